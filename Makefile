@@ -1,0 +1,112 @@
+# burrow — see README.md. `make` builds ./burrow; `make check` runs every test.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CC ?= cc
+BUILD ?= build
+VERSION := 0.1.0
+
+PKGS := slirp libcap yajl tdb libarchive libcurl libcrypto libseccomp
+WARN := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow -Wvla -Werror
+# Debian package that provides each pkg-config module (for the error message).
+pkg_deb_slirp := libslirp-dev
+pkg_deb_libcap := libcap-dev
+pkg_deb_yajl := libyajl-dev
+pkg_deb_tdb := libtdb-dev
+pkg_deb_libarchive := libarchive-dev
+pkg_deb_libcurl := libcurl4-openssl-dev
+pkg_deb_libcrypto := libssl-dev
+pkg_deb_libseccomp := libseccomp-dev
+pkg_deb_cmocka := libcmocka-dev
+
+ifeq ($(filter deps clean fmt help,$(MAKECMDGOALS)),)
+MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
+ifneq ($(MISSING),)
+$(error missing libraries: $(foreach p,$(MISSING),$(p) (Debian package $(pkg_deb_$(p)))); run `make deps` as root or install them)
+endif
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) -I. -D_GNU_SOURCE -DBURROW_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS := $(PKG_LIBS) $(EXTRA_LDFLAGS)
+
+LIB_DIRS := lib state userns netns overlay image runtime container
+LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+CMD_SRCS := $(wildcard cmd/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(HELPER_SRCS:%.c=$(BUILD)/%)
+
+.PHONY: all deps demo check unit integration bench install asan fmt fmt-check clean help
+
+all: burrow
+
+burrow: $(CMD_OBJS) $(BUILD)/libburrow.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libburrow.a $(LDLIBS)
+
+$(BUILD)/libburrow.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libburrow.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libburrow.a $(LDLIBS) $$(pkg-config --libs cmocka)
+
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libburrow.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libburrow.a $(LDLIBS)
+
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
+
+# Installs the Debian packages the build and the tests need (as root only).
+deps:
+	@tools/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory burrow
+	@tools/demo.sh
+
+unit: $(UNIT_BINS)
+	@tools/run-unit.sh $(UNIT_BINS)
+
+integration: burrow $(HELPER_BINS)
+	@tools/run-integration.sh
+
+check: deps
+	@$(MAKE) --no-print-directory burrow $(UNIT_BINS) $(HELPER_BINS)
+	@tools/check.sh $(UNIT_BINS)
+
+bench: deps
+	@$(MAKE) --no-print-directory burrow
+	@tools/bench.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" EXTRA_LDFLAGS="-fsanitize=address,undefined" burrow
+
+install: burrow
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 burrow $(DESTDIR)$(BINDIR)/burrow
+	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+
+FMT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]')
+fmt:
+	clang-format -i $(FMT_SRCS)
+
+fmt-check:
+	@clang-format --dry-run --Werror $(FMT_SRCS)
+
+clean:
+	rm -rf build burrow
+
+help:
+	@echo "targets: all deps demo check unit integration bench install asan fmt fmt-check clean"

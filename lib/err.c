@@ -1,0 +1,164 @@
+#include "lib/err.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+
+int burrow_log_level = BURROW_LOG_WARN;
+
+int burrow_error_at(const char *file, int line, struct burrow_err **err, int errno_, const char *fmt, ...)
+{
+	if (!err)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	struct burrow_err *e = xcalloc(1, sizeof(*e));
+	e->status = errno_;
+	if (errno_) {
+		e->msg = xasprintf("%s: %s", m, strerror(errno_));
+		free(m);
+	} else {
+		e->msg = m;
+	}
+	e->file = file;
+	e->line = line;
+	burrow_err_free(*err);
+	*err = e;
+	return -1;
+}
+
+int burrow_error_wrap(struct burrow_err **err, const char *fmt, ...)
+{
+	if (!err || !*err)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	char *ctx = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *m = xasprintf("%s: %s", ctx, (*err)->msg);
+	free(ctx);
+	free((*err)->msg);
+	(*err)->msg = m;
+	return -1;
+}
+
+int burrow_error_hint(struct burrow_err **err, const char *fmt, ...)
+{
+	if (!err || !*err)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	free((*err)->hint);
+	(*err)->hint = xvasprintf(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void burrow_err_free(struct burrow_err *err)
+{
+	if (!err)
+		return;
+	free(err->msg);
+	free(err->hint);
+	free(err);
+}
+
+void burrow_err_print(const struct burrow_err *err)
+{
+	if (!err)
+		return;
+	if (burrow_log_level >= BURROW_LOG_DEBUG && err->file)
+		fprintf(stderr, "burrow: %s (%s:%d)\n", err->msg, err->file, err->line);
+	else
+		fprintf(stderr, "burrow: %s\n", err->msg);
+	if (err->hint)
+		fprintf(stderr, "hint: %s\n", err->hint);
+}
+
+/* Wire format: int32 status, uint32 msglen, uint32 hintlen, msg, hint. */
+int burrow_err_send(int fd, const struct burrow_err *err)
+{
+	const char *msg = err && err->msg ? err->msg : "unknown error";
+	const char *hint = err && err->hint ? err->hint : "";
+	uint32_t hdr[3] = { (uint32_t)(err ? err->status : 0), (uint32_t)strlen(msg), (uint32_t)strlen(hint) };
+	if (write_all(fd, hdr, sizeof(hdr)) < 0 || write_all(fd, msg, hdr[1]) < 0 || write_all(fd, hint, hdr[2]) < 0)
+		return -1;
+	return 0;
+}
+
+int burrow_err_recv(int fd, struct burrow_err **err)
+{
+	uint32_t hdr[3];
+	ssize_t r = read_all(fd, hdr, sizeof(hdr));
+	if (r == 0)
+		return 0;
+	if (r != (ssize_t)sizeof(hdr) || hdr[1] > 65536 || hdr[2] > 65536)
+		return -1;
+	char *msg = xcalloc(1, hdr[1] + 1);
+	char *hint = xcalloc(1, hdr[2] + 1);
+	if (read_all(fd, msg, hdr[1]) != (ssize_t)hdr[1] || read_all(fd, hint, hdr[2]) != (ssize_t)hdr[2]) {
+		free(msg);
+		free(hint);
+		return -1;
+	}
+	struct burrow_err *e = xcalloc(1, sizeof(*e));
+	e->status = (int)hdr[0];
+	e->msg = msg;
+	if (hdr[2])
+		e->hint = hint;
+	else
+		free(hint);
+	burrow_err_free(*err);
+	*err = e;
+	return 1;
+}
+
+#define WARN_SEEN_MAX 32
+static char *warn_seen[WARN_SEEN_MAX];
+
+void burrow_warn_at(const char *file, int line, const char *fmt, ...)
+{
+	if (burrow_log_level < BURROW_LOG_WARN)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	size_t i;
+	for (i = 0; i < WARN_SEEN_MAX && warn_seen[i]; i++) {
+		if (strcmp(warn_seen[i], m) == 0) {
+			free(m);
+			return;
+		}
+	}
+	if (burrow_log_level >= BURROW_LOG_DEBUG)
+		fprintf(stderr, "burrow: warning: %s (%s:%d)\n", m, file, line);
+	else
+		fprintf(stderr, "burrow: warning: %s\n", m);
+	if (i < WARN_SEEN_MAX)
+		warn_seen[i] = m;
+	else
+		free(m);
+}
+
+void burrow_debug_at(const char *file, int line, const char *fmt, ...)
+{
+	if (burrow_log_level < BURROW_LOG_DEBUG)
+		return;
+	int saved = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "burrow: debug: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (%s:%d)\n", file, line);
+	va_end(ap);
+	errno = saved;
+}

@@ -1,0 +1,56 @@
+/* Error records: what failed, why (errno), context added on the way up,
+ * and an optional hint telling the user how to fix it. */
+#ifndef BURROW_LIB_ERR_H
+#define BURROW_LIB_ERR_H
+
+#include <stdarg.h>
+
+struct burrow_err {
+	int status; /* errno captured where it happened, 0 if none */
+	char *msg;  /* "what failed: why" */
+	char *hint; /* optional: how to fix it */
+	const char *file;
+	int line;
+};
+
+enum burrow_log_level {
+	BURROW_LOG_ERROR = 0,
+	BURROW_LOG_WARN = 1,
+	BURROW_LOG_INFO = 2,
+	BURROW_LOG_DEBUG = 3,
+};
+
+extern int burrow_log_level;
+
+/* Sets *err (if err is not NULL) and returns -1. A non-zero errno_ is
+ * appended to the message as ": strerror(errno_)". */
+#define burrow_error(err, errno_, ...) burrow_error_at(__FILE__, __LINE__, (err), (errno_), __VA_ARGS__)
+int burrow_error_at(const char *file, int line, struct burrow_err **err, int errno_, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Prefixes the message with context: "context: old message". Returns -1. */
+int burrow_error_wrap(struct burrow_err **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sets (replaces) the hint. Returns -1. */
+int burrow_error_hint(struct burrow_err **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+void burrow_err_free(struct burrow_err *err);
+
+/* Prints "burrow: msg" (+ "hint: ..." line) to stderr. Only cmd/ calls it. */
+void burrow_err_print(const struct burrow_err *err);
+
+/* Serialises an error record over a socket/pipe (child -> parent). */
+int burrow_err_send(int fd, const struct burrow_err *err);
+/* Reads one record; returns 1 if one was read (sets *err), 0 on EOF, -1 on a
+ * read error. */
+int burrow_err_recv(int fd, struct burrow_err **err);
+
+/* One-line warning on stderr; each distinct key is said once per process. */
+#define burrow_warn(...) burrow_warn_at(__FILE__, __LINE__, __VA_ARGS__)
+void burrow_warn_at(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Debug line, printed only with --log-level=debug. */
+#define burrow_debug(...) burrow_debug_at(__FILE__, __LINE__, __VA_ARGS__)
+void burrow_debug_at(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,50 @@
+/* Thin JSON helpers over yajl: yajl_tree for reading, yajl_gen for writing. */
+#ifndef BURROW_LIB_JSON_H
+#define BURROW_LIB_JSON_H
+
+#include <stdbool.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "lib/err.h"
+
+/* Parses a document; NULL and *err on a syntax error. Free with yajl_tree_free. */
+yajl_val json_parse(const char *text, struct burrow_err **err);
+
+/* Lookups in an object; NULL / default when missing or of another type. */
+yajl_val json_get(yajl_val obj, const char *key);
+const char *json_get_str(yajl_val obj, const char *key);
+long long json_get_int(yajl_val obj, const char *key, long long def);
+bool json_get_bool(yajl_val obj, const char *key, bool def);
+/* A newly allocated strv from an array of strings (NULL if missing). */
+char **json_get_strv(yajl_val obj, const char *key);
+
+/* Writing. json_gen_new never fails; json_gen_finish returns a new string
+ * and frees the generator. */
+yajl_gen json_gen_new(void);
+char *json_gen_finish(yajl_gen g);
+void jg_str(yajl_gen g, const char *s);
+void jg_int(yajl_gen g, long long v);
+void jg_bool(yajl_gen g, bool v);
+void jg_null(yajl_gen g);
+void jg_map_open(yajl_gen g);
+void jg_map_close(yajl_gen g);
+void jg_array_open(yajl_gen g);
+void jg_array_close(yajl_gen g);
+void jg_key_str(yajl_gen g, const char *key, const char *v); /* NULL v -> null */
+void jg_key_int(yajl_gen g, const char *key, long long v);
+void jg_key_bool(yajl_gen g, const char *key, bool v);
+void jg_key_strv(yajl_gen g, const char *key, char *const *v);
+/* Emits a key, the caller emits the value. */
+void jg_key(yajl_gen g, const char *key);
+/* Copies a parsed value into the generator. */
+void jg_value(yajl_gen g, yajl_val v);
+
+static inline void cleanup_yajl_valp(yajl_val *v)
+{
+	if (*v)
+		yajl_tree_free(*v);
+}
+#define cleanup_yajl __attribute__((cleanup(cleanup_yajl_valp)))
+
+#endif

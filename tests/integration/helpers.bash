@@ -1,0 +1,100 @@
+# Shared helpers for the bats suites. Every test gets its own XDG_* dirs
+# (so its own keeper, state and storage); teardown kills everything the
+# test started inside its namespace.
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BURROW=${BURROW:-$TOP/burrow}
+HELPERS_BIN=${HELPERS_BIN:-$TOP/build/tests/helpers}
+BURROW_TIMEOUT=${BURROW_TIMEOUT:-60}
+export BURROW
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	export XDG_DATA_HOME=$T/data XDG_CONFIG_HOME=$T/config XDG_RUNTIME_DIR=$T/run
+	mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
+	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+	if declare -F suite_setup >/dev/null; then suite_setup; fi
+}
+
+teardown() {
+	if declare -F suite_teardown >/dev/null; then suite_teardown; fi
+	kill_namespace_of "$(keeper_pid)"
+	# a fallback runtime dir the test made
+	if [ -n "${BURROW_FALLBACK_USED:-}" ]; then
+		kill_namespace_of "$(cat "/tmp/burrow-run-$(id -u)/keeper.pid" 2>/dev/null | cut -d' ' -f1)"
+	fi
+	return 0
+}
+
+# The keeper's pid (first field of keeper.pid in the runtime dir).
+keeper_pid() {
+	local f=${1:-$XDG_RUNTIME_DIR/burrow/keeper.pid}
+	[ -f "$f" ] && cut -d' ' -f1 "$f"
+}
+
+# Kills every process that lives in the user namespace of pid $1.
+kill_namespace_of() {
+	local pid=$1 ns p
+	[ -n "$pid" ] && [ -e "/proc/$pid/ns/user" ] || return 0
+	ns=$(readlink "/proc/$pid/ns/user" 2>/dev/null) || return 0
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/user" 2>/dev/null)" = "$ns" ] && kill -9 "${p#/proc/}" 2>/dev/null
+	done
+	return 0
+}
+
+# run_burrow [EXPECTED_RC] ARGS...: runs the binary under timeout, keeps
+# $output (stdout+stderr) and $status, and checks the exit code if given.
+run_burrow() {
+	local expect=
+	case "${1:-}" in [0-9]|[0-9][0-9]|[0-9][0-9][0-9]) expect=$1; shift ;; esac
+	run timeout "$BURROW_TIMEOUT" "$BURROW" "$@"
+	if [ -n "$expect" ] && [ "$status" -ne "$expect" ]; then
+		echo "command: burrow $*" >&2
+		echo "expected exit $expect, got $status" >&2
+		echo "output: $output" >&2
+		return 1
+	fi
+	return 0
+}
+
+# is ACTUAL EXPECTED [DESCRIPTION]: exact string comparison.
+is() {
+	if [ "$1" != "$2" ]; then
+		printf '%s\n  expected: %s\n  actual:   %s\n' "${3:-mismatch}" "$2" "$1" >&2
+		return 1
+	fi
+}
+
+# assert_match ACTUAL REGEX [DESCRIPTION]: extended regex match.
+assert_match() {
+	if ! [[ $1 =~ $2 ]]; then
+		printf '%s\n  expected to match: %s\n  actual: %s\n' "${3:-no match}" "$2" "$1" >&2
+		return 1
+	fi
+}
+
+# assert_no_match ACTUAL REGEX [DESCRIPTION]
+assert_no_match() {
+	if [[ $1 =~ $2 ]]; then
+		printf '%s\n  expected not to match: %s\n  actual: %s\n' "${3:-unexpected match}" "$2" "$1" >&2
+		return 1
+	fi
+}
+
+# need_or_fail WHAT: a prerequisite is missing. Fails when
+# BURROW_MUST_WORK=1 (CI), skips otherwise.
+need_or_fail() {
+	if [ "${BURROW_MUST_WORK:-0}" = 1 ]; then
+		echo "prerequisite missing: $1" >&2
+		return 1
+	fi
+	skip "$1"
+}
+
+# Whether this user has a subordinate id range (by name or by uid).
+has_subuid() {
+	local u=$(id -un) n=$(id -u)
+	[ "$n" = 0 ] && return 1
+	grep -qE "^($u|$n):" /etc/subuid 2>/dev/null && command -v newuidmap >/dev/null
+}
