@@ -30,7 +30,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -I. -D_GNU_SOURCE -DBURROW_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS := $(PKG_LIBS) $(EXTRA_LDFLAGS)
+# DEV_LDFLAGS=-Wl,--unresolved-symbols=ignore-all links while other modules are being written (never in CI)
+LDLIBS := $(PKG_LIBS) $(EXTRA_LDFLAGS) $(DEV_LDFLAGS)
 
 LIB_DIRS := lib state userns netns overlay image runtime container
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))

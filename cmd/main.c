@@ -1,4 +1,263 @@
-int main(void)
+/* burrow: the verb table and global options (git style). */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "container/container.h"
+#include "lib/cleanup.h"
+#include "state/paths.h"
+#include "state/state.h"
+#include "userns/userns.h"
+
+static const struct cmd_verb verbs[] = {
+	{ "info", cmd_info, NEED_USERNS, "show how burrow is set up here",
+	  "info [--format json]\n\n"
+	  "Shows the version, the storage root and runtime dir (and where each came\n"
+	  "from), the ID mapping in use, fuse-overlayfs, libslirp, the kernel.\n\n"
+	  "  -f, --format json   print JSON instead of text\n" },
+	{ "unshare", cmd_unshare, NEED_USERNS, "run a command inside burrow's user namespace",
+	  "unshare [COMMAND [ARG...]]\n\n"
+	  "Runs COMMAND (default: $SHELL) inside the user and mount namespace that\n"
+	  "burrow's containers live in; its exit status is passed through.\n" },
+	{ "system", cmd_system, 0, "manage burrow itself",
+	  "system migrate\n\n"
+	  "  migrate   stop the namespace keeper, so the next command rebuilds the\n"
+	  "            user namespace (after /etc/subuid or /etc/subgid changed)\n" },
+	{ "import", cmd_import, NEED_STATE, "import a root filesystem tarball as an image",
+	  "import TARBALL|- [NAME[:TAG]]\n\n"
+	  "Makes a one-layer image from a rootfs tarball (plain, gzip or zstd);\n"
+	  "- reads it from standard input.\n" },
+	{ "images", cmd_images, NEED_STATE, "list images",
+	  "images [-q] [--no-trunc]\n\n"
+	  "  -q, --quiet      print image IDs only\n"
+	  "      --no-trunc   print full image IDs\n" },
+	{ "run", cmd_run, NEED_STATE, "run a command in a new container",
+	  "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+	  "  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"
+	  "      --entrypoint CMD     override the image's entrypoint\n"
+	  "  -h, --hostname NAME      container host name (default: short ID)\n"
+	  "  -i, --interactive        keep standard input open\n"
+	  "      --name NAME          name the container\n"
+	  "      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"
+	  "      --rm                 remove the container when it exits\n"
+	  "      --rootfs             IMAGE is a directory to use as the root filesystem\n"
+	  "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
+	  "  -t, --tty                allocate a pseudo-terminal\n"
+	  "  -u, --user UID[:GID]     run as this user\n"
+	  "  -w, --workdir DIR        working directory inside the container\n" },
+	{ "ps", cmd_ps, NEED_STATE, "list containers",
+	  "ps [-a] [-q] [--no-trunc]\n\n"
+	  "  -a, --all        show all containers (default: running only)\n"
+	  "  -q, --quiet      print container IDs only\n"
+	  "      --no-trunc   print full IDs\n" },
+	{ "rm", cmd_rm, NEED_STATE, "remove containers",
+	  "rm [-f] CONTAINER...\n\n"
+	  "  -f, --force   remove running containers too (they are killed first)\n" },
+};
+
+static const struct cmd_verb *find_verb(const char *name)
 {
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+static void print_main_usage(FILE *f)
+{
+	fprintf(f, "Usage: burrow [GLOBAL OPTIONS] COMMAND [ARG...]\n\n"
+		   "A rootless, daemonless container tool for one user.\n\n"
+		   "Global options:\n"
+		   "      --log-level LEVEL   error, warn (default), info or debug\n"
+		   "      --root DIR          storage root (default $XDG_DATA_HOME/burrow)\n"
+		   "      --runroot DIR       runtime dir (default $XDG_RUNTIME_DIR/burrow)\n"
+		   "      --version           print the version\n"
+		   "      --help              print this help\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(f, "\nRun 'burrow COMMAND --help' for a command's options.\n");
+}
+
+void cmd_print_usage(const char *verb)
+{
+	const struct cmd_verb *v = find_verb(verb);
+	if (v)
+		printf("Usage: burrow %s", v->usage);
+}
+
+int cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (ctx && ctx->verb)
+		fprintf(stderr, "burrow: %s: ", ctx->verb);
+	else
+		fprintf(stderr, "burrow: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return EXIT_BURROW;
+}
+
+int cmd_fail(struct burrow_err *err)
+{
+	burrow_err_print(err);
+	burrow_err_free(err);
+	return EXIT_BURROW;
+}
+
+int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	/* '+': stop at the first non-option (IMAGE, COMMAND); ':' to see missing args */
+	cleanup_free char *so = NULL;
+	if (asprintf(&so, "+:%s", shortopts) < 0)
+		abort();
+	static const struct option none[] = { { 0, 0, 0, 0 } };
+	size_t n = 0;
+	while (longopts && longopts[n].name)
+		n++;
+	struct option *lo = calloc(n + 2, sizeof(*lo));
+	if (!lo)
+		abort();
+	memcpy(lo, longopts ? longopts : none, n * sizeof(*lo));
+	lo[n] = (struct option){ "help", no_argument, NULL, 0x100 };
+	opterr = 0;
+	int c = getopt_long(argc, argv, so, lo, NULL);
+	free(lo);
+	if (c == 0x100) {
+		cmd_print_usage(ctx->verb);
+		return 'h';
+	}
+	if (c == '?') {
+		const char *bad = argv[optind - 1];
+		if (optopt)
+			cmd_usage_error(ctx, "unknown flag '-%c'", optopt);
+		else
+			cmd_usage_error(ctx, "unknown flag '%s'", bad);
+		return '?';
+	}
+	if (c == ':') {
+		const char *bad = argv[optind - 1];
+		if (optopt && strncmp(bad, "--", 2) != 0)
+			cmd_usage_error(ctx, "flag '-%c' needs a value", optopt);
+		else
+			cmd_usage_error(ctx, "flag '%s' needs a value", bad);
+		return '?';
+	}
+	return c;
+}
+
+int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
+{
+	if (needs & NEED_STATE)
+		needs |= NEED_USERNS;
+	if (!ctx->runroot && userns_runroot(ctx->runroot_opt, &ctx->runroot, &ctx->runroot_source, err) < 0)
+		return -1;
+	if (!ctx->root && state_root_resolve(ctx->root_opt, &ctx->root, &ctx->root_source, err) < 0)
+		return -1;
+	if ((needs & NEED_USERNS) && userns_enter(ctx->runroot, err) < 0)
+		return -1;
+	if ((needs & NEED_STATE) && !ctx->state) {
+		if (state_open(ctx->root, ctx->runroot, &ctx->state, err) < 0)
+			return -1;
+		if (state_needs_refresh(ctx->state) && ctr_refresh(ctx->state, err) < 0)
+			return -1;
+	}
 	return 0;
+}
+
+static int parse_log_level(const char *s)
+{
+	static const char *names[] = { "error", "warn", "info", "debug" };
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	if (strcmp(s, "warning") == 0)
+		return BURROW_LOG_WARN;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cmd_ctx ctx = { 0 };
+	static const struct option global[] = {
+		{ "log-level", required_argument, NULL, 'l' }, { "root", required_argument, NULL, 'r' },
+		{ "runroot", required_argument, NULL, 'R' },   { "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'H' },            { 0, 0, 0, 0 },
+	};
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+:", global, NULL)) != -1) {
+		switch (c) {
+		case 'l': {
+			int lvl = parse_log_level(optarg);
+			if (lvl < 0)
+				return cmd_usage_error(NULL, "invalid --log-level '%s' (error, warn, info or debug)", optarg);
+			burrow_log_level = lvl;
+			break;
+		}
+		case 'r':
+			if (!*optarg)
+				return cmd_usage_error(NULL, "--root needs a directory");
+			ctx.root_opt = optarg;
+			break;
+		case 'R':
+			if (!*optarg)
+				return cmd_usage_error(NULL, "--runroot needs a directory");
+			ctx.runroot_opt = optarg;
+			break;
+		case 'v':
+			printf("burrow version %s\n", BURROW_VERSION);
+			return 0;
+		case 'H':
+			print_main_usage(stdout);
+			return 0;
+		case ':':
+			return cmd_usage_error(NULL, "flag '%s' needs a value", argv[optind - 1]);
+		default:
+			return cmd_usage_error(NULL, "unknown flag '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc) {
+		print_main_usage(stderr);
+		return EXIT_BURROW;
+	}
+	const char *name = argv[optind];
+	if (strcmp(name, "help") == 0) {
+		if (optind + 1 < argc && find_verb(argv[optind + 1])) {
+			cmd_print_usage(argv[optind + 1]);
+			return 0;
+		}
+		print_main_usage(stdout);
+		return 0;
+	}
+	const struct cmd_verb *v = find_verb(name);
+	if (!v)
+		return cmd_usage_error(NULL, "unknown command '%s' (see 'burrow --help')", name);
+	ctx.verb = v->name;
+	int vargc = argc - optind;
+	char **vargv = argv + optind;
+	/* --help never needs the namespace */
+	bool help = false;
+	for (int i = 1; i < vargc && vargv[i][0] == '-' && strcmp(vargv[i], "--") != 0; i++)
+		if (strcmp(vargv[i], "--help") == 0)
+			help = true;
+	if (!help && v->needs) {
+		struct burrow_err *err = NULL;
+		if (cmd_prepare(&ctx, v->needs, &err) < 0)
+			return cmd_fail(err);
+	}
+	optind = 1;
+	int rc = v->fn(&ctx, vargc, vargv);
+	if (ctx.state)
+		state_close(ctx.state);
+	free(ctx.root);
+	free(ctx.root_source);
+	free(ctx.runroot);
+	free(ctx.runroot_source);
+	return rc;
 }

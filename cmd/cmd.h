@@ -1,0 +1,72 @@
+/* The CLI: one verb table (cmd/main.c), one file per verb family. A verb
+ * parses argv into an options struct, validates it, calls one function
+ * below cmd/ and formats the answer. Only cmd/ prints and exits. */
+#ifndef BURROW_CMD_H
+#define BURROW_CMD_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "lib/err.h"
+
+/* Exit codes as podman/docker. */
+enum {
+	EXIT_BURROW = 125,  /* burrow itself failed */
+	EXIT_CANNOT_INVOKE = 126,
+	EXIT_NOT_FOUND = 127,
+};
+
+enum cmd_needs {
+	NEED_USERNS = 1 << 0, /* join (or create) the keeper's namespaces first */
+	NEED_STATE = 1 << 1,  /* open the state store (implies NEED_USERNS) */
+};
+
+struct state_store;
+
+struct cmd_ctx {
+	const char *verb;
+	/* global options */
+	const char *root_opt;    /* --root */
+	const char *runroot_opt; /* --runroot */
+	/* resolved before the verb runs */
+	char *root;               /* storage root */
+	char *root_source;        /* where it came from */
+	char *runroot;            /* runtime dir */
+	char *runroot_source;     /* where it came from */
+	struct state_store *state; /* with NEED_STATE */
+};
+
+struct cmd_verb {
+	const char *name;
+	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
+	unsigned needs;
+	const char *summary;
+	const char *usage; /* full help text after "Usage: burrow " */
+};
+
+/* Prints "burrow: VERB: msg" and returns EXIT_BURROW (bad usage). */
+int cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the error (and hint) and returns EXIT_BURROW. */
+int cmd_fail(struct burrow_err *err);
+
+/* getopt_long over a verb's options; handles --help (prints the usage,
+ * returns 'h' after which the verb returns 0) and reports unknown flags and
+ * missing arguments as usage errors (returns '?'; the verb returns 125). */
+int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* Prints the verb's usage to stdout. */
+void cmd_print_usage(const char *verb);
+/* Enters the namespace / opens the state for verbs whose needs depend on
+ * their arguments (called by main for fixed needs). */
+int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err);
+
+/* verbs */
+int cmd_info(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_unshare(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_system(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_import(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_images(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,67 @@
+/* The TDB store: burrow.tdb (persistent, under the storage root) and
+ * state.tdb (volatile, under the runtime dir). Values are JSON documents;
+ * keys are typed prefixes: ctr/<id>, name/<name>, img/<id>, tag/<ref>,
+ * layer/<id>, vol/<name> in burrow.tdb; run/<id> in state.tdb. */
+#ifndef BURROW_STATE_H
+#define BURROW_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/err.h"
+
+struct state_store;
+
+enum state_db {
+	STATE_DB = 0,  /* persistent: burrow.tdb */
+	STATE_RUN = 1, /* runtime: state.tdb */
+};
+
+/* Opens (creating) both files. When state.tdb was missing or holds a
+ * different boot ID, state_needs_refresh() is true afterwards and the
+ * caller resets the containers (ctr_refresh) and calls state_refresh_done. */
+int state_open(const char *root, const char *runroot, struct state_store **out, struct burrow_err **err);
+void state_close(struct state_store *s);
+bool state_needs_refresh(const struct state_store *s);
+int state_refresh_done(struct state_store *s, struct burrow_err **err);
+const char *state_root(const struct state_store *s);
+const char *state_runroot(const struct state_store *s);
+
+/* Single records. state_get returns 0 (found, *json set), 1 (not found) or
+ * -1. state_put overwrites; state_del of a missing key is fine. */
+int state_get(struct state_store *s, enum state_db db, const char *key, char **json, struct burrow_err **err);
+int state_put(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err);
+int state_del(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err);
+
+/* Every record whose key starts with prefix, sorted by key. The callback
+ * returns 0 to go on, 1 to stop, -1 to fail. */
+typedef int (*state_each_fn)(const char *key, const char *json, void *data, struct burrow_err **err);
+int state_each(struct state_store *s, enum state_db db, const char *prefix, state_each_fn fn, void *data,
+	       struct burrow_err **err);
+
+/* Transactions: everything between begin and commit lands together or not
+ * at all (also across kill -9). One transaction per db at a time; nesting
+ * is an error. cancel is safe to call when none is open. */
+int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **err);
+int state_tx_commit(struct state_store *s, enum state_db db, struct burrow_err **err);
+void state_tx_cancel(struct state_store *s, enum state_db db);
+
+/* IDs and names. */
+char *state_new_id(void);         /* 64 lowercase hex from getrandom */
+bool state_valid_name(const char *name); /* [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+/* A free adjective_noun name for kind (e.g. "name/" namespace). */
+char *state_gen_name(struct state_store *s, const char *name_prefix, struct burrow_err **err);
+
+/* Looks up what the user typed: an exact name (key name_prefix+ref holds
+ * the ID as a JSON string), a full ID, or a unique ID prefix among the keys
+ * id_prefix+<id>. Not found: -1, err->status ENOENT. Ambiguous: -1,
+ * err->status EINVAL, message lists the candidates. */
+int state_lookup(struct state_store *s, const char *ref, const char *name_prefix, const char *id_prefix, char **id,
+		 struct burrow_err **err);
+
+/* Per-container lock (flock on a file in the runtime dir): serialises
+ * commands on one container. Returns an fd to pass to state_unlock. */
+int state_lock(struct state_store *s, const char *id, struct burrow_err **err);
+void state_unlock(int lockfd);
+
+#endif

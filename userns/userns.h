@@ -1,0 +1,52 @@
+/* The per-user user + mount namespace: bootstrap, keeper, join. */
+#ifndef BURROW_USERNS_H
+#define BURROW_USERNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/err.h"
+
+/* Resolves and creates (0700) the runtime dir. override (--runroot) wins;
+ * else $XDG_RUNTIME_DIR/burrow when XDG_RUNTIME_DIR is set, is a directory
+ * and is owned by us; else /tmp/burrow-run-$UID (refused when owned by
+ * someone else or not a private directory). *source says which and why. */
+int userns_runroot(const char *override, char **out, char **source, struct burrow_err **err);
+
+/* Joins the keeper's user and mount namespace, creating the keeper first
+ * when none is alive (pid + start time checked). Afterwards the process is
+ * uid 0 / gid 0 inside. Call while single-threaded. */
+int userns_enter(const char *runroot, struct burrow_err **err);
+
+struct userns_info {
+	char *kind;   /* "subuid", "single" or "identity" */
+	char *reason; /* why that kind (e.g. "no entry for 'bob' in /etc/subuid") */
+	char *uid_map;
+	char *gid_map;
+	pid_t keeper_pid;
+};
+/* Describes the mapping in use (after userns_enter). */
+int userns_get_info(const char *runroot, struct userns_info *out, struct burrow_err **err);
+void userns_info_clear(struct userns_info *info);
+
+/* Stops the keeper (not joining it first); the next command rebuilds the
+ * namespace. A keeper that is not running is fine. */
+int userns_migrate(const char *runroot, struct burrow_err **err);
+
+/* Runs argv (default: $SHELL, else /bin/sh) inside the namespace (after
+ * userns_enter) and waits; *exit_status is its exit code (128+N for a
+ * signal). Fails with 127/126-style errno (ENOENT/EACCES) when it cannot
+ * be run. */
+int userns_unshare_run(char *const *argv, int *exit_status, struct burrow_err **err);
+
+/* Subordinate ID files (pure, for tests). Collects every range that
+ * belongs to user (by name) or uid (by number), in file order. Returns the
+ * number of ranges (0: none); *ranges is malloc'd. */
+struct userns_subid_range {
+	unsigned long start;
+	unsigned long count;
+};
+int userns_parse_subid(const char *content, const char *user, uid_t uid, struct userns_subid_range **ranges);
+
+#endif
