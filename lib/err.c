@@ -21,8 +21,9 @@ int burrow_error_at(const char *file, int line, struct burrow_err **err, int err
 	char *m = xvasprintf(fmt, ap);
 	va_end(ap);
 	struct burrow_err *e = xcalloc(1, sizeof(*e));
-	e->status = errno_;
-	if (errno_) {
+	/* a negative errno_ comes from burrow_error_status: record, do not print */
+	e->status = errno_ < 0 ? -errno_ : errno_;
+	if (errno_ > 0) {
 		e->msg = xasprintf("%s: %s", m, strerror(errno_));
 		free(m);
 	} else {

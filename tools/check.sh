@@ -1,0 +1,45 @@
+#!/bin/bash
+# make check: format check, clang build, unit tests, integration suites.
+# Ends with one line "N passed, N failed, N skipped" summing every suite.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+passed=0 failed=0 skipped=0
+tally() { # file with a "...: N passed, N failed, N skipped" last line
+	local line
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+	local p f s
+	p=$(sed -n 's/.* \([0-9]*\) passed.*/\1/p' <<<"$line")
+	f=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$line")
+	s=$(sed -n 's/.* \([0-9]*\) skipped.*/\1/p' <<<"$line")
+	passed=$((passed + ${p:-0})) failed=$((failed + ${f:-1})) skipped=$((skipped + ${s:-0}))
+}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+echo "== format"
+if make --no-print-directory fmt-check >"$log" 2>&1; then
+	passed=$((passed + 1))
+else
+	head -20 "$log"
+	failed=$((failed + 1))
+fi
+
+echo "== clang build"
+if make --no-print-directory CC=clang BUILD=build/clang BIN=build/clang/burrow build/clang/burrow >"$log" 2>&1; then
+	passed=$((passed + 1))
+else
+	grep -E 'error|warning' "$log" | head -20
+	failed=$((failed + 1))
+fi
+
+echo "== unit"
+tools/run-unit.sh "$@" | tee "$log"
+tally "$log"
+
+echo "== integration"
+tools/run-integration.sh | tee "$log"
+tally "$log"
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
