@@ -1,0 +1,176 @@
+/* A minimal rtnetlink client: one request, one ack. */
+#include "netns/internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+
+/* Big enough for every request below (header + ifinfo/ifaddr/rtmsg + a few attributes). */
+#define NL_REQ_SIZE 256
+
+struct nl_req {
+	union {
+		struct nlmsghdr hdr;
+		char buf[NL_REQ_SIZE];
+	};
+};
+
+static void *nl_body(struct nl_req *r)
+{
+	return NLMSG_DATA(&r->hdr);
+}
+
+static void nl_init(struct nl_req *r, uint16_t type, uint16_t flags, size_t bodylen)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr.nlmsg_len = (uint32_t)NLMSG_LENGTH(bodylen);
+	r->hdr.nlmsg_type = type;
+	r->hdr.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
+}
+
+static void nl_attr(struct nl_req *r, uint16_t type, const void *data, size_t len)
+{
+	size_t off = NLMSG_ALIGN(r->hdr.nlmsg_len);
+	struct rtattr *a = (struct rtattr *)(r->buf + off);
+	/* The requests are fixed and small; overflowing is a programming error. */
+	if (off + RTA_SPACE(len) > sizeof(r->buf))
+		abort();
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), data, len);
+	r->hdr.nlmsg_len = (uint32_t)(off + RTA_SPACE(len));
+}
+
+int nl_open(struct burrow_err **err)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open a netlink socket");
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		close(fd);
+		return burrow_error(err, e, "cannot bind a netlink socket");
+	}
+	/* The kernel answers at once; this only bounds a wait that cannot happen. */
+	struct timeval tv = {.tv_sec = 5};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Sends r and waits for its ack; returns 0 or -errno from the kernel. */
+static int nl_talk(int nl, struct nl_req *r)
+{
+	static uint32_t seq;
+	r->hdr.nlmsg_seq = ++seq;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	ssize_t w;
+	do
+		w = sendto(nl, r->buf, r->hdr.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa));
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	for (;;) {
+		union {
+			struct nlmsghdr hdr;
+			char buf[4096];
+		} resp;
+		ssize_t n;
+		do
+			n = recv(nl, resp.buf, sizeof(resp.buf), 0);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		for (struct nlmsghdr *h = &resp.hdr; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != r->hdr.nlmsg_seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+					return -EBADMSG;
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				return e->error;
+			}
+		}
+	}
+}
+
+int nl_link_up(int nl, unsigned ifindex, unsigned mtu, struct burrow_err **err)
+{
+	struct nl_req r;
+	nl_init(&r, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifi = nl_body(&r);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	if (mtu) {
+		uint32_t m = mtu;
+		nl_attr(&r, IFLA_MTU, &m, sizeof(m));
+	}
+	int rc = nl_talk(nl, &r);
+	if (rc < 0) {
+		char name[IF_NAMESIZE] = "?";
+		if_indextoname(ifindex, name);
+		if (mtu)
+			return burrow_error(err, -rc, "cannot set mtu %u on '%s' and bring it up", mtu, name);
+		return burrow_error(err, -rc, "cannot bring '%s' up", name);
+	}
+	return 0;
+}
+
+int nl_addr_add(int nl, unsigned ifindex, int family, const void *addr, unsigned prefixlen, struct burrow_err **err)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct nl_req r;
+	nl_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct ifaddrmsg));
+	struct ifaddrmsg *ifa = nl_body(&r);
+	ifa->ifa_family = (unsigned char)family;
+	ifa->ifa_prefixlen = (unsigned char)prefixlen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = ifindex;
+	if (family == AF_INET6)
+		ifa->ifa_flags = IFA_F_NODAD;
+	nl_attr(&r, IFA_LOCAL, addr, alen);
+	nl_attr(&r, IFA_ADDRESS, addr, alen);
+	int rc = nl_talk(nl, &r);
+	if (rc < 0) {
+		char text[64] = "?";
+		inet_ntop(family, addr, text, sizeof(text));
+		return burrow_error(err, -rc, "cannot add address %s/%u", text, prefixlen);
+	}
+	return 0;
+}
+
+int nl_route_add_default(int nl, unsigned ifindex, int family, const void *gw, struct burrow_err **err)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct nl_req r;
+	nl_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct rtmsg));
+	struct rtmsg *rt = nl_body(&r);
+	rt->rtm_family = (unsigned char)family;
+	rt->rtm_dst_len = 0;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = RT_SCOPE_UNIVERSE;
+	rt->rtm_type = RTN_UNICAST;
+	uint32_t oif = ifindex;
+	nl_attr(&r, RTA_GATEWAY, gw, alen);
+	nl_attr(&r, RTA_OIF, &oif, sizeof(oif));
+	int rc = nl_talk(nl, &r);
+	if (rc < 0) {
+		char text[64] = "?";
+		inet_ntop(family, gw, text, sizeof(text));
+		return burrow_error(err, -rc, "cannot add the default route via %s", text);
+	}
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* The container network: --network parsing, the tap device inside the
+ * container's network namespace, and the libslirp stack that the monitor
+ * drives from its own poll() loop (no glib main loop).
+ *
+ * Addresses (as slirp4netns and podman use them):
+ *   container  10.0.2.100/24, fd00::100/64     (tap0)
+ *   gateway    10.0.2.2, fd00::2               (the host; its loopback only
+ *                                                with allow_host_loopback)
+ *   DNS        10.0.2.3, fd00::3               (forwarded to the host's
+ *                                                resolv.conf nameserver) */
+#ifndef BURROW_NETNS_H
+#define BURROW_NETNS_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/err.h"
+
+/* Default MTU of tap0 and of the slirp interface, chosen from throughput
+ * measurements (see netns/parse.c for the figures). */
+#define NETNS_MTU_DEFAULT 65520
+#define NETNS_MTU_MIN 68
+#define NETNS_MTU_MAX 65520
+/* IPv6 needs at least this MTU on the link. */
+#define NETNS_MTU_MIN_IPV6 1280
+
+#define NETNS_TAP_NAME "tap0"
+#define NETNS_ADDR "10.0.2.100"
+#define NETNS_PREFIXLEN 24
+#define NETNS_GATEWAY "10.0.2.2"
+#define NETNS_DNS "10.0.2.3"
+#define NETNS_ADDR6 "fd00::100"
+#define NETNS_PREFIXLEN6 64
+#define NETNS_GATEWAY6 "fd00::2"
+#define NETNS_DNS6 "fd00::3"
+
+struct netns_cfg {
+	enum { NETNS_SLIRP, NETNS_NONE, NETNS_HOST } mode;
+	bool allow_host_loopback; /* 10.0.2.2 reaches the host's 127.0.0.1 (default false) */
+	unsigned mtu;             /* default NETNS_MTU_DEFAULT */
+	bool ipv6;                /* default true: fd00::/64 too */
+};
+
+/* The defaults: slirp, no host loopback, NETNS_MTU_DEFAULT, IPv6 on. */
+void netns_cfg_init(struct netns_cfg *cfg);
+
+/* Parses --network: "slirp", "slirp:allow_host_loopback=true,mtu=1500,enable_ipv6=false",
+ * "none", "host" ("slirp4netns" is accepted as a synonym of "slirp"; booleans
+ * take true/false, 1/0, t/f). NULL means the default. *cfg is written only on
+ * success. */
+int netns_parse(const char *spec, struct netns_cfg *cfg, struct burrow_err **err);
+
+/* The canonical spelling of cfg, e.g. "slirp:mtu=1500" (options only where
+ * they differ from the default); netns_parse() reads it back. Caller frees. */
+char *netns_format(const struct netns_cfg *cfg);
+
+/* Opens tap0 inside the network namespace of pid and returns its fd (O_CLOEXEC,
+ * blocking) in *tapfd. A short-lived helper process joins that namespace
+ * (the caller needs CAP_SYS_ADMIN over the user namespace that owns it), creates
+ * the tap (IFF_TAP|IFF_NO_PI), sets its MTU, 10.0.2.100/24, the default route
+ * via 10.0.2.2, fd00::100/64 and a default route via fd00::2 when cfg->ipv6,
+ * brings tap0 and lo up (rtnetlink, no `ip` binary) and passes the fd back
+ * over a socketpair. Waits at most 10 seconds for it. Only for NETNS_SLIRP. */
+int netns_tap_open(pid_t pid, const struct netns_cfg *cfg, int *tapfd, struct burrow_err **err);
+
+/* Brings lo up in the current network namespace (what --network none needs;
+ * netns_tap_open does it for slirp). */
+int netns_lo_up(struct burrow_err **err);
+
+/* The libslirp stack over a tap fd. Takes ownership of tapfd (closed by
+ * netns_slirp_free, also on failure) and makes it non-blocking. */
+struct netns_slirp;
+struct netns_slirp *netns_slirp_new(int tapfd, const struct netns_cfg *cfg, struct burrow_err **err);
+void netns_slirp_free(struct netns_slirp *n);
+
+/* Poll integration: the monitor keeps its own pollfd array; before poll() it
+ * calls netns_slirp_fill to append the tap fd and slirp's sockets and to lower
+ * *timeout_ms (-1 = infinite) to the next slirp timer; after poll() it calls
+ * netns_slirp_dispatch with the same array (entries may have been appended
+ * after slirp's, not removed or reordered). poll_failed: poll() returned -1. */
+struct netns_pollset {
+	struct pollfd *fds;
+	size_t n, cap;
+};
+/* Appends one entry (revents cleared); grows the array as needed. Returns its index. */
+size_t netns_pollset_add(struct netns_pollset *ps, int fd, short events);
+/* Empties the set (keeps the array for the next round). */
+void netns_pollset_clear(struct netns_pollset *ps);
+void netns_pollset_free(struct netns_pollset *ps);
+
+void netns_slirp_fill(struct netns_slirp *n, struct netns_pollset *ps, int *timeout_ms);
+void netns_slirp_dispatch(struct netns_slirp *n, struct netns_pollset *ps, bool poll_failed);
+
+/* What goes into the container's /etc/resolv.conf: "10.0.2.3" for slirp;
+ * NULL for host (copy the host's) and none (no nameserver). */
+const char *netns_dns_server(const struct netns_cfg *cfg);
+
+#endif

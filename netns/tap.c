@@ -1,0 +1,222 @@
+/* tap0 inside the container's network namespace. The monitor lives in the
+ * host's network namespace and cannot setns() into the container's and come
+ * back, so a short-lived child joins it, sets the tap up and hands the fd
+ * back over a socketpair (SCM_RIGHTS). */
+#include "netns/netns.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+#include "netns/internal.h"
+
+#define TAP_HELPER_TIMEOUT_MS 10000
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int ifindex_of(const char *name, unsigned *out, struct burrow_err **err)
+{
+	unsigned idx = if_nametoindex(name);
+	if (idx == 0)
+		return burrow_error(err, errno, "cannot find interface '%s'", name);
+	*out = idx;
+	return 0;
+}
+
+int netns_lo_up(struct burrow_err **err)
+{
+	cleanup_close int nl = nl_open(err);
+	if (nl < 0)
+		return -1;
+	unsigned lo = 0;
+	if (ifindex_of("lo", &lo, err) < 0 || nl_link_up(nl, lo, 0, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Runs in the container's network namespace: creates and configures tap0. */
+static int tap_create(const struct netns_cfg *cfg, int *out, struct burrow_err **err)
+{
+	cleanup_close int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		burrow_error(err, e, "cannot open '/dev/net/tun'");
+		if (e == ENOENT)
+			burrow_error_hint(err, "load the tun kernel module (modprobe tun), or use --network none");
+		return -1;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	strncpy(ifr.ifr_name, NETNS_TAP_NAME, sizeof(ifr.ifr_name) - 1);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		return burrow_error(err, errno, "cannot create tap device '%s'", NETNS_TAP_NAME);
+
+	cleanup_close int nl = nl_open(err);
+	if (nl < 0)
+		return -1;
+	unsigned lo = 0, tap = 0;
+	if (ifindex_of("lo", &lo, err) < 0 || ifindex_of(NETNS_TAP_NAME, &tap, err) < 0)
+		return -1;
+	if (nl_link_up(nl, lo, 0, err) < 0 || nl_link_up(nl, tap, cfg->mtu, err) < 0)
+		return -1;
+
+	struct in_addr a4, gw4;
+	inet_pton(AF_INET, NETNS_ADDR, &a4);
+	inet_pton(AF_INET, NETNS_GATEWAY, &gw4);
+	if (nl_addr_add(nl, tap, AF_INET, &a4, NETNS_PREFIXLEN, err) < 0 ||
+	    nl_route_add_default(nl, tap, AF_INET, &gw4, err) < 0)
+		return -1;
+
+	if (cfg->ipv6) {
+		struct in6_addr a6, gw6;
+		inet_pton(AF_INET6, NETNS_ADDR6, &a6);
+		inet_pton(AF_INET6, NETNS_GATEWAY6, &gw6);
+		if (nl_addr_add(nl, tap, AF_INET6, &a6, NETNS_PREFIXLEN6, err) < 0) {
+			/* A kernel without IPv6: the container simply has none. */
+			if ((*err)->status != EAFNOSUPPORT)
+				return -1;
+			burrow_err_free(*err);
+			*err = NULL;
+		} else if (nl_route_add_default(nl, tap, AF_INET6, &gw6, err) < 0) {
+			return -1;
+		}
+	}
+	*out = steal_fd(fd);
+	return 0;
+}
+
+static void __attribute__((noreturn)) tap_helper(int nsfd, int sock, const struct netns_cfg *cfg)
+{
+	cleanup_err struct burrow_err *err = NULL;
+	int tapfd = -1;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		burrow_error(&err, errno, "cannot join the container's network namespace");
+	} else if (tap_create(cfg, &tapfd, &err) == 0) {
+		if (send_fd(sock, tapfd) == 0)
+			_exit(0);
+		burrow_error(&err, errno, "cannot pass the tap fd on");
+	}
+	/* 'E' (no fd attached) then the error record. */
+	char tag = 'E';
+	if (write_all(sock, &tag, 1) == 0)
+		burrow_err_send(sock, err);
+	_exit(1);
+}
+
+/* Waits up to timeout_ms for pid to exit, then kills it; always reaps. */
+static int reap_bounded(pid_t pid, int timeout_ms)
+{
+	int status = 0;
+	int64_t deadline = now_ms() + timeout_ms;
+	for (;;) {
+		pid_t r = waitpid_eintr(pid, &status, WNOHANG);
+		if (r == pid || r < 0)
+			return status;
+		if (now_ms() >= deadline)
+			break;
+		struct timespec ts = {.tv_nsec = 1000000};
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid_eintr(pid, &status, 0);
+	return status;
+}
+
+static char *describe_status(int status)
+{
+	if (WIFEXITED(status))
+		return xasprintf("exited with %d", WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		return xasprintf("was killed by signal %d", WTERMSIG(status));
+	return xasprintf("ended with status %d", status);
+}
+
+int netns_tap_open(pid_t pid, const struct netns_cfg *cfg, int *tapfd, struct burrow_err **err)
+{
+	if (cfg->mode != NETNS_SLIRP)
+		return burrow_error(err, EINVAL, "cannot open a tap device for a network that is not slirp");
+
+	cleanup_free char *nspath = xasprintf("/proc/%d/ns/net", (int)pid);
+	cleanup_close int nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return burrow_error(err, errno, "cannot open '%s'", nspath);
+
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return burrow_error(err, errno, "cannot create a socketpair");
+	cleanup_close int sock = sv[0];
+	cleanup_close int child_sock = sv[1];
+
+	pid_t child = fork();
+	if (child < 0)
+		return burrow_error(err, errno, "cannot fork the tap helper");
+	if (child == 0) {
+		close(sock);
+		tap_helper(nsfd, child_sock, cfg);
+	}
+	close(steal_fd(child_sock));
+
+	struct pollfd p = {.fd = sock, .events = POLLIN};
+	int64_t deadline = now_ms() + TAP_HELPER_TIMEOUT_MS;
+	int r;
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		r = poll(&p, 1, left > 0 ? (int)left : 0);
+		if (r >= 0 || errno != EINTR)
+			break;
+	}
+	if (r <= 0) {
+		int e = r < 0 ? errno : ETIMEDOUT;
+		reap_bounded(child, 0);
+		if (e == ETIMEDOUT)
+			return burrow_error(err, 0, "timed out after %d s waiting for the tap helper to set up '%s'",
+			                    TAP_HELPER_TIMEOUT_MS / 1000, NETNS_TAP_NAME);
+		return burrow_error(err, e, "cannot wait for the tap helper");
+	}
+
+	int fd = recv_fd(sock);
+	int recv_errno = errno;
+	if (fd >= 0) {
+		reap_bounded(child, 1000);
+		*tapfd = fd;
+		return 0;
+	}
+	struct burrow_err *child_err = NULL;
+	/* EBADMSG: the helper sent 'E' (no fd) and then an error record: its own words. */
+	int got = recv_errno == EBADMSG ? burrow_err_recv(sock, &child_err) : 0;
+	int status = reap_bounded(child, 1000);
+	if (got == 1) {
+		burrow_err_free(*err);
+		*err = child_err;
+		return burrow_error_wrap(err, "cannot set up '%s' in the container's network namespace",
+		                         NETNS_TAP_NAME);
+	}
+	burrow_err_free(child_err);
+	if (recv_errno == ECONNRESET || recv_errno == EBADMSG) {
+		cleanup_free char *how = describe_status(status);
+		return burrow_error(err, 0, "the tap helper %s without setting up '%s'", how, NETNS_TAP_NAME);
+	}
+	return burrow_error(err, recv_errno, "cannot receive the tap fd from its helper");
+}
