@@ -27,7 +27,8 @@ int state_refresh_done(struct state_store *s, struct burrow_err **err);
 const char *state_root(const struct state_store *s);
 const char *state_runroot(const struct state_store *s);
 
-/* Single records. state_get returns 0 (found, *json set), 1 (not found) or
+/* Single records. A put or delete outside a transaction is a transaction
+ * of its own (whole or not at all across kill -9). state_get returns 0 (found, *json set), 1 (not found) or
  * -1. state_put overwrites; state_del of a missing key is fine. */
 int state_get(struct state_store *s, enum state_db db, const char *key, char **json, struct burrow_err **err);
 int state_put(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err);
@@ -37,7 +38,11 @@ int state_del(struct state_store *s, enum state_db db, const char *key, struct b
  * returns 0 to go on, 1 to stop, -1 to fail. */
 typedef int (*state_each_fn)(const char *key, const char *json, void *data, struct burrow_err **err);
 int state_each(struct state_store *s, enum state_db db, const char *prefix, state_each_fn fn, void *data,
-	       struct burrow_err **err);
+               struct burrow_err **err);
+/* The keys that start with prefix, sorted, as a NULL-terminated strv
+ * (*n: how many; n may be NULL). */
+int state_keys(struct state_store *s, enum state_db db, const char *prefix, char ***keys, size_t *n,
+               struct burrow_err **err);
 
 /* Transactions: everything between begin and commit lands together or not
  * at all (also across kill -9). One transaction per db at a time; nesting
@@ -47,7 +52,7 @@ int state_tx_commit(struct state_store *s, enum state_db db, struct burrow_err *
 void state_tx_cancel(struct state_store *s, enum state_db db);
 
 /* IDs and names. */
-char *state_new_id(void);         /* 64 lowercase hex from getrandom */
+char *state_new_id(void);                /* 64 lowercase hex from getrandom */
 bool state_valid_name(const char *name); /* [a-zA-Z0-9][a-zA-Z0-9_.-]* */
 /* A free adjective_noun name for kind (e.g. "name/" namespace). */
 char *state_gen_name(struct state_store *s, const char *name_prefix, struct burrow_err **err);
@@ -57,11 +62,25 @@ char *state_gen_name(struct state_store *s, const char *name_prefix, struct burr
  * id_prefix+<id>. Not found: -1, err->status ENOENT. Ambiguous: -1,
  * err->status EINVAL, message lists the candidates. */
 int state_lookup(struct state_store *s, const char *ref, const char *name_prefix, const char *id_prefix, char **id,
-		 struct burrow_err **err);
+                 struct burrow_err **err);
 
 /* Per-container lock (flock on a file in the runtime dir): serialises
  * commands on one container. Returns an fd to pass to state_unlock. */
 int state_lock(struct state_store *s, const char *id, struct burrow_err **err);
 void state_unlock(int lockfd);
+/* Removes the lock file and releases the lock (when removing a container);
+ * a process waiting for it takes a fresh lock on a new file. */
+void state_unlock_remove(struct state_store *s, const char *id, int lockfd);
+
+/* Every wait for another burrow process (transactions, whole-file reads,
+ * state_lock) gives up after this long; default 30000 ms. */
+void state_set_wait_ms(unsigned ms);
+
+/* After fork(), in the child, before it touches the store: tdb's fcntl
+ * locks are not inherited, so the files are opened anew. */
+int state_reopen(struct state_store *s, struct burrow_err **err);
+
+/* Structural check of both files (tdb_check): 0 when they are sound. */
+int state_verify(struct state_store *s, struct burrow_err **err);
 
 #endif

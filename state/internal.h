@@ -1,0 +1,69 @@
+/* Helpers shared by the files of state/ (not for callers outside it; the
+ * unit tests include it to reach the pure parts). */
+#ifndef BURROW_STATE_INTERNAL_H
+#define BURROW_STATE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <tdb.h>
+
+#include "lib/err.h"
+#include "state/state.h"
+
+/* Key in state.tdb that holds the boot ID the runtime state belongs to. */
+#define STATE_META_BOOT_ID "meta/boot-id"
+/* Where the boot ID is read from; BURROW_TEST_BOOT_ID_FILE overrides it. */
+#define STATE_BOOT_ID_FILE "/proc/sys/kernel/random/boot_id"
+/* Default bound on every wait for another burrow process (ms). */
+#define STATE_WAIT_MS_DEFAULT 30000
+
+struct state_store {
+	char *root;
+	char *runroot;
+	char *path[2]; /* burrow.tdb, state.tdb */
+	struct tdb_context *tdb[2];
+	bool in_tx[2];
+	bool needs_refresh;
+	int refresh_lockfd; /* held from state_open until state_refresh_done */
+	char *boot_id;      /* this boot's ID */
+};
+
+/* Name of the file behind db ("burrow.tdb" / "state.tdb"), for messages. */
+const char *state_db_name(enum state_db db);
+
+/* Fills *err from the tdb's error code: "<what>: <reason>" with an errno
+ * that fits (EIO for corruption and I/O, ENOLCK for locks ...). Returns -1. */
+int state_tdb_error(struct state_store *s, enum state_db db, struct burrow_err **err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The bound on waits for locks held by other processes, in ms. */
+unsigned state_wait_ms(void);
+
+/* Sleeps a little longer on every call (starting at 100 us, at most 20 ms):
+ * the back-off for polling a lock. *step counts the calls. */
+void state_backoff(unsigned *step);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+unsigned long long state_now_ms(void);
+
+/* Takes an exclusive flock on path (created 0600), polling until
+ * state_wait_ms() has passed; what names the lock in the timeout message.
+ * Returns the fd or -1. */
+int state_flock_path(const char *path, const char *what, struct burrow_err **err);
+
+/* Filesystem name for a statfs f_type ("ext4", "nfs" ...; NULL when
+ * unknown) and whether it is a network filesystem. */
+const char *state_fs_name(unsigned long magic, int *is_network);
+
+/* The check state_open does on the storage root / runtime dir: fails with a
+ * hint when magic is a network filesystem. what is "storage root" or
+ * "runtime dir"; flag the option that moves it ("--root"). */
+int state_fs_check_magic(const char *what, const char *path, unsigned long magic, const char *flag,
+                         struct burrow_err **err);
+int state_fs_check(const char *what, const char *path, const char *flag, struct burrow_err **err);
+
+/* The current boot ID (trimmed), from STATE_BOOT_ID_FILE or the test
+ * override. */
+char *state_read_boot_id(struct burrow_err **err);
+
+#endif

@@ -1,0 +1,156 @@
+/* Where the persistent store lives, and what kind of filesystem holds it. */
+#include "state/paths.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+#include "state/internal.h"
+
+struct fs_magic {
+	unsigned long magic;
+	const char *name;
+	int network;
+};
+
+/* statfs f_type values (linux/magic.h and the filesystems' own headers for
+ * those out of tree). */
+static const struct fs_magic fs_magics[] = {
+    {0xEF53UL, "ext4", 0}, /* ext2, ext3 and ext4 share it */
+    {0x58465342UL, "xfs", 0},      {0x9123683EUL, "btrfs", 0},   {0x01021994UL, "tmpfs", 0},
+    {0x858458f6UL, "ramfs", 0},    {0x794c7630UL, "overlay", 0}, {0x65735546UL, "fuse", 0},
+    {0x2fc12fc1UL, "zfs", 0},      {0xF2F52010UL, "f2fs", 0},    {0xca451a4eUL, "bcachefs", 0},
+    {0x52654973UL, "reiserfs", 0}, {0x3153464aUL, "jfs", 0},     {0x3434UL, "nilfs", 0},
+    {0x73717368UL, "squashfs", 0}, {0x4d44UL, "vfat", 0},        {0x5346544eUL, "ntfs", 0},
+    {0x7366746eUL, "ntfs3", 0},    {0x2011BAB0UL, "exfat", 0},   {0xf15fUL, "ecryptfs", 0},
+    {0x786f4256UL, "vboxsf", 0},   {0x6969UL, "nfs", 1},         {0x517BUL, "smb", 1},
+    {0xFF534D42UL, "cifs", 1},     {0xFE534D42UL, "smb2", 1},    {0x0BD00BD0UL, "lustre", 1},
+    {0x47504653UL, "gpfs", 1},     {0x19830326UL, "beegfs", 1},  {0x00c36400UL, "ceph", 1},
+    {0x5346414FUL, "afs", 1},      {0x6B414653UL, "afs", 1},     {0xAAD7AAEAUL, "panfs", 1},
+    {0x20030528UL, "orangefs", 1}, {0x01021997UL, "9p", 1},
+};
+
+const char *state_fs_name(unsigned long magic, int *is_network)
+{
+	/* f_type is a signed word on some ABIs: compare the low 32 bits */
+	magic &= 0xffffffffUL;
+	for (size_t i = 0; i < sizeof(fs_magics) / sizeof(fs_magics[0]); i++) {
+		if (fs_magics[i].magic == magic) {
+			if (is_network)
+				*is_network = fs_magics[i].network;
+			return fs_magics[i].name;
+		}
+	}
+	if (is_network)
+		*is_network = 0;
+	return NULL;
+}
+
+const char *state_fs_type(const char *path, int *is_network)
+{
+	if (is_network)
+		*is_network = 0;
+	struct statfs st;
+	if (statfs(path, &st) < 0)
+		return "unknown";
+	const char *name = state_fs_name((unsigned long)st.f_type, is_network);
+	if (name)
+		return name;
+	static __thread char buf[24];
+	snprintf(buf, sizeof(buf), "0x%lx", (unsigned long)st.f_type & 0xffffffffUL);
+	return buf;
+}
+
+int state_fs_check_magic(const char *what, const char *path, unsigned long magic, const char *flag,
+                         struct burrow_err **err)
+{
+	int net = 0;
+	const char *name = state_fs_name(magic, &net);
+	if (!net)
+		return 0;
+	burrow_error(err, EREMOTE,
+	             "%s '%s' is on a network filesystem (%s), where file locks and fuse-overlayfs are unreliable",
+	             what, path, name);
+	if (strcmp(flag, "--root") == 0)
+		return burrow_error_hint(
+		    err, "put the storage root on a local disk: --root DIR, or storage.root in "
+		         "~/.config/burrow/burrow.conf (e.g. /var/tmp/$USER/burrow or /tmp/$USER/burrow)");
+	return burrow_error_hint(err,
+	                         "put the runtime dir on a local disk or tmpfs: --runroot DIR, or set XDG_RUNTIME_DIR");
+}
+
+int state_fs_check(const char *what, const char *path, const char *flag, struct burrow_err **err)
+{
+	struct statfs st;
+	if (statfs(path, &st) < 0)
+		return burrow_error(err, errno, "cannot examine %s '%s'", what, path);
+	return state_fs_check_magic(what, path, (unsigned long)st.f_type, flag, err);
+}
+
+static char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	if (h && h[0] == '/')
+		return xstrdup(h);
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res && res->pw_dir && res->pw_dir[0] == '/')
+		return xstrdup(res->pw_dir);
+	return NULL;
+}
+
+int state_root_resolve(const char *override, char **out, char **source, struct burrow_err **err)
+{
+	cleanup_free char *root = NULL;
+	const char *src;
+	const char *xdg = getenv("XDG_DATA_HOME");
+	if (override && *override) {
+		if (override[0] == '/') {
+			root = xstrdup(override);
+		} else {
+			cleanup_free char *cwd = getcwd(NULL, 0);
+			if (!cwd)
+				return burrow_error(err, errno, "cannot resolve --root '%s'", override);
+			root = path_join(cwd, override);
+		}
+		src = "--root";
+	} else if (xdg && xdg[0] == '/') {
+		/* the XDG spec says to ignore a relative value */
+		root = path_join(xdg, "burrow");
+		src = "$XDG_DATA_HOME";
+	} else {
+		cleanup_free char *home = home_dir();
+		if (!home) {
+			burrow_error(err, ENOENT,
+			             "cannot find the storage root: neither XDG_DATA_HOME nor HOME is set");
+			return burrow_error_hint(err, "set HOME, or give --root DIR");
+		}
+		root = path_join(home, ".local/share/burrow");
+		src = "default ($HOME/.local/share/burrow)";
+	}
+	size_t n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		root[--n] = '\0';
+	if (mkdir_p(root, 0700, err) < 0) {
+		burrow_error_wrap(err, "storage root (%s)", src);
+		if (strcmp(src, "--root") != 0)
+			burrow_error_hint(err, "give a writable directory with --root DIR");
+		return -1;
+	}
+	if (access(root, W_OK | X_OK) < 0) {
+		burrow_error(err, errno, "storage root '%s' (%s) is not writable", root, src);
+		return burrow_error_hint(err, "give a writable directory with --root DIR");
+	}
+	*out = steal_ptr(root);
+	if (source)
+		*source = xstrdup(src);
+	return 0;
+}

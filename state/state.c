@@ -1,0 +1,670 @@
+/* The TDB store: opening both files, refresh after reboot, single records,
+ * sorted prefix walks and transactions. */
+#include "state/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+#include "state/internal.h"
+
+/* Hash chains per file: fixed at creation. Enough that a few thousand
+ * records (1000 containers with their names and runtime records) keep
+ * short chains; a walk skips empty chains cheaply. */
+#define STATE_HASH_SIZE 4099
+
+static unsigned wait_ms = STATE_WAIT_MS_DEFAULT;
+
+void state_set_wait_ms(unsigned ms)
+{
+	wait_ms = ms;
+}
+
+unsigned state_wait_ms(void)
+{
+	return wait_ms;
+}
+
+unsigned long long state_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000ULL + (unsigned long long)ts.tv_nsec / 1000000ULL;
+}
+
+void state_backoff(unsigned *step)
+{
+	long us = 100L << (*step < 8 ? *step : 8);
+	if (us > 20000)
+		us = 20000;
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = us * 1000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	(*step)++;
+}
+
+const char *state_db_name(enum state_db db)
+{
+	return db == STATE_RUN ? "state.tdb" : "burrow.tdb";
+}
+
+int state_tdb_error(struct state_store *s, enum state_db db, struct burrow_err **err, const char *fmt, ...)
+{
+	enum TDB_ERROR ec = s->tdb[db] ? tdb_error(s->tdb[db]) : TDB_ERR_IO;
+	int saved = errno;
+	const char *why;
+	int status;
+	switch (ec) {
+	case TDB_ERR_CORRUPT:
+		why = "database is damaged";
+		status = EIO;
+		break;
+	case TDB_ERR_IO:
+		why = saved ? strerror(saved) : "i/o error";
+		status = saved ? saved : EIO;
+		break;
+	case TDB_ERR_LOCK:
+	case TDB_ERR_NOLOCK:
+	case TDB_ERR_LOCK_TIMEOUT:
+		why = "cannot lock the database";
+		status = ENOLCK;
+		break;
+	case TDB_ERR_OOM:
+		why = "out of memory";
+		status = ENOMEM;
+		break;
+	case TDB_ERR_EXISTS:
+		why = "record exists";
+		status = EEXIST;
+		break;
+	case TDB_ERR_NOEXIST:
+		why = "record does not exist";
+		status = ENOENT;
+		break;
+	case TDB_ERR_RDONLY:
+		why = "database is read-only";
+		status = EROFS;
+		break;
+	case TDB_ERR_NESTING:
+		why = "a transaction is already open";
+		status = EBUSY;
+		break;
+	case TDB_ERR_EINVAL:
+	default:
+		why = "invalid request";
+		status = EINVAL;
+		break;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	cleanup_free char *what = xvasprintf(fmt, ap);
+	va_end(ap);
+	burrow_error(err, 0, "%s in '%s': %s", what, s->path[db], why);
+	if (err && *err)
+		(*err)->status = status;
+	if (ec == TDB_ERR_CORRUPT)
+		burrow_error_hint(
+		    err, "check it with `tdbtool %s check`; moving it away starts afresh but forgets what it held",
+		    s->path[db]);
+	return -1;
+}
+
+char *state_read_boot_id(struct burrow_err **err)
+{
+	const char *path = getenv("BURROW_TEST_BOOT_ID_FILE");
+	if (!path || !*path)
+		path = STATE_BOOT_ID_FILE;
+	char *buf = NULL;
+	if (read_file(path, &buf, NULL, err) < 0) {
+		burrow_error_wrap(err, "cannot read the boot ID");
+		return NULL;
+	}
+	size_t n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		buf[--n] = '\0';
+	if (n == 0) {
+		free(buf);
+		burrow_error(err, 0, "cannot read the boot ID: '%s' is empty", path);
+		return NULL;
+	}
+	return buf;
+}
+
+static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* tdb's own log lines go to --log-level=debug only: failures reach the
+ * user as error records. */
+static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
+{
+	if (burrow_log_level < BURROW_LOG_DEBUG || level > TDB_DEBUG_WARNING)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	cleanup_free char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	size_t n = strlen(m);
+	while (n > 0 && m[n - 1] == '\n')
+		m[--n] = '\0';
+	burrow_debug("tdb %s: %s", tdb ? tdb_name(tdb) : "?", m);
+}
+
+static struct tdb_context *open_tdb(const char *path, bool volatile_fs, struct burrow_err **err)
+{
+	static const struct tdb_logging_context log_ctx = {.log_fn = tdb_log_quiet, .log_private = NULL};
+	/* The persistent file keeps tdb's synchronous transactions (recovery
+	 * data reaches the disk before the records change). The runtime file
+	 * may skip the fsyncs when it lives in memory: a killed process still
+	 * leaves the recovery area for the next opener (the page cache is
+	 * shared), and a power cut empties tmpfs anyway. */
+	int flags = TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING | (volatile_fs ? TDB_NOSYNC : 0);
+	errno = 0;
+	struct tdb_context *t =
+	    tdb_open_ex(path, STATE_HASH_SIZE, flags, O_RDWR | O_CREAT | O_CLOEXEC, 0600, &log_ctx, NULL);
+	if (!t) {
+		int e = errno ? errno : EIO;
+		burrow_error(err, e, "cannot open '%s'", path);
+		if (e == EIO || e == EINVAL)
+			burrow_error_hint(err,
+			                  "the file may be damaged: check it with `tdbtool %s check`; moving it away "
+			                  "starts afresh but forgets what it held",
+			                  path);
+		else if (e == ENOLCK)
+			burrow_error_hint(err, "the filesystem does not support locks: use a local disk");
+		return NULL;
+	}
+	return t;
+}
+
+static bool is_memory_fs(const char *path)
+{
+	struct statfs st;
+	if (statfs(path, &st) < 0)
+		return false;
+	return (unsigned long)st.f_type == 0x01021994UL /* tmpfs */ ||
+	       (unsigned long)st.f_type == 0x858458f6UL /* ramfs */;
+}
+
+/* Reads meta/boot-id from state.tdb (NULL when missing). */
+static int stored_boot_id(struct state_store *s, char **out, struct burrow_err **err)
+{
+	cleanup_free char *json = NULL;
+	int r = state_get(s, STATE_RUN, STATE_META_BOOT_ID, &json, err);
+	if (r < 0)
+		return -1;
+	*out = r == 0 ? steal_ptr(json) : NULL;
+	return 0;
+}
+
+static int quoted_equals(const char *json, const char *s)
+{
+	size_t n = strlen(s);
+	return json && json[0] == '"' && strncmp(json + 1, s, n) == 0 && json[n + 1] == '"' && json[n + 2] == '\0';
+}
+
+/* Decides whether the runtime state predates this boot. Under the refresh
+ * lock, so that of two commands racing after a reboot one refreshes and the
+ * other waits and then finds the new boot ID. */
+static int check_boot(struct state_store *s, struct burrow_err **err)
+{
+	cleanup_free char *stored = NULL;
+	if (stored_boot_id(s, &stored, err) < 0)
+		return -1;
+	if (quoted_equals(stored, s->boot_id))
+		return 0;
+	cleanup_free char *lockpath = path_join(s->runroot, "locks/refresh.lock");
+	int fd = state_flock_path(lockpath, "the refresh after a reboot", err);
+	if (fd < 0)
+		return -1;
+	free(steal_ptr(stored));
+	if (stored_boot_id(s, &stored, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (quoted_equals(stored, s->boot_id)) {
+		close(fd);
+		return 0;
+	}
+	if (stored)
+		burrow_debug("runtime state in '%s' is from boot %s, this is boot %s: refreshing", s->path[STATE_RUN],
+		             stored, s->boot_id);
+	else
+		burrow_debug("runtime state in '%s' is new: refreshing", s->path[STATE_RUN]);
+	s->needs_refresh = true;
+	s->refresh_lockfd = fd;
+	return 0;
+}
+
+int state_open(const char *root, const char *runroot, struct state_store **out, struct burrow_err **err)
+{
+	struct state_store *s = xcalloc(1, sizeof(*s));
+	s->refresh_lockfd = -1;
+	s->root = xstrdup(root);
+	s->runroot = xstrdup(runroot);
+	s->path[STATE_DB] = path_join(root, "burrow.tdb");
+	s->path[STATE_RUN] = path_join(runroot, "state.tdb");
+	cleanup_free char *locks = path_join(runroot, "locks");
+
+	if (state_fs_check("storage root", root, "--root", err) < 0 ||
+	    state_fs_check("runtime dir", runroot, "--runroot", err) < 0)
+		goto fail;
+	if (mkdir(locks, 0700) < 0 && errno != EEXIST) {
+		burrow_error(err, errno, "cannot create directory '%s'", locks);
+		goto fail;
+	}
+	s->boot_id = state_read_boot_id(err);
+	if (!s->boot_id)
+		goto fail;
+	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], false, err);
+	if (!s->tdb[STATE_DB])
+		goto fail;
+	s->tdb[STATE_RUN] = open_tdb(s->path[STATE_RUN], is_memory_fs(runroot), err);
+	if (!s->tdb[STATE_RUN])
+		goto fail;
+	if (check_boot(s, err) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	state_close(s);
+	return -1;
+}
+
+void state_close(struct state_store *s)
+{
+	if (!s)
+		return;
+	for (int db = 0; db < 2; db++) {
+		state_tx_cancel(s, (enum state_db)db);
+		if (s->tdb[db])
+			tdb_close(s->tdb[db]);
+		free(s->path[db]);
+	}
+	if (s->refresh_lockfd >= 0)
+		close(s->refresh_lockfd);
+	free(s->root);
+	free(s->runroot);
+	free(s->boot_id);
+	free(s);
+}
+
+int state_reopen(struct state_store *s, struct burrow_err **err)
+{
+	for (int db = 0; db < 2; db++) {
+		if (s->in_tx[db])
+			return burrow_error(err, EBUSY, "cannot reopen '%s' inside a transaction", s->path[db]);
+		if (tdb_reopen(s->tdb[db]) != 0) {
+			/* tdb_reopen frees the context when it fails */
+			s->tdb[db] = NULL;
+			return burrow_error(err, errno ? errno : EIO, "cannot reopen '%s'", s->path[db]);
+		}
+	}
+	return 0;
+}
+
+bool state_needs_refresh(const struct state_store *s)
+{
+	return s->needs_refresh;
+}
+
+struct key_list {
+	char **keys;
+	size_t n, cap;
+};
+
+static int collect_stale(struct tdb_context *tdb, TDB_DATA key, TDB_DATA val, void *data)
+{
+	(void)tdb;
+	(void)val;
+	struct key_list *l = data;
+	if (key.dsize == strlen(STATE_META_BOOT_ID) && memcmp(key.dptr, STATE_META_BOOT_ID, key.dsize) == 0)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->keys = xrealloc(l->keys, l->cap * sizeof(char *));
+	}
+	l->keys[l->n++] = xstrndup((const char *)key.dptr, key.dsize);
+	return 0;
+}
+
+int state_refresh_done(struct state_store *s, struct burrow_err **err)
+{
+	if (!s->needs_refresh)
+		return 0;
+	struct key_list l = {0};
+	cleanup_free char *json = xasprintf("\"%s\"", s->boot_id);
+	int rc = -1;
+	if (state_tx_begin(s, STATE_RUN, err) < 0)
+		return -1;
+	/* Everything in state.tdb belongs to the old boot: pids, mount points
+	 * and sockets that no longer exist. */
+	if (tdb_traverse(s->tdb[STATE_RUN], collect_stale, &l) < 0) {
+		state_tdb_error(s, STATE_RUN, err, "cannot walk the runtime records");
+		goto out;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		if (state_del(s, STATE_RUN, l.keys[i], err) < 0)
+			goto out;
+	if (state_put(s, STATE_RUN, STATE_META_BOOT_ID, json, err) < 0)
+		goto out;
+	if (state_tx_commit(s, STATE_RUN, err) < 0)
+		goto out;
+	burrow_debug("refreshed '%s' for boot %s (%zu stale records dropped)", s->path[STATE_RUN], s->boot_id, l.n);
+	s->needs_refresh = false;
+	close(s->refresh_lockfd);
+	s->refresh_lockfd = -1;
+	rc = 0;
+out:
+	if (rc < 0)
+		state_tx_cancel(s, STATE_RUN);
+	for (size_t i = 0; i < l.n; i++)
+		free(l.keys[i]);
+	free(l.keys);
+	return rc;
+}
+
+const char *state_root(const struct state_store *s)
+{
+	return s->root;
+}
+
+const char *state_runroot(const struct state_store *s)
+{
+	return s->runroot;
+}
+
+static TDB_DATA key_of(const char *key)
+{
+	return (TDB_DATA){.dptr = (unsigned char *)(uintptr_t)key, .dsize = strlen(key)};
+}
+
+static int check_db(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err)
+{
+	if ((db != STATE_DB && db != STATE_RUN) || !s->tdb[db])
+		return burrow_error(err, EINVAL, "no such state database %d", (int)db);
+	if (key && !*key)
+		return burrow_error(err, EINVAL, "empty key in '%s'", s->path[db]);
+	return 0;
+}
+
+static int copy_record(TDB_DATA key, TDB_DATA val, void *data)
+{
+	(void)key;
+	char *v = xmalloc(val.dsize + 1);
+	memcpy(v, val.dptr, val.dsize);
+	v[val.dsize] = '\0';
+	*(char **)data = v;
+	return 0;
+}
+
+int state_get(struct state_store *s, enum state_db db, const char *key, char **json, struct burrow_err **err)
+{
+	if (check_db(s, db, key, err) < 0)
+		return -1;
+	char *v = NULL;
+	if (tdb_parse_record(s->tdb[db], key_of(key), copy_record, &v) != 0) {
+		free(v);
+		if (tdb_error(s->tdb[db]) == TDB_ERR_NOEXIST)
+			return 1;
+		return state_tdb_error(s, db, err, "cannot read '%s'", key);
+	}
+	*json = v;
+	return 0;
+}
+
+/* A change outside a transaction still lands whole: tdb_store and
+ * tdb_delete rewrite records and free lists in several steps, so a kill in
+ * between would leave the file damaged. Each is wrapped in its own
+ * transaction unless the caller has one open. */
+static int change(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err)
+{
+	if (check_db(s, db, key, err) < 0)
+		return -1;
+	bool own = !s->in_tx[db];
+	if (own && state_tx_begin(s, db, err) < 0)
+		return -1;
+	int r;
+	if (json)
+		r = tdb_store(s->tdb[db], key_of(key), key_of(json), TDB_REPLACE);
+	else
+		r = tdb_delete(s->tdb[db], key_of(key));
+	if (r != 0 && !(json == NULL && tdb_error(s->tdb[db]) == TDB_ERR_NOEXIST)) {
+		state_tdb_error(s, db, err, "cannot %s '%s'", json ? "store" : "delete", key);
+		if (own)
+			state_tx_cancel(s, db);
+		return -1;
+	}
+	if (own)
+		return state_tx_commit(s, db, err);
+	return 0;
+}
+
+int state_put(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err)
+{
+	if (!json)
+		return burrow_error(err, EINVAL, "no value to store for '%s'", key ? key : "");
+	return change(s, db, key, json, err);
+}
+
+int state_del(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err)
+{
+	return change(s, db, key, NULL, err);
+}
+
+struct each_rec {
+	char *key;
+	char *json;
+};
+
+struct each_ctx {
+	const char *prefix;
+	size_t plen;
+	bool keys_only;
+	struct each_rec *recs;
+	size_t n, cap;
+};
+
+static int collect(struct tdb_context *tdb, TDB_DATA key, TDB_DATA val, void *data)
+{
+	(void)tdb;
+	struct each_ctx *c = data;
+	if (key.dsize < c->plen || memcmp(key.dptr, c->prefix, c->plen) != 0)
+		return 0;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->recs = xrealloc(c->recs, c->cap * sizeof(*c->recs));
+	}
+	struct each_rec *r = &c->recs[c->n++];
+	r->key = xstrndup((const char *)key.dptr, key.dsize);
+	r->json = c->keys_only ? NULL : xstrndup((const char *)val.dptr, val.dsize);
+	return 0;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	return strcmp(((const struct each_rec *)a)->key, ((const struct each_rec *)b)->key);
+}
+
+static void free_recs(struct each_ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->recs[i].key);
+		free(c->recs[i].json);
+	}
+	free(c->recs);
+}
+
+/* Takes a read lock on the whole file (polling, bounded), so that the walk
+ * sees one consistent picture and pays one fcntl instead of one per hash
+ * chain and record. Inside a transaction the transaction's lock covers it. */
+static int lock_read(struct state_store *s, enum state_db db, bool *locked, struct burrow_err **err)
+{
+	*locked = false;
+	if (s->in_tx[db])
+		return 0;
+	unsigned long long deadline = state_now_ms() + state_wait_ms();
+	for (unsigned step = 0;;) {
+		if (tdb_lockall_read_nonblock(s->tdb[db]) == 0) {
+			*locked = true;
+			return 0;
+		}
+		enum TDB_ERROR ec = tdb_error(s->tdb[db]);
+		if (ec != TDB_ERR_LOCK && ec != TDB_ERR_NOLOCK)
+			return state_tdb_error(s, db, err, "cannot lock");
+		if (state_now_ms() >= deadline) {
+			burrow_error(err, ETIMEDOUT, "timed out after %u ms waiting to read '%s'", state_wait_ms(),
+			             s->path[db]);
+			return burrow_error_hint(err, "another burrow process holds it: wait for it to finish");
+		}
+		state_backoff(&step);
+	}
+}
+
+static int collect_sorted(struct state_store *s, enum state_db db, const char *prefix, bool keys_only,
+                          struct each_ctx *c, struct burrow_err **err)
+{
+	memset(c, 0, sizeof(*c));
+	c->prefix = prefix ? prefix : "";
+	c->plen = strlen(c->prefix);
+	c->keys_only = keys_only;
+	if (check_db(s, db, NULL, err) < 0)
+		return -1;
+	bool locked;
+	if (lock_read(s, db, &locked, err) < 0)
+		return -1;
+	int r = tdb_traverse_read(s->tdb[db], collect, c);
+	if (locked)
+		tdb_unlockall_read(s->tdb[db]);
+	if (r < 0) {
+		free_recs(c);
+		memset(c, 0, sizeof(*c));
+		return state_tdb_error(s, db, err, "cannot walk the records");
+	}
+	if (c->n > 1)
+		qsort(c->recs, c->n, sizeof(*c->recs), cmp_rec);
+	return 0;
+}
+
+int state_each(struct state_store *s, enum state_db db, const char *prefix, state_each_fn fn, void *data,
+               struct burrow_err **err)
+{
+	struct each_ctx c;
+	if (collect_sorted(s, db, prefix, false, &c, err) < 0)
+		return -1;
+	/* The callbacks run after the walk, without tdb locks held: they may
+	 * read, write or open transactions. */
+	int rc = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		int r = fn(c.recs[i].key, c.recs[i].json, data, err);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		if (r > 0)
+			break;
+	}
+	free_recs(&c);
+	return rc;
+}
+
+int state_keys(struct state_store *s, enum state_db db, const char *prefix, char ***keys, size_t *n,
+               struct burrow_err **err)
+{
+	struct each_ctx c;
+	if (collect_sorted(s, db, prefix, true, &c, err) < 0)
+		return -1;
+	char **v = xcalloc(c.n + 1, sizeof(char *));
+	for (size_t i = 0; i < c.n; i++)
+		v[i] = c.recs[i].key;
+	free(c.recs);
+	*keys = v;
+	if (n)
+		*n = c.n;
+	return 0;
+}
+
+int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **err)
+{
+	if (check_db(s, db, NULL, err) < 0)
+		return -1;
+	if (s->in_tx[db])
+		return burrow_error(err, EBUSY, "a transaction on '%s' is already open", s->path[db]);
+	unsigned long long deadline = state_now_ms() + state_wait_ms();
+	for (unsigned step = 0;;) {
+		if (tdb_transaction_start_nonblock(s->tdb[db]) == 0)
+			break;
+		enum TDB_ERROR ec = tdb_error(s->tdb[db]);
+		if (ec != TDB_ERR_LOCK && ec != TDB_ERR_NOLOCK)
+			return state_tdb_error(s, db, err, "cannot start a transaction");
+		if (state_now_ms() >= deadline) {
+			burrow_error(err, ETIMEDOUT, "timed out after %u ms waiting to write '%s'", state_wait_ms(),
+			             s->path[db]);
+			return burrow_error_hint(err, "another burrow process holds it: wait for it to finish");
+		}
+		state_backoff(&step);
+	}
+	s->in_tx[db] = true;
+	return 0;
+}
+
+int state_tx_commit(struct state_store *s, enum state_db db, struct burrow_err **err)
+{
+	if (check_db(s, db, NULL, err) < 0)
+		return -1;
+	if (!s->in_tx[db])
+		return burrow_error(err, EINVAL, "no transaction on '%s' to commit", s->path[db]);
+	s->in_tx[db] = false;
+	if (tdb_transaction_commit(s->tdb[db]) != 0) {
+		state_tdb_error(s, db, err, "cannot commit a transaction");
+		/* most failures cancel it already; a failed final sync does not */
+		if (tdb_transaction_active(s->tdb[db]))
+			tdb_transaction_cancel(s->tdb[db]);
+		return -1;
+	}
+	return 0;
+}
+
+void state_tx_cancel(struct state_store *s, enum state_db db)
+{
+	if ((db != STATE_DB && db != STATE_RUN) || !s->tdb[db] || !s->in_tx[db])
+		return;
+	s->in_tx[db] = false;
+	tdb_transaction_cancel(s->tdb[db]);
+}
+
+static int check_one(TDB_DATA key, TDB_DATA val, void *data)
+{
+	(void)key;
+	(void)val;
+	(void)data;
+	return 0;
+}
+
+int state_verify(struct state_store *s, struct burrow_err **err)
+{
+	for (int db = 0; db < 2; db++) {
+		if (check_db(s, (enum state_db)db, NULL, err) < 0)
+			return -1;
+		if (s->in_tx[db])
+			return burrow_error(err, EBUSY, "cannot check '%s' inside a transaction", s->path[db]);
+		if (tdb_check(s->tdb[db], check_one, NULL) != 0) {
+			state_tdb_error(s, (enum state_db)db, err, "consistency check failed");
+			return burrow_error_hint(err,
+			                         "the file is damaged: `tdbtool %s check` says more; moving it away "
+			                         "starts afresh but forgets what it held",
+			                         s->path[db]);
+		}
+	}
+	return 0;
+}
