@@ -1,0 +1,235 @@
+/* slirp-drive: runs a command in a new network namespace whose only way
+ * out is tap0 + libslirp, driven the way burrow's monitor drives it.
+ *
+ *   slirp-drive [-n SPEC] [--allow-host-loopback] [--mtu N] [--no-ipv6]
+ *               [-t SECONDS] -- COMMAND [ARG...]
+ *
+ * Must run with CAP_SYS_ADMIN over its user namespace (e.g. under
+ * `unshare -Urnm`). The command starts once tap0 is set up; its exit status
+ * is passed through (128+N for a signal, 124 on timeout, 125 when the
+ * network could not be set up). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/strv.h"
+#include "netns/netns.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: slirp-drive [-n SPEC] [--allow-host-loopback] [--mtu N] [--no-ipv6] [-t SECONDS] -- "
+	                "COMMAND [ARG...]\n");
+	exit(125);
+}
+
+static int fail(struct burrow_err *err)
+{
+	burrow_err_print(err);
+	burrow_err_free(err);
+	return 125;
+}
+
+/* The container side: a new network namespace, then wait for "go". */
+static void __attribute__((noreturn)) child_main(int ready_w, int go_r, char **argv)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (unshare(CLONE_NEWNET) < 0) {
+		fprintf(stderr, "slirp-drive: cannot create a network namespace: %s\n", strerror(errno));
+		_exit(125);
+	}
+	char c = 'r';
+	if (write_all(ready_w, &c, 1) < 0)
+		_exit(125);
+	if (read_all(go_r, &c, 1) != 1 || c != 'g')
+		_exit(125);
+	execvp(argv[0], argv);
+	fprintf(stderr, "slirp-drive: cannot run '%s': %s\n", argv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"network", required_argument, NULL, 'n'},
+	    {"allow-host-loopback", no_argument, NULL, 'L'},
+	    {"mtu", required_argument, NULL, 'm'},
+	    {"no-ipv6", no_argument, NULL, '6'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *spec = NULL;
+	bool allow_loopback = false, no_ipv6 = false;
+	long long mtu = 0, timeout_s = 60;
+	int c;
+	while ((c = getopt_long(argc, argv, "+n:t:d", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			spec = optarg;
+			break;
+		case 'L':
+			allow_loopback = true;
+			break;
+		case 'm':
+			if (str_to_ll(optarg, NETNS_MTU_MIN, NETNS_MTU_MAX, &mtu) < 0)
+				usage();
+			break;
+		case '6':
+			no_ipv6 = true;
+			break;
+		case 't':
+			if (str_to_ll(optarg, 1, 86400, &timeout_s) < 0)
+				usage();
+			break;
+		case 'd':
+			burrow_log_level = BURROW_LOG_DEBUG;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+
+	struct burrow_err *err = NULL;
+	struct netns_cfg cfg;
+	if (netns_parse(spec, &cfg, &err) < 0)
+		return fail(err);
+	if (allow_loopback)
+		cfg.allow_host_loopback = true;
+	if (mtu)
+		cfg.mtu = (unsigned)mtu;
+	if (no_ipv6)
+		cfg.ipv6 = false;
+	if (cfg.mode != NETNS_SLIRP) {
+		fprintf(stderr, "slirp-drive: only slirp networks can be driven\n");
+		return 125;
+	}
+
+	int ready[2], go[2];
+	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
+		perror("slirp-drive: pipe");
+		return 125;
+	}
+	pid_t child = fork();
+	if (child < 0) {
+		perror("slirp-drive: fork");
+		return 125;
+	}
+	if (child == 0) {
+		close(ready[0]);
+		close(go[1]);
+		child_main(ready[1], go[0], argv + optind);
+	}
+	close(ready[1]);
+	close(go[0]);
+
+	/* Bounded wait for the child's namespace. */
+	struct pollfd rp = {.fd = ready[0], .events = POLLIN};
+	char r = 0;
+	if (poll(&rp, 1, 10000) != 1 || read_all(ready[0], &r, 1) != 1 || r != 'r') {
+		fprintf(stderr, "slirp-drive: the child did not create its network namespace\n");
+		kill(child, SIGKILL);
+		waitpid_eintr(child, NULL, 0);
+		return 125;
+	}
+	close(ready[0]);
+
+	int tapfd = -1;
+	if (netns_tap_open(child, &cfg, &tapfd, &err) < 0) {
+		kill(child, SIGKILL);
+		waitpid_eintr(child, NULL, 0);
+		return fail(err);
+	}
+	struct netns_slirp *slirp = netns_slirp_new(tapfd, &cfg, &err);
+	if (!slirp) {
+		kill(child, SIGKILL);
+		waitpid_eintr(child, NULL, 0);
+		return fail(err);
+	}
+	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	if (pidfd < 0) {
+		perror("slirp-drive: pidfd_open");
+		kill(child, SIGKILL);
+		waitpid_eintr(child, NULL, 0);
+		return 125;
+	}
+	char g = 'g';
+	if (write_all(go[1], &g, 1) < 0) {
+		perror("slirp-drive: cannot start the command");
+		return 125;
+	}
+	close(go[1]);
+
+	/* The monitor's loop in miniature: own fds first, then slirp's. */
+	struct netns_pollset ps = {0};
+	int64_t deadline = now_ms() + timeout_s * 1000;
+	int status = 0;
+	bool timed_out = false, broken = false;
+	for (;;) {
+		netns_pollset_clear(&ps);
+		netns_pollset_add(&ps, pidfd, POLLIN);
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		int timeout = left > 1000000 ? 1000000 : (int)left;
+		netns_slirp_fill(slirp, &ps, &timeout);
+		int n = poll(ps.fds, ps.n, timeout);
+		if (n < 0 && errno != EINTR) {
+			perror("slirp-drive: poll");
+			broken = true;
+			break;
+		}
+		if (n > 0 && (ps.fds[0].revents & POLLIN)) {
+			waitpid_eintr(child, &status, 0);
+			child = -1;
+			break;
+		}
+		netns_slirp_dispatch(slirp, &ps, n < 0);
+	}
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid_eintr(child, &status, 0);
+	}
+	netns_pollset_free(&ps);
+	netns_slirp_free(slirp);
+	close(pidfd);
+	if (timed_out) {
+		fprintf(stderr, "slirp-drive: timed out after %lld s waiting for '%s'\n", timeout_s, argv[optind]);
+		return 124;
+	}
+	if (broken)
+		return 125;
+	return exit_code(status);
+}
