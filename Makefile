@@ -43,11 +43,13 @@ UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:%.c=$(BUILD)/%)
 
+BIN ?= burrow
 .PHONY: all deps demo check unit integration bench install asan fmt fmt-check clean help
 
-all: burrow
 
-burrow: $(CMD_OBJS) $(BUILD)/libburrow.a
+all: $(BIN)
+
+$(BIN): $(CMD_OBJS) $(BUILD)/libburrow.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libburrow.a $(LDLIBS)
 
 $(BUILD)/libburrow.a: $(LIB_OBJS)
@@ -56,7 +58,8 @@ $(BUILD)/libburrow.a: $(LIB_OBJS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libburrow.a
 	@mkdir -p $(dir $@)
@@ -91,7 +94,7 @@ bench: deps
 	@tools/bench.sh
 
 asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" EXTRA_LDFLAGS="-fsanitize=address,undefined" burrow
+	@$(MAKE) --no-print-directory BUILD=build/asan EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" EXTRA_LDFLAGS="-fsanitize=address,undefined" BIN=build/asan/burrow build/asan/burrow
 
 install: burrow
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5

@@ -50,8 +50,11 @@ int cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...) __attribute
 int cmd_fail(struct burrow_err *err);
 
 /* getopt_long over a verb's options; handles --help (prints the usage,
- * returns 'h' after which the verb returns 0) and reports unknown flags and
- * missing arguments as usage errors (returns '?'; the verb returns 125). */
+ * returns CMD_OPT_HELP after which the verb returns 0) and reports unknown
+ * flags and missing arguments as usage errors (returns CMD_OPT_ERR; the
+ * verb returns 125). */
+#define CMD_OPT_HELP 0x1000
+#define CMD_OPT_ERR '?'
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts);
 /* Prints the verb's usage to stdout. */
 void cmd_print_usage(const char *verb);

@@ -130,7 +130,7 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	free(lo);
 	if (c == 0x100) {
 		cmd_print_usage(ctx->verb);
-		return 'h';
+		return CMD_OPT_HELP;
 	}
 	if (c == '?') {
 		const char *bad = argv[optind - 1];
@@ -138,7 +138,7 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 			cmd_usage_error(ctx, "unknown flag '-%c'", optopt);
 		else
 			cmd_usage_error(ctx, "unknown flag '%s'", bad);
-		return '?';
+		return CMD_OPT_ERR;
 	}
 	if (c == ':') {
 		const char *bad = argv[optind - 1];
@@ -146,7 +146,7 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 			cmd_usage_error(ctx, "flag '-%c' needs a value", optopt);
 		else
 			cmd_usage_error(ctx, "flag '%s' needs a value", bad);
-		return '?';
+		return CMD_OPT_ERR;
 	}
 	return c;
 }

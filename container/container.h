@@ -1,10 +1,51 @@
-/* Container lifecycle. */
+/* Container lifecycle: create, run, list, remove, refresh. */
 #ifndef BURROW_CONTAINER_H
 #define BURROW_CONTAINER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "container/record.h"
 #include "lib/err.h"
 
 struct state_store;
+
+struct ctr_create_opts {
+	const char *image;      /* image reference, or a directory with rootfs */
+	bool rootfs;            /* --rootfs: image is a directory */
+	char **cmd;             /* command after the image (may be NULL) */
+	const char *entrypoint; /* --entrypoint (NULL: the image's) */
+	char **env;             /* -e NAME=VALUE, resolved */
+	const char *workdir;
+	const char *user;
+	const char *hostname;
+	const char *name;
+	const char *network;    /* --network spec (NULL: slirp) */
+	long long shm_size;     /* bytes, 0: default 64 MiB */
+	bool rm, tty, interactive;
+};
+
+/* Validates everything, then stores the container (configured). */
+int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err);
+
+/* Runs c in the foreground, this process acting as its monitor: mounts
+ * the rootfs, starts it, relays stdio and signals, drives the network,
+ * records the exit code, cleans up (and removes it with --rm).
+ * *exit_code: the container's own; on failure err->status is ENOENT when
+ * the command was not found (127), EACCES-like when it cannot be executed
+ * (126), anything else is burrow's own failure (125). */
+int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_code, struct burrow_err **err);
+
+/* Removes a container (refuses a running one unless force: then kills it). */
+int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow_err **err);
+
+struct ctr_listing {
+	struct ctr_config cfg;
+	struct ctr_run run;
+};
+/* Containers, newest first; running ones only unless all. */
+int ctr_list(struct state_store *s, bool all, struct ctr_listing **out, size_t *n, struct burrow_err **err);
+void ctr_listing_free(struct ctr_listing *l, size_t n);
 
 /* After a reboot (state.tdb missing): every container becomes configured
  * or exited, as the seeds' resetState/refresh do. */

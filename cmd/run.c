@@ -1,0 +1,110 @@
+/* burrow run [OPTIONS] IMAGE [COMMAND [ARG...]] */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/format.h"
+#include "container/container.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "env", required_argument, NULL, 'e' },      { "entrypoint", required_argument, NULL, 'E' },
+		{ "hostname", required_argument, NULL, 'h' }, { "interactive", no_argument, NULL, 'i' },
+		{ "name", required_argument, NULL, 'n' },     { "network", required_argument, NULL, 'N' },
+		{ "net", required_argument, NULL, 'N' },      { "rm", no_argument, NULL, 'r' },
+		{ "rootfs", no_argument, NULL, 'R' },         { "shm-size", required_argument, NULL, 'S' },
+		{ "tty", no_argument, NULL, 't' },            { "user", required_argument, NULL, 'u' },
+		{ "workdir", required_argument, NULL, 'w' },  { 0, 0, 0, 0 },
+	};
+	struct ctr_create_opts o = { 0 };
+	char **env = NULL;
+	int c, rc = EXIT_BURROW;
+	while ((c = cmd_getopt(ctx, argc, argv, "e:h:itu:w:", longopts)) != -1) {
+		switch (c) {
+		case 'e':
+			if (!*optarg || *optarg == '=') {
+				cmd_usage_error(ctx, "invalid environment variable '%s'", optarg);
+				goto out;
+			}
+			if (strchr(optarg, '=')) {
+				strv_append(&env, optarg);
+			} else {
+				const char *v = getenv(optarg);
+				if (v) {
+					strv_append_take(&env, xasprintf("%s=%s", optarg, v));
+				}
+			}
+			break;
+		case 'E':
+			o.entrypoint = optarg;
+			break;
+		case 'h':
+			o.hostname = optarg;
+			break;
+		case 'i':
+			o.interactive = true;
+			break;
+		case 'n':
+			o.name = optarg;
+			break;
+		case 'N':
+			o.network = optarg;
+			break;
+		case 'r':
+			o.rm = true;
+			break;
+		case 'R':
+			o.rootfs = true;
+			break;
+		case 'S':
+			if (fmt_parse_size(optarg, &o.shm_size) < 0 || o.shm_size <= 0) {
+				cmd_usage_error(ctx, "invalid --shm-size '%s' (e.g. 64m, 1g)", optarg);
+				goto out;
+			}
+			break;
+		case 't':
+			o.tty = true;
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'w':
+			o.workdir = optarg;
+			break;
+		case CMD_OPT_HELP:
+			rc = 0;
+			goto out;
+		default:
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		cmd_usage_error(ctx, "missing image (see 'burrow run --help')");
+		goto out;
+	}
+	o.image = argv[optind];
+	o.cmd = argv + optind + 1;
+	o.env = env;
+
+	struct burrow_err *err = NULL;
+	struct ctr_config cfg = { 0 };
+	if (ctr_create(ctx->state, &o, &cfg, &err) < 0) {
+		rc = cmd_fail(err);
+		goto out;
+	}
+	int code = EXIT_BURROW;
+	if (ctr_run_foreground(ctx->state, &cfg, &code, &err) < 0) {
+		burrow_err_print(err);
+		burrow_err_free(err);
+		rc = code;
+	} else {
+		rc = code;
+	}
+	ctr_config_clear(&cfg);
+out:
+	strv_free(env);
+	return rc;
+}

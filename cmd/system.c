@@ -1,0 +1,23 @@
+/* burrow system migrate */
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "userns/userns.h"
+
+int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
+		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	if (optind >= argc)
+		return cmd_usage_error(ctx, "missing subcommand (migrate)");
+	const char *sub = argv[optind];
+	if (strcmp(sub, "migrate") != 0)
+		return cmd_usage_error(ctx, "unknown subcommand '%s' (migrate)", sub);
+	if (optind + 1 < argc)
+		return cmd_usage_error(ctx, "migrate takes no arguments");
+	struct burrow_err *err = NULL;
+	if (cmd_prepare(ctx, 0, &err) < 0 || userns_migrate(ctx->runroot, &err) < 0)
+		return cmd_fail(err);
+	return 0;
+}

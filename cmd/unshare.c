@@ -1,0 +1,25 @@
+/* burrow unshare [COMMAND [ARG...]] */
+#include <errno.h>
+
+#include "cmd/cmd.h"
+#include "userns/userns.h"
+
+int cmd_unshare(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
+		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	struct burrow_err *err = NULL;
+	int status = 0;
+	if (userns_unshare_run(argv + optind, &status, &err) < 0) {
+		int st = err->status;
+		burrow_err_print(err);
+		burrow_err_free(err);
+		if (st == ENOENT)
+			return EXIT_NOT_FOUND;
+		if (st == EACCES || st == ENOEXEC || st == EISDIR || st == EPERM)
+			return EXIT_CANNOT_INVOKE;
+		return EXIT_BURROW;
+	}
+	return status;
+}

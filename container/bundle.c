@@ -1,0 +1,172 @@
+#include "container/bundle.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+/* podman's default capability set */
+static const char *const default_caps[] = {
+	"CAP_CHOWN",	"CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",	    "CAP_KILL",	      "CAP_NET_BIND_SERVICE",
+	"CAP_SETFCAP", "CAP_SETGID",	   "CAP_SETPCAP", "CAP_SETUID",	    "CAP_SYS_CHROOT", NULL,
+};
+
+static const char *const masked_paths[] = {
+	"/proc/acpi",	     "/proc/kcore",	 "/proc/keys",	    "/proc/latency_stats", "/proc/timer_list",
+	"/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",	    "/sys/firmware",	   "/sys/fs/selinux",
+	"/sys/dev/block",    NULL,
+};
+
+static const char *const readonly_paths[] = {
+	"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+static void mount_entry(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts)
+{
+	jg_map_open(g);
+	jg_key_str(g, "destination", dst);
+	jg_key_str(g, "type", type);
+	jg_key_str(g, "source", src);
+	jg_key_strv(g, "options", (char *const *)opts);
+	jg_map_close(g);
+}
+
+static void caps_list(yajl_gen g, const char *key, bool present)
+{
+	jg_key_strv(g, key, present ? (char *const *)default_caps : NULL);
+}
+
+char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_paths *p)
+{
+	yajl_gen g = json_gen_new();
+	bool root_user = c->uid == 0;
+	jg_map_open(g);
+	jg_key_str(g, "ociVersion", "1.0.2");
+
+	jg_key(g, "process");
+	jg_map_open(g);
+	jg_key_bool(g, "terminal", c->tty);
+	jg_key(g, "user");
+	jg_map_open(g);
+	jg_key_int(g, "uid", c->uid);
+	jg_key_int(g, "gid", c->gid);
+	jg_map_close(g);
+	jg_key_strv(g, "args", c->args);
+	jg_key_strv(g, "env", c->env);
+	jg_key_str(g, "cwd", c->workdir && *c->workdir ? c->workdir : "/");
+	jg_key(g, "capabilities");
+	jg_map_open(g);
+	caps_list(g, "bounding", true);
+	caps_list(g, "effective", root_user);
+	caps_list(g, "permitted", root_user);
+	caps_list(g, "inheritable", false);
+	caps_list(g, "ambient", false);
+	jg_map_close(g);
+	jg_key_bool(g, "noNewPrivileges", true);
+	jg_map_close(g);
+
+	jg_key(g, "root");
+	jg_map_open(g);
+	jg_key_str(g, "path", p->rootfs);
+	jg_key_bool(g, "readonly", false);
+	jg_map_close(g);
+	jg_key_str(g, "hostname", c->hostname);
+
+	jg_key(g, "mounts");
+	jg_array_open(g);
+	static const char *const proc_o[] = { "nosuid", "noexec", "nodev", NULL };
+	static const char *const dev_o[] = { "nosuid", "strictatime", "mode=755", "size=65536k", NULL };
+	static const char *const pts_o[] = { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL };
+	static const char *const mq_o[] = { "nosuid", "noexec", "nodev", NULL };
+	static const char *const sys_o[] = { "nosuid", "noexec", "nodev", "ro", NULL };
+	static const char *const bind_o[] = { "rbind", "rprivate", "nosuid", "nodev", "noexec", NULL };
+	static const char *const bind_ro[] = { "rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL };
+	mount_entry(g, "/proc", "proc", "proc", proc_o);
+	mount_entry(g, "/dev", "tmpfs", "tmpfs", dev_o);
+	mount_entry(g, "/dev/pts", "devpts", "devpts", pts_o);
+	cleanup_free char *shm_size = xasprintf("size=%lldk", (c->shm_size > 0 ? c->shm_size : 64LL << 20) / 1024);
+	const char *shm_o[] = { "nosuid", "noexec", "nodev", "mode=1777", shm_size, NULL };
+	mount_entry(g, "/dev/shm", "tmpfs", "shm", shm_o);
+	mount_entry(g, "/dev/mqueue", "mqueue", "mqueue", mq_o);
+	if (p->host_network)
+		mount_entry(g, "/sys", "bind", "/sys", bind_ro);
+	else
+		mount_entry(g, "/sys", "sysfs", "sysfs", sys_o);
+	mount_entry(g, "/etc/hosts", "bind", p->hosts, bind_o);
+	mount_entry(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
+	mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
+	mount_entry(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
+	jg_array_close(g);
+
+	jg_key(g, "linux");
+	jg_map_open(g);
+	jg_key(g, "namespaces");
+	jg_array_open(g);
+	static const char *const ns[] = { "pid", "mount", "uts", "ipc", "cgroup", NULL };
+	for (size_t i = 0; ns[i]; i++) {
+		jg_map_open(g);
+		jg_key_str(g, "type", ns[i]);
+		jg_map_close(g);
+	}
+	if (!p->host_network) {
+		jg_map_open(g);
+		jg_key_str(g, "type", "network");
+		jg_map_close(g);
+	}
+	jg_array_close(g);
+	jg_key_strv(g, "maskedPaths", (char *const *)masked_paths);
+	jg_key_strv(g, "readonlyPaths", (char *const *)readonly_paths);
+	jg_map_close(g);
+
+	jg_map_close(g);
+	return json_gen_finish(g);
+}
+
+char *ctr_gen_hosts(const char *hostname, const char *name, bool slirp)
+{
+	cleanup_free char *extra = slirp ? xasprintf("10.0.2.100\t%s %s\n10.0.2.2\thost.containers.internal\n", hostname, name)
+					 : xasprintf("127.0.1.1\t%s %s\n", hostname, name);
+	return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
+			 "::1\tlocalhost ip6-localhost ip6-loopback\n"
+			 "%s",
+			 extra);
+}
+
+char *ctr_gen_resolv_conf(const char *dns, const char *host_resolv)
+{
+	char *out = xstrdup("");
+	cleanup_strv char **lines = strv_split(host_resolv ? host_resolv : "", '\n');
+	bool have_ns = false;
+	for (size_t i = 0; lines[i]; i++) {
+		const char *l = lines[i];
+		bool ns = str_has_prefix(l, "nameserver");
+		if (str_has_prefix(l, "search") || str_has_prefix(l, "options") || (!dns && ns)) {
+			have_ns |= ns;
+			char *n = xasprintf("%s%s\n", out, l);
+			free(out);
+			out = n;
+		}
+	}
+	if (dns || !have_ns) {
+		char *n = xasprintf("%snameserver %s\n", out, dns ? dns : "10.0.2.3");
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+char *ctr_gen_containerenv(const struct ctr_config *c)
+{
+	return xasprintf("engine=\"burrow-%s\"\n"
+			 "name=\"%s\"\n"
+			 "id=\"%s\"\n"
+			 "image=\"%s\"\n"
+			 "imageid=\"%s\"\n"
+			 "rootless=1\n",
+			 BURROW_VERSION, c->name, c->id, c->image_name ? c->image_name : "",
+			 c->image_id ? c->image_id : "");
+}

@@ -1,0 +1,31 @@
+/* What a container's bundle is made of: the OCI config.json and the
+ * generated /etc files. Pure generation, no side effects beyond writing
+ * the files asked for. */
+#ifndef BURROW_CONTAINER_BUNDLE_H
+#define BURROW_CONTAINER_BUNDLE_H
+
+#include "container/record.h"
+#include "lib/err.h"
+
+struct ctr_bundle_paths {
+	const char *rootfs;      /* mounted root filesystem */
+	const char *hosts;       /* generated files bind-mounted into the container */
+	const char *resolv_conf;
+	const char *hostname;
+	const char *containerenv;
+	bool host_network;       /* --network host: no network namespace */
+	bool private_network;    /* a network namespace (slirp or none) */
+};
+
+/* The OCI runtime-spec config.json for c. */
+char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_paths *p);
+
+/* /etc/hosts, /etc/resolv.conf, /etc/hostname and /run/.containerenv
+ * contents. dns is the resolver the container uses ("10.0.2.3"), NULL to
+ * copy the host's name servers (host network); host_resolv is the host's
+ * resolv.conf text (search and options lines are kept). */
+char *ctr_gen_hosts(const char *hostname, const char *name, bool slirp);
+char *ctr_gen_resolv_conf(const char *dns, const char *host_resolv);
+char *ctr_gen_containerenv(const struct ctr_config *c);
+
+#endif

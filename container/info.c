@@ -1,0 +1,51 @@
+#include "container/info.h"
+
+#include <libslirp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+#include "overlay/overlay.h"
+#include "state/paths.h"
+
+int ctr_sysinfo_collect(const char *root, const char *root_source, const char *runroot, const char *runroot_source,
+			struct ctr_sysinfo *out, struct burrow_err **err)
+{
+	memset(out, 0, sizeof(*out));
+	out->root = root;
+	out->root_source = root_source;
+	out->runroot = runroot;
+	out->runroot_source = runroot_source;
+	int net = 0;
+	out->root_fstype = state_fs_type(root, &net);
+	out->root_network_fs = net;
+	if (userns_get_info(runroot, &out->ns, err) < 0)
+		return -1;
+	struct ovl_probe p = { 0 };
+	cleanup_free char *tmp = path_join(runroot, "probe");
+	if (ovl_probe(tmp, &p, err) < 0) {
+		ctr_sysinfo_clear(out);
+		return -1;
+	}
+	out->fuse_path = p.fuse_path ? xstrdup(p.fuse_path) : NULL;
+	out->fuse_version = p.fuse_version ? xstrdup(p.fuse_version) : NULL;
+	out->kernel_overlay = p.kernel_overlay_works;
+	ovl_probe_clear(&p);
+	out->slirp_version = slirp_version_string();
+	struct utsname u;
+	if (uname(&u) == 0)
+		out->kernel = xasprintf("%s %s %s", u.sysname, u.release, u.machine);
+	return 0;
+}
+
+void ctr_sysinfo_clear(struct ctr_sysinfo *i)
+{
+	userns_info_clear(&i->ns);
+	free(i->fuse_path);
+	free(i->fuse_version);
+	free(i->kernel);
+	memset(i, 0, sizeof(*i));
+}

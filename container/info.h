@@ -1,0 +1,26 @@
+/* What `burrow info` reports. */
+#ifndef BURROW_CONTAINER_INFO_H
+#define BURROW_CONTAINER_INFO_H
+
+#include <stdbool.h>
+
+#include "lib/err.h"
+#include "userns/userns.h"
+
+struct ctr_sysinfo {
+	const char *root, *root_source, *runroot, *runroot_source;
+	const char *root_fstype;
+	bool root_network_fs;
+	struct userns_info ns;
+	char *fuse_path, *fuse_version;
+	bool kernel_overlay;
+	const char *slirp_version;
+	char *kernel;
+};
+
+/* Collects it (inside the namespace). */
+int ctr_sysinfo_collect(const char *root, const char *root_source, const char *runroot, const char *runroot_source,
+			struct ctr_sysinfo *out, struct burrow_err **err);
+void ctr_sysinfo_clear(struct ctr_sysinfo *i);
+
+#endif
