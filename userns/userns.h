@@ -20,9 +20,9 @@ int userns_runroot(const char *override, char **out, char **source, struct burro
 int userns_enter(const char *runroot, struct burrow_err **err);
 
 struct userns_info {
-	char *kind;   /* "subuid", "single" or "identity" */
-	char *reason; /* why that kind (e.g. "no entry for 'bob' in /etc/subuid") */
-	char *uid_map;
+	char *kind;    /* "subuid", "single" or "identity" */
+	char *reason;  /* why that kind (e.g. "no entry for 'bob' in /etc/subuid") */
+	char *uid_map; /* one line, ranges comma-separated: "0 1000 1, 1 100000 65536" */
 	char *gid_map;
 	pid_t keeper_pid;
 };

@@ -1,0 +1,616 @@
+/* The keeper: a tiny process that holds burrow's user + mount namespace.
+ * The first command creates it (double fork, new session, new user and
+ * mount namespace, ID maps written from outside); every later command
+ * joins its namespaces with one setns() on a pidfd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/json.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "userns/internal.h"
+
+/* Messages on the creation socket (keeper -> creator), 8 bytes each. */
+enum {
+	MSG_UNSHARED = 'U', /* value: the keeper's pid; waiting for its maps */
+	MSG_READY = 'R',    /* mounts set up, holding the namespaces now */
+	MSG_ERROR = 'E',    /* an error record follows */
+};
+#define MSG_GO 'G' /* creator -> keeper: the maps are written */
+
+struct keeper_msg {
+	int32_t tag;
+	int32_t value;
+};
+
+static int sys_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int sys_pidfd_send_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is readable; 1 ready, 0 timed out, -1 error. */
+static int wait_readable(int fd, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int left = (int)(deadline - now_ms());
+		int r = poll(&p, 1, left > 0 ? left : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r;
+	}
+}
+
+/* Waits (bounded) for a child of ours to exit. */
+static int wait_child(pid_t pid, int timeout_ms, int *status, const char *what, struct burrow_err **err)
+{
+	cleanup_close int pidfd = sys_pidfd_open(pid);
+	if (pidfd >= 0 && wait_readable(pidfd, timeout_ms) == 0) {
+		kill(pid, SIGKILL);
+		waitpid_eintr(pid, NULL, 0);
+		return burrow_error(err, 0, "timed out after %d ms waiting for %s", timeout_ms, what);
+	}
+	if (waitpid_eintr(pid, status, 0) < 0)
+		return burrow_error(err, errno, "cannot wait for %s", what);
+	return 0;
+}
+
+/* ---- the keeper process itself ---- */
+
+static void keeper_send(int sock, int tag, int value)
+{
+	struct keeper_msg m = {.tag = tag, .value = value};
+	(void)write_all(sock, &m, sizeof(m));
+}
+
+static _Noreturn void keeper_fail(int sock, int errno_, const char *what)
+{
+	struct burrow_err *e = NULL;
+	burrow_error(&e, errno_, "%s", what);
+	if (errno_ == EPERM || errno_ == ENOSPC || errno_ == EUSERS)
+		burrow_error_hint(&e, "unprivileged user namespaces may be disabled here: check the sysctls "
+		                      "user.max_user_namespaces and kernel.unprivileged_userns_clone, and "
+		                      "kernel.apparmor_restrict_unprivileged_userns on Ubuntu");
+	keeper_send(sock, MSG_ERROR, 0);
+	burrow_err_send(sock, e);
+	burrow_err_free(e);
+	_exit(1);
+}
+
+static void close_all_but(int keep)
+{
+	if (keep > 0)
+		syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U);
+	syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U);
+}
+
+/* Runs in the grandchild: becomes the keeper. Never returns. */
+static _Noreturn void keeper_main(int sock)
+{
+	/* nothing of the creator's (its lock fd, a terminal, bats' pipes) stays open */
+	close_all_but(sock);
+	prctl(PR_SET_NAME, "burrow-keeper", 0, 0, 0);
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	sigaction(SIGHUP, &ign, NULL);
+	sigaction(SIGINT, &ign, NULL);
+	sigaction(SIGPIPE, &ign, NULL);
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigaction(SIGTERM, &dfl, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (chdir("/") < 0)
+		keeper_fail(sock, errno, "cannot change the keeper's directory to '/'");
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		keeper_fail(sock, errno, "cannot create a user namespace");
+	keeper_send(sock, MSG_UNSHARED, (int32_t)getpid());
+
+	/* the creator writes our maps, then says go (or goes away: we die) */
+	struct keeper_msg go;
+	if (read_all(sock, &go, sizeof(go)) != (ssize_t)sizeof(go) || go.tag != MSG_GO)
+		_exit(1);
+	/* mounts made inside must never show up outside */
+	if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		keeper_fail(sock, errno, "cannot make '/' a slave mount in the new mount namespace");
+	keeper_send(sock, MSG_READY, 0);
+	close(sock);
+	for (;;)
+		pause();
+}
+
+/* Runs in the intermediate child: new session, fork the keeper, exit. */
+static _Noreturn void keeper_intermediate(int sock)
+{
+	if (setsid() < 0)
+		keeper_fail(sock, errno, "cannot start a new session for the keeper");
+	pid_t pid = fork();
+	if (pid < 0)
+		keeper_fail(sock, errno, "cannot fork the keeper");
+	if (pid == 0)
+		keeper_main(sock);
+	_exit(0);
+}
+
+/* ---- the creator's side ---- */
+
+/* Reads one message (bounded); on MSG_ERROR also the error record. */
+static int read_msg(int sock, int expect, int32_t *value, struct burrow_err **err)
+{
+	int r = wait_readable(sock, USERNS_STEP_TIMEOUT_MS);
+	if (r == 0)
+		return burrow_error(err, 0, "timed out after %d ms waiting for the namespace keeper",
+		                    USERNS_STEP_TIMEOUT_MS);
+	if (r < 0)
+		return burrow_error(err, errno, "cannot wait for the namespace keeper");
+	struct keeper_msg m;
+	ssize_t n = read_all(sock, &m, sizeof(m));
+	if (n < 0)
+		return burrow_error(err, errno, "cannot read from the namespace keeper");
+	if (n != (ssize_t)sizeof(m))
+		return burrow_error(err, 0, "the namespace keeper exited during setup");
+	if (m.tag == MSG_ERROR) {
+		if (burrow_err_recv(sock, err) != 1)
+			return burrow_error(err, 0, "the namespace keeper failed without saying why");
+		return -1;
+	}
+	if (m.tag != expect)
+		return burrow_error(err, 0, "unexpected message %d from the namespace keeper", (int)m.tag);
+	if (value)
+		*value = m.value;
+	return 0;
+}
+
+/* Runs newuidmap/newgidmap PID MAP...; their stderr becomes the error. */
+static int run_idmap_helper(const char *prog, pid_t pid, const char *map, struct burrow_err **err)
+{
+	cleanup_strv char **argv = NULL;
+	strv_append(&argv, prog);
+	strv_append_take(&argv, xasprintf("%d", (int)pid));
+	cleanup_strv char **words = userns_map_to_args(map);
+	for (size_t i = 0; words[i]; i++)
+		strv_append(&argv, words[i]);
+
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return burrow_error(err, errno, "cannot create a pipe");
+	cleanup_close int rd = pipefd[0];
+	cleanup_close int wr = pipefd[1];
+	pid_t child = fork();
+	if (child < 0)
+		return burrow_error(err, errno, "cannot fork '%s'", prog);
+	if (child == 0) {
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (devnull >= 0) {
+			dup2(devnull, STDIN_FILENO);
+			dup2(devnull, STDOUT_FILENO);
+		}
+		dup2(wr, STDERR_FILENO);
+		execv(prog, argv);
+		dprintf(STDERR_FILENO, "cannot execute: %s", strerror(errno));
+		_exit(127);
+	}
+	close(steal_fd(wr));
+	char out[1024];
+	size_t used = 0;
+	int64_t deadline = now_ms() + USERNS_STEP_TIMEOUT_MS;
+	for (;;) {
+		int left = (int)(deadline - now_ms());
+		if (left <= 0 || wait_readable(rd, left) <= 0)
+			break;
+		ssize_t r = read(rd, out + used, sizeof(out) - 1 - used);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		used += (size_t)r;
+		if (used == sizeof(out) - 1)
+			break;
+	}
+	out[used] = '\0';
+	int status = 0;
+	if (wait_child(child, USERNS_STEP_TIMEOUT_MS, &status, prog, err) < 0)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	/* one line: the helper's first line of complaint */
+	out[strcspn(out, "\n")] = '\0';
+	if (WIFEXITED(status))
+		return burrow_error(err, 0, "'%s' exited with %d%s%s", prog, WEXITSTATUS(status), *out ? ": " : "",
+		                    out);
+	return burrow_error(err, 0, "'%s' was killed by signal %d", prog, WTERMSIG(status));
+}
+
+static int write_proc(pid_t pid, const char *file, const char *data, struct burrow_err **err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open '%s'", path);
+	if (write_all(fd, data, strlen(data)) < 0)
+		return burrow_error(err, errno, "cannot write '%s'", path);
+	return 0;
+}
+
+static int write_maps(const struct userns_plan *plan, pid_t pid, struct burrow_err **err)
+{
+	if (plan->kind == USERNS_KIND_SUBUID) {
+		if (run_idmap_helper(plan->newuidmap, pid, plan->uid_map, err) < 0 ||
+		    run_idmap_helper(plan->newgidmap, pid, plan->gid_map, err) < 0)
+			return -1;
+		return 0;
+	}
+	if (plan->kind == USERNS_KIND_SINGLE && write_proc(pid, "setgroups", "deny", err) < 0)
+		return -1;
+	if (write_proc(pid, "uid_map", plan->uid_map, err) < 0 || write_proc(pid, "gid_map", plan->gid_map, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Starts a keeper with the plan's mapping; *out is its pid. *map_failed
+ * tells whether it was the ID mapping that failed. */
+static int keeper_spawn(const struct userns_plan *plan, pid_t *out, bool *map_failed, struct burrow_err **err)
+{
+	*map_failed = false;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return burrow_error(err, errno, "cannot create a socket pair");
+	cleanup_close int sock = sv[0];
+	cleanup_close int peer = sv[1];
+	/* no buffered output may be written twice by the children */
+	fflush(NULL);
+	pid_t mid = fork();
+	if (mid < 0)
+		return burrow_error(err, errno, "cannot fork");
+	if (mid == 0) {
+		close(sock);
+		keeper_intermediate(peer);
+	}
+	close(steal_fd(peer));
+	int status = 0;
+	if (wait_child(mid, USERNS_STEP_TIMEOUT_MS, &status, "the keeper's parent process", err) < 0)
+		return -1;
+
+	int32_t kpid = 0;
+	if (read_msg(sock, MSG_UNSHARED, &kpid, err) < 0)
+		return -1;
+	if (kpid <= 0)
+		return burrow_error(err, 0, "the namespace keeper sent a bad pid %d", (int)kpid);
+	cleanup_close int kfd = sys_pidfd_open(kpid);
+	if (write_maps(plan, kpid, err) < 0) {
+		if (kfd >= 0)
+			sys_pidfd_send_signal(kfd, SIGKILL);
+		*map_failed = true;
+		return burrow_error_wrap(err, "cannot set the ID mapping (%s) of the new user namespace",
+		                         userns_kind_name(plan->kind));
+	}
+	struct keeper_msg go = {.tag = MSG_GO};
+	if (write_all(sock, &go, sizeof(go)) < 0)
+		return burrow_error(err, errno, "cannot talk to the namespace keeper");
+	if (read_msg(sock, MSG_READY, NULL, err) < 0) {
+		if (kfd >= 0)
+			sys_pidfd_send_signal(kfd, SIGKILL);
+		return -1;
+	}
+	*out = kpid;
+	return 0;
+}
+
+static int write_keeper_files(const char *runroot, const struct userns_plan *plan, pid_t pid, struct burrow_err **err)
+{
+	unsigned long long start = proc_start_time(pid);
+	if (start == 0)
+		return burrow_error(err, 0, "the namespace keeper (pid %d) exited right after it started", (int)pid);
+	yajl_gen g = json_gen_new();
+	jg_map_open(g);
+	jg_key_str(g, "kind", userns_kind_name(plan->kind));
+	jg_key_str(g, "reason", plan->reason);
+	jg_key_int(g, "pid", pid);
+	jg_key_int(g, "created", (long long)time(NULL));
+	jg_map_close(g);
+	cleanup_free char *json = json_gen_finish(g);
+	cleanup_free char *info = path_join(runroot, USERNS_INFO_FILE);
+	if (write_file_atomic(info, json, strlen(json), 0600, err) < 0)
+		return -1;
+	/* the pid file last: it is what makes the keeper visible */
+	char line[64];
+	int n = snprintf(line, sizeof(line), "%d %llu\n", (int)pid, start);
+	cleanup_free char *pidfile = path_join(runroot, USERNS_PID_FILE);
+	return write_file_atomic(pidfile, line, (size_t)n, 0600, err);
+}
+
+int userns_lock(const char *runroot, struct burrow_err **err)
+{
+	cleanup_free char *path = path_join(runroot, USERNS_LOCK_FILE);
+	cleanup_close int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open lock file '%s'", path);
+	int64_t deadline = now_ms() + USERNS_LOCK_TIMEOUT_MS;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return burrow_error(err, errno, "cannot lock '%s'", path);
+		if (now_ms() > deadline) {
+			burrow_error(err, 0, "timed out after %d ms waiting for lock '%s'", USERNS_LOCK_TIMEOUT_MS,
+			             path);
+			return burrow_error_hint(err, "another burrow command is setting up the namespace; if "
+			                              "none is, remove the lock file");
+		}
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 2 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return steal_fd(fd);
+}
+
+int userns_keeper_alive(const char *runroot, pid_t *pid, int *pidfd)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s", runroot, USERNS_PID_FILE) >= (int)sizeof(path))
+		return 0;
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	char buf[64];
+	ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	long long p = 0;
+	unsigned long long start = 0;
+	if (sscanf(buf, "%lld %llu", &p, &start) != 2 || p <= 1 || p > INT32_MAX || start == 0)
+		return 0;
+	/* pidfd first, then the start time: the pidfd then surely is that process */
+	cleanup_close int pfd = sys_pidfd_open((pid_t)p);
+	if (pfd < 0 && errno != ENOSYS)
+		return 0;
+	if (proc_start_time((pid_t)p) != start)
+		return 0;
+	*pid = (pid_t)p;
+	if (pidfd)
+		*pidfd = steal_fd(pfd);
+	return 1;
+}
+
+static bool same_ns(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Joins through /proc/PID/ns/{user,mnt}: old kernels, and a process that is
+ * already inside the namespace (setns into its own user ns is EINVAL). */
+static int join_by_proc(pid_t pid, struct burrow_err **err)
+{
+	char user[64], mnt[64];
+	snprintf(user, sizeof(user), "/proc/%d/ns/user", (int)pid);
+	snprintf(mnt, sizeof(mnt), "/proc/%d/ns/mnt", (int)pid);
+	cleanup_close int ufd = open(user, O_RDONLY | O_CLOEXEC);
+	cleanup_close int mfd = open(mnt, O_RDONLY | O_CLOEXEC);
+	if (ufd < 0 || mfd < 0)
+		return burrow_error(err, errno, "cannot open the namespaces of keeper %d", (int)pid);
+	if (!same_ns(user, "/proc/self/ns/user") && setns(ufd, CLONE_NEWUSER) < 0)
+		return burrow_error(err, errno, "cannot join the user namespace of keeper %d", (int)pid);
+	if (!same_ns(mnt, "/proc/self/ns/mnt") && setns(mfd, CLONE_NEWNS) < 0)
+		return burrow_error(err, errno, "cannot join the mount namespace of keeper %d", (int)pid);
+	return 0;
+}
+
+/* Joins a live keeper, keeping the working directory. */
+static int join(pid_t pid, int pidfd, struct burrow_err **err)
+{
+	/* setns into a mount namespace moves us to its root; come back */
+	char cwd[PATH_MAX];
+	bool have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
+	cleanup_close int cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r = -1;
+	if (pidfd >= 0) {
+		r = setns(pidfd, CLONE_NEWUSER | CLONE_NEWNS);
+		if (r < 0 && errno != EINVAL)
+			r = burrow_error(err, errno, "cannot join the namespaces of keeper %d", (int)pid);
+		else if (r < 0)
+			r = join_by_proc(pid, err);
+	} else {
+		r = join_by_proc(pid, err);
+	}
+	if (r < 0) {
+		if ((*err)->status == EPERM)
+			burrow_error_hint(err, "the keeper belongs to another user or user namespace; run "
+			                       "'burrow system migrate' or use another --runroot");
+		return -1;
+	}
+	if ((!have_cwd || chdir(cwd) < 0) && cwdfd >= 0 && fchdir(cwdfd) < 0)
+		burrow_debug("cannot return to the working directory: %s", strerror(errno));
+	return 0;
+}
+
+/* Creates a keeper (under the lock) and records it. */
+static int create_keeper(const char *runroot, struct burrow_err **err)
+{
+	struct userns_plan plan;
+	if (userns_plan_mapping(&plan, err) < 0)
+		return -1;
+	pid_t pid = 0;
+	struct burrow_err *first = NULL;
+	bool map_failed = false;
+	int r = keeper_spawn(&plan, &pid, &map_failed, &first);
+	if (r < 0 && map_failed && plan.kind == USERNS_KIND_SUBUID) {
+		/* newuidmap refused (bad ranges, a broken helper): nothing fails that need not */
+		userns_plan_single(&plan, first->msg);
+		burrow_err_free(first);
+		r = keeper_spawn(&plan, &pid, &map_failed, err);
+	} else if (r < 0) {
+		*err = first;
+	}
+	if (r < 0 || write_keeper_files(runroot, &plan, pid, err) < 0) {
+		userns_plan_clear(&plan);
+		return -1;
+	}
+	if (plan.warning)
+		burrow_warn("%s", plan.warning);
+	burrow_debug("started namespace keeper %d (%s mapping)", (int)pid, userns_kind_name(plan.kind));
+	userns_plan_clear(&plan);
+	return 0;
+}
+
+int userns_enter(const char *runroot, struct burrow_err **err)
+{
+	pid_t pid = 0;
+	int pidfd = -1;
+	/* the fast path: a live keeper, one setns */
+	if (userns_keeper_alive(runroot, &pid, &pidfd)) {
+		cleanup_close int fd = pidfd;
+		struct burrow_err *e = NULL;
+		if (join(pid, fd, &e) == 0)
+			return 0;
+		/* it may have died between the check and the join */
+		if (proc_start_time(pid) != 0) {
+			*err = e;
+			return -1;
+		}
+		burrow_err_free(e);
+	}
+
+	cleanup_close int lock = userns_lock(runroot, err);
+	if (lock < 0)
+		return burrow_error_wrap(err, "cannot set up the user namespace");
+	/* someone may have created it while we waited for the lock */
+	if (!userns_keeper_alive(runroot, &pid, &pidfd)) {
+		if (create_keeper(runroot, err) < 0)
+			return burrow_error_wrap(err, "cannot set up the user namespace");
+		if (!userns_keeper_alive(runroot, &pid, &pidfd))
+			return burrow_error(err, 0, "the namespace keeper exited right after it started");
+	}
+	cleanup_close int fd = pidfd;
+	return join(pid, fd, err);
+}
+
+int userns_migrate(const char *runroot, struct burrow_err **err)
+{
+	cleanup_close int lock = userns_lock(runroot, err);
+	if (lock < 0)
+		return burrow_error_wrap(err, "cannot stop the namespace keeper");
+	pid_t pid = 0;
+	int pidfd = -1;
+	if (userns_keeper_alive(runroot, &pid, &pidfd)) {
+		cleanup_close int fd = pidfd;
+		if (fd < 0)
+			return burrow_error(err, errno, "cannot open keeper %d", (int)pid);
+		static const int sigs[] = {SIGTERM, SIGKILL};
+		bool gone = false;
+		for (size_t i = 0; i < 2 && !gone; i++) {
+			if (sys_pidfd_send_signal(fd, sigs[i]) < 0 && errno != ESRCH)
+				return burrow_error(err, errno, "cannot stop the namespace keeper (pid %d)", (int)pid);
+			gone = wait_readable(fd, 5000) > 0;
+		}
+		if (!gone)
+			return burrow_error(err, 0, "timed out waiting for the namespace keeper (pid %d) to exit",
+			                    (int)pid);
+		burrow_debug("stopped namespace keeper %d", (int)pid);
+	}
+	static const char *const files[] = {USERNS_PID_FILE, USERNS_INFO_FILE};
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *path = path_join(runroot, files[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return burrow_error(err, errno, "cannot remove '%s'", path);
+	}
+	return 0;
+}
+
+/* A keeper's map as one line: "0 1000 1, 1 100000 65536". */
+static char *read_map(pid_t pid, const char *which)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, which);
+	cleanup_free char *text = NULL;
+	struct burrow_err *e = NULL;
+	if (read_file(path, &text, NULL, &e) < 0) {
+		burrow_err_free(e);
+		return NULL;
+	}
+	char *out = xcalloc(1, strlen(text) + 1);
+	size_t o = 0;
+	for (const char *line = text; *line;) {
+		unsigned long a, b, c;
+		int used = 0;
+		if (sscanf(line, " %lu %lu %lu%n", &a, &b, &c, &used) == 3)
+			o += (size_t)sprintf(out + o, "%s%lu %lu %lu", o ? ", " : "", a, b, c);
+		const char *nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return out;
+}
+
+int userns_get_info(const char *runroot, struct userns_info *out, struct burrow_err **err)
+{
+	memset(out, 0, sizeof(*out));
+	pid_t pid = 0;
+	if (!userns_keeper_alive(runroot, &pid, NULL)) {
+		burrow_error(err, 0, "the namespace keeper is not running");
+		return burrow_error_hint(err, "any command that needs the namespace starts it, e.g. 'burrow unshare "
+		                              "true'");
+	}
+	cleanup_free char *path = path_join(runroot, USERNS_INFO_FILE);
+	cleanup_free char *text = NULL;
+	if (read_file(path, &text, NULL, err) < 0)
+		return -1;
+	cleanup_yajl yajl_val doc = json_parse(text, err);
+	if (!doc)
+		return burrow_error_wrap(err, "'%s'", path);
+	const char *kind = json_get_str(doc, "kind");
+	const char *reason = json_get_str(doc, "reason");
+	out->kind = xstrdup(kind ? kind : "unknown");
+	out->reason = xstrdup(reason ? reason : "");
+	out->uid_map = read_map(pid, "uid_map");
+	out->gid_map = read_map(pid, "gid_map");
+	if (!out->uid_map || !out->gid_map) {
+		userns_info_clear(out);
+		return burrow_error(err, 0, "cannot read the ID maps of the namespace keeper (pid %d)", (int)pid);
+	}
+	out->keeper_pid = pid;
+	return 0;
+}
+
+void userns_info_clear(struct userns_info *info)
+{
+	if (!info)
+		return;
+	free(info->kind);
+	free(info->reason);
+	free(info->uid_map);
+	free(info->gid_map);
+	memset(info, 0, sizeof(*info));
+}

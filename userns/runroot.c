@@ -1,0 +1,135 @@
+/* The runtime dir: --runroot, $XDG_RUNTIME_DIR/burrow, or a private
+ * fallback directory under $TMPDIR (default /tmp). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+#include "userns/internal.h"
+
+enum mode_policy {
+	MODE_FIX,    /* our own subdirectory: make it 0700 */
+	MODE_REFUSE, /* a fallback in a shared place: refuse anything but private */
+	MODE_ACCEPT, /* chosen by the user (--runroot): may be a symlink, any mode */
+};
+
+/* Creates dir (one level) 0700 if missing; then checks that it is a
+ * directory of ours, and what the policy says about its mode. */
+static int private_dir(const char *dir, enum mode_policy policy, struct burrow_err **err)
+{
+	uid_t uid = geteuid();
+	if (mkdir(dir, 0700) == 0) {
+		/* the umask may have taken bits away, never added: make it exact */
+		if (chmod(dir, 0700) < 0)
+			return burrow_error(err, errno, "cannot set the mode of runtime dir '%s'", dir);
+		return 0;
+	}
+	if (errno != EEXIST)
+		return burrow_error(err, errno, "cannot create runtime dir '%s'", dir);
+	struct stat st;
+	if ((policy == MODE_ACCEPT ? stat(dir, &st) : lstat(dir, &st)) < 0)
+		return burrow_error(err, errno, "cannot stat runtime dir '%s'", dir);
+	if (S_ISLNK(st.st_mode)) {
+		burrow_error(err, 0, "runtime dir '%s' is a symlink: refusing to use it", dir);
+		return burrow_error_hint(err,
+		                         "remove it if you made it ('rm %s'), or set XDG_RUNTIME_DIR to a private "
+		                         "directory of yours, or pass --runroot DIR",
+		                         dir);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		burrow_error(err, 0, "runtime dir '%s' is not a directory", dir);
+		return burrow_error_hint(err, "remove it, or set XDG_RUNTIME_DIR or --runroot to a directory of yours");
+	}
+	if (st.st_uid != uid) {
+		burrow_error(err, 0, "runtime dir '%s' is owned by uid %u, not by you (uid %u): refusing to use it",
+		             dir, (unsigned)st.st_uid, (unsigned)uid);
+		return burrow_error_hint(err,
+		                         "set XDG_RUNTIME_DIR to a private directory of yours or pass --runroot DIR; "
+		                         "someone may be trying to trick you into using their directory");
+	}
+	if (policy == MODE_ACCEPT)
+		return 0;
+	if ((st.st_mode & 077) != 0) {
+		if (policy == MODE_FIX) {
+			if (chmod(dir, 0700) < 0)
+				return burrow_error(err, errno, "cannot set the mode of runtime dir '%s'", dir);
+			return 0;
+		}
+		burrow_error(err, 0, "runtime dir '%s' is accessible by other users (mode %04o): refusing to use it",
+		             dir, (unsigned)(st.st_mode & 07777));
+		return burrow_error_hint(err, "make it private ('chmod 0700 %s') or remove it, if it is yours", dir);
+	}
+	return 0;
+}
+
+/* Why $XDG_RUNTIME_DIR cannot be used (NULL: it can). */
+static char *xdg_unusable(const char *xdg)
+{
+	if (!xdg || !*xdg)
+		return xstrdup("XDG_RUNTIME_DIR is not set");
+	if (xdg[0] != '/')
+		return xasprintf("XDG_RUNTIME_DIR '%s' is not an absolute path", xdg);
+	struct stat st;
+	if (stat(xdg, &st) < 0)
+		return xasprintf("XDG_RUNTIME_DIR '%s' does not exist", xdg);
+	if (!S_ISDIR(st.st_mode))
+		return xasprintf("XDG_RUNTIME_DIR '%s' is not a directory", xdg);
+	if (st.st_uid != geteuid())
+		return xasprintf("XDG_RUNTIME_DIR '%s' is owned by uid %u, not by you", xdg, (unsigned)st.st_uid);
+	return NULL;
+}
+
+int userns_runroot(const char *override, char **out, char **source, struct burrow_err **err)
+{
+	if (override && *override) {
+		cleanup_free char *dir = xstrdup(override);
+		size_t n = strlen(dir);
+		while (n > 1 && dir[n - 1] == '/')
+			dir[--n] = '\0';
+		/* the parents are the user's business; the dir itself must be ours */
+		cleanup_free char *parent = xstrdup(dir);
+		char *slash = strrchr(parent, '/');
+		if (slash && slash != parent) {
+			*slash = '\0';
+			if (mkdir_p(parent, 0700, err) < 0)
+				return burrow_error_wrap(err, "--runroot");
+		}
+		if (private_dir(dir, MODE_ACCEPT, err) < 0)
+			return -1;
+		*out = steal_ptr(dir);
+		if (source)
+			*source = xstrdup("--runroot");
+		return 0;
+	}
+
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	cleanup_free char *why = xdg_unusable(xdg);
+	if (!why) {
+		cleanup_free char *dir = path_join(xdg, "burrow");
+		if (private_dir(dir, MODE_FIX, err) < 0)
+			return -1;
+		*out = steal_ptr(dir);
+		if (source)
+			*source = xstrdup("$XDG_RUNTIME_DIR");
+		return 0;
+	}
+
+	const char *base = getenv("TMPDIR");
+	if (!base || base[0] != '/')
+		base = "/tmp";
+	cleanup_free char *name = xasprintf("burrow-run-%u", (unsigned)geteuid());
+	cleanup_free char *dir = path_join(base, name);
+	/* a fallback dir in a shared place is never repaired, only refused */
+	if (private_dir(dir, MODE_REFUSE, err) < 0)
+		return -1;
+	*out = steal_ptr(dir);
+	if (source)
+		*source = xasprintf("fallback: %s", why);
+	return 0;
+}

@@ -1,0 +1,109 @@
+/* burrow unshare: run a command inside the namespace and pass its exit
+ * status through. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "userns/internal.h"
+
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
+
+static volatile sig_atomic_t child_pid;
+
+static void forward_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	/* a terminal's ^C already reaches the child (same process group):
+	 * forward only what was sent to us alone */
+	if (child_pid > 0 && si->si_code != SI_KERNEL)
+		kill((pid_t)child_pid, sig);
+}
+
+int userns_unshare_run(char *const *argv, int *exit_status, struct burrow_err **err)
+{
+	const char *shell_argv[2] = {NULL, NULL};
+	if (!argv || !argv[0]) {
+		const char *shell = getenv("SHELL");
+		shell_argv[0] = shell && *shell ? shell : "/bin/sh";
+		argv = (char *const *)shell_argv;
+	}
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return burrow_error(err, errno, "cannot create a pipe");
+	cleanup_close int rd = pipefd[0];
+	cleanup_close int wr = pipefd[1];
+
+	/* handlers in place before the child exists, signals held until its pid is known */
+	sigset_t block, oldmask;
+	sigemptyset(&block);
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		sigaddset(&block, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &block, &oldmask);
+	struct sigaction old[N_FORWARDED];
+	struct sigaction fwd = {.sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO | SA_RESTART};
+	sigemptyset(&fwd.sa_mask);
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		sigaction(forwarded[i], &fwd, &old[i]);
+	child_pid = 0;
+
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the command gets the dispositions and mask we were started with */
+		for (size_t i = 0; i < N_FORWARDED; i++)
+			sigaction(forwarded[i], &old[i], NULL);
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		close(rd);
+		execvp(argv[0], argv);
+		int e = errno;
+		(void)write_all(wr, &e, sizeof(e));
+		_exit(127);
+	}
+	int fork_errno = errno;
+	if (pid > 0)
+		child_pid = pid;
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+
+	int r = 0;
+	if (pid < 0) {
+		r = burrow_error(err, fork_errno, "cannot fork");
+		goto out;
+	}
+	close(steal_fd(wr));
+	int exec_errno = 0;
+	ssize_t n = read_all(rd, &exec_errno, sizeof(exec_errno));
+	int status = 0;
+	if (waitpid_eintr(pid, &status, 0) < 0) {
+		r = burrow_error(err, errno, "cannot wait for '%s'", argv[0]);
+		goto out;
+	}
+	if (n == (ssize_t)sizeof(exec_errno)) {
+		if (exec_errno == ENOENT && !strchr(argv[0], '/')) {
+			r = burrow_error(err, 0, "executable file '%s' not found in $PATH", argv[0]);
+			(*err)->status = ENOENT;
+		} else if (exec_errno == ENOENT) {
+			r = burrow_error(err, ENOENT, "cannot run '%s'", argv[0]);
+		} else {
+			r = burrow_error(err, exec_errno, "cannot execute '%s'", argv[0]);
+		}
+		goto out;
+	}
+	if (WIFEXITED(status))
+		*exit_status = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		*exit_status = 128 + WTERMSIG(status);
+	else
+		*exit_status = 125;
+out:
+	child_pid = 0;
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		sigaction(forwarded[i], &old[i], NULL);
+	return r;
+}
