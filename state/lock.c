@@ -27,8 +27,8 @@ int state_flock_path(const char *path, const char *what, struct burrow_err **err
 			if (errno != EWOULDBLOCK && errno != EINTR)
 				return burrow_error(err, errno, "cannot lock '%s'", path);
 			if (state_now_ms() >= deadline) {
-				burrow_error(err, ETIMEDOUT, "timed out after %u ms waiting for the lock on %s",
-				             state_wait_ms(), what);
+				burrow_error_status(err, ETIMEDOUT, "timed out after %u ms waiting for the lock on %s",
+				                    state_wait_ms(), what);
 				return burrow_error_hint(err,
 				                         "another burrow command is working on it: wait for it to "
 				                         "finish, or find it with `fuser %s`",
@@ -44,8 +44,8 @@ int state_flock_path(const char *path, const char *what, struct burrow_err **err
 		if (stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 			return steal_fd(fd);
 		if (state_now_ms() >= deadline)
-			return burrow_error(err, ETIMEDOUT, "timed out after %u ms waiting for the lock on %s",
-			                    state_wait_ms(), what);
+			return burrow_error_status(err, ETIMEDOUT, "timed out after %u ms waiting for the lock on %s",
+			                           state_wait_ms(), what);
 	}
 }
 
@@ -69,7 +69,7 @@ static char *lock_path(struct state_store *s, const char *id)
 int state_lock(struct state_store *s, const char *id, struct burrow_err **err)
 {
 	if (!id || !valid_lock_id(id))
-		return burrow_error(err, EINVAL, "cannot lock '%s': not an ID", id ? id : "");
+		return burrow_error_status(err, EINVAL, "cannot lock '%s': not an ID", id ? id : "");
 	cleanup_free char *path = lock_path(s, id);
 	cleanup_free char *what = xasprintf("container %.12s", id);
 	return state_flock_path(path, what, err);

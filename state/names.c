@@ -125,7 +125,7 @@ char *state_gen_name(struct state_store *s, const char *name_prefix, struct burr
 		if (r < 0)
 			return NULL;
 	}
-	burrow_error(err, EEXIST, "cannot find a free name after 1000 tries");
+	burrow_error_status(err, EEXIST, "cannot find a free name after 1000 tries");
 	burrow_error_hint(err, "give one with --name");
 	return NULL;
 }
@@ -140,7 +140,7 @@ static int id_from_name_record(const char *key, const char *json, char **id, str
 {
 	cleanup_yajl yajl_val v = yajl_tree_parse(json, NULL, 0);
 	if (!v || !YAJL_IS_STRING(v) || !is_hex(YAJL_GET_STRING(v)))
-		return burrow_error(err, EIO, "record '%s' is damaged: it does not hold an ID", key);
+		return burrow_error_status(err, EIO, "record '%s' is damaged: it does not hold an ID", key);
 	*id = xstrdup(YAJL_GET_STRING(v));
 	return 0;
 }
@@ -149,7 +149,7 @@ int state_lookup(struct state_store *s, const char *ref, const char *name_prefix
                  struct burrow_err **err)
 {
 	if (!ref || !*ref)
-		return burrow_error(err, ENOENT, "no such object ''");
+		return burrow_error_status(err, ENOENT, "no such object ''");
 	const char *ip = id_prefix ? id_prefix : "";
 
 	/* 1. a full ID */
@@ -203,10 +203,10 @@ int state_lookup(struct state_store *s, const char *ref, const char *name_prefix
 				len += (size_t)k;
 			}
 			if (n > shown)
-				return burrow_error(err, EINVAL, "'%s' is ambiguous: it matches %s and %zu more", ref,
-				                    list, n - shown);
-			return burrow_error(err, EINVAL, "'%s' is ambiguous: it matches %s", ref, list);
+				return burrow_error_status(err, EINVAL, "'%s' is ambiguous: it matches %s and %zu more",
+				                           ref, list, n - shown);
+			return burrow_error_status(err, EINVAL, "'%s' is ambiguous: it matches %s", ref, list);
 		}
 	}
-	return burrow_error(err, ENOENT, "no such object '%s'", ref);
+	return burrow_error_status(err, ENOENT, "no such object '%s'", ref);
 }

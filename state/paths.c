@@ -76,9 +76,9 @@ int state_fs_check_magic(const char *what, const char *path, unsigned long magic
 	const char *name = state_fs_name(magic, &net);
 	if (!net)
 		return 0;
-	burrow_error(err, EREMOTE,
-	             "%s '%s' is on a network filesystem (%s), where file locks and fuse-overlayfs are unreliable",
-	             what, path, name);
+	burrow_error_status(
+	    err, EREMOTE, "%s '%s' is on a network filesystem (%s), where file locks and fuse-overlayfs are unreliable",
+	    what, path, name);
 	if (strcmp(flag, "--root") == 0)
 		return burrow_error_hint(
 		    err, "put the storage root on a local disk: --root DIR, or storage.root in "
@@ -129,8 +129,8 @@ int state_root_resolve(const char *override, char **out, char **source, struct b
 	} else {
 		cleanup_free char *home = home_dir();
 		if (!home) {
-			burrow_error(err, ENOENT,
-			             "cannot find the storage root: neither XDG_DATA_HOME nor HOME is set");
+			burrow_error_status(err, ENOENT,
+			                    "cannot find the storage root: neither XDG_DATA_HOME nor HOME is set");
 			return burrow_error_hint(err, "set HOME, or give --root DIR");
 		}
 		root = path_join(home, ".local/share/burrow");

@@ -303,7 +303,7 @@ int state_reopen(struct state_store *s, struct burrow_err **err)
 {
 	for (int db = 0; db < 2; db++) {
 		if (s->in_tx[db])
-			return burrow_error(err, EBUSY, "cannot reopen '%s' inside a transaction", s->path[db]);
+			return burrow_error_status(err, EBUSY, "cannot reopen '%s' inside a transaction", s->path[db]);
 		if (tdb_reopen(s->tdb[db]) != 0) {
 			/* tdb_reopen frees the context when it fails */
 			s->tdb[db] = NULL;
@@ -392,9 +392,9 @@ static TDB_DATA key_of(const char *key)
 static int check_db(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err)
 {
 	if ((db != STATE_DB && db != STATE_RUN) || !s->tdb[db])
-		return burrow_error(err, EINVAL, "no such state database %d", (int)db);
+		return burrow_error_status(err, EINVAL, "no such state database %d", (int)db);
 	if (key && !*key)
-		return burrow_error(err, EINVAL, "empty key in '%s'", s->path[db]);
+		return burrow_error_status(err, EINVAL, "empty key in '%s'", s->path[db]);
 	return 0;
 }
 
@@ -453,7 +453,7 @@ static int change(struct state_store *s, enum state_db db, const char *key, cons
 int state_put(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err)
 {
 	if (!json)
-		return burrow_error(err, EINVAL, "no value to store for '%s'", key ? key : "");
+		return burrow_error_status(err, EINVAL, "no value to store for '%s'", key ? key : "");
 	return change(s, db, key, json, err);
 }
 
@@ -523,8 +523,8 @@ static int lock_read(struct state_store *s, enum state_db db, bool *locked, stru
 		if (ec != TDB_ERR_LOCK && ec != TDB_ERR_NOLOCK)
 			return state_tdb_error(s, db, err, "cannot lock");
 		if (state_now_ms() >= deadline) {
-			burrow_error(err, ETIMEDOUT, "timed out after %u ms waiting to read '%s'", state_wait_ms(),
-			             s->path[db]);
+			burrow_error_status(err, ETIMEDOUT, "timed out after %u ms waiting to read '%s'",
+			                    state_wait_ms(), s->path[db]);
 			return burrow_error_hint(err, "another burrow process holds it: wait for it to finish");
 		}
 		state_backoff(&step);
@@ -599,7 +599,7 @@ int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **
 	if (check_db(s, db, NULL, err) < 0)
 		return -1;
 	if (s->in_tx[db])
-		return burrow_error(err, EBUSY, "a transaction on '%s' is already open", s->path[db]);
+		return burrow_error_status(err, EBUSY, "a transaction on '%s' is already open", s->path[db]);
 	unsigned long long deadline = state_now_ms() + state_wait_ms();
 	for (unsigned step = 0;;) {
 		if (tdb_transaction_start_nonblock(s->tdb[db]) == 0)
@@ -608,8 +608,8 @@ int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **
 		if (ec != TDB_ERR_LOCK && ec != TDB_ERR_NOLOCK)
 			return state_tdb_error(s, db, err, "cannot start a transaction");
 		if (state_now_ms() >= deadline) {
-			burrow_error(err, ETIMEDOUT, "timed out after %u ms waiting to write '%s'", state_wait_ms(),
-			             s->path[db]);
+			burrow_error_status(err, ETIMEDOUT, "timed out after %u ms waiting to write '%s'",
+			                    state_wait_ms(), s->path[db]);
 			return burrow_error_hint(err, "another burrow process holds it: wait for it to finish");
 		}
 		state_backoff(&step);
@@ -623,7 +623,7 @@ int state_tx_commit(struct state_store *s, enum state_db db, struct burrow_err *
 	if (check_db(s, db, NULL, err) < 0)
 		return -1;
 	if (!s->in_tx[db])
-		return burrow_error(err, EINVAL, "no transaction on '%s' to commit", s->path[db]);
+		return burrow_error_status(err, EINVAL, "no transaction on '%s' to commit", s->path[db]);
 	s->in_tx[db] = false;
 	if (tdb_transaction_commit(s->tdb[db]) != 0) {
 		state_tdb_error(s, db, err, "cannot commit a transaction");
@@ -657,7 +657,7 @@ int state_verify(struct state_store *s, struct burrow_err **err)
 		if (check_db(s, (enum state_db)db, NULL, err) < 0)
 			return -1;
 		if (s->in_tx[db])
-			return burrow_error(err, EBUSY, "cannot check '%s' inside a transaction", s->path[db]);
+			return burrow_error_status(err, EBUSY, "cannot check '%s' inside a transaction", s->path[db]);
 		if (tdb_check(s->tdb[db], check_one, NULL) != 0) {
 			state_tdb_error(s, (enum state_db)db, err, "consistency check failed");
 			return burrow_error_hint(err,

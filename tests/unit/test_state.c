@@ -1,0 +1,827 @@
+/* Unit tests for state/: records, transactions, walks, lookup, names,
+ * refresh after a reboot, locks, filesystem checks, storage root. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "state/internal.h"
+#include "state/paths.h"
+#include "state/state.h"
+
+struct fx {
+	char *dir;
+	char *root;
+	char *runroot;
+	char *bootfile;
+	struct state_store *s;
+};
+
+static void set_boot_id(struct fx *f, const char *id)
+{
+	struct burrow_err *err = NULL;
+	assert_int_equal(write_file(f->bootfile, id, strlen(id), 0600, &err), 0);
+}
+
+static struct state_store *open_store(struct fx *f)
+{
+	struct burrow_err *err = NULL;
+	struct state_store *s = NULL;
+	if (state_open(f->root, f->runroot, &s, &err) < 0)
+		fail_msg("state_open: %s", err->msg);
+	return s;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof(*f));
+	char tmpl[] = "/tmp/burrow-test-state-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	f->dir = xstrdup(tmpl);
+	f->root = path_join(f->dir, "root");
+	f->runroot = path_join(f->dir, "run");
+	f->bootfile = path_join(f->dir, "boot_id");
+	assert_int_equal(mkdir(f->root, 0700), 0);
+	assert_int_equal(mkdir(f->runroot, 0700), 0);
+	set_boot_id(f, "11111111-1111-1111-1111-111111111111\n");
+	setenv("BURROW_TEST_BOOT_ID_FILE", f->bootfile, 1);
+	state_set_wait_ms(30000);
+	f->s = open_store(f);
+	struct burrow_err *err = NULL;
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	state_close(f->s);
+	rm_rf(f->dir, NULL);
+	free(f->dir);
+	free(f->root);
+	free(f->runroot);
+	free(f->bootfile);
+	free(f);
+	return 0;
+}
+
+static char *get(struct state_store *s, enum state_db db, const char *key)
+{
+	struct burrow_err *err = NULL;
+	char *json = NULL;
+	int r = state_get(s, db, key, &json, &err);
+	if (r < 0)
+		fail_msg("state_get '%s': %s", key, err->msg);
+	return r == 0 ? json : NULL;
+}
+
+static void put(struct state_store *s, enum state_db db, const char *key, const char *json)
+{
+	struct burrow_err *err = NULL;
+	if (state_put(s, db, key, json, &err) < 0)
+		fail_msg("state_put '%s': %s", key, err->msg);
+}
+
+static void test_records_round_trip(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	cleanup_free char *missing = NULL;
+	assert_int_equal(state_get(f->s, STATE_DB, "ctr/nope", &missing, &err), 1);
+	assert_null(err);
+
+	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"web\"}");
+	put(f->s, STATE_RUN, "run/a", "{\"pid\":42}");
+	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
+	cleanup_free char *r = get(f->s, STATE_RUN, "run/a");
+	assert_string_equal(a, "{\"name\":\"web\"}");
+	assert_string_equal(r, "{\"pid\":42}");
+	/* the two files are separate */
+	assert_null(get(f->s, STATE_RUN, "ctr/a"));
+
+	/* overwrite with a longer and a shorter value */
+	char big[9000];
+	memset(big, 'x', sizeof(big) - 1);
+	big[0] = '"';
+	big[sizeof(big) - 2] = '"';
+	big[sizeof(big) - 1] = '\0';
+	put(f->s, STATE_DB, "ctr/a", big);
+	cleanup_free char *b = get(f->s, STATE_DB, "ctr/a");
+	assert_string_equal(b, big);
+	put(f->s, STATE_DB, "ctr/a", "{}");
+	cleanup_free char *c = get(f->s, STATE_DB, "ctr/a");
+	assert_string_equal(c, "{}");
+
+	/* delete, and delete again */
+	assert_int_equal(state_del(f->s, STATE_DB, "ctr/a", &err), 0);
+	assert_null(get(f->s, STATE_DB, "ctr/a"));
+	assert_int_equal(state_del(f->s, STATE_DB, "ctr/a", &err), 0);
+	assert_null(err);
+
+	/* survives close and reopen */
+	put(f->s, STATE_DB, "img/z", "[1,2]");
+	state_close(f->s);
+	f->s = open_store(f);
+	assert_false(state_needs_refresh(f->s));
+	cleanup_free char *z = get(f->s, STATE_DB, "img/z");
+	assert_string_equal(z, "[1,2]");
+
+	/* bad arguments */
+	assert_int_equal(state_put(f->s, STATE_DB, "", "{}", &err), -1);
+	assert_int_equal(err->status, EINVAL);
+	burrow_err_free(steal_ptr(err));
+	assert_int_equal(state_put(f->s, (enum state_db)7, "k", "{}", &err), -1);
+	burrow_err_free(steal_ptr(err));
+}
+
+struct seen {
+	char **keys;
+	char **vals;
+	int stop_after;
+	int fail_at;
+};
+
+static int record_cb(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	struct seen *sn = data;
+	if (sn->fail_at >= 0 && (int)strv_len(sn->keys) == sn->fail_at)
+		return burrow_error(err, EIO, "stop here");
+	strv_append(&sn->keys, key);
+	strv_append(&sn->vals, json);
+	if (sn->stop_after > 0 && (int)strv_len(sn->keys) == sn->stop_after)
+		return 1;
+	return 0;
+}
+
+static void test_each_sorted_prefix(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	const char *keys[] = {"ctr/c", "name/x", "ctr/a", "ctr/b", "ctrl", "img/a", "ctr/aa"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		cleanup_free char *v = xasprintf("\"%s\"", keys[i]);
+		put(f->s, STATE_DB, keys[i], v);
+	}
+	struct seen sn = {NULL, NULL, 0, -1};
+	assert_int_equal(state_each(f->s, STATE_DB, "ctr/", record_cb, &sn, &err), 0);
+	assert_int_equal(strv_len(sn.keys), 4);
+	assert_string_equal(sn.keys[0], "ctr/a");
+	assert_string_equal(sn.keys[1], "ctr/aa");
+	assert_string_equal(sn.keys[2], "ctr/b");
+	assert_string_equal(sn.keys[3], "ctr/c");
+	assert_string_equal(sn.vals[1], "\"ctr/aa\"");
+	strv_free(sn.keys);
+	strv_free(sn.vals);
+
+	/* stop early */
+	sn = (struct seen){NULL, NULL, 2, -1};
+	assert_int_equal(state_each(f->s, STATE_DB, "ctr/", record_cb, &sn, &err), 0);
+	assert_int_equal(strv_len(sn.keys), 2);
+	strv_free(sn.keys);
+	strv_free(sn.vals);
+
+	/* a failing callback fails the walk with its error */
+	sn = (struct seen){NULL, NULL, 0, 1};
+	assert_int_equal(state_each(f->s, STATE_DB, "ctr/", record_cb, &sn, &err), -1);
+	assert_string_equal(err->msg, "stop here: Input/output error");
+	burrow_err_free(steal_ptr(err));
+	strv_free(sn.keys);
+	strv_free(sn.vals);
+
+	/* everything, and nothing */
+	sn = (struct seen){NULL, NULL, 0, -1};
+	assert_int_equal(state_each(f->s, STATE_DB, "", record_cb, &sn, &err), 0);
+	assert_int_equal(strv_len(sn.keys), 7);
+	strv_free(sn.keys);
+	strv_free(sn.vals);
+	sn = (struct seen){NULL, NULL, 0, -1};
+	assert_int_equal(state_each(f->s, STATE_DB, "vol/", record_cb, &sn, &err), 0);
+	assert_int_equal(strv_len(sn.keys), 0);
+	strv_free(sn.keys);
+	strv_free(sn.vals);
+
+	/* the runtime file's walk does not show its meta record under run/ */
+	put(f->s, STATE_RUN, "run/b", "1");
+	put(f->s, STATE_RUN, "run/a", "2");
+	cleanup_strv char **rk = NULL;
+	size_t n = 0;
+	assert_int_equal(state_keys(f->s, STATE_RUN, "run/", &rk, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rk[0], "run/a");
+	assert_string_equal(rk[1], "run/b");
+	assert_null(rk[2]);
+}
+
+/* A callback that writes: the walk holds no tdb lock while it runs. */
+static int writing_cb(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	(void)json;
+	struct state_store *s = data;
+	cleanup_free char *k = xasprintf("copy/%s", key);
+	return state_put(s, STATE_DB, k, "true", err);
+}
+
+static void test_each_callback_may_write(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	put(f->s, STATE_DB, "ctr/1", "1");
+	put(f->s, STATE_DB, "ctr/2", "2");
+	assert_int_equal(state_each(f->s, STATE_DB, "ctr/", writing_cb, f->s, &err), 0);
+	cleanup_free char *c = get(f->s, STATE_DB, "copy/ctr/2");
+	assert_non_null(c);
+}
+
+static void test_transactions(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	put(f->s, STATE_DB, "ctr/keep", "\"old\"");
+
+	/* commit: both records land */
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
+	put(f->s, STATE_DB, "ctr/x", "{\"name\":\"x\"}");
+	put(f->s, STATE_DB, "name/x", "\"x\"");
+	assert_int_equal(state_del(f->s, STATE_DB, "ctr/keep", &err), 0);
+	/* visible inside the transaction, also to a walk */
+	cleanup_free char *inside = get(f->s, STATE_DB, "name/x");
+	assert_non_null(inside);
+	cleanup_strv char **k = NULL;
+	assert_int_equal(state_keys(f->s, STATE_DB, "ctr/", &k, NULL, &err), 0);
+	assert_int_equal(strv_len(k), 1);
+	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
+	cleanup_free char *x = get(f->s, STATE_DB, "ctr/x");
+	cleanup_free char *nx = get(f->s, STATE_DB, "name/x");
+	assert_non_null(x);
+	assert_non_null(nx);
+	assert_null(get(f->s, STATE_DB, "ctr/keep"));
+
+	/* cancel: nothing lands, the old value stays */
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
+	put(f->s, STATE_DB, "ctr/y", "{}");
+	put(f->s, STATE_DB, "ctr/x", "\"changed\"");
+	assert_int_equal(state_del(f->s, STATE_DB, "name/x", &err), 0);
+	state_tx_cancel(f->s, STATE_DB);
+	assert_null(get(f->s, STATE_DB, "ctr/y"));
+	cleanup_free char *x2 = get(f->s, STATE_DB, "ctr/x");
+	assert_string_equal(x2, "{\"name\":\"x\"}");
+	cleanup_free char *nx2 = get(f->s, STATE_DB, "name/x");
+	assert_non_null(nx2);
+
+	/* closing with a transaction open cancels it */
+	assert_int_equal(state_tx_begin(f->s, STATE_RUN, &err), 0);
+	put(f->s, STATE_RUN, "run/z", "{}");
+	state_close(f->s);
+	f->s = open_store(f);
+	assert_null(get(f->s, STATE_RUN, "run/z"));
+
+	/* nesting is refused; the open one goes on */
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), -1);
+	assert_int_equal(err->status, EBUSY);
+	burrow_err_free(steal_ptr(err));
+	/* one per db: the other file has its own */
+	assert_int_equal(state_tx_begin(f->s, STATE_RUN, &err), 0);
+	put(f->s, STATE_DB, "ctr/n", "1");
+	put(f->s, STATE_RUN, "run/n", "1");
+	assert_int_equal(state_tx_commit(f->s, STATE_RUN, &err), 0);
+	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
+	cleanup_free char *n1 = get(f->s, STATE_DB, "ctr/n");
+	cleanup_free char *n2 = get(f->s, STATE_RUN, "run/n");
+	assert_non_null(n1);
+	assert_non_null(n2);
+
+	/* commit without begin is an error; cancel without begin is fine */
+	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), -1);
+	burrow_err_free(steal_ptr(err));
+	state_tx_cancel(f->s, STATE_DB);
+	state_tx_cancel(f->s, STATE_RUN);
+
+	/* an empty transaction commits */
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
+	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
+
+	assert_int_equal(state_verify(f->s, &err), 0);
+}
+
+/* A second process's transaction holds the file: ours waits, boundedly. */
+static void test_transaction_wait_bounded(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct state_store *c = NULL;
+		state_close(f->s);
+		if (state_open(f->root, f->runroot, &c, NULL) < 0 || state_tx_begin(c, STATE_DB, NULL) < 0)
+			_exit(1);
+		char ch = 'x';
+		if (write(p[1], &ch, 1) != 1)
+			_exit(1);
+		sleep(3);
+		_exit(0);
+	}
+	close(p[1]);
+	char ch;
+	assert_int_equal(read(p[0], &ch, 1), 1);
+	close(p[0]);
+	state_set_wait_ms(300);
+	unsigned long long t0 = state_now_ms();
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), -1);
+	unsigned long long took = state_now_ms() - t0;
+	assert_int_equal(err->status, ETIMEDOUT);
+	assert_non_null(strstr(err->msg, "burrow.tdb"));
+	assert_true(took >= 300 && took < 2000);
+	burrow_err_free(steal_ptr(err));
+	/* a single put waits the same way */
+	assert_int_equal(state_put(f->s, STATE_DB, "ctr/q", "1", &err), -1);
+	burrow_err_free(steal_ptr(err));
+	/* the other file is free */
+	put(f->s, STATE_RUN, "run/q", "1");
+	kill(pid, SIGKILL);
+	int st;
+	waitpid_eintr(pid, &st, 0);
+	/* the killed holder's transaction is gone: ours goes through */
+	state_set_wait_ms(5000);
+	put(f->s, STATE_DB, "ctr/q", "1");
+	state_set_wait_ms(30000);
+}
+
+static const char *ID_A = "4f3a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8";
+static const char *ID_B = "4f3a9999aaaabbbbccccddddeeeeffff00001111222233334444555566667777";
+static const char *ID_C = "abc0000000000000000000000000000000000000000000000000000000000000";
+
+static void add_ctr(struct state_store *s, const char *id, const char *name)
+{
+	cleanup_free char *k = xasprintf("ctr/%s", id);
+	cleanup_free char *v = xasprintf("{\"id\":\"%s\",\"name\":\"%s\"}", id, name);
+	cleanup_free char *nk = xasprintf("name/%s", name);
+	cleanup_free char *nv = xasprintf("\"%s\"", id);
+	put(s, STATE_DB, k, v);
+	put(s, STATE_DB, nk, nv);
+}
+
+static void expect_lookup(struct state_store *s, const char *ref, const char *want)
+{
+	struct burrow_err *err = NULL;
+	char *id = NULL;
+	if (state_lookup(s, ref, "name/", "ctr/", &id, &err) < 0)
+		fail_msg("lookup '%s': %s", ref, err->msg);
+	assert_string_equal(id, want);
+	free(id);
+}
+
+static struct burrow_err *expect_lookup_fail(struct state_store *s, const char *ref, int status)
+{
+	struct burrow_err *err = NULL;
+	char *id = NULL;
+	assert_int_equal(state_lookup(s, ref, "name/", "ctr/", &id, &err), -1);
+	assert_null(id);
+	assert_non_null(err);
+	assert_int_equal(err->status, status);
+	return err;
+}
+
+static void test_lookup(void **state)
+{
+	struct fx *f = *state;
+	add_ctr(f->s, ID_A, "web");
+	add_ctr(f->s, ID_B, "db");
+	add_ctr(f->s, ID_C, "4f3a9"); /* a name that is also a prefix of B */
+
+	/* by name, full ID and unique prefix */
+	expect_lookup(f->s, "web", ID_A);
+	expect_lookup(f->s, "db", ID_B);
+	expect_lookup(f->s, ID_A, ID_A);
+	expect_lookup(f->s, "4f3a1", ID_A);
+	expect_lookup(f->s, "4f3a99", ID_B);
+	expect_lookup(f->s, "a", ID_C);
+	/* a name wins over an ID prefix */
+	expect_lookup(f->s, "4f3a9", ID_C);
+
+	/* ambiguous: both candidates named by their short IDs */
+	cleanup_err struct burrow_err *amb = expect_lookup_fail(f->s, "4f3a", EINVAL);
+	assert_string_equal(amb->msg, "'4f3a' is ambiguous: it matches 4f3a1b2c3d4e, 4f3a9999aaaa");
+
+	/* not found */
+	cleanup_err struct burrow_err *nf = expect_lookup_fail(f->s, "nosuch", ENOENT);
+	assert_string_equal(nf->msg, "no such object 'nosuch'");
+	cleanup_err struct burrow_err *nf2 = expect_lookup_fail(f->s, "ffff", ENOENT);
+	cleanup_err struct burrow_err *nf3 =
+	    expect_lookup_fail(f->s, "0000000000000000000000000000000000000000000000000000000000000000", ENOENT);
+	cleanup_err struct burrow_err *nf4 = expect_lookup_fail(f->s, "", ENOENT);
+	/* an ID prefix does not match a name record's key, nor the other way */
+	cleanup_err struct burrow_err *nf5 = expect_lookup_fail(f->s, "we", ENOENT);
+
+	/* a damaged name record is reported, not taken for an ID */
+	put(f->s, STATE_DB, "name/broken", "{\"id\":1}");
+	cleanup_err struct burrow_err *dmg = expect_lookup_fail(f->s, "broken", EIO);
+	assert_non_null(strstr(dmg->msg, "name/broken"));
+
+	/* many candidates are cut short */
+	for (int i = 0; i < 12; i++) {
+		cleanup_free char *id = xasprintf("eeee%02d%058d", i, 0);
+		cleanup_free char *name = xasprintf("n%d", i);
+		add_ctr(f->s, id, name);
+	}
+	cleanup_err struct burrow_err *many = expect_lookup_fail(f->s, "eeee", EINVAL);
+	assert_non_null(strstr(many->msg, "and 4 more"));
+
+	/* other kinds: images under img/ with tags under tag/ */
+	put(f->s, STATE_DB,
+	    "img/"
+	    "abcdef0000000000000000000000000000000000000000000000000000000000",
+	    "{}");
+	struct burrow_err *err = NULL;
+	char *id = NULL;
+	assert_int_equal(state_lookup(f->s, "abcd", "tag/", "img/", &id, &err), 0);
+	assert_string_equal(id, "abcdef0000000000000000000000000000000000000000000000000000000000");
+	free(id);
+}
+
+static void test_ids(void **state)
+{
+	(void)state;
+	char *ids[64];
+	for (int i = 0; i < 64; i++) {
+		ids[i] = state_new_id();
+		assert_int_equal(strlen(ids[i]), 64);
+		assert_int_equal(strspn(ids[i], "0123456789abcdef"), 64);
+		assert_true(strspn(ids[i], "0123456789") < 12);
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(ids[i], ids[j]);
+	}
+	for (int i = 0; i < 64; i++)
+		free(ids[i]);
+}
+
+static void test_valid_name(void **state)
+{
+	(void)state;
+	assert_true(state_valid_name("web"));
+	assert_true(state_valid_name("a"));
+	assert_true(state_valid_name("9lives"));
+	assert_true(state_valid_name("my_app.v2-test"));
+	assert_true(state_valid_name("UPPER"));
+	assert_false(state_valid_name(""));
+	assert_false(state_valid_name(NULL));
+	assert_false(state_valid_name("_x"));
+	assert_false(state_valid_name(".x"));
+	assert_false(state_valid_name("-x"));
+	assert_false(state_valid_name("a/b"));
+	assert_false(state_valid_name("a b"));
+	assert_false(state_valid_name("caf\xc3\xa9"));
+	assert_false(state_valid_name("a:b"));
+	char longname[300];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_false(state_valid_name(longname));
+}
+
+static void test_gen_name_unique(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	/* more names than the first random draws can usually find free: the
+	 * numbered fallback must still give unique, valid names */
+	const int n = 600;
+	char **names = xcalloc((size_t)n + 1, sizeof(char *));
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
+	for (int i = 0; i < n; i++) {
+		char *name = state_gen_name(f->s, "name/", &err);
+		if (!name)
+			fail_msg("state_gen_name: %s", err->msg);
+		assert_true(state_valid_name(name));
+		assert_non_null(strchr(name, '_'));
+		cleanup_free char *k = xasprintf("name/%s", name);
+		cleanup_free char *existing = get(f->s, STATE_DB, k);
+		assert_null(existing);
+		put(f->s, STATE_DB, k, "\"00\"");
+		names[i] = name;
+	}
+	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
+	cleanup_strv char **keys = NULL;
+	size_t count = 0;
+	assert_int_equal(state_keys(f->s, STATE_DB, "name/", &keys, &count, &err), 0);
+	assert_int_equal(count, (size_t)n);
+	strv_free(names);
+}
+
+static void test_refresh(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	/* same boot: no refresh, runtime records kept */
+	put(f->s, STATE_RUN, "run/a", "{\"pid\":1}");
+	put(f->s, STATE_DB, "ctr/a", "{}");
+	state_close(f->s);
+	f->s = open_store(f);
+	assert_false(state_needs_refresh(f->s));
+	cleanup_free char *r1 = get(f->s, STATE_RUN, "run/a");
+	assert_non_null(r1);
+
+	/* a new boot: refresh needed; records stay until the caller is done */
+	set_boot_id(f, "22222222-2222-2222-2222-222222222222\n");
+	state_close(f->s);
+	f->s = open_store(f);
+	assert_true(state_needs_refresh(f->s));
+	cleanup_free char *r2 = get(f->s, STATE_RUN, "run/a");
+	assert_non_null(r2);
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+	assert_false(state_needs_refresh(f->s));
+	assert_null(get(f->s, STATE_RUN, "run/a"));
+	cleanup_free char *c = get(f->s, STATE_DB, "ctr/a");
+	assert_non_null(c);
+	cleanup_free char *meta = get(f->s, STATE_RUN, STATE_META_BOOT_ID);
+	assert_string_equal(meta, "\"22222222-2222-2222-2222-222222222222\"");
+	state_close(f->s);
+	f->s = open_store(f);
+	assert_false(state_needs_refresh(f->s));
+
+	/* state.tdb gone (the runtime dir was emptied): refresh */
+	state_close(f->s);
+	cleanup_free char *st = path_join(f->runroot, "state.tdb");
+	assert_int_equal(unlink(st), 0);
+	f->s = open_store(f);
+	assert_true(state_needs_refresh(f->s));
+
+	/* while one command refreshes, another one (a process of its own)
+	 * waits for it, boundedly */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct state_store *other = NULL;
+		struct burrow_err *e = NULL;
+		state_close(f->s);
+		state_set_wait_ms(200);
+		if (state_open(f->root, f->runroot, &other, &e) == 0)
+			_exit(10);
+		_exit(e->status == ETIMEDOUT && strstr(e->msg, "refresh") ? 0 : 11);
+	}
+	int ws = 0;
+	waitpid_eintr(pid, &ws, 0);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 0);
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+	/* ... and once it is done, opens without a second refresh */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct state_store *other = NULL;
+		state_close(f->s);
+		if (state_open(f->root, f->runroot, &other, NULL) < 0)
+			_exit(10);
+		_exit(state_needs_refresh(other) ? 11 : 0);
+	}
+	waitpid_eintr(pid, &ws, 0);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 0);
+
+	/* a missing boot ID file is an error that says so */
+	struct state_store *other = NULL;
+	state_close(f->s);
+	f->s = NULL;
+	unlink(f->bootfile);
+	assert_int_equal(state_open(f->root, f->runroot, &other, &err), -1);
+	assert_non_null(strstr(err->msg, "boot ID"));
+	burrow_err_free(steal_ptr(err));
+	set_boot_id(f, "22222222-2222-2222-2222-222222222222");
+	f->s = open_store(f);
+	assert_false(state_needs_refresh(f->s));
+}
+
+static void test_locks(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	const char *id = ID_A;
+	int fd = state_lock(f->s, id, &err);
+	assert_true(fd >= 0);
+	/* a second lock (another open file, as another process would) waits
+	 * and gives up, naming the container */
+	state_set_wait_ms(150);
+	unsigned long long t0 = state_now_ms();
+	assert_int_equal(state_lock(f->s, id, &err), -1);
+	assert_true(state_now_ms() - t0 >= 150);
+	assert_int_equal(err->status, ETIMEDOUT);
+	assert_non_null(strstr(err->msg, "container 4f3a1b2c3d4e"));
+	assert_non_null(err->hint);
+	burrow_err_free(steal_ptr(err));
+	/* other containers are not blocked */
+	int fd2 = state_lock(f->s, ID_B, &err);
+	assert_true(fd2 >= 0);
+	state_unlock(fd2);
+	state_unlock(fd);
+	fd = state_lock(f->s, id, &err);
+	assert_true(fd >= 0);
+	/* removing the lock file while holding it; the next taker gets a new one */
+	state_unlock_remove(f->s, id, fd);
+	cleanup_free char *lp = xasprintf("%s/locks/%s.lock", f->runroot, id);
+	assert_int_equal(access(lp, F_OK), -1);
+	fd = state_lock(f->s, id, &err);
+	assert_true(fd >= 0);
+	state_unlock(fd);
+	state_set_wait_ms(30000);
+	/* not an ID: refused, nothing created outside locks/ */
+	assert_int_equal(state_lock(f->s, "../../etc", &err), -1);
+	assert_int_equal(err->status, EINVAL);
+	burrow_err_free(steal_ptr(err));
+	state_unlock(-1);
+}
+
+static void test_fs_types(void **state)
+{
+	struct fx *f = *state;
+	int net = -1;
+	assert_string_equal(state_fs_name(0x6969, &net), "nfs");
+	assert_int_equal(net, 1);
+	assert_string_equal(state_fs_name(0x0BD00BD0, &net), "lustre");
+	assert_int_equal(net, 1);
+	assert_string_equal(state_fs_name(0xFF534D42UL, &net), "cifs");
+	assert_int_equal(net, 1);
+	assert_string_equal(state_fs_name(0x47504653, &net), "gpfs");
+	assert_int_equal(net, 1);
+	assert_string_equal(state_fs_name(0xEF53, &net), "ext4");
+	assert_int_equal(net, 0);
+	assert_string_equal(state_fs_name(0x01021994, &net), "tmpfs");
+	assert_int_equal(net, 0);
+	/* sign-extended f_type (32-bit ABIs) still matches */
+	assert_string_equal(state_fs_name((unsigned long)(long)(int32_t)0xFF534D42UL, &net), "cifs");
+	assert_null(state_fs_name(0x12345678, &net));
+	assert_int_equal(net, 0);
+
+	/* a real directory: some known local filesystem here */
+	net = -1;
+	const char *t = state_fs_type(f->root, &net);
+	assert_non_null(t);
+	assert_int_equal(net, 0);
+	assert_string_equal(state_fs_type("/proc/self", &net), "0x9fa0");
+	assert_string_equal(state_fs_type("/nonexistent/x", &net), "unknown");
+
+	/* the check state_open makes on a network filesystem */
+	struct burrow_err *err = NULL;
+	assert_int_equal(state_fs_check_magic("storage root", "/home/u/.local/share/burrow", 0x6969, "--root", &err),
+	                 -1);
+	assert_string_equal(err->msg, "storage root '/home/u/.local/share/burrow' is on a network filesystem (nfs), "
+	                              "where file locks and fuse-overlayfs are unreliable");
+	assert_non_null(err->hint);
+	assert_non_null(strstr(err->hint, "--root"));
+	assert_non_null(strstr(err->hint, "storage.root"));
+	burrow_err_free(steal_ptr(err));
+	assert_int_equal(state_fs_check_magic("storage root", "/x", 0xEF53, "--root", &err), 0);
+	assert_null(err);
+	assert_int_equal(state_fs_check("storage root", f->root, "--root", &err), 0);
+}
+
+static void test_root_resolve(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	cleanup_free char *saved_xdg = getenv("XDG_DATA_HOME") ? xstrdup(getenv("XDG_DATA_HOME")) : NULL;
+	cleanup_free char *saved_home = getenv("HOME") ? xstrdup(getenv("HOME")) : NULL;
+	char *out = NULL, *src = NULL;
+
+	/* --root wins, and is created */
+	cleanup_free char *opt = path_join(f->dir, "opt/root");
+	setenv("XDG_DATA_HOME", f->dir, 1);
+	assert_int_equal(state_root_resolve(opt, &out, &src, &err), 0);
+	assert_string_equal(out, opt);
+	assert_string_equal(src, "--root");
+	struct stat st;
+	assert_int_equal(stat(out, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	free(out);
+	free(src);
+
+	/* $XDG_DATA_HOME/burrow */
+	assert_int_equal(state_root_resolve(NULL, &out, &src, &err), 0);
+	cleanup_free char *want = path_join(f->dir, "burrow");
+	assert_string_equal(out, want);
+	assert_string_equal(src, "$XDG_DATA_HOME");
+	free(out);
+	free(src);
+
+	/* ~/.local/share/burrow; a relative XDG_DATA_HOME is ignored */
+	setenv("XDG_DATA_HOME", "relative/dir", 1);
+	cleanup_free char *home = path_join(f->dir, "home");
+	setenv("HOME", home, 1);
+	assert_int_equal(state_root_resolve(NULL, &out, &src, &err), 0);
+	cleanup_free char *want2 = path_join(home, ".local/share/burrow");
+	assert_string_equal(out, want2);
+	assert_non_null(strstr(src, "default"));
+	free(out);
+	free(src);
+
+	/* a root that cannot be created */
+	cleanup_free char *file = path_join(f->dir, "afile");
+	assert_int_equal(write_file(file, "x", 1, 0600, &err), 0);
+	cleanup_free char *bad = path_join(file, "sub");
+	assert_int_equal(state_root_resolve(bad, &out, &src, &err), -1);
+	assert_non_null(strstr(err->msg, "storage root"));
+	burrow_err_free(steal_ptr(err));
+
+	if (saved_xdg)
+		setenv("XDG_DATA_HOME", saved_xdg, 1);
+	else
+		unsetenv("XDG_DATA_HOME");
+	if (saved_home)
+		setenv("HOME", saved_home, 1);
+	else
+		unsetenv("HOME");
+}
+
+struct counter {
+	size_t n;
+	size_t bytes;
+};
+
+static int count_cb(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	(void)key;
+	(void)err;
+	struct counter *c = data;
+	c->n++;
+	c->bytes += strlen(json);
+	return 0;
+}
+
+/* ps -a with 1000 containers: the walk must stay linear and quick. */
+static void test_each_1000_fast(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	char pad[1500];
+	memset(pad, 'p', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
+	assert_int_equal(state_tx_begin(f->s, STATE_RUN, &err), 0);
+	for (int i = 0; i < 1000; i++) {
+		cleanup_free char *id = state_new_id();
+		cleanup_free char *k = xasprintf("ctr/%s", id);
+		cleanup_free char *v = xasprintf("{\"id\":\"%s\",\"pad\":\"%s\"}", id, pad);
+		cleanup_free char *nk = xasprintf("name/n%d", i);
+		cleanup_free char *nv = xasprintf("\"%s\"", id);
+		cleanup_free char *rk = xasprintf("run/%s", id);
+		put(f->s, STATE_DB, k, v);
+		put(f->s, STATE_DB, nk, nv);
+		put(f->s, STATE_RUN, rk, "{\"state\":\"exited\",\"exit_code\":0}");
+	}
+	assert_int_equal(state_tx_commit(f->s, STATE_RUN, &err), 0);
+	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
+	state_close(f->s);
+
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	f->s = open_store(f);
+	struct counter c = {0, 0}, r = {0, 0};
+	assert_int_equal(state_each(f->s, STATE_DB, "ctr/", count_cb, &c, &err), 0);
+	assert_int_equal(state_each(f->s, STATE_RUN, "run/", count_cb, &r, &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	assert_int_equal(c.n, 1000);
+	assert_int_equal(r.n, 1000);
+	print_message("open + walk of 1000 containers and their runtime records: %.2f ms\n", ms);
+	/* generous, for slow CI machines and sanitizers; typically ~2 ms */
+	assert_true(ms < 250.0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_records_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_each_sorted_prefix, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_each_callback_may_write, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transaction_wait_bounded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
+	    cmocka_unit_test(test_ids),
+	    cmocka_unit_test(test_valid_name),
+	    cmocka_unit_test_setup_teardown(test_gen_name_unique, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fs_types, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_root_resolve, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_each_1000_fast, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
+}
