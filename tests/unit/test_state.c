@@ -425,12 +425,12 @@ static void test_lookup(void **state)
 	/* not found */
 	cleanup_err struct burrow_err *nf = expect_lookup_fail(f->s, "nosuch", ENOENT);
 	assert_string_equal(nf->msg, "no such object 'nosuch'");
-	cleanup_err struct burrow_err *nf2 = expect_lookup_fail(f->s, "ffff", ENOENT);
-	cleanup_err struct burrow_err *nf3 =
-	    expect_lookup_fail(f->s, "0000000000000000000000000000000000000000000000000000000000000000", ENOENT);
-	cleanup_err struct burrow_err *nf4 = expect_lookup_fail(f->s, "", ENOENT);
+	burrow_err_free(expect_lookup_fail(f->s, "ffff", ENOENT));
+	burrow_err_free(
+	    expect_lookup_fail(f->s, "0000000000000000000000000000000000000000000000000000000000000000", ENOENT));
+	burrow_err_free(expect_lookup_fail(f->s, "", ENOENT));
 	/* an ID prefix does not match a name record's key, nor the other way */
-	cleanup_err struct burrow_err *nf5 = expect_lookup_fail(f->s, "we", ENOENT);
+	burrow_err_free(expect_lookup_fail(f->s, "we", ENOENT));
 
 	/* a damaged name record is reported, not taken for an ID */
 	put(f->s, STATE_DB, "name/broken", "{\"id\":1}");
