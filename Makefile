@@ -50,24 +50,32 @@ BIN ?= burrow
 all: $(BIN)
 
 $(BIN): $(CMD_OBJS) $(BUILD)/libburrow.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libburrow.a $(LDLIBS)
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libburrow.a $(LDLIBS)
 
 $(BUILD)/libburrow.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libburrow.a
+# cmd/ pieces other than main.c, for unit tests of parsers and formatters
+$(BUILD)/libcmd.a: $(filter-out $(BUILD)/cmd/main.o,$(CMD_OBJS))
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcmd.a $(BUILD)/libburrow.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libburrow.a $(LDLIBS) $$(pkg-config --libs cmocka)
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libcmd.a $(BUILD)/libburrow.a $(LDLIBS) $$(pkg-config --libs cmocka)
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libburrow.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libburrow.a $(LDLIBS)
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libburrow.a $(LDLIBS)
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 

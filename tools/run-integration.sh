@@ -47,14 +47,7 @@ run_as() { # user
 }
 
 if [ "$(id -u)" = 0 ]; then
-	for u in burrow-t1 burrow-t2; do
-		id "$u" >/dev/null 2>&1 || useradd -m -s /bin/bash "$u"
-	done
-	# t1 has subordinate ranges, t2 has none (useradd may have added some)
-	sed -i '/^burrow-t2:/d' /etc/subuid /etc/subgid
-	grep -q '^burrow-t1:' /etc/subuid || echo "burrow-t1:200000:65536" >>/etc/subuid
-	grep -q '^burrow-t1:' /etc/subgid || echo "burrow-t1:200000:65536" >>/etc/subgid
-	chmod 0666 /dev/fuse /dev/net/tun
+	"$top/tools/test-users.sh"
 	for u in ${BURROW_TEST_USERS:-burrow-t1 burrow-t2 root}; do run_as "$u"; done
 else
 	run_as "$(id -un)"

@@ -1,0 +1,180 @@
+/* Unit tests: container records, spec and /etc file generation, and the
+ * CLI's formatters and size parser. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/format.h"
+#include "container/bundle.h"
+#include "container/record.h"
+#include "lib/json.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+static struct ctr_config sample(void)
+{
+	struct ctr_config c = { 0 };
+	c.id = xstrdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	c.name = xstrdup("web");
+	c.image_id = xstrdup("feed");
+	c.image_name = xstrdup("localhost/busybox:latest");
+	c.created = 1700000000;
+	strv_append(&c.args, "sh");
+	strv_append(&c.args, "-c");
+	strv_append(&c.args, "echo \"hi\"");
+	strv_append(&c.env, "PATH=/bin");
+	c.workdir = xstrdup("/tmp");
+	c.uid = 1000;
+	c.gid = 100;
+	c.hostname = xstrdup("0123456789ab");
+	c.network = xstrdup("none");
+	c.tty = true;
+	return c;
+}
+
+static void test_config_roundtrip(void **state)
+{
+	(void)state;
+	struct ctr_config c = sample(), d = { 0 };
+	char *json = ctr_config_to_json(&c);
+	assert_int_equal(ctr_config_from_json(json, &d, NULL), 0);
+	assert_string_equal(d.id, c.id);
+	assert_string_equal(d.name, "web");
+	assert_int_equal(strv_len(d.args), 3);
+	assert_string_equal(d.args[2], "echo \"hi\"");
+	assert_int_equal(d.uid, 1000);
+	assert_int_equal(d.gid, 100);
+	assert_true(d.tty);
+	assert_false(d.rm);
+	assert_null(d.rootfs);
+	free(json);
+	ctr_config_clear(&c);
+	ctr_config_clear(&d);
+}
+
+static void test_config_bad_json(void **state)
+{
+	(void)state;
+	struct ctr_config d;
+	struct burrow_err *err = NULL;
+	assert_int_equal(ctr_config_from_json("{\"id\":", &d, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err->msg, "container record"));
+	burrow_err_free(err);
+	err = NULL;
+	assert_int_equal(ctr_config_from_json("{}", &d, &err), -1);
+	burrow_err_free(err);
+}
+
+static void test_run_roundtrip(void **state)
+{
+	(void)state;
+	struct ctr_run r = { .state = CTR_EXITED, .pid = 42, .exit_code = 137, .mountpoint = xstrdup("/x") }, s;
+	char *json = ctr_run_to_json(&r);
+	assert_int_equal(ctr_run_from_json(json, &s, NULL), 0);
+	assert_int_equal(s.state, CTR_EXITED);
+	assert_int_equal(s.exit_code, 137);
+	assert_string_equal(s.mountpoint, "/x");
+	assert_int_equal(ctr_state_parse("bogus"), CTR_UNKNOWN);
+	assert_string_equal(ctr_state_name(CTR_RUNNING), "running");
+	free(json);
+	ctr_run_clear(&r);
+	ctr_run_clear(&s);
+}
+
+static void test_spec(void **state)
+{
+	(void)state;
+	struct ctr_config c = sample();
+	struct ctr_bundle_paths p = { .rootfs = "/r", .hosts = "/h", .resolv_conf = "/rc", .hostname = "/hn",
+				      .containerenv = "/ce" };
+	char *json = ctr_spec_generate(&c, &p);
+	yajl_val v = json_parse(json, NULL);
+	assert_non_null(v);
+	yajl_val proc = json_get(v, "process");
+	assert_true(json_get_bool(proc, "terminal", false));
+	assert_true(json_get_bool(proc, "noNewPrivileges", false));
+	assert_string_equal(json_get_str(proc, "cwd"), "/tmp");
+	/* a non-root user gets no effective capabilities */
+	char **eff = json_get_strv(json_get(proc, "capabilities"), "effective");
+	assert_int_equal(strv_len(eff), 0);
+	strv_free(eff);
+	char **bnd = json_get_strv(json_get(proc, "capabilities"), "bounding");
+	assert_true(strv_contains(bnd, "CAP_CHOWN"));
+	assert_false(strv_contains(bnd, "CAP_SYS_ADMIN"));
+	strv_free(bnd);
+	assert_string_equal(json_get_str(json_get(v, "root"), "path"), "/r");
+	/* network namespace when not host */
+	yajl_val ns = json_get(json_get(v, "linux"), "namespaces");
+	int has_net = 0;
+	for (size_t i = 0; i < ns->u.array.len; i++)
+		if (strcmp(json_get_str(ns->u.array.values[i], "type"), "network") == 0)
+			has_net = 1;
+	assert_true(has_net);
+	yajl_tree_free(v);
+	free(json);
+	ctr_config_clear(&c);
+}
+
+static void test_resolv_conf(void **state)
+{
+	(void)state;
+	char *r = ctr_gen_resolv_conf("10.0.2.3", "# c\nnameserver 1.1.1.1\nsearch example.org\noptions ndots:2\n");
+	assert_string_equal(r, "search example.org\noptions ndots:2\nnameserver 10.0.2.3\n");
+	free(r);
+	r = ctr_gen_resolv_conf(NULL, "nameserver 192.0.2.53\nnameserver 192.0.2.54\n");
+	assert_string_equal(r, "nameserver 192.0.2.53\nnameserver 192.0.2.54\n");
+	free(r);
+}
+
+static void test_hosts(void **state)
+{
+	(void)state;
+	char *h = ctr_gen_hosts("abc", "web", true);
+	assert_non_null(strstr(h, "127.0.0.1\tlocalhost"));
+	assert_non_null(strstr(h, "10.0.2.100\tabc web\n"));
+	assert_non_null(strstr(h, "host.containers.internal"));
+	free(h);
+	h = ctr_gen_hosts("abc", "web", false);
+	assert_null(strstr(h, "10.0.2.100"));
+	free(h);
+}
+
+static void test_sizes(void **state)
+{
+	(void)state;
+	long long v;
+	assert_int_equal(fmt_parse_size("64m", &v), 0);
+	assert_int_equal(v, 64LL << 20);
+	assert_int_equal(fmt_parse_size("1g", &v), 0);
+	assert_int_equal(v, 1LL << 30);
+	assert_int_equal(fmt_parse_size("512kb", &v), 0);
+	assert_int_equal(v, 512 * 1024);
+	assert_int_equal(fmt_parse_size("100", &v), 0);
+	assert_int_equal(v, 100);
+	assert_int_equal(fmt_parse_size("", &v), -1);
+	assert_int_equal(fmt_parse_size("m", &v), -1);
+	assert_int_equal(fmt_parse_size("12x", &v), -1);
+	assert_int_equal(fmt_parse_size("-1", &v), -1);
+	char buf[64];
+	assert_string_equal(fmt_size(1234567, buf, sizeof(buf)), "1.23 MB");
+	assert_string_equal(fmt_size(999, buf, sizeof(buf)), "999 B");
+	assert_string_equal(fmt_time_ago(100, 105, buf, sizeof(buf)), "5 seconds ago");
+	assert_string_equal(fmt_duration(90, buf, sizeof(buf)), "About a minute");
+	assert_string_equal(fmt_duration(7200, buf, sizeof(buf)), "2 hours");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_roundtrip), cmocka_unit_test(test_config_bad_json),
+		cmocka_unit_test(test_run_roundtrip),    cmocka_unit_test(test_spec),
+		cmocka_unit_test(test_resolv_conf),      cmocka_unit_test(test_hosts),
+		cmocka_unit_test(test_sizes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,81 @@
+#!/bin/bash
+# make bench: times each case with hyperfine, side by side with its floor
+# and, when installed, rootless podman doing the same job; prints a table
+# of medians and ratios. As root it runs as the unprivileged burrow-t1.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+runs=${BENCH_RUNS:-30}
+
+if [ "$(id -u)" = 0 ] && [ -z "${BURROW_BENCH_STAGE:-}" ]; then
+	"$top/tools/test-users.sh"
+	stage=$(mktemp -d /tmp/burrow-bench.XXXXXX)
+	trap 'rm -rf "$stage"' EXIT
+	mkdir -p "$stage/tools"
+	cp "$top/burrow" "$stage/"
+	cp "$top"/tools/*.sh "$stage/tools/"
+	chmod -R a+rX "$stage"
+	runuser -u burrow-t1 -- env -i HOME=/home/burrow-t1 USER=burrow-t1 LOGNAME=burrow-t1 \
+		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin BURROW_BENCH_STAGE=1 BENCH_RUNS="$runs" \
+		BENCH_CASES="${BENCH_CASES:-}" "$stage/tools/bench.sh"
+	exit $?
+fi
+
+command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (Debian package hyperfine)" >&2; exit 1; }
+B="$top/burrow"
+work=$(mktemp -d /tmp/burrow-bench-run.XXXXXX)
+export XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config XDG_RUNTIME_DIR=$work/run
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
+mkdir -m 0700 "$XDG_RUNTIME_DIR"
+cleanup() {
+	"$B" system migrate >/dev/null 2>&1 || true
+	rm -rf "$work" 2>/dev/null || "$B" unshare rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+"$top/tools/mkimage.sh" "$work/busybox.tar"
+"$B" import "$work/busybox.tar" busybox >/dev/null
+"$B" unshare true # the keeper
+
+podman_ok=
+if command -v podman >/dev/null && command -v runc >/dev/null; then
+	mkdir -p "$HOME/.config/containers"
+	conf=$HOME/.config/containers/containers.conf
+	grep -q cgroupfs "$conf" 2>/dev/null || printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$conf"
+	if podman --runtime runc import "$work/busybox.tar" localhost/burrow-bench-busybox >/dev/null 2>&1 &&
+		podman --runtime runc run --rm localhost/burrow-bench-busybox true >/dev/null 2>&1; then
+		podman_ok=1
+	fi
+fi
+P="podman --runtime runc"
+
+# median in ms of one command
+median() {
+	hyperfine -N --style none --warmup 3 --runs "$runs" --export-json "$work/h.json" "$1" >/dev/null 2>&1 || { echo "-"; return; }
+	python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json"
+}
+
+printf '%-44s %10s %10s %10s %12s %12s\n' "case" "burrow ms" "floor ms" "podman ms" "vs floor" "vs podman"
+row() { # name burrow-cmd floor-cmd podman-cmd
+	local b f p rf rp
+	b=$(median "$2")
+	f=$(median "$3")
+	p=-
+	[ -n "$podman_ok" ] && [ -n "$4" ] && p=$(median "$4")
+	rf=$(python3 -c 'import sys
+try: print("+%.2f ms" % (float(sys.argv[1]) - float(sys.argv[2])))
+except ValueError: print("-")' "$b" "$f")
+	rp=$(python3 -c 'import sys
+try: print("%.1fx faster" % (float(sys.argv[2]) / float(sys.argv[1])))
+except ValueError: print("-")' "$b" "$p")
+	printf '%-44s %10s %10s %10s %12s %12s\n' "$1" "$b" "$f" "$p" "$rf" "$rp"
+}
+want() { [ -z "${BENCH_CASES:-}" ] || [[ " $BENCH_CASES " == *" $1 "* ]]; }
+
+want join && row "unshare true (join the namespace)" "$B unshare true" "unshare -Ur true" ""
+want run-none && row "run --rm --network none IMAGE true" "$B run --rm --network none busybox true" \
+	"unshare -Urm --fork --pid true" "$P run --rm --network none localhost/burrow-bench-busybox true"
+want run-slirp && row "run --rm IMAGE true (slirp)" "$B run --rm busybox true" \
+	"unshare -Urm --fork --pid true" "$P run --rm localhost/burrow-bench-busybox true"
+if [ -n "$podman_ok" ]; then
+	$P rmi -f localhost/burrow-bench-busybox >/dev/null 2>&1 || true
+fi
