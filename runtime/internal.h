@@ -1,0 +1,54 @@
+/* Helpers private to runtime/. */
+#ifndef BURROW_RUNTIME_INTERNAL_H
+#define BURROW_RUNTIME_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "lib/err.h"
+#include "runtime/runtime.h"
+
+/* Sync socket records, one tag byte each (child -> parent unless noted). */
+enum {
+	RT_MSG_READY = 'R', /* set up, waiting for RT_MSG_START */
+	RT_MSG_ERROR = 'E', /* followed by a burrow_err record */
+	RT_MSG_FD = 'F',    /* the pty master, as SCM_RIGHTS (lib's send_fd tag) */
+	RT_MSG_START = 'S', /* parent -> child: exec now */
+};
+
+/* spec.c */
+int rt_parse_propagation(const char *s, unsigned long *out);
+/* Splits OCI mount options into MS_* flags, propagation and fs data. */
+int rt_parse_mount_options(char *const *options, unsigned long *flags, unsigned long *propagation, char **data);
+/* "CAP_NET_RAW" -> 13; -1 for anything that is not one capability name. */
+int rt_cap_from_name(const char *name, int *out);
+
+/* What the container init works with (in the child, after clone). */
+struct rt_init {
+	const struct rt_spec *spec;
+	int sync_fd;
+	int *ns_fds;  /* per spec->namespaces: fd of the path to join, else -1 */
+	int stdio[3]; /* private copies (>= 3, close-on-exec) when !terminal */
+	bool terminal;
+	int rootfd;    /* O_PATH of the rootfs, after binding it onto itself */
+	int pty_slave; /* with terminal */
+	bool new_net;  /* a new network namespace */
+	bool new_ipc;  /* a new ipc namespace */
+};
+
+/* mount.c (child side) */
+/* Opens path (inside the rootfs at rootfd; absolute symlinks and ".." stay
+ * inside it) as O_PATH|O_CLOEXEC plus extra flags. -1 with errno set. */
+int rt_open_in_root(int rootfd, const char *path, int extra_flags);
+/* Like rt_open_in_root, creating what is missing: parent directories, and
+ * the last component as a directory (dir) or an empty file. */
+int rt_mkpath_in_root(int rootfd, const char *path, bool dir, struct burrow_err **err);
+/* Everything up to and including pivot_root: propagation, the rootfs
+ * bind, config.json's mounts, devices, the pty, then pivot_root. */
+int rt_setup_mounts(struct rt_init *ini, struct burrow_err **err);
+/* After pivot_root: sysctls, masked and read-only paths, read-only root. */
+int rt_finish_mounts(struct rt_init *ini, struct burrow_err **err);
+
+/* init.c (child side): never returns. */
+__attribute__((noreturn)) void rt_init_main(struct rt_init *ini);
+
+#endif

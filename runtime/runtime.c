@@ -1,0 +1,333 @@
+/* The parent side: clone the container init, follow its setup over the
+ * sync socket, let it exec. */
+#include "runtime/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+#include "runtime/internal.h"
+
+/* Bounds on the waits for the init (a stuck fuse mount must not hang us). */
+#define RT_SETUP_TIMEOUT_MS 30000
+#define RT_EXEC_TIMEOUT_MS 30000
+
+struct rt_clone_args {
+	uint64_t flags;
+	uint64_t pidfd;
+	uint64_t child_tid;
+	uint64_t parent_tid;
+	uint64_t exit_signal;
+	uint64_t stack;
+	uint64_t stack_size;
+	uint64_t tls;
+};
+
+/* fork() with namespace flags: the child continues here on a copy of our
+ * memory (no fork handlers run, hence "call while single-threaded"). */
+static pid_t clone_ns(int flags)
+{
+	struct rt_clone_args args;
+	memset(&args, 0, sizeof(args));
+	args.flags = (uint64_t)(unsigned)flags;
+	args.exit_signal = SIGCHLD;
+	long r = syscall(SYS_clone3, &args, sizeof(args));
+	if (r < 0 && errno == ENOSYS)
+		r = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
+	return (pid_t)r;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is readable or the deadline passes: 1, 0 (timeout), -1. */
+static int wait_readable(int fd, long long deadline)
+{
+	for (;;) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Reads one tag byte and the fd that may come with it (-1 if none).
+ * Returns 1, 0 on EOF, -1 on error. */
+static int recv_tag(int sock, char *tag, int *fd)
+{
+	*fd = -1;
+	struct iovec iov = {.iov_base = tag, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	ssize_t r;
+	do
+		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return (int)r;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return 1;
+}
+
+/* The init's error record after an RT_MSG_ERROR tag. */
+static int recv_child_error(int sock, const char *what, struct burrow_err **err)
+{
+	struct burrow_err *e = NULL;
+	if (burrow_err_recv(sock, &e) != 1)
+		return burrow_error(err, EPROTO, "cannot read the container init's error while %s", what);
+	burrow_err_free(*err);
+	*err = e;
+	return -1;
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	int st;
+	waitpid_eintr(pid, &st, 0);
+}
+
+static int describe_exit(pid_t pid, const char *what, struct burrow_err **err)
+{
+	int st = 0;
+	if (waitpid_eintr(pid, &st, 0) != pid)
+		return burrow_error(err, 0, "the container init exited while %s", what);
+	if (WIFSIGNALED(st))
+		return burrow_error(err, 0, "the container init was killed by signal %d while %s", WTERMSIG(st), what);
+	return burrow_error(err, 0, "the container init exited with %d while %s", WEXITSTATUS(st), what);
+}
+
+/* Follows the init until it is ready. On failure the init is dead and
+ * reaped. */
+static int wait_ready(struct rt_container *c, struct burrow_err **err)
+{
+	static const char what[] = "setting up the container";
+	long long deadline = now_ms() + RT_SETUP_TIMEOUT_MS;
+	for (;;) {
+		int r = wait_readable(c->sync_fd, deadline);
+		if (r == 0) {
+			kill_and_reap(c->pid);
+			return burrow_error(err, ETIMEDOUT,
+			                    "timed out after %d s waiting for the container init to set up",
+			                    RT_SETUP_TIMEOUT_MS / 1000);
+		}
+		char tag = 0;
+		int fd = -1;
+		if (r > 0)
+			r = recv_tag(c->sync_fd, &tag, &fd);
+		if (r < 0) {
+			int e = errno;
+			kill_and_reap(c->pid);
+			return burrow_error(err, e, "cannot read from the container init");
+		}
+		if (r == 0)
+			return describe_exit(c->pid, what, err);
+		if (fd >= 0 && tag != RT_MSG_FD) {
+			close(fd);
+			fd = -1;
+		}
+		switch (tag) {
+		case RT_MSG_READY:
+			return 0;
+		case RT_MSG_FD:
+			if (fd < 0) {
+				kill_and_reap(c->pid);
+				return burrow_error(err, EPROTO, "the container init sent no pty");
+			}
+			if (c->pty_master >= 0)
+				close(c->pty_master);
+			c->pty_master = fd;
+			break;
+		case RT_MSG_ERROR:
+			recv_child_error(c->sync_fd, what, err);
+			kill_and_reap(c->pid);
+			return -1;
+		default:
+			kill_and_reap(c->pid);
+			return burrow_error(err, EPROTO, "unexpected message %#x from the container init",
+			                    (unsigned char)tag);
+		}
+	}
+}
+
+int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_container **out, struct burrow_err **err)
+{
+	struct rt_spec *spec = NULL;
+	if (rt_spec_load(bundle, &spec, err) < 0)
+		return -1;
+	struct rt_container *c = xcalloc(1, sizeof(*c));
+	c->spec = spec;
+	c->sync_fd = -1;
+	c->pty_master = -1;
+
+	struct rt_init ini;
+	memset(&ini, 0, sizeof(ini));
+	ini.spec = spec;
+	ini.terminal = opts->terminal || spec->terminal;
+	ini.rootfd = -1;
+	ini.pty_slave = -1;
+	ini.new_net = spec->clone_flags & CLONE_NEWNET;
+	ini.new_ipc = spec->clone_flags & CLONE_NEWIPC;
+	for (int i = 0; i < 3; i++)
+		ini.stdio[i] = opts->stdio[i];
+	ini.ns_fds = xcalloc(spec->n_namespaces + 1, sizeof(int));
+	int rc = -1;
+	for (size_t i = 0; i < spec->n_namespaces; i++)
+		ini.ns_fds[i] = -1;
+	for (size_t i = 0; i < spec->n_namespaces; i++) {
+		if (!spec->namespaces[i].path)
+			continue;
+		ini.ns_fds[i] = open(spec->namespaces[i].path, O_RDONLY | O_CLOEXEC);
+		if (ini.ns_fds[i] < 0) {
+			burrow_error(err, errno, "cannot open namespace '%s'", spec->namespaces[i].path);
+			goto out;
+		}
+	}
+
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		burrow_error(err, errno, "cannot create the sync socket");
+		goto out;
+	}
+	ini.sync_fd = sv[1];
+
+	/* the init starts with every signal blocked: none of our handlers
+	 * may run in it */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid_t pid = clone_ns(spec->clone_flags);
+	if (pid == 0) {
+		close(sv[0]);
+		rt_init_main(&ini);
+	}
+	int e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		burrow_error(err, e, "cannot create the container init");
+		if (e == EPERM || e == ENOSPC)
+			burrow_error_hint(err, "creating namespaces needs burrow's user namespace (run it inside "
+			                       "'burrow unshare')");
+		goto out;
+	}
+	c->pid = pid;
+	c->sync_fd = sv[0];
+	if (wait_ready(c, err) < 0)
+		goto out;
+	*out = steal_ptr(c);
+	rc = 0;
+out:
+	for (size_t i = 0; i < spec->n_namespaces; i++)
+		if (ini.ns_fds[i] >= 0)
+			close(ini.ns_fds[i]);
+	free(ini.ns_fds);
+	rt_container_free(c);
+	return rc;
+}
+
+int rt_start(struct rt_container *c, struct burrow_err **err)
+{
+	static const char what[] = "starting the container";
+	if (c->sync_fd < 0)
+		return burrow_error(err, EALREADY, "the container init was already started");
+	char tag = RT_MSG_START;
+	ssize_t w;
+	do
+		w = send(c->sync_fd, &tag, 1, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	if (w != 1) {
+		int e = errno;
+		close(c->sync_fd);
+		c->sync_fd = -1;
+		return burrow_error(err, e, "cannot start the container init");
+	}
+	int rc = 0;
+	int r = wait_readable(c->sync_fd, now_ms() + RT_EXEC_TIMEOUT_MS);
+	if (r == 0) {
+		rc = burrow_error(err, ETIMEDOUT, "timed out after %d s waiting for the container init to exec",
+		                  RT_EXEC_TIMEOUT_MS / 1000);
+	} else if (r < 0) {
+		rc = burrow_error(err, errno, "cannot wait for the container init");
+	} else {
+		int fd = -1;
+		r = recv_tag(c->sync_fd, &tag, &fd);
+		if (fd >= 0)
+			close(fd);
+		if (r < 0)
+			rc = burrow_error(err, errno, "cannot read from the container init");
+		else if (r > 0 && tag == RT_MSG_ERROR)
+			rc = recv_child_error(c->sync_fd, what, err);
+		else if (r > 0)
+			rc = burrow_error(err, EPROTO, "unexpected message %#x from the container init",
+			                  (unsigned char)tag);
+	}
+	/* EOF: the socket closed on exec */
+	close(c->sync_fd);
+	c->sync_fd = -1;
+	return rc;
+}
+
+int rt_exec_exit_code(const struct burrow_err *err)
+{
+	return err && err->status == ENOENT ? 127 : 126;
+}
+
+int rt_kill(struct rt_container *c, int sig)
+{
+	if (!c || c->pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	return kill(c->pid, sig);
+}
+
+int rt_exit_code(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 255;
+}
+
+void rt_container_free(struct rt_container *c)
+{
+	if (!c)
+		return;
+	if (c->sync_fd >= 0)
+		close(c->sync_fd);
+	if (c->pty_master >= 0)
+		close(c->pty_master);
+	rt_spec_free(c->spec);
+	free(c);
+}

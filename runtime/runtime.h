@@ -1,0 +1,128 @@
+/* Runs an OCI bundle (config.json + rootfs), like crun does: namespaces,
+ * mounts, pivot_root, devices, capabilities, no_new_privs, rlimits,
+ * user/groups, exec. Knows nothing of images, names or state.
+ *
+ * The caller already runs inside burrow's user namespace as uid 0 with full
+ * capabilities there; no new user namespace is created for the container. */
+#ifndef BURROW_RUNTIME_H
+#define BURROW_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/err.h"
+
+/* ---- config.json, parsed ---- */
+
+struct rt_mount {
+	char *destination;         /* absolute, inside the rootfs */
+	char *type;                /* NULL for a bind mount without a type */
+	char *source;              /* bind sources made absolute (relative: to the bundle) */
+	unsigned long flags;       /* MS_* to set (MS_BIND, MS_REC, MS_RDONLY, MS_NOSUID...) */
+	unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE (|MS_REC), 0 if none */
+	char *data;                /* the options that are not flags, joined with ',' (NULL if none) */
+};
+
+struct rt_rlimit {
+	int resource; /* RLIMIT_* */
+	unsigned long long soft, hard;
+};
+
+struct rt_namespace {
+	int flag;   /* CLONE_NEW* */
+	char *path; /* join this namespace instead of creating one (NULL: new) */
+};
+
+struct rt_spec {
+	char *bundle;    /* absolute bundle directory */
+	char *root_path; /* absolute rootfs path */
+	bool root_readonly;
+	char *hostname; /* NULL: leave it */
+
+	/* process */
+	bool terminal;
+	char **args; /* strv, at least one element */
+	char **env;  /* strv, never NULL */
+	char *cwd;   /* absolute, default "/" */
+	uid_t uid;
+	gid_t gid;
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+	bool has_umask;
+	mode_t umask;
+	bool no_new_privileges;
+	bool has_caps; /* process.capabilities present (else all are kept) */
+	uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+	struct rt_rlimit *rlimits;
+	size_t n_rlimits;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+
+	/* linux */
+	struct rt_namespace *namespaces; /* as listed */
+	size_t n_namespaces;
+	int clone_flags; /* CLONE_NEW* of the namespaces to create */
+	struct rt_mount *mounts;
+	size_t n_mounts;
+	char **masked_paths;              /* strv, never NULL */
+	char **readonly_paths;            /* strv, never NULL */
+	unsigned long rootfs_propagation; /* MS_* for "/", default MS_REC|MS_PRIVATE */
+	char **sysctl;                    /* strv of alternating key, value (never NULL) */
+	char **devices;                   /* strv of device paths to bind from the host (never NULL) */
+};
+
+/* Parses a config.json document; bundle (absolute) anchors relative paths.
+ * Refuses what this runtime cannot honour (a user namespace, a pid
+ * namespace to join, unknown capabilities or rlimits) with a message naming
+ * the field. */
+int rt_spec_parse(const char *json, const char *bundle, struct rt_spec **out, struct burrow_err **err);
+/* Reads and parses BUNDLE/config.json. */
+int rt_spec_load(const char *bundle, struct rt_spec **out, struct burrow_err **err);
+void rt_spec_free(struct rt_spec *spec);
+
+/* ---- running a container ---- */
+
+struct rt_opts {
+	int stdio[3];  /* the container's stdin/stdout/stderr when !terminal (-1: /dev/null) */
+	bool terminal; /* allocate a pty from the container's own devpts; master in c->pty_master
+	                * (also when config.json's process.terminal is true) */
+};
+
+struct rt_container {
+	pid_t pid;      /* container init, pid 1 in its pid namespace, our child */
+	int pty_master; /* -1 unless terminal; owned by the container (closed by rt_container_free) */
+	/* private */
+	int sync_fd; /* socket to the init; -1 once it has exec'd */
+	struct rt_spec *spec;
+};
+
+/* Reads BUNDLE/config.json, clones the container init in the namespaces
+ * listed in linux.namespaces, sets everything up, and returns once the init
+ * is ready and waiting to exec (or with the error it reported; the init is
+ * then killed and reaped). The caller may now act on c->pid (e.g. open a tap
+ * device in its network namespace). The caller reaps c->pid itself.
+ * Call while single-threaded (the init is cloned without fork handlers). */
+int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_container **out, struct burrow_err **err);
+
+/* Lets the init exec process.args. Returns 0 once exec succeeded, or -1 with
+ * the error the init reported (it then exits 127 or 126): status ENOENT for
+ * "executable file 'x' not found in $PATH" or a missing file, EACCES,
+ * ENOEXEC, EISDIR... when it cannot be executed. The caller maps
+ * ENOENT -> 127, others -> 126 (rt_exec_exit_code does that). */
+int rt_start(struct rt_container *c, struct burrow_err **err);
+
+/* The 126/127 exit code for an error rt_start reported. */
+int rt_exec_exit_code(const struct burrow_err *err);
+
+/* Sends sig to the container init; 0 or -1 (errno set). */
+int rt_kill(struct rt_container *c, int sig);
+
+/* 0-255 exit code from a wait status (128+N for a signal). */
+int rt_exit_code(int wstatus);
+
+/* Closes the sync socket and the pty master; does not kill or reap. */
+void rt_container_free(struct rt_container *c);
+
+#endif

@@ -1,0 +1,94 @@
+/* rt-run [-t] BUNDLE: runs an OCI bundle with runtime/ alone (rt_create,
+ * rt_start, waitpid) so the runtime can be tested without the rest of
+ * burrow. Must run as (namespace) root, e.g. under `unshare -Urm` or
+ * `burrow unshare`. stdio is inherited; -t allocates a pty in the container
+ * and relays it to our own stdio. Exit code: the container's, 125 when the
+ * runtime failed, 126/127 when the command cannot be run / was not found. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/err.h"
+#include "lib/fileutil.h"
+#include "runtime/runtime.h"
+
+/* Copies what is readable on from to to; 0 on EOF/EIO (pty closed). */
+static int relay(int from, int to)
+{
+	char buf[4096];
+	ssize_t n = read(from, buf, sizeof(buf));
+	if (n < 0 && errno == EINTR)
+		return 1;
+	if (n <= 0)
+		return 0;
+	return write_all(to, buf, (size_t)n) == 0 ? 1 : 0;
+}
+
+/* Relays stdin -> pty master -> stdout until the container closes its
+ * side of the pty (or exits). */
+static void relay_pty(int master)
+{
+	bool in_open = true;
+	for (;;) {
+		struct pollfd p[2] = {{.fd = master, .events = POLLIN}, {.fd = in_open ? 0 : -1, .events = POLLIN}};
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (!relay(master, 1))
+				return;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (!relay(0, master))
+				in_open = false;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct rt_opts opts = {.stdio = {0, 1, 2}, .terminal = false};
+	int argi = 1;
+	if (argi < argc && strcmp(argv[argi], "-t") == 0) {
+		opts.terminal = true;
+		argi++;
+	}
+	if (argi + 1 != argc) {
+		fprintf(stderr, "usage: rt-run [-t] BUNDLE\n");
+		return 125;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	struct burrow_err *err = NULL;
+	struct rt_container *c = NULL;
+	if (rt_create(argv[argi], &opts, &c, &err) < 0) {
+		burrow_err_print(err);
+		burrow_err_free(err);
+		return 125;
+	}
+	if (rt_start(c, &err) < 0) {
+		int code = rt_exec_exit_code(err);
+		burrow_err_print(err);
+		burrow_err_free(err);
+		int st;
+		waitpid_eintr(c->pid, &st, 0);
+		rt_container_free(c);
+		return code;
+	}
+	if (c->pty_master >= 0)
+		relay_pty(c->pty_master);
+	int st = 0;
+	if (waitpid_eintr(c->pid, &st, 0) != c->pid) {
+		perror("rt-run: waitpid");
+		rt_container_free(c);
+		return 125;
+	}
+	rt_container_free(c);
+	return rt_exit_code(st);
+}
