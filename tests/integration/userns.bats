@@ -1,0 +1,373 @@
+#!/usr/bin/env bats
+# The user-namespace bootstrap: the keeper, joining it, the ID mappings,
+# the runtime dir and its fallback, `burrow unshare`, `burrow system migrate`.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+suite_setup() {
+	UID_NOW=$(id -u)
+	BG_PIDS=()
+}
+
+suite_teardown() {
+	local p
+	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	# keepers of fallback runtime dirs this suite pointed at $T/tmp
+	for p in "$T"/tmp/burrow-run-*/keeper.pid; do
+		[ -f "$p" ] && kill_namespace_of "$(cut -d' ' -f1 "$p")"
+	done
+	return 0
+}
+
+# Maps in one normalised line each range: "0 1001 1,1 100000 65536".
+norm_map() {
+	awk 'NF == 3 { printf "%s%s %s %s", (n++ ? "," : ""), $1, $2, $3 } END { print "" }'
+}
+
+# The map a user with ranges gets: 0 -> uid, then the ranges in file order.
+expected_subid_map() { # FILE ID
+	local file=$1 id=$2 name
+	name=$(id -un)
+	awk -F: -v u="$name" -v n="$UID_NOW" -v id="$id" '
+		BEGIN { printf "0 %s 1", id; next_in = 1 }
+		/^[ \t]*#/ || NF != 3 { next }
+		($1 == u || $1 == n) && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ && $3 > 0 {
+			printf ",%d %s %s", next_in, $2, $3; next_in += $3
+		}
+		END { print "" }' "$file"
+}
+
+# Waits (bounded) until process $1 is gone or is no longer the one with start time $2.
+wait_gone() { # PID STARTTIME
+	local i
+	for i in $(seq 1 100); do
+		[ "$(start_time "$1")" != "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "process $1 still there after 5s" >&2
+	return 1
+}
+
+start_time() {
+	[ -r "/proc/$1/stat" ] && sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+}
+
+userns_of() {
+	readlink "/proc/$1/ns/user"
+}
+
+@test "the keeper is created once and reused by later commands" {
+	run_burrow 0 unshare true
+	local pid=$(keeper_pid)
+	[ -n "$pid" ]
+	local line
+	line=$(cat "$XDG_RUNTIME_DIR/burrow/keeper.pid")
+	is "$line" "$pid $(start_time "$pid")" "keeper.pid is 'PID STARTTIME'"
+	is "$(cat "/proc/$pid/comm")" "burrow-keeper"
+	run_burrow 0 unshare readlink /proc/self/ns/user
+	is "$output" "$(userns_of "$pid")" "the command ran in the keeper's user namespace"
+	run_burrow 0 unshare readlink /proc/self/ns/mnt
+	is "$output" "$(readlink "/proc/$pid/ns/mnt")" "the command ran in the keeper's mount namespace"
+	is "$(keeper_pid)" "$pid" "the keeper is unchanged"
+	is "$(stat -c %a "$XDG_RUNTIME_DIR/burrow")" 700 "runtime dir mode"
+}
+
+@test "the keeper is a quiet daemon: own session, cwd /, no fds, ignores SIGHUP and SIGINT" {
+	run_burrow 0 unshare true
+	local pid=$(keeper_pid) st
+	st=$(start_time "$pid")
+	run ls "/proc/$pid/fd"
+	is "$status" 0
+	is "$output" "" "the keeper holds no file descriptors"
+	is "$(readlink "/proc/$pid/cwd")" "/" "the keeper's working directory"
+	local sid
+	sid=$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f4)
+	[ "$sid" != "$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f4)" ] || {
+		echo "the keeper is in the test's session" >&2
+		return 1
+	}
+	[ "$sid" != "$pid" ] || {
+		echo "the keeper is a session leader (no double fork)" >&2
+		return 1
+	}
+	kill -HUP "$pid"
+	kill -INT "$pid"
+	sleep 0.2
+	is "$(start_time "$pid")" "$st" "the keeper survived SIGHUP and SIGINT"
+}
+
+@test "a killed keeper is replaced by the next command" {
+	run_burrow 0 unshare true
+	local pid=$(keeper_pid) st
+	st=$(start_time "$pid")
+	kill -9 "$pid"
+	wait_gone "$pid" "$st"
+	run_burrow 0 unshare readlink /proc/self/ns/user
+	local new=$(keeper_pid)
+	[ -n "$new" ] && [ "$new" != "$pid" ] || {
+		echo "no new keeper (old $pid, new '$new')" >&2
+		return 1
+	}
+	# (namespace inode numbers are reused once freed: compare with the new keeper only)
+	is "${lines[-1]}" "$(userns_of "$new")" "the command ran in the new keeper's namespace"
+}
+
+@test "a pid file naming another live process is not trusted" {
+	mkdir -m 0700 -p "$XDG_RUNTIME_DIR/burrow"
+	# our own shell: alive, but its start time is not the one recorded
+	echo "$$ 1" >"$XDG_RUNTIME_DIR/burrow/keeper.pid"
+	run_burrow 0 unshare id -u
+	local pid=$(keeper_pid)
+	[ "$pid" != "$$" ]
+	is "$(cat "/proc/$pid/comm")" "burrow-keeper"
+}
+
+@test "commands racing to create the keeper end up in one namespace" {
+	local i
+	for i in 1 2 3 4 5 6; do
+		timeout 30 "$BURROW" unshare readlink /proc/self/ns/user >"$T/race.$i" 2>"$T/race.$i.err" &
+		BG_PIDS+=($!)
+	done
+	for i in 1 2 3 4 5 6; do
+		wait "${BG_PIDS[$((i - 1))]}" || {
+			cat "$T/race.$i.err" >&2
+			return 1
+		}
+	done
+	local want
+	want=$(userns_of "$(keeper_pid)")
+	for i in 1 2 3 4 5 6; do
+		is "$(cat "$T/race.$i")" "$want" "command $i ran in the keeper's namespace"
+	done
+	# the losers said nothing about a second namespace (a warning comes at most once)
+	local warnings
+	warnings=$(cat "$T"/race.*.err | grep -c 'warning' || true)
+	[ "$warnings" -le 1 ]
+}
+
+@test "unshare: the ID mapping for this user" {
+	run_burrow 0 unshare cat /proc/self/uid_map
+	local first="$output"
+	run_burrow 0 unshare cat /proc/self/uid_map
+	local uidmap gidmap
+	uidmap=$(norm_map <<<"$output")
+	run_burrow 0 unshare cat /proc/self/gid_map
+	gidmap=$(norm_map <<<"$output")
+	if [ "$UID_NOW" = 0 ]; then
+		# root: every ID this process has, mapped to itself
+		is "$uidmap" "$(awk '{ print $1, $1, $3 }' /proc/self/uid_map | norm_map)" "identity uid map"
+		is "$gidmap" "$(awk '{ print $1, $1, $3 }' /proc/self/gid_map | norm_map)" "identity gid map"
+		assert_no_match "$first" "warning"
+	elif has_subuid; then
+		is "$uidmap" "$(expected_subid_map /etc/subuid "$UID_NOW")" "subuid map"
+		is "$gidmap" "$(expected_subid_map /etc/subgid "$(id -g)")" "subgid map"
+		assert_no_match "$first" "warning"
+	else
+		is "$uidmap" "0 $UID_NOW 1" "single-ID uid map"
+		is "$gidmap" "0 $(id -g) 1" "single-ID gid map"
+		assert_match "$first" "burrow: warning: no subordinate IDs for '$(id -un)' in /etc/subuid: using a single-ID mapping"
+		assert_match "$first" "burrow system migrate"
+		is "$(grep -c warning <<<"$first")" 1 "one warning line"
+		# said once, when the keeper was created
+		assert_no_match "$output" "warning"
+		run_burrow 0 unshare cat /proc/self/setgroups
+		is "$output" "deny"
+	fi
+}
+
+@test "unshare: uid 0 and gid 0 with full capabilities inside" {
+	run_burrow 0 unshare true
+	run_burrow 0 unshare id -u
+	is "$output" 0
+	run_burrow 0 unshare id -g
+	is "$output" 0
+	run_burrow 0 unshare grep -E '^Cap(Eff|Bnd):' /proc/self/status
+	local eff bnd
+	eff=$(awk '/^CapEff/ { print $2 }' <<<"$output")
+	bnd=$(awk '/^CapBnd/ { print $2 }' <<<"$output")
+	is "$eff" "$bnd" "effective capabilities are the whole bounding set"
+	[ "$eff" != 0000000000000000 ]
+}
+
+@test "unshare: keeps the working directory" {
+	mkdir -p "$T/work dir"
+	cd "$T/work dir"
+	run_burrow 0 unshare pwd
+	is "${lines[-1]}" "$T/work dir"
+}
+
+@test "unshare: exit status passes through" {
+	run_burrow 7 unshare sh -c 'exit 7'
+	run_burrow 0 unshare true
+	run_burrow 1 unshare false
+	run_burrow 143 unshare sh -c 'kill -TERM $$'
+}
+
+@test "unshare: a command that is not found exits 127, one that cannot run 126" {
+	run -127 timeout "$BURROW_TIMEOUT" "$BURROW" unshare no-such-command-xyz
+	assert_match "$output" "burrow: executable file 'no-such-command-xyz' not found in \\\$PATH"
+	run -127 timeout "$BURROW_TIMEOUT" "$BURROW" unshare "$T/no/such/file"
+	assert_match "$output" "burrow: cannot run '$T/no/such/file'"
+	printf '#!/bin/sh\necho hi\n' >"$T/noexec"
+	chmod 0644 "$T/noexec"
+	run_burrow 126 unshare "$T/noexec"
+	assert_match "$output" "burrow: cannot execute '$T/noexec': Permission denied"
+}
+
+@test "unshare: without a command it runs \$SHELL" {
+	run_burrow 0 unshare true
+	run bash -c "echo 'echo shell-ran-as-\$(id -u)' | SHELL=/bin/sh timeout 30 '$BURROW' unshare"
+	is "$status" 0
+	is "$output" "shell-ran-as-0"
+}
+
+@test "unshare: SIGTERM to burrow is forwarded to the command" {
+	run_burrow 0 unshare true
+	"$BURROW" unshare sh -c 'trap "echo got-term; exit 3" TERM; echo ready; sleep 30 & wait' >"$T/fwd.out" 2>&1 &
+	local pid=$! i
+	BG_PIDS+=($pid)
+	for i in $(seq 1 100); do
+		grep -q ready "$T/fwd.out" && break
+		sleep 0.05
+	done
+	grep -q ready "$T/fwd.out"
+	kill -TERM "$pid"
+	local rc=0
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	wait "$pid" || rc=$?
+	is "$rc" 3 "burrow's exit status is the command's"
+	assert_match "$(cat "$T/fwd.out")" "got-term"
+}
+
+@test "mounts made inside stay inside and persist across commands" {
+	mkdir -p "$T/mnt"
+	run_burrow 0 unshare mount -t tmpfs tmpfs "$T/mnt"
+	run_burrow 0 unshare sh -c "grep -c ' $T/mnt ' /proc/self/mountinfo"
+	is "${lines[-1]}" 1 "the mount is there for the next command"
+	run grep -c " $T/mnt " /proc/self/mountinfo
+	is "$output" 0 "the mount did not leak out"
+}
+
+@test "burrow inside burrow unshare joins the same namespace" {
+	run_burrow 0 unshare true
+	run_burrow 0 unshare "$BURROW" unshare readlink /proc/self/ns/user
+	is "$output" "$(userns_of "$(keeper_pid)")"
+}
+
+@test "the join costs well under a millisecond" {
+	[ -x "$HELPERS_BIN/userns_join_time" ] || need_or_fail "helper userns_join_time not built"
+	run_burrow 0 unshare true
+	local i best=999999 us
+	for i in 1 2 3 4 5 6 7; do
+		run "$HELPERS_BIN/userns_join_time"
+		is "$status" 0
+		read -r us uid <<<"$output"
+		is "$uid" 0 "uid after joining"
+		[ "$us" -lt "$best" ] && best=$us
+	done
+	echo "# fastest join: $best us" >&3
+	[ "$best" -lt 1000 ]
+}
+
+@test "XDG_RUNTIME_DIR unset: falls back to a private dir under TMPDIR" {
+	unset XDG_RUNTIME_DIR
+	export TMPDIR=$T/tmp
+	mkdir -p "$TMPDIR"
+	run_burrow 0 unshare id -u
+	is "${lines[-1]}" 0
+	local dir=$T/tmp/burrow-run-$UID_NOW
+	is "$(stat -c %a "$dir")" 700 "fallback dir mode"
+	is "$(stat -c %u "$dir")" "$UID_NOW" "fallback dir owner"
+	local pid
+	pid=$(keeper_pid "$dir/keeper.pid")
+	is "$(cat "/proc/$pid/comm")" "burrow-keeper"
+	# and it is reused
+	run_burrow 0 unshare true
+	is "$(keeper_pid "$dir/keeper.pid")" "$pid"
+}
+
+@test "XDG_RUNTIME_DIR that is not ours: falls back" {
+	export TMPDIR=$T/tmp
+	mkdir -p "$TMPDIR"
+	if [ "$UID_NOW" = 0 ]; then
+		mkdir -p "$T/theirs"
+		chown nobody "$T/theirs"
+		export XDG_RUNTIME_DIR=$T/theirs
+	else
+		export XDG_RUNTIME_DIR=/
+	fi
+	run_burrow 0 unshare true
+	[ -f "$T/tmp/burrow-run-$UID_NOW/keeper.pid" ]
+	XDG_RUNTIME_DIR=$T/does-not-exist run_burrow 0 unshare true
+}
+
+@test "a hostile fallback dir is refused: symlink" {
+	unset XDG_RUNTIME_DIR
+	export TMPDIR=$T/tmp
+	mkdir -p "$TMPDIR" "$T/elsewhere"
+	ln -s "$T/elsewhere" "$T/tmp/burrow-run-$UID_NOW"
+	run_burrow 125 unshare true
+	is "${lines[0]}" "burrow: runtime dir '$T/tmp/burrow-run-$UID_NOW' is a symlink: refusing to use it"
+	assert_match "${lines[1]}" "^hint: "
+	is "${#lines[@]}" 2 "one error line and one hint"
+	is "$(ls -A "$T/elsewhere")" "" "nothing was written through the symlink"
+}
+
+@test "a hostile fallback dir is refused: accessible by others" {
+	unset XDG_RUNTIME_DIR
+	export TMPDIR=$T/tmp
+	mkdir -p "$TMPDIR"
+	mkdir -m 0755 "$T/tmp/burrow-run-$UID_NOW"
+	run_burrow 125 unshare true
+	is "${lines[0]}" "burrow: runtime dir '$T/tmp/burrow-run-$UID_NOW' is accessible by other users (mode 0755): refusing to use it"
+	assert_match "${lines[1]}" "^hint: make it private"
+	is "$(ls -A "$T/tmp/burrow-run-$UID_NOW")" "" "nothing was written into it"
+}
+
+@test "a hostile fallback dir is refused: owned by someone else" {
+	[ "$UID_NOW" = 0 ] || skip "needs root to give a directory away (runs in the root pass)"
+	unset XDG_RUNTIME_DIR
+	export TMPDIR=$T/tmp
+	mkdir -p "$TMPDIR"
+	mkdir -m 0700 "$T/tmp/burrow-run-0"
+	chown nobody "$T/tmp/burrow-run-0"
+	run_burrow 125 unshare true
+	is "${lines[0]}" "burrow: runtime dir '$T/tmp/burrow-run-0' is owned by uid 65534, not by you (uid 0): refusing to use it"
+	assert_match "${lines[1]}" "^hint: "
+	is "$(ls -A "$T/tmp/burrow-run-0")" "" "nothing was written into it"
+}
+
+@test "system migrate stops the keeper; the next command starts a new one" {
+	run_burrow 0 unshare true
+	local pid=$(keeper_pid) st
+	st=$(start_time "$pid")
+	run_burrow 0 system migrate
+	wait_gone "$pid" "$st"
+	[ ! -e "$XDG_RUNTIME_DIR/burrow/keeper.pid" ]
+	run_burrow 0 unshare true
+	local new=$(keeper_pid)
+	[ -n "$new" ] && [ "$new" != "$pid" ]
+	is "$(cat "/proc/$new/comm")" "burrow-keeper"
+}
+
+@test "system migrate without a keeper is fine" {
+	run_burrow 0 system migrate
+	run_burrow 0 system migrate
+}
+
+@test "root inside an existing user namespace maps exactly the IDs that exist" {
+	command -v unshare >/dev/null || need_or_fail "unshare (util-linux) not installed"
+	unshare -Ur true 2>/dev/null || need_or_fail "unshare -Ur does not work here"
+	# one outer namespace for both commands: a keeper made from one
+	# `unshare -Ur` cannot be joined from a sibling namespace
+	run timeout "$BURROW_TIMEOUT" unshare -Ur sh -c \
+		'"$BURROW" unshare cat /proc/self/uid_map && echo --- && "$BURROW" unshare cat /proc/self/gid_map'
+	is "$status" 0
+	assert_no_match "$output" "warning"
+	is "$(sed '/^---$/,$d' <<<"$output" | norm_map)" "0 0 1" "identity of the one mapped uid"
+	is "$(sed '1,/^---$/d' <<<"$output" | norm_map)" "0 0 1" "identity of the one mapped gid"
+}
