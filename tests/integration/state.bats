@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# state/: kill -9 at random moments must leave burrow.tdb and state.tdb
+# readable and consistent. The writer and the checker are
+# tests/helpers/state-crash (no namespace needed: it runs as whoever runs
+# the suite).
+
+load helpers
+
+CRASH=$HELPERS_BIN/state-crash
+WRITERS=()
+
+suite_setup() {
+	[ -x "$CRASH" ] || {
+		echo "missing $CRASH: run make $CRASH" >&2
+		return 1
+	}
+	ROOT=$T/crash/root
+	RUNROOT=$T/crash/run
+	SHM=
+}
+
+suite_teardown() {
+	local p
+	for p in "${WRITERS[@]}"; do
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null || true
+	done
+	WRITERS=()
+	[ -n "$SHM" ] && rm -rf "$SHM"
+	return 0
+}
+
+# start_writer MODE READY_FILE: starts a writer in the background.
+start_writer() {
+	rm -f "$2"
+	"$CRASH" "$1" "$ROOT" "$RUNROOT" "$2" 3>&- >/dev/null 2>"$2.err" &
+	WRITERS+=($!)
+}
+
+# wait_ready READY_FILE: until the writer has committed once (at most 10 s).
+wait_ready() {
+	local i
+	for i in $(seq 1 200); do
+		[ -f "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "writer did not start within 10 s: $(cat "$1.err" 2>/dev/null)" >&2
+	return 1
+}
+
+# kill_writers: SIGKILL each writer after a random pause of 0-149 ms.
+kill_writers() {
+	local p
+	for p in "${WRITERS[@]}"; do
+		sleep "0.$(printf %03d $((RANDOM % 150)))"
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null || true
+	done
+	WRITERS=()
+}
+
+check_files() {
+	run timeout 60 "$CRASH" check "$ROOT" "$RUNROOT"
+	if [ "$status" -ne 0 ]; then
+		echo "round $1: the files are not consistent after kill -9:" >&2
+		echo "$output" >&2
+		return 1
+	fi
+	assert_match "$output" '^ok: burrow.tdb [0-9]+ pairs after [0-9]+ transactions, state.tdb [0-9]+ pairs after [0-9]+ transactions$'
+}
+
+# txs FILE-INDEX: the transaction count the last check reported (1 or 2).
+txs() {
+	sed -E 's/^ok: burrow.tdb [0-9]+ pairs after ([0-9]+) transactions, state.tdb [0-9]+ pairs after ([0-9]+) transactions$/\'"$1"'/' <<<"$output"
+}
+
+crash_rounds() {
+	local rounds=$1 i before=0 after
+	for i in $(seq 1 "$rounds"); do
+		start_writer run "$T/ready1"
+		start_writer run "$T/ready2"
+		wait_ready "$T/ready1"
+		wait_ready "$T/ready2"
+		kill_writers
+		check_files "$i"
+		after=$(txs 1)
+		# every round committed something: the kills hit a busy writer
+		[ "$after" -gt "$before" ] || {
+			echo "round $i: no progress ($before -> $after)" >&2
+			return 1
+		}
+		before=$after
+	done
+}
+
+@test "state: kill -9 of two writers at random moments leaves both files consistent" {
+	crash_rounds 30
+}
+
+@test "state: the same with state.tdb on tmpfs (transactions without fsync)" {
+	[ -d /dev/shm ] && [ -w /dev/shm ] || need_or_fail "a writable tmpfs at /dev/shm"
+	SHM=$(mktemp -d /dev/shm/burrow-state-test.XXXXXX)
+	[ "$(stat -f -c %T "$SHM")" = tmpfs ] || need_or_fail "/dev/shm on tmpfs"
+	RUNROOT=$SHM/run
+	crash_rounds 20
+}
+
+@test "state: the checker reports a broken invariant" {
+	start_writer run "$T/ready1"
+	wait_ready "$T/ready1"
+	kill_writers
+	check_files 0
+	run timeout 30 "$CRASH" break "$ROOT" "$RUNROOT"
+	is "$status" 0 "break"
+	run timeout 30 "$CRASH" check "$ROOT" "$RUNROOT"
+	is "$status" 1 "check after break"
+	assert_match "$output" "'pn/orphan' in burrow.tdb points at 'p/00', which is missing"
+}
+
+@test "state: without transactions the same kills do break the invariant (control)" {
+	local i broken=0
+	for i in $(seq 1 20); do
+		start_writer run-notx "$T/ready1"
+		wait_ready "$T/ready1" || break
+		kill_writers
+		run timeout 60 "$CRASH" check "$ROOT" "$RUNROOT"
+		if [ "$status" -ne 0 ]; then
+			broken=1
+			break
+		fi
+	done
+	is "$broken" 1 "20 kills of a writer without transactions left the invariant intact"
+	assert_match "$output" "invariant"
+}
