@@ -180,6 +180,8 @@ static struct tdb_context *open_tdb(const char *path, bool volatile_fs, struct b
 			                  "the file may be damaged: check it with `tdbtool %s check`; moving it away "
 			                  "starts afresh but forgets what it held",
 			                  path);
+		else if (e == EBUSY)
+			burrow_error_hint(err, "it is already open in this process: pass the open store along");
 		else if (e == ENOLCK)
 			burrow_error_hint(err, "the filesystem does not support locks: use a local disk");
 		return NULL;
@@ -301,6 +303,13 @@ void state_close(struct state_store *s)
 
 int state_reopen(struct state_store *s, struct burrow_err **err)
 {
+	/* The refresh lock belongs to the parent: our copy of its fd would
+	 * keep it held after the parent is done. */
+	if (s->refresh_lockfd >= 0) {
+		close(s->refresh_lockfd);
+		s->refresh_lockfd = -1;
+		s->needs_refresh = false;
+	}
 	for (int db = 0; db < 2; db++) {
 		if (s->in_tx[db])
 			return burrow_error_status(err, EBUSY, "cannot reopen '%s' inside a transaction", s->path[db]);
@@ -505,32 +514,6 @@ static void free_recs(struct each_ctx *c)
 	free(c->recs);
 }
 
-/* Takes a read lock on the whole file (polling, bounded), so that the walk
- * sees one consistent picture and pays one fcntl instead of one per hash
- * chain and record. Inside a transaction the transaction's lock covers it. */
-static int lock_read(struct state_store *s, enum state_db db, bool *locked, struct burrow_err **err)
-{
-	*locked = false;
-	if (s->in_tx[db])
-		return 0;
-	unsigned long long deadline = state_now_ms() + state_wait_ms();
-	for (unsigned step = 0;;) {
-		if (tdb_lockall_read_nonblock(s->tdb[db]) == 0) {
-			*locked = true;
-			return 0;
-		}
-		enum TDB_ERROR ec = tdb_error(s->tdb[db]);
-		if (ec != TDB_ERR_LOCK && ec != TDB_ERR_NOLOCK)
-			return state_tdb_error(s, db, err, "cannot lock");
-		if (state_now_ms() >= deadline) {
-			burrow_error_status(err, ETIMEDOUT, "timed out after %u ms waiting to read '%s'",
-			                    state_wait_ms(), s->path[db]);
-			return burrow_error_hint(err, "another burrow process holds it: wait for it to finish");
-		}
-		state_backoff(&step);
-	}
-}
-
 static int collect_sorted(struct state_store *s, enum state_db db, const char *prefix, bool keys_only,
                           struct each_ctx *c, struct burrow_err **err)
 {
@@ -540,12 +523,17 @@ static int collect_sorted(struct state_store *s, enum state_db db, const char *p
 	c->keys_only = keys_only;
 	if (check_db(s, db, NULL, err) < 0)
 		return -1;
-	bool locked;
-	if (lock_read(s, db, &locked, err) < 0)
+	/* The walk runs inside a transaction (ours, or one opened just for
+	 * it and cancelled after): it sees one consistent picture, waits for
+	 * writers boundedly, takes tdb's locks in tdb's own order (a whole-file
+	 * read lock taken first would deadlock against a committing writer) and
+	 * pays a few fcntl calls instead of several per record. */
+	bool own = !s->in_tx[db];
+	if (own && state_tx_begin(s, db, err) < 0)
 		return -1;
 	int r = tdb_traverse_read(s->tdb[db], collect, c);
-	if (locked)
-		tdb_unlockall_read(s->tdb[db]);
+	if (own)
+		state_tx_cancel(s, db);
 	if (r < 0) {
 		free_recs(c);
 		memset(c, 0, sizeof(*c));

@@ -5,6 +5,7 @@
  *   state-crash run ROOT RUNROOT [READY_FILE]  writes until killed
  *   state-crash run-notx ROOT RUNROOT [READY]  the same without transactions
  *   state-crash check ROOT RUNROOT             verifies; exit 0 when sound
+ *   state-crash watch ROOT RUNROOT SECONDS     checks live, next to writers
  *   state-crash break ROOT RUNROOT             breaks the invariant on purpose
  *
  * The invariant, in each file: every pair record p/<id> = {"id","name"} has
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -310,6 +312,55 @@ static int do_check(const char *root, const char *runroot)
 	return rc;
 }
 
+static int count_cb(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	(void)key;
+	if (!json || json[0] != '{')
+		return burrow_error(err, 0, "'%s' holds no object: %s", key, json ? json : "(null)");
+	(*(size_t *)data)++;
+	return 0;
+}
+
+/* Checks the invariant over and over while writers run: every check sees
+ * one snapshot (a transaction of its own, cancelled), and plain walks
+ * between them must neither block for good nor see torn records. */
+static int do_watch(const char *root, const char *runroot, const char *secs)
+{
+	cleanup_err struct burrow_err *err = NULL;
+	struct state_store *s = NULL;
+	long long limit = 0;
+	if (str_to_ll(secs, 1, 3600, &limit) < 0) {
+		fprintf(stderr, "state-crash: bad seconds '%s'\n", secs);
+		return 2;
+	}
+	if (open_store(root, runroot, &s, &err) < 0)
+		return die(err, "open");
+	time_t end = time(NULL) + limit;
+	unsigned long checks = 0, walks = 0;
+	int rc = 0;
+	while (rc == 0 && time(NULL) < end) {
+		for (int db = 0; rc == 0 && db < 2; db++) {
+			long long pairs = 0, txs = 0;
+			if (state_tx_begin(s, (enum state_db)db, &err) < 0) {
+				rc = die(err, "snapshot");
+				break;
+			}
+			if (check_db(s, (enum state_db)db, &pairs, &txs, &err) < 0)
+				rc = die(err, "invariant (live)");
+			state_tx_cancel(s, (enum state_db)db);
+			checks++;
+			size_t n = 0;
+			if (rc == 0 && state_each(s, (enum state_db)db, "p/", count_cb, &n, &err) < 0)
+				rc = die(err, "walk");
+			walks++;
+		}
+	}
+	state_close(s);
+	if (rc == 0)
+		printf("ok: %lu snapshot checks, %lu walks\n", checks, walks);
+	return rc;
+}
+
 static int do_break(const char *root, const char *runroot)
 {
 	cleanup_err struct burrow_err *err = NULL;
@@ -324,7 +375,8 @@ static int do_break(const char *root, const char *runroot)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: state-crash run|run-notx|check|break ROOT RUNROOT [READY_FILE]\n");
+		fprintf(stderr,
+		        "usage: state-crash run|run-notx|check|watch|break ROOT RUNROOT [READY_FILE|SECONDS]\n");
 		return 2;
 	}
 	if (getenv("STATE_CRASH_DEBUG"))
@@ -337,6 +389,8 @@ int main(int argc, char **argv)
 		return do_run(argv[2], argv[3], argc > 4 ? argv[4] : NULL);
 	if (strcmp(argv[1], "check") == 0)
 		return do_check(argv[2], argv[3]);
+	if (strcmp(argv[1], "watch") == 0 && argc > 4)
+		return do_watch(argv[2], argv[3], argv[4]);
 	if (strcmp(argv[1], "break") == 0)
 		return do_break(argv[2], argv[3]);
 	fprintf(stderr, "state-crash: unknown mode '%s'\n", argv[1]);

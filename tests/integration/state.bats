@@ -105,6 +105,18 @@ crash_rounds() {
 	crash_rounds 20
 }
 
+@test "state: readers next to two writers see consistent snapshots and never block for good" {
+	start_writer run "$T/ready1"
+	start_writer run "$T/ready2"
+	wait_ready "$T/ready1"
+	wait_ready "$T/ready2"
+	run timeout 30 "$CRASH" watch "$ROOT" "$RUNROOT" 3
+	is "$status" 0 "live check: $output"
+	assert_match "$output" '^ok: [1-9][0-9]* snapshot checks, [1-9][0-9]* walks$'
+	kill_writers
+	check_files 0
+}
+
 @test "state: the checker reports a broken invariant" {
 	start_writer run "$T/ready1"
 	wait_ready "$T/ready1"
