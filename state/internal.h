@@ -26,6 +26,10 @@ struct state_store {
 	bool needs_refresh;
 	int refresh_lockfd; /* held from state_open until state_refresh_done */
 	char *boot_id;      /* this boot's ID */
+	/* keys of state.tdb written since state_open while a refresh is due:
+	 * the caller's new records, which state_refresh_done keeps */
+	char **fresh;
+	size_t nfresh, capfresh;
 };
 
 /* Name of the file behind db ("burrow.tdb" / "state.tdb"), for messages. */

@@ -295,6 +295,9 @@ void state_close(struct state_store *s)
 	}
 	if (s->refresh_lockfd >= 0)
 		close(s->refresh_lockfd);
+	for (size_t i = 0; i < s->nfresh; i++)
+		free(s->fresh[i]);
+	free(s->fresh);
 	free(s->root);
 	free(s->runroot);
 	free(s->boot_id);
@@ -347,6 +350,21 @@ static int collect_stale(struct tdb_context *tdb, TDB_DATA key, TDB_DATA val, vo
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Remembers a key of state.tdb the caller wrote while a refresh is due. */
+static void note_fresh(struct state_store *s, const char *key)
+{
+	if (s->nfresh == s->capfresh) {
+		s->capfresh = s->capfresh ? s->capfresh * 2 : 64;
+		s->fresh = xrealloc(s->fresh, s->capfresh * sizeof(char *));
+	}
+	s->fresh[s->nfresh++] = xstrdup(key);
+}
+
 int state_refresh_done(struct state_store *s, struct burrow_err **err)
 {
 	if (!s->needs_refresh)
@@ -362,14 +380,23 @@ int state_refresh_done(struct state_store *s, struct burrow_err **err)
 		state_tdb_error(s, STATE_RUN, err, "cannot walk the runtime records");
 		goto out;
 	}
-	for (size_t i = 0; i < l.n; i++)
+	/* ... except what the caller wrote during the refresh (containers
+	 * reset to configured or exited) */
+	if (s->nfresh > 1)
+		qsort(s->fresh, s->nfresh, sizeof(char *), cmp_str);
+	size_t dropped = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		if (s->nfresh && bsearch(&l.keys[i], s->fresh, s->nfresh, sizeof(char *), cmp_str))
+			continue;
 		if (state_del(s, STATE_RUN, l.keys[i], err) < 0)
 			goto out;
+		dropped++;
+	}
 	if (state_put(s, STATE_RUN, STATE_META_BOOT_ID, json, err) < 0)
 		goto out;
 	if (state_tx_commit(s, STATE_RUN, err) < 0)
 		goto out;
-	burrow_debug("refreshed '%s' for boot %s (%zu stale records dropped)", s->path[STATE_RUN], s->boot_id, l.n);
+	burrow_debug("refreshed '%s' for boot %s (%zu stale records dropped)", s->path[STATE_RUN], s->boot_id, dropped);
 	s->needs_refresh = false;
 	close(s->refresh_lockfd);
 	s->refresh_lockfd = -1;
@@ -443,6 +470,8 @@ static int change(struct state_store *s, enum state_db db, const char *key, cons
 	bool own = !s->in_tx[db];
 	if (own && state_tx_begin(s, db, err) < 0)
 		return -1;
+	if (db == STATE_RUN && json && s->needs_refresh && strcmp(key, STATE_META_BOOT_ID) != 0)
+		note_fresh(s, key);
 	int r;
 	if (json)
 		r = tdb_store(s->tdb[db], key_of(key), key_of(json), TDB_REPLACE);

@@ -19,7 +19,12 @@ enum state_db {
 
 /* Opens (creating) both files. When state.tdb was missing or holds a
  * different boot ID, state_needs_refresh() is true afterwards and the
- * caller resets the containers (ctr_refresh) and calls state_refresh_done. */
+ * caller resets the containers (ctr_refresh) and calls state_refresh_done,
+ * which drops every record of state.tdb the caller did not write since
+ * state_open and stores the new boot ID. Until then this process holds the
+ * refresh lock: another command's state_open waits for it (bounded) and
+ * then finds the new boot ID, so only one refreshes. A store on a network
+ * filesystem (nfs, lustre, cifs ...) is refused with a hint. */
 int state_open(const char *root, const char *runroot, struct state_store **out, struct burrow_err **err);
 void state_close(struct state_store *s);
 bool state_needs_refresh(const struct state_store *s);

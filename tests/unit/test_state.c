@@ -546,9 +546,25 @@ static void test_refresh(void **state)
 	assert_true(state_needs_refresh(f->s));
 	cleanup_free char *r2 = get(f->s, STATE_RUN, "run/a");
 	assert_non_null(r2);
+	put(f->s, STATE_RUN, "run/old", "{\"pid\":2}");
+	state_close(f->s);
+	f->s = open_store(f);
+	assert_true(state_needs_refresh(f->s));
+	/* the caller resets a container: its new record survives the wipe */
+	put(f->s, STATE_RUN, "run/b", "{\"state\":\"exited\"}");
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
 	assert_false(state_needs_refresh(f->s));
 	assert_null(get(f->s, STATE_RUN, "run/a"));
+	assert_null(get(f->s, STATE_RUN, "run/old"));
+	cleanup_free char *kept = get(f->s, STATE_RUN, "run/b");
+	assert_string_equal(kept, "{\"state\":\"exited\"}");
+	/* done once: later puts are plain puts, a second call is a no-op */
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+	cleanup_strv char **left = NULL;
+	assert_int_equal(state_keys(f->s, STATE_RUN, "", &left, NULL, &err), 0);
+	assert_int_equal(strv_len(left), 2);
+	assert_string_equal(left[0], STATE_META_BOOT_ID);
+	assert_string_equal(left[1], "run/b");
 	cleanup_free char *c = get(f->s, STATE_DB, "ctr/a");
 	assert_non_null(c);
 	cleanup_free char *meta = get(f->s, STATE_RUN, STATE_META_BOOT_ID);
