@@ -53,7 +53,7 @@ int rt_open_in_root(int rootfd, const char *path, int flags)
 	return -1;
 }
 
-int rt_mkpath_in_root(int rootfd, const char *path, bool dir, struct burrow_err **err)
+static int mkpath_in_root(int rootfd, const char *path, bool dir, int *links, struct burrow_err **err)
 {
 	int fd = rt_open_in_root(rootfd, path, O_PATH);
 	if (fd >= 0)
@@ -76,27 +76,42 @@ int rt_mkpath_in_root(int rootfd, const char *path, bool dir, struct burrow_err 
 		*slash = '\0';
 		parent = p;
 	}
-	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return burrow_error(err, ENOENT, "cannot resolve '%s' in the rootfs", path);
-	cleanup_close int pfd = rt_mkpath_in_root(rootfd, parent, true, err);
+	cleanup_close int pfd = mkpath_in_root(rootfd, parent, true, links, err);
 	if (pfd < 0)
 		return -1;
-	if (dir) {
-		if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
-			return burrow_error(err, errno, "cannot create directory '%s' in the rootfs", path);
-	} else {
-		int f = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (*base && strcmp(base, ".") != 0 && strcmp(base, "..") != 0) {
+		int f;
+		if (dir)
+			f = mkdirat(pfd, base, 0755);
+		else
+			f = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (f < 0 && errno != EEXIST)
 			return burrow_error(err, errno, "cannot create '%s' in the rootfs", path);
-		if (f >= 0)
+		if (f >= 0 && !dir)
 			close(f);
 	}
-	/* Resolve again from the root: the new name may be a dangling symlink
-	 * (then this fails), never a way out. */
 	fd = rt_open_in_root(rootfd, path, O_PATH);
-	if (fd < 0)
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT)
 		return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", path);
-	return fd;
+	/* a dangling symlink: create what it points to, seen from the rootfs
+	 * (the kernel keeps "..", and absolute targets, inside it) */
+	char target[4096];
+	ssize_t len = readlinkat(pfd, base, target, sizeof(target) - 1);
+	if (len <= 0)
+		return burrow_error(err, ENOENT, "cannot resolve '%s' in the rootfs", path);
+	target[len] = '\0';
+	if (++*links > 40)
+		return burrow_error(err, ELOOP, "cannot resolve '%s' in the rootfs", path);
+	cleanup_free char *next = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", parent, target);
+	return mkpath_in_root(rootfd, next, dir, links, err);
+}
+
+int rt_mkpath_in_root(int rootfd, const char *path, bool dir, struct burrow_err **err)
+{
+	int links = 0;
+	return mkpath_in_root(rootfd, path, dir, &links, err);
 }
 
 /* The flags a mount in a user namespace cannot drop (the kernel locks them

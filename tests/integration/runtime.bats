@@ -1,0 +1,309 @@
+#!/usr/bin/env bats
+# runtime/: runs OCI bundles built here from busybox with the rt-run driver,
+# inside a user namespace (burrow's own when `burrow unshare` works, else
+# one made by `unshare -Urm`).
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+RT_RUN=$HELPERS_BIN/rt-run
+
+suite_setup() {
+	[ -x "$RT_RUN" ] || {
+		echo "missing $RT_RUN (make build/tests/helpers/rt-run)" >&2
+		return 1
+	}
+	[ -x /bin/busybox ] || need_or_fail "busybox-static (/bin/busybox)"
+	local su sg
+	su=$(subid_range /etc/subuid)
+	sg=$(subid_range /etc/subgid)
+	if timeout 20 "$BURROW" unshare true >/dev/null 2>&1; then
+		NS_CMD=("$BURROW" unshare)
+	elif has_subuid && [ -n "$su" ] && [ -n "$sg" ] && unshare --help | grep -q -- --map-users; then
+		# the same mapping burrow makes: 0 = us, 1..N = the subordinate range
+		NS_CMD=(unshare --map-root-user --map-users="${su%,*},1,${su#*,}" --map-groups="${sg%,*},1,${sg#*,}" -m)
+	elif command -v unshare >/dev/null; then
+		NS_CMD=(unshare -Urm)
+	else
+		need_or_fail "a user namespace (burrow unshare or util-linux unshare)"
+	fi
+	B=$T/bundle
+	mkdir -p "$B/rootfs/usr/bin" "$B/rootfs/etc" "$B/rootfs/tmp"
+	ln -s usr/bin "$B/rootfs/bin"
+	cp /bin/busybox "$B/rootfs/usr/bin/busybox"
+	# links to /usr/bin/busybox, which is the rootfs's own once inside
+	/bin/busybox --install -s "$B/rootfs/usr/bin"
+}
+
+# subid_range FILE: "start,count" of this user's first range (by name or uid)
+subid_range() {
+	awk -F: -v u="$(id -un)" -v n="$(id -u)" '($1 == u || $1 == n) && NF == 3 { print $2 "," $3; exit }' "$1" 2>/dev/null
+}
+
+DEFAULT_NS='[{"type":"pid"},{"type":"mount"},{"type":"network"},{"type":"uts"},{"type":"ipc"}]'
+PROC_MOUNT='{"destination":"/proc","type":"proc","source":"proc","options":["nosuid","noexec","nodev"]}'
+DEV_MOUNTS='
+    {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]},
+    {"destination":"/dev/pts","type":"devpts","source":"devpts","options":["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620","gid=5"]},
+    {"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["nosuid","noexec","nodev","mode=1777","size=65536k"]},
+    {"destination":"/dev/mqueue","type":"mqueue","source":"mqueue","options":["nosuid","noexec","nodev"]}'
+SYS_MOUNT='{"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]}'
+MASKED='["/proc/acpi","/proc/kcore","/proc/keys","/proc/latency_stats","/proc/timer_list","/proc/timer_stats","/proc/sched_debug","/proc/scsi","/sys/firmware","/sys/fs/selinux","/sys/dev/block"]'
+READONLY='["/proc/asound","/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"]'
+
+# write_config ARGS_JSON [name=value...]: writes $B/config.json. Names:
+# mounts (the whole list), extra_mounts (appended to the default list),
+# namespaces, readonly, hostname, process (extra process fields, with a
+# leading comma), caps (the capabilities object), cwd, env.
+write_config() {
+	local args=$1
+	shift
+	local mounts="$PROC_MOUNT,$DEV_MOUNTS,$SYS_MOUNT" extra_mounts= namespaces=$DEFAULT_NS readonly=false
+	local hostname=rt-test process= caps= cwd=/ env='["PATH=/usr/bin:/bin","HOME=/root","FOO=bar baz"]'
+	local kv
+	for kv in "$@"; do
+		local "${kv%%=*}=${kv#*=}"
+	done
+	[ -n "$extra_mounts" ] && mounts="$mounts,$extra_mounts"
+	[ -n "$caps" ] && process="$process, \"capabilities\": $caps"
+	local hn=
+	[ -n "$hostname" ] && hn="\"hostname\": \"$hostname\","
+	cat >"$B/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  "root": {"path": "rootfs", "readonly": $readonly},
+  $hn
+  "process": {"terminal": false, "args": $args, "env": $env, "cwd": "$cwd"$process},
+  "mounts": [ $mounts ],
+  "linux": {
+    "namespaces": $namespaces,
+    "maskedPaths": $MASKED,
+    "readonlyPaths": $READONLY
+  }
+}
+EOF
+}
+
+# run_rt [EXPECTED_RC] [rt-run flags]: runs the bundle, keeps $output/$status.
+run_rt() {
+	local expect=
+	case "${1:-}" in [0-9] | [0-9][0-9] | [0-9][0-9][0-9]) expect=$1 && shift ;; esac
+	# run -N: 126/127 are expected here, not "command not found" slips
+	run ${expect:+-$expect} timeout 30 "${NS_CMD[@]}" "$RT_RUN" "$@" "$B"
+	if [ -n "$expect" ] && [ "$status" -ne "$expect" ]; then
+		echo "expected exit $expect, got $status" >&2
+		echo "output: $output" >&2
+		return 1
+	fi
+	return 0
+}
+
+@test "runtime: exit codes are passed through" {
+	write_config '["true"]'
+	run_rt 0
+	is "$output" ""
+	write_config '["false"]'
+	run_rt 1
+	write_config '["sh","-c","exit 42"]'
+	run_rt 42
+}
+
+@test "runtime: a missing command exits 127 with a message" {
+	write_config '["no-such-cmd"]'
+	run_rt 127
+	is "$output" "burrow: executable file 'no-such-cmd' not found in \$PATH"
+	write_config '["/no/such/file"]'
+	run_rt 127
+	assert_match "$output" "cannot execute '/no/such/file': No such file or directory"
+}
+
+@test "runtime: a file that cannot be executed exits 126" {
+	printf 'not a program\n' >"$B/rootfs/usr/bin/notexec"
+	chmod 0644 "$B/rootfs/usr/bin/notexec"
+	write_config '["/usr/bin/notexec"]'
+	run_rt 126
+	assert_match "$output" "cannot execute '/usr/bin/notexec': Permission denied"
+	# found through $PATH, but not executable
+	write_config '["notexec"]'
+	run_rt 126
+	assert_match "$output" "cannot execute '/usr/bin/notexec': Permission denied"
+	# a directory
+	write_config '["/etc"]'
+	run_rt 126
+	assert_match "$output" "cannot execute '/etc'"
+}
+
+@test "runtime: the command is pid 1, with hostname, env and cwd" {
+	write_config '["sh","-c","echo pid=$$; hostname; echo \"$FOO\"; pwd"]' cwd=/work/dir
+	run_rt 0
+	is "${lines[0]}" "pid=1"
+	is "${lines[1]}" "rt-test"
+	is "${lines[2]}" "bar baz"
+	is "${lines[3]}" "/work/dir" "a missing cwd is created"
+	# the command itself is pid 1 (exec'd directly, no wrapper)
+	write_config '["cat","/proc/self/stat"]'
+	run_rt 0
+	assert_match "$output" "^1 \\(cat\\) "
+}
+
+@test "runtime: stdin is passed to the container" {
+	write_config '["cat"]'
+	run bash -c 'echo hello-stdin | timeout 30 "$@"' _ "${NS_CMD[@]}" "$RT_RUN" "$B"
+	is "$status" 0
+	is "$output" "hello-stdin"
+}
+
+@test "runtime: /proc, /sys, /dev and devices" {
+	write_config '["sh","-c","grep -E \"^proc /proc |^sysfs /sys \" /proc/mounts; echo x > /dev/null && echo null-ok; head -c 5 /dev/zero | wc -c; head -c 8 /dev/urandom | wc -c; readlink /dev/fd; readlink /dev/stdin; readlink /dev/ptmx; test -c /dev/tty && echo tty-ok; ls /dev/pts/ptmx"]'
+	run_rt 0
+	assert_match "$output" "proc /proc proc rw,nosuid,nodev,noexec"
+	assert_match "$output" "sysfs /sys sysfs ro,"
+	assert_match "$output" "null-ok"
+	is "${lines[3]}" "5"
+	is "${lines[4]}" "8"
+	is "${lines[5]}" "/proc/self/fd"
+	is "${lines[6]}" "/proc/self/fd/0"
+	is "${lines[7]}" "pts/ptmx"
+	is "${lines[8]}" "tty-ok"
+	is "${lines[9]}" "/dev/pts/ptmx"
+}
+
+@test "runtime: masked and read-only paths" {
+	write_config '["sh","-c","cat /proc/keys | wc -c; ls -A /sys/firmware | wc -l; grep \" /proc/sys \" /proc/mounts; echo 1 > /proc/sys/kernel/ns_last_pid && echo WRITABLE"]'
+	run_rt
+	assert_match "$output" "^0"$'\n'"0"$'\n'
+	assert_match "$output" "proc /proc/sys proc ro,"
+	assert_no_match "$output" "WRITABLE"
+}
+
+@test "runtime: loopback is up in a new network namespace" {
+	write_config '["sh","-c","cat /sys/class/net/lo/flags; ls /sys/class/net"]'
+	run_rt 0
+	# IFF_UP (0x1) | IFF_LOOPBACK (0x8)
+	assert_match "${lines[0]}" "^0x[0-9a-f]*9$"
+	is "${lines[1]}" "lo" "only loopback"
+}
+
+@test "runtime: without a network namespace /sys is the host's, read-only" {
+	write_config '["sh","-c","grep \" /sys \" /proc/self/mountinfo; ls /sys/class/net | grep -qv \"^lo$\" && echo host-net; touch /sys/x || echo ro-ok"]' \
+		namespaces='[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"}]'
+	run_rt 0
+	assert_match "$output" " /sys ro,"
+	assert_match "$output" "ro-ok"
+}
+
+@test "runtime: capabilities and no_new_privs" {
+	local caps='["CAP_CHOWN","CAP_KILL","CAP_NET_BIND_SERVICE"]'
+	write_config '["sh","-c","grep -E \"^(CapEff|CapPrm|CapBnd|NoNewPrivs)\" /proc/self/status"]' \
+		caps="{\"bounding\":$caps,\"effective\":$caps,\"permitted\":$caps,\"inheritable\":[],\"ambient\":[]}" \
+		process=', "noNewPrivileges": true'
+	run_rt 0
+	# CAP_CHOWN 0, CAP_KILL 5, CAP_NET_BIND_SERVICE 10
+	is "${lines[0]}" "CapPrm:	0000000000000421"
+	is "${lines[1]}" "CapEff:	0000000000000421"
+	is "${lines[2]}" "CapBnd:	0000000000000421"
+	is "${lines[3]}" "NoNewPrivs:	1"
+
+	write_config '["sh","-c","grep -E \"^(CapEff|NoNewPrivs)\" /proc/self/status"]' \
+		caps='{"bounding":[],"effective":[],"permitted":[]}' process=', "noNewPrivileges": false'
+	run_rt 0
+	is "${lines[0]}" "CapEff:	0000000000000000"
+	is "${lines[1]}" "NoNewPrivs:	0"
+
+	write_config '["true"]' caps='{"bounding":["CAP_NO_SUCH"]}'
+	run_rt 125
+	assert_match "$output" "unknown capability 'CAP_NO_SUCH'"
+}
+
+@test "runtime: rlimits" {
+	write_config '["sh","-c","ulimit -n; ulimit -Hn"]' \
+		process=', "rlimits": [{"type":"RLIMIT_NOFILE","soft":512,"hard":1000}]'
+	run_rt 0
+	is "${lines[0]}" "512"
+	is "${lines[1]}" "1000"
+}
+
+@test "runtime: bind mounts of a file and a directory, read-only" {
+	printf '127.0.0.1 localhost\n10.1.2.3 rt-host\n' >"$T/hosts"
+	mkdir -p "$T/vol"
+	echo in-volume >"$T/vol/file"
+	write_config '["sh","-c","cat /etc/hosts; cat /data/vol/file; echo x >> /etc/hosts || echo hosts-ro; echo new > /data/vol/new && echo vol-rw"]' \
+		extra_mounts="{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"$T/hosts\",\"options\":[\"bind\",\"ro\",\"nosuid\",\"nodev\"]},
+		{\"destination\":\"/data/vol\",\"type\":\"bind\",\"source\":\"$T/vol\",\"options\":[\"rbind\",\"rw\"]}"
+	run_rt 0
+	is "${lines[0]}" "127.0.0.1 localhost"
+	is "${lines[1]}" "10.1.2.3 rt-host"
+	is "${lines[2]}" "in-volume"
+	assert_match "$output" "hosts-ro"
+	assert_match "$output" "vol-rw"
+	is "$(cat "$T/vol/new")" "new"
+	is "$(cat "$T/hosts")" $'127.0.0.1 localhost\n10.1.2.3 rt-host' "the ro source is unchanged"
+}
+
+@test "runtime: a read-only root" {
+	write_config '["sh","-c","touch /newfile || echo root-ro; touch /dev/shm/x && echo shm-rw; touch /tmp/x || echo tmp-ro"]' readonly=true
+	run_rt 0
+	assert_match "$output" "root-ro"
+	assert_match "$output" "shm-rw"
+	assert_match "$output" "tmp-ro"
+	[ ! -e "$B/rootfs/newfile" ]
+}
+
+@test "runtime: symlinks in the rootfs cannot lead mounts outside it" {
+	mkdir -p "$T/outside" "$T/outside-dev"
+	rm -rf "$B/rootfs/etc"
+	ln -s "$T/outside" "$B/rootfs/etc"      # absolute, pointing at the host
+	ln -s ../../../../../../../../outside2 "$B/rootfs/mnt" # relative, climbing out
+	echo "from-host" >"$T/hosts"
+	mkdir -p "$T/vol"
+	# no /dev mount: the devices go into the image's /dev, a symlink out
+	ln -s "$T/outside-dev" "$B/rootfs/dev"
+	write_config '["sh","-c","cat /etc/hosts; ls /mnt/vol; ls /dev/null"]' \
+		mounts="$PROC_MOUNT,
+		{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"$T/hosts\",\"options\":[\"bind\",\"ro\"]},
+		{\"destination\":\"/mnt/vol\",\"type\":\"bind\",\"source\":\"$T/vol\",\"options\":[\"rbind\"]}"
+	run_rt 0
+	is "${lines[0]}" "from-host"
+	is "${lines[1]}" "/dev/null"
+	# nothing was created or mounted on the host side
+	is "$(ls -A "$T/outside")" "" "the host directory behind /etc stays empty"
+	is "$(ls -A "$T/outside-dev")" "" "the host directory behind /dev stays empty"
+	[ ! -e "$T/outside2" ]
+	[ ! -e "$(dirname "$T")/outside2" ]
+	# ...but inside the rootfs, where the symlinks lead when / is the rootfs
+	[ -f "$B/rootfs$T/outside/hosts" ]
+	[ -d "$B/rootfs/outside2/vol" ]
+	[ -f "$B/rootfs$T/outside-dev/null" ]
+}
+
+@test "runtime: a terminal" {
+	write_config '["sh","-c","tty; [ -t 0 ] && [ -t 1 ] && echo is-a-tty; test -e /dev/console && echo console"]'
+	run_rt 0 -t </dev/null
+	assert_match "$output" "/dev/pts/0"
+	assert_match "$output" "is-a-tty"
+	assert_match "$output" "console"
+}
+
+@test "runtime: a user and groups from config.json" {
+	local map
+	map=$(timeout 20 "${NS_CMD[@]}" cat /proc/self/uid_map)
+	write_config '["id"]' process=', "user": {"uid": 1000, "gid": 1000, "additionalGids": [1001]}'
+	if awk '$1 <= 1000 && 1000 < $1 + $3 { ok = 1 } END { exit !ok }' <<<"$map"; then
+		run_rt 0
+		is "$output" "uid=1000 gid=1000 groups=1001"
+	else
+		# a single-ID namespace maps 0 only
+		run_rt 125
+		assert_match "$output" "cannot switch to group 1000: Invalid argument"
+		assert_match "$output" "hint: group 1000 is not mapped in burrow's user namespace"
+	fi
+}
+
+@test "runtime: setup errors are reported by the init" {
+	write_config '["true"]' extra_mounts='{"destination":"/mnt","type":"bind","source":"/no/such/dir","options":["rbind"]}'
+	run_rt 125
+	is "$output" "burrow: cannot bind '/no/such/dir' on '/mnt': No such file or directory"
+	write_config '["true"]' namespaces='[{"type":"pid"},{"type":"uts"}]'
+	run_rt 125
+	assert_match "$output" "a new mount namespace is required"
+}
