@@ -47,8 +47,9 @@ const char *userns_kind_name(enum userns_kind kind);
 /* Decides the mapping for this user from the environment: root, the
  * subordinate ID files, and whether the setuid helpers exist. */
 int userns_plan_mapping(struct userns_plan *plan, struct burrow_err **err);
-/* The single-ID fallback, with the given reason for the warning. */
-void userns_plan_single(struct userns_plan *plan, const char *reason);
+/* The single-ID fallback, with the given reason for the warning;
+ * helper_failed: newuidmap/newgidmap refused the ranges. */
+void userns_plan_single(struct userns_plan *plan, const char *reason, bool helper_failed);
 void userns_plan_clear(struct userns_plan *plan);
 
 /* Pure helpers (unit-tested). */

@@ -467,7 +467,7 @@ static int create_keeper(const char *runroot, struct burrow_err **err)
 	int r = keeper_spawn(&plan, &pid, &map_failed, &first);
 	if (r < 0 && map_failed && plan.kind == USERNS_KIND_SUBUID) {
 		/* newuidmap refused (bad ranges, a broken helper): nothing fails that need not */
-		userns_plan_single(&plan, first->msg);
+		userns_plan_single(&plan, first->msg, true);
 		burrow_err_free(first);
 		r = keeper_spawn(&plan, &pid, &map_failed, err);
 	} else if (r < 0) {

@@ -197,16 +197,19 @@ static int read_subid_file(const char *path, const char *user, uid_t uid, struct
 	return userns_parse_subid(content, user, uid, ranges);
 }
 
-static char *warning_for(const char *reason, const char *who)
+static char *warning_for(const char *reason, const char *who, bool helper_failed)
 {
+	cleanup_free char *how = helper_failed
+	                             ? xstrdup("fix the ranges in /etc/subuid and /etc/subgid or the setuid helpers")
+	                             : xasprintf("as root add a range to /etc/subuid and /etc/subgid, e.g. 'usermod "
+	                                         "--add-subuids 100000-165535 --add-subgids 100000-165535 %s'",
+	                                         who);
 	return xasprintf("%s: using a single-ID mapping; files of images that belong to other users are "
-	                 "squashed to you (for the full mapping, as root add a range to /etc/subuid and "
-	                 "/etc/subgid, e.g. 'usermod --add-subuids 100000-165535 --add-subgids 100000-165535 "
-	                 "%s', then run 'burrow system migrate')",
-	                 reason, who);
+	                 "squashed to you (for the full mapping, %s, then run 'burrow system migrate')",
+	                 reason, how);
 }
 
-void userns_plan_single(struct userns_plan *plan, const char *reason)
+void userns_plan_single(struct userns_plan *plan, const char *reason, bool helper_failed)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
@@ -215,7 +218,7 @@ void userns_plan_single(struct userns_plan *plan, const char *reason)
 	userns_plan_clear(plan);
 	plan->kind = USERNS_KIND_SINGLE;
 	plan->reason = xstrdup(reason);
-	plan->warning = warning_for(reason, who);
+	plan->warning = warning_for(reason, who, helper_failed);
 	plan->uid_map = xasprintf("0 %u 1\n", (unsigned)uid);
 	plan->gid_map = xasprintf("0 %u 1\n", (unsigned)gid);
 }
@@ -269,7 +272,7 @@ int userns_plan_mapping(struct userns_plan *plan, struct burrow_err **err)
 	else if (!newuidmap || !newgidmap)
 		reason = xasprintf("%s not found (Debian package uidmap)", !newuidmap ? "newuidmap" : "newgidmap");
 	if (reason) {
-		userns_plan_single(plan, reason);
+		userns_plan_single(plan, reason, false);
 		return 0;
 	}
 	unsigned long nuids = 0, ngids = 0;

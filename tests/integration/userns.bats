@@ -176,6 +176,49 @@ userns_of() {
 	fi
 }
 
+@test "a newuidmap that refuses the ranges: single-ID mapping (only users with ranges call it)" {
+	mkdir -p "$T/bin"
+	printf '#!/bin/sh\necho called >>"%s"\necho "newuidmap: range not allowed" >&2\nexit 1\n' \
+		"$T/called" >"$T/bin/newuidmap"
+	cp "$T/bin/newuidmap" "$T/bin/newgidmap"
+	chmod 0755 "$T/bin/newuidmap" "$T/bin/newgidmap"
+	PATH=$T/bin:$PATH run_burrow 0 unshare cat /proc/self/uid_map
+	local first=$output
+	run_burrow 0 unshare cat /proc/self/uid_map
+	if [ "$UID_NOW" = 0 ]; then
+		[ ! -e "$T/called" ] || {
+			echo "root ran newuidmap" >&2
+			return 1
+		}
+		assert_no_match "$first" "warning"
+	elif has_subuid; then
+		[ -e "$T/called" ]
+		is "$(norm_map <<<"$output")" "0 $UID_NOW 1" "single-ID map after newuidmap failed"
+		assert_match "$first" "burrow: warning: cannot set the ID mapping \(subuid\) of the new user namespace: '$T/bin/newuidmap' exited with 1: newuidmap: range not allowed: using a single-ID mapping"
+	else
+		[ ! -e "$T/called" ] || {
+			echo "newuidmap was run for a user without ranges" >&2
+			return 1
+		}
+		is "$(norm_map <<<"$output")" "0 $UID_NOW 1"
+	fi
+}
+
+@test "newuidmap missing: single-ID mapping that says which package" {
+	# a PATH with only what run_burrow needs
+	mkdir -p "$T/emptybin"
+	ln -s "$(command -v timeout)" "$T/emptybin/timeout"
+	PATH=$T/emptybin run_burrow 0 unshare /bin/cat /proc/self/uid_map
+	if [ "$UID_NOW" = 0 ]; then
+		assert_no_match "$output" "warning"
+	elif has_subuid; then
+		assert_match "$output" "burrow: warning: newuidmap not found \(Debian package uidmap\): using a single-ID mapping"
+		is "$(norm_map <<<"${lines[-1]}")" "0 $UID_NOW 1"
+	else
+		assert_match "$output" "burrow: warning: no subordinate IDs for '$(id -un)' in /etc/subuid"
+	fi
+}
+
 @test "unshare: uid 0 and gid 0 with full capabilities inside" {
 	run_burrow 0 unshare true
 	run_burrow 0 unshare id -u
