@@ -26,6 +26,7 @@ struct state_store {
 	bool needs_refresh;
 	int refresh_lockfd; /* held from state_open until state_refresh_done */
 	char *boot_id;      /* this boot's ID */
+	char *stale_boot;   /* the boot ID state.tdb held, as JSON (NULL: none) */
 	/* keys of state.tdb written since state_open while a refresh is due:
 	 * the caller's new records, which state_refresh_done keeps */
 	char **fresh;

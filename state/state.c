@@ -160,7 +160,7 @@ static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, c
 	burrow_debug("tdb %s: %s", tdb ? tdb_name(tdb) : "?", m);
 }
 
-static struct tdb_context *open_tdb(const char *path, bool volatile_fs, struct burrow_err **err)
+static struct tdb_context *open_tdb(const char *path, enum state_db db, bool volatile_fs, struct burrow_err **err)
 {
 	static const struct tdb_logging_context log_ctx = {.log_fn = tdb_log_quiet, .log_private = NULL};
 	/* The persistent file keeps tdb's synchronous transactions (recovery
@@ -169,18 +169,41 @@ static struct tdb_context *open_tdb(const char *path, bool volatile_fs, struct b
 	 * leaves the recovery area for the next opener (the page cache is
 	 * shared), and a power cut empties tmpfs anyway. */
 	int flags = TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING | (volatile_fs ? TDB_NOSYNC : 0);
+	/* With O_CREAT, tdb rewrites a file whose header it does not
+	 * recognise as a new, empty database: a damaged (or foreign) file
+	 * would be wiped without a word. So O_CREAT only when there is nothing
+	 * to lose: no file, or an empty one (a creator killed before it wrote
+	 * the header; concurrent creators are serialised by tdb's open lock). */
+	struct stat st;
+	int oflags = O_RDWR | O_CLOEXEC;
+	if (stat(path, &st) < 0) {
+		if (errno != ENOENT) {
+			burrow_error(err, errno, "cannot open '%s'", path);
+			return NULL;
+		}
+		oflags |= O_CREAT;
+	} else if (st.st_size == 0) {
+		oflags |= O_CREAT;
+	}
 	errno = 0;
-	struct tdb_context *t =
-	    tdb_open_ex(path, STATE_HASH_SIZE, flags, O_RDWR | O_CREAT | O_CLOEXEC, 0600, &log_ctx, NULL);
+	struct tdb_context *t = tdb_open_ex(path, STATE_HASH_SIZE, flags, oflags, 0600, &log_ctx, NULL);
 	if (!t) {
 		int e = errno ? errno : EIO;
+		if (e == EIO || e == EINVAL) {
+			burrow_error_status(err, EIO, "cannot open '%s': not a database, or a damaged one", path);
+			if (db == STATE_RUN)
+				burrow_error_hint(
+				    err, "it holds only runtime state: removing it resets every container as a "
+				         "reboot does (stop running ones first)");
+			else
+				burrow_error_hint(err,
+				                  "check it with `tdbtool %s check`; moving it away starts afresh but "
+				                  "forgets every container, image and volume it recorded",
+				                  path);
+			return NULL;
+		}
 		burrow_error(err, e, "cannot open '%s'", path);
-		if (e == EIO || e == EINVAL)
-			burrow_error_hint(err,
-			                  "the file may be damaged: check it with `tdbtool %s check`; moving it away "
-			                  "starts afresh but forgets what it held",
-			                  path);
-		else if (e == EBUSY)
+		if (e == EBUSY)
 			burrow_error_hint(err, "it is already open in this process: pass the open store along");
 		else if (e == ENOLCK)
 			burrow_error_hint(err, "the filesystem does not support locks: use a local disk");
@@ -238,11 +261,7 @@ static int check_boot(struct state_store *s, struct burrow_err **err)
 		close(fd);
 		return 0;
 	}
-	if (stored)
-		burrow_debug("runtime state in '%s' is from boot %s, this is boot %s: refreshing", s->path[STATE_RUN],
-		             stored, s->boot_id);
-	else
-		burrow_debug("runtime state in '%s' is new: refreshing", s->path[STATE_RUN]);
+	s->stale_boot = steal_ptr(stored);
 	s->needs_refresh = true;
 	s->refresh_lockfd = fd;
 	return 0;
@@ -268,10 +287,10 @@ int state_open(const char *root, const char *runroot, struct state_store **out, 
 	s->boot_id = state_read_boot_id(err);
 	if (!s->boot_id)
 		goto fail;
-	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], false, err);
+	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], STATE_DB, false, err);
 	if (!s->tdb[STATE_DB])
 		goto fail;
-	s->tdb[STATE_RUN] = open_tdb(s->path[STATE_RUN], is_memory_fs(runroot), err);
+	s->tdb[STATE_RUN] = open_tdb(s->path[STATE_RUN], STATE_RUN, is_memory_fs(runroot), err);
 	if (!s->tdb[STATE_RUN])
 		goto fail;
 	if (check_boot(s, err) < 0)
@@ -301,6 +320,7 @@ void state_close(struct state_store *s)
 	free(s->root);
 	free(s->runroot);
 	free(s->boot_id);
+	free(s->stale_boot);
 	free(s);
 }
 
@@ -396,7 +416,12 @@ int state_refresh_done(struct state_store *s, struct burrow_err **err)
 		goto out;
 	if (state_tx_commit(s, STATE_RUN, err) < 0)
 		goto out;
-	burrow_debug("refreshed '%s' for boot %s (%zu stale records dropped)", s->path[STATE_RUN], s->boot_id, dropped);
+	if (s->stale_boot)
+		burrow_debug("runtime state in '%s' was from boot %s, this is boot %s: refreshed (%zu stale records "
+		             "dropped)",
+		             s->path[STATE_RUN], s->stale_boot, s->boot_id, dropped);
+	else
+		burrow_debug("runtime state in '%s' is new: refreshed for boot %s", s->path[STATE_RUN], s->boot_id);
 	s->needs_refresh = false;
 	close(s->refresh_lockfd);
 	s->refresh_lockfd = -1;

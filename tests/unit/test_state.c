@@ -766,6 +766,49 @@ static void test_root_resolve(void **state)
 		unsetenv("HOME");
 }
 
+/* A file that is not a database is reported, never overwritten. */
+static void test_damaged_file_kept(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	state_close(f->s);
+	f->s = NULL;
+	cleanup_free char *db = path_join(f->root, "burrow.tdb");
+	const char junk[] = "this is not a tdb file, but it is somebody's data\n";
+	assert_int_equal(write_file(db, junk, sizeof(junk) - 1, 0600, &err), 0);
+	struct state_store *s = NULL;
+	assert_int_equal(state_open(f->root, f->runroot, &s, &err), -1);
+	assert_null(s);
+	assert_int_equal(err->status, EIO);
+	assert_non_null(strstr(err->msg, "burrow.tdb': not a database, or a damaged one"));
+	assert_non_null(err->hint);
+	assert_non_null(strstr(err->hint, "tdbtool"));
+	burrow_err_free(steal_ptr(err));
+	cleanup_free char *after = NULL;
+	assert_int_equal(read_file(db, &after, NULL, &err), 0);
+	assert_string_equal(after, junk);
+
+	/* an empty file (a creator killed before the header) is taken over */
+	assert_int_equal(write_file(db, "", 0, 0600, &err), 0);
+	f->s = open_store(f);
+	put(f->s, STATE_DB, "ctr/a", "{}");
+
+	/* state.tdb damaged: the hint says what removing it costs */
+	state_close(f->s);
+	f->s = NULL;
+	cleanup_free char *run = path_join(f->runroot, "state.tdb");
+	assert_int_equal(write_file(run, junk, sizeof(junk) - 1, 0600, &err), 0);
+	assert_int_equal(state_open(f->root, f->runroot, &s, &err), -1);
+	assert_non_null(strstr(err->msg, "state.tdb"));
+	assert_non_null(strstr(err->hint, "reboot"));
+	burrow_err_free(steal_ptr(err));
+	assert_int_equal(unlink(run), 0);
+	f->s = open_store(f);
+	assert_true(state_needs_refresh(f->s));
+	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
+	assert_non_null(a);
+}
+
 struct counter {
 	size_t n;
 	size_t bytes;
@@ -837,6 +880,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fs_types, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_root_resolve, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_file_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_each_1000_fast, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
