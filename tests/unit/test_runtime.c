@@ -1,0 +1,459 @@
+/* Unit tests: runtime/'s config.json parser, mount option parsing, exit
+ * codes, and path resolution inside a rootfs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "runtime/internal.h"
+#include "runtime/runtime.h"
+
+#define NS_MIN "\"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}"
+
+static const char full_spec[] =
+    "{\n"
+    "  \"ociVersion\": \"1.0.2\",\n"
+    "  \"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
+    "  \"hostname\": \"web1\",\n"
+    "  \"process\": {\n"
+    "    \"terminal\": true,\n"
+    "    \"user\": {\"uid\": 1000, \"gid\": 100, \"umask\": 18, \"additionalGids\": [10, 20]},\n"
+    "    \"args\": [\"sh\", \"-c\", \"echo hi\"],\n"
+    "    \"env\": [\"PATH=/bin\", \"A=b\"],\n"
+    "    \"cwd\": \"/srv\",\n"
+    "    \"capabilities\": {\n"
+    "      \"bounding\": [\"CAP_CHOWN\", \"CAP_KILL\", \"CAP_NET_RAW\"],\n"
+    "      \"effective\": [\"CAP_KILL\"],\n"
+    "      \"permitted\": [\"CAP_KILL\", \"cap_net_raw\"],\n"
+    "      \"inheritable\": [],\n"
+    "      \"ambient\": [\"CAP_KILL\"]\n"
+    "    },\n"
+    "    \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1024, \"hard\": 4096},\n"
+    "                {\"type\": \"RLIMIT_CORE\", \"soft\": 18446744073709551615,\n"
+    "                 \"hard\": 18446744073709551615}],\n"
+    "    \"noNewPrivileges\": true,\n"
+    "    \"oomScoreAdj\": -500\n"
+    "  },\n"
+    "  \"mounts\": [\n"
+    "    {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
+    "    {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\",\n"
+    "     \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"]},\n"
+    "    {\"destination\": \"/etc/hosts\", \"type\": \"bind\", \"source\": \"hosts\",\n"
+    "     \"options\": [\"rbind\", \"rprivate\", \"nosuid\", \"nodev\", \"ro\", \"z\"]},\n"
+    "    {\"destination\": \"/data\", \"source\": \"/srv/data\", \"options\": [\"bind\", \"rw\"]},\n"
+    "    {\"destination\": \"/vol\", \"type\": \"none\", \"source\": \"/v\", \"options\": []}\n"
+    "  ],\n"
+    "  \"linux\": {\n"
+    "    \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"uts\"},\n"
+    "                     {\"type\": \"network\", \"path\": \"/proc/42/ns/net\"}, {\"type\": \"ipc\"}],\n"
+    "    \"maskedPaths\": [\"/proc/kcore\", \"/sys/firmware\"],\n"
+    "    \"readonlyPaths\": [\"/proc/sys\"],\n"
+    "    \"rootfsPropagation\": \"rslave\",\n"
+    "    \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"},\n"
+    "    \"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229}]\n"
+    "  }\n"
+    "}\n";
+
+static struct rt_spec *parse_ok(const char *json)
+{
+	struct rt_spec *s = NULL;
+	struct burrow_err *err = NULL;
+	int r = rt_spec_parse(json, "/b", &s, &err);
+	if (r < 0)
+		fail_msg("unexpected error: %s", err->msg);
+	assert_non_null(s);
+	return s;
+}
+
+/* Parses json, expects a failure whose message contains want. */
+static void parse_fails(const char *json, const char *want)
+{
+	struct rt_spec *s = NULL;
+	cleanup_err struct burrow_err *err = NULL;
+	assert_int_equal(rt_spec_parse(json, "/b", &s, &err), -1);
+	assert_null(s);
+	assert_non_null(err);
+	if (!strstr(err->msg, want))
+		fail_msg("error '%s' does not contain '%s'", err->msg, want);
+}
+
+static void test_full_spec(void **state)
+{
+	(void)state;
+	struct rt_spec *s = parse_ok(full_spec);
+	assert_string_equal(s->bundle, "/b");
+	assert_string_equal(s->root_path, "/b/rootfs");
+	assert_true(s->root_readonly);
+	assert_string_equal(s->hostname, "web1");
+	assert_true(s->terminal);
+	assert_int_equal(s->uid, 1000);
+	assert_int_equal(s->gid, 100);
+	assert_true(s->has_umask);
+	assert_int_equal(s->umask, 022);
+	assert_int_equal(s->n_additional_gids, 2);
+	assert_int_equal(s->additional_gids[0], 10);
+	assert_int_equal(s->additional_gids[1], 20);
+	assert_int_equal(strv_len(s->args), 3);
+	assert_string_equal(s->args[2], "echo hi");
+	assert_int_equal(strv_len(s->env), 2);
+	assert_string_equal(s->env[1], "A=b");
+	assert_string_equal(s->cwd, "/srv");
+
+	assert_true(s->has_caps);
+	/* CAP_CHOWN 0, CAP_KILL 5, CAP_NET_RAW 13 */
+	assert_int_equal(s->cap_bounding, (1ULL << 0) | (1ULL << 5) | (1ULL << 13));
+	assert_int_equal(s->cap_effective, 1ULL << 5);
+	assert_int_equal(s->cap_permitted, (1ULL << 5) | (1ULL << 13));
+	assert_int_equal(s->cap_inheritable, 0);
+	assert_int_equal(s->cap_ambient, 1ULL << 5);
+
+	assert_int_equal(s->n_rlimits, 2);
+	assert_int_equal(s->rlimits[0].resource, RLIMIT_NOFILE);
+	assert_int_equal(s->rlimits[0].soft, 1024);
+	assert_int_equal(s->rlimits[0].hard, 4096);
+	assert_int_equal(s->rlimits[1].resource, RLIMIT_CORE);
+	assert_true(s->rlimits[1].soft == ULLONG_MAX);
+	assert_true(s->rlimits[1].hard == ULLONG_MAX);
+	assert_true(s->no_new_privileges);
+	assert_true(s->has_oom_score_adj);
+	assert_int_equal(s->oom_score_adj, -500);
+
+	assert_int_equal(s->n_mounts, 5);
+	assert_string_equal(s->mounts[0].destination, "/proc");
+	assert_string_equal(s->mounts[0].type, "proc");
+	assert_string_equal(s->mounts[0].source, "proc");
+	assert_int_equal(s->mounts[0].flags, 0);
+	assert_null(s->mounts[0].data);
+	assert_string_equal(s->mounts[1].type, "devpts");
+	assert_int_equal(s->mounts[1].flags, MS_NOSUID | MS_NOEXEC);
+	assert_string_equal(s->mounts[1].data, "newinstance,ptmxmode=0666,mode=0620");
+	/* a bind: no type, source anchored at the bundle, z ignored */
+	assert_null(s->mounts[2].type);
+	assert_string_equal(s->mounts[2].source, "/b/hosts");
+	assert_int_equal(s->mounts[2].flags, MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_RDONLY);
+	assert_int_equal(s->mounts[2].propagation, MS_PRIVATE | MS_REC);
+	assert_null(s->mounts[2].data);
+	/* no type, "bind" option: not recursive */
+	assert_null(s->mounts[3].type);
+	assert_string_equal(s->mounts[3].source, "/srv/data");
+	assert_int_equal(s->mounts[3].flags, MS_BIND);
+	/* type "none" without options is a recursive bind */
+	assert_int_equal(s->mounts[4].flags, MS_BIND | MS_REC);
+
+	assert_int_equal(s->n_namespaces, 5);
+	assert_int_equal(s->clone_flags, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC);
+	assert_int_equal(s->namespaces[3].flag, CLONE_NEWNET);
+	assert_string_equal(s->namespaces[3].path, "/proc/42/ns/net");
+	assert_null(s->namespaces[0].path);
+	assert_int_equal(strv_len(s->masked_paths), 2);
+	assert_string_equal(s->masked_paths[1], "/sys/firmware");
+	assert_int_equal(strv_len(s->readonly_paths), 1);
+	assert_int_equal(s->rootfs_propagation, MS_SLAVE | MS_REC);
+	assert_int_equal(strv_len(s->sysctl), 2);
+	assert_string_equal(s->sysctl[0], "net.ipv4.ip_forward");
+	assert_string_equal(s->sysctl[1], "1");
+	assert_int_equal(strv_len(s->devices), 1);
+	assert_string_equal(s->devices[0], "/dev/fuse");
+	rt_spec_free(s);
+}
+
+static void test_minimal_spec_defaults(void **state)
+{
+	(void)state;
+	struct rt_spec *s =
+	    parse_ok("{\"root\": {\"path\": \"/abs/root\"}, \"process\": {\"args\": [\"true\"]}, " NS_MIN "}");
+	assert_string_equal(s->root_path, "/abs/root");
+	assert_false(s->root_readonly);
+	assert_null(s->hostname);
+	assert_false(s->terminal);
+	assert_non_null(s->env);
+	assert_null(s->env[0]);
+	assert_string_equal(s->cwd, "/");
+	assert_int_equal(s->uid, 0);
+	assert_int_equal(s->gid, 0);
+	assert_false(s->has_umask);
+	assert_false(s->has_caps);
+	assert_false(s->no_new_privileges);
+	assert_int_equal(s->n_mounts, 0);
+	assert_int_equal(s->n_rlimits, 0);
+	assert_int_equal(s->clone_flags, CLONE_NEWNS);
+	assert_int_equal(s->rootfs_propagation, MS_PRIVATE | MS_REC);
+	assert_non_null(s->masked_paths);
+	assert_null(s->masked_paths[0]);
+	assert_non_null(s->readonly_paths);
+	assert_non_null(s->sysctl);
+	assert_non_null(s->devices);
+	rt_spec_free(s);
+}
+
+#define WITH_PROCESS(p) "{\"root\": {\"path\": \"r\"}, \"process\": " p ", " NS_MIN "}"
+
+static void test_bad_specs(void **state)
+{
+	(void)state;
+	parse_fails("{\"root\": ", "invalid JSON");
+	parse_fails("[1, 2]", "not a JSON object");
+	parse_fails("{\"process\": {\"args\": [\"x\"]}, " NS_MIN "}", "root.path: missing");
+	parse_fails("{\"root\": {\"path\": \"r\"}, " NS_MIN "}", "process: missing");
+	parse_fails(WITH_PROCESS("{\"args\": []}"), "process.args: missing or empty");
+	parse_fails(WITH_PROCESS("{\"args\": [\"\"]}"), "process.args: empty command");
+	parse_fails(WITH_PROCESS("{\"args\": [1]}"), "process.args: not a string");
+	parse_fails(WITH_PROCESS("{\"args\": [\"x\"], \"cwd\": \"rel\"}"),
+	            "process.cwd: 'rel' is not an absolute path");
+	parse_fails(WITH_PROCESS("{\"args\": [\"x\"], \"user\": {\"uid\": -1}}"), "process.user.uid");
+	parse_fails(WITH_PROCESS("{\"args\": [\"x\"], \"user\": {\"uid\": 0, \"username\": \"bob\"}}"),
+	            "only numeric IDs");
+	parse_fails(WITH_PROCESS("{\"args\": [\"x\"], \"user\": {\"additionalGids\": [\"wheel\"]}}"),
+	            "additionalGids: not a group ID");
+	parse_fails(WITH_PROCESS("{\"args\": [\"x\"], \"capabilities\": {\"bounding\": [\"CAP_NOPE\"]}}"),
+	            "process.capabilities.bounding: unknown capability 'CAP_NOPE'");
+	/* libcap would read these as CAP_CHOWN (0): they must not slip in */
+	parse_fails(
+	    WITH_PROCESS("{\"args\": [\"x\"], \"capabilities\": {\"effective\": [\"CAP_KILL,CAP_SYS_ADMIN\"]}}"),
+	    "unknown capability 'CAP_KILL,CAP_SYS_ADMIN'");
+	parse_fails(WITH_PROCESS("{\"args\": [\"x\"], \"capabilities\": {\"effective\": [\"21\"]}}"),
+	            "unknown capability '21'");
+	parse_fails(WITH_PROCESS("{\"args\": [\"x\"], \"capabilities\": {\"effective\": \"CAP_KILL\"}}"),
+	            "process.capabilities.effective: not an array");
+	parse_fails(
+	    WITH_PROCESS("{\"args\": [\"x\"], \"rlimits\": [{\"type\": \"RLIMIT_BOGUS\", \"soft\": 1, \"hard\": 1}]}"),
+	    "process.rlimits: unknown type 'RLIMIT_BOGUS'");
+	parse_fails(
+	    WITH_PROCESS("{\"args\": [\"x\"], \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 9, \"hard\": 1}]}"),
+	    "soft limit is above the hard limit");
+	parse_fails(WITH_PROCESS("{\"args\": [\"x\"], \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1}]}"),
+	            "process.rlimits.hard: missing");
+	parse_fails(WITH_PROCESS("{\"args\": [\"x\"], \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": -1, "
+	                         "\"hard\": 1}]}"),
+	            "process.rlimits.soft: not an integer in range");
+	parse_fails(WITH_PROCESS("{\"args\": [\"x\"], \"oomScoreAdj\": 2000}"), "process.oomScoreAdj");
+
+	const char *proc = "\"process\": {\"args\": [\"x\"]}";
+	char buf[1024];
+#define LINUX(l) (snprintf(buf, sizeof(buf), "{\"root\": {\"path\": \"r\"}, %s, \"linux\": %s}", proc, l), buf)
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"pid\"}]}"), "a new mount namespace is required");
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}]}"),
+	            "a user namespace is not supported");
+	parse_fails(
+	    LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"}]}"),
+	    "joining a pid namespace is not supported");
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/1/ns/mnt\"}]}"),
+	            "joining a mount namespace is not supported");
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"mount\"}]}"),
+	            "'mount' is listed twice");
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"net\"}]}"), "unknown type 'net'");
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\", \"path\": \"ns/net\"}]}"),
+	            "path 'ns/net' is not absolute");
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}], \"rootfsPropagation\": \"sideways\"}"),
+	            "linux.rootfsPropagation: unknown value 'sideways'");
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}], \"sysctl\": {\"../../etc\": \"1\"}}"),
+	            "linux.sysctl: invalid key");
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}], \"devices\": [{\"path\": \"/etc/passwd\"}]}"),
+	            "linux.devices: path '/etc/passwd' is not under /dev");
+	parse_fails("{\"root\": {\"path\": \"r\"}, \"hostname\": \"h\", \"process\": {\"args\": [\"x\"]}, " NS_MIN "}",
+	            "hostname: needs a new uts namespace");
+
+#define MOUNTS(m) "{\"root\": {\"path\": \"r\"}, \"process\": {\"args\": [\"x\"]}, \"mounts\": " m ", " NS_MIN "}"
+	parse_fails(MOUNTS("[{\"destination\": \"rel\", \"type\": \"tmpfs\"}]"),
+	            "mounts[0].destination: missing or not an absolute path");
+	parse_fails(MOUNTS("[{\"destination\": \"/x\", \"source\": \"/y\"}]"),
+	            "mount '/x': no type and not a bind mount");
+	parse_fails(MOUNTS("[{\"destination\": \"/x\", \"type\": \"bind\"}]"),
+	            "mount '/x': bind mount without a source");
+	parse_fails(MOUNTS("{}"), "mounts: not an array");
+}
+
+static void test_mount_options(void **state)
+{
+	(void)state;
+	unsigned long flags, prop;
+	char *data = NULL;
+	char *o1[] = {"ro",        "nosuid",   "nodev",     "noexec",      "rw", "x-burrow.foo",
+	              "tmpcopyup", "size=64k", "mode=1777", "runbindable", NULL};
+	rt_parse_mount_options(o1, &flags, &prop, &data);
+	assert_int_equal(flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	assert_int_equal(prop, MS_UNBINDABLE | MS_REC);
+	assert_string_equal(data, "size=64k,mode=1777");
+	free(data);
+
+	char *o2[] = {"rbind", "suid", "nosuid", "exec", "noatime", "strictatime", "nostrictatime", "sync", NULL};
+	rt_parse_mount_options(o2, &flags, &prop, &data);
+	assert_int_equal(flags, MS_BIND | MS_REC | MS_NOSUID | MS_NOATIME | MS_SYNCHRONOUS);
+	assert_int_equal(prop, 0);
+	assert_null(data);
+
+	rt_parse_mount_options(NULL, &flags, &prop, &data);
+	assert_int_equal(flags, 0);
+	assert_int_equal(prop, 0);
+	assert_null(data);
+
+	assert_int_equal(rt_parse_propagation("rshared", &prop), 0);
+	assert_int_equal(prop, MS_SHARED | MS_REC);
+	assert_int_equal(rt_parse_propagation("slave", &prop), 0);
+	assert_int_equal(prop, MS_SLAVE);
+	assert_int_equal(rt_parse_propagation("bogus", &prop), -1);
+}
+
+static void test_cap_names(void **state)
+{
+	(void)state;
+	int v = -1;
+	assert_int_equal(rt_cap_from_name("CAP_SYS_ADMIN", &v), 0);
+	assert_int_equal(v, 21);
+	assert_int_equal(rt_cap_from_name("cap_chown", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(rt_cap_from_name("CAP_", &v), -1);
+	assert_int_equal(rt_cap_from_name("SYS_ADMIN", &v), -1);
+	assert_int_equal(rt_cap_from_name("CAP_SYS_ADMIN ", &v), -1);
+	assert_int_equal(rt_cap_from_name("CAP_CHOWN+ep", &v), -1);
+	assert_int_equal(rt_cap_from_name("", &v), -1);
+}
+
+static void test_exit_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(rt_exit_code(0), 0);
+	assert_int_equal(rt_exit_code(42 << 8), 42);
+	assert_int_equal(rt_exit_code(255 << 8), 255);
+	assert_int_equal(rt_exit_code(SIGKILL), 128 + 9);
+	assert_int_equal(rt_exit_code(SIGTERM | 0x80), 128 + 15); /* core dumped */
+
+	struct burrow_err *err = NULL;
+	burrow_error(&err, ENOENT, "cannot execute 'x'");
+	assert_int_equal(rt_exec_exit_code(err), 127);
+	err->status = EACCES;
+	assert_int_equal(rt_exec_exit_code(err), 126);
+	err->status = ENOEXEC;
+	assert_int_equal(rt_exec_exit_code(err), 126);
+	burrow_err_free(err);
+}
+
+static void test_spec_load(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/test_runtime.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	cleanup_free char *cfg = path_join(dir, "config.json");
+	struct burrow_err *err = NULL;
+	struct rt_spec *s = NULL;
+	/* missing file: the path is named */
+	assert_int_equal(rt_spec_load(dir, &s, &err), -1);
+	assert_non_null(strstr(err->msg, "config.json"));
+	burrow_err_free(err);
+	err = NULL;
+
+	assert_int_equal(write_file(cfg, full_spec, strlen(full_spec), 0644, &err), 0);
+	assert_int_equal(rt_spec_load(dir, &s, &err), 0);
+	assert_string_equal(s->bundle, dir);
+	cleanup_free char *root = path_join(dir, "rootfs");
+	assert_string_equal(s->root_path, root);
+	rt_spec_free(s);
+
+	/* a relative bundle is made absolute */
+	cleanup_free char *cwd = getcwd(NULL, 0);
+	assert_int_equal(chdir("/tmp"), 0);
+	assert_int_equal(rt_spec_load(dir + strlen("/tmp/"), &s, &err), 0);
+	assert_string_equal(s->root_path, root);
+	rt_spec_free(s);
+
+	/* a syntax error names the file */
+	assert_int_equal(write_file(cfg, "{", 1, 0644, &err), 0);
+	assert_int_equal(rt_spec_load(dir, &s, &err), -1);
+	assert_non_null(strstr(err->msg, cfg));
+	assert_non_null(strstr(err->msg, "invalid JSON"));
+	burrow_err_free(err);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(rm_rf(dir, NULL), 0);
+}
+
+/* rt_mkpath_in_root: creating mount targets never leaves the rootfs,
+ * whatever symlinks the image holds. */
+static void test_mkpath_in_root(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/test_runtime.XXXXXX";
+	char *top = mkdtemp(tmpl);
+	assert_non_null(top);
+	cleanup_free char *root = path_join(top, "root");
+	cleanup_free char *outside = path_join(top, "outside");
+	assert_int_equal(mkdir(root, 0755), 0);
+	assert_int_equal(mkdir(outside, 0755), 0);
+	cleanup_close int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(rootfd >= 0);
+	cleanup_free char *etc = path_join(root, "etc");
+	cleanup_free char *mnt = path_join(root, "mnt");
+	cleanup_free char *loop = path_join(root, "loop");
+	assert_int_equal(symlink(outside, etc), 0);               /* absolute, to the host */
+	assert_int_equal(symlink("../../../../outside", mnt), 0); /* relative, climbing out */
+	assert_int_equal(symlink("loop", loop), 0);
+
+	struct burrow_err *err = NULL;
+	int fd = rt_mkpath_in_root(rootfd, "/etc/hosts", false, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = rt_mkpath_in_root(rootfd, "/mnt/a/b", true, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = rt_mkpath_in_root(rootfd, "/plain/dir/", true, &err);
+	assert_true(fd >= 0);
+	close(fd);
+
+	/* nothing outside; the files are where the links lead from the root */
+	struct stat st;
+	cleanup_free char *host_hosts = path_join(outside, "hosts");
+	assert_int_equal(stat(host_hosts, &st), -1);
+	cleanup_free char *in_hosts = xasprintf("%s%s/hosts", root, outside);
+	assert_int_equal(stat(in_hosts, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	cleanup_free char *in_b = xasprintf("%s/outside/a/b", root);
+	assert_int_equal(stat(in_b, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	cleanup_free char *top_outside = xasprintf("%s/a", outside);
+	assert_int_equal(stat(top_outside, &st), -1);
+	cleanup_free char *plain = xasprintf("%s/plain/dir", root);
+	assert_int_equal(stat(plain, &st), 0);
+
+	/* existing targets are opened, not recreated */
+	fd = rt_mkpath_in_root(rootfd, "/etc/hosts", false, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = rt_open_in_root(rootfd, "/../../etc/hosts", O_PATH);
+	assert_true(fd >= 0);
+	close(fd);
+
+	/* a symlink loop is an error, not a hang */
+	assert_int_equal(rt_mkpath_in_root(rootfd, "/loop/x", true, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err->msg, "cannot resolve '/loop"));
+	burrow_err_free(err);
+	assert_int_equal(rm_rf(top, NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_full_spec), cmocka_unit_test(test_minimal_spec_defaults),
+	    cmocka_unit_test(test_bad_specs), cmocka_unit_test(test_mount_options),
+	    cmocka_unit_test(test_cap_names), cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_spec_load), cmocka_unit_test(test_mkpath_in_root),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
