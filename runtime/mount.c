@@ -234,6 +234,21 @@ static char *drop_option(const char *data, const char *prefix)
 	return steal_ptr(out);
 }
 
+/* Whether gid is mapped in our user namespace. */
+static bool gid_mapped(unsigned long gid)
+{
+	cleanup_free char *map = NULL;
+	if (read_file("/proc/self/gid_map", &map, NULL, NULL) < 0)
+		return true; /* let the mount say */
+	char *save = NULL;
+	for (char *l = strtok_r(map, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long inside, outside, count;
+		if (sscanf(l, "%lu %lu %lu", &inside, &outside, &count) == 3 && gid >= inside && gid - inside < count)
+			return true;
+	}
+	return false;
+}
+
 static int fs_mount(struct rt_init *ini, const struct rt_mount *m, struct burrow_err **err)
 {
 	const char *type = m->type;
@@ -251,12 +266,19 @@ static int fs_mount(struct rt_init *ini, const struct rt_mount *m, struct burrow
 	if (tfd < 0)
 		return -1;
 	const char *src = m->source ? m->source : type;
-	int r = mount(src, fd_path(tfd).s, type, flags, m->data);
-	if (r < 0 && errno == EINVAL && strcmp(type, "devpts") == 0 && m->data && strstr(m->data, "gid=")) {
-		/* the group (tty, 5) is not mapped in a single-ID namespace */
-		cleanup_free char *d = drop_option(m->data, "gid=");
-		r = mount(src, fd_path(tfd).s, type, flags, d);
+	const char *data = m->data;
+	cleanup_free char *nogid = NULL;
+	const char *gid = data ? strstr(data, "gid=") : NULL;
+	if (strcmp(type, "devpts") == 0 && gid && (gid == data || gid[-1] == ',')) {
+		/* the group (tty, 5) is not mapped in a single-ID namespace;
+		 * finding out first is cheaper than a failed devpts mount */
+		nogid = drop_option(data, "gid=");
+		if (!gid_mapped(strtoul(gid + 4, NULL, 10)))
+			data = nogid;
 	}
+	int r = mount(src, fd_path(tfd).s, type, flags, data);
+	if (r < 0 && errno == EINVAL && nogid && data != nogid)
+		r = mount(src, fd_path(tfd).s, type, flags, nogid);
 	if (r < 0 && errno == EPERM && strcmp(type, "mqueue") == 0 && !ini->new_ipc)
 		return bind_mount(ini, "/dev/mqueue", m->destination, bind_flags, m->propagation, err);
 	if (r < 0 && (errno == EPERM || errno == EBUSY || errno == EINVAL || errno == ENODEV) && is_cgroup)

@@ -227,15 +227,17 @@ run_rt() {
 	printf '127.0.0.1 localhost\n10.1.2.3 rt-host\n' >"$T/hosts"
 	mkdir -p "$T/vol"
 	echo in-volume >"$T/vol/file"
-	write_config '["sh","-c","cat /etc/hosts; cat /data/vol/file; echo x >> /etc/hosts || echo hosts-ro; echo new > /data/vol/new && echo vol-rw"]' \
+	write_config '["sh","-c","cat /etc/hosts; cat /data/vol/file; echo x >> /etc/hosts || echo hosts-ro; echo new > /data/vol/new && echo vol-rw; grep containerenv /proc/self/mountinfo"]' \
 		extra_mounts="{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"$T/hosts\",\"options\":[\"bind\",\"ro\",\"nosuid\",\"nodev\"]},
-		{\"destination\":\"/data/vol\",\"type\":\"bind\",\"source\":\"$T/vol\",\"options\":[\"rbind\",\"rw\"]}"
+		{\"destination\":\"/data/vol\",\"type\":\"bind\",\"source\":\"$T/vol\",\"options\":[\"rbind\",\"rw\"]},
+		{\"destination\":\"/run/.containerenv\",\"type\":\"bind\",\"source\":\"$T/hosts\",\"options\":[\"rbind\",\"rprivate\",\"nosuid\",\"nodev\",\"noexec\",\"ro\"]}"
 	run_rt 0
 	is "${lines[0]}" "127.0.0.1 localhost"
 	is "${lines[1]}" "10.1.2.3 rt-host"
 	is "${lines[2]}" "in-volume"
 	assert_match "$output" "hosts-ro"
 	assert_match "$output" "vol-rw"
+	assert_match "$output" " /run/.containerenv ro,nosuid,nodev,noexec"
 	is "$(cat "$T/vol/new")" "new"
 	is "$(cat "$T/hosts")" $'127.0.0.1 localhost\n10.1.2.3 rt-host' "the ro source is unchanged"
 }
@@ -277,11 +279,23 @@ run_rt() {
 }
 
 @test "runtime: a terminal" {
-	write_config '["sh","-c","tty; [ -t 0 ] && [ -t 1 ] && echo is-a-tty; test -e /dev/console && echo console"]'
+	write_config '["sh","-c","tty; [ -t 0 ] && [ -t 1 ] && echo is-a-tty; test -e /dev/console && echo console; stat -c gid=%g $(tty)"]'
 	run_rt 0 -t </dev/null
 	assert_match "$output" "/dev/pts/0"
 	assert_match "$output" "is-a-tty"
 	assert_match "$output" "console"
+	# devpts gets gid=5 (tty) when the namespace maps it, else it is left out
+	local map want=gid=0
+	map=$(timeout 20 "${NS_CMD[@]}" cat /proc/self/gid_map)
+	if awk '$1 <= 5 && 5 < $1 + $3 { ok = 1 } END { exit !ok }' <<<"$map"; then want=gid=5; fi
+	assert_match "$output" "$want"
+}
+
+@test "runtime: no file descriptor leaks into the container" {
+	write_config '["ls","/proc/self/fd"]'
+	run_rt 0 3</dev/null 4</dev/null 7</dev/null
+	# 0-2 and the one ls opened to list the directory
+	is "$(echo $output)" "0 1 2 3"
 }
 
 @test "runtime: a user and groups from config.json" {
