@@ -274,6 +274,8 @@ int rt_start(struct rt_container *c, struct burrow_err **err)
 	int rc = 0;
 	int r = wait_readable(c->sync_fd, now_ms() + RT_EXEC_TIMEOUT_MS);
 	if (r == 0) {
+		/* stuck (e.g. on a dead fuse mount): the caller reaps it */
+		kill(c->pid, SIGKILL);
 		rc = burrow_error(err, ETIMEDOUT, "timed out after %d s waiting for the container init to exec",
 		                  RT_EXEC_TIMEOUT_MS / 1000);
 	} else if (r < 0) {
