@@ -5,11 +5,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
 #include "userns/internal.h"
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
@@ -24,6 +27,51 @@ static void forward_signal(int sig, siginfo_t *si, void *uc)
 	 * forward only what was sent to us alone */
 	if (child_pid > 0 && si->si_code != SI_KERNEL)
 		kill((pid_t)child_pid, sig);
+}
+
+/* Runs a file that is not a binary and has no #! line the way execvp does: with /bin/sh. */
+static void exec_script(const char *file, char *const *argv)
+{
+	size_t n = strv_len(argv);
+	char **sh = xcalloc(n + 2, sizeof(char *));
+	sh[0] = (char *)"/bin/sh";
+	sh[1] = (char *)file;
+	for (size_t i = 1; i < n; i++)
+		sh[i + 1] = argv[i];
+	execv(sh[0], sh);
+	free(sh);
+}
+
+/* execvp, except that a PATH entry we may not search does not turn "not
+ * found" into "permission denied": EACCES only for a file that is there.
+ * Runs in the child; returns the errno to report. */
+static int exec_command(char *const *argv)
+{
+	const char *name = argv[0];
+	if (strchr(name, '/')) {
+		execvp(name, argv);
+		return errno;
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	cleanup_strv char **dirs = strv_split(path, ':');
+	int result = ENOENT;
+	for (size_t i = 0; dirs[i]; i++) {
+		cleanup_free char *file = path_join(*dirs[i] ? dirs[i] : ".", name);
+		execv(file, argv);
+		int e = errno;
+		if (e == ENOEXEC) {
+			exec_script(file, argv);
+			return e;
+		}
+		struct stat st;
+		if (e == EACCES && stat(file, &st) == 0 && S_ISREG(st.st_mode))
+			result = EACCES;
+		else if (e != ENOENT && e != ENOTDIR && e != EACCES && e != ELOOP && e != ENAMETOOLONG)
+			return e; /* it is there but broken: say so, as execvp does */
+	}
+	return result;
 }
 
 int userns_unshare_run(char *const *argv, int *exit_status, struct burrow_err **err)
@@ -61,8 +109,7 @@ int userns_unshare_run(char *const *argv, int *exit_status, struct burrow_err **
 			sigaction(forwarded[i], &old[i], NULL);
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		close(rd);
-		execvp(argv[0], argv);
-		int e = errno;
+		int e = exec_command(argv);
 		(void)write_all(wr, &e, sizeof(e));
 		_exit(127);
 	}

@@ -258,6 +258,17 @@ userns_of() {
 	assert_match "$output" "burrow: cannot execute '$T/noexec': Permission denied"
 }
 
+@test "unshare: a PATH entry that cannot be searched still means not found; scripts without #! run with sh" {
+	# /root is closed to other users (and unmapped inside for them)
+	PATH=/root:$PATH run -127 timeout "$BURROW_TIMEOUT" "$BURROW" unshare no-such-command-xyz
+	assert_match "$output" "not found in \\\$PATH"
+	mkdir -p "$T/bin"
+	printf 'echo script-ran-as-$(id -u)\n' >"$T/bin/plain-script"
+	chmod 0755 "$T/bin/plain-script"
+	PATH=$T/bin:$PATH run_burrow 0 unshare plain-script
+	is "${lines[-1]}" "script-ran-as-0"
+}
+
 @test "unshare: without a command it runs \$SHELL" {
 	run_burrow 0 unshare true
 	run bash -c "echo 'echo shell-ran-as-\$(id -u)' | SHELL=/bin/sh timeout 30 '$BURROW' unshare"
@@ -413,4 +424,17 @@ userns_of() {
 	assert_no_match "$output" "warning"
 	is "$(sed '/^---$/,$d' <<<"$output" | norm_map)" "0 0 1" "identity of the one mapped uid"
 	is "$(sed '1,/^---$/d' <<<"$output" | norm_map)" "0 0 1" "identity of the one mapped gid"
+}
+
+@test "user namespaces disabled: one clear error with a hint, nothing left behind" {
+	unshare -Ur true 2>/dev/null || need_or_fail "unshare -Ur does not work here"
+	# the limit is per user namespace: set it to 0 in a throwaway one
+	run timeout "$BURROW_TIMEOUT" unshare -Ur sh -c \
+		'echo 0 >/proc/sys/user/max_user_namespaces || exit 99; exec "$BURROW" unshare true'
+	[ "$status" != 99 ] || need_or_fail "cannot lower user.max_user_namespaces here"
+	is "$status" 125
+	is "${lines[0]}" "burrow: cannot set up the user namespace: cannot create a user namespace: No space left on device"
+	assert_match "${lines[1]}" "^hint: unprivileged user namespaces may be disabled here: check the sysctls user.max_user_namespaces"
+	is "${#lines[@]}" 2
+	[ ! -e "$XDG_RUNTIME_DIR/burrow/keeper.pid" ]
 }
