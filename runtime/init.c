@@ -307,6 +307,10 @@ static int setup(struct rt_init *ini, struct burrow_err **err)
 		if (fchown(ini->pty_slave, s->uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM)
 			return burrow_error(err, errno, "cannot hand the pty to user %u", (unsigned)s->uid);
 	}
+	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load
+	 * it before the user switch drops that (as crun does) */
+	if (ini->seccomp && !s->no_new_privileges && rt_seccomp_load(ini->seccomp, err) < 0)
+		return -1;
 	if (set_user(s, err) < 0)
 		return -1;
 	if (chdir(s->cwd) < 0)
@@ -350,6 +354,10 @@ void rt_init_main(struct rt_init *ini)
 	/* nothing of ours leaks into the container; the sync socket closes
 	 * on exec, which tells the parent it worked */
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* with no_new_privs the filter comes last: our own setup is not
+	 * subject to it */
+	if (ini->seccomp && s->no_new_privileges && rt_seccomp_load(ini->seccomp, &err) < 0)
+		fail(ini, err, 126);
 	reset_signals();
 	execve(path, s->args, s->env);
 	int e = errno;

@@ -21,6 +21,13 @@ int rt_parse_propagation(const char *s, unsigned long *out);
 int rt_parse_mount_options(char *const *options, unsigned long *flags, unsigned long *propagation, char **data);
 /* "CAP_NET_RAW" -> 13; -1 for anything that is not one capability name. */
 int rt_cap_from_name(const char *name, int *out);
+void rt_seccomp_free(struct rt_seccomp *f);
+
+/* seccomp.c */
+/* Builds the libseccomp filter (a scmp_filter_ctx) in the parent. */
+void *rt_seccomp_build(const struct rt_seccomp *f, struct burrow_err **err);
+int rt_seccomp_load(void *ctx, struct burrow_err **err);
+void rt_seccomp_release(void *ctx);
 
 /* What the container init works with (in the child, after clone). */
 struct rt_init {
@@ -33,6 +40,7 @@ struct rt_init {
 	int pty_slave; /* with terminal */
 	bool new_net;  /* a new network namespace */
 	bool new_ipc;  /* a new ipc namespace */
+	void *seccomp; /* the filter to load, NULL if none */
 };
 
 /* mount.c (child side) */

@@ -212,6 +212,14 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 		}
 	}
 
+	if (spec->seccomp) {
+		ini.seccomp = rt_seccomp_build(spec->seccomp, err);
+		if (!ini.seccomp) {
+			burrow_error_wrap(err, "linux.seccomp");
+			goto out;
+		}
+	}
+
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		burrow_error(err, errno, "cannot create the sync socket");
@@ -247,6 +255,7 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	*out = steal_ptr(c);
 	rc = 0;
 out:
+	rt_seccomp_release(ini.seccomp);
 	for (size_t i = 0; i < spec->n_namespaces; i++)
 		if (ini.ns_fds[i] >= 0)
 			close(ini.ns_fds[i]);

@@ -35,6 +35,28 @@ struct rt_namespace {
 	char *path; /* join this namespace instead of creating one (NULL: new) */
 };
 
+/* linux.seccomp, parsed (actions and operators as libseccomp's values). */
+struct rt_seccomp_arg {
+	unsigned index;
+	uint64_t value, value_two;
+	int op; /* enum scmp_compare */
+};
+
+struct rt_seccomp_rule {
+	char **names; /* strv */
+	uint32_t action;
+	struct rt_seccomp_arg *args;
+	size_t n_args;
+};
+
+struct rt_seccomp {
+	uint32_t default_action;
+	uint32_t *arches; /* SCMP_ARCH_* tokens */
+	size_t n_arches;
+	struct rt_seccomp_rule *rules;
+	size_t n_rules;
+};
+
 struct rt_spec {
 	char *bundle;    /* absolute bundle directory */
 	char *root_path; /* absolute rootfs path */
@@ -71,6 +93,7 @@ struct rt_spec {
 	unsigned long rootfs_propagation; /* MS_* for "/", default MS_REC|MS_PRIVATE */
 	char **sysctl;                    /* strv of alternating key, value (never NULL) */
 	char **devices;                   /* strv of device paths to bind from the host (never NULL) */
+	struct rt_seccomp *seccomp;       /* NULL: no filter */
 };
 
 /* Parses a config.json document; bundle (absolute) anchors relative paths.

@@ -10,6 +10,7 @@
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <seccomp.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -333,6 +334,138 @@ static int parse_mounts(struct rt_spec *s, yajl_val mounts, struct burrow_err **
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	uint32_t action;
+	bool takes_errno;
+} seccomp_actions[] = {
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+};
+
+static const struct {
+	const char *name;
+	int op;
+} seccomp_ops[] = {
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
+/* An action name plus its errno (errnoRet, default EPERM) for ERRNO/TRACE. */
+static int seccomp_action(const char *name, yajl_val obj, const char *errno_key, uint32_t *out, struct burrow_err **err)
+{
+	for (size_t i = 0; name && i < sizeof(seccomp_actions) / sizeof(seccomp_actions[0]); i++) {
+		if (strcmp(name, seccomp_actions[i].name) != 0)
+			continue;
+		*out = seccomp_actions[i].action;
+		if (seccomp_actions[i].takes_errno) {
+			long long e = json_get_int(obj, errno_key, EPERM);
+			if (e < 0 || e > 0xffff)
+				return burrow_error(err, 0, "linux.seccomp: %s out of range", errno_key);
+			*out |= (uint32_t)e;
+		}
+		return 0;
+	}
+	return burrow_error(err, 0, "linux.seccomp: unsupported action '%s'", name ? name : "");
+}
+
+static int parse_seccomp(struct rt_spec *s, yajl_val sc, struct burrow_err **err)
+{
+	if (!sc)
+		return 0;
+	if (!YAJL_IS_OBJECT(sc))
+		return burrow_error(err, 0, "linux.seccomp: not an object");
+	struct rt_seccomp *f = xcalloc(1, sizeof(*f));
+	s->seccomp = f;
+	if (seccomp_action(json_get_str(sc, "defaultAction"), sc, "defaultErrnoRet", &f->default_action, err) < 0)
+		return burrow_error_wrap(err, "defaultAction");
+	yajl_val arches = json_get(sc, "architectures");
+	if (arches && YAJL_IS_ARRAY(arches)) {
+		f->arches = xcalloc(arches->u.array.len + 1, sizeof(uint32_t));
+		for (size_t i = 0; i < arches->u.array.len; i++) {
+			const char *a = YAJL_GET_STRING(arches->u.array.values[i]);
+			if (!a || strncmp(a, "SCMP_ARCH_", 10) != 0)
+				return burrow_error(err, 0, "linux.seccomp: unknown architecture '%s'", a ? a : "");
+			cleanup_free char *lower = xstrdup(a + 10);
+			for (char *p = lower; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			uint32_t tok = seccomp_arch_resolve_name(lower);
+			if (!tok)
+				return burrow_error(err, 0, "linux.seccomp: unknown architecture '%s'", a);
+			f->arches[f->n_arches++] = tok;
+		}
+	}
+	yajl_val rules = json_get(sc, "syscalls");
+	if (rules && !YAJL_IS_ARRAY(rules))
+		return burrow_error(err, 0, "linux.seccomp.syscalls: not an array");
+	if (!rules)
+		return 0;
+	f->rules = xcalloc(rules->u.array.len + 1, sizeof(*f->rules));
+	for (size_t i = 0; i < rules->u.array.len; i++) {
+		yajl_val r = rules->u.array.values[i];
+		struct rt_seccomp_rule *rule = &f->rules[f->n_rules++];
+		rule->names = json_get_strv(r, "names");
+		if (!rule->names || !rule->names[0])
+			return burrow_error(err, 0, "linux.seccomp.syscalls[%zu]: no names", i);
+		if (seccomp_action(json_get_str(r, "action"), r, "errnoRet", &rule->action, err) < 0)
+			return burrow_error_wrap(err, "syscall '%s'", rule->names[0]);
+		yajl_val args = json_get(r, "args");
+		if (!args || !YAJL_IS_ARRAY(args))
+			continue;
+		if (args->u.array.len > 6)
+			return burrow_error(err, 0, "linux.seccomp: syscall '%s' has more than 6 argument rules",
+			                    rule->names[0]);
+		rule->args = xcalloc(args->u.array.len + 1, sizeof(*rule->args));
+		for (size_t k = 0; k < args->u.array.len; k++) {
+			yajl_val a = args->u.array.values[k];
+			struct rt_seccomp_arg *arg = &rule->args[rule->n_args++];
+			unsigned long long v = 0;
+			if (get_uint(a, "index", "linux.seccomp.args", 5, true, &v, err) < 0)
+				return -1;
+			arg->index = (unsigned)v;
+			if (get_uint(a, "value", "linux.seccomp.args", ULLONG_MAX, true, &v, err) < 0)
+				return -1;
+			arg->value = v;
+			v = 0;
+			if (get_uint(a, "valueTwo", "linux.seccomp.args", ULLONG_MAX, false, &v, err) < 0)
+				return -1;
+			arg->value_two = v;
+			const char *op = json_get_str(a, "op");
+			arg->op = 0;
+			for (size_t o = 0; op && o < sizeof(seccomp_ops) / sizeof(seccomp_ops[0]); o++)
+				if (strcmp(op, seccomp_ops[o].name) == 0)
+					arg->op = seccomp_ops[o].op;
+			if (!arg->op)
+				return burrow_error(err, 0, "linux.seccomp: unknown operator '%s'", op ? op : "");
+		}
+	}
+	return 0;
+}
+
+void rt_seccomp_free(struct rt_seccomp *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n_rules; i++) {
+		strv_free(f->rules[i].names);
+		free(f->rules[i].args);
+	}
+	free(f->rules);
+	free(f->arches);
+	free(f);
+}
+
 static int parse_linux(struct rt_spec *s, yajl_val lx, struct burrow_err **err)
 {
 	s->rootfs_propagation = MS_REC | MS_PRIVATE;
@@ -397,6 +530,8 @@ static int parse_linux(struct rt_spec *s, yajl_val lx, struct burrow_err **err)
 				strv_append(&s->sysctl, YAJL_GET_STRING(v));
 			}
 		}
+		if (parse_seccomp(s, json_get(lx, "seccomp"), err) < 0)
+			return -1;
 		yajl_val dev = json_get(lx, "devices");
 		if (dev && YAJL_IS_ARRAY(dev)) {
 			for (size_t i = 0; i < dev->u.array.len; i++) {
@@ -504,5 +639,6 @@ void rt_spec_free(struct rt_spec *s)
 	strv_free(s->readonly_paths);
 	strv_free(s->sysctl);
 	strv_free(s->devices);
+	rt_seccomp_free(s->seccomp);
 	free(s);
 }

@@ -54,12 +54,13 @@ READONLY='["/proc/asound","/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/
 # write_config ARGS_JSON [name=value...]: writes $B/config.json. Names:
 # mounts (the whole list), extra_mounts (appended to the default list),
 # namespaces, readonly, hostname, process (extra process fields, with a
-# leading comma), caps (the capabilities object), cwd, env.
+# leading comma), caps (the capabilities object), cwd, env, seccomp (the
+# linux.seccomp object).
 write_config() {
 	local args=$1
 	shift
 	local mounts="$PROC_MOUNT,$DEV_MOUNTS,$SYS_MOUNT" extra_mounts= namespaces=$DEFAULT_NS readonly=false
-	local hostname=rt-test process= caps= cwd=/ env='["PATH=/usr/bin:/bin","HOME=/root","FOO=bar baz"]'
+	local hostname=rt-test process= caps= cwd=/ env='["PATH=/usr/bin:/bin","HOME=/root","FOO=bar baz"]' seccomp=
 	local kv
 	for kv in "$@"; do
 		local "${kv%%=*}=${kv#*=}"
@@ -78,7 +79,8 @@ write_config() {
   "linux": {
     "namespaces": $namespaces,
     "maskedPaths": $MASKED,
-    "readonlyPaths": $READONLY
+    "readonlyPaths": $READONLY${seccomp:+,
+    \"seccomp\": $seccomp}
   }
 }
 EOF
@@ -320,4 +322,25 @@ run_rt() {
 	write_config '["true"]' namespaces='[{"type":"pid"},{"type":"uts"}]'
 	run_rt 125
 	assert_match "$output" "a new mount namespace is required"
+}
+
+@test "runtime: a seccomp filter" {
+	local filter='{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_AARCH64"],
+	  "syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":13},
+	    {"names":["chmod"],"action":"SCMP_ACT_ERRNO","args":[{"index":1,"value":511,"op":"SCMP_CMP_EQ"}]},
+	    {"names":["fchmodat"],"action":"SCMP_ACT_ERRNO","args":[{"index":2,"value":511,"op":"SCMP_CMP_EQ"}]},
+	    {"names":["no_such_syscall_anywhere"],"action":"SCMP_ACT_ERRNO"}]}'
+	local script='mkdir /tmp/d 2>&1; touch /tmp/f; chmod 755 /tmp/f && echo chmod-755-ok; chmod 777 /tmp/f 2>&1; grep Seccomp: /proc/self/status'
+	local nnp
+	for nnp in true false; do
+		write_config "[\"sh\",\"-c\",\"$script\"]" seccomp="$filter" process=", \"noNewPrivileges\": $nnp"
+		run_rt 0
+		assert_match "${lines[0]}" "Permission denied"
+		is "${lines[1]}" "chmod-755-ok"
+		assert_match "${lines[2]}" "Operation not permitted"
+		is "${lines[3]}" "Seccomp:	2"
+	done
+	write_config '["true"]' seccomp='{"defaultAction":"SCMP_ACT_NOTIFY"}'
+	run_rt 125
+	assert_match "$output" "unsupported action 'SCMP_ACT_NOTIFY'"
 }

@@ -15,6 +15,8 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <seccomp.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -447,13 +449,119 @@ static void test_mkpath_in_root(void **state)
 	assert_int_equal(rm_rf(top, NULL), 0);
 }
 
+#define SECCOMP_SPEC(sc)                                                                               \
+	"{\"root\": {\"path\": \"r\"}, \"process\": {\"args\": [\"x\"]}, \"linux\": {\"namespaces\": " \
+	"[{\"type\": \"mount\"}], \"seccomp\": " sc "}}"
+
+static const char seccomp_filter[] =
+    SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86_64\", "
+                 "\"SCMP_ARCH_AARCH64\"], \"syscalls\": ["
+                 "{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13},"
+                 "{\"names\": [\"getpriority\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+                 "{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"},"
+                 "{\"index\": 0, \"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]},"
+                 "{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+                 "{\"index\": 0, \"value\": 4294967295, \"valueTwo\": 8, \"op\": \"SCMP_CMP_MASKED_EQ\"}]},"
+                 "{\"names\": [\"getcwd\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+                 "{\"names\": [\"not_a_syscall\"], \"action\": \"SCMP_ACT_KILL\"}]}");
+
+static void test_seccomp_parse(void **state)
+{
+	(void)state;
+	struct rt_spec *s = parse_ok(seccomp_filter);
+	assert_non_null(s->seccomp);
+	assert_int_equal(s->seccomp->default_action, SCMP_ACT_ALLOW);
+	assert_int_equal(s->seccomp->n_arches, 2);
+	assert_int_equal(s->seccomp->arches[0], SCMP_ARCH_X86_64);
+	assert_int_equal(s->seccomp->arches[1], SCMP_ARCH_AARCH64);
+	assert_int_equal(s->seccomp->n_rules, 5);
+	assert_int_equal(s->seccomp->rules[0].action, SCMP_ACT_ERRNO(13));
+	assert_int_equal(strv_len(s->seccomp->rules[0].names), 2);
+	assert_int_equal(s->seccomp->rules[1].action, SCMP_ACT_ERRNO(EPERM));
+	assert_int_equal(s->seccomp->rules[1].n_args, 2);
+	assert_int_equal(s->seccomp->rules[1].args[1].value, 2);
+	assert_int_equal(s->seccomp->rules[1].args[1].op, SCMP_CMP_EQ);
+	assert_true(s->seccomp->rules[2].args[0].value == 4294967295ULL);
+	assert_int_equal(s->seccomp->rules[2].args[0].value_two, 8);
+	assert_int_equal(s->seccomp->rules[2].args[0].op, SCMP_CMP_MASKED_EQ);
+	assert_int_equal(s->seccomp->rules[4].action, SCMP_ACT_KILL_THREAD);
+	rt_spec_free(s);
+
+	s = parse_ok(SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38}"));
+	assert_int_equal(s->seccomp->default_action, SCMP_ACT_ERRNO(38));
+	assert_int_equal(s->seccomp->n_rules, 0);
+	rt_spec_free(s);
+
+	parse_fails(SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}"), "unsupported action 'SCMP_ACT_NOTIFY'");
+	parse_fails(SECCOMP_SPEC("{}"), "unsupported action ''");
+	parse_fails(SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_VAX\"]}"),
+	            "unknown architecture 'SCMP_ARCH_VAX'");
+	parse_fails(SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], "
+	                         "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 6, \"value\": 1, "
+	                         "\"op\": \"SCMP_CMP_EQ\"}]}]}"),
+	            "linux.seccomp.args.index: not an integer in range");
+	parse_fails(SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], "
+	                         "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": 1, "
+	                         "\"op\": \"SCMP_CMP_SORTA\"}]}]}"),
+	            "unknown operator 'SCMP_CMP_SORTA'");
+	parse_fails(SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"action\": "
+	                         "\"SCMP_ACT_ERRNO\"}]}"),
+	            "linux.seccomp.syscalls[0]: no names");
+	parse_fails(SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 70000}"),
+	            "defaultErrnoRet out of range");
+}
+
+/* The filter built from the parsed spec does what it says once loaded
+ * (in a child, with no_new_privs so no privilege is needed). */
+static void test_seccomp_build_and_load(void **state)
+{
+	(void)state;
+	struct rt_spec *s = parse_ok(seccomp_filter);
+	struct burrow_err *err = NULL;
+	void *ctx = rt_seccomp_build(s->seccomp, &err);
+	if (!ctx)
+		fail_msg("build failed: %s", err->msg);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || rt_seccomp_load(ctx, NULL) < 0)
+			_exit(10);
+		errno = 0;
+		if (mkdir("/nonexistent-dir/x", 0755) == 0 || errno != EACCES)
+			_exit(11);
+		errno = 0;
+		if (getpriority(1, 0) != -1 || errno != EPERM) /* which 1: PRIO_PGRP */
+			_exit(12);
+		errno = 0;
+		if (getpriority(2, 0) != -1 || errno != EPERM) /* which 2: PRIO_USER */
+			_exit(13);
+		errno = 0;
+		if (getpriority(0, 0) == -1 && errno != 0) /* PRIO_PROCESS is allowed */
+			_exit(14);
+		_exit(0);
+	}
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	rt_seccomp_release(ctx);
+	rt_spec_free(s);
+
+	/* a default action libseccomp refuses */
+	struct rt_seccomp bad = {.default_action = 0x12345678};
+	assert_null(rt_seccomp_build(&bad, &err));
+	assert_non_null(strstr(err->msg, "cannot set up the seccomp filter"));
+	burrow_err_free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full_spec), cmocka_unit_test(test_minimal_spec_defaults),
-	    cmocka_unit_test(test_bad_specs), cmocka_unit_test(test_mount_options),
-	    cmocka_unit_test(test_cap_names), cmocka_unit_test(test_exit_codes),
-	    cmocka_unit_test(test_spec_load), cmocka_unit_test(test_mkpath_in_root),
+	    cmocka_unit_test(test_full_spec),     cmocka_unit_test(test_minimal_spec_defaults),
+	    cmocka_unit_test(test_bad_specs),     cmocka_unit_test(test_mount_options),
+	    cmocka_unit_test(test_cap_names),     cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_spec_load),     cmocka_unit_test(test_mkpath_in_root),
+	    cmocka_unit_test(test_seccomp_parse), cmocka_unit_test(test_seccomp_build_and_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
