@@ -280,18 +280,11 @@ static int write_maps(const struct userns_plan *plan, pid_t pid, struct burrow_e
 	return 0;
 }
 
-/* Starts a keeper with the plan's mapping; *out is its pid. *map_failed
- * tells whether it was the ID mapping that failed. */
-static int keeper_spawn(const struct userns_plan *plan, pid_t *out, bool *map_failed, struct burrow_err **err)
+/* keeper_spawn's work, with SIGCHLD at its default so that we can wait. */
+static int spawn_and_map(const struct userns_plan *plan, int sock, int peer_, pid_t *out, bool *map_failed,
+                         struct burrow_err **err)
 {
-	*map_failed = false;
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return burrow_error(err, errno, "cannot create a socket pair");
-	cleanup_close int sock = sv[0];
-	cleanup_close int peer = sv[1];
-	/* no buffered output may be written twice by the children */
-	fflush(NULL);
+	cleanup_close int peer = peer_;
 	pid_t mid = fork();
 	if (mid < 0)
 		return burrow_error(err, errno, "cannot fork");
@@ -327,6 +320,24 @@ static int keeper_spawn(const struct userns_plan *plan, pid_t *out, bool *map_fa
 	}
 	*out = kpid;
 	return 0;
+}
+
+/* Starts a keeper with the plan's mapping; *out is its pid. *map_failed
+ * tells whether it was the ID mapping that failed. */
+static int keeper_spawn(const struct userns_plan *plan, pid_t *out, bool *map_failed, struct burrow_err **err)
+{
+	*map_failed = false;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return burrow_error(err, errno, "cannot create a socket pair");
+	cleanup_close int sock = sv[0];
+	/* no buffered output may be written twice by the children */
+	fflush(NULL);
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old_chld;
+	sigaction(SIGCHLD, &dfl, &old_chld);
+	int r = spawn_and_map(plan, sock, sv[1], out, map_failed, err);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	return r;
 }
 
 static int write_keeper_files(const char *runroot, const struct userns_plan *plan, pid_t pid, struct burrow_err **err)
@@ -374,6 +385,32 @@ int userns_lock(const char *runroot, struct burrow_err **err)
 	return steal_fd(fd);
 }
 
+/* Start time of a process that is alive (not a zombie), 0 otherwise. */
+static unsigned long long live_start_time(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char buf[1024];
+	ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* after "PID (COMM) " come the state (field 3) ... the start time (field 22) */
+	char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
+	p += 2;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return p ? strtoull(p, NULL, 10) : 0;
+}
+
 int userns_keeper_alive(const char *runroot, pid_t *pid, int *pidfd)
 {
 	char path[PATH_MAX];
@@ -395,7 +432,7 @@ int userns_keeper_alive(const char *runroot, pid_t *pid, int *pidfd)
 	cleanup_close int pfd = sys_pidfd_open((pid_t)p);
 	if (pfd < 0 && errno != ENOSYS)
 		return 0;
-	if (proc_start_time((pid_t)p) != start)
+	if (live_start_time((pid_t)p) != start)
 		return 0;
 	*pid = (pid_t)p;
 	if (pidfd)
@@ -484,36 +521,51 @@ static int create_keeper(const char *runroot, struct burrow_err **err)
 	return 0;
 }
 
-int userns_enter(const char *runroot, struct burrow_err **err)
+/* Joins the keeper if one is alive: 1 joined, 0 none (or it died just
+ * now), -1 it is alive but cannot be joined. */
+static int try_join(const char *runroot, struct burrow_err **err)
 {
 	pid_t pid = 0;
 	int pidfd = -1;
-	/* the fast path: a live keeper, one setns */
-	if (userns_keeper_alive(runroot, &pid, &pidfd)) {
-		cleanup_close int fd = pidfd;
-		struct burrow_err *e = NULL;
-		if (join(pid, fd, &e) == 0)
-			return 0;
-		/* it may have died between the check and the join */
-		if (proc_start_time(pid) != 0) {
-			*err = e;
-			return -1;
-		}
+	if (!userns_keeper_alive(runroot, &pid, &pidfd))
+		return 0;
+	cleanup_close int fd = pidfd;
+	struct burrow_err *e = NULL;
+	if (join(pid, fd, &e) == 0)
+		return 1;
+	/* it may have died (or be dying) between the check and the join */
+	if (live_start_time(pid) == 0) {
 		burrow_err_free(e);
+		return 0;
 	}
+	burrow_err_free(*err);
+	*err = e;
+	return -1;
+}
+
+int userns_enter(const char *runroot, struct burrow_err **err)
+{
+	/* the fast path: a live keeper, one setns */
+	int r = try_join(runroot, err);
+	if (r != 0)
+		return r > 0 ? 0 : -1;
 
 	cleanup_close int lock = userns_lock(runroot, err);
 	if (lock < 0)
 		return burrow_error_wrap(err, "cannot set up the user namespace");
-	/* someone may have created it while we waited for the lock */
-	if (!userns_keeper_alive(runroot, &pid, &pidfd)) {
+	for (int attempt = 0; attempt < 2; attempt++) {
+		/* someone may have created it while we waited for the lock */
+		r = try_join(runroot, err);
+		if (r != 0)
+			return r > 0 ? 0 : -1;
 		if (create_keeper(runroot, err) < 0)
 			return burrow_error_wrap(err, "cannot set up the user namespace");
-		if (!userns_keeper_alive(runroot, &pid, &pidfd))
-			return burrow_error(err, 0, "the namespace keeper exited right after it started");
+		r = try_join(runroot, err);
+		if (r != 0)
+			return r > 0 ? 0 : -1;
+		/* killed right after it started: once more */
 	}
-	cleanup_close int fd = pidfd;
-	return join(pid, fd, err);
+	return burrow_error(err, 0, "the namespace keeper keeps exiting right after it starts");
 }
 
 int userns_migrate(const char *runroot, struct burrow_err **err)

@@ -100,6 +100,9 @@ int userns_unshare_run(char *const *argv, int *exit_status, struct burrow_err **
 	for (size_t i = 0; i < N_FORWARDED; i++)
 		sigaction(forwarded[i], &fwd, &old[i]);
 	child_pid = 0;
+	/* SIGCHLD may have been ignored by whoever started us: then we could not wait */
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old_chld;
+	sigaction(SIGCHLD, &dfl, &old_chld);
 
 	fflush(NULL);
 	pid_t pid = fork();
@@ -107,6 +110,7 @@ int userns_unshare_run(char *const *argv, int *exit_status, struct burrow_err **
 		/* the command gets the dispositions and mask we were started with */
 		for (size_t i = 0; i < N_FORWARDED; i++)
 			sigaction(forwarded[i], &old[i], NULL);
+		sigaction(SIGCHLD, &old_chld, NULL);
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		close(rd);
 		int e = exec_command(argv);
@@ -152,5 +156,6 @@ out:
 	child_pid = 0;
 	for (size_t i = 0; i < N_FORWARDED; i++)
 		sigaction(forwarded[i], &old[i], NULL);
+	sigaction(SIGCHLD, &old_chld, NULL);
 	return r;
 }

@@ -297,6 +297,13 @@ userns_of() {
 	assert_match "$(cat "$T/fwd.out")" "got-term"
 }
 
+@test "started with SIGCHLD ignored: the keeper is still created and the status passed through" {
+	command -v perl >/dev/null || need_or_fail "perl not installed"
+	run timeout "$BURROW_TIMEOUT" perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or exit 99' "$BURROW" unshare sh -c 'exit 5'
+	is "$status" 5
+	[ -n "$(keeper_pid)" ]
+}
+
 @test "mounts made inside stay inside and persist across commands" {
 	mkdir -p "$T/mnt"
 	run_burrow 0 unshare mount -t tmpfs tmpfs "$T/mnt"
