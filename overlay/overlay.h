@@ -1,0 +1,49 @@
+/* Root filesystem mounts (fuse-overlayfs; kernel overlay probing) and the
+ * layout of the layer store on disk: ROOT/layers/<id>/diff. */
+#ifndef BURROW_OVERLAY_H
+#define BURROW_OVERLAY_H
+
+#include <stdbool.h>
+
+#include "lib/err.h"
+
+/* The layer store. ovl_layers_dir: ROOT/layers; ovl_layer_dir:
+ * ROOT/layers/<id>/diff. Newly allocated. */
+char *ovl_layers_dir(const char *root);
+char *ovl_layer_dir(const char *root, const char *id);
+
+/* Uses this fuse-overlayfs program (e.g. from burrow.conf) instead of the
+ * one found on PATH; NULL goes back to searching PATH. Not thread safe. */
+void ovl_set_fuse_program(const char *path);
+
+/* Finds fuse-overlayfs (the configured path, else PATH). Missing: ENOENT,
+ * the error names the Debian package fuse-overlayfs. */
+int ovl_find_fuse(char **path, struct burrow_err **err);
+
+/* Mounts a fuse-overlayfs at target: lowerdirs (NULL-terminated, lowest
+ * first) + upper + work. The caller is root in burrow's user namespace, so
+ * fuse-overlayfs mounts by itself (it adds default_permissions and
+ * allow_other, so every uid of the namespace can use the mount). Returns
+ * once the mount is ready (fuse-overlayfs daemonizes then; the wait is
+ * bounded). Paths may not contain ',' or ':' (fuse-overlayfs option
+ * syntax). Its own failure: its stderr in the message. */
+int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const char *target, struct burrow_err **err);
+
+/* Unmounts target (umount2, lazily when busy) and waits (bounded) until the
+ * fuse-overlayfs process serving it is gone, killing it if it lingers.
+ * A target that is not mounted is fine. */
+int ovl_umount(const char *target, struct burrow_err **err);
+
+/* For `burrow info`: fuse-overlayfs path and version; whether kernel
+ * overlayfs can be mounted in this user namespace (tried once in a temporary
+ * directory under tmpdir, removed afterwards). A missing fuse-overlayfs is not
+ * an error here: fuse_path and fuse_version stay NULL. */
+struct ovl_probe {
+	char *fuse_path;
+	char *fuse_version;
+	bool kernel_overlay_works;
+};
+int ovl_probe(const char *tmpdir, struct ovl_probe *out, struct burrow_err **err);
+void ovl_probe_clear(struct ovl_probe *p);
+
+#endif
