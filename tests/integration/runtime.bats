@@ -280,6 +280,19 @@ run_rt() {
 	[ -f "$B/rootfs$T/outside-dev/null" ]
 }
 
+@test "runtime: a symlink through /proc magic links is refused" {
+	# once /proc is mounted in the rootfs, /proc/self/root is the host's
+	# root until pivot_root: resolution must not follow it
+	mkdir -p "$T/escape"
+	echo "from-host" >"$T/hosts"
+	ln -s "/proc/self/root$T/escape/hosts" "$B/rootfs/etc/hosts"
+	write_config '["cat","/etc/hosts"]' \
+		extra_mounts="{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"$T/hosts\",\"options\":[\"bind\"]}"
+	run_rt 125
+	assert_match "$output" "^burrow: cannot resolve '/etc/hosts' in the rootfs: "
+	is "$(ls -A "$T/escape")" "" "nothing was created on the host"
+}
+
 @test "runtime: a terminal" {
 	write_config '["sh","-c","tty; [ -t 0 ] && [ -t 1 ] && echo is-a-tty; test -e /dev/console && echo console; stat -c gid=%g $(tty)"]'
 	run_rt 0 -t </dev/null
