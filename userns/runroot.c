@@ -85,6 +85,29 @@ static char *xdg_unusable(const char *xdg)
 	return NULL;
 }
 
+/* Our uid as the parent user namespace sees it (one level up), so that a
+ * burrow inside burrow's namespace (uid 0 there) picks the same fallback
+ * dir as outside, and never squats root's name. */
+static unsigned long outer_uid(uid_t uid)
+{
+	cleanup_free char *map = NULL;
+	struct burrow_err *e = NULL;
+	if (read_file("/proc/self/uid_map", &map, NULL, &e) < 0) {
+		burrow_err_free(e);
+		return uid;
+	}
+	for (const char *line = map; line && *line;) {
+		unsigned long inside, outside, count;
+		if (sscanf(line, " %lu %lu %lu", &inside, &outside, &count) == 3 && uid >= inside &&
+		    uid - inside < count)
+			return outside + (uid - inside);
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return uid;
+}
+
 int userns_runroot(const char *override, char **out, char **source, struct burrow_err **err)
 {
 	if (override && *override) {
@@ -123,7 +146,7 @@ int userns_runroot(const char *override, char **out, char **source, struct burro
 	const char *base = getenv("TMPDIR");
 	if (!base || base[0] != '/')
 		base = "/tmp";
-	cleanup_free char *name = xasprintf("burrow-run-%u", (unsigned)geteuid());
+	cleanup_free char *name = xasprintf("burrow-run-%lu", outer_uid(geteuid()));
 	cleanup_free char *dir = path_join(base, name);
 	/* a fallback dir in a shared place is never repaired, only refused */
 	if (private_dir(dir, MODE_REFUSE, err) < 0)

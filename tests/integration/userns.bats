@@ -351,6 +351,17 @@ userns_of() {
 	is "$(keeper_pid "$dir/keeper.pid")" "$pid"
 }
 
+@test "XDG_RUNTIME_DIR unset: burrow inside burrow unshare uses the same fallback dir" {
+	unset XDG_RUNTIME_DIR
+	export TMPDIR=$T/tmp
+	mkdir -p "$TMPDIR"
+	run_burrow 0 unshare "$BURROW" unshare readlink /proc/self/ns/user
+	local pid
+	pid=$(keeper_pid "$T/tmp/burrow-run-$UID_NOW/keeper.pid")
+	is "${lines[-1]}" "$(userns_of "$pid")" "the inner burrow joined the outer keeper"
+	is "$(ls "$T/tmp")" "burrow-run-$UID_NOW" "no second fallback dir (uid 0 inside is still $UID_NOW)"
+}
+
 @test "XDG_RUNTIME_DIR that is not ours: falls back" {
 	export TMPDIR=$T/tmp
 	mkdir -p "$TMPDIR"
