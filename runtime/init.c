@@ -131,7 +131,8 @@ static int set_rlimits(const struct rt_spec *s, struct burrow_err **err)
 			if (setrlimit(r->resource, &rl) == 0)
 				continue;
 		}
-		return burrow_error(err, errno, "cannot set rlimit %d to %llu/%llu", r->resource, r->soft, r->hard);
+		return burrow_error(err, errno, "cannot set %s to %llu/%llu", rt_rlimit_name(r->resource), r->soft,
+		                    r->hard);
 	}
 	return 0;
 }

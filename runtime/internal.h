@@ -22,6 +22,8 @@ int rt_parse_mount_options(char *const *options, unsigned long *flags, unsigned 
 /* "CAP_NET_RAW" -> 13; -1 for anything that is not one capability name. */
 int rt_cap_from_name(const char *name, int *out);
 void rt_seccomp_free(struct rt_seccomp *f);
+/* RLIMIT_NOFILE -> "RLIMIT_NOFILE" */
+const char *rt_rlimit_name(int resource);
 
 /* seccomp.c */
 /* Builds the libseccomp filter (a scmp_filter_ctx) in the parent. */

@@ -42,6 +42,14 @@ static const struct {
     {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
+const char *rt_rlimit_name(int resource)
+{
+	for (size_t k = 0; k < sizeof(rlimit_names) / sizeof(rlimit_names[0]); k++)
+		if (rlimit_names[k].resource == resource)
+			return rlimit_names[k].name;
+	return "?";
+}
+
 /* Mount options that are flags. clear: the option removes the flag. */
 static const struct {
 	const char *name;

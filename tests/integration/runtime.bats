@@ -223,6 +223,15 @@ run_rt() {
 	run_rt 0
 	is "${lines[0]}" "512"
 	is "${lines[1]}" "1000"
+	# above our hard limit (which needs CAP_SYS_RESOURCE on the host): clamped
+	local hard
+	hard=$(ulimit -Hn)
+	[ "$hard" != unlimited ] || skip "no finite hard limit on open files here"
+	write_config '["sh","-c","ulimit -n; ulimit -Hn"]' \
+		process=", \"rlimits\": [{\"type\":\"RLIMIT_NOFILE\",\"soft\":$((hard * 2)),\"hard\":$((hard * 2))}]"
+	run_rt 0
+	is "${lines[0]}" "$hard"
+	is "${lines[1]}" "$hard"
 }
 
 @test "runtime: bind mounts of a file and a directory, read-only" {
