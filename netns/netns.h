@@ -18,9 +18,28 @@
 
 #include "lib/err.h"
 
-/* Default MTU of tap0 and of the slirp interface, chosen from throughput
- * measurements (see netns/parse.c for the figures). */
-#define NETNS_MTU_DEFAULT 65520
+/* Default MTU of tap0 and of the slirp interface, chosen from measurements:
+ * tests/helpers/slirp-drive with socat at both ends, 50 MiB-1 GiB per run,
+ * 2-5 runs each, a 2-CPU VM; MiB/s (ranges are run-to-run spread).
+ *
+ *                             mtu 1500  mtu 9000  mtu 16000  mtu 65520
+ *   host side loopback, no limit
+ *     host -> container       350-450   435-750   570-830    750-875
+ *     container -> host       127-133   290-390   395-463    195-500
+ *   host lo mtu 1500, shaped to 400 Mbit/s (tc tbf)
+ *     host -> container       45        44        44         44
+ *     container -> host       47        47        47         10-11
+ *   host lo mtu 1500, shaped to 100 Mbit/s
+ *     host -> container       11        -         11         11
+ *     container -> host       12        -         12         7
+ *
+ * libslirp's TCP does no window scaling, so its receive window is at most
+ * 64 KiB: at 65520 one segment fills it, and whenever the host side drains
+ * slower than the container sends (any real remote server) uploads collapse
+ * (24000: 25 MiB/s, 32000 and up: 12 MiB/s in the 400 Mbit/s case; 20000
+ * and below: full speed). 16000 keeps four segments in flight: full speed
+ * on a slow path, close to 65520 on loopback, about three times 1500. */
+#define NETNS_MTU_DEFAULT 16000
 #define NETNS_MTU_MIN 68
 #define NETNS_MTU_MAX 65520
 /* IPv6 needs at least this MTU on the link. */
