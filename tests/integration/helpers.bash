@@ -98,3 +98,19 @@ has_subuid() {
 	[ "$n" = 0 ] && return 1
 	grep -qE "^($u|$n):" /etc/subuid 2>/dev/null && command -v newuidmap >/dev/null
 }
+
+# import_busybox [NAME]: imports the busybox image (built once per bats run
+# from the host's busybox-static) into this test's store as NAME
+# (default busybox), with CMD ["sh"].
+import_busybox() {
+	local name=${1:-busybox} tar=$BATS_RUN_TMPDIR/busybox.tar
+	if [ ! -s "$tar" ]; then
+		"$TOP/tools/mkimage.sh" "$tar.tmp.$$" >/dev/null && mv "$tar.tmp.$$" "$tar"
+	fi
+	run_burrow 0 import --change 'CMD ["sh"]' "$tar" "$name"
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}

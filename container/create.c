@@ -1,0 +1,299 @@
+/* ctr_create: validate everything, then write the records in one
+ * transaction. Nothing is stored when anything is wrong. */
+#include "container/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "image/image.h"
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/json.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "netns/netns.h"
+#include "state/state.h"
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Sets NAME=VALUE in env, replacing an earlier NAME. */
+static void env_set(char ***env, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t n = eq ? (size_t)(eq - kv) : strlen(kv);
+	for (size_t i = 0; *env && (*env)[i]; i++) {
+		if (strncmp((*env)[i], kv, n) == 0 && (*env)[i][n] == '=') {
+			free((*env)[i]);
+			(*env)[i] = xstrdup(kv);
+			return;
+		}
+	}
+	strv_append(env, kv);
+}
+
+static bool env_has(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+			return true;
+	return false;
+}
+
+/* --entrypoint: a JSON array, or one string (the command, not split). */
+static char **parse_entrypoint(const char *s)
+{
+	if (!*s)
+		return xcalloc(1, sizeof(char *));
+	if (s[0] == '[') {
+		yajl_val v = yajl_tree_parse(s, NULL, 0);
+		if (v && YAJL_IS_ARRAY(v)) {
+			char **r = xcalloc(1, sizeof(char *));
+			for (size_t i = 0; i < v->u.array.len; i++)
+				if (YAJL_IS_STRING(v->u.array.values[i]))
+					strv_append(&r, YAJL_GET_STRING(v->u.array.values[i]));
+			yajl_tree_free(v);
+			return r;
+		}
+		if (v)
+			yajl_tree_free(v);
+	}
+	char **r = xcalloc(1, sizeof(char *));
+	strv_append(&r, s);
+	return r;
+}
+
+/* Opens path inside root without leaving it (symlinks resolved in root). */
+static int open_in_root(const char *root, const char *path)
+{
+	cleanup_close int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	return (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+}
+
+/* Looks a user or group name up in the first of roots (topmost first) that
+ * has the file; returns the ID or -1. */
+static long lookup_id(char *const *roots, const char *file, const char *name)
+{
+	for (size_t i = 0; roots && roots[i]; i++) {
+		int fd = open_in_root(roots[i], file);
+		if (fd < 0)
+			continue;
+		cleanup_fclose FILE *f = fdopen(fd, "re");
+		if (!f) {
+			close(fd);
+			return -1;
+		}
+		char line[1024];
+		while (fgets(line, sizeof(line), f)) {
+			char *save = NULL, *fname = strtok_r(line, ":", &save);
+			strtok_r(NULL, ":", &save);
+			char *id = strtok_r(NULL, ":", &save);
+			long long v;
+			if (fname && id && strcmp(fname, name) == 0 && str_to_ll(id, 0, 0xfffffffeLL, &v) == 0)
+				return (long)v;
+		}
+		return -1;
+	}
+	return -1;
+}
+
+/* -u USER[:GROUP], numeric or names from the image's /etc/passwd and
+ * /etc/group. */
+static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsigned *gid, struct burrow_err **err)
+{
+	cleanup_free char *u = xstrdup(spec);
+	char *g = strchr(u, ':');
+	if (g)
+		*g++ = '\0';
+	long long v;
+	if (!*u)
+		return burrow_error(err, 0, "invalid user '%s'", spec);
+	if (str_to_ll(u, 0, 0xfffffffeLL, &v) == 0) {
+		*uid = (unsigned)v;
+		*gid = 0;
+	} else {
+		long id = lookup_id(roots, "/etc/passwd", u);
+		if (id < 0)
+			return burrow_error(err, 0, "user '%s' not found in the image's /etc/passwd", u);
+		*uid = (unsigned)id;
+		/* the primary group from the 4th field */
+		*gid = 0;
+		for (size_t i = 0; roots && roots[i]; i++) {
+			int fd = open_in_root(roots[i], "/etc/passwd");
+			if (fd < 0)
+				continue;
+			cleanup_fclose FILE *f = fdopen(fd, "re");
+			char line[1024];
+			while (f && fgets(line, sizeof(line), f)) {
+				char *save = NULL, *fname = strtok_r(line, ":", &save);
+				strtok_r(NULL, ":", &save);
+				strtok_r(NULL, ":", &save);
+				char *pg = strtok_r(NULL, ":", &save);
+				if (fname && pg && strcmp(fname, u) == 0 && str_to_ll(pg, 0, 0xfffffffeLL, &v) == 0)
+					*gid = (unsigned)v;
+			}
+			break;
+		}
+	}
+	if (g) {
+		if (!*g)
+			return burrow_error(err, 0, "invalid user '%s'", spec);
+		if (str_to_ll(g, 0, 0xfffffffeLL, &v) == 0) {
+			*gid = (unsigned)v;
+		} else {
+			long id = lookup_id(roots, "/etc/group", g);
+			if (id < 0)
+				return burrow_error(err, 0, "group '%s' not found in the image's /etc/group", g);
+			*gid = (unsigned)id;
+		}
+	}
+	return 0;
+}
+
+int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err)
+{
+	struct ctr_config c = { 0 };
+	struct img_info *img = NULL;
+	cleanup_strv char **roots = NULL; /* topmost first, for user lookups */
+	cleanup_strv char **entry = NULL;
+	cleanup_free char *hn = NULL;
+	struct netns_cfg ncfg;
+	int ret = -1;
+
+	if (o->name && !state_valid_name(o->name)) {
+		burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'", o->name);
+		goto out;
+	}
+	if (netns_parse(o->network ? o->network : "slirp", &ncfg, err) < 0)
+		goto out;
+
+	if (o->rootfs) {
+		struct stat st;
+		if (stat(o->image, &st) < 0) {
+			burrow_error(err, errno, "rootfs '%s'", o->image);
+			goto out;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			burrow_error(err, ENOTDIR, "rootfs '%s'", o->image);
+			goto out;
+		}
+		char *abs = realpath(o->image, NULL);
+		if (!abs) {
+			burrow_error(err, errno, "rootfs '%s'", o->image);
+			goto out;
+		}
+		c.rootfs = abs;
+		strv_append(&roots, abs);
+	} else {
+		if (img_lookup(s, o->image, &img, err) < 0)
+			goto out;
+		c.image_id = xstrdup(img->id);
+		for (size_t n = strv_len(img->layers); n > 0; n--)
+			strv_append(&roots, img->layers[n - 1]);
+	}
+	c.image_name = xstrdup(o->image);
+
+	/* command: entrypoint + (user's command, or the image's Cmd unless
+	 * the entrypoint was overridden) */
+	if (o->entrypoint)
+		entry = parse_entrypoint(o->entrypoint);
+	else if (img && img->config.entrypoint)
+		entry = strv_dup(img->config.entrypoint);
+	c.args = entry ? strv_dup(entry) : xcalloc(1, sizeof(char *));
+	if (o->cmd && o->cmd[0]) {
+		for (size_t i = 0; o->cmd[i]; i++)
+			strv_append(&c.args, o->cmd[i]);
+	} else if (!o->entrypoint && img && img->config.cmd) {
+		for (size_t i = 0; img->config.cmd[i]; i++)
+			strv_append(&c.args, img->config.cmd[i]);
+	}
+	if (!c.args[0]) {
+		burrow_error(err, 0, "no command specified: the image has no Cmd or Entrypoint");
+		burrow_error_hint(err, "give one after the image name: burrow run %s sh", o->image);
+		goto out;
+	}
+
+	c.id = state_new_id();
+	if (o->hostname && *o->hostname)
+		c.hostname = xstrdup(o->hostname);
+	else
+		c.hostname = xstrndup(c.id, 12);
+
+	/* environment: image, defaults, then -e */
+	c.env = xcalloc(1, sizeof(char *));
+	if (img)
+		for (size_t i = 0; img->config.env && img->config.env[i]; i++)
+			env_set(&c.env, img->config.env[i]);
+	if (!env_has(c.env, "PATH"))
+		env_set(&c.env, DEFAULT_PATH);
+	if (o->tty && !env_has(c.env, "TERM"))
+		env_set(&c.env, "TERM=xterm");
+	env_set(&c.env, "container=burrow");
+	hn = xasprintf("HOSTNAME=%s", c.hostname);
+	env_set(&c.env, hn);
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		env_set(&c.env, o->env[i]);
+
+	const char *user = o->user ? o->user : (img ? img->config.user : NULL);
+	if (user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0)
+		goto out;
+	c.workdir = xstrdup(o->workdir ? o->workdir : (img && img->config.workdir && *img->config.workdir ? img->config.workdir : "/"));
+	if (c.workdir[0] != '/') {
+		burrow_error(err, 0, "workdir '%s' is not an absolute path", c.workdir);
+		goto out;
+	}
+	c.network = xstrdup(o->network ? o->network : "slirp");
+	c.shm_size = o->shm_size;
+	c.rm = o->rm;
+	c.tty = o->tty;
+	c.interactive = o->interactive;
+	c.created = (long long)time(NULL);
+
+	if (state_tx_begin(s, STATE_DB, err) < 0)
+		goto out;
+	if (o->name) {
+		cleanup_free char *key = xasprintf("name/%s", o->name);
+		cleanup_free char *old = NULL;
+		int r = state_get(s, STATE_DB, key, &old, err);
+		if (r < 0)
+			goto cancel;
+		if (r == 0) {
+			burrow_error(err, 0, "the container name '%s' is already in use", o->name);
+			burrow_error_hint(err, "remove that container (burrow rm %s) or choose another name", o->name);
+			goto cancel;
+		}
+		c.name = xstrdup(o->name);
+	} else if (!(c.name = state_gen_name(s, "name/", err))) {
+		goto cancel;
+	}
+	{
+		cleanup_free char *key = xasprintf("name/%s", c.name);
+		cleanup_free char *val = xasprintf("\"%s\"", c.id);
+		if (state_put(s, STATE_DB, key, val, err) < 0 || ctr_config_save(s, &c, err) < 0)
+			goto cancel;
+	}
+	if (state_tx_commit(s, STATE_DB, err) < 0)
+		goto cancel;
+	*out = c;
+	memset(&c, 0, sizeof(c));
+	ret = 0;
+	goto out;
+cancel:
+	state_tx_cancel(s, STATE_DB);
+out:
+	if (img)
+		img_info_free(img);
+	ctr_config_clear(&c);
+	return ret;
+}

@@ -1,0 +1,358 @@
+/* A container in the foreground: this process is its monitor. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container/bundle.h"
+#include "container/container.h"
+#include "container/internal.h"
+#include "image/image.h"
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+#include "netns/netns.h"
+#include "overlay/overlay.h"
+#include "runtime/runtime.h"
+#include "state/state.h"
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+struct monitor {
+	struct ctr_config *c;
+	struct rt_container *rt;
+	struct netns_slirp *slirp;
+	int sigfd;
+	bool exited;
+	int wstatus;
+	bool stdin_open;
+	bool raw; /* our terminal is in raw mode */
+	struct termios saved;
+};
+
+static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *ncfg,
+			   const char *rundir, struct burrow_err **err)
+{
+	cleanup_free char *host_resolv = NULL;
+	struct burrow_err *ignored = NULL;
+	if (read_file("/etc/resolv.conf", &host_resolv, NULL, &ignored) < 0)
+		burrow_err_free(ignored);
+	cleanup_free char *hosts = ctr_gen_hosts(c->hostname, c->name, ncfg->mode == NETNS_SLIRP);
+	cleanup_free char *resolv = ctr_gen_resolv_conf(netns_dns_server(ncfg), host_resolv);
+	cleanup_free char *hostname = xasprintf("%s\n", c->hostname);
+	cleanup_free char *cenv = ctr_gen_containerenv(c);
+	const struct {
+		const char *name, *text;
+	} files[] = { { "hosts", hosts }, { "resolv.conf", resolv }, { "hostname", hostname }, { ".containerenv", cenv } };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		cleanup_free char *p = path_join(rundir, files[i].name);
+		if (write_file(p, files[i].text, strlen(files[i].text), 0644, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Mounts the rootfs and writes the bundle; returns the mount point. */
+static char *prepare(struct state_store *s, const struct ctr_config *c, const struct netns_cfg *ncfg,
+		     struct burrow_err **err)
+{
+	cleanup_free char *dir = ctr_dir(s, c->id);
+	cleanup_free char *rundir = ctr_rundir(s, c->id);
+	cleanup_free char *upper = path_join(dir, "upper");
+	cleanup_free char *work = path_join(dir, "work");
+	cleanup_free char *merged = path_join(rundir, "merged");
+	if (mkdir_p(rundir, 0700, err) < 0 || write_etc_files(c, ncfg, rundir, err) < 0)
+		return NULL;
+	char *root = NULL;
+	if (c->rootfs) {
+		if (mkdir_p(dir, 0700, err) < 0)
+			return NULL;
+		root = xstrdup(c->rootfs);
+	} else {
+		struct img_info *img = NULL;
+		if (img_lookup(s, c->image_id, &img, err) < 0)
+			return NULL;
+		int r = -1;
+		if (mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 && mkdir_p(merged, 0755, err) == 0)
+			r = ovl_mount(img->layers, upper, work, merged, err);
+		img_info_free(img);
+		if (r < 0)
+			return NULL;
+		root = xstrdup(merged);
+	}
+	cleanup_free char *hosts = path_join(rundir, "hosts");
+	cleanup_free char *resolv = path_join(rundir, "resolv.conf");
+	cleanup_free char *hostname = path_join(rundir, "hostname");
+	cleanup_free char *cenv = path_join(rundir, ".containerenv");
+	struct ctr_bundle_paths bp = {
+		.rootfs = root,
+		.hosts = hosts,
+		.resolv_conf = resolv,
+		.hostname = hostname,
+		.containerenv = cenv,
+		.host_network = ncfg->mode == NETNS_HOST,
+		.private_network = ncfg->mode != NETNS_HOST,
+	};
+	cleanup_free char *spec = ctr_spec_generate(c, &bp);
+	cleanup_free char *cfgpath = path_join(dir, "config.json");
+	if (write_file_atomic(cfgpath, spec, strlen(spec), 0600, err) < 0) {
+		if (!c->rootfs) {
+			struct burrow_err *e2 = NULL;
+			if (ovl_umount(root, &e2) < 0)
+				burrow_err_free(e2);
+		}
+		free(root);
+		return NULL;
+	}
+	return root;
+}
+
+static void term_raw(struct monitor *m)
+{
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &m->saved) < 0)
+		return;
+	struct termios raw = m->saved;
+	cfmakeraw(&raw);
+	raw.c_oflag = m->saved.c_oflag; /* keep output processing as it was */
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+		m->raw = true;
+}
+
+static void term_restore(struct monitor *m)
+{
+	if (m->raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &m->saved);
+	m->raw = false;
+}
+
+static void copy_winsize(struct monitor *m)
+{
+	struct winsize ws;
+	if (m->rt->pty_master >= 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		ioctl(m->rt->pty_master, TIOCSWINSZ, &ws);
+}
+
+/* Relays up to one buffer from -> to; returns bytes moved, 0 on EOF, -1 on error. */
+static ssize_t relay(int from, int to)
+{
+	char buf[65536];
+	ssize_t n;
+	do
+		n = read(from, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return n;
+	if (write_all(to, buf, (size_t)n) < 0)
+		return -1;
+	return n;
+}
+
+static void handle_signals(struct monitor *m)
+{
+	struct signalfd_siginfo si;
+	while (read(m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+		if (sig == SIGCHLD) {
+			int st;
+			pid_t p;
+			while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+				if (p == m->rt->pid) {
+					m->exited = true;
+					m->wstatus = st;
+				}
+			}
+		} else if (sig == SIGWINCH) {
+			copy_winsize(m);
+		} else if (!m->exited) {
+			rt_kill(m->rt, sig);
+		}
+	}
+}
+
+static void loop(struct monitor *m)
+{
+	struct netns_pollset ps = { 0 };
+	int master = m->rt->pty_master;
+	while (!m->exited) {
+		netns_pollset_clear(&ps);
+		netns_pollset_add(&ps, m->sigfd, POLLIN);
+		size_t i_master = (size_t)-1, i_stdin = (size_t)-1;
+		if (master >= 0) {
+			i_master = netns_pollset_add(&ps, master, POLLIN);
+			if (m->stdin_open)
+				i_stdin = netns_pollset_add(&ps, STDIN_FILENO, POLLIN);
+		}
+		int timeout = -1;
+		if (m->slirp)
+			netns_slirp_fill(m->slirp, &ps, &timeout);
+		int r = poll(ps.fds, ps.n, timeout);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (m->slirp)
+			netns_slirp_dispatch(m->slirp, &ps, r < 0);
+		if (r <= 0)
+			continue;
+		if (ps.fds[0].revents)
+			handle_signals(m);
+		if (i_master != (size_t)-1 && ps.fds[i_master].revents) {
+			if (relay(master, STDOUT_FILENO) <= 0)
+				master = -1; /* EIO: every slave is closed */
+		}
+		if (i_stdin != (size_t)-1 && ps.fds[i_stdin].revents) {
+			if (relay(STDIN_FILENO, m->rt->pty_master) <= 0) {
+				m->stdin_open = false;
+				/* end of input: what ^D does at a terminal */
+				char eot = 4;
+				write_all(m->rt->pty_master, &eot, 1);
+			}
+		}
+	}
+	/* what is left in the pty after the end */
+	if (m->rt->pty_master >= 0) {
+		int fl = fcntl(m->rt->pty_master, F_GETFL);
+		fcntl(m->rt->pty_master, F_SETFL, fl | O_NONBLOCK);
+		while (relay(m->rt->pty_master, STDOUT_FILENO) > 0)
+			;
+	}
+	netns_pollset_free(&ps);
+}
+
+static int save_state(struct state_store *s, const char *id, struct ctr_run *r, enum ctr_state st,
+		      struct burrow_err **err)
+{
+	r->state = st;
+	return ctr_run_save(s, id, r, err);
+}
+
+int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_code, struct burrow_err **err)
+{
+	struct netns_cfg ncfg;
+	if (netns_parse(c->network, &ncfg, err) < 0)
+		return -1;
+	int lock = state_lock(s, c->id, err);
+	if (lock < 0)
+		return -1;
+	struct monitor m = { .c = c, .sigfd = -1, .stdin_open = c->interactive };
+	struct ctr_run run = { 0 };
+	cleanup_free char *dir = ctr_dir(s, c->id);
+	int ret = -1;
+	sigset_t mask, oldmask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGWINCH);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+
+	run.monitor_pid = getpid();
+	run.monitor_start = proc_start_time(run.monitor_pid);
+	run.mountpoint = prepare(s, c, &ncfg, err);
+	if (!run.mountpoint)
+		goto fail_prepare;
+	if (!c->started) {
+		c->started = true;
+		if (ctr_config_save(s, c, err) < 0)
+			goto fail_cleanup;
+	}
+	if (save_state(s, c->id, &run, CTR_CREATED, err) < 0)
+		goto fail_cleanup;
+
+	m.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (m.sigfd < 0) {
+		burrow_error(err, errno, "signalfd");
+		goto fail_cleanup;
+	}
+	struct rt_opts ro = { .stdio = { c->interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO },
+			      .terminal = c->tty };
+	/* the runtime clones with signals blocked; the init unblocks its own */
+	if (rt_create(dir, &ro, &m.rt, err) < 0)
+		goto fail_cleanup;
+	run.pid = m.rt->pid;
+	if (ncfg.mode == NETNS_SLIRP) {
+		int tapfd = -1;
+		if (netns_tap_open(m.rt->pid, &ncfg, &tapfd, err) < 0)
+			goto fail_kill;
+		if (!(m.slirp = netns_slirp_new(tapfd, &ncfg, err)))
+			goto fail_kill;
+	}
+	if (c->tty) {
+		if (c->interactive)
+			term_raw(&m);
+		copy_winsize(&m);
+	}
+	if (rt_start(m.rt, err) < 0) {
+		int st;
+		waitpid_eintr(m.rt->pid, &st, 0);
+		run.exit_code = rt_exec_exit_code(*err);
+		m.exited = true;
+		goto finish;
+	}
+	run.started_at = (long long)time(NULL);
+	if (save_state(s, c->id, &run, CTR_RUNNING, err) < 0)
+		goto fail_kill;
+	state_unlock(lock);
+	lock = -1;
+
+	loop(&m);
+	run.exit_code = rt_exit_code(m.wstatus);
+	ret = 0;
+finish:
+	term_restore(&m);
+	if (lock < 0 && (lock = state_lock(s, c->id, err)) < 0)
+		goto out;
+	run.finished_at = (long long)time(NULL);
+	*exit_code = run.exit_code;
+	{
+		struct burrow_err *e2 = NULL;
+		if (save_state(s, c->id, &run, CTR_STOPPED, &e2) < 0 || ctr_cleanup(s, c, &run, &e2) < 0 ||
+		    (c->rm && ctr_delete(s, c, &e2) < 0)) {
+			if (ret == 0) {
+				burrow_err_free(*err);
+				*err = e2;
+				ret = -1;
+			} else {
+				burrow_err_free(e2);
+			}
+		}
+	}
+	goto out;
+
+fail_kill:
+	rt_kill(m.rt, SIGKILL);
+	waitpid_eintr(m.rt->pid, NULL, 0);
+fail_cleanup : {
+	struct burrow_err *e2 = NULL;
+	run.exit_code = -1;
+	if (ctr_cleanup(s, c, &run, &e2) < 0 || (c->rm && ctr_delete(s, c, &e2) < 0))
+		burrow_err_free(e2);
+}
+	goto out;
+fail_prepare : {
+	/* nothing is mounted; a --rm container goes anyway */
+	struct burrow_err *e2 = NULL;
+	if (c->rm && ctr_delete(s, c, &e2) < 0)
+		burrow_err_free(e2);
+}
+out:
+	term_restore(&m);
+	if (m.slirp)
+		netns_slirp_free(m.slirp);
+	if (m.rt)
+		rt_container_free(m.rt);
+	if (m.sigfd >= 0)
+		close(m.sigfd);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	if (lock >= 0)
+		state_unlock(lock);
+	ctr_run_clear(&run);
+	return ret;
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# The CLI itself: help, version, bad input, info, state across a reboot.
+
+load helpers
+
+@test "cli: --version and --help" {
+	run_burrow 0 --version
+	assert_match "$output" "^burrow version [0-9]+\.[0-9]+\.[0-9]+"
+	run_burrow 0 --help
+	assert_match "$output" "Usage: burrow"
+	assert_match "$output" "unshare"
+	run_burrow 0 run --help
+	assert_match "$output" "Usage: burrow run"
+	run_burrow 0 help ps
+	assert_match "$output" "Usage: burrow ps"
+}
+
+@test "cli: unknown verb, flag or bad value is one line and 125, nothing written" {
+	run_burrow 125 frobnicate
+	is "$output" "burrow: unknown command 'frobnicate' (see 'burrow --help')"
+	run_burrow 125 --frob info
+	assert_match "$output" "unknown flag '--frob'"
+	run_burrow 125 ps --frob
+	is "$output" "burrow: ps: unknown flag '--frob'"
+	run_burrow 125 ps -z
+	is "$output" "burrow: ps: unknown flag '-z'"
+	run_burrow 125 --log-level loud info
+	assert_match "$output" "invalid --log-level 'loud'"
+	run_burrow 125 info --format yaml
+	assert_match "$output" "unsupported --format 'yaml'"
+	run_burrow 125 run --name
+	assert_match "$output" "needs a value"
+	run_burrow 125
+	# nothing was created by any of that
+	run ls -A "$XDG_DATA_HOME"
+	is "$output" ""
+	run ls -A "$XDG_RUNTIME_DIR"
+	is "$output" ""
+}
+
+@test "cli: info reports paths, their sources, the mapping and the tools" {
+	run_burrow 0 info
+	assert_match "$output" "storage root: +$XDG_DATA_HOME/burrow \(\\\$XDG_DATA_HOME\)"
+	assert_match "$output" "runtime dir: +$XDG_RUNTIME_DIR/burrow"
+	assert_match "$output" "storage filesystem: +[a-z0-9]+"
+	assert_match "$output" "libslirp: +[0-9]+\.[0-9]+"
+	assert_match "$output" "fuse-overlayfs: +/"
+	if [ "$(id -u)" = 0 ]; then
+		assert_match "$output" "id mapping: +identity"
+	elif has_subuid; then
+		assert_match "$output" "id mapping: +subuid"
+	else
+		assert_match "$output" "id mapping: +single"
+	fi
+	run_burrow 0 info --format json
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["store"]["root"].endswith("/burrow"); assert d["idMapping"]["kind"] in ("subuid","single","identity"); assert d["libslirp"]' "$output"
+	run_burrow 0 --root "$T/elsewhere" info
+	assert_match "$output" "storage root: +$T/elsewhere \(--root\)"
+}
+
+@test "cli: containers survive a simulated reboot (runtime dir gone, keeper killed)" {
+	import_busybox
+	run_burrow 7 run --name survivor busybox sh -c 'exit 7'
+	kill_namespace_of "$(keeper_pid)"
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	run_burrow 0 ps -a
+	assert_match "$output" "survivor"
+	assert_match "$output" "Exited"
+	run_burrow 0 images
+	assert_match "$output" "localhost/busybox"
+	run_burrow 0 run --rm busybox echo after-reboot
+	is "$output" "after-reboot"
+	run_burrow 0 rm survivor
+}

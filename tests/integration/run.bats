@@ -1,0 +1,240 @@
+#!/usr/bin/env bats
+# burrow run: the first end-to-end path (image, fuse-overlayfs rootfs,
+# runtime, slirp network, exit codes).
+
+load helpers
+
+suite_setup() {
+	import_busybox
+}
+
+@test "run: exit codes 0, 1, 42 pass through" {
+	run_burrow 0 run --rm busybox true
+	run_burrow 1 run --rm busybox false
+	run_burrow 42 run --rm busybox sh -c 'exit 42'
+}
+
+@test "run: command not found is 127 with a clear message" {
+	run_burrow 127 run --rm busybox nosuchcommand
+	assert_match "$output" "executable file 'nosuchcommand' not found"
+	run_burrow 127 run --rm busybox /no/such/file
+}
+
+@test "run: a command that cannot be executed is 126" {
+	run_burrow 126 run --rm busybox /etc/passwd
+	assert_match "$output" "permission denied|cannot be executed|not executable"
+	run_burrow 126 run --rm busybox /tmp
+}
+
+@test "run: burrow's own failures are 125" {
+	run_burrow 125 run --rm no-such-image true
+	assert_match "$output" "no-such-image"
+	run_burrow 125 run --rm --bogus-flag busybox true
+	run_burrow 125 run --rm --network bogus busybox true
+	run_burrow 125 run --rm --shm-size nonsense busybox true
+	run_burrow 125 run --rm -u nosuchuser busybox true
+	run_burrow 125 run
+	# nothing was stored by the failures
+	run_burrow 0 ps -a -q
+	is "$output" "" "failed runs left containers behind"
+}
+
+@test "run: stdout and stderr arrive separately" {
+	out=$(timeout 60 "$BURROW" run --rm busybox sh -c 'echo to-out; echo to-err >&2' 2>"$T/err")
+	is "$out" "to-out"
+	is "$(cat "$T/err")" "to-err"
+}
+
+@test "run: 10 MiB of output arrives intact" {
+	timeout 60 "$BURROW" run --rm busybox sh -c 'yes 0123456789abcdef | head -c 10485760' >"$T/big"
+	is "$(stat -c %s "$T/big")" 10485760
+	is "$(sha256sum <"$T/big" | cut -d' ' -f1)" "$(yes 0123456789abcdef | head -c 10485760 | sha256sum | cut -d' ' -f1)"
+}
+
+@test "run: -i passes piped stdin; without -i stdin is empty" {
+	out=$(printf 'line1\nline2\n' | timeout 60 "$BURROW" run --rm -i busybox sh -c 'cat; echo done')
+	is "$out" "$(printf 'line1\nline2\ndone')"
+	out=$(echo nope | timeout 60 "$BURROW" run --rm busybox cat)
+	is "$out" ""
+}
+
+@test "run: -t gives the container a terminal" {
+	run_burrow 0 run --rm -t busybox sh -c 'tty; [ -t 1 ] && echo is-a-tty'
+	assert_match "$output" "/dev/pts/0"
+	assert_match "$output" "is-a-tty"
+	run_burrow 0 run --rm busybox sh -c '[ -t 1 ] || echo not-a-tty'
+	is "$output" "not-a-tty"
+}
+
+@test "run: uid 0 inside, the namespace's uid_map, pid 1, hostname" {
+	run_burrow 0 run --rm busybox id -u
+	is "$output" "0"
+	run_burrow 0 run --rm busybox cat /proc/self/uid_map
+	if [ "$(id -u)" = 0 ]; then
+		assert_match "$output" "^ +0 +0 +4294967295"
+	elif has_subuid; then
+		assert_match "$output" "^ +0 +$(id -u) +1"
+		assert_match "$output" $'\n +1 +[0-9]+ +[0-9]+'
+	else
+		assert_match "$output" "^ +0 +$(id -u) +1$"
+	fi
+	run_burrow 0 run --rm busybox sh -c 'echo $$'
+	is "$output" "1"
+	run_burrow 0 run --rm --hostname box1 busybox hostname
+	is "$output" "box1"
+	run_burrow 0 run --rm busybox sh -c 'hostname; echo $HOSTNAME'
+	[ "${#lines[0]}" -eq 12 ]
+	is "${lines[1]}" "${lines[0]}"
+}
+
+@test "run: generated /etc files, environment, workdir, user" {
+	run_burrow 0 run --rm --name envbox busybox sh -c 'cat /etc/hosts /etc/resolv.conf /etc/hostname; test -f /run/.containerenv && echo containerenv'
+	assert_match "$output" "127.0.0.1"
+	assert_match "$output" "nameserver 10.0.2.3"
+	assert_match "$output" "containerenv"
+	run_burrow 0 run --rm -e FOO=bar -w /tmp busybox sh -c 'echo $FOO $container $PWD; echo $PATH'
+	is "${lines[0]}" "bar burrow /tmp"
+	assert_match "${lines[1]}" "/usr/bin"
+	run_burrow 0 run --rm -u 1000:1000 busybox id
+	assert_match "$output" "uid=1000 gid=1000"
+	run_burrow 0 run --rm -u nobody busybox id -un
+	is "$output" "nobody"
+	run_burrow 0 run --rm --entrypoint echo busybox hello
+	is "$output" "hello"
+}
+
+@test "run: capabilities and no_new_privs as podman's defaults" {
+	run_burrow 0 run --rm busybox grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status
+	assert_match "$output" "CapEff:[[:space:]]+00000000800405fb"
+	assert_match "$output" "CapBnd:[[:space:]]+00000000800405fb"
+	assert_match "$output" "NoNewPrivs:[[:space:]]+1"
+	run_burrow 0 run --rm -u 1000 busybox grep CapEff /proc/self/status
+	assert_match "$output" "CapEff:[[:space:]]+0000000000000000"
+}
+
+@test "run: /dev, /proc and /sys inside" {
+	run_burrow 0 run --rm busybox sh -c 'echo x >/dev/null && echo null-ok; head -c 4 /dev/zero | wc -c; ls /dev/pts/ptmx /dev/shm /dev/mqueue >/dev/null && echo dirs-ok; touch /sys/x 2>/dev/null || echo sys-ro'
+	is "${lines[0]}" "null-ok"
+	is "${lines[1]}" "4"
+	is "${lines[2]}" "dirs-ok"
+	is "${lines[3]}" "sys-ro"
+}
+
+@test "run: writes go to the container's upper dir; the image and other containers do not see them" {
+	run_burrow 0 run --name writer busybox sh -c 'echo data >/etc/written; rm /etc/group'
+	run_burrow 0 run --rm busybox sh -c 'cat /etc/written 2>/dev/null || echo absent; test -f /etc/group && echo group-present'
+	is "${lines[0]}" "absent"
+	is "${lines[1]}" "group-present"
+	id=$("$BURROW" ps -a -q --no-trunc | head -1)
+	[ -n "$id" ]
+	up=$XDG_DATA_HOME/burrow/containers/$id/upper
+	run_burrow 0 unshare cat "$up/etc/written"
+	is "$output" "data"
+	# the image layer is untouched
+	run_burrow 0 unshare sh -c "ls $XDG_DATA_HOME/burrow/layers/*/diff/etc/written 2>/dev/null | wc -l"
+	is "$output" "0"
+	run_burrow 0 rm writer
+}
+
+@test "run: without --rm the container stays exited; ps -a lists it; rm removes it" {
+	run_burrow 3 run --name stays busybox sh -c 'exit 3'
+	run_burrow 0 ps -a
+	assert_match "$output" "stays"
+	assert_match "$output" "Exited \(3\)"
+	run_burrow 0 ps
+	assert_no_match "$output" "stays"
+	run_burrow 125 run --name stays busybox true
+	assert_match "$output" "already in use"
+	run_burrow 0 rm stays
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	run_burrow 1 rm stays
+	assert_match "$output" "no such container"
+}
+
+@test "run: after --rm no mount and no process of the container remains" {
+	run_burrow 0 run --rm busybox true
+	kp=$(keeper_pid)
+	[ -n "$kp" ]
+	run grep -c "burrow/containers" "/proc/$kp/mountinfo"
+	is "$output" "0" "a container mount is left in the keeper's namespace"
+	# only the keeper lives in the namespace
+	ns=$(readlink "/proc/$kp/ns/user")
+	n=0
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/user" 2>/dev/null)" = "$ns" ] && n=$((n + 1))
+	done
+	is "$n" "1" "processes left in the namespace"
+}
+
+@test "run: --rootfs runs an exploded directory" {
+	mkdir -p "$T/rootfs/bin" "$T/rootfs/etc"
+	cp /bin/busybox "$T/rootfs/bin/busybox"
+	ln -s busybox "$T/rootfs/bin/sh"
+	ln -s busybox "$T/rootfs/bin/cat"
+	echo rootfs-file >"$T/rootfs/etc/marker"
+	run_burrow 0 run --rm --rootfs "$T/rootfs" /bin/sh -c 'cat /etc/marker'
+	is "$output" "rootfs-file"
+	run_burrow 125 run --rm --rootfs "$T/nonexistent" /bin/sh
+}
+
+@test "run: --network none has only lo" {
+	run_burrow 0 run --rm --network none busybox sh -c 'ls /sys/class/net'
+	is "$output" "lo"
+	run_burrow 0 run --rm --network none busybox ip -o link show lo
+	assert_match "$output" "LOOPBACK,UP"
+}
+
+@test "run: slirp gives tap0 10.0.2.100/24 via 10.0.2.2" {
+	run_burrow 0 run --rm busybox sh -c 'ip -4 -o addr show tap0; ip route'
+	assert_match "$output" "10.0.2.100/24"
+	assert_match "$output" "default via 10.0.2.2"
+}
+
+@test "run: outbound TCP reaches a host server via 10.0.2.2 when host loopback is allowed" {
+	port=$(free_port)
+	timeout 20 socat -T 10 "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" SYSTEM:'echo hello-from-host' &
+	srv=$!
+	sleep 0.3
+	run_burrow 0 run --rm --network slirp:allow_host_loopback=true busybox nc -w 5 10.0.2.2 "$port"
+	kill "$srv" 2>/dev/null || true
+	is "$output" "hello-from-host"
+	# not allowed by default
+	timeout 20 socat -T 10 "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" SYSTEM:'echo hello-from-host' &
+	srv=$!
+	sleep 0.3
+	run_burrow run --rm busybox nc -w 3 10.0.2.2 "$port"
+	kill "$srv" 2>/dev/null || true
+	assert_no_match "$output" "hello-from-host"
+}
+
+# The "host" here is a network namespace the test makes (it stands in for
+# the machine's network): a non-loopback address 192.0.2.1 on a dummy
+# interface, and a DNS resolver on port 53 that resolv.conf points at.
+@test "run: TCP to a host address and DNS through 10.0.2.3 in a namespace the test made" {
+	command -v unshare >/dev/null || need_or_fail "unshare (util-linux)"
+	[ -x "$HELPERS_BIN/dnsd" ] || need_or_fail "dnsd test helper"
+	mkdir -p "$T/data2"
+	echo "nameserver 127.0.0.1" >"$T/resolv.conf"
+	cat >"$T/inner.sh" <<INNER
+set -e
+ip link set lo up
+ip link add dummy0 type dummy
+ip addr add 192.0.2.1/24 dev dummy0
+ip link set dummy0 up
+mount --bind "$T/resolv.conf" /etc/resolv.conf
+"$HELPERS_BIN/dnsd" -l 127.0.0.1:53 -a 192.0.2.77 -t 20 &
+timeout 20 socat -T 10 TCP-LISTEN:8080,bind=192.0.2.1,reuseaddr SYSTEM:'echo hello-over-tcp' &
+sleep 0.3
+export XDG_DATA_HOME=$T/data2 XDG_RUNTIME_DIR=$T/run2
+mkdir -p -m 0700 \$XDG_RUNTIME_DIR
+"$BURROW" import "$BATS_RUN_TMPDIR/busybox.tar" busybox >/dev/null
+"$BURROW" run --rm busybox sh -c 'nc -w 5 192.0.2.1 8080; nslookup example.test 10.0.2.3'
+"$BURROW" system migrate
+INNER
+	run timeout 60 unshare -Urnm sh "$T/inner.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_match "$output" "hello-over-tcp"
+	assert_match "$output" "192.0.2.77"
+}
