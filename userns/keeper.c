@@ -35,7 +35,9 @@ enum {
 	MSG_READY = 'R',    /* mounts set up, holding the namespaces now */
 	MSG_ERROR = 'E',    /* an error record follows */
 };
-#define MSG_GO 'G' /* creator -> keeper: the maps are written */
+/* creator -> keeper */
+#define MSG_GO 'G'  /* the maps are written */
+#define MSG_ACK 'A' /* the pid file is written: hold on (without it: exit) */
 
 struct keeper_msg {
 	int32_t tag;
@@ -146,6 +148,10 @@ static _Noreturn void keeper_main(int sock)
 	if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		keeper_fail(sock, errno, "cannot make '/' a slave mount in the new mount namespace");
 	keeper_send(sock, MSG_READY, 0);
+	/* a creator killed before it recorded us leaves no keeper nobody knows of */
+	struct keeper_msg ack;
+	if (read_all(sock, &ack, sizeof(ack)) != (ssize_t)sizeof(ack) || ack.tag != MSG_ACK)
+		_exit(1);
 	close(sock);
 	for (;;)
 		pause();
@@ -322,9 +328,11 @@ static int spawn_and_map(const struct userns_plan *plan, int sock, int peer_, pi
 	return 0;
 }
 
-/* Starts a keeper with the plan's mapping; *out is its pid. *map_failed
- * tells whether it was the ID mapping that failed. */
-static int keeper_spawn(const struct userns_plan *plan, pid_t *out, bool *map_failed, struct burrow_err **err)
+/* Starts a keeper with the plan's mapping; *out is its pid, *sock_out the
+ * socket to acknowledge it on once it is recorded. *map_failed tells
+ * whether it was the ID mapping that failed. */
+static int keeper_spawn(const struct userns_plan *plan, pid_t *out, int *sock_out, bool *map_failed,
+                        struct burrow_err **err)
 {
 	*map_failed = false;
 	int sv[2];
@@ -337,6 +345,8 @@ static int keeper_spawn(const struct userns_plan *plan, pid_t *out, bool *map_fa
 	sigaction(SIGCHLD, &dfl, &old_chld);
 	int r = spawn_and_map(plan, sock, sv[1], out, map_failed, err);
 	sigaction(SIGCHLD, &old_chld, NULL);
+	if (r == 0)
+		*sock_out = steal_fd(sock);
 	return r;
 }
 
@@ -501,18 +511,25 @@ static int create_keeper(const char *runroot, struct burrow_err **err)
 	pid_t pid = 0;
 	struct burrow_err *first = NULL;
 	bool map_failed = false;
-	int r = keeper_spawn(&plan, &pid, &map_failed, &first);
+	cleanup_close int sock = -1;
+	int r = keeper_spawn(&plan, &pid, &sock, &map_failed, &first);
 	if (r < 0 && map_failed && plan.kind == USERNS_KIND_SUBUID) {
 		/* newuidmap refused (bad ranges, a broken helper): nothing fails that need not */
 		userns_plan_single(&plan, first->msg, true);
 		burrow_err_free(first);
-		r = keeper_spawn(&plan, &pid, &map_failed, err);
+		r = keeper_spawn(&plan, &pid, &sock, &map_failed, err);
 	} else if (r < 0) {
 		*err = first;
 	}
+	/* on failure the keeper, never acknowledged, exits when sock closes */
 	if (r < 0 || write_keeper_files(runroot, &plan, pid, err) < 0) {
 		userns_plan_clear(&plan);
 		return -1;
+	}
+	struct keeper_msg ack = {.tag = MSG_ACK};
+	if (write_all(sock, &ack, sizeof(ack)) < 0) {
+		userns_plan_clear(&plan);
+		return burrow_error(err, errno, "the namespace keeper (pid %d) exited during setup", (int)pid);
 	}
 	if (plan.warning)
 		burrow_warn("%s", plan.warning);

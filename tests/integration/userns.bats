@@ -113,6 +113,44 @@ userns_of() {
 	is "${lines[-1]}" "$(userns_of "$new")" "the command ran in the new keeper's namespace"
 }
 
+@test "a command killed while it creates the keeper leaves no keeper behind" {
+	has_subuid || skip "only users with subordinate ranges run newuidmap (the step this test holds up)"
+	mkdir -p "$T/bin"
+	local real
+	real=$(command -v newuidmap)
+	# holds creation up for 3s, and goes away with the burrow that ran it
+	cat >"$T/bin/newuidmap" <<-EOF
+		#!/bin/sh
+		echo "\$1" >"$T/keeper-pid"
+		i=0
+		while [ \$i -lt 60 ]; do
+			kill -0 \$PPID 2>/dev/null || exit 1
+			sleep 0.05
+			i=\$((i + 1))
+		done
+		exec "$real" "\$@"
+	EOF
+	chmod 0755 "$T/bin/newuidmap"
+	PATH=$T/bin:$PATH "$BURROW" unshare true >"$T/out" 2>&1 &
+	local pid=$! i
+	BG_PIDS+=($pid)
+	for i in $(seq 1 100); do
+		[ -s "$T/keeper-pid" ] && break
+		sleep 0.05
+	done
+	local kpid
+	kpid=$(cat "$T/keeper-pid")
+	[ -n "$kpid" ]
+	local st
+	st=$(start_time "$kpid")
+	kill -9 "$pid"
+	wait_gone "$kpid" "$st"
+	[ ! -e "$XDG_RUNTIME_DIR/burrow/keeper.pid" ]
+	# and the next command is not bothered
+	run_burrow 0 unshare id -u
+	is "${lines[-1]}" 0
+}
+
 @test "a pid file naming another live process is not trusted" {
 	mkdir -m 0700 -p "$XDG_RUNTIME_DIR/burrow"
 	# our own shell: alive, but its start time is not the one recorded
