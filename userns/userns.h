@@ -10,8 +10,9 @@
 
 /* Resolves and creates (0700) the runtime dir. override (--runroot) wins;
  * else $XDG_RUNTIME_DIR/burrow when XDG_RUNTIME_DIR is set, is a directory
- * and is owned by us; else /tmp/burrow-run-$UID (refused when owned by
- * someone else or not a private directory). *source says which and why. */
+ * and is owned by us; else ${TMPDIR:-/tmp}/burrow-run-$UID, $UID as the
+ * parent user namespace sees it (refused when it is a symlink, owned by
+ * someone else or not private). *source says which and why. */
 int userns_runroot(const char *override, char **out, char **source, struct burrow_err **err);
 
 /* Joins the keeper's user and mount namespace, creating the keeper first
