@@ -1,0 +1,312 @@
+/* An image's run configuration: --change instructions, its JSON form, and
+ * the small formatting helpers the CLI uses. */
+#include "image/image.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "image/internal.h"
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+void img_config_clear(struct img_config *c)
+{
+	if (!c)
+		return;
+	strv_free(c->env);
+	strv_free(c->cmd);
+	strv_free(c->entrypoint);
+	free(c->workdir);
+	free(c->user);
+	memset(c, 0, sizeof(*c));
+}
+
+void img_config_copy(struct img_config *dst, const struct img_config *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!src)
+		return;
+	dst->env = src->env ? strv_dup(src->env) : NULL;
+	dst->cmd = src->cmd ? strv_dup(src->cmd) : NULL;
+	dst->entrypoint = src->entrypoint ? strv_dup(src->entrypoint) : NULL;
+	dst->workdir = src->workdir ? xstrdup(src->workdir) : NULL;
+	dst->user = src->user ? xstrdup(src->user) : NULL;
+}
+
+void img_config_gen(yajl_gen g, const struct img_config *c)
+{
+	jg_map_open(g);
+	if (c->env)
+		jg_key_strv(g, "Env", c->env);
+	if (c->cmd)
+		jg_key_strv(g, "Cmd", c->cmd);
+	if (c->entrypoint)
+		jg_key_strv(g, "Entrypoint", c->entrypoint);
+	if (c->workdir)
+		jg_key_str(g, "WorkingDir", c->workdir);
+	if (c->user)
+		jg_key_str(g, "User", c->user);
+	jg_map_close(g);
+}
+
+void img_config_from_json(yajl_val v, struct img_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (!v)
+		return;
+	c->env = json_get_strv(v, "Env");
+	c->cmd = json_get_strv(v, "Cmd");
+	c->entrypoint = json_get_strv(v, "Entrypoint");
+	const char *s = json_get_str(v, "WorkingDir");
+	c->workdir = s && *s ? xstrdup(s) : NULL;
+	s = json_get_str(v, "User");
+	c->user = s && *s ? xstrdup(s) : NULL;
+}
+
+int img_split_words(const char *s, char ***out, struct burrow_err **err)
+{
+	cleanup_strv char **words = xcalloc(1, sizeof(char *));
+	size_t cap = strlen(s) + 1;
+	const char *p = s;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		cleanup_free char *w = xmalloc(cap);
+		size_t n = 0;
+		char quote = 0;
+		while (*p && (quote || (*p != ' ' && *p != '\t'))) {
+			if (quote) {
+				if (*p == quote) {
+					quote = 0;
+				} else if (quote == '"' && *p == '\\' && p[1]) {
+					p++;
+					w[n++] = *p;
+				} else {
+					w[n++] = *p;
+				}
+			} else if (*p == '"' || *p == '\'') {
+				quote = *p;
+			} else if (*p == '\\' && p[1]) {
+				p++;
+				w[n++] = *p;
+			} else {
+				w[n++] = *p;
+			}
+			p++;
+		}
+		if (quote) {
+			burrow_error(err, 0, "unterminated %c quote", quote);
+			(*err)->status = EINVAL;
+			return -1;
+		}
+		w[n] = '\0';
+		strv_append_take(&words, steal_ptr(w));
+	}
+	*out = steal_ptr(words);
+	return 0;
+}
+
+/* A JSON array of strings -> exec form; anything else -> NULL. */
+static char **parse_exec_form(const char *arg)
+{
+	if (arg[0] != '[')
+		return NULL;
+	cleanup_err struct burrow_err *e = NULL;
+	cleanup_yajl yajl_val v = json_parse(arg, &e);
+	if (!v || !YAJL_IS_ARRAY(v))
+		return NULL;
+	char **r = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		yajl_val x = v->u.array.values[i];
+		if (!YAJL_IS_STRING(x)) {
+			strv_free(r);
+			return NULL;
+		}
+		strv_append(&r, YAJL_GET_STRING(x));
+	}
+	return r;
+}
+
+/* CMD / ENTRYPOINT: exec form (a JSON array of strings), else shell form. */
+static char **command_form(const char *arg)
+{
+	char **v = parse_exec_form(arg);
+	if (v)
+		return v;
+	v = NULL;
+	strv_append(&v, "/bin/sh");
+	strv_append(&v, "-c");
+	strv_append(&v, arg);
+	return v;
+}
+
+static void env_set(char ***env, const char *key, const char *value)
+{
+	size_t kl = strlen(key);
+	char *kv = xasprintf("%s=%s", key, value);
+	for (size_t i = 0; *env && (*env)[i]; i++) {
+		if (strncmp((*env)[i], key, kl) == 0 && (*env)[i][kl] == '=') {
+			free((*env)[i]);
+			(*env)[i] = kv;
+			return;
+		}
+	}
+	strv_append_take(env, kv);
+}
+
+static int bad_change(struct burrow_err **err, const char *change, const char *why)
+{
+	burrow_error(err, 0, "invalid change '%s': %s", change, why);
+	(*err)->status = EINVAL;
+	return -1;
+}
+
+static int apply_env(struct img_config *c, const char *change, const char *arg, struct burrow_err **err)
+{
+	cleanup_strv char **words = NULL;
+	cleanup_err struct burrow_err *e = NULL;
+	if (img_split_words(arg, &words, &e) < 0)
+		return bad_change(err, change, e->msg);
+	if (!words[0])
+		return bad_change(err, change, "ENV needs NAME=VALUE");
+	if (!strchr(words[0], '=')) {
+		/* legacy form: ENV NAME VALUE... (the rest of the line is the value) */
+		const char *p = arg;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		p += strcspn(p, " \t");
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return bad_change(err, change, "ENV needs NAME=VALUE");
+		env_set(&c->env, words[0], p);
+		return 0;
+	}
+	for (size_t i = 0; words[i]; i++) {
+		char *eq = strchr(words[i], '=');
+		if (!eq || eq == words[i])
+			return bad_change(err, change, "ENV needs NAME=VALUE for every variable");
+		*eq = '\0';
+		env_set(&c->env, words[i], eq + 1);
+	}
+	return 0;
+}
+
+int img_config_apply_change(struct img_config *c, const char *change, struct burrow_err **err)
+{
+	const char *p = change;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t kl = strcspn(p, " \t=");
+	cleanup_free char *kw = xstrndup(p, kl);
+	const char *arg = p + kl;
+	if (*arg == '=')
+		arg++;
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	/* trailing blanks are not part of the value */
+	cleanup_free char *val = xstrdup(arg);
+	size_t vl = strlen(val);
+	while (vl > 0 && isspace((unsigned char)val[vl - 1]))
+		val[--vl] = '\0';
+
+	if (!*kw)
+		return bad_change(err, change, "no instruction");
+	if (strcasecmp(kw, "CMD") == 0 || strcasecmp(kw, "ENTRYPOINT") == 0) {
+		bool is_cmd = strcasecmp(kw, "CMD") == 0;
+		if (!*val)
+			return bad_change(err, change, is_cmd ? "CMD needs a command" : "ENTRYPOINT needs a command");
+		char ***dst = is_cmd ? &c->cmd : &c->entrypoint;
+		strv_free(*dst);
+		*dst = command_form(val);
+		return 0;
+	}
+	if (strcasecmp(kw, "ENV") == 0)
+		return apply_env(c, change, val, err);
+	if (strcasecmp(kw, "WORKDIR") == 0) {
+		if (!*val)
+			return bad_change(err, change, "WORKDIR needs a directory");
+		char *w;
+		if (val[0] == '/')
+			w = xstrdup(val);
+		else if (c->workdir)
+			w = xasprintf("%s%s%s", c->workdir, str_has_suffix(c->workdir, "/") ? "" : "/", val);
+		else
+			w = xasprintf("/%s", val);
+		free(c->workdir);
+		c->workdir = w;
+		return 0;
+	}
+	if (strcasecmp(kw, "USER") == 0) {
+		if (!*val || strpbrk(val, " \t"))
+			return bad_change(err, change, "USER needs one USER[:GROUP]");
+		free(c->user);
+		c->user = xstrdup(val);
+		return 0;
+	}
+	cleanup_free char *why =
+	    xasprintf("unknown instruction '%s' (CMD, ENTRYPOINT, ENV, WORKDIR and USER are supported)", kw);
+	return bad_change(err, change, why);
+}
+
+void img_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+		abort();
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+static char *plural(long long n, const char *unit)
+{
+	return xasprintf("%lld %s%s ago", n, unit, n == 1 ? "" : "s");
+}
+
+char *img_format_age(long long created, long long now)
+{
+	long long s = now - created;
+	if (s < 1)
+		return xstrdup("Less than a second ago");
+	if (s < 60)
+		return plural(s, "second");
+	long long m = s / 60;
+	if (m == 1)
+		return xstrdup("About a minute ago");
+	if (m < 60)
+		return plural(m, "minute");
+	long long h = (s + 1800) / 3600; /* rounded */
+	if (h == 1)
+		return xstrdup("About an hour ago");
+	if (h < 48)
+		return plural(h, "hour");
+	if (h < 24 * 7 * 2)
+		return plural(h / 24, "day");
+	if (h < 24 * 30 * 2)
+		return plural(h / 24 / 7, "week");
+	if (h < 24 * 365 * 2)
+		return plural(h / 24 / 30, "month");
+	return plural(s / 3600 / 24 / 365, "year");
+}
+
+char *img_format_size(long long bytes)
+{
+	static const char *units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+	double v = (double)(bytes < 0 ? 0 : bytes);
+	size_t u = 0;
+	while (v >= 999.5 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1000.0;
+		u++;
+	}
+	return xasprintf("%.3g %s", v, units[u]);
+}

@@ -1,0 +1,101 @@
+/* Images: references, the image and layer records in burrow.tdb, importing
+ * rootfs tarballs into the layer store (overlay/'s ROOT/layers/<id>/diff).
+ *
+ * Records (burrow.tdb, through state/):
+ *   img/<id>    {"id","names":[ref...],"created":unix seconds,"size":bytes,
+ *                "layers":[layer id, lowest first],
+ *                "config":{"Env","Cmd","Entrypoint","WorkingDir","User"}}
+ *   tag/<ref>   "<image id>" (a JSON string; ref is normalised, e.g.
+ *                localhost/busybox:latest)
+ *   layer/<id>  {"id","digest":"sha256:<id>","size":bytes}
+ * A layer's id is the sha256 of its uncompressed tar; an image's id is the
+ * sha256 of its OCI image configuration. */
+#ifndef BURROW_IMAGE_H
+#define BURROW_IMAGE_H
+
+#include <stddef.h>
+
+#include "lib/err.h"
+
+struct state_store;
+
+/* What the image says to run. Every field may be NULL (not set). */
+struct img_config {
+	char **env; /* "KEY=value" */
+	char **cmd;
+	char **entrypoint;
+	char *workdir;
+	char *user;
+};
+
+struct img_info {
+	char *id;
+	char **names;  /* normalised references; empty (not NULL) when untagged */
+	char **layers; /* layer directories ROOT/layers/<id>/diff, lowest first */
+	struct img_config config;
+	long long created; /* unix seconds */
+	long long size;    /* bytes of the unpacked layers */
+};
+
+/* --- references ------------------------------------------------------ */
+
+/* NAME[:TAG] as docker/podman parse it: [DOMAIN/]PATH[:TAG]. DOMAIN is the
+ * first component when it has a '.' or ':' or is "localhost". */
+struct img_ref {
+	char *domain; /* NULL when the user gave none */
+	char *path;   /* "busybox", "library/alpine" */
+	char *tag;    /* NULL when the user gave none */
+};
+/* Parses and validates; EINVAL with a message saying what is wrong. */
+int img_ref_parse(const char *s, struct img_ref *out, struct burrow_err **err);
+void img_ref_clear(struct img_ref *r);
+/* The stored form: a missing domain becomes "localhost" (as podman does
+ * for local images), docker.io/NAME becomes docker.io/library/NAME, a
+ * missing tag "latest". */
+char *img_ref_normalize(const struct img_ref *r);
+/* Parse + normalise in one go (NULL and *err on a bad reference). */
+char *img_ref_normalize_str(const char *s, struct burrow_err **err);
+
+/* --- configuration (--change) ---------------------------------------- */
+
+/* Applies one Dockerfile-style instruction as `podman import --change`:
+ * CMD, ENTRYPOINT (JSON array or shell form), ENV k=v (or "ENV k v"),
+ * WORKDIR, USER. The keyword may be followed by a space or '='. EINVAL
+ * with a message naming the instruction when it is bad. */
+int img_config_apply_change(struct img_config *c, const char *change, struct burrow_err **err);
+void img_config_clear(struct img_config *c);
+
+/* --- store ------------------------------------------------------------- */
+
+struct img_import_opts {
+	const char *source;              /* tarball path, or "-" for standard input */
+	const char *reference;           /* normalised reference to tag, or NULL (untagged) */
+	const struct img_config *config; /* NULL: empty */
+};
+
+/* Imports a rootfs tarball (plain, gzip, zstd, ... detected from content)
+ * as a one-layer image; *id is the new image's full ID. Must run inside
+ * burrow's user namespace. A hostile tarball (absolute or ".." names,
+ * writes through symlinks, hard links out of the layer) is refused and
+ * nothing is left behind. */
+int img_import(struct state_store *s, const struct img_import_opts *opts, char **id, struct burrow_err **err);
+
+/* By name (NAME, NAME:TAG, localhost/NAME:TAG; default tag latest), full ID
+ * (optionally "sha256:"-prefixed) or unique ID prefix. Not found: status
+ * ENOENT, message "image 'x' not known". Ambiguous: EINVAL. */
+int img_lookup(struct state_store *s, const char *ref, struct img_info **out, struct burrow_err **err);
+
+/* Every image, newest first. */
+int img_list(struct state_store *s, struct img_info ***out, size_t *n, struct burrow_err **err);
+
+void img_info_free(struct img_info *i);
+void img_info_list_free(struct img_info **list, size_t n);
+
+/* --- output helpers for the CLI (pure) ---------------------------------- */
+
+/* "Less than a second ago", "2 minutes ago", "3 days ago" ... as podman. */
+char *img_format_age(long long created, long long now);
+/* Decimal, 3 significant digits: "1.23 MB", "4.1 kB", "512 B". */
+char *img_format_size(long long bytes);
+
+#endif
