@@ -53,6 +53,8 @@ static int fail(struct burrow_err *err)
 static void __attribute__((noreturn)) child_main(int ready_w, int go_r, char **argv)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Its own process group, so a timeout ends whatever it started too. */
+	setpgid(0, 0);
 	if (unshare(CLONE_NEWNET) < 0) {
 		fprintf(stderr, "slirp-drive: cannot create a network namespace: %s\n", strerror(errno));
 		_exit(125);
@@ -219,6 +221,7 @@ int main(int argc, char **argv)
 		netns_slirp_dispatch(slirp, &ps, n < 0);
 	}
 	if (child > 0) {
+		kill(-child, SIGKILL);
 		kill(child, SIGKILL);
 		waitpid_eintr(child, &status, 0);
 	}
