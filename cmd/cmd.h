@@ -11,7 +11,7 @@
 
 /* Exit codes as podman/docker. */
 enum {
-	EXIT_BURROW = 125,  /* burrow itself failed */
+	EXIT_BURROW = 125, /* burrow itself failed */
 	EXIT_CANNOT_INVOKE = 126,
 	EXIT_NOT_FOUND = 127,
 };
@@ -29,10 +29,10 @@ struct cmd_ctx {
 	const char *root_opt;    /* --root */
 	const char *runroot_opt; /* --runroot */
 	/* resolved before the verb runs */
-	char *root;               /* storage root */
-	char *root_source;        /* where it came from */
-	char *runroot;            /* runtime dir */
-	char *runroot_source;     /* where it came from */
+	char *root;                /* storage root */
+	char *root_source;         /* where it came from */
+	char *runroot;             /* runtime dir */
+	char *runroot_source;      /* where it came from */
 	struct state_store *state; /* with NEED_STATE */
 };
 

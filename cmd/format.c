@@ -42,7 +42,7 @@ const char *fmt_time_ago(long long then, long long now, char *buf, unsigned len)
 
 const char *fmt_size(long long bytes, char *buf, unsigned len)
 {
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
 	double v = (double)bytes;
 	unsigned u = 0;
 	while (v >= 1000 && u < 4) {

@@ -66,8 +66,8 @@ static void print_text(const struct ctr_sysinfo *i)
 int cmd_info(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ 0, 0, 0, 0 },
+	    {"format", required_argument, NULL, 'f'},
+	    {0, 0, 0, 0},
 	};
 	bool json = false;
 	int c;

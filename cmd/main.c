@@ -13,49 +13,49 @@
 #include "userns/userns.h"
 
 static const struct cmd_verb verbs[] = {
-	{ "info", cmd_info, NEED_USERNS, "show how burrow is set up here",
-	  "info [--format json]\n\n"
-	  "Shows the version, the storage root and runtime dir (and where each came\n"
-	  "from), the ID mapping in use, fuse-overlayfs, libslirp, the kernel.\n\n"
-	  "  -f, --format json   print JSON instead of text\n" },
-	{ "unshare", cmd_unshare, NEED_USERNS, "run a command inside burrow's user namespace",
-	  "unshare [COMMAND [ARG...]]\n\n"
-	  "Runs COMMAND (default: $SHELL) inside the user and mount namespace that\n"
-	  "burrow's containers live in; its exit status is passed through.\n" },
-	{ "system", cmd_system, 0, "manage burrow itself",
-	  "system migrate\n\n"
-	  "  migrate   stop the namespace keeper, so the next command rebuilds the\n"
-	  "            user namespace (after /etc/subuid or /etc/subgid changed)\n" },
-	{ "import", cmd_import, NEED_STATE, "import a root filesystem tarball as an image",
-	  "import TARBALL|- [NAME[:TAG]]\n\n"
-	  "Makes a one-layer image from a rootfs tarball (plain, gzip or zstd);\n"
-	  "- reads it from standard input.\n" },
-	{ "images", cmd_images, NEED_STATE, "list images",
-	  "images [-q] [--no-trunc]\n\n"
-	  "  -q, --quiet      print image IDs only\n"
-	  "      --no-trunc   print full image IDs\n" },
-	{ "run", cmd_run, NEED_STATE, "run a command in a new container",
-	  "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
-	  "  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"
-	  "      --entrypoint CMD     override the image's entrypoint\n"
-	  "  -h, --hostname NAME      container host name (default: short ID)\n"
-	  "  -i, --interactive        keep standard input open\n"
-	  "      --name NAME          name the container\n"
-	  "      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"
-	  "      --rm                 remove the container when it exits\n"
-	  "      --rootfs             IMAGE is a directory to use as the root filesystem\n"
-	  "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
-	  "  -t, --tty                allocate a pseudo-terminal\n"
-	  "  -u, --user UID[:GID]     run as this user\n"
-	  "  -w, --workdir DIR        working directory inside the container\n" },
-	{ "ps", cmd_ps, NEED_STATE, "list containers",
-	  "ps [-a] [-q] [--no-trunc]\n\n"
-	  "  -a, --all        show all containers (default: running only)\n"
-	  "  -q, --quiet      print container IDs only\n"
-	  "      --no-trunc   print full IDs\n" },
-	{ "rm", cmd_rm, NEED_STATE, "remove containers",
-	  "rm [-f] CONTAINER...\n\n"
-	  "  -f, --force   remove running containers too (they are killed first)\n" },
+    {"info", cmd_info, NEED_USERNS, "show how burrow is set up here",
+     "info [--format json]\n\n"
+     "Shows the version, the storage root and runtime dir (and where each came\n"
+     "from), the ID mapping in use, fuse-overlayfs, libslirp, the kernel.\n\n"
+     "  -f, --format json   print JSON instead of text\n"},
+    {"unshare", cmd_unshare, NEED_USERNS, "run a command inside burrow's user namespace",
+     "unshare [COMMAND [ARG...]]\n\n"
+     "Runs COMMAND (default: $SHELL) inside the user and mount namespace that\n"
+     "burrow's containers live in; its exit status is passed through.\n"},
+    {"system", cmd_system, 0, "manage burrow itself",
+     "system migrate\n\n"
+     "  migrate   stop the namespace keeper, so the next command rebuilds the\n"
+     "            user namespace (after /etc/subuid or /etc/subgid changed)\n"},
+    {"import", cmd_import, NEED_STATE, "import a root filesystem tarball as an image",
+     "import TARBALL|- [NAME[:TAG]]\n\n"
+     "Makes a one-layer image from a rootfs tarball (plain, gzip or zstd);\n"
+     "- reads it from standard input.\n"},
+    {"images", cmd_images, NEED_STATE, "list images",
+     "images [-q] [--no-trunc]\n\n"
+     "  -q, --quiet      print image IDs only\n"
+     "      --no-trunc   print full image IDs\n"},
+    {"run", cmd_run, NEED_STATE, "run a command in a new container",
+     "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+     "  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"
+     "      --entrypoint CMD     override the image's entrypoint\n"
+     "  -h, --hostname NAME      container host name (default: short ID)\n"
+     "  -i, --interactive        keep standard input open\n"
+     "      --name NAME          name the container\n"
+     "      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"
+     "      --rm                 remove the container when it exits\n"
+     "      --rootfs             IMAGE is a directory to use as the root filesystem\n"
+     "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
+     "  -t, --tty                allocate a pseudo-terminal\n"
+     "  -u, --user UID[:GID]     run as this user\n"
+     "  -w, --workdir DIR        working directory inside the container\n"},
+    {"ps", cmd_ps, NEED_STATE, "list containers",
+     "ps [-a] [-q] [--no-trunc]\n\n"
+     "  -a, --all        show all containers (default: running only)\n"
+     "  -q, --quiet      print container IDs only\n"
+     "      --no-trunc   print full IDs\n"},
+    {"rm", cmd_rm, NEED_STATE, "remove containers",
+     "rm [-f] CONTAINER...\n\n"
+     "  -f, --force   remove running containers too (they are killed first)\n"},
 };
 
 static const struct cmd_verb *find_verb(const char *name)
@@ -69,14 +69,14 @@ static const struct cmd_verb *find_verb(const char *name)
 static void print_main_usage(FILE *f)
 {
 	fprintf(f, "Usage: burrow [GLOBAL OPTIONS] COMMAND [ARG...]\n\n"
-		   "A rootless, daemonless container tool for one user.\n\n"
-		   "Global options:\n"
-		   "      --log-level LEVEL   error, warn (default), info or debug\n"
-		   "      --root DIR          storage root (default $XDG_DATA_HOME/burrow)\n"
-		   "      --runroot DIR       runtime dir (default $XDG_RUNTIME_DIR/burrow)\n"
-		   "      --version           print the version\n"
-		   "      --help              print this help\n\n"
-		   "Commands:\n");
+	           "A rootless, daemonless container tool for one user.\n\n"
+	           "Global options:\n"
+	           "      --log-level LEVEL   error, warn (default), info or debug\n"
+	           "      --root DIR          storage root (default $XDG_DATA_HOME/burrow)\n"
+	           "      --runroot DIR       runtime dir (default $XDG_RUNTIME_DIR/burrow)\n"
+	           "      --version           print the version\n"
+	           "      --help              print this help\n\n"
+	           "Commands:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f, "\nRun 'burrow COMMAND --help' for a command's options.\n");
@@ -116,7 +116,7 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	cleanup_free char *so = NULL;
 	if (asprintf(&so, "+:%s", shortopts) < 0)
 		abort();
-	static const struct option none[] = { { 0, 0, 0, 0 } };
+	static const struct option none[] = {{0, 0, 0, 0}};
 	size_t n = 0;
 	while (longopts && longopts[n].name)
 		n++;
@@ -124,7 +124,7 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	if (!lo)
 		abort();
 	memcpy(lo, longopts ? longopts : none, n * sizeof(*lo));
-	lo[n] = (struct option){ "help", no_argument, NULL, 0x100 };
+	lo[n] = (struct option){"help", no_argument, NULL, 0x100};
 	opterr = 0;
 	int c = getopt_long(argc, argv, so, lo, NULL);
 	free(lo);
@@ -172,7 +172,7 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 
 static int parse_log_level(const char *s)
 {
-	static const char *names[] = { "error", "warn", "info", "debug" };
+	static const char *names[] = {"error", "warn", "info", "debug"};
 	for (int i = 0; i < 4; i++)
 		if (strcmp(s, names[i]) == 0)
 			return i;
@@ -183,11 +183,14 @@ static int parse_log_level(const char *s)
 
 int main(int argc, char **argv)
 {
-	struct cmd_ctx ctx = { 0 };
+	struct cmd_ctx ctx = {0};
 	static const struct option global[] = {
-		{ "log-level", required_argument, NULL, 'l' }, { "root", required_argument, NULL, 'r' },
-		{ "runroot", required_argument, NULL, 'R' },   { "version", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'H' },            { 0, 0, 0, 0 },
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"root", required_argument, NULL, 'r'},
+	    {"runroot", required_argument, NULL, 'R'},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'H'},
+	    {0, 0, 0, 0},
 	};
 	opterr = 0;
 	int c;
@@ -196,7 +199,8 @@ int main(int argc, char **argv)
 		case 'l': {
 			int lvl = parse_log_level(optarg);
 			if (lvl < 0)
-				return cmd_usage_error(NULL, "invalid --log-level '%s' (error, warn, info or debug)", optarg);
+				return cmd_usage_error(NULL, "invalid --log-level '%s' (error, warn, info or debug)",
+				                       optarg);
 			burrow_log_level = lvl;
 			break;
 		}

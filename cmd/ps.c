@@ -20,7 +20,7 @@ static void status_text(const struct ctr_listing *l, long long now, char *buf, s
 	case CTR_STOPPED:
 	case CTR_EXITED:
 		snprintf(buf, len, "Exited (%d) %s ago", l->run.exit_code,
-			 fmt_duration(now - l->run.finished_at, d, sizeof(d)));
+		         fmt_duration(now - l->run.finished_at, d, sizeof(d)));
 		break;
 	case CTR_CONFIGURED:
 	case CTR_CREATED:
@@ -44,10 +44,10 @@ static void command_text(char *const *args, char *buf, size_t len, bool trunc)
 int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "no-trunc", no_argument, NULL, 'T' },
-		{ 0, 0, 0, 0 },
+	    {"all", no_argument, NULL, 'a'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"no-trunc", no_argument, NULL, 'T'},
+	    {0, 0, 0, 0},
 	};
 	bool all = false, quiet = false, notrunc = false;
 	int c;
@@ -78,8 +78,8 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 	long long now = (long long)time(NULL);
 	int idw = notrunc ? 64 : 12;
 	if (!quiet)
-		printf("%-*s  %-24s  %-20s  %-16s  %-28s  %-8s  %s\n", idw, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-		       "STATUS", "PORTS", "NAMES");
+		printf("%-*s  %-24s  %-20s  %-16s  %-28s  %-8s  %s\n", idw, "CONTAINER ID", "IMAGE", "COMMAND",
+		       "CREATED", "STATUS", "PORTS", "NAMES");
 	for (size_t i = 0; i < n; i++) {
 		if (quiet) {
 			printf("%.*s\n", idw, l[i].cfg.id);

@@ -8,8 +8,8 @@
 int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ 0, 0, 0, 0 },
+	    {"force", no_argument, NULL, 'f'},
+	    {0, 0, 0, 0},
 	};
 	bool force = false;
 	int c;

@@ -11,15 +11,22 @@
 int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "env", required_argument, NULL, 'e' },      { "entrypoint", required_argument, NULL, 'E' },
-		{ "hostname", required_argument, NULL, 'h' }, { "interactive", no_argument, NULL, 'i' },
-		{ "name", required_argument, NULL, 'n' },     { "network", required_argument, NULL, 'N' },
-		{ "net", required_argument, NULL, 'N' },      { "rm", no_argument, NULL, 'r' },
-		{ "rootfs", no_argument, NULL, 'R' },         { "shm-size", required_argument, NULL, 'S' },
-		{ "tty", no_argument, NULL, 't' },            { "user", required_argument, NULL, 'u' },
-		{ "workdir", required_argument, NULL, 'w' },  { 0, 0, 0, 0 },
+	    {"env", required_argument, NULL, 'e'},
+	    {"entrypoint", required_argument, NULL, 'E'},
+	    {"hostname", required_argument, NULL, 'h'},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"network", required_argument, NULL, 'N'},
+	    {"net", required_argument, NULL, 'N'},
+	    {"rm", no_argument, NULL, 'r'},
+	    {"rootfs", no_argument, NULL, 'R'},
+	    {"shm-size", required_argument, NULL, 'S'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {0, 0, 0, 0},
 	};
-	struct ctr_create_opts o = { 0 };
+	struct ctr_create_opts o = {0};
 	char **env = NULL;
 	int c, rc = EXIT_BURROW;
 	while ((c = cmd_getopt(ctx, argc, argv, "e:h:itu:w:", longopts)) != -1) {
@@ -90,7 +97,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	o.env = env;
 
 	struct burrow_err *err = NULL;
-	struct ctr_config cfg = { 0 };
+	struct ctr_config cfg = {0};
 	if (ctr_create(ctx->state, &o, &cfg, &err) < 0) {
 		rc = cmd_fail(err);
 		goto out;

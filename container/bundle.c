@@ -11,18 +11,17 @@
 
 /* podman's default capability set */
 static const char *const default_caps[] = {
-	"CAP_CHOWN",	"CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",	    "CAP_KILL",	      "CAP_NET_BIND_SERVICE",
-	"CAP_SETFCAP", "CAP_SETGID",	   "CAP_SETPCAP", "CAP_SETUID",	    "CAP_SYS_CHROOT", NULL,
+    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FOWNER",  "CAP_FSETID", "CAP_KILL",       "CAP_NET_BIND_SERVICE",
+    "CAP_SETFCAP", "CAP_SETGID",       "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT", NULL,
 };
 
 static const char *const masked_paths[] = {
-	"/proc/acpi",	     "/proc/kcore",	 "/proc/keys",	    "/proc/latency_stats", "/proc/timer_list",
-	"/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",	    "/sys/firmware",	   "/sys/fs/selinux",
-	"/sys/dev/block",    NULL,
+    "/proc/acpi",        "/proc/kcore", "/proc/keys",    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+    "/proc/sched_debug", "/proc/scsi",  "/sys/firmware", "/sys/fs/selinux",     "/sys/dev/block",   NULL,
 };
 
 static const char *const readonly_paths[] = {
-	"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+    "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
 static void mount_entry(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts)
@@ -78,18 +77,18 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 
 	jg_key(g, "mounts");
 	jg_array_open(g);
-	static const char *const proc_o[] = { "nosuid", "noexec", "nodev", NULL };
-	static const char *const dev_o[] = { "nosuid", "strictatime", "mode=755", "size=65536k", NULL };
-	static const char *const pts_o[] = { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL };
-	static const char *const mq_o[] = { "nosuid", "noexec", "nodev", NULL };
-	static const char *const sys_o[] = { "nosuid", "noexec", "nodev", "ro", NULL };
-	static const char *const bind_o[] = { "rbind", "rprivate", "nosuid", "nodev", "noexec", NULL };
-	static const char *const bind_ro[] = { "rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL };
+	static const char *const proc_o[] = {"nosuid", "noexec", "nodev", NULL};
+	static const char *const dev_o[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
+	static const char *const pts_o[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL};
+	static const char *const mq_o[] = {"nosuid", "noexec", "nodev", NULL};
+	static const char *const sys_o[] = {"nosuid", "noexec", "nodev", "ro", NULL};
+	static const char *const bind_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", NULL};
+	static const char *const bind_ro[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL};
 	mount_entry(g, "/proc", "proc", "proc", proc_o);
 	mount_entry(g, "/dev", "tmpfs", "tmpfs", dev_o);
 	mount_entry(g, "/dev/pts", "devpts", "devpts", pts_o);
 	cleanup_free char *shm_size = xasprintf("size=%lldk", (c->shm_size > 0 ? c->shm_size : 64LL << 20) / 1024);
-	const char *shm_o[] = { "nosuid", "noexec", "nodev", "mode=1777", shm_size, NULL };
+	const char *shm_o[] = {"nosuid", "noexec", "nodev", "mode=1777", shm_size, NULL};
 	mount_entry(g, "/dev/shm", "tmpfs", "shm", shm_o);
 	mount_entry(g, "/dev/mqueue", "mqueue", "mqueue", mq_o);
 	if (p->host_network)
@@ -106,7 +105,7 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_map_open(g);
 	jg_key(g, "namespaces");
 	jg_array_open(g);
-	static const char *const ns[] = { "pid", "mount", "uts", "ipc", "cgroup", NULL };
+	static const char *const ns[] = {"pid", "mount", "uts", "ipc", "cgroup", NULL};
 	for (size_t i = 0; ns[i]; i++) {
 		jg_map_open(g);
 		jg_key_str(g, "type", ns[i]);
@@ -128,12 +127,13 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 
 char *ctr_gen_hosts(const char *hostname, const char *name, bool slirp)
 {
-	cleanup_free char *extra = slirp ? xasprintf("10.0.2.100\t%s %s\n10.0.2.2\thost.containers.internal\n", hostname, name)
-					 : xasprintf("127.0.1.1\t%s %s\n", hostname, name);
+	cleanup_free char *extra =
+	    slirp ? xasprintf("10.0.2.100\t%s %s\n10.0.2.2\thost.containers.internal\n", hostname, name)
+	          : xasprintf("127.0.1.1\t%s %s\n", hostname, name);
 	return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
-			 "::1\tlocalhost ip6-localhost ip6-loopback\n"
-			 "%s",
-			 extra);
+	                 "::1\tlocalhost ip6-localhost ip6-loopback\n"
+	                 "%s",
+	                 extra);
 }
 
 char *ctr_gen_resolv_conf(const char *dns, const char *host_resolv)
@@ -162,11 +162,11 @@ char *ctr_gen_resolv_conf(const char *dns, const char *host_resolv)
 char *ctr_gen_containerenv(const struct ctr_config *c)
 {
 	return xasprintf("engine=\"burrow-%s\"\n"
-			 "name=\"%s\"\n"
-			 "id=\"%s\"\n"
-			 "image=\"%s\"\n"
-			 "imageid=\"%s\"\n"
-			 "rootless=1\n",
-			 BURROW_VERSION, c->name, c->id, c->image_name ? c->image_name : "",
-			 c->image_id ? c->image_id : "");
+	                 "name=\"%s\"\n"
+	                 "id=\"%s\"\n"
+	                 "image=\"%s\"\n"
+	                 "imageid=\"%s\"\n"
+	                 "rootless=1\n",
+	                 BURROW_VERSION, c->name, c->id, c->image_name ? c->image_name : "",
+	                 c->image_id ? c->image_id : "");
 }

@@ -8,13 +8,13 @@
 #include "lib/err.h"
 
 struct ctr_bundle_paths {
-	const char *rootfs;      /* mounted root filesystem */
-	const char *hosts;       /* generated files bind-mounted into the container */
+	const char *rootfs; /* mounted root filesystem */
+	const char *hosts;  /* generated files bind-mounted into the container */
 	const char *resolv_conf;
 	const char *hostname;
 	const char *containerenv;
-	bool host_network;       /* --network host: no network namespace */
-	bool private_network;    /* a network namespace (slirp or none) */
+	bool host_network;    /* --network host: no network namespace */
+	bool private_network; /* a network namespace (slirp or none) */
 };
 
 /* The OCI runtime-spec config.json for c. */

@@ -20,8 +20,8 @@ struct ctr_create_opts {
 	const char *user;
 	const char *hostname;
 	const char *name;
-	const char *network;    /* --network spec (NULL: slirp) */
-	long long shm_size;     /* bytes, 0: default 64 MiB */
+	const char *network; /* --network spec (NULL: slirp) */
+	long long shm_size;  /* bytes, 0: default 64 MiB */
 	bool rm, tty, interactive;
 };
 

@@ -77,7 +77,7 @@ static int open_in_root(const char *root, const char *path)
 	cleanup_close int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -1;
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	return (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
 }
 
@@ -163,7 +163,7 @@ static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsig
 
 int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err)
 {
-	struct ctr_config c = { 0 };
+	struct ctr_config c = {0};
 	struct img_info *img = NULL;
 	cleanup_strv char **roots = NULL; /* topmost first, for user lookups */
 	cleanup_strv char **entry = NULL;
@@ -248,7 +248,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	const char *user = o->user ? o->user : (img ? img->config.user : NULL);
 	if (user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0)
 		goto out;
-	c.workdir = xstrdup(o->workdir ? o->workdir : (img && img->config.workdir && *img->config.workdir ? img->config.workdir : "/"));
+	c.workdir = xstrdup(
+	    o->workdir ? o->workdir : (img && img->config.workdir && *img->config.workdir ? img->config.workdir : "/"));
 	if (c.workdir[0] != '/') {
 		burrow_error(err, 0, "workdir '%s' is not an absolute path", c.workdir);
 		goto out;

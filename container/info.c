@@ -12,7 +12,7 @@
 #include "state/paths.h"
 
 int ctr_sysinfo_collect(const char *root, const char *root_source, const char *runroot, const char *runroot_source,
-			struct ctr_sysinfo *out, struct burrow_err **err)
+                        struct ctr_sysinfo *out, struct burrow_err **err)
 {
 	memset(out, 0, sizeof(*out));
 	out->root = root;
@@ -24,7 +24,7 @@ int ctr_sysinfo_collect(const char *root, const char *root_source, const char *r
 	out->root_network_fs = net;
 	if (userns_get_info(runroot, &out->ns, err) < 0)
 		return -1;
-	struct ovl_probe p = { 0 };
+	struct ovl_probe p = {0};
 	cleanup_free char *tmp = path_join(runroot, "probe");
 	if (ovl_probe(tmp, &p, err) < 0) {
 		ctr_sysinfo_clear(out);

@@ -20,7 +20,7 @@ struct ctr_sysinfo {
 
 /* Collects it (inside the namespace). */
 int ctr_sysinfo_collect(const char *root, const char *root_source, const char *runroot, const char *runroot_source,
-			struct ctr_sysinfo *out, struct burrow_err **err);
+                        struct ctr_sysinfo *out, struct burrow_err **err);
 void ctr_sysinfo_clear(struct ctr_sysinfo *i);
 
 #endif

@@ -71,7 +71,7 @@ int ctr_delete(struct state_store *s, const struct ctr_config *c, struct burrow_
 
 /* A running container whose monitor died: mark it stopped (-1) and clean. */
 static int check_dead_monitor(struct state_store *s, const struct ctr_config *c, struct ctr_run *r,
-			      struct burrow_err **err)
+                              struct burrow_err **err)
 {
 	if (r->state != CTR_RUNNING && r->state != CTR_CREATED && r->state != CTR_STOPPING && r->state != CTR_PAUSED)
 		return 0;
@@ -98,7 +98,7 @@ static int list_one(const char *key, const char *json, void *data, struct burrow
 {
 	(void)key;
 	struct list_ctx *l = data;
-	struct ctr_listing it = { 0 };
+	struct ctr_listing it = {0};
 	if (ctr_config_from_json(json, &it.cfg, err) < 0)
 		return -1;
 	if (ctr_run_load(l->s, it.cfg.id, &it.run, err) < 0 || check_dead_monitor(l->s, &it.cfg, &it.run, err) < 0) {
@@ -126,7 +126,7 @@ static int newest_first(const void *a, const void *b)
 
 int ctr_list(struct state_store *s, bool all, struct ctr_listing **out, size_t *n, struct burrow_err **err)
 {
-	struct list_ctx l = { .s = s, .all = all };
+	struct list_ctx l = {.s = s, .all = all};
 	if (state_each(s, STATE_DB, "ctr/", list_one, &l, err) < 0) {
 		ctr_listing_free(l.items, l.n);
 		return -1;
@@ -155,8 +155,8 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 	int lock = state_lock(s, id, err);
 	if (lock < 0)
 		return -1;
-	struct ctr_config c = { 0 };
-	struct ctr_run r = { 0 };
+	struct ctr_config c = {0};
+	struct ctr_run r = {0};
 	int ret = -1;
 	if (ctr_config_load(s, id, &c, err) < 0 || ctr_run_load(s, id, &r, err) < 0 ||
 	    check_dead_monitor(s, &c, &r, err) < 0)
@@ -176,7 +176,7 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 			usleep(10000);
 		if (ctr_monitor_alive(&r)) {
 			burrow_error(err, 0, "container '%s': its monitor %d did not finish within 10 s", c.name,
-				     (int)r.monitor_pid);
+			             (int)r.monitor_pid);
 			goto out;
 		}
 		if ((lock = state_lock(s, id, err)) < 0)
@@ -209,10 +209,10 @@ static int refresh_one(const char *key, const char *json, void *data, struct bur
 {
 	(void)key;
 	struct state_store *s = data;
-	struct ctr_config c = { 0 };
+	struct ctr_config c = {0};
 	if (ctr_config_from_json(json, &c, err) < 0)
 		return -1;
-	struct ctr_run r = { .state = c.started ? CTR_EXITED : CTR_CONFIGURED };
+	struct ctr_run r = {.state = c.started ? CTR_EXITED : CTR_CONFIGURED};
 	int ret = ctr_run_save(s, c.id, &r, err);
 	ctr_config_clear(&c);
 	return ret;

@@ -11,9 +11,9 @@
 #include "state/state.h"
 
 static const char *const state_names[] = {
-	[CTR_CONFIGURED] = "configured", [CTR_CREATED] = "created",   [CTR_RUNNING] = "running",
-	[CTR_PAUSED] = "paused",         [CTR_STOPPING] = "stopping", [CTR_STOPPED] = "stopped",
-	[CTR_EXITED] = "exited",         [CTR_REMOVING] = "removing", [CTR_UNKNOWN] = "unknown",
+    [CTR_CONFIGURED] = "configured", [CTR_CREATED] = "created",   [CTR_RUNNING] = "running",
+    [CTR_PAUSED] = "paused",         [CTR_STOPPING] = "stopping", [CTR_STOPPED] = "stopped",
+    [CTR_EXITED] = "exited",         [CTR_REMOVING] = "removing", [CTR_UNKNOWN] = "unknown",
 };
 
 const char *ctr_state_name(enum ctr_state s)

@@ -25,7 +25,7 @@
 #include "runtime/runtime.h"
 #include "state/state.h"
 
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 struct monitor {
 	struct ctr_config *c;
@@ -39,8 +39,8 @@ struct monitor {
 	struct termios saved;
 };
 
-static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *ncfg,
-			   const char *rundir, struct burrow_err **err)
+static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *ncfg, const char *rundir,
+                           struct burrow_err **err)
 {
 	cleanup_free char *host_resolv = NULL;
 	struct burrow_err *ignored = NULL;
@@ -52,7 +52,7 @@ static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *n
 	cleanup_free char *cenv = ctr_gen_containerenv(c);
 	const struct {
 		const char *name, *text;
-	} files[] = { { "hosts", hosts }, { "resolv.conf", resolv }, { "hostname", hostname }, { ".containerenv", cenv } };
+	} files[] = {{"hosts", hosts}, {"resolv.conf", resolv}, {"hostname", hostname}, {".containerenv", cenv}};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		cleanup_free char *p = path_join(rundir, files[i].name);
 		if (write_file(p, files[i].text, strlen(files[i].text), 0644, err) < 0)
@@ -63,7 +63,7 @@ static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *n
 
 /* Mounts the rootfs and writes the bundle; returns the mount point. */
 static char *prepare(struct state_store *s, const struct ctr_config *c, const struct netns_cfg *ncfg,
-		     struct burrow_err **err)
+                     struct burrow_err **err)
 {
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
@@ -94,13 +94,13 @@ static char *prepare(struct state_store *s, const struct ctr_config *c, const st
 	cleanup_free char *hostname = path_join(rundir, "hostname");
 	cleanup_free char *cenv = path_join(rundir, ".containerenv");
 	struct ctr_bundle_paths bp = {
-		.rootfs = root,
-		.hosts = hosts,
-		.resolv_conf = resolv,
-		.hostname = hostname,
-		.containerenv = cenv,
-		.host_network = ncfg->mode == NETNS_HOST,
-		.private_network = ncfg->mode != NETNS_HOST,
+	    .rootfs = root,
+	    .hosts = hosts,
+	    .resolv_conf = resolv,
+	    .hostname = hostname,
+	    .containerenv = cenv,
+	    .host_network = ncfg->mode == NETNS_HOST,
+	    .private_network = ncfg->mode != NETNS_HOST,
 	};
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);
 	cleanup_free char *cfgpath = path_join(dir, "config.json");
@@ -180,7 +180,7 @@ static void handle_signals(struct monitor *m)
 
 static void loop(struct monitor *m)
 {
-	struct netns_pollset ps = { 0 };
+	struct netns_pollset ps = {0};
 	int master = m->rt->pty_master;
 	while (!m->exited) {
 		netns_pollset_clear(&ps);
@@ -227,7 +227,7 @@ static void loop(struct monitor *m)
 }
 
 static int save_state(struct state_store *s, const char *id, struct ctr_run *r, enum ctr_state st,
-		      struct burrow_err **err)
+                      struct burrow_err **err)
 {
 	r->state = st;
 	return ctr_run_save(s, id, r, err);
@@ -241,8 +241,8 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_co
 	int lock = state_lock(s, c->id, err);
 	if (lock < 0)
 		return -1;
-	struct monitor m = { .c = c, .sigfd = -1, .stdin_open = c->interactive };
-	struct ctr_run run = { 0 };
+	struct monitor m = {.c = c, .sigfd = -1, .stdin_open = c->interactive};
+	struct ctr_run run = {0};
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	int ret = -1;
 	sigset_t mask, oldmask;
@@ -271,8 +271,8 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_co
 		burrow_error(err, errno, "signalfd");
 		goto fail_cleanup;
 	}
-	struct rt_opts ro = { .stdio = { c->interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO },
-			      .terminal = c->tty };
+	struct rt_opts ro = {.stdio = {c->interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO},
+	                     .terminal = c->tty};
 	/* the runtime clones with signals blocked; the init unblocks its own */
 	if (rt_create(dir, &ro, &m.rt, err) < 0)
 		goto fail_cleanup;

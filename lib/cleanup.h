@@ -50,17 +50,17 @@ static inline void cleanup_errp(struct burrow_err **e)
 #define cleanup_err __attribute__((cleanup(cleanup_errp)))
 
 /* Hand ownership on: returns the value and clears the variable. */
-#define steal_ptr(p)                      \
-	({                                \
+#define steal_ptr(p)                       \
+	({                                 \
 		__typeof__(p) _tmp_ = (p); \
-		(p) = NULL;               \
-		_tmp_;                    \
+		(p) = NULL;                \
+		_tmp_;                     \
 	})
-#define steal_fd(fd)               \
-	({                         \
+#define steal_fd(fd)                 \
+	({                           \
 		int _tmp_fd_ = (fd); \
-		(fd) = -1;         \
-		_tmp_fd_;          \
+		(fd) = -1;           \
+		_tmp_fd_;            \
 	})
 
 #endif

@@ -89,7 +89,7 @@ int burrow_err_send(int fd, const struct burrow_err *err)
 {
 	const char *msg = err && err->msg ? err->msg : "unknown error";
 	const char *hint = err && err->hint ? err->hint : "";
-	uint32_t hdr[3] = { (uint32_t)(err ? err->status : 0), (uint32_t)strlen(msg), (uint32_t)strlen(hint) };
+	uint32_t hdr[3] = {(uint32_t)(err ? err->status : 0), (uint32_t)strlen(msg), (uint32_t)strlen(hint)};
 	if (write_all(fd, hdr, sizeof(hdr)) < 0 || write_all(fd, msg, hdr[1]) < 0 || write_all(fd, hint, hdr[2]) < 0)
 		return -1;
 	return 0;

@@ -26,12 +26,11 @@ extern int burrow_log_level;
  * appended to the message as ": strerror(errno_)". */
 #define burrow_error(err, errno_, ...) burrow_error_at(__FILE__, __LINE__, (err), (errno_), __VA_ARGS__)
 int burrow_error_at(const char *file, int line, struct burrow_err **err, int errno_, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 /* Like burrow_error, but status is only recorded (for callers that branch
  * on it, e.g. ENOENT -> exit 127), not appended to the message. */
-#define burrow_error_status(err, status_, ...) \
-	burrow_error_at(__FILE__, __LINE__, (err), -(status_), __VA_ARGS__)
+#define burrow_error_status(err, status_, ...) burrow_error_at(__FILE__, __LINE__, (err), -(status_), __VA_ARGS__)
 
 /* Prefixes the message with context: "context: old message". Returns -1. */
 int burrow_error_wrap(struct burrow_err **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

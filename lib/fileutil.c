@@ -191,13 +191,13 @@ char *path_join(const char *a, const char *b)
 int send_fd(int sock, int fd)
 {
 	char dummy = 'F';
-	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+	struct iovec iov = {.iov_base = &dummy, .iov_len = 1};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	memset(&u, 0, sizeof(u));
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
@@ -213,12 +213,12 @@ int send_fd(int sock, int fd)
 int recv_fd(int sock)
 {
 	char dummy;
-	struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+	struct iovec iov = {.iov_base = &dummy, .iov_len = 1};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	ssize_t r;
 	do
 		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);

@@ -17,7 +17,7 @@
 
 static struct ctr_config sample(void)
 {
-	struct ctr_config c = { 0 };
+	struct ctr_config c = {0};
 	c.id = xstrdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 	c.name = xstrdup("web");
 	c.image_id = xstrdup("feed");
@@ -39,7 +39,7 @@ static struct ctr_config sample(void)
 static void test_config_roundtrip(void **state)
 {
 	(void)state;
-	struct ctr_config c = sample(), d = { 0 };
+	struct ctr_config c = sample(), d = {0};
 	char *json = ctr_config_to_json(&c);
 	assert_int_equal(ctr_config_from_json(json, &d, NULL), 0);
 	assert_string_equal(d.id, c.id);
@@ -73,7 +73,7 @@ static void test_config_bad_json(void **state)
 static void test_run_roundtrip(void **state)
 {
 	(void)state;
-	struct ctr_run r = { .state = CTR_EXITED, .pid = 42, .exit_code = 137, .mountpoint = xstrdup("/x") }, s;
+	struct ctr_run r = {.state = CTR_EXITED, .pid = 42, .exit_code = 137, .mountpoint = xstrdup("/x")}, s;
 	char *json = ctr_run_to_json(&r);
 	assert_int_equal(ctr_run_from_json(json, &s, NULL), 0);
 	assert_int_equal(s.state, CTR_EXITED);
@@ -90,8 +90,8 @@ static void test_spec(void **state)
 {
 	(void)state;
 	struct ctr_config c = sample();
-	struct ctr_bundle_paths p = { .rootfs = "/r", .hosts = "/h", .resolv_conf = "/rc", .hostname = "/hn",
-				      .containerenv = "/ce" };
+	struct ctr_bundle_paths p = {
+	    .rootfs = "/r", .hosts = "/h", .resolv_conf = "/rc", .hostname = "/hn", .containerenv = "/ce"};
 	char *json = ctr_spec_generate(&c, &p);
 	yajl_val v = json_parse(json, NULL);
 	assert_non_null(v);
@@ -171,10 +171,13 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config_roundtrip), cmocka_unit_test(test_config_bad_json),
-		cmocka_unit_test(test_run_roundtrip),    cmocka_unit_test(test_spec),
-		cmocka_unit_test(test_resolv_conf),      cmocka_unit_test(test_hosts),
-		cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_config_roundtrip),
+	    cmocka_unit_test(test_config_bad_json),
+	    cmocka_unit_test(test_run_roundtrip),
+	    cmocka_unit_test(test_spec),
+	    cmocka_unit_test(test_resolv_conf),
+	    cmocka_unit_test(test_hosts),
+	    cmocka_unit_test(test_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

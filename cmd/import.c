@@ -1,0 +1,70 @@
+/* burrow import [-c|--change INSTR]... TARBALL|- [NAME[:TAG]] */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "image/image.h"
+#include "lib/cleanup.h"
+#include "lib/strv.h"
+
+int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"change", required_argument, NULL, 'c'},
+	    {0, 0, 0, 0},
+	};
+	cleanup_strv char **changes = NULL;
+	cleanup_strv char **args = NULL;
+	/* options may come before or after the arguments, as with podman */
+	while (optind < argc) {
+		int c = cmd_getopt(ctx, argc, argv, "c:", longopts);
+		if (c == -1) {
+			if (optind < argc && strcmp(argv[optind - 1], "--") == 0) {
+				while (optind < argc)
+					strv_append(&args, argv[optind++]);
+				break;
+			}
+			if (optind < argc)
+				strv_append(&args, argv[optind++]);
+			continue;
+		}
+		switch (c) {
+		case 'c':
+			strv_append(&changes, optarg);
+			break;
+		case CMD_OPT_HELP:
+			return 0;
+		default:
+			return EXIT_BURROW;
+		}
+	}
+	size_t nargs = strv_len(args);
+	if (nargs == 0)
+		return cmd_usage_error(ctx, "a tarball (or - for standard input) is required");
+	if (nargs > 2)
+		return cmd_usage_error(ctx, "unexpected argument '%s'", args[2]);
+	if (!*args[0])
+		return cmd_usage_error(ctx, "empty tarball path");
+
+	/* everything is validated before the tarball is read */
+	struct burrow_err *err = NULL;
+	cleanup_free char *ref = NULL;
+	if (nargs == 2 && !(ref = img_ref_normalize_str(args[1], &err)))
+		return cmd_fail(err);
+	struct img_config config = {0};
+	for (size_t i = 0; changes && changes[i]; i++) {
+		if (img_config_apply_change(&config, changes[i], &err) < 0) {
+			img_config_clear(&config);
+			return cmd_fail(err);
+		}
+	}
+
+	struct img_import_opts o = {.source = args[0], .reference = ref, .config = &config};
+	cleanup_free char *id = NULL;
+	int r = img_import(ctx->state, &o, &id, &err);
+	img_config_clear(&config);
+	if (r < 0)
+		return cmd_fail(err);
+	printf("%s\n", id);
+	return 0;
+}
