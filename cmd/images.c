@@ -15,6 +15,7 @@ struct row {
 	char *repo;
 	char *tag;
 	const struct img_info *img;
+	char ago[64];
 };
 
 /* "localhost/busybox:latest" -> "localhost/busybox" + "latest". */
@@ -130,21 +131,23 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 			}
 		}
 	}
-	int rw = (int)strlen("REPOSITORY"), tw = (int)strlen("TAG");
+	long long now = (long long)time(NULL);
+	int rw = (int)strlen("REPOSITORY"), tw = (int)strlen("TAG"), cw = (int)strlen("CREATED");
 	for (size_t i = 0; i < nrows; i++) {
+		fmt_time_ago(rows[i].img->created, now, rows[i].ago, sizeof(rows[i].ago));
 		if ((int)strlen(rows[i].repo) > rw)
 			rw = (int)strlen(rows[i].repo);
 		if ((int)strlen(rows[i].tag) > tw)
 			tw = (int)strlen(rows[i].tag);
+		if ((int)strlen(rows[i].ago) > cw)
+			cw = (int)strlen(rows[i].ago);
 	}
-	long long now = (long long)time(NULL);
-	printf("%-*s  %-*s  %-*s  %-16s  %s\n", rw, "REPOSITORY", tw, "TAG", idw, "IMAGE ID", "CREATED", "SIZE");
+	printf("%-*s  %-*s  %-*s  %-*s  %s\n", rw, "REPOSITORY", tw, "TAG", idw, "IMAGE ID", cw, "CREATED", "SIZE");
 	for (size_t i = 0; i < nrows; i++) {
-		char ago[64], size[32];
-		fmt_time_ago(rows[i].img->created, now, ago, sizeof(ago));
+		char size[32];
 		fmt_size(rows[i].img->size, size, sizeof(size));
-		printf("%-*s  %-*s  %-*.*s  %-16s  %s\n", rw, rows[i].repo, tw, rows[i].tag, idw, idw, rows[i].img->id,
-		       ago, size);
+		printf("%-*s  %-*s  %-*.*s  %-*s  %s\n", rw, rows[i].repo, tw, rows[i].tag, idw, idw, rows[i].img->id,
+		       cw, rows[i].ago, size);
 		free(rows[i].repo);
 		free(rows[i].tag);
 	}

@@ -91,11 +91,4 @@ int img_list(struct state_store *s, struct img_info ***out, size_t *n, struct bu
 void img_info_free(struct img_info *i);
 void img_info_list_free(struct img_info **list, size_t n);
 
-/* --- output helpers for the CLI (pure) ---------------------------------- */
-
-/* "Less than a second ago", "2 minutes ago", "3 days ago" ... as podman. */
-char *img_format_age(long long created, long long now);
-/* Decimal, 3 significant digits: "1.23 MB", "4.1 kB", "512 B". */
-char *img_format_size(long long bytes);
-
 #endif
