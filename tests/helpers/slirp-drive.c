@@ -1,5 +1,7 @@
 /* slirp-drive: runs a command in a new network namespace whose only way
  * out is tap0 + libslirp, driven the way burrow's monitor drives it.
+ * With -n none the namespace has lo only (brought up by the command's side,
+ * as a container init does); -n host runs the command here.
  *
  *   slirp-drive [-n SPEC] [--allow-host-loopback] [--mtu N] [--no-ipv6]
  *               [-t SECONDS] -- COMMAND [ARG...]
@@ -50,13 +52,18 @@ static int fail(struct burrow_err *err)
 }
 
 /* The container side: a new network namespace, then wait for "go". */
-static void __attribute__((noreturn)) child_main(int ready_w, int go_r, char **argv)
+static void __attribute__((noreturn)) child_main(int ready_w, int go_r, const struct netns_cfg *cfg, char **argv)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Its own process group, so a timeout ends whatever it started too. */
 	setpgid(0, 0);
-	if (unshare(CLONE_NEWNET) < 0) {
+	if (cfg->mode != NETNS_HOST && unshare(CLONE_NEWNET) < 0) {
 		fprintf(stderr, "slirp-drive: cannot create a network namespace: %s\n", strerror(errno));
+		_exit(125);
+	}
+	struct burrow_err *err = NULL;
+	if (cfg->mode == NETNS_NONE && netns_lo_up(&err) < 0) {
+		burrow_err_print(err);
 		_exit(125);
 	}
 	char c = 'r';
@@ -132,10 +139,6 @@ int main(int argc, char **argv)
 		cfg.mtu = (unsigned)mtu;
 	if (no_ipv6)
 		cfg.ipv6 = false;
-	if (cfg.mode != NETNS_SLIRP) {
-		fprintf(stderr, "slirp-drive: only slirp networks can be driven\n");
-		return 125;
-	}
 
 	int ready[2], go[2];
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
@@ -150,7 +153,7 @@ int main(int argc, char **argv)
 	if (child == 0) {
 		close(ready[0]);
 		close(go[1]);
-		child_main(ready[1], go[0], argv + optind);
+		child_main(ready[1], go[0], &cfg, argv + optind);
 	}
 	close(ready[1]);
 	close(go[0]);
@@ -166,17 +169,20 @@ int main(int argc, char **argv)
 	}
 	close(ready[0]);
 
-	int tapfd = -1;
-	if (netns_tap_open(child, &cfg, &tapfd, &err) < 0) {
-		kill(child, SIGKILL);
-		waitpid_eintr(child, NULL, 0);
-		return fail(err);
-	}
-	struct netns_slirp *slirp = netns_slirp_new(tapfd, &cfg, &err);
-	if (!slirp) {
-		kill(child, SIGKILL);
-		waitpid_eintr(child, NULL, 0);
-		return fail(err);
+	struct netns_slirp *slirp = NULL;
+	if (cfg.mode == NETNS_SLIRP) {
+		int tapfd = -1;
+		if (netns_tap_open(child, &cfg, &tapfd, &err) < 0) {
+			kill(child, SIGKILL);
+			waitpid_eintr(child, NULL, 0);
+			return fail(err);
+		}
+		slirp = netns_slirp_new(tapfd, &cfg, &err);
+		if (!slirp) {
+			kill(child, SIGKILL);
+			waitpid_eintr(child, NULL, 0);
+			return fail(err);
+		}
 	}
 	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
 	if (pidfd < 0) {
@@ -206,7 +212,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		int timeout = left > 1000000 ? 1000000 : (int)left;
-		netns_slirp_fill(slirp, &ps, &timeout);
+		if (slirp)
+			netns_slirp_fill(slirp, &ps, &timeout);
 		int n = poll(ps.fds, ps.n, timeout);
 		if (n < 0 && errno != EINTR) {
 			perror("slirp-drive: poll");
@@ -218,7 +225,8 @@ int main(int argc, char **argv)
 			child = -1;
 			break;
 		}
-		netns_slirp_dispatch(slirp, &ps, n < 0);
+		if (slirp)
+			netns_slirp_dispatch(slirp, &ps, n < 0);
 	}
 	if (child > 0) {
 		kill(-child, SIGKILL);

@@ -200,6 +200,23 @@ in_host() {
 	is "$(sha256sum <"$T/up" | cut -d' ' -f1)" "$sum" "uploaded data differs"
 }
 
+@test "netns: --network none has lo only (up) and no way out; host shares the host's" {
+	in_host '
+	serve 8087 TCP-LISTEN:8087,bind=192.0.2.1,reuseaddr SYSTEM:"echo hello from the host"
+	echo "== none"
+	drive -n none -- sh -c "busybox ip addr; busybox nc -w 3 192.0.2.1 8087 </dev/null; echo none rc=\$?"
+	echo "== host"
+	drive -n host -- sh -c "busybox ip addr; busybox nc -w 3 192.0.2.1 8087 </dev/null; echo host rc=\$?"'
+	local none=${output%%== host*} host=${output#*== host}
+	assert_match "$none" "lo: <LOOPBACK,UP"
+	assert_no_match "$none" "tap0|hostnet"
+	assert_match "$none" "none rc=[1-9]"
+	assert_no_match "$none" "hello from the host"
+	assert_match "$host" "hostnet"
+	assert_match "$host" "hello from the host"
+	assert_match "$host" "host rc=0"
+}
+
 @test "netns: slirp-drive passes the exit status through and reports a bad --network" {
 	in_host '
 	drive -- sh -c "exit 7"
