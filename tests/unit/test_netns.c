@@ -1,10 +1,19 @@
-/* netns_parse, netns_format, netns_dns_server, the poll set. */
+/* netns_parse, netns_format, netns_dns_server, the poll set, and the slirp
+ * loop over a datagram socketpair standing in for the tap (no namespaces). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -186,12 +195,149 @@ static void test_pollset(void **state)
 	assert_int_equal(ps.n, 0);
 }
 
+static void test_tap_open_errors(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	struct netns_cfg c = parse_ok("none");
+	int fd = -1;
+	assert_int_equal(netns_tap_open(getpid(), &c, &fd, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err->msg, "not slirp"));
+	assert_int_equal(fd, -1);
+	burrow_err_free(err);
+	err = NULL;
+
+	/* a process that is gone */
+	pid_t p = fork();
+	assert_true(p >= 0);
+	if (p == 0)
+		_exit(0);
+	assert_int_equal(waitpid(p, NULL, 0), p);
+	c = parse_ok("slirp");
+	assert_int_equal(netns_tap_open(p, &c, &fd, &err), -1);
+	assert_non_null(err);
+	char want[64];
+	snprintf(want, sizeof(want), "cannot open '/proc/%d/ns/net'", (int)p);
+	if (!strstr(err->msg, want))
+		fail_msg("message \"%s\" lacks \"%s\"", err->msg, want);
+	assert_int_equal(err->status, ENOENT);
+	assert_int_equal(fd, -1);
+	burrow_err_free(err);
+}
+
+static bool fd_is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+static void test_slirp_new_errors(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+	struct netns_cfg c = parse_ok("host");
+	assert_null(netns_slirp_new(sv[0], &c, &err));
+	assert_non_null(err);
+	assert_false(fd_is_open(sv[0])); /* ownership was taken, also on failure */
+	burrow_err_free(err);
+	err = NULL;
+	close(sv[1]);
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+	c = parse_ok("slirp");
+	c.mtu = 70000;
+	assert_null(netns_slirp_new(sv[0], &c, &err));
+	assert_non_null(err);
+	assert_non_null(strstr(err->msg, "mtu 70000"));
+	assert_false(fd_is_open(sv[0]));
+	burrow_err_free(err);
+	close(sv[1]);
+}
+
+static const uint8_t guest_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+
+/* An ARP request "who has 10.0.2.2? tell 10.0.2.100" from guest_mac. */
+static size_t arp_request(uint8_t *f)
+{
+	memset(f, 0, 42);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, guest_mac, 6);
+	f[12] = 0x08, f[13] = 0x06;                    /* ARP */
+	f[14] = 0, f[15] = 1;                          /* ethernet */
+	f[16] = 0x08, f[17] = 0x00;                    /* IPv4 */
+	f[18] = 6, f[19] = 4;                          /* sizes */
+	f[20] = 0, f[21] = 1;                          /* request */
+	memcpy(f + 22, guest_mac, 6);                  /* sender mac */
+	f[28] = 10, f[29] = 0, f[30] = 2, f[31] = 100; /* sender ip */
+	f[38] = 10, f[39] = 0, f[40] = 2, f[41] = 2;   /* target ip */
+	return 42;
+}
+
+static void test_slirp_loop_answers_arp(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+	struct netns_cfg c = parse_ok("slirp");
+	struct netns_slirp *n = netns_slirp_new(sv[0], &c, &err);
+	if (!n)
+		fail_msg("netns_slirp_new: %s", err ? err->msg : "?");
+	assert_true(fcntl(sv[0], F_GETFL) & O_NONBLOCK);
+
+	uint8_t f[1600];
+	size_t len = arp_request(f);
+	assert_int_equal(write(sv[1], f, len), (ssize_t)len);
+
+	struct netns_pollset ps = {0};
+	ssize_t got = -1;
+	for (int round = 0; round < 100 && got < 0; round++) {
+		netns_pollset_clear(&ps);
+		size_t mine = netns_pollset_add(&ps, sv[1], POLLIN);
+		int timeout = -1;
+		netns_slirp_fill(n, &ps, &timeout);
+		/* slirp's own fd is there, after ours; the timeout became finite */
+		assert_true(ps.n >= 2);
+		assert_int_equal(ps.fds[1].fd, sv[0]);
+		assert_true(ps.fds[1].events & POLLIN);
+		assert_true(timeout >= 0 && timeout <= 1000);
+		if (timeout > 20)
+			timeout = 20;
+		int r = poll(ps.fds, ps.n, timeout);
+		assert_true(r >= 0);
+		netns_slirp_dispatch(n, &ps, false);
+		if (ps.fds[mine].revents & POLLIN)
+			got = read(sv[1], f, sizeof(f));
+	}
+	if (got < 0)
+		fail_msg("slirp sent nothing back for an ARP request");
+	/* an ARP reply from the gateway to us */
+	assert_true(got >= 42);
+	assert_memory_equal(f, guest_mac, 6);
+	assert_int_equal(f[12], 0x08);
+	assert_int_equal(f[13], 0x06);
+	assert_int_equal(f[21], 2);
+	const uint8_t gw[4] = {10, 0, 2, 2}, me[4] = {10, 0, 2, 100};
+	assert_memory_equal(f + 28, gw, 4);
+	assert_memory_equal(f + 32, guest_mac, 6);
+	assert_memory_equal(f + 38, me, 4);
+
+	netns_pollset_free(&ps);
+	netns_slirp_free(n);
+	assert_false(fd_is_open(sv[0]));
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),  cmocka_unit_test(test_modes),  cmocka_unit_test(test_slirp_options),
-	    cmocka_unit_test(test_bad_specs), cmocka_unit_test(test_format), cmocka_unit_test(test_dns_server),
-	    cmocka_unit_test(test_pollset),
+	    cmocka_unit_test(test_defaults),         cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_slirp_options),    cmocka_unit_test(test_bad_specs),
+	    cmocka_unit_test(test_format),           cmocka_unit_test(test_dns_server),
+	    cmocka_unit_test(test_pollset),          cmocka_unit_test(test_tap_open_errors),
+	    cmocka_unit_test(test_slirp_new_errors), cmocka_unit_test(test_slirp_loop_answers_arp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
