@@ -111,6 +111,9 @@ void netns_pollset_free(struct netns_pollset *ps);
 
 void netns_slirp_fill(struct netns_slirp *n, struct netns_pollset *ps, int *timeout_ms);
 void netns_slirp_dispatch(struct netns_slirp *n, struct netns_pollset *ps, bool poll_failed);
+/* True once the tap hung up or failed (the container's network namespace is
+ * gone); from then on netns_slirp_fill no longer adds it. */
+bool netns_slirp_tap_gone(const struct netns_slirp *n);
 
 /* What goes into the container's /etc/resolv.conf: "10.0.2.3" for slirp;
  * NULL for host (copy the host's) and none (no nameserver). */

@@ -37,6 +37,7 @@ struct netns_slirp {
 	size_t bufsz;
 	struct netns_timer *timers;
 	unsigned round;
+	bool tap_gone; /* the tap hung up or failed: no longer polled */
 	/* Valid between netns_slirp_fill and netns_slirp_dispatch. */
 	struct netns_pollset *ps;
 	size_t tap_idx;
@@ -289,7 +290,7 @@ static int cb_get_revents(int idx, void *opaque)
 void netns_slirp_fill(struct netns_slirp *n, struct netns_pollset *ps, int *timeout_ms)
 {
 	n->ps = ps;
-	n->tap_idx = netns_pollset_add(ps, n->tapfd, POLLIN);
+	n->tap_idx = n->tap_gone ? SIZE_MAX : netns_pollset_add(ps, n->tapfd, POLLIN);
 	uint32_t t = *timeout_ms < 0 ? UINT32_MAX : (uint32_t)*timeout_ms;
 	slirp_pollfds_fill(n->slirp, &t, cb_add_poll, n);
 
@@ -314,12 +315,18 @@ static void tap_read(struct netns_slirp *n)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				burrow_debug("slirp: cannot read from the tap: %s", strerror(errno));
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			/* e.g. EBADFD once the container's namespace is gone: stop
+			 * polling it, or poll() would report it forever */
+			burrow_debug("slirp: cannot read from the tap: %s", strerror(errno));
+			n->tap_gone = true;
 			return;
 		}
-		if (r == 0)
+		if (r == 0) {
+			n->tap_gone = true;
 			return;
+		}
 		slirp_input(n->slirp, n->buf, (int)r);
 	}
 }
@@ -349,10 +356,16 @@ static void run_timers(struct netns_slirp *n)
 void netns_slirp_dispatch(struct netns_slirp *n, struct netns_pollset *ps, bool poll_failed)
 {
 	if (n->filled && n->ps == ps) {
-		if (!poll_failed && n->tap_idx < ps->n && (ps->fds[n->tap_idx].revents & POLLIN))
+		if (!poll_failed && n->tap_idx < ps->n &&
+		    (ps->fds[n->tap_idx].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)))
 			tap_read(n);
 		slirp_pollfds_poll(n->slirp, poll_failed, cb_get_revents, n);
 	}
 	n->filled = false;
 	run_timers(n);
+}
+
+bool netns_slirp_tap_gone(const struct netns_slirp *n)
+{
+	return n->tap_gone;
 }

@@ -330,6 +330,37 @@ static void test_slirp_loop_answers_arp(void **state)
 	close(sv[1]);
 }
 
+static void test_slirp_tap_hangup(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	struct netns_cfg c = parse_ok("slirp:enable_ipv6=false");
+	struct netns_slirp *n = netns_slirp_new(sv[0], &c, &err);
+	if (!n)
+		fail_msg("netns_slirp_new: %s", err ? err->msg : "?");
+	assert_false(netns_slirp_tap_gone(n));
+	close(sv[1]); /* the tap's other end goes away */
+
+	struct netns_pollset ps = {0};
+	int timeout = 100;
+	netns_slirp_fill(n, &ps, &timeout);
+	assert_int_equal(ps.n, 1);
+	assert_int_equal(poll(ps.fds, ps.n, timeout), 1);
+	netns_slirp_dispatch(n, &ps, false);
+	assert_true(netns_slirp_tap_gone(n));
+
+	/* no longer polled, so poll() does not spin on the hangup */
+	netns_pollset_clear(&ps);
+	timeout = 50;
+	netns_slirp_fill(n, &ps, &timeout);
+	for (size_t i = 0; i < ps.n; i++)
+		assert_int_not_equal(ps.fds[i].fd, sv[0]);
+	netns_pollset_free(&ps);
+	netns_slirp_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +369,7 @@ int main(void)
 	    cmocka_unit_test(test_format),           cmocka_unit_test(test_dns_server),
 	    cmocka_unit_test(test_pollset),          cmocka_unit_test(test_tap_open_errors),
 	    cmocka_unit_test(test_slirp_new_errors), cmocka_unit_test(test_slirp_loop_answers_arp),
+	    cmocka_unit_test(test_slirp_tap_hangup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
