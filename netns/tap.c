@@ -95,7 +95,8 @@ static int tap_create(const struct netns_cfg *cfg, int *out, struct burrow_err *
 		if (nl_addr_add(nl, tap, AF_INET6, &a6, NETNS_PREFIXLEN6, err) < 0) {
 			/* A kernel without IPv6: the container simply has none. */
 			if ((*err)->status != EAFNOSUPPORT)
-				return -1;
+				return burrow_error_hint(
+				    err, "IPv6 may be disabled here; use --network slirp:enable_ipv6=false");
 			burrow_err_free(*err);
 			*err = NULL;
 		} else if (nl_route_add_default(nl, tap, AF_INET6, &gw6, err) < 0) {
