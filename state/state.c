@@ -488,7 +488,8 @@ int state_get(struct state_store *s, enum state_db db, const char *key, char **j
  * tdb_delete rewrite records and free lists in several steps, so a kill in
  * between would leave the file damaged. Each is wrapped in its own
  * transaction unless the caller has one open. */
-static int change(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err)
+static int change(struct state_store *s, enum state_db db, const char *key, const char *json, int flag,
+                  struct burrow_err **err)
 {
 	if (check_db(s, db, key, err) < 0)
 		return -1;
@@ -499,11 +500,14 @@ static int change(struct state_store *s, enum state_db db, const char *key, cons
 		note_fresh(s, key);
 	int r;
 	if (json)
-		r = tdb_store(s->tdb[db], key_of(key), key_of(json), TDB_REPLACE);
+		r = tdb_store(s->tdb[db], key_of(key), key_of(json), flag);
 	else
 		r = tdb_delete(s->tdb[db], key_of(key));
 	if (r != 0 && !(json == NULL && tdb_error(s->tdb[db]) == TDB_ERR_NOEXIST)) {
-		state_tdb_error(s, db, err, "cannot %s '%s'", json ? "store" : "delete", key);
+		if (tdb_error(s->tdb[db]) == TDB_ERR_EXISTS)
+			burrow_error_status(err, EEXIST, "'%s' already exists", key);
+		else
+			state_tdb_error(s, db, err, "cannot %s '%s'", json ? "store" : "delete", key);
 		if (own)
 			state_tx_cancel(s, db);
 		return -1;
@@ -517,12 +521,19 @@ int state_put(struct state_store *s, enum state_db db, const char *key, const ch
 {
 	if (!json)
 		return burrow_error_status(err, EINVAL, "no value to store for '%s'", key ? key : "");
-	return change(s, db, key, json, err);
+	return change(s, db, key, json, TDB_REPLACE, err);
+}
+
+int state_insert(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err)
+{
+	if (!json)
+		return burrow_error_status(err, EINVAL, "no value to store for '%s'", key ? key : "");
+	return change(s, db, key, json, TDB_INSERT, err);
 }
 
 int state_del(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err)
 {
-	return change(s, db, key, NULL, err);
+	return change(s, db, key, NULL, TDB_REPLACE, err);
 }
 
 struct each_rec {

@@ -38,6 +38,9 @@ const char *state_runroot(const struct state_store *s);
 int state_get(struct state_store *s, enum state_db db, const char *key, char **json, struct burrow_err **err);
 int state_put(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err);
 int state_del(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err);
+/* Like state_put, but fails (status EEXIST, "'<key>' already exists") when
+ * the key is taken: reserves a name against a concurrent command. */
+int state_insert(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err);
 
 /* Every record whose key starts with prefix, sorted by key. The callback
  * returns 0 to go on, 1 to stop, -1 to fail. */

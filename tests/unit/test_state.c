@@ -134,6 +134,23 @@ static void test_records_round_trip(void **state)
 	assert_int_equal(state_del(f->s, STATE_DB, "ctr/a", &err), 0);
 	assert_null(err);
 
+	/* insert refuses a taken key and keeps the old value */
+	assert_int_equal(state_insert(f->s, STATE_DB, "name/web", "\"1\"", &err), 0);
+	assert_int_equal(state_insert(f->s, STATE_DB, "name/web", "\"2\"", &err), -1);
+	assert_int_equal(err->status, EEXIST);
+	assert_string_equal(err->msg, "'name/web' already exists");
+	burrow_err_free(steal_ptr(err));
+	cleanup_free char *w = get(f->s, STATE_DB, "name/web");
+	assert_string_equal(w, "\"1\"");
+	/* ... also inside a transaction, which goes on */
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
+	assert_int_equal(state_insert(f->s, STATE_DB, "name/web", "\"3\"", &err), -1);
+	burrow_err_free(steal_ptr(err));
+	assert_int_equal(state_insert(f->s, STATE_DB, "name/db", "\"4\"", &err), 0);
+	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
+	cleanup_free char *dbn = get(f->s, STATE_DB, "name/db");
+	assert_string_equal(dbn, "\"4\"");
+
 	/* survives close and reopen */
 	put(f->s, STATE_DB, "img/z", "[1,2]");
 	state_close(f->s);
