@@ -25,6 +25,7 @@ struct state_store;
 
 struct cmd_ctx {
 	const char *verb;
+	unsigned needs; /* the verb's needs (enum cmd_needs) */
 	/* global options */
 	const char *root_opt;    /* --root */
 	const char *runroot_opt; /* --runroot */
@@ -58,9 +59,12 @@ int cmd_fail(struct burrow_err *err);
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts);
 /* Prints the verb's usage to stdout. */
 void cmd_print_usage(const char *verb);
-/* Enters the namespace / opens the state for verbs whose needs depend on
- * their arguments (called by main for fixed needs). */
+/* Resolves the directories, enters the namespace and opens the state as
+ * needs says. */
 int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err);
+/* cmd_prepare with the verb's needs from the table: a verb calls it once
+ * its arguments are parsed and valid, so bad input writes nothing. */
+int cmd_ready(struct cmd_ctx *ctx, struct burrow_err **err);
 
 /* verbs */
 int cmd_info(struct cmd_ctx *ctx, int argc, char **argv);

@@ -52,6 +52,20 @@ static void print_json(struct img_info **list, size_t n)
 		jg_key_str(g, "CreatedAt", when);
 		jg_key_int(g, "Size", m->size);
 		jg_key_strv(g, "Layers", m->layers);
+		/* not in podman's listing (it has 'image inspect'): what the image runs */
+		jg_key(g, "Config");
+		jg_map_open(g);
+		if (m->config.env)
+			jg_key_strv(g, "Env", m->config.env);
+		if (m->config.cmd)
+			jg_key_strv(g, "Cmd", m->config.cmd);
+		if (m->config.entrypoint)
+			jg_key_strv(g, "Entrypoint", m->config.entrypoint);
+		if (m->config.workdir)
+			jg_key_str(g, "WorkingDir", m->config.workdir);
+		if (m->config.user)
+			jg_key_str(g, "User", m->config.user);
+		jg_map_close(g);
 		jg_map_close(g);
 	}
 	jg_array_close(g);
@@ -96,7 +110,7 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 	struct burrow_err *err = NULL;
 	struct img_info **list = NULL;
 	size_t n = 0;
-	if (img_list(ctx->state, &list, &n, &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 || img_list(ctx->state, &list, &n, &err) < 0)
 		return cmd_fail(err);
 	if (json) {
 		print_json(list, n);

@@ -61,7 +61,7 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 
 	struct img_import_opts o = {.source = args[0], .reference = ref, .config = &config};
 	cleanup_free char *id = NULL;
-	int r = img_import(ctx->state, &o, &id, &err);
+	int r = cmd_ready(ctx, &err) < 0 ? -1 : img_import(ctx->state, &o, &id, &err);
 	img_config_clear(&config);
 	if (r < 0)
 		return cmd_fail(err);

@@ -82,6 +82,8 @@ int cmd_info(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	struct burrow_err *err = NULL;
 	struct ctr_sysinfo i;
+	if (cmd_ready(ctx, &err) < 0)
+		return cmd_fail(err);
 	if (ctr_sysinfo_collect(ctx->root, ctx->root_source, ctx->runroot, ctx->runroot_source, &i, &err) < 0)
 		return cmd_fail(err);
 	if (json)

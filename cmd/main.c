@@ -170,6 +170,11 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 	return 0;
 }
 
+int cmd_ready(struct cmd_ctx *ctx, struct burrow_err **err)
+{
+	return cmd_prepare(ctx, ctx->needs, err);
+}
+
 static int parse_log_level(const char *s)
 {
 	static const char *names[] = {"error", "warn", "info", "debug"};
@@ -243,18 +248,9 @@ int main(int argc, char **argv)
 	if (!v)
 		return cmd_usage_error(NULL, "unknown command '%s' (see 'burrow --help')", name);
 	ctx.verb = v->name;
+	ctx.needs = v->needs;
 	int vargc = argc - optind;
 	char **vargv = argv + optind;
-	/* --help never needs the namespace */
-	bool help = false;
-	for (int i = 1; i < vargc && vargv[i][0] == '-' && strcmp(vargv[i], "--") != 0; i++)
-		if (strcmp(vargv[i], "--help") == 0)
-			help = true;
-	if (!help && v->needs) {
-		struct burrow_err *err = NULL;
-		if (cmd_prepare(&ctx, v->needs, &err) < 0)
-			return cmd_fail(err);
-	}
 	optind = 1;
 	int rc = v->fn(&ctx, vargc, vargv);
 	if (ctx.state)

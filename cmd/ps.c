@@ -73,7 +73,7 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 	struct burrow_err *err = NULL;
 	struct ctr_listing *l = NULL;
 	size_t n = 0;
-	if (ctr_list(ctx->state, all, &l, &n, &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 || ctr_list(ctx->state, all, &l, &n, &err) < 0)
 		return cmd_fail(err);
 	long long now = (long long)time(NULL);
 	int idw = notrunc ? 64 : 12;

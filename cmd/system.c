@@ -17,7 +17,7 @@ int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind + 1 < argc)
 		return cmd_usage_error(ctx, "migrate takes no arguments");
 	struct burrow_err *err = NULL;
-	if (cmd_prepare(ctx, 0, &err) < 0 || userns_migrate(ctx->runroot, &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 || userns_migrate(ctx->runroot, &err) < 0)
 		return cmd_fail(err);
 	return 0;
 }

@@ -11,6 +11,8 @@ int cmd_unshare(struct cmd_ctx *ctx, int argc, char **argv)
 		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	struct burrow_err *err = NULL;
 	int status = 0;
+	if (cmd_ready(ctx, &err) < 0)
+		return cmd_fail(err);
 	if (userns_unshare_run(argv + optind, &status, &err) < 0) {
 		int st = err->status;
 		burrow_err_print(err);

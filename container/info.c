@@ -25,8 +25,7 @@ int ctr_sysinfo_collect(const char *root, const char *root_source, const char *r
 	if (userns_get_info(runroot, &out->ns, err) < 0)
 		return -1;
 	struct ovl_probe p = {0};
-	cleanup_free char *tmp = path_join(runroot, "probe");
-	if (ovl_probe(tmp, &p, err) < 0) {
+	if (ovl_probe(runroot, &p, err) < 0) {
 		ctr_sysinfo_clear(out);
 		return -1;
 	}

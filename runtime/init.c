@@ -229,6 +229,13 @@ static int set_user(const struct rt_spec *s, struct burrow_err **err)
 			burrow_error_hint(err, "user %u is not mapped in burrow's user namespace", (unsigned)s->uid);
 		return -1;
 	}
+	/* Changing IDs made us non-dumpable, and our mm belongs to the initial
+	 * user namespace (the monitor joined burrow's with setns after exec),
+	 * so the monitor could no longer open /proc/PID/ns/net to set up the
+	 * tap. Until exec (which sets dumpable again itself) nothing secret is
+	 * in this process. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		return burrow_error(err, errno, "cannot make the init dumpable after the user switch");
 	if (s->has_caps && set_caps(s, last, err) < 0)
 		return -1;
 	return 0;

@@ -2,6 +2,8 @@
 # (so its own keeper, state and storage); teardown kills everything the
 # test started inside its namespace.
 
+bats_require_minimum_version 1.5.0
+
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BURROW=${BURROW:-$TOP/burrow}
 HELPERS_BIN=${HELPERS_BIN:-$TOP/build/tests/helpers}
@@ -48,7 +50,11 @@ kill_namespace_of() {
 run_burrow() {
 	local expect=
 	case "${1:-}" in [0-9]|[0-9][0-9]|[0-9][0-9][0-9]) expect=$1; shift ;; esac
-	run timeout "$BURROW_TIMEOUT" "$BURROW" "$@"
+	if [ "$expect" = 127 ]; then
+		run -127 timeout "$BURROW_TIMEOUT" "$BURROW" "$@"
+	else
+		run timeout "$BURROW_TIMEOUT" "$BURROW" "$@"
+	fi
 	if [ -n "$expect" ] && [ "$status" -ne "$expect" ]; then
 		echo "command: burrow $*" >&2
 		echo "expected exit $expect, got $status" >&2

@@ -22,7 +22,7 @@ suite_setup() {
 
 @test "run: a command that cannot be executed is 126" {
 	run_burrow 126 run --rm busybox /etc/passwd
-	assert_match "$output" "permission denied|cannot be executed|not executable"
+	assert_match "$output" "cannot execute '/etc/passwd': Permission denied"
 	run_burrow 126 run --rm busybox /tmp
 }
 
@@ -95,10 +95,16 @@ suite_setup() {
 	run_burrow 0 run --rm -e FOO=bar -w /tmp busybox sh -c 'echo $FOO $container $PWD; echo $PATH'
 	is "${lines[0]}" "bar burrow /tmp"
 	assert_match "${lines[1]}" "/usr/bin"
-	run_burrow 0 run --rm -u 1000:1000 busybox id
-	assert_match "$output" "uid=1000 gid=1000"
-	run_burrow 0 run --rm -u nobody busybox id -un
-	is "$output" "nobody"
+	if has_subuid || [ "$(id -u)" = 0 ]; then
+		run_burrow 0 run --rm -u 1000:1000 busybox id
+		assert_match "$output" "uid=1000 gid=1000"
+		run_burrow 0 run --rm -u nobody busybox id -un
+		is "$output" "nobody"
+	else
+		# the single-ID mapping has no user 1000: a clear error
+		run_burrow 125 run --rm -u 1000:1000 busybox id
+		assert_match "$output" "1000 is not mapped in burrow's user namespace"
+	fi
 	run_burrow 0 run --rm --entrypoint echo busybox hello
 	is "$output" "hello"
 }
@@ -108,8 +114,10 @@ suite_setup() {
 	assert_match "$output" "CapEff:[[:space:]]+00000000800405fb"
 	assert_match "$output" "CapBnd:[[:space:]]+00000000800405fb"
 	assert_match "$output" "NoNewPrivs:[[:space:]]+1"
-	run_burrow 0 run --rm -u 1000 busybox grep CapEff /proc/self/status
-	assert_match "$output" "CapEff:[[:space:]]+0000000000000000"
+	if has_subuid || [ "$(id -u)" = 0 ]; then
+		run_burrow 0 run --rm -u 1000 busybox grep CapEff /proc/self/status
+		assert_match "$output" "CapEff:[[:space:]]+0000000000000000"
+	fi
 }
 
 @test "run: /dev, /proc and /sys inside" {
@@ -158,11 +166,14 @@ suite_setup() {
 	[ -n "$kp" ]
 	run grep -c "burrow/containers" "/proc/$kp/mountinfo"
 	is "$output" "0" "a container mount is left in the keeper's namespace"
-	# only the keeper lives in the namespace
+	# only the keeper lives in the namespace (zombies waiting for init to
+	# reap them do not count: they are dead)
 	ns=$(readlink "/proc/$kp/ns/user")
 	n=0
 	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/ns/user" 2>/dev/null)" = "$ns" ] && n=$((n + 1))
+		[ "$(readlink "$p/ns/user" 2>/dev/null)" = "$ns" ] || continue
+		[ "$(cut -d' ' -f3 "$p/stat" 2>/dev/null)" = Z ] && continue
+		n=$((n + 1))
 	done
 	is "$n" "1" "processes left in the namespace"
 }
@@ -209,8 +220,9 @@ suite_setup() {
 }
 
 # The "host" here is a network namespace the test makes (it stands in for
-# the machine's network): a non-loopback address 192.0.2.1 on a dummy
-# interface, and a DNS resolver on port 53 that resolv.conf points at.
+# the machine's network): a non-loopback address 192.0.2.1 (on its lo: an
+# unprivileged user cannot load the dummy module) and a DNS resolver on
+# port 53 that resolv.conf points at.
 @test "run: TCP to a host address and DNS through 10.0.2.3 in a namespace the test made" {
 	command -v unshare >/dev/null || need_or_fail "unshare (util-linux)"
 	[ -x "$HELPERS_BIN/dnsd" ] || need_or_fail "dnsd test helper"
@@ -219,9 +231,7 @@ suite_setup() {
 	cat >"$T/inner.sh" <<INNER
 set -e
 ip link set lo up
-ip link add dummy0 type dummy
-ip addr add 192.0.2.1/24 dev dummy0
-ip link set dummy0 up
+ip addr add 192.0.2.1/32 dev lo
 mount --bind "$T/resolv.conf" /etc/resolv.conf
 "$HELPERS_BIN/dnsd" -l 127.0.0.1:53 -a 192.0.2.77 -t 20 &
 timeout 20 socat -T 10 TCP-LISTEN:8080,bind=192.0.2.1,reuseaddr SYSTEM:'echo hello-over-tcp' &

@@ -1,0 +1,373 @@
+#!/usr/bin/env bats
+# burrow import / burrow images: rootfs tarballs into the layer store, what
+# survives extraction, hostile tarballs, and a fuse-overlayfs mount of a
+# layer in burrow's namespace.
+
+load helpers
+
+suite_setup() {
+	LAYERS=$XDG_DATA_HOME/burrow/layers
+	OUTSIDE=$T/outside
+	mkdir -p "$OUTSIDE"
+	echo orig >"$OUTSIDE/victim"
+}
+
+# Layer files may belong to subordinate IDs the user cannot delete from
+# outside: remove the store from inside the namespace.
+suite_teardown() {
+	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
+	return 0
+}
+
+# mktar OUT PYTHON: writes a tar (PAX) with python3's tarfile. PYTHON calls
+#   f(name, data="", mode=0o644, uid=0, gid=0, mtime=.., xattrs={})  file
+#   d(name, mode=0o755, uid=0, gid=0)                                  directory
+#   l(name, target)  symlink          h(name, target)  hard link
+#   c(name)          char device 1:3  p(name)          fifo
+mktar() {
+	python3 - "$1" "$2" <<'PY'
+import io, sys, tarfile
+out, code = sys.argv[1], sys.argv[2]
+tf = tarfile.open(out, "w", format=tarfile.PAX_FORMAT)
+def _add(name, type, mode, uid=0, gid=0, data=b"", linkname="", mtime=1600000000, xattrs=None):
+    ti = tarfile.TarInfo(name)
+    ti.type, ti.mode, ti.uid, ti.gid, ti.mtime = type, mode, uid, gid, mtime
+    ti.linkname = linkname
+    if type == tarfile.CHRTYPE:
+        ti.devmajor, ti.devminor = 1, 3
+    if xattrs:
+        ti.pax_headers = {"SCHILY.xattr." + k: v for k, v in xattrs.items()}
+    if isinstance(data, str):
+        data = data.encode()
+    ti.size = len(data)
+    tf.addfile(ti, io.BytesIO(data) if data else None)
+def f(name, data="", mode=0o644, uid=0, gid=0, mtime=1600000000, xattrs=None):
+    _add(name, tarfile.REGTYPE, mode, uid, gid, data, mtime=mtime, xattrs=xattrs)
+def d(name, mode=0o755, uid=0, gid=0):
+    _add(name, tarfile.DIRTYPE, mode, uid, gid)
+def l(name, target):
+    _add(name, tarfile.SYMTYPE, 0o777, linkname=target)
+def h(name, target):
+    _add(name, tarfile.LNKTYPE, 0o644, linkname=target)
+def c(name):
+    _add(name, tarfile.CHRTYPE, 0o666)
+def p(name):
+    _add(name, tarfile.FIFOTYPE, 0o600)
+exec(code)
+tf.close()
+PY
+}
+
+# The layer ID of a tarball: sha256 of its uncompressed bytes.
+layer_id() {
+	case "$1" in
+	*.gz) gzip -dc "$1" | sha256sum | cut -d' ' -f1 ;;
+	*.zst) zstd -dc "$1" | sha256sum | cut -d' ' -f1 ;;
+	*) sha256sum "$1" | cut -d' ' -f1 ;;
+	esac
+}
+
+# Runs a command in burrow's namespace (where layer files show their owners).
+ns() {
+	timeout "$BURROW_TIMEOUT" "$BURROW" unshare "$@"
+}
+
+# Whether IDs other than 0 exist in burrow's namespace here.
+many_ids() {
+	[ "$(id -u)" = 0 ] || has_subuid
+}
+
+# assert_refused TARBALL PATTERN: import fails with 125 and a message that
+# matches PATTERN; nothing is written outside, no layer and no image stay.
+assert_refused() {
+	run_burrow 125 import "$1" evil
+	assert_match "$output" "$2"
+	assert_match "$output" "^burrow: cannot import '"
+	is "$(printf '%s\n' "$output" | grep -c '^burrow:')" 1 "one error line"
+	is "$(ls -A "$OUTSIDE")" "victim" "files appeared in the sentinel directory"
+	is "$(cat "$OUTSIDE/victim")" "orig" "the sentinel file changed"
+	is "$(stat -c %h "$OUTSIDE/victim")" 1 "the sentinel file got a hard link"
+	is "$(find "$T" -name 'evil*' -not -name '*.tar' | head -5)" "" "an evil file was written"
+	is "$(ls -A "$LAYERS" 2>/dev/null)" "" "a layer directory was left behind"
+	run_burrow 0 images -q
+	is "$output" "" "an image was stored"
+}
+
+@test "import: a plain tarball becomes an image; images lists it" {
+	import_busybox
+	id=$output
+	assert_match "$id" '^[0-9a-f]{64}$'
+	run_burrow 0 images
+	assert_match "${lines[0]}" '^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$'
+	assert_match "${lines[1]}" "^localhost/busybox +latest +${id:0:12} +(Less than a second|[0-9]+ seconds?) ago +[0-9.]+ MB$"
+	run_burrow 0 images -q
+	is "$output" "${id:0:12}"
+	run_burrow 0 images --no-trunc -q
+	is "$output" "$id"
+	run_burrow 0 images --format json
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert len(d) == 1, d
+i = d[0]
+assert i["Id"] == sys.argv[2], i
+assert i["Names"] == ["localhost/busybox:latest"], i
+assert i["Config"]["Cmd"] == ["sh"], i
+assert i["Size"] > 1000000, i
+assert len(i["Layers"]) == 1 and i["Layers"][0].endswith("/diff"), i
+' "$output" "$id"
+	tar=$BATS_RUN_TMPDIR/busybox.tar
+	[ -d "$LAYERS/$(layer_id "$tar")/diff/bin" ]
+	[ -x "$LAYERS/$(layer_id "$tar")/diff/bin/busybox" ]
+}
+
+@test "import: gzip, zstd and standard input; the same content is one layer" {
+	import_busybox
+	tar=$BATS_RUN_TMPDIR/busybox.tar
+	gzip -c "$tar" >"$T/bb.tar.gz"
+	zstd -q -c "$tar" >"$T/bb.tar.zst"
+	run_burrow 0 import "$T/bb.tar.gz" gz
+	assert_match "$output" '^[0-9a-f]{64}$'
+	run_burrow 0 import "$T/bb.tar.zst" zst:v1
+	assert_match "$output" '^[0-9a-f]{64}$'
+	out=$(timeout 60 "$BURROW" import - stdin <"$T/bb.tar.zst")
+	assert_match "$out" '^[0-9a-f]{64}$'
+	is "$(ls "$LAYERS")" "$(layer_id "$tar")" "one layer for one content"
+	is "$(layer_id "$T/bb.tar.gz")" "$(layer_id "$tar")"
+	run_burrow 0 images
+	assert_match "$output" "localhost/gz +latest"
+	assert_match "$output" "localhost/zst +v1"
+	assert_match "$output" "localhost/stdin +latest"
+	assert_match "$output" "localhost/busybox +latest"
+	# a tarball without a name is <none>; every import is a new image
+	run_burrow 0 import - <"$tar"
+	run_burrow 0 import "$tar"
+	run_burrow 0 images
+	assert_match "$output" "<none> +<none>"
+}
+
+@test "import: names are normalised; a bad name is refused before the tarball is read" {
+	mktar "$T/one.tar" 'f("hello", "hi")'
+	run_burrow 0 import "$T/one.tar" docker.io/foo
+	run_burrow 0 import "$T/one.tar" example.com:5000/team/app:1.0
+	run_burrow 0 images --format json
+	assert_match "$output" '"docker.io/library/foo:latest"'
+	assert_match "$output" '"example.com:5000/team/app:1.0"'
+	# the tarball does not exist: the name is checked first
+	for bad in 'Upper' 'a//b' 'name:' 'x:-tag' 'na me' '.x' 'name@sha256:00'; do
+		run_burrow 125 import "$T/nonexistent.tar" "$bad"
+		assert_match "$output" "invalid image name"
+		assert_no_match "$output" "nonexistent"
+	done
+	run_burrow 125 import "$T/nonexistent.tar"
+	assert_match "$output" "cannot open '$T/nonexistent.tar'"
+	run_burrow 125 import
+	run_burrow 125 import "$T/one.tar" a b
+}
+
+@test "import: --change sets CMD, ENTRYPOINT, ENV, WORKDIR, USER" {
+	mktar "$T/one.tar" 'f("hello", "hi")'
+	run_burrow 0 import -c 'CMD ["echo", "a b"]' -c 'ENTRYPOINT /bin/sh' -c 'ENV A=1 B="two words"' \
+		-c 'ENV C 3 4' -c 'WORKDIR /srv' -c 'WORKDIR app' -c 'USER 1000:1000' "$T/one.tar" cfg
+	run_burrow 0 images --format json
+	python3 -c '
+import json, sys
+c = json.loads(sys.argv[1])[0]["Config"]
+assert c["Cmd"] == ["echo", "a b"], c
+assert c["Entrypoint"] == ["/bin/sh", "-c", "/bin/sh"], c
+assert c["Env"] == ["A=1", "B=two words", "C=3 4"], c
+assert c["WorkingDir"] == "/srv/app", c
+assert c["User"] == "1000:1000", c
+' "$output"
+	# options after the arguments work too (podman allows it)
+	run_burrow 0 import "$T/one.tar" cfg2 --change 'CMD=["true"]'
+	run_burrow 125 import --change 'EXPOSE 80' "$T/one.tar" x
+	assert_match "$output" "invalid change 'EXPOSE 80': unknown instruction"
+	run_burrow 125 import --change 'ENV =x' "$T/one.tar" x
+	assert_match "$output" "invalid change"
+	run_burrow 125 import --change 'CMD' "$T/one.tar" x
+	assert_match "$output" "CMD needs a command"
+	run_burrow 0 images -q
+	is "${#lines[@]}" 2 "refused imports stored images"
+}
+
+@test "import: owners, modes, setuid, times, symlinks, hard links and xattrs survive" {
+	mktar "$T/meta.tar" '
+d("srv", mode=0o750, uid=1000, gid=1000)
+f("srv/owned", "data", uid=1000, gid=1000, mtime=1500000000)
+f("bin/suid", "#!/bin/sh\n", mode=0o4755)
+f("bin/sgid", "x", mode=0o2711, gid=50)
+d("tmp", mode=0o1777)
+l("bin/abs", "/bin/busybox")
+l("rel", "srv/owned")
+h("srv/hard", "srv/owned")
+f("x/attr", "a", xattrs={"user.test": "hello"})
+p("run/fifo")
+c("dev/null")
+f(".wh.gone", "")
+'
+	run_burrow 0 import "$T/meta.tar" meta
+	L=$LAYERS/$(layer_id "$T/meta.tar")/diff
+	want=0
+	many_ids && want=1000
+	run ns stat -c '%u %g %a' "$L/srv/owned" "$L/srv"
+	is "${lines[0]}" "$want $want 644"
+	is "${lines[1]}" "$want $want 750"
+	# srv is 0750 and may belong to a subordinate uid: look from inside
+	run ns stat -c '%Y %h %i' "$L/srv/owned" "$L/srv/hard"
+	assert_match "${lines[0]}" '^1500000000 2 [0-9]+$' "mtime, hard link count"
+	is "${lines[1]}" "${lines[0]}" "the hard link is the same inode"
+	is "$(stat -c %a "$L/bin/suid")" 4755 "setuid"
+	is "$(stat -c %a "$L/bin/sgid")" 2711 "setgid"
+	is "$(stat -c %a "$L/tmp")" 1777 "sticky"
+	is "$(readlink "$L/bin/abs")" /bin/busybox "absolute symlink kept as it is"
+	is "$(readlink "$L/rel")" srv/owned
+	run ns python3 -c 'import os, sys; print(os.getxattr(sys.argv[1], "user.test").decode())' "$L/x/attr"
+	is "$output" hello "user.* xattr"
+	[ -p "$L/run/fifo" ]
+	[ ! -e "$L/dev/null" ] # device nodes cannot be made in a user namespace: skipped
+	[ -f "$L/.wh.gone" ]   # whiteouts stay files
+	if [ "$want" = 1000 ]; then
+		run ns stat -c '%g' "$L/bin/sgid"
+		is "$output" 50
+	fi
+}
+
+@test "import: a later entry replaces an earlier one, as tar does" {
+	mktar "$T/re.tar" '
+f("a", "one")
+f("a", "two")
+l("b", "/etc")
+d("b")
+f("b/inside", "x")
+d("c")
+f("c/f", "x")
+f("c", "now a file")
+'
+	run_burrow 0 import "$T/re.tar"
+	L=$LAYERS/$(layer_id "$T/re.tar")/diff
+	is "$(cat "$L/a")" two
+	[ -d "$L/b" ] && [ ! -L "$L/b" ]
+	[ -f "$L/b/inside" ]
+	is "$(cat "$L/c")" "now a file"
+}
+
+@test "import: re-tagging moves the name; the old image becomes <none>" {
+	mktar "$T/one.tar" 'f("one", "1")'
+	mktar "$T/two.tar" 'f("two", "2")'
+	run_burrow 0 import "$T/one.tar" app
+	first=$output
+	run_burrow 0 import "$T/one.tar" keep
+	run_burrow 0 import "$T/two.tar" app
+	second=$output
+	run_burrow 0 images --no-trunc
+	assert_match "$output" "localhost/app +latest +$second"
+	assert_no_match "$output" "localhost/app +latest +$first"
+	run_burrow 0 import "$T/two.tar" keep
+	run_burrow 0 images --no-trunc
+	assert_match "$output" "<none> +<none> +$first"
+	is "$(ls "$LAYERS" | wc -l)" 2
+}
+
+@test "import: an image is found by name, name:tag, full name and ID prefix" {
+	import_busybox
+	id=$output
+	for ref in busybox busybox:latest localhost/busybox localhost/busybox:latest "${id:0:12}" "$id" "sha256:$id"; do
+		run_burrow 0 run --rm --network none "$ref" true
+	done
+	run_burrow 125 run --rm --network none busybox:nosuchtag true
+	assert_match "$output" "image 'busybox:nosuchtag' not known"
+}
+
+@test "import: not a tarball, empty, a directory" {
+	echo "just text" >"$T/text"
+	run_burrow 125 import "$T/text" x
+	assert_match "$output" "cannot import '$T/text'"
+	: >"$T/empty"
+	run_burrow 125 import "$T/empty" x
+	assert_match "$output" "cannot import '$T/empty'"
+	run_burrow 125 import "$T" x
+	assert_match "$output" "is a directory"
+	mktar "$T/t.tar" 'f("big", "x" * 100000)'
+	head -c 20000 "$T/t.tar" >"$T/trunc.tar"
+	run_burrow 125 import "$T/trunc.tar" x
+	assert_match "$output" "cannot import '$T/trunc.tar'"
+	is "$(ls -A "$LAYERS" 2>/dev/null)" ""
+	run_burrow 0 images -q
+	is "$output" ""
+}
+
+@test "import: hostile: '../evil' is refused" {
+	mktar "$T/e.tar" 'f("ok", "fine"); f("../evil", "x")'
+	assert_refused "$T/e.tar" "tar entry '../evil': refused: the path has a '..' component"
+	mktar "$T/e2.tar" 'd("a"); f("a/../../evil", "x")'
+	assert_refused "$T/e2.tar" "tar entry 'a/../../evil': refused"
+}
+
+@test "import: hostile: absolute names are refused" {
+	mktar "$T/e.tar" 'f("/etc/evil", "x")'
+	assert_refused "$T/e.tar" "tar entry '/etc/evil': refused: absolute path"
+	mktar "$T/e2.tar" "f('$OUTSIDE/evil', 'x')"
+	assert_refused "$T/e2.tar" "tar entry '$OUTSIDE/evil': refused: absolute path"
+}
+
+@test "import: hostile: a symlink to outside, then a write through it" {
+	mktar "$T/e.tar" "l('link', '$OUTSIDE'); f('link/evil', 'x')"
+	assert_refused "$T/e.tar" "tar entry 'link/evil': refused: 'link' is a symbolic link"
+	mktar "$T/e2.tar" "l('link', '../../../../..'); f('link/evil', 'x')"
+	assert_refused "$T/e2.tar" "tar entry 'link/evil': refused: 'link' is a symbolic link"
+	mktar "$T/e3.tar" "d('a'); l('a/b', '$OUTSIDE'); d('a/b/c'); f('a/b/c/evil', 'x')"
+	assert_refused "$T/e3.tar" "tar entry 'a/b/c/?': refused: 'a/b' is a symbolic link"
+	# a symlink replaced by a file: the file is created, the target is not touched
+	mktar "$T/ok.tar" "l('victim', '$OUTSIDE/victim'); f('victim', 'mine')"
+	run_burrow 0 import "$T/ok.tar" fine
+	is "$(cat "$OUTSIDE/victim")" orig
+}
+
+@test "import: hostile: hard links out of the layer are refused" {
+	mktar "$T/e.tar" 'h("evil", "../../../etc/passwd")'
+	assert_refused "$T/e.tar" "tar entry 'evil': refused: hard link target '../../../etc/passwd': the path has a '..' component"
+	mktar "$T/e2.tar" 'h("evil", "/etc/passwd")'
+	assert_refused "$T/e2.tar" "tar entry 'evil': refused: hard link target '/etc/passwd': absolute path"
+	mktar "$T/e3.tar" "h('evil', '$OUTSIDE/victim')"
+	assert_refused "$T/e3.tar" "refused: hard link target '$OUTSIDE/victim': absolute path"
+	mktar "$T/e4.tar" "l('out', '$OUTSIDE'); h('evil', 'out/victim')"
+	assert_refused "$T/e4.tar" "tar entry 'evil': refused: hard link target 'out/victim': 'out' is a symbolic link"
+	mktar "$T/e5.tar" 'h("evil", "nosuchfile")'
+	assert_refused "$T/e5.tar" "tar entry 'evil': refused: hard link target 'nosuchfile': not in the layer"
+	mktar "$T/e6.tar" 'd("dir"); h("evil", "dir")'
+	assert_refused "$T/e6.tar" "hard link target 'dir': a directory"
+}
+
+@test "import: a layer mounts with fuse-overlayfs in burrow's namespace" {
+	command -v fuse-overlayfs >/dev/null || need_or_fail "fuse-overlayfs (Debian package fuse-overlayfs)"
+	mktar "$T/m.tar" 'd("etc"); f("etc/motd", "lower\n"); d("home", mode=0o755); f("home/secret", "s", mode=0o600)'
+	run_burrow 0 import "$T/m.tar" m
+	L=$LAYERS/$(layer_id "$T/m.tar")/diff
+	mkdir -p "$T/ovl/upper" "$T/ovl/work" "$T/ovl/merged"
+	run ns sh -c '
+		set -e
+		fuse-overlayfs -o "lowerdir=$1,upperdir=$2/upper,workdir=$2/work,noacl,fast_ino=1" "$2/merged"
+		cat "$2/merged/etc/motd"
+		echo upper >"$2/merged/etc/motd"
+		echo new >"$2/merged/new"
+		if command -v setpriv >/dev/null && [ "$3" = yes ]; then
+			# another uid of the namespace reads the mount (allow_other), but
+			# not a 0600 file; from inside, as the test dir is private
+			cd "$2/merged"
+			setpriv --reuid 1000 --regid 1000 --clear-groups cat etc/motd
+			setpriv --reuid 1000 --regid 1000 --clear-groups cat home/secret 2>/dev/null && exit 9
+			cd /
+		fi
+		umount "$2/merged"
+	' sh "$L" "$T/ovl" "$(many_ids && echo yes || echo no)"
+	is "$status" 0 "mount script failed: $output"
+	is "${lines[0]}" lower
+	if many_ids; then is "${lines[1]}" upper; fi
+	is "$(cat "$T/ovl/upper/new")" new
+	is "$(cat "$T/ovl/upper/etc/motd")" upper
+	is "$(cat "$L/etc/motd")" lower "the layer changed"
+	[ ! -e "$L/new" ]
+	run ns sh -c 'grep -c " $1 " /proc/self/mountinfo' sh "$T/ovl/merged"
+	is "$output" 0 "still mounted"
+}
