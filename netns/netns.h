@@ -89,7 +89,9 @@ int netns_tap_open(pid_t pid, const struct netns_cfg *cfg, int *tapfd, struct bu
 int netns_lo_up(struct burrow_err **err);
 
 /* The libslirp stack over a tap fd. Takes ownership of tapfd (closed by
- * netns_slirp_free, also on failure) and makes it non-blocking. */
+ * netns_slirp_free, also on failure) and makes it non-blocking. The tap fd
+ * keeps the container's network namespace alive: free the stack when the
+ * container has exited. */
 struct netns_slirp;
 struct netns_slirp *netns_slirp_new(int tapfd, const struct netns_cfg *cfg, struct burrow_err **err);
 void netns_slirp_free(struct netns_slirp *n);
@@ -111,8 +113,10 @@ void netns_pollset_free(struct netns_pollset *ps);
 
 void netns_slirp_fill(struct netns_slirp *n, struct netns_pollset *ps, int *timeout_ms);
 void netns_slirp_dispatch(struct netns_slirp *n, struct netns_pollset *ps, bool poll_failed);
-/* True once the tap hung up or failed (the container's network namespace is
- * gone); from then on netns_slirp_fill no longer adds it. */
+/* True once reading the tap hit EOF or a hard error; from then on
+ * netns_slirp_fill no longer adds it (so poll() cannot spin on it). An open
+ * tun fd keeps its network namespace alive, so this is a safety net, not the
+ * way to notice that the container ended. */
 bool netns_slirp_tap_gone(const struct netns_slirp *n);
 
 /* What goes into the container's /etc/resolv.conf: "10.0.2.3" for slirp;
