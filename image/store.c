@@ -177,13 +177,14 @@ static const char *oci_arch(void)
 }
 
 /* The OCI image configuration; its sha256 is the image ID. */
-static char *oci_config(const char *layer_digest, long long created, const struct img_config *c)
+static char *oci_config(const char *layer_digest, const struct timespec *created, const struct img_config *c)
 {
-	char when[64];
-	time_t t = (time_t)created;
+	char day[48], when[72];
 	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gmtime_r(&created->tv_sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* nanoseconds, as docker and podman write it: two imports are two images */
+	snprintf(when, sizeof(when), "%s.%09ldZ", day, (long)created->tv_nsec);
 	cleanup_free char *diff_id = xasprintf("sha256:%s", layer_digest);
 	char *const diff_ids[] = {diff_id, NULL};
 	yajl_gen g = json_gen_new();
@@ -415,8 +416,10 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 	if (import_layer(layersfd, srcfd, display, &st, err) < 0)
 		return burrow_error_wrap(err, "cannot import '%s'", display);
 
-	long long created = (long long)time(NULL);
-	cleanup_free char *cfg = oci_config(st.digest, created, config);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	long long created = (long long)now.tv_sec;
+	cleanup_free char *cfg = oci_config(st.digest, &now, config);
 	char image_id[65];
 	img_sha256_hex(cfg, strlen(cfg), image_id);
 	struct img_import_opts o = *opts;
