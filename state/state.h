@@ -32,9 +32,10 @@ int state_refresh_done(struct state_store *s, struct burrow_err **err);
 const char *state_root(const struct state_store *s);
 const char *state_runroot(const struct state_store *s);
 
-/* Single records. A put or delete outside a transaction is a transaction
- * of its own (whole or not at all across kill -9). state_get returns 0 (found, *json set), 1 (not found) or
- * -1. state_put overwrites; state_del of a missing key is fine. */
+/* Single records. state_get returns 0 (found, *json set), 1 (not found) or
+ * -1. state_put overwrites; state_del of a missing key is fine. A put or
+ * delete outside a transaction is a transaction of its own (whole or not at
+ * all across kill -9; on burrow.tdb that costs the fsyncs, ~1 ms). */
 int state_get(struct state_store *s, enum state_db db, const char *key, char **json, struct burrow_err **err);
 int state_put(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err);
 int state_del(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err);
@@ -42,8 +43,10 @@ int state_del(struct state_store *s, enum state_db db, const char *key, struct b
  * the key is taken: reserves a name against a concurrent command. */
 int state_insert(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err);
 
-/* Every record whose key starts with prefix, sorted by key. The callback
- * returns 0 to go on, 1 to stop, -1 to fail. */
+/* Every record whose key starts with prefix, sorted by key, from one
+ * consistent snapshot. The callback returns 0 to go on, 1 to stop, -1 to
+ * fail; it runs with no tdb lock held and may read, write or open
+ * transactions. */
 typedef int (*state_each_fn)(const char *key, const char *json, void *data, struct burrow_err **err);
 int state_each(struct state_store *s, enum state_db db, const char *prefix, state_each_fn fn, void *data,
                struct burrow_err **err);
@@ -80,8 +83,8 @@ void state_unlock(int lockfd);
  * a process waiting for it takes a fresh lock on a new file. */
 void state_unlock_remove(struct state_store *s, const char *id, int lockfd);
 
-/* Every wait for another burrow process (transactions, whole-file reads,
- * state_lock) gives up after this long; default 30000 ms. */
+/* Every wait for another burrow process (transactions, walks, state_lock,
+ * the refresh lock) gives up after this long; default 30000 ms. */
 void state_set_wait_ms(unsigned ms);
 
 /* After fork(), in the child, before it touches the store: tdb's fcntl
