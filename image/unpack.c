@@ -347,8 +347,7 @@ static int make_file(struct unpack *u, int pfd, const char *name, const char *pa
 		if (rc == ARCHIVE_EOF)
 			break;
 		if (rc < ARCHIVE_WARN)
-			return burrow_error(err, 0, "cannot read the data of '%s': %s", path,
-			                    archive_error_string(u->tar));
+			return burrow_error(err, 0, "cannot read its data: %s", archive_error_string(u->tar));
 		if (size && pwrite_all(fd, buf, size, (off_t)off) < 0)
 			return burrow_error(err, errno, "cannot write '%s'", path);
 		if ((off_t)off + (off_t)size > end)
@@ -619,18 +618,24 @@ int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *
 		return burrow_error(err, ENOMEM, "cannot set up libarchive");
 	archive_read_support_filter_all(raw);
 	archive_read_support_format_raw(raw);
-	if (archive_read_open_fd(raw, fd, FEED_BUF) != ARCHIVE_OK)
-		return burrow_error(err, 0, "cannot read '%s': %s", source, archive_error_string(raw));
+	/* the raw format takes anything of at least one byte */
 	struct archive_entry *re;
-	if (archive_read_next_header(raw, &re) != ARCHIVE_OK) {
+	if (archive_read_open_fd(raw, fd, FEED_BUF) != ARCHIVE_OK || archive_read_next_header(raw, &re) != ARCHIVE_OK) {
 		const char *m = archive_error_string(raw);
-		return burrow_error(err, 0, "cannot read '%s': %s", source, m ? m : "it is empty");
+		if (!m || strcmp(m, "Unrecognized archive format") == 0)
+			return burrow_error(err, 0, "it is empty");
+		return burrow_error(err, 0, "cannot decompress: %s", m);
 	}
 	f->raw = raw;
 
 	archive_read_support_format_tar(tar);
-	if (archive_read_open(tar, f, NULL, feed_read, NULL) != ARCHIVE_OK)
-		return burrow_error(err, 0, "cannot read '%s': %s", source, archive_error_string(tar));
+	/* the format is detected here */
+	if (archive_read_open(tar, f, NULL, feed_read, NULL) != ARCHIVE_OK) {
+		const char *m = archive_error_string(tar);
+		if (!m || archive_errno(tar) == EILSEQ || strcmp(m, "Unrecognized archive format") == 0)
+			return burrow_error(err, 0, "not a tar archive (plain, gzip, zstd, xz or bzip2)");
+		return burrow_error(err, 0, "cannot read: %s", m);
+	}
 
 	struct unpack u = {.rootfd = rootfd, .tar = tar, .st = st, .cache_fd = -1};
 	int r = run_entries(&u, err);
@@ -639,7 +644,7 @@ int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *
 		while (!f->eof) {
 			la_ssize_t n = archive_read_data(raw, f->buf, sizeof(f->buf));
 			if (n < 0) {
-				r = burrow_error(err, 0, "cannot read '%s': %s", source, archive_error_string(raw));
+				r = burrow_error(err, 0, "cannot read: %s", archive_error_string(raw));
 				break;
 			}
 			if (n == 0)
