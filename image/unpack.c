@@ -249,6 +249,19 @@ static int set_owner(struct unpack *u, int fd, int pfd, const char *name, struct
 	return 0;
 }
 
+/* xattrs with which overlay filesystems record their own state (opaque
+ * directories, redirects, the owner and mode fuse-overlayfs shows): an
+ * image must not smuggle them into the store. */
+static bool overlay_private_xattr(const char *name)
+{
+	static const char *const prefixes[] = {"trusted.overlay.", "user.overlay.", "user.fuseoverlayfs.",
+	                                       "user.containers."};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 static void set_xattrs(int fd, struct archive_entry *e)
 {
 	const char *xname;
@@ -258,6 +271,10 @@ static void set_xattrs(int fd, struct archive_entry *e)
 	while (archive_entry_xattr_next(e, &xname, &val, &size) == ARCHIVE_OK) {
 		if (!xname || !*xname)
 			continue;
+		if (overlay_private_xattr(xname)) {
+			burrow_debug("dropping extended attribute '%s' of '%s'", xname, archive_entry_pathname(e));
+			continue;
+		}
 		if (fsetxattr(fd, xname, val, size, 0) == 0)
 			continue;
 		if (strncmp(xname, "user.", 5) == 0)

@@ -21,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "image/image.h"
@@ -542,6 +543,46 @@ static void test_unpack_hostile(void **state)
 	expect_refused(evil_hard_symlink_itself, "tar entry 'evil/victim': refused: 'evil' is a symbolic link");
 }
 
+static void test_unpack_xattrs(void **state)
+{
+	(void)state;
+	struct sandbox s;
+	sandbox_new(&s);
+	struct tarbuf t;
+	tb_open(&t);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "f");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 04755);
+	archive_entry_set_size(e, 1);
+	archive_entry_xattr_add_entry(e, "user.test", "hello", 5);
+	archive_entry_xattr_add_entry(e, "user.fuseoverlayfs.override_stat", "0:0:4755", 8);
+	archive_entry_xattr_add_entry(e, "trusted.overlay.opaque", "y", 1);
+	assert_int_equal(archive_write_header(t.a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(t.a, "x", 1), 1);
+	archive_entry_free(e);
+	char digest[65];
+	int fd = tb_close(&t, digest);
+	struct img_unpack_stats st;
+	struct burrow_err *err = NULL;
+	if (img_unpack(fd, s.layerfd, "x.tar", &st, &err) < 0)
+		fail_msg("%s", err->msg);
+	close(fd);
+	int ffd = openat(s.layerfd, "f", O_RDONLY | O_CLOEXEC);
+	assert_true(ffd >= 0);
+	char v[16] = {0};
+	assert_int_equal(fgetxattr(ffd, "user.test", v, sizeof(v)), 5);
+	assert_string_equal(v, "hello");
+	/* overlay bookkeeping from an image is dropped */
+	assert_int_equal(fgetxattr(ffd, "user.fuseoverlayfs.override_stat", v, sizeof(v)), -1);
+	assert_int_equal(errno, ENODATA);
+	struct stat sb;
+	assert_int_equal(fstat(ffd, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 04755);
+	close(ffd);
+	sandbox_free(&s);
+}
+
 static void test_unpack_not_tar(void **state)
 {
 	(void)state;
@@ -768,7 +809,8 @@ int main(void)
 	    cmocka_unit_test(test_change),         cmocka_unit_test(test_split_words),
 	    cmocka_unit_test(test_tar_paths),      cmocka_unit_test(test_unpack_basic),
 	    cmocka_unit_test(test_unpack_hostile), cmocka_unit_test(test_unpack_not_tar),
-	    cmocka_unit_test(test_ovl_paths),      cmocka_unit_test(test_ovl_mount),
+	    cmocka_unit_test(test_unpack_xattrs),  cmocka_unit_test(test_ovl_paths),
+	    cmocka_unit_test(test_ovl_mount),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
