@@ -26,8 +26,10 @@ $(error missing libraries: $(foreach p,$(MISSING),$(p) (Debian package $(pkg_deb
 endif
 endif
 
+# Opened with dlopen on first use, not linked (see lib/dl.h): only their headers.
+DL_PKGS := slirp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null)
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -I. -D_GNU_SOURCE -DBURROW_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 # DEV_LDFLAGS=-Wl,--unresolved-symbols=ignore-all links while other modules are being written (never in CI)

@@ -27,13 +27,15 @@ static const struct cmd_verb verbs[] = {
      "  migrate   stop the namespace keeper, so the next command rebuilds the\n"
      "            user namespace (after /etc/subuid or /etc/subgid changed)\n"},
     {"import", cmd_import, NEED_STATE, "import a root filesystem tarball as an image",
-     "import TARBALL|- [NAME[:TAG]]\n\n"
+     "import [-c|--change INSTR]... TARBALL|- [NAME[:TAG]]\n\n"
      "Makes a one-layer image from a rootfs tarball (plain, gzip or zstd);\n"
-     "- reads it from standard input.\n"},
+     "- reads it from standard input. Prints the new image's ID.\n\n"
+     "  -c, --change INSTR   CMD, ENTRYPOINT, ENV, WORKDIR or USER instruction (repeatable)\n"},
     {"images", cmd_images, NEED_STATE, "list images",
-     "images [-q] [--no-trunc]\n\n"
-     "  -q, --quiet      print image IDs only\n"
-     "      --no-trunc   print full image IDs\n"},
+     "images [-q] [--no-trunc] [--format json]\n\n"
+     "  -q, --quiet         print image IDs only\n"
+     "      --no-trunc      print full image IDs\n"
+     "  -f, --format json   print JSON\n"},
     {"run", cmd_run, NEED_STATE, "run a command in a new container",
      "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
      "  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"

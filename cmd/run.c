@@ -95,6 +95,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	o.image = argv[optind];
 	o.cmd = argv + optind + 1;
 	o.env = env;
+	o.started = true;
 
 	struct burrow_err *err = NULL;
 	struct ctr_config cfg = {0};

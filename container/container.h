@@ -23,6 +23,7 @@ struct ctr_create_opts {
 	const char *network; /* --network spec (NULL: slirp) */
 	long long shm_size;  /* bytes, 0: default 64 MiB */
 	bool rm, tty, interactive;
+	bool started; /* it is about to be started (run): saves a write later */
 };
 
 /* Validates everything, then stores the container (configured). */

@@ -259,6 +259,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.rm = o->rm;
 	c.tty = o->tty;
 	c.interactive = o->interactive;
+	c.started = o->started;
 	c.created = (long long)time(NULL);
 
 	if (state_tx_begin(s, STATE_DB, err) < 0)
@@ -281,7 +282,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	{
 		cleanup_free char *key = xasprintf("name/%s", c.name);
 		cleanup_free char *val = xasprintf("\"%s\"", c.id);
-		if (state_put(s, STATE_DB, key, val, err) < 0 || ctr_config_save(s, &c, err) < 0)
+		if (state_insert(s, STATE_DB, key, val, err) < 0 || ctr_config_save(s, &c, err) < 0)
 			goto cancel;
 	}
 	if (state_tx_commit(s, STATE_DB, err) < 0)

@@ -1,6 +1,5 @@
 #include "container/info.h"
 
-#include <libslirp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -8,6 +7,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
+#include "netns/netns.h"
 #include "overlay/overlay.h"
 #include "state/paths.h"
 
@@ -33,7 +33,11 @@ int ctr_sysinfo_collect(const char *root, const char *root_source, const char *r
 	out->fuse_version = p.fuse_version ? xstrdup(p.fuse_version) : NULL;
 	out->kernel_overlay = p.kernel_overlay_works;
 	ovl_probe_clear(&p);
-	out->slirp_version = slirp_version_string();
+	out->slirp_version = netns_slirp_version(err);
+	if (!out->slirp_version) {
+		ctr_sysinfo_clear(out);
+		return -1;
+	}
 	struct utsname u;
 	if (uname(&u) == 0)
 		out->kernel = xasprintf("%s %s %s", u.sysname, u.release, u.machine);

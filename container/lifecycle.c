@@ -221,8 +221,9 @@ static int refresh_one(const char *key, const char *json, void *data, struct bur
 int ctr_refresh(struct state_store *s, struct burrow_err **err)
 {
 	burrow_debug("runtime state is new (first run or after a reboot): refreshing containers");
-	/* drops the stale run/ records and records this boot first */
-	if (state_refresh_done(s, err) < 0 || state_each(s, STATE_DB, "ctr/", refresh_one, s, err) < 0)
+	/* state_refresh_done keeps the run/ records written since state_open
+	 * (these) and drops the stale ones */
+	if (state_each(s, STATE_DB, "ctr/", refresh_one, s, err) < 0 || state_refresh_done(s, err) < 0)
 		return burrow_error_wrap(err, "cannot refresh containers after a reboot");
 	return 0;
 }

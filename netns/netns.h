@@ -119,6 +119,9 @@ void netns_slirp_dispatch(struct netns_slirp *n, struct netns_pollset *ps, bool 
  * way to notice that the container ended. */
 bool netns_slirp_tap_gone(const struct netns_slirp *n);
 
+/* libslirp's version (loads it); NULL and *err when it cannot be loaded. */
+const char *netns_slirp_version(struct burrow_err **err);
+
 /* What goes into the container's /etc/resolv.conf: "10.0.2.3" for slirp;
  * NULL for host (copy the host's) and none (no nameserver). */
 const char *netns_dns_server(const struct netns_cfg *cfg);

@@ -15,7 +15,50 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/dl.h"
 #include "lib/xalloc.h"
+
+/* libslirp (and glib under it) is opened on first use, not linked: see
+ * lib/dl.h. The calls below go through these pointers. */
+static struct {
+	__typeof__(slirp_new) *new_;
+	__typeof__(slirp_cleanup) *cleanup;
+	__typeof__(slirp_input) *input;
+	__typeof__(slirp_pollfds_fill) *pollfds_fill;
+	__typeof__(slirp_pollfds_poll) *pollfds_poll;
+	__typeof__(slirp_handle_timer) *handle_timer;
+	__typeof__(slirp_version_string) *version_string;
+} sl;
+static bool sl_loaded;
+
+static int slirp_load(struct burrow_err **err)
+{
+	const struct dl_sym syms[] = {
+	    {"slirp_new", (void **)&sl.new_},
+	    {"slirp_cleanup", (void **)&sl.cleanup},
+	    {"slirp_input", (void **)&sl.input},
+	    {"slirp_pollfds_fill", (void **)&sl.pollfds_fill},
+	    {"slirp_pollfds_poll", (void **)&sl.pollfds_poll},
+	    {"slirp_handle_timer", (void **)&sl.handle_timer},
+	    {"slirp_version_string", (void **)&sl.version_string},
+	};
+	return dl_load("libslirp.so.0", "libslirp0", syms, sizeof(syms) / sizeof(syms[0]), &sl_loaded, err);
+}
+
+#define slirp_new (*sl.new_)
+#define slirp_cleanup (*sl.cleanup)
+#define slirp_input (*sl.input)
+#define slirp_pollfds_fill (*sl.pollfds_fill)
+#define slirp_pollfds_poll (*sl.pollfds_poll)
+#define slirp_handle_timer (*sl.handle_timer)
+#define slirp_version_string (*sl.version_string)
+
+const char *netns_slirp_version(struct burrow_err **err)
+{
+	if (slirp_load(err) < 0)
+		return NULL;
+	return slirp_version_string();
+}
 
 /* Ethernet header plus one VLAN tag, on top of the MTU. */
 #define FRAME_OVERHEAD 18
@@ -172,6 +215,8 @@ static const SlirpCb callbacks = {
 struct netns_slirp *netns_slirp_new(int tapfd, const struct netns_cfg *cfg, struct burrow_err **err)
 {
 	cleanup_close int fd = tapfd;
+	if (slirp_load(err) < 0)
+		return NULL;
 	if (cfg->mode != NETNS_SLIRP) {
 		burrow_error(err, EINVAL, "cannot start slirp for a network that is not slirp");
 		return NULL;
@@ -221,6 +266,25 @@ struct netns_slirp *netns_slirp_new(int tapfd, const struct netns_cfg *cfg, stru
 	return n;
 }
 
+/* Closing the last fd of a tap whose namespace is gone unregisters the
+ * device, which waits for RCU grace periods: about 25 ms here, longer than
+ * the whole rest of `burrow run --rm`. A short-lived child holds the last
+ * reference and pays for it instead; nobody waits for it (init reaps it).
+ * If the fork fails, close it here. */
+static void close_tap_detached(int fd)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* hold nothing else (e.g. the container's lock) */
+		if (fd > 3)
+			close_range(3, (unsigned)fd - 1, 0);
+		close_range((unsigned)fd + 1, ~0U, 0);
+		close(fd);
+		_exit(0);
+	}
+	close(fd);
+}
+
 void netns_slirp_free(struct netns_slirp *n)
 {
 	if (!n)
@@ -233,7 +297,7 @@ void netns_slirp_free(struct netns_slirp *n)
 		free(t);
 	}
 	if (n->tapfd >= 0)
-		close(n->tapfd);
+		close_tap_detached(n->tapfd);
 	free(n->buf);
 	free(n);
 }

@@ -160,15 +160,18 @@ static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, c
 	burrow_debug("tdb %s: %s", tdb ? tdb_name(tdb) : "?", m);
 }
 
-static struct tdb_context *open_tdb(const char *path, enum state_db db, bool volatile_fs, struct burrow_err **err)
+static struct tdb_context *open_tdb(const char *path, enum state_db db, struct burrow_err **err)
 {
 	static const struct tdb_logging_context log_ctx = {.log_fn = tdb_log_quiet, .log_private = NULL};
 	/* The persistent file keeps tdb's synchronous transactions (recovery
 	 * data reaches the disk before the records change). The runtime file
-	 * may skip the fsyncs when it lives in memory: a killed process still
-	 * leaves the recovery area for the next opener (the page cache is
-	 * shared), and a power cut empties tmpfs anyway. */
-	int flags = TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING | (volatile_fs ? TDB_NOSYNC : 0);
+	 * skips the fsyncs wherever it lives: a killed process still leaves the
+	 * recovery area for the next opener (the page cache is shared), and
+	 * only a power cut loses what was not synced -- after which the boot
+	 * ID differs and the runtime state is rebuilt anyway. The fsyncs would
+	 * cost several ms on every `burrow run` with the runtime dir on disk
+	 * (the /tmp fallback). */
+	int flags = TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING | (db == STATE_RUN ? TDB_NOSYNC : 0);
 	/* With O_CREAT, tdb rewrites a file whose header it does not
 	 * recognise as a new, empty database: a damaged (or foreign) file
 	 * would be wiped without a word. So O_CREAT only when there is nothing
@@ -210,15 +213,6 @@ static struct tdb_context *open_tdb(const char *path, enum state_db db, bool vol
 		return NULL;
 	}
 	return t;
-}
-
-static bool is_memory_fs(const char *path)
-{
-	struct statfs st;
-	if (statfs(path, &st) < 0)
-		return false;
-	return (unsigned long)st.f_type == 0x01021994UL /* tmpfs */ ||
-	       (unsigned long)st.f_type == 0x858458f6UL /* ramfs */;
 }
 
 /* Reads meta/boot-id from state.tdb (NULL when missing). */
@@ -287,10 +281,10 @@ int state_open(const char *root, const char *runroot, struct state_store **out, 
 	s->boot_id = state_read_boot_id(err);
 	if (!s->boot_id)
 		goto fail;
-	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], STATE_DB, false, err);
+	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], STATE_DB, err);
 	if (!s->tdb[STATE_DB])
 		goto fail;
-	s->tdb[STATE_RUN] = open_tdb(s->path[STATE_RUN], STATE_RUN, is_memory_fs(runroot), err);
+	s->tdb[STATE_RUN] = open_tdb(s->path[STATE_RUN], STATE_RUN, err);
 	if (!s->tdb[STATE_RUN])
 		goto fail;
 	if (check_boot(s, err) < 0)
