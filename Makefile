@@ -27,7 +27,7 @@ endif
 endif
 
 # Opened with dlopen on first use, not linked (see lib/dl.h): only their headers.
-DL_PKGS := slirp
+DL_PKGS := slirp libarchive libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null)
 CFLAGS ?= -O2 -g
@@ -72,7 +72,7 @@ $(BUILD)/libcmd.a: $(filter-out $(BUILD)/cmd/main.o,$(CMD_OBJS))
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcmd.a $(BUILD)/libburrow.a
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	@$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libcmd.a $(BUILD)/libburrow.a $(LDLIBS) $$(pkg-config --libs cmocka)
+	@$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libcmd.a $(BUILD)/libburrow.a $(LDLIBS) $$(pkg-config --libs cmocka $(DL_PKGS))
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libburrow.a
 	@mkdir -p $(dir $@)

@@ -14,6 +14,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "image/libs.h"
 
 void img_config_clear(struct img_config *c)
 {
@@ -257,8 +258,10 @@ int img_config_apply_change(struct img_config *c, const char *change, struct bur
 	return bad_change(err, change, why);
 }
 
-void img_sha256_hex(const void *data, size_t len, char out[65])
+int img_sha256_hex(const void *data, size_t len, char out[65], struct burrow_err **err)
 {
+	if (img_libs_load(err) < 0)
+		return -1;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
@@ -266,4 +269,5 @@ void img_sha256_hex(const void *data, size_t len, char out[65])
 	for (unsigned i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	out[64] = '\0';
+	return 0;
 }

@@ -40,7 +40,7 @@ void img_config_copy(struct img_config *dst, const struct img_config *src);
 int img_split_words(const char *s, char ***out, struct burrow_err **err);
 
 /* sha256 hex (65 bytes with the NUL) of a buffer. */
-void img_sha256_hex(const void *data, size_t len, char out[65]);
+int img_sha256_hex(const void *data, size_t len, char out[65], struct burrow_err **err);
 
 /* Whether s is a non-empty string of lowercase hex digits. */
 bool img_is_hex(const char *s);

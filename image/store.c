@@ -421,7 +421,8 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 	long long created = (long long)now.tv_sec;
 	cleanup_free char *cfg = oci_config(st.digest, &now, config);
 	char image_id[65];
-	img_sha256_hex(cfg, strlen(cfg), image_id);
+	if (img_sha256_hex(cfg, strlen(cfg), image_id, err) < 0)
+		return burrow_error_wrap(err, "cannot import '%s'", display);
 	struct img_import_opts o = *opts;
 	o.config = config;
 	if (store_records(s, image_id, st.digest, st.size, created, &o, err) < 0)

@@ -27,6 +27,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
+#include "image/libs.h"
 
 #define FEED_BUF (128 * 1024)
 
@@ -620,7 +621,7 @@ static int run_entries(struct unpack *u, struct burrow_err **err)
 	}
 }
 
-int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err)
+static int unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err)
 {
 	memset(st, 0, sizeof(*st));
 	cleanup_free struct feed *f = xcalloc(1, sizeof(*f));
@@ -684,4 +685,11 @@ int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *
 	for (unsigned i = 0; i < 32; i++)
 		snprintf(st->digest + 2 * i, 3, "%02x", dig[i]);
 	return 0;
+}
+
+int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err)
+{
+	if (img_libs_load(err) < 0)
+		return -1;
+	return unpack(fd, rootfd, source, st, err);
 }

@@ -297,7 +297,7 @@ static int tb_close(struct tarbuf *t, char digest[65])
 {
 	assert_int_equal(archive_write_close(t->a), ARCHIVE_OK);
 	archive_write_free(t->a);
-	img_sha256_hex(t->buf, t->used, digest);
+	assert_int_equal(img_sha256_hex(t->buf, t->used, digest, NULL), 0);
 	int fd = memfd_create("tar", MFD_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(write_all(fd, t->buf, t->used), 0);

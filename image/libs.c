@@ -1,0 +1,22 @@
+#define IMG_LIBS_NO_MACROS
+#include "image/libs.h"
+
+#include <stdbool.h>
+
+#include "lib/dl.h"
+
+struct img_libs img_libs;
+
+int img_libs_load(struct burrow_err **err)
+{
+	static bool archive_loaded, crypto_loaded;
+#define IMG_LIB_SYM(name) {#name, (void **)&img_libs.name},
+	static const struct dl_sym archive_syms[] = {IMG_LIB_FUNCS(IMG_LIB_SYM)};
+	static const struct dl_sym crypto_syms[] = {IMG_CRYPTO_FUNCS(IMG_LIB_SYM)};
+#undef IMG_LIB_SYM
+	if (dl_load("libarchive.so.13", "libarchive13", archive_syms, sizeof(archive_syms) / sizeof(archive_syms[0]),
+	            &archive_loaded, err) < 0)
+		return -1;
+	return dl_load("libcrypto.so.3", "libssl3", crypto_syms, sizeof(crypto_syms) / sizeof(crypto_syms[0]),
+	               &crypto_loaded, err);
+}
