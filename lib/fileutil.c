@@ -260,10 +260,10 @@ unsigned long long proc_start_time(pid_t pid)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
+	/* after "PID (COMM) " come the state (field 3) ... the start time (field 22) */
 	char *p = strrchr(buf, ')');
-	if (!p)
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
 		return 0;
-	/* after ") " comes field 3 (state); start time is field 22 */
 	p += 2;
 	for (int field = 3; field < 22 && p; field++) {
 		p = strchr(p, ' ');

@@ -37,7 +37,8 @@ int recv_fd(int sock);
 /* Waits for a child, retrying EINTR; returns waitpid's result. */
 pid_t waitpid_eintr(pid_t pid, int *status, int flags);
 
-/* Process start time (field 22 of /proc/PID/stat), 0 if the process is gone. */
+/* Process start time (field 22 of /proc/PID/stat); 0 when the process is
+ * gone or a zombie. With the pid, it names a process across pid reuse. */
 unsigned long long proc_start_time(pid_t pid);
 
 #endif

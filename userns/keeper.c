@@ -395,32 +395,6 @@ int userns_lock(const char *runroot, struct burrow_err **err)
 	return steal_fd(fd);
 }
 
-/* Start time of a process that is alive (not a zombie), 0 otherwise. */
-static unsigned long long live_start_time(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	char buf[1024];
-	ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* after "PID (COMM) " come the state (field 3) ... the start time (field 22) */
-	char *p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return 0;
-	p += 2;
-	for (int field = 3; field < 22 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	return p ? strtoull(p, NULL, 10) : 0;
-}
-
 int userns_keeper_alive(const char *runroot, pid_t *pid, int *pidfd)
 {
 	char path[PATH_MAX];
@@ -442,7 +416,7 @@ int userns_keeper_alive(const char *runroot, pid_t *pid, int *pidfd)
 	cleanup_close int pfd = sys_pidfd_open((pid_t)p);
 	if (pfd < 0 && errno != ENOSYS)
 		return 0;
-	if (live_start_time((pid_t)p) != start)
+	if (proc_start_time((pid_t)p) != start)
 		return 0;
 	*pid = (pid_t)p;
 	if (pidfd)
@@ -551,7 +525,7 @@ static int try_join(const char *runroot, struct burrow_err **err)
 	if (join(pid, fd, &e) == 0)
 		return 1;
 	/* it may have died (or be dying) between the check and the join */
-	if (live_start_time(pid) == 0) {
+	if (proc_start_time(pid) == 0) {
 		burrow_err_free(e);
 		return 0;
 	}
