@@ -13,8 +13,7 @@ struct ctr_bundle_paths {
 	const char *resolv_conf;
 	const char *hostname;
 	const char *containerenv;
-	bool host_network;    /* --network host: no network namespace */
-	bool private_network; /* a network namespace (slirp or none) */
+	bool host_network; /* --network host: no network namespace */
 };
 
 /* The OCI runtime-spec config.json for c. */

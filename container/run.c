@@ -1,6 +1,7 @@
 /* A container in the foreground: this process is its monitor. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -61,6 +63,47 @@ static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *n
 	return 0;
 }
 
+/* /etc/mtab -> /proc/mounts when the image has none (as the seeds do);
+ * resolved inside the rootfs, so a hostile /etc symlink cannot point it
+ * elsewhere. Nothing to do without an /etc. */
+static int make_mtab(const char *root, struct burrow_err **err)
+{
+	cleanup_close int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return burrow_error(err, errno, "cannot open rootfs '%s'", root);
+	struct open_how how = {
+	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	cleanup_close int etc = (int)syscall(SYS_openat2, rfd, "etc", &how, sizeof(how));
+	if (etc < 0)
+		return 0;
+	if (symlinkat("/proc/mounts", etc, "mtab") < 0 && errno != EEXIST)
+		return burrow_error(err, errno, "cannot create /etc/mtab in the rootfs");
+	return 0;
+}
+
+/* DIR/config.json for the rootfs at root. */
+static int write_bundle(const struct ctr_config *c, const struct netns_cfg *ncfg, const char *dir, const char *rundir,
+                        const char *root, struct burrow_err **err)
+{
+	cleanup_free char *hosts = path_join(rundir, "hosts");
+	cleanup_free char *resolv = path_join(rundir, "resolv.conf");
+	cleanup_free char *hostname = path_join(rundir, "hostname");
+	cleanup_free char *cenv = path_join(rundir, ".containerenv");
+	struct ctr_bundle_paths bp = {
+	    .rootfs = root,
+	    .hosts = hosts,
+	    .resolv_conf = resolv,
+	    .hostname = hostname,
+	    .containerenv = cenv,
+	    .host_network = ncfg->mode == NETNS_HOST,
+	};
+	cleanup_free char *spec = ctr_spec_generate(c, &bp);
+	cleanup_free char *cfgpath = path_join(dir, "config.json");
+	return write_file_atomic(cfgpath, spec, strlen(spec), 0600, err);
+}
+
 /* Mounts the rootfs and writes the bundle; returns the mount point. */
 static char *prepare(struct state_store *s, const struct ctr_config *c, const struct netns_cfg *ncfg,
                      struct burrow_err **err)
@@ -89,22 +132,7 @@ static char *prepare(struct state_store *s, const struct ctr_config *c, const st
 			return NULL;
 		root = xstrdup(merged);
 	}
-	cleanup_free char *hosts = path_join(rundir, "hosts");
-	cleanup_free char *resolv = path_join(rundir, "resolv.conf");
-	cleanup_free char *hostname = path_join(rundir, "hostname");
-	cleanup_free char *cenv = path_join(rundir, ".containerenv");
-	struct ctr_bundle_paths bp = {
-	    .rootfs = root,
-	    .hosts = hosts,
-	    .resolv_conf = resolv,
-	    .hostname = hostname,
-	    .containerenv = cenv,
-	    .host_network = ncfg->mode == NETNS_HOST,
-	    .private_network = ncfg->mode != NETNS_HOST,
-	};
-	cleanup_free char *spec = ctr_spec_generate(c, &bp);
-	cleanup_free char *cfgpath = path_join(dir, "config.json");
-	if (write_file_atomic(cfgpath, spec, strlen(spec), 0600, err) < 0) {
+	if (make_mtab(root, err) < 0 || write_bundle(c, ncfg, dir, rundir, root, err) < 0) {
 		if (!c->rootfs) {
 			struct burrow_err *e2 = NULL;
 			if (ovl_umount(root, &e2) < 0)

@@ -66,6 +66,17 @@ suite_setup() {
 	is "$output" "not-a-tty"
 }
 
+@test "run: signals sent to burrow reach the container" {
+	timeout 30 "$BURROW" run --rm busybox sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.1; done' >"$T/out" &
+	pid=$!
+	for _ in $(seq 200); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.05; done
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	is "$rc" 3
+	is "$(cat "$T/out")" "$(printf 'ready\ngot-term')"
+}
+
 @test "run: uid 0 inside, the namespace's uid_map, pid 1, hostname" {
 	run_burrow 0 run --rm busybox id -u
 	is "$output" "0"
@@ -88,10 +99,11 @@ suite_setup() {
 }
 
 @test "run: generated /etc files, environment, workdir, user" {
-	run_burrow 0 run --rm --name envbox busybox sh -c 'cat /etc/hosts /etc/resolv.conf /etc/hostname; test -f /run/.containerenv && echo containerenv'
+	run_burrow 0 run --rm --name envbox busybox sh -c 'cat /etc/hosts /etc/resolv.conf /etc/hostname; test -f /run/.containerenv && echo containerenv; readlink /etc/mtab'
 	assert_match "$output" "127.0.0.1"
 	assert_match "$output" "nameserver 10.0.2.3"
 	assert_match "$output" "containerenv"
+	assert_match "$output" "/proc/mounts"
 	run_burrow 0 run --rm -e FOO=bar -w /tmp busybox sh -c 'echo $FOO $container $PWD; echo $PATH'
 	is "${lines[0]}" "bar burrow /tmp"
 	assert_match "${lines[1]}" "/usr/bin"
