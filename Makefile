@@ -46,7 +46,7 @@ HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:%.c=$(BUILD)/%)
 
 BIN ?= burrow
-.PHONY: all deps demo check unit integration bench install asan fmt fmt-check clean help
+.PHONY: all deps demo check check-asan unit integration bench install asan fmt fmt-check clean help
 
 
 all: $(BIN)
@@ -106,11 +106,14 @@ bench: deps
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" EXTRA_LDFLAGS="-fsanitize=address,undefined" BIN=build/asan/burrow build/asan/burrow
 
+# the integration suites against the sanitizer build
+check-asan: asan $(HELPER_BINS)
+	@BURROW_BIN=build/asan/burrow tools/run-integration.sh
+
 install: burrow
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 burrow $(DESTDIR)$(BINDIR)/burrow
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 
 FMT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]')
 fmt:

@@ -5,9 +5,14 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 passed=0 failed=0 skipped=0
-tally() { # file with a "...: N passed, N failed, N skipped" last line
+tally() { # file whose "PREFIX: N passed, N failed, N skipped" line sums a suite
 	local line
-	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+	line=$(grep -E "^$2: [0-9]+ passed, [0-9]+ failed" "$1" | tail -1)
+	if [ -z "$line" ]; then
+		echo "$2: no summary line (the runner died)"
+		failed=$((failed + 1))
+		return
+	fi
 	local p f s
 	p=$(sed -n 's/.* \([0-9]*\) passed.*/\1/p' <<<"$line")
 	f=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$line")
@@ -35,11 +40,11 @@ fi
 
 echo "== unit"
 tools/run-unit.sh "$@" | tee "$log"
-tally "$log"
+tally "$log" unit
 
 echo "== integration"
 tools/run-integration.sh | tee "$log"
-tally "$log"
+tally "$log" integration
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -14,7 +14,7 @@ suites=${BURROW_SUITES:-}
 stage=$(mktemp -d /tmp/burrow-stage.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/tests" "$stage/build/tests" "$stage/tools"
-cp "$top/burrow" "$stage/"
+cp "${BURROW_BIN:-$top/burrow}" "$stage/burrow"
 cp -r "$top/tests/integration" "$stage/tests/"
 [ -d "$top/build/tests/helpers" ] && cp -r "$top/build/tests/helpers" "$stage/build/tests/"
 cp "$top"/tools/*.sh "$stage/tools/"
@@ -37,7 +37,8 @@ run_as() { # user
 		out=$(cd "$stage" && runuser -u "$user" -- env -i "HOME=$(getent passwd "$user" | cut -d: -f6)" \
 			"USER=$user" "LOGNAME=$user" "SHELL=/bin/bash" "${cmd[@]}" 2>&1)
 	fi
-	printf '%s\n' "$out" | grep -v '^ok ' | grep -v '^1\.\.'
+	# failures with their diagnostics, and what was skipped (and why)
+	printf '%s\n' "$out" | grep -vE '^ok [0-9]+ [^#]*$' | grep -v '^1\.\.'
 	local p f s
 	p=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vc '# skip')
 	s=$(printf '%s\n' "$out" | grep -E '^ok .*# skip' -c)
