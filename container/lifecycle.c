@@ -35,7 +35,7 @@ bool ctr_monitor_alive(const struct ctr_run *r)
 int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, struct burrow_err **err)
 {
 	if (r->mountpoint && !c->rootfs) {
-		if (ovl_umount(r->mountpoint, err) < 0)
+		if (ovl_umount(r->mountpoint, r->fuse_pid, err) < 0)
 			return burrow_error_wrap(err, "container '%s'", c->name);
 	}
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
@@ -43,6 +43,7 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 		return burrow_error_wrap(err, "container '%s'", c->name);
 	free(r->mountpoint);
 	r->mountpoint = NULL;
+	r->fuse_pid = 0;
 	r->state = CTR_EXITED;
 	r->pid = 0;
 	return ctr_run_save(s, c->id, r, err);

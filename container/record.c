@@ -118,6 +118,7 @@ char *ctr_run_to_json(const struct ctr_run *r)
 	jg_key_int(g, "started_at", r->started_at);
 	jg_key_int(g, "finished_at", r->finished_at);
 	jg_key_str(g, "mountpoint", r->mountpoint);
+	jg_key_int(g, "fuse_pid", r->fuse_pid);
 	jg_key_str(g, "reason", r->reason);
 	jg_map_close(g);
 	return json_gen_finish(g);
@@ -137,6 +138,7 @@ int ctr_run_from_json(const char *json, struct ctr_run *r, struct burrow_err **e
 	r->started_at = json_get_int(v, "started_at", 0);
 	r->finished_at = json_get_int(v, "finished_at", 0);
 	r->mountpoint = dup_or_null(json_get_str(v, "mountpoint"));
+	r->fuse_pid = (pid_t)json_get_int(v, "fuse_pid", 0);
 	r->reason = dup_or_null(json_get_str(v, "reason"));
 	return 0;
 }

@@ -50,7 +50,8 @@ struct ctr_run {
 	int exit_code;
 	long long started_at, finished_at;
 	char *mountpoint;
-	char *reason; /* why it stopped when not by itself (e.g. "monitor died") */
+	pid_t fuse_pid; /* fuse-overlayfs serving mountpoint (0: unknown) */
+	char *reason;   /* why it stopped when not by itself (e.g. "monitor died") */
 };
 
 char *ctr_config_to_json(const struct ctr_config *c);

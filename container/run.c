@@ -105,7 +105,7 @@ static int write_bundle(const struct ctr_config *c, const struct netns_cfg *ncfg
 }
 
 /* Mounts the rootfs and writes the bundle; returns the mount point. */
-static char *prepare(struct state_store *s, const struct ctr_config *c, const struct netns_cfg *ncfg,
+static char *prepare(struct state_store *s, const struct ctr_config *c, const struct netns_cfg *ncfg, pid_t *fuse_pid,
                      struct burrow_err **err)
 {
 	cleanup_free char *dir = ctr_dir(s, c->id);
@@ -126,7 +126,7 @@ static char *prepare(struct state_store *s, const struct ctr_config *c, const st
 			return NULL;
 		int r = -1;
 		if (mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 && mkdir_p(merged, 0755, err) == 0)
-			r = ovl_mount(img->layers, upper, work, merged, err);
+			r = ovl_mount(img->layers, upper, work, merged, fuse_pid, err);
 		img_info_free(img);
 		if (r < 0)
 			return NULL;
@@ -135,7 +135,7 @@ static char *prepare(struct state_store *s, const struct ctr_config *c, const st
 	if (make_mtab(root, err) < 0 || write_bundle(c, ncfg, dir, rundir, root, err) < 0) {
 		if (!c->rootfs) {
 			struct burrow_err *e2 = NULL;
-			if (ovl_umount(root, &e2) < 0)
+			if (ovl_umount(root, *fuse_pid, &e2) < 0)
 				burrow_err_free(e2);
 		}
 		free(root);
@@ -283,7 +283,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_co
 
 	run.monitor_pid = getpid();
 	run.monitor_start = proc_start_time(run.monitor_pid);
-	run.mountpoint = prepare(s, c, &ncfg, err);
+	run.mountpoint = prepare(s, c, &ncfg, &run.fuse_pid, err);
 	if (!run.mountpoint)
 		goto fail_prepare;
 	if (!c->started) {

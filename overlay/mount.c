@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -132,8 +133,75 @@ static char *build_options(char *const *lowerdirs, const char *upper, const char
 	return o;
 }
 
-int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const char *target, struct burrow_err **err)
+/* Whether process pid (a name under dirfd, /proc or /proc/self/task/T/..)
+ * is the fuse-overlayfs serving target: its command line ends with the
+ * mount point we gave it. */
+static bool server_matches(int dirfd, const char *pid, const char *target)
 {
+	char path[64];
+	snprintf(path, sizeof(path), "%s/cmdline", pid);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char buf[8192];
+	ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || n == (ssize_t)sizeof(buf) - 1)
+		return false;
+	buf[n] = '\0';
+	const char *slash = strrchr(buf, '/');
+	const char *argv0 = slash ? slash + 1 : buf;
+	if (strcmp(argv0, "fuse-overlayfs") != 0)
+		return false;
+	/* last argument */
+	ssize_t end = n;
+	while (end > 0 && buf[end - 1] == '\0')
+		end--;
+	ssize_t start = end;
+	while (start > 0 && buf[start - 1] != '\0')
+		start--;
+	return strcmp(buf + start, target) == 0;
+}
+
+/* The fuse-overlayfs process serving target, among all processes (slow
+ * with many of them); 0 when there is none. */
+static pid_t find_server(const char *target)
+{
+	cleanup_dir DIR *d = opendir("/proc");
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (isdigit((unsigned char)de->d_name[0]) && server_matches(dirfd(d), de->d_name, target))
+			return (pid_t)atoi(de->d_name);
+	}
+	return 0;
+}
+
+/* The server among our own children (see ovl_mount); 0 when not there. */
+static pid_t find_child_server(const char *target)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)gettid());
+	cleanup_free char *kids = NULL;
+	struct burrow_err *e = NULL;
+	if (read_file(path, &kids, NULL, &e) < 0) {
+		burrow_err_free(e);
+		return 0;
+	}
+	cleanup_close int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char *save = NULL;
+	for (char *tok = strtok_r(kids, " \n", &save); tok && proc >= 0; tok = strtok_r(NULL, " \n", &save))
+		if (server_matches(proc, tok, target))
+			return (pid_t)atoi(tok);
+	return 0;
+}
+
+int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const char *target, pid_t *server,
+              struct burrow_err **err)
+{
+	if (server)
+		*server = 0;
 	if (!lowerdirs || !lowerdirs[0])
 		return burrow_error(err, EINVAL, "cannot mount overlay at '%s': no lower layers", target);
 	for (size_t i = 0; lowerdirs[i]; i++)
@@ -150,7 +218,17 @@ int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const
 	char *argv[] = {prog, (char *)"-o", opts, (char *)target, NULL};
 	int status = 0;
 	cleanup_free char *out = NULL;
-	if (ovl_run(argv, "mounting", MOUNT_TIMEOUT_MS, &status, &out, err) < 0)
+	/* fuse-overlayfs daemonizes once the mount is ready: as a subreaper for
+	 * that moment we inherit the daemon, so ovl_umount knows whom to wait
+	 * for without searching every process (milliseconds on a busy host) */
+	int was_subreaper = 0;
+	prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
+	if (server && !was_subreaper)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	int r = ovl_run(argv, "mounting", MOUNT_TIMEOUT_MS, &status, &out, err);
+	if (server && !was_subreaper)
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
+	if (r < 0)
 		return burrow_error_wrap(err, "cannot mount overlay at '%s'", target);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		cleanup_free char *how = ovl_describe_status(status);
@@ -163,46 +241,10 @@ int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const
 			                       "(modprobe fuse; chmod 0666 /dev/fuse)");
 		return -1;
 	}
-	burrow_debug("mounted fuse-overlayfs at '%s' (-o %s)", target, opts);
-	return 0;
-}
-
-/* The fuse-overlayfs process serving target: its command line ends with
- * the mount point we gave it. 0 when there is none. */
-static pid_t find_server(const char *target)
-{
-	cleanup_dir DIR *d = opendir("/proc");
-	if (!d)
-		return 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		char path[sizeof(de->d_name) + 16];
-		snprintf(path, sizeof(path), "%s/cmdline", de->d_name);
-		int fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		char buf[8192];
-		ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0 || n == (ssize_t)sizeof(buf) - 1)
-			continue;
-		buf[n] = '\0';
-		const char *slash = strrchr(buf, '/');
-		const char *argv0 = slash ? slash + 1 : buf;
-		if (strcmp(argv0, "fuse-overlayfs") != 0)
-			continue;
-		/* last argument */
-		ssize_t end = n;
-		while (end > 0 && buf[end - 1] == '\0')
-			end--;
-		ssize_t start = end;
-		while (start > 0 && buf[start - 1] != '\0')
-			start--;
-		if (strcmp(buf + start, target) == 0)
-			return (pid_t)atoi(de->d_name);
-	}
+	if (server)
+		*server = find_child_server(target);
+	burrow_debug("mounted fuse-overlayfs at '%s' (-o %s), served by pid %d", target, opts,
+	             server ? (int)*server : 0);
 	return 0;
 }
 
@@ -246,9 +288,13 @@ static bool wait_gone(int pidfd, pid_t pid, int timeout_ms)
 	}
 }
 
-int ovl_umount(const char *target, struct burrow_err **err)
+int ovl_umount(const char *target, pid_t server, struct burrow_err **err)
 {
-	pid_t server = find_server(target);
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", (int)server);
+	cleanup_close int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (server <= 0 || proc < 0 || !server_matches(proc, pid, target))
+		server = find_server(target);
 	cleanup_close int pidfd = server > 0 ? (int)syscall(SYS_pidfd_open, server, 0) : -1;
 	if (umount2(target, UMOUNT_NOFOLLOW) < 0) {
 		int e = errno;
@@ -261,15 +307,19 @@ int ovl_umount(const char *target, struct burrow_err **err)
 	}
 	if (server <= 0)
 		return 0;
-	if (wait_gone(pidfd, server, EXIT_TIMEOUT_MS))
-		return 0;
-	burrow_debug("fuse-overlayfs %d for '%s' still running after unmount, terminating it", (int)server, target);
-	send_signal(pidfd, server, SIGTERM);
-	if (wait_gone(pidfd, server, EXIT_TIMEOUT_MS / 2))
-		return 0;
-	send_signal(pidfd, server, SIGKILL);
-	if (wait_gone(pidfd, server, EXIT_TIMEOUT_MS / 2))
-		return 0;
-	return burrow_error(err, ETIMEDOUT, "fuse-overlayfs (pid %d) for '%s' did not exit after unmount", (int)server,
-	                    target);
+	if (!wait_gone(pidfd, server, EXIT_TIMEOUT_MS)) {
+		burrow_debug("fuse-overlayfs %d for '%s' still running after unmount, terminating it", (int)server,
+		             target);
+		send_signal(pidfd, server, SIGTERM);
+		if (!wait_gone(pidfd, server, EXIT_TIMEOUT_MS / 2)) {
+			send_signal(pidfd, server, SIGKILL);
+			if (!wait_gone(pidfd, server, EXIT_TIMEOUT_MS / 2))
+				return burrow_error(err, ETIMEDOUT,
+				                    "fuse-overlayfs (pid %d) for '%s' did not exit after unmount",
+				                    (int)server, target);
+		}
+	}
+	/* our child when ovl_mount in this process started it */
+	waitpid(server, NULL, WNOHANG);
+	return 0;
 }

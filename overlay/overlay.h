@@ -4,6 +4,7 @@
 #define BURROW_OVERLAY_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "lib/err.h"
 
@@ -26,13 +27,17 @@ int ovl_find_fuse(char **path, struct burrow_err **err);
  * allow_other, so every uid of the namespace can use the mount). Returns
  * once the mount is ready (fuse-overlayfs daemonizes then; the wait is
  * bounded). Paths may not contain ',' or ':' (fuse-overlayfs option
- * syntax). Its own failure: its stderr in the message. */
-int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const char *target, struct burrow_err **err);
+ * syntax). Its own failure: its stderr in the message. *server (may be
+ * NULL) is the pid of the fuse-overlayfs process serving the mount, 0 if it
+ * could not be told; it stays a child of the caller until it exits. */
+int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const char *target, pid_t *server,
+              struct burrow_err **err);
 
 /* Unmounts target (umount2, lazily when busy) and waits (bounded) until the
  * fuse-overlayfs process serving it is gone, killing it if it lingers.
- * A target that is not mounted is fine. */
-int ovl_umount(const char *target, struct burrow_err **err);
+ * server: the pid ovl_mount gave (checked to still be that server), or 0 to
+ * look for it among all processes. A target that is not mounted is fine. */
+int ovl_umount(const char *target, pid_t server, struct burrow_err **err);
 
 /* For `burrow info`: fuse-overlayfs path and version; whether kernel
  * overlayfs can be mounted in this user namespace (tried once in a temporary

@@ -686,7 +686,7 @@ static void ovl_child(int out, const char *dir)
 	free(p);
 
 	char *lowers[] = {l1, l2, NULL};
-	CHILD_CHECK(ovl_mount(lowers, u, w, m, &err) == 0, "ovl_mount: %s", err->msg);
+	CHILD_CHECK(ovl_mount(lowers, u, w, m, NULL, &err) == 0, "ovl_mount: %s", err->msg);
 	char *c = NULL;
 	p = path_join(m, "file");
 	CHILD_CHECK(read_file(p, &c, NULL, &err) == 0 && strcmp(c, "high") == 0, "merged file: %s", c ? c : "?");
@@ -706,18 +706,18 @@ static void ovl_child(int out, const char *dir)
 	free(p);
 	CHILD_CHECK(server_alive(m), "no fuse-overlayfs process found for the mount");
 
-	CHILD_CHECK(ovl_umount(m, &err) == 0, "ovl_umount: %s", err->msg);
+	CHILD_CHECK(ovl_umount(m, 0, &err) == 0, "ovl_umount: %s", err->msg);
 	p = path_join(m, "file");
 	CHILD_CHECK(access(p, F_OK) < 0, "still mounted after ovl_umount");
 	free(p);
 	CHILD_CHECK(!server_alive(m), "fuse-overlayfs still running after ovl_umount");
 	/* unmounting what is not mounted is fine */
-	CHILD_CHECK(ovl_umount(m, &err) == 0, "second ovl_umount: %s", err->msg);
+	CHILD_CHECK(ovl_umount(m, 0, &err) == 0, "second ovl_umount: %s", err->msg);
 
 	/* fuse-overlayfs' own failure: its message in ours */
 	char *missing = path_join(dir, "no-such-layer");
 	char *bad[] = {missing, NULL};
-	CHILD_CHECK(ovl_mount(bad, u, w, m, &err) < 0, "mount of a missing layer succeeded");
+	CHILD_CHECK(ovl_mount(bad, u, w, m, NULL, &err) < 0, "mount of a missing layer succeeded");
 	CHILD_CHECK(strstr(err->msg, "fuse-overlayfs exited with") && !strchr(err->msg, '\n'), "bad message: %s",
 	            err->msg);
 	burrow_err_free(err);
@@ -725,13 +725,13 @@ static void ovl_child(int out, const char *dir)
 	/* option syntax cannot carry ',' */
 	char *comma = path_join(dir, "a,b");
 	char *bad2[] = {comma, NULL};
-	CHILD_CHECK(ovl_mount(bad2, u, w, m, &err) < 0 && strstr(err->msg, "contains ','") && err->hint,
+	CHILD_CHECK(ovl_mount(bad2, u, w, m, NULL, &err) < 0 && strstr(err->msg, "contains ','") && err->hint,
 	            "a ',' in a path was not refused");
 	burrow_err_free(err);
 	err = NULL;
 	/* a missing program names the package */
 	ovl_set_fuse_program("/nonexistent/fuse-overlayfs");
-	CHILD_CHECK(ovl_mount(lowers, u, w, m, &err) < 0 && err->status == ENOENT && err->hint &&
+	CHILD_CHECK(ovl_mount(lowers, u, w, m, NULL, &err) < 0 && err->status == ENOENT && err->hint &&
 	                strstr(err->hint, "fuse-overlayfs"),
 	            "missing program: %s", err ? err->msg : "accepted");
 	burrow_err_free(err);
