@@ -84,7 +84,8 @@ static int check_dead_monitor(struct state_store *s, const struct ctr_config *c,
 	r->finished_at = (long long)time(NULL);
 	free(r->reason);
 	r->reason = xstrdup("its monitor process died");
-	burrow_debug("container '%s': monitor %d is gone, marking it stopped", c->name, (int)r->monitor_pid);
+	burrow_warn("container '%s': its monitor (pid %d) died; marked exited with code -1", c->name,
+	            (int)r->monitor_pid);
 	return ctr_cleanup(s, c, r, err);
 }
 

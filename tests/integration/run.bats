@@ -260,3 +260,23 @@ INNER
 	assert_match "$output" "hello-over-tcp"
 	assert_match "$output" "192.0.2.77"
 }
+
+@test "run: a container whose monitor was killed comes out exited (-1), unmounted" {
+	# the container's own sleep bounds it; teardown kills what is left
+	"$BURROW" run --name victim busybox sleep 60 &
+	mon=$!
+	for _ in $(seq 200); do
+		"$BURROW" ps | grep -q victim && break
+		sleep 0.05
+	done
+	run_burrow 0 ps
+	assert_match "$output" "victim"
+	kill -9 "$mon"
+	wait "$mon" || true
+	run_burrow 0 ps -a
+	assert_match "$output" "Exited \(-1\)"
+	assert_match "$output" "monitor \(pid [0-9]+\) died"
+	run grep -c "burrow/containers" "/proc/$(keeper_pid)/mountinfo"
+	is "$output" "0" "the dead container's rootfs is still mounted"
+	run_burrow 0 rm victim
+}
