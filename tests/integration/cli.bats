@@ -56,6 +56,9 @@ load helpers
 	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["store"]["root"].endswith("/burrow"); assert d["idMapping"]["kind"] in ("subuid","single","identity"); assert d["libslirp"]' "$output"
 	run_burrow 0 --root "$T/elsewhere" info
 	assert_match "$output" "storage root: +$T/elsewhere \(--root\)"
+	run_burrow 0 --runroot "$T/rr" info
+	assert_match "$output" "runtime dir: +$T/rr \(--runroot\)"
+	run_burrow 0 --runroot "$T/rr" system migrate
 }
 
 @test "cli: containers survive a simulated reboot (runtime dir gone, keeper killed)" {

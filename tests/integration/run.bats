@@ -280,3 +280,22 @@ INNER
 	is "$output" "0" "the dead container's rootfs is still mounted"
 	run_burrow 0 rm victim
 }
+
+@test "rm: a running container is refused without -f and killed with it" {
+	"$BURROW" run --name busy busybox sleep 60 &
+	mon=$!
+	for _ in $(seq 200); do
+		"$BURROW" ps | grep -q busy && break
+		sleep 0.05
+	done
+	run_burrow 125 rm busy
+	assert_match "$output" "cannot remove container 'busy': it is running"
+	run_burrow 0 rm -f busy
+	rc=0
+	wait "$mon" || rc=$?
+	is "$rc" 137 "the foreground run should end with the container's SIGKILL"
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	run grep -c "burrow/containers" "/proc/$(keeper_pid)/mountinfo"
+	is "$output" "0"
+}
