@@ -111,9 +111,10 @@ check-asan: asan $(HELPER_BINS)
 	@BURROW_BIN=build/asan/burrow tools/run-integration.sh
 
 install: burrow
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 burrow $(DESTDIR)$(BINDIR)/burrow
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 
 FMT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]')
 fmt:

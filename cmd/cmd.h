@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "container/settings.h"
 #include "lib/err.h"
 
 /* Exit codes as podman/docker. */
@@ -30,11 +31,13 @@ struct cmd_ctx {
 	const char *root_opt;    /* --root */
 	const char *runroot_opt; /* --runroot */
 	/* resolved before the verb runs */
-	char *root;                /* storage root */
-	char *root_source;         /* where it came from */
-	char *runroot;             /* runtime dir */
-	char *runroot_source;      /* where it came from */
-	struct state_store *state; /* with NEED_STATE */
+	char *root;                   /* storage root */
+	char *root_source;            /* where it came from */
+	char *runroot;                /* runtime dir */
+	char *runroot_source;         /* where it came from */
+	struct state_store *state;    /* with NEED_STATE */
+	struct ctr_settings settings; /* burrow.conf */
+	bool settings_loaded;
 };
 
 struct cmd_verb {

@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "container/container.h"
 #include "lib/cleanup.h"
+#include "lib/xalloc.h"
 #include "state/paths.h"
 #include "state/state.h"
 #include "userns/userns.h"
@@ -157,10 +158,30 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 {
 	if (needs & NEED_STATE)
 		needs |= NEED_USERNS;
-	if (!ctx->runroot && userns_runroot(ctx->runroot_opt, &ctx->runroot, &ctx->runroot_source, err) < 0)
-		return -1;
-	if (!ctx->root && state_root_resolve(ctx->root_opt, &ctx->root, &ctx->root_source, err) < 0)
-		return -1;
+	if (!ctx->settings_loaded) {
+		if (ctr_settings_load(&ctx->settings, err) < 0)
+			return -1;
+		ctx->settings_loaded = true;
+	}
+	/* a flag wins over burrow.conf, which wins over the environment */
+	if (!ctx->runroot) {
+		const char *conf = ctx->runroot_opt ? NULL : ctx->settings.runroot;
+		if (userns_runroot(conf ? conf : ctx->runroot_opt, &ctx->runroot, &ctx->runroot_source, err) < 0)
+			return -1;
+		if (conf) {
+			free(ctx->runroot_source);
+			ctx->runroot_source = xstrdup("burrow.conf storage.runroot");
+		}
+	}
+	if (!ctx->root) {
+		const char *conf = ctx->root_opt ? NULL : ctx->settings.root;
+		if (state_root_resolve(conf ? conf : ctx->root_opt, &ctx->root, &ctx->root_source, err) < 0)
+			return -1;
+		if (conf) {
+			free(ctx->root_source);
+			ctx->root_source = xstrdup("burrow.conf storage.root");
+		}
+	}
 	if ((needs & NEED_USERNS) && userns_enter(ctx->runroot, err) < 0)
 		return -1;
 	if ((needs & NEED_STATE) && !ctx->state) {
@@ -261,5 +282,6 @@ int main(int argc, char **argv)
 	free(ctx.root_source);
 	free(ctx.runroot);
 	free(ctx.runroot_source);
+	ctr_settings_clear(&ctx.settings);
 	return rc;
 }

@@ -99,7 +99,13 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 	struct burrow_err *err = NULL;
 	struct ctr_config cfg = {0};
-	if (cmd_ready(ctx, &err) < 0 || ctr_create(ctx->state, &o, &cfg, &err) < 0) {
+	if (cmd_ready(ctx, &err) < 0) {
+		rc = cmd_fail(err);
+		goto out;
+	}
+	if (!o.network)
+		o.network = ctx->settings.network;
+	if (ctr_create(ctx->state, &o, &cfg, &err) < 0) {
 		rc = cmd_fail(err);
 		goto out;
 	}

@@ -61,6 +61,38 @@ load helpers
 	run_burrow 0 --runroot "$T/rr" system migrate
 }
 
+@test "cli: burrow.conf sets the storage root and the default network; a bad line is refused" {
+	mkdir -p "$XDG_CONFIG_HOME/burrow"
+	cat >"$XDG_CONFIG_HOME/burrow/burrow.conf" <<CONF
+# settings for the test
+[storage]
+root = "$T/confroot"   # a comment after a value
+[network]
+default = none
+CONF
+	run_burrow 0 info
+	assert_match "$output" "storage root: +$T/confroot \(burrow.conf storage.root\)"
+	run_burrow 0 --root "$T/flagroot" info
+	assert_match "$output" "storage root: +$T/flagroot \(--root\)"
+	import_busybox
+	run_burrow 0 run --rm busybox ls /sys/class/net
+	is "$output" "lo"
+	run_burrow 0 run --rm --network slirp busybox ls /sys/class/net
+	assert_match "$output" "tap0"
+	printf '[engine]\nfuse_overlayfs = "/nonexistent/fuse-overlayfs"\n' >"$XDG_CONFIG_HOME/burrow/burrow.conf"
+	run_burrow 125 --root "$T/confroot" run --rm busybox true
+	assert_match "$output" "fuse-overlayfs '/nonexistent/fuse-overlayfs' is not an executable file"
+	printf '[storage]\nrot = "/x"\n' >"$XDG_CONFIG_HOME/burrow/burrow.conf"
+	run_burrow 125 info
+	is "${lines[0]}" "burrow: $XDG_CONFIG_HOME/burrow/burrow.conf: line 2: unknown setting 'storage.rot'"
+	printf '[network]\ndefault = "bogus"\n' >"$XDG_CONFIG_HOME/burrow/burrow.conf"
+	run_burrow 125 info
+	assert_match "$output" "line 2: network.default"
+	printf '[storage]\nroot = "unterminated\n' >"$XDG_CONFIG_HOME/burrow/burrow.conf"
+	run_burrow 125 info
+	assert_match "$output" "line 2: unterminated string"
+}
+
 @test "cli: containers survive a simulated reboot (runtime dir gone, keeper killed)" {
 	import_busybox
 	run_burrow 7 run --name survivor busybox sh -c 'exit 7'

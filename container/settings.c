@@ -1,0 +1,94 @@
+#include "container/settings.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/conf.h"
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+#include "netns/netns.h"
+#include "overlay/overlay.h"
+
+static char *conf_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	if (xdg && xdg[0] == '/')
+		return path_join(xdg, "burrow/burrow.conf");
+	const char *home = getenv("HOME");
+	if (!home || home[0] != '/') {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : NULL;
+	}
+	return home ? path_join(home, ".config/burrow/burrow.conf") : NULL;
+}
+
+static int set_one(const char *section, const char *key, const char *value, unsigned line, void *data,
+                   struct burrow_err **err)
+{
+	struct ctr_settings *s = data;
+	char **slot = NULL;
+	bool path = true;
+	if (strcmp(section, "storage") == 0 && strcmp(key, "root") == 0)
+		slot = &s->root;
+	else if (strcmp(section, "storage") == 0 && strcmp(key, "runroot") == 0)
+		slot = &s->runroot;
+	else if (strcmp(section, "engine") == 0 && strcmp(key, "fuse_overlayfs") == 0)
+		slot = &s->fuse_overlayfs;
+	else if (strcmp(section, "network") == 0 && strcmp(key, "default") == 0)
+		slot = &s->network, path = false;
+	if (!slot)
+		return burrow_error(err, 0, "line %u: unknown setting '%s%s%s'", line, section, *section ? "." : "",
+		                    key);
+	if (path && value[0] != '/')
+		return burrow_error(err, 0, "line %u: %s.%s must be an absolute path", line, section, key);
+	if (!path) {
+		struct netns_cfg cfg;
+		if (netns_parse(value, &cfg, err) < 0)
+			return burrow_error_wrap(err, "line %u: network.default", line);
+	}
+	free(*slot);
+	*slot = xstrdup(value);
+	return 0;
+}
+
+int ctr_settings_load(struct ctr_settings *out, struct burrow_err **err)
+{
+	memset(out, 0, sizeof(*out));
+	cleanup_free char *path = conf_path();
+	if (!path)
+		return 0;
+	cleanup_free char *text = NULL;
+	struct burrow_err *e = NULL;
+	if (read_file(path, &text, NULL, &e) < 0) {
+		if (e->status == ENOENT) {
+			burrow_err_free(e);
+			return 0;
+		}
+		*err = e;
+		return -1;
+	}
+	if (conf_parse(text, set_one, out, err) < 0) {
+		ctr_settings_clear(out);
+		burrow_error_wrap(err, "%s", path);
+		return burrow_error_hint(err, "see burrow.conf(5) for the settings");
+	}
+	out->path = steal_ptr(path);
+	if (out->fuse_overlayfs)
+		ovl_set_fuse_program(out->fuse_overlayfs);
+	return 0;
+}
+
+void ctr_settings_clear(struct ctr_settings *s)
+{
+	free(s->path);
+	free(s->root);
+	free(s->runroot);
+	free(s->fuse_overlayfs);
+	free(s->network);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,17 @@
+/* A small parser for burrow.conf: a TOML subset of "[section]" headers and
+ * "key = value" lines, value a "double-quoted string" (\" and \\ escape)
+ * or a bare word; '#' starts a comment. Policy (which keys exist) is the
+ * caller's. */
+#ifndef BURROW_LIB_CONF_H
+#define BURROW_LIB_CONF_H
+
+#include "lib/err.h"
+
+/* Called for each setting; returns 0 or -1 (with *err). line is 1-based. */
+typedef int (*conf_fn)(const char *section, const char *key, const char *value, unsigned line, void *data,
+                       struct burrow_err **err);
+
+/* Parses text; a syntax error names the line. */
+int conf_parse(const char *text, conf_fn fn, void *data, struct burrow_err **err);
+
+#endif

@@ -1,0 +1,91 @@
+/* Unit tests for lib/: the burrow.conf parser, string vectors, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/conf.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+static int collect(const char *section, const char *key, const char *value, unsigned line, void *data,
+                   struct burrow_err **err)
+{
+	(void)err;
+	strv_append_take(data, xasprintf("%u:%s.%s=%s", line, section, key, value));
+	return 0;
+}
+
+static void test_conf_ok(void **state)
+{
+	(void)state;
+	char **got = NULL;
+	const char *text = "# comment\n"
+	                   "top = word\n"
+	                   "\n"
+	                   "[storage]  # a section\n"
+	                   "  root = \"/a b/\\\"q\\\"\\\\\"  # trailing comment\n"
+	                   "runroot=/r#x\n";
+	assert_int_equal(conf_parse(text, collect, &got, NULL), 0);
+	assert_int_equal(strv_len(got), 3);
+	assert_string_equal(got[0], "2:.top=word");
+	assert_string_equal(got[1], "5:storage.root=/a b/\"q\"\\");
+	assert_string_equal(got[2], "6:storage.runroot=/r");
+	strv_free(got);
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+	char **got = NULL;
+	struct burrow_err *err = NULL;
+	assert_int_equal(conf_parse(text, collect, &got, &err), -1);
+	assert_non_null(err);
+	if (!strstr(err->msg, msg))
+		fail_msg("'%s' does not contain '%s'", err->msg, msg);
+	burrow_err_free(err);
+	strv_free(got);
+}
+
+static void test_conf_errors(void **state)
+{
+	(void)state;
+	expect_error("[storage\n", "line 1: a section header needs ']'");
+	expect_error("\n[bad name]\n", "line 2: invalid section header");
+	expect_error("novalue\n", "line 1: expected 'key = value'");
+	expect_error("k = \"open\n", "line 1: unterminated string");
+	expect_error("k = \"a\" b\n", "line 1: unexpected text after the string");
+	expect_error("k = two words\n", "line 1: a value is one word");
+	expect_error("k = \"\\n\"\n", "line 1: unknown escape");
+	expect_error("bad key = 1\n", "line 1: invalid key 'bad key'");
+	expect_error("k =\n", "line 1: a value is one word");
+}
+
+static void test_strv(void **state)
+{
+	(void)state;
+	char **v = strv_split("a::b", ':');
+	assert_int_equal(strv_len(v), 3);
+	assert_string_equal(v[1], "");
+	assert_true(strv_contains(v, "b"));
+	strv_free(v);
+	long long n;
+	assert_int_equal(str_to_ll("42", 0, 100, &n), 0);
+	assert_int_equal(n, 42);
+	assert_int_equal(str_to_ll("101", 0, 100, &n), -1);
+	assert_int_equal(str_to_ll("4x", 0, 100, &n), -1);
+	assert_int_equal(str_to_ll("", 0, 100, &n), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_conf_ok),
+	    cmocka_unit_test(test_conf_errors),
+	    cmocka_unit_test(test_strv),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
