@@ -1,5 +1,6 @@
-/* Running fuse-overlayfs and friends: posix_spawn, output captured through a
- * pipe, exit watched through a pidfd, every wait bounded. */
+/* Running fuse-overlayfs and friends: posix_spawn with only stdin, stdout
+ * and stderr open, output captured through a pipe, exit watched through a
+ * pidfd, every wait bounded. */
 #include "overlay/internal.h"
 
 #include <errno.h>
@@ -69,6 +70,10 @@ int ovl_run(char *const *argv, const char *what, int timeout_ms, int *status, ch
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, wr, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, wr, STDERR_FILENO);
+	/* fuse-overlayfs lives on as the mount's server: it must not keep
+	 * what our caller inherited without O_CLOEXEC (a terminal, a pipe
+	 * someone waits on for EOF, a lock) */
+	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
 	posix_spawnattr_t attr;
 	posix_spawnattr_init(&attr);
 	/* the child must not inherit a blocked signal mask or ignored SIGCHLD handling */

@@ -787,6 +787,28 @@ static void test_ovl_mount(void **state)
 	print_message("%s\n", msg);
 }
 
+/* ovl_run's program (fuse-overlayfs daemonizes and lives as long as the
+ * mount) must not inherit the caller's descriptors, CLOEXEC or not. */
+static void test_ovl_run_closes_fds(void **state)
+{
+	(void)state;
+	int fd = open("/dev/null", O_RDONLY); /* deliberately without O_CLOEXEC */
+	assert_true(fd >= 0);
+	assert_int_equal(dup2(fd, 100), 100);
+	close(fd);
+	char *argv[] = {(char *)"/bin/sh", (char *)"-c",
+	                (char *)"if [ -e /proc/self/fd/100 ]; then echo leaked; else echo closed; fi", NULL};
+	int status = -1;
+	char *out = NULL;
+	struct burrow_err *err = NULL;
+	int r = ovl_run(argv, "checking its fds", 5000, &status, &out, &err);
+	close(100);
+	assert_int_equal(r, 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_string_equal(out, "closed\n");
+	free(out);
+}
+
 static void test_ovl_paths(void **state)
 {
 	(void)state;
@@ -810,7 +832,7 @@ int main(void)
 	    cmocka_unit_test(test_tar_paths),      cmocka_unit_test(test_unpack_basic),
 	    cmocka_unit_test(test_unpack_hostile), cmocka_unit_test(test_unpack_not_tar),
 	    cmocka_unit_test(test_unpack_xattrs),  cmocka_unit_test(test_ovl_paths),
-	    cmocka_unit_test(test_ovl_mount),
+	    cmocka_unit_test(test_ovl_mount),      cmocka_unit_test(test_ovl_run_closes_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
