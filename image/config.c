@@ -103,11 +103,8 @@ int img_split_words(const char *s, char ***out, struct burrow_err **err)
 			}
 			p++;
 		}
-		if (quote) {
-			burrow_error(err, 0, "unterminated %c quote", quote);
-			(*err)->status = EINVAL;
-			return -1;
-		}
+		if (quote)
+			return burrow_error_status(err, EINVAL, "unterminated %c quote", quote);
 		w[n] = '\0';
 		strv_append_take(&words, steal_ptr(w));
 	}
@@ -165,9 +162,7 @@ static void env_set(char ***env, const char *key, const char *value)
 
 static int bad_change(struct burrow_err **err, const char *change, const char *why)
 {
-	burrow_error(err, 0, "invalid change '%s': %s", change, why);
-	(*err)->status = EINVAL;
-	return -1;
+	return burrow_error_status(err, EINVAL, "invalid change '%s': %s", change, why);
 }
 
 static int apply_env(struct img_config *c, const char *change, const char *arg, struct burrow_err **err)

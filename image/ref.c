@@ -117,9 +117,7 @@ void img_ref_clear(struct img_ref *r)
 
 static int bad_ref(struct burrow_err **err, const char *s, const char *why)
 {
-	burrow_error(err, 0, "invalid image name '%s': %s", s, why);
-	(*err)->status = EINVAL;
-	return -1;
+	return burrow_error_status(err, EINVAL, "invalid image name '%s': %s", s, why);
 }
 
 int img_ref_parse(const char *s, struct img_ref *out, struct burrow_err **err)

@@ -338,8 +338,7 @@ static int open_source(const char *source, int *fd, struct burrow_err **err)
 	struct stat sb;
 	if (fstat(f, &sb) < 0 || S_ISDIR(sb.st_mode)) {
 		close(f);
-		burrow_error(err, 0, "'%s' is a directory, not a tarball", source);
-		(*err)->status = EISDIR;
+		burrow_error_status(err, EISDIR, "'%s' is a directory, not a tarball", source);
 		return burrow_error_hint(err, "make a tarball first (tar -C DIR -cf rootfs.tar .), or run the "
 		                              "directory with 'burrow run --rootfs DIR'");
 	}
@@ -505,8 +504,7 @@ int img_list(struct state_store *s, struct img_info ***out, size_t *n, struct bu
 
 static int not_known(const char *ref, struct burrow_err **err)
 {
-	burrow_error(err, 0, "image '%s' not known", ref);
-	(*err)->status = ENOENT;
+	burrow_error_status(err, ENOENT, "image '%s' not known", ref);
 	return burrow_error_hint(err, "'burrow images' lists the images here; 'burrow import TARBALL NAME' adds one");
 }
 
@@ -559,8 +557,7 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 					free(names);
 					names = t;
 				}
-				burrow_error(err, 0, "image name '%s' is ambiguous: %s", ref, names);
-				(*err)->status = EINVAL;
+				burrow_error_status(err, EINVAL, "image name '%s' is ambiguous: %s", ref, names);
 				return burrow_error_hint(err, "give the full name");
 			}
 		} else {
@@ -578,8 +575,7 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 		if (strv_len(ids) == 1)
 			return found(s, ref, ids[0], out, err);
 		if (strv_len(ids) > 1) {
-			burrow_error(err, 0, "image ID prefix '%s' is ambiguous", ref);
-			(*err)->status = EINVAL;
+			burrow_error_status(err, EINVAL, "image ID prefix '%s' is ambiguous", ref);
 			return burrow_error_hint(err, "give more characters of the ID");
 		}
 	}

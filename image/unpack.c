@@ -33,16 +33,10 @@
 
 int img_tar_clean_path(const char *name, char **out, struct burrow_err **err)
 {
-	if (!name || !*name) {
-		burrow_error(err, 0, "empty name");
-		(*err)->status = EINVAL;
-		return -1;
-	}
-	if (name[0] == '/') {
-		burrow_error(err, 0, "absolute path");
-		(*err)->status = EINVAL;
-		return -1;
-	}
+	if (!name || !*name)
+		return burrow_error_status(err, EINVAL, "empty name");
+	if (name[0] == '/')
+		return burrow_error_status(err, EINVAL, "absolute path");
 	size_t len = strlen(name);
 	cleanup_free char *r = xmalloc(len + 1);
 	size_t n = 0;
@@ -50,11 +44,8 @@ int img_tar_clean_path(const char *name, char **out, struct burrow_err **err)
 	while (*p) {
 		const char *e = strchrnul(p, '/');
 		size_t cl = (size_t)(e - p);
-		if (cl == 2 && p[0] == '.' && p[1] == '.') {
-			burrow_error(err, 0, "the path has a '..' component");
-			(*err)->status = EINVAL;
-			return -1;
-		}
+		if (cl == 2 && p[0] == '.' && p[1] == '.')
+			return burrow_error_status(err, EINVAL, "the path has a '..' component");
 		if (cl > 0 && !(cl == 1 && p[0] == '.')) {
 			if (n)
 				r[n++] = '/';
@@ -155,21 +146,12 @@ static int walk_dir(struct unpack *u, const char *path, bool create, struct burr
 			bool have = fstatat(cur, comp, &sb, AT_SYMLINK_NOFOLLOW) == 0;
 			if (cur != u->rootfd)
 				close(cur);
-			if (have && S_ISLNK(sb.st_mode)) {
-				burrow_error(err, 0, "'%s' is a symbolic link", copy);
-				(*err)->status = ELOOP;
-				return -1;
-			}
-			if (have && !S_ISDIR(sb.st_mode)) {
-				burrow_error(err, 0, "'%s' is not a directory", copy);
-				(*err)->status = ENOTDIR;
-				return -1;
-			}
-			if (e == ENOENT) {
-				burrow_error(err, 0, "'%s' is not in the layer", copy);
-				(*err)->status = ENOENT;
-				return -1;
-			}
+			if (have && S_ISLNK(sb.st_mode))
+				return burrow_error_status(err, ELOOP, "'%s' is a symbolic link", copy);
+			if (have && !S_ISDIR(sb.st_mode))
+				return burrow_error_status(err, ENOTDIR, "'%s' is not a directory", copy);
+			if (e == ENOENT)
+				return burrow_error_status(err, ENOENT, "'%s' is not in the layer", copy);
 			return burrow_error(err, e, "cannot open '%s'", copy);
 		}
 		if (cur != u->rootfd)
@@ -405,11 +387,8 @@ static int make_symlink(struct unpack *u, int pfd, const char *name, const char 
 	const char *target = archive_entry_symlink(e);
 	if (!target)
 		target = archive_entry_symlink_utf8(e);
-	if (!target || !*target) {
-		burrow_error(err, 0, "symbolic link without a target");
-		(*err)->status = EINVAL;
-		return -1;
-	}
+	if (!target || !*target)
+		return burrow_error_status(err, EINVAL, "symbolic link without a target");
 	if (clear_place(u, pfd, name, false, err) < 0)
 		return -1;
 	/* created as it is, never followed here: absolute targets are normal */
@@ -461,8 +440,7 @@ static int make_hardlink(struct unpack *u, int pfd, const char *name, const char
 	if (img_tar_clean_path(raw_target, &target, err) < 0)
 		return refuse_target(err, raw_target);
 	if (!*target) {
-		burrow_error(err, 0, "the layer root");
-		(*err)->status = EINVAL;
+		burrow_error_status(err, EINVAL, "the layer root");
 		return refuse_target(err, raw_target);
 	}
 	if (strcmp(target, path) == 0)
@@ -480,15 +458,13 @@ static int make_hardlink(struct unpack *u, int pfd, const char *name, const char
 	struct stat sb;
 	if (fstatat(tfd, tname, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT) {
-			burrow_error(err, 0, "not in the layer");
-			(*err)->status = ENOENT;
+			burrow_error_status(err, ENOENT, "not in the layer");
 			return refuse_target(err, raw_target);
 		}
 		return burrow_error(err, errno, "hard link target '%s'", raw_target);
 	}
 	if (S_ISDIR(sb.st_mode)) {
-		burrow_error(err, 0, "a directory");
-		(*err)->status = EISDIR;
+		burrow_error_status(err, EISDIR, "a directory");
 		return refuse_target(err, raw_target);
 	}
 	if (clear_place(u, pfd, name, false, err) < 0)
@@ -502,11 +478,8 @@ static int make_hardlink(struct unpack *u, int pfd, const char *name, const char
 /* The entry "./" (or "."): the layer root's own owner, mode, xattrs, time. */
 static int root_entry(struct unpack *u, struct archive_entry *e, struct burrow_err **err)
 {
-	if (archive_entry_hardlink(e) || archive_entry_filetype(e) != AE_IFDIR) {
-		burrow_error(err, 0, "the layer root can only be a directory");
-		(*err)->status = EINVAL;
-		return -1;
-	}
+	if (archive_entry_hardlink(e) || archive_entry_filetype(e) != AE_IFDIR)
+		return burrow_error_status(err, EINVAL, "the layer root can only be a directory");
 	if (set_meta_fd(u, u->rootfd, ".", e, false, err) < 0)
 		return -1;
 	defer_dir_time(u, "", e);

@@ -66,8 +66,7 @@ int ovl_find_fuse(char **path, struct burrow_err **err)
 {
 	if (fuse_program) {
 		if (!is_executable_file(fuse_program)) {
-			burrow_error(err, 0, "fuse-overlayfs '%s' is not an executable file", fuse_program);
-			(*err)->status = ENOENT;
+			burrow_error_status(err, ENOENT, "fuse-overlayfs '%s' is not an executable file", fuse_program);
 			return burrow_error_hint(err, "fix the fuse-overlayfs path in burrow.conf, or install the "
 			                              "Debian package fuse-overlayfs");
 		}
@@ -87,8 +86,7 @@ int ovl_find_fuse(char **path, struct burrow_err **err)
 			return 0;
 		}
 	}
-	burrow_error(err, 0, "cannot find 'fuse-overlayfs' in $PATH");
-	(*err)->status = ENOENT;
+	burrow_error_status(err, ENOENT, "cannot find 'fuse-overlayfs' in $PATH");
 	return burrow_error_hint(err, "install the Debian package fuse-overlayfs (apt install fuse-overlayfs)");
 }
 
@@ -101,9 +99,8 @@ static int check_path(const char *what, const char *path, bool colon_too, struct
 	if (!bad && colon_too)
 		bad = strchr(path, ':');
 	if (bad) {
-		burrow_error(err, 0, "%s directory '%s' contains '%c', which fuse-overlayfs cannot take", what, path,
-		             *bad);
-		(*err)->status = EINVAL;
+		burrow_error_status(err, EINVAL, "%s directory '%s' contains '%c', which fuse-overlayfs cannot take",
+		                    what, path, *bad);
 		return burrow_error_hint(err, "use a storage root (--root) and runtime dir (--runroot) whose paths "
 		                              "have no ',' or ':'");
 	}
@@ -233,9 +230,8 @@ int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		cleanup_free char *how = ovl_describe_status(status);
 		cleanup_free char *line = ovl_one_line(out ? out : "");
-		burrow_error(err, 0, "cannot mount overlay at '%s': fuse-overlayfs %s%s%s", target, how,
-		             *line ? ": " : "", line);
-		(*err)->status = EIO;
+		burrow_error_status(err, EIO, "cannot mount overlay at '%s': fuse-overlayfs %s%s%s", target, how,
+		                    *line ? ": " : "", line);
 		if (strstr(line, "/dev/fuse"))
 			burrow_error_hint(err, "/dev/fuse must exist and be readable and writable by you "
 			                       "(modprobe fuse; chmod 0666 /dev/fuse)");
