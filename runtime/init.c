@@ -4,9 +4,11 @@
  * error record before _exit. */
 #include "runtime/internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -94,6 +96,31 @@ static int take_stdio(struct rt_init *ini, struct burrow_err **err)
 		if (own >= 0)
 			close(own);
 		ini->stdio[i] = fd;
+	}
+	return 0;
+}
+
+/* Marks every fd from 3 up close-on-exec, so that nothing the parent had
+ * open (without O_CLOEXEC) reaches the container. CLOSE_RANGE_CLOEXEC needs
+ * Linux 5.11; before it, each fd listed in /proc/self/fd (still the
+ * host's /proc here) is marked. */
+static int cloexec_inherited(struct burrow_err **err)
+{
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return burrow_error(err, errno, "cannot mark the inherited file descriptors close-on-exec");
+	cleanup_dir DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return burrow_error(err, errno, "cannot list the inherited file descriptors in '/proc/self/fd'");
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		long long fd;
+		if (str_to_ll(de->d_name, 3, INT_MAX, &fd) < 0 || fd == dirfd(d))
+			continue;
+		int fl = fcntl((int)fd, F_GETFD);
+		if (fl >= 0 && !(fl & FD_CLOEXEC) && fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+			return burrow_error(err, errno, "cannot mark file descriptor %lld close-on-exec", fd);
 	}
 	return 0;
 }
@@ -291,7 +318,7 @@ static void reset_signals(void)
 static int setup(struct rt_init *ini, struct burrow_err **err)
 {
 	const struct rt_spec *s = ini->spec;
-	if (take_stdio(ini, err) < 0 || join_namespaces(ini, err) < 0)
+	if (cloexec_inherited(err) < 0 || take_stdio(ini, err) < 0 || join_namespaces(ini, err) < 0)
 		return -1;
 	if (setsid() < 0)
 		return burrow_error(err, errno, "cannot start a new session");
@@ -359,9 +386,10 @@ void rt_init_main(struct rt_init *ini)
 			fail(ini, err, 126);
 		}
 	}
-	/* nothing of ours leaks into the container; the sync socket closes
-	 * on exec, which tells the parent it worked */
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* every fd from 3 up is close-on-exec (inherited ones since
+	 * cloexec_inherited, ours since they were opened): nothing of ours
+	 * leaks into the container, and the sync socket closes on exec, which
+	 * tells the parent it worked */
 	/* with no_new_privs the filter comes last: our own setup is not
 	 * subject to it */
 	if (ini->seccomp && s->no_new_privileges && rt_seccomp_load(ini->seccomp, &err) < 0)

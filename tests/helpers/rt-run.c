@@ -1,11 +1,16 @@
-/* rt-run [-t] BUNDLE: runs an OCI bundle with runtime/ alone (rt_create,
+/* rt-run [-t] [-K] BUNDLE: runs an OCI bundle with runtime/ alone (rt_create,
  * rt_start, waitpid) so the runtime can be tested without the rest of
  * burrow. Must run as (namespace) root, e.g. under `unshare -Urm` or
  * `burrow unshare`. stdio is inherited; -t allocates a pty in the container
  * and relays it to our own stdio. Exit code: the container's, 125 when the
- * runtime failed, 126/127 when the command cannot be run / was not found. */
+ * runtime failed, 126/127 when the command cannot be run / was not found.
+ *
+ * -K plays a kernel older than 5.9 (no close_range: it fails with ENOSYS),
+ * for this process and everything it starts, container included.
+ * rt-run -K -- COMMAND [ARG...] only does that and execs COMMAND. */
 #include <errno.h>
 #include <poll.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -52,17 +57,55 @@ static void relay_pty(int master)
 	}
 }
 
+/* close_range fails with ENOSYS from now on, as before Linux 5.9. */
+static int no_close_range(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -1;
+	/* we are root in our namespace: no no_new_privs needed (nor wanted in
+	 * the container) */
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	int nr = seccomp_syscall_resolve_name("close_range");
+	if (r == 0 && nr != __NR_SCMP_ERROR)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return r == 0 && nr != __NR_SCMP_ERROR ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct rt_opts opts = {.stdio = {0, 1, 2}, .terminal = false};
 	int argi = 1;
-	if (argi < argc && strcmp(argv[argi], "-t") == 0) {
-		opts.terminal = true;
-		argi++;
+	bool old_kernel = false;
+	for (; argi < argc && argv[argi][0] == '-'; argi++) {
+		if (strcmp(argv[argi], "-t") == 0) {
+			opts.terminal = true;
+		} else if (strcmp(argv[argi], "-K") == 0) {
+			old_kernel = true;
+		} else if (strcmp(argv[argi], "--") == 0) {
+			argi++;
+			break;
+		} else {
+			argi = argc;
+			break;
+		}
 	}
-	if (argi + 1 != argc) {
-		fprintf(stderr, "usage: rt-run [-t] BUNDLE\n");
+	bool exec_cmd = argi > 1 && strcmp(argv[argi - 1], "--") == 0;
+	if (argi >= argc || (!exec_cmd && argi + 1 != argc) || (exec_cmd && !old_kernel)) {
+		fprintf(stderr, "usage: rt-run [-t] [-K] BUNDLE\n       rt-run -K -- COMMAND [ARG...]\n");
 		return 125;
+	}
+	if (old_kernel && no_close_range() < 0) {
+		fprintf(stderr, "rt-run: cannot install the seccomp filter for -K\n");
+		return 125;
+	}
+	if (exec_cmd) {
+		execvp(argv[argi], argv + argi);
+		fprintf(stderr, "rt-run: cannot run '%s': %s\n", argv[argi], strerror(errno));
+		return errno == ENOENT ? 127 : 126;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	struct burrow_err *err = NULL;

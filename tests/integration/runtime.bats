@@ -322,6 +322,13 @@ run_rt() {
 	is "$(echo $output)" "0 1 2 3"
 }
 
+@test "runtime: no file descriptor leaks into the container on a kernel without close_range" {
+	# Linux before 5.11 has no CLOSE_RANGE_CLOEXEC (before 5.9 no close_range)
+	write_config '["ls","/proc/self/fd"]'
+	run_rt 0 -K 3</dev/null 4</dev/null 7</dev/null
+	is "$(echo $output)" "0 1 2 3"
+}
+
 @test "runtime: a user and groups from config.json" {
 	local map
 	map=$(timeout 20 "${NS_CMD[@]}" cat /proc/self/uid_map)
