@@ -2,6 +2,7 @@
  * The first command creates it (double fork, new session, new user and
  * mount namespace, ID maps written from outside); every later command
  * joins its namespaces with one setns() on a pidfd. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -111,11 +112,24 @@ static _Noreturn void keeper_fail(int sock, int errno_, const char *what)
 	_exit(1);
 }
 
+/* Closes every fd but keep. close_range needs Linux 5.9; before it, each
+ * fd listed in /proc/self/fd is closed (the listing goes by fd number, so
+ * closing as we go skips none). Without /proc the fds stay open. */
 static void close_all_but(int keep)
 {
-	if (keep > 0)
-		syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U);
-	syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U);
+	if ((keep == 0 || syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U) == 0) &&
+	    syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) == 0)
+		return;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		long long fd;
+		if (str_to_ll(de->d_name, 0, INT_MAX, &fd) == 0 && fd != keep && fd != dirfd(d))
+			close((int)fd);
+	}
+	closedir(d);
 }
 
 /* Runs in the grandchild: becomes the keeper. Never returns. */

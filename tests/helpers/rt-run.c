@@ -7,7 +7,8 @@
  *
  * -K plays a kernel older than 5.9 (no close_range: it fails with ENOSYS),
  * for this process and everything it starts, container included.
- * rt-run -K -- COMMAND [ARG...] only does that and execs COMMAND. */
+ * rt-run -K -- COMMAND [ARG...] only does that and execs COMMAND (with
+ * no_new_privs when we lack CAP_SYS_ADMIN). */
 #include <errno.h>
 #include <poll.h>
 #include <seccomp.h>
@@ -57,15 +58,14 @@ static void relay_pty(int master)
 	}
 }
 
-/* close_range fails with ENOSYS from now on, as before Linux 5.9. */
-static int no_close_range(void)
+/* close_range fails with ENOSYS from now on, as before Linux 5.9. Without
+ * CAP_SYS_ADMIN loading the filter needs no_new_privs (nnp). */
+static int no_close_range(bool nnp)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return -1;
-	/* we are root in our namespace: no no_new_privs needed (nor wanted in
-	 * the container) */
-	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, nnp);
 	int nr = seccomp_syscall_resolve_name("close_range");
 	if (r == 0 && nr != __NR_SCMP_ERROR)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
@@ -98,7 +98,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: rt-run [-t] [-K] BUNDLE\n       rt-run -K -- COMMAND [ARG...]\n");
 		return 125;
 	}
-	if (old_kernel && no_close_range() < 0) {
+	/* a container must not get no_new_privs from us; a command may (then
+	 * setuid newuidmap does not work for it) */
+	if (old_kernel && no_close_range(false) < 0 && (!exec_cmd || no_close_range(true) < 0)) {
 		fprintf(stderr, "rt-run: cannot install the seccomp filter for -K\n");
 		return 125;
 	}
