@@ -76,6 +76,11 @@ want run-none && row "run --rm --network none IMAGE true" "$B run --rm --network
 	"unshare -Urm --fork --pid true" "$P run --rm --network none localhost/burrow-bench-busybox true"
 want run-slirp && row "run --rm IMAGE true (slirp)" "$B run --rm busybox true" \
 	"unshare -Urm --fork --pid true" "$P run --rm localhost/burrow-bench-busybox true"
+if want ps-1000; then
+	# 1000 exited containers (podman itself is not filled: that takes minutes)
+	for i in $(seq 1000); do "$B" run --network none busybox true; done
+	row "ps -a with 1000 containers" "$B ps -a" "ls -l /proc/self/" ""
+fi
 if [ -n "$podman_ok" ]; then
 	$P rmi -f localhost/burrow-bench-busybox >/dev/null 2>&1 || true
 fi
