@@ -336,7 +336,12 @@ static int open_source(const char *source, int *fd, struct burrow_err **err)
 	if (f < 0)
 		return burrow_error(err, errno, "cannot open '%s'", source);
 	struct stat sb;
-	if (fstat(f, &sb) < 0 || S_ISDIR(sb.st_mode)) {
+	if (fstat(f, &sb) < 0) {
+		int e = errno;
+		close(f);
+		return burrow_error(err, e, "cannot stat '%s'", source);
+	}
+	if (S_ISDIR(sb.st_mode)) {
 		close(f);
 		burrow_error_status(err, EISDIR, "'%s' is a directory, not a tarball", source);
 		return burrow_error_hint(err, "make a tarball first (tar -C DIR -cf rootfs.tar .), or run the "
@@ -379,7 +384,10 @@ static int import_layer(int layersfd, int fd, const char *display, struct img_un
 			burrow_warn("cannot remove the partly extracted layer '%s': %s", tmp, ign->msg);
 		return -1;
 	}
-	if (renameat2(layersfd, tmp, layersfd, st->digest, RENAME_NOREPLACE) == 0)
+	/* A layer in place is a non-empty directory, which rename(2) does not
+	 * replace (EEXIST or ENOTEMPTY): no need for RENAME_NOREPLACE, which
+	 * some filesystems refuse (ZFS before 2.2, some FUSE ones) */
+	if (renameat(layersfd, tmp, layersfd, st->digest) == 0)
 		return 0;
 	int e = errno;
 	cleanup_err struct burrow_err *ign = NULL;

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <seccomp.h>
 #include <unistd.h>
 
 #include "image/image.h"
@@ -32,6 +33,7 @@
 #include "lib/xalloc.h"
 #include "overlay/internal.h"
 #include "overlay/overlay.h"
+#include "state/state.h"
 
 /* --- references ------------------------------------------------------------ */
 
@@ -606,6 +608,87 @@ static void test_unpack_not_tar(void **state)
 	sandbox_free(&s);
 }
 
+/* --- import into a store ------------------------------------------------------ */
+
+/* Imports dir/t.tar twice into a store under dir (the second finds its
+ * layer in place); writes what went wrong to out. */
+static int import_twice(int out, const char *dir)
+{
+	char *root = path_join(dir, "root"), *runroot = path_join(dir, "run"), *tar = path_join(dir, "t.tar");
+	struct burrow_err *err = NULL;
+	struct state_store *s = NULL;
+	if (mkdir(root, 0700) < 0 || mkdir(runroot, 0700) < 0 || state_open(root, runroot, &s, &err) < 0) {
+		dprintf(out, "store: %s", err ? err->msg : strerror(errno));
+		return 1;
+	}
+	struct img_import_opts o = {.source = tar};
+	for (int i = 0; i < 2; i++) {
+		char *id = NULL;
+		if (img_import(s, &o, &id, &err) < 0) {
+			dprintf(out, "import %d: %s", i + 1, err->msg);
+			return 1;
+		}
+		free(id);
+	}
+	state_close(s);
+	return 0;
+}
+
+/* Filesystems without renameat2's RENAME_NOREPLACE (ZFS before 2.2, some
+ * FUSE filesystems) answer EINVAL: import must not depend on it. */
+static void test_import_without_rename_noreplace(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-import-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct tarbuf t;
+	tb_open(&t);
+	F(&t, "etc/hostname", "box\n");
+	char digest[65];
+	int fd = tb_close(&t, digest);
+	char *tar = path_join(dir, "t.tar");
+	struct burrow_err *err = NULL;
+	char *data = NULL;
+	size_t len = 0;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	assert_int_equal(read_file(proc, &data, &len, &err), 0);
+	assert_int_equal(write_file(tar, data, len, 0644, &err), 0);
+	free(data);
+	free(tar);
+	close(fd);
+
+	int p[2];
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+		if (!ctx ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(renameat2), 1, SCMP_A4(SCMP_CMP_NE, 0)) <
+		        0 ||
+		    seccomp_load(ctx) < 0) {
+			dprintf(p[1], "cannot load a seccomp filter");
+			_exit(1);
+		}
+		_exit(import_twice(p[1], dir));
+	}
+	close(p[1]);
+	char msg[1024] = {0};
+	read_all(p[0], msg, sizeof(msg) - 1);
+	close(p[0]);
+	int status = 0;
+	assert_int_equal(waitpid_eintr(pid, &status, 0), pid);
+	char *layer = xasprintf("%s/root/layers/%s/diff/etc/hostname", dir, digest);
+	int there = access(layer, F_OK);
+	free(layer);
+	assert_int_equal(rm_rf(dir, &err), 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("%s", msg);
+	assert_int_equal(there, 0);
+}
+
 /* --- fuse-overlayfs ------------------------------------------------------------ */
 
 static int write_map(const char *file, const char *text)
@@ -827,12 +910,19 @@ static void test_ovl_paths(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ref_normalize),  cmocka_unit_test(test_ref_invalid),
-	    cmocka_unit_test(test_change),         cmocka_unit_test(test_split_words),
-	    cmocka_unit_test(test_tar_paths),      cmocka_unit_test(test_unpack_basic),
-	    cmocka_unit_test(test_unpack_hostile), cmocka_unit_test(test_unpack_not_tar),
-	    cmocka_unit_test(test_unpack_xattrs),  cmocka_unit_test(test_ovl_paths),
-	    cmocka_unit_test(test_ovl_mount),      cmocka_unit_test(test_ovl_run_closes_fds),
+	    cmocka_unit_test(test_ref_normalize),
+	    cmocka_unit_test(test_ref_invalid),
+	    cmocka_unit_test(test_change),
+	    cmocka_unit_test(test_split_words),
+	    cmocka_unit_test(test_tar_paths),
+	    cmocka_unit_test(test_unpack_basic),
+	    cmocka_unit_test(test_unpack_hostile),
+	    cmocka_unit_test(test_unpack_not_tar),
+	    cmocka_unit_test(test_unpack_xattrs),
+	    cmocka_unit_test(test_ovl_paths),
+	    cmocka_unit_test(test_ovl_mount),
+	    cmocka_unit_test(test_ovl_run_closes_fds),
+	    cmocka_unit_test(test_import_without_rename_noreplace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
