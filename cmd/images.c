@@ -54,18 +54,7 @@ static void print_json(struct img_info **list, size_t n)
 		jg_key_strv(g, "Layers", m->layers);
 		/* not in podman's listing (it has 'image inspect'): what the image runs */
 		jg_key(g, "Config");
-		jg_map_open(g);
-		if (m->config.env)
-			jg_key_strv(g, "Env", m->config.env);
-		if (m->config.cmd)
-			jg_key_strv(g, "Cmd", m->config.cmd);
-		if (m->config.entrypoint)
-			jg_key_strv(g, "Entrypoint", m->config.entrypoint);
-		if (m->config.workdir)
-			jg_key_str(g, "WorkingDir", m->config.workdir);
-		if (m->config.user)
-			jg_key_str(g, "User", m->config.user);
-		jg_map_close(g);
+		img_config_gen(g, &m->config);
 		jg_map_close(g);
 	}
 	jg_array_close(g);

@@ -14,6 +14,7 @@
 #define BURROW_IMAGE_H
 
 #include <stddef.h>
+#include <yajl/yajl_gen.h>
 
 #include "lib/err.h"
 
@@ -64,6 +65,9 @@ char *img_ref_normalize_str(const char *s, struct burrow_err **err);
  * with a message naming the instruction when it is bad. */
 int img_config_apply_change(struct img_config *c, const char *change, struct burrow_err **err);
 void img_config_clear(struct img_config *c);
+/* Emits c as a JSON object in docker's names (Env, Cmd, Entrypoint,
+ * WorkingDir, User); fields that are not set are left out. */
+void img_config_gen(yajl_gen g, const struct img_config *c);
 
 /* --- store ------------------------------------------------------------- */
 

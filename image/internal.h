@@ -31,7 +31,6 @@ int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *
 
 /* --- config and records (config.c) -------------------------------------- */
 
-void img_config_gen(yajl_gen g, const struct img_config *c);
 void img_config_from_json(yajl_val v, struct img_config *c);
 void img_config_copy(struct img_config *dst, const struct img_config *src);
 

@@ -42,80 +42,47 @@ void img_info_list_free(struct img_info **list, size_t n)
 
 /* --- records ------------------------------------------------------------ */
 
-static char *image_record_json(const char *id, char *const *names, long long created, long long size,
-                               char *const *layer_ids, const struct img_config *config)
-{
-	yajl_gen g = json_gen_new();
-	jg_map_open(g);
-	jg_key_str(g, "id", id);
-	jg_key_strv(g, "names", names);
-	jg_key_int(g, "created", created);
-	jg_key_int(g, "size", size);
-	jg_key_strv(g, "layers", layer_ids);
-	jg_key(g, "config");
-	img_config_gen(g, config);
-	jg_map_close(g);
-	return json_gen_finish(g);
-}
-
-static char *json_string(const char *s)
-{
-	yajl_gen g = json_gen_new();
-	jg_str(g, s);
-	return json_gen_finish(g);
-}
-
-static int parse_image(const char *root, const char *key, const char *json, struct img_info **out,
-                       struct burrow_err **err)
-{
-	cleanup_err struct burrow_err *e = NULL;
-	cleanup_yajl yajl_val v = json_parse(json, &e);
-	const char *id = v ? json_get_str(v, "id") : NULL;
-	if (!id || !img_is_hex(id))
-		return burrow_error(err, EIO, "image record '%s' is corrupt", key);
-	struct img_info *i = xcalloc(1, sizeof(*i));
-	i->id = xstrdup(id);
-	i->names = json_get_strv(v, "names");
-	if (!i->names)
-		i->names = xcalloc(1, sizeof(char *));
-	i->created = json_get_int(v, "created", 0);
-	i->size = json_get_int(v, "size", 0);
-	cleanup_strv char **layer_ids = json_get_strv(v, "layers");
-	i->layers = xcalloc(1, sizeof(char *));
-	for (size_t k = 0; layer_ids && layer_ids[k]; k++)
-		strv_append_take(&i->layers, ovl_layer_dir(root, layer_ids[k]));
-	img_config_from_json(json_get(v, "config"), &i->config);
-	*out = i;
-	return 0;
-}
-
-/* 0 found, 1 not found, -1 error. */
-static int load_image(struct state_store *s, const char *id, struct img_info **out, struct burrow_err **err)
-{
-	cleanup_free char *key = xasprintf("img/%s", id);
-	cleanup_free char *json = NULL;
-	int r = state_get(s, STATE_DB, key, &json, err);
-	if (r != 0)
-		return r;
-	return parse_image(state_root(s), key, json, out, err) < 0 ? -1 : 0;
-}
-
-/* The raw record (names and layer IDs as stored), for rewriting. */
+/* An image record as stored: names and layer IDs (not directories). */
 struct raw_image {
-	char **names;
-	char **layer_ids;
+	char *id;
+	char **names;     /* never NULL once loaded */
+	char **layer_ids; /* never NULL once loaded */
 	long long created, size;
 	struct img_config config;
 };
 
 static void raw_image_clear(struct raw_image *r)
 {
+	free(r->id);
 	strv_free(r->names);
 	strv_free(r->layer_ids);
 	img_config_clear(&r->config);
 	memset(r, 0, sizeof(*r));
 }
+#define cleanup_raw_image __attribute__((cleanup(raw_image_clear)))
 
+static int parse_raw(const char *key, const char *json, struct raw_image *r, struct burrow_err **err)
+{
+	memset(r, 0, sizeof(*r));
+	cleanup_err struct burrow_err *e = NULL;
+	cleanup_yajl yajl_val v = json_parse(json, &e);
+	const char *id = v ? json_get_str(v, "id") : NULL;
+	if (!id || !img_is_hex(id))
+		return burrow_error(err, EIO, "image record '%s' is corrupt", key);
+	r->id = xstrdup(id);
+	r->names = json_get_strv(v, "names");
+	if (!r->names)
+		r->names = xcalloc(1, sizeof(char *));
+	r->layer_ids = json_get_strv(v, "layers");
+	if (!r->layer_ids)
+		r->layer_ids = xcalloc(1, sizeof(char *));
+	r->created = json_get_int(v, "created", 0);
+	r->size = json_get_int(v, "size", 0);
+	img_config_from_json(json_get(v, "config"), &r->config);
+	return 0;
+}
+
+/* 0 found, 1 not found, -1 error. */
 static int load_raw(struct state_store *s, const char *id, struct raw_image *r, struct burrow_err **err)
 {
 	memset(r, 0, sizeof(*r));
@@ -124,25 +91,58 @@ static int load_raw(struct state_store *s, const char *id, struct raw_image *r, 
 	int rc = state_get(s, STATE_DB, key, &json, err);
 	if (rc != 0)
 		return rc;
-	cleanup_err struct burrow_err *e = NULL;
-	cleanup_yajl yajl_val v = json_parse(json, &e);
-	if (!v)
-		return burrow_error(err, EIO, "image record '%s' is corrupt", key);
-	r->names = json_get_strv(v, "names");
-	r->layer_ids = json_get_strv(v, "layers");
-	r->created = json_get_int(v, "created", 0);
-	r->size = json_get_int(v, "size", 0);
-	img_config_from_json(json_get(v, "config"), &r->config);
+	return parse_raw(key, json, r, err);
+}
+
+static int save_raw(struct state_store *s, const struct raw_image *r, struct burrow_err **err)
+{
+	yajl_gen g = json_gen_new();
+	jg_map_open(g);
+	jg_key_str(g, "id", r->id);
+	jg_key_strv(g, "names", r->names);
+	jg_key_int(g, "created", r->created);
+	jg_key_int(g, "size", r->size);
+	jg_key_strv(g, "layers", r->layer_ids);
+	jg_key(g, "config");
+	img_config_gen(g, &r->config);
+	jg_map_close(g);
+	cleanup_free char *json = json_gen_finish(g);
+	cleanup_free char *key = xasprintf("img/%s", r->id);
+	return state_put(s, STATE_DB, key, json, err);
+}
+
+/* Takes r's contents (r is left empty); layer IDs become directories. */
+static struct img_info *info_from_raw(const char *root, struct raw_image *r)
+{
+	struct img_info *i = xcalloc(1, sizeof(*i));
+	i->id = steal_ptr(r->id);
+	i->names = steal_ptr(r->names);
+	i->created = r->created;
+	i->size = r->size;
+	i->layers = xcalloc(1, sizeof(char *));
+	for (size_t k = 0; r->layer_ids[k]; k++)
+		strv_append_take(&i->layers, ovl_layer_dir(root, r->layer_ids[k]));
+	i->config = r->config;
+	memset(&r->config, 0, sizeof(r->config));
+	return i;
+}
+
+/* 0 found, 1 not found, -1 error. */
+static int load_image(struct state_store *s, const char *id, struct img_info **out, struct burrow_err **err)
+{
+	cleanup_raw_image struct raw_image r = {0};
+	int rc = load_raw(s, id, &r, err);
+	if (rc != 0)
+		return rc;
+	*out = info_from_raw(state_root(s), &r);
 	return 0;
 }
 
-static int save_raw(struct state_store *s, const char *id, const struct raw_image *r, struct burrow_err **err)
+static char *json_string(const char *s)
 {
-	cleanup_free char *key = xasprintf("img/%s", id);
-	static char *const none[] = {NULL};
-	cleanup_free char *json = image_record_json(id, r->names ? r->names : none, r->created, r->size,
-	                                            r->layer_ids ? r->layer_ids : none, &r->config);
-	return state_put(s, STATE_DB, key, json, err);
+	yajl_gen g = json_gen_new();
+	jg_str(g, s);
+	return json_gen_finish(g);
 }
 
 /* The image ID a tag points at: 0 found, 1 not found, -1 error. */
@@ -245,6 +245,50 @@ static void tx_guard_cancel(struct tx_guard *g)
 		state_tx_cancel(g->s, STATE_DB);
 }
 
+static int put_layer_record(struct state_store *s, const char *layer_id, long long size, struct burrow_err **err)
+{
+	cleanup_free char *key = xasprintf("layer/%s", layer_id);
+	cleanup_free char *digest = xasprintf("sha256:%s", layer_id);
+	yajl_gen g = json_gen_new();
+	jg_map_open(g);
+	jg_key_str(g, "id", layer_id);
+	jg_key_str(g, "digest", digest);
+	jg_key_int(g, "size", size);
+	jg_map_close(g);
+	cleanup_free char *json = json_gen_finish(g);
+	return state_put(s, STATE_DB, key, json, err);
+}
+
+/* Points tag ref at image_id; the image it pointed at before loses the name. */
+static int move_tag(struct state_store *s, const char *ref, const char *image_id, struct burrow_err **err)
+{
+	cleanup_free char *old = NULL;
+	int r = get_tag(s, ref, &old, err);
+	if (r < 0)
+		return -1;
+	if (r == 0 && strcmp(old, image_id) != 0) {
+		cleanup_raw_image struct raw_image prev = {0};
+		r = load_raw(s, old, &prev, err);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			size_t k = 0;
+			for (size_t i = 0; prev.names[i]; i++) {
+				if (strcmp(prev.names[i], ref) == 0)
+					free(prev.names[i]);
+				else
+					prev.names[k++] = prev.names[i];
+			}
+			prev.names[k] = NULL;
+			if (save_raw(s, &prev, err) < 0)
+				return -1;
+		}
+	}
+	cleanup_free char *key = xasprintf("tag/%s", ref);
+	cleanup_free char *json = json_string(image_id);
+	return state_put(s, STATE_DB, key, json, err);
+}
+
 /* All records of one import in one transaction. */
 static int store_records(struct state_store *s, const char *image_id, const char *layer_id, long long size,
                          long long created, const struct img_import_opts *opts, struct burrow_err **err)
@@ -253,74 +297,28 @@ static int store_records(struct state_store *s, const char *image_id, const char
 	if (state_tx_begin(s, STATE_DB, err) < 0)
 		return -1;
 	tx.open = true;
-
-	cleanup_free char *lkey = xasprintf("layer/%s", layer_id);
-	yajl_gen g = json_gen_new();
-	jg_map_open(g);
-	jg_key_str(g, "id", layer_id);
-	cleanup_free char *digest = xasprintf("sha256:%s", layer_id);
-	jg_key_str(g, "digest", digest);
-	jg_key_int(g, "size", size);
-	jg_map_close(g);
-	cleanup_free char *ljson = json_gen_finish(g);
-	if (state_put(s, STATE_DB, lkey, ljson, err) < 0)
+	if (put_layer_record(s, layer_id, size, err) < 0)
 		return -1;
-
-	struct raw_image img;
+	cleanup_raw_image struct raw_image img = {0};
 	int r = load_raw(s, image_id, &img, err);
 	if (r < 0)
 		return -1;
 	if (r == 1) {
+		img.id = xstrdup(image_id);
+		img.names = xcalloc(1, sizeof(char *));
+		img.layer_ids = xcalloc(1, sizeof(char *));
+		strv_append(&img.layer_ids, layer_id);
 		img.created = created;
 		img.size = size;
-		strv_append(&img.layer_ids, layer_id);
 		img_config_copy(&img.config, opts->config);
 	}
-	if (!img.names)
-		img.names = xcalloc(1, sizeof(char *));
-
 	if (opts->reference) {
-		cleanup_free char *old = NULL;
-		r = get_tag(s, opts->reference, &old, err);
-		if (r < 0) {
-			raw_image_clear(&img);
+		if (move_tag(s, opts->reference, image_id, err) < 0)
 			return -1;
-		}
-		if (r == 0 && strcmp(old, image_id) != 0) {
-			/* the tag moves: the old image loses this name */
-			struct raw_image prev;
-			int pr = load_raw(s, old, &prev, err);
-			if (pr < 0) {
-				raw_image_clear(&img);
-				return -1;
-			}
-			if (pr == 0) {
-				char **kept = xcalloc(1, sizeof(char *));
-				for (size_t i = 0; prev.names && prev.names[i]; i++)
-					if (strcmp(prev.names[i], opts->reference) != 0)
-						strv_append(&kept, prev.names[i]);
-				strv_free(prev.names);
-				prev.names = kept;
-				int sr = save_raw(s, old, &prev, err);
-				raw_image_clear(&prev);
-				if (sr < 0) {
-					raw_image_clear(&img);
-					return -1;
-				}
-			}
-		}
 		if (!strv_contains(img.names, opts->reference))
 			strv_append(&img.names, opts->reference);
-		cleanup_free char *tkey = xasprintf("tag/%s", opts->reference);
-		cleanup_free char *tjson = json_string(image_id);
-		if (state_put(s, STATE_DB, tkey, tjson, err) < 0) {
-			raw_image_clear(&img);
-			return -1;
-		}
 	}
-	r = save_raw(s, image_id, &img, err);
-	raw_image_clear(&img);
-	if (r < 0)
+	if (save_raw(s, &img, err) < 0)
 		return -1;
 	tx.open = false;
 	return state_tx_commit(s, STATE_DB, err);
@@ -453,9 +451,10 @@ struct collect {
 static int collect_image(const char *key, const char *json, void *data, struct burrow_err **err)
 {
 	struct collect *c = data;
-	struct img_info *i;
-	if (parse_image(state_root(c->s), key, json, &i, err) < 0)
+	cleanup_raw_image struct raw_image r = {0};
+	if (parse_raw(key, json, &r, err) < 0)
 		return -1;
+	struct img_info *i = info_from_raw(state_root(c->s), &r);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;
 		c->list = xrealloc(c->list, c->cap * sizeof(*c->list));
