@@ -259,7 +259,9 @@ static void send_signal(int pidfd, pid_t pid, int sig)
 		kill(pid, sig);
 }
 
-/* Waits until the process behind pidfd is gone; false on timeout. */
+/* Waits until the process behind pidfd (without one: pid) has exited;
+ * false on timeout. Exited includes a zombie: the server may be our own
+ * child (see ovl_mount), reaped only afterwards. */
 static bool wait_gone(int pidfd, pid_t pid, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
@@ -274,8 +276,8 @@ static bool wait_gone(int pidfd, pid_t pid, int timeout_ms)
 				continue;
 			if (r == 0)
 				return false;
-		} else if (kill(pid, 0) < 0 && errno == ESRCH) {
-			return true;
+		} else if (proc_start_time(pid) == 0) {
+			return true; /* gone or a zombie */
 		}
 		if (left <= 0)
 			return false;

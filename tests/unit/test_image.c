@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <seccomp.h>
 #include <unistd.h>
 
@@ -736,7 +737,8 @@ static int server_alive(const char *dir)
 		}                                  \
 	} while (0)
 
-static void ovl_child(int out, const char *dir)
+/* In a child: a user namespace (uid -> 0) and a private mount namespace. */
+static void enter_userns(int out)
 {
 	uid_t uid = getuid();
 	gid_t gid = getgid();
@@ -751,7 +753,11 @@ static void ovl_child(int out, const char *dir)
 	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
 	CHILD_CHECK(write_map("/proc/self/gid_map", map) == 0, "gid_map: %s", strerror(errno));
 	CHILD_CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0, "private /: %s", strerror(errno));
+}
 
+static void ovl_child(int out, const char *dir)
+{
+	enter_userns(out);
 	char *l1 = path_join(dir, "l1"), *l2 = path_join(dir, "l2"), *u = path_join(dir, "u"), *w = path_join(dir, "w"),
 	     *m = path_join(dir, "m");
 	CHILD_CHECK(mkdir(l1, 0755) == 0 && mkdir(l2, 0755) == 0 && mkdir(u, 0755) == 0 && mkdir(w, 0700) == 0 &&
@@ -831,9 +837,11 @@ static void ovl_child(int out, const char *dir)
 	_exit(0);
 }
 
-static void test_ovl_mount(void **state)
+/* Runs child(out, dir) in a process of its own with a fresh temporary dir;
+ * exit 77 skips (no user namespaces here), other failures print what the
+ * child wrote. */
+static void run_ovl_child(void (*child)(int, const char *))
 {
-	(void)state;
 	char *prog = NULL;
 	struct burrow_err *err = NULL;
 	if (ovl_find_fuse(&prog, &err) < 0) {
@@ -851,7 +859,7 @@ static void test_ovl_mount(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(p[0]);
-		ovl_child(p[1], dir);
+		child(p[1], dir);
 	}
 	close(p[1]);
 	char msg[1024] = {0};
@@ -868,6 +876,47 @@ static void test_ovl_mount(void **state)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fail_msg("%s", msg);
 	print_message("%s\n", msg);
+}
+
+static void test_ovl_mount(void **state)
+{
+	(void)state;
+	run_ovl_child(ovl_child);
+}
+
+/* Without pidfd_open (Linux before 5.3: RHEL 8 on many HPC login nodes),
+ * ovl_umount still sees the server exit, also when the server is our own
+ * child and stays a zombie until it is reaped. */
+static void ovl_child_no_pidfd(int out, const char *dir)
+{
+	enter_userns(out);
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	CHILD_CHECK(ctx && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(pidfd_open), 0) == 0 &&
+	                seccomp_load(ctx) == 0,
+	            "cannot load a seccomp filter");
+	char *l = path_join(dir, "l"), *u = path_join(dir, "u"), *w = path_join(dir, "w"), *m = path_join(dir, "m");
+	CHILD_CHECK(mkdir(l, 0755) == 0 && mkdir(u, 0755) == 0 && mkdir(w, 0700) == 0 && mkdir(m, 0755) == 0,
+	            "mkdir: %s", strerror(errno));
+	char *lowers[] = {l, NULL};
+	struct burrow_err *err = NULL;
+	pid_t server = 0;
+	CHILD_CHECK(ovl_mount(lowers, u, w, m, &server, &err) == 0, "ovl_mount: %s", err->msg);
+	CHILD_CHECK(server > 0, "ovl_mount did not tell the server");
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CHILD_CHECK(ovl_umount(m, server, &err) == 0, "ovl_umount: %s", err->msg);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	long ms = (long)(b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	CHILD_CHECK(ms < 1000, "ovl_umount took %ld ms", ms);
+	CHILD_CHECK(waitpid(server, NULL, WNOHANG) < 0 && errno == ECHILD, "the server was not reaped");
+	dprintf(out, "ok without pidfd: unmounted in %ld ms", ms);
+	_exit(0);
+}
+
+static void test_ovl_umount_without_pidfd(void **state)
+{
+	(void)state;
+	run_ovl_child(ovl_child_no_pidfd);
 }
 
 /* ovl_run's program (fuse-overlayfs daemonizes and lives as long as the
@@ -921,6 +970,7 @@ int main(void)
 	    cmocka_unit_test(test_unpack_xattrs),
 	    cmocka_unit_test(test_ovl_paths),
 	    cmocka_unit_test(test_ovl_mount),
+	    cmocka_unit_test(test_ovl_umount_without_pidfd),
 	    cmocka_unit_test(test_ovl_run_closes_fds),
 	    cmocka_unit_test(test_import_without_rename_noreplace),
 	};
