@@ -65,7 +65,9 @@ void state_tx_cancel(struct state_store *s, enum state_db db);
 /* IDs and names. */
 char *state_new_id(void);                /* 64 lowercase hex from getrandom */
 bool state_valid_name(const char *name); /* [a-zA-Z0-9][a-zA-Z0-9_.-]* */
-/* A free adjective_noun name for kind (e.g. "name/" namespace). */
+/* A free adjective_noun name for kind (e.g. "name/" namespace). Free when
+ * looked at: call it inside the transaction on STATE_DB that stores the
+ * name (with state_insert), so that no other command takes it in between. */
 char *state_gen_name(struct state_store *s, const char *name_prefix, struct burrow_err **err);
 
 /* Looks up what the user typed: an exact name (key name_prefix+ref holds
