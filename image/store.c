@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,7 +209,18 @@ static char *oci_config(const char *layer_digest, const struct timespec *created
 	return json_gen_finish(g);
 }
 
-/* Temporary extraction directories of imports that died (tmp-<pid>-<rand>). */
+/* Whether the import that made tmp-<pid>-<start time>-<random> is gone: its
+ * pid names another process now, or none (a pid alone may be reused). */
+static bool import_gone(const char *name)
+{
+	int pid = 0, n = 0;
+	unsigned long long start = 0;
+	if (sscanf(name, "tmp-%d-%llu-%n", &pid, &start, &n) != 2 || n == 0 || pid <= 0)
+		return false; /* not one of ours */
+	return proc_start_time(pid) != start;
+}
+
+/* Temporary extraction directories of imports that died. */
 static void remove_stale_tmp(int layersfd)
 {
 	int fd = openat(layersfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -223,10 +233,7 @@ static void remove_stale_tmp(int layersfd)
 	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		int pid = 0;
-		if (sscanf(de->d_name, "tmp-%d-", &pid) != 1 || pid <= 0)
-			continue;
-		if (kill(pid, 0) == 0 || errno != ESRCH)
+		if (!import_gone(de->d_name))
 			continue;
 		cleanup_err struct burrow_err *e = NULL;
 		if (rm_rf_at(layersfd, de->d_name, &e) == 0)
@@ -354,7 +361,7 @@ static char *tmp_name(void)
 	unsigned int rnd = 0;
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 		rnd = (unsigned int)time(NULL) ^ (unsigned int)getpid();
-	return xasprintf("tmp-%d-%08x", (int)getpid(), rnd);
+	return xasprintf("tmp-%d-%llu-%08x", (int)getpid(), proc_start_time(getpid()), rnd);
 }
 
 /* Extracts the tarball into layers/<digest>/diff (or finds it there). */

@@ -282,6 +282,20 @@ f("c", "now a file")
 	assert_match "$output" "image 'busybox:nosuchtag' not known"
 }
 
+@test "import: a dead import's extraction directory is removed, also when its pid lives again" {
+	mktar "$T/one.tar" 'f("hello", "hi")'
+	run_burrow 0 import "$T/one.tar" one
+	# tmp-PID-STARTTIME-RANDOM: this shell's pid with another start time is
+	# an import that died (the pid was reused); with its own start time, one
+	# that is still running
+	start=$(sed 's/^.*) //' "/proc/$$/stat" | cut -d' ' -f20)
+	mkdir -p "$LAYERS/tmp-$$-1-0badc0de/diff" "$LAYERS/tmp-$$-$start-00c0ffee/diff"
+	run_burrow 0 import "$T/one.tar" two
+	[ ! -e "$LAYERS/tmp-$$-1-0badc0de" ]
+	[ -d "$LAYERS/tmp-$$-$start-00c0ffee/diff" ]
+	is "$(ls "$LAYERS" | grep -vc '^tmp-')" 1 "one layer"
+}
+
 @test "import: not a tarball, empty, a directory" {
 	echo "just text" >"$T/text"
 	run_burrow 125 import "$T/text" x
