@@ -2,7 +2,15 @@
 #ifndef BURROW_OVERLAY_INTERNAL_H
 #define BURROW_OVERLAY_INTERNAL_H
 
+#include <sys/types.h>
+
 #include "lib/err.h"
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+long long ovl_now_ms(void);
+
+/* pidfd_open(2); -1 (errno ENOSYS) on kernels without it (before 5.3). */
+int ovl_pidfd_open(pid_t pid);
 
 /* Runs argv[0] (a path) with stdin on /dev/null, stdout+stderr captured
  * (up to 8 KiB, the rest is dropped) and no other descriptor open, and

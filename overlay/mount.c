@@ -244,13 +244,6 @@ int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void send_signal(int pidfd, pid_t pid, int sig)
 {
 	if (pidfd >= 0)
@@ -264,9 +257,9 @@ static void send_signal(int pidfd, pid_t pid, int sig)
  * child (see ovl_mount), reaped only afterwards. */
 static bool wait_gone(int pidfd, pid_t pid, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = ovl_now_ms() + timeout_ms;
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - ovl_now_ms();
 		if (pidfd >= 0) {
 			struct pollfd pf = {.fd = pidfd, .events = POLLIN};
 			int r = poll(&pf, 1, left > 0 ? (int)left : 0);
@@ -293,7 +286,7 @@ int ovl_umount(const char *target, pid_t server, struct burrow_err **err)
 	cleanup_close int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (server <= 0 || proc < 0 || !server_matches(proc, pid, target))
 		server = find_server(target);
-	cleanup_close int pidfd = server > 0 ? (int)syscall(SYS_pidfd_open, server, 0) : -1;
+	cleanup_close int pidfd = server > 0 ? ovl_pidfd_open(server) : -1;
 	if (umount2(target, UMOUNT_NOFOLLOW) < 0) {
 		int e = errno;
 		if (e == EBUSY) {

@@ -23,14 +23,14 @@ extern char **environ;
 
 #define OUTPUT_MAX 8192
 
-static long long now_ms(void)
+long long ovl_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int pidfd_open_(pid_t pid)
+int ovl_pidfd_open(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
@@ -94,11 +94,11 @@ int ovl_run(char *const *argv, const char *what, int timeout_ms, int *status, ch
 		return burrow_error(err, rc, "cannot run '%s'", argv[0]);
 	close(steal_fd(wr));
 
-	cleanup_close int pidfd = pidfd_open_(pid);
+	cleanup_close int pidfd = ovl_pidfd_open(pid);
 	cleanup_free char *buf = xmalloc(OUTPUT_MAX + 1);
 	size_t len = 0;
 	bool open_pipe = true;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = ovl_now_ms() + timeout_ms;
 	for (;;) {
 		int wst;
 		pid_t w = waitpid_eintr(pid, &wst, WNOHANG);
@@ -108,7 +108,7 @@ int ovl_run(char *const *argv, const char *what, int timeout_ms, int *status, ch
 		}
 		if (w < 0)
 			return burrow_error(err, errno, "cannot wait for '%s'", argv[0]);
-		long long left = deadline - now_ms();
+		long long left = deadline - ovl_now_ms();
 		if (left <= 0) {
 			kill(pid, SIGKILL);
 			waitpid_eintr(pid, &wst, 0);
