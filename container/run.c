@@ -223,8 +223,13 @@ static void loop(struct monitor *m)
 		if (m->slirp)
 			netns_slirp_fill(m->slirp, &ps, &timeout);
 		int r = poll(ps.fds, ps.n, timeout);
-		if (r < 0 && errno != EINTR)
+		if (r < 0 && errno != EINTR) {
+			/* cannot watch it any more: end it rather than leave it unwatched */
+			rt_kill(m->rt, SIGKILL);
+			if (waitpid_eintr(m->rt->pid, &m->wstatus, 0) == m->rt->pid)
+				m->exited = true;
 			break;
+		}
 		if (m->slirp)
 			netns_slirp_dispatch(m->slirp, &ps, r < 0);
 		if (r <= 0)
