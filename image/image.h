@@ -7,7 +7,9 @@
  *                "config":{"Env","Cmd","Entrypoint","WorkingDir","User"}}
  *   tag/<ref>   "<image id>" (a JSON string; ref is normalised, e.g.
  *                localhost/busybox:latest)
- *   layer/<id>  {"id","digest":"sha256:<id>","size":bytes}
+ *   layer/<id>  {"id","digest":"sha256:<id>","size":bytes,"squashed":N}
+ *               (N: entries unpacked as root because the user namespace did
+ *               not map their owner)
  * A layer's id is the sha256 of its uncompressed tar; an image's id is the
  * sha256 of its OCI image configuration. */
 #ifndef BURROW_IMAGE_H
@@ -79,7 +81,9 @@ struct img_import_opts {
 
 /* Imports a rootfs tarball (plain, gzip, zstd, ... detected from content)
  * as a one-layer image; *id is the new image's full ID. Must run inside
- * burrow's user namespace. A hostile tarball (absolute or ".." names,
+ * burrow's user namespace. A layer already in the store is reused, unless
+ * it was unpacked with owners squashed and this namespace maps more of
+ * them: then the new unpacking replaces it. A hostile tarball (absolute or ".." names,
  * writes through symlinks, hard links out of the layer) is refused and
  * nothing is left behind. */
 int img_import(struct state_store *s, const struct img_import_opts *opts, char **id, struct burrow_err **err);

@@ -20,6 +20,8 @@ struct img_unpack_stats {
 	char digest[65];     /* sha256 hex of the uncompressed tar */
 	long long size;      /* bytes of regular file data written */
 	unsigned long files; /* entries extracted */
+	/* entries whose owner this user namespace does not map (kept as root) */
+	unsigned long squashed;
 };
 
 /* Reads a tar (plain or compressed, detected from content) from fd and

@@ -252,7 +252,8 @@ static void tx_guard_cancel(struct tx_guard *g)
 		state_tx_cancel(g->s, STATE_DB);
 }
 
-static int put_layer_record(struct state_store *s, const char *layer_id, long long size, struct burrow_err **err)
+static int put_layer_record(struct state_store *s, const char *layer_id, long long size, unsigned long squashed,
+                            struct burrow_err **err)
 {
 	cleanup_free char *key = xasprintf("layer/%s", layer_id);
 	cleanup_free char *digest = xasprintf("sha256:%s", layer_id);
@@ -261,6 +262,7 @@ static int put_layer_record(struct state_store *s, const char *layer_id, long lo
 	jg_key_str(g, "id", layer_id);
 	jg_key_str(g, "digest", digest);
 	jg_key_int(g, "size", size);
+	jg_key_int(g, "squashed", (long long)squashed);
 	jg_map_close(g);
 	cleanup_free char *json = json_gen_finish(g);
 	return state_put(s, STATE_DB, key, json, err);
@@ -297,14 +299,15 @@ static int move_tag(struct state_store *s, const char *ref, const char *image_id
 }
 
 /* All records of one import in one transaction. */
-static int store_records(struct state_store *s, const char *image_id, const char *layer_id, long long size,
+static int store_records(struct state_store *s, const char *image_id, const struct img_unpack_stats *st,
                          long long created, const struct img_import_opts *opts, struct burrow_err **err)
 {
 	__attribute__((cleanup(tx_guard_cancel))) struct tx_guard tx = {s, false};
 	if (state_tx_begin(s, STATE_DB, err) < 0)
 		return -1;
 	tx.open = true;
-	if (put_layer_record(s, layer_id, size, err) < 0)
+	const char *layer_id = st->digest;
+	if (put_layer_record(s, layer_id, st->size, st->squashed, err) < 0)
 		return -1;
 	cleanup_raw_image struct raw_image img = {0};
 	int r = load_raw(s, image_id, &img, err);
@@ -316,7 +319,7 @@ static int store_records(struct state_store *s, const char *image_id, const char
 		img.layer_ids = xcalloc(1, sizeof(char *));
 		strv_append(&img.layer_ids, layer_id);
 		img.created = created;
-		img.size = size;
+		img.size = st->size;
 		img_config_copy(&img.config, opts->config);
 	}
 	if (opts->reference) {
@@ -364,44 +367,95 @@ static char *tmp_name(void)
 	return xasprintf("tmp-%d-%llu-%08x", (int)getpid(), proc_start_time(getpid()), rnd);
 }
 
-/* Extracts the tarball into layers/<digest>/diff (or finds it there). */
-static int import_layer(int layersfd, int fd, const char *display, struct img_unpack_stats *st, struct burrow_err **err)
+static void remove_tmp(int layersfd, const char *tmp)
+{
+	cleanup_err struct burrow_err *e = NULL;
+	if (rm_rf_at(layersfd, tmp, &e) < 0)
+		burrow_warn("cannot remove '%s' in the layer store: %s", tmp, e->msg);
+}
+
+/* Extracts the tarball into layers/<*tmp>/diff, a new directory. */
+static int extract_layer(int layersfd, int fd, const char *display, struct img_unpack_stats *st, char **tmp,
+                         struct burrow_err **err)
 {
 	remove_stale_tmp(layersfd);
-	cleanup_free char *tmp = tmp_name();
-	if (mkdirat(layersfd, tmp, 0700) < 0)
+	cleanup_free char *name = tmp_name();
+	if (mkdirat(layersfd, name, 0700) < 0)
 		return burrow_error(err, errno, "cannot create a directory in the layer store");
-	cleanup_close int tmpfd = openat(layersfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_close int tmpfd = openat(layersfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int rootfd = -1;
 	if (tmpfd >= 0 && mkdirat(tmpfd, "diff", 0755) == 0)
 		rootfd = openat(tmpfd, "diff", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfd < 0) {
 		int e = errno;
-		cleanup_err struct burrow_err *ign = NULL;
-		rm_rf_at(layersfd, tmp, &ign);
+		remove_tmp(layersfd, name);
 		return burrow_error(err, e, "cannot create a directory in the layer store");
 	}
 	int r = img_unpack(fd, rootfd, display, st, err);
 	close(rootfd);
 	if (r < 0) {
-		cleanup_err struct burrow_err *ign = NULL;
-		if (rm_rf_at(layersfd, tmp, &ign) < 0)
-			burrow_warn("cannot remove the partly extracted layer '%s': %s", tmp, ign->msg);
+		remove_tmp(layersfd, name);
 		return -1;
 	}
+	*tmp = steal_ptr(name);
+	return 0;
+}
+
+/* How many owners the layer in the store had squashed (0: none, or no record). */
+static unsigned long squashed_in_store(struct state_store *s, const char *layer_id)
+{
+	cleanup_free char *key = xasprintf("layer/%s", layer_id);
+	cleanup_free char *json = NULL;
+	cleanup_err struct burrow_err *e = NULL;
+	if (state_get(s, STATE_DB, key, &json, &e) != 0)
+		return 0;
+	cleanup_yajl yajl_val v = json_parse(json, &e);
+	long long n = v ? json_get_int(v, "squashed", 0) : 0;
+	return n > 0 ? (unsigned long)n : 0;
+}
+
+/* Moves the extracted tmp to layers/<digest>. A layer already there is
+ * kept (tmp is removed) unless it was unpacked in a namespace that mapped
+ * fewer owners (after `burrow system migrate` with a new subordinate
+ * range): then tmp takes its place. st->squashed ends up describing the
+ * layer in place. */
+static int place_layer(struct state_store *s, int layersfd, const char *tmp, struct img_unpack_stats *st,
+                       struct burrow_err **err)
+{
 	/* A layer in place is a non-empty directory, which rename(2) does not
 	 * replace (EEXIST or ENOTEMPTY): no need for RENAME_NOREPLACE, which
 	 * some filesystems refuse (ZFS before 2.2, some FUSE ones) */
 	if (renameat(layersfd, tmp, layersfd, st->digest) == 0)
 		return 0;
 	int e = errno;
-	cleanup_err struct burrow_err *ign = NULL;
-	rm_rf_at(layersfd, tmp, &ign);
-	if (e == EEXIST || e == ENOTEMPTY) {
-		burrow_debug("layer %s is already in the store", st->digest);
-		return 0;
+	if (e != EEXIST && e != ENOTEMPTY) {
+		remove_tmp(layersfd, tmp);
+		return burrow_error(err, e, "cannot move the layer into place");
 	}
-	return burrow_error(err, e, "cannot move the layer into place");
+	unsigned long before = squashed_in_store(s, st->digest);
+	if (st->squashed < before) {
+		cleanup_free char *old = tmp_name();
+		if (renameat(layersfd, st->digest, layersfd, old) == 0) {
+			if (renameat(layersfd, tmp, layersfd, st->digest) == 0) {
+				burrow_debug("layer %s: unpacked again, %lu owners squashed instead of %lu", st->digest,
+				             st->squashed, before);
+				remove_tmp(layersfd, old);
+				return 0;
+			}
+			e = errno;
+			if (renameat(layersfd, old, layersfd, st->digest) < 0) {
+				int e2 = errno;
+				remove_tmp(layersfd, tmp);
+				return burrow_error(err, e2, "cannot move layer '%s' back into place from '%s'",
+				                    st->digest, old);
+			}
+			burrow_debug("layer %s: cannot replace it: %s", st->digest, strerror(e));
+		}
+	}
+	burrow_debug("layer %s is already in the store", st->digest);
+	st->squashed = before;
+	remove_tmp(layersfd, tmp);
+	return 0;
 }
 
 int img_import(struct state_store *s, const struct img_import_opts *opts, char **id, struct burrow_err **err)
@@ -425,7 +479,8 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 		return burrow_error(err, errno, "cannot import '%s': cannot open '%s'", display, layers);
 
 	struct img_unpack_stats st;
-	if (import_layer(layersfd, srcfd, display, &st, err) < 0)
+	cleanup_free char *tmp = NULL;
+	if (extract_layer(layersfd, srcfd, display, &st, &tmp, err) < 0 || place_layer(s, layersfd, tmp, &st, err) < 0)
 		return burrow_error_wrap(err, "cannot import '%s'", display);
 
 	struct timespec now;
@@ -437,7 +492,7 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 		return burrow_error_wrap(err, "cannot import '%s'", display);
 	struct img_import_opts o = *opts;
 	o.config = config;
-	if (store_records(s, image_id, st.digest, st.size, created, &o, err) < 0)
+	if (store_records(s, image_id, &st, created, &o, err) < 0)
 		return burrow_error_wrap(err, "cannot import '%s': cannot save the image", display);
 	burrow_debug("imported '%s': layer %s (%lu entries, %lld bytes), image %s", display, st.digest, st.files,
 	             st.size, image_id);

@@ -645,6 +645,7 @@ static int unpack(int fd, int rootfd, const char *source, struct img_unpack_stat
 	}
 	if (r == 0)
 		apply_dir_times(&u);
+	st->squashed = u.squashed;
 	if (r == 0 && u.squashed)
 		burrow_debug("%lu entries of '%s' kept root ownership: their IDs are not mapped here", u.squashed,
 		             source);

@@ -236,6 +236,29 @@ f(".wh.gone", "")
 	fi
 }
 
+@test "import: a layer unpacked with squashed owners is unpacked again once the namespace maps them" {
+	mktar "$T/own.tar" 'f("owned", "x", uid=1000, gid=1000)'
+	L=$LAYERS/$(layer_id "$T/own.tar")/diff
+	# without newuidmap on PATH the namespace maps only the user (as root:
+	# all IDs, as ever): files of 1000 are unpacked as 0
+	run_burrow 0 system migrate
+	run env PATH=/nonexistent "$(command -v timeout)" "$BURROW_TIMEOUT" "$BURROW" import "$T/own.tar" first
+	is "$status" 0 "import without newuidmap: $output"
+	first=0
+	[ "$(id -u)" = 0 ] && first=1000
+	is "$(ns stat -c %u "$L/owned")" "$first" "owner after the first import"
+	# with the subordinate range back, the same content is unpacked again
+	run_burrow 0 system migrate
+	run_burrow 0 import "$T/own.tar" second
+	want=0
+	many_ids && want=1000
+	is "$(ns stat -c %u "$L/owned")" "$want" "owner after the second import"
+	is "$(ls "$LAYERS")" "$(layer_id "$T/own.tar")" "one layer, no leftovers"
+	run_burrow 0 images --format json
+	assert_match "$output" '"localhost/first:latest"'
+	assert_match "$output" '"localhost/second:latest"'
+}
+
 @test "import: a later entry replaces an earlier one, as tar does" {
 	mktar "$T/re.tar" '
 f("a", "one")
