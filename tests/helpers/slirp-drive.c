@@ -9,7 +9,8 @@
  * Must run with CAP_SYS_ADMIN over its user namespace (e.g. under
  * `unshare -Urnm`). The command starts once tap0 is set up; its exit status
  * is passed through (128+N for a signal, 124 on timeout, 125 when the
- * network could not be set up). */
+ * network could not be set up). When it ends, what it left running in its
+ * process group is killed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
 	}
 	close(ready[1]);
 	close(go[0]);
+	pid_t pgid = child; /* the child makes it its own group */
 
 	/* Bounded wait for the child's namespace. */
 	struct pollfd rp = {.fd = ready[0], .events = POLLIN};
@@ -228,8 +230,10 @@ int main(int argc, char **argv)
 		if (slirp)
 			netns_slirp_dispatch(slirp, &ps, n < 0);
 	}
+	/* what the command left running goes with it, as in a container's pid
+	 * namespace (it could hold our caller's pipes open) */
+	kill(-pgid, SIGKILL);
 	if (child > 0) {
-		kill(-child, SIGKILL);
 		kill(child, SIGKILL);
 		waitpid_eintr(child, &status, 0);
 	}
