@@ -125,13 +125,15 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	do
 		w = write(n->tapfd, buf, len);
 	while (w < 0 && errno == EINTR);
-	if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		/* The tap is full: drop the frame, TCP retransmits it (libslirp's contract). */
-		return (ssize_t)len;
-	}
-	if (w < 0)
+	if (w >= 0)
+		return w;
+	/* The tap is full (EAGAIN), or the container took tap0 down (EIO):
+	 * the frame is dropped, as a link drops it, and TCP retransmits it.
+	 * A negative return would make libslirp print a critical warning on
+	 * our stderr for every frame. */
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
 		burrow_debug("slirp: cannot write a %zu-byte frame to the tap: %s", len, strerror(errno));
-	return w;
+	return (ssize_t)len;
 }
 
 static void cb_guest_error(const char *msg, void *opaque)
