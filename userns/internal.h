@@ -59,6 +59,9 @@ char *userns_map_from_ranges(unsigned long self, const struct userns_subid_range
 /* From the content of /proc/self/uid_map: every range we have, mapped to
  * itself. NULL when the content holds no valid line. */
 char *userns_identity_map(const char *self_map);
+/* The content of /proc/PID/uid_map as one line, ranges comma-separated:
+ * "0 1000 1, 1 100000 65536". */
+char *userns_map_oneline(const char *text);
 /* Turns map text into argv words for newuidmap (after the pid). */
 char **userns_map_to_args(const char *map);
 

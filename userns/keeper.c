@@ -605,7 +605,7 @@ int userns_migrate(const char *runroot, struct burrow_err **err)
 	return 0;
 }
 
-/* A keeper's map as one line: "0 1000 1, 1 100000 65536". */
+/* A keeper's map as one line (see userns_map_oneline). */
 static char *read_map(pid_t pid, const char *which)
 {
 	char path[64];
@@ -616,19 +616,7 @@ static char *read_map(pid_t pid, const char *which)
 		burrow_err_free(e);
 		return NULL;
 	}
-	char *out = xcalloc(1, strlen(text) + 1);
-	size_t o = 0;
-	for (const char *line = text; *line;) {
-		unsigned long a, b, c;
-		int used = 0;
-		if (sscanf(line, " %lu %lu %lu%n", &a, &b, &c, &used) == 3)
-			o += (size_t)sprintf(out + o, "%s%lu %lu %lu", o ? ", " : "", a, b, c);
-		const char *nl = strchr(line, '\n');
-		if (!nl)
-			break;
-		line = nl + 1;
-	}
-	return out;
+	return userns_map_oneline(text);
 }
 
 int userns_get_info(const char *runroot, struct userns_info *out, struct burrow_err **err)

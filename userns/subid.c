@@ -146,6 +146,26 @@ char *userns_identity_map(const char *self_map)
 	return map;
 }
 
+char *userns_map_oneline(const char *text)
+{
+	/* the line can be longer than the text: the kernel pads to 10 digits,
+	 * the separator ", " takes two more */
+	char *out = xstrdup("");
+	for (const char *line = text; *line;) {
+		unsigned long a, b, c;
+		if (sscanf(line, " %lu %lu %lu", &a, &b, &c) == 3) {
+			char *m = xasprintf("%s%s%lu %lu %lu", out, *out ? ", " : "", a, b, c);
+			free(out);
+			out = m;
+		}
+		const char *nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return out;
+}
+
 char **userns_map_to_args(const char *map)
 {
 	char **args = xcalloc(1, sizeof(char *));

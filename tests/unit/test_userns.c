@@ -139,6 +139,24 @@ static void test_identity_map(void **state)
 	assert_null(userns_identity_map("0 0 0\n"));
 }
 
+static void test_map_oneline(void **state)
+{
+	(void)state;
+	char *m = userns_map_oneline("         0       1000          1\n         1     100000      65536\n");
+	assert_string_equal(m, "0 1000 1, 1 100000 65536");
+	free(m);
+	m = userns_map_oneline("");
+	assert_string_equal(m, "");
+	free(m);
+	/* numbers as wide as the kernel's padding make the line longer than
+	 * the text it came from */
+	m = userns_map_oneline("1000000000 1000000000 1000000000\n2000000000 2000000000 1000000000\n"
+	                       "3000000000 3000000000 1000000000\n4000000000 4000000000  294967295\n");
+	assert_string_equal(m, "1000000000 1000000000 1000000000, 2000000000 2000000000 1000000000, "
+	                       "3000000000 3000000000 1000000000, 4000000000 4000000000 294967295");
+	free(m);
+}
+
 static void test_map_to_args(void **state)
 {
 	(void)state;
@@ -174,6 +192,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_none),
 	    cmocka_unit_test(test_map_from_ranges),
 	    cmocka_unit_test(test_identity_map),
+	    cmocka_unit_test(test_map_oneline),
 	    cmocka_unit_test(test_map_to_args),
 	    cmocka_unit_test(test_kind_names),
 	};
