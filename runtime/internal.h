@@ -11,7 +11,7 @@
 enum {
 	RT_MSG_READY = 'R', /* set up, waiting for RT_MSG_START */
 	RT_MSG_ERROR = 'E', /* followed by a burrow_err record */
-	RT_MSG_FD = 'F',    /* the pty master, as SCM_RIGHTS (lib's send_fd tag) */
+	RT_MSG_FD = 'P',    /* followed by the pty master (lib's send_fd) */
 	RT_MSG_START = 'S', /* parent -> child: exec now */
 };
 

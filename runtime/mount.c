@@ -353,7 +353,8 @@ static int setup_pty(struct rt_init *ini, struct burrow_err **err)
 		return -1;
 	if (mount(fd_path(slave).s, fd_path(cfd).s, NULL, MS_BIND, NULL) < 0)
 		return burrow_error(err, errno, "cannot bind the pty on '/dev/console'");
-	if (send_fd(ini->sync_fd, master) < 0)
+	char tag = RT_MSG_FD;
+	if (write_all(ini->sync_fd, &tag, 1) < 0 || send_fd(ini->sync_fd, master) < 0)
 		return burrow_error(err, errno, "cannot send the pty to the parent");
 	return 0;
 }

@@ -73,28 +73,11 @@ static int wait_readable(int fd, long long deadline)
 	}
 }
 
-/* Reads one tag byte and the fd that may come with it (-1 if none).
+/* Reads one tag byte (an fd that came with it is dropped by the kernel).
  * Returns 1, 0 on EOF, -1 on error. */
-static int recv_tag(int sock, char *tag, int *fd)
+static int recv_tag(int sock, char *tag)
 {
-	*fd = -1;
-	struct iovec iov = {.iov_base = tag, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	ssize_t r;
-	do
-		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
-	if (r <= 0)
-		return (int)r;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
-	return 1;
+	return (int)read_all(sock, tag, 1);
 }
 
 /* The init's error record after an RT_MSG_ERROR tag. */
@@ -140,9 +123,8 @@ static int wait_ready(struct rt_container *c, struct burrow_err **err)
 			                    RT_SETUP_TIMEOUT_MS / 1000);
 		}
 		char tag = 0;
-		int fd = -1;
 		if (r > 0)
-			r = recv_tag(c->sync_fd, &tag, &fd);
+			r = recv_tag(c->sync_fd, &tag);
 		if (r < 0) {
 			int e = errno;
 			kill_and_reap(c->pid);
@@ -150,22 +132,22 @@ static int wait_ready(struct rt_container *c, struct burrow_err **err)
 		}
 		if (r == 0)
 			return describe_exit(c->pid, what, err);
-		if (fd >= 0 && tag != RT_MSG_FD) {
-			close(fd);
-			fd = -1;
-		}
 		switch (tag) {
 		case RT_MSG_READY:
 			return 0;
-		case RT_MSG_FD:
+		case RT_MSG_FD: {
+			/* sent right after the tag */
+			int fd = recv_fd(c->sync_fd);
 			if (fd < 0) {
+				int e = errno;
 				kill_and_reap(c->pid);
-				return burrow_error(err, EPROTO, "the container init sent no pty");
+				return burrow_error(err, e, "cannot receive the pty from the container init");
 			}
 			if (c->pty_master >= 0)
 				close(c->pty_master);
 			c->pty_master = fd;
 			break;
+		}
 		case RT_MSG_ERROR:
 			recv_child_error(c->sync_fd, what, err);
 			kill_and_reap(c->pid);
@@ -290,10 +272,7 @@ int rt_start(struct rt_container *c, struct burrow_err **err)
 	} else if (r < 0) {
 		rc = burrow_error(err, errno, "cannot wait for the container init");
 	} else {
-		int fd = -1;
-		r = recv_tag(c->sync_fd, &tag, &fd);
-		if (fd >= 0)
-			close(fd);
+		r = recv_tag(c->sync_fd, &tag);
 		if (r < 0)
 			rc = burrow_error(err, errno, "cannot read from the container init");
 		else if (r > 0 && tag == RT_MSG_ERROR)
