@@ -76,7 +76,7 @@ static int take_stdio(struct rt_init *ini, struct burrow_err **err)
 	if (ini->sync_fd < 3) {
 		int fd = fcntl(ini->sync_fd, F_DUPFD_CLOEXEC, 3);
 		if (fd < 0)
-			_exit(1);
+			return burrow_error(err, errno, "cannot move the sync socket above the stdio fds");
 		ini->sync_fd = fd;
 	}
 	if (ini->terminal)
@@ -172,8 +172,8 @@ static void set_oom_score_adj(const struct rt_spec *s)
 	int n = snprintf(buf, sizeof(buf), "%d", s->oom_score_adj);
 	cleanup_close int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	/* lowering it needs privileges we do not have: best effort */
-	if (fd >= 0 && write_all(fd, buf, (size_t)n) < 0)
-		return;
+	if (fd >= 0)
+		(void)write_all(fd, buf, (size_t)n);
 }
 
 static int last_cap(void)
@@ -298,8 +298,7 @@ static char *find_exec(const char *cmd, char *const *env, struct burrow_err **er
 		burrow_error(err, EACCES, "cannot execute '%s'", denied);
 		return NULL;
 	}
-	burrow_error(err, 0, "executable file '%s' not found in $PATH", cmd);
-	(*err)->status = ENOENT;
+	burrow_error_status(err, ENOENT, "executable file '%s' not found in $PATH", cmd);
 	return NULL;
 }
 

@@ -507,6 +507,7 @@ static int create_keeper(const char *runroot, struct burrow_err **err)
 		burrow_err_free(first);
 		r = keeper_spawn(&plan, &pid, &sock, &map_failed, err);
 	} else if (r < 0) {
+		burrow_err_free(*err);
 		*err = first;
 	}
 	/* on failure the keeper, never acknowledged, exits when sock closes */

@@ -137,8 +137,7 @@ int userns_unshare_run(char *const *argv, int *exit_status, struct burrow_err **
 	}
 	if (n == (ssize_t)sizeof(exec_errno)) {
 		if (exec_errno == ENOENT && !strchr(argv[0], '/')) {
-			r = burrow_error(err, 0, "executable file '%s' not found in $PATH", argv[0]);
-			(*err)->status = ENOENT;
+			r = burrow_error_status(err, ENOENT, "executable file '%s' not found in $PATH", argv[0]);
 		} else if (exec_errno == ENOENT) {
 			r = burrow_error(err, ENOENT, "cannot run '%s'", argv[0]);
 		} else {
