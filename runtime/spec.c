@@ -213,6 +213,64 @@ static char *abs_in_bundle(const char *bundle, const char *p)
 	return path_join(bundle, p);
 }
 
+/* process.user: numeric IDs, umask, additional groups. */
+static int parse_user(struct rt_spec *s, yajl_val user, struct burrow_err **err)
+{
+	if (!user)
+		return 0;
+	unsigned long long v = 0;
+	if (get_uint(user, "uid", "process.user", UINT32_MAX - 1, false, &v, err) < 0)
+		return -1;
+	s->uid = json_get(user, "uid") ? (uid_t)v : 0;
+	if (get_uint(user, "gid", "process.user", UINT32_MAX - 1, false, &v, err) < 0)
+		return -1;
+	s->gid = json_get(user, "gid") ? (gid_t)v : 0;
+	if (get_uint(user, "umask", "process.user", 0777, false, &v, err) < 0)
+		return -1;
+	if (json_get(user, "umask")) {
+		s->has_umask = true;
+		s->umask = (mode_t)v;
+	}
+	yajl_val g = json_get(user, "additionalGids");
+	if (g && YAJL_IS_ARRAY(g)) {
+		s->additional_gids = xcalloc(g->u.array.len + 1, sizeof(gid_t));
+		for (size_t i = 0; i < g->u.array.len; i++) {
+			yajl_val e = g->u.array.values[i];
+			if (!YAJL_IS_INTEGER(e) || YAJL_GET_INTEGER(e) < 0 || YAJL_GET_INTEGER(e) >= UINT32_MAX)
+				return burrow_error(err, 0, "process.user.additionalGids: not a group ID");
+			s->additional_gids[s->n_additional_gids++] = (gid_t)YAJL_GET_INTEGER(e);
+		}
+	}
+	if (json_get(user, "username"))
+		return burrow_error(err, 0, "process.user.username: only numeric IDs are supported");
+	return 0;
+}
+
+static int parse_rlimits(struct rt_spec *s, yajl_val rl, struct burrow_err **err)
+{
+	if (!rl || !YAJL_IS_ARRAY(rl))
+		return 0;
+	s->rlimits = xcalloc(rl->u.array.len + 1, sizeof(*s->rlimits));
+	for (size_t i = 0; i < rl->u.array.len; i++) {
+		yajl_val e = rl->u.array.values[i];
+		const char *type = json_get_str(e, "type");
+		int res = -1;
+		for (size_t k = 0; type && k < sizeof(rlimit_names) / sizeof(rlimit_names[0]); k++)
+			if (strcmp(type, rlimit_names[k].name) == 0)
+				res = rlimit_names[k].resource;
+		if (res < 0)
+			return burrow_error(err, 0, "process.rlimits: unknown type '%s'", type ? type : "");
+		struct rt_rlimit *r = &s->rlimits[s->n_rlimits++];
+		r->resource = res;
+		if (get_uint(e, "soft", "process.rlimits", ULLONG_MAX, true, &r->soft, err) < 0 ||
+		    get_uint(e, "hard", "process.rlimits", ULLONG_MAX, true, &r->hard, err) < 0)
+			return burrow_error_wrap(err, "rlimit '%s'", type);
+		if (r->soft > r->hard)
+			return burrow_error(err, 0, "process.rlimits: '%s' soft limit is above the hard limit", type);
+	}
+	return 0;
+}
+
 static int parse_process(struct rt_spec *s, yajl_val proc, struct burrow_err **err)
 {
 	if (!proc || !YAJL_IS_OBJECT(proc))
@@ -235,34 +293,8 @@ static int parse_process(struct rt_spec *s, yajl_val proc, struct burrow_err **e
 		return burrow_error(err, 0, "process.cwd: '%s' is not an absolute path", cwd);
 	s->cwd = xstrdup(cwd ? cwd : "/");
 
-	yajl_val user = json_get(proc, "user");
-	if (user) {
-		unsigned long long v = 0;
-		if (get_uint(user, "uid", "process.user", UINT32_MAX - 1, false, &v, err) < 0)
-			return -1;
-		s->uid = json_get(user, "uid") ? (uid_t)v : 0;
-		if (get_uint(user, "gid", "process.user", UINT32_MAX - 1, false, &v, err) < 0)
-			return -1;
-		s->gid = json_get(user, "gid") ? (gid_t)v : 0;
-		if (get_uint(user, "umask", "process.user", 0777, false, &v, err) < 0)
-			return -1;
-		if (json_get(user, "umask")) {
-			s->has_umask = true;
-			s->umask = (mode_t)v;
-		}
-		yajl_val g = json_get(user, "additionalGids");
-		if (g && YAJL_IS_ARRAY(g)) {
-			s->additional_gids = xcalloc(g->u.array.len + 1, sizeof(gid_t));
-			for (size_t i = 0; i < g->u.array.len; i++) {
-				yajl_val e = g->u.array.values[i];
-				if (!YAJL_IS_INTEGER(e) || YAJL_GET_INTEGER(e) < 0 || YAJL_GET_INTEGER(e) >= UINT32_MAX)
-					return burrow_error(err, 0, "process.user.additionalGids: not a group ID");
-				s->additional_gids[s->n_additional_gids++] = (gid_t)YAJL_GET_INTEGER(e);
-			}
-		}
-		if (json_get(user, "username"))
-			return burrow_error(err, 0, "process.user.username: only numeric IDs are supported");
-	}
+	if (parse_user(s, json_get(proc, "user"), err) < 0)
+		return -1;
 
 	s->no_new_privileges = json_get_bool(proc, "noNewPrivileges", false);
 
@@ -277,28 +309,8 @@ static int parse_process(struct rt_spec *s, yajl_val proc, struct burrow_err **e
 			return -1;
 	}
 
-	yajl_val rl = json_get(proc, "rlimits");
-	if (rl && YAJL_IS_ARRAY(rl)) {
-		s->rlimits = xcalloc(rl->u.array.len + 1, sizeof(*s->rlimits));
-		for (size_t i = 0; i < rl->u.array.len; i++) {
-			yajl_val e = rl->u.array.values[i];
-			const char *type = json_get_str(e, "type");
-			int res = -1;
-			for (size_t k = 0; type && k < sizeof(rlimit_names) / sizeof(rlimit_names[0]); k++)
-				if (strcmp(type, rlimit_names[k].name) == 0)
-					res = rlimit_names[k].resource;
-			if (res < 0)
-				return burrow_error(err, 0, "process.rlimits: unknown type '%s'", type ? type : "");
-			struct rt_rlimit *r = &s->rlimits[s->n_rlimits++];
-			r->resource = res;
-			if (get_uint(e, "soft", "process.rlimits", ULLONG_MAX, true, &r->soft, err) < 0 ||
-			    get_uint(e, "hard", "process.rlimits", ULLONG_MAX, true, &r->hard, err) < 0)
-				return burrow_error_wrap(err, "rlimit '%s'", type);
-			if (r->soft > r->hard)
-				return burrow_error(err, 0, "process.rlimits: '%s' soft limit is above the hard limit",
-				                    type);
-		}
-	}
+	if (parse_rlimits(s, json_get(proc, "rlimits"), err) < 0)
+		return -1;
 
 	yajl_val oom = json_get(proc, "oomScoreAdj");
 	if (oom) {
@@ -474,52 +486,54 @@ void rt_seccomp_free(struct rt_seccomp *f)
 	free(f);
 }
 
+/* linux.namespaces: CLONE_NEW* flags to create, paths to join. */
+static int parse_namespaces(struct rt_spec *s, yajl_val ns, struct burrow_err **err)
+{
+	if (!ns || !YAJL_IS_ARRAY(ns))
+		return 0;
+	s->namespaces = xcalloc(ns->u.array.len + 1, sizeof(*s->namespaces));
+	for (size_t i = 0; i < ns->u.array.len; i++) {
+		yajl_val e = ns->u.array.values[i];
+		const char *type = json_get_str(e, "type");
+		const char *path = json_get_str(e, "path");
+		int flag = 0;
+		for (size_t k = 0; type && k < sizeof(ns_types) / sizeof(ns_types[0]); k++)
+			if (strcmp(type, ns_types[k].name) == 0)
+				flag = ns_types[k].flag;
+		if (!flag)
+			return burrow_error(err, 0, "linux.namespaces: unknown type '%s'", type ? type : "");
+		if (flag == CLONE_NEWUSER)
+			return burrow_error(err, 0,
+			                    "linux.namespaces: a user namespace is not supported here "
+			                    "(the container shares burrow's)");
+#ifdef CLONE_NEWTIME
+		if (flag == CLONE_NEWTIME)
+			return burrow_error(err, 0, "linux.namespaces: a time namespace is not supported");
+#endif
+		if ((flag == CLONE_NEWPID || flag == CLONE_NEWNS) && path && *path)
+			return burrow_error(err, 0, "linux.namespaces: joining a %s namespace is not supported", type);
+		for (size_t k = 0; k < s->n_namespaces; k++)
+			if (s->namespaces[k].flag == flag)
+				return burrow_error(err, 0, "linux.namespaces: '%s' is listed twice", type);
+		struct rt_namespace *n = &s->namespaces[s->n_namespaces++];
+		n->flag = flag;
+		if (path && *path) {
+			if (path[0] != '/')
+				return burrow_error(err, 0, "linux.namespaces: path '%s' is not absolute", path);
+			n->path = xstrdup(path);
+		} else {
+			s->clone_flags |= flag;
+		}
+	}
+	return 0;
+}
+
 static int parse_linux(struct rt_spec *s, yajl_val lx, struct burrow_err **err)
 {
 	s->rootfs_propagation = MS_REC | MS_PRIVATE;
 	if (lx) {
-		yajl_val ns = json_get(lx, "namespaces");
-		if (ns && YAJL_IS_ARRAY(ns)) {
-			s->namespaces = xcalloc(ns->u.array.len + 1, sizeof(*s->namespaces));
-			for (size_t i = 0; i < ns->u.array.len; i++) {
-				yajl_val e = ns->u.array.values[i];
-				const char *type = json_get_str(e, "type");
-				const char *path = json_get_str(e, "path");
-				int flag = 0;
-				for (size_t k = 0; type && k < sizeof(ns_types) / sizeof(ns_types[0]); k++)
-					if (strcmp(type, ns_types[k].name) == 0)
-						flag = ns_types[k].flag;
-				if (!flag)
-					return burrow_error(err, 0, "linux.namespaces: unknown type '%s'",
-					                    type ? type : "");
-				if (flag == CLONE_NEWUSER)
-					return burrow_error(err, 0,
-					                    "linux.namespaces: a user namespace is not supported here "
-					                    "(the container shares burrow's)");
-#ifdef CLONE_NEWTIME
-				if (flag == CLONE_NEWTIME)
-					return burrow_error(err, 0,
-					                    "linux.namespaces: a time namespace is not supported");
-#endif
-				if ((flag == CLONE_NEWPID || flag == CLONE_NEWNS) && path && *path)
-					return burrow_error(
-					    err, 0, "linux.namespaces: joining a %s namespace is not supported", type);
-				for (size_t k = 0; k < s->n_namespaces; k++)
-					if (s->namespaces[k].flag == flag)
-						return burrow_error(err, 0, "linux.namespaces: '%s' is listed twice",
-						                    type);
-				struct rt_namespace *n = &s->namespaces[s->n_namespaces++];
-				n->flag = flag;
-				if (path && *path) {
-					if (path[0] != '/')
-						return burrow_error(
-						    err, 0, "linux.namespaces: path '%s' is not absolute", path);
-					n->path = xstrdup(path);
-				} else {
-					s->clone_flags |= flag;
-				}
-			}
-		}
+		if (parse_namespaces(s, json_get(lx, "namespaces"), err) < 0)
+			return -1;
 		s->masked_paths = json_get_strv(lx, "maskedPaths");
 		s->readonly_paths = json_get_strv(lx, "readonlyPaths");
 		const char *prop = json_get_str(lx, "rootfsPropagation");
