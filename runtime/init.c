@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -314,6 +315,24 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* The container dies with the process that started it (the monitor): one
+ * nobody watches would run on while burrow says it exited. Set after the
+ * user switch, which clears it; a parent that died before is seen on the
+ * sync socket (it sends nothing after "start": readable means closed). */
+static int die_with_parent(struct rt_init *ini, struct burrow_err **err)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return burrow_error(err, errno, "cannot tie the container to its monitor");
+	struct pollfd p = {.fd = ini->sync_fd, .events = POLLIN};
+	int r;
+	do
+		r = poll(&p, 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r != 0)
+		_exit(1);
+	return 0;
+}
+
 static int setup(struct rt_init *ini, struct burrow_err **err)
 {
 	const struct rt_spec *s = ini->spec;
@@ -368,6 +387,8 @@ void rt_init_main(struct rt_init *ini)
 	while (n < 0 && errno == EINTR);
 	if (n != 1 || tag != RT_MSG_START)
 		_exit(1); /* the parent gave up on us */
+	if (die_with_parent(ini, &err) < 0)
+		fail(ini, err, 126);
 
 	cleanup_free char *path = find_exec(s->args[0], s->env, &err);
 	if (!path)

@@ -126,7 +126,9 @@ struct rt_container {
  * is ready and waiting to exec (or with the error it reported; the init is
  * then killed and reaped). The caller may now act on c->pid (e.g. open a tap
  * device in its network namespace). The caller reaps c->pid itself.
- * Call while single-threaded (the init is cloned without fork handlers). */
+ * Call while single-threaded (the init is cloned without fork handlers),
+ * from the process that stays with the container: once started, the
+ * container is killed (SIGKILL) when its parent exits. */
 int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_container **out, struct burrow_err **err);
 
 /* Lets the init exec process.args. Returns 0 once exec succeeded, or -1 with

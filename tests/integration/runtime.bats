@@ -329,6 +329,32 @@ run_rt() {
 	is "$(echo $output)" "0 1 2 3"
 }
 
+@test "runtime: the container dies with the process that started it" {
+	# a container nobody watches any more would run on while burrow says
+	# it exited (and its rootfs is unmounted under it)
+	write_config '["sh","-c","echo started; exec sleep 20"]'
+	cat >"$T/kill-parent.sh" <<-'EOF'
+		"$1" "$2" >"$3/ctr.out" 2>&1 &
+		rt=$!
+		i=0
+		until grep -q started "$3/ctr.out" 2>/dev/null; do
+			i=$((i + 1)); [ $i -lt 100 ] || { echo "the container did not start"; exit 1; }
+			sleep 0.05
+		done
+		ctr=$(cat /proc/$rt/task/$rt/children)
+		kill -9 $rt
+		i=0
+		while [ -d /proc/$ctr ] && [ "$(cut -d' ' -f3 /proc/$ctr/stat 2>/dev/null)" != Z ]; do
+			i=$((i + 1)); [ $i -lt 100 ] || { echo "container init $ctr still runs after its parent died"; kill -9 $ctr; exit 1; }
+			sleep 0.05
+		done
+		echo gone
+	EOF
+	run timeout 30 "${NS_CMD[@]}" sh "$T/kill-parent.sh" "$RT_RUN" "$B" "$T"
+	is "$output" "gone"
+	is "$status" 0
+}
+
 @test "runtime: a user and groups from config.json" {
 	local map
 	map=$(timeout 20 "${NS_CMD[@]}" cat /proc/self/uid_map)
