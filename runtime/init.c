@@ -247,13 +247,13 @@ static int set_user(const struct rt_spec *s, struct burrow_err **err)
 		return burrow_error(err, errno, "cannot keep capabilities across the user switch");
 	if (setresgid(s->gid, s->gid, s->gid) < 0) {
 		burrow_error(err, errno, "cannot switch to group %u", (unsigned)s->gid);
-		if (errno == EINVAL)
+		if ((*err)->status == EINVAL)
 			burrow_error_hint(err, "group %u is not mapped in burrow's user namespace", (unsigned)s->gid);
 		return -1;
 	}
 	if (setresuid(s->uid, s->uid, s->uid) < 0) {
 		burrow_error(err, errno, "cannot switch to user %u", (unsigned)s->uid);
-		if (errno == EINVAL)
+		if ((*err)->status == EINVAL)
 			burrow_error_hint(err, "user %u is not mapped in burrow's user namespace", (unsigned)s->uid);
 		return -1;
 	}
