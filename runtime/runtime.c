@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,29 +259,35 @@ int rt_start(struct rt_container *c, struct burrow_err **err)
 	while (w < 0 && errno == EINTR);
 	if (w != 1) {
 		int e = errno;
+		kill(c->pid, SIGKILL);
 		close(c->sync_fd);
 		c->sync_fd = -1;
 		return burrow_error(err, e, "cannot start the container init");
 	}
 	int rc = 0;
+	bool reported = false; /* the init said why, and exits by itself */
 	int r = wait_readable(c->sync_fd, now_ms() + RT_EXEC_TIMEOUT_MS);
 	if (r == 0) {
-		/* stuck (e.g. on a dead fuse mount): the caller reaps it */
-		kill(c->pid, SIGKILL);
+		/* stuck (e.g. on a dead fuse mount) */
 		rc = burrow_error(err, ETIMEDOUT, "timed out after %d s waiting for the container init to exec",
 		                  RT_EXEC_TIMEOUT_MS / 1000);
 	} else if (r < 0) {
 		rc = burrow_error(err, errno, "cannot wait for the container init");
 	} else {
 		r = recv_tag(c->sync_fd, &tag);
-		if (r < 0)
+		if (r < 0) {
 			rc = burrow_error(err, errno, "cannot read from the container init");
-		else if (r > 0 && tag == RT_MSG_ERROR)
+		} else if (r > 0 && tag == RT_MSG_ERROR) {
 			rc = recv_child_error(c->sync_fd, what, err);
-		else if (r > 0)
+			reported = true;
+		} else if (r > 0) {
 			rc = burrow_error(err, EPROTO, "unexpected message %#x from the container init",
 			                  (unsigned char)tag);
+		}
 	}
+	/* in an unknown state it is killed, so that the caller's wait ends */
+	if (rc < 0 && !reported)
+		kill(c->pid, SIGKILL);
 	/* EOF: the socket closed on exec */
 	close(c->sync_fd);
 	c->sync_fd = -1;

@@ -132,8 +132,9 @@ struct rt_container {
 int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_container **out, struct burrow_err **err);
 
 /* Lets the init exec process.args. Returns 0 once exec succeeded, or -1 with
- * the error the init reported (it then exits 127 or 126; after a timeout it
- * is killed; the caller reaps it either way): status ENOENT for
+ * the error the init reported (it then exits 127 or 126; after a timeout or
+ * any other failure it is killed; the caller reaps it either way): status
+ * ENOENT for
  * "executable file 'x' not found in $PATH" or a missing file, EACCES,
  * ENOEXEC, EISDIR... when it cannot be executed. The caller maps
  * ENOENT -> 127, others -> 126 (rt_exec_exit_code does that). */
