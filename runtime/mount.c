@@ -207,15 +207,26 @@ static int bind_mount(struct rt_init *ini, const char *src, const char *dest, un
 		return -1;
 	if (mount(src, fd_path(tfd).s, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
 		return burrow_error(err, errno, "cannot bind '%s' on '%s'", src, dest);
-	if (flags & RT_BIND_ATTR_FLAGS) {
-		/* tfd is the covered file; the new mount's root is found anew */
-		cleanup_close int mfd = rt_open_in_root(ini->rootfd, dest, O_PATH);
-		if (mfd < 0)
-			return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", dest);
-		if (remount_bind(mfd, flags, flags & MS_REC, dest, err) < 0)
-			return -1;
-	}
-	return set_propagation(ini->rootfd, dest, prop, err);
+	if (!(flags & RT_BIND_ATTR_FLAGS) && !prop)
+		return 0;
+	/* tfd is the covered file; the new mount's root is found anew. The
+	 * mount may have changed where dest leads (a symlink in the image
+	 * through the covered directory, one in the source): the options must
+	 * not land on another mount */
+	cleanup_close int mfd = rt_open_in_root(ini->rootfd, dest, O_PATH);
+	if (mfd < 0)
+		return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", dest);
+	struct stat mst;
+	if (fstat(mfd, &mst) < 0)
+		return burrow_error(err, errno, "cannot bind '%s' on '%s'", src, dest);
+	if (mst.st_dev != st.st_dev || mst.st_ino != st.st_ino)
+		return burrow_error(err, 0, "cannot bind '%s' on '%s': the path leads elsewhere once mounted", src,
+		                    dest);
+	if (remount_bind(mfd, flags, flags & MS_REC, dest, err) < 0)
+		return -1;
+	if (prop && mount(NULL, fd_path(mfd).s, NULL, prop, NULL) < 0)
+		return burrow_error(err, errno, "cannot set the propagation of '%s'", dest);
+	return 0;
 }
 
 /* data without its "gid=..." option (devpts when gid 5 is not mapped). */

@@ -302,6 +302,22 @@ run_rt() {
 	is "$(ls -A "$T/escape")" "" "nothing was created on the host"
 }
 
+@test "runtime: a bind mount's options go on it, not on where its path leads once mounted" {
+	# /app/data leads to /app until the volume covers /app; then the same
+	# path leads through the volume's own "data" symlink to /proc
+	mkdir -p "$B/rootfs/app/x" "$T/vol"
+	ln -s /app/x/.. "$B/rootfs/app/data"
+	echo original >"$T/vol/f"
+	ln -s /proc "$T/vol/data"
+	write_config '["sh","-c","echo changed > /app/f && echo WRITABLE"]' \
+		extra_mounts="{\"destination\":\"/app/data\",\"type\":\"bind\",\"source\":\"$T/vol\",\"options\":[\"rbind\",\"ro\"]}"
+	run_rt
+	assert_no_match "$output" "WRITABLE"
+	is "$(cat "$T/vol/f")" "original" "the read-only volume was written"
+	is "$status" 125
+	assert_match "$output" "^burrow: cannot bind '$T/vol' on '/app/data': the path leads elsewhere once mounted"
+}
+
 @test "runtime: a terminal" {
 	write_config '["sh","-c","tty; [ -t 0 ] && [ -t 1 ] && echo is-a-tty; test -e /dev/console && echo console; stat -c gid=%g $(tty)"]'
 	run_rt 0 -t </dev/null
