@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glib.h>
 #include <libslirp.h>
 #include <limits.h>
 #include <stdint.h>
@@ -28,8 +29,21 @@ static struct {
 	__typeof__(slirp_pollfds_poll) *pollfds_poll;
 	__typeof__(slirp_handle_timer) *handle_timer;
 	__typeof__(slirp_version_string) *version_string;
+	__typeof__(g_log_set_handler) *log_set_handler; /* glib's, found through libslirp */
 } sl;
 static bool sl_loaded;
+
+/* libslirp logs through glib, whose default handler prints to stderr, and
+ * some of it at a container's command (a critical "external icmpv6 not
+ * supported yet" for every ping6 to an outside address): debug output
+ * here, as nothing below cmd/ prints. */
+static void log_to_debug(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+	(void)domain;
+	(void)level;
+	(void)data;
+	burrow_debug("libslirp: %s", msg);
+}
 
 static int slirp_load(struct burrow_err **err)
 {
@@ -41,8 +55,14 @@ static int slirp_load(struct burrow_err **err)
 	    {"slirp_pollfds_poll", (void **)&sl.pollfds_poll},
 	    {"slirp_handle_timer", (void **)&sl.handle_timer},
 	    {"slirp_version_string", (void **)&sl.version_string},
+	    {"g_log_set_handler", (void **)&sl.log_set_handler},
 	};
-	return dl_load("libslirp.so.0", "libslirp0", syms, sizeof(syms) / sizeof(syms[0]), &sl_loaded, err);
+	if (sl_loaded)
+		return 0;
+	if (dl_load("libslirp.so.0", "libslirp0", syms, sizeof(syms) / sizeof(syms[0]), &sl_loaded, err) < 0)
+		return -1;
+	sl.log_set_handler("Slirp", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION, log_to_debug, NULL);
+	return 0;
 }
 
 #define slirp_new (*sl.new_)
