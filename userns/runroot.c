@@ -111,7 +111,17 @@ static unsigned long outer_uid(uid_t uid)
 int userns_runroot(const char *override, char **out, char **source, struct burrow_err **err)
 {
 	if (override && *override) {
-		cleanup_free char *dir = xstrdup(override);
+		/* relative to where we start: what is recorded under it (mount
+		 * points, the keeper) must not depend on a later command's cwd */
+		cleanup_free char *dir = NULL;
+		if (override[0] == '/') {
+			dir = xstrdup(override);
+		} else {
+			cleanup_free char *cwd = getcwd(NULL, 0);
+			if (!cwd)
+				return burrow_error(err, errno, "cannot resolve --runroot '%s'", override);
+			dir = path_join(cwd, override);
+		}
 		size_t n = strlen(dir);
 		while (n > 1 && dir[n - 1] == '/')
 			dir[--n] = '\0';

@@ -13,8 +13,9 @@ suite_setup() {
 suite_teardown() {
 	local p
 	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	# keepers of fallback runtime dirs this suite pointed at $T/tmp
-	for p in "$T"/tmp/burrow-run-*/keeper.pid; do
+	# keepers of fallback runtime dirs this suite pointed at $T/tmp, and
+	# of a --runroot in $T/wd
+	for p in "$T"/tmp/burrow-run-*/keeper.pid "$T"/wd/rr/keeper.pid; do
 		[ -f "$p" ] && kill_namespace_of "$(cut -d' ' -f1 "$p")"
 	done
 	return 0
@@ -467,6 +468,17 @@ userns_of() {
 	is "${lines[0]}" "burrow: runtime dir '$T/tmp/burrow-run-0' is owned by uid 65534, not by you (uid 0): refusing to use it"
 	assert_match "${lines[1]}" "^hint: "
 	is "$(ls -A "$T/tmp/burrow-run-0")" "" "nothing was written into it"
+}
+
+@test "--runroot: a relative directory is made absolute where burrow starts" {
+	# what is recorded under it (mount points, the keeper) must not depend
+	# on the directory a later command runs in
+	mkdir -p "$T/wd"
+	cd "$T/wd"
+	run_burrow 0 --runroot rr info
+	assert_match "$output" "runtime dir: +$T/wd/rr \(--runroot\)"
+	run_burrow 0 --runroot "$T/wd/rr" unshare true
+	[ -f "$T/wd/rr/keeper.pid" ]
 }
 
 @test "system migrate stops the keeper; the next command starts a new one" {
