@@ -10,9 +10,10 @@
 
 /* Resolves and creates (0700) the runtime dir. override (--runroot, made
  * absolute against the cwd) wins; else $XDG_RUNTIME_DIR/burrow when
- * XDG_RUNTIME_DIR is set, is a directory and is owned by us; else ${TMPDIR:-/tmp}/burrow-run-$UID, $UID as the
- * parent user namespace sees it (refused when it is a symlink, owned by
- * someone else or not private). *source says which and why. */
+ * XDG_RUNTIME_DIR is set, is a directory and is owned by us; else
+ * ${TMPDIR:-/tmp}/burrow-run-$UID, $UID as the parent user namespace sees
+ * it (refused when it is a symlink, owned by someone else or not private).
+ * *source says which and why. */
 int userns_runroot(const char *override, char **out, char **source, struct burrow_err **err);
 
 /* Joins the keeper's user and mount namespace, creating the keeper first
