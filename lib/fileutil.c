@@ -8,10 +8,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 
 ssize_t read_all(int fd, void *buf, size_t len)
@@ -237,6 +239,23 @@ int recv_fd(int sock)
 	int fd;
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
+}
+
+void close_fds_except(int keep)
+{
+	if ((keep <= 0 || syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U) == 0) &&
+	    syscall(SYS_close_range, keep < 0 ? 0U : (unsigned)keep + 1, ~0U, 0U) == 0)
+		return;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		long long fd;
+		if (str_to_ll(de->d_name, 0, INT_MAX, &fd) == 0 && fd != keep && fd != dirfd(d))
+			close((int)fd);
+	}
+	closedir(d);
 }
 
 pid_t waitpid_eintr(pid_t pid, int *status, int flags)

@@ -34,6 +34,11 @@ char *path_join(const char *a, const char *b);
 int send_fd(int sock, int fd);
 int recv_fd(int sock);
 
+/* Closes every fd but keep (-1: all), in a child about to live on its own:
+ * close_range where the kernel has it (5.9), else each fd listed in
+ * /proc/self/fd. */
+void close_fds_except(int keep);
+
 /* Waits for a child, retrying EINTR; returns waitpid's result. */
 pid_t waitpid_eintr(pid_t pid, int *status, int flags);
 

@@ -17,6 +17,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/dl.h"
+#include "lib/fileutil.h"
 #include "lib/xalloc.h"
 
 /* libslirp (and glib under it) is opened on first use, not linked: see
@@ -297,10 +298,9 @@ static void close_tap_detached(int fd)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		/* hold nothing else (e.g. the container's lock) */
-		if (fd > 3)
-			close_range(3, (unsigned)fd - 1, 0);
-		close_range((unsigned)fd + 1, ~0U, 0);
+		/* hold nothing else: not the container's lock, and not our
+		 * stdout, or `$(burrow run ...)` would wait for this close too */
+		close_fds_except(fd);
 		close(fd);
 		_exit(0);
 	}

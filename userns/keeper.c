@@ -112,31 +112,11 @@ static _Noreturn void keeper_fail(int sock, int errno_, const char *what)
 	_exit(1);
 }
 
-/* Closes every fd but keep. close_range needs Linux 5.9; before it, each
- * fd listed in /proc/self/fd is closed (the listing goes by fd number, so
- * closing as we go skips none). Without /proc the fds stay open. */
-static void close_all_but(int keep)
-{
-	if ((keep == 0 || syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U) == 0) &&
-	    syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) == 0)
-		return;
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		long long fd;
-		if (str_to_ll(de->d_name, 0, INT_MAX, &fd) == 0 && fd != keep && fd != dirfd(d))
-			close((int)fd);
-	}
-	closedir(d);
-}
-
 /* Runs in the grandchild: becomes the keeper. Never returns. */
 static _Noreturn void keeper_main(int sock)
 {
 	/* nothing of the creator's (its lock fd, a terminal, bats' pipes) stays open */
-	close_all_but(sock);
+	close_fds_except(sock);
 	prctl(PR_SET_NAME, "burrow-keeper", 0, 0, 0);
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	sigaction(SIGHUP, &ign, NULL);

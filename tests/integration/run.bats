@@ -262,7 +262,7 @@ INNER
 }
 
 @test "run: a container whose monitor was killed comes out exited (-1), unmounted" {
-	# the container's own sleep bounds it; teardown kills what is left
+	# the container dies with its monitor (the runtime's parent-death signal)
 	"$BURROW" run --name victim busybox sleep 60 &
 	mon=$!
 	for _ in $(seq 200); do
