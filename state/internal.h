@@ -23,6 +23,7 @@ struct state_store {
 	char *path[2]; /* burrow.tdb, state.tdb */
 	struct tdb_context *tdb[2];
 	bool in_tx[2];
+	bool recovered[2]; /* tdb rolled back a killed writer's transaction (log hook) */
 	bool needs_refresh;
 	int refresh_lockfd; /* held from state_open until state_refresh_done */
 	char *boot_id;      /* this boot's ID */

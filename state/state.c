@@ -145,9 +145,13 @@ static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, c
     __attribute__((format(printf, 3, 4)));
 
 /* tdb's own log lines go to --log-level=debug only: failures reach the
- * user as error records. */
+ * user as error records. log_private points at a flag that says tdb has
+ * just rolled back a transaction a killed process left half-committed. */
 static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
 {
+	bool *recovered = tdb ? tdb_get_logging_private(tdb) : NULL;
+	if (recovered && strstr(fmt, "tdb_transaction_recover: recovered"))
+		*recovered = true;
 	if (burrow_log_level < BURROW_LOG_DEBUG || level > TDB_DEBUG_WARNING)
 		return;
 	va_list ap;
@@ -160,9 +164,27 @@ static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, c
 	burrow_debug("tdb %s: %s", tdb ? tdb_name(tdb) : "?", m);
 }
 
-static struct tdb_context *open_tdb(const char *path, enum state_db db, struct burrow_err **err)
+/* After tdb rolled back a half-committed transaction (its writer was
+ * killed), the file can hold records that no hash chain reaches when that
+ * transaction had grown it (libtdb 1.4 restores the old contents but not the
+ * old length), and tdb_check calls the file damaged. The records every
+ * reader sees are the committed ones, so a repack (a transaction that copies
+ * them out, wipes the file and copies them back) cleans it. */
+static int repair_after_recovery(struct tdb_context *t, const char *path, struct burrow_err **err)
 {
-	static const struct tdb_logging_context log_ctx = {.log_fn = tdb_log_quiet, .log_private = NULL};
+	if (tdb_check(t, NULL, NULL) == 0)
+		return 0;
+	burrow_debug("tdb %s: unreachable records after a rolled-back transaction: repacking", path);
+	if (tdb_repack(t) != 0 || tdb_check(t, NULL, NULL) != 0) {
+		burrow_error_status(err, EIO, "'%s' is damaged and could not be repaired after a crash", path);
+		return burrow_error_hint(err, "check it with `tdbtool %s check`", path);
+	}
+	return 0;
+}
+
+static struct tdb_context *open_tdb(const char *path, enum state_db db, bool *recovered, struct burrow_err **err)
+{
+	const struct tdb_logging_context log_ctx = {.log_fn = tdb_log_quiet, .log_private = recovered};
 	/* The persistent file keeps tdb's synchronous transactions (recovery
 	 * data reaches the disk before the records change). The runtime file
 	 * skips the fsyncs wherever it lives: a killed process still leaves the
@@ -211,6 +233,13 @@ static struct tdb_context *open_tdb(const char *path, enum state_db db, struct b
 		else if (e == ENOLCK)
 			burrow_error_hint(err, "the filesystem does not support locks: use a local disk");
 		return NULL;
+	}
+	if (*recovered) {
+		*recovered = false;
+		if (repair_after_recovery(t, path, err) < 0) {
+			tdb_close(t);
+			return NULL;
+		}
 	}
 	return t;
 }
@@ -281,10 +310,10 @@ int state_open(const char *root, const char *runroot, struct state_store **out, 
 	s->boot_id = state_read_boot_id(err);
 	if (!s->boot_id)
 		goto fail;
-	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], STATE_DB, err);
+	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], STATE_DB, &s->recovered[STATE_DB], err);
 	if (!s->tdb[STATE_DB])
 		goto fail;
-	s->tdb[STATE_RUN] = open_tdb(s->path[STATE_RUN], STATE_RUN, err);
+	s->tdb[STATE_RUN] = open_tdb(s->path[STATE_RUN], STATE_RUN, &s->recovered[STATE_RUN], err);
 	if (!s->tdb[STATE_RUN])
 		goto fail;
 	if (check_boot(s, err) < 0)
@@ -649,8 +678,16 @@ int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **
 		return burrow_error_status(err, EBUSY, "a transaction on '%s' is already open", s->path[db]);
 	unsigned long long deadline = state_now_ms() + state_wait_ms();
 	for (unsigned step = 0;;) {
-		if (tdb_transaction_start_nonblock(s->tdb[db]) == 0)
-			break;
+		if (tdb_transaction_start_nonblock(s->tdb[db]) == 0) {
+			if (!s->recovered[db])
+				break;
+			/* starting it rolled back another writer's half-commit */
+			s->recovered[db] = false;
+			tdb_transaction_cancel(s->tdb[db]);
+			if (repair_after_recovery(s->tdb[db], s->path[db], err) < 0)
+				return -1;
+			continue;
+		}
 		enum TDB_ERROR ec = tdb_error(s->tdb[db]);
 		if (ec != TDB_ERR_LOCK && ec != TDB_ERR_NOLOCK)
 			return state_tdb_error(s, db, err, "cannot start a transaction");
