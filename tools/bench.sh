@@ -16,13 +16,15 @@ if [ "$(id -u)" = 0 ] && [ -z "${BURROW_BENCH_STAGE:-}" ]; then
 	chmod -R a+rX "$stage"
 	runuser -u burrow-t1 -- env -i HOME=/home/burrow-t1 USER=burrow-t1 LOGNAME=burrow-t1 \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin BURROW_BENCH_STAGE=1 BENCH_RUNS="$runs" \
-		BENCH_CASES="${BENCH_CASES:-}" "$stage/tools/bench.sh"
+		BENCH_CASES="${BENCH_CASES:-}" BENCH_TMPDIR="${BENCH_TMPDIR:-}" "$stage/tools/bench.sh"
 	exit $?
 fi
 
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (Debian package hyperfine)" >&2; exit 1; }
 B="$top/burrow"
-work=$(mktemp -d /tmp/burrow-bench-run.XXXXXX)
+# BENCH_TMPDIR=/dev/shm keeps the figures steady on a disk that is slow to
+# create files soon after many were deleted (e.g. ext4 without a journal)
+work=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/burrow-bench-run.XXXXXX")
 export XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config XDG_RUNTIME_DIR=$work/run
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
