@@ -154,6 +154,21 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	return c;
 }
 
+/* A directory from its flag, else burrow.conf, else the environment (what
+ * resolver does without an override); *source says which. */
+static int resolve_dir(int (*resolver)(const char *, char **, char **, struct burrow_err **), const char *flag,
+                       const char *conf, const char *conf_label, char **out, char **source, struct burrow_err **err)
+{
+	const char *from_conf = flag ? NULL : conf;
+	if (resolver(from_conf ? from_conf : flag, out, source, err) < 0)
+		return -1;
+	if (from_conf) {
+		free(*source);
+		*source = xstrdup(conf_label);
+	}
+	return 0;
+}
+
 int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 {
 	if (needs & NEED_STATE)
@@ -163,25 +178,12 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 			return -1;
 		ctx->settings_loaded = true;
 	}
-	/* a flag wins over burrow.conf, which wins over the environment */
-	if (!ctx->runroot) {
-		const char *conf = ctx->runroot_opt ? NULL : ctx->settings.runroot;
-		if (userns_runroot(conf ? conf : ctx->runroot_opt, &ctx->runroot, &ctx->runroot_source, err) < 0)
-			return -1;
-		if (conf) {
-			free(ctx->runroot_source);
-			ctx->runroot_source = xstrdup("burrow.conf storage.runroot");
-		}
-	}
-	if (!ctx->root) {
-		const char *conf = ctx->root_opt ? NULL : ctx->settings.root;
-		if (state_root_resolve(conf ? conf : ctx->root_opt, &ctx->root, &ctx->root_source, err) < 0)
-			return -1;
-		if (conf) {
-			free(ctx->root_source);
-			ctx->root_source = xstrdup("burrow.conf storage.root");
-		}
-	}
+	if (!ctx->runroot && resolve_dir(userns_runroot, ctx->runroot_opt, ctx->settings.runroot,
+	                                 "burrow.conf storage.runroot", &ctx->runroot, &ctx->runroot_source, err) < 0)
+		return -1;
+	if (!ctx->root && resolve_dir(state_root_resolve, ctx->root_opt, ctx->settings.root, "burrow.conf storage.root",
+	                              &ctx->root, &ctx->root_source, err) < 0)
+		return -1;
 	if ((needs & NEED_USERNS) && userns_enter(ctx->runroot, err) < 0)
 		return -1;
 	if ((needs & NEED_STATE) && !ctx->state) {

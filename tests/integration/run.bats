@@ -261,14 +261,22 @@ INNER
 	assert_match "$output" "192.0.2.77"
 }
 
-@test "run: a container whose monitor was killed comes out exited (-1), unmounted" {
-	# the container dies with its monitor (the runtime's parent-death signal)
-	"$BURROW" run --name victim busybox sleep 60 &
+# start_sleeper NAME: `burrow run --name NAME busybox sleep 60` in the
+# background ($mon is its pid), once ps lists it as running (at most 10 s).
+start_sleeper() {
+	"$BURROW" run --name "$1" busybox sleep 60 &
 	mon=$!
 	for _ in $(seq 200); do
-		"$BURROW" ps | grep -q victim && break
+		"$BURROW" ps | grep -q "$1" && return 0
 		sleep 0.05
 	done
+	echo "container '$1' did not start within 10 s" >&2
+	return 1
+}
+
+@test "run: a container whose monitor was killed comes out exited (-1), unmounted" {
+	# the container dies with its monitor (the runtime's parent-death signal)
+	start_sleeper victim
 	run_burrow 0 ps
 	assert_match "$output" "victim"
 	kill -9 "$mon"
@@ -282,12 +290,7 @@ INNER
 }
 
 @test "rm: a running container is refused without -f and killed with it" {
-	"$BURROW" run --name busy busybox sleep 60 &
-	mon=$!
-	for _ in $(seq 200); do
-		"$BURROW" ps | grep -q busy && break
-		sleep 0.05
-	done
+	start_sleeper busy
 	run_burrow 125 rm busy
 	assert_match "$output" "cannot remove container 'busy': it is running"
 	run_burrow 0 rm -f busy
