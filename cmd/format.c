@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "lib/json.h"
 
 const char *fmt_duration(long long s, char *buf, unsigned len)
 {
@@ -94,4 +97,12 @@ int fmt_parse_size(const char *s, long long *out)
 		return -1;
 	*out = (long long)(v * (double)mult);
 	return 0;
+}
+
+void fmt_print_json(yajl_gen g)
+{
+	char *s = json_gen_finish(g);
+	size_t l = strlen(s);
+	printf("%s%s", s, l && s[l - 1] == '\n' ? "" : "\n");
+	free(s);
 }

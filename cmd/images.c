@@ -58,10 +58,7 @@ static void print_json(struct img_info **list, size_t n)
 		jg_map_close(g);
 	}
 	jg_array_close(g);
-	char *s = json_gen_finish(g);
-	size_t l = strlen(s);
-	printf("%s%s", s, l && s[l - 1] == '\n' ? "" : "\n");
-	free(s);
+	fmt_print_json(g);
 }
 
 int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/format.h"
 #include "container/info.h"
 #include "lib/json.h"
 
@@ -39,11 +40,7 @@ static void print_json(const struct ctr_sysinfo *i)
 	jg_key_str(g, "libslirp", i->slirp_version);
 	jg_key_str(g, "kernel", i->kernel);
 	jg_map_close(g);
-	char *s = json_gen_finish(g);
-	fputs(s, stdout);
-	if (s[0] && s[strlen(s) - 1] != '\n')
-		putchar('\n');
-	free(s);
+	fmt_print_json(g);
 }
 
 static void print_text(const struct ctr_sysinfo *i)
