@@ -176,3 +176,108 @@ void jg_value(yajl_gen g, yajl_val v)
 		jg_null(g);
 	}
 }
+
+static yajl_val new_node(yajl_type type)
+{
+	yajl_val v = xcalloc(1, sizeof(*v));
+	v->type = type;
+	return v;
+}
+
+yajl_val json_new_object(void)
+{
+	return new_node(yajl_t_object);
+}
+
+yajl_val json_new_array(void)
+{
+	return new_node(yajl_t_array);
+}
+
+yajl_val json_new_str(const char *s)
+{
+	if (!s)
+		return json_new_null();
+	yajl_val v = new_node(yajl_t_string);
+	v->u.string = xstrdup(s);
+	return v;
+}
+
+yajl_val json_new_strn(const char *s, size_t max)
+{
+	if (!s)
+		return json_new_null();
+	yajl_val v = new_node(yajl_t_string);
+	v->u.string = xstrndup(s, max);
+	return v;
+}
+
+yajl_val json_new_int(long long i)
+{
+	/* the digits by hand: printf is most of the cost of a listing's numbers */
+	char buf[24];
+	size_t o = sizeof(buf) - 1;
+	unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
+	buf[o] = '\0';
+	do {
+		buf[--o] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (i < 0)
+		buf[--o] = '-';
+	yajl_val v = new_node(yajl_t_number);
+	v->u.number.i = i;
+	v->u.number.d = (double)i;
+	v->u.number.r = xstrdup(buf + o);
+	v->u.number.flags = YAJL_NUMBER_INT_VALID | YAJL_NUMBER_DOUBLE_VALID;
+	return v;
+}
+
+yajl_val json_new_bool(bool b)
+{
+	return new_node(b ? yajl_t_true : yajl_t_false);
+}
+
+yajl_val json_new_null(void)
+{
+	return new_node(yajl_t_null);
+}
+
+yajl_val json_new_strv(char *const *sv)
+{
+	yajl_val v = json_new_array();
+	for (size_t i = 0; sv && sv[i]; i++)
+		json_arr_add(v, json_new_str(sv[i]));
+	return v;
+}
+
+/* Room for one more of len elements: capacities 16, 32, 64 ..., so that
+ * len alone (all a yajl node keeps) says when to grow. */
+static void *grow(void *p, size_t len, size_t size)
+{
+	if (len == 0)
+		return xmalloc(16 * size);
+	if (len >= 16 && (len & (len - 1)) == 0)
+		return xrealloc(p, 2 * len * size);
+	return p;
+}
+
+yajl_val json_obj_add(yajl_val obj, const char *key, yajl_val v)
+{
+	size_t n = obj->u.object.len;
+	obj->u.object.keys = grow(obj->u.object.keys, n, sizeof(char *));
+	obj->u.object.values = grow(obj->u.object.values, n, sizeof(yajl_val));
+	obj->u.object.keys[n] = xstrdup(key);
+	obj->u.object.values[n] = v;
+	obj->u.object.len = n + 1;
+	return v;
+}
+
+yajl_val json_arr_add(yajl_val arr, yajl_val v)
+{
+	size_t n = arr->u.array.len;
+	arr->u.array.values = grow(arr->u.array.values, n, sizeof(yajl_val));
+	arr->u.array.values[n] = v;
+	arr->u.array.len = n + 1;
+	return v;
+}

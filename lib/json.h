@@ -40,6 +40,21 @@ void jg_key(yajl_gen g, const char *key);
 /* Copies a parsed value into the generator. */
 void jg_value(yajl_gen g, yajl_val v);
 
+/* Building trees in memory (for output): the nodes are allocated as
+ * yajl_tree_parse allocates them, so yajl_tree_free frees a built tree. */
+yajl_val json_new_object(void);
+yajl_val json_new_array(void);
+yajl_val json_new_str(const char *s);              /* NULL s -> null */
+yajl_val json_new_strn(const char *s, size_t max); /* at most max bytes of s */
+yajl_val json_new_int(long long v);
+yajl_val json_new_bool(bool v);
+yajl_val json_new_null(void);
+yajl_val json_new_strv(char *const *v); /* NULL v -> [] */
+/* Adds key (copied) -> v (taken) to an object; returns v. */
+yajl_val json_obj_add(yajl_val obj, const char *key, yajl_val v);
+/* Appends v (taken) to an array; returns v. */
+yajl_val json_arr_add(yajl_val arr, yajl_val v);
+
 static inline void cleanup_yajl_valp(yajl_val *v)
 {
 	if (*v)
