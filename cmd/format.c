@@ -2,11 +2,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/json.h"
+#include "lib/xalloc.h"
 
 const char *fmt_duration(long long s, char *buf, unsigned len)
 {
@@ -40,6 +43,29 @@ const char *fmt_time_ago(long long then, long long now, char *buf, unsigned len)
 	char d[64];
 	fmt_duration(now - then, d, sizeof(d));
 	snprintf(buf, len, "%s ago", d);
+	return buf;
+}
+
+const char *fmt_go_time(long long t, bool utc, char *buf, unsigned len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (utc)
+		gmtime_r(&tt, &tm);
+	else
+		localtime_r(&tt, &tm);
+	if (strftime(buf, len, utc ? "%Y-%m-%d %H:%M:%S +0000 UTC" : "%Y-%m-%d %H:%M:%S %z %Z", &tm) == 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+const char *fmt_rfc3339(long long t, char *buf, unsigned len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		buf[0] = '\0';
 	return buf;
 }
 
@@ -105,4 +131,41 @@ void fmt_print_json(yajl_gen g)
 	size_t l = strlen(s);
 	printf("%s%s", s, l && s[l - 1] == '\n' ? "" : "\n");
 	free(s);
+}
+
+void fmt_buf_add(struct fmt_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		b->s = xrealloc(b->s, cap);
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void fmt_buf_puts(struct fmt_buf *b, const char *s)
+{
+	fmt_buf_add(b, s, strlen(s));
+}
+
+void fmt_buf_printf(struct fmt_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	fmt_buf_puts(b, s);
+	free(s);
+}
+
+void fmt_buf_free(struct fmt_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
 }

@@ -2,7 +2,20 @@
 #ifndef BURROW_CMD_FORMAT_H
 #define BURROW_CMD_FORMAT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <yajl/yajl_gen.h>
+
+/* A growing output buffer; s is NUL-terminated once anything was added.
+ * Initialise with {0}. */
+struct fmt_buf {
+	char *s;
+	size_t len, cap;
+};
+void fmt_buf_add(struct fmt_buf *b, const char *s, size_t n);
+void fmt_buf_puts(struct fmt_buf *b, const char *s);
+void fmt_buf_printf(struct fmt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fmt_buf_free(struct fmt_buf *b);
 
 /* "5 seconds ago", "About a minute ago", "3 hours ago" ... like podman.
  * Writes into buf. */
@@ -11,6 +24,11 @@ const char *fmt_time_ago(long long then, long long now, char *buf, unsigned len)
 const char *fmt_duration(long long seconds, char *buf, unsigned len);
 /* "1.23 MB" (decimal units, like podman). */
 const char *fmt_size(long long bytes, char *buf, unsigned len);
+/* A time as Go's time.Time prints it in templates (podman's .CreatedAt):
+ * "2024-05-01 14:03:09 +0200 CEST"; utc: "2024-05-01 12:03:09 +0000 UTC". */
+const char *fmt_go_time(long long t, bool utc, char *buf, unsigned len);
+/* RFC 3339 in UTC, as podman's JSON times: "2024-05-01T12:03:09Z". */
+const char *fmt_rfc3339(long long t, char *buf, unsigned len);
 /* Finishes g (frees it) and prints the document with one trailing newline. */
 void fmt_print_json(yajl_gen g);
 /* Parses "64m", "1g", "512k", "1024" (bytes). 0 or -1. */

@@ -1,0 +1,96 @@
+/* --format templates: the subset of Go's text/template that podman users
+ * write, evaluated over JSON trees (yajl_val). Pure: no I/O.
+ *
+ * Syntax: literal text and {{actions}} with Go's trim markers ({{- and -}})
+ * and comments (a C-style comment right inside the braces). An action is a
+ * pipeline of commands joined by '|' (the value of one is the last argument
+ * of the next), optionally declaring or assigning a variable ({{$x := .A}},
+ * {{$x = .B}}). Operands: . (dot), fields and chains (.State.Status,
+ * $x.Name, (index .L 0).Name), variables ($ is the data the template
+ * started with), "strings" and `raw strings`, numbers, 'c' characters,
+ * true, false, nil, (pipelines).
+ * Control: {{if P}}…{{else if P}}…{{else}}…{{end}}, {{with P}}…{{else}}…{{end}},
+ * {{range P}}…{{else}}…{{end}} with {{range $i, $e := P}}.
+ * Functions: and or not eq ne lt le gt ge len index print printf println,
+ * and podman's json lower upper title join split truncate pad.
+ * In literal text the two-character escapes \t and \n stand for a tab and a
+ * newline, as podman's --format accepts them.
+ *
+ * Differences from Go, on purpose: a field that the data lacks is an error
+ * (Go prints "<no value>" for a missing map key); join takes its list and
+ * separator in either order (so {{.Names | join ","}} works); lower, upper
+ * and friends print any scalar. Values print as Go prints the types podman
+ * uses: strings bare, numbers as Go's %v, true/false, null as <nil>, lists
+ * as [a b c], objects as map[k:v ...] with sorted keys. */
+#ifndef BURROW_CMD_TEMPLATE_H
+#define BURROW_CMD_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yajl/yajl_tree.h>
+
+#include "cmd/format.h"
+#include "lib/err.h"
+
+struct fmt_template;
+
+enum {
+	/* podman's "table" formats: text starts with "table " (skipped), and
+	 * spaces in its literal text separate columns (they become tabs for
+	 * the table writer) */
+	FMT_TMPL_TABLE = 1 << 0,
+	/* end with a newline unless the text already does (podman's
+	 * NormalizeFormat; a trailing -}} still trims it) */
+	FMT_TMPL_NEWLINE = 1 << 1,
+};
+
+/* Parses text; NULL and *err ("1:7: unclosed action") on a syntax error,
+ * an undefined function or variable. Positions are line:column (bytes) of
+ * text. */
+struct fmt_template *fmt_template_parse(const char *text, unsigned flags, struct burrow_err **err);
+void fmt_template_free(struct fmt_template *t);
+
+/* One object as the template sees it: fields are looked up in overlay
+ * first (values the verb computes for templates, e.g. ps's short .ID and
+ * .Names as one string, as podman's templates show them), then in base
+ * (the object as --format json prints it). {{json .}} and {{.}} show base.
+ * overlay may be NULL. */
+struct fmt_item {
+	yajl_val base;
+	yajl_val overlay;
+};
+
+/* A column header for a field, e.g. {"ID", "CONTAINER ID"}. A field path
+ * not listed ("State.Status" or "Status") gets its last name split at case
+ * changes and upper-cased: .CreatedAt -> CREATED AT. */
+struct fmt_header {
+	const char *field;
+	const char *header;
+};
+
+enum fmt_data_kind {
+	FMT_DATA_ITEM,   /* dot is items[0] */
+	FMT_DATA_ITEMS,  /* dot is the list items[0..n) ({{range .}} over it) */
+	FMT_DATA_HEADER, /* the header row: every field evaluates to its header */
+};
+
+struct fmt_data {
+	enum fmt_data_kind kind;
+	const struct fmt_item *items;
+	size_t n;
+	const struct fmt_header *headers; /* FMT_DATA_HEADER; ends with field NULL */
+	/* a field also matches a key that differs only in case (info: podman's
+	 * templates use Go's names, .Host.Kernel, its JSON host.kernel) */
+	bool fold_case;
+};
+
+/* Runs t over d, appending to out. On an error (unknown field, a function
+ * given the wrong values, range over a scalar ...) returns -1 with *err
+ * ("1:3: unknown field .Foo"); out may then hold partial output. */
+int fmt_template_exec(const struct fmt_template *t, const struct fmt_data *d, struct fmt_buf *out,
+                      struct burrow_err **err);
+
+/* The header for a field path ("State.Status"), from hdrs or derived. */
+char *fmt_header_for(const struct fmt_header *hdrs, const char *path);
+
+#endif

@@ -1,0 +1,767 @@
+/* --- format templates: the functions (see template.h): Go's builtins that
+ * --format users reach for and podman's additions. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/internal.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+
+static int f_and(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)x;
+	(void)pos;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (!tmpl_truth(a[i])) {
+			*out = a[i];
+			return 0;
+		}
+	}
+	*out = a[n - 1];
+	return 0;
+}
+
+static int f_or(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)x;
+	(void)pos;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (tmpl_truth(a[i])) {
+			*out = a[i];
+			return 0;
+		}
+	}
+	*out = a[n - 1];
+	return 0;
+}
+
+static int f_not(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	(void)pos;
+	*out = tmpl_bool(x, !tmpl_truth(a[0]));
+	return 0;
+}
+
+/* Compares two basic values (strings, numbers, booleans, null) as Go's eq
+ * and lt do: *res <0, 0, >0. ordered: lt/le/gt/ge (booleans and null have
+ * no order). */
+static int compare(struct tmpl_exec *x, struct tmpl_val a, struct tmpl_val b, bool ordered, unsigned pos, int *res)
+{
+	if (a.kind != V_JSON || b.kind != V_JSON || YAJL_IS_ARRAY(a.j) || YAJL_IS_OBJECT(a.j) || YAJL_IS_ARRAY(b.j) ||
+	    YAJL_IS_OBJECT(b.j))
+		return tmpl_error(
+		    x, pos, "invalid type for comparison: %s",
+		    tmpl_describe(a.kind == V_JSON && !YAJL_IS_ARRAY(a.j) && !YAJL_IS_OBJECT(a.j) ? b : a));
+	yajl_val p = a.j, q = b.j;
+	if (YAJL_IS_NUMBER(p) && YAJL_IS_NUMBER(q)) {
+		if (tmpl_is_integer(p) && tmpl_is_integer(q))
+			*res = p->u.number.i < q->u.number.i ? -1 : p->u.number.i > q->u.number.i;
+		else
+			*res = tmpl_number(p) < tmpl_number(q) ? -1 : tmpl_number(p) > tmpl_number(q);
+		return 0;
+	}
+	if (YAJL_IS_STRING(p) && YAJL_IS_STRING(q)) {
+		*res = strcmp(p->u.string, q->u.string);
+		return 0;
+	}
+	bool pb = YAJL_IS_TRUE(p) || YAJL_IS_FALSE(p), qb = YAJL_IS_TRUE(q) || YAJL_IS_FALSE(q);
+	if ((pb && qb) || (YAJL_IS_NULL(p) && YAJL_IS_NULL(q))) {
+		if (ordered)
+			return tmpl_error(x, pos, "invalid type for comparison: %s", tmpl_describe(a));
+		*res = p->type != q->type;
+		return 0;
+	}
+	return tmpl_error(x, pos, "incompatible types for comparison: %s and %s", tmpl_describe(a), tmpl_describe(b));
+}
+
+static int f_eq(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	bool eq = false;
+	for (size_t i = 1; i < n && !eq; i++) {
+		int r;
+		if (compare(x, a[0], a[i], false, pos, &r) < 0)
+			return -1;
+		eq = r == 0;
+	}
+	*out = tmpl_bool(x, eq);
+	return 0;
+}
+
+static int f_ne(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	int r;
+	if (compare(x, a[0], a[1], false, pos, &r) < 0)
+		return -1;
+	*out = tmpl_bool(x, r != 0);
+	return 0;
+}
+
+#define ORDER_FUNC(name, test)                                                                                 \
+	static int name(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out) \
+	{                                                                                                      \
+		(void)n;                                                                                       \
+		int r;                                                                                         \
+		if (compare(x, a[0], a[1], true, pos, &r) < 0)                                                 \
+			return -1;                                                                             \
+		*out = tmpl_bool(x, test);                                                                     \
+		return 0;                                                                                      \
+	}
+ORDER_FUNC(f_lt, r < 0)
+ORDER_FUNC(f_le, r <= 0)
+ORDER_FUNC(f_gt, r > 0)
+ORDER_FUNC(f_ge, r >= 0)
+
+static int f_len(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	long long len = -1;
+	if (a[0].kind == V_ITEMS)
+		len = (long long)a[0].n;
+	else if (a[0].kind == V_JSON && YAJL_IS_STRING(a[0].j))
+		len = (long long)strlen(a[0].j->u.string);
+	else if (a[0].kind == V_JSON && YAJL_IS_ARRAY(a[0].j))
+		len = (long long)a[0].j->u.array.len;
+	else if (a[0].kind == V_JSON && YAJL_IS_OBJECT(a[0].j))
+		len = (long long)a[0].j->u.object.len;
+	if (len < 0)
+		return tmpl_error(x, pos, "len of %s", tmpl_describe(a[0]));
+	*out = tmpl_json(tmpl_keep(x, json_new_int(len)));
+	return 0;
+}
+
+static int f_index(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	struct tmpl_val v = a[0];
+	for (size_t i = 1; i < n; i++) {
+		struct tmpl_val k = a[i];
+		bool int_key = k.kind == V_JSON && YAJL_IS_NUMBER(k.j) && tmpl_is_integer(k.j);
+		bool str_key = k.kind == V_JSON && YAJL_IS_STRING(k.j);
+		if (v.kind == V_ITEMS || (v.kind == V_JSON && YAJL_IS_ARRAY(v.j))) {
+			if (!int_key)
+				return tmpl_error(x, pos, "index: a list takes a number, not %s", tmpl_describe(k));
+			long long len = v.kind == V_ITEMS ? (long long)v.n : (long long)v.j->u.array.len;
+			long long at = k.j->u.number.i;
+			if (at < 0 || at >= len)
+				return tmpl_error(x, pos, "index: index out of range: %lld", at);
+			if (v.kind == V_ITEMS)
+				v = (struct tmpl_val){.kind = V_ITEM, .items = &v.items[at], .n = 1};
+			else
+				v = tmpl_json(v.j->u.array.values[at]);
+			continue;
+		}
+		bool map = v.kind == V_ITEM || (v.kind == V_JSON && (YAJL_IS_OBJECT(v.j) || YAJL_IS_NULL(v.j)));
+		if (!map)
+			return tmpl_error(x, pos, "index: can't index %s", tmpl_describe(v));
+		if (!str_key)
+			return tmpl_error(x, pos, "index: an object takes a string, not %s", tmpl_describe(k));
+		yajl_val got = v.kind == V_ITEM ? tmpl_item_get(v.items, k.j->u.string, false)
+		                                : tmpl_obj_get(v.j, k.j->u.string, false);
+		/* a missing key gives the empty value, as a Go map of strings does */
+		v = got ? tmpl_json(got) : tmpl_str(x, "");
+	}
+	*out = v;
+	return 0;
+}
+
+/* Go's fmt.Sprint (spaces between operands when neither is a string) and
+ * Sprintln (spaces between all, a newline at the end). */
+static bool is_string(struct tmpl_val v)
+{
+	return v.kind == V_JSON && YAJL_IS_STRING(v.j);
+}
+
+static int sprint(struct tmpl_exec *x, struct tmpl_val *a, size_t n, bool ln, struct tmpl_val *out)
+{
+	struct fmt_buf b = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (i && (ln || (!is_string(a[i - 1]) && !is_string(a[i]))))
+			fmt_buf_puts(&b, " ");
+		tmpl_print_value(x, &b, a[i]);
+	}
+	if (ln)
+		fmt_buf_puts(&b, "\n");
+	*out = tmpl_str(x, b.s ? b.s : "");
+	fmt_buf_free(&b);
+	return 0;
+}
+
+static int f_print(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)pos;
+	return sprint(x, a, n, false, out);
+}
+
+static int f_println(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)pos;
+	return sprint(x, a, n, true, out);
+}
+
+/* Go's names of the types behind the values, for printf's complaints. */
+static const char *go_type(struct tmpl_val v)
+{
+	if (v.kind == V_ITEM)
+		return "map[string]interface {}";
+	if (v.kind != V_JSON)
+		return "[]interface {}";
+	switch (v.j->type) {
+	case yajl_t_string:
+		return "string";
+	case yajl_t_number:
+		return tmpl_is_integer(v.j) ? "int" : "float64";
+	case yajl_t_true:
+	case yajl_t_false:
+		return "bool";
+	case yajl_t_array:
+		return "[]interface {}";
+	case yajl_t_object:
+		return "map[string]interface {}";
+	default:
+		return NULL;
+	}
+}
+
+static void bad_verb(struct tmpl_exec *x, struct fmt_buf *b, char verb, struct tmpl_val v)
+{
+	const char *type = go_type(v);
+	if (!type)
+		fmt_buf_printf(b, "%%!%c(<nil>)", verb);
+	else
+		fmt_buf_printf(b, "%%!%c(%s=%s)", verb, type, tmpl_text(x, v));
+}
+
+static size_t runes(const char *s, size_t n)
+{
+	size_t r = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			r++;
+	return r;
+}
+
+/* s padded to width runes (precision: at most that many runes first). */
+static void put_padded(struct fmt_buf *b, const char *s, int width, int prec, bool minus, bool zero)
+{
+	size_t n = strlen(s);
+	if (prec >= 0) {
+		size_t r = 0, i = 0;
+		for (; i < n; i++) {
+			if (((unsigned char)s[i] & 0xc0) != 0x80 && r++ == (size_t)prec)
+				break;
+		}
+		n = i;
+	}
+	size_t w = runes(s, n);
+	size_t pad = width > 0 && (size_t)width > w ? (size_t)width - w : 0;
+	if (!minus)
+		for (size_t i = 0; i < pad; i++)
+			fmt_buf_add(b, zero ? "0" : " ", 1);
+	fmt_buf_add(b, s, n);
+	if (minus)
+		for (size_t i = 0; i < pad; i++)
+			fmt_buf_add(b, " ", 1);
+}
+
+/* strconv.Quote, near enough: "..." with Go's escapes for control bytes. */
+static char *go_quote(const char *s)
+{
+	struct fmt_buf b = {0};
+	fmt_buf_puts(&b, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *esc = NULL;
+		switch (*p) {
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\a':
+			esc = "\\a";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\v':
+			esc = "\\v";
+			break;
+		default:
+			break;
+		}
+		if (esc)
+			fmt_buf_puts(&b, esc);
+		else if (*p < 0x20 || *p == 0x7f)
+			fmt_buf_printf(&b, "\\x%02x", *p);
+		else
+			fmt_buf_add(&b, (const char *)p, 1);
+	}
+	fmt_buf_puts(&b, "\"");
+	return b.s;
+}
+
+/* A sign (from '+' or ' ') and digits, padded to width as Go pads: zeros
+ * go after the sign, '-' pads on the right. */
+static void put_number(struct fmt_buf *b, bool neg, const char *digits, const char *flags, int width)
+{
+	bool minus = strchr(flags, '-') != NULL, zero = strchr(flags, '0') != NULL && !minus;
+	const char *sign = neg ? "-" : strchr(flags, '+') ? "+" : strchr(flags, ' ') ? " " : "";
+	size_t len = strlen(sign) + strlen(digits);
+	size_t pad = width > 0 && (size_t)width > len ? (size_t)width - len : 0;
+	if (!minus && !zero)
+		for (size_t i = 0; i < pad; i++)
+			fmt_buf_add(b, " ", 1);
+	fmt_buf_puts(b, sign);
+	if (zero)
+		for (size_t i = 0; i < pad; i++)
+			fmt_buf_add(b, "0", 1);
+	fmt_buf_puts(b, digits);
+	if (minus)
+		for (size_t i = 0; i < pad; i++)
+			fmt_buf_add(b, " ", 1);
+}
+
+/* %d %o %x %X of an integer: precision is the least number of digits, '#'
+ * adds 0 or 0x; negative numbers keep their sign (Go prints -ff). */
+static void put_int(struct fmt_buf *b, long long v, char verb, const char *flags, int width, int prec)
+{
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	unsigned base = verb == 'd' ? 10 : verb == 'o' ? 8 : 16;
+	const char *dig = verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+	char tmp[72];
+	size_t o = sizeof(tmp) - 1;
+	tmp[o] = '\0';
+	do {
+		tmp[--o] = dig[u % base];
+		u /= base;
+	} while (u);
+	if (prec == 0 && v == 0)
+		o = sizeof(tmp) - 1; /* Go: %.0d of 0 is empty */
+	while (prec > 0 && sizeof(tmp) - 1 - o < (size_t)prec && o > 4)
+		tmp[--o] = '0';
+	if (strchr(flags, '#')) {
+		if (base == 16) {
+			tmp[--o] = verb;
+			tmp[--o] = '0';
+		} else if (base == 8 && tmp[o] != '0') {
+			tmp[--o] = '0';
+		}
+	}
+	/* with a precision, Go pads with spaces, not zeros */
+	char f[8];
+	snprintf(f, sizeof(f), "%s", flags);
+	if (prec >= 0)
+		for (char *c = f; *c; c++)
+			if (*c == '0')
+				*c = ' ';
+	put_number(b, v < 0, tmp + o, f, width);
+}
+
+/* %e %E %f %F %g %G; %g without a precision is Go's shortest form. */
+static void put_float(struct fmt_buf *b, double v, char verb, const char *flags, int width, int prec)
+{
+	struct fmt_buf d = {0};
+	double a = fabs(v);
+	if (prec > 64)
+		prec = 64;
+	switch (verb) {
+	case 'e':
+		fmt_buf_printf(&d, "%.*e", prec < 0 ? 6 : prec, a);
+		break;
+	case 'E':
+		fmt_buf_printf(&d, "%.*E", prec < 0 ? 6 : prec, a);
+		break;
+	case 'f':
+	case 'F':
+		fmt_buf_printf(&d, "%.*f", prec < 0 ? 6 : prec, a);
+		break;
+	default:
+		if (prec < 0)
+			tmpl_go_float(&d, a);
+		else
+			fmt_buf_printf(&d, "%.*g", prec, a);
+		if (verb == 'G')
+			for (char *c = d.s; *c; c++)
+				*c = (char)toupper((unsigned char)*c);
+	}
+	put_number(b, signbit(v) && !isnan(v), d.s, flags, width);
+	fmt_buf_free(&d);
+}
+
+/* Go's fmt verbs: %v %s %q %d %o %x %X %c %e %E %f %F %g %G %t %%, flags
+ * - + # space 0, width and precision (or *). Misuse prints as Go does:
+ * %!d(string=abc), %!s(MISSING), %!(EXTRA int=1). */
+static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)pos;
+	const char *f = tmpl_text(x, a[0]);
+	struct fmt_buf b = {0};
+	size_t ai = 1;
+	for (const char *p = f; *p;) {
+		if (*p != '%') {
+			const char *q = strchr(p, '%');
+			size_t len = q ? (size_t)(q - p) : strlen(p);
+			fmt_buf_add(&b, p, len);
+			p += len;
+			continue;
+		}
+		p++;
+		char flags[8];
+		size_t nf = 0;
+		bool minus = false, zero = false;
+		while (*p && strchr("-+# 0", *p)) {
+			if (nf < sizeof(flags) - 1 && !strchr(flags, *p))
+				flags[nf++] = *p;
+			flags[nf] = '\0';
+			minus |= *p == '-';
+			zero |= *p == '0';
+			p++;
+		}
+		flags[nf] = '\0';
+		int width = -1, prec = -1;
+		if (*p == '*') {
+			p++;
+			if (ai < n && a[ai].kind == V_JSON && tmpl_is_integer(a[ai].j))
+				width = (int)a[ai++].j->u.number.i;
+			else
+				fmt_buf_puts(&b, "%!(BADWIDTH)"), ai += ai < n;
+		} else {
+			while (isdigit((unsigned char)*p))
+				width = (width < 0 ? 0 : width) * 10 + (*p++ - '0');
+		}
+		if (*p == '.') {
+			p++;
+			prec = 0;
+			if (*p == '*') {
+				p++;
+				if (ai < n && a[ai].kind == V_JSON && tmpl_is_integer(a[ai].j))
+					prec = (int)a[ai++].j->u.number.i;
+				else
+					fmt_buf_puts(&b, "%!(BADPREC)"), ai += ai < n;
+			} else {
+				while (isdigit((unsigned char)*p))
+					prec = prec * 10 + (*p++ - '0');
+			}
+		}
+		char verb = *p;
+		if (!verb) {
+			fmt_buf_puts(&b, "%!(NOVERB)");
+			break;
+		}
+		p++;
+		if (verb == '%') {
+			fmt_buf_puts(&b, "%");
+			continue;
+		}
+		if (ai >= n) {
+			fmt_buf_printf(&b, "%%!%c(MISSING)", verb);
+			continue;
+		}
+		struct tmpl_val v = a[ai++];
+		bool num = v.kind == V_JSON && YAJL_IS_NUMBER(v.j), integer = num && tmpl_is_integer(v.j);
+		switch (verb) {
+		case 'v':
+		case 's':
+			put_padded(&b, tmpl_text(x, v), width, prec, minus, zero);
+			break;
+		case 'q':
+			if (is_string(v)) {
+				char *q = go_quote(v.j->u.string);
+				put_padded(&b, q, width, -1, minus, false);
+				free(q);
+			} else {
+				bad_verb(x, &b, verb, v);
+			}
+			break;
+		case 't':
+			if (v.kind == V_JSON && (YAJL_IS_TRUE(v.j) || YAJL_IS_FALSE(v.j)))
+				put_padded(&b, YAJL_IS_TRUE(v.j) ? "true" : "false", width, -1, minus, false);
+			else
+				bad_verb(x, &b, verb, v);
+			break;
+		case 'c':
+			if (integer && v.j->u.number.i >= 0 && v.j->u.number.i <= 0x10ffff) {
+				char u[8];
+				size_t o = 0;
+				unsigned long c = (unsigned long)v.j->u.number.i;
+				if (c < 0x80) {
+					u[o++] = (char)c;
+				} else if (c < 0x800) {
+					u[o++] = (char)(0xc0 | (c >> 6));
+					u[o++] = (char)(0x80 | (c & 0x3f));
+				} else if (c < 0x10000) {
+					u[o++] = (char)(0xe0 | (c >> 12));
+					u[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
+					u[o++] = (char)(0x80 | (c & 0x3f));
+				} else {
+					u[o++] = (char)(0xf0 | (c >> 18));
+					u[o++] = (char)(0x80 | ((c >> 12) & 0x3f));
+					u[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
+					u[o++] = (char)(0x80 | (c & 0x3f));
+				}
+				u[o] = '\0';
+				put_padded(&b, u, width, -1, minus, false);
+			} else {
+				bad_verb(x, &b, verb, v);
+			}
+			break;
+		case 'd':
+		case 'o':
+		case 'x':
+		case 'X':
+			if (integer) {
+				put_int(&b, v.j->u.number.i, verb, flags, width, prec);
+			} else if ((verb == 'x' || verb == 'X') && is_string(v)) {
+				struct fmt_buf h = {0};
+				for (const unsigned char *s = (const unsigned char *)v.j->u.string; *s; s++)
+					fmt_buf_printf(&h, verb == 'x' ? "%02x" : "%02X", *s);
+				put_padded(&b, h.s ? h.s : "", width, -1, minus, zero);
+				fmt_buf_free(&h);
+			} else {
+				bad_verb(x, &b, verb, v);
+			}
+			break;
+		case 'e':
+		case 'E':
+		case 'f':
+		case 'F':
+		case 'g':
+		case 'G':
+			if (num)
+				put_float(&b, tmpl_number(v.j), verb, flags, width, prec);
+			else
+				bad_verb(x, &b, verb, v);
+			break;
+		default:
+			bad_verb(x, &b, verb, v);
+		}
+	}
+	if (ai < n) {
+		fmt_buf_puts(&b, "%!(EXTRA ");
+		for (size_t i = ai; i < n; i++) {
+			const char *type = go_type(a[i]);
+			fmt_buf_printf(&b, "%s%s=%s", i > ai ? ", " : "", type ? type : "<nil>", tmpl_text(x, a[i]));
+		}
+		fmt_buf_puts(&b, ")");
+	}
+	*out = tmpl_str(x, b.s ? b.s : "");
+	fmt_buf_free(&b);
+	return 0;
+}
+
+static void gen_value(yajl_gen g, struct tmpl_val v)
+{
+	switch (v.kind) {
+	case V_JSON:
+		jg_value(g, v.j);
+		break;
+	case V_ITEM:
+		jg_value(g, v.items[0].base);
+		break;
+	case V_ITEMS:
+		jg_array_open(g);
+		for (size_t i = 0; i < v.n; i++)
+			jg_value(g, v.items[i].base);
+		jg_array_close(g);
+		break;
+	case V_HDR:
+		jg_null(g);
+		break;
+	}
+}
+
+static int f_json(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	(void)pos;
+	yajl_gen g = json_gen_new();
+	gen_value(g, a[0]);
+	*out = tmpl_take_str(x, json_gen_finish(g));
+	return 0;
+}
+
+static int map_text(struct tmpl_exec *x, struct tmpl_val *a, struct tmpl_val *out, int (*fn)(int))
+{
+	char *s = xstrdup(tmpl_text(x, a[0]));
+	for (char *c = s; *c; c++)
+		*c = (char)fn((unsigned char)*c);
+	*out = tmpl_take_str(x, s);
+	return 0;
+}
+
+static int f_lower(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	(void)pos;
+	return map_text(x, a, out, tolower);
+}
+
+static int f_upper(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	(void)pos;
+	return map_text(x, a, out, toupper);
+}
+
+static int f_title(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	(void)pos;
+	char *s = xstrdup(tmpl_text(x, a[0]));
+	bool start = true;
+	for (char *c = s; *c; c++) {
+		if (start && isalpha((unsigned char)*c))
+			*c = (char)toupper((unsigned char)*c);
+		start = !isalnum((unsigned char)*c) && !((unsigned char)*c & 0x80) && *c != '_' && *c != '\'';
+	}
+	*out = tmpl_take_str(x, s);
+	return 0;
+}
+
+static bool is_list(struct tmpl_val v)
+{
+	return v.kind == V_ITEMS || (v.kind == V_JSON && YAJL_IS_ARRAY(v.j));
+}
+
+/* join LIST SEP, or SEP LIST (so that {{.Names | join ","}} works too). A
+ * single value is its own text: {{join .Names ","}} when .Names is one
+ * string (ps's template field). */
+static int f_join(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	(void)pos;
+	struct tmpl_val list = a[0], sep = a[1];
+	if (!is_list(a[0]) && is_list(a[1])) {
+		list = a[1];
+		sep = a[0];
+	} else if (!is_list(a[0]) && !is_list(a[1])) {
+		*out = x->piped ? a[1] : a[0];
+		return 0;
+	}
+	const char *s = tmpl_text(x, sep);
+	struct fmt_buf b = {0};
+	size_t len = list.kind == V_ITEMS ? list.n : list.j->u.array.len;
+	for (size_t i = 0; i < len; i++) {
+		if (i)
+			fmt_buf_puts(&b, s);
+		struct tmpl_val e = list.kind == V_ITEMS
+		                        ? (struct tmpl_val){.kind = V_ITEM, .items = &list.items[i], .n = 1}
+		                        : tmpl_json(list.j->u.array.values[i]);
+		tmpl_print_value(x, &b, e);
+	}
+	*out = tmpl_str(x, b.s ? b.s : "");
+	fmt_buf_free(&b);
+	return 0;
+}
+
+/* strings.Split(s, sep); an empty sep splits into characters. */
+static int f_split(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	(void)pos;
+	const char *s = tmpl_text(x, a[0]), *sep = tmpl_text(x, a[1]);
+	yajl_val arr = tmpl_keep(x, json_new_array());
+	size_t sl = strlen(sep);
+	while (sl == 0 && *s) {
+		size_t len = 1;
+		while (((unsigned char)s[len] & 0xc0) == 0x80)
+			len++;
+		char *c = xstrndup(s, len);
+		json_arr_add(arr, json_new_str(c));
+		free(c);
+		s += len;
+	}
+	if (sl) {
+		for (;;) {
+			const char *at = strstr(s, sep);
+			char *part = xstrndup(s, at ? (size_t)(at - s) : strlen(s));
+			json_arr_add(arr, json_new_str(part));
+			free(part);
+			if (!at)
+				break;
+			s = at + sl;
+		}
+	}
+	*out = tmpl_json(arr);
+	return 0;
+}
+
+static int int_arg(struct tmpl_exec *x, struct tmpl_val v, const char *fn, unsigned pos, long long *out)
+{
+	if (v.kind != V_JSON || !YAJL_IS_NUMBER(v.j) || !tmpl_is_integer(v.j))
+		return tmpl_error(x, pos, "%s: want a number, got %s", fn, tmpl_describe(v));
+	*out = v.j->u.number.i;
+	return 0;
+}
+
+/* truncate S N (or N S, for {{.ID | truncate 5}}): the first N bytes. */
+static int f_truncate(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	struct tmpl_val s = a[0], len = a[1];
+	if (is_string(a[1]) && !is_string(a[0])) {
+		s = a[1];
+		len = a[0];
+	}
+	long long l;
+	if (int_arg(x, len, "truncate", pos, &l) < 0)
+		return -1;
+	const char *t = tmpl_text(x, s);
+	if (l < 0 || (size_t)l >= strlen(t)) {
+		*out = tmpl_str(x, t);
+		return 0;
+	}
+	*out = tmpl_take_str(x, xstrndup(t, (size_t)l));
+	return 0;
+}
+
+/* pad S PREFIX SUFFIX: spaces around a non-empty S. */
+static int f_pad(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+{
+	(void)n;
+	long long pre, suf;
+	if (int_arg(x, a[1], "pad", pos, &pre) < 0 || int_arg(x, a[2], "pad", pos, &suf) < 0)
+		return -1;
+	const char *s = tmpl_text(x, a[0]);
+	if (!*s || pre < 0 || suf < 0 || pre > 4096 || suf > 4096) {
+		*out = tmpl_str(x, s);
+		return 0;
+	}
+	*out = tmpl_take_str(x, xasprintf("%*s%s%*s", (int)pre, "", s, (int)suf, ""));
+	return 0;
+}
+
+static const struct tmpl_func funcs[] = {
+    {"and", 1, -1, f_and, false},    {"eq", 2, -1, f_eq, false},        {"ge", 2, 2, f_ge, false},
+    {"gt", 2, 2, f_gt, false},       {"index", 1, -1, f_index, false},  {"join", 2, 2, f_join, false},
+    {"json", 1, 1, f_json, false},   {"le", 2, 2, f_le, false},         {"len", 1, 1, f_len, false},
+    {"lower", 1, 1, f_lower, true},  {"lt", 2, 2, f_lt, false},         {"ne", 2, 2, f_ne, false},
+    {"not", 1, 1, f_not, false},     {"or", 1, -1, f_or, false},        {"pad", 3, 3, f_pad, true},
+    {"print", 0, -1, f_print, true}, {"printf", 1, -1, f_printf, true}, {"println", 0, -1, f_println, true},
+    {"split", 2, 2, f_split, false}, {"title", 1, 1, f_title, true},    {"truncate", 2, 2, f_truncate, true},
+    {"upper", 1, 1, f_upper, true},
+};
+
+const struct tmpl_func *tmpl_func_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (strcmp(funcs[i].name, name) == 0)
+			return &funcs[i];
+	return NULL;
+}

@@ -1,0 +1,428 @@
+/* Unit tests: the --format engine (Go-template subset over JSON trees), the
+ * table writer, and the report glue that picks JSON, template or table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/report.h"
+#include "cmd/tabwriter.h"
+#include "cmd/template.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+
+static const char *const doc = "{\"Name\":\"web\",\"Id\":\"0123456789abcdef\",\"N\":42,\"F\":96.84,\"Big\":1e6,"
+                               "\"Neg\":-7,\"On\":true,\"Off\":false,\"Nil\":null,\"Empty\":\"\","
+                               "\"Names\":[\"a\",\"b\",\"c\"],\"None\":[],"
+                               "\"Labels\":{\"k\":\"v\",\"app\":\"db\"},"
+                               "\"State\":{\"Status\":\"running\",\"Pid\":7,\"Running\":true},"
+                               "\"Config\":{\"Cmd\":[\"sh\",\"-c\",\"echo <hi> & \\\"bye\\\"\"],\"Env\":null},"
+                               "\"Mounts\":[{\"Source\":\"/a\",\"Destination\":\"/x\"},{\"Source\":\"/b\","
+                               "\"Destination\":\"/y\"}]}";
+
+/* Runs tmpl over one item (doc, with an optional overlay); returns the
+ * output, or NULL with *msg set to the error. */
+static char *run_full(const char *tmpl, const char *base, const char *overlay, unsigned flags, bool fold, char **msg)
+{
+	struct burrow_err *err = NULL;
+	yajl_val b = json_parse(base, NULL), o = overlay ? json_parse(overlay, NULL) : NULL;
+	assert_non_null(b);
+	struct fmt_template *t = fmt_template_parse(tmpl, flags, &err);
+	char *out = NULL;
+	if (t) {
+		struct fmt_item item = {b, o};
+		struct fmt_data d = {.kind = FMT_DATA_ITEM, .items = &item, .n = 1, .fold_case = fold};
+		struct fmt_buf buf = {0};
+		if (fmt_template_exec(t, &d, &buf, &err) == 0)
+			out = xstrdup(buf.s);
+		fmt_buf_free(&buf);
+	}
+	if (!out) {
+		assert_non_null(err);
+		if (msg)
+			*msg = xstrdup(err->msg);
+		burrow_err_free(err);
+	}
+	fmt_template_free(t);
+	yajl_tree_free(b);
+	if (o)
+		yajl_tree_free(o);
+	return out;
+}
+
+static void check(const char *tmpl, const char *want)
+{
+	char *msg = NULL;
+	char *got = run_full(tmpl, doc, NULL, 0, false, &msg);
+	if (!got)
+		fail_msg("%s: error: %s", tmpl, msg);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s: got '%s', want '%s'", tmpl, got, want);
+	free(got);
+}
+
+/* The template fails with a message that contains want. */
+static void check_error(const char *tmpl, const char *want)
+{
+	char *msg = NULL;
+	char *got = run_full(tmpl, doc, NULL, 0, false, &msg);
+	if (got)
+		fail_msg("%s: no error, output '%s'", tmpl, got);
+	if (!strstr(msg, want))
+		fail_msg("%s: error '%s' lacks '%s'", tmpl, msg, want);
+	assert_null(strchr(msg, '\n')); /* one line */
+	free(msg);
+}
+
+static void test_fields(void **state)
+{
+	(void)state;
+	check("{{.Name}}", "web");
+	check("name: {{.Name}}!", "name: web!");
+	check("{{.State.Status}} {{.State.Pid}}", "running 7");
+	check("{{ .Name }}", "web");
+	check("{{.}}",
+	      "map[Big:1e+06 Config:map[Cmd:[sh -c echo <hi> & \"bye\"] Env:<nil>] Empty: F:96.84 Id:0123456789abcdef "
+	      "Labels:map[app:db k:v] Mounts:[map[Destination:/x Source:/a] map[Destination:/y Source:/b]] N:42 "
+	      "Name:web Names:[a b c] Neg:-7 Nil:<nil> None:[] Off:false On:true "
+	      "State:map[Pid:7 Running:true Status:running]]");
+	/* scalars print as Go prints them */
+	check("{{.N}} {{.Neg}} {{.F}} {{.Big}} {{.On}} {{.Off}} {{.Nil}} [{{.Empty}}]",
+	      "42 -7 96.84 1e+06 true false <nil> []");
+	check("{{.Names}} {{.None}} {{.Labels}} {{.Mounts}}",
+	      "[a b c] [] map[app:db k:v] [map[Destination:/x Source:/a] map[Destination:/y Source:/b]]");
+	check("{{0.5}} {{1.5e-7}} {{123456.0}} {{100}} {{-3}} {{0x1f}} {{'a'}}", "0.5 1.5e-07 123456 100 -3 31 97");
+	check("{{true}} {{false}} {{\"s\"}} {{`raw\\n`}}", "true false s raw\\n");
+	/* text: the escapes podman accepts, Go's trim markers, comments */
+	check("a\\tb\\nc", "a\tb\nc");
+	check("a  {{- .Name -}}  b", "awebb");
+	check("a {{- /* gone */ -}} b", "ab");
+	check("{{/* a comment */}}x", "x");
+	check("{{\"{{\"}}.Name}}", "{{.Name}}");
+	check("{{(index .Mounts 1).Source}}", "/b");
+}
+
+static void test_functions(void **state)
+{
+	(void)state;
+	check("{{json .State}}", "{\"Status\":\"running\",\"Pid\":7,\"Running\":true}");
+	check("{{json .Config.Cmd}}", "[\"sh\",\"-c\",\"echo <hi> & \\\"bye\\\"\"]");
+	check("{{json .Name}} {{json .Nil}} {{json .N}}", "\"web\" null 42");
+	check("{{index .Labels \"k\"}}|{{index .Labels \"missing\"}}|{{index .Names 2}}|{{index .Mounts 0 \"Source\"}}",
+	      "v||c|/a");
+	check("{{index .Nil \"k\"}}.", "."); /* a null map has no keys */
+	check("{{lower \"AbC\"}} {{upper .Name}} {{.Name | upper}} {{title \"hello big world\"}}",
+	      "abc WEB WEB Hello Big World");
+	check("{{join .Names \",\"}} {{.Names | join \", \"}} {{join .None \",\"}}.", "a,b,c a, b, c .");
+	check("{{join .Name \",\"}} {{.Name | join \",\"}}", "web web");
+	check("{{len .Names}} {{len .Name}} {{len .Labels}} {{len .None}}", "3 3 2 0");
+	check("{{printf \"%s-%d\" .Name .N}}", "web-42");
+	check("{{printf \"%5s|%-5s|%05d|%x|%X|%o|%+d|%q|%t|%c|%%\" .Name .Name .N .N .N .N .N .Name .On 65}}",
+	      "  web|web  |00042|2a|2A|52|+42|\"web\"|true|A|%");
+	check("{{printf \"%.2f|%6.1f|%e|%g|%v|%v\" .F .F .F .F .Names .Labels}}",
+	      "96.84|  96.8|9.684000e+01|96.84|[a b c]|map[app:db k:v]");
+	check("{{printf \"%d\" .Name}}|{{printf \"%s %s\" .Name}}|{{printf \"%s\" .Name .N}}",
+	      "%!d(string=web)|web %!s(MISSING)|web%!(EXTRA int=42)");
+	check("{{print .Name .N .N \"x\"}}|{{println .Name .N}}", "web42 42x|web 42\n");
+	check("{{split \"a:b:c\" \":\"}} {{len (split \"a:b\" \":\")}}", "[a b c] 2");
+	check("{{truncate .Id 4}} {{.Id | truncate 6}} {{pad .Name 1 2}}|", "0123 012345  web  |");
+	check("{{if eq .State.Status \"running\"}}up{{end}} {{if ne .N 42}}x{{else}}y{{end}}", "up y");
+	check("{{if eq .N 1 2 42}}in{{end}} {{if lt .N 50}}lt{{end}} {{if ge .Neg 0}}x{{else}}neg{{end}}", "in lt neg");
+	check("{{and .On .Name}} {{and .Off .Name}} {{or .Empty .Name}} {{not .On}}", "web false web false");
+	check("{{.Name | printf \"<%s>\" | upper}}", "<WEB>");
+}
+
+static void test_control(void **state)
+{
+	(void)state;
+	check("{{range .Names}}[{{.}}]{{end}}", "[a][b][c]");
+	check("{{range $i, $e := .Names}}{{$i}}={{$e}} {{end}}", "0=a 1=b 2=c ");
+	check("{{range $e := .Names}}{{$e}}{{end}}", "abc");
+	check("{{range $k, $v := .Labels}}{{$k}}:{{$v}};{{end}}", "app:db;k:v;");
+	check("{{range .Mounts}}{{.Source}}->{{.Destination}} {{end}}", "/a->/x /b->/y ");
+	check("{{range .Mounts}}{{$.Name}}{{end}}", "webweb");
+	check("{{range .None}}x{{else}}none{{end}} {{range .Nil}}x{{else}}nil{{end}}", "none nil");
+	check("{{if .On}}yes{{end}}{{if .Off}}no{{end}}", "yes");
+	check("{{if .Empty}}a{{else if .Nil}}b{{else if .N}}c{{else}}d{{end}}", "c");
+	check("{{if .None}}a{{else}}b{{end}} {{if .Names}}a{{else}}b{{end}}", "b a");
+	check("{{with .State}}{{.Status}}{{end}} {{with .Empty}}x{{else}}empty{{end}}", "running empty");
+	check("{{$x := .Name}}{{$x}}{{$x = \"new\"}} {{$x}}", "web new");
+	check("{{if $s := .State.Status}}{{$s}}{{end}}", "running");
+	check("{{range .Names}}{{if eq . \"b\"}}B{{else}}{{.}}{{end}}{{end}}", "aBc");
+}
+
+static void test_overlay(void **state)
+{
+	(void)state;
+	char *got = run_full("{{.Names}} {{.Name}} {{json .Names}} {{.ID}}", doc, "{\"Names\":\"a\",\"ID\":\"0123\"}",
+	                     0, false, NULL);
+	assert_string_equal(got, "a web \"a\" 0123");
+	free(got);
+	/* {{json .}} and {{.}} show the object itself, not the overlay */
+	got = run_full("{{json .}}", "{\"A\":1}", "{\"B\":2}", 0, false, NULL);
+	assert_string_equal(got, "{\"A\":1}");
+	free(got);
+	/* fold_case: .Host.Kernel finds host.kernel */
+	got = run_full("{{.Host.Kernel}} {{.host.kernel}}", "{\"host\":{\"kernel\":\"6.1\"}}", NULL, 0, true, NULL);
+	assert_string_equal(got, "6.1 6.1");
+	free(got);
+	char *msg = NULL;
+	assert_null(run_full("{{.Host.Kernel}}", "{\"host\":{\"kernel\":\"6.1\"}}", NULL, 0, false, &msg));
+	assert_non_null(strstr(msg, "unknown field .Host"));
+	free(msg);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	/* unknown fields are errors naming them, never empty output */
+	check_error("{{.Foo}}", "1:3: unknown field .Foo");
+	check_error("x {{.State.Foo}}", "1:5: unknown field .State.Foo");
+	check_error("{{range .Mounts}}{{.Nope}}{{end}}", "unknown field .Nope");
+	check_error("{{.Name.Sub}}", "can't evaluate field .Name.Sub: .Name is a string");
+	check_error("{{.Nil.Sub}}", "can't evaluate field .Nil.Sub: .Nil is null");
+	/* syntax errors name the position */
+	check_error("ab {{.Name", "1:4: unclosed action");
+	check_error("a\nb {{.Name", "2:3: unclosed action");
+	check_error("{{.Name}", "1:1: unclosed action");
+	check_error("{{.Name} x}}", "1:8: unexpected '}'");
+	check_error("{{foo .Name}}", "1:3: function 'foo' not defined");
+	check_error("{{.Name | nosuch}}", "function 'nosuch' not defined");
+	check_error("{{if .On}}x", "unclosed {{if}}");
+	check_error("{{end}}", "unexpected {{end}}");
+	check_error("{{else}}", "unexpected {{else}}");
+	check_error("{{\"abc}}", "unterminated quoted string");
+	check_error("{{$x}}", "undefined variable '$x'");
+	check_error("{{}}", "missing value for command");
+	check_error("{{(.Name}}", "unclosed left paren");
+	check_error("{{.Name)}}", "unexpected right paren");
+	check_error("{{.Name | }}", "empty command");
+	check_error("{{.Name | \"x\"}}", "non executable command in pipeline stage 2");
+	check_error("{{1x}}", "bad number syntax");
+	check_error("{{.Name\"x\"}}", "unexpected '\"x\"' in operand");
+	check_error("{{template \"x\"}}", "{{template}} is not supported");
+	check_error("{{#}}", "bad character '#'");
+	/* nesting beyond any real use is refused, not a stack overflow */
+	char deep[2000] = "{{";
+	for (int i = 0; i < 150; i++)
+		strcat(deep, "(");
+	strcat(deep, ".N");
+	for (int i = 0; i < 150; i++)
+		strcat(deep, ")");
+	strcat(deep, "}}");
+	check_error(deep, "template nested too deeply");
+	char ifs[4000] = "";
+	for (int i = 0; i < 150; i++)
+		strcat(ifs, "{{if .On}}");
+	check_error(ifs, "template nested too deeply");
+	/* evaluation errors */
+	check_error("{{range .Name}}x{{end}}", "range can't iterate over a string (web)");
+	check_error("{{range .N}}x{{end}}", "range can't iterate over a number");
+	check_error("{{index .Name \"k\"}}", "index: can't index a string");
+	check_error("{{index .N 1}}", "index: can't index a number");
+	check_error("{{index .Names 5}}", "index out of range: 5");
+	check_error("{{index .Names \"x\"}}", "a list takes a number");
+	check_error("{{len .N}}", "len of a number");
+	check_error("{{.Name .N}}", "can't give argument to non-function '.Name'");
+	check_error("{{.Name | .N}}", "can't give argument to non-function '.N'");
+	check_error("{{lower}}", "wrong number of args for lower: want 1 got 0");
+	check_error("{{lower .Name .N}}", "wrong number of args for lower: want 1 got 2");
+	check_error("{{if eq .Name 1}}x{{end}}", "incompatible types for comparison");
+	check_error("{{if lt .On .Off}}x{{end}}", "invalid type for comparison");
+	check_error("{{truncate .Name .Name}}", "truncate: want a number");
+}
+
+static void test_header_mode(void **state)
+{
+	(void)state;
+	static const struct fmt_header hdrs[] = {{"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {NULL, NULL}};
+	struct fmt_template *t = fmt_template_parse(
+	    "table {{.ID}} {{.Names | upper}} {{.CreatedHuman}}\\t{{.CreatedAt}} {{.State.Status}} {{lower .Image}} "
+	    "{{if .Repository}}{{.Repository}}{{else}}<none>{{end}} {{range .Names}}{{.}}{{end}} {{json .Labels}} "
+	    "{{printf \"%s!\" .Size}} {{.ImageID}}",
+	    FMT_TMPL_TABLE | FMT_TMPL_NEWLINE, NULL);
+	assert_non_null(t);
+	struct fmt_data d = {.kind = FMT_DATA_HEADER, .headers = hdrs};
+	struct fmt_buf b = {0};
+	assert_int_equal(fmt_template_exec(t, &d, &b, NULL), 0);
+	assert_string_equal(
+	    b.s, "CONTAINER ID\tNAMES\tCREATED\tCREATED AT\tSTATUS\timage\tREPOSITORY\tNAMES\tLABELS\tSIZE!\t"
+	         "IMAGE ID\n");
+	fmt_buf_free(&b);
+	fmt_template_free(t);
+	char *h = fmt_header_for(NULL, "Host.IDMappings");
+	assert_string_equal(h, "ID MAPPINGS");
+	free(h);
+}
+
+static void test_table_text(void **state)
+{
+	(void)state;
+	/* table: the "table " prefix goes, spaces and \t separate columns, a
+	 * newline ends the row; positions count from the user's text */
+	struct burrow_err *err = NULL;
+	struct fmt_template *t =
+	    fmt_template_parse("table {{.Name}} x\\t{{.N}}", FMT_TMPL_TABLE | FMT_TMPL_NEWLINE, &err);
+	assert_non_null(t);
+	yajl_val b = json_parse(doc, NULL);
+	struct fmt_item item = {b, NULL};
+	struct fmt_data d = {.kind = FMT_DATA_ITEM, .items = &item, .n = 1};
+	struct fmt_buf out = {0};
+	assert_int_equal(fmt_template_exec(t, &d, &out, NULL), 0);
+	assert_string_equal(out.s, "web\tx\t42\n");
+	fmt_buf_free(&out);
+	fmt_template_free(t);
+	/* a template that ends with a newline gets none added; -}} trims the added one */
+	t = fmt_template_parse("{{.Name}}\\n", FMT_TMPL_NEWLINE, NULL);
+	assert_int_equal(fmt_template_exec(t, &d, &out, NULL), 0);
+	assert_string_equal(out.s, "web\n");
+	fmt_buf_free(&out);
+	fmt_template_free(t);
+	t = fmt_template_parse("{{.Name -}}", FMT_TMPL_NEWLINE, NULL);
+	assert_int_equal(fmt_template_exec(t, &d, &out, NULL), 0);
+	assert_string_equal(out.s, "web");
+	fmt_buf_free(&out);
+	fmt_template_free(t);
+	assert_null(fmt_template_parse("table {{.Name", FMT_TMPL_TABLE, &err));
+	assert_string_equal(err->msg, "1:7: unclosed action");
+	burrow_err_free(err);
+	yajl_tree_free(b);
+}
+
+static void align(const char *in, const char *want)
+{
+	struct fmt_buf out = {0};
+	fmt_table_align(in, strlen(in), FMT_TABLE_MINWIDTH, FMT_TABLE_PADDING, &out);
+	if (strcmp(out.s, want) != 0)
+		fail_msg("aligning '%s': got\n'%s'\nwant\n'%s'", in, out.s, want);
+	fmt_buf_free(&out);
+}
+
+static void test_tabwriter(void **state)
+{
+	(void)state;
+	/* columns are at least 12 wide, 2 more than the widest cell; the text
+	 * after the last tab is not padded */
+	align("ID\tNAME\tSTATUS\n1\tweb\tUp\n", "ID          NAME        STATUS\n1           web         Up\n");
+	align("A\tB\nlonger-than-twelve\tx\n", "A                   B\nlonger-than-twelve  x\n");
+	/* widths count runes: multi-byte UTF-8 aligns like ASCII (wide
+	 * characters count one, as in Go) */
+	align("müde\tx\nmude\ty\n日本語\tz\n", "müde        x\nmude        y\n日本語         z\n");
+	align("ααααααααααααααα\tx\nb\ty\n", "ααααααααααααααα  x\nb                y\n");
+	/* an invalid byte is one rune */
+	align("\xfe\xfd\tx\nab\ty\n", "\xfe\xfd          x\nab          y\n");
+	/* text between 0xff bytes is taken as it is, the 0xff bytes dropped */
+	align("a\xff\tb\xff\tc\nd\te\n", "a\tb         c\nd           e\n");
+	/* empty cells are padded; a line without the column ends the block */
+	align("a\t\tc\nbb\tx\ty\nno tabs here\nlong-cell-here\tz\n",
+	      "a                       c\nbb          x           y\nno tabs here\nlong-cell-here  z\n");
+	/* Go's documentation example: b and c are distinct columns */
+	align("aaaa\tbbb\td\naa\tb\tdd\na\t\naa\tcccc\teee\n",
+	      "aaaa        bbb         d\naa          b           dd\na           \naa          cccc        eee\n");
+	/* no newline at the end: the last line is written as it is */
+	align("a\tb", "a           b");
+	align("", "");
+	/* \f ends the columns and is written as a newline */
+	align("a\tb\f"
+	      "long-long-long\tc\n",
+	      "a           b\nlong-long-long  c\n");
+	assert_int_equal(fmt_utf8_runes("aü日\xf0\x9f\x98\x80\xc3", 11), 5);
+	assert_int_equal(fmt_utf8_runes("\xf0\x9f\x98", 3), 3); /* cut short: 3 bytes, 3 runes */
+}
+
+static void render(const struct fmt_report *r, const char *const *objs, size_t n, const char *want)
+{
+	struct fmt_item items[8];
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct fmt_item){json_parse(objs[i], NULL), NULL};
+	struct fmt_buf out = {0};
+	struct burrow_err *err = NULL;
+	if (fmt_report_render(r, items, n, &out, &err) < 0)
+		fail_msg("render: %s", err->msg);
+	if (strcmp(out.s ? out.s : "", want) != 0)
+		fail_msg("got\n'%s'\nwant\n'%s'", out.s, want);
+	fmt_buf_free(&out);
+	for (size_t i = 0; i < n; i++)
+		yajl_tree_free(items[i].base);
+}
+
+static void test_report(void **state)
+{
+	(void)state;
+	assert_true(fmt_report_is_json("json"));
+	assert_true(fmt_report_is_json(" {{json}} "));
+	assert_true(fmt_report_is_json("{{ json. }}"));
+	assert_false(fmt_report_is_json("{{json .}}"));
+	assert_false(fmt_report_is_json("jsonx"));
+	static const struct fmt_header hdrs[] = {{"ID", "CONTAINER ID"}, {NULL, NULL}};
+	static const char *const objs[] = {"{\"ID\":\"1\",\"Name\":\"web\"}", "{\"ID\":\"22\",\"Name\":\"database\"}"};
+	struct burrow_err *err = NULL;
+	/* the default table, headers included */
+	struct fmt_report r = {.verb = "ps", .default_format = "{{.ID}}\t{{.Name}}\n", .headers = hdrs};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	assert_int_equal(r.out, FMT_OUT_TABLE);
+	render(&r, objs, 2, "CONTAINER ID  NAME\n1             web\n22            database\n");
+	r.noheading = true;
+	render(&r, objs, 2, "1           web\n22          database\n");
+	fmt_report_clear(&r);
+	/* a user's table */
+	r = (struct fmt_report){.verb = "ps", .format = "table {{.Name}} {{.ID}}", .headers = hdrs};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	render(&r, objs, 2, "NAME        CONTAINER ID\nweb         1\ndatabase    22\n");
+	fmt_report_clear(&r);
+	/* a template: each object, a newline after each, no header, no alignment */
+	r = (struct fmt_report){.verb = "ps", .format = "{{.Name}}\\t{{.ID}}", .headers = hdrs};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	assert_int_equal(r.out, FMT_OUT_TEMPLATE);
+	render(&r, objs, 2, "web\t1\ndatabase\t22\n");
+	render(&r, objs, 0, "");
+	fmt_report_clear(&r);
+	/* one with {{range .}} runs over the whole list */
+	r = (struct fmt_report){.verb = "ps", .format = "{{range .}}{{.Name}},{{end}}"};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	assert_true(r.whole_list);
+	render(&r, objs, 2, "web,database,\n");
+	fmt_report_clear(&r);
+	/* JSON: the objects as a list; none is [] */
+	r = (struct fmt_report){.verb = "ps", .format = "json", .json_indent = "  "};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	assert_int_equal(r.out, FMT_OUT_JSON);
+	render(&r, objs, 1, "[\n  {\n    \"ID\": \"1\",\n    \"Name\": \"web\"\n  }\n]\n");
+	render(&r, objs, 0, "[]\n");
+	/* a single object (info) */
+	r.single = true;
+	render(&r, objs, 1, "{\n  \"ID\": \"1\",\n  \"Name\": \"web\"\n}\n");
+	r = (struct fmt_report){.verb = "info", .format = "{{.Name}}", .single = true};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	render(&r, objs, 1, "web\n");
+	fmt_report_clear(&r);
+	/* errors name the verb, --format and the position; nothing is printed */
+	r = (struct fmt_report){.verb = "ps", .format = "{{.Nope}}"};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	struct fmt_item it = {json_parse(objs[0], NULL), NULL};
+	struct fmt_buf out = {0};
+	assert_int_equal(fmt_report_render(&r, &it, 1, &out, &err), -1);
+	assert_string_equal(err->msg, "ps: --format: 1:3: unknown field .Nope");
+	burrow_err_free(err);
+	err = NULL;
+	fmt_buf_free(&out);
+	yajl_tree_free(it.base);
+	fmt_report_clear(&r);
+	r = (struct fmt_report){.verb = "images", .format = "table {{.ID"};
+	assert_int_equal(fmt_report_parse(&r, &err), -1);
+	assert_string_equal(err->msg, "images: --format: 1:7: unclosed action");
+	burrow_err_free(err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fields),     cmocka_unit_test(test_functions), cmocka_unit_test(test_control),
+	    cmocka_unit_test(test_overlay),    cmocka_unit_test(test_errors),    cmocka_unit_test(test_header_mode),
+	    cmocka_unit_test(test_table_text), cmocka_unit_test(test_tabwriter), cmocka_unit_test(test_report),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
