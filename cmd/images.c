@@ -1,21 +1,32 @@
-/* burrow images [-q] [--no-trunc] [--format json] */
+/* burrow images [-q] [--no-trunc] [--noheading] [--format FORMAT]
+ *
+ * Each image is one JSON object (images --format json); the table and
+ * templates have a row per name, with podman's template fields for it:
+ * .Repository, .Tag, .ID (short), .Created (how long ago), .Size (human)
+ * ... over the image's object. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cmd/cmd.h"
 #include "cmd/format.h"
+#include "cmd/report.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
-struct row {
-	char *repo;
-	char *tag;
-	const struct img_info *img;
-	char ago[64];
+/* podman's default images table (its lsFormatFromFlags) and its headers
+ * for fields whose name does not say it */
+static const char images_default_format[] =
+    "{{if .Repository}}{{.Repository}}{{else}}<none>{{end}}\t"
+    "{{if .Tag}}{{.Tag}}{{else}}<none>{{end}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n";
+static const struct fmt_header images_headers[] = {
+    {"ID", "IMAGE ID"},
+    {"ReadOnly", "R/O"},
+    {NULL, NULL},
 };
 
 /* "localhost/busybox:latest" -> "localhost/busybox" + "latest". */
@@ -32,33 +43,55 @@ static void split_name(const char *name, char **repo, char **tag)
 	}
 }
 
-static void print_json(struct img_info **list, size_t n)
+/* The image as images --format json shows it: podman's names where burrow
+ * has the data (Id, Names, Created, CreatedAt, Size), and what the image
+ * runs and its layer directories. */
+static yajl_val image_json(const struct img_info *m)
 {
+	char when[64];
+	yajl_val o = json_new_object();
+	json_obj_add(o, "Id", json_new_str(m->id));
+	json_obj_add(o, "Names", json_new_strv(m->names));
+	json_obj_add(o, "Created", json_new_int(m->created));
+	json_obj_add(o, "CreatedAt", json_new_str(fmt_rfc3339(m->created, when, sizeof(when))));
+	json_obj_add(o, "Size", json_new_int(m->size));
+	json_obj_add(o, "Layers", json_new_strv(m->layers));
+	/* not in podman's listing (it has 'image inspect'): what the image runs */
 	yajl_gen g = json_gen_new();
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "    ");
-	jg_array_open(g);
-	for (size_t i = 0; i < n; i++) {
-		const struct img_info *m = list[i];
-		char when[64];
-		time_t t = (time_t)m->created;
-		struct tm tm;
-		localtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", &tm);
-		jg_map_open(g);
-		jg_key_str(g, "Id", m->id);
-		jg_key_strv(g, "Names", m->names);
-		jg_key_int(g, "Created", m->created);
-		jg_key_str(g, "CreatedAt", when);
-		jg_key_int(g, "Size", m->size);
-		jg_key_strv(g, "Layers", m->layers);
-		/* not in podman's listing (it has 'image inspect'): what the image runs */
-		jg_key(g, "Config");
-		img_config_gen(g, &m->config);
-		jg_map_close(g);
+	img_config_gen(g, &m->config);
+	char *cfg = json_gen_finish(g);
+	json_obj_add(o, "Config", json_parse(cfg, NULL));
+	free(cfg);
+	return o;
+}
+
+/* One row of the table (a name of the image, or <none> <none>): what
+ * podman's images templates show for it. */
+static yajl_val row_overlay(const struct img_info *m, const char *name, long long now, bool notrunc)
+{
+	char ago[64], when[80], size[32];
+	char *repo = NULL, *tag = NULL;
+	if (name) {
+		split_name(name, &repo, &tag);
+	} else {
+		repo = xstrdup("<none>");
+		tag = xstrdup("<none>");
 	}
-	jg_array_close(g);
-	fmt_print_json(g);
+	fmt_time_ago(m->created, now, ago, sizeof(ago));
+	fmt_go_time(m->created, true, when, sizeof(when));
+	yajl_val o = json_new_object();
+	json_obj_add(o, "Repository", json_new_str(repo));
+	json_obj_add(o, "Tag", json_new_str(tag));
+	json_obj_add(o, "ID", json_new_strn(m->id, notrunc ? SIZE_MAX : 12));
+	json_obj_add(o, "Created", json_new_str(ago));
+	json_obj_add(o, "CreatedSince", json_new_str(ago));
+	json_obj_add(o, "CreatedAt", json_new_str(when));
+	json_obj_add(o, "CreatedTime", json_new_str(when));
+	json_obj_add(o, "Size", json_new_str(fmt_size(m->size, size, sizeof(size))));
+	json_obj_add(o, "RepoTags", json_new_strv(m->names));
+	free(repo);
+	free(tag);
+	return o;
 }
 
 int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
@@ -66,12 +99,17 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"no-trunc", no_argument, NULL, 'T'},
+	    {"noheading", no_argument, NULL, 'n'},
 	    {"format", required_argument, NULL, 'f'},
 	    {0, 0, 0, 0},
 	};
-	bool quiet = false, notrunc = false, json = false;
+	bool quiet = false, notrunc = false;
+	struct fmt_report rep = {.verb = "images",
+	                         .default_format = images_default_format,
+	                         .headers = images_headers,
+	                         .json_indent = "    "};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "qf:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "qnf:", longopts)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
@@ -79,10 +117,11 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'T':
 			notrunc = true;
 			break;
+		case 'n':
+			rep.noheading = true;
+			break;
 		case 'f':
-			if (strcmp(optarg, "json") != 0)
-				return cmd_usage_error(ctx, "unsupported --format '%s' (only json)", optarg);
-			json = true;
+			rep.format = optarg;
 			break;
 		case CMD_OPT_HELP:
 			return 0;
@@ -94,64 +133,57 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 
 	struct burrow_err *err = NULL;
+	/* as podman: JSON wins over -q, -q over a template */
+	if (quiet && rep.format && fmt_report_is_json(rep.format))
+		quiet = false;
+	if (!quiet && fmt_report_parse(&rep, &err) < 0)
+		return cmd_fail(err);
 	struct img_info **list = NULL;
 	size_t n = 0;
-	if (cmd_ready(ctx, &err) < 0 || img_list(ctx->state, &list, &n, &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 || img_list(ctx->state, &list, &n, &err) < 0) {
+		fmt_report_clear(&rep);
 		return cmd_fail(err);
-	if (json) {
-		print_json(list, n);
-		img_info_list_free(list, n);
-		return 0;
 	}
-	int idw = notrunc ? 64 : 12;
+	int rc = 0;
 	if (quiet) {
 		for (size_t i = 0; i < n; i++)
-			printf("%.*s\n", idw, list[i]->id);
+			printf("%.*s\n", notrunc ? 64 : 12, list[i]->id);
 		img_info_list_free(list, n);
 		return 0;
 	}
-
-	/* one row per name; an untagged image is <none> <none> */
-	size_t nrows = 0, cap = 0;
-	struct row *rows = NULL;
+	/* one object per image for JSON; for tables and templates one row per
+	 * name (an untagged image is one <none> <none> row), each seeing its
+	 * image's object under the row's own fields */
+	long long now = (long long)time(NULL);
+	yajl_val *bases = xcalloc(n ? n : 1, sizeof(*bases));
+	size_t nitems = 0, cap = n ? n : 1;
+	struct fmt_item *items = xcalloc(cap, sizeof(*items));
 	for (size_t i = 0; i < n; i++) {
+		bases[i] = image_json(list[i]);
 		size_t names = strv_len(list[i]->names);
-		for (size_t k = 0; k < (names ? names : 1); k++) {
-			if (nrows == cap) {
-				cap = cap ? cap * 2 : 16;
-				rows = xrealloc(rows, cap * sizeof(*rows));
+		for (size_t k = 0; k < (rep.out == FMT_OUT_JSON ? 1 : names ? names : 1); k++) {
+			if (nitems == cap) {
+				cap *= 2;
+				items = xrealloc(items, cap * sizeof(*items));
 			}
-			struct row *r = &rows[nrows++];
-			r->img = list[i];
-			if (names) {
-				split_name(list[i]->names[k], &r->repo, &r->tag);
-			} else {
-				r->repo = xstrdup("<none>");
-				r->tag = xstrdup("<none>");
-			}
+			items[nitems].base = bases[i];
+			items[nitems].overlay =
+			    rep.out == FMT_OUT_JSON
+			        ? NULL
+			        : row_overlay(list[i], names ? list[i]->names[k] : NULL, now, notrunc);
+			nitems++;
 		}
 	}
-	long long now = (long long)time(NULL);
-	int rw = (int)strlen("REPOSITORY"), tw = (int)strlen("TAG"), cw = (int)strlen("CREATED");
-	for (size_t i = 0; i < nrows; i++) {
-		fmt_time_ago(rows[i].img->created, now, rows[i].ago, sizeof(rows[i].ago));
-		if ((int)strlen(rows[i].repo) > rw)
-			rw = (int)strlen(rows[i].repo);
-		if ((int)strlen(rows[i].tag) > tw)
-			tw = (int)strlen(rows[i].tag);
-		if ((int)strlen(rows[i].ago) > cw)
-			cw = (int)strlen(rows[i].ago);
-	}
-	printf("%-*s  %-*s  %-*s  %-*s  %s\n", rw, "REPOSITORY", tw, "TAG", idw, "IMAGE ID", cw, "CREATED", "SIZE");
-	for (size_t i = 0; i < nrows; i++) {
-		char size[32];
-		fmt_size(rows[i].img->size, size, sizeof(size));
-		printf("%-*s  %-*s  %-*.*s  %-*s  %s\n", rw, rows[i].repo, tw, rows[i].tag, idw, idw, rows[i].img->id,
-		       cw, rows[i].ago, size);
-		free(rows[i].repo);
-		free(rows[i].tag);
-	}
-	free(rows);
+	if (fmt_report_print(&rep, items, nitems, &err) < 0)
+		rc = cmd_fail(err);
+	for (size_t i = 0; i < nitems; i++)
+		if (items[i].overlay)
+			yajl_tree_free(items[i].overlay);
+	for (size_t i = 0; i < n; i++)
+		yajl_tree_free(bases[i]);
+	free(items);
+	free(bases);
+	fmt_report_clear(&rep);
 	img_info_list_free(list, n);
-	return 0;
+	return rc;
 }

@@ -1,46 +1,80 @@
-/* burrow info [--format json] */
+/* burrow info [--format json|TEMPLATE]
+ *
+ * The text is burrow's own; --format json is one object in podman's names
+ * (host, store, version) with burrow's additions beside them, and
+ * templates may use podman's Go names for it (.Host.Kernel). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "cmd/format.h"
+#include "cmd/report.h"
 #include "container/info.h"
 #include "lib/json.h"
 
-static void print_json(const struct ctr_sysinfo *i)
+/* "0 1000 1, 1 100000 65536" -> [{"container_id":0,"host_id":1000,"size":1}, ...]
+ * as podman's host.idMappings lists. */
+static yajl_val id_map_json(const char *oneline)
 {
-	yajl_gen g = json_gen_new();
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	jg_map_open(g);
-	jg_key_str(g, "version", BURROW_VERSION);
-	jg_key(g, "store");
-	jg_map_open(g);
-	jg_key_str(g, "root", i->root);
-	jg_key_str(g, "rootSource", i->root_source);
-	jg_key_str(g, "rootFilesystem", i->root_fstype);
-	jg_key_bool(g, "rootOnNetworkFilesystem", i->root_network_fs);
-	jg_key_str(g, "runroot", i->runroot);
-	jg_key_str(g, "runrootSource", i->runroot_source);
-	jg_map_close(g);
-	jg_key(g, "idMapping");
-	jg_map_open(g);
-	jg_key_str(g, "kind", i->ns.kind);
-	jg_key_str(g, "reason", i->ns.reason);
-	jg_key_str(g, "uidMap", i->ns.uid_map);
-	jg_key_str(g, "gidMap", i->ns.gid_map);
-	jg_key_int(g, "keeperPid", i->ns.keeper_pid);
-	jg_map_close(g);
-	jg_key(g, "fuseOverlayfs");
-	jg_map_open(g);
-	jg_key_str(g, "path", i->fuse_path);
-	jg_key_str(g, "version", i->fuse_version);
-	jg_map_close(g);
-	jg_key_bool(g, "kernelOverlayInUserns", i->kernel_overlay);
-	jg_key_str(g, "libslirp", i->slirp_version);
-	jg_key_str(g, "kernel", i->kernel);
-	jg_map_close(g);
-	fmt_print_json(g);
+	yajl_val arr = json_new_array();
+	for (const char *p = oneline; p && *p;) {
+		long long c, h, n;
+		int used = 0;
+		if (sscanf(p, " %lld %lld %lld%n", &c, &h, &n, &used) != 3)
+			break;
+		yajl_val m = json_arr_add(arr, json_new_object());
+		json_obj_add(m, "container_id", json_new_int(c));
+		json_obj_add(m, "host_id", json_new_int(h));
+		json_obj_add(m, "size", json_new_int(n));
+		p += used;
+		p += strspn(p, " ,");
+	}
+	return arr;
+}
+
+/* What info --format json shows: podman's names (host.kernel,
+ * host.idMappings, store.graphRoot, store.runRoot, version.Version ...)
+ * where burrow has the data, and burrow's own beside them (where each
+ * directory came from, the mapping's kind, the keeper, libslirp, whether
+ * kernel overlay works). */
+static yajl_val info_json(const struct ctr_sysinfo *i)
+{
+	yajl_val o = json_new_object();
+	yajl_val host = json_obj_add(o, "host", json_new_object());
+	yajl_val ids = json_obj_add(host, "idMappings", json_new_object());
+	json_obj_add(ids, "gidmap", id_map_json(i->ns.gid_map));
+	json_obj_add(ids, "uidmap", id_map_json(i->ns.uid_map));
+	json_obj_add(ids, "kind", json_new_str(i->ns.kind));
+	json_obj_add(ids, "reason", json_new_str(i->ns.reason));
+	json_obj_add(ids, "keeperPid", json_new_int(i->ns.keeper_pid));
+	/* i->kernel is "SYSNAME RELEASE MACHINE" */
+	char sys[64] = "", rel[256] = "";
+	if (i->kernel && sscanf(i->kernel, "%63s %255s", sys, rel) == 2) {
+		json_obj_add(host, "kernel", json_new_str(rel));
+		for (char *c = sys; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		json_obj_add(host, "os", json_new_str(sys));
+	}
+	json_obj_add(host, "libslirp", json_new_str(i->slirp_version));
+	yajl_val store = json_obj_add(o, "store", json_new_object());
+	yajl_val opts = json_obj_add(store, "graphOptions", json_new_object());
+	if (i->fuse_path) {
+		yajl_val mp = json_obj_add(opts, "overlay.mount_program", json_new_object());
+		json_obj_add(mp, "Executable", json_new_str(i->fuse_path));
+		json_obj_add(mp, "Version", json_new_str(i->fuse_version));
+	}
+	json_obj_add(store, "graphRoot", json_new_str(i->root));
+	json_obj_add(store, "graphRootSource", json_new_str(i->root_source));
+	json_obj_add(store, "graphRootFilesystem", json_new_str(i->root_fstype));
+	json_obj_add(store, "graphRootOnNetworkFilesystem", json_new_bool(i->root_network_fs));
+	json_obj_add(store, "kernelOverlayInUserns", json_new_bool(i->kernel_overlay));
+	json_obj_add(store, "runRoot", json_new_str(i->runroot));
+	json_obj_add(store, "runRootSource", json_new_str(i->runroot_source));
+	yajl_val version = json_obj_add(o, "version", json_new_object());
+	json_obj_add(version, "Version", json_new_str(BURROW_VERSION));
+	return o;
 }
 
 static void print_text(const struct ctr_sysinfo *i)
@@ -66,27 +100,36 @@ int cmd_info(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"format", required_argument, NULL, 'f'},
 	    {0, 0, 0, 0},
 	};
-	bool json = false;
+	/* templates use podman's Go names (.Host.Kernel, .Store.GraphRoot):
+	 * they find the JSON's host.kernel, store.graphRoot */
+	struct fmt_report rep = {.verb = "info", .single = true, .fold_case = true, .json_indent = "  "};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "f:", longopts)) != -1) {
 		if (c != 'f')
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
-		if (strcmp(optarg, "json") != 0)
-			return cmd_usage_error(ctx, "unsupported --format '%s' (json)", optarg);
-		json = true;
+		rep.format = optarg;
 	}
 	if (optind < argc)
 		return cmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	struct burrow_err *err = NULL;
+	if (rep.format && fmt_report_parse(&rep, &err) < 0)
+		return cmd_fail(err);
 	struct ctr_sysinfo i;
-	if (cmd_ready(ctx, &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 ||
+	    ctr_sysinfo_collect(ctx->root, ctx->root_source, ctx->runroot, ctx->runroot_source, &i, &err) < 0) {
+		fmt_report_clear(&rep);
 		return cmd_fail(err);
-	if (ctr_sysinfo_collect(ctx->root, ctx->root_source, ctx->runroot, ctx->runroot_source, &i, &err) < 0)
-		return cmd_fail(err);
-	if (json)
-		print_json(&i);
-	else
+	}
+	int rc = 0;
+	if (rep.format) {
+		struct fmt_item item = {info_json(&i), NULL};
+		if (fmt_report_print(&rep, &item, 1, &err) < 0)
+			rc = cmd_fail(err);
+		yajl_tree_free(item.base);
+	} else {
 		print_text(&i);
+	}
+	fmt_report_clear(&rep);
 	ctr_sysinfo_clear(&i);
-	return 0;
+	return rc;
 }

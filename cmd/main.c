@@ -15,10 +15,10 @@
 
 static const struct cmd_verb verbs[] = {
     {"info", cmd_info, NEED_USERNS, "show how burrow is set up here",
-     "info [--format json]\n\n"
+     "info [--format FORMAT]\n\n"
      "Shows the version, the storage root and runtime dir (and where each came\n"
      "from), the ID mapping in use, fuse-overlayfs, libslirp, the kernel.\n\n"
-     "  -f, --format json   print JSON instead of text\n"},
+     "  -f, --format FORMAT   json, or a Go template ('{{.Store.GraphRoot}}')\n"},
     {"unshare", cmd_unshare, NEED_USERNS, "run a command inside burrow's user namespace",
      "unshare [COMMAND [ARG...]]\n\n"
      "Runs COMMAND (default: $SHELL) inside the user and mount namespace that\n"
@@ -33,10 +33,11 @@ static const struct cmd_verb verbs[] = {
      "- reads it from standard input. Prints the new image's ID.\n\n"
      "  -c, --change INSTR   CMD, ENTRYPOINT, ENV, WORKDIR or USER instruction (repeatable)\n"},
     {"images", cmd_images, NEED_STATE, "list images",
-     "images [-q] [--no-trunc] [--format json]\n\n"
-     "  -q, --quiet         print image IDs only\n"
-     "      --no-trunc      print full image IDs\n"
-     "  -f, --format json   print JSON\n"},
+     "images [-q] [--no-trunc] [-n] [--format FORMAT]\n\n"
+     "  -q, --quiet           print image IDs only\n"
+     "      --no-trunc        print full image IDs\n"
+     "  -n, --noheading       no header row\n"
+     "  -f, --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.Repository}}:{{.Tag}}')\n"},
     {"run", cmd_run, NEED_STATE, "run a command in a new container",
      "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
      "  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"
@@ -52,10 +53,12 @@ static const struct cmd_verb verbs[] = {
      "  -u, --user UID[:GID]     run as this user\n"
      "  -w, --workdir DIR        working directory inside the container\n"},
     {"ps", cmd_ps, NEED_STATE, "list containers",
-     "ps [-a] [-q] [--no-trunc]\n\n"
-     "  -a, --all        show all containers (default: running only)\n"
-     "  -q, --quiet      print container IDs only\n"
-     "      --no-trunc   print full IDs\n"},
+     "ps [-a] [-q] [--no-trunc] [--noheading] [--format FORMAT]\n\n"
+     "  -a, --all             show all containers (default: running only)\n"
+     "  -q, --quiet           print container IDs only\n"
+     "      --no-trunc        print full IDs and commands\n"
+     "      --noheading       no header row\n"
+     "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.ID}} {{.Names}}')\n"},
     {"rm", cmd_rm, NEED_STATE, "remove containers",
      "rm [-f] CONTAINER...\n\n"
      "  -f, --force   remove running containers too (they are killed first)\n"},

@@ -1,11 +1,29 @@
-/* burrow ps [-a] [-q] [--no-trunc] */
+/* burrow ps [-a] [-q] [--no-trunc] [--noheading] [--format FORMAT]
+ *
+ * Each container is one JSON object in podman's names (its ps --format
+ * json), plus an overlay of what podman's ps templates show instead: .ID
+ * short, .Names one string, .Command one (truncated) string, .Created and
+ * .CreatedAt as times, .CreatedHuman, .RunningFor, .Ports. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cmd/cmd.h"
 #include "cmd/format.h"
+#include "cmd/report.h"
 #include "container/container.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+
+/* podman's default ps table and its headers for fields whose name does
+ * not say it (the rest: .CreatedAt -> CREATED AT ...) */
+static const char ps_default_format[] =
+    "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\n";
+static const struct fmt_header ps_headers[] = {
+    {"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {"Pod", "POD ID"}, {"PodName", "PODNAME"}, {NULL, NULL},
+};
 
 static void status_text(const struct ctr_listing *l, long long now, char *buf, size_t len)
 {
@@ -31,25 +49,110 @@ static void status_text(const struct ctr_listing *l, long long now, char *buf, s
 	}
 }
 
-static void command_text(char *const *args, char *buf, size_t len, bool trunc)
+/* The command as one string; podman cuts it after 17 bytes (here: at the
+ * character boundary at or before them) and adds "...". */
+static char *command_text(char *const *args, bool trunc)
 {
-	size_t n = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; args && args[i] && n + 1 < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "", args[i]);
-	if (trunc && strlen(buf) > 20)
-		strcpy(buf + 17, "...");
+	struct fmt_buf b = {0};
+	fmt_buf_add(&b, "", 0);
+	for (size_t i = 0; args && args[i]; i++) {
+		if (i)
+			fmt_buf_add(&b, " ", 1);
+		fmt_buf_puts(&b, args[i]);
+	}
+	if (trunc && b.len > 17) {
+		size_t cut = 17;
+		while (cut > 0 && ((unsigned char)b.s[cut] & 0xc0) == 0x80)
+			cut--;
+		b.len = cut;
+		fmt_buf_add(&b, "...", 3);
+	}
+	return b.s;
+}
+
+/* The container as podman's ps --format json shows it (what burrow does
+ * not have yet - labels, ports, pods, mounts, sizes - is left out). */
+static yajl_val ps_json(const struct ctr_listing *l, const char *ago, long long now)
+{
+	char status[96];
+	status_text(l, now, status, sizeof(status));
+	enum ctr_state st = l->run.state;
+	bool live = st == CTR_RUNNING || st == CTR_PAUSED || st == CTR_STOPPING;
+	char *const names[] = {l->cfg.name, NULL};
+	yajl_val o = json_new_object();
+	json_obj_add(o, "AutoRemove", json_new_bool(l->cfg.rm));
+	json_obj_add(o, "Command", json_new_strv(l->cfg.args));
+	json_obj_add(o, "CreatedAt", json_new_str(ago));
+	json_obj_add(o, "Exited", json_new_bool(st == CTR_STOPPED || st == CTR_EXITED));
+	json_obj_add(o, "ExitedAt", json_new_int(l->run.finished_at));
+	json_obj_add(o, "ExitCode", json_new_int(l->run.exit_code));
+	json_obj_add(o, "Id", json_new_str(l->cfg.id));
+	json_obj_add(o, "Image", json_new_str(l->cfg.image_name ? l->cfg.image_name : ""));
+	json_obj_add(o, "ImageID", json_new_str(l->cfg.image_id ? l->cfg.image_id : ""));
+	json_obj_add(o, "Names", json_new_strv(names));
+	json_obj_add(o, "Pid", json_new_int(live ? l->run.pid : 0));
+	json_obj_add(o, "StartedAt", json_new_int(l->run.started_at));
+	json_obj_add(o, "State", json_new_str(ctr_state_name(st)));
+	json_obj_add(o, "Status", json_new_str(status));
+	json_obj_add(o, "Created", json_new_int(l->cfg.created));
+	return o;
+}
+
+/* What podman's ps templates show in place of (or beside) the JSON fields. */
+static yajl_val ps_overlay(const struct ctr_listing *l, const char *ago, bool notrunc)
+{
+	char when[80];
+	fmt_go_time(l->cfg.created, false, when, sizeof(when));
+	yajl_val o = json_new_object();
+	size_t idlen = notrunc ? SIZE_MAX : 12;
+	json_obj_add(o, "ID", json_new_strn(l->cfg.id, idlen));
+	json_obj_add(o, "ImageID", json_new_strn(l->cfg.image_id ? l->cfg.image_id : "", idlen));
+	char *cmd = command_text(l->cfg.args, !notrunc);
+	json_obj_add(o, "Command", json_new_str(cmd));
+	free(cmd);
+	json_obj_add(o, "Created", json_new_str(when));
+	json_obj_add(o, "CreatedAt", json_new_str(when));
+	json_obj_add(o, "CreatedHuman", json_new_str(ago));
+	json_obj_add(o, "RunningFor", json_new_str(ago));
+	json_obj_add(o, "Names", json_new_str(l->cfg.name));
+	json_obj_add(o, "Ports", json_new_str(""));
+	return o;
+}
+
+struct ps_items {
+	const struct ctr_listing *l;
+	long long now;
+	bool notrunc;
+};
+
+static void ps_make(void *ctx, size_t i, bool overlay, struct fmt_item *out)
+{
+	const struct ps_items *p = ctx;
+	char ago[64];
+	fmt_time_ago(p->l[i].cfg.created, p->now, ago, sizeof(ago));
+	out->base = ps_json(&p->l[i], ago, p->now);
+	out->overlay = overlay ? ps_overlay(&p->l[i], ago, p->notrunc) : NULL;
+}
+
+static void ps_drop(void *ctx, size_t i, struct fmt_item *item)
+{
+	(void)ctx;
+	(void)i;
+	yajl_tree_free(item->base);
+	if (item->overlay)
+		yajl_tree_free(item->overlay);
 }
 
 int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"all", no_argument, NULL, 'a'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"no-trunc", no_argument, NULL, 'T'},
-	    {0, 0, 0, 0},
+	    {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
+	    {"no-trunc", no_argument, NULL, 'T'},     {"noheading", no_argument, NULL, 'H'},
+	    {"format", required_argument, NULL, 'f'}, {0, 0, 0, 0},
 	};
 	bool all = false, quiet = false, notrunc = false;
+	struct fmt_report rep = {
+	    .verb = "ps", .default_format = ps_default_format, .headers = ps_headers, .json_indent = "  "};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "aq", longopts)) != -1) {
 		switch (c) {
@@ -62,6 +165,12 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'T':
 			notrunc = true;
 			break;
+		case 'H':
+			rep.noheading = true;
+			break;
+		case 'f':
+			rep.format = optarg;
+			break;
 		case CMD_OPT_HELP:
 			return 0;
 		default:
@@ -71,27 +180,28 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	struct burrow_err *err = NULL;
+	/* a --format wins over -q, as in podman */
+	if (rep.format)
+		quiet = false;
+	if (!quiet && fmt_report_parse(&rep, &err) < 0)
+		return cmd_fail(err);
 	struct ctr_listing *l = NULL;
 	size_t n = 0;
-	if (cmd_ready(ctx, &err) < 0 || ctr_list(ctx->state, all, &l, &n, &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 || ctr_list(ctx->state, all, &l, &n, &err) < 0) {
+		fmt_report_clear(&rep);
 		return cmd_fail(err);
-	long long now = (long long)time(NULL);
-	int idw = notrunc ? 64 : 12;
-	if (!quiet)
-		printf("%-*s  %-24s  %-20s  %-16s  %-28s  %-8s  %s\n", idw, "CONTAINER ID", "IMAGE", "COMMAND",
-		       "CREATED", "STATUS", "PORTS", "NAMES");
-	for (size_t i = 0; i < n; i++) {
-		if (quiet) {
-			printf("%.*s\n", idw, l[i].cfg.id);
-			continue;
-		}
-		char created[64], status[96], cmdtext[512];
-		fmt_time_ago(l[i].cfg.created, now, created, sizeof(created));
-		status_text(&l[i], now, status, sizeof(status));
-		command_text(l[i].cfg.args, cmdtext, sizeof(cmdtext), !notrunc);
-		printf("%-*.*s  %-24s  %-20s  %-16s  %-28s  %-8s  %s\n", idw, idw, l[i].cfg.id,
-		       l[i].cfg.image_name ? l[i].cfg.image_name : "", cmdtext, created, status, "", l[i].cfg.name);
 	}
+	int rc = 0;
+	if (quiet) {
+		for (size_t i = 0; i < n; i++)
+			printf("%.*s\n", notrunc ? 64 : 12, l[i].cfg.id);
+	} else {
+		struct ps_items p = {.l = l, .now = (long long)time(NULL), .notrunc = notrunc};
+		struct fmt_items src = {.n = n, .make = ps_make, .drop = ps_drop, .ctx = &p};
+		if (fmt_report_print_items(&rep, &src, &err) < 0)
+			rc = cmd_fail(err);
+	}
+	fmt_report_clear(&rep);
 	ctr_listing_free(l, n);
-	return 0;
+	return rc;
 }

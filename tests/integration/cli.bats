@@ -26,8 +26,8 @@ load helpers
 	is "$output" "burrow: ps: unknown flag '-z'"
 	run_burrow 125 --log-level loud info
 	assert_match "$output" "invalid --log-level 'loud'"
-	run_burrow 125 info --format yaml
-	assert_match "$output" "unsupported --format 'yaml'"
+	run_burrow 125 info --format '{{.Host'
+	is "$output" "burrow: info: --format: 1:1: unclosed action"
 	run_burrow 125 run --name
 	assert_match "$output" "needs a value"
 	run_burrow 125
@@ -53,7 +53,7 @@ load helpers
 		assert_match "$output" "id mapping: +single"
 	fi
 	run_burrow 0 info --format json
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["store"]["root"].endswith("/burrow"); assert d["idMapping"]["kind"] in ("subuid","single","identity"); assert d["libslirp"]' "$output"
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["store"]["graphRoot"].endswith("/burrow"); assert d["host"]["idMappings"]["kind"] in ("subuid","single","identity"); assert d["host"]["libslirp"]' "$output"
 	run_burrow 0 --root "$T/elsewhere" info
 	assert_match "$output" "storage root: +$T/elsewhere \(--root\)"
 	run_burrow 0 --runroot "$T/rr" info

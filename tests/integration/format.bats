@@ -1,0 +1,228 @@
+#!/usr/bin/env bats
+# --format on ps, images and info: templates, tables, JSON, and the errors
+# (an unknown field is 125 and one line, never empty output).
+
+load helpers
+
+suite_setup() {
+	# the first command makes the namespace (and may warn about the
+	# single-ID mapping): get that out of the way of the checks below
+	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1 || true
+}
+
+suite_teardown() {
+	# a keeper the refused commands should not have started
+	kill_namespace_of "$(keeper_pid "$T/fresh/run/burrow/keeper.pid")"
+}
+
+# Two exited containers: web (exit 3) and db (exit 0). Created in the same
+# second, they may come in either order: tests sort.
+two_containers() {
+	import_busybox
+	run_burrow 3 run --name web busybox sh -c 'exit 3'
+	run_burrow 0 run --name db busybox true
+}
+
+@test "format: ps templates see podman's fields" {
+	two_containers
+	run_burrow 0 ps -a --format '{{.Names}} {{.State}} {{.ExitCode}} {{.Exited}} {{.AutoRemove}}'
+	is "$(sort <<<"$output")" "db exited 0 true false
+web exited 3 true false"
+	run_burrow 0 ps -a -q
+	ids=$(sort <<<"$output")
+	run_burrow 0 ps -a --format '{{.ID}}'
+	is "$(sort <<<"$output")" "$ids" ".ID is the short ID"
+	run_burrow 0 ps -a --no-trunc --format '{{.ID}} {{len .Id}}'
+	assert_match "${lines[0]}" '^[0-9a-f]{64} 64$'
+	# .Command is the ps column, the JSON's Command a list
+	run_burrow 0 ps -a --format '{{.Command}}|{{json .Names}}|{{json .}}'
+	assert_match "$(grep web <<<"$output")" '^sh -c exit 3\|"web"\|\{"AutoRemove":false,"Command":\["sh","-c","exit 3"\],'
+	# literal text, \t and \n escapes, pipes, functions, conditions
+	run_burrow 0 ps -a --format '{{.Names | upper}}\t{{if eq .ExitCode 3}}three{{else}}other{{end}}\n'
+	is "$(sort <<<"$output")" "DB	other
+WEB	three"
+	run_burrow 0 ps -a --format '{{printf "%-4s|%3d" .Names .ExitCode}} {{.Image}} {{.Status}}'
+	assert_match "$(grep web <<<"$output")" '^web \|  3 busybox Exited \(3\) .* ago$'
+	# {{range .}} runs once over the list; --format wins over -q
+	run_burrow 0 ps -a --format '{{range .}}{{.Names}},{{end}}'
+	assert_match "$output" '^(db,web,|web,db,)$'
+	run_burrow 0 ps -a -q --format '{{.Names}}'
+	is "$(sort <<<"$output")" "db
+web"
+	# only running ones without -a: none
+	run_burrow 0 ps --format '{{.Names}}'
+	is "$output" ""
+	run_burrow 0 rm web db
+}
+
+@test "format: ps tables: headers, alignment by characters, the default table" {
+	two_containers
+	run_burrow 0 ps -a --format 'table {{.Names}} {{.ExitCode}}'
+	is "${lines[0]}" "NAMES       EXIT CODE"
+	is "$(sed 1d <<<"$output" | sort)" "db          0
+web         3"
+	run_burrow 0 ps -a --noheading --format 'table {{.Names}}\t{{.State}}'
+	is "$(sort <<<"$output")" "db          exited
+web         exited"
+	# a multi-byte command: columns count characters, not bytes
+	run_burrow 0 run --name uni busybox echo 'héllo wörld ü'
+	run_burrow 0 ps -a --no-trunc --format 'table {{.Command}} {{.Names}}'
+	is "${lines[0]}" "COMMAND             NAMES"
+	is "$(grep ' uni$' <<<"$output")" "echo héllo wörld ü  uni"
+	# the default table goes through the same writer: columns line up
+	run_burrow 0 ps -a
+	assert_match "${lines[0]}" '^CONTAINER ID  IMAGE       COMMAND +CREATED +STATUS +PORTS +NAMES$'
+	local head=${lines[0]%%NAMES*} row
+	row=$(grep ' web$' <<<"$output")
+	is "${row:${#head}}" "web" "NAMES column"
+	head=${lines[0]%%STATUS*}
+	assert_match "${row:${#head}}" '^Exited \(3\) '
+	is "${#lines[@]}" 4
+	run_burrow 0 ps -a --noheading
+	is "${#lines[@]}" 3
+	# (cut after 17 bytes, at a character's start)
+	assert_match "$(grep ' uni$' <<<"$output")" '^[0-9a-f]{12}  busybox     echo héllo wörl\.\.\.  '
+	run_burrow 0 rm web db uni
+}
+
+@test "format: ps --format json is podman's list" {
+	two_containers
+	run_burrow 0 ps -a --format json
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert sorted(c["Names"] for c in d) == [["db"], ["web"]], d
+w = [c for c in d if c["Names"] == ["web"]][0]
+assert w["Command"] == ["sh", "-c", "exit 3"], w
+assert w["ExitCode"] == 3 and w["Exited"] is True and w["State"] == "exited", w
+assert len(w["Id"]) == 64 and w["Image"] == "busybox" and len(w["ImageID"]) == 64, w
+assert isinstance(w["Created"], int) and w["CreatedAt"].endswith("ago"), w
+assert w["Status"].startswith("Exited (3)") and w["Pid"] == 0, w
+assert "Labels" not in w and "Ports" not in w, w   # what burrow lacks is left out
+' "$output"
+	run_burrow 0 ps -a --format '{{json}}'
+	assert_match "$output" '^\['
+	run_burrow 0 rm web db
+	run_burrow 0 ps -a --format json
+	is "$output" "[]"
+}
+
+@test "format: an unknown field is 125 and one line naming it, nothing else printed" {
+	two_containers
+	run_burrow 125 ps -a --format '{{.Nope}}'
+	is "$output" "burrow: ps: --format: 1:3: unknown field .Nope"
+	# a table prints not even its header
+	run_burrow 125 ps -a --format 'table {{.Names}} {{.State.Nope}}'
+	is "$output" "burrow: ps: --format: 1:20: can't evaluate field .State.Nope: .State is a string"
+	run_burrow 125 ps -a --format '{{range .}}{{.Names}}{{.Nope}}{{end}}'
+	is "$output" "burrow: ps: --format: 1:24: unknown field .Nope"
+	run_burrow 125 images --format '{{.Repository}} {{.Config.Nope}}'
+	is "$output" "burrow: images: --format: 1:19: unknown field .Config.Nope"
+	run_burrow 125 info --format '{{.Host.Nope}}'
+	is "$output" "burrow: info: --format: 1:3: unknown field .Host.Nope"
+	# evaluation errors
+	run_burrow 125 ps -a --format '{{range .Names}}x{{end}}'
+	assert_match "$output" "^burrow: ps: --format: 1:1: range can't iterate over a string \((db|web)\)$"
+	run_burrow 125 ps -a --format '{{index .Names "x"}}'
+	is "$output" "burrow: ps: --format: 1:3: index: can't index a string"
+	run_burrow 0 rm web db
+}
+
+@test "format: a bad template is refused before anything is written" {
+	# directories of its own, which no command has used yet
+	local fresh=$T/fresh
+	mkdir -p "$fresh/data" "$fresh/config"
+	mkdir -m 0700 "$fresh/run"
+	in_fresh() { XDG_DATA_HOME=$fresh/data XDG_CONFIG_HOME=$fresh/config XDG_RUNTIME_DIR=$fresh/run run_burrow "$@"; }
+	in_fresh 125 ps --format '{{.ID'
+	is "$output" "burrow: ps: --format: 1:1: unclosed action"
+	in_fresh 125 ps --format 'table {{.ID}} {{nosuch .Names}}'
+	is "$output" "burrow: ps: --format: 1:17: function 'nosuch' not defined"
+	in_fresh 125 images --format '{{if .Tag}}x'
+	is "$output" "burrow: images: --format: 1:1: unclosed {{if}}: no {{end}}"
+	in_fresh 125 info --format '{{.Host | }}'
+	is "$output" "burrow: info: --format: 1:11: empty command"
+	run ls -A "$fresh/data" "$fresh/run"
+	is "$output" "$fresh/data:
+
+$fresh/run:"
+}
+
+@test "format: images templates, tables and JSON" {
+	import_busybox
+	id=$output
+	mktar() { # a one-file rootfs tarball
+		python3 -c 'import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w")
+i = tarfile.TarInfo("hello"); i.size = 2
+t.addfile(i, io.BytesIO(b"hi")); t.close()' "$1"
+	}
+	mktar "$T/one.tar"
+	run_burrow 0 import --change 'CMD ["/hello"]' "$T/one.tar" example.com/team/app:1.0
+	app=$output
+	run_burrow 0 images --format '{{.Repository}}|{{.Tag}}|{{.ID}}|{{.Size}}|{{join .Names ","}}'
+	is "${#lines[@]}" 2
+	assert_match "$(grep app <<<"$output")" "^example.com/team/app\|1.0\|${app:0:12}\|[0-9.]+ k?B\|example.com/team/app:1.0$"
+	assert_match "$(grep busybox <<<"$output")" "^localhost/busybox\|latest\|${id:0:12}\|[0-9.]+ MB\|localhost/busybox:latest$"
+	run_burrow 0 images --format '{{.Repository}} {{json .Config.Cmd}} {{.CreatedAt}}'
+	assert_match "$(grep app <<<"$output")" '^example.com/team/app \["/hello"\] '
+	assert_match "$(grep busybox <<<"$output")" '^localhost/busybox \["sh"\] [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} \+0000 UTC$'
+	run_burrow 0 images --no-trunc --format '{{.ID}}'
+	assert_match "$output" "(^|
+)$id($|
+)"
+	run_burrow 0 images --format 'table {{.Repository}} {{.Tag}}'
+	is "${lines[0]}" "REPOSITORY            TAG"
+	is "$(sed 1d <<<"$output" | sort)" "example.com/team/app  1.0
+localhost/busybox     latest"
+	# the default table: podman's columns, each at least 12 wide
+	run_burrow 0 images
+	assert_match "${lines[0]}" '^REPOSITORY            TAG         IMAGE ID      CREATED +SIZE$'
+	assert_match "$(grep busybox <<<"$output")" "^localhost/busybox     latest      ${id:0:12}  "
+	run_burrow 0 images -n
+	is "${#lines[@]}" 2
+	# -q wins over a template, JSON over -q
+	run_burrow 0 images -q --format '{{.Repository}}'
+	is "$(sort <<<"$output")" "$(printf '%s\n' "${id:0:12}" "${app:0:12}" | sort)"
+	run_burrow 0 images -q --format json
+	python3 -c '
+import json, re, sys
+d = json.loads(sys.argv[1])
+assert sorted(i["Names"] for i in d) == [["example.com/team/app:1.0"], ["localhost/busybox:latest"]], d
+b = [i for i in d if i["Id"] == sys.argv[2]][0]
+assert b["Id"] == sys.argv[2] and b["Config"]["Cmd"] == ["sh"], b
+assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b["CreatedAt"]), b
+a = [i for i in d if i["Id"] != sys.argv[2]][0]
+assert a["Config"] == {"Cmd": ["/hello"]}, a
+' "$output" "$id"
+}
+
+@test "format: info --format json has podman's names; templates use its Go names" {
+	run_burrow 0 info --format json
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["store"]["graphRoot"] == sys.argv[2] + "/burrow", d["store"]
+assert d["store"]["runRoot"] == sys.argv[3] + "/burrow", d["store"]
+assert d["store"]["graphRootSource"] == "$XDG_DATA_HOME", d["store"]
+ids = d["host"]["idMappings"]
+assert ids["kind"] in ("subuid", "single", "identity"), ids
+assert ids["uidmap"][0]["container_id"] == 0 and ids["uidmap"][0]["size"] >= 1, ids
+assert d["host"]["os"] == "linux" and d["host"]["kernel"] and d["host"]["libslirp"], d["host"]
+assert d["version"]["Version"], d
+' "$output" "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+	run_burrow 0 info --format '{{.Store.GraphRoot}} {{.store.runRoot}}'
+	is "$output" "$XDG_DATA_HOME/burrow $XDG_RUNTIME_DIR/burrow"
+	run_burrow 0 info --format '{{.Host.IDMappings.Kind}}:{{range .Host.IDMappings.UIDMap}} {{.container_id}}-{{.host_id}}-{{.size}}{{end}}'
+	if [ "$(id -u)" = 0 ]; then
+		is "$output" "identity: 0-0-4294967295"
+	elif has_subuid; then
+		assert_match "$output" "^subuid: 0-$(id -u)-1 1-[0-9]+-[0-9]+"
+	else
+		is "$output" "single: 0-$(id -u)-1"
+	fi
+	run_burrow 0 info --format '{{.Version.Version}}'
+	v=$output
+	run_burrow 0 --version
+	assert_match "$output" "^burrow version $v"
+}
