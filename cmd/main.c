@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "container/container.h"
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "state/paths.h"
 #include "state/state.h"
@@ -103,9 +104,12 @@ int cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...)
 		fprintf(stderr, "burrow: %s: ", ctx->verb);
 	else
 		fprintf(stderr, "burrow: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *m = xvasprintf(fmt, ap);
 	va_end(ap);
+	char *line = str_escape_controls(m); /* one line, whatever an argument holds */
+	fprintf(stderr, "%s\n", line);
+	free(line);
+	free(m);
 	return EXIT_BURROW;
 }
 

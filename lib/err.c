@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 
 int burrow_log_level = BURROW_LOG_WARN;
@@ -76,12 +77,18 @@ void burrow_err_print(const struct burrow_err *err)
 {
 	if (!err)
 		return;
+	/* one line each, whatever a string that was not quoted holds */
+	char *msg = str_escape_controls(err->msg);
 	if (burrow_log_level >= BURROW_LOG_DEBUG && err->file)
-		fprintf(stderr, "burrow: %s (%s:%d)\n", err->msg, err->file, err->line);
+		fprintf(stderr, "burrow: %s (%s:%d)\n", msg, err->file, err->line);
 	else
-		fprintf(stderr, "burrow: %s\n", err->msg);
-	if (err->hint)
-		fprintf(stderr, "hint: %s\n", err->hint);
+		fprintf(stderr, "burrow: %s\n", msg);
+	free(msg);
+	if (err->hint) {
+		char *hint = str_escape_controls(err->hint);
+		fprintf(stderr, "hint: %s\n", hint);
+		free(hint);
+	}
 }
 
 /* Wire format: int32 status, uint32 msglen, uint32 hintlen, msg, hint. */
@@ -131,8 +138,10 @@ void burrow_warn_at(const char *file, int line, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *m = xvasprintf(fmt, ap);
+	char *raw = xvasprintf(fmt, ap);
 	va_end(ap);
+	char *m = str_escape_controls(raw);
+	free(raw);
 	size_t i;
 	for (i = 0; i < WARN_SEEN_MAX && warn_seen[i]; i++) {
 		if (strcmp(warn_seen[i], m) == 0) {
@@ -157,9 +166,11 @@ void burrow_debug_at(const char *file, int line, const char *fmt, ...)
 	int saved = errno;
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "burrow: debug: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, " (%s:%d)\n", file, line);
+	char *raw = xvasprintf(fmt, ap);
 	va_end(ap);
+	char *m = str_escape_controls(raw);
+	fprintf(stderr, "burrow: debug: %s (%s:%d)\n", m, file, line);
+	free(m);
+	free(raw);
 	errno = saved;
 }

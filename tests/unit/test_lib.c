@@ -1,4 +1,5 @@
-/* Unit tests for lib/: the burrow.conf parser, string vectors, errors. */
+/* Unit tests for lib/: the burrow.conf parser, string vectors, errors,
+ * quoting for messages. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "lib/conf.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
@@ -80,12 +82,44 @@ static void test_strv(void **state)
 	assert_int_equal(str_to_ll("", 0, 100, &n), -1);
 }
 
+static void test_quote(void **state)
+{
+	(void)state;
+	assert_string_equal(str_quote("plain/path-1.0_x"), "plain/path-1.0_x");
+	assert_string_equal(str_quote("a\nb\x1b[2Jc\td\re"), "a\\nb\\x1b[2Jc\\td\\re");
+	assert_string_equal(str_quote("it's \"q\" \\"), "it\\'s \\\"q\\\" \\\\");
+	assert_string_equal(str_quote("\x01\x7f"), "\\x01\\x7f");
+	/* UTF-8 stays; bytes that are not UTF-8 (a lone continuation byte, a
+	 * truncated sequence, an overlong '/', a surrogate) are escaped */
+	assert_string_equal(str_quote("caf\xc3\xa9 \xe2\x82\xac"), "caf\xc3\xa9 \xe2\x82\xac");
+	assert_string_equal(str_quote("\x80x\xc3"), "\\x80x\\xc3");
+	assert_string_equal(str_quote("\xc0\xaf"), "\\xc0\\xaf");
+	assert_string_equal(str_quote("\xed\xa0\x80"), "\\xed\\xa0\\x80");
+	/* C1 controls (U+009B is CSI) and text-reordering marks */
+	assert_string_equal(str_quote("\xc2\x9b"
+	                              "2J"),
+	                    "\\u009b2J");
+	assert_string_equal(str_quote("a\xe2\x80\xaez\xe2\x80\xa8"), "a\\u202ez\\u2028");
+	assert_string_equal(str_quote(NULL), "(null)");
+	assert_string_equal(str_quote(""), "");
+	/* eight results live at once */
+	const char *r[8];
+	for (int i = 0; i < 8; i++)
+		r[i] = str_quote(i % 2 ? "x\n" : "y");
+	for (int i = 0; i < 8; i++)
+		assert_string_equal(r[i], i % 2 ? "x\\n" : "y");
+	char *m = str_escape_controls("keep 'quotes' and \\ but not \n or \x1b[2J");
+	assert_string_equal(m, "keep 'quotes' and \\ but not \\n or \\x1b[2J");
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_conf_ok),
 	    cmocka_unit_test(test_conf_errors),
 	    cmocka_unit_test(test_strv),
+	    cmocka_unit_test(test_quote),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
