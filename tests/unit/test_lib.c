@@ -1,15 +1,23 @@
 /* Unit tests for lib/: the burrow.conf parser, string vectors, errors,
- * quoting for messages. */
+ * quoting for messages, rm_rf of deep trees. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "lib/conf.h"
+#include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -113,13 +121,110 @@ static void test_quote(void **state)
 	free(m);
 }
 
+/* --- rm_rf ---------------------------------------------------------------- */
+
+/* dir/t: a chain of depth directories "d" with a file and a second child at
+ * every tenth level. */
+static char *make_deep(const char *dir, int depth)
+{
+	char *top = path_join(dir, "t");
+	assert_int_equal(mkdir(top, 0755), 0);
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (int i = 0; i < depth; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		if (i % 10 == 0) {
+			int f = openat(fd, "file", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+			assert_true(f >= 0);
+			close(f);
+			assert_int_equal(mkdirat(fd, "e", 0500), 0);
+		}
+		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	close(fd);
+	return top;
+}
+
+static void test_rm_rf_deep(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-rmrf-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *top = make_deep(dir, 10000);
+	/* one fd per level would need 10,000 */
+	struct rlimit old, low = {.rlim_cur = 64};
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	struct burrow_err *err = NULL;
+	int r = rm_rf(top, &err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	if (r < 0)
+		fail_msg("%s", err->msg);
+	assert_int_equal(access(top, F_OK), -1);
+	assert_int_equal(rmdir(dir), 0);
+	free(top);
+}
+
+/* openat, wrapped: when armed, the first ".." rm_rf opens on the way up
+ * first moves the level-2 directory out of the tree (as a process racing
+ * the removal could), into "outside". */
+static const char *move_from, *move_to;
+
+int openat(int fd, const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
+	va_end(ap);
+	if (move_from && strcmp(path, "..") == 0) {
+		if (rename(move_from, move_to) < 0)
+			return -1;
+		move_from = NULL;
+	}
+	return (int)syscall(SYS_openat, fd, path, flags, mode);
+}
+
+static void test_rm_rf_moved(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-rmrf-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *top = make_deep(dir, 100);
+	char *outside = path_join(dir, "outside"), *victim = path_join(dir, "outside/victim");
+	char *from = path_join(dir, "t/d/d"), *to = path_join(dir, "outside/moved");
+	assert_int_equal(mkdir(outside, 0755), 0);
+	struct burrow_err *err = NULL;
+	assert_int_equal(write_file(victim, "orig", 4, 0644, &err), 0);
+	move_from = from, move_to = to;
+	assert_int_equal(rm_rf(top, &err), -1);
+	assert_null(move_from);
+	if (!strstr(err->msg, "was moved meanwhile"))
+		fail_msg("%s", err->msg);
+	burrow_err_free(err);
+	err = NULL;
+	/* what was moved is emptied (it was being removed); its new parent is
+	 * not touched */
+	char *c = NULL;
+	assert_int_equal(read_file(victim, &c, NULL, &err), 0);
+	assert_string_equal(c, "orig");
+	free(c);
+	assert_int_equal(rm_rf(dir, &err), 0);
+	free(top);
+	free(outside);
+	free(victim);
+	free(from);
+	free(to);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_conf_ok),
-	    cmocka_unit_test(test_conf_errors),
-	    cmocka_unit_test(test_strv),
-	    cmocka_unit_test(test_quote),
+	    cmocka_unit_test(test_conf_ok), cmocka_unit_test(test_conf_errors), cmocka_unit_test(test_strv),
+	    cmocka_unit_test(test_quote),   cmocka_unit_test(test_rm_rf_deep),  cmocka_unit_test(test_rm_rf_moved),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
