@@ -6,7 +6,7 @@ CC ?= cc
 BUILD ?= build
 VERSION := 0.1.0
 
-PKGS := slirp libcap yajl tdb libarchive libcurl libcrypto libseccomp
+PKGS := slirp libcap yajl tdb libarchive libcurl libcrypto libseccomp zlib
 WARN := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow -Wvla -Werror
 # Debian package that provides each pkg-config module (for the error message).
 pkg_deb_slirp := libslirp-dev
@@ -17,6 +17,7 @@ pkg_deb_libarchive := libarchive-dev
 pkg_deb_libcurl := libcurl4-openssl-dev
 pkg_deb_libcrypto := libssl-dev
 pkg_deb_libseccomp := libseccomp-dev
+pkg_deb_zlib := zlib1g-dev
 pkg_deb_cmocka := libcmocka-dev
 
 ifeq ($(filter deps clean fmt help,$(MAKECMDGOALS)),)
@@ -27,7 +28,7 @@ endif
 endif
 
 # Opened with dlopen on first use, not linked (see lib/dl.h): only their headers.
-DL_PKGS := slirp libarchive libcrypto
+DL_PKGS := slirp libarchive libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null)
 CFLAGS ?= -O2 -g

@@ -1,49 +1,52 @@
-/* libarchive and libcrypto are opened on first use, not linked (see
+/* libarchive, libcrypto and zlib are opened on first use, not linked (see
  * lib/dl.h): only import needs them, and loading them costs every other
- * command about 1.5 ms. Include this after <archive.h>, <archive_entry.h>
- * and <openssl/evp.h>: the calls below then go through the pointers that
- * img_libs_load fills. */
+ * command about 1.5 ms. Include this after <archive.h>, <archive_entry.h>,
+ * <openssl/evp.h> and <zlib.h>: the calls below then go through the
+ * pointers that img_libs_load fills. */
 #ifndef BURROW_IMAGE_LIBS_H
 #define BURROW_IMAGE_LIBS_H
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include "lib/err.h"
 
-#define IMG_LIB_FUNCS(X)                   \
-	X(archive_entry_atime)             \
-	X(archive_entry_atime_is_set)      \
-	X(archive_entry_atime_nsec)        \
-	X(archive_entry_filetype)          \
-	X(archive_entry_gid)               \
-	X(archive_entry_hardlink)          \
-	X(archive_entry_hardlink_utf8)     \
-	X(archive_entry_mtime)             \
-	X(archive_entry_mtime_nsec)        \
-	X(archive_entry_pathname)          \
-	X(archive_entry_pathname_utf8)     \
-	X(archive_entry_perm)              \
-	X(archive_entry_size)              \
-	X(archive_entry_size_is_set)       \
-	X(archive_entry_symlink)           \
-	X(archive_entry_symlink_utf8)      \
-	X(archive_entry_uid)               \
-	X(archive_entry_xattr_next)        \
-	X(archive_entry_xattr_reset)       \
-	X(archive_errno)                   \
-	X(archive_error_string)            \
-	X(archive_read_data)               \
-	X(archive_read_data_block)         \
-	X(archive_read_free)               \
-	X(archive_read_new)                \
-	X(archive_read_next_header)        \
-	X(archive_read_open)               \
-	X(archive_read_open_fd)            \
-	X(archive_read_support_filter_all) \
-	X(archive_read_support_format_raw) \
-	X(archive_read_support_format_tar) \
+#define IMG_LIB_FUNCS(X)                     \
+	X(archive_entry_atime)               \
+	X(archive_entry_atime_is_set)        \
+	X(archive_entry_atime_nsec)          \
+	X(archive_entry_filetype)            \
+	X(archive_entry_gid)                 \
+	X(archive_entry_hardlink)            \
+	X(archive_entry_hardlink_utf8)       \
+	X(archive_entry_mtime)               \
+	X(archive_entry_mtime_nsec)          \
+	X(archive_entry_pathname)            \
+	X(archive_entry_pathname_utf8)       \
+	X(archive_entry_perm)                \
+	X(archive_entry_size)                \
+	X(archive_entry_size_is_set)         \
+	X(archive_entry_symlink)             \
+	X(archive_entry_symlink_utf8)        \
+	X(archive_entry_uid)                 \
+	X(archive_entry_xattr_next)          \
+	X(archive_entry_xattr_reset)         \
+	X(archive_errno)                     \
+	X(archive_error_string)              \
+	X(archive_read_data)                 \
+	X(archive_read_data_block)           \
+	X(archive_read_free)                 \
+	X(archive_read_new)                  \
+	X(archive_read_next_header)          \
+	X(archive_read_open)                 \
+	X(archive_read_open_fd)              \
+	X(archive_read_support_filter_bzip2) \
+	X(archive_read_support_filter_xz)    \
+	X(archive_read_support_filter_zstd)  \
+	X(archive_read_support_format_raw)   \
+	X(archive_read_support_format_tar)   \
 	X(archive_set_error)
 
 #define IMG_CRYPTO_FUNCS(X)   \
@@ -55,14 +58,23 @@
 	X(EVP_MD_CTX_new)     \
 	X(EVP_sha256)
 
+/* gzip is inflated here, not by libarchive, which never checks the CRC-32
+ * and length in a gzip member's trailer (see decompress.c) */
+#define IMG_ZLIB_FUNCS(X) \
+	X(inflate)        \
+	X(inflateEnd)     \
+	X(inflateInit2_)  \
+	X(inflateReset)
+
 #define IMG_LIB_FIELD(name) __typeof__(name) *name;
 struct img_libs {
 	IMG_LIB_FUNCS(IMG_LIB_FIELD)
 	IMG_CRYPTO_FUNCS(IMG_LIB_FIELD)
+	IMG_ZLIB_FUNCS(IMG_LIB_FIELD)
 };
 extern struct img_libs img_libs;
 
-/* Loads both libraries (once). */
+/* Loads the three libraries (once). */
 int img_libs_load(struct burrow_err **err);
 
 #ifndef IMG_LIBS_NO_MACROS
@@ -94,7 +106,9 @@ int img_libs_load(struct burrow_err **err);
 #define archive_read_next_header (*img_libs.archive_read_next_header)
 #define archive_read_open (*img_libs.archive_read_open)
 #define archive_read_open_fd (*img_libs.archive_read_open_fd)
-#define archive_read_support_filter_all (*img_libs.archive_read_support_filter_all)
+#define archive_read_support_filter_bzip2 (*img_libs.archive_read_support_filter_bzip2)
+#define archive_read_support_filter_xz (*img_libs.archive_read_support_filter_xz)
+#define archive_read_support_filter_zstd (*img_libs.archive_read_support_filter_zstd)
 #define archive_read_support_format_raw (*img_libs.archive_read_support_format_raw)
 #define archive_read_support_format_tar (*img_libs.archive_read_support_format_tar)
 #define archive_set_error (*img_libs.archive_set_error)
@@ -105,6 +119,10 @@ int img_libs_load(struct burrow_err **err);
 #define EVP_MD_CTX_free (*img_libs.EVP_MD_CTX_free)
 #define EVP_MD_CTX_new (*img_libs.EVP_MD_CTX_new)
 #define EVP_sha256 (*img_libs.EVP_sha256)
+#define inflate (*img_libs.inflate)
+#define inflateEnd (*img_libs.inflateEnd)
+#define inflateInit2_ (*img_libs.inflateInit2_)
+#define inflateReset (*img_libs.inflateReset)
 #endif
 
 #endif

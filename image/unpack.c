@@ -7,9 +7,20 @@
  * extracting. Names that are absolute or have a ".." component are refused,
  * and so are hard links whose target is not already in the layer.
  *
- * Two libarchive readers are chained: the first only decompresses (any
- * filter, "raw" format) and feeds the second (tar) through a callback that
- * also hashes the uncompressed stream: that sha256 is the layer's ID. */
+ * The tar reader is fed by decompress.c's verified stream through a
+ * callback that also hashes the uncompressed stream: that sha256 is the
+ * layer's ID. When the tar reader chokes (a damaged header, a short read),
+ * the rest of the stream is read: a failed gzip CRC or zstd checksum
+ * explains the damage better than the garbage it produced.
+ *
+ * Directories are reached through a stack of the open directories from the
+ * root down to the last entry's parent, so that each entry costs a few
+ * openat calls whatever its depth (a walk from the root for every entry
+ * made a 10,000-level tree quadratic: minutes). Only the deepest levels
+ * keep an fd, so depth does not cost descriptors either.
+ *
+ * Names from the tar go into messages through str_quote: a newline or an
+ * escape sequence in an entry's name is shown, not obeyed. */
 #include "image/internal.h"
 
 #include <archive.h>
@@ -26,10 +37,13 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "image/libs.h"
 
 #define FEED_BUF (128 * 1024)
+/* directory fds the stack keeps open (the deepest levels) */
+#define DIRSTACK_FDS 16
 
 int img_tar_clean_path(const char *name, char **out, struct burrow_err **err)
 {
@@ -59,26 +73,176 @@ int img_tar_clean_path(const char *name, char **out, struct burrow_err **err)
 	return 0;
 }
 
+/* The directories from the layer root down to one directory: its clean
+ * path, where each level's component ends in it, and the fds of the deepest
+ * DIRSTACK_FDS levels, fds[lo, depth); levels above lo are reopened from the
+ * root when the stack goes back up to them. */
+struct dirstack {
+	int rootfd;
+	bool create; /* make missing directories (0755) on the way down */
+	char *path;  /* path[0, len) */
+	size_t len, cap;
+	size_t *ends; /* level i+1 is path[0, ends[i]) */
+	int *fds;
+	size_t depth, lo, cap_levels;
+};
+
+static void ds_init(struct dirstack *s, int rootfd, bool create)
+{
+	memset(s, 0, sizeof(*s));
+	s->rootfd = rootfd;
+	s->create = create;
+}
+
+static void ds_pop_to(struct dirstack *s, size_t depth)
+{
+	for (size_t i = depth; i < s->depth; i++)
+		if (s->fds[i] >= 0)
+			close(s->fds[i]);
+	s->depth = depth;
+	if (s->lo > depth)
+		s->lo = depth;
+	s->len = depth ? s->ends[depth - 1] : 0;
+}
+
+static void ds_clear(struct dirstack *s)
+{
+	ds_pop_to(s, 0);
+	free(s->path);
+	free(s->ends);
+	free(s->fds);
+	memset(s, 0, sizeof(*s));
+}
+#define cleanup_dirstack __attribute__((cleanup(ds_clear)))
+
+/* The fd of the deepest level (the root's when empty), borrowed. */
+static int ds_top(const struct dirstack *s)
+{
+	return s->depth ? s->fds[s->depth - 1] : s->rootfd;
+}
+
+/* Opens component i of path (level i+1) from the fd of level i, without
+ * following a symlink, creating it when the stack does. */
+static int ds_open(struct dirstack *s, size_t i, int from, struct burrow_err **err)
+{
+	size_t start = i ? s->ends[i - 1] + 1 : 0, end = s->ends[i];
+	char saved = s->path[end];
+	s->path[end] = '\0';
+	const char *comp = s->path + start;
+	int fd = openat(from, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && s->create) {
+		if (mkdirat(from, comp, 0755) < 0 && errno != EEXIST) {
+			burrow_error(err, errno, "cannot create directory '%s'", str_quote(s->path));
+			s->path[end] = saved;
+			return -1;
+		}
+		fd = openat(from, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		int e = errno;
+		struct stat sb;
+		bool have = fstatat(from, comp, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+		const char *q = str_quote(s->path);
+		if (have && S_ISLNK(sb.st_mode))
+			burrow_error_status(err, ELOOP, "'%s' is a symbolic link", q);
+		else if (have && !S_ISDIR(sb.st_mode))
+			burrow_error_status(err, ENOTDIR, "'%s' is not a directory", q);
+		else if (e == ENOENT)
+			burrow_error_status(err, ENOENT, "'%s' is not in the layer", q);
+		else
+			burrow_error(err, e, "cannot open '%s'", q);
+	}
+	s->path[end] = saved;
+	return fd;
+}
+
+/* Sets level i's fd and closes the one that falls out of the window. */
+static void ds_keep(struct dirstack *s, size_t i, int fd)
+{
+	s->fds[i] = fd;
+	while (i + 1 - s->lo > DIRSTACK_FDS) {
+		close(s->fds[s->lo]);
+		s->fds[s->lo++] = -1;
+	}
+}
+
+/* Moves the stack to dir (a clean path, "" the root) and returns its fd,
+ * borrowed: valid until the stack moves. On failure the stack holds the
+ * levels that could be opened. */
+static int ds_goto(struct dirstack *s, const char *dir, struct burrow_err **err)
+{
+	size_t dlen = strlen(dir), m = dlen < s->len ? dlen : s->len;
+	if (m && memcmp(dir, s->path, m) != 0) /* else the usual case: the same or deeper */
+		for (m = 0; dir[m] == s->path[m];)
+			m++;
+	size_t common = 0;
+	while (common < s->depth && s->ends[common] <= m && (dir[s->ends[common]] == '/' || !dir[s->ends[common]]))
+		common++;
+	ds_pop_to(s, common);
+	if (dlen + 1 > s->cap) {
+		s->cap = (dlen + 1) * 2;
+		s->path = xrealloc(s->path, s->cap);
+	}
+	memcpy(s->path, dir, dlen + 1);
+	s->len = dlen;
+	if (s->depth && s->lo == s->depth) {
+		/* no fd left down here: from the root again, as deep as needed */
+		s->lo = 0;
+		for (size_t i = 0; i < s->depth; i++) {
+			int fd = ds_open(s, i, i ? s->fds[i - 1] : s->rootfd, err);
+			if (fd < 0) {
+				ds_pop_to(s, i);
+				return -1;
+			}
+			ds_keep(s, i, fd);
+		}
+	}
+	size_t start = s->depth ? s->ends[s->depth - 1] + 1 : 0;
+	while (start < dlen) {
+		const char *slash = strchr(dir + start, '/');
+		size_t end = slash ? (size_t)(slash - dir) : dlen;
+		if (s->depth == s->cap_levels) {
+			s->cap_levels = s->cap_levels ? s->cap_levels * 2 : 64;
+			s->ends = xrealloc(s->ends, s->cap_levels * sizeof(*s->ends));
+			s->fds = xrealloc(s->fds, s->cap_levels * sizeof(*s->fds));
+		}
+		s->ends[s->depth] = end;
+		int fd = ds_open(s, s->depth, ds_top(s), err);
+		if (fd < 0) {
+			s->len = s->depth ? s->ends[s->depth - 1] : 0;
+			return -1;
+		}
+		ds_keep(s, s->depth++, fd);
+		start = end + 1;
+	}
+	return ds_top(s);
+}
+
+/* Directory times are set last (creating entries changes them). Paths are
+ * kept as the length shared with the previous one plus the rest: a deep
+ * tree's directories would otherwise hold the square of its depth. */
 struct dir_time {
-	char *path;
+	size_t keep;
+	char *tail;
 	struct timespec ts[2];
 };
 
 struct unpack {
 	int rootfd;
 	struct archive *tar;
+	struct img_decomp *dc;
 	struct img_unpack_stats *st;
-	/* the parent directory of the previous entry */
-	char *cache_path;
-	int cache_fd;
-	/* directory times are set last (creating entries changes them) */
+	/* down to the parent of the current entry */
+	struct dirstack dirs_at;
 	struct dir_time *dirs;
 	size_t ndirs, capdirs;
+	char *last_dir; /* the path of dirs[ndirs - 1] */
 	unsigned long squashed;
+	bool tar_failed; /* the tar reader failed while reading an entry's data */
 };
 
 struct feed {
-	struct archive *raw;
+	struct img_decomp *dc;
 	EVP_MD_CTX *md;
 	bool eof;
 	char buf[FEED_BUF];
@@ -89,10 +253,10 @@ static la_ssize_t feed_read(struct archive *a, void *data, const void **buf)
 	struct feed *f = data;
 	if (f->eof)
 		return 0;
-	la_ssize_t n = archive_read_data(f->raw, f->buf, sizeof(f->buf));
+	cleanup_err struct burrow_err *e = NULL;
+	ssize_t n = img_decomp_read(f->dc, f->buf, sizeof(f->buf), &e);
 	if (n < 0) {
-		const char *m = archive_error_string(f->raw);
-		archive_set_error(a, archive_errno(f->raw) ? archive_errno(f->raw) : EIO, "%s", m ? m : "read error");
+		archive_set_error(a, e->status ? e->status : EIO, "%s", e->msg);
 		return -1;
 	}
 	if (n == 0)
@@ -103,104 +267,31 @@ static la_ssize_t feed_read(struct archive *a, void *data, const void **buf)
 	return n;
 }
 
-static void cache_drop(struct unpack *u)
-{
-	if (u->cache_fd >= 0)
-		close(u->cache_fd);
-	u->cache_fd = -1;
-	free(u->cache_path);
-	u->cache_path = NULL;
-}
-
-/* Opens the directory at path (clean; "" is the root) one component at a
- * time without following symlinks; create makes missing ones (0755). The
- * returned fd is the caller's. */
-static int walk_dir(struct unpack *u, const char *path, bool create, struct burrow_err **err)
-{
-	if (!*path) {
-		int fd = fcntl(u->rootfd, F_DUPFD_CLOEXEC, 3);
-		if (fd < 0)
-			return burrow_error(err, errno, "cannot duplicate a file descriptor");
-		return fd;
-	}
-	cleanup_free char *copy = xstrdup(path);
-	int cur = u->rootfd;
-	char *comp = copy;
-	for (;;) {
-		char *slash = strchr(comp, '/');
-		if (slash)
-			*slash = '\0';
-		int next = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0 && errno == ENOENT && create) {
-			if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST) {
-				int e = errno;
-				if (cur != u->rootfd)
-					close(cur);
-				return burrow_error(err, e, "cannot create directory '%s'", copy);
-			}
-			next = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		}
-		if (next < 0) {
-			int e = errno;
-			struct stat sb;
-			bool have = fstatat(cur, comp, &sb, AT_SYMLINK_NOFOLLOW) == 0;
-			if (cur != u->rootfd)
-				close(cur);
-			if (have && S_ISLNK(sb.st_mode))
-				return burrow_error_status(err, ELOOP, "'%s' is a symbolic link", copy);
-			if (have && !S_ISDIR(sb.st_mode))
-				return burrow_error_status(err, ENOTDIR, "'%s' is not a directory", copy);
-			if (e == ENOENT)
-				return burrow_error_status(err, ENOENT, "'%s' is not in the layer", copy);
-			return burrow_error(err, e, "cannot open '%s'", copy);
-		}
-		if (cur != u->rootfd)
-			close(cur);
-		cur = next;
-		if (!slash)
-			return cur;
-		*slash = '/';
-		comp = slash + 1;
-	}
-}
-
 /* The parent directory of an entry, borrowed (valid until the next call). */
 static int parent_fd(struct unpack *u, const char *parent, struct burrow_err **err)
 {
-	if (!*parent)
-		return u->rootfd;
-	if (u->cache_path && strcmp(u->cache_path, parent) == 0)
-		return u->cache_fd;
-	int fd = walk_dir(u, parent, true, err);
-	if (fd < 0)
-		return -1;
-	cache_drop(u);
-	u->cache_path = xstrdup(parent);
-	u->cache_fd = fd;
-	return fd;
+	return ds_goto(&u->dirs_at, parent, err);
 }
 
 /* Removes what is at pfd/name so a new entry can take its place (as tar
  * does). keep_dir: an existing directory stays (returns 1). */
-static int clear_place(struct unpack *u, int pfd, const char *name, bool keep_dir, struct burrow_err **err)
+static int clear_place(int pfd, const char *name, bool keep_dir, struct burrow_err **err)
 {
 	struct stat sb;
 	if (fstatat(pfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return burrow_error(err, errno, "cannot stat '%s'", name);
+		return burrow_error(err, errno, "cannot stat '%s'", str_quote(name));
 	}
 	if (S_ISDIR(sb.st_mode)) {
 		if (keep_dir)
 			return 1;
-		/* pfd is the root or the cached parent; when it is the root, the
-		 * cached directory may live below the one removed */
-		if (pfd == u->rootfd)
-			cache_drop(u);
+		/* pfd is the top of the directory stack, which never holds one of
+		 * its children: the stack stays valid */
 		return rm_rf_at(pfd, name, err);
 	}
 	if (unlinkat(pfd, name, 0) < 0 && errno != ENOENT)
-		return burrow_error(err, errno, "cannot remove '%s'", name);
+		return burrow_error(err, errno, "cannot remove '%s'", str_quote(name));
 	return 0;
 }
 
@@ -216,7 +307,7 @@ static int set_owner(struct unpack *u, int fd, int pfd, const char *name, struct
 	if (r == 0)
 		return 0;
 	if (errno != EINVAL && errno != EPERM)
-		return burrow_error(err, errno, "cannot change the owner of '%s'", name);
+		return burrow_error(err, errno, "cannot change the owner of '%s'", str_quote(name));
 	/* keep the half that is mapped, if any */
 	if (fd >= 0) {
 		if (fchown(fd, uid, (gid_t)-1) < 0 && fchown(fd, (uid_t)-1, gid) < 0)
@@ -228,7 +319,7 @@ static int set_owner(struct unpack *u, int fd, int pfd, const char *name, struct
 	}
 	if (u->squashed++ == 0)
 		burrow_debug("'%s' belongs to %u:%u, which this user namespace does not map; ownership squashed",
-		             archive_entry_pathname(e), (unsigned)uid, (unsigned)gid);
+		             str_quote(archive_entry_pathname(e)), (unsigned)uid, (unsigned)gid);
 	return 0;
 }
 
@@ -255,7 +346,8 @@ static void set_xattrs(int fd, struct archive_entry *e)
 		if (!xname || !*xname)
 			continue;
 		if (overlay_private_xattr(xname)) {
-			burrow_debug("dropping extended attribute '%s' of '%s'", xname, archive_entry_pathname(e));
+			burrow_debug("dropping extended attribute '%s' of '%s'", str_quote(xname),
+			             str_quote(archive_entry_pathname(e)));
 			continue;
 		}
 		if (fsetxattr(fd, xname, val, size, 0) == 0)
@@ -264,8 +356,8 @@ static void set_xattrs(int fd, struct archive_entry *e)
 			burrow_warn("cannot keep 'user.*' extended attributes of image files in the layer store: %s",
 			            strerror(errno));
 		else
-			burrow_debug("cannot set extended attribute '%s' on '%s': %s", xname, archive_entry_pathname(e),
-			             strerror(errno));
+			burrow_debug("cannot set extended attribute '%s' on '%s': %s", str_quote(xname),
+			             str_quote(archive_entry_pathname(e)), strerror(errno));
 	}
 }
 
@@ -293,13 +385,13 @@ static int set_meta_fd(struct unpack *u, int fd, const char *name, struct archiv
 		return -1;
 	/* after chown, which clears setuid/setgid */
 	if (fchmod(fd, archive_entry_perm(e) & 07777) < 0)
-		return burrow_error(err, errno, "cannot set the mode of '%s'", name);
+		return burrow_error(err, errno, "cannot set the mode of '%s'", str_quote(name));
 	set_xattrs(fd, e);
 	if (times) {
 		struct timespec ts[2];
 		entry_times(e, ts);
 		if (futimens(fd, ts) < 0)
-			return burrow_error(err, errno, "cannot set the times of '%s'", name);
+			return burrow_error(err, errno, "cannot set the times of '%s'", str_quote(name));
 	}
 	return 0;
 }
@@ -311,7 +403,13 @@ static void defer_dir_time(struct unpack *u, const char *path, struct archive_en
 		u->dirs = xrealloc(u->dirs, u->capdirs * sizeof(*u->dirs));
 	}
 	struct dir_time *d = &u->dirs[u->ndirs++];
-	d->path = xstrdup(path);
+	size_t keep = 0;
+	while (u->last_dir && u->last_dir[keep] && u->last_dir[keep] == path[keep])
+		keep++;
+	d->keep = keep;
+	d->tail = xstrdup(path + keep);
+	free(u->last_dir);
+	u->last_dir = xstrdup(path);
 	entry_times(e, d->ts);
 }
 
@@ -333,11 +431,11 @@ static int pwrite_all(int fd, const void *buf, size_t len, off_t off)
 static int make_file(struct unpack *u, int pfd, const char *name, const char *path, struct archive_entry *e,
                      struct burrow_err **err)
 {
-	if (clear_place(u, pfd, name, false, err) < 0)
+	if (clear_place(pfd, name, false, err) < 0)
 		return -1;
 	cleanup_close int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return burrow_error(err, errno, "cannot create '%s'", path);
+		return burrow_error(err, errno, "cannot create '%s'", str_quote(path));
 	const void *buf;
 	size_t size;
 	la_int64_t off;
@@ -346,16 +444,18 @@ static int make_file(struct unpack *u, int pfd, const char *name, const char *pa
 		int rc = archive_read_data_block(u->tar, &buf, &size, &off);
 		if (rc == ARCHIVE_EOF)
 			break;
-		if (rc < ARCHIVE_WARN)
+		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+			u->tar_failed = true;
 			return burrow_error(err, 0, "cannot read its data: %s", archive_error_string(u->tar));
+		}
 		if (size && pwrite_all(fd, buf, size, (off_t)off) < 0)
-			return burrow_error(err, errno, "cannot write '%s'", path);
+			return burrow_error(err, errno, "cannot write '%s'", str_quote(path));
 		if ((off_t)off + (off_t)size > end)
 			end = (off_t)off + (off_t)size;
 	}
 	if (archive_entry_size_is_set(e) && end < archive_entry_size(e) &&
 	    ftruncate(fd, (off_t)archive_entry_size(e)) < 0)
-		return burrow_error(err, errno, "cannot write '%s'", path);
+		return burrow_error(err, errno, "cannot write '%s'", str_quote(path));
 	u->st->size += archive_entry_size(e);
 	return set_meta_fd(u, fd, path, e, true, err);
 }
@@ -365,16 +465,16 @@ static int make_dir(struct unpack *u, int pfd, const char *name, const char *pat
 {
 	if (mkdirat(pfd, name, 0700) < 0) {
 		if (errno != EEXIST)
-			return burrow_error(err, errno, "cannot create directory '%s'", path);
-		int r = clear_place(u, pfd, name, true, err);
+			return burrow_error(err, errno, "cannot create directory '%s'", str_quote(path));
+		int r = clear_place(pfd, name, true, err);
 		if (r < 0)
 			return -1;
 		if (r == 0 && mkdirat(pfd, name, 0700) < 0)
-			return burrow_error(err, errno, "cannot create directory '%s'", path);
+			return burrow_error(err, errno, "cannot create directory '%s'", str_quote(path));
 	}
 	cleanup_close int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return burrow_error(err, errno, "cannot open directory '%s'", path);
+		return burrow_error(err, errno, "cannot open directory '%s'", str_quote(path));
 	if (set_meta_fd(u, fd, path, e, false, err) < 0)
 		return -1;
 	defer_dir_time(u, path, e);
@@ -389,47 +489,47 @@ static int make_symlink(struct unpack *u, int pfd, const char *name, const char 
 		target = archive_entry_symlink_utf8(e);
 	if (!target || !*target)
 		return burrow_error_status(err, EINVAL, "symbolic link without a target");
-	if (clear_place(u, pfd, name, false, err) < 0)
+	if (clear_place(pfd, name, false, err) < 0)
 		return -1;
 	/* created as it is, never followed here: absolute targets are normal */
 	if (symlinkat(target, pfd, name) < 0)
-		return burrow_error(err, errno, "cannot create symbolic link '%s'", path);
+		return burrow_error(err, errno, "cannot create symbolic link '%s'", str_quote(path));
 	if (set_owner(u, -1, pfd, name, e, err) < 0)
 		return -1;
 	struct timespec ts[2];
 	entry_times(e, ts);
 	if (utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-		return burrow_error(err, errno, "cannot set the times of '%s'", path);
+		return burrow_error(err, errno, "cannot set the times of '%s'", str_quote(path));
 	return 0;
 }
 
 static int make_fifo(struct unpack *u, int pfd, const char *name, const char *path, struct archive_entry *e,
                      struct burrow_err **err)
 {
-	if (clear_place(u, pfd, name, false, err) < 0)
+	if (clear_place(pfd, name, false, err) < 0)
 		return -1;
 	if (mknodat(pfd, name, S_IFIFO | 0600, 0) < 0)
-		return burrow_error(err, errno, "cannot create fifo '%s'", path);
+		return burrow_error(err, errno, "cannot create fifo '%s'", str_quote(path));
 	/* O_PATH does not follow (O_NOFOLLOW) and does not block on a fifo */
 	cleanup_close int fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return burrow_error(err, errno, "cannot open fifo '%s'", path);
+		return burrow_error(err, errno, "cannot open fifo '%s'", str_quote(path));
 	if (set_owner(u, -1, pfd, name, e, err) < 0)
 		return -1;
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if (chmod(proc, archive_entry_perm(e) & 07777) < 0)
-		burrow_debug("cannot set the mode of fifo '%s': %s", path, strerror(errno));
+		burrow_debug("cannot set the mode of fifo '%s': %s", str_quote(path), strerror(errno));
 	struct timespec ts[2];
 	entry_times(e, ts);
 	if (utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-		return burrow_error(err, errno, "cannot set the times of '%s'", path);
+		return burrow_error(err, errno, "cannot set the times of '%s'", str_quote(path));
 	return 0;
 }
 
 static int refuse_target(struct burrow_err **err, const char *raw_target)
 {
-	burrow_error_wrap(err, "hard link target '%s'", raw_target);
+	burrow_error_wrap(err, "hard link target '%s'", str_quote(raw_target));
 	return burrow_error_wrap(err, "refused");
 }
 
@@ -448,12 +548,14 @@ static int make_hardlink(struct unpack *u, int pfd, const char *name, const char
 	char *slash = strrchr(target, '/');
 	const char *tname = slash ? slash + 1 : target;
 	cleanup_free char *tparent = slash ? xstrndup(target, (size_t)(slash - target)) : xstrdup("");
-	cleanup_close int tfd = walk_dir(u, tparent, false, err);
+	cleanup_dirstack struct dirstack walk;
+	ds_init(&walk, u->rootfd, false);
+	int tfd = ds_goto(&walk, tparent, err);
 	if (tfd < 0) {
 		int st = (*err)->status;
 		if (st == ELOOP || st == ENOTDIR || st == ENOENT)
 			return refuse_target(err, raw_target);
-		return burrow_error_wrap(err, "hard link target '%s'", raw_target);
+		return burrow_error_wrap(err, "hard link target '%s'", str_quote(raw_target));
 	}
 	struct stat sb;
 	if (fstatat(tfd, tname, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -461,17 +563,17 @@ static int make_hardlink(struct unpack *u, int pfd, const char *name, const char
 			burrow_error_status(err, ENOENT, "not in the layer");
 			return refuse_target(err, raw_target);
 		}
-		return burrow_error(err, errno, "hard link target '%s'", raw_target);
+		return burrow_error(err, errno, "hard link target '%s'", str_quote(raw_target));
 	}
 	if (S_ISDIR(sb.st_mode)) {
 		burrow_error_status(err, EISDIR, "a directory");
 		return refuse_target(err, raw_target);
 	}
-	if (clear_place(u, pfd, name, false, err) < 0)
+	if (clear_place(pfd, name, false, err) < 0)
 		return -1;
 	/* flags 0: a symlink target is linked itself, not followed */
 	if (linkat(tfd, tname, pfd, name, 0) < 0)
-		return burrow_error(err, errno, "cannot link '%s' to '%s'", path, raw_target);
+		return burrow_error(err, errno, "cannot link '%s' to '%s'", str_quote(path), str_quote(raw_target));
 	return 0;
 }
 
@@ -525,10 +627,10 @@ static int extract_entry(struct unpack *u, struct archive_entry *e, const char *
 		break;
 	case AE_IFCHR:
 	case AE_IFBLK:
-		burrow_debug("skipping device node '%s': it cannot be created in a user namespace", path);
+		burrow_debug("skipping device node '%s': it cannot be created in a user namespace", str_quote(path));
 		return 0;
 	default:
-		burrow_debug("skipping '%s' of type %o", path, (unsigned)archive_entry_filetype(e));
+		burrow_debug("skipping '%s' of type %o", str_quote(path), (unsigned)archive_entry_filetype(e));
 		return 0;
 	}
 	if (r == 0)
@@ -536,23 +638,50 @@ static int extract_entry(struct unpack *u, struct archive_entry *e, const char *
 	return r;
 }
 
+/* In tar order, through one directory stack: a tree's directories come
+ * one after another, so each costs a few openat calls whatever its depth.
+ * Setting a directory's times does not change its parent's. */
 static void apply_dir_times(struct unpack *u)
 {
-	for (size_t i = u->ndirs; i > 0; i--) {
-		struct dir_time *d = &u->dirs[i - 1];
+	cleanup_dirstack struct dirstack walk;
+	ds_init(&walk, u->rootfd, false);
+	cleanup_free char *path = NULL;
+	size_t cap = 0;
+	for (size_t i = 0; i < u->ndirs; i++) {
+		struct dir_time *d = &u->dirs[i];
+		size_t tl = strlen(d->tail);
+		if (d->keep + tl + 1 > cap) {
+			cap = (d->keep + tl + 1) * 2;
+			path = xrealloc(path, cap);
+		}
+		memcpy(path + d->keep, d->tail, tl + 1);
+		if (!*path) {
+			if (futimens(u->rootfd, d->ts) < 0)
+				burrow_debug("cannot set the times of the layer root: %s", strerror(errno));
+			continue;
+		}
+		char *slash = strrchr(path, '/');
+		if (slash)
+			*slash = '\0';
 		cleanup_err struct burrow_err *e = NULL;
-		cleanup_close int fd = walk_dir(u, d->path, false, &e);
+		int pfd = ds_goto(&walk, slash ? path : "", &e);
+		if (slash)
+			*slash = '/';
+		cleanup_close int fd =
+		    pfd < 0 ? -1
+		            : openat(pfd, slash ? slash + 1 : path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0 || futimens(fd, d->ts) < 0)
-			burrow_debug("cannot set the times of directory '%s'", d->path);
+			burrow_debug("cannot set the times of directory '%s'", str_quote(path));
 	}
 }
 
 static void unpack_clear(struct unpack *u)
 {
-	cache_drop(u);
+	ds_clear(&u->dirs_at);
 	for (size_t i = 0; i < u->ndirs; i++)
-		free(u->dirs[i].path);
+		free(u->dirs[i].tail);
 	free(u->dirs);
+	free(u->last_dir);
 }
 
 static void archive_freep(struct archive **a)
@@ -568,6 +697,27 @@ static void md_freep(EVP_MD_CTX **m)
 		EVP_MD_CTX_free(*m);
 }
 
+static void decomp_freep(struct img_decomp **d)
+{
+	img_decomp_free(*d);
+}
+
+/* The tar reader failed or read garbage: when the compressed stream is
+ * damaged, that is the cause to report. The rest of the stream is read to
+ * find out (a gzip CRC is only known at its end). Returns -1. */
+static int tar_failed(struct unpack *u, struct burrow_err **err)
+{
+	if (!img_decomp_failed(u->dc)) {
+		cleanup_free char *buf = xmalloc(FEED_BUF);
+		cleanup_err struct burrow_err *e = NULL;
+		while (img_decomp_read(u->dc, buf, FEED_BUF, &e) > 0)
+			;
+	}
+	if (img_decomp_failed(u->dc))
+		img_decomp_read(u->dc, NULL, 0, err);
+	return -1;
+}
+
 static int run_entries(struct unpack *u, struct burrow_err **err)
 {
 	bool first = true;
@@ -576,25 +726,34 @@ static int run_entries(struct unpack *u, struct burrow_err **err)
 		int rc = archive_read_next_header(u->tar, &e);
 		if (rc == ARCHIVE_EOF)
 			return 0;
-		if (rc < ARCHIVE_WARN) {
+		/* ARCHIVE_RETRY: a damaged header (bad checksum), no entry */
+		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
 			const char *m = archive_error_string(u->tar);
 			if (first)
-				return burrow_error(err, 0, "not a tar archive (plain, gzip, zstd, xz or bzip2): %s",
-				                    m ? m : "unknown format");
-			return burrow_error(err, 0, "cannot read the archive: %s", m ? m : "read error");
+				burrow_error(err, 0, "not a tar archive (plain, gzip, zstd, xz or bzip2): %s",
+				             m ? m : "unknown format");
+			else
+				burrow_error(err, 0, "cannot read the archive: %s", m ? m : "read error");
+			return tar_failed(u, err);
 		}
 		first = false;
 		const char *raw = archive_entry_pathname(e);
 		if (!raw)
 			raw = archive_entry_pathname_utf8(e);
-		if (!raw)
-			return burrow_error(err, 0, "tar entry with a name that cannot be read");
-		if (extract_entry(u, e, raw, err) < 0)
-			return burrow_error_wrap(err, "tar entry '%s'", raw);
+		if (!raw) {
+			burrow_error(err, 0, "tar entry with a name that cannot be read");
+			return tar_failed(u, err);
+		}
+		if (extract_entry(u, e, raw, err) < 0) {
+			if (u->tar_failed)
+				return tar_failed(u, err);
+			return burrow_error_wrap(err, "tar entry '%s'", str_quote(raw));
+		}
 	}
 }
 
-static int unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err)
+static int unpack(struct img_decomp *dc, int rootfd, const char *source, struct img_unpack_stats *st,
+                  struct burrow_err **err)
 {
 	memset(st, 0, sizeof(*st));
 	cleanup_free struct feed *f = xcalloc(1, sizeof(*f));
@@ -602,40 +761,32 @@ static int unpack(int fd, int rootfd, const char *source, struct img_unpack_stat
 	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
 		return burrow_error(err, 0, "cannot set up sha256 (OpenSSL)");
 	f->md = md;
+	f->dc = dc;
 
-	cleanup_archive struct archive *raw = archive_read_new();
 	cleanup_archive struct archive *tar = archive_read_new();
-	if (!raw || !tar)
+	if (!tar)
 		return burrow_error(err, ENOMEM, "cannot set up libarchive");
-	archive_read_support_filter_all(raw);
-	archive_read_support_format_raw(raw);
-	/* the raw format takes anything of at least one byte */
-	struct archive_entry *re;
-	if (archive_read_open_fd(raw, fd, FEED_BUF) != ARCHIVE_OK || archive_read_next_header(raw, &re) != ARCHIVE_OK) {
-		const char *m = archive_error_string(raw);
-		if (!m || strcmp(m, "Unrecognized archive format") == 0)
-			return burrow_error(err, 0, "it is empty");
-		return burrow_error(err, 0, "cannot decompress: %s", m);
-	}
-	f->raw = raw;
-
 	archive_read_support_format_tar(tar);
+	struct unpack u = {.rootfd = rootfd, .tar = tar, .dc = dc, .st = st};
+	ds_init(&u.dirs_at, rootfd, true);
 	/* the format is detected here */
 	if (archive_read_open(tar, f, NULL, feed_read, NULL) != ARCHIVE_OK) {
 		const char *m = archive_error_string(tar);
 		if (!m || archive_errno(tar) == EILSEQ || strcmp(m, "Unrecognized archive format") == 0)
-			return burrow_error(err, 0, "not a tar archive (plain, gzip, zstd, xz or bzip2)");
-		return burrow_error(err, 0, "cannot read: %s", m);
+			burrow_error(err, 0, "not a tar archive (plain, gzip, zstd, xz or bzip2)");
+		else
+			burrow_error(err, 0, "cannot read: %s", m);
+		return tar_failed(&u, err);
 	}
 
-	struct unpack u = {.rootfd = rootfd, .tar = tar, .st = st, .cache_fd = -1};
 	int r = run_entries(&u, err);
 	if (r == 0) {
-		/* hash what the tar reader did not need (trailing blocks) */
+		/* hash what the tar reader did not need (trailing blocks); the
+		 * stream's checks (a gzip trailer) come at its very end */
 		while (!f->eof) {
-			la_ssize_t n = archive_read_data(raw, f->buf, sizeof(f->buf));
+			ssize_t n = img_decomp_read(dc, f->buf, sizeof(f->buf), err);
 			if (n < 0) {
-				r = burrow_error(err, 0, "cannot read: %s", archive_error_string(raw));
+				r = -1;
 				break;
 			}
 			if (n == 0)
@@ -643,12 +794,13 @@ static int unpack(int fd, int rootfd, const char *source, struct img_unpack_stat
 			EVP_DigestUpdate(md, f->buf, (size_t)n);
 		}
 	}
+	ds_clear(&u.dirs_at);
 	if (r == 0)
 		apply_dir_times(&u);
 	st->squashed = u.squashed;
 	if (r == 0 && u.squashed)
 		burrow_debug("%lu entries of '%s' kept root ownership: their IDs are not mapped here", u.squashed,
-		             source);
+		             str_quote(source));
 	unpack_clear(&u);
 	if (r < 0)
 		return -1;
@@ -661,9 +813,18 @@ static int unpack(int fd, int rootfd, const char *source, struct img_unpack_stat
 	return 0;
 }
 
-int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err)
+int img_unpack_stream(struct img_decomp *dc, int rootfd, const char *source, struct img_unpack_stats *st,
+                      struct burrow_err **err)
 {
 	if (img_libs_load(err) < 0)
 		return -1;
-	return unpack(fd, rootfd, source, st, err);
+	return unpack(dc, rootfd, source, st, err);
+}
+
+int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err)
+{
+	__attribute__((cleanup(decomp_freep))) struct img_decomp *dc = img_decomp_open(img_read_fd, &fd, err);
+	if (!dc)
+		return -1;
+	return img_unpack_stream(dc, rootfd, source, st, err);
 }

@@ -332,9 +332,102 @@ f("c", "now a file")
 	head -c 20000 "$T/t.tar" >"$T/trunc.tar"
 	run_burrow 125 import "$T/trunc.tar" x
 	assert_match "$output" "cannot import '$T/trunc.tar'"
+	# a damaged header (its checksum) after a good entry
+	mktar "$T/h.tar" 'f("one", "1"); f("two", "2")'
+	python3 -c 'import sys, tarfile
+at = tarfile.open(sys.argv[1]).getmember("two").offset
+d = bytearray(open(sys.argv[1], "rb").read())
+d[at + 100] ^= 1
+open(sys.argv[1], "wb").write(d)' "$T/h.tar"
+	run_burrow 125 import "$T/h.tar" x
+	is "$output" "burrow: cannot import '$T/h.tar': cannot read the archive: Damaged tar archive"
 	is "$(ls -A "$LAYERS" 2>/dev/null)" ""
 	run_burrow 0 images -q
 	is "$output" ""
+}
+
+# assert_corrupt FILE PATTERN: import fails with 125, one error line saying
+# the compressed data is corrupt (matching PATTERN) and a hint; nothing is
+# stored.
+assert_corrupt() {
+	run_burrow 125 import "$1" bad
+	assert_match "$output" "^burrow: cannot import '$1': the compressed data is corrupt: .*$2"
+	is "$(printf '%s\n' "$output" | grep -c '^burrow:')" 1 "one error line"
+	assert_match "$output" $'\nhint: the file is damaged or incomplete'
+	is "$(ls -A "$LAYERS" 2>/dev/null)" "" "a layer (or its extraction) was left behind"
+	run_burrow 0 images -q
+	is "$output" "" "an image was stored"
+}
+
+@test "import: a gzip file that gzip -t rejects is refused, nothing stored" {
+	mktar "$T/t.tar" 'for i in range(300): f("f%03d" % i, "content of %d\n" % i * (i % 40))'
+	gzip -c "$T/t.tar" >"$T/good.tar.gz"
+	python3 - "$T" <<'PY'
+import sys, zlib
+t = sys.argv[1]
+d = open(t + "/good.tar.gz", "rb").read()
+def put(name, b):
+    open(t + "/" + name, "wb").write(b)
+put("crc.tar.gz", d[:-8] + bytes([d[-8] ^ 0x01]) + d[-7:])  # CRC-32 in the trailer
+put("len.tar.gz", d[:-2] + bytes([d[-2] ^ 0x01]) + d[-1:])  # length in the trailer
+put("short.tar.gz", d[:-4])                                  # trailer cut
+put("half.tar.gz", d[:len(d) // 2])                          # truncated
+put("garbage.tar.gz", d + b"garbage")                        # data after the end
+# a mid-stream deflate error: half the tar, then a block of the reserved type
+tar = open(t + "/t.tar", "rb").read()
+c = zlib.compressobj(6, zlib.DEFLATED, 31)
+put("mid.tar.gz", c.compress(tar[:len(tar) // 2]) + c.flush(zlib.Z_FULL_FLUSH) + b"\x06" + b"\xff" * 64)
+# one bit flipped in the compressed data: inflate goes on, the tar reader
+# chokes on the garbage, the CRC at the end says why
+put("flip.tar.gz", d[:len(d) // 3] + bytes([d[len(d) // 3] ^ 0x04]) + d[len(d) // 3 + 1:])
+PY
+	for f in crc len short half garbage mid flip; do
+		run gzip -t "$T/$f.tar.gz"
+		[ "$status" -ne 0 ] || { echo "gzip -t accepts $f.tar.gz" >&2; return 1; }
+	done
+	assert_corrupt "$T/crc.tar.gz" "the CRC-32 in the gzip trailer does not match the data"
+	assert_corrupt "$T/len.tar.gz" "the length in the gzip trailer does not match the data"
+	assert_corrupt "$T/short.tar.gz" "the gzip stream ends early \(truncated\)"
+	assert_corrupt "$T/half.tar.gz" "the gzip stream ends early \(truncated\)"
+	assert_corrupt "$T/garbage.tar.gz" "data after the end of the gzip stream"
+	assert_corrupt "$T/mid.tar.gz" "gzip: invalid block type"
+	assert_no_match "$output" "tar entry"
+	assert_corrupt "$T/flip.tar.gz" ""
+	assert_no_match "$output" "tar entry"
+	# the same, from standard input
+	run bash -c 'timeout "$1" "$2" import - bad <"$3"' _ "$BURROW_TIMEOUT" "$BURROW" "$T/crc.tar.gz"
+	is "$status" 125
+	assert_match "$output" "^burrow: cannot import 'standard input': the compressed data is corrupt: the CRC-32"
+	# several members (cat a.gz b.gz) and zero padding are fine, as for gzip -t
+	head -c 10240 "$T/t.tar" | gzip >"$T/multi.tar.gz"
+	tail -c +10241 "$T/t.tar" | gzip >>"$T/multi.tar.gz"
+	head -c 4096 /dev/zero >>"$T/multi.tar.gz"
+	gzip -t "$T/multi.tar.gz"
+	run_burrow 0 import "$T/multi.tar.gz" multi
+	is "$(ls "$LAYERS")" "$(layer_id "$T/t.tar")"
+}
+
+@test "import: a zstd file whose checksum does not match is refused, nothing stored" {
+	mktar "$T/t.tar" 'for i in range(300): f("f%03d" % i, "content of %d\n" % i * (i % 40))'
+	zstd -q --check -c "$T/t.tar" >"$T/good.tar.zst"
+	python3 - "$T" <<'PY'
+import sys
+t = sys.argv[1]
+d = open(t + "/good.tar.zst", "rb").read()
+def put(name, b):
+    open(t + "/" + name, "wb").write(b)
+put("sum.tar.zst", d[:-1] + bytes([d[-1] ^ 0x01]))   # the content checksum
+put("short.tar.zst", d[:-2])
+put("flip.tar.zst", d[:len(d) // 2] + bytes([d[len(d) // 2] ^ 0x01]) + d[len(d) // 2 + 1:])
+PY
+	for f in sum short flip; do
+		run zstd -q -t "$T/$f.tar.zst"
+		[ "$status" -ne 0 ] || { echo "zstd -t accepts $f.tar.zst" >&2; return 1; }
+	done
+	assert_corrupt "$T/sum.tar.zst" "Restored data doesn't match checksum"
+	assert_corrupt "$T/short.tar.zst" "Truncated zstd input"
+	assert_corrupt "$T/flip.tar.zst" ""
+	run_burrow 0 import "$T/good.tar.zst" good
 }
 
 @test "import: hostile: '../evil' is refused" {
@@ -377,6 +470,88 @@ f("c", "now a file")
 	assert_refused "$T/e5.tar" "tar entry 'evil': refused: hard link target 'nosuchfile': not in the layer"
 	mktar "$T/e6.tar" 'd("dir"); h("evil", "dir")'
 	assert_refused "$T/e6.tar" "hard link target 'dir': a directory"
+}
+
+@test "import: hostile: a hard link to a symlink that points out of the layer" {
+	# linkat without AT_SYMLINK_FOLLOW: the link is a second name of the
+	# symlink, never of the file outside
+	mktar "$T/ok.tar" "l('s', '$OUTSIDE/victim'); h('hl', 's'); l('up', '../../../../../../..'); h('hup', 'up')"
+	run_burrow 0 import "$T/ok.tar" ok
+	L=$LAYERS/$(layer_id "$T/ok.tar")/diff
+	[ -L "$L/hl" ] || { echo "hl is not a symlink: $(ls -l "$L/hl")" >&2; return 1; }
+	is "$(readlink "$L/hl")" "$OUTSIDE/victim"
+	is "$(stat -c '%i %h' "$L/hl")" "$(stat -c '%i' "$L/s") 2" "hl is not the symlink's inode"
+	is "$(readlink "$L/hup")" "../../../../../../.."
+	is "$(stat -c %h "$OUTSIDE/victim")" 1 "the file outside got a hard link in the layer"
+	# a file entry of that name replaces the link; one below it is refused
+	mktar "$T/w.tar" "l('s', '$OUTSIDE/victim'); h('hl', 's'); f('hl', 'mine')"
+	run_burrow 0 import "$T/w.tar" w
+	is "$(cat "$OUTSIDE/victim")" orig "written through the link"
+	is "$(cat "$LAYERS/$(layer_id "$T/w.tar")/diff/hl")" mine
+	mktar "$T/e.tar" "l('s', '$OUTSIDE'); h('hl', 's'); f('hl/victim', 'x'); f('hl/evil', 'x')"
+	run_burrow 125 import "$T/e.tar" evil
+	assert_match "$output" "tar entry 'hl/victim': refused: 'hl' is a symbolic link"
+	is "$(ls -A "$OUTSIDE")" "victim"
+	is "$(cat "$OUTSIDE/victim")" orig
+	mktar "$T/e2.tar" "l('s', '/etc/passwd'); h('hl', 's'); h('hl2', 'hl'); f('hl2/x', 'x')"
+	run_burrow 125 import "$T/e2.tar" evil
+	assert_match "$output" "tar entry 'hl2/x': refused: 'hl2' is a symbolic link"
+}
+
+@test "import: a tar entry's name is shown escaped on the one error line" {
+	mktar "$T/e.tar" 'f("x\n\x1b[2J/../../evil", "x")'
+	assert_refused "$T/e.tar" "tar entry 'x\\\\n\\\\x1b\[2J/\.\./\.\./evil': refused: the path has a '\.\.' component"
+	[[ $output != *$'\e'* ]] || { echo "an escape character reached the terminal" >&2; return 1; }
+	mktar "$T/e2.tar" "l('s\x1b]0;pwned\x07\'', '$OUTSIDE'); f('s\x1b]0;pwned\x07\'/evil', 'x')"
+	assert_refused "$T/e2.tar" "tar entry 's\\\\x1b\]0;pwned\\\\x07\\\\'/evil': refused: 's\\\\x1b\]0;pwned\\\\x07\\\\'' is a symbolic link"
+	[[ $output != *$'\e'* && $output != *$'\a'* ]] || { echo "a control character reached the terminal" >&2; return 1; }
+}
+
+@test "import: a 10,000-level tree imports, and a failed one is removed, with ulimit -n 256" {
+	# one entry at the bottom makes every level; then up half way, to the
+	# top, and down again (each level once a directory entry would make a
+	# 100 MB tar: see 'make bench')
+	python3 - "$T" <<'PY'
+import io, sys, tarfile
+t = sys.argv[1]
+for name, evil in (("deep.tar", False), ("deep-evil.tar", True)):
+    tf = tarfile.open(t + "/" + name, "w", format=tarfile.PAX_FORMAT)
+    def f(n, data):
+        ti = tarfile.TarInfo(n)
+        ti.size, ti.mtime = len(data), 1600000000
+        tf.addfile(ti, io.BytesIO(data))
+    def d(n):
+        ti = tarfile.TarInfo(n)
+        ti.type, ti.mode, ti.mtime = tarfile.DIRTYPE, 0o755, 1600000000
+        tf.addfile(ti)
+    f("d/" * 10000 + "bottom", b"deep\n")
+    f("d/" * 5000 + "middle", b"half\n")
+    f("top", b"top\n")
+    d("d/" * 9999 + "d")
+    f("d/" * 9999 + "last", b"last\n")
+    if evil:
+        f("../evil", b"x")
+    tf.close()
+PY
+	in_deep() { # DIR LEVELS COMMAND: runs COMMAND LEVELS directories down DIR (deeper than PATH_MAX)
+		ns python3 -c 'import os, sys
+os.chdir(sys.argv[1])
+for _ in range(int(sys.argv[2])): os.chdir("d")
+os.execvp(sys.argv[3], sys.argv[3:])' "$@"
+	}
+	run bash -c 'ulimit -n 256 && exec timeout "$1" "$2" import "$3" deep' _ "$BURROW_TIMEOUT" "$BURROW" "$T/deep.tar"
+	is "$status" 0 "import: $output"
+	L=$LAYERS/$(layer_id "$T/deep.tar")/diff
+	is "$(in_deep "$L" 10000 cat bottom)" deep
+	is "$(in_deep "$L" 5000 cat middle)" half
+	is "$(in_deep "$L" 9999 cat last)" last
+	is "$(in_deep "$L" 9999 stat -c %Y d)" 1600000000 "the times of a directory 9,999 levels down"
+	run bash -c 'ulimit -n 256 && exec timeout "$1" "$2" import "$3" evil' _ "$BURROW_TIMEOUT" "$BURROW" "$T/deep-evil.tar"
+	is "$status" 125
+	assert_match "$output" "^burrow: cannot import '$T/deep-evil.tar': tar entry '../evil': refused"
+	is "$(printf '%s\n' "$output" | grep -c '^burrow:')" 1 "one line, no warning"
+	is "$(ls "$LAYERS")" "$(layer_id "$T/deep.tar")" "the failed extraction is left in the layer store"
+	is "$(find "$T" -name 'evil*' -not -name '*.tar')" ""
 }
 
 @test "import: a layer mounts with fuse-overlayfs in burrow's namespace" {

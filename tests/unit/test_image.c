@@ -21,10 +21,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <seccomp.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "image/image.h"
 #include "image/internal.h"
@@ -256,14 +258,19 @@ struct tarbuf {
 	size_t cap, used;
 };
 
-static void tb_open(struct tarbuf *t)
+static void tb_open_cap(struct tarbuf *t, size_t cap)
 {
-	t->cap = 1 << 20;
+	t->cap = cap;
 	t->buf = xmalloc(t->cap);
 	t->used = 0;
 	t->a = archive_write_new();
 	archive_write_set_format_pax_restricted(t->a);
 	assert_int_equal(archive_write_open_memory(t->a, t->buf, t->cap, &t->used), ARCHIVE_OK);
+}
+
+static void tb_open(struct tarbuf *t)
+{
+	tb_open_cap(t, 1 << 20);
 }
 
 static void tb_add(struct tarbuf *t, const char *name, mode_t type, mode_t perm, const char *data, const char *link,
@@ -528,6 +535,18 @@ static void evil_hard_symlink_itself(struct tarbuf *t, const char *dir)
 	F(t, "evil/victim", "x");
 }
 
+static void evil_hard_root(struct tarbuf *t, const char *dir)
+{
+	(void)dir;
+	H(t, "evil", "./");
+}
+static void evil_root_symlink(struct tarbuf *t, const char *dir)
+{
+	(void)dir;
+	L(t, "./", "../outside");
+	F(t, "evil", "x");
+}
+
 static void test_unpack_hostile(void **state)
 {
 	(void)state;
@@ -544,6 +563,8 @@ static void test_unpack_hostile(void **state)
 	               "tar entry 'evil': refused: hard link target 'out/victim': 'out' is a symbolic");
 	expect_refused(evil_hard_missing, "tar entry 'evil': refused: hard link target 'nosuchfile': not in the layer");
 	expect_refused(evil_hard_symlink_itself, "tar entry 'evil/victim': refused: 'evil' is a symbolic link");
+	expect_refused(evil_hard_root, "tar entry 'evil': refused: hard link target './': the layer root");
+	expect_refused(evil_root_symlink, "tar entry './': the layer root can only be a directory");
 }
 
 static void test_unpack_xattrs(void **state)
@@ -607,6 +628,349 @@ static void test_unpack_not_tar(void **state)
 	burrow_err_free(err);
 	close(fd);
 	sandbox_free(&s);
+}
+
+static void evil_dir_through_hard_link_to_symlink(struct tarbuf *t, const char *dir)
+{
+	char *p = xasprintf("%s/outside", dir);
+	L(t, "s", p);
+	H(t, "hl", "s");
+	F(t, "hl/victim", "x");
+	free(p);
+}
+
+/* A hard link to a symlink is a second name of the symlink, never of what
+ * it points at (linkat without AT_SYMLINK_FOLLOW), and a later entry of the
+ * same name replaces it rather than writing through it. */
+static void test_unpack_hard_link_to_symlink(void **state)
+{
+	(void)state;
+	struct sandbox s;
+	sandbox_new(&s);
+	struct tarbuf t;
+	tb_open(&t);
+	char *victim = xasprintf("%s/outside/victim", s.dir);
+	L(&t, "s", victim);
+	H(&t, "hl", "s");
+	L(&t, "s2", "../outside/victim");
+	H(&t, "hl2", "s2");
+	F(&t, "hl2", "mine");
+	char digest[65];
+	int fd = tb_close(&t, digest);
+	struct img_unpack_stats st;
+	struct burrow_err *err = NULL;
+	if (img_unpack(fd, s.layerfd, "t.tar", &st, &err) < 0)
+		fail_msg("%s", err->msg);
+	close(fd);
+	struct stat a, b;
+	assert_int_equal(fstatat(s.layerfd, "s", &a, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(fstatat(s.layerfd, "hl", &b, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISLNK(b.st_mode));
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(b.st_nlink, 2);
+	char target[256] = {0};
+	assert_int_equal(readlinkat(s.layerfd, "hl", target, sizeof(target) - 1), (ssize_t)strlen(victim));
+	assert_string_equal(target, victim);
+	char *c = NULL;
+	assert_int_equal(read_file_at(s.layerfd, "hl2", &c, NULL, &err), 0);
+	assert_string_equal(c, "mine");
+	free(c);
+	assert_int_equal(fstatat(s.layerfd, "s2", &a, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISLNK(a.st_mode));
+	sandbox_check_outside(&s); /* victim: same content, one link */
+	sandbox_free(&s);
+	free(victim);
+	expect_refused(evil_dir_through_hard_link_to_symlink,
+	               "tar entry 'hl/victim': refused: 'hl' is a symbolic link");
+}
+
+/* --- deep trees -------------------------------------------------------------- */
+
+/* Every level of a depth-deep chain "d/d/..." as a directory entry, a file
+ * at the bottom, then back up and down again; evil adds a refused entry at
+ * the end. Extracted with few fds (RLIMIT_NOFILE 64). */
+static int unpack_deep(struct sandbox *s, int depth, bool evil, struct burrow_err **err)
+{
+	struct tarbuf t;
+	tb_open_cap(&t, (size_t)depth * (size_t)depth * 2 + (8u << 20));
+	char *p = xmalloc((size_t)depth * 2 + 8);
+	p[0] = '\0';
+	for (int i = 0; i < depth; i++) {
+		strcat(p, i ? "/d" : "d");
+		D(&t, p);
+	}
+	strcat(p, "/f");
+	F(&t, p, "deep");
+	p[depth] = '\0'; /* halfway up */
+	strcat(p, "/g");
+	F(&t, p, "half");
+	F(&t, "x", "top");
+	for (int i = 0; i < depth; i++)
+		memcpy(p + 2 * i, "d/", 2);
+	p[2 * depth - 1] = '\0';
+	D(&t, p); /* the bottom again */
+	if (evil)
+		F(&t, "../evil", "x");
+	free(p);
+	char digest[65];
+	int fd = tb_close(&t, digest);
+	struct rlimit old, low = {.rlim_cur = 64};
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	struct img_unpack_stats st;
+	int r = img_unpack(fd, s->layerfd, "deep.tar", &st, err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	close(fd);
+	return r;
+}
+
+static void test_unpack_deep(void **state)
+{
+	(void)state;
+	const int depth = 3000;
+	struct sandbox s;
+	sandbox_new(&s);
+	struct burrow_err *err = NULL;
+	if (unpack_deep(&s, depth, false, &err) < 0)
+		fail_msg("%s", err->msg);
+	int fd = fcntl(s.layerfd, F_DUPFD_CLOEXEC, 3);
+	struct stat st;
+	for (int i = 0; i < depth; i++) {
+		if (i == depth / 2 - 1) {
+			char *c = NULL;
+			if (read_file_at(fd, "d/g", &c, NULL, &err) < 0)
+				fail_msg("%s", err->msg);
+			assert_string_equal(c, "half");
+			free(c);
+		}
+		/* directory times are set after their contents, at every depth */
+		assert_int_equal(fstatat(fd, "d", &st, AT_SYMLINK_NOFOLLOW), 0);
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(st.st_mtime, 1600000000);
+		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	char *c = NULL;
+	assert_int_equal(read_file_at(fd, "f", &c, NULL, &err), 0);
+	assert_string_equal(c, "deep");
+	free(c);
+	close(fd);
+	sandbox_free(&s);
+
+	sandbox_new(&s);
+	assert_int_equal(unpack_deep(&s, depth, true, &err), -1);
+	if (!strstr(err->msg, "tar entry '../evil': refused"))
+		fail_msg("%s", err->msg);
+	burrow_err_free(err);
+	sandbox_check_outside(&s);
+	sandbox_free(&s);
+}
+
+/* --- verified decompression ---------------------------------------------------- */
+
+/* data gzipped as one member (or two, split in the middle). */
+static size_t gz(const void *data, size_t len, bool two, unsigned char *out, size_t cap)
+{
+	size_t done = 0;
+	for (int part = 0; part < (two ? 2 : 1); part++) {
+		size_t from = two && part ? len / 2 : 0, to = two && !part ? len / 2 : len;
+		z_stream z = {0};
+		assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+		z.next_in = (unsigned char *)data + from;
+		z.avail_in = (uInt)(to - from);
+		z.next_out = out + done;
+		z.avail_out = (uInt)(cap - done);
+		assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+		done = cap - z.avail_out;
+		deflateEnd(&z);
+	}
+	return done;
+}
+
+struct membuf {
+	const unsigned char *p;
+	size_t len, off;
+};
+
+static ssize_t mem_read(void *ctx, void *buf, size_t len, struct burrow_err **err)
+{
+	(void)err;
+	struct membuf *m = ctx;
+	/* small pieces: members and trailers straddle reads */
+	size_t n = m->len - m->off < len ? m->len - m->off : len;
+	if (n > 1000)
+		n = 1000;
+	memcpy(buf, m->p + m->off, n);
+	m->off += n;
+	return (ssize_t)n;
+}
+
+/* Decompresses in; NULL and *err on failure, else the output (its length
+ * in *outlen). */
+static unsigned char *decomp_all(const unsigned char *in, size_t len, size_t *outlen, struct burrow_err **err)
+{
+	struct membuf m = {in, len, 0};
+	struct img_decomp *d = img_decomp_open(mem_read, &m, err);
+	if (!d)
+		return NULL;
+	size_t cap = 1 << 20, n = 0;
+	unsigned char *out = xmalloc(cap);
+	for (;;) {
+		if (n == cap)
+			out = xrealloc(out, cap *= 2);
+		ssize_t r = img_decomp_read(d, out + n, cap - n, err);
+		if (r < 0) {
+			/* the same error again */
+			struct burrow_err *again = NULL;
+			assert_int_equal(img_decomp_read(d, out, 1, &again), -1);
+			assert_string_equal(again->msg, (*err)->msg);
+			burrow_err_free(again);
+			assert_true(img_decomp_failed(d));
+			img_decomp_free(d);
+			free(out);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	img_decomp_free(d);
+	*outlen = n;
+	return out;
+}
+
+static void expect_decomp(const unsigned char *in, size_t len, const unsigned char *want, size_t wantlen)
+{
+	struct burrow_err *err = NULL;
+	size_t n = 0;
+	unsigned char *out = decomp_all(in, len, &n, &err);
+	if (!out)
+		fail_msg("%s", err->msg);
+	assert_int_equal(n, wantlen);
+	assert_memory_equal(out, want, wantlen);
+	free(out);
+}
+
+static void expect_corrupt(const unsigned char *in, size_t len, const char *why)
+{
+	struct burrow_err *err = NULL;
+	size_t n = 0;
+	unsigned char *out = decomp_all(in, len, &n, &err);
+	if (out)
+		fail_msg("corrupt data accepted (expected '%s')", why);
+	assert_int_equal(err->status, EBADMSG);
+	assert_true(str_has_prefix(err->msg, "the compressed data is corrupt: "));
+	if (!strstr(err->msg, why))
+		fail_msg("message '%s' lacks '%s'", err->msg, why);
+	assert_non_null(err->hint);
+	burrow_err_free(err);
+}
+
+static void test_decomp_gzip(void **state)
+{
+	(void)state;
+	size_t len = 300000;
+	unsigned char *data = xmalloc(len);
+	for (size_t i = 0; i < len; i++)
+		data[i] = (unsigned char)((i * 7919) % 251 ^ (i >> 9));
+	size_t cap = len * 2 + 1000;
+	unsigned char *z = xmalloc(cap), *bad = xmalloc(cap);
+	size_t zl = gz(data, len, false, z, cap);
+	expect_decomp(z, zl, data, len);
+	/* several members (cat a.gz b.gz), zero padding after the last */
+	size_t zl2 = gz(data, len, true, bad, cap);
+	expect_decomp(bad, zl2, data, len);
+	memset(bad + zl2, 0, 3000);
+	expect_decomp(bad, zl2 + 3000, data, len);
+	/* plain data passes through */
+	expect_decomp(data + 1, len - 1, data + 1, len - 1);
+
+	memcpy(bad, z, zl);
+	bad[zl - 8] ^= 0x01; /* the CRC-32 */
+	expect_corrupt(bad, zl, "the CRC-32 in the gzip trailer does not match the data");
+	memcpy(bad, z, zl);
+	bad[zl - 2] ^= 0x40; /* the length */
+	expect_corrupt(bad, zl, "the length in the gzip trailer does not match the data");
+	memcpy(bad, z, zl);
+	bad[zl / 2] ^= 0x10; /* in the data: the CRC finds it, if inflate does not */
+	expect_corrupt(bad, zl, "");
+	expect_corrupt(z, zl - 3, "the gzip stream ends early (truncated)");
+	expect_corrupt(z, zl / 2, "the gzip stream ends early (truncated)");
+	memcpy(bad, z, zl);
+	memcpy(bad + zl, "\0\0garbage", 9);
+	expect_corrupt(bad, zl + 9, "data after the end of the gzip stream");
+	/* a mid-stream deflate error: half the data, then a block of the
+	 * reserved type 3 */
+	z_stream zs = {0};
+	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = data;
+	zs.avail_in = (uInt)(len / 2);
+	zs.next_out = bad;
+	zs.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&zs, Z_FULL_FLUSH), Z_OK);
+	size_t at = cap - zs.avail_out;
+	deflateEnd(&zs);
+	bad[at] = 0x06;
+	memset(bad + at + 1, 0xff, 64);
+	expect_corrupt(bad, at + 65, "gzip: invalid block type");
+
+	struct burrow_err *err = NULL;
+	struct membuf m = {data, 0, 0};
+	assert_null(img_decomp_open(mem_read, &m, &err));
+	assert_int_equal(err->status, ENODATA);
+	assert_string_equal(err->msg, "it is empty");
+	burrow_err_free(err);
+	free(data);
+	free(z);
+	free(bad);
+}
+
+/* A tar reader that chokes on the garbage a damaged gzip member yields
+ * (a header checksum, an unreadable name) must report the damage, found
+ * at the end of the stream, not the garbage. */
+static void test_unpack_corrupt_gzip(void **state)
+{
+	(void)state;
+	struct tarbuf t;
+	tb_open(&t);
+	for (int i = 0; i < 200; i++) {
+		char name[32], data[600];
+		snprintf(name, sizeof(name), "f%03d", i);
+		memset(data, 'a' + i % 26, sizeof(data) - 1);
+		data[(size_t)i * 3 % sizeof(data)] = '\0';
+		F(&t, name, data);
+	}
+	assert_int_equal(archive_write_close(t.a), ARCHIVE_OK);
+	archive_write_free(t.a);
+	size_t cap = t.used * 2 + 1000;
+	unsigned char *z = xmalloc(cap);
+	size_t zl = gz(t.buf, t.used, false, z, cap);
+	free(t.buf);
+	int seen_corrupt = 0;
+	for (size_t at = 40; at < zl - 8; at += zl / 23) {
+		struct sandbox s;
+		sandbox_new(&s);
+		z[at] ^= 0x04;
+		int fd = memfd_create("gz", MFD_CLOEXEC);
+		assert_int_equal(write_all(fd, z, zl), 0);
+		lseek(fd, 0, SEEK_SET);
+		z[at] ^= 0x04;
+		struct img_unpack_stats st;
+		struct burrow_err *err = NULL;
+		if (img_unpack(fd, s.layerfd, "t.tar.gz", &st, &err) < 0) {
+			if (!str_has_prefix(err->msg, "the compressed data is corrupt: "))
+				fail_msg("flipped bit at %zu: %s", at, err->msg);
+			seen_corrupt++;
+			burrow_err_free(err);
+		}
+		close(fd);
+		sandbox_free(&s);
+	}
+	assert_true(seen_corrupt > 15);
+	free(z);
 }
 
 /* --- import into a store ------------------------------------------------------ */
@@ -968,6 +1332,10 @@ int main(void)
 	    cmocka_unit_test(test_unpack_hostile),
 	    cmocka_unit_test(test_unpack_not_tar),
 	    cmocka_unit_test(test_unpack_xattrs),
+	    cmocka_unit_test(test_unpack_hard_link_to_symlink),
+	    cmocka_unit_test(test_unpack_deep),
+	    cmocka_unit_test(test_decomp_gzip),
+	    cmocka_unit_test(test_unpack_corrupt_gzip),
 	    cmocka_unit_test(test_ovl_paths),
 	    cmocka_unit_test(test_ovl_mount),
 	    cmocka_unit_test(test_ovl_umount_without_pidfd),
