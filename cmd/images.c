@@ -15,6 +15,7 @@
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
@@ -130,7 +131,7 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
 
 	struct burrow_err *err = NULL;
 	/* as podman: JSON wins over -q, -q over a template */

@@ -5,6 +5,7 @@
 #include "cmd/cmd.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 
 int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
@@ -42,7 +43,7 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 	if (nargs == 0)
 		return cmd_usage_error(ctx, "a tarball (or - for standard input) is required");
 	if (nargs > 2)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", args[2]);
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(args[2]));
 	if (!*args[0])
 		return cmd_usage_error(ctx, "empty tarball path");
 

@@ -13,6 +13,7 @@
 #include "cmd/report.h"
 #include "container/info.h"
 #include "lib/json.h"
+#include "lib/quote.h"
 
 /* "0 1000 1, 1 100000 65536" -> [{"container_id":0,"host_id":1000,"size":1}, ...]
  * as podman's host.idMappings lists. */
@@ -110,7 +111,7 @@ int cmd_info(struct cmd_ctx *ctx, int argc, char **argv)
 		rep.format = optarg;
 	}
 	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
 	struct burrow_err *err = NULL;
 	if (rep.format && fmt_report_parse(&rep, &err) < 0)
 		return cmd_fail(err);

@@ -147,7 +147,7 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 		if (optopt)
 			cmd_usage_error(ctx, "unknown flag '-%c'", optopt);
 		else
-			cmd_usage_error(ctx, "unknown flag '%s'", bad);
+			cmd_usage_error(ctx, "unknown flag '%s'", str_quote(bad));
 		return CMD_OPT_ERR;
 	}
 	if (c == ':') {
@@ -155,7 +155,7 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 		if (optopt && strncmp(bad, "--", 2) != 0)
 			cmd_usage_error(ctx, "flag '-%c' needs a value", optopt);
 		else
-			cmd_usage_error(ctx, "flag '%s' needs a value", bad);
+			cmd_usage_error(ctx, "flag '%s' needs a value", str_quote(bad));
 		return CMD_OPT_ERR;
 	}
 	return c;
@@ -237,7 +237,7 @@ int main(int argc, char **argv)
 			int lvl = parse_log_level(optarg);
 			if (lvl < 0)
 				return cmd_usage_error(NULL, "invalid --log-level '%s' (error, warn, info or debug)",
-				                       optarg);
+				                       str_quote(optarg));
 			burrow_log_level = lvl;
 			break;
 		}
@@ -258,9 +258,9 @@ int main(int argc, char **argv)
 			print_main_usage(stdout);
 			return 0;
 		case ':':
-			return cmd_usage_error(NULL, "flag '%s' needs a value", argv[optind - 1]);
+			return cmd_usage_error(NULL, "flag '%s' needs a value", str_quote(argv[optind - 1]));
 		default:
-			return cmd_usage_error(NULL, "unknown flag '%s'", argv[optind - 1]);
+			return cmd_usage_error(NULL, "unknown flag '%s'", str_quote(argv[optind - 1]));
 		}
 	}
 	if (optind >= argc) {
@@ -278,7 +278,7 @@ int main(int argc, char **argv)
 	}
 	const struct cmd_verb *v = find_verb(name);
 	if (!v)
-		return cmd_usage_error(NULL, "unknown command '%s' (see 'burrow --help')", name);
+		return cmd_usage_error(NULL, "unknown command '%s' (see 'burrow --help')", str_quote(name));
 	ctx.verb = v->name;
 	ctx.needs = v->needs;
 	int vargc = argc - optind;

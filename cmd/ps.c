@@ -15,6 +15,7 @@
 #include "cmd/report.h"
 #include "container/container.h"
 #include "lib/json.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 
 /* podman's default ps table and its headers for fields whose name does
@@ -178,7 +179,7 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
 	struct burrow_err *err = NULL;
 	/* a --format wins over -q, as in podman */
 	if (rep.format)

@@ -5,6 +5,7 @@
 #include "cmd/cmd.h"
 #include "cmd/format.h"
 #include "container/container.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
@@ -33,7 +34,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'e':
 			if (!*optarg || *optarg == '=') {
-				cmd_usage_error(ctx, "invalid environment variable '%s'", optarg);
+				cmd_usage_error(ctx, "invalid environment variable '%s'", str_quote(optarg));
 				goto out;
 			}
 			if (strchr(optarg, '=')) {
@@ -68,7 +69,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'S':
 			if (fmt_parse_size(optarg, &o.shm_size) < 0 || o.shm_size <= 0) {
-				cmd_usage_error(ctx, "invalid --shm-size '%s' (e.g. 64m, 1g)", optarg);
+				cmd_usage_error(ctx, "invalid --shm-size '%s' (e.g. 64m, 1g)", str_quote(optarg));
 				goto out;
 			}
 			break;

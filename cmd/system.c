@@ -3,6 +3,7 @@
 
 #include "cmd/cmd.h"
 #include "userns/userns.h"
+#include "lib/quote.h"
 
 int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -13,7 +14,7 @@ int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(ctx, "missing subcommand (migrate)");
 	const char *sub = argv[optind];
 	if (strcmp(sub, "migrate") != 0)
-		return cmd_usage_error(ctx, "unknown subcommand '%s' (migrate)", sub);
+		return cmd_usage_error(ctx, "unknown subcommand '%s' (migrate)", str_quote(sub));
 	if (optind + 1 < argc)
 		return cmd_usage_error(ctx, "migrate takes no arguments");
 	struct burrow_err *err = NULL;

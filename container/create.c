@@ -17,6 +17,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
@@ -118,14 +119,14 @@ static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsig
 		*g++ = '\0';
 	long long v;
 	if (!*u)
-		return burrow_error(err, 0, "invalid user '%s'", spec);
+		return burrow_error(err, 0, "invalid user '%s'", str_quote(spec));
 	if (str_to_ll(u, 0, 0xfffffffeLL, &v) == 0) {
 		*uid = (unsigned)v;
 		*gid = 0;
 	} else {
 		long id = lookup_id(roots, "/etc/passwd", u);
 		if (id < 0)
-			return burrow_error(err, 0, "user '%s' not found in the image's /etc/passwd", u);
+			return burrow_error(err, 0, "user '%s' not found in the image's /etc/passwd", str_quote(u));
 		*uid = (unsigned)id;
 		/* the primary group from the 4th field */
 		*gid = 0;
@@ -148,13 +149,14 @@ static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsig
 	}
 	if (g) {
 		if (!*g)
-			return burrow_error(err, 0, "invalid user '%s'", spec);
+			return burrow_error(err, 0, "invalid user '%s'", str_quote(spec));
 		if (str_to_ll(g, 0, 0xfffffffeLL, &v) == 0) {
 			*gid = (unsigned)v;
 		} else {
 			long id = lookup_id(roots, "/etc/group", g);
 			if (id < 0)
-				return burrow_error(err, 0, "group '%s' not found in the image's /etc/group", g);
+				return burrow_error(err, 0, "group '%s' not found in the image's /etc/group",
+				                    str_quote(g));
 			*gid = (unsigned)id;
 		}
 	}
@@ -172,7 +174,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	int ret = -1;
 
 	if (o->name && !state_valid_name(o->name)) {
-		burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'", o->name);
+		burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'",
+		             str_quote(o->name));
 		goto out;
 	}
 	if (netns_parse(o->network ? o->network : "slirp", &ncfg, err) < 0)
@@ -181,16 +184,16 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	if (o->rootfs) {
 		struct stat st;
 		if (stat(o->image, &st) < 0) {
-			burrow_error(err, errno, "rootfs '%s'", o->image);
+			burrow_error(err, errno, "rootfs '%s'", str_quote(o->image));
 			goto out;
 		}
 		if (!S_ISDIR(st.st_mode)) {
-			burrow_error(err, ENOTDIR, "rootfs '%s'", o->image);
+			burrow_error(err, ENOTDIR, "rootfs '%s'", str_quote(o->image));
 			goto out;
 		}
 		char *abs = realpath(o->image, NULL);
 		if (!abs) {
-			burrow_error(err, errno, "rootfs '%s'", o->image);
+			burrow_error(err, errno, "rootfs '%s'", str_quote(o->image));
 			goto out;
 		}
 		c.rootfs = abs;
@@ -251,7 +254,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.workdir = xstrdup(
 	    o->workdir ? o->workdir : (img && img->config.workdir && *img->config.workdir ? img->config.workdir : "/"));
 	if (c.workdir[0] != '/') {
-		burrow_error(err, 0, "workdir '%s' is not an absolute path", c.workdir);
+		burrow_error(err, 0, "workdir '%s' is not an absolute path", str_quote(c.workdir));
 		goto out;
 	}
 	c.network = xstrdup(o->network ? o->network : "slirp");
@@ -271,7 +274,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		if (r < 0)
 			goto cancel;
 		if (r == 0) {
-			burrow_error(err, 0, "the container name '%s' is already in use", o->name);
+			burrow_error(err, 0, "the container name '%s' is already in use", str_quote(o->name));
 			burrow_error_hint(err, "remove that container (burrow rm %s) or choose another name", o->name);
 			goto cancel;
 		}

@@ -10,6 +10,7 @@
 #include "container/internal.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "overlay/overlay.h"
 #include "state/state.h"
@@ -36,11 +37,11 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 {
 	if (r->mountpoint && !c->rootfs) {
 		if (ovl_umount(r->mountpoint, r->fuse_pid, err) < 0)
-			return burrow_error_wrap(err, "container '%s'", c->name);
+			return burrow_error_wrap(err, "container '%s'", str_quote(c->name));
 	}
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
 	if (rm_rf(rundir, err) < 0)
-		return burrow_error_wrap(err, "container '%s'", c->name);
+		return burrow_error_wrap(err, "container '%s'", str_quote(c->name));
 	free(r->mountpoint);
 	r->mountpoint = NULL;
 	r->fuse_pid = 0;
@@ -66,7 +67,7 @@ int ctr_delete(struct state_store *s, const struct ctr_config *c, struct burrow_
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
 	if (rm_rf(dir, err) < 0 || rm_rf(rundir, err) < 0)
-		return burrow_error_wrap(err, "container '%s' removed, but its files are not", c->name);
+		return burrow_error_wrap(err, "container '%s' removed, but its files are not", str_quote(c->name));
 	return 0;
 }
 
@@ -84,7 +85,7 @@ static int check_dead_monitor(struct state_store *s, const struct ctr_config *c,
 	r->finished_at = (long long)time(NULL);
 	free(r->reason);
 	r->reason = xstrdup("its monitor process died");
-	burrow_warn("container '%s': its monitor (pid %d) died; marked exited with code -1", c->name,
+	burrow_warn("container '%s': its monitor (pid %d) died; marked exited with code -1", str_quote(c->name),
 	            (int)r->monitor_pid);
 	return ctr_cleanup(s, c, r, err);
 }
@@ -165,7 +166,8 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 		goto out;
 	if (r.state == CTR_RUNNING || r.state == CTR_PAUSED || r.state == CTR_CREATED || r.state == CTR_STOPPING) {
 		if (!force) {
-			burrow_error(err, 0, "cannot remove container '%s': it is %s", c.name, ctr_state_name(r.state));
+			burrow_error(err, 0, "cannot remove container '%s': it is %s", str_quote(c.name),
+			             ctr_state_name(r.state));
 			burrow_error_hint(err, "stop it first, or use 'burrow rm -f'");
 			goto out;
 		}
@@ -177,8 +179,8 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 		for (int i = 0; i < 1000 && ctr_monitor_alive(&r); i++)
 			usleep(10000);
 		if (ctr_monitor_alive(&r)) {
-			burrow_error(err, 0, "container '%s': its monitor %d did not finish within 10 s", c.name,
-			             (int)r.monitor_pid);
+			burrow_error(err, 0, "container '%s': its monitor %d did not finish within 10 s",
+			             str_quote(c.name), (int)r.monitor_pid);
 			goto out;
 		}
 		if ((lock = state_lock(s, id, err)) < 0)

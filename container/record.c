@@ -6,6 +6,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/json.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "state/state.h"
@@ -158,7 +159,7 @@ int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c,
 	if (r < 0)
 		return -1;
 	if (r == 1)
-		return burrow_error_status(err, ENOENT, "no such container '%s'", id);
+		return burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(id));
 	return ctr_config_from_json(json, c, err);
 }
 
@@ -195,8 +196,8 @@ int ctr_lookup(struct state_store *s, const char *ref, char **id, struct burrow_
 {
 	if (state_lookup(s, ref, "name/", "ctr/", id, err) < 0) {
 		if ((*err)->status == ENOENT)
-			return burrow_error_status(err, ENOENT, "no such container '%s'", ref);
-		return burrow_error_wrap(err, "container '%s'", ref);
+			return burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
+		return burrow_error_wrap(err, "container '%s'", str_quote(ref));
 	}
 	return 0;
 }

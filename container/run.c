@@ -21,6 +21,7 @@
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
 #include "overlay/overlay.h"
@@ -70,7 +71,7 @@ static int make_mtab(const char *root, struct burrow_err **err)
 {
 	cleanup_close int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0)
-		return burrow_error(err, errno, "cannot open rootfs '%s'", root);
+		return burrow_error(err, errno, "cannot open rootfs '%s'", str_quote(root));
 	struct open_how how = {
 	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,

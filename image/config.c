@@ -12,6 +12,7 @@
 #include "image/internal.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "image/libs.h"
@@ -162,7 +163,7 @@ static void env_set(char ***env, const char *key, const char *value)
 
 static int bad_change(struct burrow_err **err, const char *change, const char *why)
 {
-	return burrow_error_status(err, EINVAL, "invalid change '%s': %s", change, why);
+	return burrow_error_status(err, EINVAL, "invalid change '%s': %s", str_quote(change), why);
 }
 
 static int apply_env(struct img_config *c, const char *change, const char *arg, struct burrow_err **err)
@@ -249,7 +250,7 @@ int img_config_apply_change(struct img_config *c, const char *change, struct bur
 		return 0;
 	}
 	cleanup_free char *why =
-	    xasprintf("unknown instruction '%s' (CMD, ENTRYPOINT, ENV, WORKDIR and USER are supported)", kw);
+	    xasprintf("unknown instruction '%s' (CMD, ENTRYPOINT, ENV, WORKDIR and USER are supported)", str_quote(kw));
 	return bad_change(err, change, why);
 }
 

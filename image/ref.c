@@ -9,6 +9,7 @@
 
 #include "image/internal.h"
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 
 #define NAME_MAX_LEN 255
@@ -117,7 +118,7 @@ void img_ref_clear(struct img_ref *r)
 
 static int bad_ref(struct burrow_err **err, const char *s, const char *why)
 {
-	return burrow_error_status(err, EINVAL, "invalid image name '%s': %s", s, why);
+	return burrow_error_status(err, EINVAL, "invalid image name '%s': %s", str_quote(s), why);
 }
 
 int img_ref_parse(const char *s, struct img_ref *out, struct burrow_err **err)

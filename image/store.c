@@ -16,6 +16,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "overlay/overlay.h"
@@ -342,16 +343,16 @@ static int open_source(const char *source, int *fd, struct burrow_err **err)
 	}
 	int f = open(source, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (f < 0)
-		return burrow_error(err, errno, "cannot open '%s'", source);
+		return burrow_error(err, errno, "cannot open '%s'", str_quote(source));
 	struct stat sb;
 	if (fstat(f, &sb) < 0) {
 		int e = errno;
 		close(f);
-		return burrow_error(err, e, "cannot stat '%s'", source);
+		return burrow_error(err, e, "cannot stat '%s'", str_quote(source));
 	}
 	if (S_ISDIR(sb.st_mode)) {
 		close(f);
-		burrow_error_status(err, EISDIR, "'%s' is a directory, not a tarball", source);
+		burrow_error_status(err, EISDIR, "'%s' is a directory, not a tarball", str_quote(source));
 		return burrow_error_hint(err, "make a tarball first (tar -C DIR -cf rootfs.tar .), or run the "
 		                              "directory with 'burrow run --rootfs DIR'");
 	}
@@ -473,15 +474,16 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 
 	cleanup_free char *layers = ovl_layers_dir(state_root(s));
 	if (mkdir_p(layers, 0700, err) < 0)
-		return burrow_error_wrap(err, "cannot import '%s'", display);
+		return burrow_error_wrap(err, "cannot import '%s'", str_quote(display));
 	cleanup_close int layersfd = open(layers, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (layersfd < 0)
-		return burrow_error(err, errno, "cannot import '%s': cannot open '%s'", display, layers);
+		return burrow_error(err, errno, "cannot import '%s': cannot open '%s'", str_quote(display),
+		                    str_quote(layers));
 
 	struct img_unpack_stats st;
 	cleanup_free char *tmp = NULL;
 	if (extract_layer(layersfd, srcfd, display, &st, &tmp, err) < 0 || place_layer(s, layersfd, tmp, &st, err) < 0)
-		return burrow_error_wrap(err, "cannot import '%s'", display);
+		return burrow_error_wrap(err, "cannot import '%s'", str_quote(display));
 
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -489,13 +491,13 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 	cleanup_free char *cfg = oci_config(st.digest, &now, config);
 	char image_id[65];
 	if (img_sha256_hex(cfg, strlen(cfg), image_id, err) < 0)
-		return burrow_error_wrap(err, "cannot import '%s'", display);
+		return burrow_error_wrap(err, "cannot import '%s'", str_quote(display));
 	struct img_import_opts o = *opts;
 	o.config = config;
 	if (store_records(s, image_id, &st, created, &o, err) < 0)
-		return burrow_error_wrap(err, "cannot import '%s': cannot save the image", display);
-	burrow_debug("imported '%s': layer %s (%lu entries, %lld bytes), image %s", display, st.digest, st.files,
-	             st.size, image_id);
+		return burrow_error_wrap(err, "cannot import '%s': cannot save the image", str_quote(display));
+	burrow_debug("imported '%s': layer %s (%lu entries, %lld bytes), image %s", str_quote(display), st.digest,
+	             st.files, st.size, image_id);
 	*id = xstrdup(image_id);
 	return 0;
 }
@@ -573,7 +575,7 @@ int img_list(struct state_store *s, struct img_info ***out, size_t *n, struct bu
 
 static int not_known(const char *ref, struct burrow_err **err)
 {
-	burrow_error_status(err, ENOENT, "image '%s' not known", ref);
+	burrow_error_status(err, ENOENT, "image '%s' not known", str_quote(ref));
 	return burrow_error_hint(err, "'burrow images' lists the images here; 'burrow import TARBALL NAME' adds one");
 }
 
@@ -626,7 +628,8 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 					free(names);
 					names = t;
 				}
-				burrow_error_status(err, EINVAL, "image name '%s' is ambiguous: %s", ref, names);
+				burrow_error_status(err, EINVAL, "image name '%s' is ambiguous: %s", str_quote(ref),
+				                    names);
 				return burrow_error_hint(err, "give the full name");
 			}
 		} else {
@@ -644,7 +647,7 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 		if (strv_len(ids) == 1)
 			return found(s, ref, ids[0], out, err);
 		if (strv_len(ids) > 1) {
-			burrow_error_status(err, EINVAL, "image ID prefix '%s' is ambiguous", ref);
+			burrow_error_status(err, EINVAL, "image ID prefix '%s' is ambiguous", str_quote(ref));
 			return burrow_error_hint(err, "give more characters of the ID");
 		}
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 
 static char *trim(char *s)
@@ -103,7 +104,7 @@ int conf_parse(const char *text, conf_fn fn, void *data, struct burrow_err **err
 		*eq = '\0';
 		char *key = trim(s);
 		if (!valid_name(key))
-			return burrow_error(err, 0, "line %u: invalid key '%s'", line, key);
+			return burrow_error(err, 0, "line %u: invalid key '%s'", line, str_quote(key));
 		cleanup_free char *value = NULL;
 		if (parse_value(trim(eq + 1), &value, line, err) < 0)
 			return -1;

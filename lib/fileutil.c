@@ -53,7 +53,7 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct bu
 {
 	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return burrow_error(err, errno, "cannot open '%s'", path);
+		return burrow_error(err, errno, "cannot open '%s'", str_quote(path));
 	size_t cap = 4096, n = 0;
 	cleanup_free char *buf = xmalloc(cap);
 	for (;;) {
@@ -65,7 +65,7 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct bu
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return burrow_error(err, errno, "cannot read '%s'", path);
+			return burrow_error(err, errno, "cannot read '%s'", str_quote(path));
 		}
 		if (r == 0)
 			break;
@@ -87,9 +87,9 @@ int write_file(const char *path, const void *data, size_t len, mode_t mode, stru
 {
 	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
-		return burrow_error(err, errno, "cannot create '%s'", path);
+		return burrow_error(err, errno, "cannot create '%s'", str_quote(path));
 	if (write_all(fd, data, len) < 0)
-		return burrow_error(err, errno, "cannot write '%s'", path);
+		return burrow_error(err, errno, "cannot write '%s'", str_quote(path));
 	return 0;
 }
 
@@ -98,16 +98,16 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
 	cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
-		return burrow_error(err, errno, "cannot create '%s'", tmp);
+		return burrow_error(err, errno, "cannot create '%s'", str_quote(tmp));
 	if (write_all(fd, data, len) < 0) {
 		int e = errno;
 		unlink(tmp);
-		return burrow_error(err, e, "cannot write '%s'", tmp);
+		return burrow_error(err, e, "cannot write '%s'", str_quote(tmp));
 	}
 	if (rename(tmp, path) < 0) {
 		int e = errno;
 		unlink(tmp);
-		return burrow_error(err, e, "cannot rename '%s' to '%s'", tmp, path);
+		return burrow_error(err, e, "cannot rename '%s' to '%s'", str_quote(tmp), str_quote(path));
 	}
 	return 0;
 }
@@ -123,7 +123,7 @@ int mkdir_p(const char *path, mode_t mode, struct burrow_err **err)
 			char c = *s;
 			*s = '\0';
 			if (mkdir(p, mode) < 0 && errno != EEXIST)
-				return burrow_error(err, errno, "cannot create directory '%s'", p);
+				return burrow_error(err, errno, "cannot create directory '%s'", str_quote(p));
 			*s = c;
 			if (c == '\0')
 				break;
@@ -131,9 +131,9 @@ int mkdir_p(const char *path, mode_t mode, struct burrow_err **err)
 	}
 	struct stat st;
 	if (stat(p, &st) < 0)
-		return burrow_error(err, errno, "cannot stat '%s'", p);
+		return burrow_error(err, errno, "cannot stat '%s'", str_quote(p));
 	if (!S_ISDIR(st.st_mode))
-		return burrow_error(err, ENOTDIR, "cannot create directory '%s'", p);
+		return burrow_error(err, ENOTDIR, "cannot create directory '%s'", str_quote(p));
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
@@ -42,11 +43,11 @@ static int parse_slirp_option(const char *spec, const char *opt, struct netns_cf
 {
 	const char *eq = strchr(opt, '=');
 	if (*opt == '\0') {
-		burrow_error(err, 0, "invalid network '%s': empty option", spec);
+		burrow_error(err, 0, "invalid network '%s': empty option", str_quote(spec));
 		return burrow_error_hint(err, "write options as slirp:NAME=VALUE,NAME=VALUE");
 	}
 	if (!eq) {
-		burrow_error(err, 0, "invalid network '%s': option '%s' has no value", spec, opt);
+		burrow_error(err, 0, "invalid network '%s': option '%s' has no value", str_quote(spec), str_quote(opt));
 		return burrow_error_hint(err, "write options as slirp:NAME=VALUE,NAME=VALUE");
 	}
 	cleanup_free char *name = xstrndup(opt, (size_t)(eq - opt));
@@ -54,7 +55,8 @@ static int parse_slirp_option(const char *spec, const char *opt, struct netns_cf
 	if (strcmp(name, "allow_host_loopback") == 0 || strcmp(name, "enable_ipv6") == 0) {
 		bool b;
 		if (parse_bool(val, &b) < 0) {
-			burrow_error(err, 0, "invalid network '%s': '%s' is not a boolean", spec, val);
+			burrow_error(err, 0, "invalid network '%s': '%s' is not a boolean", str_quote(spec),
+			             str_quote(val));
 			return burrow_error_hint(err, "use %s=true or %s=false", name, name);
 		}
 		if (name[0] == 'a')
@@ -66,13 +68,13 @@ static int parse_slirp_option(const char *spec, const char *opt, struct netns_cf
 	if (strcmp(name, "mtu") == 0) {
 		long long v;
 		if (str_to_ll(val, NETNS_MTU_MIN, NETNS_MTU_MAX, &v) < 0) {
-			burrow_error(err, 0, "invalid network '%s': bad mtu '%s'", spec, val);
+			burrow_error(err, 0, "invalid network '%s': bad mtu '%s'", str_quote(spec), str_quote(val));
 			return burrow_error_hint(err, "mtu is a number from %d to %d", NETNS_MTU_MIN, NETNS_MTU_MAX);
 		}
 		cfg->mtu = (unsigned)v;
 		return 0;
 	}
-	burrow_error(err, 0, "invalid network '%s': unknown option '%s'", spec, name);
+	burrow_error(err, 0, "invalid network '%s': unknown option '%s'", str_quote(spec), str_quote(name));
 	return burrow_error_hint(err, "slirp takes %s", SLIRP_OPTIONS);
 }
 
@@ -96,15 +98,17 @@ int netns_parse(const char *spec, struct netns_cfg *cfg, struct burrow_err **err
 		c.mode = NETNS_HOST;
 	} else {
 		if (*mode == '\0')
-			burrow_error(err, 0, "invalid network '%s': no mode", spec);
+			burrow_error(err, 0, "invalid network '%s': no mode", str_quote(spec));
 		else
-			burrow_error(err, 0, "invalid network '%s': unknown mode '%s'", spec, mode);
+			burrow_error(err, 0, "invalid network '%s': unknown mode '%s'", str_quote(spec),
+			             str_quote(mode));
 		return burrow_error_hint(err, "use slirp, slirp:OPTION=VALUE,..., none or host");
 	}
 
 	if (colon) {
 		if (c.mode != NETNS_SLIRP) {
-			burrow_error(err, 0, "invalid network '%s': mode '%s' takes no options", spec, mode);
+			burrow_error(err, 0, "invalid network '%s': mode '%s' takes no options", str_quote(spec),
+			             str_quote(mode));
 			return burrow_error_hint(err, "only slirp takes options (%s)", SLIRP_OPTIONS);
 		}
 		cleanup_strv char **opts = strv_split(colon + 1, ',');
@@ -115,8 +119,8 @@ int netns_parse(const char *spec, struct netns_cfg *cfg, struct burrow_err **err
 	}
 
 	if (c.mode == NETNS_SLIRP && c.ipv6 && c.mtu < NETNS_MTU_MIN_IPV6) {
-		burrow_error(err, 0, "invalid network '%s': mtu %u is too small for ipv6 (at least %d)", spec, c.mtu,
-		             NETNS_MTU_MIN_IPV6);
+		burrow_error(err, 0, "invalid network '%s': mtu %u is too small for ipv6 (at least %d)",
+		             str_quote(spec), c.mtu, NETNS_MTU_MIN_IPV6);
 		return burrow_error_hint(err, "add enable_ipv6=false, or raise the mtu");
 	}
 	*cfg = c;

@@ -18,6 +18,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "overlay/internal.h"
@@ -66,7 +67,8 @@ int ovl_find_fuse(char **path, struct burrow_err **err)
 {
 	if (fuse_program) {
 		if (!is_executable_file(fuse_program)) {
-			burrow_error_status(err, ENOENT, "fuse-overlayfs '%s' is not an executable file", fuse_program);
+			burrow_error_status(err, ENOENT, "fuse-overlayfs '%s' is not an executable file",
+			                    str_quote(fuse_program));
 			return burrow_error_hint(err, "fix the fuse-overlayfs path in burrow.conf, or install the "
 			                              "Debian package fuse-overlayfs");
 		}

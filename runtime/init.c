@@ -26,6 +26,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
@@ -63,7 +64,7 @@ static int join_namespaces(struct rt_init *ini, struct burrow_err **err)
 			continue;
 		if (setns(ini->ns_fds[i], s->namespaces[i].flag) < 0)
 			return burrow_error(err, errno, "cannot join the %s namespace '%s'",
-			                    ns_name(s->namespaces[i].flag), s->namespaces[i].path);
+			                    ns_name(s->namespaces[i].flag), str_quote(s->namespaces[i].path));
 		close(ini->ns_fds[i]);
 		ini->ns_fds[i] = -1;
 	}
@@ -296,10 +297,10 @@ static char *find_exec(const char *cmd, char *const *env, struct burrow_err **er
 			denied = steal_ptr(cand);
 	}
 	if (denied) {
-		burrow_error(err, EACCES, "cannot execute '%s'", denied);
+		burrow_error(err, EACCES, "cannot execute '%s'", str_quote(denied));
 		return NULL;
 	}
-	burrow_error_status(err, ENOENT, "executable file '%s' not found in $PATH", cmd);
+	burrow_error_status(err, ENOENT, "executable file '%s' not found in $PATH", str_quote(cmd));
 	return NULL;
 }
 
@@ -343,7 +344,7 @@ static int setup(struct rt_init *ini, struct burrow_err **err)
 	if (rt_setup_mounts(ini, err) < 0 || rt_finish_mounts(ini, err) < 0)
 		return -1;
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
-		return burrow_error(err, errno, "cannot set the hostname to '%s'", s->hostname);
+		return burrow_error(err, errno, "cannot set the hostname to '%s'", str_quote(s->hostname));
 	if (ini->new_net && loopback_up(err) < 0)
 		return -1;
 	set_oom_score_adj(s);
@@ -367,7 +368,7 @@ static int setup(struct rt_init *ini, struct burrow_err **err)
 	if (set_user(s, err) < 0)
 		return -1;
 	if (chdir(s->cwd) < 0)
-		return burrow_error(err, errno, "cannot change to the working directory '%s'", s->cwd);
+		return burrow_error(err, errno, "cannot change to the working directory '%s'", str_quote(s->cwd));
 	return 0;
 }
 
@@ -420,6 +421,6 @@ void rt_init_main(struct rt_init *ini)
 	sigset_t all;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	burrow_error(&err, e, "cannot execute '%s'", path);
+	burrow_error(&err, e, "cannot execute '%s'", str_quote(path));
 	fail(ini, err, e == ENOENT ? 127 : 126);
 }

@@ -22,6 +22,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 
 #ifndef TIOCGPTPEER
@@ -59,11 +60,11 @@ static int mkpath_in_root(int rootfd, const char *path, bool dir, int *links, st
 	if (fd >= 0)
 		return fd;
 	if (errno == ENOSYS) {
-		burrow_error(err, errno, "cannot resolve '%s' in the rootfs", path);
+		burrow_error(err, errno, "cannot resolve '%s' in the rootfs", str_quote(path));
 		return burrow_error_hint(err, "openat2 needs Linux 5.6 or later");
 	}
 	if (errno != ENOENT)
-		return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", path);
+		return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", str_quote(path));
 
 	cleanup_free char *p = xstrdup(path);
 	size_t n = strlen(p);
@@ -86,7 +87,7 @@ static int mkpath_in_root(int rootfd, const char *path, bool dir, int *links, st
 		else
 			f = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (f < 0 && errno != EEXIST)
-			return burrow_error(err, errno, "cannot create '%s' in the rootfs", path);
+			return burrow_error(err, errno, "cannot create '%s' in the rootfs", str_quote(path));
 		if (f >= 0 && !dir)
 			close(f);
 	}
@@ -94,16 +95,16 @@ static int mkpath_in_root(int rootfd, const char *path, bool dir, int *links, st
 	if (fd >= 0)
 		return fd;
 	if (errno != ENOENT)
-		return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", path);
+		return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", str_quote(path));
 	/* a dangling symlink: create what it points to, seen from the rootfs
 	 * (the kernel keeps "..", and absolute targets, inside it) */
 	char target[4096];
 	ssize_t len = readlinkat(pfd, base, target, sizeof(target) - 1);
 	if (len <= 0)
-		return burrow_error(err, ENOENT, "cannot resolve '%s' in the rootfs", path);
+		return burrow_error(err, ENOENT, "cannot resolve '%s' in the rootfs", str_quote(path));
 	target[len] = '\0';
 	if (++*links > 40)
-		return burrow_error(err, ELOOP, "cannot resolve '%s' in the rootfs", path);
+		return burrow_error(err, ELOOP, "cannot resolve '%s' in the rootfs", str_quote(path));
 	cleanup_free char *next = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", parent, target);
 	return mkpath_in_root(rootfd, next, dir, links, err);
 }
@@ -175,11 +176,11 @@ static int remount_bind(int mfd, unsigned long want, bool recursive, const char 
 		if (syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
 			return 0;
 		if (errno != ENOSYS)
-			return burrow_error(err, errno, "cannot remount '%s' with its options", dest);
+			return burrow_error(err, errno, "cannot remount '%s' with its options", str_quote(dest));
 	}
 	unsigned long flags = MS_REMOUNT | MS_BIND | want | locked_flags(mfd, want & RT_ATIME_FLAGS);
 	if (mount(NULL, fd_path(mfd).s, NULL, flags, NULL) < 0)
-		return burrow_error(err, errno, "cannot remount '%s' with its options", dest);
+		return burrow_error(err, errno, "cannot remount '%s' with its options", str_quote(dest));
 	return 0;
 }
 
@@ -189,9 +190,9 @@ static int set_propagation(int rootfd, const char *dest, unsigned long prop, str
 		return 0;
 	cleanup_close int mfd = rt_open_in_root(rootfd, dest, O_PATH);
 	if (mfd < 0)
-		return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", dest);
+		return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", str_quote(dest));
 	if (mount(NULL, fd_path(mfd).s, NULL, prop, NULL) < 0)
-		return burrow_error(err, errno, "cannot set the propagation of '%s'", dest);
+		return burrow_error(err, errno, "cannot set the propagation of '%s'", str_quote(dest));
 	return 0;
 }
 
@@ -201,12 +202,12 @@ static int bind_mount(struct rt_init *ini, const char *src, const char *dest, un
 {
 	struct stat st;
 	if (stat(src, &st) < 0)
-		return burrow_error(err, errno, "cannot bind '%s' on '%s'", src, dest);
+		return burrow_error(err, errno, "cannot bind '%s' on '%s'", str_quote(src), str_quote(dest));
 	cleanup_close int tfd = rt_mkpath_in_root(ini->rootfd, dest, S_ISDIR(st.st_mode), err);
 	if (tfd < 0)
 		return -1;
 	if (mount(src, fd_path(tfd).s, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
-		return burrow_error(err, errno, "cannot bind '%s' on '%s'", src, dest);
+		return burrow_error(err, errno, "cannot bind '%s' on '%s'", str_quote(src), str_quote(dest));
 	if (!(flags & RT_BIND_ATTR_FLAGS) && !prop)
 		return 0;
 	/* tfd is the covered file; the new mount's root is found anew. The
@@ -215,17 +216,17 @@ static int bind_mount(struct rt_init *ini, const char *src, const char *dest, un
 	 * not land on another mount */
 	cleanup_close int mfd = rt_open_in_root(ini->rootfd, dest, O_PATH);
 	if (mfd < 0)
-		return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", dest);
+		return burrow_error(err, errno, "cannot resolve '%s' in the rootfs", str_quote(dest));
 	struct stat mst;
 	if (fstat(mfd, &mst) < 0)
-		return burrow_error(err, errno, "cannot bind '%s' on '%s'", src, dest);
+		return burrow_error(err, errno, "cannot bind '%s' on '%s'", str_quote(src), str_quote(dest));
 	if (mst.st_dev != st.st_dev || mst.st_ino != st.st_ino)
-		return burrow_error(err, 0, "cannot bind '%s' on '%s': the path leads elsewhere once mounted", src,
-		                    dest);
+		return burrow_error(err, 0, "cannot bind '%s' on '%s': the path leads elsewhere once mounted",
+		                    str_quote(src), str_quote(dest));
 	if (remount_bind(mfd, flags, flags & MS_REC, dest, err) < 0)
 		return -1;
 	if (prop && mount(NULL, fd_path(mfd).s, NULL, prop, NULL) < 0)
-		return burrow_error(err, errno, "cannot set the propagation of '%s'", dest);
+		return burrow_error(err, errno, "cannot set the propagation of '%s'", str_quote(dest));
 	return 0;
 }
 
@@ -297,7 +298,7 @@ static int fs_mount(struct rt_init *ini, const struct rt_mount *m, struct burrow
 	if (r < 0 && errno == EPERM && is_sysfs)
 		return bind_mount(ini, "/sys", m->destination, bind_flags | MS_RDONLY, m->propagation, err);
 	if (r < 0)
-		return burrow_error(err, errno, "cannot mount %s on '%s'", type, m->destination);
+		return burrow_error(err, errno, "cannot mount %s on '%s'", type, str_quote(m->destination));
 	return set_propagation(ini->rootfd, m->destination, m->propagation, err);
 }
 
@@ -376,10 +377,10 @@ int rt_setup_mounts(struct rt_init *ini, struct burrow_err **err)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return burrow_error(err, errno, "cannot make '/' private");
 	if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return burrow_error(err, errno, "cannot bind the rootfs '%s'", s->root_path);
+		return burrow_error(err, errno, "cannot bind the rootfs '%s'", str_quote(s->root_path));
 	ini->rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ini->rootfd < 0)
-		return burrow_error(err, errno, "cannot open the rootfs '%s'", s->root_path);
+		return burrow_error(err, errno, "cannot open the rootfs '%s'", str_quote(s->root_path));
 
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct rt_mount *m = &s->mounts[i];
@@ -397,9 +398,9 @@ int rt_setup_mounts(struct rt_init *ini, struct burrow_err **err)
 		return -1;
 
 	if (fchdir(ini->rootfd) < 0)
-		return burrow_error(err, errno, "cannot enter the rootfs '%s'", s->root_path);
+		return burrow_error(err, errno, "cannot enter the rootfs '%s'", str_quote(s->root_path));
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return burrow_error(err, errno, "cannot pivot_root into '%s'", s->root_path);
+		return burrow_error(err, errno, "cannot pivot_root into '%s'", str_quote(s->root_path));
 	/* the old root is now stacked under the new one: drop it */
 	if (umount2(".", MNT_DETACH) < 0)
 		return burrow_error(err, errno, "cannot detach the old root");
@@ -416,7 +417,7 @@ static int write_sysctl(const char *key, const char *value, struct burrow_err **
 			*p = '/';
 	cleanup_close int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || write_all(fd, value, strlen(value)) < 0)
-		return burrow_error(err, errno, "cannot set sysctl '%s' to '%s'", key, value);
+		return burrow_error(err, errno, "cannot set sysctl '%s' to '%s'", str_quote(key), str_quote(value));
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "runtime/internal.h"
 
@@ -190,7 +191,7 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 			continue;
 		ini.ns_fds[i] = open(spec->namespaces[i].path, O_RDONLY | O_CLOEXEC);
 		if (ini.ns_fds[i] < 0) {
-			burrow_error(err, errno, "cannot open namespace '%s'", spec->namespaces[i].path);
+			burrow_error(err, errno, "cannot open namespace '%s'", str_quote(spec->namespaces[i].path));
 			goto out;
 		}
 	}

@@ -15,6 +15,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "runtime/internal.h"
@@ -172,7 +173,7 @@ static int parse_caps(yajl_val caps, const char *key, uint64_t *out, struct burr
 			return burrow_error(err, 0, "process.capabilities.%s: not a string", key);
 		if (rt_cap_from_name(YAJL_GET_STRING(e), &v) < 0)
 			return burrow_error(err, 0, "process.capabilities.%s: unknown capability '%s'", key,
-			                    YAJL_GET_STRING(e));
+			                    str_quote(YAJL_GET_STRING(e)));
 		*out |= 1ULL << v;
 	}
 	return 0;
@@ -259,14 +260,15 @@ static int parse_rlimits(struct rt_spec *s, yajl_val rl, struct burrow_err **err
 			if (strcmp(type, rlimit_names[k].name) == 0)
 				res = rlimit_names[k].resource;
 		if (res < 0)
-			return burrow_error(err, 0, "process.rlimits: unknown type '%s'", type ? type : "");
+			return burrow_error(err, 0, "process.rlimits: unknown type '%s'", str_quote(type ? type : ""));
 		struct rt_rlimit *r = &s->rlimits[s->n_rlimits++];
 		r->resource = res;
 		if (get_uint(e, "soft", "process.rlimits", ULLONG_MAX, true, &r->soft, err) < 0 ||
 		    get_uint(e, "hard", "process.rlimits", ULLONG_MAX, true, &r->hard, err) < 0)
-			return burrow_error_wrap(err, "rlimit '%s'", type);
+			return burrow_error_wrap(err, "rlimit '%s'", str_quote(type));
 		if (r->soft > r->hard)
-			return burrow_error(err, 0, "process.rlimits: '%s' soft limit is above the hard limit", type);
+			return burrow_error(err, 0, "process.rlimits: '%s' soft limit is above the hard limit",
+			                    str_quote(type));
 	}
 	return 0;
 }
@@ -290,7 +292,7 @@ static int parse_process(struct rt_spec *s, yajl_val proc, struct burrow_err **e
 		s->env = xcalloc(1, sizeof(char *));
 	const char *cwd = json_get_str(proc, "cwd");
 	if (cwd && cwd[0] != '/')
-		return burrow_error(err, 0, "process.cwd: '%s' is not an absolute path", cwd);
+		return burrow_error(err, 0, "process.cwd: '%s' is not an absolute path", str_quote(cwd));
 	s->cwd = xstrdup(cwd ? cwd : "/");
 
 	if (parse_user(s, json_get(proc, "user"), err) < 0)
@@ -345,9 +347,9 @@ static int parse_mounts(struct rt_spec *s, yajl_val mounts, struct burrow_err **
 		if (type && strcmp(type, "bind") != 0 && strcmp(type, "none") != 0)
 			mt->type = xstrdup(type);
 		if (!mt->type && !(mt->flags & MS_BIND))
-			return burrow_error(err, 0, "mount '%s': no type and not a bind mount", dest);
+			return burrow_error(err, 0, "mount '%s': no type and not a bind mount", str_quote(dest));
 		if (!src && (mt->flags & MS_BIND))
-			return burrow_error(err, 0, "mount '%s': bind mount without a source", dest);
+			return burrow_error(err, 0, "mount '%s': bind mount without a source", str_quote(dest));
 		if (src)
 			mt->source = (mt->flags & MS_BIND) ? abs_in_bundle(s->bundle, src) : xstrdup(src);
 	}
@@ -397,7 +399,7 @@ static int seccomp_action(const char *name, yajl_val obj, const char *errno_key,
 		}
 		return 0;
 	}
-	return burrow_error(err, 0, "linux.seccomp: unsupported action '%s'", name ? name : "");
+	return burrow_error(err, 0, "linux.seccomp: unsupported action '%s'", str_quote(name ? name : ""));
 }
 
 static int parse_seccomp(struct rt_spec *s, yajl_val sc, struct burrow_err **err)
@@ -416,13 +418,14 @@ static int parse_seccomp(struct rt_spec *s, yajl_val sc, struct burrow_err **err
 		for (size_t i = 0; i < arches->u.array.len; i++) {
 			const char *a = YAJL_GET_STRING(arches->u.array.values[i]);
 			if (!a || strncmp(a, "SCMP_ARCH_", 10) != 0)
-				return burrow_error(err, 0, "linux.seccomp: unknown architecture '%s'", a ? a : "");
+				return burrow_error(err, 0, "linux.seccomp: unknown architecture '%s'",
+				                    str_quote(a ? a : ""));
 			cleanup_free char *lower = xstrdup(a + 10);
 			for (char *p = lower; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 			uint32_t tok = seccomp_arch_resolve_name(lower);
 			if (!tok)
-				return burrow_error(err, 0, "linux.seccomp: unknown architecture '%s'", a);
+				return burrow_error(err, 0, "linux.seccomp: unknown architecture '%s'", str_quote(a));
 			f->arches[f->n_arches++] = tok;
 		}
 	}
@@ -439,13 +442,13 @@ static int parse_seccomp(struct rt_spec *s, yajl_val sc, struct burrow_err **err
 		if (!rule->names || !rule->names[0])
 			return burrow_error(err, 0, "linux.seccomp.syscalls[%zu]: no names", i);
 		if (seccomp_action(json_get_str(r, "action"), r, "errnoRet", &rule->action, err) < 0)
-			return burrow_error_wrap(err, "syscall '%s'", rule->names[0]);
+			return burrow_error_wrap(err, "syscall '%s'", str_quote(rule->names[0]));
 		yajl_val args = json_get(r, "args");
 		if (!args || !YAJL_IS_ARRAY(args))
 			continue;
 		if (args->u.array.len > 6)
 			return burrow_error(err, 0, "linux.seccomp: syscall '%s' has more than 6 argument rules",
-			                    rule->names[0]);
+			                    str_quote(rule->names[0]));
 		rule->args = xcalloc(args->u.array.len + 1, sizeof(*rule->args));
 		for (size_t k = 0; k < args->u.array.len; k++) {
 			yajl_val a = args->u.array.values[k];
@@ -467,7 +470,8 @@ static int parse_seccomp(struct rt_spec *s, yajl_val sc, struct burrow_err **err
 				if (strcmp(op, seccomp_ops[o].name) == 0)
 					arg->op = seccomp_ops[o].op;
 			if (!arg->op)
-				return burrow_error(err, 0, "linux.seccomp: unknown operator '%s'", op ? op : "");
+				return burrow_error(err, 0, "linux.seccomp: unknown operator '%s'",
+				                    str_quote(op ? op : ""));
 		}
 	}
 	return 0;
@@ -501,7 +505,7 @@ static int parse_namespaces(struct rt_spec *s, yajl_val ns, struct burrow_err **
 			if (strcmp(type, ns_types[k].name) == 0)
 				flag = ns_types[k].flag;
 		if (!flag)
-			return burrow_error(err, 0, "linux.namespaces: unknown type '%s'", type ? type : "");
+			return burrow_error(err, 0, "linux.namespaces: unknown type '%s'", str_quote(type ? type : ""));
 		if (flag == CLONE_NEWUSER)
 			return burrow_error(err, 0,
 			                    "linux.namespaces: a user namespace is not supported here "
@@ -514,12 +518,13 @@ static int parse_namespaces(struct rt_spec *s, yajl_val ns, struct burrow_err **
 			return burrow_error(err, 0, "linux.namespaces: joining a %s namespace is not supported", type);
 		for (size_t k = 0; k < s->n_namespaces; k++)
 			if (s->namespaces[k].flag == flag)
-				return burrow_error(err, 0, "linux.namespaces: '%s' is listed twice", type);
+				return burrow_error(err, 0, "linux.namespaces: '%s' is listed twice", str_quote(type));
 		struct rt_namespace *n = &s->namespaces[s->n_namespaces++];
 		n->flag = flag;
 		if (path && *path) {
 			if (path[0] != '/')
-				return burrow_error(err, 0, "linux.namespaces: path '%s' is not absolute", path);
+				return burrow_error(err, 0, "linux.namespaces: path '%s' is not absolute",
+				                    str_quote(path));
 			n->path = xstrdup(path);
 		} else {
 			s->clone_flags |= flag;
@@ -538,16 +543,16 @@ static int parse_linux(struct rt_spec *s, yajl_val lx, struct burrow_err **err)
 		s->readonly_paths = json_get_strv(lx, "readonlyPaths");
 		const char *prop = json_get_str(lx, "rootfsPropagation");
 		if (prop && rt_parse_propagation(prop, &s->rootfs_propagation) < 0)
-			return burrow_error(err, 0, "linux.rootfsPropagation: unknown value '%s'", prop);
+			return burrow_error(err, 0, "linux.rootfsPropagation: unknown value '%s'", str_quote(prop));
 		yajl_val sc = json_get(lx, "sysctl");
 		if (sc && YAJL_IS_OBJECT(sc)) {
 			for (size_t i = 0; i < sc->u.object.len; i++) {
 				const char *k = sc->u.object.keys[i];
 				yajl_val v = sc->u.object.values[i];
 				if (!YAJL_IS_STRING(v))
-					return burrow_error(err, 0, "linux.sysctl: '%s' is not a string", k);
+					return burrow_error(err, 0, "linux.sysctl: '%s' is not a string", str_quote(k));
 				if (!*k || strstr(k, "..") || strchr(k, '/'))
-					return burrow_error(err, 0, "linux.sysctl: invalid key '%s'", k);
+					return burrow_error(err, 0, "linux.sysctl: invalid key '%s'", str_quote(k));
 				strv_append(&s->sysctl, k);
 				strv_append(&s->sysctl, YAJL_GET_STRING(v));
 			}
@@ -560,7 +565,7 @@ static int parse_linux(struct rt_spec *s, yajl_val lx, struct burrow_err **err)
 				const char *p = json_get_str(dev->u.array.values[i], "path");
 				if (!p || strncmp(p, "/dev/", 5) != 0 || strstr(p, ".."))
 					return burrow_error(err, 0, "linux.devices: path '%s' is not under /dev",
-					                    p ? p : "");
+					                    str_quote(p ? p : ""));
 				strv_append(&s->devices, p);
 			}
 		}
@@ -631,7 +636,7 @@ int rt_spec_load(const char *bundle, struct rt_spec **out, struct burrow_err **e
 	if (read_file(path, &text, NULL, err) < 0)
 		return -1;
 	if (rt_spec_parse(text, abs, out, err) < 0)
-		return burrow_error_wrap(err, "'%s'", path);
+		return burrow_error_wrap(err, "'%s'", str_quote(path));
 	return 0;
 }
 

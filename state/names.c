@@ -9,6 +9,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/json.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
 
@@ -204,9 +205,10 @@ int state_lookup(struct state_store *s, const char *ref, const char *name_prefix
 			}
 			if (n > shown)
 				return burrow_error_status(err, EINVAL, "'%s' is ambiguous: it matches %s and %zu more",
-				                           ref, list, n - shown);
-			return burrow_error_status(err, EINVAL, "'%s' is ambiguous: it matches %s", ref, list);
+				                           str_quote(ref), list, n - shown);
+			return burrow_error_status(err, EINVAL, "'%s' is ambiguous: it matches %s", str_quote(ref),
+			                           list);
 		}
 	}
-	return burrow_error_status(err, ENOENT, "no such object '%s'", ref);
+	return burrow_error_status(err, ENOENT, "no such object '%s'", str_quote(ref));
 }

@@ -12,6 +12,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
 
@@ -91,7 +92,7 @@ int state_fs_check(const char *what, const char *path, const char *flag, struct 
 {
 	struct statfs st;
 	if (statfs(path, &st) < 0)
-		return burrow_error(err, errno, "cannot examine %s '%s'", what, path);
+		return burrow_error(err, errno, "cannot examine %s '%s'", what, str_quote(path));
 	return state_fs_check_magic(what, path, (unsigned long)st.f_type, flag, err);
 }
 
@@ -118,7 +119,7 @@ int state_root_resolve(const char *override, char **out, char **source, struct b
 		} else {
 			cleanup_free char *cwd = getcwd(NULL, 0);
 			if (!cwd)
-				return burrow_error(err, errno, "cannot resolve --root '%s'", override);
+				return burrow_error(err, errno, "cannot resolve --root '%s'", str_quote(override));
 			root = path_join(cwd, override);
 		}
 		src = "--root";
@@ -146,7 +147,7 @@ int state_root_resolve(const char *override, char **out, char **source, struct b
 		return -1;
 	}
 	if (access(root, W_OK | X_OK) < 0) {
-		burrow_error(err, errno, "storage root '%s' (%s) is not writable", root, src);
+		burrow_error(err, errno, "storage root '%s' (%s) is not writable", str_quote(root), src);
 		return burrow_error_hint(err, "give a writable directory with --root DIR");
 	}
 	*out = steal_ptr(root);

@@ -10,6 +10,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "userns/internal.h"
 
@@ -27,28 +28,28 @@ static int private_dir(const char *dir, enum mode_policy policy, struct burrow_e
 	if (mkdir(dir, 0700) == 0) {
 		/* the umask may have taken bits away, never added: make it exact */
 		if (chmod(dir, 0700) < 0)
-			return burrow_error(err, errno, "cannot set the mode of runtime dir '%s'", dir);
+			return burrow_error(err, errno, "cannot set the mode of runtime dir '%s'", str_quote(dir));
 		return 0;
 	}
 	if (errno != EEXIST)
-		return burrow_error(err, errno, "cannot create runtime dir '%s'", dir);
+		return burrow_error(err, errno, "cannot create runtime dir '%s'", str_quote(dir));
 	struct stat st;
 	if ((policy == MODE_ACCEPT ? stat(dir, &st) : lstat(dir, &st)) < 0)
-		return burrow_error(err, errno, "cannot stat runtime dir '%s'", dir);
+		return burrow_error(err, errno, "cannot stat runtime dir '%s'", str_quote(dir));
 	if (S_ISLNK(st.st_mode)) {
-		burrow_error(err, 0, "runtime dir '%s' is a symlink: refusing to use it", dir);
+		burrow_error(err, 0, "runtime dir '%s' is a symlink: refusing to use it", str_quote(dir));
 		return burrow_error_hint(err,
 		                         "remove it if you made it ('rm %s'), or set XDG_RUNTIME_DIR to a private "
 		                         "directory of yours, or pass --runroot DIR",
 		                         dir);
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		burrow_error(err, 0, "runtime dir '%s' is not a directory", dir);
+		burrow_error(err, 0, "runtime dir '%s' is not a directory", str_quote(dir));
 		return burrow_error_hint(err, "remove it, or set XDG_RUNTIME_DIR or --runroot to a directory of yours");
 	}
 	if (st.st_uid != uid) {
 		burrow_error(err, 0, "runtime dir '%s' is owned by uid %u, not by you (uid %u): refusing to use it",
-		             dir, (unsigned)st.st_uid, (unsigned)uid);
+		             str_quote(dir), (unsigned)st.st_uid, (unsigned)uid);
 		return burrow_error_hint(err,
 		                         "set XDG_RUNTIME_DIR to a private directory of yours or pass --runroot DIR; "
 		                         "someone may be trying to trick you into using their directory");
@@ -58,11 +59,12 @@ static int private_dir(const char *dir, enum mode_policy policy, struct burrow_e
 	if ((st.st_mode & 077) != 0) {
 		if (policy == MODE_FIX) {
 			if (chmod(dir, 0700) < 0)
-				return burrow_error(err, errno, "cannot set the mode of runtime dir '%s'", dir);
+				return burrow_error(err, errno, "cannot set the mode of runtime dir '%s'",
+				                    str_quote(dir));
 			return 0;
 		}
 		burrow_error(err, 0, "runtime dir '%s' is accessible by other users (mode %04o): refusing to use it",
-		             dir, (unsigned)(st.st_mode & 07777));
+		             str_quote(dir), (unsigned)(st.st_mode & 07777));
 		return burrow_error_hint(err, "make it private ('chmod 0700 %s') or remove it, if it is yours", dir);
 	}
 	return 0;
@@ -74,14 +76,15 @@ static char *xdg_unusable(const char *xdg)
 	if (!xdg || !*xdg)
 		return xstrdup("XDG_RUNTIME_DIR is not set");
 	if (xdg[0] != '/')
-		return xasprintf("XDG_RUNTIME_DIR '%s' is not an absolute path", xdg);
+		return xasprintf("XDG_RUNTIME_DIR '%s' is not an absolute path", str_quote(xdg));
 	struct stat st;
 	if (stat(xdg, &st) < 0)
-		return xasprintf("XDG_RUNTIME_DIR '%s' does not exist", xdg);
+		return xasprintf("XDG_RUNTIME_DIR '%s' does not exist", str_quote(xdg));
 	if (!S_ISDIR(st.st_mode))
-		return xasprintf("XDG_RUNTIME_DIR '%s' is not a directory", xdg);
+		return xasprintf("XDG_RUNTIME_DIR '%s' is not a directory", str_quote(xdg));
 	if (st.st_uid != geteuid())
-		return xasprintf("XDG_RUNTIME_DIR '%s' is owned by uid %u, not by you", xdg, (unsigned)st.st_uid);
+		return xasprintf("XDG_RUNTIME_DIR '%s' is owned by uid %u, not by you", str_quote(xdg),
+		                 (unsigned)st.st_uid);
 	return NULL;
 }
 
@@ -119,7 +122,7 @@ int userns_runroot(const char *override, char **out, char **source, struct burro
 		} else {
 			cleanup_free char *cwd = getcwd(NULL, 0);
 			if (!cwd)
-				return burrow_error(err, errno, "cannot resolve --runroot '%s'", override);
+				return burrow_error(err, errno, "cannot resolve --runroot '%s'", str_quote(override));
 			dir = path_join(cwd, override);
 		}
 		size_t n = strlen(dir);

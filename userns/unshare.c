@@ -11,6 +11,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "userns/internal.h"
@@ -132,16 +133,17 @@ int userns_unshare_run(char *const *argv, int *exit_status, struct burrow_err **
 	ssize_t n = read_all(rd, &exec_errno, sizeof(exec_errno));
 	int status = 0;
 	if (waitpid_eintr(pid, &status, 0) < 0) {
-		r = burrow_error(err, errno, "cannot wait for '%s'", argv[0]);
+		r = burrow_error(err, errno, "cannot wait for '%s'", str_quote(argv[0]));
 		goto out;
 	}
 	if (n == (ssize_t)sizeof(exec_errno)) {
 		if (exec_errno == ENOENT && !strchr(argv[0], '/')) {
-			r = burrow_error_status(err, ENOENT, "executable file '%s' not found in $PATH", argv[0]);
+			r = burrow_error_status(err, ENOENT, "executable file '%s' not found in $PATH",
+			                        str_quote(argv[0]));
 		} else if (exec_errno == ENOENT) {
-			r = burrow_error(err, ENOENT, "cannot run '%s'", argv[0]);
+			r = burrow_error(err, ENOENT, "cannot run '%s'", str_quote(argv[0]));
 		} else {
-			r = burrow_error(err, exec_errno, "cannot execute '%s'", argv[0]);
+			r = burrow_error(err, exec_errno, "cannot execute '%s'", str_quote(argv[0]));
 		}
 		goto out;
 	}

@@ -38,6 +38,35 @@ load helpers
 	is "$output" ""
 }
 
+@test "cli: a name with a newline or an escape sequence is shown escaped on one line" {
+	bad=$'a\nb\e[2J\'q'
+	# the namespace first (its single-ID warning is not what is checked)
+	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1
+	shown="a\\\\nb\\\\x1b\[2J\\\\'q"
+	one_line() {
+		is "$(printf '%s\n' "$output" | grep -vc '^hint: ')" 1 "not one line: $output"
+		[[ $output != *$'\e'* ]] || { echo "an escape character reached the terminal" >&2; return 1; }
+	}
+	run_burrow 125 run --name "$bad" busybox true
+	assert_match "$output" "^burrow: invalid container name '$shown': "
+	one_line
+	run_burrow 125 "$bad"
+	assert_match "$output" "^burrow: unknown command '$shown' "
+	one_line
+	run_burrow 125 ps "--$bad"
+	assert_match "$output" "^burrow: ps: unknown flag '--$shown'"
+	one_line
+	run_burrow rm "$bad"
+	assert_match "$output" "no such container '$shown'"
+	one_line
+	run_burrow 125 run --rm "nosuch$bad" true
+	assert_match "$output" "image 'nosuch$shown' not known"
+	one_line
+	run_burrow 125 import "$T/$bad.tar"
+	assert_match "$output" "^burrow: cannot import: cannot open '$T/$shown.tar': No such file"
+	one_line
+}
+
 @test "cli: info reports paths, their sources, the mapping and the tools" {
 	run_burrow 0 info
 	assert_match "$output" "storage root: +$XDG_DATA_HOME/burrow \(\\\$XDG_DATA_HOME\)"
