@@ -111,18 +111,24 @@ static int fill(struct img_decomp *d, struct burrow_err **err)
 	return 1;
 }
 
+/* The bytes sniff looks at: a tar whose first name starts with "BZh9" is
+ * still a tar. */
+#define SNIFF_LEN 10
+
 static enum fmt sniff(const unsigned char *p, size_t n)
 {
 	static const unsigned char xz[] = {0xfd, '7', 'z', 'X', 'Z', 0};
-	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+	static const unsigned char bz_block[] = {0x31, 0x41, 0x59, 0x26, 0x53, 0x59};
+	static const unsigned char bz_end[] = {0x17, 0x72, 0x45, 0x38, 0x50, 0x90};
+	/* magic and the deflate method */
+	if (n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8)
 		return FMT_GZIP;
-	/* a frame, or a skippable frame (0x184D2A5?), little-endian */
-	if (n >= 4 && ((p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) ||
-	               ((p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18)))
+	if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
 		return FMT_ZSTD;
 	if (n >= sizeof(xz) && memcmp(p, xz, sizeof(xz)) == 0)
 		return FMT_XZ;
-	if (n >= 4 && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h' && p[3] >= '1' && p[3] <= '9')
+	if (n >= SNIFF_LEN && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h' && p[3] >= '1' && p[3] <= '9' &&
+	    (memcmp(p + 4, bz_block, 6) == 0 || memcmp(p + 4, bz_end, 6) == 0))
 		return FMT_BZIP2;
 	return FMT_PLAIN;
 }
@@ -227,8 +233,18 @@ static int raw_open(struct img_decomp *d, struct burrow_err **err)
 		if (d->failed)
 			return copy_failed(d, err);
 		const char *m = archive_error_string(d->raw);
+		if (m && strcmp(m, "Unrecognized archive format") == 0) {
+			/* the raw format takes anything of at least one byte:
+			 * the compressed stream holds none */
+			d->done = true;
+			return 0;
+		}
 		return corrupt(d, err, m ? m : "unknown error");
 	}
+	/* libarchive's own look at the same bytes found no compression: do
+	 * not read compressed bytes as a tar */
+	if (archive_filter_code(d->raw, 0) == ARCHIVE_FILTER_NONE)
+		return corrupt(d, err, "its header is not one of a known compression");
 	return 0;
 }
 
@@ -257,7 +273,7 @@ struct img_decomp *img_decomp_open(img_read_fn *read, void *ctx, struct burrow_e
 	d->ctx = ctx;
 	d->in = xmalloc(IN_BUF);
 	/* enough bytes to tell the formats apart */
-	while (d->in_len < 6 && !d->in_eof) {
+	while (d->in_len < SNIFF_LEN && !d->in_eof) {
 		ssize_t n = read(ctx, d->in + d->in_len, IN_BUF - d->in_len, err);
 		if (n < 0) {
 			img_decomp_free(d);

@@ -35,6 +35,7 @@
 	X(archive_entry_xattr_reset)         \
 	X(archive_errno)                     \
 	X(archive_error_string)              \
+	X(archive_filter_code)               \
 	X(archive_read_data)                 \
 	X(archive_read_data_block)           \
 	X(archive_read_free)                 \
@@ -98,6 +99,7 @@ int img_libs_load(struct burrow_err **err);
 #define archive_entry_xattr_next (*img_libs.archive_entry_xattr_next)
 #define archive_entry_xattr_reset (*img_libs.archive_entry_xattr_reset)
 #define archive_errno (*img_libs.archive_errno)
+#define archive_filter_code (*img_libs.archive_filter_code)
 #define archive_error_string (*img_libs.archive_error_string)
 #define archive_read_data (*img_libs.archive_read_data)
 #define archive_read_data_block (*img_libs.archive_read_data_block)

@@ -245,6 +245,7 @@ struct feed {
 	struct img_decomp *dc;
 	EVP_MD_CTX *md;
 	bool eof;
+	unsigned long long total; /* bytes read */
 	char buf[FEED_BUF];
 };
 
@@ -263,6 +264,7 @@ static la_ssize_t feed_read(struct archive *a, void *data, const void **buf)
 		f->eof = true;
 	else
 		EVP_DigestUpdate(f->md, f->buf, (size_t)n);
+	f->total += (unsigned long long)n;
 	*buf = f->buf;
 	return n;
 }
@@ -772,7 +774,9 @@ static int unpack(struct img_decomp *dc, int rootfd, const char *source, struct 
 	/* the format is detected here */
 	if (archive_read_open(tar, f, NULL, feed_read, NULL) != ARCHIVE_OK) {
 		const char *m = archive_error_string(tar);
-		if (!m || archive_errno(tar) == EILSEQ || strcmp(m, "Unrecognized archive format") == 0)
+		if (f->eof && f->total == 0)
+			burrow_error_status(err, ENODATA, "it is empty"); /* compressed nothing */
+		else if (!m || archive_errno(tar) == EILSEQ || strcmp(m, "Unrecognized archive format") == 0)
 			burrow_error(err, 0, "not a tar archive (plain, gzip, zstd, xz or bzip2)");
 		else
 			burrow_error(err, 0, "cannot read: %s", m);

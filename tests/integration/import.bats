@@ -326,6 +326,9 @@ f("c", "now a file")
 	: >"$T/empty"
 	run_burrow 125 import "$T/empty" x
 	assert_match "$output" "cannot import '$T/empty'"
+	gzip -c <"$T/empty" >"$T/empty.gz"
+	run_burrow 125 import "$T/empty.gz" x
+	is "$output" "burrow: cannot import '$T/empty.gz': it is empty"
 	run_burrow 125 import "$T" x
 	assert_match "$output" "is a directory"
 	mktar "$T/t.tar" 'f("big", "x" * 100000)'

@@ -917,6 +917,15 @@ static void test_decomp_gzip(void **state)
 	memset(bad + at + 1, 0xff, 64);
 	expect_corrupt(bad, at + 65, "gzip: invalid block type");
 
+	/* the magic of a format is not enough: a tar whose first name starts
+	 * with bzip2's ("BZh9") or gzip's is a tar */
+	const unsigned char looks_bz[] = "BZh91AY&Sy and more", looks_gz[] = "\x1f\x8b\x09 not gzip";
+	expect_decomp(looks_bz, sizeof(looks_bz) - 1, looks_bz, sizeof(looks_bz) - 1);
+	expect_decomp(looks_gz, sizeof(looks_gz) - 1, looks_gz, sizeof(looks_gz) - 1);
+	/* gzip of nothing is nothing */
+	zl = gz(data, 0, false, z, cap);
+	expect_decomp(z, zl, data, 0);
+
 	struct burrow_err *err = NULL;
 	struct membuf m = {data, 0, 0};
 	assert_null(img_decomp_open(mem_read, &m, &err));
