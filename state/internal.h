@@ -17,13 +17,21 @@
 /* Default bound on every wait for another burrow process (ms). */
 #define STATE_WAIT_MS_DEFAULT 30000
 
+/* What tdb's log said about one file since the current operation began
+ * (see tdb_log_hook in state.c). */
+struct state_tdb_log {
+	bool recovered; /* it rolled back a transaction a killed writer left half-committed */
+	bool damaged;   /* it met a pointer past the end of the file, or a record with a bad magic */
+	int os_errno;   /* a read, write or growth the system refused, with this errno (0: none) */
+};
+
 struct state_store {
 	char *root;
 	char *runroot;
 	char *path[2]; /* burrow.tdb, state.tdb */
 	struct tdb_context *tdb[2];
 	bool in_tx[2];
-	bool recovered[2]; /* tdb rolled back a killed writer's transaction (log hook) */
+	struct state_tdb_log log[2];
 	bool needs_refresh;
 	int refresh_lockfd; /* held from state_open until state_refresh_done */
 	char *boot_id;      /* this boot's ID */
@@ -37,10 +45,16 @@ struct state_store {
 /* Name of the file behind db ("burrow.tdb" / "state.tdb"), for messages. */
 const char *state_db_name(enum state_db db);
 
-/* Fills *err from the tdb's error code: "<what>: <reason>" with an errno
- * that fits (EIO for corruption and I/O, ENOLCK for locks ...). Returns -1. */
+/* Fills *err from the tdb's error code and what its log said: "<what> in
+ * '<file>': <reason>" with an errno that fits (EIO for a damaged file,
+ * ENOSPC when the disk is full, ENOLCK for locks ...); a damaged file gets
+ * the hint of state_damage_hint. Returns -1. */
 int state_tdb_error(struct state_store *s, enum state_db db, struct burrow_err **err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Sets the hint for a damaged file path (the database db): how to check
+ * it, and what removing it costs. Returns -1. */
+int state_damage_hint(enum state_db db, const char *path, struct burrow_err **err);
 
 /* The bound on waits for locks held by other processes, in ms. */
 unsigned state_wait_ms(void);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -59,64 +60,90 @@ const char *state_db_name(enum state_db db)
 	return db == STATE_RUN ? "state.tdb" : "burrow.tdb";
 }
 
+int state_damage_hint(enum state_db db, const char *path, struct burrow_err **err)
+{
+	if (db == STATE_RUN)
+		return burrow_error_hint(err,
+		                         "it holds only runtime state: removing it (rm %s) resets the containers as a "
+		                         "reboot does; running ones stay known",
+		                         path);
+	return burrow_error_hint(err,
+	                         "check it with `tdbtool %s check`; moving it away starts afresh but forgets every "
+	                         "container, image and volume it recorded",
+	                         path);
+}
+
 int state_tdb_error(struct state_store *s, enum state_db db, struct burrow_err **err, const char *fmt, ...)
 {
 	enum TDB_ERROR ec = s->tdb[db] ? tdb_error(s->tdb[db]) : TDB_ERR_IO;
-	int saved = errno;
+	const struct state_tdb_log *log = &s->log[db];
 	const char *why;
 	int status;
+	bool damaged = false;
 	switch (ec) {
 	case TDB_ERR_CORRUPT:
-		why = "database is damaged";
-		status = EIO;
+		damaged = true;
 		break;
 	case TDB_ERR_IO:
-		why = saved ? strerror(saved) : "i/o error";
-		status = saved ? saved : EIO;
-		break;
-	case TDB_ERR_LOCK:
-	case TDB_ERR_NOLOCK:
-	case TDB_ERR_LOCK_TIMEOUT:
-		why = "cannot lock the database";
-		status = ENOLCK;
+		/* an I/O error the system did not report is tdb's own bounds
+		 * check: a pointer past the end of the file (truncated, or
+		 * overwritten hash chains) */
+		damaged = log->damaged || !log->os_errno;
 		break;
 	case TDB_ERR_OOM:
-		why = "out of memory";
-		status = ENOMEM;
+		/* growing the file (ENOSPC, EFBIG) is reported as OOM too */
 		break;
-	case TDB_ERR_EXISTS:
-		why = "record exists";
-		status = EEXIST;
-		break;
-	case TDB_ERR_NOEXIST:
-		why = "record does not exist";
-		status = ENOENT;
-		break;
-	case TDB_ERR_RDONLY:
-		why = "database is read-only";
-		status = EROFS;
-		break;
-	case TDB_ERR_NESTING:
-		why = "a transaction is already open";
-		status = EBUSY;
-		break;
-	case TDB_ERR_EINVAL:
 	default:
-		why = "invalid request";
-		status = EINVAL;
 		break;
+	}
+	if (damaged) {
+		why = "the file is damaged";
+		status = EIO;
+	} else if ((ec == TDB_ERR_IO || ec == TDB_ERR_OOM) && log->os_errno) {
+		why = strerror(log->os_errno);
+		status = log->os_errno;
+	} else {
+		switch (ec) {
+		case TDB_ERR_LOCK:
+		case TDB_ERR_NOLOCK:
+		case TDB_ERR_LOCK_TIMEOUT:
+			why = "cannot lock the database";
+			status = ENOLCK;
+			break;
+		case TDB_ERR_OOM:
+			why = "out of memory";
+			status = ENOMEM;
+			break;
+		case TDB_ERR_EXISTS:
+			why = "record exists";
+			status = EEXIST;
+			break;
+		case TDB_ERR_NOEXIST:
+			why = "record does not exist";
+			status = ENOENT;
+			break;
+		case TDB_ERR_RDONLY:
+			why = "database is read-only";
+			status = EROFS;
+			break;
+		case TDB_ERR_NESTING:
+			why = "a transaction is already open";
+			status = EBUSY;
+			break;
+		case TDB_ERR_EINVAL:
+		default:
+			why = "invalid request";
+			status = EINVAL;
+			break;
+		}
 	}
 	va_list ap;
 	va_start(ap, fmt);
 	cleanup_free char *what = xvasprintf(fmt, ap);
 	va_end(ap);
-	burrow_error(err, 0, "%s in '%s': %s", what, s->path[db], why);
-	if (err && *err)
-		(*err)->status = status;
-	if (ec == TDB_ERR_CORRUPT)
-		burrow_error_hint(
-		    err, "check it with `tdbtool %s check`; moving it away starts afresh but forgets what it held",
-		    s->path[db]);
+	burrow_error_status(err, status, "%s in '%s': %s", what, s->path[db], why);
+	if (damaged)
+		state_damage_hint(db, s->path[db], err);
 	return -1;
 }
 
@@ -141,19 +168,20 @@ char *state_read_boot_id(struct burrow_err **err)
 	return buf;
 }
 
-static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
+static void tdb_log_hook(struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* tdb's own log lines go to --log-level=debug only: failures reach the
- * user as error records. log_private points at a flag that says tdb has
- * just rolled back a transaction a killed process left half-committed. */
-static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
+ * user as error records, worded from what the log says here (log_private
+ * points at the file's struct state_tdb_log): that tdb has just rolled back
+ * a transaction a killed process left half-committed; that the file is
+ * damaged (a pointer past its end, a bad record magic); or that the system
+ * refused a read, write or growth (the message then carries strerror of
+ * the errno it failed with, which tells it from a stale errno). */
+static void tdb_log_hook(struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
 {
-	bool *recovered = tdb ? tdb_get_logging_private(tdb) : NULL;
-	if (recovered && strstr(fmt, "tdb_transaction_recover: recovered"))
-		*recovered = true;
-	if (burrow_log_level < BURROW_LOG_DEBUG || level > TDB_DEBUG_WARNING)
-		return;
+	int saved = errno;
+	struct state_tdb_log *log = tdb ? tdb_get_logging_private(tdb) : NULL;
 	va_list ap;
 	va_start(ap, fmt);
 	cleanup_free char *m = xvasprintf(fmt, ap);
@@ -161,7 +189,18 @@ static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, c
 	size_t n = strlen(m);
 	while (n > 0 && m[n - 1] == '\n')
 		m[--n] = '\0';
-	burrow_debug("tdb %s: %s", tdb ? tdb_name(tdb) : "?", m);
+	if (log && strstr(m, "tdb_transaction_recover: recovered"))
+		log->recovered = true;
+	if (log && level == TDB_DEBUG_FATAL) {
+		if (strstr(m, "beyond eof") || strstr(m, "bad magic") || strstr(m, " wrap") ||
+		    strstr(m, "transaction_read: failed"))
+			log->damaged = true;
+		else if (saved && strstr(m, strerror(saved)))
+			log->os_errno = saved;
+	}
+	if (burrow_log_level >= BURROW_LOG_DEBUG && level <= TDB_DEBUG_WARNING)
+		burrow_debug("tdb %s: %s", tdb ? tdb_name(tdb) : "?", m);
+	errno = saved;
 }
 
 /* After tdb rolled back a half-committed transaction (its writer was
@@ -170,61 +209,97 @@ static void tdb_log_quiet(struct tdb_context *tdb, enum tdb_debug_level level, c
  * old length), and tdb_check calls the file damaged. The records every
  * reader sees are the committed ones, so a repack (a transaction that copies
  * them out, wipes the file and copies them back) cleans it. */
-static int repair_after_recovery(struct tdb_context *t, const char *path, struct burrow_err **err)
+static int repair_after_recovery(struct tdb_context *t, enum state_db db, const char *path, struct burrow_err **err)
 {
 	if (tdb_check(t, NULL, NULL) == 0)
 		return 0;
 	burrow_debug("tdb %s: unreachable records after a rolled-back transaction: repacking", path);
 	if (tdb_repack(t) != 0 || tdb_check(t, NULL, NULL) != 0) {
 		burrow_error_status(err, EIO, "'%s' is damaged and could not be repaired after a crash", path);
-		return burrow_error_hint(err, "check it with `tdbtool %s check`", path);
+		return state_damage_hint(db, path, err);
 	}
 	return 0;
 }
 
-static struct tdb_context *open_tdb(const char *path, enum state_db db, bool *recovered, struct burrow_err **err)
+/* The flags both files are opened with. The persistent file keeps tdb's
+ * synchronous transactions (recovery data reaches the disk before the
+ * records change). The runtime file skips the fsyncs wherever it lives: a
+ * killed process still leaves the recovery area for the next opener (the
+ * page cache is shared), and only a power cut loses what was not synced --
+ * after which the boot ID differs and the runtime state is rebuilt anyway.
+ * The fsyncs would cost several ms on every `burrow run` with the runtime
+ * dir on disk (the /tmp fallback). */
+static int tdb_flags(enum state_db db)
 {
-	const struct tdb_logging_context log_ctx = {.log_fn = tdb_log_quiet, .log_private = recovered};
-	/* The persistent file keeps tdb's synchronous transactions (recovery
-	 * data reaches the disk before the records change). The runtime file
-	 * skips the fsyncs wherever it lives: a killed process still leaves the
-	 * recovery area for the next opener (the page cache is shared), and
-	 * only a power cut loses what was not synced -- after which the boot
-	 * ID differs and the runtime state is rebuilt anyway. The fsyncs would
-	 * cost several ms on every `burrow run` with the runtime dir on disk
-	 * (the /tmp fallback). */
-	int flags = TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING | (db == STATE_RUN ? TDB_NOSYNC : 0);
-	/* With O_CREAT, tdb rewrites a file whose header it does not
-	 * recognise as a new, empty database: a damaged (or foreign) file
-	 * would be wiped without a word. So O_CREAT only when there is nothing
-	 * to lose: no file, or an empty one (a creator killed before it wrote
-	 * the header; concurrent creators are serialised by tdb's open lock). */
+	return TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING | (db == STATE_RUN ? TDB_NOSYNC : 0);
+}
+
+/* Creates an empty database at path unless a file is already there. It is
+ * written under a temporary name and linked into place, so that path never
+ * names a file without a header: an empty file is damage, never "new". */
+static int create_tdb(const char *path, enum state_db db, struct burrow_err **err)
+{
+	cleanup_free char *tmp = xasprintf("%s.new-%d", path, (int)getpid());
+	/* left by a killed creator that had our pid */
+	(void)unlink(tmp);
+	const struct tdb_logging_context log_ctx = {.log_fn = tdb_log_hook, .log_private = NULL};
+	errno = 0;
+	struct tdb_context *t = tdb_open_ex(tmp, STATE_HASH_SIZE, tdb_flags(db), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	                                    0600, &log_ctx, NULL);
+	if (!t)
+		return burrow_error(err, errno ? errno : EIO, "cannot create '%s'", tmp);
+	/* the header on the disk before the name: a power cut must not leave
+	 * an empty burrow.tdb behind */
+	int r = db == STATE_DB ? fsync(tdb_fd(t)) : 0;
+	int e = errno;
+	if (tdb_close(t) != 0 && r == 0) {
+		r = -1;
+		e = errno ? errno : EIO;
+	}
+	if (r == 0) {
+		r = link(tmp, path);
+		e = errno;
+		/* filesystems without hard links */
+		if (r < 0 && (e == EPERM || e == EOPNOTSUPP || e == ENOSYS)) {
+			r = renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE);
+			e = errno;
+		}
+	}
+	(void)unlink(tmp);
+	if (r < 0 && e != EEXIST) /* EEXIST: another command made it first */
+		return burrow_error(err, e, "cannot create '%s'", path);
+	return 0;
+}
+
+static struct tdb_context *open_tdb(const char *path, enum state_db db, struct state_tdb_log *log,
+                                    struct burrow_err **err)
+{
+	const struct tdb_logging_context log_ctx = {.log_fn = tdb_log_hook, .log_private = log};
+	/* Never O_CREAT on the file itself: tdb rewrites a file whose header it
+	 * does not recognise (an empty one included) as a new, empty database,
+	 * and a damaged file would be wiped without a word. */
 	struct stat st;
-	int oflags = O_RDWR | O_CLOEXEC;
 	if (stat(path, &st) < 0) {
 		if (errno != ENOENT) {
 			burrow_error(err, errno, "cannot open '%s'", path);
 			return NULL;
 		}
-		oflags |= O_CREAT;
+		if (create_tdb(path, db, err) < 0)
+			return NULL;
 	} else if (st.st_size == 0) {
-		oflags |= O_CREAT;
+		burrow_error_status(err, EIO, "cannot open '%s': not a database, or a damaged one (the file is empty)",
+		                    path);
+		state_damage_hint(db, path, err);
+		return NULL;
 	}
 	errno = 0;
-	struct tdb_context *t = tdb_open_ex(path, STATE_HASH_SIZE, flags, oflags, 0600, &log_ctx, NULL);
+	struct tdb_context *t =
+	    tdb_open_ex(path, STATE_HASH_SIZE, tdb_flags(db), O_RDWR | O_CLOEXEC, 0600, &log_ctx, NULL);
 	if (!t) {
 		int e = errno ? errno : EIO;
 		if (e == EIO || e == EINVAL) {
 			burrow_error_status(err, EIO, "cannot open '%s': not a database, or a damaged one", path);
-			if (db == STATE_RUN)
-				burrow_error_hint(
-				    err, "it holds only runtime state: removing it resets every container as a "
-				         "reboot does (stop running ones first)");
-			else
-				burrow_error_hint(err,
-				                  "check it with `tdbtool %s check`; moving it away starts afresh but "
-				                  "forgets every container, image and volume it recorded",
-				                  path);
+			state_damage_hint(db, path, err);
 			return NULL;
 		}
 		burrow_error(err, e, "cannot open '%s'", path);
@@ -234,9 +309,9 @@ static struct tdb_context *open_tdb(const char *path, enum state_db db, bool *re
 			burrow_error_hint(err, "the filesystem does not support locks: use a local disk");
 		return NULL;
 	}
-	if (*recovered) {
-		*recovered = false;
-		if (repair_after_recovery(t, path, err) < 0) {
+	if (log->recovered) {
+		log->recovered = false;
+		if (repair_after_recovery(t, db, path, err) < 0) {
 			tdb_close(t);
 			return NULL;
 		}
@@ -310,10 +385,10 @@ int state_open(const char *root, const char *runroot, struct state_store **out, 
 	s->boot_id = state_read_boot_id(err);
 	if (!s->boot_id)
 		goto fail;
-	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], STATE_DB, &s->recovered[STATE_DB], err);
+	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], STATE_DB, &s->log[STATE_DB], err);
 	if (!s->tdb[STATE_DB])
 		goto fail;
-	s->tdb[STATE_RUN] = open_tdb(s->path[STATE_RUN], STATE_RUN, &s->recovered[STATE_RUN], err);
+	s->tdb[STATE_RUN] = open_tdb(s->path[STATE_RUN], STATE_RUN, &s->log[STATE_RUN], err);
 	if (!s->tdb[STATE_RUN])
 		goto fail;
 	if (check_boot(s, err) < 0)
@@ -479,6 +554,9 @@ static int check_db(struct state_store *s, enum state_db db, const char *key, st
 		return burrow_error_status(err, EINVAL, "no such state database %d", (int)db);
 	if (key && !*key)
 		return burrow_error_status(err, EINVAL, "empty key in '%s'", s->path[db]);
+	/* what the log says from here on is about this operation */
+	s->log[db].damaged = false;
+	s->log[db].os_errno = 0;
 	return 0;
 }
 
@@ -679,12 +757,12 @@ int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **
 	unsigned long long deadline = state_now_ms() + state_wait_ms();
 	for (unsigned step = 0;;) {
 		if (tdb_transaction_start_nonblock(s->tdb[db]) == 0) {
-			if (!s->recovered[db])
+			if (!s->log[db].recovered)
 				break;
 			/* starting it rolled back another writer's half-commit */
-			s->recovered[db] = false;
+			s->log[db].recovered = false;
 			tdb_transaction_cancel(s->tdb[db]);
-			if (repair_after_recovery(s->tdb[db], s->path[db], err) < 0)
+			if (repair_after_recovery(s->tdb[db], db, s->path[db], err) < 0)
 				return -1;
 			continue;
 		}
@@ -743,11 +821,8 @@ int state_verify(struct state_store *s, struct burrow_err **err)
 		if (s->in_tx[db])
 			return burrow_error_status(err, EBUSY, "cannot check '%s' inside a transaction", s->path[db]);
 		if (tdb_check(s->tdb[db], check_one, NULL) != 0) {
-			state_tdb_error(s, (enum state_db)db, err, "consistency check failed");
-			return burrow_error_hint(err,
-			                         "the file is damaged: `tdbtool %s check` says more; moving it away "
-			                         "starts afresh but forgets what it held",
-			                         s->path[db]);
+			burrow_error_status(err, EIO, "'%s' is damaged: its consistency check failed", s->path[db]);
+			return state_damage_hint((enum state_db)db, s->path[db], err);
 		}
 	}
 	return 0;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -805,8 +807,18 @@ static void test_damaged_file_kept(void **state)
 	assert_int_equal(read_file(db, &after, NULL, &err), 0);
 	assert_string_equal(after, junk);
 
-	/* an empty file (a creator killed before the header) is taken over */
+	/* an empty file is damage too, never a new database that forgets
+	 * every image and container */
 	assert_int_equal(write_file(db, "", 0, 0600, &err), 0);
+	assert_int_equal(state_open(f->root, f->runroot, &s, &err), -1);
+	assert_int_equal(err->status, EIO);
+	assert_non_null(strstr(err->msg, "burrow.tdb': not a database, or a damaged one (the file is empty)"));
+	assert_non_null(strstr(err->hint, "tdbtool"));
+	burrow_err_free(steal_ptr(err));
+	struct stat st;
+	assert_int_equal(stat(db, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(unlink(db), 0);
 	f->s = open_store(f);
 	put(f->s, STATE_DB, "ctr/a", "{}");
 
@@ -819,11 +831,177 @@ static void test_damaged_file_kept(void **state)
 	assert_non_null(strstr(err->msg, "state.tdb"));
 	assert_non_null(strstr(err->hint, "reboot"));
 	burrow_err_free(steal_ptr(err));
+	assert_int_equal(write_file(run, "", 0, 0600, &err), 0);
+	assert_int_equal(state_open(f->root, f->runroot, &s, &err), -1);
+	assert_non_null(strstr(err->msg, "state.tdb': not a database, or a damaged one (the file is empty)"));
+	assert_non_null(strstr(err->hint, "reboot"));
+	burrow_err_free(steal_ptr(err));
 	assert_int_equal(unlink(run), 0);
 	f->s = open_store(f);
 	assert_true(state_needs_refresh(f->s));
 	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
 	assert_non_null(a);
+}
+
+/* Overwrites len bytes of path at off with b. */
+static void scribble(const char *path, off_t off, size_t len, unsigned char b)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	unsigned char *buf = xmalloc(len);
+	memset(buf, b, len);
+	assert_int_equal(pwrite(fd, buf, len, off), (ssize_t)len);
+	free(buf);
+}
+
+/* Every way a damaged file shows up names the file, says that it is
+ * damaged and how to go on: an open that fails, or a read or walk that
+ * fails later. */
+static void assert_damaged(struct burrow_err *err, const char *file, const char *hint_word)
+{
+	assert_non_null(err);
+	assert_int_equal(err->status, EIO);
+	assert_non_null(strstr(err->msg, file));
+	if (!strstr(err->msg, "the file is damaged") && !strstr(err->msg, "not a database, or a damaged one"))
+		fail_msg("not reported as damage: %s", err->msg);
+	assert_non_null(err->hint);
+	assert_non_null(strstr(err->hint, hint_word));
+}
+
+/* Opens the store and reads a key and walks, expecting the damage to show
+ * at one of those steps. */
+static void expect_damage(struct fx *f, const char *file, const char *hint_word)
+{
+	struct burrow_err *err = NULL;
+	struct state_store *s = NULL;
+	if (state_open(f->root, f->runroot, &s, &err) < 0) {
+		assert_damaged(err, file, hint_word);
+		burrow_err_free(err);
+		return;
+	}
+	enum state_db db = strcmp(file, "state.tdb") == 0 ? STATE_RUN : STATE_DB;
+	cleanup_free char *json = NULL;
+	int r = state_get(s, db, db == STATE_RUN ? "run/a" : "ctr/a", &json, &err);
+	if (r >= 0) {
+		cleanup_strv char **keys = NULL;
+		r = state_keys(s, db, "", &keys, NULL, &err);
+	}
+	assert_int_equal(r, -1);
+	assert_damaged(err, file, hint_word);
+	burrow_err_free(err);
+	state_close(s);
+}
+
+/* Hash chains that point past the end, and a file cut short: "the file is
+ * damaged" (not a bare "i/o error"), with the fix. */
+static void test_damaged_chains_and_truncation(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	char big[300000];
+	memset(big, 'v', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"web\"}");
+	put(f->s, STATE_DB, "ctr/big", big);
+	put(f->s, STATE_RUN, "run/a", "{\"pid\":1}");
+	state_close(f->s);
+	f->s = NULL;
+	cleanup_free char *db = path_join(f->root, "burrow.tdb");
+	cleanup_free char *run = path_join(f->runroot, "state.tdb");
+	cleanup_free char *good = path_join(f->dir, "good.tdb");
+	cleanup_free char *goodrun = path_join(f->dir, "goodrun.tdb");
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(read_file(db, &text, &len, &err), 0);
+	assert_int_equal(write_file(good, text, len, 0600, &err), 0);
+	cleanup_free char *runtext = NULL;
+	size_t runlen = 0;
+	assert_int_equal(read_file(run, &runtext, &runlen, &err), 0);
+	assert_int_equal(write_file(goodrun, runtext, runlen, 0600, &err), 0);
+
+	/* every hash chain head (after tdb's 168-byte header and the free
+	 * list head) points at 0x7fffffff */
+	const off_t chains = 168 + 4;
+	const size_t chains_len = 4 * 4099;
+	scribble(db, chains, chains_len, 0x7f);
+	expect_damage(f, "burrow.tdb", "tdbtool");
+
+	/* cut short in the middle of the big record */
+	assert_int_equal(write_file(db, text, len, 0600, &err), 0);
+	assert_int_equal(truncate(db, (off_t)(len / 2)), 0);
+	expect_damage(f, "burrow.tdb", "tdbtool");
+
+	/* state.tdb: the hint says that removing it resets the containers */
+	assert_int_equal(write_file(db, text, len, 0600, &err), 0);
+	scribble(run, chains, chains_len, 0x7f);
+	expect_damage(f, "state.tdb", "reboot");
+	assert_int_equal(write_file(run, runtext, runlen, 0600, &err), 0);
+
+	/* the undamaged copies still read fine */
+	f->s = open_store(f);
+	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
+	assert_string_equal(a, "{\"name\":\"web\"}");
+}
+
+/* A commit the disk refuses (here: the file may not grow past its size,
+ * RLIMIT_FSIZE, with SIGXFSZ ignored) fails with the reason, and nothing of
+ * the transaction is stored; the file stays sound and takes the next one. */
+static void test_failed_commit(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"before\"}");
+	cleanup_free char *db = path_join(f->root, "burrow.tdb");
+	struct stat st;
+	assert_int_equal(stat(db, &st), 0);
+
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_sa;
+	assert_int_equal(sigaction(SIGXFSZ, &ign, &old_sa), 0);
+	struct rlimit old, lim;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)st.st_size;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+
+	size_t n = 2 * 1024 * 1024;
+	char *big = xmalloc(n);
+	memset(big, 'b', n - 1);
+	big[n - 1] = '\0';
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
+	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"changed\"}");
+	put(f->s, STATE_DB, "ctr/big", big);
+	put(f->s, STATE_DB, "name/x", "\"a\"");
+	int r = state_tx_commit(f->s, STATE_DB, &err);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(sigaction(SIGXFSZ, &old_sa, NULL), 0);
+	free(big);
+
+	assert_int_equal(r, -1);
+	assert_non_null(err);
+	assert_int_equal(err->status, EFBIG);
+	assert_non_null(strstr(err->msg, "cannot commit a transaction in '"));
+	assert_non_null(strstr(err->msg, "burrow.tdb': File too large"));
+	burrow_err_free(steal_ptr(err));
+
+	/* nothing of it landed: the old value, no new keys, a sound file */
+	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
+	assert_string_equal(a, "{\"name\":\"before\"}");
+	assert_null(get(f->s, STATE_DB, "ctr/big"));
+	assert_null(get(f->s, STATE_DB, "name/x"));
+	assert_int_equal(state_verify(f->s, &err), 0);
+	/* the same after a reopen (what another process sees) */
+	state_close(f->s);
+	f->s = open_store(f);
+	cleanup_free char *a2 = get(f->s, STATE_DB, "ctr/a");
+	assert_string_equal(a2, "{\"name\":\"before\"}");
+	assert_null(get(f->s, STATE_DB, "ctr/big"));
+	assert_int_equal(state_verify(f->s, &err), 0);
+	/* and the next transaction goes through */
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
+	put(f->s, STATE_DB, "name/x", "\"a\"");
+	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
+	cleanup_free char *x = get(f->s, STATE_DB, "name/x");
+	assert_string_equal(x, "\"a\"");
 }
 
 struct counter {
@@ -898,6 +1076,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_fs_types, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_root_resolve, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_file_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_chains_and_truncation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_each_1000_fast, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
