@@ -1,21 +1,35 @@
-/* burrow rm [-f] CONTAINER... */
-#include <stdio.h>
+/* burrow rm [-f] [-i] CONTAINER... */
 #include <errno.h>
+#include <stdio.h>
 
 #include "cmd/cmd.h"
 #include "container/container.h"
+
+/* podman's exit codes for rm, most severe first */
+enum {
+	RM_NO_SUCH = 1, /* a container did not exist (and nothing worse) */
+	RM_RUNNING = 2, /* a container is running or paused (without -f) */
+};
+
+static int severity(int code)
+{
+	return code == EXIT_BURROW ? 3 : code == RM_RUNNING ? 2 : code == RM_NO_SUCH ? 1 : 0;
+}
 
 int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"force", no_argument, NULL, 'f'},
+	    {"ignore", no_argument, NULL, 'i'},
 	    {0, 0, 0, 0},
 	};
-	bool force = false;
+	bool force = false, ignore = false;
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "f", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "fi", longopts)) != -1) {
 		if (c == 'f')
-			force = true;
+			force = ignore = true; /* as podman: --force implies --ignore */
+		else if (c == 'i')
+			ignore = true;
 		else
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	}
@@ -27,12 +41,14 @@ int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
 		if (ctr_remove(ctx->state, argv[i], force, &err) < 0) {
-			/* like podman: 1 when a container does not exist, else 125 */
-			int code = err->status == ENOENT ? 1 : EXIT_BURROW;
-			burrow_err_print(err);
+			int code = err->status == ENOENT ? RM_NO_SUCH : err->status == EBUSY ? RM_RUNNING : EXIT_BURROW;
+			if (code != RM_NO_SUCH || !ignore)
+				burrow_err_print(err);
+			else
+				code = 0;
 			burrow_err_free(err);
 			err = NULL;
-			if (rc == 0 || code == EXIT_BURROW)
+			if (severity(code) > severity(rc))
 				rc = code;
 			continue;
 		}
