@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -112,12 +113,104 @@ static _Noreturn void keeper_fail(int sock, int errno_, const char *what)
 	_exit(1);
 }
 
+/* Shows the keeper as "burrow-keeper" in ps and /proc/PID/cmdline: the
+ * argv area it inherited from the command that created it (an eternal
+ * `burrow info` otherwise) is overwritten in place, spilling into the
+ * environment area that follows it (the keeper needs neither). */
+static void keeper_set_title(const char *title)
+{
+	char buf[2048];
+	cleanup_close int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read_all(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* after the command name (which may hold spaces and parentheses):
+	 * field 3 on; arg_start, arg_end, env_start and env_end are 48-51 */
+	char *p = strrchr(buf, ')');
+	unsigned long long v[4] = {0};
+	int field = 2;
+	for (char *save = NULL, *tok = p ? strtok_r(p + 1, " ", &save) : NULL; tok; tok = strtok_r(NULL, " ", &save))
+		if (++field >= 48 && field <= 51)
+			v[field - 48] = strtoull(tok, NULL, 10);
+	unsigned long long arg_start = v[0], arg_end = v[1], env_start = v[2], env_end = v[3];
+	if (arg_start == 0 || arg_end <= arg_start)
+		return;
+	size_t argl = (size_t)(arg_end - arg_start), len = argl;
+	if (env_start == arg_end && env_end > env_start) {
+		clearenv(); /* nothing points into that area any more */
+		len = (size_t)(env_end - arg_start);
+	}
+	char *area = (char *)(uintptr_t)arg_start;
+	memset(area, 0, len);
+	size_t t = strlen(title);
+	if (t > len - 1)
+		t = len - 1;
+	memcpy(area, title, t);
+	/* a non-zero last byte of the argv area tells the kernel to show it
+	 * only up to the first NUL (as for setproctitle) */
+	if (t + 1 < argl)
+		area[argl - 1] = ' ';
+}
+
+/* Whether RUNROOT/keeper.pid names this process. */
+static bool keeper_recorded(const char *runroot)
+{
+	cleanup_free char *path = path_join(runroot, USERNS_PID_FILE);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char buf[64];
+	ssize_t n = fd >= 0 ? read_all(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return atoll(buf) == (long long)getpid();
+}
+
+/* Holds the namespaces until nothing can find this keeper any more: its
+ * runtime dir is removed, moved or unmounted (a logout, a tmp cleaner), or
+ * its pid file goes or names another keeper. Then it ends, rather than
+ * hold a namespace for good that the next command replaces (containers
+ * still running in it hold it themselves). Without inotify it holds on. */
+static _Noreturn void keeper_hold(const char *runroot)
+{
+	int in = inotify_init1(IN_CLOEXEC);
+	const uint32_t gone = IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT | IN_IGNORED;
+	if (in >= 0 &&
+	    inotify_add_watch(in, runroot, gone | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR) >= 0) {
+		/* the watch first, then the check: nothing falls in between */
+		bool recheck = true;
+		for (;;) {
+			if (recheck && !keeper_recorded(runroot))
+				_exit(0);
+			recheck = false;
+			char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+			ssize_t n = read(in, buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			for (char *p = buf; p < buf + n;) {
+				const struct inotify_event *ev = (const struct inotify_event *)p;
+				if (ev->mask & gone)
+					_exit(0);
+				if (ev->len && strcmp(ev->name, USERNS_PID_FILE) == 0)
+					recheck = true;
+				p += sizeof(*ev) + ev->len;
+			}
+		}
+	}
+	for (;;)
+		pause();
+}
+
 /* Runs in the grandchild: becomes the keeper. Never returns. */
-static _Noreturn void keeper_main(int sock)
+static _Noreturn void keeper_main(int sock, const char *runroot_)
 {
 	/* nothing of the creator's (its lock fd, a terminal, bats' pipes) stays open */
 	close_fds_except(sock);
+	char *runroot = xstrdup(runroot_);
 	prctl(PR_SET_NAME, "burrow-keeper", 0, 0, 0);
+	keeper_set_title("burrow-keeper");
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	sigaction(SIGHUP, &ign, NULL);
 	sigaction(SIGINT, &ign, NULL);
@@ -147,12 +240,11 @@ static _Noreturn void keeper_main(int sock)
 	if (read_all(sock, &ack, sizeof(ack)) != (ssize_t)sizeof(ack) || ack.tag != MSG_ACK)
 		_exit(1);
 	close(sock);
-	for (;;)
-		pause();
+	keeper_hold(runroot);
 }
 
 /* Runs in the intermediate child: new session, fork the keeper, exit. */
-static _Noreturn void keeper_intermediate(int sock)
+static _Noreturn void keeper_intermediate(int sock, const char *runroot)
 {
 	if (setsid() < 0)
 		keeper_fail(sock, errno, "cannot start a new session for the keeper");
@@ -160,7 +252,7 @@ static _Noreturn void keeper_intermediate(int sock)
 	if (pid < 0)
 		keeper_fail(sock, errno, "cannot fork the keeper");
 	if (pid == 0)
-		keeper_main(sock);
+		keeper_main(sock, runroot);
 	_exit(0);
 }
 
@@ -281,8 +373,8 @@ static int write_maps(const struct userns_plan *plan, pid_t pid, struct burrow_e
 }
 
 /* keeper_spawn's work, with SIGCHLD at its default so that we can wait. */
-static int spawn_and_map(const struct userns_plan *plan, int sock, int peer_, pid_t *out, bool *map_failed,
-                         struct burrow_err **err)
+static int spawn_and_map(const struct userns_plan *plan, const char *runroot, int sock, int peer_, pid_t *out,
+                         bool *map_failed, struct burrow_err **err)
 {
 	cleanup_close int peer = peer_;
 	pid_t mid = fork();
@@ -290,7 +382,7 @@ static int spawn_and_map(const struct userns_plan *plan, int sock, int peer_, pi
 		return burrow_error(err, errno, "cannot fork");
 	if (mid == 0) {
 		close(sock);
-		keeper_intermediate(peer);
+		keeper_intermediate(peer, runroot);
 	}
 	close(steal_fd(peer));
 	int status = 0;
@@ -325,8 +417,8 @@ static int spawn_and_map(const struct userns_plan *plan, int sock, int peer_, pi
 /* Starts a keeper with the plan's mapping; *out is its pid, *sock_out the
  * socket to acknowledge it on once it is recorded. *map_failed tells
  * whether it was the ID mapping that failed. */
-static int keeper_spawn(const struct userns_plan *plan, pid_t *out, int *sock_out, bool *map_failed,
-                        struct burrow_err **err)
+static int keeper_spawn(const struct userns_plan *plan, const char *runroot, pid_t *out, int *sock_out,
+                        bool *map_failed, struct burrow_err **err)
 {
 	*map_failed = false;
 	int sv[2];
@@ -337,7 +429,7 @@ static int keeper_spawn(const struct userns_plan *plan, pid_t *out, int *sock_ou
 	fflush(NULL);
 	struct sigaction dfl = {.sa_handler = SIG_DFL}, old_chld;
 	sigaction(SIGCHLD, &dfl, &old_chld);
-	int r = spawn_and_map(plan, sock, sv[1], out, map_failed, err);
+	int r = spawn_and_map(plan, runroot, sock, sv[1], out, map_failed, err);
 	sigaction(SIGCHLD, &old_chld, NULL);
 	if (r == 0)
 		*sock_out = steal_fd(sock);
@@ -480,12 +572,12 @@ static int create_keeper(const char *runroot, struct burrow_err **err)
 	struct burrow_err *first = NULL;
 	bool map_failed = false;
 	cleanup_close int sock = -1;
-	int r = keeper_spawn(&plan, &pid, &sock, &map_failed, &first);
+	int r = keeper_spawn(&plan, runroot, &pid, &sock, &map_failed, &first);
 	if (r < 0 && map_failed && plan.kind == USERNS_KIND_SUBUID) {
 		/* newuidmap refused (bad ranges, a broken helper): nothing fails that need not */
 		userns_plan_single(&plan, first->msg, true);
 		burrow_err_free(first);
-		r = keeper_spawn(&plan, &pid, &sock, &map_failed, err);
+		r = keeper_spawn(&plan, runroot, &pid, &sock, &map_failed, err);
 	} else if (r < 0) {
 		burrow_err_free(*err);
 		*err = first;

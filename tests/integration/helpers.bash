@@ -39,10 +39,50 @@ kill_namespace_of() {
 	local pid=$1 ns p
 	[ -n "$pid" ] && [ -e "/proc/$pid/ns/user" ] || return 0
 	ns=$(readlink "/proc/$pid/ns/user" 2>/dev/null) || return 0
+	# a stale pid now naming a process of ours: never our own namespace
+	[ "$ns" != "$(readlink /proc/self/ns/user)" ] || return 0
 	for p in /proc/[0-9]*; do
 		[ "$(readlink "$p/ns/user" 2>/dev/null)" = "$ns" ] && kill -9 "${p#/proc/}" 2>/dev/null
 	done
 	return 0
+}
+
+# The start time of process $1 (field 22 of its stat), empty when gone.
+proc_start() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+}
+
+# Whether process $1 still runs as the one that started at $2. A zombie
+# does not count: it is dead, waiting for its parent to reap it.
+proc_running() { # PID STARTTIME
+	local f
+	f=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$f" ] && [ "${f%% *}" != Z ] && [ "$(cut -d' ' -f20 <<<"$f")" = "$2" ]
+}
+
+# wait_dead PID STARTTIME [SECONDS]: until that process has ended (at
+# most SECONDS, default 10).
+wait_dead() {
+	local i
+	for i in $(seq 1 $((${3:-10} * 20))); do
+		proc_running "$1" "$2" || return 0
+		sleep 0.05
+	done
+	echo "process $1 still runs after ${3:-10} s" >&2
+	return 1
+}
+
+# The processes (not zombies) in user namespace $1 (a readlink of
+# /proc/PID/ns/user), one pid a line.
+procs_in_userns() {
+	local p st
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/user" 2>/dev/null)" = "$1" ] || continue
+		st=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f1)
+		# gone meanwhile, or a zombie
+		[ -n "$st" ] && [ "$st" != Z ] || continue
+		echo "${p#/proc/}"
+	done
 }
 
 # run_burrow [EXPECTED_RC] ARGS...: runs the binary under timeout, keeps

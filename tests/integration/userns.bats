@@ -54,6 +54,21 @@ start_time() {
 	[ -r "/proc/$1/stat" ] && sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
 }
 
+# The keeper holds nothing of the command that made it: its one fd is the
+# inotify watch on its runtime dir. (The command may finish before the
+# keeper has read its last message and closed that socket: a bounded wait.)
+keeper_fds_only_its_watch() { # PID
+	local i
+	for i in $(seq 100); do
+		run ls "/proc/$1/fd"
+		[ "$output" = 0 ] && break
+		sleep 0.05
+	done
+	is "$status" 0
+	is "$output" "0" "the keeper holds one file descriptor"
+	is "$(readlink "/proc/$1/fd/0")" "anon_inode:inotify" "the keeper's fd is its inotify watch"
+}
+
 userns_of() {
 	readlink "/proc/$1/ns/user"
 }
@@ -78,9 +93,7 @@ userns_of() {
 	run_burrow 0 unshare true
 	local pid=$(keeper_pid) st
 	st=$(start_time "$pid")
-	run ls "/proc/$pid/fd"
-	is "$status" 0
-	is "$output" "" "the keeper holds no file descriptors"
+	keeper_fds_only_its_watch "$pid"
 	is "$(readlink "/proc/$pid/cwd")" "/" "the keeper's working directory"
 	local sid
 	sid=$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f4)
@@ -108,9 +121,7 @@ userns_of() {
 	}
 	local pid=$(keeper_pid)
 	[ -n "$pid" ]
-	run ls "/proc/$pid/fd"
-	is "$status" 0
-	is "$output" "" "the keeper holds no file descriptors"
+	keeper_fds_only_its_watch "$pid"
 	# the lock was not kept either: a new keeper can be made at once
 	run_burrow 0 system migrate
 	BURROW_TIMEOUT=5 run_burrow 0 unshare true
@@ -523,4 +534,48 @@ userns_of() {
 	assert_match "${lines[1]}" "^hint: unprivileged user namespaces may be disabled here: check the sysctls user.max_user_namespaces"
 	is "${#lines[@]}" 2
 	[ ! -e "$XDG_RUNTIME_DIR/burrow/keeper.pid" ]
+}
+
+@test "the keeper shows as burrow-keeper, not as the command that made it" {
+	run_burrow 0 info --format json
+	local pid=$(keeper_pid)
+	[ -n "$pid" ]
+	is "$(tr -d '\0' <"/proc/$pid/cmdline")" "burrow-keeper"
+	if command -v ps >/dev/null; then
+		is "$(ps -o args= -p "$pid")" "burrow-keeper"
+	fi
+}
+
+@test "the keeper ends when nothing can find it any more: its runtime dir removed, its pid file gone or replaced" {
+	local pid st
+	run_burrow 0 unshare true
+	pid=$(keeper_pid)
+	st=$(proc_start "$pid")
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	wait_dead "$pid" "$st" 5
+	run_burrow 0 unshare true
+	pid=$(keeper_pid)
+	st=$(proc_start "$pid")
+	# its pid file removed (a tmp cleaner)
+	rm "$XDG_RUNTIME_DIR/burrow/keeper.pid"
+	wait_dead "$pid" "$st" 5
+	run_burrow 0 unshare true
+	pid=$(keeper_pid)
+	st=$(proc_start "$pid")
+	# its pid file naming another keeper
+	echo "1 1" >"$T/pid.new"
+	mv "$T/pid.new" "$XDG_RUNTIME_DIR/burrow/keeper.pid"
+	wait_dead "$pid" "$st" 5
+	rm "$XDG_RUNTIME_DIR/burrow/keeper.pid"
+	# other files coming and going leave it be
+	run_burrow 0 unshare true
+	pid=$(keeper_pid)
+	st=$(proc_start "$pid")
+	touch "$XDG_RUNTIME_DIR/burrow/other"
+	mv "$XDG_RUNTIME_DIR/burrow/other" "$XDG_RUNTIME_DIR/burrow/other2"
+	rm "$XDG_RUNTIME_DIR/burrow/other2"
+	sleep 0.2
+	proc_running "$pid" "$st"
+	run_burrow 0 unshare true
+	is "$(keeper_pid)" "$pid"
 }
