@@ -38,8 +38,11 @@ static void status_text(const struct ctr_listing *l, long long now, char *buf, s
 		break;
 	case CTR_STOPPED:
 	case CTR_EXITED:
-		snprintf(buf, len, "Exited (%d) %s ago", l->run.exit_code,
-		         fmt_duration(now - l->run.finished_at, d, sizeof(d)));
+		if (l->run.finished_at > 0)
+			snprintf(buf, len, "Exited (%d) %s ago", l->run.exit_code,
+			         fmt_duration(now - l->run.finished_at, d, sizeof(d)));
+		else /* no end was recorded (it ran when the machine restarted) */
+			snprintf(buf, len, "Exited (%d)", l->run.exit_code);
 		break;
 	case CTR_CONFIGURED:
 	case CTR_CREATED:

@@ -111,7 +111,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	int code = EXIT_BURROW;
-	if (ctr_run_foreground(ctx->state, &cfg, &code, &err) < 0) {
+	if (ctr_run_foreground(ctx->state, &cfg, true, &code, &err) < 0) {
 		burrow_err_print(err);
 		burrow_err_free(err);
 		rc = code;

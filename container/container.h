@@ -31,13 +31,18 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 
 /* Runs c in the foreground, this process acting as its monitor: mounts
  * the rootfs, starts it, relays stdio and signals, drives the network,
- * records the exit code, cleans up (and removes it with --rm).
- * *exit_code: the container's own; on failure err->status is ENOENT when
- * the command was not found (127), EACCES-like when it cannot be executed
- * (126), anything else is burrow's own failure (125). */
-int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_code, struct burrow_err **err);
+ * records the exit code (in both records: the persistent one outlives the
+ * runtime dir), cleans up (and removes it with --rm). fresh: c was created
+ * for this run, and goes again (records, name, directories) when burrow
+ * fails before the container runs. *exit_code: the container's own; on
+ * failure err->status is ENOENT when the command was not found (127),
+ * EACCES-like when it cannot be executed (126), anything else is burrow's
+ * own failure (125). */
+int ctr_run_foreground(struct state_store *s, struct ctr_config *c, bool fresh, int *exit_code,
+                       struct burrow_err **err);
 
-/* Removes a container (refuses a running one unless force: then kills it). */
+/* Removes a container. A running one is refused (status EBUSY) unless
+ * force: then it is killed, and removed once its monitor has cleaned up. */
 int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow_err **err);
 
 struct ctr_listing {
@@ -47,6 +52,13 @@ struct ctr_listing {
 /* Containers, newest first; running ones only unless all. */
 int ctr_list(struct state_store *s, bool all, struct ctr_listing **out, size_t *n, struct burrow_err **err);
 void ctr_listing_free(struct ctr_listing *l, size_t n);
+
+/* Makes the storage root's containers/ and layers/ (and volumes/, when
+ * there is one) private, 0700, whatever the root's own mode: a root other
+ * users can enter (--root on a shared scratch directory) must not let them
+ * reach a container's upper dir. Made when missing; fixed (said once when
+ * others can enter the root) when others could enter them. */
+int ctr_storage_private(const char *root, struct burrow_err **err);
 
 /* After a reboot (state.tdb missing): every container becomes configured
  * or exited, as the seeds' resetState/refresh do. */

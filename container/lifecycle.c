@@ -1,8 +1,10 @@
 /* Cleanup, removal, listing and refresh. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +33,71 @@ bool ctr_monitor_alive(const struct ctr_run *r)
 		return false;
 	unsigned long long st = proc_start_time(r->monitor_pid);
 	return st != 0 && st == r->monitor_start;
+}
+
+/* Opens a pidfd for pid when it is still the process that started at
+ * start (pidfd first, then the start time: a signal through the pidfd then
+ * reaches that process and no other). 1: it is (*pidfd set; -1 on kernels
+ * without pidfds), 0: it is gone. */
+static int proc_open(pid_t pid, unsigned long long start, int *pidfd)
+{
+	*pidfd = -1;
+	if (pid <= 0 || start == 0)
+		return 0;
+	cleanup_close int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0 && errno != ENOSYS)
+		return 0;
+	if (proc_start_time(pid) != start)
+		return 0;
+	*pidfd = steal_fd(fd);
+	return 1;
+}
+
+/* Sends sig to pid if it is still the process that started at start.
+ * 0: sent (or it is gone already); -1: refused (errno set, e.g. EPERM for
+ * a process of another user namespace that runs as another user). */
+static int proc_signal(pid_t pid, unsigned long long start, int sig)
+{
+	int fd = -1;
+	if (proc_open(pid, start, &fd) == 0)
+		return 0;
+	cleanup_close int pidfd = fd;
+	int r = pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) : kill(pid, sig);
+	return r < 0 && errno != ESRCH ? -1 : 0;
+}
+
+/* Waits until pid (with its start time) has exited, at most timeout_ms;
+ * false when it still runs then. */
+static bool proc_wait_gone(pid_t pid, unsigned long long start, int timeout_ms)
+{
+	int fd = -1;
+	if (proc_open(pid, start, &fd) == 0)
+		return true;
+	cleanup_close int pidfd = fd;
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (pidfd >= 0) {
+			struct pollfd p = {.fd = pidfd, .events = POLLIN};
+			if (poll(&p, 1, 10) > 0)
+				return true;
+		} else {
+			if (proc_start_time(pid) != start)
+				return true;
+			usleep(10000);
+		}
+	}
+	return proc_start_time(pid) != start;
+}
+
+/* Whether the run recorded in c's persistent fields still goes on: no end
+ * recorded, and its monitor alive (this boot, pid + start time). What
+ * decides liveness when the runtime record is gone (the runtime dir was
+ * removed) or was rebuilt from c. */
+static bool config_running(struct state_store *s, const struct ctr_config *c)
+{
+	if (c->finished_at != 0 || c->monitor_pid <= 0 || !c->boot_id || strcmp(c->boot_id, state_boot_id(s)) != 0)
+		return false;
+	unsigned long long st = proc_start_time(c->monitor_pid);
+	return st != 0 && st == c->monitor_start;
 }
 
 int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, struct burrow_err **err)
@@ -71,22 +138,54 @@ int ctr_delete(struct state_store *s, const struct ctr_config *c, struct burrow_
 	return 0;
 }
 
-/* A running container whose monitor died: mark it stopped (-1) and clean. */
-static int check_dead_monitor(struct state_store *s, const struct ctr_config *c, struct ctr_run *r,
-                              struct burrow_err **err)
+static bool is_active(enum ctr_state st)
 {
-	if (r->state != CTR_RUNNING && r->state != CTR_CREATED && r->state != CTR_STOPPING && r->state != CTR_PAUSED)
+	return st == CTR_RUNNING || st == CTR_CREATED || st == CTR_STOPPING || st == CTR_PAUSED;
+}
+
+/* An active container whose monitor is gone. When the monitor recorded the
+ * end in burrow.tdb (its runtime record went elsewhere: the runtime dir was
+ * removed while it ran), that end is taken; otherwise the container is
+ * killed and marked exited with -1, in both records, and a warning says
+ * why. Then it is cleaned up. c is reloaded on the way (the monitor may
+ * have changed it). Returns 1 when the container is gone altogether (its
+ * monitor removed it: --rm). */
+static int check_dead_monitor(struct state_store *s, struct ctr_config *c, struct ctr_run *r, struct burrow_err **err)
+{
+	if (!is_active(r->state) || ctr_monitor_alive(r))
 		return 0;
-	if (ctr_monitor_alive(r))
-		return 0;
-	if (r->pid > 0)
-		kill(r->pid, SIGKILL);
-	r->exit_code = -1;
-	r->finished_at = (long long)time(NULL);
+	struct ctr_config now = {0};
+	if (ctr_config_load(s, c->id, &now, err) < 0) {
+		if ((*err)->status != ENOENT)
+			return -1;
+		burrow_err_free(steal_ptr(*err));
+		return 1;
+	}
+	ctr_config_clear(c);
+	*c = now;
+	bool same_run = c->monitor_pid == r->monitor_pid && c->monitor_start == r->monitor_start;
 	free(r->reason);
-	r->reason = xstrdup("its monitor process died");
-	burrow_warn("container '%s': its monitor (pid %d) died; marked exited with code -1", str_quote(c->name),
-	            (int)r->monitor_pid);
+	r->reason = NULL;
+	if (same_run && c->finished_at != 0) {
+		r->exit_code = c->exit_code;
+		r->finished_at = c->finished_at;
+	} else {
+		if (r->pid > 0) {
+			(void)proc_signal(r->pid, r->pid_start, SIGKILL);
+			(void)proc_wait_gone(r->pid, r->pid_start, 2000);
+		}
+		r->exit_code = -1;
+		r->finished_at = (long long)time(NULL);
+		r->reason = xstrdup("its monitor process died");
+		burrow_warn("container '%s': its monitor (pid %d) died; marked exited with code -1", str_quote(c->name),
+		            (int)r->monitor_pid);
+		if (same_run) {
+			c->exit_code = r->exit_code;
+			c->finished_at = r->finished_at;
+			if (ctr_config_save(s, c, err) < 0)
+				return -1;
+		}
+	}
 	return ctr_cleanup(s, c, r, err);
 }
 
@@ -104,10 +203,13 @@ static int list_one(const char *key, const char *json, void *data, struct burrow
 	struct ctr_listing it = {0};
 	if (ctr_config_from_json(json, &it.cfg, err) < 0)
 		return -1;
-	if (ctr_run_load(l->s, it.cfg.id, &it.run, err) < 0 || check_dead_monitor(l->s, &it.cfg, &it.run, err) < 0) {
+	int dead = ctr_run_load(l->s, it.cfg.id, &it.run, err);
+	if (dead == 0)
+		dead = check_dead_monitor(l->s, &it.cfg, &it.run, err);
+	if (dead != 0) {
 		ctr_config_clear(&it.cfg);
 		ctr_run_clear(&it.run);
-		return -1;
+		return dead < 0 ? -1 : 0; /* 1: removed meanwhile (--rm) */
 	}
 	if (!l->all && it.run.state != CTR_RUNNING && it.run.state != CTR_PAUSED) {
 		ctr_config_clear(&it.cfg);
@@ -150,6 +252,21 @@ void ctr_listing_free(struct ctr_listing *l, size_t n)
 	free(l);
 }
 
+/* Ends the container of an active record for rm -f: SIGKILL to the
+ * container; when that is refused (a container of an older user namespace,
+ * after the runtime dir was removed, running as a user the current one does
+ * not own), SIGKILL to its monitor, which the container does not outlive
+ * (the runtime's parent-death signal). */
+static int kill_for_remove(const struct ctr_config *c, const struct ctr_run *r, struct burrow_err **err)
+{
+	if (r->pid <= 0 || proc_signal(r->pid, r->pid_start, SIGKILL) == 0)
+		return 0;
+	int e = errno;
+	if (proc_signal(r->monitor_pid, r->monitor_start, SIGKILL) == 0)
+		return 0;
+	return burrow_error(err, e, "cannot kill container '%s' (pid %d)", str_quote(c->name), (int)r->pid);
+}
+
 int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow_err **err)
 {
 	cleanup_free char *id = NULL;
@@ -160,25 +277,25 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 		return -1;
 	struct ctr_config c = {0};
 	struct ctr_run r = {0};
-	int ret = -1;
+	int ret = -1, dead = 0;
 	if (ctr_config_load(s, id, &c, err) < 0 || ctr_run_load(s, id, &r, err) < 0 ||
-	    check_dead_monitor(s, &c, &r, err) < 0)
+	    (dead = check_dead_monitor(s, &c, &r, err)) < 0)
 		goto out;
-	if (r.state == CTR_RUNNING || r.state == CTR_PAUSED || r.state == CTR_CREATED || r.state == CTR_STOPPING) {
+	if (dead == 1)
+		goto gone;
+	if (is_active(r.state)) {
 		if (!force) {
-			burrow_error(err, 0, "cannot remove container '%s': it is %s", str_quote(c.name),
-			             ctr_state_name(r.state));
+			burrow_error_status(err, EBUSY, "cannot remove container '%s': it is %s", str_quote(c.name),
+			                    ctr_state_name(r.state));
 			burrow_error_hint(err, "stop it first, or use 'burrow rm -f'");
 			goto out;
 		}
 		/* its monitor does the cleanup when the container dies: wait for it */
-		if (r.pid > 0)
-			kill(r.pid, SIGKILL);
+		if (kill_for_remove(&c, &r, err) < 0)
+			goto out;
 		state_unlock(lock);
 		lock = -1;
-		for (int i = 0; i < 1000 && ctr_monitor_alive(&r); i++)
-			usleep(10000);
-		if (ctr_monitor_alive(&r)) {
+		if (!proc_wait_gone(r.monitor_pid, r.monitor_start, 10000)) {
 			burrow_error(err, 0, "container '%s': its monitor %d did not finish within 10 s",
 			             str_quote(c.name), (int)r.monitor_pid);
 			goto out;
@@ -188,25 +305,67 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 		ctr_run_clear(&r);
 		ctr_config_clear(&c);
 		if (ctr_config_load(s, id, &c, err) < 0) {
-			if ((*err)->status == ENOENT) { /* --rm did it */
-				burrow_err_free(*err);
-				*err = NULL;
-				ret = 0;
-			}
-			goto out;
+			if ((*err)->status != ENOENT)
+				goto out;
+			burrow_err_free(steal_ptr(*err));
+			goto gone;
 		}
-		if (ctr_run_load(s, id, &r, err) < 0 || check_dead_monitor(s, &c, &r, err) < 0)
+		if (ctr_run_load(s, id, &r, err) < 0 || (dead = check_dead_monitor(s, &c, &r, err)) < 0)
 			goto out;
+		if (dead == 1)
+			goto gone;
 	}
 	if (r.mountpoint && ctr_cleanup(s, &c, &r, err) < 0)
 		goto out;
 	ret = ctr_delete(s, &c, err);
+	goto out;
+gone : {
+	/* its monitor removed it (--rm); a runtime record it could not reach
+	 * (the runtime dir was replaced meanwhile) goes too */
+	cleanup_free char *rkey = xasprintf("run/%s", id);
+	ret = state_del(s, STATE_RUN, rkey, err);
+}
 out:
-	if (lock >= 0)
+	if (lock >= 0 && ret == 0)
+		state_unlock_remove(s, id, lock); /* it is gone: its lock file too */
+	else if (lock >= 0)
 		state_unlock(lock);
 	ctr_config_clear(&c);
 	ctr_run_clear(&r);
 	return ret;
+}
+
+/* The runtime record of c rebuilt from its persistent fields, when the
+ * runtime state is new (after a reboot, or the runtime dir was removed):
+ * running when its monitor still is (it runs in an older namespace, whose
+ * mounts this one cannot see: no mount point), else exited with the
+ * recorded code, or -1 when no end was recorded. */
+static void run_from_config(struct state_store *s, const struct ctr_config *c, struct ctr_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (config_running(s, c)) {
+		r->state = CTR_RUNNING;
+		r->pid = c->pid;
+		r->pid_start = c->pid_start;
+		r->monitor_pid = c->monitor_pid;
+		r->monitor_start = c->monitor_start;
+		r->started_at = c->started_at;
+		return;
+	}
+	if (!c->started && !c->started_at && !c->finished_at) {
+		r->state = CTR_CONFIGURED;
+		return;
+	}
+	r->state = CTR_EXITED;
+	r->exit_code = c->exit_code;
+	r->started_at = c->started_at;
+	r->finished_at = c->finished_at;
+	if (c->started_at && !c->finished_at) {
+		bool this_boot = c->boot_id && strcmp(c->boot_id, state_boot_id(s)) == 0;
+		r->exit_code = -1;
+		r->reason =
+		    xstrdup(this_boot ? "its monitor process died" : "it was running when the machine restarted");
+	}
 }
 
 static int refresh_one(const char *key, const char *json, void *data, struct burrow_err **err)
@@ -216,9 +375,11 @@ static int refresh_one(const char *key, const char *json, void *data, struct bur
 	struct ctr_config c = {0};
 	if (ctr_config_from_json(json, &c, err) < 0)
 		return -1;
-	struct ctr_run r = {.state = c.started ? CTR_EXITED : CTR_CONFIGURED};
+	struct ctr_run r;
+	run_from_config(s, &c, &r);
 	int ret = ctr_run_save(s, c.id, &r, err);
 	ctr_config_clear(&c);
+	ctr_run_clear(&r);
 	return ret;
 }
 

@@ -52,6 +52,14 @@ char *ctr_config_to_json(const struct ctr_config *c)
 	jg_key_bool(g, "tty", c->tty);
 	jg_key_bool(g, "interactive", c->interactive);
 	jg_key_bool(g, "started", c->started);
+	jg_key_str(g, "boot_id", c->boot_id);
+	jg_key_int(g, "monitor_pid", c->monitor_pid);
+	jg_key_int(g, "monitor_start", (long long)c->monitor_start);
+	jg_key_int(g, "pid", c->pid);
+	jg_key_int(g, "pid_start", (long long)c->pid_start);
+	jg_key_int(g, "started_at", c->started_at);
+	jg_key_int(g, "finished_at", c->finished_at);
+	jg_key_int(g, "exit_code", c->exit_code);
 	jg_map_close(g);
 	return json_gen_finish(g);
 }
@@ -85,6 +93,14 @@ int ctr_config_from_json(const char *json, struct ctr_config *c, struct burrow_e
 	c->tty = json_get_bool(v, "tty", false);
 	c->interactive = json_get_bool(v, "interactive", false);
 	c->started = json_get_bool(v, "started", false);
+	c->boot_id = dup_or_null(json_get_str(v, "boot_id"));
+	c->monitor_pid = (pid_t)json_get_int(v, "monitor_pid", 0);
+	c->monitor_start = (unsigned long long)json_get_int(v, "monitor_start", 0);
+	c->pid = (pid_t)json_get_int(v, "pid", 0);
+	c->pid_start = (unsigned long long)json_get_int(v, "pid_start", 0);
+	c->started_at = json_get_int(v, "started_at", 0);
+	c->finished_at = json_get_int(v, "finished_at", 0);
+	c->exit_code = (int)json_get_int(v, "exit_code", 0);
 	if (!c->id || !c->name) {
 		ctr_config_clear(c);
 		return burrow_error(err, 0, "container record has no id or name");
@@ -104,6 +120,7 @@ void ctr_config_clear(struct ctr_config *c)
 	free(c->workdir);
 	free(c->hostname);
 	free(c->network);
+	free(c->boot_id);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -113,6 +130,7 @@ char *ctr_run_to_json(const struct ctr_run *r)
 	jg_map_open(g);
 	jg_key_str(g, "state", ctr_state_name(r->state));
 	jg_key_int(g, "pid", r->pid);
+	jg_key_int(g, "pid_start", (long long)r->pid_start);
 	jg_key_int(g, "monitor_pid", r->monitor_pid);
 	jg_key_int(g, "monitor_start", (long long)r->monitor_start);
 	jg_key_int(g, "exit_code", r->exit_code);
@@ -133,6 +151,7 @@ int ctr_run_from_json(const char *json, struct ctr_run *r, struct burrow_err **e
 	memset(r, 0, sizeof(*r));
 	r->state = ctr_state_parse(json_get_str(v, "state"));
 	r->pid = (pid_t)json_get_int(v, "pid", 0);
+	r->pid_start = (unsigned long long)json_get_int(v, "pid_start", 0);
 	r->monitor_pid = (pid_t)json_get_int(v, "monitor_pid", 0);
 	r->monitor_start = (unsigned long long)json_get_int(v, "monitor_start", 0);
 	r->exit_code = (int)json_get_int(v, "exit_code", 0);

@@ -40,11 +40,24 @@ struct ctr_config {
 	long long shm_size;
 	bool rm, tty, interactive;
 	bool started; /* has run at least once (for refresh after reboot) */
+	/* The current or last run, kept here as well as in run/<id> so that it
+	 * outlives the runtime dir (a reboot, a logout, a tmp cleaner): who
+	 * runs it (the monitor and the container init, each a pid with its
+	 * start time, in boot boot_id), when it started and ended, and how.
+	 * finished_at 0: no end recorded (still running, or its monitor died). */
+	char *boot_id;
+	pid_t monitor_pid;
+	unsigned long long monitor_start;
+	pid_t pid;
+	unsigned long long pid_start;
+	long long started_at, finished_at;
+	int exit_code;
 };
 
 struct ctr_run {
 	enum ctr_state state;
 	pid_t pid;
+	unsigned long long pid_start; /* start time of pid (0: unknown) */
 	pid_t monitor_pid;
 	unsigned long long monitor_start;
 	int exit_code;

@@ -125,8 +125,14 @@ static char *prepare(struct state_store *s, const struct ctr_config *c, const st
 		struct img_info *img = NULL;
 		if (img_lookup(s, c->image_id, &img, err) < 0)
 			return NULL;
+		/* everything under the storage root and the runtime dir is
+		 * private (0700): the upper dir holds files of ours, setuid ones
+		 * too, that no other user may reach. The upper dir itself keeps
+		 * 0755, the mode of the container's "/" (fuse-overlayfs shows the
+		 * top layer's root), behind its 0700 parents. */
 		int r = -1;
-		if (mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 && mkdir_p(merged, 0755, err) == 0)
+		if (mkdir_p(dir, 0700, err) == 0 && mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 &&
+		    mkdir_p(merged, 0700, err) == 0)
 			r = ovl_mount(img->layers, upper, work, merged, fuse_pid, err);
 		img_info_free(img);
 		if (r < 0)
@@ -267,7 +273,30 @@ static int save_state(struct state_store *s, const char *id, struct ctr_run *r, 
 	return ctr_run_save(s, id, r, err);
 }
 
-int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_code, struct burrow_err **err)
+/* ctr_delete, noting that it happened (the lock file then goes too). */
+static int delete_ctr(struct state_store *s, const struct ctr_config *c, bool *deleted, struct burrow_err **err)
+{
+	*deleted = true;
+	return ctr_delete(s, c, err);
+}
+
+/* Copies what a run is (who runs it, when it started and ended, how) into
+ * the persistent fields of c. */
+static void persist_run(struct state_store *s, struct ctr_config *c, const struct ctr_run *r)
+{
+	c->started = true;
+	free(c->boot_id);
+	c->boot_id = xstrdup(state_boot_id(s));
+	c->monitor_pid = r->monitor_pid;
+	c->monitor_start = r->monitor_start;
+	c->pid = r->pid;
+	c->pid_start = r->pid_start;
+	c->started_at = r->started_at;
+	c->finished_at = r->finished_at;
+	c->exit_code = r->exit_code;
+}
+
+int ctr_run_foreground(struct state_store *s, struct ctr_config *c, bool fresh, int *exit_code, struct burrow_err **err)
 {
 	struct netns_cfg ncfg;
 	if (netns_parse(c->network, &ncfg, err) < 0)
@@ -279,6 +308,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_co
 	struct ctr_run run = {0};
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	int ret = -1;
+	bool deleted = false;
 	sigset_t mask, oldmask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -292,11 +322,6 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_co
 	run.mountpoint = prepare(s, c, &ncfg, &run.fuse_pid, err);
 	if (!run.mountpoint)
 		goto fail_prepare;
-	if (!c->started) {
-		c->started = true;
-		if (ctr_config_save(s, c, err) < 0)
-			goto fail_cleanup;
-	}
 	if (save_state(s, c->id, &run, CTR_CREATED, err) < 0)
 		goto fail_cleanup;
 
@@ -331,7 +356,11 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_co
 		goto finish;
 	}
 	run.started_at = (long long)time(NULL);
-	if (save_state(s, c->id, &run, CTR_RUNNING, err) < 0)
+	run.pid_start = proc_start_time(run.pid);
+	/* burrow.tdb first: from here on the container's liveness survives
+	 * the runtime dir (see config_running) */
+	persist_run(s, c, &run);
+	if (ctr_config_save(s, c, err) < 0 || save_state(s, c->id, &run, CTR_RUNNING, err) < 0)
 		goto fail_kill;
 	state_unlock(lock);
 	lock = -1;
@@ -341,14 +370,25 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, int *exit_co
 	ret = 0;
 finish:
 	term_restore(&m);
-	if (lock < 0 && (lock = state_lock(s, c->id, err)) < 0)
-		goto out;
+	if (lock < 0) {
+		/* the lock file lives in the runtime dir: when that was removed
+		 * while the container ran, the end is recorded all the same */
+		struct burrow_err *le = NULL;
+		if ((lock = state_lock(s, c->id, &le)) < 0) {
+			burrow_debug("container '%s': %s: recording its end without the lock", c->name, le->msg);
+			burrow_err_free(le);
+		}
+	}
 	run.finished_at = (long long)time(NULL);
 	*exit_code = run.exit_code;
 	{
+		/* the end in burrow.tdb first (it survives a reboot, and is what
+		 * counts when the runtime dir was removed meanwhile); --rm
+		 * deletes it anyway */
 		struct burrow_err *e2 = NULL;
-		if (save_state(s, c->id, &run, CTR_STOPPED, &e2) < 0 || ctr_cleanup(s, c, &run, &e2) < 0 ||
-		    (c->rm && ctr_delete(s, c, &e2) < 0)) {
+		persist_run(s, c, &run);
+		if ((!c->rm && ctr_config_save(s, c, &e2) < 0) || save_state(s, c->id, &run, CTR_STOPPED, &e2) < 0 ||
+		    ctr_cleanup(s, c, &run, &e2) < 0 || (c->rm && delete_ctr(s, c, &deleted, &e2) < 0)) {
 			if (ret == 0) {
 				burrow_err_free(*err);
 				*err = e2;
@@ -366,14 +406,17 @@ fail_kill:
 fail_cleanup : {
 	struct burrow_err *e2 = NULL;
 	run.exit_code = -1;
-	if (ctr_cleanup(s, c, &run, &e2) < 0 || (c->rm && ctr_delete(s, c, &e2) < 0))
+	if (ctr_cleanup(s, c, &run, &e2) < 0) {
 		burrow_err_free(e2);
+		goto out; /* still mounted: its files stay */
+	}
 }
-	goto out;
 fail_prepare : {
-	/* nothing is mounted; a --rm container goes anyway */
+	/* burrow failed before the container ran (nothing is mounted now): a
+	 * container made for this run goes again (records, name, directories),
+	 * as does a --rm one */
 	struct burrow_err *e2 = NULL;
-	if (c->rm && ctr_delete(s, c, &e2) < 0)
+	if ((c->rm || fresh) && delete_ctr(s, c, &deleted, &e2) < 0)
 		burrow_err_free(e2);
 }
 out:
@@ -385,7 +428,9 @@ out:
 	if (m.sigfd >= 0)
 		close(m.sigfd);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	if (lock >= 0)
+	if (lock >= 0 && deleted)
+		state_unlock_remove(s, c->id, lock); /* it is gone: its lock file too */
+	else if (lock >= 0)
 		state_unlock(lock);
 	ctr_run_clear(&run);
 	return ret;

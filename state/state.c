@@ -543,6 +543,11 @@ const char *state_runroot(const struct state_store *s)
 	return s->runroot;
 }
 
+const char *state_boot_id(const struct state_store *s)
+{
+	return s->boot_id;
+}
+
 static TDB_DATA key_of(const char *key)
 {
 	return (TDB_DATA){.dptr = (unsigned char *)(uintptr_t)key, .dsize = strlen(key)};

@@ -31,6 +31,9 @@ bool state_needs_refresh(const struct state_store *s);
 int state_refresh_done(struct state_store *s, struct burrow_err **err);
 const char *state_root(const struct state_store *s);
 const char *state_runroot(const struct state_store *s);
+/* This boot's ID (from /proc/sys/kernel/random/boot_id): a pid and its
+ * start time name a process only within one boot. */
+const char *state_boot_id(const struct state_store *s);
 
 /* Single records. state_get returns 0 (found, *json set), 1 (not found) or
  * -1. state_put overwrites; state_del of a missing key is fine. A put or

@@ -122,17 +122,78 @@ CONF
 	assert_match "$output" "line 2: unterminated string"
 }
 
-@test "cli: containers survive a simulated reboot (runtime dir gone, keeper killed)" {
+# A recent end, as ps words it.
+RECENT='(Less than a second|[0-9]+ seconds?) ago'
+
+@test "cli: containers survive a simulated reboot with their exit codes and times (runtime dir gone, keeper killed, new boot ID)" {
 	import_busybox
+	echo "boot-one" >"$T/boot_id"
+	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id
 	run_burrow 7 run --name survivor busybox sh -c 'exit 7'
-	kill_namespace_of "$(keeper_pid)"
-	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	run_burrow 0 run --name fine busybox true
+	# one that still runs when the machine goes down
+	"$BURROW" run --name caught busybox sleep 60 &
+	local mon=$! i
+	for i in $(seq 200); do
+		"$BURROW" ps | grep -q caught && break
+		sleep 0.05
+	done
 	run_burrow 0 ps -a
-	assert_match "$output" "survivor"
-	assert_match "$output" "Exited"
+	assert_match "$output" "Exited \(7\) $RECENT +survivor"
+	# the reboot
+	kill_namespace_of "$(keeper_pid)"
+	wait "$mon" || true
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	echo "boot-two" >"$T/boot_id"
+	run_burrow 0 ps -a
+	assert_match "$output" "Exited \(7\) $RECENT +survivor"
+	assert_match "$output" "Exited \(0\) $RECENT +fine"
+	# no end was recorded for it: -1, and no made-up time
+	assert_match "$output" "Exited \(-1\) +caught"
+	assert_no_match "$output" "years ago"
 	run_burrow 0 images
 	assert_match "$output" "localhost/busybox"
 	run_burrow 0 run --rm busybox echo after-reboot
 	is "$output" "after-reboot"
-	run_burrow 0 rm survivor
+	run_burrow 0 rm survivor fine caught
+}
+
+# Points every hash chain of a tdb file past its end (after tdb's 168-byte
+# header and the free-list head).
+break_chains() {
+	python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(172); f.write(b"\xff\xff\xff\x7f" * 4099)' "$1"
+}
+
+@test "cli: an empty or damaged burrow.tdb or state.tdb is refused, naming the file and the fix" {
+	import_busybox
+	run_burrow 0 run --name keep busybox true
+	local db=$XDG_DATA_HOME/burrow/burrow.tdb sdb=$XDG_RUNTIME_DIR/burrow/state.tdb
+	cp "$db" "$T/good.tdb"
+	# empty: never a silent new database that forgets every image and container
+	: >"$db"
+	run_burrow 125 ps -a
+	is "${lines[0]}" "burrow: cannot open '$db': not a database, or a damaged one (the file is empty)"
+	is "${lines[1]}" "hint: check it with \`tdbtool $db check\`; moving it away starts afresh but forgets every container, image and volume it recorded"
+	is "$(stat -c %s "$db")" 0 "the empty file was written to"
+	# hash chains pointing past the end of the file: not a bare "i/o error"
+	cp "$T/good.tdb" "$db"
+	break_chains "$db"
+	run_burrow 125 ps -a
+	assert_match "${lines[0]}" "^burrow: .* in '$db': the file is damaged$"
+	assert_match "${lines[1]}" "^hint: check it with \`tdbtool $db check\`"
+	cp "$T/good.tdb" "$db"
+	# state.tdb: removing it resets the containers, as a reboot does
+	cp "$sdb" "$T/good-state.tdb"
+	: >"$sdb"
+	run_burrow 125 ps -a
+	is "${lines[0]}" "burrow: cannot open '$sdb': not a database, or a damaged one (the file is empty)"
+	is "${lines[1]}" "hint: it holds only runtime state: removing it (rm $sdb) resets the containers as a reboot does; running ones stay known"
+	cp "$T/good-state.tdb" "$sdb"
+	break_chains "$sdb"
+	run_burrow 125 ps -a
+	assert_match "${lines[0]}" "^burrow: .* in '$sdb': the file is damaged$"
+	assert_match "${lines[1]}" "^hint: it holds only runtime state: removing it \(rm $sdb\)"
+	rm "$sdb"
+	run_burrow 0 ps -a
+	assert_match "$output" "Exited \(0\) .* keep"
 }

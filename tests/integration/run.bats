@@ -6,6 +6,15 @@ load helpers
 
 suite_setup() {
 	import_busybox
+	mon= SHARED=
+}
+
+suite_teardown() {
+	# a container left in a namespace other than the keeper's (the runtime
+	# dir was removed under it): its monitor joined that namespace
+	[ -n "${mon:-}" ] && proc_running "$mon" "${mon_start:-}" && kill_namespace_of "$mon"
+	[ -n "${SHARED:-}" ] && rm -rf "$SHARED"
+	return 0
 }
 
 @test "run: exit codes 0, 1, 42 pass through" {
@@ -266,6 +275,7 @@ INNER
 start_sleeper() {
 	"$BURROW" run --name "$1" busybox sleep 60 &
 	mon=$!
+	mon_start=$(proc_start "$mon")
 	for _ in $(seq 200); do
 		"$BURROW" ps | grep -q "$1" && return 0
 		sleep 0.05
@@ -289,9 +299,9 @@ start_sleeper() {
 	run_burrow 0 rm victim
 }
 
-@test "rm: a running container is refused without -f and killed with it" {
+@test "rm: a running container is refused without -f (2, as podman) and killed with it" {
 	start_sleeper busy
-	run_burrow 125 rm busy
+	run_burrow 2 rm busy
 	assert_match "$output" "cannot remove container 'busy': it is running"
 	run_burrow 0 rm -f busy
 	rc=0
@@ -301,4 +311,143 @@ start_sleeper() {
 	is "$output" ""
 	run grep -c "burrow/containers" "/proc/$(keeper_pid)/mountinfo"
 	is "$output" "0"
+}
+
+@test "rm: exit codes as podman's: 1 for a missing container, 0 with -f or -i, 2 for a running one" {
+	run_burrow 1 rm nosuch
+	is "$output" "burrow: no such container 'nosuch'"
+	run_burrow 0 rm -f nosuch
+	is "$output" ""
+	run_burrow 0 rm --ignore nosuch
+	is "$output" ""
+	run_burrow 0 run --name done busybox true
+	run_burrow 0 rm -f nosuch done
+	is "$output" "done"
+	start_sleeper busy2
+	# the worse of the two
+	run_burrow 2 rm nosuch busy2
+	assert_match "$output" "no such container 'nosuch'"
+	assert_match "$output" "cannot remove container 'busy2': it is running"
+	run_burrow 0 rm -f busy2
+	wait "$mon" || true
+}
+
+@test "run: a container outlives the removal of its runtime dir (logout, tmp cleaners) and rm -f ends it" {
+	start_sleeper orphan
+	local kp kst ns id
+	kp=$(keeper_pid)
+	kst=$(proc_start "$kp")
+	ns=$(readlink "/proc/$kp/ns/user")
+	id=$("$BURROW" ps -q --no-trunc)
+	# state.tdb alone: a running container stays known
+	rm "$XDG_RUNTIME_DIR/burrow/state.tdb"
+	run_burrow 0 ps
+	assert_match "$output" "Up .* orphan$"
+	# the whole runtime dir: the old keeper ends (nothing can find it any
+	# more), the next command makes another; the container runs on in the
+	# old namespace, which its monitor holds
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	wait_dead "$kp" "$kst"
+	run_burrow 0 ps
+	assert_match "$output" "Up .* orphan$"
+	[ "$(keeper_pid)" != "$kp" ]
+	# its storage is not removed while it runs
+	run_burrow 2 rm orphan
+	[ -d "$XDG_DATA_HOME/burrow/containers/$id/upper" ]
+	run_burrow 0 rm -f orphan
+	is "$output" "orphan"
+	rc=0
+	wait "$mon" || rc=$?
+	is "$rc" 137 "the foreground run should end with the container's SIGKILL"
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	run ls -A "$XDG_DATA_HOME/burrow/containers"
+	is "$output" "" "the container's storage is left"
+	# its monitor cleaned up in the old namespace: no fuse-overlayfs, nothing
+	run procs_in_userns "$ns"
+	is "$output" "" "processes left in the old namespace"
+}
+
+@test "run: a run that fails half-way (disk full writing config.json) leaves nothing, and the name is free again" {
+	command -v unshare >/dev/null || need_or_fail "unshare (util-linux)"
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	# a small tmpfs for the storage root, in a namespace the test makes;
+	# the runtime dir stays elsewhere
+	mkdir -p "$T/small"
+	cat >"$T/inner.sh" <<INNER
+set -e
+mount -t tmpfs -o size=16m tmpfs "$T/small"
+export XDG_DATA_HOME=$T/small XDG_RUNTIME_DIR=$T/run2
+mkdir -p -m 0700 \$XDG_RUNTIME_DIR
+"$BURROW" import "$BATS_RUN_TMPDIR/busybox.tar" busybox >/dev/null
+# room in burrow.tdb for the next records (the file grows in steps)
+"$BURROW" run --name warm --network none busybox true
+"$BURROW" rm warm >/dev/null
+head -c 64m /dev/zero >"$T/small/filler" 2>/dev/null || true
+rc=0
+"$BURROW" run --name half --network none busybox true || rc=\$?
+echo "rc=\$rc"
+echo "ps: \$("$BURROW" ps -a -q)"
+echo "containers: \$(ls -A "$T/small/burrow/containers")"
+echo "rundirs: \$(ls -A "\$XDG_RUNTIME_DIR/burrow/containers")"
+echo "keys: \$(tdbtool "$T/small/burrow/burrow.tdb" keys | grep -E 'ctr/|name/' || true)"
+echo "runkeys: \$(tdbtool "\$XDG_RUNTIME_DIR/burrow/state.tdb" keys | grep -E 'run/' || true)"
+rm "$T/small/filler"
+"$BURROW" run --rm --name half --network none busybox echo name-free
+"$BURROW" system migrate
+INNER
+	run timeout 60 unshare -Urm sh "$T/inner.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_match "$output" "cannot write '$T/small/burrow/containers/[0-9a-f]{64}/config.json[^']*': No space left on device"
+	assert_match "$output" $'\nrc=125\n'
+	assert_match "$output" $'\nps: \n'
+	assert_match "$output" $'\ncontainers: \n'
+	assert_match "$output" $'\nrundirs: \n'
+	assert_match "$output" $'\nkeys: \n'
+	assert_match "$output" $'\nrunkeys: \n'
+	assert_match "$output" $'\nname-free'
+}
+
+@test "run: --rm leaves no record, no name and no directory behind" {
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	run_burrow 0 run --rm --name gone busybox true
+	run_burrow 42 run --rm --name gone busybox sh -c 'exit 42'
+	run_burrow 127 run --rm --name gone busybox nosuchcommand
+	# the store itself, not what burrow says about it
+	run tdbtool "$XDG_DATA_HOME/burrow/burrow.tdb" keys
+	is "$status" 0
+	assert_no_match "$output" "ctr/|name/"
+	run tdbtool "$XDG_RUNTIME_DIR/burrow/state.tdb" keys
+	is "$status" 0
+	assert_no_match "$output" "run/"
+	run ls -A "$XDG_DATA_HOME/burrow/containers" "$XDG_RUNTIME_DIR/burrow/containers"
+	assert_no_match "$output" "[0-9a-f]{64}"
+	run ls -A "$XDG_RUNTIME_DIR/burrow/locks"
+	assert_no_match "$output" "[0-9a-f]{64}"
+}
+
+@test "run: a file held open in the rootfs at cleanup does not keep the mount or its server (lazy unmount)" {
+	timeout 60 "$BURROW" run --name held busybox sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; echo done' >"$T/out" &
+	local mon=$!
+	local id= i
+	for i in $(seq 200); do
+		id=$("$BURROW" ps -q --no-trunc)
+		[ -n "$id" ] && break
+		sleep 0.05
+	done
+	[ -n "$id" ]
+	local merged=$XDG_RUNTIME_DIR/burrow/containers/$id/merged
+	# a process in burrow's namespace keeps a file of the rootfs open
+	# while the container ends and its monitor unmounts
+	"$BURROW" unshare sh -c "exec 3<'$merged/etc/passwd'; touch '$merged/tmp/go'; exec sleep 60" &
+	local rc=0
+	wait "$mon" || rc=$?
+	is "$rc" 0 "the run ended with $rc"
+	is "$(cat "$T/out")" "done"
+	run grep -c "$id" "/proc/$(keeper_pid)/mountinfo"
+	is "$output" "0" "the rootfs is still mounted"
+	run pgrep -f "fuse-overlayfs.*$id"
+	is "$output" "" "its fuse-overlayfs still runs"
+	run_burrow 0 rm held
 }
