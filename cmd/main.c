@@ -191,12 +191,22 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 	if (!ctx->root && resolve_dir(state_root_resolve, ctx->root_opt, ctx->settings.root, "burrow.conf storage.root",
 	                              &ctx->root, &ctx->root_source, err) < 0)
 		return -1;
-	if ((needs & NEED_USERNS) && userns_enter(ctx->runroot, err) < 0)
-		return -1;
+	if (needs & NEED_USERNS) {
+		/* what the namespace must see as we do */
+		struct userns_path seen[2];
+		userns_path_note(&seen[0], "storage root", ctx->root);
+		userns_path_note(&seen[1], "runtime dir", ctx->runroot);
+		if (userns_enter(ctx->runroot, err) < 0 || userns_path_check(&seen[0], err) < 0 ||
+		    userns_path_check(&seen[1], err) < 0)
+			return -1;
+	}
 	if ((needs & NEED_STATE) && !ctx->state) {
 		if (state_open(ctx->root, ctx->runroot, &ctx->state, err) < 0)
 			return -1;
 		if (state_needs_refresh(ctx->state) && ctr_refresh(ctx->state, err) < 0)
+			return -1;
+		/* private whatever the root's own mode is */
+		if (ctr_storage_private(ctx->root, err) < 0)
 			return -1;
 	}
 	return 0;

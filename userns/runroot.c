@@ -169,3 +169,30 @@ int userns_runroot(const char *override, char **out, char **source, struct burro
 		*source = xasprintf("fallback: %s", why);
 	return 0;
 }
+
+void userns_path_note(struct userns_path *p, const char *what, const char *path)
+{
+	struct stat st;
+	*p = (struct userns_path){.what = what, .path = path};
+	if (path && stat(path, &st) == 0) {
+		p->seen = true;
+		p->dev = st.st_dev;
+		p->ino = st.st_ino;
+	}
+}
+
+int userns_path_check(const struct userns_path *p, struct burrow_err **err)
+{
+	struct stat st;
+	if (!p->seen)
+		return 0;
+	int r = stat(p->path, &st);
+	if (r == 0 && st.st_dev == p->dev && st.st_ino == p->ino)
+		return 0;
+	burrow_error_status(err, r < 0 ? errno : ESTALE,
+	                    "%s '%s' is %s in burrow's mount namespace: its filesystem was mounted after the "
+	                    "namespace keeper started, and '/' is not a shared mount here",
+	                    p->what, p->path, r < 0 ? "missing" : "another directory");
+	return burrow_error_hint(err, "run 'burrow system migrate': the next command then starts a namespace keeper "
+	                              "that sees it");
+}

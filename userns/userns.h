@@ -21,6 +21,23 @@ int userns_runroot(const char *override, char **out, char **source, struct burro
  * uid 0 / gid 0 inside. Call while single-threaded. */
 int userns_enter(const char *runroot, struct burrow_err **err);
 
+/* A directory as seen before userns_enter, to check afterwards that the
+ * namespace sees the same one. Where '/' is not a shared mount (some
+ * hosts, and any namespace made with unshare's default), a filesystem
+ * mounted after the keeper started is missing in the keeper's mount
+ * namespace, or shows the directory it covers. */
+struct userns_path {
+	const char *what; /* "storage root", "runtime dir" */
+	const char *path;
+	bool seen; /* it existed before the join */
+	dev_t dev;
+	ino_t ino;
+};
+void userns_path_note(struct userns_path *p, const char *what, const char *path);
+/* After userns_enter: fails (with the hint that `burrow system migrate`
+ * fixes it) when p's directory is missing or another one inside. */
+int userns_path_check(const struct userns_path *p, struct burrow_err **err);
+
 struct userns_info {
 	char *kind;    /* "subuid", "single" or "identity" */
 	char *reason;  /* why that kind (e.g. "no entry for 'bob' in /etc/subuid") */

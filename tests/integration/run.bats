@@ -451,3 +451,50 @@ INNER
 	is "$output" "" "its fuse-overlayfs still runs"
 	run_burrow 0 rm held
 }
+
+@test "run: every directory burrow makes under the storage root and the runtime dir is private (0700)" {
+	start_sleeper modes
+	local id d
+	id=$("$BURROW" ps -q --no-trunc)
+	local root=$XDG_DATA_HOME/burrow run=$XDG_RUNTIME_DIR/burrow
+	for d in "$root" "$root/containers" "$root/layers" "$root"/layers/* "$root/containers/$id" \
+		"$root/containers/$id/work" "$run" "$run/containers" "$run/containers/$id" \
+		"$run/containers/$id/merged" "$run/locks"; do
+		is "$(stat -c %a "$d")" 700 "mode of $d"
+	done
+	# the upper dir is the container's "/": 0755 behind its private parents
+	is "$(stat -c %a "$root/containers/$id/upper")" 755
+	run_burrow 0 rm -f modes
+	wait "$mon" || true
+	mon=
+}
+
+@test "run: with --root on a directory others can enter, another user cannot reach a container's files" {
+	[ "$(id -u)" = 0 ] || skip "needs root to act as a second local user (runs in the root pass)"
+	id burrow-t2 >/dev/null 2>&1 || need_or_fail "the test user burrow-t2 (tools/test-users.sh)"
+	SHARED=$(mktemp -d /tmp/burrow-shared.XXXXXX)
+	chmod 0755 "$SHARED"
+	# a store an older burrow made: containers/ open to everyone
+	mkdir -m 0755 "$SHARED/containers"
+	run_burrow 0 --root "$SHARED" import --change 'CMD ["sh"]' "$BATS_RUN_TMPDIR/busybox.tar" busybox
+	assert_match "$output" "storage root '$SHARED' can be entered by other users: made 'containers' private \(0700\)"
+	# a setuid file of ours (root's, here) in the container's upper dir
+	run_burrow 0 --root "$SHARED" run --name suid busybox sh -c 'cp /bin/busybox /suid-sh && chmod 4755 /suid-sh'
+	local id up
+	id=$("$BURROW" --root "$SHARED" ps -a -q --no-trunc)
+	up=$SHARED/containers/$id/upper
+	[ -u "$up/suid-sh" ]
+	is "$(stat -c %a "$SHARED/containers")" 700
+	is "$(stat -c %a "$SHARED/layers")" 700
+	# the root itself is open to burrow-t2, what burrow made under it is not
+	runuser -u burrow-t2 -- ls "$SHARED" >/dev/null
+	run runuser -u burrow-t2 -- ls "$up"
+	[ "$status" -ne 0 ]
+	assert_match "$output" "Permission denied"
+	run runuser -u burrow-t2 -- "$up/suid-sh" id -u
+	[ "$status" -ne 0 ]
+	assert_no_match "$output" "^0$"
+	# said once: nothing more to fix
+	run_burrow 0 --root "$SHARED" ps -a
+	assert_no_match "$output" "can be entered"
+}

@@ -579,3 +579,29 @@ userns_of() {
 	run_burrow 0 unshare true
 	is "$(keeper_pid)" "$pid"
 }
+
+@test "a storage root on a filesystem mounted after the keeper started is reported; system migrate fixes it" {
+	command -v unshare >/dev/null || need_or_fail "unshare (util-linux)"
+	# in a namespace the test makes, where '/' is private (unshare's
+	# default) as it is on some hosts
+	mkdir -p "$T/late"
+	cat >"$T/inner.sh" <<INNER
+export XDG_DATA_HOME=$T/d2 XDG_RUNTIME_DIR=$T/r2
+mkdir -p -m 0700 \$XDG_RUNTIME_DIR
+"$BURROW" unshare true || exit 1
+mount -t tmpfs tmpfs "$T/late" || exit 1
+rc=0
+"$BURROW" --root "$T/late/store" ps -a || rc=\$?
+echo "rc=\$rc"
+"$BURROW" system migrate
+"$BURROW" --root "$T/late/store" ps -a -q && echo after-migrate-ok
+"$BURROW" system migrate
+INNER
+	run timeout 60 unshare -Urm sh "$T/inner.sh"
+	echo "$output"
+	is "$status" 0
+	[[ "$output" == *"burrow: storage root '$T/late/store' is missing in burrow's mount namespace: its filesystem was mounted after the namespace keeper started, and '/' is not a shared mount here"* ]]
+	[[ "$output" == *"hint: run 'burrow system migrate': the next command then starts a namespace keeper that sees it"* ]]
+	assert_match "$output" $'\nrc=125\n'
+	assert_match "$output" "after-migrate-ok"
+}
