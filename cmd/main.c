@@ -61,8 +61,9 @@ static const struct cmd_verb verbs[] = {
      "      --noheading       no header row\n"
      "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.ID}} {{.Names}}')\n"},
     {"rm", cmd_rm, NEED_STATE, "remove containers",
-     "rm [-f] CONTAINER...\n\n"
-     "  -f, --force   remove running containers too (they are killed first)\n"},
+     "rm [-f] [-i] CONTAINER...\n\n"
+     "  -f, --force    remove running containers too (they are killed first); implies -i\n"
+     "  -i, --ignore   a container that does not exist is not an error\n"},
 };
 
 static const struct cmd_verb *find_verb(const char *name)
