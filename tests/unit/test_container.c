@@ -33,6 +33,14 @@ static struct ctr_config sample(void)
 	c.hostname = xstrdup("0123456789ab");
 	c.network = xstrdup("none");
 	c.tty = true;
+	c.boot_id = xstrdup("0d1e2f30-0000-4000-8000-000000000001");
+	c.monitor_pid = 4242;
+	c.monitor_start = 123456789012ULL;
+	c.pid = 4343;
+	c.pid_start = 123456789099ULL;
+	c.started_at = 1700000100;
+	c.finished_at = 1700000200;
+	c.exit_code = -1;
 	return c;
 }
 
@@ -51,6 +59,15 @@ static void test_config_roundtrip(void **state)
 	assert_true(d.tty);
 	assert_false(d.rm);
 	assert_null(d.rootfs);
+	/* the last run, kept with the configuration */
+	assert_string_equal(d.boot_id, c.boot_id);
+	assert_int_equal(d.monitor_pid, 4242);
+	assert_int_equal(d.monitor_start, 123456789012ULL);
+	assert_int_equal(d.pid, 4343);
+	assert_int_equal(d.pid_start, 123456789099ULL);
+	assert_int_equal(d.started_at, 1700000100);
+	assert_int_equal(d.finished_at, 1700000200);
+	assert_int_equal(d.exit_code, -1);
 	free(json);
 	ctr_config_clear(&c);
 	ctr_config_clear(&d);
@@ -73,11 +90,17 @@ static void test_config_bad_json(void **state)
 static void test_run_roundtrip(void **state)
 {
 	(void)state;
-	struct ctr_run r = {.state = CTR_EXITED, .pid = 42, .exit_code = 137, .mountpoint = xstrdup("/x")}, s;
+	struct ctr_run r = {.state = CTR_EXITED,
+	                    .pid = 42,
+	                    .pid_start = 99,
+	                    .exit_code = 137,
+	                    .mountpoint = xstrdup("/x")},
+	               s;
 	char *json = ctr_run_to_json(&r);
 	assert_int_equal(ctr_run_from_json(json, &s, NULL), 0);
 	assert_int_equal(s.state, CTR_EXITED);
 	assert_int_equal(s.exit_code, 137);
+	assert_int_equal(s.pid_start, 99);
 	assert_string_equal(s.mountpoint, "/x");
 	assert_int_equal(ctr_state_parse("bogus"), CTR_UNKNOWN);
 	assert_string_equal(ctr_state_name(CTR_RUNNING), "running");
