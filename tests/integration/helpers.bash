@@ -42,7 +42,8 @@ kill_namespace_of() {
 	# a stale pid now naming a process of ours: never our own namespace
 	[ "$ns" != "$(readlink /proc/self/ns/user)" ] || return 0
 	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/ns/user" 2>/dev/null)" = "$ns" ] && kill -9 "${p#/proc/}" 2>/dev/null
+		# a process may exit between the readlink and the kill: not an error
+		[ "$(readlink "$p/ns/user" 2>/dev/null)" = "$ns" ] && { kill -9 "${p#/proc/}" 2>/dev/null || true; }
 	done
 	return 0
 }
