@@ -175,8 +175,13 @@ static _Noreturn void keeper_hold(const char *runroot)
 {
 	int in = inotify_init1(IN_CLOEXEC);
 	const uint32_t gone = IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT | IN_IGNORED;
-	if (in >= 0 &&
-	    inotify_add_watch(in, runroot, gone | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR) >= 0) {
+	int w =
+	    in >= 0 ? inotify_add_watch(in, runroot, gone | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR) : -1;
+	/* removed already, before the watch was there (the command that made
+	 * us may be done before we get here) */
+	if (w < 0 && in >= 0 && (errno == ENOENT || errno == ENOTDIR))
+		_exit(0);
+	if (w >= 0) {
 		/* the watch first, then the check: nothing falls in between */
 		bool recheck = true;
 		for (;;) {
