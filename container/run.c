@@ -375,7 +375,8 @@ finish:
 		 * while the container ran, the end is recorded all the same */
 		struct burrow_err *le = NULL;
 		if ((lock = state_lock(s, c->id, &le)) < 0) {
-			burrow_debug("container '%s': %s: recording its end without the lock", c->name, le->msg);
+			burrow_debug("container '%s': %s: recording its end without the lock", str_quote(c->name),
+			             le->msg);
 			burrow_err_free(le);
 		}
 	}

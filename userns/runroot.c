@@ -192,7 +192,7 @@ int userns_path_check(const struct userns_path *p, struct burrow_err **err)
 	burrow_error_status(err, r < 0 ? errno : ESTALE,
 	                    "%s '%s' is %s in burrow's mount namespace: its filesystem was mounted after the "
 	                    "namespace keeper started, and '/' is not a shared mount here",
-	                    p->what, p->path, r < 0 ? "missing" : "another directory");
+	                    p->what, str_quote(p->path), r < 0 ? "missing" : "another directory");
 	return burrow_error_hint(err, "run 'burrow system migrate': the next command then starts a namespace keeper "
 	                              "that sees it");
 }
