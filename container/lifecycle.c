@@ -1,17 +1,15 @@
 /* Cleanup, removal, listing and refresh. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "container/container.h"
 #include "container/internal.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "overlay/overlay.h"
@@ -31,61 +29,7 @@ bool ctr_monitor_alive(const struct ctr_run *r)
 {
 	if (r->monitor_pid <= 0)
 		return false;
-	unsigned long long st = proc_start_time(r->monitor_pid);
-	return st != 0 && st == r->monitor_start;
-}
-
-/* Opens a pidfd for pid when it is still the process that started at
- * start (pidfd first, then the start time: a signal through the pidfd then
- * reaches that process and no other). 1: it is (*pidfd set; -1 on kernels
- * without pidfds), 0: it is gone. */
-static int proc_open(pid_t pid, unsigned long long start, int *pidfd)
-{
-	*pidfd = -1;
-	if (pid <= 0 || start == 0)
-		return 0;
-	cleanup_close int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd < 0 && errno != ENOSYS)
-		return 0;
-	if (proc_start_time(pid) != start)
-		return 0;
-	*pidfd = steal_fd(fd);
-	return 1;
-}
-
-/* Sends sig to pid if it is still the process that started at start.
- * 0: sent (or it is gone already); -1: refused (errno set, e.g. EPERM for
- * a process of another user namespace that runs as another user). */
-static int proc_signal(pid_t pid, unsigned long long start, int sig)
-{
-	int fd = -1;
-	if (proc_open(pid, start, &fd) == 0)
-		return 0;
-	cleanup_close int pidfd = fd;
-	int r = pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) : kill(pid, sig);
-	return r < 0 && errno != ESRCH ? -1 : 0;
-}
-
-/* Waits until pid (with its start time) has exited, at most timeout_ms;
- * false when it still runs then. */
-static bool proc_wait_gone(pid_t pid, unsigned long long start, int timeout_ms)
-{
-	int fd = -1;
-	if (proc_open(pid, start, &fd) == 0)
-		return true;
-	cleanup_close int pidfd = fd;
-	for (int waited = 0; waited < timeout_ms; waited += 10) {
-		if (pidfd >= 0) {
-			struct pollfd p = {.fd = pidfd, .events = POLLIN};
-			if (poll(&p, 1, 10) > 0)
-				return true;
-		} else {
-			if (proc_start_time(pid) != start)
-				return true;
-			usleep(10000);
-		}
-	}
-	return proc_start_time(pid) != start;
+	return proc_is(r->monitor_pid, r->monitor_start);
 }
 
 /* Whether the run recorded in c's persistent fields still goes on: no end
@@ -96,8 +40,7 @@ static bool config_running(struct state_store *s, const struct ctr_config *c)
 {
 	if (c->finished_at != 0 || c->monitor_pid <= 0 || !c->boot_id || strcmp(c->boot_id, state_boot_id(s)) != 0)
 		return false;
-	unsigned long long st = proc_start_time(c->monitor_pid);
-	return st != 0 && st == c->monitor_start;
+	return proc_is(c->monitor_pid, c->monitor_start);
 }
 
 int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, struct burrow_err **err)
@@ -172,7 +115,7 @@ static int check_dead_monitor(struct state_store *s, struct ctr_config *c, struc
 	} else {
 		if (r->pid > 0) {
 			(void)proc_signal(r->pid, r->pid_start, SIGKILL);
-			(void)proc_wait_gone(r->pid, r->pid_start, 2000);
+			(void)proc_wait_gone(r->pid, r->pid_start, now_ms() + 2000);
 		}
 		r->exit_code = -1;
 		r->finished_at = (long long)time(NULL);
@@ -295,7 +238,7 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 			goto out;
 		state_unlock(lock);
 		lock = -1;
-		if (!proc_wait_gone(r.monitor_pid, r.monitor_start, 10000)) {
+		if (!proc_wait_gone(r.monitor_pid, r.monitor_start, now_ms() + 10000)) {
 			burrow_error(err, 0, "container '%s': its monitor %d did not finish within 10 s",
 			             str_quote(c.name), (int)r.monitor_pid);
 			goto out;

@@ -21,6 +21,7 @@
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
@@ -180,10 +181,7 @@ static void copy_winsize(struct monitor *m)
 static ssize_t relay(int from, int to)
 {
 	char buf[65536];
-	ssize_t n;
-	do
-		n = read(from, buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
+	ssize_t n = TEMP_FAILURE_RETRY(read(from, buf, sizeof(buf)));
 	if (n <= 0)
 		return n;
 	if (write_all(to, buf, (size_t)n) < 0)

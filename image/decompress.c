@@ -53,13 +53,10 @@ struct img_decomp {
 ssize_t img_read_fd(void *ctx, void *buf, size_t len, struct burrow_err **err)
 {
 	int fd = *(int *)ctx;
-	for (;;) {
-		ssize_t n = read(fd, buf, len);
-		if (n >= 0)
-			return n;
-		if (errno != EINTR)
-			return burrow_error(err, errno, "cannot read");
-	}
+	ssize_t n = TEMP_FAILURE_RETRY(read(fd, buf, len));
+	if (n < 0)
+		return burrow_error(err, errno, "cannot read");
+	return n;
 }
 
 /* Records the error that ends the stream and hands a copy to err. */

@@ -15,6 +15,7 @@
 #include "image/internal.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
@@ -218,7 +219,7 @@ static bool import_gone(const char *name)
 	unsigned long long start = 0;
 	if (sscanf(name, "tmp-%d-%llu-%n", &pid, &start, &n) != 2 || n == 0 || pid <= 0)
 		return false; /* not one of ours */
-	return proc_start_time(pid) != start;
+	return !proc_is(pid, start);
 }
 
 /* Temporary extraction directories of imports that died. */

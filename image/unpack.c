@@ -419,12 +419,9 @@ static int pwrite_all(int fd, const void *buf, size_t len, off_t off)
 {
 	size_t done = 0;
 	while (done < len) {
-		ssize_t r = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		ssize_t r = TEMP_FAILURE_RETRY(pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done));
+		if (r < 0)
 			return -1;
-		}
 		done += (size_t)r;
 	}
 	return 0;

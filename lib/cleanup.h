@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lib/err.h"
+#include "lib/proc.h"
 
 static inline void cleanup_freep(void *p)
 {
@@ -41,6 +42,13 @@ static inline void cleanup_errp(struct burrow_err **e)
 {
 	burrow_err_free(*e);
 }
+/* A child of ours that must not outlive the scope: killed and reaped
+ * unless handed on with steal_pid (crun's cleanup_pid). */
+static inline void cleanup_pidp(pid_t *pid)
+{
+	if (*pid > 0)
+		proc_kill_reap(*pid, NULL);
+}
 
 #define cleanup_free __attribute__((cleanup(cleanup_freep)))
 #define cleanup_close __attribute__((cleanup(cleanup_closep)))
@@ -48,6 +56,8 @@ static inline void cleanup_errp(struct burrow_err **e)
 #define cleanup_dir __attribute__((cleanup(cleanup_dirp)))
 #define cleanup_strv __attribute__((cleanup(cleanup_strvp)))
 #define cleanup_err __attribute__((cleanup(cleanup_errp)))
+#define cleanup_pid __attribute__((cleanup(cleanup_pidp)))
+#define cleanup_proc_ref __attribute__((cleanup(proc_ref_close)))
 
 /* Hand ownership on: returns the value and clears the variable. */
 #define steal_ptr(p)                       \
@@ -61,6 +71,13 @@ static inline void cleanup_errp(struct burrow_err **e)
 		int _tmp_fd_ = (fd); \
 		(fd) = -1;           \
 		_tmp_fd_;            \
+	})
+/* The child is reaped elsewhere now (or was): cleanup_pid lets it be. */
+#define steal_pid(pid)                   \
+	({                               \
+		pid_t _tmp_pid_ = (pid); \
+		(pid) = 0;               \
+		_tmp_pid_;               \
 	})
 
 #endif

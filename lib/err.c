@@ -1,13 +1,10 @@
 #include "lib/err.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
@@ -89,44 +86,6 @@ void burrow_err_print(const struct burrow_err *err)
 		fprintf(stderr, "hint: %s\n", hint);
 		free(hint);
 	}
-}
-
-/* Wire format: int32 status, uint32 msglen, uint32 hintlen, msg, hint. */
-int burrow_err_send(int fd, const struct burrow_err *err)
-{
-	const char *msg = err && err->msg ? err->msg : "unknown error";
-	const char *hint = err && err->hint ? err->hint : "";
-	uint32_t hdr[3] = {(uint32_t)(err ? err->status : 0), (uint32_t)strlen(msg), (uint32_t)strlen(hint)};
-	if (write_all(fd, hdr, sizeof(hdr)) < 0 || write_all(fd, msg, hdr[1]) < 0 || write_all(fd, hint, hdr[2]) < 0)
-		return -1;
-	return 0;
-}
-
-int burrow_err_recv(int fd, struct burrow_err **err)
-{
-	uint32_t hdr[3];
-	ssize_t r = read_all(fd, hdr, sizeof(hdr));
-	if (r == 0)
-		return 0;
-	if (r != (ssize_t)sizeof(hdr) || hdr[1] > 65536 || hdr[2] > 65536)
-		return -1;
-	char *msg = xcalloc(1, hdr[1] + 1);
-	char *hint = xcalloc(1, hdr[2] + 1);
-	if (read_all(fd, msg, hdr[1]) != (ssize_t)hdr[1] || read_all(fd, hint, hdr[2]) != (ssize_t)hdr[2]) {
-		free(msg);
-		free(hint);
-		return -1;
-	}
-	struct burrow_err *e = xcalloc(1, sizeof(*e));
-	e->status = (int)hdr[0];
-	e->msg = msg;
-	if (hdr[2])
-		e->hint = hint;
-	else
-		free(hint);
-	burrow_err_free(*err);
-	*err = e;
-	return 1;
 }
 
 #define WARN_SEEN_MAX 32

@@ -43,12 +43,6 @@ void burrow_err_free(struct burrow_err *err);
 /* Prints "burrow: msg" (+ "hint: ..." line) to stderr. Only cmd/ calls it. */
 void burrow_err_print(const struct burrow_err *err);
 
-/* Serialises an error record over a socket/pipe (child -> parent). */
-int burrow_err_send(int fd, const struct burrow_err *err);
-/* Reads one record; returns 1 if one was read (sets *err), 0 on EOF, -1 on a
- * read error. */
-int burrow_err_recv(int fd, struct burrow_err **err);
-
 /* One-line warning on stderr; each distinct key is said once per process. */
 #define burrow_warn(...) burrow_warn_at(__FILE__, __LINE__, __VA_ARGS__)
 void burrow_warn_at(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -2,31 +2,22 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/quote.h"
-#include "lib/strv.h"
 #include "lib/xalloc.h"
 
 ssize_t read_all(int fd, void *buf, size_t len)
 {
 	size_t done = 0;
 	while (done < len) {
-		ssize_t r = read(fd, (char *)buf + done, len - done);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		ssize_t r = TEMP_FAILURE_RETRY(read(fd, (char *)buf + done, len - done));
+		if (r < 0)
 			return -1;
-		}
 		if (r == 0)
 			break;
 		done += (size_t)r;
@@ -38,12 +29,9 @@ int write_all(int fd, const void *buf, size_t len)
 {
 	size_t done = 0;
 	while (done < len) {
-		ssize_t r = write(fd, (const char *)buf + done, len - done);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		ssize_t r = TEMP_FAILURE_RETRY(write(fd, (const char *)buf + done, len - done));
+		if (r < 0)
 			return -1;
-		}
 		done += (size_t)r;
 	}
 	return 0;
@@ -61,12 +49,9 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct bu
 			cap *= 2;
 			buf = xrealloc(buf, cap);
 		}
-		ssize_t r = read(fd, buf + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		ssize_t r = TEMP_FAILURE_RETRY(read(fd, buf + n, cap - n - 1));
+		if (r < 0)
 			return burrow_error(err, errno, "cannot read '%s'", str_quote(path));
-		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
@@ -296,108 +281,4 @@ char *path_join(const char *a, const char *b)
 	while (*b == '/')
 		b++;
 	return xasprintf("%.*s/%s", (int)la, a, b);
-}
-
-int send_fd(int sock, int fd)
-{
-	char dummy = 'F';
-	struct iovec iov = {.iov_base = &dummy, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	ssize_t r;
-	do
-		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -1 : 0;
-}
-
-int recv_fd(int sock)
-{
-	char dummy;
-	struct iovec iov = {.iov_base = &dummy, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	ssize_t r;
-	do
-		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -1;
-	if (r == 0) {
-		errno = ECONNRESET;
-		return -1;
-	}
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS) {
-		errno = EBADMSG;
-		return -1;
-	}
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
-void close_fds_except(int keep)
-{
-	if ((keep <= 0 || syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U) == 0) &&
-	    syscall(SYS_close_range, keep < 0 ? 0U : (unsigned)keep + 1, ~0U, 0U) == 0)
-		return;
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		long long fd;
-		if (str_to_ll(de->d_name, 0, INT_MAX, &fd) == 0 && fd != keep && fd != dirfd(d))
-			close((int)fd);
-	}
-	closedir(d);
-}
-
-pid_t waitpid_eintr(pid_t pid, int *status, int flags)
-{
-	pid_t r;
-	do
-		r = waitpid(pid, status, flags);
-	while (r < 0 && errno == EINTR);
-	return r;
-}
-
-unsigned long long proc_start_time(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	char buf[1024];
-	ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* after "PID (COMM) " come the state (field 3) ... the start time (field 22) */
-	char *p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return 0;
-	p += 2;
-	for (int field = 3; field < 22 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p)
-		return 0;
-	return strtoull(p, NULL, 10);
 }

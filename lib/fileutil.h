@@ -30,20 +30,4 @@ int rm_rf(const char *path, struct burrow_err **err);
 /* Joins two path parts with one '/'. */
 char *path_join(const char *a, const char *b);
 
-/* SCM_RIGHTS: send/receive one fd over a unix socket. */
-int send_fd(int sock, int fd);
-int recv_fd(int sock);
-
-/* Closes every fd but keep (-1: all), in a child about to live on its own:
- * close_range where the kernel has it (5.9), else each fd listed in
- * /proc/self/fd. */
-void close_fds_except(int keep);
-
-/* Waits for a child, retrying EINTR; returns waitpid's result. */
-pid_t waitpid_eintr(pid_t pid, int *status, int flags);
-
-/* Process start time (field 22 of /proc/PID/stat); 0 when the process is
- * gone or a zombie. With the pid, it names a process across pid reuse. */
-unsigned long long proc_start_time(pid_t pid);
-
 #endif

@@ -74,10 +74,7 @@ static int nl_talk(int nl, struct nl_req *r)
 	static uint32_t seq;
 	r->hdr.nlmsg_seq = ++seq;
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	ssize_t w;
-	do
-		w = sendto(nl, r->buf, r->hdr.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa));
-	while (w < 0 && errno == EINTR);
+	ssize_t w = TEMP_FAILURE_RETRY(sendto(nl, r->buf, r->hdr.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)));
 	if (w < 0)
 		return -errno;
 	for (;;) {
@@ -85,10 +82,7 @@ static int nl_talk(int nl, struct nl_req *r)
 			struct nlmsghdr hdr;
 			char buf[4096];
 		} resp;
-		ssize_t n;
-		do
-			n = recv(nl, resp.buf, sizeof(resp.buf), 0);
-		while (n < 0 && errno == EINTR);
+		ssize_t n = TEMP_FAILURE_RETRY(recv(nl, resp.buf, sizeof(resp.buf), 0));
 		if (n < 0)
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		for (struct nlmsghdr *h = &resp.hdr; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {

@@ -18,6 +18,7 @@
 #include "lib/cleanup.h"
 #include "lib/dl.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/xalloc.h"
 
 /* libslirp (and glib under it) is opened on first use, not linked: see
@@ -130,22 +131,12 @@ void netns_pollset_free(struct netns_pollset *ps)
 	ps->n = ps->cap = 0;
 }
 
-static int64_t clock_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* --- callbacks --- */
 
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct netns_slirp *n = opaque;
-	ssize_t w;
-	do
-		w = write(n->tapfd, buf, len);
-	while (w < 0 && errno == EINTR);
+	ssize_t w = TEMP_FAILURE_RETRY(write(n->tapfd, buf, len));
 	if (w >= 0)
 		return w;
 	/* The tap is full (EAGAIN), or the container took tap0 down (EIO):
@@ -166,7 +157,7 @@ static void cb_guest_error(const char *msg, void *opaque)
 static int64_t cb_clock_get_ns(void *opaque)
 {
 	(void)opaque;
-	return clock_ns();
+	return now_ns();
 }
 
 static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
@@ -380,7 +371,7 @@ void netns_slirp_fill(struct netns_slirp *n, struct netns_pollset *ps, int *time
 	uint32_t t = *timeout_ms < 0 ? UINT32_MAX : (uint32_t)*timeout_ms;
 	slirp_pollfds_fill(n->slirp, &t, cb_add_poll, n);
 
-	int64_t now = clock_ns() / 1000000;
+	int64_t now = now_ms();
 	for (struct netns_timer *tm = n->timers; tm; tm = tm->next) {
 		if (tm->expire_ms < 0)
 			continue;
@@ -397,10 +388,8 @@ void netns_slirp_fill(struct netns_slirp *n, struct netns_pollset *ps, int *time
 static void tap_read(struct netns_slirp *n)
 {
 	for (int i = 0; i < TAP_BURST; i++) {
-		ssize_t r = read(n->tapfd, n->buf, n->bufsz);
+		ssize_t r = TEMP_FAILURE_RETRY(read(n->tapfd, n->buf, n->bufsz));
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
 			/* e.g. EBADFD once the container's namespace is gone: stop
@@ -423,7 +412,7 @@ static void run_timers(struct netns_slirp *n)
 	 * in the past; a handler may free or create timers, so rescan after each. */
 	unsigned round = ++n->round;
 	for (;;) {
-		int64_t now = clock_ns() / 1000000;
+		int64_t now = now_ms();
 		struct netns_timer *due = NULL;
 		for (struct netns_timer *t = n->timers; t; t = t->next) {
 			if (t->expire_ms >= 0 && t->expire_ms <= now && t->fired_round != round) {

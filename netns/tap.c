@@ -16,23 +16,18 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
+#include "lib/sock.h"
 #include "lib/xalloc.h"
 #include "netns/internal.h"
 
 #define TAP_HELPER_TIMEOUT_MS 10000
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* helper -> monitor: the tap fd rides along (else SOCK_MSG_ERROR) */
+#define TAP_MSG_FD 'T'
 
 static int ifindex_of(const char *name, unsigned *out, struct burrow_err **err)
 {
@@ -115,14 +110,11 @@ static void __attribute__((noreturn)) tap_helper(int nsfd, int sock, const struc
 	if (setns(nsfd, CLONE_NEWNET) < 0) {
 		burrow_error(&err, errno, "cannot join the container's network namespace");
 	} else if (tap_create(cfg, &tapfd, &err) == 0) {
-		if (send_fd(sock, tapfd) == 0)
+		if (sock_send(sock, TAP_MSG_FD, 0, tapfd) == 0)
 			_exit(0);
 		burrow_error(&err, errno, "cannot pass the tap fd on");
 	}
-	/* 'E' (no fd attached) then the error record. */
-	char tag = 'E';
-	if (write_all(sock, &tag, 1) == 0)
-		burrow_err_send(sock, err);
+	sock_send_error(sock, err);
 	_exit(1);
 }
 
@@ -130,28 +122,8 @@ static void __attribute__((noreturn)) tap_helper(int nsfd, int sock, const struc
 static int reap_bounded(pid_t pid, int timeout_ms)
 {
 	int status = 0;
-	int64_t deadline = now_ms() + timeout_ms;
-	for (;;) {
-		pid_t r = waitpid_eintr(pid, &status, WNOHANG);
-		if (r == pid || r < 0)
-			return status;
-		if (now_ms() >= deadline)
-			break;
-		struct timespec ts = {.tv_nsec = 1000000};
-		nanosleep(&ts, NULL);
-	}
-	kill(pid, SIGKILL);
-	waitpid_eintr(pid, &status, 0);
+	proc_wait_child(pid, now_ms() + timeout_ms, &status);
 	return status;
-}
-
-static char *describe_status(int status)
-{
-	if (WIFEXITED(status))
-		return xasprintf("exited with %d", WEXITSTATUS(status));
-	if (WIFSIGNALED(status))
-		return xasprintf("was killed by signal %d", WTERMSIG(status));
-	return xasprintf("ended with status %d", status);
 }
 
 int netns_tap_open(pid_t pid, const struct netns_cfg *cfg, int *tapfd, struct burrow_err **err)
@@ -179,15 +151,7 @@ int netns_tap_open(pid_t pid, const struct netns_cfg *cfg, int *tapfd, struct bu
 	}
 	close(steal_fd(child_sock));
 
-	struct pollfd p = {.fd = sock, .events = POLLIN};
-	int64_t deadline = now_ms() + TAP_HELPER_TIMEOUT_MS;
-	int r;
-	for (;;) {
-		int64_t left = deadline - now_ms();
-		r = poll(&p, 1, left > 0 ? (int)left : 0);
-		if (r >= 0 || errno != EINTR)
-			break;
-	}
+	int r = wait_fd(sock, POLLIN, now_ms() + TAP_HELPER_TIMEOUT_MS);
 	if (r <= 0) {
 		int e = r < 0 ? errno : ETIMEDOUT;
 		reap_bounded(child, 0);
@@ -197,16 +161,20 @@ int netns_tap_open(pid_t pid, const struct netns_cfg *cfg, int *tapfd, struct bu
 		return burrow_error(err, e, "cannot wait for the tap helper");
 	}
 
-	int fd = recv_fd(sock);
+	struct sock_msg m;
+	int fd = -1;
+	r = sock_recv(sock, &m, &fd);
 	int recv_errno = errno;
-	if (fd >= 0) {
+	if (r > 0 && m.tag == TAP_MSG_FD && fd >= 0) {
 		reap_bounded(child, 1000);
 		*tapfd = fd;
 		return 0;
 	}
+	if (fd >= 0)
+		close(fd);
 	struct burrow_err *child_err = NULL;
-	/* EBADMSG: the helper sent 'E' (no fd) and then an error record: its own words. */
-	int got = recv_errno == EBADMSG ? burrow_err_recv(sock, &child_err) : 0;
+	/* the helper's own words, when it said why */
+	int got = r > 0 && m.tag == SOCK_MSG_ERROR ? burrow_err_recv(sock, &child_err) : 0;
 	int status = reap_bounded(child, 1000);
 	if (got == 1) {
 		burrow_err_free(*err);
@@ -215,8 +183,8 @@ int netns_tap_open(pid_t pid, const struct netns_cfg *cfg, int *tapfd, struct bu
 		                         NETNS_TAP_NAME);
 	}
 	burrow_err_free(child_err);
-	if (recv_errno == ECONNRESET || recv_errno == EBADMSG) {
-		cleanup_free char *how = describe_status(status);
+	if (r >= 0 || recv_errno == EBADMSG) {
+		cleanup_free char *how = proc_status_text(status);
 		return burrow_error(err, 0, "the tap helper %s without setting up '%s'", how, NETNS_TAP_NAME);
 	}
 	return burrow_error(err, recv_errno, "cannot receive the tap fd from its helper");

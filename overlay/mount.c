@@ -5,19 +5,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -230,7 +229,7 @@ int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const
 	if (r < 0)
 		return burrow_error_wrap(err, "cannot mount overlay at '%s'", target);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		cleanup_free char *how = ovl_describe_status(status);
+		cleanup_free char *how = proc_status_text(status);
 		cleanup_free char *line = ovl_one_line(out ? out : "");
 		burrow_error_status(err, EIO, "cannot mount overlay at '%s': fuse-overlayfs %s%s%s", target, how,
 		                    *line ? ": " : "", line);
@@ -246,41 +245,6 @@ int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const
 	return 0;
 }
 
-static void send_signal(int pidfd, pid_t pid, int sig)
-{
-	if (pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-	else
-		kill(pid, sig);
-}
-
-/* Waits until the process behind pidfd (without one: pid) has exited;
- * false on timeout. Exited includes a zombie: the server may be our own
- * child (see ovl_mount), reaped only afterwards. */
-static bool wait_gone(int pidfd, pid_t pid, int timeout_ms)
-{
-	long long deadline = ovl_now_ms() + timeout_ms;
-	for (;;) {
-		long long left = deadline - ovl_now_ms();
-		if (pidfd >= 0) {
-			struct pollfd pf = {.fd = pidfd, .events = POLLIN};
-			int r = poll(&pf, 1, left > 0 ? (int)left : 0);
-			if (r > 0)
-				return true;
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r == 0)
-				return false;
-		} else if (proc_start_time(pid) == 0) {
-			return true; /* gone or a zombie */
-		}
-		if (left <= 0)
-			return false;
-		struct timespec ts = {0, 2000000};
-		nanosleep(&ts, NULL);
-	}
-}
-
 int ovl_umount(const char *target, pid_t server, struct burrow_err **err)
 {
 	char pid[16];
@@ -288,7 +252,9 @@ int ovl_umount(const char *target, pid_t server, struct burrow_err **err)
 	cleanup_close int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (server <= 0 || proc < 0 || !server_matches(proc, pid, target))
 		server = find_server(target);
-	cleanup_close int pidfd = server > 0 ? ovl_pidfd_open(server) : -1;
+	/* opened before the unmount, while the server surely is that process */
+	cleanup_proc_ref struct proc_ref ref = PROC_REF_INIT;
+	bool alive = server > 0 && proc_ref_open(&ref, server, 0) > 0;
 	if (umount2(target, UMOUNT_NOFOLLOW) < 0) {
 		int e = errno;
 		if (e == EBUSY) {
@@ -300,19 +266,21 @@ int ovl_umount(const char *target, pid_t server, struct burrow_err **err)
 	}
 	if (server <= 0)
 		return 0;
-	if (!wait_gone(pidfd, server, EXIT_TIMEOUT_MS)) {
+	/* a zombie counts as gone: the server may be our own child (see
+	 * ovl_mount), reaped only below */
+	if (alive && !proc_ref_wait_gone(&ref, now_ms() + EXIT_TIMEOUT_MS)) {
 		burrow_debug("fuse-overlayfs %d for '%s' still running after unmount, terminating it", (int)server,
 		             target);
-		send_signal(pidfd, server, SIGTERM);
-		if (!wait_gone(pidfd, server, EXIT_TIMEOUT_MS / 2)) {
-			send_signal(pidfd, server, SIGKILL);
-			if (!wait_gone(pidfd, server, EXIT_TIMEOUT_MS / 2))
+		proc_ref_signal(&ref, SIGTERM);
+		if (!proc_ref_wait_gone(&ref, now_ms() + EXIT_TIMEOUT_MS / 2)) {
+			proc_ref_signal(&ref, SIGKILL);
+			if (!proc_ref_wait_gone(&ref, now_ms() + EXIT_TIMEOUT_MS / 2))
 				return burrow_error(err, ETIMEDOUT,
 				                    "fuse-overlayfs (pid %d) for '%s' did not exit after unmount",
 				                    (int)server, target);
 		}
 	}
 	/* our child when ovl_mount in this process started it */
-	waitpid(server, NULL, WNOHANG);
+	waitpid_eintr(server, NULL, WNOHANG);
 	return 0;
 }

@@ -10,42 +10,27 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/xalloc.h"
 
 extern char **environ;
 
 #define OUTPUT_MAX 8192
 
-long long ovl_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int ovl_pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
 /* Reads what is available without blocking; returns 0 at EOF, 1 otherwise. */
 static int drain(int fd, char *buf, size_t *len)
 {
 	for (;;) {
 		char tmp[1024];
-		ssize_t r = read(fd, tmp, sizeof(tmp));
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		ssize_t r = TEMP_FAILURE_RETRY(read(fd, tmp, sizeof(tmp)));
+		if (r < 0)
 			return 1; /* EAGAIN or an error: nothing more now */
-		}
 		if (r == 0)
 			return 0;
 		size_t room = OUTPUT_MAX - *len;
@@ -86,35 +71,35 @@ int ovl_run(char *const *argv, const char *what, int timeout_ms, int *status, ch
 	sigaddset(&deflt, SIGCHLD);
 	posix_spawnattr_setsigdefault(&attr, &deflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	pid_t pid;
+	cleanup_pid pid_t pid = 0;
 	int rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	if (rc != 0)
+	if (rc != 0) {
+		pid = 0;
 		return burrow_error(err, rc, "cannot run '%s'", argv[0]);
+	}
 	close(steal_fd(wr));
 
-	cleanup_close int pidfd = ovl_pidfd_open(pid);
+	cleanup_close int pidfd = proc_pidfd_open(pid);
 	cleanup_free char *buf = xmalloc(OUTPUT_MAX + 1);
 	size_t len = 0;
 	bool open_pipe = true;
-	long long deadline = ovl_now_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 	for (;;) {
 		int wst;
 		pid_t w = waitpid_eintr(pid, &wst, WNOHANG);
 		if (w == pid) {
+			steal_pid(pid);
 			*status = wst;
 			break;
 		}
 		if (w < 0)
 			return burrow_error(err, errno, "cannot wait for '%s'", argv[0]);
-		long long left = deadline - ovl_now_ms();
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			waitpid_eintr(pid, &wst, 0);
+		int64_t left = deadline - now_ms();
+		if (left <= 0) /* cleanup_pid kills and reaps it */
 			return burrow_error(err, ETIMEDOUT, "'%s' did not finish %s within %d ms", argv[0], what,
 			                    timeout_ms);
-		}
 		struct pollfd pf[2];
 		nfds_t n = 0;
 		if (pidfd >= 0)
@@ -138,15 +123,6 @@ int ovl_run(char *const *argv, const char *what, int timeout_ms, int *status, ch
 	if (output)
 		*output = steal_ptr(buf);
 	return 0;
-}
-
-char *ovl_describe_status(int status)
-{
-	if (WIFEXITED(status))
-		return xasprintf("exited with %d", WEXITSTATUS(status));
-	if (WIFSIGNALED(status))
-		return xasprintf("was killed by signal %d", WTERMSIG(status));
-	return xasprintf("ended with status %d", status);
 }
 
 char *ovl_one_line(const char *output)

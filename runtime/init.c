@@ -27,6 +27,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
+#include "lib/sock.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
@@ -34,9 +35,7 @@
 
 __attribute__((noreturn)) static void fail(struct rt_init *ini, struct burrow_err *err, int code)
 {
-	char tag = RT_MSG_ERROR;
-	if (write_all(ini->sync_fd, &tag, 1) == 0)
-		burrow_err_send(ini->sync_fd, err);
+	sock_send_error(ini->sync_fd, err);
 	_exit(code);
 }
 
@@ -325,11 +324,7 @@ static int die_with_parent(struct rt_init *ini, struct burrow_err **err)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return burrow_error(err, errno, "cannot tie the container to its monitor");
 	struct pollfd p = {.fd = ini->sync_fd, .events = POLLIN};
-	int r;
-	do
-		r = poll(&p, 1, 0);
-	while (r < 0 && errno == EINTR);
-	if (r != 0)
+	if (TEMP_FAILURE_RETRY(poll(&p, 1, 0)) != 0)
 		_exit(1);
 	return 0;
 }
@@ -379,14 +374,10 @@ void rt_init_main(struct rt_init *ini)
 	if (setup(ini, &err) < 0)
 		fail(ini, err, 1);
 
-	char tag = RT_MSG_READY;
-	if (write_all(ini->sync_fd, &tag, 1) < 0)
+	if (sock_send(ini->sync_fd, RT_MSG_READY, 0, -1) < 0)
 		_exit(1);
-	ssize_t n;
-	do
-		n = read(ini->sync_fd, &tag, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1 || tag != RT_MSG_START)
+	struct sock_msg start;
+	if (sock_recv(ini->sync_fd, &start, NULL) != 1 || start.tag != RT_MSG_START)
 		_exit(1); /* the parent gave up on us */
 	if (die_with_parent(ini, &err) < 0)
 		fail(ini, err, 126);

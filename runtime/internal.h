@@ -7,11 +7,11 @@
 #include "lib/err.h"
 #include "runtime/runtime.h"
 
-/* Sync socket records, one tag byte each (child -> parent unless noted). */
+/* Sync socket records (lib/sock.h), child -> parent unless noted; a
+ * failing child sends SOCK_MSG_ERROR and its error record. */
 enum {
 	RT_MSG_READY = 'R', /* set up, waiting for RT_MSG_START */
-	RT_MSG_ERROR = 'E', /* followed by a burrow_err record */
-	RT_MSG_FD = 'P',    /* followed by the pty master (lib's send_fd) */
+	RT_MSG_FD = 'P',    /* the pty master rides along */
 	RT_MSG_START = 'S', /* parent -> child: exec now */
 };
 

@@ -23,6 +23,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
+#include "lib/sock.h"
 #include "lib/xalloc.h"
 
 #ifndef TIOCGPTPEER
@@ -365,8 +366,7 @@ static int setup_pty(struct rt_init *ini, struct burrow_err **err)
 		return -1;
 	if (mount(fd_path(slave).s, fd_path(cfd).s, NULL, MS_BIND, NULL) < 0)
 		return burrow_error(err, errno, "cannot bind the pty on '/dev/console'");
-	char tag = RT_MSG_FD;
-	if (write_all(ini->sync_fd, &tag, 1) < 0 || send_fd(ini->sync_fd, master) < 0)
+	if (sock_send(ini->sync_fd, RT_MSG_FD, 0, master) < 0)
 		return burrow_error(err, errno, "cannot send the pty to the parent");
 	return 0;
 }

@@ -14,12 +14,13 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/quote.h"
+#include "lib/sock.h"
 #include "lib/xalloc.h"
 #include "runtime/internal.h"
 
@@ -52,36 +53,6 @@ static pid_t clone_ns(int flags)
 	return (pid_t)r;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits until fd is readable or the deadline passes: 1, 0 (timeout), -1. */
-static int wait_readable(int fd, long long deadline)
-{
-	for (;;) {
-		long long left = deadline - now_ms();
-		if (left <= 0)
-			return 0;
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int r = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-		if (r > 0)
-			return 1;
-		if (r < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-/* Reads one tag byte (an fd that came with it is dropped by the kernel).
- * Returns 1, 0 on EOF, -1 on error. */
-static int recv_tag(int sock, char *tag)
-{
-	return (int)read_all(sock, tag, 1);
-}
-
 /* The init's error record after an RT_MSG_ERROR tag. */
 static int recv_child_error(int sock, const char *what, struct burrow_err **err)
 {
@@ -91,13 +62,6 @@ static int recv_child_error(int sock, const char *what, struct burrow_err **err)
 	burrow_err_free(*err);
 	*err = e;
 	return -1;
-}
-
-static void kill_and_reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	int st;
-	waitpid_eintr(pid, &st, 0);
 }
 
 static int describe_exit(pid_t pid, const char *what, struct burrow_err **err)
@@ -115,49 +79,48 @@ static int describe_exit(pid_t pid, const char *what, struct burrow_err **err)
 static int wait_ready(struct rt_container *c, struct burrow_err **err)
 {
 	static const char what[] = "setting up the container";
-	long long deadline = now_ms() + RT_SETUP_TIMEOUT_MS;
+	int64_t deadline = now_ms() + RT_SETUP_TIMEOUT_MS;
 	for (;;) {
-		int r = wait_readable(c->sync_fd, deadline);
+		int r = wait_fd(c->sync_fd, POLLIN, deadline);
 		if (r == 0) {
-			kill_and_reap(c->pid);
+			proc_kill_reap(c->pid, NULL);
 			return burrow_error(err, ETIMEDOUT,
 			                    "timed out after %d s waiting for the container init to set up",
 			                    RT_SETUP_TIMEOUT_MS / 1000);
 		}
-		char tag = 0;
+		struct sock_msg m = {0};
+		int fd = -1;
 		if (r > 0)
-			r = recv_tag(c->sync_fd, &tag);
+			r = sock_recv(c->sync_fd, &m, &fd);
 		if (r < 0) {
 			int e = errno;
-			kill_and_reap(c->pid);
+			proc_kill_reap(c->pid, NULL);
 			return burrow_error(err, e, "cannot read from the container init");
 		}
 		if (r == 0)
 			return describe_exit(c->pid, what, err);
-		switch (tag) {
+		if (fd >= 0 && m.tag != RT_MSG_FD)
+			close(steal_fd(fd));
+		switch (m.tag) {
 		case RT_MSG_READY:
 			return 0;
-		case RT_MSG_FD: {
-			/* sent right after the tag */
-			int fd = recv_fd(c->sync_fd);
+		case RT_MSG_FD:
 			if (fd < 0) {
-				int e = errno;
-				kill_and_reap(c->pid);
-				return burrow_error(err, e, "cannot receive the pty from the container init");
+				proc_kill_reap(c->pid, NULL);
+				return burrow_error(err, EBADMSG, "cannot receive the pty from the container init");
 			}
 			if (c->pty_master >= 0)
 				close(c->pty_master);
 			c->pty_master = fd;
 			break;
-		}
-		case RT_MSG_ERROR:
+		case SOCK_MSG_ERROR:
 			recv_child_error(c->sync_fd, what, err);
-			kill_and_reap(c->pid);
+			proc_kill_reap(c->pid, NULL);
 			return -1;
 		default:
-			kill_and_reap(c->pid);
+			proc_kill_reap(c->pid, NULL);
 			return burrow_error(err, EPROTO, "unexpected message %#x from the container init",
-			                    (unsigned char)tag);
+			                    (unsigned)m.tag);
 		}
 	}
 }
@@ -253,12 +216,7 @@ int rt_start(struct rt_container *c, struct burrow_err **err)
 	static const char what[] = "starting the container";
 	if (c->sync_fd < 0)
 		return burrow_error(err, EALREADY, "the container init was already started");
-	char tag = RT_MSG_START;
-	ssize_t w;
-	do
-		w = send(c->sync_fd, &tag, 1, MSG_NOSIGNAL);
-	while (w < 0 && errno == EINTR);
-	if (w != 1) {
+	if (sock_send(c->sync_fd, RT_MSG_START, 0, -1) < 0) {
 		int e = errno;
 		kill(c->pid, SIGKILL);
 		close(c->sync_fd);
@@ -267,7 +225,7 @@ int rt_start(struct rt_container *c, struct burrow_err **err)
 	}
 	int rc = 0;
 	bool reported = false; /* the init said why, and exits by itself */
-	int r = wait_readable(c->sync_fd, now_ms() + RT_EXEC_TIMEOUT_MS);
+	int r = wait_fd(c->sync_fd, POLLIN, now_ms() + RT_EXEC_TIMEOUT_MS);
 	if (r == 0) {
 		/* stuck (e.g. on a dead fuse mount) */
 		rc = burrow_error(err, ETIMEDOUT, "timed out after %d s waiting for the container init to exec",
@@ -275,15 +233,16 @@ int rt_start(struct rt_container *c, struct burrow_err **err)
 	} else if (r < 0) {
 		rc = burrow_error(err, errno, "cannot wait for the container init");
 	} else {
-		r = recv_tag(c->sync_fd, &tag);
+		struct sock_msg m;
+		r = sock_recv(c->sync_fd, &m, NULL);
 		if (r < 0) {
 			rc = burrow_error(err, errno, "cannot read from the container init");
-		} else if (r > 0 && tag == RT_MSG_ERROR) {
+		} else if (r > 0 && m.tag == SOCK_MSG_ERROR) {
 			rc = recv_child_error(c->sync_fd, what, err);
 			reported = true;
 		} else if (r > 0) {
 			rc = burrow_error(err, EPROTO, "unexpected message %#x from the container init",
-			                  (unsigned char)tag);
+			                  (unsigned)m.tag);
 		}
 	}
 	/* in an unknown state it is killed, so that the caller's wait ends */

@@ -63,9 +63,6 @@ unsigned state_wait_ms(void);
  * the back-off for polling a lock. *step counts the calls. */
 void state_backoff(unsigned *step);
 
-/* Milliseconds on CLOCK_MONOTONIC. */
-unsigned long long state_now_ms(void);
-
 /* Takes an exclusive flock on path (created 0600), polling until
  * state_wait_ms() has passed; what names the lock in the timeout message.
  * Returns the fd or -1. */

@@ -10,13 +10,14 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/proc.h"
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
 
 int state_flock_path(const char *path, const char *what, struct burrow_err **err)
 {
-	unsigned long long deadline = state_now_ms() + state_wait_ms();
+	int64_t deadline = now_ms() + state_wait_ms();
 	for (unsigned step = 0;;) {
 		cleanup_close int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0)
@@ -26,7 +27,7 @@ int state_flock_path(const char *path, const char *what, struct burrow_err **err
 				break;
 			if (errno != EWOULDBLOCK && errno != EINTR)
 				return burrow_error(err, errno, "cannot lock '%s'", path);
-			if (state_now_ms() >= deadline) {
+			if (now_ms() >= deadline) {
 				burrow_error_status(err, ETIMEDOUT, "timed out after %u ms waiting for the lock on %s",
 				                    state_wait_ms(), what);
 				return burrow_error_hint(err,
@@ -43,7 +44,7 @@ int state_flock_path(const char *path, const char *what, struct burrow_err **err
 			return burrow_error(err, errno, "cannot stat '%s'", path);
 		if (stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 			return steal_fd(fd);
-		if (state_now_ms() >= deadline)
+		if (now_ms() >= deadline)
 			return burrow_error_status(err, ETIMEDOUT, "timed out after %u ms waiting for the lock on %s",
 			                           state_wait_ms(), what);
 	}

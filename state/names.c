@@ -21,14 +21,11 @@ static void random_bytes(void *buf, size_t len)
 {
 	size_t done = 0;
 	while (done < len) {
-		ssize_t r = getrandom((char *)buf + done, len - done, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			/* getrandom cannot fail on Linux >= 3.17 once the pool is
-			 * ready; without it we cannot make unique IDs at all */
+		ssize_t r = TEMP_FAILURE_RETRY(getrandom((char *)buf + done, len - done, 0));
+		/* getrandom cannot fail on Linux >= 3.17 once the pool is
+		 * ready; without it we cannot make unique IDs at all */
+		if (r < 0)
 			abort();
-		}
 		done += (size_t)r;
 	}
 }

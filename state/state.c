@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/proc.h"
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
@@ -35,13 +36,6 @@ void state_set_wait_ms(unsigned ms)
 unsigned state_wait_ms(void)
 {
 	return wait_ms;
-}
-
-unsigned long long state_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000ULL + (unsigned long long)ts.tv_nsec / 1000000ULL;
 }
 
 void state_backoff(unsigned *step)
@@ -759,7 +753,7 @@ int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **
 		return -1;
 	if (s->in_tx[db])
 		return burrow_error_status(err, EBUSY, "a transaction on '%s' is already open", s->path[db]);
-	unsigned long long deadline = state_now_ms() + state_wait_ms();
+	int64_t deadline = now_ms() + state_wait_ms();
 	for (unsigned step = 0;;) {
 		if (tdb_transaction_start_nonblock(s->tdb[db]) == 0) {
 			if (!s->log[db].recovered)
@@ -774,7 +768,7 @@ int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **
 		enum TDB_ERROR ec = tdb_error(s->tdb[db]);
 		if (ec != TDB_ERR_LOCK && ec != TDB_ERR_NOLOCK)
 			return state_tdb_error(s, db, err, "cannot start a transaction");
-		if (state_now_ms() >= deadline) {
+		if (now_ms() >= deadline) {
 			burrow_error_status(err, ETIMEDOUT, "timed out after %u ms waiting to write '%s'",
 			                    state_wait_ms(), s->path[db]);
 			return burrow_error_hint(err, "another burrow process holds it: wait for it to finish");

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "lib/err.h"
+#include "lib/proc.h"
 #include "userns/userns.h"
 
 /* Files the keeper leaves in the runtime dir. */
@@ -73,8 +74,8 @@ char *userns_find_program(const char *name);
 int userns_lock(const char *runroot, struct burrow_err **err);
 
 /* Reads RUNROOT/keeper.pid and checks that the keeper is alive (start
- * time matches). Returns 1 and sets *pid (and *pidfd when not NULL, an
- * O_CLOEXEC pidfd for it) when it is, 0 when there is none. */
-int userns_keeper_alive(const char *runroot, pid_t *pid, int *pidfd);
+ * time matches). Returns 1 and opens *ref on it (close it with
+ * proc_ref_close) when it is, 0 when there is none. */
+int userns_keeper_alive(const char *runroot, struct proc_ref *ref);
 
 #endif

@@ -19,7 +19,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,77 +26,34 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/proc.h"
+#include "lib/sock.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "userns/internal.h"
 
-/* Messages on the creation socket (keeper -> creator), 8 bytes each. */
+/* Records on the creation socket (lib/sock.h), keeper -> creator. */
 enum {
 	MSG_UNSHARED = 'U', /* value: the keeper's pid; waiting for its maps */
 	MSG_READY = 'R',    /* mounts set up, holding the namespaces now */
-	MSG_ERROR = 'E',    /* an error record follows */
+	                    /* or SOCK_MSG_ERROR and an error record */
 };
 /* creator -> keeper */
 #define MSG_GO 'G'  /* the maps are written */
 #define MSG_ACK 'A' /* the pid file is written: hold on (without it: exit) */
 
-struct keeper_msg {
-	int32_t tag;
-	int32_t value;
-};
-
-static int sys_pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static int sys_pidfd_send_signal(int pidfd, int sig)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits until fd is readable; 1 ready, 0 timed out, -1 error. */
-static int wait_readable(int fd, int timeout_ms)
-{
-	int64_t deadline = now_ms() + timeout_ms;
-	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int left = (int)(deadline - now_ms());
-		int r = poll(&p, 1, left > 0 ? left : 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r;
-	}
-}
-
-/* Waits (bounded) for a child of ours to exit. */
+/* Waits (bounded) for a child of ours to exit; killed at the deadline. */
 static int wait_child(pid_t pid, int timeout_ms, int *status, const char *what, struct burrow_err **err)
 {
-	cleanup_close int pidfd = sys_pidfd_open(pid);
-	if (pidfd >= 0 && wait_readable(pidfd, timeout_ms) == 0) {
-		kill(pid, SIGKILL);
-		waitpid_eintr(pid, NULL, 0);
+	int r = proc_wait_child(pid, now_ms() + timeout_ms, status);
+	if (r == 0)
 		return burrow_error(err, 0, "timed out after %d ms waiting for %s", timeout_ms, what);
-	}
-	if (waitpid_eintr(pid, status, 0) < 0)
+	if (r < 0)
 		return burrow_error(err, errno, "cannot wait for %s", what);
 	return 0;
 }
 
 /* ---- the keeper process itself ---- */
-
-static void keeper_send(int sock, int tag, int value)
-{
-	struct keeper_msg m = {.tag = tag, .value = value};
-	(void)write_all(sock, &m, sizeof(m));
-}
 
 static _Noreturn void keeper_fail(int sock, int errno_, const char *what)
 {
@@ -107,8 +63,7 @@ static _Noreturn void keeper_fail(int sock, int errno_, const char *what)
 		burrow_error_hint(&e, "unprivileged user namespaces may be disabled here: check the sysctls "
 		                      "user.max_user_namespaces and kernel.unprivileged_userns_clone, and "
 		                      "kernel.apparmor_restrict_unprivileged_userns on Ubuntu");
-	keeper_send(sock, MSG_ERROR, 0);
-	burrow_err_send(sock, e);
+	sock_send_error(sock, e);
 	burrow_err_free(e);
 	_exit(1);
 }
@@ -230,19 +185,19 @@ static _Noreturn void keeper_main(int sock, const char *runroot_)
 
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 		keeper_fail(sock, errno, "cannot create a user namespace");
-	keeper_send(sock, MSG_UNSHARED, (int32_t)getpid());
+	sock_send(sock, MSG_UNSHARED, (int32_t)getpid(), -1);
 
 	/* the creator writes our maps, then says go (or goes away: we die) */
-	struct keeper_msg go;
-	if (read_all(sock, &go, sizeof(go)) != (ssize_t)sizeof(go) || go.tag != MSG_GO)
+	struct sock_msg go;
+	if (sock_recv(sock, &go, NULL) != 1 || go.tag != MSG_GO)
 		_exit(1);
 	/* mounts made inside must never show up outside */
 	if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		keeper_fail(sock, errno, "cannot make '/' a slave mount in the new mount namespace");
-	keeper_send(sock, MSG_READY, 0);
+	sock_send(sock, MSG_READY, 0, -1);
 	/* a creator killed before it recorded us leaves no keeper nobody knows of */
-	struct keeper_msg ack;
-	if (read_all(sock, &ack, sizeof(ack)) != (ssize_t)sizeof(ack) || ack.tag != MSG_ACK)
+	struct sock_msg ack;
+	if (sock_recv(sock, &ack, NULL) != 1 || ack.tag != MSG_ACK)
 		_exit(1);
 	close(sock);
 	keeper_hold(runroot);
@@ -266,19 +221,19 @@ static _Noreturn void keeper_intermediate(int sock, const char *runroot)
 /* Reads one message (bounded); on MSG_ERROR also the error record. */
 static int read_msg(int sock, int expect, int32_t *value, struct burrow_err **err)
 {
-	int r = wait_readable(sock, USERNS_STEP_TIMEOUT_MS);
+	int r = wait_fd(sock, POLLIN, now_ms() + USERNS_STEP_TIMEOUT_MS);
 	if (r == 0)
 		return burrow_error(err, 0, "timed out after %d ms waiting for the namespace keeper",
 		                    USERNS_STEP_TIMEOUT_MS);
 	if (r < 0)
 		return burrow_error(err, errno, "cannot wait for the namespace keeper");
-	struct keeper_msg m;
-	ssize_t n = read_all(sock, &m, sizeof(m));
-	if (n < 0)
+	struct sock_msg m;
+	r = sock_recv(sock, &m, NULL);
+	if (r < 0 && errno != EBADMSG)
 		return burrow_error(err, errno, "cannot read from the namespace keeper");
-	if (n != (ssize_t)sizeof(m))
+	if (r <= 0)
 		return burrow_error(err, 0, "the namespace keeper exited during setup");
-	if (m.tag == MSG_ERROR) {
+	if (m.tag == SOCK_MSG_ERROR) {
 		if (burrow_err_recv(sock, err) != 1)
 			return burrow_error(err, 0, "the namespace keeper failed without saying why");
 		return -1;
@@ -324,12 +279,9 @@ static int run_idmap_helper(const char *prog, pid_t pid, const char *map, struct
 	size_t used = 0;
 	int64_t deadline = now_ms() + USERNS_STEP_TIMEOUT_MS;
 	for (;;) {
-		int left = (int)(deadline - now_ms());
-		if (left <= 0 || wait_readable(rd, left) <= 0)
+		if (wait_fd(rd, POLLIN, deadline) <= 0)
 			break;
-		ssize_t r = read(rd, out + used, sizeof(out) - 1 - used);
-		if (r < 0 && errno == EINTR)
-			continue;
+		ssize_t r = TEMP_FAILURE_RETRY(read(rd, out + used, sizeof(out) - 1 - used));
 		if (r <= 0)
 			break;
 		used += (size_t)r;
@@ -399,20 +351,18 @@ static int spawn_and_map(const struct userns_plan *plan, const char *runroot, in
 		return -1;
 	if (kpid <= 0)
 		return burrow_error(err, 0, "the namespace keeper sent a bad pid %d", (int)kpid);
-	cleanup_close int kfd = sys_pidfd_open(kpid);
+	cleanup_proc_ref struct proc_ref keeper = PROC_REF_INIT;
+	proc_ref_open(&keeper, kpid, 0);
 	if (write_maps(plan, kpid, err) < 0) {
-		if (kfd >= 0)
-			sys_pidfd_send_signal(kfd, SIGKILL);
+		proc_ref_signal(&keeper, SIGKILL);
 		*map_failed = true;
 		return burrow_error_wrap(err, "cannot set the ID mapping (%s) of the new user namespace",
 		                         userns_kind_name(plan->kind));
 	}
-	struct keeper_msg go = {.tag = MSG_GO};
-	if (write_all(sock, &go, sizeof(go)) < 0)
+	if (sock_send(sock, MSG_GO, 0, -1) < 0)
 		return burrow_error(err, errno, "cannot talk to the namespace keeper");
 	if (read_msg(sock, MSG_READY, NULL, err) < 0) {
-		if (kfd >= 0)
-			sys_pidfd_send_signal(kfd, SIGKILL);
+		proc_ref_signal(&keeper, SIGKILL);
 		return -1;
 	}
 	*out = kpid;
@@ -486,8 +436,9 @@ int userns_lock(const char *runroot, struct burrow_err **err)
 	return steal_fd(fd);
 }
 
-int userns_keeper_alive(const char *runroot, pid_t *pid, int *pidfd)
+int userns_keeper_alive(const char *runroot, struct proc_ref *ref)
 {
+	*ref = (struct proc_ref)PROC_REF_INIT;
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof(path), "%s/%s", runroot, USERNS_PID_FILE) >= (int)sizeof(path))
 		return 0;
@@ -503,16 +454,7 @@ int userns_keeper_alive(const char *runroot, pid_t *pid, int *pidfd)
 	unsigned long long start = 0;
 	if (sscanf(buf, "%lld %llu", &p, &start) != 2 || p <= 1 || p > INT32_MAX || start == 0)
 		return 0;
-	/* pidfd first, then the start time: the pidfd then surely is that process */
-	cleanup_close int pfd = sys_pidfd_open((pid_t)p);
-	if (pfd < 0 && errno != ENOSYS)
-		return 0;
-	if (proc_start_time((pid_t)p) != start)
-		return 0;
-	*pid = (pid_t)p;
-	if (pidfd)
-		*pidfd = steal_fd(pfd);
-	return 1;
+	return proc_ref_open(ref, (pid_t)p, start) > 0;
 }
 
 static bool same_ns(const char *a, const char *b)
@@ -592,8 +534,7 @@ static int create_keeper(const char *runroot, struct burrow_err **err)
 		userns_plan_clear(&plan);
 		return -1;
 	}
-	struct keeper_msg ack = {.tag = MSG_ACK};
-	if (write_all(sock, &ack, sizeof(ack)) < 0) {
+	if (sock_send(sock, MSG_ACK, 0, -1) < 0) {
 		userns_plan_clear(&plan);
 		return burrow_error(err, errno, "the namespace keeper (pid %d) exited during setup", (int)pid);
 	}
@@ -608,16 +549,14 @@ static int create_keeper(const char *runroot, struct burrow_err **err)
  * now), -1 it is alive but cannot be joined. */
 static int try_join(const char *runroot, struct burrow_err **err)
 {
-	pid_t pid = 0;
-	int pidfd = -1;
-	if (!userns_keeper_alive(runroot, &pid, &pidfd))
+	cleanup_proc_ref struct proc_ref keeper = PROC_REF_INIT;
+	if (!userns_keeper_alive(runroot, &keeper))
 		return 0;
-	cleanup_close int fd = pidfd;
 	struct burrow_err *e = NULL;
-	if (join(pid, fd, &e) == 0)
+	if (join(keeper.pid, keeper.pidfd, &e) == 0)
 		return 1;
 	/* it may have died (or be dying) between the check and the join */
-	if (proc_start_time(pid) == 0) {
+	if (proc_ref_gone(&keeper)) {
 		burrow_err_free(e);
 		return 0;
 	}
@@ -656,18 +595,15 @@ int userns_migrate(const char *runroot, struct burrow_err **err)
 	cleanup_close int lock = userns_lock(runroot, err);
 	if (lock < 0)
 		return burrow_error_wrap(err, "cannot stop the namespace keeper");
-	pid_t pid = 0;
-	int pidfd = -1;
-	if (userns_keeper_alive(runroot, &pid, &pidfd)) {
-		cleanup_close int fd = pidfd;
-		if (fd < 0)
-			return burrow_error(err, errno, "cannot open keeper %d", (int)pid);
+	cleanup_proc_ref struct proc_ref keeper = PROC_REF_INIT;
+	if (userns_keeper_alive(runroot, &keeper)) {
+		pid_t pid = keeper.pid;
 		static const int sigs[] = {SIGTERM, SIGKILL};
 		bool gone = false;
 		for (size_t i = 0; i < 2 && !gone; i++) {
-			if (sys_pidfd_send_signal(fd, sigs[i]) < 0 && errno != ESRCH)
+			if (proc_ref_signal(&keeper, sigs[i]) < 0 && errno != ESRCH)
 				return burrow_error(err, errno, "cannot stop the namespace keeper (pid %d)", (int)pid);
-			gone = wait_readable(fd, 5000) > 0;
+			gone = proc_ref_wait_gone(&keeper, now_ms() + 5000);
 		}
 		if (!gone)
 			return burrow_error(err, 0, "timed out waiting for the namespace keeper (pid %d) to exit",
@@ -700,8 +636,8 @@ static char *read_map(pid_t pid, const char *which)
 int userns_get_info(const char *runroot, struct userns_info *out, struct burrow_err **err)
 {
 	memset(out, 0, sizeof(*out));
-	pid_t pid = 0;
-	if (!userns_keeper_alive(runroot, &pid, NULL)) {
+	cleanup_proc_ref struct proc_ref keeper = PROC_REF_INIT;
+	if (!userns_keeper_alive(runroot, &keeper)) {
 		burrow_error(err, 0, "the namespace keeper is not running");
 		return burrow_error_hint(err, "any command that needs the namespace starts it, e.g. 'burrow unshare "
 		                              "true'");
@@ -717,13 +653,14 @@ int userns_get_info(const char *runroot, struct userns_info *out, struct burrow_
 	const char *reason = json_get_str(doc, "reason");
 	out->kind = xstrdup(kind ? kind : "unknown");
 	out->reason = xstrdup(reason ? reason : "");
-	out->uid_map = read_map(pid, "uid_map");
-	out->gid_map = read_map(pid, "gid_map");
+	out->uid_map = read_map(keeper.pid, "uid_map");
+	out->gid_map = read_map(keeper.pid, "gid_map");
 	if (!out->uid_map || !out->gid_map) {
 		userns_info_clear(out);
-		return burrow_error(err, 0, "cannot read the ID maps of the namespace keeper (pid %d)", (int)pid);
+		return burrow_error(err, 0, "cannot read the ID maps of the namespace keeper (pid %d)",
+		                    (int)keeper.pid);
 	}
-	out->keeper_pid = pid;
+	out->keeper_pid = keeper.pid;
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/proc.h"
 #include "lib/strv.h"
 
 #define DNS_HDR 12
@@ -40,13 +41,6 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: dnsd -l ADDR:PORT -a IPV4 [-t SECONDS] [-r READYFILE]\n");
 	exit(2);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* "1.2.3.4:53" or "[::1]:53" -> sockaddr. */

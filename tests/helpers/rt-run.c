@@ -21,6 +21,7 @@
 
 #include "lib/err.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "runtime/runtime.h"
 
 /* Copies what is readable on from to to; 0 on EOF/EIO (pty closed). */

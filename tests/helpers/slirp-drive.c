@@ -21,22 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/strv.h"
 #include "netns/netns.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void usage(void)
 {
@@ -186,7 +178,7 @@ int main(int argc, char **argv)
 			return fail(err);
 		}
 	}
-	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	int pidfd = proc_pidfd_open(child);
 	if (pidfd < 0) {
 		perror("slirp-drive: pidfd_open");
 		kill(child, SIGKILL);

@@ -3,17 +3,10 @@
  * userns_enter() took in microseconds, and the uid it left us with:
  * "JOIN_US UID". With arguments, execs them afterwards (inside). */
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "lib/proc.h"
 #include "userns/userns.h"
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 int main(int argc, char **argv)
 {

@@ -1,0 +1,285 @@
+#include "lib/proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/fileutil.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+/* How often the waits without a pidfd look again. */
+#define POLL_STEP_MS 1
+
+int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t now_ms(void)
+{
+	return now_ns() / 1000000;
+}
+
+/* What is left until deadline, as a poll() timeout. */
+static int ms_left(int64_t deadline)
+{
+	int64_t left = deadline - now_ms();
+	if (left <= 0)
+		return 0;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int wait_fd(int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = events};
+		int r = poll(&p, 1, ms_left(deadline));
+		if (r > 0)
+			return 1;
+		if (r == 0 && now_ms() >= deadline)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+pid_t waitpid_eintr(pid_t pid, int *status, int flags)
+{
+	return (pid_t)TEMP_FAILURE_RETRY(waitpid(pid, status, flags));
+}
+
+int proc_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int pidfd_send(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int proc_wait_child(pid_t pid, int64_t deadline, int *status)
+{
+	int pidfd = proc_pidfd_open(pid);
+	int st = 0, ret = -1;
+	for (;;) {
+		pid_t w = waitpid_eintr(pid, &st, WNOHANG);
+		if (w == pid) {
+			ret = 1;
+			break;
+		}
+		if (w < 0)
+			break;
+		if (now_ms() >= deadline) {
+			proc_kill_reap(pid, &st);
+			ret = 0;
+			break;
+		}
+		if (pidfd >= 0) {
+			if (wait_fd(pidfd, POLLIN, deadline) < 0)
+				break;
+		} else {
+			sleep_ms(POLL_STEP_MS);
+		}
+	}
+	int e = errno;
+	if (pidfd >= 0)
+		close(pidfd);
+	if (ret >= 0 && status)
+		*status = st;
+	errno = e;
+	return ret;
+}
+
+char *proc_status_text(int status)
+{
+	if (WIFEXITED(status))
+		return xasprintf("exited with %d", WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		return xasprintf("was killed by signal %d", WTERMSIG(status));
+	return xasprintf("ended with status %d", status);
+}
+
+void proc_kill_reap(pid_t pid, int *status)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	int st = 0;
+	waitpid_eintr(pid, &st, 0);
+	if (status)
+		*status = st;
+}
+
+unsigned long long proc_stat_start_time(const char *stat)
+{
+	/* "PID (COMM) S ..." : COMM may hold ") ", so look for the last ')' */
+	const char *p = strrchr(stat, ')');
+	if (!p || p[1] != ' ' || p[2] == '\0' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
+	p += 2; /* field 3, the state */
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return 0;
+		p++;
+	}
+	if (*p < '0' || *p > '9')
+		return 0;
+	return strtoull(p, NULL, 10);
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char buf[1024];
+	ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return proc_stat_start_time(buf);
+}
+
+bool proc_is(pid_t pid, unsigned long long start)
+{
+	return pid > 0 && start != 0 && proc_start_time(pid) == start;
+}
+
+int proc_ref_open(struct proc_ref *ref, pid_t pid, unsigned long long start)
+{
+	*ref = (struct proc_ref)PROC_REF_INIT;
+	if (pid <= 0) {
+		errno = ESRCH;
+		return 0;
+	}
+	/* the pidfd first, then the start time: the pidfd then surely is
+	 * the process that started then */
+	int fd = proc_pidfd_open(pid);
+	if (fd < 0 && errno != ENOSYS)
+		return errno == ESRCH ? 0 : -1;
+	unsigned long long st = proc_start_time(pid);
+	if (st == 0 || (start != 0 && st != start)) {
+		if (fd >= 0)
+			close(fd);
+		errno = ESRCH;
+		return 0;
+	}
+	ref->pid = pid;
+	ref->pidfd = fd;
+	ref->start = st;
+	return 1;
+}
+
+int proc_ref_signal(const struct proc_ref *ref, int sig)
+{
+	if (ref->pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (ref->pidfd >= 0)
+		return pidfd_send(ref->pidfd, sig);
+	if (!proc_is(ref->pid, ref->start)) {
+		errno = ESRCH;
+		return -1;
+	}
+	return kill(ref->pid, sig);
+}
+
+bool proc_ref_gone(const struct proc_ref *ref)
+{
+	if (ref->pid <= 0)
+		return true;
+	if (ref->pidfd >= 0) {
+		struct pollfd p = {.fd = ref->pidfd, .events = POLLIN};
+		return TEMP_FAILURE_RETRY(poll(&p, 1, 0)) > 0;
+	}
+	/* a zombie's start time reads as 0 too */
+	return !proc_is(ref->pid, ref->start);
+}
+
+bool proc_ref_wait_gone(const struct proc_ref *ref, int64_t deadline)
+{
+	for (;;) {
+		if (proc_ref_gone(ref))
+			return true;
+		if (now_ms() >= deadline)
+			return false;
+		if (ref->pidfd >= 0) {
+			if (wait_fd(ref->pidfd, POLLIN, deadline) < 0)
+				return false;
+		} else {
+			sleep_ms(2 * POLL_STEP_MS);
+		}
+	}
+}
+
+void proc_ref_close(struct proc_ref *ref)
+{
+	if (ref->pidfd >= 0)
+		close(ref->pidfd);
+	*ref = (struct proc_ref)PROC_REF_INIT;
+}
+
+int proc_signal(pid_t pid, unsigned long long start, int sig)
+{
+	struct proc_ref ref;
+	if (start == 0 || proc_ref_open(&ref, pid, start) <= 0)
+		return 0;
+	int r = proc_ref_signal(&ref, sig);
+	int e = errno;
+	proc_ref_close(&ref);
+	errno = e;
+	return r < 0 && e != ESRCH ? -1 : 0;
+}
+
+bool proc_wait_gone(pid_t pid, unsigned long long start, int64_t deadline)
+{
+	struct proc_ref ref;
+	if (start == 0 || proc_ref_open(&ref, pid, start) <= 0)
+		return true;
+	bool gone = proc_ref_wait_gone(&ref, deadline);
+	proc_ref_close(&ref);
+	return gone;
+}
+
+void close_fds_except(int keep)
+{
+	if ((keep <= 0 || syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U) == 0) &&
+	    syscall(SYS_close_range, keep < 0 ? 0U : (unsigned)keep + 1, ~0U, 0U) == 0)
+		return;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		long long fd;
+		if (str_to_ll(de->d_name, 0, INT_MAX, &fd) == 0 && fd != keep && fd != dirfd(d))
+			close((int)fd);
+	}
+	closedir(d);
+}
