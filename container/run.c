@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -21,6 +20,7 @@
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/loop.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
@@ -35,7 +35,8 @@ struct monitor {
 	struct ctr_config *c;
 	struct rt_container *rt;
 	struct netns_slirp *slirp;
-	int sigfd;
+	struct loop *loop;
+	struct loop_watch *master_w, *stdin_w;
 	bool exited;
 	int wstatus;
 	bool stdin_open;
@@ -189,71 +190,72 @@ static ssize_t relay(int from, int to)
 	return n;
 }
 
-static void handle_signals(struct monitor *m)
+static void on_signal(struct loop *l, const struct signalfd_siginfo *si, void *data)
 {
-	struct signalfd_siginfo si;
-	while (read(m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		int sig = (int)si.ssi_signo;
-		if (sig == SIGCHLD) {
-			int st;
-			pid_t p;
-			while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-				if (p == m->rt->pid) {
-					m->exited = true;
-					m->wstatus = st;
-				}
+	struct monitor *m = data;
+	int sig = (int)si->ssi_signo;
+	if (sig == SIGCHLD) {
+		int st;
+		pid_t p;
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (p == m->rt->pid) {
+				m->exited = true;
+				m->wstatus = st;
+				loop_stop(l);
 			}
-		} else if (sig == SIGWINCH) {
-			copy_winsize(m);
-		} else if (!m->exited) {
-			rt_kill(m->rt, sig);
 		}
+	} else if (sig == SIGWINCH) {
+		copy_winsize(m);
+	} else if (!m->exited) {
+		rt_kill(m->rt, sig);
 	}
 }
 
-static void loop(struct monitor *m)
+static void on_master(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
 {
-	struct netns_pollset ps = {0};
-	int master = m->rt->pty_master;
-	while (!m->exited) {
-		netns_pollset_clear(&ps);
-		netns_pollset_add(&ps, m->sigfd, POLLIN);
-		size_t i_master = (size_t)-1, i_stdin = (size_t)-1;
-		if (master >= 0) {
-			i_master = netns_pollset_add(&ps, master, POLLIN);
-			if (m->stdin_open)
-				i_stdin = netns_pollset_add(&ps, STDIN_FILENO, POLLIN);
-		}
-		int timeout = -1;
-		if (m->slirp)
-			netns_slirp_fill(m->slirp, &ps, &timeout);
-		int r = poll(ps.fds, ps.n, timeout);
-		if (r < 0 && errno != EINTR) {
-			/* cannot watch it any more: end it rather than leave it unwatched */
-			rt_kill(m->rt, SIGKILL);
-			if (waitpid_eintr(m->rt->pid, &m->wstatus, 0) == m->rt->pid)
-				m->exited = true;
-			break;
-		}
-		if (m->slirp)
-			netns_slirp_dispatch(m->slirp, &ps, r < 0);
-		if (r <= 0)
-			continue;
-		if (ps.fds[0].revents)
-			handle_signals(m);
-		if (i_master != (size_t)-1 && ps.fds[i_master].revents) {
-			if (relay(master, STDOUT_FILENO) <= 0)
-				master = -1; /* EIO: every slave is closed */
-		}
-		if (i_stdin != (size_t)-1 && ps.fds[i_stdin].revents) {
-			if (relay(STDIN_FILENO, m->rt->pty_master) <= 0) {
-				m->stdin_open = false;
-				/* end of input: what ^D does at a terminal */
-				char eot = 4;
-				write_all(m->rt->pty_master, &eot, 1);
-			}
-		}
+	(void)revents;
+	struct monitor *m = data;
+	if (relay(fd, STDOUT_FILENO) > 0)
+		return;
+	/* EIO: every slave is closed; stdin has nowhere to go either */
+	loop_watch_remove(l, w);
+	loop_watch_remove(l, m->stdin_w);
+	m->master_w = m->stdin_w = NULL;
+}
+
+static void on_stdin(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
+{
+	(void)revents;
+	struct monitor *m = data;
+	if (relay(fd, m->rt->pty_master) > 0)
+		return;
+	m->stdin_open = false;
+	/* end of input: what ^D does at a terminal */
+	char eot = 4;
+	write_all(m->rt->pty_master, &eot, 1);
+	loop_watch_remove(l, w);
+	m->stdin_w = NULL;
+}
+
+/* Relays the pty and forwards signals until the container exits. */
+static void watch(struct monitor *m)
+{
+	if (m->rt->pty_master >= 0) {
+		m->master_w = loop_watch_add(m->loop, m->rt->pty_master, POLLIN, on_master, m);
+		if (m->stdin_open)
+			m->stdin_w = loop_watch_add(m->loop, STDIN_FILENO, POLLIN, on_stdin, m);
 	}
+	struct burrow_err *e = NULL;
+	if (loop_run(m->loop, &e) < 0) {
+		burrow_err_free(e);
+		/* cannot watch it any more: end it rather than leave it unwatched */
+		rt_kill(m->rt, SIGKILL);
+		if (waitpid_eintr(m->rt->pid, &m->wstatus, 0) == m->rt->pid)
+			m->exited = true;
+	}
+	loop_watch_remove(m->loop, m->master_w);
+	loop_watch_remove(m->loop, m->stdin_w);
+	m->master_w = m->stdin_w = NULL;
 	/* what is left in the pty after the end */
 	if (m->rt->pty_master >= 0) {
 		int fl = fcntl(m->rt->pty_master, F_GETFL);
@@ -261,7 +263,6 @@ static void loop(struct monitor *m)
 		while (relay(m->rt->pty_master, STDOUT_FILENO) > 0)
 			;
 	}
-	netns_pollset_free(&ps);
 }
 
 static int save_state(struct state_store *s, const char *id, struct ctr_run *r, enum ctr_state st,
@@ -302,7 +303,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, bool fresh, 
 	int lock = state_lock(s, c->id, err);
 	if (lock < 0)
 		return -1;
-	struct monitor m = {.c = c, .sigfd = -1, .stdin_open = c->interactive};
+	struct monitor m = {.c = c, .stdin_open = c->interactive};
 	struct ctr_run run = {0};
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	int ret = -1;
@@ -323,11 +324,9 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, bool fresh, 
 	if (save_state(s, c->id, &run, CTR_CREATED, err) < 0)
 		goto fail_cleanup;
 
-	m.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (m.sigfd < 0) {
-		burrow_error(err, errno, "signalfd");
+	m.loop = loop_new();
+	if (!loop_signals_add(m.loop, &mask, on_signal, &m, err))
 		goto fail_cleanup;
-	}
 	struct rt_opts ro = {.stdio = {c->interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO},
 	                     .terminal = c->tty};
 	/* the runtime clones with signals blocked; the init unblocks its own */
@@ -338,7 +337,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, bool fresh, 
 		int tapfd = -1;
 		if (netns_tap_open(m.rt->pid, &ncfg, &tapfd, err) < 0)
 			goto fail_kill;
-		if (!(m.slirp = netns_slirp_new(tapfd, &ncfg, err)))
+		if (!(m.slirp = netns_slirp_new(m.loop, tapfd, &ncfg, err)))
 			goto fail_kill;
 	}
 	if (c->tty) {
@@ -363,7 +362,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, bool fresh, 
 	state_unlock(lock);
 	lock = -1;
 
-	loop(&m);
+	watch(&m);
 	run.exit_code = rt_exit_code(m.wstatus);
 	ret = 0;
 finish:
@@ -424,8 +423,7 @@ out:
 		netns_slirp_free(m.slirp);
 	if (m.rt)
 		rt_container_free(m.rt);
-	if (m.sigfd >= 0)
-		close(m.sigfd);
+	loop_free(m.loop);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	if (lock >= 0 && deleted)
 		state_unlock_remove(s, c->id, lock); /* it is gone: its lock file too */

@@ -1,6 +1,6 @@
 /* The container network: --network parsing, the tap device inside the
- * container's network namespace, and the libslirp stack that the monitor
- * drives from its own poll() loop (no glib main loop).
+ * container's network namespace, and the libslirp stack that runs in the
+ * monitor's event loop (lib/loop.h; no glib main loop).
  *
  * Addresses (as slirp4netns and podman use them):
  *   container  10.0.2.100/24, fd00::100/64     (tap0)
@@ -11,12 +11,13 @@
 #ifndef BURROW_NETNS_H
 #define BURROW_NETNS_H
 
-#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "lib/err.h"
+
+struct loop;
 
 /* Default MTU of tap0 and of the slirp interface, chosen from measurements:
  * tests/helpers/slirp-drive with socat at both ends, 50 MiB-1 GiB per run,
@@ -88,35 +89,22 @@ int netns_tap_open(pid_t pid, const struct netns_cfg *cfg, int *tapfd, struct bu
  * netns_tap_open does it for slirp). */
 int netns_lo_up(struct burrow_err **err);
 
-/* The libslirp stack over a tap fd. Takes ownership of tapfd (closed by
- * netns_slirp_free, also on failure) and makes it non-blocking. The tap fd
- * keeps the container's network namespace alive: free the stack when the
- * container has exited. */
+/* The libslirp stack over a tap fd, attached to the event loop l: the tap,
+ * slirp's sockets and its timers are watched there, and it runs as l runs
+ * (l must outlive it). Takes ownership of tapfd (closed by netns_slirp_free,
+ * also on failure) and makes it non-blocking. The tap fd keeps the
+ * container's network namespace alive: free the stack when the container
+ * has exited. */
 struct netns_slirp;
-struct netns_slirp *netns_slirp_new(int tapfd, const struct netns_cfg *cfg, struct burrow_err **err);
+struct netns_slirp *netns_slirp_new(struct loop *l, int tapfd, const struct netns_cfg *cfg, struct burrow_err **err);
+/* Detaches it from its loop (also from inside one of the loop's callbacks)
+ * and frees it. */
 void netns_slirp_free(struct netns_slirp *n);
 
-/* Poll integration: the monitor keeps its own pollfd array; before poll() it
- * calls netns_slirp_fill to append the tap fd and slirp's sockets and to lower
- * *timeout_ms (-1 = infinite) to the next slirp timer; after poll() it calls
- * netns_slirp_dispatch with the same array (entries may have been appended
- * after slirp's, not removed or reordered). poll_failed: poll() returned -1. */
-struct netns_pollset {
-	struct pollfd *fds;
-	size_t n, cap;
-};
-/* Appends one entry (revents cleared); grows the array as needed. Returns its index. */
-size_t netns_pollset_add(struct netns_pollset *ps, int fd, short events);
-/* Empties the set (keeps the array for the next round). */
-void netns_pollset_clear(struct netns_pollset *ps);
-void netns_pollset_free(struct netns_pollset *ps);
-
-void netns_slirp_fill(struct netns_slirp *n, struct netns_pollset *ps, int *timeout_ms);
-void netns_slirp_dispatch(struct netns_slirp *n, struct netns_pollset *ps, bool poll_failed);
-/* True once reading the tap hit EOF or a hard error; from then on
- * netns_slirp_fill no longer adds it (so poll() cannot spin on it). An open
- * tun fd keeps its network namespace alive, so this is a safety net, not the
- * way to notice that the container ended. */
+/* True once reading the tap hit EOF or a hard error; from then on the tap is
+ * no longer watched (so poll() cannot spin on it). An open tun fd keeps its
+ * network namespace alive, so this is a safety net, not the way to notice
+ * that the container ended. */
 bool netns_slirp_tap_gone(const struct netns_slirp *n);
 
 /* libslirp's version (loads it); NULL and *err when it cannot be loaded. */

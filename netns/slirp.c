@@ -1,7 +1,8 @@
-/* libslirp driven from the caller's poll() loop: the tap fd and slirp's
- * sockets go into the caller's pollfd array, slirp's timers into its
- * timeout. Frames from the container are read off the tap and fed to
- * slirp_input; frames slirp sends are written to the tap. */
+/* libslirp run by the caller's event loop (lib/loop.h): the tap fd is a
+ * watch, slirp's sockets are watches that a prepare hook brings up to date
+ * each round from slirp_pollfds_fill, slirp's timers are loop timers.
+ * Frames from the container are read off the tap and fed to slirp_input;
+ * frames slirp sends are written to the tap. */
 #include "netns/netns.h"
 
 #include <arpa/inet.h>
@@ -10,6 +11,7 @@
 #include <glib.h>
 #include <libslirp.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +20,7 @@
 #include "lib/cleanup.h"
 #include "lib/dl.h"
 #include "lib/fileutil.h"
+#include "lib/loop.h"
 #include "lib/proc.h"
 #include "lib/xalloc.h"
 
@@ -88,48 +91,32 @@ const char *netns_slirp_version(struct burrow_err **err)
 #define TAP_BURST 256
 
 struct netns_timer {
-	struct netns_timer *next;
+	struct netns_slirp *n;
+	struct loop_timer *lt;
 	SlirpTimerId id;
 	void *cb_opaque;
-	int64_t expire_ms; /* -1: not armed */
-	unsigned fired_round;
+};
+
+/* One of slirp's sockets, by fd. */
+struct sock_slot {
+	struct loop_watch *w; /* NULL: never asked for */
+	short revents;        /* this round's, for slirp_pollfds_poll */
+	unsigned round;       /* the last round slirp asked for it */
 };
 
 struct netns_slirp {
 	Slirp *slirp;
+	struct loop *loop;
 	int tapfd;
+	struct loop_watch *tapw; /* NULL once the tap is gone */
+	struct loop_hook *hook;
 	uint8_t *buf;
 	size_t bufsz;
-	struct netns_timer *timers;
+	struct sock_slot *slots; /* indexed by fd */
+	size_t nslots;
 	unsigned round;
-	bool tap_gone; /* the tap hung up or failed: no longer polled */
-	/* Valid between netns_slirp_fill and netns_slirp_dispatch. */
-	struct netns_pollset *ps;
-	size_t tap_idx;
-	bool filled;
+	bool tap_gone; /* the tap hung up or failed: no longer watched */
 };
-
-size_t netns_pollset_add(struct netns_pollset *ps, int fd, short events)
-{
-	if (ps->n == ps->cap) {
-		ps->cap = ps->cap ? ps->cap * 2 : 16;
-		ps->fds = xrealloc(ps->fds, ps->cap * sizeof(*ps->fds));
-	}
-	ps->fds[ps->n] = (struct pollfd){.fd = fd, .events = events, .revents = 0};
-	return ps->n++;
-}
-
-void netns_pollset_clear(struct netns_pollset *ps)
-{
-	ps->n = 0;
-}
-
-void netns_pollset_free(struct netns_pollset *ps)
-{
-	free(ps->fds);
-	ps->fds = NULL;
-	ps->n = ps->cap = 0;
-}
 
 /* --- callbacks --- */
 
@@ -160,41 +147,45 @@ static int64_t cb_clock_get_ns(void *opaque)
 	return now_ns();
 }
 
+static void on_timer(struct loop *l, struct loop_timer *lt, void *data)
+{
+	(void)l;
+	(void)lt;
+	struct netns_timer *t = data;
+	slirp_handle_timer(t->n->slirp, t->id, t->cb_opaque);
+}
+
 static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
 {
 	struct netns_slirp *n = opaque;
 	struct netns_timer *t = xcalloc(1, sizeof(*t));
+	t->n = n;
 	t->id = id;
 	t->cb_opaque = cb_opaque;
-	t->expire_ms = -1;
-	t->next = n->timers;
-	n->timers = t;
+	t->lt = loop_timer_add(n->loop, on_timer, t);
 	return t;
 }
 
 static void cb_timer_free(void *timer, void *opaque)
 {
 	struct netns_slirp *n = opaque;
-	for (struct netns_timer **p = &n->timers; *p; p = &(*p)->next) {
-		if (*p == timer) {
-			*p = (*p)->next;
-			free(timer);
-			return;
-		}
-	}
+	struct netns_timer *t = timer;
+	loop_timer_remove(n->loop, t->lt);
+	free(t);
 }
 
+/* expire_ms is on slirp's clock, ours: cb_clock_get_ns */
 static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
 {
 	(void)opaque;
 	struct netns_timer *t = timer;
-	t->expire_ms = expire_ms < 0 ? 0 : expire_ms;
+	loop_timer_arm(t->lt, expire_ms, 0);
 }
 
 /* These exist for event loops that keep a registry of fds (and for a loop
- * in another thread); ours rebuilds its poll set on every round from
- * slirp_pollfds_fill and runs in the caller's thread, so there is nothing
- * to record and nobody to wake. */
+ * in another thread); the prepare hook learns slirp's sockets from
+ * slirp_pollfds_fill each round and runs in the caller's thread, so there
+ * is nothing to record and nobody to wake. */
 static void cb_register_poll_fd(int fd, void *opaque)
 {
 	(void)fd;
@@ -226,7 +217,11 @@ static const SlirpCb callbacks = {
 
 /* --- life cycle --- */
 
-struct netns_slirp *netns_slirp_new(int tapfd, const struct netns_cfg *cfg, struct burrow_err **err)
+static void on_tap(struct loop *l, struct loop_watch *w, int fd, short revents, void *data);
+static int slirp_prepare(struct loop *l, void *data);
+static int slirp_after(struct loop *l, void *data);
+
+struct netns_slirp *netns_slirp_new(struct loop *l, int tapfd, const struct netns_cfg *cfg, struct burrow_err **err)
 {
 	cleanup_close int fd = tapfd;
 	if (slirp_load(err) < 0)
@@ -267,6 +262,7 @@ struct netns_slirp *netns_slirp_new(int tapfd, const struct netns_cfg *cfg, stru
 	sc.enable_emu = false;
 
 	struct netns_slirp *n = xcalloc(1, sizeof(*n));
+	n->loop = l; /* before slirp_new, which makes timers */
 	n->tapfd = -1;
 	n->bufsz = cfg->mtu + FRAME_OVERHEAD;
 	n->buf = xmalloc(n->bufsz);
@@ -277,6 +273,8 @@ struct netns_slirp *netns_slirp_new(int tapfd, const struct netns_cfg *cfg, stru
 		return NULL;
 	}
 	n->tapfd = steal_fd(fd);
+	n->tapw = loop_watch_add(l, n->tapfd, POLLIN, on_tap, n);
+	n->hook = loop_hook_add(l, slirp_prepare, slirp_after, n);
 	return n;
 }
 
@@ -302,20 +300,21 @@ void netns_slirp_free(struct netns_slirp *n)
 {
 	if (!n)
 		return;
+	/* its timers go with it (cb_timer_free) */
 	if (n->slirp)
 		slirp_cleanup(n->slirp);
-	while (n->timers) {
-		struct netns_timer *t = n->timers;
-		n->timers = t->next;
-		free(t);
-	}
+	loop_hook_remove(n->loop, n->hook);
+	loop_watch_remove(n->loop, n->tapw);
+	for (size_t fd = 0; fd < n->nslots; fd++)
+		loop_watch_remove(n->loop, n->slots[fd].w);
+	free(n->slots);
 	if (n->tapfd >= 0)
 		close_tap_detached(n->tapfd);
 	free(n->buf);
 	free(n);
 }
 
-/* --- the poll loop --- */
+/* --- the loop --- */
 
 static int slirp_to_poll(int ev)
 {
@@ -349,40 +348,74 @@ static int poll_to_slirp(int p)
 	return ev;
 }
 
+static void on_sock(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
+{
+	(void)l;
+	(void)w;
+	struct netns_slirp *n = data;
+	n->slots[fd].revents = revents;
+}
+
+/* slirp_pollfds_fill asks for one socket: its watch, made or updated. The
+ * index slirp gets back (for cb_get_revents) is the fd. */
 static int cb_add_poll(int fd, int events, void *opaque)
 {
 	struct netns_slirp *n = opaque;
-	size_t idx = netns_pollset_add(n->ps, fd, (short)slirp_to_poll(events));
-	return idx > INT_MAX ? -1 : (int)idx;
+	if (fd < 0)
+		return -1;
+	if ((size_t)fd >= n->nslots) {
+		size_t cap = n->nslots ? n->nslots : 16;
+		while (cap <= (size_t)fd)
+			cap *= 2;
+		n->slots = xrealloc(n->slots, cap * sizeof(*n->slots));
+		memset(n->slots + n->nslots, 0, (cap - n->nslots) * sizeof(*n->slots));
+		n->nslots = cap;
+	}
+	struct sock_slot *s = &n->slots[fd];
+	short ev = (short)slirp_to_poll(events);
+	if (s->round == n->round && s->w)
+		ev |= loop_watch_events(s->w); /* asked twice in one round */
+	if (!s->w)
+		s->w = loop_watch_add(n->loop, fd, ev, on_sock, n);
+	else
+		loop_watch_set_events(s->w, ev);
+	s->round = n->round;
+	s->revents = 0;
+	return fd;
 }
 
 static int cb_get_revents(int idx, void *opaque)
 {
 	struct netns_slirp *n = opaque;
-	if (idx < 0 || (size_t)idx >= n->ps->n)
+	if (idx < 0 || (size_t)idx >= n->nslots || n->slots[idx].round != n->round)
 		return 0;
-	return poll_to_slirp(n->ps->fds[idx].revents);
+	return poll_to_slirp(n->slots[idx].revents);
 }
 
-void netns_slirp_fill(struct netns_slirp *n, struct netns_pollset *ps, int *timeout_ms)
+/* Before poll(): slirp says what it wants of each socket, and how soon it
+ * needs to run again. A socket it did not ask for this round (closed,
+ * or wanting nothing now) is not polled. */
+static int slirp_prepare(struct loop *l, void *data)
 {
-	n->ps = ps;
-	n->tap_idx = n->tap_gone ? SIZE_MAX : netns_pollset_add(ps, n->tapfd, POLLIN);
-	uint32_t t = *timeout_ms < 0 ? UINT32_MAX : (uint32_t)*timeout_ms;
+	(void)l;
+	struct netns_slirp *n = data;
+	n->round++;
+	uint32_t t = UINT32_MAX;
 	slirp_pollfds_fill(n->slirp, &t, cb_add_poll, n);
+	for (size_t fd = 0; fd < n->nslots; fd++)
+		if (n->slots[fd].w && n->slots[fd].round != n->round)
+			loop_watch_set_events(n->slots[fd].w, 0);
+	return t == UINT32_MAX ? -1 : (t > INT_MAX ? INT_MAX : (int)t);
+}
 
-	int64_t now = now_ms();
-	for (struct netns_timer *tm = n->timers; tm; tm = tm->next) {
-		if (tm->expire_ms < 0)
-			continue;
-		int64_t left = tm->expire_ms - now;
-		if (left < 0)
-			left = 0;
-		if ((uint64_t)left < t)
-			t = (uint32_t)left;
-	}
-	*timeout_ms = t == UINT32_MAX ? -1 : (t > INT_MAX ? INT_MAX : (int)t);
-	n->filled = true;
+/* After the round's fd callbacks (the tap's, the sockets'): slirp acts on
+ * what its sockets reported. */
+static int slirp_after(struct loop *l, void *data)
+{
+	(void)l;
+	struct netns_slirp *n = data;
+	slirp_pollfds_poll(n->slirp, 0, cb_get_revents, n);
+	return 0;
 }
 
 static void tap_read(struct netns_slirp *n)
@@ -406,38 +439,17 @@ static void tap_read(struct netns_slirp *n)
 	}
 }
 
-static void run_timers(struct netns_slirp *n)
+static void on_tap(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
 {
-	/* Each timer fires at most once per round, even if its handler re-arms it
-	 * in the past; a handler may free or create timers, so rescan after each. */
-	unsigned round = ++n->round;
-	for (;;) {
-		int64_t now = now_ms();
-		struct netns_timer *due = NULL;
-		for (struct netns_timer *t = n->timers; t; t = t->next) {
-			if (t->expire_ms >= 0 && t->expire_ms <= now && t->fired_round != round) {
-				due = t;
-				break;
-			}
-		}
-		if (!due)
-			return;
-		due->expire_ms = -1;
-		due->fired_round = round;
-		slirp_handle_timer(n->slirp, due->id, due->cb_opaque);
+	(void)fd;
+	(void)revents;
+	struct netns_slirp *n = data;
+	tap_read(n);
+	if (n->tap_gone) {
+		/* no longer watched, so poll() cannot spin on the hangup */
+		loop_watch_remove(l, w);
+		n->tapw = NULL;
 	}
-}
-
-void netns_slirp_dispatch(struct netns_slirp *n, struct netns_pollset *ps, bool poll_failed)
-{
-	if (n->filled && n->ps == ps) {
-		if (!poll_failed && n->tap_idx < ps->n &&
-		    (ps->fds[n->tap_idx].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)))
-			tap_read(n);
-		slirp_pollfds_poll(n->slirp, poll_failed, cb_get_revents, n);
-	}
-	n->filled = false;
-	run_timers(n);
 }
 
 bool netns_slirp_tap_gone(const struct netns_slirp *n)

@@ -26,6 +26,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/loop.h"
 #include "lib/proc.h"
 #include "lib/strv.h"
 #include "netns/netns.h"
@@ -67,6 +68,31 @@ static void __attribute__((noreturn)) child_main(int ready_w, int go_r, const st
 	execvp(argv[0], argv);
 	fprintf(stderr, "slirp-drive: cannot run '%s': %s\n", argv[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
+}
+
+struct drive {
+	pid_t child; /* -1 once reaped */
+	int status;
+	bool timed_out;
+};
+
+static void on_child_exit(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
+{
+	(void)w;
+	(void)fd;
+	(void)revents;
+	struct drive *d = data;
+	waitpid_eintr(d->child, &d->status, 0);
+	d->child = -1;
+	loop_stop(l);
+}
+
+static void on_deadline(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)t;
+	struct drive *d = data;
+	d->timed_out = true;
+	loop_stop(l);
 }
 
 static int exit_code(int status)
@@ -157,32 +183,29 @@ int main(int argc, char **argv)
 	char r = 0;
 	if (poll(&rp, 1, 10000) != 1 || read_all(ready[0], &r, 1) != 1 || r != 'r') {
 		fprintf(stderr, "slirp-drive: the child did not create its network namespace\n");
-		kill(child, SIGKILL);
-		waitpid_eintr(child, NULL, 0);
+		proc_kill_reap(child, NULL);
 		return 125;
 	}
 	close(ready[0]);
 
+	struct loop *l = loop_new();
 	struct netns_slirp *slirp = NULL;
 	if (cfg.mode == NETNS_SLIRP) {
 		int tapfd = -1;
 		if (netns_tap_open(child, &cfg, &tapfd, &err) < 0) {
-			kill(child, SIGKILL);
-			waitpid_eintr(child, NULL, 0);
+			proc_kill_reap(child, NULL);
 			return fail(err);
 		}
-		slirp = netns_slirp_new(tapfd, &cfg, &err);
+		slirp = netns_slirp_new(l, tapfd, &cfg, &err);
 		if (!slirp) {
-			kill(child, SIGKILL);
-			waitpid_eintr(child, NULL, 0);
+			proc_kill_reap(child, NULL);
 			return fail(err);
 		}
 	}
 	int pidfd = proc_pidfd_open(child);
 	if (pidfd < 0) {
 		perror("slirp-drive: pidfd_open");
-		kill(child, SIGKILL);
-		waitpid_eintr(child, NULL, 0);
+		proc_kill_reap(child, NULL);
 		return 125;
 	}
 	char g = 'g';
@@ -192,45 +215,27 @@ int main(int argc, char **argv)
 	}
 	close(go[1]);
 
-	/* The monitor's loop in miniature: own fds first, then slirp's. */
-	struct netns_pollset ps = {0};
-	int64_t deadline = now_ms() + timeout_s * 1000;
-	int status = 0;
-	bool timed_out = false, broken = false;
-	for (;;) {
-		netns_pollset_clear(&ps);
-		netns_pollset_add(&ps, pidfd, POLLIN);
-		int64_t left = deadline - now_ms();
-		if (left <= 0) {
-			timed_out = true;
-			break;
-		}
-		int timeout = left > 1000000 ? 1000000 : (int)left;
-		if (slirp)
-			netns_slirp_fill(slirp, &ps, &timeout);
-		int n = poll(ps.fds, ps.n, timeout);
-		if (n < 0 && errno != EINTR) {
-			perror("slirp-drive: poll");
-			broken = true;
-			break;
-		}
-		if (n > 0 && (ps.fds[0].revents & POLLIN)) {
-			waitpid_eintr(child, &status, 0);
-			child = -1;
-			break;
-		}
-		if (slirp)
-			netns_slirp_dispatch(slirp, &ps, n < 0);
+	/* The monitor's loop in miniature: the command's end, a deadline, slirp. */
+	struct drive d = {.child = child};
+	loop_watch_add(l, pidfd, POLLIN, on_child_exit, &d);
+	struct loop_timer *deadline = loop_timer_add(l, on_deadline, &d);
+	loop_timer_arm(deadline, now_ms() + timeout_s * 1000, 0);
+	bool broken = false;
+	if (loop_run(l, &err) < 0) {
+		burrow_err_print(err);
+		burrow_err_free(err);
+		broken = true;
 	}
+	child = d.child;
+	int status = d.status;
+	bool timed_out = d.timed_out;
 	/* what the command left running goes with it, as in a container's pid
 	 * namespace (it could hold our caller's pipes open) */
 	kill(-pgid, SIGKILL);
-	if (child > 0) {
-		kill(child, SIGKILL);
-		waitpid_eintr(child, &status, 0);
-	}
-	netns_pollset_free(&ps);
+	if (child > 0)
+		proc_kill_reap(child, &status);
 	netns_slirp_free(slirp);
+	loop_free(l);
 	close(pidfd);
 	if (timed_out) {
 		fprintf(stderr, "slirp-drive: timed out after %lld s waiting for '%s'\n", timeout_s, argv[optind]);

@@ -18,6 +18,8 @@
 #include <cmocka.h>
 
 #include "lib/err.h"
+#include "lib/loop.h"
+#include "lib/proc.h"
 #include "netns/netns.h"
 
 static struct netns_cfg parse_ok(const char *spec)
@@ -172,29 +174,6 @@ static void test_dns_server(void **state)
 	assert_null(netns_dns_server(&c));
 }
 
-static void test_pollset(void **state)
-{
-	(void)state;
-	struct netns_pollset ps = {0};
-	for (int i = 0; i < 100; i++)
-		assert_int_equal(netns_pollset_add(&ps, i, POLLIN), (size_t)i);
-	assert_int_equal(ps.n, 100);
-	assert_true(ps.cap >= 100);
-	for (int i = 0; i < 100; i++) {
-		assert_int_equal(ps.fds[i].fd, i);
-		assert_int_equal(ps.fds[i].events, POLLIN);
-		assert_int_equal(ps.fds[i].revents, 0);
-	}
-	size_t cap = ps.cap;
-	netns_pollset_clear(&ps);
-	assert_int_equal(ps.n, 0);
-	assert_int_equal(netns_pollset_add(&ps, 7, POLLOUT), 0);
-	assert_int_equal(ps.cap, cap);
-	netns_pollset_free(&ps);
-	assert_null(ps.fds);
-	assert_int_equal(ps.n, 0);
-}
-
 static void test_tap_open_errors(void **state)
 {
 	(void)state;
@@ -234,11 +213,12 @@ static bool fd_is_open(int fd)
 static void test_slirp_new_errors(void **state)
 {
 	(void)state;
+	struct loop *l = loop_new();
 	struct burrow_err *err = NULL;
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
 	struct netns_cfg c = parse_ok("host");
-	assert_null(netns_slirp_new(sv[0], &c, &err));
+	assert_null(netns_slirp_new(l, sv[0], &c, &err));
 	assert_non_null(err);
 	assert_false(fd_is_open(sv[0])); /* ownership was taken, also on failure */
 	burrow_err_free(err);
@@ -248,12 +228,13 @@ static void test_slirp_new_errors(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
 	c = parse_ok("slirp");
 	c.mtu = 70000;
-	assert_null(netns_slirp_new(sv[0], &c, &err));
+	assert_null(netns_slirp_new(l, sv[0], &c, &err));
 	assert_non_null(err);
 	assert_non_null(strstr(err->msg, "mtu 70000"));
 	assert_false(fd_is_open(sv[0]));
 	burrow_err_free(err);
 	close(sv[1]);
+	loop_free(l);
 }
 
 static const uint8_t guest_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
@@ -275,6 +256,20 @@ static size_t arp_request(uint8_t *f)
 	return 42;
 }
 
+struct reply {
+	uint8_t f[1600];
+	ssize_t got;
+};
+
+static void on_reply(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
+{
+	(void)w;
+	(void)revents;
+	struct reply *r = data;
+	r->got = read(fd, r->f, sizeof(r->f));
+	loop_stop(l);
+}
+
 static void test_slirp_loop_answers_arp(void **state)
 {
 	(void)state;
@@ -282,39 +277,24 @@ static void test_slirp_loop_answers_arp(void **state)
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
 	struct netns_cfg c = parse_ok("slirp");
-	struct netns_slirp *n = netns_slirp_new(sv[0], &c, &err);
+	struct loop *l = loop_new();
+	struct netns_slirp *n = netns_slirp_new(l, sv[0], &c, &err);
 	if (!n)
 		fail_msg("netns_slirp_new: %s", err ? err->msg : "?");
 	assert_true(fcntl(sv[0], F_GETFL) & O_NONBLOCK);
 
-	uint8_t f[1600];
-	size_t len = arp_request(f);
-	assert_int_equal(write(sv[1], f, len), (ssize_t)len);
-
-	struct netns_pollset ps = {0};
-	ssize_t got = -1;
-	for (int round = 0; round < 100 && got < 0; round++) {
-		netns_pollset_clear(&ps);
-		size_t mine = netns_pollset_add(&ps, sv[1], POLLIN);
-		int timeout = -1;
-		netns_slirp_fill(n, &ps, &timeout);
-		/* slirp's own fd is there, after ours; the timeout became finite */
-		assert_true(ps.n >= 2);
-		assert_int_equal(ps.fds[1].fd, sv[0]);
-		assert_true(ps.fds[1].events & POLLIN);
-		assert_true(timeout >= 0 && timeout <= 1000);
-		if (timeout > 20)
-			timeout = 20;
-		int r = poll(ps.fds, ps.n, timeout);
-		assert_true(r >= 0);
-		netns_slirp_dispatch(n, &ps, false);
-		if (ps.fds[mine].revents & POLLIN)
-			got = read(sv[1], f, sizeof(f));
-	}
-	if (got < 0)
+	static struct reply r = {.got = -1};
+	size_t len = arp_request(r.f);
+	assert_int_equal(write(sv[1], r.f, len), (ssize_t)len);
+	/* the loop reads the frame off the tap and slirp answers through it */
+	loop_watch_add(l, sv[1], POLLIN, on_reply, &r);
+	for (int round = 0; round < 100 && r.got < 0; round++)
+		assert_int_equal(loop_run_once(l, 20, &err), 0);
+	if (r.got < 0)
 		fail_msg("slirp sent nothing back for an ARP request");
 	/* an ARP reply from the gateway to us */
-	assert_true(got >= 42);
+	const uint8_t *f = r.f;
+	assert_true(r.got >= 42);
 	assert_memory_equal(f, guest_mac, 6);
 	assert_int_equal(f[12], 0x08);
 	assert_int_equal(f[13], 0x06);
@@ -324,9 +304,11 @@ static void test_slirp_loop_answers_arp(void **state)
 	assert_memory_equal(f + 32, guest_mac, 6);
 	assert_memory_equal(f + 38, me, 4);
 
-	netns_pollset_free(&ps);
 	netns_slirp_free(n);
 	assert_false(fd_is_open(sv[0]));
+	/* detached from the loop: it runs on without it */
+	assert_int_equal(loop_run_once(l, 0, &err), 0);
+	loop_free(l);
 	close(sv[1]);
 }
 
@@ -337,38 +319,39 @@ static void test_slirp_tap_hangup(void **state)
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
 	struct netns_cfg c = parse_ok("slirp:enable_ipv6=false");
-	struct netns_slirp *n = netns_slirp_new(sv[0], &c, &err);
+	struct loop *l = loop_new();
+	struct netns_slirp *n = netns_slirp_new(l, sv[0], &c, &err);
 	if (!n)
 		fail_msg("netns_slirp_new: %s", err ? err->msg : "?");
 	assert_false(netns_slirp_tap_gone(n));
 	close(sv[1]); /* the tap's other end goes away */
 
-	struct netns_pollset ps = {0};
-	int timeout = 100;
-	netns_slirp_fill(n, &ps, &timeout);
-	assert_int_equal(ps.n, 1);
-	assert_int_equal(poll(ps.fds, ps.n, timeout), 1);
-	netns_slirp_dispatch(n, &ps, false);
+	assert_int_equal(loop_run_once(l, 1000, &err), 0);
 	assert_true(netns_slirp_tap_gone(n));
 
-	/* no longer polled, so poll() does not spin on the hangup */
-	netns_pollset_clear(&ps);
-	timeout = 50;
-	netns_slirp_fill(n, &ps, &timeout);
-	for (size_t i = 0; i < ps.n; i++)
-		assert_int_not_equal(ps.fds[i].fd, sv[0]);
-	netns_pollset_free(&ps);
+	/* no longer polled, so poll() does not return at once on the hangup
+	 * (slirp has no sockets and no timer due here) */
+	for (int i = 0; i < 3; i++) {
+		int64_t t0 = now_ms();
+		assert_int_equal(loop_run_once(l, 50, &err), 0);
+		assert_true(now_ms() - t0 >= 45);
+	}
 	netns_slirp_free(n);
+	loop_free(l);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),         cmocka_unit_test(test_modes),
-	    cmocka_unit_test(test_slirp_options),    cmocka_unit_test(test_bad_specs),
-	    cmocka_unit_test(test_format),           cmocka_unit_test(test_dns_server),
-	    cmocka_unit_test(test_pollset),          cmocka_unit_test(test_tap_open_errors),
-	    cmocka_unit_test(test_slirp_new_errors), cmocka_unit_test(test_slirp_loop_answers_arp),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_slirp_options),
+	    cmocka_unit_test(test_bad_specs),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_dns_server),
+	    cmocka_unit_test(test_tap_open_errors),
+	    cmocka_unit_test(test_slirp_new_errors),
+	    cmocka_unit_test(test_slirp_loop_answers_arp),
 	    cmocka_unit_test(test_slirp_tap_hangup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
