@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/quote.h"
 #include "lib/xalloc.h"
@@ -88,6 +90,57 @@ void burrow_err_print(const struct burrow_err *err)
 	}
 }
 
+static burrow_log_fn log_sink;
+static void *log_sink_data;
+
+void burrow_log_set_sink(burrow_log_fn fn, void *data)
+{
+	log_sink = fn;
+	log_sink_data = fn ? data : NULL;
+}
+
+char *burrow_log_format(enum burrow_log_level level, const char *file, int line, const char *msg)
+{
+	if (level >= BURROW_LOG_DEBUG)
+		return xasprintf("burrow: debug: %s (%s:%d)\n", msg, file, line);
+	if (burrow_log_level >= BURROW_LOG_DEBUG)
+		return xasprintf("burrow: warning: %s (%s:%d)\n", msg, file, line);
+	return xasprintf("burrow: warning: %s\n", msg);
+}
+
+static void write_line(int fd, const char *s)
+{
+	size_t len = strlen(s);
+	while (len > 0) {
+		ssize_t w = TEMP_FAILURE_RETRY(write(fd, s, len));
+		if (w <= 0)
+			return; /* nowhere else to say it */
+		s += w;
+		len -= (size_t)w;
+	}
+}
+
+static void fd_sink(enum burrow_log_level level, const char *file, int line, const char *msg, void *data)
+{
+	char *l = burrow_log_format(level, file, line, msg);
+	write_line((int)(intptr_t)data, l);
+	free(l);
+}
+
+void burrow_log_to_fd(int fd)
+{
+	burrow_log_set_sink(fd_sink, (void *)(intptr_t)fd);
+}
+
+/* Hands a line to the sink (the callers keep errno). */
+static void say(enum burrow_log_level level, const char *file, int line, const char *msg)
+{
+	if (log_sink)
+		log_sink(level, file, line, msg, log_sink_data);
+	else
+		fd_sink(level, file, line, msg, (void *)(intptr_t)STDERR_FILENO);
+}
+
 #define WARN_SEEN_MAX 32
 static char *warn_seen[WARN_SEEN_MAX];
 
@@ -95,6 +148,7 @@ void burrow_warn_at(const char *file, int line, const char *fmt, ...)
 {
 	if (burrow_log_level < BURROW_LOG_WARN)
 		return;
+	int saved = errno;
 	va_list ap;
 	va_start(ap, fmt);
 	char *raw = xvasprintf(fmt, ap);
@@ -105,17 +159,16 @@ void burrow_warn_at(const char *file, int line, const char *fmt, ...)
 	for (i = 0; i < WARN_SEEN_MAX && warn_seen[i]; i++) {
 		if (strcmp(warn_seen[i], m) == 0) {
 			free(m);
+			errno = saved;
 			return;
 		}
 	}
-	if (burrow_log_level >= BURROW_LOG_DEBUG)
-		fprintf(stderr, "burrow: warning: %s (%s:%d)\n", m, file, line);
-	else
-		fprintf(stderr, "burrow: warning: %s\n", m);
+	say(BURROW_LOG_WARN, file, line, m);
 	if (i < WARN_SEEN_MAX)
 		warn_seen[i] = m;
 	else
 		free(m);
+	errno = saved;
 }
 
 void burrow_debug_at(const char *file, int line, const char *fmt, ...)
@@ -128,8 +181,8 @@ void burrow_debug_at(const char *file, int line, const char *fmt, ...)
 	char *raw = xvasprintf(fmt, ap);
 	va_end(ap);
 	char *m = str_escape_controls(raw);
-	fprintf(stderr, "burrow: debug: %s (%s:%d)\n", m, file, line);
-	free(m);
 	free(raw);
+	say(BURROW_LOG_DEBUG, file, line, m);
+	free(m);
 	errno = saved;
 }

@@ -43,12 +43,29 @@ void burrow_err_free(struct burrow_err *err);
 /* Prints "burrow: msg" (+ "hint: ..." line) to stderr. Only cmd/ calls it. */
 void burrow_err_print(const struct burrow_err *err);
 
-/* One-line warning on stderr; each distinct key is said once per process. */
+/* One-line warning; each distinct message is said once per process. */
 #define burrow_warn(...) burrow_warn_at(__FILE__, __LINE__, __VA_ARGS__)
 void burrow_warn_at(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Debug line, printed only with --log-level=debug. */
+/* Debug line, said only with --log-level=debug. */
 #define burrow_debug(...) burrow_debug_at(__FILE__, __LINE__, __VA_ARGS__)
 void burrow_debug_at(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Where warnings and debug lines go (the level and once-only checks come
+ * first): a process's sink, set per process as crun's output handler is.
+ * By default they are written to stderr as "burrow: warning: MSG" and
+ * "burrow: debug: MSG (FILE:LINE)". A process with no terminal to speak
+ * to sets its own: a daemon monitor writes them to the container's log, a
+ * child with a sync socket sends them to its parent (sock_log_sink in
+ * lib/sock.h). level is BURROW_LOG_WARN or BURROW_LOG_DEBUG; msg is the
+ * message alone; file and line say where it was said. errno is kept for
+ * the caller whatever the sink does. */
+typedef void (*burrow_log_fn)(enum burrow_log_level level, const char *file, int line, const char *msg, void *data);
+/* fn NULL: back to stderr. */
+void burrow_log_set_sink(burrow_log_fn fn, void *data);
+/* The default's lines, written to fd instead of stderr (a log file). */
+void burrow_log_to_fd(int fd);
+/* The line the default sink writes, with its newline. Caller frees. */
+char *burrow_log_format(enum burrow_log_level level, const char *file, int line, const char *msg);
 
 #endif

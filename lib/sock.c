@@ -82,6 +82,28 @@ int sock_send_error(int sock, const struct burrow_err *err)
 	return burrow_err_send(sock, err);
 }
 
+void sock_log_sink(enum burrow_log_level level, const char *file, int line, const char *msg, void *data)
+{
+	int sock = *(const int *)data;
+	struct burrow_err rec = {.status = line, .msg = (char *)msg, .hint = (char *)file};
+	if (sock_send(sock, SOCK_MSG_LOG, level, -1) == 0)
+		burrow_err_send(sock, &rec);
+}
+
+int sock_relay_log(int sock, const struct sock_msg *m)
+{
+	struct burrow_err *rec = NULL;
+	if (burrow_err_recv(sock, &rec) != 1)
+		return -1;
+	const char *file = rec->hint ? rec->hint : "?";
+	if (m->value >= BURROW_LOG_DEBUG)
+		burrow_debug_at(file, rec->status, "%s", rec->msg);
+	else
+		burrow_warn_at(file, rec->status, "%s", rec->msg);
+	burrow_err_free(rec);
+	return 0;
+}
+
 int burrow_err_send(int fd, const struct burrow_err *err)
 {
 	const char *msg = err && err->msg ? err->msg : "unknown error";

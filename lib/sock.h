@@ -30,6 +30,18 @@ int sock_recv(int sock, struct sock_msg *m, int *fd);
 /* A failing child's last words: a SOCK_MSG_ERROR record, then err. */
 int sock_send_error(int sock, const struct burrow_err *err);
 
+/* The tag of a child's warning or debug line: value is its level, and
+ * the line follows in the error-record format (status: the line number,
+ * message, hint: the file). */
+#define SOCK_MSG_LOG 'L'
+/* A burrow_log_fn (lib/err.h) for a child: its warnings and debug lines
+ * go to its parent over the socket *(int *)data. */
+void sock_log_sink(enum burrow_log_level level, const char *file, int line, const char *msg, void *data);
+/* After a SOCK_MSG_LOG record m: reads the line and says it here (with
+ * this process's sink and its once-only rule). 0, or -1 when it is cut
+ * short. */
+int sock_relay_log(int sock, const struct sock_msg *m);
+
 /* An error record over a socket or pipe. Wire format: int32 status,
  * uint32 message length, uint32 hint length, message, hint. */
 int burrow_err_send(int fd, const struct burrow_err *err);

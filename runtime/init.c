@@ -371,6 +371,9 @@ void rt_init_main(struct rt_init *ini)
 {
 	const struct rt_spec *s = ini->spec;
 	struct burrow_err *err = NULL;
+	/* the container's stderr is not ours to write on: warnings go to the
+	 * parent, which says them */
+	burrow_log_set_sink(sock_log_sink, &ini->sync_fd);
 	if (setup(ini, &err) < 0)
 		fail(ini, err, 1);
 

@@ -113,6 +113,12 @@ static int wait_ready(struct rt_container *c, struct burrow_err **err)
 				close(c->pty_master);
 			c->pty_master = fd;
 			break;
+		case SOCK_MSG_LOG:
+			if (sock_relay_log(c->sync_fd, &m) < 0) {
+				proc_kill_reap(c->pid, NULL);
+				return burrow_error(err, EBADMSG, "cannot read a warning from the container init");
+			}
+			break;
 		case SOCK_MSG_ERROR:
 			recv_child_error(c->sync_fd, what, err);
 			proc_kill_reap(c->pid, NULL);
@@ -225,25 +231,31 @@ int rt_start(struct rt_container *c, struct burrow_err **err)
 	}
 	int rc = 0;
 	bool reported = false; /* the init said why, and exits by itself */
-	int r = wait_fd(c->sync_fd, POLLIN, now_ms() + RT_EXEC_TIMEOUT_MS);
-	if (r == 0) {
+	int64_t deadline = now_ms() + RT_EXEC_TIMEOUT_MS;
+	struct sock_msg m;
+	int w, r = 0;
+	for (;;) {
+		w = wait_fd(c->sync_fd, POLLIN, deadline);
+		if (w <= 0)
+			break;
+		r = sock_recv(c->sync_fd, &m, NULL);
+		/* its warnings and debug lines come first, said here */
+		if (r <= 0 || m.tag != SOCK_MSG_LOG || sock_relay_log(c->sync_fd, &m) < 0)
+			break;
+	}
+	if (w == 0) {
 		/* stuck (e.g. on a dead fuse mount) */
 		rc = burrow_error(err, ETIMEDOUT, "timed out after %d s waiting for the container init to exec",
 		                  RT_EXEC_TIMEOUT_MS / 1000);
-	} else if (r < 0) {
+	} else if (w < 0) {
 		rc = burrow_error(err, errno, "cannot wait for the container init");
-	} else {
-		struct sock_msg m;
-		r = sock_recv(c->sync_fd, &m, NULL);
-		if (r < 0) {
-			rc = burrow_error(err, errno, "cannot read from the container init");
-		} else if (r > 0 && m.tag == SOCK_MSG_ERROR) {
-			rc = recv_child_error(c->sync_fd, what, err);
-			reported = true;
-		} else if (r > 0) {
-			rc = burrow_error(err, EPROTO, "unexpected message %#x from the container init",
-			                  (unsigned)m.tag);
-		}
+	} else if (r < 0) {
+		rc = burrow_error(err, errno, "cannot read from the container init");
+	} else if (r > 0 && m.tag == SOCK_MSG_ERROR) {
+		rc = recv_child_error(c->sync_fd, what, err);
+		reported = true;
+	} else if (r > 0) {
+		rc = burrow_error(err, EPROTO, "unexpected message %#x from the container init", (unsigned)m.tag);
 	}
 	/* in an unknown state it is killed, so that the caller's wait ends */
 	if (rc < 0 && !reported)

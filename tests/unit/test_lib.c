@@ -1,5 +1,5 @@
 /* Unit tests for lib/: the burrow.conf parser, string vectors, errors,
- * quoting for messages, rm_rf of deep trees. */
+ * quoting for messages, rm_rf of deep trees, where warnings go. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,13 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/conf.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
+#include "lib/sock.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
@@ -220,11 +223,116 @@ static void test_rm_rf_moved(void **state)
 	free(to);
 }
 
+/* A sink that keeps what it is given, and clobbers errno. */
+struct said {
+	char **lines; /* "LEVEL|FILE|MSG" */
+	int last_line;
+};
+
+static void keep(enum burrow_log_level level, const char *file, int line, const char *msg, void *data)
+{
+	struct said *s = data;
+	const char *base = strrchr(file, '/');
+	strv_append_take(&s->lines, xasprintf("%d|%s|%s", (int)level, base ? base + 1 : file, msg));
+	s->last_line = line;
+	errno = EBADF;
+}
+
+static void test_log_sink(void **state)
+{
+	(void)state;
+	struct said said = {0};
+	burrow_log_level = BURROW_LOG_WARN;
+	burrow_log_set_sink(keep, &said);
+	errno = ENOENT;
+	burrow_warn("sink %d", 1);
+	assert_int_equal(errno, ENOENT); /* the caller's errno survives the sink */
+	burrow_warn("sink %d", 1);       /* one cause, said once */
+	burrow_warn("sink %d", 2);
+	burrow_debug("not at warn level");
+	assert_int_equal(strv_len(said.lines), 2);
+	assert_string_equal(said.lines[0], "1|test_lib.c|sink 1");
+	assert_string_equal(said.lines[1], "1|test_lib.c|sink 2");
+	burrow_log_level = BURROW_LOG_DEBUG;
+	int here = __LINE__ + 1;
+	burrow_debug("now %s", "yes");
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(strv_len(said.lines), 3);
+	assert_string_equal(said.lines[2], "3|test_lib.c|now yes");
+	assert_int_equal(said.last_line, here);
+
+	/* to an fd: the lines stderr would get */
+	int p[2];
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	burrow_log_to_fd(p[1]);
+	burrow_log_level = BURROW_LOG_WARN;
+	burrow_warn("to a log file");
+	/* back to the default: stderr (here a pipe) */
+	int saved = dup(STDERR_FILENO);
+	assert_int_equal(dup2(p[1], STDERR_FILENO), STDERR_FILENO);
+	burrow_log_set_sink(NULL, NULL);
+	burrow_warn("to stderr");
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	close(p[1]);
+	char buf[256];
+	ssize_t n = read_all(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "burrow: warning: to a log file\nburrow: warning: to stderr\n");
+	char *l = burrow_log_format(BURROW_LOG_DEBUG, "x.c", 7, "m");
+	assert_string_equal(l, "burrow: debug: m (x.c:7)\n");
+	free(l);
+	strv_free(said.lines);
+}
+
+static void test_log_over_socket(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	int here = __LINE__ + 8;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* a child with a sync socket: its lines go to the parent */
+		close(sv[0]);
+		burrow_log_level = BURROW_LOG_DEBUG;
+		burrow_log_set_sink(sock_log_sink, &sv[1]);
+		burrow_warn("from the child, %d", 7);
+		burrow_debug("a child's debug line");
+		_exit(0);
+	}
+	close(sv[1]);
+	struct said said = {0};
+	burrow_log_level = BURROW_LOG_WARN;
+	burrow_log_set_sink(keep, &said);
+	struct sock_msg m;
+	int records = 0;
+	while (sock_recv(sv[0], &m, NULL) == 1) {
+		assert_int_equal(m.tag, SOCK_MSG_LOG);
+		assert_int_equal(sock_relay_log(sv[0], &m), 0);
+		records++;
+	}
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	close(sv[0]);
+	burrow_log_set_sink(NULL, NULL);
+	/* both came; the parent's level lets the warning through, with the
+	 * child's file and line */
+	assert_int_equal(records, 2);
+	assert_int_equal(strv_len(said.lines), 1);
+	assert_string_equal(said.lines[0], "1|test_lib.c|from the child, 7");
+	assert_int_equal(said.last_line, here);
+	strv_free(said.lines);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_conf_ok), cmocka_unit_test(test_conf_errors), cmocka_unit_test(test_strv),
-	    cmocka_unit_test(test_quote),   cmocka_unit_test(test_rm_rf_deep),  cmocka_unit_test(test_rm_rf_moved),
+	    cmocka_unit_test(test_conf_ok),  cmocka_unit_test(test_conf_errors),     cmocka_unit_test(test_strv),
+	    cmocka_unit_test(test_quote),    cmocka_unit_test(test_rm_rf_deep),      cmocka_unit_test(test_rm_rf_moved),
+	    cmocka_unit_test(test_log_sink), cmocka_unit_test(test_log_over_socket),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
