@@ -20,7 +20,7 @@ pkg_deb_libseccomp := libseccomp-dev
 pkg_deb_zlib := zlib1g-dev
 pkg_deb_cmocka := libcmocka-dev
 
-ifeq ($(filter deps clean fmt help,$(MAKECMDGOALS)),)
+ifeq ($(filter deps clean fmt includes-check help,$(MAKECMDGOALS)),)
 MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
 ifneq ($(MISSING),)
 $(error missing libraries: $(foreach p,$(MISSING),$(p) (Debian package $(pkg_deb_$(p)))); run `make deps` as root or install them)
@@ -47,7 +47,7 @@ HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:%.c=$(BUILD)/%)
 
 BIN ?= burrow
-.PHONY: all deps demo check check-asan unit integration bench install asan fmt fmt-check clean help
+.PHONY: all deps demo check check-asan unit integration bench install asan fmt fmt-check includes-check clean help
 
 
 all: $(BIN)
@@ -123,6 +123,10 @@ fmt:
 
 fmt-check:
 	@clang-format --dry-run --Werror $(FMT_SRCS)
+
+# includes point down DESIGN.md's table of folders
+includes-check:
+	@tools/check-includes.sh
 
 clean:
 	rm -rf build burrow

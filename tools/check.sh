@@ -1,5 +1,6 @@
 #!/bin/bash
-# make check: format check, clang build, unit tests, integration suites.
+# make check: format check, include directions, clang build, unit tests,
+# integration suites.
 # Ends with one line "N passed, N failed, N skipped" summing every suite.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,14 @@ trap 'rm -f "$log"' EXIT
 
 echo "== format"
 if make --no-print-directory fmt-check >"$log" 2>&1; then
+	passed=$((passed + 1))
+else
+	head -20 "$log"
+	failed=$((failed + 1))
+fi
+
+echo "== includes"
+if tools/check-includes.sh >"$log" 2>&1; then
 	passed=$((passed + 1))
 else
 	head -20 "$log"
