@@ -7,7 +7,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "container/settings.h"
+#include "cmd/settings.h"
 #include "lib/err.h"
 
 /* Exit codes as podman/docker. */
@@ -36,7 +36,7 @@ struct cmd_ctx {
 	char *runroot;                /* runtime dir */
 	char *runroot_source;         /* where it came from */
 	struct state_store *state;    /* with NEED_STATE */
-	struct ctr_settings settings; /* burrow.conf */
+	struct cmd_settings settings; /* burrow.conf */
 	bool settings_loaded;
 };
 

@@ -182,7 +182,7 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 	if (needs & NEED_STATE)
 		needs |= NEED_USERNS;
 	if (!ctx->settings_loaded) {
-		if (ctr_settings_load(&ctx->settings, err) < 0)
+		if (cmd_settings_load(&ctx->settings, err) < 0)
 			return -1;
 		ctx->settings_loaded = true;
 	}
@@ -302,6 +302,6 @@ int main(int argc, char **argv)
 	free(ctx.root_source);
 	free(ctx.runroot);
 	free(ctx.runroot_source);
-	ctr_settings_clear(&ctx.settings);
+	cmd_settings_clear(&ctx.settings);
 	return rc;
 }

@@ -6,8 +6,22 @@
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
+
+char *conf_user_path(const char *name)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	/* the XDG spec says to ignore a relative value */
+	if (xdg && xdg[0] == '/')
+		return path_join(xdg, name);
+	cleanup_free char *home = home_dir();
+	if (!home)
+		return NULL;
+	cleanup_free char *rel = path_join(".config", name);
+	return path_join(home, rel);
+}
 
 static char *trim(char *s)
 {

@@ -11,6 +11,10 @@
 typedef int (*conf_fn)(const char *section, const char *key, const char *value, unsigned line, void *data,
                        struct burrow_err **err);
 
+/* $XDG_CONFIG_HOME/NAME, else ~/.config/NAME; NULL without a home
+ * directory. */
+char *conf_user_path(const char *name);
+
 /* Parses text; a syntax error names the line. */
 int conf_parse(const char *text, conf_fn fn, void *data, struct burrow_err **err);
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -271,6 +272,18 @@ int rm_rf_at(int at, const char *name, struct burrow_err **err)
 int rm_rf(const char *path, struct burrow_err **err)
 {
 	return rm_rf_at(AT_FDCWD, path, err);
+}
+
+char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	if (h && h[0] == '/')
+		return xstrdup(h);
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res && res->pw_dir && res->pw_dir[0] == '/')
+		return xstrdup(res->pw_dir);
+	return NULL;
 }
 
 char *path_join(const char *a, const char *b)

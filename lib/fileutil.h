@@ -27,6 +27,10 @@ int mkdir_p(const char *path, mode_t mode, struct burrow_err **err);
 int rm_rf_at(int dirfd, const char *name, struct burrow_err **err);
 int rm_rf(const char *path, struct burrow_err **err);
 
+/* The user's home directory: $HOME when absolute, else the password
+ * database's; NULL when neither says. */
+char *home_dir(void);
+
 /* Joins two path parts with one '/'. */
 char *path_join(const char *a, const char *b);
 

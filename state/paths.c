@@ -2,7 +2,6 @@
 #include "state/paths.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,18 +93,6 @@ int state_fs_check(const char *what, const char *path, const char *flag, struct 
 	if (statfs(path, &st) < 0)
 		return burrow_error(err, errno, "cannot examine %s '%s'", what, str_quote(path));
 	return state_fs_check_magic(what, path, (unsigned long)st.f_type, flag, err);
-}
-
-static char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	if (h && h[0] == '/')
-		return xstrdup(h);
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res && res->pw_dir && res->pw_dir[0] == '/')
-		return xstrdup(res->pw_dir);
-	return NULL;
 }
 
 int state_root_resolve(const char *override, char **out, char **source, struct burrow_err **err)

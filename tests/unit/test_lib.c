@@ -77,6 +77,25 @@ static void test_conf_errors(void **state)
 	expect_error("k =\n", "line 1: a value is one word");
 }
 
+static void test_conf_user_path(void **state)
+{
+	(void)state;
+	setenv("XDG_CONFIG_HOME", "/x/", 1);
+	setenv("HOME", "/h", 1);
+	char *p = conf_user_path("burrow/burrow.conf");
+	assert_string_equal(p, "/x/burrow/burrow.conf");
+	free(p);
+	/* the XDG spec says to ignore a relative value */
+	setenv("XDG_CONFIG_HOME", "rel", 1);
+	p = conf_user_path("burrow/burrow.conf");
+	assert_string_equal(p, "/h/.config/burrow/burrow.conf");
+	free(p);
+	unsetenv("XDG_CONFIG_HOME");
+	p = conf_user_path("burrow/burrow.conf");
+	assert_string_equal(p, "/h/.config/burrow/burrow.conf");
+	free(p);
+}
+
 static void test_strv(void **state)
 {
 	(void)state;
@@ -330,9 +349,11 @@ static void test_log_over_socket(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_conf_ok),  cmocka_unit_test(test_conf_errors),     cmocka_unit_test(test_strv),
-	    cmocka_unit_test(test_quote),    cmocka_unit_test(test_rm_rf_deep),      cmocka_unit_test(test_rm_rf_moved),
-	    cmocka_unit_test(test_log_sink), cmocka_unit_test(test_log_over_socket),
+	    cmocka_unit_test(test_conf_ok),         cmocka_unit_test(test_conf_errors),
+	    cmocka_unit_test(test_conf_user_path),  cmocka_unit_test(test_strv),
+	    cmocka_unit_test(test_quote),           cmocka_unit_test(test_rm_rf_deep),
+	    cmocka_unit_test(test_rm_rf_moved),     cmocka_unit_test(test_log_sink),
+	    cmocka_unit_test(test_log_over_socket),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,10 +1,10 @@
 /* burrow.conf: the user's settings (burrow.conf(5)). */
-#ifndef BURROW_CONTAINER_SETTINGS_H
-#define BURROW_CONTAINER_SETTINGS_H
+#ifndef BURROW_CMD_SETTINGS_H
+#define BURROW_CMD_SETTINGS_H
 
 #include "lib/err.h"
 
-struct ctr_settings {
+struct cmd_settings {
 	char *path;           /* the file read, NULL when there is none */
 	char *root;           /* [storage] root */
 	char *runroot;        /* [storage] runroot */
@@ -15,7 +15,7 @@ struct ctr_settings {
 /* Reads $XDG_CONFIG_HOME/burrow/burrow.conf (else ~/.config/burrow/...);
  * a missing file is fine; an unknown setting or bad syntax is an error
  * naming the file and line. Applies fuse_overlayfs. */
-int ctr_settings_load(struct ctr_settings *out, struct burrow_err **err);
-void ctr_settings_clear(struct ctr_settings *s);
+int cmd_settings_load(struct cmd_settings *out, struct burrow_err **err);
+void cmd_settings_clear(struct cmd_settings *s);
 
 #endif

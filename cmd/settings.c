@@ -1,11 +1,11 @@
-#include "container/settings.h"
+/* burrow.conf: which settings exist, what each may hold, where it goes
+ * (burrow.conf(5)). The file syntax is lib/conf.h's. */
+#include "cmd/settings.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/conf.h"
@@ -14,23 +14,10 @@
 #include "netns/netns.h"
 #include "overlay/overlay.h"
 
-static char *conf_path(void)
-{
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	if (xdg && xdg[0] == '/')
-		return path_join(xdg, "burrow/burrow.conf");
-	const char *home = getenv("HOME");
-	if (!home || home[0] != '/') {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw ? pw->pw_dir : NULL;
-	}
-	return home ? path_join(home, ".config/burrow/burrow.conf") : NULL;
-}
-
 static int set_one(const char *section, const char *key, const char *value, unsigned line, void *data,
                    struct burrow_err **err)
 {
-	struct ctr_settings *s = data;
+	struct cmd_settings *s = data;
 	char **slot = NULL;
 	bool path = true;
 	if (strcmp(section, "storage") == 0 && strcmp(key, "root") == 0)
@@ -56,10 +43,10 @@ static int set_one(const char *section, const char *key, const char *value, unsi
 	return 0;
 }
 
-int ctr_settings_load(struct ctr_settings *out, struct burrow_err **err)
+int cmd_settings_load(struct cmd_settings *out, struct burrow_err **err)
 {
 	memset(out, 0, sizeof(*out));
-	cleanup_free char *path = conf_path();
+	cleanup_free char *path = conf_user_path("burrow/burrow.conf");
 	if (!path)
 		return 0;
 	cleanup_free char *text = NULL;
@@ -73,7 +60,7 @@ int ctr_settings_load(struct ctr_settings *out, struct burrow_err **err)
 		return -1;
 	}
 	if (conf_parse(text, set_one, out, err) < 0) {
-		ctr_settings_clear(out);
+		cmd_settings_clear(out);
 		burrow_error_wrap(err, "%s", path);
 		return burrow_error_hint(err, "see burrow.conf(5) for the settings");
 	}
@@ -83,7 +70,7 @@ int ctr_settings_load(struct ctr_settings *out, struct burrow_err **err)
 	return 0;
 }
 
-void ctr_settings_clear(struct ctr_settings *s)
+void cmd_settings_clear(struct cmd_settings *s)
 {
 	free(s->path);
 	free(s->root);
