@@ -117,7 +117,8 @@ int cmd_info(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(err);
 	struct ctr_sysinfo i;
 	if (cmd_ready(ctx, &err) < 0 ||
-	    ctr_sysinfo_collect(ctx->root, ctx->root_source, ctx->runroot, ctx->runroot_source, &i, &err) < 0) {
+	    ctr_sysinfo_collect(ctx->root, ctx->root_source, ctx->runroot, ctx->runroot_source,
+	                        &ctx->settings.engine.ovl, &i, &err) < 0) {
 		fmt_report_clear(&rep);
 		return cmd_fail(err);
 	}

@@ -28,6 +28,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	    {0, 0, 0, 0},
 	};
 	struct ctr_create_opts o = {0};
+	const char *network = NULL;
 	char **env = NULL;
 	int c, rc = EXIT_BURROW;
 	while ((c = cmd_getopt(ctx, argc, argv, "e:h:itu:w:", longopts)) != -1) {
@@ -59,7 +60,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 			o.name = optarg;
 			break;
 		case 'N':
-			o.network = optarg;
+			network = optarg;
 			break;
 		case 'r':
 			o.rm = true;
@@ -100,18 +101,23 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 	struct burrow_err *err = NULL;
 	struct ctr_config cfg = {0};
+	/* parsed once; the container record keeps its canonical form */
+	struct netns_cfg net;
+	if (network && netns_parse(network, &net, &err) < 0) {
+		rc = cmd_fail(err);
+		goto out;
+	}
 	if (cmd_ready(ctx, &err) < 0) {
 		rc = cmd_fail(err);
 		goto out;
 	}
-	if (!o.network)
-		o.network = ctx->settings.network;
+	o.network = network ? &net : ctx->settings.has_network ? &ctx->settings.network : NULL;
 	if (ctr_create(ctx->state, &o, &cfg, &err) < 0) {
 		rc = cmd_fail(err);
 		goto out;
 	}
 	int code = EXIT_BURROW;
-	if (ctr_run_foreground(ctx->state, &cfg, true, &code, &err) < 0) {
+	if (ctr_run_foreground(ctx->state, &cfg, &ctx->settings.engine, true, &code, &err) < 0) {
 		burrow_err_print(err);
 		burrow_err_free(err);
 		rc = code;

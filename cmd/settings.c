@@ -3,7 +3,6 @@
 #include "cmd/settings.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,32 +11,30 @@
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
-#include "overlay/overlay.h"
 
 static int set_one(const char *section, const char *key, const char *value, unsigned line, void *data,
                    struct burrow_err **err)
 {
 	struct cmd_settings *s = data;
+	if (strcmp(section, "network") == 0 && strcmp(key, "default") == 0) {
+		/* parsed once, here; what goes down is the parsed form */
+		if (netns_parse(value, &s->network, err) < 0)
+			return burrow_error_wrap(err, "line %u: network.default", line);
+		s->has_network = true;
+		return 0;
+	}
 	char **slot = NULL;
-	bool path = true;
 	if (strcmp(section, "storage") == 0 && strcmp(key, "root") == 0)
 		slot = &s->root;
 	else if (strcmp(section, "storage") == 0 && strcmp(key, "runroot") == 0)
 		slot = &s->runroot;
 	else if (strcmp(section, "engine") == 0 && strcmp(key, "fuse_overlayfs") == 0)
 		slot = &s->fuse_overlayfs;
-	else if (strcmp(section, "network") == 0 && strcmp(key, "default") == 0)
-		slot = &s->network, path = false;
 	if (!slot)
 		return burrow_error(err, 0, "line %u: unknown setting '%s%s%s'", line, section, *section ? "." : "",
 		                    key);
-	if (path && value[0] != '/')
+	if (value[0] != '/')
 		return burrow_error(err, 0, "line %u: %s.%s must be an absolute path", line, section, key);
-	if (!path) {
-		struct netns_cfg cfg;
-		if (netns_parse(value, &cfg, err) < 0)
-			return burrow_error_wrap(err, "line %u: network.default", line);
-	}
 	free(*slot);
 	*slot = xstrdup(value);
 	return 0;
@@ -65,8 +62,7 @@ int cmd_settings_load(struct cmd_settings *out, struct burrow_err **err)
 		return burrow_error_hint(err, "see burrow.conf(5) for the settings");
 	}
 	out->path = steal_ptr(path);
-	if (out->fuse_overlayfs)
-		ovl_set_fuse_program(out->fuse_overlayfs);
+	out->engine.ovl.fuse_program = out->fuse_overlayfs;
 	return 0;
 }
 
@@ -76,6 +72,5 @@ void cmd_settings_clear(struct cmd_settings *s)
 	free(s->root);
 	free(s->runroot);
 	free(s->fuse_overlayfs);
-	free(s->network);
 	memset(s, 0, sizeof(*s));
 }

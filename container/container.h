@@ -7,8 +7,16 @@
 
 #include "container/record.h"
 #include "lib/err.h"
+#include "overlay/overlay.h"
 
+struct netns_cfg;
 struct state_store;
+
+/* The user's settings that reach below cmd/ (burrow.conf; cmd/ fills it).
+ * Zero is the defaults. */
+struct ctr_engine_opts {
+	struct ovl_opts ovl; /* how root filesystems are mounted */
+};
 
 struct ctr_create_opts {
 	const char *image;      /* image reference, or a directory with rootfs */
@@ -20,8 +28,8 @@ struct ctr_create_opts {
 	const char *user;
 	const char *hostname;
 	const char *name;
-	const char *network; /* --network spec (NULL: slirp) */
-	long long shm_size;  /* bytes, 0: default 64 MiB */
+	const struct netns_cfg *network; /* --network, parsed (NULL: the default, slirp) */
+	long long shm_size;              /* bytes, 0: default 64 MiB */
 	bool rm, tty, interactive;
 	bool started; /* it is about to be started (run): saves a write later */
 };
@@ -38,8 +46,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
  * failure err->status is ENOENT when the command was not found (127),
  * EACCES-like when it cannot be executed (126), anything else is burrow's
  * own failure (125). */
-int ctr_run_foreground(struct state_store *s, struct ctr_config *c, bool fresh, int *exit_code,
-                       struct burrow_err **err);
+int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct ctr_engine_opts *eng, bool fresh,
+                       int *exit_code, struct burrow_err **err);
 
 /* Removes a container. A running one is refused (status EBUSY) unless
  * force: then it is killed, and removed once its monitor has cleaned up. */

@@ -170,7 +170,6 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	cleanup_strv char **roots = NULL; /* topmost first, for user lookups */
 	cleanup_strv char **entry = NULL;
 	cleanup_free char *hn = NULL;
-	struct netns_cfg ncfg;
 	int ret = -1;
 
 	if (o->name && !state_valid_name(o->name)) {
@@ -178,8 +177,6 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		             str_quote(o->name));
 		goto out;
 	}
-	if (netns_parse(o->network ? o->network : "slirp", &ncfg, err) < 0)
-		goto out;
 
 	if (o->rootfs) {
 		struct stat st;
@@ -257,7 +254,9 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		burrow_error(err, 0, "workdir '%s' is not an absolute path", str_quote(c.workdir));
 		goto out;
 	}
-	c.network = xstrdup(o->network ? o->network : "slirp");
+	struct netns_cfg slirp;
+	netns_cfg_init(&slirp);
+	c.network = netns_format(o->network ? o->network : &slirp);
 	c.shm_size = o->shm_size;
 	c.rm = o->rm;
 	c.tty = o->tty;

@@ -12,7 +12,7 @@
 #include "state/paths.h"
 
 int ctr_sysinfo_collect(const char *root, const char *root_source, const char *runroot, const char *runroot_source,
-                        struct ctr_sysinfo *out, struct burrow_err **err)
+                        const struct ovl_opts *ovl, struct ctr_sysinfo *out, struct burrow_err **err)
 {
 	memset(out, 0, sizeof(*out));
 	out->root = root;
@@ -25,7 +25,7 @@ int ctr_sysinfo_collect(const char *root, const char *root_source, const char *r
 	if (userns_get_info(runroot, &out->ns, err) < 0)
 		return -1;
 	struct ovl_probe p = {0};
-	if (ovl_probe(runroot, &p, err) < 0) {
+	if (ovl_probe(ovl, runroot, &p, err) < 0) {
 		ctr_sysinfo_clear(out);
 		return -1;
 	}

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "lib/err.h"
+#include "overlay/overlay.h"
 #include "userns/userns.h"
 
 struct ctr_sysinfo {
@@ -18,9 +19,9 @@ struct ctr_sysinfo {
 	char *kernel;
 };
 
-/* Collects it (inside the namespace). */
+/* Collects it (inside the namespace); ovl says which fuse-overlayfs. */
 int ctr_sysinfo_collect(const char *root, const char *root_source, const char *runroot, const char *runroot_source,
-                        struct ctr_sysinfo *out, struct burrow_err **err);
+                        const struct ovl_opts *ovl, struct ctr_sysinfo *out, struct burrow_err **err);
 void ctr_sysinfo_clear(struct ctr_sysinfo *i);
 
 #endif

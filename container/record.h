@@ -36,7 +36,7 @@ struct ctr_config {
 	char *workdir;
 	unsigned uid, gid;
 	char *hostname;
-	char *network; /* --network spec as given */
+	char *network; /* --network in its canonical form (netns_format) */
 	long long shm_size;
 	bool rm, tty, interactive;
 	bool started; /* has run at least once (for refresh after reboot) */

@@ -108,8 +108,8 @@ static int write_bundle(const struct ctr_config *c, const struct netns_cfg *ncfg
 }
 
 /* Mounts the rootfs and writes the bundle; returns the mount point. */
-static char *prepare(struct state_store *s, const struct ctr_config *c, const struct netns_cfg *ncfg, pid_t *fuse_pid,
-                     struct burrow_err **err)
+static char *prepare(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
+                     const struct netns_cfg *ncfg, pid_t *fuse_pid, struct burrow_err **err)
 {
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
@@ -135,7 +135,7 @@ static char *prepare(struct state_store *s, const struct ctr_config *c, const st
 		int r = -1;
 		if (mkdir_p(dir, 0700, err) == 0 && mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 &&
 		    mkdir_p(merged, 0700, err) == 0)
-			r = ovl_mount(img->layers, upper, work, merged, fuse_pid, err);
+			r = ovl_mount(&eng->ovl, img->layers, upper, work, merged, fuse_pid, err);
 		img_info_free(img);
 		if (r < 0)
 			return NULL;
@@ -295,7 +295,8 @@ static void persist_run(struct state_store *s, struct ctr_config *c, const struc
 	c->exit_code = r->exit_code;
 }
 
-int ctr_run_foreground(struct state_store *s, struct ctr_config *c, bool fresh, int *exit_code, struct burrow_err **err)
+int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct ctr_engine_opts *eng, bool fresh,
+                       int *exit_code, struct burrow_err **err)
 {
 	struct netns_cfg ncfg;
 	if (netns_parse(c->network, &ncfg, err) < 0)
@@ -318,7 +319,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, bool fresh, 
 
 	run.monitor_pid = getpid();
 	run.monitor_start = proc_start_time(run.monitor_pid);
-	run.mountpoint = prepare(s, c, &ncfg, &run.fuse_pid, err);
+	run.mountpoint = prepare(s, c, eng, &ncfg, &run.fuse_pid, err);
 	if (!run.mountpoint)
 		goto fail_prepare;
 	if (save_state(s, c->id, &run, CTR_CREATED, err) < 0)

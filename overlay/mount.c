@@ -38,14 +38,6 @@
  * lets a container process with another uid (-u 1000) use the mount. */
 static const char fast_opts[] = "noacl,fast_ino=1";
 
-static char *fuse_program;
-
-void ovl_set_fuse_program(const char *path)
-{
-	free(fuse_program);
-	fuse_program = path ? xstrdup(path) : NULL;
-}
-
 char *ovl_layers_dir(const char *root)
 {
 	return path_join(root, "layers");
@@ -62,8 +54,9 @@ static bool is_executable_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
-int ovl_find_fuse(char **path, struct burrow_err **err)
+int ovl_find_fuse(const struct ovl_opts *o, char **path, struct burrow_err **err)
 {
+	const char *fuse_program = o ? o->fuse_program : NULL;
 	if (fuse_program) {
 		if (!is_executable_file(fuse_program)) {
 			burrow_error_status(err, ENOENT, "fuse-overlayfs '%s' is not an executable file",
@@ -195,8 +188,8 @@ static pid_t find_child_server(const char *target)
 	return 0;
 }
 
-int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const char *target, pid_t *server,
-              struct burrow_err **err)
+int ovl_mount(const struct ovl_opts *o, char *const *lowerdirs, const char *upper, const char *work, const char *target,
+              pid_t *server, struct burrow_err **err)
 {
 	if (server)
 		*server = 0;
@@ -210,7 +203,7 @@ int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const
 		return burrow_error_wrap(err, "cannot mount overlay at '%s'", target);
 
 	cleanup_free char *prog = NULL;
-	if (ovl_find_fuse(&prog, err) < 0)
+	if (ovl_find_fuse(o, &prog, err) < 0)
 		return burrow_error_wrap(err, "cannot mount overlay at '%s'", target);
 	cleanup_free char *opts = build_options(lowerdirs, upper, work);
 	char *argv[] = {prog, (char *)"-o", opts, (char *)target, NULL};

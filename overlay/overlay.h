@@ -13,13 +13,15 @@
 char *ovl_layers_dir(const char *root);
 char *ovl_layer_dir(const char *root, const char *id);
 
-/* Uses this fuse-overlayfs program (e.g. from burrow.conf) instead of the
- * one found on PATH; NULL goes back to searching PATH. Not thread safe. */
-void ovl_set_fuse_program(const char *path);
+/* What the user's settings say about mounts (cmd/ fills it from
+ * burrow.conf). NULL, or zero, means the defaults. */
+struct ovl_opts {
+	const char *fuse_program; /* [engine] fuse_overlayfs; NULL: found on PATH */
+};
 
 /* Finds fuse-overlayfs (the configured path, else PATH). Missing: ENOENT,
  * the error names the Debian package fuse-overlayfs. */
-int ovl_find_fuse(char **path, struct burrow_err **err);
+int ovl_find_fuse(const struct ovl_opts *o, char **path, struct burrow_err **err);
 
 /* Mounts a fuse-overlayfs at target: lowerdirs (NULL-terminated, lowest
  * first) + upper + work. The caller is root in burrow's user namespace, so
@@ -30,8 +32,8 @@ int ovl_find_fuse(char **path, struct burrow_err **err);
  * syntax). Its own failure: its stderr in the message. *server (may be
  * NULL) is the pid of the fuse-overlayfs process serving the mount, 0 if it
  * could not be told; it stays a child of the caller until it exits. */
-int ovl_mount(char *const *lowerdirs, const char *upper, const char *work, const char *target, pid_t *server,
-              struct burrow_err **err);
+int ovl_mount(const struct ovl_opts *o, char *const *lowerdirs, const char *upper, const char *work, const char *target,
+              pid_t *server, struct burrow_err **err);
 
 /* Unmounts target (umount2, lazily when busy) and waits (bounded) until the
  * fuse-overlayfs process serving it is gone, killing it if it lingers.
@@ -48,7 +50,7 @@ struct ovl_probe {
 	char *fuse_version;
 	bool kernel_overlay_works;
 };
-int ovl_probe(const char *tmpdir, struct ovl_probe *out, struct burrow_err **err);
+int ovl_probe(const struct ovl_opts *o, const char *tmpdir, struct ovl_probe *out, struct burrow_err **err);
 void ovl_probe_clear(struct ovl_probe *p);
 
 #endif

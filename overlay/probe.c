@@ -62,11 +62,11 @@ static bool try_kernel_overlay(const char *dir)
 	return false;
 }
 
-int ovl_probe(const char *tmpdir, struct ovl_probe *out, struct burrow_err **err)
+int ovl_probe(const struct ovl_opts *o, const char *tmpdir, struct ovl_probe *out, struct burrow_err **err)
 {
 	memset(out, 0, sizeof(*out));
 	cleanup_err struct burrow_err *e = NULL;
-	if (ovl_find_fuse(&out->fuse_path, &e) == 0)
+	if (ovl_find_fuse(o, &out->fuse_path, &e) == 0)
 		out->fuse_version = fuse_version(out->fuse_path);
 
 	cleanup_free char *dir = path_join(tmpdir, "ovl-probe-XXXXXX");

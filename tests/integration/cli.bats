@@ -122,6 +122,29 @@ CONF
 	assert_match "$output" "line 2: unterminated string"
 }
 
+@test "cli: --network and burrow.conf's network.default are parsed once and stored in their canonical form" {
+	command -v tdbdump >/dev/null || need_or_fail "tdbdump is not installed (Debian package tdb-tools)"
+	import_busybox
+	# a synonym and a default value spelled out: stored as netns_format says
+	run_burrow 0 run --name canon --network slirp4netns:mtu=1500,enable_ipv6=true busybox cat /sys/class/net/tap0/mtu
+	is "$output" "1500"
+	run tdbdump "$XDG_DATA_HOME/burrow/burrow.tdb"
+	assert_match "$output" 'network\\22:\\22slirp:mtu=1500\\22'
+	run_burrow 0 rm canon
+	mkdir -p "$XDG_CONFIG_HOME/burrow"
+	printf '[network]\ndefault = "slirp4netns:enable_ipv6=false"\n' >"$XDG_CONFIG_HOME/burrow/burrow.conf"
+	run_burrow 0 run --name canon2 busybox true
+	run tdbdump "$XDG_DATA_HOME/burrow/burrow.tdb"
+	assert_match "$output" 'network\\22:\\22slirp:enable_ipv6=false\\22'
+	run_burrow 0 rm canon2
+	# a bad --network is refused before anything is set up or stored
+	rm -f "$XDG_CONFIG_HOME/burrow/burrow.conf"
+	rm -rf "$XDG_DATA_HOME/burrow"
+	run_burrow 125 run --name bad --network slirp:mtu=abc busybox true
+	assert_match "$output" "invalid network 'slirp:mtu=abc': bad mtu 'abc'"
+	[ ! -e "$XDG_DATA_HOME/burrow" ] || { echo "a bad --network created the storage root" >&2; return 1; }
+}
+
 # A recent end, as ps words it.
 RECENT='(Less than a second|[0-9]+ seconds?) ago'
 

@@ -1149,7 +1149,7 @@ static void ovl_child(int out, const char *dir)
 	free(p);
 
 	char *lowers[] = {l1, l2, NULL};
-	CHILD_CHECK(ovl_mount(lowers, u, w, m, NULL, &err) == 0, "ovl_mount: %s", err->msg);
+	CHILD_CHECK(ovl_mount(NULL, lowers, u, w, m, NULL, &err) == 0, "ovl_mount: %s", err->msg);
 	char *c = NULL;
 	p = path_join(m, "file");
 	CHILD_CHECK(read_file(p, &c, NULL, &err) == 0 && strcmp(c, "high") == 0, "merged file: %s", c ? c : "?");
@@ -1180,7 +1180,7 @@ static void ovl_child(int out, const char *dir)
 	/* fuse-overlayfs' own failure: its message in ours */
 	char *missing = path_join(dir, "no-such-layer");
 	char *bad[] = {missing, NULL};
-	CHILD_CHECK(ovl_mount(bad, u, w, m, NULL, &err) < 0, "mount of a missing layer succeeded");
+	CHILD_CHECK(ovl_mount(NULL, bad, u, w, m, NULL, &err) < 0, "mount of a missing layer succeeded");
 	CHILD_CHECK(strstr(err->msg, "fuse-overlayfs exited with") && !strchr(err->msg, '\n'), "bad message: %s",
 	            err->msg);
 	burrow_err_free(err);
@@ -1188,21 +1188,20 @@ static void ovl_child(int out, const char *dir)
 	/* option syntax cannot carry ',' */
 	char *comma = path_join(dir, "a,b");
 	char *bad2[] = {comma, NULL};
-	CHILD_CHECK(ovl_mount(bad2, u, w, m, NULL, &err) < 0 && strstr(err->msg, "contains ','") && err->hint,
+	CHILD_CHECK(ovl_mount(NULL, bad2, u, w, m, NULL, &err) < 0 && strstr(err->msg, "contains ','") && err->hint,
 	            "a ',' in a path was not refused");
 	burrow_err_free(err);
 	err = NULL;
 	/* a missing program names the package */
-	ovl_set_fuse_program("/nonexistent/fuse-overlayfs");
-	CHILD_CHECK(ovl_mount(lowers, u, w, m, NULL, &err) < 0 && err->status == ENOENT && err->hint &&
+	struct ovl_opts no_fuse = {.fuse_program = "/nonexistent/fuse-overlayfs"};
+	CHILD_CHECK(ovl_mount(&no_fuse, lowers, u, w, m, NULL, &err) < 0 && err->status == ENOENT && err->hint &&
 	                strstr(err->hint, "fuse-overlayfs"),
 	            "missing program: %s", err ? err->msg : "accepted");
 	burrow_err_free(err);
 	err = NULL;
-	ovl_set_fuse_program(NULL);
 
 	struct ovl_probe pr;
-	CHILD_CHECK(ovl_probe(dir, &pr, &err) == 0, "ovl_probe: %s", err->msg);
+	CHILD_CHECK(ovl_probe(NULL, dir, &pr, &err) == 0, "ovl_probe: %s", err->msg);
 	CHILD_CHECK(pr.fuse_path && str_has_suffix(pr.fuse_path, "/fuse-overlayfs"), "probe: no fuse path");
 	CHILD_CHECK(pr.fuse_version && *pr.fuse_version, "probe: no fuse-overlayfs version");
 	dprintf(out, "ok fuse-overlayfs %s, kernel overlay %s", pr.fuse_version,
@@ -1218,7 +1217,7 @@ static void run_ovl_child(void (*child)(int, const char *))
 {
 	char *prog = NULL;
 	struct burrow_err *err = NULL;
-	if (ovl_find_fuse(&prog, &err) < 0) {
+	if (ovl_find_fuse(NULL, &prog, &err) < 0) {
 		if (getenv("BURROW_MUST_WORK") && strcmp(getenv("BURROW_MUST_WORK"), "1") == 0)
 			fail_msg("%s", err->msg);
 		burrow_err_free(err);
@@ -1274,7 +1273,7 @@ static void ovl_child_no_pidfd(int out, const char *dir)
 	char *lowers[] = {l, NULL};
 	struct burrow_err *err = NULL;
 	pid_t server = 0;
-	CHILD_CHECK(ovl_mount(lowers, u, w, m, &server, &err) == 0, "ovl_mount: %s", err->msg);
+	CHILD_CHECK(ovl_mount(NULL, lowers, u, w, m, &server, &err) == 0, "ovl_mount: %s", err->msg);
 	CHILD_CHECK(server > 0, "ovl_mount did not tell the server");
 	int64_t a = now_ms();
 	CHILD_CHECK(ovl_umount(m, server, &err) == 0, "ovl_umount: %s", err->msg);
