@@ -69,14 +69,22 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err);
  * its arguments are parsed and valid, so bad input writes nothing. */
 int cmd_ready(struct cmd_ctx *ctx, struct burrow_err **err);
 
-/* verbs */
+/* verbs, and their usage after "Usage: burrow " (each beside its options) */
 int cmd_info(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_info_usage[];
 int cmd_unshare(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_unshare_usage[];
 int cmd_system(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_system_usage[];
 int cmd_import(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_import_usage[];
 int cmd_images(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_images_usage[];
 int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_run_usage[];
 int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_ps_usage[];
 int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_rm_usage[];
 
 #endif

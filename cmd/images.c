@@ -95,6 +95,15 @@ static yajl_val row_overlay(const struct img_info *m, const char *name, long lon
 	return o;
 }
 
+/* What 'burrow images --help' prints after "Usage: burrow ": keep it in step with
+ * the options below. */
+const char cmd_images_usage[] =
+    "images [-q] [--no-trunc] [-n] [--format FORMAT]\n\n"
+    "  -q, --quiet           print image IDs only\n"
+    "      --no-trunc        print full image IDs\n"
+    "  -n, --noheading       no header row\n"
+    "  -f, --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.Repository}}:{{.Tag}}')\n";
+
 int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {

@@ -8,6 +8,14 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 
+/* What 'burrow import --help' prints after "Usage: burrow ": keep it in step with
+ * the options below. */
+const char cmd_import_usage[] =
+    "import [-c|--change INSTR]... TARBALL|- [NAME[:TAG]]\n\n"
+    "Makes a one-layer image from a rootfs tarball (plain, gzip or zstd);\n"
+    "- reads it from standard input. Prints the new image's ID.\n\n"
+    "  -c, --change INSTR   CMD, ENTRYPOINT, ENV, WORKDIR or USER instruction (repeatable)\n";
+
 int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {

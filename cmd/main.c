@@ -15,55 +15,14 @@
 #include "userns/userns.h"
 
 static const struct cmd_verb verbs[] = {
-    {"info", cmd_info, NEED_USERNS, "show how burrow is set up here",
-     "info [--format FORMAT]\n\n"
-     "Shows the version, the storage root and runtime dir (and where each came\n"
-     "from), the ID mapping in use, fuse-overlayfs, libslirp, the kernel.\n\n"
-     "  -f, --format FORMAT   json, or a Go template ('{{.Store.GraphRoot}}')\n"},
-    {"unshare", cmd_unshare, NEED_USERNS, "run a command inside burrow's user namespace",
-     "unshare [COMMAND [ARG...]]\n\n"
-     "Runs COMMAND (default: $SHELL) inside the user and mount namespace that\n"
-     "burrow's containers live in; its exit status is passed through.\n"},
-    {"system", cmd_system, 0, "manage burrow itself",
-     "system migrate\n\n"
-     "  migrate   stop the namespace keeper, so the next command rebuilds the\n"
-     "            user namespace (after /etc/subuid or /etc/subgid changed)\n"},
-    {"import", cmd_import, NEED_STATE, "import a root filesystem tarball as an image",
-     "import [-c|--change INSTR]... TARBALL|- [NAME[:TAG]]\n\n"
-     "Makes a one-layer image from a rootfs tarball (plain, gzip or zstd);\n"
-     "- reads it from standard input. Prints the new image's ID.\n\n"
-     "  -c, --change INSTR   CMD, ENTRYPOINT, ENV, WORKDIR or USER instruction (repeatable)\n"},
-    {"images", cmd_images, NEED_STATE, "list images",
-     "images [-q] [--no-trunc] [-n] [--format FORMAT]\n\n"
-     "  -q, --quiet           print image IDs only\n"
-     "      --no-trunc        print full image IDs\n"
-     "  -n, --noheading       no header row\n"
-     "  -f, --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.Repository}}:{{.Tag}}')\n"},
-    {"run", cmd_run, NEED_STATE, "run a command in a new container",
-     "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
-     "  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"
-     "      --entrypoint CMD     override the image's entrypoint\n"
-     "  -h, --hostname NAME      container host name (default: short ID)\n"
-     "  -i, --interactive        keep standard input open\n"
-     "      --name NAME          name the container\n"
-     "      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"
-     "      --rm                 remove the container when it exits\n"
-     "      --rootfs             IMAGE is a directory to use as the root filesystem\n"
-     "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
-     "  -t, --tty                allocate a pseudo-terminal\n"
-     "  -u, --user UID[:GID]     run as this user\n"
-     "  -w, --workdir DIR        working directory inside the container\n"},
-    {"ps", cmd_ps, NEED_STATE, "list containers",
-     "ps [-a] [-q] [--no-trunc] [--noheading] [--format FORMAT]\n\n"
-     "  -a, --all             show all containers (default: running only)\n"
-     "  -q, --quiet           print container IDs only\n"
-     "      --no-trunc        print full IDs and commands\n"
-     "      --noheading       no header row\n"
-     "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.ID}} {{.Names}}')\n"},
-    {"rm", cmd_rm, NEED_STATE, "remove containers",
-     "rm [-f] [-i] CONTAINER...\n\n"
-     "  -f, --force    remove running containers too (they are killed first); implies -i\n"
-     "  -i, --ignore   a container that does not exist is not an error\n"},
+    {"info", cmd_info, NEED_USERNS, "show how burrow is set up here", cmd_info_usage},
+    {"unshare", cmd_unshare, NEED_USERNS, "run a command inside burrow's user namespace", cmd_unshare_usage},
+    {"system", cmd_system, 0, "manage burrow itself", cmd_system_usage},
+    {"import", cmd_import, NEED_STATE, "import a root filesystem tarball as an image", cmd_import_usage},
+    {"images", cmd_images, NEED_STATE, "list images", cmd_images_usage},
+    {"run", cmd_run, NEED_STATE, "run a command in a new container", cmd_run_usage},
+    {"ps", cmd_ps, NEED_STATE, "list containers", cmd_ps_usage},
+    {"rm", cmd_rm, NEED_STATE, "remove containers", cmd_rm_usage},
 };
 
 static const struct cmd_verb *find_verb(const char *name)

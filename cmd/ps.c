@@ -147,6 +147,15 @@ static void ps_drop(void *ctx, size_t i, struct fmt_item *item)
 		yajl_tree_free(item->overlay);
 }
 
+/* What 'burrow ps --help' prints after "Usage: burrow ": keep it in step with
+ * the options below. */
+const char cmd_ps_usage[] = "ps [-a] [-q] [--no-trunc] [--noheading] [--format FORMAT]\n\n"
+                            "  -a, --all             show all containers (default: running only)\n"
+                            "  -q, --quiet           print container IDs only\n"
+                            "      --no-trunc        print full IDs and commands\n"
+                            "      --noheading       no header row\n"
+                            "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.ID}} {{.Names}}')\n";
+
 int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {

@@ -16,6 +16,12 @@ static int severity(int code)
 	return code == EXIT_BURROW ? 3 : code == RM_RUNNING ? 2 : code == RM_NO_SUCH ? 1 : 0;
 }
 
+/* What 'burrow rm --help' prints after "Usage: burrow ": keep it in step with
+ * the options below. */
+const char cmd_rm_usage[] = "rm [-f] [-i] CONTAINER...\n\n"
+                            "  -f, --force    remove running containers too (they are killed first); implies -i\n"
+                            "  -i, --ignore   a container that does not exist is not an error\n";
+
 int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {

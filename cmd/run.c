@@ -9,6 +9,22 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
+/* What 'burrow run --help' prints after "Usage: burrow ": keep it in step with
+ * the options below. */
+const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+                             "  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"
+                             "      --entrypoint CMD     override the image's entrypoint\n"
+                             "  -h, --hostname NAME      container host name (default: short ID)\n"
+                             "  -i, --interactive        keep standard input open\n"
+                             "      --name NAME          name the container\n"
+                             "      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"
+                             "      --rm                 remove the container when it exits\n"
+                             "      --rootfs             IMAGE is a directory to use as the root filesystem\n"
+                             "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
+                             "  -t, --tty                allocate a pseudo-terminal\n"
+                             "  -u, --user UID[:GID]     run as this user\n"
+                             "  -w, --workdir DIR        working directory inside the container\n";
+
 int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {

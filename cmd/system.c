@@ -5,6 +5,12 @@
 #include "userns/userns.h"
 #include "lib/quote.h"
 
+/* What 'burrow system --help' prints after "Usage: burrow ": keep it in step with
+ * the options below. */
+const char cmd_system_usage[] = "system migrate\n\n"
+                                "  migrate   stop the namespace keeper, so the next command rebuilds the\n"
+                                "            user namespace (after /etc/subuid or /etc/subgid changed)\n";
+
 int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	int c;

@@ -4,6 +4,12 @@
 #include "cmd/cmd.h"
 #include "userns/userns.h"
 
+/* What 'burrow unshare --help' prints after "Usage: burrow ": keep it in step with
+ * the options below. */
+const char cmd_unshare_usage[] = "unshare [COMMAND [ARG...]]\n\n"
+                                 "Runs COMMAND (default: $SHELL) inside the user and mount namespace that\n"
+                                 "burrow's containers live in; its exit status is passed through.\n";
+
 int cmd_unshare(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	int c;
