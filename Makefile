@@ -80,6 +80,12 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libburrow.a
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libburrow.a $(LDLIBS)
 
+# static, so that a test can copy it into any image or --rootfs tree
+$(BUILD)/tests/helpers/sysprobe: tests/helpers/sysprobe.c
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@ (static)"
+	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
+
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 
 # Installs the Debian packages the build and the tests need (as root only).

@@ -307,6 +307,9 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct
 	struct monitor m = {.c = c, .stdin_open = c->interactive};
 	struct ctr_run run = {0};
 	cleanup_free char *dir = ctr_dir(s, c->id);
+	/* compiled seccomp filters: the runtime dir is private and gone
+	 * after a reboot (a new kernel, maybe a new libseccomp) */
+	cleanup_free char *sc_cache = path_join(state_runroot(s), "seccomp");
 	int ret = -1;
 	bool deleted = false;
 	sigset_t mask, oldmask;
@@ -329,7 +332,9 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct
 	if (!loop_signals_add(m.loop, &mask, on_signal, &m, err))
 		goto fail_cleanup;
 	struct rt_opts ro = {.stdio = {c->interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO},
-	                     .terminal = c->tty};
+	                     .terminal = c->tty,
+	                     .keyring = c->id,
+	                     .seccomp_cache = sc_cache};
 	/* the runtime clones with signals blocked; the init unblocks its own */
 	if (rt_create(dir, &ro, &m.rt, err) < 0)
 		goto fail_cleanup;

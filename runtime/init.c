@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/keyctl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -22,6 +23,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -329,6 +331,33 @@ static int die_with_parent(struct rt_init *ini, struct burrow_err **err)
 	return 0;
 }
 
+/* Key permissions (keyutils.h's names; the kernel headers lack them). */
+#define KEY_POS_ALL 0x3f000000
+#define KEY_USR_VIEW 0x00010000
+#define KEY_USR_READ 0x00020000
+#define KEY_USR_SEARCH 0x00080000
+
+/* Leaves the caller's session keyring for a new one (see runtime.h). */
+static int new_session_keyring(struct rt_init *ini, struct burrow_err **err)
+{
+	long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ini->keyring, 0, 0, 0);
+	if (id < 0 && errno == ENOSYS)
+		return 0; /* a kernel without keys: nothing to keep from the container */
+	if (id < 0) {
+		burrow_error(err, errno, "cannot give the container a session keyring of its own");
+		if ((*err)->status == EDQUOT)
+			burrow_error_hint(err, "each running container holds a key: the user's key quota is used up; "
+			                       "raise /proc/sys/kernel/keys/maxkeys and maxbytes, or run fewer "
+			                       "containers at once");
+		return -1;
+	}
+	/* searchable by its owner, so that an exec can join it by name */
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_SEARCH, 0, 0) <
+	    0)
+		return burrow_error(err, errno, "cannot set the permissions of the container's session keyring");
+	return 0;
+}
+
 static int setup(struct rt_init *ini, struct burrow_err **err)
 {
 	const struct rt_spec *s = ini->spec;
@@ -336,6 +365,8 @@ static int setup(struct rt_init *ini, struct burrow_err **err)
 		return -1;
 	if (setsid() < 0)
 		return burrow_error(err, errno, "cannot start a new session");
+	if (new_session_keyring(ini, err) < 0)
+		return -1;
 	if (rt_setup_mounts(ini, err) < 0 || rt_finish_mounts(ini, err) < 0)
 		return -1;
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)

@@ -3,6 +3,7 @@
 #define BURROW_RUNTIME_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "lib/err.h"
 #include "runtime/runtime.h"
@@ -26,10 +27,25 @@ void rt_seccomp_free(struct rt_seccomp *f);
 const char *rt_rlimit_name(int resource);
 
 /* seccomp.c */
+/* A seccomp filter as the kernel takes it: classic BPF. */
+struct rt_bpf {
+	void *insns; /* struct sock_filter[len] */
+	size_t len;
+};
 /* Builds the libseccomp filter (a scmp_filter_ctx) in the parent. */
 void *rt_seccomp_build(const struct rt_seccomp *f, struct burrow_err **err);
-int rt_seccomp_load(void *ctx, struct burrow_err **err);
 void rt_seccomp_release(void *ctx);
+/* What a compiled filter depends on, as text: the filter (strings as
+ * length:bytes), the libseccomp version, the native architecture, the
+ * kernel release, burrow's build of filters. Names and checks cache files. */
+char *rt_seccomp_canonical(const struct rt_seccomp *f, size_t *len);
+/* f compiled to BPF, from cache_dir when it holds it intact (see
+ * seccomp.c), else with libseccomp (then stored there); cache_dir NULL:
+ * always compiled. Cache trouble only costs time, never fails. */
+int rt_seccomp_compile(const struct rt_seccomp *f, const char *cache_dir, struct rt_bpf *out, struct burrow_err **err);
+/* In the init: installs the filter (needs no_new_privs or CAP_SYS_ADMIN). */
+int rt_seccomp_load(const struct rt_bpf *b, struct burrow_err **err);
+void rt_bpf_clear(struct rt_bpf *b);
 
 /* What the container init works with (in the child, after clone). */
 struct rt_init {
@@ -38,11 +54,12 @@ struct rt_init {
 	int *ns_fds;  /* per spec->namespaces: fd of the path to join, else -1 */
 	int stdio[3]; /* private copies (>= 3, close-on-exec) when !terminal */
 	bool terminal;
-	int rootfd;    /* O_PATH of the rootfs, after binding it onto itself */
-	int pty_slave; /* with terminal */
-	bool new_net;  /* a new network namespace */
-	bool new_ipc;  /* a new ipc namespace */
-	void *seccomp; /* the filter to load, NULL if none */
+	int rootfd;             /* O_PATH of the rootfs, after binding it onto itself */
+	int pty_slave;          /* with terminal */
+	bool new_net;           /* a new network namespace */
+	bool new_ipc;           /* a new ipc namespace */
+	const char *keyring;    /* name of the new session keyring, NULL: anonymous */
+	struct rt_bpf *seccomp; /* the filter to load, NULL if none */
 };
 
 /* mount.c (child side) */

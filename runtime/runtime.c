@@ -141,6 +141,7 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	c->sync_fd = -1;
 	c->pty_master = -1;
 
+	struct rt_bpf bpf = {0};
 	struct rt_init ini;
 	memset(&ini, 0, sizeof(ini));
 	ini.spec = spec;
@@ -166,12 +167,13 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	}
 
 	if (spec->seccomp) {
-		ini.seccomp = rt_seccomp_build(spec->seccomp, err);
-		if (!ini.seccomp) {
+		if (rt_seccomp_compile(spec->seccomp, opts->seccomp_cache, &bpf, err) < 0) {
 			burrow_error_wrap(err, "linux.seccomp");
 			goto out;
 		}
+		ini.seccomp = &bpf;
 	}
+	ini.keyring = opts->keyring;
 
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -208,7 +210,7 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	*out = steal_ptr(c);
 	rc = 0;
 out:
-	rt_seccomp_release(ini.seccomp);
+	rt_bpf_clear(&bpf);
 	for (size_t i = 0; i < spec->n_namespaces; i++)
 		if (ini.ns_fds[i] >= 0)
 			close(ini.ns_fds[i]);

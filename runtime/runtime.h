@@ -1,6 +1,7 @@
 /* Runs an OCI bundle (config.json + rootfs), like crun does: namespaces,
- * mounts, pivot_root, devices, capabilities, no_new_privs, rlimits,
- * user/groups, exec. Knows nothing of images, names or state.
+ * mounts, pivot_root, devices, capabilities, no_new_privs, seccomp, a
+ * session keyring, rlimits, user/groups, exec. Knows nothing of images,
+ * names or state.
  *
  * The caller already runs inside burrow's user namespace as uid 0 with full
  * capabilities there; no new user namespace is created for the container. */
@@ -108,10 +109,28 @@ void rt_spec_free(struct rt_spec *spec);
 /* ---- running a container ---- */
 
 struct rt_opts {
-	int stdio[3];  /* the container's stdin/stdout/stderr when !terminal (-1: /dev/null) */
-	bool terminal; /* allocate a pty from the container's own devpts; master in c->pty_master
-	                * (also when config.json's process.terminal is true) */
+	int stdio[3];              /* the container's stdin/stdout/stderr when !terminal (-1: /dev/null) */
+	bool terminal;             /* allocate a pty from the container's own devpts; master in c->pty_master
+	                            * (also when config.json's process.terminal is true) */
+	const char *keyring;       /* name of the container's session keyring (its ID); NULL: anonymous */
+	const char *seccomp_cache; /* directory for compiled seccomp filters; NULL: compile each time */
 };
+
+/* The session keyring. The init never keeps its parent's session keyring
+ * (the caller's Kerberos tickets, AFS tokens and fscrypt keys live there):
+ * before anything of the container runs it joins a new one,
+ * keyctl(KEYCTL_JOIN_SESSION_KEYRING, opts->keyring), as runc and crun do,
+ * and makes it searchable by its owner (the user: possessor all, user
+ * view/read/search). A kernel without keys (ENOSYS) is fine: there is
+ * nothing to leak; any other failure (e.g. EDQUOT: the user's key quota,
+ * /proc/sys/kernel/keys/maxkeys, is used up) fails the container.
+ *
+ * An exec into the container (later) joins the same keyring by name: the
+ * kernel finds a keyring of that name in burrow's user namespace that the
+ * caller may search (hence the user-search bit) and joins it rather than
+ * make a new one, so keyctl(KEYCTL_JOIN_SESSION_KEYRING, id) in the exec
+ * helper, before it enters the container's namespaces, is all it takes. The
+ * keyring lives while a process of the container holds it. */
 
 struct rt_container {
 	pid_t pid;      /* container init, pid 1 in its pid namespace, our child */
@@ -121,7 +140,8 @@ struct rt_container {
 	struct rt_spec *spec;
 };
 
-/* Reads BUNDLE/config.json, clones the container init in the namespaces
+/* Reads BUNDLE/config.json, compiles its seccomp filter (or takes it from
+ * opts->seccomp_cache), clones the container init in the namespaces
  * listed in linux.namespaces, sets everything up, and returns once the init
  * is ready and waiting to exec (or with the error it reported; the init is
  * then killed and reaped). The caller may now act on c->pid (e.g. open a tap

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -518,13 +519,13 @@ static void test_seccomp_build_and_load(void **state)
 	(void)state;
 	struct rt_spec *s = parse_ok(seccomp_filter);
 	struct burrow_err *err = NULL;
-	void *ctx = rt_seccomp_build(s->seccomp, &err);
-	if (!ctx)
+	struct rt_bpf bpf;
+	if (rt_seccomp_compile(s->seccomp, NULL, &bpf, &err) < 0)
 		fail_msg("build failed: %s", err->msg);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || rt_seccomp_load(ctx, NULL) < 0)
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || rt_seccomp_load(&bpf, NULL) < 0)
 			_exit(10);
 		errno = 0;
 		if (mkdir("/nonexistent-dir/x", 0755) == 0 || errno != EACCES)
@@ -544,7 +545,7 @@ static void test_seccomp_build_and_load(void **state)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
-	rt_seccomp_release(ctx);
+	rt_bpf_clear(&bpf);
 	rt_spec_free(s);
 
 	/* a default action libseccomp refuses */
@@ -552,6 +553,173 @@ static void test_seccomp_build_and_load(void **state)
 	assert_null(rt_seccomp_build(&bad, &err));
 	assert_non_null(strstr(err->msg, "cannot set up the seccomp filter"));
 	burrow_err_free(err);
+}
+
+/* The one file in dir (the cache holds one filter here). */
+static char *only_file(const char *dir)
+{
+	cleanup_dir DIR *d = opendir(dir);
+	assert_non_null(d);
+	char *name = NULL;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		assert_null(name);
+		name = path_join(dir, de->d_name);
+	}
+	assert_non_null(name);
+	return name;
+}
+
+static bool same_bpf(const struct rt_bpf *a, const struct rt_bpf *b)
+{
+	return a->len == b->len && memcmp(a->insns, b->insns, a->len * 8) == 0;
+}
+
+/* Rewrites a cache file's program as prog (len instructions) with a
+ * checksum that matches, i.e. a file that passes every check. */
+static void plant_program(const char *file, const void *prog, size_t len)
+{
+	cleanup_free char *text = NULL;
+	size_t size = 0;
+	assert_int_equal(read_file(file, &text, &size, NULL), 0);
+	uint32_t clen;
+	memcpy(&clen, text + 8, 4);
+	size_t nsize = 24 + clen + len * 8;
+	cleanup_free unsigned char *buf = xmalloc(nsize);
+	memcpy(buf, text, 24 + clen);
+	uint32_t n = (uint32_t)len;
+	memcpy(buf + 12, &n, 4);
+	memcpy(buf + 24 + clen, prog, len * 8);
+	/* FNV-1a over the canonical text and the program */
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 24; i < nsize; i++)
+		h = (h ^ buf[i]) * 0x100000001b3ULL;
+	memcpy(buf + 16, &h, 8);
+	assert_int_equal(write_file(file, buf, nsize, 0600, NULL), 0);
+}
+
+/* A compiled filter is cached (0700 directory, 0600 file), used when it
+ * holds this filter intact, and compiled afresh (and replaced) when it is
+ * damaged, another's, or open to others. */
+static void test_seccomp_cache(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-unit-sc.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *cache = path_join(dir, "seccomp");
+	struct rt_spec *s = parse_ok(seccomp_filter);
+	struct rt_bpf fresh, a, b;
+	assert_int_equal(rt_seccomp_compile(s->seccomp, NULL, &fresh, NULL), 0);
+	assert_int_equal(rt_seccomp_compile(s->seccomp, cache, &a, NULL), 0);
+	assert_true(same_bpf(&a, &fresh));
+	struct stat st;
+	assert_int_equal(stat(cache, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	cleanup_free char *file = only_file(cache);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	/* an intact file is what gets loaded: plant another program */
+	static const unsigned char allow_all[8] = {0x06, 0, 0, 0, 0, 0, 0xff, 0x7f}; /* ret ALLOW */
+	plant_program(file, allow_all, 1);
+	assert_int_equal(rt_seccomp_compile(s->seccomp, cache, &b, NULL), 0);
+	assert_int_equal(b.len, 1);
+	rt_bpf_clear(&b);
+
+	/* one byte damaged: compiled afresh, the file replaced */
+	cleanup_free char *text = NULL;
+	size_t size = 0;
+	assert_int_equal(read_file(file, &text, &size, NULL), 0);
+	text[size - 3] ^= 0x40;
+	assert_int_equal(write_file(file, text, size, 0600, NULL), 0);
+	assert_int_equal(rt_seccomp_compile(s->seccomp, cache, &b, NULL), 0);
+	assert_true(same_bpf(&b, &fresh));
+	rt_bpf_clear(&b);
+	plant_program(file, allow_all, 1);
+	assert_int_equal(truncate(file, 30), 0); /* cut short */
+	assert_int_equal(rt_seccomp_compile(s->seccomp, cache, &b, NULL), 0);
+	assert_true(same_bpf(&b, &fresh));
+	rt_bpf_clear(&b);
+
+	/* a file others may write, or a cache directory they may write, is
+	 * not trusted */
+	plant_program(file, allow_all, 1);
+	assert_int_equal(chmod(file, 0620), 0);
+	assert_int_equal(rt_seccomp_compile(s->seccomp, cache, &b, NULL), 0);
+	assert_true(same_bpf(&b, &fresh));
+	rt_bpf_clear(&b);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600); /* replaced */
+	plant_program(file, allow_all, 1);
+	assert_int_equal(chmod(cache, 0777), 0);
+	assert_int_equal(rt_seccomp_compile(s->seccomp, cache, &b, NULL), 0);
+	assert_true(same_bpf(&b, &fresh));
+	rt_bpf_clear(&b);
+	assert_int_equal(chmod(cache, 0700), 0);
+
+	/* the same file name with another filter's text in it is not ours */
+	plant_program(file, allow_all, 1);
+	cleanup_free char *t2 = NULL;
+	assert_int_equal(read_file(file, &t2, &size, NULL), 0);
+	t2[30] ^= 1; /* inside the canonical text; then a matching checksum */
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 24; i < size; i++)
+		h = (h ^ (unsigned char)t2[i]) * 0x100000001b3ULL;
+	memcpy(t2 + 16, &h, 8);
+	assert_int_equal(write_file(file, t2, size, 0600, NULL), 0);
+	assert_int_equal(rt_seccomp_compile(s->seccomp, cache, &b, NULL), 0);
+	assert_true(same_bpf(&b, &fresh));
+	rt_bpf_clear(&b);
+
+	rt_bpf_clear(&a);
+	rt_bpf_clear(&fresh);
+	rt_spec_free(s);
+	assert_int_equal(rm_rf(dir, NULL), 0);
+}
+
+/* The canonical text tells apart filters that differ in anything,
+ * including where one name ends and the next begins. */
+static void test_seccomp_canonical(void **state)
+{
+	(void)state;
+	static const char *const variants[] = {
+	    SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ab\", \"c\"], "
+	                 "\"action\": \"SCMP_ACT_ALLOW\"}]}"),
+	    SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"a\", \"bc\"], "
+	                 "\"action\": \"SCMP_ACT_ALLOW\"}]}"),
+	    SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, \"syscalls\": "
+	                 "[{\"names\": [\"ab\", \"c\"], \"action\": \"SCMP_ACT_ALLOW\"}]}"),
+	    SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ab\", \"c\"], "
+	                 "\"action\": \"SCMP_ACT_ERRNO\"}]}"),
+	    SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ab\", \"c\"], "
+	                 "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": "
+	                 "\"SCMP_CMP_EQ\"}]}]}"),
+	    SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"ab\", \"c\"], "
+	                 "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 2, \"op\": "
+	                 "\"SCMP_CMP_EQ\"}]}]}"),
+	    SECCOMP_SPEC("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86\"], "
+	                 "\"syscalls\": [{\"names\": [\"ab\", \"c\"], \"action\": \"SCMP_ACT_ALLOW\"}]}"),
+	};
+	size_t n = sizeof(variants) / sizeof(variants[0]);
+	char *texts[sizeof(variants) / sizeof(variants[0])];
+	size_t lens[sizeof(variants) / sizeof(variants[0])];
+	for (size_t i = 0; i < n; i++) {
+		struct rt_spec *s = parse_ok(variants[i]);
+		texts[i] = rt_seccomp_canonical(s->seccomp, &lens[i]);
+		/* the same filter gives the same text */
+		size_t len2;
+		cleanup_free char *again = rt_seccomp_canonical(s->seccomp, &len2);
+		assert_int_equal(len2, lens[i]);
+		assert_memory_equal(again, texts[i], lens[i]);
+		rt_spec_free(s);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			assert_false(lens[i] == lens[j] && memcmp(texts[i], texts[j], lens[i]) == 0);
+	for (size_t i = 0; i < n; i++)
+		free(texts[i]);
 }
 
 int main(void)
@@ -562,6 +730,7 @@ int main(void)
 	    cmocka_unit_test(test_cap_names),     cmocka_unit_test(test_exit_codes),
 	    cmocka_unit_test(test_spec_load),     cmocka_unit_test(test_mkpath_in_root),
 	    cmocka_unit_test(test_seccomp_parse), cmocka_unit_test(test_seccomp_build_and_load),
+	    cmocka_unit_test(test_seccomp_cache), cmocka_unit_test(test_seccomp_canonical),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
