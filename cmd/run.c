@@ -20,6 +20,7 @@ const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
                              "      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"
                              "      --rm                 remove the container when it exits\n"
                              "      --rootfs             IMAGE is a directory to use as the root filesystem\n"
+                             "      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n"
                              "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
                              "  -t, --tty                allocate a pseudo-terminal\n"
                              "  -u, --user UID[:GID]     run as this user\n"
@@ -37,6 +38,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"net", required_argument, NULL, 'N'},
 	    {"rm", no_argument, NULL, 'r'},
 	    {"rootfs", no_argument, NULL, 'R'},
+	    {"security-opt", required_argument, NULL, 'O'},
 	    {"shm-size", required_argument, NULL, 'S'},
 	    {"tty", no_argument, NULL, 't'},
 	    {"user", required_argument, NULL, 'u'},
@@ -84,9 +86,26 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'R':
 			o.rootfs = true;
 			break;
+		case 'O': {
+			struct burrow_err *err = NULL;
+			if (ctr_parse_security_opt(optarg, &o, &err) < 0) {
+				cmd_fail(err);
+				goto out;
+			}
+			break;
+		}
 		case 'S':
-			if (fmt_parse_size(optarg, &o.shm_size) < 0 || o.shm_size <= 0) {
+			if (fmt_parse_size(optarg, &o.shm_size) < 0) {
 				cmd_usage_error(ctx, "invalid --shm-size '%s' (e.g. 64m, 1g)", str_quote(optarg));
+				goto out;
+			}
+			/* podman's 0 means no limit: refused rather than
+			 * quietly given the default */
+			if (o.shm_size <= 0) {
+				cmd_usage_error(ctx,
+				                "--shm-size '%s': a /dev/shm without a size limit is not supported; "
+				                "give a size (e.g. 64m, 1g)",
+				                str_quote(optarg));
 				goto out;
 			}
 			break;

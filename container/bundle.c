@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container/seccomp.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
@@ -15,9 +16,23 @@ static const char *const default_caps[] = {
     "CAP_SETFCAP", "CAP_SETGID",       "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT", NULL,
 };
 
+/* podman's masked paths (containers/common DefaultMaskedPaths, less the
+ * per-CPU thermal_throttle directories it globs), plus /sys/dev/block */
 static const char *const masked_paths[] = {
-    "/proc/acpi",        "/proc/kcore", "/proc/keys",    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-    "/proc/sched_debug", "/proc/scsi",  "/sys/firmware", "/sys/fs/selinux",     "/sys/dev/block",   NULL,
+    "/proc/acpi",
+    "/proc/interrupts",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/sys/dev/block",
+    "/sys/devices/virtual/powercap",
+    "/sys/firmware",
+    "/sys/fs/selinux",
+    NULL,
 };
 
 static const char *const readonly_paths[] = {
@@ -87,7 +102,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	mount_entry(g, "/proc", "proc", "proc", proc_o);
 	mount_entry(g, "/dev", "tmpfs", "tmpfs", dev_o);
 	mount_entry(g, "/dev/pts", "devpts", "devpts", pts_o);
-	cleanup_free char *shm_size = xasprintf("size=%lldk", (c->shm_size > 0 ? c->shm_size : 64LL << 20) / 1024);
+	/* in bytes: tmpfs rounds up to pages, and "size=0k" would mean no limit */
+	cleanup_free char *shm_size = xasprintf("size=%lld", c->shm_size > 0 ? c->shm_size : 64LL << 20);
 	const char *shm_o[] = {"nosuid", "noexec", "nodev", "mode=1777", shm_size, NULL};
 	mount_entry(g, "/dev/shm", "tmpfs", "shm", shm_o);
 	mount_entry(g, "/dev/mqueue", "mqueue", "mqueue", mq_o);
@@ -119,6 +135,10 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_array_close(g);
 	jg_key_strv(g, "maskedPaths", (char *const *)masked_paths);
 	jg_key_strv(g, "readonlyPaths", (char *const *)readonly_paths);
+	if (!c->seccomp) {
+		jg_key(g, "seccomp");
+		ctr_seccomp_gen(g, &ctr_seccomp_default, ctr_seccomp_native_arch(), default_caps);
+	}
 	jg_map_close(g);
 
 	jg_map_close(g);

@@ -30,9 +30,16 @@ struct ctr_create_opts {
 	const char *name;
 	const struct netns_cfg *network; /* --network, parsed (NULL: the default, slirp) */
 	long long shm_size;              /* bytes, 0: default 64 MiB */
+	const char *seccomp;             /* NULL: podman's default profile; "unconfined" */
 	bool rm, tty, interactive;
 	bool started; /* it is about to be started (run): saves a write later */
 };
+
+/* One --security-opt KEY[=VALUE] into o (a later one for the same key
+ * wins): seccomp=unconfined; podman's other keys (apparmor, label, mask,
+ * no-new-privileges, proc-opts, unmask) are refused as not supported yet,
+ * anything else as invalid. */
+int ctr_parse_security_opt(const char *opt, struct ctr_create_opts *o, struct burrow_err **err);
 
 /* Validates everything, then stores the container (configured). */
 int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err);

@@ -258,6 +258,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	netns_cfg_init(&slirp);
 	c.network = netns_format(o->network ? o->network : &slirp);
 	c.shm_size = o->shm_size;
+	c.seccomp = o->seccomp ? xstrdup(o->seccomp) : NULL;
 	c.rm = o->rm;
 	c.tty = o->tty;
 	c.interactive = o->interactive;

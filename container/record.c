@@ -48,6 +48,8 @@ char *ctr_config_to_json(const struct ctr_config *c)
 	jg_key_str(g, "hostname", c->hostname);
 	jg_key_str(g, "network", c->network);
 	jg_key_int(g, "shm_size", c->shm_size);
+	if (c->seccomp)
+		jg_key_str(g, "seccomp", c->seccomp);
 	jg_key_bool(g, "rm", c->rm);
 	jg_key_bool(g, "tty", c->tty);
 	jg_key_bool(g, "interactive", c->interactive);
@@ -89,6 +91,7 @@ int ctr_config_from_json(const char *json, struct ctr_config *c, struct burrow_e
 	c->hostname = dup_or_null(json_get_str(v, "hostname"));
 	c->network = dup_or_null(json_get_str(v, "network"));
 	c->shm_size = json_get_int(v, "shm_size", 0);
+	c->seccomp = dup_or_null(json_get_str(v, "seccomp"));
 	c->rm = json_get_bool(v, "rm", false);
 	c->tty = json_get_bool(v, "tty", false);
 	c->interactive = json_get_bool(v, "interactive", false);
@@ -121,6 +124,7 @@ void ctr_config_clear(struct ctr_config *c)
 	free(c->hostname);
 	free(c->network);
 	free(c->boot_id);
+	free(c->seccomp);
 	memset(c, 0, sizeof(*c));
 }
 

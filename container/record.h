@@ -38,6 +38,7 @@ struct ctr_config {
 	char *hostname;
 	char *network; /* --network in its canonical form (netns_format) */
 	long long shm_size;
+	char *seccomp; /* --security-opt seccomp=: NULL for podman's default profile, "unconfined" */
 	bool rm, tty, interactive;
 	bool started; /* has run at least once (for refresh after reboot) */
 	/* The current or last run, kept here as well as in run/<id> so that it

@@ -48,6 +48,22 @@ suite_teardown() {
 	is "$output" "" "failed runs left containers behind"
 }
 
+@test "run: --shm-size sets the size of /dev/shm; 0 (podman: no limit) is refused and stores nothing" {
+	run_burrow 125 run --rm --shm-size 0 busybox true
+	is "$output" "burrow: run: --shm-size '0': a /dev/shm without a size limit is not supported; give a size (e.g. 64m, 1g)"
+	run_burrow 125 run --name shm0 --shm-size 0b busybox true
+	run_burrow 0 ps -a -q
+	is "$output" "" "a refused run left a container behind"
+	# df's 1K-blocks: the size asked for, rounded up to whole pages, never
+	# "no limit"
+	run_burrow 0 run --rm --shm-size 2m busybox df -k /dev/shm
+	assert_match "${lines[1]}" "^shm +2048 "
+	run_burrow 0 run --rm --shm-size 100 busybox df -k /dev/shm
+	assert_match "${lines[1]}" "^shm +4 "
+	run_burrow 0 run --rm busybox df -k /dev/shm
+	assert_match "${lines[1]}" "^shm +65536 "
+}
+
 @test "run: stdout and stderr arrive separately" {
 	out=$(timeout 60 "$BURROW" run --rm busybox sh -c 'echo to-out; echo to-err >&2' 2>"$T/err")
 	is "$out" "to-out"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# burrow run's security defaults: a session keyring of the container's own.
-# The probe program (tests/helpers/sysprobe.c, static) is copied into an
-# image made from the host's busybox.
+# burrow run's security defaults: a session keyring of the container's own,
+# podman's default seccomp profile (compiled once and cached), its masked
+# and read-only paths. The probe program (tests/helpers/sysprobe.c, static)
+# is copied into an image made from the host's busybox.
 
 load helpers
 
@@ -66,4 +67,117 @@ probe_result() {
 	is "$output" "$serial $name" "joined another keyring than the container's"
 	run_burrow 0 rm -f kr
 	wait "$mon" || true
+}
+
+# podman's errno for each call its default profile denies (as podman 4.3
+# with runc gives on this kind of machine: ENOSYS for what the profile does
+# not name, EPERM for what a missing capability gates, EINVAL for the audit
+# socket)
+DENIED="add_key=ENOSYS request_key=ENOSYS io_uring_setup=ENOSYS personality-rie=ENOSYS
+perf_event_open=EPERM bpf=EPERM kcmp=EPERM userfaultfd=EPERM vmsplice=EPERM move_pages=EPERM
+sethostname=EPERM clock_settime=EPERM socket-audit=EINVAL"
+# and calls it allows (clone/unshare with CLONE_NEWUSER, ptrace, keyctl...)
+ALLOWED="keyctl personality-linux unshare-user clone-newuser clone3-newuser ptrace setns chroot socket-inet"
+
+@test "security: podman's default seccomp profile, and --security-opt seccomp=unconfined" {
+	run_burrow 0 run --rm probe sh -c 'grep "^Seccomp:" /proc/self/status; sysprobe all'
+	is "${lines[0]}" "Seccomp:	2"
+	confined=$output
+	run_burrow 0 run --rm --security-opt seccomp=unconfined probe sh -c 'grep "^Seccomp:" /proc/self/status; sysprobe all'
+	is "${lines[0]}" "Seccomp:	0"
+	unconfined=$output
+	# what the kernel says to a process without our filter and, like a
+	# container, without capabilities in the initial user namespace
+	host=$(unshare -Ur "$SYSPROBE" all)
+	local kv name want
+	for kv in $DENIED; do
+		name=${kv%=*} want=${kv#*=}
+		is "$(probe_result "$confined" "$name")" "$want" "$name under the default profile"
+		# unconfined, only the kernel can still say the same (as it
+		# does to the probe outside burrow)
+		if [ "$(probe_result "$unconfined" "$name")" = "$want" ]; then
+			is "$(probe_result "$host" "$name")" "$want" "$name still fails with $want under unconfined"
+		fi
+	done
+	# these nothing but the kernel decides, whatever the profile
+	for name in add_key personality-rie vmsplice move_pages kcmp; do
+		is "$(probe_result "$unconfined" "$name")" "$(probe_result "$host" "$name")" "$name under unconfined"
+	done
+	for name in $ALLOWED; do
+		is "$(probe_result "$confined" "$name")" "$(probe_result "$unconfined" "$name")" "$name is allowed by podman"
+	done
+}
+
+@test "security: the compiled profile is cached privately in the runtime dir, used, and rebuilt when damaged" {
+	cache=$XDG_RUNTIME_DIR/burrow/seccomp
+	run_burrow 0 run --rm probe true
+	files=("$cache"/*.bpf)
+	is "${#files[@]}" 1 "cache files"
+	f=${files[0]}
+	is "$(stat -c %a "$cache") $(stat -c %a "$f")" "700 600"
+	# the cache is what runs: a planted program (allow everything, with
+	# a checksum that matches) lets add_key through
+	python3 - "$f" <<'PY'
+import struct, sys
+f = sys.argv[1]
+b = open(f, "rb").read()
+clen = struct.unpack_from("<I", b, 8)[0]
+prog = bytes([0x06, 0, 0, 0, 0, 0, 0xff, 0x7f])  # ret SECCOMP_RET_ALLOW
+body = b[24:24 + clen] + prog
+h = 0xcbf29ce484222325
+for c in body:
+    h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+open(f, "wb").write(b[:8] + struct.pack("<IIQ", clen, 1, h) + body)
+PY
+	run_burrow 0 run --rm probe sysprobe add_key
+	is "$output" "add_key: ok" "the cached program was not used"
+	# damaged: compiled afresh, and the file replaced
+	printf 'XXXX' | dd of="$f" bs=1 seek=40 conv=notrunc status=none
+	cp "$f" "$T/damaged"
+	run_burrow 0 run --rm probe sysprobe add_key
+	is "$output" "add_key: ENOSYS"
+	! cmp -s "$f" "$T/damaged"
+	run_burrow 0 run --rm probe sysprobe add_key
+	is "$output" "add_key: ENOSYS"
+	# a file others may write is not trusted
+	chmod 0666 "$f"
+	run_burrow 0 run --rm probe sysprobe add_key
+	is "$output" "add_key: ENOSYS"
+	is "$(stat -c %a "$f")" "600"
+}
+
+# podman's masked and read-only paths (containers/common; the per-CPU
+# thermal_throttle directories it globs are not masked by burrow)
+MASKED="/proc/acpi /proc/interrupts /proc/kcore /proc/keys /proc/latency_stats /proc/sched_debug /proc/scsi
+/proc/timer_list /proc/timer_stats /sys/devices/virtual/powercap /sys/firmware /sys/fs/selinux /sys/dev/block"
+READONLY="/proc/asound /proc/bus /proc/fs /proc/irq /proc/sys /proc/sysrq-trigger"
+
+@test "security: every masked path reads empty, every read-only path is mounted read-only" {
+	# inside: each path that exists, as "PATH BYTES-OR-ENTRIES MOUNTS OPTIONS"
+	local script='for p in $0; do
+		[ -e "$p" ] || { echo "$p absent"; continue; }
+		if [ -d "$p" ]; then n=$(ls -A "$p" | wc -l); else n=$(cat "$p" | wc -c); fi
+		echo "$p $n $(awk -v p="$p" '\''$5 == p { print substr($6, 1, 2) }'\'' /proc/self/mountinfo | tail -1)"
+	done'
+	run_burrow 0 run --rm busybox sh -c "$script" "$MASKED $READONLY"
+	local p line checked=0
+	for p in $MASKED; do
+		line=$(grep "^$p " <<<"$output")
+		[ -e "$p" ] || continue # not on this kernel
+		# a mount of its own (a read-only tmpfs, or /dev/null), empty
+		assert_match "$line" "^$p 0 r[ow]\$" "$p is not masked"
+		checked=$((checked + 1))
+	done
+	[ "$checked" -ge 4 ] # /proc/keys, kcore, interrupts, timer_list at least
+	checked=0
+	for p in $READONLY; do
+		line=$(grep "^$p " <<<"$output")
+		[ -e "$p" ] || continue
+		assert_match "$line" "^$p [0-9]+ ro$" "$p is not read-only"
+		checked=$((checked + 1))
+	done
+	[ "$checked" -ge 3 ]
+	# and a write there is refused by the mount, not only by permissions
+	run_burrow run --rm busybox sh -c 'echo burrow-test >/proc/sys/kernel/hostname'
+	assert_match "$output" "Read-only file system"
 }

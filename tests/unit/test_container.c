@@ -10,7 +10,9 @@
 
 #include "cmd/format.h"
 #include "container/bundle.h"
+#include "container/container.h"
 #include "container/record.h"
+#include "container/seccomp.h"
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -143,6 +145,197 @@ static void test_spec(void **state)
 	ctr_config_clear(&c);
 }
 
+/* The rules of a linux.seccomp object that name syscall, by action. */
+static int rules_for(yajl_val sc, const char *syscall, const char *action)
+{
+	yajl_val rules = json_get(sc, "syscalls");
+	int n = 0;
+	for (size_t i = 0; rules && i < rules->u.array.len; i++) {
+		yajl_val r = rules->u.array.values[i];
+		char **names = json_get_strv(r, "names");
+		if (strv_contains(names, syscall) && strcmp(json_get_str(r, "action"), action) == 0)
+			n++;
+		strv_free(names);
+	}
+	return n;
+}
+
+static yajl_val gen_profile(const char *arch, const char *const *caps)
+{
+	yajl_gen g = json_gen_new();
+	ctr_seccomp_gen(g, &ctr_seccomp_default, arch, caps);
+	char *json = json_gen_finish(g);
+	yajl_val v = json_parse(json, NULL);
+	free(json);
+	assert_non_null(v);
+	return v;
+}
+
+/* podman's default profile, as podman turns it into linux.seccomp: ENOSYS
+ * by default, capability-gated calls allowed or EPERM by the bounding set,
+ * architecture rules by the native architecture. */
+static void test_seccomp_profile(void **state)
+{
+	(void)state;
+	static const char *const podman_caps[] = {"CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",     "CAP_FSETID",
+	                                          "CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",    "CAP_SETGID",
+	                                          "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT", NULL};
+	yajl_val v = gen_profile("amd64", podman_caps);
+	assert_string_equal(json_get_str(v, "defaultAction"), "SCMP_ACT_ERRNO");
+	assert_int_equal(json_get_int(v, "defaultErrnoRet", 0), 38);
+	char **arches = json_get_strv(v, "architectures");
+	assert_int_equal(strv_len(arches), 3);
+	assert_string_equal(arches[0], "SCMP_ARCH_X86_64");
+	assert_string_equal(arches[1], "SCMP_ARCH_X86");
+	assert_string_equal(arches[2], "SCMP_ARCH_X32");
+	strv_free(arches);
+	assert_int_equal(rules_for(v, "read", "SCMP_ACT_ALLOW"), 1);
+	assert_int_equal(rules_for(v, "keyctl", "SCMP_ACT_ALLOW"), 1);
+	assert_int_equal(rules_for(v, "add_key", "SCMP_ACT_ALLOW"), 0); /* ENOSYS by default */
+	assert_int_equal(rules_for(v, "io_uring_setup", "SCMP_ACT_ALLOW"), 0);
+	assert_int_equal(rules_for(v, "vmsplice", "SCMP_ACT_ERRNO"), 1);
+	assert_int_equal(rules_for(v, "personality", "SCMP_ACT_ALLOW"), 5);
+	assert_int_equal(rules_for(v, "arch_prctl", "SCMP_ACT_ALLOW"), 1);
+	assert_int_equal(rules_for(v, "set_tls", "SCMP_ACT_ALLOW"), 0);
+	/* with CAP_SYS_CHROOT, without CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON,
+	 * CAP_SYS_PTRACE, CAP_AUDIT_WRITE */
+	assert_int_equal(rules_for(v, "chroot", "SCMP_ACT_ALLOW"), 1);
+	assert_int_equal(rules_for(v, "chroot", "SCMP_ACT_ERRNO"), 0);
+	assert_int_equal(rules_for(v, "bpf", "SCMP_ACT_ALLOW"), 0);
+	assert_int_equal(rules_for(v, "bpf", "SCMP_ACT_ERRNO"), 1);
+	assert_int_equal(rules_for(v, "perf_event_open", "SCMP_ACT_ERRNO"), 2);
+	assert_int_equal(rules_for(v, "kcmp", "SCMP_ACT_ERRNO"), 1);
+	assert_int_equal(rules_for(v, "socket", "SCMP_ACT_ERRNO"), 1);
+	assert_int_equal(rules_for(v, "socket", "SCMP_ACT_ALLOW"), 2);
+	/* the personality rules: one argument, compared for equality */
+	yajl_val rules = json_get(v, "syscalls");
+	for (size_t i = 0; i < rules->u.array.len; i++) {
+		yajl_val r = rules->u.array.values[i];
+		char **names = json_get_strv(r, "names");
+		if (strv_contains(names, "personality")) {
+			yajl_val args = json_get(r, "args");
+			assert_int_equal(args->u.array.len, 1);
+			assert_string_equal(json_get_str(args->u.array.values[0], "op"), "SCMP_CMP_EQ");
+			assert_true(json_get_int(args->u.array.values[0], "value", -1) != 0x400000);
+		}
+		if (strcmp(json_get_str(r, "action"), "SCMP_ACT_ERRNO") == 0)
+			assert_true(json_get_int(r, "errnoRet", 0) == 1 || json_get_int(r, "errnoRet", 0) == 22);
+		strv_free(names);
+	}
+	yajl_tree_free(v);
+
+	static const char *const admin[] = {"CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_AUDIT_WRITE", NULL};
+	v = gen_profile("arm64", admin);
+	arches = json_get_strv(v, "architectures");
+	assert_int_equal(strv_len(arches), 2);
+	assert_string_equal(arches[0], "SCMP_ARCH_AARCH64");
+	strv_free(arches);
+	assert_int_equal(rules_for(v, "bpf", "SCMP_ACT_ALLOW"), 1);
+	assert_int_equal(rules_for(v, "bpf", "SCMP_ACT_ERRNO"), 0);
+	assert_int_equal(rules_for(v, "kcmp", "SCMP_ACT_ALLOW"), 1);
+	assert_int_equal(rules_for(v, "chroot", "SCMP_ACT_ERRNO"), 1);
+	assert_int_equal(rules_for(v, "socket", "SCMP_ACT_ERRNO"), 0);
+	assert_int_equal(rules_for(v, "set_tls", "SCMP_ACT_ALLOW"), 1);
+	assert_int_equal(rules_for(v, "arch_prctl", "SCMP_ACT_ALLOW"), 0);
+	yajl_tree_free(v);
+
+	/* an architecture outside the map: no list (libseccomp's native) */
+	v = gen_profile("ppc64le", podman_caps);
+	assert_int_equal(json_get(v, "architectures")->u.array.len, 0);
+	assert_int_equal(rules_for(v, "sync_file_range2", "SCMP_ACT_ALLOW"), 1);
+	yajl_tree_free(v);
+}
+
+/* config.json: the profile unless unconfined; podman's masked paths; a
+ * /dev/shm size that is never "no limit" */
+static void test_spec_security(void **state)
+{
+	(void)state;
+	struct ctr_config c = sample();
+	struct ctr_bundle_paths p = {
+	    .rootfs = "/r", .hosts = "/h", .resolv_conf = "/rc", .hostname = "/hn", .containerenv = "/ce"};
+	c.shm_size = 100;
+	char *json = ctr_spec_generate(&c, &p);
+	yajl_val v = json_parse(json, NULL);
+	free(json);
+	yajl_val lx = json_get(v, "linux");
+	yajl_val sc = json_get(lx, "seccomp");
+	assert_non_null(sc);
+	assert_int_equal(json_get_int(sc, "defaultErrnoRet", 0), 38);
+	assert_int_equal(rules_for(sc, "chroot", "SCMP_ACT_ALLOW"), 1); /* the container's caps */
+	char **masked = json_get_strv(lx, "maskedPaths");
+	static const char *const podman_masked[] = {"/proc/acpi",
+	                                            "/proc/interrupts",
+	                                            "/proc/kcore",
+	                                            "/proc/keys",
+	                                            "/proc/latency_stats",
+	                                            "/proc/sched_debug",
+	                                            "/proc/scsi",
+	                                            "/proc/timer_list",
+	                                            "/proc/timer_stats",
+	                                            "/sys/devices/virtual/powercap",
+	                                            "/sys/firmware",
+	                                            "/sys/fs/selinux",
+	                                            NULL};
+	for (size_t i = 0; podman_masked[i]; i++)
+		if (!strv_contains(masked, podman_masked[i]))
+			fail_msg("'%s' is not masked", podman_masked[i]);
+	strv_free(masked);
+	yajl_val mounts = json_get(v, "mounts");
+	bool shm = false;
+	for (size_t i = 0; i < mounts->u.array.len; i++) {
+		yajl_val m = mounts->u.array.values[i];
+		if (strcmp(json_get_str(m, "destination"), "/dev/shm") != 0)
+			continue;
+		char **o = json_get_strv(m, "options");
+		assert_true(strv_contains(o, "size=100"));
+		strv_free(o);
+		shm = true;
+	}
+	assert_true(shm);
+	yajl_tree_free(v);
+
+	c.seccomp = xstrdup("unconfined");
+	json = ctr_spec_generate(&c, &p);
+	v = json_parse(json, NULL);
+	free(json);
+	assert_null(json_get(json_get(v, "linux"), "seccomp"));
+	yajl_tree_free(v);
+	ctr_config_clear(&c);
+}
+
+static void test_security_opts(void **state)
+{
+	(void)state;
+	struct ctr_create_opts o = {0};
+	struct burrow_err *err = NULL;
+	assert_int_equal(ctr_parse_security_opt("seccomp=unconfined", &o, &err), 0);
+	assert_string_equal(o.seccomp, "unconfined");
+	static const struct {
+		const char *opt, *msg;
+	} bad[] = {
+	    {"seccomp=/etc/profile.json", "--security-opt 'seccomp=/etc/profile.json': seccomp profiles from a file "
+	                                  "are not supported yet"},
+	    {"seccomp=", "invalid --security-opt 'seccomp=': give seccomp=unconfined"},
+	    {"seccomp", "invalid --security-opt 'seccomp': give seccomp=unconfined"},
+	    {"label=disable", "--security-opt 'label=disable' is not supported yet"},
+	    {"no-new-privileges", "--security-opt 'no-new-privileges' is not supported yet"},
+	    {"mask=/proc/x", "--security-opt 'mask=/proc/x' is not supported yet"},
+	    {"unmask=ALL", "--security-opt 'unmask=ALL' is not supported yet"},
+	    {"apparmor=unconfined", "--security-opt 'apparmor=unconfined' is not supported yet"},
+	    {"bogus=1", "invalid --security-opt 'bogus=1'"},
+	    {"seccomp:unconfined", "invalid --security-opt 'seccomp:unconfined'"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ctr_create_opts o2 = {0};
+		assert_int_equal(ctr_parse_security_opt(bad[i].opt, &o2, &err), -1);
+		assert_string_equal(err->msg, bad[i].msg);
+		assert_null(o2.seccomp);
+		burrow_err_free(err);
+		err = NULL;
+	}
+}
+
 static void test_resolv_conf(void **state)
 {
 	(void)state;
@@ -201,6 +394,9 @@ int main(void)
 	    cmocka_unit_test(test_resolv_conf),
 	    cmocka_unit_test(test_hosts),
 	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_seccomp_profile),
+	    cmocka_unit_test(test_spec_security),
+	    cmocka_unit_test(test_security_opts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
