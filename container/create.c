@@ -1,6 +1,7 @@
 /* ctr_create: validate everything, then write the records in one
  * transaction. Nothing is stored when anything is wrong. */
 #include "container/container.h"
+#include "container/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,95 +73,115 @@ static char **parse_entrypoint(const char *s)
 	return r;
 }
 
-/* Opens path inside root without leaving it (symlinks resolved in root). */
+/* Opens path inside root without leaving it (symlinks resolved in root);
+ * O_NONBLOCK, so that a FIFO an image put there cannot hold the open. */
 static int open_in_root(const char *root, const char *path)
 {
 	cleanup_close int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -1;
-	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	struct open_how how = {.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC,
+	                       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	return (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
 }
 
-/* Looks a user or group name up in the first of roots (topmost first) that
- * has the file; returns the ID or -1. */
-static long lookup_id(char *const *roots, const char *file, const char *name)
+/* The text of file in the first of roots (topmost first) that has it
+ * (resolved inside that root); *out NULL when none has it. */
+static int read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err)
 {
+	*out = NULL;
 	for (size_t i = 0; roots && roots[i]; i++) {
-		int fd = open_in_root(roots[i], file);
+		cleanup_close int fd = open_in_root(roots[i], file);
 		if (fd < 0)
 			continue;
-		cleanup_fclose FILE *f = fdopen(fd, "re");
-		if (!f) {
-			close(fd);
-			return -1;
-		}
-		char line[1024];
-		while (fgets(line, sizeof(line), f)) {
-			char *save = NULL, *fname = strtok_r(line, ":", &save);
-			strtok_r(NULL, ":", &save);
-			char *id = strtok_r(NULL, ":", &save);
-			long long v;
-			if (fname && id && strcmp(fname, name) == 0 && str_to_ll(id, 0, 0xfffffffeLL, &v) == 0)
-				return (long)v;
-		}
-		return -1;
+		struct stat st;
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (16 << 20))
+			return burrow_error(err, 0, "the image's %s is not a file burrow can read", file);
+		cleanup_free char *text = xmalloc((size_t)st.st_size + 1);
+		ssize_t n = read_all(fd, text, (size_t)st.st_size);
+		if (n < 0)
+			return burrow_error(err, errno, "cannot read the image's %s", file);
+		text[n] = '\0';
+		*out = steal_ptr(text);
+		return 0;
 	}
-	return -1;
+	return 0;
 }
 
-/* -u USER[:GROUP], numeric or names from the image's /etc/passwd and
- * /etc/group. */
-static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsigned *gid, struct burrow_err **err)
+/* In passwd or group text, the first entry named key or, when key is a
+ * number, with that ID (as runc's lookup, which podman uses): its ID in
+ * *id and, with gid (passwd), its group in *gid. 1 if found, else 0. */
+static int find_entry(const char *text, const char *key, unsigned *id, unsigned *gid)
+{
+	long long num = -1, v;
+	if (str_to_ll(key, 0, 0xfffffffeLL, &v) == 0)
+		num = v;
+	cleanup_strv char **lines = strv_split(text, '\n');
+	for (size_t i = 0; lines[i]; i++) {
+		/* name:password:id:gid... (empty fields count) */
+		char *f[4] = {lines[i], NULL, NULL, NULL};
+		size_t nf = 1;
+		for (char *p = lines[i]; *p && nf < 4; p++) {
+			if (*p == ':') {
+				*p = '\0';
+				f[nf++] = p + 1;
+			}
+		}
+		if (nf < (gid ? 4u : 3u))
+			continue;
+		char *colon = strchr(f[2], ':');
+		if (colon)
+			*colon = '\0';
+		long long eid, egid = 0;
+		if (str_to_ll(f[2], 0, 0xfffffffeLL, &eid) < 0 || (strcmp(f[0], key) != 0 && eid != num))
+			continue;
+		if (gid) {
+			if ((colon = strchr(f[3], ':')))
+				*colon = '\0';
+			if (str_to_ll(f[3], 0, 0xfffffffeLL, &egid) < 0)
+				egid = 0;
+			*gid = (unsigned)egid;
+		}
+		*id = (unsigned)eid;
+		return 1;
+	}
+	return 0;
+}
+
+int ctr_resolve_user(const char *spec, const char *passwd, const char *group, unsigned *uid, unsigned *gid,
+                     struct burrow_err **err)
 {
 	cleanup_free char *u = xstrdup(spec);
 	char *g = strchr(u, ':');
 	if (g)
 		*g++ = '\0';
-	long long v;
-	if (!*u)
+	if (!*u || (g && !*g))
 		return burrow_error(err, 0, "invalid user '%s'", str_quote(spec));
-	if (str_to_ll(u, 0, 0xfffffffeLL, &v) == 0) {
+	long long v;
+	if (!passwd || !find_entry(passwd, u, uid, gid)) {
+		/* a number without an entry: that uid and group 0, as podman */
+		if (str_to_ll(u, 0, 0xfffffffeLL, &v) < 0)
+			return burrow_error(err, 0, "user '%s' not found in the image's /etc/passwd", str_quote(u));
 		*uid = (unsigned)v;
 		*gid = 0;
-	} else {
-		long id = lookup_id(roots, "/etc/passwd", u);
-		if (id < 0)
-			return burrow_error(err, 0, "user '%s' not found in the image's /etc/passwd", str_quote(u));
-		*uid = (unsigned)id;
-		/* the primary group from the 4th field */
-		*gid = 0;
-		for (size_t i = 0; roots && roots[i]; i++) {
-			int fd = open_in_root(roots[i], "/etc/passwd");
-			if (fd < 0)
-				continue;
-			cleanup_fclose FILE *f = fdopen(fd, "re");
-			char line[1024];
-			while (f && fgets(line, sizeof(line), f)) {
-				char *save = NULL, *fname = strtok_r(line, ":", &save);
-				strtok_r(NULL, ":", &save);
-				strtok_r(NULL, ":", &save);
-				char *pg = strtok_r(NULL, ":", &save);
-				if (fname && pg && strcmp(fname, u) == 0 && str_to_ll(pg, 0, 0xfffffffeLL, &v) == 0)
-					*gid = (unsigned)v;
-			}
-			break;
-		}
 	}
-	if (g) {
-		if (!*g)
-			return burrow_error(err, 0, "invalid user '%s'", str_quote(spec));
-		if (str_to_ll(g, 0, 0xfffffffeLL, &v) == 0) {
-			*gid = (unsigned)v;
-		} else {
-			long id = lookup_id(roots, "/etc/group", g);
-			if (id < 0)
-				return burrow_error(err, 0, "group '%s' not found in the image's /etc/group",
-				                    str_quote(g));
-			*gid = (unsigned)id;
-		}
+	if (g && (!group || !find_entry(group, g, gid, NULL))) {
+		if (str_to_ll(g, 0, 0xfffffffeLL, &v) < 0)
+			return burrow_error(err, 0, "group '%s' not found in the image's /etc/group", str_quote(g));
+		*gid = (unsigned)v;
 	}
 	return 0;
+}
+
+/* -u USER[:GROUP] against the image's /etc/passwd and /etc/group. */
+static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsigned *gid, struct burrow_err **err)
+{
+	cleanup_free char *passwd = NULL;
+	cleanup_free char *group = NULL;
+	if (read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
+	    read_in_roots(roots, "/etc/group", &group, err) < 0)
+		return -1;
+	return ctr_resolve_user(spec, passwd, group, uid, gid, err);
 }
 
 int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err)

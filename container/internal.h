@@ -20,4 +20,11 @@ int ctr_delete(struct state_store *s, const struct ctr_config *c, struct burrow_
 /* Whether the monitor recorded in r is still alive (pid + start time). */
 bool ctr_monitor_alive(const struct ctr_run *r);
 
+/* -u USER[:GROUP] as podman resolves it, against the text of the image's
+ * /etc/passwd and /etc/group (NULL: the image has none): a name or a uid
+ * with a passwd entry takes the entry's uid and group; a uid without one
+ * runs with group 0; GROUP (a name or a gid) overrides the group. */
+int ctr_resolve_user(const char *spec, const char *passwd, const char *group, unsigned *uid, unsigned *gid,
+                     struct burrow_err **err);
+
 #endif

@@ -64,6 +64,38 @@ suite_teardown() {
 	assert_match "${lines[1]}" "^shm +65536 "
 }
 
+# -u as podman: a uid with an entry in the image's /etc/passwd runs with its
+# group, one without runs with group 0, UID:GID as given. Without
+# subordinate IDs only 0 is mapped, and the error names the ID that is not.
+@test "run: -u UID takes the group of the image's passwd entry, as podman" {
+	if has_subuid || [ "$(id -u)" = 0 ]; then
+		run_burrow 0 run --rm -u 65534 busybox sh -c 'id -u; id -g'
+		is "$output" "$(printf '65534\n65534')" "uid with a passwd entry"
+		run_burrow 0 run --rm -u 4242 busybox sh -c 'id -u; id -g'
+		is "$output" "$(printf '4242\n0')" "uid without a passwd entry"
+		run_burrow 0 run --rm -u 65534:42 busybox sh -c 'id -u; id -g'
+		is "$output" "$(printf '65534\n42')" "uid:gid"
+		run_burrow 0 run --rm -u nobody:root busybox sh -c 'id -u; id -g'
+		is "$output" "$(printf '65534\n0')" "name:group name"
+	else
+		run_burrow 125 run --rm -u 65534 busybox true
+		assert_match "$output" "cannot switch to group 65534"
+		run_burrow 125 run --rm -u 4242 busybox true
+		assert_match "$output" "cannot switch to user 4242"
+		run_burrow 125 run --rm -u 0:42 busybox true
+		assert_match "$output" "cannot switch to group 42"
+	fi
+}
+
+@test "run: an image whose /etc/passwd is a FIFO does not hang -u" {
+	mkdir -p "$T/fifo/etc"
+	mkfifo "$T/fifo/etc/passwd"
+	tar --numeric-owner --owner=0 --group=0 -C "$T/fifo" -cf "$T/fifo.tar" .
+	run_burrow 0 import "$T/fifo.tar" fifo
+	BURROW_TIMEOUT=20 run_burrow 125 run --rm -u nobody fifo true
+	is "$output" "burrow: the image's /etc/passwd is not a file burrow can read"
+}
+
 @test "run: stdout and stderr arrive separately" {
 	out=$(timeout 60 "$BURROW" run --rm busybox sh -c 'echo to-out; echo to-err >&2' 2>"$T/err")
 	is "$out" "to-out"

@@ -11,6 +11,7 @@
 #include "cmd/format.h"
 #include "container/bundle.h"
 #include "container/container.h"
+#include "container/internal.h"
 #include "container/record.h"
 #include "container/seccomp.h"
 #include "lib/json.h"
@@ -336,6 +337,61 @@ static void test_security_opts(void **state)
 	}
 }
 
+/* -u as podman resolves it */
+static void test_resolve_user(void **state)
+{
+	(void)state;
+	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+	                             "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+	                             "nopw::1000:100::/home/nopw:/bin/sh\n"
+	                             "short:x:7\n"
+	                             "\n";
+	static const char group[] = "root:x:0:\nnogroup:x:65534:\nstaff:x:50:nopw\n";
+	static const struct {
+		const char *spec;
+		unsigned uid, gid;
+	} ok[] = {
+	    {"65534", 65534, 65534}, /* a uid with an entry: its group */
+	    {"4242", 4242, 0},       /* without one: group 0 */
+	    {"65534:42", 65534, 42},
+	    {"nobody", 65534, 65534},
+	    {"nobody:staff", 65534, 50},
+	    {"nobody:0", 65534, 0},
+	    {"1000", 1000, 100},
+	    {"nopw", 1000, 100},
+	    {"0", 0, 0},
+	    {"4242:nogroup", 4242, 65534},
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		unsigned uid = 1, gid = 1;
+		struct burrow_err *err = NULL;
+		if (ctr_resolve_user(ok[i].spec, passwd, group, &uid, &gid, &err) < 0)
+			fail_msg("'%s': %s", ok[i].spec, err->msg);
+		if (uid != ok[i].uid || gid != ok[i].gid)
+			fail_msg("'%s': %u:%u, expected %u:%u", ok[i].spec, uid, gid, ok[i].uid, ok[i].gid);
+	}
+	unsigned uid = 1, gid = 1;
+	assert_int_equal(ctr_resolve_user("4242", NULL, NULL, &uid, &gid, NULL), 0);
+	assert_int_equal(uid, 4242);
+	assert_int_equal(gid, 0);
+	static const struct {
+		const char *spec, *msg;
+	} bad[] = {
+	    {"nosuch", "user 'nosuch' not found in the image's /etc/passwd"},
+	    {"short", "user 'short' not found in the image's /etc/passwd"},
+	    {"0:nosuch", "group 'nosuch' not found in the image's /etc/group"},
+	    {"", "invalid user ''"},
+	    {"0:", "invalid user '0:'"},
+	    {":0", "invalid user ':0'"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct burrow_err *err = NULL;
+		assert_int_equal(ctr_resolve_user(bad[i].spec, passwd, group, &uid, &gid, &err), -1);
+		assert_string_equal(err->msg, bad[i].msg);
+		burrow_err_free(err);
+	}
+}
+
 static void test_resolv_conf(void **state)
 {
 	(void)state;
@@ -397,6 +453,7 @@ int main(void)
 	    cmocka_unit_test(test_seccomp_profile),
 	    cmocka_unit_test(test_spec_security),
 	    cmocka_unit_test(test_security_opts),
+	    cmocka_unit_test(test_resolve_user),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
