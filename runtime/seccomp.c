@@ -37,7 +37,7 @@
 
 /* Bump when rt_seccomp_build changes what it makes of a filter (rule order,
  * skipped names, attributes): older cache files then no longer match. */
-#define RT_SECCOMP_BUILD_VERSION 1
+#define RT_SECCOMP_BUILD_VERSION 2
 
 #define CACHE_MAGIC "BRWSCMP1"
 #define CACHE_HEADER 24 /* magic, canonical text length, instructions, checksum */
@@ -57,6 +57,16 @@ void *rt_seccomp_build(const struct rt_seccomp *f, struct burrow_err **err)
 		burrow_error(err, -r, "cannot set up the seccomp filter");
 		goto fail;
 	}
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 5)
+	/* A binary tree of syscall numbers rather than a list: the same
+	 * decisions, found in log(n) steps. podman's profile (1164
+	 * instructions as a list, 1451 as a tree) took the kernel 920 us to
+	 * load as a list (most of it running the filter for every syscall
+	 * number to build its cache of always-allowed ones) and 327 us as a
+	 * tree, on a loaded 2-core machine; each syscall in the container
+	 * runs fewer instructions too. Older libseccomp: a list. */
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+#endif
 	for (size_t i = 0; i < f->n_arches; i++) {
 		r = seccomp_arch_add(ctx, f->arches[i]);
 		if (r < 0 && r != -EEXIST) {
