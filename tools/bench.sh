@@ -77,6 +77,9 @@ want() { [ -z "${BENCH_CASES:-}" ] || [[ " $BENCH_CASES " == *" $1 "* ]]; }
 want join && row "unshare true (join the namespace)" "$B unshare true" "unshare -Ur true" ""
 want run-none && row "run --rm --network none IMAGE true" "$B run --rm --network none busybox true" \
 	"unshare -Urm --fork --pid true" "$P run --rm --network none localhost/burrow-bench-busybox true"
+want run-unconfined && row "run --rm --network none, no seccomp filter" \
+	"$B run --rm --network none --security-opt seccomp=unconfined busybox true" "unshare -Urm --fork --pid true" \
+	"$P run --rm --network none --security-opt seccomp=unconfined localhost/burrow-bench-busybox true"
 want run-slirp && row "run --rm IMAGE true (slirp)" "$B run --rm busybox true" \
 	"unshare -Urm --fork --pid true" "$P run --rm localhost/burrow-bench-busybox true"
 if want ps-1000; then
