@@ -122,23 +122,37 @@ void rt_seccomp_release(void *ctx)
 		seccomp_release(ctx);
 }
 
-/* FNV-1a, 64 bits: names cache files and checks them for damage (not an
- * authenticator: the directory's permissions keep others out). */
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+/* A 64-bit hash, a word at a time: names cache files and checks them for
+ * damage (not an authenticator: the directory's permissions keep others
+ * out). Byte-at-a-time FNV-1a took about 40 us over a cache file of
+ * podman's profile. */
+static uint64_t hash64(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 31;
 	}
+	for (; len; p++, len--)
+		h = (h ^ *p) * 0x100000001b3ULL;
 	return h;
 }
-#define FNV_INIT 0xcbf29ce484222325ULL
+#define HASH_INIT 0xcbf29ce484222325ULL
 
 struct canon {
 	char *s;
 	size_t len, cap;
 };
+
+static void canon_reserve(struct canon *c, size_t n)
+{
+	if (c->cap - c->len > n)
+		return;
+	c->cap = c->cap * 2 + n + 4096;
+	c->s = xrealloc(c->s, c->cap);
+}
 
 static void canon_add(struct canon *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void canon_add(struct canon *c, const char *fmt, ...)
@@ -154,9 +168,28 @@ static void canon_add(struct canon *c, const char *fmt, ...)
 			c->len += (size_t)n;
 			return;
 		}
-		c->cap = c->cap * 2 + (size_t)n + 1024;
-		c->s = xrealloc(c->s, c->cap);
+		canon_reserve(c, (size_t)n + 1);
 	}
+}
+
+/* " LEN:STRING" without printf (a profile names some 400 syscalls) */
+static void canon_str(struct canon *c, const char *str)
+{
+	size_t n = strlen(str);
+	char digits[24];
+	size_t d = sizeof(digits);
+	size_t v = n;
+	do
+		digits[--d] = (char)('0' + v % 10);
+	while (v /= 10);
+	canon_reserve(c, 2 + (sizeof(digits) - d) + n);
+	c->s[c->len++] = ' ';
+	memcpy(c->s + c->len, digits + d, sizeof(digits) - d);
+	c->len += sizeof(digits) - d;
+	c->s[c->len++] = ':';
+	memcpy(c->s + c->len, str, n);
+	c->len += n;
+	c->s[c->len] = '\0';
 }
 
 char *rt_seccomp_canonical(const struct rt_seccomp *f, size_t *len)
@@ -177,7 +210,7 @@ char *rt_seccomp_canonical(const struct rt_seccomp *f, size_t *len)
 		const struct rt_seccomp_rule *r = &f->rules[i];
 		canon_add(&c, "rule %#x", r->action);
 		for (char **n = r->names; *n; n++)
-			canon_add(&c, " %zu:%s", strlen(*n), *n);
+			canon_str(&c, *n);
 		canon_add(&c, " args");
 		for (size_t k = 0; k < r->n_args; k++)
 			canon_add(&c, " %u,%d,%#llx,%#llx", r->args[k].index, r->args[k].op,
@@ -231,7 +264,7 @@ out:
 
 static uint64_t file_checksum(const char *canon, size_t canon_len, const void *insns, size_t n)
 {
-	return fnv1a(fnv1a(FNV_INIT, canon, canon_len), insns, n * BPF_INSN_SIZE);
+	return hash64(hash64(HASH_INIT, canon, canon_len), insns, n * BPF_INSN_SIZE);
 }
 
 /* Opens the cache directory (made 0700 when missing); -1 when it cannot be
@@ -334,7 +367,7 @@ int rt_seccomp_compile(const struct rt_seccomp *f, const char *cache_dir, struct
 	size_t canon_len = 0;
 	cleanup_free char *canon = rt_seccomp_canonical(f, &canon_len);
 	char name[32];
-	snprintf(name, sizeof(name), "%016llx.bpf", (unsigned long long)fnv1a(FNV_INIT, canon, canon_len));
+	snprintf(name, sizeof(name), "%016llx.bpf", (unsigned long long)hash64(HASH_INIT, canon, canon_len));
 	cleanup_close int dirfd = open_cache_dir(cache_dir);
 	if (dirfd >= 0 && cache_load(dirfd, name, canon, canon_len, out))
 		return 0;

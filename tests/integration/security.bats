@@ -123,10 +123,17 @@ f = sys.argv[1]
 b = open(f, "rb").read()
 clen = struct.unpack_from("<I", b, 8)[0]
 prog = bytes([0x06, 0, 0, 0, 0, 0, 0xff, 0x7f])  # ret SECCOMP_RET_ALLOW
+M = 0xffffffffffffffff
+def hash64(h, data):  # runtime/seccomp.c's checksum
+    n = len(data) // 8 * 8
+    for (w,) in struct.iter_unpack("<Q", data[:n]):
+        h = ((h ^ w) * 0x9e3779b97f4a7c15) & M
+        h ^= h >> 31
+    for c in data[n:]:
+        h = ((h ^ c) * 0x100000001b3) & M
+    return h
 body = b[24:24 + clen] + prog
-h = 0xcbf29ce484222325
-for c in body:
-    h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+h = hash64(hash64(0xcbf29ce484222325, b[24:24 + clen]), prog)
 open(f, "wb").write(b[:8] + struct.pack("<IIQ", clen, 1, h) + body)
 PY
 	run_burrow 0 run --rm probe sysprobe add_key
