@@ -661,6 +661,8 @@ void ctr_seccomp_gen(yajl_gen g, const struct ctr_sc_profile *p, const char *arc
 			for (size_t k = 0; k < r->n_args; k++) {
 				jg_map_open(g);
 				jg_key_int(g, "index", r->args[k].index);
+				/* podman's values fit; a profile file's 64-bit masks
+				 * (later) need an unsigned number here */
 				jg_key_int(g, "value", (long long)r->args[k].value);
 				jg_key_int(g, "valueTwo", (long long)r->args[k].value_two);
 				jg_key_str(g, "op", ops[r->args[k].op]);

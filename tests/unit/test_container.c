@@ -51,8 +51,10 @@ static void test_config_roundtrip(void **state)
 {
 	(void)state;
 	struct ctr_config c = sample(), d = {0};
+	c.seccomp = xstrdup("unconfined");
 	char *json = ctr_config_to_json(&c);
 	assert_int_equal(ctr_config_from_json(json, &d, NULL), 0);
+	assert_string_equal(d.seccomp, "unconfined");
 	assert_string_equal(d.id, c.id);
 	assert_string_equal(d.name, "web");
 	assert_int_equal(strv_len(d.args), 3);
