@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/err.h"
 #include "runtime/runtime.h"
@@ -39,6 +40,9 @@ void rt_seccomp_release(void *ctx);
  * length:bytes), the libseccomp version, the native architecture, the
  * kernel release, burrow's build of filters. Names and checks cache files. */
 char *rt_seccomp_canonical(const struct rt_seccomp *f, size_t *len);
+/* A cache file's checksum: over its canonical text, then its n
+ * instructions. */
+uint64_t rt_seccomp_checksum(const void *canon, size_t canon_len, const void *insns, size_t n);
 /* f compiled to BPF, from cache_dir when it holds it intact (see
  * seccomp.c), else with libseccomp (then stored there); cache_dir NULL:
  * always compiled. Cache trouble only costs time, never fails. */

@@ -262,7 +262,7 @@ out:
 	return rc;
 }
 
-static uint64_t file_checksum(const char *canon, size_t canon_len, const void *insns, size_t n)
+uint64_t rt_seccomp_checksum(const void *canon, size_t canon_len, const void *insns, size_t n)
 {
 	return hash64(hash64(HASH_INIT, canon, canon_len), insns, n * BPF_INSN_SIZE);
 }
@@ -316,7 +316,7 @@ static int cache_load(int dirfd, const char *name, const char *canon, size_t can
 	const unsigned char *ctext = buf + CACHE_HEADER, *insns = ctext + canon_len;
 	if (memcmp(buf, CACHE_MAGIC, 8) != 0 || clen != canon_len || n == 0 || n > BPF_MAX_INSNS ||
 	    size != CACHE_HEADER + canon_len + (size_t)n * BPF_INSN_SIZE || memcmp(ctext, canon, canon_len) != 0 ||
-	    sum != file_checksum((const char *)ctext, canon_len, insns, n)) {
+	    sum != rt_seccomp_checksum(ctext, canon_len, insns, n)) {
 		burrow_debug("seccomp cache file '%s' does not hold this filter intact: compiled afresh", name);
 		return 0;
 	}
@@ -332,7 +332,7 @@ static void cache_store(int dirfd, const char *name, const char *canon, size_t c
 	size_t size = CACHE_HEADER + canon_len + b->len * BPF_INSN_SIZE;
 	cleanup_free unsigned char *buf = xmalloc(size);
 	uint32_t clen = (uint32_t)canon_len, n = (uint32_t)b->len;
-	uint64_t sum = file_checksum(canon, canon_len, b->insns, b->len);
+	uint64_t sum = rt_seccomp_checksum(canon, canon_len, b->insns, b->len);
 	memcpy(buf, CACHE_MAGIC, 8);
 	memcpy(buf + 8, &clen, 4);
 	memcpy(buf + 12, &n, 4);

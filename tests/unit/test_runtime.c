@@ -577,28 +577,6 @@ static bool same_bpf(const struct rt_bpf *a, const struct rt_bpf *b)
 	return a->len == b->len && memcmp(a->insns, b->insns, a->len * 8) == 0;
 }
 
-/* A cache file's checksum, written here from its description in
- * runtime/seccomp.c: a word-at-a-time 64-bit hash over the canonical text,
- * continued over the program. */
-static uint64_t hash64(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	for (; len >= 8; p += 8, len -= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 31;
-	}
-	for (; len; p++, len--)
-		h = (h ^ *p) * 0x100000001b3ULL;
-	return h;
-}
-
-static uint64_t checksum(const void *canon, size_t clen, const void *prog, size_t plen)
-{
-	return hash64(hash64(0xcbf29ce484222325ULL, canon, clen), prog, plen);
-}
-
 /* Rewrites a cache file's program as prog (len instructions) with a
  * checksum that matches, i.e. a file that passes every check. */
 static void plant_program(const char *file, const void *prog, size_t len)
@@ -614,7 +592,7 @@ static void plant_program(const char *file, const void *prog, size_t len)
 	uint32_t n = (uint32_t)len;
 	memcpy(buf + 12, &n, 4);
 	memcpy(buf + 24 + clen, prog, len * 8);
-	uint64_t h = checksum(buf + 24, clen, buf + 24 + clen, len * 8);
+	uint64_t h = rt_seccomp_checksum(buf + 24, clen, buf + 24 + clen, len);
 	memcpy(buf + 16, &h, 8);
 	assert_int_equal(write_file(file, buf, nsize, 0600, NULL), 0);
 }
@@ -685,7 +663,7 @@ static void test_seccomp_cache(void **state)
 	t2[30] ^= 1; /* inside the canonical text; then a matching checksum */
 	uint32_t clen;
 	memcpy(&clen, t2 + 8, 4);
-	uint64_t h = checksum(t2 + 24, clen, t2 + 24 + clen, size - 24 - clen);
+	uint64_t h = rt_seccomp_checksum(t2 + 24, clen, t2 + 24 + clen, (size - 24 - clen) / 8);
 	memcpy(t2 + 16, &h, 8);
 	assert_int_equal(write_file(file, t2, size, 0600, NULL), 0);
 	assert_int_equal(rt_seccomp_compile(s->seccomp, cache, &b, NULL), 0);
