@@ -58,8 +58,13 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 	/* everything is validated before the tarball is read */
 	struct burrow_err *err = NULL;
 	cleanup_free char *ref = NULL;
-	if (nargs == 2 && !(ref = img_ref_normalize_str(args[1], &err)))
-		return cmd_fail(err);
+	if (nargs == 2) {
+		if (!(ref = img_ref_normalize_str(args[1], &err)))
+			return cmd_fail(err);
+		if (strchr(ref, '@'))
+			return cmd_usage_error(ctx, "'%s': an imported image is named NAME[:TAG], not by a digest",
+			                       args[1]);
+	}
 	struct img_config config = {0};
 	for (size_t i = 0; changes && changes[i]; i++) {
 		if (img_config_apply_change(&config, changes[i], &err) < 0) {

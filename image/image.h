@@ -1,17 +1,30 @@
 /* Images: references, the image and layer records in burrow.tdb, importing
- * rootfs tarballs into the layer store (overlay/'s ROOT/layers/<id>/diff).
+ * rootfs tarballs and pulling from registries into the layer store
+ * (overlay/'s ROOT/layers/<chain id>/diff).
  *
  * Records (burrow.tdb, through state/):
- *   img/<id>    {"id","names":[ref...],"created":unix seconds,"size":bytes,
- *                "layers":[layer id, lowest first],
+ *   img/<id>    {"id","names":[tag...],"digests":[REPO@sha256:...],
+ *                "digest":"sha256:..." (the manifest it was pulled by),
+ *                "manifest_type","architecture","os","variant",
+ *                "created":unix seconds,"size":bytes,
+ *                "layers":[chain id, lowest first],
  *                "config":{"Env","Cmd","Entrypoint","WorkingDir","User"}}
+ *   img-config/<id>    the OCI image configuration, byte for byte (its
+ *                      sha256 is the image ID; history, labels... are there)
+ *   img-manifest/<id>  the image manifest it was pulled with, byte for byte
  *   tag/<ref>   "<image id>" (a JSON string; ref is normalised, e.g.
  *                localhost/busybox:latest)
- *   layer/<id>  {"id","digest":"sha256:<id>","size":bytes,"squashed":N}
- *               (N: entries unpacked as root because the user namespace did
- *               not map their owner)
- * A layer's id is the sha256 of its uncompressed tar; an image's id is the
- * sha256 of its OCI image configuration. */
+ *   layer/<chain id>  {"id","parent":chain id below (none at the bottom),
+ *                "diff_id":"sha256:..." (of the uncompressed tar),
+ *                "compressed_digest","media_type","compressed_size" (the
+ *                blob it came from, when pulled), "size":bytes,
+ *                "squashed":N (entries unpacked as root because the user
+ *                namespace did not map their owner), "created"}
+ * A layer is keyed by its chain ID, so one stack of layers is stored once
+ * whatever images share it; an image's ID is the sha256 of its OCI image
+ * configuration. A layer record is written once the layer is in place,
+ * before the image that uses it: a crash leaves at worst a layer no image
+ * uses, never an image without its layers. */
 #ifndef BURROW_IMAGE_H
 #define BURROW_IMAGE_H
 
@@ -33,8 +46,10 @@ struct img_config {
 
 struct img_info {
 	char *id;
-	char **names;  /* normalised references; empty (not NULL) when untagged */
-	char **layers; /* layer directories ROOT/layers/<id>/diff, lowest first */
+	char **names;   /* normalised references; empty (not NULL) when untagged */
+	char **digests; /* repo digests REPO@sha256:...; empty (not NULL) when none */
+	char *digest;   /* the manifest digest it was pulled by; NULL when imported */
+	char **layers;  /* layer directories ROOT/layers/<id>/diff, lowest first */
 	struct img_config config;
 	long long created; /* unix seconds */
 	long long size;    /* bytes of the unpacked layers */
@@ -42,20 +57,25 @@ struct img_info {
 
 /* --- references ------------------------------------------------------ */
 
-/* NAME[:TAG] as docker/podman parse it: [DOMAIN/]PATH[:TAG]. DOMAIN is the
- * first component when it has a '.' or ':' or is "localhost". */
+/* A reference as docker/podman parse it: [DOMAIN/]PATH[:TAG][@DIGEST].
+ * DOMAIN is the first component when it has a '.' or ':', is "localhost"
+ * or has an uppercase letter. */
 struct img_ref {
 	char *domain; /* NULL when the user gave none */
 	char *path;   /* "busybox", "library/alpine" */
 	char *tag;    /* NULL when the user gave none */
+	char *digest; /* "sha256:<hex>", NULL when the user gave none */
 };
 /* Parses and validates; EINVAL with a message saying what is wrong. */
 int img_ref_parse(const char *s, struct img_ref *out, struct burrow_err **err);
 void img_ref_clear(struct img_ref *r);
 /* The stored form: a missing domain becomes "localhost" (as podman does
  * for local images), docker.io/NAME becomes docker.io/library/NAME, a
- * missing tag "latest". */
+ * missing tag "latest"; with a digest, REPO@DIGEST (a tag beside a digest
+ * is dropped, as docker does). */
 char *img_ref_normalize(const struct img_ref *r);
+/* The repository alone, normalised the same way: "docker.io/library/x". */
+char *img_ref_repo(const struct img_ref *r);
 /* Parse + normalise in one go (NULL and *err on a bad reference). */
 char *img_ref_normalize_str(const char *s, struct burrow_err **err);
 

@@ -82,4 +82,89 @@ int img_sha256_hex(const void *data, size_t len, char out[65], struct burrow_err
 /* Whether s is a non-empty string of lowercase hex digits. */
 bool img_is_hex(const char *s);
 
+/* --- records (record.c) ------------------------------------------------------ */
+
+struct state_store;
+
+/* Record fields, one list each (struct, JSON in and out, clear): STR a
+ * string (NULL: not set, left out of the JSON), STRV a string vector (never
+ * NULL once loaded), INT a long long (0 when missing). */
+#define IMG_FIELD_STR(name, key) char *name;
+#define IMG_FIELD_STRV(name, key) char **name;
+#define IMG_FIELD_INT(name, key) long long name;
+
+/* img/<id> as stored: names and layer IDs (not directories). */
+#define IMG_RECORD_FIELDS(STR, STRV, INT)                                                        \
+	STR(id, "id")                                                                            \
+	STRV(names, "names")      /* tags */                                                     \
+	STRV(digests, "digests")  /* repo digests REPO@sha256:... */                             \
+	STRV(layer_ids, "layers") /* chain IDs, lowest first */                                  \
+	STR(digest, "digest")     /* digest of the manifest it was pulled by (NULL: imported) */ \
+	STR(manifest_type, "manifest_type")                                                      \
+	STR(arch, "architecture")                                                                \
+	STR(os, "os")                                                                            \
+	STR(variant, "variant")                                                                  \
+	INT(created, "created") /* unix seconds */                                               \
+	INT(size, "size")       /* bytes of the unpacked layers */
+struct img_record {
+	IMG_RECORD_FIELDS(IMG_FIELD_STR, IMG_FIELD_STRV, IMG_FIELD_INT)
+	struct img_config config; /* "config" */
+};
+void img_record_clear(struct img_record *r);
+int img_record_parse(const char *key, const char *json, struct img_record *r, struct burrow_err **err);
+/* 0 found, 1 not found, -1 error. */
+int img_record_load(struct state_store *s, const char *id, struct img_record *r, struct burrow_err **err);
+int img_record_save(struct state_store *s, const struct img_record *r, struct burrow_err **err);
+
+/* layer/<chain id> */
+#define IMG_LAYER_FIELDS(STR, STRV, INT)                                                     \
+	STR(id, "id")                               /* chain ID (hex) */                     \
+	STR(parent, "parent")                       /* chain ID below; NULL at the bottom */ \
+	STR(diff_id, "diff_id")                     /* sha256:... of the uncompressed tar */ \
+	STR(compressed_digest, "compressed_digest") /* the blob it came from, if pulled */   \
+	STR(media_type, "media_type")               /* that blob's */                        \
+	INT(size, "size")                           /* bytes of file data unpacked */        \
+	INT(compressed_size, "compressed_size")                                              \
+	INT(squashed, "squashed") /* entries whose owner was not mapped (kept as root) */    \
+	INT(created, "created")   /* unix seconds (0 when saved: now) */
+struct img_layer_record {
+	IMG_LAYER_FIELDS(IMG_FIELD_STR, IMG_FIELD_STRV, IMG_FIELD_INT)
+};
+void img_layer_record_clear(struct img_layer_record *l);
+/* 0 found, 1 not found, -1 error. */
+int img_layer_get(struct state_store *s, const char *id, struct img_layer_record *out, struct burrow_err **err);
+int img_layer_put(struct state_store *s, const struct img_layer_record *l, struct burrow_err **err);
+
+/* Chain IDs (hex) of a stack of diff IDs ("sha256:..."), lowest first:
+ * ChainID(0) = DiffID(0), ChainID(n) = sha256(ChainID(n-1) + " " + DiffID(n)). */
+int img_chain_ids(char *const *diff_ids, char ***out, struct burrow_err **err);
+
+/* tag/<ref> -> image ID. img_tag_get: 0 found, 1 not found, -1 error.
+ * img_tag_move points ref at image_id; the image it named loses the name. */
+int img_tag_get(struct state_store *s, const char *ref, char **id, struct burrow_err **err);
+int img_tag_move(struct state_store *s, const char *ref, const char *image_id, struct burrow_err **err);
+
+/* Raw documents kept byte for byte: kind "img-config" (the OCI image
+ * configuration, whose sha256 is the image ID) or "img-manifest" (the image
+ * manifest it was pulled with). 0 found, 1 not found, -1 error. */
+int img_blob_get(struct state_store *s, const char *kind, const char *id, char **out, struct burrow_err **err);
+
+/* Everything one import or pull stores, in one transaction. */
+struct img_commit {
+	const char *id;                   /* image ID: sha256 of config_blob */
+	const char *config_blob;          /* the configuration, exactly as hashed */
+	const char *manifest;             /* the image manifest, or NULL */
+	const char *manifest_type;        /* its media type, or NULL */
+	const char *digest;               /* the digest it was pulled by, or NULL */
+	char **repo_digests;              /* REPO@DIGEST to add, or NULL */
+	const char *reference;            /* normalised tag to point at it, or NULL */
+	char **layer_ids;                 /* chain IDs, lowest first */
+	struct img_layer_record **layers; /* layer records to write (entries may be NULL) */
+	size_t nlayers;
+	long long created, size;
+	const struct img_config *config;
+	const char *arch, *os, *variant;
+};
+int img_store_image(struct state_store *s, const struct img_commit *c, struct burrow_err **err);
+
 #endif

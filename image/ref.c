@@ -1,5 +1,5 @@
-/* Image references: [DOMAIN/]PATH[:TAG], validated by the grammar docker
- * and podman use, and their stored (normalised) form. */
+/* Image references: [DOMAIN/]PATH[:TAG][@DIGEST], validated by the grammar
+ * docker and podman use, and their stored (normalised) form. */
 #include "image/image.h"
 
 #include <ctype.h>
@@ -113,6 +113,7 @@ void img_ref_clear(struct img_ref *r)
 	free(r->domain);
 	free(r->path);
 	free(r->tag);
+	free(r->digest);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -121,25 +122,50 @@ static int bad_ref(struct burrow_err **err, const char *s, const char *why)
 	return burrow_error_status(err, EINVAL, "invalid image name '%s': %s", str_quote(s), why);
 }
 
+/* sha256:<64 lowercase hex> (the only algorithm registries use today). */
+static int parse_digest(const char *s, const char *d, struct burrow_err **err)
+{
+	const char *colon = strchr(d, ':');
+	if (!colon || colon == d)
+		return bad_ref(err, s, "a digest is ALGORITHM:HEX, e.g. sha256:<64 hex digits>");
+	if ((size_t)(colon - d) != 6 || strncmp(d, "sha256", 6) != 0)
+		return bad_ref(err, s, "only sha256 digests are supported");
+	const char *hex = colon + 1;
+	if (strlen(hex) != 64 || !img_is_hex(hex))
+		return bad_ref(err, s, "a sha256 digest has 64 lowercase hex digits");
+	return 0;
+}
+
 int img_ref_parse(const char *s, struct img_ref *out, struct burrow_err **err)
 {
 	memset(out, 0, sizeof(*out));
 	if (!s || !*s)
 		return bad_ref(err, "", "empty name");
-	if (strchr(s, '@'))
-		return bad_ref(err, s, "digest references (NAME@sha256:...) are not supported here");
 	for (const char *p = s; *p; p++)
 		if (isspace((unsigned char)*p) || !isprint((unsigned char)*p))
 			return bad_ref(err, s, "it contains blanks or control characters");
+	cleanup_free char *digest = NULL;
+	cleanup_free char *name = NULL;
+	const char *at = strchr(s, '@');
+	if (at) {
+		if (strchr(at + 1, '@'))
+			return bad_ref(err, s, "more than one '@'");
+		if (parse_digest(s, at + 1, err) < 0)
+			return -1;
+		digest = xstrdup(at + 1);
+		name = xstrndup(s, (size_t)(at - s));
+	} else {
+		name = xstrdup(s);
+	}
 
-	const char *rest = s;
+	const char *rest = name;
 	cleanup_free char *domain = NULL;
-	const char *slash = strchr(s, '/');
+	const char *slash = strchr(name, '/');
 	if (slash) {
-		size_t n = (size_t)(slash - s);
-		if (memchr(s, '.', n) || memchr(s, ':', n) || (n == 9 && strncmp(s, "localhost", 9) == 0) ||
-		    has_upper(s, n)) {
-			domain = xstrndup(s, n);
+		size_t n = (size_t)(slash - name);
+		if (memchr(name, '.', n) || memchr(name, ':', n) || (n == 9 && strncmp(name, "localhost", 9) == 0) ||
+		    has_upper(name, n)) {
+			domain = xstrndup(name, n);
 			rest = slash + 1;
 			if (!valid_domain(domain))
 				return bad_ref(err, s, "invalid registry host");
@@ -176,17 +202,27 @@ int img_ref_parse(const char *s, struct img_ref *out, struct burrow_err **err)
 	out->domain = steal_ptr(domain);
 	out->path = xstrndup(rest, path_len);
 	out->tag = colon ? xstrdup(colon + 1) : NULL;
+	out->digest = steal_ptr(digest);
 	return 0;
 }
 
-char *img_ref_normalize(const struct img_ref *r)
+char *img_ref_repo(const struct img_ref *r)
 {
 	const char *domain = r->domain ? r->domain : "localhost";
 	bool docker_hub = strcmp(domain, "docker.io") == 0 || strcmp(domain, "index.docker.io") == 0;
 	if (docker_hub)
 		domain = "docker.io";
 	bool library = docker_hub && !strchr(r->path, '/');
-	return xasprintf("%s/%s%s:%s", domain, library ? "library/" : "", r->path, r->tag ? r->tag : "latest");
+	return xasprintf("%s/%s%s", domain, library ? "library/" : "", r->path);
+}
+
+char *img_ref_normalize(const struct img_ref *r)
+{
+	cleanup_free char *repo = img_ref_repo(r);
+	/* a digest names the image; a tag beside it says nothing more (as docker) */
+	if (r->digest)
+		return xasprintf("%s@%s", repo, r->digest);
+	return xasprintf("%s:%s", repo, r->tag ? r->tag : "latest");
 }
 
 char *img_ref_normalize_str(const char *s, struct burrow_err **err)

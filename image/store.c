@@ -29,6 +29,8 @@ void img_info_free(struct img_info *i)
 		return;
 	free(i->id);
 	strv_free(i->names);
+	strv_free(i->digests);
+	free(i->digest);
 	strv_free(i->layers);
 	img_config_clear(&i->config);
 	free(i);
@@ -43,81 +45,14 @@ void img_info_list_free(struct img_info **list, size_t n)
 
 /* --- records ------------------------------------------------------------ */
 
-/* An image record as stored: names and layer IDs (not directories). */
-struct raw_image {
-	char *id;
-	char **names;     /* never NULL once loaded */
-	char **layer_ids; /* never NULL once loaded */
-	long long created, size;
-	struct img_config config;
-};
-
-static void raw_image_clear(struct raw_image *r)
-{
-	free(r->id);
-	strv_free(r->names);
-	strv_free(r->layer_ids);
-	img_config_clear(&r->config);
-	memset(r, 0, sizeof(*r));
-}
-#define cleanup_raw_image __attribute__((cleanup(raw_image_clear)))
-
-static int parse_raw(const char *key, const char *json, struct raw_image *r, struct burrow_err **err)
-{
-	memset(r, 0, sizeof(*r));
-	cleanup_err struct burrow_err *e = NULL;
-	cleanup_yajl yajl_val v = json_parse(json, &e);
-	const char *id = v ? json_get_str(v, "id") : NULL;
-	if (!id || !img_is_hex(id))
-		return burrow_error(err, EIO, "image record '%s' is corrupt", key);
-	r->id = xstrdup(id);
-	r->names = json_get_strv(v, "names");
-	if (!r->names)
-		r->names = xcalloc(1, sizeof(char *));
-	r->layer_ids = json_get_strv(v, "layers");
-	if (!r->layer_ids)
-		r->layer_ids = xcalloc(1, sizeof(char *));
-	r->created = json_get_int(v, "created", 0);
-	r->size = json_get_int(v, "size", 0);
-	img_config_from_json(json_get(v, "config"), &r->config);
-	return 0;
-}
-
-/* 0 found, 1 not found, -1 error. */
-static int load_raw(struct state_store *s, const char *id, struct raw_image *r, struct burrow_err **err)
-{
-	memset(r, 0, sizeof(*r));
-	cleanup_free char *key = xasprintf("img/%s", id);
-	cleanup_free char *json = NULL;
-	int rc = state_get(s, STATE_DB, key, &json, err);
-	if (rc != 0)
-		return rc;
-	return parse_raw(key, json, r, err);
-}
-
-static int save_raw(struct state_store *s, const struct raw_image *r, struct burrow_err **err)
-{
-	yajl_gen g = json_gen_new();
-	jg_map_open(g);
-	jg_key_str(g, "id", r->id);
-	jg_key_strv(g, "names", r->names);
-	jg_key_int(g, "created", r->created);
-	jg_key_int(g, "size", r->size);
-	jg_key_strv(g, "layers", r->layer_ids);
-	jg_key(g, "config");
-	img_config_gen(g, &r->config);
-	jg_map_close(g);
-	cleanup_free char *json = json_gen_finish(g);
-	cleanup_free char *key = xasprintf("img/%s", r->id);
-	return state_put(s, STATE_DB, key, json, err);
-}
-
 /* Takes r's contents (r is left empty); layer IDs become directories. */
-static struct img_info *info_from_raw(const char *root, struct raw_image *r)
+static struct img_info *info_from_record(const char *root, struct img_record *r)
 {
 	struct img_info *i = xcalloc(1, sizeof(*i));
 	i->id = steal_ptr(r->id);
 	i->names = steal_ptr(r->names);
+	i->digests = steal_ptr(r->digests);
+	i->digest = steal_ptr(r->digest);
 	i->created = r->created;
 	i->size = r->size;
 	i->layers = xcalloc(1, sizeof(char *));
@@ -128,37 +63,16 @@ static struct img_info *info_from_raw(const char *root, struct raw_image *r)
 	return i;
 }
 
+#define cleanup_record __attribute__((cleanup(img_record_clear)))
+
 /* 0 found, 1 not found, -1 error. */
 static int load_image(struct state_store *s, const char *id, struct img_info **out, struct burrow_err **err)
 {
-	cleanup_raw_image struct raw_image r = {0};
-	int rc = load_raw(s, id, &r, err);
+	cleanup_record struct img_record r = {0};
+	int rc = img_record_load(s, id, &r, err);
 	if (rc != 0)
 		return rc;
-	*out = info_from_raw(state_root(s), &r);
-	return 0;
-}
-
-static char *json_string(const char *s)
-{
-	yajl_gen g = json_gen_new();
-	jg_str(g, s);
-	return json_gen_finish(g);
-}
-
-/* The image ID a tag points at: 0 found, 1 not found, -1 error. */
-static int get_tag(struct state_store *s, const char *ref, char **id, struct burrow_err **err)
-{
-	cleanup_free char *key = xasprintf("tag/%s", ref);
-	cleanup_free char *json = NULL;
-	int r = state_get(s, STATE_DB, key, &json, err);
-	if (r != 0)
-		return r;
-	cleanup_err struct burrow_err *e = NULL;
-	cleanup_yajl yajl_val v = json_parse(json, &e);
-	if (!v || !YAJL_IS_STRING(v) || !img_is_hex(YAJL_GET_STRING(v)))
-		return burrow_error(err, EIO, "tag record '%s' is corrupt", key);
-	*id = xstrdup(YAJL_GET_STRING(v));
+	*out = info_from_record(state_root(s), &r);
 	return 0;
 }
 
@@ -243,99 +157,6 @@ static void remove_stale_tmp(int layersfd)
 	}
 }
 
-struct tx_guard {
-	struct state_store *s;
-	bool open;
-};
-
-static void tx_guard_cancel(struct tx_guard *g)
-{
-	if (g->open)
-		state_tx_cancel(g->s, STATE_DB);
-}
-
-static int put_layer_record(struct state_store *s, const char *layer_id, long long size, unsigned long squashed,
-                            struct burrow_err **err)
-{
-	cleanup_free char *key = xasprintf("layer/%s", layer_id);
-	cleanup_free char *digest = xasprintf("sha256:%s", layer_id);
-	yajl_gen g = json_gen_new();
-	jg_map_open(g);
-	jg_key_str(g, "id", layer_id);
-	jg_key_str(g, "digest", digest);
-	jg_key_int(g, "size", size);
-	jg_key_int(g, "squashed", (long long)squashed);
-	jg_map_close(g);
-	cleanup_free char *json = json_gen_finish(g);
-	return state_put(s, STATE_DB, key, json, err);
-}
-
-/* Points tag ref at image_id; the image it pointed at before loses the name. */
-static int move_tag(struct state_store *s, const char *ref, const char *image_id, struct burrow_err **err)
-{
-	cleanup_free char *old = NULL;
-	int r = get_tag(s, ref, &old, err);
-	if (r < 0)
-		return -1;
-	if (r == 0 && strcmp(old, image_id) != 0) {
-		cleanup_raw_image struct raw_image prev = {0};
-		r = load_raw(s, old, &prev, err);
-		if (r < 0)
-			return -1;
-		if (r == 0) {
-			size_t k = 0;
-			for (size_t i = 0; prev.names[i]; i++) {
-				if (strcmp(prev.names[i], ref) == 0)
-					free(prev.names[i]);
-				else
-					prev.names[k++] = prev.names[i];
-			}
-			prev.names[k] = NULL;
-			if (save_raw(s, &prev, err) < 0)
-				return -1;
-		}
-	}
-	cleanup_free char *key = xasprintf("tag/%s", ref);
-	cleanup_free char *json = json_string(image_id);
-	return state_put(s, STATE_DB, key, json, err);
-}
-
-/* All records of one import in one transaction. */
-static int store_records(struct state_store *s, const char *image_id, const struct img_unpack_stats *st,
-                         long long created, const struct img_import_opts *opts, struct burrow_err **err)
-{
-	__attribute__((cleanup(tx_guard_cancel))) struct tx_guard tx = {s, false};
-	if (state_tx_begin(s, STATE_DB, err) < 0)
-		return -1;
-	tx.open = true;
-	const char *layer_id = st->digest;
-	if (put_layer_record(s, layer_id, st->size, st->squashed, err) < 0)
-		return -1;
-	cleanup_raw_image struct raw_image img = {0};
-	int r = load_raw(s, image_id, &img, err);
-	if (r < 0)
-		return -1;
-	if (r == 1) {
-		img.id = xstrdup(image_id);
-		img.names = xcalloc(1, sizeof(char *));
-		img.layer_ids = xcalloc(1, sizeof(char *));
-		strv_append(&img.layer_ids, layer_id);
-		img.created = created;
-		img.size = st->size;
-		img_config_copy(&img.config, opts->config);
-	}
-	if (opts->reference) {
-		if (move_tag(s, opts->reference, image_id, err) < 0)
-			return -1;
-		if (!strv_contains(img.names, opts->reference))
-			strv_append(&img.names, opts->reference);
-	}
-	if (save_raw(s, &img, err) < 0)
-		return -1;
-	tx.open = false;
-	return state_tx_commit(s, STATE_DB, err);
-}
-
 static int open_source(const char *source, int *fd, struct burrow_err **err)
 {
 	if (strcmp(source, "-") == 0) {
@@ -376,9 +197,10 @@ static void remove_tmp(int layersfd, const char *tmp)
 		burrow_warn("cannot remove '%s' in the layer store: %s", tmp, e->msg);
 }
 
-/* Extracts the tarball into layers/<*tmp>/diff, a new directory. */
-static int extract_layer(int layersfd, int fd, const char *display, struct img_unpack_stats *st, char **tmp,
-                         struct burrow_err **err)
+/* Extracts the tarball (from dc, else fd) into layers/<*tmp>/diff, a new
+ * directory. */
+static int extract_layer(int layersfd, struct img_decomp *dc, int fd, const char *display, struct img_unpack_stats *st,
+                         char **tmp, struct burrow_err **err)
 {
 	remove_stale_tmp(layersfd);
 	cleanup_free char *name = tmp_name();
@@ -393,7 +215,7 @@ static int extract_layer(int layersfd, int fd, const char *display, struct img_u
 		remove_tmp(layersfd, name);
 		return burrow_error(err, e, "cannot create a directory in the layer store");
 	}
-	int r = img_unpack(fd, rootfd, display, st, err);
+	int r = dc ? img_unpack_stream(dc, rootfd, display, st, err) : img_unpack(fd, rootfd, display, st, err);
 	close(rootfd);
 	if (r < 0) {
 		remove_tmp(layersfd, name);
@@ -406,55 +228,52 @@ static int extract_layer(int layersfd, int fd, const char *display, struct img_u
 /* How many owners the layer in the store had squashed (0: none, or no record). */
 static unsigned long squashed_in_store(struct state_store *s, const char *layer_id)
 {
-	cleanup_free char *key = xasprintf("layer/%s", layer_id);
-	cleanup_free char *json = NULL;
+	__attribute__((cleanup(img_layer_record_clear))) struct img_layer_record l = {0};
 	cleanup_err struct burrow_err *e = NULL;
-	if (state_get(s, STATE_DB, key, &json, &e) != 0)
+	if (img_layer_get(s, layer_id, &l, &e) != 0)
 		return 0;
-	cleanup_yajl yajl_val v = json_parse(json, &e);
-	long long n = v ? json_get_int(v, "squashed", 0) : 0;
-	return n > 0 ? (unsigned long)n : 0;
+	return l.squashed;
 }
 
-/* Moves the extracted tmp to layers/<digest>. A layer already there is
+/* Moves the extracted tmp to layers/<id>. A layer already there is
  * kept (tmp is removed) unless it was unpacked in a namespace that mapped
  * fewer owners (after `burrow system migrate` with a new subordinate
  * range): then tmp takes its place. st->squashed ends up describing the
  * layer in place. */
-static int place_layer(struct state_store *s, int layersfd, const char *tmp, struct img_unpack_stats *st,
-                       struct burrow_err **err)
+static int place_layer(struct state_store *s, int layersfd, const char *tmp, const char *id,
+                       struct img_unpack_stats *st, struct burrow_err **err)
 {
 	/* A layer in place is a non-empty directory, which rename(2) does not
 	 * replace (EEXIST or ENOTEMPTY): no need for RENAME_NOREPLACE, which
 	 * some filesystems refuse (ZFS before 2.2, some FUSE ones) */
-	if (renameat(layersfd, tmp, layersfd, st->digest) == 0)
+	if (renameat(layersfd, tmp, layersfd, id) == 0)
 		return 0;
 	int e = errno;
 	if (e != EEXIST && e != ENOTEMPTY) {
 		remove_tmp(layersfd, tmp);
 		return burrow_error(err, e, "cannot move the layer into place");
 	}
-	unsigned long before = squashed_in_store(s, st->digest);
+	unsigned long before = squashed_in_store(s, id);
 	if (st->squashed < before) {
 		cleanup_free char *old = tmp_name();
-		if (renameat(layersfd, st->digest, layersfd, old) == 0) {
-			if (renameat(layersfd, tmp, layersfd, st->digest) == 0) {
-				burrow_debug("layer %s: unpacked again, %lu owners squashed instead of %lu", st->digest,
+		if (renameat(layersfd, id, layersfd, old) == 0) {
+			if (renameat(layersfd, tmp, layersfd, id) == 0) {
+				burrow_debug("layer %s: unpacked again, %lu owners squashed instead of %lu", id,
 				             st->squashed, before);
 				remove_tmp(layersfd, old);
 				return 0;
 			}
 			e = errno;
-			if (renameat(layersfd, old, layersfd, st->digest) < 0) {
+			if (renameat(layersfd, old, layersfd, id) < 0) {
 				int e2 = errno;
 				remove_tmp(layersfd, tmp);
-				return burrow_error(err, e2, "cannot move layer '%s' back into place from '%s'",
-				                    st->digest, old);
+				return burrow_error(err, e2, "cannot move layer '%s' back into place from '%s'", id,
+				                    old);
 			}
-			burrow_debug("layer %s: cannot replace it: %s", st->digest, strerror(e));
+			burrow_debug("layer %s: cannot replace it: %s", id, strerror(e));
 		}
 	}
-	burrow_debug("layer %s is already in the store", st->digest);
+	burrow_debug("layer %s is already in the store", id);
 	st->squashed = before;
 	remove_tmp(layersfd, tmp);
 	return 0;
@@ -483,7 +302,8 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 
 	struct img_unpack_stats st;
 	cleanup_free char *tmp = NULL;
-	if (extract_layer(layersfd, srcfd, display, &st, &tmp, err) < 0 || place_layer(s, layersfd, tmp, &st, err) < 0)
+	if (extract_layer(layersfd, NULL, srcfd, display, &st, &tmp, err) < 0 ||
+	    place_layer(s, layersfd, tmp, st.digest, &st, err) < 0)
 		return burrow_error_wrap(err, "cannot import '%s'", str_quote(display));
 
 	struct timespec now;
@@ -493,9 +313,25 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 	char image_id[65];
 	if (img_sha256_hex(cfg, strlen(cfg), image_id, err) < 0)
 		return burrow_error_wrap(err, "cannot import '%s'", str_quote(display));
-	struct img_import_opts o = *opts;
-	o.config = config;
-	if (store_records(s, image_id, &st, created, &o, err) < 0)
+	char diff_id[72];
+	snprintf(diff_id, sizeof(diff_id), "sha256:%s", st.digest);
+	struct img_layer_record layer = {.id = st.digest, .diff_id = diff_id, .size = st.size, .squashed = st.squashed};
+	struct img_layer_record *records[] = {&layer};
+	char *layer_ids[] = {st.digest, NULL};
+	struct img_commit c = {
+	    .id = image_id,
+	    .config_blob = cfg,
+	    .reference = opts->reference,
+	    .layer_ids = layer_ids,
+	    .layers = records,
+	    .nlayers = 1,
+	    .created = created,
+	    .size = st.size,
+	    .config = config,
+	    .arch = oci_arch(),
+	    .os = "linux",
+	};
+	if (img_store_image(s, &c, err) < 0)
 		return burrow_error_wrap(err, "cannot import '%s': cannot save the image", str_quote(display));
 	burrow_debug("imported '%s': layer %s (%lu entries, %lld bytes), image %s", str_quote(display), st.digest,
 	             st.files, st.size, image_id);
@@ -505,21 +341,25 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 
 /* --- lookup and listing --------------------------------------------------- */
 
+static int found(struct state_store *s, const char *ref, const char *id, struct img_info **out,
+                 struct burrow_err **err);
+
 struct collect {
 	struct state_store *s;
 	struct img_info **list;
 	size_t n, cap;
-	char **ids;         /* for prefix lookups */
-	const char *suffix; /* "/PATH:TAG" for short-name lookups */
+	char **ids;              /* for prefix lookups */
+	const char *suffix;      /* "/PATH:TAG" for short-name lookups */
+	const char *repo_digest; /* REPO@DIGEST, or with suffix "/PATH@DIGEST" */
 };
 
 static int collect_image(const char *key, const char *json, void *data, struct burrow_err **err)
 {
 	struct collect *c = data;
-	cleanup_raw_image struct raw_image r = {0};
-	if (parse_raw(key, json, &r, err) < 0)
+	cleanup_record struct img_record r = {0};
+	if (img_record_parse(key, json, &r, err) < 0)
 		return -1;
-	struct img_info *i = info_from_raw(state_root(c->s), &r);
+	struct img_info *i = info_from_record(state_root(c->s), &r);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;
 		c->list = xrealloc(c->list, c->cap * sizeof(*c->list));
@@ -550,6 +390,57 @@ static int collect_short(const char *key, const char *json, void *data, struct b
 		strv_append(&c->ids, key + strlen("tag/"));
 	}
 	return 0;
+}
+
+/* Images whose repo digests hold c->repo_digest (with c->suffix set: end
+ * with it): ID, matching repo digest, ... */
+static int collect_digest(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	struct collect *c = data;
+	cleanup_record struct img_record r = {0};
+	if (img_record_parse(key, json, &r, err) < 0)
+		return -1;
+	for (size_t i = 0; r.digests[i]; i++) {
+		bool hit = c->suffix ? str_has_suffix(r.digests[i], c->repo_digest)
+		                     : strcmp(r.digests[i], c->repo_digest) == 0;
+		if (hit) {
+			strv_append(&c->ids, r.id);
+			strv_append(&c->ids, r.digests[i]);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Found one image among the ID/name pairs, or none, or an ambiguity. */
+static int one_of(struct state_store *s, const char *ref, char **pairs, struct img_info **out, struct burrow_err **err)
+{
+	size_t np = strv_len(pairs) / 2;
+	if (np == 0)
+		return 1;
+	if (np == 1)
+		return found(s, ref, pairs[0], out, err);
+	cleanup_free char *names = xstrdup(pairs[1]);
+	for (size_t i = 1; i < np; i++) {
+		char *t = xasprintf("%s, %s", names, pairs[2 * i + 1]);
+		free(names);
+		names = t;
+	}
+	burrow_error_status(err, EINVAL, "image name '%s' is ambiguous: %s", str_quote(ref), names);
+	return burrow_error_hint(err, "give the full name");
+}
+
+static int lookup_digest(struct state_store *s, const char *ref, const struct img_ref *r, struct img_info **out,
+                         struct burrow_err **err)
+{
+	cleanup_free char *norm = img_ref_normalize(r);
+	cleanup_free char *suffix = xasprintf("/%s@%s", r->path, r->digest);
+	struct collect c = {.s = s, .repo_digest = r->domain ? norm : suffix, .suffix = r->domain ? NULL : suffix};
+	int e = state_each(s, STATE_DB, "img/", collect_digest, &c, err);
+	cleanup_strv char **pairs = c.ids;
+	if (e < 0)
+		return -1;
+	return one_of(s, ref, pairs, out, err);
 }
 
 static int by_created_desc(const void *a, const void *b)
@@ -599,9 +490,14 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 	struct img_ref r;
 	cleanup_err struct burrow_err *perr = NULL;
 	if (hex == ref && img_ref_parse(ref, &r, &perr) == 0) {
+		if (r.digest) {
+			int d = lookup_digest(s, ref, &r, out, err);
+			img_ref_clear(&r);
+			return d == 1 ? not_known(ref, err) : d;
+		}
 		cleanup_free char *norm = img_ref_normalize(&r);
 		cleanup_free char *id = NULL;
-		int g = get_tag(s, norm, &id, err);
+		int g = img_tag_get(s, norm, &id, err);
 		if (g < 0) {
 			img_ref_clear(&r);
 			return -1;
@@ -619,20 +515,9 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 			cleanup_strv char **pairs = c.ids;
 			if (e < 0)
 				return -1;
-			size_t np = strv_len(pairs) / 2;
-			if (np == 1)
-				return found(s, ref, pairs[0], out, err);
-			if (np > 1) {
-				cleanup_free char *names = xstrdup(pairs[1]);
-				for (size_t i = 1; i < np; i++) {
-					char *t = xasprintf("%s, %s", names, pairs[2 * i + 1]);
-					free(names);
-					names = t;
-				}
-				burrow_error_status(err, EINVAL, "image name '%s' is ambiguous: %s", str_quote(ref),
-				                    names);
-				return burrow_error_hint(err, "give the full name");
-			}
+			int o = one_of(s, ref, pairs, out, err);
+			if (o <= 0)
+				return o;
 		} else {
 			img_ref_clear(&r);
 		}

@@ -127,6 +127,53 @@ static void test_ref_invalid(void **state)
 	expect_bad_ref(name, "255");
 }
 
+#define HEX_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HEX_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define HEX_C "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+
+static void test_ref_digests(void **state)
+{
+	(void)state;
+	expect_norm("alpine@sha256:" HEX_A, "localhost/alpine@sha256:" HEX_A);
+	expect_norm("docker.io/alpine@sha256:" HEX_A, "docker.io/library/alpine@sha256:" HEX_A);
+	expect_norm("docker.io/alpine:3.19@sha256:" HEX_A, "docker.io/library/alpine@sha256:" HEX_A);
+	expect_norm("127.0.0.1:5000/ns/sub/app:v1@sha256:" HEX_B, "127.0.0.1:5000/ns/sub/app@sha256:" HEX_B);
+	expect_norm("localhost:5000/app", "localhost:5000/app:latest");
+
+	struct img_ref r;
+	struct burrow_err *err = NULL;
+	assert_int_equal(img_ref_parse("reg.example:5000/ns/app:1.0@sha256:" HEX_C, &r, &err), 0);
+	assert_string_equal(r.domain, "reg.example:5000");
+	assert_string_equal(r.path, "ns/app");
+	assert_string_equal(r.tag, "1.0");
+	assert_string_equal(r.digest, "sha256:" HEX_C);
+	char *repo = img_ref_repo(&r);
+	assert_string_equal(repo, "reg.example:5000/ns/app");
+	free(repo);
+	img_ref_clear(&r);
+	assert_null(r.digest);
+
+	assert_int_equal(img_ref_parse("debian", &r, &err), 0);
+	assert_null(r.domain);
+	assert_null(r.digest);
+	repo = img_ref_repo(&r);
+	assert_string_equal(repo, "localhost/debian");
+	free(repo);
+	img_ref_clear(&r);
+
+	expect_bad_ref("alpine@sha256:0123", "64 lowercase hex");
+	expect_bad_ref("alpine@sha256:" HEX_A "0", "64 lowercase hex");
+	expect_bad_ref("alpine@sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	               "64 lowercase hex");
+	expect_bad_ref("alpine@sha512:" HEX_A HEX_A, "only sha256");
+	expect_bad_ref("alpine@" HEX_A, "ALGORITHM:HEX");
+	expect_bad_ref("alpine@sha256:" HEX_A "@sha256:" HEX_B, "more than one '@'");
+	expect_bad_ref("@sha256:" HEX_A, "empty repository name");
+	expect_bad_ref("Alpine@sha256:" HEX_A, "lowercase");
+	expect_bad_ref("docker.io/Library/alpine", "lowercase");
+	expect_bad_ref("alpine:tag:more", "name component");
+}
+
 /* --- --change ------------------------------------------------------------- */
 
 static void test_change(void **state)
@@ -1332,6 +1379,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ref_normalize),
 	    cmocka_unit_test(test_ref_invalid),
+	    cmocka_unit_test(test_ref_digests),
 	    cmocka_unit_test(test_change),
 	    cmocka_unit_test(test_split_words),
 	    cmocka_unit_test(test_tar_paths),
