@@ -28,7 +28,7 @@ endif
 endif
 
 # Opened with dlopen on first use, not linked (see lib/dl.h): only their headers.
-DL_PKGS := slirp libarchive libcrypto zlib
+DL_PKGS := slirp libarchive libcrypto zlib libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null)
 CFLAGS ?= -O2 -g

@@ -108,6 +108,92 @@ struct img_import_opts {
  * nothing is left behind. */
 int img_import(struct state_store *s, const struct img_import_opts *opts, char **id, struct burrow_err **err);
 
+/* --- pull ------------------------------------------------------------------- */
+
+enum img_layer_state {
+	IMG_LAYER_QUEUED,   /* to be fetched */
+	IMG_LAYER_WAITING,  /* another burrow is fetching it: waiting for its lock */
+	IMG_LAYER_FETCHING, /* downloading and unpacking */
+	IMG_LAYER_DONE,     /* fetched and in place */
+	IMG_LAYER_EXISTS,   /* was in the store already (not fetched) */
+};
+struct img_progress_layer {
+	const char *digest;    /* sha256:... of the blob */
+	long long done, total; /* bytes of the blob */
+	enum img_layer_state state;
+};
+enum img_progress_kind {
+	IMG_PROGRESS_NOTE,       /* a line of text: note */
+	IMG_PROGRESS_LAYERS,     /* where the layers are (about 10 times a second) */
+	IMG_PROGRESS_LAYERS_END, /* the last LAYERS report: all in place */
+};
+struct img_progress {
+	enum img_progress_kind kind;
+	const char *note;
+	const struct img_progress_layer *layers; /* lowest first */
+	size_t nlayers;
+};
+/* Called in the pulling thread, never from the download threads. */
+typedef void (*img_progress_fn)(const struct img_progress *p, void *data);
+
+struct img_pull_opts {
+	const char *reference; /* as the user typed it: short names are resolved */
+	/* --platform OS/ARCH[/VARIANT], or --os/--arch/--variant (NULL: this machine's) */
+	const char *platform, *os, *arch, *variant;
+	int tls_verify;           /* -1: as registries.conf and burrow.conf say, 0: off, 1: on */
+	const char *user, *pass;  /* --creds, or NULL */
+	const char *authfile;     /* --authfile, NULL: the usual files */
+	const char *cert_dir;     /* --cert-dir, NULL: certs.d */
+	char *const *insecure;    /* HOST[:PORT] burrow.conf calls insecure (may be NULL) */
+	long timeout_s;           /* connect and stall timeout; 0: 30 */
+	int retries;              /* -1: 3 */
+	unsigned retry_delay_ms;  /* 0: 2 s, doubling */
+	unsigned parallel;        /* layers fetched at once; 0: 6 */
+	img_progress_fn progress; /* NULL: quiet */
+	void *progress_data;
+};
+
+/* Checks the options (reference, platform) without touching anything. */
+int img_pull_check(const struct img_pull_opts *o, struct burrow_err **err);
+
+/* Pulls an image from a registry (OCI distribution / Docker registry v2):
+ * resolves a short name (registries.conf aliases, search registries;
+ * docker.io when none), honours registries.conf's locations, mirrors,
+ * insecure and blocked registries, picks this machine's platform from an
+ * index, authenticates (auth.json, --creds; bearer tokens, basic auth),
+ * fetches the layers that are not in the store (several at once), verifying
+ * each blob's digest and size while it arrives and each layer's diff ID,
+ * unpacks them as they arrive, and stores the image (tagged when pulled by
+ * tag). *id is the image ID; *name (when name is not NULL) the full name
+ * it was pulled as. Must run inside burrow's user namespace.
+ * Nothing is stored unless every check passed; an interrupted pull leaves
+ * no half layer that a later one would trust. */
+int img_pull(struct state_store *s, const struct img_pull_opts *o, char **id, char **name, struct burrow_err **err);
+
+/* --- login / logout ------------------------------------------------------------ */
+
+struct img_login_opts {
+	const char *registry; /* HOST[:PORT][/NAMESPACE...] */
+	const char *user, *pass;
+	const char *authfile; /* NULL: $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json */
+	const char *cert_dir;
+	int tls_verify; /* as for pull */
+	char *const *insecure;
+	long timeout_s;
+};
+/* Checks the credentials with the registry, then stores them in the auth
+ * file (mode 0600), keeping its other entries. *path: the file written.
+ * Refused credentials: status EACCES. */
+int img_login(const struct img_login_opts *o, char **path, struct burrow_err **err);
+/* Removes registry's credentials (registry NULL: all) from the auth file
+ * the way login writes it; *path: that file. None there: status ENOENT. */
+int img_logout(const char *authfile, const char *registry, char **path, struct burrow_err **err);
+/* The user name stored for registry (login --get-login). None: ENOENT. */
+int img_login_user(const char *authfile, const char *registry, char **user, struct burrow_err **err);
+/* A registry argument as auth.json keys it: no scheme or trailing '/'.
+ * EINVAL when it is not HOST[:PORT][/NAMESPACE...]. */
+char *img_registry_key(const char *registry, struct burrow_err **err);
+
 /* By name (NAME, NAME:TAG, localhost/NAME:TAG; default tag latest), full ID
  * (optionally "sha256:"-prefixed) or unique ID prefix. Not found: status
  * ENOENT, message "image 'x' not known". Ambiguous: EINVAL. */

@@ -2,6 +2,7 @@
 #ifndef BURROW_IMAGE_INTERNAL_H
 #define BURROW_IMAGE_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
@@ -9,6 +10,8 @@
 
 #include "image/image.h"
 #include "lib/err.h"
+
+struct state_store;
 
 /* --- tar member names (unpack.c) ---------------------------------------- */
 
@@ -67,6 +70,21 @@ int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *
 int img_unpack_stream(struct img_decomp *dc, int rootfd, const char *source, struct img_unpack_stats *st,
                       struct burrow_err **err);
 
+/* --- the layer store (store.c) ------------------------------------------------ */
+
+/* ROOT/layers, created (0700) and opened; directories left by imports and
+ * pulls that died are removed. */
+int img_layers_open(struct state_store *s, int *fd, struct burrow_err **err);
+/* Unpacks the verified stream dc into layers/<*tmp>/diff, a new directory
+ * (removed again on failure). Safe to run in several threads at once. */
+int img_layer_extract(int layersfd, struct img_decomp *dc, const char *display, struct img_unpack_stats *st, char **tmp,
+                      struct burrow_err **err);
+/* Renames tmp to layers/<id>; when a layer is there already, tmp is
+ * removed and that one stays. Does not touch the records. */
+int img_layer_place(int layersfd, const char *tmp, const char *id, struct img_unpack_stats *st,
+                    struct burrow_err **err);
+void img_layer_remove_tmp(int layersfd, const char *tmp);
+
 /* --- config and records (config.c) -------------------------------------- */
 
 void img_config_from_json(yajl_val v, struct img_config *c);
@@ -81,10 +99,10 @@ int img_sha256_hex(const void *data, size_t len, char out[65], struct burrow_err
 
 /* Whether s is a non-empty string of lowercase hex digits. */
 bool img_is_hex(const char *s);
+/* HOST[:PORT] as references allow it. */
+bool img_valid_domain(const char *s);
 
 /* --- records (record.c) ------------------------------------------------------ */
-
-struct state_store;
 
 /* Record fields, one list each (struct, JSON in and out, clear): STR a
  * string (NULL: not set, left out of the JSON), STRV a string vector (never
@@ -166,5 +184,277 @@ struct img_commit {
 	const char *arch, *os, *variant;
 };
 int img_store_image(struct state_store *s, const struct img_commit *c, struct burrow_err **err);
+
+/* --- manifests (manifest.c) ------------------------------------------------------ */
+
+#define IMG_MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define IMG_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define IMG_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define IMG_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+/* more layers (or index entries) than this is not an image anyone built */
+#define IMG_MAX_LAYERS 1000
+
+struct img_descriptor {
+	char *media_type;
+	char *digest; /* sha256:<hex>, checked */
+	long long size;
+	char *os, *arch, *variant; /* an index entry's platform */
+};
+enum img_manifest_kind {
+	IMG_MANIFEST_IMAGE,
+	IMG_MANIFEST_INDEX,
+};
+struct img_manifest {
+	enum img_manifest_kind kind;
+	char *media_type;
+	struct img_descriptor config;  /* image */
+	struct img_descriptor *layers; /* image, lowest first */
+	size_t nlayers;
+	struct img_descriptor *manifests; /* index */
+	size_t nmanifests;
+};
+/* The "Accept:" header line a manifest request sends. */
+const char *img_manifest_accept(void);
+/* Parses and checks a manifest or index; its media type is its own
+ * "mediaType", else content_type (the response's), else told by its
+ * contents. Refused, with a message saying why: not JSON, schema 1 (status
+ * ENOTSUP), unknown media types of the manifest, config or a layer
+ * (ENOTSUP), digests that are not sha256, missing sizes. */
+int img_manifest_parse(const char *body, size_t len, const char *content_type, struct img_manifest *m,
+                       struct burrow_err **err);
+void img_manifest_clear(struct img_manifest *m);
+/* sha256:<64 lowercase hex digits> */
+bool img_digest_valid(const char *d);
+
+struct img_platform {
+	char *os, *arch, *variant; /* GOOS/GOARCH names: linux, amd64, arm64, v8 */
+	bool variant_given;        /* asked for, not this machine's default */
+};
+/* --platform OS/ARCH[/VARIANT], else --os, --arch, --variant, each
+ * defaulting to this machine's (uname's names become Go's: x86_64 ->
+ * amd64, aarch64 -> arm64, armv7l -> arm/v7). */
+int img_platform_init(const char *platform, const char *os, const char *arch, const char *variant,
+                      struct img_platform *p, struct burrow_err **err);
+void img_platform_clear(struct img_platform *p);
+char *img_platform_string(const char *os, const char *arch, const char *variant);
+/* This machine's architecture (amd64, arm64 ...). */
+const char *img_host_arch(void);
+/* The entry of an index that fits p best; none: ENOENT, the message lists
+ * the platforms the index has. */
+int img_manifest_select(const struct img_manifest *index, const struct img_platform *p, size_t *which,
+                        struct burrow_err **err);
+
+/* --- registries.conf (registries.c) --------------------------------------------- */
+
+struct img_mirror {
+	char *location;
+	bool insecure;
+};
+/* One [[registry]] table (or a version 1 list entry). */
+struct img_regconf {
+	char *prefix;   /* the names it applies to (default: its location) */
+	char *location; /* where those names live (NULL: where they say) */
+	bool insecure, blocked, mirror_by_digest_only;
+	struct img_mirror *mirrors;
+	size_t nmirrors;
+	char *source; /* FILE:LINE */
+};
+struct img_registries {
+	char **search; /* unqualified-search-registries (NULL: not set) */
+	char *search_source;
+	struct img_regconf *regs;
+	size_t nregs;
+	char **alias_names, **alias_values, **alias_sources; /* [aliases] */
+	char *short_name_mode;
+	char **files; /* read, in order */
+};
+/* Reads the files podman reads: $CONTAINERS_REGISTRIES_CONF alone when
+ * set; else $XDG_CONFIG_HOME/containers/registries.conf when it exists,
+ * otherwise /etc/containers/registries.conf and the *.conf files of
+ * /etc/containers/registries.conf.d;
+ * then those of $XDG_CONFIG_HOME/containers/registries.conf.d. A later file
+ * overrides an earlier one's settings; [[registry]] tables are merged by
+ * prefix. Missing files are fine; a bad one is an error naming it and the
+ * line. */
+int img_registries_load(struct img_registries *r, struct burrow_err **err);
+/* Merges one file's text (path names it in messages). */
+int img_registries_add_text(struct img_registries *r, const char *text, const char *path, struct burrow_err **err);
+void img_registries_clear(struct img_registries *r);
+/* The [[registry]] whose prefix matches name (HOST/REPO[:TAG|@DIGEST])
+ * longest, or NULL. */
+const struct img_regconf *img_registries_find(const struct img_registries *r, const char *name);
+
+/* The fully qualified names to try for what the user typed, in order, as
+ * normalised references: the name itself when it has a registry; else its
+ * alias; else each unqualified-search registry (docker.io when none is
+ * set). *note says when an alias was used ("Resolved ... as an alias"). */
+int img_resolve_name(const struct img_registries *r, const char *ref, char ***names, char **note,
+                     struct burrow_err **err);
+
+/* One place to fetch a name from: a mirror or the (rewritten) location. */
+struct img_endpoint {
+	char *host;      /* HOST[:PORT] as in references ("docker.io") */
+	char *repo;      /* "library/debian" */
+	char *reference; /* tag or "sha256:..." */
+	bool insecure;   /* registries.conf says so */
+	bool mirror;
+};
+/* The endpoints of a normalised name: its mirrors in order, then its
+ * location. A blocked name is an error (status EACCES). */
+int img_endpoints(const struct img_registries *r, const char *name, struct img_endpoint **out, size_t *n,
+                  struct burrow_err **err);
+void img_endpoint_clear(struct img_endpoint *e);
+void img_endpoints_free(struct img_endpoint *e, size_t n);
+
+/* --- HTTP (http.c) ------------------------------------------------------------------- */
+
+/* Network settings of one pull (from cmd/'s options). */
+struct img_net {
+	long timeout_s;          /* connecting, and a transfer that stalls */
+	int retries;             /* more attempts after a transient failure */
+	unsigned retry_delay_ms; /* between them; 0: 2 s, doubling */
+};
+
+/* How to talk TLS to one registry host. */
+struct img_tls {
+	bool verify;  /* check the certificate (off: an insecure registry) */
+	char *ca_pem; /* the system's CAs and certs.d's *.crt, NULL: curl's default */
+	size_t ca_len;
+	char *client_cert, *client_key; /* certs.d's *.cert and *.key */
+	char *certs_dir;                /* the certs.d directory used, for messages */
+};
+/* Reads host's certs.d directory (cert_dir when given). */
+int img_tls_setup(const char *host, const char *cert_dir, bool verify, struct img_tls *t, struct burrow_err **err);
+void img_tls_clear(struct img_tls *t);
+
+struct img_http_req {
+	const char *url;
+	char *const *headers; /* "Name: value" lines, NULL-terminated (may be NULL) */
+	const struct img_tls *tls;
+	const struct img_net *net;
+	bool allow_http; /* redirects may go to plain http (insecure registries) */
+	size_t max_body; /* a larger answer is an error */
+};
+struct img_http_resp {
+	long status;
+	char *body; /* NUL-terminated */
+	size_t len;
+	char *content_type, *docker_digest, *www_authenticate;
+};
+/* One GET, answered in memory. Any HTTP status is a response; a transport
+ * failure is an error with status EAGAIN (worth another try), EPROTO (TLS
+ * failed) or EIO. */
+int img_http_get(const struct img_http_req *rq, struct img_http_resp *r, struct burrow_err **err);
+void img_http_resp_clear(struct img_http_resp *r);
+/* 408, 429, 500, 502, 503, 504 */
+bool img_http_transient_status(long status);
+/* An error for an HTTP status (ENOENT for 404, EACCES for 401/403, EIO),
+ * with the registry's own error code and message when the body has them. */
+int img_http_status_error(long status, const char *body, const char *url, struct burrow_err **err);
+/* Sleeps before retry number attempt (0-based), waking early on cancel. */
+void img_http_sleep_retry(const struct img_net *net, int attempt, const atomic_bool *cancel);
+
+/* A blob download read as a stream (an img_read_fn for img_decomp): its
+ * sha256 and size are checked as it arrives and at its end; a transient
+ * failure is retried (net->retries times) from where it stopped with a
+ * Range request; a 401 once asks auth for a fresh token. Used by one
+ * thread at a time; streams of other threads run at the same time. */
+struct img_blob_req {
+	struct img_http_req http; /* url, tls, net, allow_http */
+	const char *digest;       /* expected sha256:... */
+	long long size;           /* expected size */
+	/* the Authorization header line to send (NULL: none, *err unset);
+	 * refresh: the last one was refused */
+	char *(*auth)(void *data, bool refresh, struct burrow_err **err);
+	void *auth_data;
+	const atomic_bool *cancel; /* set by another thread: stop */
+	atomic_llong *progress;    /* bytes so far, for the progress display */
+};
+struct img_blob_stream;
+int img_blob_open(const struct img_blob_req *rq, struct img_blob_stream **out, struct burrow_err **err);
+/* img_read_fn over a stream (ctx is the stream). */
+ssize_t img_blob_read(void *ctx, void *buf, size_t len, struct burrow_err **err);
+/* The error behind a failed read (the caller owns it), or NULL. */
+struct burrow_err *img_blob_take_error(struct img_blob_stream *s);
+void img_blob_close(struct img_blob_stream *s);
+
+/* --- registries (registry.c) --------------------------------------------------------- */
+
+struct img_registry_opts {
+	const char *host;     /* HOST[:PORT] as in references */
+	bool insecure;        /* no TLS verification; plain HTTP allowed */
+	const char *cert_dir; /* --cert-dir, NULL: certs.d */
+	const struct img_net *net;
+	const char *user, *pass; /* given credentials (--creds, login), or NULL */
+	const char *creds_source;
+	const char *authfile;  /* --authfile, NULL: the usual files */
+	const char *auth_name; /* HOST/REPO to look credentials up for (NULL: none) */
+};
+struct img_registry;
+int img_registry_open(const struct img_registry_opts *o, struct img_registry **out, struct burrow_err **err);
+void img_registry_free(struct img_registry *r);
+const char *img_registry_host(const struct img_registry *r);
+/* Where the credentials in use came from, NULL when anonymous. */
+const char *img_registry_creds_source(const struct img_registry *r);
+/* GET /v2/REPO/PATH (repo NULL: GET /v2/), answering an authentication
+ * challenge once, trying again after transient failures, falling back to
+ * plain HTTP for an insecure registry whose TLS fails. Any final HTTP status
+ * is a response for the caller to judge. */
+int img_registry_get(struct img_registry *r, const char *repo, const char *path, const char *accept, size_t max,
+                     struct img_http_resp *resp, struct burrow_err **err);
+/* An error for a response that is not what was wanted (a hint to log in
+ * for 401 and 403); what names the request. */
+int img_registry_status_error(const struct img_registry *r, const struct img_http_resp *resp, const char *what,
+                              struct burrow_err **err);
+char *img_registry_url(const struct img_registry *r, const char *repo, const char *path);
+/* The Authorization line for blob requests (NULL when none); refresh
+ * fetches a new token. Safe from any thread. */
+char *img_registry_auth_line(struct img_registry *r, const char *repo, bool refresh, struct burrow_err **err);
+/* Fills rq's HTTP settings for a blob of this registry. */
+void img_registry_blob_req(struct img_registry *r, const char *url, struct img_blob_req *rq);
+
+/* --- credentials (auth.c) ------------------------------------------------------ */
+
+struct img_creds {
+	char *user, *pass;
+	char *source; /* where they came from, for messages: "FILE (KEY)", "--creds" */
+};
+void img_creds_clear(struct img_creds *c);
+
+/* Where login writes: $REGISTRY_AUTH_FILE, else
+ * $XDG_RUNTIME_DIR/containers/auth.json, else
+ * $XDG_CONFIG_HOME/containers/auth.json. */
+char *img_auth_default_path(void);
+/* Where a pull looks, in order: authfile alone when given; else the
+ * default path, $XDG_CONFIG_HOME/containers/auth.json and
+ * ~/.docker/config.json. */
+char **img_auth_read_paths(const char *authfile);
+/* An auths key as registries are named here: no scheme, no "/v1/" (docker
+ * writes "https://index.docker.io/v1/"), docker.io for Docker Hub. */
+char *img_auth_normalize_key(const char *key);
+/* Credentials for name (HOST[/NS.../REPO]), the most specific key first
+ * (host/ns/repo, host/ns, host), from one file's text or from the files
+ * above. 0 found, 1 none, -1 a file that cannot be read or parsed. */
+int img_auth_lookup_text(const char *text, const char *path, const char *name, struct img_creds *out,
+                         struct burrow_err **err);
+int img_auth_lookup(const char *authfile, const char *name, struct img_creds *out, struct burrow_err **err);
+/* The auth.json text with key's entry replaced by user:pass (user NULL:
+ * removed; key NULL: every entry removed), everything else kept as it was;
+ * *removed counts the entries dropped. */
+char *img_auth_edit_text(const char *text, const char *key, const char *user, const char *pass, int *removed,
+                         struct burrow_err **err);
+/* The same on a file, written atomically with mode 0600 (directories 0700). */
+int img_auth_edit(const char *path, const char *key, const char *user, const char *pass, int *removed,
+                  struct burrow_err **err);
+
+/* A WWW-Authenticate header: Bearer realm="...",service="...",scope="..."
+ * or Basic realm="...". */
+struct img_challenge {
+	char *scheme; /* "Bearer", "Basic" (as sent) */
+	char *realm, *service, *scope, *error;
+};
+/* 0, or -1 when the header cannot be parsed. */
+int img_challenge_parse(const char *header, struct img_challenge *out);
+void img_challenge_clear(struct img_challenge *c);
 
 #endif

@@ -52,7 +52,7 @@ static bool valid_path_component(const char *s, size_t n)
 }
 
 /* [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])? ( "." ... )* ( ":" [0-9]+ )? */
-static bool valid_domain(const char *s)
+bool img_valid_domain(const char *s)
 {
 	const char *colon = strchr(s, ':');
 	size_t host_len = colon ? (size_t)(colon - s) : strlen(s);
@@ -167,7 +167,7 @@ int img_ref_parse(const char *s, struct img_ref *out, struct burrow_err **err)
 		    has_upper(name, n)) {
 			domain = xstrndup(name, n);
 			rest = slash + 1;
-			if (!valid_domain(domain))
+			if (!img_valid_domain(domain))
 				return bad_ref(err, s, "invalid registry host");
 		}
 	}

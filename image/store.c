@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,19 +77,6 @@ static int load_image(struct state_store *s, const char *id, struct img_info **o
 
 /* --- import ------------------------------------------------------------- */
 
-static const char *oci_arch(void)
-{
-	static struct utsname u;
-	if (uname(&u) < 0)
-		return "amd64";
-	static const char *map[][2] = {{"x86_64", "amd64"}, {"aarch64", "arm64"}, {"armv7l", "arm"},
-	                               {"armv6l", "arm"},   {"i686", "386"},      {"i386", "386"}};
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(u.machine, map[i][0]) == 0)
-			return map[i][1];
-	return u.machine;
-}
-
 /* The OCI image configuration; its sha256 is the image ID. */
 static char *oci_config(const char *layer_digest, const struct timespec *created, const struct img_config *c)
 {
@@ -105,7 +91,7 @@ static char *oci_config(const char *layer_digest, const struct timespec *created
 	yajl_gen g = json_gen_new();
 	jg_map_open(g);
 	jg_key_str(g, "created", when);
-	jg_key_str(g, "architecture", oci_arch());
+	jg_key_str(g, "architecture", img_host_arch());
 	jg_key_str(g, "os", "linux");
 	jg_key(g, "config");
 	img_config_gen(g, c);
@@ -202,7 +188,6 @@ static void remove_tmp(int layersfd, const char *tmp)
 static int extract_layer(int layersfd, struct img_decomp *dc, int fd, const char *display, struct img_unpack_stats *st,
                          char **tmp, struct burrow_err **err)
 {
-	remove_stale_tmp(layersfd);
 	cleanup_free char *name = tmp_name();
 	if (mkdirat(layersfd, name, 0700) < 0)
 		return burrow_error(err, errno, "cannot create a directory in the layer store");
@@ -253,8 +238,8 @@ static int place_layer(struct state_store *s, int layersfd, const char *tmp, con
 		remove_tmp(layersfd, tmp);
 		return burrow_error(err, e, "cannot move the layer into place");
 	}
-	unsigned long before = squashed_in_store(s, id);
-	if (st->squashed < before) {
+	unsigned long before = s ? squashed_in_store(s, id) : 0;
+	if (s && st->squashed < before) {
 		cleanup_free char *old = tmp_name();
 		if (renameat(layersfd, id, layersfd, old) == 0) {
 			if (renameat(layersfd, tmp, layersfd, id) == 0) {
@@ -302,6 +287,7 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 
 	struct img_unpack_stats st;
 	cleanup_free char *tmp = NULL;
+	remove_stale_tmp(layersfd);
 	if (extract_layer(layersfd, NULL, srcfd, display, &st, &tmp, err) < 0 ||
 	    place_layer(s, layersfd, tmp, st.digest, &st, err) < 0)
 		return burrow_error_wrap(err, "cannot import '%s'", str_quote(display));
@@ -328,7 +314,7 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 	    .created = created,
 	    .size = st.size,
 	    .config = config,
-	    .arch = oci_arch(),
+	    .arch = img_host_arch(),
 	    .os = "linux",
 	};
 	if (img_store_image(s, &c, err) < 0)
@@ -337,6 +323,34 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 	             st.files, st.size, image_id);
 	*id = xstrdup(image_id);
 	return 0;
+}
+
+int img_layers_open(struct state_store *s, int *fd, struct burrow_err **err)
+{
+	cleanup_free char *layers = ovl_layers_dir(state_root(s));
+	if (mkdir_p(layers, 0700, err) < 0)
+		return -1;
+	*fd = open(layers, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return burrow_error(err, errno, "cannot open '%s'", layers);
+	remove_stale_tmp(*fd);
+	return 0;
+}
+
+int img_layer_extract(int layersfd, struct img_decomp *dc, const char *display, struct img_unpack_stats *st, char **tmp,
+                      struct burrow_err **err)
+{
+	return extract_layer(layersfd, dc, -1, display, st, tmp, err);
+}
+
+int img_layer_place(int layersfd, const char *tmp, const char *id, struct img_unpack_stats *st, struct burrow_err **err)
+{
+	return place_layer(NULL, layersfd, tmp, id, st, err);
+}
+
+void img_layer_remove_tmp(int layersfd, const char *tmp)
+{
+	remove_tmp(layersfd, tmp);
 }
 
 /* --- lookup and listing --------------------------------------------------- */

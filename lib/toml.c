@@ -456,6 +456,8 @@ static int parse_array(struct parser *ps, struct toml_val **out)
 			ps->p++;
 			break;
 		}
+		if (!*ps->p)
+			return fail(ps, "unterminated array");
 		struct toml_val *item = NULL;
 		if (parse_value(ps, &item) < 0)
 			return -1;
