@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "cmd/settings.h"
+#include "image/image.h"
 #include "lib/err.h"
 
 /* Exit codes as podman/docker. */
@@ -69,6 +70,53 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err);
  * its arguments are parsed and valid, so bad input writes nothing. */
 int cmd_ready(struct cmd_ctx *ctx, struct burrow_err **err);
 
+/* The flags pull and run share (cmd/pull.c): --platform, --os, --arch,
+ * --variant, --tls-verify, --creds, --authfile, --cert-dir, --retry,
+ * --retry-delay. */
+enum {
+	CMD_PULL_PLATFORM = 0x300,
+	CMD_PULL_OS,
+	CMD_PULL_ARCH,
+	CMD_PULL_VARIANT,
+	CMD_PULL_TLS_VERIFY,
+	CMD_PULL_CREDS,
+	CMD_PULL_AUTHFILE,
+	CMD_PULL_CERT_DIR,
+	CMD_PULL_RETRY,
+	CMD_PULL_RETRY_DELAY,
+};
+// clang-format off
+#define CMD_PULL_LONGOPTS \
+	{"platform", required_argument, NULL, CMD_PULL_PLATFORM}, \
+	{"os", required_argument, NULL, CMD_PULL_OS}, \
+	{"arch", required_argument, NULL, CMD_PULL_ARCH}, \
+	{"variant", required_argument, NULL, CMD_PULL_VARIANT}, \
+	{"tls-verify", optional_argument, NULL, CMD_PULL_TLS_VERIFY}, \
+	{"creds", required_argument, NULL, CMD_PULL_CREDS}, \
+	{"authfile", required_argument, NULL, CMD_PULL_AUTHFILE}, \
+	{"cert-dir", required_argument, NULL, CMD_PULL_CERT_DIR}, \
+	{"retry", required_argument, NULL, CMD_PULL_RETRY}, \
+	{"retry-delay", required_argument, NULL, CMD_PULL_RETRY_DELAY}
+// clang-format on
+struct cmd_pull_view;
+struct cmd_pull {
+	struct img_pull_opts o;
+	char *user, *pass; /* --creds */
+	bool quiet;
+	struct cmd_pull_view *view;
+};
+void cmd_pull_init(struct cmd_pull *p);
+/* One of the flags above: 1 taken, 0 not one of them, -1 bad (said). */
+int cmd_pull_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_pull *p);
+/* Checks the flags and ref before anything is touched; 0 or 125 (said). */
+int cmd_pull_check(struct cmd_ctx *ctx, struct cmd_pull *p, const char *ref);
+/* After cmd_ready: asks for a --creds password that was left out, takes
+ * burrow.conf's [registries] settings, sets up the progress display. */
+int cmd_pull_ready(struct cmd_ctx *ctx, struct cmd_pull *p, struct burrow_err **err);
+int cmd_pull_image(struct cmd_pull *p, struct state_store *s, const char *ref, char **id, char **name,
+                   struct burrow_err **err);
+void cmd_pull_clear(struct cmd_pull *p);
+
 /* verbs, and their usage after "Usage: burrow " (each beside its options) */
 int cmd_info(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_info_usage[];
@@ -86,5 +134,11 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_ps_usage[];
 int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_rm_usage[];
+int cmd_pull(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_pull_usage[];
+int cmd_login(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_login_usage[];
+int cmd_logout(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_logout_usage[];
 
 #endif

@@ -9,13 +9,44 @@
 #include "lib/cleanup.h"
 #include "lib/conf.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
+
+/* [registries]: insecure = "HOST[:PORT] ..." (blanks or commas between),
+ * timeout = SECONDS. */
+static int set_registries(struct cmd_settings *s, const char *key, const char *value, unsigned line,
+                          struct burrow_err **err)
+{
+	if (strcmp(key, "timeout") == 0) {
+		long long t;
+		if (str_to_ll(value, 1, 3600, &t) < 0)
+			return burrow_error(err, 0, "line %u: registries.timeout must be 1 to 3600 seconds", line);
+		s->registry_timeout = (long)t;
+		return 0;
+	}
+	if (strcmp(key, "insecure") != 0)
+		return burrow_error(err, 0, "line %u: unknown setting 'registries.%s'", line, str_quote(key));
+	strv_free(s->insecure);
+	s->insecure = xcalloc(1, sizeof(char *));
+	cleanup_free char *copy = xstrdup(value);
+	char *save = NULL;
+	for (char *h = strtok_r(copy, " \t,", &save); h; h = strtok_r(NULL, " \t,", &save)) {
+		if (strpbrk(h, "/@") || !*h)
+			return burrow_error(err, 0, "line %u: registries.insecure lists HOST[:PORT] names, not '%s'",
+			                    line, str_quote(h));
+		strv_append(&s->insecure, h);
+	}
+	return 0;
+}
 
 static int set_one(const char *section, const char *key, const char *value, unsigned line, void *data,
                    struct burrow_err **err)
 {
 	struct cmd_settings *s = data;
+	if (strcmp(section, "registries") == 0)
+		return set_registries(s, key, value, line, err);
 	if (strcmp(section, "network") == 0 && strcmp(key, "default") == 0) {
 		/* parsed once, here; what goes down is the parsed form */
 		if (netns_parse(value, &s->network, err) < 0)
@@ -72,5 +103,6 @@ void cmd_settings_clear(struct cmd_settings *s)
 	free(s->root);
 	free(s->runroot);
 	free(s->fuse_overlayfs);
+	strv_free(s->insecure);
 	memset(s, 0, sizeof(*s));
 }

@@ -16,6 +16,8 @@ struct cmd_settings {
 	bool has_network;              /* [network] default was set: */
 	struct netns_cfg network;      /* its value, parsed */
 	struct ctr_engine_opts engine; /* what goes below cmd/ (points into the above) */
+	char **insecure;               /* [registries] insecure: HOST[:PORT] list (NULL: none) */
+	long registry_timeout;         /* [registries] timeout: seconds (0: the default) */
 };
 
 /* Reads $XDG_CONFIG_HOME/burrow/burrow.conf (else ~/.config/burrow/...);
