@@ -22,9 +22,19 @@
  *                namespace did not map their owner), "created"}
  * A layer is keyed by its chain ID, so one stack of layers is stored once
  * whatever images share it; an image's ID is the sha256 of its OCI image
- * configuration. A layer record is written once the layer is in place,
- * before the image that uses it: a crash leaves at worst a layer no image
- * uses, never an image without its layers. */
+ * configuration. A layer directory appears (by rename) only once all of it
+ * is verified; its record is written with the image that names it, in one
+ * transaction: a crash leaves at worst a complete layer no record names
+ * (the next pull of it uses it; prune may remove it), never an image
+ * without its layers nor a half layer that counts.
+ *
+ * Layer locks (layers/<chain id>.lock, open file description locks on two
+ * bytes): byte 0 is held exclusively by whoever fetches or removes the
+ * layer; byte 1 is held shared by every pull that will name the layer in
+ * its image, from the moment it sees the layer in place (holding byte 0)
+ * until that image is stored. Whoever removes a layer (a failed pull, rmi,
+ * prune) takes byte 0, then byte 1 exclusively without waiting, and
+ * removes it only when it got both. */
 #ifndef BURROW_IMAGE_H
 #define BURROW_IMAGE_H
 

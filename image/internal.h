@@ -286,8 +286,9 @@ const struct img_regconf *img_registries_find(const struct img_registries *r, co
 
 /* The fully qualified names to try for what the user typed, in order, as
  * normalised references: the name itself when it has a registry; else its
- * alias; else each unqualified-search registry (docker.io when none is
- * set). *note says when an alias was used ("Resolved ... as an alias"). */
+ * alias; else each unqualified-search registry (docker.io when the list
+ * is not set; an empty list is an error, ENOENT). *note says when an alias
+ * was used ("Resolved ... as an alias"). */
 int img_resolve_name(const struct img_registries *r, const char *ref, char ***names, char **note,
                      struct burrow_err **err);
 

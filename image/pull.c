@@ -18,13 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "image/internal.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -38,6 +38,13 @@
 /* a pull that holds a layer's lock is downloading it: wait that long for it */
 #define LAYER_LOCK_WAIT_S (30 * 60)
 #define PROGRESS_MS 100
+/* The bytes of layers/<chain id>.lock: FETCH is held (exclusively) by
+ * whoever fetches or removes the layer; USE (shared) by every pull that
+ * will name the layer in its image, until that image is stored. A remover
+ * holds FETCH and takes USE exclusively without waiting: it removes the
+ * layer only when no pull is about to use it. */
+#define LOCK_FETCH 0
+#define LOCK_USE 1
 
 /* Returned by the steps of one candidate name: the next may be tried. */
 #define TRY_NEXT (-1)
@@ -47,6 +54,7 @@ struct job {
 	const struct img_descriptor *desc;
 	const char *diff_id;
 	const char *chain_id;
+	int lockfd;        /* layers/<chain id>.lock: USE held until the image is stored */
 	atomic_int state;  /* enum img_layer_state */
 	atomic_llong done; /* bytes of the blob */
 	struct img_unpack_stats st;
@@ -114,45 +122,9 @@ static char *blob_auth(void *data, bool refresh, struct burrow_err **err)
 	return img_registry_auth_line(r->reg, r->repo, refresh, err);
 }
 
-/* The layer's lock (layers/<chain id>.lock), waited for (bounded). */
-static int lock_layer(struct run *r, struct job *j, int *fd, struct burrow_err **err)
+/* Downloads a layer, unpacking it while it arrives, and puts it in place. */
+static int download(struct run *r, struct job *j, struct burrow_err **err)
 {
-	cleanup_free char *name = xasprintf("%s.lock", j->chain_id);
-	cleanup_close int lfd = openat(r->layersfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (lfd < 0)
-		return burrow_error(err, errno, "cannot open the lock of layer %s", j->chain_id);
-	for (long waited_ms = 0;; waited_ms += 50) {
-		if (flock(lfd, LOCK_EX | LOCK_NB) == 0)
-			break;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return burrow_error(err, errno, "cannot lock layer %s", j->chain_id);
-		if (waited_ms == 0)
-			burrow_debug("layer %s: another burrow is fetching it; waiting", j->chain_id);
-		atomic_store(&j->state, IMG_LAYER_WAITING);
-		if (atomic_load(&r->cancel))
-			return burrow_error_status(err, ECANCELED, "cancelled");
-		if (waited_ms >= LAYER_LOCK_WAIT_S * 1000L)
-			return burrow_error(
-			    err, 0, "timed out after %d s waiting for layer %s, which another burrow is fetching",
-			    LAYER_LOCK_WAIT_S, j->desc->digest);
-		struct timespec ts = {0, 50 * 1000000L};
-		nanosleep(&ts, NULL);
-	}
-	*fd = steal_fd(lfd);
-	return 0;
-}
-
-static int fetch_layer(struct run *r, struct job *j, struct burrow_err **err)
-{
-	cleanup_close int lockfd = -1;
-	if (lock_layer(r, j, &lockfd, err) < 0)
-		return -1;
-	if (layer_present(r->layersfd, j->chain_id)) {
-		/* another pull fetched it while this one waited */
-		atomic_store(&j->done, j->desc->size);
-		atomic_store(&j->state, IMG_LAYER_EXISTS);
-		return 0;
-	}
 	atomic_store(&j->state, IMG_LAYER_FETCHING);
 	cleanup_free char *path = xasprintf("blobs/%s", j->desc->digest);
 	cleanup_free char *url = img_registry_url(r->reg, r->repo, path);
@@ -192,6 +164,90 @@ static int fetch_layer(struct run *r, struct job *j, struct burrow_err **err)
 	j->fetched = true;
 	atomic_store(&j->state, IMG_LAYER_DONE);
 	return 0;
+}
+
+/* Takes byte `byte` of a layer's lock file (F_RDLCK or F_WRLCK), waiting
+ * up to wait_ms (0: not at all; then errno EWOULDBLOCK). These are open
+ * file description locks: each thread's fd holds a lock of its own. */
+static int range_lock(int fd, off_t byte, short type, long wait_ms, const atomic_bool *cancel)
+{
+	struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1};
+	for (long waited = 0;; waited += 50) {
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return -1;
+		if (waited >= wait_ms || (cancel && atomic_load(cancel))) {
+			errno = EWOULDBLOCK;
+			return -1;
+		}
+		struct timespec ts = {0, 50 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void range_unlock(int fd, off_t byte)
+{
+	struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1};
+	fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+/* One layer: in the store already, or fetched now; either way it stays in
+ * use by this pull (j->lockfd) until its image is stored. */
+static int fetch_layer(struct run *r, struct job *j, struct burrow_err **err)
+{
+	cleanup_free char *name = xasprintf("%s.lock", j->chain_id);
+	cleanup_close int fd = openat(r->layersfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open its lock");
+	if (range_lock(fd, LOCK_FETCH, F_WRLCK, 0, NULL) < 0) {
+		burrow_debug("layer %s: another burrow is fetching it; waiting", j->chain_id);
+		atomic_store(&j->state, IMG_LAYER_WAITING);
+		if (range_lock(fd, LOCK_FETCH, F_WRLCK, LAYER_LOCK_WAIT_S * 1000L, &r->cancel) < 0) {
+			if (atomic_load(&r->cancel))
+				return burrow_error_status(err, ECANCELED, "cancelled");
+			if (errno == EWOULDBLOCK)
+				return burrow_error(
+				    err, 0, "timed out after %d s waiting for it: another burrow is fetching it",
+				    LAYER_LOCK_WAIT_S);
+			return burrow_error(err, errno, "cannot lock it");
+		}
+	}
+	if (layer_present(r->layersfd, j->chain_id)) {
+		atomic_store(&j->done, j->desc->size);
+		atomic_store(&j->state, IMG_LAYER_EXISTS);
+	} else if (download(r, j, err) < 0) {
+		return -1;
+	}
+	/* a remover holds FETCH while it takes USE: this does not wait */
+	if (range_lock(fd, LOCK_USE, F_RDLCK, 1000, NULL) < 0)
+		return burrow_error(err, errno, "cannot lock it");
+	range_unlock(fd, LOCK_FETCH);
+	j->lockfd = steal_fd(fd);
+	return 0;
+}
+
+/* Lets go of every layer; after a failure, the layers this pull fetched go
+ * again (nothing is stored), unless another pull uses them by now. */
+static void release_layers(struct run *r, bool failed)
+{
+	for (size_t i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+		if (j->lockfd < 0)
+			continue;
+		if (failed && j->fetched) {
+			range_unlock(j->lockfd, LOCK_USE);
+			if (range_lock(j->lockfd, LOCK_FETCH, F_WRLCK, 5000, NULL) == 0 &&
+			    range_lock(j->lockfd, LOCK_USE, F_WRLCK, 0, NULL) == 0) {
+				cleanup_err struct burrow_err *e = NULL;
+				if (rm_rf_at(r->layersfd, j->chain_id, &e) < 0)
+					burrow_debug("cannot remove layer %s of the failed pull: %s", j->chain_id,
+					             e->msg);
+			}
+		}
+		close(j->lockfd);
+		j->lockfd = -1;
+	}
 }
 
 static void *worker(void *arg)
@@ -236,12 +292,14 @@ static int fetch_layers(struct run *r, struct burrow_err **err)
 {
 	r->order = xcalloc(r->njobs ? r->njobs : 1, sizeof(size_t));
 	for (size_t i = 0; i < r->njobs; i++) {
-		if (layer_present(r->layersfd, r->jobs[i].chain_id)) {
-			atomic_store(&r->jobs[i].state, IMG_LAYER_EXISTS);
-			atomic_store(&r->jobs[i].done, r->jobs[i].desc->size);
-		} else {
+		struct job *j = &r->jobs[i];
+		if (!layer_present(r->layersfd, j->chain_id)) {
 			r->order[r->norder++] = i;
+			continue;
 		}
+		/* here already: taken into use at once, no thread needed */
+		if (fetch_layer(r, j, err) < 0)
+			return burrow_error_wrap(err, "layer %s", j->desc->digest);
 	}
 	qsort_r(r->order, r->norder, sizeof(size_t), by_size_desc, r->jobs);
 	size_t nthreads = r->o->parallel ? r->o->parallel : DEFAULT_PARALLEL;
@@ -478,6 +536,7 @@ static int pull_manifest(struct state_store *s, const struct img_pull_opts *o, s
 		r.jobs[i].desc = &m.layers[i];
 		r.jobs[i].diff_id = c.diff_ids[i];
 		r.jobs[i].chain_id = chain[i];
+		r.jobs[i].lockfd = -1;
 		atomic_init(&r.jobs[i].state, IMG_LAYER_QUEUED);
 		atomic_init(&r.jobs[i].done, 0);
 	}
@@ -490,6 +549,7 @@ static int pull_manifest(struct state_store *s, const struct img_pull_opts *o, s
 	pthread_cond_destroy(&r.cond);
 	free(r.order);
 	if (rc < 0) {
+		release_layers(&r, true);
 		free(r.jobs);
 		return burrow_error_wrap(err, "cannot pull '%s'", t->name);
 	}
@@ -527,6 +587,7 @@ static int pull_manifest(struct state_store *s, const struct img_pull_opts *o, s
 	    .variant = c.variant,
 	};
 	rc = img_store_image(s, &commit, err);
+	release_layers(&r, rc < 0);
 	for (size_t i = 0; i < m.nlayers; i++) {
 		img_layer_record_clear(records[i]);
 		free(records[i]);

@@ -407,12 +407,22 @@ int img_resolve_name(const struct img_registries *r, const char *ref, char ***na
 		if (!n)
 			return -1;
 		strv_append(&out, n);
-		*note = xasprintf("Resolved \"%s\" as an alias (%s)", ref, r->alias_sources[i]);
+		*note = xasprintf("Resolved \"%s\" as an alias (%s)", r->alias_names[i], r->alias_sources[i]);
 		*names = steal_ptr(out);
 		return 0;
 	}
 	static char *const docker_hub[] = {"docker.io", NULL};
-	char *const *search = r->search && r->search[0] ? r->search : docker_hub;
+	char *const *search = r->search ? r->search : docker_hub;
+	if (!search[0]) {
+		img_ref_clear(&p);
+		burrow_error_status(
+		    err, ENOENT,
+		    "short name '%s' did not resolve: no alias names it and unqualified-search-registries "
+		    "is empty (%s)",
+		    ref, r->search_source);
+		return burrow_error_hint(err, "give the full name (REGISTRY/NAME:TAG), or list registries to search "
+		                              "in registries.conf");
+	}
 	for (size_t i = 0; search[i]; i++) {
 		cleanup_free char *full = xasprintf("%s/%s%s", search[i], p.path, suffix);
 		char *n = img_ref_normalize_str(full, err);

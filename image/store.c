@@ -493,6 +493,41 @@ static int found(struct state_store *s, const char *ref, const char *id, struct 
 	return r;
 }
 
+/* A short name that a registries.conf alias names: the image under the
+ * full name; 1 when there is none (a registries.conf that cannot be read
+ * is pull's to report, not a lookup's). */
+static int lookup_alias(struct state_store *s, const char *ref, const struct img_ref *r, struct img_info **out,
+                        struct burrow_err **err)
+{
+	__attribute__((cleanup(img_registries_clear))) struct img_registries regs = {0};
+	cleanup_err struct burrow_err *e = NULL;
+	if (img_registries_load(&regs, &e) < 0)
+		return 1;
+	for (size_t i = 0; regs.alias_names && regs.alias_names[i]; i++) {
+		if (strcmp(regs.alias_names[i], r->path) != 0 || !*regs.alias_values[i])
+			continue;
+		cleanup_free char *full = r->digest
+		                              ? xasprintf("%s@%s", regs.alias_values[i], r->digest)
+		                              : xasprintf("%s:%s", regs.alias_values[i], r->tag ? r->tag : "latest");
+		struct img_ref a;
+		if (img_ref_parse(full, &a, &e) < 0)
+			return 1;
+		int rc;
+		if (a.digest) {
+			rc = lookup_digest(s, ref, &a, out, err);
+		} else {
+			cleanup_free char *norm = img_ref_normalize(&a);
+			cleanup_free char *id = NULL;
+			rc = img_tag_get(s, norm, &id, err);
+			if (rc == 0)
+				rc = found(s, ref, id, out, err);
+		}
+		img_ref_clear(&a);
+		return rc;
+	}
+	return 1;
+}
+
 int img_lookup(struct state_store *s, const char *ref, struct img_info **out, struct burrow_err **err)
 {
 	if (!ref || !*ref)
@@ -506,6 +541,8 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 	if (hex == ref && img_ref_parse(ref, &r, &perr) == 0) {
 		if (r.digest) {
 			int d = lookup_digest(s, ref, &r, out, err);
+			if (d == 1 && !r.domain)
+				d = lookup_alias(s, ref, &r, out, err);
 			img_ref_clear(&r);
 			return d == 1 ? not_known(ref, err) : d;
 		}
@@ -525,11 +562,11 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 			cleanup_free char *suffix = xasprintf("/%s:%s", r.path, r.tag ? r.tag : "latest");
 			struct collect c = {.s = s, .suffix = suffix};
 			int e = state_each(s, STATE_DB, "tag/", collect_short, &c, err);
-			img_ref_clear(&r);
 			cleanup_strv char **pairs = c.ids;
-			if (e < 0)
-				return -1;
-			int o = one_of(s, ref, pairs, out, err);
+			int o = e < 0 ? -1 : one_of(s, ref, pairs, out, err);
+			if (o == 1)
+				o = lookup_alias(s, ref, &r, out, err);
+			img_ref_clear(&r);
 			if (o <= 0)
 				return o;
 		} else {

@@ -538,6 +538,18 @@ static void test_registries_conf(void **state)
 	expect_endpoints(&r, "c.example/x:latest", "error: 'c.example/x:latest' is blocked");
 	img_registries_clear(&r);
 
+	/* an empty search list: short names do not resolve (no docker.io) */
+	add_ok(&r, "unqualified-search-registries = []\n", "empty.conf");
+	char **names = NULL, *note = NULL;
+	struct burrow_err *err = NULL;
+	assert_int_equal(img_resolve_name(&r, "debian", &names, &note, &err), -1);
+	assert_int_equal(err->status, ENOENT);
+	assert_non_null(strstr(err->msg, "short name 'debian' did not resolve"));
+	assert_non_null(strstr(err->msg, "(empty.conf:1)"));
+	burrow_err_free(err);
+	expect_resolve(&r, "quay.io/x", "quay.io/x:latest", NULL);
+	img_registries_clear(&r);
+
 	add_bad("unqualified-search-registries = 'docker.io'\n", "line 1: 'unqualified-search-registries' must be an "
 	                                                         "array of strings");
 	add_bad("[[registry]]\ninsecure = 'yes'\nlocation = 'x.io'\n", "line 2: 'insecure' must be true or false");
