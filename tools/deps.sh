@@ -8,7 +8,8 @@ PKGS="gcc make pkg-config clang clang-format
 libslirp-dev libglib2.0-dev libcap-dev libyajl-dev libtdb-dev libarchive-dev
 libcurl4-openssl-dev libssl-dev libseccomp-dev libcmocka-dev zlib1g-dev
 fuse-overlayfs uidmap busybox-static iproute2 util-linux
-bats socat zstd python3 tdb-tools hyperfine keyutils"
+bats socat zstd python3 tdb-tools hyperfine keyutils
+docker-registry skopeo apache2-utils openssl curl time debootstrap"
 
 missing=""
 for p in $PKGS; do

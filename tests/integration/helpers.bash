@@ -13,8 +13,12 @@ export BURROW
 setup() {
 	T=$BATS_TEST_TMPDIR
 	export XDG_DATA_HOME=$T/data XDG_CONFIG_HOME=$T/config XDG_RUNTIME_DIR=$T/run
-	mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
+	mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME/containers"
 	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+	# never the internet: a short name of an image that is not here fails
+	# at once instead of being pulled from docker.io (this file replaces
+	# the system's registries.conf and its aliases)
+	printf 'unqualified-search-registries = []\n' >"$XDG_CONFIG_HOME/containers/registries.conf"
 	if declare -F suite_setup >/dev/null; then suite_setup; fi
 }
 

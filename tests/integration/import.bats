@@ -301,7 +301,7 @@ f("c", "now a file")
 	for ref in busybox busybox:latest localhost/busybox localhost/busybox:latest "${id:0:12}" "$id" "sha256:$id"; do
 		run_burrow 0 run --rm --network none "$ref" true
 	done
-	run_burrow 125 run --rm --network none busybox:nosuchtag true
+	run_burrow 125 run --rm --network none --pull=never busybox:nosuchtag true
 	assert_match "$output" "image 'busybox:nosuchtag' not known"
 }
 

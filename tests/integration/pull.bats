@@ -1,0 +1,564 @@
+#!/usr/bin/env bats
+# burrow pull / login / logout / run --pull against real registries on
+# 127.0.0.1 that this file starts as the test user (Debian's docker-registry:
+# one plain HTTP, one TLS with a CA made here and htpasswd basic auth),
+# filled with images built here from the host's busybox-static; and a small
+# fake registry (registry.py fake) for the broken cases. Never the internet.
+
+load helpers
+
+REGPY=$BATS_TEST_DIRNAME/registry.py
+
+# start_registry NAME [TLS+AUTH]: a docker-registry on a free port; sets
+# ${NAME}_PORT and leaves its pid and access log in $BATS_FILE_TMPDIR/NAME.*
+start_registry() {
+	local name=$1 secure=${2:-} dir=$BATS_FILE_TMPDIR/$1 port i
+	mkdir -p "$dir/data"
+	for i in 1 2 3 4 5; do
+		port=$(free_port)
+		{
+			printf 'version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: %s/data\n' "$dir"
+			printf 'http:\n  addr: 127.0.0.1:%s\n  secret: burrow-test\n' "$port"
+			if [ -n "$secure" ]; then
+				printf '  tls:\n    certificate: %s/srv.crt\n    key: %s/srv.key\n' "$BATS_FILE_TMPDIR" "$BATS_FILE_TMPDIR"
+				printf 'auth:\n  htpasswd:\n    realm: burrow-test\n    path: %s/htpasswd\n' "$BATS_FILE_TMPDIR"
+			fi
+		} >"$dir/config.yml"
+		docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 3>&- &
+		echo $! >"$dir/pid"
+		local scheme=http opts=()
+		[ -n "$secure" ] && scheme=https opts=(--cacert "$BATS_FILE_TMPDIR/ca.crt")
+		local t
+		for t in $(seq 50); do
+			curl -s -o /dev/null "${opts[@]}" "$scheme://127.0.0.1:$port/v2/" && break
+			kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
+			sleep 0.1
+		done
+		if curl -s -o /dev/null "${opts[@]}" "$scheme://127.0.0.1:$port/v2/"; then
+			printf -v "${name}_PORT" '%s' "$port"
+			echo "$port" >"$dir/port"
+			return 0
+		fi
+		kill "$(cat "$dir/pid")" 2>/dev/null # the port was taken after all
+	done
+	echo "cannot start docker-registry: $(tail -3 "$dir/log")" >&2
+	return 1
+}
+
+setup_file() {
+	local f=$BATS_FILE_TMPDIR
+	if ! command -v docker-registry >/dev/null || ! command -v openssl >/dev/null || ! command -v htpasswd >/dev/null; then
+		echo "skip" >"$f/missing"
+		return 0
+	fi
+	"$TOP/tools/mkimage.sh" "$f/busybox.tar" >/dev/null
+	# a CA and a certificate for 127.0.0.1 signed by it; a user for basic auth
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$f/ca.key" -out "$f/ca.crt" -days 2 \
+		-subj "/CN=burrow test CA" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -keyout "$f/srv.key" -out "$f/srv.csr" -subj "/CN=127.0.0.1" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$f/ext.cnf"
+	openssl x509 -req -in "$f/srv.csr" -CA "$f/ca.crt" -CAkey "$f/ca.key" -CAcreateserial -out "$f/srv.crt" \
+		-days 2 -extfile "$f/ext.cnf" 2>/dev/null
+	htpasswd -Bbn alice 's3cret:pw' >"$f/htpasswd"
+
+	start_registry reg
+	start_registry sreg secure
+	local R=http://127.0.0.1:$reg_PORT
+	# layers: the busybox rootfs, and small ones on top
+	python3 "$REGPY" layer "$f/hello.tar" 'd("etc"); f("etc/hello", "hello from layer 2\n"); f("etc/doomed", "x\n")'
+	python3 "$REGPY" layer "$f/third.tar" 'd("etc"); f("etc/third", "third\n"); f("etc/.wh.doomed", "")'
+	python3 "$REGPY" layer "$f/other.tar" 'd("opt"); f("opt/other", "another top\n")'
+	python3 "$REGPY" layer "$f/arm.tar" 'f("arch", "arm64\n")'
+	python3 "$REGPY" layer "$f/amd.tar" 'f("arch", "amd64\n")'
+	python3 "$REGPY" layer "$f/conc.tar" 'big("opt/a", 3000000); big("opt/b", 3000000)'
+	python3 "$REGPY" push "$R" test/busybox:1 --layer "$f/busybox.tar:gzip" >"$f/busybox.digest"
+	python3 "$REGPY" push "$R" test/zstd:1 --layer "$f/busybox.tar:zstd" --layer "$f/hello.tar:zstd" >/dev/null
+	python3 "$REGPY" push "$R" test/plain:1 --docker --layer "$f/busybox.tar:none" --layer "$f/hello.tar:none" >/dev/null
+	python3 "$REGPY" push "$R" test/multi:1 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" \
+		--layer "$f/third.tar:gzip" >/dev/null
+	python3 "$REGPY" push "$R" test/shared:1 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" \
+		--layer "$f/other.tar:gzip" >/dev/null
+	python3 "$REGPY" push "$R" test/conc:1 --layer "$f/busybox.tar:gzip" --layer "$f/conc.tar:gzip" \
+		--layer "$f/other.tar:zstd" >/dev/null
+	# a manifest list: this machine's architecture and another
+	local host other
+	host=$(uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')
+	other=arm64
+	[ "$host" = arm64 ] && other=amd64
+	echo "$host" >"$f/host-arch"
+	echo "$other" >"$f/other-arch"
+	local dh do
+	dh=$(python3 "$REGPY" push "$R" test/list:h --arch "$host" --layer "$f/busybox.tar:gzip" --layer "$f/$(
+		[ "$host" = arm64 ] && echo arm || echo amd).tar:gzip")
+	do=$(python3 "$REGPY" push "$R" test/list:o --arch "$other" --layer "$f/busybox.tar:gzip" --layer "$f/$(
+		[ "$other" = arm64 ] && echo arm || echo amd).tar:gzip")
+	python3 "$REGPY" index "$R" test/list:1 --manifest "$dh=linux/$host" --manifest "$do=linux/$other" >/dev/null
+	python3 "$REGPY" push "https://127.0.0.1:$sreg_PORT" sec/busybox:1 --layer "$f/busybox.tar:gzip" \
+		--auth 'alice:s3cret:pw' --cacert "$f/ca.crt" >/dev/null
+	# an image that another client pushed: skopeo, from an OCI layout
+	if command -v skopeo >/dev/null; then
+		python3 "$REGPY" oci "$f/oci" 1 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" >/dev/null
+		skopeo copy -q --dest-tls-verify=false "oci:$f/oci:1" "docker://127.0.0.1:$reg_PORT/test/skopeo:1" \
+			>"$f/skopeo.log" 2>&1 || echo "skopeo failed: $(cat "$f/skopeo.log")" >&2
+	fi
+}
+
+teardown_file() {
+	local p
+	for p in "$BATS_FILE_TMPDIR"/*/pid; do
+		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+	done
+	return 0
+}
+
+suite_setup() {
+	[ -f "$BATS_FILE_TMPDIR/missing" ] && need_or_fail "docker-registry, openssl and htpasswd (Debian packages docker-registry, openssl, apache2-utils)"
+	REG=127.0.0.1:$(cat "$BATS_FILE_TMPDIR/reg/port")
+	SREG=127.0.0.1:$(cat "$BATS_FILE_TMPDIR/sreg/port")
+	LAYERS=$XDG_DATA_HOME/burrow/layers
+	FAKES=()
+	# the namespace first, so that its one-time warning stays out of the checks
+	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1 || true
+}
+
+suite_teardown() {
+	local p
+	for p in "${FAKES[@]}"; do kill "$p" 2>/dev/null; done
+	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
+	return 0
+}
+
+# start_fake MODE: a fake registry serving one image broken as MODE says;
+# sets FAKE (host:port) and FAKE_LOG (its request log).
+start_fake() {
+	local pf=$T/fake-$1.port t
+	FAKE_LOG=$T/fake-$1.log
+	: >"$FAKE_LOG"
+	python3 "$REGPY" fake --mode "$1" --port-file "$pf" --log "$FAKE_LOG" --base "$BATS_FILE_TMPDIR/busybox.tar" 3>&- &
+	FAKES+=($!)
+	for t in $(seq 100); do
+		[ -s "$pf" ] && break
+		sleep 0.05
+	done
+	[ -s "$pf" ] || { echo "fake registry ($1) did not start" >&2; return 1; }
+	FAKE=127.0.0.1:$(cat "$pf")
+}
+
+# blob_gets LOG REPO DIGEST: how many times the registry sent that blob.
+blob_gets() {
+	grep -c "\"GET /v2/$2/blobs/$3 HTTP" "$1" || true
+}
+
+# layer_digests REF: the layer blob digests of an image in the plain registry.
+layer_digests() {
+	curl -s -H "Accept: application/vnd.oci.image.manifest.v1+json" "http://$REG/v2/${1%:*}/manifests/${1##*:}" |
+		python3 -c 'import json,sys; print("\n".join(l["digest"] for l in json.load(sys.stdin)["layers"]))'
+}
+
+# no_layer_dirs: no layer and no half layer in the store (lock files are fine)
+no_layer_dirs() {
+	local left
+	left=$(ls -A "$LAYERS" 2>/dev/null | grep -Ev '\.lock$' || true)
+	is "$left" "" "no layer (or half layer) left in the store"
+}
+
+# nothing_stored: no image, no layer, no half layer
+nothing_stored() {
+	run_burrow 0 images -q
+	is "$output" "" "no image stored"
+	no_layer_dirs
+}
+
+@test "pull: by tag from a local registry; plain progress lines, the ID on stdout; -q; run it" {
+	run_burrow 0 pull --tls-verify=false "$REG/test/busybox:1"
+	assert_match "$output" "Trying to pull $REG/test/busybox:1\.\.\."
+	assert_match "$output" "Copying blob [0-9a-f]{12} done"
+	assert_match "$output" "Copying config [0-9a-f]{12} done"
+	id=${lines[-1]}
+	assert_match "$id" "^[0-9a-f]{64}$"
+	run_burrow 0 images
+	assert_match "$output" "$REG/test/busybox +1 +${id:0:12}"
+	# again: nothing is fetched, the ID alone with -q
+	run --separate-stderr timeout "$BURROW_TIMEOUT" "$BURROW" pull -q --tls-verify=false "$REG/test/busybox:1"
+	is "$status" 0
+	is "$output" "$id"
+	is "$stderr" ""
+	run_burrow 0 run --rm "$REG/test/busybox:1" sh -c 'echo ran; ls /bin/busybox'
+	is "$output" "ran
+/bin/busybox"
+}
+
+@test "pull: by digest; run by digest and by short name with the digest; repo digest recorded" {
+	digest=$(cat "$BATS_FILE_TMPDIR/busybox.digest")
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox@$digest"
+	id=$output
+	run_burrow 0 run --rm "$REG/test/busybox@$digest" true
+	run_burrow 0 run --rm "busybox@$digest" true
+	# a digest that does not match what the registry has
+	run_burrow 125 pull -q --tls-verify=false "$REG/test/busybox@sha256:$(printf '%064d' 0)"
+	assert_match "$output" "manifest unknown"
+	# the same image by tag: one image with both names
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox:1"
+	is "$output" "$id"
+	run_burrow 0 run --rm --pull=never "$REG/test/busybox@$digest" true
+}
+
+@test "pull: gzip, zstd and uncompressed layers; OCI and Docker media types; a skopeo-pushed image" {
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/zstd:1"
+	run_burrow 0 run --rm "$REG/test/zstd:1" cat /etc/hello
+	is "$output" "hello from layer 2"
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/plain:1"
+	run_burrow 0 run --rm "$REG/test/plain:1" cat /etc/hello
+	is "$output" "hello from layer 2"
+	if ! grep -q "test/skopeo" "$BATS_FILE_TMPDIR/reg/log"; then
+		need_or_fail "skopeo (Debian package skopeo) to push an image"
+	fi
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/skopeo:1"
+	run_burrow 0 run --rm "$REG/test/skopeo:1" cat /etc/hello
+	is "$output" "hello from layer 2"
+}
+
+@test "pull: layers stack (a whiteout hides a lower file); an image sharing layers fetches only its own" {
+	log=$BATS_FILE_TMPDIR/reg/log
+	mapfile -t multi < <(layer_digests test/multi:1)
+	mapfile -t shared < <(layer_digests test/shared:1)
+	is "${multi[0]}" "${shared[0]}" "the images share their bottom layers"
+	is "${multi[1]}" "${shared[1]}"
+	before0=$(blob_gets "$log" test/multi "${multi[0]}")
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/multi:1"
+	run_burrow 0 run --rm "$REG/test/multi:1" sh -c 'cat /etc/hello /etc/third; test -e /etc/doomed || echo gone'
+	is "$output" "hello from layer 2
+third
+gone"
+	is "$(blob_gets "$log" test/multi "${multi[0]}")" $((before0 + 1))
+	s0=$(blob_gets "$log" test/shared "${shared[0]}")
+	s1=$(blob_gets "$log" test/shared "${shared[1]}")
+	s2=$(blob_gets "$log" test/shared "${shared[2]}")
+	run_burrow 0 pull --tls-verify=false "$REG/test/shared:1"
+	assert_match "$output" "Copying blob ${shared[0]:7:12} skipped: already exists"
+	assert_match "$output" "Copying blob ${shared[1]:7:12} skipped: already exists"
+	assert_match "$output" "Copying blob ${shared[2]:7:12} done"
+	is "$(blob_gets "$log" test/shared "${shared[0]}")" "$s0" "the shared bottom layer was not fetched again"
+	is "$(blob_gets "$log" test/shared "${shared[1]}")" "$s1" "the shared second layer was not fetched again"
+	is "$(blob_gets "$log" test/shared "${shared[2]}")" $((s2 + 1)) "the new layer was fetched once"
+	run_burrow 0 run --rm "$REG/test/shared:1" cat /etc/hello /opt/other /etc/doomed
+	is "$output" "hello from layer 2
+another top
+x"
+}
+
+@test "pull: a manifest list gives this machine's image; --arch/--platform another; a missing one lists those there" {
+	host=$(cat "$BATS_FILE_TMPDIR/host-arch")
+	other=$(cat "$BATS_FILE_TMPDIR/other-arch")
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/list:1"
+	run_burrow 0 run --rm "$REG/test/list:1" cat /arch
+	is "$output" "$host"
+	run --separate-stderr timeout "$BURROW_TIMEOUT" "$BURROW" pull -q --tls-verify=false --arch "$other" "$REG/test/list:1"
+	is "$status" 0
+	is "$stderr" ""
+	run_burrow 0 run --rm --pull=never "$REG/test/list:1" true # the tag moved to the other image
+	run_burrow 0 pull -q --tls-verify=false --platform "linux/$host" "$REG/test/list:1"
+	run_burrow 125 pull -q --tls-verify=false --platform linux/s390x "$REG/test/list:1"
+	assert_match "$output" "no image for linux/s390x in it; it has linux/$host, linux/$other"
+	assert_match "$output" "hint: choose one with --platform"
+	run_burrow 125 pull -q --tls-verify=false --platform linux "$REG/test/list:1"
+	assert_match "$output" "invalid platform 'linux'"
+	run_burrow 125 pull -q --platform linux/amd64 --arch arm64 "$REG/test/list:1"
+	assert_match "$output" "cannot be combined"
+}
+
+@test "pull: TLS with a CA made here: refused untrusted; --tls-verify=false; certs.d" {
+	creds='alice:s3cret:pw'
+	run_burrow 125 pull -q --creds "$creds" "$SREG/sec/busybox:1"
+	assert_match "$output" "certificate"
+	assert_match "$output" "hint: .*certs\.d/$SREG/ca\.crt"
+	nothing_stored
+	run_burrow 0 pull -q --tls-verify=false --creds "$creds" "$SREG/sec/busybox:1"
+	run_burrow 0 images -q
+	is "${#lines[@]}" 1
+	mkdir -p "$XDG_CONFIG_HOME/containers/certs.d/$SREG"
+	cp "$BATS_FILE_TMPDIR/ca.crt" "$XDG_CONFIG_HOME/containers/certs.d/$SREG/ca.crt"
+	run_burrow 0 pull -q --creds "$creds" "$SREG/sec/busybox:1"
+	# --tls-verify=true beats an insecure entry in registries.conf
+	rm -r "$XDG_CONFIG_HOME/containers/certs.d"
+	printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$SREG" >"$XDG_CONFIG_HOME/containers/registries.conf"
+	run_burrow 0 pull -q --creds "$creds" "$SREG/sec/busybox:1"
+	run_burrow 125 pull -q --tls-verify --creds "$creds" "$SREG/sec/busybox:1"
+	assert_match "$output" "certificate"
+}
+
+@test "login/logout: basic auth with htpasswd; auth.json 0600 kept with other entries; REGISTRY_AUTH_FILE; docker's config.json" {
+	auth=$XDG_RUNTIME_DIR/containers/auth.json
+	run_burrow 125 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+	assert_match "$output" "$SREG needs a login"
+	assert_match "$output" "hint: log in first \('burrow login $SREG'\)"
+	run_burrow 125 login --tls-verify=false -u alice -p wrong "$SREG"
+	assert_match "$output" "cannot log in to $SREG: $SREG: invalid username or password"
+	[ ! -e "$auth" ]
+	run bash -c "printf 's3cret:pw\n' | timeout $BURROW_TIMEOUT $BURROW login --tls-verify=false -u alice --password-stdin $SREG"
+	is "$status" 0
+	is "$output" "Login Succeeded!"
+	is "$(stat -c %a "$auth")" 600
+	run_burrow 0 login --get-login "$SREG"
+	is "$output" alice
+	run_burrow 0 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+	# another tool's entry survives a logout
+	python3 - "$auth" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["auths"]["other.example"] = {"auth": "eDp5"}
+d["credHelpers"] = {"helper.example": "pass"}
+json.dump(d, open(sys.argv[1], "w"))
+PY
+	run_burrow 0 logout "$SREG"
+	is "$output" "Removed login credentials for $SREG"
+	grep -q other.example "$auth"
+	grep -q credHelpers "$auth"
+	run_burrow 125 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+	assert_match "$output" "needs a login"
+	run_burrow 125 logout "$SREG"
+	is "$output" "burrow: not logged into $SREG"
+	# REGISTRY_AUTH_FILE for login and pull
+	export REGISTRY_AUTH_FILE=$T/elsewhere.json
+	run_burrow 0 login --tls-verify=false -u alice -p 's3cret:pw' "$SREG"
+	[ -s "$REGISTRY_AUTH_FILE" ]
+	run_burrow 0 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+	run_burrow 0 logout --all
+	is "$output" "Removed login credentials for all registries"
+	unset REGISTRY_AUTH_FILE
+	# docker's file is read too
+	mkdir -p "$T/home/.docker"
+	printf '{"auths":{"https://%s":{"auth":"%s"}}}' "$SREG" "$(printf 'alice:s3cret:pw' | base64)" >"$T/home/.docker/config.json"
+	HOME=$T/home run_burrow 0 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+	HOME=$T/home run_burrow 125 logout "$SREG"
+	assert_match "$output" "hint: credentials for it come from $T/home/.docker/config.json"
+}
+
+@test "pull: short names through registries.conf: search registries, aliases, blocked, mirrors" {
+	# the tests' registries.conf has an empty search list: nothing to try
+	run_burrow 125 pull busybox
+	assert_match "$output" "short name 'busybox' did not resolve"
+	mkdir -p "$XDG_CONFIG_HOME/containers"
+	dead=127.0.0.1:$(free_port) # nothing listens there
+	cat >"$XDG_CONFIG_HOME/containers/registries.conf" <<CONF
+unqualified-search-registries = ["$dead", "$REG"]
+
+[[registry]]
+location = "$REG"
+insecure = true
+
+[[registry]]
+location = "$dead"
+insecure = true
+
+[[registry]]
+prefix = "blocked.invalid"
+blocked = true
+
+[[registry]]
+prefix = "example.invalid/team"
+location = "offline.invalid/team"
+[[registry.mirror]]
+location = "$REG/test"
+insecure = true
+
+[aliases]
+"bb" = "$REG/test/busybox"
+CONF
+	run_burrow 0 pull --retry 0 test/busybox:1
+	assert_match "$output" "Trying to pull $dead/test/busybox:1\.\.\."
+	assert_match "$output" "Trying to pull $REG/test/busybox:1\.\.\."
+	run_burrow 0 images
+	assert_match "$output" "$REG/test/busybox +1 "
+	run_burrow 0 pull bb:1
+	assert_match "$output" "Resolved \"bb\" as an alias \($XDG_CONFIG_HOME/containers/registries.conf:"
+	run_burrow 0 run --rm --pull=never bb:1 true
+	run_burrow 125 pull blocked.invalid/x:1
+	assert_match "$output" "'blocked.invalid/x:1' is blocked by registries.conf"
+	run_burrow 0 pull --retry 0 example.invalid/team/busybox:1
+	run_burrow 0 images
+	assert_match "$output" "example.invalid/team/busybox +1 "
+	run_burrow 125 pull --retry 0 test/nosuch:1
+	assert_match "$output" "cannot pull 'test/nosuch:1': not found in any search registry: $dead/test/nosuch:1: .*; $REG/test/nosuch:1: .*manifest unknown"
+	printf 'unqualified-search-registries = "x"\n' >"$XDG_CONFIG_HOME/containers/registries.conf"
+	run_burrow 125 pull bb
+	assert_match "$output" "registries.conf: line 1: 'unqualified-search-registries' must be an array of strings"
+}
+
+@test "pull: burrow.conf's [registries] insecure and timeout; bad values refused" {
+	mkdir -p "$XDG_CONFIG_HOME/burrow"
+	printf '[registries]\ninsecure = "nothing.invalid, %s"\ntimeout = 5\n' "$REG" >"$XDG_CONFIG_HOME/burrow/burrow.conf"
+	run_burrow 0 pull -q "$REG/test/busybox:1"
+	printf '[registries]\ninsecure = "%s/x"\n' "$REG" >"$XDG_CONFIG_HOME/burrow/burrow.conf"
+	run_burrow 125 pull -q "$REG/test/busybox:1"
+	assert_match "$output" "line 2: registries.insecure lists HOST\[:PORT\] names"
+	printf '[registries]\ntimeout = 0\n' >"$XDG_CONFIG_HOME/burrow/burrow.conf"
+	run_burrow 125 pull -q "$REG/test/busybox:1"
+	assert_match "$output" "registries.timeout must be 1 to 3600 seconds"
+}
+
+@test "run --pull: missing pulls once; never refuses; always pulls again; newer keeps the local image when the registry is gone" {
+	run_burrow 125 run --rm --pull=never "$REG/test/busybox:1" true
+	assert_match "$output" "image '$REG/test/busybox:1' not known"
+	run_burrow 0 run --rm --tls-verify=false "$REG/test/busybox:1" echo first
+	assert_match "$output" "Trying to pull $REG/test/busybox:1"
+	is "${lines[-1]}" first
+	run_burrow 0 run --rm --tls-verify=false "$REG/test/busybox:1" echo second
+	is "$output" second
+	run_burrow 0 run --rm --pull=always --tls-verify=false "$REG/test/busybox:1" echo third
+	assert_match "$output" "skipped: already exists"
+	run_burrow 0 run --rm -q --pull=always --tls-verify=false "$REG/test/busybox:1" echo quiet
+	is "$output" quiet
+	# a container shows the full name it was pulled as
+	run_burrow 0 run --name named --tls-verify=false "$REG/test/zstd:1" true
+	run_burrow 0 ps -a
+	assert_match "$output" "$REG/test/zstd:1"
+	run_burrow 0 rm named
+	# newer with nothing listening: warned, the local image runs
+	port=$(free_port)
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox:1"
+	run_burrow 0 import "$BATS_FILE_TMPDIR/busybox.tar" "127.0.0.1:$port/gone:1"
+	run_burrow 0 run --rm --pull=newer --retry 0 --tls-verify=false "127.0.0.1:$port/gone:1" echo local
+	assert_match "$output" "warning: .*using the image that is here"
+	is "${lines[-1]}" local
+	run_burrow 125 run --rm --pull=sometimes "$REG/test/busybox:1" true
+	assert_match "$output" "invalid --pull 'sometimes'"
+}
+
+@test "pull: invalid references are refused with one line (125) before anything is touched" {
+	for ref in Busybox "docker.io/Library/x" "x@sha256:123" "x@md5:$(printf '%032d' 0)" "a:b:c" ":tag" "x@@y"; do
+		run_burrow 125 pull "$ref"
+		is "${#lines[@]}" 1 "one line for '$ref'"
+		assert_match "$output" "^burrow: invalid image name"
+	done
+	run_burrow 125 pull --retry many x
+	assert_match "$output" "invalid --retry 'many'"
+	run_burrow 125 pull --tls-verify=maybe x
+	assert_match "$output" "invalid --tls-verify 'maybe'"
+	run_burrow 125 pull
+	assert_match "$output" "missing image"
+}
+
+@test "pull: a blob that does not match its digest, a truncated blob, a layer that is not its diff ID: refused, nothing stored" {
+	start_fake bad-digest
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "blob sha256:[0-9a-f]{64} does not match its digest"
+	nothing_stored
+	start_fake truncated
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "is truncated: [0-9]+ of [0-9]+ bytes arrived"
+	nothing_stored
+	start_fake diffid
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "its content is sha256:[0-9a-f]{64}, not the diff ID sha256:0{64}"
+	nothing_stored
+}
+
+@test "pull: a manifest that is not JSON, of an unknown media type, with an unknown layer type, schema 1: refused" {
+	start_fake not-json
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "manifest of '$FAKE/broken/img:latest': it is not JSON"
+	start_fake unknown-mediatype
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "unknown manifest media type 'application/vnd.example.manifest\+json'"
+	start_fake unknown-layer-type
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "layer 1 has an unknown media type 'application/vnd.example.mystery'"
+	start_fake schema1
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "Docker schema 1 manifest, which burrow does not support"
+	nothing_stored
+}
+
+@test "pull: a layer with path traversal is refused; nothing written outside, nothing stored" {
+	start_fake traversal
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "tar entry .*escaped.*: refused: the path has a '\.\.' component"
+	nothing_stored
+	run find "$XDG_DATA_HOME" "$T" -name escaped
+	is "$output" "" "nothing escaped the layer"
+}
+
+@test "pull: a registry that answers 500 is tried again, then refused; one that hangs is given up on" {
+	start_fake 500
+	run_burrow 125 pull -q --tls-verify=false --retry 2 --retry-delay 100ms "$FAKE/broken/img"
+	assert_match "$output" "HTTP 500 UNKNOWN: the fake registry is broken"
+	is "$(grep -c 'manifests/latest' "$FAKE_LOG")" 3 "one attempt and two more"
+	start_fake 500-once
+	run_burrow 0 pull -q --tls-verify=false --retry-delay 100ms "$FAKE/broken/img"
+	mkdir -p "$XDG_CONFIG_HOME/burrow"
+	printf '[registries]\ntimeout = 2\n' >"$XDG_CONFIG_HOME/burrow/burrow.conf"
+	start_fake hang
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/other/img"
+	assert_match "$output" "no answer in time"
+}
+
+@test "pull: kill -9 in the middle leaves no half layer that counts; the next pull completes it" {
+	start_fake slow-once
+	"$BURROW" pull -q --tls-verify=false "$FAKE/broken/img" >"$T/killed.out" 2>&1 &
+	pid=$!
+	for t in $(seq 200); do
+		ls "$LAYERS" 2>/dev/null | grep -q '^tmp-' && grep -q blobs "$FAKE_LOG" && break
+		sleep 0.05
+	done
+	ls "$LAYERS" | grep -q '^tmp-' || { cat "$T/killed.out"; false; }
+	sleep 0.3
+	kill -9 "$pid"
+	wait "$pid" || true
+	# the big layer was still arriving: only its half is there, not in place
+	ls -A "$LAYERS" | grep -q '^tmp-'
+	is "$(ls -A "$LAYERS" | grep -Evc '\.lock$|^tmp-')" 1 "only the small layer, which was complete, is in place"
+	run_burrow 0 images -q
+	is "$output" ""
+	run_burrow 0 pull -q --tls-verify=false "$FAKE/broken/img"
+	run_burrow 0 run --rm "$FAKE/broken/img" sh -c 'test -s /big && echo whole'
+	is "$output" whole
+	run ls -A "$LAYERS"
+	assert_no_match "$output" "tmp-" "the killed pull's directory was cleaned up"
+	is "$(ls -A "$LAYERS" | grep -Evc '\.lock$')" 2 "two layers"
+}
+
+@test "pull: 5 pulls of one image at once all succeed and fetch each layer once" {
+	log=$BATS_FILE_TMPDIR/reg/log
+	mapfile -t layers < <(layer_digests test/conc:1)
+	declare -A before
+	for d in "${layers[@]}"; do before[$d]=$(blob_gets "$log" test/conc "$d"); done
+	pids=()
+	for i in 1 2 3 4 5; do
+		timeout "$BURROW_TIMEOUT" "$BURROW" pull -q --tls-verify=false "$REG/test/conc:1" >"$T/conc$i.out" 2>&1 &
+		pids+=($!)
+	done
+	for i in 1 2 3 4 5; do
+		wait "${pids[$((i - 1))]}" || { cat "$T/conc$i.out"; false; }
+	done
+	id=$(cat "$T/conc1.out")
+	for i in 2 3 4 5; do is "$(cat "$T/conc$i.out")" "$id"; done
+	for d in "${layers[@]}"; do
+		is "$(blob_gets "$log" test/conc "$d")" $((before[$d] + 1)) "layer $d fetched once"
+	done
+	run_burrow 0 run --rm "$REG/test/conc:1" sh -c 'wc -c </opt/a; cat /opt/other'
+	is "$output" "3000000
+another top"
+}
+
+@test "pull: progress on a terminal is one line per layer, redrawn in place" {
+	command -v script >/dev/null || need_or_fail "script (util-linux)"
+	run script -qec "TERM=xterm timeout $BURROW_TIMEOUT $BURROW pull --tls-verify=false $REG/test/multi:1" /dev/null
+	is "$status" 0
+	assert_match "$output" $'\e\\[K'"Copying blob [0-9a-f]{12}"
+	assert_match "$output" "Copying config"
+}
+
+@test "pull: libcurl is loaded by the commands that pull, and by no other" {
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox:1"
+	run env LD_DEBUG=libs timeout "$BURROW_TIMEOUT" "$BURROW" --version
+	assert_no_match "$output" "libcurl"
+	run env LD_DEBUG=libs timeout "$BURROW_TIMEOUT" "$BURROW" ps -a
+	assert_no_match "$output" "libcurl"
+	run env LD_DEBUG=libs timeout "$BURROW_TIMEOUT" "$BURROW" run --rm "$REG/test/busybox:1" true
+	is "$status" 0
+	assert_no_match "$output" "libcurl"
+	run env LD_DEBUG=libs timeout "$BURROW_TIMEOUT" "$BURROW" pull -q --tls-verify=false "$REG/test/busybox:1"
+	is "$status" 0
+	assert_match "$output" "libcurl\.so"
+}
