@@ -8,6 +8,8 @@
  * 1 byte/s for that long ends a transfer). */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -214,7 +216,8 @@ static CURL *new_handle(const struct img_http_req *rq, char *errbuf)
 	 * unless the registry is insecure anyway */
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, rq->allow_http ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, rq->net->timeout_s);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* under 1 KB/s for that long: the link is as good as gone */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, rq->net->timeout_s);
 	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, (long)CURL_BUF);
 	const struct img_tls *t = rq->tls;
@@ -267,6 +270,36 @@ static int transport_error(CURLcode rc, const char *url, const char *errbuf, str
 	return burrow_error_status(err, status, "%s: %s", url, why);
 }
 
+/* --- SIGPIPE ------------------------------------------------------------------------ */
+
+/* A TLS connection the server closed raises SIGPIPE when written to;
+ * libcurl only guards against it by changing the process's handler, which
+ * is not safe with threads (CURLOPT_NOSIGNAL is set). So the thread that
+ * talks blocks SIGPIPE while it does, and a pending one is taken away
+ * before the mask is restored: nothing of this reaches a container burrow
+ * starts later (ignored signals would). The layer threads block it for
+ * their whole life (img_http_block_sigpipe). */
+void img_http_block_sigpipe(sigset_t *old)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &s, old);
+}
+
+void img_http_restore_sigpipe(const sigset_t *old)
+{
+	if (sigismember(old, SIGPIPE))
+		return;
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGPIPE);
+	const struct timespec zero = {0, 0};
+	while (sigtimedwait(&s, NULL, &zero) > 0)
+		;
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 /* --- small requests ------------------------------------------------------------------- */
 
 void img_http_resp_clear(struct img_http_resp *r)
@@ -314,10 +347,13 @@ int img_http_get(const struct img_http_req *rq, struct img_http_resp *r, struct 
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &hd);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+	sigset_t old;
+	img_http_block_sigpipe(&old);
 	CURLcode rc = curl_easy_perform(h);
 	long status = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(h);
+	img_http_restore_sigpipe(&old);
 	curl_slist_free_all(hdrs);
 	int ret = 0;
 	if (body.too_big) {

@@ -3,6 +3,7 @@
 #define BURROW_IMAGE_INTERNAL_H
 
 #include <stdatomic.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
@@ -352,6 +353,10 @@ bool img_http_transient_status(long status);
 /* An error for an HTTP status (ENOENT for 404, EACCES for 401/403, EIO),
  * with the registry's own error code and message when the body has them. */
 int img_http_status_error(long status, const char *body, const char *url, struct burrow_err **err);
+/* SIGPIPE blocked in this thread (old: the mask before), and the mask put
+ * back with any SIGPIPE that came meanwhile taken away. */
+void img_http_block_sigpipe(sigset_t *old);
+void img_http_restore_sigpipe(const sigset_t *old);
 /* Sleeps before retry number attempt (0-based), waking early on cancel. */
 void img_http_sleep_retry(const struct img_net *net, int attempt, const atomic_bool *cancel);
 

@@ -253,6 +253,8 @@ static void release_layers(struct run *r, bool failed)
 static void *worker(void *arg)
 {
 	struct run *r = arg;
+	sigset_t old;
+	img_http_block_sigpipe(&old); /* for this thread's whole (short) life */
 	for (;;) {
 		size_t k = atomic_fetch_add(&r->next, 1);
 		if (k >= r->norder || atomic_load(&r->cancel))
@@ -413,10 +415,10 @@ static void image_config_clear(struct image_config *c)
 	free(c->variant);
 }
 
-static int parse_config(const char *body, size_t nlayers, struct image_config *c, struct burrow_err **err)
+static int parse_config(const char *body, size_t len, size_t nlayers, struct image_config *c, struct burrow_err **err)
 {
-	if (memchr(body, '\0', strlen(body) + 1) != body + strlen(body))
-		return burrow_error(err, 0, "it is not JSON");
+	if (memchr(body, '\0', len))
+		return burrow_error(err, 0, "it is not JSON (it has a NUL byte)");
 	cleanup_err struct burrow_err *e = NULL;
 	cleanup_yajl yajl_val v = json_parse(body, &e);
 	if (!v || !YAJL_IS_OBJECT(v))
@@ -516,7 +518,7 @@ static int pull_manifest(struct state_store *s, const struct img_pull_opts *o, s
 	if (fetch_doc(reg, ep->repo, cpath, NULL, CONFIG_MAX, m.config.digest, &cfg, cdigest, err) < 0)
 		return burrow_error_wrap(err, "cannot pull '%s': configuration", t->name);
 	__attribute__((cleanup(image_config_clear))) struct image_config c = {0};
-	if (parse_config(cfg.body, m.nlayers, &c, err) < 0)
+	if (parse_config(cfg.body, cfg.len, m.nlayers, &c, err) < 0)
 		return burrow_error_wrap(err, "configuration %s of '%s'", m.config.digest, t->name);
 	if (c.arch && c.os && (strcmp(c.os, pc.os) != 0 || strcmp(c.arch, pc.arch) != 0)) {
 		cleanup_free char *have = img_platform_string(c.os, c.arch, c.variant);

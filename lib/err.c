@@ -1,6 +1,7 @@
 #include "lib/err.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -143,6 +144,8 @@ static void say(enum burrow_log_level level, const char *file, int line, const c
 
 #define WARN_SEEN_MAX 32
 static char *warn_seen[WARN_SEEN_MAX];
+/* pull's download threads may warn (an extended attribute they cannot keep) */
+static pthread_mutex_t warn_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void burrow_warn_at(const char *file, int line, const char *fmt, ...)
 {
@@ -155,9 +158,11 @@ void burrow_warn_at(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	char *m = str_escape_controls(raw);
 	free(raw);
+	pthread_mutex_lock(&warn_lock);
 	size_t i;
 	for (i = 0; i < WARN_SEEN_MAX && warn_seen[i]; i++) {
 		if (strcmp(warn_seen[i], m) == 0) {
+			pthread_mutex_unlock(&warn_lock);
 			free(m);
 			errno = saved;
 			return;
@@ -168,6 +173,7 @@ void burrow_warn_at(const char *file, int line, const char *fmt, ...)
 		warn_seen[i] = m;
 	else
 		free(m);
+	pthread_mutex_unlock(&warn_lock);
 	errno = saved;
 }
 

@@ -135,6 +135,17 @@ static void test_store_pulled(void **state)
 	assert_string_equal(i->digest, "sha256:" HEX_C);
 	img_info_free(i);
 
+	/* a short name that registries.conf aliases is found under its full name */
+	char *conf = path_join(dir, "registries.conf");
+	const char *aliases = "[aliases]\n\"al\" = \"docker.io/library/alpine\"\n";
+	assert_int_equal(write_file(conf, aliases, strlen(aliases), 0600, &err), 0);
+	setenv("CONTAINERS_REGISTRIES_CONF", conf, 1);
+	expect_lookup(s, "al@sha256:" HEX_C, HEX_B, NULL);
+	expect_lookup(s, "al", HEX_C, NULL);
+	expect_lookup(s, "al:nosuch", NULL, "image 'al:nosuch' not known");
+	unsetenv("CONTAINERS_REGISTRIES_CONF");
+	free(conf);
+
 	/* a second pull of the same image adds names and digests once */
 	commit_image(s, HEX_B, "docker.io/library/alpine@sha256:" HEX_C, "docker.io/library/alpine:3");
 	commit_image(s, HEX_B, "docker.io/library/alpine@sha256:" HEX_C, "docker.io/library/alpine:3");
@@ -458,7 +469,7 @@ static char *endpoints(const struct img_registries *r, const char *name)
 static void expect_endpoints(const struct img_registries *r, const char *name, const char *want)
 {
 	char *got = endpoints(r, name);
-	if (!strstr(got, want))
+	if (str_has_prefix(want, "error: ") ? !str_has_prefix(got, want) : strcmp(got, want) != 0)
 		fail_msg("%s: got '%s', want '%s'", name, got, want);
 	free(got);
 }
@@ -493,6 +504,9 @@ static void test_registries_conf(void **state)
 	       "[[registry]]\n"
 	       "prefix = '*.wild.example'\n"
 	       "insecure = true\n"
+	       "[[registry]]\n"
+	       "location = 'port.example'\n"
+	       "insecure = true\n"
 	       "[aliases]\n"
 	       "'fedora' = 'registry.fedoraproject.org/fedora'\n",
 	       "main.conf");
@@ -510,6 +524,8 @@ static void test_registries_conf(void **state)
 	expect_endpoints(&r, "example.com/foobar/x:1", "example.com|foobar/x|1");
 	expect_endpoints(&r, "a.wild.example/x:1", "a.wild.example|x|1|insecure");
 	expect_endpoints(&r, "wild.example/x:1", "wild.example|x|1");
+	expect_endpoints(&r, "port.example/x:1", "port.example|x|1|insecure");
+	expect_endpoints(&r, "port.example:5000/x:1", "port.example:5000|x|1");
 	expect_endpoints(&r, "blocked.example/x:1",
 	                 "error: 'blocked.example/x:1' is blocked by registries.conf (main.conf:13)");
 
