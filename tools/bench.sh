@@ -12,11 +12,16 @@ if [ "$(id -u)" = 0 ] && [ -z "${BURROW_BENCH_STAGE:-}" ]; then
 	trap 'rm -rf "$stage"' EXIT
 	mkdir -p "$stage/tools"
 	cp "$top/burrow" "$stage/"
-	cp "$top"/tools/*.sh "$stage/tools/"
+	cp "$top"/tools/*.sh "$top/tests/integration/registry.py" "$stage/tools/"
 	chmod -R a+rX "$stage"
+	# the pull case's Debian root filesystem is made once, as root
+	if [ -z "${BENCH_CASES:-}" ] || [[ " $BENCH_CASES " == *" pull "* ]]; then
+		"$top/tools/bench-pull.sh" prepare
+	fi
 	runuser -u burrow-t1 -- env -i HOME=/home/burrow-t1 USER=burrow-t1 LOGNAME=burrow-t1 \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin BURROW_BENCH_STAGE=1 BENCH_RUNS="$runs" \
-		BENCH_CASES="${BENCH_CASES:-}" BENCH_TMPDIR="${BENCH_TMPDIR:-}" "$stage/tools/bench.sh"
+		BENCH_CASES="${BENCH_CASES:-}" BENCH_TMPDIR="${BENCH_TMPDIR:-}" BENCH_PULL_RUNS="${BENCH_PULL_RUNS:-}" \
+		"$stage/tools/bench.sh"
 	exit $?
 fi
 
@@ -110,4 +115,8 @@ PY
 fi
 if [ -n "$podman_ok" ]; then
 	$P rmi -f localhost/burrow-bench-busybox >/dev/null 2>&1 || true
+fi
+# pull from a local registry: wall time and peak RSS beside podman and the floor
+if want pull; then
+	BENCH_TMPDIR=${BENCH_TMPDIR:-/tmp} "$top/tools/bench-pull.sh" run
 fi
