@@ -45,14 +45,18 @@ static void split_name(const char *name, char **repo, char **tag)
 }
 
 /* The image as images --format json shows it: podman's names where burrow
- * has the data (Id, Names, Created, CreatedAt, Size), and what the image
- * runs and its layer directories. */
+ * has the data (Id, Names, Digest and RepoDigests of pulled images,
+ * Created, CreatedAt, Size), and what the image runs and its layer
+ * directories. */
 static yajl_val image_json(const struct img_info *m)
 {
 	char when[64];
 	yajl_val o = json_new_object();
 	json_obj_add(o, "Id", json_new_str(m->id));
 	json_obj_add(o, "Names", json_new_strv(m->names));
+	if (m->digest)
+		json_obj_add(o, "Digest", json_new_str(m->digest));
+	json_obj_add(o, "RepoDigests", json_new_strv(m->digests));
 	json_obj_add(o, "Created", json_new_int(m->created));
 	json_obj_add(o, "CreatedAt", json_new_str(fmt_rfc3339(m->created, when, sizeof(when))));
 	json_obj_add(o, "Size", json_new_int(m->size));

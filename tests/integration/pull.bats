@@ -192,6 +192,8 @@ nothing_stored() {
 	digest=$(cat "$BATS_FILE_TMPDIR/busybox.digest")
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox@$digest"
 	id=$output
+	run_burrow 0 images --format '{{.Digest}} {{join .RepoDigests ","}}'
+	is "$output" "$digest $REG/test/busybox@$digest"
 	run_burrow 0 run --rm "$REG/test/busybox@$digest" true
 	run_burrow 0 run --rm "busybox@$digest" true
 	# a digest that does not match what the registry has
