@@ -28,13 +28,13 @@
  * (the next pull of it uses it; prune may remove it), never an image
  * without its layers nor a half layer that counts.
  *
- * Layer locks (layers/<chain id>.lock, open file description locks on two
- * bytes): byte 0 is held exclusively by whoever fetches or removes the
- * layer; byte 1 is held shared by every pull that will name the layer in
- * its image, from the moment it sees the layer in place (holding byte 0)
- * until that image is stored. Whoever removes a layer (a failed pull, rmi,
- * prune) takes byte 0, then byte 1 exclusively without waiting, and
- * removes it only when it got both. */
+ * Layer locks (layers/.locks/<chain id>.lock, open file description locks on two
+ * bytes): byte 0 is held exclusively by whoever fetches, places or removes
+ * the layer; byte 1 is held shared by every pull or import that will name
+ * the layer in its image, from the moment it sees the layer in place
+ * (holding byte 0) until that image is stored. Whoever removes a layer (a
+ * failed pull, rmi, prune) takes byte 0, then byte 1 exclusively without
+ * waiting, and removes it only when it got both. */
 #ifndef BURROW_IMAGE_H
 #define BURROW_IMAGE_H
 

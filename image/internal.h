@@ -86,6 +86,22 @@ int img_layer_place(int layersfd, const char *tmp, const char *id, struct img_un
                     struct burrow_err **err);
 void img_layer_remove_tmp(int layersfd, const char *tmp);
 
+/* The layer locks (layerlock.c; the protocol is in image.h): byte
+ * IMG_LOCK_FETCH of layers/.locks/<id>.lock is held exclusively by whoever fetches,
+ * places or removes the layer, byte IMG_LOCK_USE shared by whoever will
+ * name it in an image record, until that record is stored. */
+#define IMG_LOCK_FETCH 0
+#define IMG_LOCK_USE 1
+/* whoever holds FETCH is downloading or unpacking the layer: waited for
+ * that long */
+#define IMG_LAYER_LOCK_WAIT_S (30 * 60)
+/* A layer's lock file, opened (created) for this caller alone. */
+int img_layer_lock_open(int layersfd, const char *id, struct burrow_err **err);
+/* Takes a byte (F_RDLCK or F_WRLCK), waiting up to wait_ms (0: not at all)
+ * or until *cancel; -1 with errno EWOULDBLOCK when it did not get it. */
+int img_layer_lock(int fd, int byte, short type, long wait_ms, const atomic_bool *cancel);
+void img_layer_unlock(int fd, int byte);
+
 /* --- config and records (config.c) -------------------------------------- */
 
 void img_config_from_json(yajl_val v, struct img_config *c);

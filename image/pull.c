@@ -6,7 +6,7 @@
  * first), download it and unpack it while it arrives (img_blob_read feeds
  * the verified decompression, img_decomp, that feeds the unpacker), verify blob digest and diff ID, and rename it into
  * layers/<chain id>. A layer is fetched under a lock file of its own
- * (layers/<chain id>.lock), so two pulls that share layers never unpack one
+ * (layers/.locks/<chain id>.lock), so two pulls that share layers never unpack one
  * twice: the second finds it in place. The threads never touch the state
  * store; the pulling thread stores every record in one transaction at the
  * end. */
@@ -35,16 +35,7 @@
 #define DEFAULT_TIMEOUT_S 30
 #define DEFAULT_RETRIES 3
 #define DEFAULT_PARALLEL 6
-/* a pull that holds a layer's lock is downloading it: wait that long for it */
-#define LAYER_LOCK_WAIT_S (30 * 60)
 #define PROGRESS_MS 100
-/* The bytes of layers/<chain id>.lock: FETCH is held (exclusively) by
- * whoever fetches or removes the layer; USE (shared) by every pull that
- * will name the layer in its image, until that image is stored. A remover
- * holds FETCH and takes USE exclusively without waiting: it removes the
- * layer only when no pull is about to use it. */
-#define LOCK_FETCH 0
-#define LOCK_USE 1
 
 /* Returned by the steps of one candidate name: the next may be tried. */
 #define TRY_NEXT (-1)
@@ -54,7 +45,7 @@ struct job {
 	const struct img_descriptor *desc;
 	const char *diff_id;
 	const char *chain_id;
-	int lockfd;        /* layers/<chain id>.lock: USE held until the image is stored */
+	int lockfd;        /* layers/.locks/<chain id>.lock: USE held until the image is stored */
 	atomic_int state;  /* enum img_layer_state */
 	atomic_llong done; /* bytes of the blob */
 	struct img_unpack_stats st;
@@ -166,50 +157,23 @@ static int download(struct run *r, struct job *j, struct burrow_err **err)
 	return 0;
 }
 
-/* Takes byte `byte` of a layer's lock file (F_RDLCK or F_WRLCK), waiting
- * up to wait_ms (0: not at all; then errno EWOULDBLOCK). These are open
- * file description locks: each thread's fd holds a lock of its own. */
-static int range_lock(int fd, off_t byte, short type, long wait_ms, const atomic_bool *cancel)
-{
-	struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1};
-	for (long waited = 0;; waited += 50) {
-		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			return -1;
-		if (waited >= wait_ms || (cancel && atomic_load(cancel))) {
-			errno = EWOULDBLOCK;
-			return -1;
-		}
-		struct timespec ts = {0, 50 * 1000000L};
-		nanosleep(&ts, NULL);
-	}
-}
-
-static void range_unlock(int fd, off_t byte)
-{
-	struct flock fl = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1};
-	fcntl(fd, F_OFD_SETLK, &fl);
-}
-
 /* One layer: in the store already, or fetched now; either way it stays in
  * use by this pull (j->lockfd) until its image is stored. */
 static int fetch_layer(struct run *r, struct job *j, struct burrow_err **err)
 {
-	cleanup_free char *name = xasprintf("%s.lock", j->chain_id);
-	cleanup_close int fd = openat(r->layersfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	cleanup_close int fd = img_layer_lock_open(r->layersfd, j->chain_id, err);
 	if (fd < 0)
-		return burrow_error(err, errno, "cannot open its lock");
-	if (range_lock(fd, LOCK_FETCH, F_WRLCK, 0, NULL) < 0) {
+		return -1;
+	if (img_layer_lock(fd, IMG_LOCK_FETCH, F_WRLCK, 0, NULL) < 0) {
 		burrow_debug("layer %s: another burrow is fetching it; waiting", j->chain_id);
 		atomic_store(&j->state, IMG_LAYER_WAITING);
-		if (range_lock(fd, LOCK_FETCH, F_WRLCK, LAYER_LOCK_WAIT_S * 1000L, &r->cancel) < 0) {
+		if (img_layer_lock(fd, IMG_LOCK_FETCH, F_WRLCK, IMG_LAYER_LOCK_WAIT_S * 1000L, &r->cancel) < 0) {
 			if (atomic_load(&r->cancel))
 				return burrow_error_status(err, ECANCELED, "cancelled");
 			if (errno == EWOULDBLOCK)
 				return burrow_error(
 				    err, 0, "timed out after %d s waiting for it: another burrow is fetching it",
-				    LAYER_LOCK_WAIT_S);
+				    IMG_LAYER_LOCK_WAIT_S);
 			return burrow_error(err, errno, "cannot lock it");
 		}
 	}
@@ -220,9 +184,9 @@ static int fetch_layer(struct run *r, struct job *j, struct burrow_err **err)
 		return -1;
 	}
 	/* a remover holds FETCH while it takes USE: this does not wait */
-	if (range_lock(fd, LOCK_USE, F_RDLCK, 1000, NULL) < 0)
+	if (img_layer_lock(fd, IMG_LOCK_USE, F_RDLCK, 1000, NULL) < 0)
 		return burrow_error(err, errno, "cannot lock it");
-	range_unlock(fd, LOCK_FETCH);
+	img_layer_unlock(fd, IMG_LOCK_FETCH);
 	j->lockfd = steal_fd(fd);
 	return 0;
 }
@@ -236,9 +200,9 @@ static void release_layers(struct run *r, bool failed)
 		if (j->lockfd < 0)
 			continue;
 		if (failed && j->fetched) {
-			range_unlock(j->lockfd, LOCK_USE);
-			if (range_lock(j->lockfd, LOCK_FETCH, F_WRLCK, 5000, NULL) == 0 &&
-			    range_lock(j->lockfd, LOCK_USE, F_WRLCK, 0, NULL) == 0) {
+			img_layer_unlock(j->lockfd, IMG_LOCK_USE);
+			if (img_layer_lock(j->lockfd, IMG_LOCK_FETCH, F_WRLCK, 5000, NULL) == 0 &&
+			    img_layer_lock(j->lockfd, IMG_LOCK_USE, F_WRLCK, 0, NULL) == 0) {
 				cleanup_err struct burrow_err *e = NULL;
 				if (rm_rf_at(r->layersfd, j->chain_id, &e) < 0)
 					burrow_debug("cannot remove layer %s of the failed pull: %s", j->chain_id,

@@ -288,9 +288,23 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 	struct img_unpack_stats st;
 	cleanup_free char *tmp = NULL;
 	remove_stale_tmp(layersfd);
-	if (extract_layer(layersfd, NULL, srcfd, display, &st, &tmp, err) < 0 ||
-	    place_layer(s, layersfd, tmp, st.digest, &st, err) < 0)
+	if (extract_layer(layersfd, NULL, srcfd, display, &st, &tmp, err) < 0)
 		return burrow_error_wrap(err, "cannot import '%s'", str_quote(display));
+	/* placed under the layer's lock, and kept in use until the image is
+	 * stored: a pull that fails meanwhile does not take it away */
+	cleanup_close int lockfd = img_layer_lock_open(layersfd, st.digest, err);
+	if (lockfd < 0 || img_layer_lock(lockfd, IMG_LOCK_FETCH, F_WRLCK, IMG_LAYER_LOCK_WAIT_S * 1000L, NULL) < 0) {
+		if (lockfd >= 0)
+			burrow_error(err, errno, "cannot lock layer %s", st.digest);
+		remove_tmp(layersfd, tmp);
+		return burrow_error_wrap(err, "cannot import '%s'", str_quote(display));
+	}
+	if (place_layer(s, layersfd, tmp, st.digest, &st, err) < 0)
+		return burrow_error_wrap(err, "cannot import '%s'", str_quote(display));
+	if (img_layer_lock(lockfd, IMG_LOCK_USE, F_RDLCK, 1000, NULL) < 0)
+		return burrow_error(err, errno, "cannot import '%s': cannot lock layer %s", str_quote(display),
+		                    st.digest);
+	img_layer_unlock(lockfd, IMG_LOCK_FETCH);
 
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);

@@ -155,10 +155,10 @@ layer_digests() {
 		python3 -c 'import json,sys; print("\n".join(l["digest"] for l in json.load(sys.stdin)["layers"]))'
 }
 
-# no_layer_dirs: no layer and no half layer in the store (lock files are fine)
+# no_layer_dirs: no layer and no half layer in the store (the locks are fine)
 no_layer_dirs() {
 	local left
-	left=$(ls -A "$LAYERS" 2>/dev/null | grep -Ev '\.lock$' || true)
+	left=$(ls -A "$LAYERS" 2>/dev/null | grep -Ev '^\.locks$' || true)
 	is "$left" "" "no layer (or half layer) left in the store"
 }
 
@@ -509,7 +509,7 @@ CONF
 	wait "$pid" || true
 	# the big layer was still arriving: only its half is there, not in place
 	ls -A "$LAYERS" | grep -q '^tmp-'
-	is "$(ls -A "$LAYERS" | grep -Evc '\.lock$|^tmp-')" 1 "only the small layer, which was complete, is in place"
+	is "$(ls -A "$LAYERS" | grep -Evc '^\.locks$|^tmp-')" 1 "only the small layer, which was complete, is in place"
 	run_burrow 0 images -q
 	is "$output" ""
 	run_burrow 0 pull -q --tls-verify=false "$FAKE/broken/img"
@@ -517,7 +517,7 @@ CONF
 	is "$output" whole
 	run ls -A "$LAYERS"
 	assert_no_match "$output" "tmp-" "the killed pull's directory was cleaned up"
-	is "$(ls -A "$LAYERS" | grep -Evc '\.lock$')" 2 "two layers"
+	is "$(ls -A "$LAYERS" | grep -Evc '^\.locks$')" 2 "two layers"
 }
 
 @test "pull: 5 pulls of one image at once all succeed and fetch each layer once" {
