@@ -140,5 +140,7 @@ int cmd_login(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_login_usage[];
 int cmd_logout(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_logout_usage[];
+int cmd_image(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_image_usage[];
 
 #endif

@@ -20,6 +20,7 @@ static const struct cmd_verb verbs[] = {
     {"system", cmd_system, 0, "manage burrow itself", cmd_system_usage},
     {"import", cmd_import, NEED_STATE, "import a root filesystem tarball as an image", cmd_import_usage},
     {"pull", cmd_pull, NEED_STATE, "pull images from a registry", cmd_pull_usage},
+    {"image", cmd_image, NEED_STATE, "manage images (image pull)", cmd_image_usage},
     {"login", cmd_login, 0, "log in to a registry", cmd_login_usage},
     {"logout", cmd_logout, 0, "remove the credentials of a registry", cmd_logout_usage},
     {"images", cmd_images, NEED_STATE, "list images", cmd_images_usage},

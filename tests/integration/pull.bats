@@ -183,6 +183,8 @@ nothing_stored() {
 	is "$status" 0
 	is "$output" "$id"
 	is "$stderr" ""
+	run_burrow 0 image pull -q --tls-verify=false "$REG/test/busybox:1"
+	is "$output" "$id" "image pull is pull"
 	run_burrow 0 run --rm "$REG/test/busybox:1" sh -c 'echo ran; ls /bin/busybox'
 	is "$output" "ran
 /bin/busybox"

@@ -1,0 +1,36 @@
+/* burrow image SUBCOMMAND ...: podman's "image" family; each subcommand is
+ * the verb of the same meaning (image pull is pull). */
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+/* What 'burrow image --help' prints after "Usage: burrow ": keep it in step
+ * with the subcommands below. */
+const char cmd_image_usage[] = "image SUBCOMMAND [ARG...]\n\n"
+                               "  pull   pull images from a registry (as burrow pull)\n";
+
+static const struct {
+	const char *name;
+	const char *verb; /* the verb table's entry it is */
+	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
+} subs[] = {
+    {"pull", "pull", cmd_pull},
+};
+
+int cmd_image(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		if (argc < 2)
+			return cmd_usage_error(ctx, "missing subcommand (see 'burrow image --help')");
+		cmd_print_usage("image");
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(argv[1], subs[i].name) != 0)
+			continue;
+		ctx->verb = subs[i].verb;
+		optind = 1;
+		return subs[i].fn(ctx, argc - 1, argv + 1);
+	}
+	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow image --help')", argv[1]);
+}
