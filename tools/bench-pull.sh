@@ -108,6 +108,12 @@ run() {
 		chmod -R u+w "$work/f$i" 2>/dev/null
 		rm -rf "$work/f$i"
 	done
+	# podman leaves a pause process behind (its pid in the runtime dir, which
+	# bench.sh removes): stop it, as 'podman system migrate' would
+	local pause
+	for pause in "${XDG_RUNTIME_DIR:-/nonexistent}/libpod/tmp/pause.pid" "/tmp/podman-run-$(id -u)/libpod/tmp/pause.pid"; do
+		[ -s "$pause" ] && kill "$(cat "$pause")" 2>/dev/null
+	done
 	local b p f
 	b=$(median "${bw[@]}") f=$(median "${fw[@]}")
 	p=-
