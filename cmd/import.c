@@ -63,7 +63,7 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_fail(err);
 		if (strchr(ref, '@'))
 			return cmd_usage_error(ctx, "'%s': an imported image is named NAME[:TAG], not by a digest",
-			                       args[1]);
+			                       str_quote(args[1]));
 	}
 	struct img_config config = {0};
 	for (size_t i = 0; changes && changes[i]; i++) {

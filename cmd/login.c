@@ -6,6 +6,7 @@
 #include "cmd/cmd.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/prompt.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -80,7 +81,8 @@ int cmd_login(struct cmd_ctx *ctx, int argc, char **argv)
 			else if (strcmp(optarg, "false") == 0)
 				o.tls_verify = 0;
 			else
-				return cmd_usage_error(ctx, "invalid --tls-verify '%s' (true or false)", optarg);
+				return cmd_usage_error(ctx, "invalid --tls-verify '%s' (true or false)",
+				                       str_quote(optarg));
 			break;
 		case 'G':
 			get_login = true;
@@ -95,7 +97,7 @@ int cmd_login(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", argv[optind + 1]);
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind + 1]));
 	o.registry = optind < argc ? argv[optind] : NULL;
 	if (pass && from_stdin)
 		return cmd_usage_error(ctx, "--password and --password-stdin cannot be used together");
@@ -168,7 +170,7 @@ int cmd_logout(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", argv[optind + 1]);
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind + 1]));
 	const char *registry = optind < argc ? argv[optind] : NULL;
 	if (all && registry)
 		return cmd_usage_error(ctx, "--all and a registry cannot be used together");

@@ -12,6 +12,7 @@
 #include "cmd/format.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/prompt.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -220,7 +221,7 @@ int cmd_pull_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_pull
 	case CMD_PULL_TLS_VERIFY: {
 		bool v;
 		if (parse_bool(arg, &v) < 0) {
-			cmd_usage_error(ctx, "invalid --tls-verify '%s' (true or false)", arg);
+			cmd_usage_error(ctx, "invalid --tls-verify '%s' (true or false)", str_quote(arg));
 			return -1;
 		}
 		p->o.tls_verify = v ? 1 : 0;
@@ -229,7 +230,7 @@ int cmd_pull_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_pull
 	case CMD_PULL_RETRY: {
 		long long n;
 		if (str_to_ll(arg, 0, 100, &n) < 0) {
-			cmd_usage_error(ctx, "invalid --retry '%s' (0 to 100)", arg);
+			cmd_usage_error(ctx, "invalid --retry '%s' (0 to 100)", str_quote(arg));
 			return -1;
 		}
 		p->o.retries = (int)n;
@@ -237,7 +238,7 @@ int cmd_pull_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_pull
 	}
 	case CMD_PULL_RETRY_DELAY:
 		if (parse_duration_ms(arg, &p->o.retry_delay_ms) < 0) {
-			cmd_usage_error(ctx, "invalid --retry-delay '%s' (e.g. 500ms, 2s; at most 1h)", arg);
+			cmd_usage_error(ctx, "invalid --retry-delay '%s' (e.g. 500ms, 2s; at most 1h)", str_quote(arg));
 			return -1;
 		}
 		return 1;

@@ -12,6 +12,7 @@
 #include "lib/base64.h"
 #include "lib/cleanup.h"
 #include "lib/conf.h"
+#include "lib/quote.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/strv.h"
@@ -249,7 +250,7 @@ int img_auth_edit(const char *path, const char *key, const char *user, const cha
 		return -1;
 	/* an existing file keeps its mode through the rename: secrets are 0600 */
 	if (chmod(path, 0600) < 0)
-		return burrow_error(err, errno, "cannot make '%s' private", path);
+		return burrow_error(err, errno, "cannot make '%s' private", str_quote(path));
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "image/internal.h"
 #include "lib/cleanup.h"
 #include "lib/conf.h"
+#include "lib/quote.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/strv.h"
@@ -98,7 +99,7 @@ int img_tls_setup(const char *host, const char *cert_dir, bool verify, struct im
 	if (!d) {
 		if (errno == ENOENT && !cert_dir)
 			return 0;
-		return burrow_error(err, errno, "cannot read certificate directory '%s'", t->certs_dir);
+		return burrow_error(err, errno, "cannot read certificate directory '%s'", str_quote(t->certs_dir));
 	}
 	cleanup_strv char **names = xcalloc(1, sizeof(char *));
 	struct dirent *de;

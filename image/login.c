@@ -6,6 +6,7 @@
 
 #include "image/internal.h"
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
@@ -24,7 +25,8 @@ char *img_registry_key(const char *registry, struct burrow_err **err)
 		key[--n] = '\0';
 	cleanup_free char *host = xstrndup(key, strcspn(key, "/"));
 	if (!*key || !img_valid_domain(host)) {
-		burrow_error_status(err, EINVAL, "invalid registry '%s': expected HOST[:PORT][/NAMESPACE]", registry);
+		burrow_error_status(err, EINVAL, "invalid registry '%s': expected HOST[:PORT][/NAMESPACE]",
+		                    str_quote(registry));
 		return NULL;
 	}
 	if (strchr(key, '/')) {

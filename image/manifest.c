@@ -8,6 +8,7 @@
 
 #include "image/internal.h"
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -93,7 +94,7 @@ static int parse_descriptor(yajl_val v, const char *what, struct img_descriptor 
 		return burrow_error(err, 0, "%s has no digest", what);
 	if (!img_digest_valid(d->digest))
 		return burrow_error(err, 0, "%s has an invalid digest '%s' (only sha256:<64 hex digits> is supported)",
-		                    what, d->digest);
+		                    what, str_quote(d->digest));
 	if (!size || !YAJL_IS_INTEGER(size) || YAJL_GET_INTEGER(size) < 0)
 		return burrow_error(err, 0, "%s has no valid size", what);
 	d->size = YAJL_GET_INTEGER(size);
@@ -173,13 +174,13 @@ static int parse(const char *body, size_t len, const char *content_type, struct 
 		return parse_list(v, "manifests", "manifest", &m->manifests, &m->nmanifests, err);
 	}
 	if (!one_of(mt, image_types))
-		return burrow_error_status(err, ENOTSUP, "unknown manifest media type '%s'", mt);
+		return burrow_error_status(err, ENOTSUP, "unknown manifest media type '%s'", str_quote(mt));
 	m->kind = IMG_MANIFEST_IMAGE;
 	if (parse_descriptor(json_get(v, "config"), "the config", &m->config, err) < 0)
 		return -1;
 	if (m->config.media_type && !one_of(m->config.media_type, config_types)) {
 		burrow_error_status(err, ENOTSUP, "it is not a container image: its config is '%s'",
-		                    m->config.media_type);
+		                    str_quote(m->config.media_type));
 		return burrow_error_hint(err, "it may be an artifact (a Helm chart, a signature...) that only "
 		                              "other tools use");
 	}
@@ -190,10 +191,11 @@ static int parse(const char *body, size_t len, const char *content_type, struct 
 		if (one_of(lt, layer_types))
 			continue;
 		if (lt && strstr(lt, "encrypted"))
-			return burrow_error_status(
-			    err, ENOTSUP, "layer %zu is encrypted ('%s'), which burrow does not support", i + 1, lt);
+			return burrow_error_status(err, ENOTSUP,
+			                           "layer %zu is encrypted ('%s'), which burrow does not support",
+			                           i + 1, str_quote(lt));
 		return burrow_error_status(err, ENOTSUP, "layer %zu has an unknown media type '%s'", i + 1,
-		                           lt ? lt : "(none)");
+		                           lt ? str_quote(lt) : "(none)");
 	}
 	return 0;
 }
@@ -264,8 +266,9 @@ int img_platform_init(const char *platform, const char *os, const char *arch, co
 		cleanup_strv char **parts = strv_split(platform, '/');
 		size_t n = strv_len(parts);
 		if (n < 2 || n > 3 || !*parts[0] || !*parts[1] || (n == 3 && !*parts[2]))
-			return burrow_error(
-			    err, 0, "invalid platform '%s': expected OS/ARCH[/VARIANT], e.g. linux/arm64", platform);
+			return burrow_error(err, 0,
+			                    "invalid platform '%s': expected OS/ARCH[/VARIANT], e.g. linux/arm64",
+			                    str_quote(platform));
 		os = parts[0];
 		p->variant = n == 3 ? xstrdup(parts[2]) : NULL;
 		normalize_arch(parts[1], &p->arch, &p->variant);

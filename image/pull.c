@@ -24,6 +24,7 @@
 
 #include "image/internal.h"
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/strv.h"
@@ -400,7 +401,8 @@ static int parse_config(const char *body, size_t len, size_t nlayers, struct ima
 		                    strv_len(c->diff_ids), nlayers);
 	for (size_t i = 0; c->diff_ids[i]; i++)
 		if (!img_digest_valid(c->diff_ids[i]))
-			return burrow_error(err, 0, "diff ID '%s' is not sha256:<64 hex digits>", c->diff_ids[i]);
+			return burrow_error(err, 0, "diff ID '%s' is not sha256:<64 hex digits>",
+			                    str_quote(c->diff_ids[i]));
 	img_config_from_json(json_get(v, "config"), &c->run);
 	const char *s;
 	c->arch = (s = json_get_str(v, "architecture")) && *s ? xstrdup(s) : NULL;
@@ -698,8 +700,8 @@ int img_pull(struct state_store *s, const struct img_pull_opts *o, char **id, ch
 		free(failures);
 		failures = f;
 	}
-	burrow_error_status(err, ENOENT, "cannot pull '%s': not found in any search registry: %s", o->reference,
-	                    failures);
+	burrow_error_status(err, ENOENT, "cannot pull '%s': not found in any search registry: %s",
+	                    str_quote(o->reference), failures);
 	return burrow_error_hint(err, "give the full name (REGISTRY/NAME:TAG); unqualified-search-registries in "
 	                              "registries.conf says where short names are looked for");
 }

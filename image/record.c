@@ -9,6 +9,7 @@
 
 #include "image/internal.h"
 #include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -152,7 +153,8 @@ int img_chain_ids(char *const *diff_ids, char ***out, struct burrow_err **err)
 	for (size_t i = 0; diff_ids[i]; i++) {
 		const char *d = diff_ids[i];
 		if (!str_has_prefix(d, "sha256:") || strlen(d) != 71 || !img_is_hex(d + 7))
-			return burrow_error(err, 0, "invalid diff ID '%s' (expected sha256:<64 hex digits>)", d);
+			return burrow_error(err, 0, "invalid diff ID '%s' (expected sha256:<64 hex digits>)",
+			                    str_quote(d));
 		char id[65];
 		if (i == 0) {
 			memcpy(id, d + 7, sizeof(id));

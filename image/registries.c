@@ -12,6 +12,7 @@
 #include "image/internal.h"
 #include "lib/cleanup.h"
 #include "lib/conf.h"
+#include "lib/quote.h"
 #include "lib/fileutil.h"
 #include "lib/strv.h"
 #include "lib/toml.h"
@@ -68,7 +69,7 @@ static int get_string(const struct toml_val *t, const char *key, char **out, str
 	if (!v)
 		return 0;
 	if (v->type != TOML_STRING)
-		return bad(err, v, "'%s' must be a string, not a %s", key, toml_type_name(v->type));
+		return bad(err, v, "'%s' must be a string, not a %s", str_quote(key), toml_type_name(v->type));
 	free(*out);
 	*out = xstrdup(v->u.s);
 	return 0;
@@ -80,7 +81,7 @@ static int get_bool(const struct toml_val *t, const char *key, bool *out, struct
 	if (!v)
 		return 0;
 	if (v->type != TOML_BOOL)
-		return bad(err, v, "'%s' must be true or false", key);
+		return bad(err, v, "'%s' must be true or false", str_quote(key));
 	*out = v->u.b;
 	return 0;
 }
@@ -106,14 +107,14 @@ static int check_location(const struct toml_val *v, const char *key, const char 
 	if (!*loc)
 		return bad(err, v, "'%s' is empty", key);
 	if (strstr(loc, "://"))
-		return bad(err, v, "'%s' must not have a scheme: '%s'", key, loc);
+		return bad(err, v, "'%s' must not have a scheme: '%s'", key, str_quote(loc));
 	if (str_has_prefix(loc, "*.")) {
 		if (!wildcard_ok || strchr(loc, '/'))
 			return bad(err, v, "'%s' may only be a wildcard host (*.example.com) as a prefix", key);
 		return 0;
 	}
 	if (strchr(loc, '*'))
-		return bad(err, v, "'%s' has a '*' that is not a leading '*.': '%s'", key, loc);
+		return bad(err, v, "'%s' has a '*' that is not a leading '*.': '%s'", key, str_quote(loc));
 	return 0;
 }
 
@@ -150,7 +151,7 @@ static int parse_registry(struct img_registries *r, const struct toml_val *t, co
 	if (check_location(t, "prefix", c.prefix, true, err) < 0)
 		return -1;
 	if (str_has_prefix(c.prefix, "*.") && c.location && strcmp(c.location, c.prefix) != 0)
-		return bad(err, t, "a wildcard prefix ('%s') cannot have a 'location'", c.prefix);
+		return bad(err, t, "a wildcard prefix ('%s') cannot have a 'location'", str_quote(c.prefix));
 	const struct toml_val *mirrors = toml_get(t, "mirror");
 	if (mirrors) {
 		if (mirrors->type != TOML_ARRAY)
@@ -210,7 +211,7 @@ static int parse_aliases(struct img_registries *r, const struct toml_val *t, con
 		const char *name = t->u.tab.keys[i];
 		const struct toml_val *v = t->u.tab.vals[i];
 		if (v->type != TOML_STRING)
-			return bad(err, v, "alias '%s' must be a string", name);
+			return bad(err, v, "alias '%s' must be a string", str_quote(name));
 		struct img_ref ref;
 		cleanup_err struct burrow_err *e = NULL;
 		if (img_ref_parse(name, &ref, &e) < 0 || ref.domain || ref.tag || ref.digest) {
@@ -428,7 +429,7 @@ int img_resolve_name(const struct img_registries *r, const char *ref, char ***na
 		char *n = img_ref_normalize_str(full, err);
 		if (!n) {
 			img_ref_clear(&p);
-			burrow_error_wrap(err, "unqualified-search-registries entry '%s'", search[i]);
+			burrow_error_wrap(err, "unqualified-search-registries entry '%s'", str_quote(search[i]));
 			return -1;
 		}
 		strv_append_take(&out, n);
@@ -517,7 +518,7 @@ int img_endpoints(const struct img_registries *r, const char *name, struct img_e
 	*n = 0;
 	const struct img_regconf *c = img_registries_find(r, name);
 	if (c && c->blocked) {
-		burrow_error_status(err, EACCES, "'%s' is blocked by registries.conf (%s)", name, c->source);
+		burrow_error_status(err, EACCES, "'%s' is blocked by registries.conf (%s)", str_quote(name), c->source);
 		return burrow_error_hint(err, "remove 'blocked = true' there to allow it");
 	}
 	if (!c) {

@@ -14,6 +14,7 @@
 #include "lib/base64.h"
 #include "lib/cleanup.h"
 #include "lib/conf.h"
+#include "lib/quote.h"
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -122,7 +123,8 @@ static int fetch_token(struct img_registry *r, const struct img_challenge *ch, c
 	if (!ch->realm || !*ch->realm)
 		return burrow_error(err, 0, "%s asks for a bearer token but names no realm to get it from", r->host);
 	if (!str_has_prefix(ch->realm, "https://") && !(r->allow_http && str_has_prefix(ch->realm, "http://")))
-		return burrow_error(err, 0, "%s names a token server that is not https: '%s'", r->host, ch->realm);
+		return burrow_error(err, 0, "%s names a token server that is not https: '%s'", r->host,
+		                    str_quote(ch->realm));
 	cleanup_free char *url = xstrdup(ch->realm);
 	const char *sep = strchr(url, '?') ? "&" : "?";
 	if (ch->service) {
