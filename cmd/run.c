@@ -232,7 +232,9 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	o.network = network ? &net : ctx->settings.has_network ? &ctx->settings.network : NULL;
-	if (!o.rootfs && pull_if_needed(ctx, &pull, policy, o.image, &pulled_name, &err) < 0) {
+	/* the container's own options are checked before an image is pulled */
+	if (ctr_create_check(&o, &err) < 0 ||
+	    (!o.rootfs && pull_if_needed(ctx, &pull, policy, o.image, &pulled_name, &err) < 0)) {
 		rc = cmd_fail(err);
 		goto out;
 	}

@@ -41,6 +41,10 @@ struct ctr_create_opts {
  * anything else as invalid. */
 int ctr_parse_security_opt(const char *opt, struct ctr_create_opts *o, struct burrow_err **err);
 
+/* The checks of the options that need nothing but the options (the
+ * name): run makes them before it pulls an image. */
+int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err);
+
 /* Validates everything, then stores the container (configured). */
 int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err);
 

@@ -184,6 +184,14 @@ static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsig
 	return ctr_resolve_user(spec, passwd, group, uid, gid, err);
 }
 
+int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
+{
+	if (o->name && !state_valid_name(o->name))
+		return burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'",
+		                    str_quote(o->name));
+	return 0;
+}
+
 int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err)
 {
 	struct ctr_config c = {0};
@@ -193,11 +201,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	cleanup_free char *hn = NULL;
 	int ret = -1;
 
-	if (o->name && !state_valid_name(o->name)) {
-		burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'",
-		             str_quote(o->name));
+	if (ctr_create_check(o, err) < 0)
 		goto out;
-	}
 
 	if (o->rootfs) {
 		struct stat st;

@@ -60,7 +60,7 @@ load helpers
 	assert_match "$output" "no such container '$shown'"
 	one_line
 	run_burrow 125 run --rm "nosuch$bad" true
-	assert_match "$output" "image 'nosuch$shown' not known"
+	assert_match "$output" "invalid image name 'nosuch$shown'"
 	one_line
 	run_burrow 125 import "$T/$bad.tar"
 	assert_match "$output" "^burrow: cannot import: cannot open '$T/$shown.tar': No such file"

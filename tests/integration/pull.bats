@@ -404,6 +404,9 @@ CONF
 @test "run --pull: missing pulls once; never refuses; always pulls again; newer keeps the local image when the registry is gone" {
 	run_burrow 125 run --rm --pull=never "$REG/test/busybox:1" true
 	assert_match "$output" "image '$REG/test/busybox:1' not known"
+	# the container's own options are checked before anything is pulled
+	run_burrow 125 run --rm --name 'bad name' --tls-verify=false "$REG/test/busybox:1" true
+	is "$output" "burrow: invalid container name 'bad name': use letters, digits, '_', '.' and '-'"
 	run_burrow 0 run --rm --tls-verify=false "$REG/test/busybox:1" echo first
 	assert_match "$output" "Trying to pull $REG/test/busybox:1"
 	is "${lines[-1]}" first
