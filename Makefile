@@ -20,10 +20,18 @@ pkg_deb_libseccomp := libseccomp-dev
 pkg_deb_zlib := zlib1g-dev
 pkg_deb_cmocka := libcmocka-dev
 
-ifeq ($(filter deps clean fmt includes-check help,$(MAKECMDGOALS)),)
-MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
+# The libraries are checked when this make compiles something. Targets that
+# install them first (deps, then a sub-make for the build) or compile nothing
+# must run on a machine that has none yet: `./dev check` on a fresh Debian.
+NO_COMPILE_GOALS := deps demo check bench asan fmt fmt-check includes-check clean help
+COMPILE_GOALS := $(if $(MAKECMDGOALS),$(filter-out $(NO_COMPILE_GOALS),$(MAKECMDGOALS)),all)
+ifneq ($(COMPILE_GOALS),)
+ifeq ($(shell command -v pkg-config),)
+$(error pkg-config is missing (Debian package pkg-config); `./dev` (as root) installs it and the libraries)
+endif
+MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p))))
 ifneq ($(MISSING),)
-$(error missing libraries: $(foreach p,$(MISSING),$(p) (Debian package $(pkg_deb_$(p)))); run `make deps` as root or install them)
+$(error missing libraries: $(foreach p,$(MISSING),$(p) (Debian package $(pkg_deb_$(p)))); `./dev` (as root) installs them, or install them yourself)
 endif
 endif
 
@@ -138,4 +146,5 @@ clean:
 	rm -rf build burrow
 
 help:
-	@echo "targets: all deps demo check unit integration bench install asan fmt fmt-check clean"
+	@echo "targets: all deps demo check unit integration bench install asan check-asan fmt fmt-check includes-check clean"
+	@echo "on a machine without make or the libraries: ./dev TARGET (as root: installs them first)"

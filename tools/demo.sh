@@ -5,7 +5,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B="$top/burrow"
 if [ "$(id -u)" = 0 ]; then
-	chmod 0666 /dev/fuse /dev/net/tun 2>/dev/null || true
+	"$top/tools/dev-modes.sh"
 fi
 if ! "$B" images | grep -q '^localhost/busybox '; then
 	tar=$(mktemp /tmp/burrow-demo.XXXXXX.tar)

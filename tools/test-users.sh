@@ -10,4 +10,4 @@ done
 sed -i '/^burrow-t2:/d' /etc/subuid /etc/subgid
 grep -q '^burrow-t1:' /etc/subuid || echo "burrow-t1:200000:65536" >>/etc/subuid
 grep -q '^burrow-t1:' /etc/subgid || echo "burrow-t1:200000:65536" >>/etc/subgid
-chmod 0666 /dev/fuse /dev/net/tun
+"$(dirname "$0")/dev-modes.sh"
