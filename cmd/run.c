@@ -115,7 +115,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct ctr_create_opts o = {0};
 	const char *network = NULL;
-	char **env = NULL;
+	struct strv_builder env = {0};
 	struct cmd_pull pull;
 	cmd_pull_init(&pull);
 	enum pull_policy policy = PULL_MISSING;
@@ -129,12 +129,11 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 				goto out;
 			}
 			if (strchr(optarg, '=')) {
-				strv_append(&env, optarg);
+				strv_builder_add(&env, optarg);
 			} else {
 				const char *v = getenv(optarg);
-				if (v) {
-					strv_append_take(&env, xasprintf("%s=%s", optarg, v));
-				}
+				if (v)
+					strv_builder_take(&env, xasprintf("%s=%s", optarg, v));
 			}
 			break;
 		case 'E':
@@ -214,7 +213,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	o.image = argv[optind];
 	o.cmd = argv + optind + 1;
-	o.env = env;
+	o.env = env.v;
 	o.started = true;
 	if (!o.rootfs && policy != PULL_NEVER && cmd_pull_check(ctx, &pull, o.image) != 0)
 		goto out;
@@ -254,7 +253,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	ctr_config_clear(&cfg);
 out:
-	strv_free(env);
+	strv_free(env.v);
 	cmd_pull_clear(&pull);
 	free(pulled_name);
 	return rc;

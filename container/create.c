@@ -26,21 +26,6 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* Sets NAME=VALUE in env, replacing an earlier NAME. */
-static void env_set(char ***env, const char *kv)
-{
-	const char *eq = strchr(kv, '=');
-	size_t n = eq ? (size_t)(eq - kv) : strlen(kv);
-	for (size_t i = 0; *env && (*env)[i]; i++) {
-		if (strncmp((*env)[i], kv, n) == 0 && (*env)[i][n] == '=') {
-			free((*env)[i]);
-			(*env)[i] = xstrdup(kv);
-			return;
-		}
-	}
-	strv_append(env, kv);
-}
-
 static bool env_has(char *const *env, const char *name)
 {
 	size_t n = strlen(name);
@@ -58,12 +43,12 @@ static char **parse_entrypoint(const char *s)
 	if (s[0] == '[') {
 		yajl_val v = yajl_tree_parse(s, NULL, 0);
 		if (v && YAJL_IS_ARRAY(v)) {
-			char **r = xcalloc(1, sizeof(char *));
+			struct strv_builder r = {0};
 			for (size_t i = 0; i < v->u.array.len; i++)
 				if (YAJL_IS_STRING(v->u.array.values[i]))
-					strv_append(&r, YAJL_GET_STRING(v->u.array.values[i]));
+					strv_builder_add(&r, YAJL_GET_STRING(v->u.array.values[i]));
 			yajl_tree_free(v);
-			return r;
+			return strv_builder_steal(&r);
 		}
 		if (v)
 			yajl_tree_free(v);
@@ -198,7 +183,6 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	struct img_info *img = NULL;
 	cleanup_strv char **roots = NULL; /* topmost first, for user lookups */
 	cleanup_strv char **entry = NULL;
-	cleanup_free char *hn = NULL;
 	int ret = -1;
 
 	if (ctr_create_check(o, err) < 0)
@@ -236,14 +220,13 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		entry = parse_entrypoint(o->entrypoint);
 	else if (img && img->config.entrypoint)
 		entry = strv_dup(img->config.entrypoint);
-	c.args = entry ? strv_dup(entry) : xcalloc(1, sizeof(char *));
-	if (o->cmd && o->cmd[0]) {
-		for (size_t i = 0; o->cmd[i]; i++)
-			strv_append(&c.args, o->cmd[i]);
-	} else if (!o->entrypoint && img && img->config.cmd) {
-		for (size_t i = 0; img->config.cmd[i]; i++)
-			strv_append(&c.args, img->config.cmd[i]);
-	}
+	struct strv_builder args = {0};
+	strv_builder_extend(&args, entry);
+	if (o->cmd && o->cmd[0])
+		strv_builder_extend(&args, o->cmd);
+	else if (!o->entrypoint && img)
+		strv_builder_extend(&args, img->config.cmd);
+	c.args = strv_builder_steal(&args);
 	if (!c.args[0]) {
 		burrow_error(err, 0, "no command specified: the image has no Cmd or Entrypoint");
 		burrow_error_hint(err, "give one after the image name: burrow run %s sh", o->image);
@@ -256,20 +239,20 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	else
 		c.hostname = xstrndup(c.id, 12);
 
-	/* environment: image, defaults, then -e */
-	c.env = xcalloc(1, sizeof(char *));
-	if (img)
-		for (size_t i = 0; img->config.env && img->config.env[i]; i++)
-			env_set(&c.env, img->config.env[i]);
-	if (!env_has(c.env, "PATH"))
-		env_set(&c.env, DEFAULT_PATH);
-	if (o->tty && !env_has(c.env, "TERM"))
-		env_set(&c.env, "TERM=xterm");
-	env_set(&c.env, "container=burrow");
-	hn = xasprintf("HOSTNAME=%s", c.hostname);
-	env_set(&c.env, hn);
-	for (size_t i = 0; o->env && o->env[i]; i++)
-		env_set(&c.env, o->env[i]);
+	/* environment: image, defaults, then -e; a later NAME= replaces an
+	 * earlier one in its place */
+	struct strv_builder env = {0};
+	char *const *img_env = img ? img->config.env : NULL;
+	strv_builder_extend(&env, img_env);
+	if (!env_has(img_env, "PATH"))
+		strv_builder_add(&env, DEFAULT_PATH);
+	if (o->tty && !env_has(img_env, "TERM"))
+		strv_builder_add(&env, "TERM=xterm");
+	strv_builder_add(&env, "container=burrow");
+	strv_builder_take(&env, xasprintf("HOSTNAME=%s", c.hostname));
+	strv_builder_extend(&env, o->env);
+	c.env = strv_builder_steal(&env);
+	strv_env_dedup(c.env);
 
 	const char *user = o->user ? o->user : (img ? img->config.user : NULL);
 	if (user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0)

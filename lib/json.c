@@ -57,11 +57,12 @@ char **json_get_strv(yajl_val obj, const char *key)
 	yajl_val v = json_get(obj, key);
 	if (!v || !YAJL_IS_ARRAY(v))
 		return NULL;
-	char **r = xcalloc(1, sizeof(char *));
+	char **r = xcalloc(v->u.array.len + 1, sizeof(char *));
+	size_t n = 0;
 	for (size_t i = 0; i < v->u.array.len; i++) {
 		yajl_val e = v->u.array.values[i];
 		if (YAJL_IS_STRING(e))
-			strv_append(&r, YAJL_GET_STRING(e));
+			r[n++] = xstrdup(YAJL_GET_STRING(e));
 	}
 	return r;
 }

@@ -5,10 +5,34 @@
 #include <stddef.h>
 
 size_t strv_len(char *const *v);
-/* Appends a copy of s; *v may be NULL. */
+/* Appends a copy of s; *v may be NULL. Walks *v to find its end: a loop
+ * that builds a long vector uses a strv_builder instead. */
 void strv_append(char ***v, const char *s);
 /* Appends s, taking ownership. */
 void strv_append_take(char ***v, char *s);
+
+/* A vector being built, one string at a time in amortised constant time
+ * (100,000 arguments to `run` took 4.6 s with strv_append). b.v is
+ * NULL-terminated whenever it is not NULL; a zeroed builder is empty. */
+struct strv_builder {
+	char **v;
+	size_t n, cap;
+};
+/* Appends a copy of s. */
+void strv_builder_add(struct strv_builder *b, const char *s);
+/* Appends s, taking ownership. */
+void strv_builder_take(struct strv_builder *b, char *s);
+/* Appends a copy of every string of v (may be NULL). */
+void strv_builder_extend(struct strv_builder *b, char *const *v);
+/* Hands the vector on (an empty one, not NULL, when nothing was added) and
+ * leaves b empty. */
+char **strv_builder_steal(struct strv_builder *b);
+
+/* NAME=VALUE entries: keeps one per NAME, at the place where NAME first
+ * appears, with the value it was given last -- what setting each entry in
+ * turn does, in O(n log n) instead of a search per entry. An entry without
+ * '=' is all NAME. */
+void strv_env_dedup(char **env);
 char **strv_dup(char *const *v);
 void strv_free(char **v);
 /* Splits s at every sep; empty fields are kept. */

@@ -546,3 +546,15 @@ INNER
 	run_burrow 0 --root "$SHARED" ps -a
 	assert_no_match "$output" "can be entered"
 }
+
+@test "run: 100,000 arguments and 20,000 -e flags reach the container" {
+	run_burrow 0 run --rm --network none busybox sh -c 'echo $# $1 ${99999}' $(seq 100000)
+	is "$output" "99999 2 100000"
+	# 5,000 names set 4 times each: each once in what the command was
+	# started with (pid 1's environ; a shell would hide duplicates), with
+	# its last value
+	local args=() i
+	for i in $(seq 20000); do args+=(-e "V$((i % 5000))=$i"); done
+	run_burrow 0 run --rm --network none "${args[@]}" -e V7=seven busybox sh -c 'tr "\0" "\n" </proc/1/environ | grep -c "^V"; echo $V0 $V1 $V4999 $V7'
+	is "$output" "5000"$'\n'"20000 15001 19999 seven"
+}

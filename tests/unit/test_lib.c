@@ -346,11 +346,80 @@ static void test_log_over_socket(void **state)
 	strv_free(said.lines);
 }
 
+static void test_strv_builder(void **state)
+{
+	(void)state;
+	struct strv_builder b = {0};
+	char **v = strv_builder_steal(&b);
+	assert_non_null(v);
+	assert_null(v[0]);
+	strv_free(v);
+	char *const two[] = {(char *)"x", (char *)"y", NULL};
+	strv_builder_extend(&b, NULL);
+	for (int i = 0; i < 1000; i++)
+		strv_builder_take(&b, xasprintf("%d", i));
+	strv_builder_extend(&b, two);
+	strv_builder_add(&b, "z");
+	assert_int_equal(strv_len(b.v), 1003);
+	v = strv_builder_steal(&b);
+	assert_null(b.v);
+	assert_string_equal(v[0], "0");
+	assert_string_equal(v[999], "999");
+	assert_string_equal(v[1000], "x");
+	assert_string_equal(v[1002], "z");
+	assert_null(v[1003]);
+	strv_free(v);
+}
+
+/* dedup of in, joined with spaces */
+static char *dedup(const char *in)
+{
+	char **v = strv_split(in, ' ');
+	strv_env_dedup(v);
+	size_t n = 0;
+	char buf[256] = "";
+	for (size_t i = 0; v[i]; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", v[i]);
+	strv_free(v);
+	return xstrdup(buf);
+}
+
+static void test_strv_env_dedup(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+	    {"A=1", "A=1"},
+	    {"A=1 B=2 A=3", "A=3 B=2"},
+	    {"A=1 AB=2 A=3 AB=4 A=", "A= AB=4"},
+	    {"PATH=/bin X=1 HOSTNAME=a X=2 PATH=/x HOSTNAME=b Y", "PATH=/x X=2 HOSTNAME=b Y"},
+	    {"A=1 A A=2", "A=2"},
+	    {"A=1 A", "A"},
+	    {"B=1 A=1 B=2 A=2 C=3 B=3", "B=3 A=2 C=3"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = dedup(cases[i][0]);
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+	strv_env_dedup(NULL);
+	/* many: the last value of each of 3 names, in first-seen order */
+	struct strv_builder b = {0};
+	for (int i = 0; i < 30000; i++)
+		strv_builder_take(&b, xasprintf("N%d=%d", i % 3, i));
+	strv_env_dedup(b.v);
+	assert_int_equal(strv_len(b.v), 3);
+	assert_string_equal(b.v[0], "N0=29997");
+	assert_string_equal(b.v[1], "N1=29998");
+	assert_string_equal(b.v[2], "N2=29999");
+	strv_free(b.v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_conf_ok),         cmocka_unit_test(test_conf_errors),
 	    cmocka_unit_test(test_conf_user_path),  cmocka_unit_test(test_strv),
+	    cmocka_unit_test(test_strv_builder),    cmocka_unit_test(test_strv_env_dedup),
 	    cmocka_unit_test(test_quote),           cmocka_unit_test(test_rm_rf_deep),
 	    cmocka_unit_test(test_rm_rf_moved),     cmocka_unit_test(test_log_sink),
 	    cmocka_unit_test(test_log_over_socket),
