@@ -220,3 +220,18 @@ break_chains() {
 	run_burrow 0 ps -a
 	assert_match "$output" "Exited \(0\) .* keep"
 }
+
+@test "cli: ps sizes its columns to their widest cell, as podman's (a long image name, 'Less than a second ago')" {
+	import_busybox localhost/a-rather-long-image-name-for-the-table
+	run_burrow 0 run --name tbl1 --network none localhost/a-rather-long-image-name-for-the-table true
+	run_burrow 0 ps -a
+	local header=${lines[0]} row=${lines[1]}
+	# where each title starts in the header, its cell starts in the row
+	at() { local p=${header%%"$1"*}; echo "${#p}"; }
+	assert_match "${row:$(at IMAGE)}" "^localhost/a-rather-long-image-name-for-the-table  +true  "
+	assert_match "${row:$(at COMMAND)}" "^true  "
+	assert_match "${row:$(at CREATED)}" "^(Less than a second|[0-9]+ seconds?) ago  +Exited"
+	assert_match "${row:$(at STATUS)}" "^Exited \(0\) "
+	assert_match "${row:$(at NAMES)}" "^tbl1$"
+	assert_match "$header" "^CONTAINER ID  IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$"
+}
