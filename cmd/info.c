@@ -39,7 +39,7 @@ static yajl_val id_map_json(const char *oneline)
  * host.idMappings, store.graphRoot, store.runRoot, version.Version ...)
  * where burrow has the data, and burrow's own beside them (where each
  * directory came from, the mapping's kind, the keeper, libslirp, whether
- * kernel overlay works). */
+ * kernel overlay works, whether /dev/fuse opens). */
 static yajl_val info_json(const struct ctr_sysinfo *i)
 {
 	yajl_val o = json_new_object();
@@ -71,6 +71,11 @@ static yajl_val info_json(const struct ctr_sysinfo *i)
 	json_obj_add(store, "graphRootFilesystem", json_new_str(i->root_fstype));
 	json_obj_add(store, "graphRootOnNetworkFilesystem", json_new_bool(i->root_network_fs));
 	json_obj_add(store, "kernelOverlayInUserns", json_new_bool(i->kernel_overlay));
+	yajl_val fuse = json_obj_add(store, "fuseDevice", json_new_object());
+	json_obj_add(fuse, "path", json_new_str("/dev/fuse"));
+	json_obj_add(fuse, "usable", json_new_bool(!i->fuse_device_error));
+	json_obj_add(fuse, "error", i->fuse_device_error ? json_new_str(i->fuse_device_error) : json_new_null());
+	json_obj_add(fuse, "hint", i->fuse_device_error ? json_new_str(i->fuse_device_hint) : json_new_null());
 	json_obj_add(store, "runRoot", json_new_str(i->runroot));
 	json_obj_add(store, "runRootSource", json_new_str(i->runroot_source));
 	yajl_val version = json_obj_add(o, "version", json_new_object());
@@ -78,18 +83,40 @@ static yajl_val info_json(const struct ctr_sysinfo *i)
 	return o;
 }
 
+/* "LABEL PATH (SOURCE)"; a source with a detail of its own in parentheses,
+ * "default ($HOME/.local/share/burrow)", shows it after a colon instead, so
+ * that parentheses do not nest. */
+static void print_dir(const char *label, const char *path, const char *source)
+{
+	const char *open = strstr(source, " (");
+	size_t len = strlen(source);
+	if (open && len > 0 && source[len - 1] == ')') {
+		const char *detail = open + 2;
+		printf("%s%s (%.*s: %.*s)\n", label, path, (int)(open - source), source,
+		       (int)(source + len - 1 - detail), detail);
+	} else {
+		printf("%s%s (%s)\n", label, path, source);
+	}
+}
+
 static void print_text(const struct ctr_sysinfo *i)
 {
 	printf("version:            %s\n", BURROW_VERSION);
-	printf("storage root:       %s (%s)\n", i->root, i->root_source);
+	print_dir("storage root:       ", i->root, i->root_source);
 	printf("storage filesystem: %s%s\n", i->root_fstype, i->root_network_fs ? " (network filesystem!)" : "");
-	printf("runtime dir:        %s (%s)\n", i->runroot, i->runroot_source);
+	print_dir("runtime dir:        ", i->runroot, i->runroot_source);
 	printf("id mapping:         %s (%s)\n", i->ns.kind, i->ns.reason ? i->ns.reason : "");
 	printf("  uid map:          %s\n", i->ns.uid_map);
 	printf("  gid map:          %s\n", i->ns.gid_map);
 	printf("  keeper pid:       %d\n", (int)i->ns.keeper_pid);
 	printf("fuse-overlayfs:     %s (%s)\n", i->fuse_path ? i->fuse_path : "not found",
 	       i->fuse_version ? i->fuse_version : "-");
+	if (i->fuse_device_error) {
+		printf("fuse device:        %s\n", i->fuse_device_error);
+		printf("  hint:             %s\n", i->fuse_device_hint);
+	} else {
+		printf("fuse device:        /dev/fuse (usable)\n");
+	}
 	printf("kernel overlay:     %s in the user namespace\n", i->kernel_overlay ? "works" : "does not work");
 	printf("libslirp:           %s\n", i->slirp_version);
 	printf("kernel:             %s\n", i->kernel ? i->kernel : "unknown");

@@ -14,6 +14,10 @@ struct ctr_sysinfo {
 	bool root_network_fs;
 	struct userns_info ns;
 	char *fuse_path, *fuse_version;
+	/* /dev/fuse as fuse-overlayfs will open it: NULL when it opens, else
+	 * why not and the fix */
+	char *fuse_device_error;
+	const char *fuse_device_hint;
 	bool kernel_overlay;
 	const char *slirp_version;
 	char *kernel;

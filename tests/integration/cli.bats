@@ -235,3 +235,30 @@ break_chains() {
 	assert_match "${row:$(at NAMES)}" "^tbl1$"
 	assert_match "$header" "^CONTAINER ID  IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$"
 }
+
+@test "cli: info says when /dev/fuse cannot be opened, with the hint run gives" {
+	run_burrow 0 info
+	assert_match "$output" $'\nfuse device: +/dev/fuse \\(usable\\)\n'
+	# /dev/fuse unusable in burrow's mount namespace: a nodev bind mount over it
+	run_burrow 0 unshare sh -c 'mount --bind /dev/fuse /dev/fuse && mount -o remount,bind,nodev /dev/fuse'
+	run_burrow 0 info
+	assert_match "$output" $'\nfuse device: +cannot open /dev/fuse: Permission denied\n  hint: +'
+	local hint
+	hint=$(sed -n 's/^  hint: *//p' <<<"$output")
+	is "$hint" "/dev/fuse must exist and be readable and writable by you (modprobe fuse; chmod 0666 /dev/fuse)"
+	run_burrow 0 info --format json
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["store"]["fuseDevice"]; assert d["usable"] is False, d; assert d["error"] == "cannot open /dev/fuse: Permission denied", d; assert d["hint"] == sys.argv[2], d' "$output" "$hint"
+	run_burrow 0 info --format '{{.Store.FuseDevice.Usable}}'
+	is "$output" "false"
+	# what run says about it: the same hint
+	import_busybox
+	run_burrow 125 run --rm busybox true
+	assert_match "$output" "/dev/fuse"
+	is "${lines[-1]}" "hint: $hint"
+}
+
+@test "cli: info's storage line does not nest parentheses (the default root)" {
+	XDG_DATA_HOME= HOME=$T/home run_burrow 0 info
+	assert_match "$output" "storage root: +$T/home/.local/share/burrow \(default: \\\$HOME/.local/share/burrow\)"$'\n'
+	assert_no_match "$output" "\([^)]*\("
+}
