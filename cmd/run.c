@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "cmd/format.h"
@@ -211,6 +212,12 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_usage_error(ctx, "missing image (see 'burrow run --help')");
 		goto out;
 	}
+	/* as podman: a terminal for the container, but none to type into it
+	 * (a shell would sit at its prompt for good) */
+	if (o.tty && !isatty(STDIN_FILENO))
+		burrow_warn("the input device is not a TTY: --tty%s might not work properly (to feed input, use -i "
+		            "without -t)",
+		            o.interactive ? " and --interactive" : "");
 	o.image = argv[optind];
 	o.cmd = argv + optind + 1;
 	o.env = env.v;

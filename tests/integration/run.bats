@@ -547,6 +547,22 @@ INNER
 	assert_no_match "$output" "can be entered"
 }
 
+@test "run: -t with a stdin that is not a terminal warns in one line; with a terminal it does not" {
+	run_burrow 0 run --rm -t busybox echo no-terminal </dev/null
+	assert_match "$output" "no-terminal"
+	is "$(grep -c 'not a TTY' <<<"$output")" 1
+	assert_match "$output" "(^|"$'\n'")burrow: warning: the input device is not a TTY: --tty might not work properly \(to feed input, use -i without -t\)"
+	run_burrow 0 run --rm -it busybox echo piped </dev/null
+	assert_match "$output" "burrow: warning: the input device is not a TTY: --tty and --interactive might not work properly"
+	run_burrow 0 run --rm -i busybox echo no-tty-asked </dev/null
+	assert_no_match "$output" "not a TTY"
+	# script(1) gives the command a terminal as its stdin
+	command -v script >/dev/null || need_or_fail "script (Debian package bsdutils) not installed"
+	run timeout 60 script -qec "$BURROW run --rm -t busybox echo on-a-terminal" /dev/null </dev/null
+	assert_match "$output" "on-a-terminal"
+	assert_no_match "$output" "not a TTY"
+}
+
 @test "run: 100,000 arguments and 20,000 -e flags reach the container" {
 	run_burrow 0 run --rm --network none busybox sh -c 'echo $# $1 ${99999}' $(seq 100000)
 	is "$output" "99999 2 100000"
