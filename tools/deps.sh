@@ -35,7 +35,7 @@ done
 
 if [ "$(id -u)" != 0 ]; then
 	echo "burrow: missing Debian packages:$missing" >&2
-	echo "hint: install them as root (apt-get install$missing), or run this command as root" >&2
+	echo "hint: run this command as root, which installs them; or as root: apt-get install$missing" >&2
 	exit 1
 fi
 echo "installing:$missing"
