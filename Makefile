@@ -1,4 +1,5 @@
 # burrow — see README.md. `make` builds ./burrow; `make check` runs every test.
+# On a machine without make or the libraries: ./dev TARGET (see ./dev).
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man

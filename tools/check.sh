@@ -39,6 +39,17 @@ else
 	failed=$((failed + 1))
 fi
 
+echo "== docs"
+# .ci/run runs the README's test command as the README gives it, and the
+# README points nowhere outside the repository
+ci=$(sed -n 's/^exec //p' .ci/run)
+if [ -n "$ci" ] && grep -qF "    $ci " README.md && ! grep -qE '\]\(\.\./|\.\./shared' README.md; then
+	passed=$((passed + 1))
+else
+	echo "README.md and .ci/run disagree on the test command ('$ci'), or README.md links outside the repository"
+	failed=$((failed + 1))
+fi
+
 echo "== clang build"
 if make --no-print-directory CC=clang BUILD=build/clang BIN=build/clang/burrow build/clang/burrow >"$log" 2>&1; then
 	passed=$((passed + 1))
