@@ -126,7 +126,8 @@ static void print_text(const struct ctr_sysinfo *i)
  * the options below. */
 const char cmd_info_usage[] = "info [--format FORMAT]\n\n"
                               "Shows the version, the storage root and runtime dir (and where each came\n"
-                              "from), the ID mapping in use, fuse-overlayfs, libslirp, the kernel.\n\n"
+                              "from), the ID mapping in use, fuse-overlayfs and whether /dev/fuse can be\n"
+                              "opened, libslirp, the kernel.\n\n"
                               "  -f, --format FORMAT   json, or a Go template ('{{.Store.GraphRoot}}')\n";
 
 int cmd_info(struct cmd_ctx *ctx, int argc, char **argv)
