@@ -1,7 +1,7 @@
 #!/bin/bash
-# Includes point down the table of ../shared/DESIGN.md ("The house"): a
-# folder includes headers of its own and of the folders it may use, never
-# of one above it. Prints each offending include as FILE:LINE and exits 1
+# Includes point down the table of ARCHITECTURE.md ("Folders, and what may
+# include what"): a folder includes headers of its own and of the folders
+# it may use, never of one above it. Prints each offending include as FILE:LINE and exits 1
 # when there is one.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
