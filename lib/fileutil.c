@@ -82,7 +82,12 @@ int write_file(const char *path, const void *data, size_t len, mode_t mode, stru
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct burrow_err **err)
 {
 	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* a fresh file only: never through a symlink or into a file planted
+	 * under the temporary name; a stale one of ours (same pid) goes first */
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	cleanup_close int fd = open(tmp, flags, mode);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, flags, mode);
 	if (fd < 0)
 		return burrow_error(err, errno, "cannot create '%s'", str_quote(tmp));
 	if (write_all(fd, data, len) < 0) {

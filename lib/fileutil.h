@@ -16,7 +16,8 @@ int write_all(int fd, const void *buf, size_t len);
 /* Reads a whole file into a NUL-terminated buffer. */
 int read_file(const char *path, char **out, size_t *len, struct burrow_err **err);
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct burrow_err **err);
-/* Writes a file atomically (temp file + rename in the same directory). */
+/* Writes a file atomically (a fresh temp file, never opened through a
+ * symlink, then rename in the same directory). */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct burrow_err **err);
 /* Writes (truncating) a file. */
 int write_file(const char *path, const void *data, size_t len, mode_t mode, struct burrow_err **err);

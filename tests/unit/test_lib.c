@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/conf.h"
+#include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/sock.h"
@@ -189,6 +190,38 @@ static void test_rm_rf_deep(void **state)
 	assert_int_equal(access(top, F_OK), -1);
 	assert_int_equal(rmdir(dir), 0);
 	free(top);
+}
+
+/* write_file_atomic never writes through what sits under its temporary
+ * name: a symlink planted there (as another process could) is replaced,
+ * its target left alone. */
+static void test_write_atomic_planted(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-atomic-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *victim = xasprintf("%s/victim", dir);
+	cleanup_free char *path = xasprintf("%s/auth.json", dir);
+	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	struct burrow_err *err = NULL;
+	assert_int_equal(write_file_atomic(victim, "orig", 4, 0600, &err), 0);
+	assert_int_equal(symlink(victim, tmp), 0);
+	if (write_file_atomic(path, "new", 3, 0600, &err) < 0)
+		fail_msg("%s", err->msg);
+	cleanup_free char *got = NULL;
+	size_t len = 0;
+	assert_int_equal(read_file(victim, &got, &len, &err), 0);
+	assert_memory_equal(got, "orig", 4);
+	struct stat st;
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	free(got);
+	got = NULL;
+	assert_int_equal(read_file(path, &got, &len, &err), 0);
+	assert_int_equal(len, 3);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(rm_rf(dir, &err), 0);
 }
 
 /* openat, wrapped: when armed, the first ".." rm_rf opens on the way up
@@ -422,7 +455,7 @@ int main(void)
 	    cmocka_unit_test(test_strv_builder),    cmocka_unit_test(test_strv_env_dedup),
 	    cmocka_unit_test(test_quote),           cmocka_unit_test(test_rm_rf_deep),
 	    cmocka_unit_test(test_rm_rf_moved),     cmocka_unit_test(test_log_sink),
-	    cmocka_unit_test(test_log_over_socket),
+	    cmocka_unit_test(test_log_over_socket), cmocka_unit_test(test_write_atomic_planted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
