@@ -2,15 +2,27 @@
 #ifndef BURROW_CONTAINER_INTERNAL_H
 #define BURROW_CONTAINER_INTERNAL_H
 
+#include <sys/types.h>
+
 #include "container/record.h"
 #include "lib/err.h"
 
 struct state_store;
+struct ctr_engine_opts;
+struct netns_cfg;
 
 /* ROOT/containers/<id> (upper, work, config.json) */
 char *ctr_dir(struct state_store *s, const char *id);
 /* RUNROOT/containers/<id> (merged, generated /etc files) */
 char *ctr_rundir(struct state_store *s, const char *id);
+
+/* Prepares c to run: the runtime dir with the generated /etc files, the
+ * root filesystem mounted (fuse-overlayfs; --rootfs: the directory
+ * itself) and the bundle's config.json. Returns the root filesystem's
+ * path (caller frees) and the fuse-overlayfs server in *fuse_pid (0:
+ * none); NULL on failure, with nothing left mounted. */
+char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
+                  const struct netns_cfg *ncfg, pid_t *fuse_pid, struct burrow_err **err);
 
 /* Unmounts the rootfs and removes the runtime files of a container that is
  * no longer running; records it as exited. Idempotent. */

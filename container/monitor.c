@@ -1,23 +1,20 @@
-/* A container in the foreground: this process is its monitor. */
+/* The monitor: starts a container, relays its stdio, forwards signals,
+ * drives its network, records its end and cleans up. Everything it
+ * watches is registered on one lib/loop; it never touches a terminal
+ * (container/terminal.h does). */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "container/bundle.h"
 #include "container/container.h"
 #include "container/internal.h"
-#include "image/image.h"
+#include "container/terminal.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/loop.h"
@@ -40,142 +37,14 @@ struct monitor {
 	bool exited;
 	int wstatus;
 	bool stdin_open;
-	bool raw; /* our terminal is in raw mode */
-	struct termios saved;
+	struct ctr_term term; /* the caller's terminal, in raw mode with -it */
 };
-
-static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *ncfg, const char *rundir,
-                           struct burrow_err **err)
-{
-	cleanup_free char *host_resolv = NULL;
-	struct burrow_err *ignored = NULL;
-	if (read_file("/etc/resolv.conf", &host_resolv, NULL, &ignored) < 0)
-		burrow_err_free(ignored);
-	cleanup_free char *hosts = ctr_gen_hosts(c->hostname, c->name, ncfg->mode == NETNS_SLIRP);
-	cleanup_free char *resolv = ctr_gen_resolv_conf(netns_dns_server(ncfg), host_resolv);
-	cleanup_free char *hostname = xasprintf("%s\n", c->hostname);
-	cleanup_free char *cenv = ctr_gen_containerenv(c);
-	const struct {
-		const char *name, *text;
-	} files[] = {{"hosts", hosts}, {"resolv.conf", resolv}, {"hostname", hostname}, {".containerenv", cenv}};
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		cleanup_free char *p = path_join(rundir, files[i].name);
-		if (write_file(p, files[i].text, strlen(files[i].text), 0644, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* /etc/mtab -> /proc/mounts when the image has none (as the seeds do);
- * resolved inside the rootfs, so a hostile /etc symlink cannot point it
- * elsewhere. Nothing to do without an /etc. */
-static int make_mtab(const char *root, struct burrow_err **err)
-{
-	cleanup_close int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rfd < 0)
-		return burrow_error(err, errno, "cannot open rootfs '%s'", str_quote(root));
-	struct open_how how = {
-	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	cleanup_close int etc = (int)syscall(SYS_openat2, rfd, "etc", &how, sizeof(how));
-	if (etc < 0)
-		return 0;
-	if (symlinkat("/proc/mounts", etc, "mtab") < 0 && errno != EEXIST)
-		return burrow_error(err, errno, "cannot create /etc/mtab in the rootfs");
-	return 0;
-}
-
-/* DIR/config.json for the rootfs at root. */
-static int write_bundle(const struct ctr_config *c, const struct netns_cfg *ncfg, const char *dir, const char *rundir,
-                        const char *root, struct burrow_err **err)
-{
-	cleanup_free char *hosts = path_join(rundir, "hosts");
-	cleanup_free char *resolv = path_join(rundir, "resolv.conf");
-	cleanup_free char *hostname = path_join(rundir, "hostname");
-	cleanup_free char *cenv = path_join(rundir, ".containerenv");
-	struct ctr_bundle_paths bp = {
-	    .rootfs = root,
-	    .hosts = hosts,
-	    .resolv_conf = resolv,
-	    .hostname = hostname,
-	    .containerenv = cenv,
-	    .host_network = ncfg->mode == NETNS_HOST,
-	};
-	cleanup_free char *spec = ctr_spec_generate(c, &bp);
-	cleanup_free char *cfgpath = path_join(dir, "config.json");
-	return write_file_atomic(cfgpath, spec, strlen(spec), 0600, err);
-}
-
-/* Mounts the rootfs and writes the bundle; returns the mount point. */
-static char *prepare(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
-                     const struct netns_cfg *ncfg, pid_t *fuse_pid, struct burrow_err **err)
-{
-	cleanup_free char *dir = ctr_dir(s, c->id);
-	cleanup_free char *rundir = ctr_rundir(s, c->id);
-	cleanup_free char *upper = path_join(dir, "upper");
-	cleanup_free char *work = path_join(dir, "work");
-	cleanup_free char *merged = path_join(rundir, "merged");
-	if (mkdir_p(rundir, 0700, err) < 0 || write_etc_files(c, ncfg, rundir, err) < 0)
-		return NULL;
-	char *root = NULL;
-	if (c->rootfs) {
-		if (mkdir_p(dir, 0700, err) < 0)
-			return NULL;
-		root = xstrdup(c->rootfs);
-	} else {
-		struct img_info *img = NULL;
-		if (img_lookup(s, c->image_id, &img, err) < 0)
-			return NULL;
-		/* everything under the storage root and the runtime dir is
-		 * private (0700): the upper dir holds files of ours, setuid ones
-		 * too, that no other user may reach. The upper dir itself keeps
-		 * 0755, the mode of the container's "/" (fuse-overlayfs shows the
-		 * top layer's root), behind its 0700 parents. */
-		int r = -1;
-		if (mkdir_p(dir, 0700, err) == 0 && mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 &&
-		    mkdir_p(merged, 0700, err) == 0)
-			r = ovl_mount(&eng->ovl, img->layers, upper, work, merged, fuse_pid, err);
-		img_info_free(img);
-		if (r < 0)
-			return NULL;
-		root = xstrdup(merged);
-	}
-	if (make_mtab(root, err) < 0 || write_bundle(c, ncfg, dir, rundir, root, err) < 0) {
-		if (!c->rootfs) {
-			struct burrow_err *e2 = NULL;
-			if (ovl_umount(root, *fuse_pid, &e2) < 0)
-				burrow_err_free(e2);
-		}
-		free(root);
-		return NULL;
-	}
-	return root;
-}
-
-static void term_raw(struct monitor *m)
-{
-	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &m->saved) < 0)
-		return;
-	struct termios raw = m->saved;
-	cfmakeraw(&raw);
-	raw.c_oflag = m->saved.c_oflag; /* keep output processing as it was */
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
-		m->raw = true;
-}
-
-static void term_restore(struct monitor *m)
-{
-	if (m->raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &m->saved);
-	m->raw = false;
-}
 
 static void copy_winsize(struct monitor *m)
 {
-	struct winsize ws;
-	if (m->rt->pty_master >= 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-		ioctl(m->rt->pty_master, TIOCSWINSZ, &ws);
+	unsigned short rows, cols;
+	if (m->rt->pty_master >= 0 && ctr_term_size(STDIN_FILENO, &rows, &cols))
+		ctr_term_set_size(m->rt->pty_master, rows, cols);
 }
 
 /* Relays up to one buffer from -> to; returns bytes moved, 0 on EOF, -1 on error. */
@@ -304,7 +173,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct
 	int lock = state_lock(s, c->id, err);
 	if (lock < 0)
 		return -1;
-	struct monitor m = {.c = c, .stdin_open = c->interactive};
+	struct monitor m = {.c = c, .stdin_open = c->interactive, .term = CTR_TERM_INIT};
 	struct ctr_run run = {0};
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	/* compiled seccomp filters: the runtime dir is private and gone
@@ -322,7 +191,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct
 
 	run.monitor_pid = getpid();
 	run.monitor_start = proc_start_time(run.monitor_pid);
-	run.mountpoint = prepare(s, c, eng, &ncfg, &run.fuse_pid, err);
+	run.mountpoint = ctr_prepare(s, c, eng, &ncfg, &run.fuse_pid, err);
 	if (!run.mountpoint)
 		goto fail_prepare;
 	if (save_state(s, c->id, &run, CTR_CREATED, err) < 0)
@@ -348,7 +217,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct
 	}
 	if (c->tty) {
 		if (c->interactive)
-			term_raw(&m);
+			ctr_term_raw(&m.term, STDIN_FILENO);
 		copy_winsize(&m);
 	}
 	if (rt_start(m.rt, err) < 0) {
@@ -372,7 +241,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct
 	run.exit_code = rt_exit_code(m.wstatus);
 	ret = 0;
 finish:
-	term_restore(&m);
+	ctr_term_restore(&m.term);
 	if (lock < 0) {
 		/* the lock file lives in the runtime dir: when that was removed
 		 * while the container ran, the end is recorded all the same */
@@ -424,7 +293,7 @@ fail_prepare : {
 		burrow_err_free(e2);
 }
 out:
-	term_restore(&m);
+	ctr_term_restore(&m.term);
 	if (m.slirp)
 		netns_slirp_free(m.slirp);
 	if (m.rt)
