@@ -274,37 +274,12 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.started = o->started;
 	c.created = (long long)time(NULL);
 
-	if (state_tx_begin(s, STATE_DB, err) < 0)
+	c.name = o->name ? xstrdup(o->name) : NULL;
+	if (ctr_config_insert(s, &c, err) < 0)
 		goto out;
-	if (o->name) {
-		cleanup_free char *key = xasprintf("name/%s", o->name);
-		cleanup_free char *old = NULL;
-		int r = state_get(s, STATE_DB, key, &old, err);
-		if (r < 0)
-			goto cancel;
-		if (r == 0) {
-			burrow_error(err, 0, "the container name '%s' is already in use", str_quote(o->name));
-			burrow_error_hint(err, "remove that container (burrow rm %s) or choose another name", o->name);
-			goto cancel;
-		}
-		c.name = xstrdup(o->name);
-	} else if (!(c.name = state_gen_name(s, "name/", err))) {
-		goto cancel;
-	}
-	{
-		cleanup_free char *key = xasprintf("name/%s", c.name);
-		cleanup_free char *val = xasprintf("\"%s\"", c.id);
-		if (state_insert(s, STATE_DB, key, val, err) < 0 || ctr_config_save(s, &c, err) < 0)
-			goto cancel;
-	}
-	if (state_tx_commit(s, STATE_DB, err) < 0)
-		goto cancel;
 	*out = c;
 	memset(&c, 0, sizeof(c));
 	ret = 0;
-	goto out;
-cancel:
-	state_tx_cancel(s, STATE_DB);
 out:
 	if (img)
 		img_info_free(img);

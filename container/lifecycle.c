@@ -62,17 +62,7 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 
 int ctr_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
 {
-	cleanup_free char *ckey = xasprintf("ctr/%s", c->id);
-	cleanup_free char *nkey = xasprintf("name/%s", c->name);
-	cleanup_free char *rkey = xasprintf("run/%s", c->id);
-	if (state_tx_begin(s, STATE_DB, err) < 0)
-		return -1;
-	if (state_del(s, STATE_DB, ckey, err) < 0 || state_del(s, STATE_DB, nkey, err) < 0 ||
-	    state_tx_commit(s, STATE_DB, err) < 0) {
-		state_tx_cancel(s, STATE_DB);
-		return -1;
-	}
-	if (state_del(s, STATE_RUN, rkey, err) < 0)
+	if (ctr_records_delete(s, c, err) < 0)
 		return -1;
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
@@ -139,13 +129,11 @@ struct list_ctx {
 	size_t n;
 };
 
-static int list_one(const char *key, const char *json, void *data, struct burrow_err **err)
+static int list_one(struct ctr_config *c, void *data, struct burrow_err **err)
 {
-	(void)key;
 	struct list_ctx *l = data;
-	struct ctr_listing it = {0};
-	if (ctr_config_from_json(json, &it.cfg, err) < 0)
-		return -1;
+	struct ctr_listing it = {.cfg = *c};
+	memset(c, 0, sizeof(*c));
 	int dead = ctr_run_load(l->s, it.cfg.id, &it.run, err);
 	if (dead == 0)
 		dead = check_dead_monitor(l->s, &it.cfg, &it.run, err);
@@ -175,7 +163,7 @@ static int newest_first(const void *a, const void *b)
 int ctr_list(struct state_store *s, bool all, struct ctr_listing **out, size_t *n, struct burrow_err **err)
 {
 	struct list_ctx l = {.s = s, .all = all};
-	if (state_each(s, STATE_DB, "ctr/", list_one, &l, err) < 0) {
+	if (ctr_config_each(s, list_one, &l, err) < 0) {
 		ctr_listing_free(l.items, l.n);
 		return -1;
 	}
@@ -265,8 +253,7 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 gone : {
 	/* its monitor removed it (--rm); a runtime record it could not reach
 	 * (the runtime dir was replaced meanwhile) goes too */
-	cleanup_free char *rkey = xasprintf("run/%s", id);
-	ret = state_del(s, STATE_RUN, rkey, err);
+	ret = ctr_run_delete(s, id, err);
 }
 out:
 	if (lock >= 0 && ret == 0)
@@ -311,17 +298,12 @@ static void run_from_config(struct state_store *s, const struct ctr_config *c, s
 	}
 }
 
-static int refresh_one(const char *key, const char *json, void *data, struct burrow_err **err)
+static int refresh_one(struct ctr_config *c, void *data, struct burrow_err **err)
 {
-	(void)key;
 	struct state_store *s = data;
-	struct ctr_config c = {0};
-	if (ctr_config_from_json(json, &c, err) < 0)
-		return -1;
 	struct ctr_run r;
-	run_from_config(s, &c, &r);
-	int ret = ctr_run_save(s, c.id, &r, err);
-	ctr_config_clear(&c);
+	run_from_config(s, c, &r);
+	int ret = ctr_run_save(s, c->id, &r, err);
 	ctr_run_clear(&r);
 	return ret;
 }
@@ -331,7 +313,7 @@ int ctr_refresh(struct state_store *s, struct burrow_err **err)
 	burrow_debug("runtime state is new (first run or after a reboot): refreshing containers");
 	/* state_refresh_done keeps the run/ records written since state_open
 	 * (these) and drops the stale ones */
-	if (state_each(s, STATE_DB, "ctr/", refresh_one, s, err) < 0 || state_refresh_done(s, err) < 0)
+	if (ctr_config_each(s, refresh_one, s, err) < 0 || state_refresh_done(s, err) < 0)
 		return burrow_error_wrap(err, "cannot refresh containers after a reboot");
 	return 0;
 }

@@ -148,22 +148,6 @@ static int delete_ctr(struct state_store *s, const struct ctr_config *c, bool *d
 	return ctr_delete(s, c, err);
 }
 
-/* Copies what a run is (who runs it, when it started and ended, how) into
- * the persistent fields of c. */
-static void persist_run(struct state_store *s, struct ctr_config *c, const struct ctr_run *r)
-{
-	c->started = true;
-	free(c->boot_id);
-	c->boot_id = xstrdup(state_boot_id(s));
-	c->monitor_pid = r->monitor_pid;
-	c->monitor_start = r->monitor_start;
-	c->pid = r->pid;
-	c->pid_start = r->pid_start;
-	c->started_at = r->started_at;
-	c->finished_at = r->finished_at;
-	c->exit_code = r->exit_code;
-}
-
 int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct ctr_engine_opts *eng, bool fresh,
                        int *exit_code, struct burrow_err **err)
 {
@@ -231,7 +215,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct
 	run.pid_start = proc_start_time(run.pid);
 	/* burrow.tdb first: from here on the container's liveness survives
 	 * the runtime dir (see config_running) */
-	persist_run(s, c, &run);
+	ctr_config_set_last(c, &run, state_boot_id(s));
 	if (ctr_config_save(s, c, err) < 0 || save_state(s, c->id, &run, CTR_RUNNING, err) < 0)
 		goto fail_kill;
 	state_unlock(lock);
@@ -259,7 +243,7 @@ finish:
 		 * counts when the runtime dir was removed meanwhile); --rm
 		 * deletes it anyway */
 		struct burrow_err *e2 = NULL;
-		persist_run(s, c, &run);
+		ctr_config_set_last(c, &run, state_boot_id(s));
 		if ((!c->rm && ctr_config_save(s, c, &e2) < 0) || save_state(s, c->id, &run, CTR_STOPPED, &e2) < 0 ||
 		    ctr_cleanup(s, c, &run, &e2) < 0 || (c->rm && delete_ctr(s, c, &deleted, &e2) < 0)) {
 			if (ret == 0) {

@@ -11,6 +11,26 @@
 #include "lib/xalloc.h"
 #include "state/state.h"
 
+/* The keys: ctr/<id> and name/<name> in burrow.tdb, run/<id> in state.tdb. */
+#define KEY_CONFIG "ctr/"
+#define KEY_NAME "name/"
+#define KEY_RUN "run/"
+
+static char *config_key(const char *id)
+{
+	return xasprintf(KEY_CONFIG "%s", id);
+}
+
+static char *name_key(const char *name)
+{
+	return xasprintf(KEY_NAME "%s", name);
+}
+
+static char *run_key(const char *id)
+{
+	return xasprintf(KEY_RUN "%s", id);
+}
+
 static const char *const state_names[] = {
     [CTR_CONFIGURED] = "configured", [CTR_CREATED] = "created",   [CTR_RUNNING] = "running",
     [CTR_PAUSED] = "paused",         [CTR_STOPPING] = "stopping", [CTR_STOPPED] = "stopped",
@@ -30,153 +50,144 @@ enum ctr_state ctr_state_parse(const char *s)
 	return CTR_UNKNOWN;
 }
 
-char *ctr_config_to_json(const struct ctr_config *c)
+/* ---- one field of each kind: out to JSON, in from JSON, cleared ---- */
+
+static void put_STR(yajl_gen g, const char *k, const char *v)
+{
+	jg_key_str(g, k, v);
+}
+static void put_STRV(yajl_gen g, const char *k, char *const *v)
+{
+	jg_key_strv(g, k, v);
+}
+static void put_INT(yajl_gen g, const char *k, long long v)
+{
+	jg_key_int(g, k, v);
+}
+static void put_BOOL(yajl_gen g, const char *k, bool v)
+{
+	jg_key_bool(g, k, v);
+}
+static void put_STATE(yajl_gen g, const char *k, enum ctr_state v)
+{
+	jg_key_str(g, k, ctr_state_name(v));
+}
+#define put_I32 put_INT
+#define put_UINT put_INT
+#define put_PID put_INT
+#define put_U64(g, k, v) put_INT(g, k, (long long)(v))
+
+static char *get_STR(yajl_val v, const char *k)
+{
+	const char *s = json_get_str(v, k);
+	return s ? xstrdup(s) : NULL;
+}
+static char **get_STRV(yajl_val v, const char *k)
+{
+	return json_get_strv(v, k);
+}
+static long long get_INT(yajl_val v, const char *k)
+{
+	return json_get_int(v, k, 0);
+}
+static bool get_BOOL(yajl_val v, const char *k)
+{
+	return json_get_bool(v, k, false);
+}
+static enum ctr_state get_STATE(yajl_val v, const char *k)
+{
+	return ctr_state_parse(json_get_str(v, k));
+}
+#define get_I32(v, k) ((int)get_INT(v, k))
+#define get_UINT(v, k) ((unsigned)get_INT(v, k))
+#define get_PID(v, k) ((pid_t)get_INT(v, k))
+#define get_U64(v, k) ((unsigned long long)get_INT(v, k))
+
+#define clear_STR(p) free(*(p))
+#define clear_STRV(p) strv_free(*(p))
+#define clear_INT(p) (void)(p)
+#define clear_I32(p) (void)(p)
+#define clear_UINT(p) (void)(p)
+#define clear_PID(p) (void)(p)
+#define clear_U64(p) (void)(p)
+#define clear_BOOL(p) (void)(p)
+#define clear_STATE(p) (void)(p)
+
+#define FIELD_PUT(kind, name) put_##kind(g, #name, rec->name);
+#define FIELD_GET(kind, name) rec->name = get_##kind(v, #name);
+#define FIELD_CLEAR(kind, name) clear_##kind(&rec->name);
+#define FIELD_COPY(kind, name) c->name = r->name;
+
+char *ctr_config_to_json(const struct ctr_config *rec)
 {
 	yajl_gen g = json_gen_new();
 	jg_map_open(g);
-	jg_key_str(g, "id", c->id);
-	jg_key_str(g, "name", c->name);
-	jg_key_str(g, "image_id", c->image_id);
-	jg_key_str(g, "image_name", c->image_name);
-	jg_key_str(g, "rootfs", c->rootfs);
-	jg_key_int(g, "created", c->created);
-	jg_key_strv(g, "args", c->args);
-	jg_key_strv(g, "env", c->env);
-	jg_key_str(g, "workdir", c->workdir);
-	jg_key_int(g, "uid", c->uid);
-	jg_key_int(g, "gid", c->gid);
-	jg_key_str(g, "hostname", c->hostname);
-	jg_key_str(g, "network", c->network);
-	jg_key_int(g, "shm_size", c->shm_size);
-	if (c->seccomp)
-		jg_key_str(g, "seccomp", c->seccomp);
-	jg_key_bool(g, "rm", c->rm);
-	jg_key_bool(g, "tty", c->tty);
-	jg_key_bool(g, "interactive", c->interactive);
-	jg_key_bool(g, "started", c->started);
-	jg_key_str(g, "boot_id", c->boot_id);
-	jg_key_int(g, "monitor_pid", c->monitor_pid);
-	jg_key_int(g, "monitor_start", (long long)c->monitor_start);
-	jg_key_int(g, "pid", c->pid);
-	jg_key_int(g, "pid_start", (long long)c->pid_start);
-	jg_key_int(g, "started_at", c->started_at);
-	jg_key_int(g, "finished_at", c->finished_at);
-	jg_key_int(g, "exit_code", c->exit_code);
+	CTR_CONFIG_FIELDS(FIELD_PUT)
+	CTR_LAST_FIELDS(FIELD_PUT)
 	jg_map_close(g);
 	return json_gen_finish(g);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-int ctr_config_from_json(const char *json, struct ctr_config *c, struct burrow_err **err)
+int ctr_config_from_json(const char *json, struct ctr_config *rec, struct burrow_err **err)
 {
 	cleanup_yajl yajl_val v = json_parse(json, err);
 	if (!v)
 		return burrow_error_wrap(err, "container record");
-	memset(c, 0, sizeof(*c));
-	c->id = dup_or_null(json_get_str(v, "id"));
-	c->name = dup_or_null(json_get_str(v, "name"));
-	c->image_id = dup_or_null(json_get_str(v, "image_id"));
-	c->image_name = dup_or_null(json_get_str(v, "image_name"));
-	c->rootfs = dup_or_null(json_get_str(v, "rootfs"));
-	c->created = json_get_int(v, "created", 0);
-	c->args = json_get_strv(v, "args");
-	c->env = json_get_strv(v, "env");
-	c->workdir = dup_or_null(json_get_str(v, "workdir"));
-	c->uid = (unsigned)json_get_int(v, "uid", 0);
-	c->gid = (unsigned)json_get_int(v, "gid", 0);
-	c->hostname = dup_or_null(json_get_str(v, "hostname"));
-	c->network = dup_or_null(json_get_str(v, "network"));
-	c->shm_size = json_get_int(v, "shm_size", 0);
-	c->seccomp = dup_or_null(json_get_str(v, "seccomp"));
-	c->rm = json_get_bool(v, "rm", false);
-	c->tty = json_get_bool(v, "tty", false);
-	c->interactive = json_get_bool(v, "interactive", false);
-	c->started = json_get_bool(v, "started", false);
-	c->boot_id = dup_or_null(json_get_str(v, "boot_id"));
-	c->monitor_pid = (pid_t)json_get_int(v, "monitor_pid", 0);
-	c->monitor_start = (unsigned long long)json_get_int(v, "monitor_start", 0);
-	c->pid = (pid_t)json_get_int(v, "pid", 0);
-	c->pid_start = (unsigned long long)json_get_int(v, "pid_start", 0);
-	c->started_at = json_get_int(v, "started_at", 0);
-	c->finished_at = json_get_int(v, "finished_at", 0);
-	c->exit_code = (int)json_get_int(v, "exit_code", 0);
-	if (!c->id || !c->name) {
-		ctr_config_clear(c);
+	memset(rec, 0, sizeof(*rec));
+	CTR_CONFIG_FIELDS(FIELD_GET)
+	CTR_LAST_FIELDS(FIELD_GET)
+	if (!rec->id || !rec->name) {
+		ctr_config_clear(rec);
 		return burrow_error(err, 0, "container record has no id or name");
 	}
 	return 0;
 }
 
-void ctr_config_clear(struct ctr_config *c)
+void ctr_config_clear(struct ctr_config *rec)
 {
-	free(c->id);
-	free(c->name);
-	free(c->image_id);
-	free(c->image_name);
-	free(c->rootfs);
-	strv_free(c->args);
-	strv_free(c->env);
-	free(c->workdir);
-	free(c->hostname);
-	free(c->network);
-	free(c->boot_id);
-	free(c->seccomp);
-	memset(c, 0, sizeof(*c));
+	CTR_CONFIG_FIELDS(FIELD_CLEAR)
+	CTR_LAST_FIELDS(FIELD_CLEAR)
+	memset(rec, 0, sizeof(*rec));
 }
 
-char *ctr_run_to_json(const struct ctr_run *r)
+char *ctr_run_to_json(const struct ctr_run *rec)
 {
 	yajl_gen g = json_gen_new();
 	jg_map_open(g);
-	jg_key_str(g, "state", ctr_state_name(r->state));
-	jg_key_int(g, "pid", r->pid);
-	jg_key_int(g, "pid_start", (long long)r->pid_start);
-	jg_key_int(g, "monitor_pid", r->monitor_pid);
-	jg_key_int(g, "monitor_start", (long long)r->monitor_start);
-	jg_key_int(g, "exit_code", r->exit_code);
-	jg_key_int(g, "started_at", r->started_at);
-	jg_key_int(g, "finished_at", r->finished_at);
-	jg_key_str(g, "mountpoint", r->mountpoint);
-	jg_key_int(g, "fuse_pid", r->fuse_pid);
-	jg_key_str(g, "reason", r->reason);
+	CTR_RUN_FIELDS(FIELD_PUT)
 	jg_map_close(g);
 	return json_gen_finish(g);
 }
 
-int ctr_run_from_json(const char *json, struct ctr_run *r, struct burrow_err **err)
+int ctr_run_from_json(const char *json, struct ctr_run *rec, struct burrow_err **err)
 {
 	cleanup_yajl yajl_val v = json_parse(json, err);
 	if (!v)
 		return burrow_error_wrap(err, "container state record");
-	memset(r, 0, sizeof(*r));
-	r->state = ctr_state_parse(json_get_str(v, "state"));
-	r->pid = (pid_t)json_get_int(v, "pid", 0);
-	r->pid_start = (unsigned long long)json_get_int(v, "pid_start", 0);
-	r->monitor_pid = (pid_t)json_get_int(v, "monitor_pid", 0);
-	r->monitor_start = (unsigned long long)json_get_int(v, "monitor_start", 0);
-	r->exit_code = (int)json_get_int(v, "exit_code", 0);
-	r->started_at = json_get_int(v, "started_at", 0);
-	r->finished_at = json_get_int(v, "finished_at", 0);
-	r->mountpoint = dup_or_null(json_get_str(v, "mountpoint"));
-	r->fuse_pid = (pid_t)json_get_int(v, "fuse_pid", 0);
-	r->reason = dup_or_null(json_get_str(v, "reason"));
+	memset(rec, 0, sizeof(*rec));
+	CTR_RUN_FIELDS(FIELD_GET)
 	return 0;
 }
 
-void ctr_run_clear(struct ctr_run *r)
+void ctr_run_clear(struct ctr_run *rec)
 {
-	free(r->mountpoint);
-	free(r->reason);
-	memset(r, 0, sizeof(*r));
+	CTR_RUN_FIELDS(FIELD_CLEAR)
+	memset(rec, 0, sizeof(*rec));
 }
+
+void ctr_config_set_last(struct ctr_config *c, const struct ctr_run *r, const char *boot_id)
+{
+	c->started = true;
+	free(c->boot_id);
+	c->boot_id = xstrdup(boot_id);
+	CTR_RUN_PROC_FIELDS(FIELD_COPY)
+}
+
+/* ---- the store ---- */
 
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err)
 {
-	cleanup_free char *key = xasprintf("ctr/%s", id);
+	cleanup_free char *key = config_key(id);
 	cleanup_free char *json = NULL;
 	int r = state_get(s, STATE_DB, key, &json, err);
 	if (r < 0)
@@ -188,14 +199,14 @@ int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c,
 
 int ctr_config_save(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
 {
-	cleanup_free char *key = xasprintf("ctr/%s", c->id);
+	cleanup_free char *key = config_key(c->id);
 	cleanup_free char *json = ctr_config_to_json(c);
 	return state_put(s, STATE_DB, key, json, err);
 }
 
 int ctr_run_load(struct state_store *s, const char *id, struct ctr_run *r, struct burrow_err **err)
 {
-	cleanup_free char *key = xasprintf("run/%s", id);
+	cleanup_free char *key = run_key(id);
 	cleanup_free char *json = NULL;
 	int rc = state_get(s, STATE_RUN, key, &json, err);
 	if (rc < 0)
@@ -210,14 +221,89 @@ int ctr_run_load(struct state_store *s, const char *id, struct ctr_run *r, struc
 
 int ctr_run_save(struct state_store *s, const char *id, const struct ctr_run *r, struct burrow_err **err)
 {
-	cleanup_free char *key = xasprintf("run/%s", id);
+	cleanup_free char *key = run_key(id);
 	cleanup_free char *json = ctr_run_to_json(r);
 	return state_put(s, STATE_RUN, key, json, err);
 }
 
+int ctr_run_delete(struct state_store *s, const char *id, struct burrow_err **err)
+{
+	cleanup_free char *key = run_key(id);
+	return state_del(s, STATE_RUN, key, err);
+}
+
+int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow_err **err)
+{
+	if (state_tx_begin(s, STATE_DB, err) < 0)
+		return -1;
+	if (c->name) {
+		cleanup_free char *key = name_key(c->name);
+		cleanup_free char *old = NULL;
+		int r = state_get(s, STATE_DB, key, &old, err);
+		if (r < 0)
+			goto cancel;
+		if (r == 0) {
+			burrow_error(err, 0, "the container name '%s' is already in use", str_quote(c->name));
+			burrow_error_hint(err, "remove that container (burrow rm %s) or choose another name", c->name);
+			goto cancel;
+		}
+	} else if (!(c->name = state_gen_name(s, KEY_NAME, err))) {
+		goto cancel;
+	}
+	{
+		cleanup_free char *key = name_key(c->name);
+		cleanup_free char *val = xasprintf("\"%s\"", c->id);
+		if (state_insert(s, STATE_DB, key, val, err) < 0 || ctr_config_save(s, c, err) < 0)
+			goto cancel;
+	}
+	if (state_tx_commit(s, STATE_DB, err) < 0)
+		goto cancel;
+	return 0;
+cancel:
+	state_tx_cancel(s, STATE_DB);
+	return -1;
+}
+
+int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
+{
+	cleanup_free char *ckey = config_key(c->id);
+	cleanup_free char *nkey = name_key(c->name);
+	if (state_tx_begin(s, STATE_DB, err) < 0)
+		return -1;
+	if (state_del(s, STATE_DB, ckey, err) < 0 || state_del(s, STATE_DB, nkey, err) < 0 ||
+	    state_tx_commit(s, STATE_DB, err) < 0) {
+		state_tx_cancel(s, STATE_DB);
+		return -1;
+	}
+	return ctr_run_delete(s, c->id, err);
+}
+
+struct each_ctx {
+	ctr_config_fn fn;
+	void *data;
+};
+
+static int each_one(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	(void)key;
+	struct each_ctx *e = data;
+	struct ctr_config c = {0};
+	if (ctr_config_from_json(json, &c, err) < 0)
+		return -1;
+	int r = e->fn(&c, e->data, err);
+	ctr_config_clear(&c);
+	return r;
+}
+
+int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)
+{
+	struct each_ctx e = {.fn = fn, .data = data};
+	return state_each(s, STATE_DB, KEY_CONFIG, each_one, &e, err);
+}
+
 int ctr_lookup(struct state_store *s, const char *ref, char **id, struct burrow_err **err)
 {
-	if (state_lookup(s, ref, "name/", "ctr/", id, err) < 0) {
+	if (state_lookup(s, ref, KEY_NAME, KEY_CONFIG, id, err) < 0) {
 		if ((*err)->status == ENOENT)
 			return burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
 		return burrow_error_wrap(err, "container '%s'", str_quote(ref));

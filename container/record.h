@@ -1,5 +1,9 @@
 /* A container's records: its configuration (ctr/<id> in burrow.tdb, kept
- * until removal) and its running state (run/<id> in state.tdb). */
+ * until removal, with the last run's outcome beside it) and its running
+ * state (run/<id> in state.tdb). Each record's fields are listed once
+ * below; the lists drive the structs, JSON in and out, clearing and the
+ * copy of a run into the persistent record. The TDB keys are made here and
+ * nowhere else. */
 #ifndef BURROW_CONTAINER_RECORD_H
 #define BURROW_CONTAINER_RECORD_H
 
@@ -10,6 +14,18 @@
 
 struct state_store;
 
+/* The states of DESIGN.md, in the order a container goes through them:
+ *   configured  stored, never prepared (or reset so by a reboot)
+ *   created     rootfs mounted, bundle written, monitor running; the
+ *               container init exists but has not exec'd the command
+ *   running     the command runs
+ *   paused      frozen
+ *   stopping    someone is ending it (stop, kill, rm -f): when it exits,
+ *               it is not restarted
+ *   stopped     it exited, its exit code is known; not cleaned up yet
+ *   exited      cleaned up: unmounted, network gone, runtime files gone
+ *   removing    its records and files are going
+ *   unknown     the state record cannot be read */
 enum ctr_state {
 	CTR_CONFIGURED = 0,
 	CTR_CREATED,
@@ -24,48 +40,75 @@ enum ctr_state {
 const char *ctr_state_name(enum ctr_state s);
 enum ctr_state ctr_state_parse(const char *s);
 
+/* The C type behind each field kind of the lists below. */
+#define CTR_TYPE_STR char *             /* JSON string or null */
+#define CTR_TYPE_STRV char **           /* JSON array of strings (NULL: absent) */
+#define CTR_TYPE_INT long long          /* JSON integer (times: seconds since the epoch) */
+#define CTR_TYPE_I32 int                /* JSON integer */
+#define CTR_TYPE_UINT unsigned          /* JSON integer */
+#define CTR_TYPE_PID pid_t              /* JSON integer */
+#define CTR_TYPE_U64 unsigned long long /* JSON integer (start times in clock ticks) */
+#define CTR_TYPE_BOOL bool              /* JSON boolean */
+#define CTR_TYPE_STATE enum ctr_state   /* JSON string: ctr_state_name */
+#define CTR_FIELD_DECL(kind, name) CTR_TYPE_##kind name;
+
+/* What the user asked for: fixed at create. X(kind, name); the JSON key is
+ * the name. */
+#define CTR_CONFIG_FIELDS(X)                                                                           \
+	X(STR, id)         /* 64 lowercase hex */                                                      \
+	X(STR, name)       /* unique; name/<name> holds the ID */                                      \
+	X(STR, image_id)   /* NULL with --rootfs */                                                    \
+	X(STR, image_name) /* what the user typed */                                                   \
+	X(STR, rootfs)     /* --rootfs DIR (absolute), else NULL */                                    \
+	X(INT, created)                                                                                \
+	X(STRV, args) /* final process args (entrypoint + command) */                                  \
+	X(STRV, env)  /* final environment */                                                          \
+	X(STR, workdir)                                                                                \
+	X(UINT, uid)                                                                                   \
+	X(UINT, gid)                                                                                   \
+	X(STR, hostname)                                                                               \
+	X(STR, network) /* --network in its canonical form (netns_format) */                           \
+	X(INT, shm_size)                                                                               \
+	X(STR, seccomp) /* --security-opt seccomp=: NULL for podman's default profile, "unconfined" */ \
+	X(BOOL, rm)                                                                                    \
+	X(BOOL, tty)                                                                                   \
+	X(BOOL, interactive)                                                                           \
+	X(BOOL, started) /* has run at least once (for refresh after reboot) */
+
+/* Who runs a container and how its run went: in the run record, and
+ * copied into the persistent one so that it outlives the runtime dir (a
+ * reboot, a logout, a tmp cleaner). Each process is named by its pid and
+ * start time (lib/proc.h): never signalled by pid alone. */
+#define CTR_RUN_PROC_FIELDS(X)                                                            \
+	X(PID, monitor_pid)                                                               \
+	X(U64, monitor_start)                                                             \
+	X(PID, pid) /* the container init, pid 1 inside */                                \
+	X(U64, pid_start)                                                                 \
+	X(INT, started_at)                                                                \
+	X(INT, finished_at) /* 0: no end recorded (still running, or its monitor died) */ \
+	X(I32, exit_code)
+
+/* The persistent record's copy of the current or last run, in the boot
+ * boot_id (a pid and its start time name a process within one boot). */
+#define CTR_LAST_FIELDS(X) \
+	X(STR, boot_id)    \
+	CTR_RUN_PROC_FIELDS(X)
+
+/* The run record, in state.tdb (gone with the runtime dir). */
+#define CTR_RUN_FIELDS(X)                                                       \
+	X(STATE, state)                                                         \
+	CTR_RUN_PROC_FIELDS(X)                                                  \
+	X(STR, mountpoint) /* the mounted rootfs (NULL: none) */                \
+	X(PID, fuse_pid)   /* fuse-overlayfs serving mountpoint (0: unknown) */ \
+	X(STR, reason)     /* why it stopped when not by itself (e.g. "monitor died") */
+
 struct ctr_config {
-	char *id;
-	char *name;
-	char *image_id;   /* NULL with --rootfs */
-	char *image_name; /* what the user typed */
-	char *rootfs;     /* --rootfs DIR, else NULL */
-	long long created;
-	char **args; /* final process args (entrypoint + command) */
-	char **env;  /* final environment */
-	char *workdir;
-	unsigned uid, gid;
-	char *hostname;
-	char *network; /* --network in its canonical form (netns_format) */
-	long long shm_size;
-	char *seccomp; /* --security-opt seccomp=: NULL for podman's default profile, "unconfined" */
-	bool rm, tty, interactive;
-	bool started; /* has run at least once (for refresh after reboot) */
-	/* The current or last run, kept here as well as in run/<id> so that it
-	 * outlives the runtime dir (a reboot, a logout, a tmp cleaner): who
-	 * runs it (the monitor and the container init, each a pid with its
-	 * start time, in boot boot_id), when it started and ended, and how.
-	 * finished_at 0: no end recorded (still running, or its monitor died). */
-	char *boot_id;
-	pid_t monitor_pid;
-	unsigned long long monitor_start;
-	pid_t pid;
-	unsigned long long pid_start;
-	long long started_at, finished_at;
-	int exit_code;
+	CTR_CONFIG_FIELDS(CTR_FIELD_DECL)
+	CTR_LAST_FIELDS(CTR_FIELD_DECL)
 };
 
 struct ctr_run {
-	enum ctr_state state;
-	pid_t pid;
-	unsigned long long pid_start; /* start time of pid (0: unknown) */
-	pid_t monitor_pid;
-	unsigned long long monitor_start;
-	int exit_code;
-	long long started_at, finished_at;
-	char *mountpoint;
-	pid_t fuse_pid; /* fuse-overlayfs serving mountpoint (0: unknown) */
-	char *reason;   /* why it stopped when not by itself (e.g. "monitor died") */
+	CTR_RUN_FIELDS(CTR_FIELD_DECL)
 };
 
 char *ctr_config_to_json(const struct ctr_config *c);
@@ -76,12 +119,32 @@ char *ctr_run_to_json(const struct ctr_run *r);
 int ctr_run_from_json(const char *json, struct ctr_run *r, struct burrow_err **err);
 void ctr_run_clear(struct ctr_run *r);
 
+/* Copies what a run is (who runs it, when it started and ended, how) into
+ * the persistent fields of c, in this boot (boot_id). */
+void ctr_config_set_last(struct ctr_config *c, const struct ctr_run *r, const char *boot_id);
+
 /* Loads/saves records. ctr_run_load of a missing run record gives
  * configured (never started) or exited. */
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err);
 int ctr_config_save(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 int ctr_run_load(struct state_store *s, const char *id, struct ctr_run *r, struct burrow_err **err);
 int ctr_run_save(struct state_store *s, const char *id, const struct ctr_run *r, struct burrow_err **err);
+/* Deletes the run record (a missing one is fine). */
+int ctr_run_delete(struct state_store *s, const char *id, struct burrow_err **err);
+
+/* Stores a new container: its name reserved (refused, naming it, when it
+ * is taken; c->name NULL: a free one is generated into it) and its
+ * configuration, in one transaction. */
+int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow_err **err);
+/* Deletes its configuration and name (one transaction), then its run
+ * record. */
+int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
+
+/* Every stored container's configuration, in ID order: fn gets each (it
+ * may take what it wants out of c: c is cleared after the call) and
+ * returns 0 to go on, 1 to stop, -1 to fail. */
+typedef int (*ctr_config_fn)(struct ctr_config *c, void *data, struct burrow_err **err);
+int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err);
 
 /* Resolves what the user typed (name, ID or unique ID prefix). */
 int ctr_lookup(struct state_store *s, const char *ref, char **id, struct burrow_err **err);

@@ -9,11 +9,14 @@
 #include <termios.h>
 
 struct ctr_term {
-	int fd;    /* the terminal (-1: none) */
-	bool raw;  /* in raw mode: restore it */
+	int fd;   /* the terminal (-1: none) */
+	bool raw; /* in raw mode: restore it */
 	struct termios saved;
 };
-#define CTR_TERM_INIT {.fd = -1, .raw = false}
+#define CTR_TERM_INIT                  \
+	{                              \
+		.fd = -1, .raw = false \
+	}
 
 /* Puts fd in raw mode (output processing kept as it was) when it is a
  * terminal; nothing otherwise. */

@@ -114,6 +114,91 @@ static void test_run_roundtrip(void **state)
 	ctr_run_clear(&s);
 }
 
+/* Every field of every list survives JSON and back, and the copy of a run
+ * into the persistent record takes every process field: the lists are
+ * walked here too, so a field added to one is tested without more code. */
+static void fill_STR(char **p, int i)
+{
+	*p = xasprintf("s%d", i);
+}
+static void fill_STRV(char ***p, int i)
+{
+	*p = NULL;
+	strv_append_take(p, xasprintf("v%d", i));
+	strv_append(p, "two");
+}
+#define FILL_NUM(T, K)                    \
+	static void fill_##K(T *p, int i) \
+	{                                 \
+		*p = (T)(1000 + i);       \
+	}
+FILL_NUM(long long, INT)
+FILL_NUM(int, I32)
+FILL_NUM(unsigned, UINT)
+FILL_NUM(pid_t, PID)
+FILL_NUM(unsigned long long, U64)
+static void fill_BOOL(bool *p, int i)
+{
+	(void)i;
+	*p = true;
+}
+static void fill_STATE(enum ctr_state *p, int i)
+{
+	*p = (enum ctr_state)(1 + i % (CTR_UNKNOWN - 1));
+}
+#define CHECK_STR(a, b) assert_string_equal(a, b)
+#define CHECK_STRV(a, b)                                    \
+	do {                                                \
+		assert_int_equal(strv_len(a), strv_len(b)); \
+		assert_string_equal((a)[0], (b)[0]);        \
+	} while (0)
+#define CHECK_NUM(a, b) assert_true((a) == (b))
+#define CHECK_INT CHECK_NUM
+#define CHECK_I32 CHECK_NUM
+#define CHECK_UINT CHECK_NUM
+#define CHECK_PID CHECK_NUM
+#define CHECK_U64 CHECK_NUM
+#define CHECK_BOOL CHECK_NUM
+#define CHECK_STATE CHECK_NUM
+#define FILL(kind, name) fill_##kind(&a.name, i++);
+#define CHECK(kind, name) CHECK_##kind(a.name, b.name);
+#define CHECK_LAST(kind, name) CHECK_##kind(c.name, r.name);
+
+static void test_every_field(void **state)
+{
+	(void)state;
+	int i = 0;
+	{
+		struct ctr_config a = {0}, b = {0};
+		CTR_CONFIG_FIELDS(FILL)
+		CTR_LAST_FIELDS(FILL)
+		char *json = ctr_config_to_json(&a);
+		assert_int_equal(ctr_config_from_json(json, &b, NULL), 0);
+		CTR_CONFIG_FIELDS(CHECK)
+		CTR_LAST_FIELDS(CHECK)
+		free(json);
+		ctr_config_clear(&a);
+		ctr_config_clear(&b);
+	}
+	{
+		struct ctr_run a = {0}, b = {0};
+		CTR_RUN_FIELDS(FILL)
+		char *json = ctr_run_to_json(&a);
+		assert_int_equal(ctr_run_from_json(json, &b, NULL), 0);
+		CTR_RUN_FIELDS(CHECK)
+		free(json);
+		struct ctr_config c = {0};
+		struct ctr_run r = a;
+		ctr_config_set_last(&c, &r, "boot");
+		CTR_RUN_PROC_FIELDS(CHECK_LAST)
+		assert_string_equal(c.boot_id, "boot");
+		assert_true(c.started);
+		ctr_config_clear(&c);
+		ctr_run_clear(&a);
+		ctr_run_clear(&b);
+	}
+}
+
 static void test_spec(void **state)
 {
 	(void)state;
@@ -448,6 +533,7 @@ int main(void)
 	    cmocka_unit_test(test_config_roundtrip),
 	    cmocka_unit_test(test_config_bad_json),
 	    cmocka_unit_test(test_run_roundtrip),
+	    cmocka_unit_test(test_every_field),
 	    cmocka_unit_test(test_spec),
 	    cmocka_unit_test(test_resolv_conf),
 	    cmocka_unit_test(test_hosts),
