@@ -55,9 +55,8 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 	free(r->mountpoint);
 	r->mountpoint = NULL;
 	r->fuse_pid = 0;
-	r->state = CTR_EXITED;
 	r->pid = 0;
-	return ctr_run_save(s, c->id, r, err);
+	return ctr_set_state(s, c, r, CTR_EXITED, err);
 }
 
 int ctr_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
@@ -119,6 +118,8 @@ static int check_dead_monitor(struct state_store *s, struct ctr_config *c, struc
 				return -1;
 		}
 	}
+	if (ctr_set_state(s, c, r, CTR_STOPPED, err) < 0)
+		return -1;
 	return ctr_cleanup(s, c, r, err);
 }
 
@@ -221,8 +222,9 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 			burrow_error_hint(err, "stop it first, or use 'burrow rm -f'");
 			goto out;
 		}
-		/* its monitor does the cleanup when the container dies: wait for it */
-		if (kill_for_remove(&c, &r, err) < 0)
+		/* its monitor does the cleanup when the container dies: wait for
+		 * it. stopping first: it is not to be restarted */
+		if (ctr_set_state(s, &c, &r, CTR_STOPPING, err) < 0 || kill_for_remove(&c, &r, err) < 0)
 			goto out;
 		state_unlock(lock);
 		lock = -1;
@@ -246,7 +248,7 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 		if (dead == 1)
 			goto gone;
 	}
-	if (r.mountpoint && ctr_cleanup(s, &c, &r, err) < 0)
+	if ((r.mountpoint && ctr_cleanup(s, &c, &r, err) < 0) || ctr_set_state(s, &c, &r, CTR_REMOVING, err) < 0)
 		goto out;
 	ret = ctr_delete(s, &c, err);
 	goto out;

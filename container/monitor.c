@@ -134,13 +134,6 @@ static void watch(struct monitor *m)
 	}
 }
 
-static int save_state(struct state_store *s, const char *id, struct ctr_run *r, enum ctr_state st,
-                      struct burrow_err **err)
-{
-	r->state = st;
-	return ctr_run_save(s, id, r, err);
-}
-
 /* ctr_delete, noting that it happened (the lock file then goes too). */
 static int delete_ctr(struct state_store *s, const struct ctr_config *c, bool *deleted, struct burrow_err **err)
 {
@@ -173,12 +166,15 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct
 		sigaddset(&mask, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 
+	if (ctr_run_load(s, c->id, &run, err) < 0 || ctr_state_check(c->name, run.state, CTR_CREATED, err) < 0)
+		goto fail_prepare;
+	ctr_run_clear(&run);
 	run.monitor_pid = getpid();
 	run.monitor_start = proc_start_time(run.monitor_pid);
 	run.mountpoint = ctr_prepare(s, c, eng, &ncfg, &run.fuse_pid, err);
 	if (!run.mountpoint)
 		goto fail_prepare;
-	if (save_state(s, c->id, &run, CTR_CREATED, err) < 0)
+	if (ctr_set_state(s, c, &run, CTR_CREATED, err) < 0)
 		goto fail_cleanup;
 
 	m.loop = loop_new();
@@ -216,7 +212,7 @@ int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct
 	/* burrow.tdb first: from here on the container's liveness survives
 	 * the runtime dir (see config_running) */
 	ctr_config_set_last(c, &run, state_boot_id(s));
-	if (ctr_config_save(s, c, err) < 0 || save_state(s, c->id, &run, CTR_RUNNING, err) < 0)
+	if (ctr_config_save(s, c, err) < 0 || ctr_set_state(s, c, &run, CTR_RUNNING, err) < 0)
 		goto fail_kill;
 	state_unlock(lock);
 	lock = -1;
@@ -244,7 +240,7 @@ finish:
 		 * deletes it anyway */
 		struct burrow_err *e2 = NULL;
 		ctr_config_set_last(c, &run, state_boot_id(s));
-		if ((!c->rm && ctr_config_save(s, c, &e2) < 0) || save_state(s, c->id, &run, CTR_STOPPED, &e2) < 0 ||
+		if ((!c->rm && ctr_config_save(s, c, &e2) < 0) || ctr_set_state(s, c, &run, CTR_STOPPED, &e2) < 0 ||
 		    ctr_cleanup(s, c, &run, &e2) < 0 || (c->rm && delete_ctr(s, c, &deleted, &e2) < 0)) {
 			if (ret == 0) {
 				burrow_err_free(*err);

@@ -50,6 +50,29 @@ enum ctr_state ctr_state_parse(const char *s)
 	return CTR_UNKNOWN;
 }
 
+#define B(st) (1u << CTR_##st)
+static const unsigned transitions[] = {
+    [CTR_CONFIGURED] = B(CREATED) | B(REMOVING),
+    [CTR_CREATED] = B(RUNNING) | B(STOPPING) | B(STOPPED) | B(EXITED) | B(REMOVING),
+    [CTR_RUNNING] = B(PAUSED) | B(STOPPING) | B(STOPPED),
+    [CTR_PAUSED] = B(RUNNING) | B(STOPPING) | B(STOPPED),
+    [CTR_STOPPING] = B(STOPPED) | B(RUNNING) | B(PAUSED),
+    [CTR_STOPPED] = B(EXITED) | B(REMOVING),
+    [CTR_EXITED] = B(CREATED) | B(REMOVING),
+    [CTR_REMOVING] = B(EXITED),
+    [CTR_UNKNOWN] = B(STOPPED) | B(EXITED) | B(REMOVING),
+};
+#undef B
+
+int ctr_state_check(const char *name, enum ctr_state from, enum ctr_state to, struct burrow_err **err)
+{
+	if (from == to ||
+	    ((unsigned)from <= CTR_UNKNOWN && (unsigned)to < CTR_UNKNOWN && (transitions[from] & (1u << to))))
+		return 0;
+	return burrow_error_status(err, EINVAL, "container '%s' is %s: it cannot become %s", str_quote(name),
+	                           ctr_state_name(from), ctr_state_name(to));
+}
+
 /* ---- one field of each kind: out to JSON, in from JSON, cleared ---- */
 
 static void put_STR(yajl_gen g, const char *k, const char *v)
@@ -184,6 +207,15 @@ void ctr_config_set_last(struct ctr_config *c, const struct ctr_run *r, const ch
 }
 
 /* ---- the store ---- */
+
+int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, enum ctr_state to,
+                  struct burrow_err **err)
+{
+	if (ctr_state_check(c->name, r->state, to, err) < 0)
+		return -1;
+	r->state = to;
+	return ctr_run_save(s, c->id, r, err);
+}
 
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err)
 {

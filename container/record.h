@@ -40,6 +40,28 @@ enum ctr_state {
 const char *ctr_state_name(enum ctr_state s);
 enum ctr_state ctr_state_parse(const char *s);
 
+/* The transitions that make sense (staying in a state always does):
+ *   configured -> created, removing
+ *   created    -> running, stopping, stopped, exited, removing
+ *   running    -> paused, stopping, stopped
+ *   paused     -> running, stopping, stopped
+ *   stopping   -> stopped, running, paused (a stop that gave up)
+ *   stopped    -> exited, removing
+ *   exited     -> created, removing
+ *   removing   -> exited (a removal that failed half-way)
+ *   unknown    -> stopped, exited, removing
+ * ctr_state_check refuses any other with status EINVAL and a message that
+ * names the container and both states. */
+int ctr_state_check(const char *name, enum ctr_state from, enum ctr_state to, struct burrow_err **err);
+
+struct ctr_config;
+struct ctr_run;
+/* Checks the transition, sets r->state and saves the run record: the
+ * new state is stored before the caller's next side effect, so that a
+ * crash after it can be recovered from. */
+int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, enum ctr_state to,
+                  struct burrow_err **err);
+
 /* The C type behind each field kind of the lists below. */
 #define CTR_TYPE_STR char *             /* JSON string or null */
 #define CTR_TYPE_STRV char **           /* JSON array of strings (NULL: absent) */

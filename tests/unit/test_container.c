@@ -1,5 +1,6 @@
 /* Unit tests: container records, spec and /etc file generation, and the
  * CLI's formatters and size parser. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -197,6 +198,35 @@ static void test_every_field(void **state)
 		ctr_run_clear(&a);
 		ctr_run_clear(&b);
 	}
+}
+
+/* DESIGN.md's transitions are allowed, nonsense is refused naming both. */
+static void test_transitions(void **state)
+{
+	(void)state;
+	static const enum ctr_state ok[][2] = {
+	    {CTR_CONFIGURED, CTR_CREATED}, {CTR_CREATED, CTR_RUNNING},  {CTR_RUNNING, CTR_PAUSED},
+	    {CTR_PAUSED, CTR_RUNNING},     {CTR_RUNNING, CTR_STOPPING}, {CTR_STOPPING, CTR_STOPPED},
+	    {CTR_RUNNING, CTR_STOPPED},    {CTR_STOPPED, CTR_EXITED},   {CTR_EXITED, CTR_CREATED},
+	    {CTR_EXITED, CTR_REMOVING},    {CTR_CREATED, CTR_EXITED},   {CTR_EXITED, CTR_EXITED},
+	};
+	static const enum ctr_state bad[][2] = {
+	    {CTR_CONFIGURED, CTR_RUNNING}, {CTR_EXITED, CTR_RUNNING},   {CTR_EXITED, CTR_PAUSED},
+	    {CTR_RUNNING, CTR_CREATED},    {CTR_RUNNING, CTR_REMOVING}, {CTR_STOPPED, CTR_RUNNING},
+	    {CTR_REMOVING, CTR_RUNNING},   {CTR_RUNNING, CTR_UNKNOWN},  {CTR_CONFIGURED, CTR_EXITED},
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		assert_int_equal(ctr_state_check("web", ok[i][0], ok[i][1], NULL), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct burrow_err *err = NULL;
+		assert_int_equal(ctr_state_check("web", bad[i][0], bad[i][1], &err), -1);
+		assert_int_equal(err->status, EINVAL);
+		burrow_err_free(err);
+	}
+	struct burrow_err *err = NULL;
+	assert_int_equal(ctr_state_check("web", CTR_EXITED, CTR_PAUSED, &err), -1);
+	assert_string_equal(err->msg, "container 'web' is exited: it cannot become paused");
+	burrow_err_free(err);
 }
 
 static void test_spec(void **state)
@@ -534,6 +564,7 @@ int main(void)
 	    cmocka_unit_test(test_config_bad_json),
 	    cmocka_unit_test(test_run_roundtrip),
 	    cmocka_unit_test(test_every_field),
+	    cmocka_unit_test(test_transitions),
 	    cmocka_unit_test(test_spec),
 	    cmocka_unit_test(test_resolv_conf),
 	    cmocka_unit_test(test_hosts),
