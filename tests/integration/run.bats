@@ -416,6 +416,29 @@ start_sleeper() {
 	is "$output" "" "processes left in the old namespace"
 }
 
+@test "run: the exit code comes through when the runtime dir, and the lock in it, are gone by the end" {
+	# the container ends on its own after the runtime dir was removed: the
+	# lock cannot be taken again, the end is recorded without it, and the
+	# run still ends with the container's code (it once said 125)
+	mkfifo "$T/in"
+	timeout 60 "$BURROW" run -i --name late busybox sh -c 'read x; exit 42' <"$T/in" &
+	mon=$!
+	exec 5>"$T/in"
+	for _ in $(seq 200); do "$BURROW" ps | grep -q late && break; sleep 0.05; done
+	run_burrow 0 ps
+	assert_match "$output" "late"
+	mon_start=$(proc_start "$mon")
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	echo go >&5
+	exec 5>&-
+	rc=0
+	wait "$mon" || rc=$?
+	is "$rc" 42 "the run's exit code"
+	run_burrow 0 ps -a
+	assert_match "$output" "Exited \(42\).* late$"
+	run_burrow 0 rm late
+}
+
 @test "run: a run that fails half-way (disk full writing config.json) leaves nothing, and the name is free again" {
 	command -v unshare >/dev/null || need_or_fail "unshare (util-linux)"
 	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
