@@ -267,10 +267,35 @@ bool proc_wait_gone(pid_t pid, unsigned long long start, int64_t deadline)
 	return gone;
 }
 
-void close_fds_except(int keep)
+static int int_cmp(const void *a, const void *b)
 {
-	if ((keep <= 0 || syscall(SYS_close_range, 0U, (unsigned)keep - 1, 0U) == 0) &&
-	    syscall(SYS_close_range, keep < 0 ? 0U : (unsigned)keep + 1, ~0U, 0U) == 0)
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+void close_fds_keep(const int *keep, size_t n)
+{
+	int sorted[16];
+	size_t m = 0;
+	for (size_t i = 0; i < n && m < sizeof(sorted) / sizeof(sorted[0]); i++)
+		if (keep[i] >= 0)
+			sorted[m++] = keep[i];
+	qsort(sorted, m, sizeof(int), int_cmp);
+	unsigned from = 0;
+	bool ok = true;
+	for (size_t i = 0; i <= m && ok; i++) {
+		unsigned to = i < m ? (unsigned)sorted[i] : ~0U;
+		if (i < m && to == from) {
+			from = to + 1;
+			continue;
+		}
+		if (i < m && to < from)
+			continue; /* a duplicate */
+		ok = syscall(SYS_close_range, from, i < m ? to - 1 : to, 0U) == 0;
+		if (i < m)
+			from = to + 1;
+	}
+	if (ok)
 		return;
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
@@ -278,8 +303,15 @@ void close_fds_except(int keep)
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		long long fd;
-		if (str_to_ll(de->d_name, 0, INT_MAX, &fd) == 0 && fd != keep && fd != dirfd(d))
-			close((int)fd);
+		if (str_to_ll(de->d_name, 0, INT_MAX, &fd) < 0 || fd == dirfd(d) ||
+		    bsearch(&(int){(int)fd}, sorted, m, sizeof(int), int_cmp))
+			continue;
+		close((int)fd);
 	}
 	closedir(d);
+}
+
+void close_fds_except(int keep)
+{
+	close_fds_keep(&keep, 1);
 }

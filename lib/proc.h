@@ -6,6 +6,7 @@
 #define BURROW_LIB_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -95,5 +96,8 @@ bool proc_wait_gone(pid_t pid, unsigned long long start, int64_t deadline);
  * close_range where the kernel has it (5.9), else each fd listed in
  * /proc/self/fd. */
 void close_fds_except(int keep);
+/* The same for several fds to keep (n of them, in any order; -1s are
+ * skipped). */
+void close_fds_keep(const int *keep, size_t n);
 
 #endif

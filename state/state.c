@@ -437,6 +437,12 @@ int state_reopen(struct state_store *s, struct burrow_err **err)
 	return 0;
 }
 
+void state_fds(const struct state_store *s, int fds[2])
+{
+	for (int db = 0; db < 2; db++)
+		fds[db] = s->tdb[db] ? tdb_fd(s->tdb[db]) : -1;
+}
+
 bool state_needs_refresh(const struct state_store *s)
 {
 	return s->needs_refresh;

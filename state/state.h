@@ -96,6 +96,10 @@ void state_set_wait_ms(unsigned ms);
  * locks are not inherited, so the files are opened anew. */
 int state_reopen(struct state_store *s, struct burrow_err **err);
 
+/* The fds the store holds (both files), for a child that closes every
+ * other fd (close_fds_keep): fds[0..1]. */
+void state_fds(const struct state_store *s, int fds[2]);
+
 /* Structural check of both files (tdb_check): 0 when they are sound. */
 int state_verify(struct state_store *s, struct burrow_err **err);
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,34 @@ static void test_cleanup_pid(void **state)
 	proc_kill_reap(kept, NULL);
 }
 
+/* close_fds_keep closes every fd but the ones listed (unsorted, with
+ * duplicates and -1s), in a child so that the runner's fds stay. */
+static void test_close_fds_keep(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fds[6];
+		for (int i = 0; i < 6; i++)
+			fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int keep[] = {fds[4], -1, fds[1], fds[4], 2};
+		close_fds_keep(keep, sizeof(keep) / sizeof(keep[0]));
+		int bad = 0;
+		for (int i = 0; i < 6; i++) {
+			bool open_now = fcntl(fds[i], F_GETFD) >= 0;
+			bad += open_now != (i == 1 || i == 4);
+		}
+		bad += fcntl(2, F_GETFD) < 0;
+		bad += fcntl(0, F_GETFD) >= 0;
+		_exit(bad);
+	}
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void test_proc_ref(void **state)
 {
 	(void)state;
@@ -266,7 +295,7 @@ int main(void)
 	    cmocka_unit_test(test_stat_start_time),   cmocka_unit_test(test_sock_records),
 	    cmocka_unit_test(test_sock_error_record), cmocka_unit_test(test_wait_fd),
 	    cmocka_unit_test(test_wait_child),        cmocka_unit_test(test_cleanup_pid),
-	    cmocka_unit_test(test_proc_ref),
+	    cmocka_unit_test(test_proc_ref),          cmocka_unit_test(test_close_fds_keep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
