@@ -142,5 +142,32 @@ int cmd_logout(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_logout_usage[];
 int cmd_image(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_image_usage[];
+int cmd_create(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_create_usage[];
+int cmd_start(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_start_usage[];
+int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_attach_usage[];
+int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_logs_usage[];
+
+/* "true"/"false", "1"/"0" (NULL: true, a flag given alone). 0 or -1. */
+int cmd_parse_bool(const char *s, bool *out);
+
+/* How run, start and attach attach to a container. */
+struct cmd_attach {
+	bool attach;             /* relay its stdio (else: start it and return) */
+	bool want_stdin;         /* ... its stdin too (made with -i) */
+	bool sig_proxy;          /* pass signals on */
+	const char *detach_keys; /* NULL: the default */
+	bool fresh;              /* run: the container was made for this start */
+};
+struct ctr_attached;
+/* Starts (and attaches to) one container; returns the exit code: its own
+ * when attached to its end, 0 once started or detached, 125/126/127 when
+ * it could not be started (the error printed). */
+int cmd_start_one(struct cmd_ctx *ctx, const char *ref, const struct cmd_attach *att);
+/* Relays an attach channel (closed on return); the exit code as above. */
+int cmd_relay(struct ctr_attached *ch, const struct cmd_attach *att);
 
 #endif

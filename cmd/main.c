@@ -25,6 +25,10 @@ static const struct cmd_verb verbs[] = {
     {"logout", cmd_logout, 0, "remove the credentials of a registry", cmd_logout_usage},
     {"images", cmd_images, NEED_STATE, "list images", cmd_images_usage},
     {"run", cmd_run, NEED_STATE, "run a command in a new container", cmd_run_usage},
+    {"create", cmd_create, NEED_STATE, "create a container without starting it", cmd_create_usage},
+    {"start", cmd_start, NEED_STATE, "start containers", cmd_start_usage},
+    {"attach", cmd_attach, NEED_STATE, "attach to a running container", cmd_attach_usage},
+    {"logs", cmd_logs, NEED_STATE, "show a container's output", cmd_logs_usage},
     {"ps", cmd_ps, NEED_STATE, "list containers", cmd_ps_usage},
     {"rm", cmd_rm, NEED_STATE, "remove containers", cmd_rm_usage},
 };

@@ -1,5 +1,7 @@
-/* burrow run [OPTIONS] IMAGE [COMMAND [ARG...]] */
+/* burrow run [OPTIONS] IMAGE [COMMAND [ARG...]]
+ * burrow create [OPTIONS] IMAGE [COMMAND [ARG...]] */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,27 +15,54 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
-/* What 'burrow run --help' prints after "Usage: burrow ": keep it in step with
- * the options below. */
-const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
-                             "An image that is not here is pulled first (see burrow pull; its flags\n"
-                             "--platform, --arch, --os, --variant, --tls-verify, --creds, --authfile,\n"
-                             "--cert-dir, --retry and --retry-delay apply).\n\n"
-                             "  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"
-                             "      --entrypoint CMD     override the image's entrypoint\n"
-                             "  -h, --hostname NAME      container host name (default: short ID)\n"
-                             "  -i, --interactive        keep standard input open\n"
-                             "      --name NAME          name the container\n"
-                             "      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"
-                             "      --pull POLICY        missing (default), always, never or newer\n"
-                             "  -q, --quiet              no pull progress\n"
-                             "      --rm                 remove the container when it exits\n"
-                             "      --rootfs             IMAGE is a directory to use as the root filesystem\n"
-                             "      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n"
-                             "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
-                             "  -t, --tty                allocate a pseudo-terminal\n"
-                             "  -u, --user UID[:GID]     run as this user\n"
-                             "  -w, --workdir DIR        working directory inside the container\n";
+/* The options of create, and of run (which has a few of its own); keep
+ * the usage texts below in step with them. */
+#define CREATE_PULL_USAGE                                                           \
+	"An image that is not here is pulled first (see burrow pull; its flags\n"   \
+	"--platform, --arch, --os, --variant, --tls-verify, --creds, --authfile,\n" \
+	"--cert-dir, --retry and --retry-delay apply).\n\n"
+#define CREATE_OPTIONS_USAGE                                                                       \
+	"  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n" \
+	"      --entrypoint CMD     override the image's entrypoint\n"                             \
+	"  -h, --hostname NAME      container host name (default: short ID)\n"                     \
+	"  -i, --interactive        keep standard input open\n"                                    \
+	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                       \
+	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"            \
+	"      --name NAME          name the container\n"                                          \
+	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n" \
+	"      --pull POLICY        missing (default), always, never or newer\n"                   \
+	"  -q, --quiet              no pull progress\n"                                            \
+	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"        \
+	"      --rm                 remove the container when it exits\n"                          \
+	"      --rootfs             IMAGE is a directory to use as the root filesystem\n"          \
+	"      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n" \
+	"      --shm-size SIZE      size of /dev/shm (default 64m)\n"                              \
+	"  -t, --tty                allocate a pseudo-terminal\n"                                  \
+	"  -u, --user UID[:GID]     run as this user\n"                                            \
+	"  -w, --workdir DIR        working directory inside the container\n"
+
+const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE;
+const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
+                             "  -d, --detach             run in the background and print the container's ID\n"
+                             "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
+                             "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
+                             "" CREATE_OPTIONS_USAGE;
+
+enum {
+	OPT_ENTRYPOINT = 0x200,
+	OPT_NAME,
+	OPT_NETWORK,
+	OPT_RM,
+	OPT_ROOTFS,
+	OPT_SECURITY,
+	OPT_SHM,
+	OPT_LOG_DRIVER,
+	OPT_LOG_OPT,
+	OPT_RESTART,
+	OPT_DETACH_KEYS,
+	OPT_SIG_PROXY,
+	OPT_PULL,
+};
 
 enum pull_policy {
 	PULL_MISSING,
@@ -92,176 +121,277 @@ static int pull_if_needed(struct cmd_ctx *ctx, struct cmd_pull *p, enum pull_pol
 	return -1;
 }
 
-int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
+struct run_args {
+	struct ctr_create_opts o;
+	const char *network;
+	struct strv_builder env;
+	bool detach;
+	const char *detach_keys;
+	bool sig_proxy;
+	struct cmd_pull pull;
+	enum pull_policy policy;
+	char *pulled_name;
+};
+
+static void run_args_init(struct run_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sig_proxy = true;
+	a->policy = PULL_MISSING;
+	cmd_pull_init(&a->pull);
+}
+
+static void run_args_clear(struct run_args *a)
+{
+	strv_free(a->env.v);
+	cmd_pull_clear(&a->pull);
+	free(a->pulled_name);
+}
+
+/* "true"/"false" (and 1/0) for a boolean flag's value. */
+int cmd_parse_bool(const char *s, bool *out)
+{
+	if (!s || strcmp(s, "true") == 0 || strcmp(s, "1") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+/* Parses create's options (and run's, with run); 0, or the exit code of a
+ * usage error, or -1 for --help. */
+static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct run_args *a)
 {
 	static const struct option longopts[] = {
 	    {"env", required_argument, NULL, 'e'},
-	    {"entrypoint", required_argument, NULL, 'E'},
+	    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
 	    {"hostname", required_argument, NULL, 'h'},
 	    {"interactive", no_argument, NULL, 'i'},
-	    {"name", required_argument, NULL, 'n'},
-	    {"network", required_argument, NULL, 'N'},
-	    {"net", required_argument, NULL, 'N'},
-	    {"rm", no_argument, NULL, 'r'},
-	    {"rootfs", no_argument, NULL, 'R'},
-	    {"security-opt", required_argument, NULL, 'O'},
-	    {"shm-size", required_argument, NULL, 'S'},
+	    {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
+	    {"log-opt", required_argument, NULL, OPT_LOG_OPT},
+	    {"name", required_argument, NULL, OPT_NAME},
+	    {"network", required_argument, NULL, OPT_NETWORK},
+	    {"net", required_argument, NULL, OPT_NETWORK},
+	    {"restart", required_argument, NULL, OPT_RESTART},
+	    {"rm", no_argument, NULL, OPT_RM},
+	    {"rootfs", no_argument, NULL, OPT_ROOTFS},
+	    {"security-opt", required_argument, NULL, OPT_SECURITY},
+	    {"shm-size", required_argument, NULL, OPT_SHM},
 	    {"tty", no_argument, NULL, 't'},
 	    {"user", required_argument, NULL, 'u'},
 	    {"workdir", required_argument, NULL, 'w'},
-	    {"pull", required_argument, NULL, 'P'},
+	    /* run's own */
+	    {"detach", no_argument, NULL, 'd'},
+	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
+	    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+	    {"pull", required_argument, NULL, OPT_PULL},
 	    {"quiet", no_argument, NULL, 'q'},
 	    CMD_PULL_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
-	struct ctr_create_opts o = {0};
-	const char *network = NULL;
-	struct strv_builder env = {0};
-	struct cmd_pull pull;
-	cmd_pull_init(&pull);
-	enum pull_policy policy = PULL_MISSING;
-	char *pulled_name = NULL;
-	int c, rc = EXIT_BURROW;
-	while ((c = cmd_getopt(ctx, argc, argv, "e:h:iqtu:w:", longopts)) != -1) {
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:iqtu:w:" : "e:h:iqtu:w:", longopts)) != -1) {
 		switch (c) {
 		case 'e':
-			if (!*optarg || *optarg == '=') {
-				cmd_usage_error(ctx, "invalid environment variable '%s'", str_quote(optarg));
-				goto out;
-			}
+			if (!*optarg || *optarg == '=')
+				return cmd_usage_error(ctx, "invalid environment variable '%s'", str_quote(optarg));
 			if (strchr(optarg, '=')) {
-				strv_builder_add(&env, optarg);
+				strv_builder_add(&a->env, optarg);
 			} else {
 				const char *v = getenv(optarg);
 				if (v)
-					strv_builder_take(&env, xasprintf("%s=%s", optarg, v));
+					strv_builder_take(&a->env, xasprintf("%s=%s", optarg, v));
 			}
 			break;
-		case 'E':
-			o.entrypoint = optarg;
+		case OPT_ENTRYPOINT:
+			a->o.entrypoint = optarg;
 			break;
 		case 'h':
-			o.hostname = optarg;
+			a->o.hostname = optarg;
 			break;
 		case 'i':
-			o.interactive = true;
+			a->o.interactive = true;
 			break;
-		case 'n':
-			o.name = optarg;
-			break;
-		case 'N':
-			network = optarg;
-			break;
-		case 'r':
-			o.rm = true;
-			break;
-		case 'R':
-			o.rootfs = true;
-			break;
-		case 'O': {
+		case OPT_LOG_DRIVER: {
 			struct burrow_err *err = NULL;
-			if (ctr_parse_security_opt(optarg, &o, &err) < 0) {
-				cmd_fail(err);
-				goto out;
-			}
+			if (ctr_parse_log_driver(optarg, &a->o.log_driver, &err) < 0)
+				return cmd_fail(err);
 			break;
 		}
-		case 'S':
-			if (fmt_parse_size(optarg, &o.shm_size) < 0) {
-				cmd_usage_error(ctx, "invalid --shm-size '%s' (e.g. 64m, 1g)", str_quote(optarg));
-				goto out;
+		case OPT_LOG_OPT:
+			if (strncmp(optarg, "max-size=", 9) != 0)
+				return cmd_usage_error(ctx, "unsupported --log-opt '%s' (burrow knows max-size=SIZE)",
+				                       str_quote(optarg));
+			if (strcmp(optarg + 9, "-1") == 0) {
+				a->o.log_max_size = 0;
+			} else if (fmt_parse_size(optarg + 9, &a->o.log_max_size) < 0 || a->o.log_max_size <= 0) {
+				return cmd_usage_error(ctx, "invalid --log-opt '%s' (e.g. max-size=10m)",
+				                       str_quote(optarg));
 			}
-			/* podman's 0 means no limit: refused rather than
-			 * quietly given the default */
-			if (o.shm_size <= 0) {
-				cmd_usage_error(ctx,
-				                "--shm-size '%s': a /dev/shm without a size limit is not supported; "
-				                "give a size (e.g. 64m, 1g)",
-				                str_quote(optarg));
-				goto out;
-			}
+			break;
+		case OPT_NAME:
+			a->o.name = optarg;
+			break;
+		case OPT_NETWORK:
+			a->network = optarg;
+			break;
+		case OPT_RESTART: {
+			struct burrow_err *err = NULL;
+			if (ctr_parse_restart(optarg, &a->o.restart_policy, &a->o.restart_max, &err) < 0)
+				return cmd_fail(err);
+			break;
+		}
+		case OPT_RM:
+			a->o.rm = true;
+			break;
+		case OPT_ROOTFS:
+			a->o.rootfs = true;
+			break;
+		case OPT_SECURITY: {
+			struct burrow_err *err = NULL;
+			if (ctr_parse_security_opt(optarg, &a->o, &err) < 0)
+				return cmd_fail(err);
+			break;
+		}
+		case OPT_SHM:
+			if (fmt_parse_size(optarg, &a->o.shm_size) < 0)
+				return cmd_usage_error(ctx, "invalid --shm-size '%s' (e.g. 64m, 1g)",
+				                       str_quote(optarg));
+			/* podman's 0 means no limit: refused rather than quietly
+			 * given the default */
+			if (a->o.shm_size <= 0)
+				return cmd_usage_error(ctx,
+				                       "--shm-size '%s': a /dev/shm without a size limit is not "
+				                       "supported; give a size (e.g. 64m, 1g)",
+				                       str_quote(optarg));
 			break;
 		case 't':
-			o.tty = true;
+			a->o.tty = true;
 			break;
 		case 'u':
-			o.user = optarg;
+			a->o.user = optarg;
 			break;
 		case 'w':
-			o.workdir = optarg;
+			a->o.workdir = optarg;
 			break;
-		case 'P':
-			if (parse_policy(optarg, &policy) < 0) {
-				cmd_usage_error(ctx, "invalid --pull '%s' (missing, always, never or newer)",
-				                str_quote(optarg));
-				goto out;
-			}
+		case 'd':
+			a->detach = true;
+			break;
+		case OPT_DETACH_KEYS:
+			a->detach_keys = optarg;
+			break;
+		case OPT_SIG_PROXY:
+			if (cmd_parse_bool(optarg, &a->sig_proxy) < 0)
+				return cmd_usage_error(ctx, "invalid --sig-proxy '%s' (true or false)",
+				                       str_quote(optarg));
+			break;
+		case OPT_PULL:
+			if (parse_policy(optarg, &a->policy) < 0)
+				return cmd_usage_error(ctx, "invalid --pull '%s' (missing, always, never or newer)",
+				                       str_quote(optarg));
 			break;
 		case 'q':
-			pull.quiet = true;
+			a->pull.quiet = true;
 			break;
 		case CMD_OPT_HELP:
-			rc = 0;
-			goto out;
+			return -1;
 		default:
-			if (cmd_pull_option(ctx, c, optarg, &pull) <= 0)
-				goto out;
+			if (cmd_pull_option(ctx, c, optarg, &a->pull) <= 0)
+				return EXIT_BURROW;
 		}
 	}
-	if (optind >= argc) {
-		cmd_usage_error(ctx, "missing image (see 'burrow run --help')");
-		goto out;
-	}
-	/* as podman: a terminal for the container, but none to type into it
-	 * (a shell would sit at its prompt for good) */
-	if (o.tty && !isatty(STDIN_FILENO))
-		burrow_warn("the input device is not a TTY: --tty%s might not work properly (to feed input, use -i "
-		            "without -t)",
-		            o.interactive ? " and --interactive" : "");
-	o.image = argv[optind];
-	o.cmd = argv + optind + 1;
-	o.env = env.v;
-	o.started = true;
-	if (!o.rootfs && policy != PULL_NEVER && cmd_pull_check(ctx, &pull, o.image) != 0)
-		goto out;
+	if (optind >= argc)
+		return cmd_usage_error(ctx, "missing image (see 'burrow %s --help')", run ? "run" : "create");
+	if (a->o.rm && a->o.restart_policy && strcmp(a->o.restart_policy, "no") != 0)
+		return cmd_usage_error(ctx,
+		                       "--rm and --restart %s cannot go together (the container would be removed "
+		                       "when it exits)",
+		                       a->o.restart_policy);
+	if (a->o.tty && a->o.log_driver && strcmp(a->o.log_driver, "passthrough") == 0)
+		return cmd_usage_error(ctx, "--log-driver passthrough cannot be used with -t (a container could type "
+		                            "into your terminal)");
+	a->o.image = argv[optind];
+	a->o.cmd = argv + optind + 1;
+	a->o.env = a->env.v;
+	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
+		return EXIT_BURROW;
+	return 0;
+}
 
+/* Stores the container as the options say. */
+static int create(struct cmd_ctx *ctx, struct run_args *a, struct ctr_config *cfg)
+{
 	struct burrow_err *err = NULL;
-	struct ctr_config cfg = {0};
 	/* parsed once; the container record keeps its canonical form */
 	struct netns_cfg net;
-	if (network && netns_parse(network, &net, &err) < 0) {
-		rc = cmd_fail(err);
-		goto out;
-	}
-	if (cmd_ready(ctx, &err) < 0) {
-		rc = cmd_fail(err);
-		goto out;
-	}
-	o.network = network ? &net : ctx->settings.has_network ? &ctx->settings.network : NULL;
+	if (a->network && netns_parse(a->network, &net, &err) < 0)
+		return cmd_fail(err);
+	if (cmd_ready(ctx, &err) < 0)
+		return cmd_fail(err);
+	a->o.network = a->network ? &net : ctx->settings.has_network ? &ctx->settings.network : NULL;
 	/* the container's own options are checked before an image is pulled */
-	if (ctr_create_check(&o, &err) < 0 ||
-	    (!o.rootfs && pull_if_needed(ctx, &pull, policy, o.image, &pulled_name, &err) < 0)) {
-		rc = cmd_fail(err);
-		goto out;
+	if (ctr_create_check(&a->o, &err) < 0 ||
+	    (!a->o.rootfs && pull_if_needed(ctx, &a->pull, a->policy, a->o.image, &a->pulled_name, &err) < 0))
+		return cmd_fail(err);
+	if (a->pulled_name)
+		a->o.image = a->pulled_name;
+	if (ctr_create(ctx->state, &a->o, cfg, &err) < 0)
+		return cmd_fail(err);
+	return 0;
+}
+
+int cmd_create(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct run_args a;
+	run_args_init(&a);
+	int rc = parse(ctx, argc, argv, false, &a);
+	if (rc == 0) {
+		struct ctr_config cfg = {0};
+		rc = create(ctx, &a, &cfg);
+		if (rc == 0)
+			printf("%s\n", cfg.id);
+		ctr_config_clear(&cfg);
 	}
-	if (pulled_name)
-		o.image = pulled_name;
-	if (ctr_create(ctx->state, &o, &cfg, &err) < 0) {
-		rc = cmd_fail(err);
-		goto out;
+	run_args_clear(&a);
+	return rc < 0 ? 0 : rc;
+}
+
+int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct run_args a;
+	run_args_init(&a);
+	int rc = parse(ctx, argc, argv, true, &a);
+	if (rc != 0) {
+		run_args_clear(&a);
+		return rc < 0 ? 0 : rc;
 	}
-	int code = EXIT_BURROW;
-	if (ctr_run_foreground(ctx->state, &cfg, &ctx->settings.engine, true, &code, &err) < 0) {
-		burrow_err_print(err);
-		burrow_err_free(err);
-		rc = code;
-	} else {
-		rc = code;
+	/* as podman: a terminal for the container, but none to type into it
+	 * (a shell would sit at its prompt for good); a detached one reads
+	 * nothing from here */
+	if (a.o.tty && !a.detach && !isatty(STDIN_FILENO))
+		burrow_warn("the input device is not a TTY: --tty%s might not work properly (to feed input, use -i "
+		            "without -t)",
+		            a.o.interactive ? " and --interactive" : "");
+	a.o.started = true;
+	struct ctr_config cfg = {0};
+	rc = create(ctx, &a, &cfg);
+	if (rc == 0) {
+		struct cmd_attach att = {
+		    .attach = !a.detach,
+		    .want_stdin = a.o.interactive,
+		    .sig_proxy = a.sig_proxy,
+		    .detach_keys = a.detach_keys,
+		    .fresh = true,
+		};
+		rc = cmd_start_one(ctx, cfg.id, &att);
+		if (rc == 0 && a.detach)
+			printf("%s\n", cfg.id);
 	}
 	ctr_config_clear(&cfg);
-out:
-	strv_free(env.v);
-	cmd_pull_clear(&pull);
-	free(pulled_name);
+	run_args_clear(&a);
 	return rc;
 }

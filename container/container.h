@@ -7,6 +7,7 @@
 
 #include "container/record.h"
 #include "lib/err.h"
+#include "lib/proc.h"
 #include "overlay/overlay.h"
 
 struct netns_cfg;
@@ -32,7 +33,11 @@ struct ctr_create_opts {
 	long long shm_size;              /* bytes, 0: default 64 MiB */
 	const char *seccomp;             /* NULL: podman's default profile; "unconfined" */
 	bool rm, tty, interactive;
-	bool started; /* it is about to be started (run): saves a write later */
+	const char *log_driver;     /* k8s-file, none, passthrough (NULL: k8s-file) */
+	long long log_max_size;     /* --log-opt max-size (0: no limit) */
+	const char *restart_policy; /* no, on-failure, always, unless-stopped (NULL: no) */
+	int restart_max;            /* on-failure:N (0: no limit) */
+	bool started;               /* it is about to be started (run): saves a write later */
 };
 
 /* One --security-opt KEY[=VALUE] into o (a later one for the same key
@@ -40,6 +45,10 @@ struct ctr_create_opts {
  * no-new-privileges, proc-opts, unmask) are refused as not supported yet,
  * anything else as invalid. */
 int ctr_parse_security_opt(const char *opt, struct ctr_create_opts *o, struct burrow_err **err);
+/* Checks a restart policy and log options as run/create take them:
+ * "on-failure:3" -> on-failure, 3. 0 or -1 (EINVAL, naming the value). */
+int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err);
+int ctr_parse_log_driver(const char *spec, const char **driver, struct burrow_err **err);
 
 /* The checks of the options that need nothing but the options (the
  * name): run makes them before it pulls an image. */
@@ -48,17 +57,76 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err);
 /* Validates everything, then stores the container (configured). */
 int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err);
 
-/* Runs c in the foreground, this process acting as its monitor: mounts
- * the rootfs, starts it, relays stdio and signals, drives the network,
- * records the exit code (in both records: the persistent one outlives the
- * runtime dir), cleans up (and removes it with --rm). fresh: c was created
- * for this run, and goes again (records, name, directories) when burrow
- * fails before the container runs. *exit_code: the container's own; on
- * failure err->status is ENOENT when the command was not found (127),
- * EACCES-like when it cannot be executed (126), anything else is burrow's
- * own failure (125). */
-int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct ctr_engine_opts *eng, bool fresh,
-                       int *exit_code, struct burrow_err **err);
+/* A channel to a container's monitor (container/attach.h), and who that
+ * monitor is. */
+struct ctr_attached {
+	int sock; /* -1: none */
+	struct proc_ref monitor;
+	bool tty;       /* the container has a pty */
+	bool has_stdin; /* this channel holds its stdin */
+};
+void ctr_attached_close(struct ctr_attached *a);
+/* After the container ended (EXIT came): closes the channel and waits
+ * (bounded) until the monitor has exited, so that what it cleaned up is
+ * gone once the caller returns (not when the monitor restarts it: then
+ * ctr_attach_relay let go of it). */
+void ctr_attached_wait_monitor(struct ctr_attached *a);
+
+struct ctr_start_opts {
+	const struct ctr_engine_opts *eng;
+	bool attach;     /* the caller attaches: out->sock is its channel */
+	bool want_stdin; /* ... and holds the container's stdin (when made with -i) */
+	bool fresh;      /* made for this start (run): removed again when burrow fails before it runs */
+};
+/* Starts a configured or exited container: takes its lock, checks the
+ * transition, and forks its monitor, a daemon (container/monitor.h) that
+ * prepares, starts and watches it. Returns 0 once the container runs (or
+ * was running already: *already; with attach, out is then a channel got
+ * as ctr_attach_open gets one), or -1 when it could not be started: then
+ * *exit_code is 127 when its command was not found, 126 when it cannot
+ * be run, else 125 (burrow's own failure), and what was made for it is
+ * cleaned up (the container itself too when fresh, or --rm). */
+int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opts *o, struct ctr_attached *out,
+              bool *already, int *exit_code, struct burrow_err **err);
+
+/* Connects to a running container's monitor (its attach socket), asking
+ * for its stdin when want_stdin. Refused (EINVAL, naming the state) when
+ * the container does not run. */
+int ctr_attach_open(struct state_store *s, const char *ref, bool want_stdin, struct ctr_attached *out,
+                    struct burrow_err **err);
+
+/* Detach keys as podman spells them ("ctrl-p,ctrl-q", "" for none): 0, or
+ * -1 (EINVAL) naming what is wrong. */
+#define CTR_DETACH_KEYS_DEFAULT "ctrl-p,ctrl-q"
+int ctr_detach_keys_check(const char *spec, struct burrow_err **err);
+
+struct ctr_attach_opts {
+	int in_fd, out_fd, err_fd; /* the caller's stdio (in_fd relayed when the channel has stdin) */
+	bool sig_proxy;            /* SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2 go to the container */
+	const char *detach_keys;   /* ctr_detach_keys_parse's form; NULL or "": none */
+};
+/* Relays the caller's stdio over an attach channel: output to out_fd and
+ * err_fd, in_fd to the container's stdin (raw mode when both ends are
+ * terminals), window size changes, proxied signals. Returns 0 when the
+ * container ended (*exit_code its code), 1 when the user typed the detach
+ * keys (the container runs on), -1 when the channel failed. */
+int ctr_attach_relay(struct ctr_attached *ch, const struct ctr_attach_opts *o, int *exit_code, struct burrow_err **err);
+
+struct ctr_logs_opts {
+	bool follow;        /* go on until each container that runs has ended */
+	bool timestamps;    /* each line with its time */
+	bool names;         /* with several containers: lines begin with the name, not the short ID */
+	long long since_ns; /* only lines after this (ns since the epoch; 0: all) */
+	long long until_ns; /* only lines before this (0: all) */
+	long long tail;     /* only the last N lines (-1: all) */
+	int out_fd, err_fd; /* where the container's stdout and stderr lines go */
+};
+/* Writes the logs of containers refs[0..n) as podman's logs does (with
+ * several, each line begins with the container's short ID or name; a line
+ * the container did not end is written without a newline). Refused for a
+ * container whose log driver keeps no log. */
+int ctr_logs(struct state_store *s, char *const *refs, size_t n, const struct ctr_logs_opts *o,
+             struct burrow_err **err);
 
 /* Removes a container. A running one is refused (status EBUSY) unless
  * force: then it is killed, and removed once its monitor has cleaned up. */

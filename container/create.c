@@ -177,6 +177,54 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	return 0;
 }
 
+int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err)
+{
+	static const char *const names[] = {"no", "always", "unless-stopped", "on-failure"};
+	*max = 0;
+	if (strcmp(spec, "never") == 0) {
+		*policy = "no";
+		return 0;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(spec, names[i]) == 0) {
+			*policy = names[i];
+			return 0;
+		}
+	}
+	if (strncmp(spec, "on-failure", 10) == 0 && (spec[10] == '\0' || spec[10] == ':')) {
+		long long n = 0;
+		if (spec[10] == ':' && str_to_ll(spec + 11, 0, 1000000, &n) < 0)
+			return burrow_error_status(
+			    err, EINVAL,
+			    "invalid restart policy '%s': the retry count after on-failure: is a "
+			    "number",
+			    str_quote(spec));
+		*policy = names[3];
+		*max = (int)n;
+		return 0;
+	}
+	return burrow_error_status(err, EINVAL,
+	                           "invalid restart policy '%s': use no, on-failure[:N], always or unless-stopped",
+	                           str_quote(spec));
+}
+
+int ctr_parse_log_driver(const char *spec, const char **driver, struct burrow_err **err)
+{
+	static const char *const names[] = {"k8s-file", "none", "passthrough"};
+	if (strcmp(spec, "json-file") == 0) {
+		*driver = names[0]; /* as podman: an alias */
+		return 0;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(spec, names[i]) == 0) {
+			*driver = names[i];
+			return 0;
+		}
+	}
+	return burrow_error_status(err, EINVAL, "invalid log driver '%s': use k8s-file, none or passthrough",
+	                           str_quote(spec));
+}
+
 int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err)
 {
 	struct ctr_config c = {0};
@@ -271,6 +319,11 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.rm = o->rm;
 	c.tty = o->tty;
 	c.interactive = o->interactive;
+	c.log_driver = o->log_driver && strcmp(o->log_driver, "k8s-file") != 0 ? xstrdup(o->log_driver) : NULL;
+	c.log_max_size = o->log_max_size;
+	c.restart_policy =
+	    o->restart_policy && strcmp(o->restart_policy, "no") != 0 ? xstrdup(o->restart_policy) : NULL;
+	c.restart_max = o->restart_max;
 	c.started = o->started;
 	c.created = (long long)time(NULL);
 

@@ -31,6 +31,23 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 int ctr_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 /* Whether the monitor recorded in r is still alive (pid + start time). */
 bool ctr_monitor_alive(const struct ctr_run *r);
+/* An active container (created, running, paused, stopping) whose monitor
+ * is gone: the end its monitor recorded (persistent record, or exit file)
+ * is taken, or it is killed and marked stopped with -1 and a warning says
+ * why; then it is cleaned up. c is reloaded on the way. Returns 1 when the
+ * container is gone altogether (its monitor removed it: --rm), else 0. */
+int ctr_check_monitor(struct state_store *s, struct ctr_config *c, struct ctr_run *r, struct burrow_err **err);
+/* Loads container id's records (under the caller's lock) and deals with
+ * a dead monitor (ctr_check_monitor): 0, 1 when the container is gone
+ * (removed meanwhile, or by its monitor: --rm), or -1. */
+int ctr_load_checked(struct state_store *s, const char *id, struct ctr_config *c, struct ctr_run *r,
+                     struct burrow_err **err);
+/* What the user typed, resolved (*id), locked (*lock, -1 when it could not
+ * be taken) and loaded as ctr_load_checked does. */
+int ctr_lock_load(struct state_store *s, const char *ref, char **id, int *lock, struct ctr_config *c, struct ctr_run *r,
+                  struct burrow_err **err);
+/* Whether st is one a monitor watches over. */
+bool ctr_state_active(enum ctr_state st);
 
 /* -u USER[:GROUP] as podman resolves it, against the text of the image's
  * /etc/passwd and /etc/group (NULL: the image has none): a name or a uid

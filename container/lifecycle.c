@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/monitor.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/proc.h"
@@ -65,12 +67,14 @@ int ctr_delete(struct state_store *s, const struct ctr_config *c, struct burrow_
 		return -1;
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
+	cleanup_free char *exit_file = ctr_exit_file(s, c->id);
+	unlink(exit_file);
 	if (rm_rf(dir, err) < 0 || rm_rf(rundir, err) < 0)
 		return burrow_error_wrap(err, "container '%s' removed, but its files are not", str_quote(c->name));
 	return 0;
 }
 
-static bool is_active(enum ctr_state st)
+bool ctr_state_active(enum ctr_state st)
 {
 	return st == CTR_RUNNING || st == CTR_CREATED || st == CTR_STOPPING || st == CTR_PAUSED;
 }
@@ -82,9 +86,9 @@ static bool is_active(enum ctr_state st)
  * why. Then it is cleaned up. c is reloaded on the way (the monitor may
  * have changed it). Returns 1 when the container is gone altogether (its
  * monitor removed it: --rm). */
-static int check_dead_monitor(struct state_store *s, struct ctr_config *c, struct ctr_run *r, struct burrow_err **err)
+int ctr_check_monitor(struct state_store *s, struct ctr_config *c, struct ctr_run *r, struct burrow_err **err)
 {
-	if (!is_active(r->state) || ctr_monitor_alive(r))
+	if (!ctr_state_active(r->state) || ctr_monitor_alive(r))
 		return 0;
 	struct ctr_config now = {0};
 	if (ctr_config_load(s, c->id, &now, err) < 0) {
@@ -98,9 +102,25 @@ static int check_dead_monitor(struct state_store *s, struct ctr_config *c, struc
 	bool same_run = c->monitor_pid == r->monitor_pid && c->monitor_start == r->monitor_start;
 	free(r->reason);
 	r->reason = NULL;
+	int code;
+	long long when;
 	if (same_run && c->finished_at != 0) {
 		r->exit_code = c->exit_code;
 		r->finished_at = c->finished_at;
+	} else if (ctr_exit_file_read(s, c->id, &code, &when) == 1 && when >= r->started_at) {
+		/* it died after the container ended and wrote the exit file, before
+		 * it recorded the end: the exit file says how (as the seeds take
+		 * conmon's) */
+		r->exit_code = code;
+		r->finished_at = when;
+		burrow_warn("container '%s': its monitor (pid %d) died after the container exited with %d",
+		            str_quote(c->name), (int)r->monitor_pid, code);
+		if (same_run) {
+			c->exit_code = code;
+			c->finished_at = when;
+			if (ctr_config_save(s, c, err) < 0)
+				return -1;
+		}
 	} else {
 		if (r->pid > 0) {
 			(void)proc_signal(r->pid, r->pid_start, SIGKILL);
@@ -137,7 +157,7 @@ static int list_one(struct ctr_config *c, void *data, struct burrow_err **err)
 	memset(c, 0, sizeof(*c));
 	int dead = ctr_run_load(l->s, it.cfg.id, &it.run, err);
 	if (dead == 0)
-		dead = check_dead_monitor(l->s, &it.cfg, &it.run, err);
+		dead = ctr_check_monitor(l->s, &it.cfg, &it.run, err);
 	if (dead != 0) {
 		ctr_config_clear(&it.cfg);
 		ctr_run_clear(&it.run);
@@ -199,23 +219,49 @@ static int kill_for_remove(const struct ctr_config *c, const struct ctr_run *r, 
 	return burrow_error(err, e, "cannot kill container '%s' (pid %d)", str_quote(c->name), (int)r->pid);
 }
 
+int ctr_load_checked(struct state_store *s, const char *id, struct ctr_config *c, struct ctr_run *r,
+                     struct burrow_err **err)
+{
+	ctr_config_clear(c);
+	ctr_run_clear(r);
+	if (ctr_config_load(s, id, c, err) < 0) {
+		if ((*err)->status != ENOENT)
+			return -1;
+		burrow_err_free(steal_ptr(*err));
+		return 1;
+	}
+	if (ctr_run_load(s, id, r, err) < 0)
+		return -1;
+	return ctr_check_monitor(s, c, r, err);
+}
+
+int ctr_lock_load(struct state_store *s, const char *ref, char **id, int *lock, struct ctr_config *c, struct ctr_run *r,
+                  struct burrow_err **err)
+{
+	*lock = -1;
+	if (ctr_lookup(s, ref, id, err) < 0 || (*lock = state_lock(s, *id, err)) < 0)
+		return -1;
+	return ctr_load_checked(s, *id, c, r, err);
+}
+
 int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow_err **err)
 {
 	cleanup_free char *id = NULL;
-	if (ctr_lookup(s, ref, &id, err) < 0)
-		return -1;
-	int lock = state_lock(s, id, err);
-	if (lock < 0)
-		return -1;
 	struct ctr_config c = {0};
 	struct ctr_run r = {0};
-	int ret = -1, dead = 0;
-	if (ctr_config_load(s, id, &c, err) < 0 || ctr_run_load(s, id, &r, err) < 0 ||
-	    (dead = check_dead_monitor(s, &c, &r, err)) < 0)
+	int lock = -1, ret = -1;
+	int dead = ctr_lock_load(s, ref, &id, &lock, &c, &r, err);
+	if (dead < 0)
 		goto out;
 	if (dead == 1)
 		goto gone;
-	if (is_active(r.state)) {
+	if (r.restarting && ctr_monitor_alive(&r)) {
+		/* its monitor waits to restart it: it holds nothing now (the
+		 * container ended and was cleaned up), and goes */
+		(void)proc_signal(r.monitor_pid, r.monitor_start, SIGKILL);
+		(void)proc_wait_gone(r.monitor_pid, r.monitor_start, now_ms() + 5000);
+	}
+	if (ctr_state_active(r.state)) {
 		if (!force) {
 			burrow_error_status(err, EBUSY, "cannot remove container '%s': it is %s", str_quote(c.name),
 			                    ctr_state_name(r.state));
@@ -233,17 +279,7 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 			             str_quote(c.name), (int)r.monitor_pid);
 			goto out;
 		}
-		if ((lock = state_lock(s, id, err)) < 0)
-			goto out;
-		ctr_run_clear(&r);
-		ctr_config_clear(&c);
-		if (ctr_config_load(s, id, &c, err) < 0) {
-			if ((*err)->status != ENOENT)
-				goto out;
-			burrow_err_free(steal_ptr(*err));
-			goto gone;
-		}
-		if (ctr_run_load(s, id, &r, err) < 0 || (dead = check_dead_monitor(s, &c, &r, err)) < 0)
+		if ((lock = state_lock(s, id, err)) < 0 || (dead = ctr_load_checked(s, id, &c, &r, err)) < 0)
 			goto out;
 		if (dead == 1)
 			goto gone;

@@ -1,289 +1,660 @@
-/* The monitor: starts a container, relays its stdio, forwards signals,
- * drives its network, records its end and cleans up. Everything it
- * watches is registered on one lib/loop; it never touches a terminal
- * (container/terminal.h does). */
+/* The monitor (container/monitor.h): started by ctr_start as a daemon; it
+ * prepares and starts the container, records its end, cleans up and
+ * applies the restart policy. Its stdio and attach clients are in
+ * monitor_io.c; it never touches a terminal (container/terminal.h does). */
+#include "container/monitor.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "container/container.h"
+#include "container/attach.h"
 #include "container/internal.h"
-#include "container/terminal.h"
+#include "container/monitor_io.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/loop.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
-#include "overlay/overlay.h"
 #include "runtime/runtime.h"
 #include "state/state.h"
 
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+/* How long the starter waits for the monitor's word; every step of the
+ * monitor's start is bounded on its own (mount, init setup and exec 30 s
+ * each, tap 10 s), this bounds them all. */
+#define START_TIMEOUT_MS 120000
+/* How long the monitor waits for its clients to take the last of the
+ * output and the exit code. */
+#define END_FLUSH_MS 10000
+/* Restart back-off: 100 ms, doubling, at most 10 s. */
+#define RESTART_FIRST_MS 100
+#define RESTART_MAX_MS 10000
 
-struct monitor {
-	struct ctr_config *c;
-	struct rt_container *rt;
-	struct netns_slirp *slirp;
-	struct loop *loop;
-	struct loop_watch *master_w, *stdin_w;
-	bool exited;
-	int wstatus;
-	bool stdin_open;
-	struct ctr_term term; /* the caller's terminal, in raw mode with -it */
-};
-
-static void copy_winsize(struct monitor *m)
+char *ctr_exit_file(struct state_store *s, const char *id)
 {
-	unsigned short rows, cols;
-	if (m->rt->pty_master >= 0 && ctr_term_size(STDIN_FILENO, &rows, &cols))
-		ctr_term_set_size(m->rt->pty_master, rows, cols);
+	return xasprintf("%s/exits/%s", state_runroot(s), id);
 }
 
-/* Relays up to one buffer from -> to; returns bytes moved, 0 on EOF, -1 on error. */
-static ssize_t relay(int from, int to)
+int ctr_exit_file_read(struct state_store *s, const char *id, int *code, long long *when)
 {
-	char buf[65536];
-	ssize_t n = TEMP_FAILURE_RETRY(read(from, buf, sizeof(buf)));
-	if (n <= 0)
-		return n;
-	if (write_all(to, buf, (size_t)n) < 0)
+	cleanup_free char *path = ctr_exit_file(s, id);
+	cleanup_free char *text = NULL;
+	struct burrow_err *e = NULL;
+	if (read_file(path, &text, NULL, &e) < 0) {
+		burrow_err_free(e);
+		return 0;
+	}
+	long long v;
+	struct stat st;
+	text[strcspn(text, "\n")] = '\0';
+	if (str_to_ll(text, -1, 255, &v) < 0 || stat(path, &st) < 0)
+		return 0;
+	*code = (int)v;
+	*when = (long long)st.st_mtime;
+	return 1;
+}
+
+static void write_exit_file(struct mon *m, int code)
+{
+	cleanup_free char *dir = xasprintf("%s/exits", state_runroot(m->s));
+	cleanup_free char *path = ctr_exit_file(m->s, m->c->id);
+	char text[16];
+	int n = snprintf(text, sizeof(text), "%d\n", code);
+	struct burrow_err *e = NULL;
+	if (mkdir_p(dir, 0700, &e) < 0 || write_file_atomic(path, text, (size_t)n, 0600, &e) < 0) {
+		burrow_warn("container '%s': %s", str_quote(m->c->name), e->msg);
+		burrow_err_free(e);
+	}
+}
+
+static void remove_exit_file(struct mon *m)
+{
+	cleanup_free char *path = ctr_exit_file(m->s, m->c->id);
+	unlink(path);
+}
+
+/* The container's lock, taken again by the monitor for the end and for a
+ * restart. The lock file lives in the runtime dir: when that was removed
+ * while the container ran, it goes on without it. */
+static void relock(struct mon *m)
+{
+	if (m->lockfd >= 0)
+		return;
+	struct burrow_err *e = NULL;
+	m->lockfd = state_lock(m->s, m->c->id, &e);
+	if (m->lockfd < 0) {
+		burrow_debug("container '%s': %s: going on without the lock", str_quote(m->c->name), e->msg);
+		burrow_err_free(e);
+	}
+}
+
+static void unlock(struct mon *m, bool removed)
+{
+	if (m->lockfd >= 0 && removed)
+		state_unlock_remove(m->s, m->c->id, m->lockfd); /* it is gone: its lock file too */
+	else if (m->lockfd >= 0)
+		state_unlock(m->lockfd);
+	m->lockfd = -1;
+}
+
+/* The starter's channel: STARTED, or ERROR with an exit code. */
+static void report_started(struct mon *m)
+{
+	if (m->starter < 0)
+		return;
+	uint8_t p[16];
+	int32_t pid = m->run.pid, mpid = m->run.monitor_pid;
+	uint64_t mstart = m->run.monitor_start;
+	memcpy(p, &pid, 4);
+	memcpy(p + 4, &mpid, 4);
+	memcpy(p + 8, &mstart, 8);
+	ctr_attach_send(m->starter, CTR_ATTACH_STARTED, p, sizeof(p), 0);
+	if (m->starter_attach) {
+		ctr_mon_client_add(m, m->starter, m->starter_stdin);
+	} else {
+		close(m->starter);
+	}
+	m->starter = -1;
+}
+
+static void report_error(struct mon *m, int code, const struct burrow_err *e)
+{
+	if (m->starter < 0) {
+		burrow_warn("container '%s': %s", str_quote(m->c->name), e->msg);
+		return;
+	}
+	ctr_attach_send_error(m->starter, code, e);
+	close(m->starter);
+	m->starter = -1;
+}
+
+/* Everything a run made, gone: the container init (killed and reaped),
+ * its stdio, the network. */
+static void end_processes(struct mon *m)
+{
+	if (m->rt && !m->exited) {
+		rt_kill(m->rt, SIGKILL);
+		waitpid_eintr(m->rt->pid, &m->wstatus, 0);
+		m->exited = true;
+	}
+	ctr_mon_io_close(m);
+	if (m->slirp)
+		netns_slirp_free(m->slirp);
+	m->slirp = NULL;
+	if (m->rt)
+		rt_container_free(m->rt);
+	m->rt = NULL;
+}
+
+/* Whether the policy restarts a container that ended on its own with
+ * code (shouldRestart in the seeds). */
+static bool policy_restarts(const struct ctr_config *c, int code)
+{
+	const char *p = c->restart_policy;
+	if (!p || strcmp(p, "no") == 0)
+		return false;
+	if (strcmp(p, "on-failure") == 0)
+		return code != 0 && (c->restart_max <= 0 || (int)c->restart_count < c->restart_max);
+	return strcmp(p, "always") == 0 || strcmp(p, "unless-stopped") == 0;
+}
+
+/* The container ended, or never got to run: its end recorded, the
+ * network down, unmounted (exited), removed with --rm, the restart
+ * decided. ran: its init was started (code: its exit code, or 126/127
+ * when its command could not be run); otherwise burrow failed before,
+ * and a container made for this start goes again. may_restart: the
+ * policy applies (it ran). Sets m->removed and m->restart. Under the lock (taken again here). */
+static void record_end(struct mon *m, int code, bool ran, bool may_restart)
+{
+	struct burrow_err *e = NULL;
+	relock(m);
+	/* what others wrote meanwhile counts: a stop or kill set stopping */
+	struct ctr_run now = {0};
+	if (ctr_run_load(m->s, m->c->id, &now, &e) == 0 && now.monitor_pid == m->run.monitor_pid &&
+	    now.monitor_start == m->run.monitor_start)
+		m->run.state = now.state;
+	burrow_err_free(steal_ptr(e));
+	ctr_run_clear(&now);
+	m->stopped_by_user = m->run.state == CTR_STOPPING;
+	m->restart = may_restart && !m->c->rm && !m->stopped_by_user && policy_restarts(m->c, code);
+	m->removed = false;
+	bool prepared = m->run.state != CTR_CONFIGURED && m->run.state != CTR_EXITED;
+
+	m->run.exit_code = ran ? code : -1;
+	m->run.finished_at = (long long)time(NULL);
+	if (ran) {
+		/* the end in burrow.tdb, with the restart count, in one
+		 * transaction: it survives a reboot, and counts when the runtime
+		 * dir was removed meanwhile; none with --rm: it is deleted */
+		if (m->restart)
+			m->c->restart_count++;
+		ctr_config_set_last(m->c, &m->run, state_boot_id(m->s));
+		if ((!m->c->rm && ctr_config_save(m->s, m->c, &e) < 0) ||
+		    ctr_set_state(m->s, m->c, &m->run, CTR_STOPPED, &e) < 0) {
+			burrow_warn("container '%s': cannot record its end: %s", str_quote(m->c->name), e->msg);
+			burrow_err_free(steal_ptr(e));
+		}
+	}
+	end_processes(m);
+	ctr_mon_listen_close(m);
+	m->run.restarting = m->restart;
+	if (prepared && ctr_cleanup(m->s, m->c, &m->run, &e) < 0) {
+		/* still mounted: its files stay */
+		burrow_warn("%s", e->msg);
+		burrow_err_free(steal_ptr(e));
+		m->restart = false;
+		return;
+	}
+	if (!prepared) {
+		/* a start that failed early: its runtime files go, its state stays */
+		cleanup_free char *rundir = ctr_rundir(m->s, m->c->id);
+		if (rm_rf(rundir, &e) < 0)
+			burrow_err_free(steal_ptr(e));
+	}
+	if (m->c->rm || (!ran && m->fresh)) {
+		/* a container made for this run that burrow could not start
+		 * goes again (records, name, directories), as does a --rm one */
+		m->removed = true;
+		if ((prepared && ctr_set_state(m->s, m->c, &m->run, CTR_REMOVING, &e) < 0) ||
+		    ctr_delete(m->s, m->c, &e) < 0) {
+			burrow_warn("%s", e->msg);
+			burrow_err_free(steal_ptr(e));
+		}
+	}
+}
+
+/* Prepares and starts the container: 0 once it runs, or -1 with the code
+ * (125, 126, 127) and what was done undone. */
+static int start_container(struct mon *m, int *code, struct burrow_err **err)
+{
+	*code = 125;
+	remove_exit_file(m);
+	m->exited = false;
+	free(m->run.reason);
+	m->run.reason = NULL;
+	struct ctr_run now = {0};
+	if (ctr_run_load(m->s, m->c->id, &now, err) < 0 ||
+	    ctr_state_check(m->c->name, now.state, CTR_CREATED, err) < 0) {
+		ctr_run_clear(&now);
 		return -1;
-	return n;
+	}
+	ctr_run_clear(&m->run);
+	m->run.state = now.state;
+	ctr_run_clear(&now);
+	m->run.monitor_pid = getpid();
+	m->run.monitor_start = proc_start_time(m->run.monitor_pid);
+	cleanup_free char *dir = ctr_dir(m->s, m->c->id);
+	cleanup_free char *rundir = ctr_rundir(m->s, m->c->id);
+	/* compiled seccomp filters: the runtime dir is private and gone
+	 * after a reboot (a new kernel, maybe a new libseccomp) */
+	cleanup_free char *sc_cache = path_join(state_runroot(m->s), "seccomp");
+
+	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, &m->ncfg, &m->run.fuse_pid, err);
+	if (!m->run.mountpoint)
+		goto fail;
+	if (ctr_set_state(m->s, m->c, &m->run, CTR_CREATED, err) < 0 || ctr_mon_listen(m, rundir, err) < 0 ||
+	    ctr_mon_log_open(m, err) < 0)
+		goto fail;
+	{
+		/* who runs it, for tests and tools: "PID START" as keeper.pid */
+		cleanup_free char *pidfile = path_join(rundir, "monitor.pid");
+		cleanup_free char *text = xasprintf("%d %llu\n", (int)m->run.monitor_pid, m->run.monitor_start);
+		if (write_file(pidfile, text, strlen(text), 0600, err) < 0)
+			goto fail;
+	}
+	struct rt_opts ro = {
+	    .stdio = {-1, -1, -1}, .terminal = m->c->tty, .keyring = m->c->id, .seccomp_cache = sc_cache};
+	if (ctr_mon_io_prepare(m, &ro, err) < 0)
+		goto fail;
+	/* the runtime clones with signals blocked; the init unblocks its own */
+	if (rt_create(dir, &ro, &m->rt, err) < 0)
+		goto fail;
+	m->run.pid = m->rt->pid;
+	m->run.pid_start = proc_start_time(m->run.pid);
+	if (ctr_run_save(m->s, m->c->id, &m->run, err) < 0)
+		goto fail;
+	if (ctr_mon_io_start(m, err) < 0)
+		goto fail;
+	if (m->ncfg.mode == NETNS_SLIRP) {
+		int tapfd = -1;
+		if (netns_tap_open(m->rt->pid, &m->ncfg, &tapfd, err) < 0)
+			goto fail;
+		if (!(m->slirp = netns_slirp_new(m->loop, tapfd, &m->ncfg, err)))
+			goto fail;
+	}
+	if (rt_start(m->rt, err) < 0) {
+		/* its command cannot be run: 126, or 127 when it is not there */
+		*code = rt_exec_exit_code(*err);
+		waitpid_eintr(m->rt->pid, &m->wstatus, 0);
+		m->exited = true;
+		ctr_mon_io_drain(m);
+		write_exit_file(m, *code);
+		record_end(m, *code, true, false);
+		return -1;
+	}
+	m->run.started_at = (long long)time(NULL);
+	/* burrow.tdb first: from here on the container's liveness survives
+	 * the runtime dir (see config_running) */
+	ctr_config_set_last(m->c, &m->run, state_boot_id(m->s));
+	if (ctr_config_save(m->s, m->c, err) < 0 || ctr_set_state(m->s, m->c, &m->run, CTR_RUNNING, err) < 0)
+		goto fail;
+	unlock(m, false);
+	return 0;
+fail:
+	record_end(m, -1, false, false);
+	return -1;
+}
+
+static void on_end_timer(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)l;
+	(void)t;
+	struct mon *m = data;
+	/* a client that does not take its exit code is not waited for */
+	ctr_mon_clients_free(m);
+	m->awaiting_clients = false;
+	ctr_mon_clients_done(m);
+}
+
+/* The clients have the exit code: the monitor's work is done, unless a
+ * restart is due. */
+static void after_end(struct mon *m);
+
+static void on_restart(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)l;
+	(void)t;
+	struct mon *m = data;
+	struct burrow_err *e = NULL;
+	relock(m);
+	/* still ours to restart? a stop, rm or start meanwhile says no */
+	struct ctr_config c = {0};
+	struct ctr_run r = {0};
+	bool go = ctr_config_load(m->s, m->c->id, &c, &e) == 0 && ctr_run_load(m->s, m->c->id, &r, &e) == 0 &&
+	          r.state == CTR_EXITED && r.restarting && r.monitor_pid == m->run.monitor_pid &&
+	          r.monitor_start == m->run.monitor_start;
+	/* removed meanwhile: the lock file taken again here goes too */
+	m->removed = e && e->status == ENOENT;
+	burrow_err_free(steal_ptr(e));
+	ctr_config_clear(&c);
+	ctr_run_clear(&r);
+	int code;
+	if (!go || start_container(m, &code, &e) < 0) {
+		if (e) {
+			burrow_warn("container '%s': cannot restart it: %s", str_quote(m->c->name), e->msg);
+			burrow_err_free(e);
+		}
+		unlock(m, m->removed);
+		loop_stop(m->loop);
+		return;
+	}
+	burrow_debug("container '%s' restarted (%u)", str_quote(m->c->name), m->c->restart_count);
+}
+
+static void after_end(struct mon *m)
+{
+	if (!m->restart) {
+		loop_stop(m->loop);
+		return;
+	}
+	if (!m->restart_timer)
+		m->restart_timer = loop_timer_add(m->loop, on_restart, m);
+	loop_timer_arm(m->restart_timer, now_ms() + m->backoff_ms, 0);
+	m->backoff_ms = m->backoff_ms * 2 > RESTART_MAX_MS ? RESTART_MAX_MS : m->backoff_ms * 2;
+}
+
+void ctr_mon_clients_done(struct mon *m)
+{
+	if (m->end_timer)
+		loop_timer_disarm(m->end_timer);
+	after_end(m);
+}
+
+static void container_ended(struct mon *m)
+{
+	int code = rt_exit_code(m->wstatus);
+	ctr_mon_io_drain(m);
+	write_exit_file(m, code);
+	record_end(m, code, true, true);
+	unlock(m, m->removed);
+	if (ctr_mon_clients_end(m, code)) {
+		ctr_mon_clients_done(m);
+		return;
+	}
+	/* clients still take output: bounded */
+	m->awaiting_clients = true;
+	if (!m->end_timer)
+		m->end_timer = loop_timer_add(m->loop, on_end_timer, m);
+	loop_timer_arm(m->end_timer, now_ms() + END_FLUSH_MS, 0);
 }
 
 static void on_signal(struct loop *l, const struct signalfd_siginfo *si, void *data)
 {
-	struct monitor *m = data;
-	int sig = (int)si->ssi_signo;
-	if (sig == SIGCHLD) {
-		int st;
-		pid_t p;
-		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-			if (p == m->rt->pid) {
-				m->exited = true;
-				m->wstatus = st;
-				loop_stop(l);
-			}
-		}
-	} else if (sig == SIGWINCH) {
-		copy_winsize(m);
-	} else if (!m->exited) {
-		rt_kill(m->rt, sig);
-	}
-}
-
-static void on_master(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
-{
-	(void)revents;
-	struct monitor *m = data;
-	if (relay(fd, STDOUT_FILENO) > 0)
+	(void)l;
+	struct mon *m = data;
+	if (si->ssi_signo != SIGCHLD)
 		return;
-	/* EIO: every slave is closed; stdin has nowhere to go either */
-	loop_watch_remove(l, w);
-	loop_watch_remove(l, m->stdin_w);
-	m->master_w = m->stdin_w = NULL;
-}
-
-static void on_stdin(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
-{
-	(void)revents;
-	struct monitor *m = data;
-	if (relay(fd, m->rt->pty_master) > 0)
-		return;
-	m->stdin_open = false;
-	/* end of input: what ^D does at a terminal */
-	char eot = 4;
-	write_all(m->rt->pty_master, &eot, 1);
-	loop_watch_remove(l, w);
-	m->stdin_w = NULL;
-}
-
-/* Relays the pty and forwards signals until the container exits. */
-static void watch(struct monitor *m)
-{
-	if (m->rt->pty_master >= 0) {
-		m->master_w = loop_watch_add(m->loop, m->rt->pty_master, POLLIN, on_master, m);
-		if (m->stdin_open)
-			m->stdin_w = loop_watch_add(m->loop, STDIN_FILENO, POLLIN, on_stdin, m);
-	}
-	struct burrow_err *e = NULL;
-	if (loop_run(m->loop, &e) < 0) {
-		burrow_err_free(e);
-		/* cannot watch it any more: end it rather than leave it unwatched */
-		rt_kill(m->rt, SIGKILL);
-		if (waitpid_eintr(m->rt->pid, &m->wstatus, 0) == m->rt->pid)
+	int st;
+	pid_t p;
+	/* fuse-overlayfs servers are children too: they are reaped here */
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (m->rt && p == m->rt->pid && !m->exited) {
 			m->exited = true;
-	}
-	loop_watch_remove(m->loop, m->master_w);
-	loop_watch_remove(m->loop, m->stdin_w);
-	m->master_w = m->stdin_w = NULL;
-	/* what is left in the pty after the end */
-	if (m->rt->pty_master >= 0) {
-		int fl = fcntl(m->rt->pty_master, F_GETFL);
-		fcntl(m->rt->pty_master, F_SETFL, fl | O_NONBLOCK);
-		while (relay(m->rt->pty_master, STDOUT_FILENO) > 0)
-			;
+			m->wstatus = st;
+			container_ended(m);
+		}
 	}
 }
 
-/* ctr_delete, noting that it happened (the lock file then goes too). */
-static int delete_ctr(struct state_store *s, const struct ctr_config *c, bool *deleted, struct burrow_err **err)
+/* A daemon's process: its own session, "/" as working directory, stdio
+ * on /dev/null (kept with passthrough: the container's stdio are the
+ * caller's), no fd of the caller's but the ones it was given, signals at
+ * their defaults (SIGPIPE ignored: writes to a gone client fail with
+ * EPIPE). */
+static int daemonize(struct ctr_monitor_args *a, bool passthrough)
 {
-	*deleted = true;
-	return ctr_delete(s, c, err);
+	if (state_reopen(a->s, NULL) < 0)
+		return -1;
+	int keep[8] = {a->sock, a->lockfd, -1, -1, 0, 1, 2, -1};
+	state_fds(a->s, keep + 2);
+	if (!passthrough) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int i = 0; null >= 0 && i < 3; i++)
+			if (null != i)
+				dup2(null, i);
+		if (null > 2)
+			close(null);
+	}
+	close_fds_keep(keep, 8);
+	if (chdir("/") < 0)
+		return -1;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, ign = {.sa_handler = SIG_IGN};
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, sig == SIGPIPE ? &ign : &dfl, NULL);
+	prctl(PR_SET_NAME, "burrow-monitor", 0, 0, 0);
+	return 0;
 }
 
-int ctr_run_foreground(struct state_store *s, struct ctr_config *c, const struct ctr_engine_opts *eng, bool fresh,
-                       int *exit_code, struct burrow_err **err)
+/* Its warnings: ROOT/containers/<id>/monitor.log. */
+static void log_sink_open(struct mon *m)
 {
-	struct netns_cfg ncfg;
-	if (netns_parse(c->network, &ncfg, err) < 0)
-		return -1;
-	int lock = state_lock(s, c->id, err);
-	if (lock < 0)
-		return -1;
-	struct monitor m = {.c = c, .stdin_open = c->interactive, .term = CTR_TERM_INIT};
-	struct ctr_run run = {0};
-	cleanup_free char *dir = ctr_dir(s, c->id);
-	/* compiled seccomp filters: the runtime dir is private and gone
-	 * after a reboot (a new kernel, maybe a new libseccomp) */
-	cleanup_free char *sc_cache = path_join(state_runroot(s), "seccomp");
-	int ret = -1;
-	bool deleted = false;
-	sigset_t mask, oldmask;
+	cleanup_free char *dir = ctr_dir(m->s, m->c->id);
+	cleanup_free char *path = path_join(dir, "monitor.log");
+	struct burrow_err *e = NULL;
+	if (mkdir_p(dir, 0700, &e) < 0) {
+		burrow_err_free(e);
+		return;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		burrow_log_to_fd(fd);
+}
+
+void ctr_monitor_main(struct ctr_monitor_args *a)
+{
+	bool passthrough = a->c->log_driver && strcmp(a->c->log_driver, "passthrough") == 0;
+	if (daemonize(a, passthrough) < 0) {
+		struct burrow_err *e = NULL;
+		burrow_error(&e, errno, "cannot set up the container's monitor");
+		ctr_attach_send_error(a->sock, 125, e);
+		_exit(1);
+	}
+	struct mon m = {
+	    .s = a->s,
+	    .c = a->c,
+	    .eng = a->eng,
+	    .starter = a->sock,
+	    .starter_attach = a->attach,
+	    .starter_stdin = a->want_stdin,
+	    .lockfd = a->lockfd,
+	    .fresh = a->fresh,
+	    .passthrough = passthrough,
+	    .log = CTR_LOG_INIT,
+	    .listen_fd = -1,
+	    .backoff_ms = RESTART_FIRST_MS,
+	};
+	ctr_mon_io_init(&m);
+	log_sink_open(&m);
+	struct burrow_err *err = NULL;
+	int code = 125;
+	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGWINCH);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, &oldmask);
-
-	if (ctr_run_load(s, c->id, &run, err) < 0 || ctr_state_check(c->name, run.state, CTR_CREATED, err) < 0)
-		goto fail_prepare;
-	ctr_run_clear(&run);
-	run.monitor_pid = getpid();
-	run.monitor_start = proc_start_time(run.monitor_pid);
-	run.mountpoint = ctr_prepare(s, c, eng, &ncfg, &run.fuse_pid, err);
-	if (!run.mountpoint)
-		goto fail_prepare;
-	if (ctr_set_state(s, c, &run, CTR_CREATED, err) < 0)
-		goto fail_cleanup;
-
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 	m.loop = loop_new();
-	if (!loop_signals_add(m.loop, &mask, on_signal, &m, err))
-		goto fail_cleanup;
-	struct rt_opts ro = {.stdio = {c->interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO},
-	                     .terminal = c->tty,
-	                     .keyring = c->id,
-	                     .seccomp_cache = sc_cache};
-	/* the runtime clones with signals blocked; the init unblocks its own */
-	if (rt_create(dir, &ro, &m.rt, err) < 0)
-		goto fail_cleanup;
-	run.pid = m.rt->pid;
-	if (ncfg.mode == NETNS_SLIRP) {
-		int tapfd = -1;
-		if (netns_tap_open(m.rt->pid, &ncfg, &tapfd, err) < 0)
-			goto fail_kill;
-		if (!(m.slirp = netns_slirp_new(m.loop, tapfd, &ncfg, err)))
-			goto fail_kill;
+	if (netns_parse(m.c->network, &m.ncfg, &err) < 0 || !loop_signals_add(m.loop, &mask, on_signal, &m, &err)) {
+		record_end(&m, -1, false, false);
+		goto fail;
 	}
-	if (c->tty) {
-		if (c->interactive)
-			ctr_term_raw(&m.term, STDIN_FILENO);
-		copy_winsize(&m);
-	}
-	if (rt_start(m.rt, err) < 0) {
-		int st;
-		waitpid_eintr(m.rt->pid, &st, 0);
-		run.exit_code = rt_exec_exit_code(*err);
-		m.exited = true;
-		goto finish;
-	}
-	run.started_at = (long long)time(NULL);
-	run.pid_start = proc_start_time(run.pid);
-	/* burrow.tdb first: from here on the container's liveness survives
-	 * the runtime dir (see config_running) */
-	ctr_config_set_last(c, &run, state_boot_id(s));
-	if (ctr_config_save(s, c, err) < 0 || ctr_set_state(s, c, &run, CTR_RUNNING, err) < 0)
-		goto fail_kill;
-	state_unlock(lock);
-	lock = -1;
-
-	watch(&m);
-	run.exit_code = rt_exit_code(m.wstatus);
-	ret = 0;
-finish:
-	ctr_term_restore(&m.term);
-	if (lock < 0) {
-		/* the lock file lives in the runtime dir: when that was removed
-		 * while the container ran, the end is recorded all the same */
-		struct burrow_err *le = NULL;
-		if ((lock = state_lock(s, c->id, &le)) < 0) {
-			burrow_debug("container '%s': %s: recording its end without the lock", str_quote(c->name),
-			             le->msg);
-			burrow_err_free(le);
-		}
-	}
-	run.finished_at = (long long)time(NULL);
-	*exit_code = run.exit_code;
-	{
-		/* the end in burrow.tdb first (it survives a reboot, and is what
-		 * counts when the runtime dir was removed meanwhile); --rm
-		 * deletes it anyway */
-		struct burrow_err *e2 = NULL;
-		ctr_config_set_last(c, &run, state_boot_id(s));
-		if ((!c->rm && ctr_config_save(s, c, &e2) < 0) || ctr_set_state(s, c, &run, CTR_STOPPED, &e2) < 0 ||
-		    ctr_cleanup(s, c, &run, &e2) < 0 || (c->rm && delete_ctr(s, c, &deleted, &e2) < 0)) {
-			if (ret == 0) {
-				burrow_err_free(*err);
-				*err = e2;
-				ret = -1;
-			} else {
-				burrow_err_free(e2);
-			}
+	if (start_container(&m, &code, &err) < 0)
+		goto fail;
+	report_started(&m);
+	/* what the starting command left in the heap is not ours to keep */
+	malloc_trim(0);
+	if (loop_run(m.loop, &err) < 0) {
+		/* cannot watch it any more: end it rather than leave it unwatched */
+		burrow_warn("container '%s': %s; killing it", str_quote(m.c->name), err->msg);
+		burrow_err_free(steal_ptr(err));
+		if (!m.exited) {
+			end_processes(&m);
+			m.exited = true;
+			container_ended(&m);
 		}
 	}
 	goto out;
-
-fail_kill:
-	rt_kill(m.rt, SIGKILL);
-	waitpid_eintr(m.rt->pid, NULL, 0);
-fail_cleanup : {
-	struct burrow_err *e2 = NULL;
-	run.exit_code = -1;
-	if (ctr_cleanup(s, c, &run, &e2) < 0) {
-		burrow_err_free(e2);
-		goto out; /* still mounted: its files stay */
-	}
-}
-fail_prepare : {
-	/* burrow failed before the container ran (nothing is mounted now): a
-	 * container made for this run goes again (records, name, directories),
-	 * as does a --rm one */
-	struct burrow_err *e2 = NULL;
-	if ((c->rm || fresh) && delete_ctr(s, c, &deleted, &e2) < 0)
-		burrow_err_free(e2);
-}
+fail:
+	report_error(&m, code, err);
+	burrow_err_free(err);
+	unlock(&m, m.removed);
 out:
-	ctr_term_restore(&m.term);
-	if (m.slirp)
-		netns_slirp_free(m.slirp);
-	if (m.rt)
-		rt_container_free(m.rt);
+	end_processes(&m);
+	ctr_mon_clients_free(&m);
+	ctr_mon_listen_close(&m);
+	ctr_log_close(&m.log);
 	loop_free(m.loop);
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	if (lock >= 0 && deleted)
-		state_unlock_remove(s, c->id, lock); /* it is gone: its lock file too */
-	else if (lock >= 0)
+	_exit(0);
+}
+
+/* ---- the starting command's side ---- */
+
+/* Waits for the monitor's first word on the starter's channel. */
+static int await_start(int sock, const struct ctr_config *c, struct ctr_attached *out, int *exit_code,
+                       struct burrow_err **err)
+{
+	uint8_t buf[1 + CTR_ATTACH_DATA_MAX];
+	int w = wait_fd(sock, POLLIN, now_ms() + START_TIMEOUT_MS);
+	if (w <= 0)
+		return burrow_error(err, w == 0 ? ETIMEDOUT : errno, "container '%s': no word from its monitor",
+		                    str_quote(c->name));
+	ssize_t n = TEMP_FAILURE_RETRY(recv(sock, buf, sizeof(buf), 0));
+	if (n <= 0)
+		return burrow_error(err, n < 0 ? errno : 0, "container '%s': its monitor exited while starting it",
+		                    str_quote(c->name));
+	if (buf[0] == CTR_ATTACH_ERROR) {
+		struct burrow_err *e = ctr_attach_parse_error(buf + 1, (size_t)n - 1, exit_code);
+		if (!e)
+			return burrow_error(err, EPROTO, "container '%s': a malformed error from its monitor",
+			                    str_quote(c->name));
+		burrow_err_free(*err);
+		*err = e;
+		return -1;
+	}
+	if (buf[0] != CTR_ATTACH_STARTED || n < 17)
+		return burrow_error(err, EPROTO, "container '%s': unexpected message %#x from its monitor",
+		                    str_quote(c->name), buf[0]);
+	int32_t mpid;
+	uint64_t mstart;
+	memcpy(&mpid, buf + 5, 4);
+	memcpy(&mstart, buf + 9, 8);
+	(void)proc_ref_open(&out->monitor, mpid, mstart);
+	return 0;
+}
+
+int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opts *o, struct ctr_attached *out,
+              bool *already, int *exit_code, struct burrow_err **err)
+{
+	*exit_code = 125;
+	*already = false;
+	memset(out, 0, sizeof(*out));
+	out->sock = -1;
+	out->monitor = (struct proc_ref)PROC_REF_INIT;
+	cleanup_free char *id = NULL;
+	struct ctr_config c = {0};
+	struct ctr_run r = {0};
+	cleanup_close int sock = -1;
+	int lock = -1, ret = -1;
+	int dead = ctr_lock_load(s, ref, &id, &lock, &c, &r, err);
+	if (dead < 0)
+		goto out;
+	if (dead == 1) {
+		burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
+		goto out;
+	}
+	/* running, or its monitor is about to restart it */
+	if (r.state == CTR_RUNNING || r.state == CTR_PAUSED || (r.restarting && ctr_monitor_alive(&r))) {
+		*already = true;
+		state_unlock(steal_fd(lock));
+		ret = o->attach ? ctr_attach_open(s, id, o->want_stdin, out, err) : 0;
+		goto out;
+	}
+	if (ctr_state_check(c.name, r.state, CTR_CREATED, err) < 0) {
+		burrow_error_wrap(err, "cannot start container '%s'", str_quote(c.name));
+		goto out;
+	}
+	/* the user starts it: the policy's count begins anew */
+	c.restart_count = 0;
+	c.user_stopped = false;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		burrow_error(err, errno, "cannot create a socket for the container's monitor");
+		goto out;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the middle child: a new session, then the monitor in it,
+		 * which init (or a subreaper) inherits once we exit */
+		close(sv[0]);
+		setsid();
+		pid_t mon = fork();
+		if (mon == 0) {
+			struct ctr_monitor_args a = {.s = s,
+			                             .c = &c,
+			                             .eng = *o->eng,
+			                             .sock = sv[1],
+			                             .lockfd = lock,
+			                             .attach = o->attach,
+			                             .want_stdin = o->want_stdin && c.interactive,
+			                             .fresh = o->fresh};
+			ctr_monitor_main(&a);
+		}
+		if (mon < 0) {
+			struct burrow_err *e = NULL;
+			burrow_error(&e, errno, "cannot fork the container's monitor");
+			ctr_attach_send_error(sv[1], 125, e);
+		}
+		_exit(mon < 0);
+	}
+	int e = errno;
+	close(sv[1]);
+	/* the monitor holds the lock now (the same open file) */
+	state_unlock(steal_fd(lock));
+	sock = sv[0];
+	if (pid < 0) {
+		burrow_error(err, e, "cannot fork the container's monitor");
+		goto out;
+	}
+	(void)proc_wait_child(pid, now_ms() + 5000, NULL);
+	if (await_start(sock, &c, out, exit_code, err) < 0)
+		goto out;
+	out->tty = c.tty;
+	out->has_stdin = o->want_stdin && c.interactive;
+	if (o->attach)
+		out->sock = steal_fd(sock);
+	*exit_code = 0;
+	ret = 0;
+out:
+	if (lock >= 0)
 		state_unlock(lock);
-	ctr_run_clear(&run);
+	if (ret < 0)
+		ctr_attached_close(out);
+	ctr_config_clear(&c);
+	ctr_run_clear(&r);
 	return ret;
 }

@@ -95,7 +95,11 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(BOOL, rm)                                                                                    \
 	X(BOOL, tty)                                                                                   \
 	X(BOOL, interactive)                                                                           \
-	X(BOOL, started) /* has run at least once (for refresh after reboot) */
+	X(STR, log_driver)     /* k8s-file (NULL: the same), none, passthrough */                      \
+	X(INT, log_max_size)   /* --log-opt max-size in bytes (0: no limit) */                         \
+	X(STR, restart_policy) /* no (NULL: the same), on-failure, always, unless-stopped */           \
+	X(I32, restart_max)    /* on-failure:N (0: no limit) */                                        \
+	X(BOOL, started)       /* has run at least once (for refresh after reboot) */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a
@@ -112,17 +116,20 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 
 /* The persistent record's copy of the current or last run, in the boot
  * boot_id (a pid and its start time name a process within one boot). */
-#define CTR_LAST_FIELDS(X) \
-	X(STR, boot_id)    \
+#define CTR_LAST_FIELDS(X)                                                                    \
+	X(STR, boot_id)                                                                       \
+	X(UINT, restart_count) /* restarts by the policy since the user last started it */    \
+	X(BOOL, user_stopped)  /* the user stopped it (unless-stopped: not after a reboot) */ \
 	CTR_RUN_PROC_FIELDS(X)
 
 /* The run record, in state.tdb (gone with the runtime dir). */
-#define CTR_RUN_FIELDS(X)                                                       \
-	X(STATE, state)                                                         \
-	CTR_RUN_PROC_FIELDS(X)                                                  \
-	X(STR, mountpoint) /* the mounted rootfs (NULL: none) */                \
-	X(PID, fuse_pid)   /* fuse-overlayfs serving mountpoint (0: unknown) */ \
-	X(STR, reason)     /* why it stopped when not by itself (e.g. "monitor died") */
+#define CTR_RUN_FIELDS(X)                                                                 \
+	X(STATE, state)                                                                   \
+	CTR_RUN_PROC_FIELDS(X)                                                            \
+	X(STR, mountpoint)  /* the mounted rootfs (NULL: none) */                         \
+	X(PID, fuse_pid)    /* fuse-overlayfs serving mountpoint (0: unknown) */          \
+	X(STR, reason)      /* why it stopped when not by itself (e.g. "monitor died") */ \
+	X(BOOL, restarting) /* exited, and its monitor restarts it (the policy) after a pause */
 
 struct ctr_config {
 	CTR_CONFIG_FIELDS(CTR_FIELD_DECL)

@@ -332,19 +332,30 @@ start_sleeper() {
 	return 1
 }
 
-@test "run: a container whose monitor was killed comes out exited (-1), unmounted" {
+@test "run: a container whose monitor was killed comes out exited (-1), unmounted, and nothing of it runs" {
 	# the container dies with its monitor (the runtime's parent-death signal)
-	start_sleeper victim
-	run_burrow 0 ps
-	assert_match "$output" "victim"
+	run_burrow 0 run -d --name victim busybox sleep 60
+	local id=$output
+	read -r mon mon_start <"$XDG_RUNTIME_DIR/burrow/containers/$id/monitor.pid"
+	proc_running "$mon" "$mon_start"
+	local ns
+	ns=$(readlink "/proc/$(keeper_pid)/ns/user")
 	kill -9 "$mon"
-	wait "$mon" || true
+	wait_dead "$mon" "$mon_start"
 	run_burrow 0 ps -a
 	assert_match "$output" "Exited \(-1\)"
-	assert_match "$output" "monitor \(pid [0-9]+\) died"
+	assert_match "$output" "monitor \(pid $mon\) died"
+	# said once
+	run_burrow 0 ps -a
+	assert_no_match "$output" "died"
 	run grep -c "burrow/containers" "/proc/$(keeper_pid)/mountinfo"
 	is "$output" "0" "the dead container's rootfs is still mounted"
+	# only the keeper is left in the namespace: no init, no fuse-overlayfs
+	run procs_in_userns "$ns"
+	is "$output" "$(keeper_pid)" "processes left in the namespace"
 	run_burrow 0 rm victim
+	run_burrow 0 ps -a -q
+	is "$output" ""
 }
 
 @test "rm: a running container is refused without -f (2, as podman) and killed with it" {

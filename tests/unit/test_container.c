@@ -8,9 +8,15 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include "cmd/format.h"
+#include "container/attach.h"
 #include "container/bundle.h"
+#include "container/logfile.h"
+#include "container/terminal.h"
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/record.h"
@@ -227,6 +233,132 @@ static void test_transitions(void **state)
 	assert_int_equal(ctr_state_check("web", CTR_EXITED, CTR_PAUSED, &err), -1);
 	assert_string_equal(err->msg, "container 'web' is exited: it cannot become paused");
 	burrow_err_free(err);
+}
+
+/* k8s-file lines: written, then read back; times in and out of zones. */
+static void test_log_lines(void **state)
+{
+	(void)state;
+	struct ctr_log_line l;
+	const char *line = "2024-05-01T12:00:00.123456789+02:00 stderr P half";
+	assert_int_equal(ctr_log_parse_line(line, strlen(line), &l), 0);
+	assert_true(l.is_stderr);
+	assert_true(l.partial);
+	assert_int_equal(l.len, 4);
+	assert_memory_equal(l.text, "half", 4);
+	assert_int_equal(l.ts_len, 35);
+	/* 10:00:00.123456789 UTC */
+	assert_true(l.ns == 1714557600123456789LL);
+	long long ns;
+	assert_int_equal(ctr_log_parse_time("2024-05-01T10:00:00Z", 20, &ns), 0);
+	assert_true(ns == 1714557600000000000LL);
+	assert_int_equal(ctr_log_parse_time("2024-05-01T10:00:00.5-01:30", 27, &ns), 0);
+	assert_true(ns == 1714557600000000000LL + 5400000000000LL + 500000000LL);
+	/* an empty text: the line was just a newline */
+	line = "2024-05-01T10:00:00.000000000Z stdout F ";
+	assert_int_equal(ctr_log_parse_line(line, strlen(line), &l), 0);
+	assert_int_equal(l.len, 0);
+	assert_false(l.partial);
+	static const char *const bad[] = {
+	    "",
+	    "hello",
+	    "2024-05-01T10:00:00Z stdin F x",
+	    "2024-05-01T10:00:00Z stdout X x",
+	    "2024-13-01T10:00:00Z stdout F x",
+	    "2024-05-01 stdout F x",
+	    "2024-05-01T10:00:00+0200 stdout F x",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ctr_log_parse_line(bad[i], strlen(bad[i]), &l), -1);
+	/* the writer's stamp reads back */
+	char ts[48];
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	ctr_log_timestamp(1714557600123456789LL, ts, sizeof(ts));
+	assert_string_equal(ts, "2024-05-01T12:00:00.123456789+02:00");
+	assert_int_equal(ctr_log_parse_time(ts, strlen(ts), &ns), 0);
+	assert_true(ns == 1714557600123456789LL);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ctr_log_timestamp(1714557600000000001LL, ts, sizeof(ts));
+	assert_string_equal(ts, "2024-05-01T10:00:00.000000001Z");
+}
+
+/* Detach keys: parsed as podman spells them, found in what is typed,
+ * and what only looked like them passed on. */
+static void test_detach_keys(void **state)
+{
+	(void)state;
+	struct ctr_detach d = {0};
+	assert_int_equal(ctr_detach_keys_parse("ctrl-p,ctrl-q", d.keys, &d.n, NULL), 0);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.keys[0], 16);
+	assert_int_equal(d.keys[1], 17);
+	unsigned char k[CTR_DETACH_KEYS_MAX];
+	size_t n;
+	assert_int_equal(ctr_detach_keys_parse("a,ctrl-@,ctrl-[,ctrl-\\,ctrl-],ctrl-^,ctrl-_,ctrl-Z", k, &n, NULL), 0);
+	static const unsigned char want[] = {'a', 0, 27, 28, 29, 30, 31, 26};
+	assert_int_equal(n, sizeof(want));
+	assert_memory_equal(k, want, sizeof(want));
+	assert_int_equal(ctr_detach_keys_parse("", k, &n, NULL), 0);
+	assert_int_equal(n, 0);
+	static const char *const bad[] = {"ctrl-1", "ctrl-", "ab", ",", "ctrl-pp"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct burrow_err *err = NULL;
+		assert_int_equal(ctr_detach_keys_parse(bad[i], k, &n, &err), -1);
+		assert_int_equal(err->status, EINVAL);
+		burrow_err_free(err);
+	}
+	unsigned char out[64];
+	size_t o;
+	/* plain input passes */
+	assert_false(ctr_detach_feed(&d, (const unsigned char *)"ab", 2, out, &o));
+	assert_int_equal(o, 2);
+	/* ctrl-p held back, then given back with what broke the match */
+	assert_false(ctr_detach_feed(&d, (const unsigned char *)"x\x10", 2, out, &o));
+	assert_int_equal(o, 1);
+	assert_false(ctr_detach_feed(&d, (const unsigned char *)"y", 1, out, &o));
+	assert_int_equal(o, 2);
+	assert_memory_equal(out, "\x10y", 2);
+	/* ctrl-p ctrl-p ctrl-q: the first goes on, the other two detach */
+	assert_true(ctr_detach_feed(&d, (const unsigned char *)"\x10\x10\x11z", 4, out, &o));
+	assert_int_equal(o, 1);
+	assert_int_equal(out[0], 16);
+	/* across reads */
+	assert_false(ctr_detach_feed(&d, (const unsigned char *)"\x10", 1, out, &o));
+	assert_int_equal(o, 0);
+	assert_true(ctr_detach_feed(&d, (const unsigned char *)"\x11", 1, out, &o));
+	/* none: everything passes */
+	struct ctr_detach none = {0};
+	assert_false(ctr_detach_feed(&none, (const unsigned char *)"\x10\x11", 2, out, &o));
+	assert_int_equal(o, 2);
+}
+
+/* An ERROR message of the attach protocol carries the exit code and the
+ * whole error record; a cut one is refused. */
+static void test_attach_error(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	struct burrow_err e = {.status = ENOENT, .msg = "executable file 'x' not found in $PATH", .hint = "try y"};
+	assert_int_equal(ctr_attach_send_error(sv[0], 127, &e), 0);
+	uint8_t buf[1 + CTR_ATTACH_DATA_MAX];
+	ssize_t n = recv(sv[1], buf, sizeof(buf), 0);
+	assert_true(n > 13);
+	assert_int_equal(buf[0], CTR_ATTACH_ERROR);
+	int code = 0;
+	struct burrow_err *got = ctr_attach_parse_error(buf + 1, (size_t)n - 1, &code);
+	assert_non_null(got);
+	assert_int_equal(code, 127);
+	assert_int_equal(got->status, ENOENT);
+	assert_string_equal(got->msg, e.msg);
+	assert_string_equal(got->hint, "try y");
+	burrow_err_free(got);
+	assert_null(ctr_attach_parse_error(buf + 1, 10, &code));
+	assert_null(ctr_attach_parse_error(buf + 1, 20, &code));
+	close(sv[0]);
+	close(sv[1]);
 }
 
 static void test_spec(void **state)
@@ -565,6 +697,9 @@ int main(void)
 	    cmocka_unit_test(test_run_roundtrip),
 	    cmocka_unit_test(test_every_field),
 	    cmocka_unit_test(test_transitions),
+	    cmocka_unit_test(test_log_lines),
+	    cmocka_unit_test(test_detach_keys),
+	    cmocka_unit_test(test_attach_error),
 	    cmocka_unit_test(test_spec),
 	    cmocka_unit_test(test_resolv_conf),
 	    cmocka_unit_test(test_hosts),

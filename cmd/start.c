@@ -1,0 +1,126 @@
+/* burrow start [-a] [-i] [--all] [--detach-keys KEYS] [--sig-proxy] CONTAINER... */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "container/container.h"
+#include "lib/quote.h"
+
+int cmd_start_one(struct cmd_ctx *ctx, const char *ref, const struct cmd_attach *att)
+{
+	struct ctr_start_opts so = {
+	    .eng = &ctx->settings.engine,
+	    .attach = att->attach,
+	    .want_stdin = att->want_stdin,
+	    .fresh = att->fresh,
+	};
+	struct ctr_attached ch;
+	struct burrow_err *err = NULL;
+	bool already = false;
+	int code = EXIT_BURROW;
+	if (ctr_start(ctx->state, ref, &so, &ch, &already, &code, &err) < 0) {
+		burrow_err_print(err);
+		burrow_err_free(err);
+		return code;
+	}
+	if (!att->attach)
+		return 0;
+	return cmd_relay(&ch, att);
+}
+
+/* What 'burrow start --help' prints after "Usage: burrow ": keep it in step
+ * with the options below. */
+const char cmd_start_usage[] =
+    "start [OPTIONS] CONTAINER...\n\n"
+    "  -a, --attach             attach to its output (and with -i its input) until it ends\n"
+    "      --all                start every container that is not running\n"
+    "      --detach-keys KEYS   keys that detach from it (default ctrl-p,ctrl-q)\n"
+    "  -i, --interactive        with -a, pass standard input to it\n"
+    "      --sig-proxy[=BOOL]   with -a, pass the signals burrow gets to it (default true)\n";
+
+int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_ALL = 0x200, OPT_DETACH_KEYS, OPT_SIG_PROXY };
+	static const struct option longopts[] = {
+	    {"attach", no_argument, NULL, 'a'},
+	    {"all", no_argument, NULL, OPT_ALL},
+	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+	    {0, 0, 0, 0},
+	};
+	struct cmd_attach att = {.sig_proxy = true};
+	bool all = false, sig_proxy_set = false;
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "ai", longopts)) != -1) {
+		switch (c) {
+		case 'a':
+			att.attach = true;
+			break;
+		case OPT_ALL:
+			all = true;
+			break;
+		case OPT_DETACH_KEYS:
+			att.detach_keys = optarg;
+			break;
+		case 'i':
+			att.want_stdin = true;
+			break;
+		case OPT_SIG_PROXY:
+			sig_proxy_set = true;
+			if (cmd_parse_bool(optarg, &att.sig_proxy) < 0)
+				return cmd_usage_error(ctx, "invalid --sig-proxy '%s' (true or false)",
+				                       str_quote(optarg));
+			break;
+		case CMD_OPT_HELP:
+			return 0;
+		default:
+			return EXIT_BURROW;
+		}
+	}
+	int n = argc - optind;
+	if (all && n > 0)
+		return cmd_usage_error(ctx, "--all and container names cannot go together");
+	if (!all && n == 0)
+		return cmd_usage_error(ctx, "missing container name or ID");
+	if (sig_proxy_set && att.sig_proxy && !att.attach)
+		return cmd_usage_error(ctx, "--sig-proxy needs --attach");
+	if (att.attach && (all || n > 1))
+		return cmd_usage_error(ctx, "--attach works with one container only");
+	if (att.detach_keys) {
+		struct burrow_err *err = NULL;
+		if (ctr_detach_keys_check(att.detach_keys, &err) < 0)
+			return cmd_fail(err);
+	}
+	struct burrow_err *err = NULL;
+	if (cmd_ready(ctx, &err) < 0)
+		return cmd_fail(err);
+	if (att.attach)
+		return cmd_start_one(ctx, argv[optind], &att);
+	int rc = 0;
+	if (all) {
+		struct ctr_listing *l = NULL;
+		size_t nl = 0;
+		if (ctr_list(ctx->state, true, &l, &nl, &err) < 0)
+			return cmd_fail(err);
+		for (size_t i = 0; i < nl; i++) {
+			enum ctr_state st = l[i].run.state;
+			if (st == CTR_RUNNING || st == CTR_PAUSED || l[i].run.restarting)
+				continue;
+			if (cmd_start_one(ctx, l[i].cfg.id, &att) == 0)
+				printf("%s\n", l[i].cfg.id);
+			else
+				rc = EXIT_BURROW;
+		}
+		ctr_listing_free(l, nl);
+		return rc;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (cmd_start_one(ctx, argv[i], &att) == 0)
+			printf("%s\n", argv[i]);
+		else
+			rc = EXIT_BURROW;
+	}
+	return rc;
+}

@@ -1,0 +1,96 @@
+/* Inside the monitor (container/monitor.h): its state, shared by
+ * monitor.c (start, end, restart) and monitor_io.c (the container's
+ * stdio, the log, attach clients). Not for anyone else. */
+#ifndef BURROW_CONTAINER_MONITOR_IO_H
+#define BURROW_CONTAINER_MONITOR_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "container/container.h"
+#include "container/logfile.h"
+#include "netns/netns.h"
+
+struct loop;
+struct loop_watch;
+struct loop_timer;
+struct rt_container;
+struct rt_opts;
+struct netns_slirp;
+struct ctr_mon_client;
+
+struct mon {
+	struct state_store *s;
+	struct ctr_config *c;
+	struct ctr_engine_opts eng;
+	struct netns_cfg ncfg;
+	struct ctr_run run;
+	struct loop *loop;
+	struct rt_container *rt; /* the current run's init (NULL between runs) */
+	struct netns_slirp *slirp;
+	struct ctr_log log;
+	bool passthrough; /* the container's stdio are the caller's, kept by the monitor */
+
+	/* the container's stdio, the monitor's ends: stdout and stderr (with a
+	 * pty: the master, in out[0]), stdin (a pipe, or the master); -1 when
+	 * closed or absent */
+	int out_fd[2];
+	struct loop_watch *out_w[2];
+	int in_fd;
+	struct loop_watch *in_w; /* watched for room while a client's input waits */
+	bool in_pipe;            /* in_fd is a pipe (EOF closes it) rather than the pty */
+	bool output_held;        /* a client's queue is full: output is not read */
+	int child_fds[3];        /* the container's ends, closed once it has them */
+
+	/* attach */
+	int listen_fd;
+	struct loop_watch *listen_w;
+	struct ctr_mon_client *clients;
+	struct ctr_mon_client *stdin_owner;
+	int starter;         /* the starter's channel until STARTED or ERROR (-1 after) */
+	bool starter_attach; /* it becomes a client */
+	bool starter_stdin;
+
+	/* the end */
+	bool exited;
+	int wstatus;
+	int lockfd;
+	bool fresh;
+	bool removed;          /* gone (--rm, or fresh and never ran) */
+	bool stopped_by_user;  /* its end was someone's stop or kill: no restart */
+	bool restart;          /* the policy restarts it */
+	bool awaiting_clients; /* EXIT is out: the end waits for the clients to take it */
+	unsigned backoff_ms;
+	struct loop_timer *end_timer, *restart_timer;
+};
+
+/* monitor_io.c */
+void ctr_mon_io_init(struct mon *m);
+/* Opens the log file (k8s-file driver), once. */
+int ctr_mon_log_open(struct mon *m, struct burrow_err **err);
+/* Before rt_create: the container's stdio (pipes; with passthrough, the
+ * monitor's own 0-2; with a pty, none: the runtime makes it) into ro. */
+int ctr_mon_io_prepare(struct mon *m, struct rt_opts *ro, struct burrow_err **err);
+/* After rt_create: the container's ends closed, the monitor's watched. */
+int ctr_mon_io_start(struct mon *m, struct burrow_err **err);
+/* After the init exited: what is left of its output, to the log and the
+ * clients. */
+void ctr_mon_io_drain(struct mon *m);
+/* Closes the container's stdio (watches, fds). */
+void ctr_mon_io_close(struct mon *m);
+/* The attach socket in rundir, watched; ctr_mon_listen_close undoes it. */
+int ctr_mon_listen(struct mon *m, const char *rundir, struct burrow_err **err);
+void ctr_mon_listen_close(struct mon *m);
+/* A client on fd (taken): HELLO already said (the starter's channel):
+ * WELCOME is sent. */
+void ctr_mon_client_add(struct mon *m, int fd, bool want_stdin);
+/* EXIT (code) to every client; each is closed once its queue is sent.
+ * true when none is left to wait for. */
+bool ctr_mon_clients_end(struct mon *m, int code);
+void ctr_mon_clients_free(struct mon *m);
+
+/* monitor.c, called from monitor_io.c */
+/* The last client has taken its EXIT. */
+void ctr_mon_clients_done(struct mon *m);
+
+#endif

@@ -1,0 +1,419 @@
+#!/usr/bin/env bats
+# A container's life with its monitor daemon: run -d, create, start,
+# attach and detach keys, logs, log drivers, restart policies, a killed
+# monitor, many at once, a reboot.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+	PTY="$BATS_TEST_DIRNAME/pty-drive.py"
+}
+
+suite_teardown() {
+	# containers left running: their monitors go with the namespace
+	return 0
+}
+
+# The full ID of container $1 (its name).
+container_id() {
+	"$BURROW" ps -a --no-trunc --format '{{.ID}} {{.Names}}' | awk -v n="$1" '$2 == n { print $1 }'
+}
+
+# wait_state NAME REGEX [SECONDS]: until ps -a's status of NAME matches.
+wait_state() {
+	local i st
+	for i in $(seq 1 $((${3:-10} * 20))); do
+		st=$("$BURROW" ps -a --format '{{.Names}} {{.Status}}' | awk -v n="$1" '$1 == n { $1 = ""; print substr($0, 2) }')
+		[[ $st =~ $2 ]] && return 0
+		sleep 0.05
+	done
+	echo "container $1: status '$st' did not match '$2' within ${3:-10} s" >&2
+	return 1
+}
+
+# The processes left in the keeper's namespace other than the keeper.
+others_in_namespace() {
+	local kp
+	kp=$(keeper_pid)
+	procs_in_userns "$(readlink "/proc/$kp/ns/user")" | grep -vx "$kp" || true
+}
+
+@test "run -d: prints the full ID and returns while the container runs, in \$(...) and through a pipe" {
+	run timeout 30 bash -c 'id=$("$BURROW" run -d --name bg1 busybox sleep 600) && echo "$id"'
+	is "$status" 0 "run -d in \$(...) did not return (the monitor holds the caller's stdout?)"
+	assert_match "$output" "^[0-9a-f]{64}$"
+	local id=$output
+	run timeout 30 bash -c '"$BURROW" run -d --name bg2 busybox sleep 600 | cat'
+	is "$status" 0 "run -d | cat did not return"
+	assert_match "$output" "^[0-9a-f]{64}$"
+	run_burrow 0 ps --no-trunc -q
+	assert_match "$output" "$id"
+	assert_match "$output" "$(container_id bg2)"
+	# the monitor is a daemon: its own session, stdio on /dev/null
+	local mon start
+	read -r mon start <"$XDG_RUNTIME_DIR/burrow/containers/$id/monitor.pid"
+	proc_running "$mon" "$start"
+	is "$(readlink "/proc/$mon/fd/0")" "/dev/null"
+	is "$(readlink "/proc/$mon/fd/1")" "/dev/null"
+	is "$(readlink "/proc/$mon/fd/2")" "/dev/null"
+	[ "$(ps -o sid= -p "$mon")" != "$(ps -o sid= -p $$)" ] || { echo "the monitor is in our session" >&2; return 1; }
+	run_burrow 0 rm -f bg1 bg2
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
+
+@test "run -d: a start that fails gives run's exit codes (127, 126, 125) and leaves nothing running" {
+	run_burrow 127 run -d --name nf busybox nosuchcommand
+	assert_match "$output" "executable file 'nosuchcommand' not found in \\\$PATH"
+	run_burrow 126 run -d busybox /etc/passwd
+	assert_match "$output" "cannot execute '/etc/passwd': Permission denied"
+	run_burrow 125 run -d no-such-image true
+	run_burrow 125 run -d --restart sometimes busybox true
+	assert_match "$output" "invalid restart policy 'sometimes'"
+	run_burrow 125 run -d --rm --restart always busybox true
+	run_burrow 0 ps -a
+	assert_match "$output" "Exited \\(127\\).* nf"
+	run_burrow 0 ps -q
+	is "$output" ""
+	run others_in_namespace
+	is "$output" ""
+}
+
+@test "create and start: create stores it (every run option), start starts it and prints what it was given" {
+	run_burrow 0 create --name c1 -e FOO=bar -w /tmp --hostname hh --network none --entrypoint /bin/sh \
+		-u 0:0 --shm-size 32m busybox -c 'echo $FOO $PWD $(hostname); ls /sys/class/net; df -k /dev/shm | tail -1'
+	assert_match "$output" "^[0-9a-f]{64}$"
+	run_burrow 0 ps -a
+	assert_match "$output" "Created .* c1"
+	run_burrow 0 start c1
+	is "$output" "c1"
+	wait_state c1 "^Exited \\(0\\)"
+	run_burrow 0 logs c1
+	is "${lines[0]}" "bar /tmp hh"
+	is "${lines[1]}" "lo"
+	assert_match "${lines[2]}" " 32768 "
+	# an exited container starts again; its log goes on
+	run_burrow 0 start c1
+	wait_state c1 "^Exited \\(0\\)"
+	run_burrow 0 logs c1
+	is "${#lines[@]}" 6
+	# start of a running container is fine, as podman's
+	run_burrow 0 create --name c2 busybox sleep 600
+	run_burrow 0 start c2
+	run_burrow 0 start c2
+	is "$output" "c2"
+	run_burrow 0 ps
+	assert_match "$output" "Up .* c2"
+	# several at once; a missing one is an error, the others start
+	run_burrow 0 create --name c3 busybox sleep 600
+	run_burrow 0 create --name c4 busybox sleep 600
+	run_burrow 125 start c3 nosuch c4
+	assert_match "$output" "c3"
+	assert_match "$output" "no such container 'nosuch'"
+	assert_match "$output" "c4"
+	run_burrow 0 ps
+	assert_match "$output" "c3"
+	assert_match "$output" "c4"
+	run_burrow 125 start -a c3 c4
+	assert_match "$output" "one container"
+	run_burrow 0 rm -f c1 c2 c3 c4
+	# bad input stores nothing
+	run_burrow 125 create --name bad --log-driver syslog busybox true
+	run_burrow 125 create --name bad --log-opt color=red busybox true
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
+
+@test "start -a: the container's output and exit code; -i passes stdin; --all starts the rest" {
+	run_burrow 0 create --name a1 busybox sh -c 'echo out; echo err >&2; exit 7'
+	run_burrow 7 start -a a1
+	assert_match "$output" "out"
+	assert_match "$output" "err"
+	run_burrow 0 create -i --name a2 busybox sh -c 'read l; echo got $l'
+	run bash -c 'echo hello | timeout 30 "$BURROW" start -a -i a2'
+	is "$status" 0
+	is "$output" "got hello"
+	run_burrow 0 create --name a3 busybox sleep 600
+	run_burrow 0 start --all
+	run_burrow 0 ps
+	assert_match "$output" "a3"
+	run_burrow 125 start --sig-proxy a3
+	run_burrow 0 rm -f a1 a2 a3
+}
+
+@test "attach: detach keys leave the container running, attach resumes it; run -it detaches too" {
+	command -v python3 >/dev/null || need_or_fail "python3 (for the pty driver)"
+	run_burrow 0 run -d -it --name sh1 busybox sh
+	run python3 "$PTY" "$BURROW" attach sh1 <<'EOF'
+sleep 0.3
+send echo $((6*7))\r
+expect 42
+send \x10\x11
+wait
+EOF
+	is "$status" 0 "$output"
+	assert_match "$output" "exit=0"
+	run_burrow 0 ps
+	assert_match "$output" "Up .* sh1"
+	# other keys
+	run python3 "$PTY" "$BURROW" attach --detach-keys ctrl-x,a sh1 <<'EOF'
+sleep 0.3
+send echo $((7*7))\r
+expect 49
+send \x18a
+wait
+EOF
+	is "$status" 0 "$output"
+	run_burrow 0 ps
+	assert_match "$output" "Up .* sh1"
+	# ctrl-p followed by something else is passed on
+	run python3 "$PTY" "$BURROW" attach sh1 <<'EOF'
+sleep 0.3
+send od -c\r
+sleep 0.3
+send \x10x\r\x04
+expect 020 +x
+send exit 3\r
+wait
+EOF
+	is "$status" 0 "$output"
+	assert_match "$output" "exit=0"
+	wait_state sh1 "^Exited \\(3\\)"
+	# run -it: the same keys; attach resumes
+	run python3 "$PTY" "$BURROW" run -it --name sh2 busybox sh <<'EOF'
+expect #
+send echo in-run\r
+expect in-run
+send \x10\x11
+wait
+EOF
+	is "$status" 0 "$output"
+	assert_match "$output" "exit=0"
+	run_burrow 0 ps
+	assert_match "$output" "Up .* sh2"
+	run python3 "$PTY" "$BURROW" attach sh2 <<'EOF'
+sleep 0.3
+send echo resumed\r
+expect resumed
+send exit\r
+wait
+EOF
+	is "$status" 0 "$output"
+	wait_state sh2 "^Exited \\(0\\)"
+	run_burrow 125 attach sh2
+	assert_match "$output" "cannot attach to container 'sh2': it is exited"
+	run_burrow 125 attach --detach-keys ctrl-7 sh2
+	assert_match "$output" "invalid detach keys 'ctrl-7'"
+	run_burrow 0 rm sh1 sh2
+}
+
+@test "attach: input goes to the container from the one client that has stdin, not from --no-stdin" {
+	run_burrow 0 run -d -i --name in1 busybox sh -c 'read l; echo got $l'
+	# without stdin, nothing reaches it: it still waits
+	run bash -c 'echo first | timeout -s KILL 2 "$BURROW" attach --no-stdin in1'
+	is "$status" 137 "attach --no-stdin ended: $output"
+	run_burrow 0 ps
+	assert_match "$output" "Up .* in1"
+	run bash -c 'echo second | timeout 30 "$BURROW" attach in1'
+	is "$status" 0
+	is "$output" "got second"
+	wait_state in1 "^Exited \\(0\\)"
+	run_burrow 0 rm in1
+}
+
+@test "monitor: one that died after its container ended, with the exit file written, gives that exit code" {
+	run_burrow 0 run -d --name ef busybox sleep 600
+	local id mon start
+	id=$(container_id ef)
+	read -r mon start <"$XDG_RUNTIME_DIR/burrow/containers/$id/monitor.pid"
+	# as if it wrote the exit file and died before it recorded the end
+	kill -STOP "$mon"
+	mkdir -p "$XDG_RUNTIME_DIR/burrow/exits"
+	echo 42 >"$XDG_RUNTIME_DIR/burrow/exits/$id"
+	kill -9 "$mon"
+	wait_dead "$mon" "$start"
+	run_burrow 0 ps -a
+	assert_match "$output" "Exited \\(42\\).* ef$"
+	assert_match "$output" "died after the container exited with 42"
+	run_burrow 0 rm ef
+	[ ! -e "$XDG_RUNTIME_DIR/burrow/exits/$id" ]
+	run others_in_namespace
+	is "$output" ""
+}
+
+@test "attach: several clients see the same output" {
+	run_burrow 0 run -d -i --name multi busybox sh -c 'read l; echo got $l'
+	local id mon start
+	id=$(container_id multi)
+	read -r mon start <"$XDG_RUNTIME_DIR/burrow/containers/$id/monitor.pid"
+	sockets() { ls -l "/proc/$mon/fd" | grep -c socket; }
+	local before i
+	before=$(sockets)
+	timeout 30 "$BURROW" attach --no-stdin multi >"$T/a.out" 2>&1 </dev/null &
+	local a=$!
+	for i in $(seq 200); do [ "$(sockets)" -gt "$before" ] && break; sleep 0.05; done
+	[ "$(sockets)" -gt "$before" ]
+	run bash -c 'echo both | timeout 30 "$BURROW" attach multi'
+	is "$output" "got both"
+	wait "$a"
+	is "$(cat "$T/a.out")" "got both"
+	run_burrow 0 rm multi
+}
+
+@test "logs: k8s-file lines; stdout and stderr apart; --tail, -t, --since, --until, several containers, --names" {
+	# stderr first and alone: the two streams are read apart, their order
+	# between them is not kept
+	run_burrow 0 run --name lg busybox sh -c 'echo two >&2; sleep 0.2; echo one; printf part; sleep 0.1; echo ial; echo three'
+	local id
+	id=$(container_id lg)
+	local f=$XDG_DATA_HOME/burrow/containers/$id/ctr.log
+	local ts='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}(Z|[+-][0-9]{2}:[0-9]{2})'
+	# each stream in its order (the two are read apart)
+	run grep stdout "$f"
+	assert_match "${lines[0]}" "^$ts stdout F one$"
+	assert_match "${lines[1]}" "^$ts stdout P part$"
+	assert_match "${lines[2]}" "^$ts stdout F ial$"
+	assert_match "${lines[3]}" "^$ts stdout F three$"
+	run grep stderr "$f"
+	assert_match "$output" "^$ts stderr F two$"
+	run bash -c '"$BURROW" logs lg 2>/dev/null'
+	is "$output" "$(printf 'one\npartial\nthree')"
+	run bash -c '"$BURROW" logs lg 2>&1 >/dev/null'
+	is "$output" "two"
+	run_burrow 0 logs --tail 1 lg
+	is "$output" "three"
+	run bash -c '"$BURROW" logs --tail 2 lg 2>/dev/null'
+	is "$output" "$(printf 'partial\nthree')"
+	run_burrow 0 logs --tail 0 lg
+	is "$output" ""
+	run bash -c '"$BURROW" logs -t lg 2>/dev/null'
+	assert_match "${lines[0]}" "^$ts one$"
+	run_burrow 0 logs --since 1h lg
+	is "${#lines[@]}" 4
+	run_burrow 0 logs --until 1h lg
+	is "$output" ""
+	run_burrow 0 logs --since "$(($(date +%s) + 3600))" lg
+	is "$output" ""
+	run_burrow 0 logs --since 2000-01-01 --until 2099-01-01T00:00:00Z lg
+	is "${#lines[@]}" 4
+	run_burrow 125 logs --since yesterday lg
+	assert_match "$output" "'yesterday' is not a time"
+	# several: each line begins with the short ID, or the name
+	run_burrow 0 run --name lg2 busybox echo other
+	run bash -c '"$BURROW" logs lg lg2 2>/dev/null'
+	is "${lines[0]}" "${id:0:12} one"
+	is "${lines[3]}" "$(container_id lg2 | cut -c1-12) other"
+	run bash -c '"$BURROW" logs --names lg lg2 2>/dev/null'
+	is "${lines[0]}" "lg one"
+	is "${lines[3]}" "lg2 other"
+	run_burrow 125 logs nosuch
+	run_burrow 0 rm lg lg2
+}
+
+@test "logs -f: follows the output and ends when the container ends" {
+	run_burrow 0 run -d --name fl busybox sh -c 'echo a; sleep 1; echo b; sleep 1; echo c'
+	run timeout 30 "$BURROW" logs -f fl
+	is "$status" 0
+	is "$output" "$(printf 'a\nb\nc')"
+	# an exited container: what there is, at once
+	run timeout 30 "$BURROW" logs -f fl
+	is "$output" "$(printf 'a\nb\nc')"
+	run_burrow 0 rm fl
+}
+
+@test "log drivers: none keeps no log, passthrough hands the caller's stdio over, max-size starts the file over" {
+	run_burrow 0 run --name ln --log-driver none busybox echo shown
+	is "$output" "shown"
+	run_burrow 125 logs ln
+	assert_match "$output" "uses the 'none' log driver"
+	[ ! -e "$XDG_DATA_HOME/burrow/containers/$(container_id ln)/ctr.log" ]
+	timeout 60 "$BURROW" run --rm --log-driver passthrough busybox sh -c 'echo out; echo err >&2' >"$T/out" 2>"$T/err"
+	is "$(cat "$T/out")" "out"
+	is "$(cat "$T/err")" "err"
+	run_burrow 125 run --rm -t --log-driver passthrough busybox true
+	run_burrow 0 run --name lm --log-opt max-size=2k busybox sh -c 'i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done'
+	local size
+	size=$(stat -c %s "$XDG_DATA_HOME/burrow/containers/$(container_id lm)/ctr.log")
+	[ "$size" -le 2048 ] || { echo "log is $size bytes, over max-size" >&2; return 1; }
+	run_burrow 0 logs --tail 1 lm
+	is "$output" "line-199"
+	run_burrow 0 rm ln lm
+}
+
+@test "restart: on-failure:2 restarts exactly twice; always restarts until rm -f; a stop by rm -f is not restarted" {
+	run_burrow 0 run -d --name rf --restart on-failure:2 busybox sh -c 'echo ran; exit 3'
+	# its monitor (the daemon keeps the argv of the command that made it):
+	# it restarts the container, then ends
+	local mon i
+	mon=$(pgrep -u "$(id -u)" -f -- "--name rf --restart on-failure:2" | head -1)
+	[ -n "$mon" ]
+	wait_dead "$mon" "$(proc_start "$mon")" 30
+	wait_state rf "^Exited \\(3\\)"
+	run_burrow 0 logs rf
+	is "$output" "$(printf 'ran\nran\nran')"
+	# it ended well: no restart
+	run_burrow 0 run -d --name rok --restart on-failure busybox sh -c 'echo ran'
+	mon=$(pgrep -u "$(id -u)" -f -- "--name rok --restart" | head -1)
+	[ -z "$mon" ] || wait_dead "$mon" "$(proc_start "$mon")"
+	wait_state rok "^Exited \\(0\\)"
+	run_burrow 0 logs rok
+	is "$output" "ran"
+	# always: again and again
+	run_burrow 0 run -d --name ra --restart always busybox sh -c 'echo ran; sleep 0.2'
+	for i in $(seq 100); do
+		[ "$("$BURROW" logs ra | wc -l)" -ge 3 ] && break
+		sleep 0.1
+	done
+	[ "$("$BURROW" logs ra | wc -l)" -ge 3 ]
+	run_burrow 0 rm -f ra
+	run_burrow 0 ps -a
+	assert_no_match "$output" " ra$"
+	for i in $(seq 100); do [ -z "$(others_in_namespace)" ] && break; sleep 0.1; done
+	run others_in_namespace
+	is "$output" ""
+	run_burrow 0 rm rf rok
+}
+
+@test "many: 20 detached containers started at once all run, are listed, and are removed with nothing left" {
+	local i
+	for i in $(seq 20); do
+		timeout 60 "$BURROW" run -d --name "p$i" busybox sleep 600 >"$T/p$i.out" 2>&1 &
+	done
+	wait
+	for i in $(seq 20); do
+		assert_match "$(cat "$T/p$i.out")" "^[0-9a-f]{64}$"
+	done
+	run_burrow 0 ps -q
+	is "${#lines[@]}" 20
+	run_burrow 0 rm -f $(seq -f 'p%g' 20)
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	run grep -c "burrow/containers" "/proc/$(keeper_pid)/mountinfo"
+	is "$output" "0" "mounts left"
+	run others_in_namespace
+	is "$output" "" "processes left"
+	run ls -A "$XDG_DATA_HOME/burrow/containers" "$XDG_RUNTIME_DIR/burrow/containers"
+	assert_no_match "$output" "[0-9a-f]{64}"
+	if command -v tdbtool >/dev/null; then
+		run tdbtool "$XDG_DATA_HOME/burrow/burrow.tdb" keys
+		assert_no_match "$output" "ctr/|name/"
+	fi
+}
+
+@test "reboot: a container that ran when the machine went down comes back exited and starts again" {
+	echo "boot-one" >"$T/boot_id"
+	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id
+	run_burrow 0 run -d --name rb busybox sh -c 'echo up; sleep 600'
+	wait_state rb "^Up"
+	kill_namespace_of "$(keeper_pid)"
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	echo "boot-two" >"$T/boot_id"
+	run_burrow 0 ps -a
+	assert_match "$output" "Exited \\(-1\\) +rb"
+	run_burrow 0 start rb
+	wait_state rb "^Up"
+	run_burrow 0 logs rb
+	is "$output" "$(printf 'up\nup')"
+	run_burrow 0 rm -f rb
+}
