@@ -97,6 +97,39 @@ if want run-100k-args; then
 		"$work/with-100k-args $B run --rm --network none busybox true" \
 		"$work/with-100k-args unshare -Urm --fork --pid true" ""
 fi
+want create && row "create --network none IMAGE true" "$B create --network none busybox true" "" \
+	"$P create --label burrow-bench=1 --network none localhost/burrow-bench-busybox true"
+want run-d && row "run -d + rm -f (network none)" \
+	"sh -c '$B rm -f \$($B run -d --network none busybox sleep 600)'" "sh -c true" \
+	"sh -c '$P rm -f -t 0 \$($P run -d --label burrow-bench=1 --network none localhost/burrow-bench-busybox sleep 600)'"
+want run-d-slirp && row "run -d + rm -f (slirp)" "sh -c '$B rm -f \$($B run -d busybox sleep 600)'" "sh -c true" \
+	"sh -c '$P rm -f -t 0 \$($P run -d --label burrow-bench=1 localhost/burrow-bench-busybox sleep 600)'"
+if want rss; then
+	# what an idle detached container costs beside itself: its monitor (and
+	# the keeper, shared by all); podman's conmon, slirp4netns and its
+	# rootless pause process
+	rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+	mon_of() { cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/containers/$1/monitor.pid"; }
+	printf '\n%-44s %10s\n' "idle detached container (RSS)" "kB"
+	id=$("$B" run -d --network none busybox sleep 600)
+	printf '%-44s %10s\n' "burrow monitor, --network none" "$(rss "$(mon_of "$id")")"
+	id2=$("$B" run -d busybox sleep 600)
+	printf '%-44s %10s\n' "burrow monitor, slirp" "$(rss "$(mon_of "$id2")")"
+	kp=$(cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/keeper.pid")
+	printf '%-44s %10s\n' "burrow keeper (one for all)" "$(rss "$kp")"
+	"$B" rm -f "$id" "$id2" >/dev/null
+	if [ -n "$podman_ok" ]; then
+		cid=$($P run -d --label burrow-bench=1 --network none localhost/burrow-bench-busybox sleep 600)
+		printf '%-44s %10s\n' "podman conmon, --network none" "$(rss "$($P inspect --format '{{.State.ConmonPid}}' "$cid")")"
+		cid2=$($P run -d --label burrow-bench=1 localhost/burrow-bench-busybox sleep 600)
+		c2=$($P inspect --format '{{.State.ConmonPid}}' "$cid2")
+		slirp=$(pgrep -n -u "$(id -u)" slirp4netns || echo 0)
+		printf '%-44s %10s\n' "podman conmon + slirp4netns" "$(($(rss "$c2") + $(rss "$slirp")))"
+		printf '%-44s %10s\n' "podman pause process (one for all)" \
+			"$(rss "$(cat "$XDG_RUNTIME_DIR/libpod/tmp/pause.pid" 2>/dev/null || echo 0)")"
+		$P rm -f -t 0 "$cid" "$cid2" >/dev/null 2>&1 || true
+	fi
+fi
 if want ps-1000; then
 	# 1000 exited containers (podman itself is not filled: that takes minutes)
 	for i in $(seq 1000); do "$B" run --network none busybox true; done
@@ -124,6 +157,8 @@ PY
 	runs=$saved_runs
 fi
 if [ -n "$podman_ok" ]; then
+	ids=$($P ps -aq --filter label=burrow-bench=1 2>/dev/null || true)
+	[ -z "$ids" ] || $P rm -f -t 0 $ids >/dev/null 2>&1 || true
 	$P rmi -f localhost/burrow-bench-busybox >/dev/null 2>&1 || true
 fi
 # pull from a local registry: wall time and peak RSS beside podman and the floor
