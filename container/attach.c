@@ -34,6 +34,18 @@ int ctr_attach_send(int fd, uint8_t type, const void *data, size_t len, int flag
 	return w < 0 ? -1 : 0;
 }
 
+ssize_t ctr_attach_recv(int fd, void *buf, size_t size)
+{
+	ssize_t n = TEMP_FAILURE_RETRY(recv(fd, buf, size, 0));
+	if (n < 0 && errno == ECONNRESET) {
+		/* the error is reported once: what was queued before it follows */
+		n = TEMP_FAILURE_RETRY(recv(fd, buf, size, MSG_DONTWAIT));
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			n = 0;
+	}
+	return n;
+}
+
 int ctr_attach_send_error(int fd, int exit_code, const struct burrow_err *e)
 {
 	const char *msg = e && e->msg ? e->msg : "unknown error";
@@ -176,7 +188,7 @@ static void on_sock(struct loop *l, struct loop_watch *w, int fd, short revents,
 	(void)revents;
 	struct relay *r = data;
 	static uint8_t buf[1 + CTR_ATTACH_DATA_MAX];
-	ssize_t n = TEMP_FAILURE_RETRY(recv(fd, buf, sizeof(buf), 0));
+	ssize_t n = ctr_attach_recv(fd, buf, sizeof(buf));
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
 	if (n <= 0) {
@@ -347,7 +359,7 @@ int ctr_attach_open(struct state_store *s, const char *ref, bool want_stdin, str
 	uint8_t buf[64];
 	ssize_t n = -1;
 	if (ctr_attach_send(sock, CTR_ATTACH_HELLO, &flags, 1, 0) == 0 && wait_fd(sock, POLLIN, now_ms() + 10000) == 1)
-		n = TEMP_FAILURE_RETRY(recv(sock, buf, sizeof(buf), 0));
+		n = ctr_attach_recv(sock, buf, sizeof(buf));
 	if (n < 2 || buf[0] != CTR_ATTACH_WELCOME) {
 		if (n > 1 && buf[0] == CTR_ATTACH_ERROR)
 			*err = ctr_attach_parse_error(buf + 1, (size_t)n - 1, NULL);

@@ -52,6 +52,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lib/err.h"
 
@@ -87,6 +88,13 @@ enum ctr_attach_type {
 /* Sends one message (type, then len bytes of data). flags: MSG_DONTWAIT
  * for a non-blocking send. 0, or -1 with errno (EAGAIN: try later). */
 int ctr_attach_send(int fd, uint8_t type, const void *data, size_t len, int flags);
+/* recv(2) of one message, for the clients' side. A peer that closes its
+ * end while messages of ours wait unread in its queue (a client's EOF that
+ * came after the monitor's last read) leaves ECONNRESET pending, and Linux
+ * reports it before the messages the peer sent earlier: those are read
+ * here all the same (the EXIT after the container's last output), and the
+ * end is 0, as for a peer that closed cleanly. */
+ssize_t ctr_attach_recv(int fd, void *buf, size_t size);
 /* An exit code and an error record as one ERROR message. */
 int ctr_attach_send_error(int fd, int exit_code, const struct burrow_err *e);
 /* Reads an ERROR message's payload back; NULL when it is malformed. */

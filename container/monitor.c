@@ -543,7 +543,7 @@ static int await_start(int sock, const struct ctr_config *c, struct ctr_attached
 	if (w <= 0)
 		return burrow_error(err, w == 0 ? ETIMEDOUT : errno, "container '%s': no word from its monitor",
 		                    str_quote(c->name));
-	ssize_t n = TEMP_FAILURE_RETRY(recv(sock, buf, sizeof(buf), 0));
+	ssize_t n = ctr_attach_recv(sock, buf, sizeof(buf));
 	if (n <= 0)
 		return burrow_error(err, n < 0 ? errno : 0, "container '%s': its monitor exited while starting it",
 		                    str_quote(c->name));
