@@ -32,6 +32,62 @@ wait_state() {
 	return 1
 }
 
+# monitor_pid NAME: the pid of the container's monitor.
+monitor_pid() {
+	cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/containers/$(container_id "$1")/monitor.pid"
+}
+
+# sockets PID: how many sockets process PID holds.
+sockets() {
+	ls -l "/proc/$1/fd" | grep -c socket
+}
+
+# wait_sockets PID N: until process PID holds more than N sockets (a client
+# attached).
+wait_sockets() {
+	local i
+	for i in $(seq 200); do
+		[ "$(sockets "$1")" -gt "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "process $1 holds no more than $2 sockets after 10 s" >&2
+	return 1
+}
+
+# wait_relay PID: until the attaching burrow PID relays (it reads signals,
+# SIGWINCH at least, from a signalfd: those it proxies are blocked by then).
+wait_relay() {
+	local i f m
+	for i in $(seq 200); do
+		for f in /proc/"$1"/fdinfo/*; do
+			m=$(awk '/^sigmask:/ {print $2}' "$f" 2>/dev/null)
+			[ -n "$m" ] && (((0x$m >> 27) & 1)) && return 0
+		done
+		sleep 0.05
+	done
+	echo "process $1 does not relay after 10 s" >&2
+	return 1
+}
+
+# wait_log NAME TEXT: until the log of container NAME has TEXT.
+wait_log() {
+	local i
+	for i in $(seq 200); do
+		"$BURROW" logs "$1" 2>/dev/null | grep -q -- "$2" && return 0
+		sleep 0.05
+	done
+	echo "container $1 did not log '$2' within 10 s" >&2
+	return 1
+}
+
+# reap PID [SECONDS]: waits for our background job PID (at most SECONDS,
+# default 10; then it is killed); its exit status in $reaped.
+reap() {
+	reaped=0
+	wait_dead "$1" "$(proc_start "$1")" "${2:-10}" || kill -9 "$1"
+	wait "$1" || reaped=$?
+}
+
 # The processes left in the keeper's namespace other than the keeper.
 others_in_namespace() {
 	local kp
@@ -222,6 +278,80 @@ EOF
 	run_burrow 0 rm in1
 }
 
+@test "attach: the terminal's size reaches the container, at attach and when it changes" {
+	command -v python3 >/dev/null || need_or_fail "python3 (for the pty driver)"
+	run python3 "$PTY" "$BURROW" run -it --name ws busybox sh <<'EOF'
+expect #
+send busybox stty size\r
+expect 24 80
+resize 40 132
+sleep 0.3
+send busybox stty size\r
+expect 40 132
+send \x10\x11
+wait
+EOF
+	is "$status" 0 "$output"
+	# another terminal, another size: attach sends its own
+	run python3 "$PTY" "$BURROW" attach ws <<'EOF'
+sleep 0.3
+resize 50 100
+sleep 0.3
+send busybox stty size\r
+expect 50 100
+send exit\r
+wait
+EOF
+	is "$status" 0 "$output"
+	wait_state ws "^Exited \\(0\\)"
+	run_burrow 0 rm ws
+}
+
+@test "attach: --sig-proxy passes the signals attach gets to the container; --sig-proxy=false does not" {
+	local script='trap "echo got-usr1; exit 5" USR1; echo ready; while :; do sleep 0.1; done'
+	run_burrow 0 run -d --name sp busybox sh -c "$script"
+	wait_log sp ready
+	local a
+	"$BURROW" attach --no-stdin sp >"$T/sp.out" 2>&1 </dev/null &
+	a=$!
+	wait_relay "$a"
+	kill -USR1 "$a"
+	reap "$a"
+	is "$reaped" 0 "attach: $(cat "$T/sp.out")"
+	assert_match "$(cat "$T/sp.out")" "got-usr1"
+	wait_state sp "^Exited \\(5\\)"
+	# without: attach takes the signal itself, the container runs on
+	run_burrow 0 run -d --name sp2 busybox sh -c "$script"
+	wait_log sp2 ready
+	"$BURROW" attach --no-stdin --sig-proxy=false sp2 >"$T/sp2.out" 2>&1 </dev/null &
+	a=$!
+	wait_relay "$a"
+	kill -USR1 "$a"
+	reap "$a"
+	is "$reaped" 138 "attach --sig-proxy=false did not die of SIGUSR1"
+	run_burrow 0 ps
+	assert_match "$output" "Up .* sp2"
+	run_burrow 0 logs sp2
+	is "$output" "ready"
+	run_burrow 0 rm -f sp sp2
+}
+
+@test "monitor: an idle detached container without network keeps a small monitor (under 3 MiB, no big libraries)" {
+	run_burrow 0 run -d --network none --name small busybox sleep 600
+	local mon
+	mon=$(monitor_pid small)
+	sleep 0.5
+	run grep -E 'lib(slirp|glib|archive|curl|crypto|ssl)' "/proc/$mon/maps"
+	is "$output" "" "the monitor loaded libraries it does not need"
+	# a sanitizer's build is big by design
+	if ! grep -q 'libasan' "/proc/$mon/maps"; then
+		local rss
+		rss=$(awk '/^VmRSS/ {print $2}' "/proc/$mon/status")
+		[ "$rss" -lt 3072 ] || { echo "the monitor's RSS is $rss kB" >&2; return 1; }
+	fi
+	run_burrow 0 rm -f small
+}
+
 @test "monitor: one that died after its container ended, with the exit file written, gives that exit code" {
 	run_burrow 0 run -d --name ef busybox sleep 600
 	local id mon start
@@ -247,13 +377,11 @@ EOF
 	local id mon start
 	id=$(container_id multi)
 	read -r mon start <"$XDG_RUNTIME_DIR/burrow/containers/$id/monitor.pid"
-	sockets() { ls -l "/proc/$mon/fd" | grep -c socket; }
-	local before i
-	before=$(sockets)
+	local before
+	before=$(sockets "$mon")
 	timeout 30 "$BURROW" attach --no-stdin multi >"$T/a.out" 2>&1 </dev/null &
 	local a=$!
-	for i in $(seq 200); do [ "$(sockets)" -gt "$before" ] && break; sleep 0.05; done
-	[ "$(sockets)" -gt "$before" ]
+	wait_sockets "$mon" "$before"
 	run bash -c 'echo both | timeout 30 "$BURROW" attach multi'
 	is "$output" "got both"
 	wait "$a"
@@ -369,6 +497,22 @@ EOF
 	run_burrow 0 rm -f ra
 	run_burrow 0 ps -a
 	assert_no_match "$output" " ra$"
+	# unless-stopped: as always, while nobody stops it
+	run_burrow 0 run -d --name ru --restart unless-stopped busybox sh -c 'echo ran; exit 1'
+	for i in $(seq 100); do
+		[ "$("$BURROW" logs ru | wc -l)" -ge 3 ] && break
+		sleep 0.1
+	done
+	[ "$("$BURROW" logs ru | wc -l)" -ge 3 ]
+	run_burrow 0 rm -f ru
+	# a restart sets up its network again
+	run_burrow 0 run -d --name rn --restart on-failure:1 busybox sh -c 'ls /sys/class/net | tr "\n" " "; echo; exit 1'
+	mon=$(pgrep -u "$(id -u)" -f -- "--name rn --restart" | head -1)
+	[ -z "$mon" ] || wait_dead "$mon" "$(proc_start "$mon")" 30
+	wait_state rn "^Exited \\(1\\)"
+	run_burrow 0 logs rn
+	is "$output" "$(printf 'lo tap0 \nlo tap0 ')"
+	run_burrow 0 rm rn
 	for i in $(seq 100); do [ -z "$(others_in_namespace)" ] && break; sleep 0.1; done
 	run others_in_namespace
 	is "$output" ""

@@ -8,19 +8,28 @@ Script lines (bytes take Python escapes: \\r, \\x10 ...):
                  last expect matched)
   send TEXT      type TEXT
   sleep SECONDS
+  resize ROWS COLS  set the terminal's size (the command gets SIGWINCH)
   wait           wait for the command to end
+The terminal starts at 24 rows and 80 columns.
 Every wait is bounded by -t (default 20 s). At the end the output is
 written to stdout and the command's exit status as "exit=N" (or
 "exit=running" when it was still running: it is then killed). Exits 1 when
 an expect or wait timed out.
 """
+import fcntl
 import os
 import pty
 import re
 import select
 import signal
+import struct
 import sys
+import termios
 import time
+
+
+def set_size(fd, rows, cols):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
 
 def main():
@@ -32,6 +41,7 @@ def main():
     script = sys.stdin.read().splitlines()
     pid, fd = pty.fork()
     if pid == 0:
+        set_size(0, 24, 80)
         os.execvp(args[0], args)
     out = b""
     mark = 0
@@ -85,6 +95,9 @@ def main():
                     break
         elif cmd == "send":
             os.write(fd, arg.encode().decode("unicode_escape").encode("latin-1"))
+        elif cmd == "resize":
+            rows, cols = arg.split()
+            set_size(fd, int(rows), int(cols))
         elif cmd == "sleep":
             time.sleep(float(arg))
         elif cmd == "wait":
