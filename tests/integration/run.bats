@@ -353,7 +353,16 @@ start_sleeper() {
 	# only the keeper is left in the namespace: no init, no fuse-overlayfs
 	run procs_in_userns "$ns"
 	is "$output" "$(keeper_pid)" "processes left in the namespace"
-	run_burrow 0 rm victim
+	# it starts again, with a new monitor
+	run_burrow 0 start victim
+	run_burrow 0 ps
+	assert_match "$output" "Up .* victim"
+	local mon2
+	read -r mon2 _ <"$XDG_RUNTIME_DIR/burrow/containers/$id/monitor.pid"
+	[ "$mon2" != "$mon" ]
+	run_burrow 0 rm -f victim
+	run grep -c "burrow/containers" "/proc/$(keeper_pid)/mountinfo"
+	is "$output" "0" "the restarted container's rootfs is still mounted after rm -f"
 	run_burrow 0 ps -a -q
 	is "$output" ""
 }
