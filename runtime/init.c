@@ -4,42 +4,21 @@
  * error record before _exit. */
 #include "runtime/internal.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <limits.h>
-#include <linux/keyctl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/sock.h"
-#include "lib/strv.h"
-#include "lib/xalloc.h"
-
-#define RT_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-__attribute__((noreturn)) static void fail(struct rt_init *ini, struct burrow_err *err, int code)
-{
-	sock_send_error(ini->sync_fd, err);
-	_exit(code);
-}
 
 static const char *ns_name(int flag)
 {
@@ -72,62 +51,6 @@ static int join_namespaces(struct rt_init *ini, struct burrow_err **err)
 	return 0;
 }
 
-/* Moves the caller's stdio fds (and the sync socket) to private
- * close-on-exec fds >= 3, so the final dup2 onto 0-2 clobbers nothing. */
-static int take_stdio(struct rt_init *ini, struct burrow_err **err)
-{
-	if (ini->sync_fd < 3) {
-		int fd = fcntl(ini->sync_fd, F_DUPFD_CLOEXEC, 3);
-		if (fd < 0)
-			return burrow_error(err, errno, "cannot move the sync socket above the stdio fds");
-		ini->sync_fd = fd;
-	}
-	if (ini->terminal)
-		return 0;
-	for (int i = 0; i < 3; i++) {
-		int src = ini->stdio[i];
-		int own = -1;
-		if (src < 0) {
-			own = open("/dev/null", O_RDWR | O_CLOEXEC);
-			if (own < 0)
-				return burrow_error(err, errno, "cannot open '/dev/null'");
-			src = own;
-		}
-		int fd = fcntl(src, F_DUPFD_CLOEXEC, 3);
-		if (fd < 0)
-			return burrow_error(err, errno, "cannot take over the container's stdio fd %d", ini->stdio[i]);
-		if (own >= 0)
-			close(own);
-		ini->stdio[i] = fd;
-	}
-	return 0;
-}
-
-/* Marks every fd from 3 up close-on-exec, so that nothing the parent had
- * open (without O_CLOEXEC) reaches the container. CLOSE_RANGE_CLOEXEC needs
- * Linux 5.11; before it, each fd listed in /proc/self/fd (still the
- * host's /proc here) is marked. */
-static int cloexec_inherited(struct burrow_err **err)
-{
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return burrow_error(err, errno, "cannot mark the inherited file descriptors close-on-exec");
-	cleanup_dir DIR *d = opendir("/proc/self/fd");
-	if (!d)
-		return burrow_error(err, errno, "cannot list the inherited file descriptors in '/proc/self/fd'");
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		long long fd;
-		if (str_to_ll(de->d_name, 3, INT_MAX, &fd) < 0 || fd == dirfd(d))
-			continue;
-		int fl = fcntl((int)fd, F_GETFD);
-		if (fl >= 0 && !(fl & FD_CLOEXEC) && fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC) < 0)
-			return burrow_error(err, errno, "cannot mark file descriptor %lld close-on-exec", fd);
-	}
-	return 0;
-}
-
 static int loopback_up(struct burrow_err **err)
 {
 	cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -144,179 +67,6 @@ static int loopback_up(struct burrow_err **err)
 	return 0;
 }
 
-static int set_rlimits(const struct rt_spec *s, struct burrow_err **err)
-{
-	for (size_t i = 0; i < s->n_rlimits; i++) {
-		const struct rt_rlimit *r = &s->rlimits[i];
-		struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
-		if (setrlimit(r->resource, &rl) == 0)
-			continue;
-		/* raising a hard limit needs CAP_SYS_RESOURCE in the initial
-		 * user namespace: stay at the current hard limit instead */
-		struct rlimit cur;
-		if (errno == EPERM && getrlimit(r->resource, &cur) == 0 && rl.rlim_max > cur.rlim_max) {
-			rl.rlim_max = cur.rlim_max;
-			if (rl.rlim_cur > rl.rlim_max)
-				rl.rlim_cur = rl.rlim_max;
-			if (setrlimit(r->resource, &rl) == 0)
-				continue;
-		}
-		return burrow_error(err, errno, "cannot set %s to %llu/%llu", rt_rlimit_name(r->resource), r->soft,
-		                    r->hard);
-	}
-	return 0;
-}
-
-static void set_oom_score_adj(const struct rt_spec *s)
-{
-	if (!s->has_oom_score_adj)
-		return;
-	char buf[16];
-	int n = snprintf(buf, sizeof(buf), "%d", s->oom_score_adj);
-	cleanup_close int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	/* lowering it needs privileges we do not have: best effort */
-	if (fd >= 0)
-		(void)write_all(fd, buf, (size_t)n);
-}
-
-static int last_cap(void)
-{
-	int c = 0;
-	while (c < 64 && prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0)
-		c++;
-	return c - 1;
-}
-
-static int drop_bounding(const struct rt_spec *s, int last, struct burrow_err **err)
-{
-	for (int c = 0; c <= last; c++) {
-		if (s->cap_bounding & (1ULL << c))
-			continue;
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
-			char *name = cap_to_name(c);
-			burrow_error(err, errno, "cannot drop '%s' from the bounding set", name ? name : "?");
-			cap_free(name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int set_caps(const struct rt_spec *s, int last, struct burrow_err **err)
-{
-	cap_t caps = cap_init();
-	if (!caps)
-		return burrow_error(err, errno, "cannot allocate capabilities");
-	for (int c = 0; c <= last; c++) {
-		cap_value_t v = c;
-		if (s->cap_effective & (1ULL << c))
-			cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET);
-		if (s->cap_permitted & (1ULL << c))
-			cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET);
-		if (s->cap_inheritable & (1ULL << c))
-			cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET);
-	}
-	int r = cap_set_proc(caps);
-	int e = errno;
-	cap_free(caps);
-	if (r < 0)
-		return burrow_error(err, e, "cannot set the process capabilities");
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return burrow_error(err, errno, "cannot clear the ambient capabilities");
-	for (int c = 0; c <= last; c++) {
-		if (!(s->cap_ambient & (1ULL << c)))
-			continue;
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0) {
-			char *name = cap_to_name(c);
-			burrow_error(err, errno, "cannot raise ambient capability '%s'", name ? name : "?");
-			cap_free(name);
-			return burrow_error_hint(err, "an ambient capability must be permitted and inheritable too");
-		}
-	}
-	return 0;
-}
-
-static int set_user(const struct rt_spec *s, struct burrow_err **err)
-{
-	int last = last_cap();
-	/* setgroups is denied in a single-ID user namespace: then the
-	 * container keeps none beyond its gid */
-	if (setgroups(s->n_additional_gids, s->additional_gids) < 0 && errno != EPERM)
-		return burrow_error(err, errno, "cannot set the supplementary groups");
-	if (s->has_caps && drop_bounding(s, last, err) < 0)
-		return -1;
-	if (s->uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return burrow_error(err, errno, "cannot keep capabilities across the user switch");
-	if (setresgid(s->gid, s->gid, s->gid) < 0) {
-		burrow_error(err, errno, "cannot switch to group %u", (unsigned)s->gid);
-		if ((*err)->status == EINVAL)
-			burrow_error_hint(err, "group %u is not mapped in burrow's user namespace", (unsigned)s->gid);
-		return -1;
-	}
-	if (setresuid(s->uid, s->uid, s->uid) < 0) {
-		burrow_error(err, errno, "cannot switch to user %u", (unsigned)s->uid);
-		if ((*err)->status == EINVAL)
-			burrow_error_hint(err, "user %u is not mapped in burrow's user namespace", (unsigned)s->uid);
-		return -1;
-	}
-	/* Changing IDs made us non-dumpable, and our mm belongs to the initial
-	 * user namespace (the monitor joined burrow's with setns after exec),
-	 * so the monitor could no longer open /proc/PID/ns/net to set up the
-	 * tap. Until exec (which sets dumpable again itself) nothing secret is
-	 * in this process. */
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-		return burrow_error(err, errno, "cannot make the init dumpable after the user switch");
-	if (s->has_caps && set_caps(s, last, err) < 0)
-		return -1;
-	return 0;
-}
-
-static const char *env_path(char *const *env)
-{
-	for (char *const *e = env; *e; e++)
-		if (strncmp(*e, "PATH=", 5) == 0)
-			return *e + 5;
-	return RT_DEFAULT_PATH;
-}
-
-/* args[0] through the container's PATH (as execvp, but with the
- * container's environment). */
-static char *find_exec(const char *cmd, char *const *env, struct burrow_err **err)
-{
-	if (strchr(cmd, '/'))
-		return xstrdup(cmd);
-	cleanup_strv char **dirs = strv_split(env_path(env), ':');
-	cleanup_free char *denied = NULL;
-	for (char **d = dirs; *d; d++) {
-		cleanup_free char *cand = path_join(**d ? *d : ".", cmd);
-		struct stat st;
-		if (stat(cand, &st) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (access(cand, X_OK) == 0)
-			return steal_ptr(cand);
-		if (!denied)
-			denied = steal_ptr(cand);
-	}
-	if (denied) {
-		burrow_error(err, EACCES, "cannot execute '%s'", str_quote(denied));
-		return NULL;
-	}
-	burrow_error_status(err, ENOENT, "executable file '%s' not found in $PATH", str_quote(cmd));
-	return NULL;
-}
-
-static void reset_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* The container dies with the process that started it (the monitor): one
  * nobody watches would run on while burrow says it exited. Set after the
  * user switch, which clears it; a parent that died before is seen on the
@@ -331,41 +81,14 @@ static int die_with_parent(struct rt_init *ini, struct burrow_err **err)
 	return 0;
 }
 
-/* Key permissions (keyutils.h's names; the kernel headers lack them). */
-#define KEY_POS_ALL 0x3f000000
-#define KEY_USR_VIEW 0x00010000
-#define KEY_USR_READ 0x00020000
-#define KEY_USR_SEARCH 0x00080000
-
-/* Leaves the caller's session keyring for a new one (see runtime.h). */
-static int new_session_keyring(struct rt_init *ini, struct burrow_err **err)
-{
-	long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ini->keyring, 0, 0, 0);
-	if (id < 0 && errno == ENOSYS)
-		return 0; /* a kernel without keys: nothing to keep from the container */
-	if (id < 0) {
-		burrow_error(err, errno, "cannot give the container a session keyring of its own");
-		if ((*err)->status == EDQUOT)
-			burrow_error_hint(err, "each running container holds a key: the user's key quota is used up; "
-			                       "raise /proc/sys/kernel/keys/maxkeys and maxbytes, or run fewer "
-			                       "containers at once");
-		return -1;
-	}
-	/* searchable by its owner, so that an exec can join it by name */
-	if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_SEARCH, 0, 0) <
-	    0)
-		return burrow_error(err, errno, "cannot set the permissions of the container's session keyring");
-	return 0;
-}
-
 static int setup(struct rt_init *ini, struct burrow_err **err)
 {
 	const struct rt_spec *s = ini->spec;
-	if (cloexec_inherited(err) < 0 || take_stdio(ini, err) < 0 || join_namespaces(ini, err) < 0)
+	if (rt_cloexec_inherited(3, err) < 0 || rt_take_stdio(ini, err) < 0 || join_namespaces(ini, err) < 0)
 		return -1;
 	if (setsid() < 0)
 		return burrow_error(err, errno, "cannot start a new session");
-	if (new_session_keyring(ini, err) < 0)
+	if (rt_session_keyring(ini->keyring, false, err) < 0)
 		return -1;
 	if (rt_setup_mounts(ini, err) < 0 || rt_finish_mounts(ini, err) < 0)
 		return -1;
@@ -373,40 +96,29 @@ static int setup(struct rt_init *ini, struct burrow_err **err)
 		return burrow_error(err, errno, "cannot set the hostname to '%s'", str_quote(s->hostname));
 	if (ini->new_net && loopback_up(err) < 0)
 		return -1;
-	set_oom_score_adj(s);
-	if (set_rlimits(s, err) < 0)
-		return -1;
-	umask(s->has_umask ? s->umask : 022);
 	/* as podman: a missing working directory is created (as root) */
 	if (mkdir_p(s->cwd, 0755, err) < 0)
 		return burrow_error_wrap(err, "working directory");
-	if (ini->terminal) {
-		if (ioctl(ini->pty_slave, TIOCSCTTY, 0) < 0)
-			return burrow_error(err, errno, "cannot make the pty the controlling terminal");
-		/* the process owns its terminal, as on a login */
-		if (fchown(ini->pty_slave, s->uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM)
-			return burrow_error(err, errno, "cannot hand the pty to user %u", (unsigned)s->uid);
-	}
-	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load
-	 * it before the user switch drops that (as crun does) */
-	if (ini->seccomp && !s->no_new_privileges && rt_seccomp_load(ini->seccomp, err) < 0)
+	if (rt_process_setup(ini, err) < 0)
 		return -1;
-	if (set_user(s, err) < 0)
-		return -1;
-	if (chdir(s->cwd) < 0)
-		return burrow_error(err, errno, "cannot change to the working directory '%s'", str_quote(s->cwd));
-	return 0;
+	/* Changing IDs made us non-dumpable, and our mm belongs to the initial
+	 * user namespace (the monitor joined burrow's with setns after exec),
+	 * so the monitor could no longer open /proc/PID/ns/net to set up the
+	 * tap. Until exec (which sets dumpable again itself) nothing secret is
+	 * in this process. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		return burrow_error(err, errno, "cannot make the init dumpable after the user switch");
+	return rt_enter_cwd(s->cwd, err);
 }
 
 void rt_init_main(struct rt_init *ini)
 {
-	const struct rt_spec *s = ini->spec;
 	struct burrow_err *err = NULL;
 	/* the container's stderr is not ours to write on: warnings go to the
 	 * parent, which says them */
 	burrow_log_set_sink(sock_log_sink, &ini->sync_fd);
 	if (setup(ini, &err) < 0)
-		fail(ini, err, 1);
+		rt_fail(ini, err, 1);
 
 	if (sock_send(ini->sync_fd, RT_MSG_READY, 0, -1) < 0)
 		_exit(1);
@@ -414,38 +126,6 @@ void rt_init_main(struct rt_init *ini)
 	if (sock_recv(ini->sync_fd, &start, NULL) != 1 || start.tag != RT_MSG_START)
 		_exit(1); /* the parent gave up on us */
 	if (die_with_parent(ini, &err) < 0)
-		fail(ini, err, 126);
-
-	cleanup_free char *path = find_exec(s->args[0], s->env, &err);
-	if (!path)
-		fail(ini, err, err->status == ENOENT ? 127 : 126);
-	if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		burrow_error(&err, errno, "cannot set no_new_privs");
-		fail(ini, err, 126);
-	}
-	int fds[3];
-	for (int i = 0; i < 3; i++)
-		fds[i] = ini->terminal ? ini->pty_slave : ini->stdio[i];
-	for (int i = 0; i < 3; i++) {
-		if (dup2(fds[i], i) < 0) {
-			burrow_error(&err, errno, "cannot set up the container's stdio");
-			fail(ini, err, 126);
-		}
-	}
-	/* every fd from 3 up is close-on-exec (inherited ones since
-	 * cloexec_inherited, ours since they were opened): nothing of ours
-	 * leaks into the container, and the sync socket closes on exec, which
-	 * tells the parent it worked */
-	/* with no_new_privs the filter comes last: our own setup is not
-	 * subject to it */
-	if (ini->seccomp && s->no_new_privileges && rt_seccomp_load(ini->seccomp, &err) < 0)
-		fail(ini, err, 126);
-	reset_signals();
-	execve(path, s->args, s->env);
-	int e = errno;
-	sigset_t all;
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	burrow_error(&err, e, "cannot execute '%s'", str_quote(path));
-	fail(ini, err, e == ENOENT ? 127 : 126);
+		rt_fail(ini, err, 126);
+	rt_exec_process(ini);
 }

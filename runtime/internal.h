@@ -51,12 +51,15 @@ int rt_seccomp_compile(const struct rt_seccomp *f, const char *cache_dir, struct
 int rt_seccomp_load(const struct rt_bpf *b, struct burrow_err **err);
 void rt_bpf_clear(struct rt_bpf *b);
 
-/* What the container init works with (in the child, after clone). */
+/* What a process on its way into a container works with (in the child,
+ * after clone or fork): the container init, or a process an exec starts. */
 struct rt_init {
-	const struct rt_spec *spec;
+	const struct rt_spec *spec; /* process.* as this process runs it */
 	int sync_fd;
-	int *ns_fds;  /* per spec->namespaces: fd of the path to join, else -1 */
-	int stdio[3]; /* private copies (>= 3, close-on-exec) when !terminal */
+	int *ns_fds;      /* init: per spec->namespaces, fd of the path to join, else -1;
+	                   * exec: per spec->namespaces, the init's (without pidfds), else -1 */
+	int stdio[3];     /* private copies (>= 3 + preserve_fds, close-on-exec) when !terminal */
+	int preserve_fds; /* fds 3 .. 3 + preserve_fds - 1 are passed on as they are */
 	bool terminal;
 	int rootfd;             /* O_PATH of the rootfs, after binding it onto itself */
 	int pty_slave;          /* with terminal */
@@ -78,6 +81,36 @@ int rt_mkpath_in_root(int rootfd, const char *path, bool dir, struct burrow_err 
 int rt_setup_mounts(struct rt_init *ini, struct burrow_err **err);
 /* After pivot_root: sysctls, masked and read-only paths, read-only root. */
 int rt_finish_mounts(struct rt_init *ini, struct burrow_err **err);
+
+/* Opens a pty in the devpts at /dev/pts of the rootfs at rootfd: its master
+ * (the caller hands it to the parent) and, in *slave, its slave. */
+int rt_open_pty(int rootfd, int *slave, struct burrow_err **err);
+
+/* process.c (child side): the way to exec of the init and an exec alike */
+/* Sends err to the parent over the sync socket, then _exits with code. */
+__attribute__((noreturn)) void rt_fail(struct rt_init *ini, struct burrow_err *err, int code);
+/* Marks every fd from `from` up close-on-exec, so that nothing the parent
+ * had open (without O_CLOEXEC) reaches the container. */
+int rt_cloexec_inherited(int from, struct burrow_err **err);
+/* Moves the caller's stdio fds (and the sync socket) to private
+ * close-on-exec fds above 2 and the fds passed on, so that the final dup2
+ * onto 0-2 clobbers nothing. */
+int rt_take_stdio(struct rt_init *ini, struct burrow_err **err);
+/* Joins the session keyring called name (made when there is none; see
+ * runtime.h), searchable by its owner. exec: the message for an exec. */
+int rt_session_keyring(const char *name, bool exec, struct burrow_err **err);
+/* The highest capability this kernel knows. */
+int rt_last_cap(void);
+/* oom_score_adj, rlimits, umask, the pty as controlling terminal, then
+ * groups, user and capabilities (the seccomp filter before them unless
+ * no_new_privs, which needs no privilege to load it). */
+int rt_process_setup(struct rt_init *ini, struct burrow_err **err);
+/* chdir to the working directory, resolved inside "/" without magic links. */
+int rt_enter_cwd(const char *cwd, struct burrow_err **err);
+/* Finds process.args[0] in the container's PATH, sets no_new_privs, stdio,
+ * the seccomp filter (last, with no_new_privs) and execs. Never returns:
+ * an error goes to the parent, with exit code 127 (not found) or 126. */
+__attribute__((noreturn)) void rt_exec_process(struct rt_init *ini);
 
 /* init.c (child side): never returns. */
 __attribute__((noreturn)) void rt_init_main(struct rt_init *ini);

@@ -345,11 +345,9 @@ static int setup_devices(struct rt_init *ini, struct burrow_err **err)
 	return 0;
 }
 
-/* Opens a pty in the container's own devpts, binds its slave on
- * /dev/console and hands the master to the parent. */
-static int setup_pty(struct rt_init *ini, struct burrow_err **err)
+int rt_open_pty(int rootfd, int *slave, struct burrow_err **err)
 {
-	cleanup_close int master = rt_open_in_root(ini->rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
+	cleanup_close int master = rt_open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
 	if (master < 0) {
 		burrow_error(err, errno, "cannot open '/dev/pts/ptmx' in the container");
 		return burrow_error_hint(err,
@@ -357,14 +355,23 @@ static int setup_pty(struct rt_init *ini, struct burrow_err **err)
 	}
 	if (unlockpt(master) < 0)
 		return burrow_error(err, errno, "cannot unlock the container's pty");
-	int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
+	*slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*slave < 0)
 		return burrow_error(err, errno, "cannot open the container's pty");
-	ini->pty_slave = slave;
+	return steal_fd(master);
+}
+
+/* Opens a pty in the container's own devpts, binds its slave on
+ * /dev/console and hands the master to the parent. */
+static int setup_pty(struct rt_init *ini, struct burrow_err **err)
+{
+	cleanup_close int master = rt_open_pty(ini->rootfd, &ini->pty_slave, err);
+	if (master < 0)
+		return -1;
 	cleanup_close int cfd = rt_mkpath_in_root(ini->rootfd, "/dev/console", false, err);
 	if (cfd < 0)
 		return -1;
-	if (mount(fd_path(slave).s, fd_path(cfd).s, NULL, MS_BIND, NULL) < 0)
+	if (mount(fd_path(ini->pty_slave).s, fd_path(cfd).s, NULL, MS_BIND, NULL) < 0)
 		return burrow_error(err, errno, "cannot bind the pty on '/dev/console'");
 	if (sock_send(ini->sync_fd, RT_MSG_FD, 0, master) < 0)
 		return burrow_error(err, errno, "cannot send the pty to the parent");
