@@ -130,6 +130,8 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_images_usage[];
 int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_run_usage[];
+int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_exec_usage[];
 int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_ps_usage[];
 int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv);

@@ -29,6 +29,7 @@ static const struct cmd_verb verbs[] = {
     {"start", cmd_start, NEED_STATE, "start containers", cmd_start_usage},
     {"attach", cmd_attach, NEED_STATE, "attach to a running container", cmd_attach_usage},
     {"logs", cmd_logs, NEED_STATE, "show a container's output", cmd_logs_usage},
+    {"exec", cmd_exec, NEED_STATE, "run a command in a running container", cmd_exec_usage},
     {"ps", cmd_ps, NEED_STATE, "list containers", cmd_ps_usage},
     {"rm", cmd_rm, NEED_STATE, "remove containers", cmd_rm_usage},
 };

@@ -128,6 +128,28 @@ struct ctr_logs_opts {
 int ctr_logs(struct state_store *s, char *const *refs, size_t n, const struct ctr_logs_opts *o,
              struct burrow_err **err);
 
+/* burrow exec's request. */
+struct ctr_exec_opts {
+	char **cmd;              /* the command and its arguments */
+	char **env;              /* NAME=VALUE set over the container's (-e, --env-file), in order */
+	const char *user;        /* -u USER[:GROUP], against the container's /etc/passwd (NULL: its user) */
+	const char *workdir;     /* -w, absolute (NULL: the container's) */
+	const char *detach_keys; /* podman's spelling (NULL: ctrl-p,ctrl-q; "": none) */
+	bool interactive, tty, detach, privileged;
+	int preserve_fds; /* the caller's fds 3 .. 3+n-1 (checked open) are passed on */
+};
+
+/* Runs a command in a running container (see container/exec.c and
+ * rt_exec) and waits for it: its pty relayed to this process's stdio
+ * (raw mode, window size, detach keys with -i), signals this process gets
+ * forwarded to it. detach: returns once it has started, leaving it
+ * running. Returns 0 with *exit_code the process's own (0 when it was
+ * left running); -1 with *exit_code 125 (burrow failed, or the container
+ * is not running: err names its state), 126 (the command cannot be
+ * executed) or 127 (not found). */
+int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts *o, int *exit_code,
+             struct burrow_err **err);
+
 /* Removes a container. A running one is refused (status EBUSY) unless
  * force: then it is killed, and removed once its monitor has cleaned up. */
 int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow_err **err);

@@ -26,15 +26,6 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static bool env_has(char *const *env, const char *name)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; env && env[i]; i++)
-		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
-			return true;
-	return false;
-}
-
 /* --entrypoint: a JSON array, or one string (the command, not split). */
 static char **parse_entrypoint(const char *s)
 {
@@ -70,9 +61,7 @@ static int open_in_root(const char *root, const char *path)
 	return (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
 }
 
-/* The text of file in the first of roots (topmost first) that has it
- * (resolved inside that root); *out NULL when none has it. */
-static int read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err)
+int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err)
 {
 	*out = NULL;
 	for (size_t i = 0; roots && roots[i]; i++) {
@@ -133,6 +122,19 @@ static int find_entry(const char *text, const char *key, unsigned *id, unsigned 
 	return 0;
 }
 
+char *ctr_passwd_home(const char *passwd, unsigned uid)
+{
+	cleanup_strv char **lines = strv_split(passwd, '\n');
+	for (size_t i = 0; lines[i]; i++) {
+		/* name:password:uid:gid:gecos:home:shell */
+		cleanup_strv char **f = strv_split(lines[i], ':');
+		long long id;
+		if (strv_len(f) >= 6 && str_to_ll(f[2], 0, 0xfffffffeLL, &id) == 0 && id == (long long)uid)
+			return xstrdup(f[5]);
+	}
+	return NULL;
+}
+
 int ctr_resolve_user(const char *spec, const char *passwd, const char *group, unsigned *uid, unsigned *gid,
                      struct burrow_err **err)
 {
@@ -163,8 +165,8 @@ static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsig
 {
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
-	if (read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
-	    read_in_roots(roots, "/etc/group", &group, err) < 0)
+	if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
+	    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)
 		return -1;
 	return ctr_resolve_user(spec, passwd, group, uid, gid, err);
 }
@@ -292,9 +294,9 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	struct strv_builder env = {0};
 	char *const *img_env = img ? img->config.env : NULL;
 	strv_builder_extend(&env, img_env);
-	if (!env_has(img_env, "PATH"))
+	if (!strv_env_has(img_env, "PATH"))
 		strv_builder_add(&env, DEFAULT_PATH);
-	if (o->tty && !env_has(img_env, "TERM"))
+	if (o->tty && !strv_env_has(img_env, "TERM"))
 		strv_builder_add(&env, "TERM=xterm");
 	strv_builder_add(&env, "container=burrow");
 	strv_builder_take(&env, xasprintf("HOSTNAME=%s", c.hostname));

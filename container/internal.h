@@ -49,6 +49,14 @@ int ctr_lock_load(struct state_store *s, const char *ref, char **id, int *lock, 
 /* Whether st is one a monitor watches over. */
 bool ctr_state_active(enum ctr_state st);
 
+/* The text of file (an absolute path) in the first of roots (topmost
+ * first) that has it, resolved inside that root; *out NULL when none has
+ * it. */
+int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err);
+/* The home directory of uid in the text of a passwd file (NULL: the
+ * file has no entry for it). */
+char *ctr_passwd_home(const char *passwd, unsigned uid);
+
 /* -u USER[:GROUP] as podman resolves it, against the text of the image's
  * /etc/passwd and /etc/group (NULL: the image has none): a name or a uid
  * with a passwd entry takes the entry's uid and group; a uid without one

@@ -64,6 +64,22 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct bu
 	return 0;
 }
 
+ssize_t fd_copy(int from, int to)
+{
+	char buf[65536];
+	ssize_t n = TEMP_FAILURE_RETRY(read(from, buf, sizeof(buf)));
+	if (n <= 0)
+		return n;
+	if (write_all(to, buf, (size_t)n) < 0)
+		return -1;
+	return n;
+}
+
+bool fd_is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
 int read_file(const char *path, char **out, size_t *len, struct burrow_err **err)
 {
 	return read_file_at(AT_FDCWD, path, out, len, err);

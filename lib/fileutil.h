@@ -3,6 +3,7 @@
 #ifndef BURROW_LIB_FILEUTIL_H
 #define BURROW_LIB_FILEUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -12,6 +13,14 @@
 ssize_t read_all(int fd, void *buf, size_t len);
 /* Loops until len bytes are written; returns 0 or -1 (errno set). */
 int write_all(int fd, const void *buf, size_t len);
+
+/* Copies what one read from `from` gives to `to` (all of it): returns the
+ * bytes copied, 0 at EOF, -1 on an error (errno set; a pty whose other
+ * side is all closed reads EIO). */
+ssize_t fd_copy(int from, int to);
+
+/* Whether fd is open. */
+bool fd_is_open(int fd);
 
 /* Reads a whole file into a NUL-terminated buffer. */
 int read_file(const char *path, char **out, size_t *len, struct burrow_err **err);

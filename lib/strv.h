@@ -2,6 +2,7 @@
 #ifndef BURROW_LIB_STRV_H
 #define BURROW_LIB_STRV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 size_t strv_len(char *const *v);
@@ -33,6 +34,12 @@ char **strv_builder_steal(struct strv_builder *b);
  * turn does, in O(n log n) instead of a search per entry. An entry without
  * '=' is all NAME. */
 void strv_env_dedup(char **env);
+/* Sets NAME=VALUE in an environment vector: an entry for NAME is
+ * replaced in place, else kv is appended (a copy). kv without '=' is all
+ * NAME. */
+void strv_env_set(char ***env, const char *kv);
+/* Whether env has an entry for NAME. */
+bool strv_env_has(char *const *env, const char *name);
 char **strv_dup(char *const *v);
 void strv_free(char **v);
 /* Splits s at every sep; empty fields are kept. */

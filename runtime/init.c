@@ -20,22 +20,6 @@
 #include "lib/quote.h"
 #include "lib/sock.h"
 
-static const char *ns_name(int flag)
-{
-	switch (flag) {
-	case CLONE_NEWNET:
-		return "network";
-	case CLONE_NEWUTS:
-		return "uts";
-	case CLONE_NEWIPC:
-		return "ipc";
-	case CLONE_NEWCGROUP:
-		return "cgroup";
-	default:
-		return "other";
-	}
-}
-
 static int join_namespaces(struct rt_init *ini, struct burrow_err **err)
 {
 	const struct rt_spec *s = ini->spec;
@@ -44,7 +28,7 @@ static int join_namespaces(struct rt_init *ini, struct burrow_err **err)
 			continue;
 		if (setns(ini->ns_fds[i], s->namespaces[i].flag) < 0)
 			return burrow_error(err, errno, "cannot join the %s namespace '%s'",
-			                    ns_name(s->namespaces[i].flag), str_quote(s->namespaces[i].path));
+			                    rt_ns_name(s->namespaces[i].flag, false), str_quote(s->namespaces[i].path));
 		close(ini->ns_fds[i]);
 		ini->ns_fds[i] = -1;
 	}
@@ -114,17 +98,7 @@ static int setup(struct rt_init *ini, struct burrow_err **err)
 void rt_init_main(struct rt_init *ini)
 {
 	struct burrow_err *err = NULL;
-	/* the container's stderr is not ours to write on: warnings go to the
-	 * parent, which says them */
-	burrow_log_set_sink(sock_log_sink, &ini->sync_fd);
-	if (setup(ini, &err) < 0)
-		rt_fail(ini, err, 1);
-
-	if (sock_send(ini->sync_fd, RT_MSG_READY, 0, -1) < 0)
-		_exit(1);
-	struct sock_msg start;
-	if (sock_recv(ini->sync_fd, &start, NULL) != 1 || start.tag != RT_MSG_START)
-		_exit(1); /* the parent gave up on us */
+	rt_child_ready(ini, setup);
 	if (die_with_parent(ini, &err) < 0)
 		rt_fail(ini, err, 126);
 	rt_exec_process(ini);

@@ -17,7 +17,27 @@ enum {
 	RT_MSG_START = 'S', /* parent -> child: exec now */
 };
 
+struct rt_init;
+
+/* runtime.c */
+/* Clones a child with namespace flags (as fork(), but no fork handlers
+ * run: call while single-threaded) that runs child(ini), which never
+ * returns, with every signal blocked and its end of a new sync socket in
+ * ini->sync_fd; c->pid and c->sync_fd are ours. -1 (errno) when the socket
+ * or the child cannot be made. */
+int rt_spawn(struct rt_container *c, struct rt_init *ini, int flags, void (*child)(struct rt_init *));
+/* A new handle for the child that runs spec (taken over); who names it in
+ * messages. */
+struct rt_container *rt_container_new(struct rt_spec *spec, const char *who);
+/* Follows the child over the sync socket until it is ready (what: what
+ * it is doing, for messages), taking the pty master when one comes. On
+ * failure the child is dead and reaped. */
+int rt_wait_ready(struct rt_container *c, const char *what, struct burrow_err **err);
+
 /* spec.c */
+/* A namespace's name (CLONE_NEWNET: "network"), or with proc its name
+ * under /proc/PID/ns/ ("net"). */
+const char *rt_ns_name(int flag, bool proc);
 int rt_parse_propagation(const char *s, unsigned long *out);
 /* Splits OCI mount options into MS_* flags, propagation and fs data. */
 int rt_parse_mount_options(char *const *options, unsigned long *flags, unsigned long *propagation, char **data);
@@ -60,6 +80,8 @@ struct rt_init {
 	                   * exec: per spec->namespaces, the init's (without pidfds), else -1 */
 	int stdio[3];     /* private copies (>= 3 + preserve_fds, close-on-exec) when !terminal */
 	int preserve_fds; /* fds 3 .. 3 + preserve_fds - 1 are passed on as they are */
+	int pidfd;        /* exec: the init's pidfd to join by (-1: ns_fds) */
+	int join;         /* exec: CLONE_NEW* of the namespaces to join */
 	bool terminal;
 	int rootfd;             /* O_PATH of the rootfs, after binding it onto itself */
 	int pty_slave;          /* with terminal */
@@ -67,7 +89,16 @@ struct rt_init {
 	bool new_ipc;           /* a new ipc namespace */
 	const char *keyring;    /* name of the new session keyring, NULL: anonymous */
 	struct rt_bpf *seccomp; /* the filter to load, NULL if none */
+	struct rt_bpf bpf;      /* where seccomp points */
 };
+
+/* The parent's side of an rt_init: every field set (no fds of its own
+ * yet: rootfd, pty_slave and pidfd -1, ns_fds all -1), the seccomp filter
+ * compiled (or taken from seccomp_cache). */
+int rt_init_prepare(struct rt_init *ini, struct rt_spec *spec, bool terminal, const int stdio[3], const char *keyring,
+                    const char *seccomp_cache, struct burrow_err **err);
+/* Closes its ns_fds and frees the filter. */
+void rt_init_clear(struct rt_init *ini);
 
 /* mount.c (child side) */
 /* Opens path (inside the rootfs at rootfd; absolute symlinks and ".." stay
@@ -89,9 +120,16 @@ int rt_open_pty(int rootfd, int *slave, struct burrow_err **err);
 /* process.c (child side): the way to exec of the init and an exec alike */
 /* Sends err to the parent over the sync socket, then _exits with code. */
 __attribute__((noreturn)) void rt_fail(struct rt_init *ini, struct burrow_err *err, int code);
+/* Runs setup (its warnings go to the parent; its failure too, then the
+ * child exits), reports ready and waits for the parent's start (exits when
+ * the parent gives up instead). */
+void rt_child_ready(struct rt_init *ini, int (*setup)(struct rt_init *ini, struct burrow_err **err));
 /* Marks every fd from `from` up close-on-exec, so that nothing the parent
  * had open (without O_CLOEXEC) reaches the container. */
 int rt_cloexec_inherited(int from, struct burrow_err **err);
+/* Closes every fd from `from` up but the n in keep (sorted on the way;
+ * -1s and fds below from are ignored). */
+int rt_close_fds(int from, int *keep, size_t n, struct burrow_err **err);
 /* Moves the caller's stdio fds (and the sync socket) to private
  * close-on-exec fds above 2 and the fds passed on, so that the final dup2
  * onto 0-2 clobbers nothing. */
@@ -111,6 +149,12 @@ int rt_enter_cwd(const char *cwd, struct burrow_err **err);
  * the seccomp filter (last, with no_new_privs) and execs. Never returns:
  * an error goes to the parent, with exit code 127 (not found) or 126. */
 __attribute__((noreturn)) void rt_exec_process(struct rt_init *ini);
+
+/* exec.c */
+/* process.* of a container's config.json as an exec asks to run it, in
+ * place (see rt_exec_opts): command, environment, working directory,
+ * user, capabilities, no_new_privs and seccomp filter. */
+void rt_exec_spec(struct rt_spec *s, const struct rt_exec_opts *o);
 
 /* init.c (child side): never returns. */
 __attribute__((noreturn)) void rt_init_main(struct rt_init *ini);

@@ -39,6 +39,21 @@ void rt_fail(struct rt_init *ini, struct burrow_err *err, int code)
 	_exit(code);
 }
 
+void rt_child_ready(struct rt_init *ini, int (*setup)(struct rt_init *ini, struct burrow_err **err))
+{
+	struct burrow_err *err = NULL;
+	/* the container's stderr is not ours to write on: warnings go to the
+	 * parent, which says them */
+	burrow_log_set_sink(sock_log_sink, &ini->sync_fd);
+	if (setup(ini, &err) < 0)
+		rt_fail(ini, err, 1);
+	if (sock_send(ini->sync_fd, RT_MSG_READY, 0, -1) < 0)
+		_exit(1);
+	struct sock_msg start;
+	if (sock_recv(ini->sync_fd, &start, NULL) != 1 || start.tag != RT_MSG_START)
+		_exit(1); /* the parent gave up on us */
+}
+
 int rt_take_stdio(struct rt_init *ini, struct burrow_err **err)
 {
 	int low = 3 + ini->preserve_fds;
@@ -69,14 +84,10 @@ int rt_take_stdio(struct rt_init *ini, struct burrow_err **err)
 	return 0;
 }
 
-/* CLOSE_RANGE_CLOEXEC needs Linux 5.11; before it, each fd listed in
- * /proc/self/fd (still the host's /proc here) is marked. */
-int rt_cloexec_inherited(int from, struct burrow_err **err)
+/* fn on every fd from `from` up that /proc/self/fd lists (the host's
+ * /proc still): for kernels without close_range or its flags. */
+static int each_fd(int from, int (*fn)(int fd, void *data), void *data, struct burrow_err **err)
 {
-	if (close_range((unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return burrow_error(err, errno, "cannot mark the inherited file descriptors close-on-exec");
 	cleanup_dir DIR *d = opendir("/proc/self/fd");
 	if (!d)
 		return burrow_error(err, errno, "cannot list the inherited file descriptors in '/proc/self/fd'");
@@ -85,9 +96,65 @@ int rt_cloexec_inherited(int from, struct burrow_err **err)
 		long long fd;
 		if (str_to_ll(de->d_name, from, INT_MAX, &fd) < 0 || fd == dirfd(d))
 			continue;
-		int fl = fcntl((int)fd, F_GETFD);
-		if (fl >= 0 && !(fl & FD_CLOEXEC) && fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+		if (fn((int)fd, data) < 0)
 			return burrow_error(err, errno, "cannot mark file descriptor %lld close-on-exec", fd);
+	}
+	return 0;
+}
+
+static int set_cloexec(int fd, void *data)
+{
+	(void)data;
+	int fl = fcntl(fd, F_GETFD);
+	return fl >= 0 && !(fl & FD_CLOEXEC) ? fcntl(fd, F_SETFD, fl | FD_CLOEXEC) : 0;
+}
+
+/* CLOSE_RANGE_CLOEXEC needs Linux 5.11. */
+int rt_cloexec_inherited(int from, struct burrow_err **err)
+{
+	if (close_range((unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return burrow_error(err, errno, "cannot mark the inherited file descriptors close-on-exec");
+	return each_fd(from, set_cloexec, NULL, err);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+struct keep {
+	const int *fds;
+	size_t n;
+};
+
+static int close_unkept(int fd, void *data)
+{
+	const struct keep *k = data;
+	if (!bsearch(&fd, k->fds, k->n, sizeof(int), cmp_int))
+		close(fd);
+	return 0;
+}
+
+/* close_range (Linux 5.9) between the fds kept. */
+int rt_close_fds(int from, int *keep, size_t n, struct burrow_err **err)
+{
+	qsort(keep, n, sizeof(*keep), cmp_int);
+	unsigned lo = (unsigned)from;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && keep[i] < from)
+			continue;
+		unsigned hi = i < n ? (unsigned)keep[i] : ~0U;
+		if (hi > lo && close_range(lo, hi - 1, 0) < 0) {
+			if (errno != EINVAL && errno != ENOSYS)
+				return burrow_error(err, errno, "cannot close the caller's file descriptors");
+			struct keep k = {keep, n};
+			return each_fd(from, close_unkept, &k, err);
+		}
+		if (i < n)
+			lo = (unsigned)keep[i] + 1;
 	}
 	return 0;
 }

@@ -28,6 +28,8 @@
 #define RT_SETUP_TIMEOUT_MS 30000
 #define RT_EXEC_TIMEOUT_MS 30000
 
+/* fork() with namespace flags: the child continues here on a copy of our
+ * memory (no fork handlers run, hence "call while single-threaded"). */
 struct rt_clone_args {
 	uint64_t flags;
 	uint64_t pidfd;
@@ -39,9 +41,7 @@ struct rt_clone_args {
 	uint64_t tls;
 };
 
-/* fork() with namespace flags: the child continues here on a copy of our
- * memory (no fork handlers run, hence "call while single-threaded"). */
-static pid_t clone_ns(int flags)
+static pid_t rt_clone(int flags)
 {
 	struct rt_clone_args args;
 	memset(&args, 0, sizeof(args));
@@ -53,40 +53,36 @@ static pid_t clone_ns(int flags)
 	return (pid_t)r;
 }
 
-/* The init's error record after an RT_MSG_ERROR tag. */
-static int recv_child_error(int sock, const char *what, struct burrow_err **err)
+/* The child's error record after an RT_MSG_ERROR tag. */
+static int recv_child_error(const struct rt_container *c, const char *what, struct burrow_err **err)
 {
 	struct burrow_err *e = NULL;
-	if (burrow_err_recv(sock, &e) != 1)
-		return burrow_error(err, EPROTO, "cannot read the container init's error while %s", what);
+	if (burrow_err_recv(c->sync_fd, &e) != 1)
+		return burrow_error(err, EPROTO, "cannot read the error of %s while %s", c->who, what);
 	burrow_err_free(*err);
 	*err = e;
 	return -1;
 }
 
-static int describe_exit(pid_t pid, const char *what, struct burrow_err **err)
+static int describe_exit(const struct rt_container *c, const char *what, struct burrow_err **err)
 {
 	int st = 0;
-	if (waitpid_eintr(pid, &st, 0) != pid)
-		return burrow_error(err, 0, "the container init exited while %s", what);
+	if (waitpid_eintr(c->pid, &st, 0) != c->pid)
+		return burrow_error(err, 0, "%s exited while %s", c->who, what);
 	if (WIFSIGNALED(st))
-		return burrow_error(err, 0, "the container init was killed by signal %d while %s", WTERMSIG(st), what);
-	return burrow_error(err, 0, "the container init exited with %d while %s", WEXITSTATUS(st), what);
+		return burrow_error(err, 0, "%s was killed by signal %d while %s", c->who, WTERMSIG(st), what);
+	return burrow_error(err, 0, "%s exited with %d while %s", c->who, WEXITSTATUS(st), what);
 }
 
-/* Follows the init until it is ready. On failure the init is dead and
- * reaped. */
-static int wait_ready(struct rt_container *c, struct burrow_err **err)
+int rt_wait_ready(struct rt_container *c, const char *what, struct burrow_err **err)
 {
-	static const char what[] = "setting up the container";
 	int64_t deadline = now_ms() + RT_SETUP_TIMEOUT_MS;
 	for (;;) {
 		int r = wait_fd(c->sync_fd, POLLIN, deadline);
 		if (r == 0) {
 			proc_kill_reap(c->pid, NULL);
-			return burrow_error(err, ETIMEDOUT,
-			                    "timed out after %d s waiting for the container init to set up",
-			                    RT_SETUP_TIMEOUT_MS / 1000);
+			return burrow_error(err, ETIMEDOUT, "timed out after %d s waiting for %s to set up",
+			                    RT_SETUP_TIMEOUT_MS / 1000, c->who);
 		}
 		struct sock_msg m = {0};
 		int fd = -1;
@@ -95,10 +91,10 @@ static int wait_ready(struct rt_container *c, struct burrow_err **err)
 		if (r < 0) {
 			int e = errno;
 			proc_kill_reap(c->pid, NULL);
-			return burrow_error(err, e, "cannot read from the container init");
+			return burrow_error(err, e, "cannot read from %s", c->who);
 		}
 		if (r == 0)
-			return describe_exit(c->pid, what, err);
+			return describe_exit(c, what, err);
 		if (fd >= 0 && m.tag != RT_MSG_FD)
 			close(steal_fd(fd));
 		switch (m.tag) {
@@ -107,7 +103,7 @@ static int wait_ready(struct rt_container *c, struct burrow_err **err)
 		case RT_MSG_FD:
 			if (fd < 0) {
 				proc_kill_reap(c->pid, NULL);
-				return burrow_error(err, EBADMSG, "cannot receive the pty from the container init");
+				return burrow_error(err, EBADMSG, "cannot receive the pty from %s", c->who);
 			}
 			if (c->pty_master >= 0)
 				close(c->pty_master);
@@ -116,17 +112,16 @@ static int wait_ready(struct rt_container *c, struct burrow_err **err)
 		case SOCK_MSG_LOG:
 			if (sock_relay_log(c->sync_fd, &m) < 0) {
 				proc_kill_reap(c->pid, NULL);
-				return burrow_error(err, EBADMSG, "cannot read a warning from the container init");
+				return burrow_error(err, EBADMSG, "cannot read a warning from %s", c->who);
 			}
 			break;
 		case SOCK_MSG_ERROR:
-			recv_child_error(c->sync_fd, what, err);
+			recv_child_error(c, what, err);
 			proc_kill_reap(c->pid, NULL);
 			return -1;
 		default:
 			proc_kill_reap(c->pid, NULL);
-			return burrow_error(err, EPROTO, "unexpected message %#x from the container init",
-			                    (unsigned)m.tag);
+			return burrow_error(err, EPROTO, "unexpected message %#x from %s", (unsigned)m.tag, c->who);
 		}
 	}
 }
@@ -136,26 +131,15 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	struct rt_spec *spec = NULL;
 	if (rt_spec_load(bundle, &spec, err) < 0)
 		return -1;
-	struct rt_container *c = xcalloc(1, sizeof(*c));
-	c->spec = spec;
-	c->sync_fd = -1;
-	c->pty_master = -1;
+	struct rt_container *c = rt_container_new(spec, "the container init");
 
-	struct rt_bpf bpf = {0};
 	struct rt_init ini;
-	memset(&ini, 0, sizeof(ini));
-	ini.spec = spec;
-	ini.terminal = opts->terminal || spec->terminal;
-	ini.rootfd = -1;
-	ini.pty_slave = -1;
+	int rc = -1;
+	if (rt_init_prepare(&ini, spec, opts->terminal || spec->terminal, opts->stdio, opts->keyring,
+	                    opts->seccomp_cache, err) < 0)
+		goto out;
 	ini.new_net = spec->clone_flags & CLONE_NEWNET;
 	ini.new_ipc = spec->clone_flags & CLONE_NEWIPC;
-	for (int i = 0; i < 3; i++)
-		ini.stdio[i] = opts->stdio[i];
-	ini.ns_fds = xcalloc(spec->n_namespaces + 1, sizeof(int));
-	int rc = -1;
-	for (size_t i = 0; i < spec->n_namespaces; i++)
-		ini.ns_fds[i] = -1;
 	for (size_t i = 0; i < spec->n_namespaces; i++) {
 		if (!spec->namespaces[i].path)
 			continue;
@@ -165,71 +149,106 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 			goto out;
 		}
 	}
-
-	if (spec->seccomp) {
-		if (rt_seccomp_compile(spec->seccomp, opts->seccomp_cache, &bpf, err) < 0) {
-			burrow_error_wrap(err, "linux.seccomp");
-			goto out;
-		}
-		ini.seccomp = &bpf;
-	}
-	ini.keyring = opts->keyring;
-
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		burrow_error(err, errno, "cannot create the sync socket");
-		goto out;
-	}
-	ini.sync_fd = sv[1];
-
-	/* the init starts with every signal blocked: none of our handlers
-	 * may run in it */
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t pid = clone_ns(spec->clone_flags);
-	if (pid == 0) {
-		close(sv[0]);
-		rt_init_main(&ini);
-	}
-	int e = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(sv[1]);
-	if (pid < 0) {
-		close(sv[0]);
+	if (rt_spawn(c, &ini, spec->clone_flags, rt_init_main) < 0) {
+		int e = errno;
 		burrow_error(err, e, "cannot create the container init");
 		if (e == EPERM || e == ENOSPC)
 			burrow_error_hint(err, "creating namespaces needs burrow's user namespace (run it inside "
 			                       "'burrow unshare')");
 		goto out;
 	}
-	c->pid = pid;
-	c->sync_fd = sv[0];
-	if (wait_ready(c, err) < 0)
+	if (rt_wait_ready(c, "setting up the container", err) < 0)
 		goto out;
 	*out = steal_ptr(c);
 	rc = 0;
 out:
-	rt_bpf_clear(&bpf);
-	for (size_t i = 0; i < spec->n_namespaces; i++)
-		if (ini.ns_fds[i] >= 0)
-			close(ini.ns_fds[i]);
-	free(ini.ns_fds);
+	rt_init_clear(&ini);
 	rt_container_free(c);
 	return rc;
 }
 
+int rt_init_prepare(struct rt_init *ini, struct rt_spec *spec, bool terminal, const int stdio[3], const char *keyring,
+                    const char *seccomp_cache, struct burrow_err **err)
+{
+	memset(ini, 0, sizeof(*ini));
+	ini->spec = spec;
+	ini->terminal = terminal;
+	ini->rootfd = ini->pty_slave = ini->pidfd = -1;
+	ini->keyring = keyring;
+	for (int i = 0; i < 3; i++)
+		ini->stdio[i] = stdio[i];
+	ini->ns_fds = xcalloc(spec->n_namespaces + 1, sizeof(int));
+	for (size_t i = 0; i < spec->n_namespaces; i++)
+		ini->ns_fds[i] = -1;
+	if (!spec->seccomp)
+		return 0;
+	if (rt_seccomp_compile(spec->seccomp, seccomp_cache, &ini->bpf, err) < 0)
+		return burrow_error_wrap(err, "linux.seccomp");
+	ini->seccomp = &ini->bpf;
+	return 0;
+}
+
+void rt_init_clear(struct rt_init *ini)
+{
+	rt_bpf_clear(&ini->bpf);
+	for (size_t i = 0; ini->ns_fds && i < ini->spec->n_namespaces; i++)
+		if (ini->ns_fds[i] >= 0)
+			close(ini->ns_fds[i]);
+	free(ini->ns_fds);
+	ini->ns_fds = NULL;
+}
+
+int rt_spawn(struct rt_container *c, struct rt_init *ini, int flags, void (*child)(struct rt_init *))
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	ini->sync_fd = sv[1];
+	/* the child starts with every signal blocked: none of our handlers
+	 * may run in it */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid_t pid = rt_clone(flags);
+	if (pid == 0) {
+		close(sv[0]);
+		child(ini);
+		_exit(1); /* not reached */
+	}
+	int e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		errno = e;
+		return -1;
+	}
+	c->pid = pid;
+	c->sync_fd = sv[0];
+	return 0;
+}
+
+struct rt_container *rt_container_new(struct rt_spec *spec, const char *who)
+{
+	struct rt_container *c = xcalloc(1, sizeof(*c));
+	c->spec = spec;
+	c->sync_fd = -1;
+	c->pty_master = -1;
+	c->who = who;
+	return c;
+}
+
 int rt_start(struct rt_container *c, struct burrow_err **err)
 {
-	static const char what[] = "starting the container";
+	static const char what[] = "starting the command";
 	if (c->sync_fd < 0)
-		return burrow_error(err, EALREADY, "the container init was already started");
+		return burrow_error(err, EALREADY, "%s was already started", c->who);
 	if (sock_send(c->sync_fd, RT_MSG_START, 0, -1) < 0) {
 		int e = errno;
 		kill(c->pid, SIGKILL);
 		close(c->sync_fd);
 		c->sync_fd = -1;
-		return burrow_error(err, e, "cannot start the container init");
+		return burrow_error(err, e, "cannot start %s", c->who);
 	}
 	int rc = 0;
 	bool reported = false; /* the init said why, and exits by itself */
@@ -247,17 +266,17 @@ int rt_start(struct rt_container *c, struct burrow_err **err)
 	}
 	if (w == 0) {
 		/* stuck (e.g. on a dead fuse mount) */
-		rc = burrow_error(err, ETIMEDOUT, "timed out after %d s waiting for the container init to exec",
-		                  RT_EXEC_TIMEOUT_MS / 1000);
+		rc = burrow_error(err, ETIMEDOUT, "timed out after %d s waiting for %s to exec",
+		                  RT_EXEC_TIMEOUT_MS / 1000, c->who);
 	} else if (w < 0) {
-		rc = burrow_error(err, errno, "cannot wait for the container init");
+		rc = burrow_error(err, errno, "cannot wait for %s", c->who);
 	} else if (r < 0) {
-		rc = burrow_error(err, errno, "cannot read from the container init");
+		rc = burrow_error(err, errno, "cannot read from %s", c->who);
 	} else if (r > 0 && m.tag == SOCK_MSG_ERROR) {
-		rc = recv_child_error(c->sync_fd, what, err);
+		rc = recv_child_error(c, what, err);
 		reported = true;
 	} else if (r > 0) {
-		rc = burrow_error(err, EPROTO, "unexpected message %#x from the container init", (unsigned)m.tag);
+		rc = burrow_error(err, EPROTO, "unexpected message %#x from %s", (unsigned)m.tag, c->who);
 	}
 	/* in an unknown state it is killed, so that the caller's wait ends */
 	if (rc < 0 && !reported)

@@ -125,19 +125,24 @@ struct rt_opts {
  * nothing to leak; any other failure (e.g. EDQUOT: the user's key quota,
  * /proc/sys/kernel/keys/maxkeys, is used up) fails the container.
  *
- * An exec into the container (later) joins the same keyring by name: the
+ * An exec into the container (rt_exec) joins the same keyring by name: the
  * kernel finds a keyring of that name in burrow's user namespace that the
  * caller may search (hence the user-search bit) and joins it rather than
- * make a new one, so keyctl(KEYCTL_JOIN_SESSION_KEYRING, id) in the exec
- * helper, before it enters the container's namespaces, is all it takes. The
- * keyring lives while a process of the container holds it. */
+ * make a new one, so keyctl(KEYCTL_JOIN_SESSION_KEYRING, id) in the exec's
+ * process, before it enters the container's namespaces and while it is
+ * still root, is all it takes. The keyring lives while a process of the
+ * container holds it (when none does, the exec's process gets a new one of
+ * that name: never the caller's). */
 
+/* A process the runtime made in a container (the init, or one an exec
+ * started), set up and waiting to exec its command (rt_start). */
 struct rt_container {
-	pid_t pid;      /* container init, pid 1 in its pid namespace, our child */
+	pid_t pid;      /* our child: the container init (pid 1 in its pid namespace), or the exec'd process */
 	int pty_master; /* -1 unless terminal; owned by the container (closed by rt_container_free) */
 	/* private */
-	int sync_fd; /* socket to the init; -1 once it has exec'd */
+	int sync_fd; /* socket to the child; -1 once it has exec'd */
 	struct rt_spec *spec;
+	const char *who; /* for messages: "the container init" */
 };
 
 /* Reads BUNDLE/config.json, compiles its seccomp filter (or takes it from
@@ -151,8 +156,8 @@ struct rt_container {
  * container is killed (SIGKILL) when its parent exits. */
 int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_container **out, struct burrow_err **err);
 
-/* Lets the init exec process.args. Returns 0 once exec succeeded, or -1 with
- * the error the init reported (it then exits 127 or 126; after a timeout or
+/* Lets the init (or an exec's process) exec its command. Returns 0 once
+ * exec succeeded, or -1 with the error the child reported (it then exits 127 or 126; after a timeout or
  * any other failure it is killed; the caller reaps it either way): status
  * ENOENT for
  * "executable file 'x' not found in $PATH" or a missing file, EACCES,
@@ -165,6 +170,52 @@ int rt_exec_exit_code(const struct burrow_err *err);
 
 /* Sends sig to the container init; 0 or -1 (errno set). */
 int rt_kill(struct rt_container *c, int sig);
+
+/* ---- joining a running container (exec) ---- */
+
+struct proc_ref;
+
+/* What an exec changes of process.* in the container's config.json; the
+ * rest (rlimits, umask, no_new_privs, the seccomp filter, capabilities as
+ * below) is the container's. */
+struct rt_exec_opts {
+	char *const *args; /* the command; args[0] is looked up in the process's PATH */
+	char *const *env;  /* NAME=VALUE set over process.env (NULL: none) */
+	const char *cwd;   /* absolute (NULL: process.cwd) */
+	bool has_user;     /* uid/gid instead of process.user (and no additional groups) */
+	uid_t uid;
+	gid_t gid;
+	/* Every capability the namespace gives, no seccomp filter, no
+	 * no_new_privs. Otherwise, as podman: the bounding set is the
+	 * container's, root gets all of it, the container's own (non-root)
+	 * user gets what the container has (effective, permitted, inheritable
+	 * and ambient), another user none. */
+	bool privileged;
+	bool terminal;             /* a pty from the container's devpts; master in c->pty_master */
+	int stdio[3];              /* the process's stdin/stdout/stderr when !terminal (-1: /dev/null) */
+	int preserve_fds;          /* the caller's fds 3 .. 3+n-1 (open) are passed on as they are */
+	const char *keyring;       /* the container's session keyring, joined by name (see above) */
+	const char *seccomp_cache; /* as in rt_opts */
+};
+
+/* Starts a process in the running container whose config.json is in
+ * BUNDLE and whose init is init (pidfd + start time, lib/proc.h): it joins
+ * the init's namespaces (pid, mount, network, uts, ipc, cgroup: those
+ * config.json lists), the container's session keyring and, with the
+ * settings of config.json and opts, waits to exec opts->args, as
+ * rt_create's init does; rt_start lets it exec (and reports 126/127 the
+ * same way), rt_kill signals it, rt_container_free lets go of it.
+ *
+ * c->pid is our child, inside the container's pid namespace: the caller
+ * reaps it (a caller that exits first leaves it to the container's init,
+ * which the kernel makes its parent). It does not die with the caller. A
+ * container whose init has exited meanwhile gives status ESRCH.
+ *
+ * Call while single-threaded (as rt_create), and last: our own later
+ * children are born in the container's pid namespace too (the way back
+ * needs privileges in the initial user namespace). */
+int rt_exec(const char *bundle, const struct proc_ref *init, const struct rt_exec_opts *opts, struct rt_container **out,
+            struct burrow_err **err);
 
 /* 0-255 exit code from a wait status (128+N for a signal). */
 int rt_exit_code(int wstatus);

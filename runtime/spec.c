@@ -20,16 +20,27 @@
 #include "lib/xalloc.h"
 #include "runtime/internal.h"
 
+/* Namespaces: config.json's names, and /proc/PID/ns/'s. */
 static const struct {
 	const char *name;
 	int flag;
+	const char *proc;
 } ns_types[] = {
-    {"pid", CLONE_NEWPID},   {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},      {"ipc", CLONE_NEWIPC},
-    {"uts", CLONE_NEWUTS},   {"user", CLONE_NEWUSER},   {"cgroup", CLONE_NEWCGROUP},
+    {"pid", CLONE_NEWPID, "pid"},          {"network", CLONE_NEWNET, "net"}, {"mount", CLONE_NEWNS, "mnt"},
+    {"ipc", CLONE_NEWIPC, "ipc"},          {"uts", CLONE_NEWUTS, "uts"},     {"user", CLONE_NEWUSER, "user"},
+    {"cgroup", CLONE_NEWCGROUP, "cgroup"},
 #ifdef CLONE_NEWTIME
-    {"time", CLONE_NEWTIME},
+    {"time", CLONE_NEWTIME, "time"},
 #endif
 };
+
+const char *rt_ns_name(int flag, bool proc)
+{
+	for (size_t k = 0; k < sizeof(ns_types) / sizeof(ns_types[0]); k++)
+		if (ns_types[k].flag == flag)
+			return proc ? ns_types[k].proc : ns_types[k].name;
+	return "other";
+}
 
 static const struct {
 	const char *name;

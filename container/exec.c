@@ -1,0 +1,356 @@
+/* burrow exec: a command in a running container. The runtime joins the
+ * container (runtime/exec.c); here the container is found and checked, the
+ * process's user, environment and working directory are worked out, and
+ * the caller waits for the process: relaying its pty when it has one,
+ * forwarding signals, passing its exit code on.
+ *
+ * Who reaps what: the process is this process's own child (rt_exec), reaped
+ * here when it ends. With -d, or once the user detaches, it is left
+ * running: when we exit the kernel makes the container's init its parent.
+ * Its pty then stays open in a small holder process of its own (double
+ * fork, setsid), which reads and drops what the process writes until the
+ * process and everything that shares the pty have closed it: without it
+ * the process would get SIGHUP as the pty hangs up. Like every child we
+ * make after rt_exec, the holder is born in the container's pid namespace
+ * (and goes with the container); it is not dumpable, so that nothing in the
+ * container can look into it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "container/internal.h"
+#include "container/terminal.h"
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/loop.h"
+#include "lib/proc.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "runtime/runtime.h"
+#include "state/state.h"
+
+/* SIGCHLD, SIGWINCH, and the signals forwarded to the process. */
+static void wait_sigset(sigset_t *set)
+{
+	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGWINCH);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+}
+
+/* The container to exec in, and how the process runs there. */
+struct target {
+	char *id, *name;
+	struct proc_ref init;
+	bool has_user;
+	unsigned uid, gid;
+	char **env; /* set over the container's */
+};
+
+static void target_clear(struct target *t)
+{
+	free(t->id);
+	free(t->name);
+	proc_ref_close(&t->init);
+	strv_free(t->env);
+}
+
+/* -u against the container's /etc/passwd and /etc/group (as they are in
+ * its root filesystem), and the environment podman gives an exec: the
+ * caller's -e over the container's, HOME from the user's passwd entry
+ * ("/" without one) and, with a terminal, TERM=xterm, unless set. */
+static int process_settings(const struct ctr_config *c, const struct ctr_run *r, const struct ctr_exec_opts *o,
+                            struct target *t, struct burrow_err **err)
+{
+	cleanup_free char *passwd = NULL;
+	cleanup_free char *group = NULL;
+	char *roots[] = {r->mountpoint ? r->mountpoint : c->rootfs, NULL};
+	if (roots[0] && (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
+	                 (o->user && ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)))
+		return -1;
+	t->uid = c->uid;
+	t->gid = c->gid;
+	if (o->user) {
+		if (ctr_resolve_user(o->user, passwd, group, &t->uid, &t->gid, err) < 0)
+			return -1;
+		t->has_user = true;
+	}
+	t->env = strv_dup(o->env);
+	if (!strv_env_has(c->env, "HOME") && !strv_env_has(t->env, "HOME")) {
+		cleanup_free char *home = passwd ? ctr_passwd_home(passwd, t->uid) : NULL;
+		strv_append_take(&t->env, xasprintf("HOME=%s", home && *home ? home : "/"));
+	}
+	if (o->tty && !strv_env_has(c->env, "TERM") && !strv_env_has(t->env, "TERM"))
+		strv_append(&t->env, "TERM=xterm");
+	return 0;
+}
+
+/* Finds the container, checks that it runs, names its init by pidfd and
+ * works out the process's settings, under the container's lock. */
+static int find_target(struct state_store *s, const char *ref, const struct ctr_exec_opts *o, struct target *t,
+                       struct burrow_err **err)
+{
+	struct ctr_config c = {0};
+	struct ctr_run r = {0};
+	int lock = -1, ret = -1;
+	int gone = ctr_lock_load(s, ref, &t->id, &lock, &c, &r, err);
+	if (gone < 0)
+		goto out;
+	if (gone) {
+		burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
+		goto out;
+	}
+	t->name = xstrdup(c.name);
+	if (r.state != CTR_RUNNING) {
+		burrow_error_status(err, EINVAL, "cannot exec in container '%s': it is %s, not running",
+		                    str_quote(c.name), ctr_state_name(r.state));
+		goto out;
+	}
+	/* its init, and none other that has its pid by now */
+	int alive = r.pid_start ? proc_ref_open(&t->init, r.pid, r.pid_start) : 0;
+	if (alive < 0) {
+		burrow_error(err, errno, "cannot reach the init of container '%s' (pid %d)", str_quote(c.name),
+		             (int)r.pid);
+		goto out;
+	}
+	if (alive == 0) {
+		burrow_error_status(err, ESRCH, "cannot exec in container '%s': it is exiting, not running",
+		                    str_quote(c.name));
+		goto out;
+	}
+	ret = process_settings(&c, &r, o, t, err);
+	if (ret < 0)
+		burrow_error_wrap(err, "container '%s'", str_quote(c.name));
+out:
+	if (lock >= 0)
+		state_unlock(lock);
+	ctr_config_clear(&c);
+	ctr_run_clear(&r);
+	return ret;
+}
+
+/* Keeps a detached process's pty open (see the top of the file). */
+static int hold_pty(int master, struct burrow_err **err)
+{
+	pid_t mid = fork();
+	if (mid < 0)
+		return burrow_error(err, errno, "cannot start a process to hold the pty");
+	if (mid == 0) {
+		if (setsid() < 0 || fork() != 0)
+			_exit(0);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		close_fds_except(master);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		int fl = fcntl(master, F_GETFL);
+		fcntl(master, F_SETFL, fl & ~O_NONBLOCK);
+		char buf[4096];
+		/* EIO: nothing holds the pty's other side any more */
+		while (TEMP_FAILURE_RETRY(read(master, buf, sizeof(buf))) > 0)
+			;
+		_exit(0);
+	}
+	if (proc_wait_child(mid, now_ms() + 10000, NULL) != 1)
+		return burrow_error(err, 0, "the process to hold the pty did not start within 10 s");
+	return 0;
+}
+
+/* The foreground: the process's pty relayed, signals forwarded. */
+struct session {
+	struct rt_container *rt;
+	struct loop *loop;
+	struct loop_watch *master_w, *stdin_w;
+	struct ctr_term term;
+	struct ctr_detach detach;
+	bool exited, detached;
+	int wstatus;
+};
+
+static void copy_winsize(struct session *x)
+{
+	unsigned short rows, cols;
+	if (ctr_term_size(STDIN_FILENO, &rows, &cols) || ctr_term_size(STDOUT_FILENO, &rows, &cols))
+		ctr_term_set_size(x->rt->pty_master, rows, cols);
+}
+
+static void on_signal(struct loop *l, const struct signalfd_siginfo *si, void *data)
+{
+	struct session *x = data;
+	int sig = (int)si->ssi_signo;
+	if (sig == SIGCHLD) {
+		if (!x->exited && waitpid_eintr(x->rt->pid, &x->wstatus, WNOHANG) == x->rt->pid) {
+			x->exited = true;
+			loop_stop(l);
+		}
+	} else if (sig == SIGWINCH) {
+		if (x->rt->pty_master >= 0)
+			copy_winsize(x);
+	} else if (!x->exited) {
+		/* our own child, not reaped yet: its pid is its own */
+		rt_kill(x->rt, sig);
+	}
+}
+
+static void stop_relay(struct session *x)
+{
+	loop_watch_remove(x->loop, x->master_w);
+	loop_watch_remove(x->loop, x->stdin_w);
+	x->master_w = x->stdin_w = NULL;
+}
+
+static void on_master(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
+{
+	(void)l, (void)w, (void)revents;
+	struct session *x = data;
+	/* EIO: every slave is closed; stdin has nowhere to go either */
+	if (fd_copy(fd, STDOUT_FILENO) <= 0)
+		stop_relay(x);
+}
+
+static void on_stdin(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
+{
+	(void)revents;
+	struct session *x = data;
+	unsigned char in[4096], out[sizeof(in) + CTR_DETACH_KEYS_MAX];
+	ssize_t n = TEMP_FAILURE_RETRY(read(fd, in, sizeof(in)));
+	if (n <= 0) {
+		/* end of input: what ^D does at a terminal */
+		char eot = 4;
+		(void)write_all(x->rt->pty_master, &eot, 1);
+		loop_watch_remove(l, w);
+		x->stdin_w = NULL;
+		return;
+	}
+	size_t len;
+	bool detach = ctr_detach_feed(&x->detach, in, (size_t)n, out, &len);
+	if (len && write_all(x->rt->pty_master, out, len) < 0) {
+		stop_relay(x);
+		return;
+	}
+	if (detach) {
+		x->detached = true;
+		loop_stop(l);
+	}
+}
+
+/* Waits for the process, relaying its pty; true when the user detached. */
+static int session_run(struct session *x, const struct ctr_exec_opts *o, struct burrow_err **err)
+{
+	if (x->rt->pty_master >= 0) {
+		x->master_w = loop_watch_add(x->loop, x->rt->pty_master, POLLIN, on_master, x);
+		if (o->interactive)
+			x->stdin_w = loop_watch_add(x->loop, STDIN_FILENO, POLLIN, on_stdin, x);
+	}
+	int r = loop_run(x->loop, err);
+	stop_relay(x);
+	if (r < 0 || x->detached)
+		return r;
+	/* what is left in the pty after the end */
+	if (x->rt->pty_master >= 0) {
+		int fl = fcntl(x->rt->pty_master, F_GETFL);
+		fcntl(x->rt->pty_master, F_SETFL, fl | O_NONBLOCK);
+		while (fd_copy(x->rt->pty_master, STDOUT_FILENO) > 0)
+			;
+	}
+	return 0;
+}
+
+int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts *o, int *exit_code,
+             struct burrow_err **err)
+{
+	*exit_code = 125; /* burrow failed, until the process says otherwise */
+	struct target t = {.init = PROC_REF_INIT};
+	struct session x = {.term = CTR_TERM_INIT};
+	if (ctr_detach_keys_parse(o->detach_keys ? o->detach_keys : CTR_DETACH_KEYS_DEFAULT, x.detach.keys, &x.detach.n,
+	                          err) < 0)
+		return -1;
+	if (find_target(s, ref, o, &t, err) < 0) {
+		target_clear(&t);
+		return -1;
+	}
+	cleanup_free char *dir = ctr_dir(s, t.id);
+	cleanup_free char *sc_cache = path_join(state_runroot(s), "seccomp");
+	struct rt_exec_opts ro = {
+	    .args = o->cmd,
+	    .env = t.env,
+	    .cwd = o->workdir,
+	    .has_user = t.has_user,
+	    .uid = t.uid,
+	    .gid = t.gid,
+	    .privileged = o->privileged,
+	    .terminal = o->tty,
+	    .stdio = {o->interactive && !o->detach ? STDIN_FILENO : -1, o->detach ? -1 : STDOUT_FILENO,
+	              o->detach ? -1 : STDERR_FILENO},
+	    .preserve_fds = o->preserve_fds,
+	    .keyring = t.id,
+	    .seccomp_cache = sc_cache,
+	};
+	int ret = -1;
+	sigset_t mask, oldmask;
+	wait_sigset(&mask);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	struct sigaction ign = {.sa_handler = SIG_IGN}, oldpipe;
+	sigaction(SIGPIPE, &ign, &oldpipe); /* a reader gone is an error to see */
+
+	if (rt_exec(dir, &t.init, &ro, &x.rt, err) < 0) {
+		if ((*err)->status == ESRCH)
+			burrow_error_status(err, ESRCH, "cannot exec in container '%s': it is exiting, not running",
+			                    str_quote(t.name));
+		else
+			burrow_error_wrap(err, "cannot exec in container '%s'", str_quote(t.name));
+		goto out;
+	}
+	if (o->tty) {
+		if (o->interactive && !o->detach)
+			ctr_term_raw(&x.term, STDIN_FILENO);
+		copy_winsize(&x);
+	}
+	if (rt_start(x.rt, err) < 0) {
+		int st;
+		waitpid_eintr(x.rt->pid, &st, 0);
+		*exit_code = rt_exec_exit_code(*err);
+		goto out;
+	}
+	if (o->detach) {
+		if (x.rt->pty_master >= 0 && hold_pty(x.rt->pty_master, err) < 0)
+			goto out;
+		*exit_code = 0;
+		ret = 0;
+		goto out;
+	}
+	x.loop = loop_new();
+	if (!loop_signals_add(x.loop, &mask, on_signal, &x, err) || session_run(&x, o, err) < 0) {
+		/* cannot watch it any more: end it rather than leave it unwatched */
+		proc_kill_reap(x.rt->pid, &x.wstatus);
+		*exit_code = rt_exit_code(x.wstatus);
+		goto out;
+	}
+	ctr_term_restore(&x.term);
+	if (x.detached) {
+		ret = hold_pty(x.rt->pty_master, err);
+		*exit_code = ret < 0 ? 125 : 0;
+		goto out;
+	}
+	*exit_code = rt_exit_code(x.wstatus);
+	ret = 0;
+out:
+	ctr_term_restore(&x.term);
+	loop_free(x.loop);
+	if (x.rt)
+		rt_container_free(x.rt);
+	sigaction(SIGPIPE, &oldpipe, NULL);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	target_clear(&t);
+	return ret;
+}
