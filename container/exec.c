@@ -6,14 +6,14 @@
  *
  * Who reaps what: the process is this process's own child (rt_exec), reaped
  * here when it ends. With -d, or once the user detaches, it is left
- * running: when we exit the kernel makes the container's init its parent.
- * Its pty then stays open in a small holder process of its own (double
- * fork, setsid), which reads and drops what the process writes until the
+ * running: when we exit, our own reaper (the host's init, or a subreaper
+ * above us) becomes its parent and reaps it. Its pty then stays open in a
+ * small holder process of its own (double fork, setsid, outside the
+ * container), which reads and drops what the process writes until the
  * process and everything that shares the pty have closed it: without it
- * the process would get SIGHUP as the pty hangs up. Like every child we
- * make after rt_exec, the holder is born in the container's pid namespace
- * (and goes with the container); it is not dumpable, so that nothing in the
- * container can look into it. */
+ * the process would get SIGHUP as the pty hangs up. The holder is not
+ * dumpable: nothing may look into a process that holds a container's pty
+ * master. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -2,15 +2,18 @@
  * namespaces of the container's init, with the process settings of the
  * container's config.json (as the exec asks to change them).
  *
- * The caller joins the init's pid namespace for its children
+ * A process is born in a pid namespace its parent joined for its children
  * (setns(CLONE_NEWPID) changes pid_for_children, never the caller's own
- * pid) and forks: the child is born inside the container's pid namespace
- * and is the caller's own child. There is no way back: the caller's own
- * pid namespace belongs to the initial user namespace, where we have no
- * CAP_SYS_ADMIN to setns into it, so its later children are born in the
- * container's too. The child joins the other namespaces, sets itself up as
- * the init does (process.c) and reports over the sync socket, like the
- * init (runtime.c follows it).
+ * pid), and there is no way back: our own pid namespace belongs to the
+ * initial user namespace, where we have no CAP_SYS_ADMIN to setns into it.
+ * So a short-lived helper does it: the caller (a child subreaper for the
+ * while) forks the helper, which joins the pid namespace, forks the
+ * process, writes its pid to a pipe and exits; the process, orphaned,
+ * becomes the caller's child. The caller's own later children are born
+ * where they were (a monitor that runs healthchecks through exec must not
+ * clone its next container inside the last one). The process joins the
+ * other namespaces, sets itself up as the init does (process.c) and reports
+ * over the sync socket, like the init (runtime.c follows it).
  *
  * The namespaces are named by the init's pidfd (setns(pidfd, flags), Linux
  * 5.8), which stays bound to the init whatever happens to its pid; before
@@ -22,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,14 +34,19 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/proc.h"
 #include "lib/sock.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "runtime/internal.h"
+
+/* A bound on the helper, which only joins a namespace and forks. */
+#define RT_HELPER_TIMEOUT_MS 10000
 
 /* The namespaces an exec joins: all but the user namespace (burrow's,
  * ours already) and a time namespace (never made). */
@@ -152,17 +161,6 @@ static int child_setup(struct rt_init *ini, struct burrow_err **err)
 	return rt_process_setup(ini, err);
 }
 
-__attribute__((noreturn)) static void exec_child(struct rt_init *ini)
-{
-	struct burrow_err *err = NULL;
-	rt_child_ready(ini, child_setup);
-	/* as the user the command runs as; podman's exit code for a missing
-	 * one is 127, as for a command that is not there */
-	if (rt_enter_cwd(ini->spec->cwd, &err) < 0)
-		rt_fail(ini, err, err->status == ENOENT ? 127 : 126);
-	rt_exec_process(ini);
-}
-
 static int gone(const struct proc_ref *init, struct burrow_err **err)
 {
 	return burrow_error_status(err, ESRCH, "the container's init (pid %d) has exited", (int)init->pid);
@@ -189,6 +187,84 @@ static int open_ns_files(const struct proc_ref *init, const struct rt_spec *s, i
 	return 0;
 }
 
+__attribute__((noreturn)) static void exec_child(struct rt_init *ini)
+{
+	struct burrow_err *err = NULL;
+	rt_child_ready(ini, child_setup);
+	/* as the user the command runs as; podman's exit code for a missing
+	 * one is 127, as for a command that is not there */
+	if (rt_enter_cwd(ini->spec->cwd, &err) < 0)
+		rt_fail(ini, err, err->status == ENOENT ? 127 : 126);
+	rt_exec_process(ini);
+}
+
+/* The pid namespace, by the init's pidfd or its /proc/PID/ns/ files. */
+static int join_pid_namespace(struct rt_init *ini, struct burrow_err **err)
+{
+	const struct rt_spec *s = ini->spec;
+	if (ini->pidfd >= 0) {
+		if (!(ini->join & CLONE_NEWPID) || setns(ini->pidfd, CLONE_NEWPID) == 0)
+			return 0;
+		if (errno == ESRCH)
+			return gone(ini->init, err);
+		if (errno != EINVAL)
+			return burrow_error(err, errno, "cannot join the container's pid namespace");
+		ini->pidfd = -1; /* before Linux 5.8 */
+	}
+	if (open_ns_files(ini->init, s, ini->join, ini->ns_fds, err) < 0)
+		return -1;
+	for (size_t i = 0; i < s->n_namespaces; i++)
+		if (s->namespaces[i].flag == CLONE_NEWPID && ini->ns_fds[i] >= 0 &&
+		    setns(ini->ns_fds[i], CLONE_NEWPID) < 0)
+			return burrow_error(err, errno, "cannot join the container's pid namespace");
+	return 0;
+}
+
+/* The helper (see the top): exits 0 once the process's pid is written. */
+__attribute__((noreturn)) static void exec_helper(struct rt_init *ini)
+{
+	struct burrow_err *err = NULL;
+	burrow_log_set_sink(sock_log_sink, &ini->sync_fd);
+	if (join_pid_namespace(ini, &err) < 0)
+		rt_fail(ini, err, 1);
+	pid_t pid = rt_clone(0);
+	if (pid == 0)
+		exec_child(ini);
+	if (pid < 0) {
+		/* a pid namespace whose init has exited takes no one in */
+		if (errno == ENOMEM && (ini->join & CLONE_NEWPID))
+			gone(ini->init, &err);
+		else
+			burrow_error(&err, errno, "cannot create the exec process");
+		rt_fail(ini, err, 1);
+	}
+	if (write_all(ini->report_fd, &pid, sizeof(pid)) < 0)
+		_exit(2); /* the process then finds the sync socket closed */
+	_exit(0);
+}
+
+/* After a helper that did not say which process it made: why. */
+static int helper_failed(struct rt_container *c, int r, int status, struct burrow_err **err)
+{
+	struct sock_msg m;
+	if (r == 1 && wait_fd(c->sync_fd, POLLIN, now_ms()) > 0 && sock_recv(c->sync_fd, &m, NULL) == 1 &&
+	    m.tag == SOCK_MSG_ERROR) {
+		struct burrow_err *e = NULL;
+		if (burrow_err_recv(c->sync_fd, &e) == 1) {
+			burrow_err_free(*err);
+			*err = e;
+			return -1;
+		}
+	}
+	if (r == 0)
+		return burrow_error(err, ETIMEDOUT, "the exec helper did not finish within %d s",
+		                    RT_HELPER_TIMEOUT_MS / 1000);
+	if (r < 0)
+		return burrow_error(err, errno, "cannot wait for the exec helper");
+	cleanup_free char *how = proc_status_text(status);
+	return burrow_error(err, 0, "the exec helper %s", how);
+}
+
 int rt_exec(const char *bundle, const struct proc_ref *init, const struct rt_exec_opts *opts, struct rt_container **out,
             struct burrow_err **err)
 {
@@ -204,46 +280,49 @@ int rt_exec(const char *bundle, const struct proc_ref *init, const struct rt_exe
 	for (size_t i = 0; i < spec->n_namespaces; i++)
 		join |= spec->namespaces[i].flag & RT_EXEC_NS;
 	struct rt_init ini;
-	int rc = -1, pidfd = init->pidfd;
+	int rc = -1;
+	cleanup_close int report = -1; /* the helper's pipe */
 	if (rt_init_prepare(&ini, spec, opts->terminal, opts->stdio, opts->keyring, opts->seccomp_cache, err) < 0)
 		goto out;
 	ini.preserve_fds = opts->preserve_fds;
 	ini.join = join;
-	/* the pid namespace for our children: the container's */
-	if (join & CLONE_NEWPID) {
-		if (pidfd >= 0 && setns(pidfd, CLONE_NEWPID) < 0) {
-			if (errno == ESRCH) {
-				gone(init, err);
-				goto out;
-			}
-			if (errno != EINVAL) {
-				burrow_error(err, errno, "cannot join the container's pid namespace");
-				goto out;
-			}
-			pidfd = -1; /* before Linux 5.8 */
-		}
-	}
-	if (pidfd < 0) {
-		if (open_ns_files(init, spec, join, ini.ns_fds, err) < 0)
-			goto out;
-		for (size_t i = 0; i < spec->n_namespaces; i++) {
-			if (spec->namespaces[i].flag == CLONE_NEWPID && ini.ns_fds[i] >= 0 &&
-			    setns(ini.ns_fds[i], CLONE_NEWPID) < 0) {
-				burrow_error(err, errno, "cannot join the container's pid namespace");
-				goto out;
-			}
-		}
-	}
-
-	ini.pidfd = pidfd;
-	if (rt_spawn(c, &ini, 0, exec_child) < 0) {
-		/* a pid namespace whose init has exited takes no one in */
-		if (errno == ENOMEM && (join & CLONE_NEWPID))
-			gone(init, err);
-		else
-			burrow_error(err, errno, "cannot create the exec process");
+	ini.pidfd = init->pidfd;
+	ini.init = init;
+	int pp[2];
+	if (pipe2(pp, O_CLOEXEC) < 0) {
+		burrow_error(err, errno, "cannot create a pipe");
 		goto out;
 	}
+	report = pp[0];
+	ini.report_fd = pp[1];
+	/* the helper's child, orphaned, becomes ours */
+	int reaper = 0;
+	if (prctl(PR_GET_CHILD_SUBREAPER, &reaper, 0, 0, 0) < 0 ||
+	    (!reaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)) {
+		close(pp[1]);
+		burrow_error(err, errno, "cannot become a child subreaper");
+		goto out;
+	}
+	int spawned = rt_spawn(c, &ini, 0, exec_helper);
+	int e = errno;
+	close(pp[1]);
+	int st = 0, r = -1;
+	if (spawned == 0)
+		r = proc_wait_child(c->pid, now_ms() + RT_HELPER_TIMEOUT_MS, &st);
+	if (!reaper)
+		prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+	if (spawned < 0) {
+		burrow_error(err, e, "cannot create the exec helper");
+		goto out;
+	}
+	pid_t pid = 0;
+	if (r != 1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || read_all(report, &pid, sizeof(pid)) != sizeof(pid) ||
+	    pid <= 0) {
+		c->pid = 0;
+		helper_failed(c, r, st, err);
+		goto out;
+	}
+	c->pid = pid;
 	if ((rc = rt_wait_ready(c, "joining the container", err)) == 0)
 		*out = steal_ptr(c);
 out:

@@ -17,6 +17,7 @@ enum {
 	RT_MSG_START = 'S', /* parent -> child: exec now */
 };
 
+struct proc_ref;
 struct rt_init;
 
 /* runtime.c */
@@ -26,6 +27,9 @@ struct rt_init;
  * ini->sync_fd; c->pid and c->sync_fd are ours. -1 (errno) when the socket
  * or the child cannot be made. */
 int rt_spawn(struct rt_container *c, struct rt_init *ini, int flags, void (*child)(struct rt_init *));
+/* fork() with namespace flags: the child continues here on a copy of our
+ * memory (no fork handlers run, hence "call while single-threaded"). */
+pid_t rt_clone(int flags);
 /* A new handle for the child that runs spec (taken over); who names it in
  * messages. */
 struct rt_container *rt_container_new(struct rt_spec *spec, const char *who);
@@ -80,8 +84,11 @@ struct rt_init {
 	                   * exec: per spec->namespaces, the init's (without pidfds), else -1 */
 	int stdio[3];     /* private copies (>= 3 + preserve_fds, close-on-exec) when !terminal */
 	int preserve_fds; /* fds 3 .. 3 + preserve_fds - 1 are passed on as they are */
-	int pidfd;        /* exec: the init's pidfd to join by (-1: ns_fds) */
-	int join;         /* exec: CLONE_NEW* of the namespaces to join */
+	/* exec */
+	const struct proc_ref *init; /* the container's init */
+	int pidfd;                   /* its pidfd to join by (-1: ns_fds) */
+	int join;                    /* CLONE_NEW* of the namespaces to join */
+	int report_fd;               /* the helper writes the process's pid here */
 	bool terminal;
 	int rootfd;             /* O_PATH of the rootfs, after binding it onto itself */
 	int pty_slave;          /* with terminal */

@@ -28,8 +28,6 @@
 #define RT_SETUP_TIMEOUT_MS 30000
 #define RT_EXEC_TIMEOUT_MS 30000
 
-/* fork() with namespace flags: the child continues here on a copy of our
- * memory (no fork handlers run, hence "call while single-threaded"). */
 struct rt_clone_args {
 	uint64_t flags;
 	uint64_t pidfd;
@@ -41,7 +39,7 @@ struct rt_clone_args {
 	uint64_t tls;
 };
 
-static pid_t rt_clone(int flags)
+pid_t rt_clone(int flags)
 {
 	struct rt_clone_args args;
 	memset(&args, 0, sizeof(args));

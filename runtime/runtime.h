@@ -206,14 +206,15 @@ struct rt_exec_opts {
  * rt_create's init does; rt_start lets it exec (and reports 126/127 the
  * same way), rt_kill signals it, rt_container_free lets go of it.
  *
- * c->pid is our child, inside the container's pid namespace: the caller
- * reaps it (a caller that exits first leaves it to the container's init,
- * which the kernel makes its parent). It does not die with the caller. A
- * container whose init has exited meanwhile gives status ESRCH.
+ * c->pid is our child, inside the container's pid namespace (born of a
+ * short-lived helper, it is ours as the helper exits: the caller is a child
+ * subreaper while rt_exec runs): the caller reaps it; a caller that exits
+ * first leaves it to its own reaper (a subreaper above it, or the host's
+ * init), never to the container's init. It does not die with the caller.
+ * A container whose init has exited meanwhile gives status ESRCH.
  *
- * Call while single-threaded (as rt_create), and last: our own later
- * children are born in the container's pid namespace too (the way back
- * needs privileges in the initial user namespace). */
+ * Call while single-threaded (as rt_create). Our own later children are
+ * born in our pid namespace, as before. */
 int rt_exec(const char *bundle, const struct proc_ref *init, const struct rt_exec_opts *opts, struct rt_container **out,
             struct burrow_err **err);
 

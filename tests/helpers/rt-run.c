@@ -1,13 +1,15 @@
-/* rt-run [-t] [-K] BUNDLE: runs an OCI bundle with runtime/ alone (rt_create,
- * rt_start, waitpid) so the runtime can be tested without the rest of
- * burrow. Must run as (namespace) root, e.g. under `unshare -Urm` or
- * `burrow unshare`. stdio is inherited; -t allocates a pty in the container
- * and relays it to our own stdio. Exit code: the container's, 125 when the
- * runtime failed, 126/127 when the command cannot be run / was not found.
+/* rt-run [-t] [-K] [-P] BUNDLE: runs an OCI bundle with runtime/ alone
+ * (rt_create, rt_start, waitpid) so the runtime can be tested without the
+ * rest of burrow. Must run as (namespace) root, e.g. under `unshare -Urm`
+ * or `burrow unshare`. stdio is inherited; -t allocates a pty in the
+ * container and relays it to our own stdio. Exit code: the container's,
+ * 125 when the runtime failed, 126/127 when the command cannot be run /
+ * was not found.
  *
  * -K plays a kernel older than 5.9 (no close_range: it fails with ENOSYS),
- * for this process and everything it starts, container included.
- * rt-run -K -- COMMAND [ARG...] only does that and execs COMMAND (with
+ * -P one older than 5.3 (no pidfds: pidfd_open fails with ENOSYS), for this
+ * process and everything it starts, container included.
+ * rt-run -K|-P -- COMMAND [ARG...] only does that and execs COMMAND (with
  * no_new_privs when we lack CAP_SYS_ADMIN). */
 #include <errno.h>
 #include <poll.h>
@@ -59,15 +61,16 @@ static void relay_pty(int master)
 	}
 }
 
-/* close_range fails with ENOSYS from now on, as before Linux 5.9. Without
- * CAP_SYS_ADMIN loading the filter needs no_new_privs (nnp). */
-static int no_close_range(bool nnp)
+/* The system call name fails with ENOSYS from now on, as on a kernel
+ * older than it. Without CAP_SYS_ADMIN loading the filter needs
+ * no_new_privs (nnp). */
+static int no_syscall(const char *name, bool nnp)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return -1;
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, nnp);
-	int nr = seccomp_syscall_resolve_name("close_range");
+	int nr = seccomp_syscall_resolve_name(name);
 	if (r == 0 && nr != __NR_SCMP_ERROR)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
 	if (r == 0)
@@ -80,12 +83,14 @@ int main(int argc, char **argv)
 {
 	struct rt_opts opts = {.stdio = {0, 1, 2}, .terminal = false};
 	int argi = 1;
-	bool old_kernel = false;
+	const char *missing = NULL; /* the system call an old kernel lacks */
 	for (; argi < argc && argv[argi][0] == '-'; argi++) {
 		if (strcmp(argv[argi], "-t") == 0) {
 			opts.terminal = true;
 		} else if (strcmp(argv[argi], "-K") == 0) {
-			old_kernel = true;
+			missing = "close_range";
+		} else if (strcmp(argv[argi], "-P") == 0) {
+			missing = "pidfd_open";
 		} else if (strcmp(argv[argi], "--") == 0) {
 			argi++;
 			break;
@@ -95,14 +100,14 @@ int main(int argc, char **argv)
 		}
 	}
 	bool exec_cmd = argi > 1 && strcmp(argv[argi - 1], "--") == 0;
-	if (argi >= argc || (!exec_cmd && argi + 1 != argc) || (exec_cmd && !old_kernel)) {
-		fprintf(stderr, "usage: rt-run [-t] [-K] BUNDLE\n       rt-run -K -- COMMAND [ARG...]\n");
+	if (argi >= argc || (!exec_cmd && argi + 1 != argc) || (exec_cmd && !missing)) {
+		fprintf(stderr, "usage: rt-run [-t] [-K|-P] BUNDLE\n       rt-run -K|-P -- COMMAND [ARG...]\n");
 		return 125;
 	}
 	/* a container must not get no_new_privs from us; a command may (then
 	 * setuid newuidmap does not work for it) */
-	if (old_kernel && no_close_range(false) < 0 && (!exec_cmd || no_close_range(true) < 0)) {
-		fprintf(stderr, "rt-run: cannot install the seccomp filter for -K\n");
+	if (missing && no_syscall(missing, false) < 0 && (!exec_cmd || no_syscall(missing, true) < 0)) {
+		fprintf(stderr, "rt-run: cannot install the seccomp filter that removes %s\n", missing);
 		return 125;
 	}
 	if (exec_cmd) {

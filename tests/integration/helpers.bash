@@ -161,6 +161,34 @@ import_busybox() {
 	run_burrow 0 import --change 'CMD ["sh"]' "$tar" "$name"
 }
 
+SYSPROBE=$HELPERS_BIN/sysprobe
+
+# import_probe: the busybox image plus /bin/sysprobe (tests/helpers/
+# sysprobe.c, static), as "probe" (the tarball is built once per bats run)
+import_probe() {
+	local tar=$BATS_RUN_TMPDIR/probe.tar
+	[ -x "$SYSPROBE" ] || {
+		echo "missing $SYSPROBE (make build/tests/helpers/sysprobe)" >&2
+		return 1
+	}
+	import_busybox
+	if [ ! -s "$tar" ]; then
+		local d=$BATS_RUN_TMPDIR/probe.d.$$
+		mkdir -p "$d/bin"
+		cp "$SYSPROBE" "$d/bin/sysprobe"
+		cp "$BATS_RUN_TMPDIR/busybox.tar" "$tar.tmp.$$"
+		tar --numeric-owner --owner=0 --group=0 -C "$d" -rf "$tar.tmp.$$" ./bin/sysprobe
+		mv "$tar.tmp.$$" "$tar"
+		rm -rf "$d"
+	fi
+	run_burrow 0 import "$tar" probe
+}
+
+# probe_result OUTPUT NAME: what sysprobe said about NAME in OUTPUT
+probe_result() {
+	sed -n "s/^$2: //p" <<<"$1"
+}
+
 # A free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
