@@ -70,7 +70,7 @@ row() { # name burrow-cmd floor-cmd podman-cmd (an empty one: not measured)
 	p=-
 	[ -n "$podman_ok" ] && [ -n "$4" ] && p=$(median "$4")
 	rf=$(python3 -c 'import sys
-try: print("+%.2f ms" % (float(sys.argv[1]) - float(sys.argv[2])))
+try: print("%+.2f ms" % (float(sys.argv[1]) - float(sys.argv[2])))
 except ValueError: print("-")' "$b" "$f")
 	rp=$(python3 -c 'import sys
 try: print("%.1fx faster" % (float(sys.argv[2]) / float(sys.argv[1])))
@@ -104,6 +104,18 @@ want run-d && row "run -d + rm -f (network none)" \
 	"sh -c '$P rm -f -t 0 \$($P run -d --label burrow-bench=1 --network none localhost/burrow-bench-busybox sleep 600)'"
 want run-d-slirp && row "run -d + rm -f (slirp)" "sh -c '$B rm -f \$($B run -d busybox sleep 600)'" "sh -c true" \
 	"sh -c '$P rm -f -t 0 \$($P run -d --label burrow-bench=1 localhost/burrow-bench-busybox sleep 600)'"
+if want exec; then
+	# a command in a running container; the floor joins the same
+	# namespaces with nsenter from inside burrow's user namespace
+	id=$("$B" run -d --network none busybox sleep 600)
+	pid=$("$B" ps --no-trunc --format '{{.ID}} {{.Pid}}' | awk -v id="$id" '$1 == id { print $2 }')
+	pcid=
+	[ -n "$podman_ok" ] && pcid=$($P run -d --label burrow-bench=1 --network none localhost/burrow-bench-busybox sleep 600)
+	row "exec CTR true" "$B exec $id true" "$B unshare nsenter -t $pid -m -u -i -n -p -C true" \
+		"${pcid:+$P exec $pcid true}"
+	"$B" rm -f "$id" >/dev/null
+	[ -z "$pcid" ] || $P rm -f -t 0 "$pcid" >/dev/null 2>&1 || true
+fi
 if want rss; then
 	# what an idle detached container costs beside itself: its monitor (and
 	# the keeper, shared by all); podman's conmon, slirp4netns and its
