@@ -719,6 +719,62 @@ static void test_seccomp_canonical(void **state)
 		free(texts[i]);
 }
 
+/* What an exec changes of the container's process settings. */
+static void test_exec_spec(void **state)
+{
+	(void)state;
+	char *args[] = {"ps", "-o", "args", NULL};
+	char *env[] = {"A=c", "B=d", NULL};
+	/* the container's own user: what the container has, its groups */
+	struct rt_spec *s = parse_ok(full_spec);
+	rt_exec_spec(s, &(struct rt_exec_opts){.args = args, .env = env});
+	assert_string_equal(s->args[0], "ps");
+	assert_string_equal(s->args[2], "args");
+	assert_null(s->args[3]);
+	assert_string_equal(s->env[0], "PATH=/bin");
+	assert_string_equal(s->env[1], "A=c");
+	assert_string_equal(s->env[2], "B=d");
+	assert_null(s->env[3]);
+	assert_string_equal(s->cwd, "/srv");
+	assert_int_equal(s->uid, 1000);
+	assert_int_equal(s->n_additional_gids, 2);
+	assert_int_equal(s->cap_bounding, (1ULL << 0) | (1ULL << 5) | (1ULL << 13));
+	assert_int_equal(s->cap_effective, 1ULL << 5);
+	assert_int_equal(s->cap_permitted, 1ULL << 5);
+	assert_int_equal(s->cap_inheritable, 1ULL << 5);
+	assert_int_equal(s->cap_ambient, 1ULL << 5);
+	assert_true(s->no_new_privileges);
+	rt_spec_free(s);
+	/* root: the whole bounding set; no groups but its own */
+	s = parse_ok(full_spec);
+	rt_exec_spec(s, &(struct rt_exec_opts){.args = args, .cwd = "/tmp", .has_user = true});
+	assert_string_equal(s->cwd, "/tmp");
+	assert_int_equal(s->uid, 0);
+	assert_int_equal(s->gid, 0);
+	assert_int_equal(s->n_additional_gids, 0);
+	assert_int_equal(s->cap_effective, s->cap_bounding);
+	assert_int_equal(s->cap_permitted, s->cap_bounding);
+	assert_int_equal(s->cap_inheritable | s->cap_ambient, 0);
+	rt_spec_free(s);
+	/* another user: none */
+	s = parse_ok(full_spec);
+	rt_exec_spec(s, &(struct rt_exec_opts){.args = args, .has_user = true, .uid = 1234, .gid = 100});
+	assert_int_equal(s->cap_effective | s->cap_permitted | s->cap_inheritable | s->cap_ambient, 0);
+	assert_int_equal(s->cap_bounding, (1ULL << 0) | (1ULL << 5) | (1ULL << 13));
+	rt_spec_free(s);
+	/* --privileged: every capability there is, no filter, no no_new_privs */
+	s = parse_ok(seccomp_filter);
+	assert_non_null(s->seccomp);
+	rt_exec_spec(s, &(struct rt_exec_opts){.args = args, .privileged = true});
+	uint64_t all = rt_last_cap() >= 63 ? ~0ULL : (1ULL << (rt_last_cap() + 1)) - 1;
+	assert_true(s->has_caps);
+	assert_int_equal(s->cap_bounding, all);
+	assert_int_equal(s->cap_effective, all);
+	assert_null(s->seccomp);
+	assert_false(s->no_new_privileges);
+	rt_spec_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +784,7 @@ int main(void)
 	    cmocka_unit_test(test_spec_load),     cmocka_unit_test(test_mkpath_in_root),
 	    cmocka_unit_test(test_seccomp_parse), cmocka_unit_test(test_seccomp_build_and_load),
 	    cmocka_unit_test(test_seccomp_cache), cmocka_unit_test(test_seccomp_canonical),
+	    cmocka_unit_test(test_exec_spec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
