@@ -171,5 +171,14 @@ struct ctr_attached;
 int cmd_start_one(struct cmd_ctx *ctx, const char *ref, const struct cmd_attach *att);
 /* Relays an attach channel (closed on return); the exit code as above. */
 int cmd_relay(struct ctr_attached *ch, const struct cmd_attach *att);
+int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_rmi_usage[];
+int cmd_tag(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_tag_usage[];
+int cmd_untag(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_untag_usage[];
+
+/* Which containers use an image, for image/'s removals (cmd/rmi.c). */
+extern const struct img_users cmd_image_users;
 
 #endif

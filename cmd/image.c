@@ -7,14 +7,19 @@
 /* What 'burrow image --help' prints after "Usage: burrow ": keep it in step
  * with the subcommands below. */
 const char cmd_image_usage[] = "image SUBCOMMAND [ARG...]\n\n"
-                               "  pull   pull images from a registry (as burrow pull)\n";
+                               "  pull        pull images from a registry (as burrow pull)\n"
+                               "  ls, list    list images (as burrow images)\n"
+                               "  rm          remove images (as burrow rmi)\n"
+                               "  tag         add names to an image (as burrow tag)\n"
+                               "  untag       remove names from an image (as burrow untag)\n";
 
 static const struct {
 	const char *name;
 	const char *verb; /* the verb table's entry it is */
 	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
 } subs[] = {
-    {"pull", "pull", cmd_pull},
+    {"pull", "pull", cmd_pull}, {"ls", "images", cmd_images}, {"list", "images", cmd_images},
+    {"rm", "rmi", cmd_rmi},     {"tag", "tag", cmd_tag},      {"untag", "untag", cmd_untag},
 };
 
 int cmd_image(struct cmd_ctx *ctx, int argc, char **argv)

@@ -162,6 +162,17 @@ struct ctr_listing {
 int ctr_list(struct state_store *s, bool all, struct ctr_listing **out, size_t *n, struct burrow_err **err);
 void ctr_listing_free(struct ctr_listing *l, size_t n);
 
+/* The containers made from image_id (NULL: from any image), in ID order:
+ * their ID, name and image ID. Reads the stored configurations only
+ * (nothing is written, no state is checked), so it is safe inside a
+ * transaction on STATE_DB: image removal asks it there. */
+struct ctr_image_user {
+	char *id, *name, *image_id;
+};
+int ctr_image_users(struct state_store *s, const char *image_id, struct ctr_image_user **out, size_t *n,
+                    struct burrow_err **err);
+void ctr_image_users_free(struct ctr_image_user *u, size_t n);
+
 /* Makes the storage root's containers/ and layers/ (and volumes/, when
  * there is one) private, 0700, whatever the root's own mode: a root other
  * users can enter (--root on a shared scratch directory) must not let them

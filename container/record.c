@@ -268,6 +268,20 @@ int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow
 {
 	if (state_tx_begin(s, STATE_DB, err) < 0)
 		return -1;
+	if (c->image_id) {
+		/* stored only while its image is: an rmi meanwhile either sees
+		 * this container or has removed the image (image/image.h) */
+		cleanup_free char *key = xasprintf("img/%s", c->image_id);
+		cleanup_free char *rec = NULL;
+		int r = state_get(s, STATE_DB, key, &rec, err);
+		if (r < 0)
+			goto cancel;
+		if (r == 1) {
+			burrow_error_status(err, ENOENT, "image '%s' was removed meanwhile",
+			                    str_quote(c->image_name ? c->image_name : c->image_id));
+			goto cancel;
+		}
+	}
 	if (c->name) {
 		cleanup_free char *key = name_key(c->name);
 		cleanup_free char *old = NULL;

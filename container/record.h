@@ -163,7 +163,8 @@ int ctr_run_delete(struct state_store *s, const char *id, struct burrow_err **er
 
 /* Stores a new container: its name reserved (refused, naming it, when it
  * is taken; c->name NULL: a free one is generated into it) and its
- * configuration, in one transaction. */
+ * configuration, in one transaction, in which its image record must still
+ * be there (else ENOENT: an rmi removed it meanwhile). */
 int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow_err **err);
 /* Deletes its configuration and name (one transaction), then its run
  * record. */

@@ -38,6 +38,7 @@
 #ifndef BURROW_IMAGE_H
 #define BURROW_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <yajl/yajl_gen.h>
 
@@ -56,10 +57,14 @@ struct img_config {
 
 struct img_info {
 	char *id;
-	char **names;   /* normalised references; empty (not NULL) when untagged */
-	char **digests; /* repo digests REPO@sha256:...; empty (not NULL) when none */
-	char *digest;   /* the manifest digest it was pulled by; NULL when imported */
-	char **layers;  /* layer directories ROOT/layers/<id>/diff, lowest first */
+	char **names;              /* normalised references; empty (not NULL) when untagged */
+	char **digests;            /* repo digests REPO@sha256:...; empty (not NULL) when none */
+	char *digest;              /* the manifest digest it was pulled by; NULL when imported */
+	char **layers;             /* layer directories ROOT/layers/<id>/diff, lowest first */
+	char **layer_ids;          /* their chain IDs (hex), lowest first */
+	char **names_history;      /* every name it had, the latest first (never NULL) */
+	char *manifest_type;       /* media type of its manifest; NULL when imported */
+	char *arch, *os, *variant; /* its platform (NULL: not known) */
 	struct img_config config;
 	long long created; /* unix seconds */
 	long long size;    /* bytes of the unpacked layers */
@@ -209,10 +214,81 @@ char *img_registry_key(const char *registry, struct burrow_err **err);
  * ENOENT, message "image 'x' not known". Ambiguous: EINVAL. */
 int img_lookup(struct state_store *s, const char *ref, struct img_info **out, struct burrow_err **err);
 
+/* img_lookup, and the name that found it: the normalised tag, or the
+ * REPO@DIGEST of a lookup by digest; NULL when found by ID or ID prefix. */
+int img_lookup_name(struct state_store *s, const char *ref, struct img_info **out, char **name,
+                    struct burrow_err **err);
+
 /* Every image, newest first. */
 int img_list(struct state_store *s, struct img_info ***out, size_t *n, struct burrow_err **err);
 
 void img_info_free(struct img_info *i);
 void img_info_list_free(struct img_info **list, size_t n);
+
+/* --- managing images (manage.c) ---------------------------------------------------
+ *
+ * Reference counts: a layer is used by every image whose chain names it
+ * (img/<id> "layers"), and, through that image, by every container made
+ * from it (a container keeps its image: removing it is refused while a
+ * container names it, and ctr_create stores a container only while its
+ * image record is there, in the same transaction). No count is stored: it
+ * is read from the records in the transaction that removes an image, so
+ * it cannot go stale after a crash. */
+
+/* Adds names (normalised; a digest is refused) to the image ref names,
+ * each moved from any image it named; *id: the image's ID. Every name is
+ * checked before anything is written. */
+int img_tag(struct state_store *s, const char *ref, char *const *names, char **id, struct burrow_err **err);
+/* Removes names from the image (all of them when names is empty); a name
+ * the image does not have: ENOENT "tag not known". */
+int img_untag(struct state_store *s, const char *ref, char *const *names, char **id, struct burrow_err **err);
+
+/* Who uses an image besides other images: the containers made from it.
+ * image/ cannot see containers; the caller (cmd/) asks container/ through
+ * these. users is called inside the transaction that removes the image, so
+ * that a container stored meanwhile keeps it (names: "ID (NAME)" each);
+ * remove_users (rmi -f) removes them before that transaction. */
+struct img_users {
+	int (*users)(struct state_store *s, const char *image_id, char ***names, void *data, struct burrow_err **err);
+	int (*remove_users)(struct state_store *s, const char *image_id, void *data, struct burrow_err **err);
+	void *data;
+};
+
+/* What a removal did, as podman's rmi prints it: names taken away
+ * ("Untagged: NAME") and images gone ("Deleted: ID"). */
+struct img_removal {
+	char **untagged;
+	char **deleted;
+};
+void img_removal_clear(struct img_removal *r);
+
+/* rmi of one image as podman does it: by one of several names, that name
+ * is untagged and the image stays; else the image goes, refused with EBUSY
+ * (the message names the containers that use it) unless IMG_RM_FORCE,
+ * which removes those containers first; by ID when it has several names,
+ * refused with EINVAL unless IMG_RM_FORCE or IMG_RM_NAMES. Then the layers
+ * no image names any more are freed (img_layers_free). Not found: ENOENT. */
+enum img_remove_flags {
+	IMG_RM_FORCE = 1 << 0, /* rmi -f */
+	IMG_RM_NAMES = 1 << 1, /* rmi -a: by ID, whatever names it has */
+};
+int img_remove(struct state_store *s, const char *ref, unsigned flags, const struct img_users *users,
+               struct img_removal *rep, struct burrow_err **err);
+
+/* image prune: removes the dangling images (without names; all: every
+ * image) that no container uses and that keep (NULL: all) accepts, then
+ * collects the layers no image names (those a crash or a kill left behind
+ * too) and the extraction directories of imports and pulls that died.
+ * *removed: the IDs of the images removed. */
+int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_info *i, void *data), void *keep_data,
+              const struct img_users *users, char ***removed, struct burrow_err **err);
+
+/* Frees layers (chain IDs) that no image names: each that nobody fetches or
+ * uses (the layer locks, taken without waiting: one in use is kept) is
+ * renamed to a tmp-* name first, so that no half-removed layer ever looks
+ * whole, then its record and its files go. ids NULL: every layer of the
+ * store (directories and records) is looked at. *freed (may be NULL): how
+ * many went. */
+int img_layers_free(struct state_store *s, char *const *ids, size_t *freed, struct burrow_err **err);
 
 #endif

@@ -85,6 +85,9 @@ int img_layer_extract(int layersfd, struct img_decomp *dc, const char *display, 
 int img_layer_place(int layersfd, const char *tmp, const char *id, struct img_unpack_stats *st,
                     struct burrow_err **err);
 void img_layer_remove_tmp(int layersfd, const char *tmp);
+/* A fresh name tmp-<pid>-<start time>-<random> in the layer store: once
+ * its process is gone, the next img_layers_open removes what has it. */
+char *img_tmp_name(void);
 
 /* The layer locks (layerlock.c; the protocol is in image.h): byte
  * IMG_LOCK_FETCH of layers/.locks/<id>.lock is held exclusively by whoever fetches,
@@ -129,17 +132,18 @@ bool img_valid_domain(const char *s);
 #define IMG_FIELD_INT(name, key) long long name;
 
 /* img/<id> as stored: names and layer IDs (not directories). */
-#define IMG_RECORD_FIELDS(STR, STRV, INT)                                                        \
-	STR(id, "id")                                                                            \
-	STRV(names, "names")      /* tags */                                                     \
-	STRV(digests, "digests")  /* repo digests REPO@sha256:... */                             \
-	STRV(layer_ids, "layers") /* chain IDs, lowest first */                                  \
-	STR(digest, "digest")     /* digest of the manifest it was pulled by (NULL: imported) */ \
-	STR(manifest_type, "manifest_type")                                                      \
-	STR(arch, "architecture")                                                                \
-	STR(os, "os")                                                                            \
-	STR(variant, "variant")                                                                  \
-	INT(created, "created") /* unix seconds */                                               \
+#define IMG_RECORD_FIELDS(STR, STRV, INT)                                                                   \
+	STR(id, "id")                                                                                       \
+	STRV(names, "names")                 /* tags (and REPO@DIGEST when pulled by digest) */             \
+	STRV(names_history, "names_history") /* every name it had, the latest first */                      \
+	STRV(digests, "digests")             /* repo digests REPO@sha256:... */                             \
+	STRV(layer_ids, "layers")            /* chain IDs, lowest first */                                  \
+	STR(digest, "digest")                /* digest of the manifest it was pulled by (NULL: imported) */ \
+	STR(manifest_type, "manifest_type")                                                                 \
+	STR(arch, "architecture")                                                                           \
+	STR(os, "os")                                                                                       \
+	STR(variant, "variant")                                                                             \
+	INT(created, "created") /* unix seconds */                                                          \
 	INT(size, "size")       /* bytes of the unpacked layers */
 struct img_record {
 	IMG_RECORD_FIELDS(IMG_FIELD_STR, IMG_FIELD_STRV, IMG_FIELD_INT)
@@ -178,6 +182,10 @@ int img_chain_ids(char *const *diff_ids, char ***out, struct burrow_err **err);
  * img_tag_move points ref at image_id; the image it named loses the name. */
 int img_tag_get(struct state_store *s, const char *ref, char **id, struct burrow_err **err);
 int img_tag_move(struct state_store *s, const char *ref, const char *image_id, struct burrow_err **err);
+/* name becomes the first of an image's names history (once). */
+void img_names_history_add(char ***hist, const char *name);
+/* Removes every copy of s from v. */
+void img_strv_remove(char **v, const char *s);
 
 /* Raw documents kept byte for byte: kind "img-config" (the OCI image
  * configuration, whose sha256 is the image ID) or "img-manifest" (the image

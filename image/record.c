@@ -195,7 +195,7 @@ int img_tag_get(struct state_store *s, const char *ref, char **id, struct burrow
 	return 0;
 }
 
-static void strv_remove(char **v, const char *s)
+void img_strv_remove(char **v, const char *s)
 {
 	size_t k = 0;
 	for (size_t i = 0; v[i]; i++) {
@@ -205,6 +205,17 @@ static void strv_remove(char **v, const char *s)
 			v[k++] = v[i];
 	}
 	v[k] = NULL;
+}
+
+void img_names_history_add(char ***hist, const char *name)
+{
+	if (!*hist)
+		*hist = xcalloc(1, sizeof(char *));
+	img_strv_remove(*hist, name);
+	size_t n = strv_len(*hist);
+	*hist = xrealloc(*hist, (n + 2) * sizeof(char *));
+	memmove(*hist + 1, *hist, (n + 1) * sizeof(char *));
+	(*hist)[0] = xstrdup(name);
 }
 
 int img_tag_move(struct state_store *s, const char *ref, const char *image_id, struct burrow_err **err)
@@ -219,7 +230,7 @@ int img_tag_move(struct state_store *s, const char *ref, const char *image_id, s
 		if (r < 0)
 			return -1;
 		if (r == 0) {
-			strv_remove(prev.names, ref);
+			img_strv_remove(prev.names, ref);
 			if (img_record_save(s, &prev, err) < 0)
 				return -1;
 		}
@@ -297,6 +308,7 @@ int img_store_image(struct state_store *s, const struct img_commit *c, struct bu
 			return -1;
 		if (!strv_contains(img.names, c->reference))
 			strv_append(&img.names, c->reference);
+		img_names_history_add(&img.names_history, c->reference);
 	}
 	if (img_record_save(s, &img, err) < 0)
 		return -1;

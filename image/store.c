@@ -31,6 +31,12 @@ void img_info_free(struct img_info *i)
 	strv_free(i->digests);
 	free(i->digest);
 	strv_free(i->layers);
+	strv_free(i->layer_ids);
+	strv_free(i->names_history);
+	free(i->manifest_type);
+	free(i->arch);
+	free(i->os);
+	free(i->variant);
 	img_config_clear(&i->config);
 	free(i);
 }
@@ -57,6 +63,12 @@ static struct img_info *info_from_record(const char *root, struct img_record *r)
 	i->layers = xcalloc(1, sizeof(char *));
 	for (size_t k = 0; r->layer_ids[k]; k++)
 		strv_append_take(&i->layers, ovl_layer_dir(root, r->layer_ids[k]));
+	i->layer_ids = steal_ptr(r->layer_ids);
+	i->names_history = steal_ptr(r->names_history);
+	i->manifest_type = steal_ptr(r->manifest_type);
+	i->arch = steal_ptr(r->arch);
+	i->os = steal_ptr(r->os);
+	i->variant = steal_ptr(r->variant);
 	i->config = r->config;
 	memset(&r->config, 0, sizeof(r->config));
 	return i;
@@ -168,7 +180,7 @@ static int open_source(const char *source, int *fd, struct burrow_err **err)
 	return 0;
 }
 
-static char *tmp_name(void)
+char *img_tmp_name(void)
 {
 	unsigned int rnd = 0;
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
@@ -188,7 +200,7 @@ static void remove_tmp(int layersfd, const char *tmp)
 static int extract_layer(int layersfd, struct img_decomp *dc, int fd, const char *display, struct img_unpack_stats *st,
                          char **tmp, struct burrow_err **err)
 {
-	cleanup_free char *name = tmp_name();
+	cleanup_free char *name = img_tmp_name();
 	if (mkdirat(layersfd, name, 0700) < 0)
 		return burrow_error(err, errno, "cannot create a directory in the layer store");
 	cleanup_close int tmpfd = openat(layersfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -240,7 +252,7 @@ static int place_layer(struct state_store *s, int layersfd, const char *tmp, con
 	}
 	unsigned long before = s ? squashed_in_store(s, id) : 0;
 	if (s && st->squashed < before) {
-		cleanup_free char *old = tmp_name();
+		cleanup_free char *old = img_tmp_name();
 		if (renameat(layersfd, id, layersfd, old) == 0) {
 			if (renameat(layersfd, tmp, layersfd, id) == 0) {
 				burrow_debug("layer %s: unpacked again, %lu owners squashed instead of %lu", id,
@@ -369,7 +381,14 @@ void img_layer_remove_tmp(int layersfd, const char *tmp)
 
 /* --- lookup and listing --------------------------------------------------- */
 
-static int found(struct state_store *s, const char *ref, const char *id, struct img_info **out,
+/* What a lookup found: the image, and the name that led to it (a tag, or
+ * the REPO@DIGEST it was found by; NULL when found by ID). */
+struct hit {
+	struct img_info *info;
+	char *name;
+};
+
+static int found(struct state_store *s, const char *ref, const char *id, const char *name, struct hit *out,
                  struct burrow_err **err);
 
 struct collect {
@@ -441,13 +460,13 @@ static int collect_digest(const char *key, const char *json, void *data, struct 
 }
 
 /* Found one image among the ID/name pairs, or none, or an ambiguity. */
-static int one_of(struct state_store *s, const char *ref, char **pairs, struct img_info **out, struct burrow_err **err)
+static int one_of(struct state_store *s, const char *ref, char **pairs, struct hit *out, struct burrow_err **err)
 {
 	size_t np = strv_len(pairs) / 2;
 	if (np == 0)
 		return 1;
 	if (np == 1)
-		return found(s, ref, pairs[0], out, err);
+		return found(s, ref, pairs[0], pairs[1], out, err);
 	cleanup_free char *names = xstrdup(pairs[1]);
 	for (size_t i = 1; i < np; i++) {
 		char *t = xasprintf("%s, %s", names, pairs[2 * i + 1]);
@@ -458,7 +477,7 @@ static int one_of(struct state_store *s, const char *ref, char **pairs, struct i
 	return burrow_error_hint(err, "give the full name");
 }
 
-static int lookup_digest(struct state_store *s, const char *ref, const struct img_ref *r, struct img_info **out,
+static int lookup_digest(struct state_store *s, const char *ref, const struct img_ref *r, struct hit *out,
                          struct burrow_err **err)
 {
 	cleanup_free char *norm = img_ref_normalize(r);
@@ -499,18 +518,21 @@ static int not_known(const char *ref, struct burrow_err **err)
 	return burrow_error_hint(err, "'burrow images' lists the images here; 'burrow import TARBALL NAME' adds one");
 }
 
-static int found(struct state_store *s, const char *ref, const char *id, struct img_info **out, struct burrow_err **err)
+static int found(struct state_store *s, const char *ref, const char *id, const char *name, struct hit *out,
+                 struct burrow_err **err)
 {
-	int r = load_image(s, id, out, err);
+	int r = load_image(s, id, &out->info, err);
 	if (r == 1)
 		return not_known(ref, err);
+	if (r == 0)
+		out->name = name ? xstrdup(name) : NULL;
 	return r;
 }
 
 /* A short name that a registries.conf alias names: the image under the
  * full name; 1 when there is none (a registries.conf that cannot be read
  * is pull's to report, not a lookup's). */
-static int lookup_alias(struct state_store *s, const char *ref, const struct img_ref *r, struct img_info **out,
+static int lookup_alias(struct state_store *s, const char *ref, const struct img_ref *r, struct hit *out,
                         struct burrow_err **err)
 {
 	__attribute__((cleanup(img_registries_clear))) struct img_registries regs = {0};
@@ -534,7 +556,7 @@ static int lookup_alias(struct state_store *s, const char *ref, const struct img
 			cleanup_free char *id = NULL;
 			rc = img_tag_get(s, norm, &id, err);
 			if (rc == 0)
-				rc = found(s, ref, id, out, err);
+				rc = found(s, ref, id, norm, out, err);
 		}
 		img_ref_clear(&a);
 		return rc;
@@ -542,13 +564,13 @@ static int lookup_alias(struct state_store *s, const char *ref, const struct img
 	return 1;
 }
 
-int img_lookup(struct state_store *s, const char *ref, struct img_info **out, struct burrow_err **err)
+static int lookup(struct state_store *s, const char *ref, struct hit *out, struct burrow_err **err)
 {
 	if (!ref || !*ref)
 		return not_known("", err);
 	const char *hex = str_has_prefix(ref, "sha256:") ? ref + 7 : ref;
 	if (strlen(hex) == 64 && img_is_hex(hex))
-		return found(s, ref, hex, out, err);
+		return found(s, ref, hex, NULL, out, err);
 
 	struct img_ref r;
 	cleanup_err struct burrow_err *perr = NULL;
@@ -569,7 +591,7 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 		}
 		if (g == 0) {
 			img_ref_clear(&r);
-			return found(s, ref, id, out, err);
+			return found(s, ref, id, norm, out, err);
 		}
 		if (!r.domain) {
 			/* a short name matches NAME:TAG under any registry */
@@ -596,11 +618,31 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 		if (e < 0)
 			return -1;
 		if (strv_len(ids) == 1)
-			return found(s, ref, ids[0], out, err);
+			return found(s, ref, ids[0], NULL, out, err);
 		if (strv_len(ids) > 1) {
 			burrow_error_status(err, EINVAL, "image ID prefix '%s' is ambiguous", str_quote(ref));
 			return burrow_error_hint(err, "give more characters of the ID");
 		}
 	}
 	return not_known(ref, err);
+}
+
+int img_lookup(struct state_store *s, const char *ref, struct img_info **out, struct burrow_err **err)
+{
+	struct hit h = {0};
+	if (lookup(s, ref, &h, err) < 0)
+		return -1;
+	free(h.name);
+	*out = h.info;
+	return 0;
+}
+
+int img_lookup_name(struct state_store *s, const char *ref, struct img_info **out, char **name, struct burrow_err **err)
+{
+	struct hit h = {0};
+	if (lookup(s, ref, &h, err) < 0)
+		return -1;
+	*out = h.info;
+	*name = h.name;
+	return 0;
 }

@@ -1,0 +1,188 @@
+/* burrow rmi [-a] [-f] [-i] IMAGE...; burrow tag IMAGE NAME...;
+ * burrow untag IMAGE [NAME...] */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "container/container.h"
+#include "lib/cleanup.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+/* The containers made from an image, "ID (NAME)" each. */
+static int image_users(struct state_store *s, const char *image_id, char ***names, void *data, struct burrow_err **err)
+{
+	(void)data;
+	struct ctr_image_user *u = NULL;
+	size_t n = 0;
+	if (ctr_image_users(s, image_id, &u, &n, err) < 0)
+		return -1;
+	*names = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		strv_append_take(names, xasprintf("%.12s (%s)", u[i].id, u[i].name ? u[i].name : ""));
+	ctr_image_users_free(u, n);
+	return 0;
+}
+
+/* rmi -f: the containers go first, running ones killed (podman's rmi -f). */
+static int remove_image_users(struct state_store *s, const char *image_id, void *data, struct burrow_err **err)
+{
+	(void)data;
+	struct ctr_image_user *u = NULL;
+	size_t n = 0;
+	if (ctr_image_users(s, image_id, &u, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (ctr_remove(s, u[i].id, true, err) < 0) {
+			if ((*err)->status == ENOENT) { /* gone meanwhile */
+				burrow_err_free(*err);
+				*err = NULL;
+				continue;
+			}
+			rc = burrow_error_wrap(err, "cannot remove container %.12s, which uses image %.12s", u[i].id,
+			                       image_id);
+		}
+	}
+	ctr_image_users_free(u, n);
+	return rc;
+}
+
+const struct img_users cmd_image_users = {image_users, remove_image_users, NULL};
+
+/* podman's exit codes for rmi, most severe first */
+enum {
+	RMI_NO_SUCH = 1, /* an image did not exist (and nothing worse) */
+	RMI_IN_USE = 2,  /* a container uses it (without -f) */
+};
+
+static int severity(int code)
+{
+	return code == EXIT_BURROW ? 3 : code == RMI_IN_USE ? 2 : code == RMI_NO_SUCH ? 1 : 0;
+}
+
+static void print_removal(const struct img_removal *r)
+{
+	for (size_t i = 0; r->untagged && r->untagged[i]; i++)
+		printf("Untagged: %s\n", r->untagged[i]);
+	for (size_t i = 0; r->deleted && r->deleted[i]; i++)
+		printf("Deleted: %s\n", r->deleted[i]);
+}
+
+/* What 'burrow rmi --help' prints after "Usage: burrow ": keep it in step with
+ * the options below. */
+const char cmd_rmi_usage[] = "rmi [-a] [-f] [-i] IMAGE...\n\n"
+                             "  -a, --all       remove every image\n"
+                             "  -f, --force     remove the containers that use them too, and images by ID "
+                             "whatever names they have\n"
+                             "  -i, --ignore    an image that does not exist is not an error\n"
+                             "      --no-prune  accepted for podman's sake (burrow has no parent images to prune)\n";
+
+int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"ignore", no_argument, NULL, 'i'},
+	    {"no-prune", no_argument, NULL, 'P'},
+	    {0, 0, 0, 0},
+	};
+	bool all = false, force = false, ignore = false;
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "afi", longopts)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'f')
+			force = true;
+		else if (c == 'i')
+			ignore = true;
+		else if (c != 'P')
+			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	}
+	if (all && optind < argc)
+		return cmd_usage_error(ctx, "when using the --all flag, no images can be given");
+	if (!all && optind >= argc)
+		return cmd_usage_error(ctx, "missing image name or ID");
+	struct burrow_err *err = NULL;
+	if (cmd_ready(ctx, &err) < 0)
+		return cmd_fail(err);
+	cleanup_strv char **refs = xcalloc(1, sizeof(char *));
+	if (all) {
+		struct img_info **list = NULL;
+		size_t n = 0;
+		if (img_list(ctx->state, &list, &n, &err) < 0)
+			return cmd_fail(err);
+		for (size_t i = 0; i < n; i++)
+			strv_append(&refs, list[i]->id);
+		img_info_list_free(list, n);
+	} else {
+		for (int i = optind; i < argc; i++)
+			strv_append(&refs, argv[i]);
+	}
+	int rc = 0;
+	for (size_t i = 0; refs[i]; i++) {
+		struct img_removal rep = {0};
+		int r = img_remove(ctx->state, refs[i], (force ? IMG_RM_FORCE : 0) | (all ? IMG_RM_NAMES : 0),
+		                   &cmd_image_users, &rep, &err);
+		print_removal(&rep);
+		img_removal_clear(&rep);
+		if (r == 0)
+			continue;
+		int code = err->status == ENOENT ? RMI_NO_SUCH : err->status == EBUSY ? RMI_IN_USE : EXIT_BURROW;
+		/* rmi -a: an image another one took with it is no error */
+		if (code == RMI_NO_SUCH && (ignore || all))
+			code = 0;
+		else
+			burrow_err_print(err);
+		burrow_err_free(err);
+		err = NULL;
+		if (severity(code) > severity(rc))
+			rc = code;
+	}
+	return rc;
+}
+
+/* What 'burrow tag --help' prints after "Usage: burrow ". */
+const char cmd_tag_usage[] = "tag IMAGE NAME[:TAG]...\n\n"
+                             "  Adds names to an image; a name another image had moves to this one.\n";
+
+/* tag and untag: IMAGE, then names (at least min of them). */
+static int tag_verb(struct cmd_ctx *ctx, int argc, char **argv, int min,
+                    int (*fn)(struct state_store *, const char *, char *const *, char **, struct burrow_err **))
+{
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
+		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	if (argc - optind < 1 + min)
+		return cmd_usage_error(ctx,
+		                       min ? "needs an image and at least one name (see 'burrow %s --help')"
+		                           : "missing image name or ID (see 'burrow %s --help')",
+		                       ctx->verb);
+	struct burrow_err *err = NULL;
+	for (int i = optind + 1; i < argc; i++) {
+		cleanup_free char *n = img_ref_normalize_str(argv[i], &err);
+		if (!n)
+			return cmd_fail(err);
+	}
+	cleanup_free char *id = NULL;
+	if (cmd_ready(ctx, &err) < 0 || fn(ctx->state, argv[optind], argv + optind + 1, &id, &err) < 0)
+		return cmd_fail(err);
+	return 0;
+}
+
+int cmd_tag(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return tag_verb(ctx, argc, argv, 1, img_tag);
+}
+
+/* What 'burrow untag --help' prints after "Usage: burrow ". */
+const char cmd_untag_usage[] = "untag IMAGE [NAME[:TAG]...]\n\n"
+                               "  Removes names from an image (all of them when none is given); the image "
+                               "stays.\n";
+
+int cmd_untag(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return tag_verb(ctx, argc, argv, 0, img_untag);
+}

@@ -1,0 +1,48 @@
+/* Which containers use which image (for rmi, image prune). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "container/container.h"
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+
+struct users {
+	const char *image_id;
+	struct ctr_image_user *list;
+	size_t n;
+};
+
+static int add_user(struct ctr_config *c, void *data, struct burrow_err **err)
+{
+	(void)err;
+	struct users *u = data;
+	if (c->image_id && (!u->image_id || strcmp(c->image_id, u->image_id) == 0)) {
+		u->list = xrealloc(u->list, (u->n + 1) * sizeof(*u->list));
+		u->list[u->n++] = (struct ctr_image_user){
+		    .id = steal_ptr(c->id), .name = steal_ptr(c->name), .image_id = steal_ptr(c->image_id)};
+	}
+	return 0;
+}
+
+int ctr_image_users(struct state_store *s, const char *image_id, struct ctr_image_user **out, size_t *n,
+                    struct burrow_err **err)
+{
+	struct users u = {.image_id = image_id};
+	if (ctr_config_each(s, add_user, &u, err) < 0) {
+		ctr_image_users_free(u.list, u.n);
+		return -1;
+	}
+	*out = u.list;
+	*n = u.n;
+	return 0;
+}
+
+void ctr_image_users_free(struct ctr_image_user *u, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(u[i].id);
+		free(u[i].name);
+		free(u[i].image_id);
+	}
+	free(u);
+}

@@ -1,0 +1,404 @@
+/* Managing images: tags, removal (rmi), prune, and freeing the layers no
+ * image names any more (see image/image.h for the reference counts). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "image/image.h"
+#include "image/internal.h"
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "state/state.h"
+
+#define cleanup_record __attribute__((cleanup(img_record_clear)))
+#define cleanup_info __attribute__((cleanup(img_info_freep)))
+
+static void img_info_freep(struct img_info **i)
+{
+	img_info_free(*i);
+}
+
+struct tx {
+	struct state_store *s;
+	bool open;
+};
+
+static void tx_cancel(struct tx *t)
+{
+	if (t->open)
+		state_tx_cancel(t->s, STATE_DB);
+}
+
+static int tx_begin(struct tx *t, struct burrow_err **err)
+{
+	if (state_tx_begin(t->s, STATE_DB, err) < 0)
+		return -1;
+	t->open = true;
+	return 0;
+}
+
+static int tx_commit(struct tx *t, struct burrow_err **err)
+{
+	t->open = false;
+	return state_tx_commit(t->s, STATE_DB, err);
+}
+
+/* --- tags ------------------------------------------------------------------------ */
+
+/* The stored form of a name given to tag or untag; a digest is no tag. */
+static char *tag_name(const char *name, struct burrow_err **err)
+{
+	struct img_ref r;
+	if (img_ref_parse(name, &r, err) < 0)
+		return NULL;
+	if (r.digest) {
+		img_ref_clear(&r);
+		burrow_error_status(err, EINVAL, "'%s' is a digest reference, not a tag", str_quote(name));
+		burrow_error_hint(err, "give NAME[:TAG]");
+		return NULL;
+	}
+	char *n = img_ref_normalize(&r);
+	img_ref_clear(&r);
+	return n;
+}
+
+/* The names normalised (*norm), then, in a transaction begun on tx, the
+ * record of the image ref names (*r). */
+static int begin_names(struct state_store *s, const char *ref, char *const *names, char ***norm, struct tx *tx,
+                       struct img_record *r, struct burrow_err **err)
+{
+	*norm = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; names && names[i]; i++) {
+		char *n = tag_name(names[i], err);
+		if (!n)
+			return -1;
+		strv_append_take(norm, n);
+	}
+	cleanup_info struct img_info *img = NULL;
+	if (img_lookup(s, ref, &img, err) < 0 || tx_begin(tx, err) < 0)
+		return -1;
+	int rc = img_record_load(s, img->id, r, err);
+	if (rc == 1)
+		return burrow_error_status(err, ENOENT, "image '%s' was removed meanwhile", str_quote(ref));
+	return rc;
+}
+
+/* Saves r and commits. */
+static int end_names(struct state_store *s, struct tx *tx, const struct img_record *r, char **id,
+                     struct burrow_err **err)
+{
+	if (img_record_save(s, r, err) < 0 || tx_commit(tx, err) < 0)
+		return -1;
+	*id = xstrdup(r->id);
+	return 0;
+}
+
+int img_tag(struct state_store *s, const char *ref, char *const *names, char **id, struct burrow_err **err)
+{
+	cleanup_strv char **norm = NULL;
+	__attribute__((cleanup(tx_cancel))) struct tx tx = {s, false};
+	cleanup_record struct img_record r = {0};
+	if (begin_names(s, ref, names, &norm, &tx, &r, err) < 0)
+		return -1;
+	for (size_t i = 0; norm[i]; i++) {
+		if (img_tag_move(s, norm[i], r.id, err) < 0)
+			return -1;
+		if (!strv_contains(r.names, norm[i]))
+			strv_append(&r.names, norm[i]);
+		img_names_history_add(&r.names_history, norm[i]);
+	}
+	return end_names(s, &tx, &r, id, err);
+}
+
+/* Takes name away from image r (a stored record) in the open transaction. */
+static int drop_name(struct state_store *s, struct img_record *r, const char *name, struct burrow_err **err)
+{
+	cleanup_free char *owner = NULL;
+	int g = img_tag_get(s, name, &owner, err);
+	if (g < 0)
+		return -1;
+	if (g == 0 && strcmp(owner, r->id) == 0) {
+		cleanup_free char *key = xasprintf("tag/%s", name);
+		if (state_del(s, STATE_DB, key, err) < 0)
+			return -1;
+	}
+	img_strv_remove(r->names, name);
+	return 0;
+}
+
+int img_untag(struct state_store *s, const char *ref, char *const *names, char **id, struct burrow_err **err)
+{
+	cleanup_strv char **norm = NULL;
+	__attribute__((cleanup(tx_cancel))) struct tx tx = {s, false};
+	cleanup_record struct img_record r = {0};
+	if (begin_names(s, ref, names, &norm, &tx, &r, err) < 0)
+		return -1;
+	if (!norm[0]) {
+		strv_free(norm);
+		norm = strv_dup(r.names);
+	}
+	for (size_t i = 0; norm[i]; i++)
+		if (!strv_contains(r.names, norm[i]))
+			return burrow_error_status(err, ENOENT, "%s: tag not known", str_quote(norm[i]));
+	for (size_t i = 0; norm[i]; i++)
+		if (drop_name(s, &r, norm[i], err) < 0)
+			return -1;
+	return end_names(s, &tx, &r, id, err);
+}
+
+/* --- layers ----------------------------------------------------------------------- */
+
+static int collect_used(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	char ***used = data;
+	cleanup_record struct img_record r = {0};
+	if (img_record_parse(key, json, &r, err) < 0)
+		return -1;
+	for (size_t i = 0; r.layer_ids[i]; i++)
+		if (!strv_contains(*used, r.layer_ids[i]))
+			strv_append(used, r.layer_ids[i]);
+	return 0;
+}
+
+/* The chain IDs some image names. */
+static int used_layers(struct state_store *s, char ***used, struct burrow_err **err)
+{
+	*used = xcalloc(1, sizeof(char *));
+	if (state_each(s, STATE_DB, "img/", collect_used, used, err) < 0) {
+		strv_free(*used);
+		*used = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Every layer the store has: directories named by a chain ID, records. */
+static int all_layers(struct state_store *s, int layersfd, char ***out, struct burrow_err **err)
+{
+	cleanup_strv char **ids = xcalloc(1, sizeof(char *));
+	int fd = openat(layersfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot read the layer store");
+	cleanup_dir DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		return burrow_error(err, e, "cannot read the layer store");
+	}
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strlen(de->d_name) == 64 && img_is_hex(de->d_name))
+			strv_append(&ids, de->d_name);
+	cleanup_strv char **keys = NULL;
+	if (state_keys(s, STATE_DB, "layer/", &keys, NULL, err) < 0)
+		return -1;
+	for (size_t i = 0; keys[i]; i++) {
+		const char *id = keys[i] + strlen("layer/");
+		if (!strv_contains(ids, id))
+			strv_append(&ids, id);
+	}
+	*out = steal_ptr(ids);
+	return 0;
+}
+
+/* Frees one layer no image named when looked at: 1 freed, 0 kept (in use
+ * now, or named again), -1 error. */
+static int free_layer(struct state_store *s, int layersfd, const char *id, struct burrow_err **err)
+{
+	cleanup_close int fd = img_layer_lock_open(layersfd, id, err);
+	if (fd < 0)
+		return -1;
+	/* whoever fetches, places or names it holds one of them: it stays */
+	if (img_layer_lock(fd, IMG_LOCK_FETCH, F_WRLCK, 0, NULL) < 0)
+		return 0;
+	if (img_layer_lock(fd, IMG_LOCK_USE, F_WRLCK, 0, NULL) < 0)
+		return 0;
+	/* an image stored since the caller looked names it: it stays */
+	cleanup_strv char **used = NULL;
+	if (used_layers(s, &used, err) < 0)
+		return -1;
+	if (strv_contains(used, id))
+		return 0;
+	cleanup_free char *tmp = img_tmp_name();
+	bool moved = renameat(layersfd, id, layersfd, tmp) == 0;
+	if (!moved && errno != ENOENT)
+		return burrow_error(err, errno, "cannot remove layer %s", id);
+	cleanup_free char *key = xasprintf("layer/%s", id);
+	if (state_del(s, STATE_DB, key, err) < 0)
+		return -1;
+	if (moved) {
+		cleanup_err struct burrow_err *e = NULL;
+		if (rm_rf_at(layersfd, tmp, &e) < 0)
+			burrow_warn("cannot remove '%s' (layer %s) in the layer store: %s; 'burrow image prune' "
+			            "tries again",
+			            tmp, id, e->msg);
+	}
+	burrow_debug("layer %s freed", id);
+	return 1;
+}
+
+int img_layers_free(struct state_store *s, char *const *ids, size_t *freed, struct burrow_err **err)
+{
+	cleanup_close int layersfd = -1;
+	if (img_layers_open(s, &layersfd, err) < 0)
+		return burrow_error_wrap(err, "cannot free layers");
+	cleanup_strv char **all = NULL;
+	if (!ids) {
+		if (all_layers(s, layersfd, &all, err) < 0)
+			return -1;
+		ids = all;
+	}
+	cleanup_strv char **used = NULL;
+	if (used_layers(s, &used, err) < 0)
+		return -1;
+	size_t n = 0;
+	for (size_t i = 0; ids[i]; i++) {
+		if (strv_contains(used, ids[i]))
+			continue;
+		int r = free_layer(s, layersfd, ids[i], err);
+		if (r < 0)
+			return burrow_error_wrap(err, "cannot free layer %s", ids[i]);
+		n += (size_t)r;
+	}
+	if (freed)
+		*freed = n;
+	return 0;
+}
+
+/* --- removal ----------------------------------------------------------------------- */
+
+void img_removal_clear(struct img_removal *r)
+{
+	strv_free(r->untagged);
+	strv_free(r->deleted);
+	memset(r, 0, sizeof(*r));
+}
+
+static void note(char ***v, const char *s)
+{
+	if (!*v)
+		*v = xcalloc(1, sizeof(char *));
+	strv_append(v, s);
+}
+
+/* "image used by ID (NAME), ...": EBUSY. */
+static int in_use(const char *id, char *const *users, struct burrow_err **err)
+{
+	cleanup_free char *list = xstrdup(users[0]);
+	for (size_t i = 1; users[i]; i++) {
+		char *t = xasprintf("%s, %s", list, users[i]);
+		free(list);
+		list = t;
+	}
+	burrow_error_status(err, EBUSY, "image %.12s is in use by %s %s", id, users[1] ? "containers" : "container",
+	                    list);
+	return burrow_error_hint(err, "remove the containers first (burrow rm), or force it with 'burrow rmi -f', "
+	                              "which removes them too");
+}
+
+/* Removes image id (no container uses it, checked in the transaction) and
+ * frees its layers. */
+static int remove_image(struct state_store *s, const char *id, const struct img_users *users, struct img_removal *rep,
+                        struct burrow_err **err)
+{
+	__attribute__((cleanup(tx_cancel))) struct tx tx = {s, false};
+	if (tx_begin(&tx, err) < 0)
+		return -1;
+	cleanup_record struct img_record r = {0};
+	int rc = img_record_load(s, id, &r, err);
+	if (rc == 1)
+		return burrow_error_status(err, ENOENT, "image %.12s was removed meanwhile", id);
+	if (rc < 0)
+		return -1;
+	if (users && users->users) {
+		cleanup_strv char **who = NULL;
+		if (users->users(s, id, &who, users->data, err) < 0)
+			return -1;
+		if (who && who[0])
+			return in_use(id, who, err);
+	}
+	cleanup_strv char **names = strv_dup(r.names);
+	for (size_t i = 0; names[i]; i++)
+		if (drop_name(s, &r, names[i], err) < 0)
+			return -1;
+	static const char *const kinds[] = {"img", "img-config", "img-manifest"};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		cleanup_free char *key = xasprintf("%s/%s", kinds[i], id);
+		if (state_del(s, STATE_DB, key, err) < 0)
+			return -1;
+	}
+	if (tx_commit(&tx, err) < 0)
+		return -1;
+	for (size_t i = 0; names[i]; i++)
+		note(&rep->untagged, names[i]);
+	note(&rep->deleted, id);
+	return img_layers_free(s, r.layer_ids, NULL, err);
+}
+
+int img_remove(struct state_store *s, const char *ref, unsigned flags, const struct img_users *users,
+               struct img_removal *rep, struct burrow_err **err)
+{
+	cleanup_info struct img_info *img = NULL;
+	cleanup_free char *name = NULL;
+	if (img_lookup_name(s, ref, &img, &name, err) < 0)
+		return -1;
+	size_t nnames = strv_len(img->names);
+	if (name && nnames > 1 && strv_contains(img->names, name)) {
+		/* one name of several: only that name goes */
+		cleanup_free char *id = NULL;
+		char *const one[] = {name, NULL};
+		if (img_untag(s, img->id, one, &id, err) < 0)
+			return -1;
+		note(&rep->untagged, name);
+		return 0;
+	}
+	if (!name && nnames > 1 && !(flags & (IMG_RM_FORCE | IMG_RM_NAMES))) {
+		burrow_error_status(err, EINVAL, "image %.12s has %zu names: removing it by ID needs -f", img->id,
+		                    nnames);
+		return burrow_error_hint(err, "remove the names one by one (burrow rmi NAME), or use 'burrow rmi -f'");
+	}
+	if ((flags & IMG_RM_FORCE) && users && users->remove_users &&
+	    users->remove_users(s, img->id, users->data, err) < 0)
+		return -1;
+	return remove_image(s, img->id, users, rep, err);
+}
+
+int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_info *i, void *data), void *keep_data,
+              const struct img_users *users, char ***removed, struct burrow_err **err)
+{
+	*removed = xcalloc(1, sizeof(char *));
+	struct img_info **list = NULL;
+	size_t n = 0;
+	if (img_list(s, &list, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (!all && list[i]->names[0])
+			continue;
+		if (keep && !keep(list[i], keep_data))
+			continue;
+		struct img_removal rep = {0};
+		cleanup_err struct burrow_err *e = NULL;
+		if (remove_image(s, list[i]->id, users, &rep, &e) < 0) {
+			if (e->status == EBUSY || e->status == ENOENT) {
+				burrow_debug("prune keeps image %.12s: %s", list[i]->id, e->msg);
+			} else {
+				*err = steal_ptr(e);
+				rc = -1;
+			}
+		} else {
+			strv_append(removed, list[i]->id);
+		}
+		img_removal_clear(&rep);
+	}
+	img_info_list_free(list, n);
+	if (rc == 0 && img_layers_free(s, NULL, NULL, err) < 0)
+		rc = -1;
+	return rc;
+}

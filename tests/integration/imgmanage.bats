@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# Managing images: tag, untag, rmi (exit codes, containers that use an
+# image, -f, -a, -i), shared layers counted by the images that name them,
+# image prune collecting what a crash left behind, image inspect, history,
+# image exists, and the `image` aliases.
+
+load helpers
+
+suite_setup() {
+	LAYERS=$XDG_DATA_HOME/burrow/layers
+	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1 || true
+}
+
+suite_teardown() {
+	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
+	return 0
+}
+
+# The layer directories of the store (chain IDs), sorted.
+layer_dirs() {
+	ls "$LAYERS" | grep -E '^[0-9a-f]{64}$' | sort || true
+}
+
+@test "tag: adds names (short ones become localhost/), moves a name from another image; untag removes them" {
+	import_busybox one
+	local one=$output
+	import_busybox two
+	local two=$output
+	run_burrow 0 tag one extra mine:v1 quay.io/x/y:z
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+	assert_match "$output" "localhost/extra:latest ${one:0:12}"
+	assert_match "$output" "localhost/mine:v1 ${one:0:12}"
+	assert_match "$output" "quay.io/x/y:z ${one:0:12}"
+	# a name moves: two takes extra from one
+	run_burrow 0 tag two extra
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+	assert_match "$output" "localhost/extra:latest ${two:0:12}"
+	assert_no_match "$output" "localhost/extra:latest ${one:0:12}"
+	# untag one name, then all of them; the image stays
+	run_burrow 0 untag one mine:v1
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	assert_no_match "$output" "mine"
+	run_burrow 0 untag "$one"
+	run_burrow 0 images --format '{{.ID}} {{.Repository}}:{{.Tag}}'
+	assert_match "$output" "${one:0:12} <none>:<none>"
+	run_burrow 125 untag two nosuch
+	is "$output" "burrow: localhost/nosuch:latest: tag not known"
+	# bad input is refused before anything is written
+	run_burrow 125 tag two 'Bad Name'
+	run_burrow 125 tag two "localhost/x@sha256:$(printf '%064d' 0)"
+	run_burrow 125 tag nosuch x
+	assert_match "$output" "image 'nosuch' not known"
+	run_burrow 125 tag two
+	# aliases
+	run_burrow 0 image tag two again
+	run_burrow 0 image untag two again
+	run_burrow 0 image ls -q
+	is "$(echo "$output" | wc -l)" 2
+	run_burrow 0 image list -q
+}
+
+@test "rmi: by one of several names untags; by the last name or ID deletes; exit 1 for no such image, -i ignores it" {
+	import_busybox one
+	local id=$output
+	run_burrow 0 tag one other
+	run_burrow 0 rmi one
+	is "$output" "Untagged: localhost/one:latest"
+	run_burrow 0 images -q --no-trunc
+	is "$output" "$id"
+	# by ID with several names: needs -f
+	run_burrow 0 tag other third
+	run_burrow 125 rmi "${id:0:12}"
+	assert_match "$output" "needs -f"
+	run_burrow 0 untag other third
+	run_burrow 0 rmi other
+	is "$output" "Untagged: localhost/other:latest
+Deleted: $id"
+	run_burrow 0 images -q
+	is "$output" ""
+	is "$(layer_dirs)" "" "the image's layer is freed"
+	run_burrow 1 rmi nosuch
+	assert_match "$output" "image 'nosuch' not known"
+	run_burrow 0 rmi -i nosuch
+	run_burrow 0 image rm --ignore nosuch
+	run_burrow 125 rmi
+	run_burrow 125 rmi -a something
+}
+
+@test "rmi: two images share a layer: removing one keeps it (the other still runs); removing both frees it" {
+	import_busybox one
+	import_busybox two
+	is "$(layer_dirs | wc -l)" 1 "one layer for both imports"
+	local layer=$(layer_dirs)
+	run_burrow 0 rmi one
+	is "$(layer_dirs)" "$layer" "the shared layer stays"
+	run_burrow 0 run --rm two echo still-runs
+	is "$output" "still-runs"
+	run_burrow 0 rmi two
+	is "$(layer_dirs)" "" "no image names it: freed"
+	run_burrow 0 unshare sh -c 'ls "$1" | grep -c "^tmp-" || true' - "$LAYERS"
+	is "$output" "0"
+}
+
+@test "rmi: an image a container uses is refused (2) naming it; -f removes the container and the image" {
+	import_busybox busybox
+	local id=$output
+	run_burrow 0 run --name user1 busybox true
+	run_burrow 2 rmi busybox
+	assert_match "$output" "in use by container [0-9a-f]{12} \(user1\)"
+	run_burrow 0 images -q --no-trunc
+	is "$output" "$id" "the image stays"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "user1"
+	# the worst code wins: in use (2) over no such image (1)
+	run_burrow 2 rmi nosuch busybox
+	run_burrow 0 rmi -f busybox
+	assert_match "$output" "Deleted: $id"
+	run_burrow 0 ps -a -q
+	is "$output" "" "rmi -f removed the container"
+	is "$(layer_dirs)" ""
+}
+
+@test "rmi -a: every image; one a container uses stays (2) without -f; -a -f removes all" {
+	import_busybox one
+	import_busybox two
+	run_burrow 0 tag two two-b
+	run_burrow 0 run --name c1 one true
+	run_burrow 2 rmi -a
+	run_burrow 0 images --format '{{.Repository}}'
+	is "$output" "localhost/one"
+	run_burrow 0 rmi -a -f
+	run_burrow 0 images -q
+	is "$output" ""
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	is "$(layer_dirs)" ""
+	run_burrow 0 rmi -a
+}
