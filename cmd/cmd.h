@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "cmd/settings.h"
 #include "image/image.h"
 #include "lib/err.h"
@@ -171,12 +173,28 @@ struct ctr_attached;
 int cmd_start_one(struct cmd_ctx *ctx, const char *ref, const struct cmd_attach *att);
 /* Relays an attach channel (closed on return); the exit code as above. */
 int cmd_relay(struct ctr_attached *ch, const struct cmd_attach *att);
+/* The usage of an image subcommand with no verb of its own ("image
+ * exists"), or NULL. */
+const char *cmd_image_sub_usage(const char *verb);
 int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_rmi_usage[];
 int cmd_tag(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_tag_usage[];
 int cmd_untag(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_untag_usage[];
+int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_inspect_usage[];
+int cmd_image_inspect(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_image_inspect_usage[];
+int cmd_image_exists(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_image_exists_usage[];
+int cmd_history(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_history_usage[];
+
+/* The image ref names as `image inspect` shows it (a new tree); for the
+ * inspect of containers to call when no container matches. Not found:
+ * ENOENT. */
+int cmd_inspect_image(struct cmd_ctx *ctx, const char *ref, yajl_val *out, struct burrow_err **err);
 
 /* Which containers use an image, for image/'s removals (cmd/rmi.c). */
 extern const struct img_users cmd_image_users;

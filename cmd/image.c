@@ -11,16 +11,35 @@ const char cmd_image_usage[] = "image SUBCOMMAND [ARG...]\n\n"
                                "  ls, list    list images (as burrow images)\n"
                                "  rm          remove images (as burrow rmi)\n"
                                "  tag         add names to an image (as burrow tag)\n"
-                               "  untag       remove names from an image (as burrow untag)\n";
+                               "  untag       remove names from an image (as burrow untag)\n"
+                               "  inspect     show details of images\n"
+                               "  exists      exit 0 when an image is here, 1 when not\n"
+                               "  history     show the history of an image (as burrow history)\n";
 
 static const struct {
 	const char *name;
 	const char *verb; /* the verb table's entry it is */
 	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
+	const char *usage; /* for those with no verb of their own */
 } subs[] = {
-    {"pull", "pull", cmd_pull}, {"ls", "images", cmd_images}, {"list", "images", cmd_images},
-    {"rm", "rmi", cmd_rmi},     {"tag", "tag", cmd_tag},      {"untag", "untag", cmd_untag},
+    {"pull", "pull", cmd_pull, NULL},
+    {"ls", "images", cmd_images, NULL},
+    {"list", "images", cmd_images, NULL},
+    {"rm", "rmi", cmd_rmi, NULL},
+    {"tag", "tag", cmd_tag, NULL},
+    {"untag", "untag", cmd_untag, NULL},
+    {"inspect", "image inspect", cmd_image_inspect, cmd_image_inspect_usage},
+    {"exists", "image exists", cmd_image_exists, cmd_image_exists_usage},
+    {"history", "history", cmd_history, NULL},
 };
+
+const char *cmd_image_sub_usage(const char *verb)
+{
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (subs[i].usage && strcmp(subs[i].verb, verb) == 0)
+			return subs[i].usage;
+	return NULL;
+}
 
 int cmd_image(struct cmd_ctx *ctx, int argc, char **argv)
 {

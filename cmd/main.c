@@ -27,6 +27,8 @@ static const struct cmd_verb verbs[] = {
     {"rmi", cmd_rmi, NEED_STATE, "remove images", cmd_rmi_usage},
     {"tag", cmd_tag, NEED_STATE, "add names to an image", cmd_tag_usage},
     {"untag", cmd_untag, NEED_STATE, "remove names from an image", cmd_untag_usage},
+    {"history", cmd_history, NEED_STATE, "show the history of an image", cmd_history_usage},
+    {"inspect", cmd_inspect, NEED_STATE, "show details of images", cmd_inspect_usage},
     {"run", cmd_run, NEED_STATE, "run a command in a new container", cmd_run_usage},
     {"create", cmd_create, NEED_STATE, "create a container without starting it", cmd_create_usage},
     {"start", cmd_start, NEED_STATE, "start containers", cmd_start_usage},
@@ -64,8 +66,9 @@ static void print_main_usage(FILE *f)
 void cmd_print_usage(const char *verb)
 {
 	const struct cmd_verb *v = find_verb(verb);
-	if (v)
-		printf("Usage: burrow %s", v->usage);
+	const char *usage = v ? v->usage : cmd_image_sub_usage(verb);
+	if (usage)
+		printf("Usage: burrow %s", usage);
 }
 
 int cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...)

@@ -283,6 +283,27 @@ int img_remove(struct state_store *s, const char *ref, unsigned flags, const str
 int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_info *i, void *data), void *keep_data,
               const struct img_users *users, char ***removed, struct burrow_err **err);
 
+/* --- inspect and history (inspect.c) ------------------------------------------------ */
+
+/* The image as podman's `image inspect` shows it (a JSON object: Id, Digest,
+ * RepoTags, RepoDigests, Parent, Comment, Created, Config, Version, Author,
+ * Architecture, Os, Size, VirtualSize, GraphDriver, RootFS, Labels,
+ * Annotations, ManifestType, User, History, NamesHistory), from its record,
+ * stored configuration and manifest. */
+int img_inspect(struct state_store *s, const struct img_info *i, char **json, struct burrow_err **err);
+
+/* One line of `history`, newest first: the configuration's history
+ * entries, the layers matched to those that made one from the top. */
+struct img_history_entry {
+	char *id;      /* the image for the newest entry, NULL ("<missing>") below */
+	char *created; /* RFC 3339 as the configuration says it ("" when it does not) */
+	char *created_by, *comment;
+	long long size; /* bytes of the layer it made (0: none) */
+};
+int img_history(struct state_store *s, const struct img_info *i, struct img_history_entry **out, size_t *n,
+                struct burrow_err **err);
+void img_history_free(struct img_history_entry *e, size_t n);
+
 /* Frees layers (chain IDs) that no image names: each that nobody fetches or
  * uses (the layer locks, taken without waiting: one in use is kept) is
  * renamed to a tmp-* name first, so that no half-removed layer ever looks

@@ -136,3 +136,68 @@ Deleted: $id"
 	is "$(layer_dirs)" ""
 	run_burrow 0 rmi -a
 }
+
+@test "image inspect: podman's fields from the stored configuration; --format; inspect finds images; --type" {
+	import_busybox busybox
+	local id=$output
+	run_burrow 0 tag busybox other:v2
+	run_burrow 0 image inspect busybox
+	local json=$output
+	run python3 -c '
+import json, sys
+a = json.loads(sys.argv[1]); assert len(a) == 1, a
+i = a[0]
+for k in ("Id", "Digest", "RepoTags", "RepoDigests", "Parent", "Comment", "Created", "Config", "Version",
+          "Author", "Architecture", "Os", "Size", "VirtualSize", "GraphDriver", "RootFS", "Labels",
+          "Annotations", "ManifestType", "User", "History", "NamesHistory"):
+    assert k in i, k
+assert i["Id"] == sys.argv[2], i["Id"]
+assert sorted(i["RepoTags"]) == ["localhost/busybox:latest", "localhost/other:v2"], i["RepoTags"]
+assert i["NamesHistory"][0] == "localhost/other:v2", i["NamesHistory"]
+assert i["Config"]["Cmd"] == ["sh"], i["Config"]
+assert i["RootFS"]["Type"] == "layers" and len(i["RootFS"]["Layers"]) == 1, i["RootFS"]
+assert i["RootFS"]["Layers"][0].startswith("sha256:")
+assert i["History"][0]["created_by"] == "burrow import", i["History"]
+assert i["GraphDriver"]["Name"] == "overlay" and i["GraphDriver"]["Data"]["UpperDir"].endswith("/diff")
+assert i["Size"] > 100000 and i["Os"] == "linux", i
+print("ok")' "$json" "$id"
+	is "$output" "ok"
+	run_burrow 0 image inspect --format '{{.Id}} {{.Os}} {{len .RepoTags}}' busybox
+	is "$output" "$id linux 2"
+	run_burrow 0 inspect --format '{{.Id}}' "${id:0:12}"
+	is "$output" "$id"
+	run_burrow 0 inspect --type image --format '{{.Architecture}}' busybox
+	assert_match "$output" "^[a-z0-9]+$"
+	# as podman: the error, and an empty JSON array
+	run_burrow 125 inspect nosuch
+	is "${lines[0]}" "burrow: no such object: 'nosuch'"
+	is "${lines[1]}" "[]"
+	run_burrow 125 image inspect nosuch
+	is "${lines[0]}" "burrow: no such image: 'nosuch'"
+	run_burrow 125 inspect --type volume busybox
+	# one that exists and one that does not: the one is printed, 125
+	run_burrow 125 image inspect --format '{{.Id}}' busybox nosuch
+	assert_match "$output" "$id"
+	run_burrow 0 image exists busybox
+	run_burrow 1 image exists nosuch
+	is "$output" ""
+}
+
+@test "history: the configuration's entries with the layer sizes; -q, --no-trunc, --human=false, --format" {
+	import_busybox busybox
+	local id=$output
+	run_burrow 0 history busybox
+	assert_match "${lines[0]}" "^IMAGE +CREATED +CREATED BY +SIZE +COMMENT"
+	assert_match "${lines[1]}" "^${id:0:12} .* burrow import +[0-9.]+ [kM]B"
+	is "${#lines[@]}" 2
+	run_burrow 0 history -q busybox
+	is "$output" "${id:0:12}"
+	run_burrow 0 history -q --no-trunc busybox
+	is "$output" "$id"
+	run_burrow 0 history --human=false --format '{{.ID}} {{.Size}} {{.CreatedBy}}' busybox
+	assert_match "$output" "^${id:0:12} [0-9]{6,} burrow import$"
+	run_burrow 0 image history --format json busybox
+	assert_match "$output" '"CreatedBy": "burrow import"'
+	run_burrow 125 history nosuch
+	assert_match "$output" "image 'nosuch' not known"
+}

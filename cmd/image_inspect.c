@@ -1,0 +1,248 @@
+/* burrow image inspect [-f FORMAT] IMAGE...; burrow inspect [--type T]
+ * [-f FORMAT] NAME...; burrow image exists IMAGE; burrow history [-q]
+ * [--no-trunc] [--human] [-f FORMAT] IMAGE */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd/cmd.h"
+#include "cmd/format.h"
+#include "cmd/report.h"
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/quote.h"
+#include "lib/xalloc.h"
+
+int cmd_inspect_image(struct cmd_ctx *ctx, const char *ref, yajl_val *out, struct burrow_err **err)
+{
+	struct img_info *img = NULL;
+	if (img_lookup(ctx->state, ref, &img, err) < 0)
+		return -1;
+	cleanup_free char *json = NULL;
+	int r = img_inspect(ctx->state, img, &json, err);
+	img_info_free(img);
+	if (r < 0)
+		return -1;
+	*out = json_parse(json, err);
+	return *out ? 0 : -1;
+}
+
+/* Inspects each name with podman's JSON array (or a template per object). */
+static int inspect_common(struct cmd_ctx *ctx, int argc, char **argv, bool images_only)
+{
+	static const struct option longopts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"type", required_argument, NULL, 't'},
+	    {0, 0, 0, 0},
+	};
+	struct fmt_report rep = {.verb = ctx->verb, .format = "json", .json_indent = "    "};
+	const char *type = "all";
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "f:t:", longopts)) != -1) {
+		if (c == 'f')
+			rep.format = optarg;
+		else if (c == 't' && !images_only)
+			type = optarg;
+		else
+			return c == CMD_OPT_HELP ? 0 : c == 't' ? cmd_usage_error(ctx, "unknown flag '--type'")
+			                                       : EXIT_BURROW;
+	}
+	if (strcmp(type, "all") != 0 && strcmp(type, "image") != 0 && strcmp(type, "container") != 0)
+		return cmd_usage_error(ctx, "invalid --type '%s' (all, image or container)", str_quote(type));
+	if (optind >= argc)
+		return cmd_usage_error(ctx, "missing name or ID");
+	struct burrow_err *err = NULL;
+	if (fmt_report_parse(&rep, &err) < 0)
+		return cmd_fail(err);
+	if (cmd_ready(ctx, &err) < 0) {
+		fmt_report_clear(&rep);
+		return cmd_fail(err);
+	}
+	size_t n = 0;
+	struct fmt_item *items = xcalloc((size_t)(argc - optind), sizeof(*items));
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		yajl_val v = NULL;
+		if (strcmp(type, "container") == 0 || cmd_inspect_image(ctx, argv[i], &v, &err) < 0) {
+			if (!err || err->status == ENOENT) {
+				/* containers are not inspected yet: podman's message for neither */
+				burrow_err_free(err);
+				err = NULL;
+				burrow_error_status(&err, ENOENT, "no such %s: '%s'",
+				                    images_only ? "image" : strcmp(type, "all") == 0 ? "object" : type,
+				                    str_quote(argv[i]));
+			}
+			burrow_err_print(err);
+			burrow_err_free(err);
+			err = NULL;
+			rc = EXIT_BURROW;
+			continue;
+		}
+		items[n++].base = v;
+	}
+	if ((n || rep.out == FMT_OUT_JSON) && fmt_report_print(&rep, items, n, &err) < 0)
+		rc = cmd_fail(err);
+	for (size_t i = 0; i < n; i++)
+		yajl_tree_free(items[i].base);
+	free(items);
+	fmt_report_clear(&rep);
+	return rc;
+}
+
+/* What 'burrow image inspect --help' prints after "Usage: burrow ". */
+const char cmd_image_inspect_usage[] = "image inspect [-f FORMAT] IMAGE...\n\n"
+                                       "  -f, --format FORMAT   json (default) or a Go template ('{{.Id}}')\n";
+
+int cmd_image_inspect(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return inspect_common(ctx, argc, argv, true);
+}
+
+/* What 'burrow inspect --help' prints after "Usage: burrow ". */
+const char cmd_inspect_usage[] = "inspect [-t TYPE] [-f FORMAT] NAME...\n\n"
+                                 "  -t, --type TYPE       image, container or all (default)\n"
+                                 "  -f, --format FORMAT   json (default) or a Go template ('{{.Id}}')\n";
+
+int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return inspect_common(ctx, argc, argv, false);
+}
+
+/* What 'burrow image exists --help' prints after "Usage: burrow ". */
+const char cmd_image_exists_usage[] = "image exists IMAGE\n\n"
+                                      "  Exits 0 when the image is here, 1 when it is not.\n";
+
+int cmd_image_exists(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
+		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	if (argc - optind != 1)
+		return cmd_usage_error(ctx, "needs exactly one image");
+	struct burrow_err *err = NULL;
+	struct img_info *img = NULL;
+	if (cmd_ready(ctx, &err) < 0)
+		return cmd_fail(err);
+	if (img_lookup(ctx->state, argv[optind], &img, &err) < 0) {
+		if (err->status != ENOENT)
+			return cmd_fail(err);
+		burrow_err_free(err);
+		return 1;
+	}
+	img_info_free(img);
+	return 0;
+}
+
+/* podman's default history table */
+static const char history_default_format[] = "{{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}\n";
+static const struct fmt_header history_headers[] = {
+    {"ID", "IMAGE"},
+    {"CreatedBy", "CREATED BY"},
+    {NULL, NULL},
+};
+
+/* Seconds since the epoch of an RFC 3339 time (0 when it is not one). */
+static long long parse_rfc3339(const char *s)
+{
+	struct tm tm = {0};
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	return end ? (long long)timegm(&tm) : 0;
+}
+
+static yajl_val history_item(const struct img_history_entry *e, bool human, bool notrunc, long long now)
+{
+	char when[80], size[32];
+	long long t = parse_rfc3339(e->created);
+	yajl_val o = json_new_object();
+	json_obj_add(o, "ID", e->id ? json_new_strn(e->id, notrunc ? SIZE_MAX : 12) : json_new_str("<missing>"));
+	if (human)
+		json_obj_add(o, "Created", json_new_str(fmt_time_ago(t, now, when, sizeof(when))));
+	else
+		json_obj_add(o, "Created", json_new_str(fmt_rfc3339(t, when, sizeof(when))));
+	json_obj_add(o, "CreatedAt", json_new_str(fmt_rfc3339(t, when, sizeof(when))));
+	/* podman cuts CREATED BY at 45 characters unless --no-trunc */
+	if (!notrunc && strlen(e->created_by) > 45) {
+		cleanup_free char *cut = xasprintf("%.42s...", e->created_by);
+		json_obj_add(o, "CreatedBy", json_new_str(cut));
+	} else {
+		json_obj_add(o, "CreatedBy", json_new_str(e->created_by));
+	}
+	if (human)
+		json_obj_add(o, "Size", json_new_str(fmt_size(e->size, size, sizeof(size))));
+	else
+		json_obj_add(o, "Size", json_new_int(e->size));
+	json_obj_add(o, "Comment", json_new_str(e->comment));
+	return o;
+}
+
+/* What 'burrow history --help' prints after "Usage: burrow ". */
+const char cmd_history_usage[] = "history [-q] [--no-trunc] [-H=false] [-f FORMAT] IMAGE\n\n"
+                                 "  -q, --quiet           print the IDs only\n"
+                                 "      --no-trunc        full IDs and commands\n"
+                                 "  -H, --human[=BOOL]    sizes and times for people (default true)\n"
+                                 "  -f, --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.ID}}')\n";
+
+int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"quiet", no_argument, NULL, 'q'},         {"no-trunc", no_argument, NULL, 'T'},
+	    {"human", optional_argument, NULL, 'H'},   {"format", required_argument, NULL, 'f'},
+	    {0, 0, 0, 0},
+	};
+	bool quiet = false, notrunc = false, human = true;
+	struct fmt_report rep = {.verb = ctx->verb,
+	                         .default_format = history_default_format,
+	                         .headers = history_headers,
+	                         .json_indent = "    "};
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "qf:H", longopts)) != -1) {
+		if (c == 'q') {
+			quiet = true;
+		} else if (c == 'T') {
+			notrunc = true;
+		} else if (c == 'f') {
+			rep.format = optarg;
+		} else if (c == 'H') {
+			if (optarg && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
+				return cmd_usage_error(ctx, "invalid --human '%s' (true or false)", str_quote(optarg));
+			human = !optarg || strcmp(optarg, "true") == 0;
+		} else {
+			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(ctx, "needs exactly one image");
+	struct burrow_err *err = NULL;
+	if (!quiet && fmt_report_parse(&rep, &err) < 0)
+		return cmd_fail(err);
+	struct img_info *img = NULL;
+	struct img_history_entry *h = NULL;
+	size_t n = 0;
+	if (cmd_ready(ctx, &err) < 0 || img_lookup(ctx->state, argv[optind], &img, &err) < 0 ||
+	    img_history(ctx->state, img, &h, &n, &err) < 0) {
+		img_info_free(img);
+		fmt_report_clear(&rep);
+		return cmd_fail(err);
+	}
+	img_info_free(img);
+	int rc = 0;
+	if (quiet) {
+		for (size_t i = 0; i < n; i++)
+			printf("%.*s\n", h[i].id ? (notrunc ? 64 : 12) : 9, h[i].id ? h[i].id : "<missing>");
+	} else {
+		long long now = (long long)time(NULL);
+		struct fmt_item *items = xcalloc(n ? n : 1, sizeof(*items));
+		for (size_t i = 0; i < n; i++)
+			items[i].base = history_item(&h[i], human, notrunc, now);
+		if (fmt_report_print(&rep, items, n, &err) < 0)
+			rc = cmd_fail(err);
+		for (size_t i = 0; i < n; i++)
+			yajl_tree_free(items[i].base);
+		free(items);
+	}
+	img_history_free(h, n);
+	fmt_report_clear(&rep);
+	return rc;
+}

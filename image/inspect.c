@@ -1,0 +1,201 @@
+/* What `image inspect` and `history` show of an image: podman's fields,
+ * from the image record, its OCI configuration and manifest as stored, and
+ * its layers' records. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "image/image.h"
+#include "image/internal.h"
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "overlay/overlay.h"
+#include "state/state.h"
+
+/* The stored configuration and manifest, parsed (NULL when the store has
+ * none: an image of an old burrow). */
+struct docs {
+	yajl_val config, manifest;
+};
+
+static void docs_clear(struct docs *d)
+{
+	if (d->config)
+		yajl_tree_free(d->config);
+	if (d->manifest)
+		yajl_tree_free(d->manifest);
+}
+
+static int load_docs(struct state_store *s, const char *id, struct docs *d, struct burrow_err **err)
+{
+	static const char *const kinds[] = {"img-config", "img-manifest"};
+	yajl_val *slots[] = {&d->config, &d->manifest};
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *text = NULL;
+		int r = img_blob_get(s, kinds[i], id, &text, err);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			cleanup_err struct burrow_err *e = NULL;
+			*slots[i] = json_parse(text, &e);
+			if (*slots[i] && !YAJL_IS_OBJECT(*slots[i])) {
+				yajl_tree_free(*slots[i]);
+				*slots[i] = NULL;
+			}
+		}
+	}
+	return 0;
+}
+
+/* key: v; when v is missing (or, for an object, not one): {} or null. */
+static void key_value(yajl_gen g, const char *key, yajl_val v, bool object)
+{
+	jg_key(g, key);
+	if (v && (!object || YAJL_IS_OBJECT(v))) {
+		jg_value(g, v);
+	} else if (object) {
+		jg_map_open(g);
+		jg_map_close(g);
+	} else {
+		jg_null(g);
+	}
+}
+
+/* RFC 3339 in UTC. */
+static const char *rfc3339(long long t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static const char *str_or(yajl_val obj, const char *key, const char *def)
+{
+	const char *s = obj ? json_get_str(obj, key) : NULL;
+	return s ? s : def;
+}
+
+int img_inspect(struct state_store *s, const struct img_info *i, char **json, struct burrow_err **err)
+{
+	__attribute__((cleanup(docs_clear))) struct docs d = {0};
+	if (load_docs(s, i->id, &d, err) < 0)
+		return -1;
+	yajl_val cfg = d.config ? json_get(d.config, "config") : NULL;
+	char created[64];
+	yajl_gen g = json_gen_new();
+	jg_map_open(g);
+	jg_key_str(g, "Id", i->id);
+	jg_key_str(g, "Digest", i->digest ? i->digest : "");
+	jg_key_strv(g, "RepoTags", i->names);
+	jg_key_strv(g, "RepoDigests", i->digests);
+	jg_key_str(g, "Parent", "");
+	jg_key_str(g, "Comment", str_or(d.config, "comment", ""));
+	jg_key_str(g, "Created", str_or(d.config, "created", rfc3339(i->created, created, sizeof(created))));
+	key_value(g, "Config", cfg, true);
+	jg_key_str(g, "Version", str_or(d.config, "docker_version", ""));
+	jg_key_str(g, "Author", str_or(d.config, "author", ""));
+	jg_key_str(g, "Architecture", i->arch ? i->arch : str_or(d.config, "architecture", ""));
+	jg_key_str(g, "Os", i->os ? i->os : str_or(d.config, "os", ""));
+	if (i->variant)
+		jg_key_str(g, "Variant", i->variant);
+	jg_key_int(g, "Size", i->size);
+	jg_key_int(g, "VirtualSize", i->size);
+	/* the overlay the containers get: the top layer as podman's UpperDir */
+	jg_key(g, "GraphDriver");
+	jg_map_open(g);
+	jg_key_str(g, "Name", "overlay");
+	jg_key(g, "Data");
+	jg_map_open(g);
+	size_t n = strv_len(i->layers);
+	if (n > 1) {
+		cleanup_free char *lower = xstrdup(i->layers[n - 2]);
+		for (size_t k = n - 2; k-- > 0;) {
+			char *t = xasprintf("%s:%s", lower, i->layers[k]);
+			free(lower);
+			lower = t;
+		}
+		jg_key_str(g, "LowerDir", lower);
+	}
+	if (n > 0)
+		jg_key_str(g, "UpperDir", i->layers[n - 1]);
+	jg_map_close(g);
+	jg_map_close(g);
+	jg_key(g, "RootFS");
+	jg_map_open(g);
+	jg_key_str(g, "Type", "layers");
+	yajl_val rootfs = d.config ? json_get(d.config, "rootfs") : NULL;
+	key_value(g, "Layers", rootfs ? json_get(rootfs, "diff_ids") : NULL, false);
+	jg_map_close(g);
+	key_value(g, "Labels", cfg ? json_get(cfg, "Labels") : NULL, true);
+	key_value(g, "Annotations", d.manifest ? json_get(d.manifest, "annotations") : NULL, true);
+	jg_key_str(g, "ManifestType", i->manifest_type ? i->manifest_type : IMG_MT_OCI_MANIFEST);
+	jg_key_str(g, "User", i->config.user ? i->config.user : "");
+	key_value(g, "History", d.config ? json_get(d.config, "history") : NULL, false);
+	jg_key_strv(g, "NamesHistory", i->names_history);
+	jg_map_close(g);
+	*json = json_gen_finish(g);
+	return 0;
+}
+
+void img_history_free(struct img_history_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].id);
+		free(e[i].created);
+		free(e[i].created_by);
+		free(e[i].comment);
+	}
+	free(e);
+}
+
+/* The size of layer id (0 when its record says nothing). */
+static long long layer_size(struct state_store *s, const char *id)
+{
+	__attribute__((cleanup(img_layer_record_clear))) struct img_layer_record l = {0};
+	cleanup_err struct burrow_err *e = NULL;
+	return img_layer_get(s, id, &l, &e) == 0 ? l.size : 0;
+}
+
+int img_history(struct state_store *s, const struct img_info *i, struct img_history_entry **out, size_t *n,
+                struct burrow_err **err)
+{
+	__attribute__((cleanup(docs_clear))) struct docs d = {0};
+	if (load_docs(s, i->id, &d, err) < 0)
+		return -1;
+	yajl_val h = d.config ? json_get(d.config, "history") : NULL;
+	size_t nh = h && YAJL_IS_ARRAY(h) ? YAJL_GET_ARRAY(h)->len : 0;
+	char created[64];
+	if (nh == 0) {
+		/* no history: one entry for the whole image */
+		*out = xcalloc(1, sizeof(**out));
+		(*out)[0] = (struct img_history_entry){
+		    .id = xstrdup(i->id),
+		    .created = xstrdup(rfc3339(i->created, created, sizeof(created))),
+		    .created_by = xstrdup(""),
+		    .comment = xstrdup(""),
+		    .size = i->size,
+		};
+		*n = 1;
+		return 0;
+	}
+	struct img_history_entry *e = xcalloc(nh, sizeof(*e));
+	size_t layer = strv_len(i->layer_ids);
+	/* newest first; the layers are matched from the top */
+	for (size_t k = 0; k < nh; k++) {
+		yajl_val it = YAJL_GET_ARRAY(h)->values[nh - 1 - k];
+		e[k].id = k == 0 ? xstrdup(i->id) : NULL;
+		e[k].created = xstrdup(str_or(it, "created", ""));
+		e[k].created_by = xstrdup(str_or(it, "created_by", ""));
+		e[k].comment = xstrdup(str_or(it, "comment", ""));
+		if (!json_get_bool(it, "empty_layer", false) && layer > 0)
+			e[k].size = layer_size(s, i->layer_ids[--layer]);
+	}
+	*out = e;
+	*n = nh;
+	return 0;
+}
