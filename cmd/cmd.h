@@ -188,6 +188,8 @@ int cmd_image_inspect(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_image_inspect_usage[];
 int cmd_image_exists(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_image_exists_usage[];
+int cmd_image_prune(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_image_prune_usage[];
 int cmd_history(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_history_usage[];
 

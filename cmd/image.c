@@ -14,7 +14,8 @@ const char cmd_image_usage[] = "image SUBCOMMAND [ARG...]\n\n"
                                "  untag       remove names from an image (as burrow untag)\n"
                                "  inspect     show details of images\n"
                                "  exists      exit 0 when an image is here, 1 when not\n"
-                               "  history     show the history of an image (as burrow history)\n";
+                               "  history     show the history of an image (as burrow history)\n"
+                               "  prune       remove dangling images (-a: unused ones) and orphaned layers\n";
 
 static const struct {
 	const char *name;
@@ -31,6 +32,7 @@ static const struct {
     {"inspect", "image inspect", cmd_image_inspect, cmd_image_inspect_usage},
     {"exists", "image exists", cmd_image_exists, cmd_image_exists_usage},
     {"history", "history", cmd_history, NULL},
+    {"prune", "image prune", cmd_image_prune, cmd_image_prune_usage},
 };
 
 const char *cmd_image_sub_usage(const char *verb)

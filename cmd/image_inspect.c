@@ -46,8 +46,9 @@ static int inspect_common(struct cmd_ctx *ctx, int argc, char **argv, bool image
 		else if (c == 't' && !images_only)
 			type = optarg;
 		else
-			return c == CMD_OPT_HELP ? 0 : c == 't' ? cmd_usage_error(ctx, "unknown flag '--type'")
-			                                       : EXIT_BURROW;
+			return c == CMD_OPT_HELP ? 0
+			       : c == 't'        ? cmd_usage_error(ctx, "unknown flag '--type'")
+			                         : EXIT_BURROW;
 	}
 	if (strcmp(type, "all") != 0 && strcmp(type, "image") != 0 && strcmp(type, "container") != 0)
 		return cmd_usage_error(ctx, "invalid --type '%s' (all, image or container)", str_quote(type));
@@ -71,7 +72,9 @@ static int inspect_common(struct cmd_ctx *ctx, int argc, char **argv, bool image
 				burrow_err_free(err);
 				err = NULL;
 				burrow_error_status(&err, ENOENT, "no such %s: '%s'",
-				                    images_only ? "image" : strcmp(type, "all") == 0 ? "object" : type,
+				                    images_only                ? "image"
+				                    : strcmp(type, "all") == 0 ? "object"
+				                                               : type,
 				                    str_quote(argv[i]));
 			}
 			burrow_err_print(err);
@@ -187,8 +190,10 @@ const char cmd_history_usage[] = "history [-q] [--no-trunc] [-H=false] [-f FORMA
 int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"quiet", no_argument, NULL, 'q'},         {"no-trunc", no_argument, NULL, 'T'},
-	    {"human", optional_argument, NULL, 'H'},   {"format", required_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"no-trunc", no_argument, NULL, 'T'},
+	    {"human", optional_argument, NULL, 'H'},
+	    {"format", required_argument, NULL, 'f'},
 	    {0, 0, 0, 0},
 	};
 	bool quiet = false, notrunc = false, human = true;

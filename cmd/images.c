@@ -1,4 +1,5 @@
-/* burrow images [-q] [--no-trunc] [--noheading] [--format FORMAT]
+/* burrow images [-a] [-q] [--digests] [--no-trunc] [--noheading] [--filter F]...
+ *               [--sort KEY] [--format FORMAT] [IMAGE]
  *
  * Each image is one JSON object (images --format json); the table and
  * templates have a row per name, with podman's template fields for it:
@@ -26,6 +27,7 @@ static const char images_default_format[] =
     "{{if .Tag}}{{.Tag}}{{else}}<none>{{end}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n";
 static const struct fmt_header images_headers[] = {
     {"ID", "IMAGE ID"},
+    {"Digest", "DIGEST"},
     {"ReadOnly", "R/O"},
     {NULL, NULL},
 };
@@ -70,72 +72,186 @@ static yajl_val image_json(const struct img_info *m)
 	return o;
 }
 
+/* The image ID as podman's listing prints it. */
+static char *id_text(const char *id, bool notrunc)
+{
+	return notrunc ? xasprintf("sha256:%s", id) : xstrndup(id, 12);
+}
+
 /* One row of the table (a name of the image, or <none> <none>): what
  * podman's images templates show for it. */
-static yajl_val row_overlay(const struct img_info *m, const char *name, long long now, bool notrunc)
+static yajl_val row_overlay(const struct img_info *m, const char *repo, const char *tag, long long now, bool notrunc)
 {
 	char ago[64], when[80], size[32];
-	char *repo = NULL, *tag = NULL;
-	if (name) {
-		split_name(name, &repo, &tag);
-	} else {
-		repo = xstrdup("<none>");
-		tag = xstrdup("<none>");
-	}
 	fmt_time_ago(m->created, now, ago, sizeof(ago));
 	fmt_go_time(m->created, true, when, sizeof(when));
 	yajl_val o = json_new_object();
-	json_obj_add(o, "Repository", json_new_str(repo));
-	json_obj_add(o, "Tag", json_new_str(tag));
-	json_obj_add(o, "ID", json_new_strn(m->id, notrunc ? SIZE_MAX : 12));
+	cleanup_free char *id = id_text(m->id, notrunc);
+	json_obj_add(o, "Repository", json_new_str(repo ? repo : "<none>"));
+	json_obj_add(o, "Tag", json_new_str(repo ? tag : "<none>"));
+	json_obj_add(o, "ID", json_new_str(id));
+	json_obj_add(o, "Digest", json_new_str(m->digest ? m->digest : "<none>"));
 	json_obj_add(o, "Created", json_new_str(ago));
 	json_obj_add(o, "CreatedSince", json_new_str(ago));
 	json_obj_add(o, "CreatedAt", json_new_str(when));
 	json_obj_add(o, "CreatedTime", json_new_str(when));
 	json_obj_add(o, "Size", json_new_str(fmt_size(m->size, size, sizeof(size))));
 	json_obj_add(o, "RepoTags", json_new_strv(m->names));
-	free(repo);
-	free(tag);
+	json_obj_add(o, "Dangling", json_new_bool(!m->names[0]));
 	return o;
 }
 
 /* What 'burrow images --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
 const char cmd_images_usage[] =
-    "images [-q] [--no-trunc] [-n] [--format FORMAT]\n\n"
+    "images [-a] [-q] [--digests] [--no-trunc] [-n] [--filter F]... [--sort KEY] [--format FORMAT] [IMAGE]\n\n"
+    "  -a, --all             every image (burrow has no intermediate images to hide)\n"
     "  -q, --quiet           print image IDs only\n"
-    "      --no-trunc        print full image IDs\n"
+    "      --digests         show the manifest digests\n"
+    "      --no-trunc        print full image IDs (sha256:...)\n"
     "  -n, --noheading       no header row\n"
-    "  -f, --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.Repository}}:{{.Tag}}')\n";
+    "  -f, --filter F        reference=, dangling=, label=, before=, since=, until=, id= (KEY!=VALUE negates)\n"
+    "      --sort KEY        created (default), id, repository, size or tag\n"
+    "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.Repository}}:{{.Tag}}')\n";
+
+/* podman's table with --digests */
+static const char images_digests_format[] =
+    "{{if .Repository}}{{.Repository}}{{else}}<none>{{end}}\t"
+    "{{if .Tag}}{{.Tag}}{{else}}<none>{{end}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n";
+
+struct images_opts {
+	bool quiet, notrunc, digests;
+	enum img_sort sort;
+	char **filter_specs;
+	struct img_filters filters;
+	struct fmt_report rep;
+};
+
+static void images_opts_clear(struct images_opts *o)
+{
+	strv_free(o->filter_specs);
+	img_filters_clear(&o->filters);
+	fmt_report_clear(&o->rep);
+}
+
+static int list_images(struct cmd_ctx *ctx, struct images_opts *o, struct img_info **list, size_t n,
+                       struct burrow_err **err)
+{
+	/* rows: one per name (an untagged image is one <none> <none> row);
+	 * for JSON and -q one per image */
+	bool per_image = o->quiet || o->rep.out == FMT_OUT_JSON;
+	size_t nrows = 0, cap = 16;
+	struct img_row *rows = xcalloc(cap, sizeof(*rows));
+	cleanup_strv char **owned = xcalloc(1, sizeof(char *)); /* the rows' strings */
+	for (size_t i = 0; i < n; i++) {
+		bool keep = true;
+		if (img_filters_match_image(ctx->state, &o->filters, list[i], &keep, err) < 0) {
+			free(rows);
+			return -1;
+		}
+		if (!keep)
+			continue;
+		size_t names = strv_len(list[i]->names);
+		for (size_t k = 0; k < (per_image || !names ? 1 : names); k++) {
+			if (nrows == cap)
+				rows = xrealloc(rows, (cap *= 2) * sizeof(*rows));
+			char *repo = NULL, *tag = NULL;
+			if (names) {
+				split_name(list[i]->names[k], &repo, &tag);
+			} else {
+				repo = xstrdup("<none>");
+				tag = xstrdup("<none>");
+			}
+			strv_append_take(&owned, repo);
+			strv_append_take(&owned, tag);
+			rows[nrows++] = (struct img_row){.id = list[i]->id,
+			                                 .repository = repo,
+			                                 .tag = tag,
+			                                 .created = list[i]->created,
+			                                 .size = list[i]->size,
+			                                 .data = list[i]};
+		}
+	}
+	img_rows_sort(rows, nrows, o->sort);
+	int rc = 0;
+	if (o->quiet) {
+		for (size_t i = 0; i < nrows; i++) {
+			cleanup_free char *id = id_text(rows[i].id, o->notrunc);
+			printf("%s\n", id);
+		}
+		free(rows);
+		return 0;
+	}
+	long long now = (long long)time(NULL);
+	struct fmt_item *items = xcalloc(nrows ? nrows : 1, sizeof(*items));
+	for (size_t i = 0; i < nrows; i++) {
+		const struct img_info *m = rows[i].data;
+		items[i].base = image_json(m);
+		if (!per_image)
+			items[i].overlay = row_overlay(m, strv_len(m->names) ? rows[i].repository : NULL, rows[i].tag,
+			                               now, o->notrunc);
+	}
+	if (fmt_report_print(&o->rep, items, nrows, err) < 0)
+		rc = -1;
+	for (size_t i = 0; i < nrows; i++) {
+		yajl_tree_free(items[i].base);
+		if (items[i].overlay)
+			yajl_tree_free(items[i].overlay);
+	}
+	free(items);
+	free(rows);
+	return rc;
+}
 
 int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	enum { OPT_DIGESTS = 0x200, OPT_SORT };
 	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"digests", no_argument, NULL, OPT_DIGESTS},
 	    {"no-trunc", no_argument, NULL, 'T'},
 	    {"noheading", no_argument, NULL, 'n'},
-	    {"format", required_argument, NULL, 'f'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"sort", required_argument, NULL, OPT_SORT},
+	    {"format", required_argument, NULL, 'F'},
 	    {0, 0, 0, 0},
 	};
-	bool quiet = false, notrunc = false;
-	struct fmt_report rep = {.verb = "images",
-	                         .default_format = images_default_format,
-	                         .headers = images_headers,
-	                         .json_indent = "    "};
+	__attribute__((cleanup(images_opts_clear))) struct images_opts o = {
+	    .filter_specs = xcalloc(1, sizeof(char *)),
+	    .rep = {.verb = "images",
+	            .default_format = images_default_format,
+	            .headers = images_headers,
+	            .json_indent = "    "},
+	};
+	const char *sort = "created";
+	struct burrow_err *err = NULL;
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "qnf:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "aqnf:", longopts)) != -1) {
 		switch (c) {
+		case 'a':
+			break;
 		case 'q':
-			quiet = true;
+			o.quiet = true;
+			break;
+		case OPT_DIGESTS:
+			o.digests = true;
+			o.rep.default_format = images_digests_format;
 			break;
 		case 'T':
-			notrunc = true;
+			o.notrunc = true;
 			break;
 		case 'n':
-			rep.noheading = true;
+			o.rep.noheading = true;
 			break;
 		case 'f':
-			rep.format = optarg;
+			strv_append(&o.filter_specs, optarg);
+			break;
+		case OPT_SORT:
+			sort = optarg;
+			break;
+		case 'F':
+			o.rep.format = optarg;
 			break;
 		case CMD_OPT_HELP:
 			return 0;
@@ -143,61 +259,26 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_BURROW;
 		}
 	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
-
-	struct burrow_err *err = NULL;
+	if (argc - optind > 1)
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind + 1]));
+	if (optind < argc) { /* podman's images IMAGE: a reference filter */
+		cleanup_free char *spec = xasprintf("reference=%s", argv[optind]);
+		strv_append(&o.filter_specs, spec);
+	}
+	if (img_sort_parse(sort, &o.sort, &err) < 0 ||
+	    img_filters_parse(o.filter_specs, (long long)time(NULL), &o.filters, &err) < 0)
+		return cmd_fail(err);
 	/* as podman: JSON wins over -q, -q over a template */
-	if (quiet && rep.format && fmt_report_is_json(rep.format))
-		quiet = false;
-	if (!quiet && fmt_report_parse(&rep, &err) < 0)
+	if (o.quiet && o.rep.format && fmt_report_is_json(o.rep.format))
+		o.quiet = false;
+	if (!o.quiet && fmt_report_parse(&o.rep, &err) < 0)
 		return cmd_fail(err);
 	struct img_info **list = NULL;
 	size_t n = 0;
-	if (cmd_ready(ctx, &err) < 0 || img_list(ctx->state, &list, &n, &err) < 0) {
-		fmt_report_clear(&rep);
+	if (cmd_ready(ctx, &err) < 0 || img_filters_resolve(&o.filters, ctx->state, &err) < 0 ||
+	    img_list(ctx->state, &list, &n, &err) < 0)
 		return cmd_fail(err);
-	}
-	int rc = 0;
-	if (quiet) {
-		for (size_t i = 0; i < n; i++)
-			printf("%.*s\n", notrunc ? 64 : 12, list[i]->id);
-		img_info_list_free(list, n);
-		return 0;
-	}
-	/* one object per image for JSON; for tables and templates one row per
-	 * name (an untagged image is one <none> <none> row), each seeing its
-	 * image's object under the row's own fields */
-	long long now = (long long)time(NULL);
-	yajl_val *bases = xcalloc(n ? n : 1, sizeof(*bases));
-	size_t nitems = 0, cap = n ? n : 1;
-	struct fmt_item *items = xcalloc(cap, sizeof(*items));
-	for (size_t i = 0; i < n; i++) {
-		bases[i] = image_json(list[i]);
-		size_t names = strv_len(list[i]->names);
-		for (size_t k = 0; k < (rep.out == FMT_OUT_JSON ? 1 : names ? names : 1); k++) {
-			if (nitems == cap) {
-				cap *= 2;
-				items = xrealloc(items, cap * sizeof(*items));
-			}
-			items[nitems].base = bases[i];
-			items[nitems].overlay =
-			    rep.out == FMT_OUT_JSON
-			        ? NULL
-			        : row_overlay(list[i], names ? list[i]->names[k] : NULL, now, notrunc);
-			nitems++;
-		}
-	}
-	if (fmt_report_print(&rep, items, nitems, &err) < 0)
-		rc = cmd_fail(err);
-	for (size_t i = 0; i < nitems; i++)
-		if (items[i].overlay)
-			yajl_tree_free(items[i].overlay);
-	for (size_t i = 0; i < n; i++)
-		yajl_tree_free(bases[i]);
-	free(items);
-	free(bases);
-	fmt_report_clear(&rep);
+	int rc = list_images(ctx, &o, list, n, &err) < 0 ? cmd_fail(err) : 0;
 	img_info_list_free(list, n);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
 #include "container/container.h"
@@ -185,4 +186,63 @@ const char cmd_untag_usage[] = "untag IMAGE [NAME[:TAG]...]\n\n"
 int cmd_untag(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	return tag_verb(ctx, argc, argv, 0, img_untag);
+}
+
+/* image prune's --filter over the images */
+struct prune_filter {
+	struct cmd_ctx *ctx;
+	const struct img_filters *f;
+};
+
+static bool prune_keep(const struct img_info *m, void *data)
+{
+	struct prune_filter *p = data;
+	cleanup_err struct burrow_err *e = NULL;
+	bool pass = false;
+	if (img_filters_match_image(p->ctx->state, p->f, m, &pass, &e) < 0)
+		burrow_warn("image prune keeps image %.12s: %s", m->id, e->msg);
+	return pass;
+}
+
+/* What 'burrow image prune --help' prints after "Usage: burrow ". */
+const char cmd_image_prune_usage[] =
+    "image prune [-a] [-f] [--filter F]...\n\n"
+    "  -a, --all        every image no container uses, not only dangling ones\n"
+    "  -f, --force      do not ask (burrow never asks)\n"
+    "      --filter F   as images --filter: label=, until=, reference=, id=, ...\n"
+    "  Then frees the layers no image names (what a crash or a kill left behind too).\n";
+
+int cmd_image_prune(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"filter", required_argument, NULL, 'F'},
+	    {0, 0, 0, 0},
+	};
+	bool all = false;
+	cleanup_strv char **specs = xcalloc(1, sizeof(char *));
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "af", longopts)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'F')
+			strv_append(&specs, optarg);
+		else if (c != 'f')
+			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
+	struct burrow_err *err = NULL;
+	__attribute__((cleanup(img_filters_clear))) struct img_filters f = {0};
+	if (img_filters_parse(specs, (long long)time(NULL), &f, &err) < 0)
+		return cmd_fail(err);
+	struct prune_filter pf = {ctx, &f};
+	cleanup_strv char **removed = NULL;
+	if (cmd_ready(ctx, &err) < 0 || img_filters_resolve(&f, ctx->state, &err) < 0 ||
+	    img_prune(ctx->state, all, f.n ? prune_keep : NULL, &pf, &cmd_image_users, &removed, &err) < 0)
+		return cmd_fail(err);
+	for (size_t i = 0; removed[i]; i++)
+		printf("%s\n", removed[i]);
+	return 0;
 }

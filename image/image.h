@@ -304,6 +304,79 @@ int img_history(struct state_store *s, const struct img_info *i, struct img_hist
                 struct burrow_err **err);
 void img_history_free(struct img_history_entry *e, size_t n);
 
+/* --- filters and orders (filter.c) ---------------------------------------------------- */
+
+/* podman's image filters, --filter KEY=VALUE (KEY!=VALUE: must not match):
+ * reference (a glob over an image's names, their repositories, each without
+ * the registry, and the last component), dangling (true/false: no names),
+ * label (KEY or KEY=VALUE; a glob in KEY), before and since/after (an
+ * image: created before or after it), until (a time, a date or a duration
+ * before now), id (a prefix). The values of one key are or'ed (label's
+ * and'ed), the keys and'ed. */
+enum img_filter_key {
+	IMG_FILTER_REFERENCE,
+	IMG_FILTER_DANGLING,
+	IMG_FILTER_LABEL,
+	IMG_FILTER_BEFORE,
+	IMG_FILTER_SINCE,
+	IMG_FILTER_ID,
+	IMG_FILTER_UNTIL,
+};
+struct img_filter {
+	enum img_filter_key key;
+	bool negate;
+	char *value;
+	bool flag;      /* dangling */
+	long long time; /* until; before/since once resolved (unix seconds) */
+};
+struct img_filters {
+	struct img_filter *f;
+	size_t n;
+};
+/* Parses and checks every spec against now (unix seconds, for until=10m);
+ * EINVAL with a message naming the filter. */
+int img_filters_parse(char *const *specs, long long now, struct img_filters *out, struct burrow_err **err);
+/* Looks up the images before= and since= name. */
+int img_filters_resolve(struct img_filters *f, struct state_store *s, struct burrow_err **err);
+/* What a filter looks at in an image. */
+struct img_filter_subject {
+	const char *id;
+	char *const *names;
+	char *const *labels; /* "KEY=VALUE" */
+	long long created;
+	bool dangling;
+};
+bool img_filters_match(const struct img_filters *f, const struct img_filter_subject *s);
+/* The same for a stored image (its labels read when a filter asks). */
+int img_filters_match_image(struct state_store *s, const struct img_filters *f, const struct img_info *i, bool *pass,
+                            struct burrow_err **err);
+void img_filters_clear(struct img_filters *f);
+bool img_name_matches_reference(const char *name, const char *pattern);
+bool img_labels_match(char *const *labels, const char *value);
+
+/* images --sort: created (newest first), id, repository, size (smallest
+ * first), tag; ties go by repository, tag, ID. */
+enum img_sort {
+	IMG_SORT_CREATED,
+	IMG_SORT_ID,
+	IMG_SORT_REPOSITORY,
+	IMG_SORT_SIZE,
+	IMG_SORT_TAG,
+};
+int img_sort_parse(const char *s, enum img_sort *out, struct burrow_err **err);
+/* One row of the listing. */
+struct img_row {
+	const char *id, *repository, *tag;
+	long long created, size;
+	void *data; /* the caller's */
+};
+int img_row_cmp(const struct img_row *a, const struct img_row *b, enum img_sort key);
+void img_rows_sort(struct img_row *rows, size_t n, enum img_sort key);
+
+/* The labels of the image's configuration, "KEY=VALUE" sorted (never
+ * NULL). */
+int img_labels(struct state_store *s, const char *id, char ***out, struct burrow_err **err);
+
 /* Frees layers (chain IDs) that no image names: each that nobody fetches or
  * uses (the layer locks, taken without waiting: one in use is kept) is
  * renamed to a tmp-* name first, so that no half-removed layer ever looks

@@ -199,3 +199,27 @@ int img_history(struct state_store *s, const struct img_info *i, struct img_hist
 	*n = nh;
 	return 0;
 }
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int img_labels(struct state_store *s, const char *id, char ***out, struct burrow_err **err)
+{
+	__attribute__((cleanup(docs_clear))) struct docs d = {0};
+	if (load_docs(s, id, &d, err) < 0)
+		return -1;
+	yajl_val cfg = d.config ? json_get(d.config, "config") : NULL;
+	yajl_val l = cfg ? json_get(cfg, "Labels") : NULL;
+	*out = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; l && YAJL_IS_OBJECT(l) && i < l->u.object.len; i++) {
+		yajl_val v = l->u.object.values[i];
+		strv_append_take(out,
+		                 xasprintf("%s=%s", l->u.object.keys[i], YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : ""));
+	}
+	size_t n = strv_len(*out);
+	if (n > 1)
+		qsort(*out, n, sizeof(char *), cmp_strp);
+	return 0;
+}

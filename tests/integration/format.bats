@@ -169,7 +169,7 @@ t.addfile(i, io.BytesIO(b"hi")); t.close()' "$1"
 	assert_match "$(grep busybox <<<"$output")" '^localhost/busybox \["sh"\] [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} \+0000 UTC$'
 	run_burrow 0 images --no-trunc --format '{{.ID}}'
 	assert_match "$output" "(^|
-)$id($|
+)sha256:$id($|
 )"
 	run_burrow 0 images --format 'table {{.Repository}} {{.Tag}}'
 	is "${lines[0]}" "REPOSITORY            TAG"

@@ -66,7 +66,7 @@ layer_dirs() {
 	run_burrow 0 rmi one
 	is "$output" "Untagged: localhost/one:latest"
 	run_burrow 0 images -q --no-trunc
-	is "$output" "$id"
+	is "$output" "sha256:$id"
 	# by ID with several names: needs -f
 	run_burrow 0 tag other third
 	run_burrow 125 rmi "${id:0:12}"
@@ -108,7 +108,7 @@ Deleted: $id"
 	run_burrow 2 rmi busybox
 	assert_match "$output" "in use by container [0-9a-f]{12} \(user1\)"
 	run_burrow 0 images -q --no-trunc
-	is "$output" "$id" "the image stays"
+	is "$output" "sha256:$id" "the image stays"
 	run_burrow 0 ps -a --format '{{.Names}}'
 	is "$output" "user1"
 	# the worst code wins: in use (2) over no such image (1)
@@ -200,4 +200,132 @@ print("ok")' "$json" "$id"
 	assert_match "$output" '"CreatedBy": "burrow import"'
 	run_burrow 125 history nosuch
 	assert_match "$output" "image 'nosuch' not known"
+}
+
+@test "images: --filter reference/dangling/label/before/since/until/id, KEY!=VALUE, IMAGE; --sort; --digests; -a; -n" {
+	import_busybox aaa
+	local a=$output
+	sleep 1.1 # created is kept in seconds: before/since need two
+	import_busybox zzz
+	local z=$output
+	run_burrow 0 tag zzz example.com/team/app:v1
+	sleep 1.1
+	import_busybox none
+	local n=$output
+	run_burrow 0 untag none
+	run_burrow 0 images --format '{{.ID}}' --filter reference=aaa
+	is "$output" "${a:0:12}"
+	# a glob over the names; an image that matches shows all its names
+	run_burrow 0 images --format '{{.Repository}}' --filter 'reference=*/team/*' --sort repository
+	is "$output" "example.com/team/app
+localhost/zzz"
+	run_burrow 0 images -q --filter reference=app:v1
+	is "$output" "${z:0:12}"
+	run_burrow 0 images -q --filter reference=app:v2
+	is "$output" ""
+	# several references: or'ed; the argument is one more
+	run_burrow 0 images -q --filter reference=aaa --filter reference=zzz
+	is "$(sort <<<"$output")" "$(printf '%s\n' "${a:0:12}" "${z:0:12}" | sort)"
+	run_burrow 0 images -q aaa
+	is "$output" "${a:0:12}"
+	run_burrow 0 images -q --filter dangling=true
+	is "$output" "${n:0:12}"
+	run_burrow 0 images -q --filter dangling=false --sort id
+	is "$output" "$(printf '%s\n' "${a:0:12}" "${z:0:12}" | sort)"
+	run_burrow 0 images -q --filter reference!=aaa --filter dangling=false
+	is "$output" "${z:0:12}"
+	run_burrow 0 images -q --filter before=zzz
+	is "$output" "${a:0:12}"
+	run_burrow 0 images -q --filter since=zzz
+	is "$output" "${n:0:12}"
+	run_burrow 0 images -q --filter after=aaa --filter before="$n"
+	is "$output" "${z:0:12}"
+	run_burrow 0 images -q --filter "id=${z:0:5}"
+	is "$output" "${z:0:12}"
+	run_burrow 0 images -q --filter until=1h
+	is "$output" ""
+	run_burrow 0 images -q --filter label=nosuch
+	is "$output" ""
+	run_burrow 0 images -q --filter label!=nosuch --filter dangling=true
+	is "$output" "${n:0:12}"
+	# bad filters and sorts are refused before anything is read
+	run_burrow 125 images --filter nope=1
+	is "$output" "burrow: invalid filter 'nope=1': unknown filter"
+	run_burrow 125 images --filter dangling=maybe
+	run_burrow 125 images --filter until=yesterday
+	run_burrow 125 images --filter before=nosuch
+	assert_match "$output" "image 'nosuch' not known"
+	run_burrow 125 images --sort bogus
+	# sorts: default newest first; repository; tag; size and id
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$output" "<none>:<none>
+example.com/team/app:v1
+localhost/zzz:latest
+localhost/aaa:latest"
+	run_burrow 0 images --sort repository --format '{{.Repository}}'
+	is "$output" "<none>
+example.com/team/app
+localhost/aaa
+localhost/zzz"
+	run_burrow 0 images --sort tag --filter dangling=false --format '{{.Tag}}'
+	is "$output" "latest
+latest
+v1"
+	# --digests adds the column; -a is every image; -n no header
+	run_burrow 0 images --digests aaa
+	assert_match "${lines[0]}" '^REPOSITORY +TAG +DIGEST +IMAGE ID +CREATED +SIZE$'
+	assert_match "${lines[1]}" "^localhost/aaa +latest +<none> +${a:0:12} "
+	run_burrow 0 images -a -q
+	is "${#lines[@]}" 3
+	run_burrow 0 images -n aaa
+	assert_match "$output" "^localhost/aaa +latest +${a:0:12}"
+	run_burrow 0 images --no-trunc aaa
+	assert_match "${lines[1]}" "^localhost/aaa +latest +sha256:$a "
+}
+
+@test "image prune: dangling images go, named ones and those a container uses stay; -a; --filter; orphaned layers and tmp dirs of dead imports are collected" {
+	import_busybox keep
+	local keep=$output
+	import_busybox gone
+	local gone=$output
+	run_burrow 0 untag gone
+	import_busybox used
+	local used=$output
+	run_burrow 0 run --name c1 used true
+	run_burrow 0 untag used
+	run_burrow 0 image prune
+	is "$output" "$gone"
+	run_burrow 0 images -q --no-trunc
+	is "$(sort <<<"$output")" "$(printf '%s\n' "sha256:$used" "sha256:$keep" | sort)"
+	# what a crash leaves: a complete layer no record names, the
+	# extraction directory of an import that was killed
+	local orphan=$(printf '%064d' 7) tmp=tmp-999999-1-deadbeef
+	run_burrow 0 unshare sh -c 'mkdir -p "$1/$2/diff/etc" "$1/$3/diff" && echo x >"$1/$2/diff/etc/f"' - "$LAYERS" "$orphan" "$tmp"
+	run_burrow 0 image prune
+	is "$output" ""
+	[ ! -e "$LAYERS/$orphan" ] || { echo "orphaned layer kept" >&2; return 1; }
+	[ ! -e "$LAYERS/$tmp" ] || { echo "tmp dir kept" >&2; return 1; }
+	# a layer someone holds (a pull that will name it) is kept until let go
+	run_burrow 0 unshare mkdir -p "$LAYERS/$orphan/diff"
+	python3 -c '
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.lockf(fd, fcntl.LOCK_SH, 1, 1)
+open(sys.argv[2], "w").close()
+time.sleep(30)' "$LAYERS/.locks/$orphan.lock" "$T/locked" &
+	local holder=$!
+	for i in $(seq 100); do [ -e "$T/locked" ] && break; sleep 0.1; done
+	run_burrow 0 image prune
+	kill "$holder"; wait "$holder" 2>/dev/null || true
+	[ -d "$LAYERS/$orphan" ] || { echo "a layer in use was freed" >&2; return 1; }
+	run_burrow 0 image prune
+	[ ! -e "$LAYERS/$orphan" ] || { echo "layer kept once let go" >&2; return 1; }
+	# --filter: only the images that pass; -a: named ones too, not used ones
+	run_burrow 0 image prune -a --filter reference=nosuch
+	is "$output" ""
+	run_burrow 0 image prune -a -f
+	is "$output" "$keep"
+	run_burrow 0 images -q --no-trunc
+	is "$output" "sha256:$used"
+	run_burrow 125 image prune --filter bogus=1
 }

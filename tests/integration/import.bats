@@ -106,7 +106,7 @@ assert_refused() {
 	run_burrow 0 images -q
 	is "$output" "${id:0:12}"
 	run_burrow 0 images --no-trunc -q
-	is "$output" "$id"
+	is "$output" "sha256:$id"
 	run_burrow 0 images --format json
 	python3 -c '
 import json, sys
@@ -287,11 +287,11 @@ f("c", "now a file")
 	run_burrow 0 import "$T/two.tar" app
 	second=$output
 	run_burrow 0 images --no-trunc
-	assert_match "$output" "localhost/app +latest +$second"
-	assert_no_match "$output" "localhost/app +latest +$first"
+	assert_match "$output" "localhost/app +latest +sha256:$second"
+	assert_no_match "$output" "localhost/app +latest +sha256:$first"
 	run_burrow 0 import "$T/two.tar" keep
 	run_burrow 0 images --no-trunc
-	assert_match "$output" "<none> +<none> +$first"
+	assert_match "$output" "<none> +<none> +sha256:$first"
 	is "$(ls "$LAYERS" | wc -l)" 2
 }
 
