@@ -548,6 +548,51 @@ CONF
 another top"
 }
 
+@test "pull: two images that share layers pulled at once fetch each shared layer once; both run" {
+	log=$BATS_FILE_TMPDIR/reg/log
+	mapfile -t multi < <(layer_digests test/multi:1)
+	mapfile -t shared < <(layer_digests test/shared:1)
+	is "${multi[0]} ${multi[1]}" "${shared[0]} ${shared[1]}" "the two share their two lowest layers"
+	declare -A before
+	for d in "${multi[0]}" "${multi[1]}"; do
+		before[$d]=$(($(blob_gets "$log" test/multi "$d") + $(blob_gets "$log" test/shared "$d")))
+	done
+	timeout "$BURROW_TIMEOUT" "$BURROW" pull -q --tls-verify=false "$REG/test/multi:1" >"$T/m.out" 2>&1 &
+	local p1=$!
+	timeout "$BURROW_TIMEOUT" "$BURROW" pull -q --tls-verify=false "$REG/test/shared:1" >"$T/s.out" 2>&1 &
+	local p2=$!
+	wait "$p1" || { cat "$T/m.out"; false; }
+	wait "$p2" || { cat "$T/s.out"; false; }
+	for d in "${multi[0]}" "${multi[1]}"; do
+		is $(($(blob_gets "$log" test/multi "$d") + $(blob_gets "$log" test/shared "$d"))) $((before[$d] + 1)) \
+			"shared layer $d fetched once"
+	done
+	is "$(ls "$LAYERS" | wc -l)" 4 "four layers: two shared, one of each"
+	run_burrow 0 run --rm "$REG/test/multi:1" cat /etc/third
+	is "$output" third
+	run_burrow 0 run --rm "$REG/test/shared:1" cat /opt/other
+	is "$output" "another top"
+}
+
+@test "rmi: racing a pull of an image that shares its layers leaves both consistent" {
+	local i
+	for i in 1 2 3; do
+		run_burrow 0 pull -q --tls-verify=false "$REG/test/multi:1"
+		timeout "$BURROW_TIMEOUT" "$BURROW" pull -q --tls-verify=false "$REG/test/shared:1" >"$T/s.out" 2>&1 &
+		local p=$!
+		[ "$i" = 2 ] && sleep 0.2
+		run_burrow 0 rmi "$REG/test/multi:1"
+		wait "$p" || { cat "$T/s.out"; false; }
+		# the pulled image has all its layers; the removed one's own is gone
+		run_burrow 0 run --rm "$REG/test/shared:1" sh -c 'cat /etc/hello /opt/other; test ! -e /etc/third'
+		is "$output" "hello from layer 2
+another top"
+		is "$(ls "$LAYERS" | wc -l)" 3 "the shared image's three layers, not multi's own"
+		run_burrow 0 rmi "$REG/test/shared:1"
+		no_layer_dirs
+	done
+}
+
 @test "pull: progress on a terminal is one line per layer, redrawn in place" {
 	command -v script >/dev/null || need_or_fail "script (util-linux)"
 	run script -qec "TERM=xterm timeout $BURROW_TIMEOUT $BURROW pull --tls-verify=false $REG/test/multi:1" /dev/null
