@@ -78,6 +78,8 @@ setup_file() {
 		--layer "$f/third.tar:gzip" >/dev/null
 	python3 "$REGPY" push "$R" test/shared:1 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" \
 		--layer "$f/other.tar:gzip" >/dev/null
+	python3 "$REGPY" push "$R" test/labels:1 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" \
+		--label maintainer=me --label org.example.version=1.2 >/dev/null
 	python3 "$REGPY" push "$R" test/conc:1 --layer "$f/busybox.tar:gzip" --layer "$f/conc.tar:gzip" \
 		--layer "$f/other.tar:zstd" >/dev/null
 	# a manifest list: this machine's architecture and another
@@ -591,6 +593,33 @@ another top"
 		run_burrow 0 rmi "$REG/test/shared:1"
 		no_layer_dirs
 	done
+}
+
+@test "images --filter label, image inspect and history of a pulled image: labels, digests, layers matched to history" {
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/labels:1"
+	local id=$output
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox:1"
+	local bb=$output
+	run_burrow 0 images -q --filter label=maintainer
+	is "$output" "${id:0:12}"
+	run_burrow 0 images -q --filter label=maintainer=me --filter 'label=org.example.*=1.2'
+	is "$output" "${id:0:12}"
+	run_burrow 0 images -q --filter label=maintainer=you
+	is "$output" ""
+	run_burrow 0 images -q --filter label!=maintainer
+	is "$output" "${bb:0:12}"
+	run_burrow 0 image prune -a --filter label=maintainer=me
+	is "$output" "$id"
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/labels:1"
+	run_burrow 0 image inspect --format '{{.Labels.maintainer}} {{.Digest}} {{len .RootFS.Layers}} {{index .RepoDigests 0}} {{.ManifestType}}' "$REG/test/labels:1"
+	assert_match "$output" "^me sha256:[0-9a-f]{64} 2 $REG/test/labels@sha256:[0-9a-f]{64} application/vnd.oci.image.manifest.v1\+json$"
+	run_burrow 0 images --digests --format '{{.Digest}}' "$REG/test/labels:1"
+	assert_match "$output" "^sha256:[0-9a-f]{64}$"
+	# history: newest first, the image's ID on top, the layers' sizes from the top
+	run_burrow 0 history --human=false --format '{{.ID}} {{.Size}} {{.CreatedBy}}' "$REG/test/labels:1"
+	assert_match "${lines[0]}" "^${id:0:12} [0-9]{2} registry.py$"
+	assert_match "${lines[1]}" "^<missing> [0-9]{6,} registry.py$"
+	is "${#lines[@]}" 2
 }
 
 @test "pull: progress on a terminal is one line per layer, redrawn in place" {

@@ -62,7 +62,7 @@ def compress(data, kind):
     raise SystemExit("unknown compression " + kind)
 
 
-def build_image(layers, cmd=None, arch="amd64", os_="linux", variant=None, docker=False, created=None):
+def build_image(layers, cmd=None, arch="amd64", os_="linux", variant=None, docker=False, created=None, labels=None):
     """layers: [(tar bytes, compression)] -> (blobs {digest: bytes}, config, manifest bytes, media type)."""
     flavour = "docker" if docker else "oci"
     blobs, descs, diff_ids = {}, [], []
@@ -82,6 +82,8 @@ def build_image(layers, cmd=None, arch="amd64", os_="linux", variant=None, docke
     }
     if variant:
         config["variant"] = variant
+    if labels:
+        config["config"]["Labels"] = dict(l.split("=", 1) for l in labels)
     cfg = json.dumps(config, sort_keys=True).encode()
     cd = sha256(cfg)
     blobs[cd] = cfg
@@ -139,7 +141,7 @@ def cmd_push(a):
         with open(path, "rb") as f:
             layers.append((f.read(), comp or "gzip"))
     blobs, _, manifest, mt = build_image(layers, json.loads(a.cmd) if a.cmd else None, a.arch, a.os,
-                                         a.variant, a.docker, a.created)
+                                         a.variant, a.docker, a.created, a.label)
     c = Client(a.url, a.auth, a.cacert)
     repo, tag = split_ref(a.ref)
     for d, data in blobs.items():
@@ -377,6 +379,7 @@ def main():
     s.add_argument("--os", default="linux")
     s.add_argument("--variant")
     s.add_argument("--created")
+    s.add_argument("--label", action="append", help="KEY=VALUE in the configuration's Labels")
     s.add_argument("--docker", action="store_true")
     s.add_argument("--auth")
     s.add_argument("--cacert")
