@@ -157,8 +157,9 @@ bool img_name_matches_reference(const char *name, const char *pattern)
 	const char *at = strchr(name, '@');
 	const char *slash = strrchr(name, '/');
 	const char *colon = strrchr(name, ':');
-	size_t repo_len = at ? (size_t)(at - name)
-	                     : colon && (!slash || colon > slash) ? (size_t)(colon - name) : strlen(name);
+	size_t repo_len = at                                   ? (size_t)(at - name)
+	                  : colon && (!slash || colon > slash) ? (size_t)(colon - name)
+	                                                       : strlen(name);
 	char *repo = xstrndup(name, repo_len);
 	const char *first = strchr(name, '/');
 	const char *last = slash ? slash + 1 : name;
@@ -263,7 +264,7 @@ int img_filters_match_image(struct state_store *s, const struct img_filters *f, 
 int img_sort_parse(const char *s, enum img_sort *out, struct burrow_err **err)
 {
 	static const char *const names[] = {
-	    [IMG_SORT_CREATED] = "created", [IMG_SORT_ID] = "id",     [IMG_SORT_REPOSITORY] = "repository",
+	    [IMG_SORT_CREATED] = "created", [IMG_SORT_ID] = "id",   [IMG_SORT_REPOSITORY] = "repository",
 	    [IMG_SORT_SIZE] = "size",       [IMG_SORT_TAG] = "tag",
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -12,6 +12,8 @@ suite_setup() {
 }
 
 suite_teardown() {
+	[ -n "${RUNPID:-}" ] && kill -CONT "$RUNPID" 2>/dev/null && kill "$RUNPID" 2>/dev/null
+	[ -n "${TDBTOOL:-}" ] && kill "$TDBTOOL" 2>/dev/null
 	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
 	return 0
 }
@@ -328,4 +330,65 @@ time.sleep(30)' "$LAYERS/.locks/$orphan.lock" "$T/locked" &
 	run_burrow 0 images -q --no-trunc
 	is "$output" "sha256:$used"
 	run_burrow 125 image prune --filter bogus=1
+}
+
+# hold_tx: opens a transaction on burrow.tdb with tdbtool and keeps it
+# open until release_tx (a burrow process that wants to write waits).
+hold_tx() {
+	rm -f "$T/tdbctl"
+	mkfifo "$T/tdbctl"
+	timeout 60 tdbtool "$XDG_DATA_HOME/burrow/burrow.tdb" <"$T/tdbctl" >"$T/tdbtool.out" 2>&1 &
+	TDBTOOL=$!
+	exec 7>"$T/tdbctl"
+	echo transaction_start >&7
+	sleep 0.3
+}
+
+release_tx() {
+	echo transaction_cancel >&7
+	echo quit >&7
+	exec 7>&-
+	wait "$TDBTOOL" || true
+	TDBTOOL=
+}
+
+# rmi_while_storing ARGS...: runs burrow ARGS (a run or create of image
+# img) held at the transaction that stores its container (it has looked
+# the image up by then), stopped there while rmi img removes the image,
+# then let go; RC: its exit code, its output in $T/run.out.
+rmi_while_storing() {
+	hold_tx
+	"$BURROW" "$@" >"$T/run.out" 2>&1 &
+	RUNPID=$!
+	sleep 1
+	kill -STOP "$RUNPID"
+	release_tx
+	run_burrow 0 rmi img
+	kill -CONT "$RUNPID"
+	local t
+	for t in $(seq 300); do kill -0 "$RUNPID" 2>/dev/null || break; sleep 0.1; done
+	RC=0
+	wait "$RUNPID" || RC=$?
+	RUNPID=
+}
+
+@test "rmi: between run's (or create's) lookup of the image and its storing the container, they are refused; after, rmi refuses (2)" {
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	import_busybox img
+	rmi_while_storing run --name c1 img true
+	is "$RC" 125 "run refused"
+	is "$(cat "$T/run.out")" "burrow: image 'img' was removed meanwhile"
+	run_burrow 0 ps -a -q
+	is "$output" "" "no container left naming a removed image"
+	is "$(layer_dirs)" ""
+	# create's container would stay
+	import_busybox img
+	rmi_while_storing create --name c3 img true
+	is "$RC" 125 "create refused"
+	run_burrow 0 ps -a -q
+	is "$output" "" "no container left naming a removed image"
+	# the other order: the container is stored first, rmi sees it
+	import_busybox img
+	run_burrow 0 run --name c2 img true
+	run_burrow 2 rmi img
 }

@@ -109,7 +109,8 @@ static void test_filters_match(void **state)
 	char *none[] = {NULL};
 	char *labels[] = {"k=v", "x=y", NULL};
 	struct img_filter_subject a = {.id = "aaaa1111", .names = names_a, .labels = labels, .created = 100};
-	struct img_filter_subject d = {.id = "dddd2222", .names = none, .labels = none, .created = 200, .dangling = true};
+	struct img_filter_subject d = {
+	    .id = "dddd2222", .names = none, .labels = none, .created = 200, .dangling = true};
 	struct img_filters f;
 
 	/* no filter: everything */
@@ -205,8 +206,8 @@ static void test_sort(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_filter_parse),   cmocka_unit_test(test_reference_match),
-	    cmocka_unit_test(test_labels_match),   cmocka_unit_test(test_filters_match),
+	    cmocka_unit_test(test_filter_parse), cmocka_unit_test(test_reference_match),
+	    cmocka_unit_test(test_labels_match), cmocka_unit_test(test_filters_match),
 	    cmocka_unit_test(test_sort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
