@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -56,16 +57,22 @@ int nl_open(struct burrow_err **err)
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return burrow_error(err, errno, "cannot open a netlink socket");
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
+	if (nl_ready(fd, err) < 0) {
 		close(fd);
-		return burrow_error(err, e, "cannot bind a netlink socket");
+		return -1;
 	}
+	return fd;
+}
+
+int nl_ready(int fd, struct burrow_err **err)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return burrow_error(err, errno, "cannot bind a netlink socket");
 	/* The kernel answers at once; this only bounds a wait that cannot happen. */
 	struct timeval tv = {.tv_sec = 5};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
+	return 0;
 }
 
 /* Sends r and waits for its ack; returns 0 or -errno from the kernel. */
@@ -167,4 +174,82 @@ int nl_route_add_default(int nl, unsigned ifindex, int family, const void *gw, s
 		return burrow_error(err, -rc, "cannot add the default route via %s", text);
 	}
 	return 0;
+}
+
+int nl_rule_add_fwmark(int nl, int family, uint32_t mark, uint32_t table, struct burrow_err **err)
+{
+	struct nl_req r;
+	nl_init(&r, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct fib_rule_hdr));
+	struct fib_rule_hdr *h = nl_body(&r);
+	h->family = (unsigned char)family;
+	h->action = FR_ACT_TO_TBL;
+	h->table = RT_TABLE_UNSPEC;
+	nl_attr(&r, FRA_FWMARK, &mark, sizeof(mark));
+	nl_attr(&r, FRA_TABLE, &table, sizeof(table));
+	int rc = nl_talk(nl, &r);
+	if (rc < 0 && rc != -EEXIST)
+		return burrow_error(err, -rc, "cannot add the IPv%c rule 'fwmark 0x%x lookup %u'",
+		                    family == AF_INET ? '4' : '6', mark, table);
+	return 0;
+}
+
+int nl_route_add_local_all(int nl, int family, uint32_t table, unsigned ifindex, struct burrow_err **err)
+{
+	struct nl_req r;
+	nl_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct rtmsg));
+	struct rtmsg *rt = nl_body(&r);
+	rt->rtm_family = (unsigned char)family;
+	rt->rtm_dst_len = 0;
+	rt->rtm_table = RT_TABLE_UNSPEC;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = RT_SCOPE_HOST;
+	rt->rtm_type = RTN_LOCAL;
+	uint32_t oif = ifindex;
+	nl_attr(&r, RTA_TABLE, &table, sizeof(table));
+	nl_attr(&r, RTA_OIF, &oif, sizeof(oif));
+	int rc = nl_talk(nl, &r);
+	if (rc < 0)
+		return burrow_error(err, -rc, "cannot add the IPv%c route 'local default dev lo table %u'",
+		                    family == AF_INET ? '4' : '6', table);
+	return 0;
+}
+
+int nl_route_is_local(int nl, int family, const void *addr, uint32_t mark)
+{
+	struct nl_req r;
+	nl_init(&r, RTM_GETROUTE, 0, sizeof(struct rtmsg));
+	r.hdr.nlmsg_flags = NLM_F_REQUEST; /* the answer is the route, no ack */
+	struct rtmsg *rt = nl_body(&r);
+	rt->rtm_family = (unsigned char)family;
+	rt->rtm_dst_len = family == AF_INET ? 32 : 128;
+	nl_attr(&r, RTA_DST, addr, family == AF_INET ? 4 : 16);
+	nl_attr(&r, RTA_MARK, &mark, sizeof(mark));
+	static uint32_t seq = 1u << 31;
+	r.hdr.nlmsg_seq = ++seq;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	if (TEMP_FAILURE_RETRY(sendto(nl, r.buf, r.hdr.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa))) < 0)
+		return -errno;
+	for (;;) {
+		union {
+			struct nlmsghdr hdr;
+			char buf[4096];
+		} resp;
+		ssize_t n = TEMP_FAILURE_RETRY(recv(nl, resp.buf, sizeof(resp.buf), 0));
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		for (struct nlmsghdr *h = &resp.hdr; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != r.hdr.nlmsg_seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				/* no route at all: not ours either */
+				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error != -ENETUNREACH &&
+				               e->error != -EHOSTUNREACH
+				           ? e->error
+				           : 0;
+			}
+			if (h->nlmsg_type == RTM_NEWROUTE && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct rtmsg)))
+				return ((const struct rtmsg *)NLMSG_DATA(h))->rtm_type == RTN_LOCAL;
+		}
+	}
 }

@@ -7,12 +7,15 @@
  *   gateway    10.0.2.2, fd00::2               (the host; its loopback only
  *                                                with allow_host_loopback)
  *   DNS        10.0.2.3, fd00::3               (forwarded to the host's
- *                                                resolv.conf nameserver) */
+ *                                                resolv.conf nameserver)
+ * cidr= moves the IPv4 ones to another network (.100, .2, .3 of it).
+ * Published ports (-p) are netns/ports.h's. */
 #ifndef BURROW_NETNS_H
 #define BURROW_NETNS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lib/err.h"
@@ -56,31 +59,82 @@ struct loop;
 #define NETNS_GATEWAY6 "fd00::2"
 #define NETNS_DNS6 "fd00::3"
 
+/* Which handler moves the bytes of published ports (netns/ports.h). */
+enum netns_port_handler {
+	/* the default: the monitor accepts on the host and splices each
+	 * connection into a socket made inside the container's network
+	 * namespace (its loopback); fast; TCP clients keep their address, UDP
+	 * ones show as the loopback (ports.h). podman's name for its
+	 * counterpart, "rootlesskit", is taken too. */
+	NETNS_PORTS_SPLICE,
+	/* libslirp's hostfwd: slower, but the container sees the client's
+	 * own address ("slirp4netns" is taken too) */
+	NETNS_PORTS_SLIRP,
+};
+
+/* Big enough for a path (ns:PATH) or a container's name or ID. */
+#define NETNS_TARGET_MAX 4096
+/* An IPv4 or IPv6 address as text, or an interface name. */
+#define NETNS_ADDRTEXT_MAX 46
+
 struct netns_cfg {
-	enum { NETNS_SLIRP, NETNS_NONE, NETNS_HOST } mode;
+	enum { NETNS_SLIRP, NETNS_NONE, NETNS_HOST, NETNS_NS, NETNS_CONTAINER } mode;
 	bool allow_host_loopback; /* 10.0.2.2 reaches the host's 127.0.0.1 (default false) */
 	unsigned mtu;             /* default NETNS_MTU_DEFAULT */
 	bool ipv6;                /* default true: fd00::/64 too */
+	enum netns_port_handler port_handler;
+	/* cidr=: the container's IPv4 network, 10.0.2.0/24 by default; the
+	 * container is its .100, the gateway .2, the DNS forwarder .3 */
+	uint32_t net4; /* host byte order */
+	unsigned prefix4;
+	/* outbound_addr=, outbound_addr6=: where slirp's outgoing sockets are
+	 * bound: an address, or an interface whose address is taken when the
+	 * network starts; "" lets the host choose */
+	char outbound4[NETNS_ADDRTEXT_MAX];
+	char outbound6[NETNS_ADDRTEXT_MAX];
+	/* ns:PATH: the path; container:NAME: the name or ID (found by the
+	 * container layer, not here) */
+	char target[NETNS_TARGET_MAX];
+	/* from net4, as text, for the /etc files the container layer writes */
+	char addr[16], gateway[16], dns[16];
 };
 
-/* The defaults: slirp, no host loopback, NETNS_MTU_DEFAULT, IPv6 on. */
+/* The defaults: slirp, no host loopback, NETNS_MTU_DEFAULT, IPv6 on,
+ * 10.0.2.0/24, the splice port handler. */
 void netns_cfg_init(struct netns_cfg *cfg);
 
-/* Parses --network: "slirp", "slirp:allow_host_loopback=true,mtu=1500,enable_ipv6=false",
- * "none", "host" ("slirp4netns" is accepted as a synonym of "slirp"; booleans
- * take true/false, 1/0, t/f). NULL means the default. *cfg is written only on
- * success. */
+/* Parses --network (podman's spellings):
+ *   slirp[:OPTION=VALUE,...]  options allow_host_loopback, mtu, enable_ipv6,
+ *                             cidr, outbound_addr, outbound_addr6,
+ *                             port_handler (splice|slirp, podman's
+ *                             rootlesskit|slirp4netns); booleans take
+ *                             true/false, 1/0, t/f
+ *   slirp4netns[:...]         the same
+ *   none, host
+ *   ns:PATH                   an existing network namespace (absolute path)
+ *   container:NAME            another container's (the caller finds it)
+ * pasta is refused, naming slirp. NULL means the default. *cfg is written
+ * only on success. ns:PATH and container:NAME only with NETNS_PARSE_JOIN
+ * (netns_parse_ext): a caller says it can join a namespace; netns_parse
+ * refuses them ("not supported yet"). */
 int netns_parse(const char *spec, struct netns_cfg *cfg, struct burrow_err **err);
+/* The caller handles NETNS_NS and NETNS_CONTAINER. */
+#define NETNS_PARSE_JOIN 1u
+int netns_parse_ext(const char *spec, unsigned flags, struct netns_cfg *cfg, struct burrow_err **err);
 
 /* The canonical spelling of cfg, e.g. "slirp:mtu=1500" (options only where
  * they differ from the default); netns_parse() reads it back. Caller frees. */
 char *netns_format(const struct netns_cfg *cfg);
 
+/* Opens /proc/PID/ns/net (O_CLOEXEC), the network namespace of pid: what
+ * netns_fwd_start (ports.h) takes. Returns the fd, or -1. */
+int netns_ns_open(pid_t pid, struct burrow_err **err);
+
 /* Opens tap0 inside the network namespace of pid and returns its fd (O_CLOEXEC,
  * blocking) in *tapfd. A short-lived helper process joins that namespace
  * (the caller needs CAP_SYS_ADMIN over the user namespace that owns it), creates
- * the tap (IFF_TAP|IFF_NO_PI), sets its MTU, 10.0.2.100/24, the default route
- * via 10.0.2.2, fd00::100/64 and a default route via fd00::2 when cfg->ipv6,
+ * the tap (IFF_TAP|IFF_NO_PI), sets its MTU, cfg->addr (10.0.2.100/24), the
+ * default route via cfg->gateway (10.0.2.2), fd00::100/64 and a default route via fd00::2 when cfg->ipv6,
  * brings tap0 and lo up (rtnetlink, no `ip` binary) and passes the fd back
  * over a socketpair. Waits at most 10 seconds for it. Only for NETNS_SLIRP. */
 int netns_tap_open(pid_t pid, const struct netns_cfg *cfg, int *tapfd, struct burrow_err **err);
@@ -92,7 +146,9 @@ int netns_lo_up(struct burrow_err **err);
 /* The libslirp stack over a tap fd, attached to the event loop l: the tap,
  * slirp's sockets and its timers are watched there, and it runs as l runs
  * (l must outlive it). Takes ownership of tapfd (closed by netns_slirp_free,
- * also on failure) and makes it non-blocking. The tap fd keeps the
+ * also on failure) and makes it non-blocking. SIGPIPE is ignored in the
+ * process from then on (libslirp writes to sockets whose peer may be gone;
+ * a handler the caller set stays). The tap fd keeps the
  * container's network namespace alive: free the stack when the container
  * has exited. */
 struct netns_slirp;
@@ -110,8 +166,10 @@ bool netns_slirp_tap_gone(const struct netns_slirp *n);
 /* libslirp's version (loads it); NULL and *err when it cannot be loaded. */
 const char *netns_slirp_version(struct burrow_err **err);
 
-/* What goes into the container's /etc/resolv.conf: "10.0.2.3" for slirp;
- * NULL for host (copy the host's) and none (no nameserver). */
+/* What goes into the container's /etc/resolv.conf: the DNS forwarder
+ * (cfg->dns, "10.0.2.3" unless cidr= moves it) for slirp; NULL for the
+ * other modes (host: copy the host's; none: no nameserver). Points into
+ * cfg. */
 const char *netns_dns_server(const struct netns_cfg *cfg);
 
 #endif

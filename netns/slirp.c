@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <ifaddrs.h>
 #include <libslirp.h>
 #include <limits.h>
 #include <poll.h>
@@ -22,7 +23,9 @@
 #include "lib/fileutil.h"
 #include "lib/loop.h"
 #include "lib/proc.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
+#include "netns/internal.h"
 
 /* libslirp (and glib under it) is opened on first use, not linked: see
  * lib/dl.h. The calls below go through these pointers. */
@@ -34,6 +37,8 @@ static struct {
 	__typeof__(slirp_pollfds_poll) *pollfds_poll;
 	__typeof__(slirp_handle_timer) *handle_timer;
 	__typeof__(slirp_version_string) *version_string;
+	__typeof__(slirp_add_hostxfwd) *add_hostxfwd;
+	__typeof__(slirp_remove_hostxfwd) *remove_hostxfwd;
 	__typeof__(g_log_set_handler) *log_set_handler; /* glib's, found through libslirp */
 } sl;
 static bool sl_loaded;
@@ -60,6 +65,8 @@ static int slirp_load(struct burrow_err **err)
 	    {"slirp_pollfds_poll", (void **)&sl.pollfds_poll},
 	    {"slirp_handle_timer", (void **)&sl.handle_timer},
 	    {"slirp_version_string", (void **)&sl.version_string},
+	    {"slirp_add_hostxfwd", (void **)&sl.add_hostxfwd},
+	    {"slirp_remove_hostxfwd", (void **)&sl.remove_hostxfwd},
 	    {"g_log_set_handler", (void **)&sl.log_set_handler},
 	};
 	if (sl_loaded)
@@ -77,6 +84,8 @@ static int slirp_load(struct burrow_err **err)
 #define slirp_pollfds_poll (*sl.pollfds_poll)
 #define slirp_handle_timer (*sl.handle_timer)
 #define slirp_version_string (*sl.version_string)
+#define slirp_add_hostxfwd (*sl.add_hostxfwd)
+#define slirp_remove_hostxfwd (*sl.remove_hostxfwd)
 
 const char *netns_slirp_version(struct burrow_err **err)
 {
@@ -112,6 +121,8 @@ struct netns_slirp {
 	struct loop_hook *hook;
 	uint8_t *buf;
 	size_t bufsz;
+	struct sockaddr_in out4; /* outbound_addr, when set (slirp keeps the pointer) */
+	struct sockaddr_in6 out6;
 	struct sock_slot *slots; /* indexed by fd */
 	size_t nslots;
 	unsigned round;
@@ -217,6 +228,51 @@ static const SlirpCb callbacks = {
 
 /* --- life cycle --- */
 
+/* outbound_addr(6)=: an address of family, or the first such address of
+ * the interface of that name. */
+static int resolve_outbound(int family, const char *what, void *out, size_t outlen, struct burrow_err **err)
+{
+	memset(out, 0, outlen);
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = out;
+		sin->sin_family = AF_INET;
+		if (inet_pton(AF_INET, what, &sin->sin_addr) == 1)
+			return 0;
+	} else {
+		struct sockaddr_in6 *sin6 = out;
+		sin6->sin6_family = AF_INET6;
+		if (inet_pton(AF_INET6, what, &sin6->sin6_addr) == 1)
+			return 0;
+	}
+	struct ifaddrs *ifs = NULL;
+	if (getifaddrs(&ifs) < 0)
+		return burrow_error(err, errno, "cannot list the host's interfaces");
+	bool named = false, found = false;
+	for (struct ifaddrs *i = ifs; i && !found; i = i->ifa_next) {
+		if (strcmp(i->ifa_name, what) != 0)
+			continue;
+		named = true;
+		if (!i->ifa_addr || i->ifa_addr->sa_family != family)
+			continue;
+		if (family == AF_INET6 &&
+		    IN6_IS_ADDR_LINKLOCAL(&((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr))
+			continue; /* needs a scope; a global address is what is meant */
+		memcpy(out, i->ifa_addr, outlen);
+		found = true;
+	}
+	freeifaddrs(ifs);
+	if (found)
+		return 0;
+	if (!named) {
+		burrow_error(err, 0, "outbound_addr%s: there is no interface '%s' here", family == AF_INET ? "" : "6",
+		             str_quote(what));
+		return burrow_error_hint(err, "name an interface that 'ip addr' lists, or give an address");
+	}
+	burrow_error(err, 0, "outbound_addr%s: interface '%s' has no IPv%c address", family == AF_INET ? "" : "6",
+	             str_quote(what), family == AF_INET ? '4' : '6');
+	return burrow_error_hint(err, "name an interface that has one, or give an address");
+}
+
 static void on_tap(struct loop *l, struct loop_watch *w, int fd, short revents, void *data);
 static int slirp_prepare(struct loop *l, void *data);
 static int slirp_after(struct loop *l, void *data);
@@ -230,9 +286,14 @@ struct netns_slirp *netns_slirp_new(struct loop *l, int tapfd, const struct netn
 		burrow_error(err, EINVAL, "cannot start slirp for a network that is not slirp");
 		return NULL;
 	}
+	net_ignore_sigpipe();
 	if (cfg->mtu < NETNS_MTU_MIN || cfg->mtu > NETNS_MTU_MAX) {
 		burrow_error(err, EINVAL, "cannot start slirp with mtu %u", cfg->mtu);
 		burrow_error_hint(err, "mtu is a number from %d to %d", NETNS_MTU_MIN, NETNS_MTU_MAX);
+		return NULL;
+	}
+	if (cfg->prefix4 < 1 || cfg->prefix4 > 30) {
+		burrow_error(err, EINVAL, "cannot start slirp with a /%u network", cfg->prefix4);
 		return NULL;
 	}
 	int fl = fcntl(fd, F_GETFL);
@@ -241,29 +302,41 @@ struct netns_slirp *netns_slirp_new(struct loop *l, int tapfd, const struct netn
 		return NULL;
 	}
 
+	struct netns_slirp *n = xcalloc(1, sizeof(*n));
+	n->loop = l; /* before slirp_new, which makes timers */
+	n->tapfd = -1;
+	if (cfg->outbound4[0] && resolve_outbound(AF_INET, cfg->outbound4, &n->out4, sizeof(n->out4), err) < 0) {
+		free(n);
+		return NULL;
+	}
+	if (cfg->outbound6[0] && resolve_outbound(AF_INET6, cfg->outbound6, &n->out6, sizeof(n->out6), err) < 0) {
+		free(n);
+		return NULL;
+	}
+
 	SlirpConfig sc;
 	memset(&sc, 0, sizeof(sc));
 	sc.version = 4;
 	sc.restricted = 0;
 	sc.in_enabled = true;
-	inet_pton(AF_INET, "10.0.2.0", &sc.vnetwork);
-	inet_pton(AF_INET, "255.255.255.0", &sc.vnetmask);
-	inet_pton(AF_INET, NETNS_GATEWAY, &sc.vhost);
-	inet_pton(AF_INET, "10.0.2.15", &sc.vdhcp_start);
-	inet_pton(AF_INET, NETNS_DNS, &sc.vnameserver);
+	uint32_t mask = 0xffffffffu << (32 - cfg->prefix4);
+	sc.vnetwork.s_addr = htonl(cfg->net4);
+	sc.vnetmask.s_addr = htonl(mask);
+	inet_pton(AF_INET, cfg->gateway, &sc.vhost);
+	sc.vdhcp_start.s_addr = htonl(cfg->net4 + 15);
+	inet_pton(AF_INET, cfg->dns, &sc.vnameserver);
 	sc.in6_enabled = cfg->ipv6;
 	inet_pton(AF_INET6, "fd00::", &sc.vprefix_addr6);
 	sc.vprefix_len = NETNS_PREFIXLEN6;
 	inet_pton(AF_INET6, NETNS_GATEWAY6, &sc.vhost6);
 	inet_pton(AF_INET6, NETNS_DNS6, &sc.vnameserver6);
+	sc.outbound_addr = cfg->outbound4[0] ? &n->out4 : NULL;
+	sc.outbound_addr6 = cfg->outbound6[0] ? &n->out6 : NULL;
 	sc.if_mtu = cfg->mtu;
 	sc.if_mru = cfg->mtu;
 	sc.disable_host_loopback = !cfg->allow_host_loopback;
 	sc.enable_emu = false;
 
-	struct netns_slirp *n = xcalloc(1, sizeof(*n));
-	n->loop = l; /* before slirp_new, which makes timers */
-	n->tapfd = -1;
 	n->bufsz = cfg->mtu + FRAME_OVERHEAD;
 	n->buf = xmalloc(n->bufsz);
 	n->slirp = slirp_new(&sc, &callbacks, n);
@@ -455,4 +528,21 @@ static void on_tap(struct loop *l, struct loop_watch *w, int fd, short revents, 
 bool netns_slirp_tap_gone(const struct netns_slirp *n)
 {
 	return n->tap_gone;
+}
+
+int netns_slirp_hostfwd_add(struct netns_slirp *n, const struct sockaddr *host, socklen_t hostlen,
+                            const struct sockaddr *guest, socklen_t guestlen, int flags)
+{
+	errno = 0;
+	if (slirp_add_hostxfwd(n->slirp, host, hostlen, guest, guestlen, flags) < 0) {
+		if (errno == 0)
+			errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int netns_slirp_hostfwd_remove(struct netns_slirp *n, const struct sockaddr *host, socklen_t hostlen, int flags)
+{
+	return slirp_remove_hostxfwd(n->slirp, host, hostlen, flags);
 }

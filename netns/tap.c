@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -22,7 +23,6 @@
 #include "lib/fileutil.h"
 #include "lib/proc.h"
 #include "lib/sock.h"
-#include "lib/xalloc.h"
 #include "netns/internal.h"
 
 #define TAP_HELPER_TIMEOUT_MS 10000
@@ -53,13 +53,8 @@ int netns_lo_up(struct burrow_err **err)
 static int tap_create(const struct netns_cfg *cfg, int *out, struct burrow_err **err)
 {
 	cleanup_close int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		burrow_error(err, e, "cannot open '/dev/net/tun'");
-		if (e == ENOENT)
-			burrow_error_hint(err, "load the tun kernel module (modprobe tun), or use --network none");
-		return -1;
-	}
+	if (fd < 0)
+		return net_err_tun(err, errno);
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
@@ -77,9 +72,9 @@ static int tap_create(const struct netns_cfg *cfg, int *out, struct burrow_err *
 		return -1;
 
 	struct in_addr a4, gw4;
-	inet_pton(AF_INET, NETNS_ADDR, &a4);
-	inet_pton(AF_INET, NETNS_GATEWAY, &gw4);
-	if (nl_addr_add(nl, tap, AF_INET, &a4, NETNS_PREFIXLEN, err) < 0 ||
+	inet_pton(AF_INET, cfg->addr, &a4);
+	inet_pton(AF_INET, cfg->gateway, &gw4);
+	if (nl_addr_add(nl, tap, AF_INET, &a4, cfg->prefix4, err) < 0 ||
 	    nl_route_add_default(nl, tap, AF_INET, &gw4, err) < 0)
 		return -1;
 
@@ -108,7 +103,7 @@ static void __attribute__((noreturn)) tap_helper(int nsfd, int sock, const struc
 	int tapfd = -1;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (setns(nsfd, CLONE_NEWNET) < 0) {
-		burrow_error(&err, errno, "cannot join the container's network namespace");
+		net_err_setns(&err, errno);
 	} else if (tap_create(cfg, &tapfd, &err) == 0) {
 		if (sock_send(sock, TAP_MSG_FD, 0, tapfd) == 0)
 			_exit(0);
@@ -126,15 +121,24 @@ static int reap_bounded(pid_t pid, int timeout_ms)
 	return status;
 }
 
+int netns_ns_open(pid_t pid, struct burrow_err **err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open '%s'", path);
+	return fd;
+}
+
 int netns_tap_open(pid_t pid, const struct netns_cfg *cfg, int *tapfd, struct burrow_err **err)
 {
 	if (cfg->mode != NETNS_SLIRP)
 		return burrow_error(err, EINVAL, "cannot open a tap device for a network that is not slirp");
 
-	cleanup_free char *nspath = xasprintf("/proc/%d/ns/net", (int)pid);
-	cleanup_close int nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
+	cleanup_close int nsfd = netns_ns_open(pid, err);
 	if (nsfd < 0)
-		return burrow_error(err, errno, "cannot open '%s'", nspath);
+		return -1;
 
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)

@@ -4,13 +4,25 @@
  * as a container init does); -n host runs the command here.
  *
  *   slirp-drive [-n SPEC] [--allow-host-loopback] [--mtu N] [--no-ipv6]
+ *               [-p PUBLISH]... [--ports-file FILE] [--udp-idle MS]
+ *               [--no-keep-addresses]
  *               [-t SECONDS] -- COMMAND [ARG...]
+ *
+ * -p publishes ports as `burrow run -p` does (netns/ports.h), with the
+ * handler the spec's port_handler names; they are bound before the
+ * command's namespace exists, and --ports-file gets them as bound, one a
+ * line in podman's ps form ("0.0.0.0:41234->80/tcp"), before the command
+ * starts. --udp-idle shortens the idle time of UDP flows;
+ * --no-keep-addresses has the splice handler's connections come from the
+ * container's loopback (netns_fwd_set_keep_addresses).
  *
  * Must run with CAP_SYS_ADMIN over its user namespace (e.g. under
  * `unshare -Urnm`). The command starts once tap0 is set up; its exit status
  * is passed through (128+N for a signal, 124 on timeout, 125 when the
- * network could not be set up). When it ends, what it left running in its
- * process group is killed. */
+ * network could not be set up, 126 when a port could not be published, as
+ * podman). When it ends, what it left running in its process group is
+ * killed; so is all of it when slirp-drive gets SIGTERM, SIGINT or SIGHUP
+ * (it then exits 128+N). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,11 +42,12 @@
 #include "lib/proc.h"
 #include "lib/strv.h"
 #include "netns/netns.h"
+#include "netns/ports.h"
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: slirp-drive [-n SPEC] [--allow-host-loopback] [--mtu N] [--no-ipv6] [-t SECONDS] -- "
-	                "COMMAND [ARG...]\n");
+	fprintf(stderr, "usage: slirp-drive [-n SPEC] [--allow-host-loopback] [--mtu N] [--no-ipv6] [-p PUBLISH]... "
+	                "[--ports-file FILE] [--udp-idle MS] [--no-keep-addresses] [-t SECONDS] -- COMMAND [ARG...]\n");
 	exit(125);
 }
 
@@ -43,6 +56,27 @@ static int fail(struct burrow_err *err)
 	burrow_err_print(err);
 	burrow_err_free(err);
 	return 125;
+}
+
+/* The ports as bound, one a line, written whole before the command runs. */
+static int write_ports(const char *path, const struct netns_ports *ps)
+{
+	char *text = strdup("");
+	for (size_t i = 0; i < ps->n; i++) {
+		char *d = netns_port_display(&ps->v[i]);
+		char *t = NULL;
+		if (asprintf(&t, "%s%s\n", text, d) < 0)
+			abort();
+		free(d);
+		free(text);
+		text = t;
+	}
+	struct burrow_err *err = NULL;
+	int r = write_file_atomic(path, text, strlen(text), 0644, &err);
+	free(text);
+	if (r < 0)
+		return fail(err);
+	return 0;
 }
 
 /* The container side: a new network namespace, then wait for "go". */
@@ -74,7 +108,15 @@ struct drive {
 	pid_t child; /* -1 once reaped */
 	int status;
 	bool timed_out;
+	int signo; /* a SIGTERM, SIGINT or SIGHUP ended us */
 };
+
+static void on_signal(struct loop *l, const struct signalfd_siginfo *si, void *data)
+{
+	struct drive *d = data;
+	d->signo = (int)si->ssi_signo;
+	loop_stop(l);
+}
 
 static void on_child_exit(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
 {
@@ -113,13 +155,20 @@ int main(int argc, char **argv)
 	    {"no-ipv6", no_argument, NULL, '6'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"debug", no_argument, NULL, 'd'},
+	    {"publish", required_argument, NULL, 'p'},
+	    {"ports-file", required_argument, NULL, 'F'},
+	    {"udp-idle", required_argument, NULL, 'U'},
+	    {"no-keep-addresses", no_argument, NULL, 'K'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *spec = NULL;
-	bool allow_loopback = false, no_ipv6 = false;
-	long long mtu = 0, timeout_s = 60;
+	bool allow_loopback = false, no_ipv6 = false, no_keep = false;
+	long long mtu = 0, timeout_s = 60, udp_idle = 0;
+	const char *ports_file = NULL;
+	struct netns_ports ports = {0};
+	struct burrow_err *err = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "+n:t:d", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+n:t:dp:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			spec = optarg;
@@ -141,6 +190,20 @@ int main(int argc, char **argv)
 		case 'd':
 			burrow_log_level = BURROW_LOG_DEBUG;
 			break;
+		case 'p':
+			if (netns_ports_add(&ports, optarg, &err) < 0)
+				return fail(err);
+			break;
+		case 'F':
+			ports_file = optarg;
+			break;
+		case 'U':
+			if (str_to_ll(optarg, 1, 86400000, &udp_idle) < 0)
+				usage();
+			break;
+		case 'K':
+			no_keep = true;
+			break;
 		default:
 			usage();
 		}
@@ -148,7 +211,6 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		usage();
 
-	struct burrow_err *err = NULL;
 	struct netns_cfg cfg;
 	if (netns_parse(spec, &cfg, &err) < 0)
 		return fail(err);
@@ -158,6 +220,26 @@ int main(int argc, char **argv)
 		cfg.mtu = (unsigned)mtu;
 	if (no_ipv6)
 		cfg.ipv6 = false;
+
+	/* the ports first: a port in use fails before there is a container */
+	struct netns_fwd *fwd = NULL;
+	if (ports.n) {
+		if (cfg.mode != NETNS_SLIRP) {
+			fprintf(stderr, "slirp-drive: -p needs the slirp network\n");
+			return 125;
+		}
+		fwd = netns_fwd_new(&ports, &cfg, &err);
+		if (!fwd) {
+			int st = err->status;
+			fail(err);
+			return st == EADDRINUSE || st == EACCES ? 126 : 125;
+		}
+		if (udp_idle)
+			netns_fwd_set_udp_idle(fwd, (unsigned)udp_idle);
+		if (no_keep)
+			netns_fwd_set_keep_addresses(fwd, false);
+	}
+	netns_ports_clear(&ports);
 
 	int ready[2], go[2];
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
@@ -186,7 +268,6 @@ int main(int argc, char **argv)
 		proc_kill_reap(child, NULL);
 		return 125;
 	}
-	close(ready[0]);
 
 	struct loop *l = loop_new();
 	struct netns_slirp *slirp = NULL;
@@ -202,6 +283,12 @@ int main(int argc, char **argv)
 			return fail(err);
 		}
 	}
+	/* the namespace while it surely exists (the command may end at once) */
+	int nsfd = -1;
+	if (fwd && (nsfd = netns_ns_open(child, &err)) < 0) {
+		proc_kill_reap(child, NULL);
+		return fail(err);
+	}
 	int pidfd = proc_pidfd_open(child);
 	if (pidfd < 0) {
 		perror("slirp-drive: pidfd_open");
@@ -214,14 +301,55 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	close(go[1]);
+	/* Forwarding starts once the command runs, as the monitor's does: the
+	 * child held copies of the bound ports until its exec closed them
+	 * (O_CLOEXEC), which the end of ready[] tells. */
+	if (fwd) {
+		int fl = fcntl(ready[0], F_GETFL);
+		fcntl(ready[0], F_SETFL, fl | O_NONBLOCK);
+		for (int64_t end = now_ms() + 10000;;) {
+			if (wait_fd(ready[0], POLLIN, end) != 1) {
+				fprintf(stderr, "slirp-drive: timed out waiting for the command to start\n");
+				proc_kill_reap(child, NULL);
+				return 125;
+			}
+			ssize_t got = read(ready[0], &r, 1);
+			if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+				break;
+		}
+		if (netns_fwd_start(fwd, l, nsfd, slirp, &err) < 0) {
+			proc_kill_reap(child, NULL);
+			int st = err->status;
+			fail(err);
+			return st == EADDRINUSE || st == EACCES ? 126 : 125;
+		}
+		close(nsfd);
+		if (ports_file && write_ports(ports_file, netns_fwd_ports(fwd)) != 0) {
+			proc_kill_reap(child, NULL);
+			return 125;
+		}
+	}
+	close(ready[0]);
 
 	/* The monitor's loop in miniature: the command's end, a deadline, slirp. */
 	struct drive d = {.child = child};
 	loop_watch_add(l, pidfd, POLLIN, on_child_exit, &d);
 	struct loop_timer *deadline = loop_timer_add(l, on_deadline, &d);
 	loop_timer_arm(deadline, now_ms() + timeout_s * 1000, 0);
+	/* killed, it takes the command along as when the command ends */
+	sigset_t term;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	sigaddset(&term, SIGHUP);
+	sigprocmask(SIG_BLOCK, &term, NULL);
 	bool broken = false;
-	if (loop_run(l, &err) < 0) {
+	if (!loop_signals_add(l, &term, on_signal, &d, &err)) {
+		burrow_err_print(err);
+		burrow_err_free(err);
+		broken = true;
+	}
+	if (!broken && loop_run(l, &err) < 0) {
 		burrow_err_print(err);
 		burrow_err_free(err);
 		broken = true;
@@ -234,6 +362,7 @@ int main(int argc, char **argv)
 	kill(-pgid, SIGKILL);
 	if (child > 0)
 		proc_kill_reap(child, &status);
+	netns_fwd_free(fwd); /* before the slirp stack it may use */
 	netns_slirp_free(slirp);
 	loop_free(l);
 	close(pidfd);
@@ -243,5 +372,7 @@ int main(int argc, char **argv)
 	}
 	if (broken)
 		return 125;
+	if (d.signo)
+		return 128 + d.signo;
 	return exit_code(status);
 }

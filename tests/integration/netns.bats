@@ -3,91 +3,15 @@
 # tests/helpers/slirp-drive the way the monitor drives it. Independent of
 # the rest of burrow.
 #
-# Each test runs inside `unshare -Urnm` (a user, network and mount
-# namespace the test makes), which stands in for the host: lo up, a tap
-# device "hostnet" holding 192.0.2.1/24 and 2001:db8::1/64 as non-loopback
-# host addresses, /etc/resolv.conf bind-mounted to say "nameserver
-# 127.0.0.1", and servers (socat, dnsd) that live at most 30 seconds.
-# slirp-drive then runs the "container" command in a network namespace of
-# its own, reachable only through slirp.
+# Each test runs on a stand-in host (hostns.bash): a user, network and
+# mount namespace the test makes, where slirp-drive runs the "container"
+# command in a network namespace of its own, reachable only through slirp.
 
 load helpers
+load hostns
 
 # NETNS_MTU_DEFAULT in netns/netns.h
 DEFAULT_MTU=16000
-
-suite_setup() {
-	DRIVE=$HELPERS_BIN/slirp-drive
-	DNSD=$HELPERS_BIN/dnsd
-	if [ ! -x "$DRIVE" ] || [ ! -x "$DNSD" ]; then
-		need_or_fail "test helpers not built (make build/tests/helpers/slirp-drive build/tests/helpers/dnsd)"
-	fi
-	local tool
-	for tool in socat ip ss unshare timeout /bin/busybox; do
-		command -v "$tool" >/dev/null || need_or_fail "$tool is not installed"
-	done
-	[ -c /dev/net/tun ] || need_or_fail "/dev/net/tun is missing"
-	timeout 10 unshare -Urnm --map-root-user true 2>/dev/null ||
-		need_or_fail "cannot create user namespaces here (unshare -Urnm)"
-	[ -f /etc/resolv.conf ] || need_or_fail "/etc/resolv.conf is missing (needed as a bind-mount target)"
-}
-
-suite_teardown() {
-	# Everything the test started lives in its user namespace.
-	[ -f "$T/hostns.pid" ] && kill_namespace_of "$(cat "$T/hostns.pid")"
-	return 0
-}
-
-# The "host" side, sourced at the top of every in_host script.
-PRELUDE='
-set -u
-echo $$ >"$T/hostns.pid"
-die() { echo "host setup: $*" >&2; exit 99; }
-ip link set lo up || die "cannot bring lo up"
-ip tuntap add hostnet mode tap || die "cannot create the hostnet tap"
-ip addr add 192.0.2.1/24 dev hostnet || die "cannot add 192.0.2.1/24"
-ip -6 addr add 2001:db8::1/64 dev hostnet nodad || die "cannot add 2001:db8::1/64"
-ip link set hostnet up || die "cannot bring hostnet up"
-printf "nameserver 127.0.0.1\n" >"$T/resolv.conf"
-mount --bind "$T/resolv.conf" /etc/resolv.conf || die "cannot bind-mount resolv.conf"
-
-bgpids=
-trap "for p in \$bgpids; do kill \$p 2>/dev/null; done; wait 2>/dev/null" EXIT
-# bg CMD...: a background server; its output goes to $T/bg.log.
-bg() { "$@" >>"$T/bg.log" 2>&1 & bgpids="$bgpids $!"; }
-# wait_for CMD...: retries CMD for at most 5 seconds.
-wait_for() {
-	local i
-	for i in $(seq 50); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	die "timed out after 5 s waiting for: $*"
-}
-listening() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
-size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
-# serve PORT SOCAT-ADDRESS: serves one TCP connection on PORT (bind address in ADDR opts).
-serve() {
-	local port=$1; shift
-	bg timeout 30 socat "$@"
-	wait_for listening "$port"
-}
-# dns ADDR:PORT ANSWER: a dnsd that answers every A query with ANSWER.
-dns() {
-	local ready="$T/dnsd.$RANDOM.ready"
-	bg "$DNSD" -l "$1" -a "$2" -t 30 -r "$ready"
-	wait_for test -e "$ready"
-}
-drive() { "$DRIVE" -t 30 "$@"; }
-'
-
-# in_host SCRIPT: runs SCRIPT (bash) on the stand-in host; sets $output/$status.
-in_host() {
-	printf '%s\n%s\n' "$PRELUDE" "$1" >"$T/host.sh"
-	run env T="$T" DRIVE="$DRIVE" DNSD="$DNSD" timeout 100 unshare -Urnm --map-root-user bash "$T/host.sh"
-	if [ "$status" = 99 ]; then
-		echo "$output" >&2
-		return 1
-	fi
-	return 0
-}
 
 @test "netns: tap0 has 10.0.2.100/24, fd00::100/64, default routes via 10.0.2.2 and fd00::2, lo up" {
 	in_host '
@@ -116,12 +40,57 @@ in_host() {
 	assert_match "$output" "tap0: <[^>]*UP[^>]*> mtu 9000 "
 }
 
+@test "netns: slirp:cidr=10.0.3.0/24 moves the container, its gateway and DNS to that network" {
+	in_host '
+	dns 127.0.0.1:53 198.51.100.7
+	serve 8080 TCP-LISTEN:8080,bind=192.0.2.1,reuseaddr SYSTEM:"echo hello from the host"
+	drive -n slirp:cidr=10.0.3.0/24 -- sh -c "busybox ip -4 addr show tap0; busybox ip route; busybox nc 192.0.2.1 8080 </dev/null; busybox nslookup web.example 10.0.3.3"
+	echo "rc=$?"'
+	assert_match "$output" "inet 10\.0\.3\.100/24 scope global tap0"
+	assert_match "$output" "default via 10\.0\.3\.2 dev tap0"
+	assert_match "$output" "hello from the host"
+	assert_match "$output" "Address:[[:space:]]+198\.51\.100\.7"
+	assert_match "$output" "rc=0"
+	assert_no_match "$output" "10\.0\.2\."
+}
+
+@test "netns: outbound_addr= binds the container's outgoing connections to a host address or interface" {
+	in_host '
+	ip addr add 192.0.2.9/24 dev hostnet || die "cannot add 192.0.2.9"
+	ip tuntap add other mode tap && ip addr add 198.51.100.9/24 dev other && ip link set other up ||
+		die "cannot add the tap other with 198.51.100.9"
+	bg timeout 30 socat TCP-LISTEN:8080,bind=192.0.2.1,reuseaddr,fork SYSTEM:"echo peer \$SOCAT_PEERADDR"
+	wait_for listening 8080
+	for net in slirp:outbound_addr=192.0.2.9 slirp:outbound_addr=other slirp; do
+		echo "$net: $(drive -n $net -- busybox nc 192.0.2.1 8080 </dev/null)"
+	done
+	drive -n slirp:outbound_addr=nosuchif -- true
+	echo "rc=$?"'
+	assert_match "$output" "slirp:outbound_addr=192\.0\.2\.9: peer 192\.0\.2\.9"
+	assert_match "$output" "slirp:outbound_addr=other: peer 198\.51\.100\.9"
+	assert_match "$output" "slirp: peer 192\.0\.2\.1"
+	assert_match "$output" "outbound_addr: there is no interface 'nosuchif' here"
+	assert_match "$output" "rc=125"
+}
+
 @test "netns: outbound TCP to a host address gets the server's reply" {
 	in_host '
 	serve 8080 TCP-LISTEN:8080,bind=192.0.2.1,reuseaddr SYSTEM:"echo hello from the host"
 	drive -- busybox nc 192.0.2.1 8080 </dev/null
 	echo "rc=$?"'
 	assert_match "$output" "hello from the host"
+	assert_match "$output" "rc=0"
+}
+
+@test "netns: a host server that closes while the container still sends does not kill the network (SIGPIPE)" {
+	in_host '
+	# each reads a little, then goes while the container keeps sending
+	bg timeout 30 socat TCP-LISTEN:8080,bind=192.0.2.1,reuseaddr,fork SYSTEM:"head -c 3000000 >/dev/null"
+	serve 8081 TCP-LISTEN:8081,bind=192.0.2.1,reuseaddr SYSTEM:"echo still here"
+	wait_for listening 8080
+	drive -- timeout 20 sh -c "for i in 1 2 3 4 5; do busybox head -c 100000000 /dev/zero | busybox nc -w 2 192.0.2.1 8080; done; busybox nc 192.0.2.1 8081 </dev/null"
+	echo "rc=$?"'
+	assert_match "$output" "still here"
 	assert_match "$output" "rc=0"
 }
 

@@ -26,7 +26,7 @@ static struct netns_cfg parse_ok(const char *spec)
 {
 	struct netns_cfg cfg;
 	struct burrow_err *err = NULL;
-	int rc = netns_parse(spec, &cfg, &err);
+	int rc = netns_parse_ext(spec, NETNS_PARSE_JOIN, &cfg, &err);
 	if (rc != 0)
 		fail_msg("netns_parse(\"%s\") failed: %s", spec ? spec : "(null)", err ? err->msg : "?");
 	assert_null(err);
@@ -40,7 +40,7 @@ static void parse_bad(const char *spec, const char *want, const char *want_hint)
 	memset(&cfg, 0xa5, sizeof(cfg));
 	struct netns_cfg before = cfg;
 	struct burrow_err *err = NULL;
-	assert_int_equal(netns_parse(spec, &cfg, &err), -1);
+	assert_int_equal(netns_parse_ext(spec, NETNS_PARSE_JOIN, &cfg, &err), -1);
 	assert_non_null(err);
 	if (!strstr(err->msg, want))
 		fail_msg("netns_parse(\"%s\"): message \"%s\" lacks \"%s\"", spec, err->msg, want);
@@ -116,7 +116,6 @@ static void test_bad_specs(void **state)
 {
 	(void)state;
 	parse_bad("", "no mode", "slirp");
-	parse_bad("bridge", "unknown mode 'bridge'", "none or host");
 	parse_bad("Slirp", "unknown mode 'Slirp'", NULL);
 	parse_bad("none:mtu=1500", "mode 'none' takes no options", "only slirp");
 	parse_bad("host:", "mode 'host' takes no options", NULL);
@@ -133,10 +132,105 @@ static void test_bad_specs(void **state)
 	parse_bad("slirp:mtu=1279", "mtu 1279 is too small for ipv6", "enable_ipv6=false");
 	parse_bad("slirp:allow_host_loopback=yes", "'yes' is not a boolean", "allow_host_loopback=true");
 	parse_bad("slirp:enable_ipv6=", "'' is not a boolean", "enable_ipv6=false");
-	parse_bad("slirp:port_handler=slirp4netns", "unknown option 'port_handler'", "allow_host_loopback, mtu");
-	parse_bad("slirp:cidr=10.0.3.0/24", "unknown option 'cidr'", NULL);
+	parse_bad("slirp:port=8080", "unknown option 'port'", "allow_host_loopback, mtu, enable_ipv6, cidr");
+	parse_bad("slirp:port_handler=rootlessport", "unknown port_handler 'rootlessport'", "port_handler=slirp");
+	parse_bad("slirp:port_handler=", "unknown port_handler ''", NULL);
+	/* cidr */
+	parse_bad("slirp:cidr=10.0.3.0", "bad cidr '10.0.3.0'", "cidr=10.0.3.0/24");
+	parse_bad("slirp:cidr=10.0.3/24", "bad cidr", NULL);
+	parse_bad("slirp:cidr=10.0.3.0/x", "bad cidr", NULL);
+	parse_bad("slirp:cidr=10.0.3.0/33", "bad cidr", NULL);
+	parse_bad("slirp:cidr=fd00::/64", "bad cidr", NULL);
+	parse_bad("slirp:cidr=10.0.3.0/26", "has no room for the container's address .100", "from 1 to 25");
+	parse_bad("slirp:cidr=10.0.3.0/0", "has no room", NULL);
+	parse_bad("slirp:cidr=10.0.3.5/24", "'10.0.3.5/24' is not a network address", "cidr=10.0.3.0/24");
+	parse_bad("slirp:cidr=10.0.0.0/8,cidr=10.1.2.0/8", "not a network address", "cidr=10.0.0.0/8");
+	parse_bad("slirp:cidr=127.0.0.0/24", "is not a usable network", NULL);
+	parse_bad("slirp:cidr=0.0.0.0/8", "is not a usable network", NULL);
+	parse_bad("slirp:cidr=224.1.0.0/16", "is not a usable network", NULL);
+	/* outbound addresses */
+	parse_bad("slirp:outbound_addr=fd00::1", "outbound_addr takes an IPv4 address, not 'fd00::1'",
+	          "outbound_addr6=fd00::1");
+	parse_bad("slirp:outbound_addr6=192.0.2.1", "outbound_addr6 takes an IPv6 address", "outbound_addr=192.0.2.1");
+	parse_bad("slirp:outbound_addr=", "'' is neither an IPv4 address nor an interface name", NULL);
+	parse_bad("slirp:outbound_addr=a/b", "neither an IPv4 address nor an interface name", NULL);
+	parse_bad("slirp:outbound_addr=averyveryverylongname", "neither", NULL);
+	parse_bad("slirp:outbound_addr=..", "neither", NULL);
+	parse_bad("slirp:outbound_addr6=eth0,enable_ipv6=false", "outbound_addr6 needs IPv6", "enable_ipv6=true");
+	/* other modes */
+	parse_bad("pasta", "pasta is not supported; burrow's user-mode network is slirp", "--network slirp");
+	parse_bad("pasta:--mtu,1500", "pasta is not supported", NULL);
+	parse_bad("ns", "no namespace path", "ns:PATH");
+	parse_bad("ns:", "no namespace path", NULL);
+	parse_bad("ns:run/netns/x", "the namespace path 'run/netns/x' is not absolute", NULL);
+	parse_bad("container", "no container", "container:NAME");
+	parse_bad("container:", "no container", NULL);
+	parse_bad("bridge", "unknown mode 'bridge'", "ns:PATH or container:NAME");
 	/* the whole spec is named */
 	parse_bad("slirp:mtu=abc", "invalid network 'slirp:mtu=abc'", NULL);
+}
+
+static void test_more_options(void **state)
+{
+	(void)state;
+	struct netns_cfg c = parse_ok("slirp");
+	assert_int_equal(c.port_handler, NETNS_PORTS_SPLICE);
+	assert_string_equal(c.addr, "10.0.2.100");
+	assert_string_equal(c.gateway, "10.0.2.2");
+	assert_string_equal(c.dns, "10.0.2.3");
+	assert_int_equal(c.prefix4, 24);
+	assert_string_equal(c.outbound4, "");
+
+	c = parse_ok("slirp:cidr=10.0.3.0/24");
+	assert_string_equal(c.addr, "10.0.3.100");
+	assert_string_equal(c.gateway, "10.0.3.2");
+	assert_string_equal(c.dns, "10.0.3.3");
+	assert_string_equal(netns_dns_server(&c), "10.0.3.3");
+	c = parse_ok("slirp:cidr=172.16.0.0/12");
+	assert_int_equal(c.prefix4, 12);
+	assert_string_equal(c.addr, "172.16.0.100");
+	c = parse_ok("slirp:cidr=192.168.7.0/25");
+	assert_string_equal(c.addr, "192.168.7.100");
+
+	assert_int_equal(parse_ok("slirp:port_handler=slirp").port_handler, NETNS_PORTS_SLIRP);
+	assert_int_equal(parse_ok("slirp4netns:port_handler=slirp4netns").port_handler, NETNS_PORTS_SLIRP);
+	assert_int_equal(parse_ok("slirp:port_handler=rootlesskit").port_handler, NETNS_PORTS_SPLICE);
+	assert_int_equal(parse_ok("slirp:port_handler=splice").port_handler, NETNS_PORTS_SPLICE);
+
+	c = parse_ok("slirp:outbound_addr=192.0.2.10,outbound_addr6=2001:DB8::10");
+	assert_string_equal(c.outbound4, "192.0.2.10");
+	assert_string_equal(c.outbound6, "2001:db8::10");
+	c = parse_ok("slirp:outbound_addr=eth0,outbound_addr6=wlp2s0");
+	assert_string_equal(c.outbound4, "eth0");
+	assert_string_equal(c.outbound6, "wlp2s0");
+
+	c = parse_ok("ns:/run/user/1000/netns/a:b,c");
+	assert_int_equal(c.mode, NETNS_NS);
+	assert_string_equal(c.target, "/run/user/1000/netns/a:b,c");
+	c = parse_ok("container:web");
+	assert_int_equal(c.mode, NETNS_CONTAINER);
+	assert_string_equal(c.target, "web");
+	assert_null(netns_dns_server(&c));
+
+	/* a caller that cannot join a namespace (burrow run, for now) gets them refused */
+	struct netns_cfg plain;
+	struct burrow_err *err = NULL;
+	assert_int_equal(netns_parse("ns:/run/netns/x", &plain, &err), -1);
+	assert_non_null(strstr(err->msg, "joining another network namespace (ns:PATH) is not supported yet"));
+	burrow_err_free(err);
+	err = NULL;
+	assert_int_equal(netns_parse("container:web", &plain, &err), -1);
+	assert_non_null(strstr(err->msg, "(container:NAME) is not supported yet"));
+	assert_null(strstr(err->hint, "ns:PATH"));
+	burrow_err_free(err);
+
+	/* too long for the record */
+	char *longpath = malloc(NETNS_TARGET_MAX + 8);
+	memcpy(longpath, "ns:/", 4);
+	memset(longpath + 4, 'a', NETNS_TARGET_MAX);
+	longpath[NETNS_TARGET_MAX + 4] = '\0';
+	parse_bad(longpath, "too long", NULL);
+	free(longpath);
 }
 
 static void check_format(const char *spec, const char *want)
@@ -159,6 +253,11 @@ static void test_format(void **state)
 	check_format("slirp:enable_ipv6=false,allow_host_loopback=true,mtu=9000",
 	             "slirp:allow_host_loopback=true,mtu=9000,enable_ipv6=false");
 	check_format("slirp:allow_host_loopback=false", "slirp");
+	check_format("slirp:port_handler=slirp4netns,cidr=10.0.3.0/24,outbound_addr=eth0,outbound_addr6=::1",
+	             "slirp:cidr=10.0.3.0/24,outbound_addr=eth0,outbound_addr6=::1,port_handler=slirp");
+	check_format("slirp:port_handler=rootlesskit,cidr=10.0.2.0/24", "slirp");
+	check_format("ns:/proc/1/ns/net", "ns:/proc/1/ns/net");
+	check_format("container:db", "container:db");
 }
 
 static void test_dns_server(void **state)
@@ -343,15 +442,11 @@ static void test_slirp_tap_hangup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_modes),
-	    cmocka_unit_test(test_slirp_options),
-	    cmocka_unit_test(test_bad_specs),
-	    cmocka_unit_test(test_format),
-	    cmocka_unit_test(test_dns_server),
-	    cmocka_unit_test(test_tap_open_errors),
-	    cmocka_unit_test(test_slirp_new_errors),
-	    cmocka_unit_test(test_slirp_loop_answers_arp),
+	    cmocka_unit_test(test_defaults),         cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_slirp_options),    cmocka_unit_test(test_bad_specs),
+	    cmocka_unit_test(test_more_options),     cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_dns_server),       cmocka_unit_test(test_tap_open_errors),
+	    cmocka_unit_test(test_slirp_new_errors), cmocka_unit_test(test_slirp_loop_answers_arp),
 	    cmocka_unit_test(test_slirp_tap_hangup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
