@@ -116,7 +116,7 @@ check: deps
 	@tools/check.sh $(UNIT_BINS)
 
 bench: deps
-	@$(MAKE) --no-print-directory burrow
+	@$(MAKE) --no-print-directory burrow $(BUILD)/tests/helpers/slirp-drive $(BUILD)/tests/helpers/netbench
 	@tools/bench.sh
 
 asan:

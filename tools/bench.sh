@@ -1,7 +1,10 @@
 #!/bin/bash
 # make bench: times each case with hyperfine, side by side with its floor
 # and, when installed, rootless podman doing the same job; prints a table
-# of medians and ratios. As root it runs as the unprivileged burrow-t1.
+# of medians and ratios; then the network cases (tools/bench-net.sh:
+# throughput, connection rate, round trips through published ports). As
+# root it runs as the unprivileged burrow-t1. BENCH_CASES="join net ..."
+# picks cases.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-30}
@@ -13,6 +16,8 @@ if [ "$(id -u)" = 0 ] && [ -z "${BURROW_BENCH_STAGE:-}" ]; then
 	mkdir -p "$stage/tools"
 	cp "$top/burrow" "$stage/"
 	cp "$top"/tools/*.sh "$top/tests/integration/registry.py" "$stage/tools/"
+	mkdir -p "$stage/build/tests/helpers"
+	cp "$top"/build/tests/helpers/{slirp-drive,netbench} "$stage/build/tests/helpers/" 2>/dev/null || true
 	chmod -R a+rX "$stage"
 	# the pull case's Debian root filesystem is made once, as root
 	if [ -z "${BENCH_CASES:-}" ] || [[ " $BENCH_CASES " == *" pull "* ]]; then
@@ -21,7 +26,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${BURROW_BENCH_STAGE:-}" ]; then
 	runuser -u burrow-t1 -- env -i HOME=/home/burrow-t1 USER=burrow-t1 LOGNAME=burrow-t1 \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin BURROW_BENCH_STAGE=1 BENCH_RUNS="$runs" \
 		BENCH_CASES="${BENCH_CASES:-}" BENCH_TMPDIR="${BENCH_TMPDIR:-}" BENCH_PULL_RUNS="${BENCH_PULL_RUNS:-}" \
-		"$stage/tools/bench.sh"
+		BENCH_NET_RUNS="${BENCH_NET_RUNS:-}" BENCH_NET_SECONDS="${BENCH_NET_SECONDS:-}" "$stage/tools/bench.sh"
 	exit $?
 fi
 
@@ -167,6 +172,10 @@ PY
 	runs=$((runs < 5 ? runs : 5))
 	row "import a 10,000-level tree (.tar.gz)" "$B import $work/deep.tar.gz" "gzip -dc $work/deep.tar.gz" ""
 	runs=$saved_runs
+fi
+# published ports, each port handler, against host loopback and podman's
+if want net; then
+	"$top/tools/bench-net.sh" "$top/build/tests/helpers" "$work" "${podman_ok:+localhost/burrow-bench-busybox}"
 fi
 if [ -n "$podman_ok" ]; then
 	ids=$($P ps -aq --filter label=burrow-bench=1 2>/dev/null || true)

@@ -11,14 +11,15 @@ set -eu
 #   made from, bats and the tools the suites call (socat, zstd, python3,
 #   tdbtool, keyctl, curl, script, ps and pgrep, a local registry with
 #   skopeo, htpasswd and openssl)
-# benchmarks: hyperfine, /usr/bin/time, debootstrap (bench-pull's image)
+# benchmarks: hyperfine, /usr/bin/time, debootstrap (bench-pull's image),
+#   iperf3 (bench-net)
 PKGS="gcc make pkg-config clang clang-format
 libslirp-dev libglib2.0-dev libcap-dev libyajl-dev libtdb-dev libarchive-dev
 libcurl4-openssl-dev libssl-dev libseccomp-dev libcmocka-dev zlib1g-dev
 fuse-overlayfs uidmap busybox-static iproute2 util-linux
 bats socat zstd python3 tdb-tools keyutils curl bsdutils procps
 docker-registry skopeo apache2-utils openssl
-hyperfine time debootstrap"
+hyperfine time debootstrap iperf3"
 
 # one dpkg-query for all: a package it does not know is missing too
 # shellcheck disable=SC2086

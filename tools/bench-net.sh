@@ -1,0 +1,194 @@
+#!/bin/bash
+# The network cases of make bench (tools/bench.sh runs this): published
+# ports through burrow's forwarding engine, driven by
+# tests/helpers/slirp-drive as the monitor drives it, with each port
+# handler; side by side with host loopback (the floor) and, where rootless
+# podman runs, podman's rootlessport and slirp4netns port handlers; and
+# outbound throughput to the host's own non-loopback address.
+#
+#   bench-net.sh HELPERS_DIR WORK_DIR [PODMAN_IMAGE]
+#
+# Throughput: iperf3, median of BENCH_NET_RUNS (default 3) runs of
+# BENCH_NET_SECONDS (default 3). Short connections and round trips:
+# tests/helpers/netbench. Servers listen on this machine only (loopback,
+# and the host's own address for outbound). Everything it starts is
+# stopped on exit.
+set -u
+helpers=$1 work=$2 image=${3:-}
+DRIVE=$helpers/slirp-drive
+NB=$helpers/netbench
+runs=${BENCH_NET_RUNS:-3}
+secs=${BENCH_NET_SECONDS:-3}
+P="podman --runtime runc"
+for t in iperf3 unshare python3; do
+	command -v $t >/dev/null || { echo "bench-net: $t is missing (Debian package ${t/unshare/util-linux})" >&2; exit 1; }
+done
+[ -x "$DRIVE" ] && [ -x "$NB" ] || { echo "bench-net: build the test helpers first" >&2; exit 1; }
+
+pids=
+ctrs=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for c in $ctrs; do $P rm -f "$c" >/dev/null 2>&1; done
+}
+trap cleanup EXIT
+
+median() { python3 -c 'import sys, statistics as s; v=[float(x) for x in sys.argv[1:] if x not in ("", "-")]; print("%.2f" % s.median(v) if v else "-")' "$@"; }
+
+# gbits HOST PORT [-R]: iperf3's received rate, median of the runs
+gbits() {
+	local host=$1 port=$2 r=() i out
+	shift 2
+	for i in $(seq "$runs"); do
+		# iperf3's server takes one test at a time: let the last one end
+		sleep 0.5
+		out=$(timeout $((secs + 20)) iperf3 -c "$host" -p "$port" -t "$secs" -J "$@" 2>/dev/null) || { r+=("-"); continue; }
+		r+=("$(python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9)' <<<"$out" 2>/dev/null)")
+	done
+	median "${r[@]}"
+}
+conns() { timeout $((secs + 20)) "$NB" conn "$1" "$2" "$secs" 2>/dev/null | cut -d' ' -f1; }
+rtt() { timeout $((secs + 20)) "$NB" rr "$1" "$2" "$secs" 2>/dev/null | cut -d' ' -f1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# wait_port PORT: something accepts on 127.0.0.1:PORT (10 s at most)
+wait_port() {
+	local i
+	for i in $(seq 100); do
+		python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1).close()' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+rss_mib() { awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null; }
+
+declare -A res
+
+# The floor: iperf3 and netbench on the host's loopback.
+fport=$(free_port)
+iperf3 -s -p "$fport" >/dev/null 2>&1 & pids="$pids $!"
+nport=$(free_port)
+"$NB" serve "$nport" 600 & pids="$pids $!"
+wait_port "$fport" && wait_port "$nport"
+res[floor,h2c]=$(gbits 127.0.0.1 "$fport")
+res[floor,c2h]=$(gbits 127.0.0.1 "$fport" -R)
+res[floor,conn]=$(conns 127.0.0.1 "$nport")
+res[floor,rtt]=$(rtt 127.0.0.1 "$nport")
+hostip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -1)
+if [ -n "$hostip" ]; then
+	oport=$(free_port)
+	iperf3 -s -B "$hostip" -p "$oport" >/dev/null 2>&1 & pids="$pids $!"
+	sleep 0.5
+	res[floor,out]=$(gbits "$hostip" "$oport")
+fi
+
+# burrow NAME NETWORK [SLIRP-DRIVE-OPTION...]: the engine in slirp-drive
+# (in the host's network namespace, as the monitor: only a user namespace
+# of its own)
+burrow_case() {
+	local name=$1 net=$2 pf=$work/ports.$1 out
+	shift 2
+	rm -f "$pf"
+	unshare -Ur "$DRIVE" -t 600 -n "$net" "$@" -p 127.0.0.1::5201 -p 127.0.0.1::7000 --ports-file "$pf" -- \
+		sh -c "iperf3 -s -p 5201 >/dev/null 2>&1 & exec $NB serve 7000 600" &
+	local d=$!
+	pids="$pids $d"
+	local i
+	for i in $(seq 100); do [ -s "$pf" ] && break; sleep 0.1; done
+	local ip=$(sed -n 's/.*:\([0-9]*\)->5201.*/\1/p' "$pf") np=$(sed -n 's/.*:\([0-9]*\)->7000.*/\1/p' "$pf")
+	if [ -z "$ip" ] || ! wait_port "$ip" || ! wait_port "$np"; then
+		echo "bench-net: $name did not start" >&2
+		kill "$d" 2>/dev/null
+		return
+	fi
+	res[$name,h2c]=$(gbits 127.0.0.1 "$ip")
+	res[$name,c2h]=$(gbits 127.0.0.1 "$ip" -R)
+	# round trips first: libslirp keeps each closed connection's socket
+	# (and polls it) through its 10-second TIME_WAIT
+	res[$name,rtt]=$(rtt 127.0.0.1 "$np")
+	res[$name,conn]=$(conns 127.0.0.1 "$np")
+	# unshare execs slirp-drive: $d runs the engine
+	res[$name,rss]=$(rss_mib "$d")
+	kill "$d" 2>/dev/null
+	wait "$d" 2>/dev/null
+	# outbound does not depend on the options
+	if [ -n "$hostip" ] && [ $# = 0 ]; then
+		local r=() k
+		for k in $(seq "$runs"); do
+			sleep 0.5
+			out=$(unshare -Ur "$DRIVE" -t $((secs + 30)) -n "$net" -- iperf3 -c "$hostip" -p "$oport" -t "$secs" -J 2>/dev/null)
+			r+=("$(python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9)' <<<"$out" 2>/dev/null)")
+		done
+		res[$name,out]=$(median "${r[@]}")
+	fi
+}
+burrow_case splice slirp
+# the cost of keeping clients' addresses (netns_fwd_set_keep_addresses)
+burrow_case plain slirp --no-keep-addresses
+burrow_case slirp slirp:port_handler=slirp
+
+# podman NAME NETWORK: the same in a container, iperf3 and netbench from
+# the host's /usr (read-only)
+podman_case() {
+	local name=$1 net=$2 c=burrow-bench-net-$1
+	[ -n "$image" ] || return
+	ctrs="$ctrs $c"
+	local mounts=(-v /usr:/usr:ro -v /usr/lib:/lib:ro -v /usr/lib64:/lib64:ro -v "$helpers:/nb:ro")
+	$P run -d --name "$c" --network "$net" -p 127.0.0.1::5201 -p 127.0.0.1::7000 "${mounts[@]}" "$image" \
+		sh -c '/usr/bin/iperf3 -s -p 5201 >/dev/null 2>&1 & exec /nb/netbench serve 7000 600' >"$work/podman.$name.log" 2>&1 || {
+		echo "bench-net: podman $name did not start: $(tail -1 "$work/podman.$name.log")" >&2
+		return
+	}
+	local ip np
+	ip=$($P port "$c" 5201/tcp | sed 's/.*://')
+	np=$($P port "$c" 7000/tcp | sed 's/.*://')
+	if [ -z "$ip" ] || ! wait_port "$ip" || ! wait_port "$np"; then
+		echo "bench-net: podman $name did not start" >&2
+		return
+	fi
+	sleep 1 # slirp4netns sets its forwards up after the port answers
+	res[$name,h2c]=$(gbits 127.0.0.1 "$ip")
+	res[$name,c2h]=$(gbits 127.0.0.1 "$ip" -R)
+	# round trips first: libslirp keeps each closed connection's socket
+	# (and polls it) through its 10-second TIME_WAIT
+	res[$name,rtt]=$(rtt 127.0.0.1 "$np")
+	res[$name,conn]=$(conns 127.0.0.1 "$np")
+	# what podman runs besides the container for its network and ports
+	local total=0 p
+	for p in $(pgrep -u "$(id -u)" -f "rootlessport|slirp4netns"); do
+		total=$(python3 -c 'import sys; print(float(sys.argv[1]) + float(sys.argv[2] or 0))' "$total" "$(rss_mib "$p")")
+	done
+	res[$name,rss]=$(printf '%.1f' "$total")
+	$P rm -f "$c" >/dev/null 2>&1
+	if [ -n "$hostip" ]; then
+		local r=() k out
+		for k in $(seq "$runs"); do
+			sleep 0.5
+			out=$($P run --rm --network "$net" "${mounts[@]}" "$image" /usr/bin/iperf3 -c "$hostip" -p "$oport" -t "$secs" -J 2>/dev/null)
+			r+=("$(python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9)' <<<"$out" 2>/dev/null)")
+		done
+		res[$name,out]=$(median "${r[@]}")
+	fi
+}
+podman_case rootlessport slirp4netns
+podman_case slirp4netns slirp4netns:port_handler=slirp4netns
+
+cols=(splice plain slirp floor rootlessport slirp4netns)
+echo
+printf '%-34s %10s %10s %10s %10s %13s %12s\n' "network (median of $runs)" "burrow" "burrow" "burrow" "loopback" "podman" "podman"
+printf '%-34s %10s %10s %10s %10s %13s %12s\n' "" "splice" "splice," "slirp" "(floor)" "rootlessport" "slirp4netns"
+printf '%-34s %10s %10s %10s %10s %13s %12s\n' "" "" "no addr" "" "" "" ""
+line() { # label key
+	local c v out=()
+	for c in "${cols[@]}"; do
+		v=${res[$c,$2]:-}
+		out+=("${v:--}")
+	done
+	printf '%-34s %10s %10s %10s %10s %13s %12s\n' "$1" "${out[@]}"
+}
+line "host -> container (Gbit/s)" h2c
+line "container -> host (Gbit/s)" c2h
+line "short connections (conn/s)" conn
+line "round trip, median (us)" rtt
+line "outbound to $hostip (Gbit/s)" out
+line "RSS with ports published (MiB)" rss
