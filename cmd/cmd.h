@@ -152,6 +152,20 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_start_usage[];
 int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_attach_usage[];
+int cmd_stop(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_stop_usage[];
+int cmd_kill(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_kill_usage[];
+int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_wait_usage[];
+int cmd_restart(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_restart_usage[];
+int cmd_pause(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_pause_usage[];
+int cmd_unpause(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_unpause_usage[];
+/* Seconds as stop -t and --stop-timeout take them (0 to 1 day): 0 or -1. */
+int cmd_parse_seconds(const char *s, int *out);
 int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_logs_usage[];
 

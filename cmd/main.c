@@ -36,6 +36,12 @@ static const struct cmd_verb verbs[] = {
     {"logs", cmd_logs, NEED_STATE, "show a container's output", cmd_logs_usage},
     {"exec", cmd_exec, NEED_STATE, "run a command in a running container", cmd_exec_usage},
     {"ps", cmd_ps, NEED_STATE, "list containers", cmd_ps_usage},
+    {"stop", cmd_stop, NEED_STATE, "stop running containers", cmd_stop_usage},
+    {"kill", cmd_kill, NEED_STATE, "send a signal to running containers", cmd_kill_usage},
+    {"restart", cmd_restart, NEED_STATE, "restart containers", cmd_restart_usage},
+    {"pause", cmd_pause, NEED_STATE, "pause running containers", cmd_pause_usage},
+    {"unpause", cmd_unpause, NEED_STATE, "unpause paused containers", cmd_unpause_usage},
+    {"wait", cmd_wait, NEED_STATE, "wait for containers to stop and print their exit codes", cmd_wait_usage},
     {"rm", cmd_rm, NEED_STATE, "remove containers", cmd_rm_usage},
 };
 

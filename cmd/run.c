@@ -21,24 +21,26 @@
 	"An image that is not here is pulled first (see burrow pull; its flags\n"   \
 	"--platform, --arch, --os, --variant, --tls-verify, --creds, --authfile,\n" \
 	"--cert-dir, --retry and --retry-delay apply).\n\n"
-#define CREATE_OPTIONS_USAGE                                                                       \
-	"  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n" \
-	"      --entrypoint CMD     override the image's entrypoint\n"                             \
-	"  -h, --hostname NAME      container host name (default: short ID)\n"                     \
-	"  -i, --interactive        keep standard input open\n"                                    \
-	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                       \
-	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"            \
-	"      --name NAME          name the container\n"                                          \
-	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n" \
-	"      --pull POLICY        missing (default), always, never or newer\n"                   \
-	"  -q, --quiet              no pull progress\n"                                            \
-	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"        \
-	"      --rm                 remove the container when it exits\n"                          \
-	"      --rootfs             IMAGE is a directory to use as the root filesystem\n"          \
-	"      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n" \
-	"      --shm-size SIZE      size of /dev/shm (default 64m)\n"                              \
-	"  -t, --tty                allocate a pseudo-terminal\n"                                  \
-	"  -u, --user UID[:GID]     run as this user\n"                                            \
+#define CREATE_OPTIONS_USAGE                                                                         \
+	"  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"   \
+	"      --entrypoint CMD     override the image's entrypoint\n"                               \
+	"  -h, --hostname NAME      container host name (default: short ID)\n"                       \
+	"  -i, --interactive        keep standard input open\n"                                      \
+	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                         \
+	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"              \
+	"      --name NAME          name the container\n"                                            \
+	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"   \
+	"      --pull POLICY        missing (default), always, never or newer\n"                     \
+	"  -q, --quiet              no pull progress\n"                                              \
+	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"          \
+	"      --rm                 remove the container when it exits\n"                            \
+	"      --rootfs             IMAGE is a directory to use as the root filesystem\n"            \
+	"      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n"   \
+	"      --shm-size SIZE      size of /dev/shm (default 64m)\n"                                \
+	"      --stop-signal SIG    the signal stop sends first (default: the image's, else TERM)\n" \
+	"      --stop-timeout N     seconds stop waits before SIGKILL (default 10)\n"                \
+	"  -t, --tty                allocate a pseudo-terminal\n"                                    \
+	"  -u, --user UID[:GID]     run as this user\n"                                              \
 	"  -w, --workdir DIR        working directory inside the container\n"
 
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE;
@@ -62,6 +64,8 @@ enum {
 	OPT_DETACH_KEYS,
 	OPT_SIG_PROXY,
 	OPT_PULL,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
 };
 
 enum pull_policy {
@@ -181,6 +185,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"rootfs", no_argument, NULL, OPT_ROOTFS},
 	    {"security-opt", required_argument, NULL, OPT_SECURITY},
 	    {"shm-size", required_argument, NULL, OPT_SHM},
+	    {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
+	    {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
 	    {"tty", no_argument, NULL, 't'},
 	    {"user", required_argument, NULL, 'u'},
 	    {"workdir", required_argument, NULL, 'w'},
@@ -257,6 +263,17 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 				return cmd_fail(err);
 			break;
 		}
+		case OPT_STOP_SIGNAL: {
+			struct burrow_err *err = NULL;
+			if (ctr_parse_signal(optarg, &a->o.stop_signal, &err) < 0)
+				return cmd_fail(err);
+			break;
+		}
+		case OPT_STOP_TIMEOUT:
+			if (cmd_parse_seconds(optarg, &a->o.stop_timeout) < 0)
+				return cmd_usage_error(ctx, "invalid --stop-timeout '%s' (seconds)", str_quote(optarg));
+			a->o.stop_timeout_set = true;
+			break;
 		case OPT_SHM:
 			if (fmt_parse_size(optarg, &a->o.shm_size) < 0)
 				return cmd_usage_error(ctx, "invalid --shm-size '%s' (e.g. 64m, 1g)",

@@ -37,7 +37,10 @@ struct ctr_create_opts {
 	long long log_max_size;     /* --log-opt max-size (0: no limit) */
 	const char *restart_policy; /* no, on-failure, always, unless-stopped (NULL: no) */
 	int restart_max;            /* on-failure:N (0: no limit) */
-	bool started;               /* it is about to be started (run): saves a write later */
+	int stop_signal;            /* --stop-signal (0: the image's, else SIGTERM) */
+	int stop_timeout;           /* --stop-timeout in seconds, when stop_timeout_set */
+	bool stop_timeout_set;
+	bool started; /* it is about to be started (run): saves a write later */
 };
 
 /* One --security-opt KEY[=VALUE] into o (a later one for the same key
@@ -49,6 +52,16 @@ int ctr_parse_security_opt(const char *opt, struct ctr_create_opts *o, struct bu
  * "on-failure:3" -> on-failure, 3. 0 or -1 (EINVAL, naming the value). */
 int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err);
 int ctr_parse_log_driver(const char *spec, const char **driver, struct burrow_err **err);
+
+/* A signal as podman takes one: a number (1-64), or a name in any case,
+ * with or without SIG (TERM, sigterm, SIGRTMIN+3). 0, or -1 (EINVAL,
+ * naming it). */
+int ctr_parse_signal(const char *spec, int *sig, struct burrow_err **err);
+/* The signal's name as podman prints it (SIGTERM); "signal N" else. */
+const char *ctr_signal_name(int sig, char *buf, size_t len);
+
+/* stop's wait before SIGKILL when neither -t nor --stop-timeout says */
+#define CTR_STOP_TIMEOUT_DEFAULT 10
 
 /* The checks of the options that need nothing but the options (the
  * name): run makes them before it pulls an image. */
@@ -151,8 +164,44 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
              struct burrow_err **err);
 
 /* Removes a container. A running one is refused (status EBUSY) unless
- * force: then it is killed, and removed once its monitor has cleaned up. */
-int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow_err **err);
+ * force: then it is killed (or stopped, with timeout >= 0: ctr_stop's
+ * way, waiting that many seconds before SIGKILL), and removed once its
+ * monitor has cleaned up. */
+int ctr_remove(struct state_store *s, const char *ref, bool force, int timeout, struct burrow_err **err);
+
+/* Stops a container (container/stop.c): its stop signal, then SIGKILL
+ * after timeout seconds (-1: its --stop-timeout); returns once its
+ * monitor recorded the end. The state is stopping first (saved), so the
+ * restart policy does not bring it back, and the lock is not held while it
+ * waits. A container that is not running is fine (0). ENOENT when there
+ * is no such container. */
+int ctr_stop(struct state_store *s, const char *ref, int timeout, struct burrow_err **err);
+/* Sends sig to a running (or paused) container's init; refused (EINVAL,
+ * naming its state) when it does not run. Its end is not restarted.
+ * With SIGKILL it returns once the monitor recorded the end. */
+int ctr_kill(struct state_store *s, const char *ref, int sig, struct burrow_err **err);
+/* Freezes (pause) or thaws a container: SIGSTOP, or SIGCONT, to every
+ * process in its pid namespace. Refused (EINVAL, naming both states) when
+ * it is not running (pause) or not paused (unpause). */
+int ctr_pause(struct state_store *s, const char *ref, bool pause, struct burrow_err **err);
+
+/* What wait waits for (podman's --condition), a mask of these. */
+enum {
+	CTR_WAIT_STOPPED = 1 << 0, /* stopped or exited (the default) */
+	CTR_WAIT_RUNNING = 1 << 1,
+	CTR_WAIT_PAUSED = 1 << 2,
+	CTR_WAIT_CREATED = 1 << 3,
+	CTR_WAIT_CONFIGURED = 1 << 4,
+	CTR_WAIT_STOPPING = 1 << 5,
+};
+/* One --condition value into a mask bit: 0, or -1 (EINVAL, naming it). */
+int ctr_wait_condition(const char *name, unsigned *mask, struct burrow_err **err);
+/* Waits (rechecking every interval_ms, and at once when its monitor says
+ * the container ended) until the container is in a state of mask: *code
+ * is then its exit code for stopped/exited, else -1. No deadline: the
+ * caller waits as long as the container runs. */
+int ctr_wait(struct state_store *s, const char *ref, unsigned mask, int interval_ms, int *code,
+             struct burrow_err **err);
 
 struct ctr_listing {
 	struct ctr_config cfg;

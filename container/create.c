@@ -326,6 +326,13 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.restart_policy =
 	    o->restart_policy && strcmp(o->restart_policy, "no") != 0 ? xstrdup(o->restart_policy) : NULL;
 	c.restart_max = o->restart_max;
+	c.stop_signal = o->stop_signal;
+	if (!c.stop_signal && img && img->config.stop_signal &&
+	    ctr_parse_signal(img->config.stop_signal, &c.stop_signal, err) < 0) {
+		burrow_error_wrap(err, "the image's StopSignal");
+		goto out;
+	}
+	c.stop_timeout = o->stop_timeout_set ? o->stop_timeout : CTR_STOP_TIMEOUT_DEFAULT;
 	c.started = o->started;
 	c.created = (long long)time(NULL);
 

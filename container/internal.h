@@ -46,6 +46,18 @@ int ctr_load_checked(struct state_store *s, const char *id, struct ctr_config *c
  * be taken) and loaded as ctr_load_checked does. */
 int ctr_lock_load(struct state_store *s, const char *ref, char **id, int *lock, struct ctr_config *c, struct ctr_run *r,
                   struct burrow_err **err);
+/* SIGKILL to the container of an active record; when that is refused (a
+ * container of an older user namespace, after the runtime dir was
+ * removed, running as a user the current one does not own), SIGKILL to
+ * its monitor, which the container does not outlive (the runtime's
+ * parent-death signal). */
+int ctr_kill_init(const struct ctr_config *c, const struct ctr_run *r, struct burrow_err **err);
+/* Ends the container of r (container/stop.c), which the caller set
+ * stopping and unlocked: sig (thawing it when paused), SIGKILL when it
+ * still runs timeout_s seconds later (at once for sig SIGKILL), then waits
+ * (bounded) until its monitor recorded the end and is gone. */
+int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig, int timeout_s,
+            struct burrow_err **err);
 /* Whether st is one a monitor watches over. */
 bool ctr_state_active(enum ctr_state st);
 

@@ -204,12 +204,7 @@ void ctr_listing_free(struct ctr_listing *l, size_t n)
 	free(l);
 }
 
-/* Ends the container of an active record for rm -f: SIGKILL to the
- * container; when that is refused (a container of an older user namespace,
- * after the runtime dir was removed, running as a user the current one does
- * not own), SIGKILL to its monitor, which the container does not outlive
- * (the runtime's parent-death signal). */
-static int kill_for_remove(const struct ctr_config *c, const struct ctr_run *r, struct burrow_err **err)
+int ctr_kill_init(const struct ctr_config *c, const struct ctr_run *r, struct burrow_err **err)
 {
 	if (r->pid <= 0 || proc_signal(r->pid, r->pid_start, SIGKILL) == 0)
 		return 0;
@@ -244,7 +239,7 @@ int ctr_lock_load(struct state_store *s, const char *ref, char **id, int *lock, 
 	return ctr_load_checked(s, *id, c, r, err);
 }
 
-int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow_err **err)
+int ctr_remove(struct state_store *s, const char *ref, bool force, int timeout, struct burrow_err **err)
 {
 	cleanup_free char *id = NULL;
 	struct ctr_config c = {0};
@@ -269,16 +264,17 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, struct burrow
 			goto out;
 		}
 		/* its monitor does the cleanup when the container dies: wait for
-		 * it. stopping first: it is not to be restarted */
-		if (ctr_set_state(s, &c, &r, CTR_STOPPING, err) < 0 || kill_for_remove(&c, &r, err) < 0)
+		 * it (without the lock). stopping first: it is not to be
+		 * restarted */
+		bool paused = r.state == CTR_PAUSED;
+		r.user_ended = true;
+		if (ctr_set_state(s, &c, &r, CTR_STOPPING, err) < 0)
 			goto out;
 		state_unlock(lock);
 		lock = -1;
-		if (!proc_wait_gone(r.monitor_pid, r.monitor_start, now_ms() + 10000)) {
-			burrow_error(err, 0, "container '%s': its monitor %d did not finish within 10 s",
-			             str_quote(c.name), (int)r.monitor_pid);
+		if (ctr_end(&c, &r, paused, timeout >= 0 ? (c.stop_signal > 0 ? c.stop_signal : SIGTERM) : SIGKILL,
+		            timeout, err) < 0)
 			goto out;
-		}
 		if ((lock = state_lock(s, id, err)) < 0 || (dead = ctr_load_checked(s, id, &c, &r, err)) < 0)
 			goto out;
 		if (dead == 1)

@@ -185,11 +185,15 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	/* what others wrote meanwhile counts: a stop or kill set stopping */
 	struct ctr_run now = {0};
 	if (ctr_run_load(m->s, m->c->id, &now, &e) == 0 && now.monitor_pid == m->run.monitor_pid &&
-	    now.monitor_start == m->run.monitor_start)
+	    now.monitor_start == m->run.monitor_start) {
 		m->run.state = now.state;
+		m->run.user_ended = now.user_ended;
+	}
 	burrow_err_free(steal_ptr(e));
 	ctr_run_clear(&now);
-	m->stopped_by_user = m->run.state == CTR_STOPPING;
+	m->stopped_by_user = m->run.state == CTR_STOPPING || m->run.user_ended;
+	if (m->stopped_by_user)
+		m->c->user_stopped = true;
 	m->restart = may_restart && !m->c->rm && !m->stopped_by_user && policy_restarts(m->c, code);
 	m->removed = false;
 	bool prepared = m->run.state != CTR_CONFIGURED && m->run.state != CTR_EXITED;

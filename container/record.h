@@ -99,6 +99,8 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(INT, log_max_size)   /* --log-opt max-size in bytes (0: no limit) */                         \
 	X(STR, restart_policy) /* no (NULL: the same), on-failure, always, unless-stopped */           \
 	X(I32, restart_max)    /* on-failure:N (0: no limit) */                                        \
+	X(I32, stop_signal)    /* --stop-signal, else the image's StopSignal (0: SIGTERM) */           \
+	X(I32, stop_timeout)   /* --stop-timeout: seconds stop waits before SIGKILL */                 \
 	X(BOOL, started)       /* has run at least once (for refresh after reboot) */
 
 /* Who runs a container and how its run went: in the run record, and
@@ -123,13 +125,14 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	CTR_RUN_PROC_FIELDS(X)
 
 /* The run record, in state.tdb (gone with the runtime dir). */
-#define CTR_RUN_FIELDS(X)                                                                 \
-	X(STATE, state)                                                                   \
-	CTR_RUN_PROC_FIELDS(X)                                                            \
-	X(STR, mountpoint)  /* the mounted rootfs (NULL: none) */                         \
-	X(PID, fuse_pid)    /* fuse-overlayfs serving mountpoint (0: unknown) */          \
-	X(STR, reason)      /* why it stopped when not by itself (e.g. "monitor died") */ \
-	X(BOOL, restarting) /* exited, and its monitor restarts it (the policy) after a pause */
+#define CTR_RUN_FIELDS(X)                                                                        \
+	X(STATE, state)                                                                          \
+	CTR_RUN_PROC_FIELDS(X)                                                                   \
+	X(STR, mountpoint)  /* the mounted rootfs (NULL: none) */                                \
+	X(PID, fuse_pid)    /* fuse-overlayfs serving mountpoint (0: unknown) */                 \
+	X(STR, reason)      /* why it stopped when not by itself (e.g. "monitor died") */        \
+	X(BOOL, restarting) /* exited, and its monitor restarts it (the policy) after a pause */ \
+	X(BOOL, user_ended) /* stop or kill by the user: its end is not restarted */
 
 struct ctr_config {
 	CTR_CONFIG_FIELDS(CTR_FIELD_DECL)

@@ -26,6 +26,7 @@ void img_config_clear(struct img_config *c)
 	strv_free(c->entrypoint);
 	free(c->workdir);
 	free(c->user);
+	free(c->stop_signal);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -39,6 +40,7 @@ void img_config_copy(struct img_config *dst, const struct img_config *src)
 	dst->entrypoint = src->entrypoint ? strv_dup(src->entrypoint) : NULL;
 	dst->workdir = src->workdir ? xstrdup(src->workdir) : NULL;
 	dst->user = src->user ? xstrdup(src->user) : NULL;
+	dst->stop_signal = src->stop_signal ? xstrdup(src->stop_signal) : NULL;
 }
 
 void img_config_gen(yajl_gen g, const struct img_config *c)
@@ -54,6 +56,8 @@ void img_config_gen(yajl_gen g, const struct img_config *c)
 		jg_key_str(g, "WorkingDir", c->workdir);
 	if (c->user)
 		jg_key_str(g, "User", c->user);
+	if (c->stop_signal)
+		jg_key_str(g, "StopSignal", c->stop_signal);
 	jg_map_close(g);
 }
 
@@ -69,6 +73,8 @@ void img_config_from_json(yajl_val v, struct img_config *c)
 	c->workdir = s && *s ? xstrdup(s) : NULL;
 	s = json_get_str(v, "User");
 	c->user = s && *s ? xstrdup(s) : NULL;
+	s = json_get_str(v, "StopSignal");
+	c->stop_signal = s && *s ? xstrdup(s) : NULL;
 }
 
 int img_split_words(const char *s, char ***out, struct burrow_err **err)
@@ -249,8 +255,16 @@ int img_config_apply_change(struct img_config *c, const char *change, struct bur
 		c->user = xstrdup(val);
 		return 0;
 	}
+	if (strcasecmp(kw, "STOPSIGNAL") == 0) {
+		if (!*val || strpbrk(val, " \t"))
+			return bad_change(err, change, "STOPSIGNAL needs one signal");
+		free(c->stop_signal);
+		c->stop_signal = xstrdup(val);
+		return 0;
+	}
 	cleanup_free char *why =
-	    xasprintf("unknown instruction '%s' (CMD, ENTRYPOINT, ENV, WORKDIR and USER are supported)", str_quote(kw));
+	    xasprintf("unknown instruction '%s' (CMD, ENTRYPOINT, ENV, WORKDIR, USER and STOPSIGNAL are supported)",
+	              str_quote(kw));
 	return bad_change(err, change, why);
 }
 

@@ -53,6 +53,7 @@ struct img_config {
 	char **entrypoint;
 	char *workdir;
 	char *user;
+	char *stop_signal; /* StopSignal, as the image wrote it */
 };
 
 struct img_info {

@@ -1,6 +1,7 @@
 /* Unit tests: container records, spec and /etc file generation, and the
  * CLI's formatters and size parser. */
 #include <errno.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -332,6 +333,55 @@ static void test_detach_keys(void **state)
 	struct ctr_detach none = {0};
 	assert_false(ctr_detach_feed(&none, (const unsigned char *)"\x10\x11", 2, out, &o));
 	assert_int_equal(o, 2);
+}
+
+/* Signals as podman takes them: names in any case, with or without SIG,
+ * numbers, real-time ones; anything else refused naming it. */
+static void test_signals(void **state)
+{
+	(void)state;
+	const struct {
+		const char *spec;
+		int sig;
+	} good[] = {
+	    {"TERM", SIGTERM},
+	    {"sigterm", SIGTERM},
+	    {"SIGKILL", SIGKILL},
+	    {"hup", SIGHUP},
+	    {"9", SIGKILL},
+	    {"64", 64},
+	    {"USR1", SIGUSR1},
+	    {"SigUsr2", SIGUSR2},
+	    {"RTMIN", SIGRTMIN},
+	    {"RTMIN+2", SIGRTMIN + 2},
+	    {"SIGRTMAX-1", SIGRTMAX - 1},
+	    {"cld", SIGCHLD},
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int sig = 0;
+		assert_int_equal(ctr_parse_signal(good[i].spec, &sig, NULL), 0);
+		assert_int_equal(sig, good[i].sig);
+	}
+	static const char *const bad[] = {"",        "0",       "65",       "-1", "TERMS", "SIG",
+	                                  "RTMIN-1", "RTMAX+1", "RTMIN+99", "1x", "9999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct burrow_err *err = NULL;
+		int sig = 0;
+		assert_int_equal(ctr_parse_signal(bad[i], &sig, &err), -1);
+		assert_int_equal(err->status, EINVAL);
+		assert_non_null(strstr(err->msg, "invalid signal"));
+		burrow_err_free(err);
+	}
+	char buf[32];
+	assert_string_equal(ctr_signal_name(SIGTERM, buf, sizeof(buf)), "SIGTERM");
+	assert_string_equal(ctr_signal_name(40, buf, sizeof(buf)), "signal 40");
+	unsigned mask = 0;
+	assert_int_equal(ctr_wait_condition("exited", &mask, NULL), 0);
+	assert_int_equal(ctr_wait_condition("running", &mask, NULL), 0);
+	assert_int_equal(mask, CTR_WAIT_STOPPED | CTR_WAIT_RUNNING);
+	struct burrow_err *err = NULL;
+	assert_int_equal(ctr_wait_condition("healthy", &mask, &err), -1);
+	burrow_err_free(err);
 }
 
 /* An ERROR message of the attach protocol carries the exit code and the
@@ -699,6 +749,7 @@ int main(void)
 	    cmocka_unit_test(test_transitions),
 	    cmocka_unit_test(test_log_lines),
 	    cmocka_unit_test(test_detach_keys),
+	    cmocka_unit_test(test_signals),
 	    cmocka_unit_test(test_attach_error),
 	    cmocka_unit_test(test_spec),
 	    cmocka_unit_test(test_resolv_conf),

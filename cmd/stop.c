@@ -1,0 +1,352 @@
+/* burrow stop [-a] [-i] [-t N] CONTAINER...
+ * burrow kill [-a] [-s SIGNAL] CONTAINER...
+ * burrow restart [-a] [--running] [-t N] CONTAINER...
+ * burrow pause [-a] CONTAINER...
+ * burrow unpause [-a] CONTAINER...
+ * burrow wait [--condition STATE] [-i INTERVAL] CONTAINER... */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "container/container.h"
+#include "lib/quote.h"
+#include "lib/timeparse.h"
+#include "lib/xalloc.h"
+
+int cmd_parse_seconds(const char *s, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > 86400)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* What one verb does to one container: 0, or -1 with *err. */
+typedef int (*ctr_op)(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err);
+/* Which containers --all takes, by their state. */
+typedef bool (*ctr_pick)(const struct ctr_listing *l);
+
+/* Runs op on each container named (or, with all, each one pick takes),
+ * printing what was given (the full ID with --all) for each that went
+ * well. A missing container is skipped quietly with ignore. Returns 0,
+ * or 125 when any failed. */
+static int each_container(struct cmd_ctx *ctx, int argc, char **argv, bool all, ctr_pick pick, bool ignore, ctr_op op,
+                          void *data)
+{
+	struct burrow_err *err = NULL;
+	if (cmd_ready(ctx, &err) < 0)
+		return cmd_fail(err);
+	char **refs = NULL;
+	size_t n = 0;
+	if (all) {
+		struct ctr_listing *l = NULL;
+		size_t nl = 0;
+		if (ctr_list(ctx->state, true, &l, &nl, &err) < 0)
+			return cmd_fail(err);
+		refs = xcalloc(nl + 1, sizeof(char *));
+		for (size_t i = 0; i < nl; i++)
+			if (pick(&l[i]))
+				refs[n++] = xstrdup(l[i].cfg.id);
+		ctr_listing_free(l, nl);
+	} else {
+		refs = xcalloc((size_t)argc + 1, sizeof(char *));
+		for (int i = optind; i < argc; i++)
+			refs[n++] = xstrdup(argv[i]);
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (op(ctx, refs[i], data, &err) == 0) {
+			printf("%s\n", refs[i]);
+			fflush(stdout);
+		} else {
+			if (!(ignore && err->status == ENOENT)) {
+				burrow_err_print(err);
+				rc = EXIT_BURROW;
+			}
+			burrow_err_free(err);
+			err = NULL;
+		}
+		free(refs[i]);
+	}
+	free(refs);
+	return rc;
+}
+
+/* The names given, or --all, but not both. 0, or a usage error's code. */
+static int check_refs(struct cmd_ctx *ctx, int argc, bool all)
+{
+	int n = argc - optind;
+	if (all && n > 0)
+		return cmd_usage_error(ctx, "--all and container names cannot go together");
+	if (!all && n == 0)
+		return cmd_usage_error(ctx, "missing container name or ID");
+	return 0;
+}
+
+static bool pick_live(const struct ctr_listing *l)
+{
+	return l->run.state == CTR_RUNNING || l->run.state == CTR_PAUSED || l->run.restarting;
+}
+
+static bool pick_running(const struct ctr_listing *l)
+{
+	return l->run.state == CTR_RUNNING;
+}
+
+static bool pick_paused(const struct ctr_listing *l)
+{
+	return l->run.state == CTR_PAUSED;
+}
+
+static bool pick_any(const struct ctr_listing *l)
+{
+	(void)l;
+	return true;
+}
+
+static int op_stop(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err)
+{
+	return ctr_stop(ctx->state, ref, *(int *)data, err);
+}
+
+const char cmd_stop_usage[] = "stop [OPTIONS] CONTAINER...\n\n"
+                              "  -a, --all        stop every running container\n"
+                              "  -i, --ignore     a container that does not exist is not an error\n"
+                              "  -t, --time N     seconds to wait before SIGKILL (default: its --stop-timeout, 10)\n";
+
+int cmd_stop(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"ignore", no_argument, NULL, 'i'},
+	    {"time", required_argument, NULL, 't'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {0, 0, 0, 0},
+	};
+	bool all = false, ignore = false;
+	int timeout = -1, c;
+	while ((c = cmd_getopt(ctx, argc, argv, "ait:", longopts)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'i')
+			ignore = true;
+		else if (c == 't' && cmd_parse_seconds(optarg, &timeout) < 0)
+			return cmd_usage_error(ctx, "invalid --time '%s' (seconds)", str_quote(optarg));
+		else if (c != 't')
+			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	}
+	int rc = check_refs(ctx, argc, all);
+	if (rc)
+		return rc;
+	return each_container(ctx, argc, argv, all, pick_live, ignore, op_stop, &timeout);
+}
+
+static int op_kill(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err)
+{
+	return ctr_kill(ctx->state, ref, *(int *)data, err);
+}
+
+const char cmd_kill_usage[] = "kill [OPTIONS] CONTAINER...\n\n"
+                              "  -a, --all           signal every running container\n"
+                              "  -s, --signal SIG    the signal, by name (TERM, SIGHUP) or number (default KILL)\n";
+
+int cmd_kill(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"signal", required_argument, NULL, 's'},
+	    {0, 0, 0, 0},
+	};
+	bool all = false;
+	int sig = SIGKILL, c;
+	while ((c = cmd_getopt(ctx, argc, argv, "as:", longopts)) != -1) {
+		if (c == 'a') {
+			all = true;
+		} else if (c == 's') {
+			struct burrow_err *err = NULL;
+			if (ctr_parse_signal(optarg, &sig, &err) < 0)
+				return cmd_fail(err);
+		} else {
+			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+		}
+	}
+	int rc = check_refs(ctx, argc, all);
+	if (rc)
+		return rc;
+	return each_container(ctx, argc, argv, all, pick_live, false, op_kill, &sig);
+}
+
+struct restart_args {
+	int timeout;
+};
+
+static int op_restart(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err)
+{
+	struct restart_args *a = data;
+	if (ctr_stop(ctx->state, ref, a->timeout, err) < 0)
+		return -1;
+	struct ctr_start_opts so = {.eng = &ctx->settings.engine};
+	struct ctr_attached ch;
+	bool already = false;
+	int code;
+	return ctr_start(ctx->state, ref, &so, &ch, &already, &code, err);
+}
+
+const char cmd_restart_usage[] = "restart [OPTIONS] CONTAINER...\n\n"
+                                 "  -a, --all        restart every container\n"
+                                 "      --running    with --all, only the running ones\n"
+                                 "  -t, --time N     seconds stop waits before SIGKILL (default: its --stop-timeout)\n";
+
+int cmd_restart(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_RUNNING = 0x200 };
+	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"running", no_argument, NULL, OPT_RUNNING},
+	    {"time", required_argument, NULL, 't'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {0, 0, 0, 0},
+	};
+	bool all = false, running = false;
+	struct restart_args a = {.timeout = -1};
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "at:", longopts)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == OPT_RUNNING)
+			running = true;
+		else if (c == 't' && cmd_parse_seconds(optarg, &a.timeout) < 0)
+			return cmd_usage_error(ctx, "invalid --time '%s' (seconds)", str_quote(optarg));
+		else if (c != 't')
+			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	}
+	int rc = check_refs(ctx, argc, all);
+	if (rc)
+		return rc;
+	if (running && !all)
+		return cmd_usage_error(ctx, "--running needs --all");
+	return each_container(ctx, argc, argv, all, running ? pick_live : pick_any, false, op_restart, &a);
+}
+
+static int op_pause(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err)
+{
+	return ctr_pause(ctx->state, ref, *(bool *)data, err);
+}
+
+const char cmd_pause_usage[] = "pause [OPTIONS] CONTAINER...\n\n"
+                               "  -a, --all   pause every running container\n";
+const char cmd_unpause_usage[] = "unpause [OPTIONS] CONTAINER...\n\n"
+                                 "  -a, --all   unpause every paused container\n";
+
+static int pause_verb(struct cmd_ctx *ctx, int argc, char **argv, bool pause)
+{
+	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {0, 0, 0, 0},
+	};
+	bool all = false;
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "a", longopts)) != -1) {
+		if (c == 'a')
+			all = true;
+		else
+			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	}
+	int rc = check_refs(ctx, argc, all);
+	if (rc)
+		return rc;
+	return each_container(ctx, argc, argv, all, pause ? pick_running : pick_paused, false, op_pause, &pause);
+}
+
+int cmd_pause(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return pause_verb(ctx, argc, argv, true);
+}
+
+int cmd_unpause(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return pause_verb(ctx, argc, argv, false);
+}
+
+const char cmd_wait_usage[] =
+    "wait [OPTIONS] CONTAINER...\n\n"
+    "      --condition STATE   wait until it is STATE: stopped (default), exited, running, paused,\n"
+    "                          created, configured, stopping (repeatable: any of them)\n"
+    "  -i, --interval TIME     how often to look again (default 250ms; a number is milliseconds)\n"
+    "      --ignore            a container that does not exist is not an error (prints -1)\n";
+
+int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_CONDITION = 0x200, OPT_IGNORE };
+	static const struct option longopts[] = {
+	    {"condition", required_argument, NULL, OPT_CONDITION},
+	    {"interval", required_argument, NULL, 'i'},
+	    {"ignore", no_argument, NULL, OPT_IGNORE},
+	    {0, 0, 0, 0},
+	};
+	unsigned mask = 0;
+	int interval_ms = 250, c;
+	bool ignore = false;
+	while ((c = cmd_getopt(ctx, argc, argv, "i:", longopts)) != -1) {
+		switch (c) {
+		case OPT_CONDITION: {
+			struct burrow_err *err = NULL;
+			if (ctr_wait_condition(optarg, &mask, &err) < 0)
+				return cmd_fail(err);
+			break;
+		}
+		case 'i': {
+			long long ns = 0;
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*optarg && !*end)
+				ns = (long long)v * 1000000;
+			else if (time_parse_duration(optarg, &ns) < 0)
+				ns = -1;
+			if (ns <= 0 || ns > 3600LL * 1000000000)
+				return cmd_usage_error(ctx, "invalid --interval '%s' (e.g. 250ms, 1s)",
+				                       str_quote(optarg));
+			interval_ms = ns < 1000000 ? 1 : (int)(ns / 1000000);
+			break;
+		}
+		case OPT_IGNORE:
+			ignore = true;
+			break;
+		case CMD_OPT_HELP:
+			return 0;
+		default:
+			return EXIT_BURROW;
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error(ctx, "missing container name or ID");
+	if (!mask)
+		mask = CTR_WAIT_STOPPED;
+	struct burrow_err *err = NULL;
+	if (cmd_ready(ctx, &err) < 0)
+		return cmd_fail(err);
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		int code = -1;
+		if (ctr_wait(ctx->state, argv[i], mask, interval_ms, &code, &err) < 0) {
+			if (ignore && err->status == ENOENT) {
+				printf("-1\n");
+			} else {
+				burrow_err_print(err);
+				rc = EXIT_BURROW;
+			}
+			burrow_err_free(err);
+			err = NULL;
+			continue;
+		}
+		printf("%d\n", code);
+		fflush(stdout);
+	}
+	return rc;
+}

@@ -1,0 +1,471 @@
+/* Ending and freezing a running container: stop, kill, pause, unpause,
+ * wait, and the signal names they take. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "container/attach.h"
+#include "container/container.h"
+#include "container/internal.h"
+#include "lib/cleanup.h"
+#include "lib/proc.h"
+#include "lib/quote.h"
+#include "lib/xalloc.h"
+#include "state/state.h"
+
+/* How long a command waits for a monitor to record a container's end
+ * after the container died (its clients get the rest of the output). */
+#define MONITOR_END_MS 15000
+
+static const struct {
+	const char *name; /* without SIG */
+	int sig;
+} signals[] = {
+    {"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT},     {"ILL", SIGILL},   {"TRAP", SIGTRAP},
+    {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},       {"FPE", SIGFPE},   {"KILL", SIGKILL},
+    {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},     {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},
+    {"TERM", SIGTERM}, {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},     {"CLD", SIGCHLD},  {"CONT", SIGCONT},
+    {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU}, {"URG", SIGURG},
+    {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH},
+    {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},       {"SYS", SIGSYS},
+};
+
+static int bad_signal(const char *spec, struct burrow_err **err)
+{
+	return burrow_error_status(err, EINVAL, "invalid signal '%s': use a name (TERM, SIGKILL) or a number 1-64",
+	                           str_quote(spec));
+}
+
+/* "N" in [0, max]: 0, or -1. */
+static int parse_small(const char *s, int max, int *out)
+{
+	if (!*s || strlen(s) > 3)
+		return -1;
+	int v = 0;
+	for (const char *p = s; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int ctr_parse_signal(const char *spec, int *sig, struct burrow_err **err)
+{
+	int v;
+	if (isdigit((unsigned char)spec[0])) {
+		if (parse_small(spec, SIGRTMAX, &v) < 0 || v < 1)
+			return bad_signal(spec, err);
+		*sig = v;
+		return 0;
+	}
+	const char *n = spec;
+	if (strncasecmp(n, "SIG", 3) == 0)
+		n += 3;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		if (strcasecmp(n, signals[i].name) == 0) {
+			*sig = signals[i].sig;
+			return 0;
+		}
+	}
+	/* RTMIN, RTMIN+N, RTMAX, RTMAX-N */
+	if (strncasecmp(n, "RTMIN", 5) == 0 || strncasecmp(n, "RTMAX", 5) == 0) {
+		bool min = toupper((unsigned char)n[4]) == 'N';
+		const char *t = n + 5;
+		int off = 0;
+		if (*t && ((min && *t != '+') || (!min && *t != '-')))
+			return bad_signal(spec, err);
+		if (*t && parse_small(t + 1, SIGRTMAX - SIGRTMIN, &off) < 0)
+			return bad_signal(spec, err);
+		*sig = min ? SIGRTMIN + off : SIGRTMAX - off;
+		return 0;
+	}
+	return bad_signal(spec, err);
+}
+
+const char *ctr_signal_name(int sig, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		if (signals[i].sig == sig) {
+			snprintf(buf, len, "SIG%s", signals[i].name);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "signal %d", sig);
+	return buf;
+}
+
+/* The pid namespace of pid, as its /proc link reads ("pid:[N]"); false
+ * when it cannot be read (gone, or not ours). */
+static bool pid_ns(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	ssize_t n = readlink(path, buf, len - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+struct seen {
+	pid_t pid;
+	unsigned long long start;
+};
+
+/* Sends sig to every process in the pid namespace of the container's
+ * init, found by a walk of /proc: each named by its pid and start time.
+ * For SIGSTOP the walk goes again until it finds nobody new (a process
+ * that forked meanwhile is stopped too). 0, or -1 when the init is gone
+ * or cannot be signalled. */
+static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int sig, struct burrow_err **err)
+{
+	char ns[64], other[64];
+	if (!proc_is(r->pid, r->pid_start) || !pid_ns(r->pid, ns, sizeof(ns)))
+		return burrow_error(err, ESRCH, "container '%s': its process %d is gone", str_quote(c->name),
+		                    (int)r->pid);
+	if (proc_signal(r->pid, r->pid_start, sig) < 0)
+		return burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(c->name),
+		                    (int)r->pid);
+	cleanup_free struct seen *seen = NULL;
+	size_t nseen = 0;
+	for (int pass = 0; pass < 100; pass++) {
+		DIR *d = opendir("/proc");
+		if (!d)
+			return burrow_error(err, errno, "cannot read /proc");
+		size_t found = 0;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			int v;
+			char *end;
+			long l = strtol(de->d_name, &end, 10);
+			if (*end || l <= 0 || l > INT_MAX || (pid_t)l == r->pid)
+				continue;
+			v = (int)l;
+			if (!pid_ns(v, other, sizeof(other)) || strcmp(ns, other) != 0)
+				continue;
+			unsigned long long st = proc_start_time(v);
+			if (!st)
+				continue;
+			bool known = false;
+			for (size_t i = 0; i < nseen && !known; i++)
+				known = seen[i].pid == v && seen[i].start == st;
+			if (known)
+				continue;
+			seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+			seen[nseen++] = (struct seen){v, st};
+			(void)proc_signal(v, st, sig);
+			found++;
+		}
+		closedir(d);
+		if (!found || sig != SIGSTOP)
+			break;
+	}
+	return 0;
+}
+
+/* Waits (bounded) until the monitor of r is gone: it recorded the end and
+ * cleaned up. */
+static int wait_monitor(const struct ctr_config *c, const struct ctr_run *r, struct burrow_err **err)
+{
+	if (proc_wait_gone(r->monitor_pid, r->monitor_start, now_ms() + MONITOR_END_MS))
+		return 0;
+	return burrow_error(err, ETIMEDOUT, "container '%s': its monitor %d did not finish within %d s",
+	                    str_quote(c->name), (int)r->monitor_pid, MONITOR_END_MS / 1000);
+}
+
+int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig, int timeout_s,
+            struct burrow_err **err)
+{
+	if (sig != SIGKILL && r->pid > 0) {
+		if (proc_signal(r->pid, r->pid_start, sig) < 0)
+			return burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(c->name),
+			                    (int)r->pid);
+		if (paused) {
+			/* frozen: it takes the signal once thawed */
+			struct burrow_err *e = NULL;
+			if (signal_all(c, r, SIGCONT, &e) < 0)
+				burrow_err_free(e);
+		}
+		if (proc_wait_gone(r->pid, r->pid_start, now_ms() + (int64_t)timeout_s * 1000)) {
+			return wait_monitor(c, r, err);
+		}
+		char name[32];
+		burrow_warn("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL",
+		            ctr_signal_name(sig, name, sizeof(name)), c->name, timeout_s);
+	}
+	if (ctr_kill_init(c, r, err) < 0)
+		return -1;
+	return wait_monitor(c, r, err);
+}
+
+/* A container locked and loaded for one command. */
+struct held {
+	char *id;
+	int lock;
+	struct ctr_config c;
+	struct ctr_run r;
+};
+
+/* Resolves, locks and loads ref (a dead monitor dealt with): 0, or -1
+ * (ENOENT when there is no such container). */
+static int hold(struct state_store *s, const char *ref, struct held *h, struct burrow_err **err)
+{
+	memset(h, 0, sizeof(*h));
+	int dead = ctr_lock_load(s, ref, &h->id, &h->lock, &h->c, &h->r, err);
+	if (dead == 1)
+		burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
+	return dead == 0 ? 0 : -1;
+}
+
+static void release(struct held *h)
+{
+	if (h->lock >= 0)
+		state_unlock(h->lock);
+	h->lock = -1;
+	free(h->id);
+	ctr_config_clear(&h->c);
+	ctr_run_clear(&h->r);
+}
+
+/* The container's stop signal and timeout (-1: its own). */
+static int stop_signal(const struct ctr_config *c)
+{
+	return c->stop_signal > 0 ? c->stop_signal : SIGTERM;
+}
+
+int ctr_stop(struct state_store *s, const char *ref, int timeout, struct burrow_err **err)
+{
+	struct held h;
+	int ret = -1;
+	if (hold(s, ref, &h, err) < 0)
+		goto out;
+	if (h.r.restarting && ctr_monitor_alive(&h.r)) {
+		/* ended, and its monitor waits to restart it: it will not */
+		h.r.restarting = false;
+		ret = ctr_run_save(s, h.id, &h.r, err);
+		goto out;
+	}
+	if (!ctr_state_active(h.r.state) || h.r.state == CTR_STOPPING) {
+		/* not running (fine, as podman), or someone else ends it */
+		ret = 0;
+		goto out;
+	}
+	bool paused = h.r.state == CTR_PAUSED;
+	h.r.user_ended = true;
+	if (ctr_set_state(s, &h.c, &h.r, CTR_STOPPING, err) < 0)
+		goto out;
+	/* the wait is without the lock: ps, logs, inspect go on */
+	state_unlock(h.lock);
+	h.lock = -1;
+	ret = ctr_end(&h.c, &h.r, paused, stop_signal(&h.c), timeout >= 0 ? timeout : h.c.stop_timeout, err);
+out:
+	release(&h);
+	return ret;
+}
+
+int ctr_kill(struct state_store *s, const char *ref, int sig, struct burrow_err **err)
+{
+	struct held h;
+	int ret = -1;
+	if (hold(s, ref, &h, err) < 0)
+		goto out;
+	if (h.r.state != CTR_RUNNING && h.r.state != CTR_PAUSED && h.r.state != CTR_STOPPING) {
+		burrow_error_status(err, EINVAL, "cannot kill container '%s': it is %s, not running",
+		                    str_quote(h.c.name), ctr_state_name(h.r.state));
+		goto out;
+	}
+	/* as podman: the user's signal ends the restart policy's say */
+	h.r.user_ended = true;
+	if (ctr_run_save(s, h.id, &h.r, err) < 0)
+		goto out;
+	if (proc_signal(h.r.pid, h.r.pid_start, sig) < 0) {
+		burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(h.c.name), (int)h.r.pid);
+		goto out;
+	}
+	state_unlock(h.lock);
+	h.lock = -1;
+	ret = sig == SIGKILL ? wait_monitor(&h.c, &h.r, err) : 0;
+out:
+	release(&h);
+	return ret;
+}
+
+int ctr_pause(struct state_store *s, const char *ref, bool pause, struct burrow_err **err)
+{
+	struct held h;
+	int ret = -1;
+	enum ctr_state to = pause ? CTR_PAUSED : CTR_RUNNING;
+	if (hold(s, ref, &h, err) < 0)
+		goto out;
+	const char *name = h.c.name;
+	if (h.r.state != (pause ? CTR_RUNNING : CTR_PAUSED)) {
+		/* the table allows staying; a pause of a paused one is nonsense all the same */
+		if (h.r.state == to)
+			burrow_error_status(err, EINVAL, "container '%s' cannot go from %s to %s: it is %s already",
+			                    str_quote(name), ctr_state_name(to), ctr_state_name(to),
+			                    ctr_state_name(to));
+		else if (ctr_state_check(name, h.r.state, to, err) == 0)
+			burrow_error_status(err, EINVAL, "container '%s' cannot go from %s to %s", str_quote(name),
+			                    ctr_state_name(h.r.state), ctr_state_name(to));
+		burrow_error_wrap(err, "cannot %s container '%s'", pause ? "pause" : "unpause", str_quote(name));
+		goto out;
+	}
+	if (pause) {
+		/* the state first: a crash between leaves it paused, and
+		 * unpause thaws what was stopped */
+		if (ctr_set_state(s, &h.c, &h.r, CTR_PAUSED, err) < 0 || signal_all(&h.c, &h.r, SIGSTOP, err) < 0)
+			goto out;
+	} else {
+		if (signal_all(&h.c, &h.r, SIGCONT, err) < 0 || ctr_set_state(s, &h.c, &h.r, CTR_RUNNING, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	release(&h);
+	return ret;
+}
+
+int ctr_wait_condition(const char *name, unsigned *mask, struct burrow_err **err)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} conds[] = {
+	    {"stopped", CTR_WAIT_STOPPED},   {"exited", CTR_WAIT_STOPPED},  {"running", CTR_WAIT_RUNNING},
+	    {"paused", CTR_WAIT_PAUSED},     {"created", CTR_WAIT_CREATED}, {"configured", CTR_WAIT_CONFIGURED},
+	    {"stopping", CTR_WAIT_STOPPING},
+	};
+	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
+		if (strcmp(name, conds[i].name) == 0) {
+			*mask |= conds[i].bit;
+			return 0;
+		}
+	}
+	return burrow_error_status(err, EINVAL,
+	                           "invalid condition '%s': use stopped, exited, running, paused, created, "
+	                           "configured or stopping",
+	                           str_quote(name));
+}
+
+static bool state_matches(const struct ctr_run *r, unsigned mask)
+{
+	switch (r->state) {
+	case CTR_STOPPED:
+	case CTR_EXITED:
+		return mask & CTR_WAIT_STOPPED;
+	case CTR_RUNNING:
+		return mask & CTR_WAIT_RUNNING;
+	case CTR_PAUSED:
+		return mask & CTR_WAIT_PAUSED;
+	case CTR_CREATED:
+		return mask & CTR_WAIT_CREATED;
+	case CTR_CONFIGURED:
+		return mask & (CTR_WAIT_CONFIGURED | CTR_WAIT_STOPPED);
+	case CTR_STOPPING:
+		return mask & CTR_WAIT_STOPPING;
+	default:
+		return false;
+	}
+}
+
+/* Reads what the monitor sent on an attach channel: 1 when it ended (its
+ * EXIT, *code; or it closed), 0 when it goes on. */
+static int drain_channel(int sock, int *code, bool *got_exit)
+{
+	uint8_t buf[CTR_ATTACH_DATA_MAX + 1];
+	bool reset = false;
+	for (;;) {
+		ssize_t n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return reset;
+		if (n < 0 && errno == ECONNRESET && !reset) {
+			/* reported before what the monitor sent last (attach.h) */
+			reset = true;
+			continue;
+		}
+		if (n <= 0)
+			return 1;
+		if (buf[0] == CTR_ATTACH_EXIT && n >= 5) {
+			int32_t v;
+			memcpy(&v, buf + 1, 4);
+			*code = v;
+			*got_exit = true;
+			return 1;
+		}
+		if (buf[0] == CTR_ATTACH_ERROR)
+			return 1;
+	}
+}
+
+int ctr_wait(struct state_store *s, const char *ref, unsigned mask, int interval_ms, int *code, struct burrow_err **err)
+{
+	cleanup_free char *id = NULL;
+	if (ctr_lookup(s, ref, &id, err) < 0)
+		return -1;
+	struct ctr_attached ch = {.sock = -1, .monitor = PROC_REF_INIT};
+	int exit_seen = -1;
+	bool got_exit = false;
+	int ret = -1;
+	for (;;) {
+		struct ctr_config c = {0};
+		struct ctr_run r = {0};
+		int lock = state_lock(s, id, err);
+		if (lock < 0)
+			break;
+		int dead = ctr_load_checked(s, id, &c, &r, err);
+		state_unlock(lock);
+		if (dead == 1 && ch.sock >= 0) {
+			/* removed at its end (--rm): its EXIT may be on its way */
+			int64_t deadline = now_ms() + 5000;
+			while (!got_exit && wait_fd(ch.sock, POLLIN, deadline) == 1 &&
+			       drain_channel(ch.sock, &exit_seen, &got_exit) == 0)
+				;
+			ctr_attached_close(&ch);
+		}
+		if (dead == 1 && got_exit) {
+			/* removed at its end (--rm): its monitor said how it ended */
+			*code = exit_seen;
+			ret = 0;
+		} else if (dead == 1) {
+			burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
+		} else if (dead == 0 && state_matches(&r, mask)) {
+			bool ended = r.state == CTR_STOPPED || r.state == CTR_EXITED || r.state == CTR_CONFIGURED;
+			*code = ended && (mask & CTR_WAIT_STOPPED) ? r.exit_code : -1;
+			ret = 0;
+		} else if (dead == 0) {
+			if (ch.sock < 0 && (r.state == CTR_RUNNING || r.state == CTR_PAUSED)) {
+				/* its monitor tells its clients when it ends */
+				struct burrow_err *e = NULL;
+				if (ctr_attach_open(s, id, false, &ch, &e) < 0)
+					burrow_err_free(e);
+			}
+			dead = 2; /* go on */
+		}
+		ctr_config_clear(&c);
+		ctr_run_clear(&r);
+		if (dead != 2)
+			break;
+		if (ch.sock >= 0) {
+			if (wait_fd(ch.sock, POLLIN, now_ms() + interval_ms) == 1 &&
+			    drain_channel(ch.sock, &exit_seen, &got_exit) == 1)
+				ctr_attached_close(&ch);
+		} else {
+			(void)poll(NULL, 0, interval_ms);
+		}
+	}
+	ctr_attached_close(&ch);
+	return ret;
+}
