@@ -107,6 +107,11 @@ want create && row "create --network none IMAGE true" "$B create --network none 
 want run-d && row "run -d + rm -f (network none)" \
 	"sh -c '$B rm -f \$($B run -d --network none busybox sleep 600)'" "sh -c true" \
 	"sh -c '$P rm -f -t 0 \$($P run -d --label burrow-bench=1 --network none localhost/burrow-bench-busybox sleep 600)'"
+# stop -t 0: the stop signal, then SIGKILL at once (sleep as PID 1 ignores
+# SIGTERM), and the wait for the monitor (conmon) to record the end
+want run-d-stop && row "run -d + stop -t 0 + rm (network none)" \
+	"sh -c 'id=\$($B run -d --network none busybox sleep 600) && $B stop -t 0 \$id >/dev/null && $B rm \$id'" "sh -c true" \
+	"sh -c 'id=\$($P run -d --label burrow-bench=1 --network none localhost/burrow-bench-busybox sleep 600) && $P stop -t 0 \$id >/dev/null && $P rm \$id'"
 want run-d-slirp && row "run -d + rm -f (slirp)" "sh -c '$B rm -f \$($B run -d busybox sleep 600)'" "sh -c true" \
 	"sh -c '$P rm -f -t 0 \$($P run -d --label burrow-bench=1 localhost/burrow-bench-busybox sleep 600)'"
 if want exec; then
