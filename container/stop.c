@@ -225,8 +225,12 @@ static int hold(struct state_store *s, const char *ref, struct held *h, struct b
 {
 	memset(h, 0, sizeof(*h));
 	int dead = ctr_lock_load(s, ref, &h->id, &h->lock, &h->c, &h->r, err);
-	if (dead == 1)
+	if (dead == 1) {
+		/* removed meanwhile: the lock file taken again here goes too */
+		state_unlock_remove(s, h->id, h->lock);
+		h->lock = -1;
 		burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
+	}
 	return dead == 0 ? 0 : -1;
 }
 
@@ -258,9 +262,21 @@ int ctr_stop(struct state_store *s, const char *ref, int timeout, struct burrow_
 		ret = ctr_run_save(s, h.id, &h.r, err);
 		goto out;
 	}
-	if (!ctr_state_active(h.r.state) || h.r.state == CTR_STOPPING) {
-		/* not running (fine, as podman), or someone else ends it */
-		ret = 0;
+	if (!ctr_state_active(h.r.state)) {
+		ret = 0; /* not running: fine, as podman */
+		goto out;
+	}
+	if (h.r.state == CTR_STOPPING) {
+		/* someone else ends it: wait for that (their timeout, then
+		 * the monitor's end) */
+		state_unlock(h.lock);
+		h.lock = -1;
+		int64_t wait = (int64_t)h.c.stop_timeout * 1000 + MONITOR_END_MS;
+		if (proc_wait_gone(h.r.monitor_pid, h.r.monitor_start, now_ms() + wait))
+			ret = 0;
+		else
+			burrow_error(err, ETIMEDOUT, "container '%s' is still stopping after %d s", str_quote(h.c.name),
+			             (int)(wait / 1000));
 		goto out;
 	}
 	bool paused = h.r.state == CTR_PAUSED;
@@ -426,7 +442,10 @@ int ctr_wait(struct state_store *s, const char *ref, unsigned mask, int interval
 		if (lock < 0)
 			break;
 		int dead = ctr_load_checked(s, id, &c, &r, err);
-		state_unlock(lock);
+		if (dead == 1)
+			state_unlock_remove(s, id, lock); /* the lock file taken again here goes too */
+		else
+			state_unlock(lock);
 		if (dead == 1 && ch.sock >= 0) {
 			/* removed at its end (--rm): its EXIT may be on its way */
 			int64_t deadline = now_ms() + 5000;

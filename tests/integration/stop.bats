@@ -112,8 +112,15 @@ log_lines() {
 	run timeout 3 "$BURROW" logs slow
 	is "$status" 0 "logs while stopping"
 	is "$output" "hello"
+	# a second stop waits for the first one's end
+	"$BURROW" stop slow >"$BATS_TEST_TMPDIR/stop2.out" 2>&1 &
+	local second=$!
+	sleep 0.5
+	kill -0 "$second" || { echo "the second stop returned while the container was stopping" >&2; false; }
 	run_burrow 0 kill slow
 	wait "$stopper"
+	wait "$second"
+	is "$(cat "$BATS_TEST_TMPDIR/stop2.out")" "slow"
 	assert_match "$(status_of slow)" '^Exited \(137\)'
 }
 
@@ -166,8 +173,10 @@ log_lines() {
 
 @test "wait: the exit code of a --rm container, which is gone when wait looks again" {
 	run_burrow 0 run -d --rm --name gone busybox sh -c 'sleep 1; exit 5'
+	local id=$output
 	run_burrow 0 wait gone
 	is "$output" "5"
+	[ ! -e "$XDG_RUNTIME_DIR/burrow/locks/$id.lock" ] || { echo "its lock file is left" >&2; false; }
 }
 
 @test "restart: stops and starts again (a new run); an exited container is started" {
