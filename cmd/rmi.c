@@ -37,7 +37,7 @@ static int remove_image_users(struct state_store *s, const char *image_id, void 
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (ctr_remove(s, u[i].id, true, err) < 0) {
+		if (ctr_remove(s, u[i].id, true, -1, err) < 0) {
 			if ((*err)->status == ENOENT) { /* gone meanwhile */
 				burrow_err_free(*err);
 				*err = NULL;
