@@ -51,6 +51,8 @@ bool img_decomp_failed(const struct img_decomp *d);
 const char *img_decomp_format(const struct img_decomp *d);
 void img_decomp_free(struct img_decomp *d);
 
+struct img_split;
+
 struct img_unpack_stats {
 	char digest[65];     /* sha256 hex of the uncompressed tar */
 	long long size;      /* bytes of regular file data written */
@@ -68,8 +70,75 @@ int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *
 /* The same from a verified stream (a registry blob, say); dc stays the
  * caller's. The stream is read to its end, so its checks have passed when
  * this returns 0. */
-int img_unpack_stream(struct img_decomp *dc, int rootfd, const char *source, struct img_unpack_stats *st,
-                      struct burrow_err **err);
+int img_unpack_stream(struct img_decomp *dc, int rootfd, struct img_split *split, const char *source,
+                      struct img_unpack_stats *st, struct burrow_err **err);
+
+/* --- blob streams (blobio.c) ----------------------------------------------------- */
+
+/* Where bytes go (a file, a gzip stream, an upload): 0, or -1 with *err. */
+typedef int img_write_fn(void *ctx, const void *buf, size_t len, struct burrow_err **err);
+/* An img_write_fn over a file descriptor; ctx points at the int fd. */
+int img_write_fd(void *ctx, const void *buf, size_t len, struct burrow_err **err);
+
+struct img_sha;
+struct img_sha *img_sha_new(struct burrow_err **err);
+void img_sha_update(struct img_sha *h, const void *buf, size_t len);
+/* "sha256:<hex>" */
+int img_sha_final(struct img_sha *h, char out[72], struct burrow_err **err);
+void img_sha_free(struct img_sha *h);
+
+/* Bytes passed on to write (NULL: dropped), counted and hashed on the way. */
+struct img_tee {
+	img_write_fn *write;
+	void *ctx;
+	struct img_sha *sha;    /* NULL: not hashed */
+	long long bytes;        /* so far */
+	atomic_llong *progress; /* NULL, or bytes so far for a progress display */
+};
+int img_tee_write(void *ctx, const void *buf, size_t len, struct burrow_err **err);
+
+/* An img_read_fn over size bytes of fd at off (pread: many readers may
+ * share fd); at its end the sha256 must be digest (NULL: not checked).
+ * what names it in messages (kept, not copied). */
+struct img_range_reader;
+struct img_range_reader *img_range_open(int fd, long long off, long long size, const char *digest, const char *what,
+                                        struct burrow_err **err);
+ssize_t img_range_read(void *ctx, void *buf, size_t len, struct burrow_err **err);
+void img_range_close(struct img_range_reader *r);
+/* The whole range in memory (NUL-terminated), at most max bytes. */
+int img_range_slurp(int fd, long long off, long long size, size_t max, const char *digest, const char *what, char **out,
+                    struct burrow_err **err);
+
+/* gzip compression into an img_write_fn; img_gzw_write is one itself (ctx:
+ * the img_gzw). The same input at the same level always gives the same
+ * bytes (no name, mtime 0). */
+struct img_gzw;
+struct img_gzw *img_gzw_new(int level, img_write_fn *write, void *ctx, struct burrow_err **err);
+int img_gzw_write(void *ctx, const void *buf, size_t len, struct burrow_err **err);
+int img_gzw_finish(struct img_gzw *g, struct burrow_err **err);
+void img_gzw_free(struct img_gzw *g);
+
+/* --- a layer's tar, byte for byte (tarsplit.c) ------------------------------------ */
+
+/* The recorder that img_unpack_stream feeds: writes dirfd/tar-split. It is
+ * told every byte of the uncompressed tar (img_split_feed) and, for each
+ * regular file written, where its data starts in that stream and how long
+ * it is (img_split_file; path as in the layer). A tar it cannot make sense
+ * of leaves an empty record (the layer is fine; writing it out is refused). */
+struct img_split *img_split_new(int dirfd, struct burrow_err **err);
+void img_split_feed(struct img_split *s, const void *buf, size_t len);
+int img_split_file(struct img_split *s, unsigned long long start, unsigned long long size, const char *path,
+                   struct burrow_err **err);
+int img_split_finish(struct img_split *s, struct burrow_err **err);
+void img_split_free(struct img_split *s);
+/* Writes layer id's tar (layers/<id>: its tar-split and diff) to w, as it
+ * was unpacked, and checks its sha256 is diff_id. On failure w has had part
+ * of it: the caller throws that away. No record (a layer stored by an older
+ * burrow): ENOENT, with a hint. */
+int img_layer_tar(int layersfd, const char *id, const char *diff_id, img_write_fn *w, void *ctx,
+                  struct burrow_err **err);
+/* The size of that tar, from the record alone. */
+int img_layer_tar_size(int layersfd, const char *id, long long *size, struct burrow_err **err);
 
 /* --- the layer store (store.c) ------------------------------------------------ */
 

@@ -35,6 +35,7 @@
 	X(archive_entry_perm)                \
 	X(archive_entry_size)                \
 	X(archive_entry_size_is_set)         \
+	X(archive_entry_sparse_count)        \
 	X(archive_entry_symlink)             \
 	X(archive_entry_symlink_utf8)        \
 	X(archive_entry_uid)                 \
@@ -42,6 +43,7 @@
 	X(archive_entry_xattr_reset)         \
 	X(archive_errno)                     \
 	X(archive_error_string)              \
+	X(archive_filter_bytes)              \
 	X(archive_filter_code)               \
 	X(archive_read_data)                 \
 	X(archive_read_data_block)           \
@@ -69,6 +71,9 @@
 /* gzip is inflated here, not by libarchive, which never checks the CRC-32
  * and length in a gzip member's trailer (see decompress.c) */
 #define IMG_ZLIB_FUNCS(X) \
+	X(deflate)        \
+	X(deflateEnd)     \
+	X(deflateInit2_)  \
 	X(inflate)        \
 	X(inflateEnd)     \
 	X(inflateInit2_)  \
@@ -126,12 +131,14 @@ int img_curl_load(struct burrow_err **err);
 #define archive_entry_perm (*img_libs.archive_entry_perm)
 #define archive_entry_size (*img_libs.archive_entry_size)
 #define archive_entry_size_is_set (*img_libs.archive_entry_size_is_set)
+#define archive_entry_sparse_count (*img_libs.archive_entry_sparse_count)
 #define archive_entry_symlink (*img_libs.archive_entry_symlink)
 #define archive_entry_symlink_utf8 (*img_libs.archive_entry_symlink_utf8)
 #define archive_entry_uid (*img_libs.archive_entry_uid)
 #define archive_entry_xattr_next (*img_libs.archive_entry_xattr_next)
 #define archive_entry_xattr_reset (*img_libs.archive_entry_xattr_reset)
 #define archive_errno (*img_libs.archive_errno)
+#define archive_filter_bytes (*img_libs.archive_filter_bytes)
 #define archive_filter_code (*img_libs.archive_filter_code)
 #define archive_error_string (*img_libs.archive_error_string)
 #define archive_read_data (*img_libs.archive_read_data)
@@ -154,6 +161,9 @@ int img_curl_load(struct burrow_err **err);
 #define EVP_MD_CTX_free (*img_libs.EVP_MD_CTX_free)
 #define EVP_MD_CTX_new (*img_libs.EVP_MD_CTX_new)
 #define EVP_sha256 (*img_libs.EVP_sha256)
+#define deflate (*img_libs.deflate)
+#define deflateEnd (*img_libs.deflateEnd)
+#define deflateInit2_ (*img_libs.deflateInit2_)
 #define inflate (*img_libs.inflate)
 #define inflateEnd (*img_libs.inflateEnd)
 #define inflateInit2_ (*img_libs.inflateInit2_)

@@ -196,7 +196,8 @@ static void remove_tmp(int layersfd, const char *tmp)
 }
 
 /* Extracts the tarball (from dc, else fd) into layers/<*tmp>/diff, a new
- * directory. */
+ * directory, and records the tar beside it (layers/<*tmp>/tar-split: what
+ * writing the layer out again needs). */
 static int extract_layer(int layersfd, struct img_decomp *dc, int fd, const char *display, struct img_unpack_stats *st,
                          char **tmp, struct burrow_err **err)
 {
@@ -212,7 +213,15 @@ static int extract_layer(int layersfd, struct img_decomp *dc, int fd, const char
 		remove_tmp(layersfd, name);
 		return burrow_error(err, e, "cannot create a directory in the layer store");
 	}
-	int r = dc ? img_unpack_stream(dc, rootfd, display, st, err) : img_unpack(fd, rootfd, display, st, err);
+	struct img_decomp *own = NULL;
+	struct img_split *split = img_split_new(tmpfd, err);
+	if (split && !dc)
+		dc = own = img_decomp_open(img_read_fd, &fd, err);
+	int r = split && dc ? img_unpack_stream(dc, rootfd, split, display, st, err) : -1;
+	if (r == 0)
+		r = img_split_finish(split, err);
+	img_split_free(split);
+	img_decomp_free(own);
 	close(rootfd);
 	if (r < 0) {
 		remove_tmp(layersfd, name);

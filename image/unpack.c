@@ -231,6 +231,7 @@ struct unpack {
 	int rootfd;
 	struct archive *tar;
 	struct img_decomp *dc;
+	struct img_split *split; /* NULL: no record of the tar kept */
 	struct img_unpack_stats *st;
 	/* down to the parent of the current entry */
 	struct dirstack dirs_at;
@@ -243,6 +244,7 @@ struct unpack {
 
 struct feed {
 	struct img_decomp *dc;
+	struct img_split *split;
 	EVP_MD_CTX *md;
 	bool eof;
 	unsigned long long total; /* bytes read */
@@ -260,10 +262,13 @@ static la_ssize_t feed_read(struct archive *a, void *data, const void **buf)
 		archive_set_error(a, e->status ? e->status : EIO, "%s", e->msg);
 		return -1;
 	}
-	if (n == 0)
+	if (n == 0) {
 		f->eof = true;
-	else
+	} else {
 		EVP_DigestUpdate(f->md, f->buf, (size_t)n);
+		if (f->split)
+			img_split_feed(f->split, f->buf, (size_t)n);
+	}
 	f->total += (unsigned long long)n;
 	*buf = f->buf;
 	return n;
@@ -613,6 +618,12 @@ static int extract_entry(struct unpack *u, struct archive_entry *e, const char *
 	int r;
 	switch (archive_entry_filetype(e)) {
 	case AE_IFREG:
+		/* libarchive has consumed the header: its data starts here */
+		if (u->split && archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
+		    archive_entry_sparse_count(e) == 0 &&
+		    img_split_file(u->split, (unsigned long long)archive_filter_bytes(u->tar, 0),
+		                   (unsigned long long)archive_entry_size(e), path, err) < 0)
+			return -1;
 		r = make_file(u, pfd, name, path, e, err);
 		break;
 	case AE_IFDIR:
@@ -751,8 +762,8 @@ static int run_entries(struct unpack *u, struct burrow_err **err)
 	}
 }
 
-static int unpack(struct img_decomp *dc, int rootfd, const char *source, struct img_unpack_stats *st,
-                  struct burrow_err **err)
+static int unpack(struct img_decomp *dc, int rootfd, struct img_split *split, const char *source,
+                  struct img_unpack_stats *st, struct burrow_err **err)
 {
 	memset(st, 0, sizeof(*st));
 	cleanup_free struct feed *f = xcalloc(1, sizeof(*f));
@@ -761,12 +772,13 @@ static int unpack(struct img_decomp *dc, int rootfd, const char *source, struct 
 		return burrow_error(err, 0, "cannot set up sha256 (OpenSSL)");
 	f->md = md;
 	f->dc = dc;
+	f->split = split;
 
 	cleanup_archive struct archive *tar = archive_read_new();
 	if (!tar)
 		return burrow_error(err, ENOMEM, "cannot set up libarchive");
 	archive_read_support_format_tar(tar);
-	struct unpack u = {.rootfd = rootfd, .tar = tar, .dc = dc, .st = st};
+	struct unpack u = {.rootfd = rootfd, .tar = tar, .dc = dc, .split = split, .st = st};
 	ds_init(&u.dirs_at, rootfd, true);
 	/* the format is detected here */
 	if (archive_read_open(tar, f, NULL, feed_read, NULL) != ARCHIVE_OK) {
@@ -793,6 +805,8 @@ static int unpack(struct img_decomp *dc, int rootfd, const char *source, struct 
 			if (n == 0)
 				break;
 			EVP_DigestUpdate(md, f->buf, (size_t)n);
+			if (split)
+				img_split_feed(split, f->buf, (size_t)n);
 		}
 	}
 	ds_clear(&u.dirs_at);
@@ -814,12 +828,12 @@ static int unpack(struct img_decomp *dc, int rootfd, const char *source, struct 
 	return 0;
 }
 
-int img_unpack_stream(struct img_decomp *dc, int rootfd, const char *source, struct img_unpack_stats *st,
-                      struct burrow_err **err)
+int img_unpack_stream(struct img_decomp *dc, int rootfd, struct img_split *split, const char *source,
+                      struct img_unpack_stats *st, struct burrow_err **err)
 {
 	if (img_libs_load(err) < 0)
 		return -1;
-	return unpack(dc, rootfd, source, st, err);
+	return unpack(dc, rootfd, split, source, st, err);
 }
 
 int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err)
@@ -827,5 +841,5 @@ int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *
 	__attribute__((cleanup(decomp_freep))) struct img_decomp *dc = img_decomp_open(img_read_fd, &fd, err);
 	if (!dc)
 		return -1;
-	return img_unpack_stream(dc, rootfd, source, st, err);
+	return img_unpack_stream(dc, rootfd, NULL, source, st, err);
 }
