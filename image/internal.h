@@ -118,6 +118,34 @@ int img_gzw_write(void *ctx, const void *buf, size_t len, struct burrow_err **er
 int img_gzw_finish(struct img_gzw *g, struct burrow_err **err);
 void img_gzw_free(struct img_gzw *g);
 
+/* --- the files of an archive or layout (members.c) ---------------------------------- */
+
+struct img_members;
+/* A tar file (fd stays the caller's; it must be a regular file, read with
+ * pread), indexed at once; what names it in messages. Refused (EINVAL): a
+ * member name that is absolute or has "..", a damaged header, a member
+ * that runs past the end. */
+int img_members_open_tar(int fd, const char *what, struct img_members **out, struct burrow_err **err);
+/* The files beneath a directory (dirfd stays the caller's). */
+int img_members_open_dir(int dirfd, const char *what, struct img_members **out, struct burrow_err **err);
+void img_members_free(struct img_members *a);
+const char *img_members_what(const struct img_members *a);
+/* Whether name is there (any type). */
+int img_members_exists(const struct img_members *a, const char *name);
+/* One regular file: size bytes of fd at off. A symlink or hard link, a
+ * missing one or one that leads out is refused. */
+struct img_member {
+	int fd;
+	bool own; /* fd is this member's own (close it) */
+	long long off, size;
+};
+int img_members_open(const struct img_members *a, const char *name, struct img_member *out, struct burrow_err **err);
+void img_member_close(struct img_member *m);
+/* A whole member in memory (at most max bytes; its sha256 must be digest
+ * unless NULL). */
+int img_members_slurp(const struct img_members *a, const char *name, size_t max, const char *digest, char **out,
+                      size_t *len, struct burrow_err **err);
+
 /* --- a layer's tar, byte for byte (tarsplit.c) ------------------------------------ */
 
 /* The recorder that img_unpack_stream feeds: writes dirfd/tar-split. It is
@@ -270,6 +298,7 @@ struct img_commit {
 	const char *digest;               /* the digest it was pulled by, or NULL */
 	char **repo_digests;              /* REPO@DIGEST to add, or NULL */
 	const char *reference;            /* normalised tag to point at it, or NULL */
+	char *const *references;          /* more such tags, or NULL */
 	char **layer_ids;                 /* chain IDs, lowest first */
 	struct img_layer_record **layers; /* layer records to write (entries may be NULL) */
 	size_t nlayers;
@@ -337,6 +366,51 @@ const char *img_host_arch(void);
  * the platforms the index has. */
 int img_manifest_select(const struct img_manifest *index, const struct img_platform *p, size_t *which,
                         struct burrow_err **err);
+
+/* --- storing an image from its blobs (fetch.c) ------------------------------------- */
+
+/* Where an image's layer blobs come from: a registry, an OCI layout, a tar
+ * archive. open gives a reader (an img_read_fn and its ctx) of blob d that
+ * checks d's size and digest as it reads (failing at the end when they do
+ * not match), adding to *progress, stopping when *cancel is set; it may be
+ * called from several threads at once. close ends it and returns the
+ * reader's own error after a failed read (the caller's), or NULL. */
+struct img_blob_source {
+	int (*open)(void *data, const struct img_descriptor *d, atomic_llong *progress, const atomic_bool *cancel,
+	            img_read_fn **read, void **ctx, struct burrow_err **err);
+	struct burrow_err *(*close)(void *data, void *ctx);
+	void *data;
+};
+struct img_fetch_opts {
+	const char *name;                    /* for messages */
+	const struct img_platform *platform; /* warn when the image is not for it (NULL: do not) */
+	unsigned parallel;                   /* layers at once; 0: 6 */
+	img_progress_fn progress;            /* NULL: quiet */
+	void *progress_data;
+};
+/* What img_fetch_store records beside the layers and configuration. */
+struct img_fetch_image {
+	const char *manifest; /* the image manifest byte for byte (NULL: none) */
+	const char *digest;   /* the digest it was pulled or loaded by (NULL: none) */
+	char **repo_digests;  /* REPO@DIGEST, or NULL */
+	const char *reference;
+	char *const *references; /* tags, or NULL */
+};
+struct img_fetch;
+/* Step one: parses the configuration (its sha256 is the image ID), puts
+ * every layer of m in the store that is not there (the diff ID checked)
+ * and holds them all in use. *out is set even on failure: free it with
+ * failed = true. o and src must outlive *out. */
+int img_fetch_layers(struct state_store *s, const struct img_blob_source *src, const struct img_manifest *m,
+                     const char *config, size_t config_len, const struct img_fetch_opts *o, struct img_fetch **out,
+                     struct burrow_err **err);
+/* Step two: the image's records, in one transaction. */
+int img_fetch_store(struct img_fetch *f, const struct img_fetch_image *what, struct burrow_err **err);
+/* The image ID (hex). */
+const char *img_fetch_id(const struct img_fetch *f);
+/* Lets go of the layers; failed: those this fetch placed are removed. */
+void img_fetch_free(struct img_fetch *f, bool failed);
+void img_fetch_note(const struct img_fetch_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* --- registries.conf (registries.c) --------------------------------------------- */
 

@@ -303,12 +303,16 @@ int img_store_image(struct state_store *s, const struct img_commit *c, struct bu
 	for (size_t i = 0; c->repo_digests && c->repo_digests[i]; i++)
 		if (!strv_contains(img.digests, c->repo_digests[i]))
 			strv_append(&img.digests, c->repo_digests[i]);
-	if (c->reference) {
-		if (img_tag_move(s, c->reference, c->id, err) < 0)
-			return -1;
-		if (!strv_contains(img.names, c->reference))
-			strv_append(&img.names, c->reference);
-		img_names_history_add(&img.names_history, c->reference);
+	char *one[] = {(char *)c->reference, NULL};
+	char *const *lists[] = {one, c->references};
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t i = 0; lists[l] && lists[l][i]; i++) {
+			if (img_tag_move(s, lists[l][i], c->id, err) < 0)
+				return -1;
+			if (!strv_contains(img.names, lists[l][i]))
+				strv_append(&img.names, lists[l][i]);
+			img_names_history_add(&img.names_history, lists[l][i]);
+		}
 	}
 	if (img_record_save(s, &img, err) < 0)
 		return -1;
