@@ -63,6 +63,11 @@ int cmd_fail(struct burrow_err *err);
 #define CMD_OPT_HELP 0x1000
 #define CMD_OPT_ERR '?'
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* cmd_getopt for verbs whose options may also follow the arguments (as
+ * podman's): the arguments are appended to *args, everything after "--"
+ * too; -1 at the end. */
+int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts,
+                     char ***args);
 /* Prints the verb's usage to stdout. */
 void cmd_print_usage(const char *verb);
 /* Resolves the directories, enters the namespace and opens the state as
@@ -128,6 +133,10 @@ int cmd_system(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_system_usage[];
 int cmd_import(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_import_usage[];
+int cmd_load(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_load_usage[];
+int cmd_save(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_save_usage[];
 int cmd_images(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_images_usage[];
 int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);

@@ -25,18 +25,8 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_strv char **changes = NULL;
 	cleanup_strv char **args = NULL;
 	/* options may come before or after the arguments, as with podman */
-	while (optind < argc) {
-		int c = cmd_getopt(ctx, argc, argv, "c:", longopts);
-		if (c == -1) {
-			if (optind < argc && strcmp(argv[optind - 1], "--") == 0) {
-				while (optind < argc)
-					strv_append(&args, argv[optind++]);
-				break;
-			}
-			if (optind < argc)
-				strv_append(&args, argv[optind++]);
-			continue;
-		}
+	int c;
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "c:", longopts, &args)) != -1) {
 		switch (c) {
 		case 'c':
 			strv_append(&changes, optarg);

@@ -9,6 +9,7 @@
 #include "container/container.h"
 #include "lib/cleanup.h"
 #include "lib/quote.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "state/paths.h"
 #include "state/state.h"
@@ -19,6 +20,8 @@ static const struct cmd_verb verbs[] = {
     {"unshare", cmd_unshare, NEED_USERNS, "run a command inside burrow's user namespace", cmd_unshare_usage},
     {"system", cmd_system, 0, "manage burrow itself", cmd_system_usage},
     {"import", cmd_import, NEED_STATE, "import a root filesystem tarball as an image", cmd_import_usage},
+    {"load", cmd_load, NEED_STATE, "load images from a docker-archive or oci-archive", cmd_load_usage},
+    {"save", cmd_save, NEED_STATE, "save images to an archive", cmd_save_usage},
     {"pull", cmd_pull, NEED_STATE, "pull images from a registry", cmd_pull_usage},
     {"image", cmd_image, NEED_STATE, "manage images (image pull)", cmd_image_usage},
     {"login", cmd_login, 0, "log in to a registry", cmd_login_usage},
@@ -99,6 +102,24 @@ int cmd_fail(struct burrow_err *err)
 	burrow_err_print(err);
 	burrow_err_free(err);
 	return EXIT_BURROW;
+}
+
+int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts,
+                     char ***args)
+{
+	while (optind < argc) {
+		int c = cmd_getopt(ctx, argc, argv, shortopts, longopts);
+		if (c != -1)
+			return c;
+		if (optind < argc && strcmp(argv[optind - 1], "--") == 0) {
+			while (optind < argc)
+				strv_append(args, argv[optind++]);
+			break;
+		}
+		if (optind < argc)
+			strv_append(args, argv[optind++]);
+	}
+	return -1;
 }
 
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts)

@@ -392,7 +392,6 @@ static struct img_layer_record *layer_record(struct state_store *s, const struct
 	return l;
 }
 
-
 /* --- the two steps --------------------------------------------------------------------- */
 
 int img_fetch_layers(struct state_store *s, const struct img_blob_source *src, const struct img_manifest *m,

@@ -20,6 +20,11 @@
  *                blob it came from, when pulled), "size":bytes,
  *                "squashed":N (entries unpacked as root because the user
  *                namespace did not map their owner), "created"}
+ * Beside each layer's diff/ lies layers/<chain id>/tar-split (written by
+ * the unpacking in store.c, read by tarsplit.c): the tar the layer came
+ * from, less its file data, so that save and push write the same tar
+ * (whose sha256 is the diff ID) again. A layer without it (stored by an
+ * older burrow) runs as before but cannot be saved or pushed.
  * A layer is keyed by its chain ID, so one stack of layers is stored once
  * whatever images share it; an image's ID is the sha256 of its OCI image
  * configuration. A layer directory appears (by rename) only once all of it
@@ -185,6 +190,74 @@ int img_pull_check(const struct img_pull_opts *o, struct burrow_err **err);
  * Nothing is stored unless every check passed; an interrupted pull leaves
  * no half layer that a later one would trust. */
 int img_pull(struct state_store *s, const struct img_pull_opts *o, char **id, char **name, struct burrow_err **err);
+
+/* --- load and save ------------------------------------------------------------ */
+
+struct img_load_opts {
+	const char *input; /* a file, a directory, or "-" for standard input */
+	/* only the image that this names (a tag, an OCI ref.name annotation as
+	 * it is, or "@N", the Nth of a docker-archive, from 0); NULL: all */
+	const char *select;
+	img_progress_fn progress; /* NULL: quiet */
+	void *progress_data;
+};
+/* Loads every image of a docker-archive (docker save, podman save), an
+ * oci-archive, or an OCI layout or "dir" copy in a directory; archives
+ * may be gzip, zstd, xz or bzip2 compressed. Tags come from manifest.json's
+ * RepoTags ("busybox:latest" is docker.io/library/busybox:latest) or the
+ * index's org.opencontainers.image.ref.name. *loaded: what podman prints
+ * after "Loaded image: ", one per tag (sha256:ID when untagged); *ids (when
+ * ids is not NULL) the image IDs, one per image. Layers
+ * are stored as a pull stores them (digests and diff IDs checked); a
+ * hostile or broken archive (absolute or ".." member names, a manifest that
+ * names a symlink or a missing member, a digest that does not match) is
+ * refused and nothing of it is stored. Must run inside burrow's user
+ * namespace. */
+int img_load(struct state_store *s, const struct img_load_opts *o, char ***loaded, char ***ids,
+             struct burrow_err **err);
+
+enum img_save_format {
+	IMG_SAVE_DOCKER_ARCHIVE,
+	IMG_SAVE_OCI_ARCHIVE,
+	IMG_SAVE_OCI_DIR,
+	IMG_SAVE_DOCKER_DIR, /* the "dir:" transport's layout */
+};
+struct img_save_opts {
+	enum img_save_format format;
+	char *const *images; /* names or IDs */
+	bool multi;          /* every name an image (docker-archive); else the rest are tags of the first */
+	bool compress;       /* gzip the layers (the directory formats) */
+	const char *output;  /* the file or directory to create; NULL: fd */
+	int fd;              /* a tar stream, when output is NULL (archives only) */
+};
+/* Writes the images in one of the formats img_load reads (and podman load
+ * and docker load): each layer the tar it was unpacked from, byte for
+ * byte, so image IDs stay; a stored manifest that fits stays too. Nothing
+ * is written before every image is found; a file or directory it created
+ * is removed again on failure. Layers stored by a burrow without tar
+ * records cannot be saved (ENOENT, with a hint). */
+int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow_err **err);
+
+/* --- transports ------------------------------------------------------------------- */
+
+enum img_transport_kind {
+	IMG_TRANSPORT_REGISTRY,       /* docker://REF, or a plain reference */
+	IMG_TRANSPORT_OCI,            /* oci:DIR[:REF] */
+	IMG_TRANSPORT_OCI_ARCHIVE,    /* oci-archive:FILE[:REF] */
+	IMG_TRANSPORT_DOCKER_ARCHIVE, /* docker-archive:FILE[:REF] */
+	IMG_TRANSPORT_DIR,            /* dir:DIR */
+};
+struct img_transport {
+	enum img_transport_kind kind;
+	char *path; /* the file or directory (NULL for a registry) */
+	char *ref;  /* the reference (registry), or the image in the archive (NULL: none given) */
+};
+/* Splits what the user typed into a transport and its parts, as podman
+ * does; a string with no known transport prefix is a registry reference.
+ * containers-storage:, docker-daemon: and the other transports burrow does
+ * not have are refused (ENOTSUP, with a hint). */
+int img_transport_parse(const char *s, struct img_transport *t, struct burrow_err **err);
+void img_transport_clear(struct img_transport *t);
 
 /* --- login / logout ------------------------------------------------------------ */
 

@@ -287,10 +287,14 @@ static int pull_name(struct state_store *s, const struct img_pull_opts *o, const
 
 int img_pull_check(const struct img_pull_opts *o, struct burrow_err **err)
 {
-	struct img_ref r;
-	if (img_ref_parse(o->reference, &r, err) < 0)
+	__attribute__((cleanup(img_transport_clear))) struct img_transport t = {0};
+	if (img_transport_parse(o->reference, &t, err) < 0)
 		return -1;
-	img_ref_clear(&r);
+	struct img_ref r;
+	if (t.kind == IMG_TRANSPORT_REGISTRY && img_ref_parse(t.ref, &r, err) < 0)
+		return -1;
+	if (t.kind == IMG_TRANSPORT_REGISTRY)
+		img_ref_clear(&r);
 	struct img_platform p;
 	if (img_platform_init(o->platform, o->os, o->arch, o->variant, &p, err) < 0)
 		return -1;
@@ -298,10 +302,36 @@ int img_pull_check(const struct img_pull_opts *o, struct burrow_err **err)
 	return 0;
 }
 
+/* oci:, oci-archive:, docker-archive:, dir: the one image there, loaded. */
+static int pull_local(struct state_store *s, const struct img_transport *t, const char *what, char **id, char **name,
+                      struct burrow_err **err)
+{
+	struct img_load_opts lo = {.input = t->path, .select = t->ref};
+	cleanup_strv char **loaded = NULL, **ids = NULL;
+	if (!t->ref && t->kind != IMG_TRANSPORT_DIR) {
+		/* without a reference the archive must hold one image */
+		lo.select = "@0";
+	}
+	if (img_load(s, &lo, &loaded, &ids, err) < 0)
+		return burrow_error_wrap(err, "cannot pull '%s'", str_quote(what));
+	*id = xstrdup(ids[0]);
+	if (name)
+		*name = loaded[0] && !str_has_prefix(loaded[0], "sha256:") ? xstrdup(loaded[0]) : NULL;
+	return 0;
+}
+
 int img_pull(struct state_store *s, const struct img_pull_opts *o, char **id, char **name, struct burrow_err **err)
 {
 	if (img_pull_check(o, err) < 0)
 		return -1;
+	__attribute__((cleanup(img_transport_clear))) struct img_transport t = {0};
+	if (img_transport_parse(o->reference, &t, err) < 0)
+		return -1;
+	if (t.kind != IMG_TRANSPORT_REGISTRY)
+		return pull_local(s, &t, o->reference, id, name, err);
+	struct img_pull_opts ro = *o;
+	ro.reference = t.ref;
+	o = &ro;
 	__attribute__((cleanup(img_registries_clear))) struct img_registries regs = {0};
 	if (img_registries_load(&regs, err) < 0)
 		return -1;

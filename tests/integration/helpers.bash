@@ -193,3 +193,18 @@ probe_result() {
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# no_layer_dirs: no layer and no half layer in the store $LAYERS (the locks
+# are fine)
+no_layer_dirs() {
+	local left
+	left=$(ls -A "$LAYERS" 2>/dev/null | grep -Ev '^\.locks$' || true)
+	is "$left" "" "no layer (or half layer) left in the store"
+}
+
+# nothing_stored: no image, no layer, no half layer
+nothing_stored() {
+	run_burrow 0 images -q
+	is "$output" "" "no image stored"
+	no_layer_dirs
+}

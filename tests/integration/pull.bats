@@ -157,20 +157,6 @@ layer_digests() {
 		python3 -c 'import json,sys; print("\n".join(l["digest"] for l in json.load(sys.stdin)["layers"]))'
 }
 
-# no_layer_dirs: no layer and no half layer in the store (the locks are fine)
-no_layer_dirs() {
-	local left
-	left=$(ls -A "$LAYERS" 2>/dev/null | grep -Ev '^\.locks$' || true)
-	is "$left" "" "no layer (or half layer) left in the store"
-}
-
-# nothing_stored: no image, no layer, no half layer
-nothing_stored() {
-	run_burrow 0 images -q
-	is "$output" "" "no image stored"
-	no_layer_dirs
-}
-
 @test "pull: by tag from a local registry; plain progress lines, the ID on stdout; -q; run it" {
 	run_burrow 0 pull --tls-verify=false "$REG/test/busybox:1"
 	assert_match "$output" "Trying to pull $REG/test/busybox:1\.\.\."

@@ -134,10 +134,52 @@ static void test_layer_tar_round_trip(void **state)
 	assert_int_equal(rm_rf(dir, &err), 0);
 }
 
+static void test_transport_parse(void **state)
+{
+	(void)state;
+	struct img_transport t;
+	struct burrow_err *err = NULL;
+	assert_int_equal(img_transport_parse("localhost:5000/x:1", &t, &err), 0);
+	assert_int_equal(t.kind, IMG_TRANSPORT_REGISTRY);
+	assert_string_equal(t.ref, "localhost:5000/x:1");
+	assert_null(t.path);
+	img_transport_clear(&t);
+	assert_int_equal(img_transport_parse("docker://quay.io/a/b@sha256:00", &t, &err), 0);
+	assert_int_equal(t.kind, IMG_TRANSPORT_REGISTRY);
+	assert_string_equal(t.ref, "quay.io/a/b@sha256:00");
+	img_transport_clear(&t);
+	assert_int_equal(img_transport_parse("oci:/tmp/lay:localhost/x:2", &t, &err), 0);
+	assert_int_equal(t.kind, IMG_TRANSPORT_OCI);
+	assert_string_equal(t.path, "/tmp/lay");
+	assert_string_equal(t.ref, "localhost/x:2");
+	img_transport_clear(&t);
+	assert_int_equal(img_transport_parse("docker-archive:a.tar", &t, &err), 0);
+	assert_int_equal(t.kind, IMG_TRANSPORT_DOCKER_ARCHIVE);
+	assert_string_equal(t.path, "a.tar");
+	assert_null(t.ref);
+	img_transport_clear(&t);
+	assert_int_equal(img_transport_parse("oci-archive:a.tar:@1", &t, &err), 0);
+	assert_int_equal(t.kind, IMG_TRANSPORT_OCI_ARCHIVE);
+	assert_string_equal(t.ref, "@1");
+	img_transport_clear(&t);
+	assert_int_equal(img_transport_parse("dir:/x:y", &t, &err), 0);
+	assert_int_equal(t.kind, IMG_TRANSPORT_DIR);
+	assert_string_equal(t.path, "/x:y");
+	img_transport_clear(&t);
+	assert_int_equal(img_transport_parse("oci:", &t, &err), -1);
+	burrow_err_free(err);
+	err = NULL;
+	assert_int_equal(img_transport_parse("containers-storage:busybox", &t, &err), -1);
+	assert_int_equal(err->status, ENOTSUP);
+	assert_non_null(strstr(err->hint, "burrow load"));
+	burrow_err_free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_layer_tar_round_trip),
+	    cmocka_unit_test(test_transport_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,343 @@
+#!/usr/bin/env bats
+# burrow save / burrow load: docker-archive, oci-archive, oci-dir and
+# docker-dir round trips (image IDs, tags and manifest digests kept),
+# compressed archives and standard input, multi-image archives, archives
+# podman writes and podman reads, and hostile archives (nothing stored).
+
+load helpers
+
+REGPY=$BATS_TEST_DIRNAME/registry.py
+
+setup_file() {
+	local f=$BATS_FILE_TMPDIR
+	"$TOP/tools/mkimage.sh" "$f/busybox.tar" >/dev/null
+	python3 "$REGPY" layer "$f/hello.tar" 'd("etc"); f("etc/hello", "hello from layer 2\n"); f("etc/doomed", "x\n")'
+	python3 "$REGPY" layer "$f/third.tar" 'd("etc"); f("etc/third", "third\n"); f("etc/.wh.doomed", ""); l("etc/sl", "third"); h("etc/hl", "etc/third")'
+	# a three-layer image in an OCI layout (gzip layers), named localhost/multi:1
+	python3 "$REGPY" oci "$f/oci" localhost/multi:1 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" \
+		--layer "$f/third.tar:gzip" >"$f/oci.digest"
+}
+
+suite_setup() {
+	LAYERS=$XDG_DATA_HOME/burrow/layers
+	OTHER=$T/other # a second store (--root)
+	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1 || true
+}
+
+suite_teardown() {
+	local d
+	for d in "$XDG_DATA_HOME/burrow" "$OTHER"; do
+		[ -d "$d" ] && timeout 30 "$BURROW" unshare rm -rf "$d" 2>/dev/null
+	done
+	return 0
+}
+
+# in the second store
+other() {
+	run_burrow "$1" --root "$OTHER" "${@:2}"
+}
+
+# image_id [--root DIR]: the full ID of the (newest) image in the store
+image_id() {
+	timeout "$BURROW_TIMEOUT" "$BURROW" "$@" images --no-trunc -q 2>/dev/null | head -1
+}
+
+# image_digest [--root DIR]: the manifest digest it was pulled or loaded by
+image_digest() {
+	timeout "$BURROW_TIMEOUT" "$BURROW" "$@" images --format json |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0].get("Digest", ""))'
+}
+
+load_multi() {
+	run_burrow 0 load -i "$BATS_FILE_TMPDIR/oci"
+	is "$output" "Loaded image: localhost/multi:1"
+}
+
+@test "load: an OCI layout directory (three gzip layers, a whiteout); it runs with every layer" {
+	load_multi
+	run_burrow 0 run --rm localhost/multi:1 sh -c 'cat /etc/hello /etc/third /etc/sl; ls /etc/doomed 2>&1; ls -i /etc/third /etc/hl | awk "{print \$1}" | uniq | wc -l'
+	assert_match "$output" "hello from layer 2"
+	assert_match "$output" "third
+third"
+	assert_match "$output" "doomed: No such file"
+	is "${lines[-1]}" "1" "the hard link is one file"
+	# the manifest it was loaded by is its digest
+	is "$(image_digest)" "$(cat "$BATS_FILE_TMPDIR/oci.digest")"
+}
+
+@test "save/load: docker-archive round trip keeps ID, tags and bytes; podman's layout; stdout" {
+	load_multi
+	id=$(image_id)
+	run_burrow 0 save -o "$T/d.tar" localhost/multi:1
+	run tar tf "$T/d.tar"
+	assert_match "$output" "manifest.json"
+	assert_match "$output" "$id.json"
+	run tar xOf "$T/d.tar" manifest.json
+	assert_match "$output" "\"RepoTags\":\[\"localhost/multi:1\"\]"
+	# the layers are the tars they were: their sha256 is the diff ID
+	for l in $(tar tf "$T/d.tar" | grep '\.tar$'); do
+		is "$(tar xOf "$T/d.tar" "$l" | sha256sum | cut -d' ' -f1).tar" "$l" "layer $l hashes to its name"
+	done
+	other 0 load -i "$T/d.tar"
+	is "$output" "Loaded image: localhost/multi:1"
+	is "$(image_id --root "$OTHER")" "$id" "same image ID"
+	other 0 run --rm localhost/multi:1 cat /etc/third
+	is "$output" "third"
+	# saving the loaded copy gives the same archive, byte for byte; to stdout too
+	timeout 60 "$BURROW" --root "$OTHER" save localhost/multi:1 >"$T/d2.tar"
+	cmp "$T/d.tar" "$T/d2.tar"
+}
+
+@test "save/load: oci-archive round trip keeps ID, tag and manifest digest" {
+	load_multi
+	id=$(image_id)
+	run_burrow 0 save --format oci-archive -o "$T/o.tar" localhost/multi:1
+	run tar xOf "$T/o.tar" index.json
+	assert_match "$output" '"org.opencontainers.image.ref.name":"localhost/multi:1"'
+	digest=$(tar xOf "$T/o.tar" index.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["manifests"][0]["digest"])')
+	other 0 load -i "$T/o.tar"
+	is "$output" "Loaded image: localhost/multi:1"
+	is "$(image_id --root "$OTHER")" "$id" "same image ID"
+	is "$(image_digest --root "$OTHER")" "$digest" "the manifest digest it was loaded by"
+	other 0 save --format oci-archive -o "$T/o2.tar" localhost/multi:1
+	cmp "$T/o.tar" "$T/o2.tar"
+}
+
+@test "save: a stored manifest that fits what is written is written as it was (same digest)" {
+	# a layout another tool wrote: uncompressed layers, its own JSON spacing
+	python3 "$REGPY" oci "$T/plain" localhost/plain:1 --layer "$BATS_FILE_TMPDIR/busybox.tar:none" \
+		--layer "$BATS_FILE_TMPDIR/hello.tar:none" >"$T/plain.digest"
+	run_burrow 0 load -i "$T/plain"
+	run_burrow 0 save --format oci-archive -o "$T/p.tar" localhost/plain:1
+	digest=$(tar xOf "$T/p.tar" index.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["manifests"][0]["digest"])')
+	is "$digest" "$(cat "$T/plain.digest")" "the manifest it was loaded with"
+	cmp "$T/plain/blobs/sha256/${digest#sha256:}" <(tar xOf "$T/p.tar" "blobs/sha256/${digest#sha256:}")
+}
+
+@test "save/load: oci-dir and docker-dir (--compress) round trips" {
+	load_multi
+	id=$(image_id)
+	run_burrow 0 save --format oci-dir -o "$T/od" localhost/multi:1
+	[ -f "$T/od/oci-layout" ] && [ -f "$T/od/index.json" ]
+	run_burrow 0 save --format docker-dir --compress -o "$T/dd" localhost/multi:1
+	[ -f "$T/dd/version" ] && [ -f "$T/dd/manifest.json" ]
+	assert_match "$(cat "$T/dd/manifest.json")" "diff.tar.gzip"
+	for l in $(python3 -c 'import json,sys; print(" ".join(l["digest"][7:] for l in json.load(open(sys.argv[1]))["layers"]))' "$T/dd/manifest.json"); do
+		gzip -t "$T/dd/$l"
+		is "$(sha256sum <"$T/dd/$l" | cut -d' ' -f1)" "$l"
+	done
+	other 0 load -i "$T/od"
+	is "$(image_id --root "$OTHER")" "$id"
+	timeout 30 "$BURROW" unshare rm -rf "$OTHER"
+	other 0 load -i "$T/dd"
+	is "$(image_id --root "$OTHER")" "$id"
+	other 0 run --rm "$id" cat /etc/hello
+	is "$output" "hello from layer 2"
+	# an oci-dir or docker-dir needs -o
+	run_burrow 125 save --format oci-dir localhost/multi:1
+	assert_match "$output" "needs a directory"
+}
+
+@test "load: gzip, zstd and standard input; an archive that is neither is refused" {
+	load_multi
+	id=$(image_id)
+	run_burrow 0 save -o "$T/d.tar" localhost/multi:1
+	gzip -c "$T/d.tar" >"$T/d.tar.gz"
+	zstd -q -c "$T/d.tar" >"$T/d.tar.zst"
+	other 0 load -i "$T/d.tar.gz"
+	is "$output" "Loaded image: localhost/multi:1"
+	timeout 30 "$BURROW" unshare rm -rf "$OTHER"
+	run timeout 60 "$BURROW" --root "$OTHER" load <"$T/d.tar.zst"
+	is "$status" 0 "$output"
+	is "$(image_id --root "$OTHER")" "$id"
+	timeout 30 "$BURROW" unshare rm -rf "$OTHER"
+	run sh -c "cat '$T/d.tar' | timeout 60 '$BURROW' --root '$OTHER' load"
+	is "$status" 0 "$output"
+	is "$output" "Loaded image: localhost/multi:1"
+	# a rootfs tarball is no archive
+	run_burrow 125 load -i "$BATS_FILE_TMPDIR/hello.tar"
+	assert_match "$output" "neither a docker-archive nor an oci-archive"
+	run_burrow 125 load -i "$T/nonexistent"
+	run_burrow 125 load "$T/d.tar"
+	assert_match "$output" "-i"
+}
+
+@test "save: -m writes several images; without it further names are tags; a bad name writes nothing" {
+	load_multi
+	import_busybox localhost/bb
+	run_burrow 0 save -m -o "$T/m.tar" localhost/multi:1 localhost/bb
+	other 0 load -i "$T/m.tar"
+	is "$output" "Loaded image: localhost/multi:1
+Loaded image: localhost/bb:latest"
+	other 0 images --format '{{.Repository}}:{{.Tag}}'
+	assert_match "$output" "localhost/multi:1"
+	assert_match "$output" "localhost/bb:latest"
+	# without -m: one image, both names its tags
+	run_burrow 0 save -o "$T/t.tar" localhost/multi:1 localhost/extra:2
+	run tar xOf "$T/t.tar" manifest.json
+	assert_match "$output" '"RepoTags":\["localhost/multi:1","localhost/extra:2"\]'
+	run_burrow 125 save -o "$T/bad.tar" localhost/multi:1 localhost/nosuch -m
+	assert_match "$output" "not known"
+	[ ! -e "$T/bad.tar" ]
+	run_burrow 125 save --format oci-archive -m -o "$T/bad.tar" localhost/multi:1
+	run_burrow 125 save --format nosuch -o "$T/bad.tar" localhost/multi:1
+	[ ! -e "$T/bad.tar" ]
+}
+
+# podman with its own storage in the test's directory
+podman_setup() {
+	command -v podman >/dev/null && command -v runc >/dev/null || need_or_fail "podman and runc"
+	local d=$T/podman
+	mkdir -p "$d/run" "$d/conf"
+	chmod 700 "$d/run"
+	printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$d/conf/containers.conf"
+	printf '[storage]\ndriver = "vfs"\nrunroot = "%s/prun"\ngraphroot = "%s/pstore"\n' "$d" "$d" >"$d/conf/storage.conf"
+	P=(env CONTAINERS_CONF="$d/conf/containers.conf" CONTAINERS_STORAGE_CONF="$d/conf/storage.conf"
+		XDG_RUNTIME_DIR="$d/run" HOME="$d" timeout 120 podman --runtime runc)
+	"${P[@]}" images >/dev/null 2>&1 || need_or_fail "podman that runs here as $(id -un): $("${P[@]}" images 2>&1 | tail -1)"
+}
+
+podman_teardown() {
+	if [ "$(id -u)" = 0 ]; then
+		rm -rf "$T/podman/pstore"
+	else
+		"${P[@]}" unshare rm -rf "$T/podman/pstore" >/dev/null 2>&1 || true
+	fi
+	return 0
+}
+
+@test "podman: what burrow save writes podman load reads, and the other way round" {
+	podman_setup
+	load_multi
+	id=$(image_id)
+	run_burrow 0 save -o "$T/d.tar" localhost/multi:1
+	run_burrow 0 save --format oci-archive -o "$T/o.tar" localhost/multi:1
+	run "${P[@]}" load -i "$T/d.tar"
+	is "$status" 0 "$output"
+	assert_match "$output" "Loaded image: localhost/multi:1"
+	run "${P[@]}" images --no-trunc -q localhost/multi:1
+	is "$output" "sha256:$id" "podman has the same image ID"
+	run "${P[@]}" rmi -f localhost/multi:1
+	run "${P[@]}" load -i "$T/o.tar"
+	is "$status" 0 "$output"
+	run "${P[@]}" images --no-trunc -q localhost/multi:1
+	is "$output" "sha256:$id" "podman has the same image ID (oci-archive)"
+	# podman's own archives, both formats
+	run "${P[@]}" save -o "$T/p.tar" localhost/multi:1
+	is "$status" 0 "$output"
+	run "${P[@]}" save --format oci-archive -o "$T/po.tar" localhost/multi:1
+	is "$status" 0 "$output"
+	podman_teardown
+	other 0 load -i "$T/p.tar"
+	is "$output" "Loaded image: localhost/multi:1"
+	is "$(image_id --root "$OTHER")" "$id"
+	other 0 run --rm localhost/multi:1 cat /etc/third
+	is "$output" "third"
+	timeout 30 "$BURROW" unshare rm -rf "$OTHER"
+	other 0 load -i "$T/po.tar"
+	is "$(image_id --root "$OTHER")" "$id"
+}
+
+# rewrite IN OUT PYTHON: copies the tar IN to OUT through PYTHON, which sees
+# members (a list of [TarInfo, bytes]) and may change them.
+rewrite() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import io, json, sys, tarfile, hashlib
+src, out, code = sys.argv[1], sys.argv[2], sys.argv[3]
+members = []
+with tarfile.open(src) as t:
+    for ti in t.getmembers():
+        members.append([ti, t.extractfile(ti).read() if ti.isfile() else b""])
+def find(pred):
+    return next(m for m in members if pred(m[0].name))
+def add(name, data=b"", type=tarfile.REGTYPE, linkname=""):
+    ti = tarfile.TarInfo(name)
+    ti.type, ti.linkname, ti.size = type, linkname, len(data)
+    members.append([ti, data])
+exec(code)
+with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
+    for ti, data in members:
+        ti.size = len(data)
+        t.addfile(ti, io.BytesIO(data) if ti.isfile() else None)
+PY
+}
+
+@test "load: hostile archives are refused and nothing is stored" {
+	local f=$BATS_FILE_TMPDIR
+	if [ ! -s "$f/good-d.tar" ]; then
+		other 0 load -i "$f/oci"
+		other 0 save -o "$f/good-d.tar" localhost/multi:1
+		other 0 save --format oci-archive -o "$f/good-o.tar" localhost/multi:1
+	fi
+	# a member named with ".." or an absolute path
+	rewrite "$f/good-d.tar" "$T/dotdot.tar" 'add("../evil", b"x")'
+	run_burrow 125 load -i "$T/dotdot.tar"
+	assert_match "$output" "member named '../evil'"
+	rewrite "$f/good-d.tar" "$T/abs.tar" 'add("/tmp/evil", b"x")'
+	run_burrow 125 load -i "$T/abs.tar"
+	assert_match "$output" "member named '/tmp/evil'"
+	# manifest.json names a symlink (to a layer of the archive, or outside it)
+	rewrite "$f/good-d.tar" "$T/sym.tar" '
+m = find(lambda n: n == "manifest.json"); j = json.loads(m[1])
+add("link.tar", type=tarfile.SYMTYPE, linkname="/etc/passwd")
+j[0]["Layers"][1] = "link.tar"; m[1] = json.dumps(j).encode()'
+	run_burrow 125 load -i "$T/sym.tar"
+	assert_match "$output" "'link.tar' .* is a symlink: refused"
+	# manifest.json names a file that is not there
+	rewrite "$f/good-d.tar" "$T/missing.tar" '
+m = find(lambda n: n == "manifest.json"); j = json.loads(m[1])
+j[0]["Layers"][2] = "nosuch.tar"; m[1] = json.dumps(j).encode()'
+	run_burrow 125 load -i "$T/missing.tar"
+	assert_match "$output" "has no member 'nosuch.tar'"
+	# a layer whose content is not its name's digest (the last layer: the
+	# others are in place by then and must go again)
+	rewrite "$f/good-o.tar" "$T/digest.tar" '
+ix = json.loads(find(lambda n: n == "index.json")[1])
+man = json.loads(find(lambda n: n.endswith(ix["manifests"][0]["digest"][7:]))[1])
+l = find(lambda n: n.endswith(man["layers"][-1]["digest"][7:]))
+l[1] = l[1].replace(b"third\n", b"THIRD\n")'
+	run_burrow 125 load -i "$T/digest.tar"
+	assert_match "$output" "does not match its digest"
+	# a configuration that is not what its name says
+	rewrite "$f/good-d.tar" "$T/config.tar" '
+c = find(lambda n: n.endswith(".json") and n != "manifest.json")
+c[1] = c[1].replace(b"registry.py", b"registry.pz")'
+	run_burrow 125 load -i "$T/config.tar"
+	assert_match "$output" "does not match its digest"
+	# a legacy layer (no digest in its name) whose content is not its diff ID
+	rewrite "$f/good-d.tar" "$T/diffid.tar" '
+m = find(lambda n: n == "manifest.json"); j = json.loads(m[1])
+l = find(lambda n: n == j[0]["Layers"][2]); l[0].name = "x/layer.tar"
+l[1] = l[1].replace(b"third\n", b"THIRD\n"); j[0]["Layers"][2] = "x/layer.tar"; m[1] = json.dumps(j).encode()'
+	run_burrow 125 load -i "$T/diffid.tar"
+	assert_match "$output" "not the diff ID"
+	nothing_stored
+	# and the good ones load
+	run_burrow 0 load -i "$f/good-d.tar"
+}
+
+@test "pull: oci:, oci-archive:, docker-archive: and dir: transports; containers-storage: is refused" {
+	local f=$BATS_FILE_TMPDIR
+	other 0 load -i "$f/oci"
+	other 0 save -o "$T/d.tar" localhost/multi:1
+	other 0 save --format oci-archive -o "$T/o.tar" localhost/multi:1
+	other 0 save --format docker-dir -o "$T/dd" localhost/multi:1
+	id=$(image_id --root "$OTHER")
+	run_burrow 0 pull "oci:$f/oci:localhost/multi:1"
+	is "${lines[-1]}" "$id"
+	run_burrow 0 pull -q "oci-archive:$T/o.tar"
+	is "$output" "$id"
+	run_burrow 0 pull -q "docker-archive:$T/d.tar:localhost/multi:1"
+	is "$output" "$id"
+	run_burrow 0 pull -q "docker-archive:$T/d.tar:@0"
+	is "$output" "$id"
+	run_burrow 0 pull -q "dir:$T/dd"
+	is "$output" "$id"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$output" "localhost/multi:1"
+	run_burrow 125 pull "docker-archive:$T/d.tar:localhost/nosuch:1"
+	assert_match "$output" "has no image 'localhost/nosuch:1'"
+	run_burrow 125 pull containers-storage:localhost/multi:1
+	assert_match "$output" "containers-storage transport is not supported"
+	assert_match "$output" "podman save IMAGE \| burrow load"
+}
