@@ -22,6 +22,8 @@ static const struct cmd_verb verbs[] = {
     {"import", cmd_import, NEED_STATE, "import a root filesystem tarball as an image", cmd_import_usage},
     {"load", cmd_load, NEED_STATE, "load images from a docker-archive or oci-archive", cmd_load_usage},
     {"save", cmd_save, NEED_STATE, "save images to an archive", cmd_save_usage},
+    {"commit", cmd_commit, NEED_STATE, "create a new image from a container's changes", cmd_commit_usage},
+    {"push", cmd_push, NEED_STATE, "push an image to a registry or an archive", cmd_push_usage},
     {"pull", cmd_pull, NEED_STATE, "pull images from a registry", cmd_pull_usage},
     {"image", cmd_image, NEED_STATE, "manage images (image pull)", cmd_image_usage},
     {"login", cmd_login, 0, "log in to a registry", cmd_login_usage},

@@ -229,6 +229,19 @@ void ctr_image_users_free(struct ctr_image_user *u, size_t n);
  * others can enter the root) when others could enter them. */
 int ctr_storage_private(const char *root, struct burrow_err **err);
 
+struct ctr_commit_opts {
+	const char *container; /* name, ID or ID prefix */
+	const char *reference; /* normalised tag for the new image, or NULL */
+	char *const *changes;  /* --change instructions, or NULL */
+	const char *message;   /* -m */
+	const char *author;    /* --author (NULL: the image's) */
+};
+/* A new image from the container's image and, on top, its changes (its
+ * upper dir) as one layer; *image_id its ID. A --rootfs container is
+ * refused. The container may be running: what its upper dir holds when
+ * it is read is stored. */
+int ctr_commit(struct state_store *s, const struct ctr_commit_opts *o, char **image_id, struct burrow_err **err);
+
 /* After a reboot (state.tdb missing): every container becomes configured
  * or exited, as the seeds' resetState/refresh do. */
 int ctr_refresh(struct state_store *s, struct burrow_err **err);

@@ -77,16 +77,16 @@ struct img_fetch {
 	struct burrow_err *err; /* the first failure */
 };
 
-void img_fetch_note(const struct img_fetch_opts *o, const char *fmt, ...)
+void img_note(img_progress_fn progress, void *data, const char *fmt, ...)
 {
-	if (!o->progress)
+	if (!progress)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
 	cleanup_free char *m = xvasprintf(fmt, ap);
 	va_end(ap);
 	struct img_progress p = {.kind = IMG_PROGRESS_NOTE, .note = m};
-	o->progress(&p, o->progress_data);
+	progress(&p, data);
 }
 
 static void report(const struct img_fetch *r, enum img_progress_kind kind)

@@ -150,7 +150,7 @@ int img_tls_setup(const char *host, const char *cert_dir, bool verify, struct im
 
 struct headers {
 	long status;
-	char *content_type, *docker_digest, *www_authenticate;
+	char *content_type, *docker_digest, *www_authenticate, *location;
 };
 
 static void headers_clear(struct headers *h)
@@ -158,6 +158,7 @@ static void headers_clear(struct headers *h)
 	free(h->content_type);
 	free(h->docker_digest);
 	free(h->www_authenticate);
+	free(h->location);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -186,6 +187,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *data)
 		slot = &h->docker_digest;
 	else if (klen == 16 && strncasecmp(p, "WWW-Authenticate", 16) == 0 && !h->www_authenticate)
 		slot = &h->www_authenticate;
+	else if (klen == 8 && strncasecmp(p, "Location", 8) == 0)
+		slot = &h->location;
 	if (slot) {
 		free(*slot);
 		*slot = xstrndup(v, (size_t)(end - v));
@@ -309,6 +312,7 @@ void img_http_resp_clear(struct img_http_resp *r)
 	free(r->content_type);
 	free(r->docker_digest);
 	free(r->www_authenticate);
+	free(r->location);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -333,7 +337,44 @@ static size_t on_body(char *p, size_t size, size_t n, void *data)
 	return len;
 }
 
+struct upload {
+	const struct img_http_body *b;
+	long long done;
+	struct burrow_err *err;
+};
+
+static size_t on_upload(char *p, size_t size, size_t n, void *data)
+{
+	struct upload *u = data;
+	long long left = u->b->size - u->done;
+	size_t want = size * n;
+	if ((long long)want > left)
+		want = (size_t)left;
+	if (want == 0)
+		return 0;
+	if (u->b->data) {
+		memcpy(p, u->b->data + u->done, want);
+	} else {
+		ssize_t got = TEMP_FAILURE_RETRY(pread(u->b->fd, p, want, (off_t)(u->b->off + u->done)));
+		if (got <= 0) {
+			burrow_error(&u->err, got < 0 ? errno : EIO, "cannot read what is sent");
+			return CURL_READFUNC_ABORT;
+		}
+		want = (size_t)got;
+	}
+	u->done += (long long)want;
+	if (u->b->progress)
+		atomic_store(u->b->progress, u->done);
+	return want;
+}
+
 int img_http_get(const struct img_http_req *rq, struct img_http_resp *r, struct burrow_err **err)
+{
+	return img_http_send(rq, "GET", NULL, r, err);
+}
+
+int img_http_send(const struct img_http_req *rq, const char *method, const struct img_http_body *body_in,
+                  struct img_http_resp *r, struct burrow_err **err)
 {
 	memset(r, 0, sizeof(*r));
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -348,6 +389,23 @@ int img_http_get(const struct img_http_req *rq, struct img_http_resp *r, struct 
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &hd);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+	struct upload up = {.b = body_in};
+	if (strcmp(method, "HEAD") == 0) {
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(method, "PUT") == 0 || (strcmp(method, "POST") == 0 && body_in)) {
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
+		curl_easy_setopt(h, CURLOPT_READDATA, &up);
+		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(body_in ? body_in->size : 0));
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		/* a redirect must not turn the upload into a GET */
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	} else if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	}
 	sigset_t old;
 	img_http_block_sigpipe(&old);
 	CURLcode rc = curl_easy_perform(h);
@@ -359,6 +417,9 @@ int img_http_get(const struct img_http_req *rq, struct img_http_resp *r, struct 
 	int ret = 0;
 	if (body.too_big) {
 		ret = burrow_error(err, 0, "%s: the answer is larger than %zu bytes", rq->url, rq->max_body);
+	} else if (up.err) {
+		*err = steal_ptr(up.err);
+		ret = -1;
 	} else if (rc != CURLE_OK) {
 		ret = transport_error(rc, rq->url, errbuf, err);
 	} else {
@@ -368,6 +429,7 @@ int img_http_get(const struct img_http_req *rq, struct img_http_resp *r, struct 
 		r->content_type = steal_ptr(hd.content_type);
 		r->docker_digest = steal_ptr(hd.docker_digest);
 		r->www_authenticate = steal_ptr(hd.www_authenticate);
+		r->location = steal_ptr(hd.location);
 	}
 	free(body.data);
 	headers_clear(&hd);

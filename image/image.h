@@ -238,6 +238,52 @@ struct img_save_opts {
  * records cannot be saved (ENOENT, with a hint). */
 int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow_err **err);
 
+/* --- push ------------------------------------------------------------------------- */
+
+struct img_push_opts {
+	const char *image;  /* a local name or ID */
+	const char *dest;   /* where to (a transport: docker://REF, REF, oci:DIR[:REF], oci-archive:,
+	                       docker-archive:, dir:); NULL: the registry the image's name names */
+	const char *format; /* manifest: "oci" (NULL) or "v2s2" */
+	/* the registry settings, as for pull */
+	int tls_verify;
+	const char *user, *pass;
+	const char *authfile;
+	const char *cert_dir;
+	char *const *insecure;
+	long timeout_s;
+	int retries;
+	unsigned retry_delay_ms;
+	img_progress_fn progress; /* notes only; NULL: quiet */
+	void *progress_data;
+};
+/* Pushes an image: to a registry, its layers as the tars they were
+ * unpacked from, gzip-compressed the same way every time, blobs the
+ * registry has (HEAD) not sent again, the configuration byte for byte,
+ * then the manifest; *digest is the manifest's (what a pull of the
+ * destination gets). To an archive or layout: as img_save writes it
+ * (*digest NULL). */
+int img_push(struct state_store *s, const struct img_push_opts *o, char **digest, struct burrow_err **err);
+
+/* --- commit ------------------------------------------------------------------------ */
+
+struct img_commit_opts {
+	const char *base;      /* the ID of the image the container was made from */
+	int upperfd;           /* the container's upper (changes) directory, opened */
+	const char *container; /* its name, for the history entry */
+	const char *reference; /* normalised tag for the new image, or NULL */
+	char *const *changes;  /* --change instructions (as import takes them), or NULL */
+	const char *message;   /* the history entry's comment, or NULL */
+	const char *author;    /* NULL: the image's */
+};
+/* A new image: the base image's layers and, on top, the upper directory
+ * as a layer (walked without following symlinks; overlay whiteouts, a
+ * character device 0/0 or an opaque xattr, become OCI .wh. entries), with
+ * the base configuration plus the new diff ID, a history entry and the
+ * changes. Stored as a pull stores an image. Must run inside burrow's
+ * user namespace. */
+int img_commit_container(struct state_store *s, const struct img_commit_opts *o, char **id, struct burrow_err **err);
+
 /* --- transports ------------------------------------------------------------------- */
 
 enum img_transport_kind {

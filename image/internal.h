@@ -367,6 +367,36 @@ const char *img_host_arch(void);
 int img_manifest_select(const struct img_manifest *index, const struct img_platform *p, size_t *which,
                         struct burrow_err **err);
 
+/* --- an image as save and push write it (save.c) ----------------------------------- */
+
+struct img_out_layer {
+	char *chain_id;
+	char *diff_id;
+	long long size;  /* of its tar */
+	char *digest;    /* of the blob written (compressed or not), once known */
+	long long bsize; /* its size */
+};
+struct img_out {
+	char *id;
+	char *config;   /* byte for byte */
+	char *manifest; /* the stored one (NULL: none) */
+	struct img_out_layer *layers;
+	size_t nlayers;
+	char **tags;
+	char *out_manifest; /* what is written (img_out_manifest) */
+	char out_digest[72];
+};
+/* Image id's records and the size of each layer's tar (its record). */
+int img_out_load(struct state_store *s, int layersfd, const char *id, struct img_out *im, struct burrow_err **err);
+void img_out_clear(struct img_out *im);
+/* The manifest for the layers' digest and bsize: the stored one when it
+ * fits (and !gz), else a new OCI (oci) or Docker v2s2 one. */
+int img_out_manifest(struct img_out *im, bool oci, bool gz, struct burrow_err **err);
+/* A layer's tar, gzip-compressed (level 6, no name, mtime 0: the same
+ * bytes every time), to w. */
+int img_out_gzip_layer(int layersfd, const struct img_out_layer *l, img_write_fn *w, void *ctx,
+                       struct burrow_err **err);
+
 /* --- storing an image from its blobs (fetch.c) ------------------------------------- */
 
 /* Where an image's layer blobs come from: a registry, an OCI layout, a tar
@@ -410,7 +440,8 @@ int img_fetch_store(struct img_fetch *f, const struct img_fetch_image *what, str
 const char *img_fetch_id(const struct img_fetch *f);
 /* Lets go of the layers; failed: those this fetch placed are removed. */
 void img_fetch_free(struct img_fetch *f, bool failed);
-void img_fetch_note(const struct img_fetch_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A note (a line of text) to a progress callback (NULL: none). */
+void img_note(img_progress_fn progress, void *data, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* --- registries.conf (registries.c) --------------------------------------------- */
 
@@ -508,8 +539,20 @@ struct img_http_resp {
 	long status;
 	char *body; /* NUL-terminated */
 	size_t len;
-	char *content_type, *docker_digest, *www_authenticate;
+	char *content_type, *docker_digest, *www_authenticate, *location;
 };
+/* What a PUT or POST sends: size bytes of data, else of fd at off (pread;
+ * sent again as it is when the request is repeated). */
+struct img_http_body {
+	const char *data;
+	int fd;
+	long long off, size;
+	atomic_llong *progress; /* bytes sent so far (NULL: not counted) */
+};
+/* One request (GET, HEAD, POST, PUT; body NULL: none), answered in memory;
+ * redirects are followed for GET and HEAD only. As img_http_get. */
+int img_http_send(const struct img_http_req *rq, const char *method, const struct img_http_body *body,
+                  struct img_http_resp *r, struct burrow_err **err);
 /* One GET, answered in memory. Any HTTP status is a response; a transport
  * failure is an error with status EAGAIN (worth another try), EPROTO (TLS
  * failed) or EIO. */
@@ -562,6 +605,7 @@ struct img_registry_opts {
 	const char *creds_source;
 	const char *authfile;  /* --authfile, NULL: the usual files */
 	const char *auth_name; /* HOST/REPO to look credentials up for (NULL: none) */
+	bool push;             /* ask for tokens that may push */
 };
 struct img_registry;
 int img_registry_open(const struct img_registry_opts *o, struct img_registry **out, struct burrow_err **err);
@@ -575,6 +619,12 @@ const char *img_registry_creds_source(const struct img_registry *r);
  * is a response for the caller to judge. */
 int img_registry_get(struct img_registry *r, const char *repo, const char *path, const char *accept, size_t max,
                      struct img_http_resp *resp, struct burrow_err **err);
+/* The same for any method: path is relative to /v2/REPO/, or an absolute
+ * path on the registry ("/v2/..."), or a URL (an upload's Location); body
+ * as img_http_send. */
+int img_registry_send(struct img_registry *r, const char *method, const char *repo, const char *path,
+                      char *const *headers, const struct img_http_body *body, size_t max, struct img_http_resp *resp,
+                      struct burrow_err **err);
 /* An error for a response that is not what was wanted (a hint to log in
  * for 401 and 403); what names the request. */
 int img_registry_status_error(const struct img_registry *r, const struct img_http_resp *resp, const char *what,

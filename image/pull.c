@@ -38,18 +38,7 @@ struct source {
 	const char *repo; /* at the endpoint */
 };
 
-static void note(const struct img_pull_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const struct img_pull_opts *o, const char *fmt, ...)
-{
-	if (!o->progress)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	cleanup_free char *m = xvasprintf(fmt, ap);
-	va_end(ap);
-	struct img_progress p = {.kind = IMG_PROGRESS_NOTE, .note = m};
-	o->progress(&p, o->progress_data);
-}
+#define note(o, ...) img_note((o)->progress, (o)->progress_data, __VA_ARGS__)
 
 /* --- the registry as a blob source ------------------------------------------------------- */
 

@@ -34,6 +34,7 @@ struct img_registry {
 	char *authz;            /* the "Authorization: ..." line to send */
 	struct img_challenge challenge;
 	bool have_challenge;
+	bool push; /* tokens with the push scope */
 };
 
 const char *img_registry_host(const struct img_registry *r)
@@ -70,6 +71,7 @@ int img_registry_open(const struct img_registry_opts *o, struct img_registry **o
 	r->host = xstrdup(o->host);
 	r->api = xstrdup(strcmp(o->host, "docker.io") == 0 ? "registry-1.docker.io" : o->host);
 	r->allow_http = o->insecure;
+	r->push = o->push;
 	r->net = o->net;
 	if (img_tls_setup(o->host, o->cert_dir, !o->insecure, &r->tls, err) < 0) {
 		img_registry_free(r);
@@ -134,7 +136,7 @@ static int fetch_token(struct img_registry *r, const struct img_challenge *ch, c
 		url = t;
 		sep = "&";
 	}
-	cleanup_free char *scope = repo ? xasprintf("repository:%s:pull", repo) : NULL;
+	cleanup_free char *scope = repo ? xasprintf("repository:%s:%s", repo, r->push ? "pull,push" : "pull") : NULL;
 	if (scope) {
 		cleanup_free char *e = escape(scope);
 		char *t = xasprintf("%s%sscope=%s", url, sep, e);
@@ -290,15 +292,28 @@ char *img_registry_url(const struct img_registry *r, const char *repo, const cha
 int img_registry_get(struct img_registry *r, const char *repo, const char *path, const char *accept, size_t max,
                      struct img_http_resp *resp, struct burrow_err **err)
 {
+	char *const hdrs[] = {(char *)accept, NULL};
+	return img_registry_send(r, "GET", repo, path, accept ? hdrs : NULL, NULL, max, resp, err);
+}
+
+int img_registry_send(struct img_registry *r, const char *method, const char *repo, const char *path,
+                      char *const *headers, const struct img_http_body *body, size_t max, struct img_http_resp *resp,
+                      struct burrow_err **err)
+{
 	memset(resp, 0, sizeof(*resp));
 	bool authed = false, fell_back = false;
 	if (!r->base)
 		r->base = xasprintf("https://%s", r->api);
 	for (int attempt = 0;;) {
-		cleanup_free char *url = img_registry_url(r, repo, path);
+		/* a path that is a URL (an upload's Location) is used as it is */
+		cleanup_free char *url = !path ? xasprintf("%s/v2/", r->base)
+		                         : str_has_prefix(path, "http://") || str_has_prefix(path, "https://")
+		                             ? xstrdup(path)
+		                         : path[0] == '/' ? xasprintf("%s%s", r->base, path)
+		                                          : img_registry_url(r, repo, path);
 		cleanup_strv char **hdrs = xcalloc(1, sizeof(char *));
-		if (accept)
-			strv_append(&hdrs, accept);
+		for (size_t i = 0; headers && headers[i]; i++)
+			strv_append(&hdrs, headers[i]);
 		char *authz = authz_copy(r);
 		if (authz)
 			strv_append_take(&hdrs, authz);
@@ -309,7 +324,7 @@ int img_registry_get(struct img_registry *r, const char *repo, const char *path,
 		                          .allow_http = r->allow_http,
 		                          .max_body = max};
 		cleanup_err struct burrow_err *e = NULL;
-		if (img_http_get(&rq, resp, &e) < 0) {
+		if (img_http_send(&rq, method, body, resp, &e) < 0) {
 			if (e->status == EPROTO && r->allow_http && !fell_back && str_has_prefix(r->base, "https://")) {
 				/* an insecure registry that speaks plain HTTP */
 				burrow_debug("%s; trying plain HTTP", e->msg);

@@ -146,26 +146,7 @@ static int out_doc(struct out *o, const char *name, const char *text, struct bur
 
 /* --- one image --------------------------------------------------------------------- */
 
-struct layer {
-	char *chain_id;
-	char *diff_id;
-	long long size;  /* of the tar */
-	char *digest;    /* of the blob written (compressed or not) */
-	long long bsize; /* its size */
-};
-
-struct image {
-	char *id;
-	char *config;
-	char *manifest; /* stored (NULL: none) */
-	struct layer *layers;
-	size_t nlayers;
-	char **tags;
-	char *out_manifest; /* what is written */
-	char out_digest[72];
-};
-
-static void image_clear(struct image *im)
+void img_out_clear(struct img_out *im)
 {
 	free(im->id);
 	free(im->config);
@@ -180,7 +161,7 @@ static void image_clear(struct image *im)
 	free(im->out_manifest);
 }
 
-static int load_image(struct state_store *s, int layersfd, const char *id, struct image *im, struct burrow_err **err)
+int img_out_load(struct state_store *s, int layersfd, const char *id, struct img_out *im, struct burrow_err **err)
 {
 	__attribute__((cleanup(img_record_clear))) struct img_record r = {0};
 	int rc = img_record_load(s, id, &r, err);
@@ -194,7 +175,7 @@ static int load_image(struct state_store *s, int layersfd, const char *id, struc
 	im->nlayers = strv_len(r.layer_ids);
 	im->layers = xcalloc(im->nlayers ? im->nlayers : 1, sizeof(*im->layers));
 	for (size_t i = 0; i < im->nlayers; i++) {
-		struct layer *l = &im->layers[i];
+		struct img_out_layer *l = &im->layers[i];
 		__attribute__((cleanup(img_layer_record_clear))) struct img_layer_record lr = {0};
 		if ((rc = img_layer_get(s, r.layer_ids[i], &lr, err)) != 0 || !lr.diff_id)
 			return rc < 0 ? -1
@@ -211,7 +192,7 @@ static int load_image(struct state_store *s, int layersfd, const char *id, struc
 
 struct layer_fill {
 	int layersfd;
-	const struct layer *l;
+	const struct img_out_layer *l;
 };
 
 static int fill_layer(void *data, img_write_fn *w, void *ctx, struct burrow_err **err)
@@ -220,13 +201,12 @@ static int fill_layer(void *data, img_write_fn *w, void *ctx, struct burrow_err 
 	return img_layer_tar(f->layersfd, f->l->chain_id, f->l->diff_id, w, ctx, err);
 }
 
-static int fill_gzip_layer(void *data, img_write_fn *w, void *ctx, struct burrow_err **err)
+int img_out_gzip_layer(int layersfd, const struct img_out_layer *l, img_write_fn *w, void *ctx, struct burrow_err **err)
 {
-	struct layer_fill *f = data;
 	struct img_gzw *g = img_gzw_new(6, w, ctx, err);
 	if (!g)
 		return -1;
-	int r = img_layer_tar(f->layersfd, f->l->chain_id, f->l->diff_id, img_gzw_write, g, err);
+	int r = img_layer_tar(layersfd, l->chain_id, l->diff_id, img_gzw_write, g, err);
 	if (r == 0)
 		r = img_gzw_finish(g, err);
 	img_gzw_free(g);
@@ -235,7 +215,8 @@ static int fill_gzip_layer(void *data, img_write_fn *w, void *ctx, struct burrow
 
 /* A gzip layer into a directory: written under a temporary name, hashed on
  * the way, then named by its digest. */
-static int gzip_layer_to_dir(struct out *o, int layersfd, struct layer *l, const char *prefix, struct burrow_err **err)
+static int gzip_layer_to_dir(struct out *o, int layersfd, struct img_out_layer *l, const char *prefix,
+                             struct burrow_err **err)
 {
 	cleanup_free char *tmp = xasprintf("%s.tmp-%s", prefix[0] ? "blobs" : "layer", l->chain_id);
 	int fd = openat(o->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -243,9 +224,8 @@ static int gzip_layer_to_dir(struct out *o, int layersfd, struct layer *l, const
 		return burrow_error(err, errno, "cannot create '%s'", tmp);
 	struct img_sha *sha = img_sha_new(err);
 	struct img_tee tee = {.write = img_write_fd, .ctx = &fd, .sha = sha};
-	struct layer_fill f = {layersfd, l};
 	char digest[72];
-	int r = sha ? fill_gzip_layer(&f, img_tee_write, &tee, err) : -1;
+	int r = sha ? img_out_gzip_layer(layersfd, l, img_tee_write, &tee, err) : -1;
 	if (r == 0)
 		r = img_sha_final(sha, digest, err);
 	img_sha_free(sha);
@@ -265,7 +245,7 @@ static int gzip_layer_to_dir(struct out *o, int layersfd, struct layer *l, const
 }
 
 /* Whether the stored manifest describes exactly what is written. */
-static bool manifest_fits(const struct image *im, bool oci)
+static bool manifest_fits(const struct img_out *im, bool oci)
 {
 	if (!im->manifest)
 		return false;
@@ -278,7 +258,7 @@ static bool manifest_fits(const struct image *im, bool oci)
 		return false;
 	const char *lt = oci ? MT_OCI_LAYER : MT_DOCKER_LAYER;
 	for (size_t i = 0; i < m.nlayers; i++) {
-		const struct layer *l = &im->layers[i];
+		const struct img_out_layer *l = &im->layers[i];
 		if (strcmp(m.layers[i].digest, l->digest) != 0 || m.layers[i].size != l->bsize ||
 		    !m.layers[i].media_type || strcmp(m.layers[i].media_type, lt) != 0)
 			return false;
@@ -296,7 +276,7 @@ static void gen_desc(yajl_gen g, const char *mt, const char *digest, long long s
 	jg_map_close(g);
 }
 
-static int make_manifest(struct image *im, bool oci, bool gz, struct burrow_err **err)
+int img_out_manifest(struct img_out *im, bool oci, bool gz, struct burrow_err **err)
 {
 	if (!gz && manifest_fits(im, oci)) {
 		im->out_manifest = xstrdup(im->manifest);
@@ -327,13 +307,13 @@ static int make_manifest(struct image *im, bool oci, bool gz, struct burrow_err 
 
 /* --- the formats ---------------------------------------------------------------------- */
 
-static int write_docker_archive(struct out *o, int layersfd, struct image *imgs, size_t n, struct burrow_err **err)
+static int write_docker_archive(struct out *o, int layersfd, struct img_out *imgs, size_t n, struct burrow_err **err)
 {
 	yajl_gen g = json_gen_new();
 	jg_array_open(g);
 	int r = 0;
 	for (size_t k = 0; r == 0 && k < n; k++) {
-		struct image *im = &imgs[k];
+		struct img_out *im = &imgs[k];
 		cleanup_free char *cfg = xasprintf("%s.json", im->id);
 		r = out_doc(o, cfg, im->config, err);
 		jg_map_open(g);
@@ -358,16 +338,16 @@ static int write_docker_archive(struct out *o, int layersfd, struct image *imgs,
 }
 
 /* An OCI layout (oci) or a "dir" copy (!oci: blobs by hex at the top). */
-static int write_layout(struct out *o, int layersfd, struct image *imgs, size_t n, bool oci, bool gz,
+static int write_layout(struct out *o, int layersfd, struct img_out *imgs, size_t n, bool oci, bool gz,
                         struct burrow_err **err)
 {
 	const char *prefix = oci ? "blobs/sha256/" : "";
 	if (oci && (out_mkdir(o, "blobs", err) < 0 || out_mkdir(o, "blobs/sha256", err) < 0))
 		return -1;
 	for (size_t k = 0; k < n; k++) {
-		struct image *im = &imgs[k];
+		struct img_out *im = &imgs[k];
 		for (size_t i = 0; i < im->nlayers; i++) {
-			struct layer *l = &im->layers[i];
+			struct img_out_layer *l = &im->layers[i];
 			if (gz && o->dir) {
 				if (gzip_layer_to_dir(o, layersfd, l, prefix, err) < 0)
 					return -1;
@@ -381,7 +361,7 @@ static int write_layout(struct out *o, int layersfd, struct image *imgs, size_t 
 				return -1;
 		}
 		cleanup_free char *cfg = xasprintf("%s%s", prefix, im->id);
-		if (out_doc(o, cfg, im->config, err) < 0 || make_manifest(im, oci, gz && o->dir, err) < 0)
+		if (out_doc(o, cfg, im->config, err) < 0 || img_out_manifest(im, oci, gz && o->dir, err) < 0)
 			return -1;
 		if (!oci)
 			return out_doc(o, "manifest.json", im->out_manifest, err) < 0 ||
@@ -399,7 +379,7 @@ static int write_layout(struct out *o, int layersfd, struct image *imgs, size_t 
 	jg_key(g, "manifests");
 	jg_array_open(g);
 	for (size_t k = 0; k < n; k++) {
-		struct image *im = &imgs[k];
+		struct img_out *im = &imgs[k];
 		/* one entry per tag, as podman writes them (one untagged) */
 		size_t nt = strv_len(im->tags);
 		for (size_t t = 0; t < (nt ? nt : 1); t++) {
@@ -466,7 +446,7 @@ int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow
 	cleanup_close int layersfd = -1;
 	if (img_layers_open(s, &layersfd, err) < 0)
 		return -1;
-	struct image *imgs = xcalloc(nargs, sizeof(*imgs));
+	struct img_out *imgs = xcalloc(nargs, sizeof(*imgs));
 	size_t n = 0;
 	int rc = 0;
 	for (size_t a = 0; rc == 0 && a < nargs; a++) {
@@ -490,7 +470,7 @@ int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow
 		size_t k = 0;
 		while (k < n && strcmp(imgs[k].id, info->id) != 0)
 			k++;
-		if (k == n && (rc = load_image(s, layersfd, info->id, &imgs[n++], err)) < 0) {
+		if (k == n && (rc = img_out_load(s, layersfd, info->id, &imgs[n++], err)) < 0) {
 			img_info_free(info);
 			break;
 		}
@@ -538,7 +518,7 @@ int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow
 			unlink(o->output);
 	}
 	for (size_t k = 0; k < n; k++)
-		image_clear(&imgs[k]);
+		img_out_clear(&imgs[k]);
 	free(imgs);
 	strv_free(out.done);
 	return rc < 0 ? -1 : 0;

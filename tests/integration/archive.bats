@@ -341,3 +341,46 @@ l[1] = l[1].replace(b"third\n", b"THIRD\n"); j[0]["Layers"][2] = "x/layer.tar"; 
 	assert_match "$output" "containers-storage transport is not supported"
 	assert_match "$output" "podman save IMAGE \| burrow load"
 }
+
+@test "commit: a container's created, changed and deleted files (whiteouts, opaque dirs) become a layer; --change, -m" {
+	load_multi
+	run_burrow 0 run --name c1 localhost/multi:1 sh -c 'echo new >/etc/new; echo changed >>/etc/hello; rm /etc/third
+		rm -rf /usr/bin; mkdir /usr/bin; echo z >/usr/bin/z; ln -s /etc/passwd /link; ln /etc/new /etc/newhard
+		mkdir /srv; echo s >/srv/s'
+	run_burrow 0 commit -c 'CMD ["cat", "/etc/new"]' -m "my change" --author "me" c1 localhost/committed:1
+	id=${lines[-1]}
+	assert_match "$id" "^[0-9a-f]{64}$"
+	run_burrow 0 run --rm localhost/committed:1
+	is "$output" "new"
+	run_burrow 0 run --rm localhost/committed:1 sh -c 'cat /etc/hello; ls /etc/third 2>&1; ls /usr/bin; readlink /link
+		cat /srv/s; ls -i /etc/new /etc/newhard | awk "{print \$1}" | uniq | wc -l; cat /etc/sl 2>&1; true'
+	is "$output" "hello from layer 2
+changed
+ls: /etc/third: No such file or directory
+z
+/etc/passwd
+s
+1
+cat: can't open '/etc/sl': No such file or directory"
+	# the layer is OCI: .wh. entries, no device nodes, none of burrow's mount points
+	run_burrow 0 save -o "$T/c.tar" localhost/committed:1
+	top=$(tar xOf "$T/c.tar" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Layers"][-1])')
+	run sh -c "tar xOf '$T/c.tar' '$top' | tar tvf -"
+	assert_match "$output" "etc/\.wh\.third"
+	assert_match "$output" "usr/bin/\.wh\.\.wh\.\.opq"
+	assert_no_match "$output" "^c"
+	assert_no_match "$output" "etc/hosts|run/\.containerenv"
+	# the configuration: history, author, the diff IDs of every layer
+	run tar xOf "$T/c.tar" "$id.json"
+	assert_match "$output" '"comment":"my change"'
+	assert_match "$output" '"author":"me"'
+	assert_match "$output" '"created_by":"burrow commit c1"'
+	# it saves and loads elsewhere like any image
+	other 0 load -i "$T/c.tar"
+	other 0 run --rm localhost/committed:1
+	is "$output" "new"
+	run_burrow 125 commit nosuch
+	assert_match "$output" "nosuch"
+	run_burrow 125 commit -c 'BOGUS x' c1
+	assert_match "$output" "BOGUS"
+}

@@ -629,3 +629,61 @@ another top"
 	is "$status" 0
 	assert_match "$output" "libcurl\.so"
 }
+
+# blob_uploads REPO: how many blobs were uploaded to REPO of the plain registry
+blob_uploads() {
+	grep -c "\"PUT /v2/$1/blobs/uploads/" "$BATS_FILE_TMPDIR/reg/log" || true
+}
+
+@test "push: to a registry; pulling it gives the same digest and ID; a second push sends no blob; --format v2s2" {
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/multi:1"
+	id=$output
+	run_burrow 0 push --tls-verify=false --digestfile "$T/digest" "$REG/test/multi:1" "$REG/pushed/multi:1"
+	assert_match "$output" "Copying blob [0-9a-f]{12} done"
+	assert_match "$output" "Writing manifest to image destination"
+	digest=$(cat "$T/digest")
+	assert_match "$digest" "^sha256:[0-9a-f]{64}$"
+	is "$(blob_uploads pushed/multi)" 4 "three layers and the configuration sent"
+	# what the registry serves is what was pushed
+	run curl -s -H "Accept: application/vnd.oci.image.manifest.v1+json" "http://$REG/v2/pushed/multi/manifests/1"
+	is "sha256:$(printf '%s' "$output" | sha256sum | cut -d' ' -f1)" "$digest"
+	# again: nothing is sent but the manifest
+	run_burrow 0 push -q --tls-verify=false "$REG/test/multi:1" "$REG/pushed/multi:1"
+	is "$output" ""
+	is "$(blob_uploads pushed/multi)" 4 "no blob sent again"
+	# pulled into another store: the same manifest digest and image ID
+	run_burrow 0 --root "$T/other" pull -q --tls-verify=false "$REG/pushed/multi:1"
+	is "$output" "$id"
+	run timeout 30 "$BURROW" --root "$T/other" images --format json
+	assert_match "$output" "\"Digest\": ?\"$digest\""
+	run_burrow 0 --root "$T/other" run --rm "$REG/pushed/multi:1" cat /etc/hello
+	is "$output" "hello from layer 2"
+	timeout 30 "$BURROW" unshare rm -rf "$T/other"
+	# a Docker v2s2 manifest
+	run_burrow 0 push -q --tls-verify=false --format v2s2 "$REG/test/multi:1" "$REG/pushed/v2:1"
+	run curl -s -H "Accept: application/vnd.docker.distribution.manifest.v2+json" "http://$REG/v2/pushed/v2/manifests/1"
+	assert_match "$output" "application/vnd.docker.distribution.manifest.v2\+json"
+	run_burrow 125 push --format nosuch "$REG/test/multi:1" "$REG/pushed/v2:1"
+	run_burrow 125 push localhost/nosuch "$REG/pushed/x:1"
+	assert_match "$output" "not known"
+	run_burrow 125 push "$REG/test/multi:1" containers-storage:x
+	assert_match "$output" "not supported"
+}
+
+@test "push: TLS and basic auth: refused without credentials, done with them; to an archive" {
+	creds='alice:s3cret:pw'
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox:1"
+	mkdir -p "$XDG_CONFIG_HOME/containers/certs.d/$SREG"
+	cp "$BATS_FILE_TMPDIR/ca.crt" "$XDG_CONFIG_HOME/containers/certs.d/$SREG/ca.crt"
+	run_burrow 125 push "$REG/test/busybox:1" "$SREG/sec/pushed:1"
+	assert_match "$output" "(401|unauthorized|login)"
+	run_burrow 0 push -q --creds "$creds" --digestfile "$T/d" "$REG/test/busybox:1" "$SREG/sec/pushed:1"
+	run_burrow 0 --root "$T/other" pull -q --creds "$creds" "$SREG/sec/pushed:1"
+	run timeout 30 "$BURROW" --root "$T/other" images --format json
+	assert_match "$output" "\"Digest\": ?\"$(cat "$T/d")\""
+	timeout 30 "$BURROW" unshare rm -rf "$T/other"
+	# to an archive: what save writes
+	run_burrow 0 push "$REG/test/busybox:1" "oci-archive:$T/o.tar"
+	run tar xOf "$T/o.tar" index.json
+	assert_match "$output" "$REG/test/busybox:1"
+}

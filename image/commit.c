@@ -1,0 +1,492 @@
+/* burrow commit: a container's upper directory as a new layer on top of
+ * its image, stored through the pull's path (fetch.c).
+ *
+ * The caller (container/, which knows where the upper dir is) hands over
+ * the directory opened. It is walked here one directory at a time with
+ * openat(O_NOFOLLOW): a symlink is stored as a link, never followed, so
+ * nothing outside the directory is read. fuse-overlayfs and the kernel's
+ * overlay record a deleted file as a character device 0/0 (or a .wh. file)
+ * and an opaque directory with an xattr (or a .wh..wh..opq file); they
+ * become OCI whiteouts: an empty ".wh.NAME" and "DIR/.wh..wh..opq". The
+ * overlay's own xattrs are not stored.
+ *
+ * The tar (pax, entries sorted by name, hard links kept) is written to an
+ * unnamed file beside the layers while its sha256, the diff ID, is
+ * computed; the new configuration is the image's with that diff ID, a
+ * history entry, the --change instructions, the author and the time. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "image/internal.h"
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "state/state.h"
+#include "image/libs.h"
+
+#define MAX_DEPTH 4096
+#define XATTR_MAX (64 * 1024)
+#define COPY (128 * 1024)
+
+struct hardlink {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+};
+
+struct walk {
+	struct archive *a;
+	struct hardlink *links;
+	size_t nlinks, cap;
+	char *buf;
+	struct burrow_err **err;
+};
+
+struct sink {
+	int fd;
+	struct img_sha *sha;
+	long long bytes;
+	struct burrow_err *err;
+};
+
+static la_ssize_t sink_write(struct archive *a, void *data, const void *buf, size_t len)
+{
+	(void)a;
+	struct sink *k = data;
+	struct img_tee t = {.write = img_write_fd, .ctx = &k->fd, .sha = k->sha};
+	if (img_tee_write(&t, buf, len, &k->err) < 0)
+		return -1;
+	k->bytes += (long long)len;
+	return (la_ssize_t)len;
+}
+
+static int tar_fail(struct walk *w, const char *path)
+{
+	return burrow_error(w->err, EIO, "cannot write '%s' to the layer: %s", str_quote(path),
+	                    archive_error_string(w->a) ? archive_error_string(w->a) : "libarchive failed");
+}
+
+static bool overlay_xattr(const char *name)
+{
+	return str_has_prefix(name, "trusted.overlay.") || str_has_prefix(name, "user.overlay.") ||
+	       str_has_prefix(name, "user.fuseoverlayfs.") || str_has_prefix(name, "security.selinux");
+}
+
+/* fuse-overlayfs marks an opaque directory with an xattr and a
+ * ".wh..wh..opq" file (and may leave a ".wh..opq" device): any of them. */
+static bool is_opaque(int fd)
+{
+	struct stat sb;
+	if (fstatat(fd, ".wh..wh..opq", &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    (fstatat(fd, ".wh..opq", &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(sb.st_mode) && sb.st_rdev == 0))
+		return true;
+	static const char *const names[] = {"user.fuseoverlayfs.opaque", "trusted.overlay.opaque",
+	                                    "user.overlay.opaque"};
+	for (size_t i = 0; i < 3; i++) {
+		char v[4] = {0};
+		if (fgetxattr(fd, names[i], v, sizeof(v)) > 0 && v[0] == 'y')
+			return true;
+	}
+	return false;
+}
+
+static void add_xattrs(int fd, struct archive_entry *e)
+{
+	char names[XATTR_MAX];
+	ssize_t n = flistxattr(fd, names, sizeof(names));
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(names + i) + 1) {
+		if (overlay_xattr(names + i))
+			continue;
+		char val[XATTR_MAX];
+		ssize_t v = fgetxattr(fd, names + i, val, sizeof(val));
+		if (v >= 0)
+			archive_entry_xattr_add_entry(e, names + i, val, (size_t)v);
+	}
+}
+
+static struct archive_entry *entry_for(const char *path, const struct stat *sb, unsigned type)
+{
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_filetype(e, type);
+	archive_entry_set_perm(e, sb->st_mode & 07777);
+	archive_entry_set_uid(e, sb->st_uid);
+	archive_entry_set_gid(e, sb->st_gid);
+	archive_entry_set_mtime(e, sb->st_mtim.tv_sec, sb->st_mtim.tv_nsec);
+	return e;
+}
+
+static int put(struct walk *w, struct archive_entry *e, const char *path)
+{
+	int r = archive_write_header(w->a, e);
+	archive_entry_free(e);
+	return r == ARCHIVE_OK ? 0 : tar_fail(w, path);
+}
+
+/* An empty regular file: a whiteout. */
+static int put_marker(struct walk *w, const char *path)
+{
+	struct stat sb = {.st_mode = 0644};
+	return put(w, entry_for(path, &sb, AE_IFREG), path);
+}
+
+static int walk_dir(struct walk *w, int dirfd, const char *prefix, int depth);
+
+static int one(struct walk *w, int dirfd, const char *name, const char *prefix, int depth)
+{
+	cleanup_free char *path = xasprintf("%s%s", prefix, name);
+	struct stat sb;
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return burrow_error(w->err, errno, "cannot stat '%s'", str_quote(path));
+	/* the opaque markers are the directory's (written once, with it) */
+	if (strcmp(name, ".wh..wh..opq") == 0 || strcmp(name, ".wh..opq") == 0)
+		return 0;
+	/* the empty files a container's bind mounts were made on: burrow's,
+	 * not the container's */
+	if (S_ISREG(sb.st_mode) && sb.st_size == 0 &&
+	    (strcmp(path, "etc/hostname") == 0 || strcmp(path, "etc/hosts") == 0 ||
+	     strcmp(path, "etc/resolv.conf") == 0 || strcmp(path, "run/.containerenv") == 0))
+		return 0;
+	if (S_ISCHR(sb.st_mode) && sb.st_rdev == makedev(0, 0)) {
+		/* a deleted file */
+		cleanup_free char *wh = xasprintf("%s.wh.%s", prefix, name);
+		return put_marker(w, wh);
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		if (depth >= MAX_DEPTH)
+			return burrow_error(w->err, ELOOP, "'%s' is nested too deep", str_quote(path));
+		cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return burrow_error(w->err, errno, "cannot open '%s'", str_quote(path));
+		struct archive_entry *e = entry_for(path, &sb, AE_IFDIR);
+		add_xattrs(fd, e);
+		if (put(w, e, path) < 0)
+			return -1;
+		cleanup_free char *sub = xasprintf("%s/", path);
+		if (is_opaque(fd)) {
+			cleanup_free char *opq = xasprintf("%s.wh..wh..opq", sub);
+			if (put_marker(w, opq) < 0)
+				return -1;
+		}
+		return walk_dir(w, fd, sub, depth + 1);
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		char target[PATH_MAX + 1];
+		ssize_t n = readlinkat(dirfd, name, target, PATH_MAX);
+		if (n < 0)
+			return burrow_error(w->err, errno, "cannot read link '%s'", str_quote(path));
+		target[n] = '\0';
+		struct archive_entry *e = entry_for(path, &sb, AE_IFLNK);
+		archive_entry_set_symlink(e, target);
+		return put(w, e, path);
+	}
+	if (S_ISREG(sb.st_mode)) {
+		if (sb.st_nlink > 1) {
+			for (size_t i = 0; i < w->nlinks; i++) {
+				if (w->links[i].dev == sb.st_dev && w->links[i].ino == sb.st_ino) {
+					struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
+					archive_entry_set_hardlink(e, w->links[i].path);
+					archive_entry_set_size(e, 0);
+					return put(w, e, path);
+				}
+			}
+			if (w->nlinks == w->cap) {
+				w->cap = w->cap ? w->cap * 2 : 16;
+				w->links = xrealloc(w->links, w->cap * sizeof(*w->links));
+			}
+			w->links[w->nlinks++] = (struct hardlink){sb.st_dev, sb.st_ino, xstrdup(path)};
+		}
+		cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return burrow_error(w->err, errno, "cannot open '%s'", str_quote(path));
+		struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
+		archive_entry_set_size(e, sb.st_size);
+		add_xattrs(fd, e);
+		if (put(w, e, path) < 0)
+			return -1;
+		for (long long left = sb.st_size; left > 0;) {
+			ssize_t n = TEMP_FAILURE_RETRY(read(fd, w->buf, left < COPY ? (size_t)left : COPY));
+			if (n < 0)
+				return burrow_error(w->err, errno, "cannot read '%s'", str_quote(path));
+			if (n == 0)
+				return burrow_error(w->err, EIO, "'%s' changed while it was read", str_quote(path));
+			if (archive_write_data(w->a, w->buf, (size_t)n) != n)
+				return tar_fail(w, path);
+			left -= n;
+		}
+		return 0;
+	}
+	if (S_ISFIFO(sb.st_mode))
+		return put(w, entry_for(path, &sb, AE_IFIFO), path);
+	burrow_debug("commit: '%s' (a device or socket) is not stored", str_quote(path));
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk_dir(struct walk *w, int dirfd, const char *prefix, int depth)
+{
+	int fd = dup(dirfd);
+	if (fd < 0)
+		return burrow_error(w->err, errno, "cannot read '%s'", str_quote(prefix));
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return burrow_error(w->err, errno, "cannot read '%s'", str_quote(prefix));
+	}
+	cleanup_strv char **names = xcalloc(1, sizeof(char *));
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			strv_append(&names, de->d_name);
+	closedir(d);
+	qsort(names, strv_len(names), sizeof(char *), by_name);
+	for (size_t i = 0; names[i]; i++)
+		if (one(w, dirfd, names[i], prefix, depth) < 0)
+			return -1;
+	return 0;
+}
+
+/* The upper dir as a tar in fd; *diff_id its sha256, *size its length. */
+static int write_layer(int upperfd, int fd, char diff_id[72], long long *size, struct burrow_err **err)
+{
+	struct sink k = {.fd = fd};
+	if (!(k.sha = img_sha_new(err)))
+		return -1;
+	struct walk w = {.err = err, .buf = xmalloc(COPY)};
+	w.a = archive_write_new();
+	int r = -1;
+	if (w.a && archive_write_set_format_pax_restricted(w.a) == ARCHIVE_OK &&
+	    archive_write_set_bytes_in_last_block(w.a, 1) == ARCHIVE_OK &&
+	    archive_write_open(w.a, &k, NULL, sink_write, NULL) == ARCHIVE_OK) {
+		r = walk_dir(&w, upperfd, "", 0);
+		if (archive_write_close(w.a) != ARCHIVE_OK && r == 0)
+			r = k.err ? (*err = steal_ptr(k.err), -1) : tar_fail(&w, "the end");
+	} else {
+		burrow_error(err, ENOMEM, "cannot set up libarchive");
+	}
+	if (w.a)
+		archive_write_free(w.a);
+	if (r == 0 && k.err) {
+		*err = steal_ptr(k.err);
+		r = -1;
+	}
+	burrow_err_free(k.err);
+	if (r == 0)
+		r = img_sha_final(k.sha, diff_id, err);
+	img_sha_free(k.sha);
+	for (size_t i = 0; i < w.nlinks; i++)
+		free(w.links[i].path);
+	free(w.links);
+	free(w.buf);
+	*size = k.bytes;
+	return r;
+}
+
+/* --- the new configuration --------------------------------------------------------- */
+
+static const char *const run_keys[] = {"Env", "Cmd", "Entrypoint", "WorkingDir", "User", NULL};
+
+static bool one_of(const char *k, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(k, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static char *new_config(yajl_val base, const char *diff_id, const struct img_config *run, const char *author,
+                        const char *created_by, const char *comment)
+{
+	char day[48], when[80];
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct tm tm;
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when, sizeof(when), "%s.%09ldZ", day, (long)now.tv_nsec);
+	static const char *const own[] = {"created", "author", "config", "rootfs", "history", NULL};
+	yajl_gen g = json_gen_new();
+	jg_map_open(g);
+	for (size_t i = 0; i < base->u.object.len; i++) {
+		if (one_of(base->u.object.keys[i], own))
+			continue;
+		jg_key(g, base->u.object.keys[i]);
+		jg_value(g, base->u.object.values[i]);
+	}
+	jg_key_str(g, "created", when);
+	const char *a = author ? author : json_get_str(base, "author");
+	if (a)
+		jg_key_str(g, "author", a);
+	/* the run configuration: the five fields from run, the others kept */
+	jg_key(g, "config");
+	cleanup_free char *rc = NULL;
+	{
+		yajl_gen g2 = json_gen_new();
+		img_config_gen(g2, run);
+		rc = json_gen_finish(g2);
+	}
+	cleanup_yajl yajl_val runv = json_parse(rc, NULL);
+	jg_map_open(g);
+	yajl_val bc = json_get(base, "config");
+	for (size_t i = 0; bc && YAJL_IS_OBJECT(bc) && i < bc->u.object.len; i++) {
+		if (one_of(bc->u.object.keys[i], run_keys))
+			continue;
+		jg_key(g, bc->u.object.keys[i]);
+		jg_value(g, bc->u.object.values[i]);
+	}
+	for (size_t i = 0; runv && YAJL_IS_OBJECT(runv) && i < runv->u.object.len; i++) {
+		jg_key(g, runv->u.object.keys[i]);
+		jg_value(g, runv->u.object.values[i]);
+	}
+	jg_map_close(g);
+	jg_key(g, "rootfs");
+	jg_map_open(g);
+	jg_key_str(g, "type", "layers");
+	jg_key(g, "diff_ids");
+	jg_array_open(g);
+	yajl_val ids = json_get(json_get(base, "rootfs"), "diff_ids");
+	for (size_t i = 0; ids && YAJL_IS_ARRAY(ids) && i < ids->u.array.len; i++)
+		jg_value(g, ids->u.array.values[i]);
+	jg_str(g, diff_id);
+	jg_array_close(g);
+	jg_map_close(g);
+	jg_key(g, "history");
+	jg_array_open(g);
+	yajl_val hist = json_get(base, "history");
+	for (size_t i = 0; hist && YAJL_IS_ARRAY(hist) && i < hist->u.array.len; i++)
+		jg_value(g, hist->u.array.values[i]);
+	jg_map_open(g);
+	jg_key_str(g, "created", when);
+	jg_key_str(g, "created_by", created_by);
+	if (a)
+		jg_key_str(g, "author", a);
+	if (comment)
+		jg_key_str(g, "comment", comment);
+	jg_map_close(g);
+	jg_array_close(g);
+	jg_map_close(g);
+	return json_gen_finish(g);
+}
+
+/* --- the layer as a blob source -------------------------------------------------------- */
+
+struct source {
+	int fd;
+	size_t top; /* the index of the new layer */
+	const struct img_manifest *m;
+};
+
+static int src_open(void *data, const struct img_descriptor *d, atomic_llong *progress, const atomic_bool *cancel,
+                    img_read_fn **read, void **ctx, struct burrow_err **err)
+{
+	(void)progress;
+	(void)cancel;
+	struct source *s = data;
+	if ((size_t)(d - s->m->layers) != s->top)
+		return burrow_error(err, ENOENT, "layer %s of the image is not in the store", d->digest);
+	struct img_range_reader *r = img_range_open(s->fd, 0, d->size, d->digest, "the new layer", err);
+	if (!r)
+		return -1;
+	*read = img_range_read;
+	*ctx = r;
+	return 0;
+}
+
+static struct burrow_err *src_close(void *data, void *ctx)
+{
+	(void)data;
+	img_range_close(ctx);
+	return NULL;
+}
+
+int img_commit_container(struct state_store *s, const struct img_commit_opts *o, char **id, struct burrow_err **err)
+{
+	/* everything the user gave is checked before the directory is read */
+	struct img_config run = {0};
+	__attribute__((cleanup(img_record_clear))) struct img_record base = {0};
+	cleanup_free char *base_cfg = NULL;
+	int rc = img_record_load(s, o->base, &base, err);
+	if (rc != 0) {
+		if (rc == 1)
+			burrow_error(err, ENOENT, "its image %.12s is not in the store any more", o->base);
+		return -1;
+	}
+	if ((rc = img_blob_get(s, "img-config", o->base, &base_cfg, err)) != 0)
+		return rc < 0 ? -1 : burrow_error(err, ENOENT, "image %.12s has no configuration stored", o->base);
+	cleanup_err struct burrow_err *pe = NULL;
+	cleanup_yajl yajl_val bv = json_parse(base_cfg, &pe);
+	if (!bv || !YAJL_IS_OBJECT(bv))
+		return burrow_error(err, EINVAL, "the configuration of image %.12s is not a JSON object", o->base);
+	img_config_copy(&run, &base.config);
+	for (size_t i = 0; o->changes && o->changes[i]; i++) {
+		if (img_config_apply_change(&run, o->changes[i], err) < 0) {
+			img_config_clear(&run);
+			return -1;
+		}
+	}
+	cleanup_close int layersfd = -1;
+	cleanup_close int fd = -1;
+	if (img_layers_open(s, &layersfd, err) < 0 ||
+	    (fd = openat(layersfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0) {
+		if (layersfd >= 0)
+			burrow_error(err, errno, "cannot create a temporary file in the layer store");
+		img_config_clear(&run);
+		return -1;
+	}
+	char diff_id[72];
+	long long size = 0;
+	if (write_layer(o->upperfd, fd, diff_id, &size, err) < 0) {
+		img_config_clear(&run);
+		return burrow_error_wrap(err, "cannot read the container's changes");
+	}
+	cleanup_free char *created_by =
+	    xasprintf("burrow commit%s%s", o->container ? " " : "", o->container ? o->container : "");
+	cleanup_free char *cfg = new_config(bv, diff_id, &run, o->author, created_by, o->message);
+	img_config_clear(&run);
+
+	/* the image's layers and the new one, through the pull's path */
+	size_t nbase = strv_len(base.layer_ids);
+	cleanup_yajl yajl_val nv = json_parse(cfg, &pe);
+	cleanup_strv char **diff_ids = json_get_strv(json_get(nv, "rootfs"), "diff_ids");
+	if (!diff_ids || strv_len(diff_ids) != nbase + 1)
+		return burrow_error(err, EINVAL, "image %.12s has %zu layers but its configuration names %zu", o->base,
+		                    nbase, diff_ids ? strv_len(diff_ids) - 1 : 0);
+	__attribute__((cleanup(img_manifest_clear))) struct img_manifest m = {0};
+	m.kind = IMG_MANIFEST_IMAGE;
+	m.media_type = xstrdup(IMG_MT_OCI_MANIFEST);
+	m.nlayers = nbase + 1;
+	m.layers = xcalloc(m.nlayers, sizeof(*m.layers));
+	for (size_t i = 0; i < m.nlayers; i++) {
+		m.layers[i].digest = xstrdup(diff_ids[i]);
+		m.layers[i].media_type = xstrdup("application/vnd.oci.image.layer.v1.tar");
+	}
+	m.layers[nbase].size = size;
+	struct source src = {.fd = fd, .top = nbase, .m = &m};
+	struct img_blob_source bs = {.open = src_open, .close = src_close, .data = &src};
+	struct img_fetch_opts fo = {.name = o->reference ? o->reference : "the new image", .parallel = 1};
+	struct img_fetch *f = NULL;
+	int r = img_fetch_layers(s, &bs, &m, cfg, strlen(cfg), &fo, &f, err);
+	if (r == 0) {
+		struct img_fetch_image what = {.reference = o->reference};
+		r = img_fetch_store(f, &what, err);
+	}
+	if (r == 0)
+		*id = xstrdup(img_fetch_id(f));
+	img_fetch_free(f, r < 0);
+	return r;
+}
