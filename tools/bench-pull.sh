@@ -1,5 +1,6 @@
 #!/bin/bash
-# bench-pull.sh prepare | run: the pull case of make bench.
+# bench-pull.sh prepare | run | saveload: the pull and save-load cases of
+# make bench.
 #
 # prepare (as root): a Debian minbase root filesystem made once with
 # debootstrap, kept in $BENCH_PULL_CACHE (default /var/tmp/burrow-bench-pull).
@@ -10,6 +11,9 @@
 # filesystem ($BENCH_TMPDIR): burrow pull, podman pull, and the floor (every
 # blob fetched at once with curl and unpacked with tar -x). Prints medians of
 # wall time and peak RSS (/usr/bin/time).
+# saveload (as the bench user): the same image pulled once, then
+# BENCH_PULL_RUNS times burrow save -o and load -i (into a fresh store)
+# beside podman save and load.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${BENCH_PULL_CACHE:-/var/tmp/burrow-bench-pull}
@@ -36,17 +40,16 @@ median() { # numbers...
 	printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'
 }
 
-run() {
-	local B=$top/burrow regpy=$top/tools/registry.py runs=${BENCH_PULL_RUNS:-3}
+# serve_image: a local registry with the 4-layer image; sets work, regpid,
+# port, ref, urls, sizes (the caller removes work and stops the registry)
+serve_image() {
+	B=$top/burrow
+	local regpy=$top/tools/registry.py
 	[ -f "$regpy" ] || regpy=$top/tests/integration/registry.py
 	[ -s "$cache/minbase.tar" ] || { echo "bench-pull: no $cache/minbase.tar (run make bench as root once)" >&2; return 1; }
 	command -v docker-registry >/dev/null || { echo "bench-pull: docker-registry is missing" >&2; return 1; }
-	local work
 	work=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/burrow-bench-pull.XXXXXX")
-	local regpid=
-	# shellcheck disable=SC2064
-	trap "kill \$regpid 2>/dev/null; '$B' unshare rm -rf '$work' 2>/dev/null; rm -rf '$work' 2>/dev/null" RETURN
-	local port
+	regpid=
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	mkdir -p "$work/reg"
 	printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s/reg\nhttp:\n  addr: 127.0.0.1:%s\n  secret: bench\n' \
@@ -64,15 +67,21 @@ run() {
 	python3 "$regpy" layer "$work/blobs.tar" 'big("opt/bench/a.bin", 40 << 20); big("opt/bench/b.bin", 30 << 20)'
 	python3 "$regpy" layer "$work/json.tar" \
 		'f("srv/data.json", "".join("{\"id\": %d, \"name\": \"item-%d\", \"tags\": [\"a\", \"b\", \"c\"], \"value\": %d}\n" % (i, i, i * 7) for i in range(700000)))'
-	local ref=127.0.0.1:$port/bench/pull:1
+	ref=127.0.0.1:$port/bench/pull:1
 	python3 "$regpy" push "http://127.0.0.1:$port" bench/pull:1 --layer "$cache/minbase.tar:gzip" \
 		--layer "$work/text.tar:gzip" --layer "$work/blobs.tar:gzip" --layer "$work/json.tar:gzip" >/dev/null
 	rm -f "$work/text.tar" "$work/blobs.tar" "$work/json.tar"
-	local urls sizes
 	urls=$(curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://127.0.0.1:$port/v2/bench/pull/manifests/1" |
 		python3 -c 'import json,sys; print(" ".join(l["digest"] for l in json.load(sys.stdin)["layers"]))')
 	sizes=$(curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://127.0.0.1:$port/v2/bench/pull/manifests/1" |
 		python3 -c 'import json,sys; print(sum(l["size"] for l in json.load(sys.stdin)["layers"]) // 1000000)')
+}
+
+run() {
+	local runs=${BENCH_PULL_RUNS:-3} B work regpid port ref urls sizes i
+	# shellcheck disable=SC2064
+	trap 'kill $regpid 2>/dev/null; "$B" unshare rm -rf "$work" 2>/dev/null; rm -rf "$work" 2>/dev/null' RETURN
+	serve_image || return 1
 
 	local podman_ok=
 	if command -v podman >/dev/null; then podman_ok=1; fi
@@ -137,11 +146,64 @@ PY
 	echo "runs: burrow ${bw[*]} s (${bm[*]} MB); podman ${pw[*]:-} s (${pm[*]:-} MB); floor ${fw[*]} s"
 }
 
+# one timed command: appends "wall-s" to the array named $1
+timed() {
+	local -n into=$1
+	shift
+	/usr/bin/time -f '%e' -o "$work/t" "$@" >/dev/null 2>"$work/err" || { echo "bench-pull: $* failed: $(tail -2 "$work/err")" >&2; return 1; }
+	into+=("$(cat "$work/t")")
+}
+
+# save -o and load -i of the same image (docker-archive), burrow beside
+# podman and the floor (cat of the archive; tar -x of its layers)
+saveload() {
+	local runs=${BENCH_PULL_RUNS:-3} B work regpid port ref urls sizes i
+	# shellcheck disable=SC2064
+	trap 'kill $regpid 2>/dev/null; "$B" unshare rm -rf "$work" 2>/dev/null; rm -rf "$work" 2>/dev/null' RETURN
+	serve_image || return 1
+	local P=(podman --root "$work/p" --runroot "$work/pr") podman_ok=
+	"$B" --root "$work/b" pull -q --tls-verify=false "$ref" >/dev/null
+	if command -v podman >/dev/null && TMPDIR=$work "${P[@]}" pull -q --tls-verify=false "$ref" >/dev/null 2>&1; then
+		podman_ok=1
+	fi
+	kill "$regpid" 2>/dev/null
+	local bs=() ps=() fs=() bl=() pl=() fl=()
+	for i in $(seq "$runs"); do
+		rm -f "$work/b.tar" "$work/p.tar"
+		timed bs "$B" --root "$work/b" save -o "$work/b.tar" "$ref"
+		[ -n "$podman_ok" ] && timed ps "${P[@]}" save -o "$work/p.tar" "$ref"
+		timed fs sh -c "cat '$work/b.tar' >'$work/f.tar'"
+		timed bl "$B" --root "$work/bl$i" load -i "$work/b.tar"
+		"$B" unshare rm -rf "$work/bl$i"
+		if [ -n "$podman_ok" ]; then
+			TMPDIR=$work timed pl podman --root "$work/pl$i" --runroot "$work/plr$i" load -i "$work/p.tar"
+			podman --root "$work/pl$i" --runroot "$work/plr$i" unshare rm -rf "$work/pl$i" "$work/plr$i" 2>/dev/null || true
+		fi
+		mkdir -p "$work/fl"
+		timed fl sh -c "cd '$work/fl' && for l in \$(tar -tf '$work/b.tar' | grep '\.tar\$'); do mkdir -p x && tar -xOf '$work/b.tar' \$l | tar -xf - -C x 2>/dev/null; done; true"
+		chmod -R u+w "$work/fl" 2>/dev/null
+		rm -rf "$work/fl" "$work/f.tar"
+	done
+	"${P[@]}" unshare rm -rf "$work/p" "$work/pr" 2>/dev/null || true
+	local pause
+	for pause in "${XDG_RUNTIME_DIR:-/nonexistent}/libpod/tmp/pause.pid" "/tmp/podman-run-$(id -u)/libpod/tmp/pause.pid"; do
+		[ -s "$pause" ] && kill "$(cat "$pause")" 2>/dev/null
+	done
+	local mb
+	mb=$(($(stat -c %s "$work/b.tar") / 1000000))
+	printf '\nsave -o / load -i of the 4-layer image (a %s MB docker-archive), median wall s of %s runs\n' "$mb" "$runs"
+	printf '%-10s %10s %10s %10s\n' "" "burrow" "podman" "floor"
+	printf '%-10s %10s %10s %10s\n' "save" "$(median "${bs[@]}")" "$(median "${ps[@]}")" "$(median "${fs[@]}")"
+	printf '%-10s %10s %10s %10s\n' "load" "$(median "${bl[@]}")" "$(median "${pl[@]}")" "$(median "${fl[@]}")"
+	echo "(floor: cat of the archive; tar -x of each of its layers)"
+}
+
 case "${1:-}" in
 prepare) prepare ;;
 run) run ;;
+saveload) saveload ;;
 *)
-	echo "usage: $0 prepare|run" >&2
+	echo "usage: $0 prepare|run|saveload" >&2
 	exit 2
 	;;
 esac

@@ -20,7 +20,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${BURROW_BENCH_STAGE:-}" ]; then
 	cp "$top"/build/tests/helpers/{slirp-drive,netbench} "$stage/build/tests/helpers/" 2>/dev/null || true
 	chmod -R a+rX "$stage"
 	# the pull case's Debian root filesystem is made once, as root
-	if [ -z "${BENCH_CASES:-}" ] || [[ " $BENCH_CASES " == *" pull "* ]]; then
+	if [ -z "${BENCH_CASES:-}" ] || [[ " $BENCH_CASES " == *" pull "* ]] || [[ " $BENCH_CASES " == *" save-load "* ]]; then
 		"$top/tools/bench-pull.sh" prepare
 	fi
 	runuser -u burrow-t1 -- env -i HOME=/home/burrow-t1 USER=burrow-t1 LOGNAME=burrow-t1 \
@@ -190,4 +190,8 @@ fi
 # pull from a local registry: wall time and peak RSS beside podman and the floor
 if want pull; then
 	BENCH_TMPDIR=${BENCH_TMPDIR:-/tmp} "$top/tools/bench-pull.sh" run
+fi
+# save and load of that image beside podman's
+if want save-load; then
+	BENCH_TMPDIR=${BENCH_TMPDIR:-/tmp} "$top/tools/bench-pull.sh" saveload
 fi

@@ -182,6 +182,12 @@ Loaded image: localhost/bb:latest"
 	run_burrow 125 save --format oci-archive -m -o "$T/bad.tar" localhost/multi:1
 	run_burrow 125 save --format nosuch -o "$T/bad.tar" localhost/multi:1
 	[ ! -e "$T/bad.tar" ]
+	# a terminal is refused, as podman does (script(1) gives one)
+	command -v script >/dev/null || need_or_fail "script (Debian package bsdutils)"
+	run script -qec "timeout 30 '$BURROW' save localhost/multi:1" /dev/null
+	assert_match "$output" "refusing to save to terminal"
+	run script -qec "timeout 30 '$BURROW' load" /dev/null
+	assert_match "$output" "cannot read from terminal"
 }
 
 # podman with its own storage in the test's directory
