@@ -7,7 +7,10 @@
 /* What 'burrow image --help' prints after "Usage: burrow ": keep it in step
  * with the subcommands below. */
 const char cmd_image_usage[] = "image SUBCOMMAND [ARG...]\n\n"
+                               "  load        load images from an archive (as burrow load)\n"
                                "  pull        pull images from a registry (as burrow pull)\n"
+                               "  push        push an image (as burrow push)\n"
+                               "  save        save images to an archive (as burrow save)\n"
                                "  ls, list    list images (as burrow images)\n"
                                "  rm          remove images (as burrow rmi)\n"
                                "  tag         add names to an image (as burrow tag)\n"
@@ -23,7 +26,10 @@ static const struct {
 	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
 	const char *usage; /* for those with no verb of their own */
 } subs[] = {
+    {"load", "load", cmd_load, NULL},
     {"pull", "pull", cmd_pull, NULL},
+    {"push", "push", cmd_push, NULL},
+    {"save", "save", cmd_save, NULL},
     {"ls", "images", cmd_images, NULL},
     {"list", "images", cmd_images, NULL},
     {"rm", "rmi", cmd_rmi, NULL},

@@ -390,3 +390,10 @@ cat: can't open '/etc/sl': No such file or directory"
 	run_burrow 125 commit -c 'BOGUS x' c1
 	assert_match "$output" "BOGUS"
 }
+
+@test "image save, image load: the same verbs under podman's image family" {
+	load_multi
+	run_burrow 0 image save -o "$T/d.tar" localhost/multi:1
+	other 0 image load -i "$T/d.tar"
+	is "$output" "Loaded image: localhost/multi:1"
+}
