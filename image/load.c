@@ -583,7 +583,10 @@ int img_load(struct state_store *s, const struct img_load_opts *o, char ***loade
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
-	for (size_t i = 0; i < n; i++)
+	/* the last first: a later image may use a layer an earlier one placed,
+	 * which that one can only take away again (after a failure) once the
+	 * later one lets go of it */
+	for (size_t i = n; i-- > 0;)
 		image_free(&imgs[i]);
 	free(imgs);
 	img_members_free(a);

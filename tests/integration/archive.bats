@@ -318,8 +318,22 @@ l[1] = l[1].replace(b"third\n", b"THIRD\n"); j[0]["Layers"][2] = "x/layer.tar"; 
 	run_burrow 125 load -i "$T/diffid.tar"
 	assert_match "$output" "not the diff ID"
 	nothing_stored
+	# two images sharing layers, the second's own last layer broken: the
+	# layers the first placed go again too
+	python3 "$REGPY" layer "$T/other.tar" 'd("opt"); f("opt/other", "another top\n")'
+	python3 "$REGPY" oci "$T/two" localhost/two:1 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" \
+		--layer "$T/other.tar:gzip" >/dev/null
+	other 0 load -i "$T/two"
+	other 0 save -m -o "$T/both.tar" localhost/multi:1 localhost/two:1
+	rewrite "$T/both.tar" "$T/both-bad.tar" '
+j = json.loads(find(lambda n: n == "manifest.json")[1])
+l = find(lambda n: n == j[1]["Layers"][-1]); l[1] = l[1].replace(b"another top", b"ANOTHER TOP")'
+	run_burrow 125 load -i "$T/both-bad.tar"
+	assert_match "$output" "localhost/two:1: layer .*not the diff ID"
+	nothing_stored
 	# and the good ones load
 	run_burrow 0 load -i "$f/good-d.tar"
+	run_burrow 0 load -i "$T/both.tar"
 }
 
 @test "pull: oci:, oci-archive:, docker-archive: and dir: transports; containers-storage: is refused" {
