@@ -372,9 +372,13 @@ int img_manifest_select(const struct img_manifest *index, const struct img_platf
 struct img_out_layer {
 	char *chain_id;
 	char *diff_id;
-	long long size;  /* of its tar */
-	char *digest;    /* of the blob written (compressed or not), once known */
-	long long bsize; /* its size */
+	long long size;   /* of its tar */
+	char *digest;     /* of the blob written (compressed or not), once known */
+	long long bsize;  /* its size */
+	char *media_type; /* its media type when not the manifest's usual one (NULL) */
+	/* the blob it was pulled as (NULL: none known) */
+	char *src_digest, *src_media_type;
+	long long src_size;
 };
 struct img_out {
 	char *id;
@@ -383,7 +387,8 @@ struct img_out {
 	struct img_out_layer *layers;
 	size_t nlayers;
 	char **tags;
-	char *out_manifest; /* what is written (img_out_manifest) */
+	char **repo_digests; /* REPO@DIGEST it was pulled as */
+	char *out_manifest;  /* what is written (img_out_manifest) */
 	char out_digest[72];
 };
 /* Image id's records and the size of each layer's tar (its record). */

@@ -6,7 +6,9 @@
  * gzip-compressed the same way every time, into an unnamed file beside the
  * layers while its digest is computed; a blob the registry has already
  * (HEAD) is not sent again, so a second push of the same image sends no
- * layer. Then the configuration (byte for byte: the image ID stays) and the
+ * layer. A layer that was pulled is first offered as the blob it was
+ * pulled as: one the destination has, or mounts from the repository it
+ * came from (the same registry), is not sent at all. Then the configuration (byte for byte: the image ID stays) and the
  * manifest, whose digest a pull of the pushed name gets. The registry side
  * is the pull's: registries.conf's insecure setting, certs.d, auth.json and
  * --creds, bearer tokens (asked for with the push scope), retries. */
@@ -74,6 +76,64 @@ static int upload_blob(struct dest *d, const char *digest, const struct img_http
 		return -1;
 	note(d->o, "Copying %s %.12s done", kind, digest + 7);
 	return 0;
+}
+
+/* What a pulled blob's media type is called in the format pushed (NULL:
+ * it has no name there). */
+static const char *reuse_type(const char *mt, bool oci)
+{
+	static const char *const types[][2] = {
+	    {"application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.docker.image.rootfs.diff.tar.gzip"},
+	    {"application/vnd.oci.image.layer.v1.tar", "application/vnd.docker.image.rootfs.diff.tar"},
+	    {"application/vnd.oci.image.layer.v1.tar+zstd", NULL},
+	};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if ((types[i][0] && strcmp(mt, types[i][0]) == 0) || (types[i][1] && strcmp(mt, types[i][1]) == 0))
+			return types[i][oci ? 0 : 1];
+	return NULL;
+}
+
+/* A layer pulled from a registry as a blob the destination has, or can
+ * mount from the repository it was pulled from (the same registry): used
+ * as it is, nothing sent. 1 reused, 0 not. */
+static int reuse_layer(struct dest *d, struct img_out_layer *l, bool oci, const char *host, char *const *repo_digests,
+                       struct burrow_err **err)
+{
+	const char *mt = l->src_digest ? reuse_type(l->src_media_type, oci) : NULL;
+	if (!mt)
+		return 0;
+	cleanup_free char *path = xasprintf("blobs/%s", l->src_digest);
+	__attribute__((cleanup(img_http_resp_clear))) struct img_http_resp resp = {0};
+	if (img_registry_send(d->reg, "HEAD", d->repo, path, NULL, NULL, SMALL, &resp, err) < 0)
+		return -1;
+	bool have = resp.status == 200;
+	const char *how = "already exists";
+	cleanup_free char *from = NULL;
+	for (size_t i = 0; !have && repo_digests && repo_digests[i]; i++) {
+		const char *rd = repo_digests[i];
+		size_t hl = strlen(host);
+		const char *at = strchr(rd, '@');
+		if (strncmp(rd, host, hl) != 0 || rd[hl] != '/' || !at || (size_t)(at - rd) <= hl + 1)
+			continue;
+		free(from);
+		from = xstrndup(rd + hl + 1, (size_t)(at - rd - hl - 1));
+		if (strcmp(from, d->repo) == 0)
+			continue;
+		cleanup_free char *mount =
+		    xasprintf("blobs/uploads/?mount=sha256%%3A%s&from=%s", l->src_digest + 7, from);
+		img_http_resp_clear(&resp);
+		if (img_registry_send(d->reg, "POST", d->repo, mount, NULL, NULL, SMALL, &resp, err) < 0)
+			return -1;
+		have = resp.status == 201;
+		how = "mounted";
+	}
+	if (!have)
+		return 0;
+	note(d->o, "Copying blob %.12s skipped: %s", l->src_digest + 7, how);
+	l->digest = xstrdup(l->src_digest);
+	l->bsize = l->src_size;
+	l->media_type = xstrdup(mt);
+	return 1;
 }
 
 /* A layer: compressed into an unnamed file (its digest learned), then sent. */
@@ -149,15 +209,19 @@ static int push_registry(struct state_store *s, const struct img_push_opts *o, c
 		r = img_out_load(s, layersfd, image_id, &im, err);
 	if (r == 0)
 		note(o, "Getting image source signatures");
-	for (size_t i = 0; r == 0 && i < im.nlayers; i++)
-		if ((r = push_layer(&d, layersfd, &im.layers[i], err)) < 0)
+	bool oci = !o->format || strcmp(o->format, "oci") == 0;
+	for (size_t i = 0; r == 0 && i < im.nlayers; i++) {
+		int reused = reuse_layer(&d, &im.layers[i], oci, host, im.repo_digests, err);
+		if (reused == 0)
+			reused = push_layer(&d, layersfd, &im.layers[i], err);
+		if ((r = reused < 0 ? -1 : 0) < 0)
 			burrow_error_wrap(err, "layer %.12s", im.layers[i].chain_id);
+	}
 	if (r == 0) {
 		cleanup_free char *cd = xasprintf("sha256:%s", im.id);
 		struct img_http_body cb = {.data = im.config, .size = (long long)strlen(im.config)};
 		r = upload_blob(&d, cd, &cb, "config", err);
 	}
-	bool oci = !o->format || strcmp(o->format, "oci") == 0;
 	if (r == 0)
 		r = img_out_manifest(&im, oci, true, err);
 	if (r == 0) {

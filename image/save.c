@@ -155,9 +155,13 @@ void img_out_clear(struct img_out *im)
 		free(im->layers[i].chain_id);
 		free(im->layers[i].diff_id);
 		free(im->layers[i].digest);
+		free(im->layers[i].media_type);
+		free(im->layers[i].src_digest);
+		free(im->layers[i].src_media_type);
 	}
 	free(im->layers);
 	strv_free(im->tags);
+	strv_free(im->repo_digests);
 	free(im->out_manifest);
 }
 
@@ -183,10 +187,16 @@ int img_out_load(struct state_store *s, int layersfd, const char *id, struct img
 			                             r.layer_ids[i], id);
 		l->chain_id = xstrdup(r.layer_ids[i]);
 		l->diff_id = xstrdup(lr.diff_id);
+		if (lr.compressed_digest && lr.media_type && lr.compressed_size > 0) {
+			l->src_digest = xstrdup(lr.compressed_digest);
+			l->src_media_type = xstrdup(lr.media_type);
+			l->src_size = lr.compressed_size;
+		}
 		if (img_layer_tar_size(layersfd, l->chain_id, &l->size, err) < 0)
 			return burrow_error_wrap(err, "cannot save image %.12s", id);
 	}
 	im->tags = xcalloc(1, sizeof(char *));
+	im->repo_digests = strv_dup(r.digests);
 	return 0;
 }
 
@@ -293,7 +303,8 @@ int img_out_manifest(struct img_out *im, bool oci, bool gz, struct burrow_err **
 		const char *lt = oci ? (gz ? MT_OCI_LAYER "+gzip" : MT_OCI_LAYER)
 		                     : (gz ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : MT_DOCKER_LAYER);
 		for (size_t i = 0; i < im->nlayers; i++)
-			gen_desc(g, lt, im->layers[i].digest, im->layers[i].bsize);
+			gen_desc(g, im->layers[i].media_type ? im->layers[i].media_type : lt, im->layers[i].digest,
+			         im->layers[i].bsize);
 		jg_array_close(g);
 		jg_map_close(g);
 		im->out_manifest = json_gen_finish(g);

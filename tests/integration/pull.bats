@@ -635,27 +635,44 @@ blob_uploads() {
 	grep -c "\"PUT /v2/$1/blobs/uploads/" "$BATS_FILE_TMPDIR/reg/log" || true
 }
 
-@test "push: to a registry; pulling it gives the same digest and ID; a second push sends no blob; --format v2s2" {
-	run_burrow 0 pull -q --tls-verify=false "$REG/test/multi:1"
-	id=$output
-	run_burrow 0 push --tls-verify=false --digestfile "$T/digest" "$REG/test/multi:1" "$REG/pushed/multi:1"
+@test "push: to a registry; pulling it gives the same digest and ID; blobs the registry has are not sent again" {
+	# an image of no registry: every layer compressed here and sent once
+	import_busybox localhost/bb
+	id=$(timeout 30 "$BURROW" images --no-trunc -q | head -1)
+	run_burrow 0 push --tls-verify=false --digestfile "$T/digest" localhost/bb "$REG/pushed/bb:1"
 	assert_match "$output" "Copying blob [0-9a-f]{12} done"
 	assert_match "$output" "Writing manifest to image destination"
 	digest=$(cat "$T/digest")
 	assert_match "$digest" "^sha256:[0-9a-f]{64}$"
-	is "$(blob_uploads pushed/multi)" 4 "three layers and the configuration sent"
+	is "$(blob_uploads pushed/bb)" 2 "the layer and the configuration sent"
 	# what the registry serves is what was pushed
-	run curl -s -H "Accept: application/vnd.oci.image.manifest.v1+json" "http://$REG/v2/pushed/multi/manifests/1"
+	run curl -s -H "Accept: application/vnd.oci.image.manifest.v1+json" "http://$REG/v2/pushed/bb/manifests/1"
 	is "sha256:$(printf '%s' "$output" | sha256sum | cut -d' ' -f1)" "$digest"
-	# again: nothing is sent but the manifest
-	run_burrow 0 push -q --tls-verify=false "$REG/test/multi:1" "$REG/pushed/multi:1"
+	# again: the same blobs (the same compression), nothing sent but the manifest
+	run_burrow 0 push -q --tls-verify=false --digestfile "$T/digest2" localhost/bb "$REG/pushed/bb:1"
 	is "$output" ""
-	is "$(blob_uploads pushed/multi)" 4 "no blob sent again"
+	is "$(blob_uploads pushed/bb)" 2 "no blob sent again"
+	is "$(cat "$T/digest2")" "$digest" "the same manifest"
 	# pulled into another store: the same manifest digest and image ID
-	run_burrow 0 --root "$T/other" pull -q --tls-verify=false "$REG/pushed/multi:1"
+	run_burrow 0 --root "$T/other" pull -q --tls-verify=false "$REG/pushed/bb:1"
 	is "$output" "$id"
 	run timeout 30 "$BURROW" --root "$T/other" images --format json
 	assert_match "$output" "\"Digest\": ?\"$digest\""
+	run_burrow 0 --root "$T/other" run --rm "$REG/pushed/bb:1" cat /etc/passwd
+	assert_match "$output" "root:"
+	timeout 30 "$BURROW" unshare rm -rf "$T/other"
+}
+
+@test "push: a pulled image's layers are mounted from the repository they came from; --format v2s2" {
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/multi:1"
+	id=$output
+	run_burrow 0 push --tls-verify=false --digestfile "$T/digest" "$REG/test/multi:1" "$REG/pushed/multi:1"
+	assert_match "$output" "Copying blob [0-9a-f]{12} skipped: mounted"
+	is "$(blob_uploads pushed/multi)" 1 "only the configuration sent"
+	run_burrow 0 --root "$T/other" pull -q --tls-verify=false "$REG/pushed/multi:1"
+	is "$output" "$id"
+	run timeout 30 "$BURROW" --root "$T/other" images --format json
+	assert_match "$output" "\"Digest\": ?\"$(cat "$T/digest")\""
 	run_burrow 0 --root "$T/other" run --rm "$REG/pushed/multi:1" cat /etc/hello
 	is "$output" "hello from layer 2"
 	timeout 30 "$BURROW" unshare rm -rf "$T/other"
@@ -663,6 +680,9 @@ blob_uploads() {
 	run_burrow 0 push -q --tls-verify=false --format v2s2 "$REG/test/multi:1" "$REG/pushed/v2:1"
 	run curl -s -H "Accept: application/vnd.docker.distribution.manifest.v2+json" "http://$REG/v2/pushed/v2/manifests/1"
 	assert_match "$output" "application/vnd.docker.distribution.manifest.v2\+json"
+	run_burrow 0 --root "$T/other" pull -q --tls-verify=false "$REG/pushed/v2:1"
+	is "$output" "$id"
+	timeout 30 "$BURROW" unshare rm -rf "$T/other"
 	run_burrow 125 push --format nosuch "$REG/test/multi:1" "$REG/pushed/v2:1"
 	run_burrow 125 push localhost/nosuch "$REG/pushed/x:1"
 	assert_match "$output" "not known"
