@@ -80,7 +80,7 @@ serve_image() {
 run() {
 	local runs=${BENCH_PULL_RUNS:-3} B work regpid port ref urls sizes i
 	# shellcheck disable=SC2064
-	trap 'kill $regpid 2>/dev/null; "$B" unshare rm -rf "$work" 2>/dev/null; rm -rf "$work" 2>/dev/null' RETURN
+	trap 'kill $regpid 2>/dev/null || true; "$B" unshare rm -rf "$work" 2>/dev/null || true; rm -rf "$work" 2>/dev/null || true' RETURN
 	serve_image || return 1
 
 	local podman_ok=
@@ -159,7 +159,7 @@ timed() {
 saveload() {
 	local runs=${BENCH_PULL_RUNS:-3} B work regpid port ref urls sizes i
 	# shellcheck disable=SC2064
-	trap 'kill $regpid 2>/dev/null; "$B" unshare rm -rf "$work" 2>/dev/null; rm -rf "$work" 2>/dev/null' RETURN
+	trap 'kill $regpid 2>/dev/null || true; "$B" unshare rm -rf "$work" 2>/dev/null || true; rm -rf "$work" 2>/dev/null || true' RETURN
 	serve_image || return 1
 	local P=(podman --root "$work/p" --runroot "$work/pr") podman_ok=
 	"$B" --root "$work/b" pull -q --tls-verify=false "$ref" >/dev/null
