@@ -25,7 +25,9 @@ suite_setup() {
 }
 
 suite_teardown() {
-	local d
+	local d pause=$T/podman/run/libpod/tmp/pause.pid
+	# the pause process a rootless podman leaves behind
+	[ -s "$pause" ] && kill "$(cat "$pause")" 2>/dev/null
 	for d in "$XDG_DATA_HOME/burrow" "$OTHER"; do
 		[ -d "$d" ] && timeout 30 "$BURROW" unshare rm -rf "$d" 2>/dev/null
 	done
