@@ -25,7 +25,7 @@ static const struct cmd_verb verbs[] = {
     {"commit", cmd_commit, NEED_STATE, "create a new image from a container's changes", cmd_commit_usage},
     {"push", cmd_push, NEED_STATE, "push an image to a registry or an archive", cmd_push_usage},
     {"pull", cmd_pull, NEED_STATE, "pull images from a registry", cmd_pull_usage},
-    {"image", cmd_image, NEED_STATE, "manage images (pull, push, save, load, ls, rm, tag, inspect, prune...)", cmd_image_usage},
+    {"image", cmd_image, NEED_STATE, "manage images (pull, push, save, load, ls, rm, tag...)", cmd_image_usage},
     {"login", cmd_login, 0, "log in to a registry", cmd_login_usage},
     {"logout", cmd_logout, 0, "remove the credentials of a registry", cmd_logout_usage},
     {"images", cmd_images, NEED_STATE, "list images", cmd_images_usage},

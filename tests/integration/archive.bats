@@ -41,7 +41,7 @@ other() {
 
 # image_id [--root DIR]: the full ID of the (newest) image in the store
 image_id() {
-	timeout "$BURROW_TIMEOUT" "$BURROW" "$@" images --no-trunc -q 2>/dev/null | head -1
+	timeout "$BURROW_TIMEOUT" "$BURROW" "$@" images --no-trunc -q 2>/dev/null | head -1 | sed "s/^sha256://"
 }
 
 # image_digest [--root DIR]: the manifest digest it was pulled or loaded by
