@@ -45,9 +45,15 @@ kill_namespace_of() {
 	ns=$(readlink "/proc/$pid/ns/user" 2>/dev/null) || return 0
 	# a stale pid now naming a process of ours: never our own namespace
 	[ "$ns" != "$(readlink /proc/self/ns/user)" ] || return 0
-	for p in /proc/[0-9]*; do
-		# a process may exit between the readlink and the kill: not an error
-		[ "$(readlink "$p/ns/user" 2>/dev/null)" = "$ns" ] && { kill -9 "${p#/proc/}" 2>/dev/null || true; }
+	# all stopped first, then all killed, as a machine that goes down: a
+	# monitor killed after its container would have seen it end and
+	# recorded an exit code (one at a time in /proc order, it sometimes did)
+	local sig
+	for sig in STOP KILL; do
+		for p in /proc/[0-9]*; do
+			# a process may exit between the readlink and the kill: not an error
+			[ "$(readlink "$p/ns/user" 2>/dev/null)" = "$ns" ] && { kill -"$sig" "${p#/proc/}" 2>/dev/null || true; }
+		done
 	done
 	return 0
 }
