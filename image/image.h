@@ -329,6 +329,18 @@ int img_login_user(const char *authfile, const char *registry, char **user, stru
  * EINVAL when it is not HOST[:PORT][/NAMESPACE...]. */
 char *img_registry_key(const char *registry, struct burrow_err **err);
 
+/* Extracts a tar (plain or compressed, detected from content) from source
+ * (a path, or "-" for standard input) into the directory dirfd, over what
+ * it already holds (an entry replaces what is at its path, as tar does; a
+ * directory stays and takes the entry's owner and mode), by the rules of
+ * layer unpacking: no symlink is ever followed, and names that are absolute
+ * or have a ".." component, and hard links to anything not inside dirfd,
+ * are refused; nothing is written outside dirfd. An entry "./" sets
+ * dirfd's own owner and mode. On a refused or damaged archive the entries
+ * before the bad one stay. Must run inside burrow's user namespace (owners
+ * are set there). For volume import. */
+int img_extract(const char *source, int dirfd, struct burrow_err **err);
+
 /* By name (NAME, NAME:TAG, localhost/NAME:TAG; default tag latest), full ID
  * (optionally "sha256:"-prefixed) or unique ID prefix. Not found: status
  * ENOENT, message "image 'x' not known". Ambiguous: EINVAL. */

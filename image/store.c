@@ -285,6 +285,19 @@ static int place_layer(struct state_store *s, int layersfd, const char *tmp, con
 	return 0;
 }
 
+int img_extract(const char *source, int dirfd, struct burrow_err **err)
+{
+	const char *display = strcmp(source, "-") == 0 ? "standard input" : source;
+	cleanup_close int srcfd_owned = -1;
+	int srcfd = -1;
+	if (open_source(source, &srcfd, err) < 0)
+		return -1;
+	if (srcfd != STDIN_FILENO)
+		srcfd_owned = srcfd;
+	struct img_unpack_stats st;
+	return img_unpack(srcfd, dirfd, display, &st, err);
+}
+
 int img_import(struct state_store *s, const struct img_import_opts *opts, char **id, struct burrow_err **err)
 {
 	const char *display = strcmp(opts->source, "-") == 0 ? "standard input" : opts->source;

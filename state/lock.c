@@ -1,9 +1,11 @@
-/* Per-container locks: flock on RUNROOT/locks/<id>.lock. The files live in
+/* Per-container locks: flock on RUNROOT/locks/<id>.lock; locks on named
+ * objects (volumes): RUNROOT/locks/<kind>-<name>.lock. The files live in
  * the runtime dir, so a reboot clears them with everything else. */
 #include "state/state.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -12,6 +14,7 @@
 #include "lib/cleanup.h"
 #include "lib/proc.h"
 #include "lib/fileutil.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
 
@@ -88,6 +91,59 @@ void state_unlock_remove(struct state_store *s, const char *id, int lockfd)
 		return;
 	if (id && valid_lock_id(id)) {
 		cleanup_free char *path = lock_path(s, id);
+		unlink(path);
+	}
+	close(lockfd);
+}
+
+/* Longest name kept whole in a lock file's name: "<kind>-<name>.lock" must
+ * fit NAME_MAX (255) with a short kind; longer names keep this much and a
+ * hash of the whole. */
+#define LOCK_NAME_KEEP 200
+
+static char *name_lock_path(struct state_store *s, const char *kind, const char *name)
+{
+	size_t n = strlen(name);
+	if (n <= LOCK_NAME_KEEP)
+		return xasprintf("%s/locks/%s-%s.lock", state_runroot(s), kind, name);
+	/* FNV-1a: two long names that share the lock only wait for each other */
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)name[i];
+		h *= 1099511628211ULL;
+	}
+	return xasprintf("%s/locks/%s-%.*s-%016llx.lock", state_runroot(s), kind, LOCK_NAME_KEEP, name,
+	                 (unsigned long long)h);
+}
+
+static bool valid_kind(const char *kind)
+{
+	size_t n = kind ? strlen(kind) : 0;
+	if (n == 0 || n > 16)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (kind[i] < 'a' || kind[i] > 'z')
+			return false;
+	return true;
+}
+
+int state_lock_name(struct state_store *s, const char *kind, const char *name, struct burrow_err **err)
+{
+	/* a valid name has no '/' and does not start with '.': it stays in locks/ */
+	if (!valid_kind(kind) || !state_valid_name(name))
+		return burrow_error_status(err, EINVAL, "cannot lock '%s': not a valid name",
+		                           str_quote(name ? name : ""));
+	cleanup_free char *path = name_lock_path(s, kind, name);
+	cleanup_free char *what = xasprintf("%s '%s'", kind, str_quote(name));
+	return state_flock_path(path, what, err);
+}
+
+void state_unlock_name_remove(struct state_store *s, const char *kind, const char *name, int lockfd)
+{
+	if (lockfd < 0)
+		return;
+	if (valid_kind(kind) && state_valid_name(name)) {
+		cleanup_free char *path = name_lock_path(s, kind, name);
 		unlink(path);
 	}
 	close(lockfd);

@@ -810,6 +810,11 @@ void state_tx_cancel(struct state_store *s, enum state_db db)
 	tdb_transaction_cancel(s->tdb[db]);
 }
 
+bool state_in_tx(const struct state_store *s, enum state_db db)
+{
+	return (db == STATE_DB || db == STATE_RUN) && s->in_tx[db];
+}
+
 static int check_one(TDB_DATA key, TDB_DATA val, void *data)
 {
 	(void)key;

@@ -64,6 +64,8 @@ int state_keys(struct state_store *s, enum state_db db, const char *prefix, char
 int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **err);
 int state_tx_commit(struct state_store *s, enum state_db db, struct burrow_err **err);
 void state_tx_cancel(struct state_store *s, enum state_db db);
+/* Whether this process has a transaction open on db. */
+bool state_in_tx(const struct state_store *s, enum state_db db);
 
 /* IDs and names. */
 char *state_new_id(void);                /* 64 lowercase hex from getrandom */
@@ -87,6 +89,14 @@ void state_unlock(int lockfd);
 /* Removes the lock file and releases the lock (when removing a container);
  * a process waiting for it takes a fresh lock on a new file. */
 void state_unlock_remove(struct state_store *s, const char *id, int lockfd);
+
+/* A lock on a named object of kind (a fixed word, e.g. "vol") rather than
+ * a container: locks/<kind>-<name>.lock, a name too long for a file name
+ * shortened with a hash (two names then may share a lock, which only
+ * serialises them). name must be a valid name (state_valid_name). */
+int state_lock_name(struct state_store *s, const char *kind, const char *name, struct burrow_err **err);
+/* Removes that lock file and releases the lock (the object is gone). */
+void state_unlock_name_remove(struct state_store *s, const char *kind, const char *name, int lockfd);
 
 /* Every wait for another burrow process (transactions, walks, state_lock,
  * the refresh lock) gives up after this long; default 30000 ms. */
