@@ -181,6 +181,8 @@ extern const char cmd_unpause_usage[];
 int cmd_parse_seconds(const char *s, int *out);
 int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_logs_usage[];
+int cmd_volume(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_volume_usage[];
 
 /* "true"/"false", "1"/"0" (NULL: true, a flag given alone). 0 or -1. */
 int cmd_parse_bool(const char *s, bool *out);

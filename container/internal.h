@@ -76,4 +76,11 @@ char *ctr_passwd_home(const char *passwd, unsigned uid);
 int ctr_resolve_user(const char *spec, const char *passwd, const char *group, unsigned *uid, unsigned *gid,
                      struct burrow_err **err);
 
+/* Volumes: the kind of their locks (state_lock_name), and the directory
+ * that holds a volume's content, opened O_RDONLY: _data (reached from the
+ * storage root without following a symlink), or a bind volume's device. */
+#define VOL_LOCK_KIND "volume"
+struct vol;
+int vol_open_contents(struct state_store *s, const struct vol *v, struct burrow_err **err);
+
 #endif

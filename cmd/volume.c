@@ -1,0 +1,743 @@
+/* burrow volume SUBCOMMAND ...: podman's volume family (create, ls,
+ * inspect, rm, prune, exists, export, import) over container/volume.h.
+ *
+ * Each volume is one JSON object in podman's names (volume inspect, and
+ * volume ls --format json): Name, Driver, Mountpoint, CreatedAt, Labels,
+ * Scope, Options, MountCount, and UID, GID, Anonymous, NeedsCopyUp,
+ * NeedsChown when they are set (podman leaves them out when zero); templates
+ * see those at zero too, CreatedAt as Go prints a time, and in ls .Labels
+ * as one "k=v,k2=v2" string, as podman's. As with podman, options may come
+ * before or after the arguments. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/format.h"
+#include "cmd/report.h"
+#include "container/volume.h"
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+/* --- usage (each subcommand's beside its options) ------------------------ */
+
+const char cmd_volume_usage[] = "volume SUBCOMMAND [OPTIONS] [ARG...]\n\n"
+                                "Manages named volumes (ROOT/volumes/NAME/_data).\n\n"
+                                "  create [NAME]            create a volume (a generated name without NAME)\n"
+                                "  ls                       list volumes\n"
+                                "  inspect VOLUME...        show volumes in detail (JSON)\n"
+                                "  rm VOLUME...             remove volumes\n"
+                                "  prune                    remove unused volumes (anonymous ones unless -a)\n"
+                                "  exists VOLUME            exit 0 when the volume exists, 1 when not\n"
+                                "  export VOLUME            write a volume's content as a tar\n"
+                                "  import VOLUME FILE|-     extract a tar into a volume\n\n"
+                                "Run 'burrow volume SUBCOMMAND --help' for its options.\n";
+
+/* --- argument parsing ------------------------------------------------------ */
+
+/* cmd_getopt where options and arguments mix: arguments go to *args (all
+ * after "--"). -1 at the end. */
+static int getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *so, const struct option *lo,
+                        char ***args)
+{
+	while (optind < argc) {
+		int c = cmd_getopt(ctx, argc, argv, so, lo);
+		if (c != -1)
+			return c;
+		if (strcmp(argv[optind - 1], "--") == 0) {
+			while (optind < argc)
+				strv_append(args, argv[optind++]);
+			break;
+		}
+		if (optind < argc)
+			strv_append(args, argv[optind++]);
+	}
+	return -1;
+}
+
+/* What a subcommand does with cmd_getopt's answers it does not handle. */
+static int opt_end(int c, const char *usage)
+{
+	if (c == CMD_OPT_HELP) {
+		printf("Usage: burrow %s", usage);
+		return 0;
+	}
+	return EXIT_BURROW;
+}
+
+/* --- output ------------------------------------------------------------------ */
+
+static yajl_val kv_object(char *const *kv)
+{
+	yajl_val o = json_new_object();
+	for (size_t i = 0; kv && kv[i]; i++) {
+		const char *eq = strchr(kv[i], '=');
+		cleanup_free char *k = eq ? xstrndup(kv[i], (size_t)(eq - kv[i])) : xstrdup(kv[i]);
+		json_obj_add(o, k, json_new_str(eq ? eq + 1 : ""));
+	}
+	return o;
+}
+
+/* The volume as podman's volume inspect shows it. */
+static yajl_val vol_json(struct state_store *s, const struct vol *v)
+{
+	char when[64];
+	cleanup_free char *mp = vol_data_path(s, v->name);
+	yajl_val o = json_new_object();
+	json_obj_add(o, "Name", json_new_str(v->name));
+	json_obj_add(o, "Driver", json_new_str(v->driver));
+	json_obj_add(o, "Mountpoint", json_new_str(mp));
+	json_obj_add(o, "CreatedAt", json_new_str(fmt_rfc3339(v->created / 1000000000LL, when, sizeof(when))));
+	json_obj_add(o, "Labels", kv_object(v->labels));
+	json_obj_add(o, "Scope", json_new_str("local"));
+	json_obj_add(o, "Options", kv_object(v->options));
+	if (v->uid > 0)
+		json_obj_add(o, "UID", json_new_int(v->uid));
+	if (v->gid > 0)
+		json_obj_add(o, "GID", json_new_int(v->gid));
+	if (v->anonymous)
+		json_obj_add(o, "Anonymous", json_new_bool(true));
+	/* mounts are counted by the containers that mount it (not yet) */
+	json_obj_add(o, "MountCount", json_new_int(0));
+	if (v->needs_copy_up)
+		json_obj_add(o, "NeedsCopyUp", json_new_bool(true));
+	if (v->needs_chown)
+		json_obj_add(o, "NeedsChown", json_new_bool(true));
+	return o;
+}
+
+/* What templates see besides: the fields JSON leaves out at zero, and
+ * CreatedAt as a Go time; ls: Labels as one string. */
+static yajl_val vol_overlay(const struct vol *v, bool ls)
+{
+	char when[80];
+	yajl_val o = json_new_object();
+	fmt_go_time(v->created / 1000000000LL, false, when, sizeof(when));
+	json_obj_add(o, "CreatedAt", json_new_str(when));
+	json_obj_add(o, "UID", json_new_int(v->uid > 0 ? v->uid : 0));
+	json_obj_add(o, "GID", json_new_int(v->gid > 0 ? v->gid : 0));
+	json_obj_add(o, "Anonymous", json_new_bool(v->anonymous));
+	json_obj_add(o, "NeedsCopyUp", json_new_bool(v->needs_copy_up));
+	json_obj_add(o, "NeedsChown", json_new_bool(v->needs_chown));
+	json_obj_add(o, "Timeout", json_new_int(0));
+	json_obj_add(o, "StorageID", json_new_str(""));
+	json_obj_add(o, "Status", json_new_object());
+	if (ls) {
+		struct fmt_buf b = {0};
+		fmt_buf_add(&b, "", 0);
+		for (size_t i = 0; v->labels && v->labels[i]; i++) {
+			if (i)
+				fmt_buf_add(&b, ",", 1);
+			fmt_buf_puts(&b, v->labels[i]);
+		}
+		json_obj_add(o, "Labels", json_new_str(b.s));
+		fmt_buf_free(&b);
+	}
+	return o;
+}
+
+struct vol_items {
+	struct state_store *s;
+	const struct vol *v;
+	bool ls;
+};
+
+static void vol_make(void *ctx, size_t i, bool overlay, struct fmt_item *out)
+{
+	const struct vol_items *p = ctx;
+	out->base = vol_json(p->s, &p->v[i]);
+	out->overlay = overlay ? vol_overlay(&p->v[i], p->ls) : NULL;
+}
+
+static void vol_drop(void *ctx, size_t i, struct fmt_item *item)
+{
+	(void)ctx;
+	(void)i;
+	yajl_tree_free(item->base);
+	if (item->overlay)
+		yajl_tree_free(item->overlay);
+}
+
+static int print_volumes(struct cmd_ctx *ctx, const struct fmt_report *rep, const struct vol *v, size_t n, bool ls)
+{
+	struct vol_items p = {.s = ctx->state, .v = v, .ls = ls};
+	struct fmt_items src = {.n = n, .make = vol_make, .drop = vol_drop, .ctx = &p};
+	struct burrow_err *err = NULL;
+	if (fmt_report_print_items(rep, &src, &err) < 0)
+		return cmd_fail(err);
+	return 0;
+}
+
+/* --- create ------------------------------------------------------------------ */
+
+static int parse_id(struct cmd_ctx *ctx, const char *flag, const char *arg, long long *out)
+{
+	if (str_to_ll(arg, 0, 4294967294LL, out) < 0)
+		return cmd_usage_error(ctx, "invalid %s '%s': a number from 0 to 4294967294", flag, str_quote(arg));
+	return 0;
+}
+
+/* 'burrow volume create --help': keep it in step with the options below. */
+static const char create_usage[] =
+    "volume create [OPTIONS] [NAME]\n\n"
+    "Creates an empty volume and prints its name.\n\n"
+    "  -d, --driver DRIVER      local (the only driver)\n"
+    "      --gid GID            owner group of the volume's directory\n"
+    "      --ignore             a volume of that name already there is no error (it stays as it is)\n"
+    "  -l, --label KEY=VALUE    set a label (repeatable)\n"
+    "  -o, --opt KEY=VALUE      driver option (repeatable): type=tmpfs|bind, device=DIR, o=OPTIONS,\n"
+    "                           copy, nocopy\n"
+    "      --uid UID            owner of the volume's directory\n";
+
+static int vol_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_IGNORE = 0x200, OPT_UID, OPT_GID };
+	static const struct option longopts[] = {
+	    {"driver", required_argument, NULL, 'd'},
+	    {"label", required_argument, NULL, 'l'},
+	    {"opt", required_argument, NULL, 'o'},
+	    {"ignore", no_argument, NULL, OPT_IGNORE},
+	    {"uid", required_argument, NULL, OPT_UID},
+	    {"gid", required_argument, NULL, OPT_GID},
+	    {0, 0, 0, 0},
+	};
+	cleanup_strv char **args = NULL, **labels = NULL, **options = NULL;
+	struct vol_create_opts o = {.uid = -1, .gid = -1};
+	int c;
+	while ((c = getopt_mixed(ctx, argc, argv, "d:l:o:", longopts, &args)) != -1) {
+		switch (c) {
+		case 'd':
+			o.driver = optarg;
+			break;
+		case 'l':
+			strv_append(&labels, optarg);
+			break;
+		case 'o':
+			strv_append(&options, optarg);
+			break;
+		case OPT_IGNORE:
+			o.ignore = true;
+			break;
+		case OPT_UID:
+		case OPT_GID:
+			if (parse_id(ctx, c == OPT_UID ? "--uid" : "--gid", optarg, c == OPT_UID ? &o.uid : &o.gid))
+				return EXIT_BURROW;
+			break;
+		default:
+			return opt_end(c, create_usage);
+		}
+	}
+	if (strv_len(args) > 1)
+		return cmd_usage_error(ctx, "too many arguments: give at most one volume name");
+	o.name = args ? args[0] : NULL;
+	o.labels = labels;
+	o.options = options;
+	struct burrow_err *err = NULL;
+	/* everything is checked before anything is touched */
+	if (vol_create_check(&o, &err) < 0)
+		return cmd_fail(err);
+	struct vol v;
+	if (cmd_ready(ctx, &err) < 0 || vol_create(ctx->state, &o, &v, NULL, &err) < 0)
+		return cmd_fail(err);
+	printf("%s\n", v.name);
+	vol_clear(&v);
+	return 0;
+}
+
+/* --- ls ------------------------------------------------------------------------- */
+
+static const char ls_default_format[] = "{{.Driver}}\t{{.Name}}\n";
+static const struct fmt_header vol_headers[] = {
+    {"Name", "VOLUME NAME"},
+    {NULL, NULL},
+};
+
+/* Whether each volume is in use (it has users that still exist). */
+static int in_use_flags(struct state_store *s, const struct vol *v, size_t n, bool **out, struct burrow_err **err)
+{
+	bool *used = xcalloc(n ? n : 1, sizeof(*used));
+	for (size_t i = 0; i < n; i++) {
+		cleanup_strv char **ids = NULL;
+		if (vol_users(s, &v[i], &ids, NULL, err) < 0) {
+			free(used);
+			return -1;
+		}
+		used[i] = ids[0] != NULL;
+	}
+	*out = used;
+	return 0;
+}
+
+/* 'burrow volume ls --help': keep it in step with the options below. */
+static const char ls_usage[] = "volume ls [OPTIONS]\n\n"
+                               "  -f, --filter KEY=VALUE   name, label, label!, driver, dangling, anonymous,\n"
+                               "                           opt, scope, until, after (repeatable)\n"
+                               "      --format FORMAT      json, 'table TEMPLATE' or a Go template ('{{.Name}}')\n"
+                               "  -n, --noheading          no header row\n"
+                               "  -q, --quiet              print volume names only\n";
+
+static int vol_ls_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_FORMAT = 0x200 };
+	static const struct option longopts[] = {
+	    {"filter", required_argument, NULL, 'f'},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"noheading", no_argument, NULL, 'n'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {0, 0, 0, 0},
+	};
+	cleanup_strv char **args = NULL, **filters = NULL;
+	bool quiet = false;
+	struct fmt_report rep = {
+	    .verb = "volume ls", .default_format = ls_default_format, .headers = vol_headers, .json_indent = "  "};
+	int c;
+	while ((c = getopt_mixed(ctx, argc, argv, "f:nq", longopts, &args)) != -1) {
+		switch (c) {
+		case 'f':
+			strv_append(&filters, optarg);
+			break;
+		case OPT_FORMAT:
+			rep.format = optarg;
+			break;
+		case 'n':
+			rep.noheading = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		default:
+			return opt_end(c, ls_usage);
+		}
+	}
+	if (args)
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(args[0]));
+	if (quiet && rep.format)
+		return cmd_usage_error(ctx, "quiet and format flags cannot be used together");
+	struct burrow_err *err = NULL;
+	struct vol_filters *f = NULL;
+	if (quiet)
+		rep.format = "{{.Name}}";
+	if (vol_filters_parse(NULL, filters, false, &f, &err) < 0 || fmt_report_parse(&rep, &err) < 0) {
+		vol_filters_free(f);
+		return cmd_fail(err);
+	}
+	vol_filters_free(steal_ptr(f));
+	struct vol *list = NULL;
+	size_t n = 0;
+	bool *used = NULL;
+	int rc = 0;
+	if (cmd_ready(ctx, &err) < 0 || vol_filters_parse(ctx->state, filters, false, &f, &err) < 0 ||
+	    vol_list(ctx->state, &list, &n, &err) < 0 || in_use_flags(ctx->state, list, n, &used, &err) < 0) {
+		rc = cmd_fail(err);
+		goto out;
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!vol_filters_match(f, &list[i], used[i])) {
+			vol_clear(&list[i]);
+			continue;
+		}
+		list[kept++] = list[i];
+	}
+	rc = print_volumes(ctx, &rep, list, kept, true);
+	n = kept;
+out:
+	free(used);
+	vol_list_free(list, n);
+	vol_filters_free(f);
+	fmt_report_clear(&rep);
+	return rc;
+}
+
+/* --- inspect ------------------------------------------------------------------- */
+
+/* 'burrow volume inspect --help': keep it in step with the options below. */
+static const char inspect_usage[] = "volume inspect [OPTIONS] VOLUME...\n\n"
+                                    "  -a, --all             inspect every volume\n"
+                                    "  -f, --format FORMAT   json (default) or a Go template ('{{.Mountpoint}}')\n";
+
+static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"format", required_argument, NULL, 'f'},
+	    {0, 0, 0, 0},
+	};
+	cleanup_strv char **args = NULL;
+	bool all = false;
+	struct fmt_report rep = {.verb = "volume inspect", .headers = vol_headers, .json_indent = "    "};
+	int c;
+	while ((c = getopt_mixed(ctx, argc, argv, "af:", longopts, &args)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'f')
+			rep.format = optarg;
+		else
+			return opt_end(c, inspect_usage);
+	}
+	if (all == (args != NULL))
+		return cmd_usage_error(ctx, "provide one or more volume names or use --all");
+	struct burrow_err *err = NULL;
+	if (fmt_report_parse(&rep, &err) < 0)
+		return cmd_fail(err);
+	struct vol *list = NULL;
+	size_t n = 0;
+	int rc = 0;
+	if (cmd_ready(ctx, &err) < 0 || (all && vol_list(ctx->state, &list, &n, &err) < 0)) {
+		fmt_report_clear(&rep);
+		return cmd_fail(err);
+	}
+	struct burrow_err **missing = NULL;
+	size_t nmissing = 0;
+	for (size_t i = 0; args && args[i]; i++) {
+		cleanup_free char *name = NULL;
+		struct vol v;
+		if (vol_lookup(ctx->state, args[i], &name, &err) < 0 || vol_load(ctx->state, name, &v, &err) < 0) {
+			missing = xrealloc(missing, (nmissing + 1) * sizeof(*missing));
+			missing[nmissing++] = steal_ptr(err);
+			continue;
+		}
+		list = xrealloc(list, (n + 1) * sizeof(*list));
+		list[n++] = v;
+	}
+	/* what was found is shown, then what was not, as podman does */
+	if (n || !args) {
+		int r = print_volumes(ctx, &rep, list, n, false);
+		if (r)
+			rc = r;
+	}
+	fflush(stdout);
+	for (size_t i = 0; i < nmissing; i++) {
+		burrow_err_print(missing[i]);
+		burrow_err_free(missing[i]);
+		rc = EXIT_BURROW;
+	}
+	free(missing);
+	vol_list_free(list, n);
+	fmt_report_clear(&rep);
+	return rc;
+}
+
+/* --- rm ------------------------------------------------------------------------- */
+
+/* podman's exit codes for volume rm, most severe first */
+enum {
+	VRM_NO_SUCH = 1, /* a volume did not exist (and nothing worse) */
+	VRM_IN_USE = 2,  /* a volume is in use (without -f) */
+};
+
+static int rm_severity(int code)
+{
+	return code == EXIT_BURROW ? 3 : code == VRM_IN_USE ? 2 : code == VRM_NO_SUCH ? 1 : 0;
+}
+
+/* 'burrow volume rm --help': keep it in step with the options below. */
+static const char rm_usage[] = "volume rm [OPTIONS] VOLUME...\n\n"
+                               "  -a, --all            remove every volume\n"
+                               "  -f, --force          remove volumes in use too, with the containers that\n"
+                               "                       use them; a missing volume is no error\n"
+                               "  -t, --time SECONDS   with -f: how long running containers get to stop\n"
+                               "                       (burrow kills them at once for now)\n";
+
+static int vol_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"time", required_argument, NULL, 't'},
+	    {0, 0, 0, 0},
+	};
+	cleanup_strv char **args = NULL;
+	bool all = false, force = false, timed = false;
+	long long timeout = 0;
+	int c;
+	while ((c = getopt_mixed(ctx, argc, argv, "aft:", longopts, &args)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 't':
+			if (str_to_ll(optarg, -1, 2147483647LL, &timeout) < 0)
+				return cmd_usage_error(ctx, "invalid --time '%s': seconds, or -1 to wait for ever",
+				                       str_quote(optarg));
+			timed = true;
+			break;
+		default:
+			return opt_end(c, rm_usage);
+		}
+	}
+	if (all == (args != NULL))
+		return cmd_usage_error(ctx, "choose either one or more volumes or all");
+	if (timed && !force)
+		return cmd_usage_error(ctx, "--force option must be specified to use the --time option");
+	/* ctr_remove kills at once: the lifecycle's stop with a timeout will
+	 * take it */
+	(void)timeout;
+	struct burrow_err *err = NULL;
+	if (cmd_ready(ctx, &err) < 0)
+		return cmd_fail(err);
+	cleanup_strv char **names = NULL;
+	if (all) {
+		struct vol *list = NULL;
+		size_t n = 0;
+		if (vol_list(ctx->state, &list, &n, &err) < 0)
+			return cmd_fail(err);
+		for (size_t i = 0; i < n; i++)
+			strv_append(&names, list[i].name);
+		vol_list_free(list, n);
+	}
+	int rc = 0;
+	for (char **p = all ? names : args; p && *p; p++) {
+		cleanup_free char *name = NULL;
+		if (vol_remove(ctx->state, *p, force, &name, &err) == 0) {
+			/* each as it goes, in order with the errors */
+			printf("%s\n", name);
+			fflush(stdout);
+			continue;
+		}
+		int code = err->status == ENOENT ? VRM_NO_SUCH : err->status == EBUSY ? VRM_IN_USE : EXIT_BURROW;
+		/* as podman: -f makes a missing volume fine */
+		if (code == VRM_NO_SUCH && force)
+			code = 0;
+		else
+			burrow_err_print(err);
+		burrow_err_free(steal_ptr(err));
+		if (rm_severity(code) > rm_severity(rc))
+			rc = code;
+	}
+	return rc;
+}
+
+/* --- prune ----------------------------------------------------------------------- */
+
+struct prune_out {
+	char **names;
+	bool failed;
+};
+
+static void prune_collect(const char *name, const struct burrow_err *err, void *data)
+{
+	struct prune_out *p = data;
+	if (err) {
+		burrow_err_print(err);
+		p->failed = true;
+		return;
+	}
+	strv_append(&p->names, name);
+}
+
+static void prune_print(const char *name, const struct burrow_err *err, void *data)
+{
+	struct prune_out *p = data;
+	if (err) {
+		burrow_err_print(err);
+		p->failed = true;
+		return;
+	}
+	printf("%s\n", name);
+}
+
+/* Asks on standard input; true for an answer that starts with y. */
+static bool confirm(bool all, char *const *names)
+{
+	printf("WARNING! This will remove %s not used by at least one container. The following volumes will be "
+	       "removed:\n",
+	       all ? "all volumes" : "anonymous local volumes");
+	for (size_t i = 0; names && names[i]; i++)
+		printf("%s\n", names[i]);
+	printf("Are you sure you want to continue? [y/N] ");
+	fflush(stdout);
+	char line[64];
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+/* 'burrow volume prune --help': keep it in step with the options below. */
+static const char prune_usage[] = "volume prune [OPTIONS]\n\n"
+                                  "  -a, --all              named volumes too, not only anonymous ones\n"
+                                  "      --dry-run          print what would be removed\n"
+                                  "      --filter KEY=VALUE label, label!, anonymous, until, after, all\n"
+                                  "  -f, --force            do not ask for confirmation\n";
+
+static int vol_prune_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_FILTER = 0x200, OPT_DRY_RUN };
+	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"filter", required_argument, NULL, OPT_FILTER},
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {0, 0, 0, 0},
+	};
+	cleanup_strv char **args = NULL, **filters = NULL;
+	bool all = false, force = false, dry_run = false;
+	int c;
+	while ((c = getopt_mixed(ctx, argc, argv, "af", longopts, &args)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case OPT_FILTER:
+			strv_append(&filters, optarg);
+			break;
+		case OPT_DRY_RUN:
+			dry_run = true;
+			break;
+		default:
+			return opt_end(c, prune_usage);
+		}
+	}
+	if (args)
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(args[0]));
+	if (force && dry_run)
+		return cmd_usage_error(ctx, "--force and --dry-run cannot be used together");
+	struct burrow_err *err = NULL;
+	struct vol_filters *f = NULL;
+	if (vol_filters_parse(NULL, filters, true, &f, &err) < 0)
+		return cmd_fail(err);
+	if (all && vol_filters_all(f)) {
+		vol_filters_free(f);
+		return cmd_usage_error(ctx, "--all and --filter all cannot be used together");
+	}
+	all = all || vol_filters_all(f);
+	vol_filters_free(steal_ptr(f));
+	if (cmd_ready(ctx, &err) < 0 || vol_filters_parse(ctx->state, filters, true, &f, &err) < 0)
+		return cmd_fail(err);
+	struct prune_out out = {0};
+	int rc = 0;
+	if (!force && !dry_run) {
+		if (vol_prune(ctx->state, f, all, true, prune_collect, &out, &err) < 0) {
+			rc = cmd_fail(err);
+			goto done;
+		}
+		if (!out.names) {
+			printf("No dangling %svolumes found\n", all ? "" : "anonymous ");
+			goto done;
+		}
+		if (!confirm(all, out.names))
+			goto done;
+	}
+	if (dry_run)
+		printf("Volumes that would be pruned:\n");
+	if (vol_prune(ctx->state, f, all, dry_run, prune_print, &out, &err) < 0)
+		rc = cmd_fail(err);
+	else if (out.failed)
+		rc = EXIT_BURROW;
+done:
+	strv_free(out.names);
+	vol_filters_free(f);
+	return rc;
+}
+
+/* --- exists, export, import ------------------------------------------------ */
+
+/* 'burrow volume exists --help': keep it in step with the options below. */
+static const char exists_usage[] = "volume exists VOLUME\n\n"
+                                   "Exits 0 when a volume of exactly that name exists, 1 when not.\n";
+
+static int vol_exists_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	cleanup_strv char **args = NULL;
+	int c;
+	while ((c = getopt_mixed(ctx, argc, argv, "", NULL, &args)) != -1)
+		return opt_end(c, exists_usage);
+	if (strv_len(args) != 1)
+		return cmd_usage_error(ctx, "give exactly one volume name");
+	struct burrow_err *err = NULL;
+	bool exists = false;
+	if (cmd_ready(ctx, &err) < 0 || vol_exists(ctx->state, args[0], &exists, &err) < 0)
+		return cmd_fail(err);
+	return exists ? 0 : 1;
+}
+
+/* 'burrow volume export --help': keep it in step with the options below. */
+static const char export_usage[] = "volume export [OPTIONS] VOLUME\n\n"
+                                   "Writes the volume's content as a tar to standard output.\n\n"
+                                   "  -o, --output FILE   write to FILE instead\n";
+
+static int vol_export_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {0, 0, 0, 0},
+	};
+	cleanup_strv char **args = NULL;
+	const char *output = NULL;
+	int c;
+	while ((c = getopt_mixed(ctx, argc, argv, "o:", longopts, &args)) != -1) {
+		if (c != 'o')
+			return opt_end(c, export_usage);
+		output = optarg;
+		if (!*output)
+			return cmd_usage_error(ctx, "must provide valid path for file to write to");
+	}
+	if (strv_len(args) != 1)
+		return cmd_usage_error(ctx, "give exactly one volume name");
+	struct burrow_err *err = NULL;
+	if (cmd_ready(ctx, &err) < 0 || vol_export(ctx->state, args[0], output, &err) < 0)
+		return cmd_fail(err);
+	return 0;
+}
+
+/* 'burrow volume import --help': keep it in step with the options below. */
+static const char import_usage[] = "volume import VOLUME FILE|-\n\n"
+                                   "Extracts a tar (plain, gzip, zstd, xz or bzip2; - for standard input)\n"
+                                   "into an existing volume, over its content.\n";
+
+static int vol_import_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	cleanup_strv char **args = NULL;
+	int c;
+	while ((c = getopt_mixed(ctx, argc, argv, "", NULL, &args)) != -1)
+		return opt_end(c, import_usage);
+	if (strv_len(args) != 2)
+		return cmd_usage_error(ctx, "give a volume and a tarball (or - for standard input)");
+	if (!*args[1])
+		return cmd_usage_error(ctx, "empty tarball path");
+	struct burrow_err *err = NULL;
+	if (cmd_ready(ctx, &err) < 0 || vol_import(ctx->state, args[0], args[1], &err) < 0)
+		return cmd_fail(err);
+	return 0;
+}
+
+/* --- dispatch ------------------------------------------------------------------ */
+
+static const struct {
+	const char *name, *alias;
+	const char *verb; /* for messages: "burrow: volume rm: ..." */
+	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
+} subs[] = {
+    {"create", NULL, "volume create", vol_create_cmd},    {"ls", "list", "volume ls", vol_ls_cmd},
+    {"inspect", NULL, "volume inspect", vol_inspect_cmd}, {"rm", "remove", "volume rm", vol_rm_cmd},
+    {"prune", NULL, "volume prune", vol_prune_cmd},       {"exists", NULL, "volume exists", vol_exists_cmd},
+    {"export", NULL, "volume export", vol_export_cmd},    {"import", NULL, "volume import", vol_import_cmd},
+};
+
+int cmd_volume(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_usage_error(ctx, "missing subcommand (see 'burrow volume --help')");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		printf("Usage: burrow %s", cmd_volume_usage);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(argv[1], subs[i].name) != 0 && !(subs[i].alias && strcmp(argv[1], subs[i].alias) == 0))
+			continue;
+		ctx->verb = subs[i].verb;
+		optind = 1;
+		return subs[i].fn(ctx, argc - 1, argv + 1);
+	}
+	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow volume --help')", str_quote(argv[1]));
+}
