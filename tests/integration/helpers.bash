@@ -214,3 +214,67 @@ nothing_stored() {
 	is "$output" "" "no image stored"
 	no_layer_dirs
 }
+
+# mktar OUT PYTHON: writes a tar (PAX) with python3's tarfile. PYTHON calls
+#   f(name, data="", mode=0o644, uid=0, gid=0, mtime=.., xattrs={})  file
+#   d(name, mode=0o755, uid=0, gid=0)                                  directory
+#   l(name, target)  symlink          h(name, target)  hard link
+#   c(name)          char device 1:3  p(name)          fifo
+mktar() {
+	python3 - "$1" "$2" <<'PY'
+import io, sys, tarfile
+out, code = sys.argv[1], sys.argv[2]
+tf = tarfile.open(out, "w", format=tarfile.PAX_FORMAT)
+def _add(name, type, mode, uid=0, gid=0, data=b"", linkname="", mtime=1600000000, xattrs=None):
+    ti = tarfile.TarInfo(name)
+    ti.type, ti.mode, ti.uid, ti.gid, ti.mtime = type, mode, uid, gid, mtime
+    ti.linkname = linkname
+    if type == tarfile.CHRTYPE:
+        ti.devmajor, ti.devminor = 1, 3
+    if xattrs:
+        ti.pax_headers = {"SCHILY.xattr." + k: v for k, v in xattrs.items()}
+    if isinstance(data, str):
+        data = data.encode()
+    ti.size = len(data)
+    tf.addfile(ti, io.BytesIO(data) if data else None)
+def f(name, data="", mode=0o644, uid=0, gid=0, mtime=1600000000, xattrs=None):
+    _add(name, tarfile.REGTYPE, mode, uid, gid, data, mtime=mtime, xattrs=xattrs)
+def d(name, mode=0o755, uid=0, gid=0):
+    _add(name, tarfile.DIRTYPE, mode, uid, gid)
+def l(name, target):
+    _add(name, tarfile.SYMTYPE, 0o777, linkname=target)
+def h(name, target):
+    _add(name, tarfile.LNKTYPE, 0o644, linkname=target)
+def c(name):
+    _add(name, tarfile.CHRTYPE, 0o666)
+def p(name):
+    _add(name, tarfile.FIFOTYPE, 0o600)
+exec(code)
+tf.close()
+PY
+}
+
+# Runs a command in burrow's namespace (where layer and volume files show
+# their owners).
+ns() {
+	timeout "$BURROW_TIMEOUT" "$BURROW" unshare "$@"
+}
+
+# Whether IDs other than 0 exist in burrow's namespace here.
+many_ids() {
+	[ "$(id -u)" = 0 ] || has_subuid
+}
+
+# start_sleeper NAME: `burrow run --name NAME busybox sleep 60` in the
+# background ($mon is its pid), once ps lists it as running (at most 10 s).
+start_sleeper() {
+	"$BURROW" run --name "$1" busybox sleep 60 &
+	mon=$!
+	mon_start=$(proc_start "$mon")
+	for _ in $(seq 200); do
+		"$BURROW" ps | grep -q "$1" && return 0
+		sleep 0.05
+	done
+	echo "container '$1' did not start within 10 s" >&2
+	return 1
+}

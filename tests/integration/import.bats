@@ -22,45 +22,6 @@ suite_teardown() {
 	return 0
 }
 
-# mktar OUT PYTHON: writes a tar (PAX) with python3's tarfile. PYTHON calls
-#   f(name, data="", mode=0o644, uid=0, gid=0, mtime=.., xattrs={})  file
-#   d(name, mode=0o755, uid=0, gid=0)                                  directory
-#   l(name, target)  symlink          h(name, target)  hard link
-#   c(name)          char device 1:3  p(name)          fifo
-mktar() {
-	python3 - "$1" "$2" <<'PY'
-import io, sys, tarfile
-out, code = sys.argv[1], sys.argv[2]
-tf = tarfile.open(out, "w", format=tarfile.PAX_FORMAT)
-def _add(name, type, mode, uid=0, gid=0, data=b"", linkname="", mtime=1600000000, xattrs=None):
-    ti = tarfile.TarInfo(name)
-    ti.type, ti.mode, ti.uid, ti.gid, ti.mtime = type, mode, uid, gid, mtime
-    ti.linkname = linkname
-    if type == tarfile.CHRTYPE:
-        ti.devmajor, ti.devminor = 1, 3
-    if xattrs:
-        ti.pax_headers = {"SCHILY.xattr." + k: v for k, v in xattrs.items()}
-    if isinstance(data, str):
-        data = data.encode()
-    ti.size = len(data)
-    tf.addfile(ti, io.BytesIO(data) if data else None)
-def f(name, data="", mode=0o644, uid=0, gid=0, mtime=1600000000, xattrs=None):
-    _add(name, tarfile.REGTYPE, mode, uid, gid, data, mtime=mtime, xattrs=xattrs)
-def d(name, mode=0o755, uid=0, gid=0):
-    _add(name, tarfile.DIRTYPE, mode, uid, gid)
-def l(name, target):
-    _add(name, tarfile.SYMTYPE, 0o777, linkname=target)
-def h(name, target):
-    _add(name, tarfile.LNKTYPE, 0o644, linkname=target)
-def c(name):
-    _add(name, tarfile.CHRTYPE, 0o666)
-def p(name):
-    _add(name, tarfile.FIFOTYPE, 0o600)
-exec(code)
-tf.close()
-PY
-}
-
 # The layer ID of a tarball: sha256 of its uncompressed bytes.
 layer_id() {
 	case "$1" in
@@ -68,16 +29,6 @@ layer_id() {
 	*.zst) zstd -dc "$1" | sha256sum | cut -d' ' -f1 ;;
 	*) sha256sum "$1" | cut -d' ' -f1 ;;
 	esac
-}
-
-# Runs a command in burrow's namespace (where layer files show their owners).
-ns() {
-	timeout "$BURROW_TIMEOUT" "$BURROW" unshare "$@"
-}
-
-# Whether IDs other than 0 exist in burrow's namespace here.
-many_ids() {
-	[ "$(id -u)" = 0 ] || has_subuid
 }
 
 # assert_refused TARBALL PATTERN: import fails with 125 and a message that

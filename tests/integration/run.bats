@@ -318,20 +318,6 @@ INNER
 	assert_match "$output" "192.0.2.77"
 }
 
-# start_sleeper NAME: `burrow run --name NAME busybox sleep 60` in the
-# background ($mon is its pid), once ps lists it as running (at most 10 s).
-start_sleeper() {
-	"$BURROW" run --name "$1" busybox sleep 60 &
-	mon=$!
-	mon_start=$(proc_start "$mon")
-	for _ in $(seq 200); do
-		"$BURROW" ps | grep -q "$1" && return 0
-		sleep 0.05
-	done
-	echo "container '$1' did not start within 10 s" >&2
-	return 1
-}
-
 @test "run: a container whose monitor was killed comes out exited (-1), unmounted, and nothing of it runs" {
 	# the container dies with its monitor (the runtime's parent-death signal)
 	run_burrow 0 run -d --name victim busybox sleep 60
