@@ -31,7 +31,7 @@ const char cmd_volume_usage[] = "volume SUBCOMMAND [OPTIONS] [ARG...]\n\n"
                                 "  ls                       list volumes\n"
                                 "  inspect VOLUME...        show volumes in detail (JSON)\n"
                                 "  rm VOLUME...             remove volumes\n"
-                                "  prune                    remove unused volumes (anonymous ones unless -a)\n"
+                                "  prune                    remove every volume no container uses\n"
                                 "  exists VOLUME            exit 0 when the volume exists, 1 when not\n"
                                 "  export VOLUME            write a volume's content as a tar\n"
                                 "  import VOLUME FILE|-     extract a tar into a volume\n\n"
@@ -321,7 +321,7 @@ static int vol_ls_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	struct vol_filters *f = NULL;
 	if (quiet)
 		rep.format = "{{.Name}}";
-	if (vol_filters_parse(NULL, filters, false, &f, &err) < 0 || fmt_report_parse(&rep, &err) < 0) {
+	if (vol_filters_parse(NULL, filters, &f, &err) < 0 || fmt_report_parse(&rep, &err) < 0) {
 		vol_filters_free(f);
 		return cmd_fail(err);
 	}
@@ -330,7 +330,7 @@ static int vol_ls_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t n = 0;
 	bool *used = NULL;
 	int rc = 0;
-	if (cmd_ready(ctx, &err) < 0 || vol_filters_parse(ctx->state, filters, false, &f, &err) < 0 ||
+	if (cmd_ready(ctx, &err) < 0 || vol_filters_parse(ctx->state, filters, &f, &err) < 0 ||
 	    vol_list(ctx->state, &list, &n, &err) < 0 || in_use_flags(ctx->state, list, n, &used, &err) < 0) {
 		rc = cmd_fail(err);
 		goto out;
@@ -545,11 +545,10 @@ static void prune_print(const char *name, const struct burrow_err *err, void *da
 }
 
 /* Asks on standard input; true for an answer that starts with y. */
-static bool confirm(bool all, char *const *names)
+static bool confirm(char *const *names)
 {
-	printf("WARNING! This will remove %s not used by at least one container. The following volumes will be "
-	       "removed:\n",
-	       all ? "all volumes" : "anonymous local volumes");
+	printf("WARNING! This will remove all volumes not used by at least one container. The following volumes will "
+	       "be removed:\n");
 	for (size_t i = 0; names && names[i]; i++)
 		printf("%s\n", names[i]);
 	printf("Are you sure you want to continue? [y/N] ");
@@ -562,29 +561,25 @@ static bool confirm(bool all, char *const *names)
 
 /* 'burrow volume prune --help': keep it in step with the options below. */
 static const char prune_usage[] = "volume prune [OPTIONS]\n\n"
-                                  "  -a, --all              named volumes too, not only anonymous ones\n"
+                                  "Removes every volume no container uses (after asking).\n\n"
                                   "      --dry-run          print what would be removed\n"
-                                  "      --filter KEY=VALUE label, label!, anonymous, until, after, all\n"
+                                  "      --filter KEY=VALUE as volume ls's (repeatable)\n"
                                   "  -f, --force            do not ask for confirmation\n";
 
 static int vol_prune_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	enum { OPT_FILTER = 0x200, OPT_DRY_RUN };
 	static const struct option longopts[] = {
-	    {"all", no_argument, NULL, 'a'},
 	    {"force", no_argument, NULL, 'f'},
 	    {"filter", required_argument, NULL, OPT_FILTER},
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {0, 0, 0, 0},
 	};
 	cleanup_strv char **args = NULL, **filters = NULL;
-	bool all = false, force = false, dry_run = false;
+	bool force = false, dry_run = false;
 	int c;
-	while ((c = getopt_mixed(ctx, argc, argv, "af", longopts, &args)) != -1) {
+	while ((c = getopt_mixed(ctx, argc, argv, "f", longopts, &args)) != -1) {
 		switch (c) {
-		case 'a':
-			all = true;
-			break;
 		case 'f':
 			force = true;
 			break;
@@ -604,33 +599,28 @@ static int vol_prune_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(ctx, "--force and --dry-run cannot be used together");
 	struct burrow_err *err = NULL;
 	struct vol_filters *f = NULL;
-	if (vol_filters_parse(NULL, filters, true, &f, &err) < 0)
+	if (vol_filters_parse(NULL, filters, &f, &err) < 0)
 		return cmd_fail(err);
-	if (all && vol_filters_all(f)) {
-		vol_filters_free(f);
-		return cmd_usage_error(ctx, "--all and --filter all cannot be used together");
-	}
-	all = all || vol_filters_all(f);
 	vol_filters_free(steal_ptr(f));
-	if (cmd_ready(ctx, &err) < 0 || vol_filters_parse(ctx->state, filters, true, &f, &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 || vol_filters_parse(ctx->state, filters, &f, &err) < 0)
 		return cmd_fail(err);
 	struct prune_out out = {0};
 	int rc = 0;
 	if (!force && !dry_run) {
-		if (vol_prune(ctx->state, f, all, true, prune_collect, &out, &err) < 0) {
+		if (vol_prune(ctx->state, f, true, true, prune_collect, &out, &err) < 0) {
 			rc = cmd_fail(err);
 			goto done;
 		}
 		if (!out.names) {
-			printf("No dangling %svolumes found\n", all ? "" : "anonymous ");
+			printf("No dangling volumes found\n");
 			goto done;
 		}
-		if (!confirm(all, out.names))
+		if (!confirm(out.names))
 			goto done;
 	}
 	if (dry_run)
 		printf("Volumes that would be pruned:\n");
-	if (vol_prune(ctx->state, f, all, dry_run, prune_print, &out, &err) < 0)
+	if (vol_prune(ctx->state, f, true, dry_run, prune_print, &out, &err) < 0)
 		rc = cmd_fail(err);
 	else if (out.failed)
 		rc = EXIT_BURROW;

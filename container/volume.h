@@ -156,25 +156,21 @@ int vol_import(struct state_store *s, const char *ref, const char *source, struc
 
 /* --- filters (ls --filter, prune --filter) ------------------------------ */
 
-/* podman's volume filters: name (regular expression), driver, scope,
- * label, label!, opt, dangling, anonymous, until, after/since; for prune
- * label, label!, anonymous, until, after/since and all. Values of one key
- * match when any does (label and label!: when all do); keys combine with
- * AND. */
+/* podman's volume filters (ls and prune take the same): name (regular
+ * expression), driver, scope, label, label!, opt, dangling, until,
+ * after/since, and anonymous. Values of one key match when any does (label
+ * and label!: when all do); keys combine with AND. */
 struct vol_filters;
-/* Parses KEY=VALUE specs; prune chooses prune's set. EINVAL with a message
- * on an unknown key or a bad value. after/since name volumes, looked up in
- * s; with s NULL only the syntax is checked (and such a filter matches
- * everything). */
-int vol_filters_parse(struct state_store *s, char *const *specs, bool prune, struct vol_filters **out,
-                      struct burrow_err **err);
-/* Whether a prune filter all=true was given (prune's --all). */
-bool vol_filters_all(const struct vol_filters *f);
+/* Parses KEY=VALUE specs. EINVAL with a message on an unknown key or a bad
+ * value. after/since name volumes, looked up in s; with s NULL only the
+ * syntax is checked (and such a filter matches everything). */
+int vol_filters_parse(struct state_store *s, char *const *specs, struct vol_filters **out, struct burrow_err **err);
 /* Whether v matches; in_use: it has users (dangling=). */
 bool vol_filters_match(const struct vol_filters *f, const struct vol *v, bool in_use);
 void vol_filters_free(struct vol_filters *f);
 
-/* prune: the unused volumes that match f (anonymous ones only unless all),
+/* prune: the unused volumes that match f (all of them, as podman's volume
+ * prune; anonymous ones only unless all),
  * removed one by one; fn hears of each (err set when it could not be
  * removed; the walk goes on). dry_run: fn hears of them, nothing is
  * removed. Directories of volumes whose record is gone (a command killed

@@ -23,20 +23,13 @@ enum vf_key {
 	VF_ANONYMOUS,
 	VF_UNTIL,
 	VF_AFTER,
-	VF_ALL,
 	VF_NKEYS,
 };
 
-static const struct {
-	const char *name;
-	bool ls, prune;
-} vf_keys[VF_NKEYS] = {
-    [VF_NAME] = {"name", true, false},         [VF_DRIVER] = {"driver", true, false},
-    [VF_SCOPE] = {"scope", true, false},       [VF_LABEL] = {"label", true, true},
-    [VF_NOT_LABEL] = {"label!", true, true},   [VF_OPT] = {"opt", true, false},
-    [VF_DANGLING] = {"dangling", true, false}, [VF_ANONYMOUS] = {"anonymous", true, true},
-    [VF_UNTIL] = {"until", true, true},        [VF_AFTER] = {"after", true, true},
-    [VF_ALL] = {"all", false, true},
+static const char *const vf_keys[VF_NKEYS] = {
+    [VF_NAME] = "name",        [VF_DRIVER] = "driver", [VF_SCOPE] = "scope",       [VF_LABEL] = "label",
+    [VF_NOT_LABEL] = "label!", [VF_OPT] = "opt",       [VF_DANGLING] = "dangling", [VF_ANONYMOUS] = "anonymous",
+    [VF_UNTIL] = "until",      [VF_AFTER] = "after",
 };
 
 struct vol_filters {
@@ -45,7 +38,6 @@ struct vol_filters {
 	size_t nnames;
 	long long until; /* ns; 0: no until filter */
 	long long after; /* ns; -1: no after filter */
-	bool all;
 };
 
 void vol_filters_free(struct vol_filters *f)
@@ -101,13 +93,8 @@ static int prepare(struct state_store *s, struct vol_filters *f, enum vf_key k, 
 		}
 		case VF_DANGLING:
 		case VF_ANONYMOUS:
-			if (parse_bool(vf_keys[k].name, v, &b, err) < 0)
+			if (parse_bool(vf_keys[k], v, &b, err) < 0)
 				return -1;
-			break;
-		case VF_ALL:
-			if (parse_bool("all", v, &b, err) < 0)
-				return -1;
-			f->all = f->all || b;
 			break;
 		case VF_UNTIL: {
 			long long t;
@@ -138,8 +125,7 @@ static int prepare(struct state_store *s, struct vol_filters *f, enum vf_key k, 
 	return 0;
 }
 
-int vol_filters_parse(struct state_store *s, char *const *specs, bool prune, struct vol_filters **out,
-                      struct burrow_err **err)
+int vol_filters_parse(struct state_store *s, char *const *specs, struct vol_filters **out, struct burrow_err **err)
 {
 	__attribute__((cleanup(filters_freep))) struct vol_filters *f = xcalloc(1, sizeof(*f));
 	f->after = -1;
@@ -153,9 +139,9 @@ int vol_filters_parse(struct state_store *s, char *const *specs, bool prune, str
 		/* label!=x comes through as key "label!" */
 		int k;
 		for (k = 0; k < VF_NKEYS; k++)
-			if (strcmp(key, vf_keys[k].name) == 0 || (k == VF_AFTER && strcmp(key, "since") == 0))
+			if (strcmp(key, vf_keys[k]) == 0 || (k == VF_AFTER && strcmp(key, "since") == 0))
 				break;
-		if (k == VF_NKEYS || !(prune ? vf_keys[k].prune : vf_keys[k].ls))
+		if (k == VF_NKEYS)
 			return burrow_error_status(err, EINVAL, "'%s' is an invalid volume filter", str_quote(key));
 		strv_append(&f->values[k], eq + 1);
 	}
@@ -164,11 +150,6 @@ int vol_filters_parse(struct state_store *s, char *const *specs, bool prune, str
 			return -1;
 	*out = steal_ptr(f);
 	return 0;
-}
-
-bool vol_filters_all(const struct vol_filters *f)
-{
-	return f && f->all;
 }
 
 /* One label filter value ("key" or "key=value") against the labels. */

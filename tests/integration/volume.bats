@@ -315,8 +315,8 @@ three"
 	vol_api use data "$db"
 	run_burrow 2 volume rm data
 	is "${lines[0]}" "burrow: volume 'data' is in use by container 'web'"
-	# prune leaves it alone, -a or not
-	run_burrow 0 volume prune -a -f
+	# prune leaves it alone
+	run_burrow 0 volume prune -f
 	is "$output" ""
 	run_burrow 0 volume rm -f data
 	is "$output" "data"
@@ -341,7 +341,7 @@ three"
 	is "$output" ""
 }
 
-@test "volume prune: unused anonymous volumes (all with -a), filters, confirmation, --dry-run" {
+@test "volume prune: every unused volume, as podman's; filters, confirmation, --dry-run" {
 	run_burrow 0 volume create named
 	run_burrow 0 volume create --label keep=yes named2
 	vol_api anon
@@ -356,46 +356,54 @@ three"
 	is "$output" "true"
 	run_burrow 0 volume inspect "$anon1"
 	assert_match "$output" '"Anonymous": true'
+	sorted() { printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
 	run_burrow 0 volume ls -q --filter anonymous=true
-	is "$(echo $output)" "$(printf '%s\n' "$anon1" "$anon2" "$anon_used" | sort | tr '\n' ' ' | sed 's/ $//')"
+	is "$(echo $output)" "$(sorted "$anon1" "$anon2" "$anon_used")"
+	unused=$(sorted "$anon1" "$anon2" named named2)
 
-	# without -f it asks; anything but y keeps them
+	# without -f it asks, listing what would go; anything but y keeps them
 	run bash -c 'echo n | timeout 30 "$1" volume prune' _ "$BURROW"
 	is "$status" 0
-	assert_match "${lines[0]}" "^WARNING! This will remove anonymous local volumes not used by at least one container"
-	assert_match "$output" "$anon1"
+	is "${lines[0]}" "WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:"
+	is "$(echo ${lines[@]:1:4})" "$unused"
 	assert_no_match "$output" "$anon_used"
-	assert_match "$output" "Are you sure you want to continue\? \[y/N\]"
+	assert_match "${lines[5]}" "^Are you sure you want to continue\? \[y/N\]"
 	run bash -c 'timeout 30 "$1" volume prune </dev/null' _ "$BURROW"
 	is "$status" 0
 	run_burrow 0 volume exists "$anon1"
+	run_burrow 0 volume exists named
 	run_burrow 0 volume prune --dry-run
 	is "${lines[0]}" "Volumes that would be pruned:"
-	is "${#lines[@]}" 3
-	run_burrow 0 volume exists "$anon2"
+	is "$(echo ${lines[@]:1})" "$unused"
+	run_burrow 0 volume exists named
 	run_burrow 125 volume prune --dry-run -f
 	assert_match "$output" "--force and --dry-run cannot be used together"
 
+	# filters narrow it (ls's filters); a volume in use never goes
+	run_burrow 0 volume prune -f --filter label!=keep
+	is "$(echo $output)" "$(sorted "$anon1" "$anon2" named)"
+	run_burrow 1 volume exists "$anon1"
+	run_burrow 1 volume exists named
+	[ ! -e "$VOLS/$anon1" ]
+	[ ! -e "$VOLS/named" ]
+	run_burrow 0 volume prune -f --filter until=1h
+	is "$output" ""
+	run_burrow 0 volume prune -f --filter name=nosuch --filter dangling=true
+	is "$output" ""
 	run bash -c 'echo y | timeout 30 "$1" volume prune' _ "$BURROW"
 	is "$status" 0
-	run_burrow 1 volume exists "$anon1"
-	run_burrow 1 volume exists "$anon2"
+	is "${lines[-1]}" "Are you sure you want to continue? [y/N] named2"
+	run_burrow 1 volume exists named2
 	run_burrow 0 volume exists "$anon_used"
-	[ ! -e "$VOLS/$anon1" ]
 	run bash -c 'timeout 30 "$1" volume prune </dev/null' _ "$BURROW"
-	is "$output" "No dangling anonymous volumes found"
+	is "$output" "No dangling volumes found"
+	is "$(vol_names)" "$anon_used"
 
-	# -a: named ones too; filters narrow it
-	run_burrow 0 volume prune -a -f --filter label!=keep
-	is "$output" "named"
-	run_burrow 0 volume prune -f --filter all=true --filter label=keep=yes
-	is "$output" "named2"
-	run_burrow 125 volume prune -a --filter all=true -f
-	assert_match "$output" "--all and --filter all cannot be used together"
-	run_burrow 125 volume prune -f --filter name=x
-	is "$output" "burrow: 'name' is an invalid volume filter"
-	run_burrow 0 volume prune -a -f --filter until=1h
-	is "$output" ""
+	# docker's -a and all= are not podman's
+	run_burrow 125 volume prune -a -f
+	run_burrow 125 volume prune -f --filter all=true
+	is "$output" "burrow: 'all' is an invalid volume filter"
+	run_burrow 125 volume prune -f --filter colour=red
 	is "$(vol_names)" "$anon_used"
 }
 
@@ -601,9 +609,12 @@ f(p + "leaf", "bottom")
 	run_burrow 125 volume inspect ghost
 	run_burrow 0 volume create ghost
 	is "$(ls -A "$VOLS/ghost/_data")" ""
-	run_burrow 0 volume prune -f
+	# (whatever the filter: the leftovers are no volumes)
+	run_burrow 0 volume prune -f --filter name=nosuch
+	is "$output" ""
 	[ ! -e "$VOLS/orphan" ]
 	[ -d "$VOLS/ghost/_data" ]
+	is "$(vol_names)" "first ghost second third"
 }
 
 @test "volume: usage, help, unknown subcommands" {

@@ -226,22 +226,22 @@ static void test_time_parse(void **state)
 
 /* --- filters ------------------------------------------------------------------------- */
 
-static struct vol_filters *filters(bool prune, const char *specs)
+static struct vol_filters *filters(const char *specs)
 {
 	cleanup_strv char **v = specs ? strv_split(specs, ' ') : NULL;
 	struct vol_filters *f = NULL;
 	struct burrow_err *err = NULL;
-	if (vol_filters_parse(NULL, v, prune, &f, &err) < 0)
+	if (vol_filters_parse(NULL, v, &f, &err) < 0)
 		fail_msg("filters '%s': %s", specs, err->msg);
 	return f;
 }
 
-static void filter_refused(bool prune, const char *specs, const char *want)
+static void filter_refused(const char *specs, const char *want)
 {
 	cleanup_strv char **v = strv_split(specs, ' ');
 	struct vol_filters *f = NULL;
 	struct burrow_err *err = NULL;
-	if (vol_filters_parse(NULL, v, prune, &f, &err) == 0)
+	if (vol_filters_parse(NULL, v, &f, &err) == 0)
 		fail_msg("filters '%s' were accepted", specs);
 	if (!strstr(err->msg, want))
 		fail_msg("filters '%s': message '%s' lacks '%s'", specs, err->msg, want);
@@ -264,58 +264,49 @@ static void test_filters(void **state)
 	struct vol a = sample("alpha", "env=prod tier=db", false, 1000), b = sample("beta", "env=dev", true, 2000),
 	           c = sample("gamma", NULL, false, 3000);
 	struct vol_filters *f;
-#define MATCHES(spec, prune, va, ua, vb, ub, vc, uc)                \
+#define MATCHES(spec, va, ua, vb, ub, vc, uc)                       \
 	do {                                                        \
-		f = filters(prune, spec);                           \
+		f = filters(spec);                                  \
 		assert_int_equal(vol_filters_match(f, &a, ua), va); \
 		assert_int_equal(vol_filters_match(f, &b, ub), vb); \
 		assert_int_equal(vol_filters_match(f, &c, uc), vc); \
 		vol_filters_free(f);                                \
 	} while (0)
-	MATCHES(NULL, false, 1, 0, 1, 0, 1, 0);
+	MATCHES(NULL, 1, 0, 1, 0, 1, 0);
 	/* name: exact or a regular expression anywhere in it, any of several */
-	MATCHES("name=alpha", false, 1, 0, 0, 0, 0, 0);
-	MATCHES("name=^a", false, 1, 0, 0, 0, 0, 0);
-	MATCHES("name=ta", false, 0, 0, 1, 0, 0, 0);
-	MATCHES("name=alpha name=gam", false, 1, 0, 0, 0, 1, 0);
+	MATCHES("name=alpha", 1, 0, 0, 0, 0, 0);
+	MATCHES("name=^a", 1, 0, 0, 0, 0, 0);
+	MATCHES("name=ta", 0, 0, 1, 0, 0, 0);
+	MATCHES("name=alpha name=gam", 1, 0, 0, 0, 1, 0);
 	/* label: every one given must be there; label!: none of them */
-	MATCHES("label=env", false, 1, 0, 1, 0, 0, 0);
-	MATCHES("label=env=prod", false, 1, 0, 0, 0, 0, 0);
-	MATCHES("label=env label=tier=db", false, 1, 0, 0, 0, 0, 0);
-	MATCHES("label=env=dev label=tier", false, 0, 0, 0, 0, 0, 0);
-	MATCHES("label!=env", false, 0, 0, 0, 0, 1, 0);
-	MATCHES("label!=env=prod", false, 0, 0, 1, 0, 1, 0);
+	MATCHES("label=env", 1, 0, 1, 0, 0, 0);
+	MATCHES("label=env=prod", 1, 0, 0, 0, 0, 0);
+	MATCHES("label=env label=tier=db", 1, 0, 0, 0, 0, 0);
+	MATCHES("label=env=dev label=tier", 0, 0, 0, 0, 0, 0);
+	MATCHES("label!=env", 0, 0, 0, 0, 1, 0);
+	MATCHES("label!=env=prod", 0, 0, 1, 0, 1, 0);
 	/* dangling: not used by any container */
-	MATCHES("dangling=true", false, 1, 0, 0, 1, 1, 0);
-	MATCHES("dangling=0", false, 0, 0, 1, 1, 0, 0);
-	MATCHES("anonymous=true", true, 0, 0, 1, 0, 0, 0);
-	MATCHES("anonymous=false", false, 1, 0, 0, 0, 1, 0);
-	MATCHES("driver=local", false, 1, 0, 1, 0, 1, 0);
-	MATCHES("driver=other", false, 0, 0, 0, 0, 0, 0);
-	MATCHES("scope=local", false, 1, 0, 1, 0, 1, 0);
-	MATCHES("opt=type=tmpfs", false, 1, 0, 1, 0, 1, 0);
-	MATCHES("opt=type=bind", false, 0, 0, 0, 0, 0, 0);
-	MATCHES("opt=type", false, 1, 0, 1, 0, 1, 0);
+	MATCHES("dangling=true", 1, 0, 0, 1, 1, 0);
+	MATCHES("dangling=0", 0, 0, 1, 1, 0, 0);
+	MATCHES("anonymous=true", 0, 0, 1, 0, 0, 0);
+	MATCHES("anonymous=false", 1, 0, 0, 0, 1, 0);
+	MATCHES("driver=local", 1, 0, 1, 0, 1, 0);
+	MATCHES("driver=other", 0, 0, 0, 0, 0, 0);
+	MATCHES("scope=local", 1, 0, 1, 0, 1, 0);
+	MATCHES("opt=type=tmpfs", 1, 0, 1, 0, 1, 0);
+	MATCHES("opt=type=bind", 0, 0, 0, 0, 0, 0);
+	MATCHES("opt=type", 1, 0, 1, 0, 1, 0);
 	/* until: created before it; two keys: both must match */
-	MATCHES("until=1970-01-01T00:00:00.0000025Z", true, 1, 0, 1, 0, 0, 0);
-	MATCHES("until=1970-01-01T00:00:00.0000025Z label=env=dev", true, 0, 0, 1, 0, 0, 0);
+	MATCHES("until=1970-01-01T00:00:00.0000025Z", 1, 0, 1, 0, 0, 0);
+	MATCHES("until=1970-01-01T00:00:00.0000025Z label=env=dev", 0, 0, 1, 0, 0, 0);
 #undef MATCHES
-	f = filters(true, "all=true");
-	assert_true(vol_filters_all(f));
-	vol_filters_free(f);
-	f = filters(true, "label=x");
-	assert_false(vol_filters_all(f));
-	vol_filters_free(f);
-
-	filter_refused(false, "colour=red", "'colour' is an invalid volume filter");
-	filter_refused(false, "all=true", "'all' is an invalid volume filter");
-	filter_refused(true, "dangling=true", "'dangling' is an invalid volume filter");
-	filter_refused(true, "name=x", "'name' is an invalid volume filter");
-	filter_refused(false, "dangling=maybe", "not a valid value for the \"dangling\" filter");
-	filter_refused(true, "anonymous=2", "not a valid value for the \"anonymous\" filter");
-	filter_refused(false, "name=(", "invalid name filter '('");
-	filter_refused(false, "until=later", "'later' is not a time");
-	filter_refused(false, "label", "it needs KEY=VALUE");
+	filter_refused("colour=red", "'colour' is an invalid volume filter");
+	filter_refused("all=true", "'all' is an invalid volume filter");
+	filter_refused("dangling=maybe", "not a valid value for the \"dangling\" filter");
+	filter_refused("anonymous=2", "not a valid value for the \"anonymous\" filter");
+	filter_refused("name=(", "invalid name filter '('");
+	filter_refused("until=later", "'later' is not a time");
+	filter_refused("label", "it needs KEY=VALUE");
 	vol_clear(&a);
 	vol_clear(&b);
 	vol_clear(&c);
@@ -594,7 +585,7 @@ static void test_store_prune_and_leftovers(void **state)
 	/* all, with a filter: the named one matches no label */
 	cleanup_strv char **specs = strv_split("label=x", ' ');
 	struct vol_filters *vf = NULL;
-	assert_int_equal(vol_filters_parse(f->s, specs, true, &vf, &err), 0);
+	assert_int_equal(vol_filters_parse(f->s, specs, &vf, &err), 0);
 	assert_int_equal(vol_prune(f->s, vf, true, false, note_pruned, &p, &err), 0);
 	assert_null(p.names);
 	vol_filters_free(vf);
