@@ -83,10 +83,10 @@ static yajl_val kv_object(char *const *kv)
 }
 
 /* The volume as podman's volume inspect shows it. */
-static yajl_val vol_json(struct state_store *s, const struct vol *v)
+static yajl_val vol_json(struct state_store *s, const struct ctr_vol *v)
 {
 	char when[64];
-	cleanup_free char *mp = vol_data_path(s, v->name);
+	cleanup_free char *mp = ctr_vol_data_path(s, v->name);
 	yajl_val o = json_new_object();
 	json_obj_add(o, "Name", json_new_str(v->name));
 	json_obj_add(o, "Driver", json_new_str(v->driver));
@@ -112,7 +112,7 @@ static yajl_val vol_json(struct state_store *s, const struct vol *v)
 
 /* What templates see besides: the fields JSON leaves out at zero, and
  * CreatedAt as a Go time; ls: Labels as one string. */
-static yajl_val vol_overlay(const struct vol *v, bool ls)
+static yajl_val vol_overlay(const struct ctr_vol *v, bool ls)
 {
 	char when[80];
 	yajl_val o = json_new_object();
@@ -142,7 +142,7 @@ static yajl_val vol_overlay(const struct vol *v, bool ls)
 
 struct vol_items {
 	struct state_store *s;
-	const struct vol *v;
+	const struct ctr_vol *v;
 	bool ls;
 };
 
@@ -162,7 +162,7 @@ static void vol_drop(void *ctx, size_t i, struct fmt_item *item)
 		yajl_tree_free(item->overlay);
 }
 
-static int print_volumes(struct cmd_ctx *ctx, const struct fmt_report *rep, const struct vol *v, size_t n, bool ls)
+static int print_volumes(struct cmd_ctx *ctx, const struct fmt_report *rep, const struct ctr_vol *v, size_t n, bool ls)
 {
 	struct vol_items p = {.s = ctx->state, .v = v, .ls = ls};
 	struct fmt_items src = {.n = n, .make = vol_make, .drop = vol_drop, .ctx = &p};
@@ -206,7 +206,7 @@ static int vol_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	    {0, 0, 0, 0},
 	};
 	cleanup_strv char **args = NULL, **labels = NULL, **options = NULL;
-	struct vol_create_opts o = {.uid = -1, .gid = -1};
+	struct ctr_vol_create_opts o = {.uid = -1, .gid = -1};
 	int c;
 	while ((c = getopt_mixed(ctx, argc, argv, "d:l:o:", longopts, &args)) != -1) {
 		switch (c) {
@@ -238,13 +238,13 @@ static int vol_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	o.options = options;
 	struct burrow_err *err = NULL;
 	/* everything is checked before anything is touched */
-	if (vol_create_check(&o, &err) < 0)
+	if (ctr_vol_create_check(&o, &err) < 0)
 		return cmd_fail(err);
-	struct vol v;
-	if (cmd_ready(ctx, &err) < 0 || vol_create(ctx->state, &o, &v, NULL, &err) < 0)
+	struct ctr_vol v;
+	if (cmd_ready(ctx, &err) < 0 || ctr_vol_create(ctx->state, &o, &v, NULL, &err) < 0)
 		return cmd_fail(err);
 	printf("%s\n", v.name);
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 	return 0;
 }
 
@@ -257,12 +257,12 @@ static const struct fmt_header vol_headers[] = {
 };
 
 /* Whether each volume is in use (it has users that still exist). */
-static int in_use_flags(struct state_store *s, const struct vol *v, size_t n, bool **out, struct burrow_err **err)
+static int in_use_flags(struct state_store *s, const struct ctr_vol *v, size_t n, bool **out, struct burrow_err **err)
 {
 	bool *used = xcalloc(n ? n : 1, sizeof(*used));
 	for (size_t i = 0; i < n; i++) {
 		cleanup_strv char **ids = NULL;
-		if (vol_users(s, &v[i], &ids, NULL, err) < 0) {
+		if (ctr_vol_users(s, &v[i], &ids, NULL, err) < 0) {
 			free(used);
 			return -1;
 		}
@@ -318,27 +318,27 @@ static int vol_ls_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	if (quiet && rep.format)
 		return cmd_usage_error(ctx, "quiet and format flags cannot be used together");
 	struct burrow_err *err = NULL;
-	struct vol_filters *f = NULL;
+	struct ctr_vol_filters *f = NULL;
 	if (quiet)
 		rep.format = "{{.Name}}";
-	if (vol_filters_parse(NULL, filters, &f, &err) < 0 || fmt_report_parse(&rep, &err) < 0) {
-		vol_filters_free(f);
+	if (ctr_vol_filters_parse(NULL, filters, &f, &err) < 0 || fmt_report_parse(&rep, &err) < 0) {
+		ctr_vol_filters_free(f);
 		return cmd_fail(err);
 	}
-	vol_filters_free(steal_ptr(f));
-	struct vol *list = NULL;
+	ctr_vol_filters_free(steal_ptr(f));
+	struct ctr_vol *list = NULL;
 	size_t n = 0;
 	bool *used = NULL;
 	int rc = 0;
-	if (cmd_ready(ctx, &err) < 0 || vol_filters_parse(ctx->state, filters, &f, &err) < 0 ||
-	    vol_list(ctx->state, &list, &n, &err) < 0 || in_use_flags(ctx->state, list, n, &used, &err) < 0) {
+	if (cmd_ready(ctx, &err) < 0 || ctr_vol_filters_parse(ctx->state, filters, &f, &err) < 0 ||
+	    ctr_vol_list(ctx->state, &list, &n, &err) < 0 || in_use_flags(ctx->state, list, n, &used, &err) < 0) {
 		rc = cmd_fail(err);
 		goto out;
 	}
 	size_t kept = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!vol_filters_match(f, &list[i], used[i])) {
-			vol_clear(&list[i]);
+		if (!ctr_vol_filters_match(f, &list[i], used[i])) {
+			ctr_vol_clear(&list[i]);
 			continue;
 		}
 		list[kept++] = list[i];
@@ -347,8 +347,8 @@ static int vol_ls_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	n = kept;
 out:
 	free(used);
-	vol_list_free(list, n);
-	vol_filters_free(f);
+	ctr_vol_list_free(list, n);
+	ctr_vol_filters_free(f);
 	fmt_report_clear(&rep);
 	return rc;
 }
@@ -384,10 +384,10 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	struct burrow_err *err = NULL;
 	if (fmt_report_parse(&rep, &err) < 0)
 		return cmd_fail(err);
-	struct vol *list = NULL;
+	struct ctr_vol *list = NULL;
 	size_t n = 0;
 	int rc = 0;
-	if (cmd_ready(ctx, &err) < 0 || (all && vol_list(ctx->state, &list, &n, &err) < 0)) {
+	if (cmd_ready(ctx, &err) < 0 || (all && ctr_vol_list(ctx->state, &list, &n, &err) < 0)) {
 		fmt_report_clear(&rep);
 		return cmd_fail(err);
 	}
@@ -395,8 +395,9 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t nmissing = 0;
 	for (size_t i = 0; args && args[i]; i++) {
 		cleanup_free char *name = NULL;
-		struct vol v;
-		if (vol_lookup(ctx->state, args[i], &name, &err) < 0 || vol_load(ctx->state, name, &v, &err) < 0) {
+		struct ctr_vol v;
+		if (ctr_vol_lookup(ctx->state, args[i], &name, &err) < 0 ||
+		    ctr_vol_load(ctx->state, name, &v, &err) < 0) {
 			missing = xrealloc(missing, (nmissing + 1) * sizeof(*missing));
 			missing[nmissing++] = steal_ptr(err);
 			continue;
@@ -417,7 +418,7 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = EXIT_BURROW;
 	}
 	free(missing);
-	vol_list_free(list, n);
+	ctr_vol_list_free(list, n);
 	fmt_report_clear(&rep);
 	return rc;
 }
@@ -485,18 +486,18 @@ static int vol_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(err);
 	cleanup_strv char **names = NULL;
 	if (all) {
-		struct vol *list = NULL;
+		struct ctr_vol *list = NULL;
 		size_t n = 0;
-		if (vol_list(ctx->state, &list, &n, &err) < 0)
+		if (ctr_vol_list(ctx->state, &list, &n, &err) < 0)
 			return cmd_fail(err);
 		for (size_t i = 0; i < n; i++)
 			strv_append(&names, list[i].name);
-		vol_list_free(list, n);
+		ctr_vol_list_free(list, n);
 	}
 	int rc = 0;
 	for (char **p = all ? names : args; p && *p; p++) {
 		cleanup_free char *name = NULL;
-		if (vol_remove(ctx->state, *p, force, &name, &err) == 0) {
+		if (ctr_vol_remove(ctx->state, *p, force, &name, &err) == 0) {
 			/* each as it goes, in order with the errors */
 			printf("%s\n", name);
 			fflush(stdout);
@@ -598,16 +599,16 @@ static int vol_prune_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	if (force && dry_run)
 		return cmd_usage_error(ctx, "--force and --dry-run cannot be used together");
 	struct burrow_err *err = NULL;
-	struct vol_filters *f = NULL;
-	if (vol_filters_parse(NULL, filters, &f, &err) < 0)
+	struct ctr_vol_filters *f = NULL;
+	if (ctr_vol_filters_parse(NULL, filters, &f, &err) < 0)
 		return cmd_fail(err);
-	vol_filters_free(steal_ptr(f));
-	if (cmd_ready(ctx, &err) < 0 || vol_filters_parse(ctx->state, filters, &f, &err) < 0)
+	ctr_vol_filters_free(steal_ptr(f));
+	if (cmd_ready(ctx, &err) < 0 || ctr_vol_filters_parse(ctx->state, filters, &f, &err) < 0)
 		return cmd_fail(err);
 	struct prune_out out = {0};
 	int rc = 0;
 	if (!force && !dry_run) {
-		if (vol_prune(ctx->state, f, true, true, prune_collect, &out, &err) < 0) {
+		if (ctr_vol_prune(ctx->state, f, true, true, prune_collect, &out, &err) < 0) {
 			rc = cmd_fail(err);
 			goto done;
 		}
@@ -620,13 +621,13 @@ static int vol_prune_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (dry_run)
 		printf("Volumes that would be pruned:\n");
-	if (vol_prune(ctx->state, f, true, dry_run, prune_print, &out, &err) < 0)
+	if (ctr_vol_prune(ctx->state, f, true, dry_run, prune_print, &out, &err) < 0)
 		rc = cmd_fail(err);
 	else if (out.failed)
 		rc = EXIT_BURROW;
 done:
 	strv_free(out.names);
-	vol_filters_free(f);
+	ctr_vol_filters_free(f);
 	return rc;
 }
 
@@ -646,7 +647,7 @@ static int vol_exists_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(ctx, "give exactly one volume name");
 	struct burrow_err *err = NULL;
 	bool exists = false;
-	if (cmd_ready(ctx, &err) < 0 || vol_exists(ctx->state, args[0], &exists, &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 || ctr_vol_exists(ctx->state, args[0], &exists, &err) < 0)
 		return cmd_fail(err);
 	return exists ? 0 : 1;
 }
@@ -675,7 +676,7 @@ static int vol_export_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	if (strv_len(args) != 1)
 		return cmd_usage_error(ctx, "give exactly one volume name");
 	struct burrow_err *err = NULL;
-	if (cmd_ready(ctx, &err) < 0 || vol_export(ctx->state, args[0], output, &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 || ctr_vol_export(ctx->state, args[0], output, &err) < 0)
 		return cmd_fail(err);
 	return 0;
 }
@@ -696,7 +697,7 @@ static int vol_import_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!*args[1])
 		return cmd_usage_error(ctx, "empty tarball path");
 	struct burrow_err *err = NULL;
-	if (cmd_ready(ctx, &err) < 0 || vol_import(ctx->state, args[0], args[1], &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 || ctr_vol_import(ctx->state, args[0], args[1], &err) < 0)
 		return cmd_fail(err);
 	return 0;
 }

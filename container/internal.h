@@ -80,7 +80,7 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
  * that holds a volume's content, opened O_RDONLY: _data (reached from the
  * storage root without following a symlink), or a bind volume's device. */
 #define VOL_LOCK_KIND "volume"
-struct vol;
-int vol_open_contents(struct state_store *s, const struct vol *v, struct burrow_err **err);
+struct ctr_vol;
+int ctr_vol_open_contents(struct state_store *s, const struct ctr_vol *v, struct burrow_err **err);
 
 #endif

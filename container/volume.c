@@ -38,7 +38,7 @@ static size_t kv_keylen(const char *item)
 	return strcspn(item, "=");
 }
 
-const char *vol_kv_get(char *const *kv, const char *key)
+const char *ctr_vol_kv_get(char *const *kv, const char *key)
 {
 	size_t n = strlen(key);
 	for (size_t i = 0; kv && kv[i]; i++)
@@ -108,7 +108,7 @@ static void gen_kv(yajl_gen g, const char *key, char *const *kv)
 	jg_map_close(g);
 }
 
-char *vol_to_json(const struct vol *v)
+char *ctr_vol_to_json(const struct ctr_vol *v)
 {
 	yajl_gen g = json_gen_new();
 	jg_map_open(g);
@@ -143,7 +143,7 @@ static char **kv_from_json(yajl_val obj)
 	return kv;
 }
 
-int vol_from_json(const char *json, struct vol *v, struct burrow_err **err)
+int ctr_vol_from_json(const char *json, struct ctr_vol *v, struct burrow_err **err)
 {
 	cleanup_yajl yajl_val t = json_parse(json, err);
 	if (!t)
@@ -155,7 +155,7 @@ int vol_from_json(const char *json, struct vol *v, struct burrow_err **err)
 	const char *driver = json_get_str(t, "driver");
 	const char *owner = json_get_str(t, "owner");
 	v->name = xstrdup(name);
-	v->driver = xstrdup(driver ? driver : VOL_DRIVER_LOCAL);
+	v->driver = xstrdup(driver ? driver : CTR_VOL_DRIVER_LOCAL);
 	v->created = json_get_int(t, "created", 0);
 	v->labels = kv_from_json(json_get(t, "labels"));
 	v->options = kv_from_json(json_get(t, "options"));
@@ -169,7 +169,7 @@ int vol_from_json(const char *json, struct vol *v, struct burrow_err **err)
 	return 0;
 }
 
-void vol_clear(struct vol *v)
+void ctr_vol_clear(struct ctr_vol *v)
 {
 	free(v->name);
 	free(v->driver);
@@ -180,10 +180,10 @@ void vol_clear(struct vol *v)
 	memset(v, 0, sizeof(*v));
 }
 
-void vol_list_free(struct vol *v, size_t n)
+void ctr_vol_list_free(struct ctr_vol *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		vol_clear(&v[i]);
+		ctr_vol_clear(&v[i]);
 	free(v);
 }
 
@@ -299,9 +299,9 @@ static int check_options(char *const *kv, struct burrow_err **err)
 			    str_quote(k));
 		}
 	}
-	const char *type = vol_kv_get(kv, "type");
-	const char *device = vol_kv_get(kv, "device");
-	const char *o = vol_kv_get(kv, "o");
+	const char *type = ctr_vol_kv_get(kv, "type");
+	const char *device = ctr_vol_kv_get(kv, "device");
+	const char *o = ctr_vol_kv_get(kv, "o");
 	if (!type || !*type)
 		type = "";
 	if (*type && strcmp(type, "tmpfs") != 0 && strcmp(type, "bind") != 0) {
@@ -317,11 +317,11 @@ static int check_options(char *const *kv, struct burrow_err **err)
 		                           str_quote(device));
 	if (strcmp(type, "bind") == 0 && (!device || !*device))
 		return burrow_error_status(err, EINVAL, "a volume of type=bind needs device=DIR");
-	if (vol_kv_get(kv, "copy") && vol_kv_get(kv, "nocopy"))
+	if (ctr_vol_kv_get(kv, "copy") && ctr_vol_kv_get(kv, "nocopy"))
 		return burrow_error_status(err, EINVAL, "volume options copy and nocopy exclude each other");
 	const char *flags[] = {"copy", "nocopy"};
 	for (size_t i = 0; i < 2; i++) {
-		const char *v = vol_kv_get(kv, flags[i]);
+		const char *v = ctr_vol_kv_get(kv, flags[i]);
 		if (v && *v && strcmp(v, "true") != 0)
 			return burrow_error_status(err, EINVAL, "volume option %s takes no value", flags[i]);
 	}
@@ -337,14 +337,14 @@ static int check_options(char *const *kv, struct burrow_err **err)
 	return 0;
 }
 
-int vol_create_check(const struct vol_create_opts *o, struct burrow_err **err)
+int ctr_vol_create_check(const struct ctr_vol_create_opts *o, struct burrow_err **err)
 {
 	if (o->name && !state_valid_name(o->name))
 		return burrow_error_status(err, EINVAL,
 		                           "invalid volume name '%s': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (at "
 		                           "most 253 characters)",
 		                           str_quote(o->name));
-	if (o->driver && strcmp(o->driver, VOL_DRIVER_LOCAL) != 0)
+	if (o->driver && strcmp(o->driver, CTR_VOL_DRIVER_LOCAL) != 0)
 		return burrow_error_status(err, EINVAL,
 		                           "volume driver '%s' is not supported: burrow has the 'local' "
 		                           "driver only",
@@ -359,7 +359,7 @@ int vol_create_check(const struct vol_create_opts *o, struct burrow_err **err)
 
 /* --- directories ----------------------------------------------------------- */
 
-char *vol_data_path(struct state_store *s, const char *name)
+char *ctr_vol_data_path(struct state_store *s, const char *name)
 {
 	return xasprintf("%s/volumes/%s/_data", state_root(s), name);
 }
@@ -379,10 +379,10 @@ static int open_volumes_dir(struct state_store *s, bool make, struct burrow_err 
 	return fd;
 }
 
-int vol_open_contents(struct state_store *s, const struct vol *v, struct burrow_err **err)
+int ctr_vol_open_contents(struct state_store *s, const struct ctr_vol *v, struct burrow_err **err)
 {
-	const char *type = vol_kv_get(v->options, "type");
-	const char *device = vol_kv_get(v->options, "device");
+	const char *type = ctr_vol_kv_get(v->options, "type");
+	const char *device = ctr_vol_kv_get(v->options, "device");
 	if (type && strcmp(type, "bind") == 0 && device) {
 		/* the user's own host directory: a symlink there is theirs */
 		int fd = open(device, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -397,7 +397,7 @@ int vol_open_contents(struct state_store *s, const struct vol *v, struct burrow_
 	cleanup_close int nfd = openat(volfd, v->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int fd = nfd < 0 ? -1 : openat(nfd, "_data", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		cleanup_free char *path = vol_data_path(s, v->name);
+		cleanup_free char *path = ctr_vol_data_path(s, v->name);
 		burrow_error(err, errno, "volume '%s': cannot open '%s'", str_quote(v->name), str_quote(path));
 		return burrow_error_hint(err,
 		                         "its directory is missing or damaged: remove the volume (burrow volume rm) "
@@ -406,14 +406,14 @@ int vol_open_contents(struct state_store *s, const struct vol *v, struct burrow_
 	return fd;
 }
 
-int vol_is_empty(struct state_store *s, const struct vol *v, bool *empty, struct burrow_err **err)
+int ctr_vol_is_empty(struct state_store *s, const struct ctr_vol *v, bool *empty, struct burrow_err **err)
 {
-	const char *type = vol_kv_get(v->options, "type");
+	const char *type = ctr_vol_kv_get(v->options, "type");
 	if (type && strcmp(type, "tmpfs") == 0) {
 		*empty = true;
 		return 0;
 	}
-	int fd = vol_open_contents(s, v, err);
+	int fd = ctr_vol_open_contents(s, v, err);
 	if (fd < 0)
 		return -1;
 	cleanup_dir DIR *d = fdopendir(fd);
@@ -436,7 +436,7 @@ int vol_is_empty(struct state_store *s, const struct vol *v, bool *empty, struct
 	return 0;
 }
 
-static int chown_error(int e, const struct vol *v, struct burrow_err **err)
+static int chown_error(int e, const struct ctr_vol *v, struct burrow_err **err)
 {
 	char owner[48];
 	if (v->gid < 0)
@@ -455,7 +455,7 @@ static int chown_error(int e, const struct vol *v, struct burrow_err **err)
 
 /* Makes volumes/<name>/_data (a leftover of that name, whose record is
  * gone, is removed first); on failure nothing of it stays. */
-static int make_dirs(struct state_store *s, int volfd, const struct vol *v, struct burrow_err **err)
+static int make_dirs(struct state_store *s, int volfd, const struct ctr_vol *v, struct burrow_err **err)
 {
 	struct stat st;
 	if (fstatat(volfd, v->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -484,7 +484,7 @@ static int make_dirs(struct state_store *s, int volfd, const struct vol *v, stru
 	if (!e)
 		return 0;
 	if (what) {
-		cleanup_free char *path = vol_data_path(s, v->name);
+		cleanup_free char *path = ctr_vol_data_path(s, v->name);
 		burrow_error(err, e, "%s '%s'", what, str_quote(path));
 	} else {
 		chown_error(e, v, err);
@@ -498,7 +498,7 @@ static int make_dirs(struct state_store *s, int volfd, const struct vol *v, stru
 /* --- create -------------------------------------------------------------- */
 
 /* The volume o describes, before it is stored. */
-static int build(const struct vol_create_opts *o, struct vol *v, struct burrow_err **err)
+static int build(const struct ctr_vol_create_opts *o, struct ctr_vol *v, struct burrow_err **err)
 {
 	memset(v, 0, sizeof(*v));
 	v->uid = o->uid;
@@ -506,15 +506,15 @@ static int build(const struct vol_create_opts *o, struct vol *v, struct burrow_e
 	if (kv_parse(o->labels, "label", &v->labels, err) < 0 || kv_parse(o->options, "option", &v->options, err) < 0)
 		return -1;
 	v->name = o->name ? xstrdup(o->name) : state_new_id();
-	v->driver = xstrdup(VOL_DRIVER_LOCAL);
+	v->driver = xstrdup(CTR_VOL_DRIVER_LOCAL);
 	v->created = time_wall_ns();
 	v->anonymous = o->anonymous;
 	v->owner = o->anonymous && o->user ? xstrdup(o->user) : NULL;
 	if (o->user)
 		strv_append(&v->users, o->user);
-	const char *type = vol_kv_get(v->options, "type");
-	const char *device = vol_kv_get(v->options, "device");
-	const char *oo = vol_kv_get(v->options, "o");
+	const char *type = ctr_vol_kv_get(v->options, "type");
+	const char *device = ctr_vol_kv_get(v->options, "device");
+	const char *oo = ctr_vol_kv_get(v->options, "o");
 	/* o=uid=/gid= of a plain volume own its directory, as --uid/--gid */
 	if ((!type || !*type) && oo) {
 		cleanup_strv char **items = strv_split(oo, ',');
@@ -528,7 +528,7 @@ static int build(const struct vol_create_opts *o, struct vol *v, struct burrow_e
 				v->gid = id;
 		}
 	}
-	v->needs_copy_up = vol_kv_get(v->options, "nocopy") == NULL;
+	v->needs_copy_up = ctr_vol_kv_get(v->options, "nocopy") == NULL;
 	v->needs_chown = v->uid < 0 && v->gid < 0;
 	if (type && strcmp(type, "bind") == 0 && device) {
 		/* stored absolute: the mount happens from another directory */
@@ -553,37 +553,37 @@ static int build(const struct vol_create_opts *o, struct vol *v, struct burrow_e
 }
 
 /* The existing volume for create --ignore (o->user added to its users). */
-static int take_existing(struct state_store *s, const char *name, const char *user, struct vol *out,
+static int take_existing(struct state_store *s, const char *name, const char *user, struct ctr_vol *out,
                          struct burrow_err **err)
 {
-	if (user && vol_use(s, name, user, err) < 0)
+	if (user && ctr_vol_use(s, name, user, err) < 0)
 		return -1;
-	struct vol v;
-	if (vol_load(s, name, &v, err) < 0)
+	struct ctr_vol v;
+	if (ctr_vol_load(s, name, &v, err) < 0)
 		return -1;
 	if (out)
 		*out = v;
 	else
-		vol_clear(&v);
+		ctr_vol_clear(&v);
 	return 0;
 }
 
-int vol_create(struct state_store *s, const struct vol_create_opts *o, struct vol *out, bool *existed,
-               struct burrow_err **err)
+int ctr_vol_create(struct state_store *s, const struct ctr_vol_create_opts *o, struct ctr_vol *out, bool *existed,
+                   struct burrow_err **err)
 {
 	if (existed)
 		*existed = false;
-	if (vol_create_check(o, err) < 0)
+	if (ctr_vol_create_check(o, err) < 0)
 		return -1;
-	struct vol v;
+	struct ctr_vol v;
 	if (build(o, &v, err) < 0) {
-		vol_clear(&v);
+		ctr_vol_clear(&v);
 		return -1;
 	}
 	cleanup_free char *key = vol_key(v.name);
 	int lock = state_lock_name(s, VOL_LOCK_KIND, v.name, err);
 	if (lock < 0) {
-		vol_clear(&v);
+		ctr_vol_clear(&v);
 		return -1;
 	}
 	int rc = -1;
@@ -607,7 +607,7 @@ int vol_create(struct state_store *s, const struct vol_create_opts *o, struct vo
 	if ((volfd = open_volumes_dir(s, true, err)) < 0 || make_dirs(s, volfd, &v, err) < 0)
 		goto out;
 	free(json);
-	json = vol_to_json(&v);
+	json = ctr_vol_to_json(&v);
 	if (state_insert(s, STATE_DB, key, json, err) < 0) {
 		cleanup_err struct burrow_err *e2 = NULL;
 		if (rm_rf_at(volfd, v.name, &e2) < 0)
@@ -626,13 +626,13 @@ out:
 		state_unlock_name_remove(s, VOL_LOCK_KIND, v.name, lock);
 	else
 		state_unlock(lock);
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 	return rc;
 }
 
 /* --- lookup and listing -------------------------------------------------- */
 
-int vol_load(struct state_store *s, const char *name, struct vol *v, struct burrow_err **err)
+int ctr_vol_load(struct state_store *s, const char *name, struct ctr_vol *v, struct burrow_err **err)
 {
 	if (!state_valid_name(name))
 		return burrow_error_status(err, ENOENT, "no such volume '%s'", str_quote(name));
@@ -643,10 +643,10 @@ int vol_load(struct state_store *s, const char *name, struct vol *v, struct burr
 		return -1;
 	if (r == 1)
 		return burrow_error_status(err, ENOENT, "no such volume '%s'", str_quote(name));
-	return vol_from_json(json, v, err);
+	return ctr_vol_from_json(json, v, err);
 }
 
-int vol_exists(struct state_store *s, const char *name, bool *exists, struct burrow_err **err)
+int ctr_vol_exists(struct state_store *s, const char *name, bool *exists, struct burrow_err **err)
 {
 	*exists = false;
 	if (!state_valid_name(name))
@@ -660,10 +660,10 @@ int vol_exists(struct state_store *s, const char *name, bool *exists, struct bur
 	return 0;
 }
 
-int vol_lookup(struct state_store *s, const char *ref, char **name, struct burrow_err **err)
+int ctr_vol_lookup(struct state_store *s, const char *ref, char **name, struct burrow_err **err)
 {
 	bool exact;
-	if (vol_exists(s, ref, &exact, err) < 0)
+	if (ctr_vol_exists(s, ref, &exact, err) < 0)
 		return -1;
 	if (exact) {
 		*name = xstrdup(ref);
@@ -690,27 +690,27 @@ int vol_lookup(struct state_store *s, const char *ref, char **name, struct burro
 }
 
 struct list_ctx {
-	struct vol *items;
+	struct ctr_vol *items;
 	size_t n;
 };
 
 static int list_one(const char *key, const char *json, void *data, struct burrow_err **err)
 {
 	struct list_ctx *l = data;
-	struct vol v;
-	if (vol_from_json(json, &v, err) < 0)
+	struct ctr_vol v;
+	if (ctr_vol_from_json(json, &v, err) < 0)
 		return burrow_error_wrap(err, "record '%s'", str_quote(key));
 	l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
 	l->items[l->n++] = v;
 	return 0;
 }
 
-int vol_list(struct state_store *s, struct vol **out, size_t *n, struct burrow_err **err)
+int ctr_vol_list(struct state_store *s, struct ctr_vol **out, size_t *n, struct burrow_err **err)
 {
 	/* state_each walks sorted by key: by name */
 	struct list_ctx l = {0};
 	if (state_each(s, STATE_DB, VOL_KEY_PREFIX, list_one, &l, err) < 0) {
-		vol_list_free(l.items, l.n);
+		ctr_vol_list_free(l.items, l.n);
 		return -1;
 	}
 	*out = l.items;
@@ -720,10 +720,10 @@ int vol_list(struct state_store *s, struct vol **out, size_t *n, struct burrow_e
 
 /* --- users ---------------------------------------------------------------- */
 
-int vol_save(struct state_store *s, const struct vol *v, struct burrow_err **err)
+int ctr_vol_save(struct state_store *s, const struct ctr_vol *v, struct burrow_err **err)
 {
 	cleanup_free char *key = vol_key(v->name);
-	cleanup_free char *json = vol_to_json(v);
+	cleanup_free char *json = ctr_vol_to_json(v);
 	return state_put(s, STATE_DB, key, json, err);
 }
 
@@ -734,8 +734,8 @@ static int change_users(struct state_store *s, const char *name, const char *ctr
 	bool own = !state_in_tx(s, STATE_DB);
 	if (own && state_tx_begin(s, STATE_DB, err) < 0)
 		return -1;
-	struct vol v = {0};
-	int rc = vol_load(s, name, &v, err);
+	struct ctr_vol v = {0};
+	int rc = ctr_vol_load(s, name, &v, err);
 	if (rc < 0 && !add && (*err)->status == ENOENT) {
 		/* dropping a user of a volume that is gone: nothing to do */
 		burrow_err_free(steal_ptr(*err));
@@ -745,7 +745,7 @@ static int change_users(struct state_store *s, const char *name, const char *ctr
 		bool has = strv_contains(v.users, ctr_id);
 		if (add && !has) {
 			strv_append(&v.users, ctr_id);
-			rc = vol_save(s, &v, err);
+			rc = ctr_vol_save(s, &v, err);
 		} else if (!add && has) {
 			char **kept = NULL;
 			for (size_t i = 0; v.users[i]; i++)
@@ -753,10 +753,10 @@ static int change_users(struct state_store *s, const char *name, const char *ctr
 					strv_append(&kept, v.users[i]);
 			strv_free(v.users);
 			v.users = kept;
-			rc = vol_save(s, &v, err);
+			rc = ctr_vol_save(s, &v, err);
 		}
 	}
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 	if (!own)
 		return rc < 0 ? -1 : 0;
 	if (rc < 0) {
@@ -766,17 +766,17 @@ static int change_users(struct state_store *s, const char *name, const char *ctr
 	return state_tx_commit(s, STATE_DB, err);
 }
 
-int vol_use(struct state_store *s, const char *name, const char *ctr_id, struct burrow_err **err)
+int ctr_vol_use(struct state_store *s, const char *name, const char *ctr_id, struct burrow_err **err)
 {
 	return change_users(s, name, ctr_id, true, err);
 }
 
-int vol_unuse(struct state_store *s, const char *name, const char *ctr_id, struct burrow_err **err)
+int ctr_vol_unuse(struct state_store *s, const char *name, const char *ctr_id, struct burrow_err **err)
 {
 	return change_users(s, name, ctr_id, false, err);
 }
 
-int vol_users(struct state_store *s, const struct vol *v, char ***ids, char ***names, struct burrow_err **err)
+int ctr_vol_users(struct state_store *s, const struct ctr_vol *v, char ***ids, char ***names, struct burrow_err **err)
 {
 	cleanup_strv char **i_out = xcalloc(1, sizeof(char *));
 	cleanup_strv char **n_out = xcalloc(1, sizeof(char *));
@@ -823,11 +823,11 @@ static char *quoted_list(char *const *v)
  * killed), and their references dropped. */
 static int remove_users(struct state_store *s, const char *name, struct burrow_err **err)
 {
-	struct vol v;
-	if (vol_load(s, name, &v, err) < 0)
+	struct ctr_vol v;
+	if (ctr_vol_load(s, name, &v, err) < 0)
 		return -1;
 	cleanup_strv char **ids = NULL;
-	int rc = vol_users(s, &v, &ids, NULL, err);
+	int rc = ctr_vol_users(s, &v, &ids, NULL, err);
 	for (size_t i = 0; rc == 0 && ids[i]; i++) {
 		burrow_debug("removing container %.12s: it uses volume '%s'", ids[i], str_quote(name));
 		if (ctr_remove(s, ids[i], true, err) < 0) {
@@ -838,9 +838,9 @@ static int remove_users(struct state_store *s, const char *name, struct burrow_e
 			}
 			burrow_err_free(steal_ptr(*err));
 		}
-		rc = vol_unuse(s, name, ids[i], err);
+		rc = ctr_vol_unuse(s, name, ids[i], err);
 	}
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 	return rc;
 }
 
@@ -852,13 +852,13 @@ static int delete_unused(struct state_store *s, const char *name, struct burrow_
 	if (lock < 0)
 		return -1;
 	cleanup_free char *key = vol_key(name);
-	struct vol v = {0};
+	struct ctr_vol v = {0};
 	int rc = -1;
 	cleanup_strv char **ids = NULL, **names = NULL;
 	cleanup_close int volfd = -1;
 	if (state_tx_begin(s, STATE_DB, err) < 0)
 		goto out;
-	if (vol_load(s, name, &v, err) < 0 || vol_users(s, &v, &ids, &names, err) < 0) {
+	if (ctr_vol_load(s, name, &v, err) < 0 || ctr_vol_users(s, &v, &ids, &names, err) < 0) {
 		state_tx_cancel(s, STATE_DB);
 		goto out;
 	}
@@ -891,14 +891,14 @@ out:
 		state_unlock_name_remove(s, VOL_LOCK_KIND, name, lock);
 	else
 		state_unlock(lock);
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 	return rc;
 }
 
-int vol_remove(struct state_store *s, const char *ref, bool force, char **name_out, struct burrow_err **err)
+int ctr_vol_remove(struct state_store *s, const char *ref, bool force, char **name_out, struct burrow_err **err)
 {
 	cleanup_free char *name = NULL;
-	if (vol_lookup(s, ref, &name, err) < 0)
+	if (ctr_vol_lookup(s, ref, &name, err) < 0)
 		return -1;
 	/* the containers go first, without the volume's lock: removing a
 	 * container may remove its anonymous volumes, this one among them */
@@ -942,12 +942,12 @@ static void remove_orphans(struct state_store *s)
 			strv_append(&names, de->d_name);
 	for (size_t i = 0; names && names[i]; i++) {
 		bool exists = true;
-		if (vol_exists(s, names[i], &exists, &e) < 0 || exists)
+		if (ctr_vol_exists(s, names[i], &exists, &e) < 0 || exists)
 			continue;
 		int lock = state_lock_name(s, VOL_LOCK_KIND, names[i], &e);
 		if (lock < 0)
 			continue;
-		if (vol_exists(s, names[i], &exists, &e) == 0 && !exists) {
+		if (ctr_vol_exists(s, names[i], &exists, &e) == 0 && !exists) {
 			burrow_debug("removing '%s' in volumes/: no volume has it", str_quote(names[i]));
 			if (rm_rf_at(volfd, names[i], &e) < 0)
 				burrow_debug("cannot remove it: %s", e->msg);
@@ -957,24 +957,24 @@ static void remove_orphans(struct state_store *s)
 	}
 }
 
-int vol_prune(struct state_store *s, const struct vol_filters *f, bool all, bool dry_run, vol_prune_fn fn, void *data,
-              struct burrow_err **err)
+int ctr_vol_prune(struct state_store *s, const struct ctr_vol_filters *f, bool all, bool dry_run, ctr_vol_prune_fn fn,
+                  void *data, struct burrow_err **err)
 {
-	struct vol *list = NULL;
+	struct ctr_vol *list = NULL;
 	size_t n = 0;
-	if (vol_list(s, &list, &n, err) < 0)
+	if (ctr_vol_list(s, &list, &n, err) < 0)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct vol *v = &list[i];
+		struct ctr_vol *v = &list[i];
 		if (!all && !v->anonymous)
 			continue;
 		cleanup_strv char **ids = NULL;
-		if (vol_users(s, v, &ids, NULL, err) < 0) {
+		if (ctr_vol_users(s, v, &ids, NULL, err) < 0) {
 			rc = -1;
 			break;
 		}
-		if (ids[0] || (f && !vol_filters_match(f, v, false)))
+		if (ids[0] || (f && !ctr_vol_filters_match(f, v, false)))
 			continue;
 		if (dry_run) {
 			fn(v->name, NULL, data);
@@ -990,7 +990,7 @@ int vol_prune(struct state_store *s, const struct vol_filters *f, bool all, bool
 		}
 		fn(v->name, NULL, data);
 	}
-	vol_list_free(list, n);
+	ctr_vol_list_free(list, n);
 	if (rc == 0 && !dry_run)
 		remove_orphans(s);
 	return rc;

@@ -1,10 +1,10 @@
 /* Named volumes: the store (records and directories) and what the `volume`
  * verbs do with it. Mounting a volume into a container (-v, --mount,
  * copy-up, :U, :O) is the container's business; this is the API it calls:
- * vol_create with ignore (create-if-missing by name) or anonymous (a
- * generated name, owned by a container), vol_use/vol_unuse for the
- * references of the containers that use one, vol_data_path for the mount
- * point, vol_is_empty for the copy-up rule.
+ * ctr_vol_create with ignore (create-if-missing by name) or anonymous (a
+ * generated name, owned by a container), ctr_vol_use/ctr_vol_unuse for the
+ * references of the containers that use one, ctr_vol_data_path for the mount
+ * point, ctr_vol_is_empty for the copy-up rule.
  *
  * On disk: ROOT/volumes/<name>/_data is the volume's mount point (what a
  * container sees). volumes/ and volumes/<name> are 0700, as everything
@@ -52,9 +52,9 @@
 
 struct state_store;
 
-#define VOL_DRIVER_LOCAL "local"
+#define CTR_VOL_DRIVER_LOCAL "local"
 
-struct vol {
+struct ctr_vol {
 	char *name;
 	char *driver;      /* "local" */
 	long long created; /* ns since the epoch */
@@ -68,7 +68,7 @@ struct vol {
 	bool needs_chown;   /* the next mount chowns _data to the container's user */
 };
 
-struct vol_create_opts {
+struct ctr_vol_create_opts {
 	const char *name;   /* NULL: a generated name of 64 hex digits */
 	const char *driver; /* NULL: "local"; any other is refused */
 	char **labels;      /* "key=value" or "key" (empty value), as typed; the last of a key wins */
@@ -80,9 +80,9 @@ struct vol_create_opts {
 };
 
 /* Checks o (name, driver, labels, options) without the store: EINVAL with
- * a message naming what is wrong. vol_create calls it first; the CLI calls
+ * a message naming what is wrong. ctr_vol_create calls it first; the CLI calls
  * it before it touches anything. */
-int vol_create_check(const struct vol_create_opts *o, struct burrow_err **err);
+int ctr_vol_create_check(const struct ctr_vol_create_opts *o, struct burrow_err **err);
 
 /* Makes a volume: its directory, then its record (see above). A name that
  * is taken fails with status EEXIST, unless o->ignore: then *existed is
@@ -91,52 +91,52 @@ int vol_create_check(const struct vol_create_opts *o, struct burrow_err **err);
  * namespace: an ID it does not map fails with a hint. Must run inside
  * burrow's user namespace, and outside any transaction on STATE_DB (it
  * waits for the volume's lock). out may be NULL. */
-int vol_create(struct state_store *s, const struct vol_create_opts *o, struct vol *out, bool *existed,
-               struct burrow_err **err);
+int ctr_vol_create(struct state_store *s, const struct ctr_vol_create_opts *o, struct ctr_vol *out, bool *existed,
+                   struct burrow_err **err);
 
 /* What the user typed: an exact name, or a unique prefix of one. *name is
  * the volume's name. Not found: status ENOENT ("no such volume 'x'");
  * ambiguous: EINVAL, listing the candidates. */
-int vol_lookup(struct state_store *s, const char *ref, char **name, struct burrow_err **err);
+int ctr_vol_lookup(struct state_store *s, const char *ref, char **name, struct burrow_err **err);
 /* Whether a volume of exactly this name exists (podman's volume exists). */
-int vol_exists(struct state_store *s, const char *name, bool *exists, struct burrow_err **err);
+int ctr_vol_exists(struct state_store *s, const char *name, bool *exists, struct burrow_err **err);
 /* The record of the volume called name (exact): ENOENT when there is none. */
-int vol_load(struct state_store *s, const char *name, struct vol *v, struct burrow_err **err);
+int ctr_vol_load(struct state_store *s, const char *name, struct ctr_vol *v, struct burrow_err **err);
 /* Every volume, sorted by name. */
-int vol_list(struct state_store *s, struct vol **out, size_t *n, struct burrow_err **err);
-void vol_clear(struct vol *v);
-void vol_list_free(struct vol *v, size_t n);
+int ctr_vol_list(struct state_store *s, struct ctr_vol **out, size_t *n, struct burrow_err **err);
+void ctr_vol_clear(struct ctr_vol *v);
+void ctr_vol_list_free(struct ctr_vol *v, size_t n);
 
 /* The record as stored, and back (for tests and the store itself). */
-char *vol_to_json(const struct vol *v);
-int vol_from_json(const char *json, struct vol *v, struct burrow_err **err);
+char *ctr_vol_to_json(const struct ctr_vol *v);
+int ctr_vol_from_json(const char *json, struct ctr_vol *v, struct burrow_err **err);
 /* The value of key in a "key=value" list (labels, options), NULL when absent. */
-const char *vol_kv_get(char *const *kv, const char *key);
+const char *ctr_vol_kv_get(char *const *kv, const char *key);
 
 /* ROOT/volumes/<name>/_data: where a container mounts the volume. */
-char *vol_data_path(struct state_store *s, const char *name);
+char *ctr_vol_data_path(struct state_store *s, const char *name);
 /* Whether the volume's content is empty (the copy-up rule: an image's
  * content is copied only into an empty volume): _data, or the device of a
  * bind volume. A tmpfs volume's content is made at its mount: empty. */
-int vol_is_empty(struct state_store *s, const struct vol *v, bool *empty, struct burrow_err **err);
+int ctr_vol_is_empty(struct state_store *s, const struct ctr_vol *v, bool *empty, struct burrow_err **err);
 
-/* Records that container ctr_id uses the volume (vol_unuse: no longer).
+/* Records that container ctr_id uses the volume (ctr_vol_unuse: no longer).
  * Inside the caller's transaction on STATE_DB when one is open (they land
- * with it), else in one of their own. vol_use of a volume that is gone
+ * with it), else in one of their own. ctr_vol_use of a volume that is gone
  * fails with ENOENT; both are idempotent. */
-int vol_use(struct state_store *s, const char *name, const char *ctr_id, struct burrow_err **err);
-int vol_unuse(struct state_store *s, const char *name, const char *ctr_id, struct burrow_err **err);
+int ctr_vol_use(struct state_store *s, const char *name, const char *ctr_id, struct burrow_err **err);
+int ctr_vol_unuse(struct state_store *s, const char *name, const char *ctr_id, struct burrow_err **err);
 /* The users of v whose containers still exist (IDs; and their names when
  * names is not NULL), as NULL-terminated lists. */
-int vol_users(struct state_store *s, const struct vol *v, char ***ids, char ***names, struct burrow_err **err);
+int ctr_vol_users(struct state_store *s, const struct ctr_vol *v, char ***ids, char ***names, struct burrow_err **err);
 /* Saves v's record (the flags a mount changes: needs_copy_up, needs_chown). */
-int vol_save(struct state_store *s, const struct vol *v, struct burrow_err **err);
+int ctr_vol_save(struct state_store *s, const struct ctr_vol *v, struct burrow_err **err);
 
-/* Removes the volume ref names (vol_lookup): its record, then its
+/* Removes the volume ref names (ctr_vol_lookup): its record, then its
  * directory. In use by containers: status EBUSY, naming them, unless force:
  * then the containers are removed first (running ones killed), as podman
  * does. Not found: ENOENT. *name (may be NULL) is the volume's name. */
-int vol_remove(struct state_store *s, const char *ref, bool force, char **name, struct burrow_err **err);
+int ctr_vol_remove(struct state_store *s, const char *ref, bool force, char **name, struct burrow_err **err);
 
 /* Tar of the volume's content (as podman: the entries below _data, or the
  * device of a bind volume, without the top directory; owners as burrow's
@@ -145,14 +145,14 @@ int vol_remove(struct state_store *s, const char *ref, bool force, char **name, 
  * failed export leaves no partial file) or, when output is NULL, to
  * standard output (refused when it is a terminal). Never follows a symlink
  * inside the volume. Must run inside burrow's user namespace. */
-int vol_export(struct state_store *s, const char *ref, const char *output, struct burrow_err **err);
+int ctr_vol_export(struct state_store *s, const char *ref, const char *output, struct burrow_err **err);
 
 /* Extracts a tar (plain or compressed; source is a path, or "-" for
  * standard input) into an existing volume, over its content, with the
  * layer extractor's rules (img_extract): nothing is written outside the
  * volume. A tmpfs volume is refused (its content lives only while mounted).
  * Must run inside burrow's user namespace. */
-int vol_import(struct state_store *s, const char *ref, const char *source, struct burrow_err **err);
+int ctr_vol_import(struct state_store *s, const char *ref, const char *source, struct burrow_err **err);
 
 /* --- filters (ls --filter, prune --filter) ------------------------------ */
 
@@ -160,14 +160,15 @@ int vol_import(struct state_store *s, const char *ref, const char *source, struc
  * expression), driver, scope, label, label!, opt, dangling, until,
  * after/since, and anonymous. Values of one key match when any does (label
  * and label!: when all do); keys combine with AND. */
-struct vol_filters;
+struct ctr_vol_filters;
 /* Parses KEY=VALUE specs. EINVAL with a message on an unknown key or a bad
  * value. after/since name volumes, looked up in s; with s NULL only the
  * syntax is checked (and such a filter matches everything). */
-int vol_filters_parse(struct state_store *s, char *const *specs, struct vol_filters **out, struct burrow_err **err);
+int ctr_vol_filters_parse(struct state_store *s, char *const *specs, struct ctr_vol_filters **out,
+                          struct burrow_err **err);
 /* Whether v matches; in_use: it has users (dangling=). */
-bool vol_filters_match(const struct vol_filters *f, const struct vol *v, bool in_use);
-void vol_filters_free(struct vol_filters *f);
+bool ctr_vol_filters_match(const struct ctr_vol_filters *f, const struct ctr_vol *v, bool in_use);
+void ctr_vol_filters_free(struct ctr_vol_filters *f);
 
 /* prune: the unused volumes that match f (all of them, as podman's volume
  * prune; anonymous ones only unless all),
@@ -175,8 +176,8 @@ void vol_filters_free(struct vol_filters *f);
  * removed; the walk goes on). dry_run: fn hears of them, nothing is
  * removed. Directories of volumes whose record is gone (a command killed
  * half-way) are removed too, silently. */
-typedef void (*vol_prune_fn)(const char *name, const struct burrow_err *err, void *data);
-int vol_prune(struct state_store *s, const struct vol_filters *f, bool all, bool dry_run, vol_prune_fn fn, void *data,
-              struct burrow_err **err);
+typedef void (*ctr_vol_prune_fn)(const char *name, const struct burrow_err *err, void *data);
+int ctr_vol_prune(struct state_store *s, const struct ctr_vol_filters *f, bool all, bool dry_run, ctr_vol_prune_fn fn,
+                  void *data, struct burrow_err **err);
 
 #endif

@@ -32,7 +32,7 @@ static const char *const vf_keys[VF_NKEYS] = {
     [VF_UNTIL] = "until",      [VF_AFTER] = "after",
 };
 
-struct vol_filters {
+struct ctr_vol_filters {
 	char **values[VF_NKEYS]; /* the values given for each key */
 	regex_t *names;          /* VF_NAME compiled */
 	size_t nnames;
@@ -40,7 +40,7 @@ struct vol_filters {
 	long long after; /* ns; -1: no after filter */
 };
 
-void vol_filters_free(struct vol_filters *f)
+void ctr_vol_filters_free(struct ctr_vol_filters *f)
 {
 	if (!f)
 		return;
@@ -52,9 +52,9 @@ void vol_filters_free(struct vol_filters *f)
 	free(f);
 }
 
-static void filters_freep(struct vol_filters **f)
+static void filters_freep(struct ctr_vol_filters **f)
 {
-	vol_filters_free(*f);
+	ctr_vol_filters_free(*f);
 }
 
 /* true/1/false/0, as podman's bool filters. */
@@ -72,7 +72,7 @@ static int parse_bool(const char *key, const char *v, bool *out, struct burrow_e
 }
 
 /* Compiles one key's values once all are known. */
-static int prepare(struct state_store *s, struct vol_filters *f, enum vf_key k, struct burrow_err **err)
+static int prepare(struct state_store *s, struct ctr_vol_filters *f, enum vf_key k, struct burrow_err **err)
 {
 	char **vals = f->values[k];
 	for (size_t i = 0; vals && vals[i]; i++) {
@@ -107,15 +107,15 @@ static int prepare(struct state_store *s, struct vol_filters *f, enum vf_key k, 
 		}
 		case VF_AFTER: {
 			cleanup_free char *name = NULL;
-			struct vol other;
+			struct ctr_vol other;
 			if (!s)
 				break; /* a check of the syntax only */
-			if (vol_lookup(s, v, &name, err) < 0 || vol_load(s, name, &other, err) < 0)
+			if (ctr_vol_lookup(s, v, &name, err) < 0 || ctr_vol_load(s, name, &other, err) < 0)
 				return burrow_error_wrap(err, "after filter");
 			/* after the earliest of several, as podman */
 			if (f->after < 0 || other.created < f->after)
 				f->after = other.created;
-			vol_clear(&other);
+			ctr_vol_clear(&other);
 			break;
 		}
 		default:
@@ -125,9 +125,10 @@ static int prepare(struct state_store *s, struct vol_filters *f, enum vf_key k, 
 	return 0;
 }
 
-int vol_filters_parse(struct state_store *s, char *const *specs, struct vol_filters **out, struct burrow_err **err)
+int ctr_vol_filters_parse(struct state_store *s, char *const *specs, struct ctr_vol_filters **out,
+                          struct burrow_err **err)
 {
-	__attribute__((cleanup(filters_freep))) struct vol_filters *f = xcalloc(1, sizeof(*f));
+	__attribute__((cleanup(filters_freep))) struct ctr_vol_filters *f = xcalloc(1, sizeof(*f));
 	f->after = -1;
 	for (size_t i = 0; specs && specs[i]; i++) {
 		const char *eq = strchr(specs[i], '=');
@@ -157,7 +158,7 @@ static bool label_matches(char *const *labels, const char *want)
 {
 	const char *eq = strchr(want, '=');
 	cleanup_free char *key = eq ? xstrndup(want, (size_t)(eq - want)) : xstrdup(want);
-	const char *have = vol_kv_get(labels, key);
+	const char *have = ctr_vol_kv_get(labels, key);
 	return have && (!eq || strcmp(have, eq + 1) == 0);
 }
 
@@ -181,14 +182,14 @@ static bool opt_matches(char *const *vals, char *const *options)
 	for (size_t i = 0; vals[i]; i++) {
 		const char *eq = strchr(vals[i], '=');
 		cleanup_free char *key = eq ? xstrndup(vals[i], (size_t)(eq - vals[i])) : xstrdup(vals[i]);
-		const char *have = vol_kv_get(options, key);
+		const char *have = ctr_vol_kv_get(options, key);
 		if (have && (!eq || !eq[1] || strcmp(have, eq + 1) == 0))
 			return true;
 	}
 	return false;
 }
 
-bool vol_filters_match(const struct vol_filters *f, const struct vol *v, bool in_use)
+bool ctr_vol_filters_match(const struct ctr_vol_filters *f, const struct ctr_vol *v, bool in_use)
 {
 	if (!f)
 		return true;

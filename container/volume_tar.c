@@ -465,33 +465,33 @@ static int write_tar(int rootfd, int fd, struct burrow_err **err)
 }
 
 /* Loads the volume ref names, locked; returns the lock fd. */
-static int lock_volume(struct state_store *s, const char *ref, struct vol *v, struct burrow_err **err)
+static int lock_volume(struct state_store *s, const char *ref, struct ctr_vol *v, struct burrow_err **err)
 {
 	cleanup_free char *name = NULL;
-	if (vol_lookup(s, ref, &name, err) < 0)
+	if (ctr_vol_lookup(s, ref, &name, err) < 0)
 		return -1;
 	int lock = state_lock_name(s, VOL_LOCK_KIND, name, err);
 	if (lock < 0)
 		return -1;
-	if (vol_load(s, name, v, err) < 0) {
+	if (ctr_vol_load(s, name, v, err) < 0) {
 		state_unlock(lock);
 		return -1;
 	}
 	return lock;
 }
 
-int vol_export(struct state_store *s, const char *ref, const char *output, struct burrow_err **err)
+int ctr_vol_export(struct state_store *s, const char *ref, const char *output, struct burrow_err **err)
 {
 	if (!output && isatty(STDOUT_FILENO)) {
 		burrow_error_status(err, ENOTTY, "cannot write the archive to a terminal");
 		return burrow_error_hint(err, "redirect standard output to a file or a pipe, or give --output FILE");
 	}
-	struct vol v = {0};
+	struct ctr_vol v = {0};
 	int lock = lock_volume(s, ref, &v, err);
 	if (lock < 0)
 		return -1;
 	int rc = -1;
-	cleanup_close int root = vol_open_contents(s, &v, err);
+	cleanup_close int root = ctr_vol_open_contents(s, &v, err);
 	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = -1;
 	if (root < 0)
@@ -534,26 +534,26 @@ out:
 	if (rc < 0)
 		burrow_error_wrap(err, "cannot export volume '%s'", str_quote(v.name ? v.name : ref));
 	state_unlock(lock);
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 	return rc;
 }
 
-int vol_import(struct state_store *s, const char *ref, const char *source, struct burrow_err **err)
+int ctr_vol_import(struct state_store *s, const char *ref, const char *source, struct burrow_err **err)
 {
 	const char *display = strcmp(source, "-") == 0 ? "standard input" : source;
-	struct vol v = {0};
+	struct ctr_vol v = {0};
 	int lock = lock_volume(s, ref, &v, err);
 	if (lock < 0)
 		return -1;
 	int rc = -1;
-	const char *type = vol_kv_get(v.options, "type");
+	const char *type = ctr_vol_kv_get(v.options, "type");
 	if (type && strcmp(type, "tmpfs") == 0) {
 		burrow_error_status(err, EINVAL,
 		                    "cannot import into volume '%s': it is a tmpfs, whose content lives only "
 		                    "while a container mounts it",
 		                    str_quote(v.name));
 	} else {
-		cleanup_close int root = vol_open_contents(s, &v, err);
+		cleanup_close int root = ctr_vol_open_contents(s, &v, err);
 		if (root >= 0 && img_extract(source, root, err) == 0)
 			rc = 0;
 		else
@@ -561,6 +561,6 @@ int vol_import(struct state_store *s, const char *ref, const char *source, struc
 			                  str_quote(v.name));
 	}
 	state_unlock(lock);
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 	return rc;
 }

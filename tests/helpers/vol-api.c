@@ -37,32 +37,33 @@ int main(int argc, char **argv)
 	const char *op = argv[3];
 	int rc = 0;
 	if ((strcmp(op, "use") == 0 || strcmp(op, "unuse") == 0) && argc == 6) {
-		int r = op[0] == 'u' && op[1] == 's' ? vol_use(s, argv[4], argv[5], &err)
-		                                     : vol_unuse(s, argv[4], argv[5], &err);
+		int r = op[0] == 'u' && op[1] == 's' ? ctr_vol_use(s, argv[4], argv[5], &err)
+		                                     : ctr_vol_unuse(s, argv[4], argv[5], &err);
 		rc = r < 0 ? fail(err) : 0;
 	} else if (strcmp(op, "anon") == 0 && argc <= 5) {
-		struct vol_create_opts o = {
+		struct ctr_vol_create_opts o = {
 		    .anonymous = true, .user = argc == 5 ? argv[4] : NULL, .uid = -1, .gid = -1};
-		struct vol v;
-		if (vol_create(s, &o, &v, NULL, &err) < 0) {
+		struct ctr_vol v;
+		if (ctr_vol_create(s, &o, &v, NULL, &err) < 0) {
 			rc = fail(err);
 		} else {
 			printf("%s\n", v.name);
-			vol_clear(&v);
+			ctr_vol_clear(&v);
 		}
 	} else if ((strcmp(op, "empty") == 0 || strcmp(op, "path") == 0) && argc == 5) {
-		struct vol v;
+		struct ctr_vol v;
 		bool empty = false;
-		if (vol_load(s, argv[4], &v, &err) < 0 || (op[0] == 'e' && vol_is_empty(s, &v, &empty, &err) < 0)) {
+		if (ctr_vol_load(s, argv[4], &v, &err) < 0 ||
+		    (op[0] == 'e' && ctr_vol_is_empty(s, &v, &empty, &err) < 0)) {
 			rc = fail(err);
 		} else if (op[0] == 'e') {
 			printf("%s\n", empty ? "empty" : "not empty");
 		} else {
-			cleanup_free char *p = vol_data_path(s, v.name);
+			cleanup_free char *p = ctr_vol_data_path(s, v.name);
 			printf("%s\n", p);
 		}
 		if (rc == 0)
-			vol_clear(&v);
+			ctr_vol_clear(&v);
 	} else {
 		fprintf(stderr, "vol-api: bad arguments for '%s'\n", op);
 		rc = 2;

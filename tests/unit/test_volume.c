@@ -31,7 +31,7 @@
 static void test_record_round_trip(void **state)
 {
 	(void)state;
-	struct vol v = {0}, w = {0};
+	struct ctr_vol v = {0}, w = {0};
 	v.name = xstrdup("data");
 	v.driver = xstrdup("local");
 	v.created = 1700000000123456789LL;
@@ -46,17 +46,17 @@ static void test_record_round_trip(void **state)
 	v.uid = 1000;
 	v.gid = -1;
 	v.needs_copy_up = true;
-	char *json = vol_to_json(&v);
+	char *json = ctr_vol_to_json(&v);
 	struct burrow_err *err = NULL;
-	assert_int_equal(vol_from_json(json, &w, &err), 0);
+	assert_int_equal(ctr_vol_from_json(json, &w, &err), 0);
 	assert_string_equal(w.name, "data");
 	assert_string_equal(w.driver, "local");
 	assert_true(w.created == 1700000000123456789LL);
 	assert_int_equal(strv_len(w.labels), 2);
 	assert_string_equal(w.labels[1], "b=two words");
-	assert_string_equal(vol_kv_get(w.options, "device"), "/srv/x");
-	assert_string_equal(vol_kv_get(w.options, "type"), "bind");
-	assert_null(vol_kv_get(w.options, "o"));
+	assert_string_equal(ctr_vol_kv_get(w.options, "device"), "/srv/x");
+	assert_string_equal(ctr_vol_kv_get(w.options, "type"), "bind");
+	assert_null(ctr_vol_kv_get(w.options, "o"));
 	assert_true(w.anonymous);
 	assert_string_equal(w.owner, "abc");
 	assert_int_equal(strv_len(w.users), 2);
@@ -64,14 +64,14 @@ static void test_record_round_trip(void **state)
 	assert_true(w.needs_copy_up);
 	assert_false(w.needs_chown);
 	free(json);
-	vol_clear(&v);
-	vol_clear(&w);
+	ctr_vol_clear(&v);
+	ctr_vol_clear(&w);
 
 	/* a record without a valid name is damage, not a volume */
-	assert_int_equal(vol_from_json("{\"name\":\"../x\"}", &w, &err), -1);
+	assert_int_equal(ctr_vol_from_json("{\"name\":\"../x\"}", &w, &err), -1);
 	assert_int_equal(err->status, EIO);
 	burrow_err_free(steal_ptr(err));
-	assert_int_equal(vol_from_json("[1]", &w, &err), -1);
+	assert_int_equal(ctr_vol_from_json("[1]", &w, &err), -1);
 	burrow_err_free(steal_ptr(err));
 }
 
@@ -81,9 +81,10 @@ static int check(const char *name, const char *driver, const char *opts, const c
 {
 	cleanup_strv char **o = opts ? strv_split(opts, ' ') : NULL;
 	cleanup_strv char **l = labels ? strv_split(labels, ' ') : NULL;
-	struct vol_create_opts c = {.name = name, .driver = driver, .options = o, .labels = l, .uid = -1, .gid = -1};
+	struct ctr_vol_create_opts c = {
+	    .name = name, .driver = driver, .options = o, .labels = l, .uid = -1, .gid = -1};
 	struct burrow_err *err = NULL;
-	int r = vol_create_check(&c, &err);
+	int r = ctr_vol_create_check(&c, &err);
 	if (msg)
 		*msg = err ? xstrdup(err->msg) : NULL;
 	if (r < 0)
@@ -226,12 +227,12 @@ static void test_time_parse(void **state)
 
 /* --- filters ------------------------------------------------------------------------- */
 
-static struct vol_filters *filters(const char *specs)
+static struct ctr_vol_filters *filters(const char *specs)
 {
 	cleanup_strv char **v = specs ? strv_split(specs, ' ') : NULL;
-	struct vol_filters *f = NULL;
+	struct ctr_vol_filters *f = NULL;
 	struct burrow_err *err = NULL;
-	if (vol_filters_parse(NULL, v, &f, &err) < 0)
+	if (ctr_vol_filters_parse(NULL, v, &f, &err) < 0)
 		fail_msg("filters '%s': %s", specs, err->msg);
 	return f;
 }
@@ -239,9 +240,9 @@ static struct vol_filters *filters(const char *specs)
 static void filter_refused(const char *specs, const char *want)
 {
 	cleanup_strv char **v = strv_split(specs, ' ');
-	struct vol_filters *f = NULL;
+	struct ctr_vol_filters *f = NULL;
 	struct burrow_err *err = NULL;
-	if (vol_filters_parse(NULL, v, &f, &err) == 0)
+	if (ctr_vol_filters_parse(NULL, v, &f, &err) == 0)
 		fail_msg("filters '%s' were accepted", specs);
 	if (!strstr(err->msg, want))
 		fail_msg("filters '%s': message '%s' lacks '%s'", specs, err->msg, want);
@@ -249,9 +250,9 @@ static void filter_refused(const char *specs, const char *want)
 	burrow_err_free(err);
 }
 
-static struct vol sample(const char *name, const char *labels, bool anon, long long created)
+static struct ctr_vol sample(const char *name, const char *labels, bool anon, long long created)
 {
-	struct vol v = {.name = xstrdup(name), .driver = xstrdup("local"), .anonymous = anon, .created = created};
+	struct ctr_vol v = {.name = xstrdup(name), .driver = xstrdup("local"), .anonymous = anon, .created = created};
 	if (labels)
 		v.labels = strv_split(labels, ' ');
 	strv_append(&v.options, "type=tmpfs");
@@ -261,16 +262,16 @@ static struct vol sample(const char *name, const char *labels, bool anon, long l
 static void test_filters(void **state)
 {
 	(void)state;
-	struct vol a = sample("alpha", "env=prod tier=db", false, 1000), b = sample("beta", "env=dev", true, 2000),
-	           c = sample("gamma", NULL, false, 3000);
-	struct vol_filters *f;
-#define MATCHES(spec, va, ua, vb, ub, vc, uc)                       \
-	do {                                                        \
-		f = filters(spec);                                  \
-		assert_int_equal(vol_filters_match(f, &a, ua), va); \
-		assert_int_equal(vol_filters_match(f, &b, ub), vb); \
-		assert_int_equal(vol_filters_match(f, &c, uc), vc); \
-		vol_filters_free(f);                                \
+	struct ctr_vol a = sample("alpha", "env=prod tier=db", false, 1000), b = sample("beta", "env=dev", true, 2000),
+	               c = sample("gamma", NULL, false, 3000);
+	struct ctr_vol_filters *f;
+#define MATCHES(spec, va, ua, vb, ub, vc, uc)                           \
+	do {                                                            \
+		f = filters(spec);                                      \
+		assert_int_equal(ctr_vol_filters_match(f, &a, ua), va); \
+		assert_int_equal(ctr_vol_filters_match(f, &b, ub), vb); \
+		assert_int_equal(ctr_vol_filters_match(f, &c, uc), vc); \
+		ctr_vol_filters_free(f);                                \
 	} while (0)
 	MATCHES(NULL, 1, 0, 1, 0, 1, 0);
 	/* name: exact or a regular expression anywhere in it, any of several */
@@ -307,9 +308,9 @@ static void test_filters(void **state)
 	filter_refused("name=(", "invalid name filter '('");
 	filter_refused("until=later", "'later' is not a time");
 	filter_refused("label", "it needs KEY=VALUE");
-	vol_clear(&a);
-	vol_clear(&b);
-	vol_clear(&c);
+	ctr_vol_clear(&a);
+	ctr_vol_clear(&b);
+	ctr_vol_clear(&c);
 }
 
 /* --- the store ---------------------------------------------------------------------- */
@@ -356,13 +357,13 @@ static int teardown(void **state)
 
 static char *create(struct fx *f, const char *name, bool anonymous, const char *user)
 {
-	struct vol_create_opts o = {.name = name, .anonymous = anonymous, .user = user, .uid = -1, .gid = -1};
-	struct vol v;
+	struct ctr_vol_create_opts o = {.name = name, .anonymous = anonymous, .user = user, .uid = -1, .gid = -1};
+	struct ctr_vol v;
 	struct burrow_err *err = NULL;
-	if (vol_create(f->s, &o, &v, NULL, &err) < 0)
-		fail_msg("vol_create '%s': %s", name ? name : "(anonymous)", err->msg);
+	if (ctr_vol_create(f->s, &o, &v, NULL, &err) < 0)
+		fail_msg("ctr_vol_create '%s': %s", name ? name : "(anonymous)", err->msg);
 	char *n = xstrdup(v.name);
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 	return n;
 }
 
@@ -370,7 +371,7 @@ static bool exists(struct fx *f, const char *name)
 {
 	bool e = false;
 	struct burrow_err *err = NULL;
-	assert_int_equal(vol_exists(f->s, name, &e, &err), 0);
+	assert_int_equal(ctr_vol_exists(f->s, name, &e, &err), 0);
 	return e;
 }
 
@@ -381,7 +382,7 @@ static bool dir_exists(struct fx *f, const char *name)
 	return lstat(p, &st) == 0;
 }
 
-/* A container record, enough for vol_users to find it. */
+/* A container record, enough for ctr_vol_users to find it. */
 static void fake_container(struct fx *f, const char *id, const char *name)
 {
 	cleanup_free char *key = xasprintf("ctr/%s", id);
@@ -412,13 +413,13 @@ static void test_store_create_lookup(void **state)
 	assert_int_equal(st.st_mode & 07777, 0700);
 	assert_int_equal(stat(data, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755);
-	cleanup_free char *dp = vol_data_path(f->s, "data");
+	cleanup_free char *dp = ctr_vol_data_path(f->s, "data");
 	assert_string_equal(dp, data);
 
 	/* a taken name: EEXIST, or the volume as it is with ignore */
-	struct vol_create_opts o = {.name = "data", .uid = -1, .gid = -1};
-	struct vol v;
-	assert_int_equal(vol_create(f->s, &o, &v, NULL, &err), -1);
+	struct ctr_vol_create_opts o = {.name = "data", .uid = -1, .gid = -1};
+	struct ctr_vol v;
+	assert_int_equal(ctr_vol_create(f->s, &o, &v, NULL, &err), -1);
 	assert_int_equal(err->status, EEXIST);
 	assert_string_equal(err->msg, "volume 'data' already exists");
 	burrow_err_free(steal_ptr(err));
@@ -426,30 +427,30 @@ static void test_store_create_lookup(void **state)
 	strv_append(&o.labels, "new=label");
 	o.ignore = true;
 	o.user = "0123456789abcdef";
-	assert_int_equal(vol_create(f->s, &o, &v, &existed, &err), 0);
+	assert_int_equal(ctr_vol_create(f->s, &o, &v, &existed, &err), 0);
 	assert_true(existed);
 	assert_null(v.labels); /* unchanged */
 	assert_int_equal(strv_len(v.users), 1);
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 	strv_free(o.labels);
 
 	/* lookup: the exact name wins, else a unique prefix */
 	char *name = NULL;
-	assert_int_equal(vol_lookup(f->s, "data", &name, &err), 0);
+	assert_int_equal(ctr_vol_lookup(f->s, "data", &name, &err), 0);
 	assert_string_equal(name, "data");
 	free(name);
-	assert_int_equal(vol_lookup(f->s, "datab", &name, &err), 0);
+	assert_int_equal(ctr_vol_lookup(f->s, "datab", &name, &err), 0);
 	assert_string_equal(name, "database");
 	free(name);
-	assert_int_equal(vol_lookup(f->s, "dat", &name, &err), -1);
+	assert_int_equal(ctr_vol_lookup(f->s, "dat", &name, &err), -1);
 	assert_int_equal(err->status, EINVAL);
 	assert_non_null(strstr(err->msg, "'dat' is ambiguous"));
 	burrow_err_free(steal_ptr(err));
-	assert_int_equal(vol_lookup(f->s, "nosuch", &name, &err), -1);
+	assert_int_equal(ctr_vol_lookup(f->s, "nosuch", &name, &err), -1);
 	assert_int_equal(err->status, ENOENT);
 	assert_string_equal(err->msg, "no such volume 'nosuch'");
 	burrow_err_free(steal_ptr(err));
-	assert_int_equal(vol_lookup(f->s, "../x", &name, &err), -1);
+	assert_int_equal(ctr_vol_lookup(f->s, "../x", &name, &err), -1);
 	assert_int_equal(err->status, ENOENT);
 	burrow_err_free(steal_ptr(err));
 	/* exists takes exact names only */
@@ -457,9 +458,9 @@ static void test_store_create_lookup(void **state)
 	assert_false(exists(f, "datab"));
 	assert_false(exists(f, "a/b"));
 
-	struct vol *list = NULL;
+	struct ctr_vol *list = NULL;
 	size_t n = 0;
-	assert_int_equal(vol_list(f->s, &list, &n, &err), 0);
+	assert_int_equal(ctr_vol_list(f->s, &list, &n, &err), 0);
 	assert_int_equal(n, 3);
 	/* sorted by name (the generated one may sort anywhere) */
 	for (size_t i = 1; i < n; i++)
@@ -468,7 +469,7 @@ static void test_store_create_lookup(void **state)
 		assert_int_equal(list[i].anonymous, strcmp(list[i].name, anon) == 0);
 		assert_true(list[i].needs_copy_up && list[i].needs_chown);
 	}
-	vol_list_free(list, n);
+	ctr_vol_list_free(list, n);
 }
 
 static void test_store_users_and_remove(void **state)
@@ -481,28 +482,28 @@ static void test_store_users_and_remove(void **state)
 	fake_container(f, web, "web");
 	fake_container(f, db, "db");
 	cleanup_free char *a = create(f, "shared", false, NULL);
-	assert_int_equal(vol_use(f->s, "shared", web, &err), 0);
-	assert_int_equal(vol_use(f->s, "shared", web, &err), 0); /* idempotent */
-	assert_int_equal(vol_use(f->s, "shared", db, &err), 0);
-	assert_int_equal(vol_use(f->s, "shared", gone, &err), 0);
-	assert_int_equal(vol_use(f->s, "nosuch", web, &err), -1);
+	assert_int_equal(ctr_vol_use(f->s, "shared", web, &err), 0);
+	assert_int_equal(ctr_vol_use(f->s, "shared", web, &err), 0); /* idempotent */
+	assert_int_equal(ctr_vol_use(f->s, "shared", db, &err), 0);
+	assert_int_equal(ctr_vol_use(f->s, "shared", gone, &err), 0);
+	assert_int_equal(ctr_vol_use(f->s, "nosuch", web, &err), -1);
 	assert_int_equal(err->status, ENOENT);
 	burrow_err_free(steal_ptr(err));
 
 	/* users are the containers that still exist */
-	struct vol v;
-	assert_int_equal(vol_load(f->s, "shared", &v, &err), 0);
+	struct ctr_vol v;
+	assert_int_equal(ctr_vol_load(f->s, "shared", &v, &err), 0);
 	assert_int_equal(strv_len(v.users), 3);
 	cleanup_strv char **ids = NULL, **names = NULL;
-	assert_int_equal(vol_users(f->s, &v, &ids, &names, &err), 0);
+	assert_int_equal(ctr_vol_users(f->s, &v, &ids, &names, &err), 0);
 	assert_int_equal(strv_len(ids), 2);
 	assert_string_equal(names[0], "web");
 	assert_string_equal(names[1], "db");
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 
 	/* in use: refused, naming them, and nothing is removed */
 	char *name = NULL;
-	assert_int_equal(vol_remove(f->s, "shared", false, &name, &err), -1);
+	assert_int_equal(ctr_vol_remove(f->s, "shared", false, &name, &err), -1);
 	assert_int_equal(err->status, EBUSY);
 	assert_string_equal(err->msg, "volume 'shared' is in use by containers 'web', 'db'");
 	assert_non_null(err->hint);
@@ -512,26 +513,26 @@ static void test_store_users_and_remove(void **state)
 
 	/* the users go inside a caller's transaction too, and land with it */
 	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
-	assert_int_equal(vol_unuse(f->s, "shared", db, &err), 0);
+	assert_int_equal(ctr_vol_unuse(f->s, "shared", db, &err), 0);
 	state_tx_cancel(f->s, STATE_DB);
-	assert_int_equal(vol_remove(f->s, "shared", false, &name, &err), -1);
+	assert_int_equal(ctr_vol_remove(f->s, "shared", false, &name, &err), -1);
 	burrow_err_free(steal_ptr(err));
 	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
-	assert_int_equal(vol_unuse(f->s, "shared", db, &err), 0);
+	assert_int_equal(ctr_vol_unuse(f->s, "shared", db, &err), 0);
 	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
-	assert_int_equal(vol_remove(f->s, "shared", false, &name, &err), -1);
+	assert_int_equal(ctr_vol_remove(f->s, "shared", false, &name, &err), -1);
 	assert_string_equal(err->msg, "volume 'shared' is in use by container 'web'");
 	burrow_err_free(steal_ptr(err));
 
 	/* the last user gone (a removed container counts for nothing) */
-	assert_int_equal(vol_unuse(f->s, "shared", web, &err), 0);
-	assert_int_equal(vol_remove(f->s, "shar", false, &name, &err), 0);
+	assert_int_equal(ctr_vol_unuse(f->s, "shared", web, &err), 0);
+	assert_int_equal(ctr_vol_remove(f->s, "shar", false, &name, &err), 0);
 	assert_string_equal(name, "shared");
 	free(name);
 	assert_false(exists(f, "shared"));
 	assert_false(dir_exists(f, "shared"));
-	assert_int_equal(vol_unuse(f->s, "shared", web, &err), 0); /* a gone volume: nothing to drop */
-	assert_int_equal(vol_remove(f->s, "shared", false, NULL, &err), -1);
+	assert_int_equal(ctr_vol_unuse(f->s, "shared", web, &err), 0); /* a gone volume: nothing to drop */
+	assert_int_equal(ctr_vol_remove(f->s, "shared", false, NULL, &err), -1);
 	assert_int_equal(err->status, ENOENT);
 	burrow_err_free(steal_ptr(err));
 }
@@ -564,7 +565,7 @@ static void test_store_prune_and_leftovers(void **state)
 	assert_false(exists(f, "ghost"));
 
 	struct pruned p = {0};
-	assert_int_equal(vol_prune(f->s, NULL, false, true, note_pruned, &p, &err), 0);
+	assert_int_equal(ctr_vol_prune(f->s, NULL, false, true, note_pruned, &p, &err), 0);
 	assert_int_equal(strv_len(p.names), 1); /* dry run: the unused anonymous one */
 	assert_string_equal(p.names[0], anon_free);
 	assert_true(exists(f, anon_free));
@@ -572,7 +573,7 @@ static void test_store_prune_and_leftovers(void **state)
 	strv_free(p.names);
 	p.names = NULL;
 
-	assert_int_equal(vol_prune(f->s, NULL, false, false, note_pruned, &p, &err), 0);
+	assert_int_equal(ctr_vol_prune(f->s, NULL, false, false, note_pruned, &p, &err), 0);
 	assert_int_equal(strv_len(p.names), 1);
 	assert_false(exists(f, anon_free));
 	assert_false(dir_exists(f, anon_free));
@@ -584,12 +585,12 @@ static void test_store_prune_and_leftovers(void **state)
 
 	/* all, with a filter: the named one matches no label */
 	cleanup_strv char **specs = strv_split("label=x", ' ');
-	struct vol_filters *vf = NULL;
-	assert_int_equal(vol_filters_parse(f->s, specs, &vf, &err), 0);
-	assert_int_equal(vol_prune(f->s, vf, true, false, note_pruned, &p, &err), 0);
+	struct ctr_vol_filters *vf = NULL;
+	assert_int_equal(ctr_vol_filters_parse(f->s, specs, &vf, &err), 0);
+	assert_int_equal(ctr_vol_prune(f->s, vf, true, false, note_pruned, &p, &err), 0);
 	assert_null(p.names);
-	vol_filters_free(vf);
-	assert_int_equal(vol_prune(f->s, NULL, true, false, note_pruned, &p, &err), 0);
+	ctr_vol_filters_free(vf);
+	assert_int_equal(ctr_vol_prune(f->s, NULL, true, false, note_pruned, &p, &err), 0);
 	assert_int_equal(strv_len(p.names), 1);
 	assert_string_equal(p.names[0], "named");
 	assert_true(exists(f, anon_used));
@@ -601,15 +602,15 @@ static void test_store_prune_and_leftovers(void **state)
 	assert_int_equal(mkdir_p(stale_dir, 0700, &err), 0);
 	assert_int_equal(write_file(stale, "x", 1, 0600, &err), 0);
 	cleanup_free char *fresh = create(f, "fresh", false, NULL);
-	struct vol v;
+	struct ctr_vol v;
 	bool empty = false;
-	assert_int_equal(vol_load(f->s, "fresh", &v, &err), 0);
-	assert_int_equal(vol_is_empty(f->s, &v, &empty, &err), 0);
+	assert_int_equal(ctr_vol_load(f->s, "fresh", &v, &err), 0);
+	assert_int_equal(ctr_vol_is_empty(f->s, &v, &empty, &err), 0);
 	assert_true(empty);
 	assert_int_equal(write_file(stale, "y", 1, 0600, &err), 0);
-	assert_int_equal(vol_is_empty(f->s, &v, &empty, &err), 0);
+	assert_int_equal(ctr_vol_is_empty(f->s, &v, &empty, &err), 0);
 	assert_false(empty);
-	vol_clear(&v);
+	ctr_vol_clear(&v);
 }
 
 /* A create whose record cannot be stored leaves no directory either (the
@@ -628,7 +629,7 @@ static void test_store_failed_create(void **state)
 	big[n - 1] = '\0';
 	memcpy(big, "big=", 4);
 	char *labels[] = {big, NULL};
-	struct vol_create_opts o = {.name = "full", .labels = labels, .uid = -1, .gid = -1};
+	struct ctr_vol_create_opts o = {.name = "full", .labels = labels, .uid = -1, .gid = -1};
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old_sa;
 	assert_int_equal(sigaction(SIGXFSZ, &ign, &old_sa), 0);
 	struct rlimit old, lim;
@@ -636,7 +637,7 @@ static void test_store_failed_create(void **state)
 	lim = old;
 	lim.rlim_cur = (rlim_t)st.st_size;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-	int r = vol_create(f->s, &o, NULL, NULL, &err);
+	int r = ctr_vol_create(f->s, &o, NULL, NULL, &err);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	assert_int_equal(sigaction(SIGXFSZ, &old_sa, NULL), 0);
 	free(big);
