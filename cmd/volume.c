@@ -454,7 +454,7 @@ static int vol_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	cleanup_strv char **args = NULL;
 	bool all = false, force = false, timed = false;
-	long long timeout = 0;
+	long long timeout = -1;
 	int c;
 	while ((c = getopt_mixed(ctx, argc, argv, "aft:", longopts, &args)) != -1) {
 		switch (c) {
@@ -478,9 +478,8 @@ static int vol_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(ctx, "choose either one or more volumes or all");
 	if (timed && !force)
 		return cmd_usage_error(ctx, "--force option must be specified to use the --time option");
-	/* ctr_remove kills at once: the lifecycle's stop with a timeout will
-	 * take it */
-	(void)timeout;
+	/* -1 (podman: wait for ever): burrow's longest stop, a day */
+	int stop_timeout = !timed ? -1 : timeout < 0 || timeout > 86400 ? 86400 : (int)timeout;
 	struct burrow_err *err = NULL;
 	if (cmd_ready(ctx, &err) < 0)
 		return cmd_fail(err);
@@ -497,7 +496,7 @@ static int vol_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = 0;
 	for (char **p = all ? names : args; p && *p; p++) {
 		cleanup_free char *name = NULL;
-		if (ctr_vol_remove(ctx->state, *p, force, &name, &err) == 0) {
+		if (ctr_vol_remove(ctx->state, *p, force, stop_timeout, &name, &err) == 0) {
 			/* each as it goes, in order with the errors */
 			printf("%s\n", name);
 			fflush(stdout);

@@ -820,8 +820,8 @@ static char *quoted_list(char *const *v)
 }
 
 /* The containers that use the volume, removed for rm -f (running ones
- * killed), and their references dropped. */
-static int remove_users(struct state_store *s, const char *name, struct burrow_err **err)
+ * killed, or stopped with timeout >= 0), and their references dropped. */
+static int remove_users(struct state_store *s, const char *name, int timeout, struct burrow_err **err)
 {
 	struct ctr_vol v;
 	if (ctr_vol_load(s, name, &v, err) < 0)
@@ -830,7 +830,7 @@ static int remove_users(struct state_store *s, const char *name, struct burrow_e
 	int rc = ctr_vol_users(s, &v, &ids, NULL, err);
 	for (size_t i = 0; rc == 0 && ids[i]; i++) {
 		burrow_debug("removing container %.12s: it uses volume '%s'", ids[i], str_quote(name));
-		if (ctr_remove(s, ids[i], true, err) < 0) {
+		if (ctr_remove(s, ids[i], true, timeout, err) < 0) {
 			if ((*err)->status != ENOENT) {
 				burrow_error_wrap(err, "cannot remove volume '%s'", str_quote(name));
 				rc = -1;
@@ -895,14 +895,15 @@ out:
 	return rc;
 }
 
-int ctr_vol_remove(struct state_store *s, const char *ref, bool force, char **name_out, struct burrow_err **err)
+int ctr_vol_remove(struct state_store *s, const char *ref, bool force, int timeout, char **name_out,
+                   struct burrow_err **err)
 {
 	cleanup_free char *name = NULL;
 	if (ctr_vol_lookup(s, ref, &name, err) < 0)
 		return -1;
 	/* the containers go first, without the volume's lock: removing a
 	 * container may remove its anonymous volumes, this one among them */
-	if (force && remove_users(s, name, err) < 0) {
+	if (force && remove_users(s, name, timeout, err) < 0) {
 		if ((*err)->status != ENOENT)
 			return -1;
 		burrow_err_free(steal_ptr(*err));

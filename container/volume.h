@@ -134,9 +134,11 @@ int ctr_vol_save(struct state_store *s, const struct ctr_vol *v, struct burrow_e
 
 /* Removes the volume ref names (ctr_vol_lookup): its record, then its
  * directory. In use by containers: status EBUSY, naming them, unless force:
- * then the containers are removed first (running ones killed), as podman
- * does. Not found: ENOENT. *name (may be NULL) is the volume's name. */
-int ctr_vol_remove(struct state_store *s, const char *ref, bool force, char **name, struct burrow_err **err);
+ * then the containers are removed first, as podman does: running ones
+ * killed (timeout -1) or stopped, SIGKILL after timeout seconds (ctr_remove).
+ * Not found: ENOENT. *name (may be NULL) is the volume's name. */
+int ctr_vol_remove(struct state_store *s, const char *ref, bool force, int timeout, char **name,
+                   struct burrow_err **err);
 
 /* Tar of the volume's content (as podman: the entries below _data, or the
  * device of a bind volume, without the top directory; owners as burrow's

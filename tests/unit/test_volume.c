@@ -503,7 +503,7 @@ static void test_store_users_and_remove(void **state)
 
 	/* in use: refused, naming them, and nothing is removed */
 	char *name = NULL;
-	assert_int_equal(ctr_vol_remove(f->s, "shared", false, &name, &err), -1);
+	assert_int_equal(ctr_vol_remove(f->s, "shared", false, -1, &name, &err), -1);
 	assert_int_equal(err->status, EBUSY);
 	assert_string_equal(err->msg, "volume 'shared' is in use by containers 'web', 'db'");
 	assert_non_null(err->hint);
@@ -515,24 +515,24 @@ static void test_store_users_and_remove(void **state)
 	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
 	assert_int_equal(ctr_vol_unuse(f->s, "shared", db, &err), 0);
 	state_tx_cancel(f->s, STATE_DB);
-	assert_int_equal(ctr_vol_remove(f->s, "shared", false, &name, &err), -1);
+	assert_int_equal(ctr_vol_remove(f->s, "shared", false, -1, &name, &err), -1);
 	burrow_err_free(steal_ptr(err));
 	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
 	assert_int_equal(ctr_vol_unuse(f->s, "shared", db, &err), 0);
 	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
-	assert_int_equal(ctr_vol_remove(f->s, "shared", false, &name, &err), -1);
+	assert_int_equal(ctr_vol_remove(f->s, "shared", false, -1, &name, &err), -1);
 	assert_string_equal(err->msg, "volume 'shared' is in use by container 'web'");
 	burrow_err_free(steal_ptr(err));
 
 	/* the last user gone (a removed container counts for nothing) */
 	assert_int_equal(ctr_vol_unuse(f->s, "shared", web, &err), 0);
-	assert_int_equal(ctr_vol_remove(f->s, "shar", false, &name, &err), 0);
+	assert_int_equal(ctr_vol_remove(f->s, "shar", false, -1, &name, &err), 0);
 	assert_string_equal(name, "shared");
 	free(name);
 	assert_false(exists(f, "shared"));
 	assert_false(dir_exists(f, "shared"));
 	assert_int_equal(ctr_vol_unuse(f->s, "shared", web, &err), 0); /* a gone volume: nothing to drop */
-	assert_int_equal(ctr_vol_remove(f->s, "shared", false, NULL, &err), -1);
+	assert_int_equal(ctr_vol_remove(f->s, "shared", false, -1, NULL, &err), -1);
 	assert_int_equal(err->status, ENOENT);
 	burrow_err_free(steal_ptr(err));
 }
