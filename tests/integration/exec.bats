@@ -7,12 +7,6 @@ load helpers
 
 PTY_DRIVE=$BATS_TEST_DIRNAME/pty-drive.py
 
-# Whether IDs other than our own map into burrow's user namespace
-# (subordinate ranges, or root), so that -u 1000 can work.
-many_ids() {
-	has_subuid || [ "$(id -u)" = 0 ]
-}
-
 suite_setup() {
 	import_probe
 }
