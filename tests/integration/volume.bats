@@ -332,8 +332,24 @@ three"
 	vol_api use inuse "$(ctr_id busy)"
 	run_burrow 2 volume rm inuse
 	is "${lines[0]}" "burrow: volume 'inuse' is in use by container 'busy'"
-	run_burrow 0 volume rm -f -t 0 inuse
+	run_burrow 0 volume rm -f inuse
 	is "$output" "inuse"
+	rc=0
+	wait "$mon" || rc=$?
+	is "$rc" 137 "the container should have been killed"
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
+
+@test "volume rm -f -t: a running container that uses the volume is stopped (stop signal, then SIGKILL)" {
+	import_busybox
+	start_sleeper busy
+	run_burrow 0 volume create inuse
+	vol_api use inuse "$(ctr_id busy)"
+	# sleep as pid 1 ignores SIGTERM: stop says so and kills it
+	run_burrow 0 volume rm -f -t 0 inuse
+	is "${lines[0]}" "burrow: warning: StopSignal SIGTERM failed to stop container busy in 0 seconds, resorting to SIGKILL"
+	is "${lines[1]}" "inuse"
 	rc=0
 	wait "$mon" || rc=$?
 	is "$rc" 137 "the container should have been killed"
