@@ -29,7 +29,8 @@ struct state_store;
 
 struct cmd_ctx {
 	const char *verb;
-	unsigned needs; /* the verb's needs (enum cmd_needs) */
+	const char *family; /* "container" under 'burrow container VERB', else NULL */
+	unsigned needs;     /* the verb's needs (enum cmd_needs) */
 	/* global options */
 	const char *root_opt;    /* --root */
 	const char *runroot_opt; /* --runroot */
@@ -183,6 +184,8 @@ int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_logs_usage[];
 int cmd_volume(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_volume_usage[];
+int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_inspect_usage[];
 
 /* "true"/"false", "1"/"0" (NULL: true, a flag given alone). 0 or -1. */
 int cmd_parse_bool(const char *s, bool *out);
@@ -211,8 +214,6 @@ int cmd_tag(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_tag_usage[];
 int cmd_untag(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_untag_usage[];
-int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv);
-extern const char cmd_inspect_usage[];
 int cmd_image_inspect(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_image_inspect_usage[];
 int cmd_image_exists(struct cmd_ctx *ctx, int argc, char **argv);

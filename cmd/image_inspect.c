@@ -1,5 +1,5 @@
-/* burrow image inspect [-f FORMAT] IMAGE...; burrow inspect [--type T]
- * [-f FORMAT] NAME...; burrow image exists IMAGE; burrow history [-q]
+/* burrow image inspect [-f FORMAT] IMAGE... (burrow inspect, in
+ * cmd/inspect.c, comes here for images); burrow image exists IMAGE; burrow history [-q]
  * [--no-trunc] [--human] [-f FORMAT] IMAGE */
 #include <errno.h>
 #include <stdint.h>
@@ -101,16 +101,6 @@ const char cmd_image_inspect_usage[] = "image inspect [-f FORMAT] IMAGE...\n\n"
 int cmd_image_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	return inspect_common(ctx, argc, argv, true);
-}
-
-/* What 'burrow inspect --help' prints after "Usage: burrow ". */
-const char cmd_inspect_usage[] = "inspect [-t TYPE] [-f FORMAT] NAME...\n\n"
-                                 "  -t, --type TYPE       image, container or all (default)\n"
-                                 "  -f, --format FORMAT   json (default) or a Go template ('{{.Id}}')\n";
-
-int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return inspect_common(ctx, argc, argv, false);
 }
 
 /* What 'burrow image exists --help' prints after "Usage: burrow ". */

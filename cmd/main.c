@@ -33,7 +33,6 @@ static const struct cmd_verb verbs[] = {
     {"tag", cmd_tag, NEED_STATE, "add names to an image", cmd_tag_usage},
     {"untag", cmd_untag, NEED_STATE, "remove names from an image", cmd_untag_usage},
     {"history", cmd_history, NEED_STATE, "show the history of an image", cmd_history_usage},
-    {"inspect", cmd_inspect, NEED_STATE, "show details of images", cmd_inspect_usage},
     {"run", cmd_run, NEED_STATE, "run a command in a new container", cmd_run_usage},
     {"create", cmd_create, NEED_STATE, "create a container without starting it", cmd_create_usage},
     {"start", cmd_start, NEED_STATE, "start containers", cmd_start_usage},
@@ -49,6 +48,7 @@ static const struct cmd_verb verbs[] = {
     {"wait", cmd_wait, NEED_STATE, "wait for containers to stop and print their exit codes", cmd_wait_usage},
     {"rm", cmd_rm, NEED_STATE, "remove containers", cmd_rm_usage},
     {"volume", cmd_volume, NEED_STATE, "manage volumes", cmd_volume_usage},
+    {"inspect", cmd_inspect, NEED_STATE, "show details of containers and images", cmd_inspect_usage},
 };
 
 static const struct cmd_verb *find_verb(const char *name)

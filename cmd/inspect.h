@@ -1,0 +1,18 @@
+/* A container as podman's inspect shows it, shared by inspect and ps. */
+#ifndef BURROW_CMD_INSPECT_H
+#define BURROW_CMD_INSPECT_H
+
+#include <yajl/yajl_tree.h>
+
+#include "container/record.h"
+
+/* The state as podman names it to users (State.Status, ps --filter
+ * status=): configured is "created", stopped (ended, not cleaned up yet)
+ * is "exited". */
+const char *cmd_ctr_status(enum ctr_state st);
+
+/* One container in podman's inspect JSON (field names and types; times
+ * RFC 3339). log_path: its log file, NULL when it keeps none. */
+yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *r, const char *log_path);
+
+#endif

@@ -1,0 +1,23 @@
+/* What `burrow inspect` shows of a container: its records, checked
+ * against a dead monitor as ps checks them, and the paths burrow keeps for
+ * it. cmd/inspect.c turns it into podman's inspect JSON. */
+#ifndef BURROW_CONTAINER_INSPECT_H
+#define BURROW_CONTAINER_INSPECT_H
+
+#include "container/container.h"
+
+struct ctr_inspect {
+	struct ctr_config cfg;
+	struct ctr_run run;
+	char *log_path; /* its k8s-file log (NULL: its log driver keeps none) */
+};
+
+/* Loads the container ref names (name, ID or unique ID prefix). No such
+ * container: -1 with status ENOENT ("no such container 'x'"). */
+int ctr_inspect_load(struct state_store *s, const char *ref, struct ctr_inspect *out, struct burrow_err **err);
+void ctr_inspect_clear(struct ctr_inspect *i);
+
+/* 1 when ref names a container, 0 when not, -1 on another failure. */
+int ctr_exists(struct state_store *s, const char *ref, struct burrow_err **err);
+
+#endif

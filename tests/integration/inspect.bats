@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# inspect, ps's flags (-l, -n, --filter, --sort), the container family
+# (container ls/list/ps, inspect, exists, rm ...).
+
+load helpers
+
+suite_setup() {
+	import_busybox
+}
+
+# json_get JSON PYEXPR: evaluates PYEXPR over the parsed JSON (as d) and
+# prints the result as JSON (types show: true, 42, "x").
+json_get() {
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(json.dumps(eval(sys.argv[2])))' "$1" "$2"
+}
+
+# wait_status NAME STATUS: until inspect's State.Status of NAME is STATUS (10 s).
+wait_status() {
+	local i st
+	for i in $(seq 1 200); do
+		st=$("$BURROW" inspect --format '{{.State.Status}}' "$1" 2>/dev/null) || true
+		[ "$st" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "container $1: status '$st', not '$2' within 10 s" >&2
+	return 1
+}
+
+@test "inspect: a running container in podman's names and types" {
+	run_burrow 0 run -d --name web --restart on-failure:3 -e FOO=bar busybox sleep 600
+	id=$output
+	run_burrow 0 inspect web
+	json=$output
+	is "$(json_get "$json" 'len(d)')" 1 "one object in the array"
+	is "$(json_get "$json" 'd[0]["Id"]')" "\"$id\""
+	is "$(json_get "$json" 'd[0]["Name"]')" '"web"'
+	is "$(json_get "$json" 'd[0]["Path"]')" '"sleep"'
+	is "$(json_get "$json" 'd[0]["Args"]')" '["600"]'
+	is "$(json_get "$json" 'd[0]["ImageName"]')" '"busybox"'
+	is "$(json_get "$json" 'd[0]["State"]["Status"]')" '"running"'
+	is "$(json_get "$json" 'd[0]["State"]["Running"]')" true
+	is "$(json_get "$json" 'd[0]["State"]["Paused"]')" false
+	is "$(json_get "$json" 'type(d[0]["State"]["Pid"]).__name__')" '"int"'
+	is "$(json_get "$json" 'd[0]["State"]["Pid"] > 0')" true "State.Pid > 0 while it runs"
+	is "$(json_get "$json" 'd[0]["State"]["ConmonPid"] > 0')" true
+	is "$(json_get "$json" 'd[0]["State"]["FinishedAt"]')" '"0001-01-01T00:00:00Z"'
+	assert_match "$(json_get "$json" 'd[0]["State"]["StartedAt"]')" '^"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?(Z|[+-][0-9:]+)"$'
+	assert_match "$(json_get "$json" 'd[0]["Created"]')" '^"[0-9]{4}-[0-9]{2}-[0-9]{2}T'
+	is "$(json_get "$json" 'd[0]["HostConfig"]["RestartPolicy"]')" '{"Name": "on-failure", "MaximumRetryCount": 3}'
+	is "$(json_get "$json" 'd[0]["RestartCount"]')" 0
+	is "$(json_get "$json" '"FOO=bar" in d[0]["Config"]["Env"]')" true
+	is "$(json_get "$json" 'd[0]["Config"]["Cmd"]')" '["sleep", "600"]'
+	is "$(json_get "$json" 'd[0]["HostConfig"]["AutoRemove"]')" false
+	# the pid is the container's: its process runs sleep
+	pid=$(json_get "$json" 'd[0]["State"]["Pid"]')
+	grep -q sleep "/proc/$pid/cmdline"
+}
+
+@test "inspect: an exited container keeps its exit code; Pid 0, FinishedAt set" {
+	run_burrow 0 run -d --name done busybox sh -c 'exit 42'
+	wait_status done exited
+	run_burrow 0 inspect done
+	json=$output
+	is "$(json_get "$json" 'd[0]["State"]["ExitCode"]')" 42
+	is "$(json_get "$json" 'd[0]["State"]["Running"]')" false
+	is "$(json_get "$json" 'd[0]["State"]["Pid"]')" 0
+	is "$(json_get "$json" 'd[0]["State"]["Status"]')" '"exited"'
+	assert_match "$(json_get "$json" 'd[0]["State"]["FinishedAt"]')" '^"2[0-9]{3}-'
+	is "$(json_get "$json" 'd[0]["HostConfig"]["RestartPolicy"]["Name"]')" '""'
+	# a created container has never started
+	run_burrow 0 create --name fresh --restart always busybox true
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.StartedAt}} {{.HostConfig.RestartPolicy.Name}}' fresh
+	is "$output" "created 0001-01-01T00:00:00Z always"
+}
+
+@test "inspect --format: fields, json, several containers; an unknown field is 125" {
+	run_burrow 0 create --name a1 busybox true
+	run_burrow 0 create --name a2 busybox true
+	run_burrow 0 inspect --format '{{.Name}} {{.State.Status}} {{.State.Running}}' a1 a2
+	is "$output" $'a1 created false\na2 created false'
+	run_burrow 0 inspect -f '{{json .HostConfig.RestartPolicy}}' a1
+	is "$output" '{"Name":"","MaximumRetryCount":0}'
+	run_burrow 125 inspect --format '{{.State.Nope}}' a1
+	assert_match "$output" "unknown field"
+	run_burrow 125 inspect --format '{{.Nope' a1
+}
+
+@test "inspect: a missing container is 125 with podman's message; the ones found still print" {
+	run_burrow 0 create --name here busybox true
+	run_burrow 125 inspect nothere
+	assert_match "$output" 'no such object: "nothere"'
+	run_burrow 125 inspect --format '{{.Name}}' here nothere
+	assert_match "$output" '^here'
+	assert_match "$output" 'no such object: "nothere"'
+	# an image is not a container: said clearly
+	run_burrow 125 inspect busybox
+	assert_match "$output" "is an image"
+	run_burrow 125 inspect --type image busybox
+	run_burrow 125 inspect
+}
