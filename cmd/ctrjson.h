@@ -1,14 +1,15 @@
 /* A container as podman's inspect shows it, shared by inspect and ps. */
-#ifndef BURROW_CMD_INSPECT_H
-#define BURROW_CMD_INSPECT_H
+#ifndef BURROW_CMD_CTRJSON_H
+#define BURROW_CMD_CTRJSON_H
 
 #include <yajl/yajl_tree.h>
 
 #include "container/record.h"
 
 /* The state as podman names it to users (State.Status, ps --filter
- * status=): configured is "created", stopped (ended, not cleaned up yet)
- * is "exited". */
+ * status=): configured is "created", created (prepared, its command not
+ * started yet) "initialized", stopped (ended, not cleaned up yet)
+ * "exited". */
 const char *cmd_ctr_status(enum ctr_state st);
 
 /* One container in podman's inspect JSON (field names and types; times

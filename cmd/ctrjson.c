@@ -1,0 +1,146 @@
+/* A container as podman's inspect shows it (see ctrjson.h). */
+#include "cmd/ctrjson.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/format.h"
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+
+const char *cmd_ctr_status(enum ctr_state st)
+{
+	switch (st) {
+	case CTR_CONFIGURED:
+		return "created";
+	case CTR_CREATED: /* prepared, its command not started yet */
+		return "initialized";
+	case CTR_STOPPED:
+		return "exited";
+	default:
+		return ctr_state_name(st);
+	}
+}
+
+/* Go's zero time for a moment that never came, as podman prints it. */
+static yajl_val time_json(long long t)
+{
+	char buf[64];
+	return json_new_str(t > 0 ? fmt_rfc3339(t, buf, sizeof(buf)) : "0001-01-01T00:00:00Z");
+}
+
+static yajl_val state_json(const struct ctr_config *c, const struct ctr_run *r)
+{
+	enum ctr_state st = r->state;
+	bool live = st == CTR_RUNNING || st == CTR_PAUSED || st == CTR_STOPPING;
+	yajl_val o = json_new_object();
+	json_obj_add(o, "OciVersion", json_new_str("1.0.2"));
+	json_obj_add(o, "Status", json_new_str(cmd_ctr_status(st)));
+	json_obj_add(o, "Running", json_new_bool(st == CTR_RUNNING || st == CTR_STOPPING));
+	json_obj_add(o, "Paused", json_new_bool(st == CTR_PAUSED));
+	json_obj_add(o, "Restarting", json_new_bool(r->restarting));
+	json_obj_add(o, "OOMKilled", json_new_bool(false));
+	json_obj_add(o, "Dead", json_new_bool(false));
+	json_obj_add(o, "Pid", json_new_int(live ? r->pid : 0));
+	json_obj_add(o, "ConmonPid", json_new_int(live || r->restarting ? r->monitor_pid : 0));
+	json_obj_add(o, "ExitCode", json_new_int(r->exit_code));
+	json_obj_add(o, "Error", json_new_str(r->reason ? r->reason : ""));
+	json_obj_add(o, "StartedAt", time_json(c->started ? r->started_at : 0));
+	json_obj_add(o, "FinishedAt", time_json(live ? 0 : r->finished_at));
+	return o;
+}
+
+static const char *user_text(const struct ctr_config *c, char *buf, size_t len)
+{
+	if (c->uid == 0 && c->gid == 0)
+		return "";
+	snprintf(buf, len, "%u:%u", c->uid, c->gid);
+	return buf;
+}
+
+static yajl_val config_json(const struct ctr_config *c)
+{
+	char user[32];
+	yajl_val o = json_new_object();
+	json_obj_add(o, "Hostname", json_new_str(c->hostname ? c->hostname : ""));
+	json_obj_add(o, "Domainname", json_new_str(""));
+	json_obj_add(o, "User", json_new_str(user_text(c, user, sizeof(user))));
+	json_obj_add(o, "AttachStdin", json_new_bool(c->interactive));
+	json_obj_add(o, "AttachStdout", json_new_bool(false));
+	json_obj_add(o, "AttachStderr", json_new_bool(false));
+	json_obj_add(o, "Tty", json_new_bool(c->tty));
+	json_obj_add(o, "OpenStdin", json_new_bool(c->interactive));
+	json_obj_add(o, "StdinOnce", json_new_bool(false));
+	json_obj_add(o, "Env", json_new_strv(c->env));
+	/* burrow keeps the command as it runs: the entrypoint and its
+	 * arguments in one list */
+	json_obj_add(o, "Cmd", json_new_strv(c->args));
+	json_obj_add(o, "Image", json_new_str(c->image_name ? c->image_name : ""));
+	json_obj_add(o, "Volumes", json_new_null());
+	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
+	json_obj_add(o, "Labels", json_new_object());
+	return o;
+}
+
+/* podman's NetworkMode for burrow's canonical --network ("slirp:mtu=1500"). */
+static yajl_val network_mode(const char *net)
+{
+	if (!net || strncmp(net, "slirp", 5) == 0)
+		return json_new_str("slirp4netns");
+	return json_new_strn(net, strcspn(net, ":"));
+}
+
+static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path)
+{
+	yajl_val o = json_new_object();
+	json_obj_add(o, "NetworkMode", network_mode(c->network));
+	yajl_val rp = json_obj_add(o, "RestartPolicy", json_new_object());
+	const char *pol = c->restart_policy && strcmp(c->restart_policy, "no") != 0 ? c->restart_policy : "";
+	json_obj_add(rp, "Name", json_new_str(pol));
+	json_obj_add(rp, "MaximumRetryCount", json_new_int(c->restart_max));
+	json_obj_add(o, "AutoRemove", json_new_bool(c->rm));
+	yajl_val lc = json_obj_add(o, "LogConfig", json_new_object());
+	json_obj_add(lc, "Type", json_new_str(c->log_driver ? c->log_driver : "k8s-file"));
+	json_obj_add(lc, "Config", json_new_null());
+	json_obj_add(lc, "Path", json_new_str(log_path ? log_path : ""));
+	char size[32] = "0B";
+	if (c->log_max_size > 0)
+		snprintf(size, sizeof(size), "%lldB", c->log_max_size);
+	json_obj_add(lc, "Size", json_new_str(size));
+	json_obj_add(o, "ShmSize", json_new_int(c->shm_size > 0 ? c->shm_size : 64LL << 20));
+	yajl_val so = json_obj_add(o, "SecurityOpt", json_new_array());
+	if (c->seccomp) {
+		cleanup_free char *s = xasprintf("seccomp=%s", c->seccomp);
+		json_arr_add(so, json_new_str(s));
+	}
+	return o;
+}
+
+yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *r, const char *log_path)
+{
+	char created[64];
+	yajl_val o = json_new_object();
+	json_obj_add(o, "Id", json_new_str(c->id));
+	json_obj_add(o, "Created", json_new_str(fmt_rfc3339(c->created, created, sizeof(created))));
+	json_obj_add(o, "Path", json_new_str(c->args && c->args[0] ? c->args[0] : ""));
+	json_obj_add(o, "Args", json_new_strv(c->args && c->args[0] ? c->args + 1 : NULL));
+	json_obj_add(o, "State", state_json(c, r));
+	json_obj_add(o, "Image", json_new_str(c->image_id ? c->image_id : ""));
+	json_obj_add(o, "ImageName", json_new_str(c->image_name ? c->image_name : ""));
+	json_obj_add(o, "Rootfs", json_new_str(c->rootfs ? c->rootfs : ""));
+	json_obj_add(o, "LogPath", json_new_str(log_path ? log_path : ""));
+	json_obj_add(o, "Name", json_new_str(c->name));
+	json_obj_add(o, "RestartCount", json_new_int(c->restart_count));
+	json_obj_add(o, "Driver", json_new_str(c->rootfs ? "" : "overlay"));
+	json_obj_add(o, "MountLabel", json_new_str(""));
+	json_obj_add(o, "ProcessLabel", json_new_str(""));
+	json_obj_add(o, "AppArmorProfile", json_new_str(""));
+	json_obj_add(o, "Mounts", json_new_array());
+	json_obj_add(o, "Dependencies", json_new_array());
+	json_obj_add(o, "NetworkSettings", json_new_object());
+	json_obj_add(o, "IsInfra", json_new_bool(false));
+	json_obj_add(o, "Config", config_json(c));
+	json_obj_add(o, "HostConfig", hostconfig_json(c, log_path));
+	return o;
+}
