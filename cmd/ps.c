@@ -1,4 +1,5 @@
-/* burrow ps [-a] [-q] [--no-trunc] [--noheading] [--format FORMAT]
+/* burrow ps [-a] [-q] [-l | -n N] [--filter K=V]... [--sort KEY] [--no-trunc]
+ *           [--noheading] [--format FORMAT]
  *
  * Each container is one JSON object in podman's names (its ps --format
  * json), plus an overlay of what podman's ps templates show instead: .ID
@@ -12,6 +13,8 @@
 
 #include "cmd/cmd.h"
 #include "cmd/format.h"
+#include "cmd/ctrjson.h"
+#include "cmd/psfilter.h"
 #include "cmd/report.h"
 #include "container/container.h"
 #include "lib/json.h"
@@ -96,7 +99,7 @@ static yajl_val ps_json(const struct ctr_listing *l, const char *ago, long long 
 	json_obj_add(o, "Names", json_new_strv(names));
 	json_obj_add(o, "Pid", json_new_int(live ? l->run.pid : 0));
 	json_obj_add(o, "StartedAt", json_new_int(l->run.started_at));
-	json_obj_add(o, "State", json_new_str(ctr_state_name(st)));
+	json_obj_add(o, "State", json_new_str(cmd_ctr_status(st)));
 	json_obj_add(o, "Status", json_new_str(status));
 	json_obj_add(o, "Created", json_new_int(l->cfg.created));
 	return o;
@@ -149,28 +152,73 @@ static void ps_drop(void *ctx, size_t i, struct fmt_item *item)
 
 /* What 'burrow ps --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
-const char cmd_ps_usage[] = "ps [-a] [-q] [--no-trunc] [--noheading] [--format FORMAT]\n\n"
+const char cmd_ps_usage[] = "ps [-a] [-q] [-l | -n N] [--filter KEY=VALUE]... [--sort KEY] [--no-trunc]\n"
+                            "   [--noheading] [--format FORMAT]\n\n"
                             "  -a, --all             show all containers (default: running only)\n"
+                            "  -f, --filter K=V      only containers that match: id, name, status, exited,\n"
+                            "                        ancestor, label, label! (one key: any; keys: all)\n"
+                            "  -l, --latest          only the last created container (any state)\n"
+                            "  -n, --last N          only the N last created containers (any state)\n"
                             "  -q, --quiet           print container IDs only\n"
+                            "      --sort KEY        command, created, id, image, names, runningfor or status\n"
                             "      --no-trunc        print full IDs and commands\n"
                             "      --noheading       no header row\n"
                             "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.ID}} {{.Names}}')\n";
+
+/* What ps lists: the filters, -l/-n, --sort. */
+struct ps_opts {
+	bool all;
+	long last; /* -n (-1: no limit) */
+	bool latest;
+	struct cmd_ps_filter *filter;
+	enum cmd_ps_sort sort;
+};
+
+static int ps_select(struct state_store *s, const struct ps_opts *o, struct ctr_listing **out, size_t *n,
+                     struct burrow_err **err)
+{
+	long last = o->latest ? 1 : o->last;
+	/* as podman: -n and a status filter look at every container */
+	bool all = o->all || last > 0 || cmd_ps_filter_has(o->filter, "status");
+	struct ctr_listing *l = NULL;
+	size_t m = 0, k = 0;
+	if (ctr_list(s, all, &l, &m, err) < 0)
+		return -1;
+	for (size_t i = 0; i < m; i++) {
+		/* newest first: the ones past -n go too */
+		if (cmd_ps_filter_match(o->filter, &l[i].cfg, &l[i].run) && (last <= 0 || (long)k < last)) {
+			l[k++] = l[i];
+			continue;
+		}
+		ctr_config_clear(&l[i].cfg);
+		ctr_run_clear(&l[i].run);
+	}
+	cmd_ps_sort(l, k, o->sort);
+	*out = l;
+	*n = k;
+	return 0;
+}
 
 int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
 	    {"no-trunc", no_argument, NULL, 'T'},     {"noheading", no_argument, NULL, 'H'},
-	    {"format", required_argument, NULL, 'f'}, {0, 0, 0, 0},
+	    {"format", required_argument, NULL, 'F'}, {"filter", required_argument, NULL, 'f'},
+	    {"latest", no_argument, NULL, 'l'},       {"last", required_argument, NULL, 'n'},
+	    {"sort", required_argument, NULL, 'S'},   {0, 0, 0, 0},
 	};
-	bool all = false, quiet = false, notrunc = false;
+	bool quiet = false, notrunc = false;
+	struct ps_opts o = {.last = -1, .filter = cmd_ps_filter_new()};
 	struct fmt_report rep = {
 	    .verb = "ps", .default_format = ps_default_format, .headers = ps_headers, .json_indent = "  "};
-	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "aq", longopts)) != -1) {
+	struct burrow_err *err = NULL;
+	int c, rc = 0;
+	while (rc == 0 && (c = cmd_getopt(ctx, argc, argv, "aqf:ln:", longopts)) != -1) {
+		char *end = NULL;
 		switch (c) {
 		case 'a':
-			all = true;
+			o.all = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -181,30 +229,54 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'H':
 			rep.noheading = true;
 			break;
-		case 'f':
+		case 'F':
 			rep.format = optarg;
 			break;
+		case 'f':
+			if (cmd_ps_filter_add(o.filter, optarg, &err) < 0)
+				rc = cmd_fail(err);
+			break;
+		case 'l':
+			o.latest = true;
+			break;
+		case 'n':
+			o.last = strtol(optarg, &end, 10);
+			if (end == optarg || *end || o.last < -1)
+				rc = cmd_usage_error(ctx, "--last '%s': not a number of containers", str_quote(optarg));
+			break;
+		case 'S':
+			if (cmd_ps_sort_parse(optarg, &o.sort, &err) < 0)
+				rc = cmd_fail(err);
+			break;
 		case CMD_OPT_HELP:
-			return 0;
+			rc = -1;
+			break;
 		default:
-			return EXIT_BURROW;
+			rc = EXIT_BURROW;
 		}
 	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
-	struct burrow_err *err = NULL;
+	if (rc == 0 && optind < argc)
+		rc = cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
+	if (rc == 0 && o.latest && o.last >= 0)
+		rc = cmd_usage_error(ctx, "--last and --latest cannot be used together");
+	if (rc != 0) {
+		cmd_ps_filter_free(o.filter);
+		return rc < 0 ? 0 : rc;
+	}
 	/* a --format wins over -q, as in podman */
 	if (rep.format)
 		quiet = false;
-	if (!quiet && fmt_report_parse(&rep, &err) < 0)
-		return cmd_fail(err);
-	struct ctr_listing *l = NULL;
-	size_t n = 0;
-	if (cmd_ready(ctx, &err) < 0 || ctr_list(ctx->state, all, &l, &n, &err) < 0) {
-		fmt_report_clear(&rep);
+	if (!quiet && fmt_report_parse(&rep, &err) < 0) {
+		cmd_ps_filter_free(o.filter);
 		return cmd_fail(err);
 	}
-	int rc = 0;
+	struct ctr_listing *l = NULL;
+	size_t n = 0;
+	if (cmd_ready(ctx, &err) < 0 || ps_select(ctx->state, &o, &l, &n, &err) < 0) {
+		fmt_report_clear(&rep);
+		cmd_ps_filter_free(o.filter);
+		return cmd_fail(err);
+	}
 	if (quiet) {
 		for (size_t i = 0; i < n; i++)
 			printf("%.*s\n", notrunc ? 64 : 12, l[i].cfg.id);
@@ -215,6 +287,7 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 			rc = cmd_fail(err);
 	}
 	fmt_report_clear(&rep);
+	cmd_ps_filter_free(o.filter);
 	ctr_listing_free(l, n);
 	return rc;
 }

@@ -98,3 +98,77 @@ wait_status() {
 	run_burrow 125 inspect --type image busybox
 	run_burrow 125 inspect
 }
+
+# names ARGS...: the names ps ARGS lists, sorted, on one line.
+names() {
+	"$BURROW" ps "$@" --format '{{.Names}}' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+@test "ps --filter: id, name, status, exited, ancestor, label; one key any, keys all" {
+	import_busybox other
+	run_burrow 0 run -d --name r1 busybox sleep 600
+	r1=$output
+	run_burrow 0 run -d --name e0 busybox sh -c 'exit 0'
+	run_burrow 0 run -d --name e3 busybox sh -c 'exit 3'
+	run_burrow 0 create --name c1 other true
+	wait_status e0 exited
+	wait_status e3 exited
+	is "$(names -a)" "c1 e0 e3 r1"
+	is "$(names --filter id=${r1:0:8})" "r1"
+	is "$(names -a --filter id=$r1)" "r1"
+	is "$(names -a --filter name=^e)" "e0 e3"
+	is "$(names -a --filter name=e0 --filter name=c1)" "c1 e0" "same key: any"
+	# a status filter lists every container, as podman (no -a needed)
+	is "$(names --filter status=exited)" "e0 e3"
+	is "$(names --filter status=created)" "c1"
+	is "$(names --filter status=running)" "r1"
+	is "$(names --filter status=stopped)" "e0 e3"
+	is "$(names -a --filter exited=3)" "e3"
+	is "$(names -a --filter exited=0 --filter exited=3)" "e0 e3"
+	is "$(names -a --filter status=exited --filter exited=3)" "e3" "different keys: all"
+	is "$(names -a --filter name=e --filter status=running)" "" "different keys: all"
+	is "$(names -a --filter ancestor=other)" "c1"
+	is "$(names -a --filter ancestor=busybox)" "e0 e3 r1"
+	id=$("$BURROW" inspect --format '{{.Image}}' c1)
+	is "$(names -a --filter ancestor=${id:3:10})" "c1" "an image ID substring"
+	is "$(names -a --filter label=app)" "" "no container has labels"
+	is "$(names -a --filter label!=app)" "c1 e0 e3 r1"
+	run_burrow 125 ps --filter status=sleeping
+	assert_match "$output" "status='sleeping'"
+	run_burrow 125 ps --filter nope=1
+	assert_match "$output" "unknown filter"
+	run_burrow 125 ps --filter exited=x
+	run_burrow 125 ps --filter 'name=('
+}
+
+@test "ps -l, -n, --sort" {
+	for n in c b a; do
+		run_burrow 0 create --name $n busybox true
+		sleep 1.1 # distinct creation times (kept in seconds)
+	done
+	run_burrow 0 ps -l --format '{{.Names}}'
+	is "$output" "a"
+	run_burrow 0 ps --latest -q --no-trunc
+	is "$output" "$("$BURROW" inspect --format '{{.Id}}' a)"
+	run_burrow 0 ps -n 2 --format '{{.Names}}'
+	is "$output" $'a\nb'
+	run_burrow 0 ps --last 5 --format '{{.Names}}'
+	is "$output" $'a\nb\nc'
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" $'a\nb\nc' "newest first by default"
+	run_burrow 0 ps -a --sort created --format '{{.Names}}'
+	is "$output" $'c\nb\na' "--sort created: oldest first, as podman"
+	run_burrow 0 ps -a --sort names --format '{{.Names}}'
+	is "$output" $'a\nb\nc'
+	run_burrow 0 ps -a --sort id --format '{{.ID}}'
+	is "$output" "$(printf '%s\n' "${lines[@]}" | sort)"
+	run_burrow 0 start b
+	wait_status b exited
+	run_burrow 0 ps -a --sort status --format '{{.Names}} {{.State}}'
+	is "$output" $'a created\nc created\nb exited'
+	run_burrow 0 ps -a --sort runningfor --format '{{.Names}}'
+	is "${lines[2]}" b "the one that started last"
+	run_burrow 125 ps --sort size
+	run_burrow 125 ps -l -n 2
+	run_burrow 125 ps -n x
+}

@@ -1,0 +1,196 @@
+/* Unit tests: ps's --filter and --sort (cmd/psfilter.c) and the inspect
+ * JSON of a container (cmd/inspect.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/ctrjson.h"
+#include "cmd/psfilter.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+
+static char *args_sleep[] = {"sleep", "600", NULL};
+static char *args_sh[] = {"sh", "-c", "exit 3", NULL};
+
+static struct ctr_listing mk(const char *id, const char *name, const char *image, enum ctr_state st, int code,
+                             long long created)
+{
+	struct ctr_listing l = {0};
+	l.cfg.id = (char *)id;
+	l.cfg.name = (char *)name;
+	l.cfg.image_name = (char *)image;
+	l.cfg.image_id = (char *)"5f1c0ffee0ddba11";
+	l.cfg.created = created;
+	l.cfg.args = args_sleep;
+	l.run.state = st;
+	l.run.exit_code = code;
+	return l;
+}
+
+/* Whether the filters specs[] (NULL-ended) match l. */
+static bool matches(const char *const *specs, const struct ctr_listing *l)
+{
+	struct burrow_err *err = NULL;
+	struct cmd_ps_filter *f = cmd_ps_filter_new();
+	for (size_t i = 0; specs[i]; i++)
+		assert_int_equal(cmd_ps_filter_add(f, specs[i], &err), 0);
+	bool m = cmd_ps_filter_match(f, &l->cfg, &l->run);
+	cmd_ps_filter_free(f);
+	return m;
+}
+#define M(l, ...) matches((const char *const[]){__VA_ARGS__, NULL}, &(l))
+
+static void test_filter_match(void **state)
+{
+	(void)state;
+	struct ctr_listing run = mk("abc123", "web", "busybox", CTR_RUNNING, 0, 1);
+	struct ctr_listing ex = mk("def456", "db", "docker.io/library/alpine:latest", CTR_EXITED, 3, 2);
+	struct ctr_listing cfg = mk("abd999", "job", "busybox", CTR_CONFIGURED, 0, 3);
+	/* id: a hex prefix, not a substring; a regex when not hex */
+	assert_true(M(run, "id=abc"));
+	assert_true(M(run, "id=ABC"));
+	assert_false(M(run, "id=c12"));
+	assert_true(M(run, "id=^ab.1"));
+	/* name: a regex, unanchored */
+	assert_true(M(run, "name=e"));
+	assert_false(M(ex, "name=^w"));
+	/* status in podman's names: configured is created, stopped is exited */
+	assert_true(M(cfg, "status=created"));
+	assert_false(M(cfg, "status=initialized"));
+	assert_true(M(ex, "status=stopped"));
+	struct ctr_listing stopped = mk("aaa", "s", "busybox", CTR_STOPPED, 1, 4);
+	assert_true(M(stopped, "status=exited"));
+	/* exited: only containers that ended */
+	assert_true(M(ex, "exited=3"));
+	assert_false(M(run, "exited=0"));
+	assert_false(M(cfg, "exited=0"));
+	/* ancestor: an image ID substring, the name, NAME for NAME:latest */
+	assert_true(M(run, "ancestor=c0ffee"));
+	assert_true(M(run, "ancestor=busybox"));
+	assert_true(M(ex, "ancestor=docker.io/library/alpine"));
+	assert_false(M(ex, "ancestor=nginx"));
+	/* labels: burrow has none */
+	assert_false(M(run, "label=a"));
+	assert_true(M(run, "label!=a"));
+	assert_false(M(run, "label!=a", "label=b"));
+	/* one key: any; different keys: all */
+	assert_true(M(run, "name=db", "name=web"));
+	assert_false(M(run, "name=web", "status=exited"));
+	assert_true(M(ex, "name=db", "status=exited", "exited=3"));
+	assert_true(M(run, "status=exited", "status=running"));
+}
+
+static void test_filter_errors(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"status=sleeping", "nope=1", "exited=x", "exited=", "name=(", "id", NULL};
+	struct cmd_ps_filter *f = cmd_ps_filter_new();
+	for (size_t i = 0; bad[i]; i++) {
+		struct burrow_err *err = NULL;
+		assert_int_equal(cmd_ps_filter_add(f, bad[i], &err), -1);
+		assert_non_null(err);
+		burrow_err_free(err);
+	}
+	assert_false(cmd_ps_filter_has(f, "status"));
+	struct burrow_err *err = NULL;
+	assert_int_equal(cmd_ps_filter_add(f, "status=running", &err), 0);
+	assert_true(cmd_ps_filter_has(f, "status"));
+	cmd_ps_filter_free(f);
+	enum cmd_ps_sort s;
+	assert_int_equal(cmd_ps_sort_parse("size", &s, &err), -1);
+	burrow_err_free(err);
+	assert_int_equal(cmd_ps_sort_parse("runningfor", &s, &err), 0);
+	assert_int_equal(s, CMD_PS_SORT_RUNNINGFOR);
+}
+
+static void order(struct ctr_listing *l, size_t n, enum cmd_ps_sort by, const char *want)
+{
+	cmd_ps_sort(l, n, by);
+	char got[64] = "";
+	for (size_t i = 0; i < n; i++) {
+		strcat(got, l[i].cfg.name);
+		strcat(got, i + 1 < n ? " " : "");
+	}
+	assert_string_equal(got, want);
+}
+
+static void test_sort(void **state)
+{
+	(void)state;
+	/* newest first, as ps lists them */
+	struct ctr_listing l[] = {
+	    mk("c3", "b", "zz", CTR_RUNNING, 0, 3),
+	    mk("a1", "c", "aa", CTR_EXITED, 0, 2),
+	    mk("b2", "a", "aa", CTR_CONFIGURED, 0, 1),
+	};
+	l[0].run.started_at = 30;
+	l[1].run.started_at = 20;
+	l[1].cfg.args = args_sh;
+	order(l, 3, CMD_PS_SORT_NONE, "b c a");
+	order(l, 3, CMD_PS_SORT_CREATED, "a c b");
+	order(l, 3, CMD_PS_SORT_ID, "c a b");
+	order(l, 3, CMD_PS_SORT_NAMES, "a b c");
+	order(l, 3, CMD_PS_SORT_STATUS, "a c b"); /* created, exited, running */
+	/* by podman's names: stopped is "exited", before "paused" */
+	struct ctr_listing p[] = {mk("1", "x", "i", CTR_PAUSED, 0, 2), mk("2", "y", "i", CTR_STOPPED, 0, 1)};
+	order(p, 2, CMD_PS_SORT_STATUS, "y x");
+	order(l, 3, CMD_PS_SORT_RUNNINGFOR, "a c b");
+	order(l, 3, CMD_PS_SORT_COMMAND, "c a b"); /* "sh -c exit 3" < "sleep 600"; stable */
+	order(l, 3, CMD_PS_SORT_IMAGE, "c a b");   /* aa, aa (stable), zz */
+}
+
+static void test_inspect_json(void **state)
+{
+	(void)state;
+	struct ctr_listing l = mk("abc123", "web", "busybox", CTR_RUNNING, 0, 1700000000);
+	l.cfg.restart_policy = (char *)"on-failure";
+	l.cfg.restart_max = 3;
+	l.cfg.started = true;
+	l.run.pid = 4242;
+	l.run.monitor_pid = 4241;
+	l.run.started_at = 1700000001;
+	yajl_val j = cmd_ctr_inspect_json(&l.cfg, &l.run, "/x/ctr.log");
+	yajl_val st = json_get(j, "State");
+	assert_string_equal(json_get_str(j, "Id"), "abc123");
+	assert_string_equal(json_get_str(j, "Path"), "sleep");
+	assert_string_equal(json_get_str(j, "Created"), "2023-11-14T22:13:20Z");
+	assert_true(YAJL_IS_TRUE(json_get(st, "Running")));
+	assert_int_equal(json_get_int(st, "Pid", -1), 4242);
+	assert_int_equal(json_get_int(st, "ConmonPid", -1), 4241);
+	assert_string_equal(json_get_str(st, "StartedAt"), "2023-11-14T22:13:21Z");
+	assert_string_equal(json_get_str(st, "FinishedAt"), "0001-01-01T00:00:00Z");
+	yajl_val rp = json_get(json_get(j, "HostConfig"), "RestartPolicy");
+	assert_string_equal(json_get_str(rp, "Name"), "on-failure");
+	assert_int_equal(json_get_int(rp, "MaximumRetryCount", -1), 3);
+	yajl_tree_free(j);
+	/* ended: no pid; its exit code and end */
+	l.run.state = CTR_STOPPED;
+	l.run.exit_code = 42;
+	l.run.finished_at = 1700000002;
+	l.cfg.restart_policy = NULL;
+	j = cmd_ctr_inspect_json(&l.cfg, &l.run, NULL);
+	st = json_get(j, "State");
+	assert_string_equal(json_get_str(st, "Status"), "exited");
+	assert_true(YAJL_IS_FALSE(json_get(st, "Running")));
+	assert_int_equal(json_get_int(st, "Pid", -1), 0);
+	assert_int_equal(json_get_int(st, "ExitCode", -1), 42);
+	assert_string_equal(json_get_str(st, "FinishedAt"), "2023-11-14T22:13:22Z");
+	assert_string_equal(json_get_str(json_get(json_get(j, "HostConfig"), "RestartPolicy"), "Name"), "");
+	assert_string_equal(json_get_str(j, "LogPath"), "");
+	yajl_tree_free(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_filter_match),
+	    cmocka_unit_test(test_filter_errors),
+	    cmocka_unit_test(test_sort),
+	    cmocka_unit_test(test_inspect_json),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
