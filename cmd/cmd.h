@@ -186,6 +186,8 @@ int cmd_volume(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_volume_usage[];
 int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_inspect_usage[];
+int cmd_container(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_container_usage[];
 
 /* "true"/"false", "1"/"0" (NULL: true, a flag given alone). 0 or -1. */
 int cmd_parse_bool(const char *s, bool *out);

@@ -49,6 +49,8 @@ static const struct cmd_verb verbs[] = {
     {"rm", cmd_rm, NEED_STATE, "remove containers", cmd_rm_usage},
     {"volume", cmd_volume, NEED_STATE, "manage volumes", cmd_volume_usage},
     {"inspect", cmd_inspect, NEED_STATE, "show details of containers and images", cmd_inspect_usage},
+    {"container", cmd_container, NEED_STATE, "manage containers (container ls, inspect, exists ...)",
+     cmd_container_usage},
 };
 
 static const struct cmd_verb *find_verb(const char *name)

@@ -47,7 +47,7 @@ void cmd_ps_filter_free(struct cmd_ps_filter *f)
 }
 
 /* podman's states as ps --filter status= takes them */
-static const char *const statuses[] = {"created", "initialized", "running", "paused", "stopping",
+static const char *const statuses[] = {"created", "initialized", "running",  "paused", "stopping",
                                        "stopped", "exited",      "removing", "unknown"};
 
 static int pf_regex(struct pf_value *v, const char *key, struct burrow_err **err)
@@ -72,9 +72,9 @@ int cmd_ps_filter_add(struct cmd_ps_filter *f, const char *spec, struct burrow_e
 	while (k < PF_NKEYS && !(strlen(pf_names[k]) == klen && strncmp(pf_names[k], spec, klen) == 0))
 		k++;
 	if (k == PF_NKEYS)
-		return burrow_error_status(err, EINVAL,
-		                           "--filter '%s': unknown filter (id, name, status, exited, ancestor, label, label!)",
-		                           str_quote(spec));
+		return burrow_error_status(
+		    err, EINVAL, "--filter '%s': unknown filter (id, name, status, exited, ancestor, label, label!)",
+		    str_quote(spec));
 	struct pf_value v = {.text = xstrdup(eq + 1)};
 	int rc = 0;
 	switch ((enum pf_key)k) {
@@ -118,7 +118,8 @@ int cmd_ps_filter_add(struct cmd_ps_filter *f, const char *spec, struct burrow_e
 		errno = 0;
 		long code = strtol(v.text, &end, 10);
 		if (errno || end == v.text || *end || code < INT_MIN || code > INT_MAX)
-			rc = burrow_error_status(err, EINVAL, "--filter exited='%s': not an exit code", str_quote(v.text));
+			rc = burrow_error_status(err, EINVAL, "--filter exited='%s': not an exit code",
+			                         str_quote(v.text));
 		v.code = (int)code;
 		break;
 	}
@@ -211,8 +212,8 @@ bool cmd_ps_filter_match(const struct cmd_ps_filter *f, const struct ctr_config 
 }
 
 static const char *const sort_names[] = {
-    [CMD_PS_SORT_COMMAND] = "command", [CMD_PS_SORT_CREATED] = "created",       [CMD_PS_SORT_ID] = "id",
-    [CMD_PS_SORT_IMAGE] = "image",     [CMD_PS_SORT_NAMES] = "names",           [CMD_PS_SORT_RUNNINGFOR] = "runningfor",
+    [CMD_PS_SORT_COMMAND] = "command", [CMD_PS_SORT_CREATED] = "created", [CMD_PS_SORT_ID] = "id",
+    [CMD_PS_SORT_IMAGE] = "image",     [CMD_PS_SORT_NAMES] = "names",     [CMD_PS_SORT_RUNNINGFOR] = "runningfor",
     [CMD_PS_SORT_STATUS] = "status",
 };
 

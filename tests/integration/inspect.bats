@@ -83,6 +83,8 @@ wait_status() {
 	run_burrow 125 inspect --format '{{.State.Nope}}' a1
 	assert_match "$output" "unknown field"
 	run_burrow 125 inspect --format '{{.Nope' a1
+	run_burrow 0 container inspect --format '{{.Name}}' a2
+	is "$output" a2
 }
 
 @test "inspect: a missing container is 125 with podman's message; the ones found still print" {
@@ -92,6 +94,8 @@ wait_status() {
 	run_burrow 125 inspect --format '{{.Name}}' here nothere
 	assert_match "$output" '^here'
 	assert_match "$output" 'no such object: "nothere"'
+	run_burrow 125 container inspect nothere
+	assert_match "$output" "no such container 'nothere'"
 	# an image is not a container: said clearly
 	run_burrow 125 inspect busybox
 	assert_match "$output" "is an image"
@@ -171,4 +175,41 @@ names() {
 	run_burrow 125 ps --sort size
 	run_burrow 125 ps -l -n 2
 	run_burrow 125 ps -n x
+}
+
+@test "container exists: 0 for a name, an ID or a prefix, 1 when none" {
+	run_burrow 0 create --name here busybox true
+	id=$output
+	run_burrow 0 container exists here
+	is "$output" ""
+	run_burrow 0 container exists "$id"
+	run_burrow 0 container exists "${id:0:12}"
+	run_burrow 1 container exists nothere
+	is "$output" ""
+	run_burrow 0 rm here
+	run_burrow 1 container exists here
+	run_burrow 1 container exists "$id"
+	run_burrow 125 container exists
+	run_burrow 125 container exists a b
+}
+
+@test "container ls, list, ps, rm, start, logs: the verbs of the same meaning" {
+	run_burrow 0 container create --name c1 busybox echo hi
+	run_burrow 0 container start -a c1
+	is "$output" hi
+	run_burrow 0 container logs c1
+	is "$output" hi
+	for alias in ls list ps; do
+		run_burrow 0 container $alias -a --format '{{.Names}} {{.State}}'
+		is "$output" "c1 exited" "container $alias"
+		run_burrow 0 container $alias --format '{{.Names}}'
+		is "$output" "" "container $alias: running ones only"
+	done
+	run_burrow 0 container rm c1
+	run_burrow 1 container exists c1
+	run_burrow 125 container frobnicate
+	assert_match "$output" "unknown subcommand 'frobnicate'"
+	run_burrow 125 container
+	run_burrow 0 container --help
+	assert_match "$output" "exists"
 }
