@@ -52,10 +52,17 @@ static const struct {
 	const char *verb; /* the verb table's entry it is */
 	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
 } subs[] = {
-    {"attach", "attach", cmd_attach}, {"create", "create", cmd_create}, {"exists", "exists", cmd_exists},
-    {"inspect", "inspect", cmd_inspect}, {"list", "ps", cmd_ps},       {"logs", "logs", cmd_logs},
-    {"ls", "ps", cmd_ps},               {"ps", "ps", cmd_ps},           {"rm", "rm", cmd_rm},
-    {"run", "run", cmd_run},             {"start", "start", cmd_start},
+    {"attach", "attach", cmd_attach},
+    {"create", "create", cmd_create},
+    {"exists", "exists", cmd_exists},
+    {"inspect", "inspect", cmd_inspect},
+    {"list", "ps", cmd_ps},
+    {"logs", "logs", cmd_logs},
+    {"ls", "ps", cmd_ps},
+    {"ps", "ps", cmd_ps},
+    {"rm", "rm", cmd_rm},
+    {"run", "run", cmd_run},
+    {"start", "start", cmd_start},
 };
 
 int cmd_container(struct cmd_ctx *ctx, int argc, char **argv)

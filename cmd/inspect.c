@@ -31,6 +31,10 @@ static void inspect_make(void *ctx, size_t i, bool overlay, struct fmt_item *out
 	(void)overlay;
 	const struct ctr_inspect *c = &((struct inspect_items *)ctx)->c[i];
 	out->base = cmd_ctr_inspect_json(&c->cfg, &c->run, c->log_path);
+	if (c->sized) {
+		json_obj_add(out->base, "SizeRw", json_new_int(c->size_rw));
+		json_obj_add(out->base, "SizeRootFs", json_new_int(c->size_rootfs));
+	}
 	out->overlay = NULL;
 }
 
@@ -43,8 +47,9 @@ static void inspect_drop(void *ctx, size_t i, struct fmt_item *item)
 
 /* What 'burrow inspect --help' prints after "Usage: burrow ": keep it in
  * step with the options below. */
-const char cmd_inspect_usage[] = "inspect [--format FORMAT] [--type container|image] CONTAINER...\n\n"
+const char cmd_inspect_usage[] = "inspect [--format FORMAT] [--type container|image] [-s] CONTAINER...\n\n"
                                  "  -f, --format FORMAT   json (the default) or a Go template ('{{.State.Status}}')\n"
+                                 "  -s, --size            add SizeRw and SizeRootFs (bytes)\n"
                                  "  -t, --type TYPE       container (what burrow inspects), image (not yet)\n";
 
 /* ref is not a container: is it an image? (burrow has no image inspect yet) */
@@ -70,13 +75,14 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"format", required_argument, NULL, 'f'},
 	    {"type", required_argument, NULL, 't'},
+	    {"size", no_argument, NULL, 's'},
 	    {0, 0, 0, 0},
 	};
 	/* 'container inspect' is for containers only, as in podman */
-	bool any_type = !ctx->family;
+	bool any_type = !ctx->family, size = false;
 	struct fmt_report rep = {.verb = ctx->verb, .json_indent = "    "};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "f:t:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "f:t:s", longopts)) != -1) {
 		switch (c) {
 		case 'f':
 			rep.format = optarg;
@@ -87,6 +93,9 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 			if (strcmp(optarg, "container") != 0 && strcmp(optarg, "all") != 0)
 				return cmd_usage_error(ctx, "--type '%s': not container, image or all",
 				                       str_quote(optarg));
+			break;
+		case 's':
+			size = true;
 			break;
 		case CMD_OPT_HELP:
 			return 0;
@@ -110,6 +119,8 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
 		if (ctr_inspect_load(ctx->state, argv[i], &found[n], &err) == 0) {
+			if (size && ctr_inspect_sizes(ctx->state, &found[n], &err) < 0)
+				rc = cmd_fail(steal_ptr(err));
 			n++;
 		} else if (err->status == ENOENT) {
 			burrow_err_free(err);

@@ -2,12 +2,15 @@
 #include "container/inspect.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "container/internal.h"
 #include "container/logfile.h"
+#include "image/image.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
@@ -48,5 +51,55 @@ int ctr_exists(struct state_store *s, const char *ref, struct burrow_err **err)
 		return -1;
 	burrow_err_free(*err);
 	*err = NULL;
+	return 0;
+}
+
+static long long size_sum; /* nftw has no context argument */
+
+static int size_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (type == FTW_F || type == FTW_SL)
+		size_sum += st->st_size;
+	return 0;
+}
+
+int ctr_size_rw(struct state_store *s, const struct ctr_config *c, long long *out, struct burrow_err **err)
+{
+	*out = 0;
+	if (c->rootfs)
+		return 0;
+	cleanup_free char *dir = ctr_dir(s, c->id);
+	cleanup_free char *upper = path_join(dir, "upper");
+	size_sum = 0;
+	if (nftw(upper, size_one, 16, FTW_PHYS | FTW_MOUNT) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return burrow_error(err, errno, "cannot measure the writable layer of container '%s'",
+		                    str_quote(c->name));
+	}
+	*out = size_sum;
+	return 0;
+}
+
+int ctr_inspect_sizes(struct state_store *s, struct ctr_inspect *i, struct burrow_err **err)
+{
+	if (ctr_size_rw(s, &i->cfg, &i->size_rw, err) < 0)
+		return -1;
+	i->size_rootfs = i->size_rw;
+	struct img_info *img = NULL;
+	if (i->cfg.image_id) {
+		if (img_lookup(s, i->cfg.image_id, &img, err) == 0) {
+			i->size_rootfs += img->size;
+			img_info_free(img);
+		} else if ((*err)->status == ENOENT) {
+			burrow_err_free(*err);
+			*err = NULL;
+		} else {
+			return -1;
+		}
+	}
+	i->sized = true;
 	return 0;
 }

@@ -10,12 +10,26 @@ struct ctr_inspect {
 	struct ctr_config cfg;
 	struct ctr_run run;
 	char *log_path; /* its k8s-file log (NULL: its log driver keeps none) */
+	/* set by ctr_inspect_sizes */
+	bool sized;
+	long long size_rw;     /* its writable layer (ctr_size_rw) */
+	long long size_rootfs; /* that and its image's layers */
 };
 
 /* Loads the container ref names (name, ID or unique ID prefix). No such
  * container: -1 with status ENOENT ("no such container 'x'"). */
 int ctr_inspect_load(struct state_store *s, const char *ref, struct ctr_inspect *out, struct burrow_err **err);
 void ctr_inspect_clear(struct ctr_inspect *i);
+
+/* The bytes in the container's writable layer (its upper directory: what
+ * it changed), as podman's SizeRw: the sizes of its files and symbolic
+ * links, not following links, not leaving its file system. 0 when there
+ * is none yet (never started, or --rootfs). */
+int ctr_size_rw(struct state_store *s, const struct ctr_config *c, long long *out, struct burrow_err **err);
+
+/* Fills i's sizes (podman's SizeRw and SizeRootFs). An image that is
+ * gone counts 0. */
+int ctr_inspect_sizes(struct state_store *s, struct ctr_inspect *i, struct burrow_err **err);
 
 /* 1 when ref names a container, 0 when not, -1 on another failure. */
 int ctr_exists(struct state_store *s, const char *ref, struct burrow_err **err);

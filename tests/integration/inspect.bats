@@ -213,3 +213,18 @@ names() {
 	run_burrow 0 container --help
 	assert_match "$output" "exists"
 }
+
+@test "inspect -s: SizeRw counts what the container wrote, SizeRootFs adds its image" {
+	run_burrow 0 run --name w busybox sh -c 'head -c 300000 /dev/zero >/big'
+	run_burrow 0 inspect -s w
+	json=$output
+	rw=$(json_get "$json" 'd[0]["SizeRw"]')
+	rootfs=$(json_get "$json" 'd[0]["SizeRootFs"]')
+	[ "$rw" -ge 300000 ] && [ "$rw" -lt 1000000 ] || { echo "SizeRw $rw" >&2; false; }
+	[ "$rootfs" -gt "$rw" ] || { echo "SizeRootFs $rootfs, SizeRw $rw" >&2; false; }
+	run_burrow 0 create --name fresh busybox true
+	run_burrow 0 inspect --size --format '{{.SizeRw}}' fresh
+	is "$output" 0
+	# without -s: no sizes (a template naming them fails)
+	run_burrow 125 inspect --format '{{.SizeRw}}' w
+}
