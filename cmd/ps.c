@@ -17,6 +17,7 @@
 #include "cmd/psfilter.h"
 #include "cmd/report.h"
 #include "container/container.h"
+#include "container/inspect.h"
 #include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
@@ -25,6 +26,10 @@
  * not say it (the rest: .CreatedAt -> CREATED AT ...) */
 static const char ps_default_format[] =
     "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\n";
+/* ... and with -s */
+static const char ps_size_format[] =
+    "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+    "\t{{.Size}}\n";
 static const struct fmt_header ps_headers[] = {
     {"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {"Pod", "POD ID"}, {"PodName", "PODNAME"}, {NULL, NULL},
 };
@@ -79,7 +84,11 @@ static char *command_text(char *const *args, bool trunc)
 
 /* The container as podman's ps --format json shows it (what burrow does
  * not have yet - labels, ports, pods, mounts, sizes - is left out). */
-static yajl_val ps_json(const struct ctr_listing *l, const char *ago, long long now)
+struct ps_size {
+	long long rw, rootfs;
+};
+
+static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size, const char *ago, long long now)
 {
 	char status[96];
 	status_text(l, now, status, sizeof(status));
@@ -102,11 +111,16 @@ static yajl_val ps_json(const struct ctr_listing *l, const char *ago, long long 
 	json_obj_add(o, "State", json_new_str(cmd_ctr_status(st)));
 	json_obj_add(o, "Status", json_new_str(status));
 	json_obj_add(o, "Created", json_new_int(l->cfg.created));
+	if (size) {
+		yajl_val sz = json_obj_add(o, "Size", json_new_object());
+		json_obj_add(sz, "rwSize", json_new_int(size->rw));
+		json_obj_add(sz, "rootFsSize", json_new_int(size->rootfs));
+	}
 	return o;
 }
 
 /* What podman's ps templates show in place of (or beside) the JSON fields. */
-static yajl_val ps_overlay(const struct ctr_listing *l, const char *ago, bool notrunc)
+static yajl_val ps_overlay(const struct ctr_listing *l, const struct ps_size *size, const char *ago, bool notrunc)
 {
 	char when[80];
 	fmt_go_time(l->cfg.created, false, when, sizeof(when));
@@ -123,11 +137,18 @@ static yajl_val ps_overlay(const struct ctr_listing *l, const char *ago, bool no
 	json_obj_add(o, "RunningFor", json_new_str(ago));
 	json_obj_add(o, "Names", json_new_str(l->cfg.name));
 	json_obj_add(o, "Ports", json_new_str(""));
+	if (size) {
+		char rw[32], virt[32], text[96];
+		snprintf(text, sizeof(text), "%s (virtual %s)", fmt_size(size->rw, rw, sizeof(rw)),
+		         fmt_size(size->rootfs, virt, sizeof(virt)));
+		json_obj_add(o, "Size", json_new_str(text));
+	}
 	return o;
 }
 
 struct ps_items {
 	const struct ctr_listing *l;
+	const struct ps_size *sizes; /* -s, else NULL */
 	long long now;
 	bool notrunc;
 };
@@ -137,8 +158,9 @@ static void ps_make(void *ctx, size_t i, bool overlay, struct fmt_item *out)
 	const struct ps_items *p = ctx;
 	char ago[64];
 	fmt_time_ago(p->l[i].cfg.created, p->now, ago, sizeof(ago));
-	out->base = ps_json(&p->l[i], ago, p->now);
-	out->overlay = overlay ? ps_overlay(&p->l[i], ago, p->notrunc) : NULL;
+	const struct ps_size *size = p->sizes ? &p->sizes[i] : NULL;
+	out->base = ps_json(&p->l[i], size, ago, p->now);
+	out->overlay = overlay ? ps_overlay(&p->l[i], size, ago, p->notrunc) : NULL;
 }
 
 static void ps_drop(void *ctx, size_t i, struct fmt_item *item)
@@ -152,7 +174,7 @@ static void ps_drop(void *ctx, size_t i, struct fmt_item *item)
 
 /* What 'burrow ps --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
-const char cmd_ps_usage[] = "ps [-a] [-q] [-l | -n N] [--filter KEY=VALUE]... [--sort KEY] [--no-trunc]\n"
+const char cmd_ps_usage[] = "ps [-a] [-q] [-s] [-l | -n N] [--filter KEY=VALUE]... [--sort KEY] [--no-trunc]\n"
                             "   [--noheading] [--format FORMAT]\n\n"
                             "  -a, --all             show all containers (default: running only)\n"
                             "  -f, --filter K=V      only containers that match: id, name, status, exited,\n"
@@ -160,6 +182,8 @@ const char cmd_ps_usage[] = "ps [-a] [-q] [-l | -n N] [--filter KEY=VALUE]... [-
                             "  -l, --latest          only the last created container (any state)\n"
                             "  -n, --last N          only the N last created containers (any state)\n"
                             "  -q, --quiet           print container IDs only\n"
+                            "  -s, --size            add the SIZE column: what each container wrote (and\n"
+                            "                        with its image)\n"
                             "      --sort KEY        command, created, id, image, names, runningfor or status\n"
                             "      --no-trunc        print full IDs and commands\n"
                             "      --noheading       no header row\n"
@@ -202,19 +226,25 @@ static int ps_select(struct state_store *s, const struct ps_opts *o, struct ctr_
 int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
-	    {"no-trunc", no_argument, NULL, 'T'},     {"noheading", no_argument, NULL, 'H'},
-	    {"format", required_argument, NULL, 'F'}, {"filter", required_argument, NULL, 'f'},
-	    {"latest", no_argument, NULL, 'l'},       {"last", required_argument, NULL, 'n'},
-	    {"sort", required_argument, NULL, 'S'},   {0, 0, 0, 0},
+	    {"all", no_argument, NULL, 'a'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"no-trunc", no_argument, NULL, 'T'},
+	    {"noheading", no_argument, NULL, 'H'},
+	    {"format", required_argument, NULL, 'F'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"latest", no_argument, NULL, 'l'},
+	    {"last", required_argument, NULL, 'n'},
+	    {"sort", required_argument, NULL, 'S'},
+	    {"size", no_argument, NULL, 's'},
+	    {0, 0, 0, 0},
 	};
-	bool quiet = false, notrunc = false;
+	bool quiet = false, notrunc = false, size = false;
 	struct ps_opts o = {.last = -1, .filter = cmd_ps_filter_new()};
 	struct fmt_report rep = {
 	    .verb = "ps", .default_format = ps_default_format, .headers = ps_headers, .json_indent = "  "};
 	struct burrow_err *err = NULL;
 	int c, rc = 0;
-	while (rc == 0 && (c = cmd_getopt(ctx, argc, argv, "aqf:ln:", longopts)) != -1) {
+	while (rc == 0 && (c = cmd_getopt(ctx, argc, argv, "aqf:ln:s", longopts)) != -1) {
 		char *end = NULL;
 		switch (c) {
 		case 'a':
@@ -239,6 +269,9 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'l':
 			o.latest = true;
 			break;
+		case 's':
+			size = true;
+			break;
 		case 'n':
 			o.last = strtol(optarg, &end, 10);
 			if (end == optarg || *end || o.last < -1)
@@ -259,10 +292,14 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
 	if (rc == 0 && o.latest && o.last >= 0)
 		rc = cmd_usage_error(ctx, "--last and --latest cannot be used together");
+	if (rc == 0 && quiet && size)
+		rc = cmd_usage_error(ctx, "--quiet and --size cannot be used together");
 	if (rc != 0) {
 		cmd_ps_filter_free(o.filter);
 		return rc < 0 ? 0 : rc;
 	}
+	if (size)
+		rep.default_format = ps_size_format;
 	/* a --format wins over -q, as in podman */
 	if (rep.format)
 		quiet = false;
@@ -277,15 +314,22 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_ps_filter_free(o.filter);
 		return cmd_fail(err);
 	}
-	if (quiet) {
+	struct ps_size *sizes = size ? xcalloc(n ? n : 1, sizeof(*sizes)) : NULL;
+	for (size_t i = 0; sizes && i < n && rc == 0; i++)
+		if (ctr_sizes(ctx->state, &l[i].cfg, &sizes[i].rw, &sizes[i].rootfs, &err) < 0)
+			rc = cmd_fail(err);
+	if (rc != 0) {
+		/* nothing printed */
+	} else if (quiet) {
 		for (size_t i = 0; i < n; i++)
 			printf("%.*s\n", notrunc ? 64 : 12, l[i].cfg.id);
 	} else {
-		struct ps_items p = {.l = l, .now = (long long)time(NULL), .notrunc = notrunc};
+		struct ps_items p = {.l = l, .sizes = sizes, .now = (long long)time(NULL), .notrunc = notrunc};
 		struct fmt_items src = {.n = n, .make = ps_make, .drop = ps_drop, .ctx = &p};
 		if (fmt_report_print_items(&rep, &src, &err) < 0)
 			rc = cmd_fail(err);
 	}
+	free(sizes);
 	fmt_report_clear(&rep);
 	cmd_ps_filter_free(o.filter);
 	ctr_listing_free(l, n);

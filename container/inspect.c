@@ -83,23 +83,31 @@ int ctr_size_rw(struct state_store *s, const struct ctr_config *c, long long *ou
 	return 0;
 }
 
+int ctr_sizes(struct state_store *s, const struct ctr_config *c, long long *rw, long long *rootfs,
+              struct burrow_err **err)
+{
+	if (ctr_size_rw(s, c, rw, err) < 0)
+		return -1;
+	*rootfs = *rw;
+	struct img_info *img = NULL;
+	if (!c->image_id)
+		return 0;
+	if (img_lookup(s, c->image_id, &img, err) == 0) {
+		*rootfs += img->size;
+		img_info_free(img);
+		return 0;
+	}
+	if ((*err)->status != ENOENT)
+		return -1;
+	burrow_err_free(*err);
+	*err = NULL;
+	return 0;
+}
+
 int ctr_inspect_sizes(struct state_store *s, struct ctr_inspect *i, struct burrow_err **err)
 {
-	if (ctr_size_rw(s, &i->cfg, &i->size_rw, err) < 0)
+	if (ctr_sizes(s, &i->cfg, &i->size_rw, &i->size_rootfs, err) < 0)
 		return -1;
-	i->size_rootfs = i->size_rw;
-	struct img_info *img = NULL;
-	if (i->cfg.image_id) {
-		if (img_lookup(s, i->cfg.image_id, &img, err) == 0) {
-			i->size_rootfs += img->size;
-			img_info_free(img);
-		} else if ((*err)->status == ENOENT) {
-			burrow_err_free(*err);
-			*err = NULL;
-		} else {
-			return -1;
-		}
-	}
 	i->sized = true;
 	return 0;
 }

@@ -27,8 +27,11 @@ void ctr_inspect_clear(struct ctr_inspect *i);
  * is none yet (never started, or --rootfs). */
 int ctr_size_rw(struct state_store *s, const struct ctr_config *c, long long *out, struct burrow_err **err);
 
-/* Fills i's sizes (podman's SizeRw and SizeRootFs). An image that is
- * gone counts 0. */
+/* A container's sizes as podman's SizeRw (ctr_size_rw) and SizeRootFs
+ * (that and its image's layers; an image that is gone counts 0). */
+int ctr_sizes(struct state_store *s, const struct ctr_config *c, long long *rw, long long *rootfs,
+              struct burrow_err **err);
+/* Fills i's sizes. */
 int ctr_inspect_sizes(struct state_store *s, struct ctr_inspect *i, struct burrow_err **err);
 
 /* 1 when ref names a container, 0 when not, -1 on another failure. */

@@ -228,3 +228,16 @@ names() {
 	# without -s: no sizes (a template naming them fails)
 	run_burrow 125 inspect --format '{{.SizeRw}}' w
 }
+
+@test "ps -s: a SIZE column and Size in JSON, as inspect -s measures it" {
+	run_burrow 0 run --name w busybox sh -c 'head -c 300000 /dev/zero >/big'
+	rw=$("$BURROW" inspect -s --format '{{.SizeRw}}' w)
+	run_burrow 0 ps -a -s
+	assert_match "${lines[0]}" 'NAMES +SIZE$'
+	assert_match "${lines[1]}" ' w +30[0-9.]* kB \(virtual [0-9.]+ [kM]B\)$'
+	run_burrow 0 ps -a --size --format json
+	is "$(json_get "$output" 'd[0]["Size"]["rwSize"]')" "$rw"
+	run_burrow 0 ps -a --format json
+	is "$(json_get "$output" '"Size" in d[0]')" false "no sizes without -s"
+	run_burrow 125 ps -q -s
+}
