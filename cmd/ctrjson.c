@@ -37,7 +37,7 @@ static yajl_val state_json(const struct ctr_config *c, const struct ctr_run *r)
 	yajl_val o = json_new_object();
 	json_obj_add(o, "OciVersion", json_new_str("1.0.2"));
 	json_obj_add(o, "Status", json_new_str(cmd_ctr_status(st)));
-	json_obj_add(o, "Running", json_new_bool(st == CTR_RUNNING || st == CTR_STOPPING));
+	json_obj_add(o, "Running", json_new_bool(st == CTR_RUNNING)); /* podman: not while paused or stopping */
 	json_obj_add(o, "Paused", json_new_bool(st == CTR_PAUSED));
 	json_obj_add(o, "Restarting", json_new_bool(r->restarting));
 	json_obj_add(o, "OOMKilled", json_new_bool(false));
