@@ -16,6 +16,7 @@ static const char exists_usage[] = "container exists CONTAINER\n\n"
 const char cmd_container_usage[] = "container SUBCOMMAND [ARG...]\n\n"
                                    "  attach    as burrow attach\n"
                                    "  create    as burrow create\n"
+                                   "  exec      as burrow exec\n"
                                    "  exists    exit 0 when a container exists, 1 when not\n"
                                    "  inspect   as burrow inspect (containers only)\n"
                                    "  list, ls  as burrow ps\n"
@@ -54,6 +55,7 @@ static const struct {
 } subs[] = {
     {"attach", "attach", cmd_attach},
     {"create", "create", cmd_create},
+    {"exec", "exec", cmd_exec},
     {"exists", "exists", cmd_exists},
     {"inspect", "inspect", cmd_inspect},
     {"list", "ps", cmd_ps},

@@ -193,7 +193,7 @@ names() {
 	run_burrow 125 container exists a b
 }
 
-@test "container ls, list, ps, rm, start, logs: the verbs of the same meaning" {
+@test "container ls, list, ps, rm, start, logs, exec: the verbs of the same meaning" {
 	run_burrow 0 container create --name c1 busybox echo hi
 	run_burrow 0 container start -a c1
 	is "$output" hi
@@ -205,6 +205,10 @@ names() {
 		run_burrow 0 container $alias --format '{{.Names}}'
 		is "$output" "" "container $alias: running ones only"
 	done
+	run_burrow 0 container run -d --name r1 busybox sleep 600
+	run_burrow 0 container exec r1 echo inside
+	is "$output" inside
+	run_burrow 0 container rm -f r1
 	run_burrow 0 container rm c1
 	run_burrow 1 container exists c1
 	run_burrow 125 container frobnicate
