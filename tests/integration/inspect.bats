@@ -87,19 +87,30 @@ wait_status() {
 	is "$output" a2
 }
 
-@test "inspect: a missing container is 125 with podman's message; the ones found still print" {
+@test "inspect: a missing container is 125 with podman's message; the ones found still print; images too" {
 	run_burrow 0 create --name here busybox true
 	run_burrow 125 inspect nothere
-	assert_match "$output" 'no such object: "nothere"'
+	assert_match "$output" "no such object: 'nothere'"
 	run_burrow 125 inspect --format '{{.Name}}' here nothere
-	assert_match "$output" '^here'
-	assert_match "$output" 'no such object: "nothere"'
+	assert_match "$output" '(^|'$'\n'')here('$'\n''|$)'
+	assert_match "$output" "no such object: 'nothere'"
 	run_burrow 125 container inspect nothere
 	assert_match "$output" "no such container 'nothere'"
-	# an image is not a container: said clearly
-	run_burrow 125 inspect busybox
-	assert_match "$output" "is an image"
-	run_burrow 125 inspect --type image busybox
+	run_burrow 125 inspect --type container nothere
+	assert_match "$output" "no such container: 'nothere'"
+	# a name that is no container is looked up as an image (not with --type container)
+	run_burrow 0 inspect --format '{{.Os}}' busybox
+	is "$output" linux
+	run_burrow 0 inspect --type image --format '{{.Os}}' busybox
+	run_burrow 125 inspect --type container busybox
+	run_burrow 125 container inspect busybox
+	# a container of the name wins over the image, as podman's --type all
+	run_burrow 0 create --name busybox busybox true
+	run_burrow 0 inspect --format '{{.Name}}' busybox
+	is "$output" busybox
+	run_burrow 0 inspect --format '{{.State.Status}}' busybox
+	is "$output" created
+	run_burrow 125 inspect --type volume here
 	run_burrow 125 inspect
 }
 
