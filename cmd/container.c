@@ -19,12 +19,18 @@ const char cmd_container_usage[] = "container SUBCOMMAND [ARG...]\n\n"
                                    "  exec      as burrow exec\n"
                                    "  exists    exit 0 when a container exists, 1 when not\n"
                                    "  inspect   as burrow inspect (containers only)\n"
+                                   "  kill      as burrow kill\n"
                                    "  list, ls  as burrow ps\n"
                                    "  logs      as burrow logs\n"
+                                   "  pause     as burrow pause\n"
                                    "  ps        as burrow ps\n"
+                                   "  restart   as burrow restart\n"
                                    "  rm        as burrow rm\n"
                                    "  run       as burrow run\n"
-                                   "  start     as burrow start\n";
+                                   "  start     as burrow start\n"
+                                   "  stop      as burrow stop\n"
+                                   "  unpause   as burrow unpause\n"
+                                   "  wait      as burrow wait\n";
 
 static int cmd_exists(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -58,13 +64,19 @@ static const struct {
     {"exec", "exec", cmd_exec},
     {"exists", "exists", cmd_exists},
     {"inspect", "inspect", cmd_inspect},
+    {"kill", "kill", cmd_kill},
     {"list", "ps", cmd_ps},
     {"logs", "logs", cmd_logs},
     {"ls", "ps", cmd_ps},
+    {"pause", "pause", cmd_pause},
     {"ps", "ps", cmd_ps},
+    {"restart", "restart", cmd_restart},
     {"rm", "rm", cmd_rm},
     {"run", "run", cmd_run},
     {"start", "start", cmd_start},
+    {"stop", "stop", cmd_stop},
+    {"unpause", "unpause", cmd_unpause},
+    {"wait", "wait", cmd_wait},
 };
 
 int cmd_container(struct cmd_ctx *ctx, int argc, char **argv)

@@ -219,6 +219,9 @@ names() {
 	run_burrow 0 container run -d --name r1 busybox sleep 600
 	run_burrow 0 container exec r1 echo inside
 	is "$output" inside
+	run_burrow 0 container stop -t 0 r1
+	run_burrow 0 container inspect --format '{{.State.Status}}' r1
+	is "$output" exited
 	run_burrow 0 container rm -f r1
 	run_burrow 0 container rm c1
 	run_burrow 1 container exists c1
