@@ -29,29 +29,25 @@ int cmd_inspect_image(struct cmd_ctx *ctx, const char *ref, yajl_val *out, struc
 	return *out ? 0 : -1;
 }
 
-/* Inspects each name with podman's JSON array (or a template per object). */
-static int inspect_common(struct cmd_ctx *ctx, int argc, char **argv, bool images_only)
+/* What 'burrow image inspect --help' prints after "Usage: burrow ". */
+const char cmd_image_inspect_usage[] = "image inspect [-f FORMAT] IMAGE...\n\n"
+                                       "  -f, --format FORMAT   json (default) or a Go template ('{{.Id}}')\n";
+
+/* Inspects each image with podman's JSON array (or a template per image);
+ * the top-level 'inspect' (cmd/inspect.c) also takes containers. */
+int cmd_image_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"format", required_argument, NULL, 'f'},
-	    {"type", required_argument, NULL, 't'},
 	    {0, 0, 0, 0},
 	};
 	struct fmt_report rep = {.verb = ctx->verb, .format = "json", .json_indent = "    "};
-	const char *type = "all";
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "f:t:", longopts)) != -1) {
-		if (c == 'f')
-			rep.format = optarg;
-		else if (c == 't' && !images_only)
-			type = optarg;
-		else
-			return c == CMD_OPT_HELP ? 0
-			       : c == 't'        ? cmd_usage_error(ctx, "unknown flag '--type'")
-			                         : EXIT_BURROW;
+	while ((c = cmd_getopt(ctx, argc, argv, "f:", longopts)) != -1) {
+		if (c != 'f')
+			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+		rep.format = optarg;
 	}
-	if (strcmp(type, "all") != 0 && strcmp(type, "image") != 0 && strcmp(type, "container") != 0)
-		return cmd_usage_error(ctx, "invalid --type '%s' (all, image or container)", str_quote(type));
 	if (optind >= argc)
 		return cmd_usage_error(ctx, "missing name or ID");
 	struct burrow_err *err = NULL;
@@ -66,16 +62,12 @@ static int inspect_common(struct cmd_ctx *ctx, int argc, char **argv, bool image
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
 		yajl_val v = NULL;
-		if (strcmp(type, "container") == 0 || cmd_inspect_image(ctx, argv[i], &v, &err) < 0) {
-			if (!err || err->status == ENOENT) {
-				/* containers are not inspected yet: podman's message for neither */
+		if (cmd_inspect_image(ctx, argv[i], &v, &err) < 0) {
+			if (err->status == ENOENT) {
+				/* podman's message */
 				burrow_err_free(err);
 				err = NULL;
-				burrow_error_status(&err, ENOENT, "no such %s: '%s'",
-				                    images_only                ? "image"
-				                    : strcmp(type, "all") == 0 ? "object"
-				                                               : type,
-				                    str_quote(argv[i]));
+				burrow_error_status(&err, ENOENT, "no such image: '%s'", str_quote(argv[i]));
 			}
 			burrow_err_print(err);
 			burrow_err_free(err);
@@ -92,15 +84,6 @@ static int inspect_common(struct cmd_ctx *ctx, int argc, char **argv, bool image
 	free(items);
 	fmt_report_clear(&rep);
 	return rc;
-}
-
-/* What 'burrow image inspect --help' prints after "Usage: burrow ". */
-const char cmd_image_inspect_usage[] = "image inspect [-f FORMAT] IMAGE...\n\n"
-                                       "  -f, --format FORMAT   json (default) or a Go template ('{{.Id}}')\n";
-
-int cmd_image_inspect(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return inspect_common(ctx, argc, argv, true);
 }
 
 /* What 'burrow image exists --help' prints after "Usage: burrow ". */
