@@ -100,31 +100,30 @@ static void put_STATE(yajl_gen g, const char *k, enum ctr_state v)
 #define put_PID put_INT
 #define put_U64(g, k, v) put_INT(g, k, (long long)(v))
 
-static char *get_STR(yajl_val v, const char *k)
+static char *get_STR(yajl_val v)
 {
-	const char *s = json_get_str(v, k);
-	return s ? xstrdup(s) : NULL;
+	return v && YAJL_IS_STRING(v) ? xstrdup(YAJL_GET_STRING(v)) : NULL;
 }
-static char **get_STRV(yajl_val v, const char *k)
+static char **get_STRV(yajl_val v)
 {
-	return json_get_strv(v, k);
+	return json_strv(v);
 }
-static long long get_INT(yajl_val v, const char *k)
+static long long get_INT(yajl_val v)
 {
-	return json_get_int(v, k, 0);
+	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
 }
-static bool get_BOOL(yajl_val v, const char *k)
+static bool get_BOOL(yajl_val v)
 {
-	return json_get_bool(v, k, false);
+	return v && YAJL_IS_TRUE(v);
 }
-static enum ctr_state get_STATE(yajl_val v, const char *k)
+static enum ctr_state get_STATE(yajl_val v)
 {
-	return ctr_state_parse(json_get_str(v, k));
+	return ctr_state_parse(v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL);
 }
-#define get_I32(v, k) ((int)get_INT(v, k))
-#define get_UINT(v, k) ((unsigned)get_INT(v, k))
-#define get_PID(v, k) ((pid_t)get_INT(v, k))
-#define get_U64(v, k) ((unsigned long long)get_INT(v, k))
+#define get_I32(v) ((int)get_INT(v))
+#define get_UINT(v) ((unsigned)get_INT(v))
+#define get_PID(v) ((pid_t)get_INT(v))
+#define get_U64(v) ((unsigned long long)get_INT(v))
 
 #define clear_STR(p) free(*(p))
 #define clear_STRV(p) strv_free(*(p))
@@ -137,7 +136,8 @@ static enum ctr_state get_STATE(yajl_val v, const char *k)
 #define clear_STATE(p) (void)(p)
 
 #define FIELD_PUT(kind, name) put_##kind(g, #name, rec->name);
-#define FIELD_GET(kind, name) rec->name = get_##kind(v, #name);
+/* the fields come back in the order FIELD_PUT wrote them (json_get_next) */
+#define FIELD_GET(kind, name) rec->name = get_##kind(json_get_next(v, #name, &at));
 #define FIELD_CLEAR(kind, name) clear_##kind(&rec->name);
 #define FIELD_COPY(kind, name) c->name = r->name;
 
@@ -157,6 +157,7 @@ int ctr_config_from_json(const char *json, struct ctr_config *rec, struct burrow
 	if (!v)
 		return burrow_error_wrap(err, "container record");
 	memset(rec, 0, sizeof(*rec));
+	size_t at = 0;
 	CTR_CONFIG_FIELDS(FIELD_GET)
 	CTR_LAST_FIELDS(FIELD_GET)
 	if (!rec->id || !rec->name) {
@@ -188,6 +189,7 @@ int ctr_run_from_json(const char *json, struct ctr_run *rec, struct burrow_err *
 	if (!v)
 		return burrow_error_wrap(err, "container state record");
 	memset(rec, 0, sizeof(*rec));
+	size_t at = 0;
 	CTR_RUN_FIELDS(FIELD_GET)
 	return 0;
 }

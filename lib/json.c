@@ -52,9 +52,25 @@ bool json_get_bool(yajl_val obj, const char *key, bool def)
 	return def;
 }
 
+yajl_val json_get_next(yajl_val obj, const char *key, size_t *at)
+{
+	if (obj && YAJL_IS_OBJECT(obj) && *at < obj->u.object.len && strcmp(obj->u.object.keys[*at], key) == 0)
+		return obj->u.object.values[(*at)++];
+	yajl_val v = json_get(obj, key);
+	if (v)
+		for (size_t i = 0; i < obj->u.object.len; i++)
+			if (obj->u.object.values[i] == v)
+				*at = i + 1;
+	return v;
+}
+
 char **json_get_strv(yajl_val obj, const char *key)
 {
-	yajl_val v = json_get(obj, key);
+	return json_strv(json_get(obj, key));
+}
+
+char **json_strv(yajl_val v)
+{
 	if (!v || !YAJL_IS_ARRAY(v))
 		return NULL;
 	char **r = xcalloc(v->u.array.len + 1, sizeof(char *));

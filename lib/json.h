@@ -18,6 +18,13 @@ long long json_get_int(yajl_val obj, const char *key, long long def);
 bool json_get_bool(yajl_val obj, const char *key, bool def);
 /* A newly allocated strv from an array of strings (NULL if missing). */
 char **json_get_strv(yajl_val obj, const char *key);
+char **json_strv(yajl_val arr); /* the same from the array itself */
+/* json_get for reading back, key by key in the order it wrote them, an
+ * object this program wrote itself: *at is where the next key is expected,
+ * and a miss falls back to the search. Linear where json_get is quadratic
+ * in the keys; not for documents from elsewhere (of a duplicated key it may
+ * answer either copy). Start with *at = 0. */
+yajl_val json_get_next(yajl_val obj, const char *key, size_t *at);
 
 /* Writing. json_gen_new never fails; json_gen_finish returns a new string
  * and frees the generator. */

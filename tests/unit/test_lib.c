@@ -21,6 +21,7 @@
 #include "lib/conf.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/sock.h"
 #include "lib/strv.h"
@@ -95,6 +96,34 @@ static void test_conf_user_path(void **state)
 	p = conf_user_path("burrow/burrow.conf");
 	assert_string_equal(p, "/h/.config/burrow/burrow.conf");
 	free(p);
+}
+
+static void test_json_get_next(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	cleanup_yajl yajl_val v = json_parse("{\"a\":1,\"b\":2,\"c\":3,\"d\":[\"x\"]}", &err);
+	assert_non_null(v);
+	size_t at = 0;
+	/* in order: each found where expected */
+	assert_int_equal(YAJL_GET_INTEGER(json_get_next(v, "a", &at)), 1);
+	assert_int_equal(at, 1);
+	assert_int_equal(YAJL_GET_INTEGER(json_get_next(v, "b", &at)), 2);
+	/* a key skipped, one missing, one out of order: found by the search */
+	assert_null(json_get_next(v, "zz", &at));
+	assert_int_equal(at, 2);
+	char **d = json_strv(json_get_next(v, "d", &at));
+	assert_int_equal(at, 4);
+	assert_string_equal(d[0], "x");
+	assert_null(d[1]);
+	strv_free(d);
+	assert_int_equal(YAJL_GET_INTEGER(json_get_next(v, "a", &at)), 1);
+	assert_int_equal(YAJL_GET_INTEGER(json_get_next(v, "b", &at)), 2);
+	assert_int_equal(YAJL_GET_INTEGER(json_get_next(v, "c", &at)), 3);
+	/* not an object, or past its end */
+	assert_null(json_get_next(json_get(v, "d"), "a", &at));
+	at = 99;
+	assert_int_equal(YAJL_GET_INTEGER(json_get_next(v, "c", &at)), 3);
 }
 
 static void test_strv(void **state)
@@ -450,12 +479,19 @@ static void test_strv_env_dedup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_conf_ok),         cmocka_unit_test(test_conf_errors),
-	    cmocka_unit_test(test_conf_user_path),  cmocka_unit_test(test_strv),
-	    cmocka_unit_test(test_strv_builder),    cmocka_unit_test(test_strv_env_dedup),
-	    cmocka_unit_test(test_quote),           cmocka_unit_test(test_rm_rf_deep),
-	    cmocka_unit_test(test_rm_rf_moved),     cmocka_unit_test(test_log_sink),
-	    cmocka_unit_test(test_log_over_socket), cmocka_unit_test(test_write_atomic_planted),
+	    cmocka_unit_test(test_conf_ok),
+	    cmocka_unit_test(test_conf_errors),
+	    cmocka_unit_test(test_conf_user_path),
+	    cmocka_unit_test(test_strv),
+	    cmocka_unit_test(test_json_get_next),
+	    cmocka_unit_test(test_strv_builder),
+	    cmocka_unit_test(test_strv_env_dedup),
+	    cmocka_unit_test(test_quote),
+	    cmocka_unit_test(test_rm_rf_deep),
+	    cmocka_unit_test(test_rm_rf_moved),
+	    cmocka_unit_test(test_log_sink),
+	    cmocka_unit_test(test_log_over_socket),
+	    cmocka_unit_test(test_write_atomic_planted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
