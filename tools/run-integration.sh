@@ -31,11 +31,15 @@ run_as() { # user
 	echo "== integration as $user"
 	local cmd=(env "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 		"BURROW_MUST_WORK=${BURROW_MUST_WORK:-0}" "TERM=${TERM:-dumb}" bats --tap "${files[@]}")
+	local rc=0
+	for f in "${files[@]}"; do
+		[ -f "$f" ] || { echo "run-integration: no suite $(basename "$f" .bats)" >&2; failed=$((failed + 1)); }
+	done
 	if [ "$user" = "$(id -un)" ]; then
-		out=$(cd "$stage" && "${cmd[@]}" 2>&1)
+		out=$(cd "$stage" && "${cmd[@]}" 2>&1) || rc=$?
 	else
 		out=$(cd "$stage" && runuser -u "$user" -- env -i "HOME=$(getent passwd "$user" | cut -d: -f6)" \
-			"USER=$user" "LOGNAME=$user" "SHELL=/bin/bash" "${cmd[@]}" 2>&1)
+			"USER=$user" "LOGNAME=$user" "SHELL=/bin/bash" "${cmd[@]}" 2>&1) || rc=$?
 	fi
 	# failures with their diagnostics, and what was skipped (and why)
 	printf '%s\n' "$out" | awk '(!/^ok [0-9]+ / || / # skip/) && !/^1\.\./'
@@ -43,6 +47,14 @@ run_as() { # user
 	p=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vc '# skip')
 	s=$(printf '%s\n' "$out" | grep -E '^ok .*# skip' -c)
 	f=$(printf '%s\n' "$out" | grep -cE '^not ok ')
+	# bats that stopped short (a suite that does not parse, an abort) ran
+	# fewer tests than its plan said, or none: that fails too
+	local plan
+	plan=$(printf '%s\n' "$out" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p' | head -1)
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] || [ "${plan:-0}" -ne $((p + f + s)) ]; then
+		echo "   bats as $user ended with $rc after $((p + f + s)) of ${plan:-?} tests"
+		f=$((f + 1))
+	fi
 	echo "   as $user: $p passed, $f failed, $s skipped"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
