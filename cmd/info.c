@@ -12,8 +12,10 @@
 #include "cmd/format.h"
 #include "cmd/report.h"
 #include "container/info.h"
+#include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/quote.h"
+#include "state/paths.h"
 
 /* "0 1000 1, 1 100000 65536" -> [{"container_id":0,"host_id":1000,"size":1}, ...]
  * as podman's host.idMappings lists. */
@@ -40,7 +42,7 @@ static yajl_val id_map_json(const char *oneline)
  * where burrow has the data, and burrow's own beside them (where each
  * directory came from, the mapping's kind, the keeper, libslirp, whether
  * kernel overlay works, whether /dev/fuse opens). */
-static yajl_val info_json(const struct ctr_sysinfo *i)
+static yajl_val info_json(const struct ctr_sysinfo *i, const char *unfit)
 {
 	yajl_val o = json_new_object();
 	yajl_val host = json_obj_add(o, "host", json_new_object());
@@ -70,6 +72,8 @@ static yajl_val info_json(const struct ctr_sysinfo *i)
 	json_obj_add(store, "graphRootSource", json_new_str(i->root_source));
 	json_obj_add(store, "graphRootFilesystem", json_new_str(i->root_fstype));
 	json_obj_add(store, "graphRootOnNetworkFilesystem", json_new_bool(i->root_network_fs));
+	json_obj_add(store, "graphRootProblem", unfit ? json_new_str(unfit) : json_new_null());
+	json_obj_add(store, "graphRootHint", unfit ? json_new_str(state_fs_move_hint("--root")) : json_new_null());
 	json_obj_add(store, "kernelOverlayInUserns", json_new_bool(i->kernel_overlay));
 	yajl_val fuse = json_obj_add(store, "fuseDevice", json_new_object());
 	json_obj_add(fuse, "path", json_new_str("/dev/fuse"));
@@ -99,11 +103,15 @@ static void print_dir(const char *label, const char *path, const char *source)
 	}
 }
 
-static void print_text(const struct ctr_sysinfo *i)
+static void print_text(const struct ctr_sysinfo *i, const char *unfit)
 {
 	printf("version:            %s\n", BURROW_VERSION);
 	print_dir("storage root:       ", i->root, i->root_source);
 	printf("storage filesystem: %s%s\n", i->root_fstype, i->root_network_fs ? " (network filesystem!)" : "");
+	if (unfit) {
+		printf("  problem:          %s\n", unfit);
+		printf("  hint:             %s\n", state_fs_move_hint("--root"));
+	}
 	print_dir("runtime dir:        ", i->runroot, i->runroot_source);
 	printf("id mapping:         %s (%s)\n", i->ns.kind, i->ns.reason ? i->ns.reason : "");
 	printf("  uid map:          %s\n", i->ns.uid_map);
@@ -158,13 +166,14 @@ int cmd_info(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(err);
 	}
 	int rc = 0;
+	cleanup_free char *unfit = state_fs_probe(ctx->root);
 	if (rep.format) {
-		struct fmt_item item = {info_json(&i), NULL};
+		struct fmt_item item = {info_json(&i, unfit), NULL};
 		if (fmt_report_print(&rep, &item, 1, &err) < 0)
 			rc = cmd_fail(err);
 		yajl_tree_free(item.base);
 	} else {
-		print_text(&i);
+		print_text(&i, unfit);
 	}
 	fmt_report_clear(&rep);
 	ctr_sysinfo_clear(&i);

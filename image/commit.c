@@ -441,10 +441,7 @@ int img_commit_container(struct state_store *s, const struct img_commit_opts *o,
 	}
 	cleanup_close int layersfd = -1;
 	cleanup_close int fd = -1;
-	if (img_layers_open(s, &layersfd, err) < 0 ||
-	    (fd = openat(layersfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0) {
-		if (layersfd >= 0)
-			burrow_error(err, errno, "cannot create a temporary file in the layer store");
+	if (img_layers_open(s, &layersfd, err) < 0 || (fd = img_layers_tmpfile(layersfd, err)) < 0) {
 		img_config_clear(&run);
 		return -1;
 	}

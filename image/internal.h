@@ -173,6 +173,9 @@ int img_layer_tar_size(int layersfd, const char *id, long long *size, struct bur
 /* ROOT/layers, created (0700) and opened; directories left by imports and
  * pulls that died are removed. */
 int img_layers_open(struct state_store *s, int *fd, struct burrow_err **err);
+/* An unnamed file (O_TMPFILE) in the layer store; a filesystem without
+ * them is named, with how to move the store (state_fs_explain). */
+int img_layers_tmpfile(int layersfd, struct burrow_err **err);
 /* Unpacks the verified stream dc into layers/<*tmp>/diff, a new directory
  * (removed again on failure). Safe to run in several threads at once. */
 int img_layer_extract(int layersfd, struct img_decomp *dc, const char *display, struct img_unpack_stats *st, char **tmp,

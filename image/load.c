@@ -443,9 +443,9 @@ static bool compressed(const unsigned char *b, size_t n)
 /* The archive decompressed (or copied off a pipe) into an unnamed file in dir. */
 static int spool(int fd, int dirfd, const char *what, int *out, struct burrow_err **err)
 {
-	int t = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int t = img_layers_tmpfile(dirfd, err);
 	if (t < 0)
-		return burrow_error(err, errno, "cannot create a temporary file in the layer store");
+		return -1;
 	struct img_decomp *dc = img_decomp_open(img_read_fd, &fd, err);
 	cleanup_free char *buf = xmalloc(256 * 1024);
 	int r = dc ? 0 : -1;

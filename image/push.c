@@ -139,9 +139,9 @@ static int reuse_layer(struct dest *d, struct img_out_layer *l, bool oci, const 
 /* A layer: compressed into an unnamed file (its digest learned), then sent. */
 static int push_layer(struct dest *d, int layersfd, struct img_out_layer *l, struct burrow_err **err)
 {
-	cleanup_close int fd = openat(layersfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	cleanup_close int fd = img_layers_tmpfile(layersfd, err);
 	if (fd < 0)
-		return burrow_error(err, errno, "cannot create a temporary file in the layer store");
+		return -1;
 	struct img_sha *sha = img_sha_new(err);
 	if (!sha)
 		return -1;

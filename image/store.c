@@ -20,6 +20,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "overlay/overlay.h"
+#include "state/paths.h"
 #include "state/state.h"
 
 void img_info_free(struct img_info *i)
@@ -383,6 +384,19 @@ int img_layers_open(struct state_store *s, int *fd, struct burrow_err **err)
 		return burrow_error(err, errno, "cannot open '%s'", layers);
 	remove_stale_tmp(*fd);
 	return 0;
+}
+
+int img_layers_tmpfile(int layersfd, struct burrow_err **err)
+{
+	int fd = openat(layersfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	burrow_error(err, errno, "cannot create a temporary file in the layer store");
+	char link[64], path[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", layersfd);
+	ssize_t n = readlink(link, path, sizeof(path) - 1);
+	path[n > 0 ? n : 0] = '\0';
+	return state_fs_explain("layer store", n > 0 ? path : "layers", layersfd, "--root", err);
 }
 
 int img_layer_extract(int layersfd, struct img_decomp *dc, const char *display, struct img_unpack_stats *st, char **tmp,

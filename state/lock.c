@@ -17,6 +17,7 @@
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
+#include "state/paths.h"
 
 int state_flock_path(const char *path, const char *what, struct burrow_err **err)
 {
@@ -28,8 +29,10 @@ int state_flock_path(const char *path, const char *what, struct burrow_err **err
 		for (;;) {
 			if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 				break;
-			if (errno != EWOULDBLOCK && errno != EINTR)
-				return burrow_error(err, errno, "cannot lock '%s'", path);
+			if (errno != EWOULDBLOCK && errno != EINTR) {
+				burrow_error(err, errno, "cannot lock '%s'", path);
+				return state_fs_explain("lock file", path, fd, "--runroot", err);
+			}
 			if (now_ms() >= deadline) {
 				burrow_error_status(err, ETIMEDOUT, "timed out after %u ms waiting for the lock on %s",
 				                    state_wait_ms(), what);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -69,6 +71,38 @@ const char *state_fs_type(const char *path, int *is_network)
 	return buf;
 }
 
+const char *state_fs_move_hint(const char *flag)
+{
+	if (strcmp(flag, "--root") == 0)
+		return "put the storage root on a local disk: --root DIR, or storage.root in "
+		       "~/.config/burrow/burrow.conf (e.g. /var/tmp/$USER/burrow or /tmp/$USER/burrow)";
+	return "put the runtime dir on a local disk or tmpfs: --runroot DIR, or set XDG_RUNTIME_DIR";
+}
+
+/* How to move a store off a filesystem that cannot hold it. */
+static int move_hint(const char *flag, struct burrow_err **err)
+{
+	return burrow_error_hint(err, "%s", state_fs_move_hint(flag));
+}
+
+char *state_fs_probe(const char *path)
+{
+	int net = 0;
+	const char *name = state_fs_type(path, &net);
+	if (net)
+		return xasprintf("a network filesystem (%s): file locks and fuse-overlayfs are unreliable there", name);
+	/* what the store needs of its filesystem: unnamed files (load, push,
+	 * commit) and file locks on them (every record, every layer) */
+	cleanup_close int fd = open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	const char *lack = NULL;
+	if (fd < 0)
+		lack = errno == EOPNOTSUPP || errno == EISDIR || errno == ENOSYS ? "unnamed temporary files (O_TMPFILE)"
+		                                                                 : NULL;
+	else if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == ENOLCK)
+		lack = "file locks";
+	return lack ? xasprintf("%s does not support %s", name, lack) : NULL;
+}
+
 int state_fs_check_magic(const char *what, const char *path, unsigned long magic, const char *flag,
                          struct burrow_err **err)
 {
@@ -79,12 +113,53 @@ int state_fs_check_magic(const char *what, const char *path, unsigned long magic
 	burrow_error_status(
 	    err, EREMOTE, "%s '%s' is on a network filesystem (%s), where file locks and fuse-overlayfs are unreliable",
 	    what, path, name);
-	if (strcmp(flag, "--root") == 0)
-		return burrow_error_hint(
-		    err, "put the storage root on a local disk: --root DIR, or storage.root in "
-		         "~/.config/burrow/burrow.conf (e.g. /var/tmp/$USER/burrow or /tmp/$USER/burrow)");
-	return burrow_error_hint(err,
-	                         "put the runtime dir on a local disk or tmpfs: --runroot DIR, or set XDG_RUNTIME_DIR");
+	return move_hint(flag, err);
+}
+
+const char *state_fs_errno_lack(int errnum)
+{
+	switch (errnum) {
+	case ENOLCK:
+		return "file locks";
+	case EOPNOTSUPP: /* ENOTSUP is the same number on Linux */
+		return "one of unnamed temporary files, extended attributes and atomic renames";
+	case ENOSYS:
+		return "an operation burrow needs";
+	case EREMOTE:
+	case ESTALE:
+		return "local file semantics";
+	default:
+		return NULL;
+	}
+}
+
+int state_fs_explain_magic(const char *what, const char *path, unsigned long magic, const char *flag,
+                           struct burrow_err **err)
+{
+	const char *lack = *err ? state_fs_errno_lack((*err)->status) : NULL;
+	int net = 0;
+	const char *name = state_fs_name(magic, &net);
+	if (!lack && !net)
+		return -1;
+	char hex[24];
+	if (!name) {
+		snprintf(hex, sizeof(hex), "0x%lx", magic & 0xffffffffUL);
+		name = hex;
+	}
+	char *msg =
+	    xasprintf("%s (%s '%s' is on %s%s%s%s)", (*err)->msg, what, path, net ? "a network filesystem, " : "", name,
+	              lack ? ", which does not support " : "", lack ? lack : "");
+	free((*err)->msg);
+	(*err)->msg = msg;
+	return move_hint(flag, err);
+}
+
+int state_fs_explain(const char *what, const char *path, int fd, const char *flag, struct burrow_err **err)
+{
+	struct statfs st;
+	if (!*err || (fd >= 0 ? fstatfs(fd, &st) : statfs(path, &st)) < 0)
+		return -1;
+	return state_fs_explain_magic(what, path, (unsigned long)st.f_type, flag, err);
 }
 
 int state_fs_check(const char *what, const char *path, const char *flag, struct burrow_err **err)

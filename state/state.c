@@ -20,6 +20,7 @@
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
+#include "state/paths.h"
 
 /* Hash chains per file: fixed at creation. Enough that a few thousand
  * records (1000 containers with their names and runtime records) keep
@@ -299,8 +300,9 @@ static struct tdb_context *open_tdb(const char *path, enum state_db db, struct s
 		burrow_error(err, e, "cannot open '%s'", path);
 		if (e == EBUSY)
 			burrow_error_hint(err, "it is already open in this process: pass the open store along");
-		else if (e == ENOLCK)
-			burrow_error_hint(err, "the filesystem does not support locks: use a local disk");
+		else
+			state_fs_explain(db == STATE_DB ? "storage root" : "runtime dir", path, -1,
+			                 db == STATE_DB ? "--root" : "--runroot", err);
 		return NULL;
 	}
 	if (log->recovered) {

@@ -83,6 +83,8 @@ load helpers
 	fi
 	run_burrow 0 info --format json
 	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["store"]["graphRoot"].endswith("/burrow"); assert d["host"]["idMappings"]["kind"] in ("subuid","single","identity"); assert d["host"]["libslirp"]' "$output"
+	# a local disk that holds a store: no problem said, none in the JSON
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["store"]["graphRootProblem"] is None and d["store"]["graphRootHint"] is None' "$output"
 	run_burrow 0 --root "$T/elsewhere" info
 	assert_match "$output" "storage root: +$T/elsewhere \(--root\)"
 	run_burrow 0 --runroot "$T/rr" info

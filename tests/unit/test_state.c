@@ -728,6 +728,51 @@ static void test_fs_types(void **state)
 	assert_int_equal(state_fs_check("storage root", f->root, "--root", &err), 0);
 }
 
+/* The one translation of a filesystem's errno (state_fs_explain). */
+static void test_fs_explain(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	assert_string_equal(state_fs_errno_lack(ENOLCK), "file locks");
+	assert_non_null(strstr(state_fs_errno_lack(EOPNOTSUPP), "unnamed temporary files"));
+	assert_null(state_fs_errno_lack(ENOENT));
+	assert_null(state_fs_errno_lack(ENOSPC));
+
+	/* no locks on a local filesystem: the type, what it lacks, how to move */
+	burrow_error(&err, ENOLCK, "cannot lock '%s'", "/r/locks/x.lock");
+	assert_int_equal(state_fs_explain_magic("lock file", "/r/locks/x.lock", 0x01021994, "--runroot", &err), -1);
+	assert_string_equal(err->msg, "cannot lock '/r/locks/x.lock': No locks available (lock file '/r/locks/x.lock' "
+	                              "is on tmpfs, which does not support file locks)");
+	assert_non_null(strstr(err->hint, "--runroot"));
+	burrow_err_free(steal_ptr(err));
+
+	/* an unknown filesystem by its magic; the storage root's hint */
+	burrow_error(&err, EOPNOTSUPP, "cannot create a temporary file in the layer store");
+	assert_int_equal(state_fs_explain_magic("layer store", "/s/layers", 0x12345678, "--root", &err), -1);
+	assert_non_null(
+	    strstr(err->msg, "(layer store '/s/layers' is on 0x12345678, which does not support one of unnamed"));
+	assert_non_null(strstr(err->hint, "storage.root"));
+	burrow_err_free(steal_ptr(err));
+
+	/* any error on a network filesystem says so */
+	burrow_error(&err, EIO, "cannot open '%s'", "/home/u/burrow.tdb");
+	assert_int_equal(state_fs_explain_magic("storage root", "/home/u/burrow.tdb", 0x6969, "--root", &err), -1);
+	assert_string_equal(err->msg, "cannot open '/home/u/burrow.tdb': Input/output error (storage root "
+	                              "'/home/u/burrow.tdb' is on a network filesystem, nfs)");
+	assert_non_null(err->hint);
+	burrow_err_free(steal_ptr(err));
+
+	/* an error the filesystem has no part in is left alone */
+	burrow_error(&err, ENOENT, "cannot open '%s'", "/x");
+	assert_int_equal(state_fs_explain_magic("storage root", "/x", 0xEF53, "--root", &err), -1);
+	assert_string_equal(err->msg, "cannot open '/x': No such file or directory");
+	assert_null(err->hint);
+	burrow_err_free(steal_ptr(err));
+
+	/* the store's own directory here can hold a store */
+	assert_null(state_fs_probe(f->root));
+}
+
 static void test_root_resolve(void **state)
 {
 	struct fx *f = *state;
@@ -1073,6 +1118,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fs_types, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fs_explain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_root_resolve, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_file_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_chains_and_truncation, setup, teardown),
