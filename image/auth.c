@@ -122,12 +122,23 @@ int img_auth_lookup_text(const char *text, const char *path, const char *name, s
 	cleanup_yajl yajl_val v = json_parse(text, &e);
 	if (!v || !YAJL_IS_OBJECT(v))
 		return burrow_error(err, 0, "%s: %s", path, v ? "not a JSON object" : e->msg);
+	cleanup_free char *host = xstrndup(name, strcspn(name, "/"));
+	/* credHelpers first, as podman does: helpers are per registry */
+	yajl_val helpers = json_get(v, "credHelpers");
+	for (size_t i = 0; helpers && YAJL_IS_OBJECT(helpers) && i < helpers->u.object.len; i++) {
+		cleanup_free char *k = img_auth_normalize_key(helpers->u.object.keys[i]);
+		const char *helper = YAJL_GET_STRING(helpers->u.object.values[i]);
+		if (strcmp(k, host) != 0 || !helper)
+			continue;
+		cleanup_free char *where = xasprintf("credHelpers of %s", path);
+		int r = img_cred_helper_get(helper, host, where, out, err);
+		if (r <= 0)
+			return r;
+	}
 	yajl_val auths = json_get(v, "auths");
-	if (!auths || !YAJL_IS_OBJECT(auths))
-		return 1;
 	/* host/ns/repo, then host/ns, then host */
 	cleanup_free char *want = xstrdup(name);
-	for (;;) {
+	while (auths && YAJL_IS_OBJECT(auths)) {
 		for (size_t i = 0; i < auths->u.object.len; i++) {
 			cleanup_free char *k = img_auth_normalize_key(auths->u.object.keys[i]);
 			if (strcmp(k, want) != 0 || !YAJL_IS_OBJECT(auths->u.object.values[i]))
@@ -138,9 +149,16 @@ int img_auth_lookup_text(const char *text, const char *path, const char *name, s
 		}
 		char *slash = strrchr(want, '/');
 		if (!slash)
-			return 1;
+			break;
 		*slash = '\0';
 	}
+	/* docker's store for every registry (its auths entries are then empty) */
+	const char *store = json_get_str(v, "credsStore");
+	if (store && *store) {
+		cleanup_free char *where = xasprintf("credsStore of %s", path);
+		return img_cred_helper_get(store, host, where, out, err);
+	}
+	return 1;
 }
 
 int img_auth_lookup(const char *authfile, const char *name, struct img_creds *out, struct burrow_err **err)

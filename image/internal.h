@@ -663,12 +663,35 @@ char **img_auth_read_paths(const char *authfile);
 /* An auths key as registries are named here: no scheme, no "/v1/" (docker
  * writes "https://index.docker.io/v1/"), docker.io for Docker Hub. */
 char *img_auth_normalize_key(const char *key);
-/* Credentials for name (HOST[/NS.../REPO]), the most specific key first
- * (host/ns/repo, host/ns, host), from one file's text or from the files
- * above. 0 found, 1 none, -1 a file that cannot be read or parsed. */
+/* Credentials for name (HOST[/NS.../REPO]), from one file's text or from
+ * the files above, the first file that has some winning; in a file: the
+ * credential helper credHelpers names for HOST, then the auths entry with
+ * the most specific key (host/ns/repo, host/ns, host), then the helper
+ * credsStore names (credhelper.c). 0 found, 1 none, -1 a file that cannot
+ * be read or parsed, or a helper that failed. */
 int img_auth_lookup_text(const char *text, const char *path, const char *name, struct img_creds *out,
                          struct burrow_err **err);
 int img_auth_lookup(const char *authfile, const char *name, struct img_creds *out, struct burrow_err **err);
+
+/* --- credential helpers (credhelper.c) ------------------------------------------ */
+
+/* Asks docker-credential-HELPER (on $PATH) for host's credentials, as
+ * `docker-credential-HELPER get` answers (bounded wait; killed after it).
+ * where says which entry named it ("credHelpers of FILE"), for messages.
+ * 0 found (out->source "docker-credential-HELPER (WHERE)"), 1 the helper
+ * has none, -1 it is missing, failed, hung or answered nonsense. */
+int img_cred_helper_get(const char *helper, const char *host, const char *where, struct img_creds *out,
+                        struct burrow_err **err);
+/* A helper name makes a program name: letters, digits, '-', '_', '.', not
+ * a leading '.' (no '/': nothing but $PATH is searched). */
+bool img_cred_helper_name_ok(const char *name);
+/* What a helper is asked for: the registry host; Docker Hub's v1 URL. */
+char *img_cred_helper_server(const char *host);
+/* The answer of prog (its wait status, stdout and stderr), read: 0 with
+ * creds->user and pass set, 1 none ("credentials not found"), -1 a
+ * failure, an identity token, or not the JSON of the protocol. */
+int img_cred_helper_answer(const char *prog, const char *server, int status, const char *out, const char *errout,
+                           struct img_creds *creds, struct burrow_err **err);
 /* The auth.json text with key's entry replaced by user:pass (user NULL:
  * removed; key NULL: every entry removed), everything else kept as it was;
  * *removed counts the entries dropped. */

@@ -326,6 +326,47 @@ PY
 	assert_match "$output" "hint: credentials for it come from $T/home/.docker/config.json"
 }
 
+@test "login: credential helpers (credHelpers, credsStore) in docker's config.json and auth.json; pull, push, --get-login" {
+	mkdir -p "$T/bin" "$T/home/.docker"
+	# a helper as docker-credential-helpers are: the server on stdin, JSON out
+	cat >"$T/bin/docker-credential-burrowtest" <<SH
+#!/bin/sh
+[ "\$1" = get ] || exit 3
+server=\$(cat)
+printf '%s\n' "\$server" >>"$T/helper.log"
+if [ "\$server" = "$SREG" ]; then
+	printf '{"ServerURL":"%s","Username":"alice","Secret":"s3cret:pw"}\n' "\$server"
+else
+	echo "credentials not found in native keychain"
+	exit 1
+fi
+SH
+	chmod 755 "$T/bin/docker-credential-burrowtest"
+	printf '{"auths":{"%s":{}},"credHelpers":{"%s":"burrowtest"}}' "$SREG" "$SREG" >"$T/home/.docker/config.json"
+	HOME=$T/home PATH=$T/bin:$PATH run_burrow 0 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+	is "$(cat "$T/helper.log")" "$SREG" "the helper is asked for the registry"
+	HOME=$T/home PATH=$T/bin:$PATH run_burrow 0 login --get-login "$SREG"
+	is "$output" alice
+	HOME=$T/home PATH=$T/bin:$PATH run_burrow 0 push -q --tls-verify=false "$SREG/sec/busybox:1" "$SREG/sec/helped:1"
+	# without the helper on PATH: said, with the entry that names it
+	HOME=$T/home run_burrow 125 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+	assert_match "$output" "credHelpers of $T/home/.docker/config.json: credential helper 'docker-credential-burrowtest' not found in \\\$PATH"
+	assert_match "$output" "hint: install it"
+	# credsStore in auth.json: asked for every registry; one it has nothing for pulls anonymously
+	rm -f "$T/home/.docker/config.json"
+	mkdir -p "$XDG_RUNTIME_DIR/containers"
+	printf '{"credsStore":"burrowtest"}' >"$XDG_RUNTIME_DIR/containers/auth.json"
+	: >"$T/helper.log"
+	HOME=$T/home PATH=$T/bin:$PATH run_burrow 0 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+	HOME=$T/home PATH=$T/bin:$PATH run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox:1"
+	is "$(cat "$T/helper.log")" "$SREG"$'\n'"$REG"
+	# a helper that fails: its own words, no pull
+	printf '#!/bin/sh\necho "keyring is locked" >&2\nexit 2\n' >"$T/bin/docker-credential-burrowtest"
+	HOME=$T/home PATH=$T/bin:$PATH run_burrow 125 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+	assert_match "$output" "credential helper 'docker-credential-burrowtest' exited with 2 for $SREG: keyring is locked"
+	rm -f "$XDG_RUNTIME_DIR/containers/auth.json"
+}
+
 @test "pull: short names through registries.conf: search registries, aliases, blocked, mirrors" {
 	# the tests' registries.conf has an empty search list: nothing to try
 	run_burrow 125 pull busybox

@@ -597,6 +597,86 @@ static void expect_creds(const char *text, const char *name, const char *user, c
 	img_creds_clear(&c);
 }
 
+/* A credential helper on $PATH: it answers for helper.example, says
+ * "not found" for none.example, fails for broken.example, answers
+ * nonsense for junk.example, an identity token for token.example. */
+static const char helper_script[] =
+    "#!/bin/sh\n"
+    "read -r server || true\n"
+    "[ \"$1\" = get ] || exit 3\n"
+    "case $server in\n"
+    "helper.example) printf '{\"ServerURL\":\"%s\",\"Username\":\"hal\",\"Secret\":\"s:3\"}\\n' \"$server\" ;;\n"
+    "https://index.docker.io/v1/) printf '{\"Username\":\"hub\",\"Secret\":\"h\"}' ;;\n"
+    "broken.example) echo 'keyring locked' >&2; exit 2 ;;\n"
+    "junk.example) echo 'hello' ;;\n"
+    "token.example) echo '{\"Username\":\"<token>\",\"Secret\":\"t\"}' ;;\n"
+    "*) echo 'credentials not found in native keychain'; exit 1 ;;\n"
+    "esac\n";
+
+static void test_cred_helpers(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-credhelper-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *prog = xasprintf("%s/docker-credential-unit", dir);
+	struct burrow_err *err = NULL;
+	assert_int_equal(write_file(prog, helper_script, strlen(helper_script), 0755, &err), 0);
+	cleanup_free char *saved = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	cleanup_free char *path = xasprintf("%s:/usr/bin:/bin", dir);
+	setenv("PATH", path, 1);
+
+	const char *text = "{\"auths\":{\"helper.example\":{},\"plain.example\":{\"auth\":\"YWxpY2U6b25l\"}},"
+	                   "\"credHelpers\":{\"helper.example\":\"unit\",\"none.example\":\"unit\","
+	                   "\"broken.example\":\"unit\",\"junk.example\":\"unit\",\"token.example\":\"unit\","
+	                   "\"missing.example\":\"nosuch\",\"evil.example\":\"../../bin/sh\"}}";
+	expect_creds(text, "helper.example/x", "hal", "s:3");
+	expect_creds(text, "plain.example/x", "alice", "one");
+	expect_creds(text, "none.example/x", NULL, NULL);
+	struct img_creds c;
+	assert_int_equal(img_auth_lookup_text(text, "auth.json", "helper.example/x", &c, &err), 0);
+	assert_string_equal(c.source, "docker-credential-unit (credHelpers of auth.json)");
+	img_creds_clear(&c);
+
+	struct {
+		const char *name, *msg;
+	} bad[] = {
+	    {"broken.example/x",
+	     "credHelpers of auth.json: credential helper 'docker-credential-unit' exited with 2 for broken.example: "
+	     "keyring locked"},
+	    {"junk.example/x", "credential helper 'docker-credential-unit' answered for junk.example with something "
+	                       "other than"},
+	    {"token.example/x", "holds an identity token for token.example, which burrow cannot use"},
+	    {"missing.example/x", "credHelpers of auth.json: credential helper 'docker-credential-nosuch' not found in "
+	                          "$PATH"},
+	    {"evil.example/x", "names a credential helper '../../bin/sh' that is not a program name"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(img_auth_lookup_text(text, "auth.json", bad[i].name, &c, &err), -1);
+		if (!strstr(err->msg, bad[i].msg))
+			fail_msg("%s: %s", bad[i].name, err->msg);
+		burrow_err_free(steal_ptr(err));
+	}
+
+	/* credsStore answers for every registry an entry does not; Docker Hub
+	 * is asked for by its v1 URL */
+	const char *store = "{\"auths\":{\"plain.example\":{\"auth\":\"YWxpY2U6b25l\"}},\"credsStore\":\"unit\"}";
+	expect_creds(store, "plain.example/x", "alice", "one");
+	expect_creds(store, "helper.example/x", "hal", "s:3");
+	expect_creds(store, "docker.io/library/debian", "hub", "h");
+	expect_creds(store, "none.example/x", NULL, NULL);
+
+	assert_true(img_cred_helper_name_ok("pass"));
+	assert_true(img_cred_helper_name_ok("ecr-login"));
+	assert_false(img_cred_helper_name_ok(""));
+	assert_false(img_cred_helper_name_ok(".x"));
+	assert_false(img_cred_helper_name_ok("a/b"));
+	assert_false(img_cred_helper_name_ok("a b"));
+
+	setenv("PATH", saved, 1);
+	unlink(prog);
+	rmdir(dir);
+}
+
 static void test_auth_json(void **state)
 {
 	(void)state;
@@ -614,7 +694,6 @@ static void test_auth_json(void **state)
 	expect_creds(text, "reg.example", "alice", "one");
 	expect_creds(text, "docker.io/library/debian", "carol", "three");
 	expect_creds(text, "plain.example/x", "dave", "four");
-	expect_creds(text, "helper.example/x", NULL, NULL);
 	expect_creds(text, "other.example/x", NULL, NULL);
 	expect_creds("{}", "reg.example", NULL, NULL);
 
@@ -681,7 +760,7 @@ int main(void)
 	    cmocka_unit_test(test_chain_ids),      cmocka_unit_test(test_store_pulled),
 	    cmocka_unit_test(test_manifest_parse), cmocka_unit_test(test_platform_select),
 	    cmocka_unit_test(test_challenge),      cmocka_unit_test(test_registries_conf),
-	    cmocka_unit_test(test_auth_json),
+	    cmocka_unit_test(test_auth_json),      cmocka_unit_test(test_cred_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

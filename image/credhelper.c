@@ -1,0 +1,223 @@
+/* Credential helpers, as docker and podman run them: the credHelpers
+ * (per registry) and credsStore (for every registry) entries of
+ * ~/.docker/config.json and auth.json name a program
+ * docker-credential-NAME on $PATH; `docker-credential-NAME get` reads the
+ * server on standard input and answers with
+ * {"ServerURL": ..., "Username": ..., "Secret": ...} on standard output, or
+ * with "credentials not found in native keychain" and a failure status.
+ *
+ * The helper runs with the environment and no other fd of ours; its
+ * answer is read and it is reaped within HELPER_TIMEOUT_MS (a helper may
+ * ask for a passphrase: pass, secretservice), else it is killed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "image/internal.h"
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/json.h"
+#include "lib/proc.h"
+#include "lib/quote.h"
+#include "lib/xalloc.h"
+
+extern char **environ;
+
+#define HELPER_TIMEOUT_MS 60000
+#define HELPER_OUT_MAX (64 * 1024)
+#define NOT_FOUND "credentials not found"
+
+bool img_cred_helper_name_ok(const char *name)
+{
+	if (!name || !*name || name[0] == '.' || strlen(name) > 64)
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+		      *c == '_' || *c == '.'))
+			return false;
+	return true;
+}
+
+char *img_cred_helper_server(const char *host)
+{
+	/* docker login keeps Docker Hub's under the v1 URL */
+	if (strcmp(host, "docker.io") == 0)
+		return xstrdup("https://index.docker.io/v1/");
+	return xstrdup(host);
+}
+
+/* The first non-empty line of text, trimmed (at most 200 bytes). */
+static char *first_line(const char *text)
+{
+	const char *s = text + strspn(text, " \t\r\n");
+	size_t n = strcspn(s, "\r\n");
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return xstrndup(s, n > 200 ? 200 : n);
+}
+
+int img_cred_helper_answer(const char *prog, const char *server, int status, const char *out, const char *errout,
+                           struct img_creds *creds, struct burrow_err **err)
+{
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (strstr(out, NOT_FOUND))
+			return 1;
+		cleanup_free char *why = proc_status_text(status);
+		cleanup_free char *line = first_line(*out ? out : errout);
+		return burrow_error(err, 0, "credential helper '%s' %s for %s%s%s", prog, why, server, *line ? ": " : "",
+		                    line);
+	}
+	cleanup_err struct burrow_err *pe = NULL;
+	cleanup_yajl yajl_val v = json_parse(out, &pe);
+	const char *user = v ? json_get_str(v, "Username") : NULL;
+	const char *secret = v ? json_get_str(v, "Secret") : NULL;
+	if (!v || !YAJL_IS_OBJECT(v) || !user || !secret)
+		return burrow_error(err, 0,
+		                    "credential helper '%s' answered for %s with something other than "
+		                    "{\"Username\": ..., \"Secret\": ...}",
+		                    prog, server);
+	if (strcmp(user, "<token>") == 0) {
+		burrow_error(err, ENOTSUP, "credential helper '%s' holds an identity token for %s, which burrow cannot use",
+		             prog, server);
+		return burrow_error_hint(err, "log in with a user and password: burrow login %s", server);
+	}
+	creds->user = xstrdup(user);
+	creds->pass = xstrdup(secret);
+	return 0;
+}
+
+/* Reads what is there without blocking into buf (at most HELPER_OUT_MAX);
+ * 0 at EOF, 1 otherwise. */
+static int drain(int fd, char *buf, size_t *len)
+{
+	for (;;) {
+		char tmp[4096];
+		ssize_t r = TEMP_FAILURE_RETRY(read(fd, tmp, sizeof(tmp)));
+		if (r <= 0)
+			return r == 0 ? 0 : 1;
+		size_t room = HELPER_OUT_MAX - *len;
+		size_t n = (size_t)r < room ? (size_t)r : room;
+		memcpy(buf + *len, tmp, n);
+		*len += n;
+	}
+}
+
+/* Runs prog get with server on its stdin: its status, stdout and stderr. */
+static int run_helper(const char *prog, const char *server, int *status, char **out, char **errout,
+                      struct burrow_err **err)
+{
+	int in[2], op[2];
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return burrow_error(err, errno, "cannot create a pipe");
+	cleanup_close int in_rd = in[0], in_wr = in[1];
+	if (pipe2(op, O_CLOEXEC) < 0)
+		return burrow_error(err, errno, "cannot create a pipe");
+	cleanup_close int out_rd = op[0], out_wr = op[1];
+	cleanup_close int errfd = memfd_create("credential-helper-stderr", MFD_CLOEXEC);
+	if (errfd < 0)
+		return burrow_error(err, errno, "cannot create a file for the helper's errors");
+	if (fcntl(out_rd, F_SETFL, O_NONBLOCK) < 0)
+		return burrow_error(err, errno, "cannot set up a pipe");
+
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in_rd, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out_wr, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, errfd, STDERR_FILENO);
+	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
+	posix_spawnattr_t attr;
+	posix_spawnattr_init(&attr);
+	sigset_t none, deflt;
+	sigemptyset(&none);
+	sigemptyset(&deflt);
+	sigaddset(&deflt, SIGPIPE);
+	sigaddset(&deflt, SIGCHLD);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &deflt);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	char *argv[] = {(char *)prog, (char *)"get", NULL};
+	cleanup_pid pid_t pid = 0;
+	int rc = posix_spawnp(&pid, prog, &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0) {
+		pid = 0;
+		if (rc == ENOENT) {
+			burrow_error_status(err, ENOENT, "credential helper '%s' not found in $PATH", prog);
+			return burrow_error_hint(err, "install it, or remove the entry that names it");
+		}
+		return burrow_error(err, rc, "cannot run credential helper '%s'", prog);
+	}
+	close(steal_fd(in_rd));
+	close(steal_fd(out_wr));
+	/* a line fits the pipe's buffer: written before anything is read */
+	if (write_all(in_wr, server, strlen(server)) < 0 && errno != EPIPE)
+		return burrow_error(err, errno, "cannot write to credential helper '%s'", prog);
+	close(steal_fd(in_wr));
+
+	cleanup_free char *buf = xmalloc(HELPER_OUT_MAX + 1);
+	size_t len = 0;
+	bool open_pipe = true;
+	int64_t deadline = now_ms() + HELPER_TIMEOUT_MS;
+	for (;;) {
+		int wst;
+		pid_t w = waitpid_eintr(pid, &wst, WNOHANG);
+		if (w == pid) {
+			steal_pid(pid);
+			*status = wst;
+			break;
+		}
+		if (w < 0)
+			return burrow_error(err, errno, "cannot wait for credential helper '%s'", prog);
+		int64_t left = deadline - now_ms();
+		if (left <= 0) /* cleanup_pid kills and reaps it */
+			return burrow_error(err, ETIMEDOUT, "credential helper '%s' did not answer for %s within %d s", prog,
+			                    server, HELPER_TIMEOUT_MS / 1000);
+		/* short steps: a daemon it started may hold the pipe open */
+		struct pollfd pf = {.fd = out_rd, .events = POLLIN};
+		int step = left < 50 ? (int)left : 50;
+		if (poll(&pf, open_pipe ? 1 : 0, step) < 0 && errno != EINTR)
+			return burrow_error(err, errno, "cannot wait for credential helper '%s'", prog);
+		if (open_pipe && drain(out_rd, buf, &len) == 0)
+			open_pipe = false;
+	}
+	drain(out_rd, buf, &len);
+	buf[len] = '\0';
+	char ebuf[1024];
+	ssize_t en = pread(errfd, ebuf, sizeof(ebuf) - 1, 0);
+	ebuf[en > 0 ? en : 0] = '\0';
+	*out = steal_ptr(buf);
+	*errout = xstrdup(ebuf);
+	return 0;
+}
+
+int img_cred_helper_get(const char *helper, const char *host, const char *where, struct img_creds *out,
+                        struct burrow_err **err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!img_cred_helper_name_ok(helper))
+		return burrow_error(err, EINVAL, "%s names a credential helper '%s' that is not a program name", where,
+		                    str_quote(helper));
+	cleanup_free char *prog = xasprintf("docker-credential-%s", helper);
+	cleanup_free char *server = img_cred_helper_server(host);
+	cleanup_free char *text = NULL, *errtext = NULL;
+	int status = 0;
+	burrow_debug("registry %s: asking credential helper %s (%s)", host, prog, where);
+	if (run_helper(prog, server, &status, &text, &errtext, err) < 0)
+		return burrow_error_wrap(err, "%s", where);
+	int r = img_cred_helper_answer(prog, server, status, text, errtext, out, err);
+	explicit_bzero(text, strlen(text));
+	if (r < 0)
+		return burrow_error_wrap(err, "%s", where);
+	if (r == 0)
+		out->source = xasprintf("%s (%s)", prog, where);
+	return r;
+}
