@@ -72,8 +72,8 @@ int img_cred_helper_answer(const char *prog, const char *server, int status, con
 			return 1;
 		cleanup_free char *why = proc_status_text(status);
 		cleanup_free char *line = first_line(*out ? out : errout);
-		return burrow_error(err, 0, "credential helper '%s' %s for %s%s%s", prog, why, server, *line ? ": " : "",
-		                    line);
+		return burrow_error(err, 0, "credential helper '%s' %s for %s%s%s", prog, why, server,
+		                    *line ? ": " : "", line);
 	}
 	cleanup_err struct burrow_err *pe = NULL;
 	cleanup_yajl yajl_val v = json_parse(out, &pe);
@@ -85,29 +85,14 @@ int img_cred_helper_answer(const char *prog, const char *server, int status, con
 		                    "{\"Username\": ..., \"Secret\": ...}",
 		                    prog, server);
 	if (strcmp(user, "<token>") == 0) {
-		burrow_error(err, ENOTSUP, "credential helper '%s' holds an identity token for %s, which burrow cannot use",
-		             prog, server);
+		burrow_error(err, ENOTSUP,
+		             "credential helper '%s' holds an identity token for %s, which burrow cannot use", prog,
+		             server);
 		return burrow_error_hint(err, "log in with a user and password: burrow login %s", server);
 	}
 	creds->user = xstrdup(user);
 	creds->pass = xstrdup(secret);
 	return 0;
-}
-
-/* Reads what is there without blocking into buf (at most HELPER_OUT_MAX);
- * 0 at EOF, 1 otherwise. */
-static int drain(int fd, char *buf, size_t *len)
-{
-	for (;;) {
-		char tmp[4096];
-		ssize_t r = TEMP_FAILURE_RETRY(read(fd, tmp, sizeof(tmp)));
-		if (r <= 0)
-			return r == 0 ? 0 : 1;
-		size_t room = HELPER_OUT_MAX - *len;
-		size_t n = (size_t)r < room ? (size_t)r : room;
-		memcpy(buf + *len, tmp, n);
-		*len += n;
-	}
 }
 
 /* Runs prog get with server on its stdin: its status, stdout and stderr. */
@@ -165,31 +150,13 @@ static int run_helper(const char *prog, const char *server, int *status, char **
 
 	cleanup_free char *buf = xmalloc(HELPER_OUT_MAX + 1);
 	size_t len = 0;
-	bool open_pipe = true;
-	int64_t deadline = now_ms() + HELPER_TIMEOUT_MS;
-	for (;;) {
-		int wst;
-		pid_t w = waitpid_eintr(pid, &wst, WNOHANG);
-		if (w == pid) {
-			steal_pid(pid);
-			*status = wst;
-			break;
-		}
-		if (w < 0)
-			return burrow_error(err, errno, "cannot wait for credential helper '%s'", prog);
-		int64_t left = deadline - now_ms();
-		if (left <= 0) /* cleanup_pid kills and reaps it */
-			return burrow_error(err, ETIMEDOUT, "credential helper '%s' did not answer for %s within %d s", prog,
-			                    server, HELPER_TIMEOUT_MS / 1000);
-		/* short steps: a daemon it started may hold the pipe open */
-		struct pollfd pf = {.fd = out_rd, .events = POLLIN};
-		int step = left < 50 ? (int)left : 50;
-		if (poll(&pf, open_pipe ? 1 : 0, step) < 0 && errno != EINTR)
-			return burrow_error(err, errno, "cannot wait for credential helper '%s'", prog);
-		if (open_pipe && drain(out_rd, buf, &len) == 0)
-			open_pipe = false;
-	}
-	drain(out_rd, buf, &len);
+	int r = proc_wait_output(pid, out_rd, buf, HELPER_OUT_MAX, &len, now_ms() + HELPER_TIMEOUT_MS, status);
+	if (r < 0)
+		return burrow_error(err, errno, "cannot wait for credential helper '%s'", prog);
+	if (r == 0) /* cleanup_pid kills and reaps it */
+		return burrow_error(err, ETIMEDOUT, "credential helper '%s' did not answer for %s within %d s", prog,
+		                    server, HELPER_TIMEOUT_MS / 1000);
+	steal_pid(pid);
 	buf[len] = '\0';
 	char ebuf[1024];
 	ssize_t en = pread(errfd, ebuf, sizeof(ebuf) - 1, 0);

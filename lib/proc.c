@@ -315,3 +315,66 @@ void close_fds_except(int keep)
 {
 	close_fds_keep(&keep, 1);
 }
+
+/* Reads what rd has without blocking into buf (at most max; the rest is
+ * read and dropped); 0 at EOF, 1 otherwise. */
+static int drain_output(int rd, char *buf, size_t max, size_t *len)
+{
+	for (;;) {
+		char tmp[4096];
+		ssize_t r = TEMP_FAILURE_RETRY(read(rd, tmp, sizeof(tmp)));
+		if (r <= 0)
+			return r == 0 ? 0 : 1; /* EAGAIN or an error: nothing more now */
+		size_t room = max - *len;
+		size_t n = (size_t)r < room ? (size_t)r : room;
+		memcpy(buf + *len, tmp, n);
+		*len += n;
+	}
+}
+
+int proc_wait_output(pid_t pid, int rd, char *buf, size_t max, size_t *len, int64_t deadline, int *status)
+{
+	int pidfd = proc_pidfd_open(pid);
+	bool open_pipe = true;
+	int rc;
+	for (;;) {
+		int wst;
+		pid_t w = waitpid_eintr(pid, &wst, WNOHANG);
+		if (w == pid) {
+			*status = wst;
+			rc = 1;
+			break;
+		}
+		int64_t left = deadline - now_ms();
+		if (w < 0 || left <= 0) {
+			rc = w < 0 ? -1 : 0;
+			break;
+		}
+		struct pollfd pf[2];
+		nfds_t n = 0;
+		if (pidfd >= 0)
+			pf[n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
+		if (open_pipe)
+			pf[n++] = (struct pollfd){.fd = rd, .events = POLLIN};
+		/* without a pidfd (old kernel) poll the pipe in short steps */
+		int step = pidfd >= 0 ? (int)left : (left < 5 ? (int)left : 5);
+		if (n == 0) {
+			struct timespec ts = {0, 1000000};
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (poll(pf, n, step) < 0 && errno != EINTR) {
+			rc = -1;
+			break;
+		}
+		if (open_pipe && drain_output(rd, buf, max, len) == 0)
+			open_pipe = false;
+	}
+	int e = errno;
+	if (rc == 1)
+		drain_output(rd, buf, max, len);
+	if (pidfd >= 0)
+		close(pidfd);
+	errno = e;
+	return rc;
+}

@@ -30,6 +30,15 @@ pid_t waitpid_eintr(pid_t pid, int *status, int flags);
  * kernel has them, else polls every millisecond. */
 int proc_wait_child(pid_t pid, int64_t deadline, int *status);
 
+/* The bounded wait for a child of ours whose output comes through rd
+ * (O_NONBLOCK, the child's end closed here): what arrives meanwhile goes
+ * into buf (at most max bytes, *len of them used; the rest is dropped,
+ * so a chatty child cannot block on a full pipe). Returns 1 once it
+ * exited (reaped, *status set, what was left in the pipe read); 0 when
+ * deadline passed first (it is not killed: the caller's cleanup_pid
+ * does); -1 on an error (errno). */
+int proc_wait_output(pid_t pid, int rd, char *buf, size_t max, size_t *len, int64_t deadline, int *status);
+
 /* "exited with N", "was killed by signal N" for a waitpid status.
  * Caller frees. */
 char *proc_status_text(int status);

@@ -23,23 +23,6 @@ extern char **environ;
 
 #define OUTPUT_MAX 8192
 
-/* Reads what is available without blocking; returns 0 at EOF, 1 otherwise. */
-static int drain(int fd, char *buf, size_t *len)
-{
-	for (;;) {
-		char tmp[1024];
-		ssize_t r = TEMP_FAILURE_RETRY(read(fd, tmp, sizeof(tmp)));
-		if (r < 0)
-			return 1; /* EAGAIN or an error: nothing more now */
-		if (r == 0)
-			return 0;
-		size_t room = OUTPUT_MAX - *len;
-		size_t n = (size_t)r < room ? (size_t)r : room;
-		memcpy(buf + *len, tmp, n);
-		*len += n;
-	}
-}
-
 int ovl_run(char *const *argv, const char *what, int timeout_ms, int *status, char **output, struct burrow_err **err)
 {
 	int p[2];
@@ -81,44 +64,14 @@ int ovl_run(char *const *argv, const char *what, int timeout_ms, int *status, ch
 	}
 	close(steal_fd(wr));
 
-	cleanup_close int pidfd = proc_pidfd_open(pid);
 	cleanup_free char *buf = xmalloc(OUTPUT_MAX + 1);
 	size_t len = 0;
-	bool open_pipe = true;
-	int64_t deadline = now_ms() + timeout_ms;
-	for (;;) {
-		int wst;
-		pid_t w = waitpid_eintr(pid, &wst, WNOHANG);
-		if (w == pid) {
-			steal_pid(pid);
-			*status = wst;
-			break;
-		}
-		if (w < 0)
-			return burrow_error(err, errno, "cannot wait for '%s'", argv[0]);
-		int64_t left = deadline - now_ms();
-		if (left <= 0) /* cleanup_pid kills and reaps it */
-			return burrow_error(err, ETIMEDOUT, "'%s' did not finish %s within %d ms", argv[0], what,
-			                    timeout_ms);
-		struct pollfd pf[2];
-		nfds_t n = 0;
-		if (pidfd >= 0)
-			pf[n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
-		if (open_pipe)
-			pf[n++] = (struct pollfd){.fd = rd, .events = POLLIN};
-		/* without a pidfd (old kernel) poll the pipe in short steps */
-		int step = pidfd >= 0 ? (int)left : (left < 5 ? (int)left : 5);
-		if (n == 0) {
-			struct timespec ts = {0, 1000000};
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		if (poll(pf, n, step) < 0 && errno != EINTR)
-			return burrow_error(err, errno, "cannot wait for '%s'", argv[0]);
-		if (open_pipe && drain(rd, buf, &len) == 0)
-			open_pipe = false;
-	}
-	drain(rd, buf, &len);
+	int r = proc_wait_output(pid, rd, buf, OUTPUT_MAX, &len, now_ms() + timeout_ms, status);
+	if (r < 0)
+		return burrow_error(err, errno, "cannot wait for '%s'", argv[0]);
+	if (r == 0) /* cleanup_pid kills and reaps it */
+		return burrow_error(err, ETIMEDOUT, "'%s' did not finish %s within %d ms", argv[0], what, timeout_ms);
+	steal_pid(pid);
 	buf[len] = '\0';
 	if (output)
 		*output = steal_ptr(buf);
