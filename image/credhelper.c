@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,8 +101,10 @@ static int run_helper(const char *prog, const char *server, int *status, char **
                       struct burrow_err **err)
 {
 	int in[2], op[2];
-	if (pipe2(in, O_CLOEXEC) < 0)
-		return burrow_error(err, errno, "cannot create a pipe");
+	/* stdin is a socket: a helper that exits without reading it must not
+	 * kill us with SIGPIPE (send's MSG_NOSIGNAL) */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
+		return burrow_error(err, errno, "cannot create a socket pair");
 	cleanup_close int in_rd = in[0], in_wr = in[1];
 	if (pipe2(op, O_CLOEXEC) < 0)
 		return burrow_error(err, errno, "cannot create a pipe");
@@ -143,8 +146,9 @@ static int run_helper(const char *prog, const char *server, int *status, char **
 	}
 	close(steal_fd(in_rd));
 	close(steal_fd(out_wr));
-	/* a line fits the pipe's buffer: written before anything is read */
-	if (write_all(in_wr, server, strlen(server)) < 0 && errno != EPIPE)
+	/* a host name fits the socket's buffer: written before anything is read */
+	ssize_t sent = TEMP_FAILURE_RETRY(send(in_wr, server, strlen(server), MSG_NOSIGNAL));
+	if (sent < 0 && errno != EPIPE && errno != ECONNRESET)
 		return burrow_error(err, errno, "cannot write to credential helper '%s'", prog);
 	close(steal_fd(in_wr));
 
