@@ -198,6 +198,11 @@ struct img_load_opts {
 	/* only the image that this names (a tag, an OCI ref.name annotation as
 	 * it is, or "@N", the Nth of a docker-archive, from 0); NULL: all */
 	const char *select;
+	/* set by a pull without a reference (select NULL), which it names
+	 * ("docker-archive:FILE"): an archive of several images is refused,
+	 * naming them, rather than loaded whole. An OCI index of several is
+	 * refused so anyway, as podman load does. */
+	const char *pulled_as;
 	img_progress_fn progress; /* NULL: quiet */
 	void *progress_data;
 };

@@ -35,6 +35,7 @@
 #define MAX_IMAGES 1000
 #define LAYER_TAR "application/vnd.docker.image.rootfs.diff.tar"
 #define REF_NAME "org.opencontainers.image.ref.name"
+#define CONTAINERD_NAME "io.containerd.image.name"
 
 struct image {
 	struct img_manifest m;
@@ -314,13 +315,19 @@ static int oci_image(const struct img_members *a, const struct img_descriptor *d
 	return 0;
 }
 
-/* The name an index entry's ref.name gives: a full reference; a bare tag
- * ("latest", as `skopeo copy ... oci:DIR:latest` writes) names nothing. */
+/* The name an index entry's annotations give, as podman names it: the
+ * containerd image name, else ref.name, normalised with "localhost/" for a
+ * name without a registry and ":latest" for one without a tag; so a bare
+ * tag ("latest", as `skopeo copy ... oci:DIR:latest` writes) is
+ * localhost/latest:latest, as podman load makes it. Not a valid reference,
+ * or a digest: no name (the image is known by its ID). */
 static char *ref_name(yajl_val entry)
 {
 	yajl_val ann = json_get(entry, "annotations");
-	const char *s = ann ? json_get_str(ann, REF_NAME) : NULL;
-	if (!s || (!strchr(s, '/') && !strchr(s, ':')))
+	const char *s = ann ? json_get_str(ann, CONTAINERD_NAME) : NULL;
+	if (!s || !*s)
+		s = ann ? json_get_str(ann, REF_NAME) : NULL;
+	if (!s || !*s)
 		return NULL;
 	cleanup_err struct burrow_err *e = NULL;
 	char *n = img_ref_normalize_str(s, &e);
@@ -467,6 +474,27 @@ static int spool(int fd, int dirfd, const char *what, int *out, struct burrow_er
 	return 0;
 }
 
+/* Refuses an archive of several images when one must be chosen and was
+ * not, naming the choices (its ref.name or first tag, else @N). */
+static int refuse_several(const struct image *imgs, size_t n, const char *what, const char *pulled_as,
+                          struct burrow_err **err)
+{
+	char *list = xstrdup("");
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *at = xasprintf("@%zu", i);
+		const char *name = imgs[i].refname ? imgs[i].refname : imgs[i].names[0] ? imgs[i].names[0] : at;
+		char *l = xasprintf("%s%s%s", list, i ? ", " : "", str_quote(name));
+		free(list);
+		list = l;
+	}
+	burrow_error_status(err, EINVAL, "%s holds %zu images and none was chosen: %s", what, n, list);
+	free(list);
+	if (pulled_as)
+		return burrow_error_hint(err, "name one after the path: '%s:NAME', or '%s:@N' for the Nth from 0",
+		                         str_quote(pulled_as), str_quote(pulled_as));
+	return burrow_error_hint(err, "pull one of them instead: burrow pull oci-archive:FILE:NAME (or oci:DIR:NAME)");
+}
+
 /* Marks every image but the one sel names to be skipped. */
 static int select_image(struct image *imgs, size_t n, const char *sel, const char *what, struct burrow_err **err)
 {
@@ -536,6 +564,10 @@ int img_load(struct state_store *s, const struct img_load_opts *o, char ***loade
 	int rc = parse_archive(a, &imgs, &n, err);
 	if (rc == 0 && o->select)
 		rc = select_image(imgs, n, o->select, what, err);
+	/* an OCI index of several images names no one to load, as podman
+	 * says; a docker-archive of several is loaded whole (docker load) */
+	else if (rc == 0 && n > 1 && (o->pulled_as || !img_members_exists(a, "manifest.json")))
+		rc = refuse_several(imgs, n, what, o->pulled_as, err);
 	cleanup_free char **names = xcalloc(n ? n : 1, sizeof(char *));
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct image *im = &imgs[i];

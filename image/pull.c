@@ -295,12 +295,9 @@ int img_pull_check(const struct img_pull_opts *o, struct burrow_err **err)
 static int pull_local(struct state_store *s, const struct img_transport *t, const char *what, char **id, char **name,
                       struct burrow_err **err)
 {
-	struct img_load_opts lo = {.input = t->path, .select = t->ref};
+	/* without a reference the archive must hold one image */
+	struct img_load_opts lo = {.input = t->path, .select = t->ref, .pulled_as = what};
 	cleanup_strv char **loaded = NULL, **ids = NULL;
-	if (!t->ref && t->kind != IMG_TRANSPORT_DIR) {
-		/* without a reference the archive must hold one image */
-		lo.select = "@0";
-	}
 	if (img_load(s, &lo, &loaded, &ids, err) < 0)
 		return burrow_error_wrap(err, "cannot pull '%s'", str_quote(what));
 	*id = xstrdup(ids[0]);

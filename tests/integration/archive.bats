@@ -364,6 +364,48 @@ l = find(lambda n: n == j[1]["Layers"][-1]); l[1] = l[1].replace(b"another top",
 	assert_match "$output" "podman save IMAGE \| burrow load"
 }
 
+@test "load/pull: several images and none chosen is refused, naming them; a bare-tag ref.name is localhost/TAG:latest, as podman names it" {
+	local f=$BATS_FILE_TMPDIR
+	python3 "$REGPY" oci "$T/one" latest --layer "$f/busybox.tar:gzip" >/dev/null
+	python3 "$REGPY" oci "$T/two" localhost/two:2 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" >/dev/null
+	# one OCI layout of both
+	cp -r "$T/one" "$T/both"
+	cp "$T"/two/blobs/sha256/* "$T/both/blobs/sha256/"
+	python3 - "$T/both/index.json" "$T/two/index.json" <<'PY'
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+a["manifests"] += b["manifests"]
+json.dump(a, open(sys.argv[1], "w"))
+PY
+	tar -C "$T/both" -cf "$T/both.tar" .
+	# podman load refuses such an index; so does burrow, naming the images
+	run_burrow 125 load -i "$T/both.tar"
+	assert_match "$output" "'$T/both.tar' holds 2 images and none was chosen: latest, localhost/two:2"
+	assert_match "$output" "hint: pull one of them instead: burrow pull oci-archive:FILE:NAME"
+	run_burrow 125 pull "oci-archive:$T/both.tar"
+	assert_match "$output" "cannot pull 'oci-archive:$T/both.tar': .*holds 2 images and none was chosen"
+	assert_match "$output" "hint: name one after the path: 'oci-archive:$T/both.tar:NAME', or 'oci-archive:$T/both.tar:@N'"
+	run_burrow 0 images -q
+	is "$output" "" "nothing stored"
+	run_burrow 0 pull -q "oci-archive:$T/both.tar:localhost/two:2"
+	run_burrow 0 pull -q "oci:$T/both:latest"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	assert_match "$output" "localhost/latest:latest"
+	assert_match "$output" "localhost/two:2"
+	# the bare tag alone is loaded under podman's name for it
+	other 0 load -i "$T/one"
+	is "$output" "Loaded image: localhost/latest:latest"
+	# a docker-archive of two: load takes both, as docker load does; a pull must choose
+	run_burrow 0 save -m -o "$T/m.tar" localhost/latest:latest localhost/two:2
+	run_burrow 125 pull "docker-archive:$T/m.tar"
+	assert_match "$output" "holds 2 images and none was chosen: localhost/latest:latest, localhost/two:2"
+	assert_match "$output" "hint: name one after the path: 'docker-archive:$T/m.tar:NAME'"
+	other 0 pull -q "docker-archive:$T/m.tar:@1"
+	other 0 load -i "$T/m.tar"
+	is "$output" "Loaded image: localhost/latest:latest
+Loaded image: localhost/two:2"
+}
+
 @test "commit: a container's created, changed and deleted files (whiteouts, opaque dirs) become a layer; --change, -m" {
 	load_multi
 	run_burrow 0 run --name c1 localhost/multi:1 sh -c 'echo new >/etc/new; echo changed >>/etc/hello; rm /etc/third
