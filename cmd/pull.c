@@ -136,8 +136,13 @@ static void on_progress(const struct img_progress *p, void *data)
 	case IMG_PROGRESS_LAYERS:
 	case IMG_PROGRESS_LAYERS_END:
 		show_layers(v, p, p->kind == IMG_PROGRESS_LAYERS_END);
-		if (p->kind == IMG_PROGRESS_LAYERS_END)
+		if (p->kind == IMG_PROGRESS_LAYERS_END) {
+			/* the block is finished: a next one (push sends blob
+			 * after blob) starts anew below it */
 			v->drawn = 0;
+			free(v->said);
+			v->said = NULL;
+		}
 		break;
 	}
 }

@@ -365,6 +365,8 @@ static size_t on_upload(char *p, size_t size, size_t n, void *data)
 	u->done += (long long)want;
 	if (u->b->progress)
 		atomic_store(u->b->progress, u->done);
+	if (u->b->tick)
+		u->b->tick(u->b->tick_data, u->done);
 	return want;
 }
 

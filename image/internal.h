@@ -556,6 +556,10 @@ struct img_http_body {
 	int fd;
 	long long off, size;
 	atomic_llong *progress; /* bytes sent so far (NULL: not counted) */
+	/* called with the bytes sent so far as they go (in the sending
+	 * thread, from inside the transfer; NULL: not) */
+	void (*tick)(void *data, long long done);
+	void *tick_data;
 };
 /* One request (GET, HEAD, POST, PUT; body NULL: none), answered in memory;
  * redirects are followed for GET and HEAD only. As img_http_get. */

@@ -23,6 +23,7 @@
 #include "image/internal.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -47,10 +48,41 @@ static int want_status(struct dest *d, struct img_http_resp *resp, long want, co
 	return img_registry_status_error(d->reg, resp, what, err);
 }
 
+/* A layer's upload as pull shows a download: one line per blob, its
+ * bytes sent of its size (redrawn in place on a terminal; a plain line
+ * when it is done otherwise). Blobs are sent one at a time. */
+struct blob_view {
+	const struct img_push_opts *o;
+	const char *digest;
+	long long total;
+	int64_t last_ms;
+};
+
+static void blob_report(const struct blob_view *v, long long done, enum img_layer_state state,
+                        enum img_progress_kind kind)
+{
+	struct img_progress_layer l = {.digest = v->digest, .done = done, .total = v->total, .state = state};
+	struct img_progress p = {.kind = kind, .layers = &l, .nlayers = 1};
+	v->o->progress(&p, v->o->progress_data);
+}
+
+/* http.c calls it as bytes go: about 10 reports a second */
+static void blob_tick(void *data, long long done)
+{
+	struct blob_view *v = data;
+	int64_t now = now_ms();
+	if (now - v->last_ms < 100 && done < v->total)
+		return;
+	v->last_ms = now;
+	blob_report(v, done, IMG_LAYER_FETCHING, IMG_PROGRESS_LAYERS);
+}
+
 /* Sends a blob unless the registry has it. */
-static int upload_blob(struct dest *d, const char *digest, const struct img_http_body *body, const char *kind,
+static int upload_blob(struct dest *d, const char *digest, struct img_http_body *body, const char *kind,
                        struct burrow_err **err)
 {
+	struct blob_view view = {.o = d->o, .digest = digest, .total = body->size};
+	bool show = d->o->progress && strcmp(kind, "blob") == 0;
 	cleanup_free char *path = xasprintf("blobs/%s", digest);
 	__attribute__((cleanup(img_http_resp_clear))) struct img_http_resp resp = {0};
 	if (img_registry_send(d->reg, "HEAD", d->repo, path, NULL, NULL, SMALL, &resp, err) < 0)
@@ -70,11 +102,22 @@ static int upload_blob(struct dest *d, const char *digest, const struct img_http
 	    xasprintf("%s%sdigest=sha256%%3A%s", resp.location, strchr(resp.location, '?') ? "&" : "?", digest + 7);
 	img_http_resp_clear(&resp);
 	char *const hdrs[] = {(char *)"Content-Type: application/octet-stream", NULL};
-	if (img_registry_send(d->reg, "PUT", d->repo, loc, hdrs, body, SMALL, &resp, err) < 0)
+	if (show) {
+		body->tick = blob_tick;
+		body->tick_data = &view;
+		blob_report(&view, 0, IMG_LAYER_FETCHING, IMG_PROGRESS_LAYERS);
+	}
+	int r = img_registry_send(d->reg, "PUT", d->repo, loc, hdrs, body, SMALL, &resp, err);
+	body->tick = NULL;
+	if (r == 0)
+		r = want_status(d, &resp, 201, "uploading a blob", err);
+	if (show) /* the line is finished either way: what comes next starts below it */
+		blob_report(&view, r == 0 ? body->size : view.total, r == 0 ? IMG_LAYER_DONE : IMG_LAYER_FETCHING,
+		            IMG_PROGRESS_LAYERS_END);
+	if (r < 0)
 		return -1;
-	if (want_status(d, &resp, 201, "uploading a blob", err) < 0)
-		return -1;
-	note(d->o, "Copying %s %.12s done", kind, digest + 7);
+	if (!show)
+		note(d->o, "Copying %s %.12s done", kind, digest + 7);
 	return 0;
 }
 

@@ -704,6 +704,21 @@ blob_uploads() {
 	timeout 30 "$BURROW" unshare rm -rf "$T/other"
 }
 
+@test "push: progress on a terminal is one line per blob with its bytes, redrawn in place; plain lines otherwise" {
+	command -v script >/dev/null || need_or_fail "script (util-linux)"
+	import_busybox localhost/bb
+	run script -qec "TERM=xterm timeout $BURROW_TIMEOUT $BURROW push --tls-verify=false localhost/bb $REG/pushed/tty:1" /dev/null
+	is "$status" 0
+	# a line with the bytes sent of the blob's size, then the same line redrawn as done
+	assert_match "$output" $'\r\e\\[K'"Copying blob ([0-9a-f]{12}) \[[=> ]{30}\] [0-9.]+ [kM]?B / [0-9.]+ [kM]?B"
+	assert_match "$output" $'\e\\[1A\r\e\\[K'"Copying blob [0-9a-f]{12} done"
+	assert_match "$output" "Writing manifest to image destination"
+	# not a terminal: one plain line per blob, no bytes
+	run_burrow 0 push --tls-verify=false localhost/bb "$REG/pushed/plain:1"
+	is "$(grep -c '^Copying blob [0-9a-f]\{12\} done$' <<<"$output")" 1 "one line for the one layer"
+	assert_no_match "$output" " / "
+}
+
 @test "push: a pulled image's layers are mounted from the repository they came from; --format v2s2" {
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/multi:1"
 	id=$output
