@@ -105,11 +105,15 @@ static void report(const struct img_fetch *r, enum img_progress_kind kind)
 	free(l);
 }
 
+/* In the store, with the record of its tar (tarsplit.c) that save and
+ * push need: a layer an older burrow stored without one is fetched again,
+ * and img_layer_place adds the record to the layer in place. */
 static bool layer_present(int layersfd, const char *chain_id)
 {
 	cleanup_free char *diff = xasprintf("%s/diff", chain_id);
 	struct stat sb;
-	return fstatat(layersfd, diff, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sb.st_mode);
+	return fstatat(layersfd, diff, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sb.st_mode) &&
+	       img_layer_has_tar_record(layersfd, chain_id);
 }
 
 /* --- the layer threads ------------------------------------------------------------- */

@@ -167,6 +167,11 @@ int img_layer_tar(int layersfd, const char *id, const char *diff_id, img_write_f
                   struct burrow_err **err);
 /* The size of that tar, from the record alone. */
 int img_layer_tar_size(int layersfd, const char *id, long long *size, struct burrow_err **err);
+/* layers/<id>/IMG_TAR_RECORD: the record of the tar a layer was unpacked
+ * from. Whether layer id has one (an older burrow stored layers without;
+ * an empty file counts as none). */
+#define IMG_TAR_RECORD "tar-split"
+bool img_layer_has_tar_record(int layersfd, const char *id);
 
 /* --- the layer store (store.c) ------------------------------------------------ */
 

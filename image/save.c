@@ -192,8 +192,11 @@ int img_out_load(struct state_store *s, int layersfd, const char *id, struct img
 			l->src_media_type = xstrdup(lr.media_type);
 			l->src_size = lr.compressed_size;
 		}
-		if (img_layer_tar_size(layersfd, l->chain_id, &l->size, err) < 0)
+		if (img_layer_tar_size(layersfd, l->chain_id, &l->size, err) < 0) {
+			if (r.names && r.names[0])
+				return burrow_error_wrap(err, "cannot save image %.12s (%s)", id, r.names[0]);
 			return burrow_error_wrap(err, "cannot save image %.12s", id);
+		}
 	}
 	im->tags = xcalloc(1, sizeof(char *));
 	im->repo_digests = strv_dup(r.digests);

@@ -281,6 +281,14 @@ static int place_layer(struct state_store *s, int layersfd, const char *tmp, con
 		}
 	}
 	burrow_debug("layer %s is already in the store", id);
+	/* one an older burrow stored has no record of its tar: it takes this
+	 * one's (the same tar: its diff ID is the layer's) */
+	if (!img_layer_has_tar_record(layersfd, id)) {
+		cleanup_free char *from = xasprintf("%s/" IMG_TAR_RECORD, tmp);
+		cleanup_free char *to = xasprintf("%s/" IMG_TAR_RECORD, id);
+		if (renameat(layersfd, from, layersfd, to) == 0)
+			burrow_debug("layer %s: the record of its tar added", id);
+	}
 	st->squashed = before;
 	remove_tmp(layersfd, tmp);
 	return 0;

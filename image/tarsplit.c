@@ -44,7 +44,6 @@
 #include "lib/xalloc.h"
 
 #define SPLIT_MAGIC "burrow-tar-split 1\n"
-#define SPLIT_NAME "tar-split"
 #define COPY_BUF (128 * 1024)
 #define PATH_MAX_LEN (64 * 1024)
 
@@ -85,7 +84,7 @@ static int put_raw(struct img_split *s, size_t n, struct burrow_err **err)
 
 struct img_split *img_split_new(int dirfd, struct burrow_err **err)
 {
-	int fd = openat(dirfd, SPLIT_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = openat(dirfd, IMG_TAR_RECORD, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		burrow_error(err, errno, "cannot create the layer's tar record");
 		return NULL;
@@ -233,12 +232,19 @@ static int rec_varint(struct rec *r, unsigned long long *v, struct burrow_err **
 	return rec_bad(r, "a number is too long", err);
 }
 
+bool img_layer_has_tar_record(int layersfd, const char *id)
+{
+	cleanup_free char *name = xasprintf("%s/" IMG_TAR_RECORD, id);
+	struct stat sb;
+	return fstatat(layersfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0;
+}
+
 static int rec_open(int layersfd, const char *id, struct rec *r, struct burrow_err **err)
 {
 	r->id = id;
 	r->dc = NULL;
 	r->off = r->len = 0;
-	cleanup_free char *name = xasprintf("%s/" SPLIT_NAME, id);
+	cleanup_free char *name = xasprintf("%s/" IMG_TAR_RECORD, id);
 	r->fd = openat(layersfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat sb;
 	if (r->fd >= 0 && fstat(r->fd, &sb) == 0 && sb.st_size == 0) {
@@ -249,9 +255,10 @@ static int rec_open(int layersfd, const char *id, struct rec *r, struct burrow_e
 	if (r->fd < 0) {
 		if (errno != ENOENT)
 			return burrow_error(err, errno, "cannot open the tar record of layer %.12s", id);
-		burrow_error_status(err, ENOENT, "layer %.12s has no record of the tar it came from", id);
-		return burrow_error_hint(err, "it was stored by an older burrow, or its tar could not be recorded; "
-		                              "pull, load or import the image again");
+		burrow_error_status(
+		    err, ENOENT, "layer %.12s has no record of the tar it came from (an older burrow stored it)", id);
+		return burrow_error_hint(err, "pull, load or import the image again: that records the tar of each "
+		                              "layer without one (the layers stay as they are)");
 	}
 	if (!(r->dc = img_decomp_open(img_read_fd, &r->fd, err)))
 		return -1;

@@ -406,6 +406,28 @@ PY
 Loaded image: localhost/two:2"
 }
 
+@test "save/push: a layer stored without the record of its tar is said with its image; importing or loading it again records it" {
+	import_busybox localhost/bb
+	# what an older burrow left: the layer without its tar-split
+	rm -f "$LAYERS"/*/tar-split
+	run_burrow 125 save -o "$T/o.tar" localhost/bb
+	assert_match "$output" "cannot save image [0-9a-f]{12} \(localhost/bb:latest\): layer [0-9a-f]{12} has no record of the tar it came from \(an older burrow stored it\)"
+	assert_match "$output" "hint: pull, load or import the image again: that records the tar"
+	[ ! -e "$T/o.tar" ]
+	run_burrow 125 push localhost/bb "oci-archive:$T/p.tar"
+	assert_match "$output" "has no record of the tar it came from"
+	# importing it again records it, the layer staying as it is
+	import_busybox localhost/bb
+	run_burrow 0 save -o "$T/o.tar" localhost/bb
+	# loading it again (what a pull does) records it too
+	other 0 load -i "$T/o.tar"
+	rm -f "$OTHER"/layers/*/tar-split
+	other 125 save -o "$T/o2.tar" localhost/bb
+	other 0 load -i "$T/o.tar"
+	other 0 save -o "$T/o2.tar" localhost/bb
+	cmp "$T/o.tar" "$T/o2.tar"
+}
+
 @test "commit: a container's created, changed and deleted files (whiteouts, opaque dirs) become a layer; --change, -m" {
 	load_multi
 	run_burrow 0 run --name c1 localhost/multi:1 sh -c 'echo new >/etc/new; echo changed >>/etc/hello; rm /etc/third
