@@ -13,7 +13,8 @@ struct ctr_bundle_paths {
 	const char *resolv_conf;
 	const char *hostname;
 	const char *containerenv;
-	bool host_network; /* --network host: no network namespace */
+	bool host_network;   /* --network host: no network namespace */
+	char *const *mounts; /* the container's own, prepared (ctr_mounts_prepare) */
 };
 
 /* The OCI runtime-spec config.json for c. */

@@ -2,6 +2,7 @@
  * transaction. Nothing is stored when anything is wrong. */
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/mount.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -171,12 +172,18 @@ static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsig
 	return ctr_resolve_user(spec, passwd, group, uid, gid, err);
 }
 
+static struct ctr_mount_specs mount_specs(const struct ctr_create_opts *o)
+{
+	return (struct ctr_mount_specs){o->volumes, o->mounts, o->tmpfs, o->volumes_from};
+}
+
 int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 {
 	if (o->name && !state_valid_name(o->name))
 		return burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'",
 		                    str_quote(o->name));
-	return 0;
+	struct ctr_mount_specs sp = mount_specs(o);
+	return ctr_mounts_check(&sp, NULL, err);
 }
 
 int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err)
@@ -336,9 +343,19 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.started = o->started;
 	c.created = (long long)time(NULL);
 
+	c.read_only = o->read_only;
+	c.read_only_no_tmpfs = o->read_only_no_tmpfs;
+
 	c.name = o->name ? xstrdup(o->name) : NULL;
-	if (ctr_config_insert(s, &c, err) < 0)
+	/* the last step before the records: it writes (host directories,
+	 * volumes) */
+	struct ctr_mount_specs sp = mount_specs(o);
+	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
 		goto out;
+	if (ctr_config_insert(s, &c, err) < 0) {
+		ctr_mounts_release(s, c.mounts, c.id, true);
+		goto out;
+	}
 	*out = c;
 	memset(&c, 0, sizeof(c));
 	ret = 0;
