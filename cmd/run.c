@@ -344,7 +344,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			if (cmd_parse_bool(optarg, &b) < 0)
 				return cmd_usage_error(ctx, "invalid --read-only-tmpfs '%s' (true or false)",
 				                       str_quote(optarg));
-			a->o.read_only_no_tmpfs = !b;
+			a->o.ro_no_tmpfs = !b;
 			break;
 		}
 		case OPT_DETACH_KEYS:

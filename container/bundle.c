@@ -100,7 +100,7 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	static const char *const sys_o[] = {"nosuid", "noexec", "nodev", "ro", NULL};
 	static const char *const bind_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", NULL};
 	static const char *const bind_ro[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL};
-	ctr_mounts_gen(g, p->mounts, c->read_only && !c->read_only_no_tmpfs, true);
+	ctr_mounts_gen(g, p->mounts, c->read_only && !c->ro_no_tmpfs, true);
 	mount_entry(g, "/proc", "proc", "proc", proc_o);
 	mount_entry(g, "/dev", "tmpfs", "tmpfs", dev_o);
 	mount_entry(g, "/dev/pts", "devpts", "devpts", pts_o);
@@ -117,7 +117,7 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	mount_entry(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
 	mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
 	mount_entry(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
-	ctr_mounts_gen(g, p->mounts, c->read_only && !c->read_only_no_tmpfs, false);
+	ctr_mounts_gen(g, p->mounts, c->read_only && !c->ro_no_tmpfs, false);
 	jg_array_close(g);
 
 	jg_key(g, "linux");

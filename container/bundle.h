@@ -13,8 +13,9 @@ struct ctr_bundle_paths {
 	const char *resolv_conf;
 	const char *hostname;
 	const char *containerenv;
-	bool host_network;   /* --network host: no network namespace */
-	char *const *mounts; /* the container's own, prepared (ctr_mounts_prepare) */
+	bool host_network; /* --network host: no network namespace */
+	/* the container's own mounts, prepared (ctr_mounts_prepare) */
+	char *const *mounts;
 };
 
 /* The OCI runtime-spec config.json for c. */

@@ -43,7 +43,7 @@ struct ctr_create_opts {
 	bool started; /* it is about to be started (run): saves a write later */
 	/* -v, --mount, --tmpfs, --volumes-from as typed (container/mount.h) */
 	char **volumes, **mounts, **tmpfs, **volumes_from;
-	bool read_only, read_only_no_tmpfs; /* --read-only, --read-only-tmpfs=false */
+	bool read_only, ro_no_tmpfs; /* --read-only, --read-only-tmpfs=false */
 };
 
 /* One --security-opt KEY[=VALUE] into o (a later one for the same key

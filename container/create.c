@@ -344,7 +344,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.created = (long long)time(NULL);
 
 	c.read_only = o->read_only;
-	c.read_only_no_tmpfs = o->read_only_no_tmpfs;
+	c.ro_no_tmpfs = o->ro_no_tmpfs;
 
 	c.name = o->name ? xstrdup(o->name) : NULL;
 	/* the last step before the records: it writes (host directories,
