@@ -174,7 +174,7 @@ static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsig
 
 static struct ctr_mount_specs mount_specs(const struct ctr_create_opts *o)
 {
-	return (struct ctr_mount_specs){o->volumes, o->mounts, o->tmpfs, o->volumes_from};
+	return (struct ctr_mount_specs){o->volumes, o->mounts, o->tmpfs, o->volumes_from, NULL};
 }
 
 int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
@@ -350,6 +350,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	/* the last step before the records: it writes (host directories,
 	 * volumes) */
 	struct ctr_mount_specs sp = mount_specs(o);
+	sp.image_volumes = img ? img->config.volumes : NULL;
 	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
 		goto out;
 	if (ctr_config_insert(s, &c, err) < 0) {

@@ -476,6 +476,22 @@ static int collect(const struct ctr_mount_specs *sp, struct mount_list *l, struc
 	return 0;
 }
 
+/* The image's Volumes, after --volumes-from (the user's mounts win). */
+static int add_image_volumes(char *const *vols, struct mount_list *l, struct burrow_err **err)
+{
+	for (size_t i = 0; vols && vols[i]; i++) {
+		struct ctr_mount m;
+		if (strchr(vols[i], ':') || ctr_mount_parse_volume(vols[i], &m, err) < 0)
+			return burrow_error_status(err, EINVAL, "the image's volume '%s' is not an absolute path",
+			                           str_quote(vols[i]));
+		if (list_has_dest(l, m.destination))
+			ctr_mount_clear(&m);
+		else
+			*list_add(l) = m;
+	}
+	return 0;
+}
+
 static char **list_format(const struct mount_list *l)
 {
 	struct strv_builder b = {0};
@@ -582,7 +598,11 @@ int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, 
 	size_t first_from = 0;
 	int ret = -1;
 	*out = NULL;
+	size_t first_image = 0;
 	if (collect(sp, &l, err) < 0 || add_volumes_from(s, sp->volumes_from, &l, &first_from, err) < 0)
+		goto out;
+	first_image = l.n;
+	if (add_image_volumes(sp->image_volumes, &l, err) < 0)
 		goto out;
 	/* checks first: nothing is written while something is wrong */
 	for (size_t i = 0; i < l.n; i++) {
@@ -606,7 +626,7 @@ int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, 
 			goto undo;
 		if (strcmp(m->type, "volume") != 0)
 			continue;
-		if (i >= first_from) {
+		if (i >= first_from && i < first_image) {
 			if (ctr_vol_use(s, m->source, ctr_id, err) < 0)
 				goto undo;
 			continue;

@@ -58,6 +58,7 @@ struct ctr_mount_specs {
 	char **mounts;       /* --mount */
 	char **tmpfs;        /* --tmpfs */
 	char **volumes_from; /* --volumes-from */
+	char **image_volumes; /* the image's Volumes: anonymous volumes where nothing else is mounted */
 };
 int ctr_mounts_check(const struct ctr_mount_specs *sp, char ***out, struct burrow_err **err);
 
