@@ -54,10 +54,10 @@ bool ctr_mount_has(const struct ctr_mount *m, const char *opt);
 /* What run/create gave, parsed and checked together (a destination given
  * twice is refused); the stored strings in *out. */
 struct ctr_mount_specs {
-	char **volumes;      /* -v */
-	char **mounts;       /* --mount */
-	char **tmpfs;        /* --tmpfs */
-	char **volumes_from; /* --volumes-from */
+	char **volumes;       /* -v */
+	char **mounts;        /* --mount */
+	char **tmpfs;         /* --tmpfs */
+	char **volumes_from;  /* --volumes-from */
 	char **image_volumes; /* the image's Volumes: anonymous volumes where nothing else is mounted */
 };
 int ctr_mounts_check(const struct ctr_mount_specs *sp, char ***out, struct burrow_err **err);

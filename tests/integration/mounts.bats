@@ -266,8 +266,15 @@ b
 }
 
 @test "mounts: :U gives the source to the container's user" {
-	many_ids || skip "needs more than one ID in the namespace"
 	mkdir "$T/h"
+	if ! many_ids; then
+		# one ID only: 1000 is not mapped, and burrow says so
+		run_burrow 125 run --rm -u 1000:1000 -v "$T/h:/h:U" busybox true
+		assert_match "$output" "cannot change the owner of '$T/h'"
+		run_burrow 0 run --rm -v "$T/h:/h:U" busybox stat -c %u:%g /h
+		is "$output" "0:0"
+		return
+	fi
 	run_burrow 0 run --rm -u 1000:1000 -v "$T/h:/h:U" busybox sh -c 'stat -c %u:%g /h; touch /h/mine'
 	is "$output" "1000:1000"
 	run_burrow 0 run --rm -u 1000:1000 -v uv:/u:U busybox sh -c 'stat -c %u:%g /u; touch /u/mine'
