@@ -21,34 +21,34 @@
 	"An image that is not here is pulled first (see burrow pull; its flags\n"   \
 	"--platform, --arch, --os, --variant, --tls-verify, --creds, --authfile,\n" \
 	"--cert-dir, --retry and --retry-delay apply).\n\n"
-#define CREATE_OPTIONS_USAGE                                                                         \
-	"  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"   \
-	"      --entrypoint CMD     override the image's entrypoint\n"                               \
-	"  -h, --hostname NAME      container host name (default: short ID)\n"                       \
-	"  -i, --interactive        keep standard input open\n"                                      \
-	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                         \
-	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"              \
-	"      --name NAME          name the container\n"                                            \
-	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"   \
-	"      --pull POLICY        missing (default), always, never or newer\n"                     \
-	"  -q, --quiet              no pull progress\n"                                              \
-	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"          \
-	"      --rm                 remove the container when it exits\n"                            \
-	"      --rootfs             IMAGE is a directory to use as the root filesystem\n"            \
-	"      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n"   \
-	"      --shm-size SIZE      size of /dev/shm (default 64m)\n"                                \
-	"      --stop-signal SIG    the signal stop sends first (default: the image's, else TERM)\n" \
-	"      --stop-timeout N     seconds stop waits before SIGKILL (default 10)\n"                \
-	"  -t, --tty                allocate a pseudo-terminal\n"                                    \
-	"  -u, --user UID[:GID]     run as this user\n"                                              \
-	"  -w, --workdir DIR        working directory inside the container\n"                        \
-	"  -v, --volume [SRC:]DST[:OPTS]  bind a host path (SRC starts with / or .), a named\n"      \
-	"                           volume (SRC a name), or an anonymous one (no SRC); OPTS:\n"      \
-	"                           ro, rw, nocopy, U, z, Z, rprivate, rshared ..., rbind, bind\n"   \
-	"      --mount type=TYPE,src=SRC,dst=DST[,OPT...]  bind, volume, tmpfs or devpts\n"          \
-	"      --tmpfs DST[:OPTS]   mount a tmpfs (default rw,noexec,nosuid,nodev)\n"                \
-	"      --volumes-from CTR[:ro|rw]  the volumes and bind mounts of another container\n"       \
-	"      --read-only          mount the root filesystem read-only\n"                           \
+#define CREATE_OPTIONS_USAGE                                                                          \
+	"  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"    \
+	"      --entrypoint CMD     override the image's entrypoint\n"                                \
+	"  -h, --hostname NAME      container host name (default: short ID)\n"                        \
+	"  -i, --interactive        keep standard input open\n"                                       \
+	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                          \
+	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"               \
+	"      --name NAME          name the container\n"                                             \
+	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"    \
+	"      --pull POLICY        missing (default), always, never or newer\n"                      \
+	"  -q, --quiet              no pull progress\n"                                               \
+	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"           \
+	"      --rm                 remove the container when it exits\n"                             \
+	"      --rootfs             IMAGE is a directory to use as the root filesystem\n"             \
+	"      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n"    \
+	"      --shm-size SIZE      size of /dev/shm (default 64m)\n"                                 \
+	"      --stop-signal SIG    the signal stop sends first (default: the image's, else TERM)\n"  \
+	"      --stop-timeout N     seconds stop waits before SIGKILL (default 10)\n"                 \
+	"  -t, --tty                allocate a pseudo-terminal\n"                                     \
+	"  -u, --user UID[:GID]     run as this user\n"                                               \
+	"  -w, --workdir DIR        working directory inside the container\n"                         \
+	"  -v, --volume [SRC:]DST[:OPTS]  bind a host path (SRC starts with / or .), a named\n"       \
+	"                           volume (SRC a name), or an anonymous one (no SRC); OPTS:\n"       \
+	"                           ro, rw, nocopy, U, O, z, Z, rprivate, rshared ..., rbind, bind\n" \
+	"      --mount type=TYPE,src=SRC,dst=DST[,OPT...]  bind, volume, tmpfs or devpts\n"           \
+	"      --tmpfs DST[:OPTS]   mount a tmpfs (default rw,noexec,nosuid,nodev)\n"                 \
+	"      --volumes-from CTR[:ro|rw]  the volumes and bind mounts of another container\n"        \
+	"      --read-only          mount the root filesystem read-only\n"                            \
 	"      --read-only-tmpfs=false  with --read-only: no writable /tmp, /var/tmp, /run\n"
 
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE;

@@ -48,6 +48,7 @@ static bool config_running(struct state_store *s, const struct ctr_config *c)
 
 int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, struct burrow_err **err)
 {
+	ctr_mounts_cleanup(s, c);
 	if (r->mountpoint && !c->rootfs) {
 		if (ovl_umount(r->mountpoint, r->fuse_pid, err) < 0)
 			return burrow_error_wrap(err, "container '%s'", str_quote(c->name));

@@ -21,10 +21,11 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "overlay/overlay.h"
 #include "state/state.h"
 
 /* burrow's own options: kept in the record, never given to the runtime */
-static const char *const own_options[] = {"anon", "nocopy", "copy", "U", "mkdir", "z", "Z", NULL};
+static const char *const own_options[] = {"anon", "nocopy", "copy", "U", "O", "mkdir", "z", "Z", NULL};
 
 /* Options of one kind exclude each other (and a second of the same kind). */
 static const char *const opt_classes[][9] = {
@@ -37,6 +38,7 @@ static const char *const opt_classes[][9] = {
     {"nodev", "dev", NULL},
     {"noexec", "exec", NULL},
     {"U", NULL},
+    {"O", NULL},
 };
 #define N_CLASSES (sizeof(opt_classes) / sizeof(opt_classes[0]))
 
@@ -107,8 +109,8 @@ static int volume_options(const char *spec, struct ctr_mount *m, const char *opt
 	cleanup_strv char **v = strv_split(opts, ',');
 	for (size_t i = 0; v[i]; i++) {
 		const char *o = v[i];
-		if (strcmp(o, "O") == 0 || strcmp(o, "idmap") == 0 || str_has_prefix(o, "idmap=") ||
-		    str_has_prefix(o, "upperdir=") || str_has_prefix(o, "workdir="))
+		if (strcmp(o, "idmap") == 0 || str_has_prefix(o, "idmap=") || str_has_prefix(o, "upperdir=") ||
+		    str_has_prefix(o, "workdir="))
 			return burrow_error_status(err, EINVAL, "mount '%s': option '%s' is not supported yet",
 			                           str_quote(spec), str_quote(o));
 		if (opt_class(o) < 0)
@@ -127,7 +129,7 @@ static bool all_options(const char *opts)
 		return false;
 	cleanup_strv char **v = strv_split(opts, ',');
 	for (size_t i = 0; v[i]; i++)
-		if (opt_class(v[i]) < 0 && strcmp(v[i], "O") != 0)
+		if (opt_class(v[i]) < 0)
 			return false;
 	return true;
 }
@@ -149,7 +151,10 @@ static int finish_mount(const char *spec, struct ctr_mount *m, bool cli_v, struc
 	bool bind = strcmp(m->type, "bind") == 0, vol = strcmp(m->type, "volume") == 0;
 	if ((bind || vol) && !ctr_mount_has(m, "bind") && !ctr_mount_has(m, "rbind"))
 		strv_append(&m->options, "rbind");
-	if (bind && cli_v)
+	if (!bind && ctr_mount_has(m, "O"))
+		return burrow_error_status(err, EINVAL, "invalid mount '%s': 'O' (an overlay) is for host directories",
+		                           str_quote(spec));
+	if (bind && cli_v && !ctr_mount_has(m, "O"))
 		strv_append(&m->options, "mkdir");
 	if (vol && !m->source)
 		strv_append(&m->options, "anon");
@@ -768,8 +773,69 @@ static size_t depth(const char *p)
 	return d;
 }
 
-int ctr_mounts_prepare(struct state_store *s, const struct ctr_config *c, const char *root, char ***out,
-                       struct burrow_err **err)
+/* :O's directories: the upper and work dirs under the container's storage
+ * (changes, discarded at cleanup), the mount point under its runtime dir. */
+static char *overlay_dir(struct state_store *s, const struct ctr_config *c, size_t i, bool merged)
+{
+	cleanup_free char *dir = merged ? ctr_rundir(s, c->id) : ctr_dir(s, c->id);
+	cleanup_free char *name = xasprintf("overlay-%zu", i);
+	return path_join(dir, name);
+}
+
+/* An overlay (fuse-overlayfs) over the host directory of a :O mount; its
+ * source becomes the overlay's mount point. */
+static int prepare_overlay(struct state_store *s, const struct ctr_config *c, const struct ovl_opts *ovl, size_t i,
+                           struct ctr_mount *m, struct burrow_err **err)
+{
+	cleanup_free char *base = overlay_dir(s, c, i, false);
+	cleanup_free char *merged = overlay_dir(s, c, i, true);
+	cleanup_free char *upper = path_join(base, "upper");
+	cleanup_free char *work = path_join(base, "work");
+	char *lower[] = {m->source, NULL};
+	pid_t pid = 0;
+	struct stat st;
+	int e = stat(m->source, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (e)
+		return burrow_error(err, e, "overlay source '%s' of '%s'", str_quote(m->source),
+		                    str_quote(m->destination));
+	if (rm_rf(base, err) < 0 || mkdir_p(upper, 0755, err) < 0 || mkdir_p(work, 0700, err) < 0 ||
+	    mkdir_p(merged, 0700, err) < 0 || ovl_mount(ovl, lower, upper, work, merged, &pid, err) < 0)
+		return burrow_error_wrap(err, "overlay on '%s'", str_quote(m->destination));
+	free(m->source);
+	m->source = steal_ptr(merged);
+	return 0;
+}
+
+void ctr_mounts_cleanup(struct state_store *s, const struct ctr_config *c)
+{
+	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
+		struct ctr_mount m;
+		struct burrow_err *e = NULL;
+		if (ctr_mount_decode(c->mounts[i], &m, &e) < 0) {
+			burrow_err_free(e);
+			continue;
+		}
+		bool overlay = ctr_mount_has(&m, "O");
+		ctr_mount_clear(&m);
+		if (!overlay)
+			continue;
+		cleanup_free char *base = overlay_dir(s, c, i, false);
+		cleanup_free char *merged = overlay_dir(s, c, i, true);
+		if (access(merged, F_OK) == 0 && ovl_umount(merged, 0, &e) < 0) {
+			burrow_warn("%s", e->msg);
+			burrow_err_free(steal_ptr(e));
+			continue; /* still mounted: its changes stay */
+		}
+		if (rm_rf(base, &e) < 0 || rmdir(merged) < 0) {
+			if (e)
+				burrow_warn("%s", e->msg);
+			burrow_err_free(e);
+		}
+	}
+}
+
+int ctr_mounts_prepare(struct state_store *s, const struct ctr_config *c, const char *root, const struct ovl_opts *ovl,
+                       char ***out, struct burrow_err **err)
 {
 	*out = NULL;
 	if (!c->mounts || !c->mounts[0])
@@ -790,6 +856,8 @@ int ctr_mounts_prepare(struct state_store *s, const struct ctr_config *c, const 
 			r = prepare_volume(s, c, rootfd, &m, err);
 		else if (r == 0 && strcmp(m.type, "bind") == 0 && ctr_mount_has(&m, "U"))
 			r = chown_tree(AT_FDCWD, m.source, c->uid, c->gid, 0, err);
+		if (r == 0 && strcmp(m.type, "bind") == 0 && ctr_mount_has(&m, "O"))
+			r = prepare_overlay(s, c, ovl, i, &m, err);
 		if (r == 0)
 			strv_builder_take(&b, ctr_mount_format(&m));
 		ctr_mount_clear(&m);
@@ -811,6 +879,7 @@ int ctr_mounts_prepare(struct state_store *s, const struct ctr_config *c, const 
 	return 0;
 fail:
 	strv_free(strv_builder_steal(&b));
+	ctr_mounts_cleanup(s, c);
 	return -1;
 }
 

@@ -12,7 +12,8 @@
  *            bind, rprivate ..., nosuid, nodev, noexec, size=, mode= ...)
  *            and burrow's own flags, which do not: anon (an anonymous
  *            volume, removed with rm -v and run --rm), nocopy (no copy-up),
- *            U (chown the source to the container's user), mkdir (-v: a
+ *            U (chown the source to the container's user), O (an overlay
+ *            over the host directory, changes discarded), mkdir (-v: a
  *            missing host directory is made at create), z and Z (accepted,
  *            meaningless here).
  * Paths with a tab or a newline are refused. */
@@ -27,6 +28,7 @@
 
 struct state_store;
 struct ctr_config;
+struct ovl_opts;
 
 struct ctr_mount {
 	char *type;
@@ -79,8 +81,11 @@ void ctr_mounts_release(struct state_store *s, char *const *mounts, const char *
  * runtime (volumes turned into binds of their data, or tmpfs), in the
  * stored format; an empty volume that needs it receives the image's
  * content at its mount point first (copy-up), :U sources are chowned. */
-int ctr_mounts_prepare(struct state_store *s, const struct ctr_config *c, const char *root, char ***out,
-                       struct burrow_err **err);
+int ctr_mounts_prepare(struct state_store *s, const struct ctr_config *c, const char *root, const struct ovl_opts *ovl,
+                       char ***out, struct burrow_err **err);
+/* After a run: the overlays of :O mounts unmounted and their changes
+ * removed. Warnings only. */
+void ctr_mounts_cleanup(struct state_store *s, const struct ctr_config *c);
 
 /* config.json's entries for the prepared mounts, with --read-only's
  * writable tmpfs first when readonly_tmpfs (a mount of the user's at one

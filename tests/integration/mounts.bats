@@ -281,3 +281,21 @@ b
 	is "$output" "1000:1000"
 	ns rm -rf "$T/h"
 }
+
+@test "mounts: :O overlays a host directory; the container's changes are discarded" {
+	mkdir "$T/o"
+	echo base >"$T/o/f"
+	run_burrow 0 run --name ov -v "$T/o:/o:O" busybox sh -c 'cat /o/f; echo changed >/o/f; echo new >/o/n; rm /o/f; ls -A /o'
+	is "$output" "base
+n"
+	is "$(ls -A "$T/o")" "f" "nothing new in the host directory"
+	is "$(cat "$T/o/f")" "base" "the host file is unchanged"
+	# the next start begins from the host directory again
+	run_burrow 0 start -a ov
+	is "$output" "base
+n"
+	run_burrow 0 rm ov
+	is "$(ls -A "$XDG_DATA_HOME/burrow/containers")" "" "the overlay's changes are gone with the container"
+	run_burrow 125 run --rm -v "$T/o/f:/o:O" busybox true
+	assert_match "$output" "overlay source '$T/o/f' of '/o': Not a directory"
+}

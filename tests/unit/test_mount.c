@@ -39,27 +39,27 @@ static char *parsed(int (*p)(const char *, struct ctr_mount *, struct burrow_err
 	return r;
 }
 
-#define V(spec, want)                                                      \
-	do {                                                               \
+#define V(spec, want)                                                          \
+	do {                                                                   \
 		cleanup_free char *got = parsed(ctr_mount_parse_volume, spec); \
-		assert_string_equal(got, want);                            \
+		assert_string_equal(got, want);                                \
 	} while (0)
-#define M(spec, want)                                                     \
-	do {                                                              \
+#define M(spec, want)                                                         \
+	do {                                                                  \
 		cleanup_free char *got = parsed(ctr_mount_parse_mount, spec); \
-		assert_string_equal(got, want);                           \
+		assert_string_equal(got, want);                               \
 	} while (0)
-#define TMP(spec, want)                                                   \
-	do {                                                              \
+#define TMP(spec, want)                                                       \
+	do {                                                                  \
 		cleanup_free char *got = parsed(ctr_mount_parse_tmpfs, spec); \
-		assert_string_equal(got, want);                           \
+		assert_string_equal(got, want);                               \
 	} while (0)
-#define BAD(p, spec, msg)                                        \
-	do {                                                     \
-		cleanup_free char *got = parsed(p, spec);        \
-		assert_non_null(strstr(got, "ERR:"));            \
-		if (!strstr(got, msg))                           \
-			fail_msg("'%s': got '%s'", spec, got);   \
+#define BAD(p, spec, msg)                                      \
+	do {                                                   \
+		cleanup_free char *got = parsed(p, spec);      \
+		assert_non_null(strstr(got, "ERR:"));          \
+		if (!strstr(got, msg))                         \
+			fail_msg("'%s': got '%s'", spec, got); \
 	} while (0)
 
 static void test_volume_forms(void **state)
@@ -73,6 +73,7 @@ static void test_volume_forms(void **state)
 	V("/anon", "volume\t\t/anon\trbind,anon");
 	V("/anon:ro", "volume\t\t/anon\tro,rbind,anon");
 	V("/h:/c:bind", "bind\t/h\t/c\tbind,mkdir");
+	V("/h:/c:O", "bind\t/h\t/c\tO,rbind");
 }
 
 static void test_volume_bad(void **state)
@@ -84,7 +85,8 @@ static void test_volume_bad(void **state)
 	BAD(ctr_mount_parse_volume, "/h:/c:ro,rw", "'ro' and 'rw' cannot both be given");
 	BAD(ctr_mount_parse_volume, "/h:/c:shared,rprivate", "cannot both be given");
 	BAD(ctr_mount_parse_volume, "/h:/c:bogus", "unknown option 'bogus'");
-	BAD(ctr_mount_parse_volume, "/h:/c:O", "not supported yet");
+	BAD(ctr_mount_parse_volume, "/h:/c:O,upperdir=/u", "not supported yet");
+	BAD(ctr_mount_parse_volume, "name:/c:O", "'O' (an overlay) is for host directories");
 	BAD(ctr_mount_parse_volume, "bad name:/c", "neither an absolute path nor a valid volume name");
 	BAD(ctr_mount_parse_volume, "/h:/", "cannot mount over the container's '/'");
 	BAD(ctr_mount_parse_volume, ":/c", "empty source");
@@ -161,9 +163,9 @@ static void test_check_duplicates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_volume_forms),  cmocka_unit_test(test_volume_bad),
-	    cmocka_unit_test(test_mount_forms),   cmocka_unit_test(test_tmpfs_forms),
-	    cmocka_unit_test(test_volumes_from),  cmocka_unit_test(test_check_duplicates),
+	    cmocka_unit_test(test_volume_forms), cmocka_unit_test(test_volume_bad),
+	    cmocka_unit_test(test_mount_forms),  cmocka_unit_test(test_tmpfs_forms),
+	    cmocka_unit_test(test_volumes_from), cmocka_unit_test(test_check_duplicates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
