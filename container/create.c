@@ -234,6 +234,24 @@ int ctr_parse_log_driver(const char *spec, const char **driver, struct burrow_er
 	                           str_quote(spec));
 }
 
+/* Whether a container is called name (err set then, as ctr_config_insert
+ * says it). */
+static bool name_taken(struct state_store *s, const char *name, struct burrow_err **err)
+{
+	cleanup_free char *id = NULL;
+	struct burrow_err *e = NULL;
+	struct ctr_config other = {0};
+	bool taken = ctr_lookup(s, name, &id, &e) == 0 && ctr_config_load(s, id, &other, &e) == 0 &&
+	             strcmp(other.name, name) == 0;
+	burrow_err_free(e);
+	ctr_config_clear(&other);
+	if (taken) {
+		burrow_error(err, 0, "the container name '%s' is already in use", str_quote(name));
+		burrow_error_hint(err, "remove that container (burrow rm %s) or choose another name", name);
+	}
+	return taken;
+}
+
 int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err)
 {
 	struct ctr_config c = {0};
@@ -348,7 +366,10 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 
 	c.name = o->name ? xstrdup(o->name) : NULL;
 	/* the last step before the records: it writes (host directories,
-	 * volumes) */
+	 * volumes); a name in use is said before (insert says it again, when
+	 * another command took it meanwhile) */
+	if (c.name && name_taken(s, c.name, err))
+		goto out;
 	struct ctr_mount_specs sp = mount_specs(o);
 	sp.image_volumes = img ? img->config.volumes : NULL;
 	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)

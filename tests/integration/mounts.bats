@@ -79,6 +79,12 @@ vol_names() {
 	[ ! -e "$T/missing" ]
 	run_burrow 0 ps -aq
 	is "$output" "" "no container stored"
+	# a name in use is said before anything is made
+	run_burrow 0 create --name taken busybox
+	run_burrow 125 run --name taken -v "$T/made-not:/d" -v v:/v busybox true
+	assert_match "$output" "the container name 'taken' is already in use"
+	[ ! -e "$T/made-not" ]
+	is "$(vol_names)" "" "no volume made"
 }
 
 @test "mounts: a bad spec is one line, 125, and writes nothing" {
