@@ -746,9 +746,15 @@ static int prepare_volume(struct state_store *s, const struct ctr_config *c, int
 		m->source = xstrdup("tmpfs");
 		const char *o = ctr_vol_kv_get(v.options, "o");
 		cleanup_strv char **extra = strv_split(o ? o : "", ',');
+		struct strv_builder opts = {0};
+		for (size_t i = 0; m->options[i]; i++)
+			if (strcmp(m->options[i], "rbind") != 0 && strcmp(m->options[i], "bind") != 0)
+				strv_builder_add(&opts, m->options[i]);
 		for (size_t i = 0; extra[i]; i++)
 			if (*extra[i])
-				strv_append(&m->options, extra[i]);
+				strv_builder_add(&opts, extra[i]);
+		strv_free(m->options);
+		m->options = strv_builder_steal(&opts);
 	} else {
 		m->type = xstrdup("bind");
 		free(m->source);

@@ -305,3 +305,13 @@ n"
 	run_burrow 125 run --rm -v "$T/o/f:/o:O" busybox true
 	assert_match "$output" "overlay source '$T/o/f' of '/o': Not a directory"
 }
+
+@test "mounts: volumes made with -o type=tmpfs and -o type=bind,device=DIR" {
+	run_burrow 0 volume create -o type=tmpfs -o o=size=1m tv
+	run_burrow 0 run --rm -v tv:/t busybox sh -c 'grep " /t " /proc/mounts'
+	assert_match "$output" "^tmpfs /t tmpfs .*size=1024k"
+	mkdir "$T/dev"
+	run_burrow 0 volume create -o type=bind -o device="$T/dev" bv
+	run_burrow 0 run --rm -v bv:/b busybox sh -c 'echo x >/b/f'
+	is "$(cat "$T/dev/f")" "x"
+}
