@@ -205,6 +205,9 @@ f
 	is "$output" "1"
 	run_burrow 1 run --rm --read-only --read-only-tmpfs=false busybox touch /tmp/a
 	assert_match "$output" "Read-only file system"
+	# a missing working directory is still made, as podman's
+	run_burrow 0 run --rm --read-only -w /newdir busybox pwd
+	is "$output" "/newdir"
 	run_burrow 0 run --rm --read-only -v "$T:/tmp" busybox touch /tmp/mine
 	[ -e "$T/mine" ]
 	run_burrow 0 create --name ro --read-only busybox
