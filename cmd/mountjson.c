@@ -51,11 +51,8 @@ void cmd_ctr_mounts_json(struct state_store *s, const struct ctr_config *c, yajl
 	json_obj_add(hc, "ReadonlyTmpfs", json_new_bool(c->read_only && !c->ro_no_tmpfs));
 	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
 		struct ctr_mount m;
-		struct burrow_err *e = NULL;
-		if (ctr_mount_decode(c->mounts[i], &m, &e) < 0) {
-			burrow_err_free(e);
+		if (!ctr_mount_try(c->mounts[i], &m))
 			continue;
-		}
 		bool rw = !ctr_mount_has(&m, "ro");
 		cleanup_strv char **opts = NULL;
 		for (size_t k = 0; m.options[k]; k++)

@@ -402,6 +402,15 @@ char *ctr_mount_format(const struct ctr_mount *m)
 	return xasprintf("%s\t%s\t%s\t%s", m->type, m->source ? m->source : "", m->destination, opts);
 }
 
+bool ctr_mount_try(const char *s, struct ctr_mount *m)
+{
+	struct burrow_err *e = NULL;
+	if (ctr_mount_decode(s, m, &e) == 0)
+		return true;
+	burrow_err_free(e);
+	return false;
+}
+
 int ctr_mount_decode(const char *s, struct ctr_mount *m, struct burrow_err **err)
 {
 	cleanup_strv char **f = strv_split(s, '\t');
@@ -576,11 +585,9 @@ void ctr_mounts_release(struct state_store *s, char *const *mounts, const char *
 {
 	for (size_t i = 0; mounts && mounts[i]; i++) {
 		struct ctr_mount m;
-		struct burrow_err *e = NULL;
-		if (ctr_mount_decode(mounts[i], &m, &e) < 0) {
-			burrow_err_free(e);
+		if (!ctr_mount_try(mounts[i], &m))
 			continue;
-		}
+		struct burrow_err *e = NULL;
 		if (strcmp(m.type, "volume") == 0 && m.source) {
 			if (ctr_vol_unuse(s, m.source, ctr_id, &e) < 0 && e->status != ENOENT)
 				burrow_warn("%s", e->msg);
@@ -816,17 +823,15 @@ void ctr_mounts_cleanup(struct state_store *s, const struct ctr_config *c)
 {
 	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
 		struct ctr_mount m;
-		struct burrow_err *e = NULL;
-		if (ctr_mount_decode(c->mounts[i], &m, &e) < 0) {
-			burrow_err_free(e);
+		if (!ctr_mount_try(c->mounts[i], &m))
 			continue;
-		}
 		bool overlay = ctr_mount_has(&m, "O");
 		ctr_mount_clear(&m);
 		if (!overlay)
 			continue;
 		cleanup_free char *base = overlay_dir(s, c, i, false);
 		cleanup_free char *merged = overlay_dir(s, c, i, true);
+		struct burrow_err *e = NULL;
 		if (access(merged, F_OK) == 0 && ovl_umount(merged, 0, &e) < 0) {
 			burrow_warn("%s", e->msg);
 			burrow_err_free(steal_ptr(e));
@@ -934,11 +939,8 @@ void ctr_mounts_gen(yajl_gen g, char *const *prepared, bool readonly_tmpfs, bool
 	}
 	for (size_t i = 0; prepared && prepared[i]; i++) {
 		struct ctr_mount m;
-		struct burrow_err *e = NULL;
-		if (ctr_mount_decode(prepared[i], &m, &e) < 0) {
-			burrow_err_free(e);
+		if (!ctr_mount_try(prepared[i], &m))
 			continue;
-		}
 		if (above_defaults(m.destination) != early) {
 			ctr_mount_clear(&m);
 			continue;

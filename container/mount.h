@@ -50,6 +50,9 @@ int ctr_mount_parse_from(const char *spec, char **ref, char **mode, struct burro
 /* The stored string, and back. */
 char *ctr_mount_format(const struct ctr_mount *m);
 int ctr_mount_decode(const char *s, struct ctr_mount *m, struct burrow_err **err);
+/* ctr_mount_decode for a walk over stored mounts: false (nothing to clear)
+ * on a damaged one, which the walk then skips. */
+bool ctr_mount_try(const char *s, struct ctr_mount *m);
 void ctr_mount_clear(struct ctr_mount *m);
 bool ctr_mount_has(const struct ctr_mount *m, const char *opt);
 
