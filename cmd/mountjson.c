@@ -13,9 +13,9 @@
 /* burrow's own options and the ones inspect shows in fields of their own */
 static bool shown_apart(const char *o)
 {
-	static const char *const apart[] = {"ro",     "rw",      "anon",  "mkdir",  "private",    "rprivate",
-	                                    "shared", "rshared", "slave", "rslave", "unbindable", "runbindable",
-	                                    "copy",   "nocopy",  "z",     "Z",      "U",          NULL};
+	static const char *const apart[] = {"ro",      "rw",    "anon",   "private",    "rprivate",    "shared",
+	                                    "rshared", "slave", "rslave", "unbindable", "runbindable", "copy",
+	                                    "nocopy",  "z",     "Z",      "U",          NULL};
 	return strv_contains((char *const *)apart, o);
 }
 

@@ -25,7 +25,7 @@
 #include "state/state.h"
 
 /* burrow's own options: kept in the record, never given to the runtime */
-static const char *const own_options[] = {"anon", "nocopy", "copy", "U", "O", "mkdir", "z", "Z", NULL};
+static const char *const own_options[] = {"anon", "nocopy", "copy", "U", "O", "z", "Z", NULL};
 
 /* Options of one kind exclude each other (and a second of the same kind). */
 static const char *const opt_classes[][9] = {
@@ -141,21 +141,26 @@ static void init_mount(struct ctr_mount *m, const char *type)
 	m->options = xcalloc(1, sizeof(char *));
 }
 
-/* Fills in what a mount of its type always has. */
-static int finish_mount(const char *spec, struct ctr_mount *m, bool cli_v, struct burrow_err **err)
+/* Fills in what a mount of its type always has: binds and volumes are
+ * nosuid, nodev and rbind unless told otherwise (podman's defaults). */
+static int finish_mount(const char *spec, struct ctr_mount *m, struct burrow_err **err)
 {
 	if (check_dest(spec, m->destination, err) < 0)
 		return -1;
 	if (m->source && check_path("source", m->source, err) < 0)
 		return -1;
 	bool bind = strcmp(m->type, "bind") == 0, vol = strcmp(m->type, "volume") == 0;
-	if ((bind || vol) && !ctr_mount_has(m, "bind") && !ctr_mount_has(m, "rbind"))
-		strv_append(&m->options, "rbind");
 	if (!bind && ctr_mount_has(m, "O"))
 		return burrow_error_status(err, EINVAL, "invalid mount '%s': 'O' (an overlay) is for host directories",
 		                           str_quote(spec));
-	if (bind && cli_v && !ctr_mount_has(m, "O"))
-		strv_append(&m->options, "mkdir");
+	static const char *const defaults[] = {"nosuid", "nodev", "rbind", NULL};
+	for (size_t d = 0; (bind || vol) && defaults[d]; d++) {
+		bool have = false;
+		for (size_t i = 0; m->options[i] && !have; i++)
+			have = opt_class(m->options[i]) == opt_class(defaults[d]);
+		if (!have)
+			strv_append(&m->options, defaults[d]);
+	}
 	if (vol && !m->source)
 		strv_append(&m->options, "anon");
 	if (vol && m->source && !state_valid_name(m->source))
@@ -195,7 +200,7 @@ int ctr_mount_parse_volume(const char *spec, struct ctr_mount *m, struct burrow_
 	init_mount(m, src && is_path(src) ? "bind" : "volume");
 	m->source = src ? xstrdup(src) : NULL;
 	m->destination = xstrdup(dst);
-	if ((opts && volume_options(spec, m, opts, err) < 0) || finish_mount(spec, m, true, err) < 0) {
+	if ((opts && volume_options(spec, m, opts, err) < 0) || finish_mount(spec, m, err) < 0) {
 		ctr_mount_clear(m);
 		return -1;
 	}
@@ -327,7 +332,7 @@ int ctr_mount_parse_mount(const char *spec, struct ctr_mount *m, struct burrow_e
 			if (!ctr_mount_has(m, *d) && add_option(spec, m, *d, err) < 0)
 				r = -1;
 	}
-	if (r < 0 || finish_mount(spec, m, false, err) < 0) {
+	if (r < 0 || finish_mount(spec, m, err) < 0) {
 		ctr_mount_clear(m);
 		return -1;
 	}
@@ -371,7 +376,7 @@ int ctr_mount_parse_tmpfs(const char *spec, struct ctr_mount *m, struct burrow_e
 			if (!have)
 				strv_append(&m->options, *d);
 		}
-	if (finish_mount(spec, m, false, err) < 0) {
+	if (finish_mount(spec, m, err) < 0) {
 		ctr_mount_clear(m);
 		return -1;
 	}
@@ -554,8 +559,7 @@ static int add_volumes_from(struct state_store *s, char *const *from, struct mou
 			struct strv_builder o = {0};
 			for (size_t j = 0; m.options[j]; j++) {
 				const char *x = m.options[j];
-				if (strcmp(x, "anon") == 0 || strcmp(x, "mkdir") == 0 ||
-				    (*mode && (strcmp(x, "ro") == 0 || strcmp(x, "rw") == 0)))
+				if (strcmp(x, "anon") == 0 || (*mode && (strcmp(x, "ro") == 0 || strcmp(x, "rw") == 0)))
 					continue;
 				strv_builder_add(&o, x);
 			}
@@ -625,7 +629,9 @@ int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, 
 		free(m->source);
 		m->source = abs;
 		struct stat st;
-		if (stat(m->source, &st) < 0 && (errno != ENOENT || !ctr_mount_has(m, "mkdir"))) {
+		/* as podman: a missing source is an error, not made (a typo
+		 * must not become an empty directory) */
+		if (stat(m->source, &st) < 0) {
 			burrow_error(err, errno, "bind source '%s' of '%s'", str_quote(m->source),
 			             str_quote(m->destination));
 			goto out;
@@ -633,9 +639,6 @@ int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, 
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		struct ctr_mount *m = &l.v[i];
-		if (strcmp(m->type, "bind") == 0 && ctr_mount_has(m, "mkdir") && access(m->source, F_OK) < 0 &&
-		    mkdir_p(m->source, 0755, err) < 0)
-			goto undo;
 		if (strcmp(m->type, "volume") != 0)
 			continue;
 		if (i >= first_from && i < first_image) {

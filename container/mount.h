@@ -13,9 +13,8 @@
  *            and burrow's own flags, which do not: anon (an anonymous
  *            volume, removed with rm -v and run --rm), nocopy (no copy-up),
  *            U (chown the source to the container's user), O (an overlay
- *            over the host directory, changes discarded), mkdir (-v: a
- *            missing host directory is made at create), z and Z (accepted,
- *            meaningless here).
+ *            over the host directory, changes discarded), z and Z
+ *            (accepted, meaningless here).
  * Paths with a tab or a newline are refused. */
 #ifndef BURROW_CONTAINER_MOUNT_H
 #define BURROW_CONTAINER_MOUNT_H
@@ -68,7 +67,7 @@ struct ctr_mount_specs {
 int ctr_mounts_check(const struct ctr_mount_specs *sp, char ***out, struct burrow_err **err);
 
 /* At create, after every other check (this writes): bind sources made
- * absolute (-v: a missing directory is made; --mount: refused), named
+ * absolute (a missing one is refused, as podman does), named
  * volumes created when missing, anonymous ones made, --volumes-from's
  * mounts added (the user's own win on a destination), every volume
  * marked in use by c->id. *out: the stored strings. On failure what was

@@ -65,15 +65,15 @@ static char *parsed(int (*p)(const char *, struct ctr_mount *, struct burrow_err
 static void test_volume_forms(void **state)
 {
 	(void)state;
-	V("/host:/ctr", "bind\t/host\t/ctr\trbind,mkdir");
-	V("/host:/ctr:ro,Z", "bind\t/host\t/ctr\tro,Z,rbind,mkdir");
-	V("./rel:/ctr:rshared", "bind\t./rel\t/ctr\trshared,rbind,mkdir");
-	V("name:/ctr", "volume\tname\t/ctr\trbind");
-	V("name:/ctr:nocopy,U", "volume\tname\t/ctr\tnocopy,U,rbind");
-	V("/anon", "volume\t\t/anon\trbind,anon");
-	V("/anon:ro", "volume\t\t/anon\tro,rbind,anon");
-	V("/h:/c:bind", "bind\t/h\t/c\tbind,mkdir");
-	V("/h:/c:O", "bind\t/h\t/c\tO,rbind");
+	V("/host:/ctr", "bind\t/host\t/ctr\tnosuid,nodev,rbind");
+	V("/host:/ctr:ro,Z", "bind\t/host\t/ctr\tro,Z,nosuid,nodev,rbind");
+	V("./rel:/ctr:rshared,suid", "bind\t./rel\t/ctr\trshared,suid,nodev,rbind");
+	V("name:/ctr", "volume\tname\t/ctr\tnosuid,nodev,rbind");
+	V("name:/ctr:nocopy,U", "volume\tname\t/ctr\tnocopy,U,nosuid,nodev,rbind");
+	V("/anon", "volume\t\t/anon\tnosuid,nodev,rbind,anon");
+	V("/anon:ro", "volume\t\t/anon\tro,nosuid,nodev,rbind,anon");
+	V("/h:/c:bind,dev", "bind\t/h\t/c\tbind,dev,nosuid");
+	V("/h:/c:O", "bind\t/h\t/c\tO,nosuid,nodev,rbind");
 }
 
 static void test_volume_bad(void **state)
@@ -96,12 +96,13 @@ static void test_volume_bad(void **state)
 static void test_mount_forms(void **state)
 {
 	(void)state;
-	M("type=bind,src=/h,dst=/c", "bind\t/h\t/c\trbind");
-	M("type=bind,source=/h,target=/c,readonly,bind-propagation=rslave", "bind\t/h\t/c\tro,rslave,rbind");
-	M("type=bind,src=/h,destination=/c,ro=false,bind-nonrecursive", "bind\t/h\t/c\trw,bind");
-	M("type=volume,src=v,dst=/c,volume-nocopy", "volume\tv\t/c\tnocopy,rbind");
-	M("type=volume,dst=/c", "volume\t\t/c\trbind,anon");
-	M("dst=/c", "volume\t\t/c\trbind,anon");
+	M("type=bind,src=/h,dst=/c", "bind\t/h\t/c\tnosuid,nodev,rbind");
+	M("type=bind,source=/h,target=/c,readonly,bind-propagation=rslave",
+	  "bind\t/h\t/c\tro,rslave,nosuid,nodev,rbind");
+	M("type=bind,src=/h,destination=/c,ro=false,bind-nonrecursive", "bind\t/h\t/c\trw,bind,nosuid,nodev");
+	M("type=volume,src=v,dst=/c,volume-nocopy", "volume\tv\t/c\tnocopy,nosuid,nodev,rbind");
+	M("type=volume,dst=/c", "volume\t\t/c\tnosuid,nodev,rbind,anon");
+	M("dst=/c", "volume\t\t/c\tnosuid,nodev,rbind,anon");
 	M("type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=700", "tmpfs\t\t/t\tsize=1m,mode=700,nosuid,nodev");
 	M("type=devpts,dst=/dev/pts2,mode=600", "devpts\t\t/dev/pts2\tmode=600");
 	BAD(ctr_mount_parse_mount, "type=nfs,dst=/c", "type 'nfs' is not bind, volume, tmpfs or devpts");
