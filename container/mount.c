@@ -749,6 +749,25 @@ static int prepare_volume(struct state_store *s, const struct ctr_config *c, int
 		if (ctr_vol_save(s, &v, err) < 0)
 			goto out;
 	}
+	if (v.needs_chown) {
+		/* as podman: a volume's first container gets its directory, unless
+		 * the image has one there (its owner came with copy-up); never
+		 * a bind volume's device (the user's own directory) */
+		cleanup_close int img = open_dest(rootfd, m->destination, err);
+		if (img < 0 && errno != ENOENT)
+			goto out;
+		if (img < 0 && !type) {
+			cleanup_close int dfd = ctr_vol_open_contents(s, &v, err);
+			if (dfd < 0)
+				goto out;
+			if (fchown(dfd, c->uid, c->gid) < 0)
+				burrow_warn("volume '%s': cannot give it to %u:%u: %s", v.name, c->uid, c->gid,
+				            strerror(errno));
+		}
+		v.needs_chown = false;
+		if (ctr_vol_save(s, &v, err) < 0)
+			goto out;
+	}
 	free(m->type);
 	if (type && strcmp(type, "tmpfs") == 0) {
 		m->type = xstrdup("tmpfs");

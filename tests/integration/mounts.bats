@@ -318,3 +318,19 @@ n"
 	run_burrow 0 run --rm -v bv:/b busybox sh -c 'echo x >/b/f'
 	is "$(cat "$T/dev/f")" "x"
 }
+
+@test "mounts: a new volume where the image has nothing is given to its first container's user" {
+	if ! many_ids; then
+		run_burrow 0 run --rm -v fresh:/newmp busybox stat -c %u:%g /newmp
+		is "$output" "0:0"
+		return
+	fi
+	run_burrow 0 run --rm -u 1000:1000 -v fresh:/newmp busybox sh -c 'touch /newmp/x && stat -c %u:%g /newmp'
+	is "$output" "1000:1000"
+	# once: a later container's user does not take it over
+	run_burrow 0 run --rm -u 2000:2000 -v fresh:/newmp busybox stat -c %u:%g /newmp
+	is "$output" "1000:1000"
+	# the image's directory there wins (its owner comes with copy-up)
+	run_burrow 0 run --rm -u 1000:1000 -v etcvol:/etc busybox stat -c %u:%g /etc
+	is "$output" "0:0"
+}
