@@ -97,6 +97,17 @@ static int add_option(const char *spec, struct ctr_mount *m, const char *o, stru
 	return 0;
 }
 
+/* The value of option KEY=VALUE in m (key: its first n bytes of key), or
+ * NULL. */
+static const char *opt_value(const struct ctr_mount *m, size_t n, const char *key)
+{
+	for (size_t i = 0; m->options[i]; i++)
+		if (strncmp(m->options[i], key, n) == 0 && m->options[i][n] == '=')
+			return m->options[i] + n + 1;
+	return NULL;
+}
+#define OPT_VALUE(m, key) opt_value(m, strlen(key), key)
+
 /* A -v source: a path (absolute, or starting with '.') or a volume name. */
 static bool is_path(const char *src)
 {
@@ -109,10 +120,18 @@ static int volume_options(const char *spec, struct ctr_mount *m, const char *opt
 	cleanup_strv char **v = strv_split(opts, ',');
 	for (size_t i = 0; v[i]; i++) {
 		const char *o = v[i];
-		if (strcmp(o, "idmap") == 0 || str_has_prefix(o, "idmap=") || str_has_prefix(o, "upperdir=") ||
-		    str_has_prefix(o, "workdir="))
+		if (strcmp(o, "idmap") == 0 || str_has_prefix(o, "idmap="))
 			return burrow_error_status(err, EINVAL, "mount '%s': option '%s' is not supported yet",
 			                           str_quote(spec), str_quote(o));
+		if (str_has_prefix(o, "upperdir=") || str_has_prefix(o, "workdir=")) {
+			const char *eq = strchr(o, '=');
+			if (eq[1] != '/' || opt_value(m, (size_t)(eq - o), o))
+				return burrow_error_status(err, EINVAL,
+				                           "invalid mount '%s': '%s' takes one absolute path",
+				                           str_quote(spec), str_quote(o));
+			strv_append(&m->options, o);
+			continue;
+		}
 		if (opt_class(o) < 0)
 			return burrow_error_status(err, EINVAL, "invalid mount '%s': unknown option '%s'",
 			                           str_quote(spec), str_quote(o));
@@ -153,6 +172,10 @@ static int finish_mount(const char *spec, struct ctr_mount *m, struct burrow_err
 	if (!bind && ctr_mount_has(m, "O"))
 		return burrow_error_status(err, EINVAL, "invalid mount '%s': 'O' (an overlay) is for host directories",
 		                           str_quote(spec));
+	bool upper = OPT_VALUE(m, "upperdir") != NULL, work = OPT_VALUE(m, "workdir") != NULL;
+	if ((upper || work) && (!ctr_mount_has(m, "O") || upper != work))
+		return burrow_error_status(
+		    err, EINVAL, "invalid mount '%s': upperdir= and workdir= go together, with O", str_quote(spec));
 	static const char *const defaults[] = {"nosuid", "nodev", "rbind", NULL};
 	for (size_t d = 0; (bind || vol) && defaults[d]; d++) {
 		bool have = false;
@@ -625,6 +648,15 @@ int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, 
 		struct ctr_mount *m = &l.v[i];
 		if (strcmp(m->type, "bind") != 0)
 			continue;
+		for (const char *const *k = (const char *const[]){"upperdir", "workdir", NULL}; *k; k++) {
+			const char *d = OPT_VALUE(m, *k);
+			struct stat dst;
+			if (d && stat(d, &dst) < 0) {
+				burrow_error(err, errno, "%s '%s' of '%s'", *k, str_quote(d),
+				             str_quote(m->destination));
+				goto out;
+			}
+		}
 		char *abs = absolute(m->source);
 		free(m->source);
 		m->source = abs;
@@ -824,8 +856,10 @@ static int prepare_overlay(struct state_store *s, const struct ctr_config *c, co
 {
 	cleanup_free char *base = overlay_dir(s, c, i, false);
 	cleanup_free char *merged = overlay_dir(s, c, i, true);
-	cleanup_free char *upper = path_join(base, "upper");
-	cleanup_free char *work = path_join(base, "work");
+	/* upperdir=/workdir=: the user's own, kept */
+	const char *own_upper = OPT_VALUE(m, "upperdir"), *own_work = OPT_VALUE(m, "workdir");
+	cleanup_free char *upper = own_upper ? xstrdup(own_upper) : path_join(base, "upper");
+	cleanup_free char *work = own_work ? xstrdup(own_work) : path_join(base, "work");
 	char *lower[] = {m->source, NULL};
 	pid_t pid = 0;
 	struct stat st;
@@ -833,7 +867,7 @@ static int prepare_overlay(struct state_store *s, const struct ctr_config *c, co
 	if (e)
 		return burrow_error(err, e, "overlay source '%s' of '%s'", str_quote(m->source),
 		                    str_quote(m->destination));
-	if (rm_rf(base, err) < 0 || mkdir_p(upper, 0755, err) < 0 || mkdir_p(work, 0700, err) < 0 ||
+	if ((!own_upper && (rm_rf(base, err) < 0 || mkdir_p(upper, 0755, err) < 0 || mkdir_p(work, 0700, err) < 0)) ||
 	    mkdir_p(merged, 0700, err) < 0 || ovl_mount(ovl, lower, upper, work, merged, &pid, err) < 0)
 		return burrow_error_wrap(err, "overlay on '%s'", str_quote(m->destination));
 	free(m->source);
@@ -969,7 +1003,8 @@ void ctr_mounts_gen(yajl_gen g, char *const *prepared, bool readonly_tmpfs, bool
 		}
 		struct strv_builder o = {0};
 		for (size_t k = 0; m.options[k]; k++)
-			if (!strv_contains((char *const *)own_options, m.options[k]))
+			if (!strv_contains((char *const *)own_options, m.options[k]) &&
+			    !str_has_prefix(m.options[k], "upperdir=") && !str_has_prefix(m.options[k], "workdir="))
 				strv_builder_add(&o, m.options[k]);
 		cleanup_strv char **opts = strv_builder_steal(&o);
 		jg_map_open(g);

@@ -307,6 +307,14 @@ n"
 	is "$(ls -A "$XDG_DATA_HOME/burrow/containers")" "" "the overlay's changes are gone with the container"
 	run_burrow 125 run --rm -v "$T/o/f:/o:O" busybox true
 	assert_match "$output" "overlay source '$T/o/f' of '/o': Not a directory"
+	# upperdir= and workdir=: the changes land in the user's own upper dir, kept
+	mkdir "$T/up" "$T/wk"
+	run_burrow 0 run --rm -v "$T/o:/o:O,upperdir=$T/up,workdir=$T/wk" busybox sh -c 'echo kept >/o/n'
+	is "$(cat "$T/up/n")" "kept"
+	is "$(ls -A "$T/o")" "f" "nothing new in the host directory"
+	run_burrow 125 run --rm -v "$T/o:/o:O,upperdir=$T/nope,workdir=$T/wk" busybox true
+	assert_match "$output" "upperdir '$T/nope' of '/o': No such file or directory"
+	ns rm -rf "$T/wk"
 }
 
 @test "mounts: volumes made with -o type=tmpfs and -o type=bind,device=DIR" {

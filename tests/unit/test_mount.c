@@ -74,6 +74,7 @@ static void test_volume_forms(void **state)
 	V("/anon:ro", "volume\t\t/anon\tro,nosuid,nodev,rbind,anon");
 	V("/h:/c:bind,dev", "bind\t/h\t/c\tbind,dev,nosuid");
 	V("/h:/c:O", "bind\t/h\t/c\tO,nosuid,nodev,rbind");
+	V("/h:/c:O,upperdir=/u,workdir=/w", "bind\t/h\t/c\tO,upperdir=/u,workdir=/w,nosuid,nodev,rbind");
 }
 
 static void test_volume_bad(void **state)
@@ -85,7 +86,10 @@ static void test_volume_bad(void **state)
 	BAD(ctr_mount_parse_volume, "/h:/c:ro,rw", "'ro' and 'rw' cannot both be given");
 	BAD(ctr_mount_parse_volume, "/h:/c:shared,rprivate", "cannot both be given");
 	BAD(ctr_mount_parse_volume, "/h:/c:bogus", "unknown option 'bogus'");
-	BAD(ctr_mount_parse_volume, "/h:/c:O,upperdir=/u", "not supported yet");
+	BAD(ctr_mount_parse_volume, "/h:/c:O,upperdir=/u", "upperdir= and workdir= go together, with O");
+	BAD(ctr_mount_parse_volume, "/h:/c:upperdir=/u,workdir=/w", "go together, with O");
+	BAD(ctr_mount_parse_volume, "/h:/c:O,upperdir=u,workdir=/w", "takes one absolute path");
+	BAD(ctr_mount_parse_volume, "/h:/c:idmap", "not supported yet");
 	BAD(ctr_mount_parse_volume, "name:/c:O", "'O' (an overlay) is for host directories");
 	BAD(ctr_mount_parse_volume, "bad name:/c", "neither an absolute path nor a valid volume name");
 	BAD(ctr_mount_parse_volume, "/h:/", "cannot mount over the container's '/'");
