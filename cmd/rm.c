@@ -19,10 +19,11 @@ static int severity(int code)
 
 /* What 'burrow rm --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
-const char cmd_rm_usage[] = "rm [-f] [-i] [-t N] CONTAINER...\n\n"
+const char cmd_rm_usage[] = "rm [-f] [-i] [-t N] [-v] CONTAINER...\n\n"
                             "  -f, --force    remove running containers too (they are killed first); implies -i\n"
                             "  -i, --ignore   a container that does not exist is not an error\n"
-                            "  -t, --time N   with -f, stop them first: their stop signal, SIGKILL N seconds later\n";
+                            "  -t, --time N   with -f, stop them first: their stop signal, SIGKILL N seconds later\n"
+                            "  -v, --volumes  remove their anonymous volumes too\n";
 
 int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -30,11 +31,12 @@ int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"force", no_argument, NULL, 'f'},
 	    {"ignore", no_argument, NULL, 'i'},
 	    {"time", required_argument, NULL, 't'},
+	    {"volumes", no_argument, NULL, 'v'},
 	    {0, 0, 0, 0},
 	};
-	bool force = false, ignore = false;
+	bool force = false, ignore = false, volumes = false;
 	int c, timeout = -1;
-	while ((c = cmd_getopt(ctx, argc, argv, "fit:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "fit:v", longopts)) != -1) {
 		if (c == 't') {
 			if (cmd_parse_seconds(optarg, &timeout) < 0)
 				return cmd_usage_error(ctx, "invalid --time '%s' (seconds)", str_quote(optarg));
@@ -42,6 +44,8 @@ int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 			force = ignore = true; /* as podman: --force implies --ignore */
 		else if (c == 'i')
 			ignore = true;
+		else if (c == 'v')
+			volumes = true;
 		else
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	}
@@ -52,7 +56,7 @@ int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(err);
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
-		if (ctr_remove(ctx->state, argv[i], force, timeout, &err) < 0) {
+		if (ctr_remove_volumes(ctx->state, argv[i], force, timeout, volumes, &err) < 0) {
 			int code = err->status == ENOENT ? RM_NO_SUCH : err->status == EBUSY ? RM_RUNNING : EXIT_BURROW;
 			if (code != RM_NO_SUCH || !ignore)
 				burrow_err_print(err);

@@ -21,27 +21,35 @@
 	"An image that is not here is pulled first (see burrow pull; its flags\n"   \
 	"--platform, --arch, --os, --variant, --tls-verify, --creds, --authfile,\n" \
 	"--cert-dir, --retry and --retry-delay apply).\n\n"
-#define CREATE_OPTIONS_USAGE                                                                         \
-	"  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"   \
-	"      --entrypoint CMD     override the image's entrypoint\n"                               \
-	"  -h, --hostname NAME      container host name (default: short ID)\n"                       \
-	"  -i, --interactive        keep standard input open\n"                                      \
-	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                         \
-	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"              \
-	"      --name NAME          name the container\n"                                            \
-	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"   \
-	"      --pull POLICY        missing (default), always, never or newer\n"                     \
-	"  -q, --quiet              no pull progress\n"                                              \
-	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"          \
-	"      --rm                 remove the container when it exits\n"                            \
-	"      --rootfs             IMAGE is a directory to use as the root filesystem\n"            \
-	"      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n"   \
-	"      --shm-size SIZE      size of /dev/shm (default 64m)\n"                                \
-	"      --stop-signal SIG    the signal stop sends first (default: the image's, else TERM)\n" \
-	"      --stop-timeout N     seconds stop waits before SIGKILL (default 10)\n"                \
-	"  -t, --tty                allocate a pseudo-terminal\n"                                    \
-	"  -u, --user UID[:GID]     run as this user\n"                                              \
-	"  -w, --workdir DIR        working directory inside the container\n"
+#define CREATE_OPTIONS_USAGE                                                                          \
+	"  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"    \
+	"      --entrypoint CMD     override the image's entrypoint\n"                                \
+	"  -h, --hostname NAME      container host name (default: short ID)\n"                        \
+	"  -i, --interactive        keep standard input open\n"                                       \
+	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                          \
+	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"               \
+	"      --name NAME          name the container\n"                                             \
+	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"    \
+	"      --pull POLICY        missing (default), always, never or newer\n"                      \
+	"  -q, --quiet              no pull progress\n"                                               \
+	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"           \
+	"      --rm                 remove the container when it exits\n"                             \
+	"      --rootfs             IMAGE is a directory to use as the root filesystem\n"             \
+	"      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n"    \
+	"      --shm-size SIZE      size of /dev/shm (default 64m)\n"                                 \
+	"      --stop-signal SIG    the signal stop sends first (default: the image's, else TERM)\n"  \
+	"      --stop-timeout N     seconds stop waits before SIGKILL (default 10)\n"                 \
+	"  -t, --tty                allocate a pseudo-terminal\n"                                     \
+	"  -u, --user UID[:GID]     run as this user\n"                                               \
+	"  -w, --workdir DIR        working directory inside the container\n"                         \
+	"  -v, --volume [SRC:]DST[:OPTS]  bind a host path (SRC starts with / or .), a named\n"       \
+	"                           volume (SRC a name), or an anonymous one (no SRC); OPTS:\n"       \
+	"                           ro, rw, nocopy, U, O, z, Z, rprivate, rshared ..., rbind, bind\n" \
+	"      --mount type=TYPE,src=SRC,dst=DST[,OPT...]  bind, volume, tmpfs or devpts\n"           \
+	"      --tmpfs DST[:OPTS]   mount a tmpfs (default rw,noexec,nosuid,nodev)\n"                 \
+	"      --volumes-from CTR[:ro|rw]  the volumes and bind mounts of another container\n"        \
+	"      --read-only          mount the root filesystem read-only\n"                            \
+	"      --read-only-tmpfs=false  with --read-only: no writable /tmp, /var/tmp, /run\n"
 
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
@@ -66,6 +74,11 @@ enum {
 	OPT_PULL,
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
+	OPT_MOUNT,
+	OPT_TMPFS,
+	OPT_VOLUMES_FROM,
+	OPT_READ_ONLY,
+	OPT_READ_ONLY_TMPFS,
 };
 
 enum pull_policy {
@@ -129,6 +142,7 @@ struct run_args {
 	struct ctr_create_opts o;
 	const char *network;
 	struct strv_builder env;
+	struct strv_builder volumes, mounts, tmpfs, volumes_from;
 	bool detach;
 	const char *detach_keys;
 	bool sig_proxy;
@@ -148,6 +162,10 @@ static void run_args_init(struct run_args *a)
 static void run_args_clear(struct run_args *a)
 {
 	strv_free(a->env.v);
+	strv_free(a->volumes.v);
+	strv_free(a->mounts.v);
+	strv_free(a->tmpfs.v);
+	strv_free(a->volumes_from.v);
 	cmd_pull_clear(&a->pull);
 	free(a->pulled_name);
 }
@@ -190,6 +208,12 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"tty", no_argument, NULL, 't'},
 	    {"user", required_argument, NULL, 'u'},
 	    {"workdir", required_argument, NULL, 'w'},
+	    {"volume", required_argument, NULL, 'v'},
+	    {"mount", required_argument, NULL, OPT_MOUNT},
+	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+	    {"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
+	    {"read-only", optional_argument, NULL, OPT_READ_ONLY},
+	    {"read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS},
 	    /* run's own */
 	    {"detach", no_argument, NULL, 'd'},
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
@@ -200,7 +224,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {0, 0, 0, 0},
 	};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:iqtu:w:" : "e:h:iqtu:w:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:iqtu:v:w:" : "e:h:iqtu:v:w:", longopts)) != -1) {
 		switch (c) {
 		case 'e':
 			if (!*optarg || *optarg == '=')
@@ -298,6 +322,31 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		case 'd':
 			a->detach = true;
 			break;
+		case 'v':
+			strv_builder_add(&a->volumes, optarg);
+			break;
+		case OPT_MOUNT:
+			strv_builder_add(&a->mounts, optarg);
+			break;
+		case OPT_TMPFS:
+			strv_builder_add(&a->tmpfs, optarg);
+			break;
+		case OPT_VOLUMES_FROM:
+			strv_builder_add(&a->volumes_from, optarg);
+			break;
+		case OPT_READ_ONLY:
+			if (cmd_parse_bool(optarg, &a->o.read_only) < 0)
+				return cmd_usage_error(ctx, "invalid --read-only '%s' (true or false)",
+				                       str_quote(optarg));
+			break;
+		case OPT_READ_ONLY_TMPFS: {
+			bool b;
+			if (cmd_parse_bool(optarg, &b) < 0)
+				return cmd_usage_error(ctx, "invalid --read-only-tmpfs '%s' (true or false)",
+				                       str_quote(optarg));
+			a->o.ro_no_tmpfs = !b;
+			break;
+		}
 		case OPT_DETACH_KEYS:
 			a->detach_keys = optarg;
 			break;
@@ -334,6 +383,10 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.image = argv[optind];
 	a->o.cmd = argv + optind + 1;
 	a->o.env = a->env.v;
+	a->o.volumes = a->volumes.v;
+	a->o.mounts = a->mounts.v;
+	a->o.tmpfs = a->tmpfs.v;
+	a->o.volumes_from = a->volumes_from.v;
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

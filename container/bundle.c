@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container/mount.h"
 #include "container/seccomp.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -86,7 +87,7 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_key(g, "root");
 	jg_map_open(g);
 	jg_key_str(g, "path", p->rootfs);
-	jg_key_bool(g, "readonly", false);
+	jg_key_bool(g, "readonly", c->read_only);
 	jg_map_close(g);
 	jg_key_str(g, "hostname", c->hostname);
 
@@ -99,6 +100,7 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	static const char *const sys_o[] = {"nosuid", "noexec", "nodev", "ro", NULL};
 	static const char *const bind_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", NULL};
 	static const char *const bind_ro[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL};
+	ctr_mounts_gen(g, p->mounts, c->read_only && !c->ro_no_tmpfs, true);
 	mount_entry(g, "/proc", "proc", "proc", proc_o);
 	mount_entry(g, "/dev", "tmpfs", "tmpfs", dev_o);
 	mount_entry(g, "/dev/pts", "devpts", "devpts", pts_o);
@@ -115,6 +117,7 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	mount_entry(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
 	mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
 	mount_entry(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
+	ctr_mounts_gen(g, p->mounts, c->read_only && !c->ro_no_tmpfs, false);
 	jg_array_close(g);
 
 	jg_key(g, "linux");

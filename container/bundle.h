@@ -14,6 +14,8 @@ struct ctr_bundle_paths {
 	const char *hostname;
 	const char *containerenv;
 	bool host_network; /* --network host: no network namespace */
+	/* the container's own mounts, prepared (ctr_mounts_prepare) */
+	char *const *mounts;
 };
 
 /* The OCI runtime-spec config.json for c. */

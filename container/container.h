@@ -41,6 +41,9 @@ struct ctr_create_opts {
 	int stop_timeout;           /* --stop-timeout in seconds, when stop_timeout_set */
 	bool stop_timeout_set;
 	bool started; /* it is about to be started (run): saves a write later */
+	/* -v, --mount, --tmpfs, --volumes-from as typed (container/mount.h) */
+	char **volumes, **mounts, **tmpfs, **volumes_from;
+	bool read_only, ro_no_tmpfs; /* --read-only, --read-only-tmpfs=false */
 };
 
 /* One --security-opt KEY[=VALUE] into o (a later one for the same key
@@ -168,6 +171,10 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
  * way, waiting that many seconds before SIGKILL), and removed once its
  * monitor has cleaned up. */
 int ctr_remove(struct state_store *s, const char *ref, bool force, int timeout, struct burrow_err **err);
+/* ctr_remove, and with volumes (rm -v) the container's anonymous volumes
+ * too (those no other container uses). */
+int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int timeout, bool volumes,
+                       struct burrow_err **err);
 
 /* Stops a container (container/stop.c): its stop signal, then SIGKILL
  * after timeout seconds (-1: its --stop-timeout); returns once its

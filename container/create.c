@@ -2,6 +2,7 @@
  * transaction. Nothing is stored when anything is wrong. */
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/mount.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -171,12 +172,18 @@ static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsig
 	return ctr_resolve_user(spec, passwd, group, uid, gid, err);
 }
 
+static struct ctr_mount_specs mount_specs(const struct ctr_create_opts *o)
+{
+	return (struct ctr_mount_specs){o->volumes, o->mounts, o->tmpfs, o->volumes_from, NULL};
+}
+
 int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 {
 	if (o->name && !state_valid_name(o->name))
 		return burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'",
 		                    str_quote(o->name));
-	return 0;
+	struct ctr_mount_specs sp = mount_specs(o);
+	return ctr_mounts_check(&sp, NULL, err);
 }
 
 int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err)
@@ -225,6 +232,24 @@ int ctr_parse_log_driver(const char *spec, const char **driver, struct burrow_er
 	}
 	return burrow_error_status(err, EINVAL, "invalid log driver '%s': use k8s-file, none or passthrough",
 	                           str_quote(spec));
+}
+
+/* Whether a container is called name (err set then, as ctr_config_insert
+ * says it). */
+static bool name_taken(struct state_store *s, const char *name, struct burrow_err **err)
+{
+	cleanup_free char *id = NULL;
+	struct burrow_err *e = NULL;
+	struct ctr_config other = {0};
+	bool taken = ctr_lookup(s, name, &id, &e) == 0 && ctr_config_load(s, id, &other, &e) == 0 &&
+	             strcmp(other.name, name) == 0;
+	burrow_err_free(e);
+	ctr_config_clear(&other);
+	if (taken) {
+		burrow_error(err, 0, "the container name '%s' is already in use", str_quote(name));
+		burrow_error_hint(err, "remove that container (burrow rm %s) or choose another name", name);
+	}
+	return taken;
 }
 
 int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err)
@@ -336,9 +361,23 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.started = o->started;
 	c.created = (long long)time(NULL);
 
+	c.read_only = o->read_only;
+	c.ro_no_tmpfs = o->ro_no_tmpfs;
+
 	c.name = o->name ? xstrdup(o->name) : NULL;
-	if (ctr_config_insert(s, &c, err) < 0)
+	/* the last step before the records: it writes (host directories,
+	 * volumes); a name in use is said before (insert says it again, when
+	 * another command took it meanwhile) */
+	if (c.name && name_taken(s, c.name, err))
 		goto out;
+	struct ctr_mount_specs sp = mount_specs(o);
+	sp.image_volumes = img ? img->config.volumes : NULL;
+	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
+		goto out;
+	if (ctr_config_insert(s, &c, err) < 0) {
+		ctr_mounts_release(s, c.mounts, c.id, true);
+		goto out;
+	}
 	*out = c;
 	memset(&c, 0, sizeof(c));
 	ret = 0;

@@ -27,8 +27,9 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 /* Unmounts the rootfs and removes the runtime files of a container that is
  * no longer running; records it as exited. Idempotent. */
 int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, struct burrow_err **err);
-/* Deletes the records and directories of a stopped container. */
-int ctr_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
+/* Deletes the records and directories of a stopped container; its volumes
+ * are no longer in use by it, and with volumes its anonymous ones go. */
+int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err);
 /* Whether the monitor recorded in r is still alive (pid + start time). */
 bool ctr_monitor_alive(const struct ctr_run *r);
 /* An active container (created, running, paused, stopping) whose monitor

@@ -9,6 +9,7 @@
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/monitor.h"
+#include "container/mount.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/proc.h"
@@ -47,6 +48,7 @@ static bool config_running(struct state_store *s, const struct ctr_config *c)
 
 int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, struct burrow_err **err)
 {
+	ctr_mounts_cleanup(s, c);
 	if (r->mountpoint && !c->rootfs) {
 		if (ovl_umount(r->mountpoint, r->fuse_pid, err) < 0)
 			return burrow_error_wrap(err, "container '%s'", str_quote(c->name));
@@ -61,10 +63,11 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 	return ctr_set_state(s, c, r, CTR_EXITED, err);
 }
 
-int ctr_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
+int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err)
 {
 	if (ctr_records_delete(s, c, err) < 0)
 		return -1;
+	ctr_mounts_release(s, c->mounts, c->id, volumes);
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
 	cleanup_free char *exit_file = ctr_exit_file(s, c->id);
@@ -241,6 +244,12 @@ int ctr_lock_load(struct state_store *s, const char *ref, char **id, int *lock, 
 
 int ctr_remove(struct state_store *s, const char *ref, bool force, int timeout, struct burrow_err **err)
 {
+	return ctr_remove_volumes(s, ref, force, timeout, false, err);
+}
+
+int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int timeout, bool volumes,
+                       struct burrow_err **err)
+{
 	cleanup_free char *id = NULL;
 	struct ctr_config c = {0};
 	struct ctr_run r = {0};
@@ -282,7 +291,7 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, int timeout, 
 	}
 	if ((r.mountpoint && ctr_cleanup(s, &c, &r, err) < 0) || ctr_set_state(s, &c, &r, CTR_REMOVING, err) < 0)
 		goto out;
-	ret = ctr_delete(s, &c, err);
+	ret = ctr_delete(s, &c, volumes, err);
 	goto out;
 gone : {
 	/* its monitor removed it (--rm); a runtime record it could not reach

@@ -10,10 +10,12 @@
 #include "container/bundle.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/mount.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
 #include "overlay/overlay.h"
@@ -62,9 +64,13 @@ static int make_mtab(const char *root, struct burrow_err **err)
 }
 
 /* DIR/config.json for the rootfs at root. */
-static int write_bundle(const struct ctr_config *c, const struct netns_cfg *ncfg, const char *dir, const char *rundir,
-                        const char *root, struct burrow_err **err)
+static int write_bundle(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
+                        const struct netns_cfg *ncfg, const char *dir, const char *rundir, const char *root,
+                        struct burrow_err **err)
 {
+	cleanup_strv char **mounts = NULL;
+	if (ctr_mounts_prepare(s, c, root, &eng->ovl, &mounts, err) < 0)
+		return -1;
 	cleanup_free char *hosts = path_join(rundir, "hosts");
 	cleanup_free char *resolv = path_join(rundir, "resolv.conf");
 	cleanup_free char *hostname = path_join(rundir, "hostname");
@@ -76,10 +82,15 @@ static int write_bundle(const struct ctr_config *c, const struct netns_cfg *ncfg
 	    .hostname = hostname,
 	    .containerenv = cenv,
 	    .host_network = ncfg->mode == NETNS_HOST,
+	    .mounts = mounts,
 	};
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);
 	cleanup_free char *cfgpath = path_join(dir, "config.json");
-	return write_file_atomic(cfgpath, spec, strlen(spec), 0600, err);
+	if (write_file_atomic(cfgpath, spec, strlen(spec), 0600, err) < 0) {
+		ctr_mounts_cleanup(s, c);
+		return -1;
+	}
+	return 0;
 }
 
 char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
@@ -116,7 +127,7 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 			return NULL;
 		root = xstrdup(merged);
 	}
-	if (make_mtab(root, err) < 0 || write_bundle(c, ncfg, dir, rundir, root, err) < 0) {
+	if (make_mtab(root, err) < 0 || write_bundle(s, c, eng, ncfg, dir, rundir, root, err) < 0) {
 		if (!c->rootfs) {
 			struct burrow_err *e2 = NULL;
 			if (ovl_umount(root, *fuse_pid, &e2) < 0)

@@ -101,7 +101,10 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(I32, restart_max)    /* on-failure:N (0: no limit) */                                        \
 	X(I32, stop_signal)    /* --stop-signal, else the image's StopSignal (0: SIGTERM) */           \
 	X(I32, stop_timeout)   /* --stop-timeout: seconds stop waits before SIGKILL */                 \
-	X(BOOL, started)       /* has run at least once (for refresh after reboot) */
+	X(BOOL, started)       /* has run at least once (for refresh after reboot) */                  \
+	X(STRV, mounts)        /* -v, --mount, --tmpfs, --volumes-from (container/mount.h) */          \
+	X(BOOL, read_only)     /* --read-only: the rootfs is mounted read-only */                      \
+	X(BOOL, ro_no_tmpfs)   /* --read-only-tmpfs=false: no writable /tmp, /var/tmp, /run */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a

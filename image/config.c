@@ -27,6 +27,7 @@ void img_config_clear(struct img_config *c)
 	free(c->workdir);
 	free(c->user);
 	free(c->stop_signal);
+	strv_free(c->volumes);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -41,6 +42,7 @@ void img_config_copy(struct img_config *dst, const struct img_config *src)
 	dst->workdir = src->workdir ? xstrdup(src->workdir) : NULL;
 	dst->user = src->user ? xstrdup(src->user) : NULL;
 	dst->stop_signal = src->stop_signal ? xstrdup(src->stop_signal) : NULL;
+	dst->volumes = src->volumes ? strv_dup(src->volumes) : NULL;
 }
 
 void img_config_gen(yajl_gen g, const struct img_config *c)
@@ -58,6 +60,16 @@ void img_config_gen(yajl_gen g, const struct img_config *c)
 		jg_key_str(g, "User", c->user);
 	if (c->stop_signal)
 		jg_key_str(g, "StopSignal", c->stop_signal);
+	if (c->volumes) {
+		jg_key(g, "Volumes");
+		jg_map_open(g);
+		for (size_t i = 0; c->volumes[i]; i++) {
+			jg_key(g, c->volumes[i]);
+			jg_map_open(g);
+			jg_map_close(g);
+		}
+		jg_map_close(g);
+	}
 	jg_map_close(g);
 }
 
@@ -75,6 +87,9 @@ void img_config_from_json(yajl_val v, struct img_config *c)
 	c->user = s && *s ? xstrdup(s) : NULL;
 	s = json_get_str(v, "StopSignal");
 	c->stop_signal = s && *s ? xstrdup(s) : NULL;
+	yajl_val vols = json_get(v, "Volumes");
+	for (size_t i = 0; vols && YAJL_IS_OBJECT(vols) && i < vols->u.object.len; i++)
+		strv_append(&c->volumes, vols->u.object.keys[i]);
 }
 
 int img_split_words(const char *s, char ***out, struct burrow_err **err)
@@ -255,6 +270,28 @@ int img_config_apply_change(struct img_config *c, const char *change, struct bur
 		c->user = xstrdup(val);
 		return 0;
 	}
+	if (strcasecmp(kw, "VOLUME") == 0) {
+		cleanup_strv char **words = NULL;
+		if (val[0] == '[') {
+			yajl_val j = yajl_tree_parse(val, NULL, 0);
+			for (size_t i = 0; j && YAJL_IS_ARRAY(j) && i < j->u.array.len; i++)
+				if (YAJL_IS_STRING(j->u.array.values[i]))
+					strv_append(&words, YAJL_GET_STRING(j->u.array.values[i]));
+			if (j)
+				yajl_tree_free(j);
+		} else if (img_split_words(val, &words, err) < 0) {
+			return -1;
+		}
+		if (!words || !words[0])
+			return bad_change(err, change, "VOLUME needs a path");
+		for (size_t i = 0; words[i]; i++) {
+			if (words[i][0] != '/')
+				return bad_change(err, change, "VOLUME needs absolute paths");
+			if (!c->volumes || !strv_contains(c->volumes, words[i]))
+				strv_append(&c->volumes, words[i]);
+		}
+		return 0;
+	}
 	if (strcasecmp(kw, "STOPSIGNAL") == 0) {
 		if (!*val || strpbrk(val, " \t"))
 			return bad_change(err, change, "STOPSIGNAL needs one signal");
@@ -263,7 +300,8 @@ int img_config_apply_change(struct img_config *c, const char *change, struct bur
 		return 0;
 	}
 	cleanup_free char *why =
-	    xasprintf("unknown instruction '%s' (CMD, ENTRYPOINT, ENV, WORKDIR, USER and STOPSIGNAL are supported)",
+	    xasprintf("unknown instruction '%s' (CMD, ENTRYPOINT, ENV, WORKDIR, USER, VOLUME and STOPSIGNAL are "
+	              "supported)",
 	              str_quote(kw));
 	return bad_change(err, change, why);
 }

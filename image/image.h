@@ -59,6 +59,7 @@ struct img_config {
 	char *workdir;
 	char *user;
 	char *stop_signal; /* StopSignal, as the image wrote it */
+	char **volumes;    /* the keys of Volumes: mount points of anonymous volumes */
 };
 
 struct img_info {

@@ -74,15 +74,18 @@ static int setup(struct rt_init *ini, struct burrow_err **err)
 		return burrow_error(err, errno, "cannot start a new session");
 	if (rt_session_keyring(ini->keyring, false, err) < 0)
 		return -1;
-	if (rt_setup_mounts(ini, err) < 0 || rt_finish_mounts(ini, err) < 0)
+	if (rt_setup_mounts(ini, err) < 0)
+		return -1;
+	/* as podman: a missing working directory is created (as root), before
+	 * a read-only root (--read-only) refuses it */
+	if (mkdir_p(s->cwd, 0755, err) < 0)
+		return burrow_error_wrap(err, "working directory");
+	if (rt_finish_mounts(ini, err) < 0)
 		return -1;
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return burrow_error(err, errno, "cannot set the hostname to '%s'", str_quote(s->hostname));
 	if (ini->new_net && loopback_up(err) < 0)
 		return -1;
-	/* as podman: a missing working directory is created (as root) */
-	if (mkdir_p(s->cwd, 0755, err) < 0)
-		return burrow_error_wrap(err, "working directory");
 	if (rt_process_setup(ini, err) < 0)
 		return -1;
 	/* Changing IDs made us non-dumpable, and our mm belongs to the initial

@@ -1,0 +1,344 @@
+#!/usr/bin/env bats
+# run's mounts: -v (bind, named and anonymous volumes), --mount, --tmpfs,
+# --read-only, --volumes-from, the image's Volumes, copy-up, rm -v and
+# run --rm, inspect's Mounts; and the hostile cases: symlinks in an image
+# at or under a mount point must never lead a mount or a copy out of the
+# container's root.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+	VOLS=$XDG_DATA_HOME/burrow/volumes
+	OUTSIDE=$T/outside
+	mkdir -p "$OUTSIDE"
+	echo orig >"$OUTSIDE/victim"
+}
+
+# Volume files may belong to subordinate IDs: remove the store from inside
+# the namespace.
+suite_teardown() {
+	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
+	return 0
+}
+
+# The sentinel directory outside everything is as it was.
+assert_outside_untouched() {
+	is "$(ls -A "$OUTSIDE")" "victim" "files appeared in the sentinel directory"
+	is "$(cat "$OUTSIDE/victim")" "orig" "the sentinel file changed"
+	is "$(awk -v d="$OUTSIDE" '$5 == d' /proc/self/mountinfo)" "" "something is mounted on the sentinel directory"
+}
+
+# image_plus NAME PYTHON [CHANGE...]: the busybox image plus the entries
+# PYTHON makes (mktar's f, d, l ...), imported as NAME.
+image_plus() {
+	local name=$1 code=$2 extra=$T/extra.tar out=$T/plus.tar
+	shift 2
+	mktar "$extra" "$code"
+	python3 - "$BATS_RUN_TMPDIR/busybox.tar" "$extra" "$out" <<'PY'
+import shutil, sys, tarfile
+shutil.copy(sys.argv[1], sys.argv[3])
+a = tarfile.open(sys.argv[3], "a")
+b = tarfile.open(sys.argv[2])
+for m in b.getmembers():
+    a.addfile(m, b.extractfile(m) if m.isfile() else None)
+a.close()
+PY
+	local args=(import --change 'CMD ["sh"]')
+	for c in "$@"; do args+=(--change "$c"); done
+	run_burrow 0 "${args[@]}" "$out" "$name"
+}
+
+vol_names() {
+	run_burrow 0 volume ls -q
+	echo $output
+}
+
+@test "mounts: -v HOST:CTR binds a host directory; writes show on the host; ro refuses them" {
+	mkdir "$T/h"
+	echo hello >"$T/h/in"
+	run_burrow 0 run --rm -v "$T/h:/h" busybox sh -c 'cat /h/in; echo out >/h/out'
+	is "$output" "hello"
+	is "$(cat "$T/h/out")" "out" "a file written through -v is on the host"
+	run_burrow 1 run --rm -v "$T/h:/h:ro" busybox sh -c 'echo x >/h/x'
+	assert_match "$output" "Read-only file system"
+	[ ! -e "$T/h/x" ]
+	# options in any order, z/Z accepted, a relative source from here
+	cd "$T"
+	run_burrow 0 run --rm -v "./h:/h:z,rw,rprivate" busybox cat /h/in
+	is "$output" "hello"
+	run_burrow 0 run --rm --mount "type=bind,src=$T/h,dst=/m,readonly" busybox sh -c 'cat /m/in; touch /m/y 2>&1; true'
+	assert_match "$output" "Read-only file system"
+}
+
+@test "mounts: a missing host path is refused, as podman does, and nothing is made" {
+	run_burrow 125 run --rm -v "$T/new/dir:/d" busybox true
+	assert_match "$output" "bind source '$T/new/dir' of '/d'.*No such file or directory"
+	[ ! -e "$T/new" ]
+	run_burrow 125 run --rm --mount "type=bind,src=$T/missing,dst=/d" busybox true
+	assert_match "$output" "bind source '$T/missing'.*No such file or directory"
+	[ ! -e "$T/missing" ]
+	run_burrow 0 ps -aq
+	is "$output" "" "no container stored"
+	# a name in use is said before anything is made
+	run_burrow 0 create --name taken busybox
+	run_burrow 125 run --name taken -v v:/v busybox true
+	assert_match "$output" "the container name 'taken' is already in use"
+	is "$(vol_names)" "" "no volume made"
+}
+
+@test "mounts: a bad spec is one line, 125, and writes nothing" {
+	for spec in "a:b:c:d" "relative" "$T/x:rel" "$T/x:/d:ro,rw" "$T/x:/d:bogus" "bad name!:/d" "$T/x:/"; do
+		run_burrow 125 run --rm -v "$spec" busybox true
+		is "$(printf '%s\n' "$output" | grep -c .)" 1 "one line for -v '$spec': $output"
+	done
+	for spec in "type=bind,dst=/d" "type=nfs,dst=/d" "type=tmpfs,src=/x,dst=/d" "type=bind,src=$T,dst=/d,bogus=1" \
+		"type=volume,src=v"; do
+		run_burrow 125 run --rm --mount "$spec" busybox true
+	done
+	run_burrow 125 run --rm --tmpfs "/t:bogus" busybox true
+	run_burrow 125 run --rm --tmpfs "rel" busybox true
+	run_burrow 125 run --rm -v "$T/x:/d" --tmpfs /d busybox true
+	assert_match "$output" "duplicate mount destination '/d'"
+	run_burrow 125 run --rm --volumes-from "c:bogus" busybox true
+	run_burrow 125 run --rm --volumes-from nosuch busybox true
+	[ ! -e "$T/x" ]
+	is "$(vol_names)" "" "no volume made"
+	run_burrow 0 ps -aq
+	is "$output" "" "no container stored"
+}
+
+@test "mounts: a named volume is made on first use, kept, in use while a container has it" {
+	run_burrow 0 run --name c1 -v data:/data busybox sh -c 'echo one >/data/f'
+	is "$(vol_names)" "data"
+	run_burrow 0 run --rm -v data:/x busybox cat /x/f
+	is "$output" "one"
+	run_burrow 2 volume rm data
+	assert_match "$output" "in use by container 'c1'"
+	run_burrow 0 rm -v c1
+	# named volumes outlive their containers, rm -v too
+	is "$(vol_names)" "data"
+	run_burrow 0 volume rm data
+}
+
+@test "mounts: anonymous volumes: kept by rm, removed by rm -v and run --rm" {
+	run_burrow 0 run --name a1 -v /anon busybox sh -c 'echo x >/anon/f'
+	run_burrow 0 volume ls -q
+	assert_match "$output" '^[0-9a-f]{64}$'
+	local anon=$output
+	run_burrow 0 inspect --format '{{range .Mounts}}{{.Name}} {{.Destination}}{{end}}' a1
+	is "$output" "$anon /anon"
+	run_burrow 0 rm a1
+	is "$(vol_names)" "$anon" "plain rm keeps the anonymous volume"
+	run_burrow 0 volume rm "$anon"
+	run_burrow 0 run --name a2 -v /anon --mount type=volume,dst=/anon2 busybox true
+	run_burrow 0 rm -v a2
+	is "$(vol_names)" "" "rm -v removes the anonymous volumes"
+	run_burrow 0 run --rm -v /anon busybox true
+	is "$(vol_names)" "" "run --rm removes the anonymous volume"
+	run_burrow 0 run --rm -v named:/n busybox true
+	is "$(vol_names)" "named" "run --rm keeps a named volume"
+}
+
+@test "mounts: copy-up fills an empty volume with the image's content once, owners and modes kept" {
+	image_plus img 'd("data", mode=0o750, uid=7, gid=8); f("data/f", "imgdata\n", mode=0o640, uid=7, gid=8); d("data/sub", mode=0o700); l("data/ln", "f")'
+	run_burrow 0 run --rm -v cu:/data img sh -c 'cat /data/f; echo changed >/data/f; echo new >/data/new'
+	is "$output" "imgdata"
+	run_burrow 0 run --rm -v cu:/data img sh -c 'cat /data/f /data/new; readlink /data/ln; stat -c %a /data/sub /data/f'
+	is "$output" "changed
+new
+f
+700
+640" "copied once: the second container sees the first one's changes"
+	if many_ids; then
+		run_burrow 0 run --rm -v cu:/data img stat -c '%a %u:%g' /data /data/f
+		is "$output" "750 7:8
+640 7:8"
+	fi
+	run_burrow 0 run --rm -v cu2:/data:nocopy img ls -A /data
+	is "$output" "" "nocopy: nothing copied"
+}
+
+@test "mounts: a non-empty named volume is never copied into" {
+	image_plus img 'd("data"); f("data/f", "imgdata\n")'
+	run_burrow 0 volume create full
+	echo mine >"$T/mine"
+	tar -C "$T" -cf "$T/mine.tar" mine
+	run_burrow 0 volume import full "$T/mine.tar"
+	run_burrow 0 run --rm -v full:/data img ls -A /data
+	is "$output" "mine" "the image's files were copied into a volume that had content"
+}
+
+@test "mounts: hostile image: a volume mount point that is a symlink to / is refused, nothing written outside" {
+	image_plus img 'l("rootlink", "/")' 'VOLUME /rootlink'
+	run_burrow 125 run --rm img true
+	assert_match "$output" "mount point '/rootlink' leads to the container's '/'"
+	run_burrow 125 run --rm -v "$OUTSIDE:/rootlink" img true
+	run_burrow 125 run --rm -v "v:/rootlink" img true
+	is "$(ls -A "$VOLS/v/_data" 2>/dev/null)" "" "nothing copied into the volume"
+	assert_outside_untouched
+}
+
+@test "mounts: hostile image: a destination symlink to a host path is resolved inside the container" {
+	image_plus img "l('hostlink', '$OUTSIDE'); d('data'); l('data/esc', '$OUTSIDE'); l('data/up', '../../../../../../$OUTSIDE')"
+	# a volume there: the copy-up copies nothing from the host
+	run_burrow 0 run --rm -v v:/hostlink img sh -c 'ls -A /hostlink; echo pwn >/hostlink/new'
+	is "$output" ""
+	# a bind there: the mount lands inside the container, not on the host path
+	mkdir "$T/h"
+	run_burrow 0 run --rm -v "$T/h:/hostlink" img sh -c 'echo in >/hostlink/f; cat '"$OUTSIDE"'/f'
+	is "$output" "in"
+	is "$(cat "$T/h/f")" "in"
+	# copy-up through symlinks inside the mount point: copied as symlinks,
+	# never followed
+	run_burrow 0 run --rm -v cu:/data img sh -c 'readlink /data/esc; { echo pwn >/data/esc/new; } 2>/dev/null; true'
+	is "$output" "$OUTSIDE"
+	run_burrow 0 volume export cu -o "$T/cu.tar"
+	is "$(tar -tf "$T/cu.tar" | sort | tr '\n' ' ')" "esc up " "only the links themselves were copied"
+	assert_outside_untouched
+}
+
+@test "mounts: --read-only refuses writes, with writable /tmp, /var/tmp, /run unless --read-only-tmpfs=false" {
+	run_burrow 1 run --rm --read-only busybox touch /etc/x
+	assert_match "$output" "Read-only file system"
+	run_burrow 0 run --rm --read-only busybox sh -c 'touch /tmp/a /var/tmp/b /run/c /dev/shm/d && cat /etc/hostname >/dev/null && grep -c "^tmpfs /tmp " /proc/mounts'
+	is "$output" "1"
+	run_burrow 1 run --rm --read-only --read-only-tmpfs=false busybox touch /tmp/a
+	assert_match "$output" "Read-only file system"
+	# a missing working directory is still made, as podman's
+	run_burrow 0 run --rm --read-only -w /newdir busybox pwd
+	is "$output" "/newdir"
+	run_burrow 0 run --rm --read-only -v "$T:/tmp" busybox touch /tmp/mine
+	[ -e "$T/mine" ]
+	run_burrow 0 create --name ro --read-only busybox
+	run_burrow 0 inspect --format '{{.HostConfig.ReadonlyRootfs}}' ro
+	is "$output" "true"
+}
+
+@test "mounts: --tmpfs and --mount type=tmpfs|devpts" {
+	run_burrow 0 run --rm --tmpfs /t:size=1m,mode=700 busybox sh -c 'grep " /t " /proc/mounts; stat -c %a /t'
+	assert_match "$output" "^tmpfs /t tmpfs rw,nosuid,nodev,noexec,.*size=1024k"
+	assert_match "$output" "700$"
+	run_burrow 0 run --rm --mount type=tmpfs,dst=/m,tmpfs-size=2m busybox sh -c 'grep " /m " /proc/mounts'
+	assert_match "$output" "size=2048k"
+	run_burrow 0 run --rm --mount type=devpts,dst=/dev/pts2 busybox sh -c 'grep -c " /dev/pts2 devpts" /proc/mounts'
+	is "$output" "1"
+}
+
+@test "mounts: --volumes-from shares another container's volumes and binds, :ro read-only" {
+	mkdir "$T/h"
+	run_burrow 0 create --name src -v shared:/s -v /anon -v "$T/h:/h" busybox
+	run_burrow 0 run --rm --volumes-from src busybox sh -c 'echo a >/s/f; echo b >/anon/f; echo c >/h/f'
+	is "$(cat "$T/h/f")" "c"
+	run_burrow 1 run --rm --volumes-from src:ro busybox sh -c 'cat /s/f /anon/f; echo x >/s/g'
+	assert_match "$output" "a
+b
+.*Read-only file system"
+	# the user's own mount wins on a destination
+	run_burrow 0 run --rm --volumes-from src -v other:/s busybox ls -A /s
+	is "$output" ""
+	# the source's anonymous volume is the source's: rm -v of a user keeps it
+	run_burrow 0 run --name user --volumes-from src busybox true
+	run_burrow 0 rm -v user
+	run_burrow 0 volume ls -q
+	assert_match "$output" "[0-9a-f]{64}"
+}
+
+@test "mounts: the image's Volumes become anonymous volumes; -v at the same place wins" {
+	image_plus img 'd("data"); f("data/f", "imgdata\n")' 'VOLUME ["/data"]'
+	run_burrow 0 run --name iv img sh -c 'cat /data/f; echo w >/data/w'
+	is "$output" "imgdata"
+	run_burrow 0 inspect --format '{{range .Mounts}}{{.Type}} {{.Destination}} {{.RW}}{{end}}' iv
+	is "$output" "volume /data true"
+	run_burrow 0 rm -v iv
+	is "$(vol_names)" ""
+	run_burrow 0 run --rm -v mine:/data img cat /data/f
+	is "$(vol_names)" "mine"
+}
+
+@test "mounts: inspect shows Mounts and HostConfig.Binds as podman's" {
+	mkdir "$T/h"
+	run_burrow 0 create --name i -v "$T/h:/h:ro,rshared" -v nv:/nv --tmpfs /t busybox
+	run_burrow 0 inspect --format '{{json .Mounts}}' i
+	is "$output" '[{"Type":"bind","Source":"'"$T"'/h","Destination":"/h","Driver":"","Mode":"","Options":["nosuid","nodev","rbind"],"RW":false,"Propagation":"rshared"},{"Type":"volume","Name":"nv","Source":"'"$VOLS"'/nv/_data","Destination":"/nv","Driver":"local","Mode":"","Options":["nosuid","nodev","rbind"],"RW":true,"Propagation":"rprivate"}]'
+	run_burrow 0 inspect --format '{{json .HostConfig.Binds}} {{json .HostConfig.Tmpfs}}' i
+	is "$output" '["'"$T"'/h:/h:ro,rshared,nosuid,nodev,rbind","nv:/nv:rw,rprivate,nosuid,nodev,rbind"] {"/t":"rw,noexec,nosuid,nodev"}'
+}
+
+@test "mounts: a restarted container mounts the same things again" {
+	mkdir "$T/h"
+	run_burrow 0 run --name r -v "$T/h:/h" -v rv:/v busybox sh -c 'echo $$ >>/h/log; echo x >>/v/log; wc -l </v/log'
+	is "$output" "1"
+	run_burrow 0 start -a r
+	is "$output" "2"
+	is "$(wc -l <"$T/h/log")" "2"
+}
+
+@test "mounts: :U gives the source to the container's user" {
+	mkdir "$T/h"
+	if ! many_ids; then
+		# one ID only: 1000 is not mapped, and burrow says so
+		run_burrow 125 run --rm -u 1000:1000 -v "$T/h:/h:U" busybox true
+		assert_match "$output" "cannot change the owner of '$T/h'"
+		run_burrow 0 run --rm -v "$T/h:/h:U" busybox stat -c %u:%g /h
+		is "$output" "0:0"
+		return
+	fi
+	run_burrow 0 run --rm -u 1000:1000 -v "$T/h:/h:U" busybox sh -c 'stat -c %u:%g /h; touch /h/mine'
+	is "$output" "1000:1000"
+	run_burrow 0 run --rm -u 1000:1000 -v uv:/u:U busybox sh -c 'stat -c %u:%g /u; touch /u/mine'
+	is "$output" "1000:1000"
+	ns rm -rf "$T/h"
+}
+
+@test "mounts: :O overlays a host directory; the container's changes are discarded" {
+	mkdir "$T/o"
+	echo base >"$T/o/f"
+	run_burrow 0 run --name ov -v "$T/o:/o:O" busybox sh -c 'cat /o/f; echo changed >/o/f; echo new >/o/n; rm /o/f; ls -A /o'
+	is "$output" "base
+n"
+	is "$(ls -A "$T/o")" "f" "nothing new in the host directory"
+	is "$(cat "$T/o/f")" "base" "the host file is unchanged"
+	# the next start begins from the host directory again
+	run_burrow 0 start -a ov
+	is "$output" "base
+n"
+	run_burrow 0 rm ov
+	is "$(ls -A "$XDG_DATA_HOME/burrow/containers")" "" "the overlay's changes are gone with the container"
+	run_burrow 125 run --rm -v "$T/o/f:/o:O" busybox true
+	assert_match "$output" "overlay source '$T/o/f' of '/o': Not a directory"
+	# upperdir= and workdir=: the changes land in the user's own upper dir, kept
+	mkdir "$T/up" "$T/wk"
+	run_burrow 0 run --rm -v "$T/o:/o:O,upperdir=$T/up,workdir=$T/wk" busybox sh -c 'echo kept >/o/n'
+	is "$(cat "$T/up/n")" "kept"
+	is "$(ls -A "$T/o")" "f" "nothing new in the host directory"
+	run_burrow 125 run --rm -v "$T/o:/o:O,upperdir=$T/nope,workdir=$T/wk" busybox true
+	assert_match "$output" "upperdir '$T/nope' of '/o': No such file or directory"
+	ns rm -rf "$T/wk"
+}
+
+@test "mounts: volumes made with -o type=tmpfs and -o type=bind,device=DIR" {
+	run_burrow 0 volume create -o type=tmpfs -o o=size=1m tv
+	run_burrow 0 run --rm -v tv:/t busybox sh -c 'grep " /t " /proc/mounts'
+	assert_match "$output" "^tmpfs /t tmpfs .*size=1024k"
+	mkdir "$T/dev"
+	run_burrow 0 volume create -o type=bind -o device="$T/dev" bv
+	run_burrow 0 run --rm -v bv:/b busybox sh -c 'echo x >/b/f'
+	is "$(cat "$T/dev/f")" "x"
+}
+
+@test "mounts: a new volume where the image has nothing is given to its first container's user" {
+	if ! many_ids; then
+		run_burrow 0 run --rm -v fresh:/newmp busybox stat -c %u:%g /newmp
+		is "$output" "0:0"
+		return
+	fi
+	run_burrow 0 run --rm -u 1000:1000 -v fresh:/newmp busybox sh -c 'touch /newmp/x && stat -c %u:%g /newmp'
+	is "$output" "1000:1000"
+	# once: a later container's user does not take it over
+	run_burrow 0 run --rm -u 2000:2000 -v fresh:/newmp busybox stat -c %u:%g /newmp
+	is "$output" "1000:1000"
+	# the image's directory there wins (its owner comes with copy-up)
+	run_burrow 0 run --rm -u 1000:1000 -v etcvol:/etc busybox stat -c %u:%g /etc
+	is "$output" "0:0"
+}

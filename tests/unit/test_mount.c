@@ -1,0 +1,176 @@
+/* Unit tests for container/mount.c's parsers: -v, --mount, --tmpfs,
+ * --volumes-from, the stored form, and the checks run/create make before
+ * anything is written. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "container/mount.h"
+#include "lib/cleanup.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+/* The stored form of the -v/--mount/--tmpfs spec (parser p), or "ERR:"
+ * and the message. */
+static char *parsed(int (*p)(const char *, struct ctr_mount *, struct burrow_err **), const char *spec)
+{
+	struct ctr_mount m;
+	struct burrow_err *err = NULL;
+	if (p(spec, &m, &err) < 0) {
+		assert_int_equal(err->status, EINVAL);
+		char *r = xasprintf("ERR:%s", err->msg);
+		burrow_err_free(err);
+		return r;
+	}
+	char *r = ctr_mount_format(&m);
+	struct ctr_mount back;
+	assert_int_equal(ctr_mount_decode(r, &back, &err), 0);
+	cleanup_free char *again = ctr_mount_format(&back);
+	assert_string_equal(r, again);
+	ctr_mount_clear(&back);
+	ctr_mount_clear(&m);
+	return r;
+}
+
+#define V(spec, want)                                                          \
+	do {                                                                   \
+		cleanup_free char *got = parsed(ctr_mount_parse_volume, spec); \
+		assert_string_equal(got, want);                                \
+	} while (0)
+#define M(spec, want)                                                         \
+	do {                                                                  \
+		cleanup_free char *got = parsed(ctr_mount_parse_mount, spec); \
+		assert_string_equal(got, want);                               \
+	} while (0)
+#define TMP(spec, want)                                                       \
+	do {                                                                  \
+		cleanup_free char *got = parsed(ctr_mount_parse_tmpfs, spec); \
+		assert_string_equal(got, want);                               \
+	} while (0)
+#define BAD(p, spec, msg)                                      \
+	do {                                                   \
+		cleanup_free char *got = parsed(p, spec);      \
+		assert_non_null(strstr(got, "ERR:"));          \
+		if (!strstr(got, msg))                         \
+			fail_msg("'%s': got '%s'", spec, got); \
+	} while (0)
+
+static void test_volume_forms(void **state)
+{
+	(void)state;
+	V("/host:/ctr", "bind\t/host\t/ctr\tnosuid,nodev,rbind");
+	V("/host:/ctr:ro,Z", "bind\t/host\t/ctr\tro,Z,nosuid,nodev,rbind");
+	V("./rel:/ctr:rshared,suid", "bind\t./rel\t/ctr\trshared,suid,nodev,rbind");
+	V("name:/ctr", "volume\tname\t/ctr\tnosuid,nodev,rbind");
+	V("name:/ctr:nocopy,U", "volume\tname\t/ctr\tnocopy,U,nosuid,nodev,rbind");
+	V("/anon", "volume\t\t/anon\tnosuid,nodev,rbind,anon");
+	V("/anon:ro", "volume\t\t/anon\tro,nosuid,nodev,rbind,anon");
+	V("/h:/c:bind,dev", "bind\t/h\t/c\tbind,dev,nosuid");
+	V("/h:/c:O", "bind\t/h\t/c\tO,nosuid,nodev,rbind");
+	V("/h:/c:O,upperdir=/u,workdir=/w", "bind\t/h\t/c\tO,upperdir=/u,workdir=/w,nosuid,nodev,rbind");
+}
+
+static void test_volume_bad(void **state)
+{
+	(void)state;
+	BAD(ctr_mount_parse_volume, "a:b:c:d", "use [SOURCE:]DESTINATION[:OPTIONS]");
+	BAD(ctr_mount_parse_volume, "rel", "not an absolute path");
+	BAD(ctr_mount_parse_volume, "/h:rel", "not an absolute path");
+	BAD(ctr_mount_parse_volume, "/h:/c:ro,rw", "'ro' and 'rw' cannot both be given");
+	BAD(ctr_mount_parse_volume, "/h:/c:shared,rprivate", "cannot both be given");
+	BAD(ctr_mount_parse_volume, "/h:/c:bogus", "unknown option 'bogus'");
+	BAD(ctr_mount_parse_volume, "/h:/c:O,upperdir=/u", "upperdir= and workdir= go together, with O");
+	BAD(ctr_mount_parse_volume, "/h:/c:upperdir=/u,workdir=/w", "go together, with O");
+	BAD(ctr_mount_parse_volume, "/h:/c:O,upperdir=u,workdir=/w", "takes one absolute path");
+	BAD(ctr_mount_parse_volume, "/h:/c:idmap", "not supported yet");
+	BAD(ctr_mount_parse_volume, "name:/c:O", "'O' (an overlay) is for host directories");
+	BAD(ctr_mount_parse_volume, "bad name:/c", "neither an absolute path nor a valid volume name");
+	BAD(ctr_mount_parse_volume, "/h:/", "cannot mount over the container's '/'");
+	BAD(ctr_mount_parse_volume, ":/c", "empty source");
+	BAD(ctr_mount_parse_volume, "/h\tx:/c", "a tab or newline");
+}
+
+static void test_mount_forms(void **state)
+{
+	(void)state;
+	M("type=bind,src=/h,dst=/c", "bind\t/h\t/c\tnosuid,nodev,rbind");
+	M("type=bind,source=/h,target=/c,readonly,bind-propagation=rslave",
+	  "bind\t/h\t/c\tro,rslave,nosuid,nodev,rbind");
+	M("type=bind,src=/h,destination=/c,ro=false,bind-nonrecursive", "bind\t/h\t/c\trw,bind,nosuid,nodev");
+	M("type=volume,src=v,dst=/c,volume-nocopy", "volume\tv\t/c\tnocopy,nosuid,nodev,rbind");
+	M("type=volume,dst=/c", "volume\t\t/c\tnosuid,nodev,rbind,anon");
+	M("dst=/c", "volume\t\t/c\tnosuid,nodev,rbind,anon");
+	M("type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=700", "tmpfs\t\t/t\tsize=1m,mode=700,nosuid,nodev");
+	M("type=devpts,dst=/dev/pts2,mode=600", "devpts\t\t/dev/pts2\tmode=600");
+	BAD(ctr_mount_parse_mount, "type=nfs,dst=/c", "type 'nfs' is not bind, volume, tmpfs or devpts");
+	BAD(ctr_mount_parse_mount, "type=bind,dst=/c", "needs src=");
+	BAD(ctr_mount_parse_mount, "type=bind,src=rel,dst=/c", "not an absolute path");
+	BAD(ctr_mount_parse_mount, "type=volume,src=/h,dst=/c", "use type=bind");
+	BAD(ctr_mount_parse_mount, "type=tmpfs,src=x,dst=/c", "takes no source");
+	BAD(ctr_mount_parse_mount, "type=bind,src=/h", "no destination");
+	BAD(ctr_mount_parse_mount, "type=bind,src=/h,dst=/c,ro=maybe", "takes true or false");
+	BAD(ctr_mount_parse_mount, "type=bind,src=/h,dst=/c,tmpfs-size=1m", "unknown or unsupported option");
+}
+
+static void test_tmpfs_forms(void **state)
+{
+	(void)state;
+	TMP("/t", "tmpfs\t\t/t\trw,noexec,nosuid,nodev");
+	TMP("/t:size=1m,exec,ro", "tmpfs\t\t/t\tsize=1m,exec,ro,nosuid,nodev");
+	TMP("/t:tmpcopyup,mode=1777", "tmpfs\t\t/t\tmode=1777,rw,noexec,nosuid,nodev");
+	BAD(ctr_mount_parse_tmpfs, "/t:bogus", "unknown option 'bogus'");
+	BAD(ctr_mount_parse_tmpfs, "t", "not an absolute path");
+}
+
+static void test_volumes_from(void **state)
+{
+	(void)state;
+	char *ref = NULL, *mode = NULL;
+	struct burrow_err *err = NULL;
+	assert_int_equal(ctr_mount_parse_from("web:ro", &ref, &mode, &err), 0);
+	assert_string_equal(ref, "web");
+	assert_string_equal(mode, "ro");
+	free(ref);
+	free(mode);
+	assert_int_equal(ctr_mount_parse_from("web", &ref, &mode, &err), 0);
+	assert_string_equal(mode, "");
+	free(ref);
+	free(mode);
+	assert_int_equal(ctr_mount_parse_from("web:bogus", &ref, &mode, &err), -1);
+	burrow_err_free(err);
+}
+
+static void test_check_duplicates(void **state)
+{
+	(void)state;
+	char *v[] = {"/h:/d", NULL};
+	char *t[] = {"/d/", NULL};
+	char *t2[] = {"/e", NULL};
+	struct ctr_mount_specs sp = {.volumes = v, .tmpfs = t};
+	struct burrow_err *err = NULL;
+	char **out = NULL;
+	assert_int_equal(ctr_mounts_check(&sp, &out, &err), -1);
+	assert_non_null(strstr(err->msg, "duplicate mount destination"));
+	burrow_err_free(err);
+	sp.tmpfs = t2;
+	assert_int_equal(ctr_mounts_check(&sp, &out, &err), 0);
+	assert_int_equal(strv_len(out), 2);
+	strv_free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_volume_forms), cmocka_unit_test(test_volume_bad),
+	    cmocka_unit_test(test_mount_forms),  cmocka_unit_test(test_tmpfs_forms),
+	    cmocka_unit_test(test_volumes_from), cmocka_unit_test(test_check_duplicates),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
