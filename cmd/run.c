@@ -22,6 +22,8 @@
 	"--platform, --arch, --os, --variant, --tls-verify, --creds, --authfile,\n" \
 	"--cert-dir, --retry and --retry-delay apply).\n\n"
 #define CREATE_OPTIONS_USAGE                                                                         \
+	"      --cap-add CAP        add a capability to podman's default set (net_raw, ALL)\n"       \
+	"      --cap-drop CAP       drop a capability (or ALL)\n"                                    \
 	"  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"   \
 	"      --entrypoint CMD     override the image's entrypoint\n"                               \
 	"  -h, --hostname NAME      container host name (default: short ID)\n"                       \
@@ -30,12 +32,15 @@
 	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"              \
 	"      --name NAME          name the container\n"                                            \
 	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"   \
+	"      --privileged         all capabilities, host devices; no masks, no seccomp\n"          \
 	"      --pull POLICY        missing (default), always, never or newer\n"                     \
 	"  -q, --quiet              no pull progress\n"                                              \
 	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"          \
 	"      --rm                 remove the container when it exits\n"                            \
 	"      --rootfs             IMAGE is a directory to use as the root filesystem\n"            \
 	"      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n"   \
+	"                           mask=/P[:/P], unmask=ALL|/P[:/P], no-new-privileges[=BOOL],\n"   \
+	"                           label=disable (accepted: no SELinux labels here)\n"              \
 	"      --shm-size SIZE      size of /dev/shm (default 64m)\n"                                \
 	"      --stop-signal SIG    the signal stop sends first (default: the image's, else TERM)\n" \
 	"      --stop-timeout N     seconds stop waits before SIGKILL (default 10)\n"                \
@@ -66,6 +71,9 @@ enum {
 	OPT_PULL,
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
 };
 
 enum pull_policy {
@@ -148,6 +156,7 @@ static void run_args_init(struct run_args *a)
 static void run_args_clear(struct run_args *a)
 {
 	strv_free(a->env.v);
+	ctr_sec_opts_clear(&a->o.sec);
 	cmd_pull_clear(&a->pull);
 	free(a->pulled_name);
 }
@@ -172,6 +181,9 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 {
 	static const struct option longopts[] = {
 	    {"env", required_argument, NULL, 'e'},
+	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
 	    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
 	    {"hostname", required_argument, NULL, 'h'},
 	    {"interactive", no_argument, NULL, 'i'},
@@ -256,6 +268,18 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			break;
 		case OPT_ROOTFS:
 			a->o.rootfs = true;
+			break;
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP: {
+			struct burrow_err *err = NULL;
+			bool add = c == OPT_CAP_ADD;
+			if (ctr_cap_list_add(add ? &a->o.sec.cap_add : &a->o.sec.cap_drop, optarg,
+			                     add ? "--cap-add" : "--cap-drop", &err) < 0)
+				return cmd_fail(err);
+			break;
+		}
+		case OPT_PRIVILEGED:
+			a->o.sec.privileged = true;
 			break;
 		case OPT_SECURITY: {
 			struct burrow_err *err = NULL;

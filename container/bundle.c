@@ -5,39 +5,11 @@
 #include <string.h>
 
 #include "container/seccomp.h"
+#include "container/secopts.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
-
-/* podman's default capability set */
-static const char *const default_caps[] = {
-    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FOWNER",  "CAP_FSETID", "CAP_KILL",       "CAP_NET_BIND_SERVICE",
-    "CAP_SETFCAP", "CAP_SETGID",       "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT", NULL,
-};
-
-/* podman's masked paths (containers/common DefaultMaskedPaths, less the
- * per-CPU thermal_throttle directories it globs), plus /sys/dev/block */
-static const char *const masked_paths[] = {
-    "/proc/acpi",
-    "/proc/interrupts",
-    "/proc/kcore",
-    "/proc/keys",
-    "/proc/latency_stats",
-    "/proc/sched_debug",
-    "/proc/scsi",
-    "/proc/timer_list",
-    "/proc/timer_stats",
-    "/sys/dev/block",
-    "/sys/devices/virtual/powercap",
-    "/sys/firmware",
-    "/sys/fs/selinux",
-    NULL,
-};
-
-static const char *const readonly_paths[] = {
-    "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
-};
 
 static void mount_entry(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts)
 {
@@ -49,15 +21,13 @@ static void mount_entry(yajl_gen g, const char *dst, const char *type, const cha
 	jg_map_close(g);
 }
 
-static void caps_list(yajl_gen g, const char *key, bool present)
-{
-	jg_key_strv(g, key, present ? (char *const *)default_caps : NULL);
-}
-
 char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_paths *p)
 {
 	yajl_gen g = json_gen_new();
-	bool root_user = c->uid == 0;
+	cleanup_strv char **bounding = ctr_caps_bounding(c);
+	cleanup_strv char **effective = ctr_caps_effective(c, bounding);
+	cleanup_strv char **masked = ctr_masked_paths(c);
+	cleanup_strv char **readonly = ctr_readonly_paths(c);
 	jg_map_open(g);
 	jg_key_str(g, "ociVersion", "1.0.2");
 
@@ -74,13 +44,14 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_key_str(g, "cwd", c->workdir && *c->workdir ? c->workdir : "/");
 	jg_key(g, "capabilities");
 	jg_map_open(g);
-	caps_list(g, "bounding", true);
-	caps_list(g, "effective", root_user);
-	caps_list(g, "permitted", root_user);
-	caps_list(g, "inheritable", false);
-	caps_list(g, "ambient", false);
+	jg_key_strv(g, "bounding", bounding);
+	jg_key_strv(g, "effective", effective);
+	jg_key_strv(g, "permitted", effective);
+	/* as podman: another user keeps what --cap-add gave it across exec */
+	jg_key_strv(g, "inheritable", c->uid == 0 ? NULL : effective);
+	jg_key_strv(g, "ambient", c->uid == 0 ? NULL : effective);
 	jg_map_close(g);
-	jg_key_bool(g, "noNewPrivileges", true);
+	jg_key_bool(g, "noNewPrivileges", !c->new_privileges);
 	jg_map_close(g);
 
 	jg_key(g, "root");
@@ -133,11 +104,22 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		jg_map_close(g);
 	}
 	jg_array_close(g);
-	jg_key_strv(g, "maskedPaths", (char *const *)masked_paths);
-	jg_key_strv(g, "readonlyPaths", (char *const *)readonly_paths);
-	if (!c->seccomp) {
+	jg_key_strv(g, "maskedPaths", masked);
+	jg_key_strv(g, "readonlyPaths", readonly);
+	if (c->privileged) {
+		cleanup_strv char **devs = ctr_privileged_devices();
+		jg_key(g, "devices");
+		jg_array_open(g);
+		for (size_t i = 0; devs[i]; i++) {
+			jg_map_open(g);
+			jg_key_str(g, "path", devs[i]);
+			jg_map_close(g);
+		}
+		jg_array_close(g);
+	}
+	if (!c->seccomp && !c->privileged) {
 		jg_key(g, "seccomp");
-		ctr_seccomp_gen(g, &ctr_seccomp_default, ctr_seccomp_native_arch(), default_caps);
+		ctr_seccomp_gen(g, &ctr_seccomp_default, ctr_seccomp_native_arch(), (const char *const *)bounding);
 	}
 	jg_map_close(g);
 

@@ -176,7 +176,7 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	if (o->name && !state_valid_name(o->name))
 		return burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'",
 		                    str_quote(o->name));
-	return 0;
+	return ctr_sec_check(&o->sec, err);
 }
 
 int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err)
@@ -318,6 +318,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.network = netns_format(o->network ? o->network : &slirp);
 	c.shm_size = o->shm_size;
 	c.seccomp = o->seccomp ? xstrdup(o->seccomp) : NULL;
+	ctr_sec_to_config(&o->sec, &c);
 	c.rm = o->rm;
 	c.tty = o->tty;
 	c.interactive = o->interactive;

@@ -101,7 +101,13 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(I32, restart_max)    /* on-failure:N (0: no limit) */                                        \
 	X(I32, stop_signal)    /* --stop-signal, else the image's StopSignal (0: SIGTERM) */           \
 	X(I32, stop_timeout)   /* --stop-timeout: seconds stop waits before SIGKILL */                 \
-	X(BOOL, started)       /* has run at least once (for refresh after reboot) */
+	X(BOOL, started)       /* has run at least once (for refresh after reboot) */                  \
+	X(BOOL, privileged)                                                                            \
+	X(STRV, cap_add)        /* --cap-add, as CAP_CHOWN or ALL */                                   \
+	X(STRV, cap_drop)       /* --cap-drop, the same */                                             \
+	X(STRV, mask)           /* --security-opt mask= paths */                                       \
+	X(STRV, unmask)         /* unmask= paths (or ALL) */                                           \
+	X(BOOL, new_privileges) /* no_new_privs off */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a

@@ -20,13 +20,57 @@ static int opt_seccomp(const char *opt, const char *value, struct ctr_create_opt
 	return burrow_error_hint(err, "only seccomp=unconfined is; without it burrow applies podman's default profile");
 }
 
+static int opt_mask(const char *opt, const char *value, struct ctr_create_opts *o, struct burrow_err **err)
+{
+	return ctr_sec_parse_mask(opt, value, false, &o->sec, err);
+}
+
+static int opt_unmask(const char *opt, const char *value, struct ctr_create_opts *o, struct burrow_err **err)
+{
+	return ctr_sec_parse_mask(opt, value, true, &o->sec, err);
+}
+
+/* no-new-privileges, no-new-privileges=true|false: burrow sets
+ * no_new_privs by default already; =false lets setuid programs work */
+static int opt_nnp(const char *opt, const char *value, struct ctr_create_opts *o, struct burrow_err **err)
+{
+	if (!*value && !strchr(opt, '='))
+		value = "true";
+	if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0) {
+		o->sec.new_privileges = false;
+		return 0;
+	}
+	if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0) {
+		o->sec.new_privileges = true;
+		return 0;
+	}
+	return burrow_error(err, 0, "invalid --security-opt '%s': no-new-privileges takes true or false",
+	                    str_quote(opt));
+}
+
+/* label=...: accepted; there is no SELinux labelling in burrow (see
+ * burrow-run(1)) */
+static int opt_label(const char *opt, const char *value, struct ctr_create_opts *o, struct burrow_err **err)
+{
+	(void)o;
+	static const char *const keys[] = {"disable", "nested", "user:", "role:", "type:", "level:", "filetype:"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strncmp(value, keys[i], strlen(keys[i])) == 0 &&
+		    (keys[i][strlen(keys[i]) - 1] == ':' || !value[strlen(keys[i])]))
+			return 0;
+	return burrow_error(err, 0,
+	                    "invalid --security-opt '%s': label takes disable, nested, user:, role:, type:, level: "
+	                    "or filetype:",
+	                    str_quote(opt));
+}
+
 static const struct {
 	const char *key;
 	/* NULL: podman's, not burrow's yet */
 	int (*parse)(const char *opt, const char *value, struct ctr_create_opts *o, struct burrow_err **err);
 } security_opts[] = {
-    {"seccomp", opt_seccomp},    {"apparmor", NULL},  {"label", NULL},  {"mask", NULL},
-    {"no-new-privileges", NULL}, {"proc-opts", NULL}, {"unmask", NULL},
+    {"seccomp", opt_seccomp},       {"apparmor", NULL},  {"label", opt_label},   {"mask", opt_mask},
+    {"no-new-privileges", opt_nnp}, {"proc-opts", NULL}, {"unmask", opt_unmask},
 };
 
 int ctr_parse_security_opt(const char *opt, struct ctr_create_opts *o, struct burrow_err **err)
@@ -43,5 +87,5 @@ int ctr_parse_security_opt(const char *opt, struct ctr_create_opts *o, struct bu
 	burrow_error(err, 0, "invalid --security-opt '%s'", str_quote(opt));
 	if (strchr(opt, ':') && !eq)
 		return burrow_error_hint(err, "write KEY=VALUE, e.g. seccomp=unconfined");
-	return burrow_error_hint(err, "burrow knows seccomp=unconfined");
+	return burrow_error_hint(err, "burrow knows seccomp=, mask=, unmask=, no-new-privileges and label=");
 }

@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# run's security flags: --cap-add, --cap-drop, --privileged, and
+# --security-opt mask=, unmask=, no-new-privileges, label=.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+}
+
+# podman's default set: chown dac_override fowner fsetid kill setgid setuid
+# setpcap net_bind_service sys_chroot setfcap
+DEFAULT_CAPS=00000000800405fb
+
+# caps_of OUTPUT FIELD: the hex value of CapEff/CapBnd/CapPrm in OUTPUT
+caps_of() {
+	sed -n "s/^$2:[[:space:]]*//p" <<<"$1"
+}
+
+@test "caps: podman's default set; a dropped capability really fails; --cap-add shows in CapEff" {
+	# root reads a file no one may read through CAP_DAC_OVERRIDE
+	local dac='echo secret >/f; chmod 000 /f; cat /f'
+	run_burrow 0 run --rm busybox sh -c "grep ^Cap /proc/self/status; $dac"
+	is "$(caps_of "$output" CapEff)" "$DEFAULT_CAPS"
+	is "$(caps_of "$output" CapBnd)" "$DEFAULT_CAPS"
+	is "$(caps_of "$output" CapPrm)" "$DEFAULT_CAPS"
+	is "${lines[-1]}" secret
+	run_burrow 1 run --rm --cap-drop dac_override busybox sh -c "$dac"
+	assert_match "$output" "Permission denied"
+	# chown to another ID needs CAP_CHOWN (and IDs other than 0 to give)
+	if many_ids; then
+		run_burrow 0 run --rm busybox sh -c 'touch /f; chown 1:1 /f && echo chowned'
+		is "$output" chowned
+	fi
+	local d
+	for d in chown CAP_CHOWN Cap_Chown; do
+		run_burrow 1 run --rm --cap-drop "$d" busybox sh -c 'grep ^CapEff /proc/self/status; touch /f; chown 1:1 /f'
+		is "$(caps_of "$output" CapEff)" 00000000800405fa "--cap-drop $d"
+		many_ids || continue
+		assert_match "$output" "Operation not permitted"
+	done
+	# net_raw (13) and sys_admin (21), comma-separated, added to the set
+	run_burrow 0 run --rm --cap-add net_raw,CAP_SYS_ADMIN busybox grep ^Cap /proc/self/status
+	is "$(caps_of "$output" CapEff)" 00000000802425fb
+	is "$(caps_of "$output" CapBnd)" 00000000802425fb
+}
+
+@test "caps: --cap-drop ALL leaves nothing (but what --cap-add gives); --cap-add ALL all there is" {
+	run_burrow 0 run --rm --cap-drop ALL busybox grep ^Cap /proc/self/status
+	is "$(caps_of "$output" CapEff)" 0000000000000000
+	is "$(caps_of "$output" CapBnd)" 0000000000000000
+	run_burrow 0 run --rm --cap-drop all --cap-add kill busybox grep ^Cap /proc/self/status
+	is "$(caps_of "$output" CapEff)" 0000000000000020
+	all=$("$BURROW" unshare grep ^CapBnd /proc/self/status)
+	all=$(caps_of "$all" CapBnd)
+	run_burrow 0 run --rm --cap-add ALL --cap-drop chown busybox grep ^Cap /proc/self/status
+	is "$(caps_of "$output" CapBnd)" "$(printf '%016x' $((0x$all & ~1)))"
+}
+
+@test "caps: another user has none but what --cap-add gives it" {
+	many_ids || skip "single-ID mapping: there is no user but root"
+	run_burrow 0 run --rm -u 1000 busybox grep ^Cap /proc/self/status
+	is "$(caps_of "$output" CapEff)" 0000000000000000
+	is "$(caps_of "$output" CapBnd)" "$DEFAULT_CAPS"
+	run_burrow 0 run --rm -u 1000 --cap-add net_raw busybox grep ^Cap /proc/self/status
+	is "$(caps_of "$output" CapEff)" 0000000000002000
+	is "$(caps_of "$output" CapAmb)" 0000000000002000
+	run_burrow 0 create --name u -u 1000 --cap-add net_raw busybox true
+	run_burrow 0 inspect --format '{{.EffectiveCaps}} {{len .BoundingCaps}}' u
+	is "$output" "[CAP_NET_RAW] 12"
+}
+
+@test "caps: a wrong capability, or one both added and dropped, is refused before anything is stored" {
+	run_burrow 125 run --rm --cap-add CAP_NOPE busybox true
+	assert_match "$output" "--cap-add: unknown capability 'CAP_NOPE'"
+	run_burrow 125 create --cap-drop 'chown;x' busybox true
+	run_burrow 125 create --cap-add chown --cap-drop CAP_CHOWN busybox true
+	assert_match "$output" "capability 'CAP_CHOWN' cannot be both added and dropped"
+	run_burrow 125 create --cap-add all --cap-drop ALL busybox true
+	run_burrow 0 ps -aq
+	is "$output" "" "a container was stored"
+}
+
+@test "caps: --privileged has every capability, no masks, no seccomp, no no_new_privs, the user's devices" {
+	all=$("$BURROW" unshare grep ^CapBnd /proc/self/status)
+	all=$(caps_of "$all" CapBnd)
+	[ "$all" != "$DEFAULT_CAPS" ]
+	[ -r /dev/fuse ] || need_or_fail "a /dev/fuse this user can open"
+	local script='grep -E "^(Cap|Seccomp:|NoNewPrivs)" /proc/self/status
+		echo "keys: $(grep -c " /proc/keys " /proc/self/mountinfo)"
+		echo "sys: $(grep -c " /proc/sys " /proc/self/mountinfo)"
+		[ -c /dev/fuse ] && echo "fuse: yes"'
+	run_burrow 0 run --rm --privileged busybox sh -c "$script"
+	is "$(caps_of "$output" CapEff)" "$all"
+	is "$(caps_of "$output" CapBnd)" "$all"
+	is "$(caps_of "$output" Seccomp)" 0
+	is "$(caps_of "$output" NoNewPrivs)" 0
+	is "$(caps_of "$output" keys)" 0 "/proc/keys is masked"
+	is "$(caps_of "$output" sys)" 0 "/proc/sys is read-only"
+	is "$(caps_of "$output" fuse)" yes "/dev/fuse is not there"
+	# and without it, all of that holds
+	run_burrow 1 run --rm busybox sh -c "$script"
+	is "$(caps_of "$output" Seccomp)" 2
+	is "$(caps_of "$output" NoNewPrivs)" 1
+	is "$(caps_of "$output" keys)" 1
+	is "$(caps_of "$output" sys)" 1
+	is "$(caps_of "$output" fuse)" ""
+}
+
+@test "caps: exec gets the container's set; inspect shows it" {
+	"$BURROW" run -d --name c --cap-drop chown --cap-add NET_RAW busybox sleep 60 >/dev/null
+	run_burrow 0 exec c grep ^CapEff /proc/self/status
+	is "$(caps_of "$output" CapEff)" 00000000800425fa
+	run_burrow 0 inspect --format '{{.EffectiveCaps}} {{.HostConfig.CapAdd}} {{.HostConfig.CapDrop}} {{.HostConfig.Privileged}}' c
+	is "$output" "[CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SETFCAP CAP_SETGID CAP_SETPCAP CAP_SETUID CAP_SYS_CHROOT] [CAP_NET_RAW] [CAP_CHOWN] false"
+	run_burrow 0 inspect --format '{{len .BoundingCaps}}' c
+	is "$output" 11
+	run_burrow 0 rm -f -t 0 c
+	run_burrow 0 create --name p --privileged busybox true
+	run_burrow 0 inspect --format '{{.HostConfig.Privileged}} {{len .BoundingCaps}}' p
+	assert_match "$output" "^true [0-9]+$"
+	[ "${output#true }" -gt 11 ]
+}
+
+@test "security-opt: mask= hides more paths, unmask= shows podman's masked ones again" {
+	local script='echo "version: $(wc -c </proc/version)"
+		echo "keys: $(grep -c " /proc/keys " /proc/self/mountinfo)"
+		echo "timer: $(grep -c " /proc/timer_list " /proc/self/mountinfo)"
+		echo "sys: $(grep -c " /proc/sys " /proc/self/mountinfo)"
+		echo "dir: $(ls /etc/mdir | wc -l)"'
+	run_burrow 0 run --rm --security-opt mask=/proc/version:/etc/mdir busybox sh -c "mkdir -p /etc/mdir; $script"
+	is "$(caps_of "$output" version)" 0 "/proc/version is not masked"
+	is "$(caps_of "$output" keys)" 1
+	run_burrow 0 run --rm --security-opt unmask=/proc/keys busybox sh -c "$script"
+	[ "$(caps_of "$output" version)" -gt 0 ]
+	is "$(caps_of "$output" keys)" 0 "/proc/keys is still masked"
+	is "$(caps_of "$output" timer)" 1 "/proc/timer_list is unmasked too"
+	is "$(caps_of "$output" sys)" 1
+	run_burrow 0 run --rm --security-opt unmask=ALL busybox sh -c "$script"
+	is "$(caps_of "$output" keys)" 0
+	is "$(caps_of "$output" timer)" 0
+	is "$(caps_of "$output" sys)" 0 "/proc/sys is still read-only"
+	run_burrow 0 create --name m --security-opt mask=/a:/b --security-opt unmask=/proc/keys busybox true
+	run_burrow 0 inspect --format '{{.HostConfig.SecurityOpt}}' m
+	is "$output" "[mask=/a mask=/b unmask=/proc/keys no-new-privileges]"
+	run_burrow 125 create --security-opt mask=relative busybox true
+	assert_match "$output" "'relative' is not an absolute path"
+	run_burrow 125 create --security-opt unmask= busybox true
+}
+
+@test "security-opt: no-new-privileges (the default) and =false; label= accepted" {
+	run_burrow 0 run --rm --security-opt no-new-privileges busybox grep ^NoNewPrivs /proc/self/status
+	assert_match "$output" "NoNewPrivs:.1"
+	run_burrow 0 run --rm --security-opt no-new-privileges=false busybox grep ^NoNewPrivs /proc/self/status
+	assert_match "$output" "NoNewPrivs:.0"
+	run_burrow 0 run --rm --security-opt label=disable --security-opt label=type:spc_t busybox true
+	run_burrow 125 create --security-opt no-new-privileges=maybe busybox true
+	assert_match "$output" "no-new-privileges takes true or false"
+	run_burrow 125 create --security-opt label=bogus busybox true
+	run_burrow 0 ps -aq
+	is "$output" ""
+}

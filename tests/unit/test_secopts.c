@@ -1,0 +1,196 @@
+/* Capabilities, masked paths and the security options of run. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "container/container.h"
+#include "container/secopts.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+static char *joined(char *const *v)
+{
+	char *r = xstrdup("");
+	for (size_t i = 0; v && v[i]; i++) {
+		char *n = xasprintf("%s%s%s", r, i ? " " : "", v[i]);
+		free(r);
+		r = n;
+	}
+	return r;
+}
+
+static void assert_list(char **v, const char *want)
+{
+	char *got = joined(v);
+	assert_string_equal(got, want);
+	free(got);
+	strv_free(v);
+}
+
+static void test_cap_names(void **state)
+{
+	(void)state;
+	char **l = NULL;
+	struct burrow_err *err = NULL;
+	assert_int_equal(ctr_cap_list_add(&l, "net_raw,CAP_sys_admin", "--cap-add", &err), 0);
+	assert_int_equal(ctr_cap_list_add(&l, "Net_Raw", "--cap-add", &err), 0);
+	assert_int_equal(ctr_cap_list_add(&l, "all", "--cap-add", &err), 0);
+	assert_list(l, "CAP_NET_RAW CAP_SYS_ADMIN ALL");
+	l = NULL;
+	static const char *const bad[] = {"CAP_NOPE", "13", "chown;x", "", "CAP_", "cap_chown cap_kill"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ctr_cap_list_add(&l, bad[i], "--cap-drop", &err), -1);
+		assert_non_null(strstr(err->msg, "--cap-drop: unknown capability"));
+		burrow_err_free(err);
+		err = NULL;
+	}
+	strv_free(l);
+}
+
+/* podman's MergeCapabilities */
+static void test_caps_merge(void **state)
+{
+	(void)state;
+	struct ctr_config c = {0};
+	static const char dflt[] = "CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_NET_BIND_SERVICE "
+	                           "CAP_SETFCAP CAP_SETGID CAP_SETPCAP CAP_SETUID CAP_SYS_CHROOT";
+	assert_list(ctr_caps_bounding(&c), dflt);
+	strv_append(&c.cap_add, "CAP_NET_RAW");
+	strv_append(&c.cap_drop, "CAP_CHOWN");
+	strv_append(&c.cap_drop, "CAP_SETFCAP");
+	assert_list(ctr_caps_bounding(&c), "CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_NET_BIND_SERVICE "
+	                                   "CAP_NET_RAW CAP_SETGID CAP_SETPCAP CAP_SETUID CAP_SYS_CHROOT");
+	/* root: all of it; another user: what --cap-add gave */
+	char **b = ctr_caps_bounding(&c);
+	assert_list(ctr_caps_effective(&c, b), "CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_NET_BIND_SERVICE "
+	                                       "CAP_NET_RAW CAP_SETGID CAP_SETPCAP CAP_SETUID CAP_SYS_CHROOT");
+	c.uid = 1000;
+	assert_list(ctr_caps_effective(&c, b), "CAP_NET_RAW");
+	strv_free(b);
+	strv_append(&c.cap_drop, "ALL");
+	assert_list(ctr_caps_bounding(&c), "CAP_NET_RAW");
+	strv_free(c.cap_add);
+	c.cap_add = NULL;
+	assert_list(ctr_caps_bounding(&c), "");
+	strv_free(c.cap_drop);
+	c.cap_drop = NULL;
+	/* ALL: every capability this kernel knows, less what is dropped */
+	strv_append(&c.cap_add, "ALL");
+	strv_append(&c.cap_drop, "CAP_CHOWN");
+	b = ctr_caps_bounding(&c);
+	assert_false(strv_contains(b, "CAP_CHOWN"));
+	assert_true(strv_contains(b, "CAP_SYS_ADMIN"));
+	assert_true(strv_contains(b, "CAP_SETUID"));
+	strv_free(b);
+	strv_free(c.cap_add);
+	c.cap_add = NULL;
+	c.privileged = true;
+	b = ctr_caps_bounding(&c);
+	assert_true(strv_contains(b, "CAP_SYS_ADMIN"));
+	assert_false(strv_contains(b, "CAP_CHOWN"));
+	strv_free(b);
+	ctr_config_clear(&c);
+}
+
+static void test_sec_check(void **state)
+{
+	(void)state;
+	struct ctr_sec_opts o = {0};
+	struct burrow_err *err = NULL;
+	strv_append(&o.cap_add, "CAP_CHOWN");
+	strv_append(&o.cap_drop, "CAP_KILL");
+	assert_int_equal(ctr_sec_check(&o, &err), 0);
+	strv_append(&o.cap_drop, "CAP_CHOWN");
+	assert_int_equal(ctr_sec_check(&o, &err), -1);
+	assert_string_equal(err->msg, "capability 'CAP_CHOWN' cannot be both added and dropped");
+	burrow_err_free(err);
+	err = NULL;
+	/* with ALL dropped, what is added is what there is */
+	strv_append(&o.cap_drop, "ALL");
+	assert_int_equal(ctr_sec_check(&o, &err), 0);
+	strv_append(&o.cap_add, "ALL");
+	assert_int_equal(ctr_sec_check(&o, &err), -1);
+	burrow_err_free(err);
+	ctr_sec_opts_clear(&o);
+}
+
+static void test_masks(void **state)
+{
+	(void)state;
+	struct ctr_create_opts o = {0};
+	struct burrow_err *err = NULL;
+	assert_int_equal(ctr_parse_security_opt("mask=/a:/b/c", &o, &err), 0);
+	assert_int_equal(ctr_parse_security_opt("mask=/a", &o, &err), 0);
+	assert_int_equal(ctr_parse_security_opt("unmask=/proc/k*:/proc/sys", &o, &err), 0);
+	struct ctr_config c = {0};
+	ctr_sec_to_config(&o.sec, &c);
+	char **m = ctr_masked_paths(&c);
+	assert_true(strv_contains(m, "/a"));
+	assert_true(strv_contains(m, "/b/c"));
+	assert_false(strv_contains(m, "/proc/keys"));
+	assert_false(strv_contains(m, "/proc/kcore"));
+	assert_true(strv_contains(m, "/proc/timer_list"));
+	strv_free(m);
+	char **r = ctr_readonly_paths(&c);
+	assert_false(strv_contains(r, "/proc/sys"));
+	assert_true(strv_contains(r, "/proc/sysrq-trigger"));
+	strv_free(r);
+	ctr_config_clear(&c);
+	assert_int_equal(ctr_parse_security_opt("unmask=ALL", &o, &err), 0);
+	ctr_sec_to_config(&o.sec, &c);
+	assert_list(ctr_masked_paths(&c), "/a /b/c");
+	assert_list(ctr_readonly_paths(&c), "");
+	ctr_config_clear(&c);
+	/* --privileged: none of podman's, what mask= asks for still */
+	struct ctr_config p = {0};
+	p.privileged = true;
+	strv_append(&p.mask, "/x");
+	assert_list(ctr_masked_paths(&p), "/x");
+	assert_list(ctr_readonly_paths(&p), "");
+	ctr_config_clear(&p);
+	static const char *const bad[] = {"mask=", "mask=rel", "mask=/a/../etc", "unmask=", "mask=ALL"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ctr_parse_security_opt(bad[i], &o, &err), -1);
+		burrow_err_free(err);
+		err = NULL;
+	}
+	ctr_sec_opts_clear(&o.sec);
+}
+
+static void test_nnp_label(void **state)
+{
+	(void)state;
+	struct ctr_create_opts o = {0};
+	struct burrow_err *err = NULL;
+	assert_int_equal(ctr_parse_security_opt("no-new-privileges=false", &o, &err), 0);
+	assert_true(o.sec.new_privileges);
+	assert_int_equal(ctr_parse_security_opt("no-new-privileges", &o, &err), 0);
+	assert_false(o.sec.new_privileges);
+	assert_int_equal(ctr_parse_security_opt("no-new-privileges=0", &o, &err), 0);
+	assert_true(o.sec.new_privileges);
+	assert_int_equal(ctr_parse_security_opt("no-new-privileges=true", &o, &err), 0);
+	assert_false(o.sec.new_privileges);
+	static const char *const good[] = {"label=disable", "label=nested", "label=type:spc_t", "label=level:s0:c1"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(ctr_parse_security_opt(good[i], &o, &err), 0);
+	static const char *const bad[] = {"no-new-privileges=", "no-new-privileges=yes", "label=", "label=disabled",
+	                                  "label=bogus"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ctr_parse_security_opt(bad[i], &o, &err), -1);
+		burrow_err_free(err);
+		err = NULL;
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_cap_names), cmocka_unit_test(test_caps_merge), cmocka_unit_test(test_sec_check),
+	    cmocka_unit_test(test_masks),     cmocka_unit_test(test_nnp_label),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
