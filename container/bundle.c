@@ -117,9 +117,9 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		}
 		jg_array_close(g);
 	}
-	if (!c->seccomp && !c->privileged) {
+	if (!c->privileged && (!c->seccomp || c->seccomp_profile)) {
 		jg_key(g, "seccomp");
-		ctr_seccomp_gen(g, &ctr_seccomp_default, ctr_seccomp_native_arch(), (const char *const *)bounding);
+		ctr_seccomp_gen_for(g, c->seccomp_profile, (const char *const *)bounding);
 	}
 	jg_map_close(g);
 

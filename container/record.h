@@ -107,7 +107,8 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STRV, cap_drop)       /* --cap-drop, the same */                                             \
 	X(STRV, mask)           /* --security-opt mask= paths */                                       \
 	X(STRV, unmask)         /* unmask= paths (or ALL) */                                           \
-	X(BOOL, new_privileges) /* no_new_privs off */
+	X(BOOL, new_privileges) /* no_new_privs off */                                                 \
+	X(STR, seccomp_profile) /* seccomp=FILE's JSON (seccomp holds FILE) */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a

@@ -52,6 +52,8 @@ void ctr_sec_opts_clear(struct ctr_sec_opts *o)
 	strv_free(o->cap_drop);
 	strv_free(o->mask);
 	strv_free(o->unmask);
+	free(o->seccomp_path);
+	free(o->seccomp_json);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -79,8 +81,7 @@ int ctr_cap_list_add(char ***list, const char *spec, const char *flag, struct bu
 	return 0;
 }
 
-int ctr_sec_parse_mask(const char *opt, const char *value, bool unmask, struct ctr_sec_opts *o,
-                       struct burrow_err **err)
+int ctr_sec_parse_mask(const char *opt, const char *value, bool unmask, struct ctr_sec_opts *o, struct burrow_err **err)
 {
 	cleanup_strv char **paths = strv_split(value, ':');
 	if (!paths[0])
@@ -119,6 +120,7 @@ void ctr_sec_to_config(const struct ctr_sec_opts *o, struct ctr_config *c)
 	c->mask = o->mask ? strv_dup(o->mask) : NULL;
 	c->unmask = o->unmask ? strv_dup(o->unmask) : NULL;
 	c->new_privileges = o->new_privileges || o->privileged;
+	c->seccomp_profile = o->seccomp_json ? xstrdup(o->seccomp_json) : NULL;
 }
 
 /* Every capability this kernel knows (and libcap can name). */
@@ -158,8 +160,9 @@ char **ctr_caps_bounding(const struct ctr_config *c)
 		else
 			r = strv_dup(c->cap_add);
 	} else {
-		cleanup_strv char **base =
-		    c->privileged || strv_contains(c->cap_add, "ALL") ? all_caps() : strv_dup((char *const *)default_caps);
+		cleanup_strv char **base = c->privileged || strv_contains(c->cap_add, "ALL")
+		                               ? all_caps()
+		                               : strv_dup((char *const *)default_caps);
 		r = xcalloc(1, sizeof(char *));
 		for (size_t i = 0; base[i]; i++)
 			if (!strv_contains(c->cap_drop, base[i]))
@@ -190,7 +193,8 @@ char **ctr_caps_effective(const struct ctr_config *c, char *const *bounding)
 static bool unmasked(char *const *unmask, const char *p)
 {
 	for (size_t i = 0; unmask && unmask[i]; i++)
-		if (strcmp(unmask[i], "ALL") == 0 || strcmp(unmask[i], p) == 0 || fnmatch(unmask[i], p, FNM_PATHNAME) == 0)
+		if (strcmp(unmask[i], "ALL") == 0 || strcmp(unmask[i], p) == 0 ||
+		    fnmatch(unmask[i], p, FNM_PATHNAME) == 0)
 			return true;
 	return false;
 }

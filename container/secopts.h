@@ -17,6 +17,8 @@ struct ctr_sec_opts {
 	bool privileged;
 	char **mask, **unmask; /* absolute paths; unmask may be ALL */
 	bool new_privileges;   /* --security-opt no-new-privileges=false */
+	char *seccomp_path;    /* seccomp=FILE: absolute */
+	char *seccomp_json;    /* ... and what it held, checked */
 };
 void ctr_sec_opts_clear(struct ctr_sec_opts *o);
 

@@ -1,23 +1,48 @@
 /* --security-opt: one table of the options podman knows; the ones burrow
  * honours have a parser, the others are refused as not supported yet
  * rather than silently ignored. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "container/container.h"
+#include "container/seccomp.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
 static int opt_seccomp(const char *opt, const char *value, struct ctr_create_opts *o, struct burrow_err **err)
 {
+	free(o->sec.seccomp_json);
+	free(o->sec.seccomp_path);
+	o->sec.seccomp_json = o->sec.seccomp_path = NULL;
+	o->seccomp = NULL;
 	if (strcmp(value, "unconfined") == 0) {
 		o->seccomp = "unconfined";
 		return 0;
 	}
 	if (!*value)
-		return burrow_error(err, 0, "invalid --security-opt '%s': give seccomp=unconfined", str_quote(opt));
-	burrow_error(err, 0, "--security-opt '%s': seccomp profiles from a file are not supported yet", str_quote(opt));
-	return burrow_error_hint(err, "only seccomp=unconfined is; without it burrow applies podman's default profile");
+		return burrow_error(err, 0, "invalid --security-opt '%s': give seccomp=unconfined or seccomp=FILE",
+		                    str_quote(opt));
+	/* read and checked whole now: a bad profile stores nothing */
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	if (read_file(value, &text, &len, err) < 0)
+		return burrow_error_wrap(err, "--security-opt '%s'", str_quote(opt));
+	struct ctr_sc_profile *p = NULL;
+	if (strlen(text) != len || ctr_seccomp_parse(text, value, &p, err) < 0) {
+		if (!*err)
+			burrow_error(err, 0, "seccomp profile '%s' is not text", str_quote(value));
+		return burrow_error_hint(err, "the format is podman's (containers.conf seccomp_profile; see "
+		                              "burrow-run(1))");
+	}
+	ctr_seccomp_profile_free(p);
+	o->sec.seccomp_path = realpath(value, NULL);
+	if (!o->sec.seccomp_path)
+		o->sec.seccomp_path = xstrdup(value);
+	o->sec.seccomp_json = steal_ptr(text);
+	o->seccomp = o->sec.seccomp_path;
+	return 0;
 }
 
 static int opt_mask(const char *opt, const char *value, struct ctr_create_opts *o, struct burrow_err **err)

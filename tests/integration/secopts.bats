@@ -160,3 +160,65 @@ caps_of() {
 	run_burrow 0 ps -aq
 	is "$output" ""
 }
+
+@test "security-opt: seccomp=FILE denies what it lists (errnoRet, defaultErrnoRet); inspect names it" {
+	cat >"$T/deny-mkdir.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [
+  {"names": ["mkdir", "mkdirat", "no_such_call_anywhere"], "action": "SCMP_ACT_ERRNO"},
+  {"names": ["rmdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+  {"names": ["chmod", "fchmodat"], "action": "SCMP_ACT_ERRNO", "includes": {"caps": ["CAP_SYS_BOOT"]}}
+ ]}
+JSON
+	run_burrow 1 run --rm --name sc --security-opt seccomp="$T/deny-mkdir.json" busybox sh -c 'grep ^Seccomp: /proc/self/status; chmod 700 /tmp && echo chmod ok; rmdir /tmp; mkdir /d'
+	assert_match "$output" "Seccomp:.2"
+	assert_match "$output" "chmod ok" "a rule for CAP_SYS_BOOT holds without it"
+	assert_match "$output" "rmdir: '/tmp': Permission denied"
+	assert_match "$output" "mkdir: can't create directory '/d': Operation not permitted"
+	run_burrow 0 create --name named --security-opt seccomp="$T/deny-mkdir.json" busybox true
+	run_burrow 0 inspect --format '{{.HostConfig.SecurityOpt}}' named
+	is "$output" "[seccomp=$T/deny-mkdir.json no-new-privileges]"
+	# the profile was read at create: changing the file changes nothing
+	echo '{"defaultAction": "SCMP_ACT_ALLOW"}' >"$T/deny-mkdir.json"
+	run_burrow 0 start -a named
+	run_burrow 0 rm named
+
+	# defaultErrnoRet: podman's default profile (as burrow wrote it for a
+	# container) with EACCES for what it does not name
+	"$BURROW" run -d --name ref busybox sleep 60 >/dev/null
+	id=$("$BURROW" inspect --format '{{.Id}}' ref)
+	python3 - "$XDG_DATA_HOME/burrow/containers/$id/config.json" "$T/eacces.json" <<'PY'
+import json, sys
+sc = json.load(open(sys.argv[1]))["linux"]["seccomp"]
+sc["defaultErrnoRet"] = 13
+json.dump(sc, open(sys.argv[2], "w"))
+PY
+	run_burrow 0 rm -f -t 0 ref
+	import_probe
+	run_burrow 0 run --rm probe sysprobe add_key
+	is "$output" "add_key: ENOSYS"
+	run_burrow 0 run --rm --security-opt seccomp="$T/eacces.json" probe sysprobe add_key
+	is "$output" "add_key: EACCES"
+}
+
+@test "security-opt: a bad seccomp profile is refused (125) before anything is stored" {
+	local bad=(
+		'{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_SOMETIMES"}]}'
+		'{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 9, "value": 1, "op": "SCMP_CMP_EQ"}]}]}'
+		'{"syscalls": []}'
+		'{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_PDP11"]}'
+		'{"defaultAction": '
+	)
+	local want=("unknown action 'SCMP_ACT_SOMETIMES'" "args\[0\].index is not 0-5" "no defaultAction"
+		"unknown architecture 'SCMP_ARCH_PDP11'" "invalid JSON")
+	for i in "${!bad[@]}"; do
+		printf '%s\n' "${bad[$i]}" >"$T/bad.json"
+		run_burrow 125 run --rm --security-opt seccomp="$T/bad.json" busybox true
+		assert_match "$output" "seccomp profile '$T/bad.json': .*${want[$i]}"
+	done
+	run_burrow 125 create --security-opt seccomp="$T/missing.json" busybox true
+	assert_match "$output" "No such file or directory"
+	run_burrow 0 ps -aq
+	is "$output" "" "a container was stored"
+	is "$(ls -A "$XDG_DATA_HOME/burrow/containers" 2>/dev/null)" "" "a container directory was made"
+}

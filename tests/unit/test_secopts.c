@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "container/container.h"
+#include "container/seccomp.h"
+#include "lib/json.h"
 #include "container/secopts.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -186,11 +188,119 @@ static void test_nnp_label(void **state)
 	}
 }
 
+/* the linux.seccomp a profile file gives a container with caps */
+static yajl_val gen(const char *profile, const char *const *caps)
+{
+	yajl_gen g = json_gen_new();
+	ctr_seccomp_gen_for(g, profile, caps);
+	char *text = json_gen_finish(g);
+	yajl_val v = json_parse(text, NULL);
+	free(text);
+	assert_non_null(v);
+	return v;
+}
+
+static void test_seccomp_file(void **state)
+{
+	(void)state;
+	static const char profile[] =
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"defaultErrnoRet\": 1,"
+	    " \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"],"
+	    " \"syscalls\": ["
+	    "  {\"names\": [\"mkdir\", \"mkdirat\", \"no_such_call\"], \"action\": \"SCMP_ACT_ERRNO\"},"
+	    "  {\"name\": \"chmod\", \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13,"
+	    "   \"args\": [{\"index\": 1, \"value\": 18446744073709551615, \"op\": \"SCMP_CMP_GT\"}]},"
+	    "  {\"names\": [\"reboot\"], \"action\": \"SCMP_ACT_KILL_PROCESS\", \"includes\": {\"caps\": "
+	    "[\"CAP_SYS_BOOT\"]}},"
+	    "  {\"names\": [\"acct\"], \"action\": \"SCMP_ACT_LOG\", \"excludes\": {\"caps\": "
+	    "[\"CAP_SYS_PACCT\"]}},"
+	    "  {\"names\": [\"future\"], \"action\": \"SCMP_ACT_TRAP\", \"includes\": {\"minKernel\": \"999.0\"}}"
+	    " ]}";
+	struct ctr_sc_profile *p = NULL;
+	struct burrow_err *err = NULL;
+	assert_int_equal(ctr_seccomp_parse(profile, "p.json", &p, &err), 0);
+	assert_int_equal(p->default_action, CTR_SC_ALLOW);
+	assert_int_equal(p->n_rules, 4); /* minKernel 999.0 does not hold */
+	assert_int_equal(p->rules[0].errno_ret, 1 /* EPERM */);
+	assert_int_equal(p->rules[1].args[0].value, 18446744073709551615ULL);
+	ctr_seccomp_profile_free(p);
+
+	static const char *const caps[] = {"CAP_CHOWN", NULL};
+	yajl_val v = gen(profile, caps);
+	assert_string_equal(json_get_str(v, "defaultAction"), "SCMP_ACT_ALLOW");
+	char **arches = json_get_strv(v, "architectures");
+	assert_list(arches, "SCMP_ARCH_X86_64 SCMP_ARCH_X86");
+	yajl_val sc = json_get(v, "syscalls");
+	/* reboot's rule needs CAP_SYS_BOOT: left out; acct's holds */
+	assert_int_equal(sc->u.array.len, 3);
+	assert_string_equal(json_get_str(sc->u.array.values[1], "action"), "SCMP_ACT_ERRNO");
+	assert_int_equal(json_get_int(sc->u.array.values[1], "errnoRet", 0), 13);
+	yajl_val arg = json_get(sc->u.array.values[1], "args")->u.array.values[0];
+	assert_string_equal(json_get_str(arg, "op"), "SCMP_CMP_GT");
+	assert_string_equal(json_get(arg, "value")->u.number.r, "18446744073709551615");
+	assert_string_equal(json_get_str(sc->u.array.values[2], "action"), "SCMP_ACT_LOG");
+	yajl_tree_free(v);
+
+	/* archMap: the native architecture and its companions */
+	v = gen("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", "
+	        "\"subArchitectures\": [\"SCMP_ARCH_X32\"]}, {\"architecture\": \"SCMP_ARCH_AARCH64\"}]}",
+	        caps);
+	assert_int_equal(json_get_int(v, "defaultErrnoRet", 0), 1);
+#if defined(__x86_64__) && !defined(__ILP32__)
+	assert_list(json_get_strv(v, "architectures"), "SCMP_ARCH_X86_64 SCMP_ARCH_X32");
+#endif
+	yajl_tree_free(v);
+
+	static const struct {
+		const char *json, *msg;
+	} bad[] = {
+	    {"{", "seccomp profile 'p.json': invalid JSON"},
+	    {"[]", "seccomp profile 'p.json': not a JSON object"},
+	    {"{}", "seccomp profile 'p.json': the profile: no defaultAction"},
+	    {"{\"defaultAction\": \"SCMP_ACT_MAYBE\"}", "the profile: unknown action 'SCMP_ACT_MAYBE'"},
+	    {"{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}", "SCMP_ACT_NOTIFY is not supported"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": -1}", "defaultErrnoRet is not an errno"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_Z80\"]}",
+	     "unknown architecture 'SCMP_ARCH_Z80'"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86\"], \"archMap\": []}",
+	     "both architectures and archMap"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": {}}", "syscalls is not an array"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"action\": \"SCMP_ACT_ERRNO\"}]}",
+	     "syscalls[0]: no names"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"]}]}",
+	     "syscalls[0]: no action"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\", 3], \"action\": "
+	     "\"SCMP_ACT_ERRNO\"}]}",
+	     "names holds something that is not a string"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": "
+	     "\"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+	     "args[0].index is not 0-5"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": "
+	     "\"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": -1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+	     "args[0].value is not an unsigned 64-bit number"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": "
+	     "\"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_ABOUT\"}]}]}",
+	     "unknown operator 'SCMP_CMP_ABOUT'"},
+	    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": "
+	     "\"SCMP_ACT_ERRNO\", \"includes\": {\"minKernel\": \"new\"}}]}",
+	     "minKernel 'new' is not MAJOR.MINOR"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ctr_seccomp_parse(bad[i].json, "p.json", &p, &err), -1);
+		assert_null(p);
+		if (!strstr(err->msg, bad[i].msg))
+			fail_msg("'%s': got '%s'", bad[i].json, err->msg);
+		assert_true(strncmp(err->msg, "seccomp profile 'p.json': ", 26) == 0);
+		burrow_err_free(err);
+		err = NULL;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cap_names), cmocka_unit_test(test_caps_merge), cmocka_unit_test(test_sec_check),
-	    cmocka_unit_test(test_masks),     cmocka_unit_test(test_nnp_label),
+	    cmocka_unit_test(test_masks),     cmocka_unit_test(test_nnp_label),  cmocka_unit_test(test_seccomp_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
