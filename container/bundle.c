@@ -38,6 +38,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_map_open(g);
 	jg_key_int(g, "uid", c->uid);
 	jg_key_int(g, "gid", c->gid);
+	if (c->umask)
+		jg_key_int(g, "umask", strtol(c->umask, NULL, 8));
 	jg_map_close(g);
 	jg_key_strv(g, "args", c->args);
 	jg_key_strv(g, "env", c->env);
@@ -52,6 +54,7 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_key_strv(g, "ambient", c->uid == 0 ? NULL : effective);
 	jg_map_close(g);
 	jg_key_bool(g, "noNewPrivileges", !c->new_privileges);
+	ctr_runopts_gen_process(g, c);
 	jg_map_close(g);
 
 	jg_key(g, "root");
@@ -86,6 +89,10 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	mount_entry(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
 	mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
 	mount_entry(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
+	if (c->tz) {
+		static const char *const tz_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL};
+		mount_entry(g, "/etc/localtime", "bind", c->tz, tz_o);
+	}
 	jg_array_close(g);
 
 	jg_key(g, "linux");
@@ -106,6 +113,7 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_array_close(g);
 	jg_key_strv(g, "maskedPaths", masked);
 	jg_key_strv(g, "readonlyPaths", readonly);
+	ctr_runopts_gen_linux(g, c);
 	if (c->privileged) {
 		cleanup_strv char **devs = ctr_privileged_devices();
 		jg_key(g, "devices");

@@ -318,6 +318,10 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.network = netns_format(o->network ? o->network : &slirp);
 	c.shm_size = o->shm_size;
 	c.seccomp = o->seccomp ? xstrdup(o->seccomp) : NULL;
+	if (o->sec.sysctl_net && o->network && o->network->mode == NETNS_HOST) {
+		burrow_error(err, 0, "--sysctl net.*: not with --network host (it would change the host's network)");
+		goto out;
+	}
 	ctr_sec_to_config(&o->sec, &c);
 	c.rm = o->rm;
 	c.tty = o->tty;

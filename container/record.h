@@ -108,7 +108,11 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STRV, mask)           /* --security-opt mask= paths */                                       \
 	X(STRV, unmask)         /* unmask= paths (or ALL) */                                           \
 	X(BOOL, new_privileges) /* no_new_privs off */                                                 \
-	X(STR, seccomp_profile) /* seccomp=FILE's JSON (seccomp holds FILE) */
+	X(STR, seccomp_profile) /* seccomp=FILE's JSON (seccomp holds FILE) */                         \
+	X(STRV, ulimits)        /* --ulimit NAME=SOFT:HARD (-1: unlimited) */                          \
+	X(STRV, sysctls)        /* --sysctl NAME=VALUE */                                              \
+	X(STR, umask)           /* --umask, octal (NULL: 0022) */                                      \
+	X(STR, tz)              /* --tz: the host's zoneinfo file */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a

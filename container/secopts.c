@@ -54,6 +54,10 @@ void ctr_sec_opts_clear(struct ctr_sec_opts *o)
 	strv_free(o->unmask);
 	free(o->seccomp_path);
 	free(o->seccomp_json);
+	strv_free(o->ulimits);
+	strv_free(o->sysctls);
+	free(o->umask);
+	free(o->tz);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -121,6 +125,10 @@ void ctr_sec_to_config(const struct ctr_sec_opts *o, struct ctr_config *c)
 	c->unmask = o->unmask ? strv_dup(o->unmask) : NULL;
 	c->new_privileges = o->new_privileges || o->privileged;
 	c->seccomp_profile = o->seccomp_json ? xstrdup(o->seccomp_json) : NULL;
+	c->ulimits = o->ulimits ? strv_dup(o->ulimits) : NULL;
+	c->sysctls = o->sysctls ? strv_dup(o->sysctls) : NULL;
+	c->umask = o->umask ? xstrdup(o->umask) : NULL;
+	c->tz = o->tz ? xstrdup(o->tz) : NULL;
 }
 
 /* Every capability this kernel knows (and libcap can name). */

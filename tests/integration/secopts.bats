@@ -222,3 +222,77 @@ PY
 	is "$output" "" "a container was stored"
 	is "$(ls -A "$XDG_DATA_HOME/burrow/containers" 2>/dev/null)" "" "a container directory was made"
 }
+
+@test "run: --env-file, --env-host (podman's order: host, file, -e)" {
+	printf '# a comment\n\nFROM_FILE=file value\nBOTH=from file\n  FROM_HOST_VIA_FILE\nUNSET_HERE\n' >"$T/env"
+	FROM_HOST_VIA_FILE=hosty run_burrow 0 run --rm --env-file "$T/env" -e BOTH=from-e busybox env
+	grep -qx "FROM_FILE=file value" <<<"$output"
+	assert_match "$output" "BOTH=from-e"
+	assert_match "$output" "FROM_HOST_VIA_FILE=hosty"
+	assert_no_match "$output" "UNSET_HERE"
+	assert_no_match "$output" "a comment"
+	BURROW_ONLY_HERE=yes run_burrow 0 run --rm --env-host -e BURROW_E=1 busybox env
+	assert_match "$output" "BURROW_ONLY_HERE=yes"
+	assert_match "$output" "BURROW_E=1"
+	BURROW_ONLY_HERE=yes run_burrow 0 run --rm busybox env
+	assert_no_match "$output" "BURROW_ONLY_HERE"
+	run_burrow 125 run --rm --env-file "$T/missing" busybox true
+	assert_match "$output" "--env-file '$T/missing'"
+	printf '=novalue\n' >"$T/badenv"
+	run_burrow 125 create --env-file "$T/badenv" busybox true
+	run_burrow 0 ps -aq
+	is "$output" ""
+}
+
+@test "run: --ulimit shows inside (ulimit -n), host, bad ones refused" {
+	run_burrow 0 run --rm --ulimit nofile=512:1024 busybox sh -c 'ulimit -n; ulimit -Hn'
+	is "$output" $'512\n1024'
+	run_burrow 0 run --rm --ulimit nofile=300 --ulimit core=-1 busybox sh -c 'ulimit -n; ulimit -Hn; ulimit -c'
+	is "$output" $'300\n300\nunlimited'
+	want=$(ulimit -Sn)
+	# host: burrow's own limits (over an earlier --ulimit)
+	run_burrow 0 run --rm --ulimit nofile=100 --ulimit host busybox sh -c 'ulimit -n'
+	is "$output" "$want"
+	run_burrow 125 create --ulimit nofiles=10 busybox true
+	assert_match "$output" "invalid --ulimit 'nofiles=10'"
+	run_burrow 125 create --ulimit nofile=20:10 busybox true
+	assert_match "$output" "soft limit is above the hard one"
+	run_burrow 125 create --ulimit nofile=many busybox true
+}
+
+@test "run: --sysctl sets namespaced ones, refuses the others" {
+	run_burrow 0 run --rm --sysctl kernel.shmmax=1234567 --sysctl net.ipv4.ip_unprivileged_port_start=80 busybox \
+		cat /proc/sys/kernel/shmmax /proc/sys/net/ipv4/ip_unprivileged_port_start
+	is "$output" $'1234567\n80'
+	run_burrow 125 create --sysctl kernel.hostname=x busybox true
+	assert_match "$output" "--sysctl 'kernel.hostname=x' is not allowed: it is not namespaced"
+	run_burrow 125 create --sysctl vm.swappiness=1 busybox true
+	run_burrow 125 create --network host --sysctl net.ipv4.ip_forward=1 busybox true
+	assert_match "$output" "not with --network host"
+	run_burrow 0 ps -aq
+	is "$output" ""
+}
+
+@test "run: --umask; --workdir is created when missing" {
+	run_burrow 0 run --rm busybox sh -c umask
+	is "$output" 0022
+	run_burrow 0 run --rm --umask 077 busybox sh -c 'umask; touch /f; stat -c %a /f'
+	is "$output" $'0077\n600'
+	run_burrow 125 create --umask 0999 busybox true
+
+	run_burrow 0 run --rm -w /does/not/exist busybox pwd
+	is "$output" /does/not/exist
+}
+
+@test "run: --tz sets /etc/localtime (a zone, or local)" {
+	[ -e /usr/share/zoneinfo/Asia/Tokyo ] || need_or_fail "tzdata (/usr/share/zoneinfo)"
+	run_burrow 0 run --rm --tz Asia/Tokyo busybox date +%Z
+	is "$output" JST
+	run_burrow 0 run --rm busybox date +%Z
+	is "$output" UTC
+	run_burrow 0 run --rm --tz local busybox sh -c 'cat /etc/localtime | md5sum'
+	is "${output%% *}" "$(md5sum </etc/localtime | cut -d' ' -f1)"
+	run_burrow 125 create --tz Mars/Olympus busybox true
+	assert_match "$output" "unknown time zone 'Mars/Olympus'"
+	run_burrow 125 create --tz ../../../etc/passwd busybox true
+}

@@ -296,11 +296,73 @@ static void test_seccomp_file(void **state)
 	}
 }
 
+static void test_run_flags(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	char **l = NULL;
+	assert_int_equal(ctr_ulimit_add(&l, "nofile=512:1024", &err), 0);
+	assert_int_equal(ctr_ulimit_add(&l, "core=unlimited", &err), 0);
+	assert_int_equal(ctr_ulimit_add(&l, "nofile=300", &err), 0); /* a later one for the same name wins */
+	assert_list(l, "nofile=300:300 core=-1:-1");
+	l = NULL;
+	static const char *const bad_ulimits[] = {"nofile", "nofiles=1", "nofile=x", "nofile=2:1", "=1", "nofile=1:"};
+	for (size_t i = 0; i < sizeof(bad_ulimits) / sizeof(bad_ulimits[0]); i++) {
+		assert_int_equal(ctr_ulimit_add(&l, bad_ulimits[i], &err), -1);
+		burrow_err_free(err);
+		err = NULL;
+	}
+	assert_null(l);
+	assert_int_equal(ctr_ulimit_add(&l, "host", &err), 0);
+	assert_true(strv_len(l) >= 10);
+	strv_free(l);
+	l = NULL;
+
+	bool net = false;
+	assert_int_equal(ctr_sysctl_add(&l, "kernel.shmmax=1", &net, &err), 0);
+	assert_false(net);
+	assert_int_equal(ctr_sysctl_add(&l, "fs.mqueue.msg_max=20", &net, &err), 0);
+	assert_int_equal(ctr_sysctl_add(&l, "net.ipv4.ping_group_range=0 0", &net, &err), 0);
+	assert_true(net);
+	assert_list(l, "kernel.shmmax=1 fs.mqueue.msg_max=20 net.ipv4.ping_group_range=0 0");
+	l = NULL;
+	static const char *const bad_sysctls[] = {"kernel.hostname=x", "vm.swappiness=1", "net.a/b=1",
+	                                          "net..x=1",          "kernel.shmmax",   "=1"};
+	for (size_t i = 0; i < sizeof(bad_sysctls) / sizeof(bad_sysctls[0]); i++) {
+		assert_int_equal(ctr_sysctl_add(&l, bad_sysctls[i], &net, &err), -1);
+		burrow_err_free(err);
+		err = NULL;
+	}
+	assert_null(l);
+
+	char *m = NULL;
+	assert_int_equal(ctr_umask_parse("077", &m, &err), 0);
+	assert_string_equal(m, "0077");
+	assert_int_equal(ctr_umask_parse("0", &m, &err), 0);
+	assert_string_equal(m, "0000");
+	static const char *const bad_umasks[] = {"", "8", "01000", "0x22", "-1"};
+	for (size_t i = 0; i < sizeof(bad_umasks) / sizeof(bad_umasks[0]); i++) {
+		assert_int_equal(ctr_umask_parse(bad_umasks[i], &m, &err), -1);
+		burrow_err_free(err);
+		err = NULL;
+	}
+	free(m);
+	char *tz = NULL;
+	static const char *const bad_tz[] = {"", "/etc/passwd", "../../../etc/passwd", "Mars/Olympus"};
+	for (size_t i = 0; i < sizeof(bad_tz) / sizeof(bad_tz[0]); i++) {
+		assert_int_equal(ctr_tz_parse(bad_tz[i], &tz, &err), -1);
+		burrow_err_free(err);
+		err = NULL;
+	}
+	assert_null(tz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cap_names), cmocka_unit_test(test_caps_merge), cmocka_unit_test(test_sec_check),
 	    cmocka_unit_test(test_masks),     cmocka_unit_test(test_nnp_label),  cmocka_unit_test(test_seccomp_file),
+	    cmocka_unit_test(test_run_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
