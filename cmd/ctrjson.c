@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "cmd/format.h"
+#include "container/secopts.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 
 const char *cmd_ctr_status(enum ctr_state st)
@@ -91,6 +93,24 @@ static yajl_val network_mode(const char *net)
 	return json_new_strn(net, strcspn(net, ":"));
 }
 
+/* HostConfig's security fields, as podman's. */
+static void sec_hostconfig_json(yajl_val o, yajl_val secopt, const struct ctr_config *c)
+{
+	for (size_t i = 0; c->mask && c->mask[i]; i++) {
+		cleanup_free char *s = xasprintf("mask=%s", c->mask[i]);
+		json_arr_add(secopt, json_new_str(s));
+	}
+	for (size_t i = 0; c->unmask && c->unmask[i]; i++) {
+		cleanup_free char *s = xasprintf("unmask=%s", c->unmask[i]);
+		json_arr_add(secopt, json_new_str(s));
+	}
+	if (!c->new_privileges)
+		json_arr_add(secopt, json_new_str("no-new-privileges"));
+	json_obj_add(o, "CapAdd", json_new_strv(c->cap_add));
+	json_obj_add(o, "CapDrop", json_new_strv(c->cap_drop));
+	json_obj_add(o, "Privileged", json_new_bool(c->privileged));
+}
+
 static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path)
 {
 	yajl_val o = json_new_object();
@@ -114,6 +134,7 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 		cleanup_free char *s = xasprintf("seccomp=%s", c->seccomp);
 		json_arr_add(so, json_new_str(s));
 	}
+	sec_hostconfig_json(o, so, c);
 	return o;
 }
 
@@ -136,6 +157,12 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *
 	json_obj_add(o, "MountLabel", json_new_str(""));
 	json_obj_add(o, "ProcessLabel", json_new_str(""));
 	json_obj_add(o, "AppArmorProfile", json_new_str(""));
+	{
+		cleanup_strv char **bounding = ctr_caps_bounding(c);
+		cleanup_strv char **effective = ctr_caps_effective(c, bounding);
+		json_obj_add(o, "EffectiveCaps", json_new_strv(effective));
+		json_obj_add(o, "BoundingCaps", json_new_strv(bounding));
+	}
 	json_obj_add(o, "Mounts", json_new_array());
 	json_obj_add(o, "Dependencies", json_new_array());
 	json_obj_add(o, "NetworkSettings", json_new_object());

@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/env.h"
 #include "cmd/format.h"
 #include "container/container.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -22,24 +24,35 @@
 	"--platform, --arch, --os, --variant, --tls-verify, --creds, --authfile,\n" \
 	"--cert-dir, --retry and --retry-delay apply).\n\n"
 #define CREATE_OPTIONS_USAGE                                                                          \
+	"      --cap-add CAP        add a capability to podman's default set (net_raw, ALL)\n"        \
+	"      --cap-drop CAP       drop a capability (or ALL)\n"                                     \
 	"  -e, --env NAME=VALUE     set an environment variable (NAME alone: take it from here)\n"    \
 	"      --entrypoint CMD     override the image's entrypoint\n"                                \
+	"      --env-file FILE      read environment variables from FILE, one a line\n"               \
+	"      --env-host           take burrow's whole environment (before -e)\n"                    \
 	"  -h, --hostname NAME      container host name (default: short ID)\n"                        \
 	"  -i, --interactive        keep standard input open\n"                                       \
 	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                          \
 	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"               \
 	"      --name NAME          name the container\n"                                             \
 	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"    \
+	"      --privileged         all capabilities, host devices; no masks, no seccomp\n"           \
 	"      --pull POLICY        missing (default), always, never or newer\n"                      \
 	"  -q, --quiet              no pull progress\n"                                               \
 	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"           \
 	"      --rm                 remove the container when it exits\n"                             \
 	"      --rootfs             IMAGE is a directory to use as the root filesystem\n"             \
 	"      --security-opt OPT   seccomp=unconfined: no seccomp filter (podman's by default)\n"    \
+	"                           mask=/P[:/P], unmask=ALL|/P[:/P], no-new-privileges[=BOOL],\n"    \
+	"                           label=disable (accepted: no SELinux labels here)\n"               \
 	"      --shm-size SIZE      size of /dev/shm (default 64m)\n"                                 \
 	"      --stop-signal SIG    the signal stop sends first (default: the image's, else TERM)\n"  \
 	"      --stop-timeout N     seconds stop waits before SIGKILL (default 10)\n"                 \
+	"      --sysctl NAME=VALUE  set a namespaced sysctl (net.*, kernel.shm*, ...)\n"              \
 	"  -t, --tty                allocate a pseudo-terminal\n"                                     \
+	"      --tz ZONE            the container's time zone (local, Europe/Paris, UTC...)\n"        \
+	"      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048), or host\n"             \
+	"      --umask MASK         the umask of the container's process (default 0022)\n"            \
 	"  -u, --user UID[:GID]     run as this user\n"                                               \
 	"  -w, --workdir DIR        working directory inside the container\n"                         \
 	"  -v, --volume [SRC:]DST[:OPTS]  bind a host path (SRC starts with / or .), a named\n"       \
@@ -79,6 +92,15 @@ enum {
 	OPT_VOLUMES_FROM,
 	OPT_READ_ONLY,
 	OPT_READ_ONLY_TMPFS,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_ENV_HOST,
+	OPT_ENV_FILE,
+	OPT_ULIMIT,
+	OPT_SYSCTL,
+	OPT_UMASK,
+	OPT_TZ,
 };
 
 enum pull_policy {
@@ -143,6 +165,8 @@ struct run_args {
 	const char *network;
 	struct strv_builder env;
 	struct strv_builder volumes, mounts, tmpfs, volumes_from;
+	bool env_host;   /* --env-host */
+	char **file_env; /* --env-file's, before -e's */
 	bool detach;
 	const char *detach_keys;
 	bool sig_proxy;
@@ -166,6 +190,8 @@ static void run_args_clear(struct run_args *a)
 	strv_free(a->mounts.v);
 	strv_free(a->tmpfs.v);
 	strv_free(a->volumes_from.v);
+	ctr_sec_opts_clear(&a->o.sec);
+	strv_free(a->file_env);
 	cmd_pull_clear(&a->pull);
 	free(a->pulled_name);
 }
@@ -184,12 +210,43 @@ int cmd_parse_bool(const char *s, bool *out)
 	return -1;
 }
 
+/* --env-file, --ulimit, --sysctl, --umask, --tz into a. */
+static int run_flag(int c, const char *arg, struct run_args *a, struct burrow_err **err)
+{
+	struct ctr_sec_opts *s = &a->o.sec;
+	switch (c) {
+	case OPT_ENV_FILE: {
+		cleanup_free char *text = NULL;
+		if (read_file(arg, &text, NULL, err) < 0 || cmd_env_file_parse(&a->file_env, text, environ, err) < 0)
+			return burrow_error_wrap(err, "--env-file '%s'", str_quote(arg));
+		return 0;
+	}
+	case OPT_ULIMIT:
+		return ctr_ulimit_add(&s->ulimits, arg, err);
+	case OPT_SYSCTL:
+		return ctr_sysctl_add(&s->sysctls, arg, &s->sysctl_net, err);
+	case OPT_UMASK:
+		return ctr_umask_parse(arg, &s->umask, err);
+	default:
+		return ctr_tz_parse(arg, &s->tz, err);
+	}
+}
+
 /* Parses create's options (and run's, with run); 0, or the exit code of a
  * usage error, or -1 for --help. */
 static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct run_args *a)
 {
 	static const struct option longopts[] = {
 	    {"env", required_argument, NULL, 'e'},
+	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+	    {"env-host", optional_argument, NULL, OPT_ENV_HOST},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"ulimit", required_argument, NULL, OPT_ULIMIT},
+	    {"sysctl", required_argument, NULL, OPT_SYSCTL},
+	    {"umask", required_argument, NULL, OPT_UMASK},
+	    {"tz", required_argument, NULL, OPT_TZ},
 	    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
 	    {"hostname", required_argument, NULL, 'h'},
 	    {"interactive", no_argument, NULL, 'i'},
@@ -281,6 +338,33 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		case OPT_ROOTFS:
 			a->o.rootfs = true;
 			break;
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP: {
+			struct burrow_err *err = NULL;
+			bool add = c == OPT_CAP_ADD;
+			if (ctr_cap_list_add(add ? &a->o.sec.cap_add : &a->o.sec.cap_drop, optarg,
+			                     add ? "--cap-add" : "--cap-drop", &err) < 0)
+				return cmd_fail(err);
+			break;
+		}
+		case OPT_PRIVILEGED:
+			a->o.sec.privileged = true;
+			break;
+		case OPT_ENV_HOST:
+			if (cmd_parse_bool(optarg, &a->env_host) < 0)
+				return cmd_usage_error(ctx, "invalid --env-host '%s' (true or false)",
+				                       str_quote(optarg));
+			break;
+		case OPT_ENV_FILE:
+		case OPT_ULIMIT:
+		case OPT_SYSCTL:
+		case OPT_UMASK:
+		case OPT_TZ: {
+			struct burrow_err *err = NULL;
+			if (run_flag(c, optarg, a, &err) < 0)
+				return cmd_fail(err);
+			break;
+		}
 		case OPT_SECURITY: {
 			struct burrow_err *err = NULL;
 			if (ctr_parse_security_opt(optarg, &a->o, &err) < 0)
@@ -387,6 +471,17 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.mounts = a->mounts.v;
 	a->o.tmpfs = a->tmpfs.v;
 	a->o.volumes_from = a->volumes_from.v;
+	if (a->env_host || a->file_env) {
+		/* podman's order: the host's, --env-file's, then -e's */
+		struct strv_builder all = {0};
+		strv_builder_extend(&all, a->env_host ? environ : NULL);
+		strv_builder_extend(&all, a->file_env);
+		strv_builder_extend(&all, a->env.v);
+		strv_free(a->env.v);
+		a->env.v = NULL;
+		a->env = all;
+		a->o.env = a->env.v;
+	}
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

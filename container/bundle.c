@@ -6,39 +6,11 @@
 
 #include "container/mount.h"
 #include "container/seccomp.h"
+#include "container/secopts.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
-
-/* podman's default capability set */
-static const char *const default_caps[] = {
-    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FOWNER",  "CAP_FSETID", "CAP_KILL",       "CAP_NET_BIND_SERVICE",
-    "CAP_SETFCAP", "CAP_SETGID",       "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT", NULL,
-};
-
-/* podman's masked paths (containers/common DefaultMaskedPaths, less the
- * per-CPU thermal_throttle directories it globs), plus /sys/dev/block */
-static const char *const masked_paths[] = {
-    "/proc/acpi",
-    "/proc/interrupts",
-    "/proc/kcore",
-    "/proc/keys",
-    "/proc/latency_stats",
-    "/proc/sched_debug",
-    "/proc/scsi",
-    "/proc/timer_list",
-    "/proc/timer_stats",
-    "/sys/dev/block",
-    "/sys/devices/virtual/powercap",
-    "/sys/firmware",
-    "/sys/fs/selinux",
-    NULL,
-};
-
-static const char *const readonly_paths[] = {
-    "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
-};
 
 static void mount_entry(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts)
 {
@@ -50,15 +22,13 @@ static void mount_entry(yajl_gen g, const char *dst, const char *type, const cha
 	jg_map_close(g);
 }
 
-static void caps_list(yajl_gen g, const char *key, bool present)
-{
-	jg_key_strv(g, key, present ? (char *const *)default_caps : NULL);
-}
-
 char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_paths *p)
 {
 	yajl_gen g = json_gen_new();
-	bool root_user = c->uid == 0;
+	cleanup_strv char **bounding = ctr_caps_bounding(c);
+	cleanup_strv char **effective = ctr_caps_effective(c, bounding);
+	cleanup_strv char **masked = ctr_masked_paths(c);
+	cleanup_strv char **readonly = ctr_readonly_paths(c);
 	jg_map_open(g);
 	jg_key_str(g, "ociVersion", "1.0.2");
 
@@ -69,19 +39,23 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_map_open(g);
 	jg_key_int(g, "uid", c->uid);
 	jg_key_int(g, "gid", c->gid);
+	if (c->umask)
+		jg_key_int(g, "umask", strtol(c->umask, NULL, 8));
 	jg_map_close(g);
 	jg_key_strv(g, "args", c->args);
 	jg_key_strv(g, "env", c->env);
 	jg_key_str(g, "cwd", c->workdir && *c->workdir ? c->workdir : "/");
 	jg_key(g, "capabilities");
 	jg_map_open(g);
-	caps_list(g, "bounding", true);
-	caps_list(g, "effective", root_user);
-	caps_list(g, "permitted", root_user);
-	caps_list(g, "inheritable", false);
-	caps_list(g, "ambient", false);
+	jg_key_strv(g, "bounding", bounding);
+	jg_key_strv(g, "effective", effective);
+	jg_key_strv(g, "permitted", effective);
+	/* as podman: another user keeps what --cap-add gave it across exec */
+	jg_key_strv(g, "inheritable", c->uid == 0 ? NULL : effective);
+	jg_key_strv(g, "ambient", c->uid == 0 ? NULL : effective);
 	jg_map_close(g);
-	jg_key_bool(g, "noNewPrivileges", true);
+	jg_key_bool(g, "noNewPrivileges", !c->new_privileges);
+	ctr_runopts_gen_process(g, c);
 	jg_map_close(g);
 
 	jg_key(g, "root");
@@ -117,6 +91,10 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	mount_entry(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
 	mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
 	mount_entry(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
+	if (c->tz) {
+		static const char *const tz_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL};
+		mount_entry(g, "/etc/localtime", "bind", c->tz, tz_o);
+	}
 	ctr_mounts_gen(g, p->mounts, c->read_only && !c->ro_no_tmpfs, false);
 	jg_array_close(g);
 
@@ -136,11 +114,23 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		jg_map_close(g);
 	}
 	jg_array_close(g);
-	jg_key_strv(g, "maskedPaths", (char *const *)masked_paths);
-	jg_key_strv(g, "readonlyPaths", (char *const *)readonly_paths);
-	if (!c->seccomp) {
+	jg_key_strv(g, "maskedPaths", masked);
+	jg_key_strv(g, "readonlyPaths", readonly);
+	ctr_runopts_gen_linux(g, c);
+	if (c->privileged) {
+		cleanup_strv char **devs = ctr_privileged_devices();
+		jg_key(g, "devices");
+		jg_array_open(g);
+		for (size_t i = 0; devs[i]; i++) {
+			jg_map_open(g);
+			jg_key_str(g, "path", devs[i]);
+			jg_map_close(g);
+		}
+		jg_array_close(g);
+	}
+	if (!c->privileged && (!c->seccomp || c->seccomp_profile)) {
 		jg_key(g, "seccomp");
-		ctr_seccomp_gen(g, &ctr_seccomp_default, ctr_seccomp_native_arch(), default_caps);
+		ctr_seccomp_gen_for(g, c->seccomp_profile, (const char *const *)bounding);
 	}
 	jg_map_close(g);
 

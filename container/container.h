@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "container/record.h"
+#include "container/secopts.h"
 #include "lib/err.h"
 #include "lib/proc.h"
 #include "overlay/overlay.h"
@@ -44,11 +45,14 @@ struct ctr_create_opts {
 	/* -v, --mount, --tmpfs, --volumes-from as typed (container/mount.h) */
 	char **volumes, **mounts, **tmpfs, **volumes_from;
 	bool read_only, ro_no_tmpfs; /* --read-only, --read-only-tmpfs=false */
+	/* --cap-add, --cap-drop, --privileged, mask/unmask... */
+	struct ctr_sec_opts sec;
 };
 
 /* One --security-opt KEY[=VALUE] into o (a later one for the same key
- * wins): seccomp=unconfined; podman's other keys (apparmor, label, mask,
- * no-new-privileges, proc-opts, unmask) are refused as not supported yet,
+ * wins; mask and unmask add up): seccomp=unconfined, mask=, unmask=,
+ * no-new-privileges[=BOOL], label= (accepted, nothing to label); podman's
+ * other keys (apparmor, proc-opts) are refused as not supported yet,
  * anything else as invalid. */
 int ctr_parse_security_opt(const char *opt, struct ctr_create_opts *o, struct burrow_err **err);
 /* Checks a restart policy and log options as run/create take them:

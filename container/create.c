@@ -183,7 +183,9 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 		return burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'",
 		                    str_quote(o->name));
 	struct ctr_mount_specs sp = mount_specs(o);
-	return ctr_mounts_check(&sp, NULL, err);
+	if (ctr_mounts_check(&sp, NULL, err) < 0)
+		return -1;
+	return ctr_sec_check(&o->sec, err);
 }
 
 int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err)
@@ -343,6 +345,11 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.network = netns_format(o->network ? o->network : &slirp);
 	c.shm_size = o->shm_size;
 	c.seccomp = o->seccomp ? xstrdup(o->seccomp) : NULL;
+	if (o->sec.sysctl_net && o->network && o->network->mode == NETNS_HOST) {
+		burrow_error(err, 0, "--sysctl net.*: not with --network host (it would change the host's network)");
+		goto out;
+	}
+	ctr_sec_to_config(&o->sec, &c);
 	c.rm = o->rm;
 	c.tty = o->tty;
 	c.interactive = o->interactive;

@@ -104,7 +104,18 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(BOOL, started)       /* has run at least once (for refresh after reboot) */                  \
 	X(STRV, mounts)        /* -v, --mount, --tmpfs, --volumes-from (container/mount.h) */          \
 	X(BOOL, read_only)     /* --read-only: the rootfs is mounted read-only */                      \
-	X(BOOL, ro_no_tmpfs)   /* --read-only-tmpfs=false: no writable /tmp, /var/tmp, /run */
+	X(BOOL, ro_no_tmpfs)   /* --read-only-tmpfs=false: no writable /tmp, /var/tmp, /run */         \
+	X(BOOL, privileged)                                                                            \
+	X(STRV, cap_add)        /* --cap-add, as CAP_CHOWN or ALL */                                   \
+	X(STRV, cap_drop)       /* --cap-drop, the same */                                             \
+	X(STRV, mask)           /* --security-opt mask= paths */                                       \
+	X(STRV, unmask)         /* unmask= paths (or ALL) */                                           \
+	X(BOOL, new_privileges) /* no_new_privs off */                                                 \
+	X(STR, seccomp_profile) /* seccomp=FILE's JSON (seccomp holds FILE) */                         \
+	X(STRV, ulimits)        /* --ulimit NAME=SOFT:HARD (-1: unlimited) */                          \
+	X(STRV, sysctls)        /* --sysctl NAME=VALUE */                                              \
+	X(STR, umask)           /* --umask, octal (NULL: 0022) */                                      \
+	X(STR, tz)              /* --tz: the host's zoneinfo file */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a

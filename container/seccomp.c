@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/json.h"
@@ -623,21 +624,44 @@ static bool holds(const struct ctr_sc_rule *r, const char *arch, const char *con
 
 static void gen_action(yajl_gen g, const char *key, const char *errno_key, enum ctr_sc_action a, int e)
 {
-	jg_key_str(g, key, a == CTR_SC_ALLOW ? "SCMP_ACT_ALLOW" : "SCMP_ACT_ERRNO");
-	if (a == CTR_SC_ERRNO)
+	static const char *const names[] = {
+	    [CTR_SC_ALLOW] = "SCMP_ACT_ALLOW",
+	    [CTR_SC_ERRNO] = "SCMP_ACT_ERRNO",
+	    [CTR_SC_KILL] = "SCMP_ACT_KILL",
+	    [CTR_SC_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+	    [CTR_SC_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+	    [CTR_SC_TRAP] = "SCMP_ACT_TRAP",
+	    [CTR_SC_TRACE] = "SCMP_ACT_TRACE",
+	    [CTR_SC_LOG] = "SCMP_ACT_LOG",
+	};
+	jg_key_str(g, key, names[a]);
+	if (a == CTR_SC_ERRNO || a == CTR_SC_TRACE)
 		jg_key_int(g, errno_key, e);
+}
+
+/* an unsigned 64-bit number (past LLONG_MAX too) */
+static void jg_key_u64(yajl_gen g, const char *key, unsigned long long v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%llu", v);
+	jg_key(g, key);
+	yajl_gen_number(g, buf, (size_t)n);
 }
 
 void ctr_seccomp_gen(yajl_gen g, const struct ctr_sc_profile *p, const char *arch, const char *const *caps)
 {
 	static const char *const ops[] = {
-	    [CTR_SC_EQ] = "SCMP_CMP_EQ", [CTR_SC_NE] = "SCMP_CMP_NE", [CTR_SC_MASKED_EQ] = "SCMP_CMP_MASKED_EQ"};
+	    [CTR_SC_EQ] = "SCMP_CMP_EQ", [CTR_SC_NE] = "SCMP_CMP_NE", [CTR_SC_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
+	    [CTR_SC_LT] = "SCMP_CMP_LT", [CTR_SC_LE] = "SCMP_CMP_LE", [CTR_SC_GE] = "SCMP_CMP_GE",
+	    [CTR_SC_GT] = "SCMP_CMP_GT"};
 	jg_map_open(g);
 	gen_action(g, "defaultAction", "defaultErrnoRet", p->default_action, p->default_errno);
 	const char *scmp = native_scmp_arch(arch);
 	jg_key(g, "architectures");
 	jg_array_open(g);
-	for (size_t i = 0; scmp && i < p->n_arch_map; i++) {
+	for (const char *const *a = p->arches; a && *a; a++)
+		jg_str(g, *a);
+	for (size_t i = 0; scmp && !p->arches && i < p->n_arch_map; i++) {
 		if (strcmp(p->arch_map[i].arch, scmp) != 0)
 			continue;
 		jg_str(g, p->arch_map[i].arch);
@@ -661,10 +685,8 @@ void ctr_seccomp_gen(yajl_gen g, const struct ctr_sc_profile *p, const char *arc
 			for (size_t k = 0; k < r->n_args; k++) {
 				jg_map_open(g);
 				jg_key_int(g, "index", r->args[k].index);
-				/* podman's values fit; a profile file's 64-bit masks
-				 * (later) need an unsigned number here */
-				jg_key_int(g, "value", (long long)r->args[k].value);
-				jg_key_int(g, "valueTwo", (long long)r->args[k].value_two);
+				jg_key_u64(g, "value", r->args[k].value);
+				jg_key_u64(g, "valueTwo", r->args[k].value_two);
 				jg_key_str(g, "op", ops[r->args[k].op]);
 				jg_map_close(g);
 			}

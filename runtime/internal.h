@@ -45,8 +45,6 @@ const char *rt_ns_name(int flag, bool proc);
 int rt_parse_propagation(const char *s, unsigned long *out);
 /* Splits OCI mount options into MS_* flags, propagation and fs data. */
 int rt_parse_mount_options(char *const *options, unsigned long *flags, unsigned long *propagation, char **data);
-/* "CAP_NET_RAW" -> 13; -1 for anything that is not one capability name. */
-int rt_cap_from_name(const char *name, int *out);
 void rt_seccomp_free(struct rt_seccomp *f);
 /* RLIMIT_NOFILE -> "RLIMIT_NOFILE" */
 const char *rt_rlimit_name(int resource);
@@ -144,8 +142,6 @@ int rt_take_stdio(struct rt_init *ini, struct burrow_err **err);
 /* Joins the session keyring called name (made when there is none; see
  * runtime.h), searchable by its owner. exec: the message for an exec. */
 int rt_session_keyring(const char *name, bool exec, struct burrow_err **err);
-/* The highest capability this kernel knows. */
-int rt_last_cap(void);
 /* oom_score_adj, rlimits, umask, the pty as controlling terminal, then
  * groups, user and capabilities (the seccomp filter before them unless
  * no_new_privs, which needs no privilege to load it). */

@@ -106,6 +106,11 @@ int rt_spec_parse(const char *json, const char *bundle, struct rt_spec **out, st
 int rt_spec_load(const char *bundle, struct rt_spec **out, struct burrow_err **err);
 void rt_spec_free(struct rt_spec *spec);
 
+/* "CAP_NET_RAW" -> 13; -1 for anything that is not one capability name. */
+int rt_cap_from_name(const char *name, int *out);
+/* The highest capability this kernel knows. */
+int rt_last_cap(void);
+
 /* ---- running a container ---- */
 
 struct rt_opts {

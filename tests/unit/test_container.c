@@ -614,14 +614,10 @@ static void test_security_opts(void **state)
 	static const struct {
 		const char *opt, *msg;
 	} bad[] = {
-	    {"seccomp=/etc/profile.json", "--security-opt 'seccomp=/etc/profile.json': seccomp profiles from a file "
-	                                  "are not supported yet"},
-	    {"seccomp=", "invalid --security-opt 'seccomp=': give seccomp=unconfined"},
-	    {"seccomp", "invalid --security-opt 'seccomp': give seccomp=unconfined"},
-	    {"label=disable", "--security-opt 'label=disable' is not supported yet"},
-	    {"no-new-privileges", "--security-opt 'no-new-privileges' is not supported yet"},
-	    {"mask=/proc/x", "--security-opt 'mask=/proc/x' is not supported yet"},
-	    {"unmask=ALL", "--security-opt 'unmask=ALL' is not supported yet"},
+	    {"seccomp=/nonexistent/profile.json", "--security-opt 'seccomp=/nonexistent/profile.json': cannot open "
+	                                          "'/nonexistent/profile.json': No such file or directory"},
+	    {"seccomp=", "invalid --security-opt 'seccomp=': give seccomp=unconfined or seccomp=FILE"},
+	    {"seccomp", "invalid --security-opt 'seccomp': give seccomp=unconfined or seccomp=FILE"},
 	    {"apparmor=unconfined", "--security-opt 'apparmor=unconfined' is not supported yet"},
 	    {"bogus=1", "invalid --security-opt 'bogus=1'"},
 	    {"seccomp:unconfined", "invalid --security-opt 'seccomp:unconfined'"},
