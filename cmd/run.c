@@ -41,6 +41,10 @@
 	"      --stop-timeout N     seconds stop waits before SIGKILL (default 10)\n"                \
 	"  -t, --tty                allocate a pseudo-terminal\n"                                    \
 	"  -u, --user UID[:GID]     run as this user\n"                                              \
+	"      --userns MODE        host (default), keep-id[:uid=N,gid=N], nomap, auto[:size=N]\n"   \
+	"      --uidmap CTR:HOST:N  map container IDs to IDs of burrow's namespace (0: you)\n"       \
+	"      --gidmap CTR:HOST:N  the same for groups (default: as --uidmap)\n"                    \
+	"      --passwd-entry TMPL  the passwd entry keep-id adds ($USERNAME, $UID, $HOME...)\n"     \
 	"  -w, --workdir DIR        working directory inside the container\n"
 
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE;
@@ -66,6 +70,11 @@ enum {
 	OPT_PULL,
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
+	OPT_USERNS,
+	OPT_UIDMAP,
+	OPT_GIDMAP,
+	OPT_SUBIDNAME,
+	OPT_PASSWD_ENTRY,
 };
 
 enum pull_policy {
@@ -135,6 +144,7 @@ struct run_args {
 	struct cmd_pull pull;
 	enum pull_policy policy;
 	char *pulled_name;
+	char *idmap[2]; /* --uidmap, --gidmap joined with ',' */
 };
 
 static void run_args_init(struct run_args *a)
@@ -150,6 +160,8 @@ static void run_args_clear(struct run_args *a)
 	strv_free(a->env.v);
 	cmd_pull_clear(&a->pull);
 	free(a->pulled_name);
+	free(a->idmap[0]);
+	free(a->idmap[1]);
 }
 
 /* "true"/"false" (and 1/0) for a boolean flag's value. */
@@ -190,6 +202,12 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"tty", no_argument, NULL, 't'},
 	    {"user", required_argument, NULL, 'u'},
 	    {"workdir", required_argument, NULL, 'w'},
+	    {"userns", required_argument, NULL, OPT_USERNS},
+	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
+	    {"gidmap", required_argument, NULL, OPT_GIDMAP},
+	    {"subuidname", required_argument, NULL, OPT_SUBIDNAME},
+	    {"subgidname", required_argument, NULL, OPT_SUBIDNAME},
+	    {"passwd-entry", required_argument, NULL, OPT_PASSWD_ENTRY},
 	    /* run's own */
 	    {"detach", no_argument, NULL, 'd'},
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
@@ -295,6 +313,26 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		case 'w':
 			a->o.workdir = optarg;
 			break;
+		case OPT_USERNS:
+			a->o.userns = optarg;
+			break;
+		case OPT_UIDMAP:
+		case OPT_GIDMAP: {
+			char **m = &a->idmap[c == OPT_GIDMAP];
+			char *n = *m ? xasprintf("%s,%s", *m, optarg) : xstrdup(optarg);
+			free(*m);
+			*m = n;
+			break;
+		}
+		case OPT_SUBIDNAME:
+			return cmd_usage_error(ctx,
+			                       "--subuidname and --subgidname are not supported: burrow has one user "
+			                       "namespace per user, made from your own /etc/subuid and /etc/subgid "
+			                       "ranges; map part of them with --uidmap/--gidmap CTR:HOST:N, or use "
+			                       "--userns=auto");
+		case OPT_PASSWD_ENTRY:
+			a->o.passwd_entry = optarg;
+			break;
 		case 'd':
 			a->detach = true;
 			break;
@@ -334,6 +372,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.image = argv[optind];
 	a->o.cmd = argv + optind + 1;
 	a->o.env = a->env.v;
+	a->o.uidmap = a->idmap[0];
+	a->o.gidmap = a->idmap[1];
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

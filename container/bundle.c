@@ -9,6 +9,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "userns/userns.h"
 
 /* podman's default capability set */
 static const char *const default_caps[] = {
@@ -47,6 +48,24 @@ static void mount_entry(yajl_gen g, const char *dst, const char *type, const cha
 	jg_key_str(g, "source", src);
 	jg_key_strv(g, "options", (char *const *)opts);
 	jg_map_close(g);
+}
+
+static void idmap_entry(unsigned long ctr, unsigned long host, unsigned long size, void *data)
+{
+	yajl_gen g = data;
+	jg_map_open(g);
+	jg_key_int(g, "containerID", (long long)ctr);
+	jg_key_int(g, "hostID", (long long)host);
+	jg_key_int(g, "size", (long long)size);
+	jg_map_close(g);
+}
+
+/* linux.uidMappings or gidMappings of a CTR:HOST:SIZE,... map */
+static void ctr_idmap_gen(yajl_gen g, const char *map)
+{
+	jg_array_open(g);
+	userns_map_each(map, idmap_entry, g);
+	jg_array_close(g);
 }
 
 static void caps_list(yajl_gen g, const char *key, bool present)
@@ -115,12 +134,21 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	mount_entry(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
 	mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
 	mount_entry(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
+	if (p->passwd)
+		mount_entry(g, "/etc/passwd", "bind", p->passwd, bind_o);
+	if (p->group)
+		mount_entry(g, "/etc/group", "bind", p->group, bind_o);
 	jg_array_close(g);
 
 	jg_key(g, "linux");
 	jg_map_open(g);
 	jg_key(g, "namespaces");
 	jg_array_open(g);
+	if (c->uid_map) { /* first: an exec joins it before the others */
+		jg_map_open(g);
+		jg_key_str(g, "type", "user");
+		jg_map_close(g);
+	}
 	static const char *const ns[] = {"pid", "mount", "uts", "ipc", "cgroup", NULL};
 	for (size_t i = 0; ns[i]; i++) {
 		jg_map_open(g);
@@ -133,6 +161,12 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		jg_map_close(g);
 	}
 	jg_array_close(g);
+	if (c->uid_map) {
+		jg_key(g, "uidMappings");
+		ctr_idmap_gen(g, c->uid_map);
+		jg_key(g, "gidMappings");
+		ctr_idmap_gen(g, c->gid_map);
+	}
 	jg_key_strv(g, "maskedPaths", (char *const *)masked_paths);
 	jg_key_strv(g, "readonlyPaths", (char *const *)readonly_paths);
 	if (!c->seccomp) {

@@ -13,7 +13,9 @@ struct ctr_bundle_paths {
 	const char *resolv_conf;
 	const char *hostname;
 	const char *containerenv;
-	bool host_network; /* --network host: no network namespace */
+	bool host_network;  /* --network host: no network namespace */
+	const char *passwd; /* generated /etc/passwd and /etc/group (NULL: the image's) */
+	const char *group;
 };
 
 /* The OCI runtime-spec config.json for c. */

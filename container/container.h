@@ -41,7 +41,17 @@ struct ctr_create_opts {
 	int stop_timeout;           /* --stop-timeout in seconds, when stop_timeout_set */
 	bool stop_timeout_set;
 	bool started; /* it is about to be started (run): saves a write later */
+	/* users and ID mapping (container/userns.c) */
+	const char *userns;       /* --userns (NULL: host) */
+	const char *uidmap;       /* --uidmap, several joined with ',' (NULL: none) */
+	const char *gidmap;       /* --gidmap, likewise (NULL: the uidmap) */
+	const char *passwd_entry; /* --passwd-entry template (NULL: podman's) */
 };
+
+/* --userns's value checked alone (before anything is pulled): host, "",
+ * keep-id[:uid=N,gid=N], nomap, auto[:size=N]; with --uidmap/--gidmap
+ * none of them but host. 0 or -1 (EINVAL). */
+int ctr_userns_check(const struct ctr_create_opts *o, struct burrow_err **err);
 
 /* One --security-opt KEY[=VALUE] into o (a later one for the same key
  * wins): seccomp=unconfined; podman's other keys (apparmor, label, mask,

@@ -176,7 +176,7 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	if (o->name && !state_valid_name(o->name))
 		return burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'",
 		                    str_quote(o->name));
-	return 0;
+	return ctr_userns_check(o, err);
 }
 
 int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err)
@@ -233,6 +233,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	struct img_info *img = NULL;
 	cleanup_strv char **roots = NULL; /* topmost first, for user lookups */
 	cleanup_strv char **entry = NULL;
+	cleanup_free char *passwd = NULL; /* the image's, for --userns */
 	int ret = -1;
 
 	if (ctr_create_check(o, err) < 0)
@@ -305,7 +306,9 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	strv_env_dedup(c.env);
 
 	const char *user = o->user ? o->user : (img ? img->config.user : NULL);
-	if (user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0)
+	if ((user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0) ||
+	    ((o->userns || o->uidmap || o->gidmap) && ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0) ||
+	    ctr_userns_apply(o, passwd, &c, err) < 0)
 		goto out;
 	c.workdir = xstrdup(
 	    o->workdir ? o->workdir : (img && img->config.workdir && *img->config.workdir ? img->config.workdir : "/"));

@@ -69,6 +69,10 @@ static int write_bundle(const struct ctr_config *c, const struct netns_cfg *ncfg
 	cleanup_free char *resolv = path_join(rundir, "resolv.conf");
 	cleanup_free char *hostname = path_join(rundir, "hostname");
 	cleanup_free char *cenv = path_join(rundir, ".containerenv");
+	cleanup_free char *passwd = NULL;
+	cleanup_free char *group = NULL;
+	if (ctr_userns_etc(c, root, rundir, &passwd, &group, err) < 0)
+		return -1;
 	struct ctr_bundle_paths bp = {
 	    .rootfs = root,
 	    .hosts = hosts,
@@ -76,6 +80,8 @@ static int write_bundle(const struct ctr_config *c, const struct netns_cfg *ncfg
 	    .hostname = hostname,
 	    .containerenv = cenv,
 	    .host_network = ncfg->mode == NETNS_HOST,
+	    .passwd = passwd,
+	    .group = group,
 	};
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);
 	cleanup_free char *cfgpath = path_join(dir, "config.json");
