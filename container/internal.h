@@ -90,6 +90,15 @@ int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct
 int ctr_userns_etc(const struct ctr_config *c, const char *root, const char *rundir, char **passwd, char **group,
                    struct burrow_err **err);
 
+/* ovl_mount of c's root filesystem; with a user namespace of its own
+ * (and more than one ID in burrow's), fuse-overlayfs maps the files' IDs
+ * as the namespace does, so that the container sees them as on disk (the
+ * image's root files as its root). */
+struct ovl_opts;
+int ctr_userns_ovl_mount(const struct ctr_config *c, const struct ovl_opts *o, char *const *lowerdirs,
+                         const char *upper, const char *work, const char *target, pid_t *server,
+                         struct burrow_err **err);
+
 /* Volumes: the kind of their locks (state_lock_name), and the directory
  * that holds a volume's content, opened O_RDONLY: _data (reached from the
  * storage root without following a symlink), or a bind volume's device. */

@@ -116,7 +116,7 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 		int r = -1;
 		if (mkdir_p(dir, 0700, err) == 0 && mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 &&
 		    mkdir_p(merged, 0700, err) == 0)
-			r = ovl_mount(&eng->ovl, img->layers, upper, work, merged, fuse_pid, err);
+			r = ctr_userns_ovl_mount(c, &eng->ovl, img->layers, upper, work, merged, fuse_pid, err);
 		img_info_free(img);
 		if (r < 0)
 			return NULL;

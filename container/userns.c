@@ -20,6 +20,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "overlay/overlay.h"
 #include "userns/userns.h"
 
 #define PODMAN_PASSWD_ENTRY "$USERNAME:*:$UID:$GID:$NAME:$HOME:/bin/sh"
@@ -40,7 +41,8 @@ static int parse_opts(const char *opts, const char *const *keys, long long *vals
 		char *eq = strchr(parts[i], '=');
 		size_t k = 0;
 		for (; eq && keys[k]; k++)
-			if (strlen(keys[k]) == (size_t)(eq - parts[i]) && strncmp(parts[i], keys[k], eq - parts[i]) == 0)
+			if (strlen(keys[k]) == (size_t)(eq - parts[i]) &&
+			    strncmp(parts[i], keys[k], eq - parts[i]) == 0)
 				break;
 		if (!eq || !keys[k])
 			return burrow_error_status(err, EINVAL, "invalid --userns '%s': unknown option '%s'",
@@ -59,8 +61,7 @@ static int parse_mode(const struct ctr_create_opts *o, struct parsed *p, struct 
 	*p = (struct parsed){.mode = MODE_HOST, .uid = -1, .gid = -1, .size = -1};
 	if (o->uidmap || o->gidmap) {
 		if (*m && strcmp(m, "host") != 0)
-			return burrow_error_status(err, EINVAL, "--userns=%s cannot go with --uidmap or --gidmap",
-			                           m);
+			return burrow_error_status(err, EINVAL, "--userns=%s cannot go with --uidmap or --gidmap", m);
 		p->mode = MODE_MAP;
 		return 0;
 	}
@@ -99,8 +100,9 @@ int ctr_userns_check(const struct ctr_create_opts *o, struct burrow_err **err)
 /* A mode that needs subordinate IDs, without them. */
 static int need_subids(const char *what, bool gid, struct burrow_err **err)
 {
-	burrow_error(err, 0, "%s needs subordinate IDs: burrow's user namespace has only your own %s (no range for you "
-	                     "in /etc/sub%s)",
+	burrow_error(err, 0,
+	             "%s needs subordinate IDs: burrow's user namespace has only your own %s (no range for you "
+	             "in /etc/sub%s)",
 	             what, gid ? "gid" : "uid", gid ? "gid" : "uid");
 	return burrow_error_hint(err, "add one (as root: usermod --add-subuids 100000-165535 --add-subgids "
 	                              "100000-165535 $USER), then run 'burrow system migrate'; --userns=keep-id "
@@ -164,8 +166,7 @@ static int keep_id(const struct ctr_create_opts *o, const struct parsed *p, cons
 	return 0;
 }
 
-int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct ctr_config *c,
-                     struct burrow_err **err)
+int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct ctr_config *c, struct burrow_err **err)
 {
 	struct parsed p;
 	if (parse_mode(o, &p, err) < 0)
@@ -189,9 +190,9 @@ int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct
 		unsigned long size = avail - 1;
 		if (p.size > 0) {
 			if ((unsigned long)p.size > size)
-				return burrow_error_status(err, ERANGE,
-				                           "--userns=auto:size=%lld: your subordinate range has %lu IDs",
-				                           p.size, size);
+				return burrow_error_status(
+				    err, ERANGE, "--userns=auto:size=%lld: your subordinate range has %lu IDs", p.size,
+				    size);
 			size = (unsigned long)p.size;
 		}
 		c->uid_map = xasprintf("0:1:%lu", size);
@@ -273,4 +274,22 @@ int ctr_userns_etc(const struct ctr_config *c, const char *root, const char *run
 		return -1;
 	}
 	return 0;
+}
+
+int ctr_userns_ovl_mount(const struct ctr_config *c, const struct ovl_opts *o, char *const *lowerdirs,
+                         const char *upper, const char *work, const char *target, pid_t *server,
+                         struct burrow_err **err)
+{
+	struct ovl_opts oo = {0};
+	if (o)
+		oo = *o;
+	unsigned long avail, host;
+	struct burrow_err *ignored = NULL;
+	/* a single-ID namespace: every file is burrow's 0 anyway */
+	if (c->uid_map && userns_ids(false, &avail, &host, &ignored) == 0 && avail > 1) {
+		oo.uidmapping = c->uid_map;
+		oo.gidmapping = c->gid_map;
+	}
+	burrow_err_free(ignored);
+	return ovl_mount(&oo, lowerdirs, upper, work, target, server, err);
 }

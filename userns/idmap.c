@@ -79,8 +79,7 @@ char *userns_map_keep_id(unsigned long ctr_id, unsigned long avail)
 }
 
 /* Parses map into e (at most max entries); -1 with err when malformed. */
-static int parse_map(const char *map, const char *what, struct entry *e, size_t max, size_t *n,
-                     struct burrow_err **err)
+static int parse_map(const char *map, const char *what, struct entry *e, size_t max, size_t *n, struct burrow_err **err)
 {
 	cleanup_strv char **parts = strv_split(map, ',');
 	*n = 0;
@@ -92,8 +91,8 @@ static int parse_map(const char *map, const char *what, struct entry *e, size_t 
 		if (strv_len(f) != 3 || str_to_ll(f[0], 0, (long long)ID_LIMIT - 1, &v[0]) < 0 ||
 		    str_to_ll(f[1], 0, (long long)ID_LIMIT - 1, &v[1]) < 0 ||
 		    str_to_ll(f[2], 1, (long long)ID_LIMIT, &v[2]) < 0)
-			return burrow_error(err, 0, "invalid %s '%s': use CONTAINER_ID:HOST_ID:SIZE (e.g. 0:1:1000)", what,
-			                    str_quote(parts[i]));
+			return burrow_error(err, 0, "invalid %s '%s': use CONTAINER_ID:HOST_ID:SIZE (e.g. 0:1:1000)",
+			                    what, str_quote(parts[i]));
 		e[*n] = (struct entry){(unsigned long)v[0], (unsigned long)v[1], (unsigned long)v[2]};
 		(*n)++;
 	}
@@ -116,18 +115,20 @@ int userns_map_check(const char *map, unsigned long avail, const char *what, str
 			burrow_error(err, 0, "%s '%lu:%lu:%lu': burrow's user namespace has IDs 0 to %lu only", what,
 			             e[i].ctr, e[i].host, e[i].size, avail - 1);
 			if (avail <= 1)
-				return burrow_error_hint(err, "without a range in /etc/subuid and /etc/subgid only ID 0 "
-				                              "(you) can be mapped; see burrow(1), USER NAMESPACE");
-			return burrow_error_hint(err, "HOST_ID counts in burrow's namespace: 0 is you, 1 to %lu your "
-			                              "subordinate IDs",
+				return burrow_error_hint(err,
+				                         "without a range in /etc/subuid and /etc/subgid only ID 0 "
+				                         "(you) can be mapped; see burrow(1), USER NAMESPACE");
+			return burrow_error_hint(err,
+			                         "HOST_ID counts in burrow's namespace: 0 is you, 1 to %lu your "
+			                         "subordinate IDs",
 			                         avail - 1);
 		}
 		for (size_t k = 0; k < i; k++) {
 			bool ctr = e[i].ctr < e[k].ctr + e[k].size && e[k].ctr < e[i].ctr + e[i].size;
 			bool host = e[i].host < e[k].host + e[k].size && e[k].host < e[i].host + e[i].size;
 			if (ctr || host)
-				return burrow_error(err, 0, "%s: mappings %zu and %zu overlap in the %s IDs", what, k + 1,
-				                    i + 1, ctr ? "container" : "host");
+				return burrow_error(err, 0, "%s: mappings %zu and %zu overlap in the %s IDs", what,
+				                    k + 1, i + 1, ctr ? "container" : "host");
 		}
 	}
 	return 0;
