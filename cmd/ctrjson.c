@@ -7,6 +7,7 @@
 #include "cmd/format.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 
 const char *cmd_ctr_status(enum ctr_state st)
@@ -91,6 +92,19 @@ static yajl_val network_mode(const char *net)
 	return json_new_strn(net, strcspn(net, ":"));
 }
 
+/* HostConfig.UsernsMode and IDMappings, as podman's ("0:1:1000"). */
+static void idmap_json(yajl_val hc, const struct ctr_config *c)
+{
+	json_obj_add(hc, "UsernsMode", json_new_str(c->userns ? c->userns : ""));
+	if (!c->uid_map)
+		return;
+	yajl_val m = json_obj_add(hc, "IDMappings", json_new_object());
+	cleanup_strv char **u = strv_split(c->uid_map, ',');
+	cleanup_strv char **g = strv_split(c->gid_map ? c->gid_map : "", ',');
+	json_obj_add(m, "UidMap", json_new_strv(u));
+	json_obj_add(m, "GidMap", json_new_strv(g));
+}
+
 static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path)
 {
 	yajl_val o = json_new_object();
@@ -114,6 +128,7 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 		cleanup_free char *s = xasprintf("seccomp=%s", c->seccomp);
 		json_arr_add(so, json_new_str(s));
 	}
+	idmap_json(o, c);
 	return o;
 }
 
