@@ -44,6 +44,7 @@
 	"      --userns MODE        host (default), keep-id[:uid=N,gid=N], nomap, auto[:size=N]\n"   \
 	"      --uidmap CTR:HOST:N  map container IDs to IDs of burrow's namespace (0: you)\n"       \
 	"      --gidmap CTR:HOST:N  the same for groups (default: as --uidmap)\n"                    \
+	"      --group-add GROUP    an additional group (name, gid; keep-groups: yours)\n"           \
 	"      --passwd-entry TMPL  the passwd entry keep-id adds ($USERNAME, $UID, $HOME...)\n"     \
 	"  -w, --workdir DIR        working directory inside the container\n"
 
@@ -75,6 +76,7 @@ enum {
 	OPT_GIDMAP,
 	OPT_SUBIDNAME,
 	OPT_PASSWD_ENTRY,
+	OPT_GROUP_ADD,
 };
 
 enum pull_policy {
@@ -145,6 +147,7 @@ struct run_args {
 	enum pull_policy policy;
 	char *pulled_name;
 	char *idmap[2]; /* --uidmap, --gidmap joined with ',' */
+	struct strv_builder group_add;
 };
 
 static void run_args_init(struct run_args *a)
@@ -162,6 +165,7 @@ static void run_args_clear(struct run_args *a)
 	free(a->pulled_name);
 	free(a->idmap[0]);
 	free(a->idmap[1]);
+	strv_free(a->group_add.v);
 }
 
 /* "true"/"false" (and 1/0) for a boolean flag's value. */
@@ -208,6 +212,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"subuidname", required_argument, NULL, OPT_SUBIDNAME},
 	    {"subgidname", required_argument, NULL, OPT_SUBIDNAME},
 	    {"passwd-entry", required_argument, NULL, OPT_PASSWD_ENTRY},
+	    {"group-add", required_argument, NULL, OPT_GROUP_ADD},
 	    /* run's own */
 	    {"detach", no_argument, NULL, 'd'},
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
@@ -333,6 +338,9 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		case OPT_PASSWD_ENTRY:
 			a->o.passwd_entry = optarg;
 			break;
+		case OPT_GROUP_ADD:
+			strv_builder_add(&a->group_add, optarg);
+			break;
 		case 'd':
 			a->detach = true;
 			break;
@@ -374,6 +382,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.env = a->env.v;
 	a->o.uidmap = a->idmap[0];
 	a->o.gidmap = a->idmap[1];
+	a->o.group_add = a->group_add.v;
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

@@ -87,6 +87,13 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_map_open(g);
 	jg_key_int(g, "uid", c->uid);
 	jg_key_int(g, "gid", c->gid);
+	if (c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") != 0) {
+		jg_key(g, "additionalGids");
+		jg_array_open(g);
+		for (size_t i = 0; c->groups[i]; i++)
+			jg_int(g, strtoll(c->groups[i], NULL, 10));
+		jg_array_close(g);
+	}
 	jg_map_close(g);
 	jg_key_strv(g, "args", c->args);
 	jg_key_strv(g, "env", c->env);
@@ -108,6 +115,13 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_key_bool(g, "readonly", false);
 	jg_map_close(g);
 	jg_key_str(g, "hostname", c->hostname);
+	if (c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") == 0) {
+		/* crun's annotation: no setgroups, the user's own groups stay */
+		jg_key(g, "annotations");
+		jg_map_open(g);
+		jg_key_str(g, "run.oci.keep_original_groups", "1");
+		jg_map_close(g);
+	}
 
 	jg_key(g, "mounts");
 	jg_array_open(g);

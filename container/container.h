@@ -46,6 +46,7 @@ struct ctr_create_opts {
 	const char *uidmap;       /* --uidmap, several joined with ',' (NULL: none) */
 	const char *gidmap;       /* --gidmap, likewise (NULL: the uidmap) */
 	const char *passwd_entry; /* --passwd-entry template (NULL: podman's) */
+	char **group_add;         /* --group-add: names, gids, keep-groups (NULL: none) */
 };
 
 /* --userns's value checked alone (before anything is pulled): host, "",

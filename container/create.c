@@ -310,6 +310,12 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	    ((o->userns || o->uidmap || o->gidmap) && ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0) ||
 	    ctr_userns_apply(o, passwd, &c, err) < 0)
 		goto out;
+	if (o->group_add) {
+		cleanup_free char *group = NULL;
+		if (ctr_read_in_roots(roots, "/etc/group", &group, err) < 0 ||
+		    ctr_groups_apply(o->group_add, group, &c, err) < 0)
+			goto out;
+	}
 	c.workdir = xstrdup(
 	    o->workdir ? o->workdir : (img && img->config.workdir && *img->config.workdir ? img->config.workdir : "/"));
 	if (c.workdir[0] != '/') {

@@ -83,6 +83,9 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
  * and HOME. */
 int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct ctr_config *c,
                      struct burrow_err **err);
+/* --group-add's names against the image's /etc/group text (NULL: none)
+ * into c->groups (gids as text); keep-groups only alone. */
+int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err);
 /* At prepare: c's passwd and group entries added to copies of the
  * container's /etc/passwd and /etc/group (under root) in rundir, when its
  * IDs have none; *passwd and *group: the copies' paths to bind over the

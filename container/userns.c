@@ -293,3 +293,40 @@ int ctr_userns_ovl_mount(const struct ctr_config *c, const struct ovl_opts *o, c
 	burrow_err_free(ignored);
 	return ovl_mount(&oo, lowerdirs, upper, work, target, server, err);
 }
+
+int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err)
+{
+	struct strv_builder b = {0};
+	for (size_t i = 0; specs[i]; i++) {
+		if (strcmp(specs[i], "keep-groups") == 0) {
+			if (strv_len(specs) > 1) {
+				strv_free(b.v);
+				return burrow_error_status(err, EINVAL,
+				                           "--group-add keep-groups cannot go with other groups");
+			}
+			strv_builder_add(&b, "keep-groups");
+			continue;
+		}
+		/* a group alone, as -u 0:GROUP resolves it */
+		cleanup_free char *spec = xasprintf("0:%s", specs[i]);
+		unsigned uid, gid;
+		if (!*specs[i] || strchr(specs[i], ':') || ctr_resolve_user(spec, NULL, group, &uid, &gid, err) < 0) {
+			strv_free(b.v);
+			if (!*err)
+				burrow_error(err, 0, "invalid --group-add '%s'", str_quote(specs[i]));
+			return -1;
+		}
+		strv_builder_take(&b, xasprintf("%u", gid));
+	}
+	unsigned long avail, host;
+	if (b.v && strcmp(b.v[0], "keep-groups") != 0 && userns_ids(true, &avail, &host, err) == 0 && avail < 2) {
+		strv_free(b.v);
+		return need_subids("--group-add", true, err);
+	}
+	if (*err) {
+		strv_free(b.v);
+		return -1;
+	}
+	c->groups = strv_builder_steal(&b);
+	return 0;
+}

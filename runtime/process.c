@@ -258,7 +258,7 @@ static int set_user(const struct rt_spec *s, struct burrow_err **err)
 	const char *ns = (s->clone_flags & CLONE_NEWUSER) ? "the container's" : "burrow's";
 	/* setgroups is denied in a single-ID user namespace: then the
 	 * container keeps none beyond its gid */
-	if (setgroups(s->n_additional_gids, s->additional_gids) < 0 && errno != EPERM)
+	if (!s->keep_groups && setgroups(s->n_additional_gids, s->additional_gids) < 0 && errno != EPERM)
 		return burrow_error(err, errno, "cannot set the supplementary groups");
 	if (s->has_caps && drop_bounding(s, last, err) < 0)
 		return -1;

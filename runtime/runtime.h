@@ -75,6 +75,7 @@ struct rt_spec {
 	gid_t gid;
 	gid_t *additional_gids;
 	size_t n_additional_gids;
+	bool keep_groups; /* annotation run.oci.keep_original_groups=1 (crun's): no setgroups */
 	bool has_umask;
 	mode_t umask;
 	bool no_new_privileges;

@@ -649,6 +649,8 @@ int rt_spec_parse(const char *json, const char *bundle, struct rt_spec **out, st
 	if (hn && *hn)
 		s->hostname = xstrdup(hn);
 
+	const char *kg = json_get_str(json_get(doc, "annotations"), "run.oci.keep_original_groups");
+	s->keep_groups = kg && strcmp(kg, "1") == 0;
 	if (parse_process(s, json_get(doc, "process"), err) < 0 || parse_mounts(s, json_get(doc, "mounts"), err) < 0 ||
 	    parse_linux(s, json_get(doc, "linux"), err) < 0) {
 		rt_spec_free(s);

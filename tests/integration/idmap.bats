@@ -175,3 +175,33 @@ $MY_HOME"
 	run_burrow 0 inspect --format '{{.HostConfig.UsernsMode}}' i2
 	is "$output" ""
 }
+
+@test "--group-add: names and gids from the image's /etc/group, in id -G" {
+	if ! has_subuid && [ "$MY_UID" != 0 ]; then
+		run_burrow 125 create --name g0 --group-add 10 busybox true
+		assert_match "$output" "--group-add needs subordinate IDs"
+		run_burrow 0 ps -a -q
+		is "$output" ""
+		return
+	fi
+	run_burrow 0 run --rm --group-add 10 --group-add nogroup busybox id -G
+	is "$output" "0 10 65534"
+	run_burrow 0 run --rm busybox id -G
+	is "$output" "0"
+	run_burrow 125 create --name g1 --group-add nosuch busybox true
+	assert_match "$output" "group 'nosuch' not found in the image's /etc/group"
+	run_burrow 125 create --name g1 --group-add keep-groups --group-add 10 busybox true
+	assert_match "$output" "keep-groups cannot go with other groups"
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
+
+@test "--group-add keep-groups: the caller's own supplementary groups stay" {
+	run_burrow 0 unshare grep '^Groups:' /proc/self/status
+	local mine=$output
+	run_burrow 0 run --rm --group-add keep-groups busybox grep '^Groups:' /proc/self/status
+	is "$output" "$mine"
+	has_subuid || [ "$MY_UID" = 0 ] || return 0 # single-ID: setgroups is denied, the groups stay
+	run_burrow 0 run --rm busybox grep '^Groups:' /proc/self/status
+	is "$(echo $output)" "Groups:" "without it: none"
+}
