@@ -17,9 +17,8 @@ static void test_ids_parse(void **state)
 {
 	(void)state;
 	unsigned long avail = 0, host = 0;
-	assert_int_equal(userns_ids_parse("         0       1001          1\n         1     100000      65536\n", &avail,
-	                                  &host),
-	                 0);
+	assert_int_equal(
+	    userns_ids_parse("         0       1001          1\n         1     100000      65536\n", &avail, &host), 0);
 	assert_int_equal(avail, 65537);
 	assert_int_equal(host, 1001);
 	/* single-ID */
