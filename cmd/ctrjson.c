@@ -111,6 +111,19 @@ static void sec_hostconfig_json(yajl_val o, yajl_val secopt, const struct ctr_co
 	json_obj_add(o, "Privileged", json_new_bool(c->privileged));
 }
 
+/* HostConfig.UsernsMode and IDMappings, as podman's ("0:1:1000"). */
+static void idmap_json(yajl_val hc, const struct ctr_config *c)
+{
+	json_obj_add(hc, "UsernsMode", json_new_str(c->userns ? c->userns : ""));
+	if (!c->uid_map)
+		return;
+	yajl_val m = json_obj_add(hc, "IDMappings", json_new_object());
+	cleanup_strv char **u = strv_split(c->uid_map, ',');
+	cleanup_strv char **g = strv_split(c->gid_map ? c->gid_map : "", ',');
+	json_obj_add(m, "UidMap", json_new_strv(u));
+	json_obj_add(m, "GidMap", json_new_strv(g));
+}
+
 static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path)
 {
 	yajl_val o = json_new_object();
@@ -135,6 +148,7 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 		json_arr_add(so, json_new_str(s));
 	}
 	sec_hostconfig_json(o, so, c);
+	idmap_json(o, c);
 	return o;
 }
 

@@ -54,6 +54,11 @@
 	"      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048), or host\n"             \
 	"      --umask MASK         the umask of the container's process (default 0022)\n"            \
 	"  -u, --user UID[:GID]     run as this user\n"                                               \
+	"      --userns MODE        host (default), keep-id[:uid=N,gid=N], nomap, auto[:size=N]\n"    \
+	"      --uidmap CTR:HOST:N  map container IDs to IDs of burrow's namespace (0: you)\n"        \
+	"      --gidmap CTR:HOST:N  the same for groups (default: as --uidmap)\n"                     \
+	"      --group-add GROUP    an additional group (name, gid; keep-groups: yours)\n"            \
+	"      --passwd-entry TMPL  the passwd entry keep-id adds ($USERNAME, $UID, $HOME...)\n"      \
 	"  -w, --workdir DIR        working directory inside the container\n"                         \
 	"  -v, --volume [SRC:]DST[:OPTS]  bind a host path (SRC starts with / or .), a named\n"       \
 	"                           volume (SRC a name), or an anonymous one (no SRC); OPTS:\n"       \
@@ -101,6 +106,12 @@ enum {
 	OPT_SYSCTL,
 	OPT_UMASK,
 	OPT_TZ,
+	OPT_USERNS,
+	OPT_UIDMAP,
+	OPT_GIDMAP,
+	OPT_SUBIDNAME,
+	OPT_PASSWD_ENTRY,
+	OPT_GROUP_ADD,
 };
 
 enum pull_policy {
@@ -173,6 +184,8 @@ struct run_args {
 	struct cmd_pull pull;
 	enum pull_policy policy;
 	char *pulled_name;
+	char *idmap[2]; /* --uidmap, --gidmap joined with ',' */
+	struct strv_builder group_add;
 };
 
 static void run_args_init(struct run_args *a)
@@ -194,6 +207,9 @@ static void run_args_clear(struct run_args *a)
 	strv_free(a->file_env);
 	cmd_pull_clear(&a->pull);
 	free(a->pulled_name);
+	free(a->idmap[0]);
+	free(a->idmap[1]);
+	strv_free(a->group_add.v);
 }
 
 /* "true"/"false" (and 1/0) for a boolean flag's value. */
@@ -271,6 +287,13 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
 	    {"read-only", optional_argument, NULL, OPT_READ_ONLY},
 	    {"read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS},
+	    {"userns", required_argument, NULL, OPT_USERNS},
+	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
+	    {"gidmap", required_argument, NULL, OPT_GIDMAP},
+	    {"subuidname", required_argument, NULL, OPT_SUBIDNAME},
+	    {"subgidname", required_argument, NULL, OPT_SUBIDNAME},
+	    {"passwd-entry", required_argument, NULL, OPT_PASSWD_ENTRY},
+	    {"group-add", required_argument, NULL, OPT_GROUP_ADD},
 	    /* run's own */
 	    {"detach", no_argument, NULL, 'd'},
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
@@ -403,6 +426,29 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		case 'w':
 			a->o.workdir = optarg;
 			break;
+		case OPT_USERNS:
+			a->o.userns = optarg;
+			break;
+		case OPT_UIDMAP:
+		case OPT_GIDMAP: {
+			char **m = &a->idmap[c == OPT_GIDMAP];
+			char *n = *m ? xasprintf("%s,%s", *m, optarg) : xstrdup(optarg);
+			free(*m);
+			*m = n;
+			break;
+		}
+		case OPT_SUBIDNAME:
+			return cmd_usage_error(ctx,
+			                       "--subuidname and --subgidname are not supported: burrow has one user "
+			                       "namespace per user, made from your own /etc/subuid and /etc/subgid "
+			                       "ranges; map part of them with --uidmap/--gidmap CTR:HOST:N, or use "
+			                       "--userns=auto");
+		case OPT_PASSWD_ENTRY:
+			a->o.passwd_entry = optarg;
+			break;
+		case OPT_GROUP_ADD:
+			strv_builder_add(&a->group_add, optarg);
+			break;
 		case 'd':
 			a->detach = true;
 			break;
@@ -482,6 +528,9 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		a->env = all;
 		a->o.env = a->env.v;
 	}
+	a->o.uidmap = a->idmap[0];
+	a->o.gidmap = a->idmap[1];
+	a->o.group_add = a->group_add.v;
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

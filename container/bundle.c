@@ -11,6 +11,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "userns/userns.h"
 
 static void mount_entry(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts)
 {
@@ -20,6 +21,24 @@ static void mount_entry(yajl_gen g, const char *dst, const char *type, const cha
 	jg_key_str(g, "source", src);
 	jg_key_strv(g, "options", (char *const *)opts);
 	jg_map_close(g);
+}
+
+static void idmap_entry(unsigned long ctr, unsigned long host, unsigned long size, void *data)
+{
+	yajl_gen g = data;
+	jg_map_open(g);
+	jg_key_int(g, "containerID", (long long)ctr);
+	jg_key_int(g, "hostID", (long long)host);
+	jg_key_int(g, "size", (long long)size);
+	jg_map_close(g);
+}
+
+/* linux.uidMappings or gidMappings of a CTR:HOST:SIZE,... map */
+static void ctr_idmap_gen(yajl_gen g, const char *map)
+{
+	jg_array_open(g);
+	userns_map_each(map, idmap_entry, g);
+	jg_array_close(g);
 }
 
 char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_paths *p)
@@ -41,6 +60,13 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_key_int(g, "gid", c->gid);
 	if (c->umask)
 		jg_key_int(g, "umask", strtol(c->umask, NULL, 8));
+	if (c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") != 0) {
+		jg_key(g, "additionalGids");
+		jg_array_open(g);
+		for (size_t i = 0; c->groups[i]; i++)
+			jg_int(g, strtoll(c->groups[i], NULL, 10));
+		jg_array_close(g);
+	}
 	jg_map_close(g);
 	jg_key_strv(g, "args", c->args);
 	jg_key_strv(g, "env", c->env);
@@ -64,6 +90,13 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_key_bool(g, "readonly", c->read_only);
 	jg_map_close(g);
 	jg_key_str(g, "hostname", c->hostname);
+	if (c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") == 0) {
+		/* crun's annotation: no setgroups, the user's own groups stay */
+		jg_key(g, "annotations");
+		jg_map_open(g);
+		jg_key_str(g, "run.oci.keep_original_groups", "1");
+		jg_map_close(g);
+	}
 
 	jg_key(g, "mounts");
 	jg_array_open(g);
@@ -95,6 +128,10 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		static const char *const tz_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL};
 		mount_entry(g, "/etc/localtime", "bind", c->tz, tz_o);
 	}
+	if (p->passwd)
+		mount_entry(g, "/etc/passwd", "bind", p->passwd, bind_o);
+	if (p->group)
+		mount_entry(g, "/etc/group", "bind", p->group, bind_o);
 	ctr_mounts_gen(g, p->mounts, c->read_only && !c->ro_no_tmpfs, false);
 	jg_array_close(g);
 
@@ -102,6 +139,11 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_map_open(g);
 	jg_key(g, "namespaces");
 	jg_array_open(g);
+	if (c->uid_map) { /* first: an exec joins it before the others */
+		jg_map_open(g);
+		jg_key_str(g, "type", "user");
+		jg_map_close(g);
+	}
 	static const char *const ns[] = {"pid", "mount", "uts", "ipc", "cgroup", NULL};
 	for (size_t i = 0; ns[i]; i++) {
 		jg_map_open(g);
@@ -114,6 +156,12 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		jg_map_close(g);
 	}
 	jg_array_close(g);
+	if (c->uid_map) {
+		jg_key(g, "uidMappings");
+		ctr_idmap_gen(g, c->uid_map);
+		jg_key(g, "gidMappings");
+		ctr_idmap_gen(g, c->gid_map);
+	}
 	jg_key_strv(g, "maskedPaths", masked);
 	jg_key_strv(g, "readonlyPaths", readonly);
 	ctr_runopts_gen_linux(g, c);

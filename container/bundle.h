@@ -16,6 +16,8 @@ struct ctr_bundle_paths {
 	bool host_network; /* --network host: no network namespace */
 	/* the container's own mounts, prepared (ctr_mounts_prepare) */
 	char *const *mounts;
+	const char *passwd; /* generated /etc/passwd and /etc/group (NULL: the image's) */
+	const char *group;
 };
 
 /* The OCI runtime-spec config.json for c. */

@@ -47,7 +47,18 @@ struct ctr_create_opts {
 	bool read_only, ro_no_tmpfs; /* --read-only, --read-only-tmpfs=false */
 	/* --cap-add, --cap-drop, --privileged, mask/unmask... */
 	struct ctr_sec_opts sec;
+	/* users and ID mapping (container/userns.c) */
+	const char *userns;       /* --userns (NULL: host) */
+	const char *uidmap;       /* --uidmap, several joined with ',' (NULL: none) */
+	const char *gidmap;       /* --gidmap, likewise (NULL: the uidmap) */
+	const char *passwd_entry; /* --passwd-entry template (NULL: podman's) */
+	char **group_add;         /* --group-add: names, gids, keep-groups (NULL: none) */
 };
+
+/* --userns's value checked alone (before anything is pulled): host, "",
+ * keep-id[:uid=N,gid=N], nomap, auto[:size=N]; with --uidmap/--gidmap
+ * none of them but host. 0 or -1 (EINVAL). */
+int ctr_userns_check(const struct ctr_create_opts *o, struct burrow_err **err);
 
 /* One --security-opt KEY[=VALUE] into o (a later one for the same key
  * wins; mask and unmask add up): seccomp=unconfined, mask=, unmask=,

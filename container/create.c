@@ -185,7 +185,9 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	struct ctr_mount_specs sp = mount_specs(o);
 	if (ctr_mounts_check(&sp, NULL, err) < 0)
 		return -1;
-	return ctr_sec_check(&o->sec, err);
+	if (ctr_sec_check(&o->sec, err) < 0)
+		return -1;
+	return ctr_userns_check(o, err);
 }
 
 int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err)
@@ -260,6 +262,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	struct img_info *img = NULL;
 	cleanup_strv char **roots = NULL; /* topmost first, for user lookups */
 	cleanup_strv char **entry = NULL;
+	cleanup_free char *passwd = NULL; /* the image's, for --userns */
 	int ret = -1;
 
 	if (ctr_create_check(o, err) < 0)
@@ -332,8 +335,16 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	strv_env_dedup(c.env);
 
 	const char *user = o->user ? o->user : (img ? img->config.user : NULL);
-	if (user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0)
+	if ((user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0) ||
+	    ((o->userns || o->uidmap || o->gidmap) && ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0) ||
+	    ctr_userns_apply(o, passwd, &c, err) < 0)
 		goto out;
+	if (o->group_add) {
+		cleanup_free char *group = NULL;
+		if (ctr_read_in_roots(roots, "/etc/group", &group, err) < 0 ||
+		    ctr_groups_apply(o->group_add, group, &c, err) < 0)
+			goto out;
+	}
 	c.workdir = xstrdup(
 	    o->workdir ? o->workdir : (img && img->config.workdir && *img->config.workdir ? img->config.workdir : "/"));
 	if (c.workdir[0] != '/') {

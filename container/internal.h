@@ -10,6 +10,7 @@
 struct state_store;
 struct ctr_engine_opts;
 struct netns_cfg;
+struct ctr_create_opts;
 
 /* ROOT/containers/<id> (upper, work, config.json) */
 char *ctr_dir(struct state_store *s, const char *id);
@@ -76,6 +77,31 @@ char *ctr_passwd_home(const char *passwd, unsigned uid);
  * runs with group 0; GROUP (a name or a gid) overrides the group. */
 int ctr_resolve_user(const char *spec, const char *passwd, const char *group, unsigned *uid, unsigned *gid,
                      struct burrow_err **err);
+
+/* container/userns.c: at create, after the image's user was resolved into
+ * c (passwd: the image's /etc/passwd text, NULL: none): c's user
+ * namespace, maps, /etc entries, the process user (keep-id's unless -u)
+ * and HOME. */
+int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct ctr_config *c,
+                     struct burrow_err **err);
+/* --group-add's names against the image's /etc/group text (NULL: none)
+ * into c->groups (gids as text); keep-groups only alone. */
+int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err);
+/* At prepare: c's passwd and group entries added to copies of the
+ * container's /etc/passwd and /etc/group (under root) in rundir, when its
+ * IDs have none; *passwd and *group: the copies' paths to bind over the
+ * originals (NULL: nothing to add). */
+int ctr_userns_etc(const struct ctr_config *c, const char *root, const char *rundir, char **passwd, char **group,
+                   struct burrow_err **err);
+
+/* ovl_mount of c's root filesystem; with a user namespace of its own
+ * (and more than one ID in burrow's), fuse-overlayfs maps the files' IDs
+ * as the namespace does, so that the container sees them as on disk (the
+ * image's root files as its root). */
+struct ovl_opts;
+int ctr_userns_ovl_mount(const struct ctr_config *c, const struct ovl_opts *o, char *const *lowerdirs,
+                         const char *upper, const char *work, const char *target, pid_t *server,
+                         struct burrow_err **err);
 
 /* Volumes: the kind of their locks (state_lock_name), and the directory
  * that holds a volume's content, opened O_RDONLY: _data (reached from the

@@ -75,6 +75,10 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	cleanup_free char *resolv = path_join(rundir, "resolv.conf");
 	cleanup_free char *hostname = path_join(rundir, "hostname");
 	cleanup_free char *cenv = path_join(rundir, ".containerenv");
+	cleanup_free char *passwd = NULL;
+	cleanup_free char *group = NULL;
+	if (ctr_userns_etc(c, root, rundir, &passwd, &group, err) < 0)
+		return -1;
 	struct ctr_bundle_paths bp = {
 	    .rootfs = root,
 	    .hosts = hosts,
@@ -83,6 +87,8 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .containerenv = cenv,
 	    .host_network = ncfg->mode == NETNS_HOST,
 	    .mounts = mounts,
+	    .passwd = passwd,
+	    .group = group,
 	};
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);
 	cleanup_free char *cfgpath = path_join(dir, "config.json");
@@ -121,7 +127,7 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 		int r = -1;
 		if (mkdir_p(dir, 0700, err) == 0 && mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 &&
 		    mkdir_p(merged, 0700, err) == 0)
-			r = ovl_mount(&eng->ovl, img->layers, upper, work, merged, fuse_pid, err);
+			r = ctr_userns_ovl_mount(c, &eng->ovl, img->layers, upper, work, merged, fuse_pid, err);
 		img_info_free(img);
 		if (r < 0)
 			return NULL;

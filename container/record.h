@@ -88,6 +88,12 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STR, workdir)                                                                                \
 	X(UINT, uid)                                                                                   \
 	X(UINT, gid)                                                                                   \
+	X(STR, userns)  /* --userns canonical (NULL: host, burrow's own namespace) */                  \
+	X(STR, uid_map) /* its own user namespace: CTR:HOST:SIZE,... (NULL: burrow's) */               \
+	X(STR, gid_map)                                                                                \
+	X(STR, passwd_entry) /* added to a generated /etc/passwd when its uid has no entry */          \
+	X(STR, group_entry)  /* added to a generated /etc/group when its gid has none */               \
+	X(STRV, groups)      /* --group-add as gids, or "keep-groups" alone */                         \
 	X(STR, hostname)                                                                               \
 	X(STR, network) /* --network in its canonical form (netns_format) */                           \
 	X(INT, shm_size)                                                                               \

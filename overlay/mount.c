@@ -101,10 +101,24 @@ static int check_path(const char *what, const char *path, bool colon_too, struct
 	return 0;
 }
 
-static char *build_options(char *const *lowerdirs, const char *upper, const char *work)
+/* ",uidmapping=0:1:10:..." for a map "0:1:10,..." (NULL: ""). */
+static char *mapping_option(const char *name, const char *map)
+{
+	if (!map)
+		return xstrdup("");
+	char *o = xasprintf(",%s=%s", name, map);
+	for (char *p = o + 1; *p; p++)
+		if (*p == ',')
+			*p = ':';
+	return o;
+}
+
+static char *build_options(const struct ovl_opts *oo, char *const *lowerdirs, const char *upper, const char *work)
 {
 	size_t n = strv_len(lowerdirs);
-	size_t cap = strlen(upper) + strlen(work) + sizeof(fast_opts) + 64;
+	cleanup_free char *umap = mapping_option("uidmapping", oo ? oo->uidmapping : NULL);
+	cleanup_free char *gmap = mapping_option("gidmapping", oo ? oo->gidmapping : NULL);
+	size_t cap = strlen(upper) + strlen(work) + sizeof(fast_opts) + strlen(umap) + strlen(gmap) + 64;
 	for (size_t i = 0; i < n; i++)
 		cap += strlen(lowerdirs[i]) + 1;
 	char *o = xmalloc(cap);
@@ -120,7 +134,9 @@ static char *build_options(char *const *lowerdirs, const char *upper, const char
 	p = stpcpy(p, ",workdir=");
 	p = stpcpy(p, work);
 	*p++ = ',';
-	stpcpy(p, fast_opts);
+	p = stpcpy(p, fast_opts);
+	p = stpcpy(p, umap);
+	stpcpy(p, gmap);
 	return o;
 }
 
@@ -205,7 +221,7 @@ int ovl_mount(const struct ovl_opts *o, char *const *lowerdirs, const char *uppe
 	cleanup_free char *prog = NULL;
 	if (ovl_find_fuse(o, &prog, err) < 0)
 		return burrow_error_wrap(err, "cannot mount overlay at '%s'", target);
-	cleanup_free char *opts = build_options(lowerdirs, upper, work);
+	cleanup_free char *opts = build_options(o, lowerdirs, upper, work);
 	char *argv[] = {prog, (char *)"-o", opts, (char *)target, NULL};
 	int status = 0;
 	cleanup_free char *out = NULL;

@@ -17,6 +17,12 @@ char *ovl_layer_dir(const char *root, const char *id);
  * burrow.conf). NULL, or zero, means the defaults. */
 struct ovl_opts {
 	const char *fuse_program; /* [engine] fuse_overlayfs; NULL: found on PATH */
+	/* fuse-overlayfs's uidmapping/gidmapping (NULL: none): "ID:MAPPED:N
+	 * [,ID:MAPPED:N...]", a file of ID on disk is shown as MAPPED (and one
+	 * made by MAPPED stored as ID), for a container with a user namespace
+	 * of its own: it sees the files' IDs as they are on disk, at no cost */
+	const char *uidmapping;
+	const char *gidmapping;
 };
 
 /* Finds fuse-overlayfs (the configured path, else PATH). Missing: ENOENT,

@@ -48,9 +48,11 @@
 /* A bound on the helper, which only joins a namespace and forks. */
 #define RT_HELPER_TIMEOUT_MS 10000
 
-/* The namespaces an exec joins: all but the user namespace (burrow's,
- * ours already) and a time namespace (never made). */
-#define RT_EXEC_NS (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
+/* The namespaces an exec joins: all but a time namespace (never made);
+ * the user namespace when the container has its own (nested in burrow's,
+ * where we are root: joining it needs nothing more). */
+#define RT_EXEC_NS \
+	(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | CLONE_NEWUSER)
 
 void rt_exec_spec(struct rt_spec *s, const struct rt_exec_opts *o)
 {
@@ -103,11 +105,13 @@ static int join_namespaces(struct rt_init *ini, struct burrow_err **err)
 		return 0;
 	}
 	const struct rt_spec *s = ini->spec;
-	/* the mount namespace last: it changes what paths mean */
-	for (int pass = 0; pass < 2; pass++) {
+	/* the user namespace first (it gives the rights over the others), the
+	 * mount namespace last: it changes what paths mean */
+	for (int pass = 0; pass < 3; pass++) {
 		for (size_t i = 0; i < s->n_namespaces; i++) {
 			int flag = s->namespaces[i].flag;
-			if (ini->ns_fds[i] < 0 || !(join & flag) || (flag == CLONE_NEWNS) != (pass == 1))
+			int want = flag == CLONE_NEWUSER ? 0 : flag == CLONE_NEWNS ? 2 : 1;
+			if (ini->ns_fds[i] < 0 || !(join & flag) || want != pass)
 				continue;
 			if (setns(ini->ns_fds[i], flag) < 0)
 				return burrow_error(err, errno, "cannot join the container's %s namespace",

@@ -68,6 +68,8 @@ static int die_with_parent(struct rt_init *ini, struct burrow_err **err)
 static int setup(struct rt_init *ini, struct burrow_err **err)
 {
 	const struct rt_spec *s = ini->spec;
+	if ((s->clone_flags & CLONE_NEWUSER) && rt_userns_wait(ini, err) < 0)
+		return -1;
 	if (rt_cloexec_inherited(3, err) < 0 || rt_take_stdio(ini, err) < 0 || join_namespaces(ini, err) < 0)
 		return -1;
 	if (setsid() < 0)

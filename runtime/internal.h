@@ -12,9 +12,10 @@
 /* Sync socket records (lib/sock.h), child -> parent unless noted; a
  * failing child sends SOCK_MSG_ERROR and its error record. */
 enum {
-	RT_MSG_READY = 'R', /* set up, waiting for RT_MSG_START */
-	RT_MSG_FD = 'P',    /* the pty master rides along */
-	RT_MSG_START = 'S', /* parent -> child: exec now */
+	RT_MSG_READY = 'R',  /* set up, waiting for RT_MSG_START */
+	RT_MSG_FD = 'P',     /* the pty master rides along */
+	RT_MSG_START = 'S',  /* parent -> child: exec now */
+	RT_MSG_MAPPED = 'M', /* parent -> child: its user namespace's maps are written */
 };
 
 struct proc_ref;
@@ -158,6 +159,20 @@ __attribute__((noreturn)) void rt_exec_process(struct rt_init *ini);
  * place (see rt_exec_opts): command, environment, working directory,
  * user, capabilities, no_new_privs and seccomp filter. */
 void rt_exec_spec(struct rt_spec *s, const struct rt_exec_opts *o);
+
+/* userns.c */
+/* Parent side: writes the child's uid_map and gid_map (from spec) and
+ * tells it so; the child is killed and reaped on failure. */
+int rt_userns_map(struct rt_container *c, const struct rt_spec *spec, struct burrow_err **err);
+/* Child side: waits (bounded) until the parent has written the maps. The
+ * child keeps its own IDs (the user's, in burrow's namespace: possibly
+ * unmapped in the new one), with every capability in the new namespace:
+ * it reaches the bind sources under the user's private (0700) dirs as
+ * their owner, and its session keyring is the user's. */
+int rt_userns_wait(struct rt_init *ini, struct burrow_err **err);
+/* Child side, once the mounts are set up: becomes the namespace's root
+ * where uid/gid 0 are mapped (else stays as it is). */
+int rt_userns_root(struct burrow_err **err);
 
 /* init.c (child side): never returns. */
 __attribute__((noreturn)) void rt_init_main(struct rt_init *ini);

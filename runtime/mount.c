@@ -7,6 +7,7 @@
 #include "runtime/internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -388,17 +389,33 @@ int rt_setup_mounts(struct rt_init *ini, struct burrow_err **err)
 	ini->rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ini->rootfd < 0)
 		return burrow_error(err, errno, "cannot open the rootfs '%s'", str_quote(s->root_path));
-
+	/* with a user namespace of its own: the bind sources are opened while
+	 * we still are the user (they may sit in the user's private dirs,
+	 * which the namespace's root, another ID, cannot enter), then we
+	 * become that root (what we mount and create is the container's) */
+	bool own_userns = s->clone_flags & CLONE_NEWUSER;
+	cleanup_free int *srcfd = xcalloc(s->n_mounts + 1, sizeof(int));
 	for (size_t i = 0; i < s->n_mounts; i++) {
+		srcfd[i] = -1;
+		if (own_userns && (s->mounts[i].flags & MS_BIND) &&
+		    (srcfd[i] = open(s->mounts[i].source, O_PATH | O_CLOEXEC)) < 0)
+			return burrow_error(err, errno, "cannot bind '%s' on '%s'", str_quote(s->mounts[i].source),
+			                    str_quote(s->mounts[i].destination));
+	}
+	int r = own_userns ? rt_userns_root(err) : 0;
+	for (size_t i = 0; r == 0 && i < s->n_mounts; i++) {
 		const struct rt_mount *m = &s->mounts[i];
-		int r;
 		if (m->flags & MS_BIND)
-			r = bind_mount(ini, m->source, m->destination, m->flags, m->propagation, err);
+			r = bind_mount(ini, srcfd[i] >= 0 ? fd_path(srcfd[i]).s : m->source, m->destination, m->flags,
+			               m->propagation, err);
 		else
 			r = fs_mount(ini, m, err);
-		if (r < 0)
-			return -1;
 	}
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (srcfd[i] >= 0)
+			close(srcfd[i]);
+	if (r < 0)
+		return -1;
 	if (setup_devices(ini, err) < 0)
 		return -1;
 	if (ini->terminal && setup_pty(ini, err) < 0)

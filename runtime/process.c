@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -254,9 +255,10 @@ static int set_caps(const struct rt_spec *s, int last, struct burrow_err **err)
 static int set_user(const struct rt_spec *s, struct burrow_err **err)
 {
 	int last = rt_last_cap();
+	const char *ns = (s->clone_flags & CLONE_NEWUSER) ? "the container's" : "burrow's";
 	/* setgroups is denied in a single-ID user namespace: then the
 	 * container keeps none beyond its gid */
-	if (setgroups(s->n_additional_gids, s->additional_gids) < 0 && errno != EPERM)
+	if (!s->keep_groups && setgroups(s->n_additional_gids, s->additional_gids) < 0 && errno != EPERM)
 		return burrow_error(err, errno, "cannot set the supplementary groups");
 	if (s->has_caps && drop_bounding(s, last, err) < 0)
 		return -1;
@@ -265,13 +267,13 @@ static int set_user(const struct rt_spec *s, struct burrow_err **err)
 	if (setresgid(s->gid, s->gid, s->gid) < 0) {
 		burrow_error(err, errno, "cannot switch to group %u", (unsigned)s->gid);
 		if ((*err)->status == EINVAL)
-			burrow_error_hint(err, "group %u is not mapped in burrow's user namespace", (unsigned)s->gid);
+			burrow_error_hint(err, "group %u is not mapped in %s user namespace", (unsigned)s->gid, ns);
 		return -1;
 	}
 	if (setresuid(s->uid, s->uid, s->uid) < 0) {
 		burrow_error(err, errno, "cannot switch to user %u", (unsigned)s->uid);
 		if ((*err)->status == EINVAL)
-			burrow_error_hint(err, "user %u is not mapped in burrow's user namespace", (unsigned)s->uid);
+			burrow_error_hint(err, "user %u is not mapped in %s user namespace", (unsigned)s->uid, ns);
 		return -1;
 	}
 	if (s->has_caps && set_caps(s, last, err) < 0)

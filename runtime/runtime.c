@@ -155,6 +155,8 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 			                       "'burrow unshare')");
 		goto out;
 	}
+	if ((spec->clone_flags & CLONE_NEWUSER) && rt_userns_map(c, spec, err) < 0)
+		goto out;
 	if (rt_wait_ready(c, "setting up the container", err) < 0)
 		goto out;
 	*out = steal_ptr(c);

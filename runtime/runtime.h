@@ -4,7 +4,9 @@
  * names or state.
  *
  * The caller already runs inside burrow's user namespace as uid 0 with full
- * capabilities there; no new user namespace is created for the container. */
+ * capabilities there. A container whose config.json lists a user namespace
+ * gets one nested in burrow's, with the mappings the parent writes (no
+ * newuidmap needed: the parent is root in the namespace it maps from). */
 #ifndef BURROW_RUNTIME_H
 #define BURROW_RUNTIME_H
 
@@ -73,6 +75,7 @@ struct rt_spec {
 	gid_t gid;
 	gid_t *additional_gids;
 	size_t n_additional_gids;
+	bool keep_groups; /* annotation run.oci.keep_original_groups=1 (crun's): no setgroups */
 	bool has_umask;
 	mode_t umask;
 	bool no_new_privileges;
@@ -95,11 +98,17 @@ struct rt_spec {
 	char **sysctl;                    /* strv of alternating key, value (never NULL) */
 	char **devices;                   /* strv of device paths to bind from the host (never NULL) */
 	struct rt_seccomp *seccomp;       /* NULL: no filter */
+	/* with a new user namespace (CLONE_NEWUSER in clone_flags):
+	 * linux.uidMappings/gidMappings as /proc/PID/uid_map takes them
+	 * ("CTR HOST SIZE\n" lines, HOST in our own namespace), written by
+	 * the parent before the child sets anything up */
+	char *uid_map;
+	char *gid_map;
 };
 
 /* Parses a config.json document; bundle (absolute) anchors relative paths.
- * Refuses what this runtime cannot honour (a user namespace, a pid
- * namespace to join, unknown capabilities or rlimits) with a message naming
+ * Refuses what this runtime cannot honour (a user namespace to join or
+ * without mappings, a pid namespace to join, unknown capabilities or rlimits) with a message naming
  * the field. */
 int rt_spec_parse(const char *json, const char *bundle, struct rt_spec **out, struct burrow_err **err);
 /* Reads and parses BUNDLE/config.json. */

@@ -501,6 +501,36 @@ void rt_seccomp_free(struct rt_seccomp *f)
 	free(f);
 }
 
+/* linux.uidMappings or gidMappings: [{containerID, hostID, size}...] as
+ * /proc/PID/uid_map takes them; *out stays NULL when absent. */
+static int parse_id_mappings(yajl_val a, const char *what, char **out, struct burrow_err **err)
+{
+	if (!a)
+		return 0;
+	if (!YAJL_IS_ARRAY(a) || a->u.array.len == 0 || a->u.array.len > 340)
+		return burrow_error(err, 0, "%s: not an array of 1 to 340 mappings", what);
+	char *text = xstrdup("");
+	for (size_t i = 0; i < a->u.array.len; i++) {
+		unsigned long long v[3];
+		static const char *const keys[] = {"containerID", "hostID", "size"};
+		for (size_t k = 0; k < 3; k++) {
+			if (get_uint(a->u.array.values[i], keys[k], what, UINT32_MAX, true, &v[k], err) < 0) {
+				free(text);
+				return -1;
+			}
+		}
+		if (v[2] == 0 || v[0] + v[2] > UINT32_MAX || v[1] + v[2] > UINT32_MAX) {
+			free(text);
+			return burrow_error(err, 0, "%s: mapping %zu is empty or out of range", what, i);
+		}
+		char *n = xasprintf("%s%llu %llu %llu\n", text, v[0], v[1], v[2]);
+		free(text);
+		text = n;
+	}
+	*out = text;
+	return 0;
+}
+
 /* linux.namespaces: CLONE_NEW* flags to create, paths to join. */
 static int parse_namespaces(struct rt_spec *s, yajl_val ns, struct burrow_err **err)
 {
@@ -517,10 +547,8 @@ static int parse_namespaces(struct rt_spec *s, yajl_val ns, struct burrow_err **
 				flag = ns_types[k].flag;
 		if (!flag)
 			return burrow_error(err, 0, "linux.namespaces: unknown type '%s'", str_quote(type ? type : ""));
-		if (flag == CLONE_NEWUSER)
-			return burrow_error(err, 0,
-			                    "linux.namespaces: a user namespace is not supported here "
-			                    "(the container shares burrow's)");
+		if (flag == CLONE_NEWUSER && path && *path)
+			return burrow_error(err, 0, "linux.namespaces: joining a user namespace is not supported");
 #ifdef CLONE_NEWTIME
 		if (flag == CLONE_NEWTIME)
 			return burrow_error(err, 0, "linux.namespaces: a time namespace is not supported");
@@ -548,8 +576,15 @@ static int parse_linux(struct rt_spec *s, yajl_val lx, struct burrow_err **err)
 {
 	s->rootfs_propagation = MS_REC | MS_PRIVATE;
 	if (lx) {
-		if (parse_namespaces(s, json_get(lx, "namespaces"), err) < 0)
+		if (parse_namespaces(s, json_get(lx, "namespaces"), err) < 0 ||
+		    parse_id_mappings(json_get(lx, "uidMappings"), "linux.uidMappings", &s->uid_map, err) < 0 ||
+		    parse_id_mappings(json_get(lx, "gidMappings"), "linux.gidMappings", &s->gid_map, err) < 0)
 			return -1;
+		if ((s->uid_map || s->gid_map) && !(s->clone_flags & CLONE_NEWUSER))
+			return burrow_error(err, 0, "linux.uidMappings: needs a new user namespace");
+		if ((s->clone_flags & CLONE_NEWUSER) && (!s->uid_map || !s->gid_map))
+			return burrow_error(err, 0,
+			                    "linux.namespaces: a user namespace needs uidMappings and gidMappings");
 		s->masked_paths = json_get_strv(lx, "maskedPaths");
 		s->readonly_paths = json_get_strv(lx, "readonlyPaths");
 		const char *prop = json_get_str(lx, "rootfsPropagation");
@@ -614,6 +649,8 @@ int rt_spec_parse(const char *json, const char *bundle, struct rt_spec **out, st
 	if (hn && *hn)
 		s->hostname = xstrdup(hn);
 
+	const char *kg = json_get_str(json_get(doc, "annotations"), "run.oci.keep_original_groups");
+	s->keep_groups = kg && strcmp(kg, "1") == 0;
 	if (parse_process(s, json_get(doc, "process"), err) < 0 || parse_mounts(s, json_get(doc, "mounts"), err) < 0 ||
 	    parse_linux(s, json_get(doc, "linux"), err) < 0) {
 		rt_spec_free(s);
@@ -678,5 +715,7 @@ void rt_spec_free(struct rt_spec *s)
 	strv_free(s->sysctl);
 	strv_free(s->devices);
 	rt_seccomp_free(s->seccomp);
+	free(s->uid_map);
+	free(s->gid_map);
 	free(s);
 }

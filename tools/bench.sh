@@ -92,6 +92,27 @@ want run-unconfined && row "run --rm --network none, no seccomp filter" \
 	"$P run --rm --network none --security-opt seccomp=unconfined localhost/burrow-bench-busybox true"
 want run-slirp && row "run --rm IMAGE true (slirp)" "$B run --rm busybox true" \
 	"unshare -Urm --fork --pid true" "$P run --rm localhost/burrow-bench-busybox true"
+# keep-id: its own user namespace and a fuse-overlayfs ID mapping instead
+# of podman's chowned copy of the image; its floor is the plain run
+want run-keepid && row "run --rm --userns=keep-id (network none)" \
+	"$B run --rm --network none --userns=keep-id busybox true" "$B run --rm --network none busybox true" \
+	"$P run --rm --network none --userns=keep-id localhost/burrow-bench-busybox true"
+if want run-keepid; then
+	# the first keep-id run right after the import (each timing imports anew)
+	first() { # prepare command
+		hyperfine -N --style none --runs "$(((runs + 2) / 3))" --prepare "$1" --export-json "$work/h.json" "$2" \
+			>/dev/null 2>&1 || { echo "-"; return; }
+		python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json"
+	}
+	kb=$(first "sh -c '$B rmi -f kid >/dev/null 2>&1; $B import $work/busybox.tar kid >/dev/null'" \
+		"$B run --rm --network none --userns=keep-id kid true")
+	kf=$(first "sh -c '$B rmi -f kid >/dev/null 2>&1; $B import $work/busybox.tar kid >/dev/null'" \
+		"$B run --rm --network none kid true")
+	kp=-
+	[ -n "$podman_ok" ] && kp=$(first "sh -c '$P rmi -f localhost/kid >/dev/null 2>&1; $P import $work/busybox.tar localhost/kid >/dev/null'" \
+		"$P run --rm --network none --userns=keep-id localhost/kid true")
+	printf '%-44s %10s %10s %10s\n' "first keep-id run after import" "$kb" "$kf" "$kp"
+fi
 if want run-100k-args; then
 	# argv and env vectors are built in linear time (4.6 s here when each
 	# argument walked the vector). A script adds the arguments: the command

@@ -68,4 +68,28 @@ struct userns_subid_range {
 };
 int userns_parse_subid(const char *content, const char *user, uid_t uid, struct userns_subid_range **ranges);
 
+/* ---- ID maps for a container's own user namespace (nested in burrow's) ----
+ * A map is text "CTR:HOST:SIZE[,CTR:HOST:SIZE...]", HOST an ID of burrow's
+ * namespace (0 is the user, 1.. the subordinate range), as podman's
+ * rootless --uidmap. */
+
+/* What burrow's namespace holds, from its uid_map or gid_map text (as
+ * /proc/self/uid_map reads inside it): *avail IDs, 0..avail-1 (the
+ * contiguous run from 0), and *host_id, the ID 0 is outside (the user).
+ * -1 when the text maps no ID 0. */
+int userns_ids_parse(const char *map_text, unsigned long *avail, unsigned long *host_id);
+/* The same for our namespace now (gid: the gid_map). */
+int userns_ids(bool gid, unsigned long *avail, unsigned long *host_id, struct burrow_err **err);
+/* podman's keep-id map: ctr_id is burrow's 0 (the user), the IDs below it
+ * are 1.., those above it themselves, as far as avail reaches. */
+char *userns_map_keep_id(unsigned long ctr_id, unsigned long avail);
+/* Checks a map (one or more comma-separated CTR:HOST:SIZE, several given
+ * joined first) against avail: sizes > 0, in range, no overlap on either
+ * side. what names the option in messages ("--uidmap"). */
+int userns_map_check(const char *map, unsigned long avail, const char *what, struct burrow_err **err);
+/* A checked map as /proc/PID/uid_map lines, for config.json: calls f for
+ * each entry. */
+void userns_map_each(const char *map, void (*f)(unsigned long ctr, unsigned long host, unsigned long size, void *data),
+                     void *data);
+
 #endif

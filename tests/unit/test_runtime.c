@@ -253,7 +253,31 @@ static void test_bad_specs(void **state)
 #define LINUX(l) (snprintf(buf, sizeof(buf), "{\"root\": {\"path\": \"r\"}, %s, \"linux\": %s}", proc, l), buf)
 	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"pid\"}]}"), "a new mount namespace is required");
 	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}]}"),
-	            "a user namespace is not supported");
+	            "a user namespace needs uidMappings and gidMappings");
+	parse_fails(
+	    LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]}"),
+	    "joining a user namespace is not supported");
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}], \"uidMappings\": [{\"containerID\": 0, "
+	                  "\"hostID\": 1, \"size\": 1}]}"),
+	            "needs a new user namespace");
+	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}], \"uidMappings\": "
+	                  "[{\"containerID\": 0, \"hostID\": 1, \"size\": 0}], \"gidMappings\": []}"),
+	            "linux.uidMappings: mapping 0 is empty or out of range");
+	{
+		struct rt_spec *us = NULL;
+		cleanup_err struct burrow_err *uerr = NULL;
+		assert_int_equal(
+		    rt_spec_parse(LINUX("{\"namespaces\": [{\"type\": \"user\"}, {\"type\": \"mount\"}], "
+		                        "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1000}, "
+		                        "{\"containerID\": 1000, \"hostID\": 0, \"size\": 1}], \"gidMappings\": "
+		                        "[{\"containerID\": 0, \"hostID\": 0, \"size\": 1}]}"),
+		                  "/b", &us, &uerr),
+		    0);
+		assert_true(us->clone_flags & CLONE_NEWUSER);
+		assert_string_equal(us->uid_map, "0 1 1000\n1000 0 1\n");
+		assert_string_equal(us->gid_map, "0 0 1\n");
+		rt_spec_free(us);
+	}
 	parse_fails(
 	    LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"}]}"),
 	    "joining a pid namespace is not supported");

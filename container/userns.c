@@ -1,0 +1,332 @@
+/* Users and ID mapping: --userns, --uidmap/--gidmap, --passwd-entry.
+ *
+ * A container that needs IDs of its own (keep-id, nomap, auto, a map) gets
+ * a user namespace nested in burrow's, whose maps the runtime writes from
+ * burrow's namespace: nothing of the image is copied or chowned, and the
+ * maps cost one write each. The entries keep-id needs in /etc/passwd and
+ * /etc/group go into copies in the container's runtime dir, bound over the
+ * originals: the image's layers stay as they are. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "container/container.h"
+#include "container/internal.h"
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "overlay/overlay.h"
+#include "userns/userns.h"
+
+#define PODMAN_PASSWD_ENTRY "$USERNAME:*:$UID:$GID:$NAME:$HOME:/bin/sh"
+
+enum mode { MODE_HOST, MODE_KEEP_ID, MODE_NOMAP, MODE_AUTO, MODE_MAP };
+
+struct parsed {
+	enum mode mode;
+	long long uid, gid, size; /* -1: not given */
+};
+
+/* key=N out of "key=N,key=N" options. */
+static int parse_opts(const char *opts, const char *const *keys, long long *vals, const char *spec,
+                      struct burrow_err **err)
+{
+	cleanup_strv char **parts = strv_split(opts, ',');
+	for (size_t i = 0; parts[i]; i++) {
+		char *eq = strchr(parts[i], '=');
+		size_t k = 0;
+		for (; eq && keys[k]; k++)
+			if (strlen(keys[k]) == (size_t)(eq - parts[i]) &&
+			    strncmp(parts[i], keys[k], eq - parts[i]) == 0)
+				break;
+		if (!eq || !keys[k])
+			return burrow_error_status(err, EINVAL, "invalid --userns '%s': unknown option '%s'",
+			                           str_quote(spec), str_quote(parts[i]));
+		if (str_to_ll(eq + 1, k == 2 ? 1 : 0, 4294967294LL, &vals[k]) < 0)
+			return burrow_error_status(err, EINVAL, "invalid --userns '%s': '%s' is not a number",
+			                           str_quote(spec), str_quote(parts[i]));
+	}
+	return 0;
+}
+
+static int parse_mode(const struct ctr_create_opts *o, struct parsed *p, struct burrow_err **err)
+{
+	long long v[3] = {-1, -1, -1};
+	const char *m = o->userns ? o->userns : "";
+	*p = (struct parsed){.mode = MODE_HOST, .uid = -1, .gid = -1, .size = -1};
+	if (o->uidmap || o->gidmap) {
+		if (*m && strcmp(m, "host") != 0)
+			return burrow_error_status(err, EINVAL, "--userns=%s cannot go with --uidmap or --gidmap", m);
+		p->mode = MODE_MAP;
+		return 0;
+	}
+	if (!*m || strcmp(m, "host") == 0)
+		return 0;
+	if (strcmp(m, "nomap") == 0) {
+		p->mode = MODE_NOMAP;
+		return 0;
+	}
+	if (strncmp(m, "keep-id", 7) == 0 && (!m[7] || m[7] == ':')) {
+		static const char *const kkeys[] = {"uid", "gid", NULL};
+		if (m[7] && parse_opts(m + 8, kkeys, v, m, err) < 0)
+			return -1;
+		*p = (struct parsed){.mode = MODE_KEEP_ID, .uid = v[0], .gid = v[1], .size = -1};
+		return 0;
+	}
+	if (strncmp(m, "auto", 4) == 0 && (!m[4] || m[4] == ':')) {
+		static const char *const akeys[] = {"", "", "size", NULL};
+		if (m[4] && parse_opts(m + 5, akeys, v, m, err) < 0)
+			return -1;
+		*p = (struct parsed){.mode = MODE_AUTO, .uid = -1, .gid = -1, .size = v[2]};
+		return 0;
+	}
+	return burrow_error_status(err, EINVAL,
+	                           "unsupported --userns '%s': burrow knows host, keep-id[:uid=N,gid=N], nomap and "
+	                           "auto[:size=N]",
+	                           str_quote(m));
+}
+
+int ctr_userns_check(const struct ctr_create_opts *o, struct burrow_err **err)
+{
+	struct parsed p;
+	return parse_mode(o, &p, err);
+}
+
+/* A mode that needs subordinate IDs, without them. */
+static int need_subids(const char *what, bool gid, struct burrow_err **err)
+{
+	burrow_error(err, 0,
+	             "%s needs subordinate IDs: burrow's user namespace has only your own %s (no range for you "
+	             "in /etc/sub%s)",
+	             what, gid ? "gid" : "uid", gid ? "gid" : "uid");
+	return burrow_error_hint(err, "add one (as root: usermod --add-subuids 100000-165535 --add-subgids "
+	                              "100000-165535 $USER), then run 'burrow system migrate'; --userns=keep-id "
+	                              "works without one");
+}
+
+/* $USERNAME, $UID, $GID, $NAME, $HOME (also as ${...}) in template. */
+static char *expand_entry(const char *tmpl, const char *const vals[5])
+{
+	static const char *const names[] = {"USERNAME", "UID", "GID", "NAME", "HOME"};
+	char *out = xstrdup("");
+	for (const char *s = tmpl; *s;) {
+		size_t k = 5, len = 0;
+		if (*s == '$') {
+			bool brace = s[1] == '{';
+			for (k = 0; k < 5; k++) {
+				len = strlen(names[k]);
+				if (strncmp(s + 1 + brace, names[k], len) == 0 && (!brace || s[2 + len] == '}') &&
+				    (brace || !(s[1 + len] == '_' || (s[1 + len] >= 'A' && s[1 + len] <= 'Z'))))
+					break;
+			}
+			len += 1 + 2 * brace;
+		}
+		char *n = k < 5 ? xasprintf("%s%s", out, vals[k]) : xasprintf("%s%c", out, *s);
+		s += k < 5 ? len : 1;
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* keep-id: the user as the host knows them, then the maps and entries. */
+static int keep_id(const struct ctr_create_opts *o, const struct parsed *p, const char *passwd, struct ctr_config *c,
+                   unsigned long avail_u, unsigned long host_u, unsigned long avail_g, unsigned long host_g)
+{
+	unsigned long uid = p->uid >= 0 ? (unsigned long)p->uid : host_u;
+	unsigned long gid = p->gid >= 0 ? (unsigned long)p->gid : host_g;
+	c->uid_map = userns_map_keep_id(uid, avail_u);
+	c->gid_map = userns_map_keep_id(gid, avail_g);
+	struct passwd *pw = getpwuid((uid_t)host_u);
+	struct group *gr = getgrgid((gid_t)host_g);
+	const char *user = getenv("USER");
+	cleanup_free char *name = xstrdup(pw ? pw->pw_name : user && *user ? user : "user");
+	const char *gecos = pw && pw->pw_gecos ? pw->pw_gecos : "";
+	const char *env_home = getenv("HOME");
+	cleanup_free char *home = xstrdup(pw && pw->pw_dir ? pw->pw_dir : env_home && *env_home ? env_home : "/");
+	cleanup_free char *uid_s = xasprintf("%lu", uid);
+	cleanup_free char *gid_s = xasprintf("%lu", gid);
+	const char *vals[5] = {name, uid_s, gid_s, gecos, home};
+	c->passwd_entry = expand_entry(o->passwd_entry ? o->passwd_entry : PODMAN_PASSWD_ENTRY, vals);
+	c->group_entry = xasprintf("%s:x:%lu:%s", gr ? gr->gr_name : name, gid, name);
+	if (!o->user) {
+		c->uid = (unsigned)uid;
+		c->gid = (unsigned)gid;
+	}
+	/* HOME: the image's entry for the process user, else ours */
+	if (!strv_env_has(c->env, "HOME")) {
+		cleanup_free char *img_home = passwd ? ctr_passwd_home(passwd, c->uid) : NULL;
+		strv_append_take(&c->env, xasprintf("HOME=%s", img_home ? img_home : c->uid == uid ? home : "/"));
+	}
+	return 0;
+}
+
+int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct ctr_config *c, struct burrow_err **err)
+{
+	struct parsed p;
+	if (parse_mode(o, &p, err) < 0)
+		return -1;
+	if (p.mode == MODE_HOST)
+		return 0;
+	unsigned long avail_u, host_u, avail_g, host_g;
+	if (userns_ids(false, &avail_u, &host_u, err) < 0 || userns_ids(true, &avail_g, &host_g, err) < 0)
+		return -1;
+	switch (p.mode) {
+	case MODE_KEEP_ID:
+		keep_id(o, &p, passwd, c, avail_u, host_u, avail_g, host_g);
+		c->userns = xstrdup(o->userns);
+		return 0;
+	case MODE_NOMAP:
+	case MODE_AUTO: {
+		const char *what = p.mode == MODE_NOMAP ? "--userns=nomap" : "--userns=auto";
+		if (avail_u < 2 || avail_g < 2)
+			return need_subids(what, avail_u >= 2, err);
+		unsigned long avail = avail_u < avail_g ? avail_u : avail_g;
+		unsigned long size = avail - 1;
+		if (p.size > 0) {
+			if ((unsigned long)p.size > size)
+				return burrow_error_status(
+				    err, ERANGE, "--userns=auto:size=%lld: your subordinate range has %lu IDs", p.size,
+				    size);
+			size = (unsigned long)p.size;
+		}
+		c->uid_map = xasprintf("0:1:%lu", size);
+		c->gid_map = xstrdup(c->uid_map);
+		c->userns = xstrdup(o->userns);
+		return 0;
+	}
+	case MODE_MAP:
+		if (o->uidmap && userns_map_check(o->uidmap, avail_u, "--uidmap", err) < 0)
+			return -1;
+		if (o->gidmap && userns_map_check(o->gidmap, avail_g, "--gidmap", err) < 0)
+			return -1;
+		/* as podman: one of them alone serves for both */
+		if (!o->gidmap && userns_map_check(o->uidmap, avail_g, "--uidmap (as the gid map)", err) < 0)
+			return -1;
+		if (!o->uidmap && userns_map_check(o->gidmap, avail_u, "--gidmap (as the uid map)", err) < 0)
+			return -1;
+		c->uid_map = xstrdup(o->uidmap ? o->uidmap : o->gidmap);
+		c->gid_map = xstrdup(o->gidmap ? o->gidmap : o->uidmap);
+		c->userns = xstrdup("private");
+		return 0;
+	case MODE_HOST:
+		break;
+	}
+	return 0;
+}
+
+/* Whether a passwd or group text has an entry with ID id (field 3). */
+static bool has_id(const char *text, unsigned long id)
+{
+	cleanup_strv char **lines = strv_split(text ? text : "", '\n');
+	for (size_t i = 0; lines[i]; i++) {
+		cleanup_strv char **f = strv_split(lines[i], ':');
+		long long v;
+		if (strv_len(f) >= 3 && str_to_ll(f[2], 0, 4294967294LL, &v) == 0 && (unsigned long)v == id)
+			return true;
+	}
+	return false;
+}
+
+/* rundir/name: the container's file with entry added when it has none
+ * with the entry's ID; *out NULL when nothing is added. */
+static int etc_copy(const char *root, const char *rundir, const char *name, const char *entry, char **out,
+                    struct burrow_err **err)
+{
+	*out = NULL;
+	if (!entry)
+		return 0;
+	cleanup_strv char **f = strv_split(entry, ':');
+	long long id;
+	if (strv_len(f) < 3 || str_to_ll(f[2], 0, 4294967294LL, &id) < 0)
+		return burrow_error(err, 0, "invalid %s entry '%s': its third field is not an ID", name,
+		                    str_quote(entry));
+	char *roots[] = {(char *)root, NULL};
+	cleanup_free char *file = xasprintf("/etc/%s", name);
+	cleanup_free char *text = NULL;
+	if (ctr_read_in_roots(roots, file, &text, err) < 0)
+		return -1;
+	if (has_id(text, (unsigned long)id))
+		return 0;
+	size_t len = text ? strlen(text) : 0;
+	cleanup_free char *n = xasprintf("%s%s%s\n", text ? text : "", len && text[len - 1] != '\n' ? "\n" : "", entry);
+	cleanup_free char *path = path_join(rundir, name);
+	if (write_file(path, n, strlen(n), 0644, err) < 0)
+		return -1;
+	*out = steal_ptr(path);
+	return 0;
+}
+
+int ctr_userns_etc(const struct ctr_config *c, const char *root, const char *rundir, char **passwd, char **group,
+                   struct burrow_err **err)
+{
+	*passwd = *group = NULL;
+	if (etc_copy(root, rundir, "passwd", c->passwd_entry, passwd, err) < 0)
+		return -1;
+	if (etc_copy(root, rundir, "group", c->group_entry, group, err) < 0) {
+		free(*passwd);
+		*passwd = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int ctr_userns_ovl_mount(const struct ctr_config *c, const struct ovl_opts *o, char *const *lowerdirs,
+                         const char *upper, const char *work, const char *target, pid_t *server,
+                         struct burrow_err **err)
+{
+	struct ovl_opts oo = {0};
+	if (o)
+		oo = *o;
+	unsigned long avail, host;
+	struct burrow_err *ignored = NULL;
+	/* a single-ID namespace: every file is burrow's 0 anyway */
+	if (c->uid_map && userns_ids(false, &avail, &host, &ignored) == 0 && avail > 1) {
+		oo.uidmapping = c->uid_map;
+		oo.gidmapping = c->gid_map;
+	}
+	burrow_err_free(ignored);
+	return ovl_mount(&oo, lowerdirs, upper, work, target, server, err);
+}
+
+int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err)
+{
+	struct strv_builder b = {0};
+	for (size_t i = 0; specs[i]; i++) {
+		if (strcmp(specs[i], "keep-groups") == 0) {
+			if (strv_len(specs) > 1) {
+				strv_free(b.v);
+				return burrow_error_status(err, EINVAL,
+				                           "--group-add keep-groups cannot go with other groups");
+			}
+			strv_builder_add(&b, "keep-groups");
+			continue;
+		}
+		/* a group alone, as -u 0:GROUP resolves it */
+		cleanup_free char *spec = xasprintf("0:%s", specs[i]);
+		unsigned uid, gid;
+		if (!*specs[i] || strchr(specs[i], ':') || ctr_resolve_user(spec, NULL, group, &uid, &gid, err) < 0) {
+			strv_free(b.v);
+			if (!*err)
+				burrow_error(err, 0, "invalid --group-add '%s'", str_quote(specs[i]));
+			return -1;
+		}
+		strv_builder_take(&b, xasprintf("%u", gid));
+	}
+	unsigned long avail, host;
+	if (b.v && strcmp(b.v[0], "keep-groups") != 0 && userns_ids(true, &avail, &host, err) == 0 && avail < 2) {
+		strv_free(b.v);
+		return need_subids("--group-add", true, err);
+	}
+	if (*err) {
+		strv_free(b.v);
+		return -1;
+	}
+	c->groups = strv_builder_steal(&b);
+	return 0;
+}
