@@ -14,6 +14,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "netns/ports.h"
 
 /* The options of create, and of run (which has a few of its own); keep
  * the usage texts below in step with them. */
@@ -30,6 +31,9 @@
 	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"              \
 	"      --name NAME          name the container\n"                                            \
 	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"   \
+	"      --expose PORT        a port -P publishes: PORT[-END][/PROTO]\n"                       \
+	"  -p, --publish SPEC       publish a port: [[IP:][HOSTPORT]:]PORT[/PROTO]\n"                \
+	"  -P, --publish-all        publish the exposed ports (image's, --expose) on free ones\n"    \
 	"      --pull POLICY        missing (default), always, never or newer\n"                     \
 	"  -q, --quiet              no pull progress\n"                                              \
 	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"          \
@@ -66,6 +70,7 @@ enum {
 	OPT_PULL,
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
+	OPT_EXPOSE,
 };
 
 enum pull_policy {
@@ -135,6 +140,7 @@ struct run_args {
 	struct cmd_pull pull;
 	enum pull_policy policy;
 	char *pulled_name;
+	struct netns_ports publish, expose;
 };
 
 static void run_args_init(struct run_args *a)
@@ -150,6 +156,8 @@ static void run_args_clear(struct run_args *a)
 	strv_free(a->env.v);
 	cmd_pull_clear(&a->pull);
 	free(a->pulled_name);
+	netns_ports_clear(&a->publish);
+	netns_ports_clear(&a->expose);
 }
 
 /* "true"/"false" (and 1/0) for a boolean flag's value. */
@@ -172,6 +180,9 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 {
 	static const struct option longopts[] = {
 	    {"env", required_argument, NULL, 'e'},
+	    {"expose", required_argument, NULL, OPT_EXPOSE},
+	    {"publish", required_argument, NULL, 'p'},
+	    {"publish-all", no_argument, NULL, 'P'},
 	    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
 	    {"hostname", required_argument, NULL, 'h'},
 	    {"interactive", no_argument, NULL, 'i'},
@@ -200,7 +211,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {0, 0, 0, 0},
 	};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:iqtu:w:" : "e:h:iqtu:w:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:ip:Pqtu:w:" : "e:h:ip:Pqtu:w:", longopts)) != -1) {
 		switch (c) {
 		case 'e':
 			if (!*optarg || *optarg == '=')
@@ -215,6 +226,17 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			break;
 		case OPT_ENTRYPOINT:
 			a->o.entrypoint = optarg;
+			break;
+		case 'p':
+		case OPT_EXPOSE: {
+			struct burrow_err *err = NULL;
+			if ((c == 'p' ? netns_ports_add(&a->publish, optarg, &err)
+			              : netns_ports_add_exposed(&a->expose, optarg, &err)) < 0)
+				return cmd_fail(err);
+			break;
+		}
+		case 'P':
+			a->o.publish_all = true;
 			break;
 		case 'h':
 			a->o.hostname = optarg;
@@ -331,6 +353,13 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	if (a->o.tty && a->o.log_driver && strcmp(a->o.log_driver, "passthrough") == 0)
 		return cmd_usage_error(ctx, "--log-driver passthrough cannot be used with -t (a container could type "
 		                            "into your terminal)");
+	{
+		struct burrow_err *err = NULL;
+		if (netns_ports_check(&a->publish, &err) < 0)
+			return cmd_fail(err);
+	}
+	a->o.publish = &a->publish;
+	a->o.expose = &a->expose;
 	a->o.image = argv[optind];
 	a->o.cmd = argv + optind + 1;
 	a->o.env = a->env.v;
@@ -347,6 +376,18 @@ static int create(struct cmd_ctx *ctx, struct run_args *a, struct ctr_config *cf
 	struct netns_cfg net;
 	if (a->network && netns_parse(a->network, &net, &err) < 0)
 		return cmd_fail(err);
+	if (a->network && (net.mode == NETNS_NS || net.mode == NETNS_CONTAINER) && a->publish.n)
+		return cmd_usage_error(ctx,
+		                       "-p cannot be used with --network %s: its network is another's (publish "
+		                       "the ports there)",
+		                       str_quote(a->network));
+	if (a->network && net.mode != NETNS_SLIRP && (a->publish.n || a->o.publish_all)) {
+		/* as podman: the ports of a network burrow does not make go */
+		burrow_warn("Port mappings have been discarded as one of the Host, Container, Pod, and None network "
+		            "modes are in use");
+		netns_ports_clear(&a->publish);
+		a->o.publish_all = false;
+	}
 	if (cmd_ready(ctx, &err) < 0)
 		return cmd_fail(err);
 	a->o.network = a->network ? &net : ctx->settings.has_network ? &ctx->settings.network : NULL;

@@ -11,6 +11,7 @@
 #include "overlay/overlay.h"
 
 struct netns_cfg;
+struct netns_ports;
 struct state_store;
 
 /* The user's settings that reach below cmd/ (burrow.conf; cmd/ fills it).
@@ -29,9 +30,12 @@ struct ctr_create_opts {
 	const char *user;
 	const char *hostname;
 	const char *name;
-	const struct netns_cfg *network; /* --network, parsed (NULL: the default, slirp) */
-	long long shm_size;              /* bytes, 0: default 64 MiB */
-	const char *seccomp;             /* NULL: podman's default profile; "unconfined" */
+	const struct netns_cfg *network;   /* --network, parsed (NULL: the default, slirp) */
+	const struct netns_ports *publish; /* -p (NULL: none) */
+	const struct netns_ports *expose;  /* --expose (NULL: none) */
+	bool publish_all;                  /* -P: the exposed ports and the image's, on free host ports */
+	long long shm_size;                /* bytes, 0: default 64 MiB */
+	const char *seccomp;               /* NULL: podman's default profile; "unconfined" */
 	bool rm, tty, interactive;
 	const char *log_driver;     /* k8s-file, none, passthrough (NULL: k8s-file) */
 	long long log_max_size;     /* --log-opt max-size (0: no limit) */

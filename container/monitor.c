@@ -152,6 +152,7 @@ static void end_processes(struct mon *m)
 		m->exited = true;
 	}
 	ctr_mon_io_close(m);
+	ctr_mon_ports_stop(m, false); /* before the slirp stack it may use */
 	if (m->slirp)
 		netns_slirp_free(m->slirp);
 	m->slirp = NULL;
@@ -195,6 +196,10 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	if (m->stopped_by_user)
 		m->c->user_stopped = true;
 	m->restart = may_restart && !m->c->rm && !m->stopped_by_user && policy_restarts(m->c, code);
+	/* the host ports are free before anyone sees it stopped (a restart
+	 * keeps them) */
+	if (!m->restart)
+		ctr_mon_ports_stop(m, true);
 	m->removed = false;
 	bool prepared = m->run.state != CTR_CONFIGURED && m->run.state != CTR_EXITED;
 
@@ -266,7 +271,11 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	/* compiled seccomp filters: the runtime dir is private and gone
 	 * after a reboot (a new kernel, maybe a new libseccomp) */
 	cleanup_free char *sc_cache = path_join(state_runroot(m->s), "seccomp");
+	cleanup_close int nsfd = -1; /* the container's network namespace, for its ports */
 
+	/* its ports before anything else: one in use leaves nothing behind */
+	if (ctr_mon_ports_bind(m, code, err) < 0)
+		goto fail;
 	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, &m->ncfg, &m->run.fuse_pid, err);
 	if (!m->run.mountpoint)
 		goto fail;
@@ -300,6 +309,9 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		if (!(m->slirp = netns_slirp_new(m->loop, tapfd, &m->ncfg, err)))
 			goto fail;
 	}
+	/* the namespace while it surely exists (the command may end at once) */
+	if (m->fwd && (nsfd = netns_ns_open(m->rt->pid, err)) < 0)
+		goto fail;
 	if (rt_start(m->rt, err) < 0) {
 		/* its command cannot be run: 126, or 127 when it is not there */
 		*code = rt_exec_exit_code(*err);
@@ -310,6 +322,8 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		record_end(m, *code, true, false);
 		return -1;
 	}
+	if (ctr_mon_ports_start(m, nsfd, err) < 0)
+		goto fail;
 	m->run.started_at = (long long)time(NULL);
 	/* burrow.tdb first: from here on the container's liveness survives
 	 * the runtime dir (see config_running) */
@@ -529,6 +543,7 @@ fail:
 	unlock(&m, m.removed);
 out:
 	end_processes(&m);
+	ctr_mon_ports_stop(&m, true);
 	ctr_mon_clients_free(&m);
 	ctr_mon_listen_close(&m);
 	ctr_log_close(&m.log);

@@ -90,6 +90,7 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(UINT, gid)                                                                                   \
 	X(STR, hostname)                                                                               \
 	X(STR, network) /* --network in its canonical form (netns_format) */                           \
+	X(STRV, ports)  /* -p and -P, canonical (netns_port_format); host port left out: a free one */ \
 	X(INT, shm_size)                                                                               \
 	X(STR, seccomp) /* --security-opt seccomp=: NULL for podman's default profile, "unconfined" */ \
 	X(BOOL, rm)                                                                                    \
@@ -129,6 +130,7 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STATE, state)                                                                          \
 	CTR_RUN_PROC_FIELDS(X)                                                                   \
 	X(STR, mountpoint)  /* the mounted rootfs (NULL: none) */                                \
+	X(STRV, ports)      /* the published ports as bound, every host port chosen */           \
 	X(PID, fuse_pid)    /* fuse-overlayfs serving mountpoint (0: unknown) */                 \
 	X(STR, reason)      /* why it stopped when not by itself (e.g. "monitor died") */        \
 	X(BOOL, restarting) /* exited, and its monitor restarts it (the policy) after a pause */ \

@@ -58,7 +58,8 @@ struct img_config {
 	char **entrypoint;
 	char *workdir;
 	char *user;
-	char *stop_signal; /* StopSignal, as the image wrote it */
+	char *stop_signal;    /* StopSignal, as the image wrote it */
+	char **exposed_ports; /* ExposedPorts' keys ("80/tcp"), NULL when none */
 };
 
 struct img_info {
