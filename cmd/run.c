@@ -30,10 +30,15 @@
 	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                         \
 	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"              \
 	"      --name NAME          name the container\n"                                            \
-	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"   \
+	"      --network MODE       slirp[:OPTS] (default), none, host, container:NAME, ns:PATH\n"   \
 	"      --expose PORT        a port -P publishes: PORT[-END][/PROTO]\n"                       \
 	"  -p, --publish SPEC       publish a port: [[IP:][HOSTPORT]:]PORT[/PROTO]\n"                \
 	"  -P, --publish-all        publish the exposed ports (image's, --expose) on free ones\n"    \
+	"      --add-host NAME:IP   add a line to /etc/hosts (IP host-gateway: the host)\n"          \
+	"      --dns IP             name server for /etc/resolv.conf (default 10.0.2.3)\n"           \
+	"      --dns-search DOMAIN  search domain for /etc/resolv.conf (. for none)\n"               \
+	"      --dns-option OPT     option for /etc/resolv.conf (e.g. ndots:2)\n"                    \
+	"      --no-hosts           leave the image's /etc/hosts as it is\n"                         \
 	"      --pull POLICY        missing (default), always, never or newer\n"                     \
 	"  -q, --quiet              no pull progress\n"                                              \
 	"      --restart POLICY     no (default), on-failure[:N], always, unless-stopped\n"          \
@@ -71,6 +76,11 @@ enum {
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
 	OPT_EXPOSE,
+	OPT_ADD_HOST,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
+	OPT_NO_HOSTS,
 };
 
 enum pull_policy {
@@ -141,6 +151,7 @@ struct run_args {
 	enum pull_policy policy;
 	char *pulled_name;
 	struct netns_ports publish, expose;
+	struct strv_builder add_hosts, dns, dns_search, dns_options;
 };
 
 static void run_args_init(struct run_args *a)
@@ -156,6 +167,10 @@ static void run_args_clear(struct run_args *a)
 	strv_free(a->env.v);
 	cmd_pull_clear(&a->pull);
 	free(a->pulled_name);
+	strv_free(a->add_hosts.v);
+	strv_free(a->dns.v);
+	strv_free(a->dns_search.v);
+	strv_free(a->dns_options.v);
 	netns_ports_clear(&a->publish);
 	netns_ports_clear(&a->expose);
 }
@@ -183,6 +198,12 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"expose", required_argument, NULL, OPT_EXPOSE},
 	    {"publish", required_argument, NULL, 'p'},
 	    {"publish-all", no_argument, NULL, 'P'},
+	    {"add-host", required_argument, NULL, OPT_ADD_HOST},
+	    {"dns", required_argument, NULL, OPT_DNS},
+	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+	    {"dns-opt", required_argument, NULL, OPT_DNS_OPTION},
+	    {"no-hosts", no_argument, NULL, OPT_NO_HOSTS},
 	    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
 	    {"hostname", required_argument, NULL, 'h'},
 	    {"interactive", no_argument, NULL, 'i'},
@@ -237,6 +258,23 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		}
 		case 'P':
 			a->o.publish_all = true;
+			break;
+		case OPT_ADD_HOST:
+		case OPT_DNS: {
+			struct burrow_err *err = NULL;
+			if ((c == OPT_DNS ? ctr_check_dns(optarg, &err) : ctr_check_add_host(optarg, &err)) < 0)
+				return cmd_fail(err);
+			strv_builder_add(c == OPT_DNS ? &a->dns : &a->add_hosts, optarg);
+			break;
+		}
+		case OPT_DNS_SEARCH:
+			strv_builder_add(&a->dns_search, optarg);
+			break;
+		case OPT_DNS_OPTION:
+			strv_builder_add(&a->dns_options, optarg);
+			break;
+		case OPT_NO_HOSTS:
+			a->o.no_hosts = true;
 			break;
 		case 'h':
 			a->o.hostname = optarg;
@@ -358,6 +396,12 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		if (netns_ports_check(&a->publish, &err) < 0)
 			return cmd_fail(err);
 	}
+	if (a->o.no_hosts && a->add_hosts.v)
+		return cmd_usage_error(ctx, "--no-hosts and --add-host cannot be used together");
+	a->o.add_hosts = a->add_hosts.v;
+	a->o.dns = a->dns.v;
+	a->o.dns_search = a->dns_search.v;
+	a->o.dns_options = a->dns_options.v;
 	a->o.publish = &a->publish;
 	a->o.expose = &a->expose;
 	a->o.image = argv[optind];
@@ -374,7 +418,7 @@ static int create(struct cmd_ctx *ctx, struct run_args *a, struct ctr_config *cf
 	struct burrow_err *err = NULL;
 	/* parsed once; the container record keeps its canonical form */
 	struct netns_cfg net;
-	if (a->network && netns_parse(a->network, &net, &err) < 0)
+	if (a->network && netns_parse_ext(a->network, NETNS_PARSE_JOIN, &net, &err) < 0)
 		return cmd_fail(err);
 	if (a->network && (net.mode == NETNS_NS || net.mode == NETNS_CONTAINER) && a->publish.n)
 		return cmd_usage_error(ctx,

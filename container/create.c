@@ -361,9 +361,29 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	}
 	struct netns_cfg slirp;
 	netns_cfg_init(&slirp);
-	c.network = netns_format(o->network ? o->network : &slirp);
+	if (o->network && o->network->mode == NETNS_CONTAINER) {
+		/* the other container by its ID: a later rename or reuse of the
+		 * name does not change whose network this is */
+		cleanup_free char *peer = NULL;
+		if (ctr_lookup(s, o->network->target, &peer, err) < 0) {
+			burrow_error_wrap(err, "--network container:%s", o->network->target);
+			goto out;
+		}
+		struct netns_cfg *join = xmalloc(sizeof(*join));
+		*join = *o->network;
+		snprintf(join->target, sizeof(join->target), "%s", peer);
+		c.network = netns_format(join);
+		free(join);
+	} else {
+		c.network = netns_format(o->network ? o->network : &slirp);
+	}
 	if (ctr_ports_config(o, img ? img->config.exposed_ports : NULL, &c.ports, err) < 0)
 		goto out;
+	c.add_hosts = o->add_hosts && o->add_hosts[0] ? strv_dup(o->add_hosts) : NULL;
+	c.dns = o->dns && o->dns[0] ? strv_dup(o->dns) : NULL;
+	c.dns_search = o->dns_search && o->dns_search[0] ? strv_dup(o->dns_search) : NULL;
+	c.dns_options = o->dns_options && o->dns_options[0] ? strv_dup(o->dns_options) : NULL;
+	c.no_hosts = o->no_hosts;
 	c.shm_size = o->shm_size;
 	c.seccomp = o->seccomp ? xstrdup(o->seccomp) : NULL;
 	c.rm = o->rm;

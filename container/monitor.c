@@ -276,7 +276,14 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	/* its ports before anything else: one in use leaves nothing behind */
 	if (ctr_mon_ports_bind(m, code, err) < 0)
 		goto fail;
-	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, &m->ncfg, &m->run.fuse_pid, err);
+	/* --network container:ID: its namespace, while it runs */
+	const struct netns_cfg *pcfg = &m->ncfg;
+	if (m->ncfg.mode == NETNS_CONTAINER) {
+		if (ctr_mon_net_join(m, &m->joined, err) < 0)
+			goto fail;
+		pcfg = &m->joined;
+	}
+	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, pcfg, &m->run.fuse_pid, err);
 	if (!m->run.mountpoint)
 		goto fail;
 	if (ctr_set_state(m->s, m->c, &m->run, CTR_CREATED, err) < 0 || ctr_mon_listen(m, rundir, err) < 0 ||
@@ -517,7 +524,8 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	m.loop = loop_new();
-	if (netns_parse(m.c->network, &m.ncfg, &err) < 0 || !loop_signals_add(m.loop, &mask, on_signal, &m, &err)) {
+	if (netns_parse_ext(m.c->network, NETNS_PARSE_JOIN, &m.ncfg, &err) < 0 ||
+	    !loop_signals_add(m.loop, &mask, on_signal, &m, &err)) {
 		record_end(&m, -1, false, false);
 		goto fail;
 	}

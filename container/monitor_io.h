@@ -25,6 +25,7 @@ struct mon {
 	struct ctr_config *c;
 	struct ctr_engine_opts eng;
 	struct netns_cfg ncfg;
+	struct netns_cfg joined; /* container:ID: the peer's network and namespace path (monitor_net.c) */
 	struct ctr_run run;
 	struct loop *loop;
 	struct rt_container *rt; /* the current run's init (NULL between runs) */
@@ -102,6 +103,12 @@ int ctr_mon_ports_start(struct mon *m, int nsfd, struct burrow_err **err);
 /* The container ended: forwarding stops; the host ports stay bound for a
  * restart, else (release) are free at once. */
 void ctr_mon_ports_stop(struct mon *m, bool release);
+
+/* monitor_net.c: --network container:ID. The peer's network as *out
+ * (its DNS and addresses when it has slirp) with target its namespace's
+ * path (/proc/PID/ns/net of its init); refused (EINVAL) when it does not
+ * run. */
+int ctr_mon_net_join(struct mon *m, struct netns_cfg *out, struct burrow_err **err);
 
 /* monitor.c, called from monitor_io.c */
 /* The last client has taken its EXIT. */

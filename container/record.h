@@ -76,32 +76,37 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 
 /* What the user asked for: fixed at create. X(kind, name); the JSON key is
  * the name. */
-#define CTR_CONFIG_FIELDS(X)                                                                           \
-	X(STR, id)         /* 64 lowercase hex */                                                      \
-	X(STR, name)       /* unique; name/<name> holds the ID */                                      \
-	X(STR, image_id)   /* NULL with --rootfs */                                                    \
-	X(STR, image_name) /* what the user typed */                                                   \
-	X(STR, rootfs)     /* --rootfs DIR (absolute), else NULL */                                    \
-	X(INT, created)                                                                                \
-	X(STRV, args) /* final process args (entrypoint + command) */                                  \
-	X(STRV, env)  /* final environment */                                                          \
-	X(STR, workdir)                                                                                \
-	X(UINT, uid)                                                                                   \
-	X(UINT, gid)                                                                                   \
-	X(STR, hostname)                                                                               \
-	X(STR, network) /* --network in its canonical form (netns_format) */                           \
-	X(STRV, ports)  /* -p and -P, canonical (netns_port_format); host port left out: a free one */ \
-	X(INT, shm_size)                                                                               \
-	X(STR, seccomp) /* --security-opt seccomp=: NULL for podman's default profile, "unconfined" */ \
-	X(BOOL, rm)                                                                                    \
-	X(BOOL, tty)                                                                                   \
-	X(BOOL, interactive)                                                                           \
-	X(STR, log_driver)     /* k8s-file (NULL: the same), none, passthrough */                      \
-	X(INT, log_max_size)   /* --log-opt max-size in bytes (0: no limit) */                         \
-	X(STR, restart_policy) /* no (NULL: the same), on-failure, always, unless-stopped */           \
-	X(I32, restart_max)    /* on-failure:N (0: no limit) */                                        \
-	X(I32, stop_signal)    /* --stop-signal, else the image's StopSignal (0: SIGTERM) */           \
-	X(I32, stop_timeout)   /* --stop-timeout: seconds stop waits before SIGKILL */                 \
+#define CTR_CONFIG_FIELDS(X)                                                                                \
+	X(STR, id)         /* 64 lowercase hex */                                                           \
+	X(STR, name)       /* unique; name/<name> holds the ID */                                           \
+	X(STR, image_id)   /* NULL with --rootfs */                                                         \
+	X(STR, image_name) /* what the user typed */                                                        \
+	X(STR, rootfs)     /* --rootfs DIR (absolute), else NULL */                                         \
+	X(INT, created)                                                                                     \
+	X(STRV, args) /* final process args (entrypoint + command) */                                       \
+	X(STRV, env)  /* final environment */                                                               \
+	X(STR, workdir)                                                                                     \
+	X(UINT, uid)                                                                                        \
+	X(UINT, gid)                                                                                        \
+	X(STR, hostname)                                                                                    \
+	X(STR, network)      /* --network in its canonical form (netns_format) */                           \
+	X(STRV, ports)       /* -p and -P, canonical (netns_port_format); host port left out: a free one */ \
+	X(STRV, add_hosts)   /* --add-host NAME:IP */                                                       \
+	X(STRV, dns)         /* --dns servers (NULL: the network's) */                                      \
+	X(STRV, dns_search)  /* --dns-search */                                                             \
+	X(STRV, dns_options) /* --dns-option */                                                             \
+	X(BOOL, no_hosts)    /* --no-hosts */                                                               \
+	X(INT, shm_size)                                                                                    \
+	X(STR, seccomp) /* --security-opt seccomp=: NULL for podman's default profile, "unconfined" */      \
+	X(BOOL, rm)                                                                                         \
+	X(BOOL, tty)                                                                                        \
+	X(BOOL, interactive)                                                                                \
+	X(STR, log_driver)     /* k8s-file (NULL: the same), none, passthrough */                           \
+	X(INT, log_max_size)   /* --log-opt max-size in bytes (0: no limit) */                              \
+	X(STR, restart_policy) /* no (NULL: the same), on-failure, always, unless-stopped */                \
+	X(I32, restart_max)    /* on-failure:N (0: no limit) */                                             \
+	X(I32, stop_signal)    /* --stop-signal, else the image's StopSignal (0: SIGTERM) */                \
+	X(I32, stop_timeout)   /* --stop-timeout: seconds stop waits before SIGKILL */                      \
 	X(BOOL, started)       /* has run at least once (for refresh after reboot) */
 
 /* Who runs a container and how its run went: in the run record, and

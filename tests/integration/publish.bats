@@ -111,11 +111,14 @@ while True:
 	p80=$(hport web 80)
 	p81=$(hport web 81)
 	# download (once httpd answers)
-	local i
-	for i in $(seq 100); do
-		curl -sf --max-time 20 -o "$T/down" "http://127.0.0.1:$p81/big" && break
+	local i rc
+	for i in $(seq 50); do
+		rc=0
+		curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$p81/nothing-here" 2>/dev/null || rc=$?
+		[ "$rc" = 22 ] && break # a 404: httpd answers
 		sleep 0.1
 	done
+	curl -sf --max-time 20 -o "$T/down" "http://127.0.0.1:$p81/big"
 	run_burrow 0 exec web sha256sum /tmp/big
 	is "$(sha256sum <"$T/down" | cut -d' ' -f1)" "${output%% *}" "the download arrived intact"
 	# upload (nc listens before httpd started)
@@ -298,8 +301,8 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
 	local p
 	p=$(hport big 81)
 	local i
-	for i in $(seq 100); do
-		curl -sf --max-time 5 -o /dev/null "http://127.0.0.1:$p/small" && break
+	for i in $(seq 50); do
+		curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$p/small" && break
 		sleep 0.1
 	done
 	# asks for the big file, reads a little, stops reading, then is killed
@@ -318,4 +321,58 @@ time.sleep(60)' "$p" &
 	run curl -sf --max-time 10 "http://127.0.0.1:$p/small"
 	is "$output" "ok" "and after it vanished"
 	run_burrow 0 stop -t 1 big
+}
+
+@test "network: container:NAME shares a running container's network (refused when it does not run); ns:PATH joins a namespace" {
+	run_burrow 0 run -d --name web peer netpeer tcp 80
+	run_burrow 0 run --rm --network container:web busybox sh -c \
+		'ip -4 -o addr show tap0; grep -c host.containers.internal /etc/hosts; nc 127.0.0.1 80 </dev/null'
+	assert_match "$output" "inet 10\.0\.2\.100/24"
+	assert_match "$output" "127\.0\.0\.1 [0-9]+" "the other container's server, on the shared loopback"
+	run_burrow 0 inspect --format '{{.State.Pid}}' web
+	run_burrow 0 run --rm --network "ns:/proc/$output/ns/net" busybox sh -c 'nc 127.0.0.1 80 </dev/null'
+	assert_match "$output" "127\.0\.0\.1 [0-9]+"
+	run_burrow 125 run --rm --network container:web -p 90 busybox true
+	assert_match "$output" "-p cannot be used with --network container:web"
+	run_burrow 125 run --rm --network container:nosuch busybox true
+	assert_match "$output" "no such container 'nosuch'"
+	run_burrow 0 stop -t 0 web
+	run_burrow 125 run --rm --name j --network container:web busybox true
+	assert_match "$output" "cannot join the network of container 'web': it is not running"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "web"
+}
+
+@test "network: none has only lo; pasta is refused naming slirp" {
+	run_burrow 0 run --rm --network none busybox sh -c 'ls /sys/class/net'
+	is "$output" "lo"
+	run_burrow 125 run --rm --network pasta busybox true
+	assert_match "$output" "slirp"
+}
+
+@test "names: /etc/hosts has host.containers.internal, host.docker.internal, the name and hostname, --add-host; --dns* write resolv.conf; --no-hosts" {
+	run_burrow 0 run --rm --name n1 --hostname h1 --add-host db.example:192.0.2.5 --add-host gw:host-gateway \
+		--add-host v6:2001:db8::1 --dns 192.0.2.53 --dns-search example.org --dns-option ndots:3 \
+		busybox sh -c 'cat /etc/hosts; echo ---; cat /etc/resolv.conf'
+	assert_match "$output" "
+10\.0\.2\.100	h1 n1
+10\.0\.2\.2	host\.containers\.internal host\.docker\.internal
+192\.0\.2\.5	db\.example
+10\.0\.2\.2	gw
+2001:db8::1	v6
+---"
+	assert_match "$output" "search example\.org
+options ndots:3
+nameserver 192\.0\.2\.53$"
+	assert_no_match "$output" "nameserver 10\.0\.2\.3"
+	run_burrow 0 run --rm busybox cat /etc/resolv.conf
+	assert_match "$output" "nameserver 10\.0\.2\.3"
+	run_burrow 1 run --rm --no-hosts busybox cat /etc/hosts
+	run_burrow 125 run --rm --add-host bad busybox true
+	assert_match "$output" "invalid --add-host 'bad'"
+	run_burrow 125 run --rm --dns nope busybox true
+	assert_match "$output" "invalid --dns 'nope'"
+	run_burrow 125 run --rm --no-hosts --add-host a:192.0.2.1 busybox true
+	run_burrow 0 ps -a -q
+	is "$output" ""
 }
