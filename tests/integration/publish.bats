@@ -9,22 +9,7 @@ load helpers
 NETPEER=$HELPERS_BIN/netpeer
 
 suite_setup() {
-	[ -x "$NETPEER" ] || {
-		echo "missing $NETPEER (make build/tests/helpers/netpeer)" >&2
-		return 1
-	}
-	import_busybox
-	local tar=$BATS_RUN_TMPDIR/peer.tar
-	if [ ! -s "$tar" ]; then
-		local d=$BATS_RUN_TMPDIR/peer.d.$$
-		mkdir -p "$d/bin"
-		cp "$NETPEER" "$d/bin/netpeer"
-		cp "$BATS_RUN_TMPDIR/busybox.tar" "$tar.tmp.$$"
-		tar --numeric-owner --owner=0 --group=0 -C "$d" -rf "$tar.tmp.$$" ./bin/netpeer
-		mv "$tar.tmp.$$" "$tar"
-		rm -rf "$d"
-	fi
-	run_burrow 0 import "$tar" peer
+	import_with_helper "$NETPEER" peer
 	bgpids=
 }
 
