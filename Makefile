@@ -95,6 +95,11 @@ $(BUILD)/tests/helpers/sysprobe: tests/helpers/sysprobe.c
 	@echo "  CCLD    $@ (static)"
 	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
 
+$(BUILD)/tests/helpers/netpeer: tests/helpers/netpeer.c
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@ (static)"
+	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
+
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 
 # Installs the Debian packages the build and the tests need (as root only).

@@ -166,6 +166,8 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_start_usage[];
 int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_attach_usage[];
+int cmd_port(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_port_usage[];
 int cmd_stop(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_stop_usage[];
 int cmd_kill(struct cmd_ctx *ctx, int argc, char **argv);

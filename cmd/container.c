@@ -69,6 +69,7 @@ static const struct {
     {"logs", "logs", cmd_logs},
     {"ls", "ps", cmd_ps},
     {"pause", "pause", cmd_pause},
+    {"port", "port", cmd_port},
     {"ps", "ps", cmd_ps},
     {"restart", "restart", cmd_restart},
     {"rm", "rm", cmd_rm},

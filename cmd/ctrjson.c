@@ -6,6 +6,7 @@
 
 #include "cmd/format.h"
 #include "container/secopts.h"
+#include "cmd/ports.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
@@ -142,6 +143,10 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 		snprintf(size, sizeof(size), "%lldB", c->log_max_size);
 	json_obj_add(lc, "Size", json_new_str(size));
 	json_obj_add(o, "ShmSize", json_new_int(c->shm_size > 0 ? c->shm_size : 64LL << 20));
+	struct netns_ports ps;
+	cmd_ctr_ports(c, NULL, &ps);
+	json_obj_add(o, "PortBindings", cmd_ports_map_json(&ps));
+	netns_ports_clear(&ps);
 	yajl_val so = json_obj_add(o, "SecurityOpt", json_new_array());
 	if (c->seccomp) {
 		cleanup_free char *s = xasprintf("seccomp=%s", c->seccomp);
@@ -179,7 +184,11 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *
 	}
 	json_obj_add(o, "Mounts", json_new_array());
 	json_obj_add(o, "Dependencies", json_new_array());
-	json_obj_add(o, "NetworkSettings", json_new_object());
+	struct netns_ports ps;
+	cmd_ctr_ports(c, r, &ps);
+	yajl_val ns = json_obj_add(o, "NetworkSettings", json_new_object());
+	json_obj_add(ns, "Ports", cmd_ports_map_json(&ps));
+	netns_ports_clear(&ps);
 	json_obj_add(o, "IsInfra", json_new_bool(false));
 	json_obj_add(o, "Config", config_json(c));
 	json_obj_add(o, "HostConfig", hostconfig_json(c, log_path));

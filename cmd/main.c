@@ -40,6 +40,7 @@ static const struct cmd_verb verbs[] = {
     {"logs", cmd_logs, NEED_STATE, "show a container's output", cmd_logs_usage},
     {"exec", cmd_exec, NEED_STATE, "run a command in a running container", cmd_exec_usage},
     {"ps", cmd_ps, NEED_STATE, "list containers", cmd_ps_usage},
+    {"port", cmd_port, NEED_STATE, "list a container's published ports", cmd_port_usage},
     {"stop", cmd_stop, NEED_STATE, "stop running containers", cmd_stop_usage},
     {"kill", cmd_kill, NEED_STATE, "send a signal to running containers", cmd_kill_usage},
     {"restart", cmd_restart, NEED_STATE, "restart containers", cmd_restart_usage},

@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "cmd/format.h"
 #include "cmd/ctrjson.h"
+#include "cmd/ports.h"
 #include "cmd/psfilter.h"
 #include "cmd/report.h"
 #include "container/container.h"
@@ -111,6 +112,10 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 	json_obj_add(o, "State", json_new_str(cmd_ctr_status(st)));
 	json_obj_add(o, "Status", json_new_str(status));
 	json_obj_add(o, "Created", json_new_int(l->cfg.created));
+	struct netns_ports ps;
+	cmd_ctr_ports(&l->cfg, &l->run, &ps);
+	json_obj_add(o, "Ports", cmd_ports_list_json(&ps));
+	netns_ports_clear(&ps);
 	if (size) {
 		yajl_val sz = json_obj_add(o, "Size", json_new_object());
 		json_obj_add(sz, "rwSize", json_new_int(size->rw));
@@ -136,7 +141,12 @@ static yajl_val ps_overlay(const struct ctr_listing *l, const struct ps_size *si
 	json_obj_add(o, "CreatedHuman", json_new_str(ago));
 	json_obj_add(o, "RunningFor", json_new_str(ago));
 	json_obj_add(o, "Names", json_new_str(l->cfg.name));
-	json_obj_add(o, "Ports", json_new_str(""));
+	struct netns_ports ps;
+	cmd_ctr_ports(&l->cfg, &l->run, &ps);
+	char *ports = cmd_ports_text(&ps);
+	json_obj_add(o, "Ports", json_new_str(ports));
+	free(ports);
+	netns_ports_clear(&ps);
 	if (size) {
 		char rw[32], virt[32], text[96];
 		snprintf(text, sizeof(text), "%s (virtual %s)", fmt_size(size->rw, rw, sizeof(rw)),

@@ -16,6 +16,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "netns/ports.h"
 
 /* The options of create, and of run (which has a few of its own); keep
  * the usage texts below in step with them. */
@@ -35,7 +36,15 @@
 	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                          \
 	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"               \
 	"      --name NAME          name the container\n"                                             \
-	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"    \
+	"      --network MODE       slirp[:OPTS] (default), none, host, container:NAME, ns:PATH\n"    \
+	"      --expose PORT        a port -P publishes: PORT[-END][/PROTO]\n"                        \
+	"  -p, --publish SPEC       publish a port: [[IP:][HOSTPORT]:]PORT[/PROTO]\n"                 \
+	"  -P, --publish-all        publish the exposed ports (image's, --expose) on free ones\n"     \
+	"      --add-host NAME:IP   add a line to /etc/hosts (IP host-gateway: the host)\n"           \
+	"      --dns IP             name server for /etc/resolv.conf (default 10.0.2.3)\n"            \
+	"      --dns-search DOMAIN  search domain for /etc/resolv.conf (. for none)\n"                \
+	"      --dns-option OPT     option for /etc/resolv.conf (e.g. ndots:2)\n"                     \
+	"      --no-hosts           leave the image's /etc/hosts as it is\n"                          \
 	"      --privileged         all capabilities, host devices; no masks, no seccomp\n"           \
 	"      --pull POLICY        missing (default), always, never or newer\n"                      \
 	"  -q, --quiet              no pull progress\n"                                               \
@@ -112,6 +121,12 @@ enum {
 	OPT_SUBIDNAME,
 	OPT_PASSWD_ENTRY,
 	OPT_GROUP_ADD,
+	OPT_EXPOSE,
+	OPT_ADD_HOST,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
+	OPT_NO_HOSTS,
 };
 
 enum pull_policy {
@@ -186,6 +201,8 @@ struct run_args {
 	char *pulled_name;
 	char *idmap[2]; /* --uidmap, --gidmap joined with ',' */
 	struct strv_builder group_add;
+	struct netns_ports publish, expose;
+	struct strv_builder add_hosts, dns, dns_search, dns_options;
 };
 
 static void run_args_init(struct run_args *a)
@@ -210,6 +227,12 @@ static void run_args_clear(struct run_args *a)
 	free(a->idmap[0]);
 	free(a->idmap[1]);
 	strv_free(a->group_add.v);
+	strv_free(a->add_hosts.v);
+	strv_free(a->dns.v);
+	strv_free(a->dns_search.v);
+	strv_free(a->dns_options.v);
+	netns_ports_clear(&a->publish);
+	netns_ports_clear(&a->expose);
 }
 
 /* "true"/"false" (and 1/0) for a boolean flag's value. */
@@ -263,6 +286,15 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"sysctl", required_argument, NULL, OPT_SYSCTL},
 	    {"umask", required_argument, NULL, OPT_UMASK},
 	    {"tz", required_argument, NULL, OPT_TZ},
+	    {"expose", required_argument, NULL, OPT_EXPOSE},
+	    {"publish", required_argument, NULL, 'p'},
+	    {"publish-all", no_argument, NULL, 'P'},
+	    {"add-host", required_argument, NULL, OPT_ADD_HOST},
+	    {"dns", required_argument, NULL, OPT_DNS},
+	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+	    {"dns-opt", required_argument, NULL, OPT_DNS_OPTION},
+	    {"no-hosts", no_argument, NULL, OPT_NO_HOSTS},
 	    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
 	    {"hostname", required_argument, NULL, 'h'},
 	    {"interactive", no_argument, NULL, 'i'},
@@ -304,7 +336,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {0, 0, 0, 0},
 	};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:iqtu:v:w:" : "e:h:iqtu:v:w:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:ip:Pqtu:v:w:" : "e:h:ip:Pqtu:v:w:", longopts)) != -1) {
 		switch (c) {
 		case 'e':
 			if (!*optarg || *optarg == '=')
@@ -319,6 +351,34 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			break;
 		case OPT_ENTRYPOINT:
 			a->o.entrypoint = optarg;
+			break;
+		case 'p':
+		case OPT_EXPOSE: {
+			struct burrow_err *err = NULL;
+			if ((c == 'p' ? netns_ports_add(&a->publish, optarg, &err)
+			              : netns_ports_add_exposed(&a->expose, optarg, &err)) < 0)
+				return cmd_fail(err);
+			break;
+		}
+		case 'P':
+			a->o.publish_all = true;
+			break;
+		case OPT_ADD_HOST:
+		case OPT_DNS: {
+			struct burrow_err *err = NULL;
+			if ((c == OPT_DNS ? ctr_check_dns(optarg, &err) : ctr_check_add_host(optarg, &err)) < 0)
+				return cmd_fail(err);
+			strv_builder_add(c == OPT_DNS ? &a->dns : &a->add_hosts, optarg);
+			break;
+		}
+		case OPT_DNS_SEARCH:
+			strv_builder_add(&a->dns_search, optarg);
+			break;
+		case OPT_DNS_OPTION:
+			strv_builder_add(&a->dns_options, optarg);
+			break;
+		case OPT_NO_HOSTS:
+			a->o.no_hosts = true;
 			break;
 		case 'h':
 			a->o.hostname = optarg;
@@ -510,6 +570,19 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	if (a->o.tty && a->o.log_driver && strcmp(a->o.log_driver, "passthrough") == 0)
 		return cmd_usage_error(ctx, "--log-driver passthrough cannot be used with -t (a container could type "
 		                            "into your terminal)");
+	{
+		struct burrow_err *err = NULL;
+		if (netns_ports_check(&a->publish, &err) < 0)
+			return cmd_fail(err);
+	}
+	if (a->o.no_hosts && a->add_hosts.v)
+		return cmd_usage_error(ctx, "--no-hosts and --add-host cannot be used together");
+	a->o.add_hosts = a->add_hosts.v;
+	a->o.dns = a->dns.v;
+	a->o.dns_search = a->dns_search.v;
+	a->o.dns_options = a->dns_options.v;
+	a->o.publish = &a->publish;
+	a->o.expose = &a->expose;
 	a->o.image = argv[optind];
 	a->o.cmd = argv + optind + 1;
 	a->o.env = a->env.v;
@@ -542,8 +615,20 @@ static int create(struct cmd_ctx *ctx, struct run_args *a, struct ctr_config *cf
 	struct burrow_err *err = NULL;
 	/* parsed once; the container record keeps its canonical form */
 	struct netns_cfg net;
-	if (a->network && netns_parse(a->network, &net, &err) < 0)
+	if (a->network && netns_parse_ext(a->network, NETNS_PARSE_JOIN, &net, &err) < 0)
 		return cmd_fail(err);
+	if (a->network && (net.mode == NETNS_NS || net.mode == NETNS_CONTAINER) && a->publish.n)
+		return cmd_usage_error(ctx,
+		                       "-p cannot be used with --network %s: its network is another's (publish "
+		                       "the ports there)",
+		                       str_quote(a->network));
+	if (a->network && net.mode != NETNS_SLIRP && (a->publish.n || a->o.publish_all)) {
+		/* as podman: the ports of a network burrow does not make go */
+		burrow_warn("Port mappings have been discarded as one of the Host, Container, Pod, and None network "
+		            "modes are in use");
+		netns_ports_clear(&a->publish);
+		a->o.publish_all = false;
+	}
 	if (cmd_ready(ctx, &err) < 0)
 		return cmd_fail(err);
 	a->o.network = a->network ? &net : ctx->settings.has_network ? &ctx->settings.network : NULL;

@@ -120,7 +120,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		mount_entry(g, "/sys", "bind", "/sys", bind_ro);
 	else
 		mount_entry(g, "/sys", "sysfs", "sysfs", sys_o);
-	mount_entry(g, "/etc/hosts", "bind", p->hosts, bind_o);
+	if (p->hosts) /* NULL: --no-hosts */
+		mount_entry(g, "/etc/hosts", "bind", p->hosts, bind_o);
 	mount_entry(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
 	mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
 	mount_entry(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
@@ -153,6 +154,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	if (!p->host_network) {
 		jg_map_open(g);
 		jg_key_str(g, "type", "network");
+		if (p->netns_path)
+			jg_key_str(g, "path", p->netns_path);
 		jg_map_close(g);
 	}
 	jg_array_close(g);
@@ -189,7 +192,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 char *ctr_gen_hosts(const char *hostname, const char *name, bool slirp)
 {
 	cleanup_free char *extra =
-	    slirp ? xasprintf("10.0.2.100\t%s %s\n10.0.2.2\thost.containers.internal\n", hostname, name)
+	    slirp ? xasprintf("10.0.2.100\t%s %s\n10.0.2.2\thost.containers.internal host.docker.internal\n", hostname,
+	                      name)
 	          : xasprintf("127.0.1.1\t%s %s\n", hostname, name);
 	return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
 	                 "::1\tlocalhost ip6-localhost ip6-loopback\n"

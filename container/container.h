@@ -12,6 +12,7 @@
 #include "overlay/overlay.h"
 
 struct netns_cfg;
+struct netns_ports;
 struct state_store;
 
 /* The user's settings that reach below cmd/ (burrow.conf; cmd/ fills it).
@@ -30,9 +31,15 @@ struct ctr_create_opts {
 	const char *user;
 	const char *hostname;
 	const char *name;
-	const struct netns_cfg *network; /* --network, parsed (NULL: the default, slirp) */
-	long long shm_size;              /* bytes, 0: default 64 MiB */
-	const char *seccomp;             /* NULL: podman's default profile; "unconfined" */
+	const struct netns_cfg *network;         /* --network, parsed (NULL: the default, slirp) */
+	const struct netns_ports *publish;       /* -p (NULL: none) */
+	const struct netns_ports *expose;        /* --expose (NULL: none) */
+	bool publish_all;                        /* -P: the exposed ports and the image's, on free host ports */
+	char **add_hosts;                        /* --add-host NAME:IP, checked */
+	char **dns, **dns_search, **dns_options; /* --dns (checked), --dns-search, --dns-option */
+	bool no_hosts;                           /* --no-hosts: the image's /etc/hosts is left alone */
+	long long shm_size;                      /* bytes, 0: default 64 MiB */
+	const char *seccomp;                     /* NULL: podman's default profile; "unconfined" */
 	bool rm, tty, interactive;
 	const char *log_driver;     /* k8s-file, none, passthrough (NULL: k8s-file) */
 	long long log_max_size;     /* --log-opt max-size (0: no limit) */
@@ -77,6 +84,18 @@ int ctr_parse_log_driver(const char *spec, const char **driver, struct burrow_er
 int ctr_parse_signal(const char *spec, int *sig, struct burrow_err **err);
 /* The signal's name as podman prints it (SIGTERM); "signal N" else. */
 const char *ctr_signal_name(int sig, char *buf, size_t len);
+
+/* --add-host NAME:IP (IP may be host-gateway: the host as the container
+ * reaches it) and --dns IP: 0, or -1 (EINVAL, naming the value). */
+int ctr_check_add_host(const char *spec, struct burrow_err **err);
+int ctr_check_dns(const char *server, struct burrow_err **err);
+/* The /etc/hosts lines of add_hosts ("IP\tNAME\n"; host-gateway is
+ * gateway). Caller frees. */
+char *ctr_hosts_added(char *const *add_hosts, const char *gateway);
+/* resolv.conf text base with the user's servers, search domains ("."
+ * alone: none) and options in place of base's own, where given. Caller
+ * frees. */
+char *ctr_resolv_conf_user(const char *base, char *const *servers, char *const *search, char *const *options);
 
 /* stop's wait before SIGKILL when neither -t nor --stop-timeout says */
 #define CTR_STOP_TIMEOUT_DEFAULT 10

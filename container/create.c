@@ -23,6 +23,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
+#include "netns/ports.h"
 #include "state/state.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -190,6 +191,51 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	return ctr_userns_check(o, err);
 }
 
+/* -p, and with -P the exposed ports (--expose, then the image's
+ * ExposedPorts keys), checked together, in their canonical spelling. */
+static int ctr_ports_config(const struct ctr_create_opts *o, char *const *image_exposed, char ***out,
+                            struct burrow_err **err)
+{
+	struct netns_ports ps = {0}, exposed = {0};
+	int ret = -1;
+	for (size_t i = 0; o->publish && i < o->publish->n; i++) {
+		cleanup_free char *spec = netns_port_format(&o->publish->v[i]);
+		if (netns_ports_add(&ps, spec, err) < 0)
+			goto out;
+	}
+	if (o->publish_all) {
+		for (size_t i = 0; o->expose && i < o->expose->n; i++) {
+			cleanup_free char *spec = netns_port_format(&o->expose->v[i]);
+			if (netns_ports_add_exposed(&exposed, spec, err) < 0)
+				goto out;
+		}
+		for (size_t i = 0; image_exposed && image_exposed[i]; i++) {
+			if (netns_ports_add_exposed(&exposed, image_exposed[i], err) < 0) {
+				burrow_error_wrap(err, "the image's ExposedPorts");
+				goto out;
+			}
+		}
+		netns_ports_publish_exposed(&ps, &exposed);
+	}
+	if (netns_ports_check(&ps, err) < 0)
+		goto out;
+	if (ps.n && o->network && o->network->mode != NETNS_SLIRP) {
+		burrow_error_status(err, EINVAL,
+		                    "published ports need the slirp network (--network %s has none of its own)",
+		                    o->network->mode == NETNS_HOST ? "host" : "none");
+		goto out;
+	}
+	struct strv_builder b = {0};
+	for (size_t i = 0; i < ps.n; i++)
+		strv_builder_take(&b, netns_port_format(&ps.v[i]));
+	*out = ps.n ? strv_builder_steal(&b) : NULL;
+	ret = 0;
+out:
+	netns_ports_clear(&ps);
+	netns_ports_clear(&exposed);
+	return ret;
+}
+
 int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err)
 {
 	static const char *const names[] = {"no", "always", "unless-stopped", "on-failure"};
@@ -353,7 +399,29 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	}
 	struct netns_cfg slirp;
 	netns_cfg_init(&slirp);
-	c.network = netns_format(o->network ? o->network : &slirp);
+	if (o->network && o->network->mode == NETNS_CONTAINER) {
+		/* the other container by its ID: a later rename or reuse of the
+		 * name does not change whose network this is */
+		cleanup_free char *peer = NULL;
+		if (ctr_lookup(s, o->network->target, &peer, err) < 0) {
+			burrow_error_wrap(err, "--network container:%s", o->network->target);
+			goto out;
+		}
+		struct netns_cfg *join = xmalloc(sizeof(*join));
+		*join = *o->network;
+		snprintf(join->target, sizeof(join->target), "%s", peer);
+		c.network = netns_format(join);
+		free(join);
+	} else {
+		c.network = netns_format(o->network ? o->network : &slirp);
+	}
+	if (ctr_ports_config(o, img ? img->config.exposed_ports : NULL, &c.ports, err) < 0)
+		goto out;
+	c.add_hosts = o->add_hosts && o->add_hosts[0] ? strv_dup(o->add_hosts) : NULL;
+	c.dns = o->dns && o->dns[0] ? strv_dup(o->dns) : NULL;
+	c.dns_search = o->dns_search && o->dns_search[0] ? strv_dup(o->dns_search) : NULL;
+	c.dns_options = o->dns_options && o->dns_options[0] ? strv_dup(o->dns_options) : NULL;
+	c.no_hosts = o->no_hosts;
 	c.shm_size = o->shm_size;
 	c.seccomp = o->seccomp ? xstrdup(o->seccomp) : NULL;
 	if (o->sec.sysctl_net && o->network && o->network->mode == NETNS_HOST) {

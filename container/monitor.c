@@ -152,6 +152,7 @@ static void end_processes(struct mon *m)
 		m->exited = true;
 	}
 	ctr_mon_io_close(m);
+	ctr_mon_ports_stop(m, false); /* before the slirp stack it may use */
 	if (m->slirp)
 		netns_slirp_free(m->slirp);
 	m->slirp = NULL;
@@ -195,6 +196,10 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	if (m->stopped_by_user)
 		m->c->user_stopped = true;
 	m->restart = may_restart && !m->c->rm && !m->stopped_by_user && policy_restarts(m->c, code);
+	/* the host ports are free before anyone sees it stopped (a restart
+	 * keeps them) */
+	if (!m->restart)
+		ctr_mon_ports_stop(m, true);
 	m->removed = false;
 	bool prepared = m->run.state != CTR_CONFIGURED && m->run.state != CTR_EXITED;
 
@@ -266,8 +271,19 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	/* compiled seccomp filters: the runtime dir is private and gone
 	 * after a reboot (a new kernel, maybe a new libseccomp) */
 	cleanup_free char *sc_cache = path_join(state_runroot(m->s), "seccomp");
+	cleanup_close int nsfd = -1; /* the container's network namespace, for its ports */
 
-	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, &m->ncfg, &m->run.fuse_pid, err);
+	/* its ports before anything else: one in use leaves nothing behind */
+	if (ctr_mon_ports_bind(m, code, err) < 0)
+		goto fail;
+	/* --network container:ID: its namespace, while it runs */
+	const struct netns_cfg *pcfg = &m->ncfg;
+	if (m->ncfg.mode == NETNS_CONTAINER) {
+		if (ctr_mon_net_join(m, &m->joined, err) < 0)
+			goto fail;
+		pcfg = &m->joined;
+	}
+	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, pcfg, &m->run.fuse_pid, err);
 	if (!m->run.mountpoint)
 		goto fail;
 	if (ctr_set_state(m->s, m->c, &m->run, CTR_CREATED, err) < 0 || ctr_mon_listen(m, rundir, err) < 0 ||
@@ -300,6 +316,9 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		if (!(m->slirp = netns_slirp_new(m->loop, tapfd, &m->ncfg, err)))
 			goto fail;
 	}
+	/* the namespace while it surely exists (the command may end at once) */
+	if (m->fwd && (nsfd = netns_ns_open(m->rt->pid, err)) < 0)
+		goto fail;
 	if (rt_start(m->rt, err) < 0) {
 		/* its command cannot be run: 126, or 127 when it is not there */
 		*code = rt_exec_exit_code(*err);
@@ -310,6 +329,8 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		record_end(m, *code, true, false);
 		return -1;
 	}
+	if (ctr_mon_ports_start(m, nsfd, err) < 0)
+		goto fail;
 	m->run.started_at = (long long)time(NULL);
 	/* burrow.tdb first: from here on the container's liveness survives
 	 * the runtime dir (see config_running) */
@@ -503,7 +524,8 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	m.loop = loop_new();
-	if (netns_parse(m.c->network, &m.ncfg, &err) < 0 || !loop_signals_add(m.loop, &mask, on_signal, &m, &err)) {
+	if (netns_parse_ext(m.c->network, NETNS_PARSE_JOIN, &m.ncfg, &err) < 0 ||
+	    !loop_signals_add(m.loop, &mask, on_signal, &m, &err)) {
 		record_end(&m, -1, false, false);
 		goto fail;
 	}
@@ -529,6 +551,7 @@ fail:
 	unlock(&m, m.removed);
 out:
 	end_processes(&m);
+	ctr_mon_ports_stop(&m, true);
 	ctr_mon_clients_free(&m);
 	ctr_mon_listen_close(&m);
 	ctr_log_close(&m.log);

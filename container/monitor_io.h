@@ -17,6 +17,7 @@ struct loop_timer;
 struct rt_container;
 struct rt_opts;
 struct netns_slirp;
+struct netns_fwd;
 struct ctr_mon_client;
 
 struct mon {
@@ -24,10 +25,12 @@ struct mon {
 	struct ctr_config *c;
 	struct ctr_engine_opts eng;
 	struct netns_cfg ncfg;
+	struct netns_cfg joined; /* container:ID: the peer's network and namespace path (monitor_net.c) */
 	struct ctr_run run;
 	struct loop *loop;
 	struct rt_container *rt; /* the current run's init (NULL between runs) */
 	struct netns_slirp *slirp;
+	struct netns_fwd *fwd; /* the published ports (NULL: none, or released) */
 	struct ctr_log log;
 	bool passthrough; /* the container's stdio are the caller's, kept by the monitor */
 
@@ -88,6 +91,24 @@ void ctr_mon_client_add(struct mon *m, int fd, bool want_stdin);
  * true when none is left to wait for. */
 bool ctr_mon_clients_end(struct mon *m, int code);
 void ctr_mon_clients_free(struct mon *m);
+
+/* monitor_ports.c: the published ports (netns/ports.h) */
+/* Before the container exists: binds its ports (once; a restart keeps
+ * them) into m->fwd and lists them as bound in m->run.ports. The error of
+ * a port in use or below ip_unprivileged_port_start gives *code 126. */
+int ctr_mon_ports_bind(struct mon *m, int *code, struct burrow_err **err);
+/* Once the init has exec'd: forwarding on the loop into its namespace
+ * (nsfd, opened before rt_start). */
+int ctr_mon_ports_start(struct mon *m, int nsfd, struct burrow_err **err);
+/* The container ended: forwarding stops; the host ports stay bound for a
+ * restart, else (release) are free at once. */
+void ctr_mon_ports_stop(struct mon *m, bool release);
+
+/* monitor_net.c: --network container:ID. The peer's network as *out
+ * (its DNS and addresses when it has slirp) with target its namespace's
+ * path (/proc/PID/ns/net of its init); refused (EINVAL) when it does not
+ * run. */
+int ctr_mon_net_join(struct mon *m, struct netns_cfg *out, struct burrow_err **err);
 
 /* monitor.c, called from monitor_io.c */
 /* The last client has taken its EXIT. */

@@ -28,8 +28,15 @@ static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *n
 	struct burrow_err *ignored = NULL;
 	if (read_file("/etc/resolv.conf", &host_resolv, NULL, &ignored) < 0)
 		burrow_err_free(ignored);
-	cleanup_free char *hosts = ctr_gen_hosts(c->hostname, c->name, ncfg->mode == NETNS_SLIRP);
-	cleanup_free char *resolv = ctr_gen_resolv_conf(netns_dns_server(ncfg), host_resolv);
+	/* container:ID: the peer's network (ctr_mon_net_join left dns empty
+	 * unless that is slirp) */
+	const char *dns = ncfg->mode == NETNS_CONTAINER ? (ncfg->dns[0] ? ncfg->dns : NULL) : netns_dns_server(ncfg);
+	bool slirp = ncfg->mode == NETNS_SLIRP || (dns && ncfg->mode == NETNS_CONTAINER);
+	cleanup_free char *base_hosts = ctr_gen_hosts(c->hostname, c->name, slirp);
+	cleanup_free char *added = ctr_hosts_added(c->add_hosts, slirp ? ncfg->gateway : "127.0.0.1");
+	cleanup_free char *hosts = xasprintf("%s%s", base_hosts, added);
+	cleanup_free char *base_resolv = ctr_gen_resolv_conf(dns, host_resolv);
+	cleanup_free char *resolv = ctr_resolv_conf_user(base_resolv, c->dns, c->dns_search, c->dns_options);
 	cleanup_free char *hostname = xasprintf("%s\n", c->hostname);
 	cleanup_free char *cenv = ctr_gen_containerenv(c);
 	const struct {
@@ -81,7 +88,7 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 		return -1;
 	struct ctr_bundle_paths bp = {
 	    .rootfs = root,
-	    .hosts = hosts,
+	    .hosts = c->no_hosts ? NULL : hosts,
 	    .resolv_conf = resolv,
 	    .hostname = hostname,
 	    .containerenv = cenv,
@@ -89,6 +96,7 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .mounts = mounts,
 	    .passwd = passwd,
 	    .group = group,
+	    .netns_path = ncfg->mode == NETNS_NS || ncfg->mode == NETNS_CONTAINER ? ncfg->target : NULL,
 	};
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);
 	cleanup_free char *cfgpath = path_join(dir, "config.json");

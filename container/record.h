@@ -76,51 +76,57 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 
 /* What the user asked for: fixed at create. X(kind, name); the JSON key is
  * the name. */
-#define CTR_CONFIG_FIELDS(X)                                                                           \
-	X(STR, id)         /* 64 lowercase hex */                                                      \
-	X(STR, name)       /* unique; name/<name> holds the ID */                                      \
-	X(STR, image_id)   /* NULL with --rootfs */                                                    \
-	X(STR, image_name) /* what the user typed */                                                   \
-	X(STR, rootfs)     /* --rootfs DIR (absolute), else NULL */                                    \
-	X(INT, created)                                                                                \
-	X(STRV, args) /* final process args (entrypoint + command) */                                  \
-	X(STRV, env)  /* final environment */                                                          \
-	X(STR, workdir)                                                                                \
-	X(UINT, uid)                                                                                   \
-	X(UINT, gid)                                                                                   \
-	X(STR, userns)  /* --userns canonical (NULL: host, burrow's own namespace) */                  \
-	X(STR, uid_map) /* its own user namespace: CTR:HOST:SIZE,... (NULL: burrow's) */               \
-	X(STR, gid_map)                                                                                \
-	X(STR, passwd_entry) /* added to a generated /etc/passwd when its uid has no entry */          \
-	X(STR, group_entry)  /* added to a generated /etc/group when its gid has none */               \
-	X(STRV, groups)      /* --group-add as gids, or "keep-groups" alone */                         \
-	X(STR, hostname)                                                                               \
-	X(STR, network) /* --network in its canonical form (netns_format) */                           \
-	X(INT, shm_size)                                                                               \
-	X(STR, seccomp) /* --security-opt seccomp=: NULL for podman's default profile, "unconfined" */ \
-	X(BOOL, rm)                                                                                    \
-	X(BOOL, tty)                                                                                   \
-	X(BOOL, interactive)                                                                           \
-	X(STR, log_driver)     /* k8s-file (NULL: the same), none, passthrough */                      \
-	X(INT, log_max_size)   /* --log-opt max-size in bytes (0: no limit) */                         \
-	X(STR, restart_policy) /* no (NULL: the same), on-failure, always, unless-stopped */           \
-	X(I32, restart_max)    /* on-failure:N (0: no limit) */                                        \
-	X(I32, stop_signal)    /* --stop-signal, else the image's StopSignal (0: SIGTERM) */           \
-	X(I32, stop_timeout)   /* --stop-timeout: seconds stop waits before SIGKILL */                 \
-	X(BOOL, started)       /* has run at least once (for refresh after reboot) */                  \
-	X(STRV, mounts)        /* -v, --mount, --tmpfs, --volumes-from (container/mount.h) */          \
-	X(BOOL, read_only)     /* --read-only: the rootfs is mounted read-only */                      \
-	X(BOOL, ro_no_tmpfs)   /* --read-only-tmpfs=false: no writable /tmp, /var/tmp, /run */         \
-	X(BOOL, privileged)                                                                            \
-	X(STRV, cap_add)        /* --cap-add, as CAP_CHOWN or ALL */                                   \
-	X(STRV, cap_drop)       /* --cap-drop, the same */                                             \
-	X(STRV, mask)           /* --security-opt mask= paths */                                       \
-	X(STRV, unmask)         /* unmask= paths (or ALL) */                                           \
-	X(BOOL, new_privileges) /* no_new_privs off */                                                 \
-	X(STR, seccomp_profile) /* seccomp=FILE's JSON (seccomp holds FILE) */                         \
-	X(STRV, ulimits)        /* --ulimit NAME=SOFT:HARD (-1: unlimited) */                          \
-	X(STRV, sysctls)        /* --sysctl NAME=VALUE */                                              \
-	X(STR, umask)           /* --umask, octal (NULL: 0022) */                                      \
+#define CTR_CONFIG_FIELDS(X)                                                                                \
+	X(STR, id)         /* 64 lowercase hex */                                                           \
+	X(STR, name)       /* unique; name/<name> holds the ID */                                           \
+	X(STR, image_id)   /* NULL with --rootfs */                                                         \
+	X(STR, image_name) /* what the user typed */                                                        \
+	X(STR, rootfs)     /* --rootfs DIR (absolute), else NULL */                                         \
+	X(INT, created)                                                                                     \
+	X(STRV, args) /* final process args (entrypoint + command) */                                       \
+	X(STRV, env)  /* final environment */                                                               \
+	X(STR, workdir)                                                                                     \
+	X(UINT, uid)                                                                                        \
+	X(UINT, gid)                                                                                        \
+	X(STR, userns)  /* --userns canonical (NULL: host, burrow's own namespace) */                       \
+	X(STR, uid_map) /* its own user namespace: CTR:HOST:SIZE,... (NULL: burrow's) */                    \
+	X(STR, gid_map)                                                                                     \
+	X(STR, passwd_entry) /* added to a generated /etc/passwd when its uid has no entry */               \
+	X(STR, group_entry)  /* added to a generated /etc/group when its gid has none */                    \
+	X(STRV, groups)      /* --group-add as gids, or "keep-groups" alone */                              \
+	X(STR, hostname)                                                                                    \
+	X(STR, network)      /* --network in its canonical form (netns_format) */                           \
+	X(STRV, ports)       /* -p and -P, canonical (netns_port_format); host port left out: a free one */ \
+	X(STRV, add_hosts)   /* --add-host NAME:IP */                                                       \
+	X(STRV, dns)         /* --dns servers (NULL: the network's) */                                      \
+	X(STRV, dns_search)  /* --dns-search */                                                             \
+	X(STRV, dns_options) /* --dns-option */                                                             \
+	X(BOOL, no_hosts)    /* --no-hosts */                                                               \
+	X(INT, shm_size)                                                                                    \
+	X(STR, seccomp) /* --security-opt seccomp=: NULL for podman's default profile, "unconfined" */      \
+	X(BOOL, rm)                                                                                         \
+	X(BOOL, tty)                                                                                        \
+	X(BOOL, interactive)                                                                                \
+	X(STR, log_driver)     /* k8s-file (NULL: the same), none, passthrough */                           \
+	X(INT, log_max_size)   /* --log-opt max-size in bytes (0: no limit) */                              \
+	X(STR, restart_policy) /* no (NULL: the same), on-failure, always, unless-stopped */                \
+	X(I32, restart_max)    /* on-failure:N (0: no limit) */                                             \
+	X(I32, stop_signal)    /* --stop-signal, else the image's StopSignal (0: SIGTERM) */                \
+	X(I32, stop_timeout)   /* --stop-timeout: seconds stop waits before SIGKILL */                      \
+	X(BOOL, started)       /* has run at least once (for refresh after reboot) */                       \
+	X(STRV, mounts)        /* -v, --mount, --tmpfs, --volumes-from (container/mount.h) */               \
+	X(BOOL, read_only)     /* --read-only: the rootfs is mounted read-only */                           \
+	X(BOOL, ro_no_tmpfs)   /* --read-only-tmpfs=false: no writable /tmp, /var/tmp, /run */              \
+	X(BOOL, privileged)                                                                                 \
+	X(STRV, cap_add)        /* --cap-add, as CAP_CHOWN or ALL */                                        \
+	X(STRV, cap_drop)       /* --cap-drop, the same */                                                  \
+	X(STRV, mask)           /* --security-opt mask= paths */                                            \
+	X(STRV, unmask)         /* unmask= paths (or ALL) */                                                \
+	X(BOOL, new_privileges) /* no_new_privs off */                                                      \
+	X(STR, seccomp_profile) /* seccomp=FILE's JSON (seccomp holds FILE) */                              \
+	X(STRV, ulimits)        /* --ulimit NAME=SOFT:HARD (-1: unlimited) */                               \
+	X(STRV, sysctls)        /* --sysctl NAME=VALUE */                                                   \
+	X(STR, umask)           /* --umask, octal (NULL: 0022) */                                           \
 	X(STR, tz)              /* --tz: the host's zoneinfo file */
 
 /* Who runs a container and how its run went: in the run record, and
@@ -149,6 +155,7 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STATE, state)                                                                          \
 	CTR_RUN_PROC_FIELDS(X)                                                                   \
 	X(STR, mountpoint)  /* the mounted rootfs (NULL: none) */                                \
+	X(STRV, ports)      /* the published ports as bound, every host port chosen */           \
 	X(PID, fuse_pid)    /* fuse-overlayfs serving mountpoint (0: unknown) */                 \
 	X(STR, reason)      /* why it stopped when not by itself (e.g. "monitor died") */        \
 	X(BOOL, restarting) /* exited, and its monitor restarts it (the policy) after a pause */ \

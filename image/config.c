@@ -28,6 +28,7 @@ void img_config_clear(struct img_config *c)
 	free(c->user);
 	free(c->stop_signal);
 	strv_free(c->volumes);
+	strv_free(c->exposed_ports);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -43,6 +44,7 @@ void img_config_copy(struct img_config *dst, const struct img_config *src)
 	dst->user = src->user ? xstrdup(src->user) : NULL;
 	dst->stop_signal = src->stop_signal ? xstrdup(src->stop_signal) : NULL;
 	dst->volumes = src->volumes ? strv_dup(src->volumes) : NULL;
+	dst->exposed_ports = src->exposed_ports ? strv_dup(src->exposed_ports) : NULL;
 }
 
 void img_config_gen(yajl_gen g, const struct img_config *c)
@@ -70,6 +72,16 @@ void img_config_gen(yajl_gen g, const struct img_config *c)
 		}
 		jg_map_close(g);
 	}
+	if (c->exposed_ports) {
+		jg_key(g, "ExposedPorts");
+		jg_map_open(g);
+		for (size_t i = 0; c->exposed_ports[i]; i++) {
+			jg_key(g, c->exposed_ports[i]);
+			jg_map_open(g);
+			jg_map_close(g);
+		}
+		jg_map_close(g);
+	}
 	jg_map_close(g);
 }
 
@@ -90,6 +102,11 @@ void img_config_from_json(yajl_val v, struct img_config *c)
 	yajl_val vols = json_get(v, "Volumes");
 	for (size_t i = 0; vols && YAJL_IS_OBJECT(vols) && i < vols->u.object.len; i++)
 		strv_append(&c->volumes, vols->u.object.keys[i]);
+	yajl_val ports = json_get(v, "ExposedPorts");
+	if (ports && YAJL_IS_OBJECT(ports)) {
+		for (size_t i = 0; i < ports->u.object.len; i++)
+			strv_append(&c->exposed_ports, ports->u.object.keys[i]);
+	}
 }
 
 int img_split_words(const char *s, char ***out, struct burrow_err **err)

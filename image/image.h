@@ -58,8 +58,9 @@ struct img_config {
 	char **entrypoint;
 	char *workdir;
 	char *user;
-	char *stop_signal; /* StopSignal, as the image wrote it */
-	char **volumes;    /* the keys of Volumes: mount points of anonymous volumes */
+	char *stop_signal;    /* StopSignal, as the image wrote it */
+	char **volumes;       /* the keys of Volumes: mount points of anonymous volumes */
+	char **exposed_ports; /* ExposedPorts' keys ("80/tcp"), NULL when none */
 };
 
 struct img_info {

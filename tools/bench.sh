@@ -135,6 +135,32 @@ want run-d-stop && row "run -d + stop -t 0 + rm (network none)" \
 	"sh -c 'id=\$($P run -d --label burrow-bench=1 --network none localhost/burrow-bench-busybox sleep 600) && $P stop -t 0 \$id >/dev/null && $P rm \$id'"
 want run-d-slirp && row "run -d + rm -f (slirp)" "sh -c '$B rm -f \$($B run -d busybox sleep 600)'" "sh -c true" \
 	"sh -c '$P rm -f -t 0 \$($P run -d --label burrow-bench=1 localhost/burrow-bench-busybox sleep 600)'"
+if want run-p; then
+	# run -d -p, one connection through the published port (a server that
+	# answers once), rm -f: the ports bound before the container starts,
+	# forwarded once it runs, released by rm
+	cat >"$work/ask" <<'PY'
+#!/usr/bin/env python3
+import socket, sys, time
+end = time.time() + 10
+while time.time() < end:
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)
+        if s.recv(16):
+            sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.005)
+sys.exit(1)
+PY
+	chmod +x "$work/ask"
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	srv='sh -c "echo hi | nc -l -p 80"'
+	row "run -d -p + a connection + rm -f" \
+		"sh -c 'id=\$($B run -d -p 127.0.0.1:$port:80 busybox $srv) && $work/ask $port && $B rm -f \$id >/dev/null'" \
+		"sh -c true" \
+		"sh -c 'id=\$($P run -d --label burrow-bench=1 -p 127.0.0.1:$port:80 localhost/burrow-bench-busybox $srv) && $work/ask $port && $P rm -f -t 0 \$id >/dev/null'"
+fi
 if want exec; then
 	# a command in a running container; the floor joins the same
 	# namespaces with nsenter from inside burrow's user namespace
@@ -158,6 +184,9 @@ if want rss; then
 	printf '%-44s %10s\n' "burrow monitor, --network none" "$(rss "$(mon_of "$id")")"
 	id2=$("$B" run -d busybox sleep 600)
 	printf '%-44s %10s\n' "burrow monitor, slirp" "$(rss "$(mon_of "$id2")")"
+	id3=$("$B" run -d -p 127.0.0.1::80 -p 127.0.0.1::90/udp busybox sleep 600)
+	printf '%-44s %10s\n' "burrow monitor, slirp, tcp+udp ports published" "$(rss "$(mon_of "$id3")")"
+	"$B" rm -f "$id3" >/dev/null
 	kp=$(cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/keeper.pid")
 	printf '%-44s %10s\n' "burrow keeper (one for all)" "$(rss "$kp")"
 	"$B" rm -f "$id" "$id2" >/dev/null

@@ -172,22 +172,28 @@ SYSPROBE=$HELPERS_BIN/sysprobe
 # import_probe: the busybox image plus /bin/sysprobe (tests/helpers/
 # sysprobe.c, static), as "probe" (the tarball is built once per bats run)
 import_probe() {
-	local tar=$BATS_RUN_TMPDIR/probe.tar
-	[ -x "$SYSPROBE" ] || {
-		echo "missing $SYSPROBE (make build/tests/helpers/sysprobe)" >&2
+	import_with_helper "$SYSPROBE" probe
+}
+
+# import_with_helper BIN NAME: the busybox image plus BIN (a static helper
+# of tests/helpers) as /bin/$(basename BIN), imported as NAME
+import_with_helper() {
+	local bin=$1 name=$2 tar=$BATS_RUN_TMPDIR/$2.tar
+	[ -x "$bin" ] || {
+		echo "missing $bin (make build/tests/helpers/$(basename "$bin"))" >&2
 		return 1
 	}
 	import_busybox
 	if [ ! -s "$tar" ]; then
-		local d=$BATS_RUN_TMPDIR/probe.d.$$
+		local d=$BATS_RUN_TMPDIR/$name.d.$$
 		mkdir -p "$d/bin"
-		cp "$SYSPROBE" "$d/bin/sysprobe"
+		cp "$bin" "$d/bin/"
 		cp "$BATS_RUN_TMPDIR/busybox.tar" "$tar.tmp.$$"
-		tar --numeric-owner --owner=0 --group=0 -C "$d" -rf "$tar.tmp.$$" ./bin/sysprobe
+		tar --numeric-owner --owner=0 --group=0 -C "$d" -rf "$tar.tmp.$$" "./bin/$(basename "$bin")"
 		mv "$tar.tmp.$$" "$tar"
 		rm -rf "$d"
 	fi
-	run_burrow 0 import "$tar" probe
+	run_burrow 0 import "$tar" "$name"
 }
 
 # probe_result OUTPUT NAME: what sysprobe said about NAME in OUTPUT

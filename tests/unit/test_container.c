@@ -711,6 +711,42 @@ static void test_hosts(void **state)
 	free(h);
 }
 
+static void test_user_names(void **state)
+{
+	(void)state;
+	char *const added[] = {"db:192.0.2.5", "gw:host-gateway", "v6:2001:db8::1", NULL};
+	char *h = ctr_hosts_added(added, "10.0.2.2");
+	assert_string_equal(h, "192.0.2.5\tdb\n10.0.2.2\tgw\n2001:db8::1\tv6\n");
+	free(h);
+	struct burrow_err *err = NULL;
+	assert_int_equal(ctr_check_add_host("db:192.0.2.5", &err), 0);
+	assert_int_equal(ctr_check_add_host("v6:::1", &err), 0);
+	assert_int_equal(ctr_check_add_host(":192.0.2.5", &err), -1);
+	burrow_err_free(err);
+	err = NULL;
+	assert_int_equal(ctr_check_add_host("db:nope", &err), -1);
+	burrow_err_free(err);
+	err = NULL;
+	assert_int_equal(ctr_check_dns("fd00::3", &err), 0);
+	assert_int_equal(ctr_check_dns("dns.example", &err), -1);
+	burrow_err_free(err);
+	err = NULL;
+
+	const char *base = "search a.example\noptions ndots:2\nnameserver 10.0.2.3\n";
+	char *r = ctr_resolv_conf_user(base, NULL, NULL, NULL);
+	assert_string_equal(r, base);
+	free(r);
+	char *const ns[] = {"192.0.2.53", "192.0.2.54", NULL}, *const search[] = {"b.example", "c.example", NULL},
+	            *const opts[] = {"ndots:5", NULL}, *const none[] = {".", NULL};
+	r = ctr_resolv_conf_user(base, ns, search, opts);
+	assert_string_equal(
+	    r, "search b.example c.example\noptions ndots:5\nnameserver 192.0.2.53\nnameserver 192.0.2.54\n");
+	free(r);
+	r = ctr_resolv_conf_user(base, NULL, none, NULL);
+	assert_string_equal(r, "options ndots:2\nnameserver 10.0.2.3\n");
+	free(r);
+}
+
 static void test_sizes(void **state)
 {
 	(void)state;
@@ -738,23 +774,15 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_config_roundtrip),
-	    cmocka_unit_test(test_config_bad_json),
-	    cmocka_unit_test(test_run_roundtrip),
-	    cmocka_unit_test(test_every_field),
-	    cmocka_unit_test(test_transitions),
-	    cmocka_unit_test(test_log_lines),
-	    cmocka_unit_test(test_detach_keys),
-	    cmocka_unit_test(test_signals),
-	    cmocka_unit_test(test_attach_error),
-	    cmocka_unit_test(test_spec),
-	    cmocka_unit_test(test_resolv_conf),
-	    cmocka_unit_test(test_hosts),
-	    cmocka_unit_test(test_sizes),
-	    cmocka_unit_test(test_seccomp_profile),
-	    cmocka_unit_test(test_spec_security),
-	    cmocka_unit_test(test_security_opts),
-	    cmocka_unit_test(test_resolve_user),
+	    cmocka_unit_test(test_config_roundtrip), cmocka_unit_test(test_config_bad_json),
+	    cmocka_unit_test(test_run_roundtrip),    cmocka_unit_test(test_every_field),
+	    cmocka_unit_test(test_transitions),      cmocka_unit_test(test_log_lines),
+	    cmocka_unit_test(test_detach_keys),      cmocka_unit_test(test_signals),
+	    cmocka_unit_test(test_attach_error),     cmocka_unit_test(test_spec),
+	    cmocka_unit_test(test_resolv_conf),      cmocka_unit_test(test_hosts),
+	    cmocka_unit_test(test_user_names),       cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_seccomp_profile),  cmocka_unit_test(test_spec_security),
+	    cmocka_unit_test(test_security_opts),    cmocka_unit_test(test_resolve_user),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

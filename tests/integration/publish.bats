@@ -1,0 +1,363 @@
+#!/usr/bin/env bats
+# Published ports through `burrow run -p` (netns/ports.h wired into the
+# monitor): servers inside the container (busybox httpd and nc, and
+# tests/helpers/netpeer, static, which answers with the client's address),
+# the test's clients on the host's loopback.
+
+load helpers
+
+NETPEER=$HELPERS_BIN/netpeer
+
+suite_setup() {
+	import_with_helper "$NETPEER" peer
+	bgpids=
+}
+
+suite_teardown() {
+	local p
+	for p in $bgpids; do kill "$p" 2>/dev/null || true; done
+	"$BURROW" rm -f -t 0 $("$BURROW" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+	return 0
+}
+
+# hport CTR PORT[/PROTO]: the host port `burrow port` reports
+hport() {
+	run_burrow 0 port "$1" "$2"
+	echo "${output##*:}"
+}
+
+# ask HOST PORT [tcp|udp] [SRCADDR]: what the server says to a client (TCP:
+# connect and read to the end; UDP: send "hello", read the answer),
+# retried for at most 10 s while the container's server is not up yet
+ask() {
+	python3 - "$@" <<'PY'
+import socket, sys, time
+host, port, proto = sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "tcp"
+src = sys.argv[4] if len(sys.argv) > 4 else None
+fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+end = time.time() + 10
+while True:
+    try:
+        s = socket.socket(fam, socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM)
+        s.settimeout(1)
+        if src:
+            s.bind((src, 0))
+        if proto == "udp":
+            s.sendto(b"hello", (host, port))
+            data = s.recv(4096)
+        else:
+            s.connect((host, port))
+            data = b""
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                data += b
+        if data:
+            me = s.getsockname()
+            print("client %s %d" % (me[0], me[1]))
+            sys.stdout.write(data.decode())
+            sys.exit(0)
+    except OSError:
+        pass
+    finally:
+        s.close()
+    if time.time() > end:
+        print("no answer from %s:%d/%s" % (host, port, proto), file=sys.stderr)
+        sys.exit(1)
+    time.sleep(0.1)
+PY
+}
+
+# hold PORT: a listener on 127.0.0.1:PORT of someone else's (in the
+# background, answering "mine"; SO_REUSEADDR, as servers do, so that the
+# connections it closed do not keep the port); HOLD_PID
+hold() {
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+open(sys.argv[2], "w").close()
+while True:
+    c, _ = s.accept(); c.sendall(b"mine\n"); c.close()
+' "$1" "$T/held" &
+	HOLD_PID=$!
+	bgpids="$bgpids $HOLD_PID"
+	for _ in $(seq 100); do [ -e "$T/held" ] && return 0; sleep 0.05; done
+	echo "the holder did not listen" >&2
+	return 1
+}
+
+@test "publish: TCP both ways through run -d -p: an upload and a download arrive intact" {
+	head -c 3000000 /dev/urandom >"$T/up"
+	run_burrow 0 run -d --name web -p 127.0.0.1::80 -p 127.0.0.1::81 busybox sh -c \
+		'head -c 3000000 /dev/urandom >/tmp/big; nc -l -p 80 >/tmp/up & httpd -f -p 81 -h /tmp'
+	local p80 p81
+	p80=$(hport web 80)
+	p81=$(hport web 81)
+	# download (once httpd answers)
+	local i rc
+	for i in $(seq 50); do
+		rc=0
+		curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$p81/nothing-here" 2>/dev/null || rc=$?
+		[ "$rc" = 22 ] && break # a 404: httpd answers
+		sleep 0.1
+	done
+	curl -sf --max-time 20 -o "$T/down" "http://127.0.0.1:$p81/big"
+	run_burrow 0 exec web sha256sum /tmp/big
+	is "$(sha256sum <"$T/down" | cut -d' ' -f1)" "${output%% *}" "the download arrived intact"
+	# upload (nc listens before httpd started)
+	timeout 20 socat -u FILE:"$T/up" TCP:127.0.0.1:"$p80"
+	local want
+	want=$(sha256sum <"$T/up" | cut -d' ' -f1)
+	for i in $(seq 100); do
+		run_burrow 0 exec web sha256sum /tmp/up
+		[ "${output%% *}" = "$want" ] && break
+		sleep 0.1
+	done
+	is "${output%% *}" "$want" "the upload arrived intact"
+}
+
+@test "publish: UDP both ways through -p PORT/udp" {
+	run_burrow 0 run -d --name u -p 127.0.0.1::90/udp peer netpeer udp 90
+	run ask 127.0.0.1 "$(hport u 90/udp)" udp
+	is "$status" 0 "an answer came back: $output"
+	assert_match "$output" "hello$"
+	run_burrow 0 port u
+	assert_match "$output" "^90/udp -> 127\.0\.0\.1:[0-9]+$"
+}
+
+@test "publish: a range of ports, shown together by ps and one by one by port" {
+	run_burrow 0 run -d --name r -p 127.0.0.1::90-91 peer sh -c 'netpeer tcp 90 & netpeer tcp 91'
+	local a b
+	a=$(hport r 90)
+	b=$(hport r 91)
+	is "$b" "$((a + 1))" "a run of free host ports"
+	run ask 127.0.0.1 "$a"
+	is "$status" 0
+	run ask 127.0.0.1 "$b"
+	is "$status" 0
+	run_burrow 0 ps --format '{{.Ports}}'
+	is "$output" "127.0.0.1:$a-$b->90-91/tcp"
+	run_burrow 0 port r
+	is "$output" "90/tcp -> 127.0.0.1:$a
+91/tcp -> 127.0.0.1:$b"
+}
+
+@test "publish: a random host port (-p 80) is reported by port, ps and inspect, and reaches the container" {
+	run_burrow 0 run -d --name w -p 80 peer netpeer tcp 80
+	run_burrow 0 port w 80
+	assert_match "$output" "^0\.0\.0\.0:[0-9]+$"
+	local p=${output##*:}
+	[ "$p" -gt 0 ]
+	run ask 127.0.0.1 "$p"
+	is "$status" 0 "$output"
+	run_burrow 0 ps --format '{{.Ports}}'
+	is "$output" "0.0.0.0:$p->80/tcp"
+	run_burrow 0 inspect --format '{{json .NetworkSettings.Ports}} {{json .HostConfig.PortBindings}}' w
+	is "$output" '{"80/tcp":[{"HostIp":"","HostPort":"'"$p"'"}]} {"80/tcp":[{"HostIp":"","HostPort":""}]}'
+	run_burrow 125 port w 81
+	assert_match "$output" 'failed to find published port "81/tcp"'
+}
+
+@test "publish: an IPv6 host address is forwarded" {
+	python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0))' 2>/dev/null ||
+		need_or_fail "IPv6 loopback (::1)"
+	run_burrow 0 run -d --name v6 -p '[::1]::80' peer netpeer tcp 80
+	run_burrow 0 port v6 80
+	assert_match "$output" '^\[::1\]:[0-9]+$'
+	run ask ::1 "${output##*:}"
+	is "$status" 0 "$output"
+	# the client's own address and port, seen inside (the splice handler keeps them)
+	local me=$(sed -n 's/^client //p' <<<"$output")
+	assert_match "$output" "
+$me"
+}
+
+@test "publish: a host port in use fails with 126 naming it and leaves nothing; its owner keeps it" {
+	local p
+	p=$(free_port)
+	hold "$p"
+	run_burrow 126 run -d --name busy -p "127.0.0.1:$p:80" busybox sleep 60
+	assert_match "$output" "127\.0\.0\.1:$p/tcp: address already in use"
+	run_burrow 0 ps -a -q
+	is "$output" "" "no container left"
+	run ask 127.0.0.1 "$p"
+	assert_match "$output" "mine" "the port is still its owner's"
+	# a created one stays created (start says 125 for any failure, as podman's)
+	run_burrow 0 create --name later -p "127.0.0.1:$p:80" busybox sleep 60
+	run_burrow 125 start later
+	assert_match "$output" "address already in use"
+	run_burrow 0 ps -a --format '{{.Names}} {{.Status}}'
+	is "$output" "later Created"
+	kill "$HOLD_PID"
+	wait "$HOLD_PID" 2>/dev/null || true
+	run_burrow 0 start later
+	run_burrow 0 ps --format '{{.Names}} {{.Ports}}'
+	is "$output" "later 127.0.0.1:$p->80/tcp"
+}
+
+@test "publish: port_handler=slirp goes through libslirp's hostfwd (the client's port kept, the host as 10.0.2.2); the default keeps the address too" {
+	run_burrow 0 run -d --name s --network slirp:port_handler=slirp -p 127.0.0.1::80 peer netpeer tcp 80
+	run_burrow 0 run -d --name d -p 127.0.0.1::80 peer netpeer tcp 80
+	run ask 127.0.0.1 "$(hport s 80)" tcp 127.0.0.7
+	is "$status" 0 "$output"
+	local port=$(sed -n 's/^client 127\.0\.0\.7 //p' <<<"$output")
+	assert_match "$output" "
+10\.0\.2\.2 $port$"
+	run ask 127.0.0.1 "$(hport d 80)" tcp 127.0.0.7
+	is "$status" 0 "$output"
+	port=$(sed -n 's/^client 127\.0\.0\.7 //p' <<<"$output")
+	assert_match "$output" "
+127\.0\.0\.7 $port$"
+}
+
+@test "publish: stop releases the host ports at once; restart and the restart policy forward again" {
+	local p
+	p=$(free_port)
+	run_burrow 0 run -d --name a -p "127.0.0.1:$p:80" peer netpeer tcp 80
+	run ask 127.0.0.1 "$p"
+	is "$status" 0
+	run_burrow 0 restart -t 0 a
+	run ask 127.0.0.1 "$p"
+	is "$status" 0 "forwarded after restart: $output"
+	run_burrow 0 stop -t 0 a
+	# bound again at once, by someone else (SO_REUSEADDR, as servers do)
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
+	run_burrow 0 run -d --name b -p "127.0.0.1:$p:80" peer netpeer tcp 80
+	run ask 127.0.0.1 "$p"
+	is "$status" 0
+	run_burrow 0 rm -f -t 0 b
+	# the policy: the server answers once and exits, and is brought back
+	run_burrow 0 run -d --name c --restart always -p "127.0.0.1:$p:80" busybox sh -c 'echo hi | nc -l -p 80'
+	run ask 127.0.0.1 "$p"
+	assert_match "$output" "hi"
+	run ask 127.0.0.1 "$p"
+	assert_match "$output" "hi" "forwarded again after the policy restarted it"
+	run_burrow 0 inspect --format '{{.RestartCount}}' c
+	[ "$output" -ge 1 ]
+}
+
+@test "publish: -P publishes --expose ports (and only with -P) on free host ports" {
+	run_burrow 0 run -d --name e --expose 80 --expose 90/udp -P peer sh -c 'netpeer tcp 80 & netpeer udp 90'
+	run_burrow 0 port e
+	assert_match "$output" "^80/tcp -> 0\.0\.0\.0:[0-9]+
+90/udp -> 0\.0\.0\.0:[0-9]+$"
+	run ask 127.0.0.1 "$(hport e 80)"
+	is "$status" 0
+	run ask 127.0.0.1 "$(hport e 90/udp)" udp
+	is "$status" 0
+	run_burrow 0 run -d --name n --expose 80 peer netpeer tcp 80
+	run_burrow 0 port n
+	is "$output" ""
+}
+
+@test "publish: bad -p, --expose and network combinations fail with 125 before anything is made" {
+	run_burrow 125 run -p 80/sctp busybox true
+	assert_match "$output" "sctp"
+	run_burrow 125 run -p 1-3:80-81 busybox true
+	run_burrow 125 run --expose nope busybox true
+	run_burrow 125 create -p 127.0.0.1:8080:80 -p 127.0.0.1:8080:81 busybox true
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	run_burrow 0 run --rm --network none -p 80 busybox true
+	assert_match "$output" "Port mappings have been discarded"
+}
+
+@test "publish: 10 containers with published ports at once" {
+	local i
+	for i in $(seq 10); do
+		run_burrow 0 run -d --name "m$i" -p 127.0.0.1::80 peer netpeer tcp 80
+	done
+	for i in $(seq 10); do
+		run ask 127.0.0.1 "$(hport "m$i" 80)"
+		is "$status" 0 "m$i answers: $output"
+	done
+	run_burrow 0 port -a
+	is "$(grep -c '^80/tcp -> 127\.0\.0\.1:' <<<"$output")" 10
+}
+
+@test "publish: a client that stalls and then vanishes mid-transfer does not stall the monitor or others" {
+	run_burrow 0 run -d --name big -p 127.0.0.1::81 busybox sh -c \
+		'head -c 30000000 /dev/zero >/tmp/big; echo ok >/tmp/small; httpd -f -p 81 -h /tmp'
+	local p
+	p=$(hport big 81)
+	local i
+	for i in $(seq 50); do
+		curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$p/small" && break
+		sleep 0.1
+	done
+	# asks for the big file, reads a little, stops reading, then is killed
+	python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /big HTTP/1.0\r\n\r\n")
+s.recv(1000)
+time.sleep(60)' "$p" &
+	local slow=$!
+	bgpids="$bgpids $slow"
+	sleep 1
+	run curl -sf --max-time 10 "http://127.0.0.1:$p/small"
+	is "$output" "ok" "another client is served while one stalls"
+	kill -9 "$slow"
+	run curl -sf --max-time 10 "http://127.0.0.1:$p/small"
+	is "$output" "ok" "and after it vanished"
+	run_burrow 0 stop -t 1 big
+}
+
+@test "network: container:NAME shares a running container's network (refused when it does not run); ns:PATH joins a namespace" {
+	run_burrow 0 run -d --name web peer netpeer tcp 80
+	run_burrow 0 run --rm --network container:web busybox sh -c \
+		'ip -4 -o addr show tap0; grep -c host.containers.internal /etc/hosts; nc 127.0.0.1 80 </dev/null'
+	assert_match "$output" "inet 10\.0\.2\.100/24"
+	assert_match "$output" "127\.0\.0\.1 [0-9]+" "the other container's server, on the shared loopback"
+	run_burrow 0 inspect --format '{{.State.Pid}}' web
+	run_burrow 0 run --rm --network "ns:/proc/$output/ns/net" busybox sh -c 'nc 127.0.0.1 80 </dev/null'
+	assert_match "$output" "127\.0\.0\.1 [0-9]+"
+	run_burrow 125 run --rm --network container:web -p 90 busybox true
+	assert_match "$output" "-p cannot be used with --network container:web"
+	run_burrow 125 run --rm --network container:nosuch busybox true
+	assert_match "$output" "no such container 'nosuch'"
+	run_burrow 0 stop -t 0 web
+	run_burrow 125 run --rm --name j --network container:web busybox true
+	assert_match "$output" "cannot join the network of container 'web': it is not running"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "web"
+}
+
+@test "network: none has only lo; pasta is refused naming slirp" {
+	run_burrow 0 run --rm --network none busybox sh -c 'ls /sys/class/net'
+	is "$output" "lo"
+	run_burrow 125 run --rm --network pasta busybox true
+	assert_match "$output" "slirp"
+}
+
+@test "names: /etc/hosts has host.containers.internal, host.docker.internal, the name and hostname, --add-host; --dns* write resolv.conf; --no-hosts" {
+	run_burrow 0 run --rm --name n1 --hostname h1 --add-host db.example:192.0.2.5 --add-host gw:host-gateway \
+		--add-host v6:2001:db8::1 --dns 192.0.2.53 --dns-search example.org --dns-option ndots:3 \
+		busybox sh -c 'cat /etc/hosts; echo ---; cat /etc/resolv.conf'
+	assert_match "$output" "
+10\.0\.2\.100	h1 n1
+10\.0\.2\.2	host\.containers\.internal host\.docker\.internal
+192\.0\.2\.5	db\.example
+10\.0\.2\.2	gw
+2001:db8::1	v6
+---"
+	assert_match "$output" "search example\.org
+options ndots:3
+nameserver 192\.0\.2\.53$"
+	assert_no_match "$output" "nameserver 10\.0\.2\.3"
+	run_burrow 0 run --rm busybox cat /etc/resolv.conf
+	assert_match "$output" "nameserver 10\.0\.2\.3"
+	run_burrow 1 run --rm --no-hosts busybox cat /etc/hosts
+	run_burrow 125 run --rm --add-host bad busybox true
+	assert_match "$output" "invalid --add-host 'bad'"
+	run_burrow 125 run --rm --dns nope busybox true
+	assert_match "$output" "invalid --dns 'nope'"
+	run_burrow 125 run --rm --no-hosts --add-host a:192.0.2.1 busybox true
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
