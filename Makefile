@@ -56,12 +56,14 @@ HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:%.c=$(BUILD)/%)
 
 BIN ?= burrow
+# the container init of run --init, found beside the binary
+INIT_BIN := $(dir $(BIN))burrow-init
 .PHONY: all deps demo check check-asan unit integration bench install asan fmt fmt-check includes-check clean help
 
 
 all: $(BIN)
 
-$(BIN): $(CMD_OBJS) $(BUILD)/libburrow.a
+$(BIN): $(CMD_OBJS) $(BUILD)/libburrow.a $(INIT_BIN)
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libburrow.a $(LDLIBS)
 
@@ -92,6 +94,11 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libburrow.a
 # static, so that a test can copy it into any image or --rootfs tree
 $(BUILD)/tests/helpers/sysprobe: tests/helpers/sysprobe.c
 	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@ (static)"
+	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
+
+# static: it runs inside any image, which may have no libc or a different one
+$(INIT_BIN): init/burrow-init.c
 	@echo "  CCLD    $@ (static)"
 	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
 
@@ -129,6 +136,7 @@ check-asan: asan $(HELPER_BINS)
 install: burrow
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 burrow $(DESTDIR)$(BINDIR)/burrow
+	install -m 0755 burrow-init $(DESTDIR)$(BINDIR)/burrow-init
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 
@@ -144,7 +152,7 @@ includes-check:
 	@tools/check-includes.sh
 
 clean:
-	rm -rf build burrow
+	rm -rf build burrow burrow-init
 
 help:
 	@echo "targets: all deps demo check unit integration bench install asan check-asan fmt fmt-check includes-check clean"

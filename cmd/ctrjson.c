@@ -59,6 +59,18 @@ static const char *user_text(const struct ctr_config *c, char *buf, size_t len)
 	return buf;
 }
 
+/* KEY=VALUE entries as a JSON object (labels, annotations). */
+static yajl_val kv_object(char *const *kv)
+{
+	yajl_val o = json_new_object();
+	for (size_t i = 0; kv && kv[i]; i++) {
+		const char *eq = strchr(kv[i], '=');
+		cleanup_free char *k = xstrndup(kv[i], eq ? (size_t)(eq - kv[i]) : strlen(kv[i]));
+		json_obj_add(o, k, json_new_str(eq ? eq + 1 : ""));
+	}
+	return o;
+}
+
 static yajl_val config_json(const struct ctr_config *c)
 {
 	char user[32];
@@ -79,7 +91,8 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "Image", json_new_str(c->image_name ? c->image_name : ""));
 	json_obj_add(o, "Volumes", json_new_null());
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
-	json_obj_add(o, "Labels", json_new_object());
+	json_obj_add(o, "Labels", kv_object(c->labels));
+	json_obj_add(o, "Annotations", kv_object(c->annotations));
 	return o;
 }
 
@@ -100,6 +113,7 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 	json_obj_add(rp, "Name", json_new_str(pol));
 	json_obj_add(rp, "MaximumRetryCount", json_new_int(c->restart_max));
 	json_obj_add(o, "AutoRemove", json_new_bool(c->rm));
+	json_obj_add(o, "Init", json_new_bool(c->init_path != NULL));
 	yajl_val lc = json_obj_add(o, "LogConfig", json_new_object());
 	json_obj_add(lc, "Type", json_new_str(c->log_driver ? c->log_driver : "k8s-file"));
 	json_obj_add(lc, "Config", json_new_null());
@@ -137,7 +151,7 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *
 	json_obj_add(o, "ProcessLabel", json_new_str(""));
 	json_obj_add(o, "AppArmorProfile", json_new_str(""));
 	json_obj_add(o, "Mounts", json_new_array());
-	json_obj_add(o, "Dependencies", json_new_array());
+	json_obj_add(o, "Dependencies", json_new_strv(c->requires));
 	json_obj_add(o, "NetworkSettings", json_new_object());
 	json_obj_add(o, "IsInfra", json_new_bool(false));
 	json_obj_add(o, "Config", config_json(c));

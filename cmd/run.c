@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/format.h"
+#include "cmd/runextra.h"
 #include "container/container.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
@@ -41,7 +42,7 @@
 	"      --stop-timeout N     seconds stop waits before SIGKILL (default 10)\n"                \
 	"  -t, --tty                allocate a pseudo-terminal\n"                                    \
 	"  -u, --user UID[:GID]     run as this user\n"                                              \
-	"  -w, --workdir DIR        working directory inside the container\n"
+	"  -w, --workdir DIR        working directory inside the container\n" CMD_RUNX_USAGE
 
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
@@ -135,6 +136,7 @@ struct run_args {
 	struct cmd_pull pull;
 	enum pull_policy policy;
 	char *pulled_name;
+	struct cmd_runx x; /* --init, --label, --annotation, --requires */
 };
 
 static void run_args_init(struct run_args *a)
@@ -150,6 +152,7 @@ static void run_args_clear(struct run_args *a)
 	strv_free(a->env.v);
 	cmd_pull_clear(&a->pull);
 	free(a->pulled_name);
+	cmd_runx_clear(&a->x);
 }
 
 /* "true"/"false" (and 1/0) for a boolean flag's value. */
@@ -197,10 +200,11 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"pull", required_argument, NULL, OPT_PULL},
 	    {"quiet", no_argument, NULL, 'q'},
 	    CMD_PULL_LONGOPTS,
+	    CMD_RUNX_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:iqtu:w:" : "e:h:iqtu:w:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:il:qtu:w:" : "e:h:il:qtu:w:", longopts)) != -1) {
 		switch (c) {
 		case 'e':
 			if (!*optarg || *optarg == '=')
@@ -316,9 +320,16 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			break;
 		case CMD_OPT_HELP:
 			return -1;
-		default:
-			if (cmd_pull_option(ctx, c, optarg, &a->pull) <= 0)
+		case 'l':
+			c = CMD_RUNX_LABEL;
+			/* fall through */
+		default: {
+			int x = cmd_runx_option(ctx, c, optarg, &a->x);
+			if (x == 0)
+				x = cmd_pull_option(ctx, c, optarg, &a->pull);
+			if (x <= 0)
 				return EXIT_BURROW;
+		}
 		}
 	}
 	if (optind >= argc)
@@ -334,6 +345,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.image = argv[optind];
 	a->o.cmd = argv + optind + 1;
 	a->o.env = a->env.v;
+	cmd_runx_apply(&a->x, &a->o);
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

@@ -40,7 +40,12 @@ struct ctr_create_opts {
 	int stop_signal;            /* --stop-signal (0: the image's, else SIGTERM) */
 	int stop_timeout;           /* --stop-timeout in seconds, when stop_timeout_set */
 	bool stop_timeout_set;
-	bool started; /* it is about to be started (run): saves a write later */
+	bool started;          /* it is about to be started (run): saves a write later */
+	bool init;             /* --init: burrow-init as pid 1 */
+	const char *init_path; /* --init-path (NULL: burrow-init beside the burrow binary) */
+	char **labels;         /* --label-file's then --label's KEY=VALUE, in order (NULL: none) */
+	char **annotations;    /* --annotation KEY=VALUE (NULL: none) */
+	char **requires;       /* --requires: names or IDs (NULL: none) */
 };
 
 /* One --security-opt KEY[=VALUE] into o (a later one for the same key
@@ -241,6 +246,21 @@ struct ctr_commit_opts {
  * refused. The container may be running: what its upper dir holds when
  * it is read is stored. */
 int ctr_commit(struct state_store *s, const struct ctr_commit_opts *o, char **image_id, struct burrow_err **err);
+
+/* Dependencies (container/depend.c). Records that c needs container id
+ * (a full ID): it is started before c and not removed while c exists.
+ * --requires adds them; --network container:X and --volumes-from X call
+ * this for X in ctr_create, before the record is stored. */
+void ctr_config_require(struct ctr_config *c, const char *id);
+/* The containers that require id (IDs, and names when names is not NULL;
+ * empty vectors when none). */
+int ctr_dependents(struct state_store *s, const char *id, char ***ids, char ***names, struct burrow_err **err);
+/* ref and every container that depends on it, directly or not, in the
+ * order they can be removed: dependents first, ref's ID last. */
+int ctr_removal_order(struct state_store *s, const char *ref, char ***ids, struct burrow_err **err);
+
+/* burrow-init beside the running burrow binary (NULL: unknown). */
+char *ctr_init_default_path(void);
 
 /* After a reboot (state.tdb missing): every container becomes configured
  * or exited, as the seeds' resetState/refresh do. */

@@ -176,7 +176,9 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	if (o->name && !state_valid_name(o->name))
 		return burrow_error(err, 0, "invalid container name '%s': use letters, digits, '_', '.' and '-'",
 		                    str_quote(o->name));
-	return 0;
+	return ctr_labels_check(o->labels, "label", err) < 0 || ctr_labels_check(o->annotations, "annotation", err) < 0
+	           ? -1
+	           : 0;
 }
 
 int ctr_parse_restart(const char *spec, const char **policy, int *max, struct burrow_err **err)
@@ -335,6 +337,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.stop_timeout = o->stop_timeout_set ? o->stop_timeout : CTR_STOP_TIMEOUT_DEFAULT;
 	c.started = o->started;
 	c.created = (long long)time(NULL);
+	if (ctr_create_extras(s, o, img, &c, err) < 0)
+		goto out;
 
 	c.name = o->name ? xstrdup(o->name) : NULL;
 	if (ctr_config_insert(s, &c, err) < 0)

@@ -101,7 +101,11 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(I32, restart_max)    /* on-failure:N (0: no limit) */                                        \
 	X(I32, stop_signal)    /* --stop-signal, else the image's StopSignal (0: SIGTERM) */           \
 	X(I32, stop_timeout)   /* --stop-timeout: seconds stop waits before SIGKILL */                 \
-	X(BOOL, started)       /* has run at least once (for refresh after reboot) */
+	X(BOOL, started)       /* has run at least once (for refresh after reboot) */                  \
+	X(STR, init_path)      /* --init: the host file bound at /run/podman-init (NULL: none) */      \
+	X(STRV, labels)        /* KEY=VALUE: the image's, then --label-file and --label */             \
+	X(STRV, annotations)   /* --annotation KEY=VALUE */                                            \
+	X(STRV, requires)      /* IDs of the containers started before it (--requires) */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a
