@@ -30,6 +30,12 @@ ifneq ($(COMPILE_GOALS),)
 ifeq ($(shell command -v pkg-config),)
 $(error pkg-config is missing (Debian package pkg-config); `./dev` (as root) installs it and the libraries)
 endif
+# what version shows: the commit built and its time (SOURCE_DATE_EPOCH wins),
+# recompiled into cmd/version.o when they change
+GIT_COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+BUILT := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
+VERSION_STAMP := $(BUILD)/version.stamp
+$(shell mkdir -p $(BUILD) && echo '$(GIT_COMMIT) $(BUILT)' | cmp -s - $(VERSION_STAMP) || echo '$(GIT_COMMIT) $(BUILT)' >$(VERSION_STAMP))
 MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p))))
 ifneq ($(MISSING),)
 $(error missing libraries: $(foreach p,$(MISSING),$(p) (Debian package $(pkg_deb_$(p)))); `./dev` (as root) installs them, or install them yourself)
@@ -101,6 +107,9 @@ $(BUILD)/tests/helpers/sysprobe: tests/helpers/sysprobe.c
 $(INIT_BIN): init/burrow-init.c
 	@echo "  CCLD    $@ (static)"
 	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
+
+$(BUILD)/cmd/version.o: $(VERSION_STAMP)
+$(BUILD)/cmd/version.o: ALL_CFLAGS += -DBURROW_GIT_COMMIT='"$(GIT_COMMIT)"' -DBURROW_BUILT=$(BUILT)LL
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 

@@ -27,12 +27,12 @@ enum {
 	{"annotation", required_argument, NULL, CMD_RUNX_ANNOTATION}, \
 	{"requires", required_argument, NULL, CMD_RUNX_REQUIRES}
 // clang-format on
-#define CMD_RUNX_USAGE                                                                                    \
-	"      --annotation KEY=VALUE  add an annotation to the container\n"                            \
+#define CMD_RUNX_USAGE                                                                                 \
+	"      --annotation KEY=VALUE  add an annotation to the container\n"                           \
 	"      --init               run burrow-init as pid 1: it reaps zombies and forwards signals\n" \
 	"      --init-path PATH     the init --init runs (default: burrow-init beside burrow)\n"       \
-	"  -l, --label KEY[=VALUE]  add a label to the container\n"                                     \
-	"      --label-file FILE    read labels from FILE, KEY=VALUE a line\n"                          \
+	"  -l, --label KEY[=VALUE]  add a label to the container\n"                                    \
+	"      --label-file FILE    read labels from FILE, KEY=VALUE a line\n"                         \
 	"      --requires CTR[,CTR] containers started before this one, kept while it exists\n"
 
 struct cmd_runx {

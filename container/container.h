@@ -259,6 +259,21 @@ int ctr_dependents(struct state_store *s, const char *id, char ***ids, char ***n
  * order they can be removed: dependents first, ref's ID last. */
 int ctr_removal_order(struct state_store *s, const char *ref, char ***ids, struct burrow_err **err);
 
+/* system df and system reset (container/sysreset.c). The bytes of the
+ * files and links under path, not following links nor leaving its file
+ * system (0 when it does not exist); a volume's (its _data). */
+int ctr_tree_size(const char *path, long long *out, struct burrow_err **err);
+int ctr_vol_size(struct state_store *s, const char *name, long long *out, struct burrow_err **err);
+/* The mount points (this mount namespace's) at or under dir, in mount
+ * order. */
+int ctr_mounts_under(const char *dir, char ***out, struct burrow_err **err);
+/* Unmounts (detached) every mount at or under dir, the latest first. */
+int ctr_unmount_under(const char *dir, struct burrow_err **err);
+/* Removes dir and all below it once nothing is mounted there (refused,
+ * EBUSY, naming the mount, when something stays mounted): never walks
+ * into a mount, such as a volume bound to the user's own directory. */
+int ctr_remove_tree(const char *dir, struct burrow_err **err);
+
 /* burrow-init beside the running burrow binary (NULL: unknown). */
 char *ctr_init_default_path(void);
 

@@ -137,8 +137,8 @@ static int start_dependencies(struct state_store *s, const char *id, const struc
 			break;
 		}
 		if (ctr_config_load(s, c.requires[i], &dep, err) < 0) {
-			ret = burrow_error_wrap(err, "cannot start container '%s': its dependency %.12s", str_quote(c.name),
-			                        c.requires[i]);
+			ret = burrow_error_wrap(err, "cannot start container '%s': its dependency %.12s",
+			                        str_quote(c.name), c.requires[i]);
 			break;
 		}
 		struct ctr_start_opts so = {.eng = o->eng};

@@ -31,8 +31,8 @@ static void die(const char *what, int code)
 /* The signals a fault raises in this process itself: left unblocked. */
 static int synchronous(int sig)
 {
-	return sig == SIGFPE || sig == SIGILL || sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT ||
-	       sig == SIGTRAP || sig == SIGSYS;
+	return sig == SIGFPE || sig == SIGILL || sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGTRAP ||
+	       sig == SIGSYS;
 }
 
 /* The child: its own process group, the terminal's foreground one when
