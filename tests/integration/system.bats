@@ -125,11 +125,10 @@ json_get() {
 	assert_match "$output" $'\nRemoved the storage root '"$XDG_DATA_HOME/burrow"
 	assert_match "$output" $'\nStopped the namespace keeper'
 	assert_match "$output" $'\nRemoved the runtime dir '"$XDG_RUNTIME_DIR/burrow"
-	# and burrow starts afresh
-	run_burrow 0 ps -a -q
-	is "$output" ""
-	run_burrow 0 images -q
-	is "$output" ""
+	# and burrow starts afresh (burrow-t2 hears of its single-ID mapping
+	# again, on stderr)
+	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
+	is "$("$BURROW" images -q 2>/dev/null)" ""
 }
 
 @test "system reset: asks without -f; no answer removes nothing" {
@@ -139,4 +138,21 @@ json_get() {
 	assert_match "$output" "the storage root: \"$XDG_DATA_HOME/burrow\""
 	run_burrow 0 images -q
 	[ -n "$output" ]
+}
+
+@test "system reset -f: never walks into a mount under the storage root or the runtime dir (a directory of yours stays whole)" {
+	import_busybox
+	mkdir -p "$T/mine"
+	echo precious >"$T/mine/keep"
+	# bound inside burrow's mount namespace, as a volume bound to a
+	# directory of yours is while a container uses it
+	mkdir -p "$XDG_DATA_HOME/burrow/bound" "$XDG_RUNTIME_DIR/burrow/bound"
+	run_burrow 0 unshare sh -c "mount --bind '$T/mine' '$XDG_DATA_HOME/burrow/bound' &&
+		mount --bind '$T/mine' '$XDG_RUNTIME_DIR/burrow/bound' && ls '$XDG_DATA_HOME/burrow/bound'"
+	is "$output" keep
+	run_burrow system reset -f
+	is "$(cat "$T/mine/keep")" precious "the bound directory's file"
+	is "$status" 0 "system reset's exit status"
+	[ ! -e "$XDG_DATA_HOME/burrow" ]
+	[ ! -e "$XDG_RUNTIME_DIR/burrow" ]
 }
