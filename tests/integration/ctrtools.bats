@@ -207,3 +207,34 @@ until_children() {
 	run_burrow 0 ps -a --format '{{.Names}}' --sort names
 	is "$output" $'bad\ncache\nneedsbad'
 }
+
+# labeled_image NAME: the busybox tarball loaded as a docker-archive whose
+# configuration has Labels (from=image, over=image).
+labeled_image() {
+	local tar=$BATS_RUN_TMPDIR/busybox.tar
+	python3 - "$tar" "$T/labeled.tar" "$1" <<'PY'
+import hashlib, io, json, sys, tarfile
+layer = open(sys.argv[1], 'rb').read()
+diff = 'sha256:' + hashlib.sha256(layer).hexdigest()
+cfg = json.dumps({'architecture': 'amd64', 'os': 'linux',
+                  'config': {'Cmd': ['sh'], 'Labels': {'from': 'image', 'over': 'image'}},
+                  'rootfs': {'type': 'layers', 'diff_ids': [diff]}}).encode()
+cfgname = hashlib.sha256(cfg).hexdigest() + '.json'
+man = json.dumps([{'Config': cfgname, 'RepoTags': [sys.argv[3] + ':latest'], 'Layers': ['layer.tar']}]).encode()
+with tarfile.open(sys.argv[2], 'w') as t:
+    for name, data in (('layer.tar', layer), (cfgname, cfg), ('manifest.json', man)):
+        i = tarfile.TarInfo(name)
+        i.size = len(data)
+        t.addfile(i, io.BytesIO(data))
+PY
+	run_burrow 0 load -i "$T/labeled.tar"
+}
+
+@test "labels: the image's first, the container's over them (podman's merge)" {
+	labeled_image labeled
+	run_burrow 0 create --name fromimg -l over=mine -l own=x labeled
+	run_burrow 0 inspect fromimg
+	is "$(json_get "$output" 'd[0]["Config"]["Labels"]')" '{"from": "image", "over": "mine", "own": "x"}'
+	run_burrow 0 ps -a --filter label=from=image --format '{{.Names}}'
+	is "$output" fromimg
+}
