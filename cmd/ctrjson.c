@@ -59,8 +59,7 @@ static const char *user_text(const struct ctr_config *c, char *buf, size_t len)
 	return buf;
 }
 
-/* KEY=VALUE entries as a JSON object (labels, annotations). */
-static yajl_val kv_object(char *const *kv)
+yajl_val cmd_kv_object(char *const *kv)
 {
 	yajl_val o = json_new_object();
 	for (size_t i = 0; kv && kv[i]; i++) {
@@ -91,8 +90,8 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "Image", json_new_str(c->image_name ? c->image_name : ""));
 	json_obj_add(o, "Volumes", json_new_null());
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
-	json_obj_add(o, "Labels", kv_object(c->labels));
-	json_obj_add(o, "Annotations", kv_object(c->annotations));
+	json_obj_add(o, "Labels", cmd_kv_object(c->labels));
+	json_obj_add(o, "Annotations", cmd_kv_object(c->annotations));
 	return o;
 }
 

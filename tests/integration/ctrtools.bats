@@ -122,6 +122,10 @@ until_children() {
 	run_burrow 0 create --name plain busybox true
 	run_burrow 0 ps -a --filter label=a=b --format '{{.Names}}'
 	is "$output" lab
+	run_burrow 0 ps -a --filter label=a=b --format '{{.Labels}}'
+	is "$output" 'map[a:b c: from:file over:flag]'
+	run_burrow 0 ps -a --filter label=a=b --format '{{index .Labels "a"}}'
+	is "$output" b
 	run_burrow 0 ps -a --filter label=c --format '{{.Names}}'
 	is "$output" lab
 	run_burrow 0 ps -a --filter label=a=c --format '{{.Names}}'
