@@ -30,6 +30,12 @@ ifneq ($(COMPILE_GOALS),)
 ifeq ($(shell command -v pkg-config),)
 $(error pkg-config is missing (Debian package pkg-config); `./dev` (as root) installs it and the libraries)
 endif
+# what version shows: the commit built and its time (SOURCE_DATE_EPOCH wins),
+# recompiled into cmd/version.o when they change
+GIT_COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+BUILT := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
+VERSION_STAMP := $(BUILD)/version.stamp
+$(shell mkdir -p $(BUILD) && echo '$(GIT_COMMIT) $(BUILT)' | cmp -s - $(VERSION_STAMP) || echo '$(GIT_COMMIT) $(BUILT)' >$(VERSION_STAMP))
 MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p))))
 ifneq ($(MISSING),)
 $(error missing libraries: $(foreach p,$(MISSING),$(p) (Debian package $(pkg_deb_$(p)))); `./dev` (as root) installs them, or install them yourself)
@@ -56,12 +62,14 @@ HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:%.c=$(BUILD)/%)
 
 BIN ?= burrow
+# the container init of run --init, found beside the binary
+INIT_BIN := $(dir $(BIN))burrow-init
 .PHONY: all deps demo check check-asan unit integration bench install asan fmt fmt-check includes-check clean help
 
 
 all: $(BIN)
 
-$(BIN): $(CMD_OBJS) $(BUILD)/libburrow.a
+$(BIN): $(CMD_OBJS) $(BUILD)/libburrow.a $(INIT_BIN)
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libburrow.a $(LDLIBS)
 
@@ -100,6 +108,14 @@ $(BUILD)/tests/helpers/netpeer: tests/helpers/netpeer.c
 	@echo "  CCLD    $@ (static)"
 	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
 
+# static: it runs inside any image, which may have no libc or a different one
+$(INIT_BIN): init/burrow-init.c
+	@echo "  CCLD    $@ (static)"
+	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
+
+$(BUILD)/cmd/version.o: $(VERSION_STAMP)
+$(BUILD)/cmd/version.o: ALL_CFLAGS += -DBURROW_GIT_COMMIT='"$(GIT_COMMIT)"' -DBURROW_BUILT=$(BUILT)LL
+
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 
 # Installs the Debian packages the build and the tests need (as root only).
@@ -134,6 +150,7 @@ check-asan: asan $(HELPER_BINS)
 install: burrow
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 burrow $(DESTDIR)$(BINDIR)/burrow
+	install -m 0755 burrow-init $(DESTDIR)$(BINDIR)/burrow-init
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 
@@ -149,7 +166,7 @@ includes-check:
 	@tools/check-includes.sh
 
 clean:
-	rm -rf build burrow
+	rm -rf build burrow burrow-init
 
 help:
 	@echo "targets: all deps demo check unit integration bench install asan check-asan fmt fmt-check includes-check clean"

@@ -128,6 +128,8 @@ void cmd_pull_clear(struct cmd_pull *p);
 /* verbs, and their usage after "Usage: burrow " (each beside its options) */
 int cmd_info(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_info_usage[];
+int cmd_version(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_version_usage[];
 int cmd_unshare(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_unshare_usage[];
 int cmd_system(struct cmd_ctx *ctx, int argc, char **argv);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/prune.h"
 #include "container/inspect.h"
 #include "lib/quote.h"
 
@@ -23,6 +24,7 @@ const char cmd_container_usage[] = "container SUBCOMMAND [ARG...]\n\n"
                                    "  list, ls  as burrow ps\n"
                                    "  logs      as burrow logs\n"
                                    "  pause     as burrow pause\n"
+                                   "  prune     remove every container that does not run\n"
                                    "  ps        as burrow ps\n"
                                    "  restart   as burrow restart\n"
                                    "  rm        as burrow rm\n"
@@ -70,6 +72,7 @@ static const struct {
     {"ls", "ps", cmd_ps},
     {"pause", "pause", cmd_pause},
     {"port", "port", cmd_port},
+    {"prune", "container prune", cmd_container_prune},
     {"ps", "ps", cmd_ps},
     {"restart", "restart", cmd_restart},
     {"rm", "rm", cmd_rm},

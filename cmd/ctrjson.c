@@ -62,6 +62,17 @@ static const char *user_text(const struct ctr_config *c, char *buf, size_t len)
 	return buf;
 }
 
+yajl_val cmd_kv_object(char *const *kv)
+{
+	yajl_val o = json_new_object();
+	for (size_t i = 0; kv && kv[i]; i++) {
+		const char *eq = strchr(kv[i], '=');
+		cleanup_free char *k = xstrndup(kv[i], eq ? (size_t)(eq - kv[i]) : strlen(kv[i]));
+		json_obj_add(o, k, json_new_str(eq ? eq + 1 : ""));
+	}
+	return o;
+}
+
 static yajl_val config_json(const struct ctr_config *c)
 {
 	char user[32];
@@ -82,7 +93,8 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "Image", json_new_str(c->image_name ? c->image_name : ""));
 	json_obj_add(o, "Volumes", json_new_null());
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
-	json_obj_add(o, "Labels", json_new_object());
+	json_obj_add(o, "Labels", cmd_kv_object(c->labels));
+	json_obj_add(o, "Annotations", cmd_kv_object(c->annotations));
 	return o;
 }
 
@@ -134,6 +146,7 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 	json_obj_add(rp, "Name", json_new_str(pol));
 	json_obj_add(rp, "MaximumRetryCount", json_new_int(c->restart_max));
 	json_obj_add(o, "AutoRemove", json_new_bool(c->rm));
+	json_obj_add(o, "Init", json_new_bool(c->init_path != NULL));
 	yajl_val lc = json_obj_add(o, "LogConfig", json_new_object());
 	json_obj_add(lc, "Type", json_new_str(c->log_driver ? c->log_driver : "k8s-file"));
 	json_obj_add(lc, "Config", json_new_null());
@@ -183,7 +196,7 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *
 		json_obj_add(o, "BoundingCaps", json_new_strv(bounding));
 	}
 	json_obj_add(o, "Mounts", json_new_array());
-	json_obj_add(o, "Dependencies", json_new_array());
+	json_obj_add(o, "Dependencies", json_new_strv(c->requires));
 	struct netns_ports ps;
 	cmd_ctr_ports(c, r, &ps);
 	yajl_val ns = json_obj_add(o, "NetworkSettings", json_new_object());

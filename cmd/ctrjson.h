@@ -16,4 +16,7 @@ const char *cmd_ctr_status(enum ctr_state st);
  * RFC 3339). log_path: its log file, NULL when it keeps none. */
 yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *r, const char *log_path);
 
+/* KEY=VALUE entries (labels, annotations) as a JSON object. */
+yajl_val cmd_kv_object(char *const *kv);
+
 #endif

@@ -1,4 +1,5 @@
 /* burrow: the verb table and global options (git style). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 static const struct cmd_verb verbs[] = {
     {"info", cmd_info, NEED_USERNS, "show how burrow is set up here", cmd_info_usage},
+    {"version", cmd_version, 0, "show burrow's version", cmd_version_usage},
     {"unshare", cmd_unshare, NEED_USERNS, "run a command inside burrow's user namespace", cmd_unshare_usage},
     {"system", cmd_system, 0, "manage burrow itself", cmd_system_usage},
     {"import", cmd_import, NEED_STATE, "import a root filesystem tarball as an image", cmd_import_usage},
@@ -70,6 +72,10 @@ static void print_main_usage(FILE *f)
 	           "      --log-level LEVEL   error, warn (default), info or debug\n"
 	           "      --root DIR          storage root (default $XDG_DATA_HOME/burrow)\n"
 	           "      --runroot DIR       runtime dir (default $XDG_RUNTIME_DIR/burrow)\n"
+	           "      --storage-driver D  overlay (the only one)\n"
+	           "      --noout             no output on stdout\n"
+	           "      --out FILE          standard output to FILE\n"
+	           "      --cgroup-manager M, --events-backend B  accepted for podman's scripts\n"
 	           "      --version           print the version\n"
 	           "      --help              print this help\n\n"
 	           "Commands:\n");
@@ -236,6 +242,51 @@ static int parse_log_level(const char *s)
 	return -1;
 }
 
+/* A global option of podman's that scripts pass: 0 when taken, else the
+ * exit code (the error said). */
+static int global_podman(int c, const char *name, const char *arg)
+{
+	switch (c) {
+	case 'S':
+		if (strcmp(arg, "overlay") != 0)
+			return cmd_usage_error(NULL, "--storage-driver '%s': burrow's storage driver is overlay",
+			                       str_quote(arg));
+		return 0;
+	case 'C':
+		if (strcmp(arg, "systemd") != 0 && strcmp(arg, "cgroupfs") != 0)
+			return cmd_usage_error(NULL, "invalid --cgroup-manager '%s' (systemd or cgroupfs)",
+			                       str_quote(arg));
+		burrow_debug("--cgroup-manager %s: accepted; burrow manages no cgroups", arg);
+		return 0;
+	case 'E':
+		if (strcmp(arg, "file") != 0 && strcmp(arg, "journald") != 0 && strcmp(arg, "none") != 0)
+			return cmd_usage_error(NULL, "invalid --events-backend '%s' (file, journald or none)",
+			                       str_quote(arg));
+		burrow_debug("--events-backend %s: accepted", arg);
+		return 0;
+	case 'N':
+	case 'O': {
+		const char *path = c == 'N' ? "/dev/null" : arg;
+		if (!*path)
+			return cmd_usage_error(NULL, "--out needs a file");
+		/* O_CLOEXEC: no container or helper inherits it */
+		if (!freopen(path, "we", stdout)) {
+			struct burrow_err *err = NULL;
+			burrow_error(&err, errno, "--out: cannot open '%s'", str_quote(path));
+			return cmd_fail(err);
+		}
+		return 0;
+	}
+	default: {
+		struct burrow_err *err = NULL;
+		burrow_error_status(&err, EINVAL,
+		                    "--%s: burrow has no remote mode: it runs containers on this machine only", name);
+		burrow_error_hint(&err, "run burrow on the machine itself (over ssh, for instance)");
+		return cmd_fail(err);
+	}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct cmd_ctx ctx = {0};
@@ -245,11 +296,21 @@ int main(int argc, char **argv)
 	    {"runroot", required_argument, NULL, 'R'},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'H'},
+	    /* podman's, that scripts pass (see global_podman) */
+	    {"storage-driver", required_argument, NULL, 'S'},
+	    {"cgroup-manager", required_argument, NULL, 'C'},
+	    {"events-backend", required_argument, NULL, 'E'},
+	    {"noout", no_argument, NULL, 'N'},
+	    {"out", required_argument, NULL, 'O'},
+	    {"url", required_argument, NULL, 'U'},
+	    {"connection", required_argument, NULL, 'U'},
+	    {"remote", optional_argument, NULL, 'U'},
+	    {"identity", required_argument, NULL, 'U'},
 	    {0, 0, 0, 0},
 	};
 	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:", global, NULL)) != -1) {
+	int c, idx = 0;
+	while ((c = getopt_long(argc, argv, "+:", global, &idx)) != -1) {
 		switch (c) {
 		case 'l': {
 			int lvl = parse_log_level(optarg);
@@ -275,6 +336,17 @@ int main(int argc, char **argv)
 		case 'H':
 			print_main_usage(stdout);
 			return 0;
+		case 'S':
+		case 'C':
+		case 'E':
+		case 'N':
+		case 'O':
+		case 'U': {
+			int r = global_podman(c, global[idx].name, optarg);
+			if (r)
+				return r;
+			break;
+		}
 		case ':':
 			return cmd_usage_error(NULL, "flag '%s' needs a value", str_quote(argv[optind - 1]));
 		default:

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/ctrjson.h"
+#include "image/image.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
@@ -177,10 +178,10 @@ static bool value_match(enum pf_key k, const struct pf_value *v, const struct ct
 		}
 		return false;
 	}
-	case PF_LABEL: /* burrow keeps no labels: none is there */
-		return false;
+	case PF_LABEL:
+		return img_labels_match(c->labels, v->text);
 	case PF_NOT_LABEL:
-		return true;
+		return !img_labels_match(c->labels, v->text);
 	default:
 		return false;
 	}

@@ -20,8 +20,7 @@ void cmd_ps_filter_free(struct cmd_ps_filter *f);
  * initialized, running, paused, stopping, stopped, exited, removing,
  * unknown), exited (an exit code), ancestor (an image ID substring, or a
  * regular expression over the image name), label and label! (KEY or
- * KEY=VALUE; burrow keeps no labels yet, so label never matches and label!
- * always does). -1 (EINVAL) naming what is wrong. */
+ * KEY=VALUE, as images' img_labels_match). -1 (EINVAL) naming what is wrong. */
 int cmd_ps_filter_add(struct cmd_ps_filter *f, const char *spec, struct burrow_err **err);
 /* Whether a filter of key was given (status: ps lists every container). */
 bool cmd_ps_filter_has(const struct cmd_ps_filter *f, const char *key);

@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "cmd/env.h"
 #include "cmd/format.h"
+#include "cmd/runextra.h"
 #include "container/container.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
@@ -36,7 +37,7 @@
 	"      --log-driver DRIVER  k8s-file (default), none, passthrough\n"                          \
 	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"               \
 	"      --name NAME          name the container\n"                                             \
-	"      --network MODE       slirp[:OPTS] (default), none, host, container:NAME, ns:PATH\n"    \
+	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"    \
 	"      --expose PORT        a port -P publishes: PORT[-END][/PROTO]\n"                        \
 	"  -p, --publish SPEC       publish a port: [[IP:][HOSTPORT]:]PORT[/PROTO]\n"                 \
 	"  -P, --publish-all        publish the exposed ports (image's, --expose) on free ones\n"     \
@@ -68,7 +69,7 @@
 	"      --gidmap CTR:HOST:N  the same for groups (default: as --uidmap)\n"                     \
 	"      --group-add GROUP    an additional group (name, gid; keep-groups: yours)\n"            \
 	"      --passwd-entry TMPL  the passwd entry keep-id adds ($USERNAME, $UID, $HOME...)\n"      \
-	"  -w, --workdir DIR        working directory inside the container\n"                         \
+	"  -w, --workdir DIR        working directory inside the container\n" CMD_RUNX_USAGE          \
 	"  -v, --volume [SRC:]DST[:OPTS]  bind a host path (SRC starts with / or .), a named\n"       \
 	"                           volume (SRC a name), or an anonymous one (no SRC); OPTS:\n"       \
 	"                           ro, rw, nocopy, U, O, z, Z, rprivate, rshared ..., rbind, bind\n" \
@@ -203,6 +204,7 @@ struct run_args {
 	struct strv_builder group_add;
 	struct netns_ports publish, expose;
 	struct strv_builder add_hosts, dns, dns_search, dns_options;
+	struct cmd_runx x; /* --init, --label, --annotation, --requires */
 };
 
 static void run_args_init(struct run_args *a)
@@ -233,6 +235,7 @@ static void run_args_clear(struct run_args *a)
 	strv_free(a->dns_options.v);
 	netns_ports_clear(&a->publish);
 	netns_ports_clear(&a->expose);
+	cmd_runx_clear(&a->x);
 }
 
 /* "true"/"false" (and 1/0) for a boolean flag's value. */
@@ -333,10 +336,11 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"pull", required_argument, NULL, OPT_PULL},
 	    {"quiet", no_argument, NULL, 'q'},
 	    CMD_PULL_LONGOPTS,
+	    CMD_RUNX_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:ip:Pqtu:v:w:" : "e:h:ip:Pqtu:v:w:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:il:p:Pqtu:v:w:" : "e:h:il:p:Pqtu:v:w:", longopts)) != -1) {
 		switch (c) {
 		case 'e':
 			if (!*optarg || *optarg == '=')
@@ -555,9 +559,16 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			break;
 		case CMD_OPT_HELP:
 			return -1;
-		default:
-			if (cmd_pull_option(ctx, c, optarg, &a->pull) <= 0)
+		case 'l':
+			c = CMD_RUNX_LABEL;
+			/* fall through */
+		default: {
+			int x = cmd_runx_option(ctx, c, optarg, &a->x);
+			if (x == 0)
+				x = cmd_pull_option(ctx, c, optarg, &a->pull);
+			if (x <= 0)
 				return EXIT_BURROW;
+		}
 		}
 	}
 	if (optind >= argc)
@@ -604,6 +615,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.uidmap = a->idmap[0];
 	a->o.gidmap = a->idmap[1];
 	a->o.group_add = a->group_add.v;
+	cmd_runx_apply(&a->x, &a->o);
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

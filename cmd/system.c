@@ -1,15 +1,21 @@
-/* burrow system migrate */
+/* burrow system migrate|df|prune|reset */
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/sysdf.h"
 #include "userns/userns.h"
 #include "lib/quote.h"
 
 /* What 'burrow system --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
-const char cmd_system_usage[] = "system migrate\n\n"
+const char cmd_system_usage[] = "system SUBCOMMAND\n\n"
+                                "  df [-v] [--format F]  space used by images, containers and volumes\n"
                                 "  migrate   stop the namespace keeper, so the next command rebuilds the\n"
-                                "            user namespace (after /etc/subuid or /etc/subgid changed)\n";
+                                "            user namespace (after /etc/subuid or /etc/subgid changed)\n"
+                                "  prune [-a] [--volumes] [-f] [--filter F]  remove stopped containers,\n"
+                                "            dangling (-a: unused) images, with --volumes unused volumes\n"
+                                "  reset [-f]  remove every container, image and volume, the storage root,\n"
+                                "            the runtime dir, and stop the namespace keeper\n";
 
 int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -17,10 +23,16 @@ int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
 		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	if (optind >= argc)
-		return cmd_usage_error(ctx, "missing subcommand (migrate)");
+		return cmd_usage_error(ctx, "missing subcommand (df, migrate, prune, reset)");
 	const char *sub = argv[optind];
-	if (strcmp(sub, "migrate") != 0)
-		return cmd_usage_error(ctx, "unknown subcommand '%s' (migrate)", str_quote(sub));
+	if (strcmp(sub, "migrate") != 0) {
+		int first = optind;
+		optind = 1;
+		int rc = cmd_system_sub(ctx, sub, argc - first, argv + first);
+		if (rc >= 0)
+			return rc;
+		return cmd_usage_error(ctx, "unknown subcommand '%s' (df, migrate, prune, reset)", str_quote(sub));
+	}
 	if (optind + 1 < argc)
 		return cmd_usage_error(ctx, "migrate takes no arguments");
 	struct burrow_err *err = NULL;

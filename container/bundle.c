@@ -41,6 +41,18 @@ static void ctr_idmap_gen(yajl_gen g, const char *map)
 	jg_array_close(g);
 }
 
+char **ctr_init_args(const struct ctr_config *c)
+{
+	if (!c->init_path)
+		return NULL;
+	char **args = xcalloc(1, sizeof(char *));
+	strv_append(&args, CTR_INIT_TARGET);
+	strv_append(&args, "--");
+	for (size_t i = 0; c->args && c->args[i]; i++)
+		strv_append(&args, c->args[i]);
+	return args;
+}
+
 char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_paths *p)
 {
 	yajl_gen g = json_gen_new();
@@ -68,7 +80,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		jg_array_close(g);
 	}
 	jg_map_close(g);
-	jg_key_strv(g, "args", c->args);
+	cleanup_strv char **args = ctr_init_args(c);
+	jg_key_strv(g, "args", args ? args : c->args);
 	jg_key_strv(g, "env", c->env);
 	jg_key_str(g, "cwd", c->workdir && *c->workdir ? c->workdir : "/");
 	jg_key(g, "capabilities");
@@ -125,6 +138,10 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	mount_entry(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
 	mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
 	mount_entry(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
+	if (c->init_path) {
+		static const char *const init_o[] = {"bind", "rprivate", "nosuid", "nodev", "ro", NULL};
+		mount_entry(g, CTR_INIT_TARGET, "bind", c->init_path, init_o);
+	}
 	if (c->tz) {
 		static const char *const tz_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL};
 		mount_entry(g, "/etc/localtime", "bind", c->tz, tz_o);

@@ -21,6 +21,12 @@ struct ctr_bundle_paths {
 	const char *group;
 };
 
+/* --init: where the init is bound in the container (podman's path, so
+ * that what looks for podman's finds ours), and the process's args with
+ * it in front (NULL without --init). */
+#define CTR_INIT_TARGET "/run/podman-init"
+char **ctr_init_args(const struct ctr_config *c);
+
 /* The OCI runtime-spec config.json for c. */
 char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_paths *p);
 

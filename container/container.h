@@ -60,6 +60,11 @@ struct ctr_create_opts {
 	const char *gidmap;       /* --gidmap, likewise (NULL: the uidmap) */
 	const char *passwd_entry; /* --passwd-entry template (NULL: podman's) */
 	char **group_add;         /* --group-add: names, gids, keep-groups (NULL: none) */
+	bool init;                /* --init: burrow-init as pid 1 */
+	const char *init_path;    /* --init-path (NULL: burrow-init beside the burrow binary) */
+	char **labels;            /* --label-file's then --label's KEY=VALUE, in order (NULL: none) */
+	char **annotations;       /* --annotation KEY=VALUE (NULL: none) */
+	char **requires;          /* --requires: names or IDs (NULL: none) */
 };
 
 /* --userns's value checked alone (before anything is pulled): host, "",
@@ -282,6 +287,36 @@ struct ctr_commit_opts {
  * refused. The container may be running: what its upper dir holds when
  * it is read is stored. */
 int ctr_commit(struct state_store *s, const struct ctr_commit_opts *o, char **image_id, struct burrow_err **err);
+
+/* Dependencies (container/depend.c). Records that c needs container id
+ * (a full ID): it is started before c and not removed while c exists.
+ * --requires adds them; --network container:X and --volumes-from X call
+ * this for X in ctr_create, before the record is stored. */
+void ctr_config_require(struct ctr_config *c, const char *id);
+/* The containers that require id (IDs, and names when names is not NULL;
+ * empty vectors when none). */
+int ctr_dependents(struct state_store *s, const char *id, char ***ids, char ***names, struct burrow_err **err);
+/* ref and every container that depends on it, directly or not, in the
+ * order they can be removed: dependents first, ref's ID last. */
+int ctr_removal_order(struct state_store *s, const char *ref, char ***ids, struct burrow_err **err);
+
+/* system df and system reset (container/sysreset.c). The bytes of the
+ * files and links under path, not following links nor leaving its file
+ * system (0 when it does not exist); a volume's (its _data). */
+int ctr_tree_size(const char *path, long long *out, struct burrow_err **err);
+int ctr_vol_size(struct state_store *s, const char *name, long long *out, struct burrow_err **err);
+/* The mount points (this mount namespace's) at or under dir, in mount
+ * order. */
+int ctr_mounts_under(const char *dir, char ***out, struct burrow_err **err);
+/* Unmounts (detached) every mount at or under dir, the latest first. */
+int ctr_unmount_under(const char *dir, struct burrow_err **err);
+/* Removes dir and all below it once nothing is mounted there (refused,
+ * EBUSY, naming the mount, when something stays mounted): never walks
+ * into a mount, such as a volume bound to the user's own directory. */
+int ctr_remove_tree(const char *dir, struct burrow_err **err);
+
+/* burrow-init beside the running burrow binary (NULL: unknown). */
+char *ctr_init_default_path(void);
 
 /* After a reboot (state.tdb missing): every container becomes configured
  * or exited, as the seeds' resetState/refresh do. */

@@ -188,7 +188,11 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 		return -1;
 	if (ctr_sec_check(&o->sec, err) < 0)
 		return -1;
-	return ctr_userns_check(o, err);
+	if (ctr_userns_check(o, err) < 0)
+		return -1;
+	return ctr_labels_check(o->labels, "label", err) < 0 || ctr_labels_check(o->annotations, "annotation", err) < 0
+	           ? -1
+	           : 0;
 }
 
 /* -p, and with -P the exposed ports (--expose, then the image's
@@ -446,6 +450,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.stop_timeout = o->stop_timeout_set ? o->stop_timeout : CTR_STOP_TIMEOUT_DEFAULT;
 	c.started = o->started;
 	c.created = (long long)time(NULL);
+	if (ctr_create_extras(s, o, img, &c, err) < 0)
+		goto out;
 
 	c.read_only = o->read_only;
 	c.ro_no_tmpfs = o->ro_no_tmpfs;

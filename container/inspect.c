@@ -2,7 +2,6 @@
 #include "container/inspect.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,17 +53,6 @@ int ctr_exists(struct state_store *s, const char *ref, struct burrow_err **err)
 	return 0;
 }
 
-static long long size_sum; /* nftw has no context argument */
-
-static int size_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)path;
-	(void)ftw;
-	if (type == FTW_F || type == FTW_SL)
-		size_sum += st->st_size;
-	return 0;
-}
-
 int ctr_size_rw(struct state_store *s, const struct ctr_config *c, long long *out, struct burrow_err **err)
 {
 	*out = 0;
@@ -72,14 +60,8 @@ int ctr_size_rw(struct state_store *s, const struct ctr_config *c, long long *ou
 		return 0;
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *upper = path_join(dir, "upper");
-	size_sum = 0;
-	if (nftw(upper, size_one, 16, FTW_PHYS | FTW_MOUNT) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return burrow_error(err, errno, "cannot measure the writable layer of container '%s'",
-		                    str_quote(c->name));
-	}
-	*out = size_sum;
+	if (ctr_tree_size(upper, out, err) < 0)
+		return burrow_error_wrap(err, "the writable layer of container '%s'", str_quote(c->name));
 	return 0;
 }
 

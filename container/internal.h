@@ -60,6 +60,28 @@ int ctr_kill_init(const struct ctr_config *c, const struct ctr_run *r, struct bu
  * (bounded) until its monitor recorded the end and is gone. */
 int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig, int timeout_s,
             struct burrow_err **err);
+/* Dependencies (container/depend.c). Starts, before a container (ref)
+ * that does not run, the containers it requires, theirs first; one that
+ * cannot start fails it, naming it. Called before ctr_start takes the
+ * container's lock (a dependency's monitor must not inherit it). */
+struct ctr_start_opts;
+int ctr_start_dependencies(struct state_store *s, const char *ref, const struct ctr_start_opts *o,
+                           struct burrow_err **err);
+/* -1 (EEXIST) naming the containers that require c, when there are any. */
+int ctr_dependents_refuse(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
+/* --requires REF[,REF]... into c->requires (IDs), refused when one does
+ * not exist. */
+int ctr_requires_resolve(struct state_store *s, char *const *refs, struct ctr_config *c, struct burrow_err **err);
+
+/* ctr_create's part for --init (c->init_path), labels (the image's,
+ * then o's), annotations and --requires (container/create_extra.c). */
+struct img_info;
+struct ctr_create_opts;
+int ctr_create_extras(struct state_store *s, const struct ctr_create_opts *o, const struct img_info *img,
+                      struct ctr_config *c, struct burrow_err **err);
+/* -1 (EINVAL) when a KEY=VALUE of kv has an empty key; what: "label". */
+int ctr_labels_check(char *const *kv, const char *what, struct burrow_err **err);
+
 /* Whether st is one a monitor watches over. */
 bool ctr_state_active(enum ctr_state st);
 

@@ -259,6 +259,8 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 		goto out;
 	if (dead == 1)
 		goto gone;
+	if (ctr_dependents_refuse(s, &c, err) < 0)
+		goto out;
 	if (r.restarting && ctr_monitor_alive(&r)) {
 		/* its monitor waits to restart it: it holds nothing now (the
 		 * container ended and was cleaned up), and goes */

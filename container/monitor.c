@@ -607,6 +607,8 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
 	struct ctr_run r = {0};
 	cleanup_close int sock = -1;
 	int lock = -1, ret = -1;
+	if (ctr_start_dependencies(s, ref, o, err) < 0)
+		goto out;
 	int dead = ctr_lock_load(s, ref, &id, &lock, &c, &r, err);
 	if (dead < 0)
 		goto out;

@@ -114,6 +114,10 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(I32, stop_signal)    /* --stop-signal, else the image's StopSignal (0: SIGTERM) */                \
 	X(I32, stop_timeout)   /* --stop-timeout: seconds stop waits before SIGKILL */                      \
 	X(BOOL, started)       /* has run at least once (for refresh after reboot) */                       \
+	X(STR, init_path)      /* --init: the host file bound at /run/podman-init (NULL: none) */           \
+	X(STRV, labels)        /* KEY=VALUE: the image's, then --label-file and --label */                  \
+	X(STRV, annotations)   /* --annotation KEY=VALUE */                                                 \
+	X(STRV, requires)      /* IDs of the containers started before it (--requires) */                   \
 	X(STRV, mounts)        /* -v, --mount, --tmpfs, --volumes-from (container/mount.h) */               \
 	X(BOOL, read_only)     /* --read-only: the rootfs is mounted read-only */                           \
 	X(BOOL, ro_no_tmpfs)   /* --read-only-tmpfs=false: no writable /tmp, /var/tmp, /run */              \

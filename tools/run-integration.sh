@@ -15,6 +15,8 @@ stage=$(mktemp -d /tmp/burrow-stage.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/tests" "$stage/build/tests" "$stage/tools"
 cp "${BURROW_BIN:-$top/burrow}" "$stage/burrow"
+# run --init's burrow-init, found beside the binary
+cp "$(dirname "${BURROW_BIN:-$top/burrow}")/burrow-init" "$stage/burrow-init"
 cp -r "$top/tests/integration" "$stage/tests/"
 [ -d "$top/build/tests/helpers" ] && cp -r "$top/build/tests/helpers" "$stage/build/tests/"
 cp "$top"/tools/*.sh "$stage/tools/"

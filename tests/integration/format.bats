@@ -98,8 +98,7 @@ assert w["ExitCode"] == 3 and w["Exited"] is True and w["State"] == "exited", w
 assert len(w["Id"]) == 64 and w["Image"] == "busybox" and len(w["ImageID"]) == 64, w
 assert isinstance(w["Created"], int) and w["CreatedAt"].endswith("ago"), w
 assert w["Status"].startswith("Exited (3)") and w["Pid"] == 0, w
-assert "Labels" not in w, w   # what burrow lacks is left out
-assert w["Ports"] == [], w   # none published
+assert w["Labels"] == {} and w["Ports"] == [], w   # labels: none given; ports: none published
 ' "$output"
 	run_burrow 0 ps -a --format '{{json}}'
 	assert_match "$output" '^\['

@@ -73,10 +73,20 @@ static void test_filter_match(void **state)
 	assert_true(M(run, "ancestor=busybox"));
 	assert_true(M(ex, "ancestor=docker.io/library/alpine"));
 	assert_false(M(ex, "ancestor=nginx"));
-	/* labels: burrow has none */
+	/* labels: KEY alone matches any value; label! negates; all must match */
 	assert_false(M(run, "label=a"));
 	assert_true(M(run, "label!=a"));
 	assert_false(M(run, "label!=a", "label=b"));
+	char *labels[] = {(char *)"a=1", (char *)"b=", NULL};
+	ex.cfg.labels = labels;
+	assert_true(M(ex, "label=a"));
+	assert_true(M(ex, "label=a=1"));
+	assert_false(M(ex, "label=a=2"));
+	assert_true(M(ex, "label=b"));
+	assert_false(M(ex, "label!=a"));
+	assert_true(M(ex, "label!=a=2"));
+	assert_false(M(ex, "label=a", "label=c"));
+	ex.cfg.labels = NULL;
 	/* one key: any; different keys: all */
 	assert_true(M(run, "name=db", "name=web"));
 	assert_false(M(run, "name=web", "status=exited"));

@@ -1,0 +1,121 @@
+/* burrow version [--format json|TEMPLATE]
+ *
+ * podman's layout: Version, API Version, Go Version (here: the C
+ * compiler burrow was built with), Git Commit, Built, OS/Arch; --format
+ * sees them under .Client as podman's do ({{.Client.Version}}). */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "cmd/cmd.h"
+#include "cmd/report.h"
+#include "lib/json.h"
+#include "lib/quote.h"
+
+#ifndef BURROW_GIT_COMMIT
+#define BURROW_GIT_COMMIT ""
+#endif
+#ifndef BURROW_BUILT
+#define BURROW_BUILT 0LL /* the time of the commit built (Makefile) */
+#endif
+
+#if defined(__clang__)
+#define COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define COMPILER "gcc " __VERSION__
+#else
+#define COMPILER "unknown"
+#endif
+
+/* Go's GOARCH names for the machine's, as podman prints them */
+static const char *go_arch(void)
+{
+#if defined(__x86_64__)
+	return "amd64";
+#elif defined(__aarch64__)
+	return "arm64";
+#elif defined(__i386__)
+	return "386";
+#elif defined(__arm__)
+	return "arm";
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return "ppc64le";
+#elif defined(__s390x__)
+	return "s390x";
+#elif defined(__riscv) && __riscv_xlen == 64
+	return "riscv64";
+#else
+	static struct utsname u;
+	return uname(&u) == 0 ? u.machine : "unknown";
+#endif
+}
+
+/* the Client object of podman's version --format json */
+static yajl_val client_json(void)
+{
+	char built[64] = "";
+	time_t t = (time_t)BURROW_BUILT;
+	struct tm tm;
+	/* Go's time.ANSIC, in local time, as podman's Built */
+	if (localtime_r(&t, &tm))
+		strftime(built, sizeof(built), "%a %b %e %H:%M:%S %Y", &tm);
+	char osarch[64];
+	snprintf(osarch, sizeof(osarch), "linux/%s", go_arch());
+	yajl_val c = json_new_object();
+	json_obj_add(c, "APIVersion", json_new_str(BURROW_VERSION));
+	json_obj_add(c, "Version", json_new_str(BURROW_VERSION));
+	json_obj_add(c, "GoVersion", json_new_str(COMPILER));
+	json_obj_add(c, "CompilerVersion", json_new_str(COMPILER));
+	json_obj_add(c, "GitCommit", json_new_str(BURROW_GIT_COMMIT));
+	json_obj_add(c, "BuiltTime", json_new_str(built));
+	json_obj_add(c, "Built", json_new_int(BURROW_BUILT));
+	json_obj_add(c, "OsArch", json_new_str(osarch));
+	json_obj_add(c, "Os", json_new_str("linux"));
+	return c;
+}
+
+const char cmd_version_usage[] = "version [--format FORMAT]\n\n"
+                                 "Shows burrow's version, the compiler it was built with, when, and for what.\n\n"
+                                 "  -f, --format FORMAT   json, or a Go template ('{{.Client.Version}}')\n";
+
+int cmd_version(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {0, 0, 0, 0},
+	};
+	struct fmt_report rep = {.verb = "version", .single = true, .json_indent = "  "};
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "f:", longopts)) != -1) {
+		if (c != 'f')
+			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+		rep.format = optarg;
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
+	struct burrow_err *err = NULL;
+	if (rep.format && fmt_report_parse(&rep, &err) < 0)
+		return cmd_fail(err);
+	yajl_val client = client_json();
+	int rc = 0;
+	if (rep.format) {
+		yajl_val top = json_new_object();
+		json_obj_add(top, "Client", client);
+		struct fmt_item item = {top, NULL};
+		if (fmt_report_print(&rep, &item, 1, &err) < 0)
+			rc = cmd_fail(err);
+		yajl_tree_free(top);
+	} else {
+		printf("Version:      %s\n", json_get_str(client, "Version"));
+		printf("API Version:  %s\n", json_get_str(client, "APIVersion"));
+		printf("C Compiler:   %s\n", json_get_str(client, "CompilerVersion"));
+		if (*BURROW_GIT_COMMIT)
+			printf("Git Commit:   %s\n", BURROW_GIT_COMMIT);
+		printf("Built:        %s\n", json_get_str(client, "BuiltTime"));
+		printf("OS/Arch:      %s\n", json_get_str(client, "OsArch"));
+		yajl_tree_free(client);
+	}
+	fmt_report_clear(&rep);
+	return rc;
+}
