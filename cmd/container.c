@@ -15,9 +15,12 @@ static const char exists_usage[] = "container exists CONTAINER\n\n"
  * step with the subcommands below. */
 const char cmd_container_usage[] = "container SUBCOMMAND [ARG...]\n\n"
                                    "  attach    as burrow attach\n"
+                                   "  cp        as burrow cp\n"
                                    "  create    as burrow create\n"
+                                   "  diff      as burrow diff\n"
                                    "  exec      as burrow exec\n"
                                    "  exists    exit 0 when a container exists, 1 when not\n"
+                                   "  export    as burrow export\n"
                                    "  inspect   as burrow inspect (containers only)\n"
                                    "  kill      as burrow kill\n"
                                    "  list, ls  as burrow ps\n"
@@ -60,9 +63,12 @@ static const struct {
 	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
 } subs[] = {
     {"attach", "attach", cmd_attach},
+    {"cp", "cp", cmd_cp},
     {"create", "create", cmd_create},
+    {"diff", "diff", cmd_diff},
     {"exec", "exec", cmd_exec},
     {"exists", "exists", cmd_exists},
+    {"export", "export", cmd_export},
     {"inspect", "inspect", cmd_inspect},
     {"kill", "kill", cmd_kill},
     {"list", "ps", cmd_ps},

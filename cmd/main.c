@@ -49,6 +49,9 @@ static const struct cmd_verb verbs[] = {
     {"rm", cmd_rm, NEED_STATE, "remove containers", cmd_rm_usage},
     {"volume", cmd_volume, NEED_STATE, "manage volumes", cmd_volume_usage},
     {"inspect", cmd_inspect, NEED_STATE, "show details of containers and images", cmd_inspect_usage},
+    {"cp", cmd_cp, NEED_STATE, "copy files between a container and the host", cmd_cp_usage},
+    {"export", cmd_export, NEED_STATE, "write a container's filesystem as a tar", cmd_export_usage},
+    {"diff", cmd_diff, NEED_STATE, "list the changes of a container's filesystem", cmd_diff_usage},
     {"container", cmd_container, NEED_STATE, "manage containers (container ls, inspect, exists ...)",
      cmd_container_usage},
 };
