@@ -25,13 +25,18 @@ const char cmd_container_usage[] = "container SUBCOMMAND [ARG...]\n\n"
                                    "  kill      as burrow kill\n"
                                    "  list, ls  as burrow ps\n"
                                    "  logs      as burrow logs\n"
+                                   "  mount     as burrow mount\n"
                                    "  pause     as burrow pause\n"
                                    "  ps        as burrow ps\n"
+                                   "  rename    as burrow rename\n"
                                    "  restart   as burrow restart\n"
                                    "  rm        as burrow rm\n"
                                    "  run       as burrow run\n"
                                    "  start     as burrow start\n"
                                    "  stop      as burrow stop\n"
+                                   "  top       as burrow top\n"
+                                   "  umount    as burrow unmount\n"
+                                   "  unmount   as burrow unmount\n"
                                    "  unpause   as burrow unpause\n"
                                    "  wait      as burrow wait\n";
 
@@ -73,14 +78,19 @@ static const struct {
     {"kill", "kill", cmd_kill},
     {"list", "ps", cmd_ps},
     {"logs", "logs", cmd_logs},
+    {"mount", "mount", cmd_mount},
     {"ls", "ps", cmd_ps},
     {"pause", "pause", cmd_pause},
     {"ps", "ps", cmd_ps},
+    {"rename", "rename", cmd_rename},
     {"restart", "restart", cmd_restart},
     {"rm", "rm", cmd_rm},
     {"run", "run", cmd_run},
     {"start", "start", cmd_start},
     {"stop", "stop", cmd_stop},
+    {"top", "top", cmd_top},
+    {"umount", "unmount", cmd_unmount},
+    {"unmount", "unmount", cmd_unmount},
     {"unpause", "unpause", cmd_unpause},
     {"wait", "wait", cmd_wait},
 };

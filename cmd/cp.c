@@ -45,7 +45,8 @@ int cmd_cp(struct cmd_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'a':
 			if (cmd_parse_bool(optarg, &o.archive) < 0)
-				return cmd_usage_error(ctx, "invalid --archive '%s' (true or false)", str_quote(optarg));
+				return cmd_usage_error(ctx, "invalid --archive '%s' (true or false)",
+				                       str_quote(optarg));
 			break;
 		case OPT_OVERWRITE:
 			o.overwrite = true;

@@ -52,6 +52,11 @@ static const struct cmd_verb verbs[] = {
     {"cp", cmd_cp, NEED_STATE, "copy files between a container and the host", cmd_cp_usage},
     {"export", cmd_export, NEED_STATE, "write a container's filesystem as a tar", cmd_export_usage},
     {"diff", cmd_diff, NEED_STATE, "list the changes of a container's filesystem", cmd_diff_usage},
+    {"mount", cmd_mount, NEED_STATE, "mount containers' root filesystems", cmd_mount_usage},
+    {"unmount", cmd_unmount, NEED_STATE, "unmount containers' root filesystems", cmd_unmount_usage},
+    {"umount", cmd_unmount, NEED_STATE, "as unmount", cmd_unmount_usage},
+    {"rename", cmd_rename, NEED_STATE, "rename a container", cmd_rename_usage},
+    {"top", cmd_top, NEED_STATE, "show the processes of a running container", cmd_top_usage},
     {"container", cmd_container, NEED_STATE, "manage containers (container ls, inspect, exists ...)",
      cmd_container_usage},
 };

@@ -75,13 +75,13 @@ static bool ends_with(const char *s, const char *suffix)
 struct end {
 	struct ctr_rootfs rf; /* a container's (rf.fd -1: the host) */
 	bool in_ctr;
-	int rootfd;   /* the container's root, or the host's "/" */
-	char *where;  /* for messages: "container 'x'" or "the host" */
-	char *path;   /* the path resolved in rootfd (a host path made absolute) */
-	int dirfd;    /* source: the parent of name (content: the directory); destination: where to extract */
-	char *name;   /* source: the entry in dirfd (NULL: dirfd's content) */
-	char *as;     /* the name in the archive (destination: what the entry is called there; NULL: as is) */
-	bool is_dir;  /* the source is a directory */
+	int rootfd;  /* the container's root, or the host's "/" */
+	char *where; /* for messages: "container 'x'" or "the host" */
+	char *path;  /* the path resolved in rootfd (a host path made absolute) */
+	int dirfd;   /* source: the parent of name (content: the directory); destination: where to extract */
+	char *name;  /* source: the entry in dirfd (NULL: dirfd's content) */
+	char *as;    /* the name in the archive (destination: what the entry is called there; NULL: as is) */
+	bool is_dir; /* the source is a directory */
 	long long uid, gid;
 };
 
@@ -145,8 +145,7 @@ static int open_source(struct end *e, struct burrow_err **err)
 	e->is_dir = S_ISDIR(st.st_mode);
 	e->as = last_name(e->path);
 	if (content && !e->is_dir)
-		return burrow_error_status(err, ENOTDIR, "'%s' on %s is not a directory", str_quote(e->path),
-		                           e->where);
+		return burrow_error_status(err, ENOTDIR, "'%s' on %s is not a directory", str_quote(e->path), e->where);
 	if (content || strcmp(e->as, "") == 0 || strcmp(e->as, "..") == 0) {
 		/* the directory's content (the root has no name to keep) */
 		if (!e->is_dir)
@@ -273,9 +272,8 @@ static int transfer(struct end *src, struct end *dst, long long uid, long long g
 		return -1;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return burrow_error(err, errno, "cannot make a pipe");
-	struct writer w = {.dirfd = src->dirfd,
-	                   .fd = p[1],
-	                   .o = {.name = src->name, .as = dst->as, .uid = uid, .gid = gid}};
+	struct writer w = {
+	    .dirfd = src->dirfd, .fd = p[1], .o = {.name = src->name, .as = dst->as, .uid = uid, .gid = gid}};
 	if (!dst->as)
 		w.o.name = src->name, w.o.as = NULL;
 	pthread_t t;
@@ -337,7 +335,8 @@ static int copy(struct end *src, struct end *dst, const struct ctr_cp_opts *o, s
 int ctr_cp(struct state_store *s, const struct ctr_cp_opts *o, struct burrow_err **err)
 {
 	if (!o->src.ctr && !o->dst.ctr)
-		return burrow_error_status(err, EINVAL, "copying from the host to the host is not supported: one path must be CONTAINER:PATH");
+		return burrow_error_status(
+		    err, EINVAL, "copying from the host to the host is not supported: one path must be CONTAINER:PATH");
 	if (o->src.ctr && o->dst.ctr) {
 		cleanup_free char *a = NULL, *b = NULL;
 		if (ctr_lookup(s, o->src.ctr, &a, err) < 0 || ctr_lookup(s, o->dst.ctr, &b, err) < 0)

@@ -159,7 +159,8 @@ int ctr_diff(struct state_store *s, const char *ref, struct ctr_change **out, si
 	cleanup_free char *upper = path_join(dir, "upper");
 	cleanup_close int ufd = -1;
 	if (!c.image_id) {
-		burrow_error_status(err, EINVAL, "container '%s' runs a directory (--rootfs): it has no image to compare with",
+		burrow_error_status(err, EINVAL,
+		                    "container '%s' runs a directory (--rootfs): it has no image to compare with",
 		                    str_quote(c.name));
 		goto out;
 	}

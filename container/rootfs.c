@@ -16,52 +16,58 @@
 #include "overlay/overlay.h"
 #include "state/state.h"
 
-/* Mounts the layers of c's image and its upper dir at RUNDIR/merged. */
-static int mount_stopped(struct state_store *s, const struct ctr_engine_opts *eng, struct ctr_rootfs *rf,
-                         struct burrow_err **err)
+int ctr_tool_lock(struct state_store *s, const char *ref, int *lock, struct ctr_config *c, struct ctr_run *r,
+                  struct burrow_err **err)
 {
-	cleanup_free char *dir = ctr_dir(s, rf->c.id);
-	cleanup_free char *rundir = ctr_rundir(s, rf->c.id);
+	cleanup_free char *id = NULL;
+	int dead = ctr_lock_load(s, ref, &id, lock, c, r, err);
+	if (dead == 1)
+		return burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
+	return dead;
+}
+
+int ctr_rootfs_mount(struct state_store *s, const struct ctr_engine_opts *eng, const struct ctr_config *c,
+                     char **merged_out, pid_t *fuse_pid, bool *made_rundir, struct burrow_err **err)
+{
+	static const struct ctr_engine_opts no_eng;
+	cleanup_free char *dir = ctr_dir(s, c->id);
+	cleanup_free char *rundir = ctr_rundir(s, c->id);
 	cleanup_free char *upper = path_join(dir, "upper");
 	cleanup_free char *work = path_join(dir, "work");
 	cleanup_free char *merged = path_join(rundir, "merged");
-	bool had_rundir = access(rundir, F_OK) == 0;
+	*made_rundir = access(rundir, F_OK) < 0;
 	struct img_info *img = NULL;
-	if (img_lookup(s, rf->c.image_id, &img, err) < 0)
+	if (img_lookup(s, c->image_id, &img, err) < 0)
 		return -1;
 	int r = -1;
 	if (mkdir_p(dir, 0700, err) == 0 && mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 &&
 	    mkdir_p(merged, 0700, err) == 0)
-		r = ovl_mount(&eng->ovl, img->layers, upper, work, merged, &rf->fuse_pid, err);
+		r = ovl_mount(&(eng ? eng : &no_eng)->ovl, img->layers, upper, work, merged, fuse_pid, err);
 	img_info_free(img);
-	if (!had_rundir)
-		rf->rundir = steal_ptr(rundir);
 	if (r < 0)
 		return -1;
-	rf->mounted = steal_ptr(merged);
+	*merged_out = steal_ptr(merged);
 	return 0;
 }
 
 int ctr_rootfs_open(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, struct ctr_rootfs *out,
                     struct burrow_err **err)
 {
-	static const struct ctr_engine_opts no_eng;
 	*out = (struct ctr_rootfs){.lock = -1, .fd = -1};
-	cleanup_free char *id = NULL;
-	int dead = ctr_lock_load(s, ref, &id, &out->lock, &out->c, &out->r, err);
-	if (dead == 1)
-		burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
-	if (dead != 0)
+	bool made_rundir = false;
+	if (ctr_tool_lock(s, ref, &out->lock, &out->c, &out->r, err) < 0)
 		goto fail;
 	const char *root = NULL;
 	if (out->c.rootfs)
 		root = out->c.rootfs;
 	else if (out->r.mountpoint) /* running, or stopped and not cleaned up yet */
 		root = out->r.mountpoint;
-	else if (mount_stopped(s, eng ? eng : &no_eng, out, err) < 0)
+	else if (ctr_rootfs_mount(s, eng, &out->c, &out->mounted, &out->fuse_pid, &made_rundir, err) < 0)
 		goto fail;
 	else
 		root = out->mounted;
+	if (made_rundir)
+		out->rundir = ctr_rundir(s, out->c.id);
 	out->fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (out->fd < 0) {
 		burrow_error(err, errno, "cannot open the root filesystem of container '%s'", str_quote(out->c.name));

@@ -7,8 +7,8 @@
 #include "lib/err.h"
 
 struct ctr_tar_opts {
-	const char *name;   /* the entry of the directory to archive (it, and below it); NULL: the directory's content */
-	const char *as;     /* the name that entry has in the archive (NULL: name) */
+	const char *name; /* the entry of the directory to archive (it, and below it); NULL: the directory's content */
+	const char *as;   /* the name that entry has in the archive (NULL: name) */
 	long long uid, gid; /* every entry's owner in the archive; -1: as on disk */
 };
 

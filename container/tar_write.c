@@ -144,7 +144,7 @@ struct exporter {
 	size_t len, pcap;
 	struct links links;
 	char *buf;
-	const char *top; /* the archive name of the single entry archived (NULL: a directory's content) */
+	const char *top;    /* the archive name of the single entry archived (NULL: a directory's content) */
 	long long uid, gid; /* every entry's owner (-1: as on disk) */
 };
 
@@ -477,7 +477,6 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 	exporter_clear(&x);
 	return rc;
 }
-
 
 int ctr_tar_to_output(int dirfd, const struct ctr_tar_opts *o, const char *output, const char *flag,
                       struct burrow_err **err)

@@ -53,4 +53,30 @@ struct ctr_change {
 int ctr_diff(struct state_store *s, const char *ref, struct ctr_change **out, size_t *n, struct burrow_err **err);
 void ctr_changes_free(struct ctr_change *c, size_t n);
 
+/* burrow mount: the container's root filesystem, mounted (fuse-overlayfs,
+ * at RUNROOT/containers/<id>/merged) when it is not (a running container's
+ * is), with one more mount counted; *path is where it is. A --rootfs
+ * container: its directory. Usable inside burrow's namespaces (burrow
+ * unshare), where the mount is. */
+int ctr_mount(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, char **path,
+              struct burrow_err **err);
+/* burrow unmount: one mount fewer (force: none left); the rootfs is
+ * unmounted when none is left, unless the container runs (its run holds
+ * it). *id (may be NULL) is the container's ID. Not mounted: fine. */
+int ctr_unmount(struct state_store *s, const char *ref, bool force, char **id, struct burrow_err **err);
+
+/* burrow rename: the container's new name (podman's rules: letters, digits,
+ * '_', '.', '-', not first), in one transaction with its name record.
+ * Taken: EEXIST, naming it. Works on a running container too. */
+int ctr_rename(struct state_store *s, const char *ref, const char *name, struct burrow_err **err);
+
+/* burrow top: the processes of a running container, one line each after a
+ * header line, cells separated by tabs. descriptors: podman's (pid ppid
+ * user group args comm etime time pcpu vsz rss nice tty stat, or AIX
+ * %p %P %U %G %a %c %t %x %C %z %n %y; "a,b" as two); NULL or none: user
+ * pid ppid pcpu etime tty time args. An unknown one: EINVAL. */
+int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, char ***lines, struct burrow_err **err);
+/* The descriptors' indices (for ctr_top and its tests). */
+int ctr_top_descriptors(char *const *in, int **out, size_t *n, struct burrow_err **err);
+
 #endif

@@ -198,3 +198,94 @@ assert "/bin/ls" in d["deleted"], d
 	is "$output" "" "the round trip changed the file list"
 	is "$(tar -xOf "$T/ex2.tar" etc/passwd | md5sum)" "$(tar -xOf "$T/ex.tar" etc/passwd | md5sum)"
 }
+
+@test "mount, unmount: the merged directory, counted, usable inside burrow unshare" {
+	run_burrow 0 run --name m1 busybox sh -c 'echo mine >/mine'
+	run_burrow 0 mount m1
+	mnt=$output
+	is "$mnt" "$XDG_RUNTIME_DIR/burrow/containers/$(timeout 30 "$BURROW" inspect --format '{{.Id}}' m1)/merged"
+	run_burrow 0 unshare cat "$mnt/mine"
+	is "$output" mine
+	run_burrow 0 unshare ls "$mnt/bin/busybox"
+	# listed; a second mount is counted, one unmount leaves it mounted
+	run_burrow 0 mount
+	assert_match "$output" "^[0-9a-f]{12} $mnt$"
+	run_burrow 0 mount --format json
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d[0]["Names"] == ["m1"] and d[0]["Mountpoint"] == sys.argv[2], d' "$output" "$mnt"
+	run_burrow 0 container mount m1
+	run_burrow 0 umount m1
+	run_burrow 0 unshare cat "$mnt/mine"
+	run_burrow 0 unmount m1
+	run_burrow 0 mount
+	is "$output" ""
+	run_burrow 1 unshare test -e "$mnt/mine"
+	# -f drops every count; a started container keeps its rootfs while it runs
+	run_burrow 0 mount m1
+	run_burrow 0 mount m1
+	run_burrow 0 unmount -f m1
+	run_burrow 0 mount
+	is "$output" ""
+	start_sleeper m2
+	run_burrow 0 mount m2
+	mnt2=$output
+	run_burrow 0 unmount m2
+	run_burrow 0 unshare test -e "$mnt2/bin/busybox"
+	run_burrow 0 exec m2 true
+	run_burrow 0 mount m2
+	run_burrow 0 unmount --all
+	run_burrow 0 exec m2 true
+	"$BURROW" rm -f m2 >/dev/null
+	run_burrow 125 mount nosuch
+	run_burrow 125 unmount
+}
+
+@test "rename: the new name starts it, the old one is gone; a taken name is refused" {
+	run_burrow 0 create --name old busybox echo renamed
+	run_burrow 0 create --name other busybox true
+	run_burrow 0 rename old new
+	run_burrow 0 start -a new
+	is "$output" renamed
+	run_burrow 125 start old
+	run_burrow 0 ps -a --format '{{.Names}}'
+	assert_match "$output" new
+	assert_no_match "$output" old
+	run_burrow 125 rename new other
+	assert_match "$output" "already in use"
+	run_burrow 125 container rename new 'bad/name'
+	assert_match "$output" "invalid container name"
+	run_burrow 125 rename nosuch x
+	# a running one: the name stays after it ends
+	start_sleeper live1
+	run_burrow 0 rename live1 live2
+	run_burrow 0 exec live2 true
+	run_burrow 0 stop -t 0 live2
+	run_burrow 0 ps -a --format '{{.Names}}'
+	assert_match "$output" live2
+	assert_no_match "$output" live1
+	run_burrow 0 rm live2
+}
+
+@test "top: the container's processes, podman's columns" {
+	"$BURROW" run -d --name t1 busybox sh -c 'sleep 1000 & sleep 1001; true' >/dev/null
+	for _ in $(seq 100); do
+		"$BURROW" exec t1 sh -c 'pidof sleep | grep -q " "' 2>/dev/null && break
+		sleep 0.1
+	done
+	run_burrow 0 top t1
+	assert_match "${lines[0]}" '^USER +PID +PPID +%CPU +ELAPSED +TTY +TIME +COMMAND$'
+	assert_match "$output" 'root +1 +0 .* sh -c sleep 1000 & sleep 1001; true'
+	assert_match "$output" 'root +[0-9]+ +1 .* sleep 1001'
+	# nothing of the host's
+	assert_no_match "$output" "bats"
+	run_burrow 0 container top t1 pid comm %U stat
+	assert_match "${lines[0]}" '^PID +COMMAND +USER +STAT$'
+	assert_match "$output" '1 +sh +root +S'
+	run_burrow 0 top t1 pid,args
+	assert_match "${lines[0]}" '^PID +COMMAND$'
+	run_burrow 125 top t1 bogus
+	assert_match "$output" "unknown descriptor: bogus"
+	"$BURROW" rm -f t1 >/dev/null
+	run_burrow 0 create --name t2 busybox true
+	run_burrow 125 top t2
+	assert_match "$output" "running"
+}
