@@ -91,6 +91,20 @@ static bool in_image(const struct differ *d, const char *path)
 	return false;
 }
 
+/* What the runtime makes in every container (mount points, the files of
+ * its bind mounts, /etc/mtab) is not the container's change: podman's diff
+ * leaves these paths out too. */
+static bool runtime_made(const char *path)
+{
+	static const char *const paths[] = {"/dev",         "/etc/hostname", "/etc/hosts",  "/etc/resolv.conf",
+	                                    "/proc",        "/run",          "/run/notify", "/run/.containerenv",
+	                                    "/run/secrets", "/sys",          "/etc/mtab"};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (strcmp(path, paths[i]) == 0)
+			return true;
+	return false;
+}
+
 /* The changes below dirfd, the upper dir's directory at path ("" for /). */
 static int diff_dir(struct differ *d, int dirfd, const char *path, bool added, struct burrow_err **err)
 {
@@ -120,7 +134,8 @@ static int diff_dir(struct differ *d, int dirfd, const char *path, bool added, s
 			continue;
 		}
 		bool new = added || !in_image(d, p);
-		add_change(d, new ? 'A' : 'C', p);
+		if (!runtime_made(p))
+			add_change(d, new ? 'A' : 'C', p);
 		if (!S_ISDIR(st.st_mode))
 			continue;
 		cleanup_close int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

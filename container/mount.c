@@ -87,9 +87,8 @@ out:
 int ctr_rename(struct state_store *s, const char *ref, const char *name, struct burrow_err **err)
 {
 	if (!state_valid_name(name))
-		return burrow_error_status(err, EINVAL,
-		                           "invalid container name '%s': use letters, digits, '_', '.' and '-'",
-		                           str_quote(name));
+		return burrow_error_status(
+		    err, EINVAL, "invalid container name '%s': use letters, digits, '_', '.' and '-'", str_quote(name));
 	struct ctr_config c = {0};
 	struct ctr_run r = {0};
 	int lock = -1, rc = -1;

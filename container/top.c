@@ -25,17 +25,30 @@
 #include "lib/xalloc.h"
 #include "state/state.h"
 
-enum desc { D_PID, D_PPID, D_USER, D_GROUP, D_ARGS, D_COMM, D_ETIME, D_TIME, D_PCPU, D_VSZ, D_RSS, D_NICE, D_TTY, D_STAT };
+enum desc {
+	D_PID,
+	D_PPID,
+	D_USER,
+	D_GROUP,
+	D_ARGS,
+	D_COMM,
+	D_ETIME,
+	D_TIME,
+	D_PCPU,
+	D_VSZ,
+	D_RSS,
+	D_NICE,
+	D_TTY,
+	D_STAT
+};
 
 static const struct {
 	const char *name, *aix, *header;
 } descs[] = {
-    [D_PID] = {"pid", "%p", "PID"},         [D_PPID] = {"ppid", "%P", "PPID"},
-    [D_USER] = {"user", "%U", "USER"},      [D_GROUP] = {"group", "%G", "GROUP"},
-    [D_ARGS] = {"args", "%a", "COMMAND"},   [D_COMM] = {"comm", "%c", "COMMAND"},
-    [D_ETIME] = {"etime", "%t", "ELAPSED"}, [D_TIME] = {"time", "%x", "TIME"},
-    [D_PCPU] = {"pcpu", "%C", "%CPU"},      [D_VSZ] = {"vsz", "%z", "VSZ"},
-    [D_RSS] = {"rss", NULL, "RSS"},         [D_NICE] = {"nice", "%n", "NI"},
+    [D_PID] = {"pid", "%p", "PID"},         [D_PPID] = {"ppid", "%P", "PPID"},    [D_USER] = {"user", "%U", "USER"},
+    [D_GROUP] = {"group", "%G", "GROUP"},   [D_ARGS] = {"args", "%a", "COMMAND"}, [D_COMM] = {"comm", "%c", "COMMAND"},
+    [D_ETIME] = {"etime", "%t", "ELAPSED"}, [D_TIME] = {"time", "%x", "TIME"},    [D_PCPU] = {"pcpu", "%C", "%CPU"},
+    [D_VSZ] = {"vsz", "%z", "VSZ"},         [D_RSS] = {"rss", NULL, "RSS"},       [D_NICE] = {"nice", "%n", "NI"},
     [D_TTY] = {"tty", "%y", "TTY"},         [D_STAT] = {"stat", NULL, "STAT"},
 };
 #define NDESCS (sizeof(descs) / sizeof(descs[0]))
@@ -71,9 +84,9 @@ int ctr_top_descriptors(char *const *in, int **out, size_t *n, struct burrow_err
 
 struct procinfo {
 	pid_t pid;
-	char *stat;      /* /proc/PID/stat */
-	char *status;    /* /proc/PID/status */
-	char *cmdline;   /* NUL-separated, as read */
+	char *stat;    /* /proc/PID/stat */
+	char *status;  /* /proc/PID/status */
+	char *cmdline; /* NUL-separated, as read */
 	size_t cmdlen;
 };
 
