@@ -192,6 +192,20 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_inspect_usage[];
 int cmd_container(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_container_usage[];
+int cmd_cp(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_cp_usage[];
+int cmd_export(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_export_usage[];
+int cmd_diff(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_diff_usage[];
+int cmd_mount(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_mount_usage[];
+int cmd_unmount(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_unmount_usage[];
+int cmd_rename(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_rename_usage[];
+int cmd_top(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_top_usage[];
 
 /* "true"/"false", "1"/"0" (NULL: true, a flag given alone). 0 or -1. */
 int cmd_parse_bool(const char *s, bool *out);

@@ -16,21 +16,29 @@ static const char exists_usage[] = "container exists CONTAINER\n\n"
  * step with the subcommands below. */
 const char cmd_container_usage[] = "container SUBCOMMAND [ARG...]\n\n"
                                    "  attach    as burrow attach\n"
+                                   "  cp        as burrow cp\n"
                                    "  create    as burrow create\n"
+                                   "  diff      as burrow diff\n"
                                    "  exec      as burrow exec\n"
                                    "  exists    exit 0 when a container exists, 1 when not\n"
+                                   "  export    as burrow export\n"
                                    "  inspect   as burrow inspect (containers only)\n"
                                    "  kill      as burrow kill\n"
                                    "  list, ls  as burrow ps\n"
                                    "  logs      as burrow logs\n"
+                                   "  mount     as burrow mount\n"
                                    "  pause     as burrow pause\n"
                                    "  prune     remove every container that does not run\n"
                                    "  ps        as burrow ps\n"
+                                   "  rename    as burrow rename\n"
                                    "  restart   as burrow restart\n"
                                    "  rm        as burrow rm\n"
                                    "  run       as burrow run\n"
                                    "  start     as burrow start\n"
                                    "  stop      as burrow stop\n"
+                                   "  top       as burrow top\n"
+                                   "  umount    as burrow unmount\n"
+                                   "  unmount   as burrow unmount\n"
                                    "  unpause   as burrow unpause\n"
                                    "  wait      as burrow wait\n";
 
@@ -62,23 +70,31 @@ static const struct {
 	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
 } subs[] = {
     {"attach", "attach", cmd_attach},
+    {"cp", "cp", cmd_cp},
     {"create", "create", cmd_create},
+    {"diff", "diff", cmd_diff},
     {"exec", "exec", cmd_exec},
     {"exists", "exists", cmd_exists},
+    {"export", "export", cmd_export},
     {"inspect", "inspect", cmd_inspect},
     {"kill", "kill", cmd_kill},
     {"list", "ps", cmd_ps},
     {"logs", "logs", cmd_logs},
+    {"mount", "mount", cmd_mount},
     {"ls", "ps", cmd_ps},
     {"pause", "pause", cmd_pause},
     {"port", "port", cmd_port},
     {"prune", "container prune", cmd_container_prune},
     {"ps", "ps", cmd_ps},
+    {"rename", "rename", cmd_rename},
     {"restart", "restart", cmd_restart},
     {"rm", "rm", cmd_rm},
     {"run", "run", cmd_run},
     {"start", "start", cmd_start},
     {"stop", "stop", cmd_stop},
+    {"top", "top", cmd_top},
+    {"umount", "unmount", cmd_unmount},
+    {"unmount", "unmount", cmd_unmount},
     {"unpause", "unpause", cmd_unpause},
     {"wait", "wait", cmd_wait},
 };

@@ -60,7 +60,9 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 	r->mountpoint = NULL;
 	r->fuse_pid = 0;
 	r->pid = 0;
-	return ctr_set_state(s, c, r, CTR_EXITED, err);
+	r->mount_count = 0;
+	/* a container that never ran, mounted by burrow mount, stays configured */
+	return ctr_set_state(s, c, r, r->state == CTR_CONFIGURED ? CTR_CONFIGURED : CTR_EXITED, err);
 }
 
 int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err)

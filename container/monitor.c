@@ -173,6 +173,20 @@ static bool policy_restarts(const struct ctr_config *c, int code)
 	return strcmp(p, "always") == 0 || strcmp(p, "unless-stopped") == 0;
 }
 
+/* burrow rename may have renamed the container while it ran: the stored
+ * name is the one to keep when its record is saved again. */
+static void adopt_name(struct mon *m)
+{
+	struct ctr_config now = {0};
+	struct burrow_err *e = NULL;
+	if (ctr_config_load(m->s, m->c->id, &now, &e) == 0 && now.name && strcmp(now.name, m->c->name) != 0) {
+		free(m->c->name);
+		m->c->name = steal_ptr(now.name);
+	}
+	burrow_err_free(e);
+	ctr_config_clear(&now);
+}
+
 /* The container ended, or never got to run: its end recorded, the
  * network down, unmounted (exited), removed with --rm, the restart
  * decided. ran: its init was started (code: its exit code, or 126/127
@@ -211,6 +225,7 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 		 * dir was removed meanwhile; none with --rm: it is deleted */
 		if (m->restart)
 			m->c->restart_count++;
+		adopt_name(m);
 		ctr_config_set_last(m->c, &m->run, state_boot_id(m->s));
 		if ((!m->c->rm && ctr_config_save(m->s, m->c, &e) < 0) ||
 		    ctr_set_state(m->s, m->c, &m->run, CTR_STOPPED, &e) < 0) {
@@ -261,8 +276,15 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		ctr_run_clear(&now);
 		return -1;
 	}
+	/* a rootfs that burrow mount mounted while it was stopped: mounted
+	 * anew (at the same path) for the run, its mount count kept */
+	if (now.mountpoint && !m->c->rootfs && ovl_umount(now.mountpoint, now.fuse_pid, err) < 0) {
+		ctr_run_clear(&now);
+		return -1;
+	}
 	ctr_run_clear(&m->run);
 	m->run.state = now.state;
+	m->run.mount_count = now.mount_count;
 	ctr_run_clear(&now);
 	m->run.monitor_pid = getpid();
 	m->run.monitor_start = proc_start_time(m->run.monitor_pid);

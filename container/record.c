@@ -312,6 +312,37 @@ cancel:
 	return -1;
 }
 
+int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *name, struct burrow_err **err)
+{
+	cleanup_free char *newkey = name_key(name);
+	cleanup_free char *oldkey = name_key(c->name);
+	cleanup_free char *val = xasprintf("\"%s\"", c->id);
+	cleanup_free char *taken = NULL;
+	if (state_tx_begin(s, STATE_DB, err) < 0)
+		return -1;
+	int r = state_get(s, STATE_DB, newkey, &taken, err);
+	if (r < 0)
+		goto cancel;
+	if (r == 0) {
+		burrow_error_status(err, EEXIST, "the container name '%s' is already in use", str_quote(name));
+		burrow_error_hint(err, "remove that container (burrow rm %s) or choose another name", name);
+		goto cancel;
+	}
+	char *old = c->name;
+	c->name = xstrdup(name);
+	if (state_del(s, STATE_DB, oldkey, err) < 0 || state_insert(s, STATE_DB, newkey, val, err) < 0 ||
+	    ctr_config_save(s, c, err) < 0 || state_tx_commit(s, STATE_DB, err) < 0) {
+		free(c->name);
+		c->name = old;
+		goto cancel;
+	}
+	free(old);
+	return 0;
+cancel:
+	state_tx_cancel(s, STATE_DB);
+	return -1;
+}
+
 int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
 {
 	cleanup_free char *ckey = config_key(c->id);

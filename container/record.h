@@ -163,7 +163,8 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(PID, fuse_pid)    /* fuse-overlayfs serving mountpoint (0: unknown) */                 \
 	X(STR, reason)      /* why it stopped when not by itself (e.g. "monitor died") */        \
 	X(BOOL, restarting) /* exited, and its monitor restarts it (the policy) after a pause */ \
-	X(BOOL, user_ended) /* stop or kill by the user: its end is not restarted */
+	X(BOOL, user_ended) /* stop or kill by the user: its end is not restarted */             \
+	X(I32, mount_count) /* burrow mount's mounts not yet unmounted */
 
 struct ctr_config {
 	CTR_CONFIG_FIELDS(CTR_FIELD_DECL)
@@ -200,6 +201,10 @@ int ctr_run_delete(struct state_store *s, const char *id, struct burrow_err **er
  * configuration, in one transaction, in which its image record must still
  * be there (else ENOENT: an rmi removed it meanwhile). */
 int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow_err **err);
+/* Gives c the name (checked by the caller), in one transaction: the old
+ * name's record goes, the new one is made (EEXIST, naming it, when it is
+ * taken), the configuration saved. c->name is the new name on success. */
+int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *name, struct burrow_err **err);
 /* Deletes its configuration and name (one transaction), then its run
  * record. */
 int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);

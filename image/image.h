@@ -347,6 +347,9 @@ char *img_registry_key(const char *registry, struct burrow_err **err);
  * before the bad one stay. Must run inside burrow's user namespace (owners
  * are set there). For volume import. */
 int img_extract(const char *source, int dirfd, struct burrow_err **err);
+/* img_extract from the open fd srcfd (display names it in messages): for
+ * cp, whose archives come through a pipe. */
+int img_extract_fd(int srcfd, const char *display, int dirfd, struct burrow_err **err);
 
 /* By name (NAME, NAME:TAG, localhost/NAME:TAG; default tag latest), full ID
  * (optionally "sha256:"-prefixed) or unique ID prefix. Not found: status

@@ -307,6 +307,12 @@ int img_extract(const char *source, int dirfd, struct burrow_err **err)
 	return img_unpack(srcfd, dirfd, display, &st, err);
 }
 
+int img_extract_fd(int srcfd, const char *display, int dirfd, struct burrow_err **err)
+{
+	struct img_unpack_stats st;
+	return img_unpack(srcfd, dirfd, display, &st, err);
+}
+
 int img_import(struct state_store *s, const struct img_import_opts *opts, char **id, struct burrow_err **err)
 {
 	const char *display = strcmp(opts->source, "-") == 0 ? "standard input" : opts->source;

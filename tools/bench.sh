@@ -3,7 +3,7 @@
 # and, when installed, rootless podman doing the same job; prints a table
 # of medians and ratios; then the network cases (tools/bench-net.sh:
 # throughput, connection rate, round trips through published ports). As
-# root it runs as the unprivileged burrow-t1. BENCH_CASES="join net ..."
+# root it runs as the unprivileged burrow-t1. BENCH_CASES="join net cp ..."
 # picks cases.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -240,6 +240,30 @@ PY
 	runs=$((runs < 5 ? runs : 5))
 	row "import a 10,000-level tree (.tar.gz)" "$B import $work/deep.tar.gz" "gzip -dc $work/deep.tar.gz" ""
 	runs=$saved_runs
+fi
+if want cp; then
+	# cp of a 100 MB tree (100 files of 1 MB, 1000 of 1 KB) into and out of
+	# a running container, and export of that container; the floor is a tar
+	# pipe on the host. Each run copies over what the last one left.
+	mkdir -p "$work/tree/small"
+	for i in $(seq 100); do head -c 1048576 /dev/urandom >"$work/tree/big$i"; done
+	for i in $(seq 1000); do head -c 1024 /dev/urandom >"$work/tree/small/f$i"; done
+	mkdir -p "$work/floor-out" "$work/cp-out" "$work/pcp-out"
+	id=$("$B" run -d --network none busybox sleep 600)
+	pcid=
+	[ -n "$podman_ok" ] && pcid=$($P run -d --label burrow-bench=1 --network none localhost/burrow-bench-busybox sleep 600)
+	saved_runs=$runs
+	runs=$((runs < 5 ? runs : 5))
+	floor="sh -c 'tar -C $work -cf - tree | tar -C $work/floor-out -xf -'"
+	row "cp a 100 MB tree into a running container" "$B cp $work/tree $id:/tmp/" "$floor" \
+		"${pcid:+$P cp $work/tree $pcid:/tmp/}"
+	row "cp a 100 MB tree out of a running container" "$B cp $id:/tmp/tree $work/cp-out/" "$floor" \
+		"${pcid:+$P cp $pcid:/tmp/tree $work/pcp-out/}"
+	row "export a container (+100 MB)" "$B export -o $work/exp.tar $id" "tar -C $work -cf $work/floor.tar tree" \
+		"${pcid:+$P export -o $work/pexp.tar $pcid}"
+	runs=$saved_runs
+	"$B" rm -f "$id" >/dev/null
+	[ -z "$pcid" ] || $P rm -f -t 0 "$pcid" >/dev/null 2>&1 || true
 fi
 # published ports, each port handler, against host loopback and podman's
 if want net; then

@@ -1,0 +1,45 @@
+/* A container's root filesystem opened for the tools (cp, export): the
+ * running container's mount, or, for a stopped one, a fuse-overlayfs mount
+ * made for the time it is open. Private to container/. */
+#ifndef BURROW_CONTAINER_ROOTFS_H
+#define BURROW_CONTAINER_ROOTFS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "container/record.h"
+#include "lib/err.h"
+
+struct state_store;
+struct ctr_engine_opts;
+
+struct ctr_rootfs {
+	struct ctr_config c;
+	struct ctr_run r;
+	int lock;      /* the container's lock, held while it is open */
+	int fd;        /* the root directory, O_RDONLY|O_DIRECTORY */
+	char *mounted; /* the mount made for it (unmounted at close), or NULL */
+	pid_t fuse_pid;
+	char *rundir; /* made for that mount (removed at close), or NULL */
+};
+
+/* ctr_lock_load for the tools: a container gone meanwhile is ENOENT ("no
+ * such container"). 0 or -1; *lock (-1 when not taken) is the caller's to
+ * unlock, c and r to clear, either way. */
+int ctr_tool_lock(struct state_store *s, const char *ref, int *lock, struct ctr_config *c, struct ctr_run *r,
+                  struct burrow_err **err);
+/* Mounts c's image layers and upper dir (fuse-overlayfs) at
+ * RUNROOT/containers/<id>/merged, made as ctr_prepare makes them; *merged
+ * is where, *fuse_pid its server. *made_rundir: the runtime dir was made
+ * for it. */
+int ctr_rootfs_mount(struct state_store *s, const struct ctr_engine_opts *eng, const struct ctr_config *c,
+                     char **merged, pid_t *fuse_pid, bool *made_rundir, struct burrow_err **err);
+
+/* Looks up, locks and opens container ref's root filesystem. The lock
+ * keeps it from starting or being cleaned up meanwhile. */
+int ctr_rootfs_open(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, struct ctr_rootfs *out,
+                    struct burrow_err **err);
+/* Unmounts what open mounted, unlocks. -1 when the unmount failed. */
+int ctr_rootfs_close(struct ctr_rootfs *rf, struct burrow_err **err);
+
+#endif

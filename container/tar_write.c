@@ -1,0 +1,514 @@
+/* Writing a tar of a tree (volume export, container export, cp).
+ *
+ * The tree is walked from a directory fd, one level at a time: each
+ * directory is opened with openat(O_NOFOLLOW|O_DIRECTORY) from its parent,
+ * so a symlink in the tree is archived as a symlink and never followed,
+ * whatever a container does meanwhile. Only the directory being read is
+ * held open (its names are read first, then the descriptor of the parent
+ * is closed; going back up reopens ".." and checks it is the directory it
+ * was), so depth costs neither descriptors nor a walk from the top for
+ * every entry. libarchive (opened on first use, lib/dl.h) writes the tar:
+ * pax, numeric owners, xattrs. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "container/internal.h"
+#include "container/tar.h"
+#include "lib/cleanup.h"
+#include "lib/dl.h"
+#include "lib/fileutil.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+#define TAR_AR_FUNCS(X)                  \
+	X(archive_entry_clear)           \
+	X(archive_entry_copy_stat)       \
+	X(archive_entry_free)            \
+	X(archive_entry_new)             \
+	X(archive_entry_set_hardlink)    \
+	X(archive_entry_set_pathname)    \
+	X(archive_entry_set_size)        \
+	X(archive_entry_set_symlink)     \
+	X(archive_entry_set_uid)         \
+	X(archive_entry_set_gid)         \
+	X(archive_entry_xattr_add_entry) \
+	X(archive_errno)                 \
+	X(archive_error_string)          \
+	X(archive_write_close)           \
+	X(archive_write_data)            \
+	X(archive_write_finish_entry)    \
+	X(archive_write_free)            \
+	X(archive_write_header)          \
+	X(archive_write_new)             \
+	X(archive_write_open_fd)         \
+	X(archive_write_set_format_pax_restricted)
+
+#define TAR_AR_FIELD(name) __typeof__(name) *name;
+static struct {
+	TAR_AR_FUNCS(TAR_AR_FIELD)
+} ar;
+
+static int ar_load(struct burrow_err **err)
+{
+	static bool loaded;
+#define TAR_AR_SYM(name) {#name, (void **)&ar.name},
+	static const struct dl_sym syms[] = {TAR_AR_FUNCS(TAR_AR_SYM)};
+#undef TAR_AR_SYM
+	return dl_load("libarchive.so.13", "libarchive13", syms, sizeof(syms) / sizeof(syms[0]), &loaded, err);
+}
+
+#define EXPORT_BUF (128 * 1024)
+
+/* Regular files seen with more than one link: (dev, ino) -> first path. */
+struct link {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+};
+
+struct links {
+	struct link *slots;
+	size_t n, cap; /* cap: a power of two */
+};
+
+static size_t link_hash(dev_t dev, ino_t ino, size_t cap)
+{
+	uint64_t h = ((uint64_t)ino * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)dev;
+	return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+/* The first path of (dev, ino), or NULL after recording path as it. */
+static const char *link_seen(struct links *t, dev_t dev, ino_t ino, const char *path)
+{
+	if (t->n * 2 >= t->cap) {
+		struct links bigger = {.cap = t->cap ? t->cap * 2 : 64};
+		bigger.slots = xcalloc(bigger.cap, sizeof(*bigger.slots));
+		for (size_t i = 0; i < t->cap; i++) {
+			if (!t->slots[i].path)
+				continue;
+			size_t j = link_hash(t->slots[i].dev, t->slots[i].ino, bigger.cap);
+			while (bigger.slots[j].path)
+				j = (j + 1) & (bigger.cap - 1);
+			bigger.slots[j] = t->slots[i];
+		}
+		bigger.n = t->n;
+		free(t->slots);
+		*t = bigger;
+	}
+	size_t j = link_hash(dev, ino, t->cap);
+	for (; t->slots[j].path; j = (j + 1) & (t->cap - 1))
+		if (t->slots[j].dev == dev && t->slots[j].ino == ino)
+			return t->slots[j].path;
+	t->slots[j] = (struct link){.dev = dev, .ino = ino, .path = xstrdup(path)};
+	t->n++;
+	return NULL;
+}
+
+static void links_clear(struct links *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->slots[i].path);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+/* A directory being archived: its names (read when it was entered), and
+ * who it is, to check ".." on the way back up. */
+struct level {
+	char **names;
+	size_t n, next;
+	dev_t dev;
+	ino_t ino;
+	size_t plen; /* its entries' paths start with path[0, plen) */
+};
+
+struct exporter {
+	struct archive *a;
+	struct archive_entry *e;
+	int cur; /* the directory whose names are being archived */
+	struct level *lv;
+	size_t depth, cap;
+	char *path; /* the current entry's path in the archive */
+	size_t len, pcap;
+	struct links links;
+	char *buf;
+	const char *top;    /* the archive name of the single entry archived (NULL: a directory's content) */
+	long long uid, gid; /* every entry's owner (-1: as on disk) */
+};
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in directory fd (without . and ..), sorted. */
+static int read_names(int fd, const char *path, char ***names, size_t *n, struct burrow_err **err)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_dir DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (!d) {
+		int e = errno;
+		if (dfd >= 0)
+			close(dfd);
+		return burrow_error(err, e, "cannot read directory '%s'", str_quote(path));
+	}
+	char **v = NULL;
+	size_t count = 0;
+	struct dirent *de;
+	errno = 0;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		v = xrealloc(v, (count + 2) * sizeof(*v));
+		v[count++] = xstrdup(de->d_name);
+		v[count] = NULL;
+		errno = 0;
+	}
+	if (errno) {
+		int e = errno;
+		strv_free(v);
+		return burrow_error(err, e, "cannot read directory '%s'", str_quote(path));
+	}
+	if (count > 1)
+		qsort(v, count, sizeof(*v), cmp_names);
+	*names = v;
+	*n = count;
+	return 0;
+}
+
+static void set_path(struct exporter *x, size_t plen, const char *name, bool dir)
+{
+	size_t nl = strlen(name);
+	if (plen + nl + 2 > x->pcap) {
+		x->pcap = (plen + nl + 2) * 2;
+		x->path = xrealloc(x->path, x->pcap);
+	}
+	memcpy(x->path + plen, name, nl);
+	x->len = plen + nl;
+	if (dir)
+		x->path[x->len++] = '/';
+	x->path[x->len] = '\0';
+}
+
+/* libarchive's message, and the errno behind it ("Write error: File too
+ * large"). */
+static int ar_error(struct archive *a, struct burrow_err **err, const char *what, const char *path)
+{
+	const char *m = ar.archive_error_string(a);
+	int e = ar.archive_errno(a);
+	if (e > 0 && (!m || !strstr(m, strerror(e))))
+		return burrow_error(err, e, "%s%s%s: %s", what, path ? " " : "", path ? path : "", m ? m : "failed");
+	return burrow_error(err, 0, "%s%s%s: %s", what, path ? " " : "", path ? path : "", m ? m : "failed");
+}
+
+static int ar_failed(struct exporter *x, struct burrow_err **err)
+{
+	cleanup_free char *q = xasprintf("'%s'", str_quote(x->path));
+	return ar_error(x->a, err, "cannot archive", q);
+}
+
+static void add_xattrs(struct exporter *x, int fd)
+{
+	ssize_t len = flistxattr(fd, NULL, 0);
+	if (len <= 0)
+		return;
+	cleanup_free char *list = xmalloc((size_t)len);
+	len = flistxattr(fd, list, (size_t)len);
+	for (ssize_t off = 0; len > 0 && off < len; off += (ssize_t)strlen(list + off) + 1) {
+		const char *name = list + off;
+		ssize_t vl = fgetxattr(fd, name, NULL, 0);
+		if (vl < 0)
+			continue;
+		cleanup_free char *val = xmalloc(vl ? (size_t)vl : 1);
+		vl = fgetxattr(fd, name, val, (size_t)vl);
+		if (vl >= 0)
+			ar.archive_entry_xattr_add_entry(x->e, name, val, (size_t)vl);
+	}
+}
+
+/* Writes the header of the current path for st (and fd's xattrs). */
+static int write_header(struct exporter *x, const struct stat *st, int fd, const char *symlink, const char *hardlink,
+                        struct burrow_err **err)
+{
+	ar.archive_entry_clear(x->e);
+	ar.archive_entry_copy_stat(x->e, st);
+	ar.archive_entry_set_pathname(x->e, x->path);
+	if (x->uid >= 0)
+		ar.archive_entry_set_uid(x->e, x->uid);
+	if (x->gid >= 0)
+		ar.archive_entry_set_gid(x->e, x->gid);
+	if (!S_ISREG(st->st_mode) || hardlink)
+		ar.archive_entry_set_size(x->e, 0);
+	if (symlink)
+		ar.archive_entry_set_symlink(x->e, symlink);
+	if (hardlink)
+		ar.archive_entry_set_hardlink(x->e, hardlink);
+	if (fd >= 0 && !hardlink)
+		add_xattrs(x, fd);
+	if (ar.archive_write_header(x->a, x->e) < ARCHIVE_WARN)
+		return ar_failed(x, err);
+	return 0;
+}
+
+static int add_file(struct exporter *x, const char *name, struct burrow_err **err)
+{
+	cleanup_close int fd = openat(x->cur, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (errno == ENOENT || errno == ELOOP) {
+			burrow_debug("'%s' changed while it was exported: left out", str_quote(x->path));
+			return 0;
+		}
+		return burrow_error(err, errno, "cannot open '%s'", str_quote(x->path));
+	}
+	if (!S_ISREG(st.st_mode))
+		return 0; /* replaced meanwhile */
+	const char *first = st.st_nlink > 1 ? link_seen(&x->links, st.st_dev, st.st_ino, x->path) : NULL;
+	if (write_header(x, &st, fd, NULL, first, err) < 0)
+		return -1;
+	if (first)
+		return 0;
+	/* exactly the size in the header: a file that shrinks meanwhile is
+	 * padded (by libarchive), one that grows is cut */
+	off_t left = st.st_size;
+	while (left > 0) {
+		size_t want = left < EXPORT_BUF ? (size_t)left : EXPORT_BUF;
+		ssize_t r = read(fd, x->buf, want);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return burrow_error(err, errno, "cannot read '%s'", str_quote(x->path));
+		if (r == 0)
+			break;
+		if (ar.archive_write_data(x->a, x->buf, (size_t)r) < 0)
+			return ar_failed(x, err);
+		left -= r;
+	}
+	if (ar.archive_write_finish_entry(x->a) < ARCHIVE_WARN)
+		return ar_failed(x, err);
+	return 0;
+}
+
+/* Archives directory name of x->cur and makes it the current one. */
+static int enter_dir(struct exporter *x, const char *name, struct burrow_err **err)
+{
+	int fd = openat(x->cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR) {
+			burrow_debug("'%s' changed while it was exported: left out", str_quote(x->path));
+			return 0;
+		}
+		return burrow_error(err, errno, "cannot open directory '%s'", str_quote(x->path));
+	}
+	struct level l = {0};
+	if (fstat(fd, &st) < 0) {
+		burrow_error(err, errno, "cannot examine '%s'", str_quote(x->path));
+		close(fd);
+		return -1;
+	}
+	if (write_header(x, &st, fd, NULL, NULL, err) < 0 || read_names(fd, x->path, &l.names, &l.n, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	l.dev = st.st_dev;
+	l.ino = st.st_ino;
+	l.plen = x->len;
+	if (x->depth == x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 16;
+		x->lv = xrealloc(x->lv, x->cap * sizeof(*x->lv));
+	}
+	x->lv[x->depth++] = l;
+	close(x->cur);
+	x->cur = fd;
+	return 0;
+}
+
+/* Back to the parent of the current directory, checking it is the one we
+ * came from (a container may move directories meanwhile). */
+static int leave_dir(struct exporter *x, struct burrow_err **err)
+{
+	struct level *l = &x->lv[--x->depth];
+	strv_free(l->names);
+	const struct level *up = &x->lv[x->depth - 1];
+	int fd = openat(x->cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != up->dev || st.st_ino != up->ino) {
+		if (fd >= 0)
+			close(fd);
+		x->path[l->plen] = '\0';
+		return burrow_error_status(err, EAGAIN, "directory '%s' was moved while it was exported",
+		                           str_quote(x->path));
+	}
+	close(x->cur);
+	x->cur = fd;
+	return 0;
+}
+
+/* Archives entry name of x->cur as arname (x->path[0, plen) + arname). */
+static int add_entry(struct exporter *x, size_t plen, const char *name, const char *arname, struct burrow_err **err)
+{
+	struct stat st;
+	if (fstatat(x->cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0; /* removed meanwhile */
+		return burrow_error(err, errno, "cannot examine '%s'", str_quote(x->path));
+	}
+	switch (st.st_mode & S_IFMT) {
+	case S_IFDIR:
+		set_path(x, plen, arname, true);
+		return enter_dir(x, name, err);
+	case S_IFREG:
+		return add_file(x, name, err);
+	case S_IFLNK: {
+		cleanup_free char *target = xmalloc((size_t)st.st_size + 2);
+		ssize_t n = readlinkat(x->cur, name, target, (size_t)st.st_size + 1);
+		if (n < 0 || n > st.st_size) {
+			burrow_debug("'%s' changed while it was exported: left out", str_quote(x->path));
+			return 0;
+		}
+		target[n] = '\0';
+		return write_header(x, &st, -1, target, NULL, err);
+	}
+	case S_IFIFO:
+	case S_IFCHR:
+	case S_IFBLK:
+		return write_header(x, &st, -1, NULL, NULL, err);
+	default:
+		burrow_debug("'%s' is a socket: left out of the archive", str_quote(x->path));
+		return 0;
+	}
+}
+
+/* name NULL: rootfd's content; else its entry name, as x->top. */
+static int export_tree(struct exporter *x, int rootfd, const char *name, struct burrow_err **err)
+{
+	x->cur = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (x->cur < 0 || fstat(x->cur, &st) < 0)
+		return burrow_error(err, errno, "cannot open the directory to archive");
+	struct level root = {.dev = st.st_dev, .ino = st.st_ino};
+	set_path(x, 0, "", false);
+	if (name) {
+		root.names = xcalloc(2, sizeof(*root.names));
+		root.names[0] = xstrdup(name);
+		root.n = 1;
+	} else if (read_names(x->cur, ".", &root.names, &root.n, err) < 0)
+		return -1;
+	x->cap = 16;
+	x->lv = xcalloc(x->cap, sizeof(*x->lv));
+	x->lv[x->depth++] = root;
+	while (x->depth) {
+		struct level *l = &x->lv[x->depth - 1];
+		if (l->next == l->n) {
+			if (x->depth == 1) {
+				strv_free(l->names);
+				x->depth = 0;
+				break;
+			}
+			if (leave_dir(x, err) < 0)
+				return -1;
+			continue;
+		}
+		const char *entry = l->names[l->next++];
+		const char *arname = x->depth == 1 && name ? x->top : entry;
+		set_path(x, l->plen, arname, false);
+		if (add_entry(x, l->plen, entry, arname, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void exporter_clear(struct exporter *x)
+{
+	for (size_t i = 0; i < x->depth; i++)
+		strv_free(x->lv[i].names);
+	free(x->lv);
+	if (x->cur >= 0)
+		close(x->cur);
+	free(x->path);
+	free(x->buf);
+	links_clear(&x->links);
+	if (x->e)
+		ar.archive_entry_free(x->e);
+	if (x->a)
+		ar.archive_write_free(x->a);
+}
+
+int ctr_tar_load(struct burrow_err **err)
+{
+	return ar_load(err);
+}
+
+int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow_err **err)
+{
+	if (ar_load(err) < 0)
+		return -1;
+	struct exporter x = {.cur = -1, .top = o->as ? o->as : o->name, .uid = o->uid, .gid = o->gid};
+	x.a = ar.archive_write_new();
+	x.e = ar.archive_entry_new();
+	if (!x.a || !x.e) {
+		exporter_clear(&x);
+		return burrow_error(err, ENOMEM, "cannot set up libarchive");
+	}
+	x.buf = xmalloc(EXPORT_BUF);
+	int rc = -1;
+	if (ar.archive_write_set_format_pax_restricted(x.a) != ARCHIVE_OK ||
+	    ar.archive_write_open_fd(x.a, fd) != ARCHIVE_OK)
+		ar_error(x.a, err, "cannot start the archive", NULL);
+	else if (export_tree(&x, dirfd, o->name, err) == 0) {
+		if (ar.archive_write_close(x.a) != ARCHIVE_OK)
+			ar_error(x.a, err, "cannot finish the archive", NULL);
+		else
+			rc = 0;
+	}
+	exporter_clear(&x);
+	return rc;
+}
+
+int ctr_tar_to_output(int dirfd, const struct ctr_tar_opts *o, const char *output, const char *flag,
+                      struct burrow_err **err)
+{
+	if (!output) {
+		if (isatty(STDOUT_FILENO)) {
+			burrow_error_status(err, ENOTTY, "cannot write the archive to a terminal");
+			return burrow_error_hint(err, "redirect standard output to a file or a pipe, or give %s", flag);
+		}
+		return ctr_tar_write(dirfd, o, STDOUT_FILENO, err);
+	}
+	/* complete or not at all: a temporary name beside it, renamed */
+	cleanup_free char *copy = xstrdup(output);
+	char *slash = strrchr(copy, '/');
+	unsigned r = 0;
+	if (getrandom(&r, sizeof(r), 0) < 0)
+		r = (unsigned)getpid();
+	if (slash)
+		*slash = '\0';
+	cleanup_free char *tmp =
+	    xasprintf("%s%s.%s.burrow-%08x", slash ? copy : "", slash ? "/" : "", slash ? slash + 1 : copy, r);
+	cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot create '%s'", str_quote(output));
+	if (ctr_tar_write(dirfd, o, fd, err) < 0)
+		goto fail;
+	if (fsync(fd) < 0 || close(steal_fd(fd)) < 0 || rename(tmp, output) < 0) {
+		burrow_error(err, errno, "cannot write '%s'", str_quote(output));
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	return -1;
+}

@@ -1,0 +1,386 @@
+/* burrow top: the container's processes, read from /proc. They are the
+ * processes in the pid namespace of the container's init (compared by
+ * /proc/PID/ns/pid); pids are shown as the container sees them (the last
+ * NSpid of /proc/PID/status), users and groups by the names of the
+ * container's own /etc/passwd and /etc/group. Columns as podman's (psgo). */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "container/internal.h"
+#include "container/rootfs.h"
+#include "container/tools.h"
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "state/state.h"
+
+enum desc {
+	D_PID,
+	D_PPID,
+	D_USER,
+	D_GROUP,
+	D_ARGS,
+	D_COMM,
+	D_ETIME,
+	D_TIME,
+	D_PCPU,
+	D_VSZ,
+	D_RSS,
+	D_NICE,
+	D_TTY,
+	D_STAT
+};
+
+static const struct {
+	const char *name, *aix, *header;
+} descs[] = {
+    [D_PID] = {"pid", "%p", "PID"},         [D_PPID] = {"ppid", "%P", "PPID"},    [D_USER] = {"user", "%U", "USER"},
+    [D_GROUP] = {"group", "%G", "GROUP"},   [D_ARGS] = {"args", "%a", "COMMAND"}, [D_COMM] = {"comm", "%c", "COMMAND"},
+    [D_ETIME] = {"etime", "%t", "ELAPSED"}, [D_TIME] = {"time", "%x", "TIME"},    [D_PCPU] = {"pcpu", "%C", "%CPU"},
+    [D_VSZ] = {"vsz", "%z", "VSZ"},         [D_RSS] = {"rss", NULL, "RSS"},       [D_NICE] = {"nice", "%n", "NI"},
+    [D_TTY] = {"tty", "%y", "TTY"},         [D_STAT] = {"stat", NULL, "STAT"},
+};
+#define NDESCS (sizeof(descs) / sizeof(descs[0]))
+
+int ctr_top_descriptors(char *const *in, int **out, size_t *n, struct burrow_err **err)
+{
+	static const char *const defaults[] = {"user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args", NULL};
+	char *const *list = in && in[0] ? in : (char *const *)defaults;
+	/* podman takes "pid,user" as one argument too */
+	cleanup_strv char **words = NULL;
+	for (size_t i = 0; list[i]; i++) {
+		cleanup_free char *copy = xstrdup(list[i]);
+		for (char *save = NULL, *w = strtok_r(copy, ", ", &save); w; w = strtok_r(NULL, ", ", &save))
+			strv_append(&words, w);
+	}
+	size_t count = strv_len(words);
+	int *d = xcalloc(count ? count : 1, sizeof(*d));
+	for (size_t i = 0; i < count; i++) {
+		size_t k = 0;
+		while (k < NDESCS && strcmp(words[i], descs[k].name) != 0 &&
+		       !(descs[k].aix && strcmp(words[i], descs[k].aix) == 0))
+			k++;
+		if (k == NDESCS) {
+			free(d);
+			return burrow_error_status(err, EINVAL, "unknown descriptor: %s", words[i]);
+		}
+		d[i] = (int)k;
+	}
+	*out = d;
+	*n = count;
+	return 0;
+}
+
+struct procinfo {
+	pid_t pid;
+	char *stat;    /* /proc/PID/stat */
+	char *status;  /* /proc/PID/status */
+	char *cmdline; /* NUL-separated, as read */
+	size_t cmdlen;
+};
+
+static char *read_proc(pid_t pid, const char *file, size_t *len)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	char *text = NULL;
+	struct burrow_err *e = NULL;
+	if (read_file(path, &text, len, &e) < 0) {
+		burrow_err_free(e);
+		return NULL;
+	}
+	return text;
+}
+
+/* Field n (1-based, after the command's ")") of a stat line. */
+static const char *stat_field(const char *stat, int n)
+{
+	const char *p = strrchr(stat, ')');
+	if (!p)
+		return "0";
+	p++;
+	for (int i = 3; i <= n; i++) {
+		while (*p == ' ')
+			p++;
+		if (i == n)
+			return p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return "0";
+}
+
+static long long stat_ll(const char *stat, int n)
+{
+	return strtoll(stat_field(stat, n), NULL, 10);
+}
+
+/* The last value of a "Key:\tv1\tv2" line of status. */
+static long long status_last(const char *status, const char *key)
+{
+	const char *p = status;
+	size_t kl = strlen(key);
+	while (p && *p) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == ':') {
+			const char *end = strchr(p, '\n');
+			if (!end)
+				end = p + strlen(p);
+			const char *q = end;
+			while (q > p && isspace((unsigned char)q[-1]))
+				q--;
+			while (q > p && !isspace((unsigned char)q[-1]))
+				q--;
+			return strtoll(q, NULL, 10);
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+/* The first value of a "Key:\tv1\t..." line (Uid, Gid: the real one). */
+static long long status_first(const char *status, const char *key)
+{
+	cleanup_free char *k = xasprintf("\n%s:", key);
+	const char *p = strstr(status, k);
+	return p ? strtoll(p + strlen(k), NULL, 10) : -1;
+}
+
+/* Go's time.Duration string, as psgo prints ELAPSED and TIME. */
+static char *go_duration(double secs)
+{
+	if (secs < 0)
+		secs = 0;
+	long long h = (long long)(secs / 3600);
+	secs -= (double)h * 3600;
+	long long m = (long long)(secs / 60);
+	secs -= (double)m * 60;
+	char s[32];
+	snprintf(s, sizeof(s), "%.9f", secs);
+	/* trailing zeros (and a bare '.') go, as Go's */
+	char *e = s + strlen(s);
+	while (e > s && e[-1] == '0')
+		*--e = '\0';
+	if (e > s && e[-1] == '.')
+		*--e = '\0';
+	if (h)
+		return xasprintf("%lldh%lldm%ss", h, m, s);
+	if (m)
+		return xasprintf("%lldm%ss", m, s);
+	return xasprintf("%ss", s);
+}
+
+/* The name of id in an /etc/passwd or /etc/group text, else the number. */
+static char *id_name(const char *text, long long id)
+{
+	for (const char *line = text; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		cleanup_free char *l = xstrndup(line, len);
+		char *f1 = strchr(l, ':');
+		char *f2 = f1 ? strchr(f1 + 1, ':') : NULL;
+		if (f2 && strtoll(f2 + 1, NULL, 10) == id && isdigit((unsigned char)f2[1])) {
+			*f1 = '\0';
+			return xstrdup(l);
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return xasprintf("%lld", id);
+}
+
+static char *tty_name(long long nr)
+{
+	if (nr == 0)
+		return xstrdup("?");
+	unsigned maj = (unsigned)((nr >> 8) & 0xfff), min = (unsigned)((nr & 0xff) | ((nr >> 12) & 0xfff00));
+	if (maj >= 136 && maj <= 143)
+		return xasprintf("pts/%u", min + (maj - 136) * 256);
+	if (maj == 4)
+		return xasprintf("tty%u", min);
+	return xasprintf("%u:%u", maj, min);
+}
+
+static char *cell(int d, const struct procinfo *p, const char *passwd, const char *group, long long ppid_ns)
+{
+	long tck = sysconf(_SC_CLK_TCK);
+	long page = sysconf(_SC_PAGESIZE);
+	switch (d) {
+	case D_PID:
+		return xasprintf("%lld", status_last(p->status, "NSpid"));
+	case D_PPID:
+		return xasprintf("%lld", ppid_ns);
+	case D_USER:
+		return id_name(passwd, status_first(p->status, "Uid"));
+	case D_GROUP:
+		return id_name(group, status_first(p->status, "Gid"));
+	case D_ARGS:
+		if (p->cmdlen) {
+			char *a = xmalloc(p->cmdlen + 1);
+			memcpy(a, p->cmdline, p->cmdlen);
+			a[p->cmdlen] = '\0';
+			for (size_t i = 0; i + 1 < p->cmdlen; i++)
+				if (a[i] == '\0')
+					a[i] = ' ';
+			return a;
+		}
+		__attribute__((fallthrough)); /* a zombie has no arguments: its name */
+	case D_COMM: {
+		const char *open = strchr(p->stat, '('), *close = strrchr(p->stat, ')');
+		if (!open || !close || close < open)
+			return xstrdup("?");
+		return xstrndup(open + 1, (size_t)(close - open - 1));
+	}
+	case D_ETIME:
+	case D_PCPU: {
+		double up = 0;
+		cleanup_free char *uptime = NULL;
+		struct burrow_err *e = NULL;
+		if (read_file("/proc/uptime", &uptime, NULL, &e) == 0)
+			up = strtod(uptime, NULL);
+		burrow_err_free(e);
+		double elapsed = up - (double)stat_ll(p->stat, 22) / (double)tck;
+		if (d == D_ETIME)
+			return go_duration(elapsed);
+		double cpu = (double)(stat_ll(p->stat, 14) + stat_ll(p->stat, 15)) / (double)tck;
+		return xasprintf("%.3f", elapsed > 0 ? 100.0 * cpu / elapsed : 0.0);
+	}
+	case D_TIME:
+		return go_duration((double)(stat_ll(p->stat, 14) + stat_ll(p->stat, 15)) / (double)tck);
+	case D_VSZ:
+		return xasprintf("%lld", stat_ll(p->stat, 23) / 1024);
+	case D_RSS:
+		return xasprintf("%lld", stat_ll(p->stat, 24) * page / 1024);
+	case D_NICE:
+		return xasprintf("%lld", stat_ll(p->stat, 19));
+	case D_TTY:
+		return tty_name(stat_ll(p->stat, 7));
+	case D_STAT:
+		return xstrndup(stat_field(p->stat, 3), 1);
+	}
+	return xstrdup("?");
+}
+
+static void procinfo_clear(struct procinfo *p)
+{
+	free(p->stat);
+	free(p->status);
+	free(p->cmdline);
+}
+
+static bool same_ns(pid_t pid, const struct stat *ns)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	struct stat st;
+	return stat(path, &st) == 0 && st.st_dev == ns->st_dev && st.st_ino == ns->st_ino;
+}
+
+int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, char ***lines, struct burrow_err **err)
+{
+	cleanup_free int *d = NULL;
+	size_t nd = 0;
+	if (ctr_top_descriptors(descriptors, &d, &nd, err) < 0)
+		return -1;
+	struct ctr_config c = {0};
+	struct ctr_run r = {0};
+	int lock = -1, rc = -1;
+	cleanup_free char *passwd = NULL;
+	cleanup_free char *group = NULL;
+	cleanup_dir DIR *proc = NULL;
+	char **out = NULL;
+	if (ctr_tool_lock(s, ref, &lock, &c, &r, err) < 0)
+		goto out;
+	if (r.state != CTR_RUNNING && r.state != CTR_PAUSED) {
+		burrow_error_status(err, EINVAL, "top can only be used on running containers: '%s' is %s",
+		                    str_quote(c.name), ctr_state_name(r.state));
+		goto out;
+	}
+	char nspath[64];
+	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/pid", (int)r.pid);
+	struct stat ns;
+	if (!proc_is(r.pid, r.pid_start) || stat(nspath, &ns) < 0) {
+		burrow_error(err, errno ? errno : ESRCH, "cannot read the processes of container '%s'",
+		             str_quote(c.name));
+		goto out;
+	}
+	{
+		char *roots[] = {r.mountpoint ? r.mountpoint : c.rootfs, NULL};
+		struct burrow_err *e = NULL;
+		if (roots[0] && (ctr_read_in_roots(roots, "/etc/passwd", &passwd, &e) < 0 ||
+		                 ctr_read_in_roots(roots, "/etc/group", &group, &e) < 0))
+			burrow_err_free(e);
+	}
+	/* header */
+	{
+		cleanup_free char *h = NULL;
+		for (size_t i = 0; i < nd; i++) {
+			char *n = xasprintf("%s%s%s", h ? h : "", i ? "\t" : "", descs[d[i]].header);
+			free(h);
+			h = n;
+		}
+		strv_append(&out, h ? h : "");
+	}
+	proc = opendir("/proc");
+	if (!proc) {
+		burrow_error(err, errno, "cannot read /proc");
+		goto out;
+	}
+	struct procinfo *ps = NULL;
+	size_t np = 0;
+	for (struct dirent *de; (de = readdir(proc));) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid_t pid = (pid_t)atoi(de->d_name);
+		if (!same_ns(pid, &ns))
+			continue;
+		struct procinfo p = {.pid = pid};
+		p.stat = read_proc(pid, "stat", NULL);
+		p.status = read_proc(pid, "status", NULL);
+		p.cmdline = read_proc(pid, "cmdline", &p.cmdlen);
+		if (!p.stat || !p.status) {
+			procinfo_clear(&p);
+			continue; /* gone meanwhile */
+		}
+		ps = xrealloc(ps, (np + 1) * sizeof(*ps));
+		ps[np++] = p;
+	}
+	for (size_t i = 0; i < np; i++) {
+		/* the parent as the container sees it: 0 for its init */
+		long long hostppid = stat_ll(ps[i].stat, 4), ppid = 0;
+		for (size_t j = 0; j < np; j++)
+			if (ps[j].pid == hostppid)
+				ppid = status_last(ps[j].status, "NSpid");
+		cleanup_free char *line = NULL;
+		for (size_t k = 0; k < nd; k++) {
+			cleanup_free char *v = cell(d[k], &ps[i], passwd, group, ppid);
+			char *n = xasprintf("%s%s%s", line ? line : "", k ? "\t" : "", v);
+			free(line);
+			line = n;
+		}
+		strv_append(&out, line ? line : "");
+	}
+	for (size_t i = 0; i < np; i++)
+		procinfo_clear(&ps[i]);
+	free(ps);
+	*lines = steal_ptr(out);
+	rc = 0;
+out:
+	strv_free(out);
+	if (lock >= 0)
+		state_unlock(lock);
+	ctr_config_clear(&c);
+	ctr_run_clear(&r);
+	return rc;
+}

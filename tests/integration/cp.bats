@@ -1,0 +1,293 @@
+#!/usr/bin/env bats
+# burrow cp, export, diff: a container's files, stopped and running; the
+# hostile cases (symlinks to host paths, "..", a link swapped while cp runs)
+# must never read or write outside the container.
+
+load helpers
+
+suite_setup() {
+	OUTSIDE=$T/outside
+	mkdir -p "$OUTSIDE"
+	echo orig >"$OUTSIDE/victim"
+	import_busybox
+}
+
+suite_teardown() {
+	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
+	return 0
+}
+
+# Nothing new in the sentinel directory, its file unchanged.
+assert_outside_untouched() {
+	is "$(ls -A "$OUTSIDE")" "victim" "files appeared in the sentinel directory"
+	is "$(cat "$OUTSIDE/victim")" "orig" "the sentinel file changed"
+}
+
+@test "cp: host to a stopped container and back, podman's destination rules" {
+	run_burrow 0 create --name c1 busybox true
+	mkdir -p "$T/src/sub"
+	echo hello >"$T/src/file"
+	echo deep >"$T/src/sub/deep"
+	# a file onto a missing path makes that file; into a directory keeps its name
+	run_burrow 0 cp "$T/src/file" c1:/newfile
+	run_burrow 0 cp "$T/src/file" c1:/tmp
+	# a directory onto a missing path makes it; into a directory keeps its name
+	run_burrow 0 cp "$T/src" c1:/made
+	run_burrow 0 cp "$T/src" c1:/tmp/
+	# DIR/. copies the content
+	run_burrow 0 cp "$T/src/." c1:/etc
+	# back out: each as it was copied in
+	mkdir "$T/back"
+	run_burrow 0 cp c1:/newfile "$T/back/"
+	is "$(cat "$T/back/newfile")" hello
+	run_burrow 0 cp c1:/tmp/file "$T/back/renamed"
+	is "$(cat "$T/back/renamed")" hello
+	run_burrow 0 cp c1:/made "$T/back/made"
+	is "$(cat "$T/back/made/sub/deep")" deep
+	run_burrow 0 cp c1:/tmp/src "$T/back"
+	is "$(cat "$T/back/src/file")" hello
+	run_burrow 0 cp c1:/etc/sub/deep "$T/back/"
+	is "$(cat "$T/back/deep")" deep
+	run_burrow 0 cp c1:etc/file "$T/back/relative"
+	is "$(cat "$T/back/relative")" hello
+	# what came out is the user's own
+	is "$(stat -c %u "$T/back/made/sub/deep")" "$(id -u)"
+	# errors: a missing source, a missing parent, a directory onto a file,
+	# a file into a missing directory, a non-directory over a directory
+	run_burrow 125 cp c1:/nonexistent "$T/back/x"
+	assert_match "$output" "'/nonexistent' could not be found on container 'c1'"
+	run_burrow 125 cp "$T/src/file" c1:/no/such/dir/file
+	assert_match "$output" "could not be found on container 'c1'"
+	run_burrow 125 cp "$T/src" c1:/newfile
+	assert_match "$output" "cannot copy a directory to '/newfile'"
+	run_burrow 125 cp "$T/src/file" c1:/missingdir/
+	assert_match "$output" "must exist"
+	mkdir -p "$T/clash/file"
+	run_burrow 125 cp "$T/clash/file" c1:/tmp/
+	assert_match "$output" "cannot overwrite non-directory"
+	run_burrow 0 cp --overwrite "$T/clash/file" c1:/tmp/
+	run_burrow 125 cp c1:/nonexistent c2:/x
+	assert_match "$output" "c2"
+	run_burrow 125 cp "$T/src" "$T/dst"
+	assert_match "$output" "host to the host"
+	# the stopped container's rootfs was mounted for the copy only
+	run_burrow 0 start -a c1
+	run ! grep -q "$XDG_RUNTIME_DIR" /proc/self/mountinfo
+}
+
+@test "cp: into and out of a running container, and - tar streams" {
+	start_sleeper r1
+	echo live >"$T/live"
+	run_burrow 0 cp "$T/live" r1:/tmp/live
+	run_burrow 0 exec r1 cat /tmp/live
+	is "$output" live
+	# owners: -a (default) the container user's; the file is root's inside
+	run_burrow 0 exec r1 stat -c %u:%g /tmp/live
+	is "$output" "0:0"
+	run_burrow 0 exec r1 sh -c 'echo made-inside >/tmp/inside'
+	run_burrow 0 cp r1:/tmp/inside "$T/inside"
+	is "$(cat "$T/inside")" made-inside
+	# - : a tar on stdout, named by the source's last name
+	timeout 30 "$BURROW" cp r1:/tmp/inside - >"$T/out.tar"
+	is "$(tar -tf "$T/out.tar")" inside
+	# - : a tar from stdin extracted into a directory
+	mkdir -p "$T/tree/d" && echo fromtar >"$T/tree/d/f"
+	tar -C "$T/tree" -cf "$T/in.tar" d
+	timeout 30 "$BURROW" cp - r1:/tmp <"$T/in.tar"
+	run_burrow 0 exec r1 cat /tmp/d/f
+	is "$output" fromtar
+	run timeout 30 "$BURROW" cp - r1:/tmp/live <"$T/in.tar"
+	is "$status" 125
+	assert_match "$output" "not a directory"
+	# a refused archive member writes nothing outside
+	python3 - "$T/evil.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    data = b"pwned\n"
+    i = tarfile.TarInfo("../../../../../../../../" + "x")
+    i.size = len(data)
+    t.addfile(i, io.BytesIO(data))
+PY
+	run timeout 30 "$BURROW" cp - r1:/tmp <"$T/evil.tar"
+	is "$status" 125
+	"$BURROW" rm -f r1 >/dev/null
+}
+
+@test "cp: symlinks to host paths and .. stay inside the container" {
+	# links the container makes: to the host's sentinel dir, to its file,
+	# and up and out with ..
+	run_burrow 0 run --name h1 busybox sh -c "
+		ln -s $OUTSIDE /evildir
+		ln -s $OUTSIDE/victim /evilfile
+		ln -s ../../../../../../../../../../$OUTSIDE /updir"
+	echo pwned >"$T/payload"
+	# cp in through the links: resolved inside the container, where they
+	# lead nowhere (refused) or are replaced; ".." stops at its root
+	run_burrow 125 cp "$T/payload" h1:/evildir/
+	assert_match "$output" "must exist"
+	run_burrow 125 cp "$T/payload" h1:/evildir/victim
+	run_burrow 125 cp "$T/payload" h1:/updir/victim
+	run_burrow 0 cp "$T/payload" h1:/evilfile
+	run_burrow 0 cp "$T/payload" h1:/../../../../../../../tmp/up
+	assert_outside_untouched
+	# cp out through them never reads the host's file
+	run_burrow 125 cp h1:/evildir/victim "$T/got1"
+	[ ! -e "$T/got1" ]
+	run_burrow 125 cp "h1:/../../../../../../..$OUTSIDE/victim" "$T/got2"
+	[ ! -e "$T/got2" ]
+	# the link itself (a symlink to a missing target inside) cannot be read either
+	run_burrow 0 cp h1:/evilfile "$T/got3"
+	is "$(cat "$T/got3")" pwned "evilfile was the container's own file (written above)"
+	assert_outside_untouched
+	run_burrow 0 cp h1:/tmp/up "$T/got4"
+	is "$(cat "$T/got4")" pwned
+	run_burrow 0 diff h1
+	assert_match "$output" "A /evildir"
+	assert_match "$output" "A /tmp/up"
+}
+
+@test "cp: a link swapped while cp runs never lets it write or read outside" {
+	"$BURROW" run -d --name sw busybox sh -c "
+		mkdir -p /tmp/real
+		while :; do
+			rm -rf /tmp/d; mkdir /tmp/d
+			rm -rf /tmp/d; ln -s $OUTSIDE /tmp/d
+		done" >/dev/null
+	echo pwned >"$T/new"
+	mkdir -p "$T/outs"
+	for i in $(seq 30); do
+		timeout 30 "$BURROW" cp "$T/new" sw:/tmp/d/ >/dev/null 2>&1 || true
+		timeout 30 "$BURROW" cp "$T/new" sw:/tmp/d/victim >/dev/null 2>&1 || true
+		timeout 30 "$BURROW" cp sw:/tmp/d/victim "$T/outs/$i" >/dev/null 2>&1 || true
+	done
+	"$BURROW" rm -f sw >/dev/null
+	assert_outside_untouched
+	# what came out is never the host's sentinel
+	run grep -rl orig "$T/outs"
+	is "$output" ""
+}
+
+@test "export: the merged filesystem as a tar that import reads back; diff A/C/D" {
+	run_burrow 0 run --name ex busybox sh -c 'echo added >/added; echo changed >>/etc/passwd; rm /bin/ls'
+	run_burrow 0 diff ex
+	# what the runtime made is left out, as podman's diff does
+	assert_no_match "$output" "/etc/hosts|/etc/mtab|/etc/resolv.conf|/etc/hostname"
+	assert_match "$output" "A /added"
+	assert_match "$output" "C /etc"
+	assert_match "$output" "C /etc/passwd"
+	assert_match "$output" "D /bin/ls"
+	run_burrow 0 container diff --format json ex
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert "/added" in d["added"], d
+assert "/etc/passwd" in d["changed"], d
+assert "/bin/ls" in d["deleted"], d
+' "$output"
+	run_burrow 125 diff --format table ex
+	run_burrow 0 export -o "$T/ex.tar" ex
+	tar -tf "$T/ex.tar" | sort >"$T/list1"
+	grep -qx added "$T/list1"
+	run ! grep -qx bin/ls "$T/list1"
+	run_burrow 0 import "$T/ex.tar" exported
+	run_burrow 0 run --rm exported cat /added
+	is "$output" added
+	run_burrow 0 run --name ex2 exported true
+	run_burrow 0 container export ex2 
+	timeout 30 "$BURROW" export ex2 >"$T/ex2.tar"
+	tar -tf "$T/ex2.tar" | sort >"$T/list2"
+	run diff "$T/list1" "$T/list2"
+	is "$output" "" "the round trip changed the file list"
+	is "$(tar -xOf "$T/ex2.tar" etc/passwd | md5sum)" "$(tar -xOf "$T/ex.tar" etc/passwd | md5sum)"
+}
+
+@test "mount, unmount: the merged directory, counted, usable inside burrow unshare" {
+	run_burrow 0 run --name m1 busybox sh -c 'echo mine >/mine'
+	run_burrow 0 mount m1
+	mnt=$output
+	is "$mnt" "$XDG_RUNTIME_DIR/burrow/containers/$(timeout 30 "$BURROW" inspect --format '{{.Id}}' m1)/merged"
+	run_burrow 0 unshare cat "$mnt/mine"
+	is "$output" mine
+	run_burrow 0 unshare ls "$mnt/bin/busybox"
+	# listed; a second mount is counted, one unmount leaves it mounted
+	run_burrow 0 mount
+	assert_match "$output" "^[0-9a-f]{12} $mnt$"
+	run_burrow 0 mount --format json
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d[0]["Names"] == ["m1"] and d[0]["Mountpoint"] == sys.argv[2], d' "$output" "$mnt"
+	run_burrow 0 container mount m1
+	run_burrow 0 umount m1
+	run_burrow 0 unshare cat "$mnt/mine"
+	run_burrow 0 unmount m1
+	run_burrow 0 mount
+	is "$output" ""
+	run_burrow 1 unshare test -e "$mnt/mine"
+	# -f drops every count; a started container keeps its rootfs while it runs
+	run_burrow 0 mount m1
+	run_burrow 0 mount m1
+	run_burrow 0 unmount -f m1
+	run_burrow 0 mount
+	is "$output" ""
+	start_sleeper m2
+	run_burrow 0 mount m2
+	mnt2=$output
+	run_burrow 0 unmount m2
+	run_burrow 0 unshare test -e "$mnt2/bin/busybox"
+	run_burrow 0 exec m2 true
+	run_burrow 0 mount m2
+	run_burrow 0 unmount --all
+	run_burrow 0 exec m2 true
+	"$BURROW" rm -f m2 >/dev/null
+	run_burrow 125 mount nosuch
+	run_burrow 125 unmount
+}
+
+@test "rename: the new name starts it, the old one is gone; a taken name is refused" {
+	run_burrow 0 create --name old busybox echo renamed
+	run_burrow 0 create --name other busybox true
+	run_burrow 0 rename old new
+	run_burrow 0 start -a new
+	is "$output" renamed
+	run_burrow 125 start old
+	run_burrow 0 ps -a --format '{{.Names}}'
+	assert_match "$output" new
+	assert_no_match "$output" old
+	run_burrow 125 rename new other
+	assert_match "$output" "already in use"
+	run_burrow 125 container rename new 'bad/name'
+	assert_match "$output" "invalid container name"
+	run_burrow 125 rename nosuch x
+	# a running one: the name stays after it ends
+	start_sleeper live1
+	run_burrow 0 rename live1 live2
+	run_burrow 0 exec live2 true
+	run_burrow 0 stop -t 0 live2
+	run_burrow 0 ps -a --format '{{.Names}}'
+	assert_match "$output" live2
+	assert_no_match "$output" live1
+	run_burrow 0 rm live2
+}
+
+@test "top: the container's processes, podman's columns" {
+	"$BURROW" run -d --name t1 busybox sh -c 'sleep 1000 & sleep 1001; true' >/dev/null
+	for _ in $(seq 100); do
+		"$BURROW" exec t1 sh -c 'pidof sleep | grep -q " "' 2>/dev/null && break
+		sleep 0.1
+	done
+	run_burrow 0 top t1
+	assert_match "${lines[0]}" '^USER +PID +PPID +%CPU +ELAPSED +TTY +TIME +COMMAND$'
+	assert_match "$output" 'root +1 +0 .* sh -c sleep 1000 & sleep 1001; true'
+	assert_match "$output" 'root +[0-9]+ +1 .* sleep 1001'
+	# nothing of the host's
+	assert_no_match "$output" "bats"
+	run_burrow 0 container top t1 pid comm %U stat
+	assert_match "${lines[0]}" '^PID +COMMAND +USER +STAT$'
+	assert_match "$output" '1 +sh +root +S'
+	run_burrow 0 top t1 pid,args
+	assert_match "${lines[0]}" '^PID +COMMAND$'
+	run_burrow 125 top t1 bogus
+	assert_match "$output" "unknown descriptor: bogus"
+	"$BURROW" rm -f t1 >/dev/null
+	run_burrow 0 create --name t2 busybox true
+	run_burrow 125 top t2
+	assert_match "$output" "running"
+}
