@@ -416,6 +416,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		snprintf(join->target, sizeof(join->target), "%s", peer);
 		c.network = netns_format(join);
 		free(join);
+		ctr_config_require(&c, peer); /* started first, not removed before it */
 	} else {
 		c.network = netns_format(o->network ? o->network : &slirp);
 	}
@@ -466,6 +467,16 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	sp.image_volumes = img ? img->config.volumes : NULL;
 	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
 		goto out;
+	/* --volumes-from X: X is a dependency, as --network container:X */
+	for (size_t i = 0; o->volumes_from && o->volumes_from[i]; i++) {
+		cleanup_free char *ref = NULL, *mode = NULL, *from = NULL;
+		if (ctr_mount_parse_from(o->volumes_from[i], &ref, &mode, err) < 0 ||
+		    ctr_lookup(s, ref, &from, err) < 0) {
+			ctr_mounts_release(s, c.mounts, c.id, true);
+			goto out;
+		}
+		ctr_config_require(&c, from);
+	}
 	if (ctr_config_insert(s, &c, err) < 0) {
 		ctr_mounts_release(s, c.mounts, c.id, true);
 		goto out;

@@ -212,6 +212,24 @@ until_children() {
 	is "$output" $'bad\ncache\nneedsbad'
 }
 
+@test "--volumes-from X and --network container:X make X a dependency: started first, not removed before" {
+	run_burrow 0 create --name vsrc -v /data busybox sleep 600
+	run_burrow 0 create --name vuser --volumes-from vsrc busybox sleep 600
+	local src_id
+	src_id=$("$BURROW" inspect --format '{{.Id}}' vsrc)
+	run_burrow 125 rm vsrc
+	assert_match "$output" "depends on it: vuser"
+	run_burrow 0 start vuser
+	run_burrow 0 ps --format '{{.Names}}' --sort names
+	is "$output" $'vsrc\nvuser'
+	run_burrow 0 create --name nuser --network container:vsrc busybox sleep 600
+	run_burrow 0 inspect nuser
+	assert_match "$(json_get "$output" 'd[0]["Dependencies"]')" "$src_id"
+	run_burrow 0 rm -f --depend vsrc
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" ""
+}
+
 # labeled_image NAME: the busybox tarball loaded as a docker-archive whose
 # configuration has Labels (from=image, over=image).
 labeled_image() {
