@@ -214,6 +214,10 @@ static int do_run(const char *root, const char *runroot, const char *ready)
 			state_close(s);
 			return die(err, "ready file");
 		}
+		/* fcntl locks are not fair: a writer that takes the lock again
+		 * at once can starve the other one for seconds on a loaded
+		 * machine (its first commit, the ready file, never came) */
+		nanosleep(&(struct timespec){.tv_nsec = 200 * 1000}, NULL);
 	}
 }
 
