@@ -552,6 +552,17 @@ static int system_reset(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("Removed %zu container%s, %zu image%s, %zu volume%s\n", nctr, nctr == 1 ? "" : "s", d.nimg,
 	       d.nimg == 1 ? "" : "s", nvol, nvol == 1 ? "" : "s");
 	df_clear(&d);
+	/* the monitors and fuse-overlayfs daemons of the removed containers
+	 * end on their own, a moment later: wait for them (and kill what is
+	 * left), so that nothing of burrow's runs on */
+	int killed = userns_drain(ctx->runroot, 10000, &err);
+	if (killed < 0) {
+		burrow_err_print(err);
+		burrow_err_free(steal_ptr(err));
+		rc = EXIT_BURROW;
+	} else if (killed > 0) {
+		printf("Killed %d process%s left in burrow's namespace\n", killed, killed == 1 ? "" : "es");
+	}
 	state_close(ctx->state);
 	ctx->state = NULL;
 	/* the files, then the keeper (it holds the namespaces: their mounts

@@ -619,6 +619,54 @@ int userns_migrate(const char *runroot, struct burrow_err **err)
 	return 0;
 }
 
+/* The pids in the user namespace whose /proc/PID/ns/user is ns (the
+ * caller and the keeper left out); zombies have no namespace any more. */
+static size_t pids_in_userns(const struct stat *ns, pid_t keeper, pid_t *out, size_t max)
+{
+	size_t n = 0;
+	cleanup_dir DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d)) && n < max) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == getpid() || pid == keeper)
+			continue;
+		char path[64];
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
+		if (stat(path, &st) == 0 && st.st_ino == ns->st_ino && st.st_dev == ns->st_dev)
+			out[n++] = (pid_t)pid;
+	}
+	return n;
+}
+
+int userns_drain(const char *runroot, int timeout_ms, struct burrow_err **err)
+{
+	cleanup_proc_ref struct proc_ref keeper = PROC_REF_INIT;
+	if (!userns_keeper_alive(runroot, &keeper))
+		return 0;
+	char path[64];
+	struct stat ns;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)keeper.pid);
+	if (stat(path, &ns) < 0)
+		return burrow_error(err, errno, "cannot read the namespace of the keeper (pid %d)", (int)keeper.pid);
+	pid_t left[256];
+	int64_t deadline = now_ms() + timeout_ms;
+	size_t n;
+	while ((n = pids_in_userns(&ns, keeper.pid, left, 256)) > 0 && now_ms() < deadline)
+		nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		burrow_debug("killing pid %d, still in the namespace", (int)left[i]);
+		kill(left[i], SIGKILL);
+	}
+	deadline = now_ms() + 2000;
+	while (pids_in_userns(&ns, keeper.pid, left, 256) > 0 && now_ms() < deadline)
+		nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+	return (int)n;
+}
+
 /* A keeper's map as one line (see userns_map_oneline). */
 static char *read_map(pid_t pid, const char *which)
 {

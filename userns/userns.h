@@ -53,6 +53,13 @@ void userns_info_clear(struct userns_info *info);
  * namespace. A keeper that is not running is fine. */
 int userns_migrate(const char *runroot, struct burrow_err **err);
 
+/* Waits until no process but the caller and the keeper is left in the
+ * keeper's user namespace (after their containers were removed, the last
+ * monitors and fuse-overlayfs daemons end on their own), at most for
+ * timeout_ms; what is left then is killed (SIGKILL) and waited for a
+ * moment more. Returns how many were killed, or -1 with *err. */
+int userns_drain(const char *runroot, int timeout_ms, struct burrow_err **err);
+
 /* Runs argv (default: $SHELL, else /bin/sh) inside the namespace (after
  * userns_enter) and waits; *exit_status is its exit code (128+N for a
  * signal). Fails with 127/126-style errno (ENOENT/EACCES) when it cannot
