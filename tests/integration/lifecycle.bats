@@ -539,6 +539,8 @@ EOF
 	is "$output" ""
 	run grep -c "burrow/containers" "/proc/$(keeper_pid)/mountinfo"
 	is "$output" "0" "mounts left"
+	# the monitors and fuse-overlayfs daemons end a moment after rm
+	for i in $(seq 100); do [ -z "$(others_in_namespace)" ] && break; sleep 0.1; done
 	run others_in_namespace
 	is "$output" "" "processes left"
 	run ls -A "$XDG_DATA_HOME/burrow/containers" "$XDG_RUNTIME_DIR/burrow/containers"

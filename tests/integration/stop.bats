@@ -34,6 +34,21 @@ pid_of() {
 	"$BURROW" ps -a --format '{{.Names}} {{.Pid}}' | awk -v n="$1" '$1 == n { print $2 }'
 }
 
+# wait_caught NAME SIGNUM: until its init has installed a handler for the
+# signal (SigCgt; bounded, 10 s): before that, a signal to a pid 1 without
+# one is ignored, and a stop then ends in SIGKILL
+wait_caught() {
+	local i pid cgt
+	pid=$(pid_of "$1")
+	for i in $(seq 200); do
+		cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+		[ -n "$cgt" ] && (((0x$cgt >> ($2 - 1)) & 1)) && return 0
+		sleep 0.05
+	done
+	echo "container $1 (pid $pid) did not catch signal $2 within 10 s" >&2
+	return 1
+}
+
 # log_lines NAME: how many lines its log has.
 log_lines() {
 	"$BURROW" logs "$1" | wc -l
@@ -52,6 +67,7 @@ log_lines() {
 
 @test "stop: a process that honours SIGTERM ends at once with its own code; stopping an exited one is fine" {
 	run_burrow 0 run -d --name polite busybox sh -c "$POLITE"
+	wait_caught polite 15
 	run_burrow 0 stop polite
 	is "$output" "polite"
 	assert_match "$(status_of polite)" '^Exited \(3\)'
@@ -65,12 +81,14 @@ log_lines() {
 
 @test "stop: --stop-signal and the image's StopSignal are sent instead of SIGTERM; a bad one is refused" {
 	run_burrow 0 run -d --name usr1 --stop-signal USR1 busybox sh -c "trap 'exit 7' USR1; $DEAF"
+	wait_caught usr1 10
 	run_burrow 0 stop -t 5 usr1
 	assert_no_match "$output" "resorting to SIGKILL"
 	assert_match "$(status_of usr1)" '^Exited \(7\)'
 
 	run_burrow 0 import --change 'CMD ["sh"]' --change 'STOPSIGNAL SIGUSR2' "$BATS_RUN_TMPDIR/busybox.tar" withstop
 	run_burrow 0 run -d --name usr2 withstop sh -c "trap 'exit 9' USR2; $DEAF"
+	wait_caught usr2 12
 	run_burrow 0 stop -t 5 usr2
 	assert_match "$(status_of usr2)" '^Exited \(9\)'
 
@@ -126,6 +144,8 @@ log_lines() {
 
 @test "kill: -s by name and number, SIGKILL by default; a bad signal and a container that does not run are refused" {
 	run_burrow 0 run -d --name k busybox sh -c "trap 'exit 10' USR1; trap 'exit 12' USR2; $DEAF"
+	wait_caught k 10
+	wait_caught k 12
 	run_burrow 0 kill -s usr1 k
 	is "$output" "k"
 	run_burrow 0 wait k
@@ -222,6 +242,7 @@ log_lines() {
 
 @test "pause: stop and rm -f of a paused container work and leave nothing running" {
 	run_burrow 0 run -d --name ps1 busybox sh -c "$POLITE"
+	wait_caught ps1 15
 	run_burrow 0 pause ps1
 	run_burrow 0 stop -t 5 ps1
 	assert_no_match "$output" "resorting to SIGKILL"
