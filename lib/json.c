@@ -54,14 +54,16 @@ bool json_get_bool(yajl_val obj, const char *key, bool def)
 
 yajl_val json_get_next(yajl_val obj, const char *key, size_t *at)
 {
-	if (obj && YAJL_IS_OBJECT(obj) && *at < obj->u.object.len && strcmp(obj->u.object.keys[*at], key) == 0)
+	if (!obj || !YAJL_IS_OBJECT(obj))
+		return NULL;
+	if (*at < obj->u.object.len && strcmp(obj->u.object.keys[*at], key) == 0)
 		return obj->u.object.values[(*at)++];
-	yajl_val v = json_get(obj, key);
-	if (v)
-		for (size_t i = 0; i < obj->u.object.len; i++)
-			if (obj->u.object.values[i] == v)
-				*at = i + 1;
-	return v;
+	for (size_t i = 0; i < obj->u.object.len; i++)
+		if (strcmp(obj->u.object.keys[i], key) == 0) {
+			*at = i + 1;
+			return obj->u.object.values[i];
+		}
+	return NULL;
 }
 
 char **json_get_strv(yajl_val obj, const char *key)
