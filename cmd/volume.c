@@ -39,26 +39,6 @@ const char cmd_volume_usage[] = "volume SUBCOMMAND [OPTIONS] [ARG...]\n\n"
 
 /* --- argument parsing ------------------------------------------------------ */
 
-/* cmd_getopt where options and arguments mix: arguments go to *args (all
- * after "--"). -1 at the end. */
-static int getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *so, const struct option *lo,
-                        char ***args)
-{
-	while (optind < argc) {
-		int c = cmd_getopt(ctx, argc, argv, so, lo);
-		if (c != -1)
-			return c;
-		if (strcmp(argv[optind - 1], "--") == 0) {
-			while (optind < argc)
-				strv_append(args, argv[optind++]);
-			break;
-		}
-		if (optind < argc)
-			strv_append(args, argv[optind++]);
-	}
-	return -1;
-}
-
 /* What a subcommand does with cmd_getopt's answers it does not handle. */
 static int opt_end(int c, const char *usage)
 {
@@ -208,7 +188,7 @@ static int vol_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_strv char **args = NULL, **labels = NULL, **options = NULL;
 	struct ctr_vol_create_opts o = {.uid = -1, .gid = -1};
 	int c;
-	while ((c = getopt_mixed(ctx, argc, argv, "d:l:o:", longopts, &args)) != -1) {
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "d:l:o:", longopts, &args)) != -1) {
 		switch (c) {
 		case 'd':
 			o.driver = optarg;
@@ -295,7 +275,7 @@ static int vol_ls_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	struct fmt_report rep = {
 	    .verb = "volume ls", .default_format = ls_default_format, .headers = vol_headers, .json_indent = "  "};
 	int c;
-	while ((c = getopt_mixed(ctx, argc, argv, "f:nq", longopts, &args)) != -1) {
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "f:nq", longopts, &args)) != -1) {
 		switch (c) {
 		case 'f':
 			strv_append(&filters, optarg);
@@ -371,7 +351,7 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	bool all = false;
 	struct fmt_report rep = {.verb = "volume inspect", .headers = vol_headers, .json_indent = "    "};
 	int c;
-	while ((c = getopt_mixed(ctx, argc, argv, "af:", longopts, &args)) != -1) {
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "af:", longopts, &args)) != -1) {
 		if (c == 'a')
 			all = true;
 		else if (c == 'f')
@@ -456,7 +436,7 @@ static int vol_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	bool all = false, force = false, timed = false;
 	long long timeout = -1;
 	int c;
-	while ((c = getopt_mixed(ctx, argc, argv, "aft:", longopts, &args)) != -1) {
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "aft:", longopts, &args)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
@@ -578,7 +558,7 @@ static int vol_prune_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_strv char **args = NULL, **filters = NULL;
 	bool force = false, dry_run = false;
 	int c;
-	while ((c = getopt_mixed(ctx, argc, argv, "f", longopts, &args)) != -1) {
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "f", longopts, &args)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -640,7 +620,7 @@ static int vol_exists_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	cleanup_strv char **args = NULL;
 	int c;
-	while ((c = getopt_mixed(ctx, argc, argv, "", NULL, &args)) != -1)
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "", NULL, &args)) != -1)
 		return opt_end(c, exists_usage);
 	if (strv_len(args) != 1)
 		return cmd_usage_error(ctx, "give exactly one volume name");
@@ -665,7 +645,7 @@ static int vol_export_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_strv char **args = NULL;
 	const char *output = NULL;
 	int c;
-	while ((c = getopt_mixed(ctx, argc, argv, "o:", longopts, &args)) != -1) {
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "o:", longopts, &args)) != -1) {
 		if (c != 'o')
 			return opt_end(c, export_usage);
 		output = optarg;
@@ -689,7 +669,7 @@ static int vol_import_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	cleanup_strv char **args = NULL;
 	int c;
-	while ((c = getopt_mixed(ctx, argc, argv, "", NULL, &args)) != -1)
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "", NULL, &args)) != -1)
 		return opt_end(c, import_usage);
 	if (strv_len(args) != 2)
 		return cmd_usage_error(ctx, "give a volume and a tarball (or - for standard input)");

@@ -457,10 +457,15 @@ int userns_keeper_alive(const char *runroot, struct proc_ref *ref)
 	return proc_ref_open(ref, (pid_t)p, start) > 0;
 }
 
+static bool same_inode(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
 static bool same_ns(const char *a, const char *b)
 {
 	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && same_inode(&sa, &sb);
 }
 
 /* Joins through /proc/PID/ns/{user,mnt}: old kernels, and a process that is
@@ -634,7 +639,7 @@ static size_t pids_in_userns(const struct stat *ns, pid_t keeper, pid_t *out, si
 		char path[64];
 		struct stat st;
 		snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
-		if (stat(path, &st) == 0 && st.st_ino == ns->st_ino && st.st_dev == ns->st_dev)
+		if (stat(path, &st) == 0 && same_inode(&st, ns))
 			out[n++] = (pid_t)pid;
 	}
 	return n;
