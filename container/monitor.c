@@ -354,10 +354,11 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	if (ctr_mon_ports_start(m, nsfd, err) < 0)
 		goto fail;
 	m->run.started_at = (long long)time(NULL);
-	/* burrow.tdb first: from here on the container's liveness survives
-	 * the runtime dir (see config_running) */
+	/* burrow.tdb first (a --rm one's live.json: one transaction less):
+	 * from here on the container's liveness survives the runtime dir
+	 * (see config_running) */
 	ctr_config_set_last(m->c, &m->run, state_boot_id(m->s));
-	if (ctr_config_save(m->s, m->c, err) < 0 || ctr_set_state(m->s, m->c, &m->run, CTR_RUNNING, err) < 0)
+	if (ctr_config_save_start(m->s, m->c, err) < 0 || ctr_set_state(m->s, m->c, &m->run, CTR_RUNNING, err) < 0)
 		goto fail;
 	unlock(m, false);
 	return 0;

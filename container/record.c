@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container/internal.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
@@ -219,6 +221,46 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	return ctr_run_save(s, c->id, r, err);
 }
 
+#define LIVE_FILE "live.json"
+
+static char *live_path(struct state_store *s, const char *id)
+{
+	cleanup_free char *dir = ctr_dir(s, id);
+	return xasprintf("%s/" LIVE_FILE, dir);
+}
+
+int ctr_config_save_start(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
+{
+	if (!c->rm)
+		return ctr_config_save(s, c, err);
+	cleanup_free char *path = live_path(s, c->id);
+	cleanup_free char *json = ctr_config_to_json(c);
+	return write_file_atomic(path, json, strlen(json), 0600, err);
+}
+
+#define FIELD_TAKE(kind, name)  \
+	FIELD_CLEAR(kind, name) \
+	rec->name = l->name;    \
+	memset(&l->name, 0, sizeof(l->name));
+
+/* A --rm container's start fields from live.json (ctr_config_save_start). */
+static void read_live(struct state_store *s, struct ctr_config *rec)
+{
+	if (!rec->rm || rec->monitor_pid > 0)
+		return;
+	cleanup_free char *path = live_path(s, rec->id);
+	cleanup_free char *json = NULL;
+	struct burrow_err *e = NULL;
+	struct ctr_config live = {0}, *l = &live;
+	if (read_file(path, &json, NULL, &e) == 0 && ctr_config_from_json(json, l, &e) == 0 && l->id &&
+	    strcmp(l->id, rec->id) == 0) {
+		rec->started = l->started;
+		CTR_LAST_FIELDS(FIELD_TAKE)
+	}
+	burrow_err_free(e);
+	ctr_config_clear(l);
+}
+
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err)
 {
 	cleanup_free char *key = config_key(id);
@@ -228,7 +270,10 @@ int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c,
 		return -1;
 	if (r == 1)
 		return burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(id));
-	return ctr_config_from_json(json, c, err);
+	if (ctr_config_from_json(json, c, err) < 0)
+		return -1;
+	read_live(s, c);
+	return 0;
 }
 
 int ctr_config_save(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
@@ -358,6 +403,7 @@ int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct
 }
 
 struct each_ctx {
+	struct state_store *s;
 	ctr_config_fn fn;
 	void *data;
 };
@@ -369,6 +415,7 @@ static int each_one(const char *key, const char *json, void *data, struct burrow
 	struct ctr_config c = {0};
 	if (ctr_config_from_json(json, &c, err) < 0)
 		return -1;
+	read_live(e->s, &c);
 	int r = e->fn(&c, e->data, err);
 	ctr_config_clear(&c);
 	return r;
@@ -376,7 +423,7 @@ static int each_one(const char *key, const char *json, void *data, struct burrow
 
 int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)
 {
-	struct each_ctx e = {.fn = fn, .data = data};
+	struct each_ctx e = {.s = s, .fn = fn, .data = data};
 	return state_each(s, STATE_DB, KEY_CONFIG, each_one, &e, err);
 }
 

@@ -191,6 +191,13 @@ void ctr_config_set_last(struct ctr_config *c, const struct ctr_run *r, const ch
  * configured (never started) or exited. */
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err);
 int ctr_config_save(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
+/* The start of a --rm container: the fields ctr_config_set_last set go to
+ * containers/<id>/live.json (renamed into place, no fsync) rather than to
+ * burrow.tdb, whose transaction costs four fsyncs; the container is deleted
+ * at its end, and its liveness matters only in this boot (boot_id).
+ * ctr_config_load and ctr_config_each read them back into a --rm
+ * container's record that has none; a missing or torn file is no run. */
+int ctr_config_save_start(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 int ctr_run_load(struct state_store *s, const char *id, struct ctr_run *r, struct burrow_err **err);
 int ctr_run_save(struct state_store *s, const char *id, const struct ctr_run *r, struct burrow_err **err);
 /* Deletes the run record (a missing one is fine). */

@@ -386,13 +386,23 @@ INNER
 	wait "$mon" || true
 }
 
-@test "run: a container outlives the removal of its runtime dir (logout, tmp cleaners) and rm -f ends it" {
-	start_sleeper orphan
+# outlives_runtime_dir [--rm]: a container runs on when its runtime dir
+# is removed, is listed as running, its storage is kept until rm -f ends it
+outlives_runtime_dir() {
+	"$BURROW" run "$@" --name orphan busybox sleep 60 &
+	mon=$!
+	mon_start=$(proc_start "$mon")
+	for _ in $(seq 200); do "$BURROW" ps | grep -q orphan && break; sleep 0.05; done
 	local kp kst ns id
 	kp=$(keeper_pid)
 	kst=$(proc_start "$kp")
 	ns=$(readlink "/proc/$kp/ns/user")
 	id=$("$BURROW" ps -q --no-trunc)
+	[ -n "$id" ]
+	# a --rm one's start is in live.json, not in burrow.tdb
+	if [ "${1:-}" = --rm ]; then
+		[ -f "$XDG_DATA_HOME/burrow/containers/$id/live.json" ]
+	fi
 	# state.tdb alone: a running container stays known
 	rm "$XDG_RUNTIME_DIR/burrow/state.tdb"
 	run_burrow 0 ps
@@ -420,6 +430,14 @@ INNER
 	# its monitor cleaned up in the old namespace: no fuse-overlayfs, nothing
 	run procs_in_userns "$ns"
 	is "$output" "" "processes left in the old namespace"
+}
+
+@test "run: a container outlives the removal of its runtime dir (logout, tmp cleaners) and rm -f ends it" {
+	outlives_runtime_dir
+}
+
+@test "run: a --rm container outlives the removal of its runtime dir too (its start is in live.json, not burrow.tdb)" {
+	outlives_runtime_dir --rm
 }
 
 @test "run: the exit code comes through when the runtime dir, and the lock in it, are gone by the end" {
