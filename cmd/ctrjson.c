@@ -2,7 +2,9 @@
 #include "cmd/ctrjson.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/format.h"
 #include "container/secopts.h"
@@ -26,11 +28,29 @@ const char *cmd_ctr_status(enum ctr_state st)
 	}
 }
 
-/* Go's zero time for a moment that never came, as podman prints it. */
-static yajl_val time_json(long long t)
+/* A moment as podman's inspect prints it (Go's RFC3339Nano in the local
+ * zone: the nanoseconds without trailing zeros, "Z" for a zero offset), or
+ * Go's zero time for one that never came. */
+static yajl_val time_json(long long t, int ns)
 {
-	char buf[64];
-	return json_new_str(t > 0 ? fmt_rfc3339(t, buf, sizeof(buf)) : "0001-01-01T00:00:00Z");
+	if (t <= 0)
+		return json_new_str("0001-01-01T00:00:00Z");
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char date[40], frac[16] = "", zone[48] = "Z";
+	if (!localtime_r(&tt, &tm) || strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return json_new_str("0001-01-01T00:00:00Z");
+	if (ns > 0 && ns < 1000000000) {
+		snprintf(frac, sizeof(frac), ".%09d", ns);
+		for (size_t n = strlen(frac); frac[n - 1] == '0'; n--)
+			frac[n - 1] = '\0';
+	}
+	long off = tm.tm_gmtoff;
+	if (off != 0)
+		snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+		         labs(off) % 3600 / 60);
+	cleanup_free char *s = xasprintf("%s%s%s", date, frac, zone);
+	return json_new_str(s);
 }
 
 static yajl_val state_json(const struct ctr_config *c, const struct ctr_run *r)
@@ -49,8 +69,8 @@ static yajl_val state_json(const struct ctr_config *c, const struct ctr_run *r)
 	json_obj_add(o, "ConmonPid", json_new_int(live || r->restarting ? r->monitor_pid : 0));
 	json_obj_add(o, "ExitCode", json_new_int(r->exit_code));
 	json_obj_add(o, "Error", json_new_str(r->reason ? r->reason : ""));
-	json_obj_add(o, "StartedAt", time_json(c->started ? r->started_at : 0));
-	json_obj_add(o, "FinishedAt", time_json(live ? 0 : r->finished_at));
+	json_obj_add(o, "StartedAt", time_json(c->started ? r->started_at : 0, r->started_ns));
+	json_obj_add(o, "FinishedAt", time_json(live ? 0 : r->finished_at, r->finished_ns));
 	return o;
 }
 
@@ -87,9 +107,14 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "OpenStdin", json_new_bool(c->interactive));
 	json_obj_add(o, "StdinOnce", json_new_bool(false));
 	json_obj_add(o, "Env", json_new_strv(c->env));
-	/* burrow keeps the command as it runs: the entrypoint and its
-	 * arguments in one list */
-	json_obj_add(o, "Cmd", json_new_strv(c->args));
+	/* as podman: the command apart from the entrypoint (args holds both,
+	 * the first entrypoint_len of them the entrypoint) */
+	size_t n = strv_len(c->args), ep = c->entrypoint_len <= n ? c->entrypoint_len : n;
+	json_obj_add(o, "Cmd", json_new_strv(c->args ? c->args + ep : NULL));
+	yajl_val entry = ep ? json_new_array() : json_new_null();
+	for (size_t i = 0; i < ep; i++)
+		json_arr_add(entry, json_new_str(c->args[i]));
+	json_obj_add(o, "Entrypoint", entry);
 	json_obj_add(o, "Image", json_new_str(c->image_name ? c->image_name : ""));
 	json_obj_add(o, "Volumes", json_new_null());
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
@@ -172,10 +197,9 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 
 yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *r, const char *log_path)
 {
-	char created[64];
 	yajl_val o = json_new_object();
 	json_obj_add(o, "Id", json_new_str(c->id));
-	json_obj_add(o, "Created", json_new_str(fmt_rfc3339(c->created, created, sizeof(created))));
+	json_obj_add(o, "Created", time_json(c->created, c->created_ns));
 	json_obj_add(o, "Path", json_new_str(c->args && c->args[0] ? c->args[0] : ""));
 	json_obj_add(o, "Args", json_new_strv(c->args && c->args[0] ? c->args + 1 : NULL));
 	json_obj_add(o, "State", state_json(c, r));

@@ -21,6 +21,7 @@
 #include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "lib/timeparse.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
 #include "netns/ports.h"
@@ -352,6 +353,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		entry = strv_dup(img->config.entrypoint);
 	struct strv_builder args = {0};
 	strv_builder_extend(&args, entry);
+	c.entrypoint_len = (unsigned)strv_len(entry);
 	if (o->cmd && o->cmd[0])
 		strv_builder_extend(&args, o->cmd);
 	else if (!o->entrypoint && img)
@@ -450,7 +452,9 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	}
 	c.stop_timeout = o->stop_timeout_set ? o->stop_timeout : CTR_STOP_TIMEOUT_DEFAULT;
 	c.started = o->started;
-	c.created = (long long)time(NULL);
+	long long created = time_wall_ns();
+	c.created = created / 1000000000LL;
+	c.created_ns = (int)(created % 1000000000LL);
 	if (ctr_create_extras(s, o, img, &c, err) < 0)
 		goto out;
 

@@ -14,6 +14,7 @@
 #include "lib/fileutil.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
+#include "lib/timeparse.h"
 #include "lib/xalloc.h"
 #include "overlay/overlay.h"
 #include "state/state.h"
@@ -112,17 +113,20 @@ int ctr_check_monitor(struct state_store *s, struct ctr_config *c, struct ctr_ru
 	if (same_run && c->finished_at != 0) {
 		r->exit_code = c->exit_code;
 		r->finished_at = c->finished_at;
+		r->finished_ns = c->finished_ns;
 	} else if (ctr_exit_file_read(s, c->id, &code, &when) == 1 && when >= r->started_at) {
 		/* it died after the container ended and wrote the exit file, before
 		 * it recorded the end: the exit file says how (as the seeds take
 		 * conmon's) */
 		r->exit_code = code;
 		r->finished_at = when;
+		r->finished_ns = 0;
 		burrow_warn("container '%s': its monitor (pid %d) died after the container exited with %d",
 		            str_quote(c->name), (int)r->monitor_pid, code);
 		if (same_run) {
 			c->exit_code = code;
 			c->finished_at = when;
+			c->finished_ns = 0;
 			if (ctr_config_save(s, c, err) < 0)
 				return -1;
 		}
@@ -132,13 +136,16 @@ int ctr_check_monitor(struct state_store *s, struct ctr_config *c, struct ctr_ru
 			(void)proc_wait_gone(r->pid, r->pid_start, now_ms() + 2000);
 		}
 		r->exit_code = -1;
-		r->finished_at = (long long)time(NULL);
+		long long end = time_wall_ns();
+		r->finished_at = end / 1000000000LL;
+		r->finished_ns = (int)(end % 1000000000LL);
 		r->reason = xstrdup("its monitor process died");
 		burrow_warn("container '%s': its monitor (pid %d) died; marked exited with code -1", str_quote(c->name),
 		            (int)r->monitor_pid);
 		if (same_run) {
 			c->exit_code = r->exit_code;
 			c->finished_at = r->finished_at;
+			c->finished_ns = r->finished_ns;
 			if (ctr_config_save(s, c, err) < 0)
 				return -1;
 		}
@@ -327,6 +334,7 @@ static void run_from_config(struct state_store *s, const struct ctr_config *c, s
 		r->monitor_pid = c->monitor_pid;
 		r->monitor_start = c->monitor_start;
 		r->started_at = c->started_at;
+		r->started_ns = c->started_ns;
 		return;
 	}
 	if (!c->started && !c->started_at && !c->finished_at) {
@@ -336,7 +344,9 @@ static void run_from_config(struct state_store *s, const struct ctr_config *c, s
 	r->state = CTR_EXITED;
 	r->exit_code = c->exit_code;
 	r->started_at = c->started_at;
+	r->started_ns = c->started_ns;
 	r->finished_at = c->finished_at;
+	r->finished_ns = c->finished_ns;
 	if (c->started_at && !c->finished_at) {
 		bool this_boot = c->boot_id && strcmp(c->boot_id, state_boot_id(s)) == 0;
 		r->exit_code = -1;

@@ -28,6 +28,7 @@
 #include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "lib/timeparse.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
 #include "runtime/runtime.h"
@@ -218,7 +219,9 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	bool prepared = m->run.state != CTR_CONFIGURED && m->run.state != CTR_EXITED;
 
 	m->run.exit_code = ran ? code : -1;
-	m->run.finished_at = (long long)time(NULL);
+	long long end = time_wall_ns();
+	m->run.finished_at = end / 1000000000LL;
+	m->run.finished_ns = (int)(end % 1000000000LL);
 	if (ran) {
 		/* the end in burrow.tdb, with the restart count, in one
 		 * transaction: it survives a reboot, and counts when the runtime
@@ -353,7 +356,9 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	}
 	if (ctr_mon_ports_start(m, nsfd, err) < 0)
 		goto fail;
-	m->run.started_at = (long long)time(NULL);
+	long long begin = time_wall_ns();
+	m->run.started_at = begin / 1000000000LL;
+	m->run.started_ns = (int)(begin % 1000000000LL);
 	/* burrow.tdb first (a --rm one's live.json: one transaction less):
 	 * from here on the container's liveness survives the runtime dir
 	 * (see config_running) */

@@ -83,8 +83,10 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STR, image_name) /* what the user typed */                                                        \
 	X(STR, rootfs)     /* --rootfs DIR (absolute), else NULL */                                         \
 	X(INT, created)                                                                                     \
-	X(STRV, args) /* final process args (entrypoint + command) */                                       \
-	X(STRV, env)  /* final environment */                                                               \
+	X(I32, created_ns)      /* the nanoseconds of that second (inspect) */                              \
+	X(STRV, args)           /* final process args (entrypoint + command) */                             \
+	X(UINT, entrypoint_len) /* how many of args are the entrypoint (inspect's Config.Entrypoint) */     \
+	X(STRV, env)            /* final environment */                                                     \
 	X(STR, workdir)                                                                                     \
 	X(UINT, uid)                                                                                        \
 	X(UINT, gid)                                                                                        \
@@ -143,7 +145,9 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(PID, pid) /* the container init, pid 1 inside */                                \
 	X(U64, pid_start)                                                                 \
 	X(INT, started_at)                                                                \
+	X(I32, started_ns)  /* the nanoseconds of that second (inspect) */                \
 	X(INT, finished_at) /* 0: no end recorded (still running, or its monitor died) */ \
+	X(I32, finished_ns)                                                               \
 	X(I32, exit_code)
 
 /* The persistent record's copy of the current or last run, in the boot
