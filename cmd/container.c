@@ -6,8 +6,8 @@
 
 #include "cmd/cmd.h"
 #include "cmd/prune.h"
+#include "cmd/subcmd.h"
 #include "container/inspect.h"
-#include "lib/quote.h"
 
 static const char exists_usage[] = "container exists CONTAINER\n\n"
                                    "Exits 0 when the container exists, 1 when it does not, 125 on an error.\n";
@@ -64,56 +64,38 @@ static int cmd_exists(struct cmd_ctx *ctx, int argc, char **argv)
 	return r ? 0 : 1;
 }
 
-static const struct {
-	const char *name;
-	const char *verb; /* the verb table's entry it is */
-	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
-} subs[] = {
-    {"attach", "attach", cmd_attach},
-    {"cp", "cp", cmd_cp},
-    {"create", "create", cmd_create},
-    {"diff", "diff", cmd_diff},
-    {"exec", "exec", cmd_exec},
-    {"exists", "exists", cmd_exists},
-    {"export", "export", cmd_export},
-    {"inspect", "inspect", cmd_inspect},
-    {"kill", "kill", cmd_kill},
-    {"list", "ps", cmd_ps},
-    {"logs", "logs", cmd_logs},
-    {"mount", "mount", cmd_mount},
-    {"ls", "ps", cmd_ps},
-    {"pause", "pause", cmd_pause},
-    {"port", "port", cmd_port},
-    {"prune", "container prune", cmd_container_prune},
-    {"ps", "ps", cmd_ps},
-    {"rename", "rename", cmd_rename},
-    {"restart", "restart", cmd_restart},
-    {"rm", "rm", cmd_rm},
-    {"run", "run", cmd_run},
-    {"start", "start", cmd_start},
-    {"stop", "stop", cmd_stop},
-    {"top", "top", cmd_top},
-    {"umount", "unmount", cmd_unmount},
-    {"unmount", "unmount", cmd_unmount},
-    {"unpause", "unpause", cmd_unpause},
-    {"wait", "wait", cmd_wait},
+static const struct cmd_sub subs[] = {
+    {"attach", "attach", cmd_attach, NULL},
+    {"cp", "cp", cmd_cp, NULL},
+    {"create", "create", cmd_create, NULL},
+    {"diff", "diff", cmd_diff, NULL},
+    {"exec", "exec", cmd_exec, NULL},
+    {"exists", "exists", cmd_exists, NULL},
+    {"export", "export", cmd_export, NULL},
+    {"inspect", "inspect", cmd_inspect, NULL},
+    {"kill", "kill", cmd_kill, NULL},
+    {"list", "ps", cmd_ps, NULL},
+    {"logs", "logs", cmd_logs, NULL},
+    {"mount", "mount", cmd_mount, NULL},
+    {"ls", "ps", cmd_ps, NULL},
+    {"pause", "pause", cmd_pause, NULL},
+    {"port", "port", cmd_port, NULL},
+    {"prune", "container prune", cmd_container_prune, NULL},
+    {"ps", "ps", cmd_ps, NULL},
+    {"rename", "rename", cmd_rename, NULL},
+    {"restart", "restart", cmd_restart, NULL},
+    {"rm", "rm", cmd_rm, NULL},
+    {"run", "run", cmd_run, NULL},
+    {"start", "start", cmd_start, NULL},
+    {"stop", "stop", cmd_stop, NULL},
+    {"top", "top", cmd_top, NULL},
+    {"umount", "unmount", cmd_unmount, NULL},
+    {"unmount", "unmount", cmd_unmount, NULL},
+    {"unpause", "unpause", cmd_unpause, NULL},
+    {"wait", "wait", cmd_wait, NULL},
 };
 
 int cmd_container(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		if (argc < 2)
-			return cmd_usage_error(ctx, "missing subcommand (see 'burrow container --help')");
-		cmd_print_usage("container");
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (strcmp(argv[1], subs[i].name) != 0)
-			continue;
-		ctx->verb = subs[i].verb;
-		ctx->family = "container";
-		optind = 1;
-		return subs[i].fn(ctx, argc - 1, argv + 1);
-	}
-	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow container --help')", str_quote(argv[1]));
+	return cmd_sub_run(ctx, "container", "container", subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/subcmd.h"
 
 /* What 'burrow image --help' prints after "Usage: burrow ": keep it in step
  * with the subcommands below. */
@@ -20,12 +21,7 @@ const char cmd_image_usage[] = "image SUBCOMMAND [ARG...]\n\n"
                                "  history     show the history of an image (as burrow history)\n"
                                "  prune       remove dangling images (-a: unused ones) and orphaned layers\n";
 
-static const struct {
-	const char *name;
-	const char *verb; /* the verb table's entry it is */
-	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
-	const char *usage; /* for those with no verb of their own */
-} subs[] = {
+static const struct cmd_sub subs[] = {
     {"load", "load", cmd_load, NULL},
     {"pull", "pull", cmd_pull, NULL},
     {"push", "push", cmd_push, NULL},
@@ -51,18 +47,5 @@ const char *cmd_image_sub_usage(const char *verb)
 
 int cmd_image(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		if (argc < 2)
-			return cmd_usage_error(ctx, "missing subcommand (see 'burrow image --help')");
-		cmd_print_usage("image");
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (strcmp(argv[1], subs[i].name) != 0)
-			continue;
-		ctx->verb = subs[i].verb;
-		optind = 1;
-		return subs[i].fn(ctx, argc - 1, argv + 1);
-	}
-	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow image --help')", argv[1]);
+	return cmd_sub_run(ctx, "image", NULL, subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
 }

@@ -35,6 +35,11 @@ const char cmd_image_inspect_usage[] = "image inspect [-f FORMAT] IMAGE...\n\n"
 
 /* Inspects each image with podman's JSON array (or a template per image);
  * the top-level 'inspect' (cmd/inspect.c) also takes containers. */
+static int image_tree(void *ctx, const char *ref, yajl_val *out, struct burrow_err **err)
+{
+	return cmd_inspect_image(ctx, ref, out, err);
+}
+
 int cmd_image_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -57,33 +62,9 @@ int cmd_image_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 		fmt_report_clear(&rep);
 		return cmd_fail(err);
 	}
-	size_t n = 0;
-	struct fmt_item *items = xcalloc((size_t)(argc - optind), sizeof(*items));
-	int rc = 0;
-	for (int i = optind; i < argc; i++) {
-		yajl_val v = NULL;
-		if (cmd_inspect_image(ctx, argv[i], &v, &err) < 0) {
-			if (err->status == ENOENT) {
-				/* podman's message */
-				burrow_err_free(err);
-				err = NULL;
-				burrow_error_status(&err, ENOENT, "no such image: '%s'", str_quote(argv[i]));
-			}
-			burrow_err_print(err);
-			burrow_err_free(err);
-			err = NULL;
-			rc = EXIT_BURROW;
-			continue;
-		}
-		items[n++].base = v;
-	}
-	if ((n || rep.out == FMT_OUT_JSON) && fmt_report_print(&rep, items, n, &err) < 0)
-		rc = cmd_fail(err);
-	for (size_t i = 0; i < n; i++)
-		yajl_tree_free(items[i].base);
-	free(items);
+	int rc = fmt_report_named(&rep, argv + optind, (size_t)(argc - optind), "image", image_tree, ctx);
 	fmt_report_clear(&rep);
-	return rc;
+	return rc < 0 ? EXIT_BURROW : 0;
 }
 
 /* What 'burrow image exists --help' prints after "Usage: burrow ". */

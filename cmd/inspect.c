@@ -21,7 +21,6 @@
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/quote.h"
-#include "lib/xalloc.h"
 
 /* One container's tree (with -s its sizes). */
 static int container_tree(struct cmd_ctx *ctx, const char *ref, bool size, yajl_val *out, struct burrow_err **err)
@@ -41,6 +40,25 @@ static int container_tree(struct cmd_ctx *ctx, const char *ref, bool size, yajl_
 	}
 	ctr_inspect_clear(&c);
 	return 0;
+}
+
+struct inspect_ctx {
+	struct cmd_ctx *ctx;
+	bool containers, images, size;
+};
+
+/* A container's tree, else (when there is none of that name) an image's. */
+static int object_tree(void *data, const char *ref, yajl_val *out, struct burrow_err **err)
+{
+	struct inspect_ctx *ic = data;
+	int r = -1;
+	if (ic->containers)
+		r = container_tree(ic->ctx, ref, ic->size, out, err);
+	if (r < 0 && ic->images && (!*err || (*err)->status == ENOENT)) {
+		burrow_err_free(steal_ptr(*err));
+		r = cmd_inspect_image(ic->ctx, ref, out, err);
+	}
+	return r;
 }
 
 /* What 'burrow inspect --help' prints after "Usage: burrow ": keep it in
@@ -95,36 +113,15 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 		fmt_report_clear(&rep);
 		return cmd_fail(err);
 	}
-	bool containers = strcmp(type, "image") != 0, images = strcmp(type, "container") != 0;
-	size_t n = 0;
-	struct fmt_item *items = xcalloc((size_t)(argc - optind), sizeof(*items));
-	int rc = 0;
-	for (int i = optind; i < argc; i++) {
-		yajl_val v = NULL;
-		int r = -1;
-		if (containers)
-			r = container_tree(ctx, argv[i], size, &v, &err);
-		if (r < 0 && images && (!err || err->status == ENOENT)) {
-			burrow_err_free(steal_ptr(err));
-			r = cmd_inspect_image(ctx, argv[i], &v, &err);
-		}
-		if (r == 0) {
-			items[n++].base = v;
-			continue;
-		}
-		/* each missing one said (podman's words), the found ones printed */
-		if (err->status == ENOENT && !ctx->family) {
-			burrow_err_free(steal_ptr(err));
-			burrow_error_status(&err, ENOENT, "no such %s: '%s'",
-			                    strcmp(type, "all") == 0 ? "object" : type, str_quote(argv[i]));
-		}
-		rc = cmd_fail(steal_ptr(err));
-	}
-	if ((n || rep.out == FMT_OUT_JSON) && fmt_report_print(&rep, items, n, &err) < 0)
-		rc = cmd_fail(err);
-	for (size_t i = 0; i < n; i++)
-		yajl_tree_free(items[i].base);
-	free(items);
+	struct inspect_ctx ic = {
+	    .ctx = ctx,
+	    .containers = strcmp(type, "image") != 0,
+	    .images = strcmp(type, "container") != 0,
+	    .size = size,
+	};
+	/* each missing one said (podman's words), the found ones printed */
+	const char *what = ctx->family ? NULL : strcmp(type, "all") == 0 ? "object" : type;
+	int rc = fmt_report_named(&rep, argv + optind, (size_t)(argc - optind), what, object_tree, &ic);
 	fmt_report_clear(&rep);
-	return rc;
+	return rc < 0 ? EXIT_BURROW : 0;
 }

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
 #include "cmd/tabwriter.h"
+#include "lib/quote.h"
 #include "lib/xalloc.h"
 
 static const char *skip_space(const char *s)
@@ -310,4 +313,38 @@ void fmt_report_clear(struct fmt_report *r)
 {
 	fmt_template_free(r->tmpl);
 	r->tmpl = NULL;
+}
+
+int fmt_report_named(const struct fmt_report *r, char *const *names, size_t n, const char *what, fmt_get_fn get,
+                     void *ctx)
+{
+	struct fmt_item *items = xcalloc(n ? n : 1, sizeof(*items));
+	struct burrow_err *err = NULL;
+	size_t found = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		yajl_val v = NULL;
+		if (get(ctx, names[i], &v, &err) == 0) {
+			items[found++].base = v;
+			continue;
+		}
+		if (err->status == ENOENT && what) {
+			burrow_err_free(err);
+			err = NULL;
+			burrow_error_status(&err, ENOENT, "no such %s: '%s'", what, str_quote(names[i]));
+		}
+		burrow_err_print(err);
+		burrow_err_free(err);
+		err = NULL;
+		rc = -1;
+	}
+	if ((found || r->out == FMT_OUT_JSON) && fmt_report_print(r, items, found, &err) < 0) {
+		burrow_err_print(err);
+		burrow_err_free(err);
+		rc = -1;
+	}
+	for (size_t i = 0; i < found; i++)
+		yajl_tree_free(items[i].base);
+	free(items);
+	return rc;
 }

@@ -75,4 +75,13 @@ int fmt_report_render(const struct fmt_report *r, const struct fmt_item *items, 
 
 void fmt_report_clear(struct fmt_report *r);
 
+/* The inspect verbs: the object each of names[0..n) names, made by get (0
+ * and its tree, or -1 and *err), all printed as r says (the JSON array
+ * even when none was found); each failure said on a line of its own, one
+ * that is not there (status ENOENT) as podman's "no such WHAT: 'NAME'"
+ * when what is set. 0, or -1 when any failed or the printing did. */
+typedef int (*fmt_get_fn)(void *ctx, const char *name, yajl_val *out, struct burrow_err **err);
+int fmt_report_named(const struct fmt_report *r, char *const *names, size_t n, const char *what, fmt_get_fn get,
+                     void *ctx);
+
 #endif

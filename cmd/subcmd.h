@@ -1,0 +1,23 @@
+/* The families of verbs (burrow container ..., burrow image ...): a table
+ * of subcommands, each the verb of the same meaning, and their dispatch. */
+#ifndef BURROW_CMD_SUBCMD_H
+#define BURROW_CMD_SUBCMD_H
+
+#include <stddef.h>
+
+#include "cmd/cmd.h"
+
+struct cmd_sub {
+	const char *name;
+	const char *verb; /* the verb table's entry it is */
+	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
+	const char *usage; /* for those with no verb of their own */
+};
+
+/* burrow NAME SUBCOMMAND [ARG...]: runs the subcommand argv[1] names, with
+ * ctx->verb its verb and ctx->family family (NULL: none); no subcommand is
+ * a usage error, --help prints the family's usage. */
+int cmd_sub_run(struct cmd_ctx *ctx, const char *name, const char *family, const struct cmd_sub *subs, size_t n,
+                int argc, char **argv);
+
+#endif
