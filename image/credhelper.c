@@ -8,7 +8,9 @@
  *
  * The helper runs with the environment and no other fd of ours; its
  * answer is read and it is reaped within HELPER_TIMEOUT_MS (a helper may
- * ask for a passphrase: pass, secretservice), else it is killed. */
+ * ask for a passphrase: pass, secretservice), else it is killed. The
+ * tests shorten that bound with BURROW_TEST_CRED_HELPER_TIMEOUT_MS (for
+ * tests only: not a setting). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -97,6 +99,15 @@ int img_cred_helper_answer(const char *prog, const char *server, int status, con
 }
 
 /* Runs prog get with server on its stdin: its status, stdout and stderr. */
+/* The bound on a helper's answer, in ms. */
+static int helper_timeout_ms(void)
+{
+	const char *s = getenv("BURROW_TEST_CRED_HELPER_TIMEOUT_MS");
+	char *end;
+	long v = s && *s ? strtol(s, &end, 10) : 0;
+	return v > 0 && v <= HELPER_TIMEOUT_MS && !*end ? (int)v : HELPER_TIMEOUT_MS;
+}
+
 static int run_helper(const char *prog, const char *server, int *status, char **out, char **errout,
                       struct burrow_err **err)
 {
@@ -154,12 +165,13 @@ static int run_helper(const char *prog, const char *server, int *status, char **
 
 	cleanup_free char *buf = xmalloc(HELPER_OUT_MAX + 1);
 	size_t len = 0;
-	int r = proc_wait_output(pid, out_rd, buf, HELPER_OUT_MAX, &len, now_ms() + HELPER_TIMEOUT_MS, status);
+	int timeout = helper_timeout_ms();
+	int r = proc_wait_output(pid, out_rd, buf, HELPER_OUT_MAX, &len, now_ms() + timeout, status);
 	if (r < 0)
 		return burrow_error(err, errno, "cannot wait for credential helper '%s'", prog);
 	if (r == 0) /* cleanup_pid kills and reaps it */
-		return burrow_error(err, ETIMEDOUT, "credential helper '%s' did not answer for %s within %d s", prog,
-		                    server, HELPER_TIMEOUT_MS / 1000);
+		return burrow_error(err, ETIMEDOUT, "credential helper '%s' did not answer for %s within %.3g s", prog,
+		                    server, timeout / 1000.0);
 	steal_pid(pid);
 	buf[len] = '\0';
 	char ebuf[1024];

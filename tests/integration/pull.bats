@@ -364,6 +364,15 @@ SH
 	printf '#!/bin/sh\necho "keyring is locked" >&2\nexit 2\n' >"$T/bin/docker-credential-burrowtest"
 	HOME=$T/home PATH=$T/bin:$PATH run_burrow 125 pull -q --tls-verify=false "$SREG/sec/busybox:1"
 	assert_match "$output" "credential helper 'docker-credential-burrowtest' exited with 2 for $SREG: keyring is locked"
+	# a helper that hangs (asks for a passphrase nobody types) is killed at
+	# the bound: 60 s, here shortened by the tests-only variable
+	printf '#!/bin/sh\necho $$ >"%s"\nexec sleep 600\n' "$T/helper.pid" >"$T/bin/docker-credential-burrowtest"
+	: >"$T/helper.pid"
+	BURROW_TEST_CRED_HELPER_TIMEOUT_MS=1000 HOME=$T/home PATH=$T/bin:$PATH run_burrow 125 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+	assert_match "$output" "credential helper 'docker-credential-burrowtest' did not answer for $SREG within 1 s"
+	hp=$(cat "$T/helper.pid")
+	[ -n "$hp" ]
+	[ ! -e "/proc/$hp" ] || { echo "the hanging helper $hp is still there" >&2; kill -9 "$hp"; false; }
 	rm -f "$XDG_RUNTIME_DIR/containers/auth.json"
 }
 
