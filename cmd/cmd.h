@@ -34,6 +34,7 @@ struct cmd_ctx {
 	/* global options */
 	const char *root_opt;    /* --root */
 	const char *runroot_opt; /* --runroot */
+	char **argv;             /* burrow's whole command line */
 	/* resolved before the verb runs */
 	char *root;                   /* storage root */
 	char *root_source;            /* where it came from */

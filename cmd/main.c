@@ -379,6 +379,7 @@ int main(int argc, char **argv)
 		return cmd_usage_error(NULL, "unknown command '%s' (see 'burrow --help')", str_quote(name));
 	ctx.verb = v->name;
 	ctx.needs = v->needs;
+	ctx.argv = argv;
 	int vargc = argc - optind;
 	char **vargv = argv + optind;
 	optind = 1;

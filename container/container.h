@@ -19,6 +19,9 @@ struct state_store;
  * Zero is the defaults. */
 struct ctr_engine_opts {
 	struct ovl_opts ovl; /* how root filesystems are mounted */
+	/* the monitor's: a directory bound at /run/notify, NOTIFY_SOCKET set
+	 * to its socket (--sdnotify=container; NULL: none) */
+	const char *notify_dir;
 };
 
 struct ctr_create_opts {
@@ -65,6 +68,8 @@ struct ctr_create_opts {
 	char **labels;            /* --label-file's then --label's KEY=VALUE, in order (NULL: none) */
 	char **annotations;       /* --annotation KEY=VALUE (NULL: none) */
 	char **requires;          /* --requires: names or IDs (NULL: none) */
+	const char *sdnotify;     /* --sdnotify: container (NULL: the same), conmon, healthy, ignore */
+	char **create_command;    /* burrow's whole command line, kept for generate systemd --new */
 };
 
 /* --userns's value checked alone (before anything is pulled): host, "",

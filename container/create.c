@@ -451,6 +451,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.stop_timeout = o->stop_timeout_set ? o->stop_timeout : CTR_STOP_TIMEOUT_DEFAULT;
 	c.started = o->started;
 	c.created = (long long)time(NULL);
+	c.sdnotify = o->sdnotify && strcmp(o->sdnotify, "container") != 0 ? xstrdup(o->sdnotify) : NULL;
+	c.create_command = o->create_command ? strv_dup(o->create_command) : NULL;
 	if (ctr_create_extras(s, o, img, &c, err) < 0)
 		goto out;
 

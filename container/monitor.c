@@ -152,6 +152,7 @@ static void end_processes(struct mon *m)
 		m->exited = true;
 	}
 	ctr_mon_io_close(m);
+	ctr_mon_sdnotify_close(m);
 	ctr_mon_ports_stop(m, false); /* before the slirp stack it may use */
 	if (m->slirp)
 		netns_slirp_free(m->slirp);
@@ -305,6 +306,8 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 			goto fail;
 		pcfg = &m->joined;
 	}
+	if (ctr_mon_sdnotify_open(m, err) < 0)
+		goto fail;
 	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, pcfg, &m->run.fuse_pid, err);
 	if (!m->run.mountpoint)
 		goto fail;
@@ -538,6 +541,7 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	    .backoff_ms = RESTART_FIRST_MS,
 	};
 	ctr_mon_io_init(&m);
+	ctr_mon_sdnotify_init(&m);
 	log_sink_open(&m);
 	struct burrow_err *err = NULL;
 	int code = 125;
@@ -553,6 +557,7 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	}
 	if (start_container(&m, &code, &err) < 0)
 		goto fail;
+	ctr_mon_sdnotify_started(&m);
 	report_started(&m);
 	/* what the starting command left in the heap is not ours to keep */
 	malloc_trim(0);
@@ -577,6 +582,7 @@ out:
 	ctr_mon_clients_free(&m);
 	ctr_mon_listen_close(&m);
 	ctr_log_close(&m.log);
+	ctr_mon_sdnotify_free(&m);
 	loop_free(m.loop);
 	_exit(0);
 }
