@@ -49,6 +49,12 @@ char *ctr_exit_file(struct state_store *s, const char *id)
 	return xasprintf("%s/exits/%s", state_runroot(s), id);
 }
 
+char *ctr_monitor_pidfile(struct state_store *s, const char *id)
+{
+	cleanup_free char *rundir = ctr_rundir(s, id);
+	return path_join(rundir, "conmon.pid");
+}
+
 int ctr_exit_file_read(struct state_store *s, const char *id, int *code, long long *when)
 {
 	cleanup_free char *path = ctr_exit_file(s, id);
@@ -318,7 +324,10 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		/* who runs it, for tests and tools: "PID START" as keeper.pid */
 		cleanup_free char *pidfile = path_join(rundir, "monitor.pid");
 		cleanup_free char *text = xasprintf("%d %llu\n", (int)m->run.monitor_pid, m->run.monitor_start);
-		if (write_file(pidfile, text, strlen(text), 0600, err) < 0)
+		cleanup_free char *conmon = ctr_monitor_pidfile(m->s, m->c->id);
+		cleanup_free char *pid = xasprintf("%d\n", (int)m->run.monitor_pid);
+		if (write_file(pidfile, text, strlen(text), 0600, err) < 0 ||
+		    write_file(conmon, pid, strlen(pid), 0600, err) < 0)
 			goto fail;
 	}
 	struct rt_opts ro = {

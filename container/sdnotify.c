@@ -98,8 +98,8 @@ static int notify_send(const char *sock, const char *msg, struct burrow_err **er
 	cleanup_close int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return burrow_error(err, errno, "cannot create a socket");
-	if (TEMP_FAILURE_RETRY(sendto(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sa,
-	                              len)) < 0)
+	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+	if (TEMP_FAILURE_RETRY(sendto(fd, msg, strlen(msg), flags, (struct sockaddr *)&sa, len)) < 0)
 		return burrow_error(err, errno, "cannot send to NOTIFY_SOCKET '%s'", str_quote(sock));
 	return 0;
 }

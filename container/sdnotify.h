@@ -36,12 +36,12 @@ bool ctr_sdnotify_mode_valid(const char *mode);
 
 /* The monitor's part (struct mon's sd). */
 struct ctr_mon_sdnotify {
-	char *host;            /* NOTIFY_SOCKET as the starter had it (NULL: none, or ignore) */
-	char *dir;             /* container mode: RUNDIR/notify, bound at /run/notify */
-	int fd;                /* ... its socket (-1: none) */
-	struct loop_watch *w;  /* ... watched */
-	bool mainpid_sent;     /* MAINPID went to systemd */
-	bool ready_sent;       /* READY=1 went (conmon, healthy) */
+	char *host;           /* NOTIFY_SOCKET as the starter had it (NULL: none, or ignore) */
+	char *dir;            /* container mode: RUNDIR/notify, bound at /run/notify */
+	int fd;               /* ... its socket (-1: none) */
+	struct loop_watch *w; /* ... watched */
+	bool mainpid_sent;    /* MAINPID went to systemd */
+	bool ready_sent;      /* READY=1 went (conmon, healthy) */
 };
 
 /* At the monitor's start: takes NOTIFY_SOCKET out of the environment
