@@ -135,6 +135,8 @@ int cmd_unshare(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_unshare_usage[];
 int cmd_system(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_system_usage[];
+int cmd_update(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_update_usage[];
 int cmd_generate(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_generate_usage[];
 int cmd_import(struct cmd_ctx *ctx, int argc, char **argv);

@@ -61,6 +61,7 @@ static const struct cmd_verb verbs[] = {
     {"rename", cmd_rename, NEED_STATE, "rename a container", cmd_rename_usage},
     {"top", cmd_top, NEED_STATE, "show the processes of a running container", cmd_top_usage},
     {"generate", cmd_generate, NEED_STATE, "generate systemd units", cmd_generate_usage},
+    {"update", cmd_update, NEED_STATE, "change a container's settings", cmd_update_usage},
     {"container", cmd_container, NEED_STATE, "manage containers (container ls, inspect, exists ...)",
      cmd_container_usage},
 };

@@ -180,8 +180,9 @@ static bool policy_restarts(const struct ctr_config *c, int code)
 	return strcmp(p, "always") == 0 || strcmp(p, "unless-stopped") == 0;
 }
 
-/* burrow rename may have renamed the container while it ran: the stored
- * name is the one to keep when its record is saved again. */
+/* burrow rename may have renamed the container while it ran, burrow
+ * update changed its restart policy: the stored name and policy are the
+ * ones to keep when its record is saved again. */
 static void adopt_name(struct mon *m)
 {
 	struct ctr_config now = {0};
@@ -189,6 +190,11 @@ static void adopt_name(struct mon *m)
 	if (ctr_config_load(m->s, m->c->id, &now, &e) == 0 && now.name && strcmp(now.name, m->c->name) != 0) {
 		free(m->c->name);
 		m->c->name = steal_ptr(now.name);
+	}
+	if (!e) {
+		free(m->c->restart_policy);
+		m->c->restart_policy = steal_ptr(now.restart_policy);
+		m->c->restart_max = now.restart_max;
 	}
 	burrow_err_free(e);
 	ctr_config_clear(&now);
@@ -216,6 +222,8 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	m->stopped_by_user = m->run.state == CTR_STOPPING || m->run.user_ended;
 	if (m->stopped_by_user)
 		m->c->user_stopped = true;
+	if (ran)
+		adopt_name(m);
 	m->restart = may_restart && !m->c->rm && !m->stopped_by_user && policy_restarts(m->c, code);
 	/* the host ports are free before anyone sees it stopped (a restart
 	 * keeps them) */
@@ -232,7 +240,6 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 		 * dir was removed meanwhile; none with --rm: it is deleted */
 		if (m->restart)
 			m->c->restart_count++;
-		adopt_name(m);
 		ctr_config_set_last(m->c, &m->run, state_boot_id(m->s));
 		if ((!m->c->rm && ctr_config_save(m->s, m->c, &e) < 0) ||
 		    ctr_set_state(m->s, m->c, &m->run, CTR_STOPPED, &e) < 0) {
