@@ -125,10 +125,11 @@ static int generate_systemd(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case OPT_RESTART_POLICY:
 			if (!cmd_unit_restart_valid(optarg)) {
-				cmd_usage_error(ctx,
-				                "invalid --restart-policy '%s' (no, on-success, on-failure, on-abnormal, "
-				                "on-watchdog, on-abort or always)",
-				                str_quote(optarg));
+				cmd_usage_error(
+				    ctx,
+				    "invalid --restart-policy '%s' (no, on-success, on-failure, on-abnormal, "
+				    "on-watchdog, on-abort or always)",
+				    str_quote(optarg));
 				goto out;
 			}
 			o.restart_policy = optarg;

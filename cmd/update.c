@@ -33,9 +33,9 @@ static const struct update_flag {
 } update_flags[] = {UPDATE_FLAGS(UPDATE_FLAG_ENTRY)};
 #define N_UPDATE_FLAGS (sizeof(update_flags) / sizeof(update_flags[0]))
 
-const char cmd_update_usage[] = "update [OPTIONS] CONTAINER\n\n"
-                                "Change a container's settings; a running one keeps running.\n\n" UPDATE_FLAGS(
-                                    UPDATE_FLAG_USAGE);
+const char cmd_update_usage[] =
+    "update [OPTIONS] CONTAINER\n\n"
+    "Change a container's settings; a running one keeps running.\n\n" UPDATE_FLAGS(UPDATE_FLAG_USAGE);
 
 int cmd_update(struct cmd_ctx *ctx, int argc, char **argv)
 {
