@@ -40,6 +40,7 @@ const char cmd_container_usage[] = "container SUBCOMMAND [ARG...]\n\n"
                                    "  umount    as burrow unmount\n"
                                    "  unmount   as burrow unmount\n"
                                    "  unpause   as burrow unpause\n"
+                                   "  update    as burrow update\n"
                                    "  wait      as burrow wait\n";
 
 static int cmd_exists(struct cmd_ctx *ctx, int argc, char **argv)
@@ -96,6 +97,7 @@ static const struct {
     {"umount", "unmount", cmd_unmount},
     {"unmount", "unmount", cmd_unmount},
     {"unpause", "unpause", cmd_unpause},
+    {"update", "update", cmd_update},
     {"wait", "wait", cmd_wait},
 };
 

@@ -48,7 +48,7 @@ wait_inspect() {
 
 @test "update --restart=no: the monitor no longer restarts it" {
 	run_burrow 0 run -d --name n --restart always busybox sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 0'
-	run_burrow 0 update --restart no n
+	run_burrow 0 container update --restart no n
 	run_burrow 0 exec n touch /tmp/go
 	wait_inspect n '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "exited false 0"
 	run_burrow 0 inspect --format '{{.HostConfig.RestartPolicy.Name}}' n
