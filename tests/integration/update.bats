@@ -37,10 +37,20 @@ wait_inspect() {
 	run_burrow 0 inspect --format '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' u
 	is "$output" "on-failure 2"
 	run_burrow 0 exec u touch /tmp/go
-	# not restarting: the count is 2 already while the last restart waits
-	wait_inspect u '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}} {{.State.ExitCode}}' "exited false 2 3"
-	run_burrow 0 logs u
+	# the first run and two restarts (the count is 2 already while the
+	# last restart waits: the third "ran" tells it ran)
+	local i
+	for i in $(seq 1 200); do
+		run_burrow 0 logs u
+		[ "$output" = $'ran\nran\nran' ] && break
+		sleep 0.1
+	done
 	is "$output" $'ran\nran\nran' "the first run and two restarts"
+	wait_inspect u '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}} {{.State.ExitCode}}' "exited false 2 3"
+	# and no more
+	sleep 1
+	run_burrow 0 logs u
+	is "$output" $'ran\nran\nran' "no third restart"
 	# the policy stays with the record
 	run_burrow 0 inspect --format '{{.HostConfig.RestartPolicy.Name}}' u
 	is "$output" on-failure
