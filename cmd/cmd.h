@@ -34,6 +34,7 @@ struct cmd_ctx {
 	/* global options */
 	const char *root_opt;    /* --root */
 	const char *runroot_opt; /* --runroot */
+	char **argv;             /* burrow's whole command line */
 	/* resolved before the verb runs */
 	char *root;                   /* storage root */
 	char *root_source;            /* where it came from */
@@ -134,6 +135,10 @@ int cmd_unshare(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_unshare_usage[];
 int cmd_system(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_system_usage[];
+int cmd_update(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_update_usage[];
+int cmd_generate(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_generate_usage[];
 int cmd_import(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_import_usage[];
 int cmd_load(struct cmd_ctx *ctx, int argc, char **argv);

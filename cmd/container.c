@@ -40,6 +40,7 @@ const char cmd_container_usage[] = "container SUBCOMMAND [ARG...]\n\n"
                                    "  umount    as burrow unmount\n"
                                    "  unmount   as burrow unmount\n"
                                    "  unpause   as burrow unpause\n"
+                                   "  update    as burrow update\n"
                                    "  wait      as burrow wait\n";
 
 static int cmd_exists(struct cmd_ctx *ctx, int argc, char **argv)
@@ -92,6 +93,7 @@ static const struct cmd_sub subs[] = {
     {"umount", "unmount", cmd_unmount, NULL},
     {"unmount", "unmount", cmd_unmount, NULL},
     {"unpause", "unpause", cmd_unpause, NULL},
+    {"update", "update", cmd_update, NULL},
     {"wait", "wait", cmd_wait, NULL},
 };
 

@@ -120,6 +120,8 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
 	json_obj_add(o, "Labels", cmd_kv_object(c->labels));
 	json_obj_add(o, "Annotations", cmd_kv_object(c->annotations));
+	json_obj_add(o, "CreateCommand", json_new_strv(c->create_command));
+	json_obj_add(o, "SdNotifyMode", json_new_str(c->sdnotify ? c->sdnotify : "container"));
 	return o;
 }
 

@@ -60,6 +60,8 @@ static const struct cmd_verb verbs[] = {
     {"umount", cmd_unmount, NEED_STATE, "as unmount", cmd_unmount_usage},
     {"rename", cmd_rename, NEED_STATE, "rename a container", cmd_rename_usage},
     {"top", cmd_top, NEED_STATE, "show the processes of a running container", cmd_top_usage},
+    {"generate", cmd_generate, NEED_STATE, "generate systemd units", cmd_generate_usage},
+    {"update", cmd_update, NEED_STATE, "change a container's settings", cmd_update_usage},
     {"container", cmd_container, NEED_STATE, "manage containers (container ls, inspect, exists ...)",
      cmd_container_usage},
 };
@@ -379,6 +381,7 @@ int main(int argc, char **argv)
 		return cmd_usage_error(NULL, "unknown command '%s' (see 'burrow --help')", str_quote(name));
 	ctx.verb = v->name;
 	ctx.needs = v->needs;
+	ctx.argv = argv;
 	int vargc = argc - optind;
 	char **vargv = argv + optind;
 	optind = 1;

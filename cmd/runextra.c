@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container/sdnotify.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
@@ -51,6 +52,14 @@ int cmd_runx_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runx
 	case CMD_RUNX_REQUIRES:
 		strv_builder_add(&x->requires, arg);
 		return 1;
+	case CMD_RUNX_SDNOTIFY:
+		if (!ctr_sdnotify_mode_valid(arg)) {
+			cmd_usage_error(ctx, "invalid --sdnotify '%s' (container, conmon, healthy or ignore)",
+			                str_quote(arg));
+			return -1;
+		}
+		x->sdnotify = arg;
+		return 1;
 	case CMD_RUNX_LABEL_FILE: {
 		struct burrow_err *err = NULL;
 		cleanup_free char *text = NULL;
@@ -76,6 +85,7 @@ void cmd_runx_apply(struct cmd_runx *x, struct ctr_create_opts *o)
 	o->labels = x->file_labels.v;
 	o->annotations = x->annotations.v;
 	o->requires = x->requires.v;
+	o->sdnotify = x->sdnotify;
 }
 
 void cmd_runx_clear(struct cmd_runx *x)

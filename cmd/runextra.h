@@ -17,6 +17,7 @@ enum {
 	CMD_RUNX_LABEL_FILE,
 	CMD_RUNX_ANNOTATION,
 	CMD_RUNX_REQUIRES,
+	CMD_RUNX_SDNOTIFY,
 };
 // clang-format off
 #define CMD_RUNX_LONGOPTS \
@@ -25,7 +26,8 @@ enum {
 	{"label", required_argument, NULL, CMD_RUNX_LABEL}, \
 	{"label-file", required_argument, NULL, CMD_RUNX_LABEL_FILE}, \
 	{"annotation", required_argument, NULL, CMD_RUNX_ANNOTATION}, \
-	{"requires", required_argument, NULL, CMD_RUNX_REQUIRES}
+	{"requires", required_argument, NULL, CMD_RUNX_REQUIRES}, \
+	{"sdnotify", required_argument, NULL, CMD_RUNX_SDNOTIFY}
 // clang-format on
 #define CMD_RUNX_USAGE                                                                                 \
 	"      --annotation KEY=VALUE  add an annotation to the container\n"                           \
@@ -33,11 +35,13 @@ enum {
 	"      --init-path PATH     the init --init runs (default: burrow-init beside burrow)\n"       \
 	"  -l, --label KEY[=VALUE]  add a label to the container\n"                                    \
 	"      --label-file FILE    read labels from FILE, KEY=VALUE a line\n"                         \
-	"      --requires CTR[,CTR] containers started before this one, kept while it exists\n"
+	"      --requires CTR[,CTR] containers started before this one, kept while it exists\n"        \
+	"      --sdnotify MODE      NOTIFY_SOCKET: container (default), conmon, healthy, ignore\n"
 
 struct cmd_runx {
 	bool init;
 	const char *init_path;
+	const char *sdnotify;
 	struct strv_builder labels, file_labels, annotations, requires;
 };
 

@@ -6,6 +6,7 @@
 
 #include "container/mount.h"
 #include "container/seccomp.h"
+#include "container/sdnotify.h"
 #include "container/secopts.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -82,7 +83,15 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_map_close(g);
 	cleanup_strv char **args = ctr_init_args(c);
 	jg_key_strv(g, "args", args ? args : c->args);
-	jg_key_strv(g, "env", c->env);
+	{
+		/* --sdnotify=container: the monitor's socket (container/sdnotify.h) */
+		cleanup_strv char **env = NULL;
+		if (p->notify_dir) {
+			env = strv_dup(c->env);
+			strv_env_set(&env, "NOTIFY_SOCKET=" CTR_SDNOTIFY_SOCKET);
+		}
+		jg_key_strv(g, "env", env ? env : c->env);
+	}
 	jg_key_str(g, "cwd", c->workdir && *c->workdir ? c->workdir : "/");
 	jg_key(g, "capabilities");
 	jg_map_open(g);
@@ -146,6 +155,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		static const char *const tz_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL};
 		mount_entry(g, "/etc/localtime", "bind", c->tz, tz_o);
 	}
+	if (p->notify_dir)
+		mount_entry(g, CTR_SDNOTIFY_DIR, "bind", p->notify_dir, bind_o);
 	if (p->passwd)
 		mount_entry(g, "/etc/passwd", "bind", p->passwd, bind_o);
 	if (p->group)

@@ -19,6 +19,7 @@ struct ctr_bundle_paths {
 	char *const *mounts;
 	const char *passwd; /* generated /etc/passwd and /etc/group (NULL: the image's) */
 	const char *group;
+	const char *notify_dir; /* bound at /run/notify, NOTIFY_SOCKET set (NULL: none) */
 };
 
 /* --init: where the init is bound in the container (podman's path, so

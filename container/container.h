@@ -19,6 +19,9 @@ struct state_store;
  * Zero is the defaults. */
 struct ctr_engine_opts {
 	struct ovl_opts ovl; /* how root filesystems are mounted */
+	/* the monitor's: a directory bound at /run/notify, NOTIFY_SOCKET set
+	 * to its socket (--sdnotify=container; NULL: none) */
+	const char *notify_dir;
 };
 
 struct ctr_create_opts {
@@ -65,6 +68,9 @@ struct ctr_create_opts {
 	char **labels;            /* --label-file's then --label's KEY=VALUE, in order (NULL: none) */
 	char **annotations;       /* --annotation KEY=VALUE (NULL: none) */
 	char **requires;          /* --requires: names or IDs (NULL: none) */
+	const char *sdnotify;     /* --sdnotify: container (NULL: the same), conmon, healthy, ignore */
+	char **create_command;    /* burrow's whole command line, kept for generate systemd --new */
+	int create_image_at;      /* its index of the image */
 };
 
 /* --userns's value checked alone (before anything is pulled): host, "",
@@ -317,6 +323,9 @@ int ctr_remove_tree(const char *dir, struct burrow_err **err);
 
 /* burrow-init beside the running burrow binary (NULL: unknown). */
 char *ctr_init_default_path(void);
+/* burrow's own binary, by its absolute path (NULL: /proc/self/exe is not
+ * readable). Caller frees. */
+char *ctr_burrow_exe(void);
 
 /* After a reboot (state.tdb missing): every container becomes configured
  * or exited, as the seeds' resetState/refresh do. */

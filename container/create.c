@@ -455,6 +455,9 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	long long created = time_wall_ns();
 	c.created = created / 1000000000LL;
 	c.created_ns = (int)(created % 1000000000LL);
+	c.sdnotify = o->sdnotify && strcmp(o->sdnotify, "container") != 0 ? xstrdup(o->sdnotify) : NULL;
+	c.create_command = o->create_command ? strv_dup(o->create_command) : NULL;
+	c.create_image_at = o->create_image_at;
 	if (ctr_create_extras(s, o, img, &c, err) < 0)
 		goto out;
 

@@ -18,14 +18,20 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
-char *ctr_init_default_path(void)
+char *ctr_burrow_exe(void)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
 		return NULL;
 	exe[n] = '\0';
-	return path_join(dirname(exe), "burrow-init");
+	return xstrdup(exe);
+}
+
+char *ctr_init_default_path(void)
+{
+	cleanup_free char *exe = ctr_burrow_exe();
+	return exe ? path_join(dirname(exe), "burrow-init") : NULL;
 }
 
 /* --init's binary: given (--init-path), or burrow-init beside burrow;

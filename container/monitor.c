@@ -50,6 +50,12 @@ char *ctr_exit_file(struct state_store *s, const char *id)
 	return xasprintf("%s/exits/%s", state_runroot(s), id);
 }
 
+char *ctr_monitor_pidfile(struct state_store *s, const char *id)
+{
+	cleanup_free char *rundir = ctr_rundir(s, id);
+	return path_join(rundir, "conmon.pid");
+}
+
 int ctr_exit_file_read(struct state_store *s, const char *id, int *code, long long *when)
 {
 	cleanup_free char *path = ctr_exit_file(s, id);
@@ -153,6 +159,7 @@ static void end_processes(struct mon *m)
 		m->exited = true;
 	}
 	ctr_mon_io_close(m);
+	ctr_mon_sdnotify_close(m);
 	ctr_mon_ports_stop(m, false); /* before the slirp stack it may use */
 	if (m->slirp)
 		netns_slirp_free(m->slirp);
@@ -174,8 +181,9 @@ static bool policy_restarts(const struct ctr_config *c, int code)
 	return strcmp(p, "always") == 0 || strcmp(p, "unless-stopped") == 0;
 }
 
-/* burrow rename may have renamed the container while it ran: the stored
- * name is the one to keep when its record is saved again. */
+/* burrow rename may have renamed the container while it ran, burrow
+ * update changed its restart policy: the stored name and policy are the
+ * ones to keep when its record is saved again. */
 static void adopt_name(struct mon *m)
 {
 	struct ctr_config now = {0};
@@ -183,6 +191,11 @@ static void adopt_name(struct mon *m)
 	if (ctr_config_load(m->s, m->c->id, &now, &e) == 0 && now.name && strcmp(now.name, m->c->name) != 0) {
 		free(m->c->name);
 		m->c->name = steal_ptr(now.name);
+	}
+	if (!e) {
+		free(m->c->restart_policy);
+		m->c->restart_policy = steal_ptr(now.restart_policy);
+		m->c->restart_max = now.restart_max;
 	}
 	burrow_err_free(e);
 	ctr_config_clear(&now);
@@ -210,6 +223,8 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	m->stopped_by_user = m->run.state == CTR_STOPPING || m->run.user_ended;
 	if (m->stopped_by_user)
 		m->c->user_stopped = true;
+	if (ran)
+		adopt_name(m);
 	m->restart = may_restart && !m->c->rm && !m->stopped_by_user && policy_restarts(m->c, code);
 	/* the host ports are free before anyone sees it stopped (a restart
 	 * keeps them) */
@@ -228,7 +243,6 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 		 * dir was removed meanwhile; none with --rm: it is deleted */
 		if (m->restart)
 			m->c->restart_count++;
-		adopt_name(m);
 		ctr_config_set_last(m->c, &m->run, state_boot_id(m->s));
 		if ((!m->c->rm && ctr_config_save(m->s, m->c, &e) < 0) ||
 		    ctr_set_state(m->s, m->c, &m->run, CTR_STOPPED, &e) < 0) {
@@ -308,6 +322,8 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 			goto fail;
 		pcfg = &m->joined;
 	}
+	if (ctr_mon_sdnotify_open(m, err) < 0)
+		goto fail;
 	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, pcfg, &m->run.fuse_pid, err);
 	if (!m->run.mountpoint)
 		goto fail;
@@ -318,7 +334,10 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		/* who runs it, for tests and tools: "PID START" as keeper.pid */
 		cleanup_free char *pidfile = path_join(rundir, "monitor.pid");
 		cleanup_free char *text = xasprintf("%d %llu\n", (int)m->run.monitor_pid, m->run.monitor_start);
-		if (write_file(pidfile, text, strlen(text), 0600, err) < 0)
+		cleanup_free char *conmon = ctr_monitor_pidfile(m->s, m->c->id);
+		cleanup_free char *pid = xasprintf("%d\n", (int)m->run.monitor_pid);
+		if (write_file(pidfile, text, strlen(text), 0600, err) < 0 ||
+		    write_file(conmon, pid, strlen(pid), 0600, err) < 0)
 			goto fail;
 	}
 	struct rt_opts ro = {
@@ -544,6 +563,7 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	    .backoff_ms = RESTART_FIRST_MS,
 	};
 	ctr_mon_io_init(&m);
+	ctr_mon_sdnotify_init(&m);
 	log_sink_open(&m);
 	struct burrow_err *err = NULL;
 	int code = 125;
@@ -559,6 +579,7 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	}
 	if (start_container(&m, &code, &err) < 0)
 		goto fail;
+	ctr_mon_sdnotify_started(&m);
 	report_started(&m);
 	/* what the starting command left in the heap is not ours to keep */
 	malloc_trim(0);
@@ -583,6 +604,7 @@ out:
 	ctr_mon_clients_free(&m);
 	ctr_mon_listen_close(&m);
 	ctr_log_close(&m.log);
+	ctr_mon_sdnotify_free(&m);
 	loop_free(m.loop);
 	_exit(0);
 }

@@ -63,6 +63,10 @@ __attribute__((noreturn)) void ctr_monitor_main(struct ctr_monitor_args *a);
 /* RUNROOT/exits/<id>: the exit code the monitor wrote when the container
  * ended ("CODE\n"; its mtime is the end). Caller frees. */
 char *ctr_exit_file(struct state_store *s, const char *id);
+/* RUNROOT/containers/<id>/conmon.pid: the running monitor's pid alone,
+ * a line (systemd's PIDFile=; monitor.pid beside it adds the start
+ * time). Caller frees. */
+char *ctr_monitor_pidfile(struct state_store *s, const char *id);
 /* Reads it: 1 with *code and *when, 0 when there is none. */
 int ctr_exit_file_read(struct state_store *s, const char *id, int *code, long long *when);
 

@@ -9,6 +9,7 @@
 
 #include "container/container.h"
 #include "container/logfile.h"
+#include "container/sdnotify.h"
 #include "netns/netns.h"
 
 struct loop;
@@ -65,6 +66,7 @@ struct mon {
 	bool awaiting_clients; /* EXIT is out: the end waits for the clients to take it */
 	unsigned backoff_ms;
 	struct loop_timer *end_timer, *restart_timer;
+	struct ctr_mon_sdnotify sd; /* --sdnotify (container/sdnotify.c) */
 };
 
 /* monitor_io.c */

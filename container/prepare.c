@@ -96,6 +96,7 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .mounts = mounts,
 	    .passwd = passwd,
 	    .group = group,
+	    .notify_dir = eng->notify_dir,
 	    .netns_path = ncfg->mode == NETNS_NS || ncfg->mode == NETNS_CONTAINER ? ncfg->target : NULL,
 	};
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);

@@ -18,12 +18,58 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
-static long long tree_sum; /* nftw has no context argument */
+/* nftw has no context argument */
+static long long tree_sum;
+/* the files with more than one link seen so far, sorted: each counts once */
+struct tree_inode {
+	dev_t dev;
+	ino_t ino;
+};
+static struct tree_inode *tree_seen;
+static size_t tree_nseen, tree_cap;
 
+static int inode_cmp(const void *a, const void *b)
+{
+	const struct tree_inode *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* Whether st's inode was seen already; remembers it. */
+static bool inode_seen(const struct stat *st)
+{
+	struct tree_inode k = {st->st_dev, st->st_ino};
+	size_t lo = 0, hi = tree_nseen;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = inode_cmp(&k, &tree_seen[mid]);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (tree_nseen == tree_cap) {
+		tree_cap = tree_cap ? tree_cap * 2 : 64;
+		tree_seen = xrealloc(tree_seen, tree_cap * sizeof(*tree_seen));
+	}
+	memmove(tree_seen + lo + 1, tree_seen + lo, (tree_nseen - lo) * sizeof(*tree_seen));
+	tree_seen[lo] = k;
+	tree_nseen++;
+	return false;
+}
+
+/* Files and links by their size (st_size, as podman's rwSize: what they
+ * hold, not the blocks they take), a file of several links once; an
+ * overlay whiteout is an empty file or a device: 0. */
 static int tree_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)path;
 	(void)ftw;
+	if (type == FTW_F && st->st_nlink > 1 && inode_seen(st))
+		return 0;
 	if (type == FTW_F || type == FTW_SL)
 		tree_sum += st->st_size;
 	return 0;
@@ -33,13 +79,16 @@ int ctr_tree_size(const char *path, long long *out, struct burrow_err **err)
 {
 	*out = 0;
 	tree_sum = 0;
+	tree_nseen = 0;
 	/* not following links, not leaving its file system (a bind or a tmpfs
 	 * on a volume is not the volume's storage) */
-	if (nftw(path, tree_one, 16, FTW_PHYS | FTW_MOUNT) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return burrow_error(err, errno, "cannot measure '%s'", str_quote(path));
-	}
+	int r = nftw(path, tree_one, 16, FTW_PHYS | FTW_MOUNT);
+	int e = errno;
+	free(tree_seen);
+	tree_seen = NULL;
+	tree_nseen = tree_cap = 0;
+	if (r < 0)
+		return e == ENOENT ? 0 : burrow_error(err, e, "cannot measure '%s'", str_quote(path));
 	*out = tree_sum;
 	return 0;
 }

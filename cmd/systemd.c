@@ -1,0 +1,253 @@
+/* The unit text of `burrow generate systemd` (cmd/systemd.h), laid out as
+ * podman's generate systemd lays it out. */
+#include "cmd/systemd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/cleanup.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+/* systemd kills what is left this long after the stop timeout */
+#define UNIT_STOP_SLACK 60
+/* run's and create's short flags that take a value (cmd/run.c) */
+#define RUN_SHORT_VALUED "ehlpuvw"
+
+bool cmd_unit_restart_valid(const char *policy)
+{
+	static const char *const ok[] = {"no",          "on-success", "on-failure", "on-abnormal",
+	                                 "on-watchdog", "on-abort",   "always"};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(policy, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+char *cmd_unit_escape(const char *arg)
+{
+	bool quote = strpbrk(arg, " \t\"") != NULL;
+	char *out = xmalloc(strlen(arg) * 2 + 3);
+	size_t n = 0;
+	if (quote)
+		out[n++] = '"';
+	for (const char *p = arg; *p; p++) {
+		if (*p == '$' || *p == '%')
+			out[n++] = *p;
+		else if (*p == '\\' || (quote && *p == '"'))
+			out[n++] = '\\';
+		out[n++] = *p;
+	}
+	if (quote)
+		out[n++] = '"';
+	out[n] = '\0';
+	return out;
+}
+
+/* podman's formatOptions: each flag on a line of its own. */
+static void put_command(FILE *f, char *const *argv)
+{
+	for (size_t i = 0; argv[i]; i++) {
+		if (i && argv[i][0] == '-')
+			fputs(" \\\n\t", f);
+		else if (i)
+			fputc(' ', f);
+		fputs(argv[i], f);
+	}
+	fputc('\n', f);
+}
+
+static void put_escaped(struct strv_builder *b, const char *arg)
+{
+	strv_builder_take(b, cmd_unit_escape(arg));
+}
+
+/* Whether flag (an argument before the image) is name or name=VALUE. */
+static bool is_flag(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* A short flag cluster (-dit) that holds -d before any flag taking a
+ * value. */
+static bool cluster_detaches(const char *arg)
+{
+	if (arg[0] != '-' || arg[1] == '-')
+		return false;
+	for (const char *p = arg + 1; *p; p++) {
+		if (*p == 'd')
+			return true;
+		if (strchr(RUN_SHORT_VALUED, *p))
+			return false;
+	}
+	return false;
+}
+
+/* The --new unit's command: the container's create command as run
+ * --rm -d, with --sdnotify=conmon unless it chose another mode (ignore
+ * becomes conmon: a Type=notify unit waits for READY), without --restart
+ * (systemd restarts it), named (--name %N when it had no name: stop and rm
+ * find it by it). *name: how ExecStop names it. */
+static int new_command(const struct ctr_config *c, const char *exe, struct strv_builder *b, char **name,
+                       struct burrow_err **err)
+{
+	char **argv = c->create_command;
+	size_t n = strv_len(argv), verb = 0;
+	for (size_t i = 1; i < n && !verb; i++)
+		if (strcmp(argv[i], "run") == 0 || strcmp(argv[i], "create") == 0)
+			verb = i;
+	size_t image = (size_t)c->create_image_at;
+	if (!verb || image <= verb || image >= n)
+		return burrow_error(err, EINVAL,
+		                    "cannot use --new on container '%s': no create command stored (made by an "
+		                    "older burrow)",
+		                    str_quote(c->name));
+	put_escaped(b, exe);
+	for (size_t i = 1; i < verb; i++) /* global flags (--root), 'container' */
+		put_escaped(b, argv[i]);
+	strv_builder_add(b, "run");
+	strv_builder_add(b, "--rm");
+	struct strv_builder rest = {0};
+	bool detach = false, sdnotify = false;
+	const char *named = NULL;
+	for (size_t i = verb + 1; i < image; i++) {
+		const char *a = argv[i];
+		bool joined = strchr(a, '=') != NULL;
+		if (is_flag(a, "--rm"))
+			continue;
+		if (is_flag(a, "--restart")) {
+			i += !joined;
+			continue;
+		}
+		if (is_flag(a, "--sdnotify")) {
+			const char *v = joined ? strchr(a, '=') + 1 : i + 1 < image ? argv[i + 1] : "";
+			i += !joined;
+			if (strcmp(v, "ignore") == 0)
+				continue;
+			sdnotify = true;
+			strv_builder_take(&rest, xasprintf("--sdnotify=%s", v));
+			continue;
+		}
+		if (strcmp(a, "-d") == 0 || strcmp(a, "--detach") == 0 || cluster_detaches(a))
+			detach = true;
+		if (is_flag(a, "--name"))
+			named = joined ? strchr(a, '=') + 1 : i + 1 < image ? argv[i + 1] : NULL;
+		put_escaped(&rest, a);
+	}
+	if (!sdnotify)
+		strv_builder_add(b, "--sdnotify=conmon");
+	if (!detach)
+		strv_builder_add(b, "-d");
+	if (!named) {
+		strv_builder_add(b, "--name");
+		strv_builder_add(b, "%N");
+	}
+	strv_builder_extend(b, rest.v);
+	strv_free(rest.v);
+	for (size_t i = image; i < n; i++)
+		put_escaped(b, argv[i]);
+	*name = named ? cmd_unit_escape(named) : xstrdup("%N");
+	return 0;
+}
+
+static void put_deps(FILE *f, const char *key, char *const *v)
+{
+	if (!v || !v[0])
+		return;
+	fprintf(f, "%s=", key);
+	for (size_t i = 0; v[i]; i++)
+		fprintf(f, "%s%s", i ? " " : "", v[i]);
+	fputc('\n', f);
+}
+
+char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *o, char **service,
+                        struct burrow_err **err)
+{
+	const char *ref = o->use_name ? c->name : c->id;
+	int timeout = o->stop_timeout >= 0 ? o->stop_timeout : c->stop_timeout;
+	cleanup_free char *svc =
+	    xasprintf("%s%s%s", o->prefix ? o->prefix : "container", o->separator ? o->separator : "-", ref);
+	struct strv_builder start = {0};
+	cleanup_free char *name = NULL;
+	if (o->new_unit && new_command(c, o->exe, &start, &name, err) < 0) {
+		strv_free(start.v);
+		return NULL;
+	}
+	cleanup_free char *exe = cmd_unit_escape(o->exe);
+	if (!o->new_unit) {
+		name = xstrdup(ref);
+		strv_builder_add(&start, exe);
+		strv_builder_add(&start, "start");
+		strv_builder_add(&start, ref);
+	}
+	/* the restart policy: asked, else the container's own with --new
+	 * (systemd restarts it: the command lost its --restart) */
+	const char *restart = o->restart_policy ? o->restart_policy : "on-failure";
+	int burst = 0;
+	if (!o->restart_policy && o->new_unit && c->restart_policy) {
+		restart = strcmp(c->restart_policy, "unless-stopped") == 0 ? "always" : c->restart_policy;
+		if (strcmp(restart, "on-failure") == 0)
+			burst = c->restart_max;
+	}
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		abort();
+	fprintf(f, "# %s.service\n", svc);
+	if (!o->no_header) {
+		fprintf(f, "# autogenerated by burrow %s\n", o->version);
+		if (o->now) {
+			char when[64];
+			time_t t = (time_t)o->now;
+			struct tm tm;
+			localtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Z %Y", &tm);
+			fprintf(f, "# %s\n", when);
+		}
+	}
+	fprintf(f, "\n[Unit]\nDescription=burrow %s.service\nDocumentation=man:burrow-generate(1)\n", svc);
+	fprintf(f, "Wants=network-online.target\nAfter=network-online.target\nRequiresMountsFor=%s\n",
+	        o->new_unit ? "%t/burrow" : o->runroot);
+	if ((o->wants && o->wants[0]) || (o->after && o->after[0]) || (o->requires && o->requires[0]))
+		fputs("\n# User-defined dependencies\n", f);
+	put_deps(f, "Wants", o->wants);
+	put_deps(f, "After", o->after);
+	put_deps(f, "Requires", o->requires);
+
+	fprintf(f, "\n[Service]\nEnvironment=PODMAN_SYSTEMD_UNIT=%%n\nRestart=%s\n", restart);
+	if (o->restart_sec > 0)
+		fprintf(f, "RestartSec=%d\n", o->restart_sec);
+	if (burst > 0)
+		fprintf(f, "StartLimitBurst=%d\n", burst);
+	if (o->start_timeout > 0)
+		fprintf(f, "TimeoutStartSec=%d\n", o->start_timeout);
+	fprintf(f, "TimeoutStopSec=%d\n", UNIT_STOP_SLACK + timeout);
+	if (o->new_unit) {
+		/* a container of that name left by a crash goes first (podman's
+		 * --replace) */
+		fprintf(f, "ExecStartPre=-%s rm \\\n\t-f \\\n\t--ignore %s\n", exe, name);
+	}
+	fputs("ExecStart=", f);
+	put_command(f, start.v);
+	strv_free(start.v);
+	fprintf(f, "ExecStop=%s stop \\\n\t%s-t %d %s\n", exe, o->new_unit ? "--ignore \\\n\t" : "", timeout, name);
+	if (o->new_unit)
+		fprintf(f, "ExecStopPost=%s rm \\\n\t-f \\\n\t--ignore \\\n\t-t %d %s\n", exe, timeout, name);
+	else
+		fprintf(f, "ExecStopPost=%s stop \\\n\t-t %d %s\n", exe, timeout, name);
+	if (o->new_unit)
+		fputs("Type=notify\nNotifyAccess=all\n", f);
+	else
+		fprintf(f, "PIDFile=%s\nType=forking\n", o->pidfile);
+	fputs("\n[Install]\nWantedBy=default.target\n", f);
+	fclose(f);
+	*service = steal_ptr(svc);
+	return text;
+}

@@ -1,0 +1,23 @@
+/* burrow update: a stored container's settings changed after create, as
+ * the seeds' update. Each field of ctr_update_opts left at its zero value
+ * changes nothing. */
+#ifndef BURROW_CONTAINER_UPDATE_H
+#define BURROW_CONTAINER_UPDATE_H
+
+#include "lib/err.h"
+
+struct state_store;
+
+struct ctr_update_opts {
+	const char *restart_policy; /* no, on-failure, always, unless-stopped (NULL: unchanged) */
+	int restart_max;            /* on-failure:N with restart_policy (0: no limit) */
+};
+
+/* Changes the container ref names under its lock, in its stored record
+ * (the ID in *id, caller frees). A running container's monitor takes the
+ * new restart policy when the container ends (it reads the record then).
+ * A --rm container refuses a restart policy, as create does (EINVAL). */
+int ctr_update(struct state_store *s, const char *ref, const struct ctr_update_opts *o, char **id,
+               struct burrow_err **err);
+
+#endif

@@ -1,0 +1,233 @@
+#!/usr/bin/env bats
+# --sdnotify (container/sdnotify.h): what the monitor tells the socket
+# NOTIFY_SOCKET names. The test stands in for systemd: tests/helpers/
+# sdnotify listens on a datagram socket and logs each message (a line "--"
+# after each); the same helper, copied into the image, is the container's
+# systemd-notify.
+
+load helpers
+
+SDNOTIFY=$HELPERS_BIN/sdnotify
+
+suite_setup() {
+	unset NOTIFY_SOCKET
+	import_with_helper "$SDNOTIFY" sdn
+	# a short path: sun_path holds 108 bytes, the test's dir may be longer
+	SD=$(mktemp -d /tmp/burrow-sdn.XXXXXX)
+	"$SDNOTIFY" listen "$SD/notify.sock" "$SD/log" 60 3>&- &
+	sdpid=$!
+	local i
+	for i in $(seq 1 100); do
+		[ -S "$SD/notify.sock" ] && break
+		sleep 0.05
+	done
+	[ -S "$SD/notify.sock" ]
+}
+
+suite_teardown() {
+	[ -n "${sdpid:-}" ] && kill "$sdpid" 2>/dev/null
+	"$BURROW" rm -f -t 0 $("$BURROW" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+	[ -n "${SD:-}" ] && rm -rf "$SD"
+	return 0
+}
+
+# wait_log REGEX: until the listener's log matches (at most 10 s)
+wait_log() {
+	local i
+	for i in $(seq 1 200); do
+		[[ "$(cat "$SD/log" 2>/dev/null)" =~ $1 ]] && return 0
+		sleep 0.05
+	done
+	printf 'no message matching %s; the log:\n%s\n' "$1" "$(cat "$SD/log" 2>/dev/null)" >&2
+	return 1
+}
+
+monitor_pid() {
+	run_burrow 0 inspect --format '{{.State.ConmonPid}}' "$1"
+	echo "$output"
+}
+
+@test "sdnotify: conmon mode sends MAINPID (the monitor) and READY=1 once the container runs" {
+	NOTIFY_SOCKET=$SD/notify.sock run_burrow 0 run -d --name c --sdnotify=conmon sdn sleep 600
+	local mpid
+	mpid=$(monitor_pid c)
+	[ "$mpid" -gt 0 ]
+	wait_log "READY=1"
+	is "$(cat "$SD/log")" "MAINPID=$mpid
+READY=1
+--" "one message: MAINPID of the monitor, then READY=1"
+	# the monitor runs the container's init
+	run_burrow 0 inspect --format '{{.State.Pid}}' c
+	is "$(awk '/^PPid:/ {print $2}' "/proc/$output/status")" "$mpid" "the container's init is the monitor's child"
+	run_burrow 0 inspect --format '{{.Config.SdNotifyMode}}' c
+	is "$output" conmon
+	# the container does not see the socket
+	run_burrow 0 exec c sh -c 'echo "[$NOTIFY_SOCKET]"; ls /run/notify 2>&1 || true'
+	assert_match "$output" '^\[\]'
+	assert_match "$output" 'No such file'
+}
+
+@test "sdnotify: container mode relays the container's messages, with the monitor as MAINPID" {
+	NOTIFY_SOCKET=$SD/notify.sock run_burrow 0 run -d --name k sdn \
+		sh -c 'echo "sock=$NOTIFY_SOCKET"; sleep 0.5; sdnotify send "MAINPID=1\nREADY=1\nSTATUS=serving"; sleep 600'
+	local mpid
+	mpid=$(monitor_pid k)
+	wait_log "STATUS=serving"
+	is "$(cat "$SD/log")" "MAINPID=$mpid
+--
+READY=1
+STATUS=serving
+--" "MAINPID first, then the container's message without its own MAINPID"
+	run_burrow 0 logs k
+	is "$output" "sock=/run/notify/notify.sock"
+	run_burrow 0 inspect --format '{{.Config.SdNotifyMode}}' k
+	is "$output" container
+}
+
+@test "sdnotify: ignore sends nothing and gives the container nothing" {
+	NOTIFY_SOCKET=$SD/notify.sock run_burrow 0 run -d --name i --sdnotify ignore sdn \
+		sh -c 'echo "[$NOTIFY_SOCKET]"; sleep 600'
+	run_burrow 0 logs i
+	is "$output" "[]"
+	# a conmon one after it: its message is the first and only one
+	NOTIFY_SOCKET=$SD/notify.sock run_burrow 0 run -d --name c2 --sdnotify=conmon sdn sleep 600
+	wait_log "READY=1"
+	is "$(cat "$SD/log")" "MAINPID=$(monitor_pid c2)
+READY=1
+--" "nothing from the ignored container"
+}
+
+@test "sdnotify: without NOTIFY_SOCKET nothing changes; a bad mode is refused" {
+	run_burrow 0 run --rm sdn sh -c 'echo "[$NOTIFY_SOCKET]"; ls /run/notify 2>&1 || true'
+	assert_match "$output" '^\[\]'
+	assert_match "$output" 'No such file'
+	run_burrow 125 run --rm --sdnotify=sometimes sdn true
+	assert_match "$output" "invalid --sdnotify 'sometimes'"
+	run_burrow 0 ps -aq
+	is "$output" "" "nothing created"
+	is "$(cat "$SD/log")" "" "nothing sent"
+}
+
+@test "sdnotify: burrow start sends it again for a new run" {
+	run_burrow 0 create --name s --sdnotify=conmon sdn sleep 600
+	NOTIFY_SOCKET=$SD/notify.sock run_burrow 0 start s
+	wait_log "READY=1"
+	is "$(cat "$SD/log")" "MAINPID=$(monitor_pid s)
+READY=1
+--"
+	run_burrow 0 inspect --format '{{json .Config.CreateCommand}}' s
+	is "$output" "[\"$BURROW\",\"create\",\"--name\",\"s\",\"--sdnotify=conmon\",\"sdn\",\"sleep\",\"600\"]"
+}
+
+# unit_cmd UNIT KEY: the command line of KEY= in the unit's text, its
+# continuation lines joined
+unit_cmd() {
+	awk -v k="$2=" '
+		index($0, k) == 1 { on = 1; $0 = substr($0, length(k) + 1) }
+		on {
+			l = $0; sub(/^\t/, "", l)
+			c = substr(l, length(l)) == "\\"
+			if (c) l = substr(l, 1, length(l) - 1)
+			printf "%s", l
+			if (!c) { print ""; on = 0 }
+		}' <<<"$1"
+}
+
+# run_unit_cmd UNIT KEY [NAME]: runs that command as systemd would (%N:
+# NAME; a leading - only says that a failure does not count)
+run_unit_cmd() {
+	local cmd
+	cmd=$(unit_cmd "$1" "$2")
+	cmd=${cmd#-}
+	cmd=${cmd//%N/${3:-}}
+	eval "set -- $cmd"
+	run timeout "$BURROW_TIMEOUT" "$@"
+}
+
+@test "generate systemd --new: the unit runs a new container as this one was made, and systemd hears READY=1" {
+	run_burrow 0 create --name web --restart always -e GREETING=hi sdn sh -c 'env | grep GREETING; sleep 600'
+	run_burrow 0 generate systemd --new --name --no-header web
+	local unit=$output start
+	is "$(head -1 <<<"$unit")" "# container-web.service"
+	assert_match "$unit" $'\nType=notify\nNotifyAccess=all\n'
+	assert_match "$unit" $'\nRestart=always\n' "the container's policy, for systemd"
+	assert_match "$unit" $'\nTimeoutStopSec=70\n'
+	start=$(unit_cmd "$unit" ExecStart)
+	is "$start" "$(realpath "$BURROW") run --rm --sdnotify=conmon -d --name web -e GREETING=hi sdn sh -c \"env | grep GREETING; sleep 600\""
+	# ExecStartPre: the container of that name goes (here: the original)
+	run_unit_cmd "$unit" ExecStartPre
+	is "$status" 0 "ExecStartPre: $output"
+	NOTIFY_SOCKET=$SD/notify.sock run_unit_cmd "$unit" ExecStart
+	is "$status" 0 "ExecStart: $output"
+	wait_log "READY=1"
+	is "$(cat "$SD/log")" "MAINPID=$(monitor_pid web)
+READY=1
+--"
+	run_burrow 0 inspect --format '{{.HostConfig.AutoRemove}} {{.HostConfig.RestartPolicy.Name}} {{.State.Status}}' web
+	is "$output" "true  running" "--rm, no policy of its own"
+	run_burrow 0 logs web
+	is "$output" "GREETING=hi"
+	run_unit_cmd "$unit" ExecStop
+	is "$status" 0 "ExecStop: $output"
+	run_unit_cmd "$unit" ExecStopPost
+	is "$status" 0 "ExecStopPost: $output"
+	run_burrow 0 ps -aq
+	is "$output" "" "stopped and removed"
+}
+
+@test "generate systemd: without --new the unit starts and stops the container (Type=forking, the monitor's PIDFile); --files" {
+	run_burrow 0 create --name old sdn sleep 600
+	local id=$output unit
+	run_burrow 0 generate systemd --no-header -t 2 --restart-policy=on-abnormal --restart-sec 5 old
+	unit=$output
+	is "$(head -1 <<<"$unit")" "# container-$id.service"
+	assert_match "$unit" $'\nRestart=on-abnormal\nRestartSec=5\nTimeoutStopSec=62\n'
+	assert_match "$unit" $'\nType=forking\n'
+	is "$(unit_cmd "$unit" ExecStart)" "$(realpath "$BURROW") start $id"
+	is "$(unit_cmd "$unit" ExecStop)" "$(realpath "$BURROW") stop -t 2 $id"
+	run_unit_cmd "$unit" ExecStart
+	is "$status" 0 "ExecStart: $output"
+	local pidfile
+	pidfile=$(sed -n 's/^PIDFile=//p' <<<"$unit")
+	is "$(cat "$pidfile")" "$(monitor_pid old)" "PIDFile holds the monitor's pid"
+	run_unit_cmd "$unit" ExecStop
+	is "$status" 0 "ExecStop: $output"
+	run_burrow 0 inspect --format '{{.State.Status}}' old
+	is "$output" exited
+	# --files: container-NAME.service here, its path printed
+	mkdir "$T/units"
+	cd "$T/units"
+	run_burrow 0 generate systemd --files --name --no-header old
+	is "$output" "$T/units/container-old.service"
+	run_burrow 0 generate systemd --name --no-header old
+	is "$(cat "$T/units/container-old.service")" "$output" "the file holds the unit"
+	# the header: burrow's version and the time
+	run_burrow 0 generate systemd --container-prefix svc --separator _ old
+	assert_match "$output" $'^# svc_'"$id"$'.service\n# autogenerated by burrow '
+	run_burrow 125 generate systemd --restart-policy=sometimes old
+	assert_match "$output" "invalid --restart-policy 'sometimes'"
+	run_burrow 125 generate systemd nosuch
+	assert_match "$output" "no such container 'nosuch'"
+	run_burrow 125 generate kube old
+	assert_match "$output" "unknown subcommand 'generate kube'"
+}
+
+@test "generate systemd: a user systemd instance runs the --new unit" {
+	systemctl --user show-environment >/dev/null 2>&1 ||
+		skip "no systemd user instance for $(id -un) here (the unit's text and commands are checked above)"
+	# the unit runs with the manager's environment: the test's storage by
+	# the global flags, which the create command keeps
+	run_burrow 0 --root "$XDG_DATA_HOME/burrow" --runroot "$XDG_RUNTIME_DIR/burrow" create --name sysd sdn sleep 600
+	local dir=$HOME/.config/systemd/user unit=burrow-test-$$-sysd
+	mkdir -p "$dir"
+	run_burrow 0 generate systemd --new --name --no-header --container-prefix "burrow-test-$$" sysd
+	printf '%s\n' "$output" >"$dir/$unit.service"
+	systemctl --user daemon-reload
+	run timeout 60 systemctl --user start "$unit.service"
+	local st=$status
+	systemctl --user is-active "$unit.service" || st=1
+	timeout 60 systemctl --user stop "$unit.service" || true
+	rm -f "$dir/$unit.service"
+	systemctl --user daemon-reload
+	is "$st" 0 "systemctl --user start $unit"
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bats
+# burrow update (container/update.h): a container's settings changed after
+# create; a running container's monitor takes the new restart policy when
+# the container ends.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+}
+
+suite_teardown() {
+	"$BURROW" rm -f -t 0 $("$BURROW" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+	return 0
+}
+
+# wait_inspect CTR FORMAT WANT: until inspect says WANT (at most 20 s)
+wait_inspect() {
+	local i
+	for i in $(seq 1 200); do
+		run_burrow 0 inspect --format "$2" "$1"
+		[ "$output" = "$3" ] && return 0
+		sleep 0.1
+	done
+	printf 'inspect %s: want %s, got %s\n' "$2" "$3" "$output" >&2
+	return 1
+}
+
+@test "update --restart: a running container's monitor restarts it by the new policy" {
+	# it ends once /tmp/go exists (kept in its upper dir: a restart ends at once)
+	run_burrow 0 run -d --name u busybox sh -c 'echo ran; while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 3'
+	local id=$output
+	run_burrow 0 inspect --format '{{.HostConfig.RestartPolicy.Name}}' u
+	is "$output" ""
+	run_burrow 0 update --restart=on-failure:2 u
+	is "$output" "$id" "update prints the ID"
+	run_burrow 0 inspect --format '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' u
+	is "$output" "on-failure 2"
+	run_burrow 0 exec u touch /tmp/go
+	# the first run and two restarts (the count is 2 already while the
+	# last restart waits: the third "ran" tells it ran)
+	local i
+	for i in $(seq 1 200); do
+		run_burrow 0 logs u
+		[ "$output" = $'ran\nran\nran' ] && break
+		sleep 0.1
+	done
+	is "$output" $'ran\nran\nran' "the first run and two restarts"
+	wait_inspect u '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}} {{.State.ExitCode}}' "exited false 2 3"
+	# and no more
+	sleep 1
+	run_burrow 0 logs u
+	is "$output" $'ran\nran\nran' "no third restart"
+	# the policy stays with the record
+	run_burrow 0 inspect --format '{{.HostConfig.RestartPolicy.Name}}' u
+	is "$output" on-failure
+}
+
+@test "update --restart=no: the monitor no longer restarts it" {
+	run_burrow 0 run -d --name n --restart always busybox sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 0'
+	run_burrow 0 container update --restart no n
+	run_burrow 0 exec n touch /tmp/go
+	wait_inspect n '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "exited false 0"
+	run_burrow 0 inspect --format '{{.HostConfig.RestartPolicy.Name}}' n
+	is "$output" ""
+}
+
+@test "update: bad input changes nothing" {
+	run_burrow 0 create --name c busybox true
+	run_burrow 125 update c
+	assert_match "$output" "update needs a setting to change"
+	run_burrow 125 update --restart=sometimes c
+	assert_match "$output" "--restart: .*sometimes"
+	run_burrow 125 update --restart=always nosuch
+	assert_match "$output" "no such container 'nosuch'"
+	run_burrow 0 create --rm --name r busybox true
+	run_burrow 125 update --restart=always r
+	assert_match "$output" "removed when it exits \(--rm\)"
+	run_burrow 0 inspect --format '{{.HostConfig.RestartPolicy.Name}}' c r
+	is "${output//$'\n'/}" "" "no policy on either"
+}
