@@ -82,7 +82,14 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_map_close(g);
 	cleanup_strv char **args = ctr_init_args(c);
 	jg_key_strv(g, "args", args ? args : c->args);
-	jg_key_strv(g, "env", c->env);
+	if (p->secret_env && p->secret_env[0]) {
+		cleanup_strv char **env = strv_dup(c->env);
+		for (size_t i = 0; p->secret_env[i]; i++)
+			strv_env_set(&env, p->secret_env[i]);
+		jg_key_strv(g, "env", env);
+	} else {
+		jg_key_strv(g, "env", c->env);
+	}
 	jg_key_str(g, "cwd", c->workdir && *c->workdir ? c->workdir : "/");
 	jg_key(g, "capabilities");
 	jg_map_open(g);

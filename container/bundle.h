@@ -19,6 +19,7 @@ struct ctr_bundle_paths {
 	char *const *mounts;
 	const char *passwd; /* generated /etc/passwd and /etc/group (NULL: the image's) */
 	const char *group;
+	char *const *secret_env; /* --secret type=env: "NAME=value", after the container's env */
 };
 
 /* --init: where the init is bound in the container (podman's path, so

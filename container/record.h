@@ -131,7 +131,8 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STRV, ulimits)        /* --ulimit NAME=SOFT:HARD (-1: unlimited) */                               \
 	X(STRV, sysctls)        /* --sysctl NAME=VALUE */                                                   \
 	X(STR, umask)           /* --umask, octal (NULL: 0022) */                                           \
-	X(STR, tz)              /* --tz: the host's zoneinfo file */
+	X(STR, tz)              /* --tz: the host's zoneinfo file */                                        \
+	X(STRV, secrets)        /* --secret, stored as container/secret.h says (never the content) */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a
