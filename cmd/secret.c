@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/family.h"
 #include "cmd/ctrjson.h"
 #include "cmd/format.h"
 #include "cmd/report.h"
@@ -36,15 +37,6 @@ const char cmd_secret_usage[] = "secret SUBCOMMAND [OPTIONS] [ARG...]\n\n"
                                 "  rm SECRET...             remove secrets\n"
                                 "  exists SECRET            exit 0 when the secret exists, 1 when not\n\n"
                                 "Run 'burrow secret SUBCOMMAND --help' for its options.\n";
-
-static int opt_end(int c, const char *usage)
-{
-	if (c == CMD_OPT_HELP) {
-		printf("Usage: burrow %s", usage);
-		return 0;
-	}
-	return EXIT_BURROW;
-}
 
 /* --- create -------------------------------------------------------------------- */
 
@@ -109,7 +101,7 @@ static int secret_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 			o.replace = true;
 			break;
 		default:
-			return opt_end(c, create_usage);
+			return cmd_sub_opt_end(c, create_usage);
 		}
 	}
 	if (strv_len(args) != 2)
@@ -297,43 +289,12 @@ static const char ls_usage[] = "secret ls [OPTIONS]\n\n"
 
 static int secret_ls_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 0x200 };
-	static const struct option longopts[] = {
-	    {"filter", required_argument, NULL, 'f'},
-	    {"format", required_argument, NULL, OPT_FORMAT},
-	    {"noheading", no_argument, NULL, 'n'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {0, 0, 0, 0},
-	};
-	cleanup_strv char **args = NULL, **filters = NULL;
-	bool quiet = false;
+	cleanup_strv char **filters = NULL;
 	struct fmt_report rep = {
 	    .verb = "secret ls", .default_format = ls_default_format, .headers = secret_headers, .json_indent = "    "};
-	int c;
-	while ((c = cmd_getopt_mixed(ctx, argc, argv, "f:nq", longopts, &args)) != -1) {
-		switch (c) {
-		case 'f':
-			strv_append(&filters, optarg);
-			break;
-		case OPT_FORMAT:
-			rep.format = optarg;
-			break;
-		case 'n':
-			rep.noheading = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		default:
-			return opt_end(c, ls_usage);
-		}
-	}
-	if (args)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(args[0]));
-	if (quiet && rep.format)
-		return cmd_usage_error(ctx, "quiet and format flags cannot be used together");
-	if (quiet)
-		rep.format = "{{.ID}}";
+	int r = cmd_sub_ls_opts(ctx, argc, argv, ls_usage, "{{.ID}}", &rep, &filters);
+	if (r >= 0)
+		return r;
 	struct burrow_err *err = NULL;
 	struct secret_filter f;
 	if (filter_parse(filters, &f, &err) < 0)
@@ -418,7 +379,7 @@ static int secret_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		else if (c == OPT_PRETTY)
 			pretty = true;
 		else
-			return opt_end(c, inspect_usage);
+			return cmd_sub_opt_end(c, inspect_usage);
 	}
 	if (all == (args != NULL))
 		return cmd_usage_error(ctx, "provide one or more secret names or IDs, or use --all");
@@ -451,13 +412,7 @@ static int secret_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		print_pretty(ctx->state, list, n);
 	else if (n || !args)
 		rc = print_secrets(ctx, &rep, list, n, false);
-	fflush(stdout);
-	for (size_t i = 0; i < nmissing; i++) {
-		burrow_err_print(missing[i]);
-		burrow_err_free(missing[i]);
-		rc = EXIT_BURROW;
-	}
-	free(missing);
+	rc = cmd_sub_missing(missing, nmissing, rc);
 	ctr_secret_list_free(list, n);
 	fmt_report_clear(&rep);
 	return rc;
@@ -489,7 +444,7 @@ static int secret_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		else if (c == 'i')
 			ignore = true;
 		else
-			return opt_end(c, rm_usage);
+			return cmd_sub_opt_end(c, rm_usage);
 	}
 	if (all == (args != NULL))
 		return cmd_usage_error(ctx, "choose either one or more secrets or --all");
@@ -531,7 +486,7 @@ static int secret_exists_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_strv char **args = NULL;
 	int c;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "", NULL, &args)) != -1)
-		return opt_end(c, exists_usage);
+		return cmd_sub_opt_end(c, exists_usage);
 	if (strv_len(args) != 1)
 		return cmd_usage_error(ctx, "give exactly one secret name or ID");
 	struct burrow_err *err = NULL;
@@ -550,11 +505,7 @@ static int secret_exists_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 
 /* --- dispatch ------------------------------------------------------------------------ */
 
-static const struct {
-	const char *name, *alias;
-	const char *verb;
-	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
-} subs[] = {
+static const struct cmd_sub subs[] = {
     {"create", NULL, "secret create", secret_create_cmd},    {"ls", "list", "secret ls", secret_ls_cmd},
     {"inspect", NULL, "secret inspect", secret_inspect_cmd}, {"rm", "remove", "secret rm", secret_rm_cmd},
     {"exists", NULL, "secret exists", secret_exists_cmd},
@@ -562,18 +513,5 @@ static const struct {
 
 int cmd_secret(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2)
-		return cmd_usage_error(ctx, "missing subcommand (see 'burrow secret --help')");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		printf("Usage: burrow %s", cmd_secret_usage);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (strcmp(argv[1], subs[i].name) != 0 && !(subs[i].alias && strcmp(argv[1], subs[i].alias) == 0))
-			continue;
-		ctx->verb = subs[i].verb;
-		optind = 1;
-		return subs[i].fn(ctx, argc - 1, argv + 1);
-	}
-	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow secret --help')", str_quote(argv[1]));
+	return cmd_family_run(ctx, argc, argv, "secret", cmd_secret_usage, subs, sizeof(subs) / sizeof(subs[0]));
 }
