@@ -205,9 +205,11 @@ a.close()
 PY
 	run_burrow 0 import --change 'CMD ["sh"]' "$T/img.tar" img
 	run_burrow 0 secret create mysec "$T/s.txt"
-	run_burrow 0 run --rm --secret mysec --secret mysec,target=/esc/x img cat /run/secrets/mysec
-	is "$output" "$SECRET_TEXT"
+	run_burrow run --rm --secret mysec --secret mysec,target=/esc/x img cat /run/secrets/mysec
+	# the sentinel first: whatever the run said, nothing may have reached it
 	is "$(ls -A "$OUTSIDE")" "victim" "files appeared in the sentinel directory"
 	is "$(cat "$OUTSIDE/victim")" "orig"
 	is "$(awk -v d="$OUTSIDE" '$5 == d' /proc/self/mountinfo)" "" "something is mounted on the sentinel directory"
+	is "$status" 0 "$output"
+	is "$output" "$SECRET_TEXT"
 }
