@@ -109,7 +109,8 @@ int ctr_secret_uses_check(char *const *specs, char ***out, struct burrow_err **e
  * removed. */
 int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char *ctr_id, char ***out,
                             struct burrow_err **err);
-/* Removes the copies (a create that failed after resolve). */
+/* Removes the copies, and the container's directory when that is empty
+ * (a create that failed after resolve). */
 void ctr_secret_copies_remove(struct state_store *s, const char *ctr_id);
 /* At each start: the bind mounts of the type=mount secrets (mount.h's
  * stored strings, appended to *mounts) and the variables of the type=env

@@ -274,28 +274,34 @@ int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char
 	*out = NULL;
 	if (!uses || !uses[0])
 		return 0;
+	/* every secret looked up before anything is written */
 	cleanup_strv char **v = NULL;
-	cleanup_close int dfd = open_copies(s, ctr_id, true, err);
-	if (dfd < 0)
-		return -1;
 	for (size_t i = 0; uses[i]; i++) {
 		struct ctr_secret_use u;
 		struct ctr_secret sec;
 		if (ctr_secret_use_decode(uses[i], &u, err) < 0)
-			goto fail;
+			return -1;
 		if (ctr_secret_load(s, u.name, &sec, err) < 0) {
 			ctr_secret_use_clear(&u);
-			goto fail;
+			return -1;
 		}
 		free(u.id);
 		u.id = steal_ptr(sec.id);
-		/* the name the user gave, as its record has it */
+		/* the name as its record has it (the user may have given an ID) */
 		free(u.name);
 		u.name = steal_ptr(sec.name);
 		ctr_secret_clear(&sec);
+		strv_append_take(&v, ctr_secret_use_format(&u));
+		ctr_secret_use_clear(&u);
+	}
+	cleanup_close int dfd = open_copies(s, ctr_id, true, err);
+	if (dfd < 0)
+		goto fail;
+	for (size_t i = 0; v[i]; i++) {
+		struct ctr_secret_use u;
+		if (ctr_secret_use_decode(v[i], &u, err) < 0)
+			goto fail;
 		int r = make_copy(s, dfd, i, &u, err);
-		if (r == 0)
-			strv_append_take(&v, ctr_secret_use_format(&u));
 		ctr_secret_use_clear(&u);
 		if (r < 0)
 			goto fail;
@@ -314,6 +320,9 @@ void ctr_secret_copies_remove(struct state_store *s, const char *ctr_id)
 	cleanup_close int cfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (cfd >= 0 && rm_rf_at(cfd, "secrets", &e2) < 0)
 		burrow_debug("cannot remove the secrets' copies of a failed create: %s", e2->msg);
+	/* the container's directory too, when nothing else made it */
+	if (cfd >= 0)
+		rmdir(dir);
 }
 
 int ctr_secret_uses_prepare(struct state_store *s, const char *ctr_id, char *const *uses, char ***mounts, char ***env,

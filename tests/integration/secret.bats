@@ -118,6 +118,7 @@ secret_ids() {
 	assert_match "$output" "no such secret 'nosuch'"
 	run_burrow 0 ps -a -q
 	is "$output" "" "a container was made for a missing secret"
+	is "$(ls -A "$XDG_DATA_HOME/burrow/containers" 2>/dev/null)" "" "a refused create left a container directory"
 }
 
 @test "secret: --secret mounts the content read-only, with the owner and mode asked; type=env sets a variable" {
