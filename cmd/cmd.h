@@ -193,6 +193,8 @@ int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_logs_usage[];
 int cmd_volume(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_volume_usage[];
+int cmd_secret(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_secret_usage[];
 int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_inspect_usage[];
 int cmd_container(struct cmd_ctx *ctx, int argc, char **argv);

@@ -8,6 +8,7 @@
 
 #include "cmd/format.h"
 #include "container/secopts.h"
+#include "container/secret.h"
 #include "cmd/ports.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -122,6 +123,23 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "Annotations", cmd_kv_object(c->annotations));
 	json_obj_add(o, "CreateCommand", json_new_strv(c->create_command));
 	json_obj_add(o, "SdNotifyMode", json_new_str(c->sdnotify ? c->sdnotify : "container"));
+	if (c->secrets && c->secrets[0]) {
+		/* which secrets, never their content */
+		yajl_val arr = json_obj_add(o, "Secrets", json_new_array());
+		for (size_t i = 0; c->secrets[i]; i++) {
+			struct ctr_secret_use u;
+			cleanup_err struct burrow_err *e = NULL;
+			if (ctr_secret_use_decode(c->secrets[i], &u, &e) < 0)
+				continue;
+			yajl_val so = json_arr_add(arr, json_new_object());
+			json_obj_add(so, "Name", json_new_str(u.name));
+			json_obj_add(so, "ID", json_new_str(u.id ? u.id : ""));
+			json_obj_add(so, "UID", json_new_int(u.uid));
+			json_obj_add(so, "GID", json_new_int(u.gid));
+			json_obj_add(so, "Mode", json_new_int(u.mode));
+			ctr_secret_use_clear(&u);
+		}
+	}
 	return o;
 }
 

@@ -51,6 +51,7 @@ static const struct cmd_verb verbs[] = {
     {"wait", cmd_wait, NEED_STATE, "wait for containers to stop and print their exit codes", cmd_wait_usage},
     {"rm", cmd_rm, NEED_STATE, "remove containers", cmd_rm_usage},
     {"volume", cmd_volume, NEED_STATE, "manage volumes", cmd_volume_usage},
+    {"secret", cmd_secret, NEED_STATE, "manage secrets", cmd_secret_usage},
     {"inspect", cmd_inspect, NEED_STATE, "show details of containers and images", cmd_inspect_usage},
     {"cp", cmd_cp, NEED_STATE, "copy files between a container and the host", cmd_cp_usage},
     {"export", cmd_export, NEED_STATE, "write a container's filesystem as a tar", cmd_export_usage},

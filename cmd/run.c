@@ -77,7 +77,9 @@
 	"      --tmpfs DST[:OPTS]   mount a tmpfs (default rw,noexec,nosuid,nodev)\n"                 \
 	"      --volumes-from CTR[:ro|rw]  the volumes and bind mounts of another container\n"        \
 	"      --read-only          mount the root filesystem read-only\n"                            \
-	"      --read-only-tmpfs=false  with --read-only: no writable /tmp, /var/tmp, /run\n"
+	"      --read-only-tmpfs=false  with --read-only: no writable /tmp, /var/tmp, /run\n"         \
+	"      --secret NAME[,type=mount|env,target=T,uid=N,gid=N,mode=M]  a secret, read-only at\n"  \
+	"                           /run/secrets/NAME (or T), or in the variable T (type=env)\n"
 
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
@@ -128,6 +130,7 @@ enum {
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
 	OPT_NO_HOSTS,
+	OPT_SECRET,
 };
 
 enum pull_policy {
@@ -205,6 +208,8 @@ struct run_args {
 	struct netns_ports publish, expose;
 	struct strv_builder add_hosts, dns, dns_search, dns_options;
 	struct cmd_runx x; /* --init, --label, --annotation, --requires */
+	/* --secret */
+	struct strv_builder secrets;
 };
 
 static void run_args_init(struct run_args *a)
@@ -222,6 +227,7 @@ static void run_args_clear(struct run_args *a)
 	strv_free(a->mounts.v);
 	strv_free(a->tmpfs.v);
 	strv_free(a->volumes_from.v);
+	strv_free(a->secrets.v);
 	ctr_sec_opts_clear(&a->o.sec);
 	strv_free(a->file_env);
 	cmd_pull_clear(&a->pull);
@@ -320,6 +326,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"mount", required_argument, NULL, OPT_MOUNT},
 	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
 	    {"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
+	    {"secret", required_argument, NULL, OPT_SECRET},
 	    {"read-only", optional_argument, NULL, OPT_READ_ONLY},
 	    {"read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS},
 	    {"userns", required_argument, NULL, OPT_USERNS},
@@ -528,6 +535,9 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		case OPT_VOLUMES_FROM:
 			strv_builder_add(&a->volumes_from, optarg);
 			break;
+		case OPT_SECRET:
+			strv_builder_add(&a->secrets, optarg);
+			break;
 		case OPT_READ_ONLY:
 			if (cmd_parse_bool(optarg, &a->o.read_only) < 0)
 				return cmd_usage_error(ctx, "invalid --read-only '%s' (true or false)",
@@ -601,6 +611,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.mounts = a->mounts.v;
 	a->o.tmpfs = a->tmpfs.v;
 	a->o.volumes_from = a->volumes_from.v;
+	a->o.secrets = a->secrets.v;
 	if (a->env_host || a->file_env) {
 		/* podman's order: the host's, --env-file's, then -e's */
 		struct strv_builder all = {0};

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/family.h"
 #include "cmd/format.h"
 #include "cmd/report.h"
 #include "container/volume.h"
@@ -36,18 +37,6 @@ const char cmd_volume_usage[] = "volume SUBCOMMAND [OPTIONS] [ARG...]\n\n"
                                 "  export VOLUME            write a volume's content as a tar\n"
                                 "  import VOLUME FILE|-     extract a tar into a volume\n\n"
                                 "Run 'burrow volume SUBCOMMAND --help' for its options.\n";
-
-/* --- argument parsing ------------------------------------------------------ */
-
-/* What a subcommand does with cmd_getopt's answers it does not handle. */
-static int opt_end(int c, const char *usage)
-{
-	if (c == CMD_OPT_HELP) {
-		printf("Usage: burrow %s", usage);
-		return 0;
-	}
-	return EXIT_BURROW;
-}
 
 /* --- output ------------------------------------------------------------------ */
 
@@ -208,7 +197,7 @@ static int vol_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 				return EXIT_BURROW;
 			break;
 		default:
-			return opt_end(c, create_usage);
+			return cmd_sub_opt_end(c, create_usage);
 		}
 	}
 	if (strv_len(args) > 1)
@@ -262,45 +251,14 @@ static const char ls_usage[] = "volume ls [OPTIONS]\n\n"
 
 static int vol_ls_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 0x200 };
-	static const struct option longopts[] = {
-	    {"filter", required_argument, NULL, 'f'},
-	    {"format", required_argument, NULL, OPT_FORMAT},
-	    {"noheading", no_argument, NULL, 'n'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {0, 0, 0, 0},
-	};
-	cleanup_strv char **args = NULL, **filters = NULL;
-	bool quiet = false;
+	cleanup_strv char **filters = NULL;
 	struct fmt_report rep = {
 	    .verb = "volume ls", .default_format = ls_default_format, .headers = vol_headers, .json_indent = "  "};
-	int c;
-	while ((c = cmd_getopt_mixed(ctx, argc, argv, "f:nq", longopts, &args)) != -1) {
-		switch (c) {
-		case 'f':
-			strv_append(&filters, optarg);
-			break;
-		case OPT_FORMAT:
-			rep.format = optarg;
-			break;
-		case 'n':
-			rep.noheading = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		default:
-			return opt_end(c, ls_usage);
-		}
-	}
-	if (args)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(args[0]));
-	if (quiet && rep.format)
-		return cmd_usage_error(ctx, "quiet and format flags cannot be used together");
+	int r = cmd_sub_ls_opts(ctx, argc, argv, ls_usage, "{{.Name}}", &rep, &filters);
+	if (r >= 0)
+		return r;
 	struct burrow_err *err = NULL;
 	struct ctr_vol_filters *f = NULL;
-	if (quiet)
-		rep.format = "{{.Name}}";
 	if (ctr_vol_filters_parse(NULL, filters, &f, &err) < 0 || fmt_report_parse(&rep, &err) < 0) {
 		ctr_vol_filters_free(f);
 		return cmd_fail(err);
@@ -357,7 +315,7 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		else if (c == 'f')
 			rep.format = optarg;
 		else
-			return opt_end(c, inspect_usage);
+			return cmd_sub_opt_end(c, inspect_usage);
 	}
 	if (all == (args != NULL))
 		return cmd_usage_error(ctx, "provide one or more volume names or use --all");
@@ -391,13 +349,7 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		if (r)
 			rc = r;
 	}
-	fflush(stdout);
-	for (size_t i = 0; i < nmissing; i++) {
-		burrow_err_print(missing[i]);
-		burrow_err_free(missing[i]);
-		rc = EXIT_BURROW;
-	}
-	free(missing);
+	rc = cmd_sub_missing(missing, nmissing, rc);
 	ctr_vol_list_free(list, n);
 	fmt_report_clear(&rep);
 	return rc;
@@ -451,7 +403,7 @@ static int vol_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 			timed = true;
 			break;
 		default:
-			return opt_end(c, rm_usage);
+			return cmd_sub_opt_end(c, rm_usage);
 		}
 	}
 	if (all == (args != NULL))
@@ -570,7 +522,7 @@ static int vol_prune_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 			dry_run = true;
 			break;
 		default:
-			return opt_end(c, prune_usage);
+			return cmd_sub_opt_end(c, prune_usage);
 		}
 	}
 	if (args)
@@ -621,7 +573,7 @@ static int vol_exists_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_strv char **args = NULL;
 	int c;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "", NULL, &args)) != -1)
-		return opt_end(c, exists_usage);
+		return cmd_sub_opt_end(c, exists_usage);
 	if (strv_len(args) != 1)
 		return cmd_usage_error(ctx, "give exactly one volume name");
 	struct burrow_err *err = NULL;
@@ -647,7 +599,7 @@ static int vol_export_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "o:", longopts, &args)) != -1) {
 		if (c != 'o')
-			return opt_end(c, export_usage);
+			return cmd_sub_opt_end(c, export_usage);
 		output = optarg;
 		if (!*output)
 			return cmd_usage_error(ctx, "must provide valid path for file to write to");
@@ -670,7 +622,7 @@ static int vol_import_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_strv char **args = NULL;
 	int c;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "", NULL, &args)) != -1)
-		return opt_end(c, import_usage);
+		return cmd_sub_opt_end(c, import_usage);
 	if (strv_len(args) != 2)
 		return cmd_usage_error(ctx, "give a volume and a tarball (or - for standard input)");
 	if (!*args[1])
@@ -683,11 +635,7 @@ static int vol_import_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 
 /* --- dispatch ------------------------------------------------------------------ */
 
-static const struct {
-	const char *name, *alias;
-	const char *verb; /* for messages: "burrow: volume rm: ..." */
-	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
-} subs[] = {
+static const struct cmd_sub subs[] = {
     {"create", NULL, "volume create", vol_create_cmd},    {"ls", "list", "volume ls", vol_ls_cmd},
     {"inspect", NULL, "volume inspect", vol_inspect_cmd}, {"rm", "remove", "volume rm", vol_rm_cmd},
     {"prune", NULL, "volume prune", vol_prune_cmd},       {"exists", NULL, "volume exists", vol_exists_cmd},
@@ -696,18 +644,5 @@ static const struct {
 
 int cmd_volume(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2)
-		return cmd_usage_error(ctx, "missing subcommand (see 'burrow volume --help')");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		printf("Usage: burrow %s", cmd_volume_usage);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (strcmp(argv[1], subs[i].name) != 0 && !(subs[i].alias && strcmp(argv[1], subs[i].alias) == 0))
-			continue;
-		ctx->verb = subs[i].verb;
-		optind = 1;
-		return subs[i].fn(ctx, argc - 1, argv + 1);
-	}
-	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow volume --help')", str_quote(argv[1]));
+	return cmd_family_run(ctx, argc, argv, "volume", cmd_volume_usage, subs, sizeof(subs) / sizeof(subs[0]));
 }

@@ -84,12 +84,14 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	cleanup_strv char **args = ctr_init_args(c);
 	jg_key_strv(g, "args", args ? args : c->args);
 	{
-		/* --sdnotify=container: the monitor's socket (container/sdnotify.h) */
+		/* --sdnotify=container: the monitor socket (container/sdnotify.h); --secret type=env */
 		cleanup_strv char **env = NULL;
-		if (p->notify_dir) {
+		if (p->notify_dir || (p->secret_env && p->secret_env[0]))
 			env = strv_dup(c->env);
+		if (p->notify_dir)
 			strv_env_set(&env, "NOTIFY_SOCKET=" CTR_SDNOTIFY_SOCKET);
-		}
+		for (size_t i = 0; p->secret_env && p->secret_env[i]; i++)
+			strv_env_set(&env, p->secret_env[i]);
 		jg_key_strv(g, "env", env ? env : c->env);
 	}
 	jg_key_str(g, "cwd", c->workdir && *c->workdir ? c->workdir : "/");

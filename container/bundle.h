@@ -19,7 +19,8 @@ struct ctr_bundle_paths {
 	char *const *mounts;
 	const char *passwd; /* generated /etc/passwd and /etc/group (NULL: the image's) */
 	const char *group;
-	const char *notify_dir; /* bound at /run/notify, NOTIFY_SOCKET set (NULL: none) */
+	const char *notify_dir;  /* bound at /run/notify, NOTIFY_SOCKET set (NULL: none) */
+	char *const *secret_env; /* --secret type=env: "NAME=value", after the container's env */
 };
 
 /* --init: where the init is bound in the container (podman's path, so

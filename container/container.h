@@ -55,6 +55,7 @@ struct ctr_create_opts {
 	/* -v, --mount, --tmpfs, --volumes-from as typed (container/mount.h) */
 	char **volumes, **mounts, **tmpfs, **volumes_from;
 	bool read_only, ro_no_tmpfs; /* --read-only, --read-only-tmpfs=false */
+	char **secrets;              /* --secret as typed (container/secret.h) */
 	/* --cap-add, --cap-drop, --privileged, mask/unmask... */
 	struct ctr_sec_opts sec;
 	/* users and ID mapping (container/userns.c) */

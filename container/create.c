@@ -3,6 +3,7 @@
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/mount.h"
+#include "container/secret.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -187,7 +188,7 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	struct ctr_mount_specs sp = mount_specs(o);
 	if (ctr_mounts_check(&sp, NULL, err) < 0)
 		return -1;
-	if (ctr_sec_check(&o->sec, err) < 0)
+	if (ctr_sec_check(&o->sec, err) < 0 || ctr_secret_uses_check(o->secrets, NULL, err) < 0)
 		return -1;
 	if (ctr_userns_check(o, err) < 0)
 		return -1;
@@ -474,6 +475,15 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	sp.image_volumes = img ? img->config.volumes : NULL;
 	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
 		goto out;
+	char **secret_uses = NULL;
+	int sr = ctr_secret_uses_check(o->secrets, &secret_uses, err);
+	if (sr == 0)
+		sr = ctr_secret_uses_resolve(s, secret_uses, c.id, &c.secrets, err);
+	strv_free(secret_uses);
+	if (sr < 0) {
+		ctr_mounts_release(s, c.mounts, c.id, true);
+		goto out;
+	}
 	/* --volumes-from X: X is a dependency, as --network container:X */
 	for (size_t i = 0; o->volumes_from && o->volumes_from[i]; i++) {
 		cleanup_free char *ref = NULL, *mode = NULL, *from = NULL;
@@ -486,6 +496,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	}
 	if (ctr_config_insert(s, &c, err) < 0) {
 		ctr_mounts_release(s, c.mounts, c.id, true);
+		ctr_secret_copies_remove(s, c.id);
 		goto out;
 	}
 	*out = c;

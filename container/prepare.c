@@ -11,6 +11,7 @@
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/mount.h"
+#include "container/secret.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -76,7 +77,9 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
                         struct burrow_err **err)
 {
 	cleanup_strv char **mounts = NULL;
-	if (ctr_mounts_prepare(s, c, root, &eng->ovl, &mounts, err) < 0)
+	cleanup_strv char **secret_env = NULL;
+	if (ctr_mounts_prepare(s, c, root, &eng->ovl, &mounts, err) < 0 ||
+	    ctr_secret_uses_prepare(s, c->id, c->secrets, &mounts, &secret_env, err) < 0)
 		return -1;
 	cleanup_free char *hosts = path_join(rundir, "hosts");
 	cleanup_free char *resolv = path_join(rundir, "resolv.conf");
@@ -97,6 +100,7 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .passwd = passwd,
 	    .group = group,
 	    .notify_dir = eng->notify_dir,
+	    .secret_env = secret_env,
 	    .netns_path = ncfg->mode == NETNS_NS || ncfg->mode == NETNS_CONTAINER ? ncfg->target : NULL,
 	};
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);

@@ -136,7 +136,8 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STR, tz)              /* --tz: the host's zoneinfo file */                                        \
 	X(STR, sdnotify)        /* --sdnotify: conmon, healthy, ignore (NULL: container) */                 \
 	X(STRV, create_command) /* the command line that made it (podman's CreateCommand) */                \
-	X(I32, create_image_at) /* create_command's index of the image (its options end there) */
+	X(I32, create_image_at) /* create_command's index of the image (its options end there) */           \
+	X(STRV, secrets)        /* --secret, stored as container/secret.h says (never the content) */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a

@@ -1,0 +1,91 @@
+/* Verb families with subcommands (see family.h). */
+#include "cmd/family.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cleanup.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+
+int cmd_family_run(struct cmd_ctx *ctx, int argc, char **argv, const char *family, const char *usage,
+                   const struct cmd_sub *subs, size_t n)
+{
+	if (argc < 2)
+		return cmd_usage_error(ctx, "missing subcommand (see 'burrow %s --help')", family);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		printf("Usage: burrow %s", usage);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(argv[1], subs[i].name) != 0 && !(subs[i].alias && strcmp(argv[1], subs[i].alias) == 0))
+			continue;
+		ctx->verb = subs[i].verb;
+		optind = 1;
+		return subs[i].fn(ctx, argc - 1, argv + 1);
+	}
+	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow %s --help')", str_quote(argv[1]), family);
+}
+
+int cmd_sub_opt_end(int c, const char *usage)
+{
+	if (c == CMD_OPT_HELP) {
+		printf("Usage: burrow %s", usage);
+		return 0;
+	}
+	return EXIT_BURROW;
+}
+
+int cmd_sub_ls_opts(struct cmd_ctx *ctx, int argc, char **argv, const char *usage, const char *quiet_format,
+                    struct fmt_report *rep, char ***filters)
+{
+	enum { OPT_FORMAT = 0x200 };
+	static const struct option longopts[] = {
+	    {"filter", required_argument, NULL, 'f'},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"noheading", no_argument, NULL, 'n'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {0, 0, 0, 0},
+	};
+	cleanup_strv char **args = NULL;
+	bool quiet = false;
+	int c;
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "f:nq", longopts, &args)) != -1) {
+		switch (c) {
+		case 'f':
+			strv_append(filters, optarg);
+			break;
+		case OPT_FORMAT:
+			rep->format = optarg;
+			break;
+		case 'n':
+			rep->noheading = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		default:
+			return cmd_sub_opt_end(c, usage);
+		}
+	}
+	if (args)
+		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(args[0]));
+	if (quiet && rep->format)
+		return cmd_usage_error(ctx, "quiet and format flags cannot be used together");
+	if (quiet)
+		rep->format = quiet_format;
+	return -1;
+}
+
+int cmd_sub_missing(struct burrow_err **missing, size_t n, int rc)
+{
+	fflush(stdout);
+	for (size_t i = 0; i < n; i++) {
+		burrow_err_print(missing[i]);
+		burrow_err_free(missing[i]);
+		rc = EXIT_BURROW;
+	}
+	free(missing);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* Verb families with subcommands of their own (volume, secret ...): the
+ * dispatch, and the options their ls subcommands share. */
+#ifndef BURROW_CMD_FAMILY_H
+#define BURROW_CMD_FAMILY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cmd/cmd.h"
+#include "cmd/report.h"
+
+struct cmd_sub {
+	const char *name, *alias; /* alias may be NULL */
+	const char *verb;         /* for messages: "volume rm" */
+	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+/* Runs the subcommand argv[1] of family ("volume"), whose usage (after
+ * "Usage: burrow ") is usage: --help prints it, a missing or unknown
+ * subcommand is a usage error. */
+int cmd_family_run(struct cmd_ctx *ctx, int argc, char **argv, const char *family, const char *usage,
+                   const struct cmd_sub *subs, size_t n);
+
+/* What a subcommand returns for a cmd_getopt answer it does not handle:
+ * 0 after printing its usage for --help, else EXIT_BURROW. */
+int cmd_sub_opt_end(int c, const char *usage);
+
+/* An ls subcommand's options: -f/--filter (into *filters), --format,
+ * -n/--noheading (into rep), -q/--quiet (rep->format becomes
+ * quiet_format). No argument is taken. -1 when the subcommand goes on,
+ * else its exit code. */
+int cmd_sub_ls_opts(struct cmd_ctx *ctx, int argc, char **argv, const char *usage, const char *quiet_format,
+                    struct fmt_report *rep, char ***filters);
+
+/* Prints the errors of the objects an inspect did not find (after what it
+ * found), frees them: EXIT_BURROW when there were any, else rc. */
+int cmd_sub_missing(struct burrow_err **missing, size_t n, int rc);
+
+#endif

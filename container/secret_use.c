@@ -1,0 +1,361 @@
+/* What a container does with secrets: --secret parsed, its copies made at
+ * create, mounted or put into the environment at each start (secret.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container/internal.h"
+#include "container/secret.h"
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "state/state.h"
+
+#define SECRETS_DIR "/run/secrets"
+#define SECRET_ID_MAX 4294967294LL
+#define SECRET_MODE_DEFAULT 0444
+
+void ctr_secret_use_clear(struct ctr_secret_use *u)
+{
+	free(u->name);
+	free(u->id);
+	free(u->target);
+	memset(u, 0, sizeof(*u));
+}
+
+static bool env_name_ok(const char *s)
+{
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* A mount target: absolute, or relative to /run/secrets; never with a ".."
+ * component (a target is a path inside the container, and the runtime
+ * resolves it inside the root anyway), nor a tab or newline. */
+static int mount_target(const char *t, char **out, struct burrow_err **err)
+{
+	if (!*t || strpbrk(t, "\t\n"))
+		return burrow_error_status(err, EINVAL, "invalid --secret target '%s'", str_quote(t));
+	cleanup_strv char **parts = strv_split(t, '/');
+	for (size_t i = 0; parts[i]; i++)
+		if (strcmp(parts[i], "..") == 0)
+			return burrow_error_status(err, EINVAL, "invalid --secret target '%s': '..' is not allowed",
+			                           str_quote(t));
+	char *p = t[0] == '/' ? xstrdup(t) : xasprintf(SECRETS_DIR "/%s", t);
+	size_t n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	if (strcmp(p, "/") == 0 || strcmp(p, SECRETS_DIR) == 0) {
+		free(p);
+		return burrow_error_status(err, EINVAL, "invalid --secret target '%s': it names a directory",
+		                           str_quote(t));
+	}
+	*out = p;
+	return 0;
+}
+
+int ctr_secret_use_parse(const char *spec, struct ctr_secret_use *u, struct burrow_err **err)
+{
+	memset(u, 0, sizeof(*u));
+	u->uid = u->gid = 0;
+	u->mode = SECRET_MODE_DEFAULT;
+	cleanup_strv char **items = strv_split(spec, ',');
+	const char *target = NULL, *type = NULL;
+	bool owner_set = false;
+	const char *bad_item = NULL;
+	for (size_t i = 0; items[i]; i++) {
+		char *it = items[i];
+		char *eq = strchr(it, '=');
+		if (!eq) {
+			if (i != 0) {
+				bad_item = it;
+				goto bad;
+			}
+			free(u->name);
+			u->name = xstrdup(it);
+			continue;
+		}
+		*eq = '\0';
+		const char *v = eq + 1;
+		long long n;
+		if (strcmp(it, "source") == 0 || strcmp(it, "src") == 0) {
+			free(u->name);
+			u->name = xstrdup(v);
+		} else if (strcmp(it, "type") == 0) {
+			if (strcmp(v, "mount") != 0 && strcmp(v, "env") != 0) {
+				ctr_secret_use_clear(u);
+				return burrow_error_status(err, EINVAL, "invalid --secret type '%s': mount or env",
+				                           str_quote(v));
+			}
+			type = v;
+		} else if (strcmp(it, "target") == 0 || strcmp(it, "dst") == 0) {
+			target = v;
+		} else if (strcmp(it, "uid") == 0 || strcmp(it, "gid") == 0) {
+			if (str_to_ll(v, 0, SECRET_ID_MAX, &n) < 0) {
+				ctr_secret_use_clear(u);
+				return burrow_error_status(err, EINVAL,
+				                           "invalid --secret %s '%s': a number from 0 to %lld", it,
+				                           str_quote(v), SECRET_ID_MAX);
+			}
+			*(it[0] == 'u' ? &u->uid : &u->gid) = n;
+			owner_set = true;
+		} else if (strcmp(it, "mode") == 0) {
+			char *end = NULL;
+			errno = 0;
+			unsigned long m = *v ? strtoul(v, &end, 8) : 0;
+			if (!*v || *end || errno || m > 07777) {
+				ctr_secret_use_clear(u);
+				return burrow_error_status(
+				    err, EINVAL, "invalid --secret mode '%s': octal, at most 7777", str_quote(v));
+			}
+			u->mode = (unsigned)m;
+			owner_set = true;
+		} else {
+			*eq = '=';
+			bad_item = it;
+			goto bad;
+		}
+	}
+	if (!u->name || !state_valid_name(u->name)) {
+		ctr_secret_use_clear(u);
+		return burrow_error_status(err, EINVAL, "invalid --secret '%s': it needs a secret's name first",
+		                           str_quote(spec));
+	}
+	u->env = type && strcmp(type, "env") == 0;
+	if (u->env) {
+		if (owner_set) {
+			ctr_secret_use_clear(u);
+			return burrow_error_status(err, EINVAL,
+			                           "invalid --secret '%s': uid, gid and mode are for type=mount only",
+			                           str_quote(spec));
+		}
+		const char *var = target ? target : u->name;
+		if (!env_name_ok(var)) {
+			ctr_secret_use_clear(u);
+			return burrow_error_status(err, EINVAL,
+			                           "invalid --secret target '%s': an environment variable's name",
+			                           str_quote(var));
+		}
+		u->target = xstrdup(var);
+		u->mode = 0; /* no file inside: inspect shows no mode */
+		return 0;
+	}
+	if (mount_target(target ? target : u->name, &u->target, err) < 0) {
+		ctr_secret_use_clear(u);
+		return -1;
+	}
+	return 0;
+bad:
+	burrow_error_status(err, EINVAL, "invalid --secret option '%s' (type, target, uid, gid or mode)",
+	                    str_quote(bad_item));
+	ctr_secret_use_clear(u);
+	return -1;
+}
+
+char *ctr_secret_use_format(const struct ctr_secret_use *u)
+{
+	return xasprintf("%s\t%s\t%s\t%s\t%lld\t%lld\t%o", u->name, u->id ? u->id : "", u->env ? "env" : "mount",
+	                 u->target, u->uid, u->gid, u->mode);
+}
+
+int ctr_secret_use_decode(const char *s, struct ctr_secret_use *u, struct burrow_err **err)
+{
+	memset(u, 0, sizeof(*u));
+	cleanup_strv char **f = strv_split(s, '\t');
+	long long uid, gid;
+	char *end = NULL;
+	unsigned long mode = 0;
+	if (strv_len(f) == 7) {
+		errno = 0;
+		mode = strtoul(f[6], &end, 8);
+	}
+	if (strv_len(f) != 7 || !*f[0] || !*f[3] || (strcmp(f[2], "env") != 0 && strcmp(f[2], "mount") != 0) ||
+	    str_to_ll(f[4], 0, SECRET_ID_MAX, &uid) < 0 || str_to_ll(f[5], 0, SECRET_ID_MAX, &gid) < 0 || !*f[6] ||
+	    *end || mode > 07777)
+		return burrow_error_status(err, EIO, "damaged --secret record '%s'", str_quote(s));
+	u->name = xstrdup(f[0]);
+	u->id = *f[1] ? xstrdup(f[1]) : NULL;
+	u->env = strcmp(f[2], "env") == 0;
+	u->target = xstrdup(f[3]);
+	u->uid = uid;
+	u->gid = gid;
+	u->mode = (unsigned)mode;
+	return 0;
+}
+
+int ctr_secret_uses_check(char *const *specs, char ***out, struct burrow_err **err)
+{
+	cleanup_strv char **v = NULL;
+	for (size_t i = 0; specs && specs[i]; i++) {
+		struct ctr_secret_use u;
+		if (ctr_secret_use_parse(specs[i], &u, err) < 0)
+			return -1;
+		for (size_t k = 0; v && v[k]; k++) {
+			struct ctr_secret_use o;
+			if (ctr_secret_use_decode(v[k], &o, err) < 0) {
+				ctr_secret_use_clear(&u);
+				return -1;
+			}
+			bool same = o.env == u.env && strcmp(o.target, u.target) == 0;
+			ctr_secret_use_clear(&o);
+			if (same) {
+				burrow_error_status(err, EINVAL, "--secret: target '%s' is given twice",
+				                    str_quote(u.target));
+				ctr_secret_use_clear(&u);
+				return -1;
+			}
+		}
+		strv_append_take(&v, ctr_secret_use_format(&u));
+		ctr_secret_use_clear(&u);
+	}
+	if (out)
+		*out = steal_ptr(v);
+	return 0;
+}
+
+/* ROOT/containers/<id>/secrets, opened (made 0700 when make). */
+static int open_copies(struct state_store *s, const char *ctr_id, bool make, struct burrow_err **err)
+{
+	cleanup_free char *dir = ctr_dir(s, ctr_id);
+	cleanup_free char *p = path_join(dir, "secrets");
+	if (make && mkdir_p(p, 0700, err) < 0)
+		return -1;
+	int fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open '%s'", str_quote(p));
+	return fd;
+}
+
+/* The copy of the i-th secret: mount ones owned and moded as asked, env
+ * ones private to the user. */
+static int make_copy(struct state_store *s, int dfd, size_t i, const struct ctr_secret_use *u, struct burrow_err **err)
+{
+	cleanup_free char *data = NULL;
+	size_t len = 0;
+	if (ctr_secret_read(s, u->id, &data, &len, err) < 0)
+		return -1;
+	char name[32];
+	snprintf(name, sizeof(name), "%zu", i);
+	unlinkat(dfd, name, 0);
+	cleanup_close int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, data, len) < 0)
+		return burrow_error(err, errno, "cannot copy secret '%s' for the container", str_quote(u->name));
+	if (u->env)
+		return 0;
+	if (fchown(fd, (uid_t)u->uid, (gid_t)u->gid) < 0) {
+		int e = errno;
+		if (e != EINVAL)
+			return burrow_error(err, e, "cannot give secret '%s' to %lld:%lld", str_quote(u->name), u->uid,
+			                    u->gid);
+		burrow_error_status(err, EINVAL,
+		                    "cannot give secret '%s' to %lld:%lld: burrow's user namespace does not map it",
+		                    str_quote(u->name), u->uid, u->gid);
+		return burrow_error_hint(err, "only the IDs in /etc/subuid and /etc/subgid (and 0) exist in the "
+		                              "namespace: add a range for your user, then run 'burrow system migrate'");
+	}
+	if (fchmod(fd, (mode_t)u->mode) < 0)
+		return burrow_error(err, errno, "cannot set the mode of secret '%s'", str_quote(u->name));
+	return 0;
+}
+
+int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char *ctr_id, char ***out,
+                            struct burrow_err **err)
+{
+	*out = NULL;
+	if (!uses || !uses[0])
+		return 0;
+	/* every secret looked up before anything is written */
+	cleanup_strv char **v = NULL;
+	for (size_t i = 0; uses[i]; i++) {
+		struct ctr_secret_use u;
+		struct ctr_secret sec;
+		if (ctr_secret_use_decode(uses[i], &u, err) < 0)
+			return -1;
+		if (ctr_secret_load(s, u.name, &sec, err) < 0) {
+			ctr_secret_use_clear(&u);
+			return -1;
+		}
+		free(u.id);
+		u.id = steal_ptr(sec.id);
+		/* the name as its record has it (the user may have given an ID) */
+		free(u.name);
+		u.name = steal_ptr(sec.name);
+		ctr_secret_clear(&sec);
+		strv_append_take(&v, ctr_secret_use_format(&u));
+		ctr_secret_use_clear(&u);
+	}
+	cleanup_close int dfd = open_copies(s, ctr_id, true, err);
+	if (dfd < 0)
+		goto fail;
+	for (size_t i = 0; v[i]; i++) {
+		struct ctr_secret_use u;
+		if (ctr_secret_use_decode(v[i], &u, err) < 0)
+			goto fail;
+		int r = make_copy(s, dfd, i, &u, err);
+		ctr_secret_use_clear(&u);
+		if (r < 0)
+			goto fail;
+	}
+	*out = steal_ptr(v);
+	return 0;
+fail:
+	ctr_secret_copies_remove(s, ctr_id);
+	return -1;
+}
+
+void ctr_secret_copies_remove(struct state_store *s, const char *ctr_id)
+{
+	cleanup_free char *dir = ctr_dir(s, ctr_id);
+	cleanup_err struct burrow_err *e2 = NULL;
+	cleanup_close int cfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cfd >= 0 && rm_rf_at(cfd, "secrets", &e2) < 0)
+		burrow_debug("cannot remove the secrets' copies of a failed create: %s", e2->msg);
+	/* the container's directory too, when nothing else made it */
+	if (cfd >= 0)
+		rmdir(dir);
+}
+
+int ctr_secret_uses_prepare(struct state_store *s, const char *ctr_id, char *const *uses, char ***mounts, char ***env,
+                            struct burrow_err **err)
+{
+	if (!uses || !uses[0])
+		return 0;
+	cleanup_close int dfd = open_copies(s, ctr_id, false, err);
+	if (dfd < 0)
+		return burrow_error_wrap(err, "the container's secrets");
+	cleanup_free char *dir = ctr_dir(s, ctr_id);
+	for (size_t i = 0; uses[i]; i++) {
+		struct ctr_secret_use u;
+		if (ctr_secret_use_decode(uses[i], &u, err) < 0)
+			return -1;
+		char name[32];
+		snprintf(name, sizeof(name), "%zu", i);
+		int r = 0;
+		if (u.env) {
+			cleanup_free char *data = NULL;
+			size_t len = 0;
+			r = read_file_at(dfd, name, &data, &len, err);
+			if (r == 0)
+				strv_append_take(env, xasprintf("%s=%.*s", u.target, (int)len, data));
+		} else {
+			strv_append_take(mounts, xasprintf("bind\t%s/secrets/%s\t%s\tbind,rprivate,ro,nosuid,nodev",
+			                                   dir, name, u.target));
+		}
+		if (r < 0)
+			burrow_error_wrap(err, "secret '%s'", str_quote(u.name));
+		ctr_secret_use_clear(&u);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}

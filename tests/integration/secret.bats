@@ -1,0 +1,216 @@
+#!/usr/bin/env bats
+# burrow secret (create, ls, inspect, rm, exists) and run's --secret: the
+# content inside the container with the owner and mode asked, read-only, or
+# in a variable; never in inspect, logs, the store's records or files others
+# can read; each container keeps its own copy; hostile targets stay inside.
+
+load helpers
+
+SECRET_TEXT=hunter2-s3cr3t
+
+suite_setup() {
+	import_busybox
+	SECRETS=$XDG_DATA_HOME/burrow/secrets
+	OUTSIDE=$T/outside
+	mkdir -p "$OUTSIDE"
+	echo orig >"$OUTSIDE/victim"
+	printf '%s' "$SECRET_TEXT" >"$T/s.txt"
+}
+
+# Copies may belong to subordinate IDs: remove the store from inside the
+# namespace.
+suite_teardown() {
+	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
+	return 0
+}
+
+# The IDs 'secret ls -q' prints, on one line.
+secret_ids() {
+	run_burrow 0 secret ls -q
+	echo $output
+}
+
+@test "secret: create from a file and from stdin; ls, inspect, exists; private files" {
+	run_burrow 0 secret create -l team=ops mysec "$T/s.txt"
+	id=$output
+	assert_match "$id" '^[0-9a-f]{25}$'
+	run timeout 30 "$BURROW" secret create other - <<<"from stdin"
+	is "$status" 0
+	other=$output
+	run_burrow 0 secret ls
+	assert_match "${lines[0]}" '^ID +NAME +DRIVER +CREATED +UPDATED$'
+	is "${#lines[@]}" 3
+	assert_match "$output" "$id +mysec +file "
+	run_burrow 0 secret ls --noheading --format '{{.Name}}'
+	is "$(sort <<<"$output" | tr "\n" " ")" "mysec other "
+	run_burrow 0 secret ls --filter name=^my --format '{{.ID}}'
+	is "$output" "$id"
+	run_burrow 0 secret ls --filter "id=${other:0:6}" -q
+	is "$output" "$other"
+	run_burrow 0 secret inspect mysec
+	is "$(jq -r '.[0].ID, .[0].Spec.Name, .[0].Spec.Driver.Name, .[0].Spec.Labels.team' <<<"$output" | tr '\n' ' ')" \
+		"$id mysec file ops "
+	assert_no_match "$output" "$SECRET_TEXT"
+	run_burrow 0 secret inspect --format '{{.Spec.Name}}' "${id:0:8}"
+	is "$output" "mysec"
+	run_burrow 0 secret inspect --pretty mysec
+	assert_match "$output" "Name: +mysec"
+	assert_no_match "$output" "$SECRET_TEXT"
+	run_burrow 125 secret inspect mysec nosuch
+	is "$(jq -r '.[0].Spec.Name' <<<"${lines[*]:0:${#lines[@]}-1}")" mysec
+	assert_match "${lines[-1]}" "no such secret 'nosuch'"
+	run_burrow 0 secret exists mysec
+	run_burrow 0 secret exists "$id"
+	run_burrow 1 secret exists nosuch
+	# the store: a private directory, one 0600 file per secret, the
+	# content in no record
+	is "$(stat -c %a "$SECRETS")" 700
+	is "$(stat -c %a "$SECRETS/$id")" 600
+	is "$(cat "$SECRETS/$id")" "$SECRET_TEXT"
+	run grep -c "$SECRET_TEXT" "$XDG_DATA_HOME/burrow/burrow.tdb"
+	is "$output" 0 "the content is in burrow.tdb"
+	# --env: the content of a variable
+	SECRET_VAR=fromvar run_burrow 0 secret create --env envsec SECRET_VAR
+	is "$(cat "$SECRETS/$output")" fromvar
+	run_burrow 125 secret create --env envsec2 NO_SUCH_VAR_HERE
+	assert_match "$output" "NO_SUCH_VAR_HERE.*not set"
+}
+
+@test "secret: rm, rm -a, rm -i; --replace keeps the ID; bad input writes nothing" {
+	run_burrow 0 secret create a "$T/s.txt"
+	a=$output
+	run_burrow 125 secret create a "$T/s.txt"
+	assert_match "$output" "secret name 'a' is already in use"
+	printf 'new' | timeout 30 "$BURROW" secret create --replace a -
+	is "$(cat "$SECRETS/$a")" new
+	run_burrow 0 secret inspect --format '{{.ID}}' a
+	is "$output" "$a"
+	run_burrow 0 secret rm a
+	is "$output" "$a"
+	[ ! -e "$SECRETS/$a" ]
+	run_burrow 125 secret rm a
+	assert_match "$output" "no such secret 'a'"
+	run_burrow 0 secret rm -i a
+	run_burrow 0 secret create b "$T/s.txt"
+	run_burrow 0 secret create c "$T/s.txt"
+	run_burrow 0 secret rm --all
+	is "$(secret_ids)" ""
+	is "$(ls -A "$SECRETS")" "" "files left in the store"
+	# refused, each with one line, and nothing written
+	: >"$T/empty"
+	head -c 512000 /dev/zero >"$T/big"
+	run_burrow 125 secret create 'bad/name' "$T/s.txt"
+	assert_match "$output" "invalid secret name"
+	run_burrow 125 secret create e "$T/empty"
+	assert_match "$output" "larger than 0 and less than 512000 bytes"
+	run_burrow 125 secret create big "$T/big"
+	assert_match "$output" "less than 512000 bytes"
+	run_burrow 125 secret create -d pass p "$T/s.txt"
+	assert_match "$output" "driver 'pass' is not supported"
+	run_burrow 125 secret create --driver-opts path=/tmp p "$T/s.txt"
+	assert_match "$output" "takes no options"
+	run_burrow 125 secret create m "$T/missing"
+	assert_match "$output" "cannot open"
+	run_burrow 125 secret create onlyname
+	is "$(secret_ids)" ""
+	is "$(ls -A "$SECRETS")" "" "a refused create left files"
+	run_burrow 125 run --rm --secret nosuch busybox true
+	assert_match "$output" "no such secret 'nosuch'"
+	run_burrow 0 ps -a -q
+	is "$output" "" "a container was made for a missing secret"
+	is "$(ls -A "$XDG_DATA_HOME/burrow/containers" 2>/dev/null)" "" "a refused create left a container directory"
+}
+
+@test "secret: --secret mounts the content read-only, with the owner and mode asked; type=env sets a variable" {
+	run_burrow 0 secret create mysec "$T/s.txt"
+	run_burrow 0 run --rm --secret mysec busybox sh -c 'stat -c "%a %u %g" /run/secrets/mysec; cat /run/secrets/mysec; echo; { echo x >/run/secrets/mysec; } 2>/dev/null || echo ro'
+	is "$output" "444 0 0
+$SECRET_TEXT
+ro"
+	run_burrow 0 run --rm --secret mysec,target=sub/t,mode=0400 --secret mysec,target=/etc/abs busybox \
+		sh -c 'stat -c "%a" /run/secrets/sub/t; cat /etc/abs'
+	is "$output" "400
+$SECRET_TEXT"
+	if many_ids; then
+		run_burrow 0 run --rm --secret mysec,uid=12,gid=34,mode=0440 busybox stat -c '%a %u %g' /run/secrets/mysec
+		is "$output" "440 12 34"
+	else
+		run_burrow 125 run --rm --secret mysec,uid=12 busybox true
+		assert_match "$output" "does not map it"
+	fi
+	run_burrow 0 run --rm --secret mysec,type=env --secret mysec,type=env,target=OTHER busybox sh -c 'echo "$mysec/$OTHER"'
+	is "$output" "$SECRET_TEXT/$SECRET_TEXT"
+	# bad --secret options: one line, 125, no container
+	for bad in 'mysec,type=file' 'mysec,mode=999' 'mysec,uid=x' 'mysec,type=env,mode=0400' 'mysec,type=env,target=A-B' \
+		'mysec,bogus=1' 'type=env' 'mysec,target=../../etc/x' 'mysec,target=/run/secrets/../../x'; do
+		run_burrow 125 run --rm --secret "$bad" busybox true
+		is "${#lines[@]}" 1 "--secret $bad: $output"
+	done
+	run_burrow 0 ps -a -q
+	is "$output" "" "a refused --secret made a container"
+}
+
+@test "secret: the content is in no inspect, no log, no record; the copy is private" {
+	run_burrow 0 secret create mysec "$T/s.txt"
+	sid=$output
+	run_burrow 0 run --name c1 --secret mysec --secret mysec,type=env,target=TOKEN busybox sh -c 'echo started; test "${#TOKEN}" = 14 && echo env-ok'
+	is "$output" "started
+env-ok"
+	run_burrow 0 inspect c1
+	assert_no_match "$output" "$SECRET_TEXT"
+	is "$(jq -r '.[0].Config.Secrets | map(.Name + ":" + .ID + ":" + (.Mode|tostring)) | join(" ")' <<<"$output")" \
+		"mysec:$sid:292 mysec:$sid:0"
+	is "$(jq -r '.[0].Config.Env | map(select(startswith("TOKEN"))) | length' <<<"$output")" 0
+	run_burrow 0 logs c1
+	assert_no_match "$output" "$SECRET_TEXT"
+	run grep -rlF "$SECRET_TEXT" "$XDG_DATA_HOME/burrow/burrow.tdb" "$XDG_RUNTIME_DIR/burrow/state.tdb"
+	is "$output" "" "the content is in a record"
+	id=$(timeout 30 "$BURROW" inspect --format '{{.Id}}' c1)
+	is "$(stat -c %a "$XDG_DATA_HOME/burrow/containers/$id/secrets")" 700
+	is "$(stat -c %a "$XDG_DATA_HOME/burrow/containers/$id/secrets/1")" 600
+}
+
+@test "secret: rm of a secret in use is refused without -f; the container keeps its copy after rm and --replace" {
+	run_burrow 0 secret create mysec "$T/s.txt"
+	run_burrow 0 create --name c1 --secret mysec --secret mysec,type=env,target=V busybox sh -c 'cat /run/secrets/mysec; echo " $V"'
+	run_burrow 125 secret rm mysec
+	assert_match "${lines[0]}" "secret 'mysec' is in use by container 'c1'"
+	run_burrow 0 secret exists mysec
+	# a new content for new containers only
+	printf 'second' | timeout 30 "$BURROW" secret create --replace mysec -
+	run_burrow 0 start -a c1
+	is "$output" "$SECRET_TEXT $SECRET_TEXT"
+	run_burrow 0 run --rm --secret mysec busybox cat /run/secrets/mysec
+	is "$output" "second"
+	run_burrow 0 secret rm -f mysec
+	run_burrow 1 secret exists mysec
+	run_burrow 0 start -a c1
+	is "$output" "$SECRET_TEXT $SECRET_TEXT" "the copy went with the secret"
+	# once the container is gone, nothing refuses
+	run_burrow 0 secret create s2 "$T/s.txt"
+	run_burrow 0 create --name c2 --secret s2 busybox true
+	run_burrow 0 rm c2
+	run_burrow 0 secret rm s2
+}
+
+@test "secret: hostile image: /run/secrets a symlink to a host path; the mount stays inside the container" {
+	mktar "$T/extra.tar" "d('run'); l('run/secrets', '$OUTSIDE'); l('esc', '../../../../../../$OUTSIDE')"
+	cp "$BATS_RUN_TMPDIR/busybox.tar" "$T/img.tar"
+	python3 - "$T/img.tar" "$T/extra.tar" <<'PY'
+import sys, tarfile
+a = tarfile.open(sys.argv[1], "a")
+b = tarfile.open(sys.argv[2])
+for m in b.getmembers():
+    a.addfile(m, b.extractfile(m) if m.isfile() else None)
+a.close()
+PY
+	run_burrow 0 import --change 'CMD ["sh"]' "$T/img.tar" img
+	run_burrow 0 secret create mysec "$T/s.txt"
+	run_burrow run --rm --secret mysec --secret mysec,target=/esc/x img cat /run/secrets/mysec
+	# the sentinel first: whatever the run said, nothing may have reached it
+	is "$(ls -A "$OUTSIDE")" "victim" "files appeared in the sentinel directory"
+	is "$(cat "$OUTSIDE/victim")" "orig"
+	is "$(awk -v d="$OUTSIDE" '$5 == d' /proc/self/mountinfo)" "" "something is mounted on the sentinel directory"
+	is "$status" 0 "$output"
+	is "$output" "$SECRET_TEXT"
+}
