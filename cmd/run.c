@@ -10,6 +10,7 @@
 #include "cmd/env.h"
 #include "cmd/format.h"
 #include "cmd/runextra.h"
+#include "cmd/runhealth.h"
 #include "container/container.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
@@ -79,12 +80,13 @@
 	"      --read-only          mount the root filesystem read-only\n"                            \
 	"      --read-only-tmpfs=false  with --read-only: no writable /tmp, /var/tmp, /run\n"
 
-const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE;
+const char cmd_create_usage[] =
+    "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE CMD_RUNH_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
                              "  -d, --detach             run in the background and print the container's ID\n"
                              "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
                              "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
-                             "" CREATE_OPTIONS_USAGE;
+                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE;
 
 enum {
 	OPT_ENTRYPOINT = 0x200,
@@ -204,7 +206,8 @@ struct run_args {
 	struct strv_builder group_add;
 	struct netns_ports publish, expose;
 	struct strv_builder add_hosts, dns, dns_search, dns_options;
-	struct cmd_runx x; /* --init, --label, --annotation, --requires */
+	struct cmd_runx x;             /* --init, --label, --annotation, --requires */
+	struct ctr_health_opts health; /* --health-*, --no-healthcheck */
 };
 
 static void run_args_init(struct run_args *a)
@@ -337,6 +340,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"quiet", no_argument, NULL, 'q'},
 	    CMD_PULL_LONGOPTS,
 	    CMD_RUNX_LONGOPTS,
+	    CMD_RUNH_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
 	int c;
@@ -565,6 +569,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		default: {
 			int x = cmd_runx_option(ctx, c, optarg, &a->x);
 			if (x == 0)
+				x = cmd_runh_option(c, optarg, &a->health);
+			if (x == 0)
 				x = cmd_pull_option(ctx, c, optarg, &a->pull);
 			if (x <= 0)
 				return EXIT_BURROW;
@@ -616,6 +622,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.gidmap = a->idmap[1];
 	a->o.group_add = a->group_add.v;
 	cmd_runx_apply(&a->x, &a->o);
+	if (cmd_runh_apply(&a->health, &a->o) != 0)
+		return EXIT_BURROW;
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

@@ -65,6 +65,9 @@ struct mon {
 	bool awaiting_clients; /* EXIT is out: the end waits for the clients to take it */
 	unsigned backoff_ms;
 	struct loop_timer *end_timer, *restart_timer;
+
+	struct ctr_mon_health *health; /* monitor_health.c (NULL: no healthcheck) */
+	bool health_restart;           /* --health-on-failure=restart: restarted at its end */
 };
 
 /* monitor_io.c */

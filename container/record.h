@@ -131,7 +131,24 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STRV, ulimits)        /* --ulimit NAME=SOFT:HARD (-1: unlimited) */                               \
 	X(STRV, sysctls)        /* --sysctl NAME=VALUE */                                                   \
 	X(STR, umask)           /* --umask, octal (NULL: 0022) */                                           \
-	X(STR, tz)              /* --tz: the host's zoneinfo file */
+	X(STR, tz)              /* --tz: the host's zoneinfo file */                                        \
+	CTR_HEALTH_FIELDS(X)
+
+/* The healthcheck (container/health.h): podman's Test (["CMD", ...],
+ * ["CMD-SHELL", "..."]; NULL: none), durations in ns as inspect shows
+ * them (interval 0: no timer, burrow healthcheck run only). */
+#define CTR_HEALTH_FIELDS(X)                                                           \
+	X(STRV, health_test)                                                           \
+	X(INT, health_interval)                                                        \
+	X(INT, health_timeout)                                                         \
+	X(INT, health_start_period)                                                    \
+	X(I32, health_retries)                                                         \
+	X(STR, health_on_failure)    /* none (NULL: the same), kill, restart, stop */  \
+	X(STRV, health_startup_test) /* run until it passes, then the regular check */ \
+	X(INT, health_startup_interval)                                                \
+	X(INT, health_startup_timeout)                                                 \
+	X(I32, health_startup_retries) /* failures before a restart (0: no limit) */   \
+	X(I32, health_startup_success) /* passes it takes (0: one) */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a
