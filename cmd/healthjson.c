@@ -7,8 +7,7 @@
 #include "lib/cleanup.h"
 #include "lib/json.h"
 
-static yajl_val test_json(char *const *test, long long interval, long long timeout, long long start_period,
-                          int retries)
+static yajl_val test_json(char *const *test, long long interval, long long timeout, long long start_period, int retries)
 {
 	yajl_val o = json_new_object();
 	json_obj_add(o, "Test", json_new_strv(test));
@@ -43,8 +42,9 @@ void cmd_ctr_health_json(struct state_store *s, const struct ctr_config *c, yajl
 		return;
 	yajl_val cfg = json_get(inspect, "Config");
 	if (cfg && YAJL_IS_OBJECT(cfg)) {
-		json_obj_add(cfg, "Healthcheck", test_json(c->health_test, c->health_interval, c->health_timeout,
-		                                           c->health_start_period, c->health_retries));
+		json_obj_add(cfg, "Healthcheck",
+		             test_json(c->health_test, c->health_interval, c->health_timeout, c->health_start_period,
+		                       c->health_retries));
 		json_obj_add(cfg, "HealthcheckOnFailureAction",
 		             json_new_str(c->health_on_failure ? c->health_on_failure : "none"));
 		if (c->health_startup_test && c->health_startup_test[0]) {

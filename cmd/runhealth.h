@@ -37,18 +37,18 @@ enum {
 	{"health-startup-timeout", required_argument, NULL, CMD_RUNH_STARTUP_TIMEOUT}, \
 	{"no-healthcheck", no_argument, NULL, CMD_RUNH_NONE}
 // clang-format on
-#define CMD_RUNH_USAGE                                                                                    \
-	"      --health-cmd CMD     a healthcheck: a shell command, a JSON array [\"CMD\", ...], or none\n"    \
+#define CMD_RUNH_USAGE                                                                                      \
+	"      --health-cmd CMD     a healthcheck: a shell command, a JSON array [\"CMD\", ...], or none\n" \
 	"      --health-interval D  time between checks (default 30s; disable: none but healthcheck run)\n" \
-	"      --health-retries N   failures in a row that make it unhealthy (default 3)\n"                   \
+	"      --health-retries N   failures in a row that make it unhealthy (default 3)\n"                 \
 	"      --health-start-period D  time after the start in which failures do not count (default 0s)\n" \
-	"      --health-timeout D   a check running longer is killed and fails (default 30s)\n"              \
-	"      --health-on-failure ACTION  when unhealthy: none (default), kill, restart or stop\n"          \
-	"      --health-startup-cmd CMD  a check run until it passes, before the regular one\n"              \
-	"      --health-startup-interval D  time between startup checks (default 30s)\n"                     \
-	"      --health-startup-retries N  startup failures before a restart (default 0: no limit)\n"        \
-	"      --health-startup-success N  startup passes it takes (default 0: one)\n"                       \
-	"      --health-startup-timeout D  as --health-timeout, for the startup check (default 30s)\n"       \
+	"      --health-timeout D   a check running longer is killed and fails (default 30s)\n"             \
+	"      --health-on-failure ACTION  when unhealthy: none (default), kill, restart or stop\n"         \
+	"      --health-startup-cmd CMD  a check run until it passes, before the regular one\n"             \
+	"      --health-startup-interval D  time between startup checks (default 30s)\n"                    \
+	"      --health-startup-retries N  startup failures before a restart (default 0: no limit)\n"       \
+	"      --health-startup-success N  startup passes it takes (default 0: one)\n"                      \
+	"      --health-startup-timeout D  as --health-timeout, for the startup check (default 30s)\n"      \
 	"      --no-healthcheck     no healthcheck, not even the image's\n"
 
 /* One of the flags above: 1 when it was one, 0 when c is another flag. */

@@ -68,7 +68,8 @@ static char **parse_test(const char *flag, const char *v, struct burrow_err **er
 		if (shell || strcasecmp(arr[0], "CMD") == 0) {
 			if (!arr[1] || (shell && arr[2])) {
 				burrow_error_status(err, EINVAL, "invalid %s '%s': %s", flag, str_quote(v),
-				                    shell ? "CMD-SHELL takes one command string" : "CMD needs a command");
+				                    shell ? "CMD-SHELL takes one command string"
+				                          : "CMD needs a command");
 				return NULL;
 			}
 			strv_append(&t, shell ? "CMD-SHELL" : "CMD");
@@ -97,8 +98,8 @@ static int parse_duration(const char *flag, const char *v, long long min_ns, boo
 	}
 	long long ns;
 	if (time_parse_duration(v, &ns) < 0 || ns < 0)
-		return burrow_error_status(err, EINVAL, "invalid %s '%s': a duration (e.g. 30s, 1m30s, 500ms)%s",
-		                           flag, str_quote(v), allow_disable ? " or disable" : "");
+		return burrow_error_status(err, EINVAL, "invalid %s '%s': a duration (e.g. 30s, 1m30s, 500ms)%s", flag,
+		                           str_quote(v), allow_disable ? " or disable" : "");
 	if (ns < min_ns)
 		return burrow_error_status(err, EINVAL, "invalid %s '%s': at least %llds", flag, str_quote(v),
 		                           min_ns / 1000000000LL);
@@ -161,11 +162,12 @@ int ctr_health_config(const struct ctr_health_opts *o, const struct img_config *
 	}
 	if (o->startup_cmd && !(startup = parse_test("--health-startup-cmd", o->startup_cmd, err)))
 		return -1;
-	if ((o->startup_interval && parse_duration("--health-startup-interval", o->startup_interval, 1000000000LL,
-	                                           true, &s_interval, err) < 0) ||
-	    (o->startup_timeout &&
-	     parse_duration("--health-startup-timeout", o->startup_timeout, 1000000000LL, false, &s_timeout, err) < 0) ||
-	    (o->startup_retries && parse_count("--health-startup-retries", o->startup_retries, 0, &s_retries, err) < 0) ||
+	if ((o->startup_interval && parse_duration("--health-startup-interval", o->startup_interval, 1000000000LL, true,
+	                                           &s_interval, err) < 0) ||
+	    (o->startup_timeout && parse_duration("--health-startup-timeout", o->startup_timeout, 1000000000LL, false,
+	                                          &s_timeout, err) < 0) ||
+	    (o->startup_retries &&
+	     parse_count("--health-startup-retries", o->startup_retries, 0, &s_retries, err) < 0) ||
 	    (o->startup_success && parse_count("--health-startup-success", o->startup_success, 0, &s_success, err) < 0))
 		return -1;
 	bool disabled = o->none || (o->cmd && test_is_none(test));
@@ -503,8 +505,8 @@ int ctr_health_run(struct state_store *s, const char *ref, bool *healthy, struct
 		burrow_err_free(steal_ptr(*err));
 	} else {
 		int st = 0;
-		int w = proc_wait_output(rt->pid, out, buf, sizeof(buf), &len,
-		                         now_ms() + c.health_timeout / 1000000LL, &st);
+		int w = proc_wait_output(rt->pid, out, buf, sizeof(buf), &len, now_ms() + c.health_timeout / 1000000LL,
+		                         &st);
 		if (w == 1) {
 			res.exit_code = rt_exit_code(st);
 		} else {

@@ -27,8 +27,8 @@ struct rt_container;
 #define CTR_HEALTH_INTERVAL_NS 30000000000LL
 #define CTR_HEALTH_TIMEOUT_NS 30000000000LL
 #define CTR_HEALTH_RETRIES 3
-#define CTR_HEALTH_LOG_MAX 5          /* entries kept */
-#define CTR_HEALTH_OUTPUT_MAX 500     /* bytes of a check's output kept */
+#define CTR_HEALTH_LOG_MAX 5      /* entries kept */
+#define CTR_HEALTH_OUTPUT_MAX 500 /* bytes of a check's output kept */
 #define CTR_HEALTH_STATE_FILE "healthcheck.json"
 
 /* The flags as typed (NULL: not given). */

@@ -32,9 +32,9 @@ struct ctr_mon_health {
 	size_t len;
 	long long start_ns;
 	bool timed_out;
-	bool startup;        /* the startup check runs, not the regular one yet */
-	int passes, fails;   /* the startup check's */
-	bool acting;         /* an on-failure action is under way */
+	bool startup;      /* the startup check runs, not the regular one yet */
+	int passes, fails; /* the startup check's */
+	bool acting;       /* an on-failure action is under way */
 };
 
 static int64_t ns_to_ms(long long ns)
@@ -258,7 +258,8 @@ bool ctr_mon_health_reaped(struct mon *m, pid_t pid, int wstatus)
 	    .output_len = h->len,
 	    .retries = m->c->health_retries,
 	};
-	res.in_start_period = (res.end_ns / 1000000000LL - m->run.started_at) * 1000000000LL < m->c->health_start_period;
+	res.in_start_period =
+	    (res.end_ns / 1000000000LL - m->run.started_at) * 1000000000LL < m->c->health_start_period;
 	enum ctr_health_status now;
 	bool changed;
 	struct burrow_err *e = NULL;
