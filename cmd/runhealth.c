@@ -1,7 +1,9 @@
 /* run's and create's healthcheck flags (see runhealth.h). */
 #include "cmd/runhealth.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 int cmd_runh_option(int c, const char *arg, struct ctr_health_opts *h)
 {
@@ -60,6 +62,13 @@ int cmd_runh_apply(struct ctr_health_opts *h, struct ctr_create_opts *o)
 	ctr_config_clear(&scratch);
 	if (r < 0)
 		return cmd_fail(err);
+	/* as podman: the monitor's restart would fight the policy's */
+	if (h->on_failure && strcmp(h->on_failure, "restart") == 0 && o->restart_policy &&
+	    strcmp(o->restart_policy, "no") != 0) {
+		burrow_error_status(&err, EINVAL, "--health-on-failure=restart cannot be used with --restart %s",
+		                    o->restart_policy);
+		return cmd_fail(err);
+	}
 	o->health = h;
 	return 0;
 }

@@ -63,6 +63,8 @@ wait_state() {
 	done
 	run_burrow 125 create --no-healthcheck --health-interval 1s busybox
 	assert_match "$output" "cannot be used with --no-healthcheck"
+	run_burrow 125 create --health-cmd true --health-on-failure restart --restart always busybox
+	is "$output" "burrow: --health-on-failure=restart cannot be used with --restart always"
 	run_burrow 0 ps -a -q
 	is "$output" "" "no container was made"
 }

@@ -37,8 +37,11 @@ static void test_defaults_and_forms(void **state)
 	ctr_config_clear(&c);
 
 	/* a JSON array: CMD kept, one without CMD/CMD-SHELL is a CMD */
-	o = (struct ctr_health_opts){.cmd = "[\"CMD\",\"test\",\"-e\",\"/x\"]", .interval = "disable",
-	                             .on_failure = "restart", .retries = "1", .start_period = "1m30s"};
+	o = (struct ctr_health_opts){.cmd = "[\"CMD\",\"test\",\"-e\",\"/x\"]",
+	                             .interval = "disable",
+	                             .on_failure = "restart",
+	                             .retries = "1",
+	                             .start_period = "1m30s"};
 	assert_int_equal(ctr_health_config(&o, NULL, &c, NULL), 0);
 	assert_string_equal(c.health_test[0], "CMD");
 	assert_string_equal(c.health_test[3], "/x");
