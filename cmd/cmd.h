@@ -179,6 +179,8 @@ int cmd_stop(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_stop_usage[];
 int cmd_kill(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_kill_usage[];
+int cmd_healthcheck(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_healthcheck_usage[];
 int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_wait_usage[];
 int cmd_restart(struct cmd_ctx *ctx, int argc, char **argv);

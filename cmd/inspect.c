@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/healthjson.h"
 #include "cmd/ctrjson.h"
 #include "cmd/format.h"
 #include "cmd/mountjson.h"
@@ -34,6 +35,7 @@ static int container_tree(struct cmd_ctx *ctx, const char *ref, bool size, yajl_
 	}
 	*out = cmd_ctr_inspect_json(&c.cfg, &c.run, c.log_path);
 	cmd_ctr_mounts_json(ctx->state, &c.cfg, *out);
+	cmd_ctr_health_json(ctx->state, &c.cfg, *out);
 	if (c.sized) {
 		json_obj_add(*out, "SizeRw", json_new_int(c.size_rw));
 		json_obj_add(*out, "SizeRootFs", json_new_int(c.size_rootfs));

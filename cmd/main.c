@@ -48,6 +48,7 @@ static const struct cmd_verb verbs[] = {
     {"restart", cmd_restart, NEED_STATE, "restart containers", cmd_restart_usage},
     {"pause", cmd_pause, NEED_STATE, "pause running containers", cmd_pause_usage},
     {"unpause", cmd_unpause, NEED_STATE, "unpause paused containers", cmd_unpause_usage},
+    {"healthcheck", cmd_healthcheck, NEED_STATE, "run a container's healthcheck", cmd_healthcheck_usage},
     {"wait", cmd_wait, NEED_STATE, "wait for containers to stop and print their exit codes", cmd_wait_usage},
     {"rm", cmd_rm, NEED_STATE, "remove containers", cmd_rm_usage},
     {"volume", cmd_volume, NEED_STATE, "manage volumes", cmd_volume_usage},

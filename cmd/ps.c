@@ -16,6 +16,7 @@
 #include "cmd/ctrjson.h"
 #include "cmd/ports.h"
 #include "cmd/psfilter.h"
+#include "container/health.h"
 #include "cmd/report.h"
 #include "container/container.h"
 #include "container/inspect.h"
@@ -41,6 +42,9 @@ static void status_text(const struct ctr_listing *l, long long now, char *buf, s
 	switch (l->run.state) {
 	case CTR_RUNNING:
 		snprintf(buf, len, "Up %s", fmt_duration(now - l->run.started_at, d, sizeof(d)));
+		if (l->health != CTR_HEALTH_NONE) /* podman's "Up 3 minutes (healthy)" */
+			snprintf(buf + strlen(buf), len - strlen(buf), " (%s)",
+			         ctr_health_status_name((enum ctr_health_status)l->health));
 		break;
 	case CTR_PAUSED:
 		snprintf(buf, len, "Paused");
@@ -189,7 +193,7 @@ const char cmd_ps_usage[] = "ps [-a] [-q] [-s] [-l | -n N] [--filter KEY=VALUE].
                             "   [--noheading] [--format FORMAT]\n\n"
                             "  -a, --all             show all containers (default: running only)\n"
                             "  -f, --filter K=V      only containers that match: id, name, status, exited,\n"
-                            "                        ancestor, label, label! (one key: any; keys: all)\n"
+                            "                        ancestor, label, label!, health (one key: any; keys: all)\n"
                             "  -l, --latest          only the last created container (any state)\n"
                             "  -n, --last N          only the N last created containers (any state)\n"
                             "  -q, --quiet           print container IDs only\n"
@@ -221,7 +225,8 @@ static int ps_select(struct state_store *s, const struct ps_opts *o, struct ctr_
 		return -1;
 	for (size_t i = 0; i < m; i++) {
 		/* newest first: the ones past -n go too */
-		if (cmd_ps_filter_match(o->filter, &l[i].cfg, &l[i].run) && (last <= 0 || (long)k < last)) {
+		if (cmd_ps_filter_match(o->filter, &l[i].cfg, &l[i].run) &&
+		    cmd_ps_filter_match_health(o->filter, l[i].health) && (last <= 0 || (long)k < last)) {
 			l[k++] = l[i];
 			continue;
 		}

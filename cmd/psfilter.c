@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include "cmd/ctrjson.h"
+#include "container/health.h"
 #include "image/image.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
-enum pf_key { PF_ID, PF_NAME, PF_STATUS, PF_EXITED, PF_ANCESTOR, PF_LABEL, PF_NOT_LABEL, PF_NKEYS };
-static const char *const pf_names[PF_NKEYS] = {"id", "name", "status", "exited", "ancestor", "label", "label!"};
+enum pf_key { PF_ID, PF_NAME, PF_STATUS, PF_EXITED, PF_ANCESTOR, PF_LABEL, PF_NOT_LABEL, PF_HEALTH, PF_NKEYS };
+static const char *const pf_names[PF_NKEYS] = {"id",       "name",  "status", "exited",
+                                               "ancestor", "label", "label!", "health"};
 
 struct pf_value {
 	char *text;
@@ -74,7 +76,8 @@ int cmd_ps_filter_add(struct cmd_ps_filter *f, const char *spec, struct burrow_e
 		k++;
 	if (k == PF_NKEYS)
 		return burrow_error_status(
-		    err, EINVAL, "--filter '%s': unknown filter (id, name, status, exited, ancestor, label, label!)",
+		    err, EINVAL,
+		    "--filter '%s': unknown filter (id, name, status, exited, ancestor, label, label!, health)",
 		    str_quote(spec));
 	struct pf_value v = {.text = xstrdup(eq + 1)};
 	int rc = 0;
@@ -112,6 +115,15 @@ int cmd_ps_filter_add(struct cmd_ps_filter *f, const char *spec, struct burrow_e
 			                         "--filter status='%s': unknown container state (created, initialized, "
 			                         "running, paused, stopping, stopped, exited, removing, unknown)",
 			                         str_quote(v.text));
+		break;
+	}
+	case PF_HEALTH: {
+		enum ctr_health_status hs;
+		if (ctr_health_status_parse(v.text, &hs, err) < 0) {
+			burrow_error_wrap(err, "--filter health");
+			rc = -1;
+		}
+		v.code = (int)hs;
 		break;
 	}
 	case PF_EXITED: {
@@ -190,7 +202,7 @@ static bool value_match(enum pf_key k, const struct pf_value *v, const struct ct
 bool cmd_ps_filter_match(const struct cmd_ps_filter *f, const struct ctr_config *c, const struct ctr_run *r)
 {
 	for (int k = 0; f && k < PF_NKEYS; k++) {
-		if (f->n[k] == 0)
+		if (f->n[k] == 0 || k == PF_HEALTH) /* cmd_ps_filter_match_health */
 			continue;
 		/* label and label!: every one must match; the others: any */
 		bool all = k == PF_LABEL || k == PF_NOT_LABEL;
@@ -210,6 +222,14 @@ bool cmd_ps_filter_match(const struct cmd_ps_filter *f, const struct ctr_config 
 			return false;
 	}
 	return true;
+}
+
+bool cmd_ps_filter_match_health(const struct cmd_ps_filter *f, int health)
+{
+	for (size_t i = 0; f && i < f->n[PF_HEALTH]; i++)
+		if (f->v[PF_HEALTH][i].code == health)
+			return true;
+	return !f || f->n[PF_HEALTH] == 0;
 }
 
 static const char *const sort_names[] = {

@@ -25,6 +25,9 @@ int cmd_ps_filter_add(struct cmd_ps_filter *f, const char *spec, struct burrow_e
 /* Whether a filter of key was given (status: ps lists every container). */
 bool cmd_ps_filter_has(const struct cmd_ps_filter *f, const char *key);
 bool cmd_ps_filter_match(const struct cmd_ps_filter *f, const struct ctr_config *c, const struct ctr_run *r);
+/* The health= filters (starting, healthy, unhealthy, none): health is a
+ * listing's (enum ctr_health_status); cmd_ps_filter_match leaves them out. */
+bool cmd_ps_filter_match_health(const struct cmd_ps_filter *f, int health);
 
 enum cmd_ps_sort {
 	CMD_PS_SORT_NONE = 0, /* newest first */

@@ -10,6 +10,7 @@
 #include "cmd/env.h"
 #include "cmd/format.h"
 #include "cmd/runextra.h"
+#include "cmd/runhealth.h"
 #include "container/container.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
@@ -81,12 +82,13 @@
 	"      --secret NAME[,type=mount|env,target=T,uid=N,gid=N,mode=M]  a secret, read-only at\n"  \
 	"                           /run/secrets/NAME (or T), or in the variable T (type=env)\n"
 
-const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE;
+const char cmd_create_usage[] =
+    "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE CMD_RUNH_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
                              "  -d, --detach             run in the background and print the container's ID\n"
                              "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
                              "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
-                             "" CREATE_OPTIONS_USAGE;
+                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE;
 
 enum {
 	OPT_ENTRYPOINT = 0x200,
@@ -210,6 +212,7 @@ struct run_args {
 	struct cmd_runx x; /* --init, --label, --annotation, --requires */
 	/* --secret */
 	struct strv_builder secrets;
+	struct ctr_health_opts health; /* --health-*, --no-healthcheck */
 };
 
 static void run_args_init(struct run_args *a)
@@ -344,6 +347,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"quiet", no_argument, NULL, 'q'},
 	    CMD_PULL_LONGOPTS,
 	    CMD_RUNX_LONGOPTS,
+	    CMD_RUNH_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
 	int c;
@@ -575,6 +579,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		default: {
 			int x = cmd_runx_option(ctx, c, optarg, &a->x);
 			if (x == 0)
+				x = cmd_runh_option(c, optarg, &a->health);
+			if (x == 0)
 				x = cmd_pull_option(ctx, c, optarg, &a->pull);
 			if (x <= 0)
 				return EXIT_BURROW;
@@ -629,6 +635,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	cmd_runx_apply(&a->x, &a->o);
 	a->o.create_command = ctx->argv;
 	a->o.create_image_at = ctx->argv ? (int)(argv + optind - ctx->argv) : 0;
+	if (cmd_runh_apply(&a->health, &a->o) != 0)
+		return EXIT_BURROW;
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

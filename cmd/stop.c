@@ -277,7 +277,8 @@ int cmd_unpause(struct cmd_ctx *ctx, int argc, char **argv)
 const char cmd_wait_usage[] =
     "wait [OPTIONS] CONTAINER...\n\n"
     "      --condition STATE   wait until it is STATE: stopped (default), exited, running, paused,\n"
-    "                          created, configured, stopping (repeatable: any of them)\n"
+    "                          created, configured, stopping, healthy, unhealthy (its healthcheck)\n"
+    "                          (repeatable: any of them)\n"
     "  -i, --interval TIME     how often to look again (default 250ms; a number is milliseconds)\n"
     "      --ignore            a container that does not exist is not an error (prints -1)\n";
 

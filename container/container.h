@@ -13,6 +13,7 @@
 
 struct netns_cfg;
 struct netns_ports;
+struct ctr_health_opts;
 struct state_store;
 
 /* The user's settings that reach below cmd/ (burrow.conf; cmd/ fills it).
@@ -72,6 +73,8 @@ struct ctr_create_opts {
 	const char *sdnotify;     /* --sdnotify: container (NULL: the same), conmon, healthy, ignore */
 	char **create_command;    /* burrow's whole command line, kept for generate systemd --new */
 	int create_image_at;      /* its index of the image */
+	/* --health-*, --no-healthcheck (container/health.h; NULL: none) */
+	const struct ctr_health_opts *health;
 };
 
 /* --userns's value checked alone (before anything is pulled): host, "",
@@ -246,6 +249,8 @@ enum {
 	CTR_WAIT_CREATED = 1 << 3,
 	CTR_WAIT_CONFIGURED = 1 << 4,
 	CTR_WAIT_STOPPING = 1 << 5,
+	CTR_WAIT_HEALTHY = 1 << 6, /* its healthcheck's status (container/health.h) */
+	CTR_WAIT_UNHEALTHY = 1 << 7,
 };
 /* One --condition value into a mask bit: 0, or -1 (EINVAL, naming it). */
 int ctr_wait_condition(const char *name, unsigned *mask, struct burrow_err **err);
@@ -259,6 +264,7 @@ int ctr_wait(struct state_store *s, const char *ref, unsigned mask, int interval
 struct ctr_listing {
 	struct ctr_config cfg;
 	struct ctr_run run;
+	int health; /* enum ctr_health_status (container/health.h) */
 };
 /* Containers, newest first; running ones only unless all. */
 int ctr_list(struct state_store *s, bool all, struct ctr_listing **out, size_t *n, struct burrow_err **err);

@@ -1,6 +1,7 @@
 /* ctr_create: validate everything, then write the records in one
  * transaction. Nothing is stored when anything is wrong. */
 #include "container/container.h"
+#include "container/health.h"
 #include "container/internal.h"
 #include "container/mount.h"
 #include "container/secret.h"
@@ -460,6 +461,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.create_command = o->create_command ? strv_dup(o->create_command) : NULL;
 	c.create_image_at = o->create_image_at;
 	if (ctr_create_extras(s, o, img, &c, err) < 0)
+		goto out;
+	if (ctr_health_config(o->health, img ? &img->config : NULL, &c, err) < 0)
 		goto out;
 
 	c.read_only = o->read_only;

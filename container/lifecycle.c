@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/health.h"
 #include "container/internal.h"
 #include "container/monitor.h"
 #include "container/mount.h"
@@ -180,6 +181,7 @@ static int list_one(struct ctr_config *c, void *data, struct burrow_err **err)
 		ctr_run_clear(&it.run);
 		return 0;
 	}
+	it.health = (int)ctr_health_status_get(l->s, &it.cfg);
 	l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
 	l->items[l->n++] = it;
 	return 0;

@@ -21,6 +21,7 @@
 
 #include "container/attach.h"
 #include "container/internal.h"
+#include "container/monitor_health.h"
 #include "container/monitor_io.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -158,6 +159,7 @@ static void end_processes(struct mon *m)
 		waitpid_eintr(m->rt->pid, &m->wstatus, 0);
 		m->exited = true;
 	}
+	ctr_mon_health_stop(m);
 	ctr_mon_io_close(m);
 	ctr_mon_sdnotify_close(m);
 	ctr_mon_ports_stop(m, false); /* before the slirp stack it may use */
@@ -225,7 +227,8 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 		m->c->user_stopped = true;
 	if (ran)
 		adopt_name(m);
-	m->restart = may_restart && !m->c->rm && !m->stopped_by_user && policy_restarts(m->c, code);
+	m->restart =
+	    may_restart && !m->c->rm && !m->stopped_by_user && (policy_restarts(m->c, code) || m->health_restart);
 	/* the host ports are free before anyone sees it stopped (a restart
 	 * keeps them) */
 	if (!m->restart)
@@ -385,6 +388,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	if (ctr_config_save_start(m->s, m->c, err) < 0 || ctr_set_state(m->s, m->c, &m->run, CTR_RUNNING, err) < 0)
 		goto fail;
 	unlock(m, false);
+	ctr_mon_health_start(m);
 	return 0;
 fail:
 	record_end(m, -1, false, false);
@@ -484,6 +488,8 @@ static void on_signal(struct loop *l, const struct signalfd_siginfo *si, void *d
 	pid_t p;
 	/* fuse-overlayfs servers are children too: they are reaped here */
 	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (ctr_mon_health_reaped(m, p, st))
+			continue;
 		if (m->rt && p == m->rt->pid && !m->exited) {
 			m->exited = true;
 			m->wstatus = st;
@@ -603,6 +609,7 @@ out:
 	ctr_mon_ports_stop(&m, true);
 	ctr_mon_clients_free(&m);
 	ctr_mon_listen_close(&m);
+	ctr_mon_health_free(&m);
 	ctr_log_close(&m.log);
 	ctr_mon_sdnotify_free(&m);
 	loop_free(m.loop);

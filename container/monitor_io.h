@@ -67,6 +67,9 @@ struct mon {
 	unsigned backoff_ms;
 	struct loop_timer *end_timer, *restart_timer;
 	struct ctr_mon_sdnotify sd; /* --sdnotify (container/sdnotify.c) */
+
+	struct ctr_mon_health *health; /* monitor_health.c (NULL: no healthcheck) */
+	bool health_restart;           /* --health-on-failure=restart: restarted at its end */
 };
 
 /* monitor_io.c */

@@ -137,7 +137,24 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STR, sdnotify)        /* --sdnotify: conmon, healthy, ignore (NULL: container) */                 \
 	X(STRV, create_command) /* the command line that made it (podman's CreateCommand) */                \
 	X(I32, create_image_at) /* create_command's index of the image (its options end there) */           \
-	X(STRV, secrets)        /* --secret, stored as container/secret.h says (never the content) */
+	X(STRV, secrets)        /* --secret, stored as container/secret.h says (never the content) */       \
+	CTR_HEALTH_FIELDS(X)
+
+/* The healthcheck (container/health.h): podman's Test (["CMD", ...],
+ * ["CMD-SHELL", "..."]; NULL: none), durations in ns as inspect shows
+ * them (interval 0: no timer, burrow healthcheck run only). */
+#define CTR_HEALTH_FIELDS(X)                                                           \
+	X(STRV, health_test)                                                           \
+	X(INT, health_interval)                                                        \
+	X(INT, health_timeout)                                                         \
+	X(INT, health_start_period)                                                    \
+	X(I32, health_retries)                                                         \
+	X(STR, health_on_failure)    /* none (NULL: the same), kill, restart, stop */  \
+	X(STRV, health_startup_test) /* run until it passes, then the regular check */ \
+	X(INT, health_startup_interval)                                                \
+	X(INT, health_startup_timeout)                                                 \
+	X(I32, health_startup_retries) /* failures before a restart (0: no limit) */   \
+	X(I32, health_startup_success) /* passes it takes (0: one) */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "container/health.h"
 #include "container/attach.h"
 #include "container/container.h"
 #include "container/internal.h"
@@ -362,7 +363,7 @@ int ctr_wait_condition(const char *name, unsigned *mask, struct burrow_err **err
 	} conds[] = {
 	    {"stopped", CTR_WAIT_STOPPED},   {"exited", CTR_WAIT_STOPPED},  {"running", CTR_WAIT_RUNNING},
 	    {"paused", CTR_WAIT_PAUSED},     {"created", CTR_WAIT_CREATED}, {"configured", CTR_WAIT_CONFIGURED},
-	    {"stopping", CTR_WAIT_STOPPING},
+	    {"stopping", CTR_WAIT_STOPPING}, {"healthy", CTR_WAIT_HEALTHY}, {"unhealthy", CTR_WAIT_UNHEALTHY},
 	};
 	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
 		if (strcmp(name, conds[i].name) == 0) {
@@ -372,7 +373,7 @@ int ctr_wait_condition(const char *name, unsigned *mask, struct burrow_err **err
 	}
 	return burrow_error_status(err, EINVAL,
 	                           "invalid condition '%s': use stopped, exited, running, paused, created, "
-	                           "configured or stopping",
+	                           "configured, stopping, healthy or unhealthy",
 	                           str_quote(name));
 }
 
@@ -395,6 +396,17 @@ static bool state_matches(const struct ctr_run *r, unsigned mask)
 	default:
 		return false;
 	}
+}
+
+/* --condition healthy/unhealthy: the status its checks stored, while it
+ * runs. */
+static bool health_matches(struct state_store *s, const struct ctr_config *c, const struct ctr_run *r, unsigned mask)
+{
+	if (!(mask & (CTR_WAIT_HEALTHY | CTR_WAIT_UNHEALTHY)) || r->state != CTR_RUNNING)
+		return false;
+	enum ctr_health_status h = ctr_health_status_get(s, c);
+	return ((mask & CTR_WAIT_HEALTHY) && h == CTR_HEALTH_HEALTHY) ||
+	       ((mask & CTR_WAIT_UNHEALTHY) && h == CTR_HEALTH_UNHEALTHY);
 }
 
 /* Reads what the monitor sent on an attach channel: 1 when it ended (its
@@ -460,7 +472,10 @@ int ctr_wait(struct state_store *s, const char *ref, unsigned mask, int interval
 			ret = 0;
 		} else if (dead == 1) {
 			burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
-		} else if (dead == 0 && state_matches(&r, mask)) {
+		} else if (dead == 0 && (mask & (CTR_WAIT_HEALTHY | CTR_WAIT_UNHEALTHY)) && !ctr_health_enabled(&c)) {
+			burrow_error_status(err, EINVAL, "container '%s' has no healthcheck to wait for",
+			                    str_quote(c.name));
+		} else if (dead == 0 && (state_matches(&r, mask) || health_matches(s, &c, &r, mask))) {
 			bool ended = r.state == CTR_STOPPED || r.state == CTR_EXITED || r.state == CTR_CONFIGURED;
 			*code = ended && (mask & CTR_WAIT_STOPPED) ? r.exit_code : -1;
 			ret = 0;

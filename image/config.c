@@ -29,6 +29,7 @@ void img_config_clear(struct img_config *c)
 	free(c->stop_signal);
 	strv_free(c->volumes);
 	strv_free(c->exposed_ports);
+	strv_free(c->hc_test);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -45,6 +46,11 @@ void img_config_copy(struct img_config *dst, const struct img_config *src)
 	dst->stop_signal = src->stop_signal ? xstrdup(src->stop_signal) : NULL;
 	dst->volumes = src->volumes ? strv_dup(src->volumes) : NULL;
 	dst->exposed_ports = src->exposed_ports ? strv_dup(src->exposed_ports) : NULL;
+	dst->hc_test = src->hc_test ? strv_dup(src->hc_test) : NULL;
+	dst->hc_interval = src->hc_interval;
+	dst->hc_timeout = src->hc_timeout;
+	dst->hc_start_period = src->hc_start_period;
+	dst->hc_retries = src->hc_retries;
 }
 
 void img_config_gen(yajl_gen g, const struct img_config *c)
@@ -82,6 +88,20 @@ void img_config_gen(yajl_gen g, const struct img_config *c)
 		}
 		jg_map_close(g);
 	}
+	if (c->hc_test) {
+		jg_key(g, "Healthcheck");
+		jg_map_open(g);
+		jg_key_strv(g, "Test", c->hc_test);
+		if (c->hc_interval)
+			jg_key_int(g, "Interval", c->hc_interval);
+		if (c->hc_timeout)
+			jg_key_int(g, "Timeout", c->hc_timeout);
+		if (c->hc_start_period)
+			jg_key_int(g, "StartPeriod", c->hc_start_period);
+		if (c->hc_retries)
+			jg_key_int(g, "Retries", c->hc_retries);
+		jg_map_close(g);
+	}
 	jg_map_close(g);
 }
 
@@ -106,6 +126,14 @@ void img_config_from_json(yajl_val v, struct img_config *c)
 	if (ports && YAJL_IS_OBJECT(ports)) {
 		for (size_t i = 0; i < ports->u.object.len; i++)
 			strv_append(&c->exposed_ports, ports->u.object.keys[i]);
+	}
+	yajl_val hc = json_get(v, "Healthcheck");
+	if (hc && YAJL_IS_OBJECT(hc)) {
+		c->hc_test = json_get_strv(hc, "Test");
+		c->hc_interval = json_get_int(hc, "Interval", 0);
+		c->hc_timeout = json_get_int(hc, "Timeout", 0);
+		c->hc_start_period = json_get_int(hc, "StartPeriod", 0);
+		c->hc_retries = (int)json_get_int(hc, "Retries", 0);
 	}
 }
 

@@ -61,6 +61,10 @@ struct img_config {
 	char *stop_signal;    /* StopSignal, as the image wrote it */
 	char **volumes;       /* the keys of Volumes: mount points of anonymous volumes */
 	char **exposed_ports; /* ExposedPorts' keys ("80/tcp"), NULL when none */
+	/* Healthcheck: Test (NULL: none), durations in ns (0: not set) */
+	char **hc_test;
+	long long hc_interval, hc_timeout, hc_start_period;
+	int hc_retries;
 };
 
 struct img_info {

@@ -265,6 +265,34 @@ if want cp; then
 	"$B" rm -f "$id" >/dev/null
 	[ -z "$pcid" ] || $P rm -f -t 0 "$pcid" >/dev/null 2>&1 || true
 fi
+if want health; then
+	# a 1 s healthcheck for a minute: the monitor's RSS and CPU time (its own,
+	# and its reaped checks'), beside podman's healthcheck run each second
+	# (its timers need a systemd user session; a loop stands in for them)
+	secs=${BENCH_HEALTH_SECONDS:-60}
+	cpu_ms() { awk -v f="$2" '{ sub(/^.*\) /, ""); print ($(f - 2) + $(f - 1)) * 1000 / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
+	hrss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+	id=$("$B" run -d --network none --health-cmd true --health-interval 1s busybox sleep 600)
+	m=$(cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/containers/$id/monitor.pid")
+	rss0=$(hrss "$m") cpu0=$(cpu_ms "$m" 14) ccpu0=$(cpu_ms "$m" 16)
+	sleep "$secs"
+	printf '\n%-44s %10s %10s %10s\n' "healthcheck every 1 s, over ${secs} s" "RSS kB" "self ms" "checks ms"
+	printf '%-44s %10s %10s %10s\n' "burrow monitor (RSS at start: $rss0 kB)" "$(hrss "$m")" \
+		"$(($(cpu_ms "$m" 14) - cpu0))" "$(($(cpu_ms "$m" 16) - ccpu0))"
+	"$B" inspect --format 'burrow: {{.State.Health.Status}}, {{len .State.Health.Log}} results kept' "$id" 2>/dev/null || true
+	"$B" rm -f "$id" >/dev/null
+	if [ -n "$podman_ok" ]; then
+		pcid=$($P run -d --label burrow-bench=1 --network none --health-cmd true --health-interval disable \
+			localhost/burrow-bench-busybox sleep 600)
+		start=$(date +%s%N)
+		t0=$(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat)
+		for i in $(seq "$secs"); do $P healthcheck run "$pcid" >/dev/null 2>&1 || true; done
+		t1=$(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat)
+		printf '%-44s %10s %10s %10s\n' "podman healthcheck run x$secs (no sleeps)" "-" \
+			"$(((t1 - t0) * 1000 / $(getconf CLK_TCK)))" "wall $((($(date +%s%N) - start) / 1000000)) ms"
+		$P rm -f -t 0 "$pcid" >/dev/null 2>&1 || true
+	fi
+fi
 # published ports, each port handler, against host loopback and podman's
 if want net; then
 	"$top/tools/bench-net.sh" "$top/build/tests/helpers" "$work" "${podman_ok:+localhost/burrow-bench-busybox}"

@@ -380,7 +380,7 @@ static void test_signals(void **state)
 	assert_int_equal(ctr_wait_condition("running", &mask, NULL), 0);
 	assert_int_equal(mask, CTR_WAIT_STOPPED | CTR_WAIT_RUNNING);
 	struct burrow_err *err = NULL;
-	assert_int_equal(ctr_wait_condition("healthy", &mask, &err), -1);
+	assert_int_equal(ctr_wait_condition("sleepy", &mask, &err), -1);
 	burrow_err_free(err);
 }
 
