@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "container/attach.h"
+#include "container/events.h"
 #include "container/internal.h"
 #include "container/monitor_io.h"
 #include "lib/cleanup.h"
@@ -217,6 +218,7 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	m->removed = false;
 	bool prepared = m->run.state != CTR_CONFIGURED && m->run.state != CTR_EXITED;
 
+	bool stopping = m->run.state == CTR_STOPPING; /* by stop or rm -f: a "stop" event */
 	m->run.exit_code = ran ? code : -1;
 	m->run.finished_at = (long long)time(NULL);
 	if (ran) {
@@ -232,6 +234,7 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 			burrow_warn("container '%s': cannot record its end: %s", str_quote(m->c->name), e->msg);
 			burrow_err_free(steal_ptr(e));
 		}
+		ctr_event_died(m->s, m->c, code, stopping);
 	}
 	end_processes(m);
 	ctr_mon_listen_close(m);
@@ -311,6 +314,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	if (ctr_set_state(m->s, m->c, &m->run, CTR_CREATED, err) < 0 || ctr_mon_listen(m, rundir, err) < 0 ||
 	    ctr_mon_log_open(m, err) < 0)
 		goto fail;
+	ctr_event(m->s, m->c, "init");
 	{
 		/* who runs it, for tests and tools: "PID START" as keeper.pid */
 		cleanup_free char *pidfile = path_join(rundir, "monitor.pid");
@@ -359,6 +363,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	ctr_config_set_last(m->c, &m->run, state_boot_id(m->s));
 	if (ctr_config_save(m->s, m->c, err) < 0 || ctr_set_state(m->s, m->c, &m->run, CTR_RUNNING, err) < 0)
 		goto fail;
+	ctr_event(m->s, m->c, "start");
 	unlock(m, false);
 	return 0;
 fail:
@@ -409,6 +414,7 @@ static void on_restart(struct loop *l, struct loop_timer *t, void *data)
 		loop_stop(m->loop);
 		return;
 	}
+	ctr_event(m->s, m->c, "restart");
 	burrow_debug("container '%s' restarted (%u)", str_quote(m->c->name), m->c->restart_count);
 }
 
