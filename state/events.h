@@ -39,7 +39,8 @@ struct state_event {
 
 /* Appends ev to the log under runroot. Never fails the caller: what goes
  * wrong (a read-only or full disk) is a debug line and the event is lost.
- * Costs one open, one write and one close (~10 us). */
+ * Costs one open, one write and one close (15-30 us on a loaded
+ * machine: 1000 took 14-29 ms). */
 void state_event_write(const char *runroot, const struct state_event *ev);
 /* state_event_write to the store's runtime dir. */
 void state_event_emit(struct state_store *s, const struct state_event *ev);
