@@ -8,6 +8,7 @@
 #include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "container/events.h"
 
 const char cmd_commit_usage[] =
     "commit [OPTIONS] CONTAINER [IMAGE]\n\n"
@@ -79,6 +80,7 @@ int cmd_commit(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_free char *id = NULL;
 	if (cmd_ready(ctx, &err) < 0 || ctr_commit(ctx->state, &o, &id, &err) < 0)
 		return cmd_fail(err);
+	ctr_event_ref(ctx->state, args[0], "commit");
 	printf("%s\n", id);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "state/events.h"
 
 /* What 'burrow import --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
@@ -69,6 +70,7 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 	img_config_clear(&config);
 	if (r < 0)
 		return cmd_fail(err);
+	state_event_obj(ctx->state, "image", "import", id, ref ? ref : args[0]);
 	printf("%s\n", id);
 	return 0;
 }

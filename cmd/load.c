@@ -8,6 +8,7 @@
 #include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "state/events.h"
 
 const char cmd_load_usage[] = "load [-i|--input FILE] [-q|--quiet]\n\n"
                               "Loads the images of a docker-archive or oci-archive (plain, gzip, zstd,\n"
@@ -56,5 +57,7 @@ int cmd_load(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(err);
 	for (size_t i = 0; loaded[i]; i++)
 		printf("Loaded image: %s\n", loaded[i]);
+	for (size_t i = 0; loaded[i]; i++)
+		state_event_obj(ctx->state, "image", "loadfromarchive", NULL, loaded[i]);
 	return 0;
 }

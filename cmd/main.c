@@ -12,6 +12,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "state/events.h"
 #include "state/paths.h"
 #include "state/state.h"
 #include "userns/userns.h"
@@ -64,6 +65,7 @@ static const struct cmd_verb verbs[] = {
     {"top", cmd_top, NEED_STATE, "show the processes of a running container", cmd_top_usage},
     {"generate", cmd_generate, NEED_STATE, "generate systemd units", cmd_generate_usage},
     {"update", cmd_update, NEED_STATE, "change a container's settings", cmd_update_usage},
+    {"events", cmd_events, 0, "show events of containers, images and volumes", cmd_events_usage},
     {"container", cmd_container, NEED_STATE, "manage containers (container ls, inspect, exists ...)",
      cmd_container_usage},
 };
@@ -275,6 +277,8 @@ static int global_podman(int c, const char *name, const char *arg)
 			return cmd_usage_error(NULL, "invalid --events-backend '%s' (file, journald or none)",
 			                       str_quote(arg));
 		burrow_debug("--events-backend %s: accepted", arg);
+		if (strcmp(arg, "none") == 0)
+			state_events_off();
 		return 0;
 	case 'N':
 	case 'O': {

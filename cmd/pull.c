@@ -16,6 +16,7 @@
 #include "lib/prompt.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "state/events.h"
 
 /* --- progress ------------------------------------------------------------------ */
 
@@ -287,7 +288,10 @@ int cmd_pull_image(struct cmd_pull *p, struct state_store *s, const char *ref, c
                    struct burrow_err **err)
 {
 	p->o.reference = ref;
-	return img_pull(s, &p->o, id, name, err);
+	int rc = img_pull(s, &p->o, id, name, err);
+	if (rc == 0)
+		state_event_obj(s, "image", "pull", *id, name && *name ? *name : ref);
+	return rc;
 }
 
 void cmd_pull_clear(struct cmd_pull *p)

@@ -9,6 +9,7 @@
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "state/events.h"
 
 const char cmd_push_usage[] = "push [OPTIONS] IMAGE [DESTINATION]\n\n"
                               "Pushes an image to a registry (the one its name names, or DESTINATION), or\n"
@@ -97,6 +98,7 @@ int cmd_push(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = cmd_fail(err);
 		goto out;
 	}
+	state_event_obj(ctx->state, "image", "push", NULL, o.dest ? o.dest : o.image);
 	if (digestfile && digest && write_file(digestfile, digest, strlen(digest), 0644, &err) < 0) {
 		rc = cmd_fail(err);
 		goto out;

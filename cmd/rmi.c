@@ -11,6 +11,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "state/events.h"
 
 /* The containers made from an image, "ID (NAME)" each. */
 static int image_users(struct state_store *s, const char *image_id, char ***names, void *data, struct burrow_err **err)
@@ -72,6 +73,27 @@ static void print_removal(const struct img_removal *r)
 		printf("Deleted: %s\n", r->deleted[i]);
 }
 
+/* rmi's events: untag for each name taken away, remove for each image. */
+static void removal_events(struct state_store *s, const char *ref, const struct img_removal *r)
+{
+	const char *id = r->deleted && r->deleted[0] ? r->deleted[0] : NULL;
+	for (size_t i = 0; r->untagged && r->untagged[i]; i++)
+		state_event_obj(s, "image", "untag", id, r->untagged[i]);
+	for (size_t i = 0; r->deleted && r->deleted[i]; i++)
+		state_event_obj(s, "image", "remove", r->deleted[i], ref);
+}
+
+/* tag's and untag's events: one for each name (untag without names: one). */
+static void tag_events(struct state_store *s, const char *status, const char *id, char *const *names)
+{
+	for (size_t i = 0; names[i]; i++) {
+		cleanup_free char *n = img_ref_normalize_str(names[i], NULL);
+		state_event_obj(s, "image", status, id, n ? n : names[i]);
+	}
+	if (!names[0])
+		state_event_obj(s, "image", status, id, NULL);
+}
+
 /* What 'burrow rmi --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
 const char cmd_rmi_usage[] = "rmi [-a] [-f] [-i] IMAGE...\n\n"
@@ -128,6 +150,7 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 		int r = img_remove(ctx->state, refs[i], (force ? IMG_RM_FORCE : 0) | (all ? IMG_RM_NAMES : 0),
 		                   &cmd_image_users, &rep, &err);
 		print_removal(&rep);
+		removal_events(ctx->state, refs[i], &rep);
 		img_removal_clear(&rep);
 		if (r == 0)
 			continue;
@@ -170,6 +193,7 @@ static int tag_verb(struct cmd_ctx *ctx, int argc, char **argv, int min,
 	cleanup_free char *id = NULL;
 	if (cmd_ready(ctx, &err) < 0 || fn(ctx->state, argv[optind], argv + optind + 1, &id, &err) < 0)
 		return cmd_fail(err);
+	tag_events(ctx->state, min ? "tag" : "untag", id, argv + optind + 1);
 	return 0;
 }
 
@@ -244,5 +268,6 @@ int cmd_image_prune(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(err);
 	for (size_t i = 0; removed[i]; i++)
 		printf("%s\n", removed[i]);
+	state_event_obj(ctx->state, "image", "prune", NULL, NULL);
 	return 0;
 }

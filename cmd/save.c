@@ -8,6 +8,7 @@
 #include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "state/events.h"
 
 const char cmd_save_usage[] =
     "save [-o|--output FILE] [--format FORMAT] [-m] [--compress] IMAGE...\n\n"
@@ -86,5 +87,7 @@ int cmd_save(struct cmd_ctx *ctx, int argc, char **argv)
 	struct burrow_err *err = NULL;
 	if (cmd_ready(ctx, &err) < 0 || img_save(ctx->state, &o, &err) < 0)
 		return cmd_fail(err);
+	for (size_t i = 0; images[i]; i++)
+		state_event_obj(ctx->state, "image", "save", NULL, images[i]);
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "container/container.h"
+#include "container/events.h"
 #include "lib/quote.h"
 #include "lib/timeparse.h"
 #include "lib/xalloc.h"
@@ -189,6 +190,7 @@ struct restart_args {
 static int op_restart(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err)
 {
 	struct restart_args *a = data;
+	ctr_event_ref(ctx->state, ref, "restart");
 	if (ctr_stop(ctx->state, ref, a->timeout, err) < 0)
 		return -1;
 	struct ctr_start_opts so = {.eng = &ctx->settings.engine};

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/events.h"
 #include "container/internal.h"
 #include "container/terminal.h"
 #include "lib/cleanup.h"
@@ -372,6 +373,7 @@ int ctr_attach_open(struct state_store *s, const char *ref, bool want_stdin, str
 	out->has_stdin = buf[1] & CTR_ATTACH_HAS_STDIN;
 	(void)proc_ref_open(&out->monitor, r.monitor_pid, r.monitor_start);
 	out->sock = steal_fd(sock);
+	ctr_event(s, &c, "attach");
 	ret = 0;
 out:
 	ctr_config_clear(&c);

@@ -1,6 +1,7 @@
 /* ctr_create: validate everything, then write the records in one
  * transaction. Nothing is stored when anything is wrong. */
 #include "container/container.h"
+#include "container/events.h"
 #include "container/health.h"
 #include "container/internal.h"
 #include "container/mount.h"
@@ -502,6 +503,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		ctr_secret_copies_remove(s, c.id);
 		goto out;
 	}
+	ctr_event(s, &c, "create");
 	*out = c;
 	memset(&c, 0, sizeof(c));
 	ret = 0;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/events.h"
 #include "container/internal.h"
 #include "container/terminal.h"
 #include "lib/cleanup.h"
@@ -322,6 +323,7 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
 		*exit_code = rt_exec_exit_code(*err);
 		goto out;
 	}
+	ctr_event_ref(s, t.id, "exec");
 	if (o->detach) {
 		if (x.rt->pty_master >= 0 && hold_pty(x.rt->pty_master, err) < 0)
 			goto out;
@@ -343,6 +345,7 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
 		goto out;
 	}
 	*exit_code = rt_exit_code(x.wstatus);
+	ctr_event_ref_code(s, t.id, "exec_died", *exit_code);
 	ret = 0;
 out:
 	ctr_term_restore(&x.term);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/events.h"
 #include "container/health.h"
 #include "container/internal.h"
 #include "container/monitor.h"
@@ -64,6 +65,7 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 	r->pid = 0;
 	r->mount_count = 0;
 	/* a container that never ran, mounted by burrow mount, stays configured */
+	ctr_event(s, c, "cleanup");
 	return ctr_set_state(s, c, r, r->state == CTR_CONFIGURED ? CTR_CONFIGURED : CTR_EXITED, err);
 }
 
@@ -71,6 +73,7 @@ int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, 
 {
 	if (ctr_records_delete(s, c, err) < 0)
 		return -1;
+	ctr_event(s, c, "remove");
 	ctr_mounts_release(s, c->mounts, c->id, volumes);
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "container/attach.h"
+#include "container/events.h"
 #include "container/internal.h"
 #include "container/monitor_health.h"
 #include "container/monitor_io.h"
@@ -236,6 +237,7 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	m->removed = false;
 	bool prepared = m->run.state != CTR_CONFIGURED && m->run.state != CTR_EXITED;
 
+	bool stopping = m->run.state == CTR_STOPPING; /* by stop or rm -f: a "stop" event */
 	m->run.exit_code = ran ? code : -1;
 	long long end = time_wall_ns();
 	m->run.finished_at = end / 1000000000LL;
@@ -252,6 +254,7 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 			burrow_warn("container '%s': cannot record its end: %s", str_quote(m->c->name), e->msg);
 			burrow_err_free(steal_ptr(e));
 		}
+		ctr_event_died(m->s, m->c, code, stopping);
 	}
 	end_processes(m);
 	ctr_mon_listen_close(m);
@@ -333,6 +336,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	if (ctr_set_state(m->s, m->c, &m->run, CTR_CREATED, err) < 0 || ctr_mon_listen(m, rundir, err) < 0 ||
 	    ctr_mon_log_open(m, err) < 0)
 		goto fail;
+	ctr_event(m->s, m->c, "init");
 	{
 		/* who runs it, for tests and tools: "PID START" as keeper.pid */
 		cleanup_free char *pidfile = path_join(rundir, "monitor.pid");
@@ -387,6 +391,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	ctr_config_set_last(m->c, &m->run, state_boot_id(m->s));
 	if (ctr_config_save_start(m->s, m->c, err) < 0 || ctr_set_state(m->s, m->c, &m->run, CTR_RUNNING, err) < 0)
 		goto fail;
+	ctr_event(m->s, m->c, "start");
 	unlock(m, false);
 	ctr_mon_health_start(m);
 	return 0;
@@ -438,6 +443,7 @@ static void on_restart(struct loop *l, struct loop_timer *t, void *data)
 		loop_stop(m->loop);
 		return;
 	}
+	ctr_event(m->s, m->c, "restart");
 	burrow_debug("container '%s' restarted (%u)", str_quote(m->c->name), m->c->restart_count);
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/events.h"
 #include "container/internal.h"
 #include "container/rootfs.h"
 #include "container/tools.h"
@@ -40,6 +41,7 @@ int ctr_mount(struct state_store *s, const struct ctr_engine_opts *eng, const ch
 	if (ctr_run_save(s, c.id, &r, err) < 0)
 		goto out;
 	*path = xstrdup(r.mountpoint);
+	ctr_event(s, &c, "mount");
 	rc = 0;
 out:
 	if (rc < 0)
@@ -73,6 +75,7 @@ int ctr_unmount(struct state_store *s, const char *ref, bool force, char **idp, 
 		goto out;
 	if (idp)
 		*idp = xstrdup(c.id);
+	ctr_event(s, &c, "unmount");
 	rc = 0;
 out:
 	if (rc < 0)
@@ -94,6 +97,8 @@ int ctr_rename(struct state_store *s, const char *ref, const char *name, struct 
 	int lock = -1, rc = -1;
 	if (ctr_tool_lock(s, ref, &lock, &c, &r, err) == 0)
 		rc = strcmp(c.name, name) == 0 ? 0 : ctr_config_rename(s, &c, name, err);
+	if (rc == 0 && c.name)
+		ctr_event(s, &c, "rename");
 	if (lock >= 0)
 		state_unlock(lock);
 	ctr_config_clear(&c);

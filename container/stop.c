@@ -16,6 +16,7 @@
 #include "container/health.h"
 #include "container/attach.h"
 #include "container/container.h"
+#include "container/events.h"
 #include "container/internal.h"
 #include "lib/cleanup.h"
 #include "lib/proc.h"
@@ -312,6 +313,7 @@ int ctr_kill(struct state_store *s, const char *ref, int sig, struct burrow_err 
 		burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(h.c.name), (int)h.r.pid);
 		goto out;
 	}
+	ctr_event(s, &h.c, "kill");
 	state_unlock(h.lock);
 	h.lock = -1;
 	ret = sig == SIGKILL ? wait_monitor(&h.c, &h.r, err) : 0;
@@ -349,6 +351,7 @@ int ctr_pause(struct state_store *s, const char *ref, bool pause, struct burrow_
 		if (signal_all(&h.c, &h.r, SIGCONT, err) < 0 || ctr_set_state(s, &h.c, &h.r, CTR_RUNNING, err) < 0)
 			goto out;
 	}
+	ctr_event(s, &h.c, pause ? "pause" : "unpause");
 	ret = 0;
 out:
 	release(&h);

@@ -21,6 +21,7 @@
 #include "lib/strv.h"
 #include "lib/timeparse.h"
 #include "lib/xalloc.h"
+#include "state/events.h"
 #include "state/state.h"
 
 #define VOL_KEY_PREFIX "vol/"
@@ -615,6 +616,7 @@ int ctr_vol_create(struct state_store *s, const struct ctr_vol_create_opts *o, s
 		burrow_error_wrap(err, "cannot create volume '%s'", str_quote(v.name));
 		goto out;
 	}
+	state_event_obj(s, "volume", "create", NULL, v.name);
 	rc = 0;
 	if (out) {
 		*out = v;
@@ -880,6 +882,7 @@ static int delete_unused(struct state_store *s, const char *name, struct burrow_
 	/* the record is gone: from here on the volume is, whatever happens to
 	 * its files (a leftover directory is removed by the next create of
 	 * that name, or by prune) */
+	state_event_obj(s, "volume", "remove", NULL, name);
 	rc = 0;
 	volfd = open_volumes_dir(s, false, err);
 	if (volfd < 0 || rm_rf_at(volfd, name, err) < 0) {
@@ -994,5 +997,7 @@ int ctr_vol_prune(struct state_store *s, const struct ctr_vol_filters *f, bool a
 	ctr_vol_list_free(list, n);
 	if (rc == 0 && !dry_run)
 		remove_orphans(s);
+	if (rc == 0 && !dry_run)
+		state_event_obj(s, "volume", "prune", NULL, NULL);
 	return rc;
 }

@@ -293,6 +293,25 @@ if want health; then
 		$P rm -f -t 0 "$pcid" >/dev/null 2>&1 || true
 	fi
 fi
+if want events; then
+	# the writer: what the events cost a command (run --rm writes 7, a
+	# volume create + rm 2), against the same with --events-backend none;
+	# the reader: events --stream=false over 1000 (and podman's, on its
+	# file logger, over what it has)
+	row "run --rm --network none (7 events)" "$B run --rm --network none busybox true" \
+		"$B --events-backend none run --rm --network none busybox true" ""
+	row "volume create + rm (2 events)" "sh -c '$B volume create bv >/dev/null && $B volume rm bv >/dev/null'" \
+		"sh -c '$B --events-backend none volume create bv >/dev/null && $B --events-backend none volume rm bv >/dev/null'" ""
+	for i in $(seq 500); do "$B" volume create "ev$i" >/dev/null; done
+	for i in $(seq 500); do "$B" volume rm "ev$i" >/dev/null; done
+	since=$(($(date +%s) - 3600))
+	"$B" events --stream=false --since "$since" --filter type=volume --filter event=create --filter event=remove \
+		--format '{{.Name}}' | grep -c '^ev' | sed 's/^/events of the 1000 written: /'
+	row "events --stream=false (1000+ events)" "$B events --stream=false --since $since" \
+		"cat $XDG_RUNTIME_DIR/burrow/events/events.log" "${podman_ok:+$P events --stream=false --since $since}"
+	row "events --stream=false --format json" "$B events --stream=false --since $since --format json" "" \
+		"${podman_ok:+$P events --stream=false --since $since --format json}"
+fi
 # published ports, each port handler, against host loopback and podman's
 if want net; then
 	"$top/tools/bench-net.sh" "$top/build/tests/helpers" "$work" "${podman_ok:+localhost/burrow-bench-busybox}"
