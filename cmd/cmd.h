@@ -206,6 +206,8 @@ int cmd_rename(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_rename_usage[];
 int cmd_top(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_top_usage[];
+int cmd_stats(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_stats_usage[];
 
 /* "true"/"false", "1"/"0" (NULL: true, a flag given alone). 0 or -1. */
 int cmd_parse_bool(const char *s, bool *out);

@@ -35,6 +35,7 @@ const char cmd_container_usage[] = "container SUBCOMMAND [ARG...]\n\n"
                                    "  rm        as burrow rm\n"
                                    "  run       as burrow run\n"
                                    "  start     as burrow start\n"
+                                   "  stats     as burrow stats\n"
                                    "  stop      as burrow stop\n"
                                    "  top       as burrow top\n"
                                    "  umount    as burrow unmount\n"
@@ -91,6 +92,7 @@ static const struct {
     {"rm", "rm", cmd_rm},
     {"run", "run", cmd_run},
     {"start", "start", cmd_start},
+    {"stats", "stats", cmd_stats},
     {"stop", "stop", cmd_stop},
     {"top", "top", cmd_top},
     {"umount", "unmount", cmd_unmount},

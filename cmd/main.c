@@ -60,6 +60,7 @@ static const struct cmd_verb verbs[] = {
     {"umount", cmd_unmount, NEED_STATE, "as unmount", cmd_unmount_usage},
     {"rename", cmd_rename, NEED_STATE, "rename a container", cmd_rename_usage},
     {"top", cmd_top, NEED_STATE, "show the processes of a running container", cmd_top_usage},
+    {"stats", cmd_stats, NEED_STATE, "show what containers use (CPU, memory, I/O, pids)", cmd_stats_usage},
     {"container", cmd_container, NEED_STATE, "manage containers (container ls, inspect, exists ...)",
      cmd_container_usage},
 };
