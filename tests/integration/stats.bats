@@ -120,3 +120,42 @@ stats_field() {
 	is "$output" 0
 	run_burrow 0 rm -f -t 0 s1
 }
+
+@test "info: --format json in podman's layout, its values the machine's" {
+	run_burrow 0 run -d --name i1 busybox sleep 1000
+	run_burrow 0 create --name i2 busybox true
+	printf 'unqualified-search-registries = ["registry.example.test"]\n' >"$XDG_CONFIG_HOME/containers/registries.conf"
+	run_burrow 0 info --format json
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+h, s = d["host"], d["store"]
+for k in ("arch", "os", "kernel", "hostname", "memTotal", "memFree", "cpus", "idMappings", "security",
+          "slirp4netns", "ociRuntime", "conmon", "cgroupVersion", "cgroupManager", "eventLogger", "remoteSocket"):
+    assert k in h, k
+for k in ("rootless", "seccompEnabled", "capabilities", "selinuxEnabled", "apparmorEnabled"):
+    assert k in h["security"], k
+for k in ("graphRoot", "runRoot", "graphDriverName", "containerStore", "imageStore", "volumePath"):
+    assert k in s, k
+assert h["kernel"] == sys.argv[2], (h["kernel"], sys.argv[2])
+assert h["hostname"] == sys.argv[3], h["hostname"]
+assert h["cpus"] == int(sys.argv[4]), h["cpus"]
+assert h["memTotal"] == int(sys.argv[5]) * 1024, h["memTotal"]
+assert 0 < h["memFree"] <= h["memTotal"], h["memFree"]
+assert h["security"]["rootless"] == (sys.argv[6] != "0"), h["security"]
+assert h["ociRuntime"]["name"] == "burrow" and h["os"] == "linux", h
+assert s["containerStore"] == {"number": 2, "paused": 0, "running": 1, "stopped": 1}, s["containerStore"]
+assert s["imageStore"] == {"number": 1}, s["imageStore"]
+assert s["graphDriverName"] == "overlay" and s["volumePath"] == s["graphRoot"] + "/volumes", s
+assert d["registries"]["search"] == ["registry.example.test"], d["registries"]
+assert set(d["plugins"]) >= {"network", "volume", "log"}, d["plugins"]
+assert d["version"]["Version"] and d["version"]["OsArch"] == "linux/" + h["arch"], d["version"]
+' "$output" "$(uname -r)" "$(uname -n)" "$(nproc)" "$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)" "$(id -u)"
+	# templates keep working with podman's Go names
+	run_burrow 0 info --format '{{.Host.Arch}} {{.Store.ContainerStore.Number}} {{.Version.Version}}'
+	v=$("$BURROW" version --format '{{.Client.Version}}')
+	assert_match "$output" "^[a-z0-9]+ 2 $v\$"
+	run_burrow 125 info extra
+	run_burrow 125 version --format '{{.Nope}}'
+	run_burrow 0 rm -f -t 0 i1 i2
+}
