@@ -213,10 +213,23 @@ int cmd_unmount(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_unmount_usage[];
 int cmd_rename(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_rename_usage[];
+/* version's Client object (podman's names), and Go's GOARCH name of this
+ * machine (info shares them). */
+yajl_val cmd_version_json(void);
+const char *cmd_go_arch(void);
+struct fmt_report;
+/* The whole option loop of a verb whose only option is -f/--format and
+ * which takes no argument (info, version; cmd/version.c): r->format set
+ * (NULL when not given) and parsed (fmt_report_parse) and 0; or -1 with
+ * *rc the verb's exit code (0 after --help, EXIT_BURROW after a usage
+ * error or a bad --format, said). */
+int cmd_format_only_options(struct cmd_ctx *ctx, int argc, char **argv, struct fmt_report *r, int *rc);
 int cmd_top(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_top_usage[];
 int cmd_events(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_events_usage[];
+int cmd_stats(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_stats_usage[];
 
 /* "true"/"false", "1"/"0" (NULL: true, a flag given alone). 0 or -1. */
 int cmd_parse_bool(const char *s, bool *out);

@@ -35,6 +35,7 @@ const char cmd_container_usage[] = "container SUBCOMMAND [ARG...]\n\n"
                                    "  rm        as burrow rm\n"
                                    "  run       as burrow run\n"
                                    "  start     as burrow start\n"
+                                   "  stats     as burrow stats\n"
                                    "  stop      as burrow stop\n"
                                    "  top       as burrow top\n"
                                    "  umount    as burrow unmount\n"
@@ -88,6 +89,7 @@ static const struct cmd_sub subs[] = {
     {"rm", "rm", cmd_rm, NULL},
     {"run", "run", cmd_run, NULL},
     {"start", "start", cmd_start, NULL},
+    {"stats", "stats", cmd_stats, NULL},
     {"stop", "stop", cmd_stop, NULL},
     {"top", "top", cmd_top, NULL},
     {"umount", "unmount", cmd_unmount, NULL},

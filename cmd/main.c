@@ -66,6 +66,7 @@ static const struct cmd_verb verbs[] = {
     {"generate", cmd_generate, NEED_STATE, "generate systemd units", cmd_generate_usage},
     {"update", cmd_update, NEED_STATE, "change a container's settings", cmd_update_usage},
     {"events", cmd_events, 0, "show events of containers, images and volumes", cmd_events_usage},
+    {"stats", cmd_stats, NEED_STATE, "show what containers use (CPU, memory, I/O, pids)", cmd_stats_usage},
     {"container", cmd_container, NEED_STATE, "manage containers (container ls, inspect, exists ...)",
      cmd_container_usage},
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrconf.h"
 #include "cmd/env.h"
 #include "cmd/format.h"
 #include "cmd/runextra.h"
@@ -213,6 +214,7 @@ struct run_args {
 	/* --secret */
 	struct strv_builder secrets;
 	struct ctr_health_opts health; /* --health-*, --no-healthcheck */
+	struct cmd_ctrconf conf;       /* containers.conf's defaults (o points into it) */
 };
 
 static void run_args_init(struct run_args *a)
@@ -221,6 +223,7 @@ static void run_args_init(struct run_args *a)
 	a->sig_proxy = true;
 	a->policy = PULL_MISSING;
 	cmd_pull_init(&a->pull);
+	cmd_ctrconf_init(&a->conf);
 }
 
 static void run_args_clear(struct run_args *a)
@@ -245,6 +248,7 @@ static void run_args_clear(struct run_args *a)
 	netns_ports_clear(&a->publish);
 	netns_ports_clear(&a->expose);
 	cmd_runx_clear(&a->x);
+	cmd_ctrconf_clear(&a->conf);
 }
 
 /* "true"/"false" (and 1/0) for a boolean flag's value. */
@@ -637,6 +641,11 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.create_image_at = ctx->argv ? (int)(argv + optind - ctx->argv) : 0;
 	if (cmd_runh_apply(&a->health, &a->o) != 0)
 		return EXIT_BURROW;
+	{
+		struct burrow_err *err = NULL;
+		if (cmd_ctrconf_for_run(ctx, &a->conf, &a->o, &err) < 0)
+			return cmd_fail(err);
+	}
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

@@ -47,6 +47,11 @@ static int set_one(const char *section, const char *key, const char *value, unsi
 	struct cmd_settings *s = data;
 	if (strcmp(section, "registries") == 0)
 		return set_registries(s, key, value, line, err);
+	int r = cmd_ctrconf_set(&s->ctr, section, key, value, err);
+	if (r < 0)
+		return burrow_error_wrap(err, "line %u", line);
+	if (r == 0)
+		return 0;
 	if (strcmp(section, "network") == 0 && strcmp(key, "default") == 0) {
 		/* parsed once, here; what goes down is the parsed form */
 		if (netns_parse(value, &s->network, err) < 0)
@@ -74,6 +79,7 @@ static int set_one(const char *section, const char *key, const char *value, unsi
 int cmd_settings_load(struct cmd_settings *out, struct burrow_err **err)
 {
 	memset(out, 0, sizeof(*out));
+	cmd_ctrconf_init(&out->ctr);
 	cleanup_free char *path = conf_user_path("burrow/burrow.conf");
 	if (!path)
 		return 0;
@@ -104,5 +110,6 @@ void cmd_settings_clear(struct cmd_settings *s)
 	free(s->runroot);
 	free(s->fuse_overlayfs);
 	strv_free(s->insecure);
+	cmd_ctrconf_clear(&s->ctr);
 	memset(s, 0, sizeof(*s));
 }

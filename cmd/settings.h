@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "cmd/ctrconf.h"
 #include "container/container.h"
 #include "lib/err.h"
 #include "netns/netns.h"
@@ -18,6 +19,7 @@ struct cmd_settings {
 	struct ctr_engine_opts engine; /* what goes below cmd/ (points into the above) */
 	char **insecure;               /* [registries] insecure: HOST[:PORT] list (NULL: none) */
 	long registry_timeout;         /* [registries] timeout: seconds (0: the default) */
+	struct cmd_ctrconf ctr;        /* [containers] tz ..., [engine] events_logger: over containers.conf */
 };
 
 /* Reads $XDG_CONFIG_HOME/burrow/burrow.conf (else ~/.config/burrow/...);

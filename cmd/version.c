@@ -29,7 +29,7 @@
 #endif
 
 /* Go's GOARCH names for the machine's, as podman prints them */
-static const char *go_arch(void)
+const char *cmd_go_arch(void)
 {
 #if defined(__x86_64__)
 	return "amd64";
@@ -52,7 +52,7 @@ static const char *go_arch(void)
 }
 
 /* the Client object of podman's version --format json */
-static yajl_val client_json(void)
+yajl_val cmd_version_json(void)
 {
 	char built[64] = "";
 	time_t t = (time_t)BURROW_BUILT;
@@ -61,7 +61,7 @@ static yajl_val client_json(void)
 	if (localtime_r(&t, &tm))
 		strftime(built, sizeof(built), "%a %b %e %H:%M:%S %Y", &tm);
 	char osarch[64];
-	snprintf(osarch, sizeof(osarch), "linux/%s", go_arch());
+	snprintf(osarch, sizeof(osarch), "linux/%s", cmd_go_arch());
 	yajl_val c = json_new_object();
 	json_obj_add(c, "APIVersion", json_new_str(BURROW_VERSION));
 	json_obj_add(c, "Version", json_new_str(BURROW_VERSION));
@@ -75,30 +75,44 @@ static yajl_val client_json(void)
 	return c;
 }
 
+int cmd_format_only_options(struct cmd_ctx *ctx, int argc, char **argv, struct fmt_report *r, int *rc)
+{
+	static const struct option longopts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {0, 0, 0, 0},
+	};
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "f:", longopts)) != -1) {
+		if (c != 'f') {
+			*rc = c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+			return -1;
+		}
+		r->format = optarg;
+	}
+	if (optind < argc) {
+		*rc = cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
+		return -1;
+	}
+	struct burrow_err *err = NULL;
+	if (r->format && fmt_report_parse(r, &err) < 0) {
+		*rc = cmd_fail(err);
+		return -1;
+	}
+	return 0;
+}
+
 const char cmd_version_usage[] = "version [--format FORMAT]\n\n"
                                  "Shows burrow's version, the compiler it was built with, when, and for what.\n\n"
                                  "  -f, --format FORMAT   json, or a Go template ('{{.Client.Version}}')\n";
 
 int cmd_version(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"format", required_argument, NULL, 'f'},
-	    {0, 0, 0, 0},
-	};
 	struct fmt_report rep = {.verb = "version", .single = true, .json_indent = "  "};
-	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "f:", longopts)) != -1) {
-		if (c != 'f')
-			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
-		rep.format = optarg;
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind]));
-	struct burrow_err *err = NULL;
-	if (rep.format && fmt_report_parse(&rep, &err) < 0)
-		return cmd_fail(err);
-	yajl_val client = client_json();
 	int rc = 0;
+	if (cmd_format_only_options(ctx, argc, argv, &rep, &rc) < 0)
+		return rc;
+	struct burrow_err *err = NULL;
+	yajl_val client = cmd_version_json();
 	if (rep.format) {
 		yajl_val top = json_new_object();
 		json_obj_add(top, "Client", client);

@@ -31,6 +31,7 @@ struct ctr_create_opts {
 	char **cmd;             /* command after the image (may be NULL) */
 	const char *entrypoint; /* --entrypoint (NULL: the image's) */
 	char **env;             /* -e NAME=VALUE, resolved */
+	char **conf_env;        /* containers.conf env: under the image's (NULL: none) */
 	const char *workdir;
 	const char *user;
 	const char *hostname;

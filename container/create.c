@@ -378,8 +378,9 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	 * earlier one in its place */
 	struct strv_builder env = {0};
 	char *const *img_env = img ? img->config.env : NULL;
+	strv_builder_extend(&env, o->conf_env);
 	strv_builder_extend(&env, img_env);
-	if (!strv_env_has(img_env, "PATH"))
+	if (!strv_env_has(img_env, "PATH") && !strv_env_has(o->conf_env, "PATH"))
 		strv_builder_add(&env, DEFAULT_PATH);
 	if (o->tty && !strv_env_has(img_env, "TERM"))
 		strv_builder_add(&env, "TERM=xterm");

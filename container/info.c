@@ -32,6 +32,63 @@ static char *fuse_device_error(const char **hint)
 	return xasprintf("cannot open " FUSE_DEVICE ": %s", strerror(errno));
 }
 
+/* "Key:   N kB" of /proc/meminfo in bytes, -1 when missing */
+static long long meminfo(const char *text, const char *key)
+{
+	cleanup_free char *k = xasprintf("\n%s:", key);
+	const char *p = text ? strstr(text, k) : NULL;
+	return p ? strtoll(p + strlen(k), NULL, 10) * 1024 : -1;
+}
+
+/* KEY=value of an os-release text, unquoted */
+static char *os_release(const char *text, const char *key)
+{
+	cleanup_free char *k = xasprintf("\n%s=", key);
+	const char *p = text ? strstr(text, k) : NULL;
+	if (!p)
+		return xstrdup("");
+	p += strlen(k);
+	size_t n = strcspn(p, "\n");
+	if (n >= 2 && (p[0] == '"' || p[0] == '\'') && p[n - 1] == p[0])
+		return xstrndup(p + 1, n - 2);
+	return xstrndup(p, n);
+}
+
+static char *read_text(const char *path, const char *prefix)
+{
+	char *text = NULL;
+	struct burrow_err *e = NULL;
+	if (read_file(path, &text, NULL, &e) < 0) {
+		burrow_err_free(e);
+		return NULL;
+	}
+	/* a newline first, so that the first line matches "\nKEY" too */
+	char *t = xasprintf("%s%s", prefix, text);
+	free(text);
+	return t;
+}
+
+static void host_facts(struct ctr_sysinfo *out)
+{
+	cleanup_free char *mem = read_text("/proc/meminfo", "\n");
+	out->mem_total = meminfo(mem, "MemTotal");
+	out->mem_free = meminfo(mem, "MemFree");
+	out->swap_total = meminfo(mem, "SwapTotal");
+	out->swap_free = meminfo(mem, "SwapFree");
+	out->cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cleanup_free char *up = read_text("/proc/uptime", "");
+	out->uptime = up ? strtoll(up, NULL, 10) : 0;
+	out->cgroup_version = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "v2" : "v1";
+	cleanup_free char *status = read_text("/proc/self/status", "\n");
+	out->seccomp = status && strstr(status, "\nSeccomp:");
+	out->exe = realpath("/proc/self/exe", NULL);
+	cleanup_free char *os = read_text("/etc/os-release", "\n");
+	if (!os)
+		os = read_text("/usr/lib/os-release", "\n");
+	out->distribution = os_release(os, "ID");
+	out->distribution_version = os_release(os, "VERSION_ID");
+}
+
 int ctr_sysinfo_collect(const char *root, const char *root_source, const char *runroot, const char *runroot_source,
                         const struct ovl_opts *ovl, struct ctr_sysinfo *out, struct burrow_err **err)
 {
@@ -61,8 +118,11 @@ int ctr_sysinfo_collect(const char *root, const char *root_source, const char *r
 		return -1;
 	}
 	struct utsname u;
-	if (uname(&u) == 0)
+	if (uname(&u) == 0) {
 		out->kernel = xasprintf("%s %s %s", u.sysname, u.release, u.machine);
+		out->hostname = xstrdup(u.nodename);
+	}
+	host_facts(out);
 	return 0;
 }
 
@@ -73,5 +133,9 @@ void ctr_sysinfo_clear(struct ctr_sysinfo *i)
 	free(i->fuse_version);
 	free(i->fuse_device_error);
 	free(i->kernel);
+	free(i->hostname);
+	free(i->exe);
+	free(i->distribution);
+	free(i->distribution_version);
 	memset(i, 0, sizeof(*i));
 }

@@ -21,6 +21,15 @@ struct ctr_sysinfo {
 	bool kernel_overlay;
 	const char *slirp_version;
 	char *kernel;
+	/* the machine, as podman's info shows it */
+	char *hostname;
+	long long mem_total, mem_free, swap_total, swap_free; /* bytes (-1: unknown) */
+	long cpus;                                            /* online */
+	long long uptime;                                     /* seconds */
+	const char *cgroup_version;                           /* "v2", "v1" */
+	bool seccomp;                                         /* the kernel filters system calls */
+	char *exe;                                            /* burrow's own binary */
+	char *distribution, *distribution_version;            /* /etc/os-release ID, VERSION_ID */
 };
 
 /* Collects it (inside the namespace); ovl says which fuse-overlayfs. */

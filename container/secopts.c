@@ -262,3 +262,8 @@ char **ctr_privileged_devices(void)
 	qsort(r, strv_len(r), sizeof(char *), cmp_str);
 	return r;
 }
+
+const char *const *ctr_default_caps(void)
+{
+	return default_caps;
+}

@@ -28,6 +28,8 @@ struct ctr_sec_opts {
 	char *tz;        /* the host's zoneinfo file for /etc/localtime */
 };
 void ctr_sec_opts_clear(struct ctr_sec_opts *o);
+/* podman's default capabilities (NULL-terminated; burrow info shows them). */
+const char *const *ctr_default_caps(void);
 
 /* One --cap-add/--cap-drop value (comma-separated names, any case, with
  * or without CAP_, or ALL) appended to *list, normalised (CAP_CHOWN).

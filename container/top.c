@@ -16,6 +16,7 @@
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/procscan.h"
 #include "container/rootfs.h"
 #include "container/tools.h"
 #include "lib/cleanup.h"
@@ -90,13 +91,14 @@ struct procinfo {
 	size_t cmdlen;
 };
 
-static char *read_proc(pid_t pid, const char *file, size_t *len)
+char *ctr_proc_read(pid_t pid, const char *file, size_t *len)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	char *text = NULL;
 	struct burrow_err *e = NULL;
 	if (read_file(path, &text, len, &e) < 0) {
+		errno = e->status;
 		burrow_err_free(e);
 		return NULL;
 	}
@@ -121,7 +123,7 @@ static const char *stat_field(const char *stat, int n)
 	return "0";
 }
 
-static long long stat_ll(const char *stat, int n)
+long long ctr_proc_stat_ll(const char *stat, int n)
 {
 	return strtoll(stat_field(stat, n), NULL, 10);
 }
@@ -250,22 +252,23 @@ static char *cell(int d, const struct procinfo *p, const char *passwd, const cha
 		if (read_file("/proc/uptime", &uptime, NULL, &e) == 0)
 			up = strtod(uptime, NULL);
 		burrow_err_free(e);
-		double elapsed = up - (double)stat_ll(p->stat, 22) / (double)tck;
+		double elapsed = up - (double)ctr_proc_stat_ll(p->stat, 22) / (double)tck;
 		if (d == D_ETIME)
 			return go_duration(elapsed);
-		double cpu = (double)(stat_ll(p->stat, 14) + stat_ll(p->stat, 15)) / (double)tck;
+		double cpu = (double)(ctr_proc_stat_ll(p->stat, 14) + ctr_proc_stat_ll(p->stat, 15)) / (double)tck;
 		return xasprintf("%.3f", elapsed > 0 ? 100.0 * cpu / elapsed : 0.0);
 	}
 	case D_TIME:
-		return go_duration((double)(stat_ll(p->stat, 14) + stat_ll(p->stat, 15)) / (double)tck);
+		return go_duration((double)(ctr_proc_stat_ll(p->stat, 14) + ctr_proc_stat_ll(p->stat, 15)) /
+		                   (double)tck);
 	case D_VSZ:
-		return xasprintf("%lld", stat_ll(p->stat, 23) / 1024);
+		return xasprintf("%lld", ctr_proc_stat_ll(p->stat, 23) / 1024);
 	case D_RSS:
-		return xasprintf("%lld", stat_ll(p->stat, 24) * page / 1024);
+		return xasprintf("%lld", ctr_proc_stat_ll(p->stat, 24) * page / 1024);
 	case D_NICE:
-		return xasprintf("%lld", stat_ll(p->stat, 19));
+		return xasprintf("%lld", ctr_proc_stat_ll(p->stat, 19));
 	case D_TTY:
-		return tty_name(stat_ll(p->stat, 7));
+		return tty_name(ctr_proc_stat_ll(p->stat, 7));
 	case D_STAT:
 		return xstrndup(stat_field(p->stat, 3), 1);
 	}
@@ -279,12 +282,32 @@ static void procinfo_clear(struct procinfo *p)
 	free(p->cmdline);
 }
 
-static bool same_ns(pid_t pid, const struct stat *ns)
+int ctr_ns_pids(pid_t init, pid_t **pids, size_t *n, struct burrow_err **err)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	struct stat st;
-	return stat(path, &st) == 0 && st.st_dev == ns->st_dev && st.st_ino == ns->st_ino;
+	char nspath[64];
+	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/pid", (int)init);
+	struct stat ns;
+	if (stat(nspath, &ns) < 0)
+		return burrow_error(err, errno, "cannot read the pid namespace of process %d", (int)init);
+	cleanup_dir DIR *proc = opendir("/proc");
+	if (!proc)
+		return burrow_error(err, errno, "cannot read /proc");
+	pid_t *v = NULL;
+	size_t count = 0;
+	for (struct dirent *de; (de = readdir(proc));) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid_t pid = (pid_t)atoi(de->d_name);
+		snprintf(nspath, sizeof(nspath), "/proc/%d/ns/pid", (int)pid);
+		struct stat st;
+		if (stat(nspath, &st) < 0 || st.st_dev != ns.st_dev || st.st_ino != ns.st_ino)
+			continue;
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count++] = pid;
+	}
+	*pids = v;
+	*n = count;
+	return 0;
 }
 
 int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, char ***lines, struct burrow_err **err)
@@ -298,8 +321,9 @@ int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, ch
 	int lock = -1, rc = -1;
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
-	cleanup_dir DIR *proc = NULL;
 	char **out = NULL;
+	cleanup_free pid_t *pids = NULL;
+	size_t npids = 0;
 	if (ctr_tool_lock(s, ref, &lock, &c, &r, err) < 0)
 		goto out;
 	if (r.state != CTR_RUNNING && r.state != CTR_PAUSED) {
@@ -307,12 +331,12 @@ int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, ch
 		                    str_quote(c.name), ctr_state_name(r.state));
 		goto out;
 	}
-	char nspath[64];
-	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/pid", (int)r.pid);
-	struct stat ns;
-	if (!proc_is(r.pid, r.pid_start) || stat(nspath, &ns) < 0) {
-		burrow_error(err, errno ? errno : ESRCH, "cannot read the processes of container '%s'",
-		             str_quote(c.name));
+	if (!proc_is(r.pid, r.pid_start)) {
+		burrow_error(err, ESRCH, "cannot read the processes of container '%s'", str_quote(c.name));
+		goto out;
+	}
+	if (ctr_ns_pids(r.pid, &pids, &npids, err) < 0) {
+		burrow_error_wrap(err, "cannot read the processes of container '%s'", str_quote(c.name));
 		goto out;
 	}
 	{
@@ -332,23 +356,14 @@ int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, ch
 		}
 		strv_append(&out, h ? h : "");
 	}
-	proc = opendir("/proc");
-	if (!proc) {
-		burrow_error(err, errno, "cannot read /proc");
-		goto out;
-	}
 	struct procinfo *ps = NULL;
 	size_t np = 0;
-	for (struct dirent *de; (de = readdir(proc));) {
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid_t pid = (pid_t)atoi(de->d_name);
-		if (!same_ns(pid, &ns))
-			continue;
+	for (size_t i = 0; i < npids; i++) {
+		pid_t pid = pids[i];
 		struct procinfo p = {.pid = pid};
-		p.stat = read_proc(pid, "stat", NULL);
-		p.status = read_proc(pid, "status", NULL);
-		p.cmdline = read_proc(pid, "cmdline", &p.cmdlen);
+		p.stat = ctr_proc_read(pid, "stat", NULL);
+		p.status = ctr_proc_read(pid, "status", NULL);
+		p.cmdline = ctr_proc_read(pid, "cmdline", &p.cmdlen);
 		if (!p.stat || !p.status) {
 			procinfo_clear(&p);
 			continue; /* gone meanwhile */
@@ -358,7 +373,7 @@ int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, ch
 	}
 	for (size_t i = 0; i < np; i++) {
 		/* the parent as the container sees it: 0 for its init */
-		long long hostppid = stat_ll(ps[i].stat, 4), ppid = 0;
+		long long hostppid = ctr_proc_stat_ll(ps[i].stat, 4), ppid = 0;
 		for (size_t j = 0; j < np; j++)
 			if (ps[j].pid == hostppid)
 				ppid = status_last(ps[j].status, "NSpid");

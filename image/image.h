@@ -365,6 +365,10 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 int img_lookup_name(struct state_store *s, const char *ref, struct img_info **out, char **name,
                     struct burrow_err **err);
 
+/* registries.conf's unqualified-search-registries, as the files podman
+ * reads set them (empty: none set; a bad file: its error). Caller frees. */
+int img_search_registries(char ***out, struct burrow_err **err);
+
 /* Every image, newest first. */
 int img_list(struct state_store *s, struct img_info ***out, size_t *n, struct burrow_err **err);
 

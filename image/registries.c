@@ -1,13 +1,11 @@
 /* registries.conf (containers-registries.conf(5), versions 1 and 2, and the
  * registries.conf.d drop-ins): short-name search and aliases, and per
  * registry or namespace: location, insecure, blocked, mirrors. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "image/internal.h"
 #include "lib/cleanup.h"
@@ -331,31 +329,13 @@ static int add_file(struct img_registries *r, const char *path, bool optional, s
 	return img_registries_add_text(r, text, path, err);
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The *.conf files of dir in alphanumerical order. */
 static int add_dir(struct img_registries *r, const char *dir, struct burrow_err **err)
 {
-	cleanup_dir DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	cleanup_strv char **names = xcalloc(1, sizeof(char *));
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' && str_has_suffix(de->d_name, ".conf"))
-			strv_append(&names, de->d_name);
-	qsort(names, strv_len(names), sizeof(char *), by_name);
-	for (size_t i = 0; names[i]; i++) {
-		cleanup_free char *p = path_join(dir, names[i]);
-		struct stat sb;
-		if (stat(p, &sb) < 0 || !S_ISREG(sb.st_mode))
-			continue;
-		if (add_file(r, p, true, err) < 0)
+	cleanup_strv char **files = conf_dir_files(dir, ".conf");
+	for (size_t i = 0; files[i]; i++)
+		if (add_file(r, files[i], true, err) < 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -378,6 +358,18 @@ int img_registries_load(struct img_registries *r, struct burrow_err **err)
 	}
 	if (user_d && add_dir(r, user_d, err) < 0)
 		return -1;
+	return 0;
+}
+
+int img_search_registries(char ***out, struct burrow_err **err)
+{
+	struct img_registries r;
+	if (img_registries_load(&r, err) < 0) {
+		img_registries_clear(&r);
+		return -1;
+	}
+	*out = r.search ? strv_dup(r.search) : xcalloc(1, sizeof(char *));
+	img_registries_clear(&r);
 	return 0;
 }
 

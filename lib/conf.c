@@ -1,13 +1,16 @@
 #include "lib/conf.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 
 char *conf_user_path(const char *name)
@@ -126,4 +129,29 @@ int conf_parse(const char *text, conf_fn fn, void *data, struct burrow_err **err
 			return -1;
 	}
 	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **conf_dir_files(const char *dir, const char *suffix)
+{
+	char **out = xcalloc(1, sizeof(char *));
+	cleanup_dir DIR *d = opendir(dir);
+	if (!d)
+		return out;
+	cleanup_strv char **names = xcalloc(1, sizeof(char *));
+	for (struct dirent *de; (de = readdir(d));)
+		if (de->d_name[0] != '.' && str_has_suffix(de->d_name, suffix))
+			strv_append(&names, de->d_name);
+	qsort(names, strv_len(names), sizeof(char *), by_name);
+	for (size_t i = 0; names[i]; i++) {
+		cleanup_free char *p = path_join(dir, names[i]);
+		struct stat sb;
+		if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+			strv_append(&out, p);
+	}
+	return out;
 }

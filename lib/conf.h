@@ -15,6 +15,11 @@ typedef int (*conf_fn)(const char *section, const char *key, const char *value, 
  * directory. */
 char *conf_user_path(const char *name);
 
+/* The regular files of dir whose names end in suffix (".conf"), not
+ * hidden, as full paths in alphanumerical order: a drop-in directory
+ * (registries.conf.d, containers.conf.d). A missing dir: none. Never NULL. */
+char **conf_dir_files(const char *dir, const char *suffix);
+
 /* Parses text; a syntax error names the line. */
 int conf_parse(const char *text, conf_fn fn, void *data, struct burrow_err **err);
 

@@ -173,6 +173,18 @@ if want exec; then
 	"$B" rm -f "$id" >/dev/null
 	[ -z "$pcid" ] || $P rm -f -t 0 "$pcid" >/dev/null 2>&1 || true
 fi
+if want top || want stats; then
+	# top and one stats sample of a running container (both read /proc);
+	# the floor is burrow starting and joining its namespace for nothing
+	id=$("$B" run -d --network none busybox sleep 600)
+	pcid=
+	[ -n "$podman_ok" ] && pcid=$($P run -d --label burrow-bench=1 --network none localhost/burrow-bench-busybox sleep 600)
+	want top && row "top CTR" "$B top $id" "$B unshare true" "${pcid:+$P top $pcid}"
+	want stats && row "stats --no-stream CTR" "$B stats --no-stream $id" "$B unshare true" \
+		"${pcid:+$P stats --no-stream $pcid}"
+	"$B" rm -f "$id" >/dev/null
+	[ -z "$pcid" ] || $P rm -f -t 0 "$pcid" >/dev/null 2>&1 || true
+fi
 if want rss; then
 	# what an idle detached container costs beside itself: its monitor (and
 	# the keeper, shared by all); podman's conmon, slirp4netns and its
