@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "container/record.h"
+#include "container/resources.h"
 #include "container/secopts.h"
 #include "lib/err.h"
 #include "lib/proc.h"
@@ -65,6 +66,7 @@ struct ctr_create_opts {
 	char **labels;            /* --label-file's then --label's KEY=VALUE, in order (NULL: none) */
 	char **annotations;       /* --annotation KEY=VALUE (NULL: none) */
 	char **requires;          /* --requires: names or IDs (NULL: none) */
+	struct ctr_res_opts res;  /* --device, --memory, --cpus ... (container/resources.h) */
 };
 
 /* --userns's value checked alone (before anything is pulled): host, "",

@@ -186,7 +186,7 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	struct ctr_mount_specs sp = mount_specs(o);
 	if (ctr_mounts_check(&sp, NULL, err) < 0)
 		return -1;
-	if (ctr_sec_check(&o->sec, err) < 0)
+	if (ctr_sec_check(&o->sec, err) < 0 || ctr_res_check(&o->res, err) < 0)
 		return -1;
 	if (ctr_userns_check(o, err) < 0)
 		return -1;
@@ -434,6 +434,16 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		goto out;
 	}
 	ctr_sec_to_config(&o->sec, &c);
+	ctr_res_to_config(&o->res, &c);
+	if (o->res.limits) { /* as podman: even for --memory 0 */
+		const char *why = NULL;
+		cleanup_free char *cg = ctr_cgroup_base(&c, &why);
+		if (!cg)
+			burrow_warn("%s", why);
+	}
+	if (c.device_rules)
+		burrow_warn("--device-cgroup-rule is ignored: no device cgroup applies to a rootless container (its "
+		            "--device nodes are bind mounts)");
 	c.rm = o->rm;
 	c.tty = o->tty;
 	c.interactive = o->interactive;

@@ -22,6 +22,7 @@
 #include "container/attach.h"
 #include "container/internal.h"
 #include "container/monitor_io.h"
+#include "container/resources.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/loop.h"
@@ -327,6 +328,12 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		goto fail;
 	m->run.pid = m->rt->pid;
 	m->run.pid_start = proc_start_time(m->run.pid);
+	if (ctr_res_any(m->c)) { /* limits where a delegated cgroup v2 takes them (else create warned) */
+		const char *why = NULL;
+		cleanup_free char *cg = ctr_cgroup_base(m->c, &why);
+		if (cg && ctr_cgroup_apply(cg, m->c, m->rt->pid, err) < 0)
+			goto fail;
+	}
 	if (ctr_run_save(m->s, m->c->id, &m->run, err) < 0)
 		goto fail;
 	if (ctr_mon_io_start(m, err) < 0)

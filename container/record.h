@@ -131,7 +131,18 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STRV, ulimits)        /* --ulimit NAME=SOFT:HARD (-1: unlimited) */                               \
 	X(STRV, sysctls)        /* --sysctl NAME=VALUE */                                                   \
 	X(STR, umask)           /* --umask, octal (NULL: 0022) */                                           \
-	X(STR, tz)              /* --tz: the host's zoneinfo file */
+	X(STR, tz)              /* --tz: the host's zoneinfo file */                                        \
+	X(STRV, devices)        /* --device HOST:CTR:PERM (container/resources.h) */                        \
+	X(STRV, device_rules)   /* --device-cgroup-rule, kept (no device cgroup rootless) */                \
+	X(INT, memory)          /* --memory in bytes (0: none) */                                           \
+	X(INT, memory_swap)     /* --memory-swap in bytes (-1: unlimited, 0: none) */                       \
+	X(INT, mem_reserve)     /* --memory-reservation in bytes */                                         \
+	X(INT, pids_limit)      /* --pids-limit (-1: unlimited, 0: none) */                                 \
+	X(INT, nano_cpus)       /* --cpus times 1e9 */                                                      \
+	X(INT, cpu_shares)      /* --cpu-shares */                                                          \
+	X(INT, cpu_quota)       /* --cpu-quota in microseconds (-1: unlimited) */                           \
+	X(INT, cpu_period)      /* --cpu-period in microseconds */                                          \
+	X(STR, cpuset_cpus)     /* --cpuset-cpus */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a
