@@ -34,6 +34,7 @@ struct cmd_ctx {
 	/* global options */
 	const char *root_opt;    /* --root */
 	const char *runroot_opt; /* --runroot */
+	char **hooks_dirs;       /* --hooks-dir, absolute (NULL: none) */
 	/* resolved before the verb runs */
 	char *root;                   /* storage root */
 	char *root_source;            /* where it came from */

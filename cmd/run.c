@@ -625,6 +625,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.gidmap = a->idmap[1];
 	a->o.group_add = a->group_add.v;
 	cmd_runx_apply(&a->x, &a->o);
+	a->o.hooks_dirs = ctx->hooks_dirs;
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

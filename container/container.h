@@ -67,6 +67,7 @@ struct ctr_create_opts {
 	char **annotations;       /* --annotation KEY=VALUE (NULL: none) */
 	char **requires;          /* --requires: names or IDs (NULL: none) */
 	struct ctr_res_opts res;  /* --device, --memory, --cpus ... (container/resources.h) */
+	char **hooks_dirs;        /* burrow --hooks-dir (NULL: the default ones) */
 };
 
 /* --userns's value checked alone (before anything is pulled): host, "",

@@ -1,6 +1,7 @@
 /* ctr_create: validate everything, then write the records in one
  * transaction. Nothing is stored when anything is wrong. */
 #include "container/container.h"
+#include "container/hooks.h"
 #include "container/internal.h"
 #include "container/mount.h"
 
@@ -435,6 +436,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	}
 	ctr_sec_to_config(&o->sec, &c);
 	ctr_res_to_config(&o->res, &c);
+	c.hooks_dirs = o->hooks_dirs && o->hooks_dirs[0] ? strv_dup(o->hooks_dirs) : NULL;
+	ctr_hooks_warn_invalid(o->hooks_dirs);
 	if (o->res.limits) { /* as podman: even for --memory 0 */
 		const char *why = NULL;
 		cleanup_free char *cg = ctr_cgroup_base(&c, &why);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "container/attach.h"
+#include "container/hooks.h"
 #include "container/internal.h"
 #include "container/monitor_io.h"
 #include "container/resources.h"
@@ -334,6 +335,10 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		if (cg && ctr_cgroup_apply(cg, m->c, m->rt->pid, err) < 0)
 			goto fail;
 	}
+	if (ctr_hooks_run_prestart(m->c, m->rt->pid, dir, err) < 0) {
+		*code = 126; /* as podman: the OCI runtime failed */
+		goto fail;
+	}
 	if (ctr_run_save(m->s, m->c->id, &m->run, err) < 0)
 		goto fail;
 	if (ctr_mon_io_start(m, err) < 0)
@@ -360,6 +365,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	}
 	if (ctr_mon_ports_start(m, nsfd, err) < 0)
 		goto fail;
+	ctr_hooks_run_warn(m->c, "poststart", "running", m->rt->pid, dir);
 	m->run.started_at = (long long)time(NULL);
 	/* burrow.tdb first: from here on the container's liveness survives
 	 * the runtime dir (see config_running) */
@@ -442,6 +448,10 @@ static void container_ended(struct mon *m)
 {
 	int code = rt_exit_code(m->wstatus);
 	ctr_mon_io_drain(m);
+	{ /* before anyone learns of its end */
+		cleanup_free char *bundle = ctr_dir(m->s, m->c->id);
+		ctr_hooks_run_warn(m->c, "poststop", "stopped", 0, bundle);
+	}
 	write_exit_file(m, code);
 	record_end(m, code, true, true);
 	unlock(m, m->removed);

@@ -142,7 +142,8 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(INT, cpu_shares)      /* --cpu-shares */                                                          \
 	X(INT, cpu_quota)       /* --cpu-quota in microseconds (-1: unlimited) */                           \
 	X(INT, cpu_period)      /* --cpu-period in microseconds */                                          \
-	X(STR, cpuset_cpus)     /* --cpuset-cpus */
+	X(STR, cpuset_cpus)     /* --cpuset-cpus */                                                         \
+	X(STRV, hooks_dirs)     /* --hooks-dir (NULL: the default ones, container/hooks.h) */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a
