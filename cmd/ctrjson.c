@@ -91,7 +91,9 @@ static yajl_val config_json(const struct ctr_config *c)
 	 * arguments in one list */
 	json_obj_add(o, "Cmd", json_new_strv(c->args));
 	json_obj_add(o, "Image", json_new_str(c->image_name ? c->image_name : ""));
-	json_obj_add(o, "Volumes", json_new_null());
+	yajl_val vols = json_obj_add(o, "Volumes", c->volumes && c->volumes[0] ? json_new_object() : json_new_null());
+	for (size_t i = 0; c->volumes && c->volumes[i]; i++)
+		json_obj_add(vols, c->volumes[i], json_new_object());
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
 	json_obj_add(o, "Labels", cmd_kv_object(c->labels));
 	json_obj_add(o, "Annotations", cmd_kv_object(c->annotations));

@@ -143,7 +143,9 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(INT, cpu_quota)       /* --cpu-quota in microseconds (-1: unlimited) */                           \
 	X(INT, cpu_period)      /* --cpu-period in microseconds */                                          \
 	X(STR, cpuset_cpus)     /* --cpuset-cpus */                                                         \
-	X(STRV, hooks_dirs)     /* --hooks-dir (NULL: the default ones, container/hooks.h) */
+	X(STRV, hooks_dirs)     /* --hooks-dir (NULL: the default ones, container/hooks.h) */               \
+	X(STRV, volumes)        /* inspect's Config.Volumes: the image's volumes and the anonymous ones */  \
+	X(STRV, volumes_from)   /* --volumes-from as typed */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a
