@@ -478,3 +478,70 @@ int ctr_cgroup_apply(const char *base, const struct ctr_config *c, pid_t pid, st
 		return burrow_error_wrap(err, "container '%s': its resource limits", str_quote(c->name));
 	return 0;
 }
+
+/* The cgroup v2 directory of pid when it is one of burrow's
+ * (burrow-ID), else NULL. */
+static char *cgroup_of(pid_t pid)
+{
+	cleanup_free char *path = xasprintf("/proc/%d/cgroup", (int)pid);
+	cleanup_free char *text = NULL;
+	if (read_file(path, &text, NULL, NULL) < 0)
+		return NULL;
+	char *line = strstr(text, "0::/");
+	if (!line || (line != text && line[-1] != '\n'))
+		return NULL;
+	line += 3;
+	line[strcspn(line, "\n")] = '\0';
+	const char *base = strrchr(line, '/');
+	if (!base || !str_has_prefix(base + 1, "burrow-") || strstr(line, "/../"))
+		return NULL;
+	return xasprintf("/sys/fs/cgroup%s", line);
+}
+
+int ctr_res_update(struct ctr_config *c, const struct ctr_res_opts *r, pid_t pid, struct burrow_err **err)
+{
+#define TAKE(field)                          \
+	do {                                 \
+		if (r->field)                \
+			c->field = r->field; \
+	} while (0)
+	TAKE(memory);
+	TAKE(memory_swap);
+	TAKE(mem_reserve);
+	TAKE(pids_limit);
+	TAKE(nano_cpus);
+	TAKE(cpu_shares);
+	TAKE(cpu_quota);
+	TAKE(cpu_period);
+#undef TAKE
+	if (r->nano_cpus)
+		c->cpu_quota = c->cpu_period = 0;
+	else if (r->cpu_quota || r->cpu_period)
+		c->nano_cpus = 0;
+	if (r->cpuset_cpus) {
+		free(c->cpuset_cpus);
+		c->cpuset_cpus = xstrdup(r->cpuset_cpus);
+	}
+	struct ctr_res_opts all = {.memory = c->memory,
+	                           .memory_swap = c->memory_swap,
+	                           .mem_reserve = c->mem_reserve,
+	                           .nano_cpus = c->nano_cpus,
+	                           .cpu_quota = c->cpu_quota,
+	                           .cpu_period = c->cpu_period};
+	if (ctr_res_check(&all, err) < 0)
+		return -1;
+	if (pid <= 0)
+		return 0;
+	cleanup_free char *dir = cgroup_of(pid);
+	if (!dir) {
+		const char *why = NULL;
+		cleanup_free char *base = ctr_cgroup_base(c, &why);
+		burrow_warn("%s", base ? "the container has no cgroup of burrow's: its limits apply from its next start"
+		                       : why);
+		return 0;
+	}
+	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open the cgroup '%s'", str_quote(dir));
+	return ctr_cgroup_write(fd, c, err);
+}

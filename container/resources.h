@@ -81,4 +81,11 @@ int ctr_cgroup_write(int dirfd, const struct ctr_config *c, struct burrow_err **
 /* Puts pid into a new cgroup base/burrow-ID with c's limits. */
 int ctr_cgroup_apply(const char *base, const struct ctr_config *c, pid_t pid, struct burrow_err **err);
 
+/* For update (the verb is seeds-sys's): the limits r gives (those not 0)
+ * replace c's, checked together as at create; with pid (the running
+ * container's init, 0: none) they are written into its cgroup when it has
+ * one of burrow's (else one warning says why they wait for the next
+ * start). The caller saves c. */
+int ctr_res_update(struct ctr_config *c, const struct ctr_res_opts *r, pid_t pid, struct burrow_err **err);
+
 #endif

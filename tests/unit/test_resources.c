@@ -244,11 +244,28 @@ static void test_cgroup_write(void **state)
 	drop_fake(dir);
 }
 
+static void test_update(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	struct ctr_config c = {.memory = 64LL << 20, .nano_cpus = 1000000000, .pids_limit = 10};
+	struct ctr_res_opts r = {.memory = 128LL << 20, .cpu_quota = 50000};
+	assert_int_equal(ctr_res_update(&c, &r, 0, &err), 0);
+	assert_int_equal(c.memory, 128LL << 20);
+	assert_int_equal(c.pids_limit, 10); /* not given: kept */
+	assert_int_equal(c.nano_cpus, 0);   /* a quota replaces --cpus */
+	assert_int_equal(c.cpu_quota, 50000);
+	r = (struct ctr_res_opts){.mem_reserve = 1LL << 30, .cpuset_cpus = "1"};
+	assert_int_equal(ctr_res_update(&c, &r, 0, &err), -1); /* above the memory limit */
+	burrow_err_free(err);
+	free(c.cpuset_cpus);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_ram), cmocka_unit_test(test_parse_limits), cmocka_unit_test(test_check),
-	    cmocka_unit_test(test_devices),   cmocka_unit_test(test_cgroup_write),
+	    cmocka_unit_test(test_devices),   cmocka_unit_test(test_cgroup_write), cmocka_unit_test(test_update),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
