@@ -451,6 +451,7 @@ static void container_ended(struct mon *m)
 	{ /* before anyone learns of its end */
 		cleanup_free char *bundle = ctr_dir(m->s, m->c->id);
 		ctr_hooks_run_warn(m->c, "poststop", "stopped", 0, bundle);
+		ctr_cgroup_remove(m->c);
 	}
 	write_exit_file(m, code);
 	record_end(m, code, true, true);

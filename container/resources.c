@@ -323,6 +323,17 @@ void ctr_res_to_config(const struct ctr_res_opts *r, struct ctr_config *c)
 	c->cpuset_cpus = r->cpuset_cpus ? xstrdup(r->cpuset_cpus) : NULL;
 }
 
+void ctr_res_default_pids(struct ctr_config *c)
+{
+	if (c->pids_limit)
+		return;
+	const char *why = NULL;
+	struct ctr_config want = {.pids_limit = CTR_PIDS_LIMIT_DEFAULT};
+	cleanup_free char *base = ctr_cgroup_base(&want, &why);
+	if (base)
+		c->pids_limit = CTR_PIDS_LIMIT_DEFAULT;
+}
+
 bool ctr_res_any(const struct ctr_config *c)
 {
 	return c->memory || c->memory_swap || c->mem_reserve || c->pids_limit > 0 || c->nano_cpus || c->cpu_shares ||
@@ -456,6 +467,18 @@ int ctr_cgroup_write(int dirfd, const struct ctr_config *c, struct burrow_err **
 			return -1;
 	}
 	return 0;
+}
+
+void ctr_cgroup_remove(const struct ctr_config *c)
+{
+	if (!ctr_res_any(c))
+		return;
+	const char *why = NULL;
+	cleanup_free char *base = ctr_cgroup_base(c, &why);
+	if (!base)
+		return;
+	cleanup_free char *dir = xasprintf("%s/burrow-%.12s", base, c->id);
+	(void)rmdir(dir); /* a process left in it (none should be): kept */
 }
 
 int ctr_cgroup_apply(const char *base, const struct ctr_config *c, pid_t pid, struct burrow_err **err)

@@ -67,6 +67,13 @@ void ctr_devices_gen(yajl_gen g, char *const *devices);
  * character or block device it can open for reading or writing. */
 bool ctr_device_usable(const char *path);
 
+/* podman's default --pids-limit, where a delegated cgroup v2 with the
+ * pids controller can apply it (none elsewhere). */
+#define CTR_PIDS_LIMIT_DEFAULT 2048
+/* Sets c's pids_limit to the default when none was given and it can
+ * apply. */
+void ctr_res_default_pids(struct ctr_config *c);
+
 /* Whether c asks for a resource limit at all. */
 bool ctr_res_any(const struct ctr_config *c);
 
@@ -80,6 +87,8 @@ char *ctr_cgroup_base(const struct ctr_config *c, const char **why);
 int ctr_cgroup_write(int dirfd, const struct ctr_config *c, struct burrow_err **err);
 /* Puts pid into a new cgroup base/burrow-ID with c's limits. */
 int ctr_cgroup_apply(const char *base, const struct ctr_config *c, pid_t pid, struct burrow_err **err);
+/* Removes c's cgroup once its processes are gone (none: nothing to do). */
+void ctr_cgroup_remove(const struct ctr_config *c);
 
 /* For update (the verb is seeds-sys's): the limits r gives (those not 0)
  * replace c's, checked together as at create; with pid (the running

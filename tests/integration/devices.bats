@@ -83,10 +83,18 @@ limits_warning() {
 		is "$output" hello "a delegated cgroup v2 took the limits"
 		run_burrow 0 run --rm --pids-limit 50 busybox cat /sys/fs/cgroup/pids.max
 		is "$output" 50
+		# podman's default where it can apply
+		run_burrow 0 create --name p busybox true
+		run_burrow 0 inspect --format '{{.HostConfig.PidsLimit}}' p
+		is "$output" 2048
 	else
 		assert_match "${lines[0]}" "$(limits_warning)"
 		is "${lines[-1]}" hello
 		is "${#lines[@]}" 2 "one line of warning"
+		# no default limit where none can apply
+		run_burrow 0 create --name p busybox true
+		run_burrow 0 inspect --format '{{.HostConfig.PidsLimit}}' p
+		is "$output" 0
 	fi
 	# podman warns of --memory 0 too; no limit flag, no warning
 	run_burrow 0 run --rm busybox echo hello
@@ -102,8 +110,8 @@ limits_warning() {
 	run_burrow 0 inspect --format '{{.HostConfig.NanoCpus}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuShares}} {{.HostConfig.PidsLimit}}' q
 	is "$output" "500000000 50000 25000 2048 0"
 	run_burrow 0 create --name z busybox true
-	run_burrow 0 inspect --format '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}}' z
-	is "$output" "0 0 0"
+	run_burrow 0 inspect --format '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}' z
+	is "$output" "0 0"
 }
 
 @test "limits: bad values are refused with podman's errors, nothing stored" {
