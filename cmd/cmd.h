@@ -35,6 +35,7 @@ struct cmd_ctx {
 	const char *root_opt;    /* --root */
 	const char *runroot_opt; /* --runroot */
 	char **argv;             /* burrow's whole command line */
+	char **hooks_dirs;       /* --hooks-dir, absolute (NULL: none) */
 	/* resolved before the verb runs */
 	char *root;                   /* storage root */
 	char *root_source;            /* where it came from */

@@ -117,7 +117,9 @@ static yajl_val config_json(const struct ctr_config *c)
 		json_arr_add(entry, json_new_str(c->args[i]));
 	json_obj_add(o, "Entrypoint", entry);
 	json_obj_add(o, "Image", json_new_str(c->image_name ? c->image_name : ""));
-	json_obj_add(o, "Volumes", json_new_null());
+	yajl_val vols = json_obj_add(o, "Volumes", c->volumes && c->volumes[0] ? json_new_object() : json_new_null());
+	for (size_t i = 0; c->volumes && c->volumes[i]; i++)
+		json_obj_add(vols, c->volumes[i], json_new_object());
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
 	json_obj_add(o, "Labels", cmd_kv_object(c->labels));
 	json_obj_add(o, "Annotations", cmd_kv_object(c->annotations));
@@ -169,6 +171,37 @@ static void sec_hostconfig_json(yajl_val o, yajl_val secopt, const struct ctr_co
 	json_obj_add(o, "Privileged", json_new_bool(c->privileged));
 }
 
+/* HostConfig's devices and resource limits, as podman's (--cpus shows
+ * as its quota in a 100 ms period too). */
+static void res_hostconfig_json(yajl_val o, const struct ctr_config *c)
+{
+	yajl_val devs = json_obj_add(o, "Devices", json_new_array());
+	for (size_t i = 0; c->devices && c->devices[i]; i++) {
+		cleanup_strv char **p = strv_split(c->devices[i], ':');
+		if (strv_len(p) != 3)
+			continue;
+		yajl_val d = json_arr_add(devs, json_new_object());
+		json_obj_add(d, "PathOnHost", json_new_str(p[0]));
+		json_obj_add(d, "PathInContainer", json_new_str(p[1]));
+		json_obj_add(d, "CgroupPermissions", json_new_str(p[2]));
+	}
+	json_obj_add(o, "DeviceCgroupRules", json_new_strv(c->device_rules));
+	json_obj_add(o, "Memory", json_new_int(c->memory));
+	json_obj_add(o, "MemoryReservation", json_new_int(c->mem_reserve));
+	json_obj_add(o, "MemorySwap", json_new_int(c->memory_swap));
+	long long period = c->cpu_period ? c->cpu_period : c->nano_cpus ? 100000 : 0;
+	long long quota = c->nano_cpus ? c->nano_cpus * 100000 / 1000000000LL : c->cpu_quota;
+	json_obj_add(o, "NanoCpus",
+	             json_new_int(c->nano_cpus          ? c->nano_cpus
+	                          : quota > 0 && period ? quota * 1000000000LL / period
+	                                                : 0));
+	json_obj_add(o, "CpuShares", json_new_int(c->cpu_shares));
+	json_obj_add(o, "CpuPeriod", json_new_int(period));
+	json_obj_add(o, "CpuQuota", json_new_int(quota));
+	json_obj_add(o, "CpusetCpus", json_new_str(c->cpuset_cpus ? c->cpuset_cpus : ""));
+	json_obj_add(o, "PidsLimit", json_new_int(c->pids_limit > 0 ? c->pids_limit : 0));
+}
+
 /* HostConfig.UsernsMode and IDMappings, as podman's ("0:1:1000"). */
 static void idmap_json(yajl_val hc, const struct ctr_config *c)
 {
@@ -212,6 +245,7 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 	}
 	sec_hostconfig_json(o, so, c);
 	idmap_json(o, c);
+	res_hostconfig_json(o, c);
 	return o;
 }
 

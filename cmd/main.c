@@ -1,10 +1,12 @@
 /* burrow: the verb table and global options (git style). */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "container/container.h"
@@ -87,6 +89,7 @@ static void print_main_usage(FILE *f)
 	           "      --log-level LEVEL   error, warn (default), info or debug\n"
 	           "      --root DIR          storage root (default $XDG_DATA_HOME/burrow)\n"
 	           "      --runroot DIR       runtime dir (default $XDG_RUNTIME_DIR/burrow)\n"
+	           "      --hooks-dir DIR     OCI hooks for the containers created (repeatable)\n"
 	           "      --storage-driver D  overlay (the only one)\n"
 	           "      --noout             no output on stdout\n"
 	           "      --out FILE          standard output to FILE\n"
@@ -311,6 +314,7 @@ int main(int argc, char **argv)
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"root", required_argument, NULL, 'r'},
 	    {"runroot", required_argument, NULL, 'R'},
+	    {"hooks-dir", required_argument, NULL, 'K'},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'H'},
 	    /* podman's, that scripts pass (see global_podman) */
@@ -346,6 +350,16 @@ int main(int argc, char **argv)
 			if (!*optarg)
 				return cmd_usage_error(NULL, "--runroot needs a directory");
 			ctx.runroot_opt = optarg;
+			break;
+		case 'K':
+			if (!*optarg)
+				return cmd_usage_error(NULL, "--hooks-dir needs a directory");
+			{
+				char cwd[PATH_MAX];
+				strv_append_take(&ctx.hooks_dirs, optarg[0] == '/' || !getcwd(cwd, sizeof(cwd))
+				                                      ? xstrdup(optarg)
+				                                      : xasprintf("%s/%s", cwd, optarg));
+			}
 			break;
 		case 'v':
 			printf("burrow version %s\n", BURROW_VERSION);
@@ -398,6 +412,7 @@ int main(int argc, char **argv)
 	free(ctx.root);
 	free(ctx.root_source);
 	free(ctx.runroot);
+	strv_free(ctx.hooks_dirs);
 	free(ctx.runroot_source);
 	cmd_settings_clear(&ctx.settings);
 	return rc;

@@ -12,6 +12,7 @@
 #include "cmd/format.h"
 #include "cmd/runextra.h"
 #include "cmd/runhealth.h"
+#include "cmd/runres.h"
 #include "container/container.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
@@ -83,13 +84,13 @@
 	"      --secret NAME[,type=mount|env,target=T,uid=N,gid=N,mode=M]  a secret, read-only at\n"  \
 	"                           /run/secrets/NAME (or T), or in the variable T (type=env)\n"
 
-const char cmd_create_usage[] =
-    "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE CMD_RUNH_USAGE;
+const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE
+    CMD_RUNH_USAGE CMD_RUNR_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
                              "  -d, --detach             run in the background and print the container's ID\n"
                              "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
                              "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
-                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE;
+                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE;
 
 enum {
 	OPT_ENTRYPOINT = 0x200,
@@ -235,6 +236,7 @@ static void run_args_clear(struct run_args *a)
 	strv_free(a->volumes_from.v);
 	strv_free(a->secrets.v);
 	ctr_sec_opts_clear(&a->o.sec);
+	ctr_res_opts_clear(&a->o.res);
 	strv_free(a->file_env);
 	cmd_pull_clear(&a->pull);
 	free(a->pulled_name);
@@ -352,10 +354,12 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    CMD_PULL_LONGOPTS,
 	    CMD_RUNX_LONGOPTS,
 	    CMD_RUNH_LONGOPTS,
+	    CMD_RUNR_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, run ? "de:h:il:p:Pqtu:v:w:" : "e:h:il:p:Pqtu:v:w:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv,
+	                       run ? "c:de:h:il:m:p:Pqtu:v:w:" : "c:e:h:il:m:p:Pqtu:v:w:", longopts)) != -1) {
 		switch (c) {
 		case 'e':
 			if (!*optarg || *optarg == '=')
@@ -581,9 +585,13 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			c = CMD_RUNX_LABEL;
 			/* fall through */
 		default: {
+			if (c == 'm' || c == 'c')
+				c = c == 'm' ? CMD_RUNR_MEMORY : CMD_RUNR_CPU_SHARES;
 			int x = cmd_runx_option(ctx, c, optarg, &a->x);
 			if (x == 0)
 				x = cmd_runh_option(c, optarg, &a->health);
+			if (x == 0)
+				x = cmd_runr_option(c, optarg, &a->o.res);
 			if (x == 0)
 				x = cmd_pull_option(ctx, c, optarg, &a->pull);
 			if (x <= 0)
@@ -646,6 +654,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		if (cmd_ctrconf_for_run(ctx, &a->conf, &a->o, &err) < 0)
 			return cmd_fail(err);
 	}
+	a->o.hooks_dirs = ctx->hooks_dirs;
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;
 	return 0;

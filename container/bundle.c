@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "container/mount.h"
+#include "container/resources.h"
 #include "container/seccomp.h"
 #include "container/sdnotify.h"
 #include "container/secopts.h"
@@ -164,6 +165,7 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	if (p->group)
 		mount_entry(g, "/etc/group", "bind", p->group, bind_o);
 	ctr_mounts_gen(g, p->mounts, c->read_only && !c->ro_no_tmpfs, false);
+	ctr_devices_gen(g, c->devices);
 	jg_array_close(g);
 
 	jg_key(g, "linux");

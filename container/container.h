@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "container/record.h"
+#include "container/resources.h"
 #include "container/secopts.h"
 #include "lib/err.h"
 #include "lib/proc.h"
@@ -76,6 +77,8 @@ struct ctr_create_opts {
 	int create_image_at;      /* its index of the image */
 	/* --health-*, --no-healthcheck (container/health.h; NULL: none) */
 	const struct ctr_health_opts *health;
+	struct ctr_res_opts res; /* --device, --memory, --cpus ... (container/resources.h) */
+	char **hooks_dirs;       /* burrow --hooks-dir (NULL: the default ones) */
 };
 
 /* --userns's value checked alone (before anything is pulled): host, "",

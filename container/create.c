@@ -3,6 +3,7 @@
 #include "container/container.h"
 #include "container/events.h"
 #include "container/health.h"
+#include "container/hooks.h"
 #include "container/internal.h"
 #include "container/mount.h"
 #include "container/secret.h"
@@ -190,7 +191,8 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	struct ctr_mount_specs sp = mount_specs(o);
 	if (ctr_mounts_check(&sp, NULL, err) < 0)
 		return -1;
-	if (ctr_sec_check(&o->sec, err) < 0 || ctr_secret_uses_check(o->secrets, NULL, err) < 0)
+	if (ctr_sec_check(&o->sec, err) < 0 || ctr_secret_uses_check(o->secrets, NULL, err) < 0 ||
+	    ctr_res_check(&o->res, err) < 0)
 		return -1;
 	if (ctr_userns_check(o, err) < 0)
 		return -1;
@@ -440,6 +442,19 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		goto out;
 	}
 	ctr_sec_to_config(&o->sec, &c);
+	ctr_res_to_config(&o->res, &c);
+	c.hooks_dirs = o->hooks_dirs && o->hooks_dirs[0] ? strv_dup(o->hooks_dirs) : NULL;
+	ctr_hooks_warn_invalid(o->hooks_dirs);
+	ctr_res_default_pids(&c);
+	if (o->res.limits) { /* as podman: even for --memory 0 */
+		const char *why = NULL;
+		cleanup_free char *cg = ctr_cgroup_base(&c, &why);
+		if (!cg)
+			burrow_warn("%s", why);
+	}
+	if (c.device_rules)
+		burrow_warn("--device-cgroup-rule is ignored: no device cgroup applies to a rootless container (its "
+		            "--device nodes are bind mounts)");
 	c.rm = o->rm;
 	c.tty = o->tty;
 	c.interactive = o->interactive;
@@ -489,6 +504,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		ctr_mounts_release(s, c.mounts, c.id, true);
 		goto out;
 	}
+	ctr_config_volumes(&c, sp.image_volumes, o->volumes_from);
 	/* --volumes-from X: X is a dependency, as --network container:X */
 	for (size_t i = 0; o->volumes_from && o->volumes_from[i]; i++) {
 		cleanup_free char *ref = NULL, *mode = NULL, *from = NULL;

@@ -21,9 +21,11 @@
 
 #include "container/attach.h"
 #include "container/events.h"
+#include "container/hooks.h"
 #include "container/internal.h"
 #include "container/monitor_health.h"
 #include "container/monitor_io.h"
+#include "container/resources.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/loop.h"
@@ -356,6 +358,16 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		goto fail;
 	m->run.pid = m->rt->pid;
 	m->run.pid_start = proc_start_time(m->run.pid);
+	if (ctr_res_any(m->c)) { /* limits where a delegated cgroup v2 takes them (else create warned) */
+		const char *why = NULL;
+		cleanup_free char *cg = ctr_cgroup_base(m->c, &why);
+		if (cg && ctr_cgroup_apply(cg, m->c, m->rt->pid, err) < 0)
+			goto fail;
+	}
+	if (ctr_hooks_run_prestart(m->c, m->rt->pid, dir, err) < 0) {
+		*code = 126; /* as podman: the OCI runtime failed */
+		goto fail;
+	}
 	if (ctr_run_save(m->s, m->c->id, &m->run, err) < 0)
 		goto fail;
 	if (ctr_mon_io_start(m, err) < 0)
@@ -382,6 +394,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	}
 	if (ctr_mon_ports_start(m, nsfd, err) < 0)
 		goto fail;
+	ctr_hooks_run_warn(m->c, "poststart", "running", m->rt->pid, dir);
 	long long begin = time_wall_ns();
 	m->run.started_at = begin / 1000000000LL;
 	m->run.started_ns = (int)(begin % 1000000000LL);
@@ -470,6 +483,11 @@ static void container_ended(struct mon *m)
 {
 	int code = rt_exit_code(m->wstatus);
 	ctr_mon_io_drain(m);
+	{ /* before anyone learns of its end */
+		cleanup_free char *bundle = ctr_dir(m->s, m->c->id);
+		ctr_hooks_run_warn(m->c, "poststop", "stopped", 0, bundle);
+		ctr_cgroup_remove(m->c);
+	}
 	write_exit_file(m, code);
 	record_end(m, code, true, true);
 	unlock(m, m->removed);

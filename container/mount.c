@@ -608,6 +608,22 @@ static char *absolute(const char *p)
 	return path_join(cwd, p);
 }
 
+void ctr_config_volumes(struct ctr_config *c, char *const *image_volumes, char *const *volumes_from)
+{
+	for (size_t i = 0; image_volumes && image_volumes[i]; i++)
+		if (!strv_contains(c->volumes, image_volumes[i]))
+			strv_append(&c->volumes, image_volumes[i]);
+	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
+		struct ctr_mount m;
+		if (!ctr_mount_try(c->mounts[i], &m))
+			continue;
+		if (ctr_mount_has(&m, "anon") && !strv_contains(c->volumes, m.destination))
+			strv_append(&c->volumes, m.destination);
+		ctr_mount_clear(&m);
+	}
+	c->volumes_from = volumes_from && volumes_from[0] ? strv_dup(volumes_from) : NULL;
+}
+
 void ctr_mounts_release(struct state_store *s, char *const *mounts, const char *ctr_id, bool remove_anon)
 {
 	for (size_t i = 0; mounts && mounts[i]; i++) {

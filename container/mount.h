@@ -74,6 +74,11 @@ int ctr_mounts_check(const struct ctr_mount_specs *sp, char ***out, struct burro
  * made is undone. */
 int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, const char *ctr_id, char ***out,
                        struct burrow_err **err);
+/* c's Config.Volumes for inspect (c->volumes): the image's volumes
+ * (image_volumes), then the destinations of its anonymous volumes, each
+ * once; and its --volumes-from as typed (c->volumes_from, from
+ * volumes_from). */
+void ctr_config_volumes(struct ctr_config *c, char *const *image_volumes, char *const *volumes_from);
 /* Undoes the volume side of c's mounts: no longer in use by c; with
  * remove_anon its anonymous volumes are removed (unless another
  * container uses them). Warnings only: never fails. */

@@ -138,6 +138,20 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STRV, create_command) /* the command line that made it (podman's CreateCommand) */                \
 	X(I32, create_image_at) /* create_command's index of the image (its options end there) */           \
 	X(STRV, secrets)        /* --secret, stored as container/secret.h says (never the content) */       \
+	X(STRV, devices)        /* --device HOST:CTR:PERM (container/resources.h) */                        \
+	X(STRV, device_rules)   /* --device-cgroup-rule, kept (no device cgroup rootless) */                \
+	X(INT, memory)          /* --memory in bytes (0: none) */                                           \
+	X(INT, memory_swap)     /* --memory-swap in bytes (-1: unlimited, 0: none) */                       \
+	X(INT, mem_reserve)     /* --memory-reservation in bytes */                                         \
+	X(INT, pids_limit)      /* --pids-limit (-1: unlimited, 0: none) */                                 \
+	X(INT, nano_cpus)       /* --cpus times 1e9 */                                                      \
+	X(INT, cpu_shares)      /* --cpu-shares */                                                          \
+	X(INT, cpu_quota)       /* --cpu-quota in microseconds (-1: unlimited) */                           \
+	X(INT, cpu_period)      /* --cpu-period in microseconds */                                          \
+	X(STR, cpuset_cpus)     /* --cpuset-cpus */                                                         \
+	X(STRV, hooks_dirs)     /* --hooks-dir (NULL: the default ones, container/hooks.h) */               \
+	X(STRV, volumes)        /* inspect's Config.Volumes: the image's volumes and the anonymous ones */  \
+	X(STRV, volumes_from)   /* --volumes-from as typed */                                               \
 	CTR_HEALTH_FIELDS(X)
 
 /* The healthcheck (container/health.h): podman's Test (["CMD", ...],

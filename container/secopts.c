@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "container/resources.h"
 #include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
@@ -238,9 +239,9 @@ static bool usable_device(const char *path, const char *name)
 {
 	struct stat st;
 	if (strcmp(name, "console") == 0 || strcmp(name, "ptmx") == 0 || str_has_prefix(name, "tty") ||
-	    lstat(path, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+	    lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
 		return false;
-	return access(path, R_OK) == 0 || access(path, W_OK) == 0;
+	return ctr_device_usable(path);
 }
 
 char **ctr_privileged_devices(void)

@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# OCI hooks (oci-hooks(5)): burrow --hooks-dir, the stages, the when
+# conditions, failures and timeouts.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+	HOOKS=$T/hooks
+	mkdir -p "$HOOKS"
+	# the hook: appends its argument and the state JSON it got on stdin
+	# to the file named first (hooks get only the environment they name)
+	cat >"$T/hook.sh" <<-'EOF'
+		#!/bin/sh
+		out=$1
+		shift
+		{ printf '%s ' "$*"; cat; echo; } >>"$out"
+	EOF
+	chmod +x "$T/hook.sh"
+}
+
+# hook_file NAME STAGES WHEN [ARG]: a hook file in $HOOKS
+hook_file() {
+	cat >"$HOOKS/$1.json" <<-EOF
+		{"version": "1.0.0",
+		 "hook": {"path": "$T/hook.sh", "args": ["hook.sh", "$T/out", "${4:-$1}"]},
+		 "when": $3,
+		 "stages": $2}
+	EOF
+}
+
+# field KEY LINE: the string or number value of "KEY" in a state line
+field() {
+	sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$2"
+}
+
+@test "hooks: prestart, poststart and poststop get the state JSON on stdin; poststop runs after the end" {
+	hook_file all '["prestart", "poststart", "poststop"]' '{"always": true}'
+	run_burrow 0 --hooks-dir "$HOOKS" run --name h busybox sh -c 'echo ran'
+	is "$output" ran
+	run_burrow 0 inspect --format '{{.Id}}' h
+	local id=$output
+	mapfile -t got <"$T/out"
+	is "${#got[@]}" 3 "one line for each stage"
+	is "$(field status "${got[0]}") $(field id "${got[0]}")" "created $id"
+	is "$(field status "${got[1]}") $(field id "${got[1]}")" "running $id"
+	is "$(field status "${got[2]}") $(field id "${got[2]}")" "stopped $id"
+	assert_match "$(field pid "${got[0]}")" '^[0-9]+$'
+	is "$(field pid "${got[0]}")" "$(field pid "${got[1]}")" "the same init"
+	assert_match "$(field bundle "${got[0]}")" "/containers/$id\$"
+	is "${got[0]%% *}" all
+	# the hooks dir is the container's: a later start runs them again
+	rm "$T/out"
+	run_burrow 0 start -a h
+	is "$(wc -l <"$T/out")" 3
+}
+
+@test "hooks: when.commands, when.annotations, when.hasBindMounts and always=false match or not" {
+	hook_file cmd '["prestart"]' '{"commands": ["^/bin/echo$", "sleep"]}'
+	hook_file ann '["prestart"]' '{"annotations": {"^org\\.burrow\\.dept$": "fluid"}}'
+	hook_file bind '["prestart"]' '{"hasBindMounts": true}'
+	hook_file never '["prestart"]' '{"always": false}'
+	hook_file both '["prestart"]' '{"always": true, "commands": ["^true$"]}'
+	run_burrow 0 --hooks-dir "$HOOKS" run --rm busybox /bin/echo hi
+	is "$(cut -d' ' -f1 "$T/out" | tr '\n' ' ')" "cmd "
+	rm "$T/out"
+	run_burrow 0 --hooks-dir "$HOOKS" run --rm --annotation org.burrow.dept=fluid-dynamics busybox true
+	is "$(cut -d' ' -f1 "$T/out" | tr '\n' ' ')" "ann both "
+	rm "$T/out"
+	run_burrow 0 --hooks-dir "$HOOKS" run --rm --annotation org.burrow.other=fluid -v "$T:/mnt" busybox sleep 0
+	is "$(cut -d' ' -f1 "$T/out" | tr '\n' ' ')" "bind cmd "
+	rm "$T/out"
+	# none at all
+	run_burrow 0 --hooks-dir "$HOOKS" run --rm busybox sh -c 'exit 0'
+	[ ! -e "$T/out" ]
+}
+
+@test "hooks: a later --hooks-dir masks a file of the same name; hooks run in file-name order" {
+	hook_file b '["prestart"]' '{"always": true}'
+	hook_file a '["prestart"]' '{"always": true}'
+	mkdir "$T/hooks2"
+	cat >"$T/hooks2/b.json" <<-EOF
+		{"version": "1.0.0", "hook": {"path": "$T/hook.sh", "args": ["hook.sh", "$T/out", "b2"]},
+		 "when": {"always": true}, "stages": ["prestart"]}
+	EOF
+	run_burrow 0 --hooks-dir "$HOOKS" --hooks-dir "$T/hooks2" run --rm busybox true
+	is "$(cut -d' ' -f1 "$T/out" | tr '\n' ' ')" "a b2 "
+}
+
+@test "hooks: a failing prestart hook fails the run (126), a failing poststop is a warning in the monitor's log" {
+	cat >"$T/fail.sh" <<-'EOF'
+		#!/bin/sh
+		exit 3
+	EOF
+	chmod +x "$T/fail.sh"
+	cat >"$HOOKS/fail.json" <<-EOF
+		{"version": "1.0.0", "hook": {"path": "$T/fail.sh"}, "when": {"commands": ["^true$"]}, "stages": ["prestart"]}
+	EOF
+	run_burrow 126 --hooks-dir "$HOOKS" run --name f busybox true
+	assert_match "$output" "prestart: hook '$T/fail.sh' \\($HOOKS/fail.json\\) failed: it exited with 3"
+	cat >"$HOOKS/fail.json" <<-EOF
+		{"version": "1.0.0", "hook": {"path": "$T/fail.sh"}, "when": {"always": true}, "stages": ["poststop"]}
+	EOF
+	run_burrow 0 --hooks-dir "$HOOKS" run --name p busybox echo hello
+	is "$output" hello
+	# the monitor's warnings go to its log (it has no terminal)
+	run_burrow 0 inspect --format '{{.Id}}' p
+	run cat "$XDG_DATA_HOME/burrow/containers/$output/monitor.log"
+	assert_match "$output" "poststop: hook '$T/fail.sh' \\($HOOKS/fail.json\\) failed: it exited with 3"
+}
+
+@test "hooks: a hook's timeout is enforced" {
+	cat >"$T/slow.sh" <<-'EOF'
+		#!/bin/sh
+		exec sleep 29.5
+	EOF
+	chmod +x "$T/slow.sh"
+	cat >"$HOOKS/slow.json" <<-EOF
+		{"version": "1.0.0", "hook": {"path": "$T/slow.sh", "timeout": 1}, "when": {"always": true}, "stages": ["prestart"]}
+	EOF
+	run_burrow 126 --hooks-dir "$HOOKS" run --rm busybox true
+	assert_match "$output" "prestart: hook '$T/slow.sh' \\($HOOKS/slow.json\\) timed out after 1 s"
+	# the hook was killed: no sleep of it left
+	run pgrep -f "sleep 29.5" -u "$(id -u)"
+	assert_no_match "$output" "[0-9]"
+}
+
+@test "hooks: an invalid hook file is skipped with a warning naming it" {
+	echo '{"version": "1.0.0", "hook": {"path": "rel"}, "when": {"always": true}, "stages": ["prestart"]}' >"$HOOKS/rel.json"
+	echo 'not json' >"$HOOKS/broken.json"
+	echo '{"version": "1.0.0", "hook": {"path": "/bin/true"}, "when": {"always": true}, "stages": ["precreate"]}' >"$HOOKS/pre.json"
+	echo '{"version": "2.0.0", "hook": {"path": "/bin/true"}, "when": {"always": true}, "stages": ["prestart"]}' >"$HOOKS/v2.json"
+	hook_file ok '["prestart"]' '{"always": true}'
+	echo 'not a hook file' >"$HOOKS/README"
+	run_burrow 0 --hooks-dir "$HOOKS" run --rm busybox echo hi
+	assert_match "$output" "skipping the hook file '$HOOKS/rel.json': hook.path: an absolute path is required"
+	assert_match "$output" "skipping the hook file '$HOOKS/broken.json'"
+	assert_match "$output" "skipping the hook file '$HOOKS/pre.json': stages: unknown or unsupported stage 'precreate'"
+	assert_match "$output" "skipping the hook file '$HOOKS/v2.json': unknown version '2.0.0'"
+	assert_no_match "$output" README
+	is "${lines[-1]}" hi
+	is "$(cut -d' ' -f1 "$T/out")" ok
+}
