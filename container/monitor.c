@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/loop.h"
+#include "lib/memtrim.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
@@ -410,6 +410,7 @@ static void on_restart(struct loop *l, struct loop_timer *t, void *data)
 		return;
 	}
 	burrow_debug("container '%s' restarted (%u)", str_quote(m->c->name), m->c->restart_count);
+	mem_trim();
 }
 
 static void after_end(struct mon *m)
@@ -554,8 +555,9 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	if (start_container(&m, &code, &err) < 0)
 		goto fail;
 	report_started(&m);
-	/* what the starting command left in the heap is not ours to keep */
-	malloc_trim(0);
+	/* what the starting command left in the heap, and the pages of code
+	 * the set-up ran, are not ours to keep */
+	mem_trim();
 	if (loop_run(m.loop, &err) < 0) {
 		/* cannot watch it any more: end it rather than leave it unwatched */
 		burrow_warn("container '%s': %s; killing it", str_quote(m.c->name), err->msg);

@@ -177,7 +177,9 @@ if want rss; then
 	# what an idle detached container costs beside itself: its monitor (and
 	# the keeper, shared by all); podman's conmon, slirp4netns and its
 	# rootless pause process
-	rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+	# read once it idles (a monitor gives back its set-up's pages after
+	# it reported the start)
+	rss() { sleep 0.5; awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 	mon_of() { cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/containers/$1/monitor.pid"; }
 	printf '\n%-44s %10s\n' "idle detached container (RSS)" "kB"
 	id=$("$B" run -d --network none busybox sleep 600)
