@@ -34,7 +34,10 @@ command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (Debian p
 B="$top/burrow"
 # BENCH_TMPDIR=/dev/shm keeps the figures steady on a disk that is slow to
 # create files soon after many were deleted (e.g. ext4 without a journal)
-work=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/burrow-bench-run.XXXXXX")
+# a short name: podman's slirp4netns makes its API socket in
+# $XDG_RUNTIME_DIR/libpod/tmp/<64 hex digits>.net, and a socket's path has
+# at most 107 bytes
+work=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/bb.XXXXXX")
 export XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config XDG_RUNTIME_DIR=$work/run
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
@@ -269,7 +272,7 @@ if want cp; then
 fi
 # published ports, each port handler, against host loopback and podman's
 if want net; then
-	"$top/tools/bench-net.sh" "$top/build/tests/helpers" "$work" "${podman_ok:+localhost/burrow-bench-busybox}"
+	BENCH_BURROW=$B "$top/tools/bench-net.sh" "$top/build/tests/helpers" "$work" "${podman_ok:+localhost/burrow-bench-busybox}"
 fi
 if [ -n "$podman_ok" ]; then
 	ids=$($P ps -aq --filter label=burrow-bench=1 2>/dev/null || true)
