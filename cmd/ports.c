@@ -1,6 +1,7 @@
 /* Published ports as the CLI shows them (cmd/ports.h). */
 #include "cmd/ports.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +28,38 @@ static const char *proto_text(enum netns_proto p)
 	return p == NETNS_UDP ? "udp" : "tcp";
 }
 
+/* Whether b continues a: the same address and protocol, the next host
+ * port (both chosen, or both not yet) and the next container port. */
+static bool continues(const struct netns_port *a, const struct netns_port *b)
+{
+	return a->proto == b->proto && strcmp(a->host_ip, b->host_ip) == 0 && !a->host_port == !b->host_port &&
+	       (!a->host_port || a->host_port + a->range == b->host_port) && a->ctr_port + a->range == b->ctr_port &&
+	       a->range + b->range <= UINT16_MAX;
+}
+
 char *cmd_ports_text(const struct netns_ports *ps)
 {
+	/* consecutive ports shown as one range, as podman's ps
+	 * (-p 8000:80 -p 8001:81: 0.0.0.0:8000-8001->80-81/tcp) */
+	size_t n = ps->n;
+	cleanup_free struct netns_port *v = xcalloc(n + 1, sizeof(*v));
+	if (n)
+		memcpy(v, ps->v, n * sizeof(*v));
+	for (bool merged = true; merged;) {
+		merged = false;
+		for (size_t i = 0; i < n && !merged; i++)
+			for (size_t j = 0; j < n && !merged; j++) {
+				if (i == j || !continues(&v[i], &v[j]))
+					continue;
+				v[i].range += v[j].range;
+				memmove(&v[j], &v[j + 1], (n - j - 1) * sizeof(*v));
+				n--;
+				merged = true;
+			}
+	}
 	char *out = xstrdup("");
-	for (size_t i = 0; i < ps->n; i++) {
-		cleanup_free char *one = netns_port_display(&ps->v[i]);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *one = netns_port_display(&v[i]);
 		char *next = xasprintf("%s%s%s", out, i ? ", " : "", one);
 		free(out);
 		out = next;

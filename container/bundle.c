@@ -199,6 +199,14 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	}
 	jg_key_strv(g, "maskedPaths", masked);
 	jg_key_strv(g, "readonlyPaths", readonly);
+	if (!p->host_network && !p->netns_path) {
+		/* its own network: ping (ICMP datagram sockets) for its root
+		 * group without CAP_NET_RAW, as podman's default_sysctls */
+		jg_key(g, "sysctl");
+		jg_map_open(g);
+		jg_key_str(g, "net.ipv4.ping_group_range", "0 0");
+		jg_map_close(g);
+	}
 	ctr_runopts_gen_linux(g, c);
 	if (c->privileged) {
 		cleanup_strv char **devs = ctr_privileged_devices();
@@ -221,12 +229,11 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	return json_gen_finish(g);
 }
 
-char *ctr_gen_hosts(const char *hostname, const char *name, bool slirp)
+char *ctr_gen_hosts(const char *hostname, const char *name, const char *addr, const char *gateway)
 {
-	cleanup_free char *extra =
-	    slirp ? xasprintf("10.0.2.100\t%s %s\n10.0.2.2\thost.containers.internal host.docker.internal\n", hostname,
-	                      name)
-	          : xasprintf("127.0.1.1\t%s %s\n", hostname, name);
+	cleanup_free char *extra = addr ? xasprintf("%s\t%s %s\n%s\thost.containers.internal host.docker.internal\n",
+	                                            addr, hostname, name, gateway)
+	                                : xasprintf("127.0.1.1\t%s %s\n", hostname, name);
 	return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
 	                 "::1\tlocalhost ip6-localhost ip6-loopback\n"
 	                 "%s",

@@ -35,8 +35,10 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 /* /etc/hosts, /etc/resolv.conf, /etc/hostname and /run/.containerenv
  * contents. dns is the resolver the container uses ("10.0.2.3"), NULL to
  * copy the host's name servers (host network); host_resolv is the host's
- * resolv.conf text (search and options lines are kept). */
-char *ctr_gen_hosts(const char *hostname, const char *name, bool slirp);
+ * resolv.conf text (search and options lines are kept). In /etc/hosts
+ * the hostname and name are the container's address addr (slirp's .100,
+ * host.containers.internal its gateway), or 127.0.1.1 when addr is NULL. */
+char *ctr_gen_hosts(const char *hostname, const char *name, const char *addr, const char *gateway);
 char *ctr_gen_resolv_conf(const char *dns, const char *host_resolv);
 char *ctr_gen_containerenv(const struct ctr_config *c);
 

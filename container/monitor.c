@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +28,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/loop.h"
+#include "lib/memtrim.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
@@ -458,6 +458,7 @@ static void on_restart(struct loop *l, struct loop_timer *t, void *data)
 	}
 	ctr_event(m->s, m->c, "restart");
 	burrow_debug("container '%s' restarted (%u)", str_quote(m->c->name), m->c->restart_count);
+	mem_trim();
 }
 
 static void after_end(struct mon *m)
@@ -611,8 +612,9 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 		goto fail;
 	ctr_mon_sdnotify_started(&m);
 	report_started(&m);
-	/* what the starting command left in the heap is not ours to keep */
-	malloc_trim(0);
+	/* what the starting command left in the heap, and the pages of code
+	 * the set-up ran, are not ours to keep */
+	mem_trim();
 	if (loop_run(m.loop, &err) < 0) {
 		/* cannot watch it any more: end it rather than leave it unwatched */
 		burrow_warn("container '%s': %s; killing it", str_quote(m.c->name), err->msg);

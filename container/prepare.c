@@ -33,7 +33,8 @@ static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *n
 	 * unless that is slirp) */
 	const char *dns = ncfg->mode == NETNS_CONTAINER ? (ncfg->dns[0] ? ncfg->dns : NULL) : netns_dns_server(ncfg);
 	bool slirp = ncfg->mode == NETNS_SLIRP || (dns && ncfg->mode == NETNS_CONTAINER);
-	cleanup_free char *base_hosts = ctr_gen_hosts(c->hostname, c->name, slirp);
+	cleanup_free char *base_hosts =
+	    ctr_gen_hosts(c->hostname, c->name, slirp ? ncfg->addr : NULL, slirp ? ncfg->gateway : NULL);
 	cleanup_free char *added = ctr_hosts_added(c->add_hosts, slirp ? ncfg->gateway : "127.0.0.1");
 	cleanup_free char *hosts = xasprintf("%s%s", base_hosts, added);
 	cleanup_free char *base_resolv = ctr_gen_resolv_conf(dns, host_resolv);

@@ -2,7 +2,7 @@
 # The network cases of make bench (tools/bench.sh runs this): published
 # ports through burrow's forwarding engine, driven by
 # tests/helpers/slirp-drive as the monitor drives it, with each port
-# handler; side by side with host loopback (the floor) and, where rootless
+# handler, and through `burrow run -p` (BENCH_BURROW names the binary); side by side with host loopback (the floor) and, where rootless
 # podman runs, podman's rootlessport and slirp4netns port handlers; and
 # outbound throughput to the host's own non-loopback address.
 #
@@ -127,6 +127,46 @@ burrow_case splice slirp
 burrow_case plain slirp --no-keep-addresses
 burrow_case slirp slirp:port_handler=slirp
 
+# run NAME NETWORK: the same through `burrow run -d -p` (the engine in the
+# container's monitor), iperf3 and netbench from the host's /usr
+# (read-only) in the busybox image bench.sh imported
+run_case() {
+	local name=$1 net=$2 B=${BENCH_BURROW:-}
+	[ -n "$B" ] || return
+	local mounts=(-v /usr:/usr:ro -v /usr/lib:/lib:ro -v /usr/lib64:/lib64:ro -v "$helpers:/nb:ro")
+	local c
+	c=$("$B" run -d --network "$net" -p 127.0.0.1::5201 -p 127.0.0.1::7000 "${mounts[@]}" busybox \
+		sh -c '/usr/bin/iperf3 -s -p 5201 >/dev/null 2>&1 & exec /nb/netbench serve 7000 600' 2>"$work/run.$name.log") || {
+		echo "bench-net: burrow run $name did not start: $(tail -1 "$work/run.$name.log")" >&2
+		return
+	}
+	local ip np
+	ip=$("$B" port "$c" 5201/tcp | sed 's/.*://')
+	np=$("$B" port "$c" 7000/tcp | sed 's/.*://')
+	if [ -z "$ip" ] || ! wait_port "$ip" || ! wait_port "$np"; then
+		echo "bench-net: burrow run $name did not start" >&2
+		"$B" rm -f -t 0 "$c" >/dev/null 2>&1
+		return
+	fi
+	res[$name,h2c]=$(gbits 127.0.0.1 "$ip")
+	res[$name,c2h]=$(gbits 127.0.0.1 "$ip" -R)
+	res[$name,rtt]=$(rtt 127.0.0.1 "$np")
+	res[$name,conn]=$(conns 127.0.0.1 "$np")
+	res[$name,rss]=$(rss_mib "$(cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/containers/$c/monitor.pid")")
+	"$B" rm -f -t 0 "$c" >/dev/null 2>&1
+	if [ -n "$hostip" ]; then
+		local r=() k out
+		for k in $(seq "$runs"); do
+			sleep 0.5
+			out=$("$B" run --rm --network "$net" "${mounts[@]}" busybox /usr/bin/iperf3 -c "$hostip" -p "$oport" -t "$secs" -J 2>/dev/null)
+			r+=("$(python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9)' <<<"$out" 2>/dev/null)")
+		done
+		res[$name,out]=$(median "${r[@]}")
+	fi
+}
+run_case run-splice slirp
+run_case run-slirp slirp:port_handler=slirp
+
 # podman NAME NETWORK: the same in a container, iperf3 and netbench from
 # the host's /usr (read-only)
 podman_case() {
@@ -173,18 +213,19 @@ podman_case() {
 podman_case rootlessport slirp4netns
 podman_case slirp4netns slirp4netns:port_handler=slirp4netns
 
-cols=(splice plain slirp floor rootlessport slirp4netns)
+cols=(splice plain slirp run-splice run-slirp floor rootlessport slirp4netns)
+fmt='%-34s %8s %8s %8s %8s %8s %9s %13s %12s\n'
 echo
-printf '%-34s %10s %10s %10s %10s %13s %12s\n' "network (median of $runs)" "burrow" "burrow" "burrow" "loopback" "podman" "podman"
-printf '%-34s %10s %10s %10s %10s %13s %12s\n' "" "splice" "splice," "slirp" "(floor)" "rootlessport" "slirp4netns"
-printf '%-34s %10s %10s %10s %10s %13s %12s\n' "" "" "no addr" "" "" "" ""
+printf "$fmt" "network (median of $runs)" "burrow" "burrow" "burrow" "burrow" "burrow" "loopback" "podman" "podman"
+printf "$fmt" "" "splice" "splice," "slirp" "run -p" "run -p" "(floor)" "rootlessport" "slirp4netns"
+printf "$fmt" "" "" "no addr" "" "splice" "slirp" "" "" ""
 line() { # label key
 	local c v out=()
 	for c in "${cols[@]}"; do
 		v=${res[$c,$2]:-}
 		out+=("${v:--}")
 	done
-	printf '%-34s %10s %10s %10s %10s %13s %12s\n' "$1" "${out[@]}"
+	printf "$fmt" "$1" "${out[@]}"
 }
 line "host -> container (Gbit/s)" h2c
 line "container -> host (Gbit/s)" c2h

@@ -34,7 +34,10 @@ command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (Debian p
 B="$top/burrow"
 # BENCH_TMPDIR=/dev/shm keeps the figures steady on a disk that is slow to
 # create files soon after many were deleted (e.g. ext4 without a journal)
-work=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/burrow-bench-run.XXXXXX")
+# a short name: podman's slirp4netns makes its API socket in
+# $XDG_RUNTIME_DIR/libpod/tmp/<64 hex digits>.net, and a socket's path has
+# at most 107 bytes
+work=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/bb.XXXXXX")
 export XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config XDG_RUNTIME_DIR=$work/run
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
@@ -189,7 +192,9 @@ if want rss; then
 	# what an idle detached container costs beside itself: its monitor (and
 	# the keeper, shared by all); podman's conmon, slirp4netns and its
 	# rootless pause process
-	rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+	# read once it idles (a monitor gives back its set-up's pages after
+	# it reported the start)
+	rss() { sleep 0.5; awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 	mon_of() { cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/containers/$1/monitor.pid"; }
 	printf '\n%-44s %10s\n' "idle detached container (RSS)" "kB"
 	id=$("$B" run -d --network none busybox sleep 600)
@@ -326,7 +331,7 @@ if want events; then
 fi
 # published ports, each port handler, against host loopback and podman's
 if want net; then
-	"$top/tools/bench-net.sh" "$top/build/tests/helpers" "$work" "${podman_ok:+localhost/burrow-bench-busybox}"
+	BENCH_BURROW=$B "$top/tools/bench-net.sh" "$top/build/tests/helpers" "$work" "${podman_ok:+localhost/burrow-bench-busybox}"
 fi
 if [ -n "$podman_ok" ]; then
 	ids=$($P ps -aq --filter label=burrow-bench=1 2>/dev/null || true)

@@ -701,13 +701,20 @@ static void test_resolv_conf(void **state)
 static void test_hosts(void **state)
 {
 	(void)state;
-	char *h = ctr_gen_hosts("abc", "web", true);
+	char *h = ctr_gen_hosts("abc", "web", "10.0.2.100", "10.0.2.2");
 	assert_non_null(strstr(h, "127.0.0.1\tlocalhost"));
 	assert_non_null(strstr(h, "10.0.2.100\tabc web\n"));
-	assert_non_null(strstr(h, "host.containers.internal"));
+	assert_non_null(strstr(h, "10.0.2.2\thost.containers.internal"));
 	free(h);
-	h = ctr_gen_hosts("abc", "web", false);
+	/* slirp:cidr= moves both */
+	h = ctr_gen_hosts("abc", "web", "10.0.3.100", "10.0.3.2");
+	assert_non_null(strstr(h, "10.0.3.100\tabc web\n"));
+	assert_non_null(strstr(h, "10.0.3.2\thost.containers.internal"));
+	assert_null(strstr(h, "10.0.2."));
+	free(h);
+	h = ctr_gen_hosts("abc", "web", NULL, NULL);
 	assert_null(strstr(h, "10.0.2.100"));
+	assert_non_null(strstr(h, "127.0.1.1\tabc web\n"));
 	free(h);
 }
 

@@ -22,6 +22,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/memtrim.h"
 #include "lib/quote.h"
 #include "lib/sock.h"
 #include "lib/strv.h"
@@ -476,22 +477,39 @@ static void test_strv_env_dedup(void **state)
 	strv_free(b.v);
 }
 
+/* Only read-only file mappings are dropped; what the process then runs
+ * and reads (relocated pointers in read-only data included) still works. */
+static const char *const words[] = {"one", "two", "three"};
+
+static void test_mem_trim(void **state)
+{
+	(void)state;
+	uintptr_t s = 0, e = 0;
+	assert_true(
+	    mem_smaps_droppable("55cd4af30000-55cd4afc0000 r-xp 00013000 fe:00 11108796   /usr/bin/burrow", &s, &e));
+	assert_true(s == 0x55cd4af30000 && e == 0x55cd4afc0000);
+	assert_true(mem_smaps_droppable("7f00-8f00 r--p 00000000 08:01 42 /lib/libc.so.6", &s, &e));
+	assert_false(mem_smaps_droppable("7f00-8f00 rw-p 00000000 08:01 42 /lib/libc.so.6", &s, &e));
+	assert_false(mem_smaps_droppable("7f00-8f00 rw-p 00000000 00:00 0 [heap]", &s, &e));
+	assert_false(mem_smaps_droppable("7f00-8f00 r-xp 00000000 00:00 0 [vdso]", &s, &e));
+	assert_false(mem_smaps_droppable("7f00-8f00 r--p 00000000 00:00 0 ", &s, &e));
+	assert_false(mem_smaps_droppable("Rss:                 436 kB", &s, &e));
+	mem_trim();
+	mem_trim();
+	cleanup_free char *t = xasprintf("%s %s %s", words[0], words[1], words[2]);
+	assert_string_equal(t, "one two three");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_conf_ok),
-	    cmocka_unit_test(test_conf_errors),
-	    cmocka_unit_test(test_conf_user_path),
-	    cmocka_unit_test(test_strv),
-	    cmocka_unit_test(test_json_get_next),
-	    cmocka_unit_test(test_strv_builder),
-	    cmocka_unit_test(test_strv_env_dedup),
-	    cmocka_unit_test(test_quote),
-	    cmocka_unit_test(test_rm_rf_deep),
-	    cmocka_unit_test(test_rm_rf_moved),
-	    cmocka_unit_test(test_log_sink),
-	    cmocka_unit_test(test_log_over_socket),
-	    cmocka_unit_test(test_write_atomic_planted),
+	    cmocka_unit_test(test_conf_ok),         cmocka_unit_test(test_conf_errors),
+	    cmocka_unit_test(test_conf_user_path),  cmocka_unit_test(test_strv),
+	    cmocka_unit_test(test_json_get_next),   cmocka_unit_test(test_mem_trim),
+	    cmocka_unit_test(test_strv_builder),    cmocka_unit_test(test_strv_env_dedup),
+	    cmocka_unit_test(test_quote),           cmocka_unit_test(test_rm_rf_deep),
+	    cmocka_unit_test(test_rm_rf_moved),     cmocka_unit_test(test_log_sink),
+	    cmocka_unit_test(test_log_over_socket), cmocka_unit_test(test_write_atomic_planted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
-/* Unit tests: ps's --filter and --sort (cmd/psfilter.c) and the inspect
- * JSON of a container (cmd/inspect.c). */
+/* Unit tests: ps's --filter and --sort (cmd/psfilter.c), its PORTS
+ * (cmd/ports.c) and the inspect JSON of a container (cmd/inspect.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/ctrjson.h"
+#include "cmd/ports.h"
 #include "cmd/psfilter.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
@@ -194,13 +195,50 @@ static void test_inspect_json(void **state)
 	yajl_tree_free(j);
 }
 
+/* ps's PORTS of -p specs as bound (every host port chosen) */
+static char *ports_text(const char *const *specs)
+{
+	struct netns_ports ps = {0};
+	struct burrow_err *err = NULL;
+	for (size_t i = 0; specs[i]; i++)
+		assert_int_equal(netns_ports_add(&ps, specs[i], &err), 0);
+	char *t = cmd_ports_text(&ps);
+	netns_ports_clear(&ps);
+	return t;
+}
+#define PORTS(...) ports_text((const char *const[]){__VA_ARGS__, NULL})
+
+static void test_ports_text(void **state)
+{
+	(void)state;
+	struct {
+		char *got;
+		const char *want;
+	} cases[] = {
+	    {PORTS("8000:80", "8001:81", "8002:82"), "0.0.0.0:8000-8002->80-82/tcp"},
+	    /* in any order; a range continued by a single port */
+	    {PORTS("8002:82", "8000:80", "8001:81"), "0.0.0.0:8000-8002->80-82/tcp"},
+	    {PORTS("8000-8001:80-81", "8002:82"), "0.0.0.0:8000-8002->80-82/tcp"},
+	    /* not merged: another address, protocol, a gap on either side */
+	    {PORTS("127.0.0.1:8000:80", "8001:81"), "127.0.0.1:8000->80/tcp, 0.0.0.0:8001->81/tcp"},
+	    {PORTS("8000:80", "8001:81/udp"), "0.0.0.0:8000->80/tcp, 0.0.0.0:8001->81/udp"},
+	    {PORTS("8000:80", "8002:81"), "0.0.0.0:8000->80/tcp, 0.0.0.0:8002->81/tcp"},
+	    {PORTS("8000:80", "8001:82"), "0.0.0.0:8000->80/tcp, 0.0.0.0:8001->82/tcp"},
+	    /* as configured, no host port chosen yet */
+	    {PORTS("80", "81"), "80-81/tcp"},
+	    {PORTS("[::1]:9000:90/udp", "[::1]:9001:91/udp"), "[::1]:9000-9001->90-91/udp"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_string_equal(cases[i].got, cases[i].want);
+		free(cases[i].got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_filter_match),
-	    cmocka_unit_test(test_filter_errors),
-	    cmocka_unit_test(test_sort),
-	    cmocka_unit_test(test_inspect_json),
+	    cmocka_unit_test(test_filter_match), cmocka_unit_test(test_filter_errors), cmocka_unit_test(test_sort),
+	    cmocka_unit_test(test_inspect_json), cmocka_unit_test(test_ports_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
