@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "container/events.h"
 #include "container/internal.h"
 #include "container/monitor_io.h"
 #include "lib/cleanup.h"
@@ -209,6 +210,10 @@ static void act(struct mon *m, const char *action)
 void ctr_mon_health_changed(struct mon *m, enum ctr_health_status status)
 {
 	burrow_debug("container '%s': health %s", str_quote(m->c->name), ctr_health_status_name(status));
+	if (status != CTR_HEALTH_STARTING)
+		ctr_event_health(m->s, m->c, ctr_health_status_name(status));
+	if (status == CTR_HEALTH_HEALTHY)
+		ctr_mon_sdnotify_ready(m); /* --sdnotify=healthy */
 }
 
 static void startup_result(struct mon *m, int code)
