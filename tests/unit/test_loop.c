@@ -257,9 +257,11 @@ static void test_timer_periodic_and_stop(void **state)
 	loop_timer_arm(tp, t0 + 10, 10);
 	loop_timer_arm(ts, t0 + 55, 0);
 	assert_int_equal(loop_run(l, NULL), 0);
-	/* P at 10, 20, 30, 40, 50, then S stops the loop */
+	/* P at 10, 20, 30, 40, 50, then S stops the loop; a descheduled
+	 * process sees fewer P (a late periodic timer fires once, not once
+	 * per missed period), never more */
 	assert_true(now_ms() - t0 >= 55);
-	assert_true(ntrace >= 3 && ntrace <= 6);
+	assert_true(ntrace >= 2 && ntrace <= 6);
 	assert_int_equal(trace[ntrace - 1], 'S');
 	for (size_t i = 0; i + 1 < ntrace; i++)
 		assert_int_equal(trace[i], 'P');
