@@ -97,6 +97,24 @@ READY=1
 --" "nothing from the ignored container"
 }
 
+@test "sdnotify: healthy mode sends MAINPID once it runs, READY=1 at its first healthy check" {
+	NOTIFY_SOCKET=$SD/notify.sock run_burrow 0 run -d --name h --sdnotify=healthy \
+		--health-cmd 'test -e /tmp/ok' --health-interval 1s sdn sleep 600
+	local mpid
+	mpid=$(monitor_pid h)
+	wait_log "MAINPID=$mpid"
+	# unhealthy (no /tmp/ok yet): no READY
+	sleep 2
+	is "$(cat "$SD/log")" "MAINPID=$mpid
+--" "MAINPID alone while it is not healthy"
+	run_burrow 0 exec h touch /tmp/ok
+	wait_log "READY=1"
+	is "$(cat "$SD/log")" "MAINPID=$mpid
+--
+READY=1
+--"
+}
+
 @test "sdnotify: without NOTIFY_SOCKET nothing changes; a bad mode is refused" {
 	run_burrow 0 run --rm sdn sh -c 'echo "[$NOTIFY_SOCKET]"; ls /run/notify 2>&1 || true'
 	assert_match "$output" '^\[\]'
