@@ -49,7 +49,10 @@ PKG_LIBS := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/nu
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -I. -D_GNU_SOURCE -DBURROW_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 # DEV_LDFLAGS=-Wl,--unresolved-symbols=ignore-all links while other modules are being written (never in CI)
-LDLIBS := $(PKG_LIBS) $(EXTRA_LDFLAGS) $(DEV_LDFLAGS)
+# -z now: every symbol bound at start, so a long-lived monitor does not
+# touch the dynamic linker and the libraries' symbol tables again (their
+# pages stay out of its RSS after mem_trim)
+LDLIBS := $(PKG_LIBS) -Wl,-z,now $(EXTRA_LDFLAGS) $(DEV_LDFLAGS)
 
 LIB_DIRS := lib state userns netns overlay image runtime container
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))

@@ -1,5 +1,6 @@
 #include "container/bundle.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,40 @@ static void ctr_idmap_gen(yajl_gen g, const char *map)
 	jg_array_open(g);
 	userns_map_each(map, idmap_entry, g);
 	jg_array_close(g);
+}
+
+struct own_group {
+	unsigned long gid; /* the container's group that is burrow's 0 */
+	bool found, first_set;
+	unsigned long first;
+};
+
+static void own_group_entry(unsigned long ctr, unsigned long host, unsigned long size, void *data)
+{
+	struct own_group *o = data;
+	if (!size)
+		return;
+	if (!o->first_set) {
+		o->first = ctr;
+		o->first_set = true;
+	}
+	if (!o->found && host == 0) {
+		o->gid = ctr;
+		o->found = true;
+	}
+}
+
+char *ctr_ping_group_range(const char *gid_map)
+{
+	/* the kernel compares the range's ends as host groups: one group,
+	 * yours, which every map keeps in order */
+	struct own_group o = {0};
+	if (gid_map)
+		userns_map_each(gid_map, own_group_entry, &o);
+	unsigned long g = o.found ? o.gid : o.first_set ? o.first : 0;
+	if (g > INT_MAX)
+		g = 0;
+	return xasprintf("%lu %lu", g, g);
 }
 
 char **ctr_init_args(const struct ctr_config *c)
@@ -199,15 +234,11 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	}
 	jg_key_strv(g, "maskedPaths", masked);
 	jg_key_strv(g, "readonlyPaths", readonly);
-	if (!p->host_network && !p->netns_path) {
-		/* its own network: ping (ICMP datagram sockets) for its root
-		 * group without CAP_NET_RAW, as podman's default_sysctls */
-		jg_key(g, "sysctl");
-		jg_map_open(g);
-		jg_key_str(g, "net.ipv4.ping_group_range", "0 0");
-		jg_map_close(g);
-	}
-	ctr_runopts_gen_linux(g, c);
+	/* its own network: ping (ICMP datagram sockets) without CAP_NET_RAW,
+	 * as podman's default_sysctls */
+	cleanup_free char *ping_range =
+	    !p->host_network && !p->netns_path ? ctr_ping_group_range(c->uid_map ? c->gid_map : NULL) : NULL;
+	ctr_runopts_gen_linux(g, c, ping_range);
 	if (c->privileged) {
 		cleanup_strv char **devs = ctr_privileged_devices();
 		jg_key(g, "devices");

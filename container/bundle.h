@@ -38,6 +38,13 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
  * resolv.conf text (search and options lines are kept). In /etc/hosts
  * the hostname and name are the container's address addr (slirp's .100,
  * host.containers.internal its gateway), or 127.0.1.1 when addr is NULL. */
+/* net.ipv4.ping_group_range for a container with its own network: your
+ * own group as the container sees it (burrow's group 0: "0 0", its root
+ * group, as podman's default; with a user namespace of its own, gid_map
+ * CTR:HOST:SIZE,..., the group keep-id maps to you). One group: the
+ * kernel compares the ends as host groups, and maps need not keep order.
+ * Caller frees. */
+char *ctr_ping_group_range(const char *gid_map);
 char *ctr_gen_hosts(const char *hostname, const char *name, const char *addr, const char *gateway);
 char *ctr_gen_resolv_conf(const char *dns, const char *host_resolv);
 char *ctr_gen_containerenv(const struct ctr_config *c);

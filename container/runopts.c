@@ -198,13 +198,19 @@ void ctr_runopts_gen_process(yajl_gen g, const struct ctr_config *c)
 	jg_array_close(g);
 }
 
-void ctr_runopts_gen_linux(yajl_gen g, const struct ctr_config *c)
+void ctr_runopts_gen_linux(yajl_gen g, const struct ctr_config *c, const char *ping_range)
 {
-	if (!c->sysctls || !c->sysctls[0])
+	static const char ping_key[] = "net.ipv4.ping_group_range=";
+	for (size_t i = 0; ping_range && c->sysctls && c->sysctls[i]; i++)
+		if (strncmp(c->sysctls[i], ping_key, sizeof(ping_key) - 1) == 0)
+			ping_range = NULL; /* the user's */
+	if ((!c->sysctls || !c->sysctls[0]) && !ping_range)
 		return;
 	jg_key(g, "sysctl");
 	jg_map_open(g);
-	for (size_t i = 0; c->sysctls[i]; i++) {
+	if (ping_range)
+		jg_key_str(g, "net.ipv4.ping_group_range", ping_range);
+	for (size_t i = 0; c->sysctls && c->sysctls[i]; i++) {
 		cleanup_free char *key = xstrdup(c->sysctls[i]);
 		char *eq = strchr(key, '=');
 		if (!eq)

@@ -58,7 +58,9 @@ int ctr_tz_parse(const char *spec, char **out, struct burrow_err **err);
  * process.user.umask (inside process, after the user's IDs), or
  * linux.sysctl. */
 void ctr_runopts_gen_process(yajl_gen g, const struct ctr_config *c);
-void ctr_runopts_gen_linux(yajl_gen g, const struct ctr_config *c);
+/* ping_range: net.ipv4.ping_group_range unless --sysctl sets it (NULL:
+ * none, a network not its own). */
+void ctr_runopts_gen_linux(yajl_gen g, const struct ctr_config *c, const char *ping_range);
 
 /* The container's capabilities: its bounding set (podman's default set,
  * plus cap_add, less cap_drop; every capability this kernel knows when

@@ -20,6 +20,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "netns/netns.h"
 #include "overlay/overlay.h"
 #include "userns/userns.h"
 
@@ -94,7 +95,22 @@ static int parse_mode(const struct ctr_create_opts *o, struct parsed *p, struct 
 int ctr_userns_check(const struct ctr_create_opts *o, struct burrow_err **err)
 {
 	struct parsed p;
-	return parse_mode(o, &p, err);
+	if (parse_mode(o, &p, err) < 0)
+		return -1;
+	/* a user namespace of its own has no say over a network namespace
+	 * burrow's (or another container's) owns: setns would fail at start */
+	const struct netns_cfg *n = o->network;
+	if (p.mode != MODE_HOST && n && (n->mode == NETNS_CONTAINER || n->mode == NETNS_NS)) {
+		burrow_error_status(
+		    err, EINVAL,
+		    "--network %s:%s cannot go with %s%s: the container's own user namespace cannot "
+		    "join a network namespace it does not own",
+		    n->mode == NETNS_CONTAINER ? "container" : "ns", n->target,
+		    p.mode == MODE_MAP ? "--uidmap/--gidmap" : "--userns=", p.mode == MODE_MAP ? "" : o->userns);
+		return burrow_error_hint(err, "leave --userns out here (the container whose network it joins may "
+		                              "have --userns=keep-id)");
+	}
+	return 0;
 }
 
 /* A mode that needs subordinate IDs, without them. */

@@ -152,18 +152,26 @@ int nl_addr_add(int nl, unsigned ifindex, int family, const void *addr, unsigned
 	return 0;
 }
 
+/* A request to add (or replace) a default route (destination length 0)
+ * of that table (RT_TABLE_UNSPEC: the RTA_TABLE attribute the caller
+ * adds), scope and type; the caller adds its attributes. */
+static void default_route(struct nl_req *r, int family, unsigned char table, unsigned char scope, unsigned char type)
+{
+	nl_init(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct rtmsg));
+	struct rtmsg *rt = nl_body(r);
+	rt->rtm_family = (unsigned char)family;
+	rt->rtm_dst_len = 0;
+	rt->rtm_table = table;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = scope;
+	rt->rtm_type = type;
+}
+
 int nl_route_add_default(int nl, unsigned ifindex, int family, const void *gw, struct burrow_err **err)
 {
 	size_t alen = family == AF_INET ? 4 : 16;
 	struct nl_req r;
-	nl_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct rtmsg));
-	struct rtmsg *rt = nl_body(&r);
-	rt->rtm_family = (unsigned char)family;
-	rt->rtm_dst_len = 0;
-	rt->rtm_table = RT_TABLE_MAIN;
-	rt->rtm_protocol = RTPROT_BOOT;
-	rt->rtm_scope = RT_SCOPE_UNIVERSE;
-	rt->rtm_type = RTN_UNICAST;
+	default_route(&r, family, RT_TABLE_MAIN, RT_SCOPE_UNIVERSE, RTN_UNICAST);
 	uint32_t oif = ifindex;
 	nl_attr(&r, RTA_GATEWAY, gw, alen);
 	nl_attr(&r, RTA_OIF, &oif, sizeof(oif));
@@ -196,14 +204,7 @@ int nl_rule_add_fwmark(int nl, int family, uint32_t mark, uint32_t table, struct
 int nl_route_add_local_all(int nl, int family, uint32_t table, unsigned ifindex, struct burrow_err **err)
 {
 	struct nl_req r;
-	nl_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct rtmsg));
-	struct rtmsg *rt = nl_body(&r);
-	rt->rtm_family = (unsigned char)family;
-	rt->rtm_dst_len = 0;
-	rt->rtm_table = RT_TABLE_UNSPEC;
-	rt->rtm_protocol = RTPROT_BOOT;
-	rt->rtm_scope = RT_SCOPE_HOST;
-	rt->rtm_type = RTN_LOCAL;
+	default_route(&r, family, RT_TABLE_UNSPEC, RT_SCOPE_HOST, RTN_LOCAL);
 	uint32_t oif = ifindex;
 	nl_attr(&r, RTA_TABLE, &table, sizeof(table));
 	nl_attr(&r, RTA_OIF, &oif, sizeof(oif));

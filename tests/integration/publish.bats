@@ -373,6 +373,10 @@ time.sleep(60)' "$p" &
 	run_burrow 0 run --rm peer sh -c 'cat /proc/sys/net/ipv4/ping_group_range; netpeer ping 10.0.2.2'
 	assert_match "$output" "^0	0
 reply from 10\.0\.2\.2$"
+	# as your own group, in a user namespace of its own (with or without
+	# subordinate IDs)
+	run_burrow 0 run --rm --userns=keep-id peer netpeer ping 10.0.2.2
+	is "$output" "reply from 10.0.2.2"
 	local hostip range gid
 	hostip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -1)
 	read -r -a range </proc/sys/net/ipv4/ping_group_range
@@ -393,6 +397,20 @@ reply from 10\.0\.2\.2$"
 "
 	assert_match "$output" "inet 10\.0\.3\.100/24"
 	assert_no_match "$output" "10\.0\.2\."
+}
+
+@test "network: container: and ns: with a user namespace of the container's own are refused before anything is made; the one joined may have one" {
+	run_burrow 0 run -d --name kw --userns=keep-id busybox sh -c 'echo hi | nc -l -p 8080'
+	run_burrow 0 run --rm --network container:kw busybox sh -c 'nc 127.0.0.1 8080 </dev/null'
+	is "$output" "hi"
+	run_burrow 125 run --rm --userns=keep-id --network container:kw busybox true
+	assert_match "$output" "--network container:kw cannot go with --userns=keep-id: the container's own user namespace cannot join a network namespace it does not own"
+	assert_match "$output" "hint: leave --userns out here"
+	run_burrow 0 inspect --format '{{.State.Pid}}' kw
+	run_burrow 125 create --uidmap 0:1:100 --network "ns:/proc/$output/ns/net" busybox true
+	assert_match "$output" "cannot go with --uidmap/--gidmap"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "kw" "nothing made"
 }
 
 @test "network: none has only lo; pasta is refused naming slirp" {

@@ -718,6 +718,25 @@ static void test_hosts(void **state)
 	free(h);
 }
 
+static void test_ping_group_range(void **state)
+{
+	(void)state;
+	struct {
+		const char *map, *want;
+	} cases[] = {
+	    {NULL, "0 0"},
+	    {"1002:0:1", "1002 1002"}, /* keep-id with no subordinate IDs */
+	    {"0:1:1001,1001:0:1,1002:1002:64534", "1001 1001"},
+	    {"0:0:65536", "0 0"},
+	    {"5:7:10", "5 5"}, /* you are not in it: its first group */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *r = ctr_ping_group_range(cases[i].map);
+		assert_string_equal(r, cases[i].want);
+		free(r);
+	}
+}
+
 static void test_user_names(void **state)
 {
 	(void)state;
@@ -781,15 +800,25 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_config_roundtrip), cmocka_unit_test(test_config_bad_json),
-	    cmocka_unit_test(test_run_roundtrip),    cmocka_unit_test(test_every_field),
-	    cmocka_unit_test(test_transitions),      cmocka_unit_test(test_log_lines),
-	    cmocka_unit_test(test_detach_keys),      cmocka_unit_test(test_signals),
-	    cmocka_unit_test(test_attach_error),     cmocka_unit_test(test_spec),
-	    cmocka_unit_test(test_resolv_conf),      cmocka_unit_test(test_hosts),
-	    cmocka_unit_test(test_user_names),       cmocka_unit_test(test_sizes),
-	    cmocka_unit_test(test_seccomp_profile),  cmocka_unit_test(test_spec_security),
-	    cmocka_unit_test(test_security_opts),    cmocka_unit_test(test_resolve_user),
+	    cmocka_unit_test(test_config_roundtrip),
+	    cmocka_unit_test(test_config_bad_json),
+	    cmocka_unit_test(test_run_roundtrip),
+	    cmocka_unit_test(test_every_field),
+	    cmocka_unit_test(test_transitions),
+	    cmocka_unit_test(test_log_lines),
+	    cmocka_unit_test(test_detach_keys),
+	    cmocka_unit_test(test_signals),
+	    cmocka_unit_test(test_attach_error),
+	    cmocka_unit_test(test_spec),
+	    cmocka_unit_test(test_resolv_conf),
+	    cmocka_unit_test(test_hosts),
+	    cmocka_unit_test(test_ping_group_range),
+	    cmocka_unit_test(test_user_names),
+	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_seccomp_profile),
+	    cmocka_unit_test(test_spec_security),
+	    cmocka_unit_test(test_security_opts),
+	    cmocka_unit_test(test_resolve_user),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
