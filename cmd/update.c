@@ -21,9 +21,35 @@ static int set_restart(const char *arg, struct ctr_update_opts *o, struct burrow
 	return ctr_parse_restart(arg, &o->restart_policy, &o->restart_max, err);
 }
 
+/* The resource limits, as run's (container/resources.h). */
+#define RES_SETTER(fn, flag)                                                               \
+	static int fn(const char *arg, struct ctr_update_opts *o, struct burrow_err **err) \
+	{                                                                                  \
+		return ctr_res_parse(flag, arg, &o->res, err);                             \
+	}
+RES_SETTER(set_memory, CTR_RES_MEMORY)
+RES_SETTER(set_memory_swap, CTR_RES_MEMORY_SWAP)
+RES_SETTER(set_memory_reservation, CTR_RES_MEMORY_RESERVATION)
+RES_SETTER(set_pids_limit, CTR_RES_PIDS_LIMIT)
+RES_SETTER(set_cpus, CTR_RES_CPUS)
+RES_SETTER(set_cpu_shares, CTR_RES_CPU_SHARES)
+RES_SETTER(set_cpu_quota, CTR_RES_CPU_QUOTA)
+RES_SETTER(set_cpu_period, CTR_RES_CPU_PERIOD)
+RES_SETTER(set_cpuset_cpus, CTR_RES_CPUSET_CPUS)
+
 /* update's flags, one line each: X(name, help, setter); the table and
  * the usage are made from it. */
-#define UPDATE_FLAGS(X) X("restart", "POLICY      no, on-failure[:N], always, unless-stopped", set_restart)
+#define UPDATE_FLAGS(X)                                                                         \
+	X("restart", "POLICY      no, on-failure[:N], always, unless-stopped", set_restart)     \
+	X("memory", "SIZE         memory limit (512m, 2g)*", set_memory)                        \
+	X("memory-swap", "SIZE    memory plus swap limit (-1: unlimited)*", set_memory_swap)    \
+	X("memory-reservation", "SIZE  memory soft limit*", set_memory_reservation)             \
+	X("pids-limit", "N        most processes at once (-1: unlimited)*", set_pids_limit)     \
+	X("cpus", "N              CPUs' worth of time (1.5)*", set_cpus)                        \
+	X("cpu-shares", "N        relative CPU weight*", set_cpu_shares)                        \
+	X("cpu-quota", "US        CPU time per period, in microseconds*", set_cpu_quota)        \
+	X("cpu-period", "US       the period of --cpu-quota, in microseconds*", set_cpu_period) \
+	X("cpuset-cpus", "CPUS    the CPUs it may use (0-3,5)*", set_cpuset_cpus)
 
 #define UPDATE_FLAG_ENTRY(name, help, set) {name, set},
 #define UPDATE_FLAG_USAGE(name, help, set) "      --" name " " help "\n"
@@ -35,7 +61,8 @@ static const struct update_flag {
 
 const char cmd_update_usage[] =
     "update [OPTIONS] CONTAINER\n\n"
-    "Change a container's settings; a running one keeps running.\n\n" UPDATE_FLAGS(UPDATE_FLAG_USAGE);
+    "Change a container's settings; a running one keeps running.\n\n" UPDATE_FLAGS(
+        UPDATE_FLAG_USAGE) "                            *: kept; applied where a delegated cgroup v2 allows it\n";
 
 int cmd_update(struct cmd_ctx *ctx, int argc, char **argv)
 {

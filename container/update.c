@@ -33,6 +33,9 @@ int ctr_update(struct state_store *s, const char *ref, const struct ctr_update_o
 		c.restart_policy = none ? NULL : xstrdup(o->restart_policy);
 		c.restart_max = none ? 0 : o->restart_max;
 	}
+	if (o->res.limits &&
+	    ctr_res_update(&c, &o->res, r.state == CTR_RUNNING || r.state == CTR_PAUSED ? r.pid : 0, err) < 0)
+		goto out;
 	if (ctr_config_save(s, &c, err) < 0)
 		goto out;
 	*id = steal_ptr(c.id);

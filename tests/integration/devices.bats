@@ -146,3 +146,16 @@ limits_warning() {
 	run_burrow 0 inspect --format '{{json .Config.Volumes}} {{json .HostConfig.VolumesFrom}}' w
 	is "$output" 'null ["v:ro"]'
 }
+
+@test "update: resource limits replace the stored ones, checked as at create" {
+	run_burrow 0 create --name u -m 512m --pids-limit 100 busybox true
+	run_burrow 0 update --memory 1g --cpus 0.5 u
+	run_burrow 0 inspect --format '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}}' u
+	is "$output" "1073741824 100 500000000"
+	run_burrow 125 update --memory 1x u
+	assert_match "$output" "invalid value for --memory '1x'"
+	run_burrow 125 update --memory-reservation 2g u
+	assert_match "$output" "minimum memory limit can not be less than memory reservation limit"
+	run_burrow 0 inspect --format '{{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}}' u
+	is "$output" "1073741824 0" "nothing stored by a refused update"
+}
