@@ -433,6 +433,9 @@ int cmd_ctrconf_apply(struct cmd_ctrconf *c, struct ctr_create_opts *o, struct b
 		o->log_max_size = c->log_size_max;
 	if (!o->init && c->init == 1)
 		o->init = true;
+	/* podman's 0: no limit */
+	if (c->has_pids_limit)
+		o->pids_default = c->pids_limit > 0 ? c->pids_limit : -1;
 	if (apply_volumes(c, o) < 0 || apply_ulimits(c, o, err) < 0)
 		return -1;
 	apply_caps(c, o);

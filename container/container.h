@@ -72,6 +72,7 @@ struct ctr_create_opts {
 	char **labels;            /* --label-file's then --label's KEY=VALUE, in order (NULL: none) */
 	char **annotations;       /* --annotation KEY=VALUE (NULL: none) */
 	char **requires;          /* --requires: names or IDs (NULL: none) */
+	long long pids_default;   /* containers.conf pids_limit: the default where it applies (0: podman's, -1: none) */
 	const char *sdnotify;     /* --sdnotify: container (NULL: the same), conmon, healthy, ignore */
 	char **create_command;    /* burrow's whole command line, kept for generate systemd --new */
 	int create_image_at;      /* its index of the image */

@@ -445,7 +445,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	ctr_res_to_config(&o->res, &c);
 	c.hooks_dirs = o->hooks_dirs && o->hooks_dirs[0] ? strv_dup(o->hooks_dirs) : NULL;
 	ctr_hooks_warn_invalid(o->hooks_dirs);
-	ctr_res_default_pids(&c);
+	ctr_res_default_pids(&c, o->pids_default);
 	if (o->res.limits) { /* as podman: even for --memory 0 */
 		const char *why = NULL;
 		cleanup_free char *cg = ctr_cgroup_base(&c, &why);

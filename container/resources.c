@@ -323,15 +323,17 @@ void ctr_res_to_config(const struct ctr_res_opts *r, struct ctr_config *c)
 	c->cpuset_cpus = r->cpuset_cpus ? xstrdup(r->cpuset_cpus) : NULL;
 }
 
-void ctr_res_default_pids(struct ctr_config *c)
+void ctr_res_default_pids(struct ctr_config *c, long long def)
 {
-	if (c->pids_limit)
+	if (c->pids_limit || def < 0)
 		return;
+	if (def == 0)
+		def = CTR_PIDS_LIMIT_DEFAULT;
 	const char *why = NULL;
-	struct ctr_config want = {.pids_limit = CTR_PIDS_LIMIT_DEFAULT};
+	struct ctr_config want = {.pids_limit = def};
 	cleanup_free char *base = ctr_cgroup_base(&want, &why);
 	if (base)
-		c->pids_limit = CTR_PIDS_LIMIT_DEFAULT;
+		c->pids_limit = def;
 }
 
 bool ctr_res_any(const struct ctr_config *c)

@@ -70,9 +70,9 @@ bool ctr_device_usable(const char *path);
 /* podman's default --pids-limit, where a delegated cgroup v2 with the
  * pids controller can apply it (none elsewhere). */
 #define CTR_PIDS_LIMIT_DEFAULT 2048
-/* Sets c's pids_limit to the default when none was given and it can
- * apply. */
-void ctr_res_default_pids(struct ctr_config *c);
+/* Sets c's pids_limit to def (containers.conf's pids_limit; 0: the
+ * default above, negative: none) when none was given and it can apply. */
+void ctr_res_default_pids(struct ctr_config *c, long long def);
 
 /* Whether c asks for a resource limit at all. */
 bool ctr_res_any(const struct ctr_config *c);

@@ -5,9 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/ctrconf.h"
+#include "container/container.h"
 #include "lib/strv.h"
 
 static void test_keys(void **state)
@@ -123,12 +125,39 @@ static void test_burrow_conf_over(void **state)
 	cmd_ctrconf_clear(&over);
 }
 
+/* pids_limit becomes the create options' default pids limit: podman's 0
+ * is no limit; without the key, podman's default */
+static void test_pids_default(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		long long want;
+	} cases[] = {
+	    {"[containers]\npids_limit = 100\n", 100},
+	    {"[containers]\npids_limit = 0\n", -1},
+	    {"[containers]\ntz = \"UTC\"\n", 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cmd_ctrconf c;
+		cmd_ctrconf_init(&c);
+		struct burrow_err *err = NULL;
+		assert_int_equal(cmd_ctrconf_add_text(&c, cases[i].text, "/p.conf", &err), 0);
+		struct ctr_create_opts o = {0};
+		assert_int_equal(cmd_ctrconf_apply(&c, &o, &err), 0);
+		assert_int_equal(o.pids_default, cases[i].want);
+		free(o.sec.tz);
+		cmd_ctrconf_clear(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_keys),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_burrow_conf_over),
+	    cmocka_unit_test(test_pids_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
