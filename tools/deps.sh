@@ -9,7 +9,7 @@ set -eu
 # build: compilers, make, pkg-config and the libraries' -dev packages
 # tests: fuse-overlayfs, newuidmap/newgidmap, the busybox the test images are
 #   made from, bats and the tools the suites call (socat, zstd, python3,
-#   tdbtool, keyctl, curl, script, ps and pgrep, a local registry with
+#   tdbtool, keyctl, curl, script, ps and pgrep, jq, a local registry with
 #   skopeo, htpasswd and openssl)
 # benchmarks: hyperfine, /usr/bin/time, debootstrap (bench-pull's image),
 #   iperf3 (bench-net)
@@ -17,7 +17,7 @@ PKGS="gcc make pkg-config clang clang-format
 libslirp-dev libglib2.0-dev libcap-dev libyajl-dev libtdb-dev libarchive-dev
 libcurl4-openssl-dev libssl-dev libseccomp-dev libcmocka-dev zlib1g-dev
 fuse-overlayfs uidmap busybox-static iproute2 util-linux
-bats socat zstd python3 tdb-tools keyutils curl bsdutils procps
+bats socat zstd python3 tdb-tools keyutils curl bsdutils procps jq
 docker-registry skopeo apache2-utils openssl
 hyperfine time debootstrap iperf3"
 
