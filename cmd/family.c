@@ -9,25 +9,6 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 
-int cmd_family_run(struct cmd_ctx *ctx, int argc, char **argv, const char *family, const char *usage,
-                   const struct cmd_sub *subs, size_t n)
-{
-	if (argc < 2)
-		return cmd_usage_error(ctx, "missing subcommand (see 'burrow %s --help')", family);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		printf("Usage: burrow %s", usage);
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(argv[1], subs[i].name) != 0 && !(subs[i].alias && strcmp(argv[1], subs[i].alias) == 0))
-			continue;
-		ctx->verb = subs[i].verb;
-		optind = 1;
-		return subs[i].fn(ctx, argc - 1, argv + 1);
-	}
-	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow %s --help')", str_quote(argv[1]), family);
-}
-
 int cmd_sub_opt_end(int c, const char *usage)
 {
 	if (c == CMD_OPT_HELP) {

@@ -1,5 +1,5 @@
 /* Verb families with subcommands of their own (volume, secret ...): the
- * dispatch, and the options their ls subcommands share. */
+ * options their subcommands share (the dispatch is cmd/subcmd.h's). */
 #ifndef BURROW_CMD_FAMILY_H
 #define BURROW_CMD_FAMILY_H
 
@@ -8,18 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/report.h"
-
-struct cmd_sub {
-	const char *name, *alias; /* alias may be NULL */
-	const char *verb;         /* for messages: "volume rm" */
-	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
-};
-
-/* Runs the subcommand argv[1] of family ("volume"), whose usage (after
- * "Usage: burrow ") is usage: --help prints it, a missing or unknown
- * subcommand is a usage error. */
-int cmd_family_run(struct cmd_ctx *ctx, int argc, char **argv, const char *family, const char *usage,
-                   const struct cmd_sub *subs, size_t n);
+#include "cmd/subcmd.h"
 
 /* What a subcommand returns for a cmd_getopt answer it does not handle:
  * 0 after printing its usage for --help, else EXIT_BURROW. */

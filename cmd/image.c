@@ -22,19 +22,19 @@ const char cmd_image_usage[] = "image SUBCOMMAND [ARG...]\n\n"
                                "  prune       remove dangling images (-a: unused ones) and orphaned layers\n";
 
 static const struct cmd_sub subs[] = {
-    {"load", "load", cmd_load, NULL},
-    {"pull", "pull", cmd_pull, NULL},
-    {"push", "push", cmd_push, NULL},
-    {"save", "save", cmd_save, NULL},
-    {"ls", "images", cmd_images, NULL},
-    {"list", "images", cmd_images, NULL},
-    {"rm", "rmi", cmd_rmi, NULL},
-    {"tag", "tag", cmd_tag, NULL},
-    {"untag", "untag", cmd_untag, NULL},
-    {"inspect", "image inspect", cmd_image_inspect, cmd_image_inspect_usage},
-    {"exists", "image exists", cmd_image_exists, cmd_image_exists_usage},
-    {"history", "history", cmd_history, NULL},
-    {"prune", "image prune", cmd_image_prune, cmd_image_prune_usage},
+    {"load", NULL, "load", cmd_load, NULL},
+    {"pull", NULL, "pull", cmd_pull, NULL},
+    {"push", NULL, "push", cmd_push, NULL},
+    {"save", NULL, "save", cmd_save, NULL},
+    {"ls", NULL, "images", cmd_images, NULL},
+    {"list", NULL, "images", cmd_images, NULL},
+    {"rm", NULL, "rmi", cmd_rmi, NULL},
+    {"tag", NULL, "tag", cmd_tag, NULL},
+    {"untag", NULL, "untag", cmd_untag, NULL},
+    {"inspect", NULL, "image inspect", cmd_image_inspect, cmd_image_inspect_usage},
+    {"exists", NULL, "image exists", cmd_image_exists, cmd_image_exists_usage},
+    {"history", NULL, "history", cmd_history, NULL},
+    {"prune", NULL, "image prune", cmd_image_prune, cmd_image_prune_usage},
 };
 
 const char *cmd_image_sub_usage(const char *verb)

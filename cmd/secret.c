@@ -506,12 +506,12 @@ static int secret_exists_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 /* --- dispatch ------------------------------------------------------------------------ */
 
 static const struct cmd_sub subs[] = {
-    {"create", NULL, "secret create", secret_create_cmd},    {"ls", "list", "secret ls", secret_ls_cmd},
-    {"inspect", NULL, "secret inspect", secret_inspect_cmd}, {"rm", "remove", "secret rm", secret_rm_cmd},
-    {"exists", NULL, "secret exists", secret_exists_cmd},
+    {"create", NULL, "secret create", secret_create_cmd, NULL},    {"ls", "list", "secret ls", secret_ls_cmd, NULL},
+    {"inspect", NULL, "secret inspect", secret_inspect_cmd, NULL}, {"rm", "remove", "secret rm", secret_rm_cmd, NULL},
+    {"exists", NULL, "secret exists", secret_exists_cmd, NULL},
 };
 
 int cmd_secret(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	return cmd_family_run(ctx, argc, argv, "secret", cmd_secret_usage, subs, sizeof(subs) / sizeof(subs[0]));
+	return cmd_sub_run(ctx, "secret", NULL, subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
 }

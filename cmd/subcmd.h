@@ -8,15 +8,16 @@
 #include "cmd/cmd.h"
 
 struct cmd_sub {
-	const char *name;
-	const char *verb; /* the verb table's entry it is */
+	const char *name, *alias; /* alias may be NULL */
+	const char *verb;         /* the verb table's entry it is, or for messages: "volume rm" */
 	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
 	const char *usage; /* for those with no verb of their own */
 };
 
-/* burrow NAME SUBCOMMAND [ARG...]: runs the subcommand argv[1] names, with
- * ctx->verb its verb and ctx->family family (NULL: none); no subcommand is
- * a usage error, --help prints the family's usage. */
+/* burrow NAME SUBCOMMAND [ARG...]: runs the subcommand argv[1] names (or
+ * its alias), with ctx->verb its verb and ctx->family family (NULL: none);
+ * no subcommand is a usage error, --help, -h and help print the family's
+ * usage (the verb table's for NAME). */
 int cmd_sub_run(struct cmd_ctx *ctx, const char *name, const char *family, const struct cmd_sub *subs, size_t n,
                 int argc, char **argv);
 

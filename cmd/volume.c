@@ -636,13 +636,13 @@ static int vol_import_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 /* --- dispatch ------------------------------------------------------------------ */
 
 static const struct cmd_sub subs[] = {
-    {"create", NULL, "volume create", vol_create_cmd},    {"ls", "list", "volume ls", vol_ls_cmd},
-    {"inspect", NULL, "volume inspect", vol_inspect_cmd}, {"rm", "remove", "volume rm", vol_rm_cmd},
-    {"prune", NULL, "volume prune", vol_prune_cmd},       {"exists", NULL, "volume exists", vol_exists_cmd},
-    {"export", NULL, "volume export", vol_export_cmd},    {"import", NULL, "volume import", vol_import_cmd},
+    {"create", NULL, "volume create", vol_create_cmd, NULL},    {"ls", "list", "volume ls", vol_ls_cmd, NULL},
+    {"inspect", NULL, "volume inspect", vol_inspect_cmd, NULL}, {"rm", "remove", "volume rm", vol_rm_cmd, NULL},
+    {"prune", NULL, "volume prune", vol_prune_cmd, NULL},       {"exists", NULL, "volume exists", vol_exists_cmd, NULL},
+    {"export", NULL, "volume export", vol_export_cmd, NULL},    {"import", NULL, "volume import", vol_import_cmd, NULL},
 };
 
 int cmd_volume(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	return cmd_family_run(ctx, argc, argv, "volume", cmd_volume_usage, subs, sizeof(subs) / sizeof(subs[0]));
+	return cmd_sub_run(ctx, "volume", NULL, subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
 }
