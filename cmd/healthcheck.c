@@ -8,8 +8,10 @@
 
 const char cmd_healthcheck_usage[] = "healthcheck run CONTAINER\n\n"
                                      "Runs the container's healthcheck once, now, and records its result as the\n"
-                                     "monitor's checks do. Exit status 0: it passed; 1: it failed (prints\n"
-                                     "unhealthy); 125: no such container, no healthcheck, or it is not running.\n";
+                                     "monitor's checks do; an unhealthy result gets the container's\n"
+                                     "--health-on-failure action, as theirs. Exit status 0: it passed; 1: it\n"
+                                     "failed (prints unhealthy); 125: no such container, no healthcheck, or it\n"
+                                     "is not running.\n";
 
 int cmd_healthcheck(struct cmd_ctx *ctx, int argc, char **argv)
 {

@@ -20,6 +20,10 @@
  *           closed (with a pty, ^D is written, what a terminal does)
  *   RESIZE  u16 rows, u16 cols: the pty's window size (ignored without -t)
  *   SIGNAL  i32 signal number: sent to the container init (sig-proxy)
+ *   HEALTH  (no payload) burrow healthcheck run stored a result: the
+ *           monitor reads the stored status and does what its own checks'
+ *           results do (health_status event, --sdnotify=healthy,
+ *           --health-on-failure); such a client sends no HELLO
  * A client that leaves (detach keys, or its process ended) just closes its
  * end: the container runs on; stdin is free for the next one.
  *
@@ -62,6 +66,7 @@ enum ctr_attach_type {
 	CTR_ATTACH_EOF = 'e',
 	CTR_ATTACH_RESIZE = 'r',
 	CTR_ATTACH_SIGNAL = 's',
+	CTR_ATTACH_HEALTH = 'h',
 	CTR_ATTACH_STARTED = 'S',
 	CTR_ATTACH_WELCOME = 'W',
 	CTR_ATTACH_STDOUT = '1',

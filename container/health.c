@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container/attach.h"
 #include "container/container.h"
 #include "container/internal.h"
 #include "image/image.h"
@@ -423,6 +424,36 @@ int ctr_health_record(struct state_store *s, const char *id, const struct ctr_he
 
 /* ---- burrow healthcheck run ---- */
 
+/* Tells the container's monitor that a result is stored (container/
+ * attach.h's HEALTH): it does what its own checks' results do, the
+ * --health-on-failure action among them (one code path for both). When
+ * the result is unhealthy and there is an action, waits (bounded) until
+ * the action ended the container's init, and after a stop until its
+ * monitor is gone, as podman's healthcheck run returns once its stop is
+ * done. */
+static void tell_monitor(struct state_store *s, const struct ctr_config *c, const struct ctr_run *r,
+                         enum ctr_health_status now)
+{
+	bool acts = now == CTR_HEALTH_UNHEALTHY && c->health_on_failure;
+	cleanup_free char *rundir = ctr_rundir(s, c->id);
+	struct burrow_err *e = NULL;
+	cleanup_close int sock = ctr_attach_connect_dir(rundir, &e);
+	if (sock < 0 || ctr_attach_send(sock, CTR_ATTACH_HEALTH, NULL, 0, 0) < 0) {
+		if (acts)
+			burrow_warn("container '%s' is unhealthy, but its monitor cannot be told to %s it: %s",
+			            str_quote(c->name), c->health_on_failure, e ? e->msg : strerror(errno));
+		burrow_err_free(e);
+		return;
+	}
+	if (!acts)
+		return;
+	int64_t deadline = now_ms() + (int64_t)c->stop_timeout * 1000 + 10000;
+	if (!proc_wait_gone(r->pid, r->pid_start, deadline))
+		return;
+	if (strcmp(c->health_on_failure, "stop") == 0)
+		(void)proc_wait_gone(r->monitor_pid, r->monitor_start, deadline);
+}
+
 int ctr_health_spawn(struct state_store *s, const char *id, const struct proc_ref *init, char *const *argv,
                      struct rt_container **rt, int *out_fd, struct burrow_err **err)
 {
@@ -528,6 +559,7 @@ int ctr_health_run(struct state_store *s, const char *ref, bool *healthy, struct
 	if (ctr_health_record(s, id, &res, &now, &changed, err) < 0)
 		goto out;
 	*healthy = res.exit_code == 0;
+	tell_monitor(s, &c, &r, now);
 	ret = 0;
 out:
 	if (rt)

@@ -33,9 +33,10 @@ struct ctr_mon_health {
 	size_t len;
 	long long start_ns;
 	bool timed_out;
-	bool startup;      /* the startup check runs, not the regular one yet */
-	int passes, fails; /* the startup check's */
-	bool acting;       /* an on-failure action is under way */
+	bool startup;                  /* the startup check runs, not the regular one yet */
+	int passes, fails;             /* the startup check's */
+	bool acting;                   /* an on-failure action is under way */
+	enum ctr_health_status status; /* the last one announced (ctr_mon_health_changed) */
 };
 
 static int64_t ns_to_ms(long long ns)
@@ -210,10 +211,26 @@ static void act(struct mon *m, const char *action)
 void ctr_mon_health_changed(struct mon *m, enum ctr_health_status status)
 {
 	burrow_debug("container '%s': health %s", str_quote(m->c->name), ctr_health_status_name(status));
+	if (m->health)
+		m->health->status = status;
 	if (status != CTR_HEALTH_STARTING)
 		ctr_event_health(m->s, m->c, ctr_health_status_name(status));
 	if (status == CTR_HEALTH_HEALTHY)
 		ctr_mon_sdnotify_ready(m); /* --sdnotify=healthy */
+}
+
+/* A regular check's result, stored (the monitor's own or burrow
+ * healthcheck run's): the hooks when the status differs from the last
+ * announced, the on-failure action at each unhealthy one (podman acts on
+ * every unhealthy result, not only the change). Not while the startup
+ * check still runs: its failures have their own action. */
+static void result(struct mon *m, enum ctr_health_status now)
+{
+	struct ctr_mon_health *h = m->health;
+	if (now != h->status)
+		ctr_mon_health_changed(m, now);
+	if (now == CTR_HEALTH_UNHEALTHY && !h->startup)
+		act(m, m->c->health_on_failure);
 }
 
 static void startup_result(struct mon *m, int code)
@@ -273,11 +290,20 @@ bool ctr_mon_health_reaped(struct mon *m, pid_t pid, int wstatus)
 		burrow_err_free(e);
 		return true;
 	}
-	if (changed)
-		ctr_mon_health_changed(m, now);
-	if (now == CTR_HEALTH_UNHEALTHY)
-		act(m, m->c->health_on_failure);
+	(void)changed; /* against what this monitor announced last: result() */
+	result(m, now);
 	return true;
+}
+
+void ctr_mon_health_told(struct mon *m)
+{
+	struct ctr_mon_health *h = m->health;
+	if (!h || !m->rt || m->exited) {
+		burrow_debug("container '%s': a healthcheck result told, nothing to act on", str_quote(m->c->name));
+		return;
+	}
+	/* the stored status, not the teller's word */
+	result(m, ctr_health_status_get(m->s, m->c));
 }
 
 void ctr_mon_health_start(struct mon *m)

@@ -22,6 +22,10 @@ void ctr_mon_health_stop(struct mon *m);
 /* A child the monitor reaped: true when it was the check's (then
  * recorded). */
 bool ctr_mon_health_reaped(struct mon *m, pid_t pid, int wstatus);
+/* burrow healthcheck run stored a result (it says so on the attach
+ * socket, container/attach.h's HEALTH): the same hooks and on-failure
+ * action as for the monitor's own checks, from the stored status. */
+void ctr_mon_health_told(struct mon *m);
 /* Called each time the container's health status changes (after it is
  * stored): the hook for what follows from it (sd-notify's
  * --sdnotify=healthy waits for the first CTR_HEALTH_HEALTHY; events'

@@ -16,6 +16,7 @@
 
 #include "container/attach.h"
 #include "container/internal.h"
+#include "container/monitor_health.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/loop.h"
@@ -292,6 +293,9 @@ static void client_message(struct mon *m, struct ctr_mon_client *cl, const uint8
 			if (sig > 0 && sig < NSIG && sig != SIGKILL && sig != SIGSTOP)
 				rt_kill(m->rt, sig);
 		}
+		break;
+	case CTR_ATTACH_HEALTH:
+		ctr_mon_health_told(m);
 		break;
 	default:
 		break;

@@ -54,6 +54,18 @@ wait_state() {
 	return 1
 }
 
+# wait_restarted NAME: until its RestartCount is at least 1 (at most 30 s).
+wait_restarted() {
+	local i n=0
+	for i in $(seq 300); do
+		n=$("$BURROW" inspect --format '{{.RestartCount}}' "$1")
+		[ "$n" -ge 1 ] && return 0
+		sleep 0.1
+	done
+	echo "container $1: not restarted within 30 s" >&2
+	return 1
+}
+
 @test "health flags: bad values are refused before anything is made (125, one line)" {
 	for bad in "--health-interval=soon" "--health-timeout=0s" "--health-retries=0" "--health-start-period=x" \
 		"--health-on-failure=explode" "--health-startup-retries=-1" "--health-cmd=[\"CMD\""; do
@@ -193,18 +205,55 @@ wait_state() {
 @test "health-on-failure=restart: the monitor restarts it, and it runs again" {
 	run_burrow 0 run -d --name rs --health-cmd 'test -e /tmp/ok' --health-interval 1s --health-retries 1 \
 		--health-on-failure restart busybox sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
-	for i in $(seq 300); do
-		n=$("$BURROW" inspect --format '{{.RestartCount}}' rs)
-		[ "$n" -ge 1 ] && break
-		sleep 0.1
-	done
-	[ "$n" -ge 1 ] || { echo "not restarted within 30 s" >&2; return 1; }
+	wait_restarted rs
 	wait_state rs "^Up "
 	# it runs anew: a file made in it now stays, and it turns healthy
 	run_burrow 0 exec rs touch /tmp/ok
 	wait_health rs healthy
 	run_burrow 0 inspect --format '{{.State.Status}}' rs
 	is "$output" running
+}
+
+@test "healthcheck run carries out --health-on-failure=kill once the result is unhealthy, and the event says so" {
+	local since
+	since=$(date +%s.%N)
+	# no timer (interval disable): healthcheck run alone decides
+	run_burrow 0 run -d --name hk --health-cmd false --health-interval disable --health-retries 2 \
+		--health-on-failure kill busybox sleep 120
+	run_burrow 1 healthcheck run hk
+	is "$output" unhealthy
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.Health.Status}}' hk
+	is "$output" "running starting" "one failure of 2 retries: not unhealthy, not killed"
+	run_burrow 1 healthcheck run hk
+	is "$output" unhealthy
+	run_burrow 0 wait hk
+	is "$output" 137
+	is "$(health hk)" unhealthy
+	run_burrow 0 events --stream=false --since "$since" --filter container=hk --filter event=health_status
+	is "${#lines[@]}" 1 "one health_status event: $output"
+	assert_match "$output" "health_status=unhealthy"
+}
+
+@test "healthcheck run carries out --health-on-failure=stop: stopped (its stop signal) when it returns, not restarted" {
+	run_burrow 0 run -d --name hs --health-cmd false --health-interval disable --health-retries 1 \
+		--health-on-failure stop --restart always busybox sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
+	run_burrow 1 healthcheck run hs
+	is "$output" unhealthy
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' hs
+	is "$output" "exited 7 0"
+}
+
+@test "healthcheck run carries out --health-on-failure=restart: the container runs again" {
+	run_burrow 0 run -d --name hr --health-cmd 'test -e /tmp/ok' --health-interval disable --health-retries 1 \
+		--health-on-failure restart busybox sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	run_burrow 0 exec hr touch /tmp/made
+	run_burrow 1 healthcheck run hr
+	is "$output" unhealthy
+	wait_restarted hr
+	wait_state hr "^Up "
+	run_burrow 0 exec hr touch /tmp/ok
+	run_burrow 0 healthcheck run hr
+	is "$(health hr)" healthy
 }
 
 @test "health: the startup check runs until it passes, then the regular one" {
