@@ -342,7 +342,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		c.rootfs = abs;
 		strv_append(&roots, abs);
 	} else {
-		if (img_lookup(s, o->image, &img, err) < 0)
+		if (img_lookup_name(s, o->image, &img, &c.image_resolved, err) < 0)
 			goto out;
 		c.image_id = xstrdup(img->id);
 		for (size_t n = strv_len(img->layers); n > 0; n--)

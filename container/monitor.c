@@ -757,8 +757,10 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
 		goto out;
 	out->tty = c.tty;
 	out->has_stdin = o->want_stdin && c.interactive;
-	if (o->attach)
+	if (o->attach) {
 		out->sock = steal_fd(sock);
+		ctr_event(s, &c, "attach"); /* run without -d, start -a: after start, as podman */
+	}
 	*exit_code = 0;
 	ret = 0;
 out:

@@ -83,6 +83,7 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STR, image_name) /* what the user typed */                                                        \
 	X(STR, rootfs)     /* --rootfs DIR (absolute), else NULL */                                         \
 	X(INT, created)                                                                                     \
+	X(STR, image_resolved)  /* the name that found the image (podman's RootfsImageName) */              \
 	X(I32, created_ns)      /* the nanoseconds of that second (inspect) */                              \
 	X(STRV, args)           /* final process args (entrypoint + command) */                             \
 	X(UINT, entrypoint_len) /* how many of args are the entrypoint (inspect's Config.Entrypoint) */     \

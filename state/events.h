@@ -30,7 +30,7 @@ struct state_event {
 	const char *status;        /* "create", "start", "died", "pull" ... */
 	const char *id;            /* full ID (NULL: none, e.g. a volume) */
 	const char *name;          /* container or volume name, image reference */
-	const char *image;         /* a container's image as the user named it */
+	const char *image;         /* a container's image, its full name (localhost/busybox:latest) */
 	char *const *labels;       /* KEY=VALUE, the Attributes (NULL: none) */
 	const char *health_status; /* health_status events (NULL: none) */
 	int exit_code;             /* ContainerExitCode, when has_exit_code */

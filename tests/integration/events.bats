@@ -13,6 +13,9 @@ suite_teardown() {
 	if [ -n "${FOLLOW_PID:-}" ]; then
 		kill -KILL "$FOLLOW_PID" 2>/dev/null || true
 	fi
+	if [ -n "${ATTACH_PID:-}" ]; then
+		kill -KILL "$ATTACH_PID" 2>/dev/null || true
+	fi
 	return 0
 }
 
@@ -59,9 +62,9 @@ container cleanup seq $id 0
 container remove seq $id 0"
 	# podman's line: time, type, status, full ID, image, name, labels
 	run_burrow 0 events --stream=false --since "$since" --filter event=start
-	assert_match "$output" "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}(\.[0-9]+)? [-+][0-9]{4} [A-Z]+ container start $id \(image=busybox, name=seq, tier=web\)$"
+	assert_match "$output" "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}(\.[0-9]+)? [-+][0-9]{4} [A-Z]+ container start $id \(image=localhost/busybox:latest, name=seq, tier=web\)$"
 	run_burrow 0 events --stream=false --since "$since" --filter event=start --no-trunc=false
-	assert_match "$output" " container start ${id:0:12} \(image=busybox"
+	assert_match "$output" " container start ${id:0:12} \(image=localhost/busybox:latest,"
 }
 
 @test "events: exec, exec_died, pause, unpause, kill, restart, rename, mount, unmount" {
@@ -97,6 +100,60 @@ mount calm 0
 unmount calm 0"
 }
 
+@test "events: attach for run without -d, start -a and attach; none for run -d, start" {
+	local since=$(now) f='{{.Status}} {{.Name}}'
+	run_burrow 0 run --name fg busybox true
+	run_burrow 0 run -d --name bg busybox sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done; echo went'
+	run_burrow 0 create --name sa busybox echo hi
+	run_burrow 0 start -a sa
+	is "$output" hi
+	run_burrow 0 start sa
+	run_burrow 0 wait sa
+	# attach to bg, then let it end: attach returns with its output
+	local out=$BATS_TEST_TMPDIR/attach.out
+	"$BURROW" attach --no-stdin bg >"$out" 2>&1 3>&- &
+	ATTACH_PID=$!
+	local i
+	for i in $(seq 200); do
+		"$BURROW" events --stream=false --since "$since" --filter container=bg --filter event=attach | grep -q . && break
+		sleep 0.1
+	done
+	run_burrow 0 exec bg touch /tmp/go
+	local rc=0
+	timeout 20 tail --pid="$ATTACH_PID" -f /dev/null || rc=$?
+	wait "$ATTACH_PID" || rc=$?
+	ATTACH_PID=
+	is "$rc" 0 "attach's exit code"
+	is "$(cat "$out")" went
+	run_burrow 0 events --stream=false --since "$since" --filter event=attach --format "$f"
+	is "$output" "attach fg
+attach sa
+attach bg"
+	# after start, before died, as podman
+	run_burrow 0 events --stream=false --since "$since" --filter container=fg --format '{{.Status}}'
+	is "$(echo $output)" "create init start attach died cleanup"
+}
+
+@test "events: a container's Image is the image's full name; image= takes the short name, the full one, a tag" {
+	run_burrow 0 tag busybox other:1
+	local since=$(now) f='{{.Name}} {{.Image}}'
+	run_burrow 0 create --name short busybox true
+	run_burrow 0 create --name full localhost/busybox:latest true
+	run_burrow 0 create --name tagged other:1 true
+	run_burrow 0 events --stream=false --since "$since" --format "$f"
+	is "$output" "short localhost/busybox:latest
+full localhost/busybox:latest
+tagged localhost/other:1"
+	for want in busybox busybox:latest localhost/busybox localhost/busybox:latest; do
+		run_burrow 0 events --stream=false --since "$since" --format '{{.Name}}' --filter "image=$want"
+		is "$(echo $output)" "short full" "--filter image=$want"
+	done
+	run_burrow 0 events --stream=false --since "$since" --format '{{.Name}}' --filter image=other:1
+	is "$output" tagged
+	run_burrow 0 events --stream=false --since "$since" --format '{{.Name}}' --filter image=other
+	is "$output" "" "other means other:latest"
+}
+
 @test "events: follows new events as they come, ends with 0 on SIGTERM" {
 	local out=$BATS_TEST_TMPDIR/follow.out
 	# --since: what is written before it watches counts too (no race)
@@ -111,6 +168,7 @@ unmount calm 0"
 	is "$(cat "$out")" "create live
 init live
 start live
+attach live
 died live
 cleanup live
 remove live"
@@ -203,7 +261,7 @@ print(len(evs), died["Type"], died["Name"], died["ContainerExitCode"], died["Att
       died["Image"], len(died["ID"]), died["timeNano"] // 10**9 == died["time"])
 ' <<<"$lines"
 	is "$status" 0 "python: $output"
-	is "$output" "6 container js 4 v busybox 64 True"
+	is "$output" "7 container js 4 v localhost/busybox:latest 64 True"
 }
 
 @test "events: image import, tag, untag, rmi" {
