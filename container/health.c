@@ -179,8 +179,14 @@ int ctr_health_config(const struct ctr_health_opts *o, const struct img_config *
 		strv_free(steal_ptr(startup));
 	if (startup && test_is_none(test))
 		return burrow_error_status(err, EINVAL, "--health-startup-cmd needs a healthcheck (--health-cmd)");
-	if (disabled || test_is_none(test))
+	if (disabled || test_is_none(test)) {
+		/* as podman: what it would wait for never comes */
+		if (c->sdnotify && strcmp(c->sdnotify, "healthy") == 0)
+			return burrow_error_status(
+			    err, EINVAL,
+			    "--sdnotify=healthy requires a healthcheck to be set (--health-cmd, or the image's)");
 		return 0; /* no healthcheck: the fields stay empty */
+	}
 	c->health_test = steal_ptr(test);
 	c->health_interval = interval;
 	c->health_timeout = timeout;

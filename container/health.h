@@ -40,7 +40,8 @@ struct ctr_health_opts {
 
 /* Checks the flags (each bad value: EINVAL, one line naming the flag) and
  * fills c's health_* fields from them over the image's Healthcheck (img
- * may be NULL). o NULL: the image's alone. */
+ * may be NULL). o NULL: the image's alone. c->sdnotify "healthy" (set
+ * before) without a healthcheck: EINVAL, as podman. */
 int ctr_health_config(const struct ctr_health_opts *o, const struct img_config *img, struct ctr_config *c,
                       struct burrow_err **err);
 

@@ -115,6 +115,33 @@ READY=1
 --"
 }
 
+@test "sdnotify: healthy mode: a healthy burrow healthcheck run sends READY=1 too" {
+	# no timer: the only check is the one healthcheck run makes
+	NOTIFY_SOCKET=$SD/notify.sock run_burrow 0 run -d --name hh --sdnotify=healthy \
+		--health-cmd true --health-interval disable sdn sleep 600
+	local mpid
+	mpid=$(monitor_pid hh)
+	wait_log "MAINPID=$mpid"
+	run_burrow 0 healthcheck run hh
+	wait_log "READY=1"
+	is "$(cat "$SD/log")" "MAINPID=$mpid
+--
+READY=1
+--"
+}
+
+@test "sdnotify: healthy without a healthcheck is refused (125, one line), nothing made" {
+	for args in "run --rm" "run -d" "create" "run --rm --no-healthcheck" "run --rm --health-cmd none"; do
+		NOTIFY_SOCKET=$SD/notify.sock run_burrow 125 $args --sdnotify=healthy sdn true
+		is "$output" "burrow: --sdnotify=healthy requires a healthcheck to be set (--health-cmd, or the image's)" "$args"
+	done
+	run_burrow 0 ps -aq
+	is "$output" "" "nothing created"
+	is "$(cat "$SD/log")" "" "nothing sent"
+	# with one it is taken
+	run_burrow 0 create --sdnotify=healthy --health-cmd true sdn true
+}
+
 @test "sdnotify: without NOTIFY_SOCKET nothing changes; a bad mode is refused" {
 	run_burrow 0 run --rm sdn sh -c 'echo "[$NOTIFY_SOCKET]"; ls /run/notify 2>&1 || true'
 	assert_match "$output" '^\[\]'

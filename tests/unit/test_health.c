@@ -12,6 +12,7 @@
 #include "container/container.h"
 #include "container/health.h"
 #include "image/image.h"
+#include "lib/xalloc.h"
 #include "lib/strv.h"
 
 static void test_defaults_and_forms(void **state)
@@ -142,12 +143,40 @@ static void test_status_names(void **state)
 	burrow_err_free(err);
 }
 
+static void test_sdnotify_healthy_needs_one(void **state)
+{
+	(void)state;
+	static const struct ctr_health_opts none = {0}, off = {.none = true}, cmd = {.cmd = "true"};
+	const struct ctr_health_opts *refused[] = {&none, &off};
+	for (size_t i = 0; i < 2; i++) {
+		struct ctr_config c = {.sdnotify = xstrdup("healthy")};
+		struct burrow_err *err = NULL;
+		assert_int_equal(ctr_health_config(refused[i], NULL, &c, &err), -1);
+		assert_int_equal(err->status, EINVAL);
+		assert_non_null(strstr(err->msg, "--sdnotify=healthy requires a healthcheck"));
+		burrow_err_free(err);
+		ctr_config_clear(&c);
+	}
+	/* a healthcheck, the flag's or the image's: fine */
+	struct ctr_config c = {.sdnotify = xstrdup("healthy")};
+	assert_int_equal(ctr_health_config(&cmd, NULL, &c, NULL), 0);
+	ctr_config_clear(&c);
+	char *test[] = {"CMD-SHELL", "true", NULL};
+	struct img_config img = {.hc_test = test};
+	struct ctr_config c2 = {.sdnotify = xstrdup("healthy")};
+	assert_int_equal(ctr_health_config(NULL, &img, &c2, NULL), 0);
+	ctr_config_clear(&c2);
+	/* other modes need none */
+	struct ctr_config c3 = {.sdnotify = xstrdup("conmon")};
+	assert_int_equal(ctr_health_config(&none, NULL, &c3, NULL), 0);
+	ctr_config_clear(&c3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults_and_forms),
-	    cmocka_unit_test(test_image_and_overrides),
-	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_defaults_and_forms), cmocka_unit_test(test_image_and_overrides),
+	    cmocka_unit_test(test_bad_values),         cmocka_unit_test(test_sdnotify_healthy_needs_one),
 	    cmocka_unit_test(test_status_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
