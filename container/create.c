@@ -318,7 +318,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	struct img_info *img = NULL;
 	cleanup_strv char **roots = NULL; /* topmost first, for user lookups */
 	cleanup_strv char **entry = NULL;
-	cleanup_free char *passwd = NULL; /* the image's, for --userns */
+	cleanup_free char *passwd = NULL;    /* the image's, for --userns */
+	cleanup_strv char **resolved = NULL; /* c.mounts with the volumes made marked */
 	int ret = -1;
 
 	if (ctr_create_check(o, err) < 0)
@@ -515,8 +516,10 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		}
 		ctr_config_require(&c, from);
 	}
+	resolved = c.mounts;
+	c.mounts = ctr_mounts_stored(resolved);
 	if (ctr_config_insert(s, &c, err) < 0) {
-		ctr_mounts_release(s, c.mounts, c.id, true);
+		ctr_mounts_release(s, resolved, c.id, true);
 		ctr_secret_copies_remove(s, c.id);
 		goto out;
 	}
