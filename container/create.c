@@ -496,6 +496,10 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	sp.image_volumes = img ? img->config.volumes : NULL;
 	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
 		goto out;
+	if (ctr_hooks_precreate(s, &c, err) < 0) {
+		ctr_mounts_release(s, c.mounts, c.id, true);
+		goto out;
+	}
 	char **secret_uses = NULL;
 	int sr = ctr_secret_uses_check(o->secrets, &secret_uses, err);
 	if (sr == 0)
