@@ -320,6 +320,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	cleanup_strv char **entry = NULL;
 	cleanup_free char *passwd = NULL;    /* the image's, for --userns */
 	cleanup_strv char **resolved = NULL; /* c.mounts with the volumes made marked */
+	int auto_lock = -1;                  /* --userns=auto: held until c is stored */
 	int ret = -1;
 
 	if (ctr_create_check(o, err) < 0)
@@ -396,7 +397,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	const char *user = o->user ? o->user : (img ? img->config.user : NULL);
 	if ((user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0) ||
 	    ((o->userns || o->uidmap || o->gidmap) && ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0) ||
-	    ctr_userns_apply(o, passwd, &c, err) < 0)
+	    ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0)
 		goto out;
 	if (o->group_add) {
 		cleanup_free char *group = NULL;
@@ -532,6 +533,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	memset(&c, 0, sizeof(c));
 	ret = 0;
 out:
+	state_unlock(auto_lock);
 	if (img)
 		img_info_free(img);
 	ctr_config_clear(&c);
