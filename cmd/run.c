@@ -633,7 +633,9 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	if (a->env_host || a->file_env) {
 		/* podman's order: the host's, --env-file's, then -e's */
 		struct strv_builder all = {0};
-		strv_builder_extend(&all, a->env_host ? environ : NULL);
+		for (char **e = a->env_host ? environ : NULL; e && *e; e++)
+			if (!str_has_prefix(*e, "HOSTNAME=")) /* the container's own stays (-e may set it) */
+				strv_builder_add(&all, *e);
 		strv_builder_extend(&all, a->file_env);
 		strv_builder_extend(&all, a->env.v);
 		strv_free(a->env.v);

@@ -318,7 +318,9 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	struct img_info *img = NULL;
 	cleanup_strv char **roots = NULL; /* topmost first, for user lookups */
 	cleanup_strv char **entry = NULL;
-	cleanup_free char *passwd = NULL; /* the image's, for --userns */
+	cleanup_free char *passwd = NULL;    /* the image's, for --userns */
+	cleanup_strv char **resolved = NULL; /* c.mounts with the volumes made marked */
+	int auto_lock = -1;                  /* --userns=auto: held until c is stored */
 	int ret = -1;
 
 	if (ctr_create_check(o, err) < 0)
@@ -395,7 +397,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	const char *user = o->user ? o->user : (img ? img->config.user : NULL);
 	if ((user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0) ||
 	    ((o->userns || o->uidmap || o->gidmap) && ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0) ||
-	    ctr_userns_apply(o, passwd, &c, err) < 0)
+	    ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0)
 		goto out;
 	if (o->group_add) {
 		cleanup_free char *group = NULL;
@@ -495,6 +497,10 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	sp.image_volumes = img ? img->config.volumes : NULL;
 	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
 		goto out;
+	if (ctr_hooks_precreate(s, &c, err) < 0) {
+		ctr_mounts_release(s, c.mounts, c.id, true);
+		goto out;
+	}
 	char **secret_uses = NULL;
 	int sr = ctr_secret_uses_check(o->secrets, &secret_uses, err);
 	if (sr == 0)
@@ -515,8 +521,10 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		}
 		ctr_config_require(&c, from);
 	}
+	resolved = c.mounts;
+	c.mounts = ctr_mounts_stored(resolved);
 	if (ctr_config_insert(s, &c, err) < 0) {
-		ctr_mounts_release(s, c.mounts, c.id, true);
+		ctr_mounts_release(s, resolved, c.id, true);
 		ctr_secret_copies_remove(s, c.id);
 		goto out;
 	}
@@ -525,6 +533,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	memset(&c, 0, sizeof(c));
 	ret = 0;
 out:
+	state_unlock(auto_lock);
 	if (img)
 		img_info_free(img);
 	ctr_config_clear(&c);

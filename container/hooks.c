@@ -1,5 +1,6 @@
 /* OCI hooks (see hooks.h). */
 #include "container/hooks.h"
+#include "container/mount.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,8 +24,8 @@
 
 const char *const ctr_hooks_default_dirs[] = {"/usr/share/containers/oci/hooks.d", "/etc/containers/oci/hooks.d", NULL};
 
-static const char *const stages[] = {"prestart",       "createRuntime", "createContainer",
-                                     "startContainer", "poststart",     "poststop"};
+static const char *const stages[] = {"prestart",  "createRuntime", "createContainer", "startContainer",
+                                     "poststart", "poststop",      "precreate"};
 
 #define HOOK_FILE_MAX (1 << 20)
 
@@ -248,6 +250,19 @@ static bool has_stage(yajl_val doc, const char *stage)
 	return false;
 }
 
+/* The container's annotations as a JSON object. */
+static void gen_annotations(yajl_gen g, char *const *annotations)
+{
+	jg_map_open(g);
+	for (size_t k = 0; annotations && annotations[k]; k++) {
+		const char *eq = strchr(annotations[k], '=');
+		cleanup_free char *key =
+		    xstrndup(annotations[k], eq ? (size_t)(eq - annotations[k]) : strlen(annotations[k]));
+		jg_key_str(g, key, eq ? eq + 1 : "");
+	}
+	jg_map_close(g);
+}
+
 static char *state_json(const struct ctr_config *c, const char *status, pid_t pid, const char *bundle)
 {
 	yajl_gen g = json_gen_new();
@@ -259,20 +274,15 @@ static char *state_json(const struct ctr_config *c, const char *status, pid_t pi
 		jg_key_int(g, "pid", pid);
 	jg_key_str(g, "bundle", bundle);
 	jg_key(g, "annotations");
-	jg_map_open(g);
-	for (size_t k = 0; c->annotations && c->annotations[k]; k++) {
-		const char *eq = strchr(c->annotations[k], '=');
-		cleanup_free char *key =
-		    xstrndup(c->annotations[k], eq ? (size_t)(eq - c->annotations[k]) : strlen(c->annotations[k]));
-		jg_key_str(g, key, eq ? eq + 1 : "");
-	}
-	jg_map_close(g);
+	gen_annotations(g, c->annotations);
 	jg_map_close(g);
 	return json_gen_finish(g);
 }
 
-/* Runs one hook with state on its standard input, bounded by its timeout. */
-static int run_hook(yajl_val hook, const char *file, const char *state, struct burrow_err **err)
+/* Runs one hook with input on its standard input, bounded by its
+ * timeout. With out, what it prints (at most HOOK_FILE_MAX bytes) is
+ * returned there; else its output goes to /dev/null. */
+static int run_hook(yajl_val hook, const char *file, const char *input, char **out, struct burrow_err **err)
 {
 	const char *path = json_get_str(hook, "path");
 	cleanup_strv char **args = json_get_strv(hook, "args");
@@ -285,33 +295,47 @@ static int run_hook(yajl_val hook, const char *file, const char *state, struct b
 	}
 	if (!env)
 		env = xcalloc(1, sizeof(char *));
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return burrow_error(err, errno, "hook '%s' (%s): cannot make a pipe", str_quote(path), file);
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return burrow_error(err, errno, "hook '%s' (%s): cannot fork", str_quote(path), file);
+	/* the input from a file: a hook that does not read it blocks nobody */
+	cleanup_close int in = memfd_create("burrow-hook-input", MFD_CLOEXEC);
+	if (in < 0 || write_all(in, input, strlen(input)) < 0 || lseek(in, 0, SEEK_SET) < 0)
+		return burrow_error(err, errno, "hook '%s' (%s): cannot pass it its input", str_quote(path), file);
+	cleanup_close int rd = -1;
+	cleanup_close int wr = -1;
+	if (out) {
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0 || fcntl(p[0], F_SETFL, O_NONBLOCK) < 0)
+			return burrow_error(err, errno, "hook '%s' (%s): cannot make a pipe", str_quote(path), file);
+		rd = p[0];
+		wr = p[1];
 	}
+	cleanup_pid pid_t pid = fork();
+	if (pid < 0)
+		return burrow_error(err, errno, "hook '%s' (%s): cannot fork", str_quote(path), file);
 	if (pid == 0) {
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (dup2(p[0], 0) < 0 || (null >= 0 && dup2(null, 1) < 0))
+		int to = wr >= 0 ? wr : open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (dup2(in, 0) < 0 || (to >= 0 && dup2(to, 1) < 0))
 			_exit(127);
 		execve(path, args, env);
 		_exit(errno == ENOENT ? 127 : 126);
 	}
-	close(p[0]);
-	/* the state is small: it fits in the pipe; a hook that does not read
-	 * it does not block us (EPIPE is ignored) */
-	(void)write_all(p[1], state, strlen(state));
-	close(p[1]);
-	int status = 0;
-	int r = proc_wait_child(pid, now_ms() + timeout * 1000, &status);
+	int status = 0, r;
+	int64_t deadline = now_ms() + timeout * 1000;
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+	if (out) {
+		close(steal_fd(wr));
+		buf = xmalloc(HOOK_FILE_MAX + 2);
+		r = proc_wait_output(pid, rd, buf, HOOK_FILE_MAX + 1, &len, deadline, &status);
+		if (r == 1) /* reaped; else cleanup_pid kills and reaps it */
+			steal_pid(pid);
+	} else {
+		r = proc_wait_child(pid, deadline, &status); /* kills it past the deadline */
+		steal_pid(pid);
+	}
 	if (r == 0)
 		return burrow_error(err, 0, "hook '%s' (%s) timed out after %lld s", str_quote(path), file, timeout);
 	if (r < 0)
@@ -319,6 +343,12 @@ static int run_hook(yajl_val hook, const char *file, const char *state, struct b
 	if (status != 0) {
 		cleanup_free char *how = proc_status_text(status);
 		return burrow_error(err, 0, "hook '%s' (%s) failed: it %s", str_quote(path), file, how);
+	}
+	if (out) {
+		if (len > HOOK_FILE_MAX)
+			return burrow_error(err, 0, "hook '%s' (%s) printed more than 1 MiB", str_quote(path), file);
+		buf[len] = '\0';
+		*out = steal_ptr(buf);
 	}
 	return 0;
 }
@@ -337,7 +367,7 @@ int ctr_hooks_run(const struct ctr_config *c, const char *stage, const char *sta
 			continue;
 		if (!state)
 			state = state_json(c, status, pid, bundle);
-		if (run_hook(json_get(doc, "hook"), path, state, err) < 0)
+		if (run_hook(json_get(doc, "hook"), path, state, NULL, err) < 0)
 			return burrow_error_wrap(err, "%s", stage);
 	}
 	return 0;
@@ -358,5 +388,212 @@ int ctr_hooks_run_prestart(const struct ctr_config *c, pid_t pid, const char *bu
 	for (size_t i = 0; i < 4; i++)
 		if (ctr_hooks_run(c, stages[i], "created", pid, bundle, err) < 0)
 			return -1;
+	return 0;
+}
+
+/* What a precreate hook reads: the parts of the runtime spec that the
+ * container's record holds at create. */
+static char *precreate_input(const struct ctr_config *c)
+{
+	yajl_gen g = json_gen_new();
+	jg_map_open(g);
+	jg_key_str(g, "ociVersion", "1.0.2");
+	jg_key(g, "process");
+	jg_map_open(g);
+	jg_key_bool(g, "terminal", c->tty);
+	jg_key(g, "user");
+	jg_map_open(g);
+	jg_key_int(g, "uid", c->uid);
+	jg_key_int(g, "gid", c->gid);
+	jg_map_close(g);
+	jg_key_strv(g, "args", c->args);
+	jg_key_strv(g, "env", c->env);
+	jg_key_str(g, "cwd", c->workdir ? c->workdir : "/");
+	jg_map_close(g);
+	jg_key(g, "root");
+	jg_map_open(g);
+	jg_key_str(g, "path", "rootfs");
+	jg_map_close(g);
+	jg_key_str(g, "hostname", c->hostname);
+	jg_key(g, "mounts");
+	jg_array_open(g);
+	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
+		struct ctr_mount m;
+		if (!ctr_mount_try(c->mounts[i], &m))
+			continue;
+		jg_map_open(g);
+		jg_key_str(g, "destination", m.destination);
+		jg_key_str(g, "type", m.type);
+		jg_key_str(g, "source", m.source && *m.source ? m.source : m.type);
+		jg_key_strv(g, "options", m.options);
+		jg_map_close(g);
+		ctr_mount_clear(&m);
+	}
+	jg_array_close(g);
+	jg_key(g, "annotations");
+	gen_annotations(g, c->annotations);
+	jg_map_close(g);
+	return json_gen_finish(g);
+}
+
+static bool has_mount_at(char *const *mounts, const char *dest)
+{
+	bool has = false;
+	for (size_t i = 0; mounts && mounts[i] && !has; i++) {
+		struct ctr_mount m;
+		if (!ctr_mount_try(mounts[i], &m))
+			continue;
+		has = strcmp(m.destination, dest) == 0;
+		ctr_mount_clear(&m);
+	}
+	return has;
+}
+
+/* One entry of a precreate hook's mounts that c has none at, as the -v
+ * (bind) or --tmpfs spec a user would type for it. */
+static int precreate_mount(yajl_val e, const struct ctr_config *c, struct strv_builder *volumes,
+                           struct strv_builder *tmpfs, struct burrow_err **err)
+{
+	static const char *const own[] = {"U", "O", "anon", "copy", "nocopy", NULL};
+	const char *dst = json_get_str(e, "destination");
+	const char *type = json_get_str(e, "type");
+	const char *src = json_get_str(e, "source");
+	yajl_val opts = json_get(e, "options");
+	if (!YAJL_IS_OBJECT(e) || !dst || (json_get(e, "type") && !type) || (json_get(e, "source") && !src) ||
+	    (opts && !all_strings(opts)))
+		return burrow_error(err, 0, "mounts: an entry is not {destination, type, source, options}");
+	if (has_mount_at(c->mounts, dst))
+		return 0; /* the container's own: kept as it is */
+	cleanup_strv char **o = json_strv(opts);
+	bool bind = type ? strcmp(type, "bind") == 0 : o && (strv_contains(o, "bind") || strv_contains(o, "rbind"));
+	if (!bind && (!type || strcmp(type, "tmpfs") != 0))
+		return burrow_error(err, 0, "mounts: '%s': only bind and tmpfs mounts are taken from a precreate hook",
+		                    str_quote(dst));
+	for (size_t i = 0; o && o[i]; i++)
+		if (strv_contains((char *const *)own, o[i]) || strchr(o[i], ':'))
+			return burrow_error(err, 0, "mounts: '%s': option '%s' is not taken from a precreate hook",
+			                    str_quote(dst), str_quote(o[i]));
+	if (strchr(dst, ':') || (bind && (!src || src[0] != '/' || strchr(src, ':'))))
+		return burrow_error(err, 0,
+		                    "mounts: '%s': a bind mount needs an absolute source, and neither path may hold "
+		                    "a ':'",
+		                    str_quote(dst));
+	cleanup_free char *joined = NULL;
+	for (size_t i = 0; o && o[i]; i++) {
+		char *j = xasprintf("%s%s%s", joined ? joined : "", joined ? "," : "", o[i]);
+		free(joined);
+		joined = j;
+	}
+	if (bind)
+		strv_builder_take(volumes, xasprintf("%s:%s%s%s", src, dst, joined ? ":" : "", joined ? joined : ""));
+	else
+		strv_builder_take(tmpfs, xasprintf("%s%s%s", dst, joined ? ":" : "", joined ? joined : ""));
+	return 0;
+}
+
+/* The new mounts of a precreate hook, checked and resolved as -v and
+ * --tmpfs of the user's are, added to c's. */
+static int precreate_mounts(struct state_store *s, yajl_val mounts, struct ctr_config *c, struct burrow_err **err)
+{
+	if (!YAJL_IS_ARRAY(mounts))
+		return burrow_error(err, 0, "mounts: not an array");
+	struct strv_builder vb = {0}, tb = {0};
+	int r = 0;
+	for (size_t i = 0; i < mounts->u.array.len && r == 0; i++)
+		r = precreate_mount(mounts->u.array.values[i], c, &vb, &tb, err);
+	cleanup_strv char **volumes = strv_builder_steal(&vb);
+	cleanup_strv char **tmpfs = strv_builder_steal(&tb);
+	if (r < 0 || (!volumes[0] && !tmpfs[0]))
+		return r;
+	struct ctr_mount_specs sp = {.volumes = volumes, .tmpfs = tmpfs};
+	cleanup_strv char **added = NULL;
+	if (ctr_mounts_check(&sp, NULL, err) < 0 || ctr_mounts_resolve(s, &sp, c->id, &added, err) < 0)
+		return burrow_error_wrap(err, "mounts");
+	for (size_t i = 0; added && added[i]; i++)
+		strv_append(&c->mounts, added[i]);
+	return 0;
+}
+
+/* A precreate hook's configuration: what burrow takes of it, checked,
+ * into c. */
+static int precreate_apply(struct state_store *s, yajl_val doc, struct ctr_config *c, struct burrow_err **err)
+{
+	if (!YAJL_IS_OBJECT(doc))
+		return burrow_error(err, 0, "not a JSON object");
+	yajl_val proc = json_get(doc, "process"), v;
+	if (proc && !YAJL_IS_OBJECT(proc))
+		return burrow_error(err, 0, "process: not an object");
+	if ((v = json_get(proc, "args")) && (!all_strings(v) || v->u.array.len == 0))
+		return burrow_error(err, 0, "process.args: not a non-empty array of strings");
+	cleanup_strv char **args = json_strv(v);
+	if ((v = json_get(proc, "env")) && !all_strings(v))
+		return burrow_error(err, 0, "process.env: not an array of strings");
+	cleanup_strv char **env = json_strv(v);
+	for (size_t i = 0; env && env[i]; i++)
+		if (env[i][0] == '=' || !strchr(env[i], '='))
+			return burrow_error(err, 0, "process.env: '%s' is not NAME=VALUE", str_quote(env[i]));
+	const char *cwd = NULL;
+	if ((v = json_get(proc, "cwd")) && (!(cwd = YAJL_GET_STRING(v)) || cwd[0] != '/'))
+		return burrow_error(err, 0, "process.cwd: not an absolute path");
+	struct strv_builder ab = {0};
+	yajl_val ann = json_get(doc, "annotations");
+	if (ann && !YAJL_IS_OBJECT(ann))
+		return burrow_error(err, 0, "annotations: not an object");
+	for (size_t i = 0; ann && i < ann->u.object.len; i++) {
+		const char *val = YAJL_GET_STRING(ann->u.object.values[i]);
+		if (!val || !ann->u.object.keys[i][0] || strchr(ann->u.object.keys[i], '=')) {
+			strv_free(strv_builder_steal(&ab));
+			return burrow_error(err, 0, "annotations: '%s' is not a key with a string value",
+			                    str_quote(ann->u.object.keys[i]));
+		}
+		strv_builder_take(&ab, xasprintf("%s=%s", ann->u.object.keys[i], val));
+	}
+	cleanup_strv char **annotations = strv_builder_steal(&ab);
+	if ((v = json_get(doc, "mounts")) && precreate_mounts(s, v, c, err) < 0)
+		return -1;
+	if (args) {
+		/* the entrypoint stays one while the hook kept it in front */
+		for (size_t i = 0; i < c->entrypoint_len; i++)
+			if (!args[i] || strcmp(args[i], c->args[i]) != 0)
+				c->entrypoint_len = 0;
+		strv_free(c->args);
+		c->args = steal_ptr(args);
+	}
+	if (env) {
+		strv_free(c->env);
+		c->env = steal_ptr(env);
+	}
+	if (cwd) {
+		free(c->workdir);
+		c->workdir = xstrdup(cwd);
+	}
+	if (ann) {
+		strv_free(c->annotations);
+		c->annotations = annotations[0] ? steal_ptr(annotations) : NULL;
+	}
+	return 0;
+}
+
+int ctr_hooks_precreate(struct state_store *s, struct ctr_config *c, struct burrow_err **err)
+{
+	cleanup_strv char **files = hook_files(dirs_of(c->hooks_dirs));
+	for (size_t i = 0; files[i]; i++) {
+		const char *path = strchr(files[i], '\t') + 1;
+		struct burrow_err *e = NULL;
+		cleanup_yajl yajl_val doc = load_hook(path, &e);
+		burrow_err_free(e); /* ctr_hooks_warn_invalid said it */
+		if (!doc || !has_stage(doc, "precreate") || !applies(json_get(doc, "when"), c))
+			continue;
+		yajl_val hook = json_get(doc, "hook");
+		cleanup_free char *input = precreate_input(c);
+		cleanup_free char *output = NULL;
+		if (run_hook(hook, path, input, &output, err) < 0)
+			return burrow_error_wrap(err, "precreate");
+		cleanup_yajl yajl_val spec = json_parse(output, err);
+		if (!spec || precreate_apply(s, spec, c, err) < 0)
+			return burrow_error_wrap(err,
+			                         "precreate: hook '%s' (%s) printed a configuration burrow refuses",
+			                         str_quote(json_get_str(hook, "path")), path);
+	}
 	return 0;
 }

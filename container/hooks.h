@@ -17,7 +17,17 @@
  * its standard input and is killed past its timeout (60 s when it names
  * none: every wait is bounded). A failing hook of the stages before the
  * start fails the start; a failing poststart or poststop is a warning.
- * precreate (a hook that rewrites config.json) is refused. */
+ *
+ * precreate runs once, at create (podman runs it at each start): each
+ * such hook gets the container's configuration as an OCI runtime spec
+ * (process.args, env, cwd, user, terminal; hostname; mounts; annotations)
+ * on its standard input and prints it, changed or not, on its standard
+ * output; the next one gets that. burrow takes process.args, process.env,
+ * process.cwd and annotations (each replaces the container's when given),
+ * and mounts at a destination the container has no mount at (bind with
+ * an absolute source, tmpfs), checked and resolved as -v and --tmpfs of
+ * the user's; the rest is ignored (a mount already there stays as it
+ * is). A failing hook or a configuration refused fails the create. */
 #ifndef BURROW_CONTAINER_HOOKS_H
 #define BURROW_CONTAINER_HOOKS_H
 
@@ -55,5 +65,12 @@ void ctr_hooks_run_warn(const struct ctr_config *c, const char *stage, const cha
 /* The stages before the start, in their order (prestart, createRuntime,
  * createContainer, startContainer): -1 at the first hook that fails. */
 int ctr_hooks_run_prestart(const struct ctr_config *c, pid_t pid, const char *bundle, struct burrow_err **err);
+
+/* Runs the precreate hooks that apply to c (its mounts resolved, not yet
+ * stored) and takes their configuration into c, as said above. -1 at
+ * the first that fails, times out or prints what is refused (its new
+ * mounts resolved before are in c->mounts: the caller releases them). */
+struct state_store;
+int ctr_hooks_precreate(struct state_store *s, struct ctr_config *c, struct burrow_err **err);
 
 #endif

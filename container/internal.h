@@ -106,6 +106,12 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
  * and HOME. */
 int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct ctr_config *c,
                      struct burrow_err **err);
+/* container/userns_auto.c: --userns=auto's range ("0:0:SIZE" from
+ * ctr_userns_apply) placed where no other auto container's is: c's maps
+ * set, and *lock held (state_unlock it once c is stored or given up);
+ * -1 (ERANGE) when no such range is left. Nothing to do (0, *lock -1)
+ * for another mode. */
+int ctr_userns_auto_alloc(struct state_store *s, struct ctr_config *c, int *lock, struct burrow_err **err);
 /* --group-add's names against the image's /etc/group text (NULL: none)
  * into c->groups (gids as text); keep-groups only alone. */
 int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err);

@@ -25,7 +25,7 @@
 #include "state/state.h"
 
 /* burrow's own options: kept in the record, never given to the runtime */
-static const char *const own_options[] = {"anon", "nocopy", "copy", "U", "O", "z", "Z", NULL};
+static const char *const own_options[] = {"anon", "nocopy", "copy", "U", "O", "z", "Z", "made", NULL};
 
 /* Options of one kind exclude each other (and a second of the same kind). */
 static const char *const opt_classes[][9] = {
@@ -636,7 +636,7 @@ void ctr_mounts_release(struct state_store *s, char *const *mounts, const char *
 				burrow_warn("%s", e->msg);
 			burrow_err_free(steal_ptr(e));
 			/* one that another container still uses stays, as podman */
-			if (remove_anon && ctr_mount_has(&m, "anon") &&
+			if (remove_anon && (ctr_mount_has(&m, "anon") || ctr_mount_has(&m, "made")) &&
 			    ctr_vol_remove(s, m.source, false, 0, NULL, &e) < 0 && e->status != ENOENT &&
 			    e->status != EBUSY)
 				burrow_warn("%s", e->msg);
@@ -644,6 +644,29 @@ void ctr_mounts_release(struct state_store *s, char *const *mounts, const char *
 		}
 		ctr_mount_clear(&m);
 	}
+}
+
+char **ctr_mounts_stored(char *const *mounts)
+{
+	struct strv_builder b = {0};
+	for (size_t i = 0; mounts && mounts[i]; i++) {
+		struct ctr_mount m;
+		if (!ctr_mount_try(mounts[i], &m)) {
+			strv_builder_add(&b, mounts[i]);
+			continue;
+		}
+		size_t k = 0;
+		for (size_t j = 0; m.options[j]; j++) {
+			if (strcmp(m.options[j], "made") == 0)
+				free(m.options[j]);
+			else
+				m.options[k++] = m.options[j];
+		}
+		m.options[k] = NULL;
+		strv_builder_take(&b, ctr_mount_format(&m));
+		ctr_mount_clear(&m);
+	}
+	return strv_builder_steal(&b);
 }
 
 int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, const char *ctr_id, char ***out,
@@ -704,6 +727,8 @@ int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, 
 		}
 		if (!m->source)
 			m->source = xstrdup(v.name);
+		else if (!existed) /* removed again when the create fails */
+			strv_append(&m->options, "made");
 		ctr_vol_clear(&v);
 	}
 	*out = list_format(&l);

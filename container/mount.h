@@ -74,6 +74,12 @@ int ctr_mounts_check(const struct ctr_mount_specs *sp, char ***out, struct burro
  * made is undone. */
 int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, const char *ctr_id, char ***out,
                        struct burrow_err **err);
+/* A named volume that ctr_mounts_resolve made (it did not exist) carries
+ * the option "made" until the container is stored: ctr_mounts_release
+ * with remove_anon removes it as an anonymous one (a create that fails
+ * leaves no volume it made; one that existed before stays). The mounts
+ * without it, to be stored. */
+char **ctr_mounts_stored(char *const *mounts);
 /* c's Config.Volumes for inspect (c->volumes): the image's volumes
  * (image_volumes), then the destinations of its anonymous volumes, each
  * once; and its --volumes-from as typed (c->volumes_from, from

@@ -24,6 +24,8 @@
 #include "overlay/overlay.h"
 #include "userns/userns.h"
 
+#define CTR_USERNS_AUTO_SIZE 1024UL
+
 #define PODMAN_PASSWD_ENTRY "$USERNAME:*:$UID:$GID:$NAME:$HOME:/bin/sh"
 
 enum mode { MODE_HOST, MODE_KEEP_ID, MODE_NOMAP, MODE_AUTO, MODE_MAP };
@@ -210,8 +212,11 @@ int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct
 				    err, ERANGE, "--userns=auto:size=%lld: your subordinate range has %lu IDs", p.size,
 				    size);
 			size = (unsigned long)p.size;
+		} else if (p.mode == MODE_AUTO) { /* podman's default size */
+			size = size < CTR_USERNS_AUTO_SIZE ? size : CTR_USERNS_AUTO_SIZE;
 		}
-		c->uid_map = xasprintf("0:1:%lu", size);
+		/* auto's range is placed by ctr_userns_auto_alloc */
+		c->uid_map = xasprintf("0:%d:%lu", p.mode == MODE_AUTO ? 0 : 1, size);
 		c->gid_map = xstrdup(c->uid_map);
 		c->userns = xstrdup(o->userns);
 		return 0;

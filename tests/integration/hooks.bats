@@ -128,16 +128,106 @@ field() {
 @test "hooks: an invalid hook file is skipped with a warning naming it" {
 	echo '{"version": "1.0.0", "hook": {"path": "rel"}, "when": {"always": true}, "stages": ["prestart"]}' >"$HOOKS/rel.json"
 	echo 'not json' >"$HOOKS/broken.json"
-	echo '{"version": "1.0.0", "hook": {"path": "/bin/true"}, "when": {"always": true}, "stages": ["precreate"]}' >"$HOOKS/pre.json"
+	echo '{"version": "1.0.0", "hook": {"path": "/bin/true"}, "when": {"always": true}, "stages": ["prestop"]}' >"$HOOKS/pre.json"
 	echo '{"version": "2.0.0", "hook": {"path": "/bin/true"}, "when": {"always": true}, "stages": ["prestart"]}' >"$HOOKS/v2.json"
 	hook_file ok '["prestart"]' '{"always": true}'
 	echo 'not a hook file' >"$HOOKS/README"
 	run_burrow 0 --hooks-dir "$HOOKS" run --rm busybox echo hi
 	assert_match "$output" "skipping the hook file '$HOOKS/rel.json': hook.path: an absolute path is required"
 	assert_match "$output" "skipping the hook file '$HOOKS/broken.json'"
-	assert_match "$output" "skipping the hook file '$HOOKS/pre.json': stages: unknown or unsupported stage 'precreate'"
+	assert_match "$output" "skipping the hook file '$HOOKS/pre.json': stages: unknown or unsupported stage 'prestop'"
 	assert_match "$output" "skipping the hook file '$HOOKS/v2.json': unknown version '2.0.0'"
 	assert_no_match "$output" README
 	is "${lines[-1]}" hi
 	is "$(cut -d' ' -f1 "$T/out")" ok
+}
+
+# precreate_hook NAME [WHEN] <<<JQ: a precreate hook that saves the
+# configuration it reads to $T/NAME.in and prints it changed by the jq
+# filter on stdin ($T is the test's directory there; hooks get no PATH:
+# jq by its path)
+precreate_hook() {
+	local jq when=${2:-'{"always": true}'}
+	jq=$(command -v jq) || need_or_fail "jq"
+	cat >"$T/$1.jq"
+	printf '#!/bin/sh\ntee %q | %q --arg T %q -f %q\n' "$T/$1.in" "$jq" "$T" "$T/$1.jq" >"$T/$1.sh"
+	chmod +x "$T/$1.sh"
+	cat >"$HOOKS/$1.json" <<-EOF
+		{"version": "1.0.0", "hook": {"path": "$T/$1.sh"}, "when": $when, "stages": ["precreate"]}
+	EOF
+}
+
+@test "hooks: precreate gets the configuration and its changes to args, env, cwd, annotations and mounts are used" {
+	mkdir "$T/src"
+	echo from-host >"$T/src/f"
+	precreate_hook a <<<'.process.env += ["FROM_HOOK=a"] | .annotations["org.hook"] = "yes"'
+	precreate_hook b <<-'EOF'
+		.process.args = ["sh", "-c", "echo $FROM_HOOK; cat /hooked/f; pwd; touch /hooked/f 2>/dev/null || echo ro; grep -c /scratch /proc/mounts"]
+		| .process.cwd = "/tmp"
+		| .mounts += [{"destination": "/hooked", "type": "bind", "source": ($T + "/src"), "options": ["rbind", "ro"]},
+		              {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]
+	EOF
+	run_burrow 0 --hooks-dir "$HOOKS" run --name p --annotation org.mine=1 -v "$T:/mnt" busybox echo ignored
+	is "$output" "a
+from-host
+/tmp
+ro
+1"
+	# the first got burrow's configuration; the second what the first printed
+	is "$(jq -c '.process.args' "$T/a.in")" '["echo","ignored"]'
+	is "$(jq -r '.mounts[0].destination + " " + .mounts[0].source' "$T/a.in")" "/mnt $T"
+	is "$(jq -r '.annotations["org.mine"]' "$T/a.in")" 1
+	is "$(jq -r '.annotations["org.hook"]' "$T/b.in")" yes
+	# stored as the container's own: inspect shows them, a start keeps them
+	run_burrow 0 inspect --format '{{index .Config.Annotations "org.hook"}} {{.Config.WorkingDir}}' p
+	is "$output" "yes /tmp"
+	run_burrow 0 inspect --format '{{range .Mounts}}{{.Destination}} {{end}}' p
+	assert_match "$output" "/hooked"
+	rm "$T/a.in" "$T/b.in"
+	run_burrow 0 start -a p
+	is "${lines[1]}" from-host
+	[ ! -e "$T/a.in" ] || {
+		echo "precreate ran again at start" >&2
+		false
+	}
+}
+
+# refused WANT <<<JQ: a create whose precreate hook prints the result of
+# JQ fails (125) with a message matching WANT
+refused() {
+	precreate_hook bad
+	run_burrow 125 --hooks-dir "$HOOKS" create --name c -v vol:/data busybox true
+	assert_match "$output" "$1"
+}
+
+@test "hooks: a precreate hook's output is checked as the user's input; refused, nothing is created" {
+	refused "precreate: hook '$T/bad.sh' \\($HOOKS/bad.json\\) printed a configuration burrow refuses: mounts: '/p': only bind and tmpfs" \
+		<<<'.mounts += [{"destination": "/p", "type": "proc", "source": "proc"}]'
+	# a source that is not an absolute path (else a named volume is made)
+	refused "mounts: '/v': a bind mount needs an absolute source" \
+		<<<'.mounts += [{"destination": "/v", "type": "bind", "source": "myvol"}]'
+	# burrow's own options (chown the host's source) are not taken from a hook
+	refused "option 'U' is not taken" <<<'.mounts += [{"destination": "/v", "type": "bind", "source": $T, "options": ["U"]}]'
+	# the checks of -v: a missing source, an unknown option, over '/'
+	refused "/nonexistent/dir" <<<'.mounts += [{"destination": "/v", "type": "bind", "source": "/nonexistent/dir"}]'
+	refused "unknown option 'bogus'" <<<'.mounts += [{"destination": "/v", "type": "bind", "source": $T, "options": ["bogus"]}]'
+	refused "cannot mount over the container's '/'" <<<'.mounts += [{"destination": "/", "type": "bind", "source": $T}]'
+	refused "process.env: 'NOEQUALS' is not NAME=VALUE" <<<'.process.env = ["NOEQUALS"]'
+	refused "process.args: not a non-empty array" <<<'.process.args = []'
+	refused "process.cwd: not an absolute path" <<<'.process.cwd = "tmp"'
+	refused "refuses: not a JSON object" <<<'"not an object"'
+	printf '#!/bin/sh\necho not json\n' >"$T/bad.sh"
+	run_burrow 125 --hooks-dir "$HOOKS" create --name c busybox true
+	assert_match "$output" "precreate: hook '$T/bad.sh'"
+	printf '#!/bin/sh\nexit 4\n' >"$T/bad.sh"
+	run_burrow 125 --hooks-dir "$HOOKS" create --name c busybox true
+	assert_match "$output" "precreate: hook '$T/bad.sh' \\($HOOKS/bad.json\\) failed: it exited with 4"
+	run_burrow 0 ps -a -q
+	is "$output" "" "no container created"
+	run_burrow 0 volume ls -q
+	is "$output" "" "the volume made for it removed again"
+	# a hook whose conditions do not hold is not run
+	precreate_hook bad '{"commands": ["^nomatch$"]}' <<<'"not an object"'
+	run_burrow 0 --hooks-dir "$HOOKS" run --rm busybox echo ok
+	is "$output" ok
 }

@@ -156,6 +156,58 @@ $MY_HOME"
 	fi
 }
 
+@test "auto: each container its own range of 1024 IDs, disjoint from the others', freed at rm, refused once none is left" {
+	if ! has_subuid; then
+		[ "$MY_UID" = 0 ] || skip "the single-ID case is the test above"
+	fi
+	# two at once: the ranges are chosen under one lock, held until the
+	# record is stored (a precreate hook that waits widens the window)
+	mkdir "$T/hooks"
+	printf '#!/bin/sh\n/bin/sleep 1\nexec /bin/cat\n' >"$T/slow.sh"
+	chmod +x "$T/slow.sh"
+	echo "{\"version\": \"1.0.0\", \"hook\": {\"path\": \"$T/slow.sh\"}, \"when\": {\"always\": true}, \"stages\": [\"precreate\"]}" >"$T/hooks/slow.json"
+	"$BURROW" --hooks-dir "$T/hooks" create --name a1 --userns=auto busybox cat /proc/self/uid_map /proc/self/gid_map >"$T/a1.out" 2>&1 &
+	local p1=$!
+	"$BURROW" --hooks-dir "$T/hooks" create --name a2 --userns=auto busybox cat /proc/self/uid_map /proc/self/gid_map >"$T/a2.out" 2>&1 &
+	local p2=$!
+	timeout 60 tail --pid=$p1 --pid=$p2 -f /dev/null
+	wait $p1 && wait $p2 || {
+		cat "$T/a1.out" "$T/a2.out" >&2
+		false
+	}
+	run_burrow 0 start -a a1
+	local m1 m2
+	m1=$(norm_map <<<"$output")
+	run_burrow 0 start -a a2
+	m2=$(norm_map <<<"$output")
+	assert_match "$m1" '^0 [0-9]+ 1024,0 [0-9]+ 1024$'
+	assert_match "$m2" '^0 [0-9]+ 1024,0 [0-9]+ 1024$'
+	local s1=${m1#0 } s2=${m2#0 }
+	s1=${s1%% *} s2=${s2%% *}
+	# [s, s+1024) of each, in burrow's namespace: no ID in both
+	if ((s1 < s2 ? s1 + 1024 > s2 : s2 + 1024 > s1)); then
+		echo "ranges overlap: $m1 / $m2" >&2
+		false
+	fi
+	is "$((s1 < s2 ? s1 : s2))" 1 "the first starts at the first subordinate ID"
+	run_burrow 0 inspect --format '{{.HostConfig.UsernsMode}} {{.HostConfig.IDMappings.UidMap}} {{.HostConfig.IDMappings.GidMap}}' a1
+	is "$output" "auto [0:$s1:1024] [0:$s1:1024]"
+	# a removed container's range is free again
+	run_burrow 0 rm a1
+	run_burrow 0 run --rm --userns=auto busybox cat /proc/self/uid_map
+	is "$(norm_map <<<"$output")" "0 $s1 1024"
+	# a size that no longer fits beside a2
+	if [ "$MY_UID" != 0 ]; then
+		local total
+		total=$(awk -F: -v u="$ME" -v n="$MY_UID" '($1==u||$1==n){s+=$3} END{print s}' /etc/subuid)
+		run_burrow 125 create --name a3 --userns=auto:size=$((total - 1023)) busybox true
+		assert_match "$output" "--userns=auto:size=$((total - 1023)): no free range of $((total - 1023)) IDs is left among your $total subordinate IDs"
+		assert_match "$output" "remove auto containers you no longer need"
+		run_burrow 0 ps -a --format '{{.Names}}'
+		is "$output" a2
+	fi
+}
+
 @test "--userns=host is today's default: burrow's namespace" {
 	run_burrow 0 run --rm --userns=host busybox cat /proc/self/uid_map
 	local host=$output

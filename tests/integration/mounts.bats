@@ -87,6 +87,23 @@ vol_names() {
 	is "$(vol_names)" "" "no volume made"
 }
 
+@test "mounts: a create that fails after its volumes were made removes those it made, keeps those that were there" {
+	run_burrow 0 volume create old
+	run_burrow 0 run --rm -v old:/o busybox sh -c 'echo kept >/o/f'
+	# the secret is looked up after the volumes are made
+	run_burrow 125 create --name c -v new:/n -v old:/o -v /anon --secret nosuch busybox true
+	assert_match "$output" "nosuch"
+	is "$(vol_names)" "old" "the volumes it made removed again"
+	run_burrow 0 run --rm -v old:/o busybox cat /o/f
+	is "$output" kept
+	# the volume made by a create that worked stays: rm -v keeps named volumes
+	run_burrow 0 create --name c -v new:/n busybox true
+	run_burrow 0 rm -v c
+	is "$(vol_names)" "new old"
+	run_burrow 0 ps -aq
+	is "$output" "" "no container stored"
+}
+
 @test "mounts: a bad spec is one line, 125, and writes nothing" {
 	for spec in "a:b:c:d" "relative" "$T/x:rel" "$T/x:/d:ro,rw" "$T/x:/d:bogus" "bad name!:/d" "$T/x:/"; do
 		run_burrow 125 run --rm -v "$spec" busybox true

@@ -107,6 +107,22 @@ caps_of() {
 	is "$(caps_of "$output" fuse)" ""
 }
 
+@test "caps: --privileged --cap-drop X: every capability but X (podman: the drop applies after privileged's all)" {
+	all=$("$BURROW" unshare grep ^CapBnd /proc/self/status)
+	all=$(caps_of "$all" CapBnd)
+	run_burrow 0 run --rm --privileged --cap-drop CHOWN busybox sh -c 'grep -E "^Cap(Eff|Bnd)" /proc/self/status; chown 1 /tmp 2>&1 || echo refused'
+	# CAP_CHOWN is bit 0
+	is "$(caps_of "$output" CapEff)" "$(printf '%016x' $((0x$all & ~1)))"
+	is "$(caps_of "$output" CapBnd)" "$(printf '%016x' $((0x$all & ~1)))"
+	assert_match "${lines[-1]}" "refused"
+	run_burrow 0 create --name p --privileged --cap-drop chown busybox true
+	run_burrow 0 inspect --format '{{.HostConfig.Privileged}} {{.HostConfig.CapDrop}}' p
+	is "$output" "true [CAP_CHOWN]"
+	run_burrow 0 inspect --format '{{json .EffectiveCaps}}' p
+	assert_no_match "$output" "CAP_CHOWN"
+	assert_match "$output" "CAP_SYS_ADMIN"
+}
+
 @test "caps: exec gets the container's set; inspect shows it" {
 	"$BURROW" run -d --name c --cap-drop chown --cap-add NET_RAW busybox sleep 60 >/dev/null
 	run_burrow 0 exec c grep ^CapEff /proc/self/status
@@ -236,6 +252,11 @@ PY
 	assert_match "$output" "BURROW_E=1"
 	BURROW_ONLY_HERE=yes run_burrow 0 run --rm busybox env
 	assert_no_match "$output" "BURROW_ONLY_HERE"
+	# the host's HOSTNAME never replaces the container's; -e still does
+	HOSTNAME=the-host run_burrow 0 run --rm --env-host --hostname ctr busybox sh -c 'echo $HOSTNAME'
+	is "$output" ctr
+	HOSTNAME=the-host run_burrow 0 run --rm --env-host -e HOSTNAME=mine busybox sh -c 'echo $HOSTNAME'
+	is "$output" mine
 	run_burrow 125 run --rm --env-file "$T/missing" busybox true
 	assert_match "$output" "--env-file '$T/missing'"
 	printf '=novalue\n' >"$T/badenv"
@@ -282,6 +303,28 @@ PY
 
 	run_burrow 0 run --rm -w /does/not/exist busybox pwd
 	is "$output" /does/not/exist
+}
+
+@test "run: --tz over an image whose /etc/localtime is a symlink: the zone shows, nothing is made outside its root" {
+	[ -e /usr/share/zoneinfo/Asia/Tokyo ] || need_or_fail "tzdata (/usr/share/zoneinfo)"
+	local escape=$T/escape-zone
+	mkdir -p "$T/img/etc"
+	# dangling inside the image, and naming a host path
+	ln -s "$escape" "$T/img/etc/localtime"
+	cp "$BATS_RUN_TMPDIR/busybox.tar" "$T/tz.tar"
+	tar --numeric-owner --owner=0 --group=0 -C "$T/img" -rf "$T/tz.tar" ./etc/localtime
+	run_burrow 0 import --change 'CMD ["sh"]' "$T/tz.tar" tzimg
+	run_burrow 0 run --rm --tz Asia/Tokyo tzimg date +%Z
+	is "$output" JST
+	run_burrow 0 run --rm --tz local tzimg sh -c 'md5sum </etc/localtime'
+	is "${output%% *}" "$(md5sum </etc/localtime | cut -d' ' -f1)"
+	[ ! -e "$escape" ] && [ ! -L "$escape" ] || {
+		echo "a file was made at the host path the image's link names" >&2
+		false
+	}
+	# without --tz the image's link stays as it is
+	run_burrow 0 run --rm tzimg readlink /etc/localtime
+	is "$output" "$escape"
 }
 
 @test "run: --tz sets /etc/localtime (a zone, or local)" {
