@@ -76,6 +76,9 @@ static yajl_val info_json(const struct ctr_sysinfo *i, const char *unfit, const 
 	json_obj_add(host, "arch", json_new_str(cmd_go_arch()));
 	json_obj_add(host, "cgroupManager", json_new_str("cgroupfs"));
 	json_obj_add(host, "cgroupVersion", json_new_str(i->cgroup_version));
+	/* burrow's own: how pause freezes a container, and where */
+	json_obj_add(host, "pauseMechanism", json_new_str(i->freezer_base ? "cgroup2-freezer" : "sigstop"));
+	json_obj_add(host, "freezerCgroup", json_new_str(i->freezer_base ? i->freezer_base : ""));
 	yajl_val conmon = json_obj_add(host, "conmon", json_new_object());
 	json_obj_add(conmon, "package", json_new_str("burrow"));
 	json_obj_add(conmon, "path", json_new_str(i->exe));

@@ -26,6 +26,7 @@
 
 #include "container/container.h"
 #include "container/events.h"
+#include "container/freezer.h"
 #include "container/internal.h"
 #include "container/terminal.h"
 #include "lib/cleanup.h"
@@ -311,6 +312,11 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
 		else
 			burrow_error_wrap(err, "cannot exec in container '%s'", str_quote(t.name));
 		goto out;
+	}
+	{ /* frozen with the rest by pause (else pause sends it SIGSTOP) */
+		cleanup_err struct burrow_err *e = NULL;
+		if (ctr_cg2_follow(t.id, t.init.pid, x.rt->pid, &e) < 0)
+			burrow_debug("%s", e->msg);
 	}
 	if (o->tty) {
 		if (o->interactive && !o->detach)

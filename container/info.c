@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "container/freezer.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
@@ -87,6 +88,10 @@ static void host_facts(struct ctr_sysinfo *out)
 		os = read_text("/usr/lib/os-release", "\n");
 	out->distribution = os_release(os, "ID");
 	out->distribution_version = os_release(os, "VERSION_ID");
+	const char *why = NULL;
+	cleanup_free char *base = ctr_cg2_freezer_base(&why);
+	if (base && ctr_cg2_probe(base))
+		out->freezer_base = steal_ptr(base);
 }
 
 int ctr_sysinfo_collect(const char *root, const char *root_source, const char *runroot, const char *runroot_source,
@@ -137,5 +142,6 @@ void ctr_sysinfo_clear(struct ctr_sysinfo *i)
 	free(i->exe);
 	free(i->distribution);
 	free(i->distribution_version);
+	free(i->freezer_base);
 	memset(i, 0, sizeof(*i));
 }

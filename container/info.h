@@ -30,6 +30,9 @@ struct ctr_sysinfo {
 	bool seccomp;                                         /* the kernel filters system calls */
 	char *exe;                                            /* burrow's own binary */
 	char *distribution, *distribution_version;            /* /etc/os-release ID, VERSION_ID */
+	/* the delegated cgroup2 a container's cgroup is made in, where pause
+	 * freezes through cgroup.freeze; NULL: pause sends SIGSTOP */
+	char *freezer_base;
 };
 
 /* Collects it (inside the namespace); ovl says which fuse-overlayfs. */

@@ -358,12 +358,8 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		goto fail;
 	m->run.pid = m->rt->pid;
 	m->run.pid_start = proc_start_time(m->run.pid);
-	if (ctr_res_any(m->c)) { /* limits where a delegated cgroup v2 takes them (else create warned) */
-		const char *why = NULL;
-		cleanup_free char *cg = ctr_cgroup_base(m->c, &why);
-		if (cg && ctr_cgroup_apply(cg, m->c, m->rt->pid, err) < 0)
-			goto fail;
-	}
+	if (ctr_cgroup_setup(m->c, m->rt->pid, err) < 0) /* its limits, or the freezer's cgroup */
+		goto fail;
 	if (ctr_hooks_run_prestart(m->c, m->rt->pid, dir, err) < 0) {
 		*code = 126; /* as podman: the OCI runtime failed */
 		goto fail;

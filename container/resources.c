@@ -13,6 +13,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "container/freezer.h"
 #include "container/resources.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -373,20 +374,11 @@ char *ctr_cgroup_base(const struct ctr_config *c, const char **why)
 		*why = "Resource limits are not supported and ignored on cgroups V1 rootless systems";
 		return NULL;
 	}
-	cleanup_free char *self = NULL;
 	*why = "Resource limits are ignored: no cgroup v2 of yours is delegated to you (see systemd's Delegate=)";
-	if (read_file("/proc/self/cgroup", &self, NULL, NULL) < 0)
-		return NULL;
-	char *line = strstr(self, "0::/");
-	if (!line || (line != self && line[-1] != '\n'))
-		return NULL;
-	line += 3;
-	line[strcspn(line, "\n")] = '\0';
-	cleanup_free char *own = xasprintf("/sys/fs/cgroup%s", line);
-	char *slash = strrchr(own, '/');
-	if (slash == own + strlen("/sys/fs/cgroup") && slash[1] == '\0')
+	cleanup_free char *own = ctr_cg2_dir_of(0);
+	if (!own || !str_has_prefix(own, "/sys/fs/cgroup/"))
 		return NULL; /* the root cgroup: not the user's */
-	*slash = '\0';
+	*strrchr(own, '/') = '\0';
 	cleanup_free char *ctl_path = path_join(own, "cgroup.subtree_control");
 	cleanup_free char *ctl = NULL;
 	if (access(own, W_OK) < 0 || read_file(ctl_path, &ctl, NULL, NULL) < 0)
@@ -473,6 +465,7 @@ int ctr_cgroup_write(int dirfd, const struct ctr_config *c, struct burrow_err **
 
 void ctr_cgroup_remove(const struct ctr_config *c)
 {
+	ctr_cg2_remove(c->id);
 	if (!ctr_res_any(c))
 		return;
 	const char *why = NULL;
@@ -504,23 +497,19 @@ int ctr_cgroup_apply(const char *base, const struct ctr_config *c, pid_t pid, st
 	return 0;
 }
 
-/* The cgroup v2 directory of pid when it is one of burrow's
- * (burrow-ID), else NULL. */
-static char *cgroup_of(pid_t pid)
+int ctr_cgroup_setup(const struct ctr_config *c, pid_t pid, struct burrow_err **err)
 {
-	cleanup_free char *path = xasprintf("/proc/%d/cgroup", (int)pid);
-	cleanup_free char *text = NULL;
-	if (read_file(path, &text, NULL, NULL) < 0)
-		return NULL;
-	char *line = strstr(text, "0::/");
-	if (!line || (line != text && line[-1] != '\n'))
-		return NULL;
-	line += 3;
-	line[strcspn(line, "\n")] = '\0';
-	const char *base = strrchr(line, '/');
-	if (!base || !str_has_prefix(base + 1, "burrow-") || strstr(line, "/../"))
-		return NULL;
-	return xasprintf("/sys/fs/cgroup%s", line);
+	const char *why = NULL;
+	cleanup_free char *cg = ctr_res_any(c) ? ctr_cgroup_base(c, &why) : NULL;
+	if (cg) /* the limits, where a delegated cgroup v2 takes them (else create warned) */
+		return ctr_cgroup_apply(cg, c, pid, err);
+	/* else a cgroup of its own only for the freezer, where one can be
+	 * made: pause falls back to SIGSTOP without */
+	cleanup_free char *base = ctr_cg2_freezer_base(&why);
+	cleanup_err struct burrow_err *e = NULL;
+	if (base && ctr_cg2_join(base, c->id, pid, &e) < 0)
+		burrow_debug("container '%s': no cgroup for its freezer: %s", c->name, e->msg);
+	return 0;
 }
 
 int ctr_res_update(struct ctr_config *c, const struct ctr_res_opts *r, pid_t pid, struct burrow_err **err)
@@ -557,10 +546,11 @@ int ctr_res_update(struct ctr_config *c, const struct ctr_res_opts *r, pid_t pid
 		return -1;
 	if (pid <= 0)
 		return 0;
-	cleanup_free char *dir = cgroup_of(pid);
+	const char *why = NULL;
+	cleanup_free char *base = ctr_cgroup_base(c, &why);
+	/* a cgroup of the freezer's alone (hybrid cgroups) takes no limits */
+	cleanup_free char *dir = base ? ctr_cg2_container_dir(c->id, pid) : NULL;
 	if (!dir) {
-		const char *why = NULL;
-		cleanup_free char *base = ctr_cgroup_base(c, &why);
 		burrow_warn("%s", base ? "the container has no cgroup of burrow's: its limits apply from its next start"
 		                       : why);
 		return 0;

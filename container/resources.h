@@ -87,6 +87,11 @@ char *ctr_cgroup_base(const struct ctr_config *c, const char **why);
 int ctr_cgroup_write(int dirfd, const struct ctr_config *c, struct burrow_err **err);
 /* Puts pid into a new cgroup base/burrow-ID with c's limits. */
 int ctr_cgroup_apply(const char *base, const struct ctr_config *c, pid_t pid, struct burrow_err **err);
+/* Puts the container's init pid into a cgroup of its own: with c's limits
+ * where they apply (an error fails the start), else only for the freezer
+ * where a cgroup2 subtree is delegated (none: nothing, pause then uses
+ * SIGSTOP). */
+int ctr_cgroup_setup(const struct ctr_config *c, pid_t pid, struct burrow_err **err);
 /* Removes c's cgroup once its processes are gone (none: nothing to do). */
 void ctr_cgroup_remove(const struct ctr_config *c);
 

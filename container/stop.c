@@ -17,6 +17,7 @@
 #include "container/attach.h"
 #include "container/container.h"
 #include "container/events.h"
+#include "container/freezer.h"
 #include "container/internal.h"
 #include "lib/cleanup.h"
 #include "lib/proc.h"
@@ -127,18 +128,27 @@ struct seen {
 	unsigned long long start;
 };
 
+/* Whether process pid lives in the cgroup directory cg. */
+static bool in_cgroup(pid_t pid, const char *cg)
+{
+	cleanup_free char *dir = ctr_cg2_dir_of(pid);
+	return dir && strcmp(dir, cg) == 0;
+}
+
 /* Sends sig to every process in the pid namespace of the container's
- * init, found by a walk of /proc: each named by its pid and start time.
- * For SIGSTOP the walk goes again until it finds nobody new (a process
- * that forked meanwhile is stopped too). 0, or -1 when the init is gone
- * or cannot be signalled. */
-static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int sig, struct burrow_err **err)
+ * init, found by a walk of /proc: each named by its pid and start time;
+ * with cg, only those outside that cgroup (the freezer's: an exec'd
+ * process that could not join it). For SIGSTOP the walk goes again until
+ * it finds nobody new (a process that forked meanwhile is stopped too).
+ * 0, or -1 when the init is gone or cannot be signalled. */
+static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int sig, const char *cg,
+                      struct burrow_err **err)
 {
 	char ns[64], other[64];
 	if (!proc_is(r->pid, r->pid_start) || !pid_ns(r->pid, ns, sizeof(ns)))
 		return burrow_error(err, ESRCH, "container '%s': its process %d is gone", str_quote(c->name),
 		                    (int)r->pid);
-	if (proc_signal(r->pid, r->pid_start, sig) < 0)
+	if ((!cg || !in_cgroup(r->pid, cg)) && proc_signal(r->pid, r->pid_start, sig) < 0)
 		return burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(c->name),
 		                    (int)r->pid);
 	cleanup_free struct seen *seen = NULL;
@@ -164,7 +174,7 @@ static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int s
 			bool known = false;
 			for (size_t i = 0; i < nseen && !known; i++)
 				known = seen[i].pid == v && seen[i].start == st;
-			if (known)
+			if (known || (cg && in_cgroup(v, cg)))
 				continue;
 			seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
 			seen[nseen++] = (struct seen){v, st};
@@ -176,6 +186,22 @@ static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int s
 			break;
 	}
 	return 0;
+}
+
+/* How long pause and unpause wait for the kernel to report the cgroup
+ * frozen or thawed. */
+#define FREEZE_MS 10000
+
+/* Freezes (pause) or thaws the container: through its cgroup's freezer
+ * where its init lives in one of burrow's, else (and for a process in its
+ * pid namespace outside that cgroup) SIGSTOP or SIGCONT. */
+static int freeze(const struct ctr_config *c, const struct ctr_run *r, bool pause, struct burrow_err **err)
+{
+	cleanup_free char *dir = ctr_cg2_container_dir(c->id, r->pid);
+	if (dir && ctr_cg2_freeze(dir, pause, now_ms() + FREEZE_MS, err) < 0)
+		return burrow_error_wrap(err, "container '%s'", str_quote(c->name));
+	/* without a cgroup, every process; with one, those outside it */
+	return signal_all(c, r, pause ? SIGSTOP : SIGCONT, dir, err);
 }
 
 /* Waits (bounded) until the monitor of r is gone: it recorded the end and
@@ -198,7 +224,7 @@ int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, in
 		if (paused) {
 			/* frozen: it takes the signal once thawed */
 			struct burrow_err *e = NULL;
-			if (signal_all(c, r, SIGCONT, &e) < 0)
+			if (freeze(c, r, false, &e) < 0)
 				burrow_err_free(e);
 		}
 		if (proc_wait_gone(r->pid, r->pid_start, now_ms() + (int64_t)timeout_s * 1000)) {
@@ -345,10 +371,10 @@ int ctr_pause(struct state_store *s, const char *ref, bool pause, struct burrow_
 	if (pause) {
 		/* the state first: a crash between leaves it paused, and
 		 * unpause thaws what was stopped */
-		if (ctr_set_state(s, &h.c, &h.r, CTR_PAUSED, err) < 0 || signal_all(&h.c, &h.r, SIGSTOP, err) < 0)
+		if (ctr_set_state(s, &h.c, &h.r, CTR_PAUSED, err) < 0 || freeze(&h.c, &h.r, true, err) < 0)
 			goto out;
 	} else {
-		if (signal_all(&h.c, &h.r, SIGCONT, err) < 0 || ctr_set_state(s, &h.c, &h.r, CTR_RUNNING, err) < 0)
+		if (freeze(&h.c, &h.r, false, err) < 0 || ctr_set_state(s, &h.c, &h.r, CTR_RUNNING, err) < 0)
 			goto out;
 	}
 	ctr_event(s, &h.c, pause ? "pause" : "unpause");
