@@ -79,8 +79,8 @@ char *state_fs_mountinfo_type(const char *mountinfo, unsigned int major, unsigne
 char *state_fs_mount_type(int fd, const char *path);
 /* What the filesystem of the directory dirfd lacks of what a store needs,
  * found by trying there (an unnamed file; a named one, removed again, to
- * lock and to give a user extended attribute): "file locks, user extended
- * attributes" ...; NULL when it lacks none. Caller frees. */
+ * lock): "unnamed temporary files (O_TMPFILE), file locks"; NULL when it
+ * lacks none. Caller frees. */
 char *state_fs_lacking(int dirfd);
 
 /* The check state_open does on the storage root / runtime dir: fails with a

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -100,8 +99,7 @@ char *state_fs_probe(const char *path)
 	if (net)
 		return xasprintf("a network filesystem (%s): file locks and fuse-overlayfs are unreliable there", name);
 	/* what the store needs of its filesystem: unnamed files (load, push,
-	 * commit), file locks (every record, every layer) and user extended
-	 * attributes (layers, container upper dirs) */
+	 * commit) and file locks (every record, every layer) */
 	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cleanup_free char *lack = fd >= 0 ? state_fs_lacking(fd) : NULL;
 	return lack ? xasprintf("%s does not support %s", name, lack) : NULL;
