@@ -98,7 +98,6 @@ int img_cred_helper_answer(const char *prog, const char *server, int status, con
 	return 0;
 }
 
-/* Runs prog get with server on its stdin: its status, stdout and stderr. */
 /* The bound on a helper's answer, in ms. */
 static int helper_timeout_ms(void)
 {
@@ -108,8 +107,10 @@ static int helper_timeout_ms(void)
 	return v > 0 && v <= HELPER_TIMEOUT_MS && !*end ? (int)v : HELPER_TIMEOUT_MS;
 }
 
-static int run_helper(const char *prog, const char *server, int *status, char **out, char **errout,
-                      struct burrow_err **err)
+/* Runs prog VERB (get, store, erase) with input on its stdin: its status,
+ * stdout and stderr. server names the registry in messages. */
+static int run_helper(const char *prog, const char *verb, const char *input, const char *server, int *status,
+                      char **out, char **errout, struct burrow_err **err)
 {
 	int in[2], op[2];
 	/* stdin is a socket: a helper that exits without reading it must not
@@ -142,7 +143,7 @@ static int run_helper(const char *prog, const char *server, int *status, char **
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &deflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	char *argv[] = {(char *)prog, (char *)"get", NULL};
+	char *argv[] = {(char *)prog, (char *)verb, NULL};
 	cleanup_pid pid_t pid = 0;
 	int rc = posix_spawnp(&pid, prog, &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -157,8 +158,9 @@ static int run_helper(const char *prog, const char *server, int *status, char **
 	}
 	close(steal_fd(in_rd));
 	close(steal_fd(out_wr));
-	/* a host name fits the socket's buffer: written before anything is read */
-	ssize_t sent = TEMP_FAILURE_RETRY(send(in_wr, server, strlen(server), MSG_NOSIGNAL));
+	/* a host name, or the JSON of one login, fits the socket's buffer:
+	 * written before anything is read */
+	ssize_t sent = TEMP_FAILURE_RETRY(send(in_wr, input, strlen(input), MSG_NOSIGNAL));
 	if (sent < 0 && errno != EPIPE && errno != ECONNRESET)
 		return burrow_error(err, errno, "cannot write to credential helper '%s'", prog);
 	close(steal_fd(in_wr));
@@ -194,7 +196,7 @@ int img_cred_helper_get(const char *helper, const char *host, const char *where,
 	cleanup_free char *text = NULL, *errtext = NULL;
 	int status = 0;
 	burrow_debug("registry %s: asking credential helper %s (%s)", host, prog, where);
-	if (run_helper(prog, server, &status, &text, &errtext, err) < 0)
+	if (run_helper(prog, "get", server, server, &status, &text, &errtext, err) < 0)
 		return burrow_error_wrap(err, "%s", where);
 	int r = img_cred_helper_answer(prog, server, status, text, errtext, out, err);
 	explicit_bzero(text, strlen(text));
@@ -203,4 +205,76 @@ int img_cred_helper_get(const char *helper, const char *host, const char *where,
 	if (r == 0)
 		out->source = xasprintf("%s (%s)", prog, where);
 	return r;
+}
+
+char *img_cred_helper_for(const char *text, const char *key, char **where)
+{
+	*where = NULL;
+	cleanup_err struct burrow_err *e = NULL;
+	cleanup_yajl yajl_val v = text && *text ? json_parse(text, &e) : NULL;
+	if (!v || !YAJL_IS_OBJECT(v))
+		return NULL;
+	cleanup_free char *host = xstrndup(key, strcspn(key, "/"));
+	yajl_val helpers = json_get(v, "credHelpers");
+	for (size_t i = 0; helpers && YAJL_IS_OBJECT(helpers) && i < helpers->u.object.len; i++) {
+		cleanup_free char *k = img_auth_normalize_key(helpers->u.object.keys[i]);
+		const char *helper = YAJL_GET_STRING(helpers->u.object.values[i]);
+		if (helper && *helper && strcmp(k, host) == 0) {
+			*where = xstrdup("credHelpers");
+			return xstrdup(helper);
+		}
+	}
+	const char *store = json_get_str(v, "credsStore");
+	if (!store || !*store)
+		return NULL;
+	*where = xstrdup("credsStore");
+	return xstrdup(store);
+}
+
+/* Runs docker-credential-HELPER verb with input; 0 done, 1 the helper had
+ * nothing for server (erase), -1 missing, failed or hung. */
+static int helper_do(const char *helper, const char *verb, const char *input, const char *server, const char *where,
+                     struct burrow_err **err)
+{
+	if (!img_cred_helper_name_ok(helper))
+		return burrow_error(err, EINVAL, "%s names a credential helper '%s' that is not a program name", where,
+		                    str_quote(helper));
+	cleanup_free char *prog = xasprintf("docker-credential-%s", helper);
+	cleanup_free char *text = NULL, *errtext = NULL;
+	int status = 0;
+	burrow_debug("registry %s: credential helper %s %s (%s)", server, prog, verb, where);
+	if (run_helper(prog, verb, input, server, &status, &text, &errtext, err) < 0)
+		return burrow_error_wrap(err, "%s", where);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (strstr(text, NOT_FOUND) || strstr(errtext, NOT_FOUND))
+		return 1;
+	cleanup_free char *why = proc_status_text(status);
+	cleanup_free char *line = first_line(*text ? text : errtext);
+	burrow_error(err, 0, "credential helper '%s' %s for %s%s%s", prog, why, server, *line ? ": " : "", line);
+	return burrow_error_wrap(err, "%s", where);
+}
+
+int img_cred_helper_store(const char *helper, const char *host, const char *user, const char *pass, const char *where,
+                          struct burrow_err **err)
+{
+	cleanup_free char *server = img_cred_helper_server(host);
+	yajl_gen g = json_gen_new();
+	jg_map_open(g);
+	jg_key_str(g, "ServerURL", server);
+	jg_key_str(g, "Username", user);
+	jg_key_str(g, "Secret", pass ? pass : "");
+	jg_map_close(g);
+	cleanup_free char *input = json_gen_finish(g);
+	int r = helper_do(helper, "store", input, server, where, err);
+	explicit_bzero(input, strlen(input));
+	return r == 1 ? burrow_error(err, 0, "%s: credential helper 'docker-credential-%s' did not store them", where,
+	                             helper)
+	              : r;
+}
+
+int img_cred_helper_erase(const char *helper, const char *host, const char *where, struct burrow_err **err)
+{
+	cleanup_free char *server = img_cred_helper_server(host);
+	return helper_do(helper, "erase", server, server, where, err);
 }

@@ -691,6 +691,16 @@ int img_auth_lookup(const char *authfile, const char *name, struct img_creds *ou
  * has none, -1 it is missing, failed, hung or answered nonsense. */
 int img_cred_helper_get(const char *helper, const char *host, const char *where, struct img_creds *out,
                         struct burrow_err **err);
+/* The credential helper an auth.json text names for key's registry: its
+ * credHelpers entry for the host, else its credsStore; NULL: none. *where
+ * says which ("credHelpers", "credsStore"). Caller frees both. */
+char *img_cred_helper_for(const char *text, const char *key, char **where);
+/* `docker-credential-HELPER store` of user and pass for host (login), and
+ * `erase` (logout): 0 done, erase 1 when the helper had nothing, -1 the
+ * helper is missing, failed or hung (bounded as get). */
+int img_cred_helper_store(const char *helper, const char *host, const char *user, const char *pass, const char *where,
+                          struct burrow_err **err);
+int img_cred_helper_erase(const char *helper, const char *host, const char *where, struct burrow_err **err);
 /* A helper name makes a program name: letters, digits, '-', '_', '.', not
  * a leading '.' (no '/': nothing but $PATH is searched). */
 bool img_cred_helper_name_ok(const char *name);

@@ -525,6 +525,35 @@ static int select_image(struct image *imgs, size_t n, const char *sel, const cha
 	return 0;
 }
 
+/* An OCI layout directory's image is named after the path as given, as
+ * podman names it whether pulled (oci:DIR[:REF]) or loaded (load -i DIR):
+ * "localhost/" and the path without its leading '/', tagged latest; its
+ * ref.name annotations only choose the image. A path that makes no valid
+ * name ("./x", "x/", uppercase) is refused, as podman refuses it. */
+static int name_by_path(struct image *imgs, size_t n, const char *path, struct burrow_err **err)
+{
+	cleanup_free char *raw = xasprintf("localhost/%s", path + strspn(path, "/"));
+	cleanup_err struct burrow_err *e = NULL;
+	char *name = img_ref_normalize_str(raw, &e);
+	if (!name || strchr(name, '@')) {
+		free(name);
+		burrow_error_status(err, EINVAL, "the image of an OCI layout directory is named after its path: %s",
+		                    e ? e->msg : "not a valid image name");
+		return burrow_error_hint(err,
+		                         "name it by a plain lowercase relative path (oci:x, not oci:./x/ or oci:X), "
+		                         "or load it as an archive: tar -C DIR -c . | burrow load");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (imgs[i].skip)
+			continue;
+		strv_free(imgs[i].names);
+		imgs[i].names = xcalloc(2, sizeof(char *));
+		imgs[i].names[0] = xstrdup(name);
+	}
+	free(name);
+	return 0;
+}
+
 int img_load(struct state_store *s, const struct img_load_opts *o, char ***loaded, char ***ids, struct burrow_err **err)
 {
 	bool stdin_ = strcmp(o->input, "-") == 0;
@@ -568,6 +597,8 @@ int img_load(struct state_store *s, const struct img_load_opts *o, char ***loade
 	 * says; a docker-archive of several is loaded whole (docker load) */
 	else if (rc == 0 && n > 1 && (o->pulled_as || !img_members_exists(a, "manifest.json")))
 		rc = refuse_several(imgs, n, what, o->pulled_as, err);
+	if (rc == 0 && S_ISDIR(sb.st_mode) && !img_members_exists(a, "manifest.json"))
+		rc = name_by_path(imgs, n, o->input, err);
 	cleanup_free char **names = xcalloc(n ? n : 1, sizeof(char *));
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct image *im = &imgs[i];

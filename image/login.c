@@ -6,6 +6,7 @@
 
 #include "image/internal.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -48,6 +49,20 @@ static char *default_registry(struct burrow_err **err)
 	if (img_registries_load(&regs, err) < 0)
 		return NULL;
 	return xstrdup(regs.search && regs.search[0] ? regs.search[0] : "docker.io");
+}
+
+/* The auth file's text ("" when it does not exist yet). */
+static int auth_text(const char *file, char **text, struct burrow_err **err)
+{
+	cleanup_err struct burrow_err *e = NULL;
+	if (read_file(file, text, NULL, &e) == 0)
+		return 0;
+	if (e->status != ENOENT) {
+		*err = steal_ptr(e);
+		return -1;
+	}
+	*text = xstrdup("");
+	return 0;
 }
 
 int img_login(const struct img_login_opts *o, char **path, struct burrow_err **err)
@@ -98,8 +113,21 @@ int img_login(const struct img_login_opts *o, char **path, struct burrow_err **e
 	if (!file)
 		return burrow_error(err, 0,
 		                    "cannot log in to %s: no place for auth.json (no $XDG_RUNTIME_DIR or $HOME)", key);
-	if (img_auth_edit(file, key, o->user, o->pass, NULL, err) < 0)
+	cleanup_free char *text = NULL, *which = NULL;
+	if (auth_text(file, &text, err) < 0)
 		return burrow_error_wrap(err, "cannot store the credentials for %s", key);
+	cleanup_free char *helper = img_cred_helper_for(text, key, &which);
+	if (helper) {
+		/* the file names a helper for it: the helper keeps them, as
+		 * podman and docker do; an old entry in the file would shadow it */
+		cleanup_free char *where = xasprintf("%s of %s", which, file);
+		int removed = 0;
+		if (img_cred_helper_store(helper, host, o->user, o->pass, where, err) < 0 ||
+		    img_auth_edit(file, key, NULL, NULL, &removed, err) < 0)
+			return burrow_error_wrap(err, "cannot store the credentials for %s", key);
+	} else if (img_auth_edit(file, key, o->user, o->pass, NULL, err) < 0) {
+		return burrow_error_wrap(err, "cannot store the credentials for %s", key);
+	}
 	*path = steal_ptr(file);
 	return 0;
 }
@@ -112,9 +140,21 @@ int img_logout(const char *authfile, const char *registry, char **path, struct b
 	cleanup_free char *file = authfile ? xstrdup(authfile) : img_auth_default_path();
 	if (!file)
 		return burrow_error(err, 0, "no auth.json to log out from (no $XDG_RUNTIME_DIR or $HOME)");
-	int removed = 0;
+	int removed = 0, erased = 0;
+	cleanup_free char *text = NULL, *which = NULL, *helper = NULL;
+	if (key && auth_text(file, &text, err) < 0)
+		return -1;
+	if (key && (helper = img_cred_helper_for(text, key, &which))) {
+		cleanup_free char *where = xasprintf("%s of %s", which, file);
+		cleanup_free char *host = xstrndup(key, strcspn(key, "/"));
+		int r = img_cred_helper_erase(helper, host, where, err);
+		if (r < 0)
+			return burrow_error_wrap(err, "cannot log out of %s", key);
+		erased = r == 0;
+	}
 	if (img_auth_edit(file, key, NULL, NULL, &removed, err) < 0)
 		return -1;
+	removed += erased;
 	*path = steal_ptr(file);
 	if (removed || !key)
 		return 0;

@@ -71,6 +71,17 @@ int state_flock_path(const char *path, const char *what, struct burrow_err **err
 /* Filesystem name for a statfs f_type ("ext4", "nfs" ...; NULL when
  * unknown) and whether it is a network filesystem. */
 const char *state_fs_name(unsigned long magic, int *is_network);
+/* The type of the mount whose device is major:minor in mountinfo's text
+ * (/proc/self/mountinfo), as mount(8) shows it ("fuse.fuse-overlayfs",
+ * "ext4"); NULL when no line has it. Caller frees. */
+char *state_fs_mountinfo_type(const char *mountinfo, unsigned int major, unsigned int minor);
+/* That type for the filesystem under fd (or path when fd is -1). */
+char *state_fs_mount_type(int fd, const char *path);
+/* What the filesystem of the directory dirfd lacks of what a store needs,
+ * found by trying there (an unnamed file; a named one, removed again, to
+ * lock): "unnamed temporary files (O_TMPFILE), file locks"; NULL when it
+ * lacks none. Caller frees. */
+char *state_fs_lacking(int dirfd);
 
 /* The check state_open does on the storage root / runtime dir: fails with a
  * hint when magic is a network filesystem. what is "storage root" or

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -64,9 +63,17 @@ const char *state_fs_type(const char *path, int *is_network)
 	if (statfs(path, &st) < 0)
 		return "unknown";
 	const char *name = state_fs_name((unsigned long)st.f_type, is_network);
+	static __thread char buf[64];
+	if (name && strcmp(name, "fuse") == 0) {
+		/* which FUSE filesystem: "fuse.fuse-overlayfs", "fuse.sshfs" */
+		cleanup_free char *mt = state_fs_mount_type(-1, path);
+		if (mt && strncmp(mt, "fuse", 4) == 0) {
+			snprintf(buf, sizeof(buf), "%s", mt);
+			return buf;
+		}
+	}
 	if (name)
 		return name;
-	static __thread char buf[24];
 	snprintf(buf, sizeof(buf), "0x%lx", (unsigned long)st.f_type & 0xffffffffUL);
 	return buf;
 }
@@ -92,14 +99,9 @@ char *state_fs_probe(const char *path)
 	if (net)
 		return xasprintf("a network filesystem (%s): file locks and fuse-overlayfs are unreliable there", name);
 	/* what the store needs of its filesystem: unnamed files (load, push,
-	 * commit) and file locks on them (every record, every layer) */
-	cleanup_close int fd = open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	const char *lack = NULL;
-	if (fd < 0)
-		lack = errno == EOPNOTSUPP || errno == EISDIR || errno == ENOSYS ? "unnamed temporary files (O_TMPFILE)"
-		                                                                 : NULL;
-	else if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == ENOLCK)
-		lack = "file locks";
+	 * commit) and file locks (every record, every layer) */
+	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_free char *lack = fd >= 0 ? state_fs_lacking(fd) : NULL;
 	return lack ? xasprintf("%s does not support %s", name, lack) : NULL;
 }
 
@@ -133,12 +135,16 @@ const char *state_fs_errno_lack(int errnum)
 	}
 }
 
-int state_fs_explain_magic(const char *what, const char *path, unsigned long magic, const char *flag,
-                           struct burrow_err **err)
+/* state_fs_explain_magic, with the type (NULL: magic's) and what the
+ * filesystem lacks (NULL: what err's status says) found by a probe. */
+static int explain(const char *what, const char *path, unsigned long magic, const char *type, const char *lacking,
+                   const char *flag, struct burrow_err **err)
 {
-	const char *lack = *err ? state_fs_errno_lack((*err)->status) : NULL;
+	const char *lack = !*err ? NULL : lacking ? lacking : state_fs_errno_lack((*err)->status);
 	int net = 0;
 	const char *name = state_fs_name(magic, &net);
+	if (type)
+		name = type;
 	if (!lack && !net)
 		return -1;
 	char hex[24];
@@ -154,12 +160,40 @@ int state_fs_explain_magic(const char *what, const char *path, unsigned long mag
 	return move_hint(flag, err);
 }
 
+int state_fs_explain_magic(const char *what, const char *path, unsigned long magic, const char *flag,
+                           struct burrow_err **err)
+{
+	return explain(what, path, magic, NULL, NULL, flag, err);
+}
+
 int state_fs_explain(const char *what, const char *path, int fd, const char *flag, struct burrow_err **err)
 {
 	struct statfs st;
 	if (!*err || (fd >= 0 ? fstatfs(fd, &st) : statfs(path, &st)) < 0)
 		return -1;
-	return state_fs_explain_magic(what, path, (unsigned long)st.f_type, flag, err);
+	cleanup_free char *type = NULL, *lacking = NULL;
+	int st_errno = (*err)->status;
+	/* errnos that say "something is not supported": which, found by
+	 * trying it in the directory (only here, on the way out of a failure) */
+	if (st_errno == EOPNOTSUPP || st_errno == ENOSYS) {
+		struct stat sb;
+		cleanup_close int dfd = -1;
+		int probe = fd;
+		if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			cleanup_free char *dir = xstrdup(path);
+			char *slash = strrchr(dir, '/');
+			if (slash)
+				slash[slash == dir ? 1 : 0] = '\0';
+			dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			probe = dfd;
+		}
+		if (probe >= 0)
+			lacking = state_fs_lacking(probe);
+	}
+	const char *magic_name = state_fs_name((unsigned long)st.f_type, NULL);
+	if (magic_name && strcmp(magic_name, "fuse") == 0)
+		type = state_fs_mount_type(fd, path);
+	return explain(what, path, (unsigned long)st.f_type, type, lacking, flag, err);
 }
 
 int state_fs_check(const char *what, const char *path, const char *flag, struct burrow_err **err)

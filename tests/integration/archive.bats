@@ -16,6 +16,9 @@ setup_file() {
 	# a three-layer image in an OCI layout (gzip layers), named localhost/multi:1
 	python3 "$REGPY" oci "$f/oci" localhost/multi:1 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" \
 		--layer "$f/third.tar:gzip" >"$f/oci.digest"
+	# the same as an oci-archive: loaded by its ref.name (a directory is
+	# named after its path, as podman names it)
+	tar -C "$f/oci" -cf "$f/oci.tar" .
 }
 
 suite_setup() {
@@ -51,12 +54,16 @@ image_digest() {
 }
 
 load_multi() {
-	run_burrow 0 load -i "$BATS_FILE_TMPDIR/oci"
+	run_burrow 0 load -i "$BATS_FILE_TMPDIR/oci.tar"
 	is "$output" "Loaded image: localhost/multi:1"
 }
 
 @test "load: an OCI layout directory (three gzip layers, a whiteout); it runs with every layer" {
-	load_multi
+	# podman names a directory's image after its path, not its ref.name
+	cd "$BATS_FILE_TMPDIR"
+	run_burrow 0 load -i oci
+	is "$output" "Loaded image: localhost/oci:latest"
+	run_burrow 0 tag localhost/oci:latest localhost/multi:1
 	run_burrow 0 run --rm localhost/multi:1 sh -c 'cat /etc/hello /etc/third /etc/sl; ls /etc/doomed 2>&1; ls -i /etc/third /etc/hl | awk "{print \$1}" | uniq | wc -l'
 	assert_match "$output" "hello from layer 2"
 	assert_match "$output" "third
@@ -109,7 +116,9 @@ third"
 	# a layout another tool wrote: uncompressed layers, its own JSON spacing
 	python3 "$REGPY" oci "$T/plain" localhost/plain:1 --layer "$BATS_FILE_TMPDIR/busybox.tar:none" \
 		--layer "$BATS_FILE_TMPDIR/hello.tar:none" >"$T/plain.digest"
-	run_burrow 0 load -i "$T/plain"
+	cd "$T" # a directory is named after its path: one that makes a valid name
+	run_burrow 0 pull -q "oci:plain:localhost/plain:1"
+	run_burrow 0 tag "$output" localhost/plain:1
 	run_burrow 0 save --format oci-archive -o "$T/p.tar" localhost/plain:1
 	digest=$(tar xOf "$T/p.tar" index.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["manifests"][0]["digest"])')
 	is "$digest" "$(cat "$T/plain.digest")" "the manifest it was loaded with"
@@ -128,7 +137,7 @@ third"
 		gzip -t "$T/dd/$l"
 		is "$(sha256sum <"$T/dd/$l" | cut -d' ' -f1)" "$l"
 	done
-	other 0 load -i "$T/od"
+	(cd "$T" && other 0 load -i od)
 	is "$(image_id --root "$OTHER")" "$id"
 	timeout 30 "$BURROW" unshare rm -rf "$OTHER"
 	other 0 load -i "$T/dd"
@@ -273,7 +282,7 @@ PY
 @test "load: hostile archives are refused and nothing is stored" {
 	local f=$BATS_FILE_TMPDIR
 	if [ ! -s "$f/good-d.tar" ]; then
-		other 0 load -i "$f/oci"
+		other 0 load -i "$f/oci.tar"
 		other 0 save -o "$f/good-d.tar" localhost/multi:1
 		other 0 save --format oci-archive -o "$f/good-o.tar" localhost/multi:1
 	fi
@@ -325,7 +334,8 @@ l[1] = l[1].replace(b"third\n", b"THIRD\n"); j[0]["Layers"][2] = "x/layer.tar"; 
 	python3 "$REGPY" layer "$T/other.tar" 'd("opt"); f("opt/other", "another top\n")'
 	python3 "$REGPY" oci "$T/two" localhost/two:1 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" \
 		--layer "$T/other.tar:gzip" >/dev/null
-	other 0 load -i "$T/two"
+	tar -C "$T/two" -cf "$T/two.tar" .
+	other 0 load -i "$T/two.tar"
 	other 0 save -m -o "$T/both.tar" localhost/multi:1 localhost/two:1
 	rewrite "$T/both.tar" "$T/both-bad.tar" '
 j = json.loads(find(lambda n: n == "manifest.json")[1])
@@ -340,13 +350,16 @@ l = find(lambda n: n == j[1]["Layers"][-1]); l[1] = l[1].replace(b"another top",
 
 @test "pull: oci:, oci-archive:, docker-archive: and dir: transports; containers-storage: is refused" {
 	local f=$BATS_FILE_TMPDIR
-	other 0 load -i "$f/oci"
+	other 0 load -i "$f/oci.tar"
 	other 0 save -o "$T/d.tar" localhost/multi:1
 	other 0 save --format oci-archive -o "$T/o.tar" localhost/multi:1
 	other 0 save --format docker-dir -o "$T/dd" localhost/multi:1
 	id=$(image_id --root "$OTHER")
-	run_burrow 0 pull "oci:$f/oci:localhost/multi:1"
+	# oci:DIR:REF: REF chooses, the path names (see the next tests)
+	cd "$f"
+	run_burrow 0 pull "oci:oci:localhost/multi:1"
 	is "${lines[-1]}" "$id"
+	run_burrow 0 untag localhost/oci:latest
 	run_burrow 0 pull -q "oci-archive:$T/o.tar"
 	is "$output" "$id"
 	run_burrow 0 pull -q "docker-archive:$T/d.tar:localhost/multi:1"
@@ -388,12 +401,13 @@ PY
 	run_burrow 0 images -q
 	is "$output" "" "nothing stored"
 	run_burrow 0 pull -q "oci-archive:$T/both.tar:localhost/two:2"
-	run_burrow 0 pull -q "oci:$T/both:latest"
+	run_burrow 0 pull -q "oci-archive:$T/both.tar:latest"
 	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
 	assert_match "$output" "localhost/latest:latest"
 	assert_match "$output" "localhost/two:2"
 	# the bare tag alone is loaded under podman's name for it
-	other 0 load -i "$T/one"
+	tar -C "$T/one" -cf "$T/one.tar" .
+	other 0 load -i "$T/one.tar"
 	is "$output" "Loaded image: localhost/latest:latest"
 	# a docker-archive of two: load takes both, as docker load does; a pull must choose
 	run_burrow 0 save -m -o "$T/m.tar" localhost/latest:latest localhost/two:2
@@ -404,6 +418,90 @@ PY
 	other 0 load -i "$T/m.tar"
 	is "$output" "Loaded image: localhost/latest:latest
 Loaded image: localhost/two:2"
+}
+
+# config_id DIR: the config digest (the image ID) of an OCI layout's only image
+config_id() {
+	python3 - "$1" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+blob = lambda dg: json.load(open(os.path.join(d, "blobs", "sha256", dg[7:])))
+print(blob(json.load(open(os.path.join(d, "index.json")))["manifests"][0]["digest"])["config"]["digest"][7:])
+PY
+}
+
+# What podman 4.3 does, observed: an oci: directory's image is named
+# localhost/PATH:latest (the path as given, its leading '/' dropped), with
+# or without a ref.name annotation, and with oci:DIR:REF too (REF only
+# chooses); load -i DIR names it so as well. An oci-archive is named by its
+# ref.name, or not at all.
+@test "pull/load: an oci: directory's image is named after its path, as podman names it; REF only chooses" {
+	local f=$BATS_FILE_TMPDIR
+	cd "$T"
+	python3 "$REGPY" oci named localhost/multi:1 --layer "$f/busybox.tar:gzip" >/dev/null
+	cp -r named noname
+	python3 - noname/index.json <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+for m in a["manifests"]:
+    m.pop("annotations", None)
+json.dump(a, open(sys.argv[1], "w"))
+PY
+	id=$(config_id named)
+	# without a ref.name and with one: the path names it, not the annotation
+	run_burrow 0 pull oci:noname
+	is "${lines[-1]}" "$id"
+	run_burrow 0 pull -q oci:named
+	is "$output" "$id"
+	mkdir -p sub/dir && cp -r named sub/dir/x_y.z-w
+	run_burrow 0 pull -q oci:sub/dir/x_y.z-w:localhost/multi:1
+	is "$output" "$id"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}} {{.ID}}' --sort repository
+	is "$output" "localhost/named:latest ${id:0:12}
+localhost/noname:latest ${id:0:12}
+localhost/sub/dir/x_y.z-w:latest ${id:0:12}"
+	# a path that makes no valid name is refused, as podman refuses it; nothing stored
+	cp -r named Upper
+	run_burrow 0 rmi -f "$id"
+	run_burrow 125 pull oci:Upper
+	is "${lines[0]}" "burrow: cannot pull 'oci:Upper': cannot load 'Upper': the image of an OCI layout directory is named after its path: invalid image name 'localhost/Upper': repository name must be lowercase"
+	assert_match "${lines[1]}" "hint: name it by a plain lowercase relative path \\(oci:x, not oci:./x/ or oci:X\\), or load it as an archive: tar -C DIR -c . \\| burrow load"
+	run_burrow 125 pull oci:./named/
+	assert_match "$output" "invalid image name 'localhost/./named/'"
+	run_burrow 125 load -i named/
+	assert_match "$output" "invalid image name 'localhost/named/'"
+	run_burrow 0 images -q
+	is "$output" "" "nothing stored"
+	# load -i DIR: named so too
+	run_burrow 0 load -i noname
+	is "$output" "Loaded image: localhost/noname:latest"
+	# two images: none chosen is refused; REF chooses by ref.name, the path names
+	python3 "$REGPY" oci two localhost/two:2 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" >/dev/null
+	id2=$(config_id two)
+	cp -r named both && cp two/blobs/sha256/* both/blobs/sha256/
+	python3 - both/index.json two/index.json <<'PY'
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+a["manifests"] += b["manifests"]
+json.dump(a, open(sys.argv[1], "w"))
+PY
+	run_burrow 125 pull oci:both
+	assert_match "$output" "'both' holds 2 images and none was chosen: localhost/multi:1, localhost/two:2"
+	run_burrow 125 pull oci:both:nosuch
+	assert_match "$output" "has no image 'nosuch'"
+	run_burrow 0 pull -q oci:both:localhost/multi:1
+	is "$output" "$id"
+	run_burrow 0 pull -q oci:both:localhost/two:2
+	is "$output" "$id2"
+	# the name moved to the image pulled last
+	run_burrow 0 images --format '{{.ID}}' localhost/both:latest
+	is "$output" "${id2:0:12}"
+	# an oci-archive without a ref.name: no name, the image known by its ID
+	tar -C noname -cf noname.tar .
+	other 0 load -i noname.tar
+	is "$output" "Loaded image: sha256:$id"
+	other 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$output" "<none>:<none>"
 }
 
 @test "save/push: a layer stored without the record of its tar is said with its image; importing or loading it again records it" {

@@ -304,7 +304,8 @@ man["config"]["digest"], man["config"]["size"] = put(json.dumps(cfg).encode())
 idx["manifests"][0]["digest"], idx["manifests"][0]["size"] = put(json.dumps(man).encode())
 json.dump(idx, open(os.path.join(d, "index.json"), "w"))
 EOF
-	run_burrow 0 pull -q "oci:$T/od"
+	cd "$T" # named after its path: one that makes a valid name
+	run_burrow 0 pull -q oci:od
 	run_burrow 0 tag "${lines[-1]}" localhost/hc:1
 }
 

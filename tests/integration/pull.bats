@@ -376,6 +376,58 @@ SH
 	rm -f "$XDG_RUNTIME_DIR/containers/auth.json"
 }
 
+@test "login/logout: through the credential helper auth.json names (credHelpers, credsStore): store, get, erase" {
+	mkdir -p "$T/bin" "$T/keep" "$XDG_RUNTIME_DIR/containers"
+	# a helper keeping each login in a file of its own: store, get, erase
+	cat >"$T/bin/docker-credential-burrowkeep" <<SH
+#!/bin/sh
+in=\$(cat)
+echo "\$1" >>"$T/helper.log"
+case "\$1" in
+store)
+	server=\$(printf '%s' "\$in" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ServerURL"])')
+	printf '%s' "\$in" >"$T/keep/\$server" ;;
+get)
+	[ -f "$T/keep/\$in" ] && exec cat "$T/keep/\$in"
+	echo "credentials not found in native keychain"; exit 1 ;;
+erase)
+	[ -f "$T/keep/\$in" ] || { echo "credentials not found in native keychain"; exit 1; }
+	rm -f "$T/keep/\$in" ;;
+*) exit 3 ;;
+esac
+SH
+	chmod 755 "$T/bin/docker-credential-burrowkeep"
+	auth=$XDG_RUNTIME_DIR/containers/auth.json
+	for entry in "\"credHelpers\":{\"$SREG\":\"burrowkeep\"}" '"credsStore":"burrowkeep"'; do
+		printf '{"auths":{"%s":{"auth":"b2xkOm9sZA=="}},%s}' "$SREG" "$entry" >"$auth"
+		: >"$T/helper.log"
+		PATH=$T/bin:$PATH run_burrow 0 login --tls-verify=false -u alice -p 's3cret:pw' "$SREG"
+		is "$output" "Login Succeeded!"
+		# the helper keeps them, the file does not (its old entry would shadow them)
+		is "$(cat "$T/keep/$SREG")" "{\"ServerURL\":\"$SREG\",\"Username\":\"alice\",\"Secret\":\"s3cret:pw\"}"
+		run python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(d["auths"]), d.get("credHelpers", d.get("credsStore")))' "$auth"
+		assert_match "$output" "^\[\] .*burrowkeep"
+		PATH=$T/bin:$PATH run_burrow 0 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+		PATH=$T/bin:$PATH run_burrow 0 login --get-login "$SREG"
+		is "$output" alice
+		PATH=$T/bin:$PATH run_burrow 0 logout "$SREG"
+		is "$output" "Removed login credentials for $SREG"
+		[ ! -e "$T/keep/$SREG" ]
+		is "$(tr '\n' ' ' <"$T/helper.log")" "store get get erase "
+		PATH=$T/bin:$PATH run_burrow 125 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+		assert_match "$output" "needs a login"
+		PATH=$T/bin:$PATH run_burrow 125 logout "$SREG"
+		is "$output" "burrow: not logged into $SREG"
+	done
+	# a helper that cannot store: its words, and the file untouched
+	printf '#!/bin/sh\ncat >/dev/null\necho "keyring is locked" >&2\nexit 2\n' >"$T/bin/docker-credential-burrowkeep"
+	cp "$auth" "$T/before.json"
+	PATH=$T/bin:$PATH run_burrow 125 login --tls-verify=false -u alice -p 's3cret:pw' "$SREG"
+	is "$output" "burrow: cannot store the credentials for $SREG: credsStore of $auth: credential helper 'docker-credential-burrowkeep' exited with 2 for $SREG: keyring is locked"
+	cmp "$auth" "$T/before.json"
+	rm -f "$auth"
+}
+
 @test "pull: short names through registries.conf: search registries, aliases, blocked, mirrors" {
 	# the tests' registries.conf has an empty search list: nothing to try
 	run_burrow 125 pull busybox

@@ -773,6 +773,29 @@ static void test_fs_explain(void **state)
 	assert_null(state_fs_probe(f->root));
 }
 
+/* The type a mount has in /proc/self/mountinfo, by its device. */
+static void test_fs_mountinfo(void **state)
+{
+	(void)state;
+	const char *mi =
+	    "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+	    "218 27 0:59 / /tmp/x/mnt rw,nosuid,nodev - fuse.fuse-overlayfs fuse-overlayfs rw,user_id=1001\n"
+	    "30 22 0:5 / /dev rw master:2 unbindable - devtmpfs udev rw\n"
+	    "31 22 0:590 / /odd rw - tmpfs none rw";
+	cleanup_free char *a = state_fs_mountinfo_type(mi, 0, 59);
+	assert_string_equal(a, "fuse.fuse-overlayfs");
+	cleanup_free char *b = state_fs_mountinfo_type(mi, 8, 1);
+	assert_string_equal(b, "ext4");
+	/* optional fields before the separator; the last line without '\n' */
+	cleanup_free char *c = state_fs_mountinfo_type(mi, 0, 5);
+	assert_string_equal(c, "devtmpfs");
+	cleanup_free char *d = state_fs_mountinfo_type(mi, 0, 590);
+	assert_string_equal(d, "tmpfs");
+	/* 0:5 is not 0:59 nor 0:590; a device no line has */
+	assert_null(state_fs_mountinfo_type(mi, 0, 6));
+	assert_null(state_fs_mountinfo_type("", 0, 59));
+}
+
 static void test_root_resolve(void **state)
 {
 	struct fx *f = *state;
@@ -1119,6 +1142,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fs_types, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fs_explain, setup, teardown),
+	    cmocka_unit_test(test_fs_mountinfo),
 	    cmocka_unit_test_setup_teardown(test_root_resolve, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_file_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_chains_and_truncation, setup, teardown),

@@ -1,0 +1,96 @@
+/* What a store's filesystem really does, found by trying: the probes that
+ * name the property a failing command met (unnamed temporary files, file
+ * locks) and the type as mount(8) shows it, a
+ * FUSE filesystem's subtype included. Only `info` and the failure paths
+ * call them: a command that works never pays for a probe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+#include "state/internal.h"
+
+char *state_fs_mountinfo_type(const char *mountinfo, unsigned int major, unsigned int minor)
+{
+	char want[32];
+	snprintf(want, sizeof(want), " %u:%u ", major, minor);
+	for (const char *line = mountinfo; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		cleanup_free char *l = xstrndup(line, len);
+		line = end ? end + 1 : NULL;
+		/* "ID PARENT MAJ:MIN ROOT POINT OPTS [TAGS...] - TYPE SOURCE SUPER" */
+		const char *dev = strstr(l, want);
+		const char *sep = strstr(l, " - ");
+		if (!dev || !sep || dev > sep)
+			continue;
+		const char *type = sep + 3;
+		size_t n = strcspn(type, " ");
+		return n ? xstrndup(type, n) : NULL;
+	}
+	return NULL;
+}
+
+char *state_fs_mount_type(int fd, const char *path)
+{
+	struct stat st;
+	if ((fd >= 0 ? fstat(fd, &st) : stat(path, &st)) < 0)
+		return NULL;
+	cleanup_close int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (mi < 0)
+		return NULL;
+	/* mountinfo is read whole: it is small, and a line may span reads */
+	size_t cap = 64 * 1024, len = 0;
+	cleanup_free char *buf = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t n = read(mi, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == cap) {
+			if (cap >= 16 * 1024 * 1024)
+				break;
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+	}
+	buf[len] = '\0';
+	return state_fs_mountinfo_type(buf, major(st.st_dev), minor(st.st_dev));
+}
+
+/* Appends what to the list in *out ("a, b"). */
+static void lacks(char **out, const char *what)
+{
+	char *l = *out ? xasprintf("%s, %s", *out, what) : xstrdup(what);
+	free(*out);
+	*out = l;
+}
+
+char *state_fs_lacking(int dirfd)
+{
+	char *out = NULL;
+	cleanup_close int t = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (t < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == ENOSYS))
+		lacks(&out, "unnamed temporary files (O_TMPFILE)");
+	/* locks on a named file of its own, gone again at once (user extended
+	 * attributes are not asked for: tmpfs before Linux 6.6 has none, and
+	 * a store works there) */
+	char name[64];
+	snprintf(name, sizeof(name), ".burrow-fsprobe-%ld", (long)getpid());
+	cleanup_close int fd = openat(dirfd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return out;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 && (errno == ENOLCK || errno == EOPNOTSUPP || errno == ENOSYS))
+		lacks(&out, "file locks");
+	unlinkat(dirfd, name, 0);
+	return out;
+}
