@@ -99,7 +99,7 @@ const char *netns_slirp_version(struct burrow_err **err)
 #define FRAME_OVERHEAD 18
 /* Frames read from the tap per wakeup before slirp's sockets get a turn. */
 #define TAP_BURST 256
-/* The heap is trimmed this long after slirp closed its last socket: a burst
+/* The heap is trimmed this long after slirp last closed a socket: a burst
  * of connections (each holding its buffers through its TIME_WAIT) grows
  * it to tens of MiB, which malloc keeps unless asked. */
 #define TRIM_AFTER_MS 2000
