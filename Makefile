@@ -111,6 +111,11 @@ $(BUILD)/tests/helpers/netpeer: tests/helpers/netpeer.c
 	@echo "  CCLD    $@ (static)"
 	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
 
+$(BUILD)/tests/helpers/netbench: tests/helpers/netbench.c
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@ (static)"
+	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
+
 $(BUILD)/tests/helpers/sdnotify: tests/helpers/sdnotify.c
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@ (static)"

@@ -22,6 +22,7 @@
 #include "lib/dl.h"
 #include "lib/fileutil.h"
 #include "lib/loop.h"
+#include "lib/memtrim.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
@@ -98,6 +99,10 @@ const char *netns_slirp_version(struct burrow_err **err)
 #define FRAME_OVERHEAD 18
 /* Frames read from the tap per wakeup before slirp's sockets get a turn. */
 #define TAP_BURST 256
+/* The heap is trimmed this long after slirp last closed a socket: a burst
+ * of connections (each holding its buffers through its TIME_WAIT) grows
+ * it to tens of MiB, which malloc keeps unless asked. */
+#define TRIM_AFTER_MS 2000
 
 struct netns_timer {
 	struct netns_slirp *n;
@@ -119,6 +124,7 @@ struct netns_slirp {
 	int tapfd;
 	struct loop_watch *tapw; /* NULL once the tap is gone */
 	struct loop_hook *hook;
+	struct loop_timer *trim; /* armed while sockets close */
 	uint8_t *buf;
 	size_t bufsz;
 	struct sockaddr_in out4; /* outbound_addr, when set (slirp keeps the pointer) */
@@ -193,20 +199,36 @@ static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
 	loop_timer_arm(t->lt, expire_ms, 0);
 }
 
-/* These exist for event loops that keep a registry of fds (and for a loop
- * in another thread); the prepare hook learns slirp's sockets from
- * slirp_pollfds_fill each round and runs in the caller's thread, so there
- * is nothing to record and nobody to wake. */
+/* The prepare hook learns slirp's sockets from slirp_pollfds_fill each
+ * round and runs in the caller's thread: there is nothing to record when a
+ * socket is made, and nobody to wake. */
 static void cb_register_poll_fd(int fd, void *opaque)
 {
 	(void)fd;
 	(void)opaque;
 }
 
+/* slirp closes fd: its watch goes too. Kept (polled for nothing), the
+ * watches of a burst of short connections, each held through its TIME_WAIT,
+ * would stay scattered over the heap and pin it: 7,000 connections left
+ * 5 MiB that no trim could give back. */
 static void cb_unregister_poll_fd(int fd, void *opaque)
 {
-	(void)fd;
-	(void)opaque;
+	struct netns_slirp *n = opaque;
+	if (fd < 0 || (size_t)fd >= n->nslots)
+		return;
+	loop_watch_remove(n->loop, n->slots[fd].w);
+	n->slots[fd].w = NULL;
+	if (n->trim)
+		loop_timer_arm(n->trim, now_ms() + TRIM_AFTER_MS, 0);
+}
+
+static void on_trim(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)l;
+	(void)t;
+	(void)data;
+	mem_trim();
 }
 
 static void cb_notify(void *opaque)
@@ -348,6 +370,7 @@ struct netns_slirp *netns_slirp_new(struct loop *l, int tapfd, const struct netn
 	n->tapfd = steal_fd(fd);
 	n->tapw = loop_watch_add(l, n->tapfd, POLLIN, on_tap, n);
 	n->hook = loop_hook_add(l, slirp_prepare, slirp_after, n);
+	n->trim = loop_timer_add(l, on_trim, n);
 	return n;
 }
 
@@ -376,6 +399,7 @@ void netns_slirp_free(struct netns_slirp *n)
 	/* its timers go with it (cb_timer_free) */
 	if (n->slirp)
 		slirp_cleanup(n->slirp);
+	loop_timer_remove(n->loop, n->trim);
 	loop_hook_remove(n->loop, n->hook);
 	loop_watch_remove(n->loop, n->tapw);
 	for (size_t fd = 0; fd < n->nslots; fd++)

@@ -15,10 +15,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,19 +82,25 @@ static int serve(int port, int seconds)
 	return 0;
 }
 
+/* A numeric address (inet_pton, not getaddrinfo: this helper is static,
+ * and a static getaddrinfo needs the host's shared libraries). */
 static socklen_t resolve(const char *host, int port, struct sockaddr_storage *out)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST}, *res = NULL;
-	char ps[16];
-	snprintf(ps, sizeof(ps), "%d", port);
-	if (getaddrinfo(host, ps, &hints, &res) != 0 || !res) {
-		fprintf(stderr, "netbench: bad address '%s'\n", host);
-		exit(1);
+	memset(out, 0, sizeof(*out));
+	struct sockaddr_in *s4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)out;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		return sizeof(*s4);
 	}
-	socklen_t len = res->ai_addrlen;
-	memcpy(out, res->ai_addr, len);
-	freeaddrinfo(res);
-	return len;
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		return sizeof(*s6);
+	}
+	fprintf(stderr, "netbench: bad address '%s'\n", host);
+	exit(1);
 }
 
 /* A 1-byte request and its echo on fd, within 5 s. */
