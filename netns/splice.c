@@ -602,7 +602,9 @@ static void flow_touch(struct fwd_flow *fl)
 	fl->last = now_ms();
 	if (l->mru == fl)
 		return;
-	flow_unlink_lru(fl);
+	/* a new flow is in no list yet: unlinking it would drop the others */
+	if (fl->newer || fl->older)
+		flow_unlink_lru(fl);
 	fl->older = l->mru;
 	if (l->mru)
 		l->mru->newer = fl;
