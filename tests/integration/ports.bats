@@ -271,6 +271,31 @@ C
 	assert_match "$output" "burrow: warning: published ports: connections that keep the client's address lose their replies"
 }
 
+@test "ports: when the container drops the UDP rule of kept addresses, new flows still get answers, from its loopback" {
+	in_ports_host '
+	cat >"$T/c.sh" <<"C"
+. "$T/in.sh"
+timeout 30 socat UDP4-RECVFROM:53,fork SYSTEM:"read x; echo udp from \$SOCAT_PEERADDR" &
+up 53 udp
+# the engine adds its rule once the command runs
+for i in $(seq 100); do ip rule | grep -q "lookup 25206" && break; sleep 0.05; done
+ip rule del ipproto udp sport 53 lookup 25206 || echo "no rule to drop"
+touch "$T/ready"
+wait
+C
+	publish -p 5353:53/udp -- bash "$T/c.sh"
+	ready
+	for i in 1 2 3; do echo "$i: $(echo x | socat -T 3 - UDP:192.0.2.1:5353,bind=192.0.2.1)"; done
+	kill $DRIVE_PID; wait $DRIVE_PID 2>/dev/null
+	cat "$T/drive.log"'
+	local i
+	for i in 1 2 3; do
+		assert_match "$output" "$i: udp from 127\.0\.0\.1"
+	done
+	assert_no_match "$output" "no rule to drop"
+	assert_match "$output" "burrow: warning: published ports: UDP replies to clients' addresses do not come back"
+}
+
 @test "ports: a port nothing listens on, or one served on the other family only, does not stop the keeping of addresses" {
 	in_ports_host '
 	cat >"$T/c.sh" <<"C"
