@@ -32,7 +32,8 @@ struct inner {
 	int nsfd;
 	int pool[KINDS][BATCH];
 	int n[KINDS];
-	int nl; /* rtnetlink, made inside (inner_keep_addresses), or -1 */
+	int nl;                          /* rtnetlink, made inside (inner_route_socket), or -1 */
+	int sysctl_errno, sysctl6_errno; /* what its child could not set */
 };
 
 /* What a child does inside: make sockets, or get the namespace ready for
@@ -192,9 +193,10 @@ void inner_free(struct inner *in)
 	free(in);
 }
 
-int inner_keep_addresses(struct inner *in, uint32_t mark, uint32_t table, bool *v6, struct burrow_err **err)
+int inner_route_socket(struct inner *in, struct burrow_err **err)
 {
-	*v6 = false;
+	if (in->nl >= 0)
+		return in->nl;
 	struct batch b = {.nsfd = in->nsfd, .routing = true};
 	bool setns_failed;
 	if (run_child(&b, &setns_failed) < 0)
@@ -203,18 +205,32 @@ int inner_keep_addresses(struct inner *in, uint32_t mark, uint32_t table, bool *
 		return burrow_error(err, b.socket_errno,
 		                    "cannot open a netlink socket in the container's network namespace");
 	cleanup_close int nl = b.fds[0];
-	if (b.sysctl_errno)
+	if (nl_ready(nl, err) < 0)
+		return -1;
+	in->sysctl_errno = b.sysctl_errno;
+	in->sysctl6_errno = b.sysctl6_errno;
+	in->nl = steal_fd(nl);
+	return in->nl;
+}
+
+int inner_keep_addresses(struct inner *in, uint32_t mark, uint32_t table, bool *v6, struct burrow_err **err)
+{
+	*v6 = false;
+	int nl = inner_route_socket(in, err);
+	if (nl < 0)
+		return -1;
+	if (in->sysctl_errno)
 		return burrow_error(
-		    err, b.sysctl_errno,
+		    err, in->sysctl_errno,
 		    "cannot set net.ipv4.tcp_fwmark_accept and fwmark_reflect in the container's network "
 		    "namespace");
-	if (nl_ready(nl, err) < 0 || nl_rule_add_fwmark(nl, AF_INET, mark, table, err) < 0 ||
+	if (nl_rule_add_fwmark(nl, AF_INET, mark, table, err) < 0 ||
 	    nl_route_add_local_all(nl, AF_INET, table, LOOPBACK_IFINDEX, err) < 0)
 		return -1;
 	/* IPv6 clients keep theirs too where the namespace has IPv6 */
 	struct burrow_err *e6 = NULL;
-	if (b.sysctl6_errno)
-		burrow_error(&e6, b.sysctl6_errno, "cannot set net.ipv6.fwmark_reflect");
+	if (in->sysctl6_errno)
+		burrow_error(&e6, in->sysctl6_errno, "cannot set net.ipv6.fwmark_reflect");
 	else if (nl_rule_add_fwmark(nl, AF_INET6, mark, table, &e6) == 0)
 		nl_route_add_local_all(nl, AF_INET6, table, LOOPBACK_IFINDEX, &e6);
 	if (e6) {
@@ -223,9 +239,6 @@ int inner_keep_addresses(struct inner *in, uint32_t mark, uint32_t table, bool *
 	} else {
 		*v6 = true;
 	}
-	if (in->nl >= 0)
-		close(in->nl);
-	in->nl = steal_fd(nl);
 	return 0;
 }
 
@@ -233,6 +246,6 @@ int inner_keeps_address(struct inner *in, int family, const void *a, uint32_t ma
 {
 	if (in->nl < 0)
 		return -1;
-	int r = nl_route_is_local(in->nl, family, a, mark);
+	int r = nl_route_is_local(in->nl, family, a, mark, 0, 0);
 	return r < 0 ? -1 : r;
 }

@@ -31,8 +31,18 @@ int nl_rule_add_fwmark(int nl, int family, uint32_t mark, uint32_t table, struct
 int nl_route_add_local_all(int nl, int family, uint32_t table, unsigned ifindex, struct burrow_err **err);
 
 /* RTM_GETROUTE: whether a packet to addr (4 or 16 bytes of family)
- * carrying mark is routed to this host (a local route): 1, 0, or -errno. */
-int nl_route_is_local(int nl, int family, const void *addr, uint32_t mark);
+ * carrying mark (0: none), of protocol proto from port sport (proto 0:
+ * any), is routed to this host (a local route): 1, 0, or -errno. */
+int nl_route_is_local(int nl, int family, const void *addr, uint32_t mark, uint8_t proto, uint16_t sport);
+
+/* RTM_NEWRULE "ipproto udp sport FIRST-LAST lookup TABLE" for family (an
+ * existing one is fine). */
+int nl_rule_add_udp_sport(int nl, int family, uint16_t first, uint16_t last, uint32_t table, struct burrow_err **err);
+
+/* RTM_NEWROUTE (add) or RTM_DELROUTE: "local ADDR dev IFINDEX src PREFSRC
+ * table TABLE" (a host route, 4 or 16 bytes of family each). 0 or -errno. */
+int nl_route_local_host(int nl, bool add, int family, const void *addr, const void *prefsrc, uint32_t table,
+                        unsigned ifindex);
 
 /* RTM_NEWLINK on ifindex: mtu (0 = leave it) and IFF_UP. */
 int nl_link_up(int nl, unsigned ifindex, unsigned mtu, struct burrow_err **err);
@@ -94,10 +104,31 @@ void net_ignore_sigpipe(void);
  * set so. IPv6 is optional: *v6 says whether IPv6 clients keep theirs. */
 int inner_keep_addresses(struct inner *in, uint32_t mark, uint32_t table, bool *v6, struct burrow_err **err);
 
+/* An rtnetlink socket inside the namespace, made on first use (its child
+ * also sets the sysctls inner_keep_addresses needs) and owned by in; or
+ * -1. */
+int inner_route_socket(struct inner *in, struct burrow_err **err);
+
 /* Whether the container's namespace still routes replies to the client
  * address of a (4 or 16 bytes of family) back to us, as
  * inner_keep_addresses set it: 1, 0, or -1 (asking failed). */
 int inner_keeps_address(struct inner *in, int family, const void *a, uint32_t mark);
+
+/* ---- UDP clients' addresses kept (udpkeep.c) ---- */
+
+struct udpkeep;
+/* Readies the namespace of in for UDP flows that keep their client's
+ * address: a rule for each UDP port of ports. NULL when it cannot (a
+ * debug line says why): flows come from the loopback then. */
+struct udpkeep *udpkeep_new(struct inner *in, const struct netns_ports *ports);
+void udpkeep_free(struct udpkeep *k);
+/* A datagram socket inside, connected to 127.0.0.1:ctr_port, that has
+ * peer's address and port as its own where it can (*kept; k NULL: never);
+ * -1 with errno. */
+int udpkeep_socket(struct udpkeep *k, struct inner *in, uint16_t ctr_port, const struct sockaddr_storage *peer,
+                   bool *kept);
+/* A kept flow of peer ended. */
+void udpkeep_release(struct udpkeep *k, const struct sockaddr_storage *peer);
 
 /* ---- the forwarding engine (fwd.c, listen.c, splice.c) ---- */
 
@@ -153,6 +184,7 @@ struct netns_fwd {
 	 * wanted (netns_fwd_set_keep_addresses), and on while it works */
 	bool want_keep_addr, keep_addr, keep_addr6;
 	unsigned keep_failures;
+	struct udpkeep *udpkeep; /* UDP flows keep theirs (udpkeep.c), or NULL */
 };
 
 /* listen.c: binds every listener of f for f->ports (choosing free ports);

@@ -184,14 +184,21 @@ int nl_route_add_default(int nl, unsigned ifindex, int family, const void *gw, s
 	return 0;
 }
 
-int nl_rule_add_fwmark(int nl, int family, uint32_t mark, uint32_t table, struct burrow_err **err)
+/* A request to add a rule of family that looks up a table (FRA_TABLE,
+ * which the caller adds with its selectors). */
+static void rule_init(struct nl_req *r, int family)
 {
-	struct nl_req r;
-	nl_init(&r, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct fib_rule_hdr));
-	struct fib_rule_hdr *h = nl_body(&r);
+	nl_init(r, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct fib_rule_hdr));
+	struct fib_rule_hdr *h = nl_body(r);
 	h->family = (unsigned char)family;
 	h->action = FR_ACT_TO_TBL;
 	h->table = RT_TABLE_UNSPEC;
+}
+
+int nl_rule_add_fwmark(int nl, int family, uint32_t mark, uint32_t table, struct burrow_err **err)
+{
+	struct nl_req r;
+	rule_init(&r, family);
 	nl_attr(&r, FRA_FWMARK, &mark, sizeof(mark));
 	nl_attr(&r, FRA_TABLE, &table, sizeof(table));
 	int rc = nl_talk(nl, &r);
@@ -215,7 +222,44 @@ int nl_route_add_local_all(int nl, int family, uint32_t table, unsigned ifindex,
 	return 0;
 }
 
-int nl_route_is_local(int nl, int family, const void *addr, uint32_t mark)
+int nl_rule_add_udp_sport(int nl, int family, uint16_t first, uint16_t last, uint32_t table, struct burrow_err **err)
+{
+	struct nl_req r;
+	rule_init(&r, family);
+	uint8_t proto = IPPROTO_UDP;
+	struct fib_rule_port_range range = {.start = first, .end = last};
+	nl_attr(&r, FRA_IP_PROTO, &proto, sizeof(proto));
+	nl_attr(&r, FRA_SPORT_RANGE, &range, sizeof(range));
+	nl_attr(&r, FRA_TABLE, &table, sizeof(table));
+	int rc = nl_talk(nl, &r);
+	if (rc < 0 && rc != -EEXIST)
+		return burrow_error(err, -rc, "cannot add the IPv%c rule 'ipproto udp sport %u-%u lookup %u'",
+		                    family == AF_INET ? '4' : '6', first, last, table);
+	return 0;
+}
+
+int nl_route_local_host(int nl, bool add, int family, const void *addr, const void *prefsrc, uint32_t table,
+                        unsigned ifindex)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct nl_req r;
+	nl_init(&r, add ? RTM_NEWROUTE : RTM_DELROUTE, add ? NLM_F_CREATE | NLM_F_REPLACE : 0, sizeof(struct rtmsg));
+	struct rtmsg *rt = nl_body(&r);
+	rt->rtm_family = (unsigned char)family;
+	rt->rtm_dst_len = (unsigned char)(alen * 8);
+	rt->rtm_table = RT_TABLE_UNSPEC;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = RT_SCOPE_HOST;
+	rt->rtm_type = RTN_LOCAL;
+	uint32_t oif = ifindex;
+	nl_attr(&r, RTA_DST, addr, alen);
+	nl_attr(&r, RTA_PREFSRC, prefsrc, alen);
+	nl_attr(&r, RTA_TABLE, &table, sizeof(table));
+	nl_attr(&r, RTA_OIF, &oif, sizeof(oif));
+	return nl_talk(nl, &r);
+}
+
+int nl_route_is_local(int nl, int family, const void *addr, uint32_t mark, uint8_t proto, uint16_t sport)
 {
 	struct nl_req r;
 	nl_init(&r, RTM_GETROUTE, 0, sizeof(struct rtmsg));
@@ -224,7 +268,13 @@ int nl_route_is_local(int nl, int family, const void *addr, uint32_t mark)
 	rt->rtm_family = (unsigned char)family;
 	rt->rtm_dst_len = family == AF_INET ? 32 : 128;
 	nl_attr(&r, RTA_DST, addr, family == AF_INET ? 4 : 16);
-	nl_attr(&r, RTA_MARK, &mark, sizeof(mark));
+	if (mark)
+		nl_attr(&r, RTA_MARK, &mark, sizeof(mark));
+	if (proto) {
+		uint16_t port = htons(sport);
+		nl_attr(&r, RTA_IP_PROTO, &proto, sizeof(proto));
+		nl_attr(&r, RTA_SPORT, &port, sizeof(port));
+	}
 	static uint32_t seq = 1u << 31;
 	r.hdr.nlmsg_seq = ++seq;
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};

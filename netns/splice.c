@@ -88,7 +88,8 @@ struct fwd_flow {
 	struct fwd_flow *newer, *older;
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
-	int fd; /* inner, connected to the container's port */
+	int fd;    /* inner, connected to the container's port */
+	bool kept; /* fd has the client's address (udpkeep.c) */
 	struct loop_watch *w;
 	int64_t last;
 };
@@ -602,7 +603,9 @@ static void flow_touch(struct fwd_flow *fl)
 	fl->last = now_ms();
 	if (l->mru == fl)
 		return;
-	flow_unlink_lru(fl);
+	/* a new flow is in no list yet: unlinking it would drop the others */
+	if (fl->newer || fl->older)
+		flow_unlink_lru(fl);
 	fl->older = l->mru;
 	if (l->mru)
 		l->mru->newer = fl;
@@ -623,6 +626,8 @@ static void flow_free(struct fwd_flow *fl)
 	flow_unlink_lru(fl);
 	loop_watch_remove(f->loop, fl->w);
 	close(fl->fd);
+	if (fl->kept)
+		udpkeep_release(f->udpkeep, &fl->peer);
 	l->nflows--;
 	f->nflows--;
 	free(fl);
@@ -661,16 +666,12 @@ static struct fwd_flow *flow_get(struct fwd_listener *l, const struct sockaddr_s
 			return fl;
 	if (l->nflows >= NETNS_UDP_FLOWS_MAX && l->lru)
 		flow_free(l->lru);
-	int fd = inner_socket(f->inner, AF_INET, SOCK_DGRAM);
+	bool kept;
+	int fd = udpkeep_socket(f->udpkeep, f->inner, l->ctr_port, peer, &kept);
 	if (fd < 0)
 		return NULL;
-	struct sockaddr_storage a;
-	socklen_t alen = inner_target(AF_INET, l->ctr_port, &a);
-	if (connect(fd, (struct sockaddr *)&a, alen) < 0) {
-		close(fd);
-		return NULL;
-	}
 	struct fwd_flow *fl = xcalloc(1, sizeof(*fl));
+	fl->kept = kept;
 	fl->l = l;
 	fl->peer = *peer;
 	fl->peerlen = peerlen;
@@ -730,9 +731,11 @@ static void on_expiry(struct loop *lp, struct loop_timer *t, void *data)
 
 int splice_start(struct netns_fwd *f, int nsfd, struct burrow_err **err)
 {
-	bool tcp = false;
-	for (size_t i = 0; i < f->nls; i++)
+	bool tcp = false, udp = false;
+	for (size_t i = 0; i < f->nls; i++) {
 		tcp |= f->ls[i].proto == NETNS_TCP;
+		udp |= f->ls[i].proto == NETNS_UDP;
+	}
 	/* the first batch of sockets: joining the namespace fails here, if it does */
 	f->inner = inner_new(nsfd, AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, err);
 	if (!f->inner)
@@ -745,6 +748,7 @@ int splice_start(struct netns_fwd *f, int nsfd, struct burrow_err **err)
 		burrow_debug("published ports: connections will come from the container's loopback: %s", e->msg);
 		burrow_err_free(e);
 	}
+	f->udpkeep = udp && f->want_keep_addr ? udpkeep_new(f->inner, &f->ports) : NULL;
 	f->buf = xmalloc(DGRAM_MAX);
 	f->expiry = loop_timer_add(f->loop, on_expiry, f);
 	for (size_t i = 0; i < f->nls; i++) {
@@ -779,6 +783,8 @@ void splice_stop(struct netns_fwd *f)
 	}
 	free(f->buf);
 	f->buf = NULL;
+	udpkeep_free(f->udpkeep);
+	f->udpkeep = NULL;
 	inner_free(f->inner);
 	f->inner = NULL;
 }

@@ -50,6 +50,7 @@ gbits() {
 }
 conns() { timeout $((secs + 20)) "$NB" conn "$1" "$2" "$secs" 2>/dev/null | cut -d' ' -f1; }
 rtt() { timeout $((secs + 20)) "$NB" rr "$1" "$2" "$secs" 2>/dev/null | cut -d' ' -f1; }
+flows() { timeout $((secs + 20)) "$NB" flows "$1" "$2" "$secs" 2>/dev/null | cut -d' ' -f1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # wait_port PORT: something accepts on 127.0.0.1:PORT (10 s at most)
 wait_port() {
@@ -74,6 +75,7 @@ res[floor,h2c]=$(gbits 127.0.0.1 "$fport")
 res[floor,c2h]=$(gbits 127.0.0.1 "$fport" -R)
 res[floor,conn]=$(conns 127.0.0.1 "$nport")
 res[floor,rtt]=$(rtt 127.0.0.1 "$nport")
+res[floor,flows]=$(flows 127.0.0.1 "$nport")
 hostip=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -1)
 if [ -n "$hostip" ]; then
 	oport=$(free_port)
@@ -89,13 +91,14 @@ burrow_case() {
 	local name=$1 net=$2 pf=$work/ports.$1 out
 	shift 2
 	rm -f "$pf"
-	unshare -Ur "$DRIVE" -t 600 -n "$net" "$@" -p 127.0.0.1::5201 -p 127.0.0.1::7000 --ports-file "$pf" -- \
+	unshare -Ur "$DRIVE" -t 600 -n "$net" "$@" -p 127.0.0.1::5201 -p 127.0.0.1::7000 -p 127.0.0.1::7000/udp --ports-file "$pf" -- \
 		sh -c "iperf3 -s -p 5201 >/dev/null 2>&1 & exec $NB serve 7000 600" &
 	local d=$!
 	pids="$pids $d"
 	local i
 	for i in $(seq 100); do [ -s "$pf" ] && break; sleep 0.1; done
-	local ip=$(sed -n 's/.*:\([0-9]*\)->5201.*/\1/p' "$pf") np=$(sed -n 's/.*:\([0-9]*\)->7000.*/\1/p' "$pf")
+	local ip=$(sed -n 's/.*:\([0-9]*\)->5201.*/\1/p' "$pf") np=$(sed -n 's/.*:\([0-9]*\)->7000\/tcp.*/\1/p' "$pf")
+	local up=$(sed -n 's/.*:\([0-9]*\)->7000\/udp.*/\1/p' "$pf")
 	if [ -z "$ip" ] || ! wait_port "$ip" || ! wait_port "$np"; then
 		echo "bench-net: $name did not start" >&2
 		kill "$d" 2>/dev/null
@@ -107,6 +110,8 @@ burrow_case() {
 	# (and polls it) through its 10-second TIME_WAIT
 	res[$name,rtt]=$(rtt 127.0.0.1 "$np")
 	res[$name,conn]=$(conns 127.0.0.1 "$np")
+	# new UDP flows: a client address kept costs a route inside each
+	[ -n "$up" ] && res[$name,flows]=$(flows 127.0.0.1 "$up")
 	# unshare execs slirp-drive: $d runs the engine
 	res[$name,rss]=$(rss_mib "$d")
 	kill "$d" 2>/dev/null
@@ -231,5 +236,6 @@ line "host -> container (Gbit/s)" h2c
 line "container -> host (Gbit/s)" c2h
 line "short connections (conn/s)" conn
 line "round trip, median (us)" rtt
+line "new UDP flows (flows/s)" flows
 line "outbound to $hostip (Gbit/s)" out
 line "RSS with ports published (MiB)" rss

@@ -2,8 +2,12 @@
  * iperf3's throughput.
  *
  *   netbench serve PORT [SECONDS]   an echo server on every address (IPv4
- *                                   and IPv6), many connections at once;
- *                                   ends after SECONDS (default 120)
+ *                                   and IPv6), many connections at once,
+ *                                   and a UDP one on the same port; ends
+ *                                   after SECONDS (default 120)
+ *   netbench flows HOST PORT SECONDS  UDP: a new socket (a new source
+ *                                   port) for each 1-byte datagram and its
+ *                                   echo; prints "N flows/s"
  *   netbench conn HOST PORT SECONDS  connections one after another, each
  *                                   a 1-byte request and its echo; prints
  *                                   "N conn/s"
@@ -52,9 +56,16 @@ static int serve(int port, int seconds)
 	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port), .sin6_addr = in6addr_any};
 	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(ls, SOMAXCONN) < 0)
 		die("bind");
-	static struct pollfd p[MAX_CONNS + 1];
-	int n = 1;
+	int us = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (us < 0)
+		die("socket");
+	setsockopt(us, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(us, (struct sockaddr *)&a, sizeof(a)) < 0)
+		die("bind udp");
+	static struct pollfd p[MAX_CONNS + 2];
+	int n = 2;
 	p[0] = (struct pollfd){.fd = ls, .events = POLLIN};
+	p[1] = (struct pollfd){.fd = us, .events = POLLIN};
 	double end = now_s() + seconds;
 	char buf[65536];
 	while (now_s() < end) {
@@ -62,12 +73,20 @@ static int serve(int port, int seconds)
 			die("poll");
 		if (p[0].revents) {
 			int c;
-			while (n <= MAX_CONNS && (c = accept4(ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+			while (n <= MAX_CONNS + 1 && (c = accept4(ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 				setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 				p[n++] = (struct pollfd){.fd = c, .events = POLLIN};
 			}
 		}
-		for (int i = 1; i < n; i++) {
+		while (p[1].revents) {
+			struct sockaddr_storage from;
+			socklen_t fl = sizeof(from);
+			ssize_t r = recvfrom(us, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+			if (r < 0)
+				break;
+			sendto(us, buf, (size_t)r, MSG_DONTWAIT, (struct sockaddr *)&from, fl);
+		}
+		for (int i = 2; i < n; i++) {
 			if (!p[i].revents)
 				continue;
 			ssize_t r = read(p[i].fd, buf, sizeof(buf));
@@ -146,6 +165,25 @@ static int conn_rate(const char *host, int port, int seconds)
 	return 0;
 }
 
+static int flow_rate(const char *host, int port, int seconds)
+{
+	struct sockaddr_storage a;
+	socklen_t len = resolve(host, port, &a);
+	double start = now_s(), end = start + seconds;
+	long n = 0;
+	while (now_s() < end) {
+		int fd = socket(a.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (const struct sockaddr *)&a, len) < 0)
+			die("udp socket");
+		if (round_trip(fd) < 0)
+			die("udp round trip");
+		close(fd);
+		n++;
+	}
+	printf("%.0f flows/s\n", (double)n / (now_s() - start));
+	return 0;
+}
+
 static int cmp_double(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
@@ -185,6 +223,8 @@ int main(int argc, char **argv)
 		return conn_rate(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 5 && strcmp(argv[1], "rr") == 0)
 		return rr(argv[2], atoi(argv[3]), atoi(argv[4]));
-	fprintf(stderr, "usage: netbench serve PORT [SECONDS] | conn HOST PORT SECONDS | rr HOST PORT SECONDS\n");
+	if (argc == 5 && strcmp(argv[1], "flows") == 0)
+		return flow_rate(argv[2], atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: netbench serve PORT [SECONDS] | conn|rr|flows HOST PORT SECONDS\n");
 	return 1;
 }

@@ -208,7 +208,7 @@ C
 	assert_no_match "$output" "the command ran|left listening"
 }
 
-@test "ports: the container sees the client's own address: TCP with both handlers, UDP with port_handler=slirp" {
+@test "ports: the container sees the client's own address: TCP and UDP with both handlers" {
 	in_ports_host '
 	cat >"$T/c.sh" <<"C"
 . "$T/in.sh"
@@ -235,8 +235,12 @@ C
 	assert_match "$output" "slirp4netns:port_handler=slirp4netns tcp: from 192\.0\.2\.1 port 40002"
 	# the default handler keeps TCP clients' addresses and ports too
 	assert_match "$output" "slirp tcp: from 192\.0\.2\.1 port 40003"
-	assert_match "$output" "slirp tcp6: from \[2001:0db8:0000:0000:0000:0000:0000:0001\]"
-	assert_match "$output" "slirp udp: udp from 127\.0\.0\.1"
+	# (a line of its own: "slirp:port_handler=slirp tcp6: ..." ends the same)
+	assert_match "$output" "
+slirp tcp6: from \[2001:0db8:0000:0000:0000:0000:0000:0001\]"
+	# and UDP clients' (IPv4)
+	assert_match "$output" "
+slirp udp: udp from 192\.0\.2\.1"
 }
 
 @test "ports: when the container drops the routing rule of kept addresses, connections still work, from its loopback" {
@@ -265,6 +269,31 @@ C
 	assert_no_match "$output" "no rule to drop"
 	assert_match "$output" "took [0-2] s"
 	assert_match "$output" "burrow: warning: published ports: connections that keep the client's address lose their replies"
+}
+
+@test "ports: when the container drops the UDP rule of kept addresses, new flows still get answers, from its loopback" {
+	in_ports_host '
+	cat >"$T/c.sh" <<"C"
+. "$T/in.sh"
+timeout 30 socat UDP4-RECVFROM:53,fork SYSTEM:"read x; echo udp from \$SOCAT_PEERADDR" &
+up 53 udp
+# the engine adds its rule once the command runs
+for i in $(seq 100); do ip rule | grep -q "lookup 25206" && break; sleep 0.05; done
+ip rule del ipproto udp sport 53 lookup 25206 || echo "no rule to drop"
+touch "$T/ready"
+wait
+C
+	publish -p 5353:53/udp -- bash "$T/c.sh"
+	ready
+	for i in 1 2 3; do echo "$i: $(echo x | socat -T 3 - UDP:192.0.2.1:5353,bind=192.0.2.1)"; done
+	kill $DRIVE_PID; wait $DRIVE_PID 2>/dev/null
+	cat "$T/drive.log"'
+	local i
+	for i in 1 2 3; do
+		assert_match "$output" "$i: udp from 127\.0\.0\.1"
+	done
+	assert_no_match "$output" "no rule to drop"
+	assert_match "$output" "burrow: warning: published ports: UDP replies to clients' addresses do not come back"
 }
 
 @test "ports: a port nothing listens on, or one served on the other family only, does not stop the keeping of addresses" {
@@ -406,7 +435,8 @@ up 53 udp
 touch "$T/ready"
 wait
 C
-	publish --udp-idle 300 -p 5353:53/udp -- bash "$T/c.sh"
+	# flows that keep the client port look alike inside: the next test
+	publish --udp-idle 300 --no-keep-addresses -p 5353:53/udp -- bash "$T/c.sh"
 	ready
 	ask() { echo x | socat -T 3 - UDP:127.0.0.1:5353,sourceport=40000,reuseaddr; }
 	a=$(ask); b=$(ask)
@@ -417,6 +447,50 @@ C
 	[ -n "$c" ] && [ "$c" != "$a" ] && echo "a new flow after idling"'
 	assert_match "$output" "same flow while busy"
 	assert_match "$output" "a new flow after idling"
+}
+
+@test "ports: a UDP client's kept address routes back only while its flow lives; the container's own datagrams from the port go out" {
+	in_ports_host '
+	ip addr add 192.0.2.2/24 dev hostnet || die "cannot add 192.0.2.2"
+	bg timeout 30 socat -u UDP4-RECV:6000,bind=192.0.2.1 OPEN:"$T/own",creat,append
+	cat >"$T/c.sh" <<"C"
+. "$T/in.sh"
+# the table of kept UDP clients, every 0.1 s for 30 s
+for i in $(seq 300); do ip route show table 25206 >"$T/rt.tmp" 2>&1; mv -f "$T/rt.tmp" "$T/rt"; sleep 0.1; done &
+timeout 30 python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((\"0.0.0.0\", 53))
+while True:
+    d, a = s.recvfrom(100)
+    if d.startswith(b\"out\"):
+        s.sendto(b\"own datagram\\n\", (\"192.0.2.1\", 6000))
+    s.sendto((\"udp from %s\\n\" % a[0]).encode(), a)
+" &
+up 53 udp
+touch "$T/ready"
+wait
+C
+	publish --udp-idle 3000 -p 5353:53/udp -- bash "$T/c.sh"
+	ready
+	echo "first: $(echo x | socat -T 3 - UDP:192.0.2.1:5353,bind=192.0.2.2)"
+	echo "out: $(echo out | socat -T 3 - UDP:192.0.2.1:5353,bind=192.0.2.2)"
+	wait_for grep -q "own datagram" "$T/own"
+	echo "own: $(cat "$T/own")"
+	# the flows live 3 s after their last datagram, then go within a second
+	wait_for grep -q 192.0.2.2 "$T/rt"
+	echo "table while busy: $(cat "$T/rt")"
+	for i in $(seq 150); do grep -q 192.0.2.2 "$T/rt" || break; sleep 0.1; done
+	echo "table after idling: [$(cat "$T/rt")]"
+	kill $DRIVE_PID; wait $DRIVE_PID 2>/dev/null
+	cat "$T/drive.log"'
+	assert_match "$output" "first: udp from 192\.0\.2\.2"
+	assert_match "$output" "out: udp from 192\.0\.2\.2"
+	# sent from the published port to an address that is no client's: out through slirp
+	assert_match "$output" "own: own datagram"
+	assert_match "$output" "table while busy: local 192\.0\.2\.2 dev lo .*src 127\.0\.0\.1"
+	assert_match "$output" "table after idling: \[\]"
+	assert_no_match "$output" "warning"
 }
 
 @test "ports: the ports are free again as soon as the monitor is done" {
