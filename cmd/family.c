@@ -59,6 +59,32 @@ int cmd_sub_ls_opts(struct cmd_ctx *ctx, int argc, char **argv, const char *usag
 	return -1;
 }
 
+static int rm_severity(int code)
+{
+	return code == EXIT_BURROW ? 256 : code;
+}
+
+int cmd_sub_rm_each(char *const *refs, cmd_sub_rm_fn rm, void *data)
+{
+	int rc = 0;
+	for (char *const *p = refs; p && *p; p++) {
+		cleanup_free char *out = NULL;
+		struct burrow_err *err = NULL;
+		int code = rm(*p, &out, &err, data);
+		if (code == 0 && !err) {
+			printf("%s\n", out);
+			fflush(stdout);
+			continue;
+		}
+		if (code)
+			burrow_err_print(err);
+		burrow_err_free(err);
+		if (rm_severity(code) > rm_severity(rc))
+			rc = code;
+	}
+	return rc;
+}
+
 int cmd_sub_missing(struct burrow_err **missing, size_t n, int rc)
 {
 	fflush(stdout);
