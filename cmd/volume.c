@@ -583,22 +583,11 @@ static const char export_usage[] = "volume export [OPTIONS] VOLUME\n\n"
 
 static int vol_export_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {0, 0, 0, 0},
-	};
 	cleanup_strv char **args = NULL;
 	const char *output = NULL;
-	int c;
-	while ((c = cmd_getopt_mixed(ctx, argc, argv, "o:", longopts, &args)) != -1) {
-		if (c != 'o')
-			return cmd_sub_opt_end(c, export_usage);
-		output = optarg;
-		if (!*output)
-			return cmd_usage_error(ctx, "must provide valid path for file to write to");
-	}
-	if (strv_len(args) != 1)
-		return cmd_usage_error(ctx, "give exactly one volume name");
+	int rc = cmd_tar_out_opts(ctx, argc, argv, export_usage, "volume", &output, &args);
+	if (rc >= 0)
+		return rc;
 	struct burrow_err *err = NULL;
 	if (cmd_ready(ctx, &err) < 0 || ctr_vol_export(ctx->state, args[0], output, &err) < 0)
 		return cmd_fail(err);
