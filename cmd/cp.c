@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/family.h"
 #include "container/tools.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -78,24 +79,11 @@ const char cmd_export_usage[] = "export [OPTIONS] CONTAINER\n\n"
 
 int cmd_export(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {0, 0, 0, 0},
-	};
 	cleanup_strv char **args = NULL;
 	const char *output = NULL;
-	int c;
-	while ((c = cmd_getopt_mixed(ctx, argc, argv, "o:", longopts, &args)) != -1) {
-		if (c == CMD_OPT_HELP)
-			return 0;
-		if (c != 'o')
-			return EXIT_BURROW;
-		output = optarg;
-		if (!*output)
-			return cmd_usage_error(ctx, "must provide valid path for file to write to");
-	}
-	if (strv_len(args) != 1)
-		return cmd_usage_error(ctx, "takes exactly one container");
+	int rc = cmd_tar_out_opts(ctx, argc, argv, NULL, "container", &output, &args);
+	if (rc >= 0)
+		return rc;
 	struct burrow_err *err = NULL;
 	if (cmd_ready(ctx, &err) < 0 || ctr_export(ctx->state, &ctx->settings.engine, args[0], output, &err) < 0)
 		return cmd_fail(err);

@@ -18,6 +18,27 @@ int cmd_sub_opt_end(int c, const char *usage)
 	return EXIT_BURROW;
 }
 
+int cmd_tar_out_opts(struct cmd_ctx *ctx, int argc, char **argv, const char *usage, const char *what,
+                     const char **output, char ***args)
+{
+	static const struct option longopts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {0, 0, 0, 0},
+	};
+	*output = NULL;
+	int c;
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "o:", longopts, args)) != -1) {
+		if (c != 'o')
+			return usage ? cmd_sub_opt_end(c, usage) : c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+		*output = optarg;
+		if (!**output)
+			return cmd_usage_error(ctx, "must provide valid path for file to write to");
+	}
+	if (strv_len(*args) != 1)
+		return cmd_usage_error(ctx, "takes exactly one %s", what);
+	return -1;
+}
+
 int cmd_sub_ls_opts(struct cmd_ctx *ctx, int argc, char **argv, const char *usage, const char *quiet_format,
                     struct fmt_report *rep, char ***filters)
 {
@@ -57,6 +78,32 @@ int cmd_sub_ls_opts(struct cmd_ctx *ctx, int argc, char **argv, const char *usag
 	if (quiet)
 		rep->format = quiet_format;
 	return -1;
+}
+
+static int rm_severity(int code)
+{
+	return code == EXIT_BURROW ? 256 : code;
+}
+
+int cmd_sub_rm_each(char *const *refs, cmd_sub_rm_fn rm, void *data)
+{
+	int rc = 0;
+	for (char *const *p = refs; p && *p; p++) {
+		cleanup_free char *out = NULL;
+		struct burrow_err *err = NULL;
+		int code = rm(*p, &out, &err, data);
+		if (code == 0 && !err) {
+			printf("%s\n", out);
+			fflush(stdout);
+			continue;
+		}
+		if (code)
+			burrow_err_print(err);
+		burrow_err_free(err);
+		if (rm_severity(code) > rm_severity(rc))
+			rc = code;
+	}
+	return rc;
 }
 
 int cmd_sub_missing(struct burrow_err **missing, size_t n, int rc)

@@ -425,6 +425,19 @@ static const char rm_usage[] = "secret rm [OPTIONS] SECRET...\n\n"
                                "  -f, --force     remove secrets containers use too (they keep their copies)\n"
                                "  -i, --ignore    a missing secret is no error\n";
 
+struct secret_rm {
+	struct state_store *s;
+	bool force, ignore;
+};
+
+static int secret_rm_one(const char *ref, char **id, struct burrow_err **err, void *data)
+{
+	const struct secret_rm *how = data;
+	if (ctr_secret_remove(how->s, ref, how->force, id, err) == 0)
+		return 0;
+	return how->ignore && (*err)->status == ENOENT ? 0 : EXIT_BURROW;
+}
+
 static int secret_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -461,21 +474,8 @@ static int secret_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 			strv_append(&ids, list[i].id);
 		ctr_secret_list_free(list, n);
 	}
-	int rc = 0;
-	for (char **p = all ? ids : args; p && *p; p++) {
-		cleanup_free char *id = NULL;
-		if (ctr_secret_remove(ctx->state, *p, force, &id, &err) == 0) {
-			printf("%s\n", id);
-			fflush(stdout);
-			continue;
-		}
-		if (!(ignore && err->status == ENOENT)) {
-			burrow_err_print(err);
-			rc = EXIT_BURROW;
-		}
-		burrow_err_free(steal_ptr(err));
-	}
-	return rc;
+	struct secret_rm how = {.s = ctx->state, .force = force, .ignore = ignore};
+	return cmd_sub_rm_each(all ? ids : args, secret_rm_one, &how);
 }
 
 static const char exists_usage[] = "secret exists SECRET\n\n"

@@ -357,15 +357,26 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 
 /* --- rm ------------------------------------------------------------------------- */
 
-/* podman's exit codes for volume rm, most severe first */
+/* podman's exit codes for volume rm (cmd_sub_rm_each: 125, then 2, then 1) */
 enum {
 	VRM_NO_SUCH = 1, /* a volume did not exist (and nothing worse) */
 	VRM_IN_USE = 2,  /* a volume is in use (without -f) */
 };
 
-static int rm_severity(int code)
+struct vol_rm {
+	struct state_store *s;
+	bool force;
+	int stop_timeout;
+};
+
+static int vol_rm_one(const char *ref, char **name, struct burrow_err **err, void *data)
 {
-	return code == EXIT_BURROW ? 3 : code == VRM_IN_USE ? 2 : code == VRM_NO_SUCH ? 1 : 0;
+	const struct vol_rm *how = data;
+	if (ctr_vol_remove(how->s, ref, how->force, how->stop_timeout, name, err) == 0)
+		return 0;
+	int code = (*err)->status == ENOENT ? VRM_NO_SUCH : (*err)->status == EBUSY ? VRM_IN_USE : EXIT_BURROW;
+	/* as podman: -f makes a missing volume fine */
+	return code == VRM_NO_SUCH && how->force ? 0 : code;
 }
 
 /* 'burrow volume rm --help': keep it in step with the options below. */
@@ -425,26 +436,8 @@ static int vol_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 			strv_append(&names, list[i].name);
 		ctr_vol_list_free(list, n);
 	}
-	int rc = 0;
-	for (char **p = all ? names : args; p && *p; p++) {
-		cleanup_free char *name = NULL;
-		if (ctr_vol_remove(ctx->state, *p, force, stop_timeout, &name, &err) == 0) {
-			/* each as it goes, in order with the errors */
-			printf("%s\n", name);
-			fflush(stdout);
-			continue;
-		}
-		int code = err->status == ENOENT ? VRM_NO_SUCH : err->status == EBUSY ? VRM_IN_USE : EXIT_BURROW;
-		/* as podman: -f makes a missing volume fine */
-		if (code == VRM_NO_SUCH && force)
-			code = 0;
-		else
-			burrow_err_print(err);
-		burrow_err_free(steal_ptr(err));
-		if (rm_severity(code) > rm_severity(rc))
-			rc = code;
-	}
-	return rc;
+	struct vol_rm how = {.s = ctx->state, .force = force, .stop_timeout = stop_timeout};
+	return cmd_sub_rm_each(all ? names : args, vol_rm_one, &how);
 }
 
 /* --- prune ----------------------------------------------------------------------- */
@@ -590,22 +583,11 @@ static const char export_usage[] = "volume export [OPTIONS] VOLUME\n\n"
 
 static int vol_export_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {0, 0, 0, 0},
-	};
 	cleanup_strv char **args = NULL;
 	const char *output = NULL;
-	int c;
-	while ((c = cmd_getopt_mixed(ctx, argc, argv, "o:", longopts, &args)) != -1) {
-		if (c != 'o')
-			return cmd_sub_opt_end(c, export_usage);
-		output = optarg;
-		if (!*output)
-			return cmd_usage_error(ctx, "must provide valid path for file to write to");
-	}
-	if (strv_len(args) != 1)
-		return cmd_usage_error(ctx, "give exactly one volume name");
+	int rc = cmd_tar_out_opts(ctx, argc, argv, export_usage, "volume", &output, &args);
+	if (rc >= 0)
+		return rc;
 	struct burrow_err *err = NULL;
 	if (cmd_ready(ctx, &err) < 0 || ctr_vol_export(ctx->state, args[0], output, &err) < 0)
 		return cmd_fail(err);

@@ -229,6 +229,9 @@ static void on_sock(struct loop *l, struct loop_watch *w, int fd, short revents,
 		finish(r, -1);
 		break;
 	}
+	case CTR_ATTACH_WARN:
+		burrow_warn("%.*s", (int)len, (const char *)p);
+		break;
 	default:
 		break; /* STARTED and what a later monitor may add */
 	}

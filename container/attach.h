@@ -73,6 +73,7 @@ enum ctr_attach_type {
 	CTR_ATTACH_STDERR = '2',
 	CTR_ATTACH_EXIT = 'X',
 	CTR_ATTACH_ERROR = 'E',
+	CTR_ATTACH_WARN = 'w', /* a warning for the user (text), e.g. a poststop hook's */
 };
 
 /* HELLO flags */

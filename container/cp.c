@@ -350,8 +350,12 @@ int ctr_cp(struct state_store *s, const struct ctr_cp_opts *o, struct burrow_err
 	bool dst_stream = !o->dst.ctr && strcmp(o->dst.path, "-") == 0;
 	int rc = -1;
 	if ((src_stream || open_end(s, o, &o->src, &src, err) == 0) &&
-	    (dst_stream || open_end(s, o, &o->dst, &dst, err) == 0))
+	    (dst_stream || open_end(s, o, &o->dst, &dst, err) == 0)) {
+		/* a running container's lock is not held for the copy */
+		ctr_rootfs_unlock(&src.rf);
+		ctr_rootfs_unlock(&dst.rf);
 		rc = copy(&src, &dst, o, err);
+	}
 	struct burrow_err *e2 = NULL;
 	if (src.in_ctr && ctr_rootfs_close(&src.rf, rc < 0 ? &e2 : err) < 0 && rc == 0)
 		rc = -1;

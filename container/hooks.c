@@ -373,14 +373,15 @@ int ctr_hooks_run(const struct ctr_config *c, const char *stage, const char *sta
 	return 0;
 }
 
-void ctr_hooks_run_warn(const struct ctr_config *c, const char *stage, const char *status, pid_t pid,
-                        const char *bundle)
+char *ctr_hooks_run_warn(const struct ctr_config *c, const char *stage, const char *status, pid_t pid,
+                         const char *bundle)
 {
-	struct burrow_err *e = NULL;
-	if (ctr_hooks_run(c, stage, status, pid, bundle, &e) < 0) {
-		burrow_warn("container '%s': %s", str_quote(c->name), e->msg);
-		burrow_err_free(e);
-	}
+	cleanup_err struct burrow_err *e = NULL;
+	if (ctr_hooks_run(c, stage, status, pid, bundle, &e) == 0)
+		return NULL;
+	char *w = xasprintf("container '%s': %s", str_quote(c->name), e->msg);
+	burrow_warn("%s", w);
+	return w;
 }
 
 int ctr_hooks_run_prestart(const struct ctr_config *c, pid_t pid, const char *bundle, struct burrow_err **err)

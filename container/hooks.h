@@ -58,9 +58,10 @@ int ctr_hooks_run(const struct ctr_config *c, const char *stage, const char *sta
                   struct burrow_err **err);
 
 /* The same for the stages after the start (poststart, poststop): a
- * failure is a warning. */
-void ctr_hooks_run_warn(const struct ctr_config *c, const char *stage, const char *status, pid_t pid,
-                        const char *bundle);
+ * failure is a warning (the monitor's log), also returned (NULL: none)
+ * for the caller to pass on to the user's terminal. */
+char *ctr_hooks_run_warn(const struct ctr_config *c, const char *stage, const char *status, pid_t pid,
+                         const char *bundle);
 
 /* The stages before the start, in their order (prestart, createRuntime,
  * createContainer, startContainer): -1 at the first hook that fails. */

@@ -390,7 +390,11 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	}
 	if (ctr_mon_ports_start(m, nsfd, err) < 0)
 		goto fail;
-	ctr_hooks_run_warn(m->c, "poststart", "running", m->rt->pid, dir);
+	{
+		cleanup_free char *warn = ctr_hooks_run_warn(m->c, "poststart", "running", m->rt->pid, dir);
+		if (warn)
+			ctr_mon_warn_user(m, warn);
+	}
 	long long begin = time_wall_ns();
 	m->run.started_at = begin / 1000000000LL;
 	m->run.started_ns = (int)(begin % 1000000000LL);
@@ -482,7 +486,9 @@ static void container_ended(struct mon *m)
 	ctr_mon_io_drain(m);
 	{ /* before anyone learns of its end */
 		cleanup_free char *bundle = ctr_dir(m->s, m->c->id);
-		ctr_hooks_run_warn(m->c, "poststop", "stopped", 0, bundle);
+		cleanup_free char *warn = ctr_hooks_run_warn(m->c, "poststop", "stopped", 0, bundle);
+		if (warn)
+			ctr_mon_warn_user(m, warn);
 		ctr_cgroup_remove(m->c);
 	}
 	write_exit_file(m, code);
@@ -645,14 +651,21 @@ static int await_start(int sock, const struct ctr_config *c, struct ctr_attached
                        struct burrow_err **err)
 {
 	uint8_t buf[1 + CTR_ATTACH_DATA_MAX];
-	int w = wait_fd(sock, POLLIN, now_ms() + START_TIMEOUT_MS);
-	if (w <= 0)
-		return burrow_error(err, w == 0 ? ETIMEDOUT : errno, "container '%s': no word from its monitor",
-		                    str_quote(c->name));
-	ssize_t n = ctr_attach_recv(sock, buf, sizeof(buf));
-	if (n <= 0)
-		return burrow_error(err, n < 0 ? errno : 0, "container '%s': its monitor exited while starting it",
-		                    str_quote(c->name));
+	int64_t deadline = now_ms() + START_TIMEOUT_MS;
+	ssize_t n;
+	/* a poststart hook's warning may come before the start's word */
+	do {
+		int w = wait_fd(sock, POLLIN, deadline);
+		if (w <= 0)
+			return burrow_error(err, w == 0 ? ETIMEDOUT : errno, "container '%s': no word from its monitor",
+			                    str_quote(c->name));
+		n = ctr_attach_recv(sock, buf, sizeof(buf));
+		if (n <= 0)
+			return burrow_error(err, n < 0 ? errno : 0,
+			                    "container '%s': its monitor exited while starting it", str_quote(c->name));
+		if (buf[0] == CTR_ATTACH_WARN)
+			burrow_warn("%.*s", (int)(n - 1), (const char *)buf + 1);
+	} while (buf[0] == CTR_ATTACH_WARN);
 	if (buf[0] == CTR_ATTACH_ERROR) {
 		struct burrow_err *e = ctr_attach_parse_error(buf + 1, (size_t)n - 1, exit_code);
 		if (!e)

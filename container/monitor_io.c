@@ -391,6 +391,15 @@ bool ctr_mon_clients_end(struct mon *m, int code)
 	return m->clients == NULL;
 }
 
+void ctr_mon_warn_user(struct mon *m, const char *msg)
+{
+	size_t len = strnlen(msg, CTR_ATTACH_DATA_MAX);
+	if (m->starter >= 0)
+		(void)ctr_attach_send(m->starter, CTR_ATTACH_WARN, msg, len, 0);
+	else
+		broadcast(m, CTR_ATTACH_WARN, msg, len);
+}
+
 void ctr_mon_clients_free(struct mon *m)
 {
 	while (m->clients)

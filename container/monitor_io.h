@@ -96,6 +96,9 @@ void ctr_mon_client_add(struct mon *m, int fd, bool want_stdin);
  * true when none is left to wait for. */
 bool ctr_mon_clients_end(struct mon *m, int code);
 void ctr_mon_clients_free(struct mon *m);
+/* A warning (already in the monitor's log) for the user: to the starting
+ * command while it waits for the start, else to every attached client. */
+void ctr_mon_warn_user(struct mon *m, const char *msg);
 
 /* monitor_ports.c: the published ports (netns/ports.h) */
 /* Before the container exists: binds its ports (once; a restart keeps

@@ -82,6 +82,14 @@ fail : {
 }
 }
 
+void ctr_rootfs_unlock(struct ctr_rootfs *rf)
+{
+	if (rf->mounted || rf->lock < 0)
+		return;
+	state_unlock(rf->lock);
+	rf->lock = -1;
+}
+
 int ctr_rootfs_close(struct ctr_rootfs *rf, struct burrow_err **err)
 {
 	int rc = 0;

@@ -39,6 +39,15 @@ int ctr_rootfs_mount(struct state_store *s, const struct ctr_engine_opts *eng, c
  * keeps it from starting or being cleaned up meanwhile. */
 int ctr_rootfs_open(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, struct ctr_rootfs *out,
                     struct burrow_err **err);
+/* Lets the lock go once rf's fd is open on a mount it did not make (a
+ * running container's, one `burrow mount` keeps, a --rootfs directory):
+ * stop, rm and cleanup then need not wait for a long copy. What they do
+ * meanwhile makes the copy fail (the unmount detaches the mount and ends
+ * its fuse-overlayfs: ENOTCONN), never go elsewhere: every path is
+ * resolved from rf's fd. A mount made for the open keeps the lock, so
+ * that no start mounts the same upper directory twice and no rm removes it
+ * under the mount. */
+void ctr_rootfs_unlock(struct ctr_rootfs *rf);
 /* Unmounts what open mounted, unlocks. -1 when the unmount failed. */
 int ctr_rootfs_close(struct ctr_rootfs *rf, struct burrow_err **err);
 

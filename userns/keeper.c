@@ -26,6 +26,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/memtrim.h"
 #include "lib/proc.h"
 #include "lib/sock.h"
 #include "lib/strv.h"
@@ -142,6 +143,11 @@ static _Noreturn void keeper_hold(const char *runroot)
 		for (;;) {
 			if (recheck && !keeper_recorded(runroot))
 				_exit(0);
+			/* checked: it only waits now, with as little resident
+			 * as the monitor (trimmed last, or what runs after it
+			 * faults back in) */
+			if (recheck)
+				mem_trim();
 			recheck = false;
 			char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 			ssize_t n = read(in, buf, sizeof(buf));
@@ -159,6 +165,7 @@ static _Noreturn void keeper_hold(const char *runroot)
 			}
 		}
 	}
+	mem_trim();
 	for (;;)
 		pause();
 }

@@ -167,6 +167,43 @@ PY
 	is "$output" ""
 }
 
+@test "cp: a long copy into a running container does not hold its lock; rm -f meanwhile makes it fail cleanly" {
+	start_sleeper long
+	local id
+	id=$("$BURROW" ps -q --no-trunc)
+	mkdir -p "$T/tree" && echo copied >"$T/tree/late"
+	tar -C "$T/tree" -cf "$T/late.tar" late
+	mkfifo "$T/fifo"
+	"$BURROW" cp - long:/tmp <"$T/fifo" >"$T/cp.out" 2>&1 &
+	local cp=$!
+	local w
+	exec {w}>"$T/fifo" # its standard input: open, nothing in it yet
+	# until cp has the container's root open (and is reading stdin)
+	local open=
+	for _ in $(seq 200); do
+		if "$BURROW" unshare sh -c "ls -l /proc/$cp/fd/ 2>/dev/null" | grep -q "/merged"; then
+			open=1
+			break
+		fi
+		sleep 0.05
+	done
+	[ -n "$open" ]
+	# not blocked on the container's lock for the copy's time
+	BURROW_TIMEOUT=20 run_burrow 0 rm -f -t 0 long
+	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
+	# the copy goes on into a container that is gone: it fails, writes nothing
+	cat "$T/late.tar" >&"$w"
+	exec {w}>&-
+	local rc=0
+	wait "$cp" || rc=$?
+	is "$rc" 125 "cp into a removed container: $(cat "$T/cp.out")"
+	is "$(wc -l <"$T/cp.out")" 1 "one line: $(cat "$T/cp.out")"
+	run find "$T" -name late -not -path "$T/tree/*"
+	is "$output" ""
+	assert_outside_untouched
+	wait "$mon" || true
+}
+
 @test "export: the merged filesystem as a tar that import reads back; diff A/C/D" {
 	run_burrow 0 run --name ex busybox sh -c 'echo added >/added; echo changed >>/etc/passwd; rm /bin/ls'
 	run_burrow 0 diff ex

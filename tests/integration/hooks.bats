@@ -87,7 +87,7 @@ field() {
 	is "$(cut -d' ' -f1 "$T/out" | tr '\n' ' ')" "a b2 "
 }
 
-@test "hooks: a failing prestart hook fails the run (126), a failing poststop is a warning in the monitor's log" {
+@test "hooks: a failing prestart hook fails the run (126), a failing poststart or poststop is a warning on the terminal and in the monitor's log" {
 	cat >"$T/fail.sh" <<-'EOF'
 		#!/bin/sh
 		exit 3
@@ -101,12 +101,22 @@ field() {
 	cat >"$HOOKS/fail.json" <<-EOF
 		{"version": "1.0.0", "hook": {"path": "$T/fail.sh"}, "when": {"always": true}, "stages": ["poststop"]}
 	EOF
-	run_burrow 0 --hooks-dir "$HOOKS" run --name p busybox echo hello
-	is "$output" hello
-	# the monitor's warnings go to its log (it has no terminal)
+	local warned="burrow: warning: container 'p': poststop: hook '$T/fail.sh' \\($HOOKS/fail.json\\) failed: it exited with 3"
+	timeout 60 "$BURROW" --hooks-dir "$HOOKS" run --name p busybox echo hello >"$T/p.out" 2>"$T/p.err"
+	is "$(cat "$T/p.out")" hello
+	# the foreground command passes the monitor's warning on (stderr)
+	assert_match "$(cat "$T/p.err")" "^$warned$"
+	# and it is in the monitor's log
 	run_burrow 0 inspect --format '{{.Id}}' p
 	run cat "$XDG_DATA_HOME/burrow/containers/$output/monitor.log"
 	assert_match "$output" "poststop: hook '$T/fail.sh' \\($HOOKS/fail.json\\) failed: it exited with 3"
+	# poststart: said to the starting command, run -d's too
+	sed -i 's/poststop/poststart/' "$HOOKS/fail.json"
+	run_burrow 0 --hooks-dir "$HOOKS" run --name ps1 busybox echo hi
+	assert_match "$output" "poststart: hook '$T/fail.sh' \\($HOOKS/fail.json\\) failed: it exited with 3"
+	assert_match "$output" "hi"
+	run_burrow 0 --hooks-dir "$HOOKS" run -d --name ps2 busybox true
+	assert_match "$output" "warning: container 'ps2': poststart: hook '$T/fail.sh'"
 }
 
 @test "hooks: a hook's timeout is enforced" {

@@ -89,6 +89,20 @@ userns_of() {
 	is "$(stat -c %a "$XDG_RUNTIME_DIR/burrow")" 700 "runtime dir mode"
 }
 
+@test "the keeper waits small: the code its set-up ran is let go (under 1.2 MB resident)" {
+	run_burrow 0 unshare true
+	run_burrow 0 unshare true
+	local pid=$(keeper_pid) rss
+	[ -n "$pid" ]
+	sleep 0.2
+	# a sanitizer's build is big by design
+	grep -q libasan "/proc/$pid/maps" && return 0
+	rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+	# 1.5 MB with the pages of code its set-up ran, 0.6-0.8 MB once it
+	# lets them go (mem_trim, as the monitor)
+	[ "$rss" -lt 1200 ] || { echo "the keeper's RSS is $rss kB" >&2; return 1; }
+}
+
 @test "the keeper is a quiet daemon: own session, cwd /, no fds, ignores SIGHUP and SIGINT" {
 	run_burrow 0 unshare true
 	local pid=$(keeper_pid) st
