@@ -87,7 +87,12 @@ cgroup2_pass() {
 		return
 	fi
 	cg=$mnt/burrow-test-t1-$$
-	mkdir "$cg" || { failed=$((failed + 1)); return; }
+	# a hierarchy mounted read-only (a container's) cannot be delegated from
+	if ! mkdir "$cg" 2>/dev/null; then
+		echo "ok 1 cgroup2 pass # skip cannot make a cgroup under $mnt (read-only here?)"
+		skipped=$((skipped + 1))
+		return
+	fi
 	chown "$user:" "$cg" "$cg/cgroup.procs" "$cg/cgroup.subtree_control" "$cg/cgroup.threads"
 	run_as "$user" "$cg"
 	local d
