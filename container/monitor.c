@@ -133,6 +133,10 @@ static void report_started(struct mon *m)
 	memcpy(p, &pid, 4);
 	memcpy(p + 4, &mpid, 4);
 	memcpy(p + 8, &mstart, 8);
+	/* run without -d, start -a: after start, as podman; here, because
+	 * died (the loop's) cannot come before it */
+	if (m->starter_attach)
+		ctr_event(m->s, m->c, "attach");
 	ctr_attach_send(m->starter, CTR_ATTACH_STARTED, p, sizeof(p), 0);
 	if (m->starter_attach) {
 		ctr_mon_client_add(m, m->starter, m->starter_stdin);
@@ -766,10 +770,8 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
 		goto out;
 	out->tty = c.tty;
 	out->has_stdin = o->want_stdin && c.interactive;
-	if (o->attach) {
+	if (o->attach)
 		out->sock = steal_fd(sock);
-		ctr_event(s, &c, "attach"); /* run without -d, start -a: after start, as podman */
-	}
 	*exit_code = 0;
 	ret = 0;
 out:
