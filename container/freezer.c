@@ -76,6 +76,19 @@ char *ctr_cg2_dir_of(pid_t pid)
 	return strcmp(path, "/") == 0 ? steal_ptr(mnt) : xasprintf("%s%s", mnt, path);
 }
 
+char *ctr_cg2_parent_find(const char *mnt, const char *own)
+{
+	size_t n = strlen(mnt);
+	while (n > 1 && mnt[n - 1] == '/')
+		n--;
+	if (strncmp(own, mnt, n) != 0 || own[n] != '/')
+		return NULL; /* not below the hierarchy's root */
+	const char *last = strrchr(own, '/');
+	if (last <= own + n || !last[1])
+		return NULL; /* own is the root or one level below it */
+	return xstrndup(own, (size_t)(last - own));
+}
+
 /* Whether the user may make cgroups in dir and move processes there. */
 static bool writable_cgroup(const char *dir)
 {
@@ -94,9 +107,8 @@ char *ctr_cg2_freezer_base(const char **why)
 	*why = "no cgroup2 of yours is delegated to you";
 	if (!own || strcmp(own, mnt) == 0)
 		return NULL; /* the root cgroup: not the user's */
-	cleanup_free char *parent = xstrdup(own);
-	*strrchr(parent, '/') = '\0';
-	if (strcmp(parent, mnt) != 0 && writable_cgroup(parent)) {
+	cleanup_free char *parent = ctr_cg2_parent_find(mnt, own);
+	if (parent && writable_cgroup(parent)) {
 		*why = NULL;
 		return steal_ptr(parent);
 	}

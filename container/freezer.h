@@ -24,6 +24,10 @@ char *ctr_cg2_mount(void);
 char *ctr_cg2_mount_find(const char *mountinfo);
 char *ctr_cg2_path_find(const char *proc_cgroup);
 int ctr_cg2_frozen_find(const char *events);
+/* The parent of the cgroup directory own under the hierarchy's mount
+ * point mnt, NULL where own is not below mnt or its parent would be the
+ * hierarchy's root (never the user's to make cgroups in). Caller frees. */
+char *ctr_cg2_parent_find(const char *mnt, const char *own);
 
 /* The cgroup2 directory of pid (0: the caller) under the mount point,
  * NULL where it has none. Caller frees. */

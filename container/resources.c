@@ -376,12 +376,13 @@ char *ctr_cgroup_base(const struct ctr_config *c, const char **why)
 	}
 	*why = "Resource limits are ignored: no cgroup v2 of yours is delegated to you (see systemd's Delegate=)";
 	cleanup_free char *own = ctr_cg2_dir_of(0);
-	if (!own || !str_has_prefix(own, "/sys/fs/cgroup/"))
-		return NULL; /* the root cgroup: not the user's */
-	*strrchr(own, '/') = '\0';
-	cleanup_free char *ctl_path = path_join(own, "cgroup.subtree_control");
+	/* the parent of the caller's cgroup, never the hierarchy's root */
+	cleanup_free char *base = own ? ctr_cg2_parent_find("/sys/fs/cgroup", own) : NULL;
+	if (!base)
+		return NULL;
+	cleanup_free char *ctl_path = path_join(base, "cgroup.subtree_control");
 	cleanup_free char *ctl = NULL;
-	if (access(own, W_OK) < 0 || read_file(ctl_path, &ctl, NULL, NULL) < 0)
+	if (access(base, W_OK) < 0 || read_file(ctl_path, &ctl, NULL, NULL) < 0)
 		return NULL;
 	const char *want[5];
 	controllers_needed(c, want);
@@ -393,7 +394,7 @@ char *ctr_cgroup_base(const struct ctr_config *c, const char **why)
 		}
 	}
 	*why = NULL;
-	return steal_ptr(own);
+	return steal_ptr(base);
 }
 
 static int put(int dirfd, const char *file, const char *value, struct burrow_err **err)

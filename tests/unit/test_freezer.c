@@ -58,12 +58,30 @@ static void test_frozen_find(void **state)
 	assert_int_equal(ctr_cg2_frozen_find("frozen 12\n"), -1);
 }
 
+static void test_parent_find(void **state)
+{
+	(void)state;
+	cleanup_free char *a =
+	    ctr_cg2_parent_find("/sys/fs/cgroup", "/sys/fs/cgroup/user.slice/user-1000.slice/x.scope");
+	assert_string_equal(a, "/sys/fs/cgroup/user.slice/user-1000.slice");
+	cleanup_free char *b = ctr_cg2_parent_find("/sys/fs/cgroup/", "/sys/fs/cgroup/t1/leaf");
+	assert_string_equal(b, "/sys/fs/cgroup/t1");
+	/* one level below the root: its parent is the root, never the user's */
+	assert_null(ctr_cg2_parent_find("/sys/fs/cgroup", "/sys/fs/cgroup/x.scope"));
+	assert_null(ctr_cg2_parent_find("/sys/fs/cgroup/unified", "/sys/fs/cgroup/unified/x.scope"));
+	/* the root itself, or not below it */
+	assert_null(ctr_cg2_parent_find("/sys/fs/cgroup", "/sys/fs/cgroup"));
+	assert_null(ctr_cg2_parent_find("/sys/fs/cgroup", "/sys/fs/cgroupx/a/b"));
+	assert_null(ctr_cg2_parent_find("/sys/fs/cgroup", "/sys/fs/cgroup/a/"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mount_find),
 	    cmocka_unit_test(test_path_find),
 	    cmocka_unit_test(test_frozen_find),
+	    cmocka_unit_test(test_parent_find),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
