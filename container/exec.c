@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "container/container.h"
@@ -57,6 +58,7 @@ struct target {
 	bool has_user;
 	unsigned uid, gid;
 	char **env; /* set over the container's */
+	int lock;   /* the container's, from the check until the process runs */
 };
 
 static void target_clear(struct target *t)
@@ -65,6 +67,34 @@ static void target_clear(struct target *t)
 	free(t->name);
 	proc_ref_close(&t->init);
 	strv_free(t->env);
+	state_unlock(t->lock);
+	t->lock = -1;
+}
+
+/* For tests: BURROW_TEST_EXEC_JOIN_DELAY_MS (up to 5000) widens the window
+ * between the process's start and its move into the container's cgroup,
+ * where a pause must not fall. */
+static void test_join_delay(void)
+{
+	const char *v = getenv("BURROW_TEST_EXEC_JOIN_DELAY_MS");
+	char *end;
+	long ms = v && *v ? strtol(v, &end, 10) : 0;
+	if (ms <= 0 || ms > 5000 || *end)
+		return;
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Keeps the lock fd above the fds the process is given (--preserve-fds):
+ * the process must never inherit it and hold the container's lock. */
+static int lock_above(int lock, int preserve_fds)
+{
+	if (lock < 0 || lock >= 3 + preserve_fds)
+		return lock;
+	int high = fcntl(lock, F_DUPFD_CLOEXEC, 3 + preserve_fds);
+	state_unlock(lock);
+	return high;
 }
 
 /* -u against the container's /etc/passwd and /etc/group (as they are in
@@ -98,7 +128,8 @@ static int process_settings(const struct ctr_config *c, const struct ctr_run *r,
 }
 
 /* Finds the container, checks that it runs, names its init by pidfd and
- * works out the process's settings, under the container's lock. */
+ * works out the process's settings, under the container's lock: kept in
+ * t->lock on success (pause, stop wait until the process runs). */
 static int find_target(struct state_store *s, const char *ref, const struct ctr_exec_opts *o, struct target *t,
                        struct burrow_err **err)
 {
@@ -131,8 +162,16 @@ static int find_target(struct state_store *s, const char *ref, const struct ctr_
 		goto out;
 	}
 	ret = process_settings(&c, &r, o, t, err);
-	if (ret < 0)
+	if (ret < 0) {
 		burrow_error_wrap(err, "container '%s'", str_quote(c.name));
+		goto out;
+	}
+	/* kept until the process runs: a pause meanwhile would stop it
+	 * outside the cgroup it then joins, where unpause does not reach */
+	t->lock = lock_above(lock, o->preserve_fds);
+	lock = -1;
+	if (t->lock < 0)
+		ret = burrow_error(err, errno, "cannot keep the lock of container '%s'", str_quote(c.name));
 out:
 	if (lock >= 0)
 		state_unlock(lock);
@@ -272,7 +311,7 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
              struct burrow_err **err)
 {
 	*exit_code = 125; /* burrow failed, until the process says otherwise */
-	struct target t = {.init = PROC_REF_INIT};
+	struct target t = {.init = PROC_REF_INIT, .lock = -1};
 	struct session x = {.term = CTR_TERM_INIT};
 	if (ctr_detach_keys_parse(o->detach_keys ? o->detach_keys : CTR_DETACH_KEYS_DEFAULT, x.detach.keys, &x.detach.n,
 	                          err) < 0)
@@ -313,6 +352,7 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
 			burrow_error_wrap(err, "cannot exec in container '%s'", str_quote(t.name));
 		goto out;
 	}
+	test_join_delay();
 	{ /* frozen with the rest by pause (else pause sends it SIGSTOP) */
 		cleanup_err struct burrow_err *e = NULL;
 		if (ctr_cg2_follow(t.id, t.init.pid, x.rt->pid, &e) < 0)
@@ -323,7 +363,10 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
 			ctr_term_raw(&x.term, STDIN_FILENO);
 		copy_winsize(&x);
 	}
-	if (rt_start(x.rt, err) < 0) {
+	int started = rt_start(x.rt, err);
+	state_unlock(t.lock); /* it runs (or is gone): pause may stop it now */
+	t.lock = -1;
+	if (started < 0) {
 		int st;
 		waitpid_eintr(x.rt->pid, &st, 0);
 		*exit_code = rt_exec_exit_code(*err);

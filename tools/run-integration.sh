@@ -48,7 +48,7 @@ run_as() { # user [cgroup2-dir]
 		[ -f "$f" ] || { echo "run-integration: no suite $(basename "$f" .bats)" >&2; failed=$((failed + 1)); }
 	done
 	if [ "$user" = "$(id -un)" ]; then
-		out=$(cd "$stage" && "${cmd[@]}" 2>&1) || rc=$?
+		out=$(cd "$stage" && "${into[@]}" "${cmd[@]}" 2>&1) || rc=$?
 	else
 		out=$(cd "$stage" && "${into[@]}" runuser -u "$user" -- env -i "HOME=$(getent passwd "$user" | cut -d: -f6)" \
 			"USER=$user" "LOGNAME=$user" "SHELL=/bin/bash" "${cmd[@]}" 2>&1) || rc=$?
@@ -71,14 +71,14 @@ run_as() { # user [cgroup2-dir]
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
-# One more pass, of cgroup2.bats as burrow-t1 in a cgroup2 subtree
+# Two more passes of cgroup2.bats: as burrow-t1 in a cgroup2 subtree
 # delegated to it as cgroups(7) says (the directory and its cgroup.procs,
-# cgroup.subtree_control and cgroup.threads chowned): pause then freezes
-# through cgroup.freeze. Skipped, with the reason, where the host has no
-# cgroup2 hierarchy. The cgroup is removed at the end, whatever is left in
-# it killed first.
-cgroup2_pass() {
-	local mnt user=burrow-t1 cg
+# cgroup.subtree_control and cgroup.threads chowned), and as root in a
+# cgroup of its own: pause then freezes through cgroup.freeze. Skipped,
+# with the reason, where the host has no cgroup2 hierarchy. The cgroup is
+# removed at the end, whatever is left in it killed first.
+cgroup2_pass() { # user
+	local mnt user=$1 cg
 	mnt=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") break }
 		$(i + 1) == "cgroup2" && $4 == "/" { print $5; exit }' /proc/self/mountinfo)
 	if [ -z "$mnt" ] || [ ! -e "$mnt/cgroup.procs" ]; then
@@ -86,7 +86,7 @@ cgroup2_pass() {
 		skipped=$((skipped + 1))
 		return
 	fi
-	cg=$mnt/burrow-test-t1-$$
+	cg=$mnt/burrow-test-$user-$$
 	# a hierarchy mounted read-only (a container's) cannot be delegated from
 	if ! mkdir "$cg" 2>/dev/null; then
 		echo "ok 1 cgroup2 pass # skip cannot make a cgroup under $mnt (read-only here?)"
@@ -107,7 +107,10 @@ cgroup2_pass() {
 if [ "$(id -u)" = 0 ]; then
 	"$top/tools/test-users.sh"
 	for u in ${BURROW_TEST_USERS:-burrow-t1 burrow-t2 root}; do run_as "$u"; done
-	if [ -z "$suites" ] || [[ " $suites " == *" cgroup2 "* ]]; then cgroup2_pass; fi
+	if [ -z "$suites" ] || [[ " $suites " == *" cgroup2 "* ]]; then
+		cgroup2_pass burrow-t1
+		cgroup2_pass root
+	fi
 else
 	run_as "$(id -un)"
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # pause and unpause through the cgroup v2 freezer. tools/run-integration.sh
-# runs this suite alone, as burrow-t1, in a cgroup2 subtree delegated to
-# it (the normal passes never run it): every container then gets a
+# runs this suite alone, as burrow-t1 in a cgroup2 subtree delegated to
+# it and as root in a cgroup of its own (the normal passes never run it): every container then gets a
 # cgroup burrow-ID of its own under the user's cgroup, and pause writes
 # its cgroup.freeze instead of sending SIGSTOP.
 
@@ -145,6 +145,28 @@ pid_of_cmdline() {
 	run_burrow 0 unpause e
 	[ "$(state_of "$pid")" != T ] || { echo "the process outside the cgroup is still stopped" >&2; false; }
 	run_burrow 0 rm -f -t 0 e
+}
+
+@test "cgroup2: a pause while exec starts its process waits until it runs, then freezes it with the rest" {
+	run_burrow 0 run -d --name w busybox sleep 1000
+	local id=$output cg pid rc=0
+	cg=$CG_OWN/burrow-${id:0:12}
+	# exec waits 2 s between starting its process and moving it into the
+	# cgroup: the pause lands in that window
+	BURROW_TEST_EXEC_JOIN_DELAY_MS=2000 timeout 20 "$BURROW" exec w sleep 3 >"$BATS_TEST_TMPDIR/exec.out" 2>&1 &
+	local ex=$!
+	sleep 1
+	run_burrow 0 pause w
+	# never caught half-started (outside the cgroup, or before its exec)
+	pid=$(pid_of_cmdline "sleep 3")
+	[ -n "$pid" ] || { echo "pause returned before the exec'd process ran" >&2; false; }
+	is "$(cgroup_of "$pid")" "$cg" "the exec'd process's cgroup"
+	grep -qx 'frozen 1' "$cg/cgroup.events"
+	[ "$(state_of "$pid")" != T ] || { echo "the exec'd process was SIGSTOPped" >&2; false; }
+	run_burrow 0 unpause w
+	wait "$ex" || rc=$?
+	is "$rc" 0 "exec's exit code ($(cat "$BATS_TEST_TMPDIR/exec.out"))"
+	run_burrow 0 rm -f -t 0 w
 }
 
 @test "cgroup2: the limits flags still warn where the controllers are cgroup v1's" {
