@@ -26,6 +26,7 @@
 #include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
+#include "netns/hostlo.h"
 #include "netns/internal.h"
 
 /* libslirp (and glib under it) is opened on first use, not linked: see
@@ -132,7 +133,8 @@ struct netns_slirp {
 	struct sock_slot *slots; /* indexed by fd */
 	size_t nslots;
 	unsigned round;
-	bool tap_gone; /* the tap hung up or failed: no longer watched */
+	bool tap_gone;               /* the tap hung up or failed: no longer watched */
+	struct netns_hostlo *hostlo; /* allow_host_loopback=false (hostlo.h) */
 };
 
 /* --- callbacks --- */
@@ -140,6 +142,8 @@ struct netns_slirp {
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct netns_slirp *n = opaque;
+	if (n->hostlo)
+		netns_hostlo_from_slirp(n->hostlo, buf, len, now_ms());
 	ssize_t w = TEMP_FAILURE_RETRY(write(n->tapfd, buf, len));
 	if (w >= 0)
 		return w;
@@ -356,7 +360,16 @@ struct netns_slirp *netns_slirp_new(struct loop *l, int tapfd, const struct netn
 	sc.outbound_addr6 = cfg->outbound6[0] ? &n->out6 : NULL;
 	sc.if_mtu = cfg->mtu;
 	sc.if_mru = cfg->mtu;
-	sc.disable_host_loopback = !cfg->allow_host_loopback;
+	sc.disable_host_loopback = false; /* hostlo.c keeps the container off it */
+	if (!cfg->allow_host_loopback) {
+		struct netns_hostlo_net hn = {.net4 = cfg->net4, .mask4 = mask};
+		hn.gw4 = ntohl(sc.vhost.s_addr);
+		hn.dns4 = ntohl(sc.vnameserver.s_addr);
+		hn.prefix6 = sc.vprefix_addr6;
+		hn.gw6 = sc.vhost6;
+		hn.dns6 = sc.vnameserver6;
+		n->hostlo = netns_hostlo_new(&hn);
+	}
 	sc.enable_emu = false;
 
 	n->bufsz = cfg->mtu + FRAME_OVERHEAD;
@@ -408,6 +421,7 @@ void netns_slirp_free(struct netns_slirp *n)
 	if (n->tapfd >= 0)
 		close_tap_detached(n->tapfd);
 	free(n->buf);
+	netns_hostlo_free(n->hostlo);
 	free(n);
 }
 
@@ -532,6 +546,8 @@ static void tap_read(struct netns_slirp *n)
 			n->tap_gone = true;
 			return;
 		}
+		if (n->hostlo && !netns_hostlo_to_slirp(n->hostlo, n->buf, (size_t)r, now_ms()))
+			continue;
 		slirp_input(n->slirp, n->buf, (int)r);
 	}
 }

@@ -234,6 +234,39 @@ $me"
 127\.0\.0\.7 $port$"
 }
 
+@test "publish: port_handler=slirp answers a UDP client on the host's loopback; the container still reaches no UDP port there itself" {
+	run_burrow 0 run -d --name su --network slirp:port_handler=slirp -p 127.0.0.1::90/udp peer netpeer udp 90
+	run ask 127.0.0.1 "$(hport su 90/udp)" udp 127.0.0.1
+	is "$status" 0 "an answer came back: $output"
+	# libslirp shows a client on the host's loopback as 10.0.2.2 (and
+	# answers it at 127.0.0.1: a client on 127.0.0.7 hears nothing back)
+	assert_match "$output" "10\.0\.2\.2 hello$"
+	# a UDP server on the host's loopback hears nothing the container starts
+	python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+s.settimeout(8)
+try:
+    d, a = s.recvfrom(100)
+    print("got %r from %s" % (d, a), flush=True)
+except socket.timeout:
+    print("nothing", flush=True)
+' >"$BATS_TEST_TMPDIR/udp.out" &
+	local srv=$! p i
+	for i in $(seq 50); do
+		p=$(head -1 "$BATS_TEST_TMPDIR/udp.out")
+		[ -n "$p" ] && break
+		sleep 0.1
+	done
+	import_with_helper "$HELPERS_BIN/netbench" nb
+	run_burrow run --rm nb sh -c "netbench flows 10.0.2.2 $p 1; netbench flows 10.0.2.9 $p 1"
+	run_burrow run --rm --network slirp:port_handler=slirp nb netbench flows 10.0.2.2 "$p" 1
+	wait "$srv"
+	is "$(sed -n 2p "$BATS_TEST_TMPDIR/udp.out")" nothing "the host's loopback server"
+}
+
 @test "publish: stop releases the host ports at once; restart and the restart policy forward again" {
 	local p
 	p=$(free_port)
