@@ -39,6 +39,7 @@ struct pkt {
 	uint8_t proto;
 	const uint8_t *src, *dst;
 	bool first; /* no fragment, or the first */
+	bool frag;  /* a fragment, first or later */
 	bool ports; /* sport, dport (and for TCP flags) could be read */
 	uint16_t sport, dport;
 	uint8_t flags;
@@ -70,6 +71,7 @@ static bool parse(const uint8_t *f, size_t len, struct pkt *p)
 		p->src = ip + 12;
 		p->dst = ip + 16;
 		p->first = (be16(ip + 6) & 0x1fff) == 0;
+		p->frag = (be16(ip + 6) & 0x3fff) != 0; /* MF or an offset */
 		l4 = (size_t)(ip[0] & 0x0f) * 4;
 		if (l4 < 20)
 			l4 = iplen; /* no header to read */
@@ -166,6 +168,11 @@ bool netns_hostlo_to_slirp(struct netns_hostlo *h, const uint8_t *frame, size_t 
 		return true;
 	if (!mapped(&h->net, p.fam, p.dst))
 		return true;
+	/* TCP is never fragmented by a sender that means well, and a SYN
+	 * could be pieced together from fragments whose first looked like
+	 * no SYN: none goes there */
+	if (p.proto == PROTO_TCP && p.frag)
+		return false;
 	if (!p.first)
 		return true; /* a later fragment: it goes nowhere without the first */
 	switch (p.proto) {

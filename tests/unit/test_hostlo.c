@@ -127,6 +127,11 @@ static void test_tcp_icmp_other(void **state)
 	assert_false(netns_hostlo_to_slirp(h, f, 14 + 20 + 2, 0));
 	n = frame4(f, 17, "10.0.2.100", 90, "10.0.2.2", 1, 0, 0x0010);
 	assert_true(netns_hostlo_to_slirp(h, f, n, 0));
+	/* TCP in fragments, first (MF) or later, whatever its flags look like */
+	n = frame4(f, 6, "10.0.2.100", 80, "10.0.2.2", 40000, 0x10, 0x2000);
+	assert_false(netns_hostlo_to_slirp(h, f, n, 0));
+	n = frame4(f, 6, "10.0.2.100", 80, "10.0.2.2", 40000, 0x10, 0x0001);
+	assert_false(netns_hostlo_to_slirp(h, f, n, 0));
 	/* ARP, runts: libslirp's to deal with */
 	memset(f, 0, sizeof(f));
 	f[12] = 0x08;
