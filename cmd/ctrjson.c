@@ -116,7 +116,7 @@ static yajl_val config_json(const struct ctr_config *c)
 	for (size_t i = 0; i < ep; i++)
 		json_arr_add(entry, json_new_str(c->args[i]));
 	json_obj_add(o, "Entrypoint", entry);
-	json_obj_add(o, "Image", json_new_str(c->image_name ? c->image_name : ""));
+	json_obj_add(o, "Image", json_new_str(ctr_config_image(c)));
 	yajl_val vols = json_obj_add(o, "Volumes", c->volumes && c->volumes[0] ? json_new_object() : json_new_null());
 	for (size_t i = 0; c->volumes && c->volumes[i]; i++)
 		json_obj_add(vols, c->volumes[i], json_new_object());
@@ -258,7 +258,7 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *
 	json_obj_add(o, "Args", json_new_strv(c->args && c->args[0] ? c->args + 1 : NULL));
 	json_obj_add(o, "State", state_json(c, r));
 	json_obj_add(o, "Image", json_new_str(c->image_id ? c->image_id : ""));
-	json_obj_add(o, "ImageName", json_new_str(c->image_name ? c->image_name : ""));
+	json_obj_add(o, "ImageName", json_new_str(ctr_config_image(c)));
 	json_obj_add(o, "Rootfs", json_new_str(c->rootfs ? c->rootfs : ""));
 	json_obj_add(o, "LogPath", json_new_str(log_path ? log_path : ""));
 	json_obj_add(o, "Name", json_new_str(c->name));

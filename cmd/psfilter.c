@@ -10,6 +10,7 @@
 #include "cmd/ctrjson.h"
 #include "container/health.h"
 #include "image/image.h"
+#include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
@@ -175,18 +176,22 @@ static bool value_match(enum pf_key k, const struct pf_value *v, const struct ct
 	case PF_EXITED:
 		return (r->state == CTR_STOPPED || r->state == CTR_EXITED) && r->exit_code == v->code;
 	case PF_ANCESTOR: {
-		/* a substring of the image ID, or the image name (NAME:latest
-		 * also as NAME) */
+		/* a substring of the image ID, or the image name as typed or as
+		 * found (NAME:latest also as NAME) */
 		if (c->image_id && strstr(c->image_id, v->text))
 			return true;
-		if (pf_re_match(v, c->image_name))
-			return true;
-		const char *colon = c->image_name ? strrchr(c->image_name, ':') : NULL;
-		if (colon && !strchr(colon, '/') && strcmp(colon + 1, "latest") == 0) {
-			char *bare = xstrndup(c->image_name, (size_t)(colon - c->image_name));
-			bool m = pf_re_match(v, bare);
-			free(bare);
-			return m;
+		const char *const names[] = {c->image_name, c->image_resolved};
+		for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+			if (!names[i])
+				continue;
+			if (pf_re_match(v, names[i]))
+				return true;
+			const char *colon = strrchr(names[i], ':');
+			if (colon && !strchr(colon, '/') && strcmp(colon + 1, "latest") == 0) {
+				cleanup_free char *bare = xstrndup(names[i], (size_t)(colon - names[i]));
+				if (pf_re_match(v, bare))
+					return true;
+			}
 		}
 		return false;
 	}
@@ -294,7 +299,7 @@ static int sort_cmp(const void *pa, const void *pb)
 		d = strcmp0(a->l.cfg.id, b->l.cfg.id);
 		break;
 	case CMD_PS_SORT_IMAGE:
-		d = strcmp0(a->l.cfg.image_name, b->l.cfg.image_name);
+		d = strcmp(ctr_config_image(&a->l.cfg), ctr_config_image(&b->l.cfg));
 		break;
 	case CMD_PS_SORT_NAMES:
 		d = strcmp0(a->l.cfg.name, b->l.cfg.name);

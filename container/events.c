@@ -15,11 +15,7 @@ static void emit(struct state_store *s, const struct ctr_config *c, const char *
 	    .status = status,
 	    .id = c->id,
 	    .name = c->name,
-	    /* as podman names it: the name that found the image (what the
-	     * user typed, for a record made before burrow kept it) */
-	    .image = c->image_resolved ? c->image_resolved
-	             : c->image_name   ? c->image_name
-	                               : c->rootfs,
+	    .image = c->image_resolved || c->image_name ? ctr_config_image(c) : c->rootfs,
 	    .labels = c->labels,
 	    .health_status = health,
 	    .exit_code = code ? *code : 0,

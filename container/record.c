@@ -44,6 +44,11 @@ const char *ctr_state_name(enum ctr_state s)
 	return (unsigned)s <= CTR_UNKNOWN ? state_names[s] : "unknown";
 }
 
+const char *ctr_config_image(const struct ctr_config *c)
+{
+	return c->image_resolved ? c->image_resolved : c->image_name ? c->image_name : "";
+}
+
 enum ctr_state ctr_state_parse(const char *s)
 {
 	for (unsigned i = 0; s && i <= CTR_UNKNOWN; i++)

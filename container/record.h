@@ -219,6 +219,11 @@ char *ctr_config_to_json(const struct ctr_config *c);
 int ctr_config_from_json(const char *json, struct ctr_config *c, struct burrow_err **err);
 void ctr_config_clear(struct ctr_config *c);
 
+/* The image name ps, inspect and events show, as podman's RootfsImageName:
+ * the name that found the image (localhost/busybox:latest), else, for a
+ * record made before burrow kept it, what the user typed; "" with --rootfs. */
+const char *ctr_config_image(const struct ctr_config *c);
+
 char *ctr_run_to_json(const struct ctr_run *r);
 int ctr_run_from_json(const char *json, struct ctr_run *r, struct burrow_err **err);
 void ctr_run_clear(struct ctr_run *r);

@@ -42,7 +42,7 @@ web exited 3 true false"
 	is "$(sort <<<"$output")" "DB	other
 WEB	three"
 	run_burrow 0 ps -a --format '{{printf "%-4s|%3d" .Names .ExitCode}} {{.Image}} {{.Status}}'
-	assert_match "$(grep web <<<"$output")" '^web \|  3 busybox Exited \(3\) .* ago$'
+	assert_match "$(grep web <<<"$output")" '^web \|  3 localhost/busybox:latest Exited \(3\) .* ago$'
 	# {{range .}} runs once over the list; --format wins over -q
 	run_burrow 0 ps -a --format '{{range .}}{{.Names}},{{end}}'
 	assert_match "$output" '^(db,web,|web,db,)$'
@@ -71,7 +71,7 @@ web         exited"
 	is "$(grep ' uni$' <<<"$output")" "echo héllo wörld ü  uni"
 	# the default table goes through the same writer: columns line up
 	run_burrow 0 ps -a
-	assert_match "${lines[0]}" '^CONTAINER ID  IMAGE       COMMAND +CREATED +STATUS +PORTS +NAMES$'
+	assert_match "${lines[0]}" '^CONTAINER ID  IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$'
 	local head=${lines[0]%%NAMES*} row
 	row=$(grep ' web$' <<<"$output")
 	is "${row:${#head}}" "web" "NAMES column"
@@ -81,7 +81,7 @@ web         exited"
 	run_burrow 0 ps -a --noheading
 	is "${#lines[@]}" 3
 	# (cut after 17 bytes, at a character's start)
-	assert_match "$(grep ' uni$' <<<"$output")" '^[0-9a-f]{12}  busybox     echo héllo wörl\.\.\.  '
+	assert_match "$(grep ' uni$' <<<"$output")" '^[0-9a-f]{12}  localhost/busybox:latest  echo héllo wörl\.\.\.  '
 	run_burrow 0 rm web db uni
 }
 
@@ -95,7 +95,7 @@ assert sorted(c["Names"] for c in d) == [["db"], ["web"]], d
 w = [c for c in d if c["Names"] == ["web"]][0]
 assert w["Command"] == ["sh", "-c", "exit 3"], w
 assert w["ExitCode"] == 3 and w["Exited"] is True and w["State"] == "exited", w
-assert len(w["Id"]) == 64 and w["Image"] == "busybox" and len(w["ImageID"]) == 64, w
+assert len(w["Id"]) == 64 and w["Image"] == "localhost/busybox:latest" and len(w["ImageID"]) == 64, w
 assert isinstance(w["Created"], int) and w["CreatedAt"].endswith("ago"), w
 assert w["Status"].startswith("Exited (3)") and w["Pid"] == 0, w
 assert w["Labels"] == {} and w["Ports"] == [], w   # labels: none given; ports: none published

@@ -36,7 +36,7 @@ wait_status() {
 	is "$(json_get "$json" 'd[0]["Name"]')" '"web"'
 	is "$(json_get "$json" 'd[0]["Path"]')" '"sleep"'
 	is "$(json_get "$json" 'd[0]["Args"]')" '["600"]'
-	is "$(json_get "$json" 'd[0]["ImageName"]')" '"busybox"'
+	is "$(json_get "$json" 'd[0]["ImageName"]')" '"localhost/busybox:latest"'
 	is "$(json_get "$json" 'd[0]["State"]["Status"]')" '"running"'
 	is "$(json_get "$json" 'd[0]["State"]["Running"]')" true
 	is "$(json_get "$json" 'd[0]["State"]["Paused"]')" false
@@ -168,6 +168,33 @@ names() {
 	assert_match "$output" "unknown filter"
 	run_burrow 125 ps --filter exited=x
 	run_burrow 125 ps --filter 'name=('
+}
+
+@test "ps's IMAGE, inspect's ImageName and Config.Image: the name that found the image, as podman; ancestor= takes the short name" {
+	run_burrow 0 tag busybox other:1
+	run_burrow 0 create --name short busybox true
+	run_burrow 0 create --name full localhost/busybox:latest true
+	run_burrow 0 create --name tagged other:1 true
+	run_burrow 0 ps -a --sort names --format '{{.Names}} {{.Image}}'
+	is "$output" "full localhost/busybox:latest
+short localhost/busybox:latest
+tagged localhost/other:1"
+	# the table's IMAGE column
+	run_burrow 0 ps -a --filter name=short
+	assert_match "$(sed -n 2p <<<"$output")" '^[0-9a-f]{12} +localhost/busybox:latest +true '
+	run_burrow 0 ps -a --filter name=short --format json
+	is "$(json_get "$output" 'd[0]["Image"]')" '"localhost/busybox:latest"'
+	for n in short full; do
+		run_burrow 0 inspect --format '{{.ImageName}} {{.Config.Image}}' $n
+		is "$output" "localhost/busybox:latest localhost/busybox:latest" "inspect $n"
+	done
+	run_burrow 0 inspect --format '{{.ImageName}}' tagged
+	is "$output" "localhost/other:1"
+	for want in busybox busybox:latest localhost/busybox localhost/busybox:latest; do
+		is "$(names -a --filter ancestor=$want)" "full short" "--filter ancestor=$want"
+	done
+	is "$(names -a --filter ancestor=other:1)" "tagged"
+	is "$(names -a --filter ancestor=localhost/other:1)" "tagged"
 }
 
 @test "ps -l, -n, --sort" {

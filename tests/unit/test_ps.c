@@ -74,6 +74,13 @@ static void test_filter_match(void **state)
 	assert_true(M(run, "ancestor=busybox"));
 	assert_true(M(ex, "ancestor=docker.io/library/alpine"));
 	assert_false(M(ex, "ancestor=nginx"));
+	/* also by the name that found the image, and its NAME for NAME:latest */
+	struct ctr_listing typed = mk("bbb", "t", "other:1", CTR_RUNNING, 0, 5);
+	typed.cfg.image_resolved = (char *)"localhost/other:1";
+	assert_true(M(typed, "ancestor=other:1"));
+	assert_true(M(typed, "ancestor=^localhost/other:1$"));
+	typed.cfg.image_resolved = (char *)"localhost/busybox:latest";
+	assert_true(M(typed, "ancestor=^localhost/busybox$"));
 	/* labels: KEY alone matches any value; label! negates; all must match */
 	assert_false(M(run, "label=a"));
 	assert_true(M(run, "label!=a"));
@@ -192,6 +199,15 @@ static void test_inspect_json(void **state)
 	assert_string_equal(json_get_str(st, "FinishedAt"), "2023-11-14T22:13:22Z");
 	assert_string_equal(json_get_str(json_get(json_get(j, "HostConfig"), "RestartPolicy"), "Name"), "");
 	assert_string_equal(json_get_str(j, "LogPath"), "");
+	/* a record made before burrow kept the found name: the typed one */
+	assert_string_equal(json_get_str(j, "ImageName"), "busybox");
+	assert_string_equal(json_get_str(json_get(j, "Config"), "Image"), "busybox");
+	yajl_tree_free(j);
+	/* else, as podman, the name that found the image */
+	l.cfg.image_resolved = (char *)"localhost/busybox:latest";
+	j = cmd_ctr_inspect_json(&l.cfg, &l.run, NULL);
+	assert_string_equal(json_get_str(j, "ImageName"), "localhost/busybox:latest");
+	assert_string_equal(json_get_str(json_get(j, "Config"), "Image"), "localhost/busybox:latest");
 	yajl_tree_free(j);
 }
 
