@@ -202,6 +202,9 @@ static int on_line(const char *line, size_t len, void *data, struct burrow_err *
 		for (size_t i = 0; strs[i]; i++)
 			if (!json_get(ev, strs[i]))
 				json_obj_add(extra, strs[i], json_new_str(""));
+		/* podman's template name of health_status */
+		const char *hs = json_get_str(ev, "health_status");
+		json_obj_add(extra, "HealthStatus", json_new_str(hs ? hs : ""));
 		if (!json_get(ev, "ContainerExitCode"))
 			json_obj_add(extra, "ContainerExitCode", json_new_int(0));
 		if (!json_get(ev, "Attributes"))

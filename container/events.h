@@ -17,7 +17,10 @@ void ctr_event_code(struct state_store *s, const struct ctr_config *c, const cha
 /* The container's init ended with code: "died", then "stop" when a stop
  * (or rm -f) ended it. */
 void ctr_event_died(struct state_store *s, const struct ctr_config *c, int code, bool stopped);
-/* A health_status event: health is "healthy", "unhealthy" or "starting". */
+/* A health_status event, as podman at every check run (the regular and the
+ * startup check, the monitor's and healthcheck run's), not only when the
+ * status changes: health is the status after it, "healthy", "unhealthy" or
+ * "starting". */
 void ctr_event_health(struct state_store *s, const struct ctr_config *c, const char *health);
 /* ctr_event for a container the user named (name, ID or prefix); nothing
  * when there is none. For callers without its record (restart, exec). */

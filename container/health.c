@@ -17,6 +17,7 @@
 
 #include "container/attach.h"
 #include "container/container.h"
+#include "container/events.h"
 #include "container/internal.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
@@ -565,6 +566,7 @@ int ctr_health_run(struct state_store *s, const char *ref, bool *healthy, struct
 	if (ctr_health_record(s, id, &res, &now, &changed, err) < 0)
 		goto out;
 	*healthy = res.exit_code == 0;
+	ctr_event_health(s, &c, ctr_health_status_name(now));
 	tell_monitor(s, &c, &r, now);
 	ret = 0;
 out:

@@ -213,8 +213,6 @@ void ctr_mon_health_changed(struct mon *m, enum ctr_health_status status)
 	burrow_debug("container '%s': health %s", str_quote(m->c->name), ctr_health_status_name(status));
 	if (m->health)
 		m->health->status = status;
-	if (status != CTR_HEALTH_STARTING)
-		ctr_event_health(m->s, m->c, ctr_health_status_name(status));
 	if (status == CTR_HEALTH_HEALTHY)
 		ctr_mon_sdnotify_ready(m); /* --sdnotify=healthy */
 }
@@ -269,6 +267,9 @@ bool ctr_mon_health_reaped(struct mon *m, pid_t pid, int wstatus)
 		code = 1;
 	}
 	if (h->startup) {
+		/* a run of the startup check: its event (the status stays
+		 * starting), then what follows */
+		ctr_event_health(m->s, m->c, ctr_health_status_name(h->status));
 		startup_result(m, code);
 		return true;
 	}
@@ -291,6 +292,7 @@ bool ctr_mon_health_reaped(struct mon *m, pid_t pid, int wstatus)
 		return true;
 	}
 	(void)changed; /* against what this monitor announced last: result() */
+	ctr_event_health(m->s, m->c, ctr_health_status_name(now));
 	result(m, now);
 	return true;
 }

@@ -28,8 +28,8 @@ bool ctr_mon_health_reaped(struct mon *m, pid_t pid, int wstatus);
 void ctr_mon_health_told(struct mon *m);
 /* Called each time the container's health status changes (after it is
  * stored): the hook for what follows from it (sd-notify's
- * --sdnotify=healthy waits for the first CTR_HEALTH_HEALTHY; events'
- * health_status). */
+ * --sdnotify=healthy waits for the first CTR_HEALTH_HEALTHY). The
+ * health_status event is not one: podman writes it at every check run. */
 void ctr_mon_health_changed(struct mon *m, enum ctr_health_status status);
 /* Frees what ctr_mon_health_start made. */
 void ctr_mon_health_free(struct mon *m);

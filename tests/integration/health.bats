@@ -229,9 +229,44 @@ wait_restarted() {
 	run_burrow 0 wait hk
 	is "$output" 137
 	is "$(health hk)" unhealthy
-	run_burrow 0 events --stream=false --since "$since" --filter container=hk --filter event=health_status
-	is "${#lines[@]}" 1 "one health_status event: $output"
-	assert_match "$output" "health_status=unhealthy"
+	# one health_status event per run, as podman: the status after each
+	run_burrow 0 events --stream=false --since "$since" --filter container=hk --filter event=health_status \
+		--format '{{.HealthStatus}}'
+	is "$(echo $output)" "starting unhealthy" "a health_status event per run"
+}
+
+@test "health: a health_status event at every check run, not only on a change (podman's), the startup check's too" {
+	local since f='{{.Name}} {{.HealthStatus}}'
+	since=$(date +%s.%N)
+	run_burrow 0 run -d --name ev --health-cmd true --health-interval disable busybox sleep 120
+	for i in 1 2 3; do
+		run_burrow 0 healthcheck run ev
+	done
+	run_burrow 0 events --stream=false --since "$since" --filter container=ev --filter event=health_status --format "$f"
+	is "$output" "ev healthy
+ev healthy
+ev healthy" "healthcheck run: one event each, the same status"
+	# the monitor's own checks: one event each run (its log grows with them)
+	since=$(date +%s.%N)
+	run_burrow 0 run -d --name evt --health-cmd true --health-interval 1s busybox sleep 120
+	wait_log evt 3
+	local n
+	n=$("$BURROW" events --stream=false --since "$since" --filter container=evt --filter event=health_status \
+		--format "$f" | grep -c '^evt healthy$')
+	[ "$n" -ge 3 ] || { echo "$n health_status events for 3 or more runs" >&2; false; }
+	# the startup check's failed runs: events while it stays starting
+	since=$(date +%s.%N)
+	run_burrow 0 run -d --name evs --health-startup-cmd false --health-startup-interval 1s \
+		--health-cmd true busybox sleep 120
+	local i
+	for i in $(seq 100); do
+		n=$("$BURROW" events --stream=false --since "$since" --filter container=evs --filter event=health_status \
+			--format "$f" | grep -c '^evs starting$') || true
+		[ "$n" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$n" -ge 2 ] || { echo "$n health_status=starting events within 10 s" >&2; false; }
+	is "$(health evs)" starting
 }
 
 @test "healthcheck run carries out --health-on-failure=stop: stopped (its stop signal) when it returns, not restarted" {
