@@ -3,7 +3,9 @@
 # runs this suite alone, as burrow-t1 in a cgroup2 subtree delegated to
 # it and as root in a cgroup of its own (the normal passes never run it): every container then gets a
 # cgroup burrow-ID of its own under the user's cgroup, and pause writes
-# its cgroup.freeze instead of sending SIGSTOP.
+# its cgroup.freeze instead of sending SIGSTOP. There a real systemd --user
+# can run too (it makes its own cgroups): a generate systemd --new unit
+# is started and stopped by it.
 
 load helpers
 
@@ -42,6 +44,68 @@ wait_state() {
 		sleep 0.05
 	done
 	echo "process $1 is in state $(state_of "$1"), not $2" >&2
+	return 1
+}
+
+# kill_cgroup DIR: every process in DIR and below killed (bounded), then
+# the cgroups removed, deepest first.
+kill_cgroup() {
+	local d i p
+	[ -d "$1" ] || return 0
+	for i in $(seq 50); do
+		p=$(find "$1" -name cgroup.procs -exec cat {} + 2>/dev/null)
+		[ -n "$p" ] || break
+		kill -KILL $p 2>/dev/null || true
+		sleep 0.1
+	done
+	for d in $(find "$1" -mindepth 1 -depth -type d) "$1"; do
+		for i in $(seq 50); do rmdir "$d" 2>/dev/null && break; sleep 0.1; done
+	done
+}
+
+suite_teardown() {
+	if [ -n "${SD_CG:-}" ]; then
+		"${IN_SD[@]}" systemctl --user exit 2>/dev/null || true
+		kill_namespace_of "$(keeper_pid "$SD_DIR/run/burrow/keeper.pid")"
+		kill_cgroup "$SD_CG"
+	fi
+}
+
+# start_user_systemd: a real systemd --user of this user, in a cgroup of
+# its own under the delegated one (it makes init.scope and app.slice
+# there). systemd refuses a user instance where PID 1 is not systemd
+# (sd_booted: /run/systemd/system), so it runs in a user namespace of its
+# own (this user mapped to itself, no root) with a private tmpfs there,
+# its capabilities dropped. IN_SD runs a command in its namespaces and
+# cgroup, with its XDG dirs (burrow's keeper must be made in there: one
+# of the test's own user namespace could not be joined from it).
+start_user_systemd() {
+	local sd p
+	sd=$(command -v systemd || echo /lib/systemd/systemd)
+	[ -x "$sd" ] && command -v systemctl >/dev/null && command -v nsenter >/dev/null &&
+		command -v setpriv >/dev/null || need_or_fail "systemd, systemctl, nsenter and setpriv"
+	SD_DIR=$BATS_TEST_TMPDIR/sd
+	mkdir -p "$SD_DIR/data" "$SD_DIR/config/containers"
+	mkdir -m 0700 -p "$SD_DIR/run"
+	cp "$XDG_CONFIG_HOME/containers/registries.conf" "$SD_DIR/config/containers/"
+	SD_CG=$CG_OWN/sd-$BATS_SUITE_TEST_NUMBER
+	mkdir "$SD_CG"
+	# shellcheck disable=SC2016
+	XDG_RUNTIME_DIR=$SD_DIR/run XDG_DATA_HOME=$SD_DIR/data XDG_CONFIG_HOME=$SD_DIR/config \
+		sh -c 'echo $$ >"$0/cgroup.procs" && exec unshare --map-current-user --keep-caps -m sh -c "
+			d=/run/systemd; [ -d \$d ] || d=/run
+			mount -t tmpfs -o mode=755 tmpfs \$d && mkdir -p /run/systemd/system &&
+			exec setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all \"\$0\" --user" "$1"' \
+		"$SD_CG" "$sd" >"$SD_DIR/systemd.log" 2>&1 3>&- &
+	SD_PID=$!
+	IN_SD=(env XDG_RUNTIME_DIR="$SD_DIR/run" XDG_DATA_HOME="$SD_DIR/data" XDG_CONFIG_HOME="$SD_DIR/config"
+		sh -c 'echo $$ >"$0/cgroup.procs" && p=$1 && shift && exec nsenter -t "$p" -U -m --preserve-credentials "$@"'
+		"$SD_CG" "$SD_PID")
+	for p in $(seq 100); do
+		[ -S "$SD_DIR/run/systemd/private" ] && return 0
+		sleep 0.1
+	done
+	echo "systemd --user did not start within 10 s: $(cat "$SD_DIR/systemd.log")" >&2
 	return 1
 }
 
@@ -173,4 +237,29 @@ pid_of_cmdline() {
 	[ "$CG_MNT" != /sys/fs/cgroup ] || skip "the controllers are cgroup v2's here"
 	run_burrow 0 run --rm --memory 64m --pids-limit 10 busybox true
 	assert_match "$output" "Resource limits are not supported and ignored on cgroups V1 rootless systems"
+}
+
+@test "cgroup2: a real systemd --user: systemctl --user start of a generate systemd --new unit runs the container, stop removes it" {
+	start_user_systemd
+	local tar=$BATS_RUN_TMPDIR/busybox.tar unit=$SD_DIR/run/systemd/user/container-web.service
+	"${IN_SD[@]}" "$BURROW" import --change 'CMD ["sh"]' "$tar" busybox
+	"${IN_SD[@]}" "$BURROW" create --name web busybox sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	mkdir -p "${unit%/*}"
+	"${IN_SD[@]}" "$BURROW" generate systemd --new --name --no-header web >"$unit"
+	"${IN_SD[@]}" systemctl --user daemon-reload
+	run timeout 60 "${IN_SD[@]}" systemctl --user start container-web.service
+	is "$status" 0 "systemctl --user start: $output"
+	run "${IN_SD[@]}" "$BURROW" inspect --format '{{.State.Status}} {{.HostConfig.AutoRemove}} {{.State.ConmonPid}}' web
+	is "$status" 0 "$output"
+	local st rm mon
+	read -r st rm mon <<<"$output"
+	is "$st $rm" "running true" "a new container of the unit (--rm), running"
+	# Type=notify: systemd heard the monitor's MAINPID
+	is "$("${IN_SD[@]}" systemctl --user show -p MainPID --value container-web.service)" "$mon" "the unit's main pid is the monitor"
+	is "$("${IN_SD[@]}" systemctl --user is-active container-web.service)" active
+	run timeout 60 "${IN_SD[@]}" systemctl --user stop container-web.service
+	is "$status" 0 "systemctl --user stop: $output"
+	is "$("${IN_SD[@]}" "$BURROW" ps -aq)" "" "stopped and removed"
+	run "${IN_SD[@]}" systemctl --user is-active container-web.service
+	is "$output" inactive
 }
