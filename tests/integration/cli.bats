@@ -230,7 +230,7 @@ break_chains() {
 	local header=${lines[0]} row=${lines[1]}
 	# where each title starts in the header, its cell starts in the row
 	at() { local p=${header%%"$1"*}; echo "${#p}"; }
-	assert_match "${row:$(at IMAGE)}" "^localhost/a-rather-long-image-name-for-the-table  +true  "
+	assert_match "${row:$(at IMAGE)}" "^localhost/a-rather-long-image-name-for-the-table:latest  +true  "
 	assert_match "${row:$(at COMMAND)}" "^true  "
 	assert_match "${row:$(at CREATED)}" "^(Less than a second|[0-9]+ seconds?) ago  +Exited"
 	assert_match "${row:$(at STATUS)}" "^Exited \(0\) "

@@ -259,7 +259,7 @@ READY=1
 
 @test "generate systemd: a user systemd instance runs the --new unit" {
 	systemctl --user show-environment >/dev/null 2>&1 ||
-		skip "no systemd user instance for $(id -un) here (the unit's text and commands are checked above)"
+		skip "no systemd user instance for $(id -un) here (the unit's text and commands are checked above; cgroup2.bats starts one of its own where a cgroup is delegated)"
 	# the unit runs with the manager's environment: the test's storage by
 	# the global flags, which the create command keeps
 	run_burrow 0 --root "$XDG_DATA_HOME/burrow" --runroot "$XDG_RUNTIME_DIR/burrow" create --name sysd sdn sleep 600
