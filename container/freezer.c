@@ -170,8 +170,9 @@ bool ctr_cg2_probe(const char *base)
 	return ok;
 }
 
-int ctr_cg2_join(const char *base, const char *id, pid_t pid, struct burrow_err **err)
+int ctr_cg2_make(const char *base, const char *id, char **dir, struct burrow_err **err)
 {
+	*dir = NULL;
 	cleanup_close int bfd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (bfd < 0)
 		return burrow_error(err, errno, "cannot open the cgroup '%s'", str_quote(base));
@@ -181,12 +182,27 @@ int ctr_cg2_join(const char *base, const char *id, pid_t pid, struct burrow_err 
 		return burrow_error(err, errno, "cannot remove the old cgroup '%s/%s'", str_quote(base), name);
 	if (mkdirat(bfd, name, 0755) < 0)
 		return burrow_error(err, errno, "cannot create the cgroup '%s/%s'", str_quote(base), name);
-	cleanup_close int fd = openat(bfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || put_pid(fd, pid) < 0) {
-		int e = errno;
-		(void)unlinkat(bfd, name, AT_REMOVEDIR);
-		return burrow_error(err, e, "cannot move process %d into the cgroup '%s/%s'", (int)pid, str_quote(base),
-		                    name);
+	*dir = xasprintf("%s/%s", base, name);
+	return 0;
+}
+
+int ctr_cg2_move(const char *dir, pid_t pid, struct burrow_err **err)
+{
+	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || put_pid(fd, pid) < 0)
+		return burrow_error(err, errno, "cannot move process %d into the cgroup '%s'", (int)pid,
+		                    str_quote(dir));
+	return 0;
+}
+
+int ctr_cg2_join(const char *base, const char *id, pid_t pid, struct burrow_err **err)
+{
+	cleanup_free char *dir = NULL;
+	if (ctr_cg2_make(base, id, &dir, err) < 0)
+		return -1;
+	if (ctr_cg2_move(dir, pid, err) < 0) {
+		(void)rmdir(dir);
+		return -1;
 	}
 	return 0;
 }
@@ -207,13 +223,7 @@ char *ctr_cg2_container_dir(const char *id, pid_t pid)
 int ctr_cg2_follow(const char *id, pid_t init, pid_t pid, struct burrow_err **err)
 {
 	cleanup_free char *dir = ctr_cg2_container_dir(id, init);
-	if (!dir)
-		return 0;
-	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || put_pid(fd, pid) < 0)
-		return burrow_error(err, errno, "cannot move process %d into the cgroup '%s'", (int)pid,
-		                    str_quote(dir));
-	return 0;
+	return dir ? ctr_cg2_move(dir, pid, err) : 0;
 }
 
 int ctr_cg2_frozen_find(const char *events)

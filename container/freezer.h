@@ -49,8 +49,13 @@ bool ctr_cg2_probe(const char *base);
 /* The name of container id's cgroup ("burrow-" and the short ID). */
 #define CTR_CG2_NAME_FMT "burrow-%.12s"
 
-/* Makes base/burrow-ID (a stale one of an earlier run removed first)
- * and moves pid into it; on failure nothing is left. */
+/* Makes base/burrow-ID (a stale one of an earlier run removed first):
+ * its path in *dir. */
+int ctr_cg2_make(const char *base, const char *id, char **dir, struct burrow_err **err);
+/* Moves process pid into the cgroup directory dir. */
+int ctr_cg2_move(const char *dir, pid_t pid, struct burrow_err **err);
+/* Both: base/burrow-ID made and pid moved into it; on failure nothing is
+ * left. */
 int ctr_cg2_join(const char *base, const char *id, pid_t pid, struct burrow_err **err);
 
 /* The directory of container id's cgroup when pid (its init) lives in

@@ -444,7 +444,7 @@ static bool has_mount_at(char *const *mounts, const char *dest)
 		struct ctr_mount m;
 		if (!ctr_mount_try(mounts[i], &m))
 			continue;
-		has = strcmp(m.destination, dest) == 0;
+		has = ctr_mount_same_dest(m.destination, dest);
 		ctr_mount_clear(&m);
 	}
 	return has;

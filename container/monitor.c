@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "container/attach.h"
+#include "container/freezer.h"
 #include "container/events.h"
 #include "container/hooks.h"
 #include "container/internal.h"
@@ -292,6 +293,33 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 
 /* Prepares and starts the container: 0 once it runs, or -1 with the code
  * (125, 126, 127) and what was done undone. */
+/* The container's init, created (rt_create) from inside its own cgroup
+ * where one can be made: that roots its cgroup namespace there (as
+ * podman's), and the monitor goes back to its own before the init runs.
+ * Then its limits, or the freezer's cgroup made after. */
+static int create_init(struct mon *m, const char *dir, const struct rt_opts *ro, struct burrow_err **err)
+{
+	cleanup_free char *cg = ctr_cgroup_premake(m->c);
+	cleanup_free char *home = cg ? ctr_cg2_dir_of(0) : NULL;
+	bool inside = false;
+	if (home) {
+		cleanup_err struct burrow_err *e = NULL;
+		inside = ctr_cg2_move(cg, getpid(), &e) == 0;
+		if (!inside)
+			burrow_debug("%s", e->msg);
+	}
+	/* the runtime clones with signals blocked; the init unblocks its own */
+	int created = rt_create(dir, ro, &m->rt, err);
+	/* a monitor left in there would be frozen by pause */
+	if (inside && ctr_cg2_move(home, getpid(), created < 0 ? NULL : err) < 0 && created == 0)
+		return -1;
+	if (created < 0)
+		return -1;
+	m->run.pid = m->rt->pid;
+	m->run.pid_start = proc_start_time(m->run.pid);
+	return ctr_cgroup_setup(m->c, inside ? cg : NULL, m->rt->pid, err);
+}
+
 static int start_container(struct mon *m, int *code, struct burrow_err **err)
 {
 	*code = 125;
@@ -357,12 +385,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	    .stdio = {-1, -1, -1}, .terminal = m->c->tty, .keyring = m->c->id, .seccomp_cache = sc_cache};
 	if (ctr_mon_io_prepare(m, &ro, err) < 0)
 		goto fail;
-	/* the runtime clones with signals blocked; the init unblocks its own */
-	if (rt_create(dir, &ro, &m->rt, err) < 0)
-		goto fail;
-	m->run.pid = m->rt->pid;
-	m->run.pid_start = proc_start_time(m->run.pid);
-	if (ctr_cgroup_setup(m->c, m->rt->pid, err) < 0) /* its limits, or the freezer's cgroup */
+	if (create_init(m, dir, &ro, err) < 0)
 		goto fail;
 	if (ctr_hooks_run_prestart(m->c, m->rt->pid, dir, err) < 0) {
 		*code = 126; /* as podman: the OCI runtime failed */

@@ -452,8 +452,7 @@ int ctr_mount_decode(const char *s, struct ctr_mount *m, struct burrow_err **err
 	return 0;
 }
 
-/* The destination without trailing slashes, for comparisons. */
-static bool same_dest(const char *a, const char *b)
+bool ctr_mount_same_dest(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	while (la > 1 && a[la - 1] == '/')
@@ -479,7 +478,7 @@ static void list_clear(struct mount_list *l)
 static bool list_has_dest(const struct mount_list *l, const char *dest)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (same_dest(l->v[i].destination, dest))
+		if (ctr_mount_same_dest(l->v[i].destination, dest))
 			return true;
 	return false;
 }
@@ -1022,7 +1021,7 @@ void ctr_mounts_gen(yajl_gen g, char *const *prepared, bool readonly_tmpfs, bool
 		bool mine = false;
 		for (size_t k = 0; prepared && prepared[k] && !mine; k++) {
 			cleanup_strv char **f = strv_split(prepared[k], '\t');
-			mine = strv_len(f) > 2 && same_dest(f[2], ro_tmpfs[i]);
+			mine = strv_len(f) > 2 && ctr_mount_same_dest(f[2], ro_tmpfs[i]);
 		}
 		if (mine)
 			continue;

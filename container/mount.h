@@ -54,6 +54,8 @@ int ctr_mount_decode(const char *s, struct ctr_mount *m, struct burrow_err **err
 bool ctr_mount_try(const char *s, struct ctr_mount *m);
 void ctr_mount_clear(struct ctr_mount *m);
 bool ctr_mount_has(const struct ctr_mount *m, const char *opt);
+/* Whether two destinations name the same place (trailing slashes aside). */
+bool ctr_mount_same_dest(const char *a, const char *b);
 
 /* What run/create gave, parsed and checked together (a destination given
  * twice is refused); the stored strings in *out. */

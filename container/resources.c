@@ -498,12 +498,35 @@ int ctr_cgroup_apply(const char *base, const struct ctr_config *c, pid_t pid, st
 	return 0;
 }
 
-int ctr_cgroup_setup(const struct ctr_config *c, pid_t pid, struct burrow_err **err)
+char *ctr_cgroup_premake(const struct ctr_config *c)
+{
+	const char *why = NULL;
+	cleanup_free char *base = ctr_res_any(c) ? ctr_cgroup_base(c, &why) : NULL;
+	if (!base && !(base = ctr_cg2_freezer_base(&why)))
+		return NULL;
+	char *dir = NULL;
+	cleanup_err struct burrow_err *e = NULL;
+	if (ctr_cg2_make(base, c->id, &dir, &e) < 0)
+		burrow_debug("container '%s': its cgroup is made after its init: %s", c->name, e->msg);
+	return dir;
+}
+
+int ctr_cgroup_setup(const struct ctr_config *c, const char *made, pid_t pid, struct burrow_err **err)
 {
 	const char *why = NULL;
 	cleanup_free char *cg = ctr_res_any(c) ? ctr_cgroup_base(c, &why) : NULL;
+	if (cg && made) { /* the init is in it: its limits */
+		cleanup_close int fd = open(made, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return burrow_error(err, errno, "cannot open the cgroup '%s'", str_quote(made));
+		if (ctr_cgroup_write(fd, c, err) < 0)
+			return burrow_error_wrap(err, "container '%s': its resource limits", str_quote(c->name));
+		return 0;
+	}
 	if (cg) /* the limits, where a delegated cgroup v2 takes them (else create warned) */
 		return ctr_cgroup_apply(cg, c, pid, err);
+	if (made)
+		return 0; /* the freezer's, the init in it */
 	/* else a cgroup of its own only for the freezer, where one can be
 	 * made: pause falls back to SIGSTOP without */
 	cleanup_free char *base = ctr_cg2_freezer_base(&why);

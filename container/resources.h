@@ -87,11 +87,18 @@ char *ctr_cgroup_base(const struct ctr_config *c, const char **why);
 int ctr_cgroup_write(int dirfd, const struct ctr_config *c, struct burrow_err **err);
 /* Puts pid into a new cgroup base/burrow-ID with c's limits. */
 int ctr_cgroup_apply(const char *base, const struct ctr_config *c, pid_t pid, struct burrow_err **err);
-/* Puts the container's init pid into a cgroup of its own: with c's limits
- * where they apply (an error fails the start), else only for the freezer
- * where a cgroup2 subtree is delegated (none: nothing, pause then uses
- * SIGSTOP). */
-int ctr_cgroup_setup(const struct ctr_config *c, pid_t pid, struct burrow_err **err);
+/* The container's cgroup (base/burrow-ID, as ctr_cgroup_setup chooses
+ * it), made before its init: the caller clones the init from inside it,
+ * so that the init's cgroup namespace is rooted there ("0::/" inside, as
+ * podman's) and nothing inside sees the cgroups above. NULL where none
+ * can be made (ctr_cgroup_setup then tries after). Caller frees. */
+char *ctr_cgroup_premake(const struct ctr_config *c);
+/* Puts the container's init pid into a cgroup of its own (made: the one
+ * ctr_cgroup_premake made, the init already in it; or NULL): with c's
+ * limits where they apply (an error fails the start), else only for the
+ * freezer where a cgroup2 subtree is delegated (none: nothing, pause then
+ * uses SIGSTOP). */
+int ctr_cgroup_setup(const struct ctr_config *c, const char *made, pid_t pid, struct burrow_err **err);
 /* Removes c's cgroup once its processes are gone (none: nothing to do). */
 void ctr_cgroup_remove(const struct ctr_config *c);
 

@@ -263,3 +263,14 @@ pid_of_cmdline() {
 	run "${IN_SD[@]}" systemctl --user is-active container-web.service
 	is "$output" inactive
 }
+
+@test "cgroup2: the container's cgroup namespace is rooted at its own cgroup (0::/ inside, as podman's); the monitor is not in it" {
+	run_burrow 0 run -d --name ns busybox sleep 1000
+	local id=$output
+	run_burrow 0 exec ns grep '^0::' /proc/self/cgroup
+	is "$output" "0::/"
+	run_burrow 0 exec ns grep '^0::' /proc/1/cgroup
+	is "$output" "0::/"
+	is "$(cat "$CG_OWN/burrow-${id:0:12}/cgroup.procs" | wc -l)" 1 "only the init in its cgroup"
+	run_burrow 0 rm -f -t 0 ns
+}

@@ -202,6 +202,15 @@ ro
 	}
 }
 
+@test "hooks: a precreate hook's mount at the container's own destination, spelt with a trailing '/', leaves it as it is" {
+	mkdir "$T/src"
+	echo from-host >"$T/src/f"
+	precreate_hook a <<<'.mounts += [{"destination": "/data/", "type": "tmpfs", "source": "tmpfs"}]'
+	run_burrow 0 --hooks-dir "$HOOKS" run --name p -v "$T/src:/data" busybox sh -c 'cat /data/f; grep -c " /data " /proc/mounts'
+	is "$output" "from-host
+1"
+}
+
 # refused WANT <<<JQ: a create whose precreate hook prints the result of
 # JQ fails (125) with a message matching WANT
 refused() {
