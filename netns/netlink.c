@@ -69,6 +69,12 @@ int nl_ready(int fd, struct burrow_err **err)
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return burrow_error(err, errno, "cannot bind a netlink socket");
+	/* Connected to the kernel (nl_pid 0), it takes no message from
+	 * anyone else: a container given CAP_NET_ADMIN could otherwise send
+	 * to this socket in its network namespace, forging answers or
+	 * flooding the waits below. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return burrow_error(err, errno, "cannot connect a netlink socket to the kernel");
 	/* The kernel answers at once; this only bounds a wait that cannot happen. */
 	struct timeval tv = {.tv_sec = 5};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));

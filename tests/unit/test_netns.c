@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,6 +22,7 @@
 #include "lib/err.h"
 #include "lib/loop.h"
 #include "lib/proc.h"
+#include "netns/internal.h"
 #include "netns/netns.h"
 
 static struct netns_cfg parse_ok(const char *spec)
@@ -439,6 +442,39 @@ static void test_slirp_tap_hangup(void **state)
 	loop_free(l);
 }
 
+/* Our netlink socket takes answers from the kernel only: another socket
+ * of the namespace (a container with CAP_NET_ADMIN, here the test in a
+ * namespace of its own) cannot send to it. */
+static void test_netlink_kernel_only(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+			_exit(77);
+		struct burrow_err *err = NULL;
+		int nl = nl_open(&err);
+		struct sockaddr_nl me;
+		socklen_t len = sizeof(me);
+		if (nl < 0 || getsockname(nl, (struct sockaddr *)&me, &len) < 0)
+			_exit(2);
+		int other = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		struct sockaddr_nl to = {.nl_family = AF_NETLINK, .nl_pid = me.nl_pid};
+		struct nlmsghdr h = {.nlmsg_len = sizeof(h), .nlmsg_type = NLMSG_NOOP};
+		if (other < 0)
+			_exit(3);
+		ssize_t n = sendto(other, &h, sizeof(h), 0, (struct sockaddr *)&to, sizeof(to));
+		_exit(n < 0 && errno == ECONNREFUSED ? 0 : 1);
+	}
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,7 +483,7 @@ int main(void)
 	    cmocka_unit_test(test_more_options),     cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_dns_server),       cmocka_unit_test(test_tap_open_errors),
 	    cmocka_unit_test(test_slirp_new_errors), cmocka_unit_test(test_slirp_loop_answers_arp),
-	    cmocka_unit_test(test_slirp_tap_hangup),
+	    cmocka_unit_test(test_slirp_tap_hangup), cmocka_unit_test(test_netlink_kernel_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
