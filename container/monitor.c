@@ -291,8 +291,6 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	}
 }
 
-/* Prepares and starts the container: 0 once it runs, or -1 with the code
- * (125, 126, 127) and what was done undone. */
 /* The container's init, created (rt_create) from inside its own cgroup
  * where one can be made: that roots its cgroup namespace there (as
  * podman's), and the monitor goes back to its own before the init runs.
@@ -320,6 +318,8 @@ static int create_init(struct mon *m, const char *dir, const struct rt_opts *ro,
 	return ctr_cgroup_setup(m->c, inside ? cg : NULL, m->rt->pid, err);
 }
 
+/* Prepares and starts the container: 0 once it runs, or -1 with the code
+ * (125, 126, 127) and what was done undone. */
 static int start_container(struct mon *m, int *code, struct burrow_err **err)
 {
 	*code = 125;
