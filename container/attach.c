@@ -322,8 +322,11 @@ out:
 
 /* ---- attach to a running container ---- */
 
-int ctr_attach_open(struct state_store *s, const char *ref, bool want_stdin, struct ctr_attached *out,
-                    struct burrow_err **err)
+/* A client of the container's monitor; an attach event where the user
+ * attaches (attach, start -a of a running one), none where burrow only
+ * listens for the end (wait). */
+static int attach_open(struct state_store *s, const char *ref, bool want_stdin, bool event, struct ctr_attached *out,
+                       struct burrow_err **err)
 {
 	memset(out, 0, sizeof(*out));
 	out->sock = -1;
@@ -376,12 +379,24 @@ int ctr_attach_open(struct state_store *s, const char *ref, bool want_stdin, str
 	out->has_stdin = buf[1] & CTR_ATTACH_HAS_STDIN;
 	(void)proc_ref_open(&out->monitor, r.monitor_pid, r.monitor_start);
 	out->sock = steal_fd(sock);
-	ctr_event(s, &c, "attach");
+	if (event)
+		ctr_event(s, &c, "attach");
 	ret = 0;
 out:
 	ctr_config_clear(&c);
 	ctr_run_clear(&r);
 	return ret;
+}
+
+int ctr_attach_open(struct state_store *s, const char *ref, bool want_stdin, struct ctr_attached *out,
+                    struct burrow_err **err)
+{
+	return attach_open(s, ref, want_stdin, true, out, err);
+}
+
+int ctr_attach_listen(struct state_store *s, const char *ref, struct ctr_attached *out, struct burrow_err **err)
+{
+	return attach_open(s, ref, false, false, out, err);
 }
 
 void ctr_attached_close(struct ctr_attached *a)

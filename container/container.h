@@ -160,8 +160,8 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
               bool *already, int *exit_code, struct burrow_err **err);
 
 /* Connects to a running container's monitor (its attach socket), asking
- * for its stdin when want_stdin. Refused (EINVAL, naming the state) when
- * the container does not run. */
+ * for its stdin when want_stdin, and emits the attach event. Refused
+ * (EINVAL, naming the state) when the container does not run. */
 int ctr_attach_open(struct state_store *s, const char *ref, bool want_stdin, struct ctr_attached *out,
                     struct burrow_err **err);
 

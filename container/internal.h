@@ -25,6 +25,11 @@ char *ctr_rundir(struct state_store *s, const char *id);
 char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
                   const struct netns_cfg *ncfg, pid_t *fuse_pid, struct burrow_err **err);
 
+struct ctr_attached;
+/* ctr_attach_open without its attach event: a client that only listens
+ * for the container's end (wait). */
+int ctr_attach_listen(struct state_store *s, const char *ref, struct ctr_attached *out, struct burrow_err **err);
+
 /* Unmounts the rootfs and removes the runtime files of a container that is
  * no longer running; records it as exited. Idempotent. */
 int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, struct burrow_err **err);

@@ -512,7 +512,7 @@ int ctr_wait(struct state_store *s, const char *ref, unsigned mask, int interval
 			if (ch.sock < 0 && (r.state == CTR_RUNNING || r.state == CTR_PAUSED)) {
 				/* its monitor tells its clients when it ends */
 				struct burrow_err *e = NULL;
-				if (ctr_attach_open(s, id, false, &ch, &e) < 0)
+				if (ctr_attach_listen(s, id, &ch, &e) < 0)
 					burrow_err_free(e);
 			}
 			dead = 2; /* go on */

@@ -100,6 +100,15 @@ mount calm 0
 unmount calm 0"
 }
 
+@test "events: wait on a running container is no attach" {
+	local since=$(now)
+	run_burrow 0 run -d --name w busybox sleep 1
+	run_burrow 0 wait w
+	is "$output" 0
+	run_burrow 0 events --stream=false --since "$since" --filter container=w --format '{{.Status}}'
+	is "$(echo $output)" "create init start died cleanup"
+}
+
 @test "events: attach for run without -d, start -a and attach; none for run -d, start" {
 	local since=$(now) f='{{.Status}} {{.Name}}'
 	run_burrow 0 run --name fg busybox true
