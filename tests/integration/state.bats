@@ -135,6 +135,14 @@ crash_rounds() {
 	for i in $(seq 1 60); do
 		start_writer run-notx "$T/ready1"
 		wait_ready "$T/ready1" || break
+		sleep 0.05
+		# a writer that ended by itself proves nothing: say why it did
+		local st=
+		read -r _ _ st _ <"/proc/${WRITERS[0]}/stat" 2>/dev/null || true
+		if [ -z "$st" ] || [ "$st" = Z ]; then
+			echo "the writer ended before its kill: $(cat "$T/ready1.err")" >&2
+			break
+		fi
 		kill_writers
 		run timeout 60 "$CRASH" check "$ROOT" "$RUNROOT"
 		if [ "$status" -ne 0 ]; then
