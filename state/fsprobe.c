@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
 
@@ -43,27 +44,9 @@ char *state_fs_mount_type(int fd, const char *path)
 	struct stat st;
 	if ((fd >= 0 ? fstat(fd, &st) : stat(path, &st)) < 0)
 		return NULL;
-	cleanup_close int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (mi < 0)
+	cleanup_free char *buf = NULL;
+	if (read_file("/proc/self/mountinfo", &buf, NULL, NULL) < 0)
 		return NULL;
-	/* mountinfo is read whole: it is small, and a line may span reads */
-	size_t cap = 64 * 1024, len = 0;
-	cleanup_free char *buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t n = read(mi, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == cap) {
-			if (cap >= 16 * 1024 * 1024)
-				break;
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-	}
-	buf[len] = '\0';
 	return state_fs_mountinfo_type(buf, major(st.st_dev), minor(st.st_dev));
 }
 
