@@ -14,9 +14,9 @@
  *           own, half-closes passed on, a reset passed on as a reset. TCP
  *           connections keep the client's address and port (below).
  *           UDP: one socket inside per client address and port (a flow),
- *           ended after NETNS_UDP_FLOW_IDLE_S without traffic; IPv4
+ *           ended after NETNS_UDP_FLOW_IDLE_S without traffic;
  *           clients keep their address and port too (udpkeep.c), IPv6
- *           ones come from the container's loopback.
+ *           ones when the port is served over IPv6 inside.
  *   slirp   libslirp's hostfwd: the container sees the client's address.
  *           The container's server must listen on its tap address (most
  *           listen on every address), not on its loopback only.
@@ -54,7 +54,7 @@
  * otherwise (a slow server) the connect goes on. When the namespace
  * cannot be set so (no CAP_NET_ADMIN there), connections come from the
  * loopback. An IPv6 client of a server that listens on IPv4 only shows as
- * 127.0.0.1. UDP flows (IPv4) keep theirs another way, as a server's
+ * 127.0.0.1. UDP flows keep theirs another way, as a server's
  * replies carry no mark: by the port they come from, "ipproto udp sport
  * PORT lookup 25206" for each published UDP port, and a host route
  * "local CLIENT dev lo src 127.0.0.1 table 25206" while CLIENT has a

@@ -296,6 +296,35 @@ C
 	assert_match "$output" "burrow: warning: published ports: UDP replies to clients' addresses do not come back"
 }
 
+@test "ports: UDP clients over IPv6 keep their address through the default handler; an IPv4-only server still answers them" {
+	in_ports_host '
+	cat >"$T/c.sh" <<"C"
+. "$T/in.sh"
+timeout 30 socat UDP6-RECVFROM:53,fork SYSTEM:"read x; echo udp6 from \$SOCAT_PEERADDR port \$SOCAT_PEERPORT" &
+timeout 30 socat UDP4-RECVFROM:54,fork SYSTEM:"read x; echo udp4 from \$SOCAT_PEERADDR" &
+up 53 udp; up 54 udp
+touch "$T/ready"
+wait
+C
+	publish -p 5353:53/udp -p 5354:54/udp -- bash "$T/c.sh"
+	ready
+	for i in 1 2; do
+		echo "$i v6: $(echo x | socat -T 3 - UDP6:[2001:db8::1]:5353,bind=[2001:db8::1]:4100$i)"
+	done
+	echo "v4 client: $(echo x | socat -T 3 - UDP:192.0.2.1:5353,bind=192.0.2.1)"
+	echo "v4-only server: $(echo x | socat -T 3 - UDP6:[2001:db8::1]:5354,bind=[2001:db8::1])"
+	kill $DRIVE_PID; wait $DRIVE_PID 2>/dev/null
+	cat "$T/drive.log"'
+	local i
+	for i in 1 2; do
+		assert_match "$output" "$i v6: udp6 from \[2001:0db8:0000:0000:0000:0000:0000:0001\] port 4100$i"
+	done
+	# an IPv4 client of an IPv6 server (dual-stack) keeps its address too
+	assert_match "$output" "v4 client: udp6 from \[0000:0000:0000:0000:0000:ffff:c000:0201\]"
+	assert_match "$output" "v4-only server: udp4 from 127\.0\.0\.1"
+	assert_no_match "$output" "warning"
+}
+
 @test "ports: a port nothing listens on, or one served on the other family only, does not stop the keeping of addresses" {
 	in_ports_host '
 	cat >"$T/c.sh" <<"C"
