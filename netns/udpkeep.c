@@ -144,8 +144,8 @@ static struct sockaddr_storage client_sa(const struct client *c, uint16_t port, 
 /* the container's loopback address of family */
 static const void *loopback(int family)
 {
-	static const struct in_addr lo4 = {.s_addr = 0x0100007f}; /* 127.0.0.1, network order */
-	return family == AF_INET ? (const void *)&lo4 : (const void *)&in6addr_loopback;
+	static const uint8_t lo4[4] = {127, 0, 0, 1};
+	return family == AF_INET ? (const void *)lo4 : (const void *)&in6addr_loopback;
 }
 
 static size_t addr_len(int family)
