@@ -567,3 +567,11 @@ EOF
 	is "$output" "$(printf 'up\nup')"
 	run_burrow 0 rm -f rb
 }
+
+@test "logs --tail: a last line cut short (no newline at the end) counts as a line" {
+	run_burrow 0 run --name cut busybox sh -c 'echo one; echo two; printf cut'
+	run_burrow 0 logs --tail 1 cut
+	is "$output" "cut"
+	run_burrow 0 logs --tail 2 cut
+	is "$output" "$(printf 'two\ncut')"
+}
