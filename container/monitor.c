@@ -26,6 +26,7 @@
 #include "container/monitor_health.h"
 #include "container/monitor_io.h"
 #include "container/resources.h"
+#include "container/update.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/loop.h"
@@ -192,8 +193,8 @@ static bool policy_restarts(const struct ctr_config *c, int code)
 }
 
 /* burrow rename may have renamed the container while it ran, burrow
- * update changed its restart policy: the stored name and policy are the
- * ones to keep when its record is saved again. */
+ * update changed its restart policy or limits: the stored name, policy and
+ * limits are the ones to keep when its record is saved again. */
 static void adopt_name(struct mon *m)
 {
 	struct ctr_config now = {0};
@@ -202,11 +203,8 @@ static void adopt_name(struct mon *m)
 		free(m->c->name);
 		m->c->name = steal_ptr(now.name);
 	}
-	if (!e) {
-		free(m->c->restart_policy);
-		m->c->restart_policy = steal_ptr(now.restart_policy);
-		m->c->restart_max = now.restart_max;
-	}
+	if (!e)
+		ctr_update_adopt(m->c, &now);
 	burrow_err_free(e);
 	ctr_config_clear(&now);
 }

@@ -47,3 +47,20 @@ out:
 	ctr_run_clear(&r);
 	return rc;
 }
+
+void ctr_update_adopt(struct ctr_config *c, struct ctr_config *now)
+{
+	free(c->restart_policy);
+	c->restart_policy = steal_ptr(now->restart_policy);
+	c->restart_max = now->restart_max;
+	c->memory = now->memory;
+	c->memory_swap = now->memory_swap;
+	c->mem_reserve = now->mem_reserve;
+	c->pids_limit = now->pids_limit;
+	c->nano_cpus = now->nano_cpus;
+	c->cpu_shares = now->cpu_shares;
+	c->cpu_quota = now->cpu_quota;
+	c->cpu_period = now->cpu_period;
+	free(c->cpuset_cpus);
+	c->cpuset_cpus = steal_ptr(now->cpuset_cpus);
+}

@@ -24,4 +24,10 @@ struct ctr_update_opts {
 int ctr_update(struct state_store *s, const char *ref, const struct ctr_update_opts *o, char **id,
                struct burrow_err **err);
 
+/* What ctr_update may have changed in the stored record now while a
+ * monitor held c: its restart policy and resource limits, moved from now
+ * into c (which the monitor saves again when the container ends). */
+struct ctr_config;
+void ctr_update_adopt(struct ctr_config *c, struct ctr_config *now);
+
 #endif

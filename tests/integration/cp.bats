@@ -328,3 +328,16 @@ assert "/bin/ls" in d["deleted"], d
 	run_burrow 125 top t2
 	assert_match "$output" "running"
 }
+
+@test "diff: a file an upper layer of the image deleted (a whiteout) and the container makes again is added, not changed" {
+	run_burrow 0 run --name l1 busybox sh -c 'echo old >/gone'
+	run_burrow 0 commit l1 localhost/with-gone
+	run_burrow 0 run --name l2 localhost/with-gone rm /gone
+	run_burrow 0 commit l2 localhost/without-gone
+	run_burrow 0 run --name l3 localhost/without-gone sh -c 'echo new >/gone'
+	run_burrow 0 diff l3
+	assert_match "$output" "A /gone"
+	assert_no_match "$output" "C /gone"
+	run_burrow 0 rm l1 l2 l3
+	run_burrow 0 rmi localhost/without-gone localhost/with-gone
+}

@@ -567,3 +567,34 @@ EOF
 	is "$output" "$(printf 'up\nup')"
 	run_burrow 0 rm -f rb
 }
+
+@test "logs --tail: a last line cut short (no newline at the end) counts as a line" {
+	run_burrow 0 run --name cut busybox sh -c 'echo one; echo two; printf cut'
+	run_burrow 0 logs --tail 1 cut
+	is "$output" "cut"
+	run_burrow 0 logs --tail 2 cut
+	is "$output" "$(printf 'two\ncut')"
+}
+
+@test "restart: a start by the user counts the policy's restarts anew (on-failure:1 restarts once after each start)" {
+	run_burrow 0 run -d --name rs --restart on-failure:1 busybox sh -c 'echo ran; exit 3'
+	local mon i
+	mon=$(pgrep -u "$(id -u)" -f -- "--name rs --restart on-failure:1" | head -1)
+	[ -n "$mon" ]
+	wait_dead "$mon" "$(proc_start "$mon")" 30
+	wait_state rs "^Exited \\(3\\)"
+	run_burrow 0 logs rs
+	is "$output" "$(printf 'ran\nran')"
+	run_burrow 0 start rs
+	# the start's run, and one restart again (bounded: 20 s)
+	for i in $(seq 200); do
+		[ "$("$BURROW" logs rs | wc -l)" -ge 4 ] && break
+		sleep 0.1
+	done
+	run_burrow 0 logs rs
+	is "$output" "$(printf 'ran\nran\nran\nran')"
+	wait_state rs "^Exited \\(3\\)"
+	run_burrow 0 inspect --format '{{.RestartCount}}' rs
+	is "$output" 1
+	run_burrow 0 rm -f rs
+}

@@ -359,3 +359,12 @@ n"
 	run_burrow 0 run --rm -u 1000:1000 -v etcvol:/etc busybox stat -c %u:%g /etc
 	is "$output" "0:0"
 }
+
+@test "mounts: :ro of a (recursive) bind makes the mounts below its source read-only too" {
+	mkdir -p "$T/h/sub"
+	# a mount below the source, made where burrow sees it: in burrow unshare
+	run_burrow 1 unshare sh -c "mount -t tmpfs none '$T/h/sub' && '$BURROW' run --rm -v '$T/h:/h:ro' busybox sh -c 'touch /h/sub/x'"
+	assert_match "$output" "touch: /h/sub/x: Read-only file system"
+	run_burrow 1 unshare sh -c "mount -t tmpfs none '$T/h/sub' && '$BURROW' run --rm --mount 'type=bind,src=$T/h,dst=/m,readonly' busybox sh -c 'touch /m/sub/x'"
+	assert_match "$output" "touch: /m/sub/x: Read-only file system"
+}

@@ -582,3 +582,24 @@ C
 	assert_match "$output" "twice rc=125"
 	assert_no_match "$output" "the command ran"
 }
+
+@test "ports: a UDP flow in use lives on past the idle time: its every datagram counts, not only its first" {
+	in_ports_host '
+	cat >"$T/c.sh" <<"C"
+. "$T/in.sh"
+timeout 30 socat UDP4-RECVFROM:53,fork SYSTEM:"read x; echo \$SOCAT_PEERPORT" &
+up 53 udp
+touch "$T/ready"
+wait
+C
+	publish --udp-idle 2000 --no-keep-addresses -p 5353:53/udp -- bash "$T/c.sh"
+	ready
+	ask() { echo x | socat -T 3 - UDP:127.0.0.1:5353,sourceport=40000,reuseaddr; }
+	# a datagram every ~0.4 s (an ask takes ~0.3 s) for over two idle
+	# times, never idle for one
+	first=$(ask) ports=
+	for i in $(seq 15); do sleep 0.1; ports="$ports $(ask)"; done
+	echo "first=$first ports=$ports"
+	[ -n "$first" ] && [ -z "$(echo $ports | tr " " "\n" | grep -vx "$first")" ] && echo "one flow all along"'
+	assert_match "$output" "one flow all along"
+}

@@ -824,3 +824,20 @@ blob_uploads() {
 	run tar xOf "$T/o.tar" index.json
 	assert_match "$output" "$REG/test/busybox:1"
 }
+
+@test "pull: a configuration, or a manifest asked for by digest, that is not what its digest says: refused, nothing stored" {
+	start_fake bad-config
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "configuration: .*/blobs/sha256:[0-9a-f]{64}: the content is sha256:[0-9a-f]{64}, not sha256:[0-9a-f]{64}"
+	nothing_stored
+	start_fake bad-manifest
+	local digest
+	digest=$(python3 -c 'import hashlib, sys, urllib.request
+print("sha256:" + hashlib.sha256(urllib.request.urlopen(sys.argv[1]).read()).hexdigest())' \
+		"http://$FAKE/v2/broken/img/manifests/latest")
+	# its Docker-Content-Digest header matches the altered content: only
+	# the digest asked for can tell
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img@$digest"
+	assert_match "$output" "the content is sha256:[0-9a-f]{64}, not $digest"
+	nothing_stored
+}

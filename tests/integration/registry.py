@@ -260,6 +260,13 @@ def fake_image(base, mode):
         blobs[man["layers"][-1]["digest"]] = other
         man["layers"][-1]["size"] = len(other)
         manifest = json.dumps(man).encode()
+    if mode == "bad-config":
+        # the configuration served under its digest is another one (an
+        # altered command): only its digest check can tell
+        man = json.loads(manifest)
+        config = json.loads(blobs[man["config"]["digest"]])
+        config.setdefault("config", {})["Cmd"] = ["echo", "altered"]
+        blobs[man["config"]["digest"]] = json.dumps(config).encode()
     if mode == "unknown-layer-type":
         man = json.loads(manifest)
         man["layers"][0]["mediaType"] = "application/vnd.example.mystery"
@@ -320,7 +327,12 @@ def cmd_fake(a):
             parts = self.path.split("/")
             if len(parts) >= 5 and parts[-2] == "manifests":
                 ref = parts[-1]
-                if ref in ("latest",) or ref == sha256(manifest):
+                if a.mode == "bad-manifest" and ref == sha256(manifest):
+                    # asked by digest, it answers another manifest, and
+                    # a Docker-Content-Digest that matches what it sends
+                    other = manifest + b"\n"
+                    self.send(200, other, mt, {"Docker-Content-Digest": sha256(other)})
+                elif ref in ("latest",) or ref == sha256(manifest):
                     self.send(200, manifest, mt, {"Docker-Content-Digest": sha256(manifest)})
                 else:
                     self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')

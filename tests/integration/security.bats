@@ -160,3 +160,12 @@ READONLY="/proc/asound /proc/bus /proc/fs /proc/irq /proc/sys /proc/sysrq-trigge
 	run_burrow run --rm busybox sh -c 'echo burrow-test >/proc/sys/kernel/hostname'
 	assert_match "$output" "Read-only file system"
 }
+
+@test "security: a masked directory is a read-only tmpfs: root in the container cannot put files there" {
+	run_burrow 0 run --rm busybox sh -c 'for p in $0; do
+		[ -d "$p" ] || continue
+		if mkdir "$p/burrow-test" 2>/dev/null; then echo "$p writable"; else echo "$p refused"; fi
+	done' "$MASKED"
+	assert_no_match "$output" "writable"
+	assert_match "$output" "/sys/dev/block refused"
+}

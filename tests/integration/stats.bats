@@ -159,3 +159,29 @@ assert d["version"]["Version"] and d["version"]["OsArch"] == "linux/" + h["arch"
 	run_burrow 125 version --format '{{.Nope}}'
 	run_burrow 0 rm -f -t 0 i1 i2
 }
+
+@test "stats: MemUsage is the resident memory of the container's processes (their VmRSS), not another measure" {
+	run_burrow 0 run -d --name rss busybox sh -c 'sleep 1000 & sleep 1000 & wait'
+	local pid
+	pid=$("$BURROW" inspect --format '{{.State.Pid}}' rss)
+	for _ in $(seq 100); do
+		stats_field rss PIDs
+		[ "$output" = 3 ] && break
+		sleep 0.1
+	done
+	is "$output" 3 "PIDs of sh and its two sleeps"
+	# the same processes from the host: sh and its children
+	local kb=0 p
+	for p in $pid $(cat "/proc/$pid/task/$pid/children"); do
+		kb=$((kb + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status")))
+	done
+	stats_field rss MemUsage
+	# "3.412MB / 25.28GB": the usage in bytes (podman's SI units)
+	local use
+	use=$(echo "${output%% /*}" | awk '{ n = $0 + 0; u = $0; sub(/^[0-9.]+/, "", u)
+		m = u == "kB" ? 1e3 : u == "MB" ? 1e6 : u == "GB" ? 1e9 : u == "TB" ? 1e12 : 1; printf "%.0f\n", n * m }')
+	# idle processes: the two reads agree within a quarter
+	[ "$use" -ge $((kb * 1024 * 3 / 4)) ] && [ "$use" -le $((kb * 1024 * 5 / 4)) ] ||
+		{ echo "MemUsage $output ($use), the processes' VmRSS $((kb * 1024))" >&2; false; }
+	run_burrow 0 rm -f -t 0 rss
+}

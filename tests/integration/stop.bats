@@ -270,3 +270,11 @@ log_lines() {
 container_id_of() {
 	"$BURROW" ps -a --no-trunc --format '{{.ID}} {{.Names}}' | awk -v n="$1" '$2 == n { print $1 }'
 }
+
+@test "stop -t 0: no grace at all, not the container's --stop-timeout: SIGKILL right after SIGTERM" {
+	run_burrow 0 run -d --name deaf0 --stop-timeout 30 busybox sh -c "$DEAF"
+	# were 0 taken for "not given", the stop would wait 30 s
+	BURROW_TIMEOUT=20 run_burrow 0 stop -t 0 deaf0
+	assert_match "$output" "StopSignal SIGTERM failed to stop container deaf0 in 0 seconds, resorting to SIGKILL"
+	assert_match "$(status_of deaf0)" '^Exited \(137\)'
+}

@@ -79,3 +79,14 @@ wait_inspect() {
 	run_burrow 0 inspect --format '{{.HostConfig.RestartPolicy.Name}}' c r
 	is "${output//$'\n'/}" "" "no policy on either"
 }
+
+@test "update: limits given to a running container stay in its record after it ends (its monitor does not write its old ones back)" {
+	run_burrow 0 run -d --name lim busybox sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done'
+	run_burrow 0 update --memory 1g --pids-limit 50 --cpu-shares 512 lim
+	run_burrow 0 inspect --format '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}}' lim
+	is "$output" "1073741824 50 512"
+	run_burrow 0 exec lim touch /tmp/go
+	wait_inspect lim '{{.State.Status}}' exited
+	run_burrow 0 inspect --format '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}}' lim
+	is "$output" "1073741824 50 512"
+}

@@ -169,10 +169,29 @@ static void test_ipv6(void **state)
 	netns_hostlo_free(h);
 }
 
+/* Datagrams from the world take no place among the flows from the host's
+ * loopback: however many came since, a loopback client still hears back. */
+static void test_udp_world_takes_no_slot(void **state)
+{
+	(void)state;
+	struct netns_hostlo *h = new_default();
+	uint8_t f[128];
+	size_t n = frame4(f, 17, "10.0.2.2", 40000, "10.0.2.100", 90, 0, 0);
+	netns_hostlo_from_slirp(h, f, n, 1000);
+	for (int i = 0; i < 1000; i++) {
+		n = frame4(f, 17, "192.0.2.1", (uint16_t)(20000 + i), "10.0.2.100", 90, 0, 0);
+		netns_hostlo_from_slirp(h, f, n, 1001 + i);
+	}
+	n = frame4(f, 17, "10.0.2.100", 90, "10.0.2.2", 40000, 0, 0);
+	assert_true(netns_hostlo_to_slirp(h, f, n, 3000));
+	netns_hostlo_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_udp_reply_only),
+	    cmocka_unit_test(test_udp_world_takes_no_slot),
 	    cmocka_unit_test(test_tcp_icmp_other),
 	    cmocka_unit_test(test_ipv6),
 	};

@@ -684,6 +684,67 @@ static void test_locks(void **state)
 	state_unlock(-1);
 }
 
+/* Whether process pid has path open on another fd than skip (bounded: 5 s). */
+static bool waits_on(pid_t pid, const char *path, int skip)
+{
+	int64_t deadline = now_ms() + 5000;
+	while (now_ms() < deadline) {
+		for (int fd = 0; fd < 64; fd++) {
+			char link[64], target[4096];
+			if (fd == skip)
+				continue;
+			snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
+			ssize_t n = readlink(link, target, sizeof(target) - 1);
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			if (strcmp(target, path) == 0)
+				return true;
+		}
+		usleep(10000);
+	}
+	return false;
+}
+
+/* A taker that waited on a lock file its holder removed, while another
+ * took the new file at that path, must not count the old file's lock as
+ * the container's: it waits on the new one (here: until it gives up). */
+static void test_lock_removed_while_waiting(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	const char *id = ID_A;
+	cleanup_free char *lp = xasprintf("%s/locks/%s.lock", f->runroot, id);
+	int old = state_lock(f->s, id, &err);
+	assert_true(old >= 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* the parent's (a flock belongs to the open file, shared); its
+		 * number taken by another file, so the lock's open gets another */
+		close(old);
+		if (open("/dev/null", O_RDONLY | O_CLOEXEC) != old)
+			_exit(3);
+		state_set_wait_ms(2000);
+		struct burrow_err *e = NULL;
+		int fd = state_lock(f->s, id, &e);
+		_exit(fd >= 0 ? 0 : e && e->status == ETIMEDOUT ? 1 : 2);
+	}
+	/* the waiter has the old file open itself (not only the fd it
+	 * inherited, which it closes) */
+	assert_true(waits_on(pid, lp, old));
+	/* removed (as rm does) and taken anew by another, then the old let go */
+	assert_int_equal(unlink(lp), 0);
+	int cur = state_lock(f->s, id, &err);
+	assert_true(cur >= 0);
+	state_unlock(old);
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	state_unlock(cur);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 1); /* it waited, and gave up: it never held it */
+}
+
 static void test_fs_types(void **state)
 {
 	struct fx *f = *state;
@@ -1140,6 +1201,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gen_name_unique, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lock_removed_while_waiting, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fs_types, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fs_explain, setup, teardown),
 	    cmocka_unit_test(test_fs_mountinfo),
