@@ -19,8 +19,25 @@
 int nl_open(struct burrow_err **err);
 
 /* Binds a NETLINK_ROUTE socket made elsewhere (in another namespace) and
- * bounds its waits, as nl_open does. */
+ * connects it to the kernel, as nl_open does. */
 int nl_ready(int fd, struct burrow_err **err);
+
+/* How long one request and its answer may take, all of it: the kernel
+ * answers at once, so this only bounds a wait that cannot happen. */
+#define NL_WAIT_MS 5000
+
+/* Reads one answer: true when h (a message carrying the request's
+ * sequence number) decides, *rc set (0, a result >= 0, or -errno);
+ * false to read on. */
+struct nlmsghdr;
+typedef bool (*nl_answer_fn)(const struct nlmsghdr *h, int *rc);
+
+/* Sends req (its nlmsg_seq set) on the connected socket nl and reads
+ * until answer decides, with one deadline (now_ms()) for the whole
+ * exchange, not one per message: a peer that trickles messages which
+ * decide nothing cannot hold it longer. Returns answer's *rc, or -errno
+ * (-ETIMEDOUT at the deadline, -ECONNRESET when the peer closed). */
+int nl_exchange(int nl, struct nlmsghdr *req, int64_t deadline, nl_answer_fn answer);
 
 /* RTM_NEWRULE "fwmark MARK lookup TABLE" for family (an existing one is
  * fine). */
