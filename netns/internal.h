@@ -147,6 +147,20 @@ int udpkeep_socket(struct udpkeep *k, struct inner *in, uint16_t ctr_port, const
 /* A kept flow of peer ended. */
 void udpkeep_release(struct udpkeep *k, const struct sockaddr_storage *peer);
 
+/* What a netlink step that failed for one flow means for the next ones:
+ * rc is the step's answer, query whether it was the check that the
+ * client's address routes back (nl_route_is_local: 0 = it does not) or
+ * the host route's add (-errno). */
+enum udpkeep_after {
+	UDPKEEP_RETRY,   /* transient (-EAGAIN, -ENOBUFS, -ETIMEDOUT ...): this flow
+	                  * comes from the loopback, the next one tries again */
+	UDPKEEP_ROUTING, /* the replies would not come back: the container
+	                  * changed its routing; off from now on */
+	UDPKEEP_BROKEN,  /* the kernel refuses (-EPERM, -EINVAL ...): it would
+	                  * fail for every flow; off from now on */
+};
+enum udpkeep_after udpkeep_after_failure(bool query, int rc);
+
 /* ---- the forwarding engine (fwd.c, listen.c, splice.c) ---- */
 
 struct fwd_conn;

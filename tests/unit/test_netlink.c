@@ -1,6 +1,7 @@
 /* Unit tests for netns/netlink.c's exchange: one deadline for a request
  * and its whole answer, against a peer on a socketpair that trickles
- * messages which decide nothing. */
+ * messages which decide nothing; and what udpkeep.c makes of a netlink
+ * step that failed. */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -99,11 +100,30 @@ static void test_answer(void **state)
 	assert_int_equal(exchange(0, 1, 5000, &took), -ECONNRESET);
 }
 
+/* a transient error keeps UDP clients' addresses for the next flow; a
+ * refusal or a route that no longer comes back turns it off, each named
+ * for what it is */
+static void test_udpkeep_after(void **state)
+{
+	(void)state;
+	static const int transient[] = {-EAGAIN, -ENOBUFS, -ETIMEDOUT, -EINTR, -ENOMEM, -EBUSY};
+	for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++) {
+		assert_int_equal(udpkeep_after_failure(false, transient[i]), UDPKEEP_RETRY);
+		assert_int_equal(udpkeep_after_failure(true, transient[i]), UDPKEEP_RETRY);
+	}
+	assert_int_equal(udpkeep_after_failure(true, 0), UDPKEEP_ROUTING);
+	assert_int_equal(udpkeep_after_failure(false, -EPERM), UDPKEEP_BROKEN);
+	assert_int_equal(udpkeep_after_failure(false, -EINVAL), UDPKEEP_BROKEN);
+	assert_int_equal(udpkeep_after_failure(true, -EPERM), UDPKEEP_BROKEN);
+	assert_int_equal(udpkeep_after_failure(false, -ECONNRESET), UDPKEEP_BROKEN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_trickle_deadline),
 	    cmocka_unit_test(test_answer),
+	    cmocka_unit_test(test_udpkeep_after),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
