@@ -4,6 +4,7 @@
 
 #include "cmd/cmd.h"
 #include "container/container.h"
+#include "container/secret.h"
 #include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
@@ -81,5 +82,7 @@ int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		printf("%s\n", argv[i]);
 	}
+	/* what a create killed half-way left */
+	ctr_secret_orphans_remove(ctx->state);
 	return rc;
 }

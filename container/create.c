@@ -321,6 +321,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	cleanup_free char *passwd = NULL;    /* the image's, for --userns */
 	cleanup_strv char **resolved = NULL; /* c.mounts with the volumes made marked */
 	int auto_lock = -1;                  /* --userns=auto: held until c is stored */
+	int secrets_lock = -1;               /* --secret: the copies' (ctr_secret_uses_resolve) */
 	int ret = -1;
 
 	if (ctr_create_check(o, err) < 0)
@@ -504,7 +505,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	char **secret_uses = NULL;
 	int sr = ctr_secret_uses_check(o->secrets, &secret_uses, err);
 	if (sr == 0)
-		sr = ctr_secret_uses_resolve(s, secret_uses, c.id, &c.secrets, err);
+		sr = ctr_secret_uses_resolve(s, secret_uses, c.id, &c.secrets, &secrets_lock, err);
 	strv_free(secret_uses);
 	if (sr < 0) {
 		ctr_mounts_release(s, c.mounts, c.id, true);
@@ -528,12 +529,14 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		ctr_secret_copies_remove(s, c.id);
 		goto out;
 	}
+	ctr_secret_copies_done(s, c.id, steal_fd(secrets_lock), true);
 	ctr_event(s, &c, "create");
 	*out = c;
 	memset(&c, 0, sizeof(c));
 	ret = 0;
 out:
 	state_unlock(auto_lock);
+	ctr_secret_copies_done(s, c.id, secrets_lock, false); /* a failure after the copies */
 	if (img)
 		img_info_free(img);
 	ctr_config_clear(&c);

@@ -13,6 +13,7 @@
 #include "container/freezer.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/mountinfo.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
@@ -21,21 +22,10 @@
 
 char *ctr_cg2_mount_find(const char *mountinfo)
 {
-	for (const char *line = mountinfo; line && *line;) {
-		const char *next = strchr(line, '\n');
-		size_t len = next ? (size_t)(next - line) : strlen(line);
-		cleanup_free char *one = xstrndup(line, len);
-		line = next ? next + 1 : NULL;
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER */
-		char *dash = strstr(one, " - ");
-		char root[16], mnt[4096], type[16];
-		if (!dash || sscanf(dash + 3, "%15s", type) != 1 || strcmp(type, "cgroup2") != 0 ||
-		    sscanf(one, "%*s %*s %*s %15s %4095s", root, mnt) != 2 || strcmp(root, "/") != 0)
-			continue;
-		if (strchr(mnt, '\\'))
-			continue; /* an octal escape: no cgroup mount of the kernel's names one */
-		return xstrdup(mnt);
-	}
+	cleanup_mountinfo struct mountinfo_entry m = {0};
+	for (const char *cur = mountinfo; mountinfo_next(&cur, &m);)
+		if (strcmp(m.fstype, "cgroup2") == 0 && strcmp(m.root, "/") == 0)
+			return xstrdup(m.point);
 	return NULL;
 }
 

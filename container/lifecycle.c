@@ -12,6 +12,7 @@
 #include "container/internal.h"
 #include "container/monitor.h"
 #include "container/mount.h"
+#include "container/secret.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/proc.h"
@@ -377,5 +378,6 @@ int ctr_refresh(struct state_store *s, struct burrow_err **err)
 	 * (these) and drops the stale ones */
 	if (ctr_config_each(s, refresh_one, s, err) < 0 || state_refresh_done(s, err) < 0)
 		return burrow_error_wrap(err, "cannot refresh containers after a reboot");
+	ctr_secret_orphans_remove(s);
 	return 0;
 }

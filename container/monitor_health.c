@@ -167,9 +167,10 @@ static void end_container(struct mon *m)
 	loop_timer_arm(h->end, now_ms() + (int64_t)m->c->stop_timeout * 1000, 0);
 }
 
-/* stop: recorded as a user's stop (stopping: not restarted), under the
- * container's lock, then ended. */
-static void act_stop(struct mon *m)
+/* kill and stop: recorded as a user's end, as podman's healthcheck calls
+ * its own kill and stop (user_ended; stop also stopping): the restart
+ * policy does not bring it back. Under the container's lock. */
+static void mark_user_ended(struct mon *m, const char *action, bool stopping)
 {
 	struct burrow_err *e = NULL;
 	int lock = state_lock(m->s, m->c->id, &e);
@@ -177,17 +178,20 @@ static void act_stop(struct mon *m)
 	if (lock >= 0 && ctr_run_load(m->s, m->c->id, &r, &e) == 0 && r.monitor_pid == m->run.monitor_pid &&
 	    r.monitor_start == m->run.monitor_start && r.state == CTR_RUNNING) {
 		r.user_ended = true;
-		if (ctr_set_state(m->s, m->c, &r, CTR_STOPPING, &e) == 0)
-			m->run.state = CTR_STOPPING;
+		if (stopping ? ctr_set_state(m->s, m->c, &r, CTR_STOPPING, &e) == 0
+		             : ctr_run_save(m->s, m->c->id, &r, &e) == 0) {
+			m->run.user_ended = true;
+			if (stopping)
+				m->run.state = CTR_STOPPING;
+		}
 	}
 	if (e) {
-		burrow_warn("container '%s': healthcheck stop: %s", str_quote(m->c->name), e->msg);
+		burrow_warn("container '%s': healthcheck %s: %s", str_quote(m->c->name), action, e->msg);
 		burrow_err_free(e);
 	}
 	ctr_run_clear(&r);
 	if (lock >= 0)
 		state_unlock(lock);
-	end_container(m);
 }
 
 static void act(struct mon *m, const char *action)
@@ -198,9 +202,12 @@ static void act(struct mon *m, const char *action)
 	h->acting = true;
 	burrow_warn("container '%s' is unhealthy: %s", str_quote(m->c->name), action);
 	if (strcmp(action, "kill") == 0) {
+		mark_user_ended(m, action, false);
 		rt_kill(m->rt, SIGKILL);
+		ctr_event(m->s, m->c, "kill");
 	} else if (strcmp(action, "stop") == 0) {
-		act_stop(m);
+		mark_user_ended(m, action, true);
+		end_container(m);
 	} else if (strcmp(action, "restart") == 0) {
 		/* the monitor starts it again once it ended (record_end) */
 		m->health_restart = true;

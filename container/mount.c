@@ -153,6 +153,42 @@ static bool all_options(const char *opts)
 	return true;
 }
 
+/* A tmpfs option KEY=VALUE whose value is what tmpfs(5) takes: size= a
+ * number with k, m, g, t, p or e, or a percentage; nr_blocks=, nr_inodes=
+ * a number with such a suffix; mode= octal; uid=, gid= a number. Nothing
+ * else: a tab or a newline would break the stored record, anything more
+ * would reach the kernel's option string. 1 when o is one of those and
+ * valid, 0 when its key is not one of those, -1 when its value is bad. */
+static int tmpfs_value(const char *o)
+{
+	static const struct {
+		const char *key, *suffixes;
+		bool octal;
+		size_t digits;
+	} keys[] = {
+	    {"size=", "kKmMgGtTpPeE%", false, 20},
+	    {"nr_blocks=", "kKmMgGtTpPeE", false, 20},
+	    {"nr_inodes=", "kKmMgGtTpPeE", false, 20},
+	    {"mode=", "", true, 6},
+	    {"uid=", "", false, 10},
+	    {"gid=", "", false, 10},
+	};
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		if (!str_has_prefix(o, keys[k].key))
+			continue;
+		const char *v = o + strlen(keys[k].key);
+		size_t n = strspn(v, keys[k].octal ? "01234567" : "0123456789");
+		if (n == 0 || n > keys[k].digits)
+			return -1;
+		if (keys[k].octal && strtoul(v, NULL, 8) > 07777)
+			return -1;
+		if (v[n] == '\0' || (v[n + 1] == '\0' && strchr(keys[k].suffixes, v[n])))
+			return 1;
+		return -1;
+	}
+	return 0;
+}
+
 static void init_mount(struct ctr_mount *m, const char *type)
 {
 	memset(m, 0, sizeof(*m));
@@ -168,6 +204,14 @@ static int finish_mount(const char *spec, struct ctr_mount *m, struct burrow_err
 		return -1;
 	if (m->source && check_path("source", m->source, err) < 0)
 		return -1;
+	/* the stored record splits at tabs, the kernel's option string at
+	 * commas: an option holds neither, nor any other control */
+	for (size_t i = 0; m->options[i]; i++)
+		for (const char *c = m->options[i]; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == ',')
+				return burrow_error_status(
+				    err, EINVAL, "invalid mount '%s': option '%s' holds a comma or a control character",
+				    str_quote(spec), str_quote(m->options[i]));
 	bool bind = strcmp(m->type, "bind") == 0, vol = strcmp(m->type, "volume") == 0;
 	if (!bind && ctr_mount_has(m, "O"))
 		return burrow_error_status(err, EINVAL, "invalid mount '%s': 'O' (an overlay) is for host directories",
@@ -294,10 +338,15 @@ static int mount_kv(const char *spec, struct ctr_mount *m, const char *key, cons
 	    strcmp(key, "notmpcopyup") == 0 || strcmp(key, "z") == 0 || strcmp(key, "Z") == 0)
 		return 0; /* SELinux, docker for Mac, crun's copy-up: nothing here */
 	if (tmpfs && (strcmp(key, "tmpfs-size") == 0 || strcmp(key, "tmpfs-mode") == 0)) {
-		if (!val || !*val || strpbrk(val, ","))
+		if (!val || !*val)
 			return burrow_error_status(err, EINVAL, "invalid mount '%s': %s needs a value", str_quote(spec),
 			                           key);
-		strv_append_take(&m->options, xasprintf("%s=%s", key[6] == 's' ? "size" : "mode", val));
+		cleanup_free char *o = xasprintf("%s=%s", key[6] == 's' ? "size" : "mode", val);
+		if (tmpfs_value(o) < 0)
+			return burrow_error_status(err, EINVAL, "invalid mount '%s': %s '%s' is not %s",
+			                           str_quote(spec), key, str_quote(val),
+			                           key[6] == 's' ? "a size (64m, 1g, 50%)" : "an octal mode (1777)");
+		strv_append_take(&m->options, steal_ptr(o));
 		return 0;
 	}
 	if (devpts && (strcmp(key, "uid") == 0 || strcmp(key, "gid") == 0 || strcmp(key, "mode") == 0 ||
@@ -368,14 +417,18 @@ int ctr_mount_parse_tmpfs(const char *spec, struct ctr_mount *m, struct burrow_e
 	init_mount(m, "tmpfs");
 	m->destination = colon ? xstrndup(spec, (size_t)(colon - spec)) : xstrdup(spec);
 	cleanup_strv char **v = strv_split(colon ? colon + 1 : "", ',');
-	static const char *const keys[] = {"size=", "mode=", "nr_inodes=", "nr_blocks=", "uid=", "gid=", NULL};
 	for (size_t i = 0; v[i]; i++) {
 		const char *o = v[i];
-		bool ok = false;
-		for (size_t k = 0; keys[k] && !ok; k++)
-			ok = str_has_prefix(o, keys[k]) && o[strlen(keys[k])];
+		int value = tmpfs_value(o);
+		bool ok = value > 0;
 		if (!*o || strcmp(o, "tmpcopyup") == 0 || strcmp(o, "notmpcopyup") == 0)
 			continue;
+		if (value < 0) {
+			ctr_mount_clear(m);
+			return burrow_error_status(err, EINVAL, "invalid --tmpfs '%s': bad value in '%s' (%s)",
+			                           str_quote(spec), str_quote(o),
+			                           "size=64m|1g|50%, nr_inodes=, nr_blocks=, mode=1777, uid=N, gid=N");
+		}
 		if (!ok && opt_class(o) != 0 && (opt_class(o) < 5 || opt_class(o) > 7) &&
 		    !strv_contains((char *const *)(const char *const[]){"noatime", "relatime", "strictatime", NULL},
 		                   o)) {

@@ -106,12 +106,24 @@ int ctr_secret_uses_check(char *const *specs, char ***out, struct burrow_err **e
 /* At create (this writes): each secret looked up and its content copied
  * into ROOT/containers/<ctr_id>/secrets/ (made 0700), owned and moded as
  * asked; *out: the stored strings with IDs. On failure the copies are
- * removed. */
-int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char *ctr_id, char ***out,
+ * removed. Otherwise *lock is the container's lock (state_lock; -1
+ * without secrets), taken before the copies, with a mark that they have
+ * no record yet (ROOT/secrets/pending/<ctr_id>); the caller ends both
+ * with ctr_secret_copies_done once the record is stored, or fails. */
+int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char *ctr_id, char ***out, int *lock,
                             struct burrow_err **err);
+/* The end of a create's copies: kept (its record is stored) or removed;
+ * the mark goes, the lock is released. Nothing to do for lock -1. */
+void ctr_secret_copies_done(struct state_store *s, const char *ctr_id, int lock, bool kept);
 /* Removes the copies, and the container's directory when that is empty
  * (a create that failed after resolve). */
 void ctr_secret_copies_remove(struct state_store *s, const char *ctr_id);
+/* What a create killed half-way left: for each mark, under that
+ * container's lock (a create under way holds it), the copies when no
+ * container has the ID, and the mark. Run by the refresh after a reboot
+ * and by rm; one failed open when there is nothing to do. Never fails:
+ * what it cannot remove a debug line names. */
+void ctr_secret_orphans_remove(struct state_store *s);
 /* At each start: the bind mounts of the type=mount secrets (mount.h's
  * stored strings, appended to *mounts) and the variables of the type=env
  * ones ("NAME=value", appended to *env). */

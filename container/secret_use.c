@@ -1,5 +1,6 @@
 /* What a container does with secrets: --secret parsed, its copies made at
  * create, mounted or put into the environment at each start (secret.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -223,6 +224,28 @@ int ctr_secret_uses_check(char *const *specs, char ***out, struct burrow_err **e
 	return 0;
 }
 
+/* ROOT/secrets/pending/<ctr_id>: an empty file while a create's copies
+ * have no record yet (ctr_secret_uses_resolve to ctr_secret_copies_done),
+ * so that the copies a killed create left are found without a walk over
+ * every container's directory. */
+static char *pending_path(struct state_store *s, const char *ctr_id)
+{
+	return ctr_id ? xasprintf("%s/secrets/pending/%s", state_root(s), ctr_id)
+	              : xasprintf("%s/secrets/pending", state_root(s));
+}
+
+static int pending_mark(struct state_store *s, const char *ctr_id, struct burrow_err **err)
+{
+	cleanup_free char *dir = pending_path(s, NULL);
+	cleanup_free char *mark = pending_path(s, ctr_id);
+	if (mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	cleanup_close int fd = open(mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot create '%s'", str_quote(mark));
+	return 0;
+}
+
 /* ROOT/containers/<id>/secrets, opened (made 0700 when make). */
 static int open_copies(struct state_store *s, const char *ctr_id, bool make, struct burrow_err **err)
 {
@@ -268,10 +291,11 @@ static int make_copy(struct state_store *s, int dfd, size_t i, const struct ctr_
 	return 0;
 }
 
-int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char *ctr_id, char ***out,
+int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char *ctr_id, char ***out, int *lock,
                             struct burrow_err **err)
 {
 	*out = NULL;
+	*lock = -1;
 	if (!uses || !uses[0])
 		return 0;
 	/* every secret looked up before anything is written */
@@ -294,8 +318,13 @@ int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char
 		strv_append_take(&v, ctr_secret_use_format(&u));
 		ctr_secret_use_clear(&u);
 	}
-	cleanup_close int dfd = open_copies(s, ctr_id, true, err);
-	if (dfd < 0)
+	/* held from before the copies until the record is stored: a sweep
+	 * for orphans (ctr_secret_orphans_remove) waits for it; the mark
+	 * names what a create killed half-way leaves */
+	cleanup_close int dfd = -1;
+	if ((*lock = state_lock(s, ctr_id, err)) < 0)
+		return -1;
+	if (pending_mark(s, ctr_id, err) < 0 || (dfd = open_copies(s, ctr_id, true, err)) < 0)
 		goto fail;
 	for (size_t i = 0; v[i]; i++) {
 		struct ctr_secret_use u;
@@ -309,8 +338,24 @@ int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char
 	*out = steal_ptr(v);
 	return 0;
 fail:
-	ctr_secret_copies_remove(s, ctr_id);
+	ctr_secret_copies_done(s, ctr_id, *lock, false);
+	*lock = -1;
 	return -1;
+}
+
+void ctr_secret_copies_done(struct state_store *s, const char *ctr_id, int lock, bool kept)
+{
+	if (lock < 0)
+		return;
+	if (!kept)
+		ctr_secret_copies_remove(s, ctr_id);
+	cleanup_free char *mark = pending_path(s, ctr_id);
+	if (unlink(mark) < 0 && errno != ENOENT)
+		burrow_debug("cannot remove '%s': %s", str_quote(mark), strerror(errno));
+	if (kept)
+		state_unlock(lock);
+	else
+		state_unlock_remove(s, ctr_id, lock);
 }
 
 void ctr_secret_copies_remove(struct state_store *s, const char *ctr_id)
@@ -323,6 +368,62 @@ void ctr_secret_copies_remove(struct state_store *s, const char *ctr_id)
 	/* the container's directory too, when nothing else made it */
 	if (cfd >= 0)
 		rmdir(dir);
+}
+
+/* Whether no container has the ID id: 1, 0, or -1 when that cannot be
+ * told. */
+static int no_container(struct state_store *s, const char *id)
+{
+	struct ctr_config c = {0};
+	cleanup_err struct burrow_err *e = NULL;
+	if (ctr_config_load(s, id, &c, &e) == 0) {
+		ctr_config_clear(&c);
+		return 0;
+	}
+	return e->status == ENOENT ? 1 : -1;
+}
+
+static bool is_ctr_id(const char *n)
+{
+	return strlen(n) == 64 && strspn(n, "0123456789abcdef") == 64;
+}
+
+void ctr_secret_orphans_remove(struct state_store *s)
+{
+	cleanup_free char *dir = pending_path(s, NULL);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_dir DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	/* the marks first: removing while reading the directory is not well
+	 * defined */
+	cleanup_strv char **ids = NULL;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (is_ctr_id(de->d_name))
+			strv_append(&ids, de->d_name);
+	for (size_t i = 0; ids && ids[i]; i++) {
+		/* a create under way holds the lock until its record is stored */
+		cleanup_err struct burrow_err *e = NULL;
+		int lock = state_lock(s, ids[i], &e);
+		if (lock < 0) {
+			burrow_debug("container %.12s: the secrets' copies stay: %s", ids[i], e->msg);
+			continue;
+		}
+		int none = no_container(s, ids[i]);
+		if (none < 0) {
+			state_unlock(lock);
+			continue;
+		}
+		/* killed after its record was stored: only the mark is left */
+		if (none)
+			burrow_debug("container %.12s: removing the secrets' copies of a create that did not finish",
+			             ids[i]);
+		ctr_secret_copies_done(s, ids[i], lock, !none);
+	}
 }
 
 int ctr_secret_uses_prepare(struct state_store *s, const char *ctr_id, char *const *uses, char ***mounts, char ***env,

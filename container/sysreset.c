@@ -14,6 +14,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/mountinfo.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -99,32 +100,6 @@ int ctr_vol_size(struct state_store *s, const char *name, long long *out, struct
 	return ctr_tree_size(data, out, err);
 }
 
-/* mountinfo's field 5 (the mount point), with its octal escapes (\040)
- * decoded. */
-static char *mount_point(const char *line)
-{
-	const char *p = line;
-	for (int f = 0; f < 4 && p; f++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p)
-		return NULL;
-	size_t n = strcspn(p, " ");
-	char *out = xmalloc(n + 1), *w = out;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\\' && i + 3 < n + 1 && p[i + 1] >= '0' && p[i + 1] <= '3') {
-			*w++ = (char)((p[i + 1] - '0') * 64 + (p[i + 2] - '0') * 8 + (p[i + 3] - '0'));
-			i += 3;
-		} else {
-			*w++ = p[i];
-		}
-	}
-	*w = '\0';
-	return out;
-}
-
 static bool under(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
@@ -138,15 +113,12 @@ int ctr_mounts_under(const char *dir, char ***out, struct burrow_err **err)
 	cleanup_free char *text = NULL;
 	if (read_file("/proc/self/mountinfo", &text, NULL, err) < 0)
 		return -1;
-	cleanup_strv char **lines = strv_split(text, '\n');
-	*out = xcalloc(1, sizeof(char *));
-	for (size_t i = 0; lines[i]; i++) {
-		char *mp = mount_point(lines[i]);
-		if (mp && under(mp, dir))
-			strv_append_take(out, mp);
-		else
-			free(mp);
-	}
+	struct strv_builder b = {0};
+	cleanup_mountinfo struct mountinfo_entry m = {0};
+	for (const char *cur = text; mountinfo_next(&cur, &m);)
+		if (under(m.point, dir))
+			strv_builder_add(&b, m.point);
+	*out = strv_builder_steal(&b);
 	return 0;
 }
 

@@ -217,7 +217,8 @@ struct img_load_opts {
  * may be gzip, zstd, xz or bzip2 compressed. Tags come from manifest.json's
  * RepoTags ("busybox:latest" is docker.io/library/busybox:latest) or the
  * index's org.opencontainers.image.ref.name. *loaded: what podman prints
- * after "Loaded image: ", one per tag (sha256:ID when untagged); *ids (when
+ * after "Loaded image: ", one per tag (sha256:ID when untagged; an OCI
+ * layout directory's name, after its path, without its tag); *ids (when
  * ids is not NULL) the image IDs, one per image. Layers
  * are stored as a pull stores them (digests and diff IDs checked); a
  * hostile or broken archive (absolute or ".." member names, a manifest that

@@ -47,6 +47,7 @@ struct image {
 	char digest[72]; /* its digest */
 	char **names;    /* normalised tags */
 	char *refname;   /* OCI: the ref.name annotation as it is */
+	char *shown;     /* what "Loaded image:" says, when not its names */
 	bool skip;       /* not the one selected */
 	const struct img_members *a;
 	struct img_blob_source src;
@@ -63,6 +64,7 @@ static void image_free(struct image *im)
 	free(im->verify);
 	free(im->manifest);
 	strv_free(im->names);
+	free(im->shown);
 	free(im->refname);
 	img_fetch_free(im->f, !im->stored);
 }
@@ -528,8 +530,9 @@ static int select_image(struct image *imgs, size_t n, const char *sel, const cha
 /* An OCI layout directory's image is named after the path as given, as
  * podman names it whether pulled (oci:DIR[:REF]) or loaded (load -i DIR):
  * "localhost/" and the path without its leading '/', tagged latest; its
- * ref.name annotations only choose the image. A path that makes no valid
- * name ("./x", "x/", uppercase) is refused, as podman refuses it. */
+ * ref.name annotations only choose the image. "Loaded image:" shows that
+ * name without the tag, as podman load prints it. A path that makes no
+ * valid name ("./x", "x/", uppercase) is refused, as podman refuses it. */
 static int name_by_path(struct image *imgs, size_t n, const char *path, struct burrow_err **err)
 {
 	cleanup_free char *raw = xasprintf("localhost/%s", path + strspn(path, "/"));
@@ -549,6 +552,8 @@ static int name_by_path(struct image *imgs, size_t n, const char *path, struct b
 		strv_free(imgs[i].names);
 		imgs[i].names = xcalloc(2, sizeof(char *));
 		imgs[i].names[0] = xstrdup(name);
+		free(imgs[i].shown);
+		imgs[i].shown = xstrdup(raw);
 	}
 	free(name);
 	return 0;
@@ -639,9 +644,11 @@ int img_load(struct state_store *s, const struct img_load_opts *o, char ***loade
 		im->stored = true;
 		if (ids)
 			strv_append(ids, img_fetch_id(im->f));
-		if (!im->names[0])
+		if (im->shown)
+			strv_append(loaded, im->shown);
+		else if (!im->names[0])
 			strv_append_take(loaded, xasprintf("sha256:%s", img_fetch_id(im->f)));
-		for (size_t k = 0; im->names[k]; k++)
+		for (size_t k = 0; !im->shown && im->names[k]; k++)
 			strv_append(loaded, im->names[k]);
 	}
 	for (size_t i = 0; i < n; i++)

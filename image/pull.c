@@ -301,8 +301,10 @@ static int pull_local(struct state_store *s, const struct img_transport *t, cons
 	if (img_load(s, &lo, &loaded, &ids, err) < 0)
 		return burrow_error_wrap(err, "cannot pull '%s'", str_quote(what));
 	*id = xstrdup(ids[0]);
+	/* an OCI layout's name shows without its tag ("localhost/dir") */
 	if (name)
-		*name = loaded[0] && !str_has_prefix(loaded[0], "sha256:") ? xstrdup(loaded[0]) : NULL;
+		*name =
+		    loaded[0] && !str_has_prefix(loaded[0], "sha256:") ? img_ref_normalize_str(loaded[0], NULL) : NULL;
 	return 0;
 }
 

@@ -19,8 +19,25 @@
 int nl_open(struct burrow_err **err);
 
 /* Binds a NETLINK_ROUTE socket made elsewhere (in another namespace) and
- * bounds its waits, as nl_open does. */
+ * connects it to the kernel, as nl_open does. */
 int nl_ready(int fd, struct burrow_err **err);
+
+/* How long one request and its answer may take, all of it: the kernel
+ * answers at once, so this only bounds a wait that cannot happen. */
+#define NL_WAIT_MS 5000
+
+/* Reads one answer: true when h (a message carrying the request's
+ * sequence number) decides, *rc set (0, a result >= 0, or -errno);
+ * false to read on. */
+struct nlmsghdr;
+typedef bool (*nl_answer_fn)(const struct nlmsghdr *h, int *rc);
+
+/* Sends req (its nlmsg_seq set) on the connected socket nl and reads
+ * until answer decides, with one deadline (now_ms()) for the whole
+ * exchange, not one per message: a peer that trickles messages which
+ * decide nothing cannot hold it longer. Returns answer's *rc, or -errno
+ * (-ETIMEDOUT at the deadline, -ECONNRESET when the peer closed). */
+int nl_exchange(int nl, struct nlmsghdr *req, int64_t deadline, nl_answer_fn answer);
 
 /* RTM_NEWRULE "fwmark MARK lookup TABLE" for family (an existing one is
  * fine). */
@@ -129,6 +146,20 @@ int udpkeep_socket(struct udpkeep *k, struct inner *in, uint16_t ctr_port, const
                    bool *kept);
 /* A kept flow of peer ended. */
 void udpkeep_release(struct udpkeep *k, const struct sockaddr_storage *peer);
+
+/* What a netlink step that failed for one flow means for the next ones:
+ * rc is the step's answer, query whether it was the check that the
+ * client's address routes back (nl_route_is_local: 0 = it does not) or
+ * the host route's add (-errno). */
+enum udpkeep_after {
+	UDPKEEP_RETRY,   /* transient (-EAGAIN, -ENOBUFS, -ETIMEDOUT ...): this flow
+	                  * comes from the loopback, the next one tries again */
+	UDPKEEP_ROUTING, /* the replies would not come back: the container
+	                  * changed its routing; off from now on */
+	UDPKEEP_BROKEN,  /* the kernel refuses (-EPERM, -EINVAL ...): it would
+	                  * fail for every flow; off from now on */
+};
+enum udpkeep_after udpkeep_after_failure(bool query, int rc);
 
 /* ---- the forwarding engine (fwd.c, listen.c, splice.c) ---- */
 

@@ -8,13 +8,14 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/proc.h"
 
 /* Big enough for every request below (header + ifinfo/ifaddr/rtmsg + a few attributes). */
 #define NL_REQ_SIZE 256
@@ -75,40 +76,56 @@ int nl_ready(int fd, struct burrow_err **err)
 	 * flooding the waits below. */
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return burrow_error(err, errno, "cannot connect a netlink socket to the kernel");
-	/* The kernel answers at once; this only bounds a wait that cannot happen. */
-	struct timeval tv = {.tv_sec = 5};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return 0;
 }
 
-/* Sends r and waits for its ack; returns 0 or -errno from the kernel. */
-static int nl_talk(int nl, struct nl_req *r)
+int nl_exchange(int nl, struct nlmsghdr *req, int64_t deadline, nl_answer_fn answer)
 {
-	static uint32_t seq;
-	r->hdr.nlmsg_seq = ++seq;
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	ssize_t w = TEMP_FAILURE_RETRY(sendto(nl, r->buf, r->hdr.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)));
-	if (w < 0)
+	/* connected (nl_ready): no address to give */
+	if (TEMP_FAILURE_RETRY(send(nl, req, req->nlmsg_len, MSG_NOSIGNAL)) < 0)
 		return -errno;
 	for (;;) {
+		int ready = wait_fd(nl, POLLIN, deadline);
+		if (ready < 0)
+			return -errno;
+		if (ready == 0)
+			return -ETIMEDOUT;
 		union {
 			struct nlmsghdr hdr;
 			char buf[4096];
 		} resp;
-		ssize_t n = TEMP_FAILURE_RETRY(recv(nl, resp.buf, sizeof(resp.buf), 0));
+		ssize_t n = TEMP_FAILURE_RETRY(recv(nl, resp.buf, sizeof(resp.buf), MSG_DONTWAIT));
+		if (n < 0 && errno == EAGAIN)
+			continue;
 		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+			return -errno;
+		if (n == 0)
+			return -ECONNRESET; /* not the kernel's: a peer that went away */
 		for (struct nlmsghdr *h = &resp.hdr; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_seq != r->hdr.nlmsg_seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
-					return -EBADMSG;
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-				return e->error;
-			}
+			int rc = 0;
+			if (h->nlmsg_seq == req->nlmsg_seq && answer(h, &rc))
+				return rc;
 		}
 	}
+}
+
+/* An ack: NLMSG_ERROR with 0 or -errno. */
+static bool ack_answer(const struct nlmsghdr *h, int *rc)
+{
+	if (h->nlmsg_type != NLMSG_ERROR)
+		return false;
+	*rc = h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)) ? -EBADMSG
+	                                                           : ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+	return true;
+}
+
+/* Sends r and waits for its ack; returns 0 or -errno from the kernel
+ * (-ETIMEDOUT when none came within NL_WAIT_MS). */
+static int nl_talk(int nl, struct nl_req *r)
+{
+	static uint32_t seq;
+	r->hdr.nlmsg_seq = ++seq;
+	return nl_exchange(nl, &r->hdr, now_ms() + NL_WAIT_MS, ack_answer);
 }
 
 int nl_link_up(int nl, unsigned ifindex, unsigned mtu, struct burrow_err **err)
@@ -265,6 +282,25 @@ int nl_route_local_host(int nl, bool add, int family, const void *addr, const vo
 	return nl_talk(nl, &r);
 }
 
+/* The route asked for: 1 when local, 0 when not or when there is none,
+ * or the kernel's -errno. */
+static bool route_answer(const struct nlmsghdr *h, int *rc)
+{
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(h);
+		/* no route at all: not ours either */
+		*rc = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error != -ENETUNREACH && e->error != -EHOSTUNREACH
+		          ? e->error
+		          : 0;
+		return true;
+	}
+	if (h->nlmsg_type == RTM_NEWROUTE && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct rtmsg))) {
+		*rc = ((const struct rtmsg *)NLMSG_DATA(h))->rtm_type == RTN_LOCAL;
+		return true;
+	}
+	return false;
+}
+
 int nl_route_is_local(int nl, int family, const void *addr, uint32_t mark, uint8_t proto, uint16_t sport)
 {
 	struct nl_req r;
@@ -283,30 +319,5 @@ int nl_route_is_local(int nl, int family, const void *addr, uint32_t mark, uint8
 	}
 	static uint32_t seq = 1u << 31;
 	r.hdr.nlmsg_seq = ++seq;
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	if (TEMP_FAILURE_RETRY(sendto(nl, r.buf, r.hdr.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa))) < 0)
-		return -errno;
-	for (;;) {
-		union {
-			struct nlmsghdr hdr;
-			char buf[4096];
-		} resp;
-		ssize_t n = TEMP_FAILURE_RETRY(recv(nl, resp.buf, sizeof(resp.buf), 0));
-		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		for (struct nlmsghdr *h = &resp.hdr; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_seq != r.hdr.nlmsg_seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-				/* no route at all: not ours either */
-				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error != -ENETUNREACH &&
-				               e->error != -EHOSTUNREACH
-				           ? e->error
-				           : 0;
-			}
-			if (h->nlmsg_type == RTM_NEWROUTE && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct rtmsg)))
-				return ((const struct rtmsg *)NLMSG_DATA(h))->rtm_type == RTN_LOCAL;
-		}
-	}
+	return nl_exchange(nl, &r.hdr, now_ms() + NL_WAIT_MS, route_answer);
 }

@@ -60,7 +60,9 @@
  * "local CLIENT dev lo src 127.0.0.1 table 25206" while CLIENT has a
  * flow (netns/udpkeep.c); a new flow checks that the rule still routes
  * the replies back, and when not, UDP clients come from the loopback from
- * then on (a warning says so).
+ * then on (a warning says so). A transient netlink error (ENOBUFS, a
+ * timeout ...) costs only that flow its address: the next one tries
+ * again (udpkeep_after_failure).
  *
  * What it costs (tools/bench-net.sh, "splice" against "splice, no addr",
  * two runs on a 2-CPU VM shared with other jobs): throughput is the same

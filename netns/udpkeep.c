@@ -199,10 +199,34 @@ void udpkeep_release(struct udpkeep *k, const struct sockaddr_storage *peer)
 		ref_drop(k, &c);
 }
 
+enum udpkeep_after udpkeep_after_failure(bool query, int rc)
+{
+	if (query && rc == 0)
+		return UDPKEEP_ROUTING;
+	switch (-rc) {
+	case EAGAIN:
+	case EINTR:
+	case ENOBUFS:
+	case ENOMEM:
+	case EBUSY:
+	case ETIMEDOUT:
+		return UDPKEEP_RETRY;
+	default:
+		return UDPKEEP_BROKEN;
+	}
+}
+
+/* The netlink step of keep() that failed, and its answer. */
+struct keep_fail {
+	const char *step; /* NULL: none (a socket call failed: errno) */
+	bool query;
+	int rc;
+};
+
 /* fd takes c's address and port (another port when that one is taken
- * inside), and c's address routes back to it. 0 or -1 with errno;
- * *routing_lost when the container's routing sends the replies elsewhere. */
-static int keep(struct udpkeep *k, int fd, const struct client *c, uint16_t ctr_port, bool *routing_lost)
+ * inside), and c's address routes back to it. 0, or -1 with errno (and
+ * *f filled when a netlink step failed). */
+static int keep(struct udpkeep *k, int fd, const struct client *c, uint16_t ctr_port, struct keep_fail *f)
 {
 	int one = 1;
 	if (c->family == AF_INET ? setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one))
@@ -219,18 +243,16 @@ static int keep(struct udpkeep *k, int fd, const struct client *c, uint16_t ctr_
 	}
 	int rc = ref_take(k, c);
 	if (rc < 0) {
-		if (c->family == AF_INET)
-			k->off = true; /* it would fail for every flow */
-		else
-			k->off6 = true;
+		*f = (struct keep_fail){.step = "adding the client's host route", .rc = rc};
 		errno = -rc;
 		return -1;
 	}
 	/* the container may have changed its routing since the rule went in */
-	if (nl_route_is_local(k->nl, c->family, c->a, 0, IPPROTO_UDP, ctr_port) != 1) {
+	rc = nl_route_is_local(k->nl, c->family, c->a, 0, IPPROTO_UDP, ctr_port);
+	if (rc != 1) {
 		ref_drop(k, c);
-		*routing_lost = true;
-		errno = EHOSTUNREACH;
+		*f = (struct keep_fail){.step = "asking where replies to the client go", .query = true, .rc = rc};
+		errno = rc < 0 ? -rc : EHOSTUNREACH;
 		return -1;
 	}
 	return 0;
@@ -247,6 +269,35 @@ static bool served_v6(struct inner *in, uint16_t ctr_port)
 	return bind(fd, (const struct sockaddr *)&lo, sizeof(lo)) < 0 && errno == EADDRINUSE;
 }
 
+/* After keep() failed with f: a transient error leaves keeping on for
+ * the next flow of that family; otherwise it is off, and a warning says
+ * why. */
+static void keep_failed(struct udpkeep *k, int family, uint16_t ctr_port, const struct keep_fail *f, int e)
+{
+	burrow_debug("published port %u/udp: cannot keep the client's address: %s%s%s", ctr_port,
+	             f->step ? f->step : "", f->step ? ": " : "", strerror(e));
+	if (!f->step)
+		return;
+	switch (udpkeep_after_failure(f->query, f->rc)) {
+	case UDPKEEP_RETRY:
+		return;
+	case UDPKEEP_ROUTING:
+		burrow_warn("published ports: UDP replies to clients' addresses do not come back in the "
+		            "container (did it change its routing rules?); from now on UDP clients come "
+		            "from its loopback");
+		break;
+	case UDPKEEP_BROKEN:
+		burrow_warn("published ports: cannot keep UDP clients' addresses (%s in the container: %s); "
+		            "from now on UDP clients come from its loopback",
+		            f->step, strerror(-f->rc));
+		break;
+	}
+	if (family == AF_INET)
+		k->off = true;
+	else
+		k->off6 = true;
+}
+
 int udpkeep_socket(struct udpkeep *k, struct inner *in, uint16_t ctr_port, const struct sockaddr_storage *peer,
                    bool *kept)
 {
@@ -260,22 +311,11 @@ int udpkeep_socket(struct udpkeep *k, struct inner *in, uint16_t ctr_port, const
 	if (fd < 0)
 		return -1;
 	if (keepable) {
-		bool routing_lost = false;
-		if (keep(k, fd, &c, ctr_port, &routing_lost) == 0) {
+		struct keep_fail f = {0};
+		if (keep(k, fd, &c, ctr_port, &f) == 0) {
 			*kept = true;
 		} else {
-			burrow_debug("published port %u/udp: cannot keep the client's address: %s", ctr_port,
-			             strerror(errno));
-			if (routing_lost) {
-				if (c.family == AF_INET)
-					k->off = true;
-				else
-					k->off6 = true;
-				burrow_warn(
-				    "published ports: UDP replies to clients' addresses do not come back in the "
-				    "container (did it change its routing rules?); from now on UDP clients come "
-				    "from its loopback");
-			}
+			keep_failed(k, c.family, ctr_port, &f, errno);
 			/* a socket that may be bound already: a fresh one */
 			close(fd);
 			fd = inner_socket(in, family, SOCK_DGRAM);

@@ -15,27 +15,16 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/mountinfo.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
 
 char *state_fs_mountinfo_type(const char *mountinfo, unsigned int major, unsigned int minor)
 {
-	char want[32];
-	snprintf(want, sizeof(want), " %u:%u ", major, minor);
-	for (const char *line = mountinfo; line && *line;) {
-		const char *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		cleanup_free char *l = xstrndup(line, len);
-		line = end ? end + 1 : NULL;
-		/* "ID PARENT MAJ:MIN ROOT POINT OPTS [TAGS...] - TYPE SOURCE SUPER" */
-		const char *dev = strstr(l, want);
-		const char *sep = strstr(l, " - ");
-		if (!dev || !sep || dev > sep)
-			continue;
-		const char *type = sep + 3;
-		size_t n = strcspn(type, " ");
-		return n ? xstrndup(type, n) : NULL;
-	}
+	cleanup_mountinfo struct mountinfo_entry m = {0};
+	for (const char *cur = mountinfo; mountinfo_next(&cur, &m);)
+		if (m.major == major && m.minor == minor)
+			return xstrdup(m.fstype);
 	return NULL;
 }
 

@@ -62,7 +62,9 @@ load_multi() {
 	# podman names a directory's image after its path, not its ref.name
 	cd "$BATS_FILE_TMPDIR"
 	run_burrow 0 load -i oci
-	is "$output" "Loaded image: localhost/oci:latest"
+	is "$output" "Loaded image: localhost/oci" "the name as podman prints it, without the tag"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$output" "localhost/oci:latest" "stored tagged latest"
 	run_burrow 0 tag localhost/oci:latest localhost/multi:1
 	run_burrow 0 run --rm localhost/multi:1 sh -c 'cat /etc/hello /etc/third /etc/sl; ls /etc/doomed 2>&1; ls -i /etc/third /etc/hl | awk "{print \$1}" | uniq | wc -l'
 	assert_match "$output" "hello from layer 2"
@@ -433,7 +435,8 @@ PY
 # What podman 4.3 does, observed: an oci: directory's image is named
 # localhost/PATH:latest (the path as given, its leading '/' dropped), with
 # or without a ref.name annotation, and with oci:DIR:REF too (REF only
-# chooses); load -i DIR names it so as well. An oci-archive is named by its
+# chooses); load -i DIR names it so as well (and prints "Loaded image:
+# localhost/PATH", without the tag: podman 4.3.1 here). An oci-archive is named by its
 # ref.name, or not at all.
 @test "pull/load: an oci: directory's image is named after its path, as podman names it; REF only chooses" {
 	local f=$BATS_FILE_TMPDIR
@@ -472,9 +475,11 @@ localhost/sub/dir/x_y.z-w:latest ${id:0:12}"
 	assert_match "$output" "invalid image name 'localhost/named/'"
 	run_burrow 0 images -q
 	is "$output" "" "nothing stored"
-	# load -i DIR: named so too
+	# load -i DIR: named so too; podman load prints the name without its tag
 	run_burrow 0 load -i noname
-	is "$output" "Loaded image: localhost/noname:latest"
+	is "$output" "Loaded image: localhost/noname"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}' localhost/noname
+	is "$output" "localhost/noname:latest"
 	# two images: none chosen is refused; REF chooses by ref.name, the path names
 	python3 "$REGPY" oci two localhost/two:2 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" >/dev/null
 	id2=$(config_id two)

@@ -185,12 +185,18 @@ wait_restarted() {
 	is "$output" "starting 0"
 }
 
-@test "health-on-failure=kill: the container is killed" {
+@test "health-on-failure=kill: the container is killed, a kill event, and not restarted (podman's kill)" {
+	local since
+	since=$(date +%s.%N)
 	run_burrow 0 run -d --name k --health-cmd false --health-interval 1s --health-retries 1 \
-		--health-on-failure kill busybox sleep 120
+		--health-on-failure kill --restart always busybox sleep 120
 	run_burrow 0 wait k
 	is "$output" 137
 	is "$(health k)" unhealthy
+	run_burrow 0 inspect --format '{{.State.Status}} {{.RestartCount}}' k
+	is "$output" "exited 0" "killed as by the user: --restart always does not bring it back"
+	run_burrow 0 events --stream=false --since "$since" --filter container=k --filter event=kill --format '{{.Status}}'
+	is "$output" "kill"
 }
 
 @test "health-on-failure=stop: the container is stopped (its stop signal) and not restarted" {

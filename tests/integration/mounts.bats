@@ -115,6 +115,15 @@ vol_names() {
 	done
 	run_burrow 125 run --rm --tmpfs "/t:bogus" busybox true
 	run_burrow 125 run --rm --tmpfs "rel" busybox true
+	# a tmpfs option's value is tmpfs's own: nothing that splits the stored
+	# record or adds to the kernel's option string
+	for spec in "/t:size=1m$(printf '\t')suid" "/t:mode=1777$(printf '\n')exec" "/t:size=1m=2" "/t:uid=0x0"; do
+		run_burrow 125 create --tmpfs "$spec" busybox true
+		is "$(printf '%s\n' "$output" | grep -c .)" 1 "one line for --tmpfs '$spec': $output"
+		assert_match "$output" "invalid --tmpfs"
+	done
+	run_burrow 125 run --rm --mount "type=tmpfs,dst=/t,tmpfs-mode=1777$(printf '\t')x" busybox true
+	assert_match "$output" "is not an octal mode"
 	run_burrow 125 run --rm -v "$T/x:/d" --tmpfs /d busybox true
 	assert_match "$output" "duplicate mount destination '/d'"
 	run_burrow 125 run --rm --volumes-from "c:bogus" busybox true

@@ -214,3 +214,82 @@ PY
 	is "$status" 0 "$output"
 	is "$output" "$SECRET_TEXT"
 }
+
+# Runs a create that is killed (SIGKILL) once it made the copy of its first
+# secret ('a'), held at the second ('b', a FIFO): what a create killed
+# half-way leaves. $1: ROOT/containers.
+killed_create() {
+	local pid i before
+	before=$(ls "$1"/*/secrets/0 2>/dev/null | wc -l)
+	"$BURROW" create --name half --secret a --secret b busybox true &
+	pid=$!
+	for i in $(seq 200); do
+		[ "$(ls "$1"/*/secrets/0 2>/dev/null | wc -l)" -gt "$before" ] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+}
+
+# A create killed between the secrets' copies and its record leaves the
+# copies of no container: the next rm (or the refresh after a reboot)
+# removes them, once it holds that container's lock (a create holds it
+# until its record is stored). The create is held at the copy of its
+# second secret by a FIFO in place of that secret's file.
+@test "secret: the copies of a create killed half-way are removed by the next rm, not while their lock is held" {
+	run_burrow 0 secret create a "$T/s.txt"
+	run_burrow 0 secret create b "$T/s.txt"
+	bid=$output
+	local copies="$XDG_DATA_HOME/burrow/containers" pid rmpid id
+	# a create that finishes leaves no mark; rm leaves its copies alone
+	run_burrow 0 create --name whole --secret a busybox cat /run/secrets/a
+	whole=$output
+	run ls "$SECRETS/pending"
+	is "$output" "" "no mark of a create that finished"
+	rm -f "$SECRETS/$bid" && mkfifo -m 600 "$SECRETS/$bid"
+	killed_create "$copies"
+	run_burrow 0 ps -aq --filter name=half
+	is "$output" "" "no container stored"
+	id=$(ls "$copies" | grep -v "$whole")
+	[ -f "$copies/$id/secrets/0" ]
+	# while its lock is held (as by a create under way) the copies stay
+	flock "$XDG_RUNTIME_DIR/burrow/locks/$id.lock" sleep 2 &
+	pid=$!
+	sleep 0.5
+	timeout 60 "$BURROW" rm -i nosuch &
+	rmpid=$!
+	sleep 1
+	[ -f "$copies/$id/secrets/0" ] || { echo "removed while its lock was held"; false; }
+	wait "$pid"
+	wait "$rmpid"
+	run ls "$copies"
+	is "$output" "$whole" "the copies of the killed create are gone"
+	run ls "$SECRETS/pending"
+	is "$output" "" "and its mark"
+	run_burrow 0 start -a whole
+	is "$output" "$SECRET_TEXT"
+	run_burrow 0 rm whole
+	rm -f "$SECRETS/$bid"
+	run_burrow 0 secret rm -f b
+}
+
+@test "secret: the copies of a create killed half-way are removed by the refresh after a reboot" {
+	echo "boot-one" >"$T/boot_id"
+	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id
+	run_burrow 0 secret create a "$T/s.txt"
+	run_burrow 0 secret create b "$T/s.txt"
+	bid=$output
+	local copies="$XDG_DATA_HOME/burrow/containers"
+	rm -f "$SECRETS/$bid" && mkfifo -m 600 "$SECRETS/$bid"
+	killed_create "$copies"
+	ls "$copies"/*/secrets/0
+	# the reboot
+	kill_namespace_of "$(keeper_pid)"
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	echo "boot-two" >"$T/boot_id"
+	run_burrow 0 ps -a # the first command after the reboot refreshes
+	run ls "$copies"
+	is "$output" "" "the copies of the killed create are gone"
+	rm -f "$SECRETS/$bid"
+	run_burrow 0 secret rm -f b
+}

@@ -24,10 +24,12 @@ static void test_mount_find(void **state)
 	                   "41 31 0:38 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw";
 	cleanup_free char *b = ctr_cg2_mount_find(pure);
 	assert_string_equal(b, "/sys/fs/cgroup");
-	/* none, or only v1; a name with an escape is skipped */
+	/* none, or only v1 */
 	assert_null(ctr_cg2_mount_find(""));
 	assert_null(ctr_cg2_mount_find("32 30 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"));
-	assert_null(ctr_cg2_mount_find("41 31 0:38 / /a\\040b rw - cgroup2 cgroup2 rw\n"));
+	/* a mount point with an escaped space, decoded */
+	cleanup_free char *c = ctr_cg2_mount_find("41 31 0:38 / /a\\040b rw - cgroup2 cgroup2 rw\n");
+	assert_string_equal(c, "/a b");
 	/* a source named cgroup2 of another type */
 	assert_null(ctr_cg2_mount_find("41 31 0:38 / /x rw - tmpfs cgroup2 rw\n"));
 }

@@ -126,6 +126,25 @@ static void test_tmpfs_forms(void **state)
 	TMP("/t:size=1m,exec,ro", "tmpfs\t\t/t\tsize=1m,exec,ro,nosuid,nodev");
 	TMP("/t:tmpcopyup,mode=1777", "tmpfs\t\t/t\tmode=1777,rw,noexec,nosuid,nodev");
 	BAD(ctr_mount_parse_tmpfs, "/t:bogus", "unknown option 'bogus'");
+	/* values that tmpfs takes, and nothing that could carry more: a tab
+	 * or newline would split the stored record, anything else would
+	 * reach the kernel's option string */
+	TMP("/t:size=50%,nr_inodes=1k,nr_blocks=2M,uid=1000,gid=0,mode=0700",
+	    "tmpfs\t\t/t\tsize=50%,nr_inodes=1k,nr_blocks=2M,uid=1000,gid=0,mode=0700,rw,noexec,nosuid,nodev");
+	TMP("/t:mode=01777", "tmpfs\t\t/t\tmode=01777,rw,noexec,nosuid,nodev");
+	static const char *const bad_values[] = {
+	    "/t:size=1m\tx",  "/t:size=1m\nexec", "/t:mode=1777\nsuid", "/t:size=",
+	    "/t:size=1mb",    "/t:size=%",        "/t:mode=8",          "/t:mode=17777",
+	    "/t:mode=017777", "/t:uid=-1",        "/t:gid=0x1",         "/t:nr_inodes=1%",
+	    "/t:uid=1 ",      "/t:size=1m\x7f",   "/t:mode=1777=",      "/t:size=1\x1bm",
+	};
+	for (size_t i = 0; i < sizeof(bad_values) / sizeof(bad_values[0]); i++)
+		BAD(ctr_mount_parse_tmpfs, bad_values[i], "bad value in");
+	M("type=tmpfs,dst=/t,tmpfs-size=10%,tmpfs-mode=1777", "tmpfs\t\t/t\tsize=10%,mode=1777,nosuid,nodev");
+	BAD(ctr_mount_parse_mount, "type=tmpfs,dst=/t,tmpfs-size=1m\tsuid", "tmpfs-size '1m\\tsuid' is not a size");
+	BAD(ctr_mount_parse_mount, "type=tmpfs,dst=/t,tmpfs-mode=1777\nx", "is not an octal mode");
+	/* no option of any mount holds a control character */
+	BAD(ctr_mount_parse_volume, "/h:/c:O,upperdir=/u\tx,workdir=/w", "holds a comma or a control character");
 	BAD(ctr_mount_parse_tmpfs, "t", "not an absolute path");
 }
 

@@ -1,0 +1,129 @@
+/* Unit tests for netns/netlink.c's exchange: one deadline for a request
+ * and its whole answer, against a peer on a socketpair that trickles
+ * messages which decide nothing; and what udpkeep.c makes of a netlink
+ * step that failed. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "lib/cleanup.h"
+#include "lib/proc.h"
+#include "netns/internal.h"
+
+/* decides on an NLMSG_ERROR (its error), not on anything else */
+static bool ack(const struct nlmsghdr *h, int *rc)
+{
+	if (h->nlmsg_type != NLMSG_ERROR)
+		return false;
+	*rc = ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+	return true;
+}
+
+static void send_msg(int fd, uint16_t type, uint32_t seq, int error)
+{
+	struct {
+		struct nlmsghdr h;
+		struct nlmsgerr e;
+	} m;
+	memset(&m, 0, sizeof(m));
+	m.h.nlmsg_len = sizeof(m);
+	m.h.nlmsg_type = type;
+	m.h.nlmsg_seq = seq;
+	m.e.error = error;
+	(void)send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+/* The peer: reads the request, then sends `noise` messages that decide
+ * nothing (another sequence number, or ours but no ack), one every
+ * 50 ms, then the ack (error) unless error is 1, then closes. */
+static pid_t peer(int fd, int noise, int error)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid > 0)
+		return pid;
+	alarm(10);
+	struct nlmsghdr req;
+	if (recv(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
+		_exit(1);
+	for (int i = 0; i < noise; i++) {
+		send_msg(fd, i % 2 ? NLMSG_NOOP : NLMSG_ERROR, i % 2 ? req.nlmsg_seq : req.nlmsg_seq + 1, -EPERM);
+		usleep(50 * 1000);
+	}
+	if (error != 1)
+		send_msg(fd, NLMSG_ERROR, req.nlmsg_seq, error);
+	_exit(0);
+}
+
+static int exchange(int noise, int error, int64_t wait_ms, int64_t *took)
+{
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	cleanup_pid pid_t pid = peer(sv[1], noise, error);
+	close(sv[1]);
+	struct nlmsghdr req = {.nlmsg_len = sizeof(req), .nlmsg_type = NLMSG_NOOP, .nlmsg_seq = 42};
+	int64_t t0 = now_ms();
+	int rc = nl_exchange(sv[0], &req, t0 + wait_ms, ack);
+	*took = now_ms() - t0;
+	close(sv[0]);
+	return rc;
+}
+
+/* a peer that trickles messages for 3 s cannot hold a 300 ms exchange
+ * past its deadline (a wait per message would last until it stops) */
+static void test_trickle_deadline(void **state)
+{
+	(void)state;
+	int64_t took = 0;
+	assert_int_equal(exchange(60, 1, 300, &took), -ETIMEDOUT);
+	if (took >= 2000)
+		fail_msg("the exchange lasted %lld ms past its 300 ms deadline", (long long)(took - 300));
+}
+
+/* the answer among messages that decide nothing; a peer that closes */
+static void test_answer(void **state)
+{
+	(void)state;
+	int64_t took = 0;
+	assert_int_equal(exchange(3, 0, 5000, &took), 0);
+	assert_int_equal(exchange(2, -EEXIST, 5000, &took), -EEXIST);
+	assert_int_equal(exchange(0, 1, 5000, &took), -ECONNRESET);
+}
+
+/* a transient error keeps UDP clients' addresses for the next flow; a
+ * refusal or a route that no longer comes back turns it off, each named
+ * for what it is */
+static void test_udpkeep_after(void **state)
+{
+	(void)state;
+	static const int transient[] = {-EAGAIN, -ENOBUFS, -ETIMEDOUT, -EINTR, -ENOMEM, -EBUSY};
+	for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++) {
+		assert_int_equal(udpkeep_after_failure(false, transient[i]), UDPKEEP_RETRY);
+		assert_int_equal(udpkeep_after_failure(true, transient[i]), UDPKEEP_RETRY);
+	}
+	assert_int_equal(udpkeep_after_failure(true, 0), UDPKEEP_ROUTING);
+	assert_int_equal(udpkeep_after_failure(false, -EPERM), UDPKEEP_BROKEN);
+	assert_int_equal(udpkeep_after_failure(false, -EINVAL), UDPKEEP_BROKEN);
+	assert_int_equal(udpkeep_after_failure(true, -EPERM), UDPKEEP_BROKEN);
+	assert_int_equal(udpkeep_after_failure(false, -ECONNRESET), UDPKEEP_BROKEN);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_trickle_deadline),
+	    cmocka_unit_test(test_answer),
+	    cmocka_unit_test(test_udpkeep_after),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
