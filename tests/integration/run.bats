@@ -509,12 +509,11 @@ INNER
 	assert_match "$output" $'\nname-free'
 }
 
-@test "run: --rm leaves no record, no name and no directory behind" {
-	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
-	run_burrow 0 run --rm --name gone busybox true
-	run_burrow 42 run --rm --name gone busybox sh -c 'exit 42'
-	run_burrow 127 run --rm --name gone busybox nosuchcommand
-	# the store itself, not what burrow says about it
+# no_records_left: no container as ps says it, and no record, name, run
+# record, directory or lock in the stores read directly
+no_records_left() {
+	run_burrow 0 ps -a -q
+	is "$output" ""
 	run tdbtool "$XDG_DATA_HOME/burrow/burrow.tdb" keys
 	is "$status" 0
 	assert_no_match "$output" "ctr/|name/"
@@ -532,9 +531,15 @@ INNER
 	assert_no_match "$output" "[0-9a-f]{64}"
 	run ls -A "$XDG_RUNTIME_DIR/burrow/locks"
 	assert_no_match "$output" "[0-9a-f]{64}"
-	# and what burrow says
-	run_burrow 0 ps -a -q
-	is "$output" ""
+}
+
+@test "run: --rm leaves no record, no name and no directory behind" {
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	run_burrow 0 run --rm --name gone busybox true
+	no_records_left
+	run_burrow 42 run --rm --name gone busybox sh -c 'exit 42'
+	run_burrow 127 run --rm --name gone busybox nosuchcommand
+	no_records_left
 }
 
 @test "run: a running --rm container is listed, inspected, logged, stopped and killed like any; its name is taken" {
