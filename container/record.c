@@ -37,9 +37,9 @@ static char *run_key(const char *id)
 /* Where c's ctr/ and name/ records are. A --rm container's go to this
  * boot's --rm file, whose transactions skip the fsyncs (state.h): it is
  * removed at its end and must not outlive the boot, and the fsyncs of two
- * transactions on burrow.tdb were most of a `run --rm` (~10 ms of 16-18 on a
- * loaded disk). The file is in the storage root: the container outlives its
- * runtime dir as any other does. */
+ * transactions on burrow.tdb were most of a `run --rm` on a loaded disk
+ * (ARCHITECTURE.md, Records). The file is in the storage root: the
+ * container outlives its runtime dir as any other does. */
 static enum state_db config_db(const struct ctr_config *c)
 {
 	return c->rm ? STATE_RM : STATE_DB;
