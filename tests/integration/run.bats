@@ -542,6 +542,22 @@ no_records_left() {
 	no_records_left
 }
 
+@test "run: a foreground run --rm whose burrow is killed leaves the container to its monitor, which removes it at its end" {
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	"$BURROW" run --rm --name fg busybox sleep 60 &
+	local client=$! i
+	for i in $(seq 200); do
+		"$BURROW" ps | grep -q fg && break
+		sleep 0.05
+	done
+	kill -9 "$client"
+	wait "$client" || true
+	run_burrow 0 ps
+	assert_match "$output" "Up .* fg"
+	run_burrow 0 stop -t 0 fg
+	no_records_left
+}
+
 @test "run: a running --rm container is listed, inspected, logged, stopped and killed like any; its name is taken" {
 	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
 	run_burrow 0 run -d --rm --name live busybox sh -c 'echo hello; sleep 60'
