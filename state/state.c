@@ -409,9 +409,6 @@ int state_open(const char *root, const char *runroot, struct state_store **out, 
 	s->tdb[STATE_RUN] = open_tdb(s->path[STATE_RUN], STATE_RUN, &s->log[STATE_RUN], err);
 	if (!s->tdb[STATE_RUN])
 		goto fail;
-	s->tdb[STATE_RM] = open_tdb(s->path[STATE_RM], STATE_RM, &s->log[STATE_RM], err);
-	if (!s->tdb[STATE_RM])
-		goto fail;
 	if (check_boot(s, err) < 0)
 		goto fail;
 	*out = s;
@@ -455,6 +452,8 @@ int state_reopen(struct state_store *s, struct burrow_err **err)
 	for (int db = 0; db < STATE_NDB; db++) {
 		if (s->in_tx[db])
 			return burrow_error_status(err, EBUSY, "cannot reopen '%s' inside a transaction", s->path[db]);
+		if (!s->tdb[db]) /* the --rm file, not open yet */
+			continue;
 		if (tdb_reopen(s->tdb[db]) != 0) {
 			/* tdb_reopen frees the context when it fails */
 			s->tdb[db] = NULL;
@@ -580,16 +579,40 @@ static TDB_DATA key_of(const char *key)
 	return (TDB_DATA){.dptr = (unsigned char *)(uintptr_t)key, .dsize = strlen(key)};
 }
 
-static int check_db(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err)
+/* Opens the --rm file unless it is open: when it exists, or (make) to
+ * write into it. It is made on the first write, not by state_open: a
+ * command that stores no --rm container never writes it, so that one still
+ * runs (rm, volume rm) on a disk that is full after a reboot. 1: open, 0:
+ * there is none, -1. */
+static int rm_file_open(struct state_store *s, bool make, struct burrow_err **err)
 {
-	if ((unsigned)db >= STATE_NDB || !s->tdb[db])
+	if (s->tdb[STATE_RM])
+		return 1;
+	if (!make && access(s->path[STATE_RM], F_OK) < 0 && errno == ENOENT)
+		return 0;
+	s->tdb[STATE_RM] = open_tdb(s->path[STATE_RM], STATE_RM, &s->log[STATE_RM], err);
+	return s->tdb[STATE_RM] ? 1 : -1;
+}
+
+/* Checks db and key before an operation: 1 to go on, 0 when db is the
+ * --rm file and there is none yet (make: it is made), -1. */
+static int check_db(struct state_store *s, enum state_db db, const char *key, bool make, struct burrow_err **err)
+{
+	if ((unsigned)db >= STATE_NDB)
+		return burrow_error_status(err, EINVAL, "no such state database %d", (int)db);
+	if (db == STATE_RM) {
+		int r = rm_file_open(s, make, err);
+		if (r <= 0)
+			return r;
+	}
+	if (!s->tdb[db])
 		return burrow_error_status(err, EINVAL, "no such state database %d", (int)db);
 	if (key && !*key)
 		return burrow_error_status(err, EINVAL, "empty key in '%s'", s->path[db]);
 	/* what the log says from here on is about this operation */
 	s->log[db].damaged = false;
 	s->log[db].os_errno = 0;
-	return 0;
+	return 1;
 }
 
 static int copy_record(TDB_DATA key, TDB_DATA val, void *data)
@@ -604,8 +627,9 @@ static int copy_record(TDB_DATA key, TDB_DATA val, void *data)
 
 int state_get(struct state_store *s, enum state_db db, const char *key, char **json, struct burrow_err **err)
 {
-	if (check_db(s, db, key, err) < 0)
-		return -1;
+	int ok = check_db(s, db, key, false, err);
+	if (ok <= 0)
+		return ok < 0 ? -1 : 1;
 	char *v = NULL;
 	if (tdb_parse_record(s->tdb[db], key_of(key), copy_record, &v) != 0) {
 		free(v);
@@ -624,7 +648,7 @@ int state_get(struct state_store *s, enum state_db db, const char *key, char **j
 static int change(struct state_store *s, enum state_db db, const char *key, const char *json, int flag,
                   struct burrow_err **err)
 {
-	if (check_db(s, db, key, err) < 0)
+	if (check_db(s, db, key, true, err) < 0)
 		return -1;
 	bool own = !s->in_tx[db];
 	if (own && state_tx_begin(s, db, err) < 0)
@@ -719,8 +743,9 @@ static int collect_sorted(struct state_store *s, enum state_db db, const char *p
 	c->prefix = prefix ? prefix : "";
 	c->plen = strlen(c->prefix);
 	c->keys_only = keys_only;
-	if (check_db(s, db, NULL, err) < 0)
-		return -1;
+	int ok = check_db(s, db, NULL, false, err);
+	if (ok <= 0)
+		return ok; /* none: no records */
 	/* The walk runs inside a transaction (ours, or one opened just for
 	 * it and cancelled after): it sees one consistent picture, waits for
 	 * writers boundedly, takes tdb's locks in tdb's own order (a whole-file
@@ -834,7 +859,7 @@ int state_keys(struct state_store *s, enum state_db db, const char *prefix, char
 
 int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **err)
 {
-	if (check_db(s, db, NULL, err) < 0)
+	if (check_db(s, db, NULL, true, err) < 0)
 		return -1;
 	if (s->in_tx[db])
 		return burrow_error_status(err, EBUSY, "a transaction on '%s' is already open", s->path[db]);
@@ -866,7 +891,7 @@ int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **
 
 int state_tx_commit(struct state_store *s, enum state_db db, struct burrow_err **err)
 {
-	if (check_db(s, db, NULL, err) < 0)
+	if (check_db(s, db, NULL, false, err) < 0)
 		return -1;
 	if (!s->in_tx[db])
 		return burrow_error_status(err, EINVAL, "no transaction on '%s' to commit", s->path[db]);
@@ -905,8 +930,11 @@ static int check_one(TDB_DATA key, TDB_DATA val, void *data)
 int state_verify(struct state_store *s, struct burrow_err **err)
 {
 	for (int db = 0; db < STATE_NDB; db++) {
-		if (check_db(s, (enum state_db)db, NULL, err) < 0)
+		int ok = check_db(s, (enum state_db)db, NULL, false, err);
+		if (ok < 0)
 			return -1;
+		if (ok == 0)
+			continue;
 		if (s->in_tx[db])
 			return burrow_error_status(err, EBUSY, "cannot check '%s' inside a transaction", s->path[db]);
 		if (tdb_check(s->tdb[db], check_one, NULL) != 0) {

@@ -513,9 +513,9 @@ static bool exists_in(const char *dir, const char *name)
 	return access(p, F_OK) == 0;
 }
 
-/* The --rm file is this boot's: another boot's is walked once and removed
- * (a torn one too), this boot's kept; a boot ID that is no file name is
- * made one. */
+/* The --rm file is this boot's, made by its first write: another boot's
+ * is walked once and removed (a torn one too), this boot's kept; a boot ID
+ * that is no file name is made one. */
 static void test_rm_file_per_boot(void **state)
 {
 	struct fx *f = *state;
@@ -531,13 +531,19 @@ static void test_rm_file_per_boot(void **state)
 	set_boot_id(f, "two/2\n");
 	state_close(f->s);
 	f->s = open_store(f);
-	assert_true(exists_in(f->root, "rm-two_2.tdb"));
+	/* made by the first write, not by state_open (a full disk) */
+	assert_false(exists_in(f->root, "rm-two_2.tdb"));
 	assert_null(get(f->s, STATE_RM, "ctr/old"));
+	cleanup_strv char **none = NULL;
+	assert_int_equal(state_keys(f->s, STATE_RM, "", &none, NULL, &err), 0);
+	assert_null(none[0]);
+	assert_false(exists_in(f->root, "rm-two_2.tdb"));
 	int n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_false(exists_in(f->root, "rm-11111111-1111-1111-1111-111111111111.tdb"));
 	assert_false(exists_in(f->root, "rm-torn.tdb"));
+	put(f->s, STATE_RM, "ctr/new", "{}");
 	assert_true(exists_in(f->root, "rm-two_2.tdb"));
 	assert_true(exists_in(f->root, "rm-x.tdb.new-5"));
 	/* once */
