@@ -70,10 +70,11 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 	return ctr_set_state(s, c, r, r->state == CTR_CONFIGURED ? CTR_CONFIGURED : CTR_EXITED, err);
 }
 
-int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err)
+/* What a removed container leaves besides its records: its volumes (in
+ * use by it no more; anonymous ones go with volumes), the exit file, its
+ * directories; a "remove" event. */
+static int delete_files(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err)
 {
-	if (ctr_records_delete(s, c, err) < 0)
-		return -1;
 	ctr_event(s, c, "remove");
 	ctr_mounts_release(s, c->mounts, c->id, volumes);
 	cleanup_free char *dir = ctr_dir(s, c->id);
@@ -83,6 +84,13 @@ int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, 
 	if (rm_rf(dir, err) < 0 || rm_rf(rundir, err) < 0)
 		return burrow_error_wrap(err, "container '%s' removed, but its files are not", str_quote(c->name));
 	return 0;
+}
+
+int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err)
+{
+	if (ctr_records_delete(s, c, err) < 0)
+		return -1;
+	return delete_files(s, c, volumes, err);
 }
 
 bool ctr_state_active(enum ctr_state st)
@@ -371,12 +379,26 @@ static int refresh_one(struct ctr_config *c, void *data, struct burrow_err **err
 	return ret;
 }
 
+/* A --rm container of a boot that is over (its records went with that
+ * boot's --rm file): removed as its monitor would have at its end. */
+static int refresh_stale_rm(struct ctr_config *c, void *data, struct burrow_err **err)
+{
+	(void)err;
+	struct burrow_err *e = NULL;
+	if (delete_files(data, c, true, &e) < 0) {
+		burrow_warn("%s", e->msg);
+		burrow_err_free(e);
+	}
+	return 0;
+}
+
 int ctr_refresh(struct state_store *s, struct burrow_err **err)
 {
 	burrow_debug("runtime state is new (first run or after a reboot): refreshing containers");
 	/* state_refresh_done keeps the run/ records written since state_open
 	 * (these) and drops the stale ones */
-	if (ctr_config_each(s, refresh_one, s, err) < 0 || state_refresh_done(s, err) < 0)
+	if (ctr_config_each_stale_rm(s, refresh_stale_rm, s, err) < 0 || ctr_config_each(s, refresh_one, s, err) < 0 ||
+	    state_refresh_done(s, err) < 0)
 		return burrow_error_wrap(err, "cannot refresh containers after a reboot");
 	ctr_secret_orphans_remove(s);
 	return 0;

@@ -423,11 +423,11 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	long long begin = time_wall_ns();
 	m->run.started_at = begin / 1000000000LL;
 	m->run.started_ns = (int)(begin % 1000000000LL);
-	/* burrow.tdb first (a --rm one's live.json: one transaction less):
-	 * from here on the container's liveness survives the runtime dir
-	 * (see config_running) */
+	/* burrow.tdb first (a --rm one's --rm file, without fsyncs): from
+	 * here on the container's liveness survives the runtime dir (see
+	 * config_running) */
 	ctr_config_set_last(m->c, &m->run, state_boot_id(m->s));
-	if (ctr_config_save_start(m->s, m->c, err) < 0 || ctr_set_state(m->s, m->c, &m->run, CTR_RUNNING, err) < 0)
+	if (ctr_config_save(m->s, m->c, err) < 0 || ctr_set_state(m->s, m->c, &m->run, CTR_RUNNING, err) < 0)
 		goto fail;
 	ctr_event(m->s, m->c, "start");
 	unlock(m, false);
@@ -559,8 +559,8 @@ static int daemonize(struct ctr_monitor_args *a, bool passthrough)
 {
 	if (state_reopen(a->s, NULL) < 0)
 		return -1;
-	int keep[8] = {a->sock, a->lockfd, -1, -1, 0, 1, 2, -1};
-	state_fds(a->s, keep + 2);
+	int keep[5 + STATE_NDB] = {a->sock, a->lockfd, 0, 1, 2};
+	state_fds(a->s, keep + 5);
 	if (!passthrough) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int i = 0; null >= 0 && i < 3; i++)
@@ -569,7 +569,7 @@ static int daemonize(struct ctr_monitor_args *a, bool passthrough)
 		if (null > 2)
 			close(null);
 	}
-	close_fds_keep(keep, 8);
+	close_fds_keep(keep, 5 + STATE_NDB);
 	if (chdir("/") < 0)
 		return -1;
 	sigset_t none;

@@ -13,7 +13,8 @@
 #include "lib/xalloc.h"
 #include "state/state.h"
 
-/* The keys: ctr/<id> and name/<name> in burrow.tdb, run/<id> in state.tdb. */
+/* The keys: ctr/<id> and name/<name> in burrow.tdb (a --rm container's in
+ * this boot's --rm file: config_db), run/<id> in state.tdb. */
 #define KEY_CONFIG "ctr/"
 #define KEY_NAME "name/"
 #define KEY_RUN "run/"
@@ -31,6 +32,17 @@ static char *name_key(const char *name)
 static char *run_key(const char *id)
 {
 	return xasprintf(KEY_RUN "%s", id);
+}
+
+/* Where c's ctr/ and name/ records are. A --rm container's go to this
+ * boot's --rm file, whose transactions skip the fsyncs (state.h): it is
+ * removed at its end and must not outlive the boot, and the fsyncs of two
+ * transactions on burrow.tdb were most of a `run --rm` on a loaded disk
+ * (ARCHITECTURE.md, Records). The file is in the storage root: the
+ * container outlives its runtime dir as any other does. */
+static enum state_db config_db(const struct ctr_config *c)
+{
+	return c->rm ? STATE_RM : STATE_DB;
 }
 
 static const char *const state_names[] = {
@@ -226,66 +238,31 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	return ctr_run_save(s, c->id, r, err);
 }
 
-#define LIVE_FILE "live.json"
-
-static char *live_path(struct state_store *s, const char *id)
+/* A ctr/ or name/ record, from whichever file holds it: state_get's
+ * result. */
+static int get_either(struct state_store *s, const char *key, char **json, struct burrow_err **err)
 {
-	cleanup_free char *dir = ctr_dir(s, id);
-	return xasprintf("%s/" LIVE_FILE, dir);
-}
-
-int ctr_config_save_start(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
-{
-	if (!c->rm)
-		return ctr_config_save(s, c, err);
-	cleanup_free char *path = live_path(s, c->id);
-	cleanup_free char *json = ctr_config_to_json(c);
-	return write_file_atomic(path, json, strlen(json), 0600, err);
-}
-
-#define FIELD_TAKE(kind, name)  \
-	FIELD_CLEAR(kind, name) \
-	rec->name = l->name;    \
-	memset(&l->name, 0, sizeof(l->name));
-
-/* A --rm container's start fields from live.json (ctr_config_save_start). */
-static void read_live(struct state_store *s, struct ctr_config *rec)
-{
-	if (!rec->rm || rec->monitor_pid > 0)
-		return;
-	cleanup_free char *path = live_path(s, rec->id);
-	cleanup_free char *json = NULL;
-	struct burrow_err *e = NULL;
-	struct ctr_config live = {0}, *l = &live;
-	if (read_file(path, &json, NULL, &e) == 0 && ctr_config_from_json(json, l, &e) == 0 && l->id &&
-	    strcmp(l->id, rec->id) == 0) {
-		rec->started = l->started;
-		CTR_LAST_FIELDS(FIELD_TAKE)
-	}
-	burrow_err_free(e);
-	ctr_config_clear(l);
+	int r = state_get(s, STATE_DB, key, json, err);
+	return r == 1 ? state_get(s, STATE_RM, key, json, err) : r;
 }
 
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err)
 {
 	cleanup_free char *key = config_key(id);
 	cleanup_free char *json = NULL;
-	int r = state_get(s, STATE_DB, key, &json, err);
+	int r = get_either(s, key, &json, err);
 	if (r < 0)
 		return -1;
 	if (r == 1)
 		return burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(id));
-	if (ctr_config_from_json(json, c, err) < 0)
-		return -1;
-	read_live(s, c);
-	return 0;
+	return ctr_config_from_json(json, c, err);
 }
 
 int ctr_config_save(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
 {
 	cleanup_free char *key = config_key(c->id);
 	cleanup_free char *json = ctr_config_to_json(c);
-	return state_put(s, STATE_DB, key, json, err);
+	return state_put(s, config_db(c), key, json, err);
 }
 
 int ctr_run_load(struct state_store *s, const char *id, struct ctr_run *r, struct burrow_err **err)
@@ -316,9 +293,54 @@ int ctr_run_delete(struct state_store *s, const char *id, struct burrow_err **er
 	return state_del(s, STATE_RUN, key, err);
 }
 
-int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow_err **err)
+/* Whether a container is called name, in either file: 0 no, 1 yes (err
+ * set, as a name conflict says it), -1 failed. */
+static int name_in_use(struct state_store *s, const char *name, struct burrow_err **err)
+{
+	cleanup_free char *key = name_key(name);
+	cleanup_free char *old = NULL;
+	int r = get_either(s, key, &old, err);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return 0;
+	burrow_error_status(err, EEXIST, "the container name '%s' is already in use", str_quote(name));
+	burrow_error_hint(err, "remove that container (burrow rm %s) or choose another name", name);
+	return 1;
+}
+
+/* The transactions that store c's records: on burrow.tdb always (for a --rm
+ * container only its lock, so that a name is taken once whichever file
+ * holds it, and the image is not removed meanwhile), then on the --rm file
+ * for a --rm container. */
+static int records_begin(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
 {
 	if (state_tx_begin(s, STATE_DB, err) < 0)
+		return -1;
+	if (config_db(c) == STATE_RM && state_tx_begin(s, STATE_RM, err) < 0) {
+		state_tx_cancel(s, STATE_DB);
+		return -1;
+	}
+	return 0;
+}
+
+static int records_commit(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
+{
+	if (state_tx_commit(s, config_db(c), err) < 0)
+		return -1;
+	state_tx_cancel(s, STATE_DB); /* a --rm one's: nothing written */
+	return 0;
+}
+
+static void records_cancel(struct state_store *s)
+{
+	state_tx_cancel(s, STATE_RM);
+	state_tx_cancel(s, STATE_DB);
+}
+
+int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow_err **err)
+{
+	if (records_begin(s, c, err) < 0)
 		return -1;
 	if (c->image_id) {
 		/* stored only while its image is: an rmi meanwhile either sees
@@ -335,14 +357,10 @@ int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow
 		}
 	}
 	if (c->name) {
-		cleanup_free char *key = name_key(c->name);
-		cleanup_free char *old = NULL;
-		int r = state_get(s, STATE_DB, key, &old, err);
-		if (r < 0)
-			goto cancel;
-		if (r == 0) {
-			burrow_error(err, 0, "the container name '%s' is already in use", str_quote(c->name));
-			burrow_error_hint(err, "remove that container (burrow rm %s) or choose another name", c->name);
+		int r = name_in_use(s, c->name, err);
+		if (r != 0) {
+			if (r > 0)
+				(*err)->status = 0;
 			goto cancel;
 		}
 	} else if (!(c->name = state_gen_name(s, KEY_NAME, err))) {
@@ -351,14 +369,14 @@ int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow
 	{
 		cleanup_free char *key = name_key(c->name);
 		cleanup_free char *val = xasprintf("\"%s\"", c->id);
-		if (state_insert(s, STATE_DB, key, val, err) < 0 || ctr_config_save(s, c, err) < 0)
+		if (state_insert(s, config_db(c), key, val, err) < 0 || ctr_config_save(s, c, err) < 0)
 			goto cancel;
 	}
-	if (state_tx_commit(s, STATE_DB, err) < 0)
+	if (records_commit(s, c, err) < 0)
 		goto cancel;
 	return 0;
 cancel:
-	state_tx_cancel(s, STATE_DB);
+	records_cancel(s);
 	return -1;
 }
 
@@ -367,21 +385,15 @@ int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *n
 	cleanup_free char *newkey = name_key(name);
 	cleanup_free char *oldkey = name_key(c->name);
 	cleanup_free char *val = xasprintf("\"%s\"", c->id);
-	cleanup_free char *taken = NULL;
-	if (state_tx_begin(s, STATE_DB, err) < 0)
+	if (records_begin(s, c, err) < 0)
 		return -1;
-	int r = state_get(s, STATE_DB, newkey, &taken, err);
-	if (r < 0)
+	if (name_in_use(s, name, err) != 0)
 		goto cancel;
-	if (r == 0) {
-		burrow_error_status(err, EEXIST, "the container name '%s' is already in use", str_quote(name));
-		burrow_error_hint(err, "remove that container (burrow rm %s) or choose another name", name);
-		goto cancel;
-	}
 	char *old = c->name;
 	c->name = xstrdup(name);
-	if (state_del(s, STATE_DB, oldkey, err) < 0 || state_insert(s, STATE_DB, newkey, val, err) < 0 ||
-	    ctr_config_save(s, c, err) < 0 || state_tx_commit(s, STATE_DB, err) < 0) {
+	enum state_db db = config_db(c);
+	if (state_del(s, db, oldkey, err) < 0 || state_insert(s, db, newkey, val, err) < 0 ||
+	    ctr_config_save(s, c, err) < 0 || records_commit(s, c, err) < 0) {
 		free(c->name);
 		c->name = old;
 		goto cancel;
@@ -389,7 +401,7 @@ int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *n
 	free(old);
 	return 0;
 cancel:
-	state_tx_cancel(s, STATE_DB);
+	records_cancel(s);
 	return -1;
 }
 
@@ -397,12 +409,23 @@ int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct
 {
 	cleanup_free char *ckey = config_key(c->id);
 	cleanup_free char *nkey = name_key(c->name);
-	if (state_tx_begin(s, STATE_DB, err) < 0)
+	enum state_db db = config_db(c);
+	if (state_tx_begin(s, db, err) < 0)
 		return -1;
-	if (state_del(s, STATE_DB, ckey, err) < 0 || state_del(s, STATE_DB, nkey, err) < 0 ||
-	    state_tx_commit(s, STATE_DB, err) < 0) {
-		state_tx_cancel(s, STATE_DB);
+	if (state_del(s, db, ckey, err) < 0 || state_del(s, db, nkey, err) < 0 || state_tx_commit(s, db, err) < 0) {
+		state_tx_cancel(s, db);
 		return -1;
+	}
+	if (db == STATE_RM) {
+		/* made by an older burrow, which kept --rm ones in burrow.tdb */
+		cleanup_free char *json = NULL;
+		int r = state_get(s, STATE_DB, ckey, &json, err);
+		if (r < 0 ||
+		    (r == 0 && (state_tx_begin(s, STATE_DB, err) < 0 || state_del(s, STATE_DB, ckey, err) < 0 ||
+		                state_del(s, STATE_DB, nkey, err) < 0 || state_tx_commit(s, STATE_DB, err) < 0))) {
+			state_tx_cancel(s, STATE_DB);
+			return -1;
+		}
 	}
 	return ctr_run_delete(s, c->id, err);
 }
@@ -411,6 +434,7 @@ struct each_ctx {
 	struct state_store *s;
 	ctr_config_fn fn;
 	void *data;
+	bool stopped; /* fn said stop */
 };
 
 static int each_one(const char *key, const char *json, void *data, struct burrow_err **err)
@@ -420,16 +444,27 @@ static int each_one(const char *key, const char *json, void *data, struct burrow
 	struct ctr_config c = {0};
 	if (ctr_config_from_json(json, &c, err) < 0)
 		return -1;
-	read_live(e->s, &c);
 	int r = e->fn(&c, e->data, err);
 	ctr_config_clear(&c);
+	if (r > 0)
+		e->stopped = true;
 	return r;
 }
 
 int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)
 {
 	struct each_ctx e = {.s = s, .fn = fn, .data = data};
-	return state_each(s, STATE_DB, KEY_CONFIG, each_one, &e, err);
+	if (state_each(s, STATE_DB, KEY_CONFIG, each_one, &e, err) < 0)
+		return -1;
+	if (e.stopped)
+		return 0;
+	return state_each(s, STATE_RM, KEY_CONFIG, each_one, &e, err);
+}
+
+int ctr_config_each_stale_rm(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)
+{
+	struct each_ctx e = {.s = s, .fn = fn, .data = data};
+	return state_rm_stale(s, KEY_CONFIG, each_one, &e, err);
 }
 
 int ctr_lookup(struct state_store *s, const char *ref, char **id, struct burrow_err **err)

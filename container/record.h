@@ -232,17 +232,12 @@ void ctr_run_clear(struct ctr_run *r);
  * the persistent fields of c, in this boot (boot_id). */
 void ctr_config_set_last(struct ctr_config *c, const struct ctr_run *r, const char *boot_id);
 
-/* Loads/saves records. ctr_run_load of a missing run record gives
- * configured (never started) or exited. */
+/* Loads/saves records. A --rm container's configuration is in this boot's
+ * --rm file (STATE_RM), every other's in burrow.tdb; ctr_config_load looks
+ * in both. ctr_run_load of a missing run record gives configured (never
+ * started) or exited. */
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err);
 int ctr_config_save(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
-/* The start of a --rm container: the fields ctr_config_set_last set go to
- * containers/<id>/live.json (renamed into place, no fsync) rather than to
- * burrow.tdb, whose transaction costs four fsyncs; the container is deleted
- * at its end, and its liveness matters only in this boot (boot_id).
- * ctr_config_load and ctr_config_each read them back into a --rm
- * container's record that has none; a missing or torn file is no run. */
-int ctr_config_save_start(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 int ctr_run_load(struct state_store *s, const char *id, struct ctr_run *r, struct burrow_err **err);
 int ctr_run_save(struct state_store *s, const char *id, const struct ctr_run *r, struct burrow_err **err);
 /* Deletes the run record (a missing one is fine). */
@@ -261,11 +256,15 @@ int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *n
  * record. */
 int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 
-/* Every stored container's configuration, in ID order: fn gets each (it
- * may take what it wants out of c: c is cleared after the call) and
- * returns 0 to go on, 1 to stop, -1 to fail. */
+/* Every stored container's configuration, in ID order (those of
+ * burrow.tdb, then the --rm ones): fn gets each (it may take what it wants
+ * out of c: c is cleared after the call) and returns 0 to go on, 1 to
+ * stop, -1 to fail. */
 typedef int (*ctr_config_fn)(struct ctr_config *c, void *data, struct burrow_err **err);
 int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err);
+/* The --rm containers of boots that are over, from their --rm files, which
+ * are removed after (state_rm_stale): for the refresh. */
+int ctr_config_each_stale_rm(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err);
 
 /* Resolves what the user typed (name, ID or unique ID prefix). */
 int ctr_lookup(struct state_store *s, const char *ref, char **id, struct burrow_err **err);

@@ -28,10 +28,10 @@ struct state_tdb_log {
 struct state_store {
 	char *root;
 	char *runroot;
-	char *path[2]; /* burrow.tdb, state.tdb */
-	struct tdb_context *tdb[2];
-	bool in_tx[2];
-	struct state_tdb_log log[2];
+	char *path[STATE_NDB]; /* burrow.tdb, state.tdb, rm-<boot ID>.tdb */
+	struct tdb_context *tdb[STATE_NDB];
+	bool in_tx[STATE_NDB];
+	struct state_tdb_log log[STATE_NDB];
 	bool needs_refresh;
 	int refresh_lockfd; /* held from state_open until state_refresh_done */
 	char *boot_id;      /* this boot's ID */
@@ -42,7 +42,8 @@ struct state_store {
 	size_t nfresh, capfresh;
 };
 
-/* Name of the file behind db ("burrow.tdb" / "state.tdb"), for messages. */
+/* Name of the file behind db ("burrow.tdb" / "state.tdb" / "rm.tdb"), for
+ * messages. */
 const char *state_db_name(enum state_db db);
 
 /* Fills *err from the tdb's error code and what its log said: "<what> in

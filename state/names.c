@@ -97,11 +97,20 @@ static uint32_t random_below(uint32_t n)
 }
 
 /* 0: free, 1: taken, -1: error. */
+/* A record of burrow.tdb or, failing that, of the --rm file: state_get's
+ * result. */
+static int get_any(struct state_store *s, const char *key, char **json, struct burrow_err **err)
+{
+	int r = state_get(s, STATE_DB, key, json, err);
+	return r == 1 ? state_get(s, STATE_RM, key, json, err) : r;
+}
+
 static int name_taken(struct state_store *s, const char *name_prefix, const char *name, struct burrow_err **err)
 {
 	cleanup_free char *key = xasprintf("%s%s", name_prefix ? name_prefix : "", name);
-	cleanup_free char *json = NULL;
-	int r = state_get(s, STATE_DB, key, &json, err);
+	char *json = NULL;
+	int r = get_any(s, key, &json, err);
+	free(json);
 	if (r < 0)
 		return -1;
 	return r == 0;
@@ -143,6 +152,25 @@ static int id_from_name_record(const char *key, const char *json, char **id, str
 	return 0;
 }
 
+/* The keys under prefix in burrow.tdb and the --rm file, sorted. */
+static int keys_any(struct state_store *s, const char *prefix, char ***keys, size_t *n, struct burrow_err **err)
+{
+	cleanup_strv char **db = NULL, **rm = NULL;
+	size_t ndb = 0, nrm = 0;
+	if (state_keys(s, STATE_DB, prefix, &db, &ndb, err) < 0 || state_keys(s, STATE_RM, prefix, &rm, &nrm, err) < 0)
+		return -1;
+	char **v = xcalloc(ndb + nrm + 1, sizeof(char *));
+	size_t i = 0, j = 0, k = 0;
+	while (i < ndb || j < nrm) {
+		char **from = j >= nrm || (i < ndb && strcmp(db[i], rm[j]) < 0) ? &db[i++] : &rm[j++];
+		v[k++] = *from;
+		*from = NULL;
+	}
+	*keys = v;
+	*n = k;
+	return 0;
+}
+
 int state_lookup(struct state_store *s, const char *ref, const char *name_prefix, const char *id_prefix, char **id,
                  struct burrow_err **err)
 {
@@ -154,7 +182,7 @@ int state_lookup(struct state_store *s, const char *ref, const char *name_prefix
 	if (strlen(ref) == STATE_ID_LEN && is_hex(ref)) {
 		cleanup_free char *key = xasprintf("%s%s", ip, ref);
 		cleanup_free char *json = NULL;
-		int r = state_get(s, STATE_DB, key, &json, err);
+		int r = get_any(s, key, &json, err);
 		if (r < 0)
 			return -1;
 		if (r == 0) {
@@ -167,7 +195,7 @@ int state_lookup(struct state_store *s, const char *ref, const char *name_prefix
 	if (name_prefix && state_valid_name(ref)) {
 		cleanup_free char *key = xasprintf("%s%s", name_prefix, ref);
 		cleanup_free char *json = NULL;
-		int r = state_get(s, STATE_DB, key, &json, err);
+		int r = get_any(s, key, &json, err);
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -179,7 +207,7 @@ int state_lookup(struct state_store *s, const char *ref, const char *name_prefix
 		cleanup_free char *prefix = xasprintf("%s%s", ip, ref);
 		cleanup_strv char **keys = NULL;
 		size_t n = 0;
-		if (state_keys(s, STATE_DB, prefix, &keys, &n, err) < 0)
+		if (keys_any(s, prefix, &keys, &n, err) < 0)
 			return -1;
 		if (n == 1) {
 			*id = xstrdup(keys[0] + strlen(ip));

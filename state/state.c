@@ -2,6 +2,7 @@
  * sorted prefix walks and transactions. */
 #include "state/state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -52,7 +53,7 @@ void state_backoff(unsigned *step)
 
 const char *state_db_name(enum state_db db)
 {
-	return db == STATE_RUN ? "state.tdb" : "burrow.tdb";
+	return db == STATE_RUN ? "state.tdb" : db == STATE_RM ? "rm.tdb" : "burrow.tdb";
 }
 
 int state_damage_hint(enum state_db db, const char *path, struct burrow_err **err)
@@ -62,6 +63,10 @@ int state_damage_hint(enum state_db db, const char *path, struct burrow_err **er
 		                         "it holds only runtime state: removing it (rm %s) resets the containers as a "
 		                         "reboot does; running ones stay known",
 		                         path);
+	if (db == STATE_RM)
+		return burrow_error_hint(
+		    err, "it holds only this boot's --rm containers: moving it away forgets them (their "
+		         "files stay under the storage root)");
 	return burrow_error_hint(err,
 	                         "check it with `tdbtool %s check`; moving it away starts afresh but forgets every "
 	                         "container, image and volume it recorded",
@@ -216,17 +221,18 @@ static int repair_after_recovery(struct tdb_context *t, enum state_db db, const 
 	return 0;
 }
 
-/* The flags both files are opened with. The persistent file keeps tdb's
+/* The flags the files are opened with. The persistent file keeps tdb's
  * synchronous transactions (recovery data reaches the disk before the
  * records change). The runtime file skips the fsyncs wherever it lives: a
  * killed process still leaves the recovery area for the next opener (the
  * page cache is shared), and only a power cut loses what was not synced --
  * after which the boot ID differs and the runtime state is rebuilt anyway.
  * The fsyncs would cost several ms on every `burrow run` with the runtime
- * dir on disk (the /tmp fallback). */
+ * dir on disk (the /tmp fallback). The --rm file skips them for the same
+ * reason (STATE_RM in state.h): they were most of a `run --rm`. */
 static int tdb_flags(enum state_db db)
 {
-	return TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING | (db == STATE_RUN ? TDB_NOSYNC : 0);
+	return TDB_INCOMPATIBLE_HASH | TDB_DISALLOW_NESTING | (db != STATE_DB ? TDB_NOSYNC : 0);
 }
 
 /* Creates an empty database at path unless a file is already there. It is
@@ -301,8 +307,8 @@ static struct tdb_context *open_tdb(const char *path, enum state_db db, struct s
 		if (e == EBUSY)
 			burrow_error_hint(err, "it is already open in this process: pass the open store along");
 		else
-			state_fs_explain(db == STATE_DB ? "storage root" : "runtime dir", path, -1,
-			                 db == STATE_DB ? "--root" : "--runroot", err);
+			state_fs_explain(db != STATE_RUN ? "storage root" : "runtime dir", path, -1,
+			                 db != STATE_RUN ? "--root" : "--runroot", err);
 		return NULL;
 	}
 	if (log->recovered) {
@@ -313,6 +319,21 @@ static struct tdb_context *open_tdb(const char *path, enum state_db db, struct s
 		}
 	}
 	return t;
+}
+
+#define RM_FILE_PREFIX "rm-"
+#define RM_FILE_SUFFIX ".tdb"
+
+/* root/rm-<boot ID>.tdb, the boot ID's characters other than letters,
+ * digits and '-' as '_' (it names a file). */
+static char *rm_file_path(const char *root, const char *boot_id)
+{
+	char *name = xasprintf("%s/" RM_FILE_PREFIX "%s" RM_FILE_SUFFIX, root, boot_id);
+	char *end = name + strlen(name) - strlen(RM_FILE_SUFFIX);
+	for (char *p = name + strlen(root) + 1 + strlen(RM_FILE_PREFIX); p < end; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			*p = '_';
+	return name;
 }
 
 /* Reads meta/boot-id from state.tdb (NULL when missing). */
@@ -381,6 +402,7 @@ int state_open(const char *root, const char *runroot, struct state_store **out, 
 	s->boot_id = state_read_boot_id(err);
 	if (!s->boot_id)
 		goto fail;
+	s->path[STATE_RM] = rm_file_path(root, s->boot_id);
 	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], STATE_DB, &s->log[STATE_DB], err);
 	if (!s->tdb[STATE_DB])
 		goto fail;
@@ -400,7 +422,7 @@ void state_close(struct state_store *s)
 {
 	if (!s)
 		return;
-	for (int db = 0; db < 2; db++) {
+	for (int db = 0; db < STATE_NDB; db++) {
 		state_tx_cancel(s, (enum state_db)db);
 		if (s->tdb[db])
 			tdb_close(s->tdb[db]);
@@ -427,9 +449,11 @@ int state_reopen(struct state_store *s, struct burrow_err **err)
 		s->refresh_lockfd = -1;
 		s->needs_refresh = false;
 	}
-	for (int db = 0; db < 2; db++) {
+	for (int db = 0; db < STATE_NDB; db++) {
 		if (s->in_tx[db])
 			return burrow_error_status(err, EBUSY, "cannot reopen '%s' inside a transaction", s->path[db]);
+		if (!s->tdb[db]) /* the --rm file, not open yet */
+			continue;
 		if (tdb_reopen(s->tdb[db]) != 0) {
 			/* tdb_reopen frees the context when it fails */
 			s->tdb[db] = NULL;
@@ -439,9 +463,9 @@ int state_reopen(struct state_store *s, struct burrow_err **err)
 	return 0;
 }
 
-void state_fds(const struct state_store *s, int fds[2])
+void state_fds(const struct state_store *s, int fds[STATE_NDB])
 {
-	for (int db = 0; db < 2; db++)
+	for (int db = 0; db < STATE_NDB; db++)
 		fds[db] = s->tdb[db] ? tdb_fd(s->tdb[db]) : -1;
 }
 
@@ -555,16 +579,40 @@ static TDB_DATA key_of(const char *key)
 	return (TDB_DATA){.dptr = (unsigned char *)(uintptr_t)key, .dsize = strlen(key)};
 }
 
-static int check_db(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err)
+/* Opens the --rm file unless it is open: when it exists, or (make) to
+ * write into it. It is made on the first write, not by state_open: a
+ * command that stores no --rm container never writes it, so that one still
+ * runs (rm, volume rm) on a disk that is full after a reboot. 1: open, 0:
+ * there is none, -1. */
+static int rm_file_open(struct state_store *s, bool make, struct burrow_err **err)
 {
-	if ((db != STATE_DB && db != STATE_RUN) || !s->tdb[db])
+	if (s->tdb[STATE_RM])
+		return 1;
+	if (!make && access(s->path[STATE_RM], F_OK) < 0 && errno == ENOENT)
+		return 0;
+	s->tdb[STATE_RM] = open_tdb(s->path[STATE_RM], STATE_RM, &s->log[STATE_RM], err);
+	return s->tdb[STATE_RM] ? 1 : -1;
+}
+
+/* Checks db and key before an operation: 1 to go on, 0 when db is the
+ * --rm file and there is none yet (make: it is made), -1. */
+static int check_db(struct state_store *s, enum state_db db, const char *key, bool make, struct burrow_err **err)
+{
+	if ((unsigned)db >= STATE_NDB)
+		return burrow_error_status(err, EINVAL, "no such state database %d", (int)db);
+	if (db == STATE_RM) {
+		int r = rm_file_open(s, make, err);
+		if (r <= 0)
+			return r;
+	}
+	if (!s->tdb[db])
 		return burrow_error_status(err, EINVAL, "no such state database %d", (int)db);
 	if (key && !*key)
 		return burrow_error_status(err, EINVAL, "empty key in '%s'", s->path[db]);
 	/* what the log says from here on is about this operation */
 	s->log[db].damaged = false;
 	s->log[db].os_errno = 0;
-	return 0;
+	return 1;
 }
 
 static int copy_record(TDB_DATA key, TDB_DATA val, void *data)
@@ -579,8 +627,9 @@ static int copy_record(TDB_DATA key, TDB_DATA val, void *data)
 
 int state_get(struct state_store *s, enum state_db db, const char *key, char **json, struct burrow_err **err)
 {
-	if (check_db(s, db, key, err) < 0)
-		return -1;
+	int ok = check_db(s, db, key, false, err);
+	if (ok <= 0)
+		return ok < 0 ? -1 : 1;
 	char *v = NULL;
 	if (tdb_parse_record(s->tdb[db], key_of(key), copy_record, &v) != 0) {
 		free(v);
@@ -599,7 +648,7 @@ int state_get(struct state_store *s, enum state_db db, const char *key, char **j
 static int change(struct state_store *s, enum state_db db, const char *key, const char *json, int flag,
                   struct burrow_err **err)
 {
-	if (check_db(s, db, key, err) < 0)
+	if (check_db(s, db, key, true, err) < 0)
 		return -1;
 	bool own = !s->in_tx[db];
 	if (own && state_tx_begin(s, db, err) < 0)
@@ -694,8 +743,9 @@ static int collect_sorted(struct state_store *s, enum state_db db, const char *p
 	c->prefix = prefix ? prefix : "";
 	c->plen = strlen(c->prefix);
 	c->keys_only = keys_only;
-	if (check_db(s, db, NULL, err) < 0)
-		return -1;
+	int ok = check_db(s, db, NULL, false, err);
+	if (ok <= 0)
+		return ok; /* none: no records */
 	/* The walk runs inside a transaction (ours, or one opened just for
 	 * it and cancelled after): it sees one consistent picture, waits for
 	 * writers boundedly, takes tdb's locks in tdb's own order (a whole-file
@@ -739,6 +789,58 @@ int state_each(struct state_store *s, enum state_db db, const char *prefix, stat
 	return rc;
 }
 
+/* One stale --rm file: its records under prefix, sorted, to fn; then the
+ * file goes. */
+static int rm_stale_one(const char *path, const char *prefix, state_each_fn fn, void *data, struct burrow_err **err)
+{
+	struct state_tdb_log log = {0};
+	struct burrow_err *e = NULL;
+	struct tdb_context *t = open_tdb(path, STATE_RM, &log, &e);
+	struct each_ctx c = {.prefix = prefix ? prefix : "", .plen = prefix ? strlen(prefix) : 0};
+	if (t && tdb_traverse_read(t, collect, &c) < 0)
+		burrow_error_status(&e, EIO, "cannot walk the records of '%s': the file is damaged", path);
+	if (t)
+		tdb_close(t);
+	if (e) {
+		/* torn by the crash that ended its boot: what it held is lost,
+		 * the containers' files stay under the storage root */
+		burrow_warn("%s: removed, its --rm containers are forgotten", e->msg);
+		burrow_err_free(e);
+		free_recs(&c);
+		(void)unlink(path);
+		return 0;
+	}
+	if (c.n > 1)
+		qsort(c.recs, c.n, sizeof(*c.recs), cmp_rec);
+	int rc = 0;
+	for (size_t i = 0; i < c.n && rc == 0; i++)
+		rc = fn(c.recs[i].key, c.recs[i].json, data, err) < 0 ? -1 : 0;
+	free_recs(&c);
+	if (rc == 0 && unlink(path) < 0 && errno != ENOENT)
+		return burrow_error(err, errno, "cannot remove '%s'", path);
+	return rc;
+}
+
+int state_rm_stale(struct state_store *s, const char *prefix, state_each_fn fn, void *data, struct burrow_err **err)
+{
+	cleanup_dir DIR *d = opendir(s->root);
+	if (!d)
+		return burrow_error(err, errno, "cannot read directory '%s'", s->root);
+	const char *mine = strrchr(s->path[STATE_RM], '/') + 1;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (strncmp(de->d_name, RM_FILE_PREFIX, strlen(RM_FILE_PREFIX)) != 0 || n < strlen(RM_FILE_SUFFIX) ||
+		    strcmp(de->d_name + n - strlen(RM_FILE_SUFFIX), RM_FILE_SUFFIX) != 0 ||
+		    strcmp(de->d_name, mine) == 0)
+			continue;
+		cleanup_free char *path = path_join(s->root, de->d_name);
+		if (rm_stale_one(path, prefix, fn, data, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int state_keys(struct state_store *s, enum state_db db, const char *prefix, char ***keys, size_t *n,
                struct burrow_err **err)
 {
@@ -757,7 +859,7 @@ int state_keys(struct state_store *s, enum state_db db, const char *prefix, char
 
 int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **err)
 {
-	if (check_db(s, db, NULL, err) < 0)
+	if (check_db(s, db, NULL, true, err) < 0)
 		return -1;
 	if (s->in_tx[db])
 		return burrow_error_status(err, EBUSY, "a transaction on '%s' is already open", s->path[db]);
@@ -789,7 +891,7 @@ int state_tx_begin(struct state_store *s, enum state_db db, struct burrow_err **
 
 int state_tx_commit(struct state_store *s, enum state_db db, struct burrow_err **err)
 {
-	if (check_db(s, db, NULL, err) < 0)
+	if (check_db(s, db, NULL, false, err) < 0)
 		return -1;
 	if (!s->in_tx[db])
 		return burrow_error_status(err, EINVAL, "no transaction on '%s' to commit", s->path[db]);
@@ -806,7 +908,7 @@ int state_tx_commit(struct state_store *s, enum state_db db, struct burrow_err *
 
 void state_tx_cancel(struct state_store *s, enum state_db db)
 {
-	if ((db != STATE_DB && db != STATE_RUN) || !s->tdb[db] || !s->in_tx[db])
+	if ((unsigned)db >= STATE_NDB || !s->tdb[db] || !s->in_tx[db])
 		return;
 	s->in_tx[db] = false;
 	tdb_transaction_cancel(s->tdb[db]);
@@ -814,7 +916,7 @@ void state_tx_cancel(struct state_store *s, enum state_db db)
 
 bool state_in_tx(const struct state_store *s, enum state_db db)
 {
-	return (db == STATE_DB || db == STATE_RUN) && s->in_tx[db];
+	return (unsigned)db < STATE_NDB && s->in_tx[db];
 }
 
 static int check_one(TDB_DATA key, TDB_DATA val, void *data)
@@ -827,9 +929,12 @@ static int check_one(TDB_DATA key, TDB_DATA val, void *data)
 
 int state_verify(struct state_store *s, struct burrow_err **err)
 {
-	for (int db = 0; db < 2; db++) {
-		if (check_db(s, (enum state_db)db, NULL, err) < 0)
+	for (int db = 0; db < STATE_NDB; db++) {
+		int ok = check_db(s, (enum state_db)db, NULL, false, err);
+		if (ok < 0)
 			return -1;
+		if (ok == 0)
+			continue;
 		if (s->in_tx[db])
 			return burrow_error_status(err, EBUSY, "cannot check '%s' inside a transaction", s->path[db]);
 		if (tdb_check(s->tdb[db], check_one, NULL) != 0) {

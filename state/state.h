@@ -1,7 +1,9 @@
-/* The TDB store: burrow.tdb (persistent, under the storage root) and
- * state.tdb (volatile, under the runtime dir). Values are JSON documents;
- * keys are typed prefixes: ctr/<id>, name/<name>, img/<id>, tag/<ref>,
- * layer/<id>, vol/<name> in burrow.tdb; run/<id> in state.tdb. */
+/* The TDB store: burrow.tdb (persistent, under the storage root),
+ * state.tdb (volatile, under the runtime dir) and rm-<boot ID>.tdb (this
+ * boot's --rm containers, under the storage root, without fsyncs). Values
+ * are JSON documents; keys are typed prefixes: ctr/<id>, name/<name>,
+ * img/<id>, tag/<ref>, layer/<id>, vol/<name> in burrow.tdb; run/<id> in
+ * state.tdb; ctr/<id>, name/<name> in rm-<boot ID>.tdb. */
 #ifndef BURROW_STATE_H
 #define BURROW_STATE_H
 
@@ -15,7 +17,14 @@ struct state_store;
 enum state_db {
 	STATE_DB = 0,  /* persistent: burrow.tdb */
 	STATE_RUN = 1, /* runtime: state.tdb */
+	/* this boot's --rm containers: rm-<boot ID>.tdb beside burrow.tdb.
+	 * Its transactions skip the fsyncs: a kill -9 leaves tdb's recovery
+	 * area in the page cache for the next opener, and what only a crash of
+	 * the machine can tear belongs to a boot that is over, whose file is
+	 * never opened as this boot's (state_rm_stale) */
+	STATE_RM = 2,
 };
+#define STATE_NDB 3
 
 /* Opens (creating) both files. When state.tdb was missing or holds a
  * different boot ID, state_needs_refresh() is true afterwards and the
@@ -70,14 +79,16 @@ bool state_in_tx(const struct state_store *s, enum state_db db);
 /* IDs and names. */
 char *state_new_id(void);                /* 64 lowercase hex from getrandom */
 bool state_valid_name(const char *name); /* [a-zA-Z0-9][a-zA-Z0-9_.-]* */
-/* A free adjective_noun name for kind (e.g. "name/" namespace). Free when
- * looked at: call it inside the transaction on STATE_DB that stores the
- * name (with state_insert), so that no other command takes it in between. */
+/* A free adjective_noun name for kind (e.g. "name/" namespace), in
+ * burrow.tdb and in the --rm file. Free when looked at: call it inside the
+ * transaction on STATE_DB that stores the name (with state_insert; a name
+ * stored in STATE_RM: with that transaction held too), so that no other
+ * command takes it in between. */
 char *state_gen_name(struct state_store *s, const char *name_prefix, struct burrow_err **err);
 
 /* Looks up what the user typed: an exact name (key name_prefix+ref holds
  * the ID as a JSON string), a full ID, or a unique ID prefix among the keys
- * id_prefix+<id>. Not found: -1, err->status ENOENT. Ambiguous: -1,
+ * id_prefix+<id>, in burrow.tdb and in this boot's --rm file. Not found: -1, err->status ENOENT. Ambiguous: -1,
  * err->status EINVAL, message lists the candidates. */
 int state_lookup(struct state_store *s, const char *ref, const char *name_prefix, const char *id_prefix, char **id,
                  struct burrow_err **err);
@@ -106,11 +117,18 @@ void state_set_wait_ms(unsigned ms);
  * locks are not inherited, so the files are opened anew. */
 int state_reopen(struct state_store *s, struct burrow_err **err);
 
-/* The fds the store holds (both files), for a child that closes every
- * other fd (close_fds_keep): fds[0..1]. */
-void state_fds(const struct state_store *s, int fds[2]);
+/* The fds the store holds (every file), for a child that closes every
+ * other fd (close_fds_keep): fds[0..STATE_NDB-1]. */
+void state_fds(const struct state_store *s, int fds[STATE_NDB]);
 
-/* Structural check of both files (tdb_check): 0 when they are sound. */
+/* The --rm files of other boots (rm-<boot ID>.tdb, not this boot's): for
+ * each, fn is called with every record whose key starts with prefix, then
+ * the file is removed. A file that cannot be read is removed with a
+ * warning (it was torn by the crash that ended its boot). Call it while
+ * refreshing (state_needs_refresh), under the refresh lock. */
+int state_rm_stale(struct state_store *s, const char *prefix, state_each_fn fn, void *data, struct burrow_err **err);
+
+/* Structural check of every file (tdb_check): 0 when they are sound. */
 int state_verify(struct state_store *s, struct burrow_err **err);
 
 #endif

@@ -1,4 +1,4 @@
-/* Crash test for state/: a writer that keeps an invariant in both TDB files
+/* Crash test for state/: a writer that keeps an invariant in the TDB files
  * through multi-record transactions, and a checker that reopens the files
  * after the writer was killed (tdb recovery runs at open) and verifies it.
  *
@@ -38,7 +38,7 @@
  * shows the kills land in the middle of multi-record changes. */
 static bool use_tx = true;
 
-static const char *const dbname[2] = {"burrow.tdb", "state.tdb"};
+static const char *const dbname[STATE_NDB] = {"burrow.tdb", "state.tdb", "rm.tdb"};
 
 static uint32_t rnd(uint32_t n)
 {
@@ -200,7 +200,7 @@ static int do_run(const char *root, const char *runroot, const char *ready)
 	if (open_store(root, runroot, &s, &err) < 0)
 		return die(err, "open");
 	for (unsigned long i = 0;; i++) {
-		for (int db = 0; db < 2; db++) {
+		for (int db = 0; db < STATE_NDB; db++) {
 			if (one_tx(s, (enum state_db)db, &err) < 0) {
 				state_close(s);
 				return die(err, "transaction");
@@ -301,18 +301,19 @@ static int do_check(const char *root, const char *runroot)
 	struct state_store *s = NULL;
 	if (open_store(root, runroot, &s, &err) < 0)
 		return die(err, "open");
-	long long pairs[2], txs[2];
+	long long pairs[STATE_NDB], txs[STATE_NDB];
 	int rc = 0;
 	if (state_verify(s, &err) < 0)
 		rc = die(err, "structure");
-	for (int db = 0; rc == 0 && db < 2; db++)
+	for (int db = 0; rc == 0 && db < STATE_NDB; db++)
 		if (check_db(s, (enum state_db)db, &pairs[db], &txs[db], &err) < 0)
 			rc = die(err, "invariant");
 	state_close(s);
 	if (rc == 0)
 		printf(
-		    "ok: burrow.tdb %lld pairs after %lld transactions, state.tdb %lld pairs after %lld transactions\n",
-		    pairs[0], txs[0], pairs[1], txs[1]);
+		    "ok: burrow.tdb %lld pairs after %lld transactions, state.tdb %lld pairs after %lld transactions, "
+		    "rm.tdb %lld pairs after %lld transactions\n",
+		    pairs[0], txs[0], pairs[1], txs[1], pairs[2], txs[2]);
 	return rc;
 }
 
@@ -343,7 +344,7 @@ static int do_watch(const char *root, const char *runroot, const char *secs)
 	unsigned long checks = 0, walks = 0;
 	int rc = 0;
 	while (rc == 0 && time(NULL) < end) {
-		for (int db = 0; rc == 0 && db < 2; db++) {
+		for (int db = 0; rc == 0 && db < STATE_NDB; db++) {
 			long long pairs = 0, txs = 0;
 			if (state_tx_begin(s, (enum state_db)db, &err) < 0) {
 				rc = die(err, "snapshot");

@@ -399,9 +399,14 @@ outlives_runtime_dir() {
 	ns=$(readlink "/proc/$kp/ns/user")
 	id=$("$BURROW" ps -q --no-trunc)
 	[ -n "$id" ]
-	# a --rm one's start is in live.json, not in burrow.tdb
+	# a --rm one's records (its start too) are in this boot's --rm file
+	# beside burrow.tdb, not in burrow.tdb
 	if [ "${1:-}" = --rm ]; then
-		[ -f "$XDG_DATA_HOME/burrow/containers/$id/live.json" ]
+		command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+		run tdbtool "$XDG_DATA_HOME"/burrow/rm-*.tdb keys
+		assert_match "$output" "ctr/$id"
+		run tdbtool "$XDG_DATA_HOME/burrow/burrow.tdb" keys
+		assert_no_match "$output" "ctr/|name/"
 	fi
 	# state.tdb alone: a running container stays known
 	rm "$XDG_RUNTIME_DIR/burrow/state.tdb"
@@ -436,7 +441,7 @@ outlives_runtime_dir() {
 	outlives_runtime_dir
 }
 
-@test "run: a --rm container outlives the removal of its runtime dir too (its start is in live.json, not burrow.tdb)" {
+@test "run: a --rm container outlives the removal of its runtime dir too (its records are in the storage root's --rm file)" {
 	outlives_runtime_dir --rm
 }
 
@@ -504,22 +509,125 @@ INNER
 	assert_match "$output" $'\nname-free'
 }
 
-@test "run: --rm leaves no record, no name and no directory behind" {
-	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
-	run_burrow 0 run --rm --name gone busybox true
-	run_burrow 42 run --rm --name gone busybox sh -c 'exit 42'
-	run_burrow 127 run --rm --name gone busybox nosuchcommand
-	# the store itself, not what burrow says about it
+# no_records_left: no container as ps says it, and no record, name, run
+# record, directory or lock in the stores read directly
+no_records_left() {
+	run_burrow 0 ps -a -q
+	is "$output" ""
 	run tdbtool "$XDG_DATA_HOME/burrow/burrow.tdb" keys
 	is "$status" 0
 	assert_no_match "$output" "ctr/|name/"
 	run tdbtool "$XDG_RUNTIME_DIR/burrow/state.tdb" keys
 	is "$status" 0
 	assert_no_match "$output" "run/"
+	# where a --rm container's records are while it runs
+	local rmfile
+	rmfile=$(echo "$XDG_DATA_HOME"/burrow/rm-*.tdb)
+	[ -f "$rmfile" ]
+	run tdbtool "$rmfile" keys
+	is "$status" 0
+	assert_no_match "$output" "ctr/|name/"
 	run ls -A "$XDG_DATA_HOME/burrow/containers" "$XDG_RUNTIME_DIR/burrow/containers"
 	assert_no_match "$output" "[0-9a-f]{64}"
 	run ls -A "$XDG_RUNTIME_DIR/burrow/locks"
 	assert_no_match "$output" "[0-9a-f]{64}"
+}
+
+@test "run: --rm leaves no record, no name and no directory behind" {
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	run_burrow 0 run --rm --name gone busybox true
+	no_records_left
+	run_burrow 42 run --rm --name gone busybox sh -c 'exit 42'
+	run_burrow 127 run --rm --name gone busybox nosuchcommand
+	no_records_left
+}
+
+@test "run: a foreground run --rm whose burrow is killed leaves the container to its monitor, which removes it at its end" {
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	"$BURROW" run --rm --name fg busybox sleep 60 &
+	local client=$! i
+	for i in $(seq 200); do
+		"$BURROW" ps | grep -q fg && break
+		sleep 0.05
+	done
+	kill -9 "$client"
+	wait "$client" || true
+	run_burrow 0 ps
+	assert_match "$output" "Up .* fg"
+	run_burrow 0 stop -t 0 fg
+	no_records_left
+}
+
+@test "run: a running --rm container is listed, inspected, logged, stopped and killed like any; its name is taken" {
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	run_burrow 0 run -d --rm --name live busybox sh -c 'echo hello; sleep 60'
+	local id=$output i
+	run_burrow 0 ps -a --no-trunc
+	assert_match "$output" "$id .*Up .* live"
+	run_burrow 0 inspect --format '{{.State.Status}} {{.HostConfig.AutoRemove}}' live
+	is "$output" "running true"
+	for i in $(seq 200); do
+		"$BURROW" logs live | grep -q hello && break
+		sleep 0.05
+	done
+	run_burrow 0 logs live
+	is "$output" "hello"
+	# a name taken by a --rm container, whichever kind the second one is
+	run_burrow 125 run --rm --name live busybox true
+	assert_match "$output" "the container name 'live' is already in use"
+	run_burrow 125 create --name live busybox true
+	assert_match "$output" "the container name 'live' is already in use"
+	# its records: in this boot's --rm file, none in burrow.tdb
+	run tdbtool "$XDG_DATA_HOME"/burrow/rm-*.tdb keys
+	assert_match "$output" "ctr/$id"
+	assert_match "$output" "name/live"
+	run tdbtool "$XDG_DATA_HOME/burrow/burrow.tdb" keys
+	assert_no_match "$output" "ctr/|name/"
+	# stop waits for its end, which removes it (wait: stop.bats)
+	run_burrow 0 stop -t 0 live
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	# a kill: gone once its monitor is done
+	run_burrow 0 run -d --rm --name killed busybox sleep 60
+	run_burrow 0 kill killed
+	for i in $(seq 200); do
+		[ -z "$("$BURROW" ps -a -q)" ] && break
+		sleep 0.05
+	done
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	run tdbtool "$XDG_DATA_HOME"/burrow/rm-*.tdb keys
+	assert_no_match "$output" "ctr/|name/"
+	run_burrow 0 run --rm --name live busybox echo free
+	is "$output" "free"
+}
+
+@test "run: the --rm containers of an earlier boot are removed with their file at the next boot; a torn one is dropped with a warning" {
+	echo "boot-one" >"$T/boot_id"
+	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id
+	run_burrow 0 run -d --rm --name old busybox sleep 60
+	local id=$output
+	[ -f "$XDG_DATA_HOME/burrow/rm-boot-one.tdb" ]
+	[ -d "$XDG_DATA_HOME/burrow/containers/$id/upper" ]
+	# one that a crash tore (its file is not a database)
+	printf 'torn' >"$XDG_DATA_HOME/burrow/rm-boot-zero.tdb"
+	# the reboot
+	kill_namespace_of "$(keeper_pid)"
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	echo "boot-two" >"$T/boot_id"
+	run_burrow 0 ps -a -q
+	assert_match "$output" "rm-boot-zero.tdb.*: removed, its --rm containers are forgotten"
+	assert_no_match "$output" "$id"
+	[ ! -e "$XDG_DATA_HOME/burrow/rm-boot-one.tdb" ]
+	[ ! -e "$XDG_DATA_HOME/burrow/rm-boot-zero.tdb" ]
+	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	# this boot's file is made by its first --rm container
+	[ ! -e "$XDG_DATA_HOME/burrow/rm-boot-two.tdb" ]
+	run_burrow 0 run --rm --name old busybox echo reused
+	is "$output" "reused"
+	[ -f "$XDG_DATA_HOME/burrow/rm-boot-two.tdb" ]
 }
 
 @test "run: a file held open in the rootfs at cleanup does not keep the mount or its server (lazy unmount)" {

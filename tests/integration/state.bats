@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# state/: kill -9 at random moments must leave burrow.tdb and state.tdb
+# state/: kill -9 at random moments must leave burrow.tdb, state.tdb and
+# the --rm file (rm-<boot ID>.tdb, without fsyncs as state.tdb)
 # readable and consistent. The writer and the checker are
 # tests/helpers/state-crash (no namespace needed: it runs as whoever runs
 # the suite).
@@ -66,12 +67,12 @@ check_files() {
 		echo "$output" >&2
 		return 1
 	fi
-	assert_match "$output" '^ok: burrow.tdb [0-9]+ pairs after [0-9]+ transactions, state.tdb [0-9]+ pairs after [0-9]+ transactions$'
+	assert_match "$output" '^ok: burrow.tdb [0-9]+ pairs after [0-9]+ transactions, state.tdb [0-9]+ pairs after [0-9]+ transactions, rm.tdb [0-9]+ pairs after [0-9]+ transactions$'
 }
 
-# txs FILE-INDEX: the transaction count the last check reported (1 or 2).
+# txs FILE-INDEX: the transaction count the last check reported (1, 2 or 3).
 txs() {
-	sed -E 's/^ok: burrow.tdb [0-9]+ pairs after ([0-9]+) transactions, state.tdb [0-9]+ pairs after ([0-9]+) transactions$/\'"$1"'/' <<<"$output"
+	sed -E 's/^ok: burrow.tdb [0-9]+ pairs after ([0-9]+) transactions, state.tdb [0-9]+ pairs after ([0-9]+) transactions, rm.tdb [0-9]+ pairs after ([0-9]+) transactions$/\'"$1"'/' <<<"$output"
 }
 
 crash_rounds() {

@@ -478,6 +478,81 @@ static void test_lookup(void **state)
 	free(id);
 }
 
+/* A --rm container's records in this boot's --rm file: found by name, ID
+ * and prefix as burrow.tdb's are, a prefix ambiguous across both files. */
+static void test_lookup_rm_file(void **state)
+{
+	struct fx *f = *state;
+	add_ctr(f->s, ID_A, "web");
+	cleanup_free char *k = xasprintf("ctr/%s", ID_B);
+	cleanup_free char *nv = xasprintf("\"%s\"", ID_B);
+	put(f->s, STATE_RM, k, "{}");
+	put(f->s, STATE_RM, "name/tmp", nv);
+	expect_lookup(f->s, "web", ID_A);
+	expect_lookup(f->s, "tmp", ID_B);
+	expect_lookup(f->s, ID_B, ID_B);
+	expect_lookup(f->s, "4f3a99", ID_B);
+	cleanup_err struct burrow_err *amb = expect_lookup_fail(f->s, "4f3a", EINVAL);
+	assert_string_equal(amb->msg, "'4f3a' is ambiguous: it matches 4f3a1b2c3d4e, 4f3a9999aaaa");
+	/* not in burrow.tdb */
+	assert_null(get(f->s, STATE_DB, k));
+}
+
+static int count_stale(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	(void)json;
+	(void)err;
+	assert_string_equal(key, "ctr/old");
+	(*(int *)data)++;
+	return 0;
+}
+
+static bool exists_in(const char *dir, const char *name)
+{
+	cleanup_free char *p = path_join(dir, name);
+	return access(p, F_OK) == 0;
+}
+
+/* The --rm file is this boot's, made by its first write: another boot's
+ * is walked once and removed (a torn one too), this boot's kept; a boot ID
+ * that is no file name is made one. */
+static void test_rm_file_per_boot(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	put(f->s, STATE_RM, "ctr/old", "{}");
+	put(f->s, STATE_RM, "run/other-kind", "{}");
+	assert_true(exists_in(f->root, "rm-11111111-1111-1111-1111-111111111111.tdb"));
+	cleanup_free char *torn = path_join(f->root, "rm-torn.tdb");
+	assert_int_equal(write_file(torn, "torn", 4, 0600, &err), 0);
+	cleanup_free char *tmp = path_join(f->root, "rm-x.tdb.new-5");
+	assert_int_equal(write_file(tmp, "", 0, 0600, &err), 0);
+
+	set_boot_id(f, "two/2\n");
+	state_close(f->s);
+	f->s = open_store(f);
+	/* made by the first write, not by state_open (a full disk) */
+	assert_false(exists_in(f->root, "rm-two_2.tdb"));
+	assert_null(get(f->s, STATE_RM, "ctr/old"));
+	cleanup_strv char **none = NULL;
+	assert_int_equal(state_keys(f->s, STATE_RM, "", &none, NULL, &err), 0);
+	assert_null(none[0]);
+	assert_false(exists_in(f->root, "rm-two_2.tdb"));
+	int n = 0;
+	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_false(exists_in(f->root, "rm-11111111-1111-1111-1111-111111111111.tdb"));
+	assert_false(exists_in(f->root, "rm-torn.tdb"));
+	put(f->s, STATE_RM, "ctr/new", "{}");
+	assert_true(exists_in(f->root, "rm-two_2.tdb"));
+	assert_true(exists_in(f->root, "rm-x.tdb.new-5"));
+	/* once */
+	n = 0;
+	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+}
+
 static void test_ids(void **state)
 {
 	(void)state;
@@ -1196,6 +1271,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transaction_wait_bounded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lookup_rm_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rm_file_per_boot, setup, teardown),
 	    cmocka_unit_test(test_ids),
 	    cmocka_unit_test(test_valid_name),
 	    cmocka_unit_test_setup_teardown(test_gen_name_unique, setup, teardown),
