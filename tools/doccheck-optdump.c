@@ -1,7 +1,7 @@
 /* LD_PRELOAD for tools/doccheck.sh: prints the long options a verb accepts.
  * A verb parses its flags with cmd_getopt, which hands getopt_long the
  * verb's table with "help" added: on the first such call with options of
- * its own this prints "opt NAME" for each, and exits 0 before the verb does
+ * its own this prints "opt NAME HAS_ARG" for each, and exits 0 before the verb does
  * anything. Other calls go through: main's global options (no such "help"),
  * and a family's own (burrow system's, only "help") before its subcommand's.
  * With DOCCHECK_GLOBAL set, the first call's table is printed: main's. */
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CMD_HELP_VAL 0x100 /* cmd_getopt's "help" (cmd/main.c) */
+#define CMD_HELP_VAL 0x100 /* cmd_getopt's "help" (cmd/main.c): doccheck.sh fails without it */
 
 typedef int (*getopt_long_fn)(int, char *const *, const char *, const struct option *, int *);
 
@@ -27,7 +27,7 @@ int getopt_long(int argc, char *const *argv, const char *shortopts, const struct
 	if ((cmd && n > 1) || getenv("DOCCHECK_GLOBAL")) {
 		for (const struct option *o = longopts; o->name; o++)
 			if (o->val != CMD_HELP_VAL)
-				printf("opt %s\n", o->name);
+				printf("opt %s %d\n", o->name, o->has_arg);
 		fflush(stdout);
 		_exit(0);
 	}

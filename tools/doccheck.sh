@@ -20,32 +20,31 @@ tmp=$(mktemp -d /tmp/burrow-doccheck.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 if [ "${1:-}" = --self-test ]; then
-	# a page without an option entry, a SEE ALSO to no page, a page gone:
-	# each must be named, and the untouched pages must pass
+	# the pages as they are pass; each planted gap is named
 	bin=${2:-$top/burrow}
+	export DOCCHECK_CACHE=$tmp/cache
 	"$0" "$bin" "$top/man" >"$tmp/out" 2>&1 || { cat "$tmp/out"; exit 1; }
 	bad=0
-	plant() { # what, sed script on FILE, FILE, line the check must print
+	plant() { # what, FILE, sed script on it (empty: remove it), the line the check must print
 		rm -rf "$tmp/man" && cp -r "$top/man" "$tmp/man"
-		sed -i "$2" "$tmp/man/$3"
-		if "$0" "$bin" "$tmp/man" >"$tmp/out" 2>&1 || ! grep -qF -- "$4" "$tmp/out"; then
+		if [ -n "$3" ]; then sed -i "$3" "$tmp/man/$2"; else rm "$tmp/man/$2"; fi
+		if "$0" "$bin" "$tmp/man" >"$tmp/out" 2>&1 || ! grep -qxF -- "$4" "$tmp/out"; then
 			echo "doccheck --self-test: $1 went unnoticed (wanted '$4'):"
 			cat "$tmp/out"
 			bad=1
 		fi
 	}
-	plant "a missing option" '/^\.BR \\-i ", " \\-\\-ignore/s/ignore/ignor/' burrow-stop.1 \
+	plant "a missing option" burrow-stop.1 '/^\.BR \\-i ", " \\-\\-ignore/s/ignore/ignor/' \
 		"stop: --ignore is not in burrow-stop.1"
-	plant "an option the code does not accept" '/^\.BR \\-i ", " \\-\\-ignore/s/ignore/ignor/' burrow-stop.1 \
-		"burrow-stop.1: --ignor is no option of"
-	plant "a SEE ALSO to no page" 's/^\.BR burrow-kill (1),/.BR burrow-kil (1),/' burrow-stop.1 \
+	plant "an option the code does not take" burrow-stop.1 '/^\.BR \\-i ", " \\-\\-ignore/s/ignore/ignor/' \
+		"burrow-stop.1: --ignor is no option of the commands it documents"
+	plant "an entry that lost its .TP" burrow-run.1 '/^\.TP$/{N;s/^\.TP\n\(\.BI \\-\\-cap\\-add\)/\1/}' \
+		"run: --cap-add is not in burrow-run.1"
+	plant "a missing subcommand" burrow-container.1 's/ stats,//' \
+		"container stats: the subcommand is not in burrow-container.1"
+	plant "a SEE ALSO to no page" burrow-stop.1 's/^\.BR burrow-kill (1),/.BR burrow-kil (1),/' \
 		"burrow-stop.1: refers to burrow-kil(1), which is no page"
-	rm -rf "$tmp/man" && cp -r "$top/man" "$tmp/man" && rm "$tmp/man/burrow-pause.1"
-	if "$0" "$bin" "$tmp/man" >"$tmp/out" 2>&1 || ! grep -qF "pause: no man page" "$tmp/out"; then
-		echo "doccheck --self-test: a verb without a page went unnoticed:"
-		cat "$tmp/out"
-		bad=1
-	fi
+	plant "a verb without a page" burrow-pause.1 "" "pause: no man page (burrow-pause.1)"
 	[ $bad -eq 0 ] && echo "doccheck --self-test: every planted gap was found"
 	exit $bad
 fi
@@ -54,22 +53,63 @@ bin=$(realpath "${1:-$top/burrow}")
 man=${2:-$top/man}
 cc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -shared -fPIC -o "$tmp/optdump.so" \
 	"$top/tools/doccheck-optdump.c" -ldl || exit 1
-# burrow with a storage of its own, in case a command did something
-b() { "$bin" --root "$tmp/root" --runroot "$tmp/run" "$@" </dev/null 2>&1; }
-opts() { LD_PRELOAD=$tmp/optdump.so b "$@" --help | sed -n 's/^opt //p' | sort -u; }
+# burrow with a storage of its own, in case a command did something; its
+# answers kept in DOCCHECK_CACHE (the self-test's runs share them)
+cache=${DOCCHECK_CACHE:-$tmp/cache}
+mkdir -p "$cache"
+b() { # [preload [global]] ARG...: with tools/doccheck-optdump.c, and its DOCCHECK_GLOBAL
+	local key mode=plain env=()
+	case ${1:-} in
+	preload) mode=$1 env=(LD_PRELOAD="$tmp/optdump.so") && shift ;;
+	global) mode=$1 env=(LD_PRELOAD="$tmp/optdump.so" DOCCHECK_GLOBAL=1) && shift ;;
+	esac
+	key="$mode $*"
+	key=${key//[^a-zA-Z0-9=-]/_}
+	[ -f "$cache/$key" ] || env "${env[@]}" "$bin" --root "$tmp/root" --runroot "$tmp/run" "$@" </dev/null >"$cache/$key" 2>&1
+	printf '%s\n' "$(<"$cache/$key")"
+}
+in_help() { # option help-text: --OPTION is in it
+	[[ $2 =~ --$1([^a-z0-9-]|$) ]]
+}
+opts() { b preload "$@" --help | sed -n 's/^opt \([^ ]*\) \([0-9]\)$/\1:\2/p' | sort -u; }
+# what the verb says to an option alone (and --help): "unknown" when it
+# refuses it as unknown (a table shared with another verb: create has
+# run's, push pull's), "refused" when it refuses it otherwise (an option of
+# podman's it cannot have: --subuidname; its page says so, its --help need
+# not), else nothing
+refusal() { # name:has_arg cmd...
+	local o=${1%:*} arg=${1#*:} out
+	shift
+	if [ "$arg" = 0 ]; then
+		out=$(cd "$tmp" && b "$@" "--$o" --help)
+	else
+		out=$(cd "$tmp" && b "$@" "--$o=x" --help)
+	fi
+	if [[ $out == *"unknown flag '--$o'"* ]]; then
+		echo unknown
+	elif [[ $out != *"Usage: burrow"* && $out == *"--$o"* ]]; then
+		echo refused
+	fi
+}
 
 # the options a page's entries name: tags (the line after .TP or .TQ, an
 # .IP line) that begin with an option, outside TROUBLESHOOTING (whose tags
-# are messages); a page whose OPTIONS say "Every option of burrow X(1)"
-# has X's too
-page_opts() { # page
+# are messages)
+own_opts() { # page
 	awk '/^\.SH/ { skip = $0 ~ /TROUBLESHOOTING|EXAMPLES|SEE ALSO/ }
 		!skip && (tag || /^\.IP /) && /^\.(B|BR|BI|IP) +"?(\\fB)?(\\-|-)/ { print }
 		{ tag = $1 == ".TP" || $1 == ".TQ" }' "$1" |
 		grep -oE '(\\-|-){2}[a-z0-9]([a-z0-9]|\\-|-)*' | sed 's/\\//g; s/^--//'
-	local see
+}
+# and those of the page it is (.so man1/PAGE), or whose options it takes
+# ("Every option of \fBburrow run\fR(1) but ...")
+page_opts() { # page
+	local so see
+	so=$(sed -n '1s|^\.so man[1-9]/||p' "$1")
+	[ -z "$so" ] || { page_opts "$man/$so"; return; }
+	own_opts "$1"
 	see=$(sed -n 's/^Every option of \\fBburrow \([a-z]*\)\\fR(1).*/burrow-\1.1/p' "$1" | head -1)
-	[ -z "$see" ] || [ ! -f "$man/$see" ] || page_opts "$man/$see"
+	[ -z "$see" ] || [ ! -f "$man/$see" ] || own_opts "$man/$see"
 }
 
 # commands: the verbs, and for each family its subcommands (the lines of
@@ -85,14 +125,24 @@ while read -r v; do
 	b "$v" --help | sed -n 's/^  \([a-z][a-z-]*\)[ ,].*/\1/p' | sed "s/^/$v /" >>"$tmp/cmds"
 done <"$tmp/verbs"
 
+# the subcommands a family's page has entries for: the names a tag (.TP's
+# line, .SS) begins with, "ls, list" or "attach, cp, create" alike
+subs_of() { # page
+	awk '(tag || /^\.SS /) && /^\.(B|BR|BI|SS) / { sub(/^\.[A-Z]+ +/, ""); gsub(/\\f[BIR]|"/, "");
+			if (match($0, /^[a-z][a-z-]*(, *[a-z][a-z-]*)*/)) { n = split(substr($0, 1, RLENGTH), w, /, */);
+				for (i = 1; i <= n; i++) print w[i] } }
+		{ tag = $1 == ".TP" }' "$1"
+}
+
 page_of() { # cmd usage-words: the first page of "A B", then of the usage's words, less the last until one is there
 	local words name
-	name=burrow-$(echo "$1" | tr ' ' '-').1
+	name=burrow-${1// /-}.1
 	[ -f "$man/$name" ] && { echo "$name"; return; }
 	for words in "$2" "$1"; do
 		set -- $words
 		while [ $# -gt 0 ]; do
-			name=burrow-$(echo "$*" | tr ' ' '-').1
+			name="burrow-$*"
+			name=${name// /-}.1
 			[ -f "$man/$name" ] && { echo "$name"; return; }
 			set -- "${@:1:$(($# - 1))}"
 		done
@@ -102,40 +152,62 @@ page_of() { # cmd usage-words: the first page of "A B", then of the usage's word
 # each command's page: burrow-A-B.1 for "A B", else that of the words its
 # usage line begins with ("Usage: burrow images [OPTIONS]" for image ls),
 # less the last word until there is one
-: >"$tmp/pageopts"
+# the preload must see the verbs' tables (cmd_getopt's "help", 0x100):
+# without them every command would pass with no option at all
+[ -n "$(opts stop)" ] || { echo "doccheck: no option table seen (tools/doccheck-optdump.c against cmd_getopt)"; exit 1; }
+declare -A pageopt=() documented=()
+documented_in() { # page: documented[] holds its options
+	documented=()
+	local o
+	for o in $(page_opts "$1"); do documented[$o]=1; done
+}
 while read -r cmd; do
-	usage=$(b $cmd --help | sed -n '1s/^Usage: burrow //p' | awk '{ for (i = 1; i <= NF && $i ~ /^[a-z][a-z-]*$/; i++) printf "%s ", $i }')
-	# a family's subcommand that is a verb of its own (container ps) was seen as that verb
-	case $cmd in *" "*) [ "${usage%% *}" = "${cmd%% *}" ] || continue ;; esac
+	help=$(b $cmd --help)
+	usage=$(sed -n '1s/^Usage: burrow //p' <<<"$help" | awk '{ for (i = 1; i <= NF && $i ~ /^[a-z][a-z-]*$/; i++) printf "%s ", $i }')
+	case $cmd in *" "*)
+		[ -f "$man/burrow-${cmd%% *}.1" ] && subs_of "$man/burrow-${cmd%% *}.1" | grep -qx -- "${cmd#* }" ||
+			gap "$cmd: the subcommand is not in burrow-${cmd%% *}.1"
+		# a subcommand that is a verb of its own (container ps) was seen as that verb
+		[ "${usage%% *}" = "${cmd%% *}" ] || continue
+		;;
+	esac
 	page=$(page_of "$cmd" "$usage")
 	if [ -z "$page" ]; then
-		gap "$cmd: no man page (burrow-$(echo "$cmd" | tr ' ' '-').1)"
+		gap "$cmd: no man page (burrow-${cmd// /-}.1)"
 		continue
 	fi
-	help=$(b $cmd --help)
-	page_opts "$man/$page" | sort -u >"$tmp/documented"
-	for o in $(opts $cmd); do
-		echo "$page $o" >>"$tmp/pageopts"
-		grep -qx -- "$o" "$tmp/documented" || gap "$cmd: --$o is not in $page"
-		grep -qE -- "--$o([^a-z0-9-]|$)" <<<"$help" || gap "$cmd: --$o is not in its --help"
+	documented_in "$man/$page"
+	for oa in $(opts $cmd); do
+		o=${oa%:*} why=
+		if [ -z "${documented[$o]:-}" ] || ! in_help "$o" "$help"; then
+			why=$(refusal "$oa" $cmd)
+			[ "$why" = unknown ] && continue
+		fi
+		pageopt["$page $o"]=1
+		[ -n "${documented[$o]:-}" ] || gap "$cmd: --$o is not in $page"
+		[ "$why" = refused ] || in_help "$o" "$help" || gap "$cmd: --$o is not in its --help"
 	done
 done <"$tmp/cmds"
 
-# options a page documents that no command of the page accepts (burrow.1:
-# the global options)
-page_opts "$man/burrow.1" | sort -u >"$tmp/documented"
+# the global options: burrow.1's
+documented_in "$man/burrow.1"
 help=$(b --help)
-for o in $(DOCCHECK_GLOBAL=1 LD_PRELOAD=$tmp/optdump.so b | sed -n 's/^opt //p' | sort -u); do
-	echo "burrow.1 $o" >>"$tmp/pageopts"
-	grep -qx -- "$o" "$tmp/documented" || gap "burrow: global option --$o is not in burrow.1"
-	grep -qE -- "--$o([^a-z0-9-]|$)" <<<"$help" || gap "burrow: global option --$o is not in its --help"
+for oa in $(b global | sed -n 's/^opt \([^ ]*\) \([0-9]\)$/\1:\2/p' | sort -u); do
+	o=${oa%:*}
+	pageopt["burrow.1 $o"]=1
+	[ -n "${documented[$o]:-}" ] || gap "burrow: global option --$o is not in burrow.1"
+	in_help "$o" "$help" || [ "$(refusal "$oa")" = refused ] ||
+		gap "burrow: global option --$o is not in its --help"
 done
+
+# options a page documents that no command of the page accepts
+declare -A checked=()
+for k in "${!pageopt[@]}"; do checked[${k%% *}]=1; done
 for f in "$man"/*.[1-9]; do
 	p=${f##*/}
-	grep -q "^$p " "$tmp/pageopts" || [ "$p" = burrow.1 ] || continue
-	for o in $(page_opts "$f" | sort -u); do
-		grep -qx -- "$p $o" "$tmp/pageopts" ||
-			gap "$p: --$o is no option of the commands it documents"
+	[ -n "${checked[$p]:-}" ] || continue
+	for o in $(own_opts "$f" | sort -u); do
+		[ -n "${pageopt["$p $o"]:-}" ] || gap "$p: --$o is no option of the commands it documents"
 	done
 done
 
