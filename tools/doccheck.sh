@@ -1,11 +1,12 @@
 #!/bin/bash
 # The man pages against the binary (make check's "docs"): every verb of
 # `burrow --help` and every subcommand of a family (image, volume, secret,
-# system, container) has a man page; every long option the code accepts is
-# in its page as an OPTIONS entry (a .TP or .IP tag) and in its --help; every
-# option a page's entries name is one the code accepts; every burrow page a
-# page refers to, NAME(N), exists. Prints one line per gap and exits 1 when
-# there is one.
+# system, container) has a man page, and a family's page an entry for each
+# subcommand; every long option the code accepts is in its page as an
+# OPTIONS entry (a .TP or .IP tag) and in its --help; every option a page's
+# entries name is one the code accepts; every page has EXIT STATUS and SEE
+# ALSO; every burrow page a page refers to, NAME(N), exists. Prints one
+# line per gap and exits 1 when there is one.
 #
 # What the code accepts comes from the code itself: tools/doccheck-optdump.c,
 # preloaded, prints the option table the verb hands getopt_long and exits
@@ -45,6 +46,8 @@ if [ "${1:-}" = --self-test ]; then
 	plant "a SEE ALSO to no page" burrow-stop.1 's/^\.BR burrow-kill (1),/.BR burrow-kil (1),/' \
 		"burrow-stop.1: refers to burrow-kil(1), which is no page"
 	plant "a verb without a page" burrow-pause.1 "" "pause: no man page (burrow-pause.1)"
+	plant "a page that does not say how it exits" burrow-stop.1 's/^\.SH EXIT STATUS/.SH EXIT/' \
+		"burrow-stop.1: no EXIT STATUS section"
 	[ $bad -eq 0 ] && echo "doccheck --self-test: every planted gap was found"
 	exit $bad
 fi
@@ -209,6 +212,13 @@ for f in "$man"/*.[1-9]; do
 	for o in $(own_opts "$f" | sort -u); do
 		[ -n "${pageopt["$p $o"]:-}" ] || gap "$p: --$o is no option of the commands it documents"
 	done
+done
+
+# every command's page says how it exits, and what to read next
+for f in "$man"/*.1; do
+	sed -n 1p "$f" | grep -q '^\.so ' && continue
+	grep -q '^\.SH EXIT STATUS' "$f" || gap "${f##*/}: no EXIT STATUS section"
+	grep -q '^\.SH SEE ALSO' "$f" || gap "${f##*/}: no SEE ALSO section"
 done
 
 # every burrow page a page names exists: "burrow-x (1)" and "burrow-x\fR(1)"
