@@ -1,7 +1,8 @@
 /* LD_PRELOAD for tools/doccheck.sh: prints the long options a verb accepts.
  * A verb parses its flags with cmd_getopt, which hands getopt_long the
  * verb's table with "help" added: on the first such call with options of
- * its own this prints "opt NAME HAS_ARG" for each, and exits 0 before the verb does
+ * its own this prints "opt NAME HAS_ARG" for each and "short C HAS_ARG" for
+ * each short option, and exits 0 before the verb does
  * anything. Other calls go through: main's global options (no such "help"),
  * and a family's own (burrow system's, only "help") before its subcommand's.
  * With DOCCHECK_GLOBAL set, the first call's table is printed: main's. */
@@ -28,6 +29,9 @@ int getopt_long(int argc, char *const *argv, const char *shortopts, const struct
 		for (const struct option *o = longopts; o->name; o++)
 			if (o->val != CMD_HELP_VAL)
 				printf("opt %s %d\n", o->name, o->has_arg);
+		for (const char *p = shortopts; p && *p; p++)
+			if (*p != '+' && *p != ':' && *p != '-')
+				printf("short %c %d\n", *p, p[1] == ':');
 		fflush(stdout);
 		_exit(0);
 	}

@@ -2,8 +2,8 @@
 # The man pages against the binary (make check's "docs"): every verb of
 # `burrow --help` and every subcommand of a family (image, volume, secret,
 # system, container) has a man page, and a family's page an entry for each
-# subcommand; every long option the code accepts is in its page as an
-# OPTIONS entry (a .TP or .IP tag) and in its --help; every option a page's
+# subcommand; every option the code accepts, long and short, is in its page
+# as an OPTIONS entry (a .TP or .IP tag) and in its --help; every option a page's
 # entries name is one the code accepts; every page has EXIT STATUS and SEE
 # ALSO; every burrow page a page refers to, NAME(N), exists. Prints one
 # line per gap and exits 1 when there is one.
@@ -39,6 +39,8 @@ if [ "${1:-}" = --self-test ]; then
 		"stop: --ignore is not in burrow-stop.1"
 	plant "an option the code does not take" burrow-stop.1 '/^\.BR \\-i ", " \\-\\-ignore/s/ignore/ignor/' \
 		"burrow-stop.1: --ignor is no option of the commands it documents"
+	plant "a missing short option" burrow-stop.1 's/^\.BR \\-i ", " \\-\\-ignore$/.B \\-\\-ignore/' \
+		"stop: -i is not in burrow-stop.1"
 	plant "an entry that lost its .TP" burrow-run.1 '/^\.TP$/{N;s/^\.TP\n\(\.BI \\-\\-cap\\-add\)/\1/}' \
 		"run: --cap-add is not in burrow-run.1"
 	plant "a missing subcommand" burrow-container.1 's/ stats,//' \
@@ -75,6 +77,7 @@ in_help() { # option help-text: --OPTION is in it
 	[[ $2 =~ --$1([^a-z0-9-]|$) ]]
 }
 opts() { b preload "$@" --help | sed -n 's/^opt \([^ ]*\) \([0-9]\)$/\1:\2/p' | sort -u; }
+shorts() { b preload "$@" --help | sed -n 's/^short \(.\) [0-9]$/\1/p' | sort -u; }
 # what the verb says to an option alone (and --help): "unknown" when it
 # refuses it as unknown (a table shared with another verb: create has
 # run's, push pull's), "refused" when it refuses it otherwise (an option of
@@ -98,11 +101,16 @@ refusal() { # name:has_arg cmd...
 # the options a page's entries name: tags (the line after .TP or .TQ, an
 # .IP line) that begin with an option, outside TROUBLESHOOTING (whose tags
 # are messages)
-own_opts() { # page
+tags() { # page
 	awk '/^\.SH/ { skip = $0 ~ /TROUBLESHOOTING|EXAMPLES|SEE ALSO/ }
 		!skip && (tag || /^\.IP /) && /^\.(B|BR|BI|IP) +"?(\\fB)?(\\-|-)/ { print }
-		{ tag = $1 == ".TP" || $1 == ".TQ" }' "$1" |
-		grep -oE '(\\-|-){2}[a-z0-9]([a-z0-9]|\\-|-)*' | sed 's/\\//g; s/^--//'
+		{ tag = $1 == ".TP" || $1 == ".TQ" }' "$1"
+}
+own_opts() { # page
+	tags "$1" | grep -oE '(\\-|-){2}[a-z0-9]([a-z0-9]|\\-|-)*' | sed 's/\\//g; s/^--//'
+	# short ones as -X
+	tags "$1" | grep -oE '(^\.[A-Z]+ +|[ "]|\\fB)(\\-|-)[a-zA-Z]([^a-zA-Z0-9]|$)' |
+		sed -E 's/^(\.[A-Z]+ +|[ "]|\\fB)(\\-|-)([a-zA-Z]).*/-\3/'
 }
 # and those of the page it is (.so man1/PAGE), or whose options it takes
 # ("Every option of \fBburrow run\fR(1) but ...")
@@ -190,6 +198,10 @@ while read -r cmd; do
 		[ -n "${documented[$o]:-}" ] || gap "$cmd: --$o is not in $page"
 		[ "$why" = refused ] || in_help "$o" "$help" || gap "$cmd: --$o is not in its --help"
 	done
+	for o in $(shorts $cmd); do
+		[ -n "${documented[-$o]:-}" ] || gap "$cmd: -$o is not in $page"
+		[[ $help =~ (^|[^a-zA-Z0-9-])-$o([^a-zA-Z0-9-]|$) ]] || gap "$cmd: -$o is not in its --help"
+	done
 done <"$tmp/cmds"
 
 # the global options: burrow.1's
@@ -209,7 +221,7 @@ for k in "${!pageopt[@]}"; do checked[${k%% *}]=1; done
 for f in "$man"/*.[1-9]; do
 	p=${f##*/}
 	[ -n "${checked[$p]:-}" ] || continue
-	for o in $(own_opts "$f" | sort -u); do
+	for o in $(own_opts "$f" | grep -v '^-' | sort -u); do
 		[ -n "${pageopt["$p $o"]:-}" ] || gap "$p: --$o is no option of the commands it documents"
 	done
 done
