@@ -5,7 +5,8 @@
 # subcommand; every option the code accepts, long and short, is in its page
 # as an OPTIONS entry (a .TP or .IP tag) and in its --help; every option a page's
 # entries name is one the code accepts; every page has EXIT STATUS and SEE
-# ALSO; every burrow page a page refers to, NAME(N), exists. Prints one
+# ALSO; every burrow page a page refers to, NAME(N), exists; the options
+# of every ./burrow command in the README are the command's. Prints one
 # line per gap and exits 1 when there is one.
 #
 # What the code accepts comes from the code itself: tools/doccheck-optdump.c,
@@ -50,6 +51,15 @@ if [ "${1:-}" = --self-test ]; then
 	plant "a verb without a page" burrow-pause.1 "" "pause: no man page (burrow-pause.1)"
 	plant "a page that does not say how it exits" burrow-stop.1 's/^\.SH EXIT STATUS/.SH EXIT/' \
 		"burrow-stop.1: no EXIT STATUS section"
+	sed 's/stats --no-stream box/stats --no-strem box/; s/logs -f --tail 5 web/logs -F --tail 5 web/' \
+		"$top/README.md" >"$tmp/README.md"
+	rm -rf "$tmp/man" && cp -r "$top/man" "$tmp/man"
+	if DOCCHECK_README=$tmp/README.md "$0" "$bin" "$tmp/man" >"$tmp/out" 2>&1 ||
+		[ "$(cat "$tmp/out")" != "README.md: burrow logs: no option -F"$'\n'"README.md: burrow stats: no option --no-strem" ]; then
+		echo "doccheck --self-test: the README's unknown options went unnoticed:"
+		cat "$tmp/out"
+		bad=1
+	fi
 	[ $bad -eq 0 ] && echo "doccheck --self-test: every planted gap was found"
 	exit $bad
 fi
@@ -226,6 +236,58 @@ for f in "$man"/*.[1-9]; do
 	done
 done
 
+# the README's tour: each ./burrow command's leading options are the
+# command's (its words, shell-quoted, split as the shell would)
+readme=${DOCCHECK_README:-$top/README.md}
+python3 - "$readme" >"$tmp/tour" <<'PY' || gap "README.md: cannot read its commands"
+import re, shlex, sys
+text = open(sys.argv[1]).read().replace("\\\n", " ")
+for line in text.splitlines():
+    if not line.startswith("    "):
+        continue
+    try:
+        lex = shlex.shlex(line.strip(), posix=True, punctuation_chars=";&|")
+        lex.whitespace_split = True
+        words = list(lex)
+    except ValueError:
+        continue
+    cmd = []
+    for w in words + [";"]:
+        if w in (";", "&&", "||", "|", "&"):
+            if cmd and cmd[0] == "./burrow":
+                print("\x1f".join(cmd[1:]))
+            cmd = []
+        elif not (w.startswith("#") and not cmd):
+            cmd.append(w)
+PY
+families=" image volume secret system container generate "
+while IFS=$'\x1f' read -r -a w; do
+	[ ${#w[@]} -gt 0 ] || continue
+	cmd=${w[0]} i=1
+	[[ $families == *" $cmd "* && ${#w[@]} -gt 1 ]] && cmd="$cmd ${w[1]}" i=2
+	long=" $(opts $cmd | tr '\n' ' ') " short=$(b preload $cmd --help | sed -n 's/^short \(.\) \([0-9]\)$/\1\2/p' | tr -d '\n')
+	while [ $i -lt ${#w[@]} ] && [[ ${w[i]} == -?* ]]; do
+		a=${w[i]} i=$((i + 1))
+		if [[ $a == --* ]]; then
+			o=${a#--} o=${o%%=*}
+			if [[ $long == *" $o:1 "* ]]; then
+				[[ $a == *=* ]] || i=$((i + 1))
+			elif [[ $long != *" $o:0 "* && $long != *" $o:2 "* ]]; then
+				gap "README.md: burrow $cmd: no option --$o"
+			fi
+			continue
+		fi
+		for ((k = 1; k < ${#a}; k++)); do
+			c=${a:k:1}
+			if [[ $short == *"${c}1"* ]]; then
+				[ $((k + 1)) -lt ${#a} ] || i=$((i + 1))
+				break
+			fi
+			[[ $short == *"${c}0"* ]] || gap "README.md: burrow $cmd: no option -$c"
+		done
+	done
+done <"$tmp/tour"
+
 # every command's page says how it exits, and what to read next
 for f in "$man"/*.1; do
 	sed -n 1p "$f" | grep -q '^\.so ' && continue
@@ -234,7 +296,7 @@ for f in "$man"/*.1; do
 done
 
 # every burrow page a page names exists: "burrow-x (1)" and "burrow-x\fR(1)"
-for f in "$man"/*.[1-9] "$top/README.md"; do
+for f in "$man"/*.[1-9] "$readme"; do
 	for ref in $(grep -oE 'burrow(-[a-z]+)*(\.conf)?( |\\fR)?\([1-9]\)' "$f" | sed 's/\\fR//; s/ //' | sort -u); do
 		name=${ref%(*} sec=${ref#*(}
 		sec=${sec%)}
