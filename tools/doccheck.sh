@@ -6,7 +6,8 @@
 # as an OPTIONS entry (a .TP or .IP tag) and in its --help; every option a page's
 # entries name is one the code accepts; every page has EXIT STATUS and SEE
 # ALSO; every burrow page a page refers to, NAME(N), exists; the options
-# of every ./burrow command in the README are the command's. Prints one
+# of every burrow command in the README and the pages' EXAMPLES are the
+# command's. Prints one
 # line per gap and exits 1 when there is one.
 #
 # What the code accepts comes from the code itself: tools/doccheck-optdump.c,
@@ -49,6 +50,10 @@ if [ "${1:-}" = --self-test ]; then
 	plant "a SEE ALSO to no page" burrow-stop.1 's/^\.BR burrow-kill (1),/.BR burrow-kil (1),/' \
 		"burrow-stop.1: refers to burrow-kil(1), which is no page"
 	plant "a verb without a page" burrow-pause.1 "" "pause: no man page (burrow-pause.1)"
+	plant "a podman option said not taken that is" burrow-run.1 's/^\(unknown flags here.*\)$/\1 \\fB\\-\\-rm\\fR,/' \
+		"burrow-run.1: says --rm is not taken, but burrow run takes it"
+	plant "an example with an option the verb lacks" burrow-stop.1 's/^burrow stop \\-t 1 web db$/burrow stop \\-T 1 web db/' \
+		"burrow-stop.1: burrow stop: no option -T"
 	plant "a page that does not say how it exits" burrow-stop.1 's/^\.SH EXIT STATUS/.SH EXIT/' \
 		"burrow-stop.1: no EXIT STATUS section"
 	sed 's/stats --no-stream box/stats --no-strem box/; s/logs -f --tail 5 web/logs -F --tail 5 web/' \
@@ -236,35 +241,49 @@ for f in "$man"/*.[1-9]; do
 	done
 done
 
-# the README's tour: each ./burrow command's leading options are the
-# command's (its words, shell-quoted, split as the shell would)
+# the README's tour and the pages' EXAMPLES: each burrow command's leading
+# options are the command's (its words, shell-quoted, split as the shell
+# would)
 readme=${DOCCHECK_README:-$top/README.md}
-python3 - "$readme" >"$tmp/tour" <<'PY' || gap "README.md: cannot read its commands"
-import re, shlex, sys
-text = open(sys.argv[1]).read().replace("\\\n", " ")
-for line in text.splitlines():
-    if not line.startswith("    "):
-        continue
-    try:
-        lex = shlex.shlex(line.strip(), posix=True, punctuation_chars=";&|")
-        lex.whitespace_split = True
-        words = list(lex)
-    except ValueError:
-        continue
-    cmd = []
-    for w in words + [";"]:
-        if w in (";", "&&", "||", "|", "&"):
-            if cmd and cmd[0] == "./burrow":
-                print("\x1f".join(cmd[1:]))
-            cmd = []
-        elif not (w.startswith("#") and not cmd):
-            cmd.append(w)
+python3 - "$readme" "$man"/*.[1-9] >"$tmp/tour" <<'PY' || gap "cannot read the commands of README.md and the pages"
+import os, re, shlex, sys
+def commands(name, lines, prog):
+    for line in lines:
+        try:
+            lex = shlex.shlex(line.strip(), posix=True, punctuation_chars=";&|")
+            lex.whitespace_split = True
+            words = list(lex)
+        except ValueError:
+            continue
+        cmd = []
+        for w in words + [";"]:
+            if w in (";", "&&", "||", "|", "&"):
+                if cmd and cmd[0] == prog:
+                    print("\x1f".join([name] + cmd[1:]))
+                cmd = []
+            elif not (w.startswith("#") and not cmd):
+                cmd.append(w)
+readme = sys.argv[1]
+text = open(readme).read().replace("\\\n", " ")
+commands("README.md", [l for l in text.splitlines() if l.startswith("    ")], "./burrow")
+for page in sys.argv[2:]:
+    lines, ex, block = [], False, False
+    for l in open(page).read().splitlines():
+        if l.startswith(".SH"):
+            ex = l.strip() == ".SH EXAMPLES"
+        elif ex and l.startswith(".nf"):
+            block = True
+        elif ex and l.startswith(".fi"):
+            block = False
+        elif ex and block and not l.startswith("."):
+            lines.append(re.sub(r"\\f[BIRP]", "", l).replace("\\-", "-").replace("\\(aq", "'").replace("\\e", "\\"))
+    commands(os.path.basename(page), lines, "burrow")
 PY
 families=" image volume secret system container generate "
 while IFS=$'\x1f' read -r -a w; do
-	[ ${#w[@]} -gt 0 ] || continue
-	cmd=${w[0]} i=1
-	[[ $families == *" $cmd "* && ${#w[@]} -gt 1 ]] && cmd="$cmd ${w[1]}" i=2
+	[ ${#w[@]} -gt 1 ] || continue
+	where=${w[0]} cmd=${w[1]} i=2
+	[[ $families == *" $cmd "* && ${#w[@]} -gt 2 ]] && cmd="$cmd ${w[2]}" i=3
 	long=" $(opts $cmd | tr '\n' ' ') " short=$(b preload $cmd --help | sed -n 's/^short \(.\) \([0-9]\)$/\1\2/p' | tr -d '\n')
 	while [ $i -lt ${#w[@]} ] && [[ ${w[i]} == -?* ]]; do
 		a=${w[i]} i=$((i + 1))
@@ -273,7 +292,7 @@ while IFS=$'\x1f' read -r -a w; do
 			if [[ $long == *" $o:1 "* ]]; then
 				[[ $a == *=* ]] || i=$((i + 1))
 			elif [[ $long != *" $o:0 "* && $long != *" $o:2 "* ]]; then
-				gap "README.md: burrow $cmd: no option --$o"
+				gap "$where: burrow $cmd: no option --$o"
 			fi
 			continue
 		fi
@@ -283,10 +302,22 @@ while IFS=$'\x1f' read -r -a w; do
 				[ $((k + 1)) -lt ${#a} ] || i=$((i + 1))
 				break
 			fi
-			[[ $short == *"${c}0"* ]] || gap "README.md: burrow $cmd: no option -$c"
+			[[ $short == *"${c}0"* ]] || gap "$where: burrow $cmd: no option -$c"
 		done
 	done
 done <"$tmp/tour"
+
+# podman's options a page says burrow does not take: none may be taken
+for f in "$man"/burrow-*.1; do
+	nottaken=$(sed -n "/^\.SH PODMAN'S OPTIONS THAT BURROW DOES NOT TAKE/,/^\.SH/p" "$f" | sed '1d' |
+		grep -oE '(\\-|-){2}[a-z0-9]([a-z0-9]|\\-|-)*' | sed 's/\\//g; s/^--//' | sort -u)
+	[ -n "$nottaken" ] || continue
+	cmd=${f##*/burrow-} cmd=${cmd%.1}
+	taken=" $(opts $cmd | tr '\n' ' ') "
+	for o in $nottaken; do
+		[[ $taken != *" $o:"* ]] || gap "${f##*/}: says --$o is not taken, but burrow $cmd takes it"
+	done
+done
 
 # every command's page says how it exits, and what to read next
 for f in "$man"/*.1; do
