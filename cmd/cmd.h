@@ -71,6 +71,10 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
  * too; -1 at the end. */
 int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts,
                      char ***args);
+/* The usage error of an option of longopts that cmd_getopt returned as c
+ * but this verb does not take (a table shared with another verb): "unknown
+ * flag '--NAME'", as for one not in the table; the exit code. */
+int cmd_getopt_refuse(struct cmd_ctx *ctx, const struct option *longopts, int c);
 /* Prints the verb's usage to stdout. */
 void cmd_print_usage(const char *verb);
 /* Resolves the directories, enters the namespace and opens the state as

@@ -166,7 +166,7 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	if (!lo)
 		abort();
 	memcpy(lo, longopts ? longopts : none, n * sizeof(*lo));
-	lo[n] = (struct option){"help", no_argument, NULL, 0x100};
+	lo[n] = (struct option){"help", no_argument, NULL, 0x100}; /* tools/doccheck-optdump.c knows it */
 	opterr = 0;
 	int c = getopt_long(argc, argv, so, lo, NULL);
 	free(lo);
@@ -191,6 +191,14 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 		return CMD_OPT_ERR;
 	}
 	return c;
+}
+
+int cmd_getopt_refuse(struct cmd_ctx *ctx, const struct option *longopts, int c)
+{
+	for (const struct option *o = longopts; o && o->name; o++)
+		if (o->val == c && !o->flag)
+			return cmd_usage_error(ctx, "unknown flag '--%s'", o->name);
+	return cmd_usage_error(ctx, "unknown flag");
 }
 
 /* A directory from its flag, else burrow.conf, else the environment (what

@@ -52,7 +52,7 @@ int cmd_push(struct cmd_ctx *ctx, int argc, char **argv)
 			rc = 0;
 			goto out;
 		} else if (c == CMD_PULL_PLATFORM || c == CMD_PULL_OS || c == CMD_PULL_ARCH || c == CMD_PULL_VARIANT) {
-			cmd_usage_error(ctx, "unknown flag '%s'", argv[optind - 1]);
+			cmd_getopt_refuse(ctx, longopts, c); /* pull's, not push's */
 			goto out;
 		} else if (cmd_pull_option(ctx, c, optarg, &p) <= 0) {
 			goto out;

@@ -41,6 +41,7 @@
 	"      --log-opt max-size=SIZE  start the log file over once it reaches SIZE\n"               \
 	"      --name NAME          name the container\n"                                             \
 	"      --network MODE       slirp (default), slirp:allow_host_loopback=true, none, host\n"    \
+	"                           (--net: the same)\n"                                              \
 	"      --expose PORT        a port -P publishes: PORT[-END][/PROTO]\n"                        \
 	"  -p, --publish SPEC       publish a port: [[IP:][HOSTPORT]:]PORT[/PROTO]\n"                 \
 	"  -P, --publish-all        publish the exposed ports (image's, --expose) on free ones\n"     \
@@ -48,6 +49,7 @@
 	"      --dns IP             name server for /etc/resolv.conf (default 10.0.2.3)\n"            \
 	"      --dns-search DOMAIN  search domain for /etc/resolv.conf (. for none)\n"                \
 	"      --dns-option OPT     option for /etc/resolv.conf (e.g. ndots:2)\n"                     \
+	"                           (--dns-opt: the same)\n"                                          \
 	"      --no-hosts           leave the image's /etc/hosts as it is\n"                          \
 	"      --privileged         all capabilities, host devices; no masks, no seccomp\n"           \
 	"      --pull POLICY        missing (default), always, never or newer\n"                      \
@@ -360,6 +362,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv,
 	                       run ? "c:de:h:il:m:p:Pqtu:v:w:" : "c:e:h:il:m:p:Pqtu:v:w:", longopts)) != -1) {
+		if (!run && (c == 'd' || c == OPT_DETACH_KEYS || c == OPT_SIG_PROXY))
+			return cmd_getopt_refuse(ctx, longopts, c); /* start's, as in podman */
 		switch (c) {
 		case 'e':
 			if (!*optarg || *optarg == '=')

@@ -119,7 +119,8 @@ static int op_stop(struct cmd_ctx *ctx, const char *ref, void *data, struct burr
 const char cmd_stop_usage[] = "stop [OPTIONS] CONTAINER...\n\n"
                               "  -a, --all        stop every running container\n"
                               "  -i, --ignore     a container that does not exist is not an error\n"
-                              "  -t, --time N     seconds to wait before SIGKILL (default: its --stop-timeout, 10)\n";
+                              "  -t, --time N     seconds to wait before SIGKILL (default: its --stop-timeout, 10)\n"
+                              "      --timeout N  the same\n";
 
 int cmd_stop(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -203,7 +204,8 @@ static int op_restart(struct cmd_ctx *ctx, const char *ref, void *data, struct b
 const char cmd_restart_usage[] = "restart [OPTIONS] CONTAINER...\n\n"
                                  "  -a, --all        restart every container\n"
                                  "      --running    with --all, only the running ones\n"
-                                 "  -t, --time N     seconds stop waits before SIGKILL (default: its --stop-timeout)\n";
+                                 "  -t, --time N     seconds stop waits before SIGKILL (default: its --stop-timeout)\n"
+                                 "      --timeout N  the same\n";
 
 int cmd_restart(struct cmd_ctx *ctx, int argc, char **argv)
 {

@@ -9,12 +9,15 @@
 /* What 'burrow system --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
 const char cmd_system_usage[] = "system SUBCOMMAND\n\n"
-                                "  df [-v] [--format F]  space used by images, containers and volumes\n"
+                                "  df [-v|--verbose] [--format F]\n"
+                                "            space used by images, containers and volumes\n"
                                 "  migrate   stop the namespace keeper, so the next command rebuilds the\n"
                                 "            user namespace (after /etc/subuid or /etc/subgid changed)\n"
-                                "  prune [-a] [--volumes] [-f] [--filter F]  remove stopped containers,\n"
-                                "            dangling (-a: unused) images, with --volumes unused volumes\n"
-                                "  reset [-f]  remove every container, image and volume, the storage root,\n"
+                                "  prune [-a|--all] [--volumes] [-f|--force] [--filter F]\n"
+                                "            remove stopped containers, dangling (-a: unused) images,\n"
+                                "            with --volumes unused volumes\n"
+                                "  reset [-f|--force]\n"
+                                "            remove every container, image and volume, the storage root,\n"
                                 "            the runtime dir, and stop the namespace keeper\n";
 
 int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)

@@ -50,6 +50,15 @@ else
 	failed=$((failed + 1))
 fi
 
+# the man pages against the binary: every verb's options, subcommands, page
+# references (tools/doccheck.sh; --self-test plants gaps and sees them named)
+if tools/doccheck.sh >"$log" 2>&1; then
+	passed=$((passed + 1))
+else
+	head -40 "$log"
+	failed=$((failed + 1))
+fi
+
 echo "== clang build"
 if make --no-print-directory CC=clang BUILD=build/clang BIN=build/clang/burrow build/clang/burrow >"$log" 2>&1; then
 	passed=$((passed + 1))

@@ -37,7 +37,7 @@ applets="sh ash ls cat id echo hostname ps wget nc nslookup ip sleep true false 
 	uniq cut tr date df du mount umount uname whoami printf test [ kill pwd readlink
 	realpath basename dirname tee xargs vi less more ping ifconfig route netstat
 	nohup timeout seq yes tar gzip gunzip which dd od hexdump md5sum sha256sum
-	getent su sync free top uptime dmesg"
+	getent su sync free top uptime dmesg httpd"
 "$busybox" --list >"$dir/applets"
 for a in $applets; do
 	if grep -Fqx -- "$a" "$dir/applets"; then

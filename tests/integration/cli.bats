@@ -297,3 +297,20 @@ break_chains() {
 	local said="mode 0666 (as on a desktop), so that unprivileged users can run containers"
 	is "$output" "made /dev/fuse $said"$'\n--\n--\n'"made /dev/fuse and /dev/net/tun $said"$'\n666\n666'
 }
+
+@test "cli: create refuses run's own flags, push pull's platform flags: unknown, named as given, nothing written" {
+	# create shares run's option table, push pull's: what only the other
+	# takes is an unknown flag here, as in podman (attach with start -a)
+	run_burrow 125 create --detach busybox true
+	is "$output" "burrow: create: unknown flag '--detach'"
+	run_burrow 125 create --detach-keys ctrl-a busybox true
+	is "$output" "burrow: create: unknown flag '--detach-keys'"
+	run_burrow 125 create --sig-proxy=false busybox true
+	is "$output" "burrow: create: unknown flag '--sig-proxy'"
+	run_burrow 125 push --platform linux/amd64 busybox
+	is "$output" "burrow: push: unknown flag '--platform'"
+	run_burrow 125 push --arch arm64 busybox
+	is "$output" "burrow: push: unknown flag '--arch'"
+	run ls -A "$XDG_DATA_HOME"
+	is "$output" ""
+}
