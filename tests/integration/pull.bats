@@ -599,7 +599,11 @@ CONF
 		sleep 0.05
 	done
 	ls "$LAYERS" | grep -q '^tmp-' || { cat "$T/killed.out"; false; }
-	sleep 0.3
+	# the small layer lands while the big one stalls (bounded, 10 s)
+	for t in $(seq 200); do
+		[ "$(ls -A "$LAYERS" | grep -Evc '^\.locks$|^tmp-')" -ge 1 ] && break
+		sleep 0.05
+	done
 	kill -9 "$pid"
 	wait "$pid" || true
 	# the big layer was still arriving: only its half is there, not in place

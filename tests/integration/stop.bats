@@ -54,6 +54,17 @@ log_lines() {
 	"$BURROW" logs "$1" | wc -l
 }
 
+# wait_logged NAME N: until its log has N lines at least (bounded, 10 s).
+wait_logged() {
+	local i
+	for i in $(seq 200); do
+		[ "$(log_lines "$1")" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "container $1: fewer than $2 log lines within 10 s" >&2
+	return 1
+}
+
 @test "stop -t 1: a process that ignores SIGTERM is killed after the timeout and ends with 137" {
 	run_burrow 0 run -d --name deaf busybox sh -c "$DEAF"
 	local pid
@@ -121,6 +132,7 @@ log_lines() {
 
 @test "stop: ps and logs of a container being stopped are not blocked" {
 	run_burrow 0 run -d --name slow busybox sh -c "echo hello; $DEAF"
+	wait_logged slow 1
 	"$BURROW" stop -t 8 slow >"$BATS_TEST_TMPDIR/stop.out" 2>&1 &
 	local stopper=$!
 	wait_status slow '^stopping$'
