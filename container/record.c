@@ -435,15 +435,31 @@ struct each_ctx {
 	ctr_config_fn fn;
 	void *data;
 	bool stopped; /* fn said stop */
+	bool stale;   /* an earlier boot's --rm file (ctr_config_each_stale_rm) */
 };
 
 static int each_one(const char *key, const char *json, void *data, struct burrow_err **err)
 {
-	(void)key;
 	struct each_ctx *e = data;
 	struct ctr_config c = {0};
-	if (ctr_config_from_json(json, &c, err) < 0)
+	if (e->stale) {
+		/* that file skipped the fsyncs: a crash of the machine may have
+		 * left its structure sound but a record torn. Failing would fail
+		 * every refresh, so every command, while the file is there; and
+		 * the ID names the directory that goes with it. */
+		const char *id = key + strlen(KEY_CONFIG);
+		cleanup_err struct burrow_err *bad = NULL;
+		if (ctr_config_from_json(json, &c, &bad) < 0 || !c.id || strcmp(c.id, id) != 0 || strlen(id) != 64 ||
+		    strspn(id, "0123456789abcdef") != 64) {
+			burrow_warn("--rm container %.12s of an earlier boot: its record cannot be read (%s): "
+			            "forgotten, its files stay under the storage root",
+			            id, bad ? bad->msg : "not that container's");
+			ctr_config_clear(&c);
+			return 0;
+		}
+	} else if (ctr_config_from_json(json, &c, err) < 0) {
 		return -1;
+	}
 	int r = e->fn(&c, e->data, err);
 	ctr_config_clear(&c);
 	if (r > 0)
@@ -463,7 +479,7 @@ int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct 
 
 int ctr_config_each_stale_rm(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)
 {
-	struct each_ctx e = {.s = s, .fn = fn, .data = data};
+	struct each_ctx e = {.s = s, .fn = fn, .data = data, .stale = true};
 	return state_rm_stale(s, KEY_CONFIG, each_one, &e, err);
 }
 

@@ -630,6 +630,39 @@ no_records_left() {
 	[ -f "$XDG_DATA_HOME/burrow/rm-boot-two.tdb" ]
 }
 
+@test "run: an earlier boot's --rm file that a crash left sound but with a torn record: that one is forgotten with a warning, the next boot goes on" {
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	echo "boot-one" >"$T/boot_id"
+	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id
+	run_burrow 0 run -d --name keep busybox true
+	local keep=$output
+	[ -d "$XDG_DATA_HOME/burrow/containers/$keep" ]
+	run_burrow 0 create --rm --name torn busybox true
+	local id=$output
+	run_burrow 0 create --rm --name other busybox true
+	local other=$output
+	local f=$XDG_DATA_HOME/burrow/rm-boot-one.tdb
+	# the file's structure is sound, a record's page is not (no fsyncs)
+	run tdbtool "$f" store "ctr/$id" 'garbage'
+	[ "$status" -eq 0 ]
+	# one torn into another container's ID: that one's files stay
+	run tdbtool "$f" store "ctr/$other" "{\"id\":\"$keep\",\"name\":\"keep\",\"rm\":true}"
+	[ "$status" -eq 0 ]
+	# the reboot
+	kill_namespace_of "$(keeper_pid)"
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	echo "boot-two" >"$T/boot_id"
+	run_burrow 0 ps -a -q
+	assert_match "$output" "--rm container ${id:0:12} of an earlier boot: its record cannot be read .*: forgotten"
+	[ -d "$XDG_DATA_HOME/burrow/containers/$keep" ]
+	assert_match "$output" "--rm container ${other:0:12} of an earlier boot: its record cannot be read \(not that container's\)"
+	[ ! -e "$f" ]
+	run_burrow 0 ps -a -q --no-trunc
+	is "$output" "$keep"
+	run_burrow 0 start -a keep
+	run_burrow 0 rm keep
+}
+
 @test "run: a file held open in the rootfs at cleanup does not keep the mount or its server (lazy unmount)" {
 	timeout 60 "$BURROW" run --name held busybox sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; echo done' >"$T/out" &
 	local mon=$!
