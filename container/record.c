@@ -34,15 +34,28 @@ static char *run_key(const char *id)
 	return xasprintf(KEY_RUN "%s", id);
 }
 
-/* Where c's ctr/ and name/ records are. A --rm container's go to this
- * boot's --rm file, whose transactions skip the fsyncs (state.h): it is
- * removed at its end and must not outlive the boot, and the fsyncs of two
- * transactions on burrow.tdb were most of a `run --rm` on a loaded disk
- * (ARCHITECTURE.md, Records). The file is in the storage root: the
- * container outlives its runtime dir as any other does. */
-static enum state_db config_db(const struct ctr_config *c)
+/* Where c's ctr/ and name/ records are (*db). A --rm container's go to
+ * this boot's --rm file, whose transactions skip the fsyncs (state.h): it
+ * is removed at its end and must not outlive the boot, and the fsyncs of
+ * two transactions on burrow.tdb were most of a `run --rm` on a loaded
+ * disk (ARCHITECTURE.md, Records). The file is in the storage root: the
+ * container outlives its runtime dir as any other does. One that an older
+ * burrow stored in burrow.tdb stays there: a second copy in the --rm file
+ * would be listed twice, make its ID prefix ambiguous, and be shadowed by
+ * the first when loaded. 0 or -1. */
+static int config_db(struct state_store *s, const struct ctr_config *c, enum state_db *db, struct burrow_err **err)
 {
-	return c->rm ? STATE_RM : STATE_DB;
+	*db = STATE_DB;
+	if (!c->rm)
+		return 0;
+	cleanup_free char *key = config_key(c->id);
+	cleanup_free char *json = NULL;
+	int r = state_get(s, STATE_DB, key, &json, err);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		*db = STATE_RM;
+	return 0;
 }
 
 static const char *const state_names[] = {
@@ -261,8 +274,11 @@ int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c,
 int ctr_config_save(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
 {
 	cleanup_free char *key = config_key(c->id);
+	enum state_db db;
+	if (config_db(s, c, &db, err) < 0)
+		return -1;
 	cleanup_free char *json = ctr_config_to_json(c);
-	return state_put(s, config_db(c), key, json, err);
+	return state_put(s, db, key, json, err);
 }
 
 int ctr_run_load(struct state_store *s, const char *id, struct ctr_run *r, struct burrow_err **err)
@@ -312,21 +328,21 @@ static int name_in_use(struct state_store *s, const char *name, struct burrow_er
 /* The transactions that store c's records: on burrow.tdb always (for a --rm
  * container only its lock, so that a name is taken once whichever file
  * holds it, and the image is not removed meanwhile), then on the --rm file
- * for a --rm container. */
-static int records_begin(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
+ * when that holds them (*db: config_db). */
+static int records_begin(struct state_store *s, const struct ctr_config *c, enum state_db *db, struct burrow_err **err)
 {
 	if (state_tx_begin(s, STATE_DB, err) < 0)
 		return -1;
-	if (config_db(c) == STATE_RM && state_tx_begin(s, STATE_RM, err) < 0) {
+	if (config_db(s, c, db, err) < 0 || (*db == STATE_RM && state_tx_begin(s, STATE_RM, err) < 0)) {
 		state_tx_cancel(s, STATE_DB);
 		return -1;
 	}
 	return 0;
 }
 
-static int records_commit(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
+static int records_commit(struct state_store *s, enum state_db db, struct burrow_err **err)
 {
-	if (state_tx_commit(s, config_db(c), err) < 0)
+	if (state_tx_commit(s, db, err) < 0)
 		return -1;
 	state_tx_cancel(s, STATE_DB); /* a --rm one's: nothing written */
 	return 0;
@@ -340,7 +356,8 @@ static void records_cancel(struct state_store *s)
 
 int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow_err **err)
 {
-	if (records_begin(s, c, err) < 0)
+	enum state_db db;
+	if (records_begin(s, c, &db, err) < 0)
 		return -1;
 	if (c->image_id) {
 		/* stored only while its image is: an rmi meanwhile either sees
@@ -369,10 +386,10 @@ int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow
 	{
 		cleanup_free char *key = name_key(c->name);
 		cleanup_free char *val = xasprintf("\"%s\"", c->id);
-		if (state_insert(s, config_db(c), key, val, err) < 0 || ctr_config_save(s, c, err) < 0)
+		if (state_insert(s, db, key, val, err) < 0 || ctr_config_save(s, c, err) < 0)
 			goto cancel;
 	}
-	if (records_commit(s, c, err) < 0)
+	if (records_commit(s, db, err) < 0)
 		goto cancel;
 	return 0;
 cancel:
@@ -385,15 +402,15 @@ int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *n
 	cleanup_free char *newkey = name_key(name);
 	cleanup_free char *oldkey = name_key(c->name);
 	cleanup_free char *val = xasprintf("\"%s\"", c->id);
-	if (records_begin(s, c, err) < 0)
+	enum state_db db;
+	if (records_begin(s, c, &db, err) < 0)
 		return -1;
 	if (name_in_use(s, name, err) != 0)
 		goto cancel;
 	char *old = c->name;
 	c->name = xstrdup(name);
-	enum state_db db = config_db(c);
 	if (state_del(s, db, oldkey, err) < 0 || state_insert(s, db, newkey, val, err) < 0 ||
-	    ctr_config_save(s, c, err) < 0 || records_commit(s, c, err) < 0) {
+	    ctr_config_save(s, c, err) < 0 || records_commit(s, db, err) < 0) {
 		free(c->name);
 		c->name = old;
 		goto cancel;
@@ -409,23 +426,12 @@ int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct
 {
 	cleanup_free char *ckey = config_key(c->id);
 	cleanup_free char *nkey = name_key(c->name);
-	enum state_db db = config_db(c);
-	if (state_tx_begin(s, db, err) < 0)
+	enum state_db db;
+	if (config_db(s, c, &db, err) < 0 || state_tx_begin(s, db, err) < 0)
 		return -1;
 	if (state_del(s, db, ckey, err) < 0 || state_del(s, db, nkey, err) < 0 || state_tx_commit(s, db, err) < 0) {
 		state_tx_cancel(s, db);
 		return -1;
-	}
-	if (db == STATE_RM) {
-		/* made by an older burrow, which kept --rm ones in burrow.tdb */
-		cleanup_free char *json = NULL;
-		int r = state_get(s, STATE_DB, ckey, &json, err);
-		if (r < 0 ||
-		    (r == 0 && (state_tx_begin(s, STATE_DB, err) < 0 || state_del(s, STATE_DB, ckey, err) < 0 ||
-		                state_del(s, STATE_DB, nkey, err) < 0 || state_tx_commit(s, STATE_DB, err) < 0))) {
-			state_tx_cancel(s, STATE_DB);
-			return -1;
-		}
 	}
 	return ctr_run_delete(s, c->id, err);
 }

@@ -233,9 +233,10 @@ void ctr_run_clear(struct ctr_run *r);
 void ctr_config_set_last(struct ctr_config *c, const struct ctr_run *r, const char *boot_id);
 
 /* Loads/saves records. A --rm container's configuration is in this boot's
- * --rm file (STATE_RM), every other's in burrow.tdb; ctr_config_load looks
- * in both. ctr_run_load of a missing run record gives configured (never
- * started) or exited. */
+ * --rm file (STATE_RM; one an older burrow stored in burrow.tdb stays
+ * there), every other's in burrow.tdb; ctr_config_load looks in both.
+ * ctr_run_load of a missing run record gives configured (never started)
+ * or exited. */
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err);
 int ctr_config_save(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 int ctr_run_load(struct state_store *s, const char *id, struct ctr_run *r, struct burrow_err **err);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "cmd/format.h"
 #include "container/attach.h"
@@ -22,9 +23,12 @@
 #include "container/internal.h"
 #include "container/record.h"
 #include "container/seccomp.h"
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "state/state.h"
 
 static struct ctr_config sample(void)
 {
@@ -84,6 +88,83 @@ static void test_config_roundtrip(void **state)
 	free(json);
 	ctr_config_clear(&c);
 	ctr_config_clear(&d);
+}
+
+/* Whether key is in db. */
+static bool stored(struct state_store *s, enum state_db db, const char *key)
+{
+	struct burrow_err *err = NULL;
+	cleanup_free char *json = NULL;
+	int r = state_get(s, db, key, &json, &err);
+	if (r < 0)
+		fail_msg("state_get '%s': %s", key, err->msg);
+	return r == 0;
+}
+
+/* A --rm container an older burrow stored in burrow.tdb keeps its records
+ * there (saved, renamed, removed), not a second copy in the --rm file; a
+ * new --rm container's go to the --rm file. */
+static void test_rm_records_where(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	char tmpl[] = "/tmp/burrow-test-rmrec-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	cleanup_free char *root = path_join(tmpl, "root"), *run = path_join(tmpl, "run");
+	cleanup_free char *boot = path_join(tmpl, "boot_id");
+	assert_int_equal(write_file(boot, "b1\n", 3, 0600, &err), 0);
+	setenv("BURROW_TEST_BOOT_ID_FILE", boot, 1);
+	assert_int_equal(mkdir(root, 0700), 0);
+	assert_int_equal(mkdir(run, 0700), 0);
+	struct state_store *s = NULL;
+	if (state_open(root, run, &s, &err) < 0 || state_refresh_done(s, &err) < 0)
+		fail_msg("state: %s", err->msg);
+	assert_int_equal(state_put(s, STATE_DB, "img/feed", "{}", &err), 0);
+
+	struct ctr_config old = sample();
+	old.rm = true;
+	cleanup_free char *okey = xasprintf("ctr/%s", old.id);
+	cleanup_free char *ojson = ctr_config_to_json(&old);
+	cleanup_free char *oname = xasprintf("\"%s\"", old.id);
+	assert_int_equal(state_put(s, STATE_DB, okey, ojson, &err), 0);
+	assert_int_equal(state_put(s, STATE_DB, "name/web", oname, &err), 0);
+	old.exit_code = 7;
+	assert_int_equal(ctr_config_save(s, &old, &err), 0);
+	assert_false(stored(s, STATE_RM, okey));
+	struct ctr_config back = {0};
+	assert_int_equal(ctr_config_load(s, old.id, &back, &err), 0);
+	assert_int_equal(back.exit_code, 7);
+	ctr_config_clear(&back);
+	cleanup_free char *id = NULL;
+	assert_int_equal(ctr_lookup(s, "0123", &id, &err), 0);
+	assert_string_equal(id, old.id);
+	assert_int_equal(ctr_config_rename(s, &old, "web2", &err), 0);
+	assert_false(stored(s, STATE_DB, "name/web"));
+	assert_true(stored(s, STATE_DB, "name/web2"));
+	assert_false(stored(s, STATE_RM, "name/web2"));
+
+	struct ctr_config c = sample();
+	c.rm = true;
+	free(c.id);
+	c.id = xstrdup("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+	free(c.name);
+	c.name = xstrdup("new");
+	assert_int_equal(ctr_config_insert(s, &c, &err), 0);
+	cleanup_free char *nkey = xasprintf("ctr/%s", c.id);
+	assert_true(stored(s, STATE_RM, nkey));
+	assert_true(stored(s, STATE_RM, "name/new"));
+	assert_false(stored(s, STATE_DB, nkey));
+
+	assert_int_equal(ctr_records_delete(s, &old, &err), 0);
+	assert_int_equal(ctr_records_delete(s, &c, &err), 0);
+	assert_false(stored(s, STATE_DB, okey));
+	assert_false(stored(s, STATE_DB, "name/web2"));
+	assert_false(stored(s, STATE_RM, nkey));
+	assert_false(stored(s, STATE_RM, "name/new"));
+	ctr_config_clear(&old);
+	ctr_config_clear(&c);
+	state_close(s);
+	rm_rf(tmpl, NULL);
 }
 
 static void test_config_bad_json(void **state)
@@ -802,6 +883,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_config_roundtrip),
 	    cmocka_unit_test(test_config_bad_json),
+	    cmocka_unit_test(test_rm_records_where),
 	    cmocka_unit_test(test_run_roundtrip),
 	    cmocka_unit_test(test_every_field),
 	    cmocka_unit_test(test_transitions),
