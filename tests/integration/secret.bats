@@ -20,6 +20,8 @@ suite_setup() {
 # Copies may belong to subordinate IDs: remove the store from inside the
 # namespace.
 suite_teardown() {
+	# lets go a lock a test holds until told (bounded too: 60 s)
+	touch "$T/release"
 	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
 	return 0
 }
@@ -252,14 +254,23 @@ killed_create() {
 	is "$output" "" "no container stored"
 	id=$(ls "$copies" | grep -v "$whole")
 	[ -f "$copies/$id/secrets/0" ]
-	# while its lock is held (as by a create under way) the copies stay
-	flock "$XDG_RUNTIME_DIR/burrow/locks/$id.lock" sleep 2 &
+	# while its lock is held (as by a create under way) the copies stay:
+	# held until released, seen held before rm starts (bounded: 10 s)
+	local lock="$XDG_RUNTIME_DIR/burrow/locks/$id.lock" i
+	flock "$lock" sh -c 'i=0; while [ ! -e "$0" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done' "$T/release" &
 	pid=$!
-	sleep 0.5
+	for i in $(seq 200); do
+		flock -n "$lock" true || break
+		sleep 0.05
+	done
+	! flock -n "$lock" true
 	timeout 60 "$BURROW" rm -i nosuch &
 	rmpid=$!
 	sleep 1
+	# rm waits for the lock (it would be done at once otherwise)
+	kill -0 "$rmpid"
 	[ -f "$copies/$id/secrets/0" ] || { echo "removed while its lock was held"; false; }
+	touch "$T/release"
 	wait "$pid"
 	wait "$rmpid"
 	run ls "$copies"
