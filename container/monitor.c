@@ -195,16 +195,21 @@ static bool policy_restarts(const struct ctr_config *c, int code)
 /* burrow rename may have renamed the container while it ran, burrow
  * update changed its restart policy or limits: the stored name, policy and
  * limits are the ones to keep when its record is saved again. */
+static void adopt(struct mon *m, struct ctr_config *now)
+{
+	if (now->name && strcmp(now->name, m->c->name) != 0) {
+		free(m->c->name);
+		m->c->name = steal_ptr(now->name);
+	}
+	ctr_update_adopt(m->c, now);
+}
+
 static void adopt_name(struct mon *m)
 {
 	struct ctr_config now = {0};
 	struct burrow_err *e = NULL;
-	if (ctr_config_load(m->s, m->c->id, &now, &e) == 0 && now.name && strcmp(now.name, m->c->name) != 0) {
-		free(m->c->name);
-		m->c->name = steal_ptr(now.name);
-	}
-	if (!e)
-		ctr_update_adopt(m->c, &now);
+	if (ctr_config_load(m->s, m->c->id, &now, &e) == 0)
+		adopt(m, &now);
 	burrow_err_free(e);
 	ctr_config_clear(&now);
 }
@@ -469,6 +474,11 @@ static void on_restart(struct loop *l, struct loop_timer *t, void *data)
 	/* removed meanwhile: the lock file taken again here goes too */
 	m->removed = e && e->status == ENOENT;
 	burrow_err_free(steal_ptr(e));
+	/* renamed or updated while it waited (up to RESTART_MAX_MS): the
+	 * start saves m->c, which must not write the old name and limits
+	 * back */
+	if (go)
+		adopt(m, &c);
 	ctr_config_clear(&c);
 	ctr_run_clear(&r);
 	int code;

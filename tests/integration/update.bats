@@ -90,3 +90,24 @@ wait_inspect() {
 	run_burrow 0 inspect --format '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}}' lim
 	is "$output" "1073741824 50 512"
 }
+
+@test "update, rename: what they change while a container waits to be restarted stays (the restart does not write the old back)" {
+	run_burrow 0 run -d --name rw --restart always busybox sh -c 'exit 1'
+	local i n=0
+	# the restarts back off (0.1 s, doubling): the 6th end waits 3.2 s
+	# before the next start (bounded: 30 s)
+	for i in $(seq 300); do
+		n=$("$BURROW" inspect --format '{{.RestartCount}}' rw)
+		[ "$n" -ge 6 ] && break
+		sleep 0.1
+	done
+	[ "$n" -ge 6 ]
+	run_burrow 0 update --memory 1g rw
+	run_burrow 0 rename rw rw2
+	run_burrow 0 inspect --format '{{.RestartCount}}' rw2
+	is "$output" "$n" "changed while it waited, not while it ran"
+	wait_inspect rw2 '{{.RestartCount}}' "$((n + 1))"
+	run_burrow 0 inspect --format '{{.Name}} {{.HostConfig.Memory}}' rw2
+	is "$output" "rw2 1073741824"
+	run_burrow 0 rm -f -t 0 rw2
+}
