@@ -251,19 +251,11 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	return ctr_run_save(s, c->id, r, err);
 }
 
-/* A ctr/ or name/ record, from whichever file holds it: state_get's
- * result. */
-static int get_either(struct state_store *s, const char *key, char **json, struct burrow_err **err)
-{
-	int r = state_get(s, STATE_DB, key, json, err);
-	return r == 1 ? state_get(s, STATE_RM, key, json, err) : r;
-}
-
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err)
 {
 	cleanup_free char *key = config_key(id);
 	cleanup_free char *json = NULL;
-	int r = get_either(s, key, &json, err);
+	int r = state_get_any(s, key, &json, err);
 	if (r < 0)
 		return -1;
 	if (r == 1)
@@ -315,7 +307,7 @@ static int name_in_use(struct state_store *s, const char *name, struct burrow_er
 {
 	cleanup_free char *key = name_key(name);
 	cleanup_free char *old = NULL;
-	int r = get_either(s, key, &old, err);
+	int r = state_get_any(s, key, &old, err);
 	if (r < 0)
 		return -1;
 	if (r == 1)

@@ -97,19 +97,11 @@ static uint32_t random_below(uint32_t n)
 }
 
 /* 0: free, 1: taken, -1: error. */
-/* A record of burrow.tdb or, failing that, of the --rm file: state_get's
- * result. */
-static int get_any(struct state_store *s, const char *key, char **json, struct burrow_err **err)
-{
-	int r = state_get(s, STATE_DB, key, json, err);
-	return r == 1 ? state_get(s, STATE_RM, key, json, err) : r;
-}
-
 static int name_taken(struct state_store *s, const char *name_prefix, const char *name, struct burrow_err **err)
 {
 	cleanup_free char *key = xasprintf("%s%s", name_prefix ? name_prefix : "", name);
 	char *json = NULL;
-	int r = get_any(s, key, &json, err);
+	int r = state_get_any(s, key, &json, err);
 	free(json);
 	if (r < 0)
 		return -1;
@@ -182,7 +174,7 @@ int state_lookup(struct state_store *s, const char *ref, const char *name_prefix
 	if (strlen(ref) == STATE_ID_LEN && is_hex(ref)) {
 		cleanup_free char *key = xasprintf("%s%s", ip, ref);
 		cleanup_free char *json = NULL;
-		int r = get_any(s, key, &json, err);
+		int r = state_get_any(s, key, &json, err);
 		if (r < 0)
 			return -1;
 		if (r == 0) {
@@ -195,7 +187,7 @@ int state_lookup(struct state_store *s, const char *ref, const char *name_prefix
 	if (name_prefix && state_valid_name(ref)) {
 		cleanup_free char *key = xasprintf("%s%s", name_prefix, ref);
 		cleanup_free char *json = NULL;
-		int r = get_any(s, key, &json, err);
+		int r = state_get_any(s, key, &json, err);
 		if (r < 0)
 			return -1;
 		if (r == 0)

@@ -641,6 +641,12 @@ int state_get(struct state_store *s, enum state_db db, const char *key, char **j
 	return 0;
 }
 
+int state_get_any(struct state_store *s, const char *key, char **json, struct burrow_err **err)
+{
+	int r = state_get(s, STATE_DB, key, json, err);
+	return r == 1 ? state_get(s, STATE_RM, key, json, err) : r;
+}
+
 /* A change outside a transaction still lands whole: tdb_store and
  * tdb_delete rewrite records and free lists in several steps, so a kill in
  * between would leave the file damaged. Each is wrapped in its own

@@ -49,6 +49,9 @@ const char *state_boot_id(const struct state_store *s);
  * delete outside a transaction is a transaction of its own (whole or not at
  * all across kill -9; on burrow.tdb that costs the fsyncs, ~1 ms). */
 int state_get(struct state_store *s, enum state_db db, const char *key, char **json, struct burrow_err **err);
+/* A record of burrow.tdb or, failing that, of the --rm file (a container's
+ * ctr/ and name/ records are in one or the other): state_get's result. */
+int state_get_any(struct state_store *s, const char *key, char **json, struct burrow_err **err);
 int state_put(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err);
 int state_del(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err);
 /* Like state_put, but fails (status EEXIST, "'<key>' already exists") when
