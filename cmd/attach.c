@@ -6,6 +6,7 @@
 #include "cmd/cmd.h"
 #include "container/container.h"
 #include "lib/quote.h"
+#include "lib/trace.h"
 
 int cmd_relay(struct ctr_attached *ch, const struct cmd_attach *att)
 {
@@ -30,7 +31,9 @@ int cmd_relay(struct ctr_attached *ch, const struct cmd_attach *att)
 		ctr_attached_close(ch);
 		return 0;
 	}
+	trace_mark("client: exit code");
 	ctr_attached_wait_monitor(ch);
+	trace_mark("client: monitor gone");
 	ctr_attached_close(ch);
 	return code;
 }

@@ -13,6 +13,7 @@
 #include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "state/events.h"
 #include "state/paths.h"
@@ -225,6 +226,7 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 			return -1;
 		ctx->settings_loaded = true;
 	}
+	trace_mark("settings");
 	if (!ctx->runroot && resolve_dir(userns_runroot, ctx->runroot_opt, ctx->settings.runroot,
 	                                 "burrow.conf storage.runroot", &ctx->runroot, &ctx->runroot_source, err) < 0)
 		return -1;
@@ -239,15 +241,18 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 		if (userns_enter(ctx->runroot, err) < 0 || userns_path_check(&seen[0], err) < 0 ||
 		    userns_path_check(&seen[1], err) < 0)
 			return -1;
+		trace_mark("userns joined");
 	}
 	if ((needs & NEED_STATE) && !ctx->state) {
 		if (state_open(ctx->root, ctx->runroot, &ctx->state, err) < 0)
 			return -1;
+		trace_mark("state open");
 		if (state_needs_refresh(ctx->state) && ctr_refresh(ctx->state, err) < 0)
 			return -1;
 		/* private whatever the root's own mode is */
 		if (ctr_storage_private(ctx->root, err) < 0)
 			return -1;
+		trace_mark("storage private");
 	}
 	return 0;
 }
@@ -318,6 +323,7 @@ static int global_podman(int c, const char *name, const char *arg)
 int main(int argc, char **argv)
 {
 	struct cmd_ctx ctx = {0};
+	trace_mark("main");
 	static const struct option global[] = {
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"root", required_argument, NULL, 'r'},
@@ -415,6 +421,7 @@ int main(int argc, char **argv)
 	char **vargv = argv + optind;
 	optind = 1;
 	int rc = v->fn(&ctx, vargc, vargv);
+	trace_mark("verb done");
 	if (ctx.state)
 		state_close(ctx.state);
 	free(ctx.root);

@@ -19,6 +19,7 @@
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "netns/ports.h"
 
@@ -690,13 +691,16 @@ static int create(struct cmd_ctx *ctx, struct run_args *a, struct ctr_config *cf
 		return cmd_fail(err);
 	a->o.network = a->network ? &net : ctx->settings.has_network ? &ctx->settings.network : NULL;
 	/* the container's own options are checked before an image is pulled */
+	trace_mark("create check");
 	if (ctr_create_check(&a->o, &err) < 0 ||
 	    (!a->o.rootfs && pull_if_needed(ctx, &a->pull, a->policy, a->o.image, &a->pulled_name, &err) < 0))
 		return cmd_fail(err);
 	if (a->pulled_name)
 		a->o.image = a->pulled_name;
+	trace_mark("ctr_create");
 	if (ctr_create(ctx->state, &a->o, cfg, &err) < 0)
 		return cmd_fail(err);
+	trace_mark("created");
 	return 0;
 }
 
@@ -721,6 +725,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct run_args a;
 	run_args_init(&a);
 	int rc = parse(ctx, argc, argv, true, &a);
+	trace_mark("parsed");
 	if (rc != 0) {
 		run_args_clear(&a);
 		return rc < 0 ? 0 : rc;

@@ -18,6 +18,7 @@
 #include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/timeparse.h"
+#include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "overlay/overlay.h"
 #include "state/state.h"
@@ -53,13 +54,16 @@ static bool config_running(struct state_store *s, const struct ctr_config *c)
 int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, struct burrow_err **err)
 {
 	ctr_mounts_cleanup(s, c);
+	trace_mark("cleanup: mounts cleaned");
 	if (r->mountpoint && !c->rootfs) {
 		if (ovl_umount(r->mountpoint, r->fuse_pid, err) < 0)
 			return burrow_error_wrap(err, "container '%s'", str_quote(c->name));
 	}
+	trace_mark("cleanup: unmounted");
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
 	if (rm_rf(rundir, err) < 0)
 		return burrow_error_wrap(err, "container '%s'", str_quote(c->name));
+	trace_mark("cleanup: rundir removed");
 	free(r->mountpoint);
 	r->mountpoint = NULL;
 	r->fuse_pid = 0;
@@ -67,6 +71,7 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 	r->mount_count = 0;
 	/* a container that never ran, mounted by burrow mount, stays configured */
 	ctr_event(s, c, "cleanup");
+	trace_mark("cleanup: event");
 	return ctr_set_state(s, c, r, r->state == CTR_CONFIGURED ? CTR_CONFIGURED : CTR_EXITED, err);
 }
 
@@ -75,13 +80,16 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
  * directories; a "remove" event. */
 static int delete_files(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err)
 {
+	trace_mark("delete: records");
 	ctr_event(s, c, "remove");
+	trace_mark("delete: event");
 	ctr_mounts_release(s, c->mounts, c->id, volumes);
+	trace_mark("delete: released");
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
 	cleanup_free char *exit_file = ctr_exit_file(s, c->id);
 	unlink(exit_file);
-	if (rm_rf(dir, err) < 0 || rm_rf(rundir, err) < 0)
+	if (rm_rf(dir, err) < 0 || (trace_mark("delete: dir removed"), rm_rf(rundir, err) < 0))
 		return burrow_error_wrap(err, "container '%s' removed, but its files are not", str_quote(c->name));
 	return 0;
 }

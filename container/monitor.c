@@ -35,6 +35,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/timeparse.h"
+#include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
 #include "runtime/runtime.h"
@@ -234,10 +235,12 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	burrow_err_free(steal_ptr(e));
 	ctr_run_clear(&now);
 	m->stopped_by_user = m->run.state == CTR_STOPPING || m->run.user_ended;
+	trace_mark("end: relocked+loaded");
 	if (m->stopped_by_user)
 		m->c->user_stopped = true;
 	if (ran)
 		adopt_name(m);
+	trace_mark("end: adopted");
 	m->restart =
 	    may_restart && !m->c->rm && !m->stopped_by_user && (policy_restarts(m->c, code) || m->health_restart);
 	/* the host ports are free before anyone sees it stopped (a restart
@@ -265,10 +268,12 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 			burrow_err_free(steal_ptr(e));
 		}
 		ctr_event_died(m->s, m->c, code, stopping);
+		trace_mark("end: stopped saved+event");
 	}
 	end_processes(m);
 	ctr_mon_listen_close(m);
 	m->run.restarting = m->restart;
+	trace_mark("end: processes ended");
 	if (prepared && ctr_cleanup(m->s, m->c, &m->run, &e) < 0) {
 		/* still mounted: its files stay */
 		burrow_warn("%s", e->msg);
@@ -282,6 +287,7 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 		if (rm_rf(rundir, &e) < 0)
 			burrow_err_free(steal_ptr(e));
 	}
+	trace_mark("end: cleaned up");
 	if (m->c->rm || (!ran && m->fresh)) {
 		/* a container made for this run that burrow could not start
 		 * goes again (records, name, directories), as does a --rm one */
@@ -291,6 +297,7 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 			burrow_warn("%s", e->msg);
 			burrow_err_free(steal_ptr(e));
 		}
+		trace_mark("end: deleted");
 	}
 }
 
@@ -356,6 +363,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	cleanup_close int nsfd = -1; /* the container's network namespace, for its ports */
 
 	/* its ports before anything else: one in use leaves nothing behind */
+	trace_mark("mon: run loaded");
 	if (ctr_mon_ports_bind(m, code, err) < 0)
 		goto fail;
 	/* --network container:ID: its namespace, while it runs */
@@ -367,13 +375,16 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	}
 	if (ctr_mon_sdnotify_open(m, err) < 0)
 		goto fail;
+	trace_mark("mon: prepare");
 	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, pcfg, &m->run.fuse_pid, err);
 	if (!m->run.mountpoint)
 		goto fail;
+	trace_mark("mon: prepared");
 	if (ctr_set_state(m->s, m->c, &m->run, CTR_CREATED, err) < 0 || ctr_mon_listen(m, rundir, err) < 0 ||
 	    ctr_mon_log_open(m, err) < 0)
 		goto fail;
 	ctr_event(m->s, m->c, "init");
+	trace_mark("mon: created state+listen+log+event");
 	{
 		/* who runs it, for tests and tools: "PID START" as keeper.pid */
 		cleanup_free char *pidfile = path_join(rundir, "monitor.pid");
@@ -388,14 +399,17 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	    .stdio = {-1, -1, -1}, .terminal = m->c->tty, .keyring = m->c->id, .seccomp_cache = sc_cache};
 	if (ctr_mon_io_prepare(m, &ro, err) < 0)
 		goto fail;
+	trace_mark("mon: pidfiles+io");
 	if (create_init(m, dir, &ro, err) < 0)
 		goto fail;
+	trace_mark("mon: init created");
 	if (ctr_hooks_run_prestart(m->c, m->rt->pid, dir, err) < 0) {
 		*code = 126; /* as podman: the OCI runtime failed */
 		goto fail;
 	}
 	if (ctr_run_save(m->s, m->c->id, &m->run, err) < 0)
 		goto fail;
+	trace_mark("mon: hooks+run saved");
 	if (ctr_mon_io_start(m, err) < 0)
 		goto fail;
 	if (m->ncfg.mode == NETNS_SLIRP) {
@@ -408,6 +422,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	/* the namespace while it surely exists (the command may end at once) */
 	if (m->fwd && (nsfd = netns_ns_open(m->rt->pid, err)) < 0)
 		goto fail;
+	trace_mark("mon: net ready, exec");
 	if (rt_start(m->rt, err) < 0) {
 		/* its command cannot be run: 126, or 127 when it is not there */
 		*code = rt_exec_exit_code(*err);
@@ -420,6 +435,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	}
 	if (ctr_mon_ports_start(m, nsfd, err) < 0)
 		goto fail;
+	trace_mark("mon: execed");
 	{
 		cleanup_free char *warn = ctr_hooks_run_warn(m->c, "poststart", "running", m->rt->pid, dir);
 		if (warn)
@@ -435,6 +451,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	if (ctr_config_save(m->s, m->c, err) < 0 || ctr_set_state(m->s, m->c, &m->run, CTR_RUNNING, err) < 0)
 		goto fail;
 	ctr_event(m->s, m->c, "start");
+	trace_mark("mon: running saved+event");
 	unlock(m, false);
 	ctr_mon_health_start(m);
 	return 0;
@@ -518,6 +535,7 @@ void ctr_mon_clients_done(struct mon *m)
 static void container_ended(struct mon *m)
 {
 	int code = rt_exit_code(m->wstatus);
+	trace_mark("end: sigchld");
 	ctr_mon_io_drain(m);
 	{ /* before anyone learns of its end */
 		cleanup_free char *bundle = ctr_dir(m->s, m->c->id);
@@ -526,10 +544,13 @@ static void container_ended(struct mon *m)
 			ctr_mon_warn_user(m, warn);
 		ctr_cgroup_remove(m->c);
 	}
+	trace_mark("end: drained+hooks+cgroup");
 	write_exit_file(m, code);
 	record_end(m, code, true, true);
+	trace_mark("end: record_end done");
 	unlock(m, m->removed);
 	if (ctr_mon_clients_end(m, code)) {
+		trace_mark("end: clients told");
 		ctr_mon_clients_done(m);
 		return;
 	}
@@ -610,6 +631,7 @@ static void log_sink_open(struct mon *m)
 void ctr_monitor_main(struct ctr_monitor_args *a)
 {
 	bool passthrough = a->c->log_driver && strcmp(a->c->log_driver, "passthrough") == 0;
+	trace_mark("mon: begin");
 	if (daemonize(a, passthrough) < 0) {
 		struct burrow_err *e = NULL;
 		burrow_error(&e, errno, "cannot set up the container's monitor");
@@ -633,6 +655,7 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	ctr_mon_io_init(&m);
 	ctr_mon_sdnotify_init(&m);
 	log_sink_open(&m);
+	trace_mark("mon: daemonized");
 	struct burrow_err *err = NULL;
 	int code = 125;
 	sigset_t mask;
@@ -647,8 +670,10 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	}
 	if (start_container(&m, &code, &err) < 0)
 		goto fail;
+	trace_mark("mon: started");
 	ctr_mon_sdnotify_started(&m);
 	report_started(&m);
+	trace_mark("mon: reported");
 	/* what the starting command left in the heap, and the pages of code
 	 * the set-up ran, are not ours to keep */
 	mem_trim();
@@ -737,6 +762,7 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
 	if (ctr_start_dependencies(s, ref, o, err) < 0)
 		goto out;
 	int dead = ctr_lock_load(s, ref, &id, &lock, &c, &r, err);
+	trace_mark("start: locked+loaded");
 	if (dead < 0)
 		goto out;
 	if (dead == 1) {
@@ -789,6 +815,7 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
 	}
 	int e = errno;
 	close(sv[1]);
+	trace_mark("start: forked");
 	/* the monitor holds the lock now (the same open file) */
 	state_unlock(steal_fd(lock));
 	sock = sv[0];
@@ -797,8 +824,10 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
 		goto out;
 	}
 	(void)proc_wait_child(pid, now_ms() + 5000, NULL);
+	trace_mark("start: middle reaped");
 	if (await_start(sock, &c, out, exit_code, err) < 0)
 		goto out;
+	trace_mark("start: monitor said started");
 	out->tty = c.tty;
 	out->has_stdin = o->want_stdin && c.interactive;
 	if (o->attach)

@@ -17,6 +17,7 @@
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
 #include "overlay/overlay.h"
@@ -82,6 +83,7 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	if (ctr_mounts_prepare(s, c, root, &eng->ovl, &mounts, err) < 0 ||
 	    ctr_secret_uses_prepare(s, c->id, c->secrets, &mounts, &secret_env, err) < 0)
 		return -1;
+	trace_mark("bundle: mounts+secrets");
 	cleanup_free char *hosts = path_join(rundir, "hosts");
 	cleanup_free char *resolv = path_join(rundir, "resolv.conf");
 	cleanup_free char *hostname = path_join(rundir, "hostname");
@@ -104,7 +106,9 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .secret_env = secret_env,
 	    .netns_path = ncfg->mode == NETNS_NS || ncfg->mode == NETNS_CONTAINER ? ncfg->target : NULL,
 	};
+	trace_mark("bundle: userns etc");
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);
+	trace_mark("bundle: spec generated");
 	cleanup_free char *cfgpath = path_join(dir, "config.json");
 	if (write_file_atomic(cfgpath, spec, strlen(spec), 0600, err) < 0) {
 		ctr_mounts_cleanup(s, c);
@@ -124,6 +128,7 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 	*fuse_pid = 0;
 	if (mkdir_p(rundir, 0700, err) < 0 || write_etc_files(c, ncfg, rundir, err) < 0)
 		return NULL;
+	trace_mark("prep: etc files");
 	char *root = NULL;
 	if (c->rootfs) {
 		if (mkdir_p(dir, 0700, err) < 0)
@@ -133,20 +138,24 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 		struct img_info *img = NULL;
 		if (img_lookup(s, c->image_id, &img, err) < 0)
 			return NULL;
+		trace_mark("prep: image looked up");
 		/* everything under the storage root and the runtime dir is
 		 * private (0700): the upper dir holds files of ours, setuid ones
 		 * too, that no other user may reach. The upper dir itself keeps
 		 * 0755, the mode of the container's "/" (fuse-overlayfs shows the
 		 * top layer's root), behind its 0700 parents. */
 		int r = -1;
+		trace_mark("prep: dirs");
 		if (mkdir_p(dir, 0700, err) == 0 && mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 &&
 		    mkdir_p(merged, 0700, err) == 0)
 			r = ctr_userns_ovl_mount(c, &eng->ovl, img->layers, upper, work, merged, fuse_pid, err);
+		trace_mark("prep: overlay mounted");
 		img_info_free(img);
 		if (r < 0)
 			return NULL;
 		root = xstrdup(merged);
 	}
+	trace_mark("prep: mtab+bundle");
 	if (make_mtab(root, err) < 0 || write_bundle(s, c, eng, ncfg, dir, rundir, root, err) < 0) {
 		if (!c->rootfs) {
 			struct burrow_err *e2 = NULL;

@@ -19,6 +19,7 @@
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/sock.h"
+#include "lib/trace.h"
 
 static int join_namespaces(struct rt_init *ini, struct burrow_err **err)
 {
@@ -70,24 +71,28 @@ static int setup(struct rt_init *ini, struct burrow_err **err)
 	const struct rt_spec *s = ini->spec;
 	if ((s->clone_flags & CLONE_NEWUSER) && rt_userns_wait(ini, err) < 0)
 		return -1;
+	trace_mark("init: begin");
 	if (rt_cloexec_inherited(3, err) < 0 || rt_take_stdio(ini, err) < 0 || join_namespaces(ini, err) < 0)
 		return -1;
 	if (setsid() < 0)
 		return burrow_error(err, errno, "cannot start a new session");
 	if (rt_session_keyring(ini->keyring, false, err) < 0)
 		return -1;
+	trace_mark("init: session+keyring");
 	if (rt_setup_mounts(ini, err) < 0)
 		return -1;
 	/* as podman: a missing working directory is created (as root), before
 	 * a read-only root (--read-only) refuses it */
 	if (mkdir_p(s->cwd, 0755, err) < 0)
 		return burrow_error_wrap(err, "working directory");
+	trace_mark("init: mounts");
 	if (rt_finish_mounts(ini, err) < 0)
 		return -1;
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return burrow_error(err, errno, "cannot set the hostname to '%s'", str_quote(s->hostname));
 	if (ini->new_net && loopback_up(err) < 0)
 		return -1;
+	trace_mark("init: finished mounts+net");
 	if (rt_process_setup(ini, err) < 0)
 		return -1;
 	/* Changing IDs made us non-dumpable, and our mm belongs to the initial
@@ -97,6 +102,7 @@ static int setup(struct rt_init *ini, struct burrow_err **err)
 	 * in this process. */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		return burrow_error(err, errno, "cannot make the init dumpable after the user switch");
+	trace_mark("init: process setup");
 	return rt_enter_cwd(s->cwd, err);
 }
 

@@ -25,6 +25,7 @@
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/sock.h"
+#include "lib/trace.h"
 #include "lib/xalloc.h"
 
 #ifndef TIOCGPTPEER
@@ -403,6 +404,7 @@ int rt_setup_mounts(struct rt_init *ini, struct burrow_err **err)
 			                    str_quote(s->mounts[i].destination));
 	}
 	int r = own_userns ? rt_userns_root(err) : 0;
+	trace_mark("mounts: rootfs bound");
 	for (size_t i = 0; r == 0 && i < s->n_mounts; i++) {
 		const struct rt_mount *m = &s->mounts[i];
 		if (m->flags & MS_BIND)
@@ -416,8 +418,10 @@ int rt_setup_mounts(struct rt_init *ini, struct burrow_err **err)
 			close(srcfd[i]);
 	if (r < 0)
 		return -1;
+	trace_mark("mounts: spec mounts");
 	if (setup_devices(ini, err) < 0)
 		return -1;
+	trace_mark("mounts: devices");
 	if (ini->terminal && setup_pty(ini, err) < 0)
 		return -1;
 
@@ -430,6 +434,7 @@ int rt_setup_mounts(struct rt_init *ini, struct burrow_err **err)
 		return burrow_error(err, errno, "cannot detach the old root");
 	if (chdir("/") < 0)
 		return burrow_error(err, errno, "cannot change to '/'");
+	trace_mark("mounts: pivoted");
 	return 0;
 }
 

@@ -30,6 +30,7 @@
 #include "lib/quote.h"
 #include "lib/sock.h"
 #include "lib/strv.h"
+#include "lib/trace.h"
 #include "lib/xalloc.h"
 
 #define RT_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -420,8 +421,10 @@ void rt_exec_process(struct rt_init *ini)
 	}
 	/* with no_new_privs the filter comes last: our own setup is not
 	 * subject to it */
+	trace_mark("init: pre-seccomp");
 	if (ini->seccomp && s->no_new_privileges && rt_seccomp_load(ini->seccomp, &err) < 0)
 		rt_fail(ini, err, 126);
+	trace_mark("init: exec");
 	reset_signals();
 	execve(path, s->args, s->env);
 	int e = errno;

@@ -21,6 +21,7 @@
 #include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/sock.h"
+#include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "runtime/internal.h"
 
@@ -130,6 +131,7 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	if (rt_spec_load(bundle, &spec, err) < 0)
 		return -1;
 	struct rt_container *c = rt_container_new(spec, "the container init");
+	trace_mark("rt: spec loaded");
 
 	struct rt_init ini;
 	int rc = -1;
@@ -147,6 +149,7 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 			goto out;
 		}
 	}
+	trace_mark("rt: init prepared");
 	if (rt_spawn(c, &ini, spec->clone_flags, rt_init_main) < 0) {
 		int e = errno;
 		burrow_error(err, e, "cannot create the container init");
@@ -157,8 +160,10 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	}
 	if ((spec->clone_flags & CLONE_NEWUSER) && rt_userns_map(c, spec, err) < 0)
 		goto out;
+	trace_mark("rt: cloned");
 	if (rt_wait_ready(c, "setting up the container", err) < 0)
 		goto out;
+	trace_mark("rt: ready");
 	*out = steal_ptr(c);
 	rc = 0;
 out:

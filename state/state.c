@@ -19,6 +19,7 @@
 #include "lib/cleanup.h"
 #include "lib/proc.h"
 #include "lib/fileutil.h"
+#include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
 #include "state/paths.h"
@@ -42,6 +43,7 @@ unsigned state_wait_ms(void)
 
 void state_backoff(unsigned *step)
 {
+	trace_mark("state: backoff");
 	long us = 100L << (*step < 8 ? *step : 8);
 	if (us > 20000)
 		us = 20000;

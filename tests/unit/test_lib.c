@@ -26,6 +26,7 @@
 #include "lib/quote.h"
 #include "lib/sock.h"
 #include "lib/strv.h"
+#include "lib/trace.h"
 #include "lib/xalloc.h"
 
 static int collect(const char *section, const char *key, const char *value, unsigned line, void *data,
@@ -500,6 +501,48 @@ static void test_mem_trim(void **state)
 	assert_string_equal(t, "one two three");
 }
 
+/* BURROW_TRACE_TIMES=FILE: each mark one "MICROSECONDS PID WHAT" line
+ * appended, in time order; a file closed under it is opened again. */
+static void test_trace_mark(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-trace.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *path = xasprintf("%s/t", dir);
+	setenv("BURROW_TRACE_TIMES", path, 1);
+	trace_mark("one");
+	/* its fd closed, as the monitor's daemonize does */
+	int closed = 0;
+	for (int fd = 3; fd < 256; fd++) {
+		char link[64], target[4096];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		ssize_t len = readlink(link, target, sizeof(target) - 1);
+		if (len > 0 && (target[len] = '\0', strcmp(target, path) == 0) && close(fd) == 0)
+			closed++;
+	}
+	assert_int_equal(closed, 1);
+	trace_mark("two words");
+	unsetenv("BURROW_TRACE_TIMES"); /* read once: still on */
+	trace_mark("three");
+	cleanup_free char *text = NULL;
+	struct burrow_err *err = NULL;
+	assert_int_equal(read_file(path, &text, NULL, &err), 0);
+	long long t[3];
+	int pid[3];
+	char w[3][16];
+	int n = sscanf(text, "%lld %d %15[^\n]\n%lld %d %15[^\n]\n%lld %d %15[^\n]\n", &t[0], &pid[0], w[0], &t[1],
+	               &pid[1], w[1], &t[2], &pid[2], w[2]);
+	assert_int_equal(n, 9);
+	assert_string_equal(w[0], "one");
+	assert_string_equal(w[1], "two words");
+	assert_string_equal(w[2], "three");
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pid[i], (int)getpid());
+	assert_true(t[0] > 0 && t[0] <= t[1] && t[1] <= t[2]);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +553,7 @@ int main(void)
 	    cmocka_unit_test(test_quote),           cmocka_unit_test(test_rm_rf_deep),
 	    cmocka_unit_test(test_rm_rf_moved),     cmocka_unit_test(test_log_sink),
 	    cmocka_unit_test(test_log_over_socket), cmocka_unit_test(test_write_atomic_planted),
+	    cmocka_unit_test(test_trace_mark),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
