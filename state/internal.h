@@ -35,6 +35,7 @@ struct state_store {
 	bool needs_refresh;
 	int refresh_lockfd; /* held from state_open until state_refresh_done */
 	char *boot_id;      /* this boot's ID */
+	char *rm_prefix;    /* "rm-<machine>.": this machine's --rm files */
 	char *stale_boot;   /* the boot ID state.tdb held, as JSON (NULL: none) */
 	/* keys of state.tdb written since state_open while a refresh is due:
 	 * the caller's new records, which state_refresh_done keeps */
@@ -91,8 +92,25 @@ int state_fs_check_magic(const char *what, const char *path, unsigned long magic
                          struct burrow_err **err);
 int state_fs_check(const char *what, const char *path, const char *flag, struct burrow_err **err);
 
+/* The file's content without trailing blanks; an empty one is an error. */
+char *state_read_trimmed(const char *path, struct burrow_err **err);
+
 /* The current boot ID (trimmed), from STATE_BOOT_ID_FILE or the test
  * override. */
 char *state_read_boot_id(struct burrow_err **err);
+
+/* "rm-<machine>.": the start of this machine's --rm files' names, the
+ * machine from /etc/machine-id (BURROW_TEST_MACHINE_ID_FILE overrides it,
+ * for the tests), else /var/lib/dbus/machine-id, else "host-<host name>". */
+char *state_rm_machine_prefix(void);
+/* This boot's --rm file under root, rm-<machine>.<boot ID>.tdb (the boot
+ * ID's characters other than letters, digits and '-' as '_'); or
+ * rm-<boot ID>.tdb, when an older burrow made it earlier in this boot. */
+char *state_rm_file_path(const char *root, const char *machine_prefix, const char *boot_id);
+/* Whether the refresh after a reboot removes the file name in the storage
+ * root: an --rm file of an earlier boot of this machine, or one an older
+ * burrow named rm-<boot ID>.tdb, not mine (this boot's). Another
+ * machine's files are its own. */
+bool state_rm_file_stale(const char *name, const char *machine_prefix, const char *mine);
 
 #endif

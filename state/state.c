@@ -149,25 +149,31 @@ int state_tdb_error(struct state_store *s, enum state_db db, struct burrow_err *
 	return -1;
 }
 
-char *state_read_boot_id(struct burrow_err **err)
+char *state_read_trimmed(const char *path, struct burrow_err **err)
 {
-	const char *path = getenv("BURROW_TEST_BOOT_ID_FILE");
-	if (!path || !*path)
-		path = STATE_BOOT_ID_FILE;
 	char *buf = NULL;
-	if (read_file(path, &buf, NULL, err) < 0) {
-		burrow_error_wrap(err, "cannot read the boot ID");
+	if (read_file(path, &buf, NULL, err) < 0)
 		return NULL;
-	}
 	size_t n = strlen(buf);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\t'))
 		buf[--n] = '\0';
 	if (n == 0) {
 		free(buf);
-		burrow_error(err, 0, "cannot read the boot ID: '%s' is empty", path);
+		burrow_error(err, 0, "'%s' is empty", path);
 		return NULL;
 	}
 	return buf;
+}
+
+char *state_read_boot_id(struct burrow_err **err)
+{
+	const char *path = getenv("BURROW_TEST_BOOT_ID_FILE");
+	if (!path || !*path)
+		path = STATE_BOOT_ID_FILE;
+	char *id = state_read_trimmed(path, err);
+	if (!id)
+		burrow_error_wrap(err, "cannot read the boot ID");
+	return id;
 }
 
 static void tdb_log_hook(struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
@@ -323,21 +329,6 @@ static struct tdb_context *open_tdb(const char *path, enum state_db db, struct s
 	return t;
 }
 
-#define RM_FILE_PREFIX "rm-"
-#define RM_FILE_SUFFIX ".tdb"
-
-/* root/rm-<boot ID>.tdb, the boot ID's characters other than letters,
- * digits and '-' as '_' (it names a file). */
-static char *rm_file_path(const char *root, const char *boot_id)
-{
-	char *name = xasprintf("%s/" RM_FILE_PREFIX "%s" RM_FILE_SUFFIX, root, boot_id);
-	char *end = name + strlen(name) - strlen(RM_FILE_SUFFIX);
-	for (char *p = name + strlen(root) + 1 + strlen(RM_FILE_PREFIX); p < end; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
-			*p = '_';
-	return name;
-}
-
 /* Reads meta/boot-id from state.tdb (NULL when missing). */
 static int stored_boot_id(struct state_store *s, char **out, struct burrow_err **err)
 {
@@ -404,7 +395,8 @@ int state_open(const char *root, const char *runroot, struct state_store **out, 
 	s->boot_id = state_read_boot_id(err);
 	if (!s->boot_id)
 		goto fail;
-	s->path[STATE_RM] = rm_file_path(root, s->boot_id);
+	s->rm_prefix = state_rm_machine_prefix();
+	s->path[STATE_RM] = state_rm_file_path(root, s->rm_prefix, s->boot_id);
 	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], STATE_DB, &s->log[STATE_DB], err);
 	if (!s->tdb[STATE_DB])
 		goto fail;
@@ -439,6 +431,7 @@ void state_close(struct state_store *s)
 	free(s->runroot);
 	free(s->boot_id);
 	free(s->stale_boot);
+	free(s->rm_prefix);
 	free(s);
 }
 
@@ -837,10 +830,7 @@ int state_rm_stale(struct state_store *s, const char *prefix, state_each_fn fn, 
 	const char *mine = strrchr(s->path[STATE_RM], '/') + 1;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		if (strncmp(de->d_name, RM_FILE_PREFIX, strlen(RM_FILE_PREFIX)) != 0 || n < strlen(RM_FILE_SUFFIX) ||
-		    strcmp(de->d_name + n - strlen(RM_FILE_SUFFIX), RM_FILE_SUFFIX) != 0 ||
-		    strcmp(de->d_name, mine) == 0)
+		if (!state_rm_file_stale(de->d_name, s->rm_prefix, mine))
 			continue;
 		cleanup_free char *path = path_join(s->root, de->d_name);
 		if (rm_stale_one(path, prefix, fn, data, err) < 0)

@@ -605,11 +605,14 @@ no_records_left() {
 @test "run: the --rm containers of an earlier boot are removed with their file at the next boot; a torn one is dropped with a warning" {
 	echo "boot-one" >"$T/boot_id"
 	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id
+	echo "m1" >"$T/machine_id"
+	export BURROW_TEST_MACHINE_ID_FILE=$T/machine_id
 	run_burrow 0 run -d --rm --name old busybox sleep 60
 	local id=$output
-	[ -f "$XDG_DATA_HOME/burrow/rm-boot-one.tdb" ]
+	[ -f "$XDG_DATA_HOME/burrow/rm-m1.boot-one.tdb" ]
 	[ -d "$XDG_DATA_HOME/burrow/containers/$id/upper" ]
-	# one that a crash tore (its file is not a database)
+	# one that a crash tore (its file is not a database), named as an
+	# older burrow named them (without the machine): removed once
 	printf 'torn' >"$XDG_DATA_HOME/burrow/rm-boot-zero.tdb"
 	# the reboot
 	kill_namespace_of "$(keeper_pid)"
@@ -618,16 +621,16 @@ no_records_left() {
 	run_burrow 0 ps -a -q
 	assert_match "$output" "rm-boot-zero.tdb.*: removed, its --rm containers are forgotten"
 	assert_no_match "$output" "$id"
-	[ ! -e "$XDG_DATA_HOME/burrow/rm-boot-one.tdb" ]
+	[ ! -e "$XDG_DATA_HOME/burrow/rm-m1.boot-one.tdb" ]
 	[ ! -e "$XDG_DATA_HOME/burrow/rm-boot-zero.tdb" ]
 	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
 	run_burrow 0 ps -a -q
 	is "$output" ""
 	# this boot's file is made by its first --rm container
-	[ ! -e "$XDG_DATA_HOME/burrow/rm-boot-two.tdb" ]
+	[ ! -e "$XDG_DATA_HOME/burrow/rm-m1.boot-two.tdb" ]
 	run_burrow 0 run --rm --name old busybox echo reused
 	is "$output" "reused"
-	[ -f "$XDG_DATA_HOME/burrow/rm-boot-two.tdb" ]
+	[ -f "$XDG_DATA_HOME/burrow/rm-m1.boot-two.tdb" ]
 }
 
 @test "run: an earlier boot's --rm file that a crash left sound but with a torn record: that one is forgotten with a warning, the next boot goes on" {
@@ -637,11 +640,13 @@ no_records_left() {
 	run_burrow 0 run -d --name keep busybox true
 	local keep=$output
 	[ -d "$XDG_DATA_HOME/burrow/containers/$keep" ]
+	echo "m1" >"$T/machine_id"
+	export BURROW_TEST_MACHINE_ID_FILE=$T/machine_id
 	run_burrow 0 create --rm --name torn busybox true
 	local id=$output
 	run_burrow 0 create --rm --name other busybox true
 	local other=$output
-	local f=$XDG_DATA_HOME/burrow/rm-boot-one.tdb
+	local f=$XDG_DATA_HOME/burrow/rm-m1.boot-one.tdb
 	# the file's structure is sound, a record's page is not (no fsyncs)
 	run tdbtool "$f" store "ctr/$id" 'garbage'
 	[ "$status" -eq 0 ]
@@ -661,6 +666,48 @@ no_records_left() {
 	is "$output" "$keep"
 	run_burrow 0 start -a keep
 	run_burrow 0 rm keep
+}
+
+@test "run: machines that share a storage root each remove only the --rm files of their own earlier boots" {
+	# machine b's boot, with a --rm container (BURROW_TEST_MACHINE_ID_FILE
+	# stands for /etc/machine-id, test-only)
+	echo "boot-b" >"$T/boot_id"
+	echo "machine-b" >"$T/machine_id"
+	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id BURROW_TEST_MACHINE_ID_FILE=$T/machine_id
+	run_burrow 0 create --rm --name fromb busybox true
+	local idb=$output
+	[ -f "$XDG_DATA_HOME/burrow/rm-machine-b.boot-b.tdb" ]
+	# machine a, on the same storage root, with its own runtime dir
+	kill_namespace_of "$(keeper_pid)"
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	echo "boot-a" >"$T/boot_id"
+	echo "machine-a" >"$T/machine_id"
+	# (stdout only: a user without subordinate IDs is warned on stderr)
+	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
+	[ -f "$XDG_DATA_HOME/burrow/rm-machine-b.boot-b.tdb" ]
+	run_burrow 0 create --rm --name froma busybox true
+	[ -f "$XDG_DATA_HOME/burrow/rm-machine-a.boot-a.tdb" ]
+	# back on machine b, still in its boot: its container is there
+	kill_namespace_of "$(keeper_pid)"
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	echo "boot-b" >"$T/boot_id"
+	echo "machine-b" >"$T/machine_id"
+	is "$("$BURROW" ps -a -q --no-trunc 2>/dev/null)" "$idb"
+	[ -f "$XDG_DATA_HOME/burrow/rm-machine-a.boot-a.tdb" ]
+	run_burrow 0 start -a fromb
+	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
+	# b's next boot removes b's earlier one, not a's
+	kill_namespace_of "$(keeper_pid)"
+	rm -rf "$XDG_RUNTIME_DIR/burrow"
+	echo "boot-b2" >"$T/boot_id"
+	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
+	[ ! -e "$XDG_DATA_HOME/burrow/rm-machine-b.boot-b.tdb" ]
+	[ -f "$XDG_DATA_HOME/burrow/rm-machine-a.boot-a.tdb" ]
+	# a machine without a machine ID names its files by its host name
+	: >"$T/machine_id"
+	is "$("$BURROW" run --rm --name nameless busybox echo ok 2>/dev/null)" "ok"
+	run_burrow 0 create --rm --name nameless busybox true
+	ls "$XDG_DATA_HOME"/burrow/rm-host-*.boot-b2.tdb
 }
 
 @test "run: a file held open in the rootfs at cleanup does not keep the mount or its server (lazy unmount)" {

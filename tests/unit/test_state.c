@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <signal.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -63,6 +64,10 @@ static int setup(void **state)
 	assert_int_equal(mkdir(f->runroot, 0700), 0);
 	set_boot_id(f, "11111111-1111-1111-1111-111111111111\n");
 	setenv("BURROW_TEST_BOOT_ID_FILE", f->bootfile, 1);
+	cleanup_free char *machine = path_join(f->dir, "machine_id");
+	struct burrow_err *merr = NULL;
+	assert_int_equal(write_file(machine, "m1.x\n", 5, 0600, &merr), 0);
+	setenv("BURROW_TEST_MACHINE_ID_FILE", machine, 1);
 	state_set_wait_ms(30000);
 	f->s = open_store(f);
 	struct burrow_err *err = NULL;
@@ -522,34 +527,91 @@ static void test_rm_file_per_boot(void **state)
 	struct burrow_err *err = NULL;
 	put(f->s, STATE_RM, "ctr/old", "{}");
 	put(f->s, STATE_RM, "run/other-kind", "{}");
-	assert_true(exists_in(f->root, "rm-11111111-1111-1111-1111-111111111111.tdb"));
+	assert_true(exists_in(f->root, "rm-m1_x.11111111-1111-1111-1111-111111111111.tdb"));
 	cleanup_free char *torn = path_join(f->root, "rm-torn.tdb");
 	assert_int_equal(write_file(torn, "torn", 4, 0600, &err), 0);
 	cleanup_free char *tmp = path_join(f->root, "rm-x.tdb.new-5");
 	assert_int_equal(write_file(tmp, "", 0, 0600, &err), 0);
+	/* another machine's, on a storage root they share: its own to remove */
+	cleanup_free char *other = path_join(f->root, "rm-m2.11111111-1111-1111-1111-111111111111.tdb");
+	assert_int_equal(write_file(other, "torn", 4, 0600, &err), 0);
 
 	set_boot_id(f, "two/2\n");
 	state_close(f->s);
 	f->s = open_store(f);
 	/* made by the first write, not by state_open (a full disk) */
-	assert_false(exists_in(f->root, "rm-two_2.tdb"));
+	assert_false(exists_in(f->root, "rm-m1_x.two_2.tdb"));
 	assert_null(get(f->s, STATE_RM, "ctr/old"));
 	cleanup_strv char **none = NULL;
 	assert_int_equal(state_keys(f->s, STATE_RM, "", &none, NULL, &err), 0);
 	assert_null(none[0]);
-	assert_false(exists_in(f->root, "rm-two_2.tdb"));
+	assert_false(exists_in(f->root, "rm-m1_x.two_2.tdb"));
 	int n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 1);
-	assert_false(exists_in(f->root, "rm-11111111-1111-1111-1111-111111111111.tdb"));
+	assert_false(exists_in(f->root, "rm-m1_x.11111111-1111-1111-1111-111111111111.tdb"));
 	assert_false(exists_in(f->root, "rm-torn.tdb"));
 	put(f->s, STATE_RM, "ctr/new", "{}");
-	assert_true(exists_in(f->root, "rm-two_2.tdb"));
+	assert_true(exists_in(f->root, "rm-m1_x.two_2.tdb"));
 	assert_true(exists_in(f->root, "rm-x.tdb.new-5"));
+	assert_true(exists_in(f->root, "rm-m2.11111111-1111-1111-1111-111111111111.tdb"));
 	/* once */
 	n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 0);
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+}
+
+/* A machine without a machine ID names its files by its host name; the
+ * rm-<boot ID>.tdb an older burrow made earlier in this boot stays this
+ * boot's file (its containers run), and goes at the next boot. */
+static void test_rm_file_machine(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	cleanup_free char *empty = path_join(f->dir, "empty");
+	assert_int_equal(write_file(empty, "\n", 1, 0600, &err), 0);
+	setenv("BURROW_TEST_MACHINE_ID_FILE", empty, 1);
+	state_close(f->s);
+	f->s = open_store(f);
+	put(f->s, STATE_RM, "ctr/old", "{}");
+	struct utsname u;
+	assert_int_equal(uname(&u), 0);
+	cleanup_free char *node = xstrdup(u.nodename);
+	for (char *p = node; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			*p = '_';
+	cleanup_free char *host = xasprintf("rm-host-%s.11111111-1111-1111-1111-111111111111.tdb", node);
+	assert_true(exists_in(f->root, host));
+
+	/* an older burrow's file of this boot */
+	set_boot_id(f, "three\n");
+	state_close(f->s);
+	f->s = open_store(f);
+	int n = 0;
+	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_false(exists_in(f->root, host));
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+	/* an older burrow's name for it */
+	put(f->s, STATE_RM, "ctr/old", "{}");
+	state_close(f->s);
+	f->s = NULL;
+	cleanup_free char *mine = xasprintf("%s/rm-host-%s.three.tdb", f->root, node);
+	cleanup_free char *older = path_join(f->root, "rm-three.tdb");
+	assert_int_equal(rename(mine, older), 0);
+	f->s = open_store(f);
+	cleanup_free char *json = get(f->s, STATE_RM, "ctr/old");
+	assert_non_null(json);
+	put(f->s, STATE_RM, "name/other", "{}");
+	assert_false(exists_in(f->root, mine + strlen(f->root) + 1));
+	set_boot_id(f, "four\n");
+	state_close(f->s);
+	f->s = open_store(f);
+	n = 0;
+	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_false(exists_in(f->root, "rm-three.tdb"));
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
 }
 
@@ -1273,6 +1335,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lookup_rm_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rm_file_per_boot, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rm_file_machine, setup, teardown),
 	    cmocka_unit_test(test_ids),
 	    cmocka_unit_test(test_valid_name),
 	    cmocka_unit_test_setup_teardown(test_gen_name_unique, setup, teardown),
