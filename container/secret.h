@@ -118,9 +118,10 @@ void ctr_secret_copies_done(struct state_store *s, const char *ctr_id, int lock,
 /* Removes the copies, and the container's directory when that is empty
  * (a create that failed after resolve). */
 void ctr_secret_copies_remove(struct state_store *s, const char *ctr_id);
-/* What a create killed half-way left: for each mark, under that
- * container's lock (a create under way holds it), the copies when no
- * container has the ID, and the mark. Run by the refresh after a reboot
+/* What a create killed half-way left: for each mark whose container's
+ * lock is free (a create under way holds it: its mark is left for a later
+ * sweep, never waited for), the copies when no container has the ID, and
+ * the mark. Run by the refresh after a reboot
  * and by rm; one failed open when there is nothing to do. Never fails:
  * what it cannot remove a debug line names. */
 void ctr_secret_orphans_remove(struct state_store *s);

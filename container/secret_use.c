@@ -406,9 +406,11 @@ void ctr_secret_orphans_remove(struct state_store *s)
 		if (is_ctr_id(de->d_name))
 			strv_append(&ids, de->d_name);
 	for (size_t i = 0; ids && ids[i]; i++) {
-		/* a create under way holds the lock until its record is stored */
+		/* a create under way holds the lock until its record is stored:
+		 * its copies are left to a later sweep, not waited for (the
+		 * create may take long, the rm that sweeps should not) */
 		cleanup_err struct burrow_err *e = NULL;
-		int lock = state_lock(s, ids[i], &e);
+		int lock = state_lock_try(s, ids[i], &e);
 		if (lock < 0) {
 			burrow_debug("container %.12s: the secrets' copies stay: %s", ids[i], e->msg);
 			continue;

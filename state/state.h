@@ -99,6 +99,9 @@ int state_lookup(struct state_store *s, const char *ref, const char *name_prefix
 /* Per-container lock (flock on a file in the runtime dir): serialises
  * commands on one container. Returns an fd to pass to state_unlock. */
 int state_lock(struct state_store *s, const char *id, struct burrow_err **err);
+/* The same without waiting: -1 with err->status EWOULDBLOCK when another
+ * process holds it. */
+int state_lock_try(struct state_store *s, const char *id, struct burrow_err **err);
 void state_unlock(int lockfd);
 /* Removes the lock file and releases the lock (when removing a container);
  * a process waiting for it takes a fresh lock on a new file. */
