@@ -481,6 +481,36 @@ static void on_end_timer(struct loop *l, struct loop_timer *t, void *data)
 	ctr_mon_clients_done(m);
 }
 
+/* After the backoff, with the policy adopted: whether it still restarts
+ * the container (update --restart=no meanwhile says no). Its count was
+ * raised for this restart at its end. */
+static bool restart_still_due(struct mon *m)
+{
+	if (m->health_restart)
+		return true;
+	m->c->restart_count--;
+	bool due = policy_restarts(m->c, m->run.exit_code);
+	m->c->restart_count++;
+	return due;
+}
+
+/* The restart decided at its end is off: the count as it was, the run
+ * no longer restarting, the host ports free. */
+static void restart_cancel(struct mon *m, struct ctr_run *r)
+{
+	struct burrow_err *e = NULL;
+	m->c->restart_count--;
+	r->restarting = false;
+	if (ctr_config_save(m->s, m->c, &e) < 0 || ctr_run_save(m->s, m->c->id, r, &e) < 0) {
+		burrow_warn("container '%s': cannot record that it does not restart: %s", str_quote(m->c->name),
+		            e->msg);
+		burrow_err_free(e);
+	}
+	ctr_mon_ports_stop(m, true);
+	burrow_debug("container '%s': its restart policy changed while it waited: not restarted",
+	             str_quote(m->c->name));
+}
+
 /* The clients have the exit code: the monitor's work is done, unless a
  * restart is due. */
 static void after_end(struct mon *m);
@@ -506,6 +536,10 @@ static void on_restart(struct loop *l, struct loop_timer *t, void *data)
 	 * back */
 	if (go)
 		adopt(m, &c);
+	if (go && !restart_still_due(m)) {
+		go = false;
+		restart_cancel(m, &r);
+	}
 	ctr_config_clear(&c);
 	ctr_run_clear(&r);
 	int code;

@@ -26,6 +26,23 @@ wait_inspect() {
 	return 1
 }
 
+# restarts_at_least CTR N: waits until CTR's restart count is N or more,
+# prints it. The restarts back off (0.1 s, doubling): the 6th end waits
+# 3.2 s before the next start (bounded: 30 s).
+restarts_at_least() {
+	local i n=0
+	for i in $(seq 300); do
+		n=$("$BURROW" inspect --format '{{.RestartCount}}' "$1")
+		[ "$n" -ge "$2" ] && break
+		sleep 0.1
+	done
+	[ "$n" -ge "$2" ] || {
+		echo "restart count of $1: $n, want $2 or more" >&2
+		return 1
+	}
+	echo "$n"
+}
+
 @test "update --restart: a running container's monitor restarts it by the new policy" {
 	# it ends once /tmp/go exists (kept in its upper dir: a restart ends at once)
 	run_burrow 0 run -d --name u busybox sh -c 'echo ran; while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 3'
@@ -93,15 +110,8 @@ wait_inspect() {
 
 @test "update, rename: what they change while a container waits to be restarted stays (the restart does not write the old back)" {
 	run_burrow 0 run -d --name rw --restart always busybox sh -c 'exit 1'
-	local i n=0
-	# the restarts back off (0.1 s, doubling): the 6th end waits 3.2 s
-	# before the next start (bounded: 30 s)
-	for i in $(seq 300); do
-		n=$("$BURROW" inspect --format '{{.RestartCount}}' rw)
-		[ "$n" -ge 6 ] && break
-		sleep 0.1
-	done
-	[ "$n" -ge 6 ]
+	local n
+	n=$(restarts_at_least rw 6)
 	run_burrow 0 update --memory 1g rw
 	run_burrow 0 rename rw rw2
 	run_burrow 0 inspect --format '{{.RestartCount}}' rw2
@@ -110,4 +120,27 @@ wait_inspect() {
 	run_burrow 0 inspect --format '{{.Name}} {{.HostConfig.Memory}}' rw2
 	is "$output" "rw2 1073741824"
 	run_burrow 0 rm -f -t 0 rw2
+}
+
+@test "update --restart=no while a container waits out its restart backoff: the restart already decided does not happen" {
+	run_burrow 0 run -d --name bo --restart always busybox sh -c 'echo ran; exit 1'
+	local n
+	n=$(restarts_at_least bo 6)
+	run_burrow 0 inspect --format '{{.State.Restarting}} {{.RestartCount}}' bo
+	is "$output" "true $n" "waiting out its backoff"
+	run_burrow 0 update --restart=no bo
+	# still the same wait: the update came during it
+	run_burrow 0 inspect --format '{{.State.Restarting}} {{.RestartCount}}' bo
+	is "$output" "true $n" "the update landed in the backoff"
+	# at its end the monitor sees the new policy: no restart, the count
+	# back to the restarts that happened
+	wait_inspect bo '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "exited false $((n - 1))"
+	run_burrow 0 logs bo
+	is "$(printf '%s\n' "$output" | grep -c ran)" "$n" "the first run and $((n - 1)) restarts"
+	run_burrow 0 inspect --format '{{.HostConfig.RestartPolicy.Name}}' bo
+	is "$output" ""
+	# a start runs it once more, without a restart
+	run_burrow 1 start -a bo
+	run_burrow 0 inspect --format '{{.State.Status}} {{.RestartCount}}' bo
+	is "$output" "exited 0"
 }
