@@ -438,6 +438,20 @@ static bool health_matches(struct state_store *s, const struct ctr_config *c, co
 	       ((mask & CTR_WAIT_UNHEALTHY) && h == CTR_HEALTH_UNHEALTHY);
 }
 
+/* Waiting only for healthy/unhealthy: whether the container ended (not
+ * yet started, running, paused or about to be restarted) at this look and
+ * the one before, as podman (one more interval for a last check's
+ * status). */
+static bool health_cannot_change(const struct ctr_run *r, unsigned mask, unsigned *not_running)
+{
+	if (!(mask & (CTR_WAIT_HEALTHY | CTR_WAIT_UNHEALTHY)) || (mask & ~(CTR_WAIT_HEALTHY | CTR_WAIT_UNHEALTHY)))
+		return false;
+	bool alive = r->state == CTR_CONFIGURED || r->state == CTR_CREATED || r->state == CTR_RUNNING ||
+	             r->state == CTR_PAUSED || r->state == CTR_STOPPING || (r->restarting && ctr_monitor_alive(r));
+	*not_running = alive ? 0 : *not_running + 1;
+	return *not_running > 1;
+}
+
 /* Reads what the monitor sent on an attach channel: 1 when it ended (its
  * EXIT, *code; or it closed), 0 when it goes on. */
 static int drain_channel(int sock, int *code, bool *got_exit)
@@ -476,6 +490,7 @@ int ctr_wait(struct state_store *s, const char *ref, unsigned mask, int interval
 	int exit_seen = -1;
 	bool got_exit = false;
 	int ret = -1;
+	unsigned not_running = 0; /* looks that found it ended, for health conditions */
 	for (;;) {
 		struct ctr_config c = {0};
 		struct ctr_run r = {0};
@@ -508,6 +523,10 @@ int ctr_wait(struct state_store *s, const char *ref, unsigned mask, int interval
 			bool ended = r.state == CTR_STOPPED || r.state == CTR_EXITED || r.state == CTR_CONFIGURED;
 			*code = ended && (mask & CTR_WAIT_STOPPED) ? r.exit_code : -1;
 			ret = 0;
+		} else if (dead == 0 && health_cannot_change(&r, mask, &not_running)) {
+			burrow_error_status(err, ESRCH,
+			                    "container '%s' is not running: its healthcheck status cannot change",
+			                    str_quote(c.name));
 		} else if (dead == 0) {
 			if (ch.sock < 0 && (r.state == CTR_RUNNING || r.state == CTR_PAUSED)) {
 				/* its monitor tells its clients when it ends */

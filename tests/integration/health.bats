@@ -314,13 +314,26 @@ ev healthy" "healthcheck run: one event each, the same status"
 @test "wait --condition healthy and unhealthy" {
 	run_burrow 0 run -d --name w --health-cmd 'test -e /tmp/ok' --health-interval 1s --health-retries 1 \
 		busybox sleep 120
+	# -1: podman prints an exit code only for stopped and exited
 	run_burrow 0 wait --condition unhealthy w
+	is "$output" "-1"
 	is "$(health w)" unhealthy
 	run_burrow 0 exec w touch /tmp/ok
 	run_burrow 0 wait --condition healthy w
+	is "$output" "-1"
 	is "$(health w)" healthy
+	run_burrow 0 wait --condition healthy --condition stopped w
+	is "$output" "-1"
 	run_burrow 125 wait --condition sleepy w
 	assert_match "$output" "invalid condition 'sleepy'"
+	# one that has ended cannot become healthy: an error, as podman's,
+	# not a wait for ever (well within the bound below)
+	run_burrow 0 stop -t 0 w
+	run timeout 20 "$BURROW" wait --condition healthy -i 100ms w
+	is "$status" 125 "$output"
+	assert_match "$output" "container 'w' is not running: its healthcheck status cannot change"
+	run_burrow 0 wait --condition healthy --condition stopped w
+	is "$output" "137"
 }
 
 # busybox with a Healthcheck in its image config, as NAME: saved as an
