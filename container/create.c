@@ -321,7 +321,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	cleanup_free char *passwd = NULL;    /* the image's, for --userns */
 	cleanup_strv char **resolved = NULL; /* c.mounts with the volumes made marked */
 	int auto_lock = -1;                  /* --userns=auto: held until c is stored */
-	int secrets_lock = -1;               /* --secret: the copies' (ctr_secret_uses_resolve) */
+	int secrets_lock = -1;               /* volumes, --secret: ctr_create_pending_begin's */
 	int ret = -1;
 
 	if (ctr_create_check(o, err) < 0)
@@ -496,6 +496,10 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		goto out;
 	struct ctr_mount_specs sp = mount_specs(o);
 	sp.image_volumes = img ? img->config.volumes : NULL;
+	/* volumes may be made or marked used from here on: marked, for a kill */
+	if ((sp.volumes || sp.mounts || sp.volumes_from || sp.image_volumes) &&
+	    ctr_create_pending_begin(s, c.id, &secrets_lock, err) < 0)
+		goto out;
 	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
 		goto out;
 	if (ctr_hooks_precreate(s, &c, err) < 0) {

@@ -103,13 +103,20 @@ void ctr_secret_use_clear(struct ctr_secret_use *u);
 /* run/create's --secret specs, parsed and checked (pure: a target given
  * twice is refused): the stored strings, without IDs. */
 int ctr_secret_uses_check(char *const *specs, char ***out, struct burrow_err **err);
+/* At create, before it makes anything a kill would leave without a
+ * record (volumes, secrets' copies): the container's lock (state_lock)
+ * into *lock, and a mark that the create is under way
+ * (ROOT/secrets/pending/<ctr_id>), which the sweep
+ * (ctr_secret_orphans_remove) takes for a killed create once the lock is
+ * free. Nothing when *lock is held already. The caller ends both with
+ * ctr_secret_copies_done once the record is stored, or fails. */
+int ctr_create_pending_begin(struct state_store *s, const char *ctr_id, int *lock, struct burrow_err **err);
 /* At create (this writes): each secret looked up and its content copied
  * into ROOT/containers/<ctr_id>/secrets/ (made 0700), owned and moded as
  * asked; *out: the stored strings with IDs. On failure the copies are
- * removed. Otherwise *lock is the container's lock (state_lock; -1
- * without secrets), taken before the copies, with a mark that they have
- * no record yet (ROOT/secrets/pending/<ctr_id>); the caller ends both
- * with ctr_secret_copies_done once the record is stored, or fails. */
+ * removed (and *lock released, when it was not held on entry).
+ * Otherwise *lock (-1 on entry, or held) holds the lock and mark of
+ * ctr_create_pending_begin, taken before the copies when it was not held. */
 int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char *ctr_id, char ***out, int *lock,
                             struct burrow_err **err);
 /* The end of a create's copies: kept (its record is stored) or removed;
@@ -120,8 +127,9 @@ void ctr_secret_copies_done(struct state_store *s, const char *ctr_id, int lock,
 void ctr_secret_copies_remove(struct state_store *s, const char *ctr_id);
 /* What a create killed half-way left: for each mark whose container's
  * lock is free (a create under way holds it: its mark is left for a later
- * sweep, never waited for), the copies when no container has the ID, and
- * the mark. Run by the refresh after a reboot
+ * sweep, never waited for), when no container has the ID, the secrets'
+ * copies and the volumes it made or marked (its uses dropped, its
+ * anonymous ones removed); then the mark. Run by the refresh after a reboot
  * and by rm; one failed open when there is nothing to do. Never fails:
  * what it cannot remove a debug line names. */
 void ctr_secret_orphans_remove(struct state_store *s);

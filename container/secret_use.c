@@ -11,6 +11,7 @@
 
 #include "container/internal.h"
 #include "container/secret.h"
+#include "container/volume.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
@@ -246,6 +247,20 @@ static int pending_mark(struct state_store *s, const char *ctr_id, struct burrow
 	return 0;
 }
 
+int ctr_create_pending_begin(struct state_store *s, const char *ctr_id, int *lock, struct burrow_err **err)
+{
+	if (*lock >= 0)
+		return 0;
+	if ((*lock = state_lock(s, ctr_id, err)) < 0)
+		return -1;
+	if (pending_mark(s, ctr_id, err) < 0) {
+		state_unlock_remove(s, ctr_id, *lock);
+		*lock = -1;
+		return -1;
+	}
+	return 0;
+}
+
 /* ROOT/containers/<id>/secrets, opened (made 0700 when make). */
 static int open_copies(struct state_store *s, const char *ctr_id, bool make, struct burrow_err **err)
 {
@@ -295,7 +310,6 @@ int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char
                             struct burrow_err **err)
 {
 	*out = NULL;
-	*lock = -1;
 	if (!uses || !uses[0])
 		return 0;
 	/* every secret looked up before anything is written */
@@ -322,9 +336,10 @@ int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char
 	 * for orphans (ctr_secret_orphans_remove) waits for it; the mark
 	 * names what a create killed half-way leaves */
 	cleanup_close int dfd = -1;
-	if ((*lock = state_lock(s, ctr_id, err)) < 0)
+	bool held = *lock >= 0; /* by the caller, who ends it */
+	if (ctr_create_pending_begin(s, ctr_id, lock, err) < 0)
 		return -1;
-	if (pending_mark(s, ctr_id, err) < 0 || (dfd = open_copies(s, ctr_id, true, err)) < 0)
+	if ((dfd = open_copies(s, ctr_id, true, err)) < 0)
 		goto fail;
 	for (size_t i = 0; v[i]; i++) {
 		struct ctr_secret_use u;
@@ -338,6 +353,10 @@ int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char
 	*out = steal_ptr(v);
 	return 0;
 fail:
+	if (held) {
+		ctr_secret_copies_remove(s, ctr_id);
+		return -1;
+	}
 	ctr_secret_copies_done(s, ctr_id, *lock, false);
 	*lock = -1;
 	return -1;
@@ -383,6 +402,34 @@ static int no_container(struct state_store *s, const char *id)
 	return e->status == ENOENT ? 1 : -1;
 }
 
+/* The volumes a killed create made or marked: no longer used by ctr_id,
+ * its anonymous ones removed (as ctr_mounts_release does when a create
+ * fails). 0, or -1 when the volumes cannot be read (the mark stays). */
+static int release_volumes(struct state_store *s, const char *ctr_id)
+{
+	struct ctr_vol *v = NULL;
+	size_t n = 0;
+	cleanup_err struct burrow_err *e = NULL;
+	if (ctr_vol_list(s, &v, &n, &e) < 0) {
+		burrow_debug("container %.12s: its volumes stay: %s", ctr_id, e->msg);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool used = strv_contains(v[i].users, ctr_id);
+		bool mine = v[i].anonymous && v[i].owner && strcmp(v[i].owner, ctr_id) == 0;
+		struct burrow_err *e2 = NULL;
+		if (used && ctr_vol_unuse(s, v[i].name, ctr_id, &e2) < 0 && e2->status != ENOENT)
+			burrow_debug("volume %s: %s", str_quote(v[i].name), e2->msg);
+		burrow_err_free(steal_ptr(e2));
+		/* one that another container uses stays, as podman's */
+		if (mine && ctr_vol_remove(s, v[i].name, false, 0, NULL, &e2) < 0)
+			burrow_debug("volume %s: %s", str_quote(v[i].name), e2->msg);
+		burrow_err_free(e2);
+	}
+	ctr_vol_list_free(v, n);
+	return 0;
+}
+
 static bool is_ctr_id(const char *n)
 {
 	return strlen(n) == 64 && strspn(n, "0123456789abcdef") == 64;
@@ -422,8 +469,11 @@ void ctr_secret_orphans_remove(struct state_store *s)
 		}
 		/* killed after its record was stored: only the mark is left */
 		if (none)
-			burrow_debug("container %.12s: removing the secrets' copies of a create that did not finish",
-			             ids[i]);
+			burrow_debug("container %.12s: removing what a create that did not finish made", ids[i]);
+		if (none && release_volumes(s, ids[i]) < 0) {
+			state_unlock(lock);
+			continue;
+		}
 		ctr_secret_copies_done(s, ids[i], lock, !none);
 	}
 }

@@ -321,6 +321,44 @@ killed_create() {
 	run_burrow 0 secret rm -f b
 }
 
+# A create killed (SIGKILL) after it made an anonymous volume and marked a
+# named one used (held at its secret's copy by a FIFO): the next rm drops
+# the use and removes the anonymous volume, as a create that fails does.
+@test "secret: the volumes a create killed half-way made or marked are released by the next rm" {
+	command -v tdbdump >/dev/null || need_or_fail "tdbdump (Debian package tdb-tools)"
+	run_burrow 0 secret create b "$T/s.txt"
+	bid=$output
+	run_burrow 0 volume create keep
+	local copies="$XDG_DATA_HOME/burrow/containers" pid i id
+	rm -f "$SECRETS/$bid" && mkfifo -m 600 "$SECRETS/$bid"
+	"$BURROW" create --name half -v /anon -v keep:/k --secret b busybox true &
+	pid=$!
+	for i in $(seq 200); do
+		ls -d "$copies"/*/secrets >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	id=$(ls "$SECRETS/pending")
+	[ ${#id} -eq 64 ]
+	run_burrow 0 volume ls -q
+	is "$(echo "$output" | grep -c .)" 2 "keep and the anonymous one"
+	run tdbdump "$XDG_DATA_HOME/burrow/burrow.tdb"
+	assert_match "$output" "$id"
+	run_burrow 0 rm -i nosuch
+	run_burrow 0 volume ls -q
+	is "$output" "keep"
+	run ls "$XDG_DATA_HOME/burrow/volumes"
+	is "$output" "keep"
+	run tdbdump "$XDG_DATA_HOME/burrow/burrow.tdb"
+	assert_no_match "$output" "$id"
+	run ls -A "$SECRETS/pending"
+	is "$output" ""
+	rm -f "$SECRETS/$bid"
+	run_burrow 0 secret rm -f b
+	run_burrow 0 volume rm keep
+}
+
 @test "secret: the copies of a create killed half-way are removed by the refresh after a reboot" {
 	echo "boot-one" >"$T/boot_id"
 	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id
