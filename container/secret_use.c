@@ -403,8 +403,8 @@ static int no_container(struct state_store *s, const char *id)
 }
 
 /* The volumes a killed create made or marked: no longer used by ctr_id,
- * its anonymous ones removed (as ctr_mounts_release does when a create
- * fails). 0, or -1 when the volumes cannot be read (the mark stays). */
+ * the ones it made (anonymous, or named by its -v) removed, as
+ * ctr_mounts_release does when a create fails. 0, or -1 when the volumes cannot be read (the mark stays). */
 static int release_volumes(struct state_store *s, const char *ctr_id)
 {
 	struct ctr_vol *v = NULL;
@@ -416,7 +416,7 @@ static int release_volumes(struct state_store *s, const char *ctr_id)
 	}
 	for (size_t i = 0; i < n; i++) {
 		bool used = strv_contains(v[i].users, ctr_id);
-		bool mine = v[i].anonymous && v[i].owner && strcmp(v[i].owner, ctr_id) == 0;
+		bool mine = v[i].owner && strcmp(v[i].owner, ctr_id) == 0;
 		struct burrow_err *e2 = NULL;
 		if (used && ctr_vol_unuse(s, v[i].name, ctr_id, &e2) < 0 && e2->status != ENOENT)
 			burrow_debug("volume %s: %s", str_quote(v[i].name), e2->msg);

@@ -510,7 +510,8 @@ static int build(const struct ctr_vol_create_opts *o, struct ctr_vol *v, struct 
 	v->driver = xstrdup(CTR_VOL_DRIVER_LOCAL);
 	v->created = time_wall_ns();
 	v->anonymous = o->anonymous;
-	v->owner = o->anonymous && o->user ? xstrdup(o->user) : NULL;
+	/* the create that made it: a killed one's sweep removes it */
+	v->owner = o->user ? xstrdup(o->user) : NULL;
 	if (o->user)
 		strv_append(&v->users, o->user);
 	const char *type = ctr_vol_kv_get(v->options, "type");

@@ -61,7 +61,7 @@ struct ctr_vol {
 	char **labels;     /* "key=value", sorted by key, keys unique */
 	char **options;    /* "key=value", sorted by key, keys unique */
 	bool anonymous;
-	char *owner;        /* anonymous: the container it was made for (may be NULL) */
+	char *owner;        /* the container it was made for (may be NULL): anonymous, or named by its -v */
 	char **users;       /* IDs of the containers that use it (may name removed ones) */
 	long long uid, gid; /* owner given to _data at creation; -1: not set */
 	bool needs_copy_up; /* the next mount copies the image's content in (unless nocopy) */
@@ -75,7 +75,7 @@ struct ctr_vol_create_opts {
 	char **options;     /* "key=value" or "key" (copy, nocopy), as typed */
 	long long uid, gid; /* --uid/--gid; -1: not given */
 	bool anonymous;     /* made for a container (-v /path): prune removes it */
-	const char *user;   /* a container that uses it from the start (the owner when anonymous) */
+	const char *user;   /* a container that uses it from the start (its owner, when made here) */
 	bool ignore;        /* a volume of that name already there is no error: it is returned, unchanged */
 };
 

@@ -321,9 +321,10 @@ killed_create() {
 	run_burrow 0 secret rm -f b
 }
 
-# A create killed (SIGKILL) after it made an anonymous volume and marked a
-# named one used (held at its secret's copy by a FIFO): the next rm drops
-# the use and removes the anonymous volume, as a create that fails does.
+# A create killed (SIGKILL) after it made an anonymous volume and a named
+# one and marked another used (held at its secret's copy by a FIFO): the
+# next rm drops the use and removes the volumes it made, as a create that
+# fails does.
 @test "secret: the volumes a create killed half-way made or marked are released by the next rm" {
 	command -v tdbdump >/dev/null || need_or_fail "tdbdump (Debian package tdb-tools)"
 	run_burrow 0 secret create b "$T/s.txt"
@@ -331,7 +332,7 @@ killed_create() {
 	run_burrow 0 volume create keep
 	local copies="$XDG_DATA_HOME/burrow/containers" pid i id
 	rm -f "$SECRETS/$bid" && mkfifo -m 600 "$SECRETS/$bid"
-	"$BURROW" create --name half -v /anon -v keep:/k --secret b busybox true &
+	"$BURROW" create --name half -v /anon -v keep:/k -v made:/m --secret b busybox true &
 	pid=$!
 	for i in $(seq 200); do
 		ls -d "$copies"/*/secrets >/dev/null 2>&1 && break
@@ -342,7 +343,7 @@ killed_create() {
 	id=$(ls "$SECRETS/pending")
 	[ ${#id} -eq 64 ]
 	run_burrow 0 volume ls -q
-	is "$(echo "$output" | grep -c .)" 2 "keep and the anonymous one"
+	is "$(echo "$output" | grep -c .)" 3 "keep, made and the anonymous one"
 	run tdbdump "$XDG_DATA_HOME/burrow/burrow.tdb"
 	assert_match "$output" "$id"
 	run_burrow 0 rm -i nosuch
