@@ -12,6 +12,7 @@
 #include "cmd/format.h"
 #include "cmd/runextra.h"
 #include "cmd/runhealth.h"
+#include "cmd/runns.h"
 #include "cmd/runres.h"
 #include "container/container.h"
 #include "image/image.h"
@@ -88,12 +89,12 @@
 	"                           /run/secrets/NAME (or T), or in the variable T (type=env)\n"
 
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE
-    CMD_RUNH_USAGE CMD_RUNR_USAGE;
+    CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
                              "  -d, --detach             run in the background and print the container's ID\n"
                              "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
                              "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
-                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE;
+                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE;
 
 enum {
 	OPT_ENTRYPOINT = 0x200,
@@ -358,6 +359,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    CMD_RUNX_LONGOPTS,
 	    CMD_RUNH_LONGOPTS,
 	    CMD_RUNR_LONGOPTS,
+	    CMD_RUNNS_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
 	int c;
@@ -597,6 +599,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 				x = cmd_runh_option(c, optarg, &a->health);
 			if (x == 0)
 				x = cmd_runr_option(c, optarg, &a->o.res);
+			if (x == 0)
+				x = cmd_runns_option(c, optarg, &a->o);
 			if (x == 0)
 				x = cmd_pull_option(ctx, c, optarg, &a->pull);
 			if (x <= 0)

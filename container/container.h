@@ -38,6 +38,7 @@ struct ctr_create_opts {
 	const char *hostname;
 	const char *name;
 	const struct netns_cfg *network;         /* --network, parsed (NULL: the default, slirp) */
+	const char *ns_mode[3];                  /* --pid, --ipc, --uts as typed (NULL: private; nsmode.h) */
 	const struct netns_ports *publish;       /* -p (NULL: none) */
 	const struct netns_ports *expose;        /* --expose (NULL: none) */
 	bool publish_all;                        /* -P: the exposed ports and the image's, on free host ports */

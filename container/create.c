@@ -6,6 +6,7 @@
 #include "container/hooks.h"
 #include "container/internal.h"
 #include "container/mount.h"
+#include "container/nsmode.h"
 #include "container/secret.h"
 
 #include <errno.h>
@@ -194,7 +195,7 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	if (ctr_sec_check(&o->sec, err) < 0 || ctr_secret_uses_check(o->secrets, NULL, err) < 0 ||
 	    ctr_res_check(&o->res, err) < 0)
 		return -1;
-	if (ctr_userns_check(o, err) < 0)
+	if (ctr_userns_check(o, err) < 0 || ctr_nsmode_create_check(o, err) < 0)
 		return -1;
 	return ctr_labels_check(o->labels, "label", err) < 0 || ctr_labels_check(o->annotations, "annotation", err) < 0
 	           ? -1
@@ -378,6 +379,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		c.hostname = xstrdup(o->hostname);
 	else
 		c.hostname = xstrndup(c.id, 12);
+	if (ctr_nsmode_apply(s, o, &c, err) < 0)
+		goto out;
 
 	/* environment: image, defaults, then -e; a later NAME= replaces an
 	 * earlier one in its place */
