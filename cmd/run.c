@@ -226,6 +226,7 @@ static void run_args_init(struct run_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->sig_proxy = true;
+	a->o.http_proxy = -1;
 	a->policy = PULL_MISSING;
 	cmd_pull_init(&a->pull);
 	cmd_ctrconf_init(&a->conf);
@@ -254,6 +255,7 @@ static void run_args_clear(struct run_args *a)
 	netns_ports_clear(&a->publish);
 	netns_ports_clear(&a->expose);
 	cmd_runx_clear(&a->x);
+	cmd_runns_clear(&a->o);
 	cmd_ctrconf_clear(&a->conf);
 }
 
@@ -600,7 +602,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			if (x == 0)
 				x = cmd_runr_option(c, optarg, &a->o.res);
 			if (x == 0)
-				x = cmd_runns_option(c, optarg, &a->o);
+				x = cmd_runns_option(ctx, c, optarg, &a->o);
 			if (x == 0)
 				x = cmd_pull_option(ctx, c, optarg, &a->pull);
 			if (x <= 0)
@@ -665,6 +667,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		if (cmd_ctrconf_for_run(ctx, &a->conf, &a->o, &err) < 0)
 			return cmd_fail(err);
 	}
+	cmd_runns_finish(&a->o);
 	a->o.hooks_dirs = ctx->hooks_dirs;
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;

@@ -1,6 +1,7 @@
 /* ctr_create: validate everything, then write the records in one
  * transaction. Nothing is stored when anything is wrong. */
 #include "container/container.h"
+#include "container/envunset.h"
 #include "container/events.h"
 #include "container/health.h"
 #include "container/hooks.h"
@@ -386,6 +387,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	 * earlier one in its place */
 	struct strv_builder env = {0};
 	char *const *img_env = img ? img->config.env : NULL;
+	strv_builder_extend(&env, o->proxy_env); /* under the image's, as podman */
 	strv_builder_extend(&env, o->conf_env);
 	strv_builder_extend(&env, img_env);
 	if (!strv_env_has(img_env, "PATH") && !strv_env_has(o->conf_env, "PATH"))
@@ -394,6 +396,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		strv_builder_add(&env, "TERM=xterm");
 	strv_builder_add(&env, "container=burrow");
 	strv_builder_take(&env, xasprintf("HOSTNAME=%s", c.hostname));
+	ctr_env_unset(&env, o->unsetenv, o->unsetenv_all);
 	strv_builder_extend(&env, o->env);
 	c.env = strv_builder_steal(&env);
 	strv_env_dedup(c.env);

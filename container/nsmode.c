@@ -44,12 +44,13 @@ int ctr_nsmode_check(enum ctr_ns ns, const char *v, struct burrow_err **err)
 		rest = v + strlen("ns:");
 	if (!rest) {
 		burrow_error(err, 0, "--%s: unrecognized namespace mode '%s'", kinds[ns].flag, str_quote(v));
-		return burrow_error_hint(err, "%s", ns == CTR_NS_IPC ? "private, shareable, none, host, container:NAME or ns:PATH"
-		                                                     : "private, host, container:NAME or ns:PATH");
+		return burrow_error_hint(err, "%s",
+		                         ns == CTR_NS_IPC ? "private, shareable, none, host, container:NAME or ns:PATH"
+		                                          : "private, host, container:NAME or ns:PATH");
 	}
 	if (!*rest)
-		return burrow_error(err, 0, "--%s %s: namespace mode %s requires a value", kinds[ns].flag,
-		                    str_quote(v), v[0] == 'c' ? "container" : "ns");
+		return burrow_error(err, 0, "--%s %s: namespace mode %s requires a value", kinds[ns].flag, str_quote(v),
+		                    v[0] == 'c' ? "container" : "ns");
 	if (v[0] == 'n' && rest[0] != '/')
 		return burrow_error(err, 0, "--%s %s: the namespace path must be absolute", kinds[ns].flag,
 		                    str_quote(v));
@@ -184,8 +185,7 @@ out:
 	return ret;
 }
 
-int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ctr_ns_join *out,
-                    struct burrow_err **err)
+int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ctr_ns_join *out, struct burrow_err **err)
 {
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < CTR_NS_COUNT; i++) {
