@@ -28,6 +28,7 @@ void cmd_ctrconf_init(struct cmd_ctrconf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->init = -1;
+	c->http_proxy = -1;
 	c->files = xcalloc(1, sizeof(char *));
 }
 
@@ -48,6 +49,7 @@ void cmd_ctrconf_clear(struct cmd_ctrconf *c)
 	strv_free(c->run_volumes);
 	memset(c, 0, sizeof(*c));
 	c->init = -1;
+	c->http_proxy = -1;
 }
 
 static void cleanup_tomlp(struct toml_val **v)
@@ -143,10 +145,10 @@ static int containers_table(struct cmd_ctrconf *c, const struct toml_val *t, con
 				c->has_pids_limit = true;
 				c->pids_limit = v->u.i;
 			}
-		} else if (strcmp(k, "init") == 0) {
+		} else if (strcmp(k, "init") == 0 || strcmp(k, "http_proxy") == 0) {
 			if (v->type != TOML_BOOL)
 				return wrong(err, path, v, tab, k, "true or false");
-			c->init = v->u.b;
+			*(k[0] == 'i' ? &c->init : &c->http_proxy) = v->u.b;
 		}
 		if (r < 0)
 			return -1;
@@ -302,6 +304,8 @@ void cmd_ctrconf_merge(struct cmd_ctrconf *c, const struct cmd_ctrconf *over)
 	}
 	if (over->init >= 0)
 		c->init = over->init;
+	if (over->http_proxy >= 0)
+		c->http_proxy = over->http_proxy;
 }
 
 /* The destination of a -v (SRC:DST[:OPTS], or DST) or of a --mount
@@ -433,6 +437,8 @@ int cmd_ctrconf_apply(struct cmd_ctrconf *c, struct ctr_create_opts *o, struct b
 		o->log_max_size = c->log_size_max;
 	if (!o->init && c->init == 1)
 		o->init = true;
+	if (o->http_proxy < 0 && c->http_proxy >= 0)
+		o->http_proxy = c->http_proxy;
 	/* podman's 0: no limit */
 	if (c->has_pids_limit)
 		o->pids_default = c->pids_limit > 0 ? c->pids_limit : -1;

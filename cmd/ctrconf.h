@@ -26,6 +26,7 @@ struct cmd_ctrconf {
 	bool has_pids_limit;
 	long long pids_limit;
 	int init;                    /* -1: not set, else 0 or 1 */
+	int http_proxy;              /* -1: not set, else 0 or 1 */
 	char **default_capabilities; /* CAP_ names */
 	/* [engine] */
 	char *events_logger; /* file, journald, none */

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cmd/format.h"
+#include "container/nsmode.h"
 #include "container/secopts.h"
 #include "container/secret.h"
 #include "cmd/ports.h"
@@ -219,6 +220,9 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 {
 	yajl_val o = json_new_object();
 	json_obj_add(o, "NetworkMode", network_mode(c->network));
+	json_obj_add(o, "PidMode", json_new_str(ctr_nsmode_inspect(c, CTR_NS_PID)));
+	json_obj_add(o, "IpcMode", json_new_str(ctr_nsmode_inspect(c, CTR_NS_IPC)));
+	json_obj_add(o, "UTSMode", json_new_str(ctr_nsmode_inspect(c, CTR_NS_UTS)));
 	yajl_val rp = json_obj_add(o, "RestartPolicy", json_new_object());
 	const char *pol = c->restart_policy && strcmp(c->restart_policy, "no") != 0 ? c->restart_policy : "";
 	json_obj_add(rp, "Name", json_new_str(pol));

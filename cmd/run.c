@@ -12,6 +12,7 @@
 #include "cmd/format.h"
 #include "cmd/runextra.h"
 #include "cmd/runhealth.h"
+#include "cmd/runns.h"
 #include "cmd/runres.h"
 #include "container/container.h"
 #include "image/image.h"
@@ -88,12 +89,12 @@
 	"                           /run/secrets/NAME (or T), or in the variable T (type=env)\n"
 
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE
-    CMD_RUNH_USAGE CMD_RUNR_USAGE;
+    CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
                              "  -d, --detach             run in the background and print the container's ID\n"
                              "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
                              "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
-                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE;
+                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE;
 
 enum {
 	OPT_ENTRYPOINT = 0x200,
@@ -225,6 +226,7 @@ static void run_args_init(struct run_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->sig_proxy = true;
+	a->o.http_proxy = -1;
 	a->policy = PULL_MISSING;
 	cmd_pull_init(&a->pull);
 	cmd_ctrconf_init(&a->conf);
@@ -253,6 +255,7 @@ static void run_args_clear(struct run_args *a)
 	netns_ports_clear(&a->publish);
 	netns_ports_clear(&a->expose);
 	cmd_runx_clear(&a->x);
+	cmd_runns_clear(&a->o);
 	cmd_ctrconf_clear(&a->conf);
 }
 
@@ -358,6 +361,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    CMD_RUNX_LONGOPTS,
 	    CMD_RUNH_LONGOPTS,
 	    CMD_RUNR_LONGOPTS,
+	    CMD_RUNNS_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
 	int c;
@@ -598,6 +602,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			if (x == 0)
 				x = cmd_runr_option(c, optarg, &a->o.res);
 			if (x == 0)
+				x = cmd_runns_option(ctx, c, optarg, &a->o);
+			if (x == 0)
 				x = cmd_pull_option(ctx, c, optarg, &a->pull);
 			if (x <= 0)
 				return EXIT_BURROW;
@@ -661,6 +667,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		if (cmd_ctrconf_for_run(ctx, &a->conf, &a->o, &err) < 0)
 			return cmd_fail(err);
 	}
+	cmd_runns_finish(&a->o);
 	a->o.hooks_dirs = ctx->hooks_dirs;
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)
 		return EXIT_BURROW;

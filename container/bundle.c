@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "container/mount.h"
+#include "container/nsmode.h"
 #include "container/resources.h"
 #include "container/seccomp.h"
 #include "container/sdnotify.h"
@@ -149,7 +150,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_key_str(g, "path", p->rootfs);
 	jg_key_bool(g, "readonly", c->read_only);
 	jg_map_close(g);
-	jg_key_str(g, "hostname", c->hostname);
+	if (!c->uts_mode) /* another's UTS namespace keeps its name */
+		jg_key_str(g, "hostname", c->hostname);
 	if (c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") == 0) {
 		/* crun's annotation: no setgroups, the user's own groups stay */
 		jg_key(g, "annotations");
@@ -168,13 +170,21 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	static const char *const bind_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", NULL};
 	static const char *const bind_ro[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL};
 	ctr_mounts_gen(g, p->mounts, c->read_only && !c->ro_no_tmpfs, true);
-	mount_entry(g, "/proc", "proc", "proc", proc_o);
+	static const char *const proc_bind_o[] = {"rbind", "nosuid", "noexec", "nodev", NULL};
+	if (ctr_nsmode_host(c, CTR_NS_PID)) /* a new proc needs a pid namespace of ours: the host's, as podman */
+		mount_entry(g, "/proc", "bind", "/proc", proc_bind_o);
+	else
+		mount_entry(g, "/proc", "proc", "proc", proc_o);
 	mount_entry(g, "/dev", "tmpfs", "tmpfs", dev_o);
 	mount_entry(g, "/dev/pts", "devpts", "devpts", pts_o);
 	/* in bytes: tmpfs rounds up to pages, and "size=0k" would mean no limit */
 	cleanup_free char *shm_size = xasprintf("size=%lld", c->shm_size > 0 ? c->shm_size : 64LL << 20);
 	const char *shm_o[] = {"nosuid", "noexec", "nodev", "mode=1777", shm_size, NULL};
-	mount_entry(g, "/dev/shm", "tmpfs", "shm", shm_o);
+	const char *ipc = c->ipc_mode ? c->ipc_mode : "";
+	if (strcmp(ipc, "host") == 0)
+		mount_entry(g, "/dev/shm", "bind", "/dev/shm", bind_o);
+	else if (strcmp(ipc, "none") != 0) /* none: no /dev/shm */
+		mount_entry(g, "/dev/shm", "tmpfs", "shm", shm_o);
 	mount_entry(g, "/dev/mqueue", "mqueue", "mqueue", mq_o);
 	if (p->host_network)
 		mount_entry(g, "/sys", "bind", "/sys", bind_ro);
@@ -212,10 +222,17 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		jg_key_str(g, "type", "user");
 		jg_map_close(g);
 	}
-	static const char *const ns[] = {"pid", "mount", "uts", "ipc", "cgroup", NULL};
-	for (size_t i = 0; ns[i]; i++) {
+	static const struct {
+		const char *type;
+		int mode; /* enum ctr_ns, -1: always a new one */
+	} ns[] = {{"pid", CTR_NS_PID}, {"mount", -1}, {"uts", CTR_NS_UTS}, {"ipc", CTR_NS_IPC}, {"cgroup", -1}};
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		if (ns[i].mode >= 0 && ctr_nsmode_host(c, (enum ctr_ns)ns[i].mode))
+			continue;
 		jg_map_open(g);
-		jg_key_str(g, "type", ns[i]);
+		jg_key_str(g, "type", ns[i].type);
+		if (ns[i].mode >= 0 && p->ns_join && p->ns_join[ns[i].mode])
+			jg_key_str(g, "path", p->ns_join[ns[i].mode]);
 		jg_map_close(g);
 	}
 	if (!p->host_network) {

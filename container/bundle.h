@@ -13,8 +13,9 @@ struct ctr_bundle_paths {
 	const char *resolv_conf;
 	const char *hostname;
 	const char *containerenv;
-	bool host_network;      /* --network host: no network namespace */
-	const char *netns_path; /* ns:PATH, container:ID: the network namespace joined (NULL: a new one) */
+	bool host_network;          /* --network host: no network namespace */
+	const char *netns_path;     /* ns:PATH, container:ID: the network namespace joined (NULL: a new one) */
+	const char *const *ns_join; /* --pid, --ipc, --uts: the namespaces joined (container/nsmode.h; NULL: none) */
 	/* the container's own mounts, prepared (ctr_mounts_prepare) */
 	char *const *mounts;
 	const char *passwd; /* generated /etc/passwd and /etc/group (NULL: the image's) */

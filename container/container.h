@@ -38,6 +38,11 @@ struct ctr_create_opts {
 	const char *hostname;
 	const char *name;
 	const struct netns_cfg *network;         /* --network, parsed (NULL: the default, slirp) */
+	const char *ns_mode[3];                  /* --pid, --ipc, --uts as typed (NULL: private; nsmode.h) */
+	char **unsetenv;                         /* --unsetenv NAME (container/envunset.h; NULL: none) */
+	bool unsetenv_all;                       /* --unsetenv-all */
+	char **proxy_env;                        /* --http-proxy: the host's proxy variables (NULL: none) */
+	int http_proxy;                          /* --http-proxy: -1 not given (containers.conf's, else 1), 0, 1 */
 	const struct netns_ports *publish;       /* -p (NULL: none) */
 	const struct netns_ports *expose;        /* --expose (NULL: none) */
 	bool publish_all;                        /* -P: the exposed ports and the image's, on free host ports */

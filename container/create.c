@@ -1,11 +1,13 @@
 /* ctr_create: validate everything, then write the records in one
  * transaction. Nothing is stored when anything is wrong. */
 #include "container/container.h"
+#include "container/envunset.h"
 #include "container/events.h"
 #include "container/health.h"
 #include "container/hooks.h"
 #include "container/internal.h"
 #include "container/mount.h"
+#include "container/nsmode.h"
 #include "container/secret.h"
 
 #include <errno.h>
@@ -194,7 +196,7 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	if (ctr_sec_check(&o->sec, err) < 0 || ctr_secret_uses_check(o->secrets, NULL, err) < 0 ||
 	    ctr_res_check(&o->res, err) < 0)
 		return -1;
-	if (ctr_userns_check(o, err) < 0)
+	if (ctr_userns_check(o, err) < 0 || ctr_nsmode_create_check(o, err) < 0)
 		return -1;
 	return ctr_labels_check(o->labels, "label", err) < 0 || ctr_labels_check(o->annotations, "annotation", err) < 0
 	           ? -1
@@ -378,11 +380,14 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		c.hostname = xstrdup(o->hostname);
 	else
 		c.hostname = xstrndup(c.id, 12);
+	if (ctr_nsmode_apply(s, o, &c, err) < 0)
+		goto out;
 
 	/* environment: image, defaults, then -e; a later NAME= replaces an
 	 * earlier one in its place */
 	struct strv_builder env = {0};
 	char *const *img_env = img ? img->config.env : NULL;
+	strv_builder_extend(&env, o->proxy_env); /* under the image's, as podman */
 	strv_builder_extend(&env, o->conf_env);
 	strv_builder_extend(&env, img_env);
 	if (!strv_env_has(img_env, "PATH") && !strv_env_has(o->conf_env, "PATH"))
@@ -391,6 +396,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		strv_builder_add(&env, "TERM=xterm");
 	strv_builder_add(&env, "container=burrow");
 	strv_builder_take(&env, xasprintf("HOSTNAME=%s", c.hostname));
+	ctr_env_unset(&env, o->unsetenv, o->unsetenv_all);
 	strv_builder_extend(&env, o->env);
 	c.env = strv_builder_steal(&env);
 	strv_env_dedup(c.env);

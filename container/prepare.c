@@ -11,6 +11,7 @@
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/mount.h"
+#include "container/nsmode.h"
 #include "container/secret.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
@@ -80,9 +81,15 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 {
 	cleanup_strv char **mounts = NULL;
 	cleanup_strv char **secret_env = NULL;
-	if (ctr_mounts_prepare(s, c, root, &eng->ovl, &mounts, err) < 0 ||
-	    ctr_secret_uses_prepare(s, c->id, c->secrets, &mounts, &secret_env, err) < 0)
+	/* --pid, --ipc, --uts container:X: its namespaces, while it runs */
+	struct ctr_ns_join join;
+	if (ctr_nsmode_join(s, c, &join, err) < 0)
 		return -1;
+	if (ctr_mounts_prepare(s, c, root, &eng->ovl, &mounts, err) < 0 ||
+	    ctr_secret_uses_prepare(s, c->id, c->secrets, &mounts, &secret_env, err) < 0) {
+		ctr_ns_join_clear(&join);
+		return -1;
+	}
 	trace_mark("bundle: mounts+secrets");
 	cleanup_free char *hosts = path_join(rundir, "hosts");
 	cleanup_free char *resolv = path_join(rundir, "resolv.conf");
@@ -90,8 +97,10 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	cleanup_free char *cenv = path_join(rundir, ".containerenv");
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
-	if (ctr_userns_etc(c, root, rundir, &passwd, &group, err) < 0)
+	if (ctr_userns_etc(c, root, rundir, &passwd, &group, err) < 0) {
+		ctr_ns_join_clear(&join);
 		return -1;
+	}
 	struct ctr_bundle_paths bp = {
 	    .rootfs = root,
 	    .hosts = c->no_hosts ? NULL : hosts,
@@ -105,9 +114,11 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .notify_dir = eng->notify_dir,
 	    .secret_env = secret_env,
 	    .netns_path = ncfg->mode == NETNS_NS || ncfg->mode == NETNS_CONTAINER ? ncfg->target : NULL,
+	    .ns_join = (const char *const *)join.paths,
 	};
 	trace_mark("bundle: userns etc");
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);
+	ctr_ns_join_clear(&join);
 	trace_mark("bundle: spec generated");
 	cleanup_free char *cfgpath = path_join(dir, "config.json");
 	if (write_file_atomic(cfgpath, spec, strlen(spec), 0600, err) < 0) {

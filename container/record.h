@@ -99,6 +99,9 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STRV, groups)      /* --group-add as gids, or "keep-groups" alone */                              \
 	X(STR, hostname)                                                                                    \
 	X(STR, network)      /* --network in its canonical form (netns_format) */                           \
+	X(STR, pid_mode)     /* --pid: host, container:ID, ns:PATH (NULL: private; container/nsmode.h) */   \
+	X(STR, ipc_mode)     /* --ipc: host, none, container:ID, ns:PATH (NULL: private, shareable) */      \
+	X(STR, uts_mode)     /* --uts: host, container:ID, ns:PATH (NULL: private) */                       \
 	X(STRV, ports)       /* -p and -P, canonical (netns_port_format); host port left out: a free one */ \
 	X(STRV, add_hosts)   /* --add-host NAME:IP */                                                       \
 	X(STRV, dns)         /* --dns servers (NULL: the network's) */                                      \

@@ -19,6 +19,7 @@
 #include "container/events.h"
 #include "container/freezer.h"
 #include "container/internal.h"
+#include "container/nsmode.h"
 #include "lib/cleanup.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
@@ -151,6 +152,8 @@ static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int s
 	if ((!cg || !in_cgroup(r->pid, cg)) && proc_signal(r->pid, r->pid_start, sig) < 0)
 		return burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(c->name),
 		                    (int)r->pid);
+	if (!ctr_nsmode_own_pid(c))
+		return 0; /* the host's or another's pid namespace: never every process there */
 	cleanup_free struct seen *seen = NULL;
 	size_t nseen = 0;
 	for (int pass = 0; pass < 100; pass++) {

@@ -25,7 +25,7 @@ static int join_namespaces(struct rt_init *ini, struct burrow_err **err)
 {
 	const struct rt_spec *s = ini->spec;
 	for (size_t i = 0; i < s->n_namespaces; i++) {
-		if (ini->ns_fds[i] < 0)
+		if (ini->ns_fds[i] < 0 || s->namespaces[i].flag == CLONE_NEWPID) /* rt_create joined it for us */
 			continue;
 		if (setns(ini->ns_fds[i], s->namespaces[i].flag) < 0)
 			return burrow_error(err, errno, "cannot join the %s namespace '%s'",

@@ -28,6 +28,9 @@ struct rt_init;
  * ini->sync_fd; c->pid and c->sync_fd are ours. -1 (errno) when the socket
  * or the child cannot be made. */
 int rt_spawn(struct rt_container *c, struct rt_init *ini, int flags, void (*child)(struct rt_init *));
+/* rt_spawn, the child born in the pid namespace pidns (an fd; -1: ours,
+ * or a new one in flags), still our child. */
+int rt_spawn_in(struct rt_container *c, struct rt_init *ini, int flags, int pidns, void (*child)(struct rt_init *));
 /* fork() with namespace flags: the child continues here on a copy of our
  * memory (no fork handlers run, hence "call while single-threaded"). */
 pid_t rt_clone(int flags);

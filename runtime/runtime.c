@@ -45,7 +45,7 @@ pid_t rt_clone(int flags)
 	struct rt_clone_args args;
 	memset(&args, 0, sizeof(args));
 	args.flags = (uint64_t)(unsigned)flags;
-	args.exit_signal = SIGCHLD;
+	args.exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD; /* CLONE_PARENT: the caller's own, as clone3 wants */
 	long r = syscall(SYS_clone3, &args, sizeof(args));
 	if (r < 0 && errno == ENOSYS)
 		r = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
@@ -125,6 +125,16 @@ int rt_wait_ready(struct rt_container *c, const char *what, struct burrow_err **
 	}
 }
 
+/* The pid namespace linux.namespaces names to join (its fd in ns_fds),
+ * or -1. */
+static int pidns_fd(const struct rt_init *ini)
+{
+	for (size_t i = 0; i < ini->spec->n_namespaces; i++)
+		if (ini->spec->namespaces[i].flag == CLONE_NEWPID && ini->ns_fds[i] >= 0)
+			return ini->ns_fds[i];
+	return -1;
+}
+
 int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_container **out, struct burrow_err **err)
 {
 	struct rt_spec *spec = NULL;
@@ -150,7 +160,7 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 		}
 	}
 	trace_mark("rt: init prepared");
-	if (rt_spawn(c, &ini, spec->clone_flags, rt_init_main) < 0) {
+	if (rt_spawn_in(c, &ini, spec->clone_flags, pidns_fd(&ini), rt_init_main) < 0) {
 		int e = errno;
 		burrow_error(err, e, "cannot create the container init");
 		if (e == EPERM || e == ENOSPC)
@@ -203,7 +213,62 @@ void rt_init_clear(struct rt_init *ini)
 	ini->ns_fds = NULL;
 }
 
+/* How long the helper of clone_in_pidns may take to report. */
+#define SPAWN_HELPER_MS 10000
+
+/* Only a process's children enter a pid namespace it joins (setns sets
+ * pid_for_children), and nothing brings us back to our own after (it
+ * belongs to the host's user namespace): a short-lived helper joins it
+ * and clones the child as our child (CLONE_PARENT), reports its pid (in
+ * our namespace) and exits. The child runs child(ini); sync is the
+ * socket end it keeps. */
+static pid_t clone_in_pidns(struct rt_init *ini, int flags, int pidns, int other, void (*child)(struct rt_init *))
+{
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	pid_t h = rt_clone(0);
+	if (h == 0) {
+		close(other);
+		close(pfd[0]);
+		int rep[2] = {-1, 0};
+		if (setns(pidns, CLONE_NEWPID) < 0) {
+			rep[1] = errno;
+		} else {
+			pid_t pid = rt_clone(flags | CLONE_PARENT);
+			if (pid == 0) {
+				close(pfd[1]);
+				child(ini);
+				_exit(1); /* not reached */
+			}
+			rep[0] = (int)pid;
+			rep[1] = errno;
+		}
+		_exit(write_all(pfd[1], rep, sizeof(rep)) < 0 ? 1 : 0);
+	}
+	int e = errno;
+	close(pfd[1]);
+	if (h < 0) {
+		close(pfd[0]);
+		errno = e;
+		return -1;
+	}
+	int rep[2] = {-1, EPROTO};
+	int w = wait_fd(pfd[0], POLLIN, now_ms() + SPAWN_HELPER_MS);
+	if (w <= 0 || read_all(pfd[0], rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+		rep[1] = w == 0 ? ETIMEDOUT : EPROTO;
+	close(pfd[0]);
+	proc_kill_reap(h, NULL);
+	errno = rep[1];
+	return rep[0] > 0 ? (pid_t)rep[0] : -1;
+}
+
 int rt_spawn(struct rt_container *c, struct rt_init *ini, int flags, void (*child)(struct rt_init *))
+{
+	return rt_spawn_in(c, ini, flags, -1, child);
+}
+
+int rt_spawn_in(struct rt_container *c, struct rt_init *ini, int flags, int pidns, void (*child)(struct rt_init *))
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -214,7 +279,7 @@ int rt_spawn(struct rt_container *c, struct rt_init *ini, int flags, void (*chil
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t pid = rt_clone(flags);
+	pid_t pid = pidns >= 0 ? clone_in_pidns(ini, flags, pidns, sv[0], child) : rt_clone(flags);
 	if (pid == 0) {
 		close(sv[0]);
 		child(ini);

@@ -107,9 +107,11 @@ struct rt_spec {
 };
 
 /* Parses a config.json document; bundle (absolute) anchors relative paths.
- * Refuses what this runtime cannot honour (a user namespace to join or
- * without mappings, a pid namespace to join, unknown capabilities or rlimits) with a message naming
- * the field. */
+ * Refuses what this runtime cannot honour (a user or mount namespace to
+ * join, a user namespace without mappings, unknown capabilities or
+ * rlimits) with a message naming the field. A pid namespace to join is
+ * joined by rt_create before it clones the init (the init is born in
+ * it). */
 int rt_spec_parse(const char *json, const char *bundle, struct rt_spec **out, struct burrow_err **err);
 /* Reads and parses BUNDLE/config.json. */
 int rt_spec_load(const char *bundle, struct rt_spec **out, struct burrow_err **err);

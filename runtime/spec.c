@@ -553,7 +553,7 @@ static int parse_namespaces(struct rt_spec *s, yajl_val ns, struct burrow_err **
 		if (flag == CLONE_NEWTIME)
 			return burrow_error(err, 0, "linux.namespaces: a time namespace is not supported");
 #endif
-		if ((flag == CLONE_NEWPID || flag == CLONE_NEWNS) && path && *path)
+		if (flag == CLONE_NEWNS && path && *path)
 			return burrow_error(err, 0, "linux.namespaces: joining a %s namespace is not supported", type);
 		for (size_t k = 0; k < s->n_namespaces; k++)
 			if (s->namespaces[k].flag == flag)

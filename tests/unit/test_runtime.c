@@ -278,9 +278,16 @@ static void test_bad_specs(void **state)
 		assert_string_equal(us->gid_map, "0 0 1\n");
 		rt_spec_free(us);
 	}
-	parse_fails(
-	    LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"}]}"),
-	    "joining a pid namespace is not supported");
+	{
+		/* a pid namespace to join: rt_create joins it for the clone */
+		struct rt_spec *ps = parse_ok(LINUX(
+		    "{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"}]}"));
+		assert_false(ps->clone_flags & CLONE_NEWPID);
+		assert_int_equal(ps->n_namespaces, 2);
+		assert_int_equal(ps->namespaces[1].flag, CLONE_NEWPID);
+		assert_string_equal(ps->namespaces[1].path, "/proc/1/ns/pid");
+		rt_spec_free(ps);
+	}
 	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/1/ns/mnt\"}]}"),
 	            "joining a mount namespace is not supported");
 	parse_fails(LINUX("{\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"mount\"}]}"),

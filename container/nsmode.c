@@ -1,0 +1,213 @@
+/* --pid, --ipc, --uts (container/nsmode.h). */
+#include "container/nsmode.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "lib/cleanup.h"
+#include "lib/proc.h"
+#include "lib/quote.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+static const struct {
+	const char *flag;   /* --pid */
+	const char *proc;   /* /proc/PID/ns/pid */
+	const char *what;   /* messages: "PID namespace" */
+	const char *normal; /* inspect's word for the default */
+} kinds[CTR_NS_COUNT] = {
+    [CTR_NS_PID] = {"pid", "pid", "PID namespace", "private"},
+    [CTR_NS_IPC] = {"ipc", "ipc", "IPC namespace", "shareable"},
+    [CTR_NS_UTS] = {"uts", "uts", "UTS namespace", "private"},
+};
+
+const char *ctr_ns_flag(enum ctr_ns ns)
+{
+	return kinds[ns].flag;
+}
+
+int ctr_nsmode_check(enum ctr_ns ns, const char *v, struct burrow_err **err)
+{
+	if (!*v || strcmp(v, "private") == 0 || strcmp(v, "host") == 0)
+		return 0;
+	if (ns == CTR_NS_IPC && (strcmp(v, "none") == 0 || strcmp(v, "shareable") == 0))
+		return 0;
+	const char *rest = NULL;
+	if (str_has_prefix(v, "container:"))
+		rest = v + strlen("container:");
+	else if (str_has_prefix(v, "ns:"))
+		rest = v + strlen("ns:");
+	if (!rest) {
+		burrow_error(err, 0, "--%s: unrecognized namespace mode '%s'", kinds[ns].flag, str_quote(v));
+		return burrow_error_hint(err, "%s",
+		                         ns == CTR_NS_IPC ? "private, shareable, none, host, container:NAME or ns:PATH"
+		                                          : "private, host, container:NAME or ns:PATH");
+	}
+	if (!*rest)
+		return burrow_error(err, 0, "--%s %s: namespace mode %s requires a value", kinds[ns].flag, str_quote(v),
+		                    v[0] == 'c' ? "container" : "ns");
+	if (v[0] == 'n' && rest[0] != '/')
+		return burrow_error(err, 0, "--%s %s: the namespace path must be absolute", kinds[ns].flag,
+		                    str_quote(v));
+	return 0;
+}
+
+static char **field(struct ctr_config *c, enum ctr_ns ns)
+{
+	return ns == CTR_NS_PID ? &c->pid_mode : ns == CTR_NS_IPC ? &c->ipc_mode : &c->uts_mode;
+}
+
+const char *ctr_nsmode_of(const struct ctr_config *c, enum ctr_ns ns)
+{
+	return *field((struct ctr_config *)c, ns);
+}
+
+int ctr_nsmode_config(struct state_store *s, enum ctr_ns ns, const char *v, struct ctr_config *c,
+                      struct burrow_err **err)
+{
+	char **f = field(c, ns);
+	if (ctr_nsmode_check(ns, v, err) < 0)
+		return -1;
+	if (ns == CTR_NS_IPC && strcmp(v, "private") == 0) {
+		*f = xstrdup(v); /* podman shows it; a new namespace all the same */
+		return 0;
+	}
+	if (!*v || strcmp(v, "private") == 0 || strcmp(v, "shareable") == 0)
+		return 0;
+	if (str_has_prefix(v, "ns:")) {
+		struct stat st;
+		if (stat(v + 3, &st) < 0)
+			return burrow_error(err, errno, "cannot find the %s '%s' (--%s)", kinds[ns].what,
+			                    str_quote(v + 3), kinds[ns].flag);
+	}
+	if (!str_has_prefix(v, "container:")) {
+		*f = xstrdup(v);
+		return 0;
+	}
+	/* the other container by its ID: a later rename does not change
+	 * whose namespace this is */
+	cleanup_free char *peer = NULL;
+	if (ctr_lookup(s, v + strlen("container:"), &peer, err) < 0)
+		return burrow_error_wrap(err, "--%s %s", kinds[ns].flag, v);
+	*f = xasprintf("container:%s", peer);
+	ctr_config_require(c, peer); /* started first, not removed before it */
+	return 0;
+}
+
+int ctr_nsmode_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
+{
+	for (int i = 0; i < CTR_NS_COUNT; i++)
+		if (o->ns_mode[i] && ctr_nsmode_check((enum ctr_ns)i, o->ns_mode[i], err) < 0)
+			return -1;
+	const char *uts = o->ns_mode[CTR_NS_UTS];
+	if (uts && *uts && strcmp(uts, "private") != 0 && o->hostname && *o->hostname)
+		return burrow_error(err, 0, "cannot set the hostname when %s",
+		                    strcmp(uts, "host") == 0 ? "running in the host UTS namespace"
+		                                             : "joining another UTS namespace");
+	return 0;
+}
+
+int ctr_nsmode_apply(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *c,
+                     struct burrow_err **err)
+{
+	for (int i = 0; i < CTR_NS_COUNT; i++)
+		if (o->ns_mode[i] && ctr_nsmode_config(s, (enum ctr_ns)i, o->ns_mode[i], c, err) < 0)
+			return -1;
+	if (!c->uts_mode || (o->hostname && *o->hostname))
+		return 0;
+	char name[HOST_NAME_MAX + 1] = "";
+	if (strcmp(c->uts_mode, "host") == 0) {
+		if (gethostname(name, sizeof(name) - 1) < 0)
+			return burrow_error(err, errno, "cannot read the hostname");
+	} else if (str_has_prefix(c->uts_mode, "container:")) {
+		struct ctr_config pc = {0};
+		if (ctr_config_load(s, c->uts_mode + strlen("container:"), &pc, err) < 0)
+			return -1;
+		snprintf(name, sizeof(name), "%s", pc.hostname ? pc.hostname : "");
+		ctr_config_clear(&pc);
+	}
+	if (*name) {
+		free(c->hostname);
+		c->hostname = xstrdup(name);
+	}
+	return 0;
+}
+
+bool ctr_nsmode_host(const struct ctr_config *c, enum ctr_ns ns)
+{
+	const char *m = ctr_nsmode_of(c, ns);
+	return m && strcmp(m, "host") == 0;
+}
+
+bool ctr_nsmode_own_pid(const struct ctr_config *c)
+{
+	return !c->pid_mode;
+}
+
+const char *ctr_nsmode_inspect(const struct ctr_config *c, enum ctr_ns ns)
+{
+	const char *m = ctr_nsmode_of(c, ns);
+	return m ? m : kinds[ns].normal;
+}
+
+int ctr_peer_pid(struct state_store *s, const char *id, const char *what, struct ctr_config *out, pid_t *pid,
+                 struct burrow_err **err)
+{
+	struct ctr_config pc = {0};
+	struct ctr_run pr = {0};
+	int ret = -1;
+	if (ctr_config_load(s, id, &pc, err) < 0 || ctr_run_load(s, id, &pr, err) < 0) {
+		burrow_error_wrap(err, "the %s of container %.12s", what, id);
+		goto out;
+	}
+	bool runs = (pr.state == CTR_RUNNING || pr.state == CTR_PAUSED) && pr.pid > 0 &&
+	            proc_start_time(pr.pid) == pr.pid_start;
+	if (!runs) {
+		burrow_error_status(err, EINVAL, "cannot join the %s of container '%s': it is not running", what,
+		                    str_quote(pc.name));
+		burrow_error_hint(err, "start it first: burrow start %s", pc.name);
+		goto out;
+	}
+	*pid = pr.pid;
+	if (out) {
+		*out = pc;
+		memset(&pc, 0, sizeof(pc));
+	}
+	ret = 0;
+out:
+	ctr_config_clear(&pc);
+	ctr_run_clear(&pr);
+	return ret;
+}
+
+int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ctr_ns_join *out, struct burrow_err **err)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < CTR_NS_COUNT; i++) {
+		const char *m = ctr_nsmode_of(c, (enum ctr_ns)i);
+		if (m && str_has_prefix(m, "ns:")) {
+			out->paths[i] = xstrdup(m + 3);
+		} else if (m && str_has_prefix(m, "container:")) {
+			pid_t pid = 0;
+			if (ctr_peer_pid(s, m + strlen("container:"), kinds[i].what, NULL, &pid, err) < 0) {
+				ctr_ns_join_clear(out);
+				return -1;
+			}
+			out->paths[i] = xasprintf("/proc/%d/ns/%s", (int)pid, kinds[i].proc);
+		}
+	}
+	return 0;
+}
+
+void ctr_ns_join_clear(struct ctr_ns_join *j)
+{
+	for (int i = 0; i < CTR_NS_COUNT; i++) {
+		free(j->paths[i]);
+		j->paths[i] = NULL;
+	}
+}

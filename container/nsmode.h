@@ -1,0 +1,66 @@
+/* --pid, --ipc and --uts: which pid, IPC and UTS namespace a container
+ * has (podman's namespace modes). private: a new one (the default; for
+ * --ipc also shareable, and none: a new one without /dev/shm); host:
+ * burrow's own, that of the user's processes (no new one);
+ * container:NAME: that of another container while it runs (a dependency:
+ * it is started first and kept while this one exists); ns:PATH: the
+ * namespace a file names (/proc/PID/ns/pid, a bind mount of one). */
+#ifndef BURROW_CONTAINER_NSMODE_H
+#define BURROW_CONTAINER_NSMODE_H
+
+#include <stdbool.h>
+
+#include "container/record.h"
+#include "lib/err.h"
+
+struct state_store;
+struct ctr_create_opts;
+
+enum ctr_ns { CTR_NS_PID, CTR_NS_IPC, CTR_NS_UTS, CTR_NS_COUNT };
+
+/* The flag's name without dashes: "pid", "ipc", "uts". */
+const char *ctr_ns_flag(enum ctr_ns ns);
+/* Checks a value as --pid/--ipc/--uts take it ("" is private). 0, or -1
+ * (EINVAL, naming it). */
+int ctr_nsmode_check(enum ctr_ns ns, const char *value, struct burrow_err **err);
+/* The mode as the container record keeps it (NULL: private, and
+ * shareable for IPC, whose private is kept as typed: a new namespace as
+ * well): container:NAME becomes container:ID, a dependency
+ * of c; ns:PATH must exist. Sets c's field. */
+int ctr_nsmode_config(struct state_store *s, enum ctr_ns ns, const char *value, struct ctr_config *c,
+                      struct burrow_err **err);
+/* create's checks of o->ns_mode (before anything is pulled): each
+ * mode, and --hostname not with --uts host. */
+int ctr_nsmode_create_check(const struct ctr_create_opts *o, struct burrow_err **err);
+/* Sets c's modes from o->ns_mode (ctr_nsmode_config) and, with the UTS
+ * namespace of the host or of another container, c->hostname to theirs. */
+int ctr_nsmode_apply(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *c,
+                     struct burrow_err **err);
+/* The record's mode of ns (NULL: private). */
+const char *ctr_nsmode_of(const struct ctr_config *c, enum ctr_ns ns);
+/* Whether the container shares ns with the host (mode host). */
+bool ctr_nsmode_host(const struct ctr_config *c, enum ctr_ns ns);
+/* Whether the container has a pid namespace of its own: its init is pid 1
+ * and takes every process of the namespace with it. */
+bool ctr_nsmode_own_pid(const struct ctr_config *c);
+/* HostConfig.PidMode, IpcMode, UTSMode as podman shows them. */
+const char *ctr_nsmode_inspect(const struct ctr_config *c, enum ctr_ns ns);
+
+/* The namespaces a starting container joins: paths[ns] is the file to
+ * join (a container's /proc/PID/ns/X, or ns:PATH), NULL for a new one
+ * or the host's. A container: one must run now. */
+struct ctr_ns_join {
+	char *paths[CTR_NS_COUNT];
+};
+int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ctr_ns_join *out,
+                    struct burrow_err **err);
+void ctr_ns_join_clear(struct ctr_ns_join *j);
+
+/* The pid of container id's init when it runs (its record's, with its
+ * start time checked), and its config in *pc when pc is not NULL (the
+ * caller clears it); else -1 (EINVAL, "cannot join the WHAT of container
+ * 'NAME': it is not running", with a hint to start it). */
+int ctr_peer_pid(struct state_store *s, const char *id, const char *what, struct ctr_config *pc, pid_t *pid,
+                 struct burrow_err **err);
+
+#endif

@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# run's and create's --pid, --ipc and --uts: a namespace of its own
+# (private), the host's, another container's (container:NAME) or one a
+# file names (ns:PATH); inspect's PidMode, IpcMode, UTSMode.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+}
+
+suite_teardown() {
+	"$BURROW" rm -f -t 0 b a >/dev/null 2>&1 || true
+}
+
+# ns_of KIND: this process's namespace of KIND as its /proc link reads
+ns_of() {
+	readlink "/proc/self/ns/$1"
+}
+
+# start_owner: container a (sleep 60) running, its init's pid in $apid
+start_owner() {
+	run_burrow 0 run -d --name a busybox sleep 60
+	run_burrow 0 inspect --format '{{.State.Pid}}' a
+	apid=$output
+}
+
+@test "nsmodes: the defaults are namespaces of its own, as inspect says" {
+	run_burrow 0 run --name d busybox sh -c 'for n in pid ipc uts; do readlink /proc/self/ns/$n; done; echo $$'
+	[ "${lines[0]}" != "$(ns_of pid)" ]
+	[ "${lines[1]}" != "$(ns_of ipc)" ]
+	[ "${lines[2]}" != "$(ns_of uts)" ]
+	is "${lines[3]}" 1
+	run_burrow 0 inspect --format '{{.HostConfig.PidMode}}|{{.HostConfig.IpcMode}}|{{.HostConfig.UTSMode}}' d
+	is "$output" "private|shareable|private"
+	run_burrow 0 create --pid private --ipc private --uts private busybox true
+	run_burrow 0 inspect --format '{{.HostConfig.PidMode}}|{{.HostConfig.IpcMode}}|{{.HostConfig.UTSMode}}' "$output"
+	is "$output" "private|private|private"
+}
+
+@test "nsmodes: --pid host sees the host's processes through the host's /proc" {
+	run_burrow 0 run --rm --pid host busybox sh -c "readlink /proc/self/ns/pid; test -d /proc/$$ && echo sees-bats; echo \$\$"
+	is "${lines[0]}" "$(ns_of pid)"
+	is "${lines[1]}" sees-bats
+	[ "${lines[2]}" != 1 ]
+	run_burrow 0 create --pid host busybox true
+	run_burrow 0 inspect --format '{{.HostConfig.PidMode}}' "$output"
+	is "$output" host
+}
+
+@test "nsmodes: --pid container:NAME joins its pid namespace; exec and stop of either behave" {
+	start_owner
+	run_burrow 0 run --rm --pid container:a busybox sh -c 'ps -o pid,args; echo self=$$'
+	assert_match "$output" "1 +sleep 60"
+	assert_no_match "$output" "self=1$"
+	run_burrow 0 run -d --name b --pid container:a busybox sleep 100
+	run_burrow 0 inspect --format '{{.Id}}' a
+	local aid=$output
+	run_burrow 0 inspect --format '{{.HostConfig.PidMode}}' b
+	is "$output" "container:$aid"
+	run_burrow 0 exec b ps -o args
+	assert_match "$output" "sleep 60"
+	assert_match "$output" "sleep 100"
+	# a is a dependency: kept while b exists
+	run_burrow 125 rm a
+	assert_match "$output" "depend"
+	# pause of b (without a cgroup: by signals) must never stop a's processes
+	run_burrow 0 pause b
+	grep -q '^State:.*[RS]' "/proc/$apid/status"
+	run_burrow 0 unpause b
+	# stopping b leaves a running
+	run_burrow 0 stop -t 1 b
+	run_burrow 0 inspect --format '{{.State.Status}}' a
+	is "$output" running
+	# stopping a ends its namespace, and b with it (SIGKILL, as in podman)
+	run_burrow 0 start b
+	run_burrow 0 stop -t 1 a
+	run_burrow 0 wait b
+	is "$output" 137
+}
+
+@test "nsmodes: --pid container:NAME starts the other container first; an unknown one is refused" {
+	run_burrow 0 create --name a busybox sleep 60
+	run_burrow 0 run --rm --pid container:a busybox ps -o pid,args
+	assert_match "$output" "1 +sleep 60"
+	run_burrow 0 inspect --format '{{.State.Status}}' a
+	is "$output" running
+	run_burrow 125 create --pid container:nosuch busybox true
+	assert_match "$output" "nosuch"
+	run_burrow 125 create --pid container: busybox true
+	assert_match "$output" "requires a value"
+}
+
+@test "nsmodes: --pid ns:PATH joins the namespace the file names; a relative or missing one is refused" {
+	start_owner
+	run_burrow 0 run --rm --pid "ns:/proc/$apid/ns/pid" busybox ps -o pid,args
+	assert_match "$output" "1 +sleep 60"
+	run_burrow 125 create --pid ns:rel busybox true
+	assert_match "$output" "absolute"
+	run_burrow 125 create --pid ns:/nonexistent busybox true
+	assert_match "$output" "cannot find the PID namespace '/nonexistent'"
+	run_burrow 125 run --rm --pid bogus busybox true
+	assert_match "$output" "unrecognized namespace mode 'bogus'"
+	run_burrow 125 run --rm --uts none busybox true
+	assert_match "$output" "--uts: unrecognized namespace mode 'none'"
+}
+
+@test "nsmodes: --ipc none has no /dev/shm; container:NAME shares the IPC namespace; host the host's" {
+	run_burrow 1 run --rm --ipc none busybox ls -d /dev/shm
+	run_burrow 0 run --rm --ipc shareable busybox ls -d /dev/shm
+	run_burrow 0 create --ipc none busybox true
+	run_burrow 0 inspect --format '{{.HostConfig.IpcMode}}' "$output"
+	is "$output" none
+	start_owner
+	run_burrow 0 exec a readlink /proc/self/ns/ipc
+	local ans=$output
+	run_burrow 0 run --rm --ipc container:a busybox readlink /proc/self/ns/ipc
+	is "$output" "$ans"
+	[ "$ans" != "$(ns_of ipc)" ]
+	if [ -d /dev/mqueue ]; then
+		run_burrow 0 run --rm --ipc host busybox readlink /proc/self/ns/ipc
+		is "$output" "$(ns_of ipc)"
+	else
+		# as podman: the host's /dev/mqueue is bound, and there is none
+		run_burrow 125 run --rm --ipc host busybox true
+		assert_match "$output" "/dev/mqueue"
+	fi
+}
+
+@test "nsmodes: --uts host has the host's name and refuses --hostname; container:NAME the other's" {
+	run_burrow 0 run --rm --uts host busybox sh -c 'readlink /proc/self/ns/uts; hostname; echo $HOSTNAME'
+	is "${lines[0]}" "$(ns_of uts)"
+	is "${lines[1]}" "$(hostname)"
+	is "${lines[2]}" "$(hostname)"
+	run_burrow 125 run --rm --uts host --hostname x busybox true
+	is "$output" "burrow: cannot set the hostname when running in the host UTS namespace"
+	run_burrow 0 run -d --name a --hostname owner busybox sleep 60
+	run_burrow 0 run --rm --uts container:a busybox sh -c 'hostname; cat /etc/hostname'
+	is "${lines[0]}" owner
+	is "${lines[1]}" owner
+	run_burrow 125 run --rm --uts container:a -h x busybox true
+	assert_match "$output" "joining another UTS namespace"
+	run_burrow 0 create --name b --uts container:a busybox true
+	run_burrow 0 inspect --format '{{.HostConfig.UTSMode}}' b
+	assert_match "$output" "^container:[0-9a-f]{64}$"
+}
