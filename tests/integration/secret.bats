@@ -195,6 +195,30 @@ env-ok"
 	run_burrow 0 secret rm s2
 }
 
+@test "secret: a FIFO, a symlink or a directory in place of a secret's file is refused at once; no container" {
+	run_burrow 0 secret create mysec "$T/s.txt"
+	sid=$output
+	rm "$SECRETS/$sid"
+	# a FIFO would hold the create's open until someone writes to it
+	mkfifo -m 600 "$SECRETS/$sid"
+	BURROW_TIMEOUT=20 run_burrow 125 create --name c1 --secret mysec busybox true
+	is "$output" "burrow: secret ${sid:0:12} is damaged: not a file of at most 512000 bytes"
+	rm "$SECRETS/$sid"
+	ln -s "$OUTSIDE/victim" "$SECRETS/$sid"
+	run_burrow 125 create --name c1 --secret mysec busybox true
+	assert_match "$output" "cannot read secret ${sid:0:12}: Too many levels of symbolic links"
+	rm "$SECRETS/$sid"
+	mkdir "$SECRETS/$sid"
+	run_burrow 125 run --rm --secret mysec busybox true
+	assert_match "$output" "secret ${sid:0:12} is damaged"
+	rmdir "$SECRETS/$sid"
+	run_burrow 0 ps -aq
+	is "$output" "" "a container was made"
+	is "$(ls -A "$XDG_DATA_HOME/burrow/containers" 2>/dev/null)" "" "a refused create left a container directory"
+	is "$(cat "$OUTSIDE/victim")" "orig"
+	run_burrow 0 secret rm mysec
+}
+
 @test "secret: hostile image: /run/secrets a symlink to a host path; the mount stays inside the container" {
 	mktar "$T/extra.tar" "d('run'); l('run/secrets', '$OUTSIDE'); l('esc', '../../../../../../$OUTSIDE')"
 	cp "$BATS_RUN_TMPDIR/busybox.tar" "$T/img.tar"
@@ -218,12 +242,12 @@ PY
 }
 
 # Runs a create that is killed (SIGKILL) once it made the copy of its first
-# secret ('a'), held at the second ('b', a FIFO): what a create killed
-# half-way leaves. $1: ROOT/containers.
+# secret ('a'), held before the second ('b') by the test's delay after each
+# copy: what a create killed half-way leaves. $1: ROOT/containers.
 killed_create() {
 	local pid i before
 	before=$(ls "$1"/*/secrets/0 2>/dev/null | wc -l)
-	"$BURROW" create --name half --secret a --secret b busybox true &
+	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 "$BURROW" create --name half --secret a --secret b busybox true &
 	pid=$!
 	for i in $(seq 200); do
 		[ "$(ls "$1"/*/secrets/0 2>/dev/null | wc -l)" -gt "$before" ] && break
@@ -236,19 +260,16 @@ killed_create() {
 # A create killed between the secrets' copies and its record leaves the
 # copies of no container: the next rm (or the refresh after a reboot)
 # removes them, once it holds that container's lock (a create holds it
-# until its record is stored). The create is held at the copy of its
-# second secret by a FIFO in place of that secret's file.
+# until its record is stored).
 @test "secret: the copies of a create killed half-way are removed by the next rm, not while their lock is held" {
 	run_burrow 0 secret create a "$T/s.txt"
 	run_burrow 0 secret create b "$T/s.txt"
-	bid=$output
 	local copies="$XDG_DATA_HOME/burrow/containers" pid rmpid id
 	# a create that finishes leaves no mark; rm leaves its copies alone
 	run_burrow 0 create --name whole --secret a busybox cat /run/secrets/a
 	whole=$output
 	run ls "$SECRETS/pending"
 	is "$output" "" "no mark of a create that finished"
-	rm -f "$SECRETS/$bid" && mkfifo -m 600 "$SECRETS/$bid"
 	killed_create "$copies"
 	run_burrow 0 ps -aq --filter name=half
 	is "$output" "" "no container stored"
@@ -280,7 +301,6 @@ killed_create() {
 	run_burrow 0 start -a whole
 	is "$output" "$SECRET_TEXT"
 	run_burrow 0 rm whole
-	rm -f "$SECRETS/$bid"
 	run_burrow 0 secret rm -f b
 }
 
@@ -289,9 +309,7 @@ killed_create() {
 	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id
 	run_burrow 0 secret create a "$T/s.txt"
 	run_burrow 0 secret create b "$T/s.txt"
-	bid=$output
 	local copies="$XDG_DATA_HOME/burrow/containers"
-	rm -f "$SECRETS/$bid" && mkfifo -m 600 "$SECRETS/$bid"
 	killed_create "$copies"
 	ls "$copies"/*/secrets/0
 	# the reboot
@@ -301,6 +319,5 @@ killed_create() {
 	run_burrow 0 ps -a # the first command after the reboot refreshes
 	run ls "$copies"
 	is "$output" "" "the copies of the killed create are gone"
-	rm -f "$SECRETS/$bid"
 	run_burrow 0 secret rm -f b
 }
