@@ -28,9 +28,10 @@ cat >"$T/in.sh" <<"IN"
 # sourced by the container side. up PORT [udp]: waits (5 s) until something
 # listens on PORT in this namespace
 up() {
-	local i
+	local i proto=-t
+	[ "${2:-}" = udp ] && proto=-u
 	for i in $(seq 100); do
-		[ -n "$(ss -Hln${2:+u}${2:-t} "sport = :$1")" ] && return 0
+		[ -n "$(ss -Hln $proto "sport = :$1")" ] && return 0
 		sleep 0.05
 	done
 	echo "nothing listens on $1" >&2
@@ -323,6 +324,7 @@ C
 	assert_match "$output" "v4 client: udp6 from \[0000:0000:0000:0000:0000:ffff:c000:0201\]"
 	assert_match "$output" "v4-only server: udp4 from 127\.0\.0\.1"
 	assert_no_match "$output" "warning"
+	assert_no_match "$output" "RTNETLINK" "a command of the container side failed"
 }
 
 @test "ports: a port nothing listens on, or one served on the other family only, does not stop the keeping of addresses" {
