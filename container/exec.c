@@ -76,14 +76,7 @@ static void target_clear(struct target *t)
  * where a pause must not fall. */
 static void test_join_delay(void)
 {
-	const char *v = getenv("BURROW_TEST_EXEC_JOIN_DELAY_MS");
-	char *end;
-	long ms = v && *v ? strtol(v, &end, 10) : 0;
-	if (ms <= 0 || ms > 5000 || *end)
-		return;
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	proc_test_delay("BURROW_TEST_EXEC_JOIN_DELAY_MS");
 }
 
 /* Keeps the lock fd above the fds the process is given (--preserve-fds):

@@ -155,7 +155,7 @@ static bool all_options(const char *opts)
 
 /* A tmpfs option KEY=VALUE whose value is what tmpfs(5) takes: size= a
  * number with k, m, g, t, p or e, or a percentage; nr_blocks=, nr_inodes=
- * a number with such a suffix; mode= octal; uid=, gid= a number. Nothing
+ * a number with such a suffix; mode= octal; uid=, gid= an ID. Nothing
  * else: a tab or a newline would break the stored record, anything more
  * would reach the kernel's option string. 1 when o is one of those and
  * valid, 0 when its key is not one of those, -1 when its value is bad. */
@@ -165,13 +165,11 @@ static int tmpfs_value(const char *o)
 		const char *key, *suffixes;
 		bool octal;
 		size_t digits;
+		unsigned long long max; /* 0: none but digits */
 	} keys[] = {
-	    {"size=", "kKmMgGtTpPeE%", false, 20},
-	    {"nr_blocks=", "kKmMgGtTpPeE", false, 20},
-	    {"nr_inodes=", "kKmMgGtTpPeE", false, 20},
-	    {"mode=", "", true, 6},
-	    {"uid=", "", false, 10},
-	    {"gid=", "", false, 10},
+	    {"size=", "kKmMgGtTpPeE%", false, 20, 0},     {"nr_blocks=", "kKmMgGtTpPeE", false, 20, 0},
+	    {"nr_inodes=", "kKmMgGtTpPeE", false, 20, 0}, {"mode=", "", true, 6, 07777},
+	    {"uid=", "", false, 10, CTR_ID_MAX},          {"gid=", "", false, 10, CTR_ID_MAX},
 	};
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		if (!str_has_prefix(o, keys[k].key))
@@ -180,7 +178,7 @@ static int tmpfs_value(const char *o)
 		size_t n = strspn(v, keys[k].octal ? "01234567" : "0123456789");
 		if (n == 0 || n > keys[k].digits)
 			return -1;
-		if (keys[k].octal && strtoul(v, NULL, 8) > 07777)
+		if (keys[k].max && strtoull(v, NULL, keys[k].octal ? 8 : 10) > keys[k].max)
 			return -1;
 		if (v[n] == '\0' || (v[n + 1] == '\0' && strchr(keys[k].suffixes, v[n])))
 			return 1;
@@ -425,9 +423,9 @@ int ctr_mount_parse_tmpfs(const char *spec, struct ctr_mount *m, struct burrow_e
 			continue;
 		if (value < 0) {
 			ctr_mount_clear(m);
-			return burrow_error_status(err, EINVAL, "invalid --tmpfs '%s': bad value in '%s' (%s)",
-			                           str_quote(spec), str_quote(o),
-			                           "size=64m|1g|50%, nr_inodes=, nr_blocks=, mode=1777, uid=N, gid=N");
+			return burrow_error_status(
+			    err, EINVAL, "invalid --tmpfs '%s': bad value in '%s' (%s)", str_quote(spec), str_quote(o),
+			    "size=64m|1g|50%, nr_inodes=, nr_blocks=, mode=1777, uid=N, gid=N up to 4294967294");
 		}
 		if (!ok && opt_class(o) != 0 && (opt_class(o) < 5 || opt_class(o) > 7) &&
 		    !strv_contains((char *const *)(const char *const[]){"noatime", "relatime", "strictatime", NULL},

@@ -49,11 +49,10 @@ static int config_db(struct state_store *s, const struct ctr_config *c, enum sta
 	if (!c->rm)
 		return 0;
 	cleanup_free char *key = config_key(c->id);
-	cleanup_free char *json = NULL;
-	int r = state_get(s, STATE_DB, key, &json, err);
+	int r = state_has(s, STATE_DB, key, err);
 	if (r < 0)
 		return -1;
-	if (r == 1)
+	if (r == 0)
 		*db = STATE_RM;
 	return 0;
 }

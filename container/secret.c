@@ -212,7 +212,9 @@ int ctr_secret_read(struct state_store *s, const char *id, char **data, size_t *
 	cleanup_close int dfd = open_secrets_dir(s, false, err);
 	if (dfd < 0)
 		return -1;
-	cleanup_close int fd = openat(dfd, id, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* not blocking: a FIFO planted in the store would hold the open
+	 * (and the create that reads it) until someone writes to it */
+	cleanup_close int fd = openat(dfd, id, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return burrow_error(err, errno, "cannot read secret %.12s", id);

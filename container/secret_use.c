@@ -14,6 +14,7 @@
 #include "container/volume.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -349,6 +350,8 @@ int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char
 		ctr_secret_use_clear(&u);
 		if (r < 0)
 			goto fail;
+		/* for tests: a window after each copy, to kill a create half-way */
+		proc_test_delay("BURROW_TEST_SECRET_COPY_DELAY_MS");
 	}
 	*out = steal_ptr(v);
 	return 0;

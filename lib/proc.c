@@ -33,6 +33,18 @@ int64_t now_ms(void)
 	return now_ns() / 1000000;
 }
 
+void proc_test_delay(const char *var)
+{
+	const char *v = getenv(var);
+	char *end;
+	long ms = v && *v ? strtol(v, &end, 10) : 0;
+	if (ms <= 0 || ms > 5000 || *end)
+		return;
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 /* What is left until deadline, as a poll() timeout. */
 static int ms_left(int64_t deadline)
 {

@@ -15,6 +15,11 @@
 int64_t now_ms(void);
 int64_t now_ns(void);
 
+/* For tests: sleeps the milliseconds (1 to 5000) that the environment
+ * variable var names, widening a window a test must hit (a kill, a pause
+ * between two steps); nothing when it is unset or out of range. */
+void proc_test_delay(const char *var);
+
 /* Waits until fd reports one of events (POLLIN, POLLOUT; an error or a
  * hang-up counts as ready) or now_ms() reaches deadline. Returns 1 ready,
  * 0 timed out, -1 on a poll error (errno set). */

@@ -32,11 +32,18 @@ int nl_ready(int fd, struct burrow_err **err);
 struct nlmsghdr;
 typedef bool (*nl_answer_fn)(const struct nlmsghdr *h, int *rc);
 
+/* The largest answer datagram read: the kernel's answers to our
+ * requests (acks, one route) are well under a page, and it sends even a
+ * dump in datagrams of at most 32 KiB. */
+#define NL_ANSWER_MAX 65536
+
 /* Sends req (its nlmsg_seq set) on the connected socket nl and reads
  * until answer decides, with one deadline (now_ms()) for the whole
  * exchange, not one per message: a peer that trickles messages which
- * decide nothing cannot hold it longer. Returns answer's *rc, or -errno
- * (-ETIMEDOUT at the deadline, -ECONNRESET when the peer closed). */
+ * decide nothing cannot hold it longer. Each datagram is read whole.
+ * Returns answer's *rc, or -errno (-ETIMEDOUT at the deadline,
+ * -ECONNRESET when the peer closed, -EMSGSIZE for a datagram past
+ * NL_ANSWER_MAX, -EBADMSG for one whose messages do not fit in it). */
 int nl_exchange(int nl, struct nlmsghdr *req, int64_t deadline, nl_answer_fn answer);
 
 /* RTM_NEWRULE "fwmark MARK lookup TABLE" for family (an existing one is

@@ -16,6 +16,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/proc.h"
+#include "lib/xalloc.h"
 
 /* Big enough for every request below (header + ifinfo/ifaddr/rtmsg + a few attributes). */
 #define NL_REQ_SIZE 256
@@ -79,6 +80,59 @@ int nl_ready(int fd, struct burrow_err **err)
 	return 0;
 }
 
+/* Reads the next datagram whole, into a buffer of its own size: the
+ * kernel's answers to our requests are well under a page, but an
+ * answer past a fixed buffer would be cut and its tail lost unnoticed.
+ * Returns its length (*buf set, to free), -EAGAIN when none is waiting,
+ * or -errno: -ECONNRESET when the peer closed, -EMSGSIZE (the datagram
+ * dropped) past NL_ANSWER_MAX or when it came truncated all the same. */
+static ssize_t nl_recv(int nl, char **buf)
+{
+	ssize_t size = TEMP_FAILURE_RETRY(recv(nl, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT));
+	if (size < 0)
+		return -errno;
+	if (size == 0)
+		return -ECONNRESET; /* not the kernel's: a peer that went away */
+	if (size > NL_ANSWER_MAX) {
+		(void)TEMP_FAILURE_RETRY(recv(nl, NULL, 0, MSG_DONTWAIT));
+		return -EMSGSIZE;
+	}
+	cleanup_free char *b = xmalloc((size_t)size);
+	struct iovec iov = {.iov_base = b, .iov_len = (size_t)size};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n = TEMP_FAILURE_RETRY(recvmsg(nl, &msg, MSG_DONTWAIT));
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	if (msg.msg_flags & MSG_TRUNC)
+		return -EMSGSIZE;
+	*buf = steal_ptr(b);
+	return n;
+}
+
+/* Hands each message of a datagram of len bytes to answer, by the
+ * netlink rules: a message starts NLMSG_ALIGN'ed after the one before,
+ * holds at least its header and lies wholly inside the datagram; the
+ * last one's padding may be missing. Returns 1 when answer decided
+ * (*rc set), 0 to read on, -EBADMSG for a message that breaks them. */
+static int nl_walk(const char *buf, size_t len, uint32_t seq, nl_answer_fn answer, int *rc)
+{
+	size_t off = 0;
+	while (off < len) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)(buf + off);
+		size_t left = len - off;
+		if (left < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > left)
+			return -EBADMSG;
+		if (h->nlmsg_seq == seq && answer(h, rc))
+			return 1;
+		if (NLMSG_ALIGN(h->nlmsg_len) >= left)
+			break;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	return 0;
+}
+
 int nl_exchange(int nl, struct nlmsghdr *req, int64_t deadline, nl_answer_fn answer)
 {
 	/* connected (nl_ready): no address to give */
@@ -90,22 +144,18 @@ int nl_exchange(int nl, struct nlmsghdr *req, int64_t deadline, nl_answer_fn ans
 			return -errno;
 		if (ready == 0)
 			return -ETIMEDOUT;
-		union {
-			struct nlmsghdr hdr;
-			char buf[4096];
-		} resp;
-		ssize_t n = TEMP_FAILURE_RETRY(recv(nl, resp.buf, sizeof(resp.buf), MSG_DONTWAIT));
-		if (n < 0 && errno == EAGAIN)
+		cleanup_free char *buf = NULL;
+		ssize_t n = nl_recv(nl, &buf);
+		if (n == -EAGAIN)
 			continue;
 		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ECONNRESET; /* not the kernel's: a peer that went away */
-		for (struct nlmsghdr *h = &resp.hdr; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			int rc = 0;
-			if (h->nlmsg_seq == req->nlmsg_seq && answer(h, &rc))
-				return rc;
-		}
+			return (int)n;
+		int rc = 0;
+		int decided = nl_walk(buf, (size_t)n, req->nlmsg_seq, answer, &rc);
+		if (decided < 0)
+			return decided;
+		if (decided)
+			return rc;
 	}
 }
 

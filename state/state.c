@@ -642,6 +642,19 @@ int state_get_any(struct state_store *s, const char *key, char **json, struct bu
 	return r == 1 ? state_get(s, STATE_RM, key, json, err) : r;
 }
 
+int state_has(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err)
+{
+	int ok = check_db(s, db, key, false, err);
+	if (ok <= 0)
+		return ok;
+	if (tdb_exists(s->tdb[db], key_of(key)))
+		return 1;
+	/* 0 is also what a failed lock or read returns: tdb says which */
+	if (tdb_error(s->tdb[db]) == TDB_ERR_NOEXIST)
+		return 0;
+	return state_tdb_error(s, db, err, "cannot look up '%s'", key);
+}
+
 /* A change outside a transaction still lands whole: tdb_store and
  * tdb_delete rewrite records and free lists in several steps, so a kill in
  * between would leave the file damaged. Each is wrapped in its own

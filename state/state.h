@@ -52,6 +52,8 @@ int state_get(struct state_store *s, enum state_db db, const char *key, char **j
 /* A record of burrow.tdb or, failing that, of the --rm file (a container's
  * ctr/ and name/ records are in one or the other): state_get's result. */
 int state_get_any(struct state_store *s, const char *key, char **json, struct burrow_err **err);
+/* Whether key has a record in db, without reading it: 1 yes, 0 no, -1. */
+int state_has(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err);
 int state_put(struct state_store *s, enum state_db db, const char *key, const char *json, struct burrow_err **err);
 int state_del(struct state_store *s, enum state_db db, const char *key, struct burrow_err **err);
 /* Like state_put, but fails (status EEXIST, "'<key>' already exists") when

@@ -117,7 +117,8 @@ vol_names() {
 	run_burrow 125 run --rm --tmpfs "rel" busybox true
 	# a tmpfs option's value is tmpfs's own: nothing that splits the stored
 	# record or adds to the kernel's option string
-	for spec in "/t:size=1m$(printf '\t')suid" "/t:mode=1777$(printf '\n')exec" "/t:size=1m=2" "/t:uid=0x0"; do
+	for spec in "/t:size=1m$(printf '\t')suid" "/t:mode=1777$(printf '\n')exec" "/t:size=1m=2" "/t:uid=0x0" \
+		"/t:uid=4294967296" "/t:gid=4294967295"; do
 		run_burrow 125 create --tmpfs "$spec" busybox true
 		is "$(printf '%s\n' "$output" | grep -c .)" 1 "one line for --tmpfs '$spec': $output"
 		assert_match "$output" "invalid --tmpfs"

@@ -28,15 +28,28 @@ cat >"$T/in.sh" <<"IN"
 # sourced by the container side. up PORT [udp]: waits (5 s) until something
 # listens on PORT in this namespace
 up() {
-	local i
+	local i proto=-t
+	[ "${2:-}" = udp ] && proto=-u
 	for i in $(seq 100); do
-		[ -n "$(ss -Hln${2:+u}${2:-t} "sport = :$1")" ] && return 0
+		[ -n "$(ss -Hln $proto "sport = :$1")" ] && return 0
 		sleep 0.05
 	done
 	echo "nothing listens on $1" >&2
 	exit 98
 }
 IN
+# the container side of the UDP flow tests: a server on port 53 that
+# answers each datagram with the port of the flow it came in on
+cat >"$T/udp-flow.sh" <<"UDP"
+. "$T/in.sh"
+timeout 30 socat UDP4-RECVFROM:53,fork SYSTEM:"read x; echo \$SOCAT_PEERPORT" &
+up 53 udp
+touch "$T/ready"
+wait
+UDP
+# ask_flow: a datagram from host port 40000 to 5353; prints the answer (the
+# port of its flow inside)
+ask_flow() { echo x | socat -T 3 - UDP:127.0.0.1:5353,sourceport=40000,reuseaddr; }
 '
 
 # in_host with the ports helpers
@@ -323,6 +336,7 @@ C
 	assert_match "$output" "v4 client: udp6 from \[0000:0000:0000:0000:0000:ffff:c000:0201\]"
 	assert_match "$output" "v4-only server: udp4 from 127\.0\.0\.1"
 	assert_no_match "$output" "warning"
+	assert_no_match "$output" "RTNETLINK" "a command of the container side failed"
 }
 
 @test "ports: a port nothing listens on, or one served on the other family only, does not stop the keeping of addresses" {
@@ -457,20 +471,12 @@ C
 
 @test "ports: an idle UDP flow ends; the next datagram gets a new one" {
 	in_ports_host '
-	cat >"$T/c.sh" <<"C"
-. "$T/in.sh"
-timeout 30 socat UDP4-RECVFROM:53,fork SYSTEM:"read x; echo \$SOCAT_PEERPORT" &
-up 53 udp
-touch "$T/ready"
-wait
-C
 	# flows that keep the client port look alike inside: the next test
-	publish --udp-idle 300 --no-keep-addresses -p 5353:53/udp -- bash "$T/c.sh"
+	publish --udp-idle 300 --no-keep-addresses -p 5353:53/udp -- bash "$T/udp-flow.sh"
 	ready
-	ask() { echo x | socat -T 3 - UDP:127.0.0.1:5353,sourceport=40000,reuseaddr; }
-	a=$(ask); b=$(ask)
+	a=$(ask_flow); b=$(ask_flow)
 	sleep 2.5
-	c=$(ask)
+	c=$(ask_flow)
 	echo "a=$a b=$b c=$c"
 	[ -n "$a" ] && [ "$a" = "$b" ] && echo "same flow while busy"
 	[ -n "$c" ] && [ "$c" != "$a" ] && echo "a new flow after idling"'
@@ -585,20 +591,12 @@ C
 
 @test "ports: a UDP flow in use lives on past the idle time: its every datagram counts, not only its first" {
 	in_ports_host '
-	cat >"$T/c.sh" <<"C"
-. "$T/in.sh"
-timeout 30 socat UDP4-RECVFROM:53,fork SYSTEM:"read x; echo \$SOCAT_PEERPORT" &
-up 53 udp
-touch "$T/ready"
-wait
-C
-	publish --udp-idle 2000 --no-keep-addresses -p 5353:53/udp -- bash "$T/c.sh"
+	publish --udp-idle 2000 --no-keep-addresses -p 5353:53/udp -- bash "$T/udp-flow.sh"
 	ready
-	ask() { echo x | socat -T 3 - UDP:127.0.0.1:5353,sourceport=40000,reuseaddr; }
 	# a datagram every ~0.4 s (an ask takes ~0.3 s) for over two idle
 	# times, never idle for one
-	first=$(ask) ports=
-	for i in $(seq 15); do sleep 0.1; ports="$ports $(ask)"; done
+	first=$(ask_flow) ports=
+	for i in $(seq 15); do sleep 0.1; ports="$ports $(ask_flow)"; done
 	echo "first=$first ports=$ports"
 	[ -n "$first" ] && [ -z "$(echo $ports | tr " " "\n" | grep -vx "$first")" ] && echo "one flow all along"'
 	assert_match "$output" "one flow all along"

@@ -197,13 +197,20 @@ $me"
 }
 
 @test "publish: a host port in use fails with 126 naming it and leaves nothing; its owner keeps it" {
-	local p
+	local p q
 	p=$(free_port)
+	q=$(free_port)
 	hold "$p"
-	run_burrow 126 run -d --name busy -p "127.0.0.1:$p:80" busybox sleep 60
+	# the free port first: it is bound, then let go when the next fails
+	run_burrow 126 run -d --name busy -p "127.0.0.1:$q:81" -p "127.0.0.1:$p:80" busybox sleep 60
 	assert_match "$output" "127\.0\.0\.1:$p/tcp: address already in use"
+	assert_match "$output" "hint: another program or container has that port"
 	run_burrow 0 ps -a -q
 	is "$output" "" "no container left"
+	[ -z "$(ss -Hltn "sport = :$q")" ] || { echo "port $q left listening"; false; }
+	run_burrow 126 run --rm -p "127.0.0.1:$p:80" busybox touch /ran
+	run_burrow 0 ps -a -q
+	is "$output" "" "no --rm container left"
 	run ask 127.0.0.1 "$p"
 	assert_match "$output" "mine" "the port is still its owner's"
 	# a created one stays created (start says 125 for any failure, as podman's)

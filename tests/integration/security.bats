@@ -132,19 +132,41 @@ MASKED="/proc/acpi /proc/interrupts /proc/kcore /proc/keys /proc/latency_stats /
 READONLY="/proc/asound /proc/bus /proc/fs /proc/irq /proc/sys /proc/sysrq-trigger"
 
 @test "security: every masked path reads empty, every read-only path is mounted read-only" {
-	# inside: each path that exists, as "PATH BYTES-OR-ENTRIES MOUNTS OPTIONS"
-	local script='for p in $0; do
+	# inside: each path that exists, on one line. A masked directory as
+	# "PATH dir ENTRIES OPTIONS FSTYPE" (of the mount at PATH, the last one),
+	# a masked file as "PATH TYPE MAJOR:MINOR BYTES AFTER OPTIONS": BYTES
+	# what it reads (at most 64), AFTER what it reads after a write to it;
+	# a read-only path as "PATH BYTES-OR-ENTRIES OPTIONS", never written to
+	local script='mnt() { awk -v p="$1" '\''$5 == p { i = 7; while ($i != "-") i++; print substr($6, 1, 2), $(i + 1) }'\'' /proc/self/mountinfo | tail -1; }
+	for p in $0; do
 		[ -e "$p" ] || { echo "$p absent"; continue; }
-		if [ -d "$p" ]; then n=$(ls -A "$p" | wc -l); else n=$(cat "$p" | wc -c); fi
-		echo "$p $n $(awk -v p="$p" '\''$5 == p { print substr($6, 1, 2) }'\'' /proc/self/mountinfo | tail -1)"
+		m=$(mnt "$p")
+		if [ -d "$p" ]; then
+			echo "$p dir $(ls -A "$p" | wc -l) $m"
+		else
+			n=$(head -c 64 "$p" | wc -c)
+			{ echo burrow-test >"$p"; } 2>/dev/null
+			echo "$p $(stat -c "%F %t:%T" "$p" | tr " " _) $n $(head -c 64 "$p" | wc -c) ${m% *}"
+		fi
+	done
+	for p in $1; do
+		[ -e "$p" ] || { echo "$p absent"; continue; }
+		if [ -d "$p" ]; then n=$(ls -A "$p" | wc -l); else n=$(head -c 64 "$p" | wc -c); fi
+		m=$(mnt "$p")
+		echo "$p $n ${m% *}"
 	done'
-	run_burrow 0 run --rm busybox sh -c "$script" "$MASKED $READONLY"
+	run_burrow 0 run --rm busybox sh -c "$script" "$MASKED" "$READONLY"
 	local p line checked=0
 	for p in $MASKED; do
 		line=$(grep "^$p " <<<"$output")
 		[ -e "$p" ] || continue # not on this kernel
-		# a mount of its own (a read-only tmpfs, or /dev/null), empty
-		assert_match "$line" "^$p 0 r[ow]\$" "$p is not masked"
+		# a directory: a read-only tmpfs of its own, empty; a file: /dev/null
+		# bound on it (reads nothing, and nothing written stays to be read)
+		if [ -d "$p" ]; then
+			assert_match "$line" "^$p dir 0 ro tmpfs\$" "$p is not masked"
+		else
+			assert_match "$line" "^$p character_special_file_1:3 0 0 rw\$" "$p is not masked"
+		fi
 		checked=$((checked + 1))
 	done
 	[ "$checked" -ge 4 ] # /proc/keys, kcore, interrupts, timer_list at least

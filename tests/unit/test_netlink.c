@@ -1,7 +1,7 @@
 /* Unit tests for netns/netlink.c's exchange: one deadline for a request
  * and its whole answer, against a peer on a socketpair that trickles
- * messages which decide nothing; and what udpkeep.c makes of a netlink
- * step that failed. */
+ * messages which decide nothing; answers that are large, unaligned or
+ * malformed; and what udpkeep.c makes of a netlink step that failed. */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -12,6 +12,7 @@
 #include <linux/netlink.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -100,6 +101,118 @@ static void test_answer(void **state)
 	assert_int_equal(exchange(0, 1, 5000, &took), -ECONNRESET);
 }
 
+/* Writes a message header at b: type, seq and a length of len. */
+static void put_msg(char *b, uint16_t type, uint32_t seq, uint32_t len)
+{
+	struct nlmsghdr h = {.nlmsg_len = len, .nlmsg_type = type, .nlmsg_seq = seq};
+	memcpy(b, &h, sizeof(h));
+}
+
+/* Writes an ack (NLMSG_ERROR with error) at b; returns its length. */
+static size_t put_ack(char *b, uint32_t seq, int error)
+{
+	struct nlmsgerr e = {.error = error};
+	put_msg(b, NLMSG_ERROR, seq, (uint32_t)NLMSG_LENGTH(sizeof(e)));
+	memcpy(b + NLMSG_HDRLEN, &e, sizeof(e));
+	return NLMSG_LENGTH(sizeof(e));
+}
+
+static void send_raw(int fd, const void *b, size_t len)
+{
+	if (send(fd, b, len, MSG_NOSIGNAL) != (ssize_t)len)
+		_exit(2);
+}
+
+/* Runs an exchange (2 s) against a peer that reads the request, then
+ * runs script with its sequence number, then closes. */
+static int scripted(void (*script)(int fd, uint32_t seq))
+{
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	int size = 1 << 20;
+	(void)setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(10);
+		close(sv[0]);
+		struct nlmsghdr req;
+		if (recv(sv[1], &req, sizeof(req), 0) != (ssize_t)sizeof(req))
+			_exit(1);
+		script(sv[1], req.nlmsg_seq);
+		/* stays until the exchange is over: a close would end it */
+		char c;
+		(void)recv(sv[1], &c, 1, 0);
+		_exit(0);
+	}
+	cleanup_pid pid_t child = pid;
+	close(sv[1]);
+	struct nlmsghdr req = {.nlmsg_len = sizeof(req), .nlmsg_type = NLMSG_NOOP, .nlmsg_seq = 42};
+	int rc = nl_exchange(sv[0], &req, now_ms() + 2000, ack);
+	close(sv[0]);
+	return rc;
+}
+
+/* one datagram of 8000 bytes: a message that decides nothing, then the
+ * ack past the first 4096 bytes */
+static void big_answer(int fd, uint32_t seq)
+{
+	static char b[8000];
+	size_t first = sizeof(b) - NLMSG_LENGTH(sizeof(struct nlmsgerr));
+	put_msg(b, NLMSG_NOOP, seq, (uint32_t)first);
+	put_ack(b + first, seq, -EEXIST);
+	send_raw(fd, b, sizeof(b));
+}
+
+/* a datagram past NL_ANSWER_MAX, then a good ack that must not count */
+static void huge_answer(int fd, uint32_t seq)
+{
+	size_t len = NL_ANSWER_MAX + 4096;
+	char *b = calloc(1, len);
+	if (!b)
+		_exit(3);
+	put_msg(b, NLMSG_NOOP, seq, (uint32_t)len);
+	send_raw(fd, b, len);
+	char a[64];
+	send_raw(fd, a, put_ack(a, seq, 0));
+}
+
+/* a datagram whose last message has an unaligned length (21: its
+ * padding missing), after one that left an ack for us where the next
+ * message would start (24) if the padding were taken from the length
+ * left; then the real ack */
+static void unaligned_answer(int fd, uint32_t seq)
+{
+	char b[64] = {0};
+	size_t fake = put_ack(b + 24, seq, -EILSEQ);
+	put_msg(b, NLMSG_NOOP, seq, (uint32_t)(24 + fake));
+	send_raw(fd, b, 24 + fake);
+	memset(b, 0, sizeof(b));
+	put_msg(b, NLMSG_NOOP, seq, 21);
+	send_raw(fd, b, 21);
+	send_raw(fd, b, put_ack(b, seq, -EEXIST));
+}
+
+/* a message longer than its datagram */
+static void overlong_answer(int fd, uint32_t seq)
+{
+	char b[64] = {0};
+	size_t len = put_ack(b, seq, 0);
+	put_msg(b, NLMSG_ERROR, seq, (uint32_t)len + 8);
+	send_raw(fd, b, len);
+}
+
+/* an answer is read whole, however long; one past NL_ANSWER_MAX, an
+ * unaligned last message or one that does not fit fail at once, named */
+static void test_answer_shapes(void **state)
+{
+	(void)state;
+	assert_int_equal(scripted(big_answer), -EEXIST);
+	assert_int_equal(scripted(huge_answer), -EMSGSIZE);
+	assert_int_equal(scripted(unaligned_answer), -EEXIST);
+	assert_int_equal(scripted(overlong_answer), -EBADMSG);
+}
+
 /* a transient error keeps UDP clients' addresses for the next flow; a
  * refusal or a route that no longer comes back turns it off, each named
  * for what it is */
@@ -123,6 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_trickle_deadline),
 	    cmocka_unit_test(test_answer),
+	    cmocka_unit_test(test_answer_shapes),
 	    cmocka_unit_test(test_udpkeep_after),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

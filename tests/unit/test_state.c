@@ -113,6 +113,10 @@ static void test_records_round_trip(void **state)
 	cleanup_free char *missing = NULL;
 	assert_int_equal(state_get(f->s, STATE_DB, "ctr/nope", &missing, &err), 1);
 	assert_null(err);
+	/* state_has: no --rm file yet, then a record in one file only */
+	assert_int_equal(state_has(f->s, STATE_DB, "ctr/a", &err), 0);
+	assert_int_equal(state_has(f->s, STATE_RM, "ctr/a", &err), 0);
+	assert_null(err);
 
 	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"web\"}");
 	put(f->s, STATE_RUN, "run/a", "{\"pid\":42}");
@@ -122,6 +126,14 @@ static void test_records_round_trip(void **state)
 	assert_string_equal(r, "{\"pid\":42}");
 	/* the two files are separate */
 	assert_null(get(f->s, STATE_RUN, "ctr/a"));
+	assert_int_equal(state_has(f->s, STATE_DB, "ctr/a", &err), 1);
+	assert_int_equal(state_has(f->s, STATE_RUN, "ctr/a", &err), 0);
+	assert_int_equal(state_has(f->s, STATE_RUN, "run/a", &err), 1);
+	put(f->s, STATE_RM, "ctr/b", "{}");
+	assert_int_equal(state_has(f->s, STATE_RM, "ctr/b", &err), 1);
+	assert_int_equal(state_has(f->s, STATE_RM, "ctr/a", &err), 0);
+	assert_int_equal(state_has(f->s, STATE_DB, "ctr/b", &err), 0);
+	assert_null(err);
 
 	/* overwrite with a longer and a shorter value */
 	char big[9000];
