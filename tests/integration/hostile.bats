@@ -32,6 +32,42 @@ sentinel_intact() {
 	is "$(ns cat /proc/self/mountinfo | awk -v d="$OUTSIDE" 'index($5, d) == 1')" "" "a mount on the sentinel"
 }
 
+@test "hostile image: /etc/hosts, resolv.conf, hostname links out, a FIFO, /run a link out: burrow's files show, nothing outside changes" {
+	image_plus img "l('etc/hosts', '$OUTSIDE/victim'); l('etc/resolv.conf', '$UP/other');
+p('etc/hostname'); l('run', '$OUTSIDE')"
+	local cmd='cat /etc/hosts /etc/resolv.conf /etc/hostname; test -f /run/.containerenv && echo containerenv'
+	run_burrow 0 run --rm --hostname hh --add-host evil.example:10.9.8.7 --dns 10.1.1.1 img sh -c "$cmd"
+	assert_match "$output" "10.9.8.7	evil.example"
+	assert_match "$output" "nameserver 10.1.1.1"
+	assert_match "$output" "hh"
+	assert_match "$output" "containerenv"
+	assert_no_match "$output" "orig"
+	sentinel_intact
+	# the same at a second start of a stopped container
+	run_burrow 0 create --name twice --hostname hh img sh -c "$cmd"
+	run_burrow 0 start -a twice
+	run_burrow 0 start -a twice
+	assert_match "$output" "containerenv"
+	assert_no_match "$output" "orig"
+	sentinel_intact
+}
+
+@test "hostile container: links it leaves in its rootfs (/etc/hosts, /etc/hostname, /run, a volume's mount point) are not followed at its next start" {
+	run_burrow 0 create --name c --tmpfs /var/tmp -v v:/data busybox sh -c 'cat /etc/hosts; ls -A /var/tmp /data; echo ran'
+	# what the stopped container's rootfs holds when its next start comes:
+	# made through its mount point (as the container could from inside, or
+	# through a volume it shares), every path burrow mounts a link out
+	run_burrow 0 mount c
+	local m=$output
+	ns sh -c "set -e; cd '$m'; rm -f etc/hosts etc/hostname; ln -s '$OUTSIDE/victim' etc/hosts
+		ln -s '$UP/hn' etc/hostname; rm -rf run var data; ln -s '$OUTSIDE' run; ln -s '$UP' var; ln -s '$OUTSIDE' data"
+	run_burrow 0 unmount c
+	run_burrow 0 start -a c
+	assert_match "$output" "ran"
+	assert_no_match "$output" "orig"
+	sentinel_intact
+}
+
 @test "hostile image: a working directory behind a link out is made inside the container" {
 	image_plus img "l('wd', '$OUTSIDE'); l('wu', '$UP')" 'WORKDIR /wd/new'
 	# where the link leads inside the container (pwd shows the real path)
@@ -45,5 +81,88 @@ new"
 	# container's init holds)
 	run_burrow 125 run --rm -w /proc/self/cwd/x img true
 	assert_match "$output" "working directory: cannot resolve '/proc/self/cwd/x' in the rootfs"
+	sentinel_intact
+}
+
+@test "hostile image: --tmpfs and --mount type=tmpfs on links out land inside the container" {
+	image_plus img "l('lnk', '$OUTSIDE'); l('up', '$UP')"
+	run_burrow 0 run --rm --tmpfs /lnk --mount type=tmpfs,destination=/up/sub img sh -c 'touch /lnk/x /up/sub/y && echo ok'
+	is "$output" "ok"
+	sentinel_intact
+}
+
+@test "hostile image: /etc/passwd and /etc/group links out are never read: -u, --user NAME:GROUP, --passwd-entry" {
+	image_plus img "l('etc/passwd', '$OUTSIDE/passwd'); l('etc/group', '$UP/group')"
+	# the host's users and groups are not the container's
+	run_burrow 125 run --rm -u hostonly img id
+	is "$output" "burrow: user 'hostonly' not found in the image's /etc/passwd"
+	run_burrow 125 run --rm -u 0:hostgrp img id
+	assert_match "$output" "group 'hostgrp' not found"
+	run_burrow 125 run --rm --group-add hostgrp img id
+	assert_match "$output" "group 'hostgrp' not found"
+	# keep-id's entries come with nothing of the host's files
+	run_burrow 0 run --rm --userns=keep-id --passwd-entry 'me:x:$UID:$GID::/:/bin/sh' img sh -c 'cat /etc/passwd /etc/group'
+	is "${lines[0]}" "me:x:$(id -u):$(id -g)::/:/bin/sh"
+	is "${#lines[@]}" 2
+	assert_no_match "$output" "host"
+	sentinel_intact
+}
+
+@test "hostile container: export, commit and volume export store its links as links, a FIFO as a FIFO, never host content" {
+	run_burrow 0 run --name c -v v:/data busybox sh -c "
+		ln -s $OUTSIDE/victim /evilfile; ln -s $OUTSIDE /evildir; ln -s $UP/victim /upfile
+		mkfifo /fifo /data/fifo; echo mine >/a; ln /a /b
+		ln -s $OUTSIDE/victim /data/evilfile; ln -s $UP /data/updir"
+	run_burrow 0 export -o "$T/c.tar" c
+	run tar -tvf "$T/c.tar"
+	assert_match "$output" "evilfile -> $OUTSIDE/victim"
+	assert_match "$output" "evildir -> $OUTSIDE"
+	assert_match "$output" "upfile -> $UP/victim"
+	grep -qE '^p.* (\./)?fifo$' <<<"$output"
+	assert_match "$output" "b link to \.?/?a"
+	run tar -xOf "$T/c.tar" --wildcards '*evilfile' '*evildir/victim' '*upfile'
+	assert_no_match "$output" "orig"
+	run_burrow 0 commit c img2
+	run_burrow 0 run --rm img2 sh -c 'readlink /evilfile; readlink /upfile; test -p /fifo && echo fifo; cat /b'
+	is "$output" "$OUTSIDE/victim
+$UP/victim
+fifo
+mine"
+	run_burrow 0 volume export v -o "$T/v.tar"
+	run tar -tvf "$T/v.tar"
+	assert_match "$output" "evilfile -> $OUTSIDE/victim"
+	assert_match "$output" "updir -> $UP"
+	grep -qE '^p.* (\./)?fifo$' <<<"$output"
+	run tar -xOf "$T/v.tar" --wildcards '*evilfile'
+	assert_no_match "$output" "orig"
+	# cp out of a FIFO does not hang, and copies no host file through a link
+	run_burrow 0 cp c:/fifo "$T/fifo-out"
+	[ -p "$T/fifo-out" ]
+	run_burrow 0 cp c:/b "$T/b-out"
+	is "$(cat "$T/b-out")" mine
+	sentinel_intact
+}
+
+@test "hostile image: a VOLUME that climbs with .. or goes through a link out copies nothing from the host" {
+	image_plus img "l('lnk', '$OUTSIDE')" "VOLUME /$UP" 'VOLUME /lnk'
+	run_burrow 0 run --rm img sh -c "ls -A $OUTSIDE; ls -A /lnk; touch $OUTSIDE/x /lnk/y; echo ok"
+	is "$output" "ok"
+	run_burrow 0 volume ls -q
+	for v in $output; do
+		run_burrow 0 volume export "$v" -o "$T/v.tar"
+		is "$(tar -tf "$T/v.tar" | grep -c victim)" 0 "the host's file in volume $v"
+	done
+	sentinel_intact
+}
+
+@test "hostile argument: a --secret target that climbs with .. is refused before anything is made" {
+	echo s3cret >"$T/s.txt"
+	run_burrow 0 secret create s "$T/s.txt"
+	run_burrow 125 run --rm --secret "s,target=$UP/victim" busybox true
+	is "$output" "burrow: invalid --secret target '$UP/victim': '..' is not allowed"
+	run_burrow 125 run --rm --secret "s,target=/run/secrets/../../../../leaked" busybox true
+	assert_match "$output" "'\.\.' is not allowed"
+	run_burrow 0 ps -aq
+	is "$output" "" "a container was made"
 	sentinel_intact
 }
