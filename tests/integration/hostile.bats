@@ -166,3 +166,24 @@ mine"
 	is "$output" "" "a container was made"
 	sentinel_intact
 }
+
+@test "hostile archive directory: a FIFO for an OCI layout's index.json or a blob is refused, load and pull do not wait on it" {
+	run_burrow 0 save --format oci-dir -o "$T/oci" busybox
+	cp -r "$T/oci" "$T/idx"
+	rm "$T/idx/index.json"
+	mkfifo "$T/idx/index.json"
+	BURROW_TIMEOUT=30 run_burrow 125 load -i "$T/idx"
+	assert_match "$output" "'index.json' in .* is not a regular file"
+	cp -r "$T/oci" "$T/blob"
+	local b
+	for b in "$T"/blob/blobs/sha256/*; do
+		rm "$b"
+		mkfifo "$b"
+	done
+	BURROW_TIMEOUT=30 run_burrow 125 load -i "$T/blob"
+	assert_match "$output" "is not a regular file"
+	BURROW_TIMEOUT=30 run_burrow 125 pull "oci:$T/blob"
+	assert_match "$output" "is not a regular file"
+	run_burrow 0 images --format '{{.Repository}}'
+	is "$output" "localhost/busybox" "an image was stored"
+}
