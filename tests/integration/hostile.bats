@@ -187,3 +187,23 @@ mine"
 	run_burrow 0 images --format '{{.Repository}}'
 	is "$output" "localhost/busybox" "an image was stored"
 }
+
+@test "resolving inside a root through .. holds while renames go on elsewhere (openat2's EAGAIN is retried)" {
+	# openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a rename anywhere
+	# races its walk through "..": a container renaming in a loop (or any
+	# busy machine) must not make another container's start, run -u or
+	# cp fail
+	import_with_helper "$HELPERS_BIN/swapper" swap
+	image_plus img "l('up', '../../../../../../../../tmp'); l('etc/passwd', '../../../../../../../../etc/passwd.real');
+f('etc/passwd.real', 'root:x:0:0:root:/root:/bin/sh\nme:x:1234:1234::/:/bin/sh\n')"
+	"$BURROW" run -d --name sw swap swapper /tmp 200 >/dev/null
+	local i
+	for i in $(seq 15); do
+		run_burrow 0 run --rm -u me -v "v$i:/up/sub" --tmpfs /up/tmpfs img id -u
+		is "$output" "1234"
+		run_burrow 0 create --name "c$i" -u me img true
+		run_burrow 0 cp "$BATS_TEST_FILENAME" "c$i:/up/in"
+		run_burrow 0 cp "c$i:/up/in" "$T/out$i"
+	done
+	"$BURROW" rm -f -t 0 sw >/dev/null 2>&1
+}
