@@ -188,6 +188,22 @@ mine"
 	is "$output" "localhost/busybox" "an image was stored"
 }
 
+@test "hostile container: files it removes, or swaps for FIFOs, while commit reads them are left out; commit neither waits nor fails" {
+	import_with_helper "$HELPERS_BIN/swapper" swap
+	"$BURROW" run -d --name sw swap swapper /tmp 200 >/dev/null
+	local i rc out
+	for i in $(seq 20); do
+		rc=0
+		out=$(timeout 20 "$BURROW" commit sw "img$i" 2>&1) || rc=$?
+		[ "$rc" = 0 ] || break
+	done
+	"$BURROW" rm -f -t 0 sw >/dev/null 2>&1
+	is "$rc" 0 "commit $i: $out"
+	# an image that runs, with what the container had (files or FIFOs)
+	run_burrow 0 run --rm "img$i" sh -c 'ls /tmp | grep -c "^f"'
+	assert_match "$output" "^[1-9][0-9]*$"
+}
+
 @test "resolving inside a root through .. holds while renames go on elsewhere (openat2's EAGAIN is retried)" {
 	# openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a rename anywhere
 	# races its walk through "..": a container renaming in a loop (or any
