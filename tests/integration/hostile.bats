@@ -36,7 +36,8 @@ sentinel_intact() {
 	image_plus img "l('etc/hosts', '$OUTSIDE/victim'); l('etc/resolv.conf', '$UP/other');
 p('etc/hostname'); l('run', '$OUTSIDE')"
 	local cmd='cat /etc/hosts /etc/resolv.conf /etc/hostname; test -f /run/.containerenv && echo containerenv'
-	run_burrow 0 run --rm --hostname hh --add-host evil.example:10.9.8.7 --dns 10.1.1.1 img sh -c "$cmd"
+	# --init: its binary goes to /run/podman-init, under the link too
+	run_burrow 0 run --rm --init --hostname hh --add-host evil.example:10.9.8.7 --dns 10.1.1.1 img sh -c "$cmd"
 	assert_match "$output" "10.9.8.7	evil.example"
 	assert_match "$output" "nameserver 10.1.1.1"
 	assert_match "$output" "hh"
@@ -140,6 +141,9 @@ mine"
 	[ -p "$T/fifo-out" ]
 	run_burrow 0 cp c:/b "$T/b-out"
 	is "$(cat "$T/b-out")" mine
+	# removing them removes the links, not what they name
+	run_burrow 0 rm c
+	run_burrow 0 volume rm v
 	sentinel_intact
 }
 
@@ -222,4 +226,18 @@ f('etc/passwd.real', 'root:x:0:0:root:/root:/bin/sh\nme:x:1234:1234::/:/bin/sh\n
 		run_burrow 0 cp "c$i:/up/in" "$T/out$i"
 	done
 	"$BURROW" rm -f -t 0 sw >/dev/null 2>&1
+}
+
+@test "hostile image: a layer that turns a directory into a link out after a file in it: save never reads the host's file" {
+	# the layer's record says d/victim is a file, but d is now a link to
+	# the sentinel: writing the tar back must not read through it
+	mktar "$T/l.tar" "d('d'); f('d/victim', 'in the layer'); l('d', '$OUTSIDE')"
+	run_burrow 0 import "$T/l.tar" turned
+	run_burrow 125 save -o "$T/s.tar" turned
+	assert_match "$output" "cannot write layer"
+	[ ! -e "$T/s.tar" ]
+	# to standard output, where what was written before the error stays
+	run bash -c 'timeout 60 "$BURROW" save turned 2>/dev/null | grep -a -c orig'
+	is "$output" 0 "the host's file went into the archive"
+	sentinel_intact
 }
