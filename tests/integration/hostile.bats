@@ -215,12 +215,12 @@ mine"
 	# cp fail
 	import_with_helper "$HELPERS_BIN/swapper" swap
 	image_plus img "l('up', '../../../../../../../../tmp'); l('etc/passwd', '../../../../../../../../etc/passwd.real');
-f('etc/passwd.real', 'root:x:0:0:root:/root:/bin/sh\nme:x:1234:1234::/:/bin/sh\n')"
+f('etc/passwd.real', 'me:x:0:0::/:/bin/sh\n')"
 	"$BURROW" run -d --name sw swap swapper /tmp 200 >/dev/null
 	local i
 	for i in $(seq 15); do
-		run_burrow 0 run --rm -u me -v "v$i:/up/sub" --tmpfs /up/tmpfs img id -u
-		is "$output" "1234"
+		run_burrow 0 run --rm -u me -v "v$i:/up/sub" --tmpfs /up/tmpfs img id -un
+		is "$output" "me"
 		run_burrow 0 create --name "c$i" -u me img true
 		run_burrow 0 cp "$BATS_TEST_FILENAME" "c$i:/up/in"
 		run_burrow 0 cp "c$i:/up/in" "$T/out$i"
