@@ -121,6 +121,11 @@ $(BUILD)/tests/helpers/sdnotify: tests/helpers/sdnotify.c
 	@echo "  CCLD    $@ (static)"
 	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
 
+$(BUILD)/tests/helpers/swapper: tests/helpers/swapper.c
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@ (static)"
+	@$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
+
 # static: it runs inside any image, which may have no libc or a different one
 $(INIT_BIN): init/burrow-init.c
 	@echo "  CCLD    $@ (static)"

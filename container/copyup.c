@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -122,9 +121,8 @@ static int copy_dir(int sfd, int dfd, int depth, struct burrow_err **err)
 
 int ctr_copy_up(int rootfd, const char *dest, int dfd, struct burrow_err **err)
 {
-	struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-	                       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-	cleanup_close int sfd = (int)syscall(SYS_openat2, rootfd, dest, &how, sizeof(how));
+	cleanup_close int sfd =
+	    openat2_retry(rootfd, dest, O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	if (sfd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "container/container.h"
@@ -30,6 +29,7 @@
 #include "container/tools.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
@@ -38,8 +38,7 @@ static int in_root(int rootfd, const char *path, unsigned long long flags)
 {
 	while (*path == '/')
 		path++;
-	struct open_how how = {.flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-	return (int)syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
+	return openat2_retry(rootfd, *path ? path : ".", flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
 /* The last component of path (trailing slashes ignored); "" for the root. */

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "container/internal.h"
@@ -799,8 +798,7 @@ out:
  * it does not exist. */
 static int open_dest(int rootfd, const char *dest, struct burrow_err **err)
 {
-	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-	int fd = (int)syscall(SYS_openat2, rootfd, dest, &how, sizeof(how));
+	int fd = openat2_retry(rootfd, dest, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return -1;

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "container/bundle.h"
@@ -62,11 +61,8 @@ static int make_mtab(const char *root, struct burrow_err **err)
 	cleanup_close int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0)
 		return burrow_error(err, errno, "cannot open rootfs '%s'", str_quote(root));
-	struct open_how how = {
-	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	cleanup_close int etc = (int)syscall(SYS_openat2, rfd, "etc", &how, sizeof(how));
+	cleanup_close int etc =
+	    openat2_retry(rfd, "etc", O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	if (etc < 0)
 		return 0;
 	if (symlinkat("/proc/mounts", etc, "mtab") < 0 && errno != EEXIST)

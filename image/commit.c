@@ -143,12 +143,26 @@ static int put_marker(struct walk *w, const char *path)
 
 static int walk_dir(struct walk *w, int dirfd, const char *prefix, int depth);
 
+/* path could not be opened (errno): one a running container removed or
+ * replaced since it was looked at is left out, as export does; else an
+ * error. */
+static int changed(struct walk *w, const char *path)
+{
+	if (errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
+		return burrow_error(w->err, errno, "cannot open '%s'", str_quote(path));
+	burrow_debug("commit: '%s' changed while it was read: left out", str_quote(path));
+	return 0;
+}
+
 static int one(struct walk *w, int dirfd, const char *name, const char *prefix, int depth)
 {
 	cleanup_free char *path = xasprintf("%s%s", prefix, name);
 	struct stat sb;
-	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0; /* a running container removed it meanwhile */
 		return burrow_error(w->err, errno, "cannot stat '%s'", str_quote(path));
+	}
 	/* the opaque markers are the directory's (written once, with it) */
 	if (strcmp(name, ".wh..wh..opq") == 0 || strcmp(name, ".wh..opq") == 0)
 		return 0;
@@ -168,7 +182,7 @@ static int one(struct walk *w, int dirfd, const char *name, const char *prefix, 
 			return burrow_error(w->err, ELOOP, "'%s' is nested too deep", str_quote(path));
 		cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
-			return burrow_error(w->err, errno, "cannot open '%s'", str_quote(path));
+			return changed(w, path);
 		struct archive_entry *e = entry_for(path, &sb, AE_IFDIR);
 		add_xattrs(fd, e);
 		if (put(w, e, path) < 0)
@@ -185,13 +199,26 @@ static int one(struct walk *w, int dirfd, const char *name, const char *prefix, 
 		char target[PATH_MAX + 1];
 		ssize_t n = readlinkat(dirfd, name, target, PATH_MAX);
 		if (n < 0)
-			return burrow_error(w->err, errno, "cannot read link '%s'", str_quote(path));
+			return errno == ENOENT || errno == EINVAL
+			           ? 0
+			           : burrow_error(w->err, errno, "cannot read link '%s'", str_quote(path));
 		target[n] = '\0';
 		struct archive_entry *e = entry_for(path, &sb, AE_IFLNK);
 		archive_entry_set_symlink(e, target);
 		return put(w, e, path);
 	}
 	if (S_ISREG(sb.st_mode)) {
+		/* opened before anything of it is stored: a running container
+		 * may have removed it, or put a link or a FIFO in its place
+		 * (O_NONBLOCK: not waited on), since it was looked at; what
+		 * changed so is left out, as export does */
+		cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0 || fstat(fd, &sb) < 0)
+			return changed(w, path);
+		if (!S_ISREG(sb.st_mode)) {
+			errno = ENOENT;
+			return changed(w, path);
+		}
 		if (sb.st_nlink > 1) {
 			for (size_t i = 0; i < w->nlinks; i++) {
 				if (w->links[i].dev == sb.st_dev && w->links[i].ino == sb.st_ino) {
@@ -207,9 +234,6 @@ static int one(struct walk *w, int dirfd, const char *name, const char *prefix, 
 			}
 			w->links[w->nlinks++] = (struct hardlink){sb.st_dev, sb.st_ino, xstrdup(path)};
 		}
-		cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0)
-			return burrow_error(w->err, errno, "cannot open '%s'", str_quote(path));
 		struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
 		archive_entry_set_size(e, sb.st_size);
 		add_xattrs(fd, e);

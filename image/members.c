@@ -9,7 +9,8 @@
  * component refuses the whole archive (an archive burrow or podman writes
  * never has one); so do a bad header checksum and a member that runs past
  * the end of the file. Only regular members can be opened: a symlink or
- * hard link named by a manifest is refused. */
+ * hard link named by a manifest is refused, and so is a directory's FIFO
+ * or device (opened without waiting for a writer). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -278,7 +279,9 @@ int img_members_open(const struct img_members *a, const char *name, struct img_m
 	if (img_tar_clean_path(name, &clean, &e) < 0 || !*clean)
 		return burrow_error(err, EINVAL, "%s names '%s': %s", a->what, str_quote(name), e ? e->msg : "empty");
 	if (a->dir) {
-		struct open_how how = {.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+		/* O_NONBLOCK: a FIFO there is refused below, not waited on (a
+		 * regular file reads the same) */
+		struct open_how how = {.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 		                       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
 		int fd = (int)syscall(SYS_openat2, a->fd, clean, &how, sizeof(how));
 		if (fd < 0) {

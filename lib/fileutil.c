@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -117,6 +119,17 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		return burrow_error(err, e, "cannot rename '%s' to '%s'", str_quote(tmp), str_quote(path));
 	}
 	return 0;
+}
+
+int openat2_retry(int dirfd, const char *path, unsigned long long flags, unsigned long long resolve)
+{
+	struct open_how how = {.flags = flags | O_CLOEXEC, .resolve = resolve};
+	for (int tries = 0; tries < 1000; tries++) {
+		int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || (errno != EAGAIN && errno != EINTR))
+			return fd;
+	}
+	return -1;
 }
 
 int mkdir_p(const char *path, mode_t mode, struct burrow_err **err)

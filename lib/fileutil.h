@@ -31,6 +31,13 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 /* Writes (truncating) a file. */
 int write_file(const char *path, const void *data, size_t len, mode_t mode, struct burrow_err **err);
 
+/* openat2(2) with these flags (O_CLOEXEC added) and resolve flags
+ * (RESOLVE_IN_ROOT ...), tried again while it fails with EAGAIN (a rename
+ * or mount anywhere on the system raced its walk through "..", which a
+ * busy machine or a container renaming in a loop makes common) or EINTR,
+ * a bounded number of times: the fd, or -1 with errno set. */
+int openat2_retry(int dirfd, const char *path, unsigned long long flags, unsigned long long resolve);
+
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct burrow_err **err);
 /* rm -rf of dirfd/name without following symlinks; a missing name is fine. */

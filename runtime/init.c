@@ -5,6 +5,7 @@
 #include "runtime/internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
-#include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/sock.h"
 #include "lib/trace.h"
@@ -82,8 +82,13 @@ static int setup(struct rt_init *ini, struct burrow_err **err)
 	if (rt_setup_mounts(ini, err) < 0)
 		return -1;
 	/* as podman: a missing working directory is created (as root), before
-	 * a read-only root (--read-only) refuses it */
-	if (mkdir_p(s->cwd, 0755, err) < 0)
+	 * a read-only root (--read-only) refuses it; resolved inside the root
+	 * without magic links, a dangling symlink's target made there too */
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return burrow_error(err, errno, "cannot open the container's '/'");
+	cleanup_close int cwd = rt_mkpath_in_root(root, s->cwd, true, err);
+	if (cwd < 0)
 		return burrow_error_wrap(err, "working directory");
 	trace_mark("init: mounts");
 	if (rt_finish_mounts(ini, err) < 0)

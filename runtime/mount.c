@@ -45,16 +45,7 @@ static struct fd_path fd_path(int fd)
 
 int rt_open_in_root(int rootfd, const char *path, int flags)
 {
-	struct open_how how = {
-	    .flags = (unsigned long long)(flags | O_CLOEXEC),
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	for (int tries = 0; tries < 16; tries++) {
-		int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-		if (fd >= 0 || (errno != EAGAIN && errno != EINTR))
-			return fd;
-	}
-	return -1;
+	return openat2_retry(rootfd, path, (unsigned long long)flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
 static int mkpath_in_root(int rootfd, const char *path, bool dir, int *links, struct burrow_err **err)

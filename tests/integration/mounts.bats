@@ -29,26 +29,6 @@ assert_outside_untouched() {
 	is "$(awk -v d="$OUTSIDE" '$5 == d' /proc/self/mountinfo)" "" "something is mounted on the sentinel directory"
 }
 
-# image_plus NAME PYTHON [CHANGE...]: the busybox image plus the entries
-# PYTHON makes (mktar's f, d, l ...), imported as NAME.
-image_plus() {
-	local name=$1 code=$2 extra=$T/extra.tar out=$T/plus.tar
-	shift 2
-	mktar "$extra" "$code"
-	python3 - "$BATS_RUN_TMPDIR/busybox.tar" "$extra" "$out" <<'PY'
-import shutil, sys, tarfile
-shutil.copy(sys.argv[1], sys.argv[3])
-a = tarfile.open(sys.argv[3], "a")
-b = tarfile.open(sys.argv[2])
-for m in b.getmembers():
-    a.addfile(m, b.extractfile(m) if m.isfile() else None)
-a.close()
-PY
-	local args=(import --change 'CMD ["sh"]')
-	for c in "$@"; do args+=(--change "$c"); done
-	run_burrow 0 "${args[@]}" "$out" "$name"
-}
-
 vol_names() {
 	run_burrow 0 volume ls -q
 	echo $output

@@ -1,0 +1,243 @@
+#!/usr/bin/env bats
+# Hostile inputs end to end, beyond the cases the other suites hold (cp,
+# mounts, volume, import, load, pull, runtime, secret): an image or a
+# container that makes the paths burrow writes or reads at create, start,
+# restart, export and commit into links out of its tree (absolute and
+# with ".."), FIFOs or hard links, and arguments that climb with "..".
+# Every test ends with the sentinel directory outside everything as it was.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+	OUTSIDE=$T/outside
+	mkdir -p "$OUTSIDE"
+	echo orig >"$OUTSIDE/victim"
+	echo 'hostonly:x:4242:4242:host only:/:/bin/sh' >"$OUTSIDE/passwd"
+	echo 'hostgrp:x:4243:' >"$OUTSIDE/group"
+	# from anywhere in a rootfs, up and out to the sentinel
+	UP=../../../../../../../../../..$OUTSIDE
+}
+
+suite_teardown() {
+	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
+	return 0
+}
+
+# The sentinel holds what suite_setup put there, unchanged, and nothing is
+# mounted on or under it in burrow's namespace.
+sentinel_intact() {
+	is "$(cd "$OUTSIDE" && find . | sort | tr '\n' ' ')" ". ./group ./passwd ./victim " "the sentinel's entries"
+	is "$(cat "$OUTSIDE/victim")" orig "the sentinel file"
+	is "$(ns cat /proc/self/mountinfo | awk -v d="$OUTSIDE" 'index($5, d) == 1')" "" "a mount on the sentinel"
+}
+
+@test "hostile image: /etc/hosts, resolv.conf, hostname links out, a FIFO, /run a link out: burrow's files show, nothing outside changes" {
+	image_plus img "l('etc/hosts', '$OUTSIDE/victim'); l('etc/resolv.conf', '$UP/other');
+p('etc/hostname'); l('run', '$OUTSIDE')"
+	local cmd='cat /etc/hosts /etc/resolv.conf /etc/hostname; test -f /run/.containerenv && echo containerenv'
+	# --init: its binary goes to /run/podman-init, under the link too
+	run_burrow 0 run --rm --init --hostname hh --add-host evil.example:10.9.8.7 --dns 10.1.1.1 img sh -c "$cmd"
+	assert_match "$output" "10.9.8.7	evil.example"
+	assert_match "$output" "nameserver 10.1.1.1"
+	assert_match "$output" "hh"
+	assert_match "$output" "containerenv"
+	assert_no_match "$output" "orig"
+	sentinel_intact
+	# the same at a second start of a stopped container
+	run_burrow 0 create --name twice --hostname hh img sh -c "$cmd"
+	run_burrow 0 start -a twice
+	run_burrow 0 start -a twice
+	assert_match "$output" "containerenv"
+	assert_no_match "$output" "orig"
+	sentinel_intact
+}
+
+@test "hostile container: links it leaves in its rootfs (/etc/hosts, /etc/hostname, /run, a volume's mount point) are not followed at its next start" {
+	run_burrow 0 create --name c --tmpfs /var/tmp -v v:/data busybox sh -c 'cat /etc/hosts; ls -A /var/tmp /data; echo ran'
+	# what the stopped container's rootfs holds when its next start comes:
+	# made through its mount point (as the container could from inside, or
+	# through a volume it shares), every path burrow mounts a link out
+	run_burrow 0 mount c
+	local m=$output
+	ns sh -c "set -e; cd '$m'; rm -f etc/hosts etc/hostname; ln -s '$OUTSIDE/victim' etc/hosts
+		ln -s '$UP/hn' etc/hostname; rm -rf run var data; ln -s '$OUTSIDE' run; ln -s '$UP' var; ln -s '$OUTSIDE' data"
+	run_burrow 0 unmount c
+	run_burrow 0 start -a c
+	assert_match "$output" "ran"
+	assert_no_match "$output" "orig"
+	sentinel_intact
+}
+
+@test "hostile image: a working directory behind a link out is made inside the container" {
+	image_plus img "l('wd', '$OUTSIDE'); l('wu', '$UP')" 'WORKDIR /wd/new'
+	# where the link leads inside the container (pwd shows the real path)
+	run_burrow 0 run --rm img sh -c 'pwd; touch made; ls -A /wd'
+	is "$output" "$OUTSIDE/new
+new"
+	run_burrow 0 run --rm -w /wu/deep/er img sh -c 'pwd; ls -d /wu/deep/er'
+	is "$output" "$OUTSIDE/deep/er
+/wu/deep/er"
+	# a magic link is not followed (it would lead to what an fd of the
+	# container's init holds)
+	run_burrow 125 run --rm -w /proc/self/cwd/x img true
+	assert_match "$output" "working directory: cannot resolve '/proc/self/cwd/x' in the rootfs"
+	sentinel_intact
+}
+
+@test "hostile image: --tmpfs and --mount type=tmpfs on links out land inside the container" {
+	image_plus img "l('lnk', '$OUTSIDE'); l('up', '$UP')"
+	run_burrow 0 run --rm --tmpfs /lnk --mount type=tmpfs,destination=/up/sub img sh -c 'touch /lnk/x /up/sub/y && echo ok'
+	is "$output" "ok"
+	sentinel_intact
+}
+
+@test "hostile image: /etc/passwd and /etc/group links out are never read: -u, --user NAME:GROUP, --passwd-entry" {
+	image_plus img "l('etc/passwd', '$OUTSIDE/passwd'); l('etc/group', '$UP/group')"
+	# the host's users and groups are not the container's
+	run_burrow 125 run --rm -u hostonly img id
+	is "$output" "burrow: user 'hostonly' not found in the image's /etc/passwd"
+	run_burrow 125 run --rm -u 0:hostgrp img id
+	assert_match "$output" "group 'hostgrp' not found"
+	run_burrow 125 run --rm --group-add hostgrp img id
+	assert_match "$output" "group 'hostgrp' not found"
+	# keep-id's entries come with nothing of the host's files
+	run_burrow 0 run --rm --userns=keep-id --passwd-entry 'me:x:$UID:$GID::/:/bin/sh' img sh -c 'cat /etc/passwd /etc/group'
+	is "${lines[0]}" "me:x:$(id -u):$(id -g)::/:/bin/sh"
+	is "${#lines[@]}" 2
+	assert_no_match "$output" "host"
+	sentinel_intact
+}
+
+@test "hostile container: export, commit and volume export store its links as links, a FIFO as a FIFO, never host content" {
+	run_burrow 0 run --name c -v v:/data busybox sh -c "
+		ln -s $OUTSIDE/victim /evilfile; ln -s $OUTSIDE /evildir; ln -s $UP/victim /upfile
+		mkfifo /fifo /data/fifo; echo mine >/a; ln /a /b
+		ln -s $OUTSIDE/victim /data/evilfile; ln -s $UP /data/updir"
+	run_burrow 0 export -o "$T/c.tar" c
+	run tar -tvf "$T/c.tar"
+	assert_match "$output" "evilfile -> $OUTSIDE/victim"
+	assert_match "$output" "evildir -> $OUTSIDE"
+	assert_match "$output" "upfile -> $UP/victim"
+	grep -qE '^p.* (\./)?fifo$' <<<"$output"
+	assert_match "$output" "b link to \.?/?a"
+	run tar -xOf "$T/c.tar" --wildcards '*evilfile' '*evildir/victim' '*upfile'
+	assert_no_match "$output" "orig"
+	run_burrow 0 commit c img2
+	run_burrow 0 run --rm img2 sh -c 'readlink /evilfile; readlink /upfile; test -p /fifo && echo fifo; cat /b'
+	is "$output" "$OUTSIDE/victim
+$UP/victim
+fifo
+mine"
+	run_burrow 0 volume export v -o "$T/v.tar"
+	run tar -tvf "$T/v.tar"
+	assert_match "$output" "evilfile -> $OUTSIDE/victim"
+	assert_match "$output" "updir -> $UP"
+	grep -qE '^p.* (\./)?fifo$' <<<"$output"
+	run tar -xOf "$T/v.tar" --wildcards '*evilfile'
+	assert_no_match "$output" "orig"
+	# cp out of a FIFO does not hang, and copies no host file through a link
+	run_burrow 0 cp c:/fifo "$T/fifo-out"
+	[ -p "$T/fifo-out" ]
+	run_burrow 0 cp c:/b "$T/b-out"
+	is "$(cat "$T/b-out")" mine
+	# removing them removes the links, not what they name
+	run_burrow 0 rm c
+	run_burrow 0 volume rm v
+	sentinel_intact
+}
+
+@test "hostile image: a VOLUME that climbs with .. or goes through a link out copies nothing from the host" {
+	image_plus img "l('lnk', '$OUTSIDE')" "VOLUME /$UP" 'VOLUME /lnk'
+	run_burrow 0 run --rm img sh -c "ls -A $OUTSIDE; ls -A /lnk; touch $OUTSIDE/x /lnk/y; echo ok"
+	is "$output" "ok"
+	run_burrow 0 volume ls -q
+	for v in $output; do
+		run_burrow 0 volume export "$v" -o "$T/v.tar"
+		is "$(tar -tf "$T/v.tar" | grep -c victim)" 0 "the host's file in volume $v"
+	done
+	sentinel_intact
+}
+
+@test "hostile argument: a --secret target that climbs with .. is refused before anything is made" {
+	echo s3cret >"$T/s.txt"
+	run_burrow 0 secret create s "$T/s.txt"
+	run_burrow 125 run --rm --secret "s,target=$UP/victim" busybox true
+	is "$output" "burrow: invalid --secret target '$UP/victim': '..' is not allowed"
+	run_burrow 125 run --rm --secret "s,target=/run/secrets/../../../../leaked" busybox true
+	assert_match "$output" "'\.\.' is not allowed"
+	run_burrow 0 ps -aq
+	is "$output" "" "a container was made"
+	sentinel_intact
+}
+
+@test "hostile archive directory: a FIFO for an OCI layout's index.json or a blob is refused, load and pull do not wait on it" {
+	run_burrow 0 save --format oci-dir -o "$T/oci" busybox
+	cp -r "$T/oci" "$T/idx"
+	rm "$T/idx/index.json"
+	mkfifo "$T/idx/index.json"
+	BURROW_TIMEOUT=30 run_burrow 125 load -i "$T/idx"
+	assert_match "$output" "'index.json' in .* is not a regular file"
+	cp -r "$T/oci" "$T/blob"
+	local b
+	for b in "$T"/blob/blobs/sha256/*; do
+		rm "$b"
+		mkfifo "$b"
+	done
+	BURROW_TIMEOUT=30 run_burrow 125 load -i "$T/blob"
+	assert_match "$output" "is not a regular file"
+	BURROW_TIMEOUT=30 run_burrow 125 pull "oci:$T/blob"
+	assert_match "$output" "is not a regular file"
+	run_burrow 0 images --format '{{.Repository}}'
+	is "$output" "localhost/busybox" "an image was stored"
+}
+
+@test "hostile container: files it removes, or swaps for FIFOs, while commit reads them are left out; commit neither waits nor fails" {
+	import_with_helper "$HELPERS_BIN/swapper" swap
+	"$BURROW" run -d --name sw swap swapper /tmp 200 >/dev/null
+	local i rc out
+	for i in $(seq 20); do
+		rc=0
+		out=$(timeout 20 "$BURROW" commit sw "img$i" 2>&1) || rc=$?
+		[ "$rc" = 0 ] || break
+	done
+	"$BURROW" rm -f -t 0 sw >/dev/null 2>&1
+	is "$rc" 0 "commit $i: $out"
+	# an image that runs, with what the container had (files or FIFOs)
+	run_burrow 0 run --rm "img$i" sh -c 'ls /tmp | grep -c "^f"'
+	assert_match "$output" "^[1-9][0-9]*$"
+}
+
+@test "resolving inside a root through .. holds while renames go on elsewhere (openat2's EAGAIN is retried)" {
+	# openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a rename anywhere
+	# races its walk through "..": a container renaming in a loop (or any
+	# busy machine) must not make another container's start, run -u or
+	# cp fail
+	import_with_helper "$HELPERS_BIN/swapper" swap
+	image_plus img "l('up', '../../../../../../../../tmp'); l('etc/passwd', '../../../../../../../../etc/passwd.real');
+f('etc/passwd.real', 'me:x:0:0::/:/bin/sh\n')"
+	"$BURROW" run -d --name sw swap swapper /tmp 200 >/dev/null
+	local i
+	for i in $(seq 15); do
+		run_burrow 0 run --rm -u me -v "v$i:/up/sub" --tmpfs /up/tmpfs img id -un
+		is "$output" "me"
+		run_burrow 0 create --name "c$i" -u me img true
+		run_burrow 0 cp "$BATS_TEST_FILENAME" "c$i:/up/in"
+		run_burrow 0 cp "c$i:/up/in" "$T/out$i"
+	done
+	"$BURROW" rm -f -t 0 sw >/dev/null 2>&1
+}
+
+@test "hostile image: a layer that turns a directory into a link out after a file in it: save never reads the host's file" {
+	# the layer's record says d/victim is a file, but d is now a link to
+	# the sentinel: writing the tar back must not read through it
+	mktar "$T/l.tar" "d('d'); f('d/victim', 'in the layer'); l('d', '$OUTSIDE')"
+	run_burrow 0 import "$T/l.tar" turned
+	run_burrow 125 save -o "$T/s.tar" turned
+	assert_match "$output" "cannot write layer"
+	[ ! -e "$T/s.tar" ]
+	# to standard output, where what was written before the error stays
+	run bash -c 'timeout 60 "$BURROW" save turned 2>/dev/null | grep -a -c orig'
+	is "$output" 0 "the host's file went into the archive"
+	sentinel_intact
+}
