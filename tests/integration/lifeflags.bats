@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# podman's lifecycle flags: run/create --replace and --cidfile; rm --all;
+# --cidfile and -l/--latest on the container verbs.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+}
+
+# names: every container's name, sorted, one line.
+names() {
+	"$BURROW" ps -a --format '{{.Names}}' | sort | tr '\n' ' '
+}
+
+# full_id NAME
+full_id() {
+	"$BURROW" inspect --format '{{.Id}}' "$1"
+}
+
+# state_of NAME: its inspect State.Status
+state_of() {
+	"$BURROW" inspect --format '{{.State.Status}}' "$1"
+}
+
+@test "run/create --replace: the container of that name goes first (running: killed); without --name refused" {
+	run_burrow 125 create --replace busybox true
+	assert_match "$output" "cannot replace container without --name being set"
+	is "$(names)" "" "nothing created"
+
+	run_burrow 0 run -d --name web busybox sleep 60
+	old=$output
+	run_burrow 0 run -d --replace --name web busybox sleep 60
+	new=${lines[-1]}
+	is "${#lines[@]}" 1 "only the new ID is printed"
+	[ "$new" != "$old" ]
+	is "$(full_id web)" "$new"
+	is "$(state_of web)" running
+	run_burrow 1 rm "$old"
+	is "$(names)" "web "
+
+	# none of that name: just created
+	run_burrow 0 create --replace --name other busybox true
+	is "$(names)" "other web "
+}
+
+@test "create --replace: a create that fails its checks keeps the old container; a name that is an ID prefix replaces nothing" {
+	run_burrow 0 create --name keep busybox true
+	id=$output
+	run_burrow 125 create --replace --name keep --restart bogus busybox true
+	run_burrow 125 create --replace --name keep --pull never nosuchimage true
+	run_burrow 125 create --replace --name keep --cidfile "$BATS_TEST_TMPDIR/no/such/dir/cid" busybox true
+	is "$(full_id keep)" "$id" "still the old one"
+
+	# a name that is only a prefix of another container's ID
+	prefix=${id:0:12}
+	run_burrow 0 create --replace --name "$prefix" busybox true
+	is "$(full_id keep)" "$id" "the container whose ID starts so stays"
+	is "$(names)" "$prefix keep "
+}
+
+@test "run/create --cidfile: the full ID in a new file, an existing one refused with 125, the file goes with the container" {
+	cid=$BATS_TEST_TMPDIR/cid
+	run_burrow 0 create --name c1 --cidfile "$cid" busybox true
+	id=$output
+	is "$(cat "$cid")" "$id"
+	is "$(wc -l <"$cid")" 1 "one line"
+	run_burrow 0 inspect --format '{{index .Config.Annotations "io.podman.annotations.cid-file"}}' c1
+	is "$output" "$cid"
+
+	# an existing file: refused before anything is created
+	run_burrow 125 create --name c2 --cidfile "$cid" busybox true
+	assert_match "$output" "container id file exists. Ensure another container is not using it or delete $cid"
+	run_burrow 125 run --name c2 --cidfile "$cid" busybox true
+	is "$(names)" "c1 "
+	is "$(cat "$cid")" "$id" "the file is untouched"
+	ln -s "$BATS_TEST_TMPDIR/nowhere" "$BATS_TEST_TMPDIR/dangling"
+	run_burrow 125 create --cidfile "$BATS_TEST_TMPDIR/dangling" busybox true
+	[ ! -e "$BATS_TEST_TMPDIR/nowhere" ]
+	# one that cannot be written: no container left
+	run_burrow 125 create --name c3 --cidfile "$BATS_TEST_TMPDIR/no/such/dir/cid" busybox true
+	is "$(names)" "c1 "
+
+	# relative to where burrow runs
+	cd "$BATS_TEST_TMPDIR"
+	run_burrow 0 create --name c4 --cidfile rel.cid busybox true
+	is "$(cat "$BATS_TEST_TMPDIR/rel.cid")" "$output"
+	cd /
+
+	# removed with the container
+	run_burrow 0 rm c1 c4
+	[ ! -e "$cid" ]
+	[ ! -e "$BATS_TEST_TMPDIR/rel.cid" ]
+
+	# a file that no longer holds the container's ID stays
+	run_burrow 0 create --name c5 --cidfile "$cid" busybox true
+	echo someone-else >"$cid"
+	run_burrow 0 rm c5
+	is "$(cat "$cid")" someone-else
+
+	# run --rm: gone at the container's end
+	rm -f "$cid"
+	run_burrow 0 run --rm --cidfile "$cid" busybox true
+	for _ in $(seq 100); do [ -e "$cid" ] || break; sleep 0.1; done
+	[ ! -e "$cid" ]
+}
