@@ -214,6 +214,8 @@ static int newest_first(const void *a, const void *b)
 	const struct ctr_listing *x = a, *y = b;
 	if (x->cfg.created != y->cfg.created)
 		return x->cfg.created < y->cfg.created ? 1 : -1;
+	if (x->cfg.created_ns != y->cfg.created_ns) /* two in one second: --latest */
+		return x->cfg.created_ns < y->cfg.created_ns ? 1 : -1;
 	return strcmp(x->cfg.id, y->cfg.id);
 }
 

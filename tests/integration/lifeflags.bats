@@ -104,3 +104,91 @@ state_of() {
 	for _ in $(seq 100); do [ -e "$cid" ] || break; sleep 0.1; done
 	[ ! -e "$cid" ]
 }
+
+@test "rm -a: every container, newest first; running ones refused (2) without -f, the others removed; -f removes them" {
+	run_burrow 0 create --name base busybox true
+	run_burrow 0 create --name dep --requires base busybox true
+	run_burrow 0 run -d --name up busybox sleep 60
+	up=$output
+	run_burrow 0 create --name last busybox true
+	last=$output
+	run_burrow 2 rm -a
+	assert_match "$output" "cannot remove container 'up': it is running"
+	assert_match "$output" "$last"
+	is "$(names)" "up " "the others are gone, dependents first"
+	run_burrow 0 rm -a -f
+	is "$output" "$up"
+	is "$(names)" ""
+	run_burrow 0 rm -a
+
+	run_burrow 125 rm -a up
+	assert_match "$output" "no arguments are needed with --all"
+	run_burrow 125 rm -a -l
+	assert_match "$output" "--all and --latest cannot be used together"
+}
+
+@test "-l, --latest: stop, restart, pause, unpause, kill, wait, rm act on the last created container" {
+	run_burrow 1 rm -l
+	assert_match "$output" "no such container"
+	run_burrow 125 stop -l
+	assert_match "$output" "no such container"
+
+	run_burrow 0 run -d --name first busybox sleep 60
+	run_burrow 0 run -d --name second busybox sleep 60
+	second=$output
+	run_burrow 0 stop -l -t 0
+	is "${lines[-1]}" "$second"
+	is "$(state_of second)" exited
+	is "$(state_of first)" running
+	run_burrow 0 restart -l
+	is "${lines[-1]}" "$second"
+	is "$(state_of second)" running
+	run_burrow 0 pause -l
+	is "${lines[-1]}" "$second"
+	is "$(state_of second)" paused
+	run_burrow 0 unpause -l
+	is "$(state_of second)" running
+	run_burrow 0 kill -l
+	is "${lines[-1]}" "$second"
+	run_burrow 0 rm -l
+	is "${lines[-1]}" "$second"
+	is "$(names)" "first "
+	is "$(state_of first)" running
+
+	run_burrow 125 stop -l first
+	assert_match "$output" "--latest and containers cannot be used together"
+	run_burrow 125 kill
+	assert_match "$output" "you must provide at least one name or id"
+}
+
+@test "--cidfile on stop, restart, kill, pause, unpause, rm: the container whose ID the file holds" {
+	cid=$BATS_TEST_TMPDIR/cid
+	run_burrow 0 run -d --name w --cidfile "$cid" busybox sleep 60
+	id=$output
+	run_burrow 0 create --name other busybox true
+	run_burrow 0 stop -t 0 --cidfile "$cid"
+	is "${lines[-1]}" "$id"
+	is "$(state_of w)" exited
+	run_burrow 0 restart --cidfile "$cid"
+	is "$(state_of w)" running
+	run_burrow 0 pause --cidfile "$cid"
+	is "$(state_of w)" paused
+	run_burrow 0 unpause --cidfile "$cid"
+	is "$(state_of w)" running
+	run_burrow 0 kill --cidfile "$cid"
+	is "${lines[-1]}" "$id"
+
+	run_burrow 125 stop --cidfile "$BATS_TEST_TMPDIR/missing"
+	assert_match "$output" "reading CIDFile"
+	run_burrow 125 stop --cidfile "$cid" other
+	assert_match "$output" "no arguments are needed with --latest or --cidfile"
+	run_burrow 125 stop --cidfile "$cid" -l
+	assert_match "$output" "--all, --latest, and --cidfile cannot be used together"
+	run_burrow 125 rm --cidfile "$BATS_TEST_TMPDIR/missing"
+	run_burrow 0 rm -i --cidfile "$BATS_TEST_TMPDIR/missing"
+
+	run_burrow 0 rm --cidfile "$cid"
+	is "${lines[-1]}" "$id"
+	[ ! -e "$cid" ]
+	is "$(names)" "other "
+}
