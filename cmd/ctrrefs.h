@@ -11,7 +11,6 @@
 #include "container/container.h"
 #include "lib/strv.h"
 
-
 struct cmd_refs {
 	bool all;    /* -a, --all (for the verbs that take it) */
 	bool latest; /* -l, --latest */

@@ -273,7 +273,8 @@ const char cmd_wait_usage[] =
     "                          created, configured, stopping, healthy, unhealthy (its healthcheck)\n"
     "                          (repeatable: any of them)\n"
     "  -i, --interval TIME     how often to look again (default 250ms; a number is milliseconds)\n"
-    "      --ignore            a container that does not exist is not an error (prints -1)\n";
+    "      --ignore            a container that does not exist is not an error (prints -1)\n"
+    "  -l, --latest            the last created container\n";
 
 int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -282,13 +283,17 @@ int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"condition", required_argument, NULL, OPT_CONDITION},
 	    {"interval", required_argument, NULL, 'i'},
 	    {"ignore", no_argument, NULL, OPT_IGNORE},
+	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	unsigned mask = 0;
 	int interval_ms = 250, c;
-	bool ignore = false;
-	while ((c = cmd_getopt(ctx, argc, argv, "i:", longopts)) != -1) {
+	cleanup_refs struct cmd_refs r = {0};
+	while ((c = cmd_getopt(ctx, argc, argv, "i:l", longopts)) != -1) {
 		switch (c) {
+		case 'l':
+			r.latest = true;
+			break;
 		case OPT_CONDITION: {
 			struct burrow_err *err = NULL;
 			if (ctr_wait_condition(optarg, &mask, &err) < 0)
@@ -310,7 +315,7 @@ int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		case OPT_IGNORE:
-			ignore = true;
+			r.ignore = true;
 			break;
 		case CMD_OPT_HELP:
 			return 0;
@@ -318,18 +323,20 @@ int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_BURROW;
 		}
 	}
-	if (optind >= argc)
-		return cmd_usage_error(ctx, "missing container name or ID");
+	int rc = cmd_refs_check(ctx, &r, argc - optind);
+	if (rc)
+		return rc;
 	if (!mask)
 		mask = CTR_WAIT_STOPPED;
 	struct burrow_err *err = NULL;
-	if (cmd_ready(ctx, &err) < 0)
+	cleanup_strv char **refs = NULL;
+	size_t n = 0;
+	if (cmd_ready(ctx, &err) < 0 || cmd_refs_get(ctx, &r, argc, argv, &refs, &n, &err) < 0)
 		return cmd_fail(err);
-	int rc = 0;
-	for (int i = optind; i < argc; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int code = -1;
-		if (ctr_wait(ctx->state, argv[i], mask, interval_ms, &code, &err) < 0) {
-			if (ignore && err->status == ENOENT) {
+		if (ctr_wait(ctx->state, refs[i], mask, interval_ms, &code, &err) < 0) {
+			if (r.ignore && err->status == ENOENT) {
 				printf("-1\n");
 			} else {
 				burrow_err_print(err);

@@ -192,3 +192,38 @@ state_of() {
 	[ ! -e "$cid" ]
 	is "$(names)" "other "
 }
+
+@test "-l, --latest: start, inspect, logs, exec, top, diff, mount, port, wait, attach take the last created container" {
+	run_burrow 0 create --name old busybox true
+	run_burrow 0 create --name new busybox sh -c 'echo out-new; echo x >/tmp/made; sleep 60'
+	new=$output
+	run_burrow 0 start -l
+	is "$output" "$new"
+	is "$(state_of new)" running
+	is "$(state_of old)" created
+	run_burrow 0 inspect -l --format '{{.Name}}'
+	is "$output" new
+	run_burrow 125 inspect -l old
+	assert_match "$output" "--latest and containers cannot be used together"
+	for _ in $(seq 100); do "$BURROW" exec new test -e /tmp/made && break; sleep 0.1; done
+	run_burrow 0 logs -l
+	is "$output" out-new
+	run_burrow 0 exec -l cat /tmp/made
+	is "$output" x
+	run_burrow 0 top -l pid args
+	assert_match "$output" "sleep 60"
+	run_burrow 0 diff -l
+	assert_match "$output" "A /tmp/made"
+	run_burrow 0 mount -l
+	assert_match "$output" "^/"
+	run_burrow 0 unmount new
+	run_burrow 0 port -l
+	is "$output" ""
+	run_burrow 0 kill -l
+	run_burrow 0 wait -l
+	is "$output" 137
+
+	run_burrow 0 run -d --name att busybox sh -c 'sleep 3; echo attached'
+	run_burrow 0 attach -l --no-stdin
+	assert_match "$output" attached
+}
