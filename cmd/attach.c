@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrrefs.h"
 #include "container/container.h"
+#include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/trace.h"
 
@@ -42,6 +44,7 @@ int cmd_relay(struct ctr_attached *ch, const struct cmd_attach *att)
  * with the options below. */
 const char cmd_attach_usage[] = "attach [OPTIONS] CONTAINER\n\n"
                                 "      --detach-keys KEYS   keys that detach from it (default ctrl-p,ctrl-q)\n"
+                                "  -l, --latest             the last created container\n"
                                 "      --no-stdin           do not pass standard input to it\n"
                                 "      --sig-proxy[=BOOL]   pass the signals burrow gets to it (default true)\n";
 
@@ -52,12 +55,17 @@ int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	    {"no-stdin", no_argument, NULL, OPT_NO_STDIN},
 	    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	struct cmd_attach att = {.attach = true, .want_stdin = true, .sig_proxy = true};
+	bool latest = false;
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "l", longopts)) != -1) {
 		switch (c) {
+		case 'l':
+			latest = true;
+			break;
 		case OPT_DETACH_KEYS:
 			att.detach_keys = optarg;
 			break;
@@ -75,7 +83,9 @@ int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_BURROW;
 		}
 	}
-	if (optind >= argc)
+	if (latest && optind < argc)
+		return cmd_usage_error(ctx, "--latest and containers cannot be used together");
+	if (!latest && optind >= argc)
 		return cmd_usage_error(ctx, "missing container name or ID");
 	if (optind + 1 < argc)
 		return cmd_usage_error(ctx, "attach takes one container");
@@ -85,7 +95,9 @@ int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_ready(ctx, &err) < 0)
 		return cmd_fail(err);
 	struct ctr_attached ch;
-	if (ctr_attach_open(ctx->state, argv[optind], att.want_stdin, &ch, &err) < 0)
+	cleanup_free char *id = NULL;
+	if ((latest && cmd_latest(ctx, &id, &err) < 0) ||
+	    ctr_attach_open(ctx->state, latest ? id : argv[optind], att.want_stdin, &ch, &err) < 0)
 		return cmd_fail(err);
 	int rc = cmd_relay(&ch, &att);
 	/* as podman: a newline after the container's last output */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrrefs.h"
 #include "cmd/family.h"
 #include "container/tools.h"
 #include "lib/cleanup.h"
@@ -93,7 +94,8 @@ int cmd_export(struct cmd_ctx *ctx, int argc, char **argv)
 const char cmd_diff_usage[] = "diff [OPTIONS] CONTAINER\n\n"
                               "Lists what changed in a container's filesystem against its image:\n"
                               "A added, C changed, D deleted.\n\n"
-                              "      --format json   as a JSON object of changed, added and deleted paths\n";
+                              "      --format json   as a JSON object of changed, added and deleted paths\n"
+                              "  -l, --latest        the last created container\n";
 
 static void json_kind(yajl_gen g, const char *key, char kind, const struct ctr_change *ch, size_t n)
 {
@@ -115,14 +117,19 @@ int cmd_diff(struct cmd_ctx *ctx, int argc, char **argv)
 	enum { OPT_FORMAT = 0x200 };
 	static const struct option longopts[] = {
 	    {"format", required_argument, NULL, OPT_FORMAT},
+	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	cleanup_strv char **args = NULL;
-	bool json = false;
+	bool json = false, latest = false;
 	int c;
-	while ((c = cmd_getopt_mixed(ctx, argc, argv, "", longopts, &args)) != -1) {
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "l", longopts, &args)) != -1) {
 		if (c == CMD_OPT_HELP)
 			return 0;
+		if (c == 'l') {
+			latest = true;
+			continue;
+		}
 		if (c != OPT_FORMAT)
 			return EXIT_BURROW;
 		if (strcmp(optarg, "json") != 0)
@@ -130,12 +137,15 @@ int cmd_diff(struct cmd_ctx *ctx, int argc, char **argv)
 			                       str_quote(optarg));
 		json = true;
 	}
-	if (strv_len(args) != 1)
-		return cmd_usage_error(ctx, "takes exactly one container");
+	if (strv_len(args) != (latest ? 0 : 1))
+		return cmd_usage_error(ctx, latest ? "--latest and containers cannot be used together"
+		                                   : "takes exactly one container");
 	struct burrow_err *err = NULL;
 	struct ctr_change *ch = NULL;
 	size_t n = 0;
-	if (cmd_ready(ctx, &err) < 0 || ctr_diff(ctx->state, args[0], &ch, &n, &err) < 0)
+	cleanup_free char *id = NULL;
+	if (cmd_ready(ctx, &err) < 0 || (latest && cmd_latest(ctx, &id, &err) < 0) ||
+	    ctr_diff(ctx->state, latest ? id : args[0], &ch, &n, &err) < 0)
 		return cmd_fail(err);
 	if (json) {
 		yajl_gen g = json_gen_new();

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrrefs.h"
 #include "cmd/env.h"
 #include "container/container.h"
 #include "lib/cleanup.h"
@@ -23,6 +24,7 @@ const char cmd_exec_usage[] =
     "  -e, --env NAME=VALUE     set an environment variable (NAME alone, NAME*: take it from here)\n"
     "      --env-file FILE      read environment variables from FILE, one a line\n"
     "  -i, --interactive        keep standard input open\n"
+    "  -l, --latest             the last created container (no CONTAINER then)\n"
     "      --preserve-fds N     pass file descriptors 3 to 3+N-1 on to the command\n"
     "      --privileged         every capability the container's namespace gives, no seccomp filter\n"
     "  -t, --tty                allocate a pseudo-terminal\n"
@@ -51,16 +53,21 @@ int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"tty", no_argument, NULL, 't'},
 	    {"user", required_argument, NULL, 'u'},
 	    {"workdir", required_argument, NULL, 'w'},
+	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
+	bool latest = false;
 	struct ctr_exec_opts o = {0};
 	cleanup_strv char **env = NULL;     /* -e */
 	cleanup_strv char **fileenv = NULL; /* --env-file: -e wins over it, as in podman */
 	struct burrow_err *err = NULL;
 	long long n;
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "de:itu:w:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "de:iltu:w:", longopts)) != -1) {
 		switch (c) {
+		case 'l':
+			latest = true;
+			break;
 		case 'd':
 			o.detach = true;
 			break;
@@ -107,10 +114,13 @@ int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_BURROW;
 		}
 	}
-	if (optind >= argc)
+	/* with -l the container is the latest, the arguments the command */
+	int cmd_at = latest ? optind : optind + 1;
+	if (!latest && optind >= argc)
 		return cmd_usage_error(ctx, "missing container name or ID (see 'burrow exec --help')");
-	if (optind + 1 >= argc)
-		return cmd_usage_error(ctx, "missing command to run in container '%s'", str_quote(argv[optind]));
+	if (cmd_at >= argc)
+		return cmd_usage_error(ctx, "missing command to run in container '%s'",
+		                       latest ? "the latest" : str_quote(argv[optind]));
 	/* checked before anything of ours is open: these are the caller's */
 	for (int fd = 3; fd < 3 + o.preserve_fds; fd++)
 		if (!fd_is_open(fd))
@@ -119,12 +129,15 @@ int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; env && env[i]; i++)
 		strv_append(&fileenv, env[i]);
 	o.env = fileenv;
-	o.cmd = argv + optind + 1;
+	o.cmd = argv + cmd_at;
 
 	if (cmd_ready(ctx, &err) < 0)
 		return cmd_fail(err);
 	int code = EXIT_BURROW;
-	if (ctr_exec(ctx->state, argv[optind], &o, &code, &err) < 0) {
+	cleanup_free char *latest_id = NULL;
+	if (latest && cmd_latest(ctx, &latest_id, &err) < 0)
+		return cmd_fail(err);
+	if (ctr_exec(ctx->state, latest ? latest_id : argv[optind], &o, &code, &err) < 0) {
 		burrow_err_print(err);
 		burrow_err_free(err);
 		return code;

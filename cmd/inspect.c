@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrrefs.h"
 #include "cmd/healthjson.h"
 #include "cmd/ctrjson.h"
 #include "cmd/format.h"
@@ -67,6 +68,7 @@ static int object_tree(void *data, const char *ref, yajl_val *out, struct burrow
  * step with the options below. */
 const char cmd_inspect_usage[] = "inspect [--format FORMAT] [--type container|image|all] [-s] NAME...\n\n"
                                  "  -f, --format FORMAT   json (the default) or a Go template ('{{.State.Status}}')\n"
+                                 "  -l, --latest          the last created container\n"
                                  "  -s, --size            containers: add SizeRw and SizeRootFs (bytes)\n"
                                  "  -t, --type TYPE       container, image or all (the default: a container first)\n";
 
@@ -76,15 +78,20 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"format", required_argument, NULL, 'f'},
 	    {"type", required_argument, NULL, 't'},
 	    {"size", no_argument, NULL, 's'},
+	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
+	cleanup_refs struct cmd_refs r = {0};
 	/* 'container inspect' is for containers only, as in podman */
 	const char *type = ctx->family ? "container" : "all";
 	bool size = false;
 	struct fmt_report rep = {.verb = ctx->verb, .json_indent = "    "};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "f:t:s", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "f:lt:s", longopts)) != -1) {
 		switch (c) {
+		case 'l':
+			r.latest = true;
+			break;
 		case 'f':
 			rep.format = optarg;
 			break;
@@ -106,12 +113,22 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_BURROW;
 		}
 	}
-	if (optind >= argc)
+	if (r.latest && optind < argc)
+		return cmd_usage_error(ctx, "--latest and containers cannot be used together");
+	if (!r.latest && optind >= argc)
 		return cmd_usage_error(ctx, "missing name or ID (see 'burrow %s --help')", ctx->verb);
+	if (r.latest)
+		type = "container";
 	struct burrow_err *err = NULL;
 	if (fmt_report_parse(&rep, &err) < 0)
 		return cmd_fail(err);
 	if (cmd_ready(ctx, &err) < 0) {
+		fmt_report_clear(&rep);
+		return cmd_fail(err);
+	}
+	cleanup_strv char **refs = NULL;
+	size_t n = 0;
+	if (cmd_refs_get(ctx, &r, argc, argv, &refs, &n, &err) < 0) {
 		fmt_report_clear(&rep);
 		return cmd_fail(err);
 	}
@@ -123,7 +140,7 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	/* each missing one said (podman's words), the found ones printed */
 	const char *what = ctx->family ? NULL : strcmp(type, "all") == 0 ? "object" : type;
-	int rc = fmt_report_named(&rep, argv + optind, (size_t)(argc - optind), what, object_tree, &ic);
+	int rc = fmt_report_named(&rep, refs, n, what, object_tree, &ic);
 	fmt_report_clear(&rep);
 	return rc < 0 ? EXIT_BURROW : 0;
 }

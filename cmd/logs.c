@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrrefs.h"
 #include "container/container.h"
+#include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/timeparse.h"
@@ -12,6 +14,7 @@
  * with the options below. */
 const char cmd_logs_usage[] = "logs [OPTIONS] CONTAINER...\n\n"
                               "  -f, --follow       go on until the container ends\n"
+                              "  -l, --latest       the last created container\n"
                               "  -n, --names        with several containers, begin lines with names, not IDs\n"
                               "      --since TIME   only lines after TIME (10m, 2024-05-01T12:00:00Z, Unix seconds)\n"
                               "      --tail N       only the last N lines (-1: all)\n"
@@ -28,14 +31,19 @@ int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"tail", required_argument, NULL, OPT_TAIL},
 	    {"timestamps", no_argument, NULL, 't'},
 	    {"until", required_argument, NULL, OPT_UNTIL},
+	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
+	cleanup_refs struct cmd_refs r = {0};
 	struct ctr_logs_opts o = {.tail = -1, .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO};
 	long long now = time_wall_ns();
 	struct burrow_err *err = NULL;
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "fnt", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "flnt", longopts)) != -1) {
 		switch (c) {
+		case 'l':
+			r.latest = true;
+			break;
 		case 'f':
 			o.follow = true;
 			break;
@@ -68,9 +76,13 @@ int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_BURROW;
 		}
 	}
-	if (optind >= argc)
-		return cmd_usage_error(ctx, "missing container name or ID");
-	if (cmd_ready(ctx, &err) < 0 || ctr_logs(ctx->state, argv + optind, (size_t)(argc - optind), &o, &err) < 0)
+	int rc = cmd_refs_check(ctx, &r, argc - optind);
+	if (rc)
+		return rc;
+	cleanup_strv char **refs = NULL;
+	size_t n = 0;
+	if (cmd_ready(ctx, &err) < 0 || cmd_refs_get(ctx, &r, argc, argv, &refs, &n, &err) < 0 ||
+	    ctr_logs(ctx->state, refs, n, &o, &err) < 0)
 		return cmd_fail(err);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrrefs.h"
 #include "cmd/tabwriter.h"
 #include "container/container.h"
 #include "container/tools.h"
@@ -18,6 +19,7 @@ const char cmd_mount_usage[] = "mount [OPTIONS] [CONTAINER...]\n\n"
                                "namespaces: use them inside 'burrow unshare'.\n\n"
                                "  -a, --all           mount every container\n"
                                "      --format json   list as JSON\n"
+                               "  -l, --latest        mount the last created container\n"
                                "      --no-trunc      list full IDs\n";
 
 static int list_mounts(struct cmd_ctx *ctx, bool json, bool notrunc)
@@ -74,13 +76,17 @@ int cmd_mount(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"all", no_argument, NULL, 'a'},
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"no-trunc", no_argument, NULL, OPT_NOTRUNC},
+	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	cleanup_strv char **args = NULL;
-	bool all = false, json = false, notrunc = false;
+	bool all = false, json = false, notrunc = false, latest = false;
 	int c;
-	while ((c = cmd_getopt_mixed(ctx, argc, argv, "a", longopts, &args)) != -1) {
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "al", longopts, &args)) != -1) {
 		switch (c) {
+		case 'l':
+			latest = true;
+			break;
 		case 'a':
 			all = true;
 			break;
@@ -101,9 +107,17 @@ int cmd_mount(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (all && strv_len(args))
 		return cmd_usage_error(ctx, "--all and containers cannot be given together");
+	if (latest && (all || strv_len(args)))
+		return cmd_usage_error(ctx, "--latest and containers cannot be used together");
 	struct burrow_err *err = NULL;
 	if (cmd_ready(ctx, &err) < 0)
 		return cmd_fail(err);
+	if (latest) {
+		char *id = NULL;
+		if (cmd_latest(ctx, &id, &err) < 0)
+			return cmd_fail(err);
+		strv_append_take(&args, id);
+	}
 	if (!all && !strv_len(args))
 		return list_mounts(ctx, json, notrunc);
 	if (all && all_names(ctx, false, &args, &err) < 0)
@@ -188,7 +202,8 @@ int cmd_rename(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-const char cmd_top_usage[] = "top CONTAINER [DESCRIPTOR...]\n\n"
+const char cmd_top_usage[] = "top CONTAINER [DESCRIPTOR...]\n"
+                             "top -l|--latest [DESCRIPTOR...]   (the last created container)\n\n"
                              "Lists the processes of a running container. Descriptors (podman's):\n"
                              "pid ppid user group args comm etime time pcpu vsz rss nice tty stat,\n"
                              "or AIX-style %p %P %U %G %a %c %t %x %C %z %n %y. Default:\n"
@@ -203,6 +218,8 @@ int cmd_top(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (argc < 2)
 		return cmd_usage_error(ctx, "a container is required");
+	/* -l, --latest in the container's place */
+	bool latest = strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "--latest") == 0;
 	struct burrow_err *err = NULL;
 	int *d = NULL;
 	size_t nd = 0;
@@ -210,7 +227,9 @@ int cmd_top(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(err);
 	free(d);
 	cleanup_strv char **lines = NULL;
-	if (cmd_ready(ctx, &err) < 0 || ctr_top(ctx->state, argv[1], argv + 2, &lines, &err) < 0)
+	cleanup_free char *id = NULL;
+	if (cmd_ready(ctx, &err) < 0 || (latest && cmd_latest(ctx, &id, &err) < 0) ||
+	    ctr_top(ctx->state, latest ? id : argv[1], argv + 2, &lines, &err) < 0)
 		return cmd_fail(err);
 	struct fmt_buf in = {0}, out = {0};
 	for (size_t i = 0; lines && lines[i]; i++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrrefs.h"
 #include "cmd/ports.h"
 #include "container/container.h"
 #include "container/inspect.h"
@@ -99,6 +100,7 @@ int cmd_port(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(ctx, "missing container (see 'burrow port --help')");
 	if (nargs > (all ? 0 : latest ? 1 : 2))
 		return cmd_usage_error(ctx, "too many arguments (see 'burrow port --help')");
+	cleanup_free char *latest_id = NULL;
 	const char *ref = all || latest ? NULL : argv[optind];
 	const char *fspec = all ? NULL : latest ? (nargs ? argv[optind] : NULL) : (nargs > 1 ? argv[optind + 1] : NULL);
 	unsigned fport = 0;
@@ -111,14 +113,12 @@ int cmd_port(struct cmd_ctx *ctx, int argc, char **argv)
 
 	struct ctr_listing *l = NULL;
 	size_t n = 0;
-	if (all || latest) {
-		if (ctr_list(ctx->state, latest, &l, &n, &err) < 0)
+	if (all && ctr_list(ctx->state, false, &l, &n, &err) < 0)
+		return cmd_fail(err);
+	if (latest) {
+		if (cmd_latest(ctx, &latest_id, &err) < 0)
 			return cmd_fail(err);
-		if (latest && n == 0) {
-			ctr_listing_free(l, n);
-			burrow_error(&err, 0, "no containers to list ports of");
-			return cmd_fail(err);
-		}
+		ref = latest_id;
 	}
 	int rc = 0;
 	if (all) {
@@ -135,17 +135,10 @@ int cmd_port(struct cmd_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	struct ctr_inspect in = {0};
-	const struct ctr_config *cfg;
-	const struct ctr_run *run;
-	if (latest) {
-		cfg = &l[0].cfg;
-		run = &l[0].run;
-	} else {
-		if (ctr_inspect_load(ctx->state, ref, &in, &err) < 0)
-			return cmd_fail(err);
-		cfg = &in.cfg;
-		run = &in.run;
-	}
+	if (ctr_inspect_load(ctx->state, ref, &in, &err) < 0)
+		return cmd_fail(err);
+	const struct ctr_config *cfg = &in.cfg;
+	const struct ctr_run *run = &in.run;
 	if (!runs(run)) {
 		burrow_error(&err, 0, "container '%s' is not running", str_quote(cfg->name));
 		rc = cmd_fail(err);
@@ -159,6 +152,5 @@ int cmd_port(struct cmd_ctx *ctx, int argc, char **argv)
 		netns_ports_clear(&ps);
 	}
 	ctr_inspect_clear(&in);
-	ctr_listing_free(l, n);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "cmd/runextra.h"
 #include "cmd/runhealth.h"
 #include "cmd/runns.h"
+#include "cmd/runlife.h"
 #include "cmd/runres.h"
 #include "container/container.h"
 #include "image/image.h"
@@ -89,12 +90,12 @@
 	"                           /run/secrets/NAME (or T), or in the variable T (type=env)\n"
 
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE
-    CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE;
+    CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
                              "  -d, --detach             run in the background and print the container's ID\n"
                              "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
                              "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
-                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE;
+                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE;
 
 enum {
 	OPT_ENTRYPOINT = 0x200,
@@ -215,7 +216,8 @@ struct run_args {
 	struct strv_builder group_add;
 	struct netns_ports publish, expose;
 	struct strv_builder add_hosts, dns, dns_search, dns_options;
-	struct cmd_runx x; /* --init, --label, --annotation, --requires */
+	struct cmd_runx x;    /* --init, --label, --annotation, --requires */
+	struct cmd_runl life; /* --replace, --cidfile */
 	/* --secret */
 	struct strv_builder secrets;
 	struct ctr_health_opts health; /* --health-*, --no-healthcheck */
@@ -256,6 +258,7 @@ static void run_args_clear(struct run_args *a)
 	netns_ports_clear(&a->expose);
 	cmd_runx_clear(&a->x);
 	cmd_runns_clear(&a->o);
+	cmd_runl_clear(&a->life);
 	cmd_ctrconf_clear(&a->conf);
 }
 
@@ -359,6 +362,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"quiet", no_argument, NULL, 'q'},
 	    CMD_PULL_LONGOPTS,
 	    CMD_RUNX_LONGOPTS,
+	    CMD_RUNL_LONGOPTS,
 	    CMD_RUNH_LONGOPTS,
 	    CMD_RUNR_LONGOPTS,
 	    CMD_RUNNS_LONGOPTS,
@@ -600,6 +604,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			if (x == 0)
 				x = cmd_runh_option(c, optarg, &a->health);
 			if (x == 0)
+				x = cmd_runl_option(c, optarg, &a->life);
+			if (x == 0)
 				x = cmd_runr_option(c, optarg, &a->o.res);
 			if (x == 0)
 				x = cmd_runns_option(ctx, c, optarg, &a->o);
@@ -657,6 +663,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.uidmap = a->idmap[0];
 	a->o.gidmap = a->idmap[1];
 	a->o.group_add = a->group_add.v;
+	if (cmd_runl_check(ctx, &a->life, a->o.name, &a->x.annotations) != 0)
+		return EXIT_BURROW;
 	cmd_runx_apply(&a->x, &a->o);
 	a->o.create_command = ctx->argv;
 	a->o.create_image_at = ctx->argv ? (int)(argv + optind - ctx->argv) : 0;
@@ -704,8 +712,10 @@ static int create(struct cmd_ctx *ctx, struct run_args *a, struct ctr_config *cf
 		return cmd_fail(err);
 	if (a->pulled_name)
 		a->o.image = a->pulled_name;
+	if (cmd_runl_before(ctx, &a->life, a->o.name, a->o.rootfs ? NULL : a->o.image, &err) < 0)
+		return cmd_fail(err);
 	trace_mark("ctr_create");
-	if (ctr_create(ctx->state, &a->o, cfg, &err) < 0)
+	if (ctr_create(ctx->state, &a->o, cfg, &err) < 0 || cmd_runl_after(ctx, &a->life, cfg->id, &err) < 0)
 		return cmd_fail(err);
 	trace_mark("created");
 	return 0;

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrrefs.h"
 #include "container/container.h"
+#include "lib/cleanup.h"
 #include "lib/quote.h"
 
 int cmd_start_one(struct cmd_ctx *ctx, const char *ref, const struct cmd_attach *att)
@@ -37,6 +39,7 @@ const char cmd_start_usage[] =
     "      --all                start every container that is not running\n"
     "      --detach-keys KEYS   keys that detach from it (default ctrl-p,ctrl-q)\n"
     "  -i, --interactive        with -a, pass standard input to it\n"
+    "  -l, --latest             the last created container\n"
     "      --sig-proxy[=BOOL]   with -a, pass the signals burrow gets to it (default true)\n";
 
 int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
@@ -48,13 +51,18 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	    {"interactive", no_argument, NULL, 'i'},
 	    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	struct cmd_attach att = {.sig_proxy = true};
 	bool all = false, sig_proxy_set = false;
+	cleanup_refs struct cmd_refs r = {0};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "ai", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "ail", longopts)) != -1) {
 		switch (c) {
+		case 'l':
+			r.latest = true;
+			break;
 		case 'a':
 			att.attach = true;
 			break;
@@ -80,10 +88,10 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	int n = argc - optind;
-	if (all && n > 0)
-		return cmd_usage_error(ctx, "--all and container names cannot go together");
-	if (!all && n == 0)
-		return cmd_usage_error(ctx, "missing container name or ID");
+	r.all = all;
+	int rc = cmd_refs_check(ctx, &r, n);
+	if (rc)
+		return rc;
 	if (sig_proxy_set && att.sig_proxy && !att.attach)
 		return cmd_usage_error(ctx, "--sig-proxy needs --attach");
 	if (att.attach && (all || n > 1))
@@ -96,9 +104,12 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 	struct burrow_err *err = NULL;
 	if (cmd_ready(ctx, &err) < 0)
 		return cmd_fail(err);
+	cleanup_strv char **refs = NULL;
+	size_t nrefs = 0;
+	if (!all && cmd_refs_get(ctx, &r, argc, argv, &refs, &nrefs, &err) < 0)
+		return cmd_fail(err);
 	if (att.attach)
-		return cmd_start_one(ctx, argv[optind], &att);
-	int rc = 0;
+		return cmd_start_one(ctx, refs[0], &att);
 	if (all) {
 		struct ctr_listing *l = NULL;
 		size_t nl = 0;
@@ -116,9 +127,9 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 		ctr_listing_free(l, nl);
 		return rc;
 	}
-	for (int i = optind; i < argc; i++) {
-		if (cmd_start_one(ctx, argv[i], &att) == 0)
-			printf("%s\n", argv[i]);
+	for (size_t i = 0; i < nrefs; i++) {
+		if (cmd_start_one(ctx, refs[i], &att) == 0)
+			printf("%s\n", refs[i]);
 		else
 			rc = EXIT_BURROW;
 	}

@@ -11,9 +11,12 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrrefs.h"
 #include "container/container.h"
 #include "container/events.h"
+#include "lib/cleanup.h"
 #include "lib/quote.h"
+#include "lib/strv.h"
 #include "lib/timeparse.h"
 #include "lib/xalloc.h"
 
@@ -30,64 +33,37 @@ int cmd_parse_seconds(const char *s, int *out)
 
 /* What one verb does to one container: 0, or -1 with *err. */
 typedef int (*ctr_op)(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err);
-/* Which containers --all takes, by their state. */
-typedef bool (*ctr_pick)(const struct ctr_listing *l);
 
-/* Runs op on each container named (or, with all, each one pick takes),
- * printing what was given (the full ID with --all) for each that went
- * well. A missing container is skipped quietly with ignore. Returns 0,
- * or 125 when any failed. */
-static int each_container(struct cmd_ctx *ctx, int argc, char **argv, bool all, ctr_pick pick, bool ignore, ctr_op op,
-                          void *data)
+/* Runs op on each container r names (with --all: each one pick takes),
+ * printing what was given (the full ID with --all, --latest, --cidfile)
+ * for each that went well. A missing container is skipped quietly with
+ * r->ignore. Returns 0, or 125 when any failed. */
+static int each_container(struct cmd_ctx *ctx, int argc, char **argv, const struct cmd_refs *r, cmd_ctr_pick pick,
+                          ctr_op op, void *data)
 {
 	struct burrow_err *err = NULL;
+	cleanup_strv char **refs = NULL;
+	size_t n = 0;
 	if (cmd_ready(ctx, &err) < 0)
 		return cmd_fail(err);
-	char **refs = NULL;
-	size_t n = 0;
-	if (all) {
-		struct ctr_listing *l = NULL;
-		size_t nl = 0;
-		if (ctr_list(ctx->state, true, &l, &nl, &err) < 0)
-			return cmd_fail(err);
-		refs = xcalloc(nl + 1, sizeof(char *));
-		for (size_t i = 0; i < nl; i++)
-			if (pick(&l[i]))
-				refs[n++] = xstrdup(l[i].cfg.id);
-		ctr_listing_free(l, nl);
-	} else {
-		refs = xcalloc((size_t)argc + 1, sizeof(char *));
-		for (int i = optind; i < argc; i++)
-			refs[n++] = xstrdup(argv[i]);
-	}
+	if (r->all ? cmd_refs_all(ctx, pick, &refs, &n, &err) < 0
+	           : cmd_refs_get(ctx, r, argc, argv, &refs, &n, &err) < 0)
+		return cmd_fail(err);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (op(ctx, refs[i], data, &err) == 0) {
 			printf("%s\n", refs[i]);
 			fflush(stdout);
 		} else {
-			if (!(ignore && err->status == ENOENT)) {
+			if (!(r->ignore && err->status == ENOENT)) {
 				burrow_err_print(err);
 				rc = EXIT_BURROW;
 			}
 			burrow_err_free(err);
 			err = NULL;
 		}
-		free(refs[i]);
 	}
-	free(refs);
 	return rc;
-}
-
-/* The names given, or --all, but not both. 0, or a usage error's code. */
-static int check_refs(struct cmd_ctx *ctx, int argc, bool all)
-{
-	int n = argc - optind;
-	if (all && n > 0)
-		return cmd_usage_error(ctx, "--all and container names cannot go together");
-	if (!all && n == 0)
-		return cmd_usage_error(ctx, "missing container name or ID");
-	return 0;
 }
 
 static bool pick_live(const struct ctr_listing *l)
@@ -117,10 +93,12 @@ static int op_stop(struct cmd_ctx *ctx, const char *ref, void *data, struct burr
 }
 
 const char cmd_stop_usage[] = "stop [OPTIONS] CONTAINER...\n\n"
-                              "  -a, --all        stop every running container\n"
-                              "  -i, --ignore     a container that does not exist is not an error\n"
-                              "  -t, --time N     seconds to wait before SIGKILL (default: its --stop-timeout, 10)\n"
-                              "      --timeout N  the same\n";
+                              "  -a, --all           stop every running container\n"
+                              "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
+                              "  -i, --ignore        a container that does not exist is not an error\n"
+                              "  -l, --latest        the last created container\n"
+                              "  -t, --time N        seconds to wait before SIGKILL (default: its --stop-timeout, 10)\n"
+                              "      --timeout N     the same\n";
 
 int cmd_stop(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -129,24 +107,25 @@ int cmd_stop(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"ignore", no_argument, NULL, 'i'},
 	    {"time", required_argument, NULL, 't'},
 	    {"timeout", required_argument, NULL, 't'},
+	    CMD_REFS_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
-	bool all = false, ignore = false;
+	cleanup_refs struct cmd_refs r = {0};
 	int timeout = -1, c;
-	while ((c = cmd_getopt(ctx, argc, argv, "ait:", longopts)) != -1) {
-		if (c == 'a')
-			all = true;
-		else if (c == 'i')
-			ignore = true;
+	while ((c = cmd_getopt(ctx, argc, argv, "ailt:", longopts)) != -1) {
+		if (cmd_refs_option(c, optarg, &r))
+			continue;
+		if (c == 'i')
+			r.ignore = true;
 		else if (c == 't' && cmd_parse_seconds(optarg, &timeout) < 0)
 			return cmd_usage_error(ctx, "invalid --time '%s' (seconds)", str_quote(optarg));
 		else if (c != 't')
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	}
-	int rc = check_refs(ctx, argc, all);
+	int rc = cmd_refs_check(ctx, &r, argc - optind);
 	if (rc)
 		return rc;
-	return each_container(ctx, argc, argv, all, pick_live, ignore, op_stop, &timeout);
+	return each_container(ctx, argc, argv, &r, pick_live, op_stop, &timeout);
 }
 
 static int op_kill(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err)
@@ -156,6 +135,8 @@ static int op_kill(struct cmd_ctx *ctx, const char *ref, void *data, struct burr
 
 const char cmd_kill_usage[] = "kill [OPTIONS] CONTAINER...\n\n"
                               "  -a, --all           signal every running container\n"
+                              "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
+                              "  -l, --latest        the last created container\n"
                               "  -s, --signal SIG    the signal, by name (TERM, SIGHUP) or number (default KILL)\n";
 
 int cmd_kill(struct cmd_ctx *ctx, int argc, char **argv)
@@ -163,13 +144,14 @@ int cmd_kill(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"all", no_argument, NULL, 'a'},
 	    {"signal", required_argument, NULL, 's'},
+	    CMD_REFS_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
-	bool all = false;
+	cleanup_refs struct cmd_refs r = {0};
 	int sig = SIGKILL, c;
-	while ((c = cmd_getopt(ctx, argc, argv, "as:", longopts)) != -1) {
-		if (c == 'a') {
-			all = true;
+	while ((c = cmd_getopt(ctx, argc, argv, "als:", longopts)) != -1) {
+		if (cmd_refs_option(c, optarg, &r)) {
+			continue;
 		} else if (c == 's') {
 			struct burrow_err *err = NULL;
 			if (ctr_parse_signal(optarg, &sig, &err) < 0)
@@ -178,10 +160,10 @@ int cmd_kill(struct cmd_ctx *ctx, int argc, char **argv)
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 		}
 	}
-	int rc = check_refs(ctx, argc, all);
+	int rc = cmd_refs_check(ctx, &r, argc - optind);
 	if (rc)
 		return rc;
-	return each_container(ctx, argc, argv, all, pick_live, false, op_kill, &sig);
+	return each_container(ctx, argc, argv, &r, pick_live, op_kill, &sig);
 }
 
 struct restart_args {
@@ -201,11 +183,14 @@ static int op_restart(struct cmd_ctx *ctx, const char *ref, void *data, struct b
 	return ctr_start(ctx->state, ref, &so, &ch, &already, &code, err);
 }
 
-const char cmd_restart_usage[] = "restart [OPTIONS] CONTAINER...\n\n"
-                                 "  -a, --all        restart every container\n"
-                                 "      --running    with --all, only the running ones\n"
-                                 "  -t, --time N     seconds stop waits before SIGKILL (default: its --stop-timeout)\n"
-                                 "      --timeout N  the same\n";
+const char cmd_restart_usage[] =
+    "restart [OPTIONS] CONTAINER...\n\n"
+    "  -a, --all           restart every container\n"
+    "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
+    "  -l, --latest        the last created container\n"
+    "      --running       with --all, only the running ones\n"
+    "  -t, --time N        seconds stop waits before SIGKILL (default: its --stop-timeout)\n"
+    "      --timeout N     the same\n";
 
 int cmd_restart(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -215,27 +200,29 @@ int cmd_restart(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"running", no_argument, NULL, OPT_RUNNING},
 	    {"time", required_argument, NULL, 't'},
 	    {"timeout", required_argument, NULL, 't'},
+	    CMD_REFS_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
-	bool all = false, running = false;
+	cleanup_refs struct cmd_refs r = {0};
+	bool running = false;
 	struct restart_args a = {.timeout = -1};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "at:", longopts)) != -1) {
-		if (c == 'a')
-			all = true;
-		else if (c == OPT_RUNNING)
+	while ((c = cmd_getopt(ctx, argc, argv, "alt:", longopts)) != -1) {
+		if (cmd_refs_option(c, optarg, &r))
+			continue;
+		if (c == OPT_RUNNING)
 			running = true;
 		else if (c == 't' && cmd_parse_seconds(optarg, &a.timeout) < 0)
 			return cmd_usage_error(ctx, "invalid --time '%s' (seconds)", str_quote(optarg));
 		else if (c != 't')
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	}
-	int rc = check_refs(ctx, argc, all);
+	int rc = cmd_refs_check(ctx, &r, argc - optind);
 	if (rc)
 		return rc;
-	if (running && !all)
+	if (running && !r.all)
 		return cmd_usage_error(ctx, "--running needs --all");
-	return each_container(ctx, argc, argv, all, running ? pick_live : pick_any, false, op_restart, &a);
+	return each_container(ctx, argc, argv, &r, running ? pick_live : pick_any, op_restart, &a);
 }
 
 static int op_pause(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err)
@@ -244,28 +231,30 @@ static int op_pause(struct cmd_ctx *ctx, const char *ref, void *data, struct bur
 }
 
 const char cmd_pause_usage[] = "pause [OPTIONS] CONTAINER...\n\n"
-                               "  -a, --all   pause every running container\n";
+                               "  -a, --all           pause every running container\n"
+                               "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
+                               "  -l, --latest        the last created container\n";
 const char cmd_unpause_usage[] = "unpause [OPTIONS] CONTAINER...\n\n"
-                                 "  -a, --all   unpause every paused container\n";
+                                 "  -a, --all           unpause every paused container\n"
+                                 "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
+                                 "  -l, --latest        the last created container\n";
 
 static int pause_verb(struct cmd_ctx *ctx, int argc, char **argv, bool pause)
 {
 	static const struct option longopts[] = {
 	    {"all", no_argument, NULL, 'a'},
+	    CMD_REFS_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
-	bool all = false;
+	cleanup_refs struct cmd_refs r = {0};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "a", longopts)) != -1) {
-		if (c == 'a')
-			all = true;
-		else
+	while ((c = cmd_getopt(ctx, argc, argv, "al", longopts)) != -1)
+		if (!cmd_refs_option(c, optarg, &r))
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
-	}
-	int rc = check_refs(ctx, argc, all);
+	int rc = cmd_refs_check(ctx, &r, argc - optind);
 	if (rc)
 		return rc;
-	return each_container(ctx, argc, argv, all, pause ? pick_running : pick_paused, false, op_pause, &pause);
+	return each_container(ctx, argc, argv, &r, pause ? pick_running : pick_paused, op_pause, &pause);
 }
 
 int cmd_pause(struct cmd_ctx *ctx, int argc, char **argv)
@@ -284,7 +273,8 @@ const char cmd_wait_usage[] =
     "                          created, configured, stopping, healthy, unhealthy (its healthcheck)\n"
     "                          (repeatable: any of them)\n"
     "  -i, --interval TIME     how often to look again (default 250ms; a number is milliseconds)\n"
-    "      --ignore            a container that does not exist is not an error (prints -1)\n";
+    "      --ignore            a container that does not exist is not an error (prints -1)\n"
+    "  -l, --latest            the last created container\n";
 
 int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -293,13 +283,17 @@ int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"condition", required_argument, NULL, OPT_CONDITION},
 	    {"interval", required_argument, NULL, 'i'},
 	    {"ignore", no_argument, NULL, OPT_IGNORE},
+	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	unsigned mask = 0;
 	int interval_ms = 250, c;
-	bool ignore = false;
-	while ((c = cmd_getopt(ctx, argc, argv, "i:", longopts)) != -1) {
+	cleanup_refs struct cmd_refs r = {0};
+	while ((c = cmd_getopt(ctx, argc, argv, "i:l", longopts)) != -1) {
 		switch (c) {
+		case 'l':
+			r.latest = true;
+			break;
 		case OPT_CONDITION: {
 			struct burrow_err *err = NULL;
 			if (ctr_wait_condition(optarg, &mask, &err) < 0)
@@ -321,7 +315,7 @@ int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		case OPT_IGNORE:
-			ignore = true;
+			r.ignore = true;
 			break;
 		case CMD_OPT_HELP:
 			return 0;
@@ -329,18 +323,20 @@ int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_BURROW;
 		}
 	}
-	if (optind >= argc)
-		return cmd_usage_error(ctx, "missing container name or ID");
+	int rc = cmd_refs_check(ctx, &r, argc - optind);
+	if (rc)
+		return rc;
 	if (!mask)
 		mask = CTR_WAIT_STOPPED;
 	struct burrow_err *err = NULL;
-	if (cmd_ready(ctx, &err) < 0)
+	cleanup_strv char **refs = NULL;
+	size_t n = 0;
+	if (cmd_ready(ctx, &err) < 0 || cmd_refs_get(ctx, &r, argc, argv, &refs, &n, &err) < 0)
 		return cmd_fail(err);
-	int rc = 0;
-	for (int i = optind; i < argc; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int code = -1;
-		if (ctr_wait(ctx->state, argv[i], mask, interval_ms, &code, &err) < 0) {
-			if (ignore && err->status == ENOENT) {
+		if (ctr_wait(ctx->state, refs[i], mask, interval_ms, &code, &err) < 0) {
+			if (r.ignore && err->status == ENOENT) {
 				printf("-1\n");
 			} else {
 				burrow_err_print(err);

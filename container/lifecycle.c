@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container/cidfile.h"
 #include "container/container.h"
 #include "container/events.h"
 #include "container/health.h"
@@ -98,6 +99,7 @@ int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, 
 {
 	if (ctr_records_delete(s, c, err) < 0)
 		return -1;
+	ctr_cidfile_remove(c->annotations, c->id); /* as podman: the --cidfile goes with it */
 	return delete_files(s, c, volumes, err);
 }
 
@@ -212,6 +214,8 @@ static int newest_first(const void *a, const void *b)
 	const struct ctr_listing *x = a, *y = b;
 	if (x->cfg.created != y->cfg.created)
 		return x->cfg.created < y->cfg.created ? 1 : -1;
+	if (x->cfg.created_ns != y->cfg.created_ns) /* two in one second: --latest */
+		return x->cfg.created_ns < y->cfg.created_ns ? 1 : -1;
 	return strcmp(x->cfg.id, y->cfg.id);
 }
 

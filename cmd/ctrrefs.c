@@ -1,0 +1,108 @@
+/* -a, -l, --cidfile and names (see ctrrefs.h). */
+#include "cmd/ctrrefs.h"
+
+#include <errno.h>
+#include <getopt.h>
+
+#include "container/cidfile.h"
+#include "container/container.h"
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+
+int cmd_refs_check(struct cmd_ctx *ctx, const struct cmd_refs *r, int nargs)
+{
+	bool cid = r->cidfiles.v != NULL;
+	/* podman's words (cmd/podman/validate) */
+	if (cid && (r->all || r->latest))
+		return cmd_usage_error(ctx, "--all, --latest, and --cidfile cannot be used together");
+	if (r->all && r->latest)
+		return cmd_usage_error(ctx, "--all and --latest cannot be used together");
+	if (nargs > 0 && r->all)
+		return cmd_usage_error(ctx, "no arguments are needed with --all");
+	if (nargs > 0 && r->latest)
+		return cmd_usage_error(ctx, "--latest and containers cannot be used together");
+	if (nargs > 0 && cid)
+		return cmd_usage_error(ctx, "no arguments are needed with --latest or --cidfile");
+	if (nargs == 0 && !r->all && !r->latest && !cid)
+		return cmd_usage_error(ctx, "you must provide at least one name or id");
+	return 0;
+}
+
+int cmd_latest(struct cmd_ctx *ctx, char **id, struct burrow_err **err)
+{
+	struct ctr_listing *l = NULL;
+	size_t n = 0;
+	if (ctr_list(ctx->state, true, &l, &n, err) < 0)
+		return -1;
+	if (n == 0) {
+		ctr_listing_free(l, n);
+		return burrow_error_status(err, ENOENT, "no such container");
+	}
+	*id = xstrdup(l[0].cfg.id); /* newest first */
+	ctr_listing_free(l, n);
+	return 0;
+}
+
+int cmd_refs_get(struct cmd_ctx *ctx, const struct cmd_refs *r, int argc, char **argv, char ***refs, size_t *n,
+                 struct burrow_err **err)
+{
+	struct strv_builder b = {0};
+	if (r->latest) {
+		char *id = NULL;
+		if (cmd_latest(ctx, &id, err) < 0)
+			return -1;
+		strv_builder_take(&b, id);
+	}
+	for (char **f = r->cidfiles.v; f && *f; f++) {
+		char *id = NULL;
+		if (ctr_cidfile_read(*f, &id, err) == 0) {
+			strv_builder_take(&b, id);
+		} else if (r->ignore && (*err)->status == ENOENT) {
+			burrow_err_free(steal_ptr(*err));
+		} else {
+			strv_free(b.v);
+			return -1;
+		}
+	}
+	if (!r->latest && !r->cidfiles.v)
+		for (int i = optind; i < argc; i++)
+			strv_builder_add(&b, argv[i]);
+	*refs = strv_builder_steal(&b);
+	*n = strv_len(*refs);
+	return 0;
+}
+
+int cmd_refs_all(struct cmd_ctx *ctx, cmd_ctr_pick pick, char ***ids, size_t *n, struct burrow_err **err)
+{
+	struct ctr_listing *l = NULL;
+	size_t nl = 0;
+	if (ctr_list(ctx->state, true, &l, &nl, err) < 0)
+		return -1;
+	struct strv_builder b = {0};
+	for (size_t i = 0; i < nl; i++)
+		if (!pick || pick(&l[i]))
+			strv_builder_add(&b, l[i].cfg.id);
+	ctr_listing_free(l, nl);
+	*ids = strv_builder_steal(&b);
+	*n = strv_len(*ids);
+	return 0;
+}
+
+int cmd_refs_option(int c, const char *arg, struct cmd_refs *r)
+{
+	if (c == 'a')
+		r->all = true;
+	else if (c == 'l')
+		r->latest = true;
+	else if (c == CMD_REFS_CIDFILE)
+		strv_builder_add(&r->cidfiles, arg);
+	else
+		return 0;
+	return 1;
+}
+
+void cmd_refs_clear(struct cmd_refs *r)
+{
+	strv_free(r->cidfiles.v);
+	r->cidfiles.v = NULL;
+}
