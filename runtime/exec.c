@@ -231,6 +231,14 @@ __attribute__((noreturn)) static void exec_helper(struct rt_init *ini)
 	burrow_log_set_sink(sock_log_sink, &ini->sync_fd);
 	if (join_pid_namespace(ini, &err) < 0)
 		rt_fail(ini, err, 1);
+	/* The process is in the container's pid namespace from its birth,
+	 * before child_setup runs: born non-dumpable (the flag is the mm's,
+	 * copied by the clone), the container's root cannot reach it through
+	 * /proc/PID (its root, fds, memory) in the meantime. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		burrow_error(&err, errno, "cannot make the exec process non-dumpable");
+		rt_fail(ini, err, 1);
+	}
 	pid_t pid = rt_clone(0);
 	if (pid == 0)
 		exec_child(ini);

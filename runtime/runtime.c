@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -232,7 +233,13 @@ static pid_t clone_in_pidns(struct rt_init *ini, int flags, int pidns, int other
 		close(other);
 		close(pfd[0]);
 		int rep[2] = {-1, 0};
-		if (setns(pidns, CLONE_NEWPID) < 0) {
+		/* The child is in that namespace from its birth, where the
+		 * other container's processes see it while it still works in
+		 * our mount namespace: born non-dumpable (the flag is the mm's,
+		 * copied by the clone), its /proc/PID (root, fds, memory) is
+		 * out of their reach until the init makes itself dumpable again
+		 * after pivot_root and the user switch. */
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || setns(pidns, CLONE_NEWPID) < 0) {
 			rep[1] = errno;
 		} else {
 			pid_t pid = rt_clone(flags | CLONE_PARENT);

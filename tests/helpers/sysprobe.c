@@ -8,9 +8,19 @@
  *   sysprobe keyring       "SERIAL NAME" of the session keyring
  *   sysprobe find-key DESC searches the session keyring for the user key
  *                          DESC: "found: PAYLOAD", or "find-key: ERRNONAME"
+ *   sysprobe proc-root PATH SECONDS
+ *                          watches /proc for SECONDS and tries to open
+ *                          /proc/PID/root/PATH of every other process (a
+ *                          host path: seen through a process that is in
+ *                          this pid namespace before it left the host's
+ *                          mount namespace): prints "proc-root: ready",
+ *                          then "proc-root: reached PATH through pid PID:
+ *                          TEXT" (exit 0) or "proc-root: nothing" (exit 1)
  *
  * Exit status 0 unless the command line is wrong (2). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/kcmp.h>
 #include <linux/keyctl.h>
@@ -314,16 +324,52 @@ static int find_key(const char *desc)
 	return 0;
 }
 
+static int proc_root(const char *path, int seconds)
+{
+	printf("proc-root: ready\n");
+	fflush(stdout);
+	time_t end = time(NULL) + seconds;
+	while (time(NULL) < end) {
+		DIR *d = opendir("/proc");
+		if (!d)
+			return 2;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			int pid = atoi(de->d_name);
+			if (pid <= 1 || pid == getpid())
+				continue;
+			char p[4096];
+			snprintf(p, sizeof(p), "/proc/%d/root%s", pid, path);
+			int fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			if (fd < 0)
+				continue;
+			char buf[64] = {0};
+			ssize_t n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n > 0 && buf[n - 1] == '\n')
+				buf[n - 1] = '\0';
+			printf("proc-root: reached %s through pid %d: %s\n", path, pid, buf);
+			closedir(d);
+			return 0;
+		}
+		closedir(d);
+	}
+	printf("proc-root: nothing\n");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: sysprobe NAME... | all | keyring | find-key DESC\n");
+		fprintf(stderr, "usage: sysprobe NAME... | all | keyring | find-key DESC | proc-root PATH SECONDS\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "keyring") == 0)
 		return keyring();
 	if (strcmp(argv[1], "find-key") == 0 && argc == 3)
 		return find_key(argv[2]);
+	if (strcmp(argv[1], "proc-root") == 0 && argc == 4)
+		return proc_root(argv[2], atoi(argv[3]));
 	for (int a = 1; a < argc; a++) {
 		int found = 0;
 		for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {

@@ -331,3 +331,20 @@ EOF
 	is "$status" 5
 	is "$(echo $output)" "same pid same mnt same net same uts same ipc same cgroup"
 }
+
+@test "exec: the process exec starts is out of the container's reach from its birth (a root with CAP_SYS_PTRACE watching for it)" {
+	local i
+	echo "host-only" >"$BATS_TEST_TMPDIR/host-marker"
+	run_burrow 0 run -d --name spy --cap-add SYS_PTRACE probe sh -c "sysprobe proc-root $BATS_TEST_TMPDIR/host-marker 60; sleep 60"
+	for i in $(seq 100); do
+		"$BURROW" logs spy 2>/dev/null | grep -q 'proc-root: ready' && break
+		sleep 0.1
+	done
+	for i in $(seq 30); do
+		"$BURROW" exec spy true >/dev/null 2>&1 || true
+	done
+	run_burrow 0 logs spy
+	"$BURROW" rm -f -t 0 spy >/dev/null 2>&1 || true
+	assert_match "$output" "proc-root: ready"
+	assert_no_match "$output" "reached"
+}

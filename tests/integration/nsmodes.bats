@@ -7,6 +7,7 @@ load helpers
 
 suite_setup() {
 	import_busybox
+	import_probe
 }
 
 suite_teardown() {
@@ -143,4 +144,38 @@ start_owner() {
 	run_burrow 0 create --name b --uts container:a busybox true
 	run_burrow 0 inspect --format '{{.HostConfig.UTSMode}}' b
 	assert_match "$output" "^container:[0-9a-f]{64}$"
+}
+
+# probe_joins OWNER-OPTIONS -- JOINER-OPTIONS: container a (the probe image,
+# OWNER-OPTIONS) watches its pid namespace for a process whose
+# /proc/PID/root shows a host file (sysprobe proc-root); 15 containers with
+# JOINER-OPTIONS join that namespace one after another, each visible there
+# from its birth, while it still sets up in burrow's mount namespace.
+# $output: a's log.
+probe_joins() {
+	local owner=() i
+	while [ "$1" != -- ]; do owner+=("$1"); shift; done
+	shift
+	echo "host-only" >"$BATS_TEST_TMPDIR/host-marker"
+	run_burrow 0 run -d --name a "${owner[@]}" probe sysprobe proc-root "$BATS_TEST_TMPDIR/host-marker" 60
+	for i in $(seq 100); do
+		"$BURROW" logs a 2>/dev/null | grep -q 'proc-root: ready' && break
+		sleep 0.1
+	done
+	for i in $(seq 15); do
+		"$BURROW" run --rm --pid container:a "$@" busybox true >/dev/null 2>&1 || true
+	done
+	run_burrow 0 logs a
+	"$BURROW" rm -f -t 0 a >/dev/null 2>&1 || true
+	assert_match "$output" "proc-root: ready"
+}
+
+@test "nsmodes: a container joining another's pid namespace is out of its reach while it sets up (joiner with a user namespace of its own)" {
+	probe_joins -- --userns=keep-id
+	assert_no_match "$output" "reached"
+}
+
+@test "nsmodes: a container joining another's pid namespace is out of its reach while it sets up (the other's root with CAP_SYS_PTRACE)" {
+	probe_joins --cap-add SYS_PTRACE --
+	assert_no_match "$output" "reached"
 }
