@@ -59,18 +59,15 @@ int cmd_runl_before(struct cmd_ctx *ctx, const struct cmd_runl *l, const char *n
 		if (r < 0)
 			return 0;
 	}
-	/* the container called name: not one whose ID merely starts so */
+	/* the container called name: not one whose ID is or starts so */
 	cleanup_free char *id = NULL;
-	struct ctr_config c = {0};
-	if (ctr_lookup(ctx->state, name, &id, err) < 0 || ctr_config_load(ctx->state, id, &c, err) < 0) {
+	if (ctr_lookup_name(ctx->state, name, &id, err) < 0) {
 		if ((*err)->status != ENOENT)
 			return -1;
 		burrow_err_free(steal_ptr(*err));
 		return 0;
 	}
-	bool same = c.name && strcmp(c.name, name) == 0;
-	ctr_config_clear(&c);
-	if (same && ctr_remove(ctx->state, id, true, -1, err) < 0) {
+	if (ctr_remove(ctx->state, id, true, -1, err) < 0) {
 		if ((*err)->status != ENOENT)
 			return burrow_error_wrap(err, "--replace");
 		burrow_err_free(steal_ptr(*err));

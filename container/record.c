@@ -480,6 +480,16 @@ int ctr_config_each_stale_rm(struct state_store *s, ctr_config_fn fn, void *data
 	return state_rm_stale(s, KEY_CONFIG, each_one, &e, err);
 }
 
+int ctr_lookup_name(struct state_store *s, const char *name, char **id, struct burrow_err **err)
+{
+	if (state_lookup_name(s, name, KEY_NAME, id, err) < 0) {
+		if ((*err)->status == ENOENT)
+			return burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(name));
+		return burrow_error_wrap(err, "container '%s'", str_quote(name));
+	}
+	return 0;
+}
+
 int ctr_lookup(struct state_store *s, const char *ref, char **id, struct burrow_err **err)
 {
 	if (state_lookup(s, ref, KEY_NAME, KEY_CONFIG, id, err) < 0) {

@@ -272,5 +272,7 @@ int ctr_config_each_stale_rm(struct state_store *s, ctr_config_fn fn, void *data
 
 /* Resolves what the user typed (name, ID or unique ID prefix). */
 int ctr_lookup(struct state_store *s, const char *ref, char **id, struct burrow_err **err);
+/* The container of that exact name (never an ID or an ID's prefix). */
+int ctr_lookup_name(struct state_store *s, const char *name, char **id, struct burrow_err **err);
 
 #endif

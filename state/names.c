@@ -163,6 +163,19 @@ static int keys_any(struct state_store *s, const char *prefix, char ***keys, siz
 	return 0;
 }
 
+int state_lookup_name(struct state_store *s, const char *name, const char *name_prefix, char **id,
+                      struct burrow_err **err)
+{
+	cleanup_free char *key = xasprintf("%s%s", name_prefix, name);
+	cleanup_free char *json = NULL;
+	int r = state_valid_name(name) ? state_get_any(s, key, &json, err) : 1;
+	if (r < 0)
+		return -1;
+	if (r > 0)
+		return burrow_error_status(err, ENOENT, "no such object '%s'", str_quote(name));
+	return id_from_name_record(key, json, id, err);
+}
+
 int state_lookup(struct state_store *s, const char *ref, const char *name_prefix, const char *id_prefix, char **id,
                  struct burrow_err **err)
 {

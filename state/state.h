@@ -97,6 +97,10 @@ char *state_gen_name(struct state_store *s, const char *name_prefix, struct burr
  * err->status EINVAL, message lists the candidates. */
 int state_lookup(struct state_store *s, const char *ref, const char *name_prefix, const char *id_prefix, char **id,
                  struct burrow_err **err);
+/* An exact name only (key name_prefix+name), never an ID or its prefix:
+ * the ID, or ENOENT. */
+int state_lookup_name(struct state_store *s, const char *name, const char *name_prefix, char **id,
+                      struct burrow_err **err);
 
 /* Per-container lock (flock on a file in the runtime dir): serialises
  * commands on one container. Returns an fd to pass to state_unlock. */

@@ -227,3 +227,20 @@ state_of() {
 	run_burrow 0 attach -l --no-stdin
 	assert_match "$output" attached
 }
+
+@test "run --replace --name N looks for the name only: N that no container has, though a prefix of several IDs, makes the container" {
+	local firsts=() i c=""
+	# containers until two IDs share their first hex digit
+	for i in $(seq 40); do
+		run_burrow 0 create busybox true
+		firsts+=("${output:0:1}")
+		c=$(printf '%s\n' "${firsts[@]}" | sort | uniq -d | head -1)
+		[ -n "$c" ] && break
+	done
+	[ -n "$c" ]
+	run_burrow 0 run --rm --replace --name "$c" busybox echo made
+	is "$output" made
+	run_burrow 0 ps -aq
+	is "$(echo "$output" | grep -c .)" "$i" "the containers whose IDs start so are all kept"
+	run_burrow 0 rm -a
+}
