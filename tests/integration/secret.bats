@@ -79,26 +79,27 @@ secret_ids() {
 }
 
 @test "secret: rm, rm -a, rm -i; --replace keeps the ID; bad input writes nothing" {
-	run_burrow 0 secret create a "$T/s.txt"
+	run_burrow 0 secret create sa "$T/s.txt"
 	a=$output
-	run_burrow 125 secret create a "$T/s.txt"
-	assert_match "$output" "secret name 'a' is already in use"
-	printf 'new' | timeout 30 "$BURROW" secret create --replace a -
+	run_burrow 125 secret create sa "$T/s.txt"
+	assert_match "$output" "secret name 'sa' is already in use"
+	printf 'new' | timeout 30 "$BURROW" secret create --replace sa -
 	is "$(cat "$SECRETS/$a")" new
-	run_burrow 0 secret inspect --format '{{.ID}}' a
+	run_burrow 0 secret inspect --format '{{.ID}}' sa
 	is "$output" "$a"
-	run_burrow 0 secret rm a
+	run_burrow 0 secret rm sa
 	is "$output" "$a"
 	[ ! -e "$SECRETS/$a" ]
 	# a missing secret is 125 (podman's secret rm, unlike its volume rm's
-	# 1), the others still go
-	run_burrow 0 secret create a2 "$T/s.txt"
+	# 1), the others still go; the names are not hex, so a missing one
+	# cannot fall through to a prefix of the other's ID
+	run_burrow 0 secret create sa2 "$T/s.txt"
 	a2=$output
-	run_burrow 125 secret rm a a2
-	is "$output" "burrow: no such secret 'a'
+	run_burrow 125 secret rm sa sa2
+	is "$output" "burrow: no such secret 'sa'
 $a2"
-	run_burrow 1 secret exists a2
-	run_burrow 0 secret rm -i a
+	run_burrow 1 secret exists sa2
+	run_burrow 0 secret rm -i sa
 	run_burrow 0 secret create b "$T/s.txt"
 	run_burrow 0 secret create c "$T/s.txt"
 	run_burrow 0 secret rm --all
