@@ -1,4 +1,4 @@
-/* burrow rm [-f] [-i] [--depend] CONTAINER... | -a | -l | --cidfile FILE */
+/* burrow rm [-f] [-i] [--depend] CONTAINER... | -a | -l | --cidfile FILE | --filter K=V */
 #include <errno.h>
 #include <stdio.h>
 
@@ -24,10 +24,11 @@ static int severity(int code)
 /* What 'burrow rm --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
 const char cmd_rm_usage[] =
-    "rm [-f] [-i] [-t N] [-v] [--depend] CONTAINER... | -a | -l | --cidfile FILE\n\n"
+    "rm [-f] [-i] [-t N] [-v] [--depend] CONTAINER... | -a | -l | --cidfile FILE | --filter K=V\n\n"
     "  -a, --all           remove every container (running ones only with -f)\n"
     "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
     "      --depend        remove the containers that depend on it first\n"
+    "      --filter K=V    every container that matches, as ps --filter (repeatable)\n"
     "  -f, --force         remove running containers too (they are killed first); implies -i\n"
     "  -i, --ignore        a container that does not exist is not an error\n"
     "  -l, --latest        the last created container\n"
@@ -44,6 +45,7 @@ int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"depend", no_argument, NULL, 'D'},
 	    {"all", no_argument, NULL, 'a'},
 	    CMD_REFS_LONGOPTS,
+	    CMD_REFS_FILTER_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	cleanup_refs struct cmd_refs refs = {0};

@@ -1,4 +1,4 @@
-/* burrow start [-a] [-i] [--all] [--detach-keys KEYS] [--sig-proxy] CONTAINER... */
+/* burrow start [-a] [-i] [--all] [-f K=V] [--detach-keys KEYS] [--sig-proxy] CONTAINER... */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +31,12 @@ int cmd_start_one(struct cmd_ctx *ctx, const char *ref, const struct cmd_attach 
 	return cmd_relay(&ch, att);
 }
 
+/* What --all and --filter start: the containers that are not running */
+static bool startable(const struct ctr_listing *l)
+{
+	return l->run.state != CTR_RUNNING && l->run.state != CTR_PAUSED && !l->run.restarting;
+}
+
 /* What 'burrow start --help' prints after "Usage: burrow ": keep it in step
  * with the options below. */
 const char cmd_start_usage[] =
@@ -38,6 +44,8 @@ const char cmd_start_usage[] =
     "  -a, --attach             attach to its output (and with -i its input) until it ends\n"
     "      --all                start every container that is not running\n"
     "      --detach-keys KEYS   keys that detach from it (default ctrl-p,ctrl-q)\n"
+    "  -f, --filter K=V         every container that matches and is not running, as ps --filter\n"
+    "                           (repeatable); with names, those of them that match\n"
     "  -i, --interactive        with -a, pass standard input to it\n"
     "  -l, --latest             the last created container\n"
     "      --sig-proxy[=BOOL]   with -a, pass the signals burrow gets to it (default true)\n";
@@ -52,14 +60,19 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"interactive", no_argument, NULL, 'i'},
 	    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
 	    CMD_REFS_LATEST_LONGOPT,
+	    CMD_REFS_FILTER_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	struct cmd_attach att = {.sig_proxy = true};
 	bool all = false, sig_proxy_set = false;
-	cleanup_refs struct cmd_refs r = {0};
+	cleanup_refs struct cmd_refs r = {.filter_names = true, .filter_pick = startable};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "ail", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "af:il", longopts)) != -1) {
 		switch (c) {
+		case 'f':
+		case CMD_REFS_FILTER:
+			cmd_refs_option(CMD_REFS_FILTER, optarg, &r);
+			break;
 		case 'l':
 			r.latest = true;
 			break;
@@ -92,9 +105,10 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = cmd_refs_check(ctx, &r, n);
 	if (rc)
 		return rc;
+	all = r.all; /* cleared by --filter */
 	if (sig_proxy_set && att.sig_proxy && !att.attach)
 		return cmd_usage_error(ctx, "--sig-proxy needs --attach");
-	if (att.attach && (all || n > 1))
+	if (att.attach && (all || n > 1 || r.filter))
 		return cmd_usage_error(ctx, "--attach works with one container only");
 	if (att.detach_keys) {
 		struct burrow_err *err = NULL;
@@ -108,25 +122,10 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t nrefs = 0;
 	if (!all && cmd_refs_get(ctx, &r, argc, argv, &refs, &nrefs, &err) < 0)
 		return cmd_fail(err);
+	if (all && cmd_refs_all(ctx, startable, &refs, &nrefs, &err) < 0)
+		return cmd_fail(err);
 	if (att.attach)
 		return cmd_start_one(ctx, refs[0], &att);
-	if (all) {
-		struct ctr_listing *l = NULL;
-		size_t nl = 0;
-		if (ctr_list(ctx->state, true, &l, &nl, &err) < 0)
-			return cmd_fail(err);
-		for (size_t i = 0; i < nl; i++) {
-			enum ctr_state st = l[i].run.state;
-			if (st == CTR_RUNNING || st == CTR_PAUSED || l[i].run.restarting)
-				continue;
-			if (cmd_start_one(ctx, l[i].cfg.id, &att) == 0)
-				printf("%s\n", l[i].cfg.id);
-			else
-				rc = EXIT_BURROW;
-		}
-		ctr_listing_free(l, nl);
-		return rc;
-	}
 	for (size_t i = 0; i < nrefs; i++) {
 		if (cmd_start_one(ctx, refs[i], &att) == 0)
 			printf("%s\n", refs[i]);

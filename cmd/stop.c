@@ -1,8 +1,8 @@
-/* burrow stop [-a] [-i] [-t N] CONTAINER...
+/* burrow stop [-a] [-i] [-t N] [-f K=V] CONTAINER...
  * burrow kill [-a] [-s SIGNAL] CONTAINER...
- * burrow restart [-a] [--running] [-t N] CONTAINER...
- * burrow pause [-a] CONTAINER...
- * burrow unpause [-a] CONTAINER...
+ * burrow restart [-a] [--running] [-t N] [-f K=V] CONTAINER...
+ * burrow pause [-a] [-f K=V] CONTAINER...
+ * burrow unpause [-a] [-f K=V] CONTAINER...
  * burrow wait [--condition STATE] [-i INTERVAL] CONTAINER... */
 #include <errno.h>
 #include <signal.h>
@@ -35,7 +35,8 @@ int cmd_parse_seconds(const char *s, int *out)
 typedef int (*ctr_op)(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err);
 
 /* Runs op on each container r names (with --all: each one pick takes),
- * printing what was given (the full ID with --all, --latest, --cidfile)
+ * printing what was given (the full ID with --all, --latest, --cidfile,
+ * --filter)
  * for each that went well. A missing container is skipped quietly with
  * r->ignore. Returns 0, or 125 when any failed. */
 static int each_container(struct cmd_ctx *ctx, int argc, char **argv, const struct cmd_refs *r, cmd_ctr_pick pick,
@@ -95,6 +96,7 @@ static int op_stop(struct cmd_ctx *ctx, const char *ref, void *data, struct burr
 const char cmd_stop_usage[] = "stop [OPTIONS] CONTAINER...\n\n"
                               "  -a, --all           stop every running container\n"
                               "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
+                              "  -f, --filter K=V    every container that matches, as ps --filter (repeatable)\n"
                               "  -i, --ignore        a container that does not exist is not an error\n"
                               "  -l, --latest        the last created container\n"
                               "  -t, --time N        seconds to wait before SIGKILL (default: its --stop-timeout, 10)\n"
@@ -108,12 +110,13 @@ int cmd_stop(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"time", required_argument, NULL, 't'},
 	    {"timeout", required_argument, NULL, 't'},
 	    CMD_REFS_LONGOPTS,
+	    CMD_REFS_FILTER_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	cleanup_refs struct cmd_refs r = {0};
 	int timeout = -1, c;
-	while ((c = cmd_getopt(ctx, argc, argv, "ailt:", longopts)) != -1) {
-		if (cmd_refs_option(c, optarg, &r))
+	while ((c = cmd_getopt(ctx, argc, argv, "af:ilt:", longopts)) != -1) {
+		if (cmd_refs_option(c == 'f' ? CMD_REFS_FILTER : c, optarg, &r))
 			continue;
 		if (c == 'i')
 			r.ignore = true;
@@ -187,8 +190,9 @@ const char cmd_restart_usage[] =
     "restart [OPTIONS] CONTAINER...\n\n"
     "  -a, --all           restart every container\n"
     "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
+    "  -f, --filter K=V    every container that matches, as ps --filter (repeatable)\n"
     "  -l, --latest        the last created container\n"
-    "      --running       with --all, only the running ones\n"
+    "      --running       with --all or --filter, only the running ones\n"
     "  -t, --time N        seconds stop waits before SIGKILL (default: its --stop-timeout)\n"
     "      --timeout N     the same\n";
 
@@ -201,14 +205,15 @@ int cmd_restart(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"time", required_argument, NULL, 't'},
 	    {"timeout", required_argument, NULL, 't'},
 	    CMD_REFS_LONGOPTS,
+	    CMD_REFS_FILTER_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	cleanup_refs struct cmd_refs r = {0};
 	bool running = false;
 	struct restart_args a = {.timeout = -1};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "alt:", longopts)) != -1) {
-		if (cmd_refs_option(c, optarg, &r))
+	while ((c = cmd_getopt(ctx, argc, argv, "af:lt:", longopts)) != -1) {
+		if (cmd_refs_option(c == 'f' ? CMD_REFS_FILTER : c, optarg, &r))
 			continue;
 		if (c == OPT_RUNNING)
 			running = true;
@@ -217,11 +222,14 @@ int cmd_restart(struct cmd_ctx *ctx, int argc, char **argv)
 		else if (c != 't')
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	}
+	/* podman's --running ignores --filter; here it narrows it */
+	if (running && !r.all && !r.filters.v)
+		return cmd_usage_error(ctx, "--running needs --all or --filter");
+	if (running)
+		r.filter_pick = pick_live;
 	int rc = cmd_refs_check(ctx, &r, argc - optind);
 	if (rc)
 		return rc;
-	if (running && !r.all)
-		return cmd_usage_error(ctx, "--running needs --all");
 	return each_container(ctx, argc, argv, &r, running ? pick_live : pick_any, op_restart, &a);
 }
 
@@ -233,10 +241,12 @@ static int op_pause(struct cmd_ctx *ctx, const char *ref, void *data, struct bur
 const char cmd_pause_usage[] = "pause [OPTIONS] CONTAINER...\n\n"
                                "  -a, --all           pause every running container\n"
                                "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
+                               "  -f, --filter K=V    every container that matches, as ps --filter (repeatable)\n"
                                "  -l, --latest        the last created container\n";
 const char cmd_unpause_usage[] = "unpause [OPTIONS] CONTAINER...\n\n"
                                  "  -a, --all           unpause every paused container\n"
                                  "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
+                                 "  -f, --filter K=V    every container that matches, as ps --filter (repeatable)\n"
                                  "  -l, --latest        the last created container\n";
 
 static int pause_verb(struct cmd_ctx *ctx, int argc, char **argv, bool pause)
@@ -244,12 +254,13 @@ static int pause_verb(struct cmd_ctx *ctx, int argc, char **argv, bool pause)
 	static const struct option longopts[] = {
 	    {"all", no_argument, NULL, 'a'},
 	    CMD_REFS_LONGOPTS,
+	    CMD_REFS_FILTER_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	cleanup_refs struct cmd_refs r = {0};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "al", longopts)) != -1)
-		if (!cmd_refs_option(c, optarg, &r))
+	while ((c = cmd_getopt(ctx, argc, argv, "af:l", longopts)) != -1)
+		if (!cmd_refs_option(c == 'f' ? CMD_REFS_FILTER : c, optarg, &r))
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	int rc = cmd_refs_check(ctx, &r, argc - optind);
 	if (rc)
