@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrrefs.h"
 #include "cmd/format.h"
 #include "cmd/report.h"
 #include "container/container.h"
@@ -200,6 +201,12 @@ static void pause_ms(long long ms)
 		;
 }
 
+/* Without -a: the containers that run (or are paused). */
+static bool pick_up(const struct ctr_listing *l)
+{
+	return l->run.state == CTR_RUNNING || l->run.state == CTR_PAUSED;
+}
+
 /* The containers of this round: the named ones, or the running ones (all
  * with -a). */
 static int stats_targets(struct cmd_ctx *ctx, char *const *names, bool all, char ***out, struct burrow_err **err)
@@ -208,18 +215,8 @@ static int stats_targets(struct cmd_ctx *ctx, char *const *names, bool all, char
 		*out = strv_dup(names);
 		return 0;
 	}
-	struct ctr_listing *l = NULL;
 	size_t n = 0;
-	if (ctr_list(ctx->state, all, &l, &n, err) < 0)
-		return -1;
-	struct strv_builder b = {0};
-	for (size_t i = 0; i < n; i++)
-		strv_builder_take(&b, xstrdup(l[i].cfg.id));
-	ctr_listing_free(l, n);
-	*out = strv_builder_steal(&b);
-	if (!*out)
-		*out = xcalloc(1, sizeof(char *));
-	return 0;
+	return cmd_refs_all(ctx, all ? NULL : pick_up, out, &n, err);
 }
 
 const char cmd_stats_usage[] = "stats [OPTIONS] [CONTAINER...]\n\n"
