@@ -715,8 +715,12 @@ static int create(struct cmd_ctx *ctx, struct run_args *a, struct ctr_config *cf
 	if (cmd_runl_before(ctx, &a->life, a->o.name, a->o.rootfs ? NULL : a->o.image, &err) < 0)
 		return cmd_fail(err);
 	trace_mark("ctr_create");
-	if (ctr_create(ctx->state, &a->o, cfg, &err) < 0 || cmd_runl_after(ctx, &a->life, cfg->id, &err) < 0)
-		return cmd_fail(err);
+	if (ctr_create(ctx->state, &a->o, cfg, &err) < 0 || cmd_runl_after(ctx, &a->life, cfg->id, &err) < 0) {
+		/* as podman's run: a user or group the image lacks is 126 */
+		bool no_user = a->o.started && err->status == CTR_ENOUSER;
+		cmd_fail(err);
+		return no_user ? EXIT_CANNOT_INVOKE : EXIT_BURROW;
+	}
 	trace_mark("created");
 	return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef BURROW_CONTAINER_H
 #define BURROW_CONTAINER_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -128,6 +129,12 @@ char *ctr_resolv_conf_user(const char *base, char *const *servers, char *const *
 /* The checks of the options that need nothing but the options (the
  * name): run makes them before it pulls an image. */
 int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err);
+
+/* The status of ctr_create's error when -u/--user (or the image's User)
+ * or --group-add names a user or group the image's /etc/passwd or
+ * /etc/group lacks: the command cannot be invoked as asked (podman's run
+ * exits 126 on it, as on a command it cannot execute). */
+#define CTR_ENOUSER ENOEXEC
 
 /* Validates everything, then stores the container (configured). */
 int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ctr_config *out, struct burrow_err **err);

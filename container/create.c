@@ -154,13 +154,15 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
 	if (!passwd || !find_entry(passwd, u, uid, gid)) {
 		/* a number without an entry: that uid and group 0, as podman */
 		if (str_to_ll(u, 0, 0xfffffffeLL, &v) < 0)
-			return burrow_error(err, 0, "user '%s' not found in the image's /etc/passwd", str_quote(u));
+			return burrow_error_status(err, CTR_ENOUSER, "user '%s' not found in the image's /etc/passwd",
+			                           str_quote(u));
 		*uid = (unsigned)v;
 		*gid = 0;
 	}
 	if (g && (!group || !find_entry(group, g, gid, NULL))) {
 		if (str_to_ll(g, 0, 0xfffffffeLL, &v) < 0)
-			return burrow_error(err, 0, "group '%s' not found in the image's /etc/group", str_quote(g));
+			return burrow_error_status(err, CTR_ENOUSER, "group '%s' not found in the image's /etc/group",
+			                           str_quote(g));
 		*gid = (unsigned)v;
 	}
 	return 0;

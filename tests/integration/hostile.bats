@@ -95,11 +95,11 @@ new"
 @test "hostile image: /etc/passwd and /etc/group links out are never read: -u, --user NAME:GROUP, --passwd-entry" {
 	image_plus img "l('etc/passwd', '$OUTSIDE/passwd'); l('etc/group', '$UP/group')"
 	# the host's users and groups are not the container's
-	run_burrow 125 run --rm -u hostonly img id
+	run_burrow 126 run --rm -u hostonly img id
 	is "$output" "burrow: user 'hostonly' not found in the image's /etc/passwd"
-	run_burrow 125 run --rm -u 0:hostgrp img id
+	run_burrow 126 run --rm -u 0:hostgrp img id
 	assert_match "$output" "group 'hostgrp' not found"
-	run_burrow 125 run --rm --group-add hostgrp img id
+	run_burrow 126 run --rm --group-add hostgrp img id
 	assert_match "$output" "group 'hostgrp' not found"
 	# keep-id's entries come with nothing of the host's files
 	run_burrow 0 run --rm --userns=keep-id --passwd-entry 'me:x:$UID:$GID::/:/bin/sh' img sh -c 'cat /etc/passwd /etc/group'

@@ -41,9 +41,20 @@ suite_teardown() {
 	run_burrow 125 run --rm --bogus-flag busybox true
 	run_burrow 125 run --rm --network bogus busybox true
 	run_burrow 125 run --rm --shm-size nonsense busybox true
-	run_burrow 125 run --rm -u nosuchuser busybox true
 	run_burrow 125 run
 	# nothing was stored by the failures
+	run_burrow 0 ps -a -q
+	is "$output" "" "failed runs left containers behind"
+}
+
+@test "run: a user or group the image lacks is 126 (as podman's run), create refuses it with 125; nothing is stored" {
+	local spec
+	for spec in "-u nosuchuser" "-u 0:nosuchgroup" "--group-add nosuchgroup" "-d -u nosuchuser"; do
+		# shellcheck disable=SC2086 # the flag and its value
+		run_burrow 126 run --rm $spec busybox true
+		assert_match "$output" "^burrow: (user|group) 'nosuch(user|group)' not found in the image's /etc/(passwd|group)\$"
+	done
+	run_burrow 125 create -u nosuchuser busybox true
 	run_burrow 0 ps -a -q
 	is "$output" "" "failed runs left containers behind"
 }
