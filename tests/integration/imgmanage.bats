@@ -332,6 +332,18 @@ time.sleep(30)' "$LAYERS/.locks/$orphan.lock" "$T/locked" &
 	run_burrow 125 image prune --filter bogus=1
 }
 
+# until_file_has FILE REGEX: until a line of FILE matches (bounded: 20 s,
+# never a fixed time a loaded machine can outlast)
+until_file_has() {
+	local i
+	for i in $(seq 400); do
+		grep -qE "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "no '$2' in $1 after 20 s" >&2
+	return 1
+}
+
 # hold_tx: opens a transaction on burrow.tdb with tdbtool and keeps it
 # open until release_tx (a burrow process that wants to write waits).
 hold_tx() {
@@ -341,7 +353,10 @@ hold_tx() {
 	TDBTOOL=$!
 	exec 7>"$T/tdbctl"
 	echo transaction_start >&7
-	sleep 0.3
+	# held: tdbtool's write lock on the transaction byte (8) of the file
+	local dev
+	dev=$(printf '%02x:%02x:%s' $(stat -c '%Hd %Ld %i' "$XDG_DATA_HOME/burrow/burrow.tdb"))
+	until_file_has /proc/locks "^[0-9]+: POSIX +ADVISORY +WRITE +[0-9]+ $dev 8 8\$"
 }
 
 release_tx() {
@@ -358,9 +373,11 @@ release_tx() {
 # then let go; RC: its exit code, its output in $T/run.out.
 rmi_while_storing() {
 	hold_tx
-	"$BURROW" "$@" >"$T/run.out" 2>&1 &
+	BURROW_TRACE_TIMES=$T/trace "$BURROW" "$@" >"$T/run.out" 2>&1 &
 	RUNPID=$!
-	sleep 1
+	# stopped once it waits for the transaction (its trace marks each
+	# wait's step: lib/trace.h), not after a fixed time
+	until_file_has "$T/trace" "^[0-9]+ $RUNPID state: backoff\$"
 	kill -STOP "$RUNPID"
 	release_tx
 	run_burrow 0 rmi img
