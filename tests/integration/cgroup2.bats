@@ -36,10 +36,10 @@ state_of() {
 	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
 }
 
-# wait_state PID LETTER: until process PID is in that state (bounded, 5 s).
+# wait_state PID LETTER: until process PID is in that state (bounded, 20 s).
 wait_state() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		[ "$(state_of "$1")" = "$2" ] && return 0
 		sleep 0.05
 	done
@@ -135,7 +135,10 @@ log_lines() {
 		[ "$(state_of "$p")" != T ] || { echo "process $p is SIGSTOPped" >&2; false; }
 	done
 	is "$("$BURROW" inspect --format '{{.State.Status}} {{.State.Paused}}' f)" "paused true"
-	local n1 n2
+	local n1 n2 i
+	# a line written just before the freeze may still be on its way to
+	# the log (the monitor is not frozen): counted once it is there
+	sleep 0.3
 	n1=$(log_lines f)
 	sleep 0.5
 	n2=$(log_lines f)
@@ -143,7 +146,11 @@ log_lines() {
 	run_burrow 0 unpause f
 	grep -qx 'frozen 0' "$cg/cgroup.events"
 	is "$("$BURROW" inspect --format '{{.State.Status}}' f)" "running"
-	sleep 0.5
+	# output again (bounded: 20 s, not a fixed time a loaded machine can outlast)
+	for i in $(seq 400); do
+		[ "$(log_lines f)" -gt "$n2" ] && break
+		sleep 0.05
+	done
 	[ "$(log_lines f)" -gt "$n2" ]
 	run_burrow 0 stop -t 0 f
 	[ ! -e "$cg" ] || { echo "its cgroup $cg is left" >&2; false; }
@@ -218,8 +225,15 @@ pid_of_cmdline() {
 	# exec waits 2 s between starting its process and moving it into the
 	# cgroup: the pause lands in that window
 	BURROW_TEST_EXEC_JOIN_DELAY_MS=2000 timeout 20 "$BURROW" exec w sleep 3 >"$BATS_TEST_TMPDIR/exec.out" 2>&1 &
-	local ex=$!
-	sleep 1
+	local ex=$! lock=$XDG_RUNTIME_DIR/burrow/locks/$id.lock i
+	# the pause comes once exec holds the container's lock (from its check
+	# until its process runs), not after a fixed time a loaded machine can
+	# outlast (bounded: 20 s)
+	for i in $(seq 400); do
+		flock -n "$lock" true || break
+		sleep 0.05
+	done
+	! flock -n "$lock" true
 	run_burrow 0 pause w
 	# never caught half-started (outside the cgroup, or before its exec)
 	pid=$(pid_of_cmdline "sleep 3")
