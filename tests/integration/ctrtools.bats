@@ -28,27 +28,27 @@ children_of() {
 # never reaps.
 ORPHAN='(sleep 0.3 &); echo orphaned; exec sleep 1000'
 
-# until_log NAME TEXT: until the container's log has TEXT (5 s).
+# until_log NAME TEXT: until the container's log has TEXT (20 s).
 until_log() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		"$BURROW" logs "$1" 2>/dev/null | grep -q "$2" && return 0
 		sleep 0.05
 	done
-	echo "container $1: no '$2' in its log after 5 s" >&2
+	echo "container $1: no '$2' in its log after 20 s" >&2
 	return 1
 }
 
 # until_children NAME N: until the container's pid 1 has N children (a
-# zombie counts: it is still its child), at most 5 s.
+# zombie counts: it is still its child), at most 20 s.
 until_children() {
 	local pid i
 	pid=$("$BURROW" inspect --format '{{.State.Pid}}' "$1")
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		[ "$(children_of "$pid")" = "$2" ] && return 0
 		sleep 0.05
 	done
-	echo "container $1: pid 1 ($pid) has $(children_of "$pid") children, not $2, after 5 s" >&2
+	echo "container $1: pid 1 ($pid) has $(children_of "$pid") children, not $2, after 20 s" >&2
 	return 1
 }
 
@@ -72,7 +72,7 @@ until_children() {
 	run_burrow 0 run -d --name plain busybox sh -c "$ORPHAN"
 	local pid
 	pid=$("$BURROW" inspect --format '{{.State.Pid}}' plain)
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		[ -n "$(zombies_of "$pid")" ] && break
 		sleep 0.05
 	done

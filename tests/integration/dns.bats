@@ -41,7 +41,7 @@ mount --bind "$T/resolv.conf" /etc/resolv.conf || die "cannot bind-mount resolv.
 "$DNSD" -l 127.0.0.53:53 -a 198.51.100.9 -t 60 -r "$T/dnsd.ready" >"$T/dnsd.log" 2>&1 &
 dnsd=$!
 trap 'kill $dnsd 2>/dev/null; wait 2>/dev/null' EXIT
-for i in $(seq 50); do [ -e "$T/dnsd.ready" ] && break; sleep 0.1; done
+for i in $(seq 300); do [ -e "$T/dnsd.ready" ] && break; sleep 0.1; done
 [ -e "$T/dnsd.ready" ] || die "dnsd did not start on 127.0.0.53:53"
 "$TOP/tools/mkimage.sh" "$T/bb.tar" >/dev/null || die "cannot build the busybox image"
 timeout 60 "$BURROW" import --change 'CMD ["sh"]' "$T/bb.tar" busybox >/dev/null || die "cannot import"

@@ -49,11 +49,11 @@ bgpids=
 trap "for p in \$bgpids; do kill \$p 2>/dev/null; done; wait 2>/dev/null" EXIT
 # bg CMD...: a background server; its output goes to $T/bg.log.
 bg() { "$@" >>"$T/bg.log" 2>&1 & bgpids="$bgpids $!"; }
-# wait_for CMD...: retries CMD for at most 5 seconds.
+# wait_for CMD...: retries CMD for at most 20 seconds (CI runs loaded).
 wait_for() {
 	local i
-	for i in $(seq 50); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	die "timed out after 5 s waiting for: $*"
+	for i in $(seq 200); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	die "timed out after 20 s waiting for: $*"
 }
 listening() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
 size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }

@@ -83,7 +83,7 @@ while True:
 ' "$1" "$T/held" &
 	HOLD_PID=$!
 	bgpids="$bgpids $HOLD_PID"
-	for _ in $(seq 100); do [ -e "$T/held" ] && return 0; sleep 0.05; done
+	for _ in $(seq 400); do [ -e "$T/held" ] && return 0; sleep 0.05; done
 	echo "the holder did not listen" >&2
 	return 1
 }
@@ -97,7 +97,7 @@ while True:
 	p81=$(hport web 81)
 	# download (once httpd answers)
 	local i rc
-	for i in $(seq 50); do
+	for i in $(seq 200); do
 		rc=0
 		curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$p81/nothing-here" 2>/dev/null || rc=$?
 		[ "$rc" = 22 ] && break # a 404: httpd answers
@@ -262,7 +262,7 @@ except socket.timeout:
     print("nothing", flush=True)
 ' >"$BATS_TEST_TMPDIR/udp.out" &
 	local srv=$! p i
-	for i in $(seq 50); do
+	for i in $(seq 200); do
 		p=$(head -1 "$BATS_TEST_TMPDIR/udp.out")
 		[ -n "$p" ] && break
 		sleep 0.1
@@ -369,7 +369,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
 	local p80 p81 mon i
 	p80=$(hport m 80)
 	p81=$(hport m 81)
-	for i in $(seq 50); do
+	for i in $(seq 200); do
 		timeout 10 "$HELPERS_BIN/netbench" conn 127.0.0.1 "$p80" 1 >/dev/null 2>&1 && break
 		sleep 0.1
 	done
