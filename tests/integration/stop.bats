@@ -133,13 +133,15 @@ wait_logged() {
 @test "stop: ps and logs of a container being stopped are not blocked" {
 	run_burrow 0 run -d --name slow busybox sh -c "echo hello; $DEAF"
 	wait_logged slow 1
-	"$BURROW" stop -t 8 slow >"$BATS_TEST_TMPDIR/stop.out" 2>&1 &
+	# a long stop timeout (the kill below ends it): ps and logs get 10 s
+	# each on a loaded machine and still answer well before its end
+	"$BURROW" stop -t 40 slow >"$BATS_TEST_TMPDIR/stop.out" 2>&1 &
 	local stopper=$!
 	wait_status slow '^stopping$'
-	run timeout 3 "$BURROW" ps -a --format '{{.Names}} {{.Status}}'
+	run timeout 10 "$BURROW" ps -a --format '{{.Names}} {{.Status}}'
 	is "$status" 0 "ps while stopping"
 	assert_match "$output" "slow stopping"
-	run timeout 3 "$BURROW" logs slow
+	run timeout 10 "$BURROW" logs slow
 	is "$status" 0 "logs while stopping"
 	is "$output" "hello"
 	# a second stop waits for the first one's end
