@@ -499,7 +499,7 @@ EOF
 	is "$output" "ran"
 	# always: again and again
 	run_burrow 0 run -d --name ra --restart always busybox sh -c 'echo ran; sleep 0.2'
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		[ "$("$BURROW" logs ra | wc -l)" -ge 3 ] && break
 		sleep 0.1
 	done
@@ -509,7 +509,7 @@ EOF
 	assert_no_match "$output" " ra$"
 	# unless-stopped: as always, while nobody stops it
 	run_burrow 0 run -d --name ru --restart unless-stopped busybox sh -c 'echo ran; exit 1'
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		[ "$("$BURROW" logs ru | wc -l)" -ge 3 ] && break
 		sleep 0.1
 	done
@@ -523,7 +523,7 @@ EOF
 	run_burrow 0 logs rn
 	is "$output" "$(printf 'lo tap0 \nlo tap0 ')"
 	run_burrow 0 rm rn
-	for i in $(seq 100); do [ -z "$(others_in_namespace)" ] && break; sleep 0.1; done
+	for i in $(seq 300); do [ -z "$(others_in_namespace)" ] && break; sleep 0.1; done
 	run others_in_namespace
 	is "$output" ""
 	run_burrow 0 rm rf rok
@@ -546,7 +546,7 @@ EOF
 	run grep -c "burrow/containers" "/proc/$(keeper_pid)/mountinfo"
 	is "$output" "0" "mounts left"
 	# the monitors and fuse-overlayfs daemons end a moment after rm
-	for i in $(seq 100); do [ -z "$(others_in_namespace)" ] && break; sleep 0.1; done
+	for i in $(seq 300); do [ -z "$(others_in_namespace)" ] && break; sleep 0.1; done
 	run others_in_namespace
 	is "$output" "" "processes left"
 	run ls -A "$XDG_DATA_HOME/burrow/containers" "$XDG_RUNTIME_DIR/burrow/containers"
