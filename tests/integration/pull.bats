@@ -29,7 +29,7 @@ start_registry() {
 		local scheme=http opts=()
 		[ -n "$secure" ] && scheme=https opts=(--cacert "$BATS_FILE_TMPDIR/ca.crt")
 		local t
-		for t in $(seq 50); do
+		for t in $(seq 200); do
 			curl -s -o /dev/null "${opts[@]}" "$scheme://127.0.0.1:$port/v2/" && break
 			kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
 			sleep 0.1
@@ -138,7 +138,7 @@ start_fake() {
 	: >"$FAKE_LOG"
 	python3 "$REGPY" fake --mode "$1" --port-file "$pf" --log "$FAKE_LOG" --base "$BATS_FILE_TMPDIR/busybox.tar" 3>&- &
 	FAKES+=($!)
-	for t in $(seq 100); do
+	for t in $(seq 400); do
 		[ -s "$pf" ] && break
 		sleep 0.05
 	done
