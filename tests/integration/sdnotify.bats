@@ -17,7 +17,7 @@ suite_setup() {
 	"$SDNOTIFY" listen "$SD/notify.sock" "$SD/log" 60 3>&- &
 	sdpid=$!
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 400); do
 		[ -S "$SD/notify.sock" ] && break
 		sleep 0.05
 	done
@@ -31,10 +31,11 @@ suite_teardown() {
 	return 0
 }
 
-# wait_log REGEX: until the listener's log matches (at most 10 s)
+# wait_log REGEX: until the listener's log matches (at most 30 s: a READY
+# may wait for a health check, every 1 s, on a loaded machine)
 wait_log() {
 	local i
-	for i in $(seq 1 200); do
+	for i in $(seq 1 600); do
 		[[ "$(cat "$SD/log" 2>/dev/null)" =~ $1 ]] && return 0
 		sleep 0.05
 	done
