@@ -225,11 +225,12 @@ EOF
 	is "$status" 0 "$output"
 	run_burrow 0 ps
 	assert_match "$output" "Up .* sh1"
-	# ctrl-p followed by something else is passed on
+	# ctrl-p followed by something else is passed on (typed once od runs:
+	# its "od-5" is printed once attach and the shell have read the line,
+	# and the terminal is cooked for od by then, so ^D ends od's input)
 	run python3 "$PTY" "$BURROW" attach sh1 <<'EOF'
-sleep 0.3
-send od -c\r
-sleep 0.3
+send sh -c 'echo od-$((2+3)); exec od -c'\r
+expect od-5
 send \x10x\r\x04
 expect 020 +x
 send exit 3\r
@@ -287,9 +288,8 @@ expect #
 send busybox stty size\r
 expect 24 80
 resize 40 132
-sleep 0.3
-send busybox stty size\r
-expect 40 132
+send until [ "$(busybox stty size)" = "40 132" ]; do sleep 0.1; done; echo re''sized\r
+expect resized
 send \x10\x11
 wait
 EOF
@@ -298,9 +298,8 @@ EOF
 	run python3 "$PTY" "$BURROW" attach ws <<'EOF'
 sleep 0.3
 resize 50 100
-sleep 0.3
-send busybox stty size\r
-expect 50 100
+send until [ "$(busybox stty size)" = "50 100" ]; do sleep 0.1; done; echo re''sized-again\r
+expect resized-again
 send exit\r
 wait
 EOF
