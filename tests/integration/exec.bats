@@ -285,7 +285,7 @@ EOF
 	timeout 60 "$BURROW" exec c1 sh -c 'trap "echo got-term; exit 7" TERM; echo armed; while :; do sleep 0.1; done' \
 		>"$T/sig.out" 2>&1 3>&- &
 	local ex=$! i
-	for i in $(seq 200); do grep -q armed "$T/sig.out" && break; sleep 0.05; done
+	for i in $(seq 600); do grep -q armed "$T/sig.out" && break; sleep 0.05; done
 	grep -q armed "$T/sig.out"
 	kill -TERM "$ex"
 	st=0

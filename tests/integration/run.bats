@@ -137,7 +137,7 @@ suite_teardown() {
 @test "run: signals sent to burrow reach the container" {
 	timeout 30 "$BURROW" run --rm busybox sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.1; done' >"$T/out" &
 	pid=$!
-	for _ in $(seq 200); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.05; done
+	for _ in $(seq 600); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.05; done
 	kill -TERM "$pid"
 	rc=0
 	wait "$pid" || rc=$?

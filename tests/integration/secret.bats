@@ -256,7 +256,7 @@ killed_create() {
 	before=$(ls "$1"/*/secrets/0 2>/dev/null | wc -l)
 	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 "$BURROW" create --name half --secret a --secret b busybox true &
 	pid=$!
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		[ "$(ls "$1"/*/secrets/0 2>/dev/null | wc -l)" -gt "$before" ] && break
 		sleep 0.05
 	done
@@ -283,11 +283,11 @@ killed_create() {
 	id=$(ls "$copies" | grep -v "$whole")
 	[ -f "$copies/$id/secrets/0" ]
 	# while its lock is held (as by a create under way) the copies stay:
-	# held until released, seen held before rm starts (bounded: 10 s)
+	# held until released, seen held before rm starts (bounded: 30 s)
 	local lock="$XDG_RUNTIME_DIR/burrow/locks/$id.lock" i
 	flock "$lock" sh -c 'i=0; while [ ! -e "$0" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done' "$T/release" &
 	pid=$!
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		flock -n "$lock" true || break
 		sleep 0.05
 	done
@@ -321,7 +321,7 @@ killed_create() {
 	local copies="$XDG_DATA_HOME/burrow/containers" pid i
 	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 timeout 60 "$BURROW" create --name half --secret a --secret b busybox true >"$T/create.out" &
 	pid=$!
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		ls "$copies"/*/secrets/0 >/dev/null 2>&1 && break
 		sleep 0.05
 	done
@@ -358,7 +358,7 @@ killed_create() {
 	local copies="$XDG_DATA_HOME/burrow/containers" pid i id
 	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 "$BURROW" create --name half -v /anon -v keep:/k -v made:/m --secret b busybox true &
 	pid=$!
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		ls -d "$copies"/*/secrets >/dev/null 2>&1 && break
 		sleep 0.05
 	done
