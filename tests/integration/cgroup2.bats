@@ -101,11 +101,11 @@ start_user_systemd() {
 	IN_SD=(env XDG_RUNTIME_DIR="$SD_DIR/run" XDG_DATA_HOME="$SD_DIR/data" XDG_CONFIG_HOME="$SD_DIR/config"
 		sh -c 'echo $$ >"$0/cgroup.procs" && p=$1 && shift && exec nsenter -t "$p" -U -m --preserve-credentials "$@"'
 		"$SD_CG" "$SD_PID")
-	for p in $(seq 100); do
+	for p in $(seq 300); do
 		[ -S "$SD_DIR/run/systemd/private" ] && return 0
 		sleep 0.1
 	done
-	echo "systemd --user did not start within 10 s: $(cat "$SD_DIR/systemd.log")" >&2
+	echo "systemd --user did not start within 30 s: $(cat "$SD_DIR/systemd.log")" >&2
 	return 1
 }
 
@@ -162,7 +162,7 @@ log_lines() {
 	# its handler is in place before the pause
 	local i pid
 	pid=$(pid_of ps1)
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		[ $((0x$(sed -n 's/^SigCgt:\t//p' "/proc/$pid/status") & (1 << 14))) -ne 0 ] && break
 		sleep 0.05
 	done

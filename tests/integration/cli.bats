@@ -275,7 +275,7 @@ break_chains() {
 	kill() { builtin kill "$@"; return 1; }
 	kill_namespace_of "$kp"
 	unset -f kill
-	for _ in $(seq 100); do [ -e "/proc/$kp" ] || break; sleep 0.05; done
+	for _ in $(seq 400); do [ -e "/proc/$kp" ] || break; sleep 0.05; done
 	[ ! -e "/proc/$kp" ]
 }
 

@@ -316,7 +316,7 @@ fcntl.lockf(fd, fcntl.LOCK_SH, 1, 1)
 open(sys.argv[2], "w").close()
 time.sleep(30)' "$LAYERS/.locks/$orphan.lock" "$T/locked" &
 	local holder=$!
-	for i in $(seq 100); do [ -e "$T/locked" ] && break; sleep 0.1; done
+	for i in $(seq 300); do [ -e "$T/locked" ] && break; sleep 0.1; done
 	run_burrow 0 image prune
 	kill "$holder"; wait "$holder" 2>/dev/null || true
 	[ -d "$LAYERS/$orphan" ] || { echo "a layer in use was freed" >&2; return 1; }

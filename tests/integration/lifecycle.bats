@@ -46,11 +46,11 @@ sockets() {
 # attached).
 wait_sockets() {
 	local i
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		[ "$(sockets "$1")" -gt "$2" ] && return 0
 		sleep 0.05
 	done
-	echo "process $1 holds no more than $2 sockets after 10 s" >&2
+	echo "process $1 holds no more than $2 sockets after 30 s" >&2
 	return 1
 }
 

@@ -101,7 +101,7 @@ state_of() {
 	# run --rm: gone at the container's end
 	rm -f "$cid"
 	run_burrow 0 run --rm --cidfile "$cid" busybox true
-	for _ in $(seq 100); do [ -e "$cid" ] || break; sleep 0.1; done
+	for _ in $(seq 300); do [ -e "$cid" ] || break; sleep 0.1; done
 	[ ! -e "$cid" ]
 }
 

@@ -594,13 +594,13 @@ CONF
 	start_fake slow-once
 	"$BURROW" pull -q --tls-verify=false "$FAKE/broken/img" >"$T/killed.out" 2>&1 &
 	pid=$!
-	for t in $(seq 200); do
+	for t in $(seq 600); do
 		ls "$LAYERS" 2>/dev/null | grep -q '^tmp-' && grep -q blobs "$FAKE_LOG" && break
 		sleep 0.05
 	done
 	ls "$LAYERS" | grep -q '^tmp-' || { cat "$T/killed.out"; false; }
-	# the small layer lands while the big one stalls (bounded, 10 s)
-	for t in $(seq 200); do
+	# the small layer lands while the big one stalls (bounded, 30 s)
+	for t in $(seq 600); do
 		[ "$(ls -A "$LAYERS" | grep -Evc '^\.locks$|^tmp-')" -ge 1 ] && break
 		sleep 0.05
 	done

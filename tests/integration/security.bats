@@ -31,7 +31,7 @@ suite_setup() {
 	command -v keyctl >/dev/null || need_or_fail "keyctl (Debian package keyutils)"
 	timeout 60 "$BURROW" run --name kr probe sh -c 'sysprobe keyring; exec sleep 60' >"$T/out" &
 	mon=$!
-	for _ in $(seq 200); do [ -s "$T/out" ] && break; sleep 0.05; done
+	for _ in $(seq 600); do [ -s "$T/out" ] && break; sleep 0.05; done
 	read -r serial name <"$T/out"
 	[ -n "$serial" ] || { echo "the container did not start" >&2; kill "$mon"; return 1; }
 	# what exec will do: join by name from burrow's user namespace

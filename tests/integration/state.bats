@@ -38,14 +38,14 @@ start_writer() {
 	WRITERS+=($!)
 }
 
-# wait_ready READY_FILE: until the writer has committed once (at most 10 s).
+# wait_ready READY_FILE: until the writer has committed once (at most 30 s).
 wait_ready() {
 	local i
-	for i in $(seq 1 200); do
+	for i in $(seq 1 600); do
 		[ -f "$1" ] && return 0
 		sleep 0.05
 	done
-	echo "writer did not start within 10 s: $(cat "$1.err" 2>/dev/null)" >&2
+	echo "writer did not start within 30 s: $(cat "$1.err" 2>/dev/null)" >&2
 	return 1
 }
 

@@ -56,7 +56,7 @@ stats_field() {
 	} >"$T/response"
 	timeout 60 socat -T 20 "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" SYSTEM:"cat $T/response" &
 	srv=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		ss -Hltn "sport = :$port" | grep -q . && break
 		sleep 0.1
 	done
@@ -106,7 +106,7 @@ stats_field() {
 	run_burrow 0 run -d --name s1 busybox sleep 1000
 	timeout 30 "$BURROW" stats -i 1 --format '{{.Name}}' s1 >"$T/out" &
 	pid=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		[ "$(grep -c s1 "$T/out")" -ge 2 ] && break
 		sleep 0.1
 	done

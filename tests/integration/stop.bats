@@ -35,17 +35,17 @@ pid_of() {
 }
 
 # wait_caught NAME SIGNUM: until its init has installed a handler for the
-# signal (SigCgt; bounded, 10 s): before that, a signal to a pid 1 without
+# signal (SigCgt; bounded, 30 s): before that, a signal to a pid 1 without
 # one is ignored, and a stop then ends in SIGKILL
 wait_caught() {
 	local i pid cgt
 	pid=$(pid_of "$1")
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
 		[ -n "$cgt" ] && (((0x$cgt >> ($2 - 1)) & 1)) && return 0
 		sleep 0.05
 	done
-	echo "container $1 (pid $pid) did not catch signal $2 within 10 s" >&2
+	echo "container $1 (pid $pid) did not catch signal $2 within 30 s" >&2
 	return 1
 }
 

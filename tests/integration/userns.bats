@@ -42,11 +42,11 @@ expected_subid_map() { # FILE ID
 # Waits (bounded) until process $1 is gone or is no longer the one with start time $2.
 wait_gone() { # PID STARTTIME
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 400); do
 		[ "$(start_time "$1")" != "$2" ] && return 0
 		sleep 0.05
 	done
-	echo "process $1 still there after 5s" >&2
+	echo "process $1 still there after 20 s" >&2
 	return 1
 }
 
@@ -59,7 +59,7 @@ start_time() {
 # keeper has read its last message and closed that socket: a bounded wait.)
 keeper_fds_only_its_watch() { # PID
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		run ls "/proc/$1/fd"
 		[ "$output" = 0 ] && break
 		sleep 0.05
@@ -182,7 +182,7 @@ userns_of() {
 	PATH=$T/bin:$PATH "$BURROW" unshare true >"$T/out" 2>&1 &
 	local pid=$! i
 	BG_PIDS+=($pid)
-	for i in $(seq 1 100); do
+	for i in $(seq 1 400); do
 		[ -s "$T/keeper-pid" ] && break
 		sleep 0.05
 	done
@@ -367,14 +367,14 @@ userns_of() {
 	"$BURROW" unshare sh -c 'trap "echo got-term; exit 3" TERM; echo ready; sleep 30 & wait' >"$T/fwd.out" 2>&1 &
 	local pid=$! i
 	BG_PIDS+=($pid)
-	for i in $(seq 1 100); do
+	for i in $(seq 1 400); do
 		grep -q ready "$T/fwd.out" && break
 		sleep 0.05
 	done
 	grep -q ready "$T/fwd.out"
 	kill -TERM "$pid"
 	local rc=0
-	for i in $(seq 1 100); do
+	for i in $(seq 1 400); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
