@@ -34,18 +34,6 @@ follow_start() {
 	FOLLOW_PID=$!
 }
 
-# wait_line FILE REGEX: until a line of FILE matches (at most 20 s).
-wait_line() {
-	local i
-	for i in $(seq 400); do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "no line matching '$2' in $1 within 20 s; it holds:" >&2
-	cat "$1" >&2
-	return 1
-}
-
 @test "events: run -d, stop, rm give create init start died stop cleanup remove, in order" {
 	local since=$(now)
 	run_burrow 0 run -d --name seq --label tier=web busybox sleep 100

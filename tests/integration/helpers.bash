@@ -83,6 +83,32 @@ wait_dead() {
 	return 1
 }
 
+# wait_line FILE REGEX: until a line of FILE matches (at most 20 s).
+wait_line() {
+	local i
+	for i in $(seq 400); do
+		grep -qE "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "no line matching '$2' in $1 within 20 s; it holds:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# wait_rss_below PID KB: until process PID's resident set is under KB kB
+# (at most 10 s: the monitor and the keeper let go of their set-up's pages
+# (mem_trim) a moment after it, which a loaded machine may run late).
+wait_rss_below() {
+	local i rss
+	for i in $(seq 100); do
+		rss=$(awk '/^VmRSS/ {print $2}' "/proc/$1/status")
+		[ "$rss" -lt "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "the RSS of process $1 is $rss kB, not under $2 kB" >&2
+	return 1
+}
+
 # The processes (not zombies) in user namespace $1 (a readlink of
 # /proc/PID/ns/user), one pid a line.
 procs_in_userns() {

@@ -332,18 +332,6 @@ time.sleep(30)' "$LAYERS/.locks/$orphan.lock" "$T/locked" &
 	run_burrow 125 image prune --filter bogus=1
 }
 
-# until_file_has FILE REGEX: until a line of FILE matches (bounded: 20 s,
-# never a fixed time a loaded machine can outlast)
-until_file_has() {
-	local i
-	for i in $(seq 400); do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "no '$2' in $1 after 20 s" >&2
-	return 1
-}
-
 # hold_tx: opens a transaction on burrow.tdb with tdbtool and keeps it
 # open until release_tx (a burrow process that wants to write waits).
 hold_tx() {
@@ -356,7 +344,7 @@ hold_tx() {
 	# held: tdbtool's write lock on the transaction byte (8) of the file
 	local dev
 	dev=$(printf '%02x:%02x:%s' $(stat -c '%Hd %Ld %i' "$XDG_DATA_HOME/burrow/burrow.tdb"))
-	until_file_has /proc/locks "^[0-9]+: POSIX +ADVISORY +WRITE +[0-9]+ $dev 8 8\$"
+	wait_line /proc/locks "^[0-9]+: POSIX +ADVISORY +WRITE +[0-9]+ $dev 8 8\$"
 }
 
 release_tx() {
@@ -377,7 +365,7 @@ rmi_while_storing() {
 	RUNPID=$!
 	# stopped once it waits for the transaction (its trace marks each
 	# wait's step: lib/trace.h), not after a fixed time
-	until_file_has "$T/trace" "^[0-9]+ $RUNPID state: backoff\$"
+	wait_line "$T/trace" "^[0-9]+ $RUNPID state: backoff\$"
 	kill -STOP "$RUNPID"
 	release_tx
 	run_burrow 0 rmi img

@@ -346,17 +346,10 @@ EOF
 	is "$output" "" "the monitor loaded libraries it does not need"
 	# a sanitizer's build is big by design
 	if ! grep -q 'libasan' "/proc/$mon/maps"; then
-		local rss i
 		# 3.1 MB with the pages of code its set-up ran, 1.3 MB once it
-		# lets them go (mem_trim, 100 ms after its start: a loaded
-		# machine may run it late, so polled for at most 10 s; podman's
+		# lets them go (mem_trim, 100 ms after its start; podman's
 		# conmon: 2.5 MB)
-		for i in $(seq 100); do
-			rss=$(awk '/^VmRSS/ {print $2}' "/proc/$mon/status")
-			[ "$rss" -lt 2048 ] && break
-			sleep 0.1
-		done
-		[ "$rss" -lt 2048 ] || { echo "the monitor's RSS is $rss kB" >&2; return 1; }
+		wait_rss_below "$mon" 2048
 	fi
 	run_burrow 0 rm -f small
 }

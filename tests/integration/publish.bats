@@ -351,16 +351,9 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
 	mon=$(cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/containers/$output/monitor.pid")
 	# a sanitizer's build is big by design
 	if ! grep -q 'libasan' "/proc/$mon/maps"; then
-		local rss i
 		# 4.4 MB with the pages of code its set-up ran (libslirp, glib,
-		# libc, burrow), 1.6 MB once it lets them go (mem_trim: polled
-		# for at most 10 s, a loaded machine may run it late)
-		for i in $(seq 100); do
-			rss=$(awk '/^VmRSS/ {print $2}' "/proc/$mon/status")
-			[ "$rss" -lt 2560 ] && break
-			sleep 0.1
-		done
-		[ "$rss" -lt 2560 ] || { echo "the monitor's RSS is $rss kB" >&2; return 1; }
+		# libc, burrow), 1.6 MB once it lets them go (mem_trim)
+		wait_rss_below "$mon" 2560
 	fi
 }
 

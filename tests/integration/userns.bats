@@ -92,19 +92,13 @@ userns_of() {
 @test "the keeper waits small: the code its set-up ran is let go (under 1.2 MB resident)" {
 	run_burrow 0 unshare true
 	run_burrow 0 unshare true
-	local pid=$(keeper_pid) rss i
+	local pid=$(keeper_pid)
 	[ -n "$pid" ]
 	# a sanitizer's build is big by design
 	grep -q libasan "/proc/$pid/maps" && return 0
 	# 1.5 MB with the pages of code its set-up ran, 0.6-0.8 MB once it
-	# lets them go (mem_trim, as the monitor: polled for at most 10 s, a
-	# loaded machine may run it late)
-	for i in $(seq 100); do
-		rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-		[ "$rss" -lt 1200 ] && break
-		sleep 0.1
-	done
-	[ "$rss" -lt 1200 ] || { echo "the keeper's RSS is $rss kB" >&2; return 1; }
+	# lets them go (mem_trim, as the monitor)
+	wait_rss_below "$pid" 1200
 }
 
 @test "the keeper is a quiet daemon: own session, cwd /, no fds, ignores SIGHUP and SIGINT" {
