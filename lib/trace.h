@@ -3,7 +3,8 @@
  * "MICROSECONDS PID WHAT" (CLOCK_MONOTONIC, one clock for every process
  * of a run: client, monitor, container init) to FILE; without it a mark
  * costs one cached getenv. tools/trace-times.sh turns the file into a
- * table of phases. A debugging aid: nothing depends on it. */
+ * table of phases. A debugging aid: only imgmanage.bats reads it, to see
+ * a command wait for a transaction ("state: backoff"). */
 #ifndef BURROW_LIB_TRACE_H
 #define BURROW_LIB_TRACE_H
 
