@@ -834,6 +834,18 @@ static void test_user_names(void **state)
 	assert_int_equal(ctr_check_add_host("db:nope", &err), -1);
 	burrow_err_free(err);
 	err = NULL;
+	assert_int_equal(ctr_check_add_host("db\r:192.0.2.5", &err), -1);
+	burrow_err_free(err);
+	err = NULL;
+	assert_int_equal(ctr_check_line_value("--dns-option", "ndots:2 rotate", &err), 0);
+	assert_int_equal(ctr_check_line_value("--hostname", "h\xc3\xa9", &err), 0);
+	const char *bad[] = {"ndots:1\nnameserver 203.0.113.9", "a\rb", "a\tb", "a\x7f", "a\x1b[2J"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(ctr_check_line_value("--dns-option", bad[i], &err), -1);
+		assert_non_null(strstr(err->msg, "invalid --dns-option '"));
+		burrow_err_free(err);
+		err = NULL;
+	}
 	assert_int_equal(ctr_check_dns("fd00::3", &err), 0);
 	assert_int_equal(ctr_check_dns("dns.example", &err), -1);
 	burrow_err_free(err);
