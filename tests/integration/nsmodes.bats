@@ -49,6 +49,18 @@ start_owner() {
 	is "$output" host
 }
 
+@test "nsmodes: top and stats of a --pid host container show its processes and exec's, not the user's others" {
+	run_burrow 0 run -d --name a --pid host busybox sleep 61
+	run_burrow 0 exec -d a sleep 62
+	# the keeper, the monitor, fuse-overlayfs and top itself share its pid namespace
+	run_burrow 0 top a pid args
+	is "${#lines[@]}" 3 "the header and two processes: $output"
+	assert_match "$output" "sleep 61"
+	assert_match "$output" "sleep 62"
+	run_burrow 0 stats --no-stream --format '{{.PIDs}}' a
+	is "$output" 2
+}
+
 @test "nsmodes: --pid container:NAME joins its pid namespace; exec and stop of either behave" {
 	start_owner
 	run_burrow 0 run --rm --pid container:a busybox sh -c 'ps -o pid,args; echo self=$$'
