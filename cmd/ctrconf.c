@@ -421,6 +421,12 @@ int cmd_ctrconf_apply(struct cmd_ctrconf *c, struct ctr_create_opts *o, struct b
 	for (size_t i = 0; o->dns == c->dns_servers && o->dns && o->dns[i]; i++)
 		if (ctr_check_dns(o->dns[i], err) < 0)
 			return burrow_error_wrap(err, "containers.conf dns_servers");
+	for (size_t i = 0; o->dns_search == c->dns_searches && o->dns_search && o->dns_search[i]; i++)
+		if (ctr_check_line_value("dns_searches", o->dns_search[i], err) < 0)
+			return burrow_error_wrap(err, "containers.conf");
+	for (size_t i = 0; o->dns_options == c->dns_options && o->dns_options && o->dns_options[i]; i++)
+		if (ctr_check_line_value("dns_options", o->dns_options[i], err) < 0)
+			return burrow_error_wrap(err, "containers.conf");
 	if (!o->sec.tz && c->tz && ctr_tz_parse(c->tz, &o->sec.tz, err) < 0)
 		return burrow_error_wrap(err, "containers.conf tz");
 	if (!o->sec.umask && c->umask && ctr_umask_parse(c->umask, &o->sec.umask, err) < 0)

@@ -408,16 +408,22 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			break;
 		}
 		case OPT_DNS_SEARCH:
-			strv_builder_add(&a->dns_search, optarg);
-			break;
 		case OPT_DNS_OPTION:
-			strv_builder_add(&a->dns_options, optarg);
+		case 'h': {
+			struct burrow_err *err = NULL;
+			const char *flag = c == 'h'              ? "--hostname"
+			                   : c == OPT_DNS_SEARCH ? "--dns-search"
+			                                         : "--dns-option";
+			if (ctr_check_line_value(flag, optarg, &err) < 0)
+				return cmd_fail(err);
+			if (c == 'h')
+				a->o.hostname = optarg;
+			else
+				strv_builder_add(c == OPT_DNS_SEARCH ? &a->dns_search : &a->dns_options, optarg);
 			break;
+		}
 		case OPT_NO_HOSTS:
 			a->o.no_hosts = true;
-			break;
-		case 'h':
-			a->o.hostname = optarg;
 			break;
 		case 'i':
 			a->o.interactive = true;

@@ -11,6 +11,7 @@
 #include "container/seccomp.h"
 #include "container/sdnotify.h"
 #include "container/secopts.h"
+#include "container/shm.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
@@ -178,11 +179,13 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	mount_entry(g, "/dev", "tmpfs", "tmpfs", dev_o);
 	mount_entry(g, "/dev/pts", "devpts", "devpts", pts_o);
 	/* in bytes: tmpfs rounds up to pages, and "size=0k" would mean no limit */
-	cleanup_free char *shm_size = xasprintf("size=%lld", c->shm_size > 0 ? c->shm_size : 64LL << 20);
+	cleanup_free char *shm_size = xasprintf("size=%lld", ctr_shm_size(c));
 	const char *shm_o[] = {"nosuid", "noexec", "nodev", "mode=1777", shm_size, NULL};
 	const char *ipc = c->ipc_mode ? c->ipc_mode : "";
 	if (strcmp(ipc, "host") == 0)
 		mount_entry(g, "/dev/shm", "bind", "/dev/shm", bind_o);
+	else if (p->shm) /* its own shareable one, or the one of the container whose IPC it joins */
+		mount_entry(g, "/dev/shm", "bind", p->shm, bind_o);
 	else if (strcmp(ipc, "none") != 0) /* none: no /dev/shm */
 		mount_entry(g, "/dev/shm", "tmpfs", "shm", shm_o);
 	mount_entry(g, "/dev/mqueue", "mqueue", "mqueue", mq_o);

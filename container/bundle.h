@@ -22,6 +22,7 @@ struct ctr_bundle_paths {
 	const char *group;
 	const char *notify_dir;  /* bound at /run/notify, NOTIFY_SOCKET set (NULL: none) */
 	char *const *secret_env; /* --secret type=env: "NAME=value", after the container's env */
+	const char *shm;         /* bound at /dev/shm (container/shm.h; NULL: a tmpfs of its own, or as --ipc says) */
 };
 
 /* --init: where the init is bound in the container (podman's path, so

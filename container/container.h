@@ -115,6 +115,11 @@ const char *ctr_signal_name(int sig, char *buf, size_t len);
  * reaches it) and --dns IP: 0, or -1 (EINVAL, naming the value). */
 int ctr_check_add_host(const char *spec, struct burrow_err **err);
 int ctr_check_dns(const char *server, struct burrow_err **err);
+/* A value that becomes (part of) a line of /etc/hosts, /etc/resolv.conf or
+ * /etc/hostname (--dns-search, --dns-option, --hostname): 0, or -1 (EINVAL,
+ * naming flag) when it holds a control character, which would add lines
+ * of its own ("ndots:1\nnameserver 203.0.113.9"). */
+int ctr_check_line_value(const char *flag, const char *value, struct burrow_err **err);
 /* The /etc/hosts lines of add_hosts ("IP\tNAME\n"; host-gateway is
  * gateway). Caller frees. */
 char *ctr_hosts_added(char *const *add_hosts, const char *gateway);

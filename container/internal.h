@@ -2,6 +2,7 @@
 #ifndef BURROW_CONTAINER_INTERNAL_H
 #define BURROW_CONTAINER_INTERNAL_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "container/record.h"
@@ -10,6 +11,11 @@
 /* The largest uid or gid: (uid_t)-1 means "unchanged" to chown and is
  * no ID to the kernel. */
 #define CTR_ID_MAX 4294967294ULL
+
+/* A tmpfs size= (percent: a % of memory allowed), nr_blocks= or
+ * nr_inodes= value as tmpfs(5) takes it: digits with an optional k, m, g,
+ * t, p or e (any case), whose bytes fit in 64 bits. */
+bool ctr_tmpfs_amount(const char *v, bool percent);
 
 struct state_store;
 struct ctr_engine_opts;

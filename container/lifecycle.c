@@ -14,6 +14,7 @@
 #include "container/monitor.h"
 #include "container/mount.h"
 #include "container/secret.h"
+#include "container/shm.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/proc.h"
@@ -62,6 +63,7 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 	}
 	trace_mark("cleanup: unmounted");
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
+	ctr_shm_release(rundir);
 	if (rm_rf(rundir, err) < 0)
 		return burrow_error_wrap(err, "container '%s'", str_quote(c->name));
 	trace_mark("cleanup: rundir removed");
@@ -90,6 +92,7 @@ static int delete_files(struct state_store *s, const struct ctr_config *c, bool 
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
 	cleanup_free char *exit_file = ctr_exit_file(s, c->id);
 	unlink(exit_file);
+	ctr_shm_release(rundir);
 	if (rm_rf(dir, err) < 0 || (trace_mark("delete: dir removed"), rm_rf(rundir, err) < 0))
 		return burrow_error_wrap(err, "container '%s' removed, but its files are not", str_quote(c->name));
 	return 0;

@@ -2,7 +2,9 @@
  * and prepared at each start (see mount.h). */
 #include "container/mount.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -160,30 +162,51 @@ static bool all_options(const char *opts)
  * valid, 0 when its key is not one of those, -1 when its value is bad. */
 static int tmpfs_value(const char *o)
 {
+	if (str_has_prefix(o, "size="))
+		return ctr_tmpfs_amount(o + 5, true) ? 1 : -1;
+	if (str_has_prefix(o, "nr_blocks=") || str_has_prefix(o, "nr_inodes="))
+		return ctr_tmpfs_amount(o + 10, false) ? 1 : -1;
 	static const struct {
-		const char *key, *suffixes;
+		const char *key;
 		bool octal;
 		size_t digits;
-		unsigned long long max; /* 0: none but digits */
+		unsigned long long max;
 	} keys[] = {
-	    {"size=", "kKmMgGtTpPeE%", false, 20, 0},     {"nr_blocks=", "kKmMgGtTpPeE", false, 20, 0},
-	    {"nr_inodes=", "kKmMgGtTpPeE", false, 20, 0}, {"mode=", "", true, 6, 07777},
-	    {"uid=", "", false, 10, CTR_ID_MAX},          {"gid=", "", false, 10, CTR_ID_MAX},
+	    {"mode=", true, 6, 07777},
+	    {"uid=", false, 10, CTR_ID_MAX},
+	    {"gid=", false, 10, CTR_ID_MAX},
 	};
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		if (!str_has_prefix(o, keys[k].key))
 			continue;
 		const char *v = o + strlen(keys[k].key);
 		size_t n = strspn(v, keys[k].octal ? "01234567" : "0123456789");
-		if (n == 0 || n > keys[k].digits)
+		if (n == 0 || n > keys[k].digits || v[n] != '\0')
 			return -1;
-		if (keys[k].max && strtoull(v, NULL, keys[k].octal ? 8 : 10) > keys[k].max)
-			return -1;
-		if (v[n] == '\0' || (v[n + 1] == '\0' && strchr(keys[k].suffixes, v[n])))
-			return 1;
-		return -1;
+		return strtoull(v, NULL, keys[k].octal ? 8 : 10) <= keys[k].max ? 1 : -1;
 	}
 	return 0;
+}
+
+bool ctr_tmpfs_amount(const char *v, bool percent)
+{
+	if (!isdigit((unsigned char)*v))
+		return false; /* strtoull would take a sign or blanks */
+	char *end = NULL;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno == ERANGE)
+		return false;
+	static const char units[] = "kmgtpe"; /* the kernel's memparse(): powers of 1024 */
+	unsigned shift = 0;
+	if (*end && strchr(units, tolower((unsigned char)*end)))
+		shift = 10 * (unsigned)(strchr(units, tolower((unsigned char)*end)) - units + 1);
+	else if (*end && !(percent && *end == '%'))
+		return false;
+	if (*end)
+		end++;
+	/* memparse() shifts without a check: 20000000e wraps round to a small size */
+	return *end == '\0' && n <= (ULLONG_MAX >> shift);
 }
 
 static void init_mount(struct ctr_mount *m, const char *type)

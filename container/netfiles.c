@@ -1,5 +1,5 @@
 /* A container's name resolution as the user asked for it: --add-host,
- * --dns, --dns-search and --dns-option checked (pure), and the /etc/hosts
+ * --dns, --dns-search, --dns-option and --hostname checked (pure), and the /etc/hosts
  * and /etc/resolv.conf lines they make (container/container.h). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,8 +18,21 @@ static bool is_ip(const char *s)
 	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
+int ctr_check_line_value(const char *flag, const char *value, struct burrow_err **err)
+{
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return burrow_error_status(err, EINVAL,
+			                           "invalid %s '%s': control characters (a newline, a tab, ...) are "
+			                           "not allowed",
+			                           flag, str_quote(value));
+	return 0;
+}
+
 int ctr_check_add_host(const char *spec, struct burrow_err **err)
 {
+	if (ctr_check_line_value("--add-host", spec, err) < 0)
+		return -1;
 	const char *colon = strchr(spec, ':');
 	if (colon && colon > spec && strcspn(spec, " \t\n") >= (size_t)(colon - spec) &&
 	    (strcmp(colon + 1, "host-gateway") == 0 || is_ip(colon + 1)))

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/shm.h"
 #include "lib/cleanup.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
@@ -94,6 +95,8 @@ int ctr_nsmode_config(struct state_store *s, enum ctr_ns ns, const char *v, stru
 	cleanup_free char *peer = NULL;
 	if (ctr_lookup(s, v + strlen("container:"), &peer, err) < 0)
 		return burrow_error_wrap(err, "--%s %s", kinds[ns].flag, v);
+	if (ns == CTR_NS_IPC && ctr_shm_check_peer(s, peer, v, err) < 0)
+		return -1;
 	*f = xasprintf("container:%s", peer);
 	ctr_config_require(c, peer); /* started first, not removed before it */
 	return 0;

@@ -12,6 +12,7 @@
 #include "container/mount.h"
 #include "container/nsmode.h"
 #include "container/secret.h"
+#include "container/shm.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -113,11 +114,19 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .ns_join = (const char *const *)join.paths,
 	};
 	trace_mark("bundle: userns etc");
+	cleanup_free char *shm = NULL;
+	if (ctr_shm_prepare(s, c, rundir, &shm, err) < 0) {
+		ctr_ns_join_clear(&join);
+		ctr_mounts_cleanup(s, c);
+		return -1;
+	}
+	bp.shm = shm;
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);
 	ctr_ns_join_clear(&join);
 	trace_mark("bundle: spec generated");
 	cleanup_free char *cfgpath = path_join(dir, "config.json");
 	if (write_file_atomic(cfgpath, spec, strlen(spec), 0600, err) < 0) {
+		ctr_shm_release(rundir);
 		ctr_mounts_cleanup(s, c);
 		return -1;
 	}

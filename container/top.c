@@ -1,8 +1,8 @@
 /* burrow top: the container's processes, read from /proc. They are the
  * processes in the pid namespace of the container's init (compared by
- * /proc/PID/ns/pid); pids are shown as the container sees them (the last
- * NSpid of /proc/PID/status), users and groups by the names of the
- * container's own /etc/passwd and /etc/group. Columns as podman's (psgo). */
+ * /proc/PID/ns/pid; with --pid host, in its mount namespace: procscan.h); pids are shown as the container sees them
+ * (the last NSpid of /proc/PID/status), users and groups by the names of the container's own /etc/passwd and
+ * /etc/group. Columns as podman's (psgo). */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +16,7 @@
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/nsmode.h"
 #include "container/procscan.h"
 #include "container/rootfs.h"
 #include "container/tools.h"
@@ -282,13 +283,15 @@ static void procinfo_clear(struct procinfo *p)
 	free(p->cmdline);
 }
 
-int ctr_ns_pids(pid_t init, pid_t **pids, size_t *n, struct burrow_err **err)
+int ctr_ns_pids(pid_t init, bool by_mount, pid_t **pids, size_t *n, struct burrow_err **err)
 {
+	const char *kind = by_mount ? "mnt" : "pid";
 	char nspath[64];
-	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/pid", (int)init);
+	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/%s", (int)init, kind);
 	struct stat ns;
 	if (stat(nspath, &ns) < 0)
-		return burrow_error(err, errno, "cannot read the pid namespace of process %d", (int)init);
+		return burrow_error(err, errno, "cannot read the %s namespace of process %d",
+		                    by_mount ? "mount" : "pid", (int)init);
 	cleanup_dir DIR *proc = opendir("/proc");
 	if (!proc)
 		return burrow_error(err, errno, "cannot read /proc");
@@ -298,7 +301,7 @@ int ctr_ns_pids(pid_t init, pid_t **pids, size_t *n, struct burrow_err **err)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid_t pid = (pid_t)atoi(de->d_name);
-		snprintf(nspath, sizeof(nspath), "/proc/%d/ns/pid", (int)pid);
+		snprintf(nspath, sizeof(nspath), "/proc/%d/ns/%s", (int)pid, kind);
 		struct stat st;
 		if (stat(nspath, &st) < 0 || st.st_dev != ns.st_dev || st.st_ino != ns.st_ino)
 			continue;
@@ -335,7 +338,7 @@ int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, ch
 		burrow_error(err, ESRCH, "cannot read the processes of container '%s'", str_quote(c.name));
 		goto out;
 	}
-	if (ctr_ns_pids(r.pid, &pids, &npids, err) < 0) {
+	if (ctr_ns_pids(r.pid, ctr_nsmode_host(&c, CTR_NS_PID), &pids, &npids, err) < 0) {
 		burrow_error_wrap(err, "cannot read the processes of container '%s'", str_quote(c.name));
 		goto out;
 	}

@@ -223,24 +223,6 @@ static bool all_digits(const char *s, bool octal)
 	return true;
 }
 
-/* A value of a tmpfs size= or nr_inodes=: digits with an optional k, m, g
- * (or a % of memory for size). */
-static bool tmpfs_amount(const char *v, bool percent)
-{
-	size_t n = strlen(v);
-	if (n == 0)
-		return false;
-	char last = v[n - 1];
-	if (strchr("kKmMgG", last) || (percent && last == '%'))
-		n--;
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return false;
-	return true;
-}
-
 static int bad_o(const char *item, const char *type, struct burrow_err **err)
 {
 	if (!*type)
@@ -272,9 +254,9 @@ static int check_o_item(const char *item, const char *type, struct burrow_err **
 		return bad_o(item, type, err);
 	bool ok = true;
 	if (str_has_prefix(item, "size="))
-		ok = tmpfs_amount(val, true);
+		ok = ctr_tmpfs_amount(val, true);
 	else if (str_has_prefix(item, "nr_inodes=") || str_has_prefix(item, "nr_blocks="))
-		ok = tmpfs_amount(val, false);
+		ok = ctr_tmpfs_amount(val, false);
 	else if (str_has_prefix(item, "mode="))
 		ok = all_digits(val, true) && strlen(val) <= 4;
 	if (!ok)

@@ -4,7 +4,8 @@
 # of medians and ratios; then the network cases (tools/bench-net.sh:
 # throughput, connection rate, round trips through published ports). As
 # root it runs as the unprivileged burrow-t1. BENCH_CASES="join net cp ..."
-# picks cases.
+# picks cases. XDG_RUNTIME_DIR is on a tmpfs where there is one (the first
+# line of the output says where: BENCH_RUNDIR), the rest in BENCH_TMPDIR.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-30}
@@ -25,7 +26,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${BURROW_BENCH_STAGE:-}" ]; then
 	fi
 	runuser -u burrow-t1 -- env -i HOME=/home/burrow-t1 USER=burrow-t1 LOGNAME=burrow-t1 \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin BURROW_BENCH_STAGE=1 BENCH_RUNS="$runs" \
-		BENCH_CASES="${BENCH_CASES:-}" BENCH_TMPDIR="${BENCH_TMPDIR:-}" BENCH_PULL_RUNS="${BENCH_PULL_RUNS:-}" \
+		BENCH_CASES="${BENCH_CASES:-}" BENCH_TMPDIR="${BENCH_TMPDIR:-}" BENCH_RUNDIR="${BENCH_RUNDIR:-}" BENCH_PULL_RUNS="${BENCH_PULL_RUNS:-}" \
 		BENCH_NET_RUNS="${BENCH_NET_RUNS:-}" BENCH_NET_SECONDS="${BENCH_NET_SECONDS:-}" "$stage/tools/bench.sh"
 	exit $?
 fi
@@ -38,12 +39,33 @@ B="$top/burrow"
 # $XDG_RUNTIME_DIR/libpod/tmp/<64 hex digits>.net, and a socket's path has
 # at most 107 bytes
 work=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/bb.XXXXXX")
-export XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config XDG_RUNTIME_DIR=$work/run
+export XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
-mkdir -m 0700 "$XDG_RUNTIME_DIR"
+# XDG_RUNTIME_DIR on a tmpfs, as a user's is (pam_systemd's /run/user/UID):
+# that one when it is there, else /dev/shm, else the work dir's disk;
+# BENCH_RUNDIR=DIR picks the directory it is made in
+on_tmpfs() { [ -d "$1" ] && [ -w "$1" ] && [ "$(stat -f -c %T "$1" 2>/dev/null)" = tmpfs ]; }
+rundir_in=${BENCH_RUNDIR:-}
+if [ -z "$rundir_in" ]; then
+	for d in "/run/user/$(id -u)" /dev/shm; do
+		if on_tmpfs "$d"; then
+			rundir_in=$d
+			break
+		fi
+	done
+fi
+if [ -n "$rundir_in" ]; then
+	XDG_RUNTIME_DIR=$(mktemp -d "$rundir_in/bb.XXXXXX") # 0700, a short name (above)
+else
+	XDG_RUNTIME_DIR=$work/run
+	mkdir -m 0700 "$XDG_RUNTIME_DIR"
+fi
+export XDG_RUNTIME_DIR
+echo "bench: XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR ($(stat -f -c %T "$XDG_RUNTIME_DIR")), storage in $work ($(stat -f -c %T "$work"))"
 cleanup() {
 	"$B" system migrate >/dev/null 2>&1 || true
 	rm -rf "$work" 2>/dev/null || "$B" unshare rm -rf "$work" 2>/dev/null || true
+	rm -rf "$XDG_RUNTIME_DIR" 2>/dev/null || true
 }
 trap cleanup EXIT
 

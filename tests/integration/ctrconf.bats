@@ -73,6 +73,11 @@ probe='echo "FROMCONF=$FROMCONF OVER=$OVER"; cat /confvol/f; cat /etc/resolv.con
 	run_burrow 0 start -a c1
 	assert_match "$output" "FROMCONF=yes OVER=conf"
 	assert_match "$output" $'\nJST\n'
+	# a control character would write lines of its own into resolv.conf
+	printf '[containers]\ndns_options = ["ndots:1\\nnameserver 203.0.113.9"]\n' >"$T/bad.conf"
+	CONTAINERS_CONF=$T/bad.conf run_burrow 125 create --name c2 busybox true
+	assert_match "$output" "containers.conf: invalid dns_options 'ndots:1"
+	run_burrow 125 inspect c2
 }
 
 @test "containers.conf: ~/.config/containers, its containers.conf.d over it; \$CONTAINERS_CONF alone when set" {

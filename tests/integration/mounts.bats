@@ -228,6 +228,9 @@ f
 	assert_match "$output" "700$"
 	run_burrow 0 run --rm --mount type=tmpfs,dst=/m,tmpfs-size=2m busybox sh -c 'grep " /m " /proc/mounts'
 	assert_match "$output" "size=2048k"
+	# 16 EiB does not fit in 64 bits: the kernel's parser would wrap it round to 0 (no limit)
+	run_burrow 125 run --rm --tmpfs /t:size=16e busybox true
+	assert_match "$output" "invalid --tmpfs '/t:size=16e': bad value in 'size=16e'"
 	run_burrow 0 run --rm --mount type=devpts,dst=/dev/pts2 busybox sh -c 'grep -c " /dev/pts2 devpts" /proc/mounts'
 	is "$output" "1"
 }

@@ -49,6 +49,18 @@ start_owner() {
 	is "$output" host
 }
 
+@test "nsmodes: top and stats of a --pid host container show its processes and exec's, not the user's others" {
+	run_burrow 0 run -d --name a --pid host busybox sleep 61
+	run_burrow 0 exec -d a sleep 62
+	# the keeper, the monitor, fuse-overlayfs and top itself share its pid namespace
+	run_burrow 0 top a pid args
+	is "${#lines[@]}" 3 "the header and two processes: $output"
+	assert_match "$output" "sleep 61"
+	assert_match "$output" "sleep 62"
+	run_burrow 0 stats --no-stream --format '{{.PIDs}}' a
+	is "$output" 2
+}
+
 @test "nsmodes: --pid container:NAME joins its pid namespace; exec and stop of either behave" {
 	start_owner
 	run_burrow 0 run --rm --pid container:a busybox sh -c 'ps -o pid,args; echo self=$$'
@@ -126,6 +138,34 @@ start_owner() {
 		run_burrow 125 run --rm --ipc host busybox true
 		assert_match "$output" "/dev/mqueue"
 	fi
+}
+
+@test "nsmodes: --ipc container:NAME shares NAME's /dev/shm (through a chain too); a private or none one cannot be joined" {
+	run_burrow 0 run -d --name a busybox sh -c 'echo from-a >/dev/shm/f; exec sleep 60'
+	run_burrow 0 exec a sh -c 'for i in $(seq 100); do [ -s /dev/shm/f ] && exit 0; sleep 0.1; done; exit 1'
+	run_burrow 0 run --rm --ipc container:a busybox sh -c 'cat /dev/shm/f; echo from-joiner >/dev/shm/g'
+	is "$output" from-a
+	run_burrow 0 exec a cat /dev/shm/g
+	is "$output" from-joiner
+	run_burrow 0 run -d --name b --ipc container:a busybox sleep 60
+	run_burrow 0 run --rm --ipc container:b busybox cat /dev/shm/f
+	is "$output" from-a "b's /dev/shm is a's"
+	# the tmpfs behind a's /dev/shm goes with a
+	run_burrow 0 unshare cat /proc/self/mountinfo
+	assert_match "$output" "$XDG_RUNTIME_DIR/burrow/containers/[0-9a-f]+/shm "
+	run_burrow 0 rm -f -t 0 b a
+	run_burrow 0 unshare cat /proc/self/mountinfo
+	assert_no_match "$output" "$XDG_RUNTIME_DIR/burrow/containers/[0-9a-f]+/shm "
+	# as podman: a private IPC namespace, or none, is no one else's
+	run_burrow 0 create --name p --ipc private busybox true
+	run_burrow 125 create --ipc container:p busybox true
+	is "$output" "burrow: --ipc container:p: container 'p' cannot be joined: its IPC namespace is private (--ipc private)
+hint: create 'p' with --ipc shareable (the default)"
+	run_burrow 0 create --name n --ipc none busybox true
+	run_burrow 125 create --ipc container:n busybox true
+	assert_match "$output" "container 'n' cannot be joined: it has no /dev/shm"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$(echo $output)" "n p" "nothing made"
 }
 
 @test "nsmodes: --uts host has the host's name and refuses --hostname; container:NAME the other's" {

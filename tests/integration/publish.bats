@@ -511,6 +511,15 @@ nameserver 192\.0\.2\.53$"
 	run_burrow 125 run --rm --dns nope busybox true
 	assert_match "$output" "invalid --dns 'nope'"
 	run_burrow 125 run --rm --no-hosts --add-host a:192.0.2.1 busybox true
+	# a control character in a value would write lines of its own into those files
+	run_burrow 125 run --rm --dns-option $'ndots:1\nnameserver 203.0.113.9' busybox true
+	is "$output" "burrow: invalid --dns-option 'ndots:1\\nnameserver 203.0.113.9': control characters (a newline, a tab, ...) are not allowed"
+	run_burrow 125 create --dns-search $'a.example\nnameserver 203.0.113.9' busybox true
+	assert_match "$output" "invalid --dns-search 'a\.example\\\\nnameserver"
+	run_burrow 125 run --rm --hostname $'h1\n203.0.113.9 evil' busybox true
+	assert_match "$output" "invalid --hostname 'h1\\\\n203"
+	run_burrow 125 run --rm --add-host $'db\r:192.0.2.5' busybox true
+	assert_match "$output" "invalid --add-host 'db\\\\r:192"
 	run_burrow 0 ps -a -q
 	is "$output" ""
 }

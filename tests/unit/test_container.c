@@ -685,6 +685,52 @@ static void test_spec_security(void **state)
 	ctr_config_clear(&c);
 }
 
+/* the mount at /dev/shm of config.json (type and source), or false */
+static bool shm_mount(const struct ctr_config *c, const struct ctr_bundle_paths *p, char *type, char *source)
+{
+	char *json = ctr_spec_generate(c, p);
+	yajl_val v = json_parse(json, NULL);
+	free(json);
+	yajl_val mounts = json_get(v, "mounts");
+	bool found = false;
+	for (size_t i = 0; i < mounts->u.array.len && !found; i++) {
+		yajl_val m = mounts->u.array.values[i];
+		if (strcmp(json_get_str(m, "destination"), "/dev/shm") != 0)
+			continue;
+		snprintf(type, 32, "%s", json_get_str(m, "type"));
+		snprintf(source, 64, "%s", json_get_str(m, "source"));
+		found = true;
+	}
+	yajl_tree_free(v);
+	return found;
+}
+
+/* /dev/shm: a shareable tmpfs prepared outside (its own, or the joined
+ * container's) is bound; --ipc host binds the host's, none has none */
+static void test_spec_shm(void **state)
+{
+	(void)state;
+	struct ctr_config c = sample();
+	struct ctr_bundle_paths p = {
+	    .rootfs = "/r", .hosts = "/h", .resolv_conf = "/rc", .hostname = "/hn", .containerenv = "/ce"};
+	char type[32], source[64];
+	assert_true(shm_mount(&c, &p, type, source));
+	assert_string_equal(type, "tmpfs");
+	p.shm = "/run/u/containers/x/shm";
+	assert_true(shm_mount(&c, &p, type, source));
+	assert_string_equal(type, "bind");
+	assert_string_equal(source, "/run/u/containers/x/shm");
+	p.shm = NULL;
+	c.ipc_mode = xstrdup("host");
+	assert_true(shm_mount(&c, &p, type, source));
+	assert_string_equal(type, "bind");
+	assert_string_equal(source, "/dev/shm");
+	free(c.ipc_mode);
+	c.ipc_mode = xstrdup("none");
+	assert_false(shm_mount(&c, &p, type, source));
+	ctr_config_clear(&c);
+}
+
 static void test_security_opts(void **state)
 {
 	(void)state;
@@ -834,6 +880,18 @@ static void test_user_names(void **state)
 	assert_int_equal(ctr_check_add_host("db:nope", &err), -1);
 	burrow_err_free(err);
 	err = NULL;
+	assert_int_equal(ctr_check_add_host("db\r:192.0.2.5", &err), -1);
+	burrow_err_free(err);
+	err = NULL;
+	assert_int_equal(ctr_check_line_value("--dns-option", "ndots:2 rotate", &err), 0);
+	assert_int_equal(ctr_check_line_value("--hostname", "h\xc3\xa9", &err), 0);
+	const char *bad[] = {"ndots:1\nnameserver 203.0.113.9", "a\rb", "a\tb", "a\x7f", "a\x1b[2J"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(ctr_check_line_value("--dns-option", bad[i], &err), -1);
+		assert_non_null(strstr(err->msg, "invalid --dns-option '"));
+		burrow_err_free(err);
+		err = NULL;
+	}
 	assert_int_equal(ctr_check_dns("fd00::3", &err), 0);
 	assert_int_equal(ctr_check_dns("dns.example", &err), -1);
 	burrow_err_free(err);
@@ -899,6 +957,7 @@ int main(void)
 	    cmocka_unit_test(test_sizes),
 	    cmocka_unit_test(test_seccomp_profile),
 	    cmocka_unit_test(test_spec_security),
+	    cmocka_unit_test(test_spec_shm),
 	    cmocka_unit_test(test_security_opts),
 	    cmocka_unit_test(test_resolve_user),
 	};

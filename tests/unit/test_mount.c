@@ -132,16 +132,43 @@ static void test_tmpfs_forms(void **state)
 	TMP("/t:size=50%,nr_inodes=1k,nr_blocks=2M,uid=1000,gid=0,mode=0700",
 	    "tmpfs\t\t/t\tsize=50%,nr_inodes=1k,nr_blocks=2M,uid=1000,gid=0,mode=0700,rw,noexec,nosuid,nodev");
 	TMP("/t:mode=01777", "tmpfs\t\t/t\tmode=01777,rw,noexec,nosuid,nodev");
+	/* the largest amounts that fit in 64 bits; one more would wrap round in the kernel's memparse() */
+	TMP("/t:size=18446744073709551615,nr_blocks=15E,nr_inodes=16777215t",
+	    "tmpfs\t\t/t\tsize=18446744073709551615,nr_blocks=15E,nr_inodes=16777215t,rw,noexec,nosuid,nodev");
 	TMP("/t:uid=4294967294,gid=4294967294", "tmpfs\t\t/t\tuid=4294967294,gid=4294967294,rw,noexec,nosuid,nodev");
 	static const char *const bad_values[] = {
-	    "/t:size=1m\tx",  "/t:size=1m\nexec",  "/t:mode=1777\nsuid", "/t:size=",          "/t:size=1mb",
-	    "/t:size=%",      "/t:mode=8",         "/t:mode=17777",      "/t:mode=017777",    "/t:uid=-1",
-	    "/t:gid=0x1",     "/t:nr_inodes=1%",   "/t:uid=1 ",          "/t:size=1m\x7f",    "/t:mode=1777=",
-	    "/t:size=1\x1bm", "/t:uid=4294967295", "/t:gid=4294967296",  "/t:uid=9999999999",
+	    "/t:size=1m\tx",
+	    "/t:size=1m\nexec",
+	    "/t:mode=1777\nsuid",
+	    "/t:size=",
+	    "/t:size=1mb",
+	    "/t:size=%",
+	    "/t:mode=8",
+	    "/t:mode=17777",
+	    "/t:mode=017777",
+	    "/t:uid=-1",
+	    "/t:gid=0x1",
+	    "/t:nr_inodes=1%",
+	    "/t:uid=1 ",
+	    "/t:size=1m\x7f",
+	    "/t:mode=1777=",
+	    "/t:size=1\x1bm",
+	    "/t:uid=4294967295",
+	    "/t:gid=4294967296",
+	    "/t:uid=9999999999",
+	    "/t:size=18446744073709551616",
+	    "/t:size=99999999999999999999%",
+	    "/t:nr_blocks=16e",
+	    "/t:nr_inodes=16777216T",
+	    "/t:size=17179869184g",
+	    "/t:size=+1",
+	    "/t:size= 1",
 	};
 	for (size_t i = 0; i < sizeof(bad_values) / sizeof(bad_values[0]); i++)
 		BAD(ctr_mount_parse_tmpfs, bad_values[i], "bad value in");
 	M("type=tmpfs,dst=/t,tmpfs-size=10%,tmpfs-mode=1777", "tmpfs\t\t/t\tsize=10%,mode=1777,nosuid,nodev");
+	BAD(ctr_mount_parse_mount, "type=tmpfs,dst=/t,tmpfs-size=99999999999999999999",
+	    "tmpfs-size '99999999999999999999' is not a size");
 	BAD(ctr_mount_parse_mount, "type=tmpfs,dst=/t,tmpfs-size=1m\tsuid", "tmpfs-size '1m\\tsuid' is not a size");
 	BAD(ctr_mount_parse_mount, "type=tmpfs,dst=/t,tmpfs-mode=1777\nx", "is not an octal mode");
 	/* no option of any mount holds a control character */

@@ -148,6 +148,7 @@ static void test_create_check(void **state)
 	    "nocopy",
 	    "copy",
 	    "type=tmpfs nocopy=true",
+	    "type=tmpfs o=size=18446744073709551615,nr_inodes=16777215T,nr_blocks=15e",
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (check("v", NULL, ok[i], NULL, NULL) != 0)
@@ -162,6 +163,10 @@ static void test_create_check(void **state)
 	refused("o=uid=-1", "not a numeric ID");
 	refused("type=tmpfs o=size=lots", "o=size=lots: bad value");
 	refused("type=tmpfs o=mode=999", "o=mode=999: bad value");
+	/* the kernel's memparse() would wrap these round to small sizes */
+	refused("type=tmpfs o=size=18446744073709551616", "o=size=18446744073709551616: bad value");
+	refused("type=tmpfs o=nr_inodes=16777216t", "o=nr_inodes=16777216t: bad value");
+	refused("type=tmpfs o=nr_blocks=16E", "o=nr_blocks=16E: bad value");
 	refused("type=tmpfs o=bind", "o=bind for type=tmpfs");
 	refused("type=bind device=/srv o=size=1m", "o=size=1m for type=bind");
 	refused("type=bind device=/srv o=uid=0", "o=uid=0 for type=bind");
