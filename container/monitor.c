@@ -299,6 +299,7 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 			burrow_warn("%s", e->msg);
 			burrow_err_free(steal_ptr(e));
 		}
+		ctr_rmi_after(m->s, m->c);
 		trace_mark("end: deleted");
 	}
 }
@@ -402,7 +403,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	if (ctr_mon_io_prepare(m, &ro, err) < 0)
 		goto fail;
 	trace_mark("mon: pidfiles+io");
-	if (create_init(m, dir, &ro, err) < 0)
+	if (create_init(m, dir, &ro, err) < 0 || ctr_pidfile_write(m->c, m->rt->pid, err) < 0)
 		goto fail;
 	trace_mark("mon: init created");
 	if (ctr_hooks_run_prestart(m->c, m->rt->pid, dir, err) < 0) {
