@@ -27,11 +27,11 @@ enum {
 	{"timeout", required_argument, NULL, CMD_RUNM_TIMEOUT}, \
 	{"oom-score-adj", required_argument, NULL, CMD_RUNM_OOM_SCORE_ADJ}
 // clang-format on
-#define CMD_RUNM_USAGE                                                                                  \
-	"      --env-merge NAME=WORD  set NAME to WORD, ${NAME} in it the image's value\n"              \
-	"      --no-hostname        no /etc/hostname made in the container (the image's stays)\n"       \
+#define CMD_RUNM_USAGE                                                                                   \
+	"      --env-merge NAME=WORD  set NAME to WORD, ${NAME} in it the image's value\n"               \
+	"      --no-hostname        no /etc/hostname made in the container (the image's stays)\n"        \
 	"      --oom-score-adj N    the container's oom_score_adj, -1000..1000 (rootless: raise only)\n" \
-	"      --pidfile FILE       write the container's pid (as the host sees it) to FILE\n"          \
+	"      --pidfile FILE       write the container's pid (as the host sees it) to FILE\n"           \
 	"      --timeout N          kill the container after it ran N seconds\n"
 #define CMD_RUNM_RUN_USAGE "      --rmi                remove the image after the container (implies --rm)\n"
 

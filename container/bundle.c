@@ -104,6 +104,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_key(g, "process");
 	jg_map_open(g);
 	jg_key_bool(g, "terminal", c->tty);
+	if (c->oom_score_adj_set) /* --oom-score-adj */
+		jg_key_int(g, "oomScoreAdj", c->oom_score_adj);
 	jg_key(g, "user");
 	jg_map_open(g);
 	jg_key_int(g, "uid", c->uid);

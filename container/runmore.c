@@ -26,7 +26,8 @@ int ctr_more_check(const struct ctr_more_opts *o, struct burrow_err **err)
 		const char *e = o->env_merge[i];
 		const char *eq = strchr(e, '=');
 		if (!eq || eq == e)
-			return burrow_error(err, EINVAL, "invalid --env-merge '%s': missing NAME= (e.g. PATH=${PATH}:/opt)",
+			return burrow_error(err, EINVAL,
+			                    "invalid --env-merge '%s': missing NAME= (e.g. PATH=${PATH}:/opt)",
 			                    str_quote(e));
 	}
 	if (o->pidfile) {

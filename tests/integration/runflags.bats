@@ -108,3 +108,49 @@ mine"
 	run_burrow 125 run --rm --env-merge NOEQ rfimg true
 	assert_match "$output" "invalid --env-merge 'NOEQ': missing NAME="
 }
+
+@test "runflags: --timeout kills the container after N seconds (SIGKILL, no stop signal; exit -1 as podman); restart gets it anew" {
+	local t0=$SECONDS
+	run_burrow 255 run --name to --timeout 1 rfimg sh -c 'trap "echo got term" TERM; echo up; sleep 30 & wait; echo after'
+	is "$output" "up" "killed at once: no trap ran"
+	[ $((SECONDS - t0)) -lt 15 ]
+	run_burrow 0 inspect --format '{{.State.ExitCode}} {{.State.Status}} {{.Config.Timeout}}' to
+	is "$output" "-1 exited 1"
+	# start again: a whole timeout of its own
+	run_burrow 0 start to
+	run_burrow 0 wait to
+	is "$output" "-1"
+	# a container that ends in time keeps its own code
+	run_burrow 3 run --rm --timeout 30 rfimg sh -c 'exit 3'
+	run_burrow 125 run --rm --timeout -1 rfimg true
+	assert_match "$output" "invalid --timeout '-1'"
+	run_burrow 125 run --rm --timeout 1s rfimg true
+	assert_match "$output" "invalid --timeout '1s'"
+}
+
+@test "runflags: --oom-score-adj sets the container's; a value the kernel refuses fails the start, saying why" {
+	run_burrow 0 run --rm --oom-score-adj 500 rfimg cat /proc/self/oom_score_adj
+	is "$output" "500"
+	run_burrow 0 create --name oom --oom-score-adj 300 rfimg cat /proc/self/oom_score_adj
+	run_burrow 0 inspect --format '{{.HostConfig.OomScoreAdj}}' oom
+	is "$output" "300"
+	run_burrow 0 start -a oom
+	is "$output" "300"
+	run_burrow 0 run --rm rfimg cat /proc/self/oom_score_adj
+	is "$output" "$(cat /proc/self/oom_score_adj)" "without it: the value burrow runs with"
+	if [ "$(id -u)" = 0 ]; then
+		run_burrow 0 run --rm --oom-score-adj -500 rfimg cat /proc/self/oom_score_adj
+		is "$output" "-500"
+	else
+		# rootless: below the value burrow runs with is refused by the kernel
+		run_burrow 125 run --name low --oom-score-adj -500 rfimg true
+		assert_match "$output" "cannot set oom_score_adj to -500: Permission denied"
+		assert_match "$output" "hint: without privileges it can only be raised"
+		run_burrow 0 ps -a --format '{{.Names}}'
+		assert_no_match "$output" "low"
+	fi
+	run_burrow 125 run --rm --oom-score-adj 1001 rfimg true
+	is "$output" "burrow: run: invalid --oom-score-adj '1001' (a number from -1000 to 1000)"
+	run_burrow 125 run --rm --oom-score-adj x rfimg true
+	assert_match "$output" "invalid --oom-score-adj 'x'"
+}

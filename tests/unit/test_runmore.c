@@ -68,8 +68,8 @@ static void test_check(void **state)
 	(void)state;
 	struct burrow_err *err = NULL;
 	char *ok[] = {"A=", "B=$B:x", NULL};
-	struct ctr_more_opts o = {.env_merge = ok, .pidfile = "/tmp/x.pid", .timeout = 5, .oom_set = true,
-	                          .oom_score_adj = 1000};
+	struct ctr_more_opts o = {
+	    .env_merge = ok, .pidfile = "/tmp/x.pid", .timeout = 5, .oom_set = true, .oom_score_adj = 1000};
 	assert_int_equal(ctr_more_check(&o, &err), 0);
 	char *noeq[] = {"A=1", "B", NULL};
 	check_bad(&(struct ctr_more_opts){.env_merge = noeq}, "invalid --env-merge 'B'");
