@@ -154,7 +154,8 @@ int ctr_pidfile_write(const struct ctr_config *c, pid_t pid, struct burrow_err *
 {
 	if (!c->pidfile)
 		return 0;
-	cleanup_free char *text = xasprintf("%d\n", (int)pid);
+	/* no newline, as podman's (conmon's) */
+	cleanup_free char *text = xasprintf("%d", (int)pid);
 	if (write_file_atomic(c->pidfile, text, strlen(text), 0644, err) < 0)
 		return burrow_error_wrap(err, "--pidfile");
 	return 0;

@@ -41,7 +41,8 @@ void ctr_env_merge(struct strv_builder *env, char *const *merges);
 char *ctr_env_expand(const char *word, char *const *env, size_t n);
 
 /* --pidfile: writes the container's first process's pid (as the host sees
- * it) to the file (replaced atomically); quiet when the record has none. */
+ * it, no newline) to the file (replaced atomically); quiet when the record
+ * has none. */
 int ctr_pidfile_write(const struct ctr_config *c, pid_t pid, struct burrow_err **err);
 /* Removes it when it still holds pid text of this container's (when the
  * container is removed); quiet when it is gone. */

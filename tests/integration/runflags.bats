@@ -58,6 +58,7 @@ image_ids() {
 	local pid=${output%% *}
 	is "$output" "$pid $T/pf.pid" "relative to the working directory"
 	is "$(cat "$T/pf.pid")" "$pid"
+	is "$(wc -c <"$T/pf.pid")" "${#pid}" "no newline, as podman's"
 	# the host's pid: that process runs the container's sleep
 	is "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 60 "
 	# a restart writes the new one
