@@ -126,6 +126,7 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "Annotations", cmd_kv_object(c->annotations));
 	json_obj_add(o, "CreateCommand", json_new_strv(c->create_command));
 	json_obj_add(o, "SdNotifyMode", json_new_str(c->sdnotify ? c->sdnotify : "container"));
+	json_obj_add(o, "Timeout", json_new_int(c->timeout)); /* --timeout */
 	if (c->secrets && c->secrets[0]) {
 		/* which secrets, never their content */
 		yajl_val arr = json_obj_add(o, "Secrets", json_new_array());
@@ -228,6 +229,8 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 	json_obj_add(rp, "Name", json_new_str(pol));
 	json_obj_add(rp, "MaximumRetryCount", json_new_int(c->restart_max));
 	json_obj_add(o, "AutoRemove", json_new_bool(c->rm));
+	json_obj_add(o, "AutoRemoveImage", json_new_bool(c->rmi));      /* --rmi */
+	json_obj_add(o, "OomScoreAdj", json_new_int(c->oom_score_adj)); /* --oom-score-adj */
 	json_obj_add(o, "Init", json_new_bool(c->init_path != NULL));
 	yajl_val lc = json_obj_add(o, "LogConfig", json_new_object());
 	json_obj_add(lc, "Type", json_new_str(c->log_driver ? c->log_driver : "k8s-file"));
@@ -265,6 +268,7 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *
 	json_obj_add(o, "ImageName", json_new_str(ctr_config_image(c)));
 	json_obj_add(o, "Rootfs", json_new_str(c->rootfs ? c->rootfs : ""));
 	json_obj_add(o, "LogPath", json_new_str(log_path ? log_path : ""));
+	json_obj_add(o, "PidFile", json_new_str(c->pidfile ? c->pidfile : "")); /* --pidfile */
 	json_obj_add(o, "Name", json_new_str(c->name));
 	json_obj_add(o, "RestartCount", json_new_int(c->restart_count));
 	json_obj_add(o, "Driver", json_new_str(c->rootfs ? "" : "overlay"));

@@ -13,21 +13,6 @@
 #include "lib/xalloc.h"
 #include "state/events.h"
 
-/* The containers made from an image, "ID (NAME)" each. */
-static int image_users(struct state_store *s, const char *image_id, char ***names, void *data, struct burrow_err **err)
-{
-	(void)data;
-	struct ctr_image_user *u = NULL;
-	size_t n = 0;
-	if (ctr_image_users(s, image_id, &u, &n, err) < 0)
-		return -1;
-	*names = xcalloc(1, sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		strv_append_take(names, xasprintf("%.12s (%s)", u[i].id, u[i].name ? u[i].name : ""));
-	ctr_image_users_free(u, n);
-	return 0;
-}
-
 /* rmi -f: the containers go first, running ones killed (podman's rmi -f). */
 static int remove_image_users(struct state_store *s, const char *image_id, void *data, struct burrow_err **err)
 {
@@ -52,7 +37,7 @@ static int remove_image_users(struct state_store *s, const char *image_id, void 
 	return rc;
 }
 
-const struct img_users cmd_image_users = {image_users, remove_image_users, NULL};
+const struct img_users cmd_image_users = {ctr_image_users_names, remove_image_users, NULL};
 
 /* podman's exit codes for rmi, most severe first */
 enum {

@@ -14,6 +14,7 @@
 #include "cmd/runhealth.h"
 #include "cmd/runns.h"
 #include "cmd/runlife.h"
+#include "cmd/runmore.h"
 #include "cmd/runres.h"
 #include "container/container.h"
 #include "image/image.h"
@@ -90,12 +91,13 @@
 	"                           /run/secrets/NAME (or T), or in the variable T (type=env)\n"
 
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE
-    CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE;
+    CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE CMD_RUNM_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
                              "  -d, --detach             run in the background and print the container's ID\n"
                              "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
                              "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
-                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE;
+                             "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE
+                                 CMD_RUNM_USAGE CMD_RUNM_RUN_USAGE;
 
 enum {
 	OPT_ENTRYPOINT = 0x200,
@@ -218,6 +220,7 @@ struct run_args {
 	struct strv_builder add_hosts, dns, dns_search, dns_options;
 	struct cmd_runx x;    /* --init, --label, --annotation, --requires */
 	struct cmd_runl life; /* --replace, --cidfile */
+	struct cmd_runm more; /* --rmi, --pidfile, --no-hostname, --env-merge, --timeout, --oom-score-adj */
 	/* --secret */
 	struct strv_builder secrets;
 	struct ctr_health_opts health; /* --health-*, --no-healthcheck */
@@ -259,6 +262,7 @@ static void run_args_clear(struct run_args *a)
 	cmd_runx_clear(&a->x);
 	cmd_runns_clear(&a->o);
 	cmd_runl_clear(&a->life);
+	cmd_runm_clear(&a->more);
 	cmd_ctrconf_clear(&a->conf);
 }
 
@@ -366,12 +370,13 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    CMD_RUNH_LONGOPTS,
 	    CMD_RUNR_LONGOPTS,
 	    CMD_RUNNS_LONGOPTS,
+	    CMD_RUNM_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv,
 	                       run ? "c:de:h:il:m:p:Pqtu:v:w:" : "c:e:h:il:m:p:Pqtu:v:w:", longopts)) != -1) {
-		if (!run && (c == 'd' || c == OPT_DETACH_KEYS || c == OPT_SIG_PROXY))
+		if (!run && (c == 'd' || c == OPT_DETACH_KEYS || c == OPT_SIG_PROXY || c == CMD_RUNM_RMI))
 			return cmd_getopt_refuse(ctx, longopts, c); /* start's, as in podman */
 		switch (c) {
 		case 'e':
@@ -617,6 +622,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 				x = cmd_runns_option(ctx, c, optarg, &a->o);
 			if (x == 0)
 				x = cmd_pull_option(ctx, c, optarg, &a->pull);
+			if (x == 0)
+				x = cmd_runm_option(ctx, c, optarg, &a->more);
 			if (x <= 0)
 				return EXIT_BURROW;
 		}
@@ -624,6 +631,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	}
 	if (optind >= argc)
 		return cmd_usage_error(ctx, "missing image (see 'burrow %s --help')", run ? "run" : "create");
+	cmd_runm_apply(&a->more, &a->o);
 	if (a->o.rm && a->o.restart_policy && strcmp(a->o.restart_policy, "no") != 0)
 		return cmd_usage_error(ctx,
 		                       "--rm and --restart %s cannot go together (the container would be removed "

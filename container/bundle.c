@@ -105,6 +105,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_key(g, "process");
 	jg_map_open(g);
 	jg_key_bool(g, "terminal", c->tty);
+	if (c->oom_score_adj_set) /* --oom-score-adj */
+		jg_key_int(g, "oomScoreAdj", c->oom_score_adj);
 	jg_key(g, "user");
 	jg_map_open(g);
 	jg_key_int(g, "uid", c->uid);
@@ -196,7 +198,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	if (p->hosts) /* NULL: --no-hosts */
 		mount_entry(g, "/etc/hosts", "bind", p->hosts, bind_o);
 	mount_entry(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
-	mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
+	if (p->hostname) /* NULL: --no-hostname */
+		mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
 	mount_entry(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
 	if (c->init_path) {
 		static const char *const init_o[] = {"bind", "rprivate", "nosuid", "nodev", "ro", NULL};

@@ -8,6 +8,7 @@
 
 #include "container/record.h"
 #include "container/resources.h"
+#include "container/runmore.h"
 #include "container/secopts.h"
 #include "lib/err.h"
 #include "lib/proc.h"
@@ -84,8 +85,9 @@ struct ctr_create_opts {
 	int create_image_at;      /* its index of the image */
 	/* --health-*, --no-healthcheck (container/health.h; NULL: none) */
 	const struct ctr_health_opts *health;
-	struct ctr_res_opts res; /* --device, --memory, --cpus ... (container/resources.h) */
-	char **hooks_dirs;       /* burrow --hooks-dir (NULL: the default ones) */
+	struct ctr_res_opts res;   /* --device, --memory, --cpus ... (container/resources.h) */
+	char **hooks_dirs;         /* burrow --hooks-dir (NULL: the default ones) */
+	struct ctr_more_opts more; /* --rmi, --pidfile, --no-hostname, --env-merge, --timeout, --oom-score-adj */
 };
 
 /* --userns's value checked alone (before anything is pulled): host, "",
@@ -302,6 +304,9 @@ struct ctr_image_user {
 int ctr_image_users(struct state_store *s, const char *image_id, struct ctr_image_user **out, size_t *n,
                     struct burrow_err **err);
 void ctr_image_users_free(struct ctr_image_user *u, size_t n);
+/* The same as "ID (NAME)" strings, as img_users' users callback (rmi, --rmi). */
+int ctr_image_users_names(struct state_store *s, const char *image_id, char ***names, void *data,
+                          struct burrow_err **err);
 
 /* Makes the storage root's containers/ and layers/ (and volumes/, when
  * there is one) private, 0700, whatever the root's own mode: a root other

@@ -195,7 +195,7 @@ int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
 	if (ctr_sec_check(&o->sec, err) < 0 || ctr_secret_uses_check(o->secrets, NULL, err) < 0 ||
 	    ctr_res_check(&o->res, err) < 0)
 		return -1;
-	if (ctr_userns_check(o, err) < 0 || ctr_nsmode_create_check(o, err) < 0)
+	if (ctr_userns_check(o, err) < 0 || ctr_nsmode_create_check(o, err) < 0 || ctr_more_check(&o->more, err) < 0)
 		return -1;
 	return ctr_labels_check(o->labels, "label", err) < 0 || ctr_labels_check(o->annotations, "annotation", err) < 0
 	           ? -1
@@ -395,6 +395,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		strv_builder_add(&env, "TERM=xterm");
 	strv_builder_add(&env, "container=burrow");
 	strv_builder_take(&env, xasprintf("HOSTNAME=%s", c.hostname));
+	ctr_env_merge(&env, o->more.env_merge);
 	ctr_env_unset(&env, o->unsetenv, o->unsetenv_all);
 	strv_builder_extend(&env, o->env);
 	c.env = strv_builder_steal(&env);
@@ -487,6 +488,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	c.create_image_at = o->create_image_at;
 	if (ctr_create_extras(s, o, img, &c, err) < 0)
 		goto out;
+	ctr_more_to_config(&o->more, &c);
 	if (ctr_health_config(o->health, img ? &img->config : NULL, &c, err) < 0)
 		goto out;
 

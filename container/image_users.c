@@ -4,6 +4,7 @@
 
 #include "container/container.h"
 #include "lib/cleanup.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 
 struct users {
@@ -45,4 +46,20 @@ void ctr_image_users_free(struct ctr_image_user *u, size_t n)
 		free(u[i].image_id);
 	}
 	free(u);
+}
+
+/* The containers made from an image, "ID (NAME)" each. */
+int ctr_image_users_names(struct state_store *s, const char *image_id, char ***names, void *data,
+                          struct burrow_err **err)
+{
+	(void)data;
+	struct ctr_image_user *u = NULL;
+	size_t n = 0;
+	if (ctr_image_users(s, image_id, &u, &n, err) < 0)
+		return -1;
+	*names = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		strv_append_take(names, xasprintf("%.12s (%s)", u[i].id, u[i].name ? u[i].name : ""));
+	ctr_image_users_free(u, n);
+	return 0;
 }

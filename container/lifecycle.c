@@ -103,6 +103,7 @@ int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, 
 	if (ctr_records_delete(s, c, err) < 0)
 		return -1;
 	ctr_cidfile_remove(c->annotations, c->id); /* as podman: the --cidfile goes with it */
+	ctr_pidfile_remove(c);
 	return delete_files(s, c, volumes, err);
 }
 

@@ -25,6 +25,7 @@
 #include "container/internal.h"
 #include "container/monitor_health.h"
 #include "container/monitor_io.h"
+#include "container/monitor_timeout.h"
 #include "container/resources.h"
 #include "container/update.h"
 #include "lib/cleanup.h"
@@ -172,6 +173,7 @@ static void end_processes(struct mon *m)
 		m->exited = true;
 	}
 	ctr_mon_health_stop(m);
+	ctr_mon_timeout_stop(m);
 	ctr_mon_io_close(m);
 	ctr_mon_sdnotify_close(m);
 	ctr_mon_ports_stop(m, false); /* before the slirp stack it may use */
@@ -299,6 +301,7 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 			burrow_warn("%s", e->msg);
 			burrow_err_free(steal_ptr(e));
 		}
+		ctr_rmi_after(m->s, m->c);
 		trace_mark("end: deleted");
 	}
 }
@@ -402,7 +405,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	if (ctr_mon_io_prepare(m, &ro, err) < 0)
 		goto fail;
 	trace_mark("mon: pidfiles+io");
-	if (create_init(m, dir, &ro, err) < 0)
+	if (create_init(m, dir, &ro, err) < 0 || ctr_pidfile_write(m->c, m->rt->pid, err) < 0)
 		goto fail;
 	trace_mark("mon: init created");
 	if (ctr_hooks_run_prestart(m->c, m->rt->pid, dir, err) < 0) {
@@ -456,6 +459,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	trace_mark("mon: running saved+event");
 	unlock(m, false);
 	ctr_mon_health_start(m);
+	ctr_mon_timeout_start(m);
 	return 0;
 fail:
 	record_end(m, -1, false, false);
@@ -578,7 +582,8 @@ void ctr_mon_clients_done(struct mon *m)
 
 static void container_ended(struct mon *m)
 {
-	int code = rt_exit_code(m->wstatus);
+	/* killed by --timeout: -1, as podman's */
+	int code = ctr_mon_timeout_stop(m) ? -1 : rt_exit_code(m->wstatus);
 	trace_mark("end: sigchld");
 	ctr_mon_io_drain(m);
 	{ /* before anyone learns of its end */

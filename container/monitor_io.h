@@ -68,8 +68,10 @@ struct mon {
 	struct loop_timer *end_timer, *restart_timer;
 	struct ctr_mon_sdnotify sd; /* --sdnotify (container/sdnotify.c) */
 
-	struct ctr_mon_health *health; /* monitor_health.c (NULL: no healthcheck) */
-	bool health_restart;           /* --health-on-failure=restart: restarted at its end */
+	struct ctr_mon_health *health;    /* monitor_health.c (NULL: no healthcheck) */
+	bool health_restart;              /* --health-on-failure=restart: restarted at its end */
+	struct loop_timer *timeout_timer; /* --timeout (monitor_timeout.c) */
+	bool timed_out;                   /* it fired: the run's exit code is -1 */
 };
 
 /* monitor_io.c */

@@ -102,7 +102,7 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .rootfs = root,
 	    .hosts = c->no_hosts ? NULL : hosts,
 	    .resolv_conf = resolv,
-	    .hostname = hostname,
+	    .hostname = c->no_hostname ? NULL : hostname,
 	    .containerenv = cenv,
 	    .host_network = ncfg->mode == NETNS_HOST,
 	    .mounts = mounts,

@@ -156,7 +156,8 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STRV, hooks_dirs)     /* --hooks-dir (NULL: the default ones, container/hooks.h) */               \
 	X(STRV, volumes)        /* inspect's Config.Volumes: the image's volumes and the anonymous ones */  \
 	X(STRV, volumes_from)   /* --volumes-from as typed */                                               \
-	CTR_HEALTH_FIELDS(X)
+	CTR_HEALTH_FIELDS(X)                                                                                \
+	CTR_MORE_FIELDS(X)
 
 /* The healthcheck (container/health.h): podman's Test (["CMD", ...],
  * ["CMD-SHELL", "..."]; NULL: none), durations in ns as inspect shows
@@ -173,6 +174,15 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(INT, health_startup_timeout)                                                 \
 	X(I32, health_startup_retries) /* failures before a restart (0: no limit) */   \
 	X(I32, health_startup_success) /* passes it takes (0: one) */
+
+/* container/runmore.h's flags */
+#define CTR_MORE_FIELDS(X)                                                                    \
+	X(BOOL, rmi)               /* --rmi: its image goes when it is removed */             \
+	X(STR, pidfile)            /* --pidfile PATH (NULL: none) */                          \
+	X(BOOL, no_hostname)       /* --no-hostname: no /etc/hostname bound in */             \
+	X(I32, timeout)            /* --timeout: seconds before it is killed (0: no limit) */ \
+	X(BOOL, oom_score_adj_set) /* --oom-score-adj given */                                \
+	X(I32, oom_score_adj)
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a

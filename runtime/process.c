@@ -184,16 +184,34 @@ static int set_rlimits(const struct rt_spec *s, struct burrow_err **err)
 	return 0;
 }
 
-static void set_oom_score_adj(const struct rt_spec *s)
+/* process.oomScoreAdj (--oom-score-adj). Without CAP_SYS_RESOURCE in the
+ * initial user namespace (rootless) the kernel refuses a value below the
+ * lowest one a privileged process set (EACCES): said, with the value we
+ * inherited, rather than run with another than asked. */
+static int set_oom_score_adj(const struct rt_spec *s, struct burrow_err **err)
 {
 	if (!s->has_oom_score_adj)
-		return;
+		return 0;
 	char buf[16];
 	int n = snprintf(buf, sizeof(buf), "%d", s->oom_score_adj);
-	cleanup_close int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	/* lowering it needs privileges we do not have: best effort */
-	if (fd >= 0)
-		(void)write_all(fd, buf, (size_t)n);
+	cleanup_close int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open /proc/self/oom_score_adj");
+	char cur[16] = "";
+	ssize_t r = pread(fd, cur, sizeof(cur) - 1, 0);
+	cur[r > 0 ? r : 0] = '\0';
+	cur[strcspn(cur, "\n")] = '\0';
+	if (write_all(fd, buf, (size_t)n) < 0) {
+		burrow_error(err, errno, "cannot set oom_score_adj to %d", s->oom_score_adj);
+		if (errno == EACCES)
+			burrow_error_hint(err,
+			                  "without privileges it can only be raised, or lowered back down to the value "
+			                  "burrow runs with (%s here): give --oom-score-adj %s or more (podman quietly "
+			                  "uses that value instead)",
+			                  cur, cur);
+		return -1;
+	}
+	return 0;
 }
 
 int rt_last_cap(void)
@@ -285,8 +303,7 @@ static int set_user(const struct rt_spec *s, struct burrow_err **err)
 int rt_process_setup(struct rt_init *ini, struct burrow_err **err)
 {
 	const struct rt_spec *s = ini->spec;
-	set_oom_score_adj(s);
-	if (set_rlimits(s, err) < 0)
+	if (set_oom_score_adj(s, err) < 0 || set_rlimits(s, err) < 0)
 		return -1;
 	umask(s->has_umask ? s->umask : 022);
 	if (ini->terminal) {

@@ -1,0 +1,51 @@
+/* run's and create's --rmi, --pidfile, --no-hostname, --env-merge,
+ * --timeout and --oom-score-adj (cmd/runmore.c; container/runmore.h does
+ * the work). --rmi is run's alone. */
+#ifndef BURROW_CMD_RUNMORE_H
+#define BURROW_CMD_RUNMORE_H
+
+#include <stdbool.h>
+
+#include "cmd/cmd.h"
+#include "container/container.h"
+#include "lib/strv.h"
+
+enum {
+	CMD_RUNM_RMI = 0xa40,
+	CMD_RUNM_PIDFILE,
+	CMD_RUNM_NO_HOSTNAME,
+	CMD_RUNM_ENV_MERGE,
+	CMD_RUNM_TIMEOUT,
+	CMD_RUNM_OOM_SCORE_ADJ,
+};
+// clang-format off
+#define CMD_RUNM_LONGOPTS \
+	{"rmi", no_argument, NULL, CMD_RUNM_RMI}, \
+	{"pidfile", required_argument, NULL, CMD_RUNM_PIDFILE}, \
+	{"no-hostname", no_argument, NULL, CMD_RUNM_NO_HOSTNAME}, \
+	{"env-merge", required_argument, NULL, CMD_RUNM_ENV_MERGE}, \
+	{"timeout", required_argument, NULL, CMD_RUNM_TIMEOUT}, \
+	{"oom-score-adj", required_argument, NULL, CMD_RUNM_OOM_SCORE_ADJ}
+// clang-format on
+#define CMD_RUNM_USAGE                                                                                   \
+	"      --env-merge NAME=WORD  set NAME to WORD, ${NAME} in it the image's value\n"               \
+	"      --no-hostname        no /etc/hostname made in the container (the image's stays)\n"        \
+	"      --oom-score-adj N    the container's oom_score_adj, -1000..1000 (rootless: raise only)\n" \
+	"      --pidfile FILE       write the container's pid (as the host sees it) to FILE\n"           \
+	"      --timeout N          kill the container after it ran N seconds\n"
+#define CMD_RUNM_RUN_USAGE "      --rmi                remove the image after the container (implies --rm)\n"
+
+struct cmd_runm {
+	struct ctr_more_opts o;
+	char *pidfile; /* absolute */
+	struct strv_builder env_merge;
+};
+
+/* One of the flags above: 1 when it was one, 0 when c is another flag, -1
+ * when its value is wrong (said). */
+int cmd_runm_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runm *m);
+/* Points o->more at m's options (m must outlive o's use); --rmi sets --rm. */
+void cmd_runm_apply(struct cmd_runm *m, struct ctr_create_opts *o);
+void cmd_runm_clear(struct cmd_runm *m);
+
+#endif

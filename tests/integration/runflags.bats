@@ -1,0 +1,153 @@
+#!/usr/bin/env bats
+# run's and create's --rmi, --pidfile, --no-hostname, --env-merge,
+# --timeout and --oom-score-adj (container/runmore.h): podman's flags.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+	image_plus rfimg "d('etc'); f('etc/hostname', 'imagehost\n')" 'ENV IMGVAR=img' 'ENV LIST=a:b'
+}
+
+# The IDs of the images, one a line.
+image_ids() {
+	run_burrow 0 images -q --no-trunc
+	echo "$output"
+}
+
+@test "runflags: --rmi removes the image after the container (implies --rm), keeps one another container uses" {
+	run_burrow 0 import "$BATS_RUN_TMPDIR/busybox.tar" localhost/solo
+	run_burrow 0 inspect --format '{{.Id}}' localhost/solo
+	local solo=$output
+	run_burrow 0 run --rmi localhost/solo echo hi
+	is "$output" "hi"
+	run_burrow 0 ps -a -q
+	is "$output" "" "--rmi implies --rm"
+	run_burrow 1 image exists "$solo"
+	# one of several names: that name goes, the image stays
+	run_burrow 0 tag rfimg localhost/alias
+	run_burrow 0 run --rmi localhost/alias echo alias
+	run_burrow 1 image exists localhost/alias
+	run_burrow 0 image exists rfimg
+	# another container uses the image: it stays, silently
+	run_burrow 0 import "$BATS_RUN_TMPDIR/busybox.tar" localhost/used
+	run_burrow 0 create --name user localhost/used true
+	run_burrow 0 run --rmi localhost/used echo again
+	is "$output" "again"
+	run_burrow 0 image exists localhost/used
+	# a detached one: its monitor removes it
+	run_burrow 0 rm user
+	run_burrow 0 run -d --rmi localhost/used true
+	for _ in $(seq 100); do
+		run_burrow image exists localhost/used
+		[ "$status" = 1 ] && break
+		sleep 0.1
+	done
+	run_burrow 1 image exists localhost/used
+	# run only; with --restart as --rm
+	run_burrow 125 create --rmi rfimg true
+	assert_match "$output" "unknown flag '--rmi'"
+	run_burrow 125 run --rmi --restart always rfimg true
+	assert_match "$output" "--rm and --restart always"
+}
+
+@test "runflags: --pidfile holds the container's pid as the host sees it, in inspect; goes with the container" {
+	cd "$T"
+	run_burrow 0 run -d --name pf --pidfile pf.pid rfimg sleep 60
+	run_burrow 0 inspect --format '{{.State.Pid}} {{.PidFile}}' pf
+	local pid=${output%% *}
+	is "$output" "$pid $T/pf.pid" "relative to the working directory"
+	is "$(cat "$T/pf.pid")" "$pid"
+	is "$(wc -c <"$T/pf.pid")" "${#pid}" "no newline, as podman's"
+	# the host's pid: that process runs the container's sleep
+	is "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 60 "
+	# a restart writes the new one
+	run_burrow 0 restart -t 0 pf
+	run_burrow 0 inspect --format '{{.State.Pid}}' pf
+	[ "$output" != "$pid" ]
+	is "$(cat "$T/pf.pid")" "$output"
+	run_burrow 0 create --pidfile "$T/c.pid" rfimg true
+	run_burrow 0 inspect --format '{{.PidFile}}' "$output"
+	is "$output" "$T/c.pid"
+	[ ! -e "$T/c.pid" ]
+	run_burrow 0 rm -f pf
+	[ ! -e "$T/pf.pid" ]
+	# a directory that is not there: refused before anything is made
+	run_burrow 0 rm -a -f
+	run_burrow 125 run --pidfile "$T/nodir/x.pid" rfimg true
+	assert_match "$output" "--pidfile '$T/nodir/x.pid': no directory '$T/nodir'"
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
+
+@test "runflags: --no-hostname leaves the image's /etc/hostname; the host name is still the container's" {
+	run_burrow 0 run --rm --hostname mine rfimg cat /etc/hostname
+	is "$output" "mine"
+	run_burrow 0 run --rm --hostname mine --no-hostname rfimg sh -c 'cat /etc/hostname; hostname'
+	is "$output" "imagehost
+mine"
+	run_burrow 0 create --name nh --no-hostname rfimg true
+	run_burrow 0 start -a nh
+	run_burrow 0 run --rm --no-hostname busybox sh -c 'test -e /etc/hostname || echo none'
+	is "$output" "none"
+}
+
+@test "runflags: --env-merge expands the image's value (a missing one as empty); -e wins; NAME= is needed" {
+	run_burrow 0 run --rm --env-merge 'IMGVAR=${IMGVAR}-x' --env-merge 'LIST=$LIST:c' \
+		--env-merge 'NEW=a${NOPE}b' --env-merge 'D=${NOPE:-dflt}' --env-merge 'ESC=\$IMGVAR' rfimg env
+	assert_match "$output" "IMGVAR=img-x"
+	assert_match "$output" "LIST=a:b:c"
+	assert_match "$output" "NEW=ab"
+	assert_match "$output" "D=dflt"
+	assert_match "$output" 'ESC=\$IMGVAR'
+	run_burrow 0 run --rm --env-merge 'IMGVAR=${IMGVAR}-x' -e IMGVAR=cli rfimg env
+	assert_match "$output" "IMGVAR=cli"
+	assert_no_match "$output" "img-x"
+	run_burrow 0 create --name em --env-merge 'IMGVAR=${IMGVAR}-x' rfimg true
+	run_burrow 0 inspect --format '{{range .Config.Env}}{{.}} {{end}}' em
+	assert_match "$output" "IMGVAR=img-x"
+	run_burrow 125 run --rm --env-merge NOEQ rfimg true
+	assert_match "$output" "invalid --env-merge 'NOEQ': missing NAME="
+}
+
+@test "runflags: --timeout kills the container after N seconds (SIGKILL, no stop signal; exit -1 as podman); restart gets it anew" {
+	local t0=$SECONDS
+	run_burrow 255 run --name to --timeout 1 rfimg sh -c 'trap "echo got term" TERM; echo up; sleep 30 & wait; echo after'
+	is "$output" "up" "killed at once: no trap ran"
+	[ $((SECONDS - t0)) -lt 15 ]
+	run_burrow 0 inspect --format '{{.State.ExitCode}} {{.State.Status}} {{.Config.Timeout}}' to
+	is "$output" "-1 exited 1"
+	# start again: a whole timeout of its own
+	run_burrow 0 start to
+	run_burrow 0 wait to
+	is "$output" "-1"
+	# a container that ends in time keeps its own code
+	run_burrow 3 run --rm --timeout 30 rfimg sh -c 'exit 3'
+	run_burrow 125 run --rm --timeout -1 rfimg true
+	assert_match "$output" "invalid --timeout '-1'"
+	run_burrow 125 run --rm --timeout 1s rfimg true
+	assert_match "$output" "invalid --timeout '1s'"
+}
+
+@test "runflags: --oom-score-adj sets the container's; a value the kernel refuses fails the start, saying why" {
+	run_burrow 0 run --rm --oom-score-adj 500 rfimg cat /proc/self/oom_score_adj
+	is "$output" "500"
+	run_burrow 0 create --name oom --oom-score-adj 300 rfimg cat /proc/self/oom_score_adj
+	run_burrow 0 inspect --format '{{.HostConfig.OomScoreAdj}}' oom
+	is "$output" "300"
+	run_burrow 0 start -a oom
+	is "$output" "300"
+	run_burrow 0 run --rm rfimg cat /proc/self/oom_score_adj
+	is "$output" "$(cat /proc/self/oom_score_adj)" "without it: the value burrow runs with"
+	# below the value burrow runs with: refused by the kernel, even as root
+	# (the container has no privileges outside burrow's user namespace)
+	run_burrow 125 run --name low --oom-score-adj -500 rfimg true
+	assert_match "$output" "cannot set oom_score_adj to -500: Permission denied"
+	assert_match "$output" "hint: without privileges it can only be raised"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	assert_no_match "$output" "low"
+	run_burrow 125 run --rm --oom-score-adj 1001 rfimg true
+	is "$output" "burrow: run: invalid --oom-score-adj '1001' (a number from -1000 to 1000)"
+	run_burrow 125 run --rm --oom-score-adj x rfimg true
+	assert_match "$output" "invalid --oom-score-adj 'x'"
+}
