@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+# stop, kill and pause of a container that does not own its PID namespace
+# (--pid host, --pid container:NAME) reach exactly its processes, found by
+# its mount namespace: all of them (its exec'd ones too), never another
+# container's or the user's own with the same command line.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+	mark=pidshared-$$-$RANDOM
+	user_pid=
+}
+
+suite_teardown() {
+	"$BURROW" rm -f -t 0 b a h >/dev/null 2>&1 || true
+	if [ -n "$user_pid" ]; then kill "$user_pid" 2>/dev/null || true; fi
+	return 0
+}
+
+# A shell loop whose argv ends in its $0: the marker the tests look for
+# (its last argument, so that a parent's script naming it does not count).
+# Its errors go nowhere: once its container's monitor is gone, a sleep
+# that cannot run (the rootfs's fuse-overlayfs ended) must not end it
+# through a SIGPIPE on the closed log, which would hide a process stop
+# or kill left behind.
+loop='exec 2>/dev/null; while :; do sleep 1; done'
+
+# pids_of WORD: the live processes (not zombies) whose last argument is
+# WORD, one pid a line; burrow's own (a monitor keeps the argv of its run)
+# are not counted. Read here, in bash: no process of the scan's has WORD
+# in its own argv.
+pids_of() {
+	local p cmd st
+	for p in /proc/[0-9]*; do
+		cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
+		[[ $cmd == *" $1 " ]] || continue
+		[[ ${cmd%% *} == *burrow ]] && continue
+		st=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f1)
+		[ -n "$st" ] && [ "$st" != Z ] || continue
+		echo "${p#/proc/}"
+	done
+}
+
+# wait_count WORD N: until N processes end in WORD (at most 10 s)
+wait_count() {
+	local n
+	for _ in $(seq 200); do
+		n=$(pids_of "$1" | wc -l)
+		[ "$n" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "$n processes end in '$1', not $2" >&2
+	pids_of "$1" | while read -r p; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done >&2
+	return 1
+}
+
+# state_of PID: its state letter (R, S, T ...)
+state_of() {
+	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
+}
+
+@test "pidshared: stop of a --pid host container ends all its processes, not the user's with the same argv" {
+	sh -c "$loop" "$mark-child" >/dev/null 2>&1 3>&- &
+	user_pid=$!
+	run_burrow 0 run -d --name h --pid host busybox sh -c "sh -c '$loop' $mark-child & $loop" "$mark-init"
+	wait_count "$mark-init" 1
+	wait_count "$mark-child" 2
+	run_burrow 0 stop -t 2 h
+	# none left once stop returns
+	run pids_of "$mark-init"
+	is "$output" ""
+	run pids_of "$mark-child"
+	is "$output" "$user_pid"
+	run_burrow 0 inspect --format '{{.State.Status}}' h
+	is "$output" exited
+}
+
+# start_pair: container a (a shell and its child, ending in $mark-a),
+# and b in a's PID namespace (its init and an exec'd shell, ending in
+# $mark-b); their pids in $apids and $bpids
+start_pair() {
+	run_burrow 0 run -d --name a busybox sh -c "sh -c '$loop' $mark-a & $loop" "$mark-a"
+	wait_count "$mark-a" 2
+	run_burrow 0 run -d --name b --pid container:a busybox sh -c "$loop" "$mark-b"
+	run_burrow 0 exec -d b sh -c "$loop" "$mark-b"
+	wait_count "$mark-b" 2
+	apids=$(pids_of "$mark-a")
+	bpids=$(pids_of "$mark-b")
+}
+
+@test "pidshared: --pid container:NAME: pause of the owner stops its processes, never the joiner's" {
+	start_pair
+	run_burrow 0 info --format '{{.Host.PauseMechanism}}'
+	local mech=$output p
+	run_burrow 0 pause a
+	if [ "$mech" = sigstop ]; then
+		for p in $apids; do is "$(state_of "$p")" T; done
+	fi
+	for p in $bpids; do [ "$(state_of "$p")" != T ]; done
+	run_burrow 0 unpause a
+	for p in $apids; do [ "$(state_of "$p")" != T ]; done
+	# and pause of the joiner stops its own, exec'd one too, not the owner's
+	run_burrow 0 pause b
+	if [ "$mech" = sigstop ]; then
+		for p in $bpids; do is "$(state_of "$p")" T; done
+	fi
+	for p in $apids; do [ "$(state_of "$p")" != T ]; done
+	run_burrow 0 unpause b
+	for p in $bpids; do [ "$(state_of "$p")" != T ]; done
+}
+
+@test "pidshared: --pid container:NAME: kill -s of the joiner reaches its exec'd process, never the owner's" {
+	start_pair
+	run_burrow 0 kill -s USR1 b
+	wait_count "$mark-b" 0
+	run_burrow 0 wait b
+	is "$output" 138
+	is "$(pids_of "$mark-a")" "$apids"
+}
+
+@test "pidshared: --pid container:NAME: stop of the joiner ends all its processes, the owner keeps all of its" {
+	start_pair
+	run_burrow 0 stop -t 2 b
+	is "$(pids_of "$mark-b")" ""
+	is "$(pids_of "$mark-a")" "$apids"
+	run_burrow 0 inspect --format '{{.State.Status}}' a
+	is "$output" running
+}
