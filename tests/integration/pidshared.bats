@@ -127,3 +127,32 @@ start_pair() {
 	run_burrow 0 inspect --format '{{.State.Status}}' a
 	is "$output" running
 }
+
+@test "pidshared: --pid container:NAME: a start whose pid namespace helper timed out fails and leaves no process in that namespace" {
+	run_burrow 0 run -d --name a busybox sh -c "$loop" "$mark-a"
+	wait_count "$mark-a" 1
+	local apid
+	apid=$(pids_of "$mark-a")
+	local ns_a mnt_a
+	ns_a=$(readlink "/proc/$apid/ns/pid")
+	mnt_a=$(readlink "/proc/$apid/ns/mnt")
+	BURROW_TEST_PIDNS_HELPER_DELAY_MS=1500 BURROW_TEST_PIDNS_HELPER_MS=200 \
+		run_burrow 125 run --name b --pid container:a busybox sh -c "$loop" "$mark-b"
+	assert_match "$output" "timed out"
+	# the child the helper made exits at its gate, having run nothing:
+	# none but a's own (its mount namespace's) is left in a's namespace
+	local p st left
+	for _ in $(seq 200); do
+		left=
+		for p in /proc/[0-9]*; do
+			[ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns_a" ] || continue
+			[ "$(readlink "$p/ns/mnt" 2>/dev/null)" != "$mnt_a" ] || continue
+			st=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f1)
+			[ -n "$st" ] && [ "$st" != Z ] && left="$left ${p#/proc/}"
+		done
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	is "$left" ""
+	is "$(pids_of "$mark-b")" ""
+}
