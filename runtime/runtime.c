@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -136,6 +137,24 @@ static int pidns_fd(const struct rt_init *ini)
 	return -1;
 }
 
+/* A namespace path /proc/PID/ns/... with burrowPidStart, just opened:
+ * PID must still be the process that started then, else the open may
+ * have reached another that got its pid meanwhile. */
+static int check_ns_owner(const struct rt_namespace *n, struct burrow_err **err)
+{
+	int pid = 0, end = 0;
+	if (!n->pid_start)
+		return 0;
+	if (sscanf(n->path, "/proc/%d/ns/%*[a-z_]%n", &pid, &end) != 1 || end == 0 || n->path[end] || pid <= 0)
+		return burrow_error(err, EINVAL,
+		                    "linux.namespaces: burrowPidStart needs a path /proc/PID/ns/NAME, not '%s'",
+		                    str_quote(n->path));
+	if (!proc_is((pid_t)pid, n->pid_start))
+		return burrow_error(err, ESRCH, "cannot join the namespace '%s': its process ended",
+		                    str_quote(n->path));
+	return 0;
+}
+
 int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_container **out, struct burrow_err **err)
 {
 	struct rt_spec *spec = NULL;
@@ -159,6 +178,8 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 			burrow_error(err, errno, "cannot open namespace '%s'", str_quote(spec->namespaces[i].path));
 			goto out;
 		}
+		if (check_ns_owner(&spec->namespaces[i], err) < 0)
+			goto out;
 	}
 	trace_mark("rt: init prepared");
 	if (rt_spawn_in(c, &ini, spec->clone_flags, pidns_fd(&ini), rt_init_main) < 0) {
