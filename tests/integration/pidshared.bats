@@ -7,6 +7,7 @@
 load helpers
 
 suite_setup() {
+	[ -x /bin/busybox ] || need_or_fail "busybox-static (/bin/busybox)"
 	import_busybox
 	mark=pidshared-$$-$RANDOM
 	user_pid=
@@ -15,39 +16,50 @@ suite_setup() {
 suite_teardown() {
 	"$BURROW" rm -f -t 0 b a h >/dev/null 2>&1 || true
 	if [ -n "$user_pid" ]; then kill "$user_pid" 2>/dev/null || true; fi
+	# what a broken stop or kill left behind
+	local w
+	for w in child init a b; do
+		pids_of "$mark-$w" | xargs -r kill -9 2>/dev/null
+	done
 	return 0
 }
 
 # A shell loop whose argv ends in its $0: the marker the tests look for
 # (its last argument, so that a parent's script naming it does not count).
-# Its errors go nowhere: once its container's monitor is gone, a sleep
-# that cannot run (the rootfs's fuse-overlayfs ended) must not end it
-# through a SIGPIPE on the closed log, which would hide a process stop
-# or kill left behind.
-loop='exec 2>/dev/null; while :; do sleep 1; done'
+# In a container it runs from the host's busybox bound at /h/busybox
+# (BB; so named, as busybox finds its applet by its name), not from the
+# rootfs: once a container's monitor is gone, its fuse-overlayfs is too,
+# and a process running from the rootfs dies of it (SIGBUS, or SIGPIPE on
+# the closed log), which would hide a process that stop or kill left
+# behind. Its errors go nowhere; it stops itself rather than spin when
+# sleep cannot run.
+loop='exec 2>/dev/null; while :; do /h/busybox sleep 1 || kill -STOP $$; done'
+BB=(-v /bin/busybox:/h/busybox:ro)
 
 # pids_of WORD: the live processes (not zombies) whose last argument is
 # WORD, one pid a line; burrow's own (a monitor keeps the argv of its run)
-# are not counted. Read here, in bash: no process of the scan's has WORD
-# in its own argv.
+# are not counted. Read with bash's builtins: no process of the scan's
+# has WORD in its own argv, and none is forked per process.
 pids_of() {
-	local p cmd st
+	local p args st
 	for p in /proc/[0-9]*; do
-		cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
-		[[ $cmd == *" $1 " ]] || continue
-		[[ ${cmd%% *} == *burrow ]] && continue
-		st=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f1)
-		[ -n "$st" ] && [ "$st" != Z ] || continue
+		mapfile -d '' args 2>/dev/null <"$p/cmdline" || continue
+		[ "${#args[@]}" -gt 1 ] && [ "${args[-1]}" = "$1" ] || continue
+		[[ ${args[0]} == *burrow ]] && continue
+		read -r st 2>/dev/null <"$p/stat" || continue
+		st=${st##*) }
+		[ "${st%% *}" != Z ] || continue
 		echo "${p#/proc/}"
 	done
 }
 
-# wait_count WORD N: until N processes end in WORD (at most 10 s)
+# wait_count WORD N: until N processes end in WORD (at most 20 s)
 wait_count() {
-	local n
-	for _ in $(seq 200); do
+	local n end=$((SECONDS + 20))
+	while :; do
 		n=$(pids_of "$1" | wc -l)
 		[ "$n" = "$2" ] && return 0
+		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.05
 	done
 	echo "$n processes end in '$1', not $2" >&2
@@ -61,9 +73,9 @@ state_of() {
 }
 
 @test "pidshared: stop of a --pid host container ends all its processes, not the user's with the same argv" {
-	sh -c "$loop" "$mark-child" >/dev/null 2>&1 3>&- &
+	sh -c "${loop//\/h\/busybox /}" "$mark-child" >/dev/null 2>&1 3>&- &
 	user_pid=$!
-	run_burrow 0 run -d --name h --pid host busybox sh -c "sh -c '$loop' $mark-child & $loop" "$mark-init"
+	run_burrow 0 run -d --name h --pid host "${BB[@]}" busybox /h/busybox sh -c "/h/busybox sh -c '$loop' $mark-child & $loop" "$mark-init"
 	wait_count "$mark-init" 1
 	wait_count "$mark-child" 2
 	run_burrow 0 stop -t 2 h
@@ -80,10 +92,10 @@ state_of() {
 # and b in a's PID namespace (its init and an exec'd shell, ending in
 # $mark-b); their pids in $apids and $bpids
 start_pair() {
-	run_burrow 0 run -d --name a busybox sh -c "sh -c '$loop' $mark-a & $loop" "$mark-a"
+	run_burrow 0 run -d --name a "${BB[@]}" busybox /h/busybox sh -c "/h/busybox sh -c '$loop' $mark-a & $loop" "$mark-a"
 	wait_count "$mark-a" 2
-	run_burrow 0 run -d --name b --pid container:a busybox sh -c "$loop" "$mark-b"
-	run_burrow 0 exec -d b sh -c "$loop" "$mark-b"
+	run_burrow 0 run -d --name b --pid container:a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-b"
+	run_burrow 0 exec -d b /h/busybox sh -c "$loop" "$mark-b"
 	wait_count "$mark-b" 2
 	apids=$(pids_of "$mark-a")
 	bpids=$(pids_of "$mark-b")
@@ -129,30 +141,35 @@ start_pair() {
 }
 
 @test "pidshared: --pid container:NAME: a start whose pid namespace helper timed out fails and leaves no process in that namespace" {
-	run_burrow 0 run -d --name a busybox sh -c "$loop" "$mark-a"
+	run_burrow 0 run -d --name a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-a"
 	wait_count "$mark-a" 1
 	local apid
 	apid=$(pids_of "$mark-a")
-	local ns_a mnt_a
-	ns_a=$(readlink "/proc/$apid/ns/pid")
-	mnt_a=$(readlink "/proc/$apid/ns/mnt")
 	BURROW_TEST_PIDNS_HELPER_DELAY_MS=1500 BURROW_TEST_PIDNS_HELPER_MS=200 \
-		run_burrow 125 run --name b --pid container:a busybox sh -c "$loop" "$mark-b"
+		run_burrow 125 run --name b --pid container:a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-b"
 	assert_match "$output" "timed out"
 	# the child the helper made exits at its gate, having run nothing:
 	# none but a's own (its mount namespace's) is left in a's namespace
-	local p st left
-	for _ in $(seq 200); do
+	local p st left end=$((SECONDS + 20))
+	while [ "$SECONDS" -lt "$end" ]; do
 		left=
 		for p in /proc/[0-9]*; do
-			[ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns_a" ] || continue
-			[ "$(readlink "$p/ns/mnt" 2>/dev/null)" != "$mnt_a" ] || continue
-			st=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f1)
-			[ -n "$st" ] && [ "$st" != Z ] && left="$left ${p#/proc/}"
+			[ "$p/ns/pid" -ef "/proc/$apid/ns/pid" ] && ! [ "$p/ns/mnt" -ef "/proc/$apid/ns/mnt" ] || continue
+			read -r st 2>/dev/null <"$p/stat" || continue
+			st=${st##*) }
+			[ "${st%% *}" = Z ] || left="$left ${p#/proc/}"
 		done
 		[ -z "$left" ] && break
 		sleep 0.05
 	done
 	is "$left" ""
 	is "$(pids_of "$mark-b")" ""
+}
+
+@test "pidshared: a --pid host container whose main process ends takes its other processes with it" {
+	run_burrow 0 run -d --name h --pid host "${BB[@]}" busybox /h/busybox sh -c "/h/busybox sh -c '$loop' $mark-child & sleep 3" "$mark-init"
+	wait_count "$mark-child" 1
+	run_burrow 0 wait h
+	is "$output" 0
+	wait_count "$mark-child" 0
 }
