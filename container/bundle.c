@@ -237,8 +237,11 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 			continue;
 		jg_map_open(g);
 		jg_key_str(g, "type", ns[i].type);
-		if (ns[i].mode >= 0 && p->ns_join && p->ns_join[ns[i].mode])
+		if (ns[i].mode >= 0 && p->ns_join && p->ns_join[ns[i].mode]) {
 			jg_key_str(g, "path", p->ns_join[ns[i].mode]);
+			if (p->ns_join_start && p->ns_join_start[ns[i].mode])
+				jg_key_int(g, "burrowPidStart", (long long)p->ns_join_start[ns[i].mode]);
+		}
 		jg_map_close(g);
 	}
 	if (!p->host_network) {
@@ -246,6 +249,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		jg_key_str(g, "type", "network");
 		if (p->netns_path)
 			jg_key_str(g, "path", p->netns_path);
+		if (p->netns_path && p->netns_start)
+			jg_key_int(g, "burrowPidStart", (long long)p->netns_start);
 		jg_map_close(g);
 	}
 	jg_array_close(g);

@@ -16,6 +16,11 @@ struct ctr_bundle_paths {
 	bool host_network;          /* --network host: no network namespace */
 	const char *netns_path;     /* ns:PATH, container:ID: the network namespace joined (NULL: a new one) */
 	const char *const *ns_join; /* --pid, --ipc, --uts: the namespaces joined (container/nsmode.h; NULL: none) */
+	/* the start times of the processes whose /proc/PID/ns/ files
+	 * netns_path and ns_join name (0, or NULL: none), written as
+	 * burrowPidStart beside the path for the runtime to check */
+	unsigned long long netns_start;
+	const unsigned long long *ns_join_start;
 	/* the container's own mounts, prepared (ctr_mounts_prepare) */
 	char *const *mounts;
 	const char *passwd; /* generated /etc/passwd and /etc/group (NULL: the image's) */

@@ -66,6 +66,12 @@ char *ctr_cg2_dir_of(pid_t pid)
 	return strcmp(path, "/") == 0 ? steal_ptr(mnt) : xasprintf("%s%s", mnt, path);
 }
 
+bool ctr_cg2_has(const char *dir, pid_t pid)
+{
+	cleanup_free char *own = ctr_cg2_dir_of(pid);
+	return own && strcmp(own, dir) == 0;
+}
+
 char *ctr_cg2_parent_find(const char *mnt, const char *own)
 {
 	size_t n = strlen(mnt);

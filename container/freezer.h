@@ -24,6 +24,8 @@ char *ctr_cg2_mount(void);
 char *ctr_cg2_mount_find(const char *mountinfo);
 char *ctr_cg2_path_find(const char *proc_cgroup);
 int ctr_cg2_frozen_find(const char *events);
+/* Whether process pid lives in the cgroup directory dir. */
+bool ctr_cg2_has(const char *dir, pid_t pid);
 /* The parent of the cgroup directory own under the hierarchy's mount
  * point mnt, NULL where own is not below mnt or its parent would be the
  * hierarchy's root (never the user's to make cgroups in). Caller frees. */

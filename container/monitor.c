@@ -26,6 +26,7 @@
 #include "container/monitor_health.h"
 #include "container/monitor_io.h"
 #include "container/monitor_timeout.h"
+#include "container/nsmode.h"
 #include "container/resources.h"
 #include "container/update.h"
 #include "lib/cleanup.h"
@@ -306,6 +307,28 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	}
 }
 
+/* Without a PID namespace of its own, the container's other processes
+ * do not die with its init: its mount namespace is held from its start
+ * (the init is our child: its pid cannot name another meanwhile), to
+ * find and kill them at its end, as the kernel does with a namespace's
+ * init (members.h). */
+static void members_open(struct mon *m)
+{
+	ctr_members_close(&m->members);
+	if (ctr_nsmode_own_pid(m->c))
+		return;
+	cleanup_err struct burrow_err *e = NULL;
+	if (ctr_members_open(&m->members, m->run.pid, m->run.pid_start, &e) < 0)
+		burrow_debug("%s", e->msg);
+}
+
+static void members_end(struct mon *m)
+{
+	if (m->members.nsfd >= 0)
+		(void)ctr_members_signal(&m->members, SIGKILL, 0, 0, NULL);
+	ctr_members_close(&m->members);
+}
+
 /* The container's init, created (rt_create) from inside its own cgroup
  * where one can be made: that roots its cgroup namespace there (as
  * podman's), and the monitor goes back to its own before the init runs.
@@ -330,6 +353,7 @@ static int create_init(struct mon *m, const char *dir, const struct rt_opts *ro,
 		return -1;
 	m->run.pid = m->rt->pid;
 	m->run.pid_start = proc_start_time(m->run.pid);
+	members_open(m);
 	return ctr_cgroup_setup(m->c, inside ? cg : NULL, m->rt->pid, err);
 }
 
@@ -585,6 +609,7 @@ static void container_ended(struct mon *m)
 	/* killed by --timeout: -1, as podman's */
 	int code = ctr_mon_timeout_stop(m) ? -1 : rt_exit_code(m->wstatus);
 	trace_mark("end: sigchld");
+	members_end(m);
 	ctr_mon_io_drain(m);
 	{ /* before anyone learns of its end */
 		cleanup_free char *bundle = ctr_dir(m->s, m->c->id);
@@ -700,6 +725,7 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	    .log = CTR_LOG_INIT,
 	    .listen_fd = -1,
 	    .backoff_ms = RESTART_FIRST_MS,
+	    .members = CTR_MEMBERS_INIT,
 	};
 	ctr_mon_io_init(&m);
 	ctr_mon_sdnotify_init(&m);

@@ -9,6 +9,7 @@
 
 #include "container/container.h"
 #include "container/logfile.h"
+#include "container/members.h"
 #include "container/sdnotify.h"
 #include "netns/netns.h"
 
@@ -56,6 +57,7 @@ struct mon {
 	bool starter_stdin;
 
 	/* the end */
+	struct ctr_members members; /* without a PID namespace of its own: the init's mount namespace */
 	bool exited;
 	int wstatus;
 	int lockfd;

@@ -11,8 +11,9 @@ int ctr_mon_net_join(struct mon *m, struct netns_cfg *out, struct burrow_err **e
 {
 	struct ctr_config pc = {0};
 	pid_t pid = 0;
+	unsigned long long start = 0;
 	int ret = -1;
-	if (ctr_peer_pid(m->s, m->ncfg.target, "network", &pc, &pid, err) < 0)
+	if (ctr_peer_pid(m->s, m->ncfg.target, "network", &pc, &pid, &start, err) < 0)
 		return -1;
 	if (netns_parse_ext(pc.network, NETNS_PARSE_JOIN, out, err) < 0)
 		goto out;
@@ -20,6 +21,7 @@ int ctr_mon_net_join(struct mon *m, struct netns_cfg *out, struct burrow_err **e
 		out->dns[0] = '\0'; /* its resolver is 10.0.2.3 only with slirp */
 	out->mode = NETNS_CONTAINER;
 	snprintf(out->target, sizeof(out->target), "/proc/%d/ns/net", (int)pid);
+	out->target_start = start;
 	ret = 0;
 out:
 	ctr_config_clear(&pc);

@@ -159,7 +159,7 @@ const char *ctr_nsmode_inspect(const struct ctr_config *c, enum ctr_ns ns)
 }
 
 int ctr_peer_pid(struct state_store *s, const char *id, const char *what, struct ctr_config *out, pid_t *pid,
-                 struct burrow_err **err)
+                 unsigned long long *start, struct burrow_err **err)
 {
 	struct ctr_config pc = {0};
 	struct ctr_run pr = {0};
@@ -177,6 +177,7 @@ int ctr_peer_pid(struct state_store *s, const char *id, const char *what, struct
 		goto out;
 	}
 	*pid = pr.pid;
+	*start = pr.pid_start;
 	if (out) {
 		*out = pc;
 		memset(&pc, 0, sizeof(pc));
@@ -197,7 +198,8 @@ int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ct
 			out->paths[i] = xstrdup(m + 3);
 		} else if (m && str_has_prefix(m, "container:")) {
 			pid_t pid = 0;
-			if (ctr_peer_pid(s, m + strlen("container:"), kinds[i].what, NULL, &pid, err) < 0) {
+			if (ctr_peer_pid(s, m + strlen("container:"), kinds[i].what, NULL, &pid, &out->starts[i], err) <
+			    0) {
 				ctr_ns_join_clear(out);
 				return -1;
 			}

@@ -51,16 +51,20 @@ const char *ctr_nsmode_inspect(const struct ctr_config *c, enum ctr_ns ns);
  * or the host's. A container: one must run now. */
 struct ctr_ns_join {
 	char *paths[CTR_NS_COUNT];
+	/* container:X: the start time of the process paths[i] names (0: a
+	 * file of ns:PATH): the runtime checks after it opened the path that
+	 * it still runs, so a pid reused meanwhile never joins another's */
+	unsigned long long starts[CTR_NS_COUNT];
 };
 int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ctr_ns_join *out,
                     struct burrow_err **err);
 void ctr_ns_join_clear(struct ctr_ns_join *j);
 
 /* The pid of container id's init when it runs (its record's, with its
- * start time checked), and its config in *pc when pc is not NULL (the
+ * start time checked; that start time in *start), and its config in *pc when pc is not NULL (the
  * caller clears it); else -1 (EINVAL, "cannot join the WHAT of container
  * 'NAME': it is not running", with a hint to start it). */
 int ctr_peer_pid(struct state_store *s, const char *id, const char *what, struct ctr_config *pc, pid_t *pid,
-                 struct burrow_err **err);
+                 unsigned long long *start, struct burrow_err **err);
 
 #endif

@@ -111,7 +111,9 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .notify_dir = eng->notify_dir,
 	    .secret_env = secret_env,
 	    .netns_path = ncfg->mode == NETNS_NS || ncfg->mode == NETNS_CONTAINER ? ncfg->target : NULL,
+	    .netns_start = ncfg->mode == NETNS_CONTAINER ? ncfg->target_start : 0,
 	    .ns_join = (const char *const *)join.paths,
+	    .ns_join_start = join.starts,
 	};
 	trace_mark("bundle: userns etc");
 	cleanup_free char *shm = NULL;

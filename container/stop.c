@@ -1,9 +1,7 @@
 /* Ending and freezing a running container: stop, kill, pause, unpause,
  * wait, and the signal names they take. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +17,7 @@
 #include "container/events.h"
 #include "container/freezer.h"
 #include "container/internal.h"
+#include "container/members.h"
 #include "container/nsmode.h"
 #include "lib/cleanup.h"
 #include "lib/proc.h"
@@ -111,84 +110,29 @@ const char *ctr_signal_name(int sig, char *buf, size_t len)
 	return buf;
 }
 
-/* The pid namespace of pid, as its /proc link reads ("pid:[N]"); false
- * when it cannot be read (gone, or not ours). */
-static bool pid_ns(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	ssize_t n = readlink(path, buf, len - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return true;
-}
-
-struct seen {
-	pid_t pid;
-	unsigned long long start;
-};
-
-/* Whether process pid lives in the cgroup directory cg. */
-static bool in_cgroup(pid_t pid, const char *cg)
-{
-	cleanup_free char *dir = ctr_cg2_dir_of(pid);
-	return dir && strcmp(dir, cg) == 0;
-}
-
-/* Sends sig to every process in the pid namespace of the container's
- * init, found by a walk of /proc: each named by its pid and start time;
- * with cg, only those outside that cgroup (the freezer's: an exec'd
- * process that could not join it). For SIGSTOP the walk goes again until
- * it finds nobody new (a process that forked meanwhile is stopped too).
- * 0, or -1 when the init is gone or cannot be signalled. */
-static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int sig, const char *cg,
+/* Sends sig to every process of the container (members.h), the init
+ * first (its error is the command's); with cg, only those outside that
+ * cgroup (the freezer's: an exec'd process that could not join it). 0,
+ * or -1 when the init cannot be signalled or (unless gone_ok) is gone. */
+static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int sig, const char *cg, bool gone_ok,
                       struct burrow_err **err)
 {
-	char ns[64], other[64];
-	if (!proc_is(r->pid, r->pid_start) || !pid_ns(r->pid, ns, sizeof(ns)))
-		return burrow_error(err, ESRCH, "container '%s': its process %d is gone", str_quote(c->name),
-		                    (int)r->pid);
-	if ((!cg || !in_cgroup(r->pid, cg)) && proc_signal(r->pid, r->pid_start, sig) < 0)
-		return burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(c->name),
-		                    (int)r->pid);
-	if (!ctr_nsmode_own_pid(c))
-		return 0; /* the host's or another's pid namespace: never every process there */
-	cleanup_free struct seen *seen = NULL;
-	size_t nseen = 0;
-	for (int pass = 0; pass < 100; pass++) {
-		DIR *d = opendir("/proc");
-		if (!d)
-			return burrow_error(err, errno, "cannot read /proc");
-		size_t found = 0;
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			int v;
-			char *end;
-			long l = strtol(de->d_name, &end, 10);
-			if (*end || l <= 0 || l > INT_MAX || (pid_t)l == r->pid)
-				continue;
-			v = (int)l;
-			if (!pid_ns(v, other, sizeof(other)) || strcmp(ns, other) != 0)
-				continue;
-			unsigned long long st = proc_start_time(v);
-			if (!st)
-				continue;
-			bool known = false;
-			for (size_t i = 0; i < nseen && !known; i++)
-				known = seen[i].pid == v && seen[i].start == st;
-			if (known || (cg && in_cgroup(v, cg)))
-				continue;
-			seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
-			seen[nseen++] = (struct seen){v, st};
-			(void)proc_signal(v, st, sig);
-			found++;
-		}
-		closedir(d);
-		if (!found || sig != SIGSTOP)
-			break;
-	}
-	return 0;
+	struct ctr_members m;
+	int opened = ctr_members_open(&m, r->pid, r->pid_start, err);
+	if (opened == 0 && gone_ok)
+		return 0;
+	if (opened == 0)
+		burrow_error(err, ESRCH, "container '%s': its process %d is gone", str_quote(c->name), (int)r->pid);
+	if (opened <= 0)
+		return -1;
+	int ret = 0;
+	if ((!cg || !ctr_cg2_has(cg, r->pid)) && proc_signal(r->pid, r->pid_start, sig) < 0)
+		ret =
+		    burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(c->name), (int)r->pid);
+	else
+		(void)ctr_members_signal(&m, sig, r->pid, r->pid_start, cg);
+	ctr_members_close(&m);
+	return ret;
 }
 
 /* How long pause and unpause wait for the kernel to report the cgroup
@@ -196,15 +140,15 @@ static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int s
 #define FREEZE_MS 10000
 
 /* Freezes (pause) or thaws the container: through its cgroup's freezer
- * where its init lives in one of burrow's, else (and for a process in its
- * pid namespace outside that cgroup) SIGSTOP or SIGCONT. */
+ * where its init lives in one of burrow's, else (and for a process of it
+ * outside that cgroup) SIGSTOP or SIGCONT to each of its processes. */
 static int freeze(const struct ctr_config *c, const struct ctr_run *r, bool pause, struct burrow_err **err)
 {
 	cleanup_free char *dir = ctr_cg2_container_dir(c->id, r->pid);
 	if (dir && ctr_cg2_freeze(dir, pause, now_ms() + FREEZE_MS, err) < 0)
 		return burrow_error_wrap(err, "container '%s'", str_quote(c->name));
 	/* without a cgroup, every process; with one, those outside it */
-	return signal_all(c, r, pause ? SIGSTOP : SIGCONT, dir, err);
+	return signal_all(c, r, pause ? SIGSTOP : SIGCONT, dir, false, err);
 }
 
 /* Waits (bounded) until the monitor of r is gone: it recorded the end and
@@ -217,8 +161,14 @@ static int wait_monitor(const struct ctr_config *c, const struct ctr_run *r, str
 	                    str_quote(c->name), (int)r->monitor_pid, MONITOR_END_MS / 1000);
 }
 
-int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig, int timeout_s,
-            struct burrow_err **err)
+/* How long stop waits for the other processes of a container in a PID
+ * namespace it does not own to go, once they were killed. */
+#define MEMBERS_END_MS 10000
+
+/* The stop signal to the init, then (timed out, or sig is SIGKILL)
+ * SIGKILL: 0 once it is gone or killed. */
+static int end_init(const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig, int timeout_s,
+                    struct burrow_err **err)
 {
 	if (sig != SIGKILL && r->pid > 0) {
 		if (proc_signal(r->pid, r->pid_start, sig) < 0)
@@ -230,16 +180,36 @@ int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, in
 			if (freeze(c, r, false, &e) < 0)
 				burrow_err_free(e);
 		}
-		if (proc_wait_gone(r->pid, r->pid_start, now_ms() + (int64_t)timeout_s * 1000)) {
-			return wait_monitor(c, r, err);
-		}
+		if (proc_wait_gone(r->pid, r->pid_start, now_ms() + (int64_t)timeout_s * 1000))
+			return 0;
 		char name[32];
 		burrow_warn("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL",
 		            ctr_signal_name(sig, name, sizeof(name)), c->name, timeout_s);
 	}
-	if (ctr_kill_init(c, r, err) < 0)
-		return -1;
-	return wait_monitor(c, r, err);
+	return ctr_kill_init(c, r, err);
+}
+
+int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig, int timeout_s,
+            struct burrow_err **err)
+{
+	/* in a PID namespace it does not own, its other processes do not
+	 * die with its init: found by its mount namespace, read while the
+	 * init lives (without it, the init alone is ended) */
+	struct ctr_members m = CTR_MEMBERS_INIT;
+	if (!ctr_nsmode_own_pid(c) && r->pid > 0) {
+		struct burrow_err *e = NULL;
+		if (ctr_members_open(&m, r->pid, r->pid_start, &e) < 0)
+			burrow_err_free(e);
+	}
+	int ret = end_init(c, r, paused, sig, timeout_s, err);
+	if (ret == 0 && m.nsfd >= 0) {
+		(void)ctr_members_signal(&m, SIGKILL, 0, 0, NULL);
+		if (!ctr_members_wait_gone(&m, now_ms() + MEMBERS_END_MS))
+			ret = burrow_error(err, ETIMEDOUT, "container '%s': its processes did not end within %d s",
+			                   str_quote(c->name), MEMBERS_END_MS / 1000);
+	}
+	ctr_members_close(&m);
+	return ret < 0 ? -1 : wait_monitor(c, r, err);
 }
 
 /* A container locked and loaded for one command. */
@@ -338,10 +308,16 @@ int ctr_kill(struct state_store *s, const char *ref, int sig, struct burrow_err 
 	h.r.user_ended = true;
 	if (ctr_run_save(s, h.id, &h.r, err) < 0)
 		goto out;
-	if (proc_signal(h.r.pid, h.r.pid_start, sig) < 0) {
-		burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(h.c.name), (int)h.r.pid);
+	/* its main process; in a PID namespace it does not own, every
+	 * process of it: its main process's end would not end them */
+	int sent = 0;
+	if (!ctr_nsmode_own_pid(&h.c))
+		sent = signal_all(&h.c, &h.r, sig, NULL, true, err);
+	else if (proc_signal(h.r.pid, h.r.pid_start, sig) < 0)
+		sent = burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(h.c.name),
+		                    (int)h.r.pid);
+	if (sent < 0)
 		goto out;
-	}
 	ctr_event(s, &h.c, "kill");
 	state_unlock(h.lock);
 	h.lock = -1;

@@ -95,6 +95,9 @@ struct netns_cfg {
 	/* ns:PATH: the path; container:NAME: the name or ID (found by the
 	 * container layer, not here) */
 	char target[NETNS_TARGET_MAX];
+	/* the container layer's /proc/PID/ns/net in target: the start time
+	 * of PID, checked once the path is open (0: none) */
+	unsigned long long target_start;
 	/* from net4, as text, for the /etc files the container layer writes */
 	char addr[16], gateway[16], dns[16];
 };

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -136,6 +137,24 @@ static int pidns_fd(const struct rt_init *ini)
 	return -1;
 }
 
+/* A namespace path /proc/PID/ns/... with burrowPidStart, just opened:
+ * PID must still be the process that started then, else the open may
+ * have reached another that got its pid meanwhile. */
+static int check_ns_owner(const struct rt_namespace *n, struct burrow_err **err)
+{
+	int pid = 0, end = 0;
+	if (!n->pid_start)
+		return 0;
+	if (sscanf(n->path, "/proc/%d/ns/%*[a-z_]%n", &pid, &end) != 1 || end == 0 || n->path[end] || pid <= 0)
+		return burrow_error(err, EINVAL,
+		                    "linux.namespaces: burrowPidStart needs a path /proc/PID/ns/NAME, not '%s'",
+		                    str_quote(n->path));
+	if (!proc_is((pid_t)pid, n->pid_start))
+		return burrow_error(err, ESRCH, "cannot join the namespace '%s': its process ended",
+		                    str_quote(n->path));
+	return 0;
+}
+
 int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_container **out, struct burrow_err **err)
 {
 	struct rt_spec *spec = NULL;
@@ -159,6 +178,8 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 			burrow_error(err, errno, "cannot open namespace '%s'", str_quote(spec->namespaces[i].path));
 			goto out;
 		}
+		if (check_ns_owner(&spec->namespaces[i], err) < 0)
+			goto out;
 	}
 	trace_mark("rt: init prepared");
 	if (rt_spawn_in(c, &ini, spec->clone_flags, pidns_fd(&ini), rt_init_main) < 0) {
@@ -214,24 +235,45 @@ void rt_init_clear(struct rt_init *ini)
 	ini->ns_fds = NULL;
 }
 
-/* How long the helper of clone_in_pidns may take to report. */
+/* How long the helper of clone_in_pidns may take to report
+ * (BURROW_TEST_PIDNS_HELPER_MS shortens it for tests). */
 #define SPAWN_HELPER_MS 10000
+
+static int helper_ms(void)
+{
+	const char *s = getenv("BURROW_TEST_PIDNS_HELPER_MS");
+	char *end;
+	long v = s && *s ? strtol(s, &end, 10) : 0;
+	return v > 0 && v <= SPAWN_HELPER_MS && !*end ? (int)v : SPAWN_HELPER_MS;
+}
 
 /* Only a process's children enter a pid namespace it joins (setns sets
  * pid_for_children), and nothing brings us back to our own after (it
  * belongs to the host's user namespace): a short-lived helper joins it
  * and clones the child as our child (CLONE_PARENT), reports its pid (in
- * our namespace) and exits. The child runs child(ini); sync is the
- * socket end it keeps. */
+ * our namespace) and exits. The child waits at a gate until we have its
+ * pid: when the helper timed out (killed before it reported), its child
+ * exits at the gate's end of file, having run nothing (a zombie of ours
+ * until we exit), never a process of ours running that nobody knows of.
+ * Then the child runs child(ini); sync is the socket end it keeps. */
 static pid_t clone_in_pidns(struct rt_init *ini, int flags, int pidns, int other, void (*child)(struct rt_init *))
 {
-	int pfd[2];
+	int pfd[2], gate[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
+	/* a socket: a child already gone is EPIPE there, never SIGPIPE */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate) < 0) {
+		int e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		errno = e;
+		return -1;
+	}
 	pid_t h = rt_clone(0);
 	if (h == 0) {
 		close(other);
 		close(pfd[0]);
+		close(gate[1]);
 		int rep[2] = {-1, 0};
 		/* The child is in that namespace from its birth, where the
 		 * other container's processes see it while it still works in
@@ -244,28 +286,44 @@ static pid_t clone_in_pidns(struct rt_init *ini, int flags, int pidns, int other
 		} else {
 			pid_t pid = rt_clone(flags | CLONE_PARENT);
 			if (pid == 0) {
+				char go;
 				close(pfd[1]);
+				if (read_all(gate[0], &go, 1) != 1)
+					_exit(1); /* the caller gave up on it */
+				close(gate[0]);
 				child(ini);
 				_exit(1); /* not reached */
 			}
 			rep[0] = (int)pid;
 			rep[1] = errno;
+			proc_test_delay("BURROW_TEST_PIDNS_HELPER_DELAY_MS");
 		}
 		_exit(write_all(pfd[1], rep, sizeof(rep)) < 0 ? 1 : 0);
 	}
 	int e = errno;
 	close(pfd[1]);
+	close(gate[0]);
 	if (h < 0) {
 		close(pfd[0]);
+		close(gate[1]);
 		errno = e;
 		return -1;
 	}
 	int rep[2] = {-1, EPROTO};
-	int w = wait_fd(pfd[0], POLLIN, now_ms() + SPAWN_HELPER_MS);
+	int w = wait_fd(pfd[0], POLLIN, now_ms() + helper_ms());
 	if (w <= 0 || read_all(pfd[0], rep, sizeof(rep)) != (ssize_t)sizeof(rep))
 		rep[1] = w == 0 ? ETIMEDOUT : EPROTO;
 	close(pfd[0]);
 	proc_kill_reap(h, NULL);
+	bool sent = rep[0] > 0 && TEMP_FAILURE_RETRY(send(gate[1], "g", 1, MSG_NOSIGNAL)) == 1;
+	if (!sent && rep[0] > 0)
+		rep[1] = errno;
+	close(gate[1]);
+	if (!sent && rep[0] > 0) {
+		/* it exits at the gate's end: reaped here */
+		(void)proc_wait_child((pid_t)rep[0], now_ms() + SPAWN_HELPER_MS, NULL);
+		rep[0] = -1;
+	}
 	errno = rep[1];
 	return rep[0] > 0 ? (pid_t)rep[0] : -1;
 }

@@ -36,6 +36,9 @@ struct rt_rlimit {
 struct rt_namespace {
 	int flag;   /* CLONE_NEW* */
 	char *path; /* join this namespace instead of creating one (NULL: new) */
+	/* burrowPidStart: path is /proc/PID/ns/..., and PID must still be
+	 * the process that started then once the path is open (0: none) */
+	unsigned long long pid_start;
 };
 
 /* linux.seccomp, parsed (actions and operators as libseccomp's values). */

@@ -565,6 +565,8 @@ static int parse_namespaces(struct rt_spec *s, yajl_val ns, struct burrow_err **
 				return burrow_error(err, 0, "linux.namespaces: path '%s' is not absolute",
 				                    str_quote(path));
 			n->path = xstrdup(path);
+			long long st = json_get_int(e, "burrowPidStart", 0);
+			n->pid_start = st > 0 ? (unsigned long long)st : 0;
 		} else {
 			s->clone_flags |= flag;
 		}

@@ -395,6 +395,30 @@ run_rt() {
 	assert_match "$output" "a new mount namespace is required"
 }
 
+@test "runtime: a namespace path /proc/PID/ns/NAME with burrowPidStart is refused once PID is not the process that started then" {
+	# a process in a uts namespace of the user namespace the runtime runs
+	# in, which the bundle names
+	command -v unshare >/dev/null || need_or_fail "unshare (util-linux)"
+	"${NS_CMD[@]}" unshare -u sh -c 'echo $$ >"$0"; exec sleep 60' "$T/holder.pid" >/dev/null 2>&1 3>&- &
+	local pid= st
+	for _ in $(seq 200); do
+		pid=$(cat "$T/holder.pid" 2>/dev/null) && [ -n "$pid" ] && break
+		sleep 0.05
+	done
+	st=$(proc_start "$pid")
+	ns_list() { echo "[{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"uts\",\"path\":\"$1\",\"burrowPidStart\":$2}]"; }
+	write_config '["true"]' hostname= namespaces="$(ns_list "/proc/$pid/ns/uts" $((st + 1)))"
+	run_rt 125
+	assert_match "$output" "cannot join the namespace '/proc/$pid/ns/uts': its process ended"
+	# its own start time passes
+	write_config '["true"]' hostname= namespaces="$(ns_list "/proc/$pid/ns/uts" "$st")"
+	run_rt 0
+	write_config '["true"]' hostname= namespaces="$(ns_list "/proc/self/ns/uts" "$st")"
+	run_rt 125
+	assert_match "$output" "burrowPidStart needs a path /proc/PID/ns/NAME"
+	kill "$pid"
+}
+
 @test "runtime: a seccomp filter" {
 	local filter='{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_AARCH64"],
 	  "syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":13},

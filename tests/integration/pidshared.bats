@@ -1,0 +1,175 @@
+#!/usr/bin/env bats
+# stop, kill and pause of a container that does not own its PID namespace
+# (--pid host, --pid container:NAME) reach exactly its processes, found by
+# its mount namespace: all of them (its exec'd ones too), never another
+# container's or the user's own with the same command line.
+
+load helpers
+
+suite_setup() {
+	[ -x /bin/busybox ] || need_or_fail "busybox-static (/bin/busybox)"
+	import_busybox
+	mark=pidshared-$$-$RANDOM
+	user_pid=
+}
+
+suite_teardown() {
+	"$BURROW" rm -f -t 0 b a h >/dev/null 2>&1 || true
+	if [ -n "$user_pid" ]; then kill "$user_pid" 2>/dev/null || true; fi
+	# what a broken stop or kill left behind
+	local w
+	for w in child init a b; do
+		pids_of "$mark-$w" | xargs -r kill -9 2>/dev/null
+	done
+	return 0
+}
+
+# A shell loop whose argv ends in its $0: the marker the tests look for
+# (its last argument, so that a parent's script naming it does not count).
+# In a container it runs from the host's busybox bound at /h/busybox
+# (BB; so named, as busybox finds its applet by its name), not from the
+# rootfs: once a container's monitor is gone, its fuse-overlayfs is too,
+# and a process running from the rootfs dies of it (SIGBUS, or SIGPIPE on
+# the closed log), which would hide a process that stop or kill left
+# behind. Its errors go nowhere; it stops itself rather than spin when
+# sleep cannot run.
+loop='exec 2>/dev/null; while :; do /h/busybox sleep 1 || kill -STOP $$; done'
+BB=(-v /bin/busybox:/h/busybox:ro)
+
+# pids_of WORD: the live processes (not zombies) whose last argument is
+# WORD, one pid a line; burrow's own (a monitor keeps the argv of its run)
+# are not counted. Read with bash's builtins: no process of the scan's
+# has WORD in its own argv, and none is forked per process.
+pids_of() {
+	local p args st
+	for p in /proc/[0-9]*; do
+		mapfile -d '' args 2>/dev/null <"$p/cmdline" || continue
+		[ "${#args[@]}" -gt 1 ] && [ "${args[-1]}" = "$1" ] || continue
+		[[ ${args[0]} == *burrow ]] && continue
+		read -r st 2>/dev/null <"$p/stat" || continue
+		st=${st##*) }
+		[ "${st%% *}" != Z ] || continue
+		echo "${p#/proc/}"
+	done
+}
+
+# wait_count WORD N: until N processes end in WORD (at most 20 s)
+wait_count() {
+	local n end=$((SECONDS + 20))
+	while :; do
+		n=$(pids_of "$1" | wc -l)
+		[ "$n" = "$2" ] && return 0
+		[ "$SECONDS" -lt "$end" ] || break
+		sleep 0.05
+	done
+	echo "$n processes end in '$1', not $2" >&2
+	pids_of "$1" | while read -r p; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done >&2
+	return 1
+}
+
+# state_of PID: its state letter (R, S, T ...)
+state_of() {
+	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
+}
+
+@test "pidshared: stop of a --pid host container ends all its processes, not the user's with the same argv" {
+	sh -c "${loop//\/h\/busybox /}" "$mark-child" >/dev/null 2>&1 3>&- &
+	user_pid=$!
+	run_burrow 0 run -d --name h --pid host "${BB[@]}" busybox /h/busybox sh -c "/h/busybox sh -c '$loop' $mark-child & $loop" "$mark-init"
+	wait_count "$mark-init" 1
+	wait_count "$mark-child" 2
+	run_burrow 0 stop -t 2 h
+	# none left once stop returns
+	run pids_of "$mark-init"
+	is "$output" ""
+	run pids_of "$mark-child"
+	is "$output" "$user_pid"
+	run_burrow 0 inspect --format '{{.State.Status}}' h
+	is "$output" exited
+}
+
+# start_pair: container a (a shell and its child, ending in $mark-a),
+# and b in a's PID namespace (its init and an exec'd shell, ending in
+# $mark-b); their pids in $apids and $bpids
+start_pair() {
+	run_burrow 0 run -d --name a "${BB[@]}" busybox /h/busybox sh -c "/h/busybox sh -c '$loop' $mark-a & $loop" "$mark-a"
+	wait_count "$mark-a" 2
+	run_burrow 0 run -d --name b --pid container:a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-b"
+	run_burrow 0 exec -d b /h/busybox sh -c "$loop" "$mark-b"
+	wait_count "$mark-b" 2
+	apids=$(pids_of "$mark-a")
+	bpids=$(pids_of "$mark-b")
+}
+
+@test "pidshared: --pid container:NAME: pause of the owner stops its processes, never the joiner's" {
+	start_pair
+	run_burrow 0 info --format '{{.Host.PauseMechanism}}'
+	local mech=$output p
+	run_burrow 0 pause a
+	if [ "$mech" = sigstop ]; then
+		for p in $apids; do is "$(state_of "$p")" T; done
+	fi
+	for p in $bpids; do [ "$(state_of "$p")" != T ]; done
+	run_burrow 0 unpause a
+	for p in $apids; do [ "$(state_of "$p")" != T ]; done
+	# and pause of the joiner stops its own, exec'd one too, not the owner's
+	run_burrow 0 pause b
+	if [ "$mech" = sigstop ]; then
+		for p in $bpids; do is "$(state_of "$p")" T; done
+	fi
+	for p in $apids; do [ "$(state_of "$p")" != T ]; done
+	run_burrow 0 unpause b
+	for p in $bpids; do [ "$(state_of "$p")" != T ]; done
+}
+
+@test "pidshared: --pid container:NAME: kill -s of the joiner reaches its exec'd process, never the owner's" {
+	start_pair
+	run_burrow 0 kill -s USR1 b
+	wait_count "$mark-b" 0
+	run_burrow 0 wait b
+	is "$output" 138
+	is "$(pids_of "$mark-a")" "$apids"
+}
+
+@test "pidshared: --pid container:NAME: stop of the joiner ends all its processes, the owner keeps all of its" {
+	start_pair
+	run_burrow 0 stop -t 2 b
+	is "$(pids_of "$mark-b")" ""
+	is "$(pids_of "$mark-a")" "$apids"
+	run_burrow 0 inspect --format '{{.State.Status}}' a
+	is "$output" running
+}
+
+@test "pidshared: --pid container:NAME: a start whose pid namespace helper timed out fails and leaves no process in that namespace" {
+	run_burrow 0 run -d --name a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-a"
+	wait_count "$mark-a" 1
+	local apid
+	apid=$(pids_of "$mark-a")
+	BURROW_TEST_PIDNS_HELPER_DELAY_MS=1500 BURROW_TEST_PIDNS_HELPER_MS=200 \
+		run_burrow 125 run --name b --pid container:a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-b"
+	assert_match "$output" "timed out"
+	# the child the helper made exits at its gate, having run nothing:
+	# none but a's own (its mount namespace's) is left in a's namespace
+	local p st left end=$((SECONDS + 20))
+	while [ "$SECONDS" -lt "$end" ]; do
+		left=
+		for p in /proc/[0-9]*; do
+			[ "$p/ns/pid" -ef "/proc/$apid/ns/pid" ] && ! [ "$p/ns/mnt" -ef "/proc/$apid/ns/mnt" ] || continue
+			read -r st 2>/dev/null <"$p/stat" || continue
+			st=${st##*) }
+			[ "${st%% *}" = Z ] || left="$left ${p#/proc/}"
+		done
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	is "$left" ""
+	is "$(pids_of "$mark-b")" ""
+}
+
+@test "pidshared: a --pid host container whose main process ends takes its other processes with it" {
+	run_burrow 0 run -d --name h --pid host "${BB[@]}" busybox /h/busybox sh -c "/h/busybox sh -c '$loop' $mark-child & sleep 3" "$mark-init"
+	wait_count "$mark-child" 1
+	run_burrow 0 wait h
+	is "$output" 0
+	wait_count "$mark-child" 0
+}
