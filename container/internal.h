@@ -7,10 +7,6 @@
 #include "container/record.h"
 #include "lib/err.h"
 
-/* The largest uid or gid: (uid_t)-1 means "unchanged" to chown and is
- * no ID to the kernel. */
-#define CTR_ID_MAX 4294967294ULL
-
 struct state_store;
 struct ctr_engine_opts;
 struct netns_cfg;

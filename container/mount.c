@@ -166,9 +166,12 @@ static int tmpfs_value(const char *o)
 		size_t digits;
 		unsigned long long max; /* 0: none but digits */
 	} keys[] = {
-	    {"size=", "kKmMgGtTpPeE%", false, 20, 0},     {"nr_blocks=", "kKmMgGtTpPeE", false, 20, 0},
-	    {"nr_inodes=", "kKmMgGtTpPeE", false, 20, 0}, {"mode=", "", true, 6, 07777},
-	    {"uid=", "", false, 10, CTR_ID_MAX},          {"gid=", "", false, 10, CTR_ID_MAX},
+	    {"size=", "kKmMgGtTpPeE%", false, 20, 0},
+	    {"nr_blocks=", "kKmMgGtTpPeE", false, 20, 0},
+	    {"nr_inodes=", "kKmMgGtTpPeE", false, 20, 0},
+	    {"mode=", "", true, 6, 07777},
+	    {"uid=", "", false, 10, ID_MAX},
+	    {"gid=", "", false, 10, ID_MAX},
 	};
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		if (!str_has_prefix(o, keys[k].key))
@@ -424,7 +427,7 @@ int ctr_mount_parse_tmpfs(const char *spec, struct ctr_mount *m, struct burrow_e
 			ctr_mount_clear(m);
 			return burrow_error_status(
 			    err, EINVAL, "invalid --tmpfs '%s': bad value in '%s' (%s)", str_quote(spec), str_quote(o),
-			    "size=64m|1g|50%, nr_inodes=, nr_blocks=, mode=1777, uid=N, gid=N up to 4294967294");
+			    "size=64m|1g|50%, nr_inodes=, nr_blocks=, mode=1777, uid=N, gid=N up to " ID_MAX_TEXT);
 		}
 		if (!ok && opt_class(o) != 0 && (opt_class(o) < 5 || opt_class(o) > 7) &&
 		    !strv_contains((char *const *)(const char *const[]){"noatime", "relatime", "strictatime", NULL},

@@ -25,7 +25,6 @@
 #include "state/state.h"
 
 #define VOL_KEY_PREFIX "vol/"
-#define VOL_ID_MAX 4294967294LL /* the largest uid/gid ((uid_t)-1 means "unchanged") */
 
 static char *vol_key(const char *name)
 {
@@ -258,7 +257,7 @@ static int check_o_item(const char *item, const char *type, struct burrow_err **
 	bool is_uid = str_has_prefix(item, "uid=") || str_has_prefix(item, "gid=");
 	if (is_uid) {
 		long long id;
-		if (str_to_ll(val, 0, VOL_ID_MAX, &id) < 0)
+		if (str_to_ll(val, 0, ID_MAX, &id) < 0)
 			return burrow_error_status(err, EINVAL, "invalid volume option o=%s: not a numeric ID",
 			                           str_quote(item));
 		if (!*type || strcmp(type, "tmpfs") == 0)
@@ -350,8 +349,8 @@ int ctr_vol_create_check(const struct ctr_vol_create_opts *o, struct burrow_err 
 		                           "volume driver '%s' is not supported: burrow has the 'local' "
 		                           "driver only",
 		                           str_quote(o->driver));
-	if ((o->uid < -1 || o->uid > VOL_ID_MAX) || (o->gid < -1 || o->gid > VOL_ID_MAX))
-		return burrow_error_status(err, EINVAL, "invalid volume owner: IDs go from 0 to %lld", VOL_ID_MAX);
+	if ((o->uid < -1 || o->uid > ID_MAX) || (o->gid < -1 || o->gid > ID_MAX))
+		return burrow_error_status(err, EINVAL, "invalid volume owner: IDs go from 0 to %lld", ID_MAX);
 	cleanup_strv char **labels = NULL, **options = NULL;
 	if (kv_parse(o->labels, "label", &labels, err) < 0 || kv_parse(o->options, "option", &options, err) < 0)
 		return -1;
@@ -523,10 +522,10 @@ static int build(const struct ctr_vol_create_opts *o, struct ctr_vol *v, struct 
 		for (size_t i = 0; items[i]; i++) {
 			long long id;
 			if (str_has_prefix(items[i], "uid=") && v->uid < 0 &&
-			    str_to_ll(items[i] + 4, 0, VOL_ID_MAX, &id) == 0)
+			    str_to_ll(items[i] + 4, 0, ID_MAX, &id) == 0)
 				v->uid = id;
 			if (str_has_prefix(items[i], "gid=") && v->gid < 0 &&
-			    str_to_ll(items[i] + 4, 0, VOL_ID_MAX, &id) == 0)
+			    str_to_ll(items[i] + 4, 0, ID_MAX, &id) == 0)
 				v->gid = id;
 		}
 	}
