@@ -247,6 +247,13 @@ static int pending_mark(struct state_store *s, const char *ctr_id, struct burrow
 	return 0;
 }
 
+bool ctr_create_pending_marked(struct state_store *s, const char *ctr_id)
+{
+	cleanup_free char *mark = pending_path(s, ctr_id);
+	struct stat st;
+	return lstat(mark, &st) == 0;
+}
+
 int ctr_create_pending_begin(struct state_store *s, const char *ctr_id, int *lock, struct burrow_err **err)
 {
 	if (*lock >= 0)
