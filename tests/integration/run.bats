@@ -698,7 +698,8 @@ as_machine() {
 	local r=$XDG_DATA_HOME/burrow
 	as_machine node-b.cluster boot-b
 	run_burrow 0 create --rm --name fromb busybox true
-	local idb=$output
+	# (the last line: a user without subordinate IDs is warned first)
+	local idb=${output##*$'\n'}
 	# the host name's '.' escaped
 	[ -f "$r/rm-node-b_2ecluster.clone.boot-b.tdb" ]
 	as_machine node-a boot-a
@@ -706,7 +707,7 @@ as_machine() {
 	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
 	[ -f "$r/rm-node-b_2ecluster.clone.boot-b.tdb" ]
 	run_burrow 0 create --rm --name froma busybox true
-	local ida=$output
+	local ida=${output##*$'\n'}
 	[ -f "$r/rm-node-a.clone.boot-a.tdb" ]
 	# back on node-b, still in its boot: its container is there
 	as_machine node-b.cluster boot-b
@@ -749,12 +750,12 @@ as_machine() {
 	# rm-<boot ID>.tdb)
 	as_machine node-b boot-b
 	run_burrow 0 create --rm --name fromb busybox true
-	local idb=$output
+	local idb=${output##*$'\n'}
 	mv "$r/rm-node-b.clone.boot-b.tdb" "$r/rm-clone.boot-b.tdb"
 	# node-a, the same, earlier in its boot
 	as_machine node-a boot-a
 	run_burrow 0 create --rm --name froma busybox true
-	# (after the warning of the refresh below)
+	# (the last line: warnings come first)
 	local ida=${output##*$'\n'}
 	mv "$r/rm-node-a.clone.boot-a.tdb" "$r/rm-boot-a.tdb"
 	is "$("$BURROW" ps -a -q --no-trunc 2>/dev/null)" "$ida"
