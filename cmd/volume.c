@@ -145,8 +145,8 @@ static int print_volumes(struct cmd_ctx *ctx, const struct fmt_report *rep, cons
 
 static int parse_id(struct cmd_ctx *ctx, const char *flag, const char *arg, long long *out)
 {
-	if (str_to_ll(arg, 0, 4294967294LL, out) < 0)
-		return cmd_usage_error(ctx, "invalid %s '%s': a number from 0 to 4294967294", flag, str_quote(arg));
+	if (str_to_ll(arg, 0, ID_MAX, out) < 0)
+		return cmd_usage_error(ctx, "invalid %s '%s': a number from 0 to " ID_MAX_TEXT, flag, str_quote(arg));
 	return 0;
 }
 

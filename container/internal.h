@@ -8,10 +8,6 @@
 #include "container/record.h"
 #include "lib/err.h"
 
-/* The largest uid or gid: (uid_t)-1 means "unchanged" to chown and is
- * no ID to the kernel. */
-#define CTR_ID_MAX 4294967294ULL
-
 /* A tmpfs size= (percent: a % of memory allowed), nr_blocks= or
  * nr_inodes= value as tmpfs(5) takes it: digits with an optional k, m, g,
  * t, p or e (any case), whose bytes fit in 64 bits. */

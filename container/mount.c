@@ -173,8 +173,8 @@ static int tmpfs_value(const char *o)
 		unsigned long long max;
 	} keys[] = {
 	    {"mode=", true, 6, 07777},
-	    {"uid=", false, 10, CTR_ID_MAX},
-	    {"gid=", false, 10, CTR_ID_MAX},
+	    {"uid=", false, 10, ID_MAX},
+	    {"gid=", false, 10, ID_MAX},
 	};
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		if (!str_has_prefix(o, keys[k].key))
@@ -447,7 +447,7 @@ int ctr_mount_parse_tmpfs(const char *spec, struct ctr_mount *m, struct burrow_e
 			ctr_mount_clear(m);
 			return burrow_error_status(
 			    err, EINVAL, "invalid --tmpfs '%s': bad value in '%s' (%s)", str_quote(spec), str_quote(o),
-			    "size=64m|1g|50%, nr_inodes=, nr_blocks=, mode=1777, uid=N, gid=N up to 4294967294");
+			    "size=64m|1g|50%, nr_inodes=, nr_blocks=, mode=1777, uid=N, gid=N up to " ID_MAX_TEXT);
 		}
 		if (!ok && opt_class(o) != 0 && (opt_class(o) < 5 || opt_class(o) > 7) &&
 		    !strv_contains((char *const *)(const char *const[]){"noatime", "relatime", "strictatime", NULL},

@@ -111,6 +111,10 @@ int ctr_secret_uses_check(char *const *specs, char ***out, struct burrow_err **e
  * free. Nothing when *lock is held already. The caller ends both with
  * ctr_secret_copies_done once the record is stored, or fails. */
 int ctr_create_pending_begin(struct state_store *s, const char *ctr_id, int *lock, struct burrow_err **err);
+/* Whether the mark of ctr_create_pending_begin is there (with the lock
+ * held by another process: a create under way; with it free: one killed
+ * half-way). */
+bool ctr_create_pending_marked(struct state_store *s, const char *ctr_id);
 /* At create (this writes): each secret looked up and its content copied
  * into ROOT/containers/<ctr_id>/secrets/ (made 0700), owned and moded as
  * asked; *out: the stored strings with IDs. On failure the copies are

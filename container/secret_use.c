@@ -21,7 +21,6 @@
 #include "state/state.h"
 
 #define SECRETS_DIR "/run/secrets"
-#define SECRET_ID_MAX 4294967294LL
 #define SECRET_MODE_DEFAULT 0444
 
 void ctr_secret_use_clear(struct ctr_secret_use *u)
@@ -104,11 +103,11 @@ int ctr_secret_use_parse(const char *spec, struct ctr_secret_use *u, struct burr
 		} else if (strcmp(it, "target") == 0 || strcmp(it, "dst") == 0) {
 			target = v;
 		} else if (strcmp(it, "uid") == 0 || strcmp(it, "gid") == 0) {
-			if (str_to_ll(v, 0, SECRET_ID_MAX, &n) < 0) {
+			if (str_to_ll(v, 0, ID_MAX, &n) < 0) {
 				ctr_secret_use_clear(u);
 				return burrow_error_status(err, EINVAL,
 				                           "invalid --secret %s '%s': a number from 0 to %lld", it,
-				                           str_quote(v), SECRET_ID_MAX);
+				                           str_quote(v), ID_MAX);
 			}
 			*(it[0] == 'u' ? &u->uid : &u->gid) = n;
 			owner_set = true;
@@ -183,8 +182,8 @@ int ctr_secret_use_decode(const char *s, struct ctr_secret_use *u, struct burrow
 		mode = strtoul(f[6], &end, 8);
 	}
 	if (strv_len(f) != 7 || !*f[0] || !*f[3] || (strcmp(f[2], "env") != 0 && strcmp(f[2], "mount") != 0) ||
-	    str_to_ll(f[4], 0, SECRET_ID_MAX, &uid) < 0 || str_to_ll(f[5], 0, SECRET_ID_MAX, &gid) < 0 || !*f[6] ||
-	    *end || mode > 07777)
+	    str_to_ll(f[4], 0, ID_MAX, &uid) < 0 || str_to_ll(f[5], 0, ID_MAX, &gid) < 0 || !*f[6] || *end ||
+	    mode > 07777)
 		return burrow_error_status(err, EIO, "damaged --secret record '%s'", str_quote(s));
 	u->name = xstrdup(f[0]);
 	u->id = *f[1] ? xstrdup(f[1]) : NULL;
@@ -246,6 +245,13 @@ static int pending_mark(struct state_store *s, const char *ctr_id, struct burrow
 	if (fd < 0)
 		return burrow_error(err, errno, "cannot create '%s'", str_quote(mark));
 	return 0;
+}
+
+bool ctr_create_pending_marked(struct state_store *s, const char *ctr_id)
+{
+	cleanup_free char *mark = pending_path(s, ctr_id);
+	struct stat st;
+	return lstat(mark, &st) == 0;
 }
 
 int ctr_create_pending_begin(struct state_store *s, const char *ctr_id, int *lock, struct burrow_err **err)

@@ -50,7 +50,7 @@ static int parse_opts(const char *opts, const char *const *keys, long long *vals
 		if (!eq || !keys[k])
 			return burrow_error_status(err, EINVAL, "invalid --userns '%s': unknown option '%s'",
 			                           str_quote(spec), str_quote(parts[i]));
-		if (str_to_ll(eq + 1, k == 2 ? 1 : 0, 4294967294LL, &vals[k]) < 0)
+		if (str_to_ll(eq + 1, k == 2 ? 1 : 0, ID_MAX, &vals[k]) < 0)
 			return burrow_error_status(err, EINVAL, "invalid --userns '%s': '%s' is not a number",
 			                           str_quote(spec), str_quote(parts[i]));
 	}
@@ -248,7 +248,7 @@ static bool has_id(const char *text, unsigned long id)
 	for (size_t i = 0; lines[i]; i++) {
 		cleanup_strv char **f = strv_split(lines[i], ':');
 		long long v;
-		if (strv_len(f) >= 3 && str_to_ll(f[2], 0, 4294967294LL, &v) == 0 && (unsigned long)v == id)
+		if (strv_len(f) >= 3 && str_to_ll(f[2], 0, ID_MAX, &v) == 0 && (unsigned long)v == id)
 			return true;
 	}
 	return false;
@@ -264,7 +264,7 @@ static int etc_copy(const char *root, const char *rundir, const char *name, cons
 		return 0;
 	cleanup_strv char **f = strv_split(entry, ':');
 	long long id;
-	if (strv_len(f) < 3 || str_to_ll(f[2], 0, 4294967294LL, &id) < 0)
+	if (strv_len(f) < 3 || str_to_ll(f[2], 0, ID_MAX, &id) < 0)
 		return burrow_error(err, 0, "invalid %s entry '%s': its third field is not an ID", name,
 		                    str_quote(entry));
 	char *roots[] = {(char *)root, NULL};

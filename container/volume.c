@@ -14,6 +14,7 @@
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/secret.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
@@ -25,7 +26,6 @@
 #include "state/state.h"
 
 #define VOL_KEY_PREFIX "vol/"
-#define VOL_ID_MAX 4294967294LL /* the largest uid/gid ((uid_t)-1 means "unchanged") */
 
 static char *vol_key(const char *name)
 {
@@ -240,7 +240,7 @@ static int check_o_item(const char *item, const char *type, struct burrow_err **
 	bool is_uid = str_has_prefix(item, "uid=") || str_has_prefix(item, "gid=");
 	if (is_uid) {
 		long long id;
-		if (str_to_ll(val, 0, VOL_ID_MAX, &id) < 0)
+		if (str_to_ll(val, 0, ID_MAX, &id) < 0)
 			return burrow_error_status(err, EINVAL, "invalid volume option o=%s: not a numeric ID",
 			                           str_quote(item));
 		if (!*type || strcmp(type, "tmpfs") == 0)
@@ -332,8 +332,8 @@ int ctr_vol_create_check(const struct ctr_vol_create_opts *o, struct burrow_err 
 		                           "volume driver '%s' is not supported: burrow has the 'local' "
 		                           "driver only",
 		                           str_quote(o->driver));
-	if ((o->uid < -1 || o->uid > VOL_ID_MAX) || (o->gid < -1 || o->gid > VOL_ID_MAX))
-		return burrow_error_status(err, EINVAL, "invalid volume owner: IDs go from 0 to %lld", VOL_ID_MAX);
+	if ((o->uid < -1 || o->uid > ID_MAX) || (o->gid < -1 || o->gid > ID_MAX))
+		return burrow_error_status(err, EINVAL, "invalid volume owner: IDs go from 0 to %lld", ID_MAX);
 	cleanup_strv char **labels = NULL, **options = NULL;
 	if (kv_parse(o->labels, "label", &labels, err) < 0 || kv_parse(o->options, "option", &options, err) < 0)
 		return -1;
@@ -505,10 +505,10 @@ static int build(const struct ctr_vol_create_opts *o, struct ctr_vol *v, struct 
 		for (size_t i = 0; items[i]; i++) {
 			long long id;
 			if (str_has_prefix(items[i], "uid=") && v->uid < 0 &&
-			    str_to_ll(items[i] + 4, 0, VOL_ID_MAX, &id) == 0)
+			    str_to_ll(items[i] + 4, 0, ID_MAX, &id) == 0)
 				v->uid = id;
 			if (str_has_prefix(items[i], "gid=") && v->gid < 0 &&
-			    str_to_ll(items[i] + 4, 0, VOL_ID_MAX, &id) == 0)
+			    str_to_ll(items[i] + 4, 0, ID_MAX, &id) == 0)
 				v->gid = id;
 		}
 	}
@@ -761,6 +761,29 @@ int ctr_vol_unuse(struct state_store *s, const char *name, const char *ctr_id, s
 	return change_users(s, name, ctr_id, false, err);
 }
 
+/* A user without a record: 1 when it is a create under way (it holds
+ * its lock, and its mark is there: ctr_create_pending_begin), which
+ * stores its record later, or when a create stored it meanwhile (looked
+ * up again under its free lock; *name is then its name); 0 when it is
+ * gone (removed, or a create killed half-way, whose sweep drops it). */
+static int user_being_created(struct state_store *s, const char *id, char **name)
+{
+	cleanup_err struct burrow_err *e = NULL;
+	int lock = state_lock_try(s, id, &e);
+	if (lock < 0)
+		return e->status == EWOULDBLOCK && ctr_create_pending_marked(s, id);
+	struct ctr_config c = {0};
+	int r = ctr_config_load(s, id, &c, &e) == 0;
+	if (r)
+		*name = steal_ptr(c.name);
+	ctr_config_clear(&c);
+	if (r)
+		state_unlock(lock);
+	else
+		state_unlock_remove(s, id, lock); /* taken only to look */
+	return r;
+}
+
 int ctr_vol_users(struct state_store *s, const struct ctr_vol *v, char ***ids, char ***names, struct burrow_err **err)
 {
 	cleanup_strv char **i_out = xcalloc(1, sizeof(char *));
@@ -770,8 +793,15 @@ int ctr_vol_users(struct state_store *s, const struct ctr_vol *v, char ***ids, c
 		if (ctr_config_load(s, v->users[i], &c, err) < 0) {
 			if ((*err)->status != ENOENT)
 				return -1;
-			/* removed meanwhile: no longer a user */
 			burrow_err_free(steal_ptr(*err));
+			/* removed meanwhile: no longer a user; being created: one
+			 * (a volume rm or a killed create's sweep must not remove
+			 * what a create about to store its record uses) */
+			char *name = NULL;
+			if (user_being_created(s, v->users[i], &name)) {
+				strv_append(&i_out, v->users[i]);
+				strv_append_take(&n_out, name ? name : xasprintf("%.12s (being created)", v->users[i]));
+			}
 			continue;
 		}
 		strv_append(&i_out, v->users[i]);
@@ -821,7 +851,10 @@ static int remove_users(struct state_store *s, const char *name, int timeout, st
 				rc = -1;
 				break;
 			}
+			/* no record: a create under way keeps its use (the removal
+			 * says it is in use), one gone meanwhile counts no more */
 			burrow_err_free(steal_ptr(*err));
+			continue;
 		}
 		rc = ctr_vol_unuse(s, name, ids[i], err);
 	}

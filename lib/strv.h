@@ -52,4 +52,13 @@ int str_has_suffix(const char *s, const char *suffix);
 /* Parses a whole base-10 number in [min,max]; 0 or -1. */
 int str_to_ll(const char *s, long long min, long long max, long long *out);
 
+/* The largest uid or gid, a bound for str_to_ll ((uid_t)-1 means
+ * "unchanged" to chown and is no ID to the kernel); ID_MAX_TEXT is the
+ * same number in a message. */
+#define ID_MAX_DIGITS 4294967294
+#define ID_MAX ((long long)ID_MAX_DIGITS)
+#define ID_MAX_TEXT STR_OF_(ID_MAX_DIGITS)
+#define STR_OF_(x) STR_OF__(x)
+#define STR_OF__(x) #x
+
 #endif

@@ -33,10 +33,11 @@ struct state_store {
 	bool in_tx[STATE_NDB];
 	struct state_tdb_log log[STATE_NDB];
 	bool needs_refresh;
-	int refresh_lockfd; /* held from state_open until state_refresh_done */
-	char *boot_id;      /* this boot's ID */
-	char *rm_prefix;    /* "rm-<machine>.": this machine's --rm files */
-	char *stale_boot;   /* the boot ID state.tdb held, as JSON (NULL: none) */
+	int refresh_lockfd;  /* held from state_open until state_refresh_done */
+	char *boot_id;       /* this boot's ID */
+	char *rm_prefix;     /* "rm-<host>.<machine>.": this machine's --rm files */
+	char *rm_old_prefix; /* "rm-<machine>.": an older burrow's (state_rm_prefixes) */
+	char *stale_boot;    /* the boot ID state.tdb held, as JSON (NULL: none) */
 	/* keys of state.tdb written since state_open while a refresh is due:
 	 * the caller's new records, which state_refresh_done keeps */
 	char **fresh;
@@ -99,18 +100,41 @@ char *state_read_trimmed(const char *path, struct burrow_err **err);
  * override. */
 char *state_read_boot_id(struct burrow_err **err);
 
-/* "rm-<machine>.": the start of this machine's --rm files' names, the
- * machine from /etc/machine-id (BURROW_TEST_MACHINE_ID_FILE overrides it,
- * for the tests), else /var/lib/dbus/machine-id, else "host-<host name>". */
-char *state_rm_machine_prefix(void);
-/* This boot's --rm file under root, rm-<machine>.<boot ID>.tdb (the boot
- * ID's characters other than letters, digits and '-' as '_'); or
- * rm-<boot ID>.tdb, when an older burrow made it earlier in this boot. */
-char *state_rm_file_path(const char *root, const char *machine_prefix, const char *boot_id);
-/* Whether the refresh after a reboot removes the file name in the storage
- * root: an --rm file of an earlier boot of this machine, or one an older
- * burrow named rm-<boot ID>.tdb, not mine (this boot's). Another
- * machine's files are its own. */
-bool state_rm_file_stale(const char *name, const char *machine_prefix, const char *mine);
+/* This machine's --rm files, rm-<host>.<machine>.<boot ID>.tdb (state/
+ * rmfile.c): *prefix is "rm-<host>.<machine>.", the host as
+ * state_rm_host_part makes it (BURROW_TEST_HOSTNAME overrides it, for the
+ * tests), the machine from /etc/machine-id (BURROW_TEST_MACHINE_ID_FILE
+ * overrides it), else /var/lib/dbus/machine-id, else "none"; *old_prefix
+ * is "rm-<machine>.", the previous burrow's (its machine without an ID was
+ * "host-<host name>"). Characters of the IDs other than letters, digits
+ * and '-' are '_'. */
+void state_rm_prefixes(char **prefix, char **old_prefix);
+/* The host name as a part of a file name: letters, digits and '-' as they
+ * are, every other byte as "_xx" (hex), so that no '.' or '/' is left and
+ * two names stay two; "_" for an empty one; "_h" and a 64-bit hash when
+ * that is longer than 96 characters. */
+char *state_rm_host_part(const char *host);
+/* This boot's --rm file under root: prefix<boot ID>.tdb; when it is not
+ * there but an older burrow's name of this boot is (state_rm_old_names),
+ * that one is linked to it (the claim), or returned where links fail. */
+char *state_rm_file_path(const char *root, const char *prefix, const char *old_prefix, const char *boot_id);
+/* The older burrows' names of the boot of the file name (this burrow's):
+ * old_prefix<boot>.tdb, rm-<boot>.tdb. The caller frees both. */
+void state_rm_old_names(const char *name, const char *old_prefix, char *names[2]);
+/* What the refresh after a reboot does with the file name in the storage
+ * root, mine being this boot's. */
+enum state_rm_kind {
+	STATE_RM_OTHER, /* keep it: no --rm file, mine, or another machine's */
+	STATE_RM_STALE, /* this machine's of an earlier boot: remove it */
+	/* an older burrow's name that may be this machine's (rm-<boot>.tdb,
+	 * old_prefix<boot>.tdb): remove it only when no machine claimed it
+	 * and no other machine can share the storage root */
+	STATE_RM_OLD,
+};
+enum state_rm_kind state_rm_file_kind(const char *name, const char *prefix, const char *old_prefix, const char *mine);
+/* Whether the storage root is on a filesystem no other machine can share
+ * (a local disk's or memory's); BURROW_TEST_SHARED_ROOT says no, for the
+ * tests. */
+bool state_rm_root_local(const char *root);
 
 #endif

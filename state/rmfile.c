@@ -1,7 +1,23 @@
-/* The names of the --rm files: rm-<machine>.<boot ID>.tdb, so that
- * machines that share one storage root (a home directory on several login
- * nodes) each remove only the files of their own earlier boots. */
+/* The names of the --rm files: rm-<host>.<machine>.<boot ID>.tdb, so that
+ * machines that share one storage root each remove only the files of
+ * their own earlier boots. The machine ID alone is not enough: the nodes
+ * of an HPC cluster are often clones that share /etc/machine-id (and the
+ * home directory). The host comes first so that a burrow of the version
+ * before (rm-<machine>.<boot ID>.tdb, whose sweep removed every name that
+ * began with "rm-<its machine>.") leaves these files alone.
+ *
+ * The older names, rm-<machine>.<boot ID>.tdb and rm-<boot ID>.tdb, say
+ * nothing of the host, so this machine cannot tell its own earlier boot's
+ * file from the current one of a clone running an older burrow. It takes
+ * one over only when it is this boot's: as a hard link under the new name
+ * (its claim; the same inode, so an older burrow's monitor still running
+ * keeps using the same database), and removes it with that name at its
+ * next boot. An old name nobody claimed is removed only where no other
+ * machine can share the storage root (a local filesystem); elsewhere it
+ * is kept with a warning. */
+#include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -11,17 +27,50 @@
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "state/internal.h"
+#include "state/paths.h"
 
 #define RM_FILE_PREFIX "rm-"
 #define RM_FILE_SUFFIX ".tdb"
+/* an escaped host name longer than this is named by its hash: the whole
+ * file name must stay under NAME_MAX (255) with a 32-character machine ID
+ * and a 36-character boot ID */
+#define RM_HOST_MAX 96
 
 /* s's characters other than letters, digits and '-' as '_' (it is part
  * of a file name, and '.' separates the machine from the boot). */
+static bool name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
 static void name_safe(char *s)
 {
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-'))
+		if (!name_char((unsigned char)*s))
 			*s = '_';
+}
+
+char *state_rm_host_part(const char *host)
+{
+	if (!*host)
+		return xstrdup("_");
+	size_t n = strlen(host);
+	char *out = xmalloc(3 * n + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)host; *p; p++) {
+		if (name_char(*p))
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "_%02x", *p);
+	}
+	*o = '\0';
+	if (o - out <= RM_HOST_MAX)
+		return out;
+	free(out);
+	/* FNV-1a: "_h" cannot start an escape, whose digits are hex */
+	unsigned long long h = 14695981039346656037ULL;
+	for (const unsigned char *p = (const unsigned char *)host; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return xasprintf("_h%016llx", h);
 }
 
 /* The machine ID (trimmed), or NULL when the file is missing or empty. */
@@ -33,57 +82,133 @@ static char *read_id(const char *path)
 	return id;
 }
 
-/* This machine: /etc/machine-id (BURROW_TEST_MACHINE_ID_FILE overrides it,
- * for the tests), else D-Bus's copy, else "host-" and the host name. */
-static char *machine_name(void)
+/* /etc/machine-id (BURROW_TEST_MACHINE_ID_FILE overrides it, for the
+ * tests), else D-Bus's copy; NULL when there is none. */
+static char *machine_id(void)
 {
 	const char *test = getenv("BURROW_TEST_MACHINE_ID_FILE");
 	char *id = test && *test ? read_id(test) : read_id("/etc/machine-id");
 	if (!id && !(test && *test))
 		id = read_id("/var/lib/dbus/machine-id");
-	if (!id) {
-		struct utsname u;
-		id = xasprintf("host-%s", uname(&u) == 0 ? u.nodename : "");
-	}
-	name_safe(id);
+	if (id)
+		name_safe(id);
 	return id;
 }
 
-char *state_rm_machine_prefix(void)
+/* The host name (BURROW_TEST_HOSTNAME overrides it, for the tests). */
+static char *host_name(void)
 {
-	cleanup_free char *m = machine_name();
-	return xasprintf(RM_FILE_PREFIX "%s.", m);
+	const char *test = getenv("BURROW_TEST_HOSTNAME");
+	if (test)
+		return xstrdup(test);
+	struct utsname u;
+	return xstrdup(uname(&u) == 0 ? u.nodename : "");
 }
 
-/* rm-<boot ID>.tdb: an older burrow's name, without the machine. */
-static char *old_path(const char *root, const char *boot_id)
+void state_rm_prefixes(char **prefix, char **old_prefix)
+{
+	cleanup_free char *m = machine_id();
+	cleanup_free char *host = host_name();
+	cleanup_free char *h = state_rm_host_part(host);
+	*prefix = xasprintf(RM_FILE_PREFIX "%s.%s.", h, m ? m : "none");
+	if (m) {
+		*old_prefix = xasprintf(RM_FILE_PREFIX "%s.", m);
+	} else {
+		/* the version before named a machine without an ID by its host */
+		cleanup_free char *old = xasprintf("host-%s", host);
+		name_safe(old);
+		*old_prefix = xasprintf(RM_FILE_PREFIX "%s.", old);
+	}
+}
+
+/* The dots between the name's prefix and suffix: 2 in this burrow's
+ * names, 1 in rm-<machine>.<boot ID>.tdb, none in rm-<boot ID>.tdb. */
+static size_t dots(const char *name, size_t n)
+{
+	size_t d = 0;
+	for (size_t i = strlen(RM_FILE_PREFIX); i < n - strlen(RM_FILE_SUFFIX); i++)
+		d += name[i] == '.';
+	return d;
+}
+
+/* The names an older burrow gave the --rm file of the boot whose ID (as
+ * file names spell it) is b: rm-<machine>.<b>.tdb, rm-<b>.tdb. */
+static void old_names(const char *b, size_t blen, const char *old_prefix, char *names[2])
+{
+	names[0] = xasprintf("%s%.*s" RM_FILE_SUFFIX, old_prefix, (int)blen, b);
+	names[1] = xasprintf(RM_FILE_PREFIX "%.*s" RM_FILE_SUFFIX, (int)blen, b);
+}
+
+void state_rm_old_names(const char *name, const char *old_prefix, char *names[2])
+{
+	size_t n = strlen(name) - strlen(RM_FILE_SUFFIX);
+	const char *b = name + n;
+	while (b > name && b[-1] != '.')
+		b--;
+	old_names(b, (size_t)(name + n - b), old_prefix, names);
+}
+
+char *state_rm_file_path(const char *root, const char *prefix, const char *old_prefix, const char *boot_id)
 {
 	cleanup_free char *b = xstrdup(boot_id);
 	name_safe(b);
-	return xasprintf("%s/" RM_FILE_PREFIX "%s" RM_FILE_SUFFIX, root, b);
+	char *path = xasprintf("%s/%s%s" RM_FILE_SUFFIX, root, prefix, b);
+	if (access(path, F_OK) == 0)
+		return path;
+	/* made by an older burrow earlier in this boot: its containers run;
+	 * claimed under the new name where the filesystem has hard links */
+	char *old[2];
+	old_names(b, strlen(b), old_prefix, old);
+	char *found = NULL;
+	for (int i = 0; i < 2 && !found; i++) {
+		cleanup_free char *o = xasprintf("%s/%s", root, old[i]);
+		if (access(o, F_OK) < 0)
+			continue;
+		found = link(o, path) == 0 || errno == EEXIST ? xstrdup(path) : steal_ptr(o);
+	}
+	free(old[0]);
+	free(old[1]);
+	if (!found)
+		return path;
+	free(path);
+	return found;
 }
 
-char *state_rm_file_path(const char *root, const char *machine_prefix, const char *boot_id)
+bool state_rm_root_local(const char *root)
 {
-	/* made by an older burrow earlier in this boot: its containers run */
-	char *old = old_path(root, boot_id);
-	if (access(old, F_OK) == 0)
-		return old;
-	free(old);
-	cleanup_free char *b = xstrdup(boot_id);
-	name_safe(b);
-	return xasprintf("%s/%s%s" RM_FILE_SUFFIX, root, machine_prefix, b);
+	if (getenv("BURROW_TEST_SHARED_ROOT"))
+		return false;
+	/* filesystems on a disk of this machine (or in its memory); a FUSE
+	 * one (sshfs), a network or cluster one, or one burrow does not know
+	 * may be another machine's too */
+	static const char *const local[] = {"ext4", "xfs",  "btrfs",    "tmpfs",    "ramfs", "overlay",
+	                                    "zfs",  "f2fs", "bcachefs", "reiserfs", "jfs",   "nilfs",
+	                                    "vfat", "ntfs", "ntfs3",    "exfat"};
+	int net = 0;
+	const char *type = state_fs_type(root, &net);
+	for (size_t i = 0; !net && i < sizeof(local) / sizeof(local[0]); i++)
+		if (strcmp(type, local[i]) == 0)
+			return true;
+	return false;
 }
 
-bool state_rm_file_stale(const char *name, const char *machine_prefix, const char *mine)
+enum state_rm_kind state_rm_file_kind(const char *name, const char *prefix, const char *old_prefix, const char *mine)
 {
 	size_t n = strlen(name), pl = strlen(RM_FILE_PREFIX), sl = strlen(RM_FILE_SUFFIX);
 	if (n <= pl + sl || strncmp(name, RM_FILE_PREFIX, pl) != 0 || strcmp(name + n - sl, RM_FILE_SUFFIX) != 0 ||
 	    strcmp(name, mine) == 0)
-		return false;
-	const char *dot = memchr(name + pl, '.', n - pl - sl);
-	if (!dot)
-		return true; /* an older burrow's rm-<boot ID>.tdb, of an earlier boot */
-	/* another machine's boots are its own to remove */
-	return strncmp(name, machine_prefix, strlen(machine_prefix)) == 0;
+		return STATE_RM_OTHER;
+	for (size_t i = pl; i < n - sl; i++)
+		if (!name_char((unsigned char)name[i]) && name[i] != '_' && name[i] != '.')
+			return STATE_RM_OTHER; /* no name burrow makes */
+	switch (dots(name, n)) {
+	case 2: /* another machine's boots are its own to remove */
+		return strncmp(name, prefix, strlen(prefix)) == 0 ? STATE_RM_STALE : STATE_RM_OTHER;
+	case 1:
+		return strncmp(name, old_prefix, strlen(old_prefix)) == 0 ? STATE_RM_OLD : STATE_RM_OTHER;
+	case 0:
+		return STATE_RM_OLD;
+	default:
+		return STATE_RM_OTHER;
+	}
 }

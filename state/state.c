@@ -395,8 +395,8 @@ int state_open(const char *root, const char *runroot, struct state_store **out, 
 	s->boot_id = state_read_boot_id(err);
 	if (!s->boot_id)
 		goto fail;
-	s->rm_prefix = state_rm_machine_prefix();
-	s->path[STATE_RM] = state_rm_file_path(root, s->rm_prefix, s->boot_id);
+	state_rm_prefixes(&s->rm_prefix, &s->rm_old_prefix);
+	s->path[STATE_RM] = state_rm_file_path(root, s->rm_prefix, s->rm_old_prefix, s->boot_id);
 	s->tdb[STATE_DB] = open_tdb(s->path[STATE_DB], STATE_DB, &s->log[STATE_DB], err);
 	if (!s->tdb[STATE_DB])
 		goto fail;
@@ -432,6 +432,7 @@ void state_close(struct state_store *s)
 	free(s->boot_id);
 	free(s->stale_boot);
 	free(s->rm_prefix);
+	free(s->rm_old_prefix);
 	free(s);
 }
 
@@ -835,19 +836,54 @@ static int rm_stale_one(const char *path, const char *prefix, state_each_fn fn, 
 	return rc;
 }
 
+/* The older burrow's names of the stale file st (this burrow's name):
+ * removed when they are that file, as its claim made them. */
+static void rm_stale_aliases(struct state_store *s, const char *name, const struct stat *st)
+{
+	char *old[2];
+	state_rm_old_names(name, s->rm_old_prefix, old);
+	for (int i = 0; i < 2; i++) {
+		cleanup_free char *p = path_join(s->root, old[i]);
+		struct stat o;
+		if (lstat(p, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino)
+			(void)unlink(p);
+		free(old[i]);
+	}
+}
+
 int state_rm_stale(struct state_store *s, const char *prefix, state_each_fn fn, void *data, struct burrow_err **err)
 {
 	cleanup_dir DIR *d = opendir(s->root);
 	if (!d)
 		return burrow_error(err, errno, "cannot read directory '%s'", s->root);
 	const char *mine = strrchr(s->path[STATE_RM], '/') + 1;
+	int local = -1; /* not asked yet */
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (!state_rm_file_stale(de->d_name, s->rm_prefix, mine))
+		enum state_rm_kind k = state_rm_file_kind(de->d_name, s->rm_prefix, s->rm_old_prefix, mine);
+		if (k == STATE_RM_OTHER)
 			continue;
 		cleanup_free char *path = path_join(s->root, de->d_name);
+		struct stat st;
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (k == STATE_RM_OLD) {
+			/* claimed: its claimer removes it with its own name */
+			if (st.st_nlink > 1)
+				continue;
+			if (local < 0)
+				local = state_rm_root_local(s->root);
+			if (!local) {
+				burrow_warn("kept '%s', an older burrow's --rm file: another machine that shares the "
+				            "storage root may run its containers (remove it once none does)",
+				            path);
+				continue;
+			}
+		}
 		if (rm_stale_one(path, prefix, fn, data, err) < 0)
 			return -1;
+		if (k == STATE_RM_STALE && st.st_nlink > 1)
+			rm_stale_aliases(s, de->d_name, &st);
 	}
 	return 0;
 }

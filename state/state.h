@@ -1,9 +1,9 @@
 /* The TDB store: burrow.tdb (persistent, under the storage root),
- * state.tdb (volatile, under the runtime dir) and rm-<machine>.<boot ID>.tdb (this
+ * state.tdb (volatile, under the runtime dir) and rm-<host>.<machine>.<boot ID>.tdb (this
  * boot's --rm containers, under the storage root, without fsyncs). Values
  * are JSON documents; keys are typed prefixes: ctr/<id>, name/<name>,
  * img/<id>, tag/<ref>, layer/<id>, vol/<name> in burrow.tdb; run/<id> in
- * state.tdb; ctr/<id>, name/<name> in rm-<machine>.<boot ID>.tdb. */
+ * state.tdb; ctr/<id>, name/<name> in rm-<host>.<machine>.<boot ID>.tdb. */
 #ifndef BURROW_STATE_H
 #define BURROW_STATE_H
 
@@ -17,7 +17,7 @@ struct state_store;
 enum state_db {
 	STATE_DB = 0,  /* persistent: burrow.tdb */
 	STATE_RUN = 1, /* runtime: state.tdb */
-	/* this boot's --rm containers: rm-<machine>.<boot ID>.tdb beside burrow.tdb.
+	/* this boot's --rm containers: rm-<host>.<machine>.<boot ID>.tdb beside burrow.tdb.
 	 * Its transactions skip the fsyncs: a kill -9 leaves tdb's recovery
 	 * area in the page cache for the next opener, and what only a crash of
 	 * the machine can tear belongs to a boot that is over, whose file is
@@ -133,10 +133,12 @@ int state_reopen(struct state_store *s, struct burrow_err **err);
  * other fd (close_fds_keep): fds[0..STATE_NDB-1]. */
 void state_fds(const struct state_store *s, int fds[STATE_NDB]);
 
-/* The --rm files of this machine's other boots (state_rm_file_stale): for
- * each, fn is called with every record whose key starts with prefix, then
- * the file is removed. A file that cannot be read is removed with a
- * warning (it was torn by the crash that ended its boot). Call it while
+/* The --rm files of this machine's other boots (state_rm_file_kind; an
+ * older burrow's name that no machine claimed only on a storage root no
+ * other machine can share, else it is kept with a warning): for each, fn
+ * is called with every record whose key starts with prefix, then the
+ * file is removed. A file that cannot be read is removed with a warning
+ * (it was torn by the crash that ended its boot). Call it while
  * refreshing (state_needs_refresh), under the refresh lock. */
 int state_rm_stale(struct state_store *s, const char *prefix, state_each_fn fn, void *data, struct burrow_err **err);
 

@@ -628,10 +628,10 @@ no_records_left() {
 	echo "boot-one" >"$T/boot_id"
 	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id
 	echo "m1" >"$T/machine_id"
-	export BURROW_TEST_MACHINE_ID_FILE=$T/machine_id
+	export BURROW_TEST_MACHINE_ID_FILE=$T/machine_id BURROW_TEST_HOSTNAME=h1
 	run_burrow 0 run -d --rm --name old busybox sleep 60
 	local id=$output
-	[ -f "$XDG_DATA_HOME/burrow/rm-m1.boot-one.tdb" ]
+	[ -f "$XDG_DATA_HOME/burrow/rm-h1.m1.boot-one.tdb" ]
 	[ -d "$XDG_DATA_HOME/burrow/containers/$id/upper" ]
 	# one that a crash tore (its file is not a database), named as an
 	# older burrow named them (without the machine): removed once
@@ -643,16 +643,16 @@ no_records_left() {
 	run_burrow 0 ps -a -q
 	assert_match "$output" "rm-boot-zero.tdb.*: removed, its --rm containers are forgotten"
 	assert_no_match "$output" "$id"
-	[ ! -e "$XDG_DATA_HOME/burrow/rm-m1.boot-one.tdb" ]
+	[ ! -e "$XDG_DATA_HOME/burrow/rm-h1.m1.boot-one.tdb" ]
 	[ ! -e "$XDG_DATA_HOME/burrow/rm-boot-zero.tdb" ]
 	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
 	run_burrow 0 ps -a -q
 	is "$output" ""
 	# this boot's file is made by its first --rm container
-	[ ! -e "$XDG_DATA_HOME/burrow/rm-m1.boot-two.tdb" ]
+	[ ! -e "$XDG_DATA_HOME/burrow/rm-h1.m1.boot-two.tdb" ]
 	run_burrow 0 run --rm --name old busybox echo reused
 	is "$output" "reused"
-	[ -f "$XDG_DATA_HOME/burrow/rm-m1.boot-two.tdb" ]
+	[ -f "$XDG_DATA_HOME/burrow/rm-h1.m1.boot-two.tdb" ]
 }
 
 @test "run: an earlier boot's --rm file that a crash left sound but with a torn record: that one is forgotten with a warning, the next boot goes on" {
@@ -663,12 +663,12 @@ no_records_left() {
 	local keep=$output
 	[ -d "$XDG_DATA_HOME/burrow/containers/$keep" ]
 	echo "m1" >"$T/machine_id"
-	export BURROW_TEST_MACHINE_ID_FILE=$T/machine_id
+	export BURROW_TEST_MACHINE_ID_FILE=$T/machine_id BURROW_TEST_HOSTNAME=h1
 	run_burrow 0 create --rm --name torn busybox true
 	local id=$output
 	run_burrow 0 create --rm --name other busybox true
 	local other=$output
-	local f=$XDG_DATA_HOME/burrow/rm-m1.boot-one.tdb
+	local f=$XDG_DATA_HOME/burrow/rm-h1.m1.boot-one.tdb
 	# the file's structure is sound, a record's page is not (no fsyncs)
 	run tdbtool "$f" store "ctr/$id" 'garbage'
 	[ "$status" -eq 0 ]
@@ -690,46 +690,108 @@ no_records_left() {
 	run_burrow 0 rm keep
 }
 
-@test "run: machines that share a storage root each remove only the --rm files of their own earlier boots" {
-	# machine b's boot, with a --rm container (BURROW_TEST_MACHINE_ID_FILE
-	# stands for /etc/machine-id, test-only)
-	echo "boot-b" >"$T/boot_id"
-	echo "machine-b" >"$T/machine_id"
-	export BURROW_TEST_BOOT_ID_FILE=$T/boot_id BURROW_TEST_MACHINE_ID_FILE=$T/machine_id
-	run_burrow 0 create --rm --name fromb busybox true
-	local idb=$output
-	[ -f "$XDG_DATA_HOME/burrow/rm-machine-b.boot-b.tdb" ]
-	# machine a, on the same storage root, with its own runtime dir
+# as_machine HOST BOOT: the next commands run as another machine (or a
+# later boot) on the same storage root, with its own runtime dir.
+# BURROW_TEST_HOSTNAME and BURROW_TEST_BOOT_ID_FILE (test-only) stand for
+# the host name and the boot ID.
+as_machine() {
 	kill_namespace_of "$(keeper_pid)"
 	rm -rf "$XDG_RUNTIME_DIR/burrow"
-	echo "boot-a" >"$T/boot_id"
-	echo "machine-a" >"$T/machine_id"
+	export BURROW_TEST_HOSTNAME=$1 BURROW_TEST_BOOT_ID_FILE=$T/boot_id
+	echo "$2" >"$T/boot_id"
+}
+
+@test "run: machines that share a storage root each remove only the --rm files of their own earlier boots, clones with one machine ID too" {
+	# BURROW_TEST_MACHINE_ID_FILE stands for /etc/machine-id, test-only:
+	# two clones of one image, as the nodes of a cluster often are
+	echo "clone" >"$T/machine_id"
+	export BURROW_TEST_MACHINE_ID_FILE=$T/machine_id
+	local r=$XDG_DATA_HOME/burrow
+	as_machine node-b.cluster boot-b
+	run_burrow 0 create --rm --name fromb busybox true
+	# (the last line: a user without subordinate IDs is warned first)
+	local idb=${output##*$'\n'}
+	# the host name's '.' escaped
+	[ -f "$r/rm-node-b_2ecluster.clone.boot-b.tdb" ]
+	as_machine node-a boot-a
 	# (stdout only: a user without subordinate IDs is warned on stderr)
 	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
-	[ -f "$XDG_DATA_HOME/burrow/rm-machine-b.boot-b.tdb" ]
+	[ -f "$r/rm-node-b_2ecluster.clone.boot-b.tdb" ]
 	run_burrow 0 create --rm --name froma busybox true
-	[ -f "$XDG_DATA_HOME/burrow/rm-machine-a.boot-a.tdb" ]
-	# back on machine b, still in its boot: its container is there
-	kill_namespace_of "$(keeper_pid)"
-	rm -rf "$XDG_RUNTIME_DIR/burrow"
-	echo "boot-b" >"$T/boot_id"
-	echo "machine-b" >"$T/machine_id"
+	local ida=${output##*$'\n'}
+	[ -f "$r/rm-node-a.clone.boot-a.tdb" ]
+	# back on node-b, still in its boot: its container is there
+	as_machine node-b.cluster boot-b
 	is "$("$BURROW" ps -a -q --no-trunc 2>/dev/null)" "$idb"
-	[ -f "$XDG_DATA_HOME/burrow/rm-machine-a.boot-a.tdb" ]
+	[ -f "$r/rm-node-a.clone.boot-a.tdb" ]
 	run_burrow 0 start -a fromb
 	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
-	# b's next boot removes b's earlier one, not a's
-	kill_namespace_of "$(keeper_pid)"
-	rm -rf "$XDG_RUNTIME_DIR/burrow"
-	echo "boot-b2" >"$T/boot_id"
+	# node-b's next boot removes node-b's earlier file, not node-a's
+	as_machine node-b.cluster boot-b2
 	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
-	[ ! -e "$XDG_DATA_HOME/burrow/rm-machine-b.boot-b.tdb" ]
-	[ -f "$XDG_DATA_HOME/burrow/rm-machine-a.boot-a.tdb" ]
-	# a machine without a machine ID names its files by its host name
+	[ ! -e "$r/rm-node-b_2ecluster.clone.boot-b.tdb" ]
+	[ -f "$r/rm-node-a.clone.boot-a.tdb" ]
+	# another machine (its own ID), same host name: not node-a's either
+	echo "other" >"$T/machine_id"
+	as_machine node-a boot-o
+	run_burrow 0 create --rm --name fromo busybox true
+	[ -f "$r/rm-node-a.clone.boot-a.tdb" ]
+	echo "clone" >"$T/machine_id"
+	as_machine node-a boot-a
+	is "$("$BURROW" ps -a -q --no-trunc 2>/dev/null)" "$ida"
+	as_machine node-a boot-a2
+	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
+	[ ! -e "$r/rm-node-a.clone.boot-a.tdb" ]
+	[ -f "$r/rm-node-a.other.boot-o.tdb" ]
+	# a machine without a machine ID: "none"
 	: >"$T/machine_id"
 	is "$("$BURROW" run --rm --name nameless busybox echo ok 2>/dev/null)" "ok"
 	run_burrow 0 create --rm --name nameless busybox true
-	ls "$XDG_DATA_HOME"/burrow/rm-host-*.boot-b2.tdb
+	[ -f "$r/rm-node-a.none.boot-a2.tdb" ]
+}
+
+@test "run: an older burrow's --rm file without the host name is this boot's file when it is (claimed by a link) and goes at the next boot; a clone's it never claimed is kept on a shared storage root" {
+	# BURROW_TEST_SHARED_ROOT (test-only): the storage root is on a
+	# filesystem other machines may share (the test's is a local disk)
+	echo "clone" >"$T/machine_id"
+	export BURROW_TEST_MACHINE_ID_FILE=$T/machine_id BURROW_TEST_SHARED_ROOT=1
+	local r=$XDG_DATA_HOME/burrow
+	# node-b, in its boot, with a --rm container an older burrow stored
+	# (the older names: rm-<machine>.<boot ID>.tdb, before that
+	# rm-<boot ID>.tdb)
+	as_machine node-b boot-b
+	run_burrow 0 create --rm --name fromb busybox true
+	local idb=${output##*$'\n'}
+	mv "$r/rm-node-b.clone.boot-b.tdb" "$r/rm-clone.boot-b.tdb"
+	# node-a, the same, earlier in its boot
+	as_machine node-a boot-a
+	run_burrow 0 create --rm --name froma busybox true
+	# (the last line: warnings come first)
+	local ida=${output##*$'\n'}
+	mv "$r/rm-node-a.clone.boot-a.tdb" "$r/rm-boot-a.tdb"
+	is "$("$BURROW" ps -a -q --no-trunc 2>/dev/null)" "$ida"
+	# claimed: one file, two names
+	is "$(stat -c %h "$r/rm-boot-a.tdb")" "2"
+	[ "$r/rm-node-a.clone.boot-a.tdb" -ef "$r/rm-boot-a.tdb" ]
+	# node-a's next boot: its own goes, node-b's (maybe running) stays
+	as_machine node-a boot-a2
+	run_burrow 0 ps -a -q
+	assert_match "$output" "kept '$r/rm-clone.boot-b.tdb', an older burrow's --rm file: another machine that shares the storage root may run its containers"
+	assert_no_match "$output" "rm-boot-a.tdb"
+	[ ! -e "$r/rm-node-a.clone.boot-a.tdb" ]
+	[ ! -e "$r/rm-boot-a.tdb" ]
+	[ -f "$r/rm-clone.boot-b.tdb" ]
+	# node-b, still in its boot, finds its container and claims the file
+	as_machine node-b boot-b
+	is "$("$BURROW" ps -a -q --no-trunc 2>/dev/null)" "$idb"
+	is "$(stat -c %h "$r/rm-clone.boot-b.tdb")" "2"
+	run_burrow 0 start -a fromb
+	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
+	as_machine node-b boot-b2
+	run_burrow 0 ps -a -q
+	assert_no_match "$output" "kept"
+	[ ! -e "$r/rm-clone.boot-b.tdb" ]
+	[ ! -e "$r/rm-node-b.clone.boot-b.tdb" ]
 }
 
 @test "run: a file held open in the rootfs at cleanup does not keep the mount or its server (lazy unmount)" {

@@ -22,6 +22,8 @@ suite_setup() {
 suite_teardown() {
 	# lets go a lock a test holds until told (bounded too: 60 s)
 	touch "$T/release"
+	# a create a test held part-way (bounded: timeout 60)
+	[ -n "${held:-}" ] && { kill "$held" 2>/dev/null; wait "$held" 2>/dev/null; }
 	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
 	return 0
 }
@@ -381,6 +383,82 @@ killed_create() {
 	is "$output" ""
 	run_burrow 0 secret rm -f b
 	run_burrow 0 volume rm keep
+}
+
+# wait_copies N: until N containers have their first secret's copy
+# (bounded: 10 s).
+wait_copies() {
+	local i
+	for i in $(seq 200); do
+		[ "$(ls "$XDG_DATA_HOME"/burrow/containers/*/secrets/0 2>/dev/null | wc -l)" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	false
+}
+
+# A create uses a volume before it stores its record (held there after
+# its secret's copy by the test's delay): volume rm must not take it for
+# unused.
+@test "secret: volume rm of a volume a create under way uses, its record not stored yet, is refused (-f too); the create ends whole" {
+	run_burrow 0 secret create b "$T/s.txt"
+	run_burrow 0 secret create c "$T/s.txt"
+	run_burrow 0 volume create vol
+	# (5 s after each copy: 10 s)
+	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 timeout 60 "$BURROW" create --name mid -v vol:/v --secret b --secret c busybox ls /v >"$T/create.out" &
+	held=$!
+	wait_copies 1
+	run timeout 20 "$BURROW" volume rm vol
+	[ "$status" -ne 0 ]
+	assert_match "$output" "volume 'vol' is in use by container '[0-9a-f]{12} \(being created\)'"
+	run timeout 20 "$BURROW" volume rm -f vol
+	[ "$status" -ne 0 ]
+	assert_match "$output" "in use by container '[0-9a-f]{12} \(being created\)'"
+	run timeout 20 "$BURROW" volume prune -f
+	is "$status" 0 "$output"
+	# all that while the create was under way (it prints its ID at the end)
+	[ ! -s "$T/create.out" ]
+	wait "$held"
+	held=
+	run_burrow 0 volume ls -q
+	is "$output" "vol"
+	run_burrow 0 start -a mid
+	run_burrow 0 rm mid
+	run_burrow 0 volume rm vol
+	run_burrow 0 secret rm b c
+}
+
+# The sweep of a killed create removes the volumes it made: not one that a
+# newer create, under way, uses too.
+@test "secret: the sweep of a create killed half-way keeps a volume it made that a create under way uses" {
+	run_burrow 0 secret create b "$T/s.txt"
+	local pid
+	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 "$BURROW" create --name half -v shared:/s --secret b busybox true &
+	pid=$!
+	wait_copies 1
+	kill -9 "$pid"
+	wait "$pid" || true
+	local killed
+	killed=$(ls "$SECRETS/pending")
+	[ ${#killed} -eq 64 ]
+	run_burrow 0 secret create c "$T/s.txt"
+	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 timeout 60 "$BURROW" create --name mid -v shared:/s --secret b --secret c busybox ls /s >"$T/create.out" &
+	held=$!
+	wait_copies 2
+	# the sweep: the killed create's use and mark go, the volume stays
+	run_burrow 0 rm -i nosuch
+	[ ! -s "$T/create.out" ]
+	run ls "$SECRETS/pending"
+	assert_no_match "$output" "$killed"
+	run_burrow 0 volume ls -q
+	is "$output" "shared"
+	wait "$held"
+	held=
+	run_burrow 0 start -a mid
+	run_burrow 0 volume inspect --format '{{.Name}}' shared
+	is "$output" "shared"
+	run_burrow 0 rm mid
+	run_burrow 0 volume rm shared
+	run_burrow 0 secret rm b c
 }
 
 @test "secret: the copies of a create killed half-way are removed by the refresh after a reboot" {

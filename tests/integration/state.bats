@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # state/: kill -9 at random moments must leave burrow.tdb, state.tdb and
-# the --rm file (rm-<machine>.<boot ID>.tdb, without fsyncs as state.tdb)
+# the --rm file (rm-<host>.<machine>.<boot ID>.tdb, without fsyncs as state.tdb)
 # readable and consistent. The writer and the checker are
 # tests/helpers/state-crash (no namespace needed: it runs as whoever runs
 # the suite).

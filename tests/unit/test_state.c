@@ -68,6 +68,8 @@ static int setup(void **state)
 	struct burrow_err *merr = NULL;
 	assert_int_equal(write_file(machine, "m1.x\n", 5, 0600, &merr), 0);
 	setenv("BURROW_TEST_MACHINE_ID_FILE", machine, 1);
+	setenv("BURROW_TEST_HOSTNAME", "h1.x", 1);
+	unsetenv("BURROW_TEST_SHARED_ROOT");
 	state_set_wait_ms(30000);
 	f->s = open_store(f);
 	struct burrow_err *err = NULL;
@@ -530,6 +532,8 @@ static bool exists_in(const char *dir, const char *name)
 	return access(p, F_OK) == 0;
 }
 
+#define BOOT1 "11111111-1111-1111-1111-111111111111"
+
 /* The --rm file is this boot's, made by its first write: another boot's
  * is walked once and removed (a torn one too), this boot's kept; a boot ID
  * that is no file name is made one. */
@@ -539,34 +543,40 @@ static void test_rm_file_per_boot(void **state)
 	struct burrow_err *err = NULL;
 	put(f->s, STATE_RM, "ctr/old", "{}");
 	put(f->s, STATE_RM, "run/other-kind", "{}");
-	assert_true(exists_in(f->root, "rm-m1_x.11111111-1111-1111-1111-111111111111.tdb"));
+	assert_true(exists_in(f->root, "rm-h1_2ex.m1_x." BOOT1 ".tdb"));
+	/* an older burrow's name of another boot, on a local disk: this
+	 * machine's, as no other can share the storage root */
 	cleanup_free char *torn = path_join(f->root, "rm-torn.tdb");
 	assert_int_equal(write_file(torn, "torn", 4, 0600, &err), 0);
 	cleanup_free char *tmp = path_join(f->root, "rm-x.tdb.new-5");
 	assert_int_equal(write_file(tmp, "", 0, 0600, &err), 0);
-	/* another machine's, on a storage root they share: its own to remove */
-	cleanup_free char *other = path_join(f->root, "rm-m2.11111111-1111-1111-1111-111111111111.tdb");
+	/* another machine's, on a storage root they share: its own to remove;
+	 * a clone with the same machine ID, another host */
+	cleanup_free char *other = path_join(f->root, "rm-m2." BOOT1 ".tdb");
 	assert_int_equal(write_file(other, "torn", 4, 0600, &err), 0);
+	cleanup_free char *clone = path_join(f->root, "rm-h2.m1_x." BOOT1 ".tdb");
+	assert_int_equal(write_file(clone, "torn", 4, 0600, &err), 0);
 
 	set_boot_id(f, "two/2\n");
 	state_close(f->s);
 	f->s = open_store(f);
 	/* made by the first write, not by state_open (a full disk) */
-	assert_false(exists_in(f->root, "rm-m1_x.two_2.tdb"));
+	assert_false(exists_in(f->root, "rm-h1_2ex.m1_x.two_2.tdb"));
 	assert_null(get(f->s, STATE_RM, "ctr/old"));
 	cleanup_strv char **none = NULL;
 	assert_int_equal(state_keys(f->s, STATE_RM, "", &none, NULL, &err), 0);
 	assert_null(none[0]);
-	assert_false(exists_in(f->root, "rm-m1_x.two_2.tdb"));
+	assert_false(exists_in(f->root, "rm-h1_2ex.m1_x.two_2.tdb"));
 	int n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 1);
-	assert_false(exists_in(f->root, "rm-m1_x.11111111-1111-1111-1111-111111111111.tdb"));
+	assert_false(exists_in(f->root, "rm-h1_2ex.m1_x." BOOT1 ".tdb"));
 	assert_false(exists_in(f->root, "rm-torn.tdb"));
 	put(f->s, STATE_RM, "ctr/new", "{}");
-	assert_true(exists_in(f->root, "rm-m1_x.two_2.tdb"));
+	assert_true(exists_in(f->root, "rm-h1_2ex.m1_x.two_2.tdb"));
 	assert_true(exists_in(f->root, "rm-x.tdb.new-5"));
-	assert_true(exists_in(f->root, "rm-m2.11111111-1111-1111-1111-111111111111.tdb"));
+	assert_true(exists_in(f->root, "rm-m2." BOOT1 ".tdb"));
+	assert_true(exists_in(f->root, "rm-h2.m1_x." BOOT1 ".tdb"));
 	/* once */
 	n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
@@ -574,9 +584,110 @@ static void test_rm_file_per_boot(void **state)
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
 }
 
-/* A machine without a machine ID names its files by its host name; the
- * rm-<boot ID>.tdb an older burrow made earlier in this boot stays this
- * boot's file (its containers run), and goes at the next boot. */
+/* The host name in a file name: nothing of it can leave the storage root
+ * or pass for a separator, and two names stay two. */
+static void test_rm_host_part(void **state)
+{
+	(void)state;
+	const struct {
+		const char *host, *part;
+	} cases[] = {
+	    {"node01", "node01"},
+	    {"node01.cluster.example", "node01_2ecluster_2eexample"},
+	    {"a_b", "a_5fb"},
+	    {"a.b", "a_2eb"},
+	    {"../x/y", "_2e_2e_2fx_2fy"},
+	    {"..", "_2e_2e"},
+	    {"", "_"},
+	    {"Ab-9\n\xff", "Ab-9_0a_ff"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cleanup_free char *p = state_rm_host_part(cases[i].host);
+		assert_string_equal(p, cases[i].part);
+	}
+	/* 32 dots: 96 characters, kept; 33 and 64 (the longest host name):
+	 * their hash, two hashes */
+	char dots[65];
+	memset(dots, '.', 64);
+	dots[32] = '\0';
+	cleanup_free char *p32 = state_rm_host_part(dots);
+	assert_int_equal(strlen(p32), 96);
+	dots[32] = '.';
+	dots[33] = '\0';
+	cleanup_free char *p33 = state_rm_host_part(dots);
+	dots[33] = '.';
+	dots[64] = '\0';
+	cleanup_free char *p64 = state_rm_host_part(dots);
+	assert_int_equal(strlen(p33), 18);
+	assert_int_equal(strncmp(p33, "_h", 2), 0);
+	assert_int_equal(strspn(p33 + 2, "0123456789abcdef"), 16);
+	assert_string_not_equal(p33, p64);
+	assert_null(strchr(p64, '.'));
+}
+
+/* What the refresh does with each name in the storage root. */
+static void test_rm_file_kind(void **state)
+{
+	(void)state;
+	const char *prefix = "rm-h1.m1.", *old = "rm-m1.", *mine = "rm-h1.m1.b2.tdb";
+	const struct {
+		const char *name;
+		enum state_rm_kind kind;
+	} cases[] = {
+	    {"rm-h1.m1.b2.tdb", STATE_RM_OTHER},       /* mine */
+	    {"rm-h1.m1.b1.tdb", STATE_RM_STALE},       /* my earlier boot */
+	    {"rm-h2.m1.b1.tdb", STATE_RM_OTHER},       /* a clone: same machine ID */
+	    {"rm-h1.m2.b1.tdb", STATE_RM_OTHER},       /* same host name, another machine */
+	    {"rm-h1.m1x.b1.tdb", STATE_RM_OTHER},      /* a machine ID that begins as mine */
+	    {"rm-h1x.m1.b1.tdb", STATE_RM_OTHER},      /* a host name that begins as mine */
+	    {"rm-m1.b1.tdb", STATE_RM_OLD},            /* the version before: maybe mine */
+	    {"rm-m2.b1.tdb", STATE_RM_OTHER},          /* the version before: another machine's */
+	    {"rm-b1.tdb", STATE_RM_OLD},               /* the one before that */
+	    {"rm-h1.m1.b1.tdb.new-5", STATE_RM_OTHER}, /* being made */
+	    {"rm-a.b.c.d.tdb", STATE_RM_OTHER},
+	    {"rm-h1.m1.b 1.tdb", STATE_RM_OTHER},
+	    {"rm-.tdb", STATE_RM_OTHER},
+	    {"rm-tdb", STATE_RM_OTHER},
+	    {"burrow.tdb", STATE_RM_OTHER},
+	    {"..", STATE_RM_OTHER},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (state_rm_file_kind(cases[i].name, prefix, old, mine) != cases[i].kind)
+			fail_msg("'%s': kind %d, expected %d", cases[i].name,
+			         (int)state_rm_file_kind(cases[i].name, prefix, old, mine), (int)cases[i].kind);
+	char *names[2];
+	state_rm_old_names("rm-h1.m1.b1.tdb", old, names);
+	assert_string_equal(names[0], "rm-m1.b1.tdb");
+	assert_string_equal(names[1], "rm-b1.tdb");
+	free(names[0]);
+	free(names[1]);
+}
+
+/* Stores ctr/old in this boot's --rm file and renames the file (closed)
+ * to name: what an older burrow, or another host, left. */
+static void leave_rm_file(struct fx *f, const char *name)
+{
+	put(f->s, STATE_RM, "ctr/old", "{}");
+	cleanup_free char *from = xstrdup(f->s->path[STATE_RM]);
+	state_close(f->s);
+	f->s = NULL;
+	cleanup_free char *to = path_join(f->root, name);
+	assert_int_equal(rename(from, to), 0);
+}
+
+static nlink_t links(const char *dir, const char *name)
+{
+	cleanup_free char *p = path_join(dir, name);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	return st.st_nlink;
+}
+
+/* A machine without a machine ID names its files "none"; the file an
+ * older burrow named, rm-<machine>.<boot ID>.tdb (its machine without an
+ * ID "host-<host>") or rm-<boot ID>.tdb, made earlier in this boot stays
+ * this boot's file (its containers run), claimed by a link under the new
+ * name, and goes with it at the next boot. */
 static void test_rm_file_machine(void **state)
 {
 	struct fx *f = *state;
@@ -587,43 +698,102 @@ static void test_rm_file_machine(void **state)
 	state_close(f->s);
 	f->s = open_store(f);
 	put(f->s, STATE_RM, "ctr/old", "{}");
-	struct utsname u;
-	assert_int_equal(uname(&u), 0);
-	cleanup_free char *node = xstrdup(u.nodename);
-	for (char *p = node; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
-			*p = '_';
-	cleanup_free char *host = xasprintf("rm-host-%s.11111111-1111-1111-1111-111111111111.tdb", node);
-	assert_true(exists_in(f->root, host));
+	assert_true(exists_in(f->root, "rm-h1_2ex.none." BOOT1 ".tdb"));
 
-	/* an older burrow's file of this boot */
+	/* the version before's file of this boot */
 	set_boot_id(f, "three\n");
 	state_close(f->s);
 	f->s = open_store(f);
 	int n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 1);
-	assert_false(exists_in(f->root, host));
+	assert_false(exists_in(f->root, "rm-h1_2ex.none." BOOT1 ".tdb"));
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
-	/* an older burrow's name for it */
-	put(f->s, STATE_RM, "ctr/old", "{}");
-	state_close(f->s);
-	f->s = NULL;
-	cleanup_free char *mine = xasprintf("%s/rm-host-%s.three.tdb", f->root, node);
-	cleanup_free char *older = path_join(f->root, "rm-three.tdb");
-	assert_int_equal(rename(mine, older), 0);
+	leave_rm_file(f, "rm-host-h1_x.three.tdb");
 	f->s = open_store(f);
+	assert_int_equal(links(f->root, "rm-host-h1_x.three.tdb"), 2);
+	assert_int_equal(links(f->root, "rm-h1_2ex.none.three.tdb"), 2);
 	cleanup_free char *json = get(f->s, STATE_RM, "ctr/old");
 	assert_non_null(json);
+	/* the claim is the file: a write under either name is in both */
 	put(f->s, STATE_RM, "name/other", "{}");
-	assert_false(exists_in(f->root, mine + strlen(f->root) + 1));
 	set_boot_id(f, "four\n");
 	state_close(f->s);
 	f->s = open_store(f);
 	n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 1);
-	assert_false(exists_in(f->root, "rm-three.tdb"));
+	assert_false(exists_in(f->root, "rm-h1_2ex.none.three.tdb"));
+	assert_false(exists_in(f->root, "rm-host-h1_x.three.tdb"));
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+
+	/* the one before that's, rm-<boot ID>.tdb */
+	leave_rm_file(f, "rm-four.tdb");
+	f->s = open_store(f);
+	assert_int_equal(links(f->root, "rm-h1_2ex.none.four.tdb"), 2);
+	set_boot_id(f, "five\n");
+	state_close(f->s);
+	f->s = open_store(f);
+	n = 0;
+	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_false(exists_in(f->root, "rm-h1_2ex.none.four.tdb"));
+	assert_false(exists_in(f->root, "rm-four.tdb"));
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+}
+
+/* On a storage root other machines may share (an HPC cluster's home
+ * directory, clones with one machine ID): an older burrow's file of
+ * another boot may be a clone's, running: kept unless this machine
+ * claimed it; one another host claimed stays for that host. */
+static void test_rm_file_shared(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	setenv("BURROW_TEST_SHARED_ROOT", "1", 1);
+	leave_rm_file(f, "rm-m1_x.b0.tdb");
+	f->s = open_store(f);
+	leave_rm_file(f, "rm-b00.tdb");
+	f->s = open_store(f);
+	/* the clone h2's claim of its rm-m1_x.c0.tdb */
+	leave_rm_file(f, "rm-m1_x.c0.tdb");
+	cleanup_free char *c0 = path_join(f->root, "rm-m1_x.c0.tdb");
+	cleanup_free char *h2 = path_join(f->root, "rm-h2.m1_x.c0.tdb");
+	assert_int_equal(link(c0, h2), 0);
+	f->s = open_store(f);
+	/* this machine's own claim of rm-m1_x.b1.tdb, in its boot b1 */
+	leave_rm_file(f, "rm-m1_x.b1.tdb");
+	set_boot_id(f, "b1\n");
+	f->s = open_store(f);
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+	assert_int_equal(links(f->root, "rm-h1_2ex.m1_x.b1.tdb"), 2);
+
+	set_boot_id(f, "b2\n");
+	state_close(f->s);
+	f->s = open_store(f);
+	int n = 0;
+	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_false(exists_in(f->root, "rm-h1_2ex.m1_x.b1.tdb"));
+	assert_false(exists_in(f->root, "rm-m1_x.b1.tdb"));
+	assert_true(exists_in(f->root, "rm-m1_x.b0.tdb"));
+	assert_true(exists_in(f->root, "rm-b00.tdb"));
+	assert_true(exists_in(f->root, "rm-m1_x.c0.tdb"));
+	assert_true(exists_in(f->root, "rm-h2.m1_x.c0.tdb"));
+	assert_int_equal(state_refresh_done(f->s, &err), 0);
+
+	/* on a local disk, nobody else's: the unclaimed ones go */
+	unsetenv("BURROW_TEST_SHARED_ROOT");
+	set_boot_id(f, "b3\n");
+	state_close(f->s);
+	f->s = open_store(f);
+	n = 0;
+	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_false(exists_in(f->root, "rm-m1_x.b0.tdb"));
+	assert_false(exists_in(f->root, "rm-b00.tdb"));
+	assert_true(exists_in(f->root, "rm-m1_x.c0.tdb"));
+	assert_true(exists_in(f->root, "rm-h2.m1_x.c0.tdb"));
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
 }
 
@@ -1348,6 +1518,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lookup_rm_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rm_file_per_boot, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rm_file_machine, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rm_file_shared, setup, teardown),
+	    cmocka_unit_test(test_rm_host_part),
+	    cmocka_unit_test(test_rm_file_kind),
 	    cmocka_unit_test(test_ids),
 	    cmocka_unit_test(test_valid_name),
 	    cmocka_unit_test_setup_teardown(test_gen_name_unique, setup, teardown),

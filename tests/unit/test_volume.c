@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "container/secret.h"
 #include "container/volume.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -477,6 +478,48 @@ static void test_store_create_lookup(void **state)
 	ctr_vol_list_free(list, n);
 }
 
+/* A user without a record: a create under way (its lock held, its mark
+ * there) is one, named by its ID; a create killed half-way (the mark, the
+ * lock free) or a lock held without a mark (not a create) is none. */
+static void test_store_users_being_created(void **state)
+{
+	struct fx *f = *state;
+	struct burrow_err *err = NULL;
+	const char *mid = "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
+	const char *other = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
+	cleanup_free char *a = create(f, "vol", false, NULL);
+	int lock = -1;
+	assert_int_equal(ctr_create_pending_begin(f->s, mid, &lock, &err), 0);
+	assert_int_equal(ctr_vol_use(f->s, "vol", mid, &err), 0);
+	int held = state_lock(f->s, other, &err);
+	assert_true(held >= 0);
+	assert_int_equal(ctr_vol_use(f->s, "vol", other, &err), 0);
+	struct ctr_vol v;
+	assert_int_equal(ctr_vol_load(f->s, "vol", &v, &err), 0);
+	cleanup_strv char **ids = NULL, **names = NULL;
+	assert_int_equal(ctr_vol_users(f->s, &v, &ids, &names, &err), 0);
+	assert_int_equal(strv_len(ids), 1);
+	assert_string_equal(ids[0], mid);
+	assert_string_equal(names[0], "dddddddddddd (being created)");
+	ctr_vol_clear(&v);
+	char *name = NULL;
+	assert_int_equal(ctr_vol_remove(f->s, "vol", false, -1, &name, &err), -1);
+	assert_int_equal(err->status, EBUSY);
+	assert_string_equal(err->msg, "volume 'vol' is in use by container 'dddddddddddd (being created)'");
+	burrow_err_free(steal_ptr(err));
+	assert_int_equal(ctr_vol_remove(f->s, "vol", true, -1, &name, &err), -1);
+	assert_int_equal(err->status, EBUSY);
+	burrow_err_free(steal_ptr(err));
+	assert_true(exists(f, "vol"));
+	state_unlock(held);
+	/* killed: its lock free, its mark left */
+	state_unlock(lock);
+	assert_true(ctr_create_pending_marked(f->s, mid));
+	assert_int_equal(ctr_vol_remove(f->s, "vol", false, -1, &name, &err), 0);
+	free(name);
+	assert_false(exists(f, "vol"));
+}
+
 static void test_store_users_and_remove(void **state)
 {
 	struct fx *f = *state;
@@ -663,6 +706,7 @@ int main(void)
 	    cmocka_unit_test(test_filters),
 	    cmocka_unit_test_setup_teardown(test_store_create_lookup, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_users_and_remove, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_users_being_created, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_prune_and_leftovers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_failed_create, setup, teardown),
 	};
