@@ -91,15 +91,15 @@ static int refs_list(struct cmd_ctx *ctx, const struct cmd_ps_filter *filter, cm
 	return 0;
 }
 
-/* --filter: the IDs it takes; with names (or cid files) given, those of
+/* --filter: the IDs it takes; with names or cid files given, those of
  * them that one names (a name no container has: said, as without
- * --filter). */
+ * --filter; cid files given but none read, with -i: none). */
 static int refs_filtered(struct cmd_ctx *ctx, const struct cmd_refs *r, char **named, char ***ids, size_t *n,
                          struct burrow_err **err)
 {
 	if (refs_list(ctx, r->filter, r->filter_pick, ids, n, err) < 0)
 		return -1;
-	if (!named || !named[0])
+	if ((!named || !named[0]) && !r->cidfiles.v)
 		return 0;
 	cleanup_strv char **want = NULL;
 	for (char **p = named; *p; p++) {

@@ -28,9 +28,11 @@ int ctr_members_open(struct ctr_members *m, pid_t pid, unsigned long long start,
 	int r = proc_ref_open(&ref, pid, start);
 	if (r <= 0)
 		return r < 0 ? burrow_error(err, errno, "cannot open process %d", (int)pid) : 0;
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char path[96];
+	struct stat st;
+	int fd = -1;
+	if (proc_ns_stat(pid, "mnt", &st, path, sizeof(path)) == 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	int e = errno;
 	/* still alive after the open: the pid was that process's all along */
 	bool gone = proc_ref_gone(&ref);
@@ -42,7 +44,7 @@ int ctr_members_open(struct ctr_members *m, pid_t pid, unsigned long long start,
 			return 0;
 		return burrow_error(err, e, "cannot open '%s'", path);
 	}
-	struct stat st, own;
+	struct stat own;
 	if (fstat(fd, &st) < 0 || stat("/proc/self/ns/mnt", &own) < 0) {
 		e = errno;
 		close(fd);
@@ -58,13 +60,14 @@ int ctr_members_open(struct ctr_members *m, pid_t pid, unsigned long long start,
 	return 1;
 }
 
-/* Whether /proc/PID/ns/mnt is the namespace m holds. */
+/* Whether pid's mount namespace is the one m holds: its leader's,
+ * or a live thread's once the leader ended (proc_ns_stat), so a process
+ * cannot leave the walk by ending its main thread. */
 static bool in_ns(const struct ctr_members *m, pid_t pid)
 {
-	char path[64];
+	char path[96];
 	struct stat st;
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-	return stat(path, &st) == 0 && st.st_dev == m->dev && st.st_ino == m->ino;
+	return proc_ns_stat(pid, "mnt", &st, path, sizeof(path)) == 0 && st.st_dev == m->dev && st.st_ino == m->ino;
 }
 
 /* The pid a /proc entry names, or 0. */

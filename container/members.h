@@ -20,20 +20,22 @@
 #include "lib/err.h"
 
 struct ctr_members {
-	int nsfd; /* the mount namespace, held; -1 when none */
+	int nsfd;         /* the namespace, held; -1 when none */
+	const char *kind; /* "mnt", or "pid" (CTR_MEMBERS_PID) */
 	dev_t dev;
 	ino_t ino;
 };
-#define CTR_MEMBERS_INIT                       \
-	{                                      \
-		.nsfd = -1, .dev = 0, .ino = 0 \
+#define CTR_MEMBERS_INIT                                      \
+	{                                                     \
+		.nsfd = -1, .kind = "mnt", .dev = 0, .ino = 0 \
 	}
 
 /* Opens the mount namespace of the process pid that started at start
  * (the container's first). 1 when it is open, 0 when that process is
  * gone, -1 on an error: it cannot be read, or it is burrow's own mount
  * namespace (a container never shares that: scanning it would reach
- * burrow's monitors). */
+ * burrow's monitors). Its processes are found through a live thread
+ * when their main thread has ended (proc_ns_stat). */
 int ctr_members_open(struct ctr_members *m, pid_t pid, unsigned long long start, struct burrow_err **err);
 
 /* Sends sig to each process in that mount namespace but the one named

@@ -113,14 +113,12 @@ const char *ctr_signal_name(int sig, char *buf, size_t len)
 /* Sends sig to every process of the container (members.h), the init
  * first (its error is the command's); with cg, only those outside that
  * cgroup (the freezer's: an exec'd process that could not join it). 0,
- * or -1 when the init cannot be signalled or (unless gone_ok) is gone. */
-static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int sig, const char *cg, bool gone_ok,
+ * or -1 when the init cannot be signalled or is gone. */
+static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int sig, const char *cg,
                       struct burrow_err **err)
 {
 	struct ctr_members m;
 	int opened = ctr_members_open(&m, r->pid, r->pid_start, err);
-	if (opened == 0 && gone_ok)
-		return 0;
 	if (opened == 0)
 		burrow_error(err, ESRCH, "container '%s': its process %d is gone", str_quote(c->name), (int)r->pid);
 	if (opened <= 0)
@@ -148,7 +146,7 @@ static int freeze(const struct ctr_config *c, const struct ctr_run *r, bool paus
 	if (dir && ctr_cg2_freeze(dir, pause, now_ms() + FREEZE_MS, err) < 0)
 		return burrow_error_wrap(err, "container '%s'", str_quote(c->name));
 	/* without a cgroup, every process; with one, those outside it */
-	return signal_all(c, r, pause ? SIGSTOP : SIGCONT, dir, false, err);
+	return signal_all(c, r, pause ? SIGSTOP : SIGCONT, dir, err);
 }
 
 /* Waits (bounded) until the monitor of r is gone: it recorded the end and
@@ -308,16 +306,13 @@ int ctr_kill(struct state_store *s, const char *ref, int sig, struct burrow_err 
 	h.r.user_ended = true;
 	if (ctr_run_save(s, h.id, &h.r, err) < 0)
 		goto out;
-	/* its main process; in a PID namespace it does not own, every
-	 * process of it: its main process's end would not end them */
-	int sent = 0;
-	if (!ctr_nsmode_own_pid(&h.c))
-		sent = signal_all(&h.c, &h.r, sig, NULL, true, err);
-	else if (proc_signal(h.r.pid, h.r.pid_start, sig) < 0)
-		sent = burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(h.c.name),
-		                    (int)h.r.pid);
-	if (sent < 0)
+	/* its main process only, as podman's kill (a HUP to reload a server
+	 * reaches the server, not its children); in a PID namespace it does
+	 * not own, the monitor ends the others once it has ended */
+	if (proc_signal(h.r.pid, h.r.pid_start, sig) < 0) {
+		burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(h.c.name), (int)h.r.pid);
 		goto out;
+	}
 	ctr_event(s, &h.c, "kill");
 	state_unlock(h.lock);
 	h.lock = -1;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -147,14 +148,20 @@ unsigned long long proc_stat_start_time(const char *stat)
 {
 	/* "PID (COMM) S ..." : COMM may hold ") ", so look for the last ')' */
 	const char *p = strrchr(stat, ')');
-	if (!p || p[1] != ' ' || p[2] == '\0' || p[2] == 'Z' || p[2] == 'X')
+	if (!p || p[1] != ' ' || p[2] == '\0' || p[2] == 'X')
 		return 0;
 	p += 2; /* field 3, the state */
+	/* Z: a zombie, or a leader that called pthread_exit() while its
+	 * other threads run on (its num_threads, field 20, still counts
+	 * them): that process is alive */
+	bool leader_gone = *p == 'Z';
 	for (int field = 3; field < 22; field++) {
 		p = strchr(p, ' ');
 		if (!p)
 			return 0;
 		p++;
+		if (field + 1 == 20 && leader_gone && strtol(p, NULL, 10) <= 1)
+			return 0;
 	}
 	if (*p < '0' || *p > '9')
 		return 0;
@@ -175,6 +182,34 @@ unsigned long long proc_start_time(pid_t pid)
 		return 0;
 	buf[n] = '\0';
 	return proc_stat_start_time(buf);
+}
+
+int proc_ns_stat(pid_t pid, const char *name, struct stat *st, char *path, size_t len)
+{
+	snprintf(path, len, "/proc/%d/ns/%s", (int)pid, name);
+	if (stat(path, st) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(dir);
+	if (!d) {
+		errno = ENOENT;
+		return -1;
+	}
+	int ret = -1;
+	struct dirent *de;
+	while (ret < 0 && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == (int)pid)
+			continue; /* ".", "..", the leader itself */
+		snprintf(path, len, "/proc/%d/task/%s/ns/%s", (int)pid, de->d_name, name);
+		ret = stat(path, st);
+	}
+	closedir(d);
+	if (ret < 0)
+		errno = ENOENT;
+	return ret;
 }
 
 bool proc_is(pid_t pid, unsigned long long start)

@@ -53,15 +53,25 @@ char *proc_status_text(int status);
 void proc_kill_reap(pid_t pid, int *status);
 
 /* The start time (field 22 of /proc/PID/stat, clock ticks since boot); 0
- * when the process is gone or a zombie. With the pid, it names a process
+ * when the process is gone or a zombie (a leader thread that ended while
+ * other threads of it live on is not: that process is alive). With the pid, it names a process
  * across pid reuse. */
 unsigned long long proc_start_time(pid_t pid);
 /* Field 22 of one /proc/PID/stat text; 0 when it is malformed or the
- * process a zombie (state Z or X). The command name may hold anything,
+ * process a zombie (state X, or Z with one thread left). The command name may hold anything,
  * ')' and spaces included. */
 unsigned long long proc_stat_start_time(const char *stat);
 /* Whether pid still is the process that started at start (start != 0). */
 bool proc_is(pid_t pid, unsigned long long start);
+
+/* Stats pid's namespace link NAME ("mnt", "pid", ...): /proc/PID/ns/NAME,
+ * or, when its leader thread ended with pthread_exit() while others live
+ * on (its own links then read ENOENT), a live thread's
+ * /proc/PID/task/TID/ns/NAME. The path that answered goes into path
+ * (len bytes; 64 are enough). 0, or -1 with errno (ENOENT: no live
+ * thread of it). */
+struct stat;
+int proc_ns_stat(pid_t pid, const char *name, struct stat *st, char *path, size_t len);
 
 /* pidfd_open(2); -1 with errno ENOSYS on kernels before 5.3 (RHEL 8). */
 int proc_pidfd_open(pid_t pid);

@@ -16,6 +16,9 @@
  *                          mount namespace): prints "proc-root: ready",
  *                          then "proc-root: reached PATH through pid PID:
  *                          TEXT" (exit 0) or "proc-root: nothing" (exit 1)
+ *   sysprobe leader-exit   starts a thread that sleeps for ever, then ends
+ *                          its main thread (pthread_exit): the process
+ *                          lives on with its leader a zombie
  *
  * Exit status 0 unless the command line is wrong (2). */
 #include <dirent.h>
@@ -26,6 +29,7 @@
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -358,16 +362,40 @@ static int proc_root(const char *path, int seconds)
 	return 1;
 }
 
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int leader_exit(void)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, sleeper, NULL) != 0) {
+		fprintf(stderr, "leader-exit: cannot start a thread\n");
+		return 1;
+	}
+	printf("leader-exit: ready\n");
+	fflush(stdout);
+	pthread_exit(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: sysprobe NAME... | all | keyring | find-key DESC | proc-root PATH SECONDS\n");
+		fprintf(
+		    stderr,
+		    "usage: sysprobe NAME... | all | keyring | find-key DESC | proc-root PATH SECONDS | leader-exit\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "keyring") == 0)
 		return keyring();
 	if (strcmp(argv[1], "find-key") == 0 && argc == 3)
 		return find_key(argv[2]);
+	if (strcmp(argv[1], "leader-exit") == 0)
+		return leader_exit();
 	if (strcmp(argv[1], "proc-root") == 0 && argc == 4)
 		return proc_root(argv[2], atoi(argv[3]));
 	for (int a = 1; a < argc; a++) {

@@ -14,11 +14,11 @@ suite_setup() {
 }
 
 suite_teardown() {
-	"$BURROW" rm -f -t 0 b a h >/dev/null 2>&1 || true
+	"$BURROW" rm -f -t 0 b a h z >/dev/null 2>&1 || true
 	if [ -n "$user_pid" ]; then kill "$user_pid" 2>/dev/null || true; fi
 	# what a broken stop or kill left behind
 	local w
-	for w in child init a b; do
+	for w in child init a b lz lh; do
 		pids_of "$mark-$w" | xargs -r kill -9 2>/dev/null
 	done
 	return 0
@@ -37,18 +37,30 @@ loop='exec 2>/dev/null; while :; do /h/busybox sleep 1 || kill -STOP $$; done'
 BB=(-v /bin/busybox:/h/busybox:ro)
 
 # pids_of WORD: the live processes (not zombies) whose last argument is
-# WORD, one pid a line; burrow's own (a monitor keeps the argv of its run)
+# WORD, one pid a line (a process whose main thread ended while others
+# run on counts: sysprobe leader-exit); burrow's own (a monitor keeps the argv of its run)
 # are not counted. Read with bash's builtins: no process of the scan's
 # has WORD in its own argv, and none is forked per process.
 pids_of() {
 	local p args st
 	for p in /proc/[0-9]*; do
 		mapfile -d '' args 2>/dev/null <"$p/cmdline" || continue
+		if [ "${#args[@]}" = 0 ] && [ -d "$p/task" ]; then
+			# a leader that ended has no memory left: a thread's
+			local t
+			for t in "$p"/task/*; do
+				mapfile -d '' args 2>/dev/null <"$t/cmdline" || continue
+				[ "${#args[@]}" = 0 ] || break
+			done
+		fi
 		[ "${#args[@]}" -gt 1 ] && [ "${args[-1]}" = "$1" ] || continue
 		[[ ${args[0]} == *burrow ]] && continue
 		read -r st 2>/dev/null <"$p/stat" || continue
 		st=${st##*) }
-		[ "${st%% *}" != Z ] || continue
+		read -r -a st <<<"$st"
+		# a zombie, unless its main thread ended while others run on
+		# (field 20, num_threads: index 17 from the state's)
+		[ "${st[0]}" != Z ] || [ "${st[17]}" -gt 1 ] || continue
 		echo "${p#/proc/}"
 	done
 }
@@ -122,7 +134,7 @@ start_pair() {
 	for p in $bpids; do [ "$(state_of "$p")" != T ]; done
 }
 
-@test "pidshared: --pid container:NAME: kill -s of the joiner reaches its exec'd process, never the owner's" {
+@test "pidshared: --pid container:NAME: kill -s of the joiner ends its main process, its monitor then its exec'd one, never the owner's" {
 	start_pair
 	run_burrow 0 kill -s USR1 b
 	wait_count "$mark-b" 0
@@ -172,4 +184,22 @@ start_pair() {
 	run_burrow 0 wait h
 	is "$output" 0
 	wait_count "$mark-child" 0
+}
+
+@test "pidshared: a process whose main thread ended (pthread_exit) is still alive: kill reaches it; with --pid host, stop ends it" {
+	# its own PID namespace: the record's process, its leader a zombie
+	# while a thread sleeps on, is signalled (not taken for gone)
+	run_burrow 0 run -d --name z -v "$SYSPROBE:/h/sysprobe:ro" busybox /h/sysprobe leader-exit "$mark-lz"
+	wait_count "$mark-lz" 1
+	run_burrow 0 kill z
+	wait_count "$mark-lz" 0
+	run_burrow 0 wait z
+	is "$output" 137
+	# --pid host: such a process is found by its live thread's namespace
+	run_burrow 0 run -d --name h --pid host -v "$SYSPROBE:/h/sysprobe:ro" "${BB[@]}" busybox /h/busybox sh -c "/h/sysprobe leader-exit $mark-lh & $loop" "$mark-init"
+	wait_count "$mark-lh" 1
+	wait_count "$mark-init" 1
+	run_burrow 0 stop -t 2 h
+	is "$(pids_of "$mark-lh")" ""
+	is "$(pids_of "$mark-init")" ""
 }

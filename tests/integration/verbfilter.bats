@@ -118,6 +118,14 @@ three() {
 	assert_match "$(status_of a1)" '^Up '
 	run_burrow 125 rm --filter name=a1 b1
 	is "$output" "burrow: rm: --filter takes no arguments"
+	# with --cidfile, only what the files name: a file that is missing
+	# (ignored by -f) names nothing, so nothing goes
+	run_burrow 0 rm -f -t 0 --cidfile "$BATS_TEST_TMPDIR/no-such-cid" --filter name=a1
+	is "$output" ""
+	assert_match "$(status_of a1)" '^Up '
+	run_burrow 0 stop -i -t 0 --cidfile "$BATS_TEST_TMPDIR/no-such-cid" --filter name=a1
+	is "$output" ""
+	assert_match "$(status_of a1)" '^Up '
 	run_burrow 0 rm -f -t 0 --filter label=app=x
 	is "$(said)" "$A"
 	run_burrow 0 ps -a --format '{{.Names}}'

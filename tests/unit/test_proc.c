@@ -35,8 +35,11 @@ static void test_stat_start_time(void **state)
 	/* a command name may hold ") " and digits: the last ')' counts */
 	snprintf(buf, sizeof(buf), "123 (a) 1 2 (b)%s", rest);
 	assert_int_equal(proc_stat_start_time(buf), 4242);
-	/* a zombie (or a dead task) has no start time worth naming */
-	assert_int_equal(proc_stat_start_time("123 (sh) Z 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 4242 9"), 0);
+	/* a zombie (one thread left: field 20) or a dead task has no start
+	 * time worth naming */
+	assert_int_equal(proc_stat_start_time("123 (sh) Z 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 1 18 4242 9"), 0);
+	/* a leader that called pthread_exit() while 3 threads run on is alive */
+	assert_int_equal(proc_stat_start_time("123 (sh) Z 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 3 18 4242 9"), 4242);
 	assert_int_equal(proc_stat_start_time("123 (sh) X 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 4242 9"), 0);
 	/* cut short, or no ')' at all */
 	assert_int_equal(proc_stat_start_time("123 (sh) S 1 2 3"), 0);
