@@ -100,8 +100,12 @@ setup_file() {
 	# an image that another client pushed: skopeo, from an OCI layout
 	if command -v skopeo >/dev/null; then
 		python3 "$REGPY" oci "$f/oci" 1 --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" >/dev/null
-		skopeo copy -q --dest-tls-verify=false "oci:$f/oci:1" "docker://127.0.0.1:$reg_PORT/test/skopeo:1" \
-			>"$f/skopeo.log" 2>&1 || echo "skopeo failed: $(cat "$f/skopeo.log")" >&2
+		# an auth file of its own: without XDG_RUNTIME_DIR skopeo reads
+		# /run/containers/UID/auth.json, which a root podman's
+		# /run/containers (0700) makes EACCES, a fatal error
+		REGISTRY_AUTH_FILE=$f/skopeo-auth.json skopeo copy -q --dest-tls-verify=false "oci:$f/oci:1" \
+			"docker://127.0.0.1:$reg_PORT/test/skopeo:1" >"$f/skopeo.log" 2>&1 ||
+			echo "skopeo failed: $(cat "$f/skopeo.log")" >&2
 	fi
 }
 
@@ -203,6 +207,7 @@ layer_digests() {
 	run_burrow 0 run --rm "$REG/test/plain:1" cat /etc/hello
 	is "$output" "hello from layer 2"
 	if ! grep -q "test/skopeo" "$BATS_FILE_TMPDIR/reg/log"; then
+		cat "$BATS_FILE_TMPDIR/skopeo.log" >&2 2>/dev/null
 		need_or_fail "skopeo (Debian package skopeo) to push an image"
 	fi
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/skopeo:1"
