@@ -18,13 +18,25 @@
 #include "lib/xalloc.h"
 #include "userns/userns.h"
 
-static void mount_entry(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts)
+void ctr_spec_mount(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts)
 {
 	jg_map_open(g);
 	jg_key_str(g, "destination", dst);
 	jg_key_str(g, "type", type);
 	jg_key_str(g, "source", src);
 	jg_key_strv(g, "options", (char *const *)opts);
+	jg_map_close(g);
+}
+
+void ctr_spec_annotations(yajl_gen g, char *const *annotations)
+{
+	jg_map_open(g);
+	for (size_t k = 0; annotations && annotations[k]; k++) {
+		const char *eq = strchr(annotations[k], '=');
+		cleanup_free char *key =
+		    xstrndup(annotations[k], eq ? (size_t)(eq - annotations[k]) : strlen(annotations[k]));
+		jg_key_str(g, key, eq ? eq + 1 : "");
+	}
 	jg_map_close(g);
 }
 
@@ -92,28 +104,21 @@ char **ctr_init_args(const struct ctr_config *c)
 	return args;
 }
 
-char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_paths *p)
+/* The process: with p, as a start runs it; without, what the record holds
+ * (terminal, user, args, env, cwd). bounding: the capabilities (with p). */
+static void gen_process(yajl_gen g, const struct ctr_config *c, const struct ctr_bundle_paths *p, char *const *bounding)
 {
-	yajl_gen g = json_gen_new();
-	cleanup_strv char **bounding = ctr_caps_bounding(c);
-	cleanup_strv char **effective = ctr_caps_effective(c, bounding);
-	cleanup_strv char **masked = ctr_masked_paths(c);
-	cleanup_strv char **readonly = ctr_readonly_paths(c);
-	jg_map_open(g);
-	jg_key_str(g, "ociVersion", "1.0.2");
-
-	jg_key(g, "process");
 	jg_map_open(g);
 	jg_key_bool(g, "terminal", c->tty);
-	if (c->oom_score_adj_set) /* --oom-score-adj */
+	if (p && c->oom_score_adj_set) /* --oom-score-adj */
 		jg_key_int(g, "oomScoreAdj", c->oom_score_adj);
 	jg_key(g, "user");
 	jg_map_open(g);
 	jg_key_int(g, "uid", c->uid);
 	jg_key_int(g, "gid", c->gid);
-	if (c->umask)
+	if (p && c->umask)
 		jg_key_int(g, "umask", strtol(c->umask, NULL, 8));
-	if (c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") != 0) {
+	if (p && c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") != 0) {
 		jg_key(g, "additionalGids");
 		jg_array_open(g);
 		for (size_t i = 0; c->groups[i]; i++)
@@ -121,20 +126,23 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		jg_array_close(g);
 	}
 	jg_map_close(g);
-	cleanup_strv char **args = ctr_init_args(c);
+	cleanup_strv char **args = p ? ctr_init_args(c) : NULL;
 	jg_key_strv(g, "args", args ? args : c->args);
-	{
-		/* --sdnotify=container: the monitor socket (container/sdnotify.h); --secret type=env */
-		cleanup_strv char **env = NULL;
-		if (p->notify_dir || (p->secret_env && p->secret_env[0]))
-			env = strv_dup(c->env);
-		if (p->notify_dir)
-			strv_env_set(&env, "NOTIFY_SOCKET=" CTR_SDNOTIFY_SOCKET);
-		for (size_t i = 0; p->secret_env && p->secret_env[i]; i++)
-			strv_env_set(&env, p->secret_env[i]);
-		jg_key_strv(g, "env", env ? env : c->env);
-	}
+	/* --sdnotify=container: the monitor socket (container/sdnotify.h); --secret type=env */
+	cleanup_strv char **env = NULL;
+	if (p && (p->notify_dir || (p->secret_env && p->secret_env[0])))
+		env = strv_dup(c->env);
+	if (p && p->notify_dir)
+		strv_env_set(&env, "NOTIFY_SOCKET=" CTR_SDNOTIFY_SOCKET);
+	for (size_t i = 0; p && p->secret_env && p->secret_env[i]; i++)
+		strv_env_set(&env, p->secret_env[i]);
+	jg_key_strv(g, "env", env ? env : c->env);
 	jg_key_str(g, "cwd", c->workdir && *c->workdir ? c->workdir : "/");
+	if (!p) {
+		jg_map_close(g);
+		return;
+	}
+	cleanup_strv char **effective = ctr_caps_effective(c, bounding);
 	jg_key(g, "capabilities");
 	jg_map_open(g);
 	jg_key_strv(g, "bounding", bounding);
@@ -147,12 +155,33 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	jg_key_bool(g, "noNewPrivileges", !c->new_privileges);
 	ctr_runopts_gen_process(g, c);
 	jg_map_close(g);
+}
 
-	jg_key(g, "root");
-	jg_map_open(g);
-	jg_key_str(g, "path", p->rootfs);
-	jg_key_bool(g, "readonly", c->read_only);
-	jg_map_close(g);
+/* What the record holds after the process: its hostname, its own mounts
+ * as stored, its annotations (what precreate hooks may change). */
+static void gen_record_rest(yajl_gen g, const struct ctr_config *c)
+{
+	jg_key_str(g, "hostname", c->hostname);
+	jg_key(g, "mounts");
+	jg_array_open(g);
+	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
+		struct ctr_mount m;
+		if (!ctr_mount_try(c->mounts[i], &m))
+			continue;
+		ctr_spec_mount(g, m.destination, m.type, m.source && *m.source ? m.source : m.type,
+		               (const char *const *)m.options);
+		ctr_mount_clear(&m);
+	}
+	jg_array_close(g);
+	jg_key(g, "annotations");
+	ctr_spec_annotations(g, c->annotations);
+}
+
+/* What a start adds after the root: hostname, annotations, every mount,
+ * linux (namespaces, ID maps, paths, sysctls, devices, seccomp). */
+static void gen_start_rest(yajl_gen g, const struct ctr_config *c, const struct ctr_bundle_paths *p,
+                           char *const *bounding)
+{
 	if (!c->uts_mode) /* another's UTS namespace keeps its name */
 		jg_key_str(g, "hostname", c->hostname);
 	if (c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") == 0) {
@@ -175,46 +204,46 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 	ctr_mounts_gen(g, p->mounts, c->read_only && !c->ro_no_tmpfs, true);
 	static const char *const proc_bind_o[] = {"rbind", "nosuid", "noexec", "nodev", NULL};
 	if (ctr_nsmode_host(c, CTR_NS_PID)) /* a new proc needs a pid namespace of ours: the host's, as podman */
-		mount_entry(g, "/proc", "bind", "/proc", proc_bind_o);
+		ctr_spec_mount(g, "/proc", "bind", "/proc", proc_bind_o);
 	else
-		mount_entry(g, "/proc", "proc", "proc", proc_o);
-	mount_entry(g, "/dev", "tmpfs", "tmpfs", dev_o);
-	mount_entry(g, "/dev/pts", "devpts", "devpts", pts_o);
+		ctr_spec_mount(g, "/proc", "proc", "proc", proc_o);
+	ctr_spec_mount(g, "/dev", "tmpfs", "tmpfs", dev_o);
+	ctr_spec_mount(g, "/dev/pts", "devpts", "devpts", pts_o);
 	/* in bytes: tmpfs rounds up to pages, and "size=0k" would mean no limit */
 	cleanup_free char *shm_size = xasprintf("size=%lld", ctr_shm_size(c));
 	const char *shm_o[] = {"nosuid", "noexec", "nodev", "mode=1777", shm_size, NULL};
 	const char *ipc = c->ipc_mode ? c->ipc_mode : "";
 	if (strcmp(ipc, "host") == 0)
-		mount_entry(g, "/dev/shm", "bind", "/dev/shm", bind_o);
+		ctr_spec_mount(g, "/dev/shm", "bind", "/dev/shm", bind_o);
 	else if (p->shm) /* its own shareable one, or the one of the container whose IPC it joins */
-		mount_entry(g, "/dev/shm", "bind", p->shm, bind_o);
+		ctr_spec_mount(g, "/dev/shm", "bind", p->shm, bind_o);
 	else if (strcmp(ipc, "none") != 0) /* none: no /dev/shm */
-		mount_entry(g, "/dev/shm", "tmpfs", "shm", shm_o);
-	mount_entry(g, "/dev/mqueue", "mqueue", "mqueue", mq_o);
+		ctr_spec_mount(g, "/dev/shm", "tmpfs", "shm", shm_o);
+	ctr_spec_mount(g, "/dev/mqueue", "mqueue", "mqueue", mq_o);
 	if (p->host_network)
-		mount_entry(g, "/sys", "bind", "/sys", bind_ro);
+		ctr_spec_mount(g, "/sys", "bind", "/sys", bind_ro);
 	else
-		mount_entry(g, "/sys", "sysfs", "sysfs", sys_o);
+		ctr_spec_mount(g, "/sys", "sysfs", "sysfs", sys_o);
 	if (p->hosts) /* NULL: --no-hosts */
-		mount_entry(g, "/etc/hosts", "bind", p->hosts, bind_o);
-	mount_entry(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
+		ctr_spec_mount(g, "/etc/hosts", "bind", p->hosts, bind_o);
+	ctr_spec_mount(g, "/etc/resolv.conf", "bind", p->resolv_conf, bind_o);
 	if (p->hostname) /* NULL: --no-hostname */
-		mount_entry(g, "/etc/hostname", "bind", p->hostname, bind_o);
-	mount_entry(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
+		ctr_spec_mount(g, "/etc/hostname", "bind", p->hostname, bind_o);
+	ctr_spec_mount(g, "/run/.containerenv", "bind", p->containerenv, bind_ro);
 	if (c->init_path) {
 		static const char *const init_o[] = {"bind", "rprivate", "nosuid", "nodev", "ro", NULL};
-		mount_entry(g, CTR_INIT_TARGET, "bind", c->init_path, init_o);
+		ctr_spec_mount(g, CTR_INIT_TARGET, "bind", c->init_path, init_o);
 	}
 	if (c->tz) {
 		static const char *const tz_o[] = {"rbind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL};
-		mount_entry(g, "/etc/localtime", "bind", c->tz, tz_o);
+		ctr_spec_mount(g, "/etc/localtime", "bind", c->tz, tz_o);
 	}
 	if (p->notify_dir)
-		mount_entry(g, CTR_SDNOTIFY_DIR, "bind", p->notify_dir, bind_o);
+		ctr_spec_mount(g, CTR_SDNOTIFY_DIR, "bind", p->notify_dir, bind_o);
 	if (p->passwd)
-		mount_entry(g, "/etc/passwd", "bind", p->passwd, bind_o);
+		ctr_spec_mount(g, "/etc/passwd", "bind", p->passwd, bind_o);
 	if (p->group)
-		mount_entry(g, "/etc/group", "bind", p->group, bind_o);
+		ctr_spec_mount(g, "/etc/group", "bind", p->group, bind_o);
 	ctr_mounts_gen(g, p->mounts, c->read_only && !c->ro_no_tmpfs, false);
 	ctr_devices_gen(g, c->devices);
 	jg_array_close(g);
@@ -260,6 +289,8 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		jg_key(g, "gidMappings");
 		ctr_idmap_gen(g, c->gid_map);
 	}
+	cleanup_strv char **masked = ctr_masked_paths(c);
+	cleanup_strv char **readonly = ctr_readonly_paths(c);
 	jg_key_strv(g, "maskedPaths", masked);
 	jg_key_strv(g, "readonlyPaths", readonly);
 	/* its own network: ping (ICMP datagram sockets) without CAP_NET_RAW,
@@ -283,7 +314,26 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 		ctr_seccomp_gen_for(g, c->seccomp_profile, (const char *const *)bounding);
 	}
 	jg_map_close(g);
+}
 
+char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_paths *p)
+{
+	yajl_gen g = json_gen_new();
+	cleanup_strv char **bounding = p ? ctr_caps_bounding(c) : NULL;
+	jg_map_open(g);
+	jg_key_str(g, "ociVersion", "1.0.2");
+	jg_key(g, "process");
+	gen_process(g, c, p, bounding);
+	jg_key(g, "root");
+	jg_map_open(g);
+	jg_key_str(g, "path", p ? p->rootfs : "rootfs");
+	if (p)
+		jg_key_bool(g, "readonly", c->read_only);
+	jg_map_close(g);
+	if (p)
+		gen_start_rest(g, c, p, bounding);
+	else
+		gen_record_rest(g, c);
 	jg_map_close(g);
 	return json_gen_finish(g);
 }

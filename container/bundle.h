@@ -4,6 +4,8 @@
 #ifndef BURROW_CONTAINER_BUNDLE_H
 #define BURROW_CONTAINER_BUNDLE_H
 
+#include <yajl/yajl_gen.h>
+
 #include "container/record.h"
 #include "lib/err.h"
 
@@ -36,8 +38,17 @@ struct ctr_bundle_paths {
 #define CTR_INIT_TARGET "/run/podman-init"
 char **ctr_init_args(const struct ctr_config *c);
 
-/* The OCI runtime-spec config.json for c. */
+/* The OCI runtime spec of c: the one builder of it. With p, config.json
+ * for a start. Without (NULL), the spec as the record holds it before a
+ * start prepares anything, what precreate hooks read (container/hooks.h):
+ * process (terminal, user's uid and gid, args, env, cwd), root "rootfs",
+ * hostname, the container's own mounts as stored, annotations. */
 char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_paths *p);
+
+/* One entry of the spec's mounts, and its annotations (KEY=VALUE strings,
+ * as the record keeps them) as a JSON object: the OCI state's too. */
+void ctr_spec_mount(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts);
+void ctr_spec_annotations(yajl_gen g, char *const *annotations);
 
 /* /etc/hosts, /etc/resolv.conf, /etc/hostname and /run/.containerenv
  * contents. dns is the resolver the container uses ("10.0.2.3"), NULL to

@@ -314,7 +314,7 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
 		return -1;
 	}
 	cleanup_free char *dir = ctr_dir(s, t.id);
-	cleanup_free char *sc_cache = path_join(state_runroot(s), "seccomp");
+	cleanup_free char *sc_cache = ctr_seccomp_cache(s);
 	struct rt_exec_opts ro = {
 	    .args = o->cmd,
 	    .env = t.env,

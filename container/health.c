@@ -468,7 +468,7 @@ int ctr_health_spawn(struct state_store *s, const char *id, const struct proc_re
 	if (pipe2(pp, O_CLOEXEC | O_NONBLOCK) < 0)
 		return burrow_error(err, errno, "cannot create a pipe for the healthcheck");
 	cleanup_free char *dir = ctr_dir(s, id);
-	cleanup_free char *sc_cache = path_join(state_runroot(s), "seccomp");
+	cleanup_free char *sc_cache = ctr_seccomp_cache(s);
 	struct rt_exec_opts ro = {
 	    .args = argv,
 	    .stdio = {-1, pp[1], pp[1]},

@@ -1,5 +1,6 @@
 /* OCI hooks (see hooks.h). */
 #include "container/hooks.h"
+#include "container/bundle.h"
 #include "container/mount.h"
 
 #include <dirent.h>
@@ -250,19 +251,6 @@ static bool has_stage(yajl_val doc, const char *stage)
 	return false;
 }
 
-/* The container's annotations as a JSON object. */
-static void gen_annotations(yajl_gen g, char *const *annotations)
-{
-	jg_map_open(g);
-	for (size_t k = 0; annotations && annotations[k]; k++) {
-		const char *eq = strchr(annotations[k], '=');
-		cleanup_free char *key =
-		    xstrndup(annotations[k], eq ? (size_t)(eq - annotations[k]) : strlen(annotations[k]));
-		jg_key_str(g, key, eq ? eq + 1 : "");
-	}
-	jg_map_close(g);
-}
-
 static char *state_json(const struct ctr_config *c, const char *status, pid_t pid, const char *bundle)
 {
 	yajl_gen g = json_gen_new();
@@ -274,7 +262,7 @@ static char *state_json(const struct ctr_config *c, const char *status, pid_t pi
 		jg_key_int(g, "pid", pid);
 	jg_key_str(g, "bundle", bundle);
 	jg_key(g, "annotations");
-	gen_annotations(g, c->annotations);
+	ctr_spec_annotations(g, c->annotations);
 	jg_map_close(g);
 	return json_gen_finish(g);
 }
@@ -390,51 +378,6 @@ int ctr_hooks_run_prestart(const struct ctr_config *c, pid_t pid, const char *bu
 		if (ctr_hooks_run(c, stages[i], "created", pid, bundle, err) < 0)
 			return -1;
 	return 0;
-}
-
-/* What a precreate hook reads: the parts of the runtime spec that the
- * container's record holds at create. */
-static char *precreate_input(const struct ctr_config *c)
-{
-	yajl_gen g = json_gen_new();
-	jg_map_open(g);
-	jg_key_str(g, "ociVersion", "1.0.2");
-	jg_key(g, "process");
-	jg_map_open(g);
-	jg_key_bool(g, "terminal", c->tty);
-	jg_key(g, "user");
-	jg_map_open(g);
-	jg_key_int(g, "uid", c->uid);
-	jg_key_int(g, "gid", c->gid);
-	jg_map_close(g);
-	jg_key_strv(g, "args", c->args);
-	jg_key_strv(g, "env", c->env);
-	jg_key_str(g, "cwd", c->workdir ? c->workdir : "/");
-	jg_map_close(g);
-	jg_key(g, "root");
-	jg_map_open(g);
-	jg_key_str(g, "path", "rootfs");
-	jg_map_close(g);
-	jg_key_str(g, "hostname", c->hostname);
-	jg_key(g, "mounts");
-	jg_array_open(g);
-	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
-		struct ctr_mount m;
-		if (!ctr_mount_try(c->mounts[i], &m))
-			continue;
-		jg_map_open(g);
-		jg_key_str(g, "destination", m.destination);
-		jg_key_str(g, "type", m.type);
-		jg_key_str(g, "source", m.source && *m.source ? m.source : m.type);
-		jg_key_strv(g, "options", m.options);
-		jg_map_close(g);
-		ctr_mount_clear(&m);
-	}
-	jg_array_close(g);
-	jg_key(g, "annotations");
-	gen_annotations(g, c->annotations);
-	jg_map_close(g);
-	return json_gen_finish(g);
 }
 
 static bool has_mount_at(char *const *mounts, const char *dest)
@@ -586,7 +529,7 @@ int ctr_hooks_precreate(struct state_store *s, struct ctr_config *c, struct burr
 		if (!doc || !has_stage(doc, "precreate") || !applies(json_get(doc, "when"), c))
 			continue;
 		yajl_val hook = json_get(doc, "hook");
-		cleanup_free char *input = precreate_input(c);
+		cleanup_free char *input = ctr_spec_generate(c, NULL);
 		cleanup_free char *output = NULL;
 		if (run_hook(hook, path, input, &output, err) < 0)
 			return burrow_error_wrap(err, "precreate");

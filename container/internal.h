@@ -22,6 +22,9 @@ struct ctr_create_opts;
 char *ctr_dir(struct state_store *s, const char *id);
 /* RUNROOT/containers/<id> (merged, generated /etc files) */
 char *ctr_rundir(struct state_store *s, const char *id);
+/* RUNROOT/seccomp: the compiled seccomp filters, cached (runtime.h's
+ * seccomp_cache) */
+char *ctr_seccomp_cache(struct state_store *s);
 
 /* Prepares c to run: the runtime dir with the generated /etc files, the
  * root filesystem mounted (fuse-overlayfs; --rootfs: the directory

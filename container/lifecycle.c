@@ -35,6 +35,11 @@ char *ctr_rundir(struct state_store *s, const char *id)
 	return xasprintf("%s/containers/%s", state_runroot(s), id);
 }
 
+char *ctr_seccomp_cache(struct state_store *s)
+{
+	return path_join(state_runroot(s), "seccomp");
+}
+
 bool ctr_monitor_alive(const struct ctr_run *r)
 {
 	if (r->monitor_pid <= 0)

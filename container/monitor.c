@@ -388,7 +388,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	cleanup_free char *rundir = ctr_rundir(m->s, m->c->id);
 	/* compiled seccomp filters: the runtime dir is private and gone
 	 * after a reboot (a new kernel, maybe a new libseccomp) */
-	cleanup_free char *sc_cache = path_join(state_runroot(m->s), "seccomp");
+	cleanup_free char *sc_cache = ctr_seccomp_cache(m->s);
 	cleanup_close int nsfd = -1; /* the container's network namespace, for its ports */
 
 	/* its ports before anything else: one in use leaves nothing behind */

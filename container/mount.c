@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "container/bundle.h"
 #include "container/internal.h"
 #include "container/record.h"
 #include "container/volume.h"
@@ -1097,13 +1098,8 @@ void ctr_mounts_gen(yajl_gen g, char *const *prepared, bool readonly_tmpfs, bool
 		}
 		if (mine)
 			continue;
-		jg_map_open(g);
-		jg_key_str(g, "destination", ro_tmpfs[i]);
-		jg_key_str(g, "type", "tmpfs");
-		jg_key_str(g, "source", "tmpfs");
-		jg_key_strv(g, "options",
-		            (char *const *)(const char *const[]){"rw", "nosuid", "nodev", "mode=1777", NULL});
-		jg_map_close(g);
+		static const char *const tmpfs_o[] = {"rw", "nosuid", "nodev", "mode=1777", NULL};
+		ctr_spec_mount(g, ro_tmpfs[i], "tmpfs", "tmpfs", tmpfs_o);
 	}
 	for (size_t i = 0; prepared && prepared[i]; i++) {
 		struct ctr_mount m;
@@ -1119,12 +1115,7 @@ void ctr_mounts_gen(yajl_gen g, char *const *prepared, bool readonly_tmpfs, bool
 			    !str_has_prefix(m.options[k], "upperdir=") && !str_has_prefix(m.options[k], "workdir="))
 				strv_builder_add(&o, m.options[k]);
 		cleanup_strv char **opts = strv_builder_steal(&o);
-		jg_map_open(g);
-		jg_key_str(g, "destination", m.destination);
-		jg_key_str(g, "type", m.type);
-		jg_key_str(g, "source", m.source ? m.source : m.type);
-		jg_key_strv(g, "options", opts);
-		jg_map_close(g);
+		ctr_spec_mount(g, m.destination, m.type, m.source ? m.source : m.type, (const char *const *)opts);
 		ctr_mount_clear(&m);
 	}
 }

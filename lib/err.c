@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
@@ -109,22 +110,10 @@ char *burrow_log_format(enum burrow_log_level level, const char *file, int line,
 	return xasprintf("burrow: warning: %s\n", msg);
 }
 
-static void write_line(int fd, const char *s)
-{
-	size_t len = strlen(s);
-	while (len > 0) {
-		ssize_t w = TEMP_FAILURE_RETRY(write(fd, s, len));
-		if (w <= 0)
-			return; /* nowhere else to say it */
-		s += w;
-		len -= (size_t)w;
-	}
-}
-
 static void fd_sink(enum burrow_log_level level, const char *file, int line, const char *msg, void *data)
 {
 	char *l = burrow_log_format(level, file, line, msg);
-	write_line((int)(intptr_t)data, l);
+	(void)write_all((int)(intptr_t)data, l, strlen(l)); /* nowhere else to say it */
 	free(l);
 }
 
@@ -142,6 +131,16 @@ static void say(enum burrow_log_level level, const char *file, int line, const c
 		fd_sink(level, file, line, msg, (void *)(intptr_t)STDERR_FILENO);
 }
 
+/* A warning's or debug line's text: one line, whatever a string that was
+ * not quoted holds. */
+__attribute__((format(printf, 1, 0))) static char *log_text(const char *fmt, va_list ap)
+{
+	char *raw = xvasprintf(fmt, ap);
+	char *m = str_escape_controls(raw);
+	free(raw);
+	return m;
+}
+
 #define WARN_SEEN_MAX 32
 static char *warn_seen[WARN_SEEN_MAX];
 /* pull's download threads may warn (an extended attribute they cannot keep) */
@@ -154,10 +153,8 @@ void burrow_warn_at(const char *file, int line, const char *fmt, ...)
 	int saved = errno;
 	va_list ap;
 	va_start(ap, fmt);
-	char *raw = xvasprintf(fmt, ap);
+	char *m = log_text(fmt, ap);
 	va_end(ap);
-	char *m = str_escape_controls(raw);
-	free(raw);
 	pthread_mutex_lock(&warn_lock);
 	size_t i;
 	for (i = 0; i < WARN_SEEN_MAX && warn_seen[i]; i++) {
@@ -184,10 +181,8 @@ void burrow_debug_at(const char *file, int line, const char *fmt, ...)
 	int saved = errno;
 	va_list ap;
 	va_start(ap, fmt);
-	char *raw = xvasprintf(fmt, ap);
+	char *m = log_text(fmt, ap);
 	va_end(ap);
-	char *m = str_escape_controls(raw);
-	free(raw);
 	say(BURROW_LOG_DEBUG, file, line, m);
 	free(m);
 	errno = saved;

@@ -26,18 +26,13 @@ cgroup_of() {
 	echo "$CG_MNT$(sed -n 's/^0:://p' "/proc/$1/cgroup")"
 }
 
-# pid_of NAME: its init's pid.
-pid_of() {
-	"$BURROW" ps -a --format '{{.Names}} {{.Pid}}' | awk -v n="$1" '$1 == n { print $2 }'
-}
-
 # The state letter of process $1 (R, S, T, ...).
 state_of() {
 	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
 }
 
-# wait_state PID LETTER: until process PID is in that state (bounded, 20 s).
-wait_state() {
+# wait_proc_state PID LETTER: until process PID is in that state (bounded, 20 s).
+wait_proc_state() {
 	local i
 	for i in $(seq 400); do
 		[ "$(state_of "$1")" = "$2" ] && return 0
@@ -107,10 +102,6 @@ start_user_systemd() {
 	done
 	echo "systemd --user did not start within 30 s: $(cat "$SD_DIR/systemd.log")" >&2
 	return 1
-}
-
-log_lines() {
-	"$BURROW" logs "$1" | wc -l
 }
 
 @test "cgroup2: info says pause freezes through the delegated cgroup" {
@@ -212,7 +203,7 @@ pid_of_cmdline() {
 	# one that left the cgroup (as when exec could not move it) still stops
 	echo "$pid" >"$CG_OWN/cgroup.procs"
 	run_burrow 0 pause e
-	wait_state "$pid" T
+	wait_proc_state "$pid" T
 	run_burrow 0 unpause e
 	[ "$(state_of "$pid")" != T ] || { echo "the process outside the cgroup is still stopped" >&2; false; }
 	run_burrow 0 rm -f -t 0 e

@@ -8,11 +8,6 @@ suite_setup() {
 	import_busybox
 }
 
-# json_get JSON PYEXPR: PYEXPR over the parsed JSON (as d), printed as JSON.
-json_get() {
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(json.dumps(eval(sys.argv[2])))' "$1" "$2"
-}
-
 # zombies_of PID: the host pids of the zombie children of PID.
 zombies_of() {
 	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '$4 == p && $3 == "Z" { print $1 }'

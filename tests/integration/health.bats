@@ -42,18 +42,6 @@ wait_log() {
 	return 1
 }
 
-# wait_state NAME REGEX [SECONDS]: until ps -a's status of NAME matches.
-wait_state() {
-	local i st
-	for i in $(seq 1 $((${3:-20} * 10))); do
-		st=$("$BURROW" ps -a --format '{{.Names}} {{.Status}}' | awk -v n="$1" '$1 == n { $1 = ""; print substr($0, 2) }')
-		[[ $st =~ $2 ]] && return 0
-		sleep 0.1
-	done
-	echo "container $1: status '$st' did not match '$2' within ${3:-20} s" >&2
-	return 1
-}
-
 # wait_restarted NAME: until its RestartCount is at least 1 (at most 30 s).
 wait_restarted() {
 	local i n=0
@@ -212,7 +200,7 @@ wait_restarted() {
 	run_burrow 0 run -d --name rs --health-cmd 'test -e /tmp/ok' --health-interval 1s --health-retries 1 \
 		--health-on-failure restart busybox sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
 	wait_restarted rs
-	wait_state rs "^Up "
+	wait_state rs "^Up " 20
 	# it runs anew: a file made in it now stays, and it turns healthy
 	run_burrow 0 exec rs touch /tmp/ok
 	wait_health rs healthy
@@ -291,7 +279,7 @@ ev healthy" "healthcheck run: one event each, the same status"
 	run_burrow 1 healthcheck run hr
 	is "$output" unhealthy
 	wait_restarted hr
-	wait_state hr "^Up "
+	wait_state hr "^Up " 20
 	run_burrow 0 exec hr touch /tmp/ok
 	run_burrow 0 healthcheck run hr
 	is "$(health hr)" healthy

@@ -95,6 +95,52 @@ wait_line() {
 	return 1
 }
 
+# status_of NAME: ps -a's status of container NAME ("Up 2 seconds").
+status_of() {
+	"$BURROW" ps -a --format '{{.Names}} {{.Status}}' | awk -v n="$1" '$1 == n { $1 = ""; print substr($0, 2) }'
+}
+
+# wait_state NAME REGEX [SECONDS]: until ps -a's status of NAME matches
+# (at most SECONDS, default 10).
+wait_state() {
+	local i st
+	for i in $(seq 1 $((${3:-10} * 20))); do
+		st=$(status_of "$1")
+		[[ $st =~ $2 ]] && return 0
+		sleep 0.05
+	done
+	echo "container $1: status '$st' did not match '$2' within ${3:-10} s" >&2
+	return 1
+}
+
+# pid_of NAME: the pid of container NAME's init.
+pid_of() {
+	"$BURROW" ps -a --format '{{.Names}} {{.Pid}}' | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+# log_lines NAME: how many lines container NAME's log has.
+log_lines() {
+	"$BURROW" logs "$1" | wc -l
+}
+
+# vol_names: the names 'volume ls -q' prints, on one line.
+vol_names() {
+	run_burrow 0 volume ls -q
+	echo $output
+}
+
+# json_get JSON PYEXPR: evaluates PYEXPR over the parsed JSON (as d) and
+# prints the result as JSON (types show: true, 42, "x").
+json_get() {
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(json.dumps(eval(sys.argv[2])))' "$1" "$2"
+}
+
+# norm_map: a uid_map or gid_map on stdin in one normalised line, ranges
+# joined by commas: "0 1001 1,1 100000 65536".
+norm_map() {
+	awk 'NF == 3 { printf "%s%s %s %s", (n++ ? "," : ""), $1, $2, $3 } END { print "" }'
+}
+
 # wait_rss_below PID KB: until process PID's resident set is under KB kB
 # (at most 10 s: the monitor and the keeper let go of their set-up's pages
 # (mem_trim) a moment after it, which a loaded machine may run late).

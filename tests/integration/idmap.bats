@@ -12,11 +12,6 @@ suite_setup() {
 	MY_HOME=$(getent passwd "$ME" | cut -d: -f6)
 }
 
-# Maps in one normalised line: "0 1 1000,1000 0 1".
-norm_map() {
-	awk 'NF == 3 { printf "%s%s %s %s", (n++ ? "," : ""), $1, $2, $3 } END { print "" }'
-}
-
 @test "keep-id: the user's own name, uid, gid and HOME inside" {
 	run_burrow 0 run --rm --userns=keep-id busybox sh -c 'id -un; id -u; id -g; echo "$HOME"'
 	is "$output" "$ME

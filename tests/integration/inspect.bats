@@ -8,12 +8,6 @@ suite_setup() {
 	import_busybox
 }
 
-# json_get JSON PYEXPR: evaluates PYEXPR over the parsed JSON (as d) and
-# prints the result as JSON (types show: true, 42, "x").
-json_get() {
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(json.dumps(eval(sys.argv[2])))' "$1" "$2"
-}
-
 # wait_status NAME STATUS: until inspect's State.Status of NAME is STATUS (10 s).
 wait_status() {
 	local i st

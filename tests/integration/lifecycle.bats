@@ -20,18 +20,6 @@ container_id() {
 	"$BURROW" ps -a --no-trunc --format '{{.ID}} {{.Names}}' | awk -v n="$1" '$2 == n { print $1 }'
 }
 
-# wait_state NAME REGEX [SECONDS]: until ps -a's status of NAME matches.
-wait_state() {
-	local i st
-	for i in $(seq 1 $((${3:-10} * 20))); do
-		st=$("$BURROW" ps -a --format '{{.Names}} {{.Status}}' | awk -v n="$1" '$1 == n { $1 = ""; print substr($0, 2) }')
-		[[ $st =~ $2 ]] && return 0
-		sleep 0.05
-	done
-	echo "container $1: status '$st' did not match '$2' within ${3:-10} s" >&2
-	return 1
-}
-
 # monitor_pid NAME: the pid of the container's monitor.
 monitor_pid() {
 	cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/containers/$(container_id "$1")/monitor.pid"

@@ -29,11 +29,6 @@ assert_outside_untouched() {
 	is "$(awk -v d="$OUTSIDE" '$5 == d' /proc/self/mountinfo)" "" "something is mounted on the sentinel directory"
 }
 
-vol_names() {
-	run_burrow 0 volume ls -q
-	echo $output
-}
-
 @test "mounts: -v HOST:CTR binds a host directory; writes show on the host; ro refuses them" {
 	mkdir "$T/h"
 	echo hello >"$T/h/in"

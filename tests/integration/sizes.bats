@@ -13,10 +13,6 @@ suite_teardown() {
 	return 0
 }
 
-json_get() {
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(json.dumps(eval(sys.argv[2])))' "$1" "$2"
-}
-
 rw_size() {
 	run_burrow 0 inspect --size --format '{{.SizeRw}} {{.SizeRootFs}}' "$1"
 	echo "$output"

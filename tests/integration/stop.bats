@@ -12,28 +12,6 @@ suite_setup() {
 DEAF='trap "" TERM; while :; do sleep 0.1; done'
 POLITE='trap "exit 3" TERM; while :; do sleep 0.1; done'
 
-# status NAME: ps -a's status of NAME.
-status_of() {
-	"$BURROW" ps -a --format '{{.Names}} {{.Status}}' | awk -v n="$1" '$1 == n { $1 = ""; print substr($0, 2) }'
-}
-
-# wait_status NAME REGEX: until the status matches (bounded, 10 s).
-wait_status() {
-	local i st
-	for i in $(seq 200); do
-		st=$(status_of "$1")
-		[[ $st =~ $2 ]] && return 0
-		sleep 0.05
-	done
-	echo "container $1: status '$st' did not match '$2' within 10 s" >&2
-	return 1
-}
-
-# pid_of NAME: its init's pid.
-pid_of() {
-	"$BURROW" ps -a --format '{{.Names}} {{.Pid}}' | awk -v n="$1" '$1 == n { print $2 }'
-}
-
 # wait_caught NAME SIGNUM: until its init has installed a handler for the
 # signal (SigCgt; bounded, 30 s): before that, a signal to a pid 1 without
 # one is ignored, and a stop then ends in SIGKILL
@@ -47,11 +25,6 @@ wait_caught() {
 	done
 	echo "container $1 (pid $pid) did not catch signal $2 within 30 s" >&2
 	return 1
-}
-
-# log_lines NAME: how many lines its log has.
-log_lines() {
-	"$BURROW" logs "$1" | wc -l
 }
 
 # wait_logged NAME N: until its log has N lines at least (bounded, 10 s).
@@ -137,7 +110,7 @@ wait_logged() {
 	# each on a loaded machine and still answer well before its end
 	"$BURROW" stop -t 40 slow >"$BATS_TEST_TMPDIR/stop.out" 2>&1 &
 	local stopper=$!
-	wait_status slow '^stopping$'
+	wait_state slow '^stopping$'
 	run timeout 10 "$BURROW" ps -a --format '{{.Names}} {{.Status}}'
 	is "$status" 0 "ps while stopping"
 	assert_match "$output" "slow stopping"

@@ -4,11 +4,6 @@
 
 load helpers
 
-# json_get JSON PYEXPR: PYEXPR over the parsed JSON (as d), printed as JSON.
-json_get() {
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(json.dumps(eval(sys.argv[2])))' "$1" "$2"
-}
-
 @test "version: podman's layout; --format {{.Client.Version}} and json" {
 	run_burrow 0 --version
 	local v=${output##* }

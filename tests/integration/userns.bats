@@ -21,11 +21,6 @@ suite_teardown() {
 	return 0
 }
 
-# Maps in one normalised line each range: "0 1001 1,1 100000 65536".
-norm_map() {
-	awk 'NF == 3 { printf "%s%s %s %s", (n++ ? "," : ""), $1, $2, $3 } END { print "" }'
-}
-
 # The map a user with ranges gets: 0 -> uid, then the ranges in file order.
 expected_subid_map() { # FILE ID
 	local file=$1 id=$2 name

@@ -10,11 +10,6 @@ suite_setup() {
 	import_busybox
 }
 
-# status NAME: ps -a's status of NAME.
-status_of() {
-	"$BURROW" ps -a --format '{{.Names}} {{.Status}}' | awk -v n="$1" '$1 == n { $1 = ""; print substr($0, 2) }'
-}
-
 # id_of NAME: its full ID.
 id_of() {
 	"$BURROW" inspect --format '{{.Id}}' "$1"

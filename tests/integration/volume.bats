@@ -40,12 +40,6 @@ assert_outside_untouched() {
 	is "$(stat -c %h "$OUTSIDE/victim")" 1 "the sentinel file got a hard link"
 }
 
-# The names 'volume ls -q' prints, on one line.
-vol_names() {
-	run_burrow 0 volume ls -q
-	echo $output
-}
-
 # The full ID of container $1.
 ctr_id() {
 	timeout 30 "$BURROW" ps -a --format '{{.Id}} {{.Names}}' | awk -v n="$1" '$2 == n { print $1 }'

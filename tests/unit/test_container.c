@@ -18,6 +18,7 @@
 #include "container/attach.h"
 #include "container/bundle.h"
 #include "container/logfile.h"
+#include "container/mount.h"
 #include "container/terminal.h"
 #include "container/container.h"
 #include "container/internal.h"
@@ -627,6 +628,42 @@ static void test_seccomp_profile(void **state)
 	yajl_tree_free(v);
 }
 
+/* The spec without a start's paths: what precreate hooks read, the
+ * record as it is (no --init in front, none of a start's settings, the
+ * stored mounts with their own options), byte for byte */
+static void test_spec_record(void **state)
+{
+	(void)state;
+	struct ctr_config c = sample();
+	c.init_path = xstrdup("/usr/libexec/podman/catatonit");
+	c.umask = xstrdup("0027");
+	c.oom_score_adj_set = true;
+	strv_append(&c.groups, "10");
+	strv_append(&c.annotations, "org.a=1");
+	strv_append(&c.annotations, "flag");
+	static const char *const specs[] = {"/src:/data:ro,U", "/scratch:size=1m", NULL};
+	for (size_t i = 0; specs[i]; i++) {
+		struct ctr_mount m;
+		struct burrow_err *e = NULL;
+		assert_int_equal(i ? ctr_mount_parse_tmpfs(specs[i], &m, &e) : ctr_mount_parse_volume(specs[i], &m, &e),
+		                 0);
+		strv_append_take(&c.mounts, ctr_mount_format(&m));
+		ctr_mount_clear(&m);
+	}
+	char *json = ctr_spec_generate(&c, NULL);
+	assert_string_equal(
+	    json, "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":true,\"user\":{\"uid\":1000,\"gid\":100},"
+	          "\"args\":[\"sh\",\"-c\",\"echo \\\"hi\\\"\"],\"env\":[\"PATH=/bin\"],\"cwd\":\"/tmp\"},"
+	          "\"root\":{\"path\":\"rootfs\"},\"hostname\":\"0123456789ab\",\"mounts\":["
+	          "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/src\","
+	          "\"options\":[\"ro\",\"U\",\"nosuid\",\"nodev\",\"rbind\"]},"
+	          "{\"destination\":\"/scratch\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+	          "\"options\":[\"size=1m\",\"rw\",\"noexec\",\"nosuid\",\"nodev\"]}],"
+	          "\"annotations\":{\"org.a\":\"1\",\"flag\":\"\"}}");
+	free(json);
+	ctr_config_clear(&c);
+}
+
 /* config.json: the profile unless unconfined; podman's masked paths; a
  * /dev/shm size that is never "no limit" */
 static void test_spec_security(void **state)
@@ -957,6 +994,7 @@ int main(void)
 	    cmocka_unit_test(test_sizes),
 	    cmocka_unit_test(test_seccomp_profile),
 	    cmocka_unit_test(test_spec_security),
+	    cmocka_unit_test(test_spec_record),
 	    cmocka_unit_test(test_spec_shm),
 	    cmocka_unit_test(test_security_opts),
 	    cmocka_unit_test(test_resolve_user),

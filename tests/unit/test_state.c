@@ -27,43 +27,11 @@
 #include "state/internal.h"
 #include "state/paths.h"
 #include "state/state.h"
-
-struct fx {
-	char *dir;
-	char *root;
-	char *runroot;
-	char *bootfile;
-	struct state_store *s;
-};
-
-static void set_boot_id(struct fx *f, const char *id)
-{
-	struct burrow_err *err = NULL;
-	assert_int_equal(write_file(f->bootfile, id, strlen(id), 0600, &err), 0);
-}
-
-static struct state_store *open_store(struct fx *f)
-{
-	struct burrow_err *err = NULL;
-	struct state_store *s = NULL;
-	if (state_open(f->root, f->runroot, &s, &err) < 0)
-		fail_msg("state_open: %s", err->msg);
-	return s;
-}
+#include "tests/unit/storefx.h"
 
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof(*f));
-	char tmpl[] = "/tmp/burrow-test-state-XXXXXX";
-	assert_non_null(mkdtemp(tmpl));
-	f->dir = xstrdup(tmpl);
-	f->root = path_join(f->dir, "root");
-	f->runroot = path_join(f->dir, "run");
-	f->bootfile = path_join(f->dir, "boot_id");
-	assert_int_equal(mkdir(f->root, 0700), 0);
-	assert_int_equal(mkdir(f->runroot, 0700), 0);
-	set_boot_id(f, "11111111-1111-1111-1111-111111111111\n");
-	setenv("BURROW_TEST_BOOT_ID_FILE", f->bootfile, 1);
+	struct store_fx *f = store_fx_new("state", "11111111-1111-1111-1111-111111111111\n");
 	cleanup_free char *machine = path_join(f->dir, "machine_id");
 	struct burrow_err *merr = NULL;
 	assert_int_equal(write_file(machine, "m1.x\n", 5, 0600, &merr), 0);
@@ -71,23 +39,10 @@ static int setup(void **state)
 	setenv("BURROW_TEST_HOSTNAME", "h1.x", 1);
 	unsetenv("BURROW_TEST_SHARED_ROOT");
 	state_set_wait_ms(30000);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	struct burrow_err *err = NULL;
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	state_close(f->s);
-	rm_rf(f->dir, NULL);
-	free(f->dir);
-	free(f->root);
-	free(f->runroot);
-	free(f->bootfile);
-	free(f);
 	return 0;
 }
 
@@ -110,7 +65,7 @@ static void put(struct state_store *s, enum state_db db, const char *key, const 
 
 static void test_records_round_trip(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	cleanup_free char *missing = NULL;
 	assert_int_equal(state_get(f->s, STATE_DB, "ctr/nope", &missing, &err), 1);
@@ -176,7 +131,7 @@ static void test_records_round_trip(void **state)
 	/* survives close and reopen */
 	put(f->s, STATE_DB, "img/z", "[1,2]");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	assert_false(state_needs_refresh(f->s));
 	cleanup_free char *z = get(f->s, STATE_DB, "img/z");
 	assert_string_equal(z, "[1,2]");
@@ -210,7 +165,7 @@ static int record_cb(const char *key, const char *json, void *data, struct burro
 
 static void test_each_sorted_prefix(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	const char *keys[] = {"ctr/c", "name/x", "ctr/a", "ctr/b", "ctrl", "img/a", "ctr/aa"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -278,7 +233,7 @@ static int writing_cb(const char *key, const char *json, void *data, struct burr
 
 static void test_each_callback_may_write(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	put(f->s, STATE_DB, "ctr/1", "1");
 	put(f->s, STATE_DB, "ctr/2", "2");
@@ -289,7 +244,7 @@ static void test_each_callback_may_write(void **state)
 
 static void test_transactions(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	put(f->s, STATE_DB, "ctr/keep", "\"old\"");
 
@@ -327,7 +282,7 @@ static void test_transactions(void **state)
 	assert_int_equal(state_tx_begin(f->s, STATE_RUN, &err), 0);
 	put(f->s, STATE_RUN, "run/z", "{}");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	assert_null(get(f->s, STATE_RUN, "run/z"));
 
 	/* nesting is refused; the open one goes on */
@@ -362,7 +317,7 @@ static void test_transactions(void **state)
 /* A second process's transaction holds the file: ours waits, boundedly. */
 static void test_transaction_wait_bounded(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	int p[2];
 	assert_int_equal(pipe(p), 0);
@@ -442,7 +397,7 @@ static struct burrow_err *expect_lookup_fail(struct state_store *s, const char *
 
 static void test_lookup(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	add_ctr(f->s, ID_A, "web");
 	add_ctr(f->s, ID_B, "db");
 	add_ctr(f->s, ID_C, "4f3a9"); /* a name that is also a prefix of B */
@@ -501,7 +456,7 @@ static void test_lookup(void **state)
  * and prefix as burrow.tdb's are, a prefix ambiguous across both files. */
 static void test_lookup_rm_file(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	add_ctr(f->s, ID_A, "web");
 	cleanup_free char *k = xasprintf("ctr/%s", ID_B);
 	cleanup_free char *nv = xasprintf("\"%s\"", ID_B);
@@ -539,7 +494,7 @@ static bool exists_in(const char *dir, const char *name)
  * that is no file name is made one. */
 static void test_rm_file_per_boot(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	put(f->s, STATE_RM, "ctr/old", "{}");
 	put(f->s, STATE_RM, "run/other-kind", "{}");
@@ -557,9 +512,9 @@ static void test_rm_file_per_boot(void **state)
 	cleanup_free char *clone = path_join(f->root, "rm-h2.m1_x." BOOT1 ".tdb");
 	assert_int_equal(write_file(clone, "torn", 4, 0600, &err), 0);
 
-	set_boot_id(f, "two/2\n");
+	store_fx_boot_id(f, "two/2\n");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	/* made by the first write, not by state_open (a full disk) */
 	assert_false(exists_in(f->root, "rm-h1_2ex.m1_x.two_2.tdb"));
 	assert_null(get(f->s, STATE_RM, "ctr/old"));
@@ -665,7 +620,7 @@ static void test_rm_file_kind(void **state)
 
 /* Stores ctr/old in this boot's --rm file and renames the file (closed)
  * to name: what an older burrow, or another host, left. */
-static void leave_rm_file(struct fx *f, const char *name)
+static void leave_rm_file(struct store_fx *f, const char *name)
 {
 	put(f->s, STATE_RM, "ctr/old", "{}");
 	cleanup_free char *from = xstrdup(f->s->path[STATE_RM]);
@@ -690,36 +645,36 @@ static nlink_t links(const char *dir, const char *name)
  * name, and goes with it at the next boot. */
 static void test_rm_file_machine(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	cleanup_free char *empty = path_join(f->dir, "empty");
 	assert_int_equal(write_file(empty, "\n", 1, 0600, &err), 0);
 	setenv("BURROW_TEST_MACHINE_ID_FILE", empty, 1);
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	put(f->s, STATE_RM, "ctr/old", "{}");
 	assert_true(exists_in(f->root, "rm-h1_2ex.none." BOOT1 ".tdb"));
 
 	/* the version before's file of this boot */
-	set_boot_id(f, "three\n");
+	store_fx_boot_id(f, "three\n");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	int n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_false(exists_in(f->root, "rm-h1_2ex.none." BOOT1 ".tdb"));
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
 	leave_rm_file(f, "rm-host-h1_x.three.tdb");
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	assert_int_equal(links(f->root, "rm-host-h1_x.three.tdb"), 2);
 	assert_int_equal(links(f->root, "rm-h1_2ex.none.three.tdb"), 2);
 	cleanup_free char *json = get(f->s, STATE_RM, "ctr/old");
 	assert_non_null(json);
 	/* the claim is the file: a write under either name is in both */
 	put(f->s, STATE_RM, "name/other", "{}");
-	set_boot_id(f, "four\n");
+	store_fx_boot_id(f, "four\n");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 1);
@@ -729,11 +684,11 @@ static void test_rm_file_machine(void **state)
 
 	/* the one before that's, rm-<boot ID>.tdb */
 	leave_rm_file(f, "rm-four.tdb");
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	assert_int_equal(links(f->root, "rm-h1_2ex.none.four.tdb"), 2);
-	set_boot_id(f, "five\n");
+	store_fx_boot_id(f, "five\n");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 1);
@@ -748,29 +703,29 @@ static void test_rm_file_machine(void **state)
  * claimed it; one another host claimed stays for that host. */
 static void test_rm_file_shared(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	setenv("BURROW_TEST_SHARED_ROOT", "1", 1);
 	leave_rm_file(f, "rm-m1_x.b0.tdb");
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	leave_rm_file(f, "rm-b00.tdb");
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	/* the clone h2's claim of its rm-m1_x.c0.tdb */
 	leave_rm_file(f, "rm-m1_x.c0.tdb");
 	cleanup_free char *c0 = path_join(f->root, "rm-m1_x.c0.tdb");
 	cleanup_free char *h2 = path_join(f->root, "rm-h2.m1_x.c0.tdb");
 	assert_int_equal(link(c0, h2), 0);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	/* this machine's own claim of rm-m1_x.b1.tdb, in its boot b1 */
 	leave_rm_file(f, "rm-m1_x.b1.tdb");
-	set_boot_id(f, "b1\n");
-	f->s = open_store(f);
+	store_fx_boot_id(f, "b1\n");
+	f->s = store_fx_open(f);
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
 	assert_int_equal(links(f->root, "rm-h1_2ex.m1_x.b1.tdb"), 2);
 
-	set_boot_id(f, "b2\n");
+	store_fx_boot_id(f, "b2\n");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	int n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 1);
@@ -784,9 +739,9 @@ static void test_rm_file_shared(void **state)
 
 	/* on a local disk, nobody else's: the unclaimed ones go */
 	unsetenv("BURROW_TEST_SHARED_ROOT");
-	set_boot_id(f, "b3\n");
+	store_fx_boot_id(f, "b3\n");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
 	assert_int_equal(n, 2);
@@ -838,7 +793,7 @@ static void test_valid_name(void **state)
 
 static void test_gen_name_unique(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	/* more names than the first random draws can usually find free: the
 	 * numbered fallback must still give unique, valid names */
@@ -867,27 +822,27 @@ static void test_gen_name_unique(void **state)
 
 static void test_refresh(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	/* same boot: no refresh, runtime records kept */
 	put(f->s, STATE_RUN, "run/a", "{\"pid\":1}");
 	put(f->s, STATE_DB, "ctr/a", "{}");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	assert_false(state_needs_refresh(f->s));
 	cleanup_free char *r1 = get(f->s, STATE_RUN, "run/a");
 	assert_non_null(r1);
 
 	/* a new boot: refresh needed; records stay until the caller is done */
-	set_boot_id(f, "22222222-2222-2222-2222-222222222222\n");
+	store_fx_boot_id(f, "22222222-2222-2222-2222-222222222222\n");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	assert_true(state_needs_refresh(f->s));
 	cleanup_free char *r2 = get(f->s, STATE_RUN, "run/a");
 	assert_non_null(r2);
 	put(f->s, STATE_RUN, "run/old", "{\"pid\":2}");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	assert_true(state_needs_refresh(f->s));
 	/* the caller resets a container: its new record survives the wipe */
 	put(f->s, STATE_RUN, "run/b", "{\"state\":\"exited\"}");
@@ -909,14 +864,14 @@ static void test_refresh(void **state)
 	cleanup_free char *meta = get(f->s, STATE_RUN, STATE_META_BOOT_ID);
 	assert_string_equal(meta, "\"22222222-2222-2222-2222-222222222222\"");
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	assert_false(state_needs_refresh(f->s));
 
 	/* state.tdb gone (the runtime dir was emptied): refresh */
 	state_close(f->s);
 	cleanup_free char *st = path_join(f->runroot, "state.tdb");
 	assert_int_equal(unlink(st), 0);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	assert_true(state_needs_refresh(f->s));
 
 	/* while one command refreshes, another one (a process of its own)
@@ -959,14 +914,14 @@ static void test_refresh(void **state)
 	assert_int_equal(state_open(f->root, f->runroot, &other, &err), -1);
 	assert_non_null(strstr(err->msg, "boot ID"));
 	burrow_err_free(steal_ptr(err));
-	set_boot_id(f, "22222222-2222-2222-2222-222222222222");
-	f->s = open_store(f);
+	store_fx_boot_id(f, "22222222-2222-2222-2222-222222222222");
+	f->s = store_fx_open(f);
 	assert_false(state_needs_refresh(f->s));
 }
 
 static void test_locks(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	const char *id = ID_A;
 	int fd = state_lock(f->s, id, &err);
@@ -1030,7 +985,7 @@ static bool waits_on(pid_t pid, const char *path, int skip)
  * the container's: it waits on the new one (here: until it gives up). */
 static void test_lock_removed_while_waiting(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	const char *id = ID_A;
 	cleanup_free char *lp = xasprintf("%s/locks/%s.lock", f->runroot, id);
@@ -1066,7 +1021,7 @@ static void test_lock_removed_while_waiting(void **state)
 
 static void test_fs_types(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	int net = -1;
 	assert_string_equal(state_fs_name(0x6969, &net), "nfs");
 	assert_int_equal(net, 1);
@@ -1111,7 +1066,7 @@ static void test_fs_types(void **state)
 /* The one translation of a filesystem's errno (state_fs_explain). */
 static void test_fs_explain(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	assert_string_equal(state_fs_errno_lack(ENOLCK), "file locks");
 	assert_non_null(strstr(state_fs_errno_lack(EOPNOTSUPP), "unnamed temporary files"));
@@ -1178,7 +1133,7 @@ static void test_fs_mountinfo(void **state)
 
 static void test_root_resolve(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	cleanup_free char *saved_xdg = getenv("XDG_DATA_HOME") ? xstrdup(getenv("XDG_DATA_HOME")) : NULL;
 	cleanup_free char *saved_home = getenv("HOME") ? xstrdup(getenv("HOME")) : NULL;
@@ -1237,7 +1192,7 @@ static void test_root_resolve(void **state)
 /* A file that is not a database is reported, never overwritten. */
 static void test_damaged_file_kept(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	state_close(f->s);
 	f->s = NULL;
@@ -1268,7 +1223,7 @@ static void test_damaged_file_kept(void **state)
 	assert_int_equal(stat(db, &st), 0);
 	assert_int_equal(st.st_size, 0);
 	assert_int_equal(unlink(db), 0);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	put(f->s, STATE_DB, "ctr/a", "{}");
 
 	/* state.tdb damaged: the hint says what removing it costs */
@@ -1286,7 +1241,7 @@ static void test_damaged_file_kept(void **state)
 	assert_non_null(strstr(err->hint, "reboot"));
 	burrow_err_free(steal_ptr(err));
 	assert_int_equal(unlink(run), 0);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	assert_true(state_needs_refresh(f->s));
 	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
 	assert_non_null(a);
@@ -1319,7 +1274,7 @@ static void assert_damaged(struct burrow_err *err, const char *file, const char 
 
 /* Opens the store and reads a key and walks, expecting the damage to show
  * at one of those steps. */
-static void expect_damage(struct fx *f, const char *file, const char *hint_word)
+static void expect_damage(struct store_fx *f, const char *file, const char *hint_word)
 {
 	struct burrow_err *err = NULL;
 	struct state_store *s = NULL;
@@ -1345,7 +1300,7 @@ static void expect_damage(struct fx *f, const char *file, const char *hint_word)
  * damaged" (not a bare "i/o error"), with the fix. */
 static void test_damaged_chains_and_truncation(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	char big[300000];
 	memset(big, 'v', sizeof(big) - 1);
@@ -1387,7 +1342,7 @@ static void test_damaged_chains_and_truncation(void **state)
 	assert_int_equal(write_file(run, runtext, runlen, 0600, &err), 0);
 
 	/* the undamaged copies still read fine */
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
 	assert_string_equal(a, "{\"name\":\"web\"}");
 }
@@ -1397,7 +1352,7 @@ static void test_damaged_chains_and_truncation(void **state)
  * the transaction is stored; the file stays sound and takes the next one. */
 static void test_failed_commit(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"before\"}");
 	cleanup_free char *db = path_join(f->root, "burrow.tdb");
@@ -1440,7 +1395,7 @@ static void test_failed_commit(void **state)
 	assert_int_equal(state_verify(f->s, &err), 0);
 	/* the same after a reopen (what another process sees) */
 	state_close(f->s);
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	cleanup_free char *a2 = get(f->s, STATE_DB, "ctr/a");
 	assert_string_equal(a2, "{\"name\":\"before\"}");
 	assert_null(get(f->s, STATE_DB, "ctr/big"));
@@ -1471,7 +1426,7 @@ static int count_cb(const char *key, const char *json, void *data, struct burrow
 /* ps -a with 1000 containers: the walk must stay linear and quick. */
 static void test_each_1000_fast(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	char pad[1500];
 	memset(pad, 'p', sizeof(pad) - 1);
@@ -1494,7 +1449,7 @@ static void test_each_1000_fast(void **state)
 	state_close(f->s);
 
 	int64_t a = now_ns();
-	f->s = open_store(f);
+	f->s = store_fx_open(f);
 	struct counter c = {0, 0}, r = {0, 0};
 	assert_int_equal(state_each(f->s, STATE_DB, "ctr/", count_cb, &c, &err), 0);
 	assert_int_equal(state_each(f->s, STATE_RUN, "run/", count_cb, &r, &err), 0);
@@ -1509,32 +1464,32 @@ static void test_each_1000_fast(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_records_round_trip, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_each_sorted_prefix, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_each_callback_may_write, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_transaction_wait_bounded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_lookup_rm_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rm_file_per_boot, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rm_file_machine, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rm_file_shared, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_records_round_trip, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_each_sorted_prefix, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_each_callback_may_write, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_transactions, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_transaction_wait_bounded, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_lookup, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_lookup_rm_file, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_rm_file_per_boot, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_rm_file_machine, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_rm_file_shared, setup, store_fx_teardown),
 	    cmocka_unit_test(test_rm_host_part),
 	    cmocka_unit_test(test_rm_file_kind),
 	    cmocka_unit_test(test_ids),
 	    cmocka_unit_test(test_valid_name),
-	    cmocka_unit_test_setup_teardown(test_gen_name_unique, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_lock_removed_while_waiting, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_fs_types, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_fs_explain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gen_name_unique, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_refresh, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_locks, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_lock_removed_while_waiting, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_fs_types, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_fs_explain, setup, store_fx_teardown),
 	    cmocka_unit_test(test_fs_mountinfo),
-	    cmocka_unit_test_setup_teardown(test_root_resolve, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_damaged_file_kept, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_damaged_chains_and_truncation, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_each_1000_fast, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_root_resolve, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_file_kept, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_chains_and_truncation, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_commit, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_each_1000_fast, setup, store_fx_teardown),
 	};
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include "lib/timeparse.h"
 #include "lib/xalloc.h"
 #include "state/state.h"
+#include "tests/unit/storefx.h"
 
 /* --- the record -------------------------------------------------------------- */
 
@@ -321,47 +322,17 @@ static void test_filters(void **state)
 
 /* --- the store ---------------------------------------------------------------------- */
 
-struct fx {
-	char *dir, *root, *runroot, *bootfile;
-	struct state_store *s;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof(*f));
-	char tmpl[] = "/tmp/burrow-test-volume-XXXXXX";
-	assert_non_null(mkdtemp(tmpl));
-	f->dir = xstrdup(tmpl);
-	f->root = path_join(f->dir, "root");
-	f->runroot = path_join(f->dir, "run");
-	f->bootfile = path_join(f->dir, "boot_id");
-	assert_int_equal(mkdir(f->root, 0700), 0);
-	assert_int_equal(mkdir(f->runroot, 0700), 0);
+	struct store_fx *f = store_fx_new("volume", "22222222-2222-2222-2222-222222222222\n");
+	f->s = store_fx_open(f);
 	struct burrow_err *err = NULL;
-	const char *id = "22222222-2222-2222-2222-222222222222\n";
-	assert_int_equal(write_file(f->bootfile, id, strlen(id), 0600, &err), 0);
-	setenv("BURROW_TEST_BOOT_ID_FILE", f->bootfile, 1);
-	if (state_open(f->root, f->runroot, &f->s, &err) < 0)
-		fail_msg("state_open: %s", err->msg);
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
 	*state = f;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	state_close(f->s);
-	rm_rf(f->dir, NULL);
-	free(f->dir);
-	free(f->root);
-	free(f->runroot);
-	free(f->bootfile);
-	free(f);
-	return 0;
-}
-
-static char *create(struct fx *f, const char *name, bool anonymous, const char *user)
+static char *create(struct store_fx *f, const char *name, bool anonymous, const char *user)
 {
 	struct ctr_vol_create_opts o = {.name = name, .anonymous = anonymous, .user = user, .uid = -1, .gid = -1};
 	struct ctr_vol v;
@@ -373,7 +344,7 @@ static char *create(struct fx *f, const char *name, bool anonymous, const char *
 	return n;
 }
 
-static bool exists(struct fx *f, const char *name)
+static bool exists(struct store_fx *f, const char *name)
 {
 	bool e = false;
 	struct burrow_err *err = NULL;
@@ -381,7 +352,7 @@ static bool exists(struct fx *f, const char *name)
 	return e;
 }
 
-static bool dir_exists(struct fx *f, const char *name)
+static bool dir_exists(struct store_fx *f, const char *name)
 {
 	cleanup_free char *p = xasprintf("%s/volumes/%s", f->root, name);
 	struct stat st;
@@ -389,7 +360,7 @@ static bool dir_exists(struct fx *f, const char *name)
 }
 
 /* A container record, enough for ctr_vol_users to find it. */
-static void fake_container(struct fx *f, const char *id, const char *name)
+static void fake_container(struct store_fx *f, const char *id, const char *name)
 {
 	cleanup_free char *key = xasprintf("ctr/%s", id);
 	cleanup_free char *json = xasprintf("{\"id\":\"%s\",\"name\":\"%s\"}", id, name);
@@ -399,7 +370,7 @@ static void fake_container(struct fx *f, const char *id, const char *name)
 
 static void test_store_create_lookup(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	cleanup_free char *a = create(f, "data", false, NULL);
 	cleanup_free char *b = create(f, "database", false, NULL);
@@ -483,7 +454,7 @@ static void test_store_create_lookup(void **state)
  * lock free) or a lock held without a mark (not a create) is none. */
 static void test_store_users_being_created(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	const char *mid = "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
 	const char *other = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
@@ -522,7 +493,7 @@ static void test_store_users_being_created(void **state)
 
 static void test_store_users_and_remove(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	const char *web = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 	const char *db = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -597,7 +568,7 @@ static void note_pruned(const char *name, const struct burrow_err *err, void *da
 
 static void test_store_prune_and_leftovers(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	const char *web = "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
 	fake_container(f, web, "web");
@@ -665,7 +636,7 @@ static void test_store_prune_and_leftovers(void **state)
  * directory that cannot be made: volume.bats, with a read-only mount). */
 static void test_store_failed_create(void **state)
 {
-	struct fx *f = *state;
+	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
 	/* the record cannot be stored: burrow.tdb may not grow */
 	cleanup_free char *db = path_join(f->root, "burrow.tdb");
@@ -704,11 +675,11 @@ int main(void)
 	    cmocka_unit_test(test_create_check),
 	    cmocka_unit_test(test_time_parse),
 	    cmocka_unit_test(test_filters),
-	    cmocka_unit_test_setup_teardown(test_store_create_lookup, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_store_users_and_remove, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_store_users_being_created, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_store_prune_and_leftovers, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_store_failed_create, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_create_lookup, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_store_users_and_remove, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_store_users_being_created, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_store_prune_and_leftovers, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_store_failed_create, setup, store_fx_teardown),
 	};
 	return cmocka_run_group_tests_name("volume", tests, NULL, NULL);
 }
