@@ -219,3 +219,28 @@ probe_joins() {
 	probe_joins --cap-add SYS_PTRACE --
 	assert_no_match "$output" "reached"
 }
+
+@test "nsmodes: --pid, --ipc, --uts container: or ns: with a user namespace of the container's own are refused before anything is made; the one joined may have one" {
+	run_burrow 0 run -d --name kw --userns=keep-id busybox sleep 60
+	run_burrow 0 exec kw readlink /proc/self/ns/ipc
+	local kipc=$output
+	run_burrow 0 run --rm --ipc container:kw busybox readlink /proc/self/ns/ipc
+	is "$output" "$kipc" "a container without a user namespace of its own joins one that has one"
+	run_burrow 125 run --rm --userns=keep-id --ipc container:kw busybox true
+	is "$output" "burrow: --ipc container:kw cannot go with --userns=keep-id: the container's own user namespace cannot join an IPC namespace it does not own
+hint: leave --userns out here (the container whose namespace it joins may have --userns=keep-id)"
+	run_burrow 125 create --userns=keep-id --pid container:kw busybox true
+	assert_match "$output" "^burrow: --pid container:kw cannot go with --userns=keep-id: .* cannot join a PID namespace it does not own"
+	run_burrow 125 create --uidmap 0:0:1 --uts container:kw busybox true
+	assert_match "$output" "^burrow: --uts container:kw cannot go with --uidmap/--gidmap: .* cannot join a UTS namespace it does not own"
+	run_burrow 0 inspect --format '{{.State.Pid}}' kw
+	run_burrow 125 create --userns=keep-id --ipc "ns:/proc/$output/ns/ipc" busybox true
+	assert_match "$output" "cannot join an IPC namespace it does not own"
+	if has_subuid; then
+		run_burrow 125 create --userns=auto --ipc container:kw busybox true
+		assert_match "$output" "^burrow: --ipc container:kw cannot go with --userns=auto: "
+	fi
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "kw" "nothing made"
+	run_burrow 0 rm -f -t 0 kw
+}
