@@ -244,3 +244,33 @@ hint: leave --userns out here (the container whose namespace it joins may have -
 	is "$output" "kw" "nothing made"
 	run_burrow 0 rm -f -t 0 kw
 }
+
+@test "nsmodes: --ipc container:NAME keeps the IPC namespace and /dev/shm of the run of NAME it joined; a start of NAME while it runs says so" {
+	run_burrow 0 run -d --name a busybox sleep 60
+	run_burrow 0 exec a sh -c 'echo one >/dev/shm/f'
+	run_burrow 0 run -d --name j --ipc container:a busybox sleep 60
+	run_burrow 0 exec j readlink /proc/self/ns/ipc
+	local old=$output
+	# a's restart: new ones for a (as podman), said once, naming j
+	run_burrow 0 restart -t 0 a
+	assert_match "$output" "burrow: warning: container 'j', which joined the IPC namespace of an earlier run of container 'a', keeps that run's IPC namespace and /dev/shm: restart it to share this run's"
+	run_burrow 0 exec a ls /dev/shm
+	is "$output" "" "a's /dev/shm is new: empty"
+	run_burrow 0 exec a readlink /proc/self/ns/ipc
+	[ "$output" != "$old" ]
+	run_burrow 0 exec j sh -c 'readlink /proc/self/ns/ipc; cat /dev/shm/f'
+	is "$output" "$old
+one" "j keeps the run's it joined"
+	# j restarted joins a's present run
+	run_burrow 0 exec a sh -c 'echo two >/dev/shm/f; readlink /proc/self/ns/ipc'
+	local new=$output
+	run_burrow 0 restart -t 0 j
+	run_burrow 0 exec j sh -c 'readlink /proc/self/ns/ipc; cat /dev/shm/f'
+	is "$output" "$new
+two"
+	# with no joiner running, a start says nothing
+	run_burrow 0 stop -t 0 j
+	run_burrow 0 restart -t 0 a
+	assert_no_match "$output" "joined the IPC namespace"
+	run_burrow 0 rm -f -t 0 j a
+}
