@@ -515,3 +515,15 @@ wait_copies() {
 	run_burrow 0 secret ls --format '{{.Name}}'
 	is "$output" "$hexname"
 }
+
+# proc_test_delay: a window a test asks for is there, or said not to be.
+@test "secret: a test delay that is not a number of milliseconds from 1 to 60000 is a warning, not a silent no-op" {
+	run_burrow 0 secret create a "$T/s.txt"
+	local v
+	for v in 99999 0 5s; do
+		BURROW_TEST_SECRET_COPY_DELAY_MS=$v run_burrow 0 run --rm --secret a busybox true
+		is "$output" "burrow: warning: ignoring BURROW_TEST_SECRET_COPY_DELAY_MS='$v': not a number of milliseconds from 1 to 60000"
+	done
+	BURROW_TEST_SECRET_COPY_DELAY_MS= run_burrow 0 run --rm --secret a busybox true
+	is "$output" "" "empty: no delay, nothing said"
+}
