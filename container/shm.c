@@ -15,6 +15,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "state/state.h"
 #include "userns/userns.h"
 
 long long ctr_shm_size(const struct ctr_config *c)
@@ -146,7 +147,10 @@ static int joiner_one(struct ctr_config *c, void *data, struct burrow_err **err)
 
 char *ctr_shm_stale_joiners(struct state_store *s, const struct ctr_config *c)
 {
-	if (!ctr_shm_shareable(c))
+	/* only a container that ran before in this boot can have been
+	 * joined (a joiner needs it running): a first start pays no walk
+	 * over every container */
+	if (!ctr_shm_shareable(c) || !c->boot_id || strcmp(c->boot_id, state_boot_id(s)) != 0)
 		return NULL;
 	cleanup_free char *mode = xasprintf("container:%s", c->id);
 	struct joiners j = {.s = s, .mode = mode};

@@ -42,7 +42,8 @@ int ctr_shm_prepare(struct state_store *s, const struct ctr_config *c, const cha
  * container:c) still run, they joined an earlier run's, whose IPC
  * namespace and /dev/shm they keep while c gets new ones (as with
  * podman): the warning that says so, naming them (caller frees); NULL
- * when none runs. */
+ * when none runs. Call it before the start is recorded (ctr_config_set_last):
+ * a c that did not run before in this boot has no joiner to look for. */
 char *ctr_shm_stale_joiners(struct state_store *s, const struct ctr_config *c);
 /* Detaches the tmpfs at rundir/shm, if any (before rundir is removed). */
 void ctr_shm_release(const char *rundir);
