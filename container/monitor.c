@@ -26,6 +26,7 @@
 #include "container/monitor_health.h"
 #include "container/monitor_io.h"
 #include "container/monitor_timeout.h"
+#include "container/shm.h"
 #include "container/nsmode.h"
 #include "container/resources.h"
 #include "container/update.h"
@@ -469,6 +470,11 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		cleanup_free char *warn = ctr_hooks_run_warn(m->c, "poststart", "running", m->rt->pid, dir);
 		if (warn)
 			ctr_mon_warn_user(m, warn);
+		cleanup_free char *stale = ctr_shm_stale_joiners(m->s, m->c);
+		if (stale) {
+			burrow_warn("%s", stale);
+			ctr_mon_warn_user(m, stale);
+		}
 	}
 	long long begin = time_wall_ns();
 	m->run.started_at = begin / 1000000000LL;

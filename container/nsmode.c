@@ -17,19 +17,25 @@
 #include "lib/xalloc.h"
 
 static const struct {
-	const char *flag;   /* --pid */
-	const char *proc;   /* /proc/PID/ns/pid */
-	const char *what;   /* messages: "PID namespace" */
-	const char *normal; /* inspect's word for the default */
+	const char *flag;    /* --pid */
+	const char *proc;    /* /proc/PID/ns/pid */
+	const char *what;    /* messages: "PID namespace" */
+	const char *normal;  /* inspect's word for the default */
+	const char *article; /* "a PID namespace" */
 } kinds[CTR_NS_COUNT] = {
-    [CTR_NS_PID] = {"pid", "pid", "PID namespace", "private"},
-    [CTR_NS_IPC] = {"ipc", "ipc", "IPC namespace", "shareable"},
-    [CTR_NS_UTS] = {"uts", "uts", "UTS namespace", "private"},
+    [CTR_NS_PID] = {"pid", "pid", "PID namespace", "private", "a PID namespace"},
+    [CTR_NS_IPC] = {"ipc", "ipc", "IPC namespace", "shareable", "an IPC namespace"},
+    [CTR_NS_UTS] = {"uts", "uts", "UTS namespace", "private", "a UTS namespace"},
 };
 
 const char *ctr_ns_flag(enum ctr_ns ns)
 {
 	return kinds[ns].flag;
+}
+
+const char *ctr_ns_what(enum ctr_ns ns)
+{
+	return kinds[ns].article;
 }
 
 int ctr_nsmode_check(enum ctr_ns ns, const char *v, struct burrow_err **err)

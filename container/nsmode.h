@@ -20,6 +20,8 @@ enum ctr_ns { CTR_NS_PID, CTR_NS_IPC, CTR_NS_UTS, CTR_NS_COUNT };
 
 /* The flag's name without dashes: "pid", "ipc", "uts". */
 const char *ctr_ns_flag(enum ctr_ns ns);
+/* Its name in messages, with its article: "a PID namespace". */
+const char *ctr_ns_what(enum ctr_ns ns);
 /* Checks a value as --pid/--ipc/--uts take it ("" is private). 0, or -1
  * (EINVAL, naming it). */
 int ctr_nsmode_check(enum ctr_ns ns, const char *value, struct burrow_err **err);

@@ -11,9 +11,11 @@
 #include "container/nsmode.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "state/state.h"
 #include "userns/userns.h"
 
 long long ctr_shm_size(const struct ctr_config *c)
@@ -113,6 +115,56 @@ static int peer_shm(struct state_store *s, const char *id, char **dir, struct bu
 	            "gets one of its own",
 	            cur);
 	return 0;
+}
+
+struct joiners {
+	struct state_store *s;
+	const char *mode; /* "container:ID" */
+	char *names;      /* "'a', 'b'" */
+	size_t n;
+};
+
+static int joiner_one(struct ctr_config *c, void *data, struct burrow_err **err)
+{
+	(void)err;
+	struct joiners *j = data;
+	const char *m = ctr_nsmode_of(c, CTR_NS_IPC);
+	if (!m || strcmp(m, j->mode) != 0)
+		return 0;
+	struct ctr_run r = {0};
+	cleanup_err struct burrow_err *e = NULL;
+	bool runs = ctr_run_load(j->s, c->id, &r, &e) == 0 && (r.state == CTR_RUNNING || r.state == CTR_PAUSED) &&
+	            r.pid > 0 && proc_start_time(r.pid) == r.pid_start;
+	ctr_run_clear(&r);
+	if (!runs)
+		return 0;
+	char *names = xasprintf("%s%s'%s'", j->names ? j->names : "", j->names ? ", " : "", str_quote(c->name));
+	free(j->names);
+	j->names = names;
+	j->n++;
+	return 0;
+}
+
+char *ctr_shm_stale_joiners(struct state_store *s, const struct ctr_config *c)
+{
+	/* only a container that ran before in this boot can have been
+	 * joined (a joiner needs it running): a first start pays no walk
+	 * over every container */
+	if (!ctr_shm_shareable(c) || !c->boot_id || strcmp(c->boot_id, state_boot_id(s)) != 0)
+		return NULL;
+	cleanup_free char *mode = xasprintf("container:%s", c->id);
+	struct joiners j = {.s = s, .mode = mode};
+	cleanup_err struct burrow_err *e = NULL;
+	if (ctr_config_each(s, joiner_one, &j, &e) < 0 || !j.n) {
+		free(j.names);
+		return NULL;
+	}
+	char *msg =
+	    xasprintf("container%s %s, which joined the IPC namespace of an earlier run of container '%s', "
+	              "keep%s that run's IPC namespace and /dev/shm: restart %s to share this run's",
+	              j.n > 1 ? "s" : "", j.names, str_quote(c->name), j.n > 1 ? "" : "s", j.n > 1 ? "them" : "it");
+	free(j.names);
+	return msg;
 }
 
 void ctr_shm_release(const char *rundir)

@@ -38,6 +38,13 @@ int ctr_shm_check_peer(struct state_store *s, const char *peer_id, const char *v
  * warning). 0, or -1 when the mount fails. */
 int ctr_shm_prepare(struct state_store *s, const struct ctr_config *c, const char *rundir, char **dir,
                     struct burrow_err **err);
+/* At a start of c: when containers that joined its IPC namespace (--ipc
+ * container:c) still run, they joined an earlier run's, whose IPC
+ * namespace and /dev/shm they keep while c gets new ones (as with
+ * podman): the warning that says so, naming them (caller frees); NULL
+ * when none runs. Call it before the start is recorded (ctr_config_set_last):
+ * a c that did not run before in this boot has no joiner to look for. */
+char *ctr_shm_stale_joiners(struct state_store *s, const struct ctr_config *c);
 /* Detaches the tmpfs at rundir/shm, if any (before rundir is removed). */
 void ctr_shm_release(const char *rundir);
 

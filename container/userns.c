@@ -15,6 +15,7 @@
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/nsmode.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
@@ -111,6 +112,22 @@ int ctr_userns_check(const struct ctr_create_opts *o, struct burrow_err **err)
 		    p.mode == MODE_MAP ? "--uidmap/--gidmap" : "--userns=", p.mode == MODE_MAP ? "" : o->userns);
 		return burrow_error_hint(err, "leave --userns out here (the container whose network it joins may "
 		                              "have --userns=keep-id)");
+	}
+	/* the same for --pid, --ipc, --uts: setns needs CAP_SYS_ADMIN in the
+	 * user namespace that owns the one joined, which the container's
+	 * own has not (the start would fail with EPERM) */
+	for (int i = 0; i < CTR_NS_COUNT && p.mode != MODE_HOST; i++) {
+		const char *v = o->ns_mode[i];
+		if (v && (str_has_prefix(v, "container:") || str_has_prefix(v, "ns:"))) {
+			burrow_error_status(err, EINVAL,
+			                    "--%s %s cannot go with %s%s: the container's own user namespace cannot "
+			                    "join %s it does not own",
+			                    ctr_ns_flag((enum ctr_ns)i), str_quote(v),
+			                    p.mode == MODE_MAP ? "--uidmap/--gidmap" : "--userns=",
+			                    p.mode == MODE_MAP ? "" : o->userns, ctr_ns_what((enum ctr_ns)i));
+			return burrow_error_hint(err, "leave --userns out here (the container whose namespace it joins "
+			                              "may have --userns=keep-id)");
+		}
 	}
 	return 0;
 }

@@ -15,9 +15,12 @@
 int64_t now_ms(void);
 int64_t now_ns(void);
 
-/* For tests: sleeps the milliseconds (1 to 5000) that the environment
- * variable var names, widening a window a test must hit (a kill, a pause
- * between two steps); nothing when it is unset or out of range. */
+/* For tests: sleeps the milliseconds (1 to PROC_TEST_DELAY_MAX_MS) that
+ * the environment variable var names, widening a window a test must hit
+ * (a kill, a pause between two steps); nothing when it is unset or empty;
+ * any other value (not a number, out of range) is a warning on stderr,
+ * so that a test cannot lose its window unnoticed. */
+#define PROC_TEST_DELAY_MAX_MS 60000
 void proc_test_delay(const char *var);
 
 /* Waits until fd reports one of events (POLLIN, POLLOUT; an error or a

@@ -219,3 +219,58 @@ probe_joins() {
 	probe_joins --cap-add SYS_PTRACE --
 	assert_no_match "$output" "reached"
 }
+
+@test "nsmodes: --pid, --ipc, --uts container: or ns: with a user namespace of the container's own are refused before anything is made; the one joined may have one" {
+	run_burrow 0 run -d --name kw --userns=keep-id busybox sleep 60
+	run_burrow 0 exec kw readlink /proc/self/ns/ipc
+	local kipc=$output
+	run_burrow 0 run --rm --ipc container:kw busybox readlink /proc/self/ns/ipc
+	is "$output" "$kipc" "a container without a user namespace of its own joins one that has one"
+	run_burrow 125 run --rm --userns=keep-id --ipc container:kw busybox true
+	is "$output" "burrow: --ipc container:kw cannot go with --userns=keep-id: the container's own user namespace cannot join an IPC namespace it does not own
+hint: leave --userns out here (the container whose namespace it joins may have --userns=keep-id)"
+	run_burrow 125 create --userns=keep-id --pid container:kw busybox true
+	assert_match "$output" "^burrow: --pid container:kw cannot go with --userns=keep-id: .* cannot join a PID namespace it does not own"
+	run_burrow 125 create --uidmap 0:0:1 --uts container:kw busybox true
+	assert_match "$output" "^burrow: --uts container:kw cannot go with --uidmap/--gidmap: .* cannot join a UTS namespace it does not own"
+	run_burrow 0 inspect --format '{{.State.Pid}}' kw
+	run_burrow 125 create --userns=keep-id --ipc "ns:/proc/$output/ns/ipc" busybox true
+	assert_match "$output" "cannot join an IPC namespace it does not own"
+	if has_subuid; then
+		run_burrow 125 create --userns=auto --ipc container:kw busybox true
+		assert_match "$output" "^burrow: --ipc container:kw cannot go with --userns=auto: "
+	fi
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "kw" "nothing made"
+	run_burrow 0 rm -f -t 0 kw
+}
+
+@test "nsmodes: --ipc container:NAME keeps the IPC namespace and /dev/shm of the run of NAME it joined; a start of NAME while it runs says so" {
+	run_burrow 0 run -d --name a busybox sleep 60
+	run_burrow 0 exec a sh -c 'echo one >/dev/shm/f'
+	run_burrow 0 run -d --name j --ipc container:a busybox sleep 60
+	run_burrow 0 exec j readlink /proc/self/ns/ipc
+	local old=$output
+	# a's restart: new ones for a (as podman), said once, naming j
+	run_burrow 0 restart -t 0 a
+	assert_match "$output" "burrow: warning: container 'j', which joined the IPC namespace of an earlier run of container 'a', keeps that run's IPC namespace and /dev/shm: restart it to share this run's"
+	run_burrow 0 exec a ls /dev/shm
+	is "$output" "" "a's /dev/shm is new: empty"
+	run_burrow 0 exec a readlink /proc/self/ns/ipc
+	[ "$output" != "$old" ]
+	run_burrow 0 exec j sh -c 'readlink /proc/self/ns/ipc; cat /dev/shm/f'
+	is "$output" "$old
+one" "j keeps the run's it joined"
+	# j restarted joins a's present run
+	run_burrow 0 exec a sh -c 'echo two >/dev/shm/f; readlink /proc/self/ns/ipc'
+	local new=$output
+	run_burrow 0 restart -t 0 j
+	run_burrow 0 exec j sh -c 'readlink /proc/self/ns/ipc; cat /dev/shm/f'
+	is "$output" "$new
+two"
+	# with no joiner running, a start says nothing
+	run_burrow 0 stop -t 0 j
+	run_burrow 0 restart -t 0 a
+	assert_no_match "$output" "joined the IPC namespace"
+	run_burrow 0 rm -f -t 0 j a
+}

@@ -129,6 +129,27 @@ mine"
 	assert_match "$output" "invalid --timeout '1s'"
 }
 
+@test "runflags: a run --timeout killed is a failure to the restart policy (as podman): on-failure:N restarts it N times, always again and again, each run with the whole time" {
+	run_burrow 0 run -d --name tr --timeout 1 --restart on-failure:2 rfimg sh -c 'echo ran; sleep 30; echo after'
+	# its monitor (the daemon keeps the argv of the command that made it):
+	# it restarts the container twice, then ends
+	local mon i
+	mon=$(pgrep -u "$(id -u)" -f -- "--name tr --timeout 1 --restart on-failure:2" | head -1)
+	[ -n "$mon" ]
+	wait_dead "$mon" "$(proc_start "$mon")" 60
+	run_burrow 0 logs tr
+	is "$output" "$(printf 'ran\nran\nran')" "three runs, each killed before its end"
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' tr
+	is "$output" "exited -1 2"
+	run_burrow 0 run -d --name ta --timeout 1 --restart always rfimg sh -c 'echo ran; sleep 30'
+	for i in $(seq 600); do
+		[ "$("$BURROW" logs ta | wc -l)" -ge 3 ] && break
+		sleep 0.1
+	done
+	[ "$("$BURROW" logs ta | wc -l)" -ge 3 ]
+	run_burrow 0 rm -f -t 0 ta tr
+}
+
 @test "runflags: --oom-score-adj sets the container's; a value the kernel refuses fails the start, saying why" {
 	run_burrow 0 run --rm --oom-score-adj 500 rfimg cat /proc/self/oom_score_adj
 	is "$output" "500"

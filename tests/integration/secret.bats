@@ -478,3 +478,52 @@ wait_copies() {
 	is "$output" "" "the copies of the killed create are gone"
 	run_burrow 0 secret rm -f b
 }
+
+# Secrets' names are in the store's records only: their files are named by
+# their 25-digit IDs, a create's marks by the container's 64-digit ID in
+# secrets/pending. A secret named "pending", or like a container's ID, is
+# neither a mark nor in the way of one.
+@test "secret: a secret named pending, or like a container ID, is no create's mark: the sweep of a killed create leaves it whole" {
+	local hexname i pid copies="$XDG_DATA_HOME/burrow/containers"
+	hexname=$(printf '%064d' 0 | tr 0 a)
+	run_burrow 0 secret create pending "$T/s.txt"
+	run_burrow 0 secret create "$hexname" "$T/s.txt"
+	# a create killed after its first copy (held 5 s there by the delay)
+	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 "$BURROW" create --name half --secret pending --secret "$hexname" \
+		busybox true &
+	pid=$!
+	for i in $(seq 600); do
+		[ -n "$(ls "$copies"/*/secrets/0 2>/dev/null)" ] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	run ls "$SECRETS/pending"
+	assert_match "$output" "^[0-9a-f]{64}$"
+	[ "$output" != "$hexname" ]
+	# the next rm sweeps the mark and the copies, and nothing else
+	run_burrow 0 rm -i nosuch
+	run ls "$SECRETS/pending"
+	is "$output" "" "the mark is gone"
+	run ls "$copies"
+	is "$output" "" "and the copies"
+	run_burrow 0 secret ls --format '{{.Name}}'
+	is "$(echo $(printf '%s\n' "$output" | sort))" "$hexname pending"
+	run_burrow 0 run --rm --secret pending --secret "$hexname" busybox cat /run/secrets/pending "/run/secrets/$hexname"
+	is "$output" "$SECRET_TEXT$SECRET_TEXT"
+	run_burrow 0 secret rm pending
+	run_burrow 0 secret ls --format '{{.Name}}'
+	is "$output" "$hexname"
+}
+
+# proc_test_delay: a window a test asks for is there, or said not to be.
+@test "secret: a test delay that is not a number of milliseconds from 1 to 60000 is a warning, not a silent no-op" {
+	run_burrow 0 secret create a "$T/s.txt"
+	local v
+	for v in 99999 0 5s; do
+		BURROW_TEST_SECRET_COPY_DELAY_MS=$v run_burrow 0 run --rm --secret a busybox true
+		is "$output" "burrow: warning: ignoring BURROW_TEST_SECRET_COPY_DELAY_MS='$v': not a number of milliseconds from 1 to 60000"
+	done
+	BURROW_TEST_SECRET_COPY_DELAY_MS= run_burrow 0 run --rm --secret a busybox true
+	is "$output" "" "empty: no delay, nothing said"
+}
