@@ -259,12 +259,18 @@ static void test_timer_periodic_and_stop(void **state)
 	assert_int_equal(loop_run(l, NULL), 0);
 	/* P at 10, 20, 30, 40, 50, then S stops the loop; a descheduled
 	 * process sees fewer P (a late periodic timer fires once, not once
-	 * per missed period), never more */
+	 * per missed period), never more. One P may follow S: when the
+	 * process wakes after 60, P's next deadline is due in S's pass too,
+	 * and a pass fires every timer due in it (loop_stop ends the loop
+	 * after the pass). */
 	assert_true(now_ms() - t0 >= 55);
-	assert_true(ntrace >= 2 && ntrace <= 6);
-	assert_int_equal(trace[ntrace - 1], 'S');
-	for (size_t i = 0; i + 1 < ntrace; i++)
-		assert_int_equal(trace[i], 'P');
+	const char *s = strchr(trace, 'S');
+	assert_non_null(s);
+	size_t before = (size_t)(s - trace), after = ntrace - before - 1;
+	assert_true(before >= 1 && before <= 5);
+	assert_true(after <= 1);
+	for (size_t i = 0; i < ntrace; i++)
+		assert_int_equal(trace[i], i == before ? 'S' : 'P');
 	assert_true(loop_timer_armed(tp));
 	/* the stop flag was cleared on the way out */
 	assert_false(loop_stopped(l));
