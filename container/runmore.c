@@ -171,8 +171,9 @@ void ctr_pidfile_remove(const struct ctr_config *c)
 		burrow_err_free(e);
 		return;
 	}
-	/* another's by now (a later container's, or the user's): it stays */
-	if (c->pid && atoi(text) != (int)c->pid)
+	/* another's by now (a later container's, or the user's), or one it
+	 * never wrote (it never ran: no pid): it stays */
+	if (!c->pid || atoi(text) != (int)c->pid)
 		return;
 	unlink(c->pidfile);
 }

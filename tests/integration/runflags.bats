@@ -70,10 +70,21 @@ image_ids() {
 	run_burrow 0 inspect --format '{{.PidFile}}' "$output"
 	is "$output" "$T/c.pid"
 	[ ! -e "$T/c.pid" ]
+	# a file there now is another's (it never ran): it stays at rm
+	printf 4242 >"$T/c.pid"
 	run_burrow 0 rm -f pf
 	[ ! -e "$T/pf.pid" ]
+	# a --rm one's goes at its end
+	run_burrow 0 run --rm --pidfile "$T/rm.pid" rfimg true
+	[ ! -e "$T/rm.pid" ]
+	# an exited one's at rm
+	run_burrow 0 run --name ex --pidfile "$T/ex.pid" rfimg true
+	[ -e "$T/ex.pid" ]
+	run_burrow 0 rm ex
+	[ ! -e "$T/ex.pid" ]
 	# a directory that is not there: refused before anything is made
 	run_burrow 0 rm -a -f
+	is "$(cat "$T/c.pid")" "4242"
 	run_burrow 125 run --pidfile "$T/nodir/x.pid" rfimg true
 	assert_match "$output" "--pidfile '$T/nodir/x.pid': no directory '$T/nodir'"
 	run_burrow 0 ps -a -q
