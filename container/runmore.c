@@ -81,6 +81,24 @@ static void buf_add(char **buf, size_t *len, size_t *cap, const char *s, size_t 
 	(*buf)[*len] = '\0';
 }
 
+/* The '}' that ends the word w of a ${NAME:-w} or ${NAME:+w}: the first
+ * one that no ${ in w opened ("\$" is no '$'); NULL when none does. */
+static const char *word_end(const char *w)
+{
+	int depth = 0;
+	for (const char *p = w; *p; p++) {
+		if (p[0] == '\\' && p[1] == '$') {
+			p++;
+		} else if (p[0] == '$' && p[1] == '{') {
+			depth++;
+			p++;
+		} else if (*p == '}' && depth-- == 0) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
 char *ctr_env_expand(const char *word, char *const *env, size_t n)
 {
 	size_t len = 0, cap = strlen(word) + 1;
@@ -114,10 +132,10 @@ char *ctr_env_expand(const char *word, char *const *env, size_t n)
 		const char *val = env_value(env, n, name, nlen);
 		const char *end = name + nlen;
 		if (braced && *end == ':') {
-			/* ${NAME:-DEFAULT}, ${NAME:+ALT}: the word up to the matching '}' */
+			/* ${NAME:-DEFAULT}, ${NAME:+ALT}: the word up to its own '}' */
 			char op = end[1];
 			const char *w = end + 2;
-			const char *close = strchr(w, '}');
+			const char *close = word_end(w);
 			if (!close) {
 				buf_add(&out, &len, &cap, "$", 1);
 				p++;

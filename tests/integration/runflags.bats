@@ -105,8 +105,10 @@ mine"
 
 @test "runflags: --env-merge expands the image's value (a missing one as empty); -e wins; NAME= is needed" {
 	run_burrow 0 run --rm --env-merge 'IMGVAR=${IMGVAR}-x' --env-merge 'LIST=$LIST:c' \
-		--env-merge 'NEW=a${NOPE}b' --env-merge 'D=${NOPE:-dflt}' --env-merge 'ESC=\$IMGVAR' rfimg env
+		--env-merge 'NEW=a${NOPE}b' --env-merge 'D=${NOPE:-dflt}' --env-merge 'ESC=\$IMGVAR' \
+		--env-merge 'NEST=${NOPE:-<${IMGVAR}>}' rfimg env
 	assert_match "$output" "IMGVAR=img-x"
+	assert_match "$output" "NEST=<img-x>"
 	assert_match "$output" "LIST=a:b:c"
 	assert_match "$output" "NEW=ab"
 	assert_match "$output" "D=dflt"

@@ -39,6 +39,10 @@ static void test_expand(void **state)
 	expands("N=${A", "N=${A");
 	expands("N=\\x", "N=\\x");
 	expands("N=${A:-x", "N=${A:-x");
+	/* a DEFAULT or ALT that holds ${...} ends at its own '}' */
+	expands("N=${NOPE:-${PATH}}|${A:+<${PATH}>}|${NOPE:-${NOPE:-${A}}}", "N=/bin|</bin>|2");
+	expands("N=${NOPE:-\\$x}", "N=$x");
+	expands("N=${NOPE:-${A}", "N=${NOPE:-2");
 }
 
 static void test_merge(void **state)
