@@ -206,9 +206,19 @@ void ctr_rmi_after(struct state_store *s, const struct ctr_config *c)
 	/* by the name that found it, as podman 4.3: one of several names is
 	 * untagged, the last one takes the image with it */
 	const char *ref = c->image_resolved ? c->image_resolved : c->image_id;
+	/* a name that found another image since (a newer pull, a tag): that
+	 * image is not this one's to remove; its own goes by its ID */
+	struct img_info *now = NULL;
+	bool moved = ref != c->image_id && (img_lookup(s, ref, &now, &e) < 0 || strcmp(now->id, c->image_id) != 0);
+	if (moved)
+		ref = c->image_id;
+	if (now)
+		img_info_free(now);
+	burrow_err_free(steal_ptr(e));
 	if (img_remove(s, ref, 0, &users, &rep, &e) < 0) {
-		/* used by another container, or removed meanwhile: it stays, silently */
-		if (e->status != EBUSY && e->status != ENOENT)
+		/* used by another container, or removed meanwhile, or (by ID)
+		 * named otherwise too: it stays, silently */
+		if (e->status != EBUSY && e->status != ENOENT && !(moved && e->status == EINVAL))
 			burrow_warn("--rmi: %s", e->msg);
 		burrow_err_free(e);
 	}

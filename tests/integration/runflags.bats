@@ -44,6 +44,26 @@ image_ids() {
 		sleep 0.1
 	done
 	run_burrow 1 image exists localhost/used
+	# its name moved to another image while it ran (a newer pull, a tag):
+	# that one stays; its own, left without a name, goes
+	run_burrow 0 import --change 'ENV V=1' "$BATS_RUN_TMPDIR/busybox.tar" localhost/moved
+	run_burrow 0 inspect --format '{{.Id}}' localhost/moved
+	local first=$output
+	run_burrow 0 run -d --rmi localhost/moved sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done'
+	local ctr=$output
+	run_burrow 0 import --change 'ENV V=2' "$BATS_RUN_TMPDIR/busybox.tar" localhost/moved
+	run_burrow 0 inspect --format '{{.Id}}' localhost/moved
+	local second=$output
+	[ "$first" != "$second" ]
+	run_burrow 0 exec "$ctr" touch /tmp/go
+	for _ in $(seq 300); do
+		run_burrow image exists "$first"
+		[ "$status" = 1 ] && break
+		sleep 0.1
+	done
+	run_burrow 1 image exists "$first"
+	run_burrow 0 inspect --format '{{.Id}}' localhost/moved
+	is "$output" "$second"
 	# run only; with --restart as --rm
 	run_burrow 125 create --rmi rfimg true
 	assert_match "$output" "unknown flag '--rmi'"
