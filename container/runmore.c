@@ -99,7 +99,12 @@ static const char *word_end(const char *w)
 	return NULL;
 }
 
-char *ctr_env_expand(const char *word, char *const *env, size_t n)
+/* How deep a DEFAULT or ALT inside another is expanded: one deeper is
+ * kept as typed (a word nested thousands deep would hold a copy of
+ * itself at each level). */
+#define EXPAND_DEPTH 32
+
+static char *expand(const char *word, char *const *env, size_t n, int depth)
 {
 	size_t len = 0, cap = strlen(word) + 1;
 	char *out = xmalloc(cap);
@@ -144,7 +149,8 @@ char *ctr_env_expand(const char *word, char *const *env, size_t n)
 			cleanup_free char *inner = xstrndup(w, (size_t)(close - w));
 			bool set = val && *val;
 			if ((op == '-' && !set) || (op == '+' && set)) {
-				cleanup_free char *x = ctr_env_expand(inner, env, n);
+				cleanup_free char *x =
+				    depth < EXPAND_DEPTH ? expand(inner, env, n, depth + 1) : xstrdup(inner);
 				buf_add(&out, &len, &cap, x, strlen(x));
 			} else if (op == '-') {
 				buf_add(&out, &len, &cap, val, strlen(val));
@@ -157,6 +163,11 @@ char *ctr_env_expand(const char *word, char *const *env, size_t n)
 		p = end + braced;
 	}
 	return out;
+}
+
+char *ctr_env_expand(const char *word, char *const *env, size_t n)
+{
+	return expand(word, env, n, 0);
 }
 
 void ctr_env_merge(struct strv_builder *env, char *const *merges)
