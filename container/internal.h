@@ -10,7 +10,8 @@
 
 /* A tmpfs size= (percent: a % of memory allowed), nr_blocks= or
  * nr_inodes= value as tmpfs(5) takes it: digits with an optional k, m, g,
- * t, p or e (any case), whose bytes fit in 64 bits. */
+ * t, p or e (any case), whose bytes fit in 64 bits (a %: that % of this
+ * machine's memory). */
 bool ctr_tmpfs_amount(const char *v, bool percent);
 
 struct state_store;

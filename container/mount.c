@@ -204,6 +204,14 @@ bool ctr_tmpfs_amount(const char *v, bool percent)
 		shift = 10 * (unsigned)(strchr(units, tolower((unsigned char)*end)) - units + 1);
 	else if (*end && !(percent && *end == '%'))
 		return false;
+	if (*end == '%' && end[1] == '\0') {
+		/* the kernel multiplies a % by the memory's bytes without a
+		 * check either: 4503599627370496% (2^52) of any is 0, no limit */
+		long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+		unsigned long long ram =
+		    pages > 0 && page > 0 ? (unsigned long long)pages * (unsigned long long)page : 1;
+		return n <= ULLONG_MAX / ram;
+	}
 	if (*end)
 		end++;
 	/* memparse() shifts without a check: 20000000e wraps round to a small size */

@@ -81,7 +81,30 @@ static void buf_add(char **buf, size_t *len, size_t *cap, const char *s, size_t 
 	(*buf)[*len] = '\0';
 }
 
-char *ctr_env_expand(const char *word, char *const *env, size_t n)
+/* The '}' that ends the word w of a ${NAME:-w} or ${NAME:+w}: the first
+ * one that no ${ in w opened ("\$" is no '$'); NULL when none does. */
+static const char *word_end(const char *w)
+{
+	int depth = 0;
+	for (const char *p = w; *p; p++) {
+		if (p[0] == '\\' && p[1] == '$') {
+			p++;
+		} else if (p[0] == '$' && p[1] == '{') {
+			depth++;
+			p++;
+		} else if (*p == '}' && depth-- == 0) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* How deep a DEFAULT or ALT inside another is expanded: one deeper is
+ * kept as typed (a word nested thousands deep would hold a copy of
+ * itself at each level). */
+#define EXPAND_DEPTH 32
+
+static char *expand(const char *word, char *const *env, size_t n, int depth)
 {
 	size_t len = 0, cap = strlen(word) + 1;
 	char *out = xmalloc(cap);
@@ -114,10 +137,10 @@ char *ctr_env_expand(const char *word, char *const *env, size_t n)
 		const char *val = env_value(env, n, name, nlen);
 		const char *end = name + nlen;
 		if (braced && *end == ':') {
-			/* ${NAME:-DEFAULT}, ${NAME:+ALT}: the word up to the matching '}' */
+			/* ${NAME:-DEFAULT}, ${NAME:+ALT}: the word up to its own '}' */
 			char op = end[1];
 			const char *w = end + 2;
-			const char *close = strchr(w, '}');
+			const char *close = word_end(w);
 			if (!close) {
 				buf_add(&out, &len, &cap, "$", 1);
 				p++;
@@ -126,7 +149,8 @@ char *ctr_env_expand(const char *word, char *const *env, size_t n)
 			cleanup_free char *inner = xstrndup(w, (size_t)(close - w));
 			bool set = val && *val;
 			if ((op == '-' && !set) || (op == '+' && set)) {
-				cleanup_free char *x = ctr_env_expand(inner, env, n);
+				cleanup_free char *x =
+				    depth < EXPAND_DEPTH ? expand(inner, env, n, depth + 1) : xstrdup(inner);
 				buf_add(&out, &len, &cap, x, strlen(x));
 			} else if (op == '-') {
 				buf_add(&out, &len, &cap, val, strlen(val));
@@ -139,6 +163,11 @@ char *ctr_env_expand(const char *word, char *const *env, size_t n)
 		p = end + braced;
 	}
 	return out;
+}
+
+char *ctr_env_expand(const char *word, char *const *env, size_t n)
+{
+	return expand(word, env, n, 0);
 }
 
 void ctr_env_merge(struct strv_builder *env, char *const *merges)
@@ -171,8 +200,9 @@ void ctr_pidfile_remove(const struct ctr_config *c)
 		burrow_err_free(e);
 		return;
 	}
-	/* another's by now (a later container's, or the user's): it stays */
-	if (c->pid && atoi(text) != (int)c->pid)
+	/* another's by now (a later container's, or the user's), or one it
+	 * never wrote (it never ran: no pid): it stays */
+	if (!c->pid || atoi(text) != (int)c->pid)
 		return;
 	unlink(c->pidfile);
 }
@@ -187,9 +217,19 @@ void ctr_rmi_after(struct state_store *s, const struct ctr_config *c)
 	/* by the name that found it, as podman 4.3: one of several names is
 	 * untagged, the last one takes the image with it */
 	const char *ref = c->image_resolved ? c->image_resolved : c->image_id;
+	/* a name that found another image since (a newer pull, a tag): that
+	 * image is not this one's to remove; its own goes by its ID */
+	struct img_info *now = NULL;
+	bool moved = ref != c->image_id && (img_lookup(s, ref, &now, &e) < 0 || strcmp(now->id, c->image_id) != 0);
+	if (moved)
+		ref = c->image_id;
+	if (now)
+		img_info_free(now);
+	burrow_err_free(steal_ptr(e));
 	if (img_remove(s, ref, 0, &users, &rep, &e) < 0) {
-		/* used by another container, or removed meanwhile: it stays, silently */
-		if (e->status != EBUSY && e->status != ENOENT)
+		/* used by another container, or removed meanwhile, or (by ID)
+		 * named otherwise too: it stays, silently */
+		if (e->status != EBUSY && e->status != ENOENT && !(moved && e->status == EINVAL))
 			burrow_warn("--rmi: %s", e->msg);
 		burrow_err_free(e);
 	}

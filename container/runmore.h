@@ -36,8 +36,8 @@ void ctr_more_to_config(const struct ctr_more_opts *o, struct ctr_config *c);
 void ctr_env_merge(struct strv_builder *env, char *const *merges);
 /* WORD with $NAME, ${NAME}, ${NAME:-DEFAULT} and ${NAME:+ALT} replaced by
  * their values in env (NAME=VALUE entries; the last one counts), "\$" a
- * literal '$'; a '$' before nothing that names a variable stays. Caller
- * frees. */
+ * literal '$'; a '$' before nothing that names a variable stays; a
+ * DEFAULT or ALT nested more than 32 deep stays as typed. Caller frees. */
 char *ctr_env_expand(const char *word, char *const *env, size_t n);
 
 /* --pidfile: writes the container's first process's pid (as the host sees

@@ -115,12 +115,17 @@ void state_rm_prefixes(char **prefix, char **old_prefix);
  * that is longer than 96 characters. */
 char *state_rm_host_part(const char *host);
 /* This boot's --rm file under root: prefix<boot ID>.tdb; when it is not
- * there but an older burrow's name of this boot is (state_rm_old_names),
- * that one is linked to it (the claim), or returned where links fail. */
+ * there but another name of this boot's file is (state_rm_same_boot: an
+ * older burrow's, or one made before the host was renamed), that one is
+ * linked to it (the claim), or returned where links fail. */
 char *state_rm_file_path(const char *root, const char *prefix, const char *old_prefix, const char *boot_id);
 /* The older burrows' names of the boot of the file name (this burrow's):
  * old_prefix<boot>.tdb, rm-<boot>.tdb. The caller frees both. */
 void state_rm_old_names(const char *name, const char *old_prefix, char *names[2]);
+/* Whether other (a file name) may be another name of the --rm file name
+ * (this burrow's): an older burrow's name of its boot, or its name under
+ * another host name (rm-<other host>.<machine>.<boot>.tdb). */
+bool state_rm_same_boot(const char *name, const char *old_prefix, const char *other);
 /* What the refresh after a reboot does with the file name in the storage
  * root, mine being this boot's. */
 enum state_rm_kind {

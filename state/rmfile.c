@@ -14,7 +14,12 @@
  * keeps using the same database), and removes it with that name at its
  * next boot. An old name nobody claimed is removed only where no other
  * machine can share the storage root (a local filesystem); elsewhere it
- * is kept with a warning. */
+ * is kept with a warning.
+ *
+ * A host renamed during a boot (DHCP, hostnamectl) claims this boot's
+ * file made under its former name the same way (the boot ID is this
+ * machine's alone): its running --rm containers stay its own. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -148,30 +153,67 @@ void state_rm_old_names(const char *name, const char *old_prefix, char *names[2]
 	old_names(b, (size_t)(name + n - b), old_prefix, names);
 }
 
+/* The tail ".<machine>.<boot>.tdb" of name, this burrow's name of an --rm
+ * file (its host part holds no '.'); NULL when name is none. */
+static const char *host_tail(const char *name)
+{
+	size_t pl = strlen(RM_FILE_PREFIX);
+	if (strncmp(name, RM_FILE_PREFIX, pl) != 0)
+		return NULL;
+	const char *dot = strchr(name + pl, '.');
+	return dot && dot > name + pl ? dot : NULL;
+}
+
+bool state_rm_same_boot(const char *name, const char *old_prefix, const char *other)
+{
+	if (strcmp(name, other) == 0)
+		return false;
+	const char *a = host_tail(name), *b = host_tail(other);
+	/* another host name: the host renamed during that boot */
+	if (a && b && strcmp(a, b) == 0)
+		return true;
+	char *old[2];
+	state_rm_old_names(name, old_prefix, old);
+	bool same = strcmp(other, old[0]) == 0 || strcmp(other, old[1]) == 0;
+	free(old[0]);
+	free(old[1]);
+	return same;
+}
+
+/* This boot's file under another name in root: an older burrow's
+ * (state_rm_old_names), or this burrow's under another host name (the
+ * host was renamed since: DHCP, hostnamectl; the boot ID is this
+ * machine's alone, whatever its name). NULL when there is none. */
+static char *same_boot_file(const char *root, const char *name, const char *old_prefix)
+{
+	cleanup_dir DIR *d = opendir(root);
+	if (!d)
+		return NULL;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (state_rm_same_boot(name, old_prefix, de->d_name))
+			return path_join(root, de->d_name);
+	return NULL;
+}
+
 char *state_rm_file_path(const char *root, const char *prefix, const char *old_prefix, const char *boot_id)
 {
 	cleanup_free char *b = xstrdup(boot_id);
 	name_safe(b);
-	char *path = xasprintf("%s/%s%s" RM_FILE_SUFFIX, root, prefix, b);
+	cleanup_free char *name = xasprintf("%s%s" RM_FILE_SUFFIX, prefix, b);
+	char *path = path_join(root, name);
 	if (access(path, F_OK) == 0)
 		return path;
-	/* made by an older burrow earlier in this boot: its containers run;
-	 * claimed under the new name where the filesystem has hard links */
-	char *old[2];
-	old_names(b, strlen(b), old_prefix, old);
-	char *found = NULL;
-	for (int i = 0; i < 2 && !found; i++) {
-		cleanup_free char *o = xasprintf("%s/%s", root, old[i]);
-		if (access(o, F_OK) < 0)
-			continue;
-		found = link(o, path) == 0 || errno == EEXIST ? xstrdup(path) : steal_ptr(o);
-	}
-	free(old[0]);
-	free(old[1]);
-	if (!found)
+	/* made earlier in this boot by an older burrow, or under another
+	 * host name: its containers run; claimed under this name where the
+	 * filesystem has hard links */
+	cleanup_free char *o = same_boot_file(root, name, old_prefix);
+	if (!o)
+		return path;
+	if (link(o, path) == 0 || errno == EEXIST)
 		return path;
 	free(path);
-	return found;
+	return steal_ptr(o);
 }
 
 bool state_rm_root_local(const char *root)

@@ -18,6 +18,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/proc.h"
+#include "lib/strv.h"
 #include "lib/fileutil.h"
 #include "lib/trace.h"
 #include "lib/xalloc.h"
@@ -836,19 +837,28 @@ static int rm_stale_one(const char *path, const char *prefix, state_each_fn fn, 
 	return rc;
 }
 
-/* The older burrow's names of the stale file st (this burrow's name):
- * removed when they are that file, as its claim made them. */
+/* The other names of the stale file st (this burrow's name) that are
+ * that file, as a claim made them (state_rm_file_path): an older
+ * burrow's, or this burrow's under the host's name before a rename.
+ * Removed before the file is, so that a crash between the two leaves
+ * this name, which the next refresh takes again, not another that looks
+ * like a clone's. */
 static void rm_stale_aliases(struct state_store *s, const char *name, const struct stat *st)
 {
-	char *old[2];
-	state_rm_old_names(name, s->rm_old_prefix, old);
-	for (int i = 0; i < 2; i++) {
-		cleanup_free char *p = path_join(s->root, old[i]);
+	cleanup_dir DIR *d = opendir(s->root);
+	if (!d)
+		return;
+	cleanup_strv char **same = NULL;
+	struct dirent *de;
+	while ((de = readdir(d))) {
 		struct stat o;
-		if (lstat(p, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino)
-			(void)unlink(p);
-		free(old[i]);
+		if (state_rm_same_boot(name, s->rm_old_prefix, de->d_name) &&
+		    fstatat(dirfd(d), de->d_name, &o, AT_SYMLINK_NOFOLLOW) == 0 && o.st_dev == st->st_dev &&
+		    o.st_ino == st->st_ino)
+			strv_append(&same, de->d_name);
 	}
+	for (size_t i = 0; same && same[i]; i++)
+		(void)unlinkat(dirfd(d), same[i], 0);
 }
 
 int state_rm_stale(struct state_store *s, const char *prefix, state_each_fn fn, void *data, struct burrow_err **err)
@@ -880,10 +890,10 @@ int state_rm_stale(struct state_store *s, const char *prefix, state_each_fn fn, 
 				continue;
 			}
 		}
-		if (rm_stale_one(path, prefix, fn, data, err) < 0)
-			return -1;
 		if (k == STATE_RM_STALE && st.st_nlink > 1)
 			rm_stale_aliases(s, de->d_name, &st);
+		if (rm_stale_one(path, prefix, fn, data, err) < 0)
+			return -1;
 	}
 	return 0;
 }

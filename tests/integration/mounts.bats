@@ -226,6 +226,13 @@ f
 	# 16 EiB does not fit in 64 bits: the kernel's parser would wrap it round to 0 (no limit)
 	run_burrow 125 run --rm --tmpfs /t:size=16e busybox true
 	assert_match "$output" "invalid --tmpfs '/t:size=16e': bad value in 'size=16e'"
+	# a % of memory, times the memory's bytes, must fit too: 2^52 % of any
+	# memory is 0 in 64 bits (no limit)
+	run_burrow 125 run --rm --tmpfs /t:size=4503599627370496% busybox true
+	assert_match "$output" "invalid --tmpfs '/t:size=4503599627370496%': bad value in 'size=4503599627370496%'"
+	run_burrow 0 run --rm --tmpfs /t:size=400% busybox sh -c 'grep " /t " /proc/mounts'
+	assert_no_match "$output" "size=0k"
+	assert_match "$output" "size=[1-9][0-9]*k"
 	run_burrow 0 run --rm --mount type=devpts,dst=/dev/pts2 busybox sh -c 'grep -c " /dev/pts2 devpts" /proc/mounts'
 	is "$output" "1"
 }

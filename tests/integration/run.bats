@@ -750,6 +750,30 @@ as_machine() {
 	[ -f "$r/rm-node-a.none.boot-a2.tdb" ]
 }
 
+@test "run: a host name changed during a boot (DHCP, hostnamectl) keeps this boot's --rm file: its containers stay listed, their names taken, and the next boot removes them" {
+	echo "m1" >"$T/machine_id"
+	export BURROW_TEST_MACHINE_ID_FILE=$T/machine_id
+	local r=$XDG_DATA_HOME/burrow
+	as_machine h1 boot-one
+	run_burrow 0 create --rm --name early busybox true
+	# (the last line: a user without subordinate IDs is warned first)
+	local id=${output##*$'\n'}
+	[ -f "$r/rm-h1.m1.boot-one.tdb" ]
+	# renamed in the same boot: its file is this boot's all the same
+	export BURROW_TEST_HOSTNAME=h2
+	is "$("$BURROW" ps -a -q --no-trunc 2>/dev/null)" "$id"
+	run_burrow 125 create --rm --name early busybox true
+	assert_match "$output" "the container name 'early' is already in use"
+	# claimed under the new name (one file, two names)
+	[ "$r/rm-h2.m1.boot-one.tdb" -ef "$r/rm-h1.m1.boot-one.tdb" ]
+	# the next boot, as h2: both names go, and the container
+	as_machine h2 boot-two
+	is "$("$BURROW" ps -a -q 2>/dev/null)" ""
+	[ ! -e "$r/rm-h2.m1.boot-one.tdb" ]
+	[ ! -e "$r/rm-h1.m1.boot-one.tdb" ]
+	[ ! -e "$r/containers/$id" ]
+}
+
 @test "run: an older burrow's --rm file without the host name is this boot's file when it is (claimed by a link) and goes at the next boot; a clone's it never claimed is kept on a shared storage root" {
 	# BURROW_TEST_SHARED_ROOT (test-only): the storage root is on a
 	# filesystem other machines may share (the test's is a local disk)

@@ -44,6 +44,26 @@ image_ids() {
 		sleep 0.1
 	done
 	run_burrow 1 image exists localhost/used
+	# its name moved to another image while it ran (a newer pull, a tag):
+	# that one stays; its own, left without a name, goes
+	run_burrow 0 import --change 'ENV V=1' "$BATS_RUN_TMPDIR/busybox.tar" localhost/moved
+	run_burrow 0 inspect --format '{{.Id}}' localhost/moved
+	local first=$output
+	run_burrow 0 run -d --rmi localhost/moved sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done'
+	local ctr=$output
+	run_burrow 0 import --change 'ENV V=2' "$BATS_RUN_TMPDIR/busybox.tar" localhost/moved
+	run_burrow 0 inspect --format '{{.Id}}' localhost/moved
+	local second=$output
+	[ "$first" != "$second" ]
+	run_burrow 0 exec "$ctr" touch /tmp/go
+	for _ in $(seq 300); do
+		run_burrow image exists "$first"
+		[ "$status" = 1 ] && break
+		sleep 0.1
+	done
+	run_burrow 1 image exists "$first"
+	run_burrow 0 inspect --format '{{.Id}}' localhost/moved
+	is "$output" "$second"
 	# run only; with --restart as --rm
 	run_burrow 125 create --rmi rfimg true
 	assert_match "$output" "unknown flag '--rmi'"
@@ -70,10 +90,21 @@ image_ids() {
 	run_burrow 0 inspect --format '{{.PidFile}}' "$output"
 	is "$output" "$T/c.pid"
 	[ ! -e "$T/c.pid" ]
+	# a file there now is another's (it never ran): it stays at rm
+	printf 4242 >"$T/c.pid"
 	run_burrow 0 rm -f pf
 	[ ! -e "$T/pf.pid" ]
+	# a --rm one's goes at its end
+	run_burrow 0 run --rm --pidfile "$T/rm.pid" rfimg true
+	[ ! -e "$T/rm.pid" ]
+	# an exited one's at rm
+	run_burrow 0 run --name ex --pidfile "$T/ex.pid" rfimg true
+	[ -e "$T/ex.pid" ]
+	run_burrow 0 rm ex
+	[ ! -e "$T/ex.pid" ]
 	# a directory that is not there: refused before anything is made
 	run_burrow 0 rm -a -f
+	is "$(cat "$T/c.pid")" "4242"
 	run_burrow 125 run --pidfile "$T/nodir/x.pid" rfimg true
 	assert_match "$output" "--pidfile '$T/nodir/x.pid': no directory '$T/nodir'"
 	run_burrow 0 ps -a -q
@@ -94,8 +125,10 @@ mine"
 
 @test "runflags: --env-merge expands the image's value (a missing one as empty); -e wins; NAME= is needed" {
 	run_burrow 0 run --rm --env-merge 'IMGVAR=${IMGVAR}-x' --env-merge 'LIST=$LIST:c' \
-		--env-merge 'NEW=a${NOPE}b' --env-merge 'D=${NOPE:-dflt}' --env-merge 'ESC=\$IMGVAR' rfimg env
+		--env-merge 'NEW=a${NOPE}b' --env-merge 'D=${NOPE:-dflt}' --env-merge 'ESC=\$IMGVAR' \
+		--env-merge 'NEST=${NOPE:-<${IMGVAR}>}' rfimg env
 	assert_match "$output" "IMGVAR=img-x"
+	assert_match "$output" "NEST=<img-x>"
 	assert_match "$output" "LIST=a:b:c"
 	assert_match "$output" "NEW=ab"
 	assert_match "$output" "D=dflt"

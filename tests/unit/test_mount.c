@@ -132,6 +132,7 @@ static void test_tmpfs_forms(void **state)
 	TMP("/t:size=50%,nr_inodes=1k,nr_blocks=2M,uid=1000,gid=0,mode=0700",
 	    "tmpfs\t\t/t\tsize=50%,nr_inodes=1k,nr_blocks=2M,uid=1000,gid=0,mode=0700,rw,noexec,nosuid,nodev");
 	TMP("/t:mode=01777", "tmpfs\t\t/t\tmode=01777,rw,noexec,nosuid,nodev");
+	TMP("/t:size=400%", "tmpfs\t\t/t\tsize=400%,rw,noexec,nosuid,nodev");
 	/* the largest amounts that fit in 64 bits; one more would wrap round in the kernel's memparse() */
 	TMP("/t:size=18446744073709551615,nr_blocks=15E,nr_inodes=16777215t",
 	    "tmpfs\t\t/t\tsize=18446744073709551615,nr_blocks=15E,nr_inodes=16777215t,rw,noexec,nosuid,nodev");
@@ -158,6 +159,8 @@ static void test_tmpfs_forms(void **state)
 	    "/t:uid=9999999999",
 	    "/t:size=18446744073709551616",
 	    "/t:size=99999999999999999999%",
+	    "/t:size=4503599627370496%", /* 2^52 % of any memory's bytes: 0 in 64 bits */
+	    "/t:size=1k%",
 	    "/t:nr_blocks=16e",
 	    "/t:nr_inodes=16777216T",
 	    "/t:size=17179869184g",

@@ -39,6 +39,43 @@ static void test_expand(void **state)
 	expands("N=${A", "N=${A");
 	expands("N=\\x", "N=\\x");
 	expands("N=${A:-x", "N=${A:-x");
+	/* a DEFAULT or ALT that holds ${...} ends at its own '}' */
+	expands("N=${NOPE:-${PATH}}|${A:+<${PATH}>}|${NOPE:-${NOPE:-${A}}}", "N=/bin|</bin>|2");
+	expands("N=${NOPE:-\\$x}", "N=$x");
+	expands("N=${NOPE:-${A}", "N=${NOPE:-2");
+}
+
+/* "N=" and k times "${NOPE:-", then "x" and k times '}' */
+static char *nested(int k)
+{
+	char *w = calloc(1, (size_t)k * 9 + 4);
+	strcpy(w, "N=");
+	for (int i = 0; i < k; i++)
+		strcat(w, "${NOPE:-");
+	strcat(w, "x");
+	for (int i = 0; i < k; i++)
+		strcat(w, "}");
+	return w;
+}
+
+/* Defaults nested 32 deep are expanded, deeper ones kept as typed: a word
+ * nested thousands deep would hold a copy of itself at each level. */
+static void test_expand_deep(void **state)
+{
+	(void)state;
+	char *w = nested(33);
+	expands(w, "N=x");
+	free(w);
+	w = nested(40);
+	char *want = nested(7);
+	expands(w, want);
+	free(w);
+	free(want);
+	w = nested(10000);
+	char *got = ctr_env_expand(w, env, 4);
+	assert_int_equal(strncmp(got, "N=${NOPE:-${NOPE:-", 18), 0);
+	free(w);
+	free(got);
 }
 
 static void test_merge(void **state)
@@ -85,6 +122,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_expand_deep),
 	    cmocka_unit_test(test_merge),
 	    cmocka_unit_test(test_check),
 	};

@@ -616,6 +616,20 @@ static void test_rm_file_kind(void **state)
 	assert_string_equal(names[1], "rm-b1.tdb");
 	free(names[0]);
 	free(names[1]);
+	/* the other names of one boot's file: an older burrow's, and this
+	 * burrow's under another host name (renamed during the boot) */
+	const char *n = "rm-h1.m1.b1.tdb";
+	assert_true(state_rm_same_boot(n, old, "rm-h2.m1.b1.tdb"));
+	assert_true(state_rm_same_boot(n, old, "rm-h1_2ex.m1.b1.tdb"));
+	assert_true(state_rm_same_boot(n, old, "rm-m1.b1.tdb"));
+	assert_true(state_rm_same_boot(n, old, "rm-b1.tdb"));
+	assert_false(state_rm_same_boot(n, old, n));
+	assert_false(state_rm_same_boot(n, old, "rm-h2.m1.b2.tdb"));
+	assert_false(state_rm_same_boot(n, old, "rm-h2.m2.b1.tdb"));
+	assert_false(state_rm_same_boot(n, old, "rm-h2.m1.b1.tdb.new-5"));
+	assert_false(state_rm_same_boot(n, old, "rm-.m1.b1.tdb"));
+	assert_false(state_rm_same_boot(n, old, "rm-m2.b1.tdb"));
+	assert_false(state_rm_same_boot(n, old, "burrow.tdb"));
 }
 
 /* Stores ctr/old in this boot's --rm file and renames the file (closed)
