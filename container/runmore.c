@@ -38,9 +38,14 @@ int ctr_more_check(const struct ctr_more_opts *o, struct burrow_err **err)
 		if (slash)
 			slash[slash == dir] = '\0';
 		struct stat st;
-		if (slash && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)))
-			return burrow_error(err, errno ? errno : ENOTDIR, "--pidfile '%s': no directory '%s'",
-			                    str_quote(o->pidfile), str_quote(dir));
+		int e = 0;
+		if (slash && stat(dir, &st) < 0)
+			e = errno;
+		else if (slash && !S_ISDIR(st.st_mode))
+			e = ENOTDIR;
+		if (e)
+			return burrow_error(err, e, "--pidfile '%s': no directory '%s'", str_quote(o->pidfile),
+			                    str_quote(dir));
 	}
 	if (o->timeout < 0)
 		return burrow_error(err, EINVAL, "--timeout must be 0 or more seconds");

@@ -202,8 +202,9 @@ static int set_oom_score_adj(const struct rt_spec *s, struct burrow_err **err)
 	cur[r > 0 ? r : 0] = '\0';
 	cur[strcspn(cur, "\n")] = '\0';
 	if (write_all(fd, buf, (size_t)n) < 0) {
-		burrow_error(err, errno, "cannot set oom_score_adj to %d", s->oom_score_adj);
-		if (errno == EACCES)
+		int e = errno;
+		burrow_error(err, e, "cannot set oom_score_adj to %d", s->oom_score_adj);
+		if (e == EACCES)
 			burrow_error_hint(err,
 			                  "without privileges it can only be raised, or lowered back down to the value "
 			                  "burrow runs with (%s here): give --oom-score-adj %s or more (podman quietly "

@@ -1,5 +1,6 @@
 /* Unit tests for container/runmore.c: --env-merge's expansion and the
  * checks of --env-merge, --pidfile, --timeout, --oom-score-adj. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,6 +115,17 @@ static void test_check(void **state)
 	check_bad(&(struct ctr_more_opts){.env_merge = noname}, "invalid --env-merge '=x'");
 	check_bad(&(struct ctr_more_opts){.pidfile = "/nonexistent-dir/x.pid"}, "no directory '/nonexistent-dir'");
 	check_bad(&(struct ctr_more_opts){.pidfile = ""}, "--pidfile needs a file");
+	/* the reason is the directory's own, not an errno left from before */
+	struct burrow_err *e2 = NULL;
+	errno = EBADF;
+	assert_int_equal(ctr_more_check(&(struct ctr_more_opts){.pidfile = "/dev/null/x.pid"}, &e2), -1);
+	assert_int_equal(e2->status, ENOTDIR);
+	burrow_err_free(e2);
+	e2 = NULL;
+	errno = EBADF;
+	assert_int_equal(ctr_more_check(&(struct ctr_more_opts){.pidfile = "/nonexistent-dir/x.pid"}, &e2), -1);
+	assert_int_equal(e2->status, ENOENT);
+	burrow_err_free(e2);
 	check_bad(&(struct ctr_more_opts){.timeout = -1}, "--timeout");
 	check_bad(&(struct ctr_more_opts){.oom_set = true, .oom_score_adj = -1001}, "not in -1000..1000");
 }
