@@ -761,22 +761,38 @@ int ctr_vol_unuse(struct state_store *s, const char *name, const char *ctr_id, s
 	return change_users(s, name, ctr_id, false, err);
 }
 
-/* A user without a record: 1 when it is a create under way (it holds
- * its lock, and its mark is there: ctr_create_pending_begin), which
- * stores its record later, or when a create stored it meanwhile (looked
- * up again under its free lock; *name is then its name); 0 when it is
- * gone (removed, or a create killed half-way, whose sweep drops it). */
-static int user_being_created(struct state_store *s, const char *id, char **name)
+/* The record of id stored meanwhile: 1 (*name its name), else 0. */
+static int user_stored(struct state_store *s, const char *id, char **name)
 {
 	cleanup_err struct burrow_err *e = NULL;
-	int lock = state_lock_try(s, id, &e);
-	if (lock < 0)
-		return e->status == EWOULDBLOCK && ctr_create_pending_marked(s, id);
 	struct ctr_config c = {0};
 	int r = ctr_config_load(s, id, &c, &e) == 0;
 	if (r)
 		*name = steal_ptr(c.name);
 	ctr_config_clear(&c);
+	return r;
+}
+
+/* A user without a record: 1 when it is a create under way (it holds
+ * its lock, and its mark is there: ctr_create_pending_begin), which
+ * stores its record later, or when a create stored it meanwhile (looked
+ * up again; *name is then its name); 0 when it is gone (removed, or a
+ * create killed half-way, whose sweep drops it). A create stores its
+ * record, then removes its mark, then unlocks: a held lock without the
+ * mark is looked up again after the mark, so that window is not taken
+ * for gone. */
+static int user_being_created(struct state_store *s, const char *id, char **name)
+{
+	cleanup_err struct burrow_err *e = NULL;
+	int lock = state_lock_try(s, id, &e);
+	if (lock < 0) {
+		if (e->status != EWOULDBLOCK)
+			return 0;
+		if (ctr_create_pending_marked(s, id))
+			return 1;
+		return user_stored(s, id, name);
+	}
+	int r = user_stored(s, id, name);
 	if (r)
 		state_unlock(lock);
 	else
