@@ -171,6 +171,17 @@ mine"
 	sentinel_intact
 }
 
+@test "hostile image: a --secret whose target goes through links out (/run, an /etc link up and out) lands inside the container" {
+	echo s3cret >"$T/s.txt"
+	run_burrow 0 secret create s "$T/s.txt"
+	image_plus img "l('run', '$OUTSIDE'); l('etc/up', '$UP')"
+	run_burrow 0 run --rm --secret s --secret s,target=/etc/up/victim img \
+		sh -c 'cat /run/secrets/s /etc/up/victim'
+	is "$output" "s3cret
+s3cret"
+	sentinel_intact
+}
+
 @test "hostile archive directory: a FIFO for an OCI layout's index.json or a blob is refused, load and pull do not wait on it" {
 	run_burrow 0 save --format oci-dir -o "$T/oci" busybox
 	cp -r "$T/oci" "$T/idx"
@@ -239,5 +250,39 @@ f('etc/passwd.real', 'me:x:0:0::/:/bin/sh\n')"
 	# to standard output, where what was written before the error stays
 	run bash -c 'timeout 60 "$BURROW" save turned 2>/dev/null | grep -a -c orig'
 	is "$output" 0 "the host's file went into the archive"
+	sentinel_intact
+}
+
+@test "hostile image: a layer whose file a later entry makes a FIFO: save refuses the layer, never waits on the FIFO" {
+	# the layer's record says 'a' holds data, but the directory has a FIFO
+	# there: reading it back must neither block nor write a wrong layer
+	mktar "$T/f.tar" "f('a', 'in the layer'); p('a')"
+	run_burrow 0 import "$T/f.tar" fifo
+	BURROW_TIMEOUT=30 run_burrow 125 save -o "$T/s.tar" fifo
+	assert_match "$output" "cannot write layer .*: 'a' in the layer is no longer a regular file"
+	[ ! -e "$T/s.tar" ]
+	sentinel_intact
+}
+
+@test "hostile image: whiteouts naming '.' and '..' hide nothing but themselves; run, diff, export, commit and save work" {
+	# nothing turns a whiteout's name into a path that is removed or
+	# followed: fuse-overlayfs reads them, commit and diff only name them
+	image_plus img "f('.wh..', ''); f('.wh...', ''); f('etc/.wh..', ''); f('etc/.wh...', ''); f('bin/.wh...', '')"
+	run_burrow 0 run --name c img sh -c 'cd /etc/.. && pwd; ls /etc/passwd /bin/sh; echo new >/etc/new'
+	is "$output" "/
+/bin/sh
+/etc/passwd"
+	run_burrow 0 diff c
+	is "$output" "C /etc
+A /etc/new"
+	run_burrow 0 export -o "$T/c.tar" c
+	run tar -tf "$T/c.tar"
+	assert_match "$output" "etc/passwd"
+	run_burrow 0 commit c img2
+	run_burrow 0 run --rm img2 cat /etc/new
+	is "$output" "new"
+	run_burrow 0 save -o "$T/s.tar" img2
+	run_burrow 0 rm c
+	run_burrow 0 rmi img2 img
 	sentinel_intact
 }
