@@ -109,6 +109,19 @@ new"
 	sentinel_intact
 }
 
+@test "hostile container: links it plants in a volume are not followed when another container's :U gives the volume away" {
+	many_ids || skip "needs subordinate IDs: with the user's ID alone :U gives everything to the user"
+	run_burrow 0 run --rm -v v:/data busybox sh -c "
+		ln -s $OUTSIDE/victim /data/evilfile; ln -s $OUTSIDE /data/evildir; ln -s $UP /data/updir
+		mkdir /data/sub; ln -s $OUTSIDE/victim /data/sub/deep"
+	run_burrow 0 run --rm -u 1000:1000 -v v:/data:U busybox sh -c 'stat -c %u:%g /data /data/sub; readlink /data/sub/deep'
+	is "$output" "1000:1000
+1000:1000
+$OUTSIDE/victim"
+	is "$(stat -c %u:%g "$OUTSIDE" "$OUTSIDE/victim" | sort -u)" "$(id -u):$(id -g)" "the sentinel's owner"
+	sentinel_intact
+}
+
 @test "hostile container: export, commit and volume export store its links as links, a FIFO as a FIFO, never host content" {
 	run_burrow 0 run --name c -v v:/data busybox sh -c "
 		ln -s $OUTSIDE/victim /evilfile; ln -s $OUTSIDE /evildir; ln -s $UP/victim /upfile
