@@ -172,6 +172,21 @@ mine"
 	sentinel_intact
 }
 
+@test "hostile image: links out in a VOLUME's content are copied up into the volume as links, never followed" {
+	image_plus img "d('data'); l('data/evilfile', '$OUTSIDE/victim'); l('data/evildir', '$OUTSIDE');
+l('data/upfile', '$UP/victim'); d('data/sub'); l('data/sub/deep', '$OUTSIDE/victim'); p('data/fifo')" 'VOLUME /data'
+	run_burrow 0 run --rm -v cu:/data img sh -c 'for l in evilfile evildir upfile sub/deep; do readlink /data/$l; done; test -p /data/fifo && echo fifo'
+	is "$output" "$OUTSIDE/victim
+$OUTSIDE
+$UP/victim
+$OUTSIDE/victim
+fifo"
+	run_burrow 0 volume export cu -o "$T/cu.tar"
+	run tar -xOf "$T/cu.tar"
+	assert_no_match "$output" "orig"
+	sentinel_intact
+}
+
 @test "hostile argument: a --secret target that climbs with .. is refused before anything is made" {
 	echo s3cret >"$T/s.txt"
 	run_burrow 0 secret create s "$T/s.txt"
