@@ -77,7 +77,9 @@ static int copy_entry(int sfd, int dfd, const char *name, int depth, struct burr
 		if (mkfifoat(dfd, name, 0600) < 0)
 			return burrow_error(err, errno, "cannot create the FIFO '%s'", str_quote(name));
 		(void)fchownat(dfd, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
-		(void)fchmodat(dfd, name, st.st_mode & 07777, 0);
+		/* not followed: a link put in its place meanwhile (a container
+		 * sharing the volume) must not lead the mode to a host file */
+		(void)fchmodat(dfd, name, st.st_mode & 07777, AT_SYMLINK_NOFOLLOW);
 		return 0;
 	}
 	if (!S_ISDIR(st.st_mode))

@@ -23,7 +23,8 @@
  *
  * Writing the tar back reads each file with openat2(RESOLVE_BENEATH |
  * RESOLVE_NO_SYMLINKS) from the layer's directory (a path of the record
- * never leads out of it) and checks that the sha256 of what it wrote is
+ * never leads out of it), only if it is still a regular file (a later entry
+ * may have made it a FIFO, which must not be waited on), and checks that the sha256 of what it wrote is
  * the diff ID: a layer whose files were changed, or a tar that named one
  * path twice, is said to be one that cannot be reproduced, never written
  * out wrong. */
@@ -270,10 +271,12 @@ static int rec_open(int layersfd, const char *id, struct rec *r, struct burrow_e
 	return 0;
 }
 
-/* Opens path beneath dirfd without following any symlink. */
+/* Opens path beneath dirfd without following any symlink; O_NONBLOCK: a
+ * FIFO there (a later entry of the tar replaced the file with one) is
+ * refused by the caller, not waited on. */
 static int open_beneath(int dirfd, const char *path)
 {
-	struct open_how how = {.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+	struct open_how how = {.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 	                       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
 	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
@@ -284,6 +287,12 @@ static int copy_file(int dirfd, const char *path, unsigned long long size, img_w
 	cleanup_close int fd = open_beneath(dirfd, path);
 	if (fd < 0)
 		return burrow_error(err, errno, "cannot open '%s' in the layer", str_quote(path));
+	struct stat sb;
+	if (fstat(fd, &sb) < 0)
+		return burrow_error(err, errno, "cannot examine '%s' in the layer", str_quote(path));
+	if (!S_ISREG(sb.st_mode))
+		return burrow_error_status(err, EINVAL, "'%s' in the layer is no longer a regular file",
+		                           str_quote(path));
 	for (unsigned long long done = 0; done < size;) {
 		size_t want = size - done < COPY_BUF ? (size_t)(size - done) : COPY_BUF;
 		ssize_t n = TEMP_FAILURE_RETRY(read(fd, buf, want));

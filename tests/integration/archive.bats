@@ -302,6 +302,14 @@ add("link.tar", type=tarfile.SYMTYPE, linkname="/etc/passwd")
 j[0]["Layers"][1] = "link.tar"; m[1] = json.dumps(j).encode()'
 	run_burrow 125 load -i "$T/sym.tar"
 	assert_match "$output" "'link.tar' .* is a symlink: refused"
+	# ... or a hard link (to a file outside it, or to one of its layers)
+	rewrite "$f/good-d.tar" "$T/hard.tar" '
+m = find(lambda n: n == "manifest.json"); j = json.loads(m[1])
+add("hl.tar", type=tarfile.LNKTYPE, linkname="/etc/passwd")
+add("hl2.tar", type=tarfile.LNKTYPE, linkname=j[0]["Layers"][0])
+j[0]["Layers"][1] = "hl.tar"; j[0]["Layers"][2] = "hl2.tar"; m[1] = json.dumps(j).encode()'
+	run_burrow 125 load -i "$T/hard.tar"
+	assert_match "$output" "'hl.tar' .* is a hard link: refused"
 	# manifest.json names a file that is not there
 	rewrite "$f/good-d.tar" "$T/missing.tar" '
 m = find(lambda n: n == "manifest.json"); j = json.loads(m[1])

@@ -146,6 +146,49 @@ PY
 	assert_match "$output" "A /tmp/up"
 }
 
+@test "cp: links out below a copied directory stay links both ways; a tar stream writes neither through nor to them" {
+	run_burrow 0 run --name h2 busybox sh -c "
+		mkdir -p /d/sub; echo mine >/d/sub/f
+		ln -s $OUTSIDE /d/evildir; ln -s $OUTSIDE/victim /d/sub/evilfile; ln -s ../../../../../../..$OUTSIDE /d/up"
+	# out: the directory's links arrive as links, the host's file is never read
+	run_burrow 0 cp h2:/d "$T/got"
+	is "$(readlink "$T/got/evildir")" "$OUTSIDE"
+	is "$(readlink "$T/got/sub/evilfile")" "$OUTSIDE/victim"
+	is "$(cat "$T/got/sub/f")" mine
+	# in: a tar that names a path through a planted link, or hard-links to
+	# one, is refused; a file of a planted link's name replaces the link
+	python3 - "$T" <<'PY'
+import io, sys, tarfile
+def tar(name, *entries):
+    with tarfile.open(sys.argv[1] + "/" + name, "w") as t:
+        for n, kind, arg in entries:
+            i = tarfile.TarInfo(n)
+            if kind == "f":
+                i.size = len(arg)
+                t.addfile(i, io.BytesIO(arg))
+            else:
+                i.type, i.linkname = tarfile.LNKTYPE, arg
+                t.addfile(i)
+tar("through.tar", ("evildir/evil", "f", b"pwned\n"))
+tar("up.tar", ("up/evil", "f", b"pwned\n"))
+tar("hard.tar", ("evil-hl", "h", "evildir/victim"))
+tar("replace.tar", ("sub/evilfile", "f", b"replaced\n"))
+PY
+	run timeout 30 "$BURROW" cp - h2:/d <"$T/through.tar"
+	is "$status" 125
+	assert_match "$output" "'evildir' is a symbolic link"
+	run timeout 30 "$BURROW" cp - h2:/d <"$T/up.tar"
+	is "$status" 125
+	run timeout 30 "$BURROW" cp - h2:/d <"$T/hard.tar"
+	is "$status" 125
+	assert_match "$output" "'evildir' is a symbolic link"
+	run timeout 30 "$BURROW" cp - h2:/d <"$T/replace.tar"
+	is "$status" 0
+	run_burrow 0 cp h2:/d/sub/evilfile "$T/replaced"
+	is "$(cat "$T/replaced")" replaced
+	assert_outside_untouched
+}
+
 @test "cp: a link swapped while cp runs never lets it write or read outside" {
 	"$BURROW" run -d --name sw busybox sh -c "
 		mkdir -p /tmp/real

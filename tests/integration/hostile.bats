@@ -109,6 +109,19 @@ new"
 	sentinel_intact
 }
 
+@test "hostile container: links it plants in a volume are not followed when another container's :U gives the volume away" {
+	many_ids || skip "needs subordinate IDs: with the user's ID alone :U gives everything to the user"
+	run_burrow 0 run --rm -v v:/data busybox sh -c "
+		ln -s $OUTSIDE/victim /data/evilfile; ln -s $OUTSIDE /data/evildir; ln -s $UP /data/updir
+		mkdir /data/sub; ln -s $OUTSIDE/victim /data/sub/deep"
+	run_burrow 0 run --rm -u 1000:1000 -v v:/data:U busybox sh -c 'stat -c %u:%g /data /data/sub; readlink /data/sub/deep'
+	is "$output" "1000:1000
+1000:1000
+$OUTSIDE/victim"
+	is "$(stat -c %u:%g "$OUTSIDE" "$OUTSIDE/victim" | sort -u)" "$(id -u):$(id -g)" "the sentinel's owner"
+	sentinel_intact
+}
+
 @test "hostile container: export, commit and volume export store its links as links, a FIFO as a FIFO, never host content" {
 	run_burrow 0 run --name c -v v:/data busybox sh -c "
 		ln -s $OUTSIDE/victim /evilfile; ln -s $OUTSIDE /evildir; ln -s $UP/victim /upfile
@@ -159,6 +172,21 @@ mine"
 	sentinel_intact
 }
 
+@test "hostile image: links out in a VOLUME's content are copied up into the volume as links, never followed" {
+	image_plus img "d('data'); l('data/evilfile', '$OUTSIDE/victim'); l('data/evildir', '$OUTSIDE');
+l('data/upfile', '$UP/victim'); d('data/sub'); l('data/sub/deep', '$OUTSIDE/victim'); p('data/fifo')" 'VOLUME /data'
+	run_burrow 0 run --rm -v cu:/data img sh -c 'for l in evilfile evildir upfile sub/deep; do readlink /data/$l; done; test -p /data/fifo && echo fifo'
+	is "$output" "$OUTSIDE/victim
+$OUTSIDE
+$UP/victim
+$OUTSIDE/victim
+fifo"
+	run_burrow 0 volume export cu -o "$T/cu.tar"
+	run tar -xOf "$T/cu.tar"
+	assert_no_match "$output" "orig"
+	sentinel_intact
+}
+
 @test "hostile argument: a --secret target that climbs with .. is refused before anything is made" {
 	echo s3cret >"$T/s.txt"
 	run_burrow 0 secret create s "$T/s.txt"
@@ -168,6 +196,17 @@ mine"
 	assert_match "$output" "'\.\.' is not allowed"
 	run_burrow 0 ps -aq
 	is "$output" "" "a container was made"
+	sentinel_intact
+}
+
+@test "hostile image: a --secret whose target goes through links out (/run, an /etc link up and out) lands inside the container" {
+	echo s3cret >"$T/s.txt"
+	run_burrow 0 secret create s "$T/s.txt"
+	image_plus img "l('run', '$OUTSIDE'); l('etc/up', '$UP')"
+	run_burrow 0 run --rm --secret s --secret s,target=/etc/up/victim img \
+		sh -c 'cat /run/secrets/s /etc/up/victim'
+	is "$output" "s3cret
+s3cret"
 	sentinel_intact
 }
 
@@ -239,5 +278,39 @@ f('etc/passwd.real', 'me:x:0:0::/:/bin/sh\n')"
 	# to standard output, where what was written before the error stays
 	run bash -c 'timeout 60 "$BURROW" save turned 2>/dev/null | grep -a -c orig'
 	is "$output" 0 "the host's file went into the archive"
+	sentinel_intact
+}
+
+@test "hostile image: a layer whose file a later entry makes a FIFO: save refuses the layer, never waits on the FIFO" {
+	# the layer's record says 'a' holds data, but the directory has a FIFO
+	# there: reading it back must neither block nor write a wrong layer
+	mktar "$T/f.tar" "f('a', 'in the layer'); p('a')"
+	run_burrow 0 import "$T/f.tar" fifo
+	BURROW_TIMEOUT=30 run_burrow 125 save -o "$T/s.tar" fifo
+	assert_match "$output" "cannot write layer .*: 'a' in the layer is no longer a regular file"
+	[ ! -e "$T/s.tar" ]
+	sentinel_intact
+}
+
+@test "hostile image: whiteouts naming '.' and '..' hide nothing but themselves; run, diff, export, commit and save work" {
+	# nothing turns a whiteout's name into a path that is removed or
+	# followed: fuse-overlayfs reads them, commit and diff only name them
+	image_plus img "f('.wh..', ''); f('.wh...', ''); f('etc/.wh..', ''); f('etc/.wh...', ''); f('bin/.wh...', '')"
+	run_burrow 0 run --name c img sh -c 'cd /etc/.. && pwd; ls /etc/passwd /bin/sh; echo new >/etc/new'
+	is "$output" "/
+/bin/sh
+/etc/passwd"
+	run_burrow 0 diff c
+	is "$output" "C /etc
+A /etc/new"
+	run_burrow 0 export -o "$T/c.tar" c
+	run tar -tf "$T/c.tar"
+	assert_match "$output" "etc/passwd"
+	run_burrow 0 commit c img2
+	run_burrow 0 run --rm img2 cat /etc/new
+	is "$output" "new"
+	run_burrow 0 save -o "$T/s.tar" img2
+	run_burrow 0 rm c
+	run_burrow 0 rmi img2 img
 	sentinel_intact
 }

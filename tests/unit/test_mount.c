@@ -1,7 +1,9 @@
 /* Unit tests for container/mount.c's parsers: -v, --mount, --tmpfs,
  * --volumes-from, the stored form, and the checks run/create make before
- * anything is written. */
+ * anything is written; copy-up (container/copyup.c) racing a link put in
+ * its way. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "container/mount.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
@@ -215,12 +220,71 @@ static void test_check_duplicates(void **state)
 	strv_free(out);
 }
 
+/* When set, mkfifoat (this binary's, which copyup.c calls) makes the FIFO
+ * and at once puts a symlink to swap_target in its place: what a
+ * container sharing the volume could do between copy-up's calls. */
+static const char *swap_target;
+
+int mkfifoat(int dfd, const char *name, mode_t mode)
+{
+	if (mknodat(dfd, name, S_IFIFO | mode, 0) < 0)
+		return -1;
+	if (swap_target && (unlinkat(dfd, name, 0) < 0 || symlinkat(swap_target, dfd, name) < 0))
+		return -1;
+	return 0;
+}
+
+/* A FIFO of the image copied into a volume where a link to a host file
+ * takes its place meanwhile: the FIFO's mode is not given to that file. */
+static void test_copy_up_fifo_swapped(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-copyup-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *root = xasprintf("%s/root", dir), *data = xasprintf("%s/root/data", dir),
+	                  *fifo = xasprintf("%s/root/data/fifo", dir), *vol = xasprintf("%s/vol", dir),
+	                  *victim = xasprintf("%s/victim", dir);
+	assert_int_equal(mkdir(root, 0755), 0);
+	assert_int_equal(mkdir(data, 0755), 0);
+	assert_int_equal(mknod(fifo, S_IFIFO | 0600, 0), 0);
+	assert_int_equal(chmod(fifo, 0777), 0);
+	assert_int_equal(mkdir(vol, 0755), 0);
+	struct burrow_err *err = NULL;
+	assert_int_equal(write_file(victim, "host", 4, 0600, &err), 0);
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC),
+	    volfd = open(vol, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(rootfd >= 0 && volfd >= 0);
+	swap_target = victim;
+	int r = ctr_copy_up(rootfd, "/data", volfd, &err);
+	swap_target = NULL;
+	if (r < 0)
+		fail_msg("%s", err->msg);
+	struct stat st;
+	assert_int_equal(lstat(victim, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* without the race the FIFO is copied with its mode */
+	close(volfd);
+	assert_int_equal(rm_rf(vol, &err), 0);
+	assert_int_equal(mkdir(vol, 0755), 0);
+	volfd = open(vol, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(volfd >= 0);
+	if (ctr_copy_up(rootfd, "/data", volfd, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_int_equal(fstatat(volfd, "fifo", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0777);
+	close(rootfd);
+	close(volfd);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_volume_forms), cmocka_unit_test(test_volume_bad),
-	    cmocka_unit_test(test_mount_forms),  cmocka_unit_test(test_tmpfs_forms),
-	    cmocka_unit_test(test_volumes_from), cmocka_unit_test(test_check_duplicates),
+	    cmocka_unit_test(test_volume_forms),         cmocka_unit_test(test_volume_bad),
+	    cmocka_unit_test(test_mount_forms),          cmocka_unit_test(test_tmpfs_forms),
+	    cmocka_unit_test(test_volumes_from),         cmocka_unit_test(test_check_duplicates),
+	    cmocka_unit_test(test_copy_up_fifo_swapped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
