@@ -72,6 +72,12 @@ image_ids() {
 	[ ! -e "$T/c.pid" ]
 	run_burrow 0 rm -f pf
 	[ ! -e "$T/pf.pid" ]
+	# a file that names another process by then (a later container's, the
+	# user's) is not the container's to remove
+	run_burrow 0 run -d --name pf2 --pidfile "$T/pf2.pid" rfimg sleep 60
+	echo 1 >"$T/pf2.pid"
+	run_burrow 0 rm -f -t 0 pf2
+	is "$(cat "$T/pf2.pid")" 1 "another's pid file stays"
 	# a directory that is not there: refused before anything is made
 	run_burrow 0 rm -a -f
 	run_burrow 125 run --pidfile "$T/nodir/x.pid" rfimg true
