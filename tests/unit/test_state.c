@@ -767,6 +767,14 @@ static void test_rm_file_shared(void **state)
 	f->s = open_store(f);
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
 	assert_int_equal(links(f->root, "rm-h1_2ex.m1_x.b1.tdb"), 2);
+	/* a file of its own under boot b1's oldest name (an even older
+	 * burrow's, unclaimed): not the claim's alias, so not removed with it */
+	cleanup_free char *b0 = path_join(f->root, "rm-m1_x.b0.tdb");
+	cleanup_free char *b1 = path_join(f->root, "rm-b1.tdb");
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(read_file(b0, &text, &len, &err), 0);
+	assert_int_equal(write_file(b1, text, len, 0600, &err), 0);
 
 	set_boot_id(f, "b2\n");
 	state_close(f->s);
@@ -778,6 +786,7 @@ static void test_rm_file_shared(void **state)
 	assert_false(exists_in(f->root, "rm-m1_x.b1.tdb"));
 	assert_true(exists_in(f->root, "rm-m1_x.b0.tdb"));
 	assert_true(exists_in(f->root, "rm-b00.tdb"));
+	assert_true(exists_in(f->root, "rm-b1.tdb"));
 	assert_true(exists_in(f->root, "rm-m1_x.c0.tdb"));
 	assert_true(exists_in(f->root, "rm-h2.m1_x.c0.tdb"));
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
@@ -789,9 +798,10 @@ static void test_rm_file_shared(void **state)
 	f->s = open_store(f);
 	n = 0;
 	assert_int_equal(state_rm_stale(f->s, "ctr/", count_stale, &n, &err), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 3);
 	assert_false(exists_in(f->root, "rm-m1_x.b0.tdb"));
 	assert_false(exists_in(f->root, "rm-b00.tdb"));
+	assert_false(exists_in(f->root, "rm-b1.tdb"));
 	assert_true(exists_in(f->root, "rm-m1_x.c0.tdb"));
 	assert_true(exists_in(f->root, "rm-h2.m1_x.c0.tdb"));
 	assert_int_equal(state_refresh_done(f->s, &err), 0);
