@@ -303,6 +303,32 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
 	[ "$output" -ge 1 ]
 }
 
+@test "publish: a container that ends frees its host ports when it is seen exited, while its monitor still waits on a client" {
+	local p
+	p=$(free_port)
+	# the foreground run is the monitor's client; it writes to a FIFO
+	# nobody reads, so it stops reading and the monitor waits on it at
+	# the end (up to 10 s) to hand it the exit code
+	mkfifo "$T/out"
+	exec 5<>"$T/out"
+	"$BURROW" run --name c -p "127.0.0.1:$p:80" busybox sh -c \
+		'head -c 8000000 /dev/zero & until [ -e /tmp/go ]; do sleep 0.1; done' >"$T/out" 2>/dev/null 3>&- &
+	local client=$! i
+	for i in $(seq 300); do
+		[ "$("$BURROW" inspect --format '{{.State.Status}}' c 2>/dev/null)" = running ] && break
+		sleep 0.1
+	done
+	run_burrow 0 exec c touch /tmp/go
+	run_burrow 0 wait c
+	is "$output" 0
+	run python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
+	kill "$client"
+	exec 5>&-
+	is "$status" 0 "the port is free once the container is seen exited: $output"
+}
+
 @test "publish: -P publishes --expose ports (and only with -P) on free host ports" {
 	run_burrow 0 run -d --name e --expose 80 --expose 90/udp -P peer sh -c 'netpeer tcp 80 & netpeer udp 90'
 	run_burrow 0 port e
