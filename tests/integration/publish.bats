@@ -274,6 +274,20 @@ except socket.timeout:
 	is "$(sed -n 2p "$BATS_TEST_TMPDIR/udp.out")" nothing "the host's loopback server"
 }
 
+@test "publish: a host port below net.ipv4.ip_unprivileged_port_start fails with 126, saying so, and leaves nothing" {
+	local low
+	low=$(($(cat /proc/sys/net/ipv4/ip_unprivileged_port_start) - 1))
+	[ "$low" -gt 0 ] || need_or_fail "net.ipv4.ip_unprivileged_port_start above 1"
+	# a user that may bind it on the host (root) binds it through burrow too
+	if python3 -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$low" 2>/dev/null; then
+		return 0
+	fi
+	run_burrow 126 run --rm -p "127.0.0.1:$low:80" busybox touch /ran
+	assert_match "$output" "port $low is below net\.ipv4\.ip_unprivileged_port_start"
+	run_burrow 0 ps -a -q
+	is "$output" "" "no container left"
+}
+
 @test "publish: stop releases the host ports at once; restart and the restart policy forward again" {
 	local p
 	p=$(free_port)
