@@ -65,6 +65,7 @@ static void test_use_parse(void **state)
 	parse_bad("db,type=env,target=1A", "environment variable");
 	parse_bad("db,target=../../etc/x", "'..' is not allowed");
 	parse_bad("db,target=/run/secrets/../x", "'..' is not allowed");
+	parse_bad("db,target=/etc/x/..", "'..' is not allowed");
 	parse_bad("db,target=/", "names a directory");
 	parse_bad("db,target=a\tb", "invalid --secret target");
 }
