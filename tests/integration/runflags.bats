@@ -152,6 +152,8 @@ mine"
 	assert_match "$output" "hint: without privileges it can only be raised"
 	run_burrow 0 ps -a --format '{{.Names}}'
 	assert_no_match "$output" "low"
+	run_burrow 0 run --rm --oom-score-adj 1000 rfimg cat /proc/self/oom_score_adj
+	is "$output" "1000" "the bound itself is taken"
 	run_burrow 125 run --rm --oom-score-adj 1001 rfimg true
 	is "$output" "burrow: run: invalid --oom-score-adj '1001' (a number from -1000 to 1000)"
 	run_burrow 125 run --rm --oom-score-adj x rfimg true
