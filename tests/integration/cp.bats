@@ -144,6 +144,11 @@ PY
 	run_burrow 0 diff h1
 	assert_match "$output" "A /evildir"
 	assert_match "$output" "A /tmp/up"
+	# a source that ends in .. is that directory's content (it has no
+	# name of its own to keep), as PATH/. is
+	run_burrow 0 cp h1:/tmp/.. "$T/parent"
+	is "$(cat "$T/parent/tmp/up")" pwned
+	[ ! -e "$T/parent/up" ]
 }
 
 @test "cp: links out below a copied directory stay links both ways; a tar stream writes neither through nor to them" {

@@ -95,13 +95,16 @@ $MY_HOME"
 	assert_match "$output" "unknown option 'size=3'"
 }
 
-@test "--uidmap and --gidmap are seen in /proc/self/uid_map and gid_map" {
+@test "--uidmap and --gidmap are seen in /proc/self/uid_map and gid_map; its root owns its /dev/shm" {
 	if has_subuid; then
 		run_burrow 0 run --rm --uidmap 0:1:100 --uidmap 100:0:1 --gidmap 0:1:200 busybox sh -c 'cat /proc/self/uid_map; echo; cat /proc/self/gid_map; id -u; stat -c %u /bin/busybox'
 		is "$(sed -n '1,/^$/p' <<<"$output" | norm_map)" "0 1 100,100 0 1"
 		is "$(sed -n '/^$/,$p' <<<"$output" | sed 1d | head -1 | norm_map)" "0 1 200"
 		is "${lines[-2]}" 0
 		is "${lines[-1]}" 0 "the image's root files are root's"
+		# its /dev/shm (a tmpfs burrow mounts, to share) is its root's too
+		run_burrow 0 run --rm --uidmap 0:1:100 --gidmap 0:1:200 busybox stat -c %u:%g:%a /dev/shm
+		is "$output" "0:0:1777"
 		# --uidmap alone serves for the groups too
 		run_burrow 0 run --rm --uidmap 0:1:50 busybox cat /proc/self/gid_map
 		is "$(norm_map <<<"$output")" "0 1 50"

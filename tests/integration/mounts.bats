@@ -254,6 +254,10 @@ b
 	run_burrow 0 rm -v user
 	run_burrow 0 volume ls -q
 	assert_match "$output" "[0-9a-f]{64}"
+	# a container that has them through --volumes-from is one of their users
+	run_burrow 0 create --name user2 --volumes-from src busybox true
+	run_burrow 2 volume rm shared
+	assert_match "$output" "in use by containers '(src', 'user2|user2', 'src)'"
 }
 
 @test "mounts: the image's Volumes become anonymous volumes; -v at the same place wins" {

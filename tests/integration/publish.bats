@@ -274,6 +274,18 @@ except socket.timeout:
 	is "$(sed -n 2p "$BATS_TEST_TMPDIR/udp.out")" nothing "the host's loopback server"
 }
 
+@test "publish: a host port below net.ipv4.ip_unprivileged_port_start fails with 126, saying so, and leaves nothing" {
+	local low
+	low=$(($(cat /proc/sys/net/ipv4/ip_unprivileged_port_start) - 1))
+	[ "$low" -gt 0 ] || need_or_fail "net.ipv4.ip_unprivileged_port_start above 1"
+	# root too: burrow binds from its user namespace, which does not own
+	# the host's network namespace
+	run_burrow 126 run --rm -p "127.0.0.1:$low:80" busybox touch /ran
+	assert_match "$output" "port $low is below net\.ipv4\.ip_unprivileged_port_start"
+	run_burrow 0 ps -a -q
+	is "$output" "" "no container left"
+}
+
 @test "publish: stop releases the host ports at once; restart and the restart policy forward again" {
 	local p
 	p=$(free_port)
@@ -301,6 +313,32 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
 	assert_match "$output" "hi" "forwarded again after the policy restarted it"
 	run_burrow 0 inspect --format '{{.RestartCount}}' c
 	[ "$output" -ge 1 ]
+}
+
+@test "publish: a container that ends frees its host ports when it is seen exited, while its monitor still waits on a client" {
+	local p
+	p=$(free_port)
+	# the foreground run is the monitor's client; it writes to a FIFO
+	# nobody reads, so it stops reading and the monitor waits on it at
+	# the end (up to 10 s) to hand it the exit code
+	mkfifo "$T/out"
+	exec 5<>"$T/out"
+	"$BURROW" run --name c -p "127.0.0.1:$p:80" busybox sh -c \
+		'head -c 8000000 /dev/zero & until [ -e /tmp/go ]; do sleep 0.1; done' >"$T/out" 2>/dev/null 3>&- &
+	local client=$! i
+	for i in $(seq 300); do
+		[ "$("$BURROW" inspect --format '{{.State.Status}}' c 2>/dev/null)" = running ] && break
+		sleep 0.1
+	done
+	run_burrow 0 exec c touch /tmp/go
+	run_burrow 0 wait c
+	is "$output" 0
+	run python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
+	kill "$client"
+	exec 5>&-
+	is "$status" 0 "the port is free once the container is seen exited: $output"
 }
 
 @test "publish: -P publishes --expose ports (and only with -P) on free host ports" {

@@ -33,6 +33,11 @@ suite_teardown() {
 	run_burrow 126 run --rm busybox /etc/passwd
 	assert_match "$output" "cannot execute '/etc/passwd': Permission denied"
 	run_burrow 126 run --rm busybox /tmp
+	# any other reason it cannot run (here: no format the kernel knows)
+	printf '\001\002\003\004garbage' >"$T/noformat"
+	chmod 755 "$T/noformat"
+	run_burrow 126 run --rm -v "$T/noformat:/noformat" busybox /noformat
+	assert_match "$output" "cannot execute '/noformat': Exec format error"
 }
 
 @test "run: burrow's own failures are 125" {

@@ -102,6 +102,12 @@ image_ids() {
 	[ -e "$T/ex.pid" ]
 	run_burrow 0 rm ex
 	[ ! -e "$T/ex.pid" ]
+	# a file that names another process by then (a later container's, the
+	# user's) is not the container's to remove
+	run_burrow 0 run -d --name pf2 --pidfile "$T/pf2.pid" rfimg sleep 60
+	echo 1 >"$T/pf2.pid"
+	run_burrow 0 rm -f -t 0 pf2
+	is "$(cat "$T/pf2.pid")" 1 "another's pid file stays"
 	# a directory that is not there: refused before anything is made
 	run_burrow 0 rm -a -f
 	is "$(cat "$T/c.pid")" "4242"
@@ -200,6 +206,8 @@ mine"
 	assert_match "$output" "hint: without privileges it can only be raised"
 	run_burrow 0 ps -a --format '{{.Names}}'
 	assert_no_match "$output" "low"
+	run_burrow 0 run --rm --oom-score-adj 1000 rfimg cat /proc/self/oom_score_adj
+	is "$output" "1000" "the bound itself is taken"
 	run_burrow 125 run --rm --oom-score-adj 1001 rfimg true
 	is "$output" "burrow: run: invalid --oom-score-adj '1001' (a number from -1000 to 1000)"
 	run_burrow 125 run --rm --oom-score-adj x rfimg true

@@ -148,6 +148,25 @@ three() {
 	is "$output" "burrow: start: --attach works with one container only"
 }
 
+@test "stop, pause --filter health=: only the containers in that health (not all that the other filters pass)" {
+	run_burrow 0 run -d --name sick --health-cmd false --health-interval 1s --health-retries 1 busybox sleep 600
+	run_burrow 0 run -d --name plain busybox sleep 600
+	local i st=
+	for i in $(seq 300); do
+		st=$("$BURROW" inspect --format '{{.State.Health.Status}}' sick)
+		[ "$st" = unhealthy ] && break
+		sleep 0.1
+	done
+	is "$st" unhealthy
+	run_burrow 0 pause --filter health=none
+	is "$output" "$(id_of plain)"
+	is "$(status_of sick | cut -d' ' -f1)" "Up"
+	run_burrow 0 unpause --filter health=none
+	run_burrow 0 stop -t 0 --filter health=unhealthy
+	is "$(said)" "$(id_of sick)"
+	assert_match "$(status_of plain)" '^Up '
+}
+
 @test "kill takes no --filter, as podman 4.3" {
 	run_burrow 125 kill --filter name=x
 	assert_match "$output" "filter"

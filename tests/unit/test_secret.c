@@ -48,6 +48,7 @@ static void test_use_parse(void **state)
 	parse_ok("source=db,type=mount", "db\t\tmount\t/run/secrets/db\t0\t0\t444");
 	parse_ok("db,target=sub/x/,uid=12,gid=34,mode=0400", "db\t\tmount\t/run/secrets/sub/x\t12\t34\t400");
 	parse_ok("db,target=/etc/pw", "db\t\tmount\t/etc/pw\t0\t0\t444");
+	parse_ok("db,mode=7777", "db\t\tmount\t/run/secrets/db\t0\t0\t7777");
 	parse_ok("db,type=env", "db\t\tenv\tdb\t0\t0\t0");
 	parse_ok("db,type=env,target=DB_PASS", "db\t\tenv\tDB_PASS\t0\t0\t0");
 	parse_bad("", "needs a secret's name");
@@ -59,12 +60,14 @@ static void test_use_parse(void **state)
 	parse_bad("db,uid=-1", "invalid --secret uid");
 	parse_bad("db,gid=x", "invalid --secret gid");
 	parse_bad("db,mode=9", "invalid --secret mode");
+	parse_bad("db,mode=10000", "at most 7777");
 	parse_bad("db,mode=", "invalid --secret mode");
 	parse_bad("db,type=env,uid=0", "type=mount only");
 	parse_bad("db,type=env,target=A-B", "environment variable");
 	parse_bad("db,type=env,target=1A", "environment variable");
 	parse_bad("db,target=../../etc/x", "'..' is not allowed");
 	parse_bad("db,target=/run/secrets/../x", "'..' is not allowed");
+	parse_bad("db,target=/etc/x/..", "'..' is not allowed");
 	parse_bad("db,target=/", "names a directory");
 	parse_bad("db,target=a\tb", "invalid --secret target");
 }
