@@ -2,7 +2,44 @@
  * watch, slirp's sockets are watches that a prepare hook brings up to date
  * each round from slirp_pollfds_fill, slirp's timers are loop timers.
  * Frames from the container are read off the tap and fed to slirp_input;
- * frames slirp sends are written to the tap. */
+ * frames slirp sends are written to the tap.
+ *
+ * Host -> container through port_handler=slirp (hostfwd), what bounds it
+ * and what was tried (libslirp 4.7; tests/helpers/slirp-drive, iperf3
+ * 2 s runs interleaved with podman's slirp4netns port_handler=slirp4netns
+ * in the same rounds, a 2-CPU VM at load 12-16; CPU from /proc/PID/stat
+ * around each run, per GB moved):
+ *   - libslirp offers no window scaling: the container's window is at
+ *     most 64 KiB. It reads the host socket into a 128 KiB buffer rounded
+ *     up to whole segments (recv of 143640 = 9 x 15960 at mtu 16000) and
+ *     sends segments of at most 32768 bytes whatever the MSS offered
+ *     (TCP_MAXSEG_MAX). At mtu 16000 four 15960-byte segments fill the
+ *     window; the container ACKs every second one while the monitor's
+ *     write() runs, so one wakeup moves ~4 frames (strace: 8803 writes,
+ *     2045 polls, 1970 recvs in a second). The monitor seldom sleeps
+ *     (2.5 voluntary switches per MB; slirp4netns 10): it is preempted.
+ *   - 20 paired rounds:           Gbit/s  / slirp4netns  CPU ms/GB:
+ *                                 median  (median of     monitor  +client
+ *                                         ratios)                 +server
+ *       mtu 16000 (the default)    3.35      2.78          746     1145
+ *       MSS 32768 toward it (*)    3.42      3.36          720     1006
+ *       slirp4netns (mtu 65520)    1.17      1            1034     1562
+ *     Per-round ratios spread from 0.2 to 14: on a loaded machine a
+ *     ratio against slirp4netns is the load's as much as ours (1.13 was
+ *     measured on a quieter one); CPU per GB is the steadier figure.
+ *   - (*) segments wider than the link toward the container (libslirp's
+ *     side at mtu 65520, the container's net.ipv4.route.min_adv_mss
+ *     raised): 12% less CPU a GB in all, but libslirp takes the MSS the
+ *     container advertises as its own for the container's uploads too,
+ *     and sends a window update only once the window opens by two of
+ *     them (tcp_output: adv >= 2 * t_maxseg), never within 64 KiB: an
+ *     upload to a host path shaped to 400 Mbit/s fell from 45 to 20 MB/s
+ *     (the collapse netns.h describes for wide MTUs; readers in the
+ *     container at 20, 100 and 300 MB/s were not slowed). Not kept.
+ *     mtu=65520 gains the same way and loses the same way.
+ *   - a larger net.ipv4.tcp_rmem in the container's namespace (4 MiB):
+ *     no change beyond the noise (its window is capped at 64 KiB anyway,
+ *     and autotuning grows its buffer during a transfer). Not kept. */
 #include "netns/netns.h"
 
 #include <arpa/inet.h>
