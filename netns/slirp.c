@@ -2,7 +2,64 @@
  * watch, slirp's sockets are watches that a prepare hook brings up to date
  * each round from slirp_pollfds_fill, slirp's timers are loop timers.
  * Frames from the container are read off the tap and fed to slirp_input;
- * frames slirp sends are written to the tap. */
+ * frames slirp sends are written to the tap.
+ *
+ * Host -> container through port_handler=slirp (hostfwd), what bounds it
+ * and what was tried (libslirp 4.7; tests/helpers/slirp-drive, iperf3
+ * 2 s runs interleaved with podman's slirp4netns port_handler=slirp4netns
+ * in the same rounds, 10-20 rounds, on a 2-CPU VM shared with other
+ * builds and tests; CPU from /proc/PID/stat around each run, per GB
+ * moved: the monitor's, and with the client's and the server's):
+ *   - libslirp offers no window scaling: the container's window is at
+ *     most 64 KiB. It reads the host socket into a 128 KiB buffer rounded
+ *     up to whole segments (recv of 143640 = 9 x 15960 at mtu 16000) and
+ *     sends segments of at most 32768 bytes whatever the MSS offered
+ *     (TCP_MAXSEG_MAX). At mtu 16000 four 15960-byte segments fill the
+ *     window; the container ACKs every second one while the monitor's
+ *     write() runs, so one wakeup moves ~4 frames (strace: 8803 writes,
+ *     2045 polls, 1970 recvs in a second). The monitor seldom sleeps (2.5
+ *     voluntary switches a MB, slirp4netns 10) but is preempted (~50 a
+ *     MB), and is busy ~60% of the time at 6 Gbit/s: 64 KiB a round trip
+ *     of ~80 us, ~50 us of it the monitor's CPU.
+ *                              Gbit/s    ratio      CPU ms/GB:
+ *                                                    monitor / all
+ *     quiet (load ~6)
+ *       mtu 16000 (now)        5.9-6.4   1.09-1.19  778-809 / 1178-1218
+ *       MSS 32768 (*)          5.79      1.07       810 / 1198
+ *       slirp4netns            5.2-5.9   1          782-828 / 1132-1228
+ *     loaded (load 12-16)
+ *       mtu 16000 (now)        3.35      2.78       746 / 1145
+ *       MSS 32768 (*)          3.42      3.36       720 / 1006
+ *       slirp4netns            1.17      1          1034 / 1562
+ *     (ratio: the median of the rounds' ratios, which spread 0.7-1.9
+ *     when quiet and 0.2-14 loaded.) When the machine is quiet
+ *     slirp4netns costs as much CPU a GB as the monitor; loaded, it costs
+ *     more and loses more, so the ratio grows with the load. 1.3 when
+ *     quiet needs each window's round trip ~30% shorter, and the
+ *     monitor's part of it is libslirp's own work (copying in,
+ *     checksumming, copying out, a write a frame, the container's TCP
+ *     receive run in that write), not its caller's. tools/bench-net.sh,
+ *     whose cases run one after another (medians of 3 x 3 s, the load
+ *     falling from 6 to 4 meanwhile), had this handler at 4.39 (the
+ *     engine alone) and 5.28 (run -p) Gbit/s, 862 and 799 ms/GB, and
+ *     slirp4netns, measured last, at 6.13 and 744: a load that drifts
+ *     between cases moves such a ratio more than any of the above.
+ *   - (*) segments wider than the link toward the container (libslirp's
+ *     side at mtu 65520, the container's net.ipv4.route.min_adv_mss
+ *     raised): 12% less CPU a GB under load, nothing when quiet, and
+ *     libslirp takes the MSS the container advertises as its own for the
+ *     container's uploads too, sending a window update only once the
+ *     window opens by two of them (tcp_output: adv >= 2 * t_maxseg),
+ *     never within 64 KiB: an upload to a host path shaped to 400 Mbit/s
+ *     fell from 45 to 20 MB/s (the collapse netns.h describes for wide
+ *     MTUs; readers in the container at 20, 100 and 300 MB/s were not
+ *     slowed). Not kept; mtu=65520 gains and loses the same way.
+ *   - a larger net.ipv4.tcp_rmem in the container's namespace (4 MiB): no
+ *     change beyond the noise (its window is capped at 64 KiB, and
+ *     autotuning grows its buffer during a transfer anyway). Not kept.
+ *   - the monitor's own scheduler slice (sched_setattr sched_runtime, 100
+ *     us or 20 ms, so the woken reader would not preempt it): no change
+ *     (ratios 1.00 and 0.98 against the default in the same rounds). */
 #include "netns/netns.h"
 
 #include <arpa/inet.h>

@@ -9,7 +9,11 @@
 #   bench-net.sh HELPERS_DIR WORK_DIR [PODMAN_IMAGE]
 #
 # Throughput: iperf3, median of BENCH_NET_RUNS (default 3) runs of
-# BENCH_NET_SECONDS (default 3). Short connections and round trips:
+# BENCH_NET_SECONDS (default 3), and the CPU what carries the bytes (the
+# engine, the monitor, rootlessport and slirp4netns) spent a GB in those
+# runs, from /proc/PID/stat: on a shared, loaded machine the rates swing
+# with the load from run to run, its cost a GB much less (netns/slirp.c
+# has figures). Short connections and round trips:
 # tests/helpers/netbench. Servers listen on this machine only (loopback,
 # and the host's own address for outbound). Everything it starts is
 # stopped on exit.
@@ -36,17 +40,44 @@ trap cleanup EXIT
 
 median() { python3 -c 'import sys, statistics as s; v=[float(x) for x in sys.argv[1:] if x not in ("", "-")]; print("%.2f" % s.median(v) if v else "-")' "$@"; }
 
-# gbits HOST PORT [-R]: iperf3's received rate, median of the runs
+# gbits HOST PORT [-R]: iperf3's received rate, median of the runs; the
+# bytes received in all of them go to $work/bytes
 gbits() {
-	local host=$1 port=$2 r=() i out
+	local host=$1 port=$2 r=() i out v bytes=0
 	shift 2
 	for i in $(seq "$runs"); do
 		# iperf3's server takes one test at a time: let the last one end
 		sleep 0.5
 		out=$(timeout $((secs + 20)) iperf3 -c "$host" -p "$port" -t "$secs" -J "$@" 2>/dev/null) || { r+=("-"); continue; }
-		r+=("$(python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9)' <<<"$out" 2>/dev/null)")
+		v=$(python3 -c 'import json,sys; e=json.load(sys.stdin)["end"]["sum_received"]; print(e["bits_per_second"]/1e9, e["bytes"])' <<<"$out" 2>/dev/null)
+		r+=("${v% *}")
+		[ -n "$v" ] && bytes=$((bytes + ${v#* }))
 	done
+	echo "$bytes" >"$work/bytes"
 	median "${r[@]}"
+}
+# ticks PID...: their user and system clock ticks so far, together (the
+# command's name, in parentheses, may hold spaces: the fields after it)
+ticks() {
+	local p
+	for p; do cat "/proc/$p/stat" 2>/dev/null; done | sed 's/^.*) //' | awk '{t += $12 + $13} END {print t + 0}'
+}
+# through NAME PORT PID...: host -> container and back through
+# 127.0.0.1:PORT, and the CPU the PIDs (what carries the bytes: the
+# engine, slirp4netns...) spent a GB each way, a steadier figure than the
+# rates on a loaded machine
+through() {
+	local name=$1 port=$2 dir t opt
+	shift 2
+	for dir in h2c c2h; do
+		opt=()
+		[ $dir = c2h ] && opt=(-R)
+		t=$(ticks "$@")
+		res[$name,$dir]=$(gbits 127.0.0.1 "$port" "${opt[@]}")
+		[ $# -gt 0 ] || continue
+		res[$name,${dir}cpu]=$(python3 -c 'import sys; t, b, hz = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]); print("%.0f" % (t * 1000 / hz / (b / 1e9)) if b else "-")' \
+			$(($(ticks "$@") - t)) "$(cat "$work/bytes")" "$(getconf CLK_TCK)")
+	done
 }
 conns() { timeout $((secs + 20)) "$NB" conn "$1" "$2" "$secs" 2>/dev/null | cut -d' ' -f1; }
 rtt() { timeout $((secs + 20)) "$NB" rr "$1" "$2" "$secs" 2>/dev/null | cut -d' ' -f1; }
@@ -71,8 +102,7 @@ iperf3 -s -p "$fport" >/dev/null 2>&1 & pids="$pids $!"
 nport=$(free_port)
 "$NB" serve "$nport" 600 & pids="$pids $!"
 wait_port "$fport" && wait_port "$nport"
-res[floor,h2c]=$(gbits 127.0.0.1 "$fport")
-res[floor,c2h]=$(gbits 127.0.0.1 "$fport" -R)
+through floor "$fport"
 res[floor,conn]=$(conns 127.0.0.1 "$nport")
 res[floor,rtt]=$(rtt 127.0.0.1 "$nport")
 res[floor,flows]=$(flows 127.0.0.1 "$nport")
@@ -104,8 +134,7 @@ burrow_case() {
 		kill "$d" 2>/dev/null
 		return
 	fi
-	res[$name,h2c]=$(gbits 127.0.0.1 "$ip")
-	res[$name,c2h]=$(gbits 127.0.0.1 "$ip" -R)
+	through "$name" "$ip" "$d"
 	# round trips first: libslirp keeps each closed connection's socket
 	# (and polls it) through its 10-second TIME_WAIT
 	res[$name,rtt]=$(rtt 127.0.0.1 "$np")
@@ -153,11 +182,12 @@ run_case() {
 		"$B" rm -f -t 0 "$c" >/dev/null 2>&1
 		return
 	fi
-	res[$name,h2c]=$(gbits 127.0.0.1 "$ip")
-	res[$name,c2h]=$(gbits 127.0.0.1 "$ip" -R)
+	local mon
+	mon=$(cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/containers/$c/monitor.pid")
+	through "$name" "$ip" "$mon"
 	res[$name,rtt]=$(rtt 127.0.0.1 "$np")
 	res[$name,conn]=$(conns 127.0.0.1 "$np")
-	res[$name,rss]=$(rss_mib "$(cut -d' ' -f1 "$XDG_RUNTIME_DIR/burrow/containers/$c/monitor.pid")")
+	res[$name,rss]=$(rss_mib "$mon")
 	"$B" rm -f -t 0 "$c" >/dev/null 2>&1
 	if [ -n "$hostip" ]; then
 		local r=() k out
@@ -192,15 +222,17 @@ podman_case() {
 		return
 	fi
 	sleep 1 # slirp4netns sets its forwards up after the port answers
-	res[$name,h2c]=$(gbits 127.0.0.1 "$ip")
-	res[$name,c2h]=$(gbits 127.0.0.1 "$ip" -R)
+	# what podman runs besides the container for its network and ports
+	local helpers
+	helpers=$(pgrep -u "$(id -u)" -f "rootlessport|slirp4netns")
+	# shellcheck disable=SC2086 # a pid a word
+	through "$name" "$ip" $helpers
 	# round trips first: libslirp keeps each closed connection's socket
 	# (and polls it) through its 10-second TIME_WAIT
 	res[$name,rtt]=$(rtt 127.0.0.1 "$np")
 	res[$name,conn]=$(conns 127.0.0.1 "$np")
-	# what podman runs besides the container for its network and ports
 	local total=0 p
-	for p in $(pgrep -u "$(id -u)" -f "rootlessport|slirp4netns"); do
+	for p in $helpers; do
 		total=$(python3 -c 'import sys; print(float(sys.argv[1]) + float(sys.argv[2] or 0))' "$total" "$(rss_mib "$p")")
 	done
 	res[$name,rss]=$(printf '%.1f' "$total")
@@ -234,6 +266,8 @@ line() { # label key
 }
 line "host -> container (Gbit/s)" h2c
 line "container -> host (Gbit/s)" c2h
+line "  its CPU a GB, host -> ctr (ms)" h2ccpu
+line "  its CPU a GB, ctr -> host (ms)" c2hcpu
 line "short connections (conn/s)" conn
 line "round trip, median (us)" rtt
 line "new UDP flows (flows/s)" flows
