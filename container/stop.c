@@ -118,7 +118,7 @@ static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int s
                       struct burrow_err **err)
 {
 	struct ctr_members m;
-	int opened = ctr_members_open(&m, r->pid, r->pid_start, err);
+	int opened = ctr_members_open(&m, CTR_MEMBERS_MNT, r->pid, r->pid_start, err);
 	if (opened == 0)
 		burrow_error(err, ESRCH, "container '%s': its process %d is gone", str_quote(c->name), (int)r->pid);
 	if (opened <= 0)
@@ -196,11 +196,11 @@ int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, in
 	struct ctr_members m = CTR_MEMBERS_INIT;
 	if (!ctr_nsmode_own_pid(c) && r->pid > 0) {
 		struct burrow_err *e = NULL;
-		if (ctr_members_open(&m, r->pid, r->pid_start, &e) < 0)
+		if (ctr_members_open(&m, CTR_MEMBERS_MNT, r->pid, r->pid_start, &e) < 0)
 			burrow_err_free(e);
 	}
 	int ret = end_init(c, r, paused, sig, timeout_s, err);
-	if (ret == 0 && m.nsfd >= 0) {
+	if (ret == 0 && m.ns.fd >= 0) {
 		(void)ctr_members_signal(&m, SIGKILL, 0, 0, NULL);
 		if (!ctr_members_wait_gone(&m, now_ms() + MEMBERS_END_MS))
 			ret = burrow_error(err, ETIMEDOUT, "container '%s': its processes did not end within %d s",

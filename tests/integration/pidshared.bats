@@ -203,3 +203,25 @@ start_pair() {
 	is "$(pids_of "$mark-lh")" ""
 	is "$(pids_of "$mark-init")" ""
 }
+
+@test "pidshared: top and stats list a process whose main thread ended (pthread_exit), its own PID namespace's init or a --pid host container's" {
+	# its own PID namespace: the init itself, its leader a zombie
+	run_burrow 0 run -d --name z -v "$SYSPROBE:/h/sysprobe:ro" busybox /h/sysprobe leader-exit "$mark-lz"
+	wait_count "$mark-lz" 1
+	run_burrow 0 top z pid
+	is "${#lines[@]}" 2 "the header and the init"
+	is "$(echo ${lines[1]})" 1
+	run_burrow 0 stats --no-stream --format '{{.PIDs}}' z
+	is "$output" 1
+	run_burrow 0 rm -f -t 0 z
+	# --pid host: the container's sleep and its child that ended its main thread
+	run_burrow 0 run -d --name h --pid host -v "$SYSPROBE:/h/sysprobe:ro" "${BB[@]}" busybox /h/busybox sh -c "/h/sysprobe leader-exit $mark-lh & exec /h/busybox sleep 1000"
+	wait_count "$mark-lh" 1
+	local lh
+	lh=$(pids_of "$mark-lh")
+	run_burrow 0 top h pid
+	is "${#lines[@]}" 3 "the header, sleep and the process whose main thread ended"
+	printf '%s\n' "${lines[@]}" | grep -qx " *$lh *" || { echo "$lh is not listed" >&2; false; }
+	run_burrow 0 stats --no-stream --format '{{.PIDs}}' h
+	is "$output" 2
+}
