@@ -18,7 +18,7 @@ suite_teardown() {
 	if [ -n "$user_pid" ]; then kill "$user_pid" 2>/dev/null || true; fi
 	# what a broken stop or kill left behind
 	local w
-	for w in child init a b lz lh; do
+	for w in child init a b lz lh um; do
 		pids_of "$mark-$w" | xargs -r kill -9 2>/dev/null
 	done
 	return 0
@@ -84,6 +84,20 @@ state_of() {
 	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
 }
 
+# wait_state PID T|running: until PID is stopped (T), or is not (a
+# signal takes effect after kill returns), at most 20 s
+wait_state() {
+	local st end=$((SECONDS + 20))
+	while :; do
+		st=$(state_of "$1")
+		if [ "$2" = T ]; then [ "$st" = T ]; else [ "$st" != T ]; fi && return 0
+		[ "$SECONDS" -lt "$end" ] || break
+		sleep 0.05
+	done
+	echo "process $1 is in state $st, not $2" >&2
+	return 1
+}
+
 @test "pidshared: stop of a --pid host container ends all its processes, not the user's with the same argv" {
 	sh -c "${loop//\/h\/busybox /}" "$mark-child" >/dev/null 2>&1 3>&- &
 	user_pid=$!
@@ -119,19 +133,19 @@ start_pair() {
 	local mech=$output p
 	run_burrow 0 pause a
 	if [ "$mech" = sigstop ]; then
-		for p in $apids; do is "$(state_of "$p")" T; done
+		for p in $apids; do wait_state "$p" T; done
 	fi
 	for p in $bpids; do [ "$(state_of "$p")" != T ]; done
 	run_burrow 0 unpause a
-	for p in $apids; do [ "$(state_of "$p")" != T ]; done
+	for p in $apids; do wait_state "$p" running; done
 	# and pause of the joiner stops its own, exec'd one too, not the owner's
 	run_burrow 0 pause b
 	if [ "$mech" = sigstop ]; then
-		for p in $bpids; do is "$(state_of "$p")" T; done
+		for p in $bpids; do wait_state "$p" T; done
 	fi
-	for p in $apids; do [ "$(state_of "$p")" != T ]; done
+	for p in $apids; do wait_state "$p" running; done
 	run_burrow 0 unpause b
-	for p in $bpids; do [ "$(state_of "$p")" != T ]; done
+	for p in $bpids; do wait_state "$p" running; done
 }
 
 @test "pidshared: --pid container:NAME: kill -s of the joiner ends its main process, its monitor then its exec'd one, never the owner's" {
@@ -224,4 +238,44 @@ start_pair() {
 	printf '%s\n' "${lines[@]}" | grep -qx " *$lh *" || { echo "$lh is not listed" >&2; false; }
 	run_burrow 0 stats --no-stream --format '{{.PIDs}}' h
 	is "$output" 2
+}
+
+@test "pidshared: pause of a container with its own PID namespace stops a process of it that made a mount namespace of its own (unshare -m), never a joiner's" {
+	# SYS_ADMIN in the container's user namespace: unshare -m may be made there
+	run_burrow 0 run -d --name a --cap-add SYS_ADMIN "${BB[@]}" busybox /h/busybox sh -c "/h/busybox unshare -m /h/busybox sh -c '$loop' $mark-um & $loop" "$mark-a"
+	wait_count "$mark-a" 1
+	wait_count "$mark-um" 1
+	run_burrow 0 run -d --name b --pid container:a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-b"
+	run_burrow 0 exec -d b /h/busybox sh -c "$loop" "$mark-b"
+	wait_count "$mark-b" 2
+	local um apid p
+	um=$(pids_of "$mark-um")
+	apid=$(pids_of "$mark-a")
+	# it is in a's PID namespace, not in a's mount namespace
+	[ "/proc/$um/ns/pid" -ef "/proc/$apid/ns/pid" ]
+	! [ "/proc/$um/ns/mnt" -ef "/proc/$apid/ns/mnt" ]
+	run_burrow 0 info --format '{{.Host.PauseMechanism}}'
+	local mech=$output
+	run_burrow 0 pause a
+	if [ "$mech" = sigstop ]; then
+		wait_state "$apid" T
+		wait_state "$um" T
+	fi
+	for p in $(pids_of "$mark-b"); do [ "$(state_of "$p")" != T ]; done
+	run_burrow 0 unpause a
+	wait_state "$um" running
+	wait_state "$apid" running
+	# a joiner paused stays paused when the owner is unpaused
+	run_burrow 0 pause b
+	if [ "$mech" = sigstop ]; then
+		for p in $(pids_of "$mark-b"); do wait_state "$p" T; done
+	fi
+	run_burrow 0 pause a
+	run_burrow 0 unpause a
+	wait_state "$um" running
+	if [ "$mech" = sigstop ]; then
+		for p in $(pids_of "$mark-b"); do is "$(state_of "$p")" T "b's process $p stays paused"; done
+	fi
+	run_burrow 0 unpause b
+	for p in $(pids_of "$mark-b"); do wait_state "$p" running; done
 }
