@@ -95,6 +95,19 @@ wait_line() {
 	return 1
 }
 
+# wait_listening PORT [tcp|udp]: until a socket listens on PORT in this
+# network namespace (TCP; with udp, a bound UDP socket), at most 20 s.
+wait_listening() {
+	local i proto=-t
+	[ "${2:-tcp}" = udp ] && proto=-u
+	for i in $(seq 400); do
+		[ -n "$(ss -Hln $proto "sport = :$1")" ] && return 0
+		sleep 0.05
+	done
+	echo "nothing listens on $1/${2:-tcp} after 20 s" >&2
+	return 1
+}
+
 # wait_rss_below PID KB: until process PID's resident set is under KB kB
 # (at most 10 s: the monitor and the keeper let go of their set-up's pages
 # (mem_trim) a moment after it, which a loaded machine may run late).
