@@ -93,6 +93,48 @@ int ctr_dependents_refuse(struct state_store *s, const struct ctr_config *c, str
 	                         names[1] ? "them" : "it", c->name);
 }
 
+struct pid_modes {
+	char **ids, **peers; /* each --pid container:PEER container and its PEER */
+};
+
+static int pid_mode_one(struct ctr_config *c, void *data, struct burrow_err **err)
+{
+	(void)err;
+	struct pid_modes *p = data;
+	if (c->pid_mode && str_has_prefix(c->pid_mode, "container:")) {
+		strv_append(&p->ids, c->id);
+		strv_append(&p->peers, c->pid_mode + strlen("container:"));
+	}
+	return 0;
+}
+
+int ctr_pid_joiners(struct state_store *s, const char *id, char ***ids, struct burrow_err **err)
+{
+	struct pid_modes p = {0};
+	int ret = ctr_config_each(s, pid_mode_one, &p, err);
+	char **out = xcalloc(1, sizeof(char *));
+	/* a joiner's joiner shares the namespace too (the joined
+	 * container's namespace link names id's): until none is new */
+	for (bool more = ret == 0; more;) {
+		more = false;
+		for (size_t i = 0; p.ids && p.ids[i]; i++) {
+			if (strv_contains(out, p.ids[i]) ||
+			    (strcmp(p.peers[i], id) != 0 && !strv_contains(out, p.peers[i])))
+				continue;
+			strv_append(&out, p.ids[i]);
+			more = true;
+		}
+	}
+	strv_free(p.ids);
+	strv_free(p.peers);
+	if (ret < 0) {
+		strv_free(out);
+		out = NULL;
+	}
+	*ids = out;
+	return ret;
+}
+
 /* Appends id's dependents, theirs before them, then id itself. */
 static int removal_order(struct state_store *s, const char *id, int depth, char ***out, struct burrow_err **err)
 {

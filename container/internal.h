@@ -70,11 +70,12 @@ int ctr_lock_load(struct state_store *s, const char *ref, char **id, int *lock, 
  * parent-death signal). */
 int ctr_kill_init(const struct ctr_config *c, const struct ctr_run *r, struct burrow_err **err);
 /* Ends the container of r (container/stop.c), which the caller set
- * stopping and unlocked: sig (thawing it when paused), SIGKILL when it
+ * stopping and unlocked: sig (thawing it when paused: the containers
+ * that joined its PID namespace, found in s, stay paused), SIGKILL when it
  * still runs timeout_s seconds later (at once for sig SIGKILL), then waits
  * (bounded) until its monitor recorded the end and is gone. */
-int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig, int timeout_s,
-            struct burrow_err **err);
+int ctr_end(struct state_store *s, const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig,
+            int timeout_s, struct burrow_err **err);
 /* Dependencies (container/depend.c). Starts, before a container (ref)
  * that does not run, the containers it requires, theirs first; one that
  * cannot start fails it, naming it. Called before ctr_start takes the
@@ -82,6 +83,10 @@ int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, in
 struct ctr_start_opts;
 int ctr_start_dependencies(struct state_store *s, const char *ref, const struct ctr_start_opts *o,
                            struct burrow_err **err);
+/* The IDs of the containers that joined container id's PID namespace
+ * (--pid container:ID, or container:X of such an X), in *ids (empty when
+ * none). */
+int ctr_pid_joiners(struct state_store *s, const char *id, char ***ids, struct burrow_err **err);
 /* -1 (EEXIST) naming the containers that require c, when there are any. */
 int ctr_dependents_refuse(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 /* --requires REF[,REF]... into c->requires (IDs), refused when one does

@@ -327,7 +327,7 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 			goto out;
 		state_unlock(lock);
 		lock = -1;
-		if (ctr_end(&c, &r, paused, timeout >= 0 ? (c.stop_signal > 0 ? c.stop_signal : SIGTERM) : SIGKILL,
+		if (ctr_end(s, &c, &r, paused, timeout >= 0 ? (c.stop_signal > 0 ? c.stop_signal : SIGTERM) : SIGKILL,
 		            timeout, err) < 0)
 			goto out;
 		if ((lock = state_lock(s, id, err)) < 0 || (dead = ctr_load_checked(s, id, &c, &r, err)) < 0)

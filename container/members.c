@@ -1,4 +1,4 @@
-/* A container's processes by its mount namespace (container/members.h). */
+/* A container's processes by its mount or PID namespace (container/members.h). */
 #include "container/members.h"
 
 #include <dirent.h>
@@ -21,20 +21,23 @@
 /* How many walks of /proc a SIGSTOP or SIGKILL takes at most. */
 #define MAX_WALKS 100
 
-int ctr_members_open(struct ctr_members *m, pid_t pid, unsigned long long start, struct burrow_err **err)
+/* Opens the namespace link kind of the process pid that started at
+ * start into h: the pidfd first, the link, then alive still (so the pid
+ * was that process's all along). 1, 0 when it is gone, -1 (errno; the
+ * link's path in path). */
+static int ns_hold(struct ctr_ns_held *h, const char *kind, pid_t pid, unsigned long long start, char *path, size_t len)
 {
-	*m = (struct ctr_members)CTR_MEMBERS_INIT;
+	h->fd = -1;
+	snprintf(path, len, "/proc/%d", (int)pid);
 	struct proc_ref ref;
 	int r = proc_ref_open(&ref, pid, start);
 	if (r <= 0)
-		return r < 0 ? burrow_error(err, errno, "cannot open process %d", (int)pid) : 0;
-	char path[96];
+		return r;
 	struct stat st;
 	int fd = -1;
-	if (proc_ns_stat(pid, "mnt", &st, path, sizeof(path)) == 0)
+	if (proc_ns_stat(pid, kind, &st, path, len) == 0)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	int e = errno;
-	/* still alive after the open: the pid was that process's all along */
 	bool gone = proc_ref_gone(&ref);
 	proc_ref_close(&ref);
 	if (fd < 0 || gone) {
@@ -42,32 +45,81 @@ int ctr_members_open(struct ctr_members *m, pid_t pid, unsigned long long start,
 			close(fd);
 		if (gone || e == ENOENT || e == ESRCH)
 			return 0;
-		return burrow_error(err, e, "cannot open '%s'", path);
+		errno = e;
+		return -1;
 	}
-	struct stat own;
-	if (fstat(fd, &st) < 0 || stat("/proc/self/ns/mnt", &own) < 0) {
+	if (fstat(fd, &st) < 0) {
 		e = errno;
 		close(fd);
-		return burrow_error(err, e, "cannot read the mount namespace of process %d", (int)pid);
+		errno = e;
+		return -1;
 	}
-	if (st.st_dev == own.st_dev && st.st_ino == own.st_ino) {
-		close(fd);
-		return burrow_error(err, EINVAL, "process %d shares burrow's own mount namespace", (int)pid);
-	}
-	m->nsfd = fd;
-	m->dev = st.st_dev;
-	m->ino = st.st_ino;
+	*h = (struct ctr_ns_held){.fd = fd, .dev = st.st_dev, .ino = st.st_ino};
 	return 1;
 }
 
-/* Whether pid's mount namespace is the one m holds: its leader's,
- * or a live thread's once the leader ended (proc_ns_stat), so a process
- * cannot leave the walk by ending its main thread. */
+static bool is_ns(const struct ctr_ns_held *h, const struct stat *st)
+{
+	return st->st_dev == h->dev && st->st_ino == h->ino;
+}
+
+int ctr_members_open(struct ctr_members *m, const char *kind, pid_t pid, unsigned long long start,
+                     struct burrow_err **err)
+{
+	*m = (struct ctr_members)CTR_MEMBERS_INIT;
+	char path[96];
+	struct stat own, mnt;
+	char self[32];
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", kind);
+	if (stat(self, &own) < 0 || stat("/proc/self/ns/mnt", &mnt) < 0)
+		return burrow_error(err, errno, "cannot read burrow's own namespaces");
+	int r = ns_hold(&m->ns, kind, pid, start, path, sizeof(path));
+	if (r < 0)
+		return burrow_error(err, errno, "cannot open '%s'", path);
+	if (r == 0)
+		return 0;
+	if (is_ns(&m->ns, &own)) {
+		ctr_members_close(m);
+		return burrow_error(err, EINVAL, "process %d shares burrow's own %s namespace", (int)pid,
+		                    strcmp(kind, CTR_MEMBERS_PID) == 0 ? "PID" : "mount");
+	}
+	m->kind = strcmp(kind, CTR_MEMBERS_PID) == 0 ? CTR_MEMBERS_PID : CTR_MEMBERS_MNT;
+	m->own_mnt = (struct ctr_ns_held){.fd = -1, .dev = mnt.st_dev, .ino = mnt.st_ino};
+	return 1;
+}
+
+int ctr_members_skip(struct ctr_members *m, pid_t pid, unsigned long long start, struct burrow_err **err)
+{
+	char path[96];
+	struct ctr_ns_held h;
+	int r = ns_hold(&h, CTR_MEMBERS_MNT, pid, start, path, sizeof(path));
+	if (r < 0)
+		return burrow_error(err, errno, "cannot open '%s'", path);
+	if (r == 0)
+		return 0;
+	m->skip = xrealloc(m->skip, (m->nskip + 1) * sizeof(*m->skip));
+	m->skip[m->nskip++] = h;
+	return 1;
+}
+
+/* Whether pid is one of m's: its link of m's kind is m's namespace (its
+ * leader's, or a live thread's once the leader ended (proc_ns_stat), so
+ * a process cannot leave the walk by ending its main thread), and its
+ * mount namespace is neither burrow's own nor one left out. */
 static bool in_ns(const struct ctr_members *m, pid_t pid)
 {
 	char path[96];
 	struct stat st;
-	return proc_ns_stat(pid, "mnt", &st, path, sizeof(path)) == 0 && st.st_dev == m->dev && st.st_ino == m->ino;
+	if (proc_ns_stat(pid, m->kind, &st, path, sizeof(path)) < 0 || !is_ns(&m->ns, &st))
+		return false;
+	if (strcmp(m->kind, CTR_MEMBERS_MNT) == 0 && !m->nskip)
+		return true;
+	if (proc_ns_stat(pid, "mnt", &st, path, sizeof(path)) < 0 || is_ns(&m->own_mnt, &st))
+		return false;
+	for (size_t i = 0; i < m->nskip; i++)
+		if (is_ns(&m->skip[i], &st))
+			return false;
+	return true;
 }
 
 /* The pid a /proc entry names, or 0. */
@@ -89,7 +141,7 @@ struct seen {
 int ctr_members_signal(const struct ctr_members *m, int sig, pid_t skip_pid, unsigned long long skip_start,
                        const char *skip_cg)
 {
-	if (m->nsfd < 0)
+	if (m->ns.fd < 0)
 		return 0;
 	cleanup_free struct seen *seen = NULL;
 	size_t nseen = 0;
@@ -145,7 +197,7 @@ static bool any_left(const struct ctr_members *m)
 
 bool ctr_members_wait_gone(const struct ctr_members *m, int64_t deadline)
 {
-	if (m->nsfd < 0)
+	if (m->ns.fd < 0)
 		return true;
 	for (;;) {
 		if (!any_left(m))
@@ -157,9 +209,33 @@ bool ctr_members_wait_gone(const struct ctr_members *m, int64_t deadline)
 	}
 }
 
+int ctr_members_list(const struct ctr_members *m, pid_t **pids, size_t *n)
+{
+	*pids = NULL;
+	*n = 0;
+	if (m->ns.fd < 0)
+		return 0;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -1;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		pid_t pid = entry_pid(de);
+		if (!pid || !in_ns(m, pid))
+			continue;
+		*pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+		(*pids)[(*n)++] = pid;
+	}
+	closedir(d);
+	return 0;
+}
+
 void ctr_members_close(struct ctr_members *m)
 {
-	if (m->nsfd >= 0)
-		close(m->nsfd);
+	if (m->ns.fd >= 0)
+		close(m->ns.fd);
+	for (size_t i = 0; i < m->nskip; i++)
+		close(m->skip[i].fd);
+	free(m->skip);
 	*m = (struct ctr_members)CTR_MEMBERS_INIT;
 }

@@ -319,13 +319,13 @@ static void members_open(struct mon *m)
 	if (ctr_nsmode_own_pid(m->c))
 		return;
 	cleanup_err struct burrow_err *e = NULL;
-	if (ctr_members_open(&m->members, m->run.pid, m->run.pid_start, &e) < 0)
+	if (ctr_members_open(&m->members, CTR_MEMBERS_MNT, m->run.pid, m->run.pid_start, &e) < 0)
 		burrow_debug("%s", e->msg);
 }
 
 static void members_end(struct mon *m)
 {
-	if (m->members.nsfd >= 0)
+	if (m->members.ns.fd >= 0)
 		(void)ctr_members_signal(&m->members, SIGKILL, 0, 0, NULL);
 	ctr_members_close(&m->members);
 }

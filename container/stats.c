@@ -156,7 +156,7 @@ int ctr_stats_sample(struct state_store *s, const char *ref, struct ctr_stats *o
 	out->sample_ns = boottime_ns();
 	bool live = (r.state == CTR_RUNNING || r.state == CTR_PAUSED || r.state == CTR_STOPPING) && r.pid > 0 &&
 	            proc_is(r.pid, r.pid_start);
-	if (live && ctr_ns_pids(r.pid, ctr_nsmode_host(&c, CTR_NS_PID), &pids, &n, err) < 0) {
+	if (live && ctr_ns_pids(r.pid, r.pid_start, ctr_nsmode_host(&c, CTR_NS_PID), &pids, &n, err) < 0) {
 		if (proc_is(r.pid, r.pid_start)) {
 			burrow_error_wrap(err, "cannot read the processes of container '%s'", str_quote(c.name));
 			goto out;

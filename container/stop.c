@@ -110,21 +110,53 @@ const char *ctr_signal_name(int sig, char *buf, size_t len)
 	return buf;
 }
 
+/* Leaves out of m the processes of the running containers that joined
+ * c's PID namespace (ctr_pid_joiners; by their mount namespaces): all of
+ * them, or with paused_only those paused. An unpause thaws the others'
+ * too, so that one a pause stopped while it started (its record did not
+ * name it yet) is not left stopped; SIGCONT to a running process does
+ * nothing. */
+static int skip_joiners(struct state_store *s, const struct ctr_config *c, struct ctr_members *m, bool paused_only,
+                        struct burrow_err **err)
+{
+	cleanup_strv char **ids = NULL;
+	if (ctr_pid_joiners(s, c->id, &ids, err) < 0)
+		return -1;
+	for (size_t i = 0; ids[i]; i++) {
+		struct ctr_run jr = {0};
+		int r = ctr_run_load(s, ids[i], &jr, err);
+		if (r == 0 && ctr_state_active(jr.state) && jr.pid > 0 && (!paused_only || jr.state == CTR_PAUSED))
+			r = ctr_members_skip(m, jr.pid, jr.pid_start, err);
+		ctr_run_clear(&jr);
+		if (r < 0)
+			return burrow_error_wrap(err, "container %.12s, which joined the PID namespace of '%s'", ids[i],
+			                         str_quote(c->name));
+	}
+	return 0;
+}
+
 /* Sends sig to every process of the container (members.h), the init
  * first (its error is the command's); with cg, only those outside that
- * cgroup (the freezer's: an exec'd process that could not join it). 0,
- * or -1 when the init cannot be signalled or is gone. */
-static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int sig, const char *cg,
-                      struct burrow_err **err)
+ * cgroup (the freezer's: an exec'd process that could not join it). A
+ * container with a PID namespace of its own: every process in it, but
+ * those of the containers that joined it (with s; for SIGCONT only the
+ * paused ones'), so that a process of it with a mount namespace of its
+ * own is reached too; any other: those in its mount namespace. 0, or -1
+ * when the init cannot be signalled or is gone. */
+static int signal_all(struct state_store *s, const struct ctr_config *c, const struct ctr_run *r, int sig,
+                      const char *cg, struct burrow_err **err)
 {
 	struct ctr_members m;
-	int opened = ctr_members_open(&m, r->pid, r->pid_start, err);
+	bool own = ctr_nsmode_own_pid(c);
+	int opened = ctr_members_open(&m, own ? CTR_MEMBERS_PID : CTR_MEMBERS_MNT, r->pid, r->pid_start, err);
 	if (opened == 0)
 		burrow_error(err, ESRCH, "container '%s': its process %d is gone", str_quote(c->name), (int)r->pid);
 	if (opened <= 0)
 		return -1;
 	int ret = 0;
-	if ((!cg || !ctr_cg2_has(cg, r->pid)) && proc_signal(r->pid, r->pid_start, sig) < 0)
+	if (own && s && skip_joiners(s, c, &m, sig == SIGCONT, err) < 0)
+		ret = -1;
+	else if ((!cg || !ctr_cg2_has(cg, r->pid)) && proc_signal(r->pid, r->pid_start, sig) < 0)
 		ret =
 		    burrow_error(err, errno, "cannot signal container '%s' (pid %d)", str_quote(c->name), (int)r->pid);
 	else
@@ -139,14 +171,16 @@ static int signal_all(const struct ctr_config *c, const struct ctr_run *r, int s
 
 /* Freezes (pause) or thaws the container: through its cgroup's freezer
  * where its init lives in one of burrow's, else (and for a process of it
- * outside that cgroup) SIGSTOP or SIGCONT to each of its processes. */
-static int freeze(const struct ctr_config *c, const struct ctr_run *r, bool pause, struct burrow_err **err)
+ * outside that cgroup) SIGSTOP or SIGCONT to each of its processes
+ * (signal_all). */
+static int freeze(struct state_store *s, const struct ctr_config *c, const struct ctr_run *r, bool pause,
+                  struct burrow_err **err)
 {
 	cleanup_free char *dir = ctr_cg2_container_dir(c->id, r->pid);
 	if (dir && ctr_cg2_freeze(dir, pause, now_ms() + FREEZE_MS, err) < 0)
 		return burrow_error_wrap(err, "container '%s'", str_quote(c->name));
 	/* without a cgroup, every process; with one, those outside it */
-	return signal_all(c, r, pause ? SIGSTOP : SIGCONT, dir, err);
+	return signal_all(s, c, r, pause ? SIGSTOP : SIGCONT, dir, err);
 }
 
 /* Waits (bounded) until the monitor of r is gone: it recorded the end and
@@ -165,8 +199,8 @@ static int wait_monitor(const struct ctr_config *c, const struct ctr_run *r, str
 
 /* The stop signal to the init, then (timed out, or sig is SIGKILL)
  * SIGKILL: 0 once it is gone or killed. */
-static int end_init(const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig, int timeout_s,
-                    struct burrow_err **err)
+static int end_init(struct state_store *s, const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig,
+                    int timeout_s, struct burrow_err **err)
 {
 	if (sig != SIGKILL && r->pid > 0) {
 		if (proc_signal(r->pid, r->pid_start, sig) < 0)
@@ -175,7 +209,7 @@ static int end_init(const struct ctr_config *c, const struct ctr_run *r, bool pa
 		if (paused) {
 			/* frozen: it takes the signal once thawed */
 			struct burrow_err *e = NULL;
-			if (freeze(c, r, false, &e) < 0)
+			if (freeze(s, c, r, false, &e) < 0)
 				burrow_err_free(e);
 		}
 		if (proc_wait_gone(r->pid, r->pid_start, now_ms() + (int64_t)timeout_s * 1000))
@@ -187,8 +221,8 @@ static int end_init(const struct ctr_config *c, const struct ctr_run *r, bool pa
 	return ctr_kill_init(c, r, err);
 }
 
-int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig, int timeout_s,
-            struct burrow_err **err)
+int ctr_end(struct state_store *s, const struct ctr_config *c, const struct ctr_run *r, bool paused, int sig,
+            int timeout_s, struct burrow_err **err)
 {
 	/* in a PID namespace it does not own, its other processes do not
 	 * die with its init: found by its mount namespace, read while the
@@ -196,11 +230,11 @@ int ctr_end(const struct ctr_config *c, const struct ctr_run *r, bool paused, in
 	struct ctr_members m = CTR_MEMBERS_INIT;
 	if (!ctr_nsmode_own_pid(c) && r->pid > 0) {
 		struct burrow_err *e = NULL;
-		if (ctr_members_open(&m, r->pid, r->pid_start, &e) < 0)
+		if (ctr_members_open(&m, CTR_MEMBERS_MNT, r->pid, r->pid_start, &e) < 0)
 			burrow_err_free(e);
 	}
-	int ret = end_init(c, r, paused, sig, timeout_s, err);
-	if (ret == 0 && m.nsfd >= 0) {
+	int ret = end_init(s, c, r, paused, sig, timeout_s, err);
+	if (ret == 0 && m.ns.fd >= 0) {
 		(void)ctr_members_signal(&m, SIGKILL, 0, 0, NULL);
 		if (!ctr_members_wait_gone(&m, now_ms() + MEMBERS_END_MS))
 			ret = burrow_error(err, ETIMEDOUT, "container '%s': its processes did not end within %d s",
@@ -285,7 +319,7 @@ int ctr_stop(struct state_store *s, const char *ref, int timeout, struct burrow_
 	/* the wait is without the lock: ps, logs, inspect go on */
 	state_unlock(h.lock);
 	h.lock = -1;
-	ret = ctr_end(&h.c, &h.r, paused, stop_signal(&h.c), timeout >= 0 ? timeout : h.c.stop_timeout, err);
+	ret = ctr_end(s, &h.c, &h.r, paused, stop_signal(&h.c), timeout >= 0 ? timeout : h.c.stop_timeout, err);
 out:
 	release(&h);
 	return ret;
@@ -345,10 +379,10 @@ int ctr_pause(struct state_store *s, const char *ref, bool pause, struct burrow_
 	if (pause) {
 		/* the state first: a crash between leaves it paused, and
 		 * unpause thaws what was stopped */
-		if (ctr_set_state(s, &h.c, &h.r, CTR_PAUSED, err) < 0 || freeze(&h.c, &h.r, true, err) < 0)
+		if (ctr_set_state(s, &h.c, &h.r, CTR_PAUSED, err) < 0 || freeze(s, &h.c, &h.r, true, err) < 0)
 			goto out;
 	} else {
-		if (freeze(&h.c, &h.r, false, err) < 0 || ctr_set_state(s, &h.c, &h.r, CTR_RUNNING, err) < 0)
+		if (freeze(s, &h.c, &h.r, false, err) < 0 || ctr_set_state(s, &h.c, &h.r, CTR_RUNNING, err) < 0)
 			goto out;
 	}
 	ctr_event(s, &h.c, pause ? "pause" : "unpause");

@@ -4,18 +4,17 @@
  * (the last NSpid of /proc/PID/status), users and groups by the names of the container's own /etc/passwd and
  * /etc/group. Columns as podman's (psgo). */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/members.h"
 #include "container/nsmode.h"
 #include "container/procscan.h"
 #include "container/rootfs.h"
@@ -283,34 +282,17 @@ static void procinfo_clear(struct procinfo *p)
 	free(p->cmdline);
 }
 
-int ctr_ns_pids(pid_t init, bool by_mount, pid_t **pids, size_t *n, struct burrow_err **err)
+int ctr_ns_pids(pid_t init, unsigned long long start, bool by_mount, pid_t **pids, size_t *n, struct burrow_err **err)
 {
-	const char *kind = by_mount ? "mnt" : "pid";
-	char nspath[64];
-	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/%s", (int)init, kind);
-	struct stat ns;
-	if (stat(nspath, &ns) < 0)
-		return burrow_error(err, errno, "cannot read the %s namespace of process %d",
-		                    by_mount ? "mount" : "pid", (int)init);
-	cleanup_dir DIR *proc = opendir("/proc");
-	if (!proc)
-		return burrow_error(err, errno, "cannot read /proc");
-	pid_t *v = NULL;
-	size_t count = 0;
-	for (struct dirent *de; (de = readdir(proc));) {
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid_t pid = (pid_t)atoi(de->d_name);
-		snprintf(nspath, sizeof(nspath), "/proc/%d/ns/%s", (int)pid, kind);
-		struct stat st;
-		if (stat(nspath, &st) < 0 || st.st_dev != ns.st_dev || st.st_ino != ns.st_ino)
-			continue;
-		v = xrealloc(v, (count + 1) * sizeof(*v));
-		v[count++] = pid;
-	}
-	*pids = v;
-	*n = count;
-	return 0;
+	struct ctr_members m;
+	int r = ctr_members_open(&m, by_mount ? CTR_MEMBERS_MNT : CTR_MEMBERS_PID, init, start, err);
+	if (r == 0)
+		return burrow_error(err, ESRCH, "process %d is gone", (int)init);
+	if (r < 0)
+		return -1;
+	int ret = ctr_members_list(&m, pids, n) < 0 ? burrow_error(err, errno, "cannot read /proc") : 0;
+	ctr_members_close(&m);
+	return ret;
 }
 
 int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, char ***lines, struct burrow_err **err)
@@ -338,7 +320,7 @@ int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, ch
 		burrow_error(err, ESRCH, "cannot read the processes of container '%s'", str_quote(c.name));
 		goto out;
 	}
-	if (ctr_ns_pids(r.pid, ctr_nsmode_host(&c, CTR_NS_PID), &pids, &npids, err) < 0) {
+	if (ctr_ns_pids(r.pid, r.pid_start, ctr_nsmode_host(&c, CTR_NS_PID), &pids, &npids, err) < 0) {
 		burrow_error_wrap(err, "cannot read the processes of container '%s'", str_quote(c.name));
 		goto out;
 	}

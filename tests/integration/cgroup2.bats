@@ -26,22 +26,6 @@ cgroup_of() {
 	echo "$CG_MNT$(sed -n 's/^0:://p' "/proc/$1/cgroup")"
 }
 
-# The state letter of process $1 (R, S, T, ...).
-state_of() {
-	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
-}
-
-# wait_proc_state PID LETTER: until process PID is in that state (bounded, 20 s).
-wait_proc_state() {
-	local i
-	for i in $(seq 400); do
-		[ "$(state_of "$1")" = "$2" ] && return 0
-		sleep 0.05
-	done
-	echo "process $1 is in state $(state_of "$1"), not $2" >&2
-	return 1
-}
-
 # kill_cgroup DIR: every process in DIR and below killed (bounded), then
 # the cgroups removed, deepest first.
 kill_cgroup() {
@@ -123,7 +107,7 @@ start_user_systemd() {
 	# frozen by the cgroup, not stopped by a signal: no process shows T
 	local p
 	for p in $(cat "$cg/cgroup.procs"); do
-		[ "$(state_of "$p")" != T ] || { echo "process $p is SIGSTOPped" >&2; false; }
+		[ "$(proc_state "$p")" != T ] || { echo "process $p is SIGSTOPped" >&2; false; }
 	done
 	is "$("$BURROW" inspect --format '{{.State.Status}} {{.State.Paused}}' f)" "paused true"
 	local n1 n2 i
@@ -198,14 +182,14 @@ pid_of_cmdline() {
 	is "$(cgroup_of "$pid")" "$cg" "the exec'd process's cgroup"
 	run_burrow 0 pause e
 	grep -qx 'frozen 1' "$cg/cgroup.events"
-	[ "$(state_of "$pid")" != T ] || { echo "the exec'd process was SIGSTOPped" >&2; false; }
+	[ "$(proc_state "$pid")" != T ] || { echo "the exec'd process was SIGSTOPped" >&2; false; }
 	run_burrow 0 unpause e
 	# one that left the cgroup (as when exec could not move it) still stops
 	echo "$pid" >"$CG_OWN/cgroup.procs"
 	run_burrow 0 pause e
 	wait_proc_state "$pid" T
 	run_burrow 0 unpause e
-	[ "$(state_of "$pid")" != T ] || { echo "the process outside the cgroup is still stopped" >&2; false; }
+	[ "$(proc_state "$pid")" != T ] || { echo "the process outside the cgroup is still stopped" >&2; false; }
 	run_burrow 0 rm -f -t 0 e
 }
 
@@ -231,7 +215,7 @@ pid_of_cmdline() {
 	[ -n "$pid" ] || { echo "pause returned before the exec'd process ran" >&2; false; }
 	is "$(cgroup_of "$pid")" "$cg" "the exec'd process's cgroup"
 	grep -qx 'frozen 1' "$cg/cgroup.events"
-	[ "$(state_of "$pid")" != T ] || { echo "the exec'd process was SIGSTOPped" >&2; false; }
+	[ "$(proc_state "$pid")" != T ] || { echo "the exec'd process was SIGSTOPped" >&2; false; }
 	run_burrow 0 unpause w
 	wait "$ex" || rc=$?
 	is "$rc" 0 "exec's exit code ($(cat "$BATS_TEST_TMPDIR/exec.out"))"

@@ -141,6 +141,38 @@ norm_map() {
 	awk 'NF == 3 { printf "%s%s %s %s", (n++ ? "," : ""), $1, $2, $3 } END { print "" }'
 }
 
+# proc_state PID: its state letter (R, S, T ...) from /proc/PID/stat.
+proc_state() {
+	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
+}
+
+# wait_proc_state PID T|running: until process PID is stopped (T), or is
+# not (a signal takes effect after kill returns), at most 20 s.
+wait_proc_state() {
+	local st end=$((SECONDS + 20))
+	while :; do
+		st=$(proc_state "$1")
+		if [ "$2" = T ]; then [ "$st" = T ]; else [ "$st" != T ]; fi && return 0
+		[ "$SECONDS" -lt "$end" ] || break
+		sleep 0.05
+	done
+	echo "process $1 is in state $st, not $2" >&2
+	return 1
+}
+
+# wait_listening PORT [tcp|udp]: until a socket listens on PORT in this
+# network namespace (TCP; with udp, a bound UDP socket), at most 20 s.
+wait_listening() {
+	local i proto=-t
+	[ "${2:-tcp}" = udp ] && proto=-u
+	for i in $(seq 400); do
+		[ -n "$(ss -Hln $proto "sport = :$1")" ] && return 0
+		sleep 0.05
+	done
+	echo "nothing listens on $1/${2:-tcp} after 20 s" >&2
+	return 1
+}
+
 # wait_rss_below PID KB: until process PID's resident set is under KB kB
 # (at most 10 s: the monitor and the keeper let go of their set-up's pages
 # (mem_trim) a moment after it, which a loaded machine may run late).

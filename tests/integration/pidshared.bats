@@ -18,7 +18,7 @@ suite_teardown() {
 	if [ -n "$user_pid" ]; then kill "$user_pid" 2>/dev/null || true; fi
 	# what a broken stop or kill left behind
 	local w
-	for w in child init a b lz lh; do
+	for w in child init a b lz lh um; do
 		pids_of "$mark-$w" | xargs -r kill -9 2>/dev/null
 	done
 	return 0
@@ -79,10 +79,6 @@ wait_count() {
 	return 1
 }
 
-# state_of PID: its state letter (R, S, T ...)
-state_of() {
-	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
-}
 
 @test "pidshared: stop of a --pid host container ends all its processes, not the user's with the same argv" {
 	sh -c "${loop//\/h\/busybox /}" "$mark-child" >/dev/null 2>&1 3>&- &
@@ -119,19 +115,19 @@ start_pair() {
 	local mech=$output p
 	run_burrow 0 pause a
 	if [ "$mech" = sigstop ]; then
-		for p in $apids; do is "$(state_of "$p")" T; done
+		for p in $apids; do wait_proc_state "$p" T; done
 	fi
-	for p in $bpids; do [ "$(state_of "$p")" != T ]; done
+	for p in $bpids; do [ "$(proc_state "$p")" != T ]; done
 	run_burrow 0 unpause a
-	for p in $apids; do [ "$(state_of "$p")" != T ]; done
+	for p in $apids; do wait_proc_state "$p" running; done
 	# and pause of the joiner stops its own, exec'd one too, not the owner's
 	run_burrow 0 pause b
 	if [ "$mech" = sigstop ]; then
-		for p in $bpids; do is "$(state_of "$p")" T; done
+		for p in $bpids; do wait_proc_state "$p" T; done
 	fi
-	for p in $apids; do [ "$(state_of "$p")" != T ]; done
+	for p in $apids; do wait_proc_state "$p" running; done
 	run_burrow 0 unpause b
-	for p in $bpids; do [ "$(state_of "$p")" != T ]; done
+	for p in $bpids; do wait_proc_state "$p" running; done
 }
 
 @test "pidshared: --pid container:NAME: kill -s of the joiner ends its main process, its monitor then its exec'd one, never the owner's" {
@@ -202,4 +198,66 @@ start_pair() {
 	run_burrow 0 stop -t 2 h
 	is "$(pids_of "$mark-lh")" ""
 	is "$(pids_of "$mark-init")" ""
+}
+
+@test "pidshared: top and stats list a process whose main thread ended (pthread_exit), its own PID namespace's init or a --pid host container's" {
+	# its own PID namespace: the init itself, its leader a zombie
+	run_burrow 0 run -d --name z -v "$SYSPROBE:/h/sysprobe:ro" busybox /h/sysprobe leader-exit "$mark-lz"
+	wait_count "$mark-lz" 1
+	run_burrow 0 top z pid
+	is "${#lines[@]}" 2 "the header and the init"
+	is "$(echo ${lines[1]})" 1
+	run_burrow 0 stats --no-stream --format '{{.PIDs}}' z
+	is "$output" 1
+	run_burrow 0 rm -f -t 0 z
+	# --pid host: the container's sleep and its child that ended its main thread
+	run_burrow 0 run -d --name h --pid host -v "$SYSPROBE:/h/sysprobe:ro" "${BB[@]}" busybox /h/busybox sh -c "/h/sysprobe leader-exit $mark-lh & exec /h/busybox sleep 1000"
+	wait_count "$mark-lh" 1
+	local lh
+	lh=$(pids_of "$mark-lh")
+	run_burrow 0 top h pid
+	is "${#lines[@]}" 3 "the header, sleep and the process whose main thread ended"
+	printf '%s\n' "${lines[@]}" | grep -qx " *$lh *" || { echo "$lh is not listed" >&2; false; }
+	run_burrow 0 stats --no-stream --format '{{.PIDs}}' h
+	is "$output" 2
+}
+
+@test "pidshared: pause of a container with its own PID namespace stops a process of it that made a mount namespace of its own (unshare -m), never a joiner's" {
+	# SYS_ADMIN in the container's user namespace: unshare -m may be made there
+	run_burrow 0 run -d --name a --cap-add SYS_ADMIN "${BB[@]}" busybox /h/busybox sh -c "/h/busybox unshare -m /h/busybox sh -c '$loop' $mark-um & $loop" "$mark-a"
+	wait_count "$mark-a" 1
+	wait_count "$mark-um" 1
+	run_burrow 0 run -d --name b --pid container:a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-b"
+	run_burrow 0 exec -d b /h/busybox sh -c "$loop" "$mark-b"
+	wait_count "$mark-b" 2
+	local um apid p
+	um=$(pids_of "$mark-um")
+	apid=$(pids_of "$mark-a")
+	# it is in a's PID namespace, not in a's mount namespace
+	[ "/proc/$um/ns/pid" -ef "/proc/$apid/ns/pid" ]
+	! [ "/proc/$um/ns/mnt" -ef "/proc/$apid/ns/mnt" ]
+	run_burrow 0 info --format '{{.Host.PauseMechanism}}'
+	local mech=$output
+	run_burrow 0 pause a
+	if [ "$mech" = sigstop ]; then
+		wait_proc_state "$apid" T
+		wait_proc_state "$um" T
+	fi
+	for p in $(pids_of "$mark-b"); do [ "$(proc_state "$p")" != T ]; done
+	run_burrow 0 unpause a
+	wait_proc_state "$um" running
+	wait_proc_state "$apid" running
+	# a joiner paused stays paused when the owner is unpaused
+	run_burrow 0 pause b
+	if [ "$mech" = sigstop ]; then
+		for p in $(pids_of "$mark-b"); do wait_proc_state "$p" T; done
+	fi
+	run_burrow 0 pause a
+	run_burrow 0 unpause a
+	wait_proc_state "$um" running
+	if [ "$mech" = sigstop ]; then
+		for p in $(pids_of "$mark-b"); do is "$(proc_state "$p")" T "b's process $p stays paused"; done
+	fi
+	run_burrow 0 unpause b
+	for p in $(pids_of "$mark-b"); do wait_proc_state "$p" running; done
 }

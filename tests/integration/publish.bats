@@ -77,15 +77,12 @@ hold() {
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
-open(sys.argv[2], "w").close()
 while True:
     c, _ = s.accept(); c.sendall(b"mine\n"); c.close()
-' "$1" "$T/held" &
+' "$1" &
 	HOLD_PID=$!
 	bgpids="$bgpids $HOLD_PID"
-	for _ in $(seq 400); do [ -e "$T/held" ] && return 0; sleep 0.05; done
-	echo "the holder did not listen" >&2
-	return 1
+	wait_listening "$1"
 }
 
 @test "publish: TCP both ways through run -d -p: an upload and a download arrive intact" {

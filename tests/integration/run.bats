@@ -287,29 +287,18 @@ suite_teardown() {
 	assert_match "$output" "default via 10.0.2.2"
 }
 
-# until_listening PORT: until a TCP socket listens on PORT here (bounded: 20 s)
-until_listening() {
-	local i
-	for i in $(seq 400); do
-		[ -n "$(ss -Hltn "sport = :$1")" ] && return 0
-		sleep 0.05
-	done
-	echo "nothing listens on $1 after 20 s" >&2
-	return 1
-}
-
 @test "run: outbound TCP reaches a host server via 10.0.2.2 when host loopback is allowed" {
 	port=$(free_port)
 	timeout 20 socat -T 10 "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" SYSTEM:'echo hello-from-host' &
 	srv=$!
-	until_listening "$port"
+	wait_listening "$port"
 	run_burrow 0 run --rm --network slirp:allow_host_loopback=true busybox nc -w 5 10.0.2.2 "$port"
 	kill "$srv" 2>/dev/null || true
 	is "$output" "hello-from-host"
 	# not allowed by default
 	timeout 20 socat -T 10 "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" SYSTEM:'echo hello-from-host' &
 	srv=$!
-	until_listening "$port"
+	wait_listening "$port"
 	run_burrow run --rm busybox nc -w 3 10.0.2.2 "$port"
 	kill "$srv" 2>/dev/null || true
 	assert_no_match "$output" "hello-from-host"
