@@ -79,7 +79,6 @@ wait_count() {
 	return 1
 }
 
-
 @test "pidshared: stop of a --pid host container ends all its processes, not the user's with the same argv" {
 	sh -c "${loop//\/h\/busybox /}" "$mark-child" >/dev/null 2>&1 3>&- &
 	user_pid=$!
