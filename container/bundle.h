@@ -4,6 +4,8 @@
 #ifndef BURROW_CONTAINER_BUNDLE_H
 #define BURROW_CONTAINER_BUNDLE_H
 
+#include <stdbool.h>
+
 #include "container/record.h"
 #include "lib/err.h"
 
@@ -54,6 +56,9 @@ char *ctr_spec_generate(const struct ctr_config *c, const struct ctr_bundle_path
 char *ctr_ping_group_range(const char *gid_map);
 char *ctr_gen_hosts(const char *hostname, const char *name, const char *addr, const char *gateway);
 char *ctr_gen_resolv_conf(const char *dns, const char *host_resolv);
-char *ctr_gen_containerenv(const struct ctr_config *c);
+/* /run/.containerenv as podman writes it: empty, or for a --privileged
+ * container engine, name, id, image (the name that found it, podman's
+ * RootfsImageName), imageid and rootless (0 when burrow runs as root). */
+char *ctr_gen_containerenv(const struct ctr_config *c, bool rootless);
 
 #endif
