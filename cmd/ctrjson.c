@@ -241,6 +241,12 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 		snprintf(size, sizeof(size), "%lldB", c->log_max_size);
 	json_obj_add(lc, "Size", json_new_str(size));
 	json_obj_add(o, "ShmSize", json_new_int(c->shm_size > 0 ? c->shm_size : 64LL << 20));
+	/* as given, [] when none (podman prints these lists empty, never null) */
+	json_obj_add(o, "Dns", json_new_strv(c->dns));
+	json_obj_add(o, "DnsOptions", json_new_strv(c->dns_options));
+	json_obj_add(o, "DnsSearch", json_new_strv(c->dns_search));
+	json_obj_add(o, "ExtraHosts", json_new_strv(c->add_hosts));
+	json_obj_add(o, "GroupAdd", json_new_strv(c->groups));
 	struct netns_ports ps;
 	cmd_ctr_ports(c, NULL, &ps);
 	json_obj_add(o, "PortBindings", cmd_ports_map_json(&ps));
