@@ -110,7 +110,7 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 	json_obj_add(o, "Id", json_new_str(l->cfg.id));
 	json_obj_add(o, "Image", json_new_str(ctr_config_image(&l->cfg)));
 	json_obj_add(o, "ImageID", json_new_str(l->cfg.image_id ? l->cfg.image_id : ""));
-	json_obj_add(o, "Labels", cmd_kv_object(l->cfg.labels));
+	json_obj_add(o, "Labels", cmd_kv_object_or_nil(l->cfg.labels));
 	json_obj_add(o, "Names", json_new_strv(names));
 	json_obj_add(o, "Pid", json_new_int(live ? l->run.pid : 0));
 	json_obj_add(o, "StartedAt", json_new_int(l->run.started_at));
