@@ -84,6 +84,11 @@ static const char *user_text(const struct ctr_config *c, char *buf, size_t len)
 	return buf;
 }
 
+yajl_val cmd_kv_object_or_nil(char *const *kv)
+{
+	return kv && kv[0] ? cmd_kv_object(kv) : json_new_nil_map();
+}
+
 yajl_val cmd_kv_object(char *const *kv)
 {
 	yajl_val o = json_new_object();
@@ -118,11 +123,12 @@ static yajl_val config_json(const struct ctr_config *c)
 		json_arr_add(entry, json_new_str(c->args[i]));
 	json_obj_add(o, "Entrypoint", entry);
 	json_obj_add(o, "Image", json_new_str(ctr_config_image(c)));
-	yajl_val vols = json_obj_add(o, "Volumes", c->volumes && c->volumes[0] ? json_new_object() : json_new_null());
+	yajl_val vols =
+	    json_obj_add(o, "Volumes", c->volumes && c->volumes[0] ? json_new_object() : json_new_nil_map());
 	for (size_t i = 0; c->volumes && c->volumes[i]; i++)
 		json_obj_add(vols, c->volumes[i], json_new_object());
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
-	json_obj_add(o, "Labels", cmd_kv_object(c->labels));
+	json_obj_add(o, "Labels", cmd_kv_object_or_nil(c->labels)); /* podman: null when none */
 	json_obj_add(o, "Annotations", cmd_kv_object(c->annotations));
 	json_obj_add(o, "CreateCommand", json_new_strv(c->create_command));
 	json_obj_add(o, "SdNotifyMode", json_new_str(c->sdnotify ? c->sdnotify : "container"));
@@ -234,13 +240,19 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 	json_obj_add(o, "Init", json_new_bool(c->init_path != NULL));
 	yajl_val lc = json_obj_add(o, "LogConfig", json_new_object());
 	json_obj_add(lc, "Type", json_new_str(c->log_driver ? c->log_driver : "k8s-file"));
-	json_obj_add(lc, "Config", json_new_null());
+	json_obj_add(lc, "Config", json_new_nil_map());
 	json_obj_add(lc, "Path", json_new_str(log_path ? log_path : ""));
 	char size[32] = "0B";
 	if (c->log_max_size > 0)
 		snprintf(size, sizeof(size), "%lldB", c->log_max_size);
 	json_obj_add(lc, "Size", json_new_str(size));
 	json_obj_add(o, "ShmSize", json_new_int(c->shm_size > 0 ? c->shm_size : 64LL << 20));
+	/* as given, [] when none (podman prints these lists empty, never null) */
+	json_obj_add(o, "Dns", json_new_strv(c->dns));
+	json_obj_add(o, "DnsOptions", json_new_strv(c->dns_options));
+	json_obj_add(o, "DnsSearch", json_new_strv(c->dns_search));
+	json_obj_add(o, "ExtraHosts", json_new_strv(c->add_hosts));
+	json_obj_add(o, "GroupAdd", json_new_strv(c->groups));
 	struct netns_ports ps;
 	cmd_ctr_ports(c, NULL, &ps);
 	json_obj_add(o, "PortBindings", cmd_ports_map_json(&ps));

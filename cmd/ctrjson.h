@@ -18,5 +18,7 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *
 
 /* KEY=VALUE entries (labels, annotations) as a JSON object. */
 yajl_val cmd_kv_object(char *const *kv);
+/* The same, but podman's null (a Go nil map) when kv is empty. */
+yajl_val cmd_kv_object_or_nil(char *const *kv);
 
 #endif

@@ -50,7 +50,7 @@ void cmd_ctr_mounts_json(struct state_store *s, const struct ctr_config *c, yajl
 	json_obj_add(hc, "ReadonlyRootfs", json_new_bool(c->read_only));
 	json_obj_add(hc, "ReadonlyTmpfs", json_new_bool(c->read_only && !c->ro_no_tmpfs));
 	json_obj_add(hc, "VolumesFrom",
-	             c->volumes_from && c->volumes_from[0] ? json_new_strv(c->volumes_from) : json_new_null());
+	             c->volumes_from && c->volumes_from[0] ? json_new_strv(c->volumes_from) : json_new_nil_list());
 	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
 		struct ctr_mount m;
 		if (!ctr_mount_try(c->mounts[i], &m))

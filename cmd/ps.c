@@ -88,7 +88,7 @@ static char *command_text(char *const *args, bool trunc)
 }
 
 /* The container as podman's ps --format json shows it (what burrow does
- * not have yet - labels, ports, pods, mounts, sizes - is left out). */
+ * not have yet - pods, mounts, namespaces - is left out). */
 struct ps_size {
 	long long rw, rootfs;
 };
@@ -110,7 +110,7 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 	json_obj_add(o, "Id", json_new_str(l->cfg.id));
 	json_obj_add(o, "Image", json_new_str(ctr_config_image(&l->cfg)));
 	json_obj_add(o, "ImageID", json_new_str(l->cfg.image_id ? l->cfg.image_id : ""));
-	json_obj_add(o, "Labels", cmd_kv_object(l->cfg.labels));
+	json_obj_add(o, "Labels", cmd_kv_object_or_nil(l->cfg.labels));
 	json_obj_add(o, "Names", json_new_strv(names));
 	json_obj_add(o, "Pid", json_new_int(live ? l->run.pid : 0));
 	json_obj_add(o, "StartedAt", json_new_int(l->run.started_at));
@@ -119,8 +119,11 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 	json_obj_add(o, "Created", json_new_int(l->cfg.created));
 	struct netns_ports ps;
 	cmd_ctr_ports(&l->cfg, &l->run, &ps);
-	json_obj_add(o, "Ports", cmd_ports_list_json(&ps));
+	/* podman: null without ports, [] without networks (burrow has no
+	 * named networks: slirp, host and none are none) */
+	json_obj_add(o, "Ports", ps.n ? cmd_ports_list_json(&ps) : json_new_null());
 	netns_ports_clear(&ps);
+	json_obj_add(o, "Networks", json_new_array());
 	if (size) {
 		yajl_val sz = json_obj_add(o, "Size", json_new_object());
 		json_obj_add(sz, "rwSize", json_new_int(size->rw));
@@ -152,6 +155,7 @@ static yajl_val ps_overlay(const struct ctr_listing *l, const struct ps_size *si
 	json_obj_add(o, "Ports", json_new_str(ports));
 	free(ports);
 	netns_ports_clear(&ps);
+	json_obj_add(o, "Networks", json_new_str("")); /* podman's: the names joined */
 	if (size) {
 		char rw[32], virt[32], text[96];
 		snprintf(text, sizeof(text), "%s (virtual %s)", fmt_size(size->rw, rw, sizeof(rw)),

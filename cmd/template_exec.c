@@ -177,8 +177,10 @@ static void print_json(struct fmt_buf *b, yajl_val j)
 		free(keys);
 		break;
 	}
-	default:
-		fmt_buf_puts(b, "<nil>");
+	default: {
+		const char *nil = json_nil_text(j); /* a Go nil map or slice */
+		fmt_buf_puts(b, nil ? nil : "<nil>");
+	}
 	}
 }
 
@@ -346,6 +348,10 @@ static int field_chain(struct tmpl_exec *x, struct tmpl_val v, const char *prefi
 			next = tmpl_item_get(&v.items[0], f, x->d->fold_case);
 		} else if (v.kind == V_JSON && YAJL_IS_OBJECT(v.j)) {
 			next = tmpl_obj_get(v.j, f, x->d->fold_case);
+		} else if (v.kind == V_JSON && i + 1 == n && json_nil_text(v.j) && json_nil_text(v.j)[0] == 'm') {
+			/* a key of a Go nil map: no value */
+			*out = tmpl_str(x, "<no value>");
+			return 0;
 		} else {
 			char *whole = chain_text(prefix, fields, i + 1), *part = chain_text(prefix, fields, i);
 			tmpl_error(x, pos, "can't evaluate field %s: %s is %s", whole, part[0] ? part : ".",

@@ -128,6 +128,8 @@ static int f_len(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos
 		len = (long long)a[0].j->u.array.len;
 	else if (a[0].kind == V_JSON && YAJL_IS_OBJECT(a[0].j))
 		len = (long long)a[0].j->u.object.len;
+	else if (a[0].kind == V_JSON && json_nil_text(a[0].j))
+		len = 0; /* Go's len of a nil map or slice */
 	if (len < 0)
 		return tmpl_error(x, pos, "len of %s", tmpl_describe(a[0]));
 	*out = tmpl_json(tmpl_keep(x, json_new_int(len)));

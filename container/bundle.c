@@ -372,14 +372,18 @@ char *ctr_gen_resolv_conf(const char *dns, const char *host_resolv)
 	return out;
 }
 
-char *ctr_gen_containerenv(const struct ctr_config *c)
+char *ctr_gen_containerenv(const struct ctr_config *c, bool rootless)
 {
+	/* as podman: the details only for a --privileged container; the
+	 * others get the file empty (it says they run in a container) */
+	if (!c->privileged)
+		return xstrdup("");
 	return xasprintf("engine=\"burrow-%s\"\n"
 	                 "name=\"%s\"\n"
 	                 "id=\"%s\"\n"
 	                 "image=\"%s\"\n"
 	                 "imageid=\"%s\"\n"
-	                 "rootless=1\n",
-	                 BURROW_VERSION, c->name, c->id, c->image_name ? c->image_name : "",
-	                 c->image_id ? c->image_id : "");
+	                 "rootless=%d\n",
+	                 BURROW_VERSION, c->name, c->id, ctr_config_image(c), c->image_id ? c->image_id : "",
+	                 rootless ? 1 : 0);
 }

@@ -4,6 +4,7 @@
 #ifndef BURROW_CONTAINER_BUNDLE_H
 #define BURROW_CONTAINER_BUNDLE_H
 
+#include <stdbool.h>
 #include <yajl/yajl_gen.h>
 
 #include "container/record.h"
@@ -65,6 +66,9 @@ void ctr_spec_annotations(yajl_gen g, char *const *annotations);
 char *ctr_ping_group_range(const char *gid_map);
 char *ctr_gen_hosts(const char *hostname, const char *name, const char *addr, const char *gateway);
 char *ctr_gen_resolv_conf(const char *dns, const char *host_resolv);
-char *ctr_gen_containerenv(const struct ctr_config *c);
+/* /run/.containerenv as podman writes it: empty, or for a --privileged
+ * container engine, name, id, image (the name that found it, podman's
+ * RootfsImageName), imageid and rootless (0 when burrow runs as root). */
+char *ctr_gen_containerenv(const struct ctr_config *c, bool rootless);
 
 #endif

@@ -516,7 +516,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	char **secret_uses = NULL;
 	int sr = ctr_secret_uses_check(o->secrets, &secret_uses, err);
 	if (sr == 0)
-		sr = ctr_secret_uses_resolve(s, secret_uses, c.id, &c.secrets, &secrets_lock, err);
+		sr = ctr_secret_uses_resolve(s, secret_uses, &c, &c.secrets, &secrets_lock, err);
 	strv_free(secret_uses);
 	if (sr < 0) {
 		ctr_mounts_release(s, c.mounts, c.id, true);

@@ -268,6 +268,10 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 		if (m->restart)
 			m->c->restart_count++;
 		ctr_config_set_last(m->c, &m->run, state_boot_id(m->s));
+		/* restarting from the first record of the end: inspect and ps
+		 * never read a stopped run whose restart is due as one that
+		 * will not come back */
+		m->run.restarting = m->restart;
 		if ((!m->c->rm && ctr_config_save(m->s, m->c, &e) < 0) ||
 		    ctr_set_state(m->s, m->c, &m->run, CTR_STOPPED, &e) < 0) {
 			burrow_warn("container '%s': cannot record its end: %s", str_quote(m->c->name), e->msg);
@@ -275,16 +279,23 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 		}
 		ctr_event_died(m->s, m->c, code, stopping);
 		trace_mark("end: stopped saved+event");
+		/* for tests: a window in which it reads stopped */
+		proc_test_delay("BURROW_TEST_END_DELAY_MS");
 	}
 	end_processes(m);
 	ctr_mon_listen_close(m);
 	m->run.restarting = m->restart;
 	trace_mark("end: processes ended");
 	if (prepared && ctr_cleanup(m->s, m->c, &m->run, &e) < 0) {
-		/* still mounted: its files stay */
+		/* still mounted: its files stay, and it does not restart */
 		burrow_warn("%s", e->msg);
 		burrow_err_free(steal_ptr(e));
-		m->restart = false;
+		m->restart = m->run.restarting = false;
+		if (ctr_run_save(m->s, m->c->id, &m->run, &e) < 0) {
+			burrow_warn("container '%s': cannot record that it does not restart: %s", str_quote(m->c->name),
+			            e->msg);
+			burrow_err_free(steal_ptr(e));
+		}
 		return;
 	}
 	if (!prepared) {

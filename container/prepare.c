@@ -23,6 +23,7 @@
 #include "netns/netns.h"
 #include "overlay/overlay.h"
 #include "state/state.h"
+#include "userns/userns.h"
 
 static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *ncfg, const char *rundir,
                            struct burrow_err **err)
@@ -42,7 +43,12 @@ static int write_etc_files(const struct ctr_config *c, const struct netns_cfg *n
 	cleanup_free char *base_resolv = ctr_gen_resolv_conf(dns, host_resolv);
 	cleanup_free char *resolv = ctr_resolv_conf_user(base_resolv, c->dns, c->dns_search, c->dns_options);
 	cleanup_free char *hostname = xasprintf("%s\n", c->hostname);
-	cleanup_free char *cenv = ctr_gen_containerenv(c);
+	/* root's namespace maps every ID to itself: not rootless */
+	unsigned long avail = 0, host_uid = 1;
+	cleanup_err struct burrow_err *idse = NULL;
+	if (userns_ids(false, &avail, &host_uid, &idse) < 0)
+		host_uid = 1;
+	cleanup_free char *cenv = ctr_gen_containerenv(c, host_uid != 0);
 	const struct {
 		const char *name, *text;
 	} files[] = {{"hosts", hosts}, {"resolv.conf", resolv}, {"hostname", hostname}, {".containerenv", cenv}};

@@ -208,15 +208,15 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	CTR_RUN_PROC_FIELDS(X)
 
 /* The run record, in state.tdb (gone with the runtime dir). */
-#define CTR_RUN_FIELDS(X)                                                                        \
-	X(STATE, state)                                                                          \
-	CTR_RUN_PROC_FIELDS(X)                                                                   \
-	X(STR, mountpoint)  /* the mounted rootfs (NULL: none) */                                \
-	X(STRV, ports)      /* the published ports as bound, every host port chosen */           \
-	X(PID, fuse_pid)    /* fuse-overlayfs serving mountpoint (0: unknown) */                 \
-	X(STR, reason)      /* why it stopped when not by itself (e.g. "monitor died") */        \
-	X(BOOL, restarting) /* exited, and its monitor restarts it (the policy) after a pause */ \
-	X(BOOL, user_ended) /* stop or kill by the user: its end is not restarted */             \
+#define CTR_RUN_FIELDS(X)                                                                       \
+	X(STATE, state)                                                                         \
+	CTR_RUN_PROC_FIELDS(X)                                                                  \
+	X(STR, mountpoint)  /* the mounted rootfs (NULL: none) */                               \
+	X(STRV, ports)      /* the published ports as bound, every host port chosen */          \
+	X(PID, fuse_pid)    /* fuse-overlayfs serving mountpoint (0: unknown) */                \
+	X(STR, reason)      /* why it stopped when not by itself (e.g. "monitor died") */       \
+	X(BOOL, restarting) /* ended, and its monitor restarts it (the policy) after a pause */ \
+	X(BOOL, user_ended) /* stop or kill by the user: its end is not restarted */            \
 	X(I32, mount_count) /* burrow mount's mounts not yet unmounted */
 
 struct ctr_config {

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "container/freezer.h"
@@ -21,10 +20,6 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
-
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 
 #define CPU_PERIOD_DEFAULT 100000LL /* microseconds, as the kernel's and podman's */
 #define MEMORY_MIN (6LL << 20)      /* podman's minimum --memory */
@@ -369,23 +364,44 @@ static bool word_in(const char *text, const char *word)
 
 char *ctr_cgroup_base(const struct ctr_config *c, const char **why)
 {
-	struct statfs sf;
-	if (statfs("/sys/fs/cgroup", &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC) {
-		*why = "Resource limits are not supported and ignored on cgroups V1 rootless systems";
+	/* wherever the hierarchy is mounted (/sys/fs/cgroup/unified on a
+	 * hybrid host, elsewhere in a container) */
+	cleanup_free char *mnt = ctr_cg2_mount();
+	cleanup_free char *own = mnt ? ctr_cg2_dir_of(0) : NULL;
+	return ctr_cgroup_base_in(mnt, own, c, why);
+}
+
+#define CGROUP_V1_WHY "Resource limits are not supported and ignored on cgroups V1 rootless systems"
+
+char *ctr_cgroup_base_in(const char *mnt, const char *own, const struct ctr_config *c, const char **why)
+{
+	if (!mnt) {
+		*why = CGROUP_V1_WHY;
 		return NULL;
 	}
+	const char *want[5];
+	controllers_needed(c, want);
+	/* a controller the hierarchy itself lacks is cgroup v1's (a hybrid
+	 * host): no delegation gives it */
+	cleanup_free char *root_path = path_join(mnt, "cgroup.controllers");
+	cleanup_free char *root_ctl = NULL;
+	if (read_file(root_path, &root_ctl, NULL, NULL) < 0)
+		root_ctl = xstrdup("");
+	for (size_t i = 0; want[i]; i++) {
+		if (!word_in(root_ctl, want[i])) {
+			*why = CGROUP_V1_WHY;
+			return NULL;
+		}
+	}
 	*why = "Resource limits are ignored: no cgroup v2 of yours is delegated to you (see systemd's Delegate=)";
-	cleanup_free char *own = ctr_cg2_dir_of(0);
 	/* the parent of the caller's cgroup, never the hierarchy's root */
-	cleanup_free char *base = own ? ctr_cg2_parent_find("/sys/fs/cgroup", own) : NULL;
+	cleanup_free char *base = own ? ctr_cg2_parent_find(mnt, own) : NULL;
 	if (!base)
 		return NULL;
 	cleanup_free char *ctl_path = path_join(base, "cgroup.subtree_control");
 	cleanup_free char *ctl = NULL;
 	if (access(base, W_OK) < 0 || read_file(ctl_path, &ctl, NULL, NULL) < 0)
 		return NULL;
-	const char *want[5];
-	controllers_needed(c, want);
 	for (size_t i = 0; want[i]; i++) {
 		if (!word_in(ctl, want[i])) {
 			*why = "Resource limits are ignored: the cgroup v2 controllers they need are not delegated to "

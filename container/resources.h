@@ -81,6 +81,12 @@ bool ctr_res_any(const struct ctr_config *c);
  * cgroup in, with the controllers c's limits need. NULL and *why set (a
  * sentence, static) where there is none. Caller frees. */
 char *ctr_cgroup_base(const struct ctr_config *c, const char **why);
+/* The same for a cgroup2 hierarchy mounted at mnt (NULL: none, cgroups
+ * v1 only) and the caller's cgroup own (a directory below mnt): the
+ * parent of own, when the user may write it and its
+ * cgroup.subtree_control has the controllers c needs (those that mnt's
+ * cgroup.controllers lacks are v1's: podman's cgroups V1 sentence). */
+char *ctr_cgroup_base_in(const char *mnt, const char *own, const struct ctr_config *c, const char **why);
 /* Writes c's limits into the cgroup directory dirfd (memory.max,
  * memory.swap.max, memory.low, pids.max, cpu.max, cpu.weight,
  * cpuset.cpus): only the files of the limits c has. */

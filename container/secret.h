@@ -29,6 +29,7 @@
 #include "lib/err.h"
 
 struct state_store;
+struct ctr_config;
 
 #define CTR_SECRET_DRIVER "file"
 #define CTR_SECRET_MAX_SIZE 512000 /* bytes, as podman: the content must be shorter */
@@ -116,13 +117,14 @@ int ctr_create_pending_begin(struct state_store *s, const char *ctr_id, int *loc
  * half-way). */
 bool ctr_create_pending_marked(struct state_store *s, const char *ctr_id);
 /* At create (this writes): each secret looked up and its content copied
- * into ROOT/containers/<ctr_id>/secrets/ (made 0700), owned and moded as
- * asked; *out: the stored strings with IDs. On failure the copies are
+ * into ROOT/containers/<c's id>/secrets/ (made 0700), owned and moded as
+ * asked (uid=/gid= are c's IDs, mapped through its uid_map and gid_map);
+ * *out: the stored strings with IDs. On failure the copies are
  * removed (and *lock released, when it was not held on entry).
  * Otherwise *lock (-1 on entry, or held) holds the lock and mark of
  * ctr_create_pending_begin, taken before the copies when it was not held. */
-int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char *ctr_id, char ***out, int *lock,
-                            struct burrow_err **err);
+int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const struct ctr_config *c, char ***out,
+                            int *lock, struct burrow_err **err);
 /* The end of a create's copies: kept (its record is stored) or removed;
  * the mark goes, the lock is released. Nothing to do for lock -1. */
 void ctr_secret_copies_done(struct state_store *s, const char *ctr_id, int lock, bool kept);

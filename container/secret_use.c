@@ -19,6 +19,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "state/state.h"
+#include "userns/userns.h"
 
 #define SECRETS_DIR "/run/secrets"
 #define SECRET_MODE_DEFAULT 0444
@@ -281,10 +282,22 @@ static int open_copies(struct state_store *s, const char *ctr_id, bool make, str
 	return fd;
 }
 
-/* The copy of the i-th secret: mount ones owned and moded as asked, env
- * ones private to the user. */
-static int make_copy(struct state_store *s, int dfd, size_t i, const struct ctr_secret_use *u, struct burrow_err **err)
+/* The copy of the i-th secret: mount ones owned and moded as asked (the
+ * IDs are the container's: through its own user namespace's maps, as
+ * podman, so keep-id leaves the owner its root or uid=/gid=), env ones
+ * private to the user. */
+static int make_copy(struct state_store *s, int dfd, size_t i, const struct ctr_secret_use *u,
+                     const struct ctr_config *c, struct burrow_err **err)
 {
+	unsigned long uid = 0, gid = 0;
+	/* a map without the container's root (keep-id with burrow's single
+	 * ID): its root's copy stays the user's, the one ID there is */
+	if (!u->env && ((userns_map_to_host(c->uid_map, (unsigned long)u->uid, &uid) < 0 && u->uid != 0) ||
+	                (userns_map_to_host(c->gid_map, (unsigned long)u->gid, &gid) < 0 && u->gid != 0)))
+		return burrow_error_status(err, EINVAL,
+		                           "cannot give secret '%s' to %lld:%lld: the container's user namespace "
+		                           "does not map it",
+		                           str_quote(u->name), u->uid, u->gid);
 	cleanup_free char *data = NULL;
 	size_t len = 0;
 	if (ctr_secret_read(s, u->id, &data, &len, err) < 0)
@@ -297,7 +310,7 @@ static int make_copy(struct state_store *s, int dfd, size_t i, const struct ctr_
 		return burrow_error(err, errno, "cannot copy secret '%s' for the container", str_quote(u->name));
 	if (u->env)
 		return 0;
-	if (fchown(fd, (uid_t)u->uid, (gid_t)u->gid) < 0) {
+	if (fchown(fd, (uid_t)uid, (gid_t)gid) < 0) {
 		int e = errno;
 		if (e != EINVAL)
 			return burrow_error(err, e, "cannot give secret '%s' to %lld:%lld", str_quote(u->name), u->uid,
@@ -313,9 +326,10 @@ static int make_copy(struct state_store *s, int dfd, size_t i, const struct ctr_
 	return 0;
 }
 
-int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char *ctr_id, char ***out, int *lock,
-                            struct burrow_err **err)
+int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const struct ctr_config *c, char ***out,
+                            int *lock, struct burrow_err **err)
 {
+	const char *ctr_id = c->id;
 	*out = NULL;
 	if (!uses || !uses[0])
 		return 0;
@@ -352,7 +366,7 @@ int ctr_secret_uses_resolve(struct state_store *s, char *const *uses, const char
 		struct ctr_secret_use u;
 		if (ctr_secret_use_decode(v[i], &u, err) < 0)
 			goto fail;
-		int r = make_copy(s, dfd, i, &u, err);
+		int r = make_copy(s, dfd, i, &u, c, err);
 		ctr_secret_use_clear(&u);
 		if (r < 0)
 			goto fail;

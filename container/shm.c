@@ -48,31 +48,16 @@ int ctr_shm_check_peer(struct state_store *s, const char *peer_id, const char *v
 	return why ? -1 : 0;
 }
 
-struct root_id {
-	unsigned long id; /* burrow's ID of the container's 0 */
-	bool found;
-};
-
-static void root_entry(unsigned long ctr, unsigned long host, unsigned long size, void *data)
-{
-	struct root_id *r = data;
-	if (size && ctr == 0 && !r->found) {
-		r->id = host;
-		r->found = true;
-	}
-}
-
 /* tmpfs options: the container's root owns the tmpfs's root, as when the
  * runtime mounts it in the container's own user namespace */
 static char *tmpfs_options(const struct ctr_config *c)
 {
-	struct root_id u = {0}, g = {0};
-	if (c->uid_map)
-		userns_map_each(c->uid_map, root_entry, &u);
-	if (c->gid_map)
-		userns_map_each(c->gid_map, root_entry, &g);
-	return xasprintf("mode=1777,size=%lld,uid=%lu,gid=%lu", ctr_shm_size(c), u.found ? u.id : 0,
-	                 g.found ? g.id : 0);
+	unsigned long u = 0, g = 0;
+	if (userns_map_to_host(c->uid_map, 0, &u) < 0)
+		u = 0;
+	if (userns_map_to_host(c->gid_map, 0, &g) < 0)
+		g = 0;
+	return xasprintf("mode=1777,size=%lld,uid=%lu,gid=%lu", ctr_shm_size(c), u, g);
 }
 
 /* The /dev/shm of container id, whose IPC namespace another joins: its

@@ -278,3 +278,74 @@ int img_cred_helper_erase(const char *helper, const char *host, const char *wher
 	cleanup_free char *server = img_cred_helper_server(host);
 	return helper_do(helper, "erase", server, server, where, err);
 }
+
+/* The servers docker-credential-HELPER list names (the keys of its JSON
+ * object); NULL and *err on failure. */
+static char **helper_list(const char *helper, const char *where, struct burrow_err **err)
+{
+	if (!img_cred_helper_name_ok(helper)) {
+		burrow_error(err, EINVAL, "%s names a credential helper '%s' that is not a program name", where,
+		             str_quote(helper));
+		return NULL;
+	}
+	cleanup_free char *prog = xasprintf("docker-credential-%s", helper);
+	cleanup_free char *text = NULL, *errtext = NULL;
+	int status = 0;
+	burrow_debug("credential helper %s list (%s)", prog, where);
+	if (run_helper(prog, "list", "", "every registry", &status, &text, &errtext, err) < 0) {
+		burrow_error_wrap(err, "%s", where);
+		return NULL;
+	}
+	cleanup_err struct burrow_err *e = NULL;
+	cleanup_yajl yajl_val v = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? json_parse(text, &e) : NULL;
+	if (!v || !YAJL_IS_OBJECT(v)) {
+		cleanup_free char *why =
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0 ? xstrdup("answered") : proc_status_text(status);
+		cleanup_free char *line = first_line(*errtext ? errtext : text);
+		burrow_error(err, 0, "credential helper '%s' %s when asked to list%s%s", prog, why, *line ? ": " : "",
+		             line);
+		burrow_error_wrap(err, "%s", where);
+		return NULL;
+	}
+	char **servers = xcalloc(v->u.object.len + 1, sizeof(char *));
+	for (size_t i = 0; i < v->u.object.len; i++)
+		servers[i] = xstrdup(v->u.object.keys[i]);
+	return servers;
+}
+
+int img_cred_helper_erase_every(const char *text, const char *file, struct burrow_err **err)
+{
+	cleanup_err struct burrow_err *e = NULL;
+	cleanup_yajl yajl_val v = text && *text ? json_parse(text, &e) : NULL;
+	if (!v || !YAJL_IS_OBJECT(v))
+		return 0; /* the edit of the file says what is wrong with it */
+	int erased = 0;
+	cleanup_free char *where = xasprintf("credHelpers of %s", file);
+	yajl_val helpers = json_get(v, "credHelpers");
+	for (size_t i = 0; helpers && YAJL_IS_OBJECT(helpers) && i < helpers->u.object.len; i++) {
+		const char *helper = YAJL_GET_STRING(helpers->u.object.values[i]);
+		if (!helper || !*helper)
+			continue;
+		cleanup_free char *host = img_auth_normalize_key(helpers->u.object.keys[i]);
+		int r = img_cred_helper_erase(helper, host, where, err);
+		if (r < 0)
+			return -1;
+		erased += r == 0;
+	}
+	const char *store = json_get_str(v, "credsStore");
+	if (!store || !*store)
+		return erased;
+	free(where);
+	where = xasprintf("credsStore of %s", file);
+	cleanup_strv char **servers = helper_list(store, where, err);
+	if (!servers)
+		return -1;
+	for (size_t i = 0; servers[i]; i++) {
+		/* the server as the helper keeps it: no host-to-URL mapping */
+		int r = helper_do(store, "erase", servers[i], servers[i], where, err);
+		if (r < 0)
+			return -1;
+		erased += r == 0;
+	}
+	return erased;
+}

@@ -701,6 +701,13 @@ char *img_cred_helper_for(const char *text, const char *key, char **where);
 int img_cred_helper_store(const char *helper, const char *host, const char *user, const char *pass, const char *where,
                           struct burrow_err **err);
 int img_cred_helper_erase(const char *helper, const char *host, const char *where, struct burrow_err **err);
+/* logout --all's helpers, from the auth.json text of file: every
+ * credHelpers entry's host erased from its helper, and every server that
+ * the credsStore helper lists (`list`) erased from it (podman erases the
+ * first; it does not read credsStore, which burrow's login stores into).
+ * The entries stay: they say where logins go. Returns how many the helpers
+ * erased, or -1 at the first helper that is missing or fails. */
+int img_cred_helper_erase_every(const char *text, const char *file, struct burrow_err **err);
 /* A helper name makes a program name: letters, digits, '-', '_', '.', not
  * a leading '.' (no '/': nothing but $PATH is searched). */
 bool img_cred_helper_name_ok(const char *name);

@@ -142,8 +142,15 @@ int img_logout(const char *authfile, const char *registry, char **path, struct b
 		return burrow_error(err, 0, "no auth.json to log out from (no $XDG_RUNTIME_DIR or $HOME)");
 	int removed = 0, erased = 0;
 	cleanup_free char *text = NULL, *which = NULL, *helper = NULL;
-	if (key && auth_text(file, &text, err) < 0)
+	if (auth_text(file, &text, err) < 0)
 		return -1;
+	if (!key) {
+		/* --all: the helpers' credentials go first, as podman's */
+		int r = img_cred_helper_erase_every(text, file, err);
+		if (r < 0)
+			return burrow_error_wrap(err, "cannot log out of every registry");
+		erased = r;
+	}
 	if (key && (helper = img_cred_helper_for(text, key, &which))) {
 		cleanup_free char *where = xasprintf("%s of %s", which, file);
 		cleanup_free char *host = xstrndup(key, strcspn(key, "/"));

@@ -262,6 +262,32 @@ yajl_val json_new_null(void)
 	return new_node(yajl_t_null);
 }
 
+/* The Go type a null stands for, in a field yajl leaves unused for nulls
+ * (yajl_tree_free frees a null node alone). */
+#define NIL_MAP 0x1000u
+#define NIL_LIST 0x2000u
+
+yajl_val json_new_nil_map(void)
+{
+	yajl_val v = new_node(yajl_t_null);
+	v->u.number.flags = NIL_MAP;
+	return v;
+}
+
+yajl_val json_new_nil_list(void)
+{
+	yajl_val v = new_node(yajl_t_null);
+	v->u.number.flags = NIL_LIST;
+	return v;
+}
+
+const char *json_nil_text(yajl_val v)
+{
+	if (!v || !YAJL_IS_NULL(v))
+		return NULL;
+	return v->u.number.flags == NIL_MAP ? "map[]" : v->u.number.flags == NIL_LIST ? "[]" : NULL;
+}
+
 yajl_val json_new_strv(char *const *sv)
 {
 	yajl_val v = json_new_array();

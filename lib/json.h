@@ -56,6 +56,13 @@ yajl_val json_new_strn(const char *s, size_t max); /* at most max bytes of s */
 yajl_val json_new_int(long long v);
 yajl_val json_new_bool(bool v);
 yajl_val json_new_null(void);
+/* null, as podman's JSON prints a Go nil map or slice (Labels without
+ * labels); templates print it as Go does ("map[]", "[]") and take its len
+ * as 0 (json_nil_text). Built here only: a null parsed from text is plain. */
+yajl_val json_new_nil_map(void);
+yajl_val json_new_nil_list(void);
+/* "map[]" or "[]" for those; NULL for any other value. */
+const char *json_nil_text(yajl_val v);
 yajl_val json_new_strv(char *const *v); /* NULL v -> [] */
 /* Adds key (copied) -> v (taken) to an object; returns v. */
 yajl_val json_obj_add(yajl_val obj, const char *key, yajl_val v);

@@ -147,3 +147,25 @@ void userns_map_each(const char *map, void (*f)(unsigned long ctr, unsigned long
 	for (size_t i = 0; i < n; i++)
 		f(e[i].ctr, e[i].host, e[i].size, data);
 }
+
+int userns_map_to_host(const char *map, unsigned long ctr_id, unsigned long *host)
+{
+	if (!map) {
+		*host = ctr_id;
+		return 0;
+	}
+	struct entry e[340];
+	size_t n;
+	struct burrow_err *ignored = NULL;
+	if (parse_map(map, "map", e, 340, &n, &ignored) < 0) {
+		burrow_err_free(ignored);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ctr_id >= e[i].ctr && ctr_id - e[i].ctr < e[i].size) {
+			*host = e[i].host + (ctr_id - e[i].ctr);
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -98,5 +98,9 @@ int userns_map_check(const char *map, unsigned long avail, const char *what, str
  * each entry. */
 void userns_map_each(const char *map, void (*f)(unsigned long ctr, unsigned long host, unsigned long size, void *data),
                      void *data);
+/* The ID of burrow's namespace that a checked map (NULL: none, the
+ * identity) gives the container's ctr_id: 0 with *host set, -1 when the
+ * map does not hold ctr_id. */
+int userns_map_to_host(const char *map, unsigned long ctr_id, unsigned long *host);
 
 #endif

@@ -50,7 +50,7 @@ wait_ps() {
 	assert_match "$output" "cannot execute '/etc': Permission denied"
 	run_burrow 137 exec c1 sh -c 'kill -9 $$'
 	# by ID prefix too; the container runs on
-	id=$(sed -n 's/^id="\(.*\)"$/\1/p' <<<"$("$BURROW" exec c1 cat /run/.containerenv)")
+	id=$("$BURROW" inspect --format '{{.Id}}' c1)
 	run_burrow 0 exec "${id:0:12}" true
 	run_burrow 0 ps --format '{{.Names}} {{.Status}}'
 	assert_match "$output" "^c1 Up "
@@ -69,7 +69,7 @@ wait_ps() {
 	is "${lines[5]}" "same cgroup"
 	assert_match "${lines[6]}" "^pid [0-9]+$"
 	[ "${lines[6]}" != "pid 1" ]
-	is "${lines[7]}" "$(sed -n 's/^id="\(.\{12\}\).*/\1/p' <<<"$("$BURROW" exec c1 cat /run/.containerenv)")" "hostname"
+	is "${lines[7]}" "$("$BURROW" inspect --format '{{.Id}}' c1 | cut -c1-12)" "hostname"
 	is "${lines[8]}" "sleep"
 	is "${lines[9]}" "inet 10.0.2.100"
 	# and not in ours

@@ -98,8 +98,21 @@ assert w["ExitCode"] == 3 and w["Exited"] is True and w["State"] == "exited", w
 assert len(w["Id"]) == 64 and w["Image"] == "localhost/busybox:latest" and len(w["ImageID"]) == 64, w
 assert isinstance(w["Created"], int) and w["CreatedAt"].endswith("ago"), w
 assert w["Status"].startswith("Exited (3)") and w["Pid"] == 0, w
-assert w["Labels"] == {} and w["Ports"] == [], w   # labels: none given; ports: none published
+# labels: none given, ports: none published (both null, as podman); no named networks ([])
+assert w["Labels"] is None and w["Ports"] is None and w["Networks"] == [], w
 ' "$output"
+	# a published port: the list
+	run_burrow 0 create --name pub -p 127.0.0.1:8080:80 busybox true
+	run_burrow 0 ps -a --filter name=pub --format json
+	is "$(python3 -c 'import json, sys; print(json.dumps(json.loads(sys.argv[1])[0]["Ports"]))' "$output")" \
+		'[{"host_ip": "127.0.0.1", "container_port": 80, "host_port": 8080, "range": 1, "protocol": "tcp"}]'
+	# templates: podman's Networks is the names joined; null Labels are
+	# Go's nil map, as in podman's templates
+	run_burrow 0 ps -a --filter name=pub --format '[{{.Networks}}] {{.Labels}} {{len .Labels}} {{.Labels.x}}'
+	is "$output" "[] map[] 0 <no value>"
+	run_burrow 0 inspect --format '{{json .Config.Labels}} {{.Config.Labels}} {{.HostConfig.VolumesFrom}} {{.HostConfig.LogConfig.Config}}' pub
+	is "$output" "null map[] [] map[]"
+	run_burrow 0 rm pub
 	run_burrow 0 ps -a --format '{{json}}'
 	assert_match "$output" '^\['
 	run_burrow 0 rm web db

@@ -64,6 +64,20 @@ wait_status() {
 	grep -q sleep "/proc/$pid/cmdline"
 }
 
+@test "inspect: HostConfig's Dns, DnsOptions, DnsSearch, ExtraHosts and GroupAdd as given, [] when none (as podman: never null, never left out)" {
+	run_burrow 0 create --name plain busybox true
+	run_burrow 0 inspect --format '{{json .HostConfig.Dns}} {{json .HostConfig.DnsOptions}} {{json .HostConfig.DnsSearch}} {{json .HostConfig.ExtraHosts}} {{json .HostConfig.GroupAdd}} {{.HostConfig.Dns}}' plain
+	is "$output" "[] [] [] [] [] []"
+	# --group-add takes a group burrow's namespace has: only with subordinate IDs
+	local group=() want='[]'
+	! many_ids || { group=(--group-add 5); want='["5"]'; }
+	run_burrow 0 create --name given --dns 192.0.2.1 --dns-option ndots:2 --dns-search example.com \
+		--add-host h1:192.0.2.9 "${group[@]}" busybox true
+	run_burrow 0 inspect --format '{{json .HostConfig.Dns}} {{json .HostConfig.DnsOptions}} {{json .HostConfig.DnsSearch}} {{json .HostConfig.ExtraHosts}} {{json .HostConfig.GroupAdd}}' given
+	is "$output" "[\"192.0.2.1\"] [\"ndots:2\"] [\"example.com\"] [\"h1:192.0.2.9\"] $want"
+	run_burrow 0 rm plain given
+}
+
 @test "inspect: an exited container keeps its exit code; Pid 0, FinishedAt set" {
 	run_burrow 0 run -d --name done busybox sh -c 'exit 42'
 	wait_status done exited

@@ -563,6 +563,32 @@ EOF
 	is "$output" "$(printf 'two\ncut')"
 }
 
+@test "restart: an end whose restart is due reads restarting from its first record (stopped); the last end does not" {
+	# the monitor keeps each end in its first record (stopped, which
+	# inspect shows as exited) a while (a test hook), so that inspect
+	# reads that record: the first exited one must say restarting
+	BURROW_TEST_END_DELAY_MS=5000 run_burrow 0 run -d --name rr --restart on-failure:1 busybox sh -c 'echo ran; exit 3'
+	local i out=
+	for i in $(seq 600); do
+		out=$("$BURROW" inspect --format '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' rr)
+		[ "${out%% *}" = exited ] && break
+		sleep 0.05
+	done
+	is "$out" "exited true 1" "the first end, its restart due"
+	run_burrow 0 ps -a --filter status=exited --format '{{.Names}}'
+	is "$output" "rr"
+	# the restart ran and ended; no more: restarting is false
+	for i in $(seq 600); do
+		out=$("$BURROW" inspect --format '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' rr)
+		[ "$out" = "exited false 1" ] && break
+		sleep 0.05
+	done
+	is "$out" "exited false 1"
+	run_burrow 0 logs rr
+	is "$output" "$(printf 'ran\nran')"
+	run_burrow 0 rm rr
+}
+
 @test "restart: a start by the user counts the policy's restarts anew (on-failure:1 restarts once after each start)" {
 	run_burrow 0 run -d --name rs --restart on-failure:1 busybox sh -c 'echo ran; exit 3'
 	local i

@@ -398,6 +398,8 @@ get)
 erase)
 	[ -f "$T/keep/\$in" ] || { echo "credentials not found in native keychain"; exit 1; }
 	rm -f "$T/keep/\$in" ;;
+list)
+	python3 -c 'import json, os, sys; print(json.dumps({f: "alice" for f in os.listdir(sys.argv[1])}))' "$T/keep" ;;
 *) exit 3 ;;
 esac
 SH
@@ -424,11 +426,33 @@ SH
 		PATH=$T/bin:$PATH run_burrow 125 logout "$SREG"
 		is "$output" "burrow: not logged into $SREG"
 	done
+	# logout --all: what the helpers keep goes too (credHelpers: each
+	# entry's registry; credsStore: every one it lists), the entries stay
+	for entry in "\"credHelpers\":{\"$SREG\":\"burrowkeep\"}" '"credsStore":"burrowkeep"'; do
+		local asked="erase " # credHelpers: its registry's, credsStore: those it lists
+		[ "${entry#*credsStore}" = "$entry" ] || asked="list erase "
+		printf '{"auths":{"other.example":{"auth":"eDp5"}},%s}' "$entry" >"$auth"
+		PATH=$T/bin:$PATH run_burrow 0 login --tls-verify=false -u alice -p 's3cret:pw' "$SREG"
+		[ -e "$T/keep/$SREG" ]
+		: >"$T/helper.log"
+		PATH=$T/bin:$PATH run_burrow 0 logout --all
+		is "$output" "Removed login credentials for all registries"
+		[ ! -e "$T/keep/$SREG" ]
+		is "$(tr '\n' ' ' <"$T/helper.log")" "$asked"
+		run python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(d["auths"]), d.get("credHelpers", d.get("credsStore")))' "$auth"
+		assert_match "$output" "^\[\] .*burrowkeep"
+		PATH=$T/bin:$PATH run_burrow 125 pull -q --tls-verify=false "$SREG/sec/busybox:1"
+		assert_match "$output" "needs a login"
+	done
 	# a helper that cannot store: its words, and the file untouched
 	printf '#!/bin/sh\ncat >/dev/null\necho "keyring is locked" >&2\nexit 2\n' >"$T/bin/docker-credential-burrowkeep"
 	cp "$auth" "$T/before.json"
 	PATH=$T/bin:$PATH run_burrow 125 login --tls-verify=false -u alice -p 's3cret:pw' "$SREG"
 	is "$output" "burrow: cannot store the credentials for $SREG: credsStore of $auth: credential helper 'docker-credential-burrowkeep' exited with 2 for $SREG: keyring is locked"
+	cmp "$auth" "$T/before.json"
+	# nor list, for logout --all: the same
+	PATH=$T/bin:$PATH run_burrow 125 logout --all
+	is "$output" "burrow: cannot log out of every registry: credsStore of $auth: credential helper 'docker-credential-burrowkeep' exited with 2 when asked to list: keyring is locked"
 	cmp "$auth" "$T/before.json"
 	rm -f "$auth"
 }

@@ -171,6 +171,22 @@ suite_teardown() {
 	is "${lines[1]}" "${lines[0]}"
 }
 
+@test "run: /run/.containerenv is empty, and for --privileged names engine, container, image (the name that found it) and rootless, as podman's" {
+	run_burrow 0 run --rm busybox sh -c 'wc -c </run/.containerenv'
+	is "$output" "0"
+	local id rootless=1
+	[ "$(id -u)" != 0 ] || rootless=0
+	id=$("$BURROW" image inspect --format '{{.Id}}' busybox)
+	run_burrow 0 run --name cenv --privileged busybox cat /run/.containerenv
+	is "$output" "engine=\"burrow-$("$BURROW" version --format '{{.Client.Version}}')\"
+name=\"cenv\"
+id=\"$("$BURROW" inspect --format '{{.Id}}' cenv)\"
+image=\"localhost/busybox:latest\"
+imageid=\"$id\"
+rootless=$rootless"
+	run_burrow 0 rm cenv
+}
+
 @test "run: generated /etc files, environment, workdir, user" {
 	run_burrow 0 run --rm --name envbox busybox sh -c 'cat /etc/hosts /etc/resolv.conf /etc/hostname; test -f /run/.containerenv && echo containerenv; readlink /etc/mtab'
 	assert_match "$output" "127.0.0.1"

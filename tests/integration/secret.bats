@@ -149,6 +149,22 @@ $SECRET_TEXT"
 		run_burrow 125 run --rm --secret mysec,uid=12 busybox true
 		assert_match "$output" "does not map it"
 	fi
+	# --userns keep-id: the IDs are still the container's (its root, or
+	# uid=/gid=), as podman, whatever ID the user has inside
+	if many_ids; then
+		run_burrow 0 run --rm --userns keep-id --secret mysec --secret mysec,target=o,uid=12,gid=34 busybox \
+			stat -c '%u %g' /run/secrets/mysec /run/secrets/o
+		is "$output" "0 0
+12 34"
+		if [ "$(id -u)" != 0 ]; then # past the subordinate range (root's has every ID)
+			run_burrow 125 run --rm --userns keep-id --secret mysec,uid=70000 busybox true
+			assert_match "$output" "secret 'mysec' to 70000:0: the container's user namespace does not map it"
+		fi
+	else
+		# the one ID there is: the user's
+		run_burrow 0 run --rm --userns keep-id --secret mysec busybox stat -c '%u %g' /run/secrets/mysec
+		is "$output" "$(id -u) $(id -g)"
+	fi
 	run_burrow 0 run --rm --secret mysec,type=env --secret mysec,type=env,target=OTHER busybox sh -c 'echo "$mysec/$OTHER"'
 	is "$output" "$SECRET_TEXT/$SECRET_TEXT"
 	# bad --secret options: one line, 125, no container

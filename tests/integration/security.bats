@@ -16,13 +16,13 @@ suite_setup() {
 	run --separate-stderr timeout 60 keyctl session - sh -c '
 		keyctl add user burrow-secret TOPSECRET @s >/dev/null || exit 9
 		keyctl print %user:burrow-secret
-		"$0" run --rm probe sh -c "sysprobe find-key burrow-secret; sysprobe keyring; grep ^id= /run/.containerenv"
+		"$0" run --name kr probe sh -c "sysprobe find-key burrow-secret; sysprobe keyring" &&
+		"$0" inspect --format "id={{.Id}}" kr && "$0" rm kr >/dev/null
 	' "$BURROW"
 	[ "$status" -eq 0 ] || { echo "$output$stderr" >&2; return 1; }
 	is "${lines[0]}" "TOPSECRET" "the caller reads its own key"
 	is "${lines[1]}" "find-key: ENOKEY" "the container found the caller's key"
 	id=${lines[3]#id=}
-	id=${id//\"/}
 	[ "${#id}" -eq 64 ]
 	assert_match "${lines[2]}" "^[0-9]+ $id\$" "the session keyring is not named after the container"
 }

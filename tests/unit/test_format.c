@@ -77,6 +77,39 @@ static void check_error(const char *tmpl, const char *want)
 	free(msg);
 }
 
+/* Go's nil map and slice (podman's null Labels, VolumesFrom): null in
+ * JSON, "map[]" and "[]" in templates, len 0, a key of the map no value;
+ * a plain null stays <nil>. */
+static void test_nil_values(void **state)
+{
+	(void)state;
+	yajl_val b = json_new_object();
+	json_obj_add(b, "Labels", json_new_nil_map());
+	json_obj_add(b, "From", json_new_nil_list());
+	json_obj_add(b, "Nil", json_new_null());
+	const char *tmpls[][2] = {
+	    {"{{.Labels}} {{.From}} {{.Nil}}", "map[] [] <nil>"},
+	    {"{{len .Labels}} {{len .From}}", "0 0"},
+	    {"{{.Labels.app}}|{{index .Labels \"app\"}}|{{if .Labels}}y{{else}}n{{end}}", "<no value>||n"},
+	    {"{{json .Labels}} {{json .From}}", "null null"},
+	};
+	for (size_t i = 0; i < sizeof(tmpls) / sizeof(tmpls[0]); i++) {
+		struct burrow_err *err = NULL;
+		struct fmt_template *t = fmt_template_parse(tmpls[i][0], 0, &err);
+		assert_non_null(t);
+		struct fmt_item item = {b, NULL};
+		struct fmt_data d = {.kind = FMT_DATA_ITEM, .items = &item, .n = 1};
+		struct fmt_buf buf = {0};
+		if (fmt_template_exec(t, &d, &buf, &err) < 0)
+			fail_msg("%s: error: %s", tmpls[i][0], err->msg);
+		if (strcmp(buf.s, tmpls[i][1]) != 0)
+			fail_msg("%s: got '%s', want '%s'", tmpls[i][0], buf.s, tmpls[i][1]);
+		fmt_buf_free(&buf);
+		fmt_template_free(t);
+	}
+	yajl_tree_free(b);
+}
+
 static void test_fields(void **state)
 {
 	(void)state;
@@ -420,9 +453,10 @@ static void test_report(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fields),     cmocka_unit_test(test_functions), cmocka_unit_test(test_control),
-	    cmocka_unit_test(test_overlay),    cmocka_unit_test(test_errors),    cmocka_unit_test(test_header_mode),
-	    cmocka_unit_test(test_table_text), cmocka_unit_test(test_tabwriter), cmocka_unit_test(test_report),
+	    cmocka_unit_test(test_fields),      cmocka_unit_test(test_nil_values), cmocka_unit_test(test_functions),
+	    cmocka_unit_test(test_control),     cmocka_unit_test(test_overlay),    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_header_mode), cmocka_unit_test(test_table_text), cmocka_unit_test(test_tabwriter),
+	    cmocka_unit_test(test_report),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,13 +95,32 @@ static void test_map_each(void **state)
 	assert_string_equal(buf, "0 1 1001\n1001 0 1\n");
 }
 
+static void test_map_to_host(void **state)
+{
+	(void)state;
+	unsigned long h = 99;
+	/* keep-id of 1001: the container's 0 is burrow's 1, its 1001 burrow's 0 */
+	assert_int_equal(userns_map_to_host("0:1:1001,1001:0:1,1002:1002:64535", 0, &h), 0);
+	assert_int_equal(h, 1);
+	assert_int_equal(userns_map_to_host("0:1:1001,1001:0:1,1002:1002:64535", 5, &h), 0);
+	assert_int_equal(h, 6);
+	assert_int_equal(userns_map_to_host("0:1:1001,1001:0:1,1002:1002:64535", 1001, &h), 0);
+	assert_int_equal(h, 0);
+	assert_int_equal(userns_map_to_host("0:1:1001,1001:0:1,1002:1002:64535", 2000, &h), 0);
+	assert_int_equal(h, 2000);
+	/* outside every range */
+	assert_int_equal(userns_map_to_host("1002:0:1", 0, &h), -1);
+	assert_int_equal(userns_map_to_host("0:1:1001,1001:0:1,1002:1002:64535", 66537, &h), -1);
+	/* no map: burrow's own IDs */
+	assert_int_equal(userns_map_to_host(NULL, 7, &h), 0);
+	assert_int_equal(h, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ids_parse),
-	    cmocka_unit_test(test_keep_id),
-	    cmocka_unit_test(test_map_check),
-	    cmocka_unit_test(test_map_each),
+	    cmocka_unit_test(test_ids_parse), cmocka_unit_test(test_keep_id),     cmocka_unit_test(test_map_check),
+	    cmocka_unit_test(test_map_each),  cmocka_unit_test(test_map_to_host),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -244,6 +244,52 @@ static void test_cgroup_write(void **state)
 	drop_fake(dir);
 }
 
+/* The base is found in a hierarchy mounted anywhere, not only at
+ * /sys/fs/cgroup: here a fake one in /tmp. */
+static void test_cgroup_base_in(void **state)
+{
+	(void)state;
+	char *mnt = xstrdup("/tmp/burrow-cgmntXXXXXX");
+	assert_non_null(mkdtemp(mnt));
+	char *user = path_join(mnt, "user.slice");
+	char *own = path_join(user, "session.scope");
+	struct burrow_err *err = NULL;
+	assert_int_equal(mkdir_p(own, 0755, &err), 0);
+	char *ctl = path_join(user, "cgroup.subtree_control");
+	assert_int_equal(write_file_atomic(ctl, "cpu memory pids\n", 16, 0644, &err), 0);
+	char *root_ctl = path_join(mnt, "cgroup.controllers");
+	assert_int_equal(write_file_atomic(root_ctl, "cpuset cpu memory pids\n", 23, 0644, &err), 0);
+	const char *why = "unset";
+	struct ctr_config c = {.memory = 64LL << 20, .pids_limit = 10};
+	char *base = ctr_cgroup_base_in(mnt, own, &c, &why);
+	assert_non_null(base);
+	assert_string_equal(base, user);
+	assert_null(why);
+	free(base);
+	/* a controller that is not delegated */
+	c = (struct ctr_config){.cpuset_cpus = "0"};
+	assert_null(ctr_cgroup_base_in(mnt, own, &c, &why));
+	assert_non_null(strstr(why, "controllers they need are not delegated"));
+	/* the caller's cgroup just below the root: the root is not the user's */
+	c = (struct ctr_config){.memory = 64LL << 20};
+	assert_null(ctr_cgroup_base_in(mnt, user, &c, &why));
+	assert_non_null(strstr(why, "no cgroup v2 of yours"));
+	/* a cgroup outside the hierarchy */
+	assert_null(ctr_cgroup_base_in("/sys/fs/cgroup", own, &c, &why));
+	/* a hybrid host: the controllers are v1's, the hierarchy lacks them */
+	assert_int_equal(write_file_atomic(root_ctl, "", 0, 0644, &err), 0);
+	assert_null(ctr_cgroup_base_in(mnt, own, &c, &why));
+	assert_non_null(strstr(why, "cgroups V1"));
+	free(root_ctl);
+	/* no cgroup2 mount at all */
+	assert_null(ctr_cgroup_base_in(NULL, NULL, &c, &why));
+	assert_non_null(strstr(why, "cgroups V1"));
+	free(ctl);
+	free(own);
+	free(user);
+	drop_fake(mnt);
+}
+
 static void test_update(void **state)
 {
 	(void)state;
@@ -264,8 +310,9 @@ static void test_update(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_ram), cmocka_unit_test(test_parse_limits), cmocka_unit_test(test_check),
-	    cmocka_unit_test(test_devices),   cmocka_unit_test(test_cgroup_write), cmocka_unit_test(test_update),
+	    cmocka_unit_test(test_parse_ram),      cmocka_unit_test(test_parse_limits), cmocka_unit_test(test_check),
+	    cmocka_unit_test(test_devices),        cmocka_unit_test(test_cgroup_write), cmocka_unit_test(test_update),
+	    cmocka_unit_test(test_cgroup_base_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
