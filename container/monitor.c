@@ -314,7 +314,13 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 			burrow_warn("%s", e->msg);
 			burrow_err_free(steal_ptr(e));
 		}
-		ctr_rmi_after(m->s, m->c);
+		/* in the log, which goes with the container, and to the run
+		 * attached to it */
+		cleanup_free char *warn = ctr_rmi_after(m->s, m->c);
+		if (warn) {
+			burrow_warn("%s", warn);
+			ctr_mon_warn_user(m, warn);
+		}
 		trace_mark("end: deleted");
 	}
 }

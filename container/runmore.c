@@ -212,10 +212,10 @@ void ctr_pidfile_remove(const struct ctr_config *c)
 	unlink(c->pidfile);
 }
 
-void ctr_rmi_after(struct state_store *s, const struct ctr_config *c)
+char *ctr_rmi_after(struct state_store *s, const struct ctr_config *c)
 {
 	if (!c->rmi || !c->image_id)
-		return;
+		return NULL;
 	const struct img_users users = {ctr_image_users_names, NULL, NULL};
 	struct img_removal rep = {0};
 	struct burrow_err *e = NULL;
@@ -231,12 +231,14 @@ void ctr_rmi_after(struct state_store *s, const struct ctr_config *c)
 	if (now)
 		img_info_free(now);
 	burrow_err_free(steal_ptr(e));
+	char *warn = NULL;
 	if (img_remove(s, ref, 0, &users, &rep, &e) < 0) {
 		/* used by another container, or removed meanwhile, or (by ID)
 		 * named otherwise too: it stays, silently */
 		if (e->status != EBUSY && e->status != ENOENT && !(moved && e->status == EINVAL))
-			burrow_warn("--rmi: %s", e->msg);
+			warn = xasprintf("--rmi: %s", e->msg);
 		burrow_err_free(e);
 	}
 	img_removal_clear(&rep);
+	return warn;
 }

@@ -55,12 +55,12 @@ int net_err_bind(struct burrow_err **err, int e, const char *where, unsigned por
 			return burrow_error(err, e, "cannot listen on %s", where);
 		burrow_error_status(err, e,
 		                    "cannot listen on %s: port %u is below net.ipv4.ip_unprivileged_port_start (%lld), "
-		                    "which only root may bind",
+		                    "which burrow cannot bind from its user namespace, even when root runs it",
 		                    where, port, start);
 		return burrow_error_hint(
 		    err,
-		    "publish a host port of %lld or more (e.g. -p %u:...), or let users bind lower "
-		    "ports (as root: sysctl -w net.ipv4.ip_unprivileged_port_start=%u)",
+		    "publish a host port of %lld or more (e.g. -p %u:...), or lower that limit for every "
+		    "user namespace (as root: sysctl -w net.ipv4.ip_unprivileged_port_start=%u)",
 		    start, port + 8000 <= 65535 ? port + 8000 : (unsigned)start, port);
 	}
 	case EADDRNOTAVAIL:

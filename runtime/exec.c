@@ -195,10 +195,10 @@ __attribute__((noreturn)) static void exec_child(struct rt_init *ini)
 {
 	struct burrow_err *err = NULL;
 	rt_child_ready(ini, child_setup);
-	/* as the user the command runs as; podman's exit code for a missing
-	 * one is 127, as for a command that is not there */
+	/* as the user the command runs as; a missing one is 127, as for a
+	 * command that is not there (podman's) */
 	if (rt_enter_cwd(ini->spec->cwd, &err) < 0)
-		rt_fail(ini, err, err->status == ENOENT ? 127 : 126);
+		rt_fail_exec(ini, err);
 	rt_exec_process(ini);
 }
 

@@ -116,6 +116,6 @@ void rt_init_main(struct rt_init *ini)
 	struct burrow_err *err = NULL;
 	rt_child_ready(ini, setup);
 	if (die_with_parent(ini, &err) < 0)
-		rt_fail(ini, err, 126);
+		rt_fail_exec(ini, err);
 	rt_exec_process(ini);
 }

@@ -129,6 +129,9 @@ int rt_open_pty(int rootfd, int *slave, struct burrow_err **err);
 /* process.c (child side): the way to exec of the init and an exec alike */
 /* Sends err to the parent over the sync socket, then _exits with code. */
 __attribute__((noreturn)) void rt_fail(struct rt_init *ini, struct burrow_err *err, int code);
+/* rt_fail for the command that cannot be run: exits with the code
+ * rt_exec_exit_code gives err, the one the parent reports from it. */
+__attribute__((noreturn)) void rt_fail_exec(struct rt_init *ini, struct burrow_err *err);
 /* Runs setup (its warnings go to the parent; its failure too, then the
  * child exits), reports ready and waits for the parent's start (exits when
  * the parent gives up instead). */
@@ -154,7 +157,7 @@ int rt_process_setup(struct rt_init *ini, struct burrow_err **err);
 int rt_enter_cwd(const char *cwd, struct burrow_err **err);
 /* Finds process.args[0] in the container's PATH, sets no_new_privs, stdio,
  * the seccomp filter (last, with no_new_privs) and execs. Never returns:
- * an error goes to the parent, with exit code 127 (not found) or 126. */
+ * an error goes to the parent, then it exits (rt_fail_exec). */
 __attribute__((noreturn)) void rt_exec_process(struct rt_init *ini);
 
 /* exec.c */

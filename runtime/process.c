@@ -41,6 +41,11 @@ void rt_fail(struct rt_init *ini, struct burrow_err *err, int code)
 	_exit(code);
 }
 
+void rt_fail_exec(struct rt_init *ini, struct burrow_err *err)
+{
+	rt_fail(ini, err, rt_exec_exit_code(err));
+}
+
 void rt_child_ready(struct rt_init *ini, int (*setup)(struct rt_init *ini, struct burrow_err **err))
 {
 	struct burrow_err *err = NULL;
@@ -413,10 +418,10 @@ void rt_exec_process(struct rt_init *ini)
 	struct burrow_err *err = NULL;
 	cleanup_free char *path = find_exec(s->args[0], s->env, &err);
 	if (!path)
-		rt_fail(ini, err, err->status == ENOENT ? 127 : 126);
+		rt_fail_exec(ini, err);
 	if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		burrow_error(&err, errno, "cannot set no_new_privs");
-		rt_fail(ini, err, 126);
+		rt_fail_exec(ini, err);
 	}
 	int fds[3];
 	for (int i = 0; i < 3; i++)
@@ -424,7 +429,7 @@ void rt_exec_process(struct rt_init *ini)
 	for (int i = 0; i < 3; i++) {
 		if (dup2(fds[i], i) < 0) {
 			burrow_error(&err, errno, "cannot set up the container's stdio");
-			rt_fail(ini, err, 126);
+			rt_fail_exec(ini, err);
 		}
 	}
 	/* every fd from 3 up is close-on-exec (inherited ones since
@@ -434,14 +439,14 @@ void rt_exec_process(struct rt_init *ini)
 	for (int fd = 3; fd < 3 + ini->preserve_fds; fd++) {
 		if (fcntl(fd, F_SETFD, 0) < 0) {
 			burrow_error(&err, errno, "cannot pass file descriptor %d on", fd);
-			rt_fail(ini, err, 126);
+			rt_fail_exec(ini, err);
 		}
 	}
 	/* with no_new_privs the filter comes last: our own setup is not
 	 * subject to it */
 	trace_mark("init: pre-seccomp");
 	if (ini->seccomp && s->no_new_privileges && rt_seccomp_load(ini->seccomp, &err) < 0)
-		rt_fail(ini, err, 126);
+		rt_fail_exec(ini, err);
 	trace_mark("init: exec");
 	reset_signals();
 	execve(path, s->args, s->env);
@@ -450,5 +455,5 @@ void rt_exec_process(struct rt_init *ini)
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	burrow_error(&err, e, "cannot execute '%s'", str_quote(path));
-	rt_fail(ini, err, e == ENOENT ? 127 : 126);
+	rt_fail_exec(ini, err);
 }

@@ -176,15 +176,16 @@ struct rt_container {
 int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_container **out, struct burrow_err **err);
 
 /* Lets the init (or an exec's process) exec its command. Returns 0 once
- * exec succeeded, or -1 with the error the child reported (it then exits 127 or 126; after a timeout or
- * any other failure it is killed; the caller reaps it either way): status
- * ENOENT for
+ * exec succeeded, or -1 with the error the child reported (it then exits
+ * with rt_exec_exit_code's code for it; after a timeout or any other
+ * failure it is killed; the caller reaps it either way): status ENOENT for
  * "executable file 'x' not found in $PATH" or a missing file, EACCES,
- * ENOEXEC, EISDIR... when it cannot be executed. The caller maps
- * ENOENT -> 127, others -> 126 (rt_exec_exit_code does that). */
+ * ENOEXEC, EISDIR... when it cannot be executed. The caller's exit code is
+ * rt_exec_exit_code's for the error, the one place that decides it. */
 int rt_start(struct rt_container *c, struct burrow_err **err);
 
-/* The 126/127 exit code for an error rt_start reported. */
+/* The 126/127 exit code for an error rt_start reported: ENOENT (the
+ * command or the working directory is not there) 127, others 126. */
 int rt_exec_exit_code(const struct burrow_err *err);
 
 /* Sends sig to the container init; 0 or -1 (errno set). */

@@ -109,6 +109,30 @@ C
 	assert_match "$output" "got three"
 }
 
+@test "ports: two UDP clients on one address get flows of their own, one for each source port" {
+	# a flow keyed on the address alone would send b's datagram down a's
+	# flow, and b's answer to a's port
+	in_ports_host '
+	cat >"$T/c.sh" <<"C"
+. "$T/in.sh"
+timeout 30 socat UDP4-RECVFROM:53,fork SYSTEM:"read x; echo \$x from port \$SOCAT_PEERPORT" &
+up 53 udp
+touch "$T/ready"
+wait
+C
+	publish -p 5353:53/udp -- bash "$T/c.sh"
+	ready
+	ask() { echo "$1: $(echo $1 | socat -T 3 - UDP:127.0.0.1:5353,sourceport=$2,reuseaddr)"; }
+	ask a 40001; ask b 40002; ask a 40001'
+	assert_match "$output" "a: a from port [0-9]+"
+	assert_match "$output" "b: b from port [0-9]+" "b gets its own answer"
+	local a b
+	a=$(sed -n 's/^a: a from port //p' <<<"$output" | sort -u)
+	b=$(sed -n 's/^b: b from port //p' <<<"$output")
+	is "$(wc -l <<<"$a")" 1 "a's datagrams come in on one flow: $a"
+	[ "$a" != "$b" ] || is "$b" "not $a" "the server sees the two clients on ports of their own"
+}
+
 @test "ports: a range maps each port to its own; a range without host ports gets free ones in a row" {
 	in_ports_host '
 	cat >"$T/c.sh" <<"C"

@@ -278,7 +278,8 @@ except socket.timeout:
 	# root too: burrow binds from its user namespace, which does not own
 	# the host's network namespace
 	run_burrow 126 run --rm -p "127.0.0.1:$low:80" busybox touch /ran
-	assert_match "$output" "port $low is below net\.ipv4\.ip_unprivileged_port_start"
+	assert_match "$output" "port $low is below net\.ipv4\.ip_unprivileged_port_start \([0-9]+\), which burrow cannot bind from its user namespace, even when root runs it"
+	assert_match "$output" "hint: .*sysctl -w net\.ipv4\.ip_unprivileged_port_start=$low"
 	run_burrow 0 ps -a -q
 	is "$output" "" "no container left"
 }

@@ -71,6 +71,19 @@ image_ids() {
 	assert_match "$output" "--rm and --restart always"
 }
 
+@test "runflags: a --rmi that cannot remove the image says why on the attached run's stderr" {
+	image_plus rmifail "f('only-here', 'x\n')"
+	# the layer store read-only in burrow's mount namespace: the image's
+	# own layer cannot go
+	run_burrow 0 unshare sh -c 'mount --bind "$XDG_DATA_HOME/burrow/layers" "$XDG_DATA_HOME/burrow/layers" &&
+		mount -o remount,bind,ro "$XDG_DATA_HOME/burrow/layers"'
+	run_burrow 0 run --rmi rmifail echo hi
+	assert_match "$output" "^hi"
+	assert_match "$output" "burrow: warning: --rmi: cannot free layer [0-9a-f]+: .*Read-only file system"
+	run_burrow 0 ps -a -q
+	is "$output" "" "the container is gone all the same"
+}
+
 @test "runflags: --pidfile holds the container's pid as the host sees it, in inspect; goes with the container" {
 	cd "$T"
 	run_burrow 0 run -d --name pf --pidfile pf.pid rfimg sleep 60
