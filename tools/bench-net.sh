@@ -222,6 +222,10 @@ podman_case() {
 	local name=$1 net=$2 c=burrow-bench-net-$1
 	[ -n "$image" ] || return
 	ctrs="$ctrs $c"
+	# podman's helpers of this container: the ones that were not there
+	# before it (others of the user's containers have their own)
+	local before
+	before=$(pgrep -u "$(id -u)" -f "rootlessport|slirp4netns" | tr '\n' ' ')
 	local mounts=(-v /usr:/usr:ro -v /usr/lib:/lib:ro -v /usr/lib64:/lib64:ro -v "$helpers:/nb:ro")
 	$P run -d --name "$c" --network "$net" -p 127.0.0.1::5201 -p 127.0.0.1::7000 "${mounts[@]}" "$image" \
 		sh -c '/usr/bin/iperf3 -s -p 5201 >/dev/null 2>&1 & exec /nb/netbench serve 7000 600' >"$work/podman.$name.log" 2>&1 || {
@@ -237,16 +241,18 @@ podman_case() {
 	fi
 	sleep 1 # slirp4netns sets its forwards up after the port answers
 	# what podman runs besides the container for its network and ports
-	local helpers
-	helpers=$(pgrep -u "$(id -u)" -f "rootlessport|slirp4netns")
+	local mine="" p
+	for p in $(pgrep -u "$(id -u)" -f "rootlessport|slirp4netns"); do
+		[[ " $before " == *" $p "* ]] || mine="$mine $p"
+	done
 	# shellcheck disable=SC2086 # a pid a word
-	through "$name" "$ip" $helpers
+	through "$name" "$ip" $mine
 	# round trips first: libslirp keeps each closed connection's socket
 	# (and polls it) through its 10-second TIME_WAIT
 	res[$name,rtt]=$(rtt 127.0.0.1 "$np")
 	res[$name,conn]=$(conns 127.0.0.1 "$np")
-	res[$name,rss]=$(rss_sum $helpers)
-	settle; res[$name,rss2]=$(rss_sum $helpers)
+	res[$name,rss]=$(rss_sum $mine)
+	settle; res[$name,rss2]=$(rss_sum $mine)
 	$P rm -f "$c" >/dev/null 2>&1
 	if [ -n "$hostip" ]; then
 		local r=() k out
