@@ -93,6 +93,8 @@ wait_logged() {
 @test "stop: an always container stays stopped; a stop -a ends every running one" {
 	run_burrow 0 run -d --name always --restart always busybox sh -c "$POLITE"
 	run_burrow 0 run -d --name other busybox sh -c "$POLITE"
+	wait_caught always 15
+	wait_caught other 15
 	run_burrow 0 stop always
 	assert_match "$(status_of always)" '^Exited \(3\)'
 	sleep 1 # the policy's first restart would come after 100 ms
@@ -190,6 +192,7 @@ wait_logged() {
 	run_burrow 0 run -d --name r busybox sh -c "echo run; $POLITE"
 	local first
 	first=$(cat "$XDG_RUNTIME_DIR"/burrow/containers/*/monitor.pid)
+	wait_caught r 15
 	run_burrow 0 restart r
 	is "$output" "r"
 	assert_match "$(status_of r)" '^Up '
@@ -255,6 +258,7 @@ wait_logged() {
 	run_burrow 0 rm -f -t 1 rt
 	assert_match "$output" "resorting to SIGKILL"
 	run_burrow 0 run -d --name rt2 busybox sh -c "$POLITE"
+	wait_caught rt2 15
 	run_burrow 0 rm -f -t 5 rt2
 	is "$output" "rt2"
 	run_burrow 0 ps -a -q
