@@ -103,8 +103,9 @@ rss_sum() { # PID...: their RSS added up
 # RSS right after the short connections holds what they left: libslirp
 # keeps each closed one through its 10-second TIME_WAIT, and the monitor
 # gives freed memory back 2 s after a burst (lib/memtrim.h). The settled
-# figure is read after both.
-settle() { sleep 13; }
+# figure is read after both (the last TIME_WAITs end about 12 s after the
+# burst, and the trim comes 2 s later).
+settle() { sleep 20; }
 
 declare -A res
 
@@ -290,4 +291,4 @@ line "round trip, median (us)" rtt
 line "new UDP flows (flows/s)" flows
 line "outbound to $hostip (Gbit/s)" out
 line "RSS with ports published (MiB)" rss
-line "  the same, settled 13 s later" rss2
+line "  the same, settled 20 s later" rss2
