@@ -260,3 +260,35 @@ start_pair() {
 	run_burrow 0 unpause b
 	for p in $(pids_of "$mark-b"); do wait_proc_state "$p" running; done
 }
+
+@test "pidshared: pause of a container with its own PID namespace never stops a container that joined it by path (--pid ns:/proc/PID/ns/pid)" {
+	run_burrow 0 run -d --name a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-a"
+	wait_count "$mark-a" 1
+	local apid p
+	apid=$(pids_of "$mark-a")
+	run_burrow 0 run -d --name b --pid "ns:/proc/$apid/ns/pid" "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-b"
+	wait_count "$mark-b" 1
+	[ "/proc/$(pids_of "$mark-b")/ns/pid" -ef "/proc/$apid/ns/pid" ]
+	run_burrow 0 info --format '{{.Host.PauseMechanism}}'
+	local mech=$output
+	run_burrow 0 pause a
+	[ "$mech" != sigstop ] || wait_proc_state "$apid" T
+	# one walk would have sent both: b's would be stopped by now too
+	for p in $(pids_of "$mark-b"); do
+		[ "$(proc_state "$p")" != T ] || { echo "b's process $p is paused" >&2; false; }
+	done
+	# and a joiner paused stays paused when the owner is unpaused
+	run_burrow 0 unpause a
+	wait_proc_state "$apid" running
+	run_burrow 0 pause b
+	if [ "$mech" = sigstop ]; then
+		for p in $(pids_of "$mark-b"); do wait_proc_state "$p" T; done
+	fi
+	run_burrow 0 pause a
+	run_burrow 0 unpause a
+	wait_proc_state "$apid" running
+	if [ "$mech" = sigstop ]; then
+		for p in $(pids_of "$mark-b"); do is "$(proc_state "$p")" T "b's process $p stays paused"; done
+	fi
+	run_burrow 0 unpause b
+}
