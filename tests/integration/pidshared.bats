@@ -292,3 +292,27 @@ start_pair() {
 	fi
 	run_burrow 0 unpause b
 }
+
+@test "pidshared: pause of a container with its own PID namespace stops a process of it in a PID namespace nested in it (unshare -p -f)" {
+	# SYS_ADMIN in the container's user namespace: unshare -p may be made there
+	run_burrow 0 run -d --name a --cap-add SYS_ADMIN "${BB[@]}" busybox /h/busybox sh -c "/h/busybox unshare -p -f /h/busybox sh -c '$loop' $mark-np & $loop" "$mark-a"
+	wait_count "$mark-a" 1
+	# unshare -f, and its child
+	wait_count "$mark-np" 2
+	local np= apid p
+	apid=$(pids_of "$mark-a")
+	for p in $(pids_of "$mark-np"); do
+		[ "/proc/$p/ns/pid" -ef "/proc/$apid/ns/pid" ] || np=$p
+	done
+	# one is in a PID namespace of its own, in a's mount namespace
+	[ -n "$np" ]
+	[ "/proc/$np/ns/mnt" -ef "/proc/$apid/ns/mnt" ]
+	run_burrow 0 info --format '{{.Host.PauseMechanism}}'
+	[ "$output" = sigstop ] || skip "pause goes through the cgroup freezer here ($output)"
+	run_burrow 0 pause a
+	wait_proc_state "$apid" T
+	wait_proc_state "$np" T
+	run_burrow 0 unpause a
+	wait_proc_state "$np" running
+	wait_proc_state "$apid" running
+}
