@@ -95,6 +95,7 @@ int ctr_dependents_refuse(struct state_store *s, const struct ctr_config *c, str
 
 struct pid_modes {
 	char **ids, **peers; /* each --pid container:PEER container and its PEER */
+	char **paths;        /* each --pid ns:PATH container */
 };
 
 static int pid_mode_one(struct ctr_config *c, void *data, struct burrow_err **err)
@@ -104,6 +105,8 @@ static int pid_mode_one(struct ctr_config *c, void *data, struct burrow_err **er
 	if (c->pid_mode && str_has_prefix(c->pid_mode, "container:")) {
 		strv_append(&p->ids, c->id);
 		strv_append(&p->peers, c->pid_mode + strlen("container:"));
+	} else if (c->pid_mode && str_has_prefix(c->pid_mode, "ns:")) {
+		strv_append(&p->paths, c->id);
 	}
 	return 0;
 }
@@ -113,6 +116,11 @@ int ctr_pid_joiners(struct state_store *s, const char *id, char ***ids, struct b
 	struct pid_modes p = {0};
 	int ret = ctr_config_each(s, pid_mode_one, &p, err);
 	char **out = xcalloc(1, sizeof(char *));
+	/* a path may name it (/proc/PID/ns/pid of any of its processes):
+	 * which namespace it named is not kept, so each of those is taken
+	 * (leaving out another's mount namespace takes nothing of id's) */
+	for (size_t i = 0; p.paths && p.paths[i]; i++)
+		strv_append(&out, p.paths[i]);
 	/* a joiner's joiner shares the namespace too (the joined
 	 * container's namespace link names id's): until none is new */
 	for (bool more = ret == 0; more;) {
@@ -127,6 +135,7 @@ int ctr_pid_joiners(struct state_store *s, const char *id, char ***ids, struct b
 	}
 	strv_free(p.ids);
 	strv_free(p.peers);
+	strv_free(p.paths);
 	if (ret < 0) {
 		strv_free(out);
 		out = NULL;

@@ -84,7 +84,8 @@ struct ctr_start_opts;
 int ctr_start_dependencies(struct state_store *s, const char *ref, const struct ctr_start_opts *o,
                            struct burrow_err **err);
 /* The IDs of the containers that joined container id's PID namespace
- * (--pid container:ID, or container:X of such an X), in *ids (empty when
+ * (--pid container:ID, or container:X of such an X) or may have (every
+ * --pid ns:PATH one, and container:X of such an X), in *ids (empty when
  * none). */
 int ctr_pid_joiners(struct state_store *s, const char *id, char ***ids, struct burrow_err **err);
 /* -1 (EEXIST) naming the containers that require c, when there are any. */

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,15 +104,40 @@ int ctr_members_skip(struct ctr_members *m, pid_t pid, unsigned long long start,
 	return 1;
 }
 
+/* How deep PID namespaces nest at most (the kernel's MAX_PID_NS_LEVEL). */
+#define MAX_PID_NS_DEPTH 32
+
+/* Whether the PID namespace at path (a process's link) is nested in h's:
+ * its parents (NS_GET_PARENT) are read up to h's, or until one is not
+ * ours to read (the host's). */
+static bool pid_ns_nested(const struct ctr_ns_held *h, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool found = false;
+	for (int depth = 0; fd >= 0 && !found && depth < MAX_PID_NS_DEPTH; depth++) {
+		int parent = ioctl(fd, NS_GET_PARENT);
+		close(fd);
+		fd = parent;
+		struct stat st;
+		found = fd >= 0 && fstat(fd, &st) == 0 && is_ns(h, &st);
+	}
+	if (fd >= 0)
+		close(fd);
+	return found;
+}
+
 /* Whether pid is one of m's: its link of m's kind is m's namespace (its
  * leader's, or a live thread's once the leader ended (proc_ns_stat), so
- * a process cannot leave the walk by ending its main thread), and its
+ * a process cannot leave the walk by ending its main thread), or with
+ * nested for a PID namespace one nested in it (unshare -p), and its
  * mount namespace is neither burrow's own nor one left out. */
-static bool in_ns(const struct ctr_members *m, pid_t pid)
+static bool in_ns(const struct ctr_members *m, pid_t pid, bool nested)
 {
 	char path[96];
 	struct stat st;
-	if (proc_ns_stat(pid, m->kind, &st, path, sizeof(path)) < 0 || !is_ns(&m->ns, &st))
+	if (proc_ns_stat(pid, m->kind, &st, path, sizeof(path)) < 0)
+		return false;
+	if (!is_ns(&m->ns, &st) && (!nested || strcmp(m->kind, CTR_MEMBERS_PID) != 0 || !pid_ns_nested(&m->ns, path)))
 		return false;
 	if (strcmp(m->kind, CTR_MEMBERS_MNT) == 0 && !m->nskip)
 		return true;
@@ -153,14 +180,14 @@ int ctr_members_signal(const struct ctr_members *m, int sig, pid_t skip_pid, uns
 		struct dirent *de;
 		while ((de = readdir(d))) {
 			pid_t pid = entry_pid(de);
-			if (!pid || !in_ns(m, pid))
+			if (!pid || !in_ns(m, pid, true))
 				continue;
 			/* the pidfd first, then the namespace again, then
 			 * alive: the pidfd is the process that was read */
 			struct proc_ref ref;
 			if (proc_ref_open(&ref, pid, 0) <= 0)
 				continue;
-			bool ours = in_ns(m, pid) && !proc_ref_gone(&ref);
+			bool ours = in_ns(m, pid, true) && !proc_ref_gone(&ref);
 			bool known = !ours || (pid == skip_pid && ref.start == skip_start);
 			for (size_t i = 0; i < nseen && !known; i++)
 				known = seen[i].pid == pid && seen[i].start == ref.start;
@@ -189,7 +216,7 @@ static bool any_left(const struct ctr_members *m)
 	struct dirent *de;
 	while (!left && (de = readdir(d))) {
 		pid_t pid = entry_pid(de);
-		left = pid && in_ns(m, pid);
+		left = pid && in_ns(m, pid, true);
 	}
 	closedir(d);
 	return left;
@@ -221,7 +248,7 @@ int ctr_members_list(const struct ctr_members *m, pid_t **pids, size_t *n)
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		pid_t pid = entry_pid(de);
-		if (!pid || !in_ns(m, pid))
+		if (!pid || !in_ns(m, pid, false))
 			continue;
 		*pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
 		(*pids)[(*n)++] = pid;

@@ -14,8 +14,10 @@
  *   ctr_members_skip (the containers that joined that PID namespace)
  *   and those still in burrow's own (a process that burrow exec or a
  *   joining container's start has placed in it but not set up yet).
- *   A nested PID namespace's processes are not found (their link names
- *   that one).
+ *   The processes of a PID namespace nested in it (unshare -p -f, found
+ *   through NS_GET_PARENT) are signalled and waited for too, but not
+ *   listed (ctr_members_list: top shows PIDs as its namespace numbers
+ *   them).
  *
  * A process whose main thread has ended while others run on is found
  * through a live thread's links (proc_ns_stat). Each process is

@@ -260,3 +260,59 @@ start_pair() {
 	run_burrow 0 unpause b
 	for p in $(pids_of "$mark-b"); do wait_proc_state "$p" running; done
 }
+
+@test "pidshared: pause of a container with its own PID namespace never stops a container that joined it by path (--pid ns:/proc/PID/ns/pid)" {
+	run_burrow 0 run -d --name a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-a"
+	wait_count "$mark-a" 1
+	local apid p
+	apid=$(pids_of "$mark-a")
+	run_burrow 0 run -d --name b --pid "ns:/proc/$apid/ns/pid" "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-b"
+	wait_count "$mark-b" 1
+	[ "/proc/$(pids_of "$mark-b")/ns/pid" -ef "/proc/$apid/ns/pid" ]
+	run_burrow 0 info --format '{{.Host.PauseMechanism}}'
+	local mech=$output
+	run_burrow 0 pause a
+	[ "$mech" != sigstop ] || wait_proc_state "$apid" T
+	# one walk would have sent both: b's would be stopped by now too
+	for p in $(pids_of "$mark-b"); do
+		[ "$(proc_state "$p")" != T ] || { echo "b's process $p is paused" >&2; false; }
+	done
+	# and a joiner paused stays paused when the owner is unpaused
+	run_burrow 0 unpause a
+	wait_proc_state "$apid" running
+	run_burrow 0 pause b
+	if [ "$mech" = sigstop ]; then
+		for p in $(pids_of "$mark-b"); do wait_proc_state "$p" T; done
+	fi
+	run_burrow 0 pause a
+	run_burrow 0 unpause a
+	wait_proc_state "$apid" running
+	if [ "$mech" = sigstop ]; then
+		for p in $(pids_of "$mark-b"); do is "$(proc_state "$p")" T "b's process $p stays paused"; done
+	fi
+	run_burrow 0 unpause b
+}
+
+@test "pidshared: pause of a container with its own PID namespace stops a process of it in a PID namespace nested in it (unshare -p -f)" {
+	# SYS_ADMIN in the container's user namespace: unshare -p may be made there
+	run_burrow 0 run -d --name a --cap-add SYS_ADMIN "${BB[@]}" busybox /h/busybox sh -c "/h/busybox unshare -p -f /h/busybox sh -c '$loop' $mark-np & $loop" "$mark-a"
+	wait_count "$mark-a" 1
+	# unshare -f, and its child
+	wait_count "$mark-np" 2
+	local np= apid p
+	apid=$(pids_of "$mark-a")
+	for p in $(pids_of "$mark-np"); do
+		[ "/proc/$p/ns/pid" -ef "/proc/$apid/ns/pid" ] || np=$p
+	done
+	# one is in a PID namespace of its own, in a's mount namespace
+	[ -n "$np" ]
+	[ "/proc/$np/ns/mnt" -ef "/proc/$apid/ns/mnt" ]
+	run_burrow 0 info --format '{{.Host.PauseMechanism}}'
+	[ "$output" = sigstop ] || skip "pause goes through the cgroup freezer here ($output)"
+	run_burrow 0 pause a
+	wait_proc_state "$apid" T
+	wait_proc_state "$np" T
+	run_burrow 0 unpause a
+	wait_proc_state "$np" running
+	wait_proc_state "$apid" running
+}
