@@ -14,6 +14,7 @@
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
+#include "state/events.h"
 
 static bool name_char(char ch, bool first)
 {
@@ -238,6 +239,22 @@ char *ctr_rmi_after(struct state_store *s, const struct ctr_config *c)
 		if (e->status != EBUSY && e->status != ENOENT && !(moved && e->status == EINVAL))
 			warn = xasprintf("--rmi: %s", e->msg);
 		burrow_err_free(e);
+	} else if (rep.warnings && rep.warnings[0]) {
+		/* it went, but not all its files */
+		warn = xasprintf("--rmi: %s", rep.warnings[0]);
+		for (size_t i = 1; rep.warnings[i]; i++) {
+			char *t = xasprintf("%s; %s", warn, rep.warnings[i]);
+			free(warn);
+			warn = t;
+		}
+	}
+	img_removal_events(s, ref, &rep);
+	if (warn) {
+		/* in the event log too, where a -d run's user looks (the
+		 * monitor's own log goes with the container) */
+		struct state_event ev = {
+		    .type = "image", .status = "remove-error", .id = c->image_id, .name = ref, .error = warn + 7};
+		state_event_emit(s, &ev);
 	}
 	img_removal_clear(&rep);
 	return warn;
