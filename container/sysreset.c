@@ -22,11 +22,15 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
-/* The walk: one directory open at a time, each opened from its parent
- * with O_NOFOLLOW|O_DIRECTORY and its names read whole on entry, so that a
+/* The walk: each directory opened from its parent with
+ * O_NOFOLLOW|O_DIRECTORY and its names read whole on entry, so that a
  * container that swaps a directory for a symlink meanwhile is measured as
- * the link, never through it; going back up opens ".." with O_PATH and
- * checks it is the directory it came from before using it. */
+ * the link, never through it. The TREE_OPEN deepest directories stay open
+ * (a directory moved meanwhile changes nothing); above them, going back
+ * up opens ".." with O_PATH and checks it is the directory it came from
+ * before using it. */
+#define TREE_OPEN 32
+
 struct tree_inode {
 	dev_t dev;
 	ino_t ino;
@@ -36,12 +40,12 @@ struct tree_level {
 	size_t n, next;
 	dev_t dev;
 	ino_t ino;
+	int fd; /* -1: closed (above the TREE_OPEN deepest) */
 };
 struct tree_walk {
-	int cur;   /* the directory whose names are being measured */
-	dev_t dev; /* the tree's file system: a bind or a tmpfs on a volume is not its storage */
-	struct tree_level *lv;
-	size_t depth, cap;
+	dev_t dev;             /* the tree's file system: a bind or a tmpfs on a volume is not its storage */
+	struct tree_level *lv; /* lv[depth - 1]: the directory whose names are being measured */
+	size_t depth, cap, lo; /* lv[lo, depth) are open */
 	/* the files with more than one link seen so far, sorted: each counts once */
 	struct tree_inode *seen;
 	size_t nseen, seencap;
@@ -50,12 +54,13 @@ struct tree_walk {
 
 static void tree_walk_clear(struct tree_walk *w)
 {
-	for (size_t i = 0; i < w->depth; i++)
+	for (size_t i = 0; i < w->depth; i++) {
 		strv_free(w->lv[i].names);
+		if (w->lv[i].fd >= 0)
+			close(w->lv[i].fd);
+	}
 	free(w->lv);
 	free(w->seen);
-	if (w->cur >= 0)
-		close(w->cur);
 }
 
 static int inode_cmp(const void *a, const void *b)
@@ -95,7 +100,7 @@ static bool inode_seen(struct tree_walk *w, const struct stat *st)
  * cannot be read counts as empty (as nftw's FTW_DNR). */
 static void tree_enter(struct tree_walk *w, int fd, const struct stat *st)
 {
-	struct tree_level l = {.names = xcalloc(1, sizeof(char *)), .dev = st->st_dev, .ino = st->st_ino};
+	struct tree_level l = {.names = xcalloc(1, sizeof(char *)), .dev = st->st_dev, .ino = st->st_ino, .fd = fd};
 	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cleanup_dir DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
 	if (!d && dfd >= 0)
@@ -111,27 +116,33 @@ static void tree_enter(struct tree_walk *w, int fd, const struct stat *st)
 		w->lv = xrealloc(w->lv, w->cap * sizeof(*w->lv));
 	}
 	w->lv[w->depth++] = l;
-	if (w->cur >= 0)
-		close(w->cur);
-	w->cur = fd;
+	if (w->depth - w->lo > TREE_OPEN) {
+		close(w->lv[w->lo].fd);
+		w->lv[w->lo++].fd = -1;
+	}
 }
 
 /* Back to the parent of the current directory: -1 (EAGAIN) when it is not
  * the one the walk came from (a container moved it meanwhile). */
 static int tree_leave(struct tree_walk *w, const char *path, struct burrow_err **err)
 {
-	strv_free(w->lv[--w->depth].names);
-	const struct tree_level *up = &w->lv[w->depth - 1];
-	int fd = openat(w->cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct tree_level *l = &w->lv[w->depth - 1], *up = &w->lv[w->depth - 2];
+	int fd = up->fd;
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != up->dev || st.st_ino != up->ino) {
-		if (fd >= 0)
-			close(fd);
-		return burrow_error_status(err, EAGAIN, "a directory under '%s' was moved while it was measured",
-		                           str_quote(path));
+	if (fd < 0) {
+		fd = openat(l->fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != up->dev || st.st_ino != up->ino) {
+			if (fd >= 0)
+				close(fd);
+			return burrow_error_status(
+			    err, EAGAIN, "a directory under '%s' was moved while it was measured", str_quote(path));
+		}
+		up->fd = fd;
+		w->lo = w->depth - 2;
 	}
-	close(w->cur);
-	w->cur = fd;
+	strv_free(l->names);
+	close(l->fd);
+	w->depth--;
 	return 0;
 }
 
@@ -140,12 +151,12 @@ static void tree_one(struct tree_walk *w, const char *name)
 {
 	struct stat st;
 	/* gone meanwhile; or on another file system */
-	if (fstatat(w->cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != w->dev)
+	if (fstatat(w->lv[w->depth - 1].fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != w->dev)
 		return;
 	switch (st.st_mode & S_IFMT) {
 	case S_IFDIR: {
 		/* a symlink or a file by now: not followed, not measured */
-		int fd = openat(w->cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int fd = openat(w->lv[w->depth - 1].fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return;
 		if (fstat(fd, &st) < 0 || st.st_dev != w->dev) {
@@ -174,7 +185,7 @@ static void tree_one(struct tree_walk *w, const char *name)
  * the tree changed under the walk (to be measured again). */
 static int tree_measure(const char *path, long long *out, struct burrow_err **err)
 {
-	__attribute__((cleanup(tree_walk_clear))) struct tree_walk w = {.cur = -1};
+	__attribute__((cleanup(tree_walk_clear))) struct tree_walk w = {0};
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0) {
