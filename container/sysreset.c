@@ -198,8 +198,9 @@ static int tree_measure(const char *path, long long *out, struct burrow_err **er
 		return 0;
 	}
 	if (fstat(fd, &st) < 0) {
+		int e = errno;
 		close(fd);
-		return burrow_error(err, errno, "cannot measure '%s'", str_quote(path));
+		return burrow_error(err, e, "cannot measure '%s'", str_quote(path));
 	}
 	w.dev = st.st_dev;
 	tree_enter(&w, fd, &st);
