@@ -167,6 +167,9 @@ static void human(struct events_run *r, yajl_val ev)
 		fmt_buf_puts(&r->out, ")");
 	} else if (strcmp(type, "image") == 0) {
 		fmt_buf_printf(&r->out, " %s %s", id ? id : "", name ? name : "");
+		const char *error = json_get_str(ev, "Error");
+		if (error)
+			fmt_buf_printf(&r->out, " %s", error);
 	} else {
 		fmt_buf_printf(&r->out, " %s", name ? name : "");
 	}
@@ -198,7 +201,7 @@ static int on_line(const char *line, size_t len, void *data, struct burrow_err *
 		/* the fields an event may lack, for templates: as podman's
 		 * struct has them all */
 		cleanup_yajl yajl_val extra = json_new_object();
-		static const char *const strs[] = {"ID", "Image", "Name", "health_status", NULL};
+		static const char *const strs[] = {"ID", "Image", "Name", "health_status", "Error", NULL};
 		for (size_t i = 0; strs[i]; i++)
 			if (!json_get(ev, strs[i]))
 				json_obj_add(extra, strs[i], json_new_str(""));

@@ -56,16 +56,8 @@ static void print_removal(const struct img_removal *r)
 		printf("Untagged: %s\n", r->untagged[i]);
 	for (size_t i = 0; r->deleted && r->deleted[i]; i++)
 		printf("Deleted: %s\n", r->deleted[i]);
-}
-
-/* rmi's events: untag for each name taken away, remove for each image. */
-static void removal_events(struct state_store *s, const char *ref, const struct img_removal *r)
-{
-	const char *id = r->deleted && r->deleted[0] ? r->deleted[0] : NULL;
-	for (size_t i = 0; r->untagged && r->untagged[i]; i++)
-		state_event_obj(s, "image", "untag", id, r->untagged[i]);
-	for (size_t i = 0; r->deleted && r->deleted[i]; i++)
-		state_event_obj(s, "image", "remove", r->deleted[i], ref);
+	for (size_t i = 0; r->warnings && r->warnings[i]; i++)
+		burrow_warn("%s", r->warnings[i]);
 }
 
 /* tag's and untag's events: one for each name (untag without names: one). */
@@ -135,7 +127,7 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 		int r = img_remove(ctx->state, refs[i], (force ? IMG_RM_FORCE : 0) | (all ? IMG_RM_NAMES : 0),
 		                   &cmd_image_users, &rep, &err);
 		print_removal(&rep);
-		removal_events(ctx->state, refs[i], &rep);
+		img_removal_events(ctx->state, refs[i], &rep);
 		img_removal_clear(&rep);
 		if (r == 0)
 			continue;

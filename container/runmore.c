@@ -14,6 +14,7 @@
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
+#include "state/events.h"
 
 static bool name_char(char ch, bool first)
 {
@@ -231,14 +232,30 @@ char *ctr_rmi_after(struct state_store *s, const struct ctr_config *c)
 	if (now)
 		img_info_free(now);
 	burrow_err_free(steal_ptr(e));
-	char *warn = NULL;
+	cleanup_free char *why = NULL;
 	if (img_remove(s, ref, 0, &users, &rep, &e) < 0) {
 		/* used by another container, or removed meanwhile, or (by ID)
 		 * named otherwise too: it stays, silently */
 		if (e->status != EBUSY && e->status != ENOENT && !(moved && e->status == EINVAL))
-			warn = xasprintf("--rmi: %s", e->msg);
+			why = xstrdup(e->msg);
 		burrow_err_free(e);
+	} else if (rep.warnings && rep.warnings[0]) {
+		/* it went, but not all its files */
+		why = xstrdup(rep.warnings[0]);
+		for (size_t i = 1; rep.warnings[i]; i++) {
+			char *t = xasprintf("%s; %s", why, rep.warnings[i]);
+			free(why);
+			why = t;
+		}
 	}
+	img_removal_events(s, ref, &rep);
 	img_removal_clear(&rep);
-	return warn;
+	if (!why)
+		return NULL;
+	/* in the event log too, where a -d run's user looks (the monitor's
+	 * own log goes with the container) */
+	struct state_event ev = {
+	    .type = "image", .status = "remove-error", .id = c->image_id, .name = ref, .error = why};
+	state_event_emit(s, &ev);
+	return xasprintf("--rmi: %s", why);
 }

@@ -49,8 +49,10 @@ int ctr_pidfile_write(const struct ctr_config *c, pid_t pid, struct burrow_err *
 void ctr_pidfile_remove(const struct ctr_config *c);
 
 /* --rmi: after the container was removed, its image goes too, unless
- * another container uses it (then it stays, silently, as podman). Returns
- * the warning of another failure, for the user (caller frees), or NULL. */
+ * another container uses it (then it stays, silently, as podman); image
+ * untag and remove events as rmi's. Returns the warning of another failure
+ * (or of layer files that could not go), for the user (caller frees), or
+ * NULL; that warning is an image remove-error event too, its Error. */
 char *ctr_rmi_after(struct state_store *s, const struct ctr_config *c);
 
 #endif

@@ -410,8 +410,12 @@ struct img_users {
 struct img_removal {
 	char **untagged;
 	char **deleted;
+	char **warnings; /* what went wrong after the image went (a layer's files kept): for the user */
 };
 void img_removal_clear(struct img_removal *r);
+/* The events of a removal by ref: untag for each name taken away, remove
+ * for each image. */
+void img_removal_events(struct state_store *s, const char *ref, const struct img_removal *r);
 
 /* rmi of one image as podman does it: by one of several names, that name
  * is untagged and the image stays; else the image goes, refused with EBUSY
@@ -533,7 +537,9 @@ int img_labels(struct state_store *s, const char *id, char ***out, struct burrow
  * renamed to a tmp-* name first, so that no half-removed layer ever looks
  * whole, then its record and its files go. ids NULL: every layer of the
  * store (directories and records) is looked at. *freed (may be NULL): how
- * many went. */
-int img_layers_free(struct state_store *s, char *const *ids, size_t *freed, struct burrow_err **err);
+ * many went. A freed layer whose files cannot all go (renamed away, left
+ * for image prune) is a warning: added to *warnings, or (warnings NULL)
+ * burrow_warn'd. */
+int img_layers_free(struct state_store *s, char *const *ids, size_t *freed, char ***warnings, struct burrow_err **err);
 
 #endif

@@ -14,6 +14,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "state/events.h"
 #include "state/state.h"
 
 #define cleanup_record __attribute__((cleanup(img_record_clear)))
@@ -207,9 +208,26 @@ static int all_layers(struct state_store *s, int layersfd, char ***out, struct b
 	return 0;
 }
 
+void img_removal_events(struct state_store *s, const char *ref, const struct img_removal *r)
+{
+	const char *id = r->deleted && r->deleted[0] ? r->deleted[0] : NULL;
+	for (size_t i = 0; r->untagged && r->untagged[i]; i++)
+		state_event_obj(s, "image", "untag", id, r->untagged[i]);
+	for (size_t i = 0; r->deleted && r->deleted[i]; i++)
+		state_event_obj(s, "image", "remove", r->deleted[i], ref);
+}
+
+/* Adds s to the list *v (made on first use). */
+static void note(char ***v, const char *s)
+{
+	if (!*v)
+		*v = xcalloc(1, sizeof(char *));
+	strv_append(v, s);
+}
+
 /* Frees one layer no image named when looked at: 1 freed, 0 kept (in use
  * now, or named again), -1 error. */
-static int free_layer(struct state_store *s, int layersfd, const char *id, struct burrow_err **err)
+static int free_layer(struct state_store *s, int layersfd, const char *id, char ***warnings, struct burrow_err **err)
 {
 	cleanup_close int fd = img_layer_lock_open(layersfd, id, err);
 	if (fd < 0)
@@ -234,16 +252,21 @@ static int free_layer(struct state_store *s, int layersfd, const char *id, struc
 		return -1;
 	if (moved) {
 		cleanup_err struct burrow_err *e = NULL;
-		if (rm_rf_at(layersfd, tmp, &e) < 0)
-			burrow_warn("cannot remove '%s' (layer %s) in the layer store: %s; 'burrow image prune' "
-			            "tries again",
-			            tmp, id, e->msg);
+		if (rm_rf_at(layersfd, tmp, &e) < 0) {
+			cleanup_free char *w = xasprintf("cannot remove '%s' (layer %s) in the layer store: %s; "
+			                                 "'burrow image prune' tries again",
+			                                 tmp, id, e->msg);
+			if (warnings)
+				note(warnings, w);
+			else
+				burrow_warn("%s", w);
+		}
 	}
 	burrow_debug("layer %s freed", id);
 	return 1;
 }
 
-int img_layers_free(struct state_store *s, char *const *ids, size_t *freed, struct burrow_err **err)
+int img_layers_free(struct state_store *s, char *const *ids, size_t *freed, char ***warnings, struct burrow_err **err)
 {
 	cleanup_close int layersfd = -1;
 	if (img_layers_open(s, &layersfd, err) < 0)
@@ -261,7 +284,7 @@ int img_layers_free(struct state_store *s, char *const *ids, size_t *freed, stru
 	for (size_t i = 0; ids[i]; i++) {
 		if (strv_contains(used, ids[i]))
 			continue;
-		int r = free_layer(s, layersfd, ids[i], err);
+		int r = free_layer(s, layersfd, ids[i], warnings, err);
 		if (r < 0)
 			return burrow_error_wrap(err, "cannot free layer %s", ids[i]);
 		n += (size_t)r;
@@ -277,14 +300,8 @@ void img_removal_clear(struct img_removal *r)
 {
 	strv_free(r->untagged);
 	strv_free(r->deleted);
+	strv_free(r->warnings);
 	memset(r, 0, sizeof(*r));
-}
-
-static void note(char ***v, const char *s)
-{
-	if (!*v)
-		*v = xcalloc(1, sizeof(char *));
-	strv_append(v, s);
 }
 
 /* "image used by ID (NAME), ...": EBUSY. */
@@ -338,7 +355,7 @@ static int remove_image(struct state_store *s, const char *id, const struct img_
 	for (size_t i = 0; names[i]; i++)
 		note(&rep->untagged, names[i]);
 	note(&rep->deleted, id);
-	return img_layers_free(s, r.layer_ids, NULL, err);
+	return img_layers_free(s, r.layer_ids, NULL, &rep->warnings, err);
 }
 
 int img_remove(struct state_store *s, const char *ref, unsigned flags, const struct img_users *users,
@@ -398,7 +415,7 @@ int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_inf
 		img_removal_clear(&rep);
 	}
 	img_info_list_free(list, n);
-	if (rc == 0 && img_layers_free(s, NULL, NULL, err) < 0)
+	if (rc == 0 && img_layers_free(s, NULL, NULL, NULL, err) < 0)
 		rc = -1;
 	return rc;
 }

@@ -69,6 +69,8 @@ static char *event_json(const struct state_event *ev)
 	jg_key_str(g, "Type", ev->type);
 	if (ev->health_status)
 		jg_key_str(g, "health_status", ev->health_status);
+	if (ev->error)
+		jg_key_str(g, "Error", ev->error);
 	if (ev->labels && ev->labels[0]) {
 		jg_key(g, "Attributes");
 		jg_map_open(g);

@@ -9,7 +9,7 @@
  * write starts a new one. A line:
  *   {"ContainerExitCode":0,"ID":"…","Image":"…","Name":"…","Status":"died",
  *    "time":1700000000,"timeNano":1700000000123456789,"Type":"container",
- *    "health_status":"healthy","Attributes":{"KEY":"VALUE"}}
+ *    "health_status":"healthy","Error":"…","Attributes":{"KEY":"VALUE"}}
  * with the keys podman's `events --format json` prints, absent ones left
  * out. */
 #ifndef BURROW_STATE_EVENTS_H
@@ -33,6 +33,7 @@ struct state_event {
 	const char *image;         /* a container's image, its full name (localhost/busybox:latest) */
 	char *const *labels;       /* KEY=VALUE, the Attributes (NULL: none) */
 	const char *health_status; /* health_status events (NULL: none) */
+	const char *error;         /* what failed, as podman 5's pull-error's Error (NULL: none) */
 	int exit_code;             /* ContainerExitCode, when has_exit_code */
 	bool has_exit_code;
 };

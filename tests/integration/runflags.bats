@@ -84,6 +84,49 @@ image_ids() {
 	is "$output" "" "the container is gone all the same"
 }
 
+# rmi_layer_ro NAME: NAME's own layer's etc read-only in burrow's mount
+# namespace: the layer is renamed away, but its files cannot all go.
+rmi_layer_ro() {
+	local own
+	own=$(ns sh -c "ls -d \"\$XDG_DATA_HOME\"/burrow/layers/*/diff/$1-only")
+	local etc=${own%/*}/etc
+	run_burrow 0 unshare sh -c "mount --bind '$etc' '$etc' && mount -o remount,bind,ro '$etc'"
+}
+
+@test "runflags: --rmi passes on a layer whose files cannot all go: run's stderr, an image remove-error event" {
+	image_plus rmilayer "f('rmilayer-only', 'x\n')"
+	rmi_layer_ro rmilayer
+	local since=$(date +%s.%N)
+	run_burrow 0 run --rmi rmilayer echo hi
+	assert_match "$output" "^hi"
+	assert_match "$output" "burrow: warning: --rmi: cannot remove '[^']*' \(layer [0-9a-f]+\) in the layer store: .*Read-only file system; 'burrow image prune' tries again"
+	run_burrow 1 image exists rmilayer
+	run_burrow 0 events --stream=false --since "$since" --filter type=image --format '{{.Status}} {{.Name}} {{.Error}}'
+	assert_match "$output" "^untag localhost/rmilayer:latest "
+	assert_match "$output" "remove localhost/rmilayer:latest "
+	assert_match "$output" "remove-error localhost/rmilayer:latest cannot remove '[^']*' \(layer [0-9a-f]+\).*Read-only file system"
+}
+
+@test "runflags: run -d --rmi that cannot remove the image: an image remove-error event carries why" {
+	image_plus rmibg "f('rmibg-only', 'x\n')"
+	run_burrow 0 inspect --format '{{.Id}}' rmibg
+	local id=$output
+	run_burrow 0 unshare sh -c 'mount --bind "$XDG_DATA_HOME/burrow/layers" "$XDG_DATA_HOME/burrow/layers" &&
+		mount -o remount,bind,ro "$XDG_DATA_HOME/burrow/layers"'
+	local since=$(date +%s.%N)
+	run_burrow 0 run -d --rmi rmibg true
+	local i
+	for i in $(seq 200); do
+		"$BURROW" events --stream=false --since "$since" --filter event=remove-error | grep -q . && break
+		sleep 0.05
+	done
+	run_burrow 0 events --stream=false --since "$since" --filter event=remove-error
+	assert_match "$output" " image remove-error $id localhost/rmibg:latest cannot free layer [0-9a-f]+: .*Read-only file system"
+	run_burrow 0 events --stream=false --since "$since" --filter event=remove-error --format json
+	assert_match "$output" "\"Error\":\"cannot free layer [0-9a-f]+: .*Read-only file system"
+	assert_match "$output" "\"ID\":\"$id\""
+}
+
 @test "runflags: --pidfile holds the container's pid as the host sees it, in inspect; goes with the container" {
 	cd "$T"
 	run_burrow 0 run -d --name pf --pidfile pf.pid rfimg sleep 60

@@ -68,6 +68,25 @@ load helpers
 	run_burrow 0 rm -f r
 }
 
+@test "system df: a link in a volume to a big host directory counts as the link; hard links once, subdirectories in, deep ones too" {
+	import_busybox
+	# on the store's file system, outside burrow's tree
+	local big=$XDG_DATA_HOME/hostbig
+	mkdir -p "$big"
+	head -c 1000000 /dev/zero >"$big/blob"
+	run_burrow 0 volume create vl
+	run_burrow 0 run --rm -v vl:/data busybox sh -c "head -c 1000 /dev/zero >/data/f && ln /data/f /data/f2 &&
+		mkdir /data/d && head -c 500 /dev/zero >/data/d/g && ln -s '$big' /data/link && ln -s '$big' /data/d/link2"
+	# deeper than the directories the walk keeps open (40 levels), and
+	# more after coming back up from there
+	local deep=/data/deep$(printf '/x%.0s' $(seq 40))
+	run_burrow 0 run --rm -v vl:/data busybox sh -c "mkdir -p $deep && head -c 300 /dev/zero >$deep/h &&
+		mkdir /data/deep/x/y /data/e && head -c 70 /dev/zero >/data/deep/x/y/i && head -c 9 /dev/zero >/data/e/j"
+	run_burrow 0 system df --format '{{.Type}}:{{.RawSize}}'
+	assert_match "$output" $'\nLocal Volumes:'"$((1000 + 500 + 2 * ${#big} + 300 + 70 + 9))"'$'
+	rm -rf "$big"
+}
+
 @test "system prune: stopped containers and, with --volumes, unused volumes go; -a takes unused images; asks without -f" {
 	import_busybox
 	import_busybox other
