@@ -118,10 +118,12 @@ static yajl_val config_json(const struct ctr_config *c)
 	 * the first entrypoint_len of them the entrypoint) */
 	size_t n = strv_len(c->args), ep = c->entrypoint_len <= n ? c->entrypoint_len : n;
 	json_obj_add(o, "Cmd", json_new_strv(c->args ? c->args + ep : NULL));
-	yajl_val entry = ep ? json_new_array() : json_new_null();
+	/* podman 4's Entrypoint is one string, the words joined by spaces ("" without one) */
+	struct fmt_buf entry = {0};
 	for (size_t i = 0; i < ep; i++)
-		json_arr_add(entry, json_new_str(c->args[i]));
-	json_obj_add(o, "Entrypoint", entry);
+		fmt_buf_printf(&entry, "%s%s", i ? " " : "", c->args[i]);
+	json_obj_add(o, "Entrypoint", json_new_str(entry.s ? entry.s : ""));
+	fmt_buf_free(&entry);
 	json_obj_add(o, "Image", json_new_str(ctr_config_image(c)));
 	yajl_val vols =
 	    json_obj_add(o, "Volumes", c->volumes && c->volumes[0] ? json_new_object() : json_new_nil_map());

@@ -15,6 +15,28 @@
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
+/* The Go types behind podman's JSON, which the text lost: Labels null is a
+ * nil map ("map[]" in templates, a missing key <no value>), and so is
+ * Config.Labels, which podman's JSON leaves out when empty (omitempty). */
+static void typed_labels(yajl_val img)
+{
+	for (size_t i = 0; i < img->u.object.len; i++)
+		if (strcmp(img->u.object.keys[i], "Labels") == 0 && YAJL_IS_NULL(img->u.object.values[i])) {
+			yajl_tree_free(img->u.object.values[i]);
+			img->u.object.values[i] = json_new_nil_map();
+		}
+	yajl_val cfg = json_get(img, "Config");
+	if (!cfg || !YAJL_IS_OBJECT(cfg) || json_get(cfg, "Labels"))
+		return;
+	/* a parsed object is sized exactly (json_obj_add is for built ones) */
+	size_t n = cfg->u.object.len;
+	cfg->u.object.keys = xrealloc(cfg->u.object.keys, (n + 1) * sizeof(char *));
+	cfg->u.object.values = xrealloc(cfg->u.object.values, (n + 1) * sizeof(yajl_val));
+	cfg->u.object.keys[n] = xstrdup("Labels");
+	cfg->u.object.values[n] = json_new_omitted_map();
+	cfg->u.object.len = n + 1;
+}
+
 int cmd_inspect_image(struct cmd_ctx *ctx, const char *ref, yajl_val *out, struct burrow_err **err)
 {
 	struct img_info *img = NULL;
@@ -26,6 +48,8 @@ int cmd_inspect_image(struct cmd_ctx *ctx, const char *ref, yajl_val *out, struc
 	if (r < 0)
 		return -1;
 	*out = json_parse(json, err);
+	if (*out && YAJL_IS_OBJECT(*out))
+		typed_labels(*out);
 	return *out ? 0 : -1;
 }
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "cmd/tabwriter.h"
+#include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
@@ -172,23 +173,22 @@ static void json_indented(struct fmt_buf *b, yajl_val v, const char *indent, int
 		json_newline(b, indent, depth);
 		fmt_buf_puts(b, "]");
 		break;
-	case yajl_t_object:
-		if (v->u.object.len == 0) {
-			fmt_buf_puts(b, "{}");
-			break;
-		}
-		fmt_buf_puts(b, "{");
+	case yajl_t_object: {
+		size_t shown = 0;
 		for (size_t i = 0; i < v->u.object.len; i++) {
+			if (json_omitted(v->u.object.values[i]))
+				continue; /* Go's omitempty */
+			fmt_buf_puts(b, shown++ ? "," : "{");
 			json_newline(b, indent, depth + 1);
 			json_string(b, v->u.object.keys[i]);
 			fmt_buf_puts(b, ": ");
 			json_indented(b, v->u.object.values[i], indent, depth + 1);
-			if (i + 1 < v->u.object.len)
-				fmt_buf_puts(b, ",");
 		}
-		json_newline(b, indent, depth);
-		fmt_buf_puts(b, "}");
+		if (shown)
+			json_newline(b, indent, depth);
+		fmt_buf_puts(b, shown ? "}" : "{}");
 		break;
+	}
 	default:
 		fmt_buf_puts(b, "null");
 	}

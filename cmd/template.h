@@ -16,8 +16,10 @@
  * In literal text the two-character escapes \t and \n stand for a tab and a
  * newline, as podman's --format accepts them.
  *
- * Differences from Go, on purpose: a field that the data lacks is an error
- * (Go prints "<no value>" for a missing map key); join takes its list and
+ * A field the data lacks is an error, as Go's for a struct, except a key
+ * missing from one of podman's maps (Labels, Annotations, Options,
+ * ExposedPorts, Volumes, or a nil map): Go's "<no value>", and so is any
+ * field of it. Differences from Go, on purpose: join takes its list and
  * separator in either order (so {{.Names | join ","}} works); lower, upper
  * and friends print any scalar. Values print as Go prints the types podman
  * uses: strings bare, numbers as Go's %v, true/false, null as <nil>, lists

@@ -333,9 +333,22 @@ static char *chain_text(const char *prefix, char **fields, size_t upto)
 	return b.s ? b.s : xstrdup("");
 }
 
+/* Fields whose values are Go maps in podman's types (keys are user data):
+ * a key missing from one is Go's "<no value>", not an error. Objects
+ * elsewhere are structs, where an unknown field is an error, as podman's. */
+static bool go_map_field(const char *f)
+{
+	static const char *const maps[] = {"Labels", "Annotations", "Options", "ExposedPorts", "Volumes", NULL};
+	for (size_t i = 0; maps[i]; i++)
+		if (strcasecmp(maps[i], f) == 0)
+			return true;
+	return false;
+}
+
 static int field_chain(struct tmpl_exec *x, struct tmpl_val v, const char *prefix, char **fields, size_t n,
                        unsigned pos, struct tmpl_val *out)
 {
+	bool in_map = false; /* v is a Go map */
 	for (size_t i = 0; i < n; i++) {
 		const char *f = fields[i];
 		if (v.kind == V_HDR) {
@@ -348,10 +361,8 @@ static int field_chain(struct tmpl_exec *x, struct tmpl_val v, const char *prefi
 			next = tmpl_item_get(&v.items[0], f, x->d->fold_case);
 		} else if (v.kind == V_JSON && YAJL_IS_OBJECT(v.j)) {
 			next = tmpl_obj_get(v.j, f, x->d->fold_case);
-		} else if (v.kind == V_JSON && i + 1 == n && json_nil_text(v.j) && json_nil_text(v.j)[0] == 'm') {
-			/* a key of a Go nil map: no value */
-			*out = tmpl_str(x, "<no value>");
-			return 0;
+		} else if (v.kind == V_JSON && json_nil_text(v.j) && json_nil_text(v.j)[0] == 'm') {
+			in_map = true; /* a key of a Go nil map: no value */
 		} else {
 			char *whole = chain_text(prefix, fields, i + 1), *part = chain_text(prefix, fields, i);
 			tmpl_error(x, pos, "can't evaluate field %s: %s is %s", whole, part[0] ? part : ".",
@@ -360,12 +371,18 @@ static int field_chain(struct tmpl_exec *x, struct tmpl_val v, const char *prefi
 			free(part);
 			return -1;
 		}
+		if (!next && in_map) {
+			/* Go: the missing key is no value, and so is any field of it */
+			*out = tmpl_str(x, "<no value>");
+			return 0;
+		}
 		if (!next) {
 			char *whole = chain_text(prefix, fields, i + 1);
 			tmpl_error(x, pos, "unknown field %s", whole);
 			free(whole);
 			return -1;
 		}
+		in_map = go_map_field(f) && YAJL_IS_OBJECT(next);
 		v = tmpl_json(next);
 	}
 	*out = v;

@@ -131,7 +131,9 @@ int img_inspect(struct state_store *s, const struct img_info *i, char **json, st
 	yajl_val rootfs = d.config ? json_get(d.config, "rootfs") : NULL;
 	key_value(g, "Layers", rootfs ? json_get(rootfs, "diff_ids") : NULL, false);
 	jg_map_close(g);
-	key_value(g, "Labels", cfg ? json_get(cfg, "Labels") : NULL, true);
+	/* podman: null without labels (a Go nil map) */
+	yajl_val labels = cfg ? json_get(cfg, "Labels") : NULL;
+	key_value(g, "Labels", labels && YAJL_IS_OBJECT(labels) ? labels : NULL, false);
 	key_value(g, "Annotations", d.manifest ? json_get(d.manifest, "annotations") : NULL, true);
 	jg_key_str(g, "ManifestType", i->manifest_type ? i->manifest_type : IMG_MT_OCI_MANIFEST);
 	jg_key_str(g, "User", i->config.user ? i->config.user : "");

@@ -182,6 +182,8 @@ void jg_value(yajl_gen g, yajl_val v)
 	} else if (YAJL_IS_OBJECT(v)) {
 		jg_map_open(g);
 		for (size_t i = 0; i < v->u.object.len; i++) {
+			if (json_omitted(v->u.object.values[i]))
+				continue;
 			jg_str(g, v->u.object.keys[i]);
 			jg_value(g, v->u.object.values[i]);
 		}
@@ -266,12 +268,25 @@ yajl_val json_new_null(void)
  * (yajl_tree_free frees a null node alone). */
 #define NIL_MAP 0x1000u
 #define NIL_LIST 0x2000u
+#define NIL_OMIT 0x4000u
 
 yajl_val json_new_nil_map(void)
 {
 	yajl_val v = new_node(yajl_t_null);
 	v->u.number.flags = NIL_MAP;
 	return v;
+}
+
+yajl_val json_new_omitted_map(void)
+{
+	yajl_val v = new_node(yajl_t_null);
+	v->u.number.flags = NIL_MAP | NIL_OMIT;
+	return v;
+}
+
+bool json_omitted(yajl_val v)
+{
+	return v && YAJL_IS_NULL(v) && (v->u.number.flags & NIL_OMIT);
 }
 
 yajl_val json_new_nil_list(void)
@@ -285,7 +300,8 @@ const char *json_nil_text(yajl_val v)
 {
 	if (!v || !YAJL_IS_NULL(v))
 		return NULL;
-	return v->u.number.flags == NIL_MAP ? "map[]" : v->u.number.flags == NIL_LIST ? "[]" : NULL;
+	unsigned t = v->u.number.flags & (NIL_MAP | NIL_LIST);
+	return t == NIL_MAP ? "map[]" : t == NIL_LIST ? "[]" : NULL;
 }
 
 yajl_val json_new_strv(char *const *sv)

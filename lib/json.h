@@ -61,6 +61,11 @@ yajl_val json_new_null(void);
  * as 0 (json_nil_text). Built here only: a null parsed from text is plain. */
 yajl_val json_new_nil_map(void);
 yajl_val json_new_nil_list(void);
+/* A nil map in a field Go writes with omitempty (an image's Config.Labels):
+ * the JSON writers (jg_value, cmd's) leave its key out; templates see a
+ * nil map. */
+yajl_val json_new_omitted_map(void);
+bool json_omitted(yajl_val v);
 /* "map[]" or "[]" for those; NULL for any other value. */
 const char *json_nil_text(yajl_val v);
 yajl_val json_new_strv(char *const *v); /* NULL v -> [] */

@@ -112,7 +112,16 @@ assert w["Labels"] is None and w["Ports"] is None and w["Networks"] == [], w
 	is "$output" "[] map[] 0 <no value>"
 	run_burrow 0 inspect --format '{{json .Config.Labels}} {{.Config.Labels}} {{.HostConfig.VolumesFrom}} {{.HostConfig.LogConfig.Config}}' pub
 	is "$output" "null map[] [] map[]"
-	run_burrow 0 rm pub
+	# a key missing from labels that are not empty: Go's <no value> too
+	# (a field missing from a struct stays an error, below)
+	run_burrow 0 create --name lab --label a=1 busybox true
+	run_burrow 0 ps -a --filter name=lab --format '{{.Labels.a}} {{.Labels.x}} {{.Labels.x.y}}'
+	is "$output" "1 <no value> <no value>"
+	run_burrow 0 inspect --format '{{.Config.Labels.a}} {{.Config.Labels.x}}' lab
+	is "$output" "1 <no value>"
+	run_burrow 125 inspect --format '{{.Config.Nope}}' lab
+	is "$output" "burrow: inspect: --format: 1:3: unknown field .Config.Nope"
+	run_burrow 0 rm pub lab
 	run_burrow 0 ps -a --format '{{json}}'
 	assert_match "$output" '^\['
 	run_burrow 0 rm web db

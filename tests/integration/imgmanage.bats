@@ -162,8 +162,14 @@ assert i["RootFS"]["Layers"][0].startswith("sha256:")
 assert i["History"][0]["created_by"] == "burrow import", i["History"]
 assert i["GraphDriver"]["Name"] == "overlay" and i["GraphDriver"]["Data"]["UpperDir"].endswith("/diff")
 assert i["Size"] > 100000 and i["Os"] == "linux", i
+# no labels: null, and none in Config, as podman
+assert i["Labels"] is None and "Labels" not in i["Config"], i
 print("ok")' "$json" "$id"
 	is "$output" "ok"
+	# and in templates Go's nil map, Config.Labels too (podman leaves it out
+	# of the JSON but its templates see it)
+	run_burrow 0 image inspect --format '{{json .Labels}}|{{.Labels}}|{{.Labels.x}}|{{json .Config.Labels}}|{{.Config.Labels.x}}|{{json .Config}}' busybox
+	is "$output" 'null|map[]|<no value>|null|<no value>|{"Cmd":["sh"]}'
 	run_burrow 0 image inspect --format '{{.Id}} {{.Os}} {{len .RepoTags}}' busybox
 	is "$output" "$id linux 2"
 	run_burrow 0 inspect --format '{{.Id}}' "${id:0:12}"

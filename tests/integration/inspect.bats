@@ -49,11 +49,11 @@ wait_status() {
 	is "$(json_get "$json" 'd[0]["RestartCount"]')" 0
 	is "$(json_get "$json" '"FOO=bar" in d[0]["Config"]["Env"]')" true
 	is "$(json_get "$json" 'd[0]["Config"]["Cmd"]')" '["sleep", "600"]'
-	is "$(json_get "$json" 'd[0]["Config"]["Entrypoint"]')" 'null' "no entrypoint: null, as podman"
-	# with an entrypoint, Cmd is the rest (podman's arrays); Path/Args the whole
+	is "$(json_get "$json" 'd[0]["Config"]["Entrypoint"]')" '""' "no entrypoint: \"\", as podman 4"
+	# with an entrypoint, Cmd is the rest (a list); Path/Args the whole
 	run_burrow 0 create --name ep --entrypoint '["/bin/sh", "-c"]' busybox 'exit 3'
 	run_burrow 0 inspect ep
-	is "$(json_get "$output" 'd[0]["Config"]["Entrypoint"]')" '["/bin/sh", "-c"]'
+	is "$(json_get "$output" 'd[0]["Config"]["Entrypoint"]')" '"/bin/sh -c"' "podman 4: the words joined"
 	is "$(json_get "$output" 'd[0]["Config"]["Cmd"]')" '["exit 3"]'
 	is "$(json_get "$output" 'd[0]["Path"]')" '"/bin/sh"'
 	is "$(json_get "$output" 'd[0]["Args"]')" '["-c", "exit 3"]'

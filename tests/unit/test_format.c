@@ -110,6 +110,39 @@ static void test_nil_values(void **state)
 	yajl_tree_free(b);
 }
 
+/* A key missing from a non-empty map (Labels, Config.Labels) is Go's
+ * "<no value>", as is any field of it; a field missing from a struct (any
+ * other object) stays an error, as podman's. */
+static void test_map_keys(void **state)
+{
+	(void)state;
+	const char *base = "{\"Labels\":{\"a\":\"1\"},\"Config\":{\"Labels\":{\"b\":\"2\"},"
+	                   "\"Annotations\":{\"c\":\"3\"}}}";
+	const char *ok[][2] = {
+	    {"{{.Labels.a}}|{{.Labels.x}}|{{.Labels.x.y}}", "1|<no value>|<no value>"},
+	    {"{{.Config.Labels.b}}|{{.Config.Labels.x}}|{{.Config.Annotations.x}}", "2|<no value>|<no value>"},
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char *msg = NULL, *got = run_full(ok[i][0], base, NULL, 0, false, &msg);
+		if (!got)
+			fail_msg("%s: error: %s", ok[i][0], msg);
+		if (strcmp(got, ok[i][1]) != 0)
+			fail_msg("%s: got '%s', want '%s'", ok[i][0], got, ok[i][1]);
+		free(got);
+	}
+	const char *bad[][2] = {
+	    {"{{.Nosuch}}", "unknown field .Nosuch"},
+	    {"{{.Config.Nosuch}}", "unknown field .Config.Nosuch"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *msg = NULL;
+		assert_null(run_full(bad[i][0], base, NULL, 0, false, &msg));
+		if (!strstr(msg, bad[i][1]))
+			fail_msg("%s: error '%s' lacks '%s'", bad[i][0], msg, bad[i][1]);
+		free(msg);
+	}
+}
+
 static void test_fields(void **state)
 {
 	(void)state;
@@ -453,10 +486,10 @@ static void test_report(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fields),      cmocka_unit_test(test_nil_values), cmocka_unit_test(test_functions),
-	    cmocka_unit_test(test_control),     cmocka_unit_test(test_overlay),    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_header_mode), cmocka_unit_test(test_table_text), cmocka_unit_test(test_tabwriter),
-	    cmocka_unit_test(test_report),
+	    cmocka_unit_test(test_fields),    cmocka_unit_test(test_nil_values),  cmocka_unit_test(test_map_keys),
+	    cmocka_unit_test(test_functions), cmocka_unit_test(test_control),     cmocka_unit_test(test_overlay),
+	    cmocka_unit_test(test_errors),    cmocka_unit_test(test_header_mode), cmocka_unit_test(test_table_text),
+	    cmocka_unit_test(test_tabwriter), cmocka_unit_test(test_report),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
