@@ -28,13 +28,7 @@ static void typed_labels(yajl_val img)
 	yajl_val cfg = json_get(img, "Config");
 	if (!cfg || !YAJL_IS_OBJECT(cfg) || json_get(cfg, "Labels"))
 		return;
-	/* a parsed object is sized exactly (json_obj_add is for built ones) */
-	size_t n = cfg->u.object.len;
-	cfg->u.object.keys = xrealloc(cfg->u.object.keys, (n + 1) * sizeof(char *));
-	cfg->u.object.values = xrealloc(cfg->u.object.values, (n + 1) * sizeof(yajl_val));
-	cfg->u.object.keys[n] = xstrdup("Labels");
-	cfg->u.object.values[n] = json_new_omitted_map();
-	cfg->u.object.len = n + 1;
+	json_obj_add(cfg, "Labels", json_new_omitted_map());
 }
 
 int cmd_inspect_image(struct cmd_ctx *ctx, const char *ref, yajl_val *out, struct burrow_err **err)

@@ -1,5 +1,6 @@
 #include "lib/json.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ yajl_val json_parse(const char *text, struct burrow_err **err)
 		if (nl)
 			*nl = '\0';
 		burrow_error(err, 0, "invalid JSON: %s", ebuf[0] ? ebuf : "parse error");
+		return NULL;
 	}
 	return v;
 }
@@ -312,15 +314,17 @@ yajl_val json_new_strv(char *const *sv)
 	return v;
 }
 
-/* Room for one more of len elements: capacities 16, 32, 64 ..., so that
- * len alone (all a yajl node keeps) says when to grow. */
+/* Room for one more of len elements: capacities 16, 32, 64 ... for the
+ * arrays built here; a parsed node's (yajl sizes them exactly) or any
+ * other is grown when what it holds is full. */
 static void *grow(void *p, size_t len, size_t size)
 {
-	if (len == 0)
-		return xmalloc(16 * size);
-	if (len >= 16 && (len & (len - 1)) == 0)
-		return xrealloc(p, 2 * len * size);
-	return p;
+	if (p && malloc_usable_size(p) >= (len + 1) * size)
+		return p;
+	size_t cap = 16;
+	while (cap < len + 1)
+		cap *= 2;
+	return xrealloc(p, cap * size);
 }
 
 yajl_val json_obj_add(yajl_val obj, const char *key, yajl_val v)

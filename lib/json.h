@@ -69,7 +69,7 @@ bool json_omitted(yajl_val v);
 /* "map[]" or "[]" for those; NULL for any other value. */
 const char *json_nil_text(yajl_val v);
 yajl_val json_new_strv(char *const *v); /* NULL v -> [] */
-/* Adds key (copied) -> v (taken) to an object; returns v. */
+/* Adds key (copied) -> v (taken) to an object, built or parsed; returns v. */
 yajl_val json_obj_add(yajl_val obj, const char *key, yajl_val v);
 /* Appends v (taken) to an array; returns v. */
 yajl_val json_arr_add(yajl_val arr, yajl_val v);
