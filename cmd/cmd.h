@@ -276,6 +276,9 @@ extern const char cmd_history_usage[];
  * inspect of containers to call when no container matches. Not found:
  * ENOENT. */
 int cmd_inspect_image(struct cmd_ctx *ctx, const char *ref, yajl_val *out, struct burrow_err **err);
+/* Marks the Go maps (json_is_map) of an image's Config parsed from its
+ * JSON: Labels, Volumes, ExposedPorts (v1.ImageConfig's). */
+void cmd_img_config_maps(yajl_val cfg);
 
 /* Which containers use an image, for image/'s removals (cmd/rmi.c). */
 extern const struct img_users cmd_image_users;

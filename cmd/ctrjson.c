@@ -91,7 +91,7 @@ yajl_val cmd_kv_object_or_nil(char *const *kv)
 
 yajl_val cmd_kv_object(char *const *kv)
 {
-	yajl_val o = json_new_object();
+	yajl_val o = json_new_map();
 	for (size_t i = 0; kv && kv[i]; i++) {
 		const char *eq = strchr(kv[i], '=');
 		cleanup_free char *k = xstrndup(kv[i], eq ? (size_t)(eq - kv[i]) : strlen(kv[i]));
@@ -125,8 +125,7 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "Entrypoint", json_new_str(entry.s ? entry.s : ""));
 	fmt_buf_free(&entry);
 	json_obj_add(o, "Image", json_new_str(ctr_config_image(c)));
-	yajl_val vols =
-	    json_obj_add(o, "Volumes", c->volumes && c->volumes[0] ? json_new_object() : json_new_nil_map());
+	yajl_val vols = json_obj_add(o, "Volumes", c->volumes && c->volumes[0] ? json_new_map() : json_new_nil_map());
 	for (size_t i = 0; c->volumes && c->volumes[i]; i++)
 		json_obj_add(vols, c->volumes[i], json_new_object());
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));

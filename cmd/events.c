@@ -211,7 +211,8 @@ static int on_line(const char *line, size_t len, void *data, struct burrow_err *
 		if (!json_get(ev, "ContainerExitCode"))
 			json_obj_add(extra, "ContainerExitCode", json_new_int(0));
 		if (!json_get(ev, "Attributes"))
-			json_obj_add(extra, "Attributes", json_new_object());
+			json_obj_add(extra, "Attributes", json_new_map());
+		json_mark_map(json_get(ev, "Attributes"));
 		struct fmt_item it = {.base = ev, .overlay = extra};
 		struct fmt_data d = {.kind = FMT_DATA_ITEM, .items = &it, .n = 1, .fold_case = true};
 		if (fmt_template_exec(r->tmpl, &d, &r->out, err) < 0)

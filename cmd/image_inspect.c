@@ -15,20 +15,34 @@
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
-/* The Go types behind podman's JSON, which the text lost: Labels null is a
- * nil map ("map[]" in templates, a missing key <no value>), and so is
- * Config.Labels, which podman's JSON leaves out when empty (omitempty). */
-static void typed_labels(yajl_val img)
+/* The Go types behind podman's JSON, which the text lost: the maps of
+ * ImageData and its v1.ImageConfig are maps (json_is_map); Labels null is
+ * a nil map ("map[]" in templates, a missing key <no value>), and so are
+ * Config's maps, which podman's JSON leaves out when empty (omitempty). */
+static void typed_maps(yajl_val img)
 {
+	static const char *const maps[] = {"Labels", "Annotations", "GraphDriver.Data", NULL};
+	json_mark_maps(img, maps);
 	for (size_t i = 0; i < img->u.object.len; i++)
 		if (strcmp(img->u.object.keys[i], "Labels") == 0 && YAJL_IS_NULL(img->u.object.values[i])) {
 			yajl_tree_free(img->u.object.values[i]);
 			img->u.object.values[i] = json_new_nil_map();
 		}
 	yajl_val cfg = json_get(img, "Config");
-	if (!cfg || !YAJL_IS_OBJECT(cfg) || json_get(cfg, "Labels"))
+	if (!cfg || !YAJL_IS_OBJECT(cfg))
 		return;
-	json_obj_add(cfg, "Labels", json_new_omitted_map());
+	cmd_img_config_maps(cfg);
+	static const char *const omitted[] = {"ExposedPorts", "Volumes", "Labels", NULL};
+	for (size_t i = 0; omitted[i]; i++)
+		if (!json_get(cfg, omitted[i]))
+			json_obj_add(cfg, omitted[i], json_new_omitted_map());
+}
+
+void cmd_img_config_maps(yajl_val cfg)
+{
+	static const char *const maps[] = {"Labels", "Volumes", "ExposedPorts", NULL};
+	if (cfg && YAJL_IS_OBJECT(cfg))
+		json_mark_maps(cfg, maps);
 }
 
 int cmd_inspect_image(struct cmd_ctx *ctx, const char *ref, yajl_val *out, struct burrow_err **err)
@@ -43,7 +57,7 @@ int cmd_inspect_image(struct cmd_ctx *ctx, const char *ref, yajl_val *out, struc
 		return -1;
 	*out = json_parse(json, err);
 	if (*out && YAJL_IS_OBJECT(*out))
-		typed_labels(*out);
+		typed_maps(*out);
 	return *out ? 0 : -1;
 }
 

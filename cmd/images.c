@@ -67,7 +67,7 @@ static yajl_val image_json(const struct img_info *m)
 	yajl_gen g = json_gen_new();
 	img_config_gen(g, &m->config);
 	char *cfg = json_gen_finish(g);
-	json_obj_add(o, "Config", json_parse(cfg, NULL));
+	cmd_img_config_maps(json_obj_add(o, "Config", json_parse(cfg, NULL)));
 	free(cfg);
 	return o;
 }

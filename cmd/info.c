@@ -150,7 +150,7 @@ static yajl_val info_json(const struct ctr_sysinfo *i, const char *unfit, const 
 	json_obj_add(plugins, "log", str_list(logs));
 	json_obj_add(plugins, "network", str_list(nets));
 	json_obj_add(plugins, "volume", str_list(vols));
-	yajl_val regs = json_obj_add(o, "registries", json_new_object());
+	yajl_val regs = json_obj_add(o, "registries", json_new_map());
 	json_obj_add(regs, "search", str_list((const char *const *)n->search));
 
 	yajl_val store = json_obj_add(o, "store", json_new_object());
@@ -160,9 +160,9 @@ static yajl_val info_json(const struct ctr_sysinfo *i, const char *unfit, const 
 	json_obj_add(cs, "running", json_new_int(n->running));
 	json_obj_add(cs, "stopped", json_new_int(n->stopped));
 	json_obj_add(store, "graphDriverName", json_new_str("overlay"));
-	yajl_val opts = json_obj_add(store, "graphOptions", json_new_object());
+	yajl_val opts = json_obj_add(store, "graphOptions", json_new_map());
 	if (i->fuse_path) {
-		yajl_val mp = json_obj_add(opts, "overlay.mount_program", json_new_object());
+		yajl_val mp = json_obj_add(opts, "overlay.mount_program", json_new_map());
 		json_obj_add(mp, "Executable", json_new_str(i->fuse_path));
 		json_obj_add(mp, "Version", json_new_str(i->fuse_version));
 	}

@@ -151,6 +151,8 @@ void tmpl_print_value(struct tmpl_exec *x, struct fmt_buf *b, struct tmpl_val v)
 const char *tmpl_text(struct tmpl_exec *x, struct tmpl_val v);
 /* Go's truth: false, 0, null, "", [] and {} are false. */
 bool tmpl_truth(struct tmpl_val v);
+/* Go's no value: a key missing from a map (see field_chain). */
+bool tmpl_no_value(struct tmpl_val v);
 /* A key of an object (fold: or one that differs only in case). */
 yajl_val tmpl_obj_get(yajl_val obj, const char *key, bool fold);
 /* A field of an item: overlay first, then base. */

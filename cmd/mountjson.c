@@ -46,7 +46,7 @@ void cmd_ctr_mounts_json(struct state_store *s, const struct ctr_config *c, yajl
 	if (!mounts || !hc)
 		return;
 	yajl_val binds = json_obj_add(hc, "Binds", json_new_array());
-	yajl_val tmpfs = json_obj_add(hc, "Tmpfs", json_new_object());
+	yajl_val tmpfs = json_obj_add(hc, "Tmpfs", json_new_map());
 	json_obj_add(hc, "ReadonlyRootfs", json_new_bool(c->read_only));
 	json_obj_add(hc, "ReadonlyTmpfs", json_new_bool(c->read_only && !c->ro_no_tmpfs));
 	json_obj_add(hc, "VolumesFrom",

@@ -69,7 +69,7 @@ char *cmd_ports_text(const struct netns_ports *ps)
 
 yajl_val cmd_ports_map_json(const struct netns_ports *ps)
 {
-	yajl_val o = json_new_object();
+	yajl_val o = json_new_map();
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct netns_port *p = &ps->v[i];
 		for (unsigned k = 0; k < p->range; k++) {

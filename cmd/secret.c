@@ -158,7 +158,7 @@ static yajl_val secret_json(struct state_store *s, const struct ctr_secret *v)
 	json_obj_add(spec, "Name", json_new_str(v->name));
 	yajl_val drv = json_obj_add(spec, "Driver", json_new_object());
 	json_obj_add(drv, "Name", json_new_str(v->driver));
-	yajl_val dopts = json_obj_add(drv, "Options", json_new_object());
+	yajl_val dopts = json_obj_add(drv, "Options", json_new_map());
 	json_obj_add(dopts, "path", json_new_str(path));
 	json_obj_add(spec, "Labels", cmd_kv_object(v->labels));
 	return o;

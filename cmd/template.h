@@ -16,10 +16,12 @@
  * In literal text the two-character escapes \t and \n stand for a tab and a
  * newline, as podman's --format accepts them.
  *
- * A field the data lacks is an error, as Go's for a struct, except a key
- * missing from one of podman's maps (Labels, Annotations, Options,
- * ExposedPorts, Volumes, or a nil map): Go's "<no value>", and so is any
- * field of it. Differences from Go, on purpose: join takes its list and
+ * Objects are structs or maps, as the builders made them (json_is_map). A
+ * field a struct lacks is an error, as Go's; a key missing from a map (or a
+ * nil map) is Go's invalid value, and so is any field of it: an action
+ * prints it "<no value>", if and with take it as false, eq as equal to
+ * nothing else, functions as null. Map keys are matched exactly (fold_case
+ * is for struct fields). Differences from Go, on purpose: join takes its list and
  * separator in either order (so {{.Names | join ","}} works); lower, upper
  * and friends print any scalar. Values print as Go prints the types podman
  * uses: strings bare, numbers as Go's %v, true/false, null as <nil>, lists

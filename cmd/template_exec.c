@@ -333,23 +333,24 @@ static char *chain_text(const char *prefix, char **fields, size_t upto)
 	return b.s ? b.s : xstrdup("");
 }
 
-/* Fields whose values are Go maps in podman's types (keys are user data):
- * a key missing from one is Go's "<no value>", not an error. Objects
- * elsewhere are structs, where an unknown field is an error, as podman's. */
-static bool go_map_field(const char *f)
+/* Go's invalid value, what a key missing from a map gives: a null to
+ * everything (false, <nil> to print and printf, null to json), but an
+ * action prints it as "<no value>", any field of it is no value too, and
+ * eq finds it equal to nothing else. One node, never freed. */
+static struct yajl_val_s no_value = {.type = yajl_t_null};
+
+bool tmpl_no_value(struct tmpl_val v)
 {
-	static const char *const maps[] = {"Labels", "Annotations", "Options", "ExposedPorts", "Volumes", NULL};
-	for (size_t i = 0; maps[i]; i++)
-		if (strcasecmp(maps[i], f) == 0)
-			return true;
-	return false;
+	return v.kind == V_JSON && v.j == &no_value;
 }
 
+/* A Go map (json_is_map) answers a missing key with no value; any other
+ * object is a struct, where an unknown field is an error, as podman's.
+ * Map keys are data: matched exactly, never folded. */
 static int field_chain(struct tmpl_exec *x, struct tmpl_val v, const char *prefix, char **fields, size_t n,
                        unsigned pos, struct tmpl_val *out)
 {
-	bool in_map = false; /* v is a Go map */
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !tmpl_no_value(v); i++) {
 		const char *f = fields[i];
 		if (v.kind == V_HDR) {
 			char *p = v.path[0] ? xasprintf("%s.%s", v.path, f) : xstrdup(f);
@@ -357,13 +358,12 @@ static int field_chain(struct tmpl_exec *x, struct tmpl_val v, const char *prefi
 			continue;
 		}
 		yajl_val next = NULL;
+		bool map = v.kind == V_JSON && json_is_map(v.j);
 		if (v.kind == V_ITEM) {
 			next = tmpl_item_get(&v.items[0], f, x->d->fold_case);
 		} else if (v.kind == V_JSON && YAJL_IS_OBJECT(v.j)) {
-			next = tmpl_obj_get(v.j, f, x->d->fold_case);
-		} else if (v.kind == V_JSON && json_nil_text(v.j) && json_nil_text(v.j)[0] == 'm') {
-			in_map = true; /* a key of a Go nil map: no value */
-		} else {
+			next = tmpl_obj_get(v.j, f, x->d->fold_case && !map);
+		} else if (!map) { /* a nil map has no keys; anything else no fields */
 			char *whole = chain_text(prefix, fields, i + 1), *part = chain_text(prefix, fields, i);
 			tmpl_error(x, pos, "can't evaluate field %s: %s is %s", whole, part[0] ? part : ".",
 			           tmpl_describe(v));
@@ -371,19 +371,13 @@ static int field_chain(struct tmpl_exec *x, struct tmpl_val v, const char *prefi
 			free(part);
 			return -1;
 		}
-		if (!next && in_map) {
-			/* Go: the missing key is no value, and so is any field of it */
-			*out = tmpl_str(x, "<no value>");
-			return 0;
-		}
-		if (!next) {
+		if (!next && !map) {
 			char *whole = chain_text(prefix, fields, i + 1);
 			tmpl_error(x, pos, "unknown field %s", whole);
 			free(whole);
 			return -1;
 		}
-		in_map = go_map_field(f) && YAJL_IS_OBJECT(next);
-		v = tmpl_json(next);
+		v = tmpl_json(next ? next : &no_value);
 	}
 	*out = v;
 	return 0;
@@ -602,7 +596,9 @@ static int walk(struct tmpl_exec *x, const struct tmpl_node *n, struct tmpl_val 
 	case TN_ACTION:
 		if (eval_pipe(x, n->pipe, dot, true, &v) < 0)
 			return -1;
-		if (n->pipe->nvars == 0)
+		if (n->pipe->nvars == 0 && tmpl_no_value(v))
+			fmt_buf_puts(x->out, "<no value>");
+		else if (n->pipe->nvars == 0)
 			tmpl_print_value(x, x->out, v);
 		return 0;
 	case TN_IF:

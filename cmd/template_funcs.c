@@ -57,6 +57,13 @@ static int compare(struct tmpl_exec *x, struct tmpl_val a, struct tmpl_val b, bo
 		    x, pos, "invalid type for comparison: %s",
 		    tmpl_describe(a.kind == V_JSON && !YAJL_IS_ARRAY(a.j) && !YAJL_IS_OBJECT(a.j) ? b : a));
 	yajl_val p = a.j, q = b.j;
+	if (tmpl_no_value(a) || tmpl_no_value(b)) {
+		/* Go: eq finds no value equal to itself only; lt has no order for it */
+		if (ordered)
+			return tmpl_error(x, pos, "invalid type for comparison: no value");
+		*res = tmpl_no_value(a) != tmpl_no_value(b);
+		return 0;
+	}
 	if (YAJL_IS_NUMBER(p) && YAJL_IS_NUMBER(q)) {
 		if (tmpl_is_integer(p) && tmpl_is_integer(q))
 			*res = p->u.number.i < q->u.number.i ? -1 : p->u.number.i > q->u.number.i;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ctrjson.h"
 #include "cmd/family.h"
 #include "cmd/format.h"
 #include "cmd/report.h"
@@ -40,17 +41,6 @@ const char cmd_volume_usage[] = "volume SUBCOMMAND [OPTIONS] [ARG...]\n\n"
 
 /* --- output ------------------------------------------------------------------ */
 
-static yajl_val kv_object(char *const *kv)
-{
-	yajl_val o = json_new_object();
-	for (size_t i = 0; kv && kv[i]; i++) {
-		const char *eq = strchr(kv[i], '=');
-		cleanup_free char *k = eq ? xstrndup(kv[i], (size_t)(eq - kv[i])) : xstrdup(kv[i]);
-		json_obj_add(o, k, json_new_str(eq ? eq + 1 : ""));
-	}
-	return o;
-}
-
 /* The volume as podman's volume inspect shows it. */
 static yajl_val vol_json(struct state_store *s, const struct ctr_vol *v)
 {
@@ -61,9 +51,9 @@ static yajl_val vol_json(struct state_store *s, const struct ctr_vol *v)
 	json_obj_add(o, "Driver", json_new_str(v->driver));
 	json_obj_add(o, "Mountpoint", json_new_str(mp));
 	json_obj_add(o, "CreatedAt", json_new_str(fmt_rfc3339(v->created / 1000000000LL, when, sizeof(when))));
-	json_obj_add(o, "Labels", kv_object(v->labels));
+	json_obj_add(o, "Labels", cmd_kv_object(v->labels));
 	json_obj_add(o, "Scope", json_new_str("local"));
-	json_obj_add(o, "Options", kv_object(v->options));
+	json_obj_add(o, "Options", cmd_kv_object(v->options));
 	if (v->uid > 0)
 		json_obj_add(o, "UID", json_new_int(v->uid));
 	if (v->gid > 0)
@@ -94,7 +84,7 @@ static yajl_val vol_overlay(const struct ctr_vol *v, bool ls)
 	json_obj_add(o, "NeedsChown", json_new_bool(v->needs_chown));
 	json_obj_add(o, "Timeout", json_new_int(0));
 	json_obj_add(o, "StorageID", json_new_str(""));
-	json_obj_add(o, "Status", json_new_object());
+	json_obj_add(o, "Status", json_new_map());
 	if (ls) {
 		struct fmt_buf b = {0};
 		fmt_buf_add(&b, "", 0);

@@ -1,6 +1,7 @@
 #include "lib/json.h"
 
 #include <malloc.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,6 +305,49 @@ const char *json_nil_text(yajl_val v)
 		return NULL;
 	unsigned t = v->u.number.flags & (NIL_MAP | NIL_LIST);
 	return t == NIL_MAP ? "map[]" : t == NIL_LIST ? "[]" : NULL;
+}
+
+/* An object's mark, in the same field: an object node uses keys, values
+ * and len, which end before it (yajl_tree_parse zeroes its nodes). */
+#define GO_MAP NIL_MAP
+_Static_assert(offsetof(struct yajl_val_s, u.number.flags) >=
+                   offsetof(struct yajl_val_s, u.object.len) + sizeof(size_t),
+               "an object node has no room for the map mark");
+
+yajl_val json_new_map(void)
+{
+	return json_mark_map(json_new_object());
+}
+
+yajl_val json_mark_map(yajl_val v)
+{
+	if (v && YAJL_IS_OBJECT(v))
+		v->u.number.flags |= GO_MAP;
+	return v;
+}
+
+bool json_is_map(yajl_val v)
+{
+	return v && (YAJL_IS_OBJECT(v) || YAJL_IS_NULL(v)) && (v->u.number.flags & GO_MAP);
+}
+
+void json_mark_maps(yajl_val obj, const char *const *paths)
+{
+	for (size_t i = 0; paths[i]; i++) {
+		yajl_val v = obj;
+		for (const char *p = paths[i]; v && *p;) {
+			size_t n = strcspn(p, ".");
+			char key[128];
+			if (n >= sizeof(key))
+				break;
+			memcpy(key, p, n);
+			key[n] = '\0';
+			v = json_get(v, key);
+			p += n + (p[n] == '.');
+			if (!*p)
+				json_mark_map(v);
+		}
+	}
 }
 
 yajl_val json_new_strv(char *const *sv)

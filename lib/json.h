@@ -68,6 +68,18 @@ yajl_val json_new_omitted_map(void);
 bool json_omitted(yajl_val v);
 /* "map[]" or "[]" for those; NULL for any other value. */
 const char *json_nil_text(yajl_val v);
+/* Go maps. Templates tell a Go map (map[string]T in podman's types: keys
+ * are data, Labels, Annotations, Volumes, PortBindings ...), where a
+ * missing key is Go's no value, from a struct (every other object), where
+ * an unknown field is an error, by this mark: objects are structs unless
+ * made or marked as maps (a nil map is one too). The mark lives in the
+ * node, so it survives json_obj_add and yajl_tree_free frees it as any. */
+yajl_val json_new_map(void);
+yajl_val json_mark_map(yajl_val v); /* an object, built or parsed; returns v */
+bool json_is_map(yajl_val v);
+/* Marks the objects at paths in obj ("Config.Labels": a key of a key),
+ * those there; the list ends with NULL. For trees parsed from text. */
+void json_mark_maps(yajl_val obj, const char *const *paths);
 yajl_val json_new_strv(char *const *v); /* NULL v -> [] */
 /* Adds key (copied) -> v (taken) to an object, built or parsed; returns v. */
 yajl_val json_obj_add(yajl_val obj, const char *key, yajl_val v);

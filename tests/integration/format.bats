@@ -121,6 +121,11 @@ assert w["Labels"] is None and w["Ports"] is None and w["Networks"] == [], w
 	is "$output" "1 <no value>"
 	run_burrow 125 inspect --format '{{.Config.Nope}}' lab
 	is "$output" "burrow: inspect: --format: 1:3: unknown field .Config.Nope"
+	# maps by type, whatever their names: a missing key is no value, and false
+	run_burrow 0 inspect --format '{{.HostConfig.PortBindings.x}} {{.NetworkSettings.Ports.x}} {{.HostConfig.Tmpfs.x}} {{.Config.Volumes.x}} {{if .Config.Labels.x}}y{{else}}n{{end}}' pub
+	is "$output" "<no value> <no value> <no value> <no value> n"
+	run_burrow 0 image inspect --format '{{.Config.ExposedPorts}} {{.Config.Volumes}} {{.Config.ExposedPorts.x}} {{.Labels.x}} {{.Annotations.x}} {{.GraphDriver.Data.x}}' busybox
+	is "$output" "map[] map[] <no value> <no value> <no value> <no value>"
 	run_burrow 0 rm pub lab
 	run_burrow 0 ps -a --format '{{json}}'
 	assert_match "$output" '^\['

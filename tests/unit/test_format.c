@@ -30,6 +30,10 @@ static char *run_full(const char *tmpl, const char *base, const char *overlay, u
 	struct burrow_err *err = NULL;
 	yajl_val b = json_parse(base, NULL), o = overlay ? json_parse(overlay, NULL) : NULL;
 	assert_non_null(b);
+	/* the Go maps of these documents, marked as the verbs' builders mark
+	 * theirs; every other object is a struct */
+	static const char *const maps[] = {"Labels", "Tags", "Config.Labels", "Config.Annotations", NULL};
+	json_mark_maps(b, maps);
 	struct fmt_template *t = fmt_template_parse(tmpl, flags, &err);
 	char *out = NULL;
 	if (t) {
@@ -53,10 +57,11 @@ static char *run_full(const char *tmpl, const char *base, const char *overlay, u
 	return out;
 }
 
-static void check(const char *tmpl, const char *want)
+/* tmpl over base (fold: fold_case) prints want. */
+static void check_on(const char *base, bool fold, const char *tmpl, const char *want)
 {
 	char *msg = NULL;
-	char *got = run_full(tmpl, doc, NULL, 0, false, &msg);
+	char *got = run_full(tmpl, base, NULL, 0, fold, &msg);
 	if (!got)
 		fail_msg("%s: error: %s", tmpl, msg);
 	if (strcmp(got, want) != 0)
@@ -64,17 +69,27 @@ static void check(const char *tmpl, const char *want)
 	free(got);
 }
 
-/* The template fails with a message that contains want. */
-static void check_error(const char *tmpl, const char *want)
+static void check(const char *tmpl, const char *want)
+{
+	check_on(doc, false, tmpl, want);
+}
+
+/* The template fails over base with a message that contains want. */
+static void check_error_on(const char *base, const char *tmpl, const char *want)
 {
 	char *msg = NULL;
-	char *got = run_full(tmpl, doc, NULL, 0, false, &msg);
+	char *got = run_full(tmpl, base, NULL, 0, false, &msg);
 	if (got)
 		fail_msg("%s: no error, output '%s'", tmpl, got);
 	if (!strstr(msg, want))
 		fail_msg("%s: error '%s' lacks '%s'", tmpl, msg, want);
 	assert_null(strchr(msg, '\n')); /* one line */
 	free(msg);
+}
+
+static void check_error(const char *tmpl, const char *want)
+{
+	check_error_on(doc, tmpl, want);
 }
 
 /* Go's nil map and slice (podman's null Labels, VolumesFrom): null in
@@ -118,29 +133,39 @@ static void test_map_keys(void **state)
 	(void)state;
 	const char *base = "{\"Labels\":{\"a\":\"1\"},\"Config\":{\"Labels\":{\"b\":\"2\"},"
 	                   "\"Annotations\":{\"c\":\"3\"}}}";
-	const char *ok[][2] = {
-	    {"{{.Labels.a}}|{{.Labels.x}}|{{.Labels.x.y}}", "1|<no value>|<no value>"},
-	    {"{{.Config.Labels.b}}|{{.Config.Labels.x}}|{{.Config.Annotations.x}}", "2|<no value>|<no value>"},
-	};
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		char *msg = NULL, *got = run_full(ok[i][0], base, NULL, 0, false, &msg);
-		if (!got)
-			fail_msg("%s: error: %s", ok[i][0], msg);
-		if (strcmp(got, ok[i][1]) != 0)
-			fail_msg("%s: got '%s', want '%s'", ok[i][0], got, ok[i][1]);
-		free(got);
-	}
-	const char *bad[][2] = {
-	    {"{{.Nosuch}}", "unknown field .Nosuch"},
-	    {"{{.Config.Nosuch}}", "unknown field .Config.Nosuch"},
-	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *msg = NULL;
-		assert_null(run_full(bad[i][0], base, NULL, 0, false, &msg));
-		if (!strstr(msg, bad[i][1]))
-			fail_msg("%s: error '%s' lacks '%s'", bad[i][0], msg, bad[i][1]);
-		free(msg);
-	}
+	check_on(base, false, "{{.Labels.a}}|{{.Labels.x}}|{{.Labels.x.y}}", "1|<no value>|<no value>");
+	check_on(base, false, "{{.Config.Labels.b}}|{{.Config.Labels.x}}|{{.Config.Annotations.x}}",
+	         "2|<no value>|<no value>");
+	/* no value is false, as Go's invalid value */
+	check_on(base, false, "{{if .Labels.x}}y{{else}}n{{end}}{{with .Config.Labels.x}}y{{else}}n{{end}}", "nn");
+	check_error_on(base, "{{.Nosuch}}", "unknown field .Nosuch");
+	check_error_on(base, "{{.Config.Nosuch}}", "unknown field .Config.Nosuch");
+}
+
+/* Maps by type, not by name: a marked object of any name is a Go map, an
+ * object named as podman's maps are but not marked is a struct. A missing
+ * key is Go's invalid value, as podman 4.3 shows it: "<no value>" from an
+ * action, false to if, with and not, unequal to "" (no error), <nil> to
+ * printf, null to json, kept by and; any field of it is no value too. */
+static void test_map_by_type(void **state)
+{
+	(void)state;
+	const char *base = "{\"Tags\":{\"k\":\"v\"},\"Options\":{\"a\":\"1\"},\"State\":{\"Status\":\"up\"}}";
+	check_on(base, false, "{{.Tags.k}}|{{.Tags.x}}|{{.Tags.x.y}}", "v|<no value>|<no value>");
+	check_on(base, false, "{{if .Tags.x}}y{{else}}n{{end}} {{with .Tags.x}}y{{else}}n{{end}} {{not .Tags.x}}",
+	         "n n true");
+	check_on(base, false, "{{if .Tags.k}}y{{else}}n{{end}} {{with .Tags.k}}{{.}}{{end}}", "y v");
+	check_on(base, false, "{{eq .Tags.x \"\"}} {{ne .Tags.x \"\"}} {{eq .Tags.x .Tags.y}}", "false true true");
+	check_on(base, false, "{{printf \"%v\" .Tags.x}} {{json .Tags.x}} {{index .Tags \"x\"}}|", "<nil> null |");
+	check_on(base, false, "{{and .Tags.x 1}} {{or .Tags.x 1}} {{$v := .Tags.x}}{{$v}} {{(.Tags.x).y}}",
+	         "<no value> 1 <no value> <no value>");
+	check_on(base, false, "{{range .Tags.x}}x{{else}}none{{end}}", "none");
+	/* a struct's field names fold (info), a map's keys never */
+	check_on(base, true, "{{.state.status}} {{.Tags.K}}", "up <no value>");
+	/* a struct, though named as a map is elsewhere */
+	check_error_on(base, "{{.Options.x}}", "1:3: unknown field .Options.x");
+	check_error_on(base, "{{.State.x}}", "unknown field .State.x");
+	check_error_on(base, "{{lt .Tags.x 1}}", "invalid type for comparison");
 }
 
 static void test_fields(void **state)
@@ -486,10 +511,10 @@ static void test_report(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fields),    cmocka_unit_test(test_nil_values),  cmocka_unit_test(test_map_keys),
-	    cmocka_unit_test(test_functions), cmocka_unit_test(test_control),     cmocka_unit_test(test_overlay),
-	    cmocka_unit_test(test_errors),    cmocka_unit_test(test_header_mode), cmocka_unit_test(test_table_text),
-	    cmocka_unit_test(test_tabwriter), cmocka_unit_test(test_report),
+	    cmocka_unit_test(test_fields),      cmocka_unit_test(test_nil_values), cmocka_unit_test(test_map_keys),
+	    cmocka_unit_test(test_map_by_type), cmocka_unit_test(test_functions),  cmocka_unit_test(test_control),
+	    cmocka_unit_test(test_overlay),     cmocka_unit_test(test_errors),     cmocka_unit_test(test_header_mode),
+	    cmocka_unit_test(test_table_text),  cmocka_unit_test(test_tabwriter),  cmocka_unit_test(test_report),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,6 +131,41 @@ static void test_json_add_to_parsed(void **state)
 	assert_int_equal(YAJL_GET_INTEGER(json_get(v, "d")->u.array.values[39]), 39);
 }
 
+/* The Go-map mark: objects are structs unless made or marked maps; the
+ * mark keeps through json_obj_add's growth and marks only objects. */
+static void test_json_map_mark(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	cleanup_yajl yajl_val v =
+	    json_parse("{\"L\":{\"a\":\"1\"},\"C\":{\"L\":{},\"S\":{}},\"N\":null,\"s\":\"x\"}", &err);
+	assert_non_null(v);
+	assert_false(json_is_map(v));
+	assert_false(json_is_map(json_get(v, "L")));
+	assert_false(json_is_map(json_get(v, "N"))); /* a parsed null is plain */
+	static const char *const maps[] = {"L", "C.L", "C.Nosuch", "Nosuch.L", "s", "N", NULL};
+	json_mark_maps(v, maps);
+	assert_true(json_is_map(json_get(v, "L")));
+	assert_true(json_is_map(json_get(json_get(v, "C"), "L")));
+	assert_false(json_is_map(json_get(v, "C")));
+	assert_false(json_is_map(json_get(json_get(v, "C"), "S")));
+	assert_false(json_is_map(json_get(v, "s")));
+	assert_false(json_is_map(json_get(v, "N")));
+	yajl_val l = json_get(v, "L");
+	char key[16];
+	for (int i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		json_obj_add(l, key, json_new_int(i));
+	}
+	assert_true(json_is_map(l));
+	assert_int_equal(l->u.object.len, 41);
+	cleanup_yajl yajl_val m = json_new_map(), nil = json_new_nil_map(), o = json_new_object();
+	assert_true(json_is_map(m));
+	assert_true(json_is_map(nil));
+	assert_false(json_is_map(o));
+	assert_false(json_is_map(NULL));
+}
+
 static void test_json_get_next(void **state)
 {
 	(void)state;
@@ -593,6 +628,7 @@ int main(void)
 	    cmocka_unit_test(test_log_over_socket),
 	    cmocka_unit_test(test_write_atomic_planted),
 	    cmocka_unit_test(test_trace_mark),
+	    cmocka_unit_test(test_json_map_mark),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

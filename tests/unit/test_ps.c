@@ -211,6 +211,42 @@ static void test_inspect_json(void **state)
 	yajl_tree_free(j);
 }
 
+/* The Go maps of podman's inspect types are built as maps (templates
+ * answer a missing key of one with no value); the structs around them
+ * are not. */
+static void test_inspect_maps(void **state)
+{
+	(void)state;
+	struct ctr_listing l = mk("abc123", "web", "busybox", CTR_CONFIGURED, 0, 1700000000);
+	char *labels[] = {(char *)"a=1", NULL}, *vols[] = {(char *)"/data", NULL};
+	char *ports[] = {(char *)"8080:80/tcp", NULL};
+	l.cfg.labels = labels;
+	l.cfg.volumes = vols;
+	l.cfg.ports = ports;
+	yajl_val j = cmd_ctr_inspect_json(&l.cfg, &l.run, NULL);
+	yajl_val cfg = json_get(j, "Config"), hc = json_get(j, "HostConfig");
+	assert_true(json_is_map(json_get(cfg, "Labels")));
+	assert_true(json_is_map(json_get(cfg, "Annotations")));
+	assert_true(json_is_map(json_get(cfg, "Volumes")));
+	assert_true(json_is_map(json_get(hc, "PortBindings")));
+	assert_true(json_is_map(json_get(json_get(j, "NetworkSettings"), "Ports")));
+	assert_true(json_is_map(json_get(json_get(hc, "LogConfig"), "Config")));
+	assert_non_null(json_get(json_get(hc, "PortBindings"), "80/tcp"));
+	assert_false(json_is_map(j));
+	assert_false(json_is_map(cfg));
+	assert_false(json_is_map(hc));
+	assert_false(json_is_map(json_get(j, "State")));
+	assert_false(json_is_map(json_get(hc, "RestartPolicy")));
+	assert_false(json_is_map(json_get(hc, "LogConfig")));
+	yajl_tree_free(j);
+	/* none: Go's nil maps, maps too */
+	l.cfg.labels = l.cfg.volumes = NULL;
+	j = cmd_ctr_inspect_json(&l.cfg, &l.run, NULL);
+	assert_true(json_is_map(json_get(json_get(j, "Config"), "Labels")));
+	assert_true(json_is_map(json_get(json_get(j, "Config"), "Volumes")));
+	yajl_tree_free(j);
+}
+
 /* ps's PORTS of -p specs as bound (every host port chosen) */
 static char *ports_text(const char *const *specs)
 {
@@ -253,8 +289,9 @@ static void test_ports_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_filter_match), cmocka_unit_test(test_filter_errors), cmocka_unit_test(test_sort),
-	    cmocka_unit_test(test_inspect_json), cmocka_unit_test(test_ports_text),
+	    cmocka_unit_test(test_filter_match), cmocka_unit_test(test_filter_errors),
+	    cmocka_unit_test(test_sort),         cmocka_unit_test(test_inspect_json),
+	    cmocka_unit_test(test_inspect_maps), cmocka_unit_test(test_ports_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
