@@ -241,8 +241,11 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 	                              &ctx->root, &ctx->root_source, err) < 0)
 		return -1;
 	/* before the join, while root still has its privileges */
-	if ((needs & NEED_HOST_PORTS) && netns_binder_start(err) < 0)
-		return -1;
+	if (needs & NEED_HOST_PORTS) {
+		if (netns_binder_start(err) < 0)
+			return -1;
+		trace_mark("binder");
+	}
 	if (needs & NEED_USERNS) {
 		/* what the namespace must see as we do */
 		struct userns_path seen[2];
