@@ -23,6 +23,9 @@ enum {
 enum cmd_needs {
 	NEED_USERNS = 1 << 0, /* join (or create) the keeper's namespaces first */
 	NEED_STATE = 1 << 1,  /* open the state store (implies NEED_USERNS) */
+	/* may start containers: as root, the binder of low host ports is
+	 * forked before the join (netns/binder.c) */
+	NEED_HOST_PORTS = 1 << 2,
 };
 
 struct state_store;
@@ -53,6 +56,9 @@ struct cmd_verb {
 	const char *summary;
 	const char *usage; /* full help text after "Usage: burrow " */
 };
+
+/* The needs of the verb table's entry name (0: none there). */
+unsigned cmd_verb_needs(const char *name);
 
 /* Prints "burrow: VERB: msg" and returns EXIT_BURROW (bad usage). */
 int cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

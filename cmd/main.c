@@ -15,6 +15,7 @@
 #include "lib/strv.h"
 #include "lib/trace.h"
 #include "lib/xalloc.h"
+#include "netns/ports.h"
 #include "state/events.h"
 #include "state/paths.h"
 #include "state/state.h"
@@ -39,9 +40,9 @@ static const struct cmd_verb verbs[] = {
     {"tag", cmd_tag, NEED_STATE, "add names to an image", cmd_tag_usage},
     {"untag", cmd_untag, NEED_STATE, "remove names from an image", cmd_untag_usage},
     {"history", cmd_history, NEED_STATE, "show the history of an image", cmd_history_usage},
-    {"run", cmd_run, NEED_STATE, "run a command in a new container", cmd_run_usage},
+    {"run", cmd_run, NEED_STATE | NEED_HOST_PORTS, "run a command in a new container", cmd_run_usage},
     {"create", cmd_create, NEED_STATE, "create a container without starting it", cmd_create_usage},
-    {"start", cmd_start, NEED_STATE, "start containers", cmd_start_usage},
+    {"start", cmd_start, NEED_STATE | NEED_HOST_PORTS, "start containers", cmd_start_usage},
     {"attach", cmd_attach, NEED_STATE, "attach to a running container", cmd_attach_usage},
     {"logs", cmd_logs, NEED_STATE, "show a container's output", cmd_logs_usage},
     {"exec", cmd_exec, NEED_STATE, "run a command in a running container", cmd_exec_usage},
@@ -49,7 +50,7 @@ static const struct cmd_verb verbs[] = {
     {"port", cmd_port, NEED_STATE, "list a container's published ports", cmd_port_usage},
     {"stop", cmd_stop, NEED_STATE, "stop running containers", cmd_stop_usage},
     {"kill", cmd_kill, NEED_STATE, "send a signal to running containers", cmd_kill_usage},
-    {"restart", cmd_restart, NEED_STATE, "restart containers", cmd_restart_usage},
+    {"restart", cmd_restart, NEED_STATE | NEED_HOST_PORTS, "restart containers", cmd_restart_usage},
     {"pause", cmd_pause, NEED_STATE, "pause running containers", cmd_pause_usage},
     {"unpause", cmd_unpause, NEED_STATE, "unpause paused containers", cmd_unpause_usage},
     {"healthcheck", cmd_healthcheck, NEED_STATE, "run a container's healthcheck", cmd_healthcheck_usage},
@@ -80,6 +81,12 @@ static const struct cmd_verb *find_verb(const char *name)
 		if (strcmp(verbs[i].name, name) == 0)
 			return &verbs[i];
 	return NULL;
+}
+
+unsigned cmd_verb_needs(const char *name)
+{
+	const struct cmd_verb *v = find_verb(name);
+	return v ? v->needs : 0;
 }
 
 static void print_main_usage(FILE *f)
@@ -233,6 +240,12 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 	if (!ctx->root && resolve_dir(state_root_resolve, ctx->root_opt, ctx->settings.root, "burrow.conf storage.root",
 	                              &ctx->root, &ctx->root_source, err) < 0)
 		return -1;
+	/* before the join, while root still has its privileges */
+	if (needs & NEED_HOST_PORTS) {
+		if (netns_binder_start(err) < 0)
+			return -1;
+		trace_mark("binder");
+	}
 	if (needs & NEED_USERNS) {
 		/* what the namespace must see as we do */
 		struct userns_path seen[2];
@@ -422,6 +435,7 @@ int main(int argc, char **argv)
 	optind = 1;
 	int rc = v->fn(&ctx, vargc, vargv);
 	trace_mark("verb done");
+	netns_binder_close();
 	if (ctx.state)
 		state_close(ctx.state);
 	free(ctx.root);

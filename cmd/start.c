@@ -8,6 +8,7 @@
 #include "container/container.h"
 #include "lib/cleanup.h"
 #include "lib/quote.h"
+#include "netns/ports.h"
 
 int cmd_start_one(struct cmd_ctx *ctx, const char *ref, const struct cmd_attach *att)
 {
@@ -28,6 +29,8 @@ int cmd_start_one(struct cmd_ctx *ctx, const char *ref, const struct cmd_attach 
 	}
 	if (!att->attach)
 		return 0;
+	/* nothing more to start: root's binder of low host ports goes */
+	netns_binder_close();
 	return cmd_relay(&ch, att);
 }
 

@@ -19,6 +19,7 @@ int cmd_sub_run(struct cmd_ctx *ctx, const char *name, const char *family, const
 		if (strcmp(argv[1], subs[i].name) != 0 && !(subs[i].alias && strcmp(argv[1], subs[i].alias) == 0))
 			continue;
 		ctx->verb = subs[i].verb;
+		ctx->needs |= cmd_verb_needs(subs[i].verb);
 		if (family)
 			ctx->family = family;
 		optind = 1;

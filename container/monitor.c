@@ -41,6 +41,7 @@
 #include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "netns/netns.h"
+#include "netns/ports.h"
 #include "runtime/runtime.h"
 #include "state/state.h"
 
@@ -687,8 +688,9 @@ static int daemonize(struct ctr_monitor_args *a, bool passthrough)
 {
 	if (state_reopen(a->s, NULL) < 0)
 		return -1;
-	int keep[5 + STATE_NDB] = {a->sock, a->lockfd, 0, 1, 2};
-	state_fds(a->s, keep + 5);
+	/* root's binder of low host ports, until they are bound */
+	int keep[6 + STATE_NDB] = {a->sock, a->lockfd, 0, 1, 2, netns_binder_fd()};
+	state_fds(a->s, keep + 6);
 	if (!passthrough) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int i = 0; null >= 0 && i < 3; i++)
@@ -697,7 +699,7 @@ static int daemonize(struct ctr_monitor_args *a, bool passthrough)
 		if (null > 2)
 			close(null);
 	}
-	close_fds_keep(keep, 5 + STATE_NDB);
+	close_fds_keep(keep, 6 + STATE_NDB);
 	if (chdir("/") < 0)
 		return -1;
 	sigset_t none;

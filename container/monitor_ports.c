@@ -1,7 +1,12 @@
 /* The monitor's published ports (container/monitor_io.h): the forwarding
  * engine of netns/ports.h bound before the container exists, started on
  * the monitor's loop once it runs, stopped when it ends and kept for a
- * restart, released otherwise. */
+ * restart, released otherwise. Ports below
+ * net.ipv4.ip_unprivileged_port_start, when root runs burrow: bound by the
+ * binder the starting command left outside the user namespace
+ * (netns/binder.c), whose socket the monitor inherits and closes here, at
+ * its first start, before anything of the container exists; the restart
+ * policy's restarts keep the sockets, so they never need it again. */
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -11,7 +16,7 @@
 #include "lib/strv.h"
 #include "netns/ports.h"
 
-int ctr_mon_ports_bind(struct mon *m, int *code, struct burrow_err **err)
+static int ports_bind(struct mon *m, int *code, struct burrow_err **err)
 {
 	strv_free(m->run.ports);
 	m->run.ports = NULL;
@@ -41,6 +46,14 @@ int ctr_mon_ports_bind(struct mon *m, int *code, struct burrow_err **err)
 		strv_builder_take(&b, netns_port_format(&bound->v[i]));
 	m->run.ports = strv_builder_steal(&b);
 	return 0;
+}
+
+int ctr_mon_ports_bind(struct mon *m, int *code, struct burrow_err **err)
+{
+	int r = ports_bind(m, code, err);
+	/* done with root's binder: no process of the container gets it */
+	netns_binder_close();
+	return r;
 }
 
 int ctr_mon_ports_start(struct mon *m, int nsfd, struct burrow_err **err)

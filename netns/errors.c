@@ -21,9 +21,7 @@ int net_err_tun(struct burrow_err **err, int e)
 	return -1;
 }
 
-/* net.ipv4.ip_unprivileged_port_start of the current network namespace;
- * -1 when it cannot be read. */
-static long long unprivileged_port_start(void)
+long long net_unprivileged_port_start(void)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -50,17 +48,19 @@ int net_err_bind(struct burrow_err **err, int e, const char *where, unsigned por
 		                         "which); publish another host port, or leave the host port out for a free one",
 		                         port);
 	case EACCES: {
-		long long start = unprivileged_port_start();
+		long long start = net_unprivileged_port_start();
 		if (start < 0 || port >= start)
 			return burrow_error(err, e, "cannot listen on %s", where);
 		burrow_error_status(err, e,
 		                    "cannot listen on %s: port %u is below net.ipv4.ip_unprivileged_port_start (%lld), "
-		                    "which burrow cannot bind from its user namespace, even when root runs it",
+		                    "which burrow cannot bind from its user namespace",
 		                    where, port, start);
+		/* root's binder (binder.c) binds them for the default handler */
 		return burrow_error_hint(
 		    err,
-		    "publish a host port of %lld or more (e.g. -p %u:...), or lower that limit for every "
-		    "user namespace (as root: sysctl -w net.ipv4.ip_unprivileged_port_start=%u)",
+		    "publish a host port of %lld or more (e.g. -p %u:...), run burrow as root (with the default "
+		    "port handler), or lower that limit for every user namespace (as root: sysctl -w "
+		    "net.ipv4.ip_unprivileged_port_start=%u)",
 		    start, port + 8000 <= 65535 ? port + 8000 : (unsigned)start, port);
 	}
 	case EADDRNOTAVAIL:

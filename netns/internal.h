@@ -93,6 +93,17 @@ int net_err_bind(struct burrow_err **err, int e, const char *where, unsigned por
 /* Joining the container's network namespace failed with e. Returns -1. */
 int net_err_setns(struct burrow_err **err, int e);
 
+/* net.ipv4.ip_unprivileged_port_start of the current network namespace;
+ * -1 when it cannot be read. */
+long long net_unprivileged_port_start(void);
+
+/* ---- root's binder of low host ports (binder.c) ---- */
+
+/* A socket bound as fwd_bind_socket binds it, by the binder (ports below
+ * net_unprivileged_port_start only); -1 with errno: the binder's, or
+ * EACCES when there is none or it is gone. */
+int net_binder_bind(const struct sockaddr_storage *a, socklen_t alen, enum netns_proto proto, bool v6only);
+
 /* ---- sockets inside another network namespace (inner.c) ---- */
 
 /* A few sockets of each kind made inside one network namespace, ready. */
@@ -225,6 +236,10 @@ struct netns_fwd {
 	struct udpkeep *udpkeep; /* UDP flows keep theirs (udpkeep.c), or NULL */
 };
 
+/* A socket bound (and listening, for TCP) at a, as published ports are
+ * (SO_REUSEADDR for TCP, IPV6_V6ONLY as v6only says), non-blocking,
+ * O_CLOEXEC; its fd, or -1 with errno. Nothing else is tried. */
+int fwd_bind_socket(const struct sockaddr_storage *a, socklen_t alen, enum netns_proto proto, bool v6only);
 /* listen.c: binds every listener of f for f->ports (choosing free ports);
  * nothing is left bound on failure. */
 int fwd_bind_all(struct netns_fwd *f, struct burrow_err **err);

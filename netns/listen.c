@@ -67,8 +67,7 @@ static socklen_t make_addr(int family, const char *host_ip, unsigned port, struc
 	return sizeof(*s4);
 }
 
-/* A socket bound (and listening, for TCP) at a; its fd, or -1 with errno. */
-static int bind_one(const struct sockaddr_storage *a, socklen_t alen, enum netns_proto proto, bool v6only)
+int fwd_bind_socket(const struct sockaddr_storage *a, socklen_t alen, enum netns_proto proto, bool v6only)
 {
 	int type = proto == NETNS_UDP ? SOCK_DGRAM : SOCK_STREAM;
 	int fd = socket(a->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -86,6 +85,19 @@ static int bind_one(const struct sockaddr_storage *a, socklen_t alen, enum netns
 		errno = e;
 		return -1;
 	}
+	return fd;
+}
+
+/* A socket of f's bound (and listening, for TCP) at a; its fd, or -1 with
+ * errno. A port only privilege may bind goes to root's binder, when there
+ * is one (binder.c), except for the slirp handler: libslirp binds the
+ * port again itself, in this process. */
+static int bind_one(const struct netns_fwd *f, const struct sockaddr_storage *a, socklen_t alen, enum netns_proto proto,
+                    bool v6only)
+{
+	int fd = fwd_bind_socket(a, alen, proto, v6only);
+	if (fd < 0 && errno == EACCES && netns_binder_fd() >= 0 && f->handler != NETNS_PORTS_SLIRP)
+		fd = net_binder_bind(a, alen, proto, v6only);
 	return fd;
 }
 
@@ -159,7 +171,7 @@ static int bind_run(struct netns_fwd *f, const struct netns_port *p, const struc
 			listener_init(l, f, p, i);
 			l->addrlen = make_addr(pl->family[k], p->host_ip, port ? port + i : 0, &l->addr);
 			l->v6only = pl->v6only[k];
-			l->fd = bind_one(&l->addr, l->addrlen, p->proto, l->v6only);
+			l->fd = bind_one(f, &l->addr, l->addrlen, p->proto, l->v6only);
 			if (l->fd < 0) {
 				int e = errno;
 				*bad = l->addr;
@@ -288,7 +300,7 @@ int fwd_bind_all(struct netns_fwd *f, struct burrow_err **err)
 
 int fwd_rebind(struct fwd_listener *l, struct burrow_err **err)
 {
-	l->fd = bind_one(&l->addr, l->addrlen, l->proto, l->v6only);
+	l->fd = bind_one(l->f, &l->addr, l->addrlen, l->proto, l->v6only);
 	if (l->fd < 0) {
 		char where[80];
 		int e = errno;

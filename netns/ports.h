@@ -152,8 +152,9 @@ struct netns_fwd;
  * free host ports left open. Nothing is forwarded yet. On failure nothing
  * is left bound and the error names the address and port:
  *   status EADDRINUSE  "... address already in use" (podman exits 126)
- *   status EACCES      a port below net.ipv4.ip_unprivileged_port_start,
- *                      with a hint saying how to lower it
+ *   status EACCES      a port below net.ipv4.ip_unprivileged_port_start
+ *                      that neither this process nor root's binder (below)
+ *                      can bind, with a hint saying how to lower it
  *   status EADDRNOTAVAIL  HOSTIP is not an address of this host
  * cfg gives the handler (port_handler) and, for slirp, whether the
  * container has IPv6. ps is copied. */
@@ -191,6 +192,22 @@ void netns_fwd_stop(struct netns_fwd *f);
 /* Stops and closes everything: the host ports are free at once (a new
  * listener may bind them immediately). NULL is fine. */
 void netns_fwd_free(struct netns_fwd *f);
+
+/* ---- root's binder of low host ports (netns/binder.c says why and how) ----
+ * Call netns_binder_start before joining burrow's user namespace, in a
+ * command that may start containers: when root runs it (and some ports
+ * need privilege), it forks the binder, a child outside the namespace that
+ * binds ports below net.ipv4.ip_unprivileged_port_start for
+ * netns_fwd_new when this process cannot; otherwise it does nothing. The
+ * binder dies with the process that started it. Call while
+ * single-threaded. */
+int netns_binder_start(struct burrow_err **err);
+/* This process's end of it (O_CLOEXEC), which a monitor forked since
+ * keeps until its ports are bound; -1 when there is none. */
+int netns_binder_fd(void);
+/* Closes this process's end; in the process that started it, the binder
+ * is ended and reaped too. No process made from here on holds it. */
+void netns_binder_close(void);
 
 /* How long a UDP flow may stay idle (default NETNS_UDP_FLOW_IDLE_S). */
 void netns_fwd_set_udp_idle(struct netns_fwd *f, unsigned ms);

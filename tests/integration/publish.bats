@@ -275,13 +275,82 @@ except socket.timeout:
 	local low
 	low=$(($(cat /proc/sys/net/ipv4/ip_unprivileged_port_start) - 1))
 	[ "$low" -gt 0 ] || need_or_fail "net.ipv4.ip_unprivileged_port_start above 1"
-	# root too: burrow binds from its user namespace, which does not own
-	# the host's network namespace
-	run_burrow 126 run --rm -p "127.0.0.1:$low:80" busybox touch /ran
-	assert_match "$output" "port $low is below net\.ipv4\.ip_unprivileged_port_start \([0-9]+\), which burrow cannot bind from its user namespace, even when root runs it"
-	assert_match "$output" "hint: .*sysctl -w net\.ipv4\.ip_unprivileged_port_start=$low"
+	# burrow binds from its user namespace, which does not own the host's
+	# network namespace; root's binder (next test) binds them for root
+	run_burrow 126 run --rm -p "127.0.0.1:$low:80" --network slirp:port_handler=slirp busybox touch /ran
+	assert_match "$output" "port $low is below net\.ipv4\.ip_unprivileged_port_start \([0-9]+\), which burrow cannot bind from its user namespace"
+	assert_match "$output" "hint: .*run burrow as root \(with the default port handler\).*sysctl -w net\.ipv4\.ip_unprivileged_port_start=$low"
+	if [ "$(id -u)" != 0 ]; then
+		run_burrow 126 run --rm -p "127.0.0.1:$low:80" busybox touch /ran
+		assert_match "$output" "port $low is below net\.ipv4\.ip_unprivileged_port_start \([0-9]+\), which burrow cannot bind from its user namespace"
+	fi
 	run_burrow 0 ps -a -q
 	is "$output" "" "no container left"
+}
+
+# free_low_port: a TCP port of 127.0.0.1 below
+# net.ipv4.ip_unprivileged_port_start that nothing uses (root only)
+free_low_port() {
+	python3 -c '
+import random, socket, sys
+top = int(open("/proc/sys/net/ipv4/ip_unprivileged_port_start").read())
+for p in random.sample(range(max(1, top // 2), top), min(200, top - max(1, top // 2))):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", p)); print(p); sys.exit(0)
+    except OSError:
+        pass
+    finally:
+        s.close()
+sys.exit(1)'
+}
+
+@test "publish: root publishes a host port below net.ipv4.ip_unprivileged_port_start: reached, kept across restarts, free at once after stop" {
+	[ "$(id -u)" = 0 ] || skip "root only (the root pass runs it); the test above is the others'"
+	[ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 1 ] ||
+		need_or_fail "net.ipv4.ip_unprivileged_port_start above 1"
+	local p pid
+	p=$(free_low_port)
+	run_burrow 0 run -d --name a -p "127.0.0.1:$p:80" peer netpeer tcp 80
+	run ask 127.0.0.1 "$p"
+	is "$status" 0 "reached: $output"
+	run_burrow 0 port a 80
+	is "$output" "127.0.0.1:$p"
+	run_burrow 0 restart -t 0 a
+	run ask 127.0.0.1 "$p"
+	is "$status" 0 "forwarded after restart: $output"
+	run_burrow 0 stop -t 0 a
+	# bound again at once, by someone else (SO_REUSEADDR, as servers do)
+	run python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
+	is "$status" 0 "the port is free once stopped: $output"
+	run_burrow 0 rm a
+	# a foreground run keeps no binder beside it once the container runs
+	"$BURROW" run --name f -p "127.0.0.1:$p:80" peer netpeer tcp 80 >/dev/null 2>&1 &
+	pid=$!
+	bgpids="$bgpids $pid"
+	run ask 127.0.0.1 "$p"
+	is "$status" 0 "reached through a foreground run: $output"
+	run pgrep -P "$pid" -x burrow-binder
+	is "$output" "" "no binder beside the foreground run"
+	run_burrow 0 rm -f -t 0 f
+	# the policy: the server answers once and exits, and is brought back on
+	# the sockets bound at the first start
+	run_burrow 0 run -d --name c --restart always -p "127.0.0.1:$p:80" busybox sh -c 'echo hi | nc -l -p 80'
+	run ask 127.0.0.1 "$p"
+	assert_match "$output" "hi"
+	run ask 127.0.0.1 "$p"
+	assert_match "$output" "hi" "forwarded again after the policy restarted it"
+	run_burrow 0 inspect --format '{{.RestartCount}}' c
+	[ "$output" -ge 1 ]
+	run_burrow 0 rm -f -t 0 c
+	run python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
+	is "$status" 0 "the port is free once removed: $output"
 }
 
 @test "publish: stop releases the host ports at once; restart and the restart policy forward again" {
