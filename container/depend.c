@@ -60,7 +60,7 @@ static int dependent_one(struct ctr_config *c, void *data, struct burrow_err **e
 int ctr_dependents(struct state_store *s, const char *id, char ***ids, char ***names, struct burrow_err **err)
 {
 	struct dependents d = {.id = id};
-	if (ctr_config_each(s, dependent_one, &d, err) < 0) {
+	if (ctr_config_each_set(s, "requires", dependent_one, &d, err) < 0) {
 		strv_free(d.ids);
 		strv_free(d.names);
 		return -1;

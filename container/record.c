@@ -480,11 +480,27 @@ int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct 
 	return each_config(s, NULL, fn, data, err);
 }
 
+#define FIELD_KIND(kind, name) {#name, #kind},
+static const struct {
+	const char *name, *kind;
+} config_kinds[] = {CTR_CONFIG_FIELDS(FIELD_KIND)};
+#undef FIELD_KIND
+
 int ctr_config_each_set(struct state_store *s, const char *field, ctr_config_fn fn, void *data, struct burrow_err **err)
 {
-	/* "FIELD":" is only ever the key: a '"' inside a string is escaped,
-	 * and a field that is not set is null */
-	cleanup_free char *set = xasprintf("\"%s\":\"", field);
+	/* "FIELD":" or "FIELD":[" is only ever the key: a '"' inside a
+	 * string is escaped, a string that is not set is null, an empty
+	 * list [] */
+	cleanup_free char *set = NULL;
+	for (size_t i = 0; i < sizeof(config_kinds) / sizeof(config_kinds[0]) && !set; i++) {
+		if (strcmp(config_kinds[i].name, field) != 0)
+			continue;
+		if (strcmp(config_kinds[i].kind, "STR") == 0)
+			set = xasprintf("\"%s\":\"", field);
+		else if (strcmp(config_kinds[i].kind, "STRV") == 0)
+			set = xasprintf("\"%s\":[\"", field);
+		break;
+	}
 	return each_config(s, set, fn, data, err);
 }
 

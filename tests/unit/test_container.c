@@ -132,8 +132,8 @@ static int names_of(struct ctr_config *c, void *data, struct burrow_err **err)
 }
 
 /* ctr_config_each_set passes on exactly the containers whose field is
- * set, in either file: not one whose field is null, nor one whose other
- * strings hold the key's text. */
+ * set (a list: not empty), in either file: not one whose field is null,
+ * nor one whose other strings hold the key's text. */
 static void test_config_each_set(void **state)
 {
 	(void)state;
@@ -141,14 +141,15 @@ static void test_config_each_set(void **state)
 	char tmpl[] = "/tmp/burrow-test-eachset-XXXXXX";
 	struct state_store *s = store_new(tmpl);
 	static const struct {
-		const char *name, *pid_mode, *label;
+		const char *name, *pid_mode, *label, *requires;
 		bool rm;
 	} ctrs[] = {
-	    {"joiner", "container:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL, false},
-	    {"plain", NULL, NULL, false},
-	    {"lookalike", NULL, "note=\"pid_mode\":\"container:x", false},
-	    {"by-path", "ns:/proc/1/ns/pid", NULL, true},
-	    {"plain-rm", NULL, NULL, true},
+	    {"joiner", "container:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL, NULL, false},
+	    {"plain", NULL, NULL, NULL, false},
+	    {"lookalike", NULL, "note=\"pid_mode\":\"container:x \"requires\":[\"x", NULL, false},
+	    {"by-path", "ns:/proc/1/ns/pid", NULL, NULL, true},
+	    {"plain-rm", NULL, NULL, NULL, true},
+	    {"needs", NULL, NULL, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false},
 	};
 	for (size_t i = 0; i < sizeof(ctrs) / sizeof(ctrs[0]); i++) {
 		struct ctr_config c = sample();
@@ -159,6 +160,8 @@ static void test_config_each_set(void **state)
 		c.pid_mode = ctrs[i].pid_mode ? xstrdup(ctrs[i].pid_mode) : NULL;
 		if (ctrs[i].label)
 			strv_append(&c.labels, ctrs[i].label);
+		if (ctrs[i].requires)
+			strv_append(&c.requires, ctrs[i].requires);
 		c.rm = ctrs[i].rm;
 		assert_int_equal(ctr_config_insert(s, &c, &err), 0);
 		ctr_config_clear(&c);
@@ -169,9 +172,16 @@ static void test_config_each_set(void **state)
 	assert_int_equal(strv_len(names), 2);
 	assert_string_equal(names[0], "joiner");
 	assert_string_equal(names[1], "by-path");
+	cleanup_strv char **needs = xcalloc(1, sizeof(char *));
+	assert_int_equal(ctr_config_each_set(s, "requires", names_of, &needs, &err), 0);
+	assert_int_equal(strv_len(needs), 1);
+	assert_string_equal(needs[0], "needs");
 	cleanup_strv char **all = xcalloc(1, sizeof(char *));
 	assert_int_equal(ctr_config_each(s, names_of, &all, &err), 0);
-	assert_int_equal(strv_len(all), 5);
+	assert_int_equal(strv_len(all), 6);
+	cleanup_strv char **any = xcalloc(1, sizeof(char *));
+	assert_int_equal(ctr_config_each_set(s, "tty", names_of, &any, &err), 0);
+	assert_int_equal(strv_len(any), 6);
 	state_close(s);
 	rm_rf(tmpl, NULL);
 }
