@@ -263,6 +263,11 @@ static void *write_thread(void *arg)
 	return NULL;
 }
 
+/* The pipe's size and the writes into it: tar's 10 KB records through a
+ * 64 KB pipe were a write, a read and a wakeup for each 10 KB. */
+#define CP_PIPE (1024 * 1024)
+#define CP_BLOCK (256 * 1024)
+
 /* Archives src's entry through a pipe into dst. */
 static int transfer(struct end *src, struct end *dst, long long uid, long long gid, struct burrow_err **err)
 {
@@ -271,8 +276,11 @@ static int transfer(struct end *src, struct end *dst, long long uid, long long g
 		return -1;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return burrow_error(err, errno, "cannot make a pipe");
-	struct writer w = {
-	    .dirfd = src->dirfd, .fd = p[1], .o = {.name = src->name, .as = dst->as, .uid = uid, .gid = gid}};
+	if (fcntl(p[1], F_SETPIPE_SZ, CP_PIPE) < 0)
+		burrow_debug("cp: the pipe keeps its size: %s", strerror(errno)); /* above the user's pipe quota */
+	struct writer w = {.dirfd = src->dirfd,
+	                   .fd = p[1],
+	                   .o = {.name = src->name, .as = dst->as, .uid = uid, .gid = gid, .block = CP_BLOCK}};
 	if (!dst->as)
 		w.o.name = src->name, w.o.as = NULL;
 	pthread_t t;

@@ -60,7 +60,7 @@ static int dependent_one(struct ctr_config *c, void *data, struct burrow_err **e
 int ctr_dependents(struct state_store *s, const char *id, char ***ids, char ***names, struct burrow_err **err)
 {
 	struct dependents d = {.id = id};
-	if (ctr_config_each(s, dependent_one, &d, err) < 0) {
+	if (ctr_config_each_set(s, "requires", dependent_one, &d, err) < 0) {
 		strv_free(d.ids);
 		strv_free(d.names);
 		return -1;
@@ -114,7 +114,7 @@ static int pid_mode_one(struct ctr_config *c, void *data, struct burrow_err **er
 int ctr_pid_joiners(struct state_store *s, const char *id, char ***ids, struct burrow_err **err)
 {
 	struct pid_modes p = {0};
-	int ret = ctr_config_each(s, pid_mode_one, &p, err);
+	int ret = ctr_config_each_set(s, "pid_mode", pid_mode_one, &p, err);
 	char **out = xcalloc(1, sizeof(char *));
 	/* a path may name it (/proc/PID/ns/pid of any of its processes):
 	 * which namespace it named is not kept, so each of those is taken

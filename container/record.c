@@ -464,14 +464,44 @@ static int each_one(const char *key, const char *json, void *data, struct burrow
 	return r;
 }
 
-int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)
+/* set: only the records that hold it (NULL: all) */
+static int each_config(struct state_store *s, const char *set, ctr_config_fn fn, void *data, struct burrow_err **err)
 {
 	struct each_ctx e = {.s = s, .fn = fn, .data = data};
-	if (state_each(s, STATE_DB, KEY_CONFIG, each_one, &e, err) < 0)
+	if (state_each_with(s, STATE_DB, KEY_CONFIG, set, each_one, &e, err) < 0)
 		return -1;
 	if (e.stopped)
 		return 0;
-	return state_each(s, STATE_RM, KEY_CONFIG, each_one, &e, err);
+	return state_each_with(s, STATE_RM, KEY_CONFIG, set, each_one, &e, err);
+}
+
+int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)
+{
+	return each_config(s, NULL, fn, data, err);
+}
+
+#define FIELD_KIND(kind, name) {#name, #kind},
+static const struct {
+	const char *name, *kind;
+} config_kinds[] = {CTR_CONFIG_FIELDS(FIELD_KIND)};
+#undef FIELD_KIND
+
+int ctr_config_each_set(struct state_store *s, const char *field, ctr_config_fn fn, void *data, struct burrow_err **err)
+{
+	/* "FIELD":" or "FIELD":[" is only ever the key: a '"' inside a
+	 * string is escaped, a string that is not set is null, an empty
+	 * list [] */
+	cleanup_free char *set = NULL;
+	for (size_t i = 0; i < sizeof(config_kinds) / sizeof(config_kinds[0]) && !set; i++) {
+		if (strcmp(config_kinds[i].name, field) != 0)
+			continue;
+		if (strcmp(config_kinds[i].kind, "STR") == 0)
+			set = xasprintf("\"%s\":\"", field);
+		else if (strcmp(config_kinds[i].kind, "STRV") == 0)
+			set = xasprintf("\"%s\":[\"", field);
+		break;
+	}
+	return each_config(s, set, fn, data, err);
 }
 
 int ctr_config_each_stale_rm(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)

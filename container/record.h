@@ -276,6 +276,12 @@ int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct
  * stop, -1 to fail. */
 typedef int (*ctr_config_fn)(struct ctr_config *c, void *data, struct burrow_err **err);
 int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err);
+/* The same for those whose field (a STR or STRV of CTR_CONFIG_FIELDS; of
+ * another kind: all) is set, a list not empty: the others are passed over
+ * before they are parsed (pause looks for --pid joiners among 1000
+ * containers in a millisecond, not 25). */
+int ctr_config_each_set(struct state_store *s, const char *field, ctr_config_fn fn, void *data,
+                        struct burrow_err **err);
 /* The --rm containers of boots that are over, from their --rm files, which
  * are removed after (state_rm_stale): for the refresh. */
 int ctr_config_each_stale_rm(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err);

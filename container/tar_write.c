@@ -32,27 +32,29 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
-#define TAR_AR_FUNCS(X)                  \
-	X(archive_entry_clear)           \
-	X(archive_entry_copy_stat)       \
-	X(archive_entry_free)            \
-	X(archive_entry_new)             \
-	X(archive_entry_set_hardlink)    \
-	X(archive_entry_set_pathname)    \
-	X(archive_entry_set_size)        \
-	X(archive_entry_set_symlink)     \
-	X(archive_entry_set_uid)         \
-	X(archive_entry_set_gid)         \
-	X(archive_entry_xattr_add_entry) \
-	X(archive_errno)                 \
-	X(archive_error_string)          \
-	X(archive_write_close)           \
-	X(archive_write_data)            \
-	X(archive_write_finish_entry)    \
-	X(archive_write_free)            \
-	X(archive_write_header)          \
-	X(archive_write_new)             \
-	X(archive_write_open_fd)         \
+#define TAR_AR_FUNCS(X)                          \
+	X(archive_entry_clear)                   \
+	X(archive_entry_copy_stat)               \
+	X(archive_entry_free)                    \
+	X(archive_entry_new)                     \
+	X(archive_entry_set_hardlink)            \
+	X(archive_entry_set_pathname)            \
+	X(archive_entry_set_size)                \
+	X(archive_entry_set_symlink)             \
+	X(archive_entry_set_uid)                 \
+	X(archive_entry_set_gid)                 \
+	X(archive_entry_xattr_add_entry)         \
+	X(archive_errno)                         \
+	X(archive_error_string)                  \
+	X(archive_write_close)                   \
+	X(archive_write_data)                    \
+	X(archive_write_finish_entry)            \
+	X(archive_write_free)                    \
+	X(archive_write_header)                  \
+	X(archive_write_new)                     \
+	X(archive_write_open_fd)                 \
+	X(archive_write_set_bytes_in_last_block) \
+	X(archive_write_set_bytes_per_block)     \
 	X(archive_write_set_format_pax_restricted)
 
 #define TAR_AR_FIELD(name) __typeof__(name) *name;
@@ -466,6 +468,8 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 	x.buf = xmalloc(EXPORT_BUF);
 	int rc = -1;
 	if (ar.archive_write_set_format_pax_restricted(x.a) != ARCHIVE_OK ||
+	    (o->block && (ar.archive_write_set_bytes_per_block(x.a, (int)o->block) != ARCHIVE_OK ||
+	                  ar.archive_write_set_bytes_in_last_block(x.a, 1) != ARCHIVE_OK)) ||
 	    ar.archive_write_open_fd(x.a, fd) != ARCHIVE_OK)
 		ar_error(x.a, err, "cannot start the archive", NULL);
 	else if (export_tree(&x, dirfd, o->name, err) == 0) {

@@ -313,6 +313,14 @@ ssize_t img_decomp_read(struct img_decomp *d, void *buf, size_t len, struct burr
 	case FMT_GZIP:
 		return gzip_read(d, buf, len, err);
 	case FMT_PLAIN: {
+		if (d->in_off == d->in_len && !d->in_eof) {
+			/* nothing held back: straight into buf, one copy less */
+			ssize_t n = d->read(d->ctx, buf, len, err);
+			if (n < 0)
+				return fail(d, err);
+			d->in_eof = d->done = n == 0;
+			return n;
+		}
 		int r = fill(d, err);
 		if (r <= 0) {
 			d->done = r == 0;

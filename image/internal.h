@@ -67,6 +67,9 @@ struct img_unpack_stats {
  * the input in messages. On failure the directory is left half-filled: the
  * caller removes it. */
 int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err);
+/* img_unpack for a copy of files (cp, volume import): st->digest is left
+ * empty, the tar is not hashed. */
+int img_unpack_copy(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err);
 /* The same from a verified stream (a registry blob, say); dc stays the
  * caller's. The stream is read to its end, so its checks have passed when
  * this returns 0. */

@@ -304,13 +304,13 @@ int img_extract(const char *source, int dirfd, struct burrow_err **err)
 	if (srcfd != STDIN_FILENO)
 		srcfd_owned = srcfd;
 	struct img_unpack_stats st;
-	return img_unpack(srcfd, dirfd, display, &st, err);
+	return img_unpack_copy(srcfd, dirfd, display, &st, err);
 }
 
 int img_extract_fd(int srcfd, const char *display, int dirfd, struct burrow_err **err)
 {
 	struct img_unpack_stats st;
-	return img_unpack(srcfd, dirfd, display, &st, err);
+	return img_unpack_copy(srcfd, dirfd, display, &st, err);
 }
 
 int img_import(struct state_store *s, const struct img_import_opts *opts, char **id, struct burrow_err **err)

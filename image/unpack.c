@@ -265,7 +265,8 @@ static la_ssize_t feed_read(struct archive *a, void *data, const void **buf)
 	if (n == 0) {
 		f->eof = true;
 	} else {
-		EVP_DigestUpdate(f->md, f->buf, (size_t)n);
+		if (f->md)
+			EVP_DigestUpdate(f->md, f->buf, (size_t)n);
 		if (f->split)
 			img_split_feed(f->split, f->buf, (size_t)n);
 	}
@@ -384,14 +385,20 @@ static void entry_times(struct archive_entry *e, struct timespec ts[2])
 		ts[1].tv_nsec = 0;
 }
 
-/* Owner, mode, xattrs (and times unless a directory) of an open fd. */
+/* Owner, mode, xattrs (and times unless a directory) of an open fd. made:
+ * the fd's owner and mode as it was created, which are left as they are
+ * where they are the entry's already (on fuse-overlayfs each change is a
+ * request: two in nine of a small file's); NULL: set both. */
 static int set_meta_fd(struct unpack *u, int fd, const char *name, struct archive_entry *e, bool times,
-                       struct burrow_err **err)
+                       const struct stat *made, struct burrow_err **err)
 {
-	if (set_owner(u, fd, -1, name, e, err) < 0)
+	mode_t perm = archive_entry_perm(e) & 07777;
+	bool owned = made && (la_int64_t)made->st_uid == archive_entry_uid(e) &&
+	             (la_int64_t)made->st_gid == archive_entry_gid(e);
+	if (!owned && set_owner(u, fd, -1, name, e, err) < 0)
 		return -1;
 	/* after chown, which clears setuid/setgid */
-	if (fchmod(fd, archive_entry_perm(e) & 07777) < 0)
+	if ((!made || (made->st_mode & 07777) != perm) && fchmod(fd, perm) < 0)
 		return burrow_error(err, errno, "cannot set the mode of '%s'", str_quote(name));
 	set_xattrs(fd, e);
 	if (times) {
@@ -437,8 +444,11 @@ static int make_file(struct unpack *u, int pfd, const char *name, const char *pa
 {
 	if (clear_place(pfd, name, false, err) < 0)
 		return -1;
-	cleanup_close int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
+	/* made with its mode (less the umask and setuid, setgid, sticky) */
+	cleanup_close int fd =
+	    openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, archive_entry_perm(e) & 0777);
+	struct stat made;
+	if (fd < 0 || fstat(fd, &made) < 0)
 		return burrow_error(err, errno, "cannot create '%s'", str_quote(path));
 	const void *buf;
 	size_t size;
@@ -461,7 +471,7 @@ static int make_file(struct unpack *u, int pfd, const char *name, const char *pa
 	    ftruncate(fd, (off_t)archive_entry_size(e)) < 0)
 		return burrow_error(err, errno, "cannot write '%s'", str_quote(path));
 	u->st->size += archive_entry_size(e);
-	return set_meta_fd(u, fd, path, e, true, err);
+	return set_meta_fd(u, fd, path, e, true, &made, err);
 }
 
 static int make_dir(struct unpack *u, int pfd, const char *name, const char *path, struct archive_entry *e,
@@ -479,7 +489,7 @@ static int make_dir(struct unpack *u, int pfd, const char *name, const char *pat
 	cleanup_close int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return burrow_error(err, errno, "cannot open directory '%s'", str_quote(path));
-	if (set_meta_fd(u, fd, path, e, false, err) < 0)
+	if (set_meta_fd(u, fd, path, e, false, NULL, err) < 0)
 		return -1;
 	defer_dir_time(u, path, e);
 	return 0;
@@ -586,7 +596,7 @@ static int root_entry(struct unpack *u, struct archive_entry *e, struct burrow_e
 {
 	if (archive_entry_hardlink(e) || archive_entry_filetype(e) != AE_IFDIR)
 		return burrow_error_status(err, EINVAL, "the layer root can only be a directory");
-	if (set_meta_fd(u, u->rootfd, ".", e, false, err) < 0)
+	if (set_meta_fd(u, u->rootfd, ".", e, false, NULL, err) < 0)
 		return -1;
 	defer_dir_time(u, "", e);
 	return 0;
@@ -762,13 +772,15 @@ static int run_entries(struct unpack *u, struct burrow_err **err)
 	}
 }
 
-static int unpack(struct img_decomp *dc, int rootfd, struct img_split *split, const char *source,
+/* digest: the tar's sha256 into st->digest (a layer's diff ID); a copy
+ * (cp, volume import) goes without: hashing it was a sixth of cp's time */
+static int unpack(struct img_decomp *dc, int rootfd, struct img_split *split, const char *source, bool digest,
                   struct img_unpack_stats *st, struct burrow_err **err)
 {
 	memset(st, 0, sizeof(*st));
 	cleanup_free struct feed *f = xcalloc(1, sizeof(*f));
-	__attribute__((cleanup(md_freep))) EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+	__attribute__((cleanup(md_freep))) EVP_MD_CTX *md = digest ? EVP_MD_CTX_new() : NULL;
+	if (digest && (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)))
 		return burrow_error(err, 0, "cannot set up sha256 (OpenSSL)");
 	f->md = md;
 	f->dc = dc;
@@ -804,7 +816,8 @@ static int unpack(struct img_decomp *dc, int rootfd, struct img_split *split, co
 			}
 			if (n == 0)
 				break;
-			EVP_DigestUpdate(md, f->buf, (size_t)n);
+			if (md)
+				EVP_DigestUpdate(md, f->buf, (size_t)n);
 			if (split)
 				img_split_feed(split, f->buf, (size_t)n);
 		}
@@ -819,6 +832,8 @@ static int unpack(struct img_decomp *dc, int rootfd, struct img_split *split, co
 	unpack_clear(&u);
 	if (r < 0)
 		return -1;
+	if (!md)
+		return 0;
 	unsigned char dig[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
 	if (!EVP_DigestFinal_ex(md, dig, &dlen) || dlen != 32)
@@ -833,13 +848,24 @@ int img_unpack_stream(struct img_decomp *dc, int rootfd, struct img_split *split
 {
 	if (img_libs_load(err) < 0)
 		return -1;
-	return unpack(dc, rootfd, split, source, st, err);
+	return unpack(dc, rootfd, split, source, true, st, err);
 }
 
-int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err)
+static int unpack_fd(int fd, int rootfd, const char *source, bool digest, struct img_unpack_stats *st,
+                     struct burrow_err **err)
 {
 	__attribute__((cleanup(decomp_freep))) struct img_decomp *dc = img_decomp_open(img_read_fd, &fd, err);
 	if (!dc)
 		return -1;
-	return img_unpack_stream(dc, rootfd, NULL, source, st, err);
+	return unpack(dc, rootfd, NULL, source, digest, st, err);
+}
+
+int img_unpack(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err)
+{
+	return unpack_fd(fd, rootfd, source, true, st, err);
+}
+
+int img_unpack_copy(int fd, int rootfd, const char *source, struct img_unpack_stats *st, struct burrow_err **err)
+{
+	return unpack_fd(fd, rootfd, source, false, st, err);
 }

@@ -717,6 +717,7 @@ struct each_rec {
 struct each_ctx {
 	const char *prefix;
 	size_t plen;
+	const char *needle; /* only records that hold it (NULL: all) */
 	bool keys_only;
 	struct each_rec *recs;
 	size_t n, cap;
@@ -727,6 +728,8 @@ static int collect(struct tdb_context *tdb, TDB_DATA key, TDB_DATA val, void *da
 	(void)tdb;
 	struct each_ctx *c = data;
 	if (key.dsize < c->plen || memcmp(key.dptr, c->prefix, c->plen) != 0)
+		return 0;
+	if (c->needle && !memmem(val.dptr, val.dsize, c->needle, strlen(c->needle)))
 		return 0;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
@@ -752,12 +755,13 @@ static void free_recs(struct each_ctx *c)
 	free(c->recs);
 }
 
-static int collect_sorted(struct state_store *s, enum state_db db, const char *prefix, bool keys_only,
-                          struct each_ctx *c, struct burrow_err **err)
+static int collect_sorted(struct state_store *s, enum state_db db, const char *prefix, const char *needle,
+                          bool keys_only, struct each_ctx *c, struct burrow_err **err)
 {
 	memset(c, 0, sizeof(*c));
 	c->prefix = prefix ? prefix : "";
 	c->plen = strlen(c->prefix);
+	c->needle = needle;
 	c->keys_only = keys_only;
 	int ok = check_db(s, db, NULL, false, err);
 	if (ok <= 0)
@@ -786,8 +790,14 @@ static int collect_sorted(struct state_store *s, enum state_db db, const char *p
 int state_each(struct state_store *s, enum state_db db, const char *prefix, state_each_fn fn, void *data,
                struct burrow_err **err)
 {
+	return state_each_with(s, db, prefix, NULL, fn, data, err);
+}
+
+int state_each_with(struct state_store *s, enum state_db db, const char *prefix, const char *needle, state_each_fn fn,
+                    void *data, struct burrow_err **err)
+{
 	struct each_ctx c;
-	if (collect_sorted(s, db, prefix, false, &c, err) < 0)
+	if (collect_sorted(s, db, prefix, needle, false, &c, err) < 0)
 		return -1;
 	/* The callbacks run after the walk, without tdb locks held: they may
 	 * read, write or open transactions. */
@@ -902,7 +912,7 @@ int state_keys(struct state_store *s, enum state_db db, const char *prefix, char
                struct burrow_err **err)
 {
 	struct each_ctx c;
-	if (collect_sorted(s, db, prefix, true, &c, err) < 0)
+	if (collect_sorted(s, db, prefix, NULL, true, &c, err) < 0)
 		return -1;
 	char **v = xcalloc(c.n + 1, sizeof(char *));
 	for (size_t i = 0; i < c.n; i++)

@@ -67,6 +67,10 @@ int state_insert(struct state_store *s, enum state_db db, const char *key, const
 typedef int (*state_each_fn)(const char *key, const char *json, void *data, struct burrow_err **err);
 int state_each(struct state_store *s, enum state_db db, const char *prefix, state_each_fn fn, void *data,
                struct burrow_err **err);
+/* The same for the records that hold needle (their JSON, byte for byte):
+ * the others are passed over in the walk, never copied. */
+int state_each_with(struct state_store *s, enum state_db db, const char *prefix, const char *needle, state_each_fn fn,
+                    void *data, struct burrow_err **err);
 /* The keys that start with prefix, sorted, as a NULL-terminated strv
  * (*n: how many; n may be NULL). */
 int state_keys(struct state_store *s, enum state_db db, const char *prefix, char ***keys, size_t *n,

@@ -257,6 +257,11 @@ if want ps-1000; then
 		if [ "$target" -le 100 ]; then pcmd="$P ps -a"; fi
 		row "ps -a with $target containers" "$B ps -a" "" "$pcmd"
 	done
+	# pause looks for the containers that joined the PID namespace among
+	# the records (their pid_mode): with 1000 of them
+	paused=$("$B" run -d --network none busybox sleep 600)
+	row "pause + unpause with 1000 containers" "sh -c '$B pause $paused >/dev/null && $B unpause $paused >/dev/null'" "" ""
+	"$B" rm -f "$paused" >/dev/null
 	[ -z "$podman_ok" ] || $P ps -a -q --filter label=burrow-bench=1 | xargs -r $P rm -f >/dev/null 2>&1 || true
 fi
 if want import-deep; then

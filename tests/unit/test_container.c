@@ -105,11 +105,11 @@ static bool stored(struct state_store *s, enum state_db db, const char *key)
 /* A --rm container an older burrow stored in burrow.tdb keeps its records
  * there (saved, renamed, removed), not a second copy in the --rm file; a
  * new --rm container's go to the --rm file. */
-static void test_rm_records_where(void **state)
+/* A record store in tmpl (a mkdtemp template), refreshed, with image
+ * feed (sample()'s) stored. */
+static struct state_store *store_new(char *tmpl)
 {
-	(void)state;
 	struct burrow_err *err = NULL;
-	char tmpl[] = "/tmp/burrow-test-rmrec-XXXXXX";
 	assert_non_null(mkdtemp(tmpl));
 	cleanup_free char *root = path_join(tmpl, "root"), *run = path_join(tmpl, "run");
 	cleanup_free char *boot = path_join(tmpl, "boot_id");
@@ -121,6 +121,77 @@ static void test_rm_records_where(void **state)
 	if (state_open(root, run, &s, &err) < 0 || state_refresh_done(s, &err) < 0)
 		fail_msg("state: %s", err->msg);
 	assert_int_equal(state_put(s, STATE_DB, "img/feed", "{}", &err), 0);
+	return s;
+}
+
+static int names_of(struct ctr_config *c, void *data, struct burrow_err **err)
+{
+	(void)err;
+	strv_append((char ***)data, c->name);
+	return 0;
+}
+
+/* ctr_config_each_set passes on exactly the containers whose field is
+ * set (a list: not empty), in either file: not one whose field is null,
+ * nor one whose other strings hold the key's text. */
+static void test_config_each_set(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	char tmpl[] = "/tmp/burrow-test-eachset-XXXXXX";
+	struct state_store *s = store_new(tmpl);
+	static const struct {
+		const char *name, *pid_mode, *label, *requires;
+		bool rm;
+	} ctrs[] = {
+	    {"joiner", "container:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL, NULL, false},
+	    {"plain", NULL, NULL, NULL, false},
+	    {"lookalike", NULL, "note=\"pid_mode\":\"container:x \"requires\":[\"x", NULL, false},
+	    {"by-path", "ns:/proc/1/ns/pid", NULL, NULL, true},
+	    {"plain-rm", NULL, NULL, NULL, true},
+	    {"needs", NULL, NULL, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false},
+	};
+	for (size_t i = 0; i < sizeof(ctrs) / sizeof(ctrs[0]); i++) {
+		struct ctr_config c = sample();
+		free(c.id);
+		c.id = xasprintf("%064zx", i + 1);
+		free(c.name);
+		c.name = xstrdup(ctrs[i].name);
+		c.pid_mode = ctrs[i].pid_mode ? xstrdup(ctrs[i].pid_mode) : NULL;
+		if (ctrs[i].label)
+			strv_append(&c.labels, ctrs[i].label);
+		if (ctrs[i].requires)
+			strv_append(&c.requires, ctrs[i].requires);
+		c.rm = ctrs[i].rm;
+		assert_int_equal(ctr_config_insert(s, &c, &err), 0);
+		ctr_config_clear(&c);
+	}
+	cleanup_strv char **names = xcalloc(1, sizeof(char *));
+	if (ctr_config_each_set(s, "pid_mode", names_of, &names, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_int_equal(strv_len(names), 2);
+	assert_string_equal(names[0], "joiner");
+	assert_string_equal(names[1], "by-path");
+	cleanup_strv char **needs = xcalloc(1, sizeof(char *));
+	assert_int_equal(ctr_config_each_set(s, "requires", names_of, &needs, &err), 0);
+	assert_int_equal(strv_len(needs), 1);
+	assert_string_equal(needs[0], "needs");
+	cleanup_strv char **all = xcalloc(1, sizeof(char *));
+	assert_int_equal(ctr_config_each(s, names_of, &all, &err), 0);
+	assert_int_equal(strv_len(all), 6);
+	cleanup_strv char **any = xcalloc(1, sizeof(char *));
+	assert_int_equal(ctr_config_each_set(s, "tty", names_of, &any, &err), 0);
+	assert_int_equal(strv_len(any), 6);
+	state_close(s);
+	rm_rf(tmpl, NULL);
+}
+
+static void test_rm_records_where(void **state)
+{
+	(void)state;
+	struct burrow_err *err = NULL;
+	char tmpl[] = "/tmp/burrow-test-rmrec-XXXXXX";
+	struct state_store *s = store_new(tmpl);
 
 	struct ctr_config old = sample();
 	old.rm = true;
@@ -979,6 +1050,7 @@ int main(void)
 	    cmocka_unit_test(test_config_roundtrip),
 	    cmocka_unit_test(test_config_bad_json),
 	    cmocka_unit_test(test_rm_records_where),
+	    cmocka_unit_test(test_config_each_set),
 	    cmocka_unit_test(test_run_roundtrip),
 	    cmocka_unit_test(test_every_field),
 	    cmocka_unit_test(test_transitions),

@@ -592,6 +592,76 @@ static void test_unpack_xattrs(void **state)
 	sandbox_free(&s);
 }
 
+/* An entry with its owner (the tarbuf helpers' entries are root's). */
+static void tb_owned(struct tarbuf *t, const char *name, mode_t type, mode_t perm, la_int64_t uid, la_int64_t gid)
+{
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, type);
+	archive_entry_set_perm(e, perm);
+	archive_entry_set_uid(e, uid);
+	archive_entry_set_gid(e, gid);
+	if (type == AE_IFREG)
+		archive_entry_set_size(e, 1);
+	assert_int_equal(archive_write_header(t->a, e), ARCHIVE_OK);
+	if (type == AE_IFREG)
+		assert_int_equal(archive_write_data(t->a, "x", 1), 1);
+	archive_entry_free(e);
+}
+
+/* A file is made with its mode and left alone where the umask kept that
+ * and it is its owner's already: the mode and owner end as the entry's
+ * whatever the umask, or the group a setgid directory hands down. A copy
+ * (img_unpack_copy) is not hashed. */
+static void test_unpack_modes_owners(void **state)
+{
+	(void)state;
+	bool root = geteuid() == 0;
+	struct sandbox s;
+	sandbox_new(&s);
+	struct tarbuf t;
+	tb_open(&t);
+	tb_owned(&t, "rw-r", AE_IFREG, 0640, 0, 0);
+	tb_owned(&t, "rwxr-xr-x", AE_IFREG, 0755, 0, 0);
+	tb_owned(&t, "none", AE_IFREG, 0, 0, 0);
+	tb_owned(&t, "suid", AE_IFREG, 04711, 0, 0);
+	if (root) {
+		tb_owned(&t, "sgid-dir", AE_IFDIR, 02755, 0, 4321);
+		tb_owned(&t, "sgid-dir/roots", AE_IFREG, 0644, 0, 0);
+		tb_owned(&t, "theirs", AE_IFREG, 0644, 1234, 5678);
+	}
+	char digest[65];
+	int fd = tb_close(&t, digest);
+	struct img_unpack_stats st;
+	struct burrow_err *err = NULL;
+	mode_t old = umask(077);
+	int r = img_unpack_copy(fd, s.layerfd, "x.tar", &st, &err);
+	umask(old);
+	if (r < 0)
+		fail_msg("%s", err->msg);
+	close(fd);
+	assert_string_equal(st.digest, "");
+	static const struct {
+		const char *name;
+		mode_t mode;
+		uid_t uid;
+		gid_t gid;
+	} want[] = {{"rw-r", 0640, 0, 0},        {"rwxr-xr-x", 0755, 0, 0},    {"none", 0, 0, 0},
+	            {"suid", 04711, 0, 0},       {"sgid-dir", 02755, 0, 4321}, {"sgid-dir/roots", 0644, 0, 0},
+	            {"theirs", 0644, 1234, 5678}};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]) && (root || i < 4); i++) {
+		struct stat sb;
+		assert_int_equal(fstatat(s.layerfd, want[i].name, &sb, AT_SYMLINK_NOFOLLOW), 0);
+		if ((sb.st_mode & 07777) != want[i].mode)
+			fail_msg("'%s' has mode %04o, not %04o", want[i].name, (unsigned)(sb.st_mode & 07777),
+			         (unsigned)want[i].mode);
+		if (root && (sb.st_uid != want[i].uid || sb.st_gid != want[i].gid))
+			fail_msg("'%s' is %u:%u, not %u:%u", want[i].name, (unsigned)sb.st_uid, (unsigned)sb.st_gid,
+			         (unsigned)want[i].uid, (unsigned)want[i].gid);
+	}
+	sandbox_free(&s);
+}
+
 static void test_unpack_not_tar(void **state)
 {
 	(void)state;
@@ -1314,25 +1384,16 @@ static void test_ovl_paths(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ref_normalize),
-	    cmocka_unit_test(test_ref_invalid),
-	    cmocka_unit_test(test_ref_digests),
-	    cmocka_unit_test(test_change),
-	    cmocka_unit_test(test_split_words),
-	    cmocka_unit_test(test_tar_paths),
-	    cmocka_unit_test(test_unpack_basic),
-	    cmocka_unit_test(test_unpack_hostile),
-	    cmocka_unit_test(test_unpack_not_tar),
-	    cmocka_unit_test(test_unpack_xattrs),
-	    cmocka_unit_test(test_unpack_hard_link_to_symlink),
-	    cmocka_unit_test(test_unpack_deep),
-	    cmocka_unit_test(test_decomp_gzip),
-	    cmocka_unit_test(test_unpack_corrupt_gzip),
-	    cmocka_unit_test(test_ovl_paths),
-	    cmocka_unit_test(test_ovl_mount),
-	    cmocka_unit_test(test_ovl_umount_without_pidfd),
-	    cmocka_unit_test(test_ovl_run_closes_fds),
-	    cmocka_unit_test(test_import_without_rename_noreplace),
+	    cmocka_unit_test(test_ref_normalize),       cmocka_unit_test(test_ref_invalid),
+	    cmocka_unit_test(test_ref_digests),         cmocka_unit_test(test_change),
+	    cmocka_unit_test(test_split_words),         cmocka_unit_test(test_tar_paths),
+	    cmocka_unit_test(test_unpack_basic),        cmocka_unit_test(test_unpack_hostile),
+	    cmocka_unit_test(test_unpack_not_tar),      cmocka_unit_test(test_unpack_xattrs),
+	    cmocka_unit_test(test_unpack_modes_owners), cmocka_unit_test(test_unpack_hard_link_to_symlink),
+	    cmocka_unit_test(test_unpack_deep),         cmocka_unit_test(test_decomp_gzip),
+	    cmocka_unit_test(test_unpack_corrupt_gzip), cmocka_unit_test(test_ovl_paths),
+	    cmocka_unit_test(test_ovl_mount),           cmocka_unit_test(test_ovl_umount_without_pidfd),
+	    cmocka_unit_test(test_ovl_run_closes_fds),  cmocka_unit_test(test_import_without_rename_noreplace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
