@@ -268,6 +268,16 @@ s3cret"
 	"$BURROW" rm -f -t 0 mv >/dev/null 2>&1
 }
 
+@test "hostile container: a tree deeper than the open-file limit commits and exports whole" {
+	# one descriptor per level ran out (EMFILE) at commit
+	run_burrow 0 run --name deep busybox sh -c 'cd /; for i in $(seq 400); do mkdir d; cd d; done; echo x >f'
+	(ulimit -n 256 && exec "$BURROW" commit deep deepimg) >/dev/null
+	run_burrow 0 run --rm deepimg sh -c 'find /d -name f | tr -cd / | wc -c'
+	is "$output" 401 "the file at the bottom, in the committed image"
+	(ulimit -n 256 && exec "$BURROW" export -o "$T/deep.tar" deep)
+	is "$(tar -tf "$T/deep.tar" | grep -c '^d/')" 401 "the directories and the file in the export"
+}
+
 @test "resolving inside a root through .. holds while renames go on elsewhere (openat2's EAGAIN is retried)" {
 	# openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a rename anywhere
 	# races its walk through "..": a container renaming in a loop (or any
