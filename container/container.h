@@ -342,10 +342,10 @@ int ctr_removal_order(struct state_store *s, const char *ref, char ***ids, struc
 
 /* system df and system reset (container/sysreset.c). The bytes of the
  * files and links under path, not following links nor leaving its file
- * system (0 when it does not exist); a volume's (its _data). Walked by
- * directory fds opened O_NOFOLLOW, so a directory a container swaps for a
- * symlink meanwhile is never followed; a tree whose directories keep
- * moving (EAGAIN, after three tries) fails. */
+ * system (0 when it does not exist); a volume's (its _data). Walked on
+ * lib/walk.h's walk, so a directory a container swaps for a symlink
+ * meanwhile is never followed, and one it moves is measured where the
+ * walk found it, or left out (never a failure). */
 int ctr_tree_size(const char *path, long long *out, struct burrow_err **err);
 int ctr_vol_size(struct state_store *s, const char *name, long long *out, struct burrow_err **err);
 /* The mount points (this mount namespace's) at or under dir, in mount

@@ -6,7 +6,6 @@
 #include "container/volume.h"
 
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,48 +19,23 @@
 #include "lib/mountinfo.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "lib/walk.h"
 #include "lib/xalloc.h"
 
-/* The walk: each directory opened from its parent with
- * O_NOFOLLOW|O_DIRECTORY and its names read whole on entry, so that a
- * container that swaps a directory for a symlink meanwhile is measured as
- * the link, never through it. The TREE_OPEN deepest directories stay open
- * (a directory moved meanwhile changes nothing); above them, going back
- * up opens ".." with O_PATH and checks it is the directory it came from
- * before using it. */
-#define TREE_OPEN 32
-
+/* A tree measured on lib/walk.h's walk (a link is measured as the link,
+ * never through it; a directory moved meanwhile is measured where the walk
+ * found it, or left out). */
 struct tree_inode {
 	dev_t dev;
 	ino_t ino;
 };
-struct tree_level {
-	char **names;
-	size_t n, next;
-	dev_t dev;
-	ino_t ino;
-	int fd; /* -1: closed (above the TREE_OPEN deepest) */
-};
-struct tree_walk {
-	dev_t dev;             /* the tree's file system: a bind or a tmpfs on a volume is not its storage */
-	struct tree_level *lv; /* lv[depth - 1]: the directory whose names are being measured */
-	size_t depth, cap, lo; /* lv[lo, depth) are open */
+struct tree_size {
+	dev_t dev; /* the tree's file system: a bind or a tmpfs on a volume is not its storage */
 	/* the files with more than one link seen so far, sorted: each counts once */
 	struct tree_inode *seen;
 	size_t nseen, seencap;
 	long long sum;
 };
-
-static void tree_walk_clear(struct tree_walk *w)
-{
-	for (size_t i = 0; i < w->depth; i++) {
-		strv_free(w->lv[i].names);
-		if (w->lv[i].fd >= 0)
-			close(w->lv[i].fd);
-	}
-	free(w->lv);
-	free(w->seen);
-}
 
 static int inode_cmp(const void *a, const void *b)
 {
@@ -72,13 +46,13 @@ static int inode_cmp(const void *a, const void *b)
 }
 
 /* Whether st's inode was seen already; remembers it. */
-static bool inode_seen(struct tree_walk *w, const struct stat *st)
+static bool inode_seen(struct tree_size *t, const struct stat *st)
 {
 	struct tree_inode k = {st->st_dev, st->st_ino};
-	size_t lo = 0, hi = w->nseen;
+	size_t lo = 0, hi = t->nseen;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = inode_cmp(&k, &w->seen[mid]);
+		int c = inode_cmp(&k, &t->seen[mid]);
 		if (c == 0)
 			return true;
 		if (c < 0)
@@ -86,158 +60,63 @@ static bool inode_seen(struct tree_walk *w, const struct stat *st)
 		else
 			lo = mid + 1;
 	}
-	if (w->nseen == w->seencap) {
-		w->seencap = w->seencap ? w->seencap * 2 : 64;
-		w->seen = xrealloc(w->seen, w->seencap * sizeof(*w->seen));
+	if (t->nseen == t->seencap) {
+		t->seencap = t->seencap ? t->seencap * 2 : 64;
+		t->seen = xrealloc(t->seen, t->seencap * sizeof(*t->seen));
 	}
-	memmove(w->seen + lo + 1, w->seen + lo, (w->nseen - lo) * sizeof(*w->seen));
-	w->seen[lo] = k;
-	w->nseen++;
+	memmove(t->seen + lo + 1, t->seen + lo, (t->nseen - lo) * sizeof(*t->seen));
+	t->seen[lo] = k;
+	t->nseen++;
 	return false;
 }
 
-/* Makes directory fd (taken) the current one, its names read. One that
- * cannot be read counts as empty (as nftw's FTW_DNR). */
-static void tree_enter(struct tree_walk *w, int fd, const struct stat *st)
+static int size_visit(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
 {
-	struct tree_level l = {.names = xcalloc(1, sizeof(char *)), .dev = st->st_dev, .ino = st->st_ino, .fd = fd};
-	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_dir DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-	if (!d && dfd >= 0)
-		close(dfd);
-	struct dirent *de;
-	while (d && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-			strv_append(&l.names, de->d_name);
-			l.n++;
-		}
-	if (w->depth == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 16;
-		w->lv = xrealloc(w->lv, w->cap * sizeof(*w->lv));
-	}
-	w->lv[w->depth++] = l;
-	if (w->depth - w->lo > TREE_OPEN) {
-		close(w->lv[w->lo].fd);
-		w->lv[w->lo++].fd = -1;
-	}
-}
-
-/* Back to the parent of the current directory: -1 (EAGAIN) when it is not
- * the one the walk came from (a container moved it meanwhile). */
-static int tree_leave(struct tree_walk *w, const char *path, struct burrow_err **err)
-{
-	struct tree_level *l = &w->lv[w->depth - 1], *up = &w->lv[w->depth - 2];
-	int fd = up->fd;
-	struct stat st;
-	if (fd < 0) {
-		fd = openat(l->fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != up->dev || st.st_ino != up->ino) {
-			if (fd >= 0)
-				close(fd);
-			return burrow_error_status(
-			    err, EAGAIN, "a directory under '%s' was moved while it was measured", str_quote(path));
-		}
-		up->fd = fd;
-		w->lo = w->depth - 2;
-	}
-	strv_free(l->names);
-	close(l->fd);
-	w->depth--;
-	return 0;
-}
-
-/* Measures name in the current directory. */
-static void tree_one(struct tree_walk *w, const char *name)
-{
-	struct stat st;
-	/* gone meanwhile; or on another file system */
-	if (fstatat(w->lv[w->depth - 1].fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != w->dev)
-		return;
-	switch (st.st_mode & S_IFMT) {
-	case S_IFDIR: {
-		/* a symlink or a file by now: not followed, not measured */
-		int fd = openat(w->lv[w->depth - 1].fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return;
-		if (fstat(fd, &st) < 0 || st.st_dev != w->dev) {
-			close(fd);
-			return;
-		}
-		tree_enter(w, fd, &st);
-		return;
-	}
+	struct tree_size *t = data;
+	(void)err;
+	if (step == WALK_LEAVE)
+		return 0;
+	if (at->depth == 0)
+		t->dev = at->st.st_dev;
+	else if (at->st.st_dev != t->dev)
+		return WALK_SKIP; /* on another file system */
+	if (step == WALK_ENTER)
+		return 0;
+	switch (at->st.st_mode & S_IFMT) {
 	case S_IFREG:
-		if (st.st_nlink > 1 && inode_seen(w, &st))
-			return;
-		w->sum += st.st_size;
-		return;
+		if (at->st.st_nlink > 1 && inode_seen(t, &at->st))
+			return 0;
+		t->sum += at->st.st_size;
+		return 0;
 	case S_IFLNK:
-		w->sum += st.st_size;
-		return;
+		t->sum += at->st.st_size;
+		return 0;
 	default:
 		/* an overlay whiteout (a device) or a fifo: 0 */
-		return;
+		return 0;
 	}
 }
 
 /* Files and links by their size (st_size, as podman's rwSize: what they
- * hold, not the blocks they take), a file of several links once. 1 when
- * the tree changed under the walk (to be measured again). */
-static int tree_measure(const char *path, long long *out, struct burrow_err **err)
-{
-	__attribute__((cleanup(tree_walk_clear))) struct tree_walk w = {0};
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		if ((errno != ENOTDIR && errno != ELOOP) || lstat(path, &st) < 0)
-			return burrow_error(err, errno, "cannot measure '%s'", str_quote(path));
-		/* a file or a link: itself */
-		*out = S_ISREG(st.st_mode) || S_ISLNK(st.st_mode) ? st.st_size : 0;
-		return 0;
-	}
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-		close(fd);
-		return burrow_error(err, e, "cannot measure '%s'", str_quote(path));
-	}
-	w.dev = st.st_dev;
-	tree_enter(&w, fd, &st);
-	while (w.depth) {
-		struct tree_level *l = &w.lv[w.depth - 1];
-		if (l->next < l->n) {
-			tree_one(&w, l->names[l->next++]);
-			continue;
-		}
-		if (w.depth == 1)
-			break;
-		if (tree_leave(&w, path, err) < 0)
-			return 1;
-	}
-	*out = w.sum;
-	return 0;
-}
-
+ * hold, not the blocks they take), a file of several links once; a
+ * directory that cannot be read counts as empty (as nftw's FTW_DNR). */
 int ctr_tree_size(const char *path, long long *out, struct burrow_err **err)
 {
+	struct tree_size t = {0};
+	struct burrow_err *e = NULL;
 	*out = 0;
-	/* a container that keeps moving directories about fails it at last */
-	for (int i = 0;; i++) {
-		struct burrow_err *e = NULL;
-		int r = tree_measure(path, out, &e);
-		if (r <= 0) {
-			if (r < 0)
-				*err = e;
-			return r;
-		}
-		if (i == 2) {
-			*err = e;
-			return -1;
-		}
-		burrow_err_free(e);
-		*out = 0;
+	int r = walk_tree(AT_FDCWD, path, path, WALK_STAT | WALK_LENIENT, size_visit, &t, &e);
+	free(t.seen);
+	if (r == 0) {
+		*out = t.sum;
+		return 0;
 	}
+	if (e->status == ENOENT) {
+		burrow_err_free(e);
+		return 0;
+	}
+	*err = e;
+	return burrow_error_wrap(err, "cannot measure '%s'", str_quote(path));
 }
 
 int ctr_vol_size(struct state_store *s, const char *name, long long *out, struct burrow_err **err)

@@ -19,10 +19,10 @@ int ctr_tar_load(struct burrow_err **err);
 
 /* Writes a tar (pax, numeric owners, xattrs, hard links kept, sockets left
  * out) of what o names in directory dirfd to fd. Nothing is followed: the
- * walk goes one directory at a time with O_NOFOLLOW from its parent, a
- * symlink is archived as one; an entry that vanishes or changes type while
- * it is walked is left out; a directory moved away meanwhile fails the
- * archive (EAGAIN). */
+ * walk (lib/walk.h) goes one directory at a time with O_NOFOLLOW from its
+ * parent, a symlink is archived as one; an entry that vanishes or changes
+ * type while it is walked is left out; a directory moved meanwhile is
+ * archived where the walk found it, or left out (never an error). */
 int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow_err **err);
 
 /* ctr_tar_write to the file output, made under a temporary name beside it

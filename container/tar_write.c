@@ -1,13 +1,11 @@
 /* Writing a tar of a tree (volume export, container export, cp).
  *
- * The tree is walked from a directory fd, one level at a time: each
- * directory is opened with openat(O_NOFOLLOW|O_DIRECTORY) from its parent,
- * so a symlink in the tree is archived as a symlink and never followed,
- * whatever a container does meanwhile. Only the directory being read is
- * held open (its names are read first, then the descriptor of the parent
- * is closed; going back up reopens ".." and checks it is the directory it
- * was), so depth costs neither descriptors nor a walk from the top for
- * every entry. libarchive (opened on first use, lib/dl.h) writes the tar:
+ * The tree is walked on lib/walk.h's walk: each directory opened with
+ * openat(O_NOFOLLOW|O_DIRECTORY) from its parent, so a symlink in the tree
+ * is archived as a symlink and never followed, whatever a container does
+ * meanwhile; the entries of each directory in sorted order; a directory a
+ * container moves meanwhile neither fails the archive nor is followed
+ * where it went. libarchive (opened on first use, lib/dl.h) writes the tar:
  * pax, numeric owners, xattrs. */
 #include <archive.h>
 #include <archive_entry.h>
@@ -29,7 +27,7 @@
 #include "lib/dl.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
-#include "lib/strv.h"
+#include "lib/walk.h"
 #include "lib/xalloc.h"
 
 #define TAR_AR_FUNCS(X)                          \
@@ -126,83 +124,17 @@ static void links_clear(struct links *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* A directory being archived: its names (read when it was entered), and
- * who it is, to check ".." on the way back up. */
-struct level {
-	char **names;
-	size_t n, next;
-	dev_t dev;
-	ino_t ino;
-	size_t plen; /* its entries' paths start with path[0, plen) */
-};
-
 struct exporter {
 	struct archive *a;
 	struct archive_entry *e;
-	int cur; /* the directory whose names are being archived */
-	struct level *lv;
-	size_t depth, cap;
-	char *path; /* the current entry's path in the archive */
-	size_t len, pcap;
+	const char *path; /* the current entry's path in the archive */
+	char *dirpath;    /* a directory's: its path and "/" */
+	size_t dcap;
 	struct links links;
 	char *buf;
-	const char *top;    /* the archive name of the single entry archived (NULL: a directory's content) */
+	bool content;       /* the top is a directory whose content is archived, not it */
 	long long uid, gid; /* every entry's owner (-1: as on disk) */
 };
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in directory fd (without . and ..), sorted. */
-static int read_names(int fd, const char *path, char ***names, size_t *n, struct burrow_err **err)
-{
-	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_dir DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-	if (!d) {
-		int e = errno;
-		if (dfd >= 0)
-			close(dfd);
-		return burrow_error(err, e, "cannot read directory '%s'", str_quote(path));
-	}
-	char **v = NULL;
-	size_t count = 0;
-	struct dirent *de;
-	errno = 0;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		v = xrealloc(v, (count + 2) * sizeof(*v));
-		v[count++] = xstrdup(de->d_name);
-		v[count] = NULL;
-		errno = 0;
-	}
-	if (errno) {
-		int e = errno;
-		strv_free(v);
-		return burrow_error(err, e, "cannot read directory '%s'", str_quote(path));
-	}
-	if (count > 1)
-		qsort(v, count, sizeof(*v), cmp_names);
-	*names = v;
-	*n = count;
-	return 0;
-}
-
-static void set_path(struct exporter *x, size_t plen, const char *name, bool dir)
-{
-	size_t nl = strlen(name);
-	if (plen + nl + 2 > x->pcap) {
-		x->pcap = (plen + nl + 2) * 2;
-		x->path = xrealloc(x->path, x->pcap);
-	}
-	memcpy(x->path + plen, name, nl);
-	x->len = plen + nl;
-	if (dir)
-		x->path[x->len++] = '/';
-	x->path[x->len] = '\0';
-}
 
 /* libarchive's message, and the errno behind it ("Write error: File too
  * large"). */
@@ -264,9 +196,9 @@ static int write_header(struct exporter *x, const struct stat *st, int fd, const
 	return 0;
 }
 
-static int add_file(struct exporter *x, const char *name, struct burrow_err **err)
+static int add_file(struct exporter *x, int dfd, const char *name, struct burrow_err **err)
 {
-	cleanup_close int fd = openat(x->cur, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	cleanup_close int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		if (errno == ENOENT || errno == ELOOP) {
@@ -303,80 +235,21 @@ static int add_file(struct exporter *x, const char *name, struct burrow_err **er
 	return 0;
 }
 
-/* Archives directory name of x->cur and makes it the current one. */
-static int enter_dir(struct exporter *x, const char *name, struct burrow_err **err)
+/* An entry that is neither a directory nor (by its d_type) a file. */
+static int add_other(struct exporter *x, const struct walk_at *at, struct burrow_err **err)
 {
-	int fd = openat(x->cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR) {
-			burrow_debug("'%s' changed while it was exported: left out", str_quote(x->path));
-			return 0;
-		}
-		return burrow_error(err, errno, "cannot open directory '%s'", str_quote(x->path));
-	}
-	struct level l = {0};
-	if (fstat(fd, &st) < 0) {
-		burrow_error(err, errno, "cannot examine '%s'", str_quote(x->path));
-		close(fd);
-		return -1;
-	}
-	if (write_header(x, &st, fd, NULL, NULL, err) < 0 || read_names(fd, x->path, &l.names, &l.n, err) < 0) {
-		close(fd);
-		return -1;
-	}
-	l.dev = st.st_dev;
-	l.ino = st.st_ino;
-	l.plen = x->len;
-	if (x->depth == x->cap) {
-		x->cap = x->cap ? x->cap * 2 : 16;
-		x->lv = xrealloc(x->lv, x->cap * sizeof(*x->lv));
-	}
-	x->lv[x->depth++] = l;
-	close(x->cur);
-	x->cur = fd;
-	return 0;
-}
-
-/* Back to the parent of the current directory, checking it is the one we
- * came from (a container may move directories meanwhile). */
-static int leave_dir(struct exporter *x, struct burrow_err **err)
-{
-	struct level *l = &x->lv[--x->depth];
-	strv_free(l->names);
-	const struct level *up = &x->lv[x->depth - 1];
-	int fd = openat(x->cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != up->dev || st.st_ino != up->ino) {
-		if (fd >= 0)
-			close(fd);
-		x->path[l->plen] = '\0';
-		return burrow_error_status(err, EAGAIN, "directory '%s' was moved while it was exported",
-		                           str_quote(x->path));
-	}
-	close(x->cur);
-	x->cur = fd;
-	return 0;
-}
-
-/* Archives entry name of x->cur as arname (x->path[0, plen) + arname). */
-static int add_entry(struct exporter *x, size_t plen, const char *name, const char *arname, struct burrow_err **err)
-{
-	struct stat st;
-	if (fstatat(x->cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	struct stat st = at->st;
+	if (!at->stat_ok && fstatat(at->dirfd, at->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0; /* removed meanwhile */
 		return burrow_error(err, errno, "cannot examine '%s'", str_quote(x->path));
 	}
 	switch (st.st_mode & S_IFMT) {
-	case S_IFDIR:
-		set_path(x, plen, arname, true);
-		return enter_dir(x, name, err);
 	case S_IFREG:
-		return add_file(x, name, err);
+		return add_file(x, at->dirfd, at->name, err);
 	case S_IFLNK: {
 		cleanup_free char *target = xmalloc((size_t)st.st_size + 2);
-		ssize_t n = readlinkat(x->cur, name, target, (size_t)st.st_size + 1);
+		ssize_t n = readlinkat(at->dirfd, at->name, target, (size_t)st.st_size + 1);
 		if (n < 0 || n > st.st_size) {
 			burrow_debug("'%s' changed while it was exported: left out", str_quote(x->path));
 			return 0;
@@ -388,59 +261,48 @@ static int add_entry(struct exporter *x, size_t plen, const char *name, const ch
 	case S_IFCHR:
 	case S_IFBLK:
 		return write_header(x, &st, -1, NULL, NULL, err);
+	case S_IFDIR:
+		burrow_debug("'%s' changed while it was exported: left out", str_quote(x->path));
+		return 0;
 	default:
 		burrow_debug("'%s' is a socket: left out of the archive", str_quote(x->path));
 		return 0;
 	}
 }
 
-/* name NULL: rootfd's content; else its entry name, as x->top. */
-static int export_tree(struct exporter *x, int rootfd, const char *name, struct burrow_err **err)
+/* The archive's entries in the walk's order: sorted, each directory
+ * before what it holds. */
+static int export_visit(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
 {
-	x->cur = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
-	if (x->cur < 0 || fstat(x->cur, &st) < 0)
-		return burrow_error(err, errno, "cannot open the directory to archive");
-	struct level root = {.dev = st.st_dev, .ino = st.st_ino};
-	set_path(x, 0, "", false);
-	if (name) {
-		root.names = xcalloc(2, sizeof(*root.names));
-		root.names[0] = xstrdup(name);
-		root.n = 1;
-	} else if (read_names(x->cur, ".", &root.names, &root.n, err) < 0)
-		return -1;
-	x->cap = 16;
-	x->lv = xcalloc(x->cap, sizeof(*x->lv));
-	x->lv[x->depth++] = root;
-	while (x->depth) {
-		struct level *l = &x->lv[x->depth - 1];
-		if (l->next == l->n) {
-			if (x->depth == 1) {
-				strv_free(l->names);
-				x->depth = 0;
-				break;
-			}
-			if (leave_dir(x, err) < 0)
-				return -1;
-			continue;
+	struct exporter *x = data;
+	switch (step) {
+	case WALK_LEAVE:
+		return 0;
+	case WALK_ENTER: {
+		if (at->depth == 0 && x->content)
+			return 0;
+		size_t len = strlen(at->path);
+		if (len + 2 > x->dcap) {
+			x->dcap = (len + 2) * 2;
+			x->dirpath = xrealloc(x->dirpath, x->dcap);
 		}
-		const char *entry = l->names[l->next++];
-		const char *arname = x->depth == 1 && name ? x->top : entry;
-		set_path(x, l->plen, arname, false);
-		if (add_entry(x, l->plen, entry, arname, err) < 0)
-			return -1;
+		memcpy(x->dirpath, at->path, len);
+		memcpy(x->dirpath + len, "/", 2);
+		x->path = x->dirpath;
+		return write_header(x, &at->st, at->fd, NULL, NULL, err);
+	}
+	case WALK_FILE:
+		x->path = at->path;
+		if (at->type == DT_REG)
+			return add_file(x, at->dirfd, at->name, err);
+		return add_other(x, at, err);
 	}
 	return 0;
 }
 
 static void exporter_clear(struct exporter *x)
 {
-	for (size_t i = 0; i < x->depth; i++)
-		strv_free(x->lv[i].names);
-	free(x->lv);
-	if (x->cur >= 0)
-		close(x->cur);
-	free(x->path);
+	free(x->dirpath);
 	free(x->buf);
 	links_clear(&x->links);
 	if (x->e)
@@ -458,7 +320,7 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 {
 	if (ar_load(err) < 0)
 		return -1;
-	struct exporter x = {.cur = -1, .top = o->as ? o->as : o->name, .uid = o->uid, .gid = o->gid};
+	struct exporter x = {.content = !o->name, .uid = o->uid, .gid = o->gid};
 	x.a = ar.archive_write_new();
 	x.e = ar.archive_entry_new();
 	if (!x.a || !x.e) {
@@ -472,7 +334,8 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 	                  ar.archive_write_set_bytes_in_last_block(x.a, 1) != ARCHIVE_OK)) ||
 	    ar.archive_write_open_fd(x.a, fd) != ARCHIVE_OK)
 		ar_error(x.a, err, "cannot start the archive", NULL);
-	else if (export_tree(&x, dirfd, o->name, err) == 0) {
+	else if (walk_tree(dirfd, o->name ? o->name : ".", o->name ? (o->as ? o->as : o->name) : "", WALK_SORTED,
+	                   export_visit, &x, err) == 0) {
 		if (ar.archive_write_close(x.a) != ARCHIVE_OK)
 			ar_error(x.a, err, "cannot finish the archive", NULL);
 		else

@@ -2,8 +2,8 @@
  * its image, stored through the pull's path (fetch.c).
  *
  * The caller (container/, which knows where the upper dir is) hands over
- * the directory opened. It is walked here one directory at a time with
- * openat(O_NOFOLLOW): a symlink is stored as a link, never followed, so
+ * the directory opened. It is walked here on lib/walk.h's walk, one
+ * directory at a time with openat(O_NOFOLLOW): a symlink is stored as a link, never followed, so
  * nothing outside the directory is read. fuse-overlayfs and the kernel's
  * overlay record a deleted file as a character device 0/0 (or a .wh. file)
  * and an opaque directory with an xattr (or a .wh..wh..opq file); they
@@ -31,11 +31,11 @@
 #include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "lib/walk.h"
 #include "lib/xalloc.h"
 #include "state/state.h"
 #include "image/libs.h"
 
-#define MAX_DEPTH 4096
 #define XATTR_MAX (64 * 1024)
 #define COPY (128 * 1024)
 
@@ -141,8 +141,6 @@ static int put_marker(struct walk *w, const char *path)
 	return put(w, entry_for(path, &sb, AE_IFREG), path);
 }
 
-static int walk_dir(struct walk *w, int dirfd, const char *prefix, int depth);
-
 /* path could not be opened (errno): one a running container removed or
  * replaced since it was looked at is left out, as export does; else an
  * error. */
@@ -154,134 +152,109 @@ static int changed(struct walk *w, const char *path)
 	return 0;
 }
 
-static int one(struct walk *w, int dirfd, const char *name, const char *prefix, int depth)
+static int add_dir(struct walk *w, const struct walk_at *at)
 {
-	cleanup_free char *path = xasprintf("%s%s", prefix, name);
+	struct archive_entry *e = entry_for(at->path, &at->st, AE_IFDIR);
+	add_xattrs(at->fd, e);
+	if (put(w, e, at->path) < 0)
+		return -1;
+	if (!is_opaque(at->fd))
+		return 0;
+	cleanup_free char *opq = xasprintf("%s/.wh..wh..opq", at->path);
+	return put_marker(w, opq);
+}
+
+static int add_file(struct walk *w, const struct walk_at *at)
+{
+	const char *path = at->path;
+	/* opened before anything of it is stored: a running container may
+	 * have removed it, or put a link or a FIFO in its place (O_NONBLOCK:
+	 * not waited on), since it was looked at; what changed so is left
+	 * out, as export does */
+	cleanup_close int fd = openat(at->dirfd, at->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat sb;
-	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno == ENOENT)
-			return 0; /* a running container removed it meanwhile */
-		return burrow_error(w->err, errno, "cannot stat '%s'", str_quote(path));
+	if (fd < 0 || fstat(fd, &sb) < 0)
+		return changed(w, path);
+	if (!S_ISREG(sb.st_mode)) {
+		errno = ENOENT;
+		return changed(w, path);
 	}
+	if (sb.st_nlink > 1) {
+		for (size_t i = 0; i < w->nlinks; i++) {
+			if (w->links[i].dev == sb.st_dev && w->links[i].ino == sb.st_ino) {
+				struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
+				archive_entry_set_hardlink(e, w->links[i].path);
+				archive_entry_set_size(e, 0);
+				return put(w, e, path);
+			}
+		}
+		if (w->nlinks == w->cap) {
+			w->cap = w->cap ? w->cap * 2 : 16;
+			w->links = xrealloc(w->links, w->cap * sizeof(*w->links));
+		}
+		w->links[w->nlinks++] = (struct hardlink){sb.st_dev, sb.st_ino, xstrdup(path)};
+	}
+	struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
+	archive_entry_set_size(e, sb.st_size);
+	add_xattrs(fd, e);
+	if (put(w, e, path) < 0)
+		return -1;
+	for (long long left = sb.st_size; left > 0;) {
+		ssize_t n = TEMP_FAILURE_RETRY(read(fd, w->buf, left < COPY ? (size_t)left : COPY));
+		if (n < 0)
+			return burrow_error(w->err, errno, "cannot read '%s'", str_quote(path));
+		if (n == 0)
+			return burrow_error(w->err, EIO, "'%s' changed while it was read", str_quote(path));
+		if (archive_write_data(w->a, w->buf, (size_t)n) != n)
+			return tar_fail(w, path);
+		left -= n;
+	}
+	return 0;
+}
+
+/* The upper directory's entries in the walk's order (sorted, a directory
+ * before what it holds), as layer entries. */
+static int one(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
+{
+	struct walk *w = data;
+	(void)err; /* w->err */
+	const char *path = at->path, *name = at->name;
+	const struct stat *sb = &at->st;
+	if (step == WALK_LEAVE || (step == WALK_ENTER && at->depth == 0))
+		return 0;
+	if (step == WALK_ENTER)
+		return add_dir(w, at);
 	/* the opaque markers are the directory's (written once, with it) */
 	if (strcmp(name, ".wh..wh..opq") == 0 || strcmp(name, ".wh..opq") == 0)
 		return 0;
 	/* the empty files a container's bind mounts were made on: burrow's,
 	 * not the container's */
-	if (S_ISREG(sb.st_mode) && sb.st_size == 0 &&
+	if (S_ISREG(sb->st_mode) && sb->st_size == 0 &&
 	    (strcmp(path, "etc/hostname") == 0 || strcmp(path, "etc/hosts") == 0 ||
 	     strcmp(path, "etc/resolv.conf") == 0 || strcmp(path, "run/.containerenv") == 0))
 		return 0;
-	if (S_ISCHR(sb.st_mode) && sb.st_rdev == makedev(0, 0)) {
+	if (S_ISCHR(sb->st_mode) && sb->st_rdev == makedev(0, 0)) {
 		/* a deleted file */
-		cleanup_free char *wh = xasprintf("%s.wh.%s", prefix, name);
+		cleanup_free char *wh = xasprintf("%.*s.wh.%s", (int)(strlen(path) - strlen(name)), path, name);
 		return put_marker(w, wh);
 	}
-	if (S_ISDIR(sb.st_mode)) {
-		if (depth >= MAX_DEPTH)
-			return burrow_error(w->err, ELOOP, "'%s' is nested too deep", str_quote(path));
-		cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return changed(w, path);
-		struct archive_entry *e = entry_for(path, &sb, AE_IFDIR);
-		add_xattrs(fd, e);
-		if (put(w, e, path) < 0)
-			return -1;
-		cleanup_free char *sub = xasprintf("%s/", path);
-		if (is_opaque(fd)) {
-			cleanup_free char *opq = xasprintf("%s.wh..wh..opq", sub);
-			if (put_marker(w, opq) < 0)
-				return -1;
-		}
-		return walk_dir(w, fd, sub, depth + 1);
-	}
-	if (S_ISLNK(sb.st_mode)) {
+	if (S_ISLNK(sb->st_mode)) {
 		char target[PATH_MAX + 1];
-		ssize_t n = readlinkat(dirfd, name, target, PATH_MAX);
+		ssize_t n = readlinkat(at->dirfd, name, target, PATH_MAX);
 		if (n < 0)
 			return errno == ENOENT || errno == EINVAL
 			           ? 0
 			           : burrow_error(w->err, errno, "cannot read link '%s'", str_quote(path));
 		target[n] = '\0';
-		struct archive_entry *e = entry_for(path, &sb, AE_IFLNK);
+		struct archive_entry *e = entry_for(path, sb, AE_IFLNK);
 		archive_entry_set_symlink(e, target);
 		return put(w, e, path);
 	}
-	if (S_ISREG(sb.st_mode)) {
-		/* opened before anything of it is stored: a running container
-		 * may have removed it, or put a link or a FIFO in its place
-		 * (O_NONBLOCK: not waited on), since it was looked at; what
-		 * changed so is left out, as export does */
-		cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0 || fstat(fd, &sb) < 0)
-			return changed(w, path);
-		if (!S_ISREG(sb.st_mode)) {
-			errno = ENOENT;
-			return changed(w, path);
-		}
-		if (sb.st_nlink > 1) {
-			for (size_t i = 0; i < w->nlinks; i++) {
-				if (w->links[i].dev == sb.st_dev && w->links[i].ino == sb.st_ino) {
-					struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
-					archive_entry_set_hardlink(e, w->links[i].path);
-					archive_entry_set_size(e, 0);
-					return put(w, e, path);
-				}
-			}
-			if (w->nlinks == w->cap) {
-				w->cap = w->cap ? w->cap * 2 : 16;
-				w->links = xrealloc(w->links, w->cap * sizeof(*w->links));
-			}
-			w->links[w->nlinks++] = (struct hardlink){sb.st_dev, sb.st_ino, xstrdup(path)};
-		}
-		struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
-		archive_entry_set_size(e, sb.st_size);
-		add_xattrs(fd, e);
-		if (put(w, e, path) < 0)
-			return -1;
-		for (long long left = sb.st_size; left > 0;) {
-			ssize_t n = TEMP_FAILURE_RETRY(read(fd, w->buf, left < COPY ? (size_t)left : COPY));
-			if (n < 0)
-				return burrow_error(w->err, errno, "cannot read '%s'", str_quote(path));
-			if (n == 0)
-				return burrow_error(w->err, EIO, "'%s' changed while it was read", str_quote(path));
-			if (archive_write_data(w->a, w->buf, (size_t)n) != n)
-				return tar_fail(w, path);
-			left -= n;
-		}
-		return 0;
-	}
-	if (S_ISFIFO(sb.st_mode))
-		return put(w, entry_for(path, &sb, AE_IFIFO), path);
+	if (S_ISREG(sb->st_mode))
+		return add_file(w, at);
+	if (S_ISFIFO(sb->st_mode))
+		return put(w, entry_for(path, sb, AE_IFIFO), path);
 	burrow_debug("commit: '%s' (a device or socket) is not stored", str_quote(path));
-	return 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int walk_dir(struct walk *w, int dirfd, const char *prefix, int depth)
-{
-	int fd = dup(dirfd);
-	if (fd < 0)
-		return burrow_error(w->err, errno, "cannot read '%s'", str_quote(prefix));
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return burrow_error(w->err, errno, "cannot read '%s'", str_quote(prefix));
-	}
-	cleanup_strv char **names = xcalloc(1, sizeof(char *));
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			strv_append(&names, de->d_name);
-	closedir(d);
-	qsort(names, strv_len(names), sizeof(char *), by_name);
-	for (size_t i = 0; names[i]; i++)
-		if (one(w, dirfd, names[i], prefix, depth) < 0)
-			return -1;
 	return 0;
 }
 
@@ -297,7 +270,7 @@ static int write_layer(int upperfd, int fd, char diff_id[72], long long *size, s
 	if (w.a && archive_write_set_format_pax_restricted(w.a) == ARCHIVE_OK &&
 	    archive_write_set_bytes_in_last_block(w.a, 1) == ARCHIVE_OK &&
 	    archive_write_open(w.a, &k, NULL, sink_write, NULL) == ARCHIVE_OK) {
-		r = walk_dir(&w, upperfd, "", 0);
+		r = walk_tree(upperfd, ".", "", WALK_SORTED | WALK_STAT, one, &w, err);
 		if (archive_write_close(w.a) != ARCHIVE_OK && r == 0)
 			r = k.err ? (*err = steal_ptr(k.err), -1) : tar_fail(&w, "the end");
 	} else {

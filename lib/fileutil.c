@@ -12,6 +12,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/quote.h"
+#include "lib/walk.h"
 #include "lib/xalloc.h"
 
 ssize_t read_all(int fd, void *buf, size_t len)
@@ -157,100 +158,27 @@ int mkdir_p(const char *path, mode_t mode, struct burrow_err **err)
 	return 0;
 }
 
-/* rm_rf_at walks down with one directory stream per level, but keeps only
- * the deepest RM_RF_OPEN open: going back up to a level whose stream was
- * closed reopens it as ".." of its child, checked against the device and
- * inode seen on the way down (a directory moved meanwhile is an error, not
- * a walk into somewhere else), and reads it again from its start (what was
- * removed is gone). A 10,000-level tree then needs a handful of fds, not
- * 10,000 (with ulimit -n 1024, a failed import of a deep tarball left its
- * directory behind). */
-#define RM_RF_OPEN 16
-
-struct rm_level {
-	char *name; /* in its parent */
-	dev_t dev;
-	ino_t ino;
-	DIR *d; /* NULL above the open window */
-};
-
-struct rm_walk {
-	struct rm_level *lv;
-	size_t depth, lo, cap; /* streams open: lv[lo, depth) */
-	const char *top;
-};
-
-static void rm_walk_clear(struct rm_walk *w)
+/* rm -rf on lib/walk.h's walk: each directory made ours to empty on the
+ * way down (a 0500 one too), removed on the way up, a file as it comes. A
+ * directory moved away meanwhile fails it (what was moved is not followed
+ * to where it went). */
+static int rm_visit(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
 {
-	for (size_t i = 0; i < w->depth; i++) {
-		if (w->lv[i].d)
-			closedir(w->lv[i].d);
-		free(w->lv[i].name);
+	(void)data;
+	switch (step) {
+	case WALK_ENTER:
+		fchmod(at->fd, 0700);
+		return 0;
+	case WALK_LEAVE:
+		if (unlinkat(at->dirfd, at->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+			return burrow_error(err, errno, "cannot remove '%s'", str_quote(at->path));
+		return 0;
+	case WALK_FILE:
+		if (unlinkat(at->dirfd, at->name, 0) < 0 && errno != ENOENT)
+			return burrow_error(err, errno, "cannot remove '%s'", str_quote(at->path));
+		return 0;
 	}
-	free(w->lv);
-}
-
-/* Opens dfd/name (a directory, not followed) as the new deepest level.
- * 1 done, 0 it is gone, -1 error. */
-static int rm_push(struct rm_walk *w, int dfd, const char *name, struct burrow_err **err)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return burrow_error(err, errno, "cannot open '%s' in '%s'", str_quote(name), str_quote(w->top));
-	}
-	/* so that we can list and delete inside (e.g. a 0500 directory) */
-	fchmod(fd, 0700);
-	struct stat st;
-	DIR *d = fstat(fd, &st) == 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return burrow_error(err, e, "cannot read '%s' in '%s'", str_quote(name), str_quote(w->top));
-	}
-	if (w->depth == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 16;
-		w->lv = xrealloc(w->lv, w->cap * sizeof(*w->lv));
-	}
-	w->lv[w->depth++] = (struct rm_level){xstrdup(name), st.st_dev, st.st_ino, d};
-	if (w->depth - w->lo > RM_RF_OPEN) {
-		closedir(w->lv[w->lo].d);
-		w->lv[w->lo++].d = NULL;
-	}
-	return 1;
-}
-
-/* The stream of the parent of the deepest level, reopened if needed. */
-static DIR *rm_parent(struct rm_walk *w, struct burrow_err **err)
-{
-	struct rm_level *l = &w->lv[w->depth - 1], *p = &w->lv[w->depth - 2];
-	if (p->d)
-		return p->d;
-	int fd = openat(dirfd(l->d), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		burrow_error(err, e, "cannot go back up to '%s' in '%s'", str_quote(p->name), str_quote(w->top));
-		return NULL;
-	}
-	if (st.st_dev != p->dev || st.st_ino != p->ino) {
-		close(fd);
-		burrow_error_status(err, ESTALE, "cannot remove '%s': '%s' in it was moved meanwhile",
-		                    str_quote(w->top), str_quote(l->name));
-		return NULL;
-	}
-	p->d = fdopendir(fd);
-	if (!p->d) {
-		int e = errno;
-		close(fd);
-		burrow_error(err, e, "cannot read '%s' in '%s'", str_quote(p->name), str_quote(w->top));
-		return NULL;
-	}
-	w->lo = w->depth - 2;
-	return p->d;
+	return 0;
 }
 
 int rm_rf_at(int at, const char *name, struct burrow_err **err)
@@ -259,48 +187,17 @@ int rm_rf_at(int at, const char *name, struct burrow_err **err)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return burrow_error(err, errno, "cannot remove '%s'", str_quote(name));
-	__attribute__((cleanup(rm_walk_clear))) struct rm_walk w = {.top = name};
-	int r = rm_push(&w, at, name, err);
-	if (r <= 0)
-		return r;
-	while (w.depth) {
-		struct rm_level *l = &w.lv[w.depth - 1];
-		errno = 0;
-		struct dirent *de = readdir(l->d);
-		if (de) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			if (unlinkat(dirfd(l->d), de->d_name, 0) == 0 || errno == ENOENT)
-				continue;
-			if (errno != EISDIR && errno != EPERM)
-				return burrow_error(err, errno, "cannot remove '%s' in '%s'", str_quote(de->d_name),
-				                    str_quote(name));
-			if (rm_push(&w, dirfd(l->d), de->d_name, err) < 0)
-				return -1;
-			continue;
-		}
-		if (errno)
-			return burrow_error(err, errno, "cannot read '%s' in '%s'", str_quote(l->name),
-			                    str_quote(name));
-		/* empty: remove it from its parent */
-		DIR *p = w.depth > 1 ? rm_parent(&w, err) : NULL;
-		if (w.depth > 1 && !p)
-			return -1;
-		int pfd = p ? dirfd(p) : at;
-		closedir(l->d);
-		l->d = NULL;
-		if (unlinkat(pfd, l->name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
-			if (!p)
-				return burrow_error(err, errno, "cannot remove '%s'", str_quote(name));
-			return burrow_error(err, errno, "cannot remove '%s' in '%s'", str_quote(l->name),
-			                    str_quote(name));
-		}
-		free(l->name);
-		w.depth--;
-		if (w.lo > w.depth)
-			w.lo = w.depth;
+	struct burrow_err *e = NULL;
+	if (walk_tree(at, name, name, WALK_MOVES_FAIL, rm_visit, NULL, &e) == 0)
+		return 0;
+	if (e->status == ENOENT) { /* gone meanwhile */
+		burrow_err_free(e);
+		return 0;
 	}
-	return 0;
+	*err = e;
+	if (e->status == ESTALE)
+		return burrow_error_wrap(err, "cannot remove '%s'", str_quote(name));
+	return -1;
 }
 
 int rm_rf(const char *path, struct burrow_err **err)

@@ -247,6 +247,37 @@ s3cret"
 	assert_match "$output" "^[1-9][0-9]*$"
 }
 
+@test "hostile container: directories it moves between parents while export and commit walk them fail neither; the export is a whole tar" {
+	# the walk used to go back up through ".." and fail (EAGAIN) when the
+	# directory it left had been moved elsewhere meanwhile
+	mkdir "$T/mark"
+	"$BURROW" run -d --name mv -v "$T/mark:/mark" busybox sh -c 'mkdir -p /m/a/x /m/b
+		for i in $(seq 30); do mkdir -p /m/a/x/d$i/e; echo $i >/m/a/x/d$i/e/f; done
+		echo ready >/mark/ready
+		while :; do mv /m/a/x /m/b/x; mv /m/b/x /m/a/x; done' >/dev/null
+	wait_line "$T/mark/ready" ready
+	local i
+	for i in $(seq 15); do
+		run_burrow 0 export -o "$T/mv$i.tar" mv
+		# a whole tar, on past the directories that move (x is in it, in
+		# a/ or b/, or left out when the walk found it in neither)
+		tar -tf "$T/mv$i.tar" >"$T/mv$i.list"
+		assert_match "$(cat "$T/mv$i.list")" "m/b/.*usr/bin/env"
+		run_burrow 0 commit mv "mvimg$i"
+	done
+	"$BURROW" rm -f -t 0 mv >/dev/null 2>&1
+}
+
+@test "hostile container: a tree deeper than the open-file limit commits and exports whole" {
+	# one descriptor per level ran out (EMFILE) at commit
+	run_burrow 0 run --name deep busybox sh -c 'cd /; for i in $(seq 400); do mkdir d; cd d; done; echo x >f'
+	(ulimit -n 256 && exec "$BURROW" commit deep deepimg) >/dev/null
+	run_burrow 0 run --rm deepimg sh -c 'find /d -name f | tr -cd / | wc -c'
+	is "$output" 401 "the file at the bottom, in the committed image"
+	(ulimit -n 256 && exec "$BURROW" export -o "$T/deep.tar" deep)
+	is "$(tar -tf "$T/deep.tar" | grep -c '^d/')" 401 "the directories and the file in the export"
+}
+
 @test "resolving inside a root through .. holds while renames go on elsewhere (openat2's EAGAIN is retried)" {
 	# openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a rename anywhere
 	# races its walk through "..": a container renaming in a loop (or any

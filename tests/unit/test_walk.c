@@ -1,0 +1,251 @@
+/* Unit tests for lib/walk.h: links out and a FIFO visited as themselves
+ * (never followed, never opened), sorted order, a deep tree walked with a
+ * few descriptors, directories moved away under the walk. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/walk.h"
+#include "lib/xalloc.h"
+
+/* openat, wrapped: when armed, the first ".." the walk opens on its way
+ * up first does these renames (as a container racing the walk could). */
+static const char *renames[4];
+
+int openat(int fd, const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
+	va_end(ap);
+	if (renames[0] && strcmp(path, "..") == 0) {
+		for (int i = 0; i < 4 && renames[i]; i += 2)
+			if (rename(renames[i], renames[i + 1]) < 0)
+				return -1;
+		renames[0] = NULL;
+	}
+	return (int)syscall(SYS_openat, fd, path, flags, mode);
+}
+
+struct rec {
+	char *log; /* NULL: not kept */
+	size_t len;
+	int enters, leaves, files;
+	size_t maxdepth;
+};
+
+static void rec_add(struct rec *r, const char *line)
+{
+	size_t n = strlen(line);
+	r->log = xrealloc(r->log, r->len + n + 1);
+	memcpy(r->log + r->len, line, n + 1);
+	r->len += n;
+}
+
+static int record(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
+{
+	struct rec *r = data;
+	(void)err;
+	if (at->depth > r->maxdepth)
+		r->maxdepth = at->depth;
+	/* what the walk hands over is what is there */
+	if (step != WALK_FILE) {
+		struct stat st;
+		assert_int_equal(fstat(at->fd, &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(st.st_ino, at->st.st_ino);
+	}
+	step == WALK_ENTER ? r->enters++ : step == WALK_LEAVE ? r->leaves++ : r->files++;
+	if (r->log) {
+		cleanup_free char *line = xasprintf("%c %s %d\n", "FEL"[step], at -> path, at -> type);
+		rec_add(r, line);
+	}
+	return 0;
+}
+
+static void make_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/* dir/t: a chain of depth directories "d". */
+static void make_chain(const char *dir, int depth)
+{
+	cleanup_free char *top = xasprintf("%s/t", dir);
+	assert_int_equal(mkdir(top, 0755), 0);
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (int i = 0; i < depth; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	close(fd);
+}
+
+static void test_walk_links_fifo(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-walk-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *outside = xasprintf("%s/outside", dir), *victim = xasprintf("%s/outside/victim", dir);
+	cleanup_free char *t = xasprintf("%s/t", dir), *d = xasprintf("%s/t/d", dir), *g = xasprintf("%s/t/d/g", dir);
+	cleanup_free char *a = xasprintf("%s/t/a", dir), *p = xasprintf("%s/t/p", dir);
+	cleanup_free char *b = xasprintf("%s/t/b", dir), *c = xasprintf("%s/t/c", dir), *e = xasprintf("%s/t/e", dir);
+	assert_int_equal(mkdir(outside, 0755), 0);
+	make_file(victim);
+	assert_int_equal(mkdir(t, 0755), 0);
+	assert_int_equal(mkdir(d, 0755), 0);
+	make_file(g);
+	make_file(a);
+	assert_int_equal(symlink("../outside", b), 0); /* a link up and out */
+	assert_int_equal(symlink(outside, c), 0);      /* an absolute one */
+	assert_int_equal(symlink("d", e), 0);          /* a link to a directory inside */
+	assert_int_equal(mkfifo(p, 0644), 0);          /* a FIFO: opening it would wait */
+	const char *want =
+	    "E t 4\nF t/a 8\nF t/b 10\nF t/c 10\nE t/d 4\nF t/d/g 8\nL t/d 4\nF t/e 10\nF t/p 1\nL t 4\n";
+	const int modes[] = {WALK_SORTED, WALK_SORTED | WALK_STAT};
+	for (size_t i = 0; i < 2; i++) {
+		struct rec r = {.log = xstrdup("")};
+		struct burrow_err *err = NULL;
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (walk_tree(fd, "t", "t", modes[i], record, &r, &err) < 0)
+			fail_msg("%s", err->msg);
+		assert_string_equal(r.log, want);
+		free(r.log);
+		/* a link as the top: itself */
+		r = (struct rec){.log = xstrdup("")};
+		assert_int_equal(walk_tree(fd, "t/c", "c", modes[i], record, &r, &err), 0);
+		assert_string_equal(r.log, "F c 10\n");
+		free(r.log);
+		/* a missing top is an error the caller can tell */
+		r = (struct rec){0};
+		assert_int_equal(walk_tree(fd, "none", "none", modes[i], record, &r, &err), -1);
+		assert_int_equal(err->status, ENOENT);
+		assert_non_null(strstr(err->msg, "'none'"));
+		burrow_err_free(err);
+		close(fd);
+	}
+	/* the content of a directory, with an empty top */
+	struct rec r = {.log = xstrdup("")};
+	struct burrow_err *err = NULL;
+	int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_int_equal(walk_tree(fd, ".", "", WALK_SORTED, record, &r, &err), 0);
+	assert_string_equal(r.log, "E  4\nF g 8\nL  4\n");
+	free(r.log);
+	close(fd);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	int n = 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void test_walk_deep(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-walk-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	make_chain(dir, 3000);
+	/* one fd per level would need 3,000 */
+	struct rlimit old, low = {.rlim_cur = 64};
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	struct rec r = {0};
+	struct burrow_err *err = NULL;
+	int fds = count_fds();
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = walk_tree(fd, "t", "t", WALK_STAT | WALK_MOVES_FAIL, record, &r, &err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	if (rc < 0)
+		fail_msg("%s", err->msg);
+	assert_int_equal(r.enters, 3001);
+	assert_int_equal(r.leaves, 3001);
+	assert_int_equal(r.files, 0);
+	assert_int_equal(r.maxdepth, 3000);
+	/* and nothing is left open */
+	close(fd);
+	assert_int_equal(count_fds(), fds);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
+/* Renames at the walk's first "..", deep in a chain of 100 (above the
+ * directories it keeps open): what moved inside the tree goes on being
+ * walked, what moved away from above the walk is left out, or fails it
+ * with WALK_MOVES_FAIL. */
+static void test_walk_moved(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		char dir[] = "/tmp/burrow-test-walk-XXXXXX";
+		assert_non_null(mkdtemp(dir));
+		make_chain(dir, 100);
+		cleanup_free char *outside = xasprintf("%s/outside", dir),
+		                  *victim = xasprintf("%s/outside/victim", dir);
+		cleanup_free char *l2 = xasprintf("%s/t/d/d", dir), *moved = xasprintf("%s/outside/moved", dir);
+		cleanup_free char *l3 = xasprintf("%s/outside/moved/d", dir), *m3 = xasprintf("%s/outside/m3", dir);
+		assert_int_equal(mkdir(outside, 0755), 0);
+		make_file(victim);
+		/* round 0: level 2 moved out; 1 and 2: level 3 moved out of it too */
+		renames[0] = l2, renames[1] = moved;
+		renames[2] = round ? l3 : NULL, renames[3] = round ? m3 : NULL;
+		struct rec r = {0};
+		struct burrow_err *err = NULL;
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int rc = walk_tree(fd, "t", "t", round == 2 ? WALK_MOVES_FAIL : 0, record, &r, &err);
+		close(fd);
+		assert_null(renames[0]);
+		if (round == 2) {
+			assert_int_equal(rc, -1);
+			assert_int_equal(err->status, ESTALE);
+			if (!strstr(err->msg, "was moved meanwhile"))
+				fail_msg("%s", err->msg);
+			burrow_err_free(err);
+			err = NULL;
+		} else {
+			if (rc < 0)
+				fail_msg("%s", err->msg);
+			assert_int_equal(r.enters, 101);
+			/* round 1: levels 2 and 3, away from where the walk
+			 * found them, are not left */
+			assert_int_equal(r.leaves, round ? 99 : 101);
+		}
+		assert_int_equal(r.files, 0);
+		assert_int_equal(rm_rf(dir, &err), 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_walk_links_fifo),
+	    cmocka_unit_test(test_walk_deep),
+	    cmocka_unit_test(test_walk_moved),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
