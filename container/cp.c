@@ -294,12 +294,15 @@ static int transfer(struct end *src, struct end *dst, long long uid, long long g
 	int rrc = img_extract_fd(p[0], "the copy", dst->dirfd, &rerr);
 	close(p[0]);
 	pthread_join(t, NULL);
-	if (w.rc < 0) {
+	/* a reader that gave up leaves the writer a broken pipe: the
+	 * reader's error is the cause (a read-only or full destination) */
+	if (w.rc < 0 && !(rrc < 0 && w.err->status == EPIPE)) {
 		burrow_err_free(rerr);
 		*err = w.err;
 		return -1;
 	}
 	if (rrc < 0) {
+		burrow_err_free(w.err);
 		*err = rerr;
 		return -1;
 	}

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,44 +29,51 @@
 struct tree_inode {
 	dev_t dev;
 	ino_t ino;
+	bool used;
 };
 struct tree_size {
 	dev_t dev; /* the tree's file system: a bind or a tmpfs on a volume is not its storage */
-	/* the files with more than one link seen so far, sorted: each counts once */
+	/* the files with more than one link seen so far (a hash table): each counts once */
 	struct tree_inode *seen;
 	size_t nseen, seencap;
 	long long sum;
 };
 
-static int inode_cmp(const void *a, const void *b)
+static size_t inode_hash(const struct tree_inode *k, size_t cap)
 {
-	const struct tree_inode *x = a, *y = b;
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	uint64_t h = ((uint64_t)k->ino * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)k->dev;
+	return (size_t)(h ^ (h >> 29)) & (cap - 1);
 }
 
-/* Whether st's inode was seen already; remembers it. */
+/* Puts k in the table of cap slots (a power of two, never full): false
+ * when it was there already. */
+static bool inode_put(struct tree_inode *slots, size_t cap, const struct tree_inode *k)
+{
+	size_t j = inode_hash(k, cap);
+	for (; slots[j].used; j = (j + 1) & (cap - 1))
+		if (slots[j].dev == k->dev && slots[j].ino == k->ino)
+			return false;
+	slots[j] = *k;
+	return true;
+}
+
+/* Whether st's inode was seen already; remembers it. A hash table: a
+ * sorted array's insertions made 200,000 hard-linked files take seconds. */
 static bool inode_seen(struct tree_size *t, const struct stat *st)
 {
-	struct tree_inode k = {st->st_dev, st->st_ino};
-	size_t lo = 0, hi = t->nseen;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = inode_cmp(&k, &t->seen[mid]);
-		if (c == 0)
-			return true;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+	if (t->nseen * 2 >= t->seencap) {
+		size_t cap = t->seencap ? t->seencap * 2 : 64;
+		struct tree_inode *bigger = xcalloc(cap, sizeof(*bigger));
+		for (size_t i = 0; i < t->seencap; i++)
+			if (t->seen[i].used)
+				inode_put(bigger, cap, &t->seen[i]);
+		free(t->seen);
+		t->seen = bigger;
+		t->seencap = cap;
 	}
-	if (t->nseen == t->seencap) {
-		t->seencap = t->seencap ? t->seencap * 2 : 64;
-		t->seen = xrealloc(t->seen, t->seencap * sizeof(*t->seen));
-	}
-	memmove(t->seen + lo + 1, t->seen + lo, (t->nseen - lo) * sizeof(*t->seen));
-	t->seen[lo] = k;
+	struct tree_inode k = {.dev = st->st_dev, .ino = st->st_ino, .used = true};
+	if (!inode_put(t->seen, t->seencap, &k))
+		return true;
 	t->nseen++;
 	return false;
 }

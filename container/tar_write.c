@@ -144,7 +144,10 @@ static int ar_error(struct archive *a, struct burrow_err **err, const char *what
 	int e = ar.archive_errno(a);
 	if (e > 0 && (!m || !strstr(m, strerror(e))))
 		return burrow_error(err, e, "%s%s%s: %s", what, path ? " " : "", path ? path : "", m ? m : "failed");
-	return burrow_error(err, 0, "%s%s%s: %s", what, path ? " " : "", path ? path : "", m ? m : "failed");
+	/* the message names errno already: kept as the status only (cp tells
+	 * a reader that gave up, EPIPE, by it) */
+	return burrow_error_status(err, e > 0 ? e : 0, "%s%s%s: %s", what, path ? " " : "", path ? path : "",
+	                           m ? m : "failed");
 }
 
 static int ar_failed(struct exporter *x, struct burrow_err **err)

@@ -408,6 +408,7 @@ struct img_users {
 /* What a removal did, as podman's rmi prints it: names taken away
  * ("Untagged: NAME") and images gone ("Deleted: ID"). */
 struct img_removal {
+	char *id; /* the image the name found (an untag's event carries it when the image stays) */
 	char **untagged;
 	char **deleted;
 	char **warnings; /* what went wrong after the image went (a layer's files kept): for the user */

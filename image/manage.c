@@ -210,7 +210,7 @@ static int all_layers(struct state_store *s, int layersfd, char ***out, struct b
 
 void img_removal_events(struct state_store *s, const char *ref, const struct img_removal *r)
 {
-	const char *id = r->deleted && r->deleted[0] ? r->deleted[0] : NULL;
+	const char *id = r->id ? r->id : r->deleted && r->deleted[0] ? r->deleted[0] : NULL;
 	for (size_t i = 0; r->untagged && r->untagged[i]; i++)
 		state_event_obj(s, "image", "untag", id, r->untagged[i]);
 	for (size_t i = 0; r->deleted && r->deleted[i]; i++)
@@ -298,6 +298,7 @@ int img_layers_free(struct state_store *s, char *const *ids, size_t *freed, char
 
 void img_removal_clear(struct img_removal *r)
 {
+	free(r->id);
 	strv_free(r->untagged);
 	strv_free(r->deleted);
 	strv_free(r->warnings);
@@ -373,6 +374,8 @@ int img_remove(struct state_store *s, const char *ref, unsigned flags, const str
 		if (img_untag(s, img->id, one, &id, err) < 0)
 			return -1;
 		note(&rep->untagged, name);
+		free(rep->id);
+		rep->id = xstrdup(img->id);
 		return 0;
 	}
 	if (!name && nnames > 1 && !(flags & (IMG_RM_FORCE | IMG_RM_NAMES))) {

@@ -252,6 +252,21 @@ PY
 	wait "$mon" || true
 }
 
+@test "cp: a destination that refuses the copy is what the error names, not the broken pipe the archive writer is left with" {
+	run_burrow 0 create --name c1 busybox true
+	mkdir -p "$T/src" "$T/ro"
+	# more than a pipe holds: the writer is still writing when the reader gives up
+	head -c 2097152 /dev/zero >"$T/src/big"
+	run_burrow 0 cp "$T/src" c1:/big
+	# read-only in burrow's namespace, where cp writes
+	ns sh -c "mount --bind '$T/ro' '$T/ro' && mount -o remount,bind,ro '$T/ro'"
+	run_burrow 125 cp c1:/big "$T/ro/"
+	ns umount "$T/ro"
+	assert_match "$output" "Read-only file system"
+	assert_no_match "$output" "Broken pipe"
+	is "$(ls -A "$T/ro")" "" "what the refused copy left"
+}
+
 @test "export: the merged filesystem as a tar that import reads back; diff A/C/D" {
 	run_burrow 0 run --name ex busybox sh -c 'echo added >/added; echo changed >>/etc/passwd; rm /bin/ls'
 	run_burrow 0 diff ex

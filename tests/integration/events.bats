@@ -267,16 +267,21 @@ print(len(evs), died["Type"], died["Name"], died["ContainerExitCode"], died["Att
 	local id=$output
 	run_burrow 0 tag imported extra:2
 	run_burrow 0 untag imported extra:2
+	# rmi of one name of several: an untag of that image, the image stays
+	run_burrow 0 tag imported extra:3
+	run_burrow 0 rmi extra:3
 	run_burrow 0 rmi imported
 	run_burrow 0 events --stream=false --since "$since" --format '{{.Type}} {{.Status}} {{.ID}} {{.Name}}'
 	is "$output" "image import $id localhost/imported:latest
 image tag $id localhost/extra:2
 image untag $id localhost/extra:2
+image tag $id localhost/extra:3
+image untag $id localhost/extra:3
 image untag $id localhost/imported:latest
 image remove $id imported"
 	# image= by ID prefix or by name (short: localhost/ and :latest implied)
 	run_burrow 0 events --stream=false --since "$since" --filter "image=${id:0:12}" --filter event=tag
-	assert_match "$output" " image tag $id localhost/extra:2$"
+	assert_match "$output" " image tag $id localhost/extra:2"$'\n'".* image tag $id localhost/extra:3$"
 	run_burrow 0 events --stream=false --since "$since" --filter image=extra:2 --format '{{.Status}}'
 	is "$output" "tag
 untag"
