@@ -376,16 +376,20 @@ static int create_init(struct mon *m, const char *dir, const struct rt_opts *ro,
 	return ctr_cgroup_setup(m->c, inside ? cg : NULL, m->rt->pid, err);
 }
 
-/* A hostname the kernel takes (sethostname: at most HOST_NAME_MAX bytes),
- * or the start fails as podman's does: create takes any, its OCI runtime
- * refuses it at start (126). Another's UTS namespace keeps its own. */
-static int hostname_check(const struct ctr_config *c, int *code, struct burrow_err **err)
+/* What create takes and podman's OCI runtime refuses at its start (126,
+ * as podman): a hostname longer than the kernel's HOST_NAME_MAX bytes
+ * (another's UTS namespace keeps its own), a container:X namespace that
+ * is the host's (ctr_nsmode_peers_check). Said before anything is done. */
+static int runtime_refuses(struct mon *m, int *code, struct burrow_err **err)
 {
-	if (c->uts_mode || !c->hostname || strlen(c->hostname) <= HOST_NAME_MAX)
+	const struct ctr_config *c = m->c;
+	if (!c->uts_mode && c->hostname && strlen(c->hostname) > HOST_NAME_MAX)
+		burrow_error(err, 0, "cannot set the hostname to '%s': longer than the kernel's %d bytes",
+		             str_quote(c->hostname), HOST_NAME_MAX);
+	else if (ctr_nsmode_peers_check(m->s, c, err) == 0)
 		return 0;
 	*code = 126;
-	return burrow_error(err, 0, "cannot set the hostname to '%s': longer than the kernel's %d bytes",
-	                    str_quote(c->hostname), HOST_NAME_MAX);
+	return -1;
 }
 
 /* Prepares and starts the container: 0 once it runs, or -1 with the code
@@ -424,7 +428,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 
 	/* its ports before anything else: one in use leaves nothing behind */
 	trace_mark("mon: run loaded");
-	if (hostname_check(m->c, code, err) < 0 || ctr_mon_ports_bind(m, code, err) < 0)
+	if (runtime_refuses(m, code, err) < 0 || ctr_mon_ports_bind(m, code, err) < 0)
 		goto fail;
 	/* --network container:ID: its namespace, while it runs */
 	const struct netns_cfg *pcfg = &m->ncfg;

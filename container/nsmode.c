@@ -215,6 +215,32 @@ int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ct
 	return 0;
 }
 
+int ctr_nsmode_peers_check(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
+{
+	for (int i = 0; i < CTR_NS_COUNT; i++) {
+		const char *m = ctr_nsmode_of(c, (enum ctr_ns)i);
+		if (!m || !str_has_prefix(m, "container:"))
+			continue;
+		struct ctr_config pc = {0};
+		cleanup_err struct burrow_err *e = NULL;
+		bool host =
+		    ctr_config_load(s, m + strlen("container:"), &pc, &e) == 0 && ctr_nsmode_host(&pc, (enum ctr_ns)i);
+		if (host) {
+			burrow_error(
+			    err, 0,
+			    "cannot join the %s of container '%s': it is the host's (--%s host), which burrow's "
+			    "user namespace cannot enter",
+			    kinds[i].what, str_quote(pc.name), kinds[i].flag);
+			burrow_error_hint(err, "--%s host gives this container the same %s", kinds[i].flag,
+			                  kinds[i].what);
+		}
+		ctr_config_clear(&pc);
+		if (host)
+			return -1;
+	}
+	return 0;
+}
+
 void ctr_ns_join_clear(struct ctr_ns_join *j)
 {
 	for (int i = 0; i < CTR_NS_COUNT; i++) {

@@ -61,6 +61,12 @@ struct ctr_ns_join {
 int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ctr_ns_join *out,
                     struct burrow_err **err);
 void ctr_ns_join_clear(struct ctr_ns_join *j);
+/* A container:X mode whose X shares that namespace with the host (its
+ * own mode host) cannot be joined: the host's namespaces belong to the
+ * host's user namespace, where burrow's has no CAP_SYS_ADMIN (setns
+ * fails with EPERM). -1 (naming X, with a hint to use host) for
+ * the first such; 0 otherwise (an X not found is left to the join). */
+int ctr_nsmode_peers_check(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 
 /* The pid of container id's init when it runs (its record's, with its
  * start time checked; that start time in *start), and its config in *pc when pc is not NULL (the

@@ -316,3 +316,16 @@ start_pair() {
 	wait_proc_state "$np" running
 	wait_proc_state "$apid" running
 }
+
+@test "pidshared: --pid container:NAME of a --pid host container: create takes it, the start fails with 126 saying why (as podman)" {
+	# X's PID namespace is the host's, which belongs to the host's user
+	# namespace: burrow's cannot enter it (setns: EPERM)
+	run_burrow 0 run -d --name h --pid host --uts host busybox sleep 300
+	run_burrow 126 run --rm --pid container:h busybox true
+	is "$output" "burrow: cannot join the PID namespace of container 'h': it is the host's (--pid host), which burrow's user namespace cannot enter
+hint: --pid host gives this container the same PID namespace"
+	run_burrow 0 create --name z --uts container:h busybox true
+	run_burrow 126 start -a z
+	assert_match "$output" "cannot join the UTS namespace of container 'h': it is the host's \(--uts host\)"
+	run_burrow 0 run --rm --pid host busybox true
+}
