@@ -222,6 +222,23 @@ static void adopt_name(struct mon *m)
 	ctr_config_clear(&now);
 }
 
+/* The restart decided at its end is off (why: for the debug log): the
+ * count as it was (record_end raised it), the run r no longer
+ * restarting, the host ports free. */
+static void restart_cancel(struct mon *m, struct ctr_run *r, const char *why)
+{
+	struct burrow_err *e = NULL;
+	m->c->restart_count--;
+	m->restart = r->restarting = false;
+	if (ctr_config_save(m->s, m->c, &e) < 0 || ctr_run_save(m->s, m->c->id, r, &e) < 0) {
+		burrow_warn("container '%s': cannot record that it does not restart: %s", str_quote(m->c->name),
+		            e->msg);
+		burrow_err_free(e);
+	}
+	ctr_mon_ports_stop(m, true);
+	burrow_debug("container '%s': %s: not restarted", str_quote(m->c->name), why);
+}
+
 /* The container ended, or never got to run: its end recorded, the
  * network down, unmounted (exited), removed with --rm, the restart
  * decided. ran: its init was started (code: its exit code, or 126/127
@@ -288,13 +305,14 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	m->run.restarting = m->restart;
 	trace_mark("end: processes ended");
 	if (prepared && ctr_cleanup(m->s, m->c, &m->run, &e) < 0) {
-		/* still mounted: its files stay, and it does not restart */
+		/* still mounted: its files stay, and it does not restart, nor
+		 * counts the restart decided above */
 		burrow_warn("%s", e->msg);
 		burrow_err_free(steal_ptr(e));
-		m->restart = m->run.restarting = false;
-		if (ctr_run_save(m->s, m->c->id, &m->run, &e) < 0) {
-			burrow_warn("container '%s': cannot record that it does not restart: %s", str_quote(m->c->name),
-			            e->msg);
+		if (m->restart) {
+			restart_cancel(m, &m->run, "its cleanup failed");
+		} else if (ctr_run_save(m->s, m->c->id, &m->run, &e) < 0) {
+			burrow_warn("container '%s': cannot record its end: %s", str_quote(m->c->name), e->msg);
 			burrow_err_free(steal_ptr(e));
 		}
 		return;
@@ -562,23 +580,6 @@ static bool restart_still_due(struct mon *m)
 	return due;
 }
 
-/* The restart decided at its end is off: the count as it was, the run
- * no longer restarting, the host ports free. */
-static void restart_cancel(struct mon *m, struct ctr_run *r)
-{
-	struct burrow_err *e = NULL;
-	m->c->restart_count--;
-	r->restarting = false;
-	if (ctr_config_save(m->s, m->c, &e) < 0 || ctr_run_save(m->s, m->c->id, r, &e) < 0) {
-		burrow_warn("container '%s': cannot record that it does not restart: %s", str_quote(m->c->name),
-		            e->msg);
-		burrow_err_free(e);
-	}
-	ctr_mon_ports_stop(m, true);
-	burrow_debug("container '%s': its restart policy changed while it waited: not restarted",
-	             str_quote(m->c->name));
-}
-
 /* The clients have the exit code: the monitor's work is done, unless a
  * restart is due. */
 static void after_end(struct mon *m);
@@ -606,7 +607,7 @@ static void on_restart(struct loop *l, struct loop_timer *t, void *data)
 		adopt(m, &c);
 	if (go && !restart_still_due(m)) {
 		go = false;
-		restart_cancel(m, &r);
+		restart_cancel(m, &r, "its restart policy changed while it waited");
 	}
 	ctr_config_clear(&c);
 	ctr_run_clear(&r);
