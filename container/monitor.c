@@ -442,7 +442,8 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	/* compiled seccomp filters: the runtime dir is private and gone
 	 * after a reboot (a new kernel, maybe a new libseccomp) */
 	cleanup_free char *sc_cache = ctr_seccomp_cache(m->s);
-	cleanup_close int nsfd = -1; /* the container's network namespace, for its ports */
+	cleanup_close int nsfd = -1;       /* the container's network namespace, for its ports */
+	cleanup_close int pidns_lock = -1; /* ctr_pidns_join_lock's */
 
 	/* its ports before anything else: one in use leaves nothing behind */
 	trace_mark("mon: run loaded");
@@ -482,15 +483,23 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	if (ctr_mon_io_prepare(m, &ro, err) < 0)
 		goto fail;
 	trace_mark("mon: pidfiles+io");
+	/* joining a PID namespace: no pause of its owner walks it from the
+	 * clone until the run record names the init (nsmode.h) */
+	if (ctr_nsmode_joins_pid(m->c) && (pidns_lock = ctr_pidns_join_lock(m->s, err)) < 0)
+		goto fail;
 	if (create_init(m, dir, &ro, err) < 0 || ctr_pidfile_write(m->c, m->rt->pid, err) < 0)
 		goto fail;
 	trace_mark("mon: init created");
+	/* for tests: a window in which its init is set up (reachable in a PID
+	 * namespace it joined) and its record does not name it yet */
+	proc_test_delay("BURROW_TEST_INIT_CREATED_DELAY_MS");
 	if (ctr_hooks_run_prestart(m->c, m->rt->pid, dir, err) < 0) {
 		*code = 126; /* as podman: the OCI runtime failed */
 		goto fail;
 	}
 	if (ctr_run_save(m->s, m->c->id, &m->run, err) < 0)
 		goto fail;
+	state_unlock(steal_fd(pidns_lock));
 	trace_mark("mon: hooks+run saved");
 	if (ctr_mon_io_start(m, err) < 0)
 		goto fail;

@@ -15,6 +15,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "state/state.h"
 
 static const struct {
 	const char *flag;    /* --pid */
@@ -213,6 +214,16 @@ int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ct
 		}
 	}
 	return 0;
+}
+
+int ctr_pidns_join_lock(struct state_store *s, struct burrow_err **err)
+{
+	return state_lock_name(s, "pidns", "join", err);
+}
+
+bool ctr_nsmode_joins_pid(const struct ctr_config *c)
+{
+	return c->pid_mode && (str_has_prefix(c->pid_mode, "container:") || str_has_prefix(c->pid_mode, "ns:"));
 }
 
 int ctr_nsmode_peers_check(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
