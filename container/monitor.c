@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -222,6 +223,23 @@ static void adopt_name(struct mon *m)
 	ctr_config_clear(&now);
 }
 
+/* The restart decided at its end is off (why: for the debug log): the
+ * count as it was (record_end raised it), the run r no longer
+ * restarting, the host ports free. */
+static void restart_cancel(struct mon *m, struct ctr_run *r, const char *why)
+{
+	struct burrow_err *e = NULL;
+	m->c->restart_count--;
+	m->restart = r->restarting = false;
+	if (ctr_config_save(m->s, m->c, &e) < 0 || ctr_run_save(m->s, m->c->id, r, &e) < 0) {
+		burrow_warn("container '%s': cannot record that it does not restart: %s", str_quote(m->c->name),
+		            e->msg);
+		burrow_err_free(e);
+	}
+	ctr_mon_ports_stop(m, true);
+	burrow_debug("container '%s': %s: not restarted", str_quote(m->c->name), why);
+}
+
 /* The container ended, or never got to run: its end recorded, the
  * network down, unmounted (exited), removed with --rm, the restart
  * decided. ran: its init was started (code: its exit code, or 126/127
@@ -288,13 +306,14 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 	m->run.restarting = m->restart;
 	trace_mark("end: processes ended");
 	if (prepared && ctr_cleanup(m->s, m->c, &m->run, &e) < 0) {
-		/* still mounted: its files stay, and it does not restart */
+		/* still mounted: its files stay, and it does not restart, nor
+		 * counts the restart decided above */
 		burrow_warn("%s", e->msg);
 		burrow_err_free(steal_ptr(e));
-		m->restart = m->run.restarting = false;
-		if (ctr_run_save(m->s, m->c->id, &m->run, &e) < 0) {
-			burrow_warn("container '%s': cannot record that it does not restart: %s", str_quote(m->c->name),
-			            e->msg);
+		if (m->restart) {
+			restart_cancel(m, &m->run, "its cleanup failed");
+		} else if (ctr_run_save(m->s, m->c->id, &m->run, &e) < 0) {
+			burrow_warn("container '%s': cannot record its end: %s", str_quote(m->c->name), e->msg);
 			burrow_err_free(steal_ptr(e));
 		}
 		return;
@@ -376,6 +395,22 @@ static int create_init(struct mon *m, const char *dir, const struct rt_opts *ro,
 	return ctr_cgroup_setup(m->c, inside ? cg : NULL, m->rt->pid, err);
 }
 
+/* What create takes and podman's OCI runtime refuses at its start (126,
+ * as podman): a hostname longer than the kernel's HOST_NAME_MAX bytes
+ * (another's UTS namespace keeps its own), a container:X namespace that
+ * is the host's (ctr_nsmode_peers_check). Said before anything is done. */
+static int runtime_refuses(struct mon *m, int *code, struct burrow_err **err)
+{
+	const struct ctr_config *c = m->c;
+	if (!c->uts_mode && c->hostname && strlen(c->hostname) > HOST_NAME_MAX)
+		burrow_error(err, 0, "cannot set the hostname to '%s': longer than the kernel's %d bytes",
+		             str_quote(c->hostname), HOST_NAME_MAX);
+	else if (ctr_nsmode_peers_check(m->s, c, err) == 0)
+		return 0;
+	*code = 126;
+	return -1;
+}
+
 /* Prepares and starts the container: 0 once it runs, or -1 with the code
  * (125, 126, 127) and what was done undone. */
 static int start_container(struct mon *m, int *code, struct burrow_err **err)
@@ -408,11 +443,12 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	/* compiled seccomp filters: the runtime dir is private and gone
 	 * after a reboot (a new kernel, maybe a new libseccomp) */
 	cleanup_free char *sc_cache = ctr_seccomp_cache(m->s);
-	cleanup_close int nsfd = -1; /* the container's network namespace, for its ports */
+	cleanup_close int nsfd = -1;       /* the container's network namespace, for its ports */
+	cleanup_close int pidns_lock = -1; /* ctr_pidns_join_lock's */
 
 	/* its ports before anything else: one in use leaves nothing behind */
 	trace_mark("mon: run loaded");
-	if (ctr_mon_ports_bind(m, code, err) < 0)
+	if (runtime_refuses(m, code, err) < 0 || ctr_mon_ports_bind(m, code, err) < 0)
 		goto fail;
 	/* --network container:ID: its namespace, while it runs */
 	const struct netns_cfg *pcfg = &m->ncfg;
@@ -448,15 +484,23 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	if (ctr_mon_io_prepare(m, &ro, err) < 0)
 		goto fail;
 	trace_mark("mon: pidfiles+io");
+	/* joining a PID namespace: no pause of its owner walks it from the
+	 * clone until the run record names the init (nsmode.h) */
+	if (ctr_nsmode_joins_pid(m->c) && (pidns_lock = ctr_pidns_join_lock(m->s, err)) < 0)
+		goto fail;
 	if (create_init(m, dir, &ro, err) < 0 || ctr_pidfile_write(m->c, m->rt->pid, err) < 0)
 		goto fail;
 	trace_mark("mon: init created");
+	/* for tests: a window in which its init is set up (reachable in a PID
+	 * namespace it joined) and its record does not name it yet */
+	proc_test_delay("BURROW_TEST_INIT_CREATED_DELAY_MS");
 	if (ctr_hooks_run_prestart(m->c, m->rt->pid, dir, err) < 0) {
 		*code = 126; /* as podman: the OCI runtime failed */
 		goto fail;
 	}
 	if (ctr_run_save(m->s, m->c->id, &m->run, err) < 0)
 		goto fail;
+	state_unlock(steal_fd(pidns_lock));
 	trace_mark("mon: hooks+run saved");
 	if (ctr_mon_io_start(m, err) < 0)
 		goto fail;
@@ -546,23 +590,6 @@ static bool restart_still_due(struct mon *m)
 	return due;
 }
 
-/* The restart decided at its end is off: the count as it was, the run
- * no longer restarting, the host ports free. */
-static void restart_cancel(struct mon *m, struct ctr_run *r)
-{
-	struct burrow_err *e = NULL;
-	m->c->restart_count--;
-	r->restarting = false;
-	if (ctr_config_save(m->s, m->c, &e) < 0 || ctr_run_save(m->s, m->c->id, r, &e) < 0) {
-		burrow_warn("container '%s': cannot record that it does not restart: %s", str_quote(m->c->name),
-		            e->msg);
-		burrow_err_free(e);
-	}
-	ctr_mon_ports_stop(m, true);
-	burrow_debug("container '%s': its restart policy changed while it waited: not restarted",
-	             str_quote(m->c->name));
-}
-
 /* The clients have the exit code: the monitor's work is done, unless a
  * restart is due. */
 static void after_end(struct mon *m);
@@ -590,7 +617,7 @@ static void on_restart(struct loop *l, struct loop_timer *t, void *data)
 		adopt(m, &c);
 	if (go && !restart_still_due(m)) {
 		go = false;
-		restart_cancel(m, &r);
+		restart_cancel(m, &r, "its restart policy changed while it waited");
 	}
 	ctr_config_clear(&c);
 	ctr_run_clear(&r);

@@ -15,6 +15,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "state/state.h"
 
 static const struct {
 	const char *flag;    /* --pid */
@@ -211,6 +212,42 @@ int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ct
 			}
 			out->paths[i] = xasprintf("/proc/%d/ns/%s", (int)pid, kinds[i].proc);
 		}
+	}
+	return 0;
+}
+
+int ctr_pidns_join_lock(struct state_store *s, struct burrow_err **err)
+{
+	return state_lock_name(s, "pidns", "join", err);
+}
+
+bool ctr_nsmode_joins_pid(const struct ctr_config *c)
+{
+	return c->pid_mode && (str_has_prefix(c->pid_mode, "container:") || str_has_prefix(c->pid_mode, "ns:"));
+}
+
+int ctr_nsmode_peers_check(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
+{
+	for (int i = 0; i < CTR_NS_COUNT; i++) {
+		const char *m = ctr_nsmode_of(c, (enum ctr_ns)i);
+		if (!m || !str_has_prefix(m, "container:"))
+			continue;
+		struct ctr_config pc = {0};
+		cleanup_err struct burrow_err *e = NULL;
+		bool host =
+		    ctr_config_load(s, m + strlen("container:"), &pc, &e) == 0 && ctr_nsmode_host(&pc, (enum ctr_ns)i);
+		if (host) {
+			burrow_error(
+			    err, 0,
+			    "cannot join the %s of container '%s': it is the host's (--%s host), which burrow's "
+			    "user namespace cannot enter",
+			    kinds[i].what, str_quote(pc.name), kinds[i].flag);
+			burrow_error_hint(err, "--%s host gives this container the same %s", kinds[i].flag,
+			                  kinds[i].what);
+		}
+		ctr_config_clear(&pc);
+		if (host)
+			return -1;
 	}
 	return 0;
 }

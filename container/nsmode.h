@@ -61,6 +61,25 @@ struct ctr_ns_join {
 int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ctr_ns_join *out,
                     struct burrow_err **err);
 void ctr_ns_join_clear(struct ctr_ns_join *j);
+/* A container:X mode whose X shares that namespace with the host (its
+ * own mode host) cannot be joined: the host's namespaces belong to the
+ * host's user namespace, where burrow's has no CAP_SYS_ADMIN (setns
+ * fails with EPERM). -1 (naming X, with a hint to use host) for
+ * the first such; 0 otherwise (an X not found is left to the join). */
+int ctr_nsmode_peers_check(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
+
+/* The lock between a start that joins another's PID namespace (--pid
+ * container:NAME or ns:PATH), from before its init is cloned into it
+ * until its run record names that init (and the init has exec'd: it
+ * holds the fd till then), and a signal walk of a container that owns a
+ * PID namespace (pause, unpause): the walk leaves a joiner out by
+ * the pid in its record, so a joiner's init set up meanwhile would be
+ * stopped with the owner's processes, and its start wait for the
+ * owner's unpause. One lock for all: which namespace an ns:PATH names is
+ * not kept. The fd to pass to state_unlock, or -1 with err. */
+int ctr_pidns_join_lock(struct state_store *s, struct burrow_err **err);
+/* Whether c's start joins a PID namespace (container: or ns:). */
+bool ctr_nsmode_joins_pid(const struct ctr_config *c);
 
 /* The pid of container id's init when it runs (its record's, with its
  * start time checked; that start time in *start), and its config in *pc when pc is not NULL (the

@@ -154,7 +154,10 @@ static int signal_all(struct state_store *s, const struct ctr_config *c, const s
 	if (opened <= 0)
 		return -1;
 	int ret = 0;
-	if (own && s && skip_joiners(s, c, &m, sig == SIGCONT, err) < 0)
+	/* no joiner's init is cloned into it meanwhile that its record does
+	 * not name yet (nsmode.h) */
+	cleanup_close int lock = own && s ? ctr_pidns_join_lock(s, err) : -1;
+	if (own && s && (lock < 0 || skip_joiners(s, c, &m, sig == SIGCONT, err) < 0))
 		ret = -1;
 	else if ((!cg || !ctr_cg2_has(cg, r->pid)) && proc_signal(r->pid, r->pid_start, sig) < 0)
 		ret =

@@ -589,6 +589,26 @@ EOF
 	run_burrow 0 rm rr
 }
 
+@test "restart: an end whose cleanup fails does not restart, nor counts a restart (RestartCount stays 0)" {
+	mkdir "$T/g"
+	run_burrow 0 run -d --name rc --restart always -v "$T/g:/g" busybox \
+		sh -c 'while [ ! -e /g/go ]; do sleep 0.1; done; exit 3'
+	local id mon start
+	id=$(container_id rc)
+	read -r mon start <"$XDG_RUNTIME_DIR/burrow/containers/$id/monitor.pid"
+	# a mount in its runtime directory (in burrow's mount namespace, the
+	# monitor's): the cleanup at its end cannot remove it (EBUSY)
+	ns sh -c "mkdir '$XDG_RUNTIME_DIR/burrow/containers/$id/busy' &&
+		mount -t tmpfs none '$XDG_RUNTIME_DIR/burrow/containers/$id/busy'"
+	touch "$T/g/go"
+	wait_dead "$mon" "$start" 30
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.Restarting}} {{.State.ExitCode}} {{.RestartCount}}' rc
+	is "$output" "exited false 3 0"
+	assert_match "$(cat "$XDG_DATA_HOME/burrow/containers/$id/monitor.log")" "cannot remove 'busy'"
+	ns umount "$XDG_RUNTIME_DIR/burrow/containers/$id/busy"
+	run_burrow 0 rm -f rc
+}
+
 @test "restart: a start by the user counts the policy's restarts anew (on-failure:1 restarts once after each start)" {
 	run_burrow 0 run -d --name rs --restart on-failure:1 busybox sh -c 'echo ran; exit 3'
 	local i

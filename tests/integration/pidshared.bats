@@ -79,6 +79,21 @@ wait_count() {
 	return 1
 }
 
+# strangers_of PID: the live processes (not zombies) in the PID namespace
+# of process PID but not in its mount namespace (another container's,
+# or one a start set up), on one line. A container's init is out of
+# sight (born non-dumpable) until its setup is done.
+strangers_of() {
+	local p st left=
+	for p in /proc/[0-9]*; do
+		[ "$p/ns/pid" -ef "/proc/$1/ns/pid" ] && ! [ "$p/ns/mnt" -ef "/proc/$1/ns/mnt" ] || continue
+		read -r st 2>/dev/null <"$p/stat" || continue
+		st=${st##*) }
+		[ "${st%% *}" = Z ] || left="$left ${p#/proc/}"
+	done
+	echo $left
+}
+
 @test "pidshared: stop of a --pid host container ends all its processes, not the user's with the same argv" {
 	sh -c "${loop//\/h\/busybox /}" "$mark-child" >/dev/null 2>&1 3>&- &
 	user_pid=$!
@@ -157,15 +172,9 @@ start_pair() {
 	assert_match "$output" "timed out"
 	# the child the helper made exits at its gate, having run nothing:
 	# none but a's own (its mount namespace's) is left in a's namespace
-	local p st left end=$((SECONDS + 20))
+	local left end=$((SECONDS + 20))
 	while [ "$SECONDS" -lt "$end" ]; do
-		left=
-		for p in /proc/[0-9]*; do
-			[ "$p/ns/pid" -ef "/proc/$apid/ns/pid" ] && ! [ "$p/ns/mnt" -ef "/proc/$apid/ns/mnt" ] || continue
-			read -r st 2>/dev/null <"$p/stat" || continue
-			st=${st##*) }
-			[ "${st%% *}" = Z ] || left="$left ${p#/proc/}"
-		done
+		left=$(strangers_of "$apid")
 		[ -z "$left" ] && break
 		sleep 0.05
 	done
@@ -314,5 +323,45 @@ start_pair() {
 	wait_proc_state "$np" T
 	run_burrow 0 unpause a
 	wait_proc_state "$np" running
+	wait_proc_state "$apid" running
+}
+
+@test "pidshared: --pid container:NAME of a --pid host container: create takes it, the start fails with 126 saying why (as podman)" {
+	# X's PID namespace is the host's, which belongs to the host's user
+	# namespace: burrow's cannot enter it (setns: EPERM)
+	run_burrow 0 run -d --name h --pid host --uts host busybox sleep 300
+	run_burrow 126 run --rm --pid container:h busybox true
+	is "$output" "burrow: cannot join the PID namespace of container 'h': it is the host's (--pid host), which burrow's user namespace cannot enter
+hint: --pid host gives this container the same PID namespace"
+	run_burrow 0 create --name z --uts container:h busybox true
+	run_burrow 126 start -a z
+	assert_match "$output" "cannot join the UTS namespace of container 'h': it is the host's \(--uts host\)"
+	run_burrow 0 run --rm --pid host busybox true
+}
+
+@test "pidshared: --pid container:NAME: a joiner whose init is being set up when its owner is paused is not stopped with it: its run ends, the owner stays paused (as podman)" {
+	run_burrow 0 run -d --name a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-a"
+	wait_count "$mark-a" 1
+	local apid
+	apid=$(pids_of "$mark-a")
+	# the test hook holds the start with b's init set up in a's PID
+	# namespace, its pid not yet in b's record; a pause of a then walks
+	# that namespace
+	BURROW_TEST_INIT_CREATED_DELAY_MS=3000 timeout "$BURROW_TIMEOUT" "$BURROW" run --name b --pid container:a \
+		"${BB[@]}" busybox /h/busybox echo joined >"$T/b.out" 2>&1 3>&- &
+	local bpid=$! i
+	for i in $(seq 400); do
+		[ -n "$(strangers_of "$apid")" ] && break
+		sleep 0.05
+	done
+	[ -n "$(strangers_of "$apid")" ]
+	run_burrow 0 pause a
+	# b's run ends while a is paused (bounded by the timeout above)
+	local rc=0
+	wait "$bpid" || rc=$?
+	is "$rc $(cat "$T/b.out")" "0 joined"
+	run_burrow 0 inspect --format '{{.State.Status}}' a
+	is "$output" paused
+	run_burrow 0 unpause a
 	wait_proc_state "$apid" running
 }

@@ -185,6 +185,19 @@ mine"
 	is "$output" "none"
 }
 
+@test "runflags: --hostname longer than the kernel's 64 bytes: create takes it (as podman), the start fails with 126 naming the limit" {
+	local long
+	long=$(printf 'h%.0s' {1..65})
+	run_burrow 126 run --rm --hostname "$long" rfimg true
+	is "$output" "burrow: cannot set the hostname to '$long': longer than the kernel's 64 bytes"
+	run_burrow 0 create --name hl --hostname "$long" rfimg true
+	run_burrow 126 start -a hl
+	is "$output" "burrow: cannot set the hostname to '$long': longer than the kernel's 64 bytes"
+	long=$(printf 'h%.0s' {1..64})
+	run_burrow 0 run --rm --hostname "$long" rfimg hostname
+	is "$output" "$long" "64 bytes are taken"
+}
+
 @test "runflags: --env-merge expands the image's value (a missing one as empty); -e wins; NAME= is needed" {
 	run_burrow 0 run --rm --env-merge 'IMGVAR=${IMGVAR}-x' --env-merge 'LIST=$LIST:c' \
 		--env-merge 'NEW=a${NOPE}b' --env-merge 'D=${NOPE:-dflt}' --env-merge 'ESC=\$IMGVAR' \
