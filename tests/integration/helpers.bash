@@ -125,7 +125,7 @@ wait_inspect() {
 		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.1
 	done
-	printf 'container %s: inspect --format %s did not print %s within %s s\n  last: %s\n' \
+	printf "container %s: inspect --format '%s' did not print '%s' within %s s\n  last: '%s'\n" \
 		"$1" "$2" "$3" "${4:-30}" "$got" >&2
 	return 1
 }

@@ -531,6 +531,8 @@ EOF
 	assert_match "$output" "Exited \\(-1\\) +rb"
 	run_burrow 0 start rb
 	wait_state rb "^Up"
+	# up before its echo reached the log
+	wait_logged rb 2
 	run_burrow 0 logs rb
 	is "$output" "$(printf 'up\nup')"
 	run_burrow 0 rm -f rb
