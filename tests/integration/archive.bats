@@ -24,7 +24,7 @@ setup_file() {
 suite_setup() {
 	LAYERS=$XDG_DATA_HOME/burrow/layers
 	OTHER=$T/other # a second store (--root)
-	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1 || true
+	make_userns
 }
 
 suite_teardown() {

@@ -110,23 +110,13 @@ start_user_systemd() {
 		[ "$(proc_state "$p")" != T ] || { echo "process $p is SIGSTOPped" >&2; false; }
 	done
 	is "$("$BURROW" inspect --format '{{.State.Status}} {{.State.Paused}}' f)" "paused true"
-	local n1 n2 i
-	# a line written just before the freeze may still be on its way to
-	# the log (the monitor is not frozen): counted once it is there
-	sleep 0.3
-	n1=$(log_lines f)
-	sleep 0.5
-	n2=$(log_lines f)
-	is "$n2" "$n1" "no output while frozen"
+	local n
+	n=$(log_still f)
 	run_burrow 0 unpause f
 	grep -qx 'frozen 0' "$cg/cgroup.events"
 	is "$("$BURROW" inspect --format '{{.State.Status}}' f)" "running"
-	# output again (bounded: 20 s, not a fixed time a loaded machine can outlast)
-	for i in $(seq 400); do
-		[ "$(log_lines f)" -gt "$n2" ] && break
-		sleep 0.05
-	done
-	[ "$(log_lines f)" -gt "$n2" ]
+	# output again
+	wait_logged f $((n + 1))
 	run_burrow 0 stop -t 0 f
 	[ ! -e "$cg" ] || { echo "its cgroup $cg is left" >&2; false; }
 }

@@ -12,8 +12,7 @@ suite_setup() {
 }
 
 suite_teardown() {
-	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
-	return 0
+	rm_store
 }
 
 # write_conf FILE: a containers.conf setting every key burrow applies

@@ -23,17 +23,6 @@ children_of() {
 # never reaps.
 ORPHAN='(sleep 0.3 &); echo orphaned; exec sleep 1000'
 
-# until_log NAME TEXT: until the container's log has TEXT (20 s).
-until_log() {
-	local i
-	for i in $(seq 400); do
-		"$BURROW" logs "$1" 2>/dev/null | grep -q "$2" && return 0
-		sleep 0.05
-	done
-	echo "container $1: no '$2' in its log after 20 s" >&2
-	return 1
-}
-
 # until_children NAME N: until the container's pid 1 has N children (a
 # zombie counts: it is still its child), at most 20 s.
 until_children() {
@@ -75,7 +64,7 @@ until_children() {
 	# with: burrow-init is pid 1, the sleep 1000 its only child once the
 	# orphan ended and was reaped
 	run_burrow 0 run -d --name inited --init busybox sh -c "$ORPHAN"
-	until_log inited orphaned
+	wait_logs inited orphaned
 	until_children inited 1
 	pid=$("$BURROW" inspect --format '{{.State.Pid}}' inited)
 	is "$(zombies_of "$pid")" "" "zombies under burrow-init"

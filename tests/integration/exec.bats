@@ -15,15 +15,10 @@ suite_setup() {
 # that runs (sleeps) until the test ends, once its init has written its
 # session keyring (sysprobe keyring) and "started" to its log.
 start_ctr() {
-	local name=$1 i
+	local name=$1
 	shift
 	run_burrow 0 run -d --name "$name" "$@" probe sh -c 'sysprobe keyring; echo started; exec sleep 300'
-	for i in $(seq 400); do
-		"$BURROW" logs "$name" 2>/dev/null | grep -q '^started' && return 0
-		sleep 0.05
-	done
-	echo "container $name did not start within 20 s: $("$BURROW" logs "$name" 2>&1)" >&2
-	return 1
+	wait_logs "$name" '^started'
 }
 
 # wait_ps CONTAINER TEXT: until a process of the container has TEXT in
@@ -340,10 +335,7 @@ EOF
 	local i
 	echo "host-only" >"$BATS_TEST_TMPDIR/host-marker"
 	run_burrow 0 run -d --name spy --cap-add SYS_PTRACE probe sh -c "sysprobe proc-root $BATS_TEST_TMPDIR/host-marker 60; sleep 60"
-	for i in $(seq 100); do
-		"$BURROW" logs spy 2>/dev/null | grep -q 'proc-root: ready' && break
-		sleep 0.1
-	done
+	wait_logs spy 'proc-root: ready'
 	for i in $(seq 30); do
 		"$BURROW" exec spy true >/dev/null 2>&1 || true
 	done

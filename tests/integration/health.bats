@@ -14,16 +14,10 @@ health() {
 	"$BURROW" inspect --format '{{.State.Health.Status}}' "$1"
 }
 
-# wait_health NAME STATUS [SECONDS]: until its status is STATUS.
+# wait_health NAME STATUS [SECONDS]: until its status is STATUS (at most
+# SECONDS, default 20).
 wait_health() {
-	local i st
-	for i in $(seq 1 $((${3:-20} * 10))); do
-		st=$(health "$1" 2>/dev/null)
-		[ "$st" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "container $1: health '$st', not '$2' within ${3:-20} s" >&2
-	return 1
+	wait_inspect "$1" '{{.State.Health.Status}}' "$2" "${3:-20}"
 }
 
 # log_entries NAME: how many results its health log holds.
@@ -39,18 +33,6 @@ wait_log() {
 		sleep 0.1
 	done
 	echo "container $1: $(log_entries "$1") health results, not $2, within ${3:-20} s" >&2
-	return 1
-}
-
-# wait_restarted NAME: until its RestartCount is at least 1 (at most 30 s).
-wait_restarted() {
-	local i n=0
-	for i in $(seq 300); do
-		n=$("$BURROW" inspect --format '{{.RestartCount}}' "$1")
-		[ "$n" -ge 1 ] && return 0
-		sleep 0.1
-	done
-	echo "container $1: not restarted within 30 s" >&2
 	return 1
 }
 
@@ -199,7 +181,7 @@ wait_restarted() {
 @test "health-on-failure=restart: the monitor restarts it, and it runs again" {
 	run_burrow 0 run -d --name rs --health-cmd 'test -e /tmp/ok' --health-interval 1s --health-retries 1 \
 		--health-on-failure restart busybox sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
-	wait_restarted rs
+	restarts_at_least rs 1 >/dev/null
 	wait_state rs "^Up " 20
 	# it runs anew: a file made in it now stays, and it turns healthy
 	run_burrow 0 exec rs touch /tmp/ok
@@ -278,7 +260,7 @@ ev healthy" "healthcheck run: one event each, the same status"
 	run_burrow 0 exec hr touch /tmp/made
 	run_burrow 1 healthcheck run hr
 	is "$output" unhealthy
-	wait_restarted hr
+	restarts_at_least hr 1 >/dev/null
 	wait_state hr "^Up " 20
 	run_burrow 0 exec hr touch /tmp/ok
 	run_burrow 0 healthcheck run hr

@@ -113,6 +113,40 @@ wait_state() {
 	return 1
 }
 
+# wait_inspect NAME TEMPLATE VALUE [SECONDS]: until `inspect --format
+# TEMPLATE NAME` prints VALUE (at most SECONDS, default 30: a loaded
+# machine runs monitors late). An inspect that fails (the container not
+# made yet) counts as another value; the last one is in the message.
+wait_inspect() {
+	local got end=$((SECONDS + ${4:-30}))
+	while :; do
+		got=$(timeout "$BURROW_TIMEOUT" "$BURROW" inspect --format "$2" "$1" 2>&1) || true
+		[ "$got" = "$3" ] && return 0
+		[ "$SECONDS" -lt "$end" ] || break
+		sleep 0.1
+	done
+	printf "container %s: inspect --format '%s' did not print '%s' within %s s\n  last: '%s'\n" \
+		"$1" "$2" "$3" "${4:-30}" "$got" >&2
+	return 1
+}
+
+# restarts_at_least NAME N: until NAME's RestartCount is N or more (at most
+# 30 s), and prints it. The restarts back off (0.1 s, doubling): the 6th
+# end waits 3.2 s before the next start.
+restarts_at_least() {
+	local n end=$((SECONDS + 30))
+	while :; do
+		n=$(timeout "$BURROW_TIMEOUT" "$BURROW" inspect --format '{{.RestartCount}}' "$1" 2>&1) || true
+		[[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge "$2" ] && break
+		[ "$SECONDS" -lt "$end" ] || {
+			echo "container $1: restart count '$n', not $2 or more within 30 s" >&2
+			return 1
+		}
+		sleep 0.1
+	done
+	echo "$n"
+}
+
 # pid_of NAME: the pid of container NAME's init.
 pid_of() {
 	"$BURROW" ps -a --format '{{.Names}} {{.Pid}}' | awk -v n="$1" '$1 == n { print $2 }'
@@ -121,6 +155,48 @@ pid_of() {
 # log_lines NAME: how many lines container NAME's log has.
 log_lines() {
 	"$BURROW" logs "$1" | wc -l
+}
+
+# wait_logged NAME N [SECONDS]: until container NAME's log has N lines at
+# least (at most SECONDS, default 20).
+wait_logged() {
+	local n end=$((SECONDS + ${3:-20}))
+	while :; do
+		n=$(log_lines "$1")
+		[ "$n" -ge "$2" ] && return 0
+		[ "$SECONDS" -lt "$end" ] || break
+		sleep 0.1
+	done
+	echo "container $1: $n log lines, not $2 or more, within ${3:-20} s" >&2
+	return 1
+}
+
+# wait_logs NAME REGEX [SECONDS]: until a line of container NAME's log
+# matches REGEX (grep's basic one; at most SECONDS, default 20).
+wait_logs() {
+	local end=$((SECONDS + ${3:-20}))
+	while :; do
+		"$BURROW" logs "$1" 2>/dev/null | grep -q -- "$2" && return 0
+		[ "$SECONDS" -lt "$end" ] || break
+		sleep 0.1
+	done
+	echo "container $1: no line matching '$2' in its log within ${3:-20} s; it holds:" >&2
+	"$BURROW" logs "$1" >&2 2>&1
+	return 1
+}
+
+# log_still NAME: container NAME (paused or frozen) adds no line to its
+# log in half a second, and prints how many it holds. A line written just
+# before the pause may still be on its way (the monitor that writes the
+# log is not paused): counted once it is there.
+log_still() {
+	local n1 n2
+	sleep 0.3
+	n1=$(log_lines "$1")
+	sleep 0.5
+	n2=$(log_lines "$1")
+	is "$n2" "$n1" "container $1 wrote to its log while it should not run" || return 1
+	echo "$n2"
 }
 
 # vol_names: the names 'volume ls -q' prints, on one line.
@@ -251,6 +327,44 @@ need_or_fail() {
 		return 1
 	fi
 	skip "$1"
+}
+
+# make_userns: makes burrow's namespace now (the first command does, and
+# may warn about a single-ID mapping), out of the way of what a test checks.
+make_userns() {
+	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1 || true
+}
+
+# rm_store: removes this test's store from inside burrow's namespace (its
+# layers, volumes and copies may belong to subordinate IDs the user cannot
+# delete from outside); for a suite_teardown.
+rm_store() {
+	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
+	return 0
+}
+
+# rm_containers: removes every container of this test, whatever its state;
+# for a suite_teardown.
+rm_containers() {
+	"$BURROW" rm -f -t 0 $("$BURROW" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+}
+
+# make_sentinel: $OUTSIDE, a directory outside all burrow makes, holding
+# the file victim ("orig"): where a hostile path would write.
+make_sentinel() {
+	OUTSIDE=$T/outside
+	mkdir -p "$OUTSIDE"
+	echo orig >"$OUTSIDE/victim"
+}
+
+# assert_outside_untouched: the sentinel is as make_sentinel made it:
+# nothing new there, the file's content and link count as they were, and
+# nothing mounted on it.
+assert_outside_untouched() {
+	is "$(ls -A "$OUTSIDE")" "victim" "files appeared in the sentinel directory"
+	is "$(cat "$OUTSIDE/victim")" "orig" "the sentinel file changed"
+	is "$(stat -c %h "$OUTSIDE/victim")" 1 "the sentinel file got a hard link"
+	is "$(awk -v d="$OUTSIDE" '$5 == d' /proc/self/mountinfo)" "" "something is mounted on the sentinel directory"
 }
 
 # Whether this user has a subordinate id range (by name or by uid).
@@ -408,4 +522,15 @@ start_sleeper() {
 	done
 	echo "container '$1' did not start within 10 s" >&2
 	return 1
+}
+
+# sleeper_killed: the foreground run whose pid is $mon (as start_sleeper
+# leaves it) ended with the container's SIGKILL (137), and no container is
+# left.
+sleeper_killed() {
+	local rc=0
+	wait "$mon" || rc=$?
+	is "$rc" 137 "the foreground run should end with the container's SIGKILL"
+	run_burrow 0 ps -a -q
+	is "$output" "" "no container left"
 }

@@ -10,9 +10,7 @@ load helpers
 
 suite_setup() {
 	import_busybox
-	OUTSIDE=$T/outside
-	mkdir -p "$OUTSIDE"
-	echo orig >"$OUTSIDE/victim"
+	make_sentinel
 	echo 'hostonly:x:4242:4242:host only:/:/bin/sh' >"$OUTSIDE/passwd"
 	echo 'hostgrp:x:4243:' >"$OUTSIDE/group"
 	# from anywhere in a rootfs, up and out to the sentinel
@@ -20,8 +18,7 @@ suite_setup() {
 }
 
 suite_teardown() {
-	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
-	return 0
+	rm_store
 }
 
 # The sentinel holds what suite_setup put there, unchanged, and nothing is

@@ -8,14 +8,13 @@ load helpers
 
 suite_setup() {
 	LAYERS=$XDG_DATA_HOME/burrow/layers
-	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1 || true
+	make_userns
 }
 
 suite_teardown() {
 	[ -n "${RUNPID:-}" ] && kill -CONT "$RUNPID" 2>/dev/null && kill "$RUNPID" 2>/dev/null
 	[ -n "${TDBTOOL:-}" ] && kill "$TDBTOOL" 2>/dev/null
-	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
-	return 0
+	rm_store
 }
 
 # The layer directories of the store (chain IDs), sorted.

@@ -7,19 +7,12 @@ load helpers
 
 suite_setup() {
 	LAYERS=$XDG_DATA_HOME/burrow/layers
-	OUTSIDE=$T/outside
-	mkdir -p "$OUTSIDE"
-	echo orig >"$OUTSIDE/victim"
-	# the first command makes the namespace (and may warn about the
-	# single-ID mapping): get that out of the way of the checks below
-	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1 || true
+	make_sentinel
+	make_userns
 }
 
-# Layer files may belong to subordinate IDs the user cannot delete from
-# outside: remove the store from inside the namespace.
 suite_teardown() {
-	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
-	return 0
+	rm_store
 }
 
 # The layer ID of a tarball: sha256 of its uncompressed bytes.

@@ -8,18 +8,6 @@ suite_setup() {
 	import_busybox
 }
 
-# wait_status NAME STATUS: until inspect's State.Status of NAME is STATUS (10 s).
-wait_status() {
-	local i st
-	for i in $(seq 1 200); do
-		st=$("$BURROW" inspect --format '{{.State.Status}}' "$1" 2>/dev/null) || true
-		[ "$st" = "$2" ] && return 0
-		sleep 0.05
-	done
-	echo "container $1: status '$st', not '$2' within 10 s" >&2
-	return 1
-}
-
 @test "inspect: a running container in podman's names and types" {
 	run_burrow 0 run -d --name web --restart on-failure:3 -e FOO=bar busybox sleep 600
 	id=$output
@@ -80,7 +68,7 @@ wait_status() {
 
 @test "inspect: an exited container keeps its exit code; Pid 0, FinishedAt set" {
 	run_burrow 0 run -d --name done busybox sh -c 'exit 42'
-	wait_status done exited
+	wait_inspect done '{{.State.Status}}' exited
 	run_burrow 0 inspect done
 	json=$output
 	is "$(json_get "$json" 'd[0]["State"]["ExitCode"]')" 42
@@ -148,8 +136,8 @@ names() {
 	run_burrow 0 run -d --name e0 busybox sh -c 'exit 0'
 	run_burrow 0 run -d --name e3 busybox sh -c 'exit 3'
 	run_burrow 0 create --name c1 other true
-	wait_status e0 exited
-	wait_status e3 exited
+	wait_inspect e0 '{{.State.Status}}' exited
+	wait_inspect e3 '{{.State.Status}}' exited
 	is "$(names -a)" "c1 e0 e3 r1"
 	is "$(names --filter id=${r1:0:8})" "r1"
 	is "$(names -a --filter id=$r1)" "r1"
@@ -227,7 +215,7 @@ tagged localhost/other:1"
 	run_burrow 0 ps -a --sort id --format '{{.ID}}'
 	is "$output" "$(printf '%s\n' "${lines[@]}" | sort)"
 	run_burrow 0 start b
-	wait_status b exited
+	wait_inspect b '{{.State.Status}}' exited
 	run_burrow 0 ps -a --sort status --format '{{.Names}} {{.State}}'
 	is "$output" $'a created\nc created\nb exited'
 	run_burrow 0 ps -a --sort runningfor --format '{{.Names}}'

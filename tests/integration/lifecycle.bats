@@ -59,17 +59,6 @@ wait_relay() {
 	return 1
 }
 
-# wait_log NAME TEXT: until the log of container NAME has TEXT.
-wait_log() {
-	local i
-	for i in $(seq 200); do
-		"$BURROW" logs "$1" 2>/dev/null | grep -q -- "$2" && return 0
-		sleep 0.05
-	done
-	echo "container $1 did not log '$2' within 10 s" >&2
-	return 1
-}
-
 # reap PID [SECONDS]: waits for our background job PID (at most SECONDS,
 # default 10; then it is killed); its exit status in $reaped.
 reap() {
@@ -300,7 +289,7 @@ EOF
 @test "attach: --sig-proxy passes the signals attach gets to the container; --sig-proxy=false does not" {
 	local script='trap "echo got-usr1; exit 5" USR1; echo ready; while :; do sleep 0.1; done'
 	run_burrow 0 run -d --name sp busybox sh -c "$script"
-	wait_log sp ready
+	wait_logs sp ready
 	local a
 	"$BURROW" attach --no-stdin sp >"$T/sp.out" 2>&1 </dev/null &
 	a=$!
@@ -312,7 +301,7 @@ EOF
 	wait_state sp "^Exited \\(5\\)"
 	# without: attach takes the signal itself, the container runs on
 	run_burrow 0 run -d --name sp2 busybox sh -c "$script"
-	wait_log sp2 ready
+	wait_logs sp2 ready
 	"$BURROW" attach --no-stdin --sig-proxy=false sp2 >"$T/sp2.out" 2>&1 </dev/null &
 	a=$!
 	wait_relay "$a"
@@ -480,21 +469,13 @@ EOF
 	is "$output" "ran"
 	# always: again and again
 	run_burrow 0 run -d --name ra --restart always busybox sh -c 'echo ran; sleep 0.2'
-	for i in $(seq 300); do
-		[ "$("$BURROW" logs ra | wc -l)" -ge 3 ] && break
-		sleep 0.1
-	done
-	[ "$("$BURROW" logs ra | wc -l)" -ge 3 ]
+	wait_logged ra 3 30
 	run_burrow 0 rm -f ra
 	run_burrow 0 ps -a
 	assert_no_match "$output" " ra$"
 	# unless-stopped: as always, while nobody stops it
 	run_burrow 0 run -d --name ru --restart unless-stopped busybox sh -c 'echo ran; exit 1'
-	for i in $(seq 300); do
-		[ "$("$BURROW" logs ru | wc -l)" -ge 3 ] && break
-		sleep 0.1
-	done
-	[ "$("$BURROW" logs ru | wc -l)" -ge 3 ]
+	wait_logged ru 3 30
 	run_burrow 0 rm -f ru
 	# a restart sets up its network again
 	run_burrow 0 run -d --name rn --restart on-failure:1 busybox sh -c 'ls /sys/class/net | tr "\n" " "; echo; exit 1'
@@ -550,6 +531,8 @@ EOF
 	assert_match "$output" "Exited \\(-1\\) +rb"
 	run_burrow 0 start rb
 	wait_state rb "^Up"
+	# up before its echo reached the log
+	wait_logged rb 2
 	run_burrow 0 logs rb
 	is "$output" "$(printf 'up\nup')"
 	run_burrow 0 rm -f rb
@@ -568,6 +551,8 @@ EOF
 	# inspect shows as exited) a while (a test hook), so that inspect
 	# reads that record: the first exited one must say restarting
 	BURROW_TEST_END_DELAY_MS=5000 run_burrow 0 run -d --name rr --restart on-failure:1 busybox sh -c 'echo ran; exit 3'
+	# (not wait_inspect: what the first exited answer says is checked, a
+	# later one that says it would not do)
 	local i out=
 	for i in $(seq 600); do
 		out=$("$BURROW" inspect --format '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' rr)
@@ -578,12 +563,7 @@ EOF
 	run_burrow 0 ps -a --filter status=exited --format '{{.Names}}'
 	is "$output" "rr"
 	# the restart ran and ended; no more: restarting is false
-	for i in $(seq 600); do
-		out=$("$BURROW" inspect --format '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' rr)
-		[ "$out" = "exited false 1" ] && break
-		sleep 0.05
-	done
-	is "$out" "exited false 1"
+	wait_inspect rr '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "exited false 1"
 	run_burrow 0 logs rr
 	is "$output" "$(printf 'ran\nran')"
 	run_burrow 0 rm rr
@@ -624,11 +604,8 @@ EOF
 	run_burrow 0 logs rs
 	is "$output" "$(printf 'ran\nran')"
 	run_burrow 0 start rs
-	# the start's run, and one restart again (bounded: 20 s)
-	for i in $(seq 200); do
-		[ "$("$BURROW" logs rs | wc -l)" -ge 4 ] && break
-		sleep 0.1
-	done
+	# the start's run, and one restart again
+	wait_logged rs 4
 	run_burrow 0 logs rs
 	is "$output" "$(printf 'ran\nran\nran\nran')"
 	wait_state rs "^Exited \\(3\\)"

@@ -10,23 +10,11 @@ load helpers
 suite_setup() {
 	import_busybox
 	VOLS=$XDG_DATA_HOME/burrow/volumes
-	OUTSIDE=$T/outside
-	mkdir -p "$OUTSIDE"
-	echo orig >"$OUTSIDE/victim"
+	make_sentinel
 }
 
-# Volume files may belong to subordinate IDs: remove the store from inside
-# the namespace.
 suite_teardown() {
-	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
-	return 0
-}
-
-# The sentinel directory outside everything is as it was.
-assert_outside_untouched() {
-	is "$(ls -A "$OUTSIDE")" "victim" "files appeared in the sentinel directory"
-	is "$(cat "$OUTSIDE/victim")" "orig" "the sentinel file changed"
-	is "$(awk -v d="$OUTSIDE" '$5 == d' /proc/self/mountinfo)" "" "something is mounted on the sentinel directory"
+	rm_store
 }
 
 @test "mounts: -v HOST:CTR binds a host directory; writes show on the host; ro refuses them" {

@@ -198,10 +198,7 @@ probe_joins() {
 	shift
 	echo "host-only" >"$BATS_TEST_TMPDIR/host-marker"
 	run_burrow 0 run -d --name a "${owner[@]}" probe sysprobe proc-root "$BATS_TEST_TMPDIR/host-marker" 60
-	for i in $(seq 100); do
-		"$BURROW" logs a 2>/dev/null | grep -q 'proc-root: ready' && break
-		sleep 0.1
-	done
+	wait_logs a 'proc-root: ready'
 	for i in $(seq 15); do
 		"$BURROW" run --rm --pid container:a "$@" busybox true >/dev/null 2>&1 || true
 	done

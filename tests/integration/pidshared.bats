@@ -123,6 +123,26 @@ start_pair() {
 	bpids=$(pids_of "$mark-b")
 }
 
+# joiner_stays_paused MECH PID: a joiner paused stays paused when the
+# owner is paused and unpaused: pauses b, pauses and unpauses a (until a's
+# process PID runs again), sees b's processes still stopped (MECH sigstop:
+# a frozen cgroup shows in no process state), then unpauses b.
+joiner_stays_paused() {
+	local p
+	run_burrow 0 pause b
+	if [ "$1" = sigstop ]; then
+		for p in $(pids_of "$mark-b"); do wait_proc_state "$p" T; done
+	fi
+	run_burrow 0 pause a
+	run_burrow 0 unpause a
+	wait_proc_state "$2" running
+	if [ "$1" = sigstop ]; then
+		for p in $(pids_of "$mark-b"); do is "$(proc_state "$p")" T "b's process $p stays paused"; done
+	fi
+	run_burrow 0 unpause b
+	for p in $(pids_of "$mark-b"); do wait_proc_state "$p" running; done
+}
+
 @test "pidshared: --pid container:NAME: pause of the owner stops its processes, never the joiner's" {
 	start_pair
 	run_burrow 0 info --format '{{.Host.PauseMechanism}}'
@@ -256,18 +276,7 @@ start_pair() {
 	wait_proc_state "$um" running
 	wait_proc_state "$apid" running
 	# a joiner paused stays paused when the owner is unpaused
-	run_burrow 0 pause b
-	if [ "$mech" = sigstop ]; then
-		for p in $(pids_of "$mark-b"); do wait_proc_state "$p" T; done
-	fi
-	run_burrow 0 pause a
-	run_burrow 0 unpause a
-	wait_proc_state "$um" running
-	if [ "$mech" = sigstop ]; then
-		for p in $(pids_of "$mark-b"); do is "$(proc_state "$p")" T "b's process $p stays paused"; done
-	fi
-	run_burrow 0 unpause b
-	for p in $(pids_of "$mark-b"); do wait_proc_state "$p" running; done
+	joiner_stays_paused "$mech" "$um"
 }
 
 @test "pidshared: pause of a container with its own PID namespace never stops a container that joined it by path (--pid ns:/proc/PID/ns/pid)" {
@@ -289,17 +298,7 @@ start_pair() {
 	# and a joiner paused stays paused when the owner is unpaused
 	run_burrow 0 unpause a
 	wait_proc_state "$apid" running
-	run_burrow 0 pause b
-	if [ "$mech" = sigstop ]; then
-		for p in $(pids_of "$mark-b"); do wait_proc_state "$p" T; done
-	fi
-	run_burrow 0 pause a
-	run_burrow 0 unpause a
-	wait_proc_state "$apid" running
-	if [ "$mech" = sigstop ]; then
-		for p in $(pids_of "$mark-b"); do is "$(proc_state "$p")" T "b's process $p stays paused"; done
-	fi
-	run_burrow 0 unpause b
+	joiner_stays_paused "$mech" "$apid"
 }
 
 @test "pidshared: pause of a container with its own PID namespace stops a process of it in a PID namespace nested in it (unshare -p -f)" {

@@ -16,8 +16,7 @@ suite_setup() {
 suite_teardown() {
 	local p
 	for p in $bgpids; do kill "$p" 2>/dev/null || true; done
-	"$BURROW" rm -f -t 0 $("$BURROW" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
-	return 0
+	rm_containers
 }
 
 # hport CTR PORT[/PROTO]: the host port `burrow port` reports
@@ -392,11 +391,8 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
 	exec 5<>"$T/out"
 	"$BURROW" run --name c -p "127.0.0.1:$p:80" busybox sh -c \
 		'head -c 8000000 /dev/zero & until [ -e /tmp/go ]; do sleep 0.1; done' >"$T/out" 2>/dev/null 3>&- &
-	local client=$! i
-	for i in $(seq 300); do
-		[ "$("$BURROW" inspect --format '{{.State.Status}}' c 2>/dev/null)" = running ] && break
-		sleep 0.1
-	done
+	local client=$!
+	wait_inspect c '{{.State.Status}}' running
 	run_burrow 0 exec c touch /tmp/go
 	run_burrow 0 wait c
 	is "$output" 0

@@ -123,15 +123,13 @@ suite_setup() {
 	SREG=127.0.0.1:$(cat "$BATS_FILE_TMPDIR/sreg/port")
 	LAYERS=$XDG_DATA_HOME/burrow/layers
 	FAKES=()
-	# the namespace first, so that its one-time warning stays out of the checks
-	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1 || true
+	make_userns
 }
 
 suite_teardown() {
 	local p
 	for p in "${FAKES[@]}"; do kill "$p" 2>/dev/null; done
-	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
-	return 0
+	rm_store
 }
 
 # start_fake MODE: a fake registry serving one image broken as MODE says;

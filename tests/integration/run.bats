@@ -390,11 +390,7 @@ INNER
 	run_burrow 2 rm busy
 	assert_match "$output" "cannot remove container 'busy': it is running"
 	run_burrow 0 rm -f busy
-	rc=0
-	wait "$mon" || rc=$?
-	is "$rc" 137 "the foreground run should end with the container's SIGKILL"
-	run_burrow 0 ps -a -q
-	is "$output" ""
+	sleeper_killed
 	run grep -c "burrow/containers" "/proc/$(keeper_pid)/mountinfo"
 	is "$output" "0"
 }
@@ -457,11 +453,7 @@ outlives_runtime_dir() {
 	[ -d "$XDG_DATA_HOME/burrow/containers/$id/upper" ]
 	run_burrow 0 rm -f orphan
 	is "$output" "orphan"
-	rc=0
-	wait "$mon" || rc=$?
-	is "$rc" 137 "the foreground run should end with the container's SIGKILL"
-	run_burrow 0 ps -a -q
-	is "$output" ""
+	sleeper_killed
 	run ls -A "$XDG_DATA_HOME/burrow/containers"
 	is "$output" "" "the container's storage is left"
 	# its monitor cleaned up in the old namespace: no fuse-overlayfs, nothing
@@ -598,10 +590,7 @@ no_records_left() {
 	assert_match "$output" "$id .*Up .* live"
 	run_burrow 0 inspect --format '{{.State.Status}} {{.HostConfig.AutoRemove}}' live
 	is "$output" "running true"
-	for i in $(seq 200); do
-		"$BURROW" logs live | grep -q hello && break
-		sleep 0.05
-	done
+	wait_logs live hello
 	run_burrow 0 logs live
 	is "$output" "hello"
 	# a name taken by a --rm container, whichever kind the second one is

@@ -250,11 +250,7 @@ mine"
 	run_burrow 0 inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' tr
 	is "$output" "exited -1 2"
 	run_burrow 0 run -d --name ta --timeout 1 --restart always rfimg sh -c 'echo ran; sleep 30'
-	for i in $(seq 600); do
-		[ "$("$BURROW" logs ta | wc -l)" -ge 3 ] && break
-		sleep 0.1
-	done
-	[ "$("$BURROW" logs ta | wc -l)" -ge 3 ]
+	wait_logged ta 3 60
 	run_burrow 0 rm -f -t 0 ta tr
 }
 

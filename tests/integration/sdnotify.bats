@@ -26,7 +26,7 @@ suite_setup() {
 
 suite_teardown() {
 	[ -n "${sdpid:-}" ] && kill "$sdpid" 2>/dev/null
-	"$BURROW" rm -f -t 0 $("$BURROW" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+	rm_containers
 	[ -n "${SD:-}" ] && rm -rf "$SD"
 	return 0
 }

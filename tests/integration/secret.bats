@@ -11,9 +11,7 @@ SECRET_TEXT=hunter2-s3cr3t
 suite_setup() {
 	import_busybox
 	SECRETS=$XDG_DATA_HOME/burrow/secrets
-	OUTSIDE=$T/outside
-	mkdir -p "$OUTSIDE"
-	echo orig >"$OUTSIDE/victim"
+	make_sentinel
 	printf '%s' "$SECRET_TEXT" >"$T/s.txt"
 }
 
@@ -24,8 +22,7 @@ suite_teardown() {
 	touch "$T/release"
 	# a create a test held part-way (bounded: timeout 60)
 	[ -n "${held:-}" ] && { kill "$held" 2>/dev/null; wait "$held" 2>/dev/null; }
-	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
-	return 0
+	rm_store
 }
 
 # The IDs 'secret ls -q' prints, on one line.

@@ -9,8 +9,7 @@ suite_setup() {
 }
 
 suite_teardown() {
-	"$BURROW" rm -f -t 0 $("$BURROW" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
-	return 0
+	rm_containers
 }
 
 rw_size() {

@@ -10,8 +10,7 @@ suite_setup() {
 
 suite_teardown() {
 	[ -n "${srv:-}" ] && kill "$srv" 2>/dev/null
-	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
-	return 0
+	rm_store
 }
 
 # stats_field CTR FIELD: one sample's template field
@@ -19,15 +18,20 @@ stats_field() {
 	run_burrow 0 stats --no-stream --format "{{.$2}}" "$1"
 }
 
+# wait_pids CTR N: until stats counts N processes in CTR (at most 10 s)
+wait_pids() {
+	for _ in $(seq 100); do
+		stats_field "$1" PIDs
+		[ "$output" = "$2" ] && return 0
+		sleep 0.1
+	done
+	is "$output" "$2" "the PIDs of container $1 within 10 s"
+}
+
 @test "stats: a busy container shows CPU, memory and its processes, in podman's table" {
 	run_burrow 0 run -d --name busy busybox sh -c 'sleep 1000 & sleep 1000 & while :; do :; done'
 	# the three processes (sh and two sleeps) are there once both sleeps run
-	for _ in $(seq 100); do
-		stats_field busy PIDs
-		[ "$output" = 3 ] && break
-		sleep 0.1
-	done
-	is "$output" 3 "PIDs of sh and its two sleeps"
+	wait_pids busy 3
 	# CPU time accumulates in clock ticks: bounded wait until one is counted
 	for _ in $(seq 100); do
 		stats_field busy CPUNano
@@ -164,12 +168,8 @@ assert d["version"]["Version"] and d["version"]["OsArch"] == "linux/" + h["arch"
 	run_burrow 0 run -d --name rss busybox sh -c 'sleep 1000 & sleep 1000 & wait'
 	local pid
 	pid=$("$BURROW" inspect --format '{{.State.Pid}}' rss)
-	for _ in $(seq 100); do
-		stats_field rss PIDs
-		[ "$output" = 3 ] && break
-		sleep 0.1
-	done
-	is "$output" 3 "PIDs of sh and its two sleeps"
+	# sh and its two sleeps
+	wait_pids rss 3
 	# the same processes from the host: sh and its children
 	local kb=0 p
 	for p in $pid $(cat "/proc/$pid/task/$pid/children"); do

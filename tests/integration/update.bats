@@ -10,37 +10,7 @@ suite_setup() {
 }
 
 suite_teardown() {
-	"$BURROW" rm -f -t 0 $("$BURROW" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
-	return 0
-}
-
-# wait_inspect CTR FORMAT WANT: until inspect says WANT (at most 20 s)
-wait_inspect() {
-	local i
-	for i in $(seq 1 200); do
-		run_burrow 0 inspect --format "$2" "$1"
-		[ "$output" = "$3" ] && return 0
-		sleep 0.1
-	done
-	printf 'inspect %s: want %s, got %s\n' "$2" "$3" "$output" >&2
-	return 1
-}
-
-# restarts_at_least CTR N: waits until CTR's restart count is N or more,
-# prints it. The restarts back off (0.1 s, doubling): the 6th end waits
-# 3.2 s before the next start (bounded: 30 s).
-restarts_at_least() {
-	local i n=0
-	for i in $(seq 300); do
-		n=$("$BURROW" inspect --format '{{.RestartCount}}' "$1")
-		[ "$n" -ge "$2" ] && break
-		sleep 0.1
-	done
-	[ "$n" -ge "$2" ] || {
-		echo "restart count of $1: $n, want $2 or more" >&2
-		return 1
-	}
-	echo "$n"
+	rm_containers
 }
 
 @test "update --restart: a running container's monitor restarts it by the new policy" {

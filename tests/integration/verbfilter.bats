@@ -151,13 +151,7 @@ three() {
 @test "stop, pause --filter health=: only the containers in that health (not all that the other filters pass)" {
 	run_burrow 0 run -d --name sick --health-cmd false --health-interval 1s --health-retries 1 busybox sleep 600
 	run_burrow 0 run -d --name plain busybox sleep 600
-	local i st=
-	for i in $(seq 300); do
-		st=$("$BURROW" inspect --format '{{.State.Health.Status}}' sick)
-		[ "$st" = unhealthy ] && break
-		sleep 0.1
-	done
-	is "$st" unhealthy
+	wait_inspect sick '{{.State.Health.Status}}' unhealthy
 	run_burrow 0 pause --filter health=none
 	is "$output" "$(id_of plain)"
 	is "$(status_of sick | cut -d' ' -f1)" "Up"

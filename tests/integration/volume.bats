@@ -9,20 +9,13 @@ load helpers
 
 suite_setup() {
 	VOLS=$XDG_DATA_HOME/burrow/volumes
-	OUTSIDE=$T/outside
-	mkdir -p "$OUTSIDE"
-	echo orig >"$OUTSIDE/victim"
+	make_sentinel
 	VOLAPI=$HELPERS_BIN/vol-api
-	# the first command makes the namespace (and may warn about the
-	# single-ID mapping): get that out of the way of the checks below
-	timeout "$BURROW_TIMEOUT" "$BURROW" unshare true >/dev/null 2>&1 || true
+	make_userns
 }
 
-# Volume files may belong to subordinate IDs the user cannot delete from
-# outside: remove the store from inside the namespace.
 suite_teardown() {
-	[ -d "$XDG_DATA_HOME/burrow" ] && timeout 30 "$BURROW" unshare rm -rf "$XDG_DATA_HOME/burrow" 2>/dev/null
-	return 0
+	rm_store
 }
 
 # vol_api ARGS...: the volume API, on this test's store.
@@ -30,14 +23,6 @@ vol_api() {
 	[ -x "$VOLAPI" ] || need_or_fail "vol-api test helper not built"
 	run timeout 30 "$VOLAPI" "$XDG_DATA_HOME/burrow" "$XDG_RUNTIME_DIR/burrow" "$@"
 	[ "$status" -eq 0 ] || { echo "vol-api $*: $output" >&2; return 1; }
-}
-
-# The sentinel outside every volume is untouched: nothing new there, the
-# file's content and link count as they were.
-assert_outside_untouched() {
-	is "$(ls -A "$OUTSIDE")" "victim" "files appeared in the sentinel directory"
-	is "$(cat "$OUTSIDE/victim")" "orig" "the sentinel file changed"
-	is "$(stat -c %h "$OUTSIDE/victim")" 1 "the sentinel file got a hard link"
 }
 
 # The full ID of container $1.
@@ -328,11 +313,7 @@ three"
 	is "${lines[0]}" "burrow: volume 'inuse' is in use by container 'busy'"
 	run_burrow 0 volume rm -f inuse
 	is "$output" "inuse"
-	rc=0
-	wait "$mon" || rc=$?
-	is "$rc" 137 "the container should have been killed"
-	run_burrow 0 ps -a -q
-	is "$output" ""
+	sleeper_killed
 }
 
 @test "volume rm -f -t: a running container that uses the volume is stopped (stop signal, then SIGKILL)" {
@@ -344,11 +325,7 @@ three"
 	run_burrow 0 volume rm -f -t 0 inuse
 	is "${lines[0]}" "burrow: warning: StopSignal SIGTERM failed to stop container busy in 0 seconds, resorting to SIGKILL"
 	is "${lines[1]}" "inuse"
-	rc=0
-	wait "$mon" || rc=$?
-	is "$rc" 137 "the container should have been killed"
-	run_burrow 0 ps -a -q
-	is "$output" ""
+	sleeper_killed
 }
 
 @test "volume prune: every unused volume, as podman's; filters, confirmation, --dry-run" {
