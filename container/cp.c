@@ -10,7 +10,20 @@
  * archive is extracted into the destination's fd without following one
  * (img_extract_fd), so a container that swaps a directory for a symlink
  * while the copy runs (CVE-2018-15664, CVE-2019-14271) only changes what
- * is copied inside its own root. */
+ * is copied inside its own root.
+ *
+ * A container path on one of the container's own mounts (-v, --mount,
+ * --volumes-from, the image's volumes) is resolved in that mount's source
+ * instead, as a root of its own: a volume's _data (or its device), a bind's
+ * host directory (container/cp_mount.c finds which). Links inside it
+ * resolve within it, never into the rootfs or out. This, rather than
+ * /proc/PID/root of a running container's init, because it works as well
+ * for a stopped container (podman copies into its volumes too) and needs
+ * no process to trust; what it cannot reach is a tmpfs (a stopped
+ * container has nothing in one; a running one's is only in its mount
+ * namespace): refused, as are writes to a read-only mount, to a :O one
+ * (its host directory is the overlay's lower layer) and onto a bound
+ * file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -82,7 +95,14 @@ struct end {
 	char *as;    /* the name in the archive (destination: what the entry is called there; NULL: as is) */
 	bool is_dir; /* the source is a directory */
 	long long uid, gid;
+	struct ctr_cp_mnt mnt; /* the container's own mount that path is on (mnt.fd -1: none, the rootfs) */
 };
+
+/* The path to resolve in e->rootfd: below the mount, or e->path. */
+static const char *rel(const struct end *e)
+{
+	return e->mnt.fd >= 0 ? e->mnt.rest : e->path;
+}
 
 static void end_clear(struct end *e)
 {
@@ -94,6 +114,7 @@ static void end_clear(struct end *e)
 	free(e->path);
 	free(e->name);
 	free(e->as);
+	ctr_cp_mnt_clear(&e->mnt);
 }
 
 static int not_found(const struct end *e, const char *path, int errnum, struct burrow_err **err)
@@ -131,18 +152,33 @@ static int locate(struct end *e, int fd, const struct stat *st, int *parent, cha
 	return 0;
 }
 
+/* A source that is one of the container's mount points: the directory
+ * (or the bound file) as a whole, under the mount point's name. */
+static int mount_point(struct end *e, struct burrow_err **err)
+{
+	e->as = last_name(e->mnt.dest);
+	e->name = xstrdup(e->mnt.name ? e->mnt.name : ".");
+	e->is_dir = !e->mnt.name;
+	e->dirfd = fcntl(e->rootfd, F_DUPFD_CLOEXEC, 0);
+	if (e->dirfd < 0)
+		return burrow_error(err, errno, "cannot open '%s' on %s", str_quote(e->path), e->where);
+	return 0;
+}
+
 /* The source: e->dirfd and e->name (NULL: the content of e->dirfd, for
  * PATH/. and the root), e->as its last name, e->is_dir. A symlink is
  * followed (inside a container's root), as podman does. */
 static int open_source(struct end *e, struct burrow_err **err)
 {
-	bool content = ends_with(e->path, "/.") || strcmp(e->path, ".") == 0;
-	cleanup_close int fd = in_root(e->rootfd, e->path, O_PATH);
+	bool content = ends_with(rel(e), "/.") || strcmp(rel(e), ".") == 0;
+	if (e->mnt.fd >= 0 && !content && (strcmp(e->mnt.rest, "") == 0 || strcmp(e->mnt.rest, "/") == 0))
+		return mount_point(e, err);
+	cleanup_close int fd = in_root(e->rootfd, rel(e), O_PATH);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return not_found(e, e->path, errno, err);
 	e->is_dir = S_ISDIR(st.st_mode);
-	e->as = last_name(e->path);
+	e->as = last_name(rel(e));
 	if (content && !e->is_dir)
 		return burrow_error_status(err, ENOTDIR, "'%s' on %s is not a directory", str_quote(e->path), e->where);
 	if (content || strcmp(e->as, "") == 0 || strcmp(e->as, "..") == 0) {
@@ -165,7 +201,7 @@ static int open_source(struct end *e, struct burrow_err **err)
 static int open_dest(struct end *e, const struct end *src, bool overwrite, struct burrow_err **err)
 {
 	bool slash = ends_with(e->path, "/") || ends_with(e->path, "/.");
-	cleanup_close int fd = in_root(e->rootfd, e->path, O_PATH);
+	cleanup_close int fd = in_root(e->rootfd, rel(e), O_PATH);
 	struct stat st;
 	if (fd >= 0 && fstat(fd, &st) < 0)
 		return burrow_error(err, errno, "cannot examine '%s' on %s", str_quote(e->path), e->where);
@@ -192,11 +228,11 @@ static int open_dest(struct end *e, const struct end *src, bool overwrite, struc
 	if (fd >= 0 && src->is_dir && !overwrite)
 		return burrow_error_status(err, ENOTDIR, "cannot copy a directory to '%s' on %s: it is not a directory",
 		                           str_quote(e->path), e->where);
-	cleanup_free char *par = parent_of(e->path);
+	cleanup_free char *par = parent_of(rel(e)), *shown = parent_of(e->path);
 	e->dirfd = in_root(e->rootfd, par, O_RDONLY | O_DIRECTORY);
 	if (e->dirfd < 0)
-		return not_found(e, *par ? par : "/", errno, err);
-	e->as = last_name(e->path);
+		return not_found(e, *shown ? shown : "/", errno, err);
+	e->as = last_name(rel(e));
 	if (!src->as && src->is_dir) {
 		/* PATH/. onto a new directory: made, then filled */
 		if (mkdirat(e->dirfd, e->as, 0755) < 0 && errno != EEXIST)
@@ -215,7 +251,7 @@ static int open_dest(struct end *e, const struct end *src, bool overwrite, struc
 static int open_end(struct state_store *s, const struct ctr_cp_opts *o, const struct ctr_cp_end *ce, struct end *e,
                     struct burrow_err **err)
 {
-	e->dirfd = e->rootfd = -1;
+	e->dirfd = e->rootfd = e->mnt.fd = -1;
 	e->rf.fd = e->rf.lock = -1;
 	e->uid = e->gid = -1;
 	if (ce->ctr) {
@@ -227,6 +263,11 @@ static int open_end(struct state_store *s, const struct ctr_cp_opts *o, const st
 		e->path = xstrdup(ce->path);
 		e->uid = e->rf.c.uid;
 		e->gid = e->rf.c.gid;
+		bool running = e->rf.r.state == CTR_RUNNING || e->rf.r.state == CTR_PAUSED;
+		if (ctr_cp_mount_find(s, &e->rf.c, running, e->rf.fd, ce->path, &e->mnt, err) < 0)
+			return -1;
+		if (e->mnt.fd >= 0)
+			e->rootfd = e->mnt.fd;
 		return 0;
 	}
 	e->where = xstrdup("the host");
@@ -319,7 +360,7 @@ static int copy(struct end *src, struct end *dst, const struct ctr_cp_opts *o, s
 	else if (dst->in_ctr)
 		uid = gid = -1;
 	if (strcmp(o->src.path, "-") == 0 && !o->src.ctr) {
-		cleanup_close int fd = in_root(dst->rootfd, dst->path, O_RDONLY | O_DIRECTORY);
+		cleanup_close int fd = in_root(dst->rootfd, rel(dst), O_RDONLY | O_DIRECTORY);
 		if (fd < 0 && errno == ENOTDIR)
 			return burrow_error_status(err, ENOTDIR, "'%s' on %s is not a directory", str_quote(dst->path),
 			                           dst->where);
@@ -342,6 +383,20 @@ static int copy(struct end *src, struct end *dst, const struct ctr_cp_opts *o, s
 	return transfer(src, dst, uid, gid, err);
 }
 
+/* A destination on one of the container's mounts: a read-only one, and a
+ * bound file (replaced by a new file, the mount would keep the old one),
+ * are refused. */
+static int writable(const struct end *e, struct burrow_err **err)
+{
+	if (e->mnt.ro)
+		return burrow_error_status(err, EROFS, "'%s' is on the read-only mount '%s' of %s", str_quote(e->path),
+		                           str_quote(e->mnt.dest), e->where);
+	if (e->mnt.name)
+		return burrow_error_status(err, ENOTSUP, "cannot copy onto '%s' of %s: a file is bind-mounted there",
+		                           str_quote(e->path), e->where);
+	return 0;
+}
+
 int ctr_cp(struct state_store *s, const struct ctr_cp_opts *o, struct burrow_err **err)
 {
 	if (!o->src.ctr && !o->dst.ctr)
@@ -354,7 +409,7 @@ int ctr_cp(struct state_store *s, const struct ctr_cp_opts *o, struct burrow_err
 		if (strcmp(a, b) == 0)
 			return burrow_error_status(err, EINVAL, "copying inside one container is not supported");
 	}
-	struct end src = {.dirfd = -1, .rootfd = -1}, dst = {.dirfd = -1, .rootfd = -1};
+	struct end src = {.dirfd = -1, .rootfd = -1, .mnt.fd = -1}, dst = {.dirfd = -1, .rootfd = -1, .mnt.fd = -1};
 	src.rf.fd = src.rf.lock = dst.rf.fd = dst.rf.lock = -1;
 	bool src_stream = !o->src.ctr && strcmp(o->src.path, "-") == 0;
 	bool dst_stream = !o->dst.ctr && strcmp(o->dst.path, "-") == 0;
@@ -364,7 +419,9 @@ int ctr_cp(struct state_store *s, const struct ctr_cp_opts *o, struct burrow_err
 		/* a running container's lock is not held for the copy */
 		ctr_rootfs_unlock(&src.rf);
 		ctr_rootfs_unlock(&dst.rf);
-		rc = copy(&src, &dst, o, err);
+		rc = dst.mnt.fd >= 0 ? writable(&dst, err) : 0;
+		if (rc == 0)
+			rc = copy(&src, &dst, o, err);
 	}
 	struct burrow_err *e2 = NULL;
 	if (src.in_ctr && ctr_rootfs_close(&src.rf, rc < 0 ? &e2 : err) < 0 && rc == 0)

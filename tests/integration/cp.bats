@@ -258,6 +258,103 @@ PY
 	is "$(ls -A "$T/ro")" "" "what the refused copy left"
 }
 
+@test "cp: through a named volume and a bind mount, stopped and running" {
+	mkdir -p "$T/bind" "$T/back"
+	echo in >"$T/in"
+	echo bound >"$T/bfile"
+	run_burrow 0 create --name cv -v vol1:/data -v "$T/bind:/bind" -v "$T/bfile:/etc/bfile" busybox sleep 60
+	# stopped (never started): into the volume's and the bind's own
+	# directories, not the rootfs under them
+	run_burrow 0 cp "$T/in" cv:/data/
+	run_burrow 0 cp "$T/in" cv:/bind/f
+	is "$(cat "$T/bind/f")" in
+	run_burrow 0 run --rm -v vol1:/v busybox cat /v/in
+	is "$output" in
+	run_burrow 0 cp cv:/data/in "$T/back/vol"
+	is "$(cat "$T/back/vol")" in
+	# the mount point itself keeps its name; /. is its content
+	run_burrow 0 cp cv:/bind "$T/back/"
+	is "$(cat "$T/back/bind/f")" in
+	run_burrow 0 cp cv:/data/. "$T/back/content"
+	is "$(cat "$T/back/content/in")" in
+	# a bound file: read as itself, under its mount point's name; never
+	# replaced (the mount would keep the old one)
+	run_burrow 0 cp cv:/etc/bfile "$T/back/"
+	is "$(cat "$T/back/bfile")" bound
+	run_burrow 125 cp "$T/in" cv:/etc/bfile
+	assert_match "$output" "a file is bind-mounted there"
+	is "$(cat "$T/bfile")" bound
+	# running: both ways, seen by the container at once
+	run_burrow 0 start cv
+	wait_state cv "^Up"
+	run_burrow 0 cp "$T/in" cv:/data/live
+	run_burrow 0 exec cv cat /data/live
+	is "$output" in
+	run_burrow 0 cp "$T/in" cv:/bind/
+	run_burrow 0 exec cv cat /bind/in
+	is "$output" in
+	run_burrow 0 exec cv sh -c 'echo made-inside >/data/inside; echo bound-inside >/bind/inside'
+	run_burrow 0 cp cv:/data/inside "$T/back/"
+	is "$(cat "$T/back/inside")" made-inside
+	run_burrow 0 cp cv:/bind/../bind/inside "$T/back/b"
+	is "$(cat "$T/back/b")" bound-inside
+	run_burrow 0 rm -f cv
+}
+
+@test "cp: a read-only mount refuses a copy into it; a stopped container's tmpfs has nothing to copy" {
+	mkdir -p "$T/robind"
+	echo ro >"$T/robind/f"
+	echo new >"$T/in"
+	run_burrow 0 create --name cr -v "$T/robind:/ro:ro" --mount type=volume,src=rovol,dst=/rov,ro=true \
+		--tmpfs /scratch busybox true
+	run_burrow 125 cp "$T/in" cr:/ro/
+	assert_match "$output" "read-only mount '/ro'"
+	run_burrow 125 cp "$T/in" cr:/rov/x
+	assert_match "$output" "read-only mount '/rov'"
+	is "$(ls -A "$T/robind")" f "what the refused copy left"
+	# reading from it is fine
+	run_burrow 0 cp cr:/ro/f "$T/got"
+	is "$(cat "$T/got")" ro
+	run_burrow 125 cp cr:/scratch/x "$T/got2"
+	assert_match "$output" "tmpfs mount '/scratch'.*not running: there is nothing to copy"
+	run_burrow 125 cp "$T/in" cr:/scratch/
+	assert_match "$output" "nothing to copy"
+}
+
+@test "cp: a link inside a volume that points out is resolved inside the volume, never followed out; a rootfs link to the mount point leads in" {
+	# links the container makes in its volume: to the host's sentinel dir,
+	# to its file, to /, and up with ..
+	run_burrow 0 run --name hv -v hvol:/data busybox sh -c "
+		ln -s $OUTSIDE /data/evildir
+		ln -s $OUTSIDE/victim /data/evilfile
+		ln -s ../../../../../../../../../../$OUTSIDE /data/updir
+		ln -s / /data/root
+		ln -s /data /datalink"
+	echo pwned >"$T/payload"
+	run_burrow 125 cp "$T/payload" hv:/data/evildir/
+	assert_match "$output" "must exist"
+	run_burrow 125 cp "$T/payload" hv:/data/updir/victim
+	run_burrow 125 cp "$T/payload" hv:/data/../data/evildir/victim
+	# a link to / is the volume's own root
+	run_burrow 0 cp "$T/payload" hv:/data/root/viaroot
+	run_burrow 0 run --rm -v hvol:/v busybox cat /v/viaroot
+	is "$output" pwned
+	run_burrow 0 cp "$T/payload" hv:/data/evilfile
+	assert_outside_untouched
+	# a link of the rootfs to the mount point leads into the volume
+	run_burrow 0 cp "$T/payload" hv:/datalink/vialink
+	run_burrow 0 run --rm -v hvol:/v busybox cat /v/vialink
+	is "$output" pwned
+	run_burrow 125 cp hv:/data/evildir/victim "$T/got1"
+	[ ! -e "$T/got1" ]
+	run_burrow 125 cp hv:/data/updir/victim "$T/got2"
+	[ ! -e "$T/got2" ]
+	# the volume as a whole: its links stay links
+	run_burrow 0 cp hv:/data "$T/whole"
+	is "$(readlink "$T/whole/evildir")" "$OUTSIDE"
+	assert_outside_untouched
+}
+
 @test "export: the merged filesystem as a tar that import reads back; diff A/C/D" {
 	run_burrow 0 run --name ex busybox sh -c 'echo added >/added; echo changed >>/etc/passwd; rm /bin/ls'
 	run_burrow 0 diff ex
