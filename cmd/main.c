@@ -286,8 +286,9 @@ static int parse_log_level(const char *s)
 	return -1;
 }
 
-/* A global option of podman's that scripts pass: 0 when taken, else the
- * exit code (the error said). */
+/* A global option of podman's that scripts pass, arg its value ("" when
+ * it has none: --noout, a bare --remote): 0 when taken, else the exit code
+ * (the error said). */
 static int global_podman(int c, const char *name, const char *arg)
 {
 	switch (c) {
@@ -400,7 +401,7 @@ int main(int argc, char **argv)
 		case 'N':
 		case 'O':
 		case 'U': {
-			int r = global_podman(c, global[idx].name, optarg);
+			int r = global_podman(c, global[idx].name, optarg ? optarg : "");
 			if (r)
 				return r;
 			break;

@@ -453,7 +453,7 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	/* --network container:ID: its namespace, while it runs */
 	const struct netns_cfg *pcfg = &m->ncfg;
 	if (m->ncfg.mode == NETNS_CONTAINER) {
-		if (ctr_mon_net_join(m, &m->joined, err) < 0)
+		if (ctr_mon_net_join(m, &m->joined, code, err) < 0)
 			goto fail;
 		pcfg = &m->joined;
 	}

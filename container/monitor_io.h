@@ -119,8 +119,9 @@ void ctr_mon_ports_stop(struct mon *m, bool release);
 /* monitor_net.c: --network container:ID. The peer's network as *out
  * (its DNS and addresses when it has slirp) with target its namespace's
  * path (/proc/PID/ns/net of its init); refused (EINVAL) when it does not
- * run. */
-int ctr_mon_net_join(struct mon *m, struct netns_cfg *out, struct burrow_err **err);
+ * run; refused with *code 126 (as podman's OCI runtime) when it has the
+ * host's network, which burrow's user namespace cannot enter. */
+int ctr_mon_net_join(struct mon *m, struct netns_cfg *out, int *code, struct burrow_err **err);
 
 /* monitor.c, called from monitor_io.c */
 /* The last client has taken its EXIT. */

@@ -22,6 +22,7 @@
 #include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
+#include "lib/walk.h"
 #include "lib/xalloc.h"
 #include "overlay/overlay.h"
 #include "state/state.h"
@@ -848,27 +849,30 @@ static int open_dest(int rootfd, const char *dest, struct burrow_err **err)
 	return fd;
 }
 
-/* chown -R inside burrow's namespace, never following a symlink. */
-static int chown_tree(int dfd, const char *name, uid_t uid, gid_t gid, int depth, struct burrow_err **err)
+struct chown_to {
+	uid_t uid;
+	gid_t gid;
+};
+
+static int chown_visit(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
 {
-	if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH)) < 0)
-		return burrow_error(err, errno, "cannot change the owner of '%s'", *name ? name : ".");
-	if (depth > 256)
-		return burrow_error(err, ELOOP, "too deep a tree to change its owner");
-	int fd = openat(dfd, *name ? name : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return 0; /* not a directory */
-	cleanup_dir DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return burrow_error(err, errno, "cannot read a directory to change its owner");
-	}
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
-		    chown_tree(dirfd(d), de->d_name, uid, gid, depth + 1, err) < 0)
-			return -1;
+	const struct chown_to *to = data;
+	int r = 0;
+	if (step == WALK_ENTER)
+		r = fchown(at->fd, to->uid, to->gid);
+	else if (step == WALK_FILE)
+		r = fchownat(at->dirfd, at->name, to->uid, to->gid, AT_SYMLINK_NOFOLLOW);
+	if (r < 0 && errno != ENOENT) /* gone meanwhile: nothing to own */
+		return burrow_error(err, errno, "cannot change the owner of '%s'", str_quote(at->path));
 	return 0;
+}
+
+/* chown -R inside burrow's namespace, never following a symlink (the top
+ * either), however deep the tree (lib/walk.h). */
+static int chown_tree(const char *path, uid_t uid, gid_t gid, struct burrow_err **err)
+{
+	struct chown_to to = {uid, gid};
+	return walk_tree(AT_FDCWD, path, path, 0, chown_visit, &to, err);
 }
 
 /* A volume mount turned into what the runtime mounts; copy-up on the way. */
@@ -942,7 +946,7 @@ static int prepare_volume(struct state_store *s, const struct ctr_config *c, int
 		free(m->source);
 		m->source =
 		    type && strcmp(type, "bind") == 0 && device ? xstrdup(device) : ctr_vol_data_path(s, v.name);
-		if (ctr_mount_has(m, "U") && chown_tree(AT_FDCWD, m->source, c->uid, c->gid, 0, err) < 0)
+		if (ctr_mount_has(m, "U") && chown_tree(m->source, c->uid, c->gid, err) < 0)
 			goto out;
 	}
 	ret = 0;
@@ -1043,7 +1047,7 @@ int ctr_mounts_prepare(struct state_store *s, const struct ctr_config *c, const 
 		if (r == 0 && strcmp(m.type, "volume") == 0)
 			r = prepare_volume(s, c, rootfd, &m, err);
 		else if (r == 0 && strcmp(m.type, "bind") == 0 && ctr_mount_has(&m, "U"))
-			r = chown_tree(AT_FDCWD, m.source, c->uid, c->gid, 0, err);
+			r = chown_tree(m.source, c->uid, c->gid, err);
 		if (r == 0 && strcmp(m.type, "bind") == 0 && ctr_mount_has(&m, "O"))
 			r = prepare_overlay(s, c, ovl, i, &m, err);
 		if (r == 0)

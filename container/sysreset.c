@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/hardlinks.h"
 #include "lib/mountinfo.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
@@ -26,57 +26,11 @@
 /* A tree measured on lib/walk.h's walk (a link is measured as the link,
  * never through it; a directory moved meanwhile is measured where the walk
  * found it, or left out). */
-struct tree_inode {
-	dev_t dev;
-	ino_t ino;
-	bool used;
-};
 struct tree_size {
-	dev_t dev; /* the tree's file system: a bind or a tmpfs on a volume is not its storage */
-	/* the files with more than one link seen so far (a hash table): each counts once */
-	struct tree_inode *seen;
-	size_t nseen, seencap;
+	dev_t dev;             /* the tree's file system: a bind or a tmpfs on a volume is not its storage */
+	struct hardlinks seen; /* the files with more than one link seen so far: each counts once */
 	long long sum;
 };
-
-static size_t inode_hash(const struct tree_inode *k, size_t cap)
-{
-	uint64_t h = ((uint64_t)k->ino * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)k->dev;
-	return (size_t)(h ^ (h >> 29)) & (cap - 1);
-}
-
-/* Puts k in the table of cap slots (a power of two, never full): false
- * when it was there already. */
-static bool inode_put(struct tree_inode *slots, size_t cap, const struct tree_inode *k)
-{
-	size_t j = inode_hash(k, cap);
-	for (; slots[j].used; j = (j + 1) & (cap - 1))
-		if (slots[j].dev == k->dev && slots[j].ino == k->ino)
-			return false;
-	slots[j] = *k;
-	return true;
-}
-
-/* Whether st's inode was seen already; remembers it. A hash table: a
- * sorted array's insertions made 200,000 hard-linked files take seconds. */
-static bool inode_seen(struct tree_size *t, const struct stat *st)
-{
-	if (t->nseen * 2 >= t->seencap) {
-		size_t cap = t->seencap ? t->seencap * 2 : 64;
-		struct tree_inode *bigger = xcalloc(cap, sizeof(*bigger));
-		for (size_t i = 0; i < t->seencap; i++)
-			if (t->seen[i].used)
-				inode_put(bigger, cap, &t->seen[i]);
-		free(t->seen);
-		t->seen = bigger;
-		t->seencap = cap;
-	}
-	struct tree_inode k = {.dev = st->st_dev, .ino = st->st_ino, .used = true};
-	if (!inode_put(t->seen, t->seencap, &k))
-		return true;
-	t->nseen++;
-	return false;
-}
 
 static int size_visit(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
 {
@@ -92,7 +46,7 @@ static int size_visit(const struct walk_at *at, enum walk_step step, void *data,
 		return 0;
 	switch (at->st.st_mode & S_IFMT) {
 	case S_IFREG:
-		if (at->st.st_nlink > 1 && inode_seen(t, &at->st))
+		if (at->st.st_nlink > 1 && hardlinks_seen(&t->seen, at->st.st_dev, at->st.st_ino, NULL))
 			return 0;
 		t->sum += at->st.st_size;
 		return 0;
@@ -114,7 +68,7 @@ int ctr_tree_size(const char *path, long long *out, struct burrow_err **err)
 	struct burrow_err *e = NULL;
 	*out = 0;
 	int r = walk_tree(AT_FDCWD, path, path, WALK_STAT | WALK_LENIENT, size_visit, &t, &e);
-	free(t.seen);
+	hardlinks_clear(&t.seen);
 	if (r == 0) {
 		*out = t.sum;
 		return 0;

@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "lib/cleanup.h"
 #include "lib/dl.h"
 #include "lib/fileutil.h"
+#include "lib/hardlinks.h"
 #include "lib/quote.h"
 #include "lib/walk.h"
 #include "lib/xalloc.h"
@@ -71,66 +71,13 @@ static int ar_load(struct burrow_err **err)
 
 #define EXPORT_BUF (128 * 1024)
 
-/* Regular files seen with more than one link: (dev, ino) -> first path. */
-struct link {
-	dev_t dev;
-	ino_t ino;
-	char *path;
-};
-
-struct links {
-	struct link *slots;
-	size_t n, cap; /* cap: a power of two */
-};
-
-static size_t link_hash(dev_t dev, ino_t ino, size_t cap)
-{
-	uint64_t h = ((uint64_t)ino * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)dev;
-	return (size_t)(h ^ (h >> 29)) & (cap - 1);
-}
-
-/* The first path of (dev, ino), or NULL after recording path as it. */
-static const char *link_seen(struct links *t, dev_t dev, ino_t ino, const char *path)
-{
-	if (t->n * 2 >= t->cap) {
-		struct links bigger = {.cap = t->cap ? t->cap * 2 : 64};
-		bigger.slots = xcalloc(bigger.cap, sizeof(*bigger.slots));
-		for (size_t i = 0; i < t->cap; i++) {
-			if (!t->slots[i].path)
-				continue;
-			size_t j = link_hash(t->slots[i].dev, t->slots[i].ino, bigger.cap);
-			while (bigger.slots[j].path)
-				j = (j + 1) & (bigger.cap - 1);
-			bigger.slots[j] = t->slots[i];
-		}
-		bigger.n = t->n;
-		free(t->slots);
-		*t = bigger;
-	}
-	size_t j = link_hash(dev, ino, t->cap);
-	for (; t->slots[j].path; j = (j + 1) & (t->cap - 1))
-		if (t->slots[j].dev == dev && t->slots[j].ino == ino)
-			return t->slots[j].path;
-	t->slots[j] = (struct link){.dev = dev, .ino = ino, .path = xstrdup(path)};
-	t->n++;
-	return NULL;
-}
-
-static void links_clear(struct links *t)
-{
-	for (size_t i = 0; i < t->cap; i++)
-		free(t->slots[i].path);
-	free(t->slots);
-	memset(t, 0, sizeof(*t));
-}
-
 struct exporter {
 	struct archive *a;
 	struct archive_entry *e;
 	const char *path; /* the current entry's path in the archive */
 	char *dirpath;    /* a directory's: its path and "/" */
 	size_t dcap;
-	struct links links;
+	struct hardlinks links; /* regular files with more than one link */
 	char *buf;
 	bool content;       /* the top is a directory whose content is archived, not it */
 	long long uid, gid; /* every entry's owner (-1: as on disk) */
@@ -212,7 +159,7 @@ static int add_file(struct exporter *x, int dfd, const char *name, struct burrow
 	}
 	if (!S_ISREG(st.st_mode))
 		return 0; /* replaced meanwhile */
-	const char *first = st.st_nlink > 1 ? link_seen(&x->links, st.st_dev, st.st_ino, x->path) : NULL;
+	const char *first = st.st_nlink > 1 ? hardlinks_seen(&x->links, st.st_dev, st.st_ino, x->path) : NULL;
 	if (write_header(x, &st, fd, NULL, first, err) < 0)
 		return -1;
 	if (first)
@@ -307,7 +254,7 @@ static void exporter_clear(struct exporter *x)
 {
 	free(x->dirpath);
 	free(x->buf);
-	links_clear(&x->links);
+	hardlinks_clear(&x->links);
 	if (x->e)
 		ar.archive_entry_free(x->e);
 	if (x->a)

@@ -28,6 +28,7 @@
 
 #include "image/internal.h"
 #include "lib/cleanup.h"
+#include "lib/hardlinks.h"
 #include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
@@ -39,16 +40,9 @@
 #define XATTR_MAX (64 * 1024)
 #define COPY (128 * 1024)
 
-struct hardlink {
-	dev_t dev;
-	ino_t ino;
-	char *path;
-};
-
 struct walk {
 	struct archive *a;
-	struct hardlink *links;
-	size_t nlinks, cap;
+	struct hardlinks links; /* regular files with more than one link */
 	char *buf;
 	struct burrow_err **err;
 };
@@ -179,20 +173,12 @@ static int add_file(struct walk *w, const struct walk_at *at)
 		errno = ENOENT;
 		return changed(w, path);
 	}
-	if (sb.st_nlink > 1) {
-		for (size_t i = 0; i < w->nlinks; i++) {
-			if (w->links[i].dev == sb.st_dev && w->links[i].ino == sb.st_ino) {
-				struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
-				archive_entry_set_hardlink(e, w->links[i].path);
-				archive_entry_set_size(e, 0);
-				return put(w, e, path);
-			}
-		}
-		if (w->nlinks == w->cap) {
-			w->cap = w->cap ? w->cap * 2 : 16;
-			w->links = xrealloc(w->links, w->cap * sizeof(*w->links));
-		}
-		w->links[w->nlinks++] = (struct hardlink){sb.st_dev, sb.st_ino, xstrdup(path)};
+	const char *first = sb.st_nlink > 1 ? hardlinks_seen(&w->links, sb.st_dev, sb.st_ino, path) : NULL;
+	if (first) {
+		struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
+		archive_entry_set_hardlink(e, first);
+		archive_entry_set_size(e, 0);
+		return put(w, e, path);
 	}
 	struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
 	archive_entry_set_size(e, sb.st_size);
@@ -286,9 +272,7 @@ static int write_layer(int upperfd, int fd, char diff_id[72], long long *size, s
 	if (r == 0)
 		r = img_sha_final(k.sha, diff_id, err);
 	img_sha_free(k.sha);
-	for (size_t i = 0; i < w.nlinks; i++)
-		free(w.links[i].path);
-	free(w.links);
+	hardlinks_clear(&w.links);
 	free(w.buf);
 	*size = k.bytes;
 	return r;

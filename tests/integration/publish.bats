@@ -213,6 +213,9 @@ $me"
 	run_burrow 0 create --name later -p "127.0.0.1:$p:80" busybox sleep 60
 	run_burrow 125 start later
 	assert_match "$output" "address already in use"
+	# restart too, as podman's (its start's 125, not run's 126)
+	run_burrow 125 restart later
+	assert_match "$output" "address already in use"
 	run_burrow 0 ps -a --format '{{.Names}} {{.Status}}'
 	is "$output" "later Created"
 	kill "$HOLD_PID"
@@ -580,6 +583,22 @@ reply from 10\.0\.2\.2$"
 	assert_match "$output" "cannot go with --uidmap/--gidmap"
 	run_burrow 0 ps -a --format '{{.Names}}'
 	is "$output" "kw" "nothing made"
+}
+
+@test "network: container:NAME of a --network host container: create takes it, the start fails with 126 saying why (as podman)" {
+	# NAME's network namespace is the host's, which belongs to the host's
+	# user namespace: burrow's cannot enter it (setns: EPERM)
+	run_burrow 0 run -d --name h --network host busybox sleep 300
+	run_burrow 126 run --rm --network container:h busybox true
+	is "$output" "burrow: cannot join the network namespace of container 'h': it is the host's (--network host), which burrow's user namespace cannot enter
+hint: --network host gives this container the same network namespace"
+	run_burrow 0 create --name z --network container:h busybox true
+	run_burrow 126 start -a z
+	assert_match "$output" "cannot join the network namespace of container 'h': it is the host's \(--network host\)"
+	# start without -a says 125 for any failure, as podman's
+	run_burrow 125 start z
+	run_burrow 0 ps -a --format '{{.Names}} {{.Status}}' --filter name=z
+	is "$output" "z Created"
 }
 
 @test "network: none has only lo; pasta is refused naming slirp" {

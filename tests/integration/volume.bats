@@ -516,6 +516,28 @@ f(p + "leaf", "bottom")
 	run_burrow 0 volume rm v
 }
 
+@test "volume: :U gives away a tree deeper than 256 levels, every level of it" {
+	# 300 levels, each a directory "d", a file at the bottom
+	mktar "$T/deep.tar" '
+p = ""
+for i in range(300):
+    p += "d/"
+    d(p)
+f(p + "leaf", "bottom")
+'
+	import_busybox
+	run_burrow 0 volume create v
+	run_burrow 0 volume import v "$T/deep.tar"
+	# with the user's ID alone, only its own 0:0 can be given
+	local u=0
+	if many_ids; then u=1000; fi
+	run_burrow 0 run --rm -u "$u:$u" -v v:/data:U busybox sh -c \
+		'find /data | wc -l; find /data ! -user '"$u"' -o ! -group '"$u"' | wc -l; find /data -name leaf | wc -l'
+	is "$output" "302
+0
+1"
+}
+
 @test "volume import: hostile archives write nothing outside the volume" {
 	run_burrow 0 volume create v
 	D=$VOLS/v/_data

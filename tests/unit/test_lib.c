@@ -1,5 +1,6 @@
 /* Unit tests for lib/: the burrow.conf parser, string vectors, errors,
- * quoting for messages, rm_rf of deep trees, where warnings go. */
+ * quoting for messages, rm_rf of deep trees, where warnings go, the
+ * hard-link table. */
 #include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include "lib/conf.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/hardlinks.h"
 #include "lib/json.h"
 #include "lib/memtrim.h"
 #include "lib/quote.h"
@@ -609,6 +611,35 @@ static void test_trace_mark(void **state)
 	rmdir(dir);
 }
 
+/* The first path of each (dev, ino) is kept across the table's growth;
+ * the same inode on another device is another file; a NULL path records
+ * the inode only. */
+static void test_hardlinks(void **state)
+{
+	(void)state;
+	struct hardlinks t = {0};
+	char path[32];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(path, sizeof(path), "f%d", i);
+		assert_null(hardlinks_seen(&t, 1, (ino_t)i, path));
+	}
+	for (int i = 0; i < 5000; i++) {
+		snprintf(path, sizeof(path), "f%d", i);
+		const char *first = hardlinks_seen(&t, 1, (ino_t)i, "again");
+		assert_non_null(first);
+		assert_string_equal(first, path);
+	}
+	assert_null(hardlinks_seen(&t, 2, 7, "other device"));
+	assert_string_equal(hardlinks_seen(&t, 2, 7, "x"), "other device");
+	assert_int_equal(t.n, 5001);
+	assert_null(hardlinks_seen(&t, 3, 1, NULL));
+	assert_string_equal(hardlinks_seen(&t, 3, 1, NULL), "");
+	hardlinks_clear(&t);
+	assert_int_equal(t.n, 0);
+	assert_null(hardlinks_seen(&t, 1, 0, "new"));
+	hardlinks_clear(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -629,6 +660,7 @@ int main(void)
 	    cmocka_unit_test(test_write_atomic_planted),
 	    cmocka_unit_test(test_trace_mark),
 	    cmocka_unit_test(test_json_map_mark),
+	    cmocka_unit_test(test_hardlinks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
