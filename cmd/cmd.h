@@ -68,13 +68,15 @@ int cmd_fail(struct burrow_err *err);
 /* getopt_long over a verb's options; handles --help (prints the usage,
  * returns CMD_OPT_HELP after which the verb returns 0) and reports unknown
  * flags and missing arguments as usage errors (returns CMD_OPT_ERR; the
- * verb returns 125). */
+ * verb returns 125). Options may follow the arguments, as podman's: at -1
+ * argv[optind..] are the arguments in order (those after "--" too),
+ * unless shortopts begins with '+' (run, exec...: the first argument ends
+ * the options, what follows is the command's). A verb's parse starts at
+ * optind 0 (main and the families set it). */
 #define CMD_OPT_HELP 0x1000
 #define CMD_OPT_ERR '?'
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts);
-/* cmd_getopt for verbs whose options may also follow the arguments (as
- * podman's): the arguments are appended to *args, everything after "--"
- * too; -1 at the end. */
+/* cmd_getopt that appends the arguments to *args at the end (-1). */
 int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts,
                      char ***args);
 /* The usage error of an option of longopts that cmd_getopt returned as c

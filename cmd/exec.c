@@ -63,7 +63,7 @@ int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct burrow_err *err = NULL;
 	long long n;
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "de:iltu:w:", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "+de:iltu:w:", longopts)) != -1) {
 		switch (c) {
 		case 'l':
 			latest = true;

@@ -17,7 +17,7 @@ int cmd_healthcheck(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {{0, 0, 0, 0}};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "+", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "", longopts)) != -1) {
 		if (c == CMD_OPT_HELP)
 			return 0;
 		return EXIT_BURROW;

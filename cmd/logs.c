@@ -39,7 +39,7 @@ int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
 	long long now = time_wall_ns();
 	struct burrow_err *err = NULL;
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "flnt", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "+flnt", longopts)) != -1) {
 		switch (c) {
 		case 'l':
 			r.latest = true;

@@ -145,26 +145,22 @@ int cmd_fail(struct burrow_err *err)
 int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts,
                      char ***args)
 {
-	while (optind < argc) {
-		int c = cmd_getopt(ctx, argc, argv, shortopts, longopts);
-		if (c != -1)
-			return c;
-		if (optind < argc && strcmp(argv[optind - 1], "--") == 0) {
-			while (optind < argc)
-				strv_append(args, argv[optind++]);
-			break;
-		}
-		if (optind < argc)
-			strv_append(args, argv[optind++]);
-	}
+	int c = cmd_getopt(ctx, argc, argv, shortopts, longopts);
+	if (c != -1)
+		return c;
+	while (optind < argc) /* getopt_long moved them after the options, in order */
+		strv_append(args, argv[optind++]);
 	return -1;
 }
 
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
-	/* '+': stop at the first non-option (IMAGE, COMMAND); ':' to see missing args */
+	/* ':' to see missing args; a leading '+' stops at the first argument
+	 * (IMAGE, COMMAND), else getopt_long moves the arguments after the
+	 * options (and after "--"), so options may follow names as in podman */
+	bool ordered = shortopts[0] == '+';
 	cleanup_free char *so = NULL;
-	if (asprintf(&so, "+:%s", shortopts) < 0)
+	if (asprintf(&so, "%s:%s", ordered ? "+" : "", shortopts + ordered) < 0)
 		abort();
 	static const struct option none[] = {{0, 0, 0, 0}};
 	size_t n = 0;
@@ -176,7 +172,14 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	memcpy(lo, longopts ? longopts : none, n * sizeof(*lo));
 	lo[n] = (struct option){"help", no_argument, NULL, 0x100}; /* tools/doccheck-optdump.c knows it */
 	opterr = 0;
+	/* POSIXLY_CORRECT would make getopt_long stop at the first argument:
+	 * podman's options mix with names whatever the environment says */
+	cleanup_free char *posix = ordered || !getenv("POSIXLY_CORRECT") ? NULL : xstrdup(getenv("POSIXLY_CORRECT"));
+	if (posix)
+		unsetenv("POSIXLY_CORRECT");
 	int c = getopt_long(argc, argv, so, lo, NULL);
+	if (posix)
+		setenv("POSIXLY_CORRECT", posix, 1);
 	free(lo);
 	if (c == 0x100) {
 		cmd_print_usage(ctx->verb);
@@ -433,7 +436,7 @@ int main(int argc, char **argv)
 	ctx.argv = argv;
 	int vargc = argc - optind;
 	char **vargv = argv + optind;
-	optind = 1;
+	optind = 0; /* getopt_long starts afresh: the verb's own ordering (cmd_getopt) */
 	int rc = v->fn(&ctx, vargc, vargv);
 	trace_mark("verb done");
 	netns_binder_close();

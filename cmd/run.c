@@ -375,7 +375,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv,
-	                       run ? "c:de:h:il:m:p:Pqtu:v:w:" : "c:e:h:il:m:p:Pqtu:v:w:", longopts)) != -1) {
+	                       run ? "+c:de:h:il:m:p:Pqtu:v:w:" : "+c:e:h:il:m:p:Pqtu:v:w:", longopts)) != -1) {
 		if (!run && (c == 'd' || c == OPT_DETACH_KEYS || c == OPT_SIG_PROXY || c == CMD_RUNM_RMI))
 			return cmd_getopt_refuse(ctx, longopts, c); /* start's, as in podman */
 		switch (c) {

@@ -22,7 +22,7 @@ int cmd_sub_run(struct cmd_ctx *ctx, const char *name, const char *family, const
 		ctx->needs |= cmd_verb_needs(subs[i].verb);
 		if (family)
 			ctx->family = family;
-		optind = 1;
+		optind = 0; /* afresh, as main.c does */
 		return subs[i].fn(ctx, argc - 1, argv + 1);
 	}
 	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow %s --help')", str_quote(argv[1]), name);

@@ -23,14 +23,14 @@ const char cmd_system_usage[] = "system SUBCOMMAND\n\n"
 int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
+	while ((c = cmd_getopt(ctx, argc, argv, "+", NULL)) != -1)
 		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	if (optind >= argc)
 		return cmd_usage_error(ctx, "missing subcommand (df, migrate, prune, reset)");
 	const char *sub = argv[optind];
 	if (strcmp(sub, "migrate") != 0) {
 		int first = optind;
-		optind = 1;
+		optind = 0; /* afresh, as main.c does */
 		int rc = cmd_system_sub(ctx, sub, argc - first, argv + first);
 		if (rc >= 0)
 			return rc;

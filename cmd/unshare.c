@@ -13,7 +13,7 @@ const char cmd_unshare_usage[] = "unshare [COMMAND [ARG...]]\n\n"
 int cmd_unshare(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
+	while ((c = cmd_getopt(ctx, argc, argv, "+", NULL)) != -1)
 		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	struct burrow_err *err = NULL;
 	int status = 0;

@@ -314,3 +314,17 @@ break_chains() {
 	run ls -A "$XDG_DATA_HOME"
 	is "$output" ""
 }
+
+@test "cli: run, exec, unshare and logs stop at their first argument, as podman's: what follows is the command's (or a container)" {
+	import_busybox
+	run_burrow 0 run --name o1 busybox echo hi -f --tail 1
+	is "$output" "hi -f --tail 1"
+	run_burrow 125 logs o1 --tail 1
+	assert_match "$output" "no such container '--tail'"
+	run_burrow 0 unshare echo un -x --help
+	is "$output" "un -x --help"
+	run_burrow 0 run -d --name o2 busybox sleep 1000
+	run_burrow 0 exec o2 echo ex -i --help
+	is "$output" "ex -i --help"
+	run_burrow 0 rm -f -t 0 o2
+}

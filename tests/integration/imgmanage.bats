@@ -402,3 +402,20 @@ rmi_while_storing() {
 	run_burrow 0 run --name c2 img true
 	run_burrow 2 rmi img
 }
+
+@test "rmi, history, images, tag: options after the image names, as podman's" {
+	import_busybox busybox
+	local id=$output
+	run_burrow 0 history busybox -q
+	is "$output" "${id:0:12}"
+	run_burrow 0 images busybox -q --no-trunc
+	is "$output" "sha256:$id"
+	run_burrow 0 image inspect busybox --format '{{.Id}}'
+	is "$output" "$id"
+	run_burrow 0 tag busybox fl:one
+	run_burrow 0 run --name fluser fl:one true
+	run_burrow 0 rmi busybox fl:one -f
+	assert_match "$output" "Deleted: $id"
+	run_burrow 0 ps -a -q
+	is "$output" "" "rmi -f removed the container"
+}

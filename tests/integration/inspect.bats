@@ -296,3 +296,19 @@ tagged localhost/other:1"
 	is "$(json_get "$output" '"Size" in d[0]')" false "no sizes without -s"
 	run_burrow 125 ps -q -s
 }
+
+@test "inspect, container inspect, image inspect: --format and --type after the names, as podman's" {
+	run_burrow 0 create --name fm busybox true
+	run_burrow 0 inspect fm --format '{{.Name}}'
+	is "$output" "fm"
+	run_burrow 0 container inspect fm -f '{{.Name}} {{.State.Status}}'
+	is "$output" "fm created"
+	run_burrow 0 image inspect --format '{{.Id}}' busybox
+	local id=$output
+	run_burrow 0 image inspect busybox --format '{{.Id}}'
+	is "$output" "$id"
+	run_burrow 0 inspect busybox --type image -f '{{.Id}}'
+	is "$output" "$id"
+	run_burrow 0 inspect -- fm
+	assert_match "$output" '"Name": "fm"'
+}

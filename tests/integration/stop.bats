@@ -255,3 +255,27 @@ container_id_of() {
 	assert_match "$output" "StopSignal SIGTERM failed to stop container deaf0 in 0 seconds, resorting to SIGKILL"
 	assert_match "$(status_of deaf0)" '^Exited \(137\)'
 }
+
+@test "rm, stop, kill, wait, restart: options may follow the names, as podman's; -- keeps a name that starts with '-'" {
+	run_burrow 0 run -d --name fa busybox sh -c "trap 'exit 10' USR1; $DEAF"
+	wait_caught fa 10
+	run_burrow 0 kill fa -s USR1
+	is "$output" "fa"
+	run_burrow 0 wait fa --condition exited
+	is "$output" "10"
+	run_burrow 0 restart fa -t 0
+	is "$output" "fa"
+	# DEAF ignores SIGTERM: with no grace it ends in SIGKILL
+	run_burrow 0 stop fa -t 0
+	is "${lines[-1]}" "fa"
+	assert_match "$(status_of fa)" '^Exited \(137\)'
+	run_burrow 0 start fa
+	run_burrow 0 rm fa -f -t 0
+	is "${lines[-1]}" "fa"
+	run_burrow 1 container exists fa
+	# after --, a name however it starts; before it, an option
+	run_burrow 125 rm -zz
+	is "$output" "burrow: rm: unknown flag '-z'"
+	run_burrow 1 rm -- -zz -v
+	is "$output" $'burrow: no such container \'-zz\'\nburrow: no such container \'-v\''
+}
