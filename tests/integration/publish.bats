@@ -84,6 +84,27 @@ while True:
 	wait_listening "$1"
 }
 
+# bindable PORT: someone else can bind 127.0.0.1:PORT at once
+# (SO_REUSEADDR, as servers do)
+bindable() {
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$1"
+}
+
+# policy_forwards PORT: a --restart always container c on 127.0.0.1:PORT,
+# whose server answers once and exits, is brought back and forwarded again
+policy_forwards() {
+	run_burrow 0 run -d --name c --restart always -p "127.0.0.1:$1:80" busybox sh -c 'echo hi | nc -l -p 80'
+	run ask 127.0.0.1 "$1"
+	assert_match "$output" "hi"
+	run ask 127.0.0.1 "$1"
+	assert_match "$output" "hi" "forwarded again after the policy restarted it"
+	run_burrow 0 inspect --format '{{.RestartCount}}' c
+	[ "$output" -ge 1 ]
+}
+
 @test "publish: TCP both ways through run -d -p: an upload and a download arrive intact" {
 	head -c 3000000 /dev/urandom >"$T/up"
 	run_burrow 0 run -d --name web -p 127.0.0.1::80 -p 127.0.0.1::81 busybox sh -c \
@@ -322,11 +343,7 @@ sys.exit(1)'
 	run ask 127.0.0.1 "$p"
 	is "$status" 0 "forwarded after restart: $output"
 	run_burrow 0 stop -t 0 a
-	# bound again at once, by someone else (SO_REUSEADDR, as servers do)
-	run python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
+	run bindable "$p"
 	is "$status" 0 "the port is free once stopped: $output"
 	run_burrow 0 rm a
 	# a foreground run keeps no binder beside it once the container runs
@@ -338,20 +355,10 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
 	run pgrep -P "$pid" -x burrow-binder
 	is "$output" "" "no binder beside the foreground run"
 	run_burrow 0 rm -f -t 0 f
-	# the policy: the server answers once and exits, and is brought back on
-	# the sockets bound at the first start
-	run_burrow 0 run -d --name c --restart always -p "127.0.0.1:$p:80" busybox sh -c 'echo hi | nc -l -p 80'
-	run ask 127.0.0.1 "$p"
-	assert_match "$output" "hi"
-	run ask 127.0.0.1 "$p"
-	assert_match "$output" "hi" "forwarded again after the policy restarted it"
-	run_burrow 0 inspect --format '{{.RestartCount}}' c
-	[ "$output" -ge 1 ]
+	# brought back on the sockets bound at the first start
+	policy_forwards "$p"
 	run_burrow 0 rm -f -t 0 c
-	run python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
+	run bindable "$p"
 	is "$status" 0 "the port is free once removed: $output"
 }
 
@@ -365,23 +372,12 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
 	run ask 127.0.0.1 "$p"
 	is "$status" 0 "forwarded after restart: $output"
 	run_burrow 0 stop -t 0 a
-	# bound again at once, by someone else (SO_REUSEADDR, as servers do)
-	python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)' "$p"
+	bindable "$p"
 	run_burrow 0 run -d --name b -p "127.0.0.1:$p:80" peer netpeer tcp 80
 	run ask 127.0.0.1 "$p"
 	is "$status" 0
 	run_burrow 0 rm -f -t 0 b
-	# the policy: the server answers once and exits, and is brought back
-	run_burrow 0 run -d --name c --restart always -p "127.0.0.1:$p:80" busybox sh -c 'echo hi | nc -l -p 80'
-	run ask 127.0.0.1 "$p"
-	assert_match "$output" "hi"
-	run ask 127.0.0.1 "$p"
-	assert_match "$output" "hi" "forwarded again after the policy restarted it"
-	run_burrow 0 inspect --format '{{.RestartCount}}' c
-	[ "$output" -ge 1 ]
+	policy_forwards "$p"
 }
 
 @test "publish: a container that ends frees its host ports when it is seen exited, while its monitor still waits on a client" {
