@@ -6,7 +6,6 @@
 
 #include "container/monitor_io.h"
 #include "container/nsmode.h"
-#include "lib/quote.h"
 
 int ctr_mon_net_join(struct mon *m, struct netns_cfg *out, int *code, struct burrow_err **err)
 {
@@ -19,14 +18,8 @@ int ctr_mon_net_join(struct mon *m, struct netns_cfg *out, int *code, struct bur
 	if (netns_parse_ext(pc.network, NETNS_PARSE_JOIN, out, err) < 0)
 		goto out;
 	if (out->mode == NETNS_HOST) {
-		/* as ctr_nsmode_peers_check's: the host's namespace belongs to
-		 * the host's user namespace (setns: EPERM) */
 		*code = 126;
-		burrow_error(err, 0,
-		             "cannot join the network namespace of container '%s': it is the host's (--network host), "
-		             "which burrow's user namespace cannot enter",
-		             str_quote(pc.name));
-		burrow_error_hint(err, "--network host gives this container the same network namespace");
+		ctr_nsmode_host_peer_error(err, "network namespace", "network", pc.name);
 		goto out;
 	}
 	if (out->mode != NETNS_SLIRP)

@@ -226,6 +226,16 @@ bool ctr_nsmode_joins_pid(const struct ctr_config *c)
 	return c->pid_mode && (str_has_prefix(c->pid_mode, "container:") || str_has_prefix(c->pid_mode, "ns:"));
 }
 
+int ctr_nsmode_host_peer_error(struct burrow_err **err, const char *what, const char *flag, const char *peer)
+{
+	burrow_error(err, 0,
+	             "cannot join the %s of container '%s': it is the host's (--%s host), which burrow's "
+	             "user namespace cannot enter",
+	             what, str_quote(peer), flag);
+	burrow_error_hint(err, "--%s host gives this container the same %s", flag, what);
+	return -1;
+}
+
 int ctr_nsmode_peers_check(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
 {
 	for (int i = 0; i < CTR_NS_COUNT; i++) {
@@ -237,13 +247,7 @@ int ctr_nsmode_peers_check(struct state_store *s, const struct ctr_config *c, st
 		bool host =
 		    ctr_config_load(s, m + strlen("container:"), &pc, &e) == 0 && ctr_nsmode_host(&pc, (enum ctr_ns)i);
 		if (host) {
-			burrow_error(
-			    err, 0,
-			    "cannot join the %s of container '%s': it is the host's (--%s host), which burrow's "
-			    "user namespace cannot enter",
-			    kinds[i].what, str_quote(pc.name), kinds[i].flag);
-			burrow_error_hint(err, "--%s host gives this container the same %s", kinds[i].flag,
-			                  kinds[i].what);
+			ctr_nsmode_host_peer_error(err, kinds[i].what, kinds[i].flag, pc.name);
 		}
 		ctr_config_clear(&pc);
 		if (host)

@@ -61,6 +61,11 @@ struct ctr_ns_join {
 int ctr_nsmode_join(struct state_store *s, const struct ctr_config *c, struct ctr_ns_join *out,
                     struct burrow_err **err);
 void ctr_ns_join_clear(struct ctr_ns_join *j);
+/* The error of joining container PEER's WHAT ("network namespace"),
+ * which is the host's (--FLAG host): the host's namespaces belong to the
+ * host's user namespace, which burrow's cannot enter (setns: EPERM).
+ * Returns -1. */
+int ctr_nsmode_host_peer_error(struct burrow_err **err, const char *what, const char *flag, const char *peer);
 /* A container:X mode whose X shares that namespace with the host (its
  * own mode host) cannot be joined: the host's namespaces belong to the
  * host's user namespace, where burrow's has no CAP_SYS_ADMIN (setns
