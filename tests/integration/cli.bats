@@ -328,3 +328,15 @@ break_chains() {
 	is "$output" "ex -i --help"
 	run_burrow 0 rm -f -t 0 o2
 }
+
+@test "cli: options follow the names with POSIXLY_CORRECT set too (as podman's); run's command still stops at its first argument" {
+	import_busybox
+	run_burrow 0 create --name px busybox true
+	POSIXLY_CORRECT=1 run_burrow 0 inspect px --format '{{.Name}}'
+	is "$output" "px"
+	POSIXLY_CORRECT=1 run_burrow 0 rm px -f
+	POSIXLY_CORRECT=1 run_burrow 0 run --rm busybox echo po -f --tail 1
+	is "$output" "po -f --tail 1"
+	run_burrow 0 ps -a -q
+	is "$output" "" "rm px -f removed it"
+}

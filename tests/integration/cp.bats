@@ -301,17 +301,35 @@ PY
 	run_burrow 0 rm -f cv
 }
 
-@test "cp: a read-only mount refuses a copy into it; a stopped container's tmpfs has nothing to copy" {
-	mkdir -p "$T/robind"
+@test "cp: a mount inside another's destination takes the paths below it, the outer one the rest" {
+	mkdir -p "$T/sub"
+	echo in >"$T/in"
+	run_burrow 0 create --name cn -v nvol:/data -v "$T/sub:/data/sub" busybox true
+	run_burrow 0 cp "$T/in" cn:/data/sub/f
+	is "$(cat "$T/sub/f")" in "the copy through the inner bind"
+	run_burrow 0 cp "$T/in" cn:/data/g
+	is "$(ls -A "$T/sub")" f "the bind has only its own"
+	run_burrow 0 run --rm -v nvol:/v busybox ls -A /v
+	is "$output" g "the volume has only its own"
+	run_burrow 0 cp cn:/data/sub/f "$T/back"
+	is "$(cat "$T/back")" in
+}
+
+@test "cp: a read-only mount (and :O's lower directory) refuses a copy into it; a stopped container's tmpfs has nothing to copy" {
+	mkdir -p "$T/robind" "$T/lower"
 	echo ro >"$T/robind/f"
 	echo new >"$T/in"
 	run_burrow 0 create --name cr -v "$T/robind:/ro:ro" --mount type=volume,src=rovol,dst=/rov,ro=true \
-		--tmpfs /scratch busybox true
+		-v "$T/lower:/ov:O" --tmpfs /scratch busybox true
 	run_burrow 125 cp "$T/in" cr:/ro/
 	assert_match "$output" "read-only mount '/ro'"
 	run_burrow 125 cp "$T/in" cr:/rov/x
 	assert_match "$output" "read-only mount '/rov'"
 	is "$(ls -A "$T/robind")" f "what the refused copy left"
+	# :O's host directory is the lower layer of an overlay: never written
+	run_burrow 125 cp "$T/in" cr:/ov/
+	assert_match "$output" "read-only mount '/ov'"
+	is "$(ls -A "$T/lower")" "" "what the refused copy left in the lower directory"
 	# reading from it is fine
 	run_burrow 0 cp cr:/ro/f "$T/got"
 	is "$(cat "$T/got")" ro

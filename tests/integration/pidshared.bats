@@ -325,7 +325,7 @@ joiner_stays_paused() {
 	wait_proc_state "$apid" running
 }
 
-@test "pidshared: --pid container:NAME of a --pid host container: create takes it, the start fails with 126 saying why (as podman)" {
+@test "pidshared: --pid container:NAME of a --pid host container: create takes it, the start fails with 126 saying why (as podman); --uts likewise, each by NAME's mode for it" {
 	# X's PID namespace is the host's, which belongs to the host's user
 	# namespace: burrow's cannot enter it (setns: EPERM)
 	run_burrow 0 run -d --name h --pid host --uts host busybox sleep 300
@@ -336,6 +336,14 @@ hint: --pid host gives this container the same PID namespace"
 	run_burrow 126 start -a z
 	assert_match "$output" "cannot join the UTS namespace of container 'h': it is the host's \(--uts host\)"
 	run_burrow 0 run --rm --pid host busybox true
+	# each namespace by X's mode for it: u's UTS is the host's, its PID
+	# namespace its own; p's the other way round
+	run_burrow 0 run -d --name u --uts host busybox sleep 300
+	run_burrow 126 run --rm --uts container:u busybox true
+	assert_match "$output" "cannot join the UTS namespace of container 'u': it is the host's \(--uts host\)"
+	run_burrow 0 run --rm --pid container:u busybox true
+	run_burrow 0 run -d --name p --pid host busybox sleep 300
+	run_burrow 0 run --rm --uts container:p busybox true
 }
 
 @test "pidshared: --pid container:NAME: a joiner whose init is being set up when its owner is paused is not stopped with it: its run ends, the owner stays paused (as podman)" {

@@ -222,6 +222,9 @@ static void test_functions(void **state)
 	check("{{truncate .Id 4}} {{.Id | truncate 6}} {{pad .Name 1 2}}|", "0123 012345  web  |");
 	check("{{if eq .State.Status \"running\"}}up{{end}} {{if ne .N 42}}x{{else}}y{{end}}", "up y");
 	check("{{if eq .N 1 2 42}}in{{end}} {{if lt .N 50}}lt{{end}} {{if ge .Neg 0}}x{{else}}neg{{end}}", "in lt neg");
+	/* strings are ordered bytewise, as Go's */
+	check("{{lt \"a\" \"b\"}} {{gt \"a\" \"b\"}} {{le .Name \"web\"}} {{ge .Name \"wfa\"}} {{lt \"B\" \"a\"}}",
+	      "true false true false true");
 	check("{{and .On .Name}} {{and .Off .Name}} {{or .Empty .Name}} {{not .On}}", "web false web false");
 	check("{{.Name | printf \"<%s>\" | upper}}", "<WEB>");
 }

@@ -1,5 +1,6 @@
 /* netns_parse, netns_format, netns_dns_server, the poll set, and the slirp
- * loop over a datagram socketpair standing in for the tap (no namespaces). */
+ * loop over a datagram socketpair standing in for the tap (no namespaces);
+ * root's binder of low host ports (as root only). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <linux/netlink.h>
 #include <sched.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -475,15 +477,75 @@ static void test_netlink_kernel_only(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* Root's binder binds a port below net.ipv4.ip_unprivileged_port_start
+ * and hands the socket over (SCM_RIGHTS); any other port, or none, it
+ * refuses (EACCES): it binds only what privilege alone may. Root only. */
+static void test_binder_low_ports_only(void **state)
+{
+	(void)state;
+	long long top = net_unprivileged_port_start();
+	if (geteuid() != 0 || top <= 2)
+		skip();
+	struct burrow_err *err = NULL;
+	assert_int_equal(netns_binder_start(&err), 0);
+	assert_true(netns_binder_fd() >= 0);
+	/* a low port nothing uses, found as root may */
+	int port = 0;
+	for (int p = (int)top - 1; p > top / 2 && !port; p--) {
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p)};
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		int one = 1;
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(s, (struct sockaddr *)&a, sizeof(a)) == 0)
+			port = p;
+		close(s);
+	}
+	assert_true(port > 0);
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	in->sin_family = AF_INET;
+	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	in->sin_port = htons((uint16_t)port);
+	int fd = net_binder_bind(&ss, sizeof(*in), NETNS_TCP, false);
+	assert_true(fd >= 0);
+	struct sockaddr_in got = {0};
+	socklen_t len = sizeof(got);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&got, &len), 0);
+	assert_int_equal(ntohs(got.sin_port), port);
+	close(fd);
+	/* the unprivileged start itself, a port above it, and port 0: refused */
+	const int refused[] = {(int)top, (int)top + 1 < 65536 ? (int)top + 1 : (int)top, 0};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		in->sin_port = htons((uint16_t)refused[i]);
+		errno = 0;
+		assert_int_equal(net_binder_bind(&ss, sizeof(*in), NETNS_TCP, false), -1);
+		assert_int_equal(errno, EACCES);
+	}
+	/* once closed, there is no binder to ask */
+	netns_binder_close();
+	assert_int_equal(netns_binder_fd(), -1);
+	in->sin_port = htons((uint16_t)port);
+	assert_int_equal(net_binder_bind(&ss, sizeof(*in), NETNS_TCP, false), -1);
+	assert_int_equal(errno, EACCES);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),         cmocka_unit_test(test_modes),
-	    cmocka_unit_test(test_slirp_options),    cmocka_unit_test(test_bad_specs),
-	    cmocka_unit_test(test_more_options),     cmocka_unit_test(test_format),
-	    cmocka_unit_test(test_dns_server),       cmocka_unit_test(test_tap_open_errors),
-	    cmocka_unit_test(test_slirp_new_errors), cmocka_unit_test(test_slirp_loop_answers_arp),
-	    cmocka_unit_test(test_slirp_tap_hangup), cmocka_unit_test(test_netlink_kernel_only),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_slirp_options),
+	    cmocka_unit_test(test_bad_specs),
+	    cmocka_unit_test(test_more_options),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_dns_server),
+	    cmocka_unit_test(test_tap_open_errors),
+	    cmocka_unit_test(test_slirp_new_errors),
+	    cmocka_unit_test(test_slirp_loop_answers_arp),
+	    cmocka_unit_test(test_slirp_tap_hangup),
+	    cmocka_unit_test(test_netlink_kernel_only),
+	    cmocka_unit_test(test_binder_low_ports_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for lib/walk.h: links out and a FIFO visited as themselves
  * (never followed, never opened), sorted order, a deep tree walked with a
- * few descriptors, directories moved away under the walk. */
+ * few descriptors, directories moved away under the walk, a directory
+ * swapped for a link out between the listing and its open. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -154,6 +155,46 @@ static void test_walk_links_fifo(void **state)
 	assert_int_equal(rm_rf(dir, &err), 0);
 }
 
+/* A directory the walk listed is swapped for a link out before the walk
+ * opens it (here by the callback, at the entry before it; in a container,
+ * by a racing process): the link is visited as itself, never followed. */
+static const char *swap_dir, *swap_aside, *swap_link;
+
+static int record_swap(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
+{
+	if (step == WALK_FILE && strcmp(at->path, "t/a") == 0) {
+		assert_int_equal(rename(swap_dir, swap_aside), 0);
+		assert_int_equal(symlink(swap_link, swap_dir), 0);
+	}
+	return record(at, step, data, err);
+}
+
+static void test_walk_swapped_for_link(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-walk-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *outside = xasprintf("%s/outside", dir), *victim = xasprintf("%s/outside/victim", dir);
+	cleanup_free char *t = xasprintf("%s/t", dir), *a = xasprintf("%s/t/a", dir), *d = xasprintf("%s/t/d", dir);
+	cleanup_free char *aside = xasprintf("%s/aside", dir);
+	assert_int_equal(mkdir(outside, 0755), 0);
+	make_file(victim);
+	assert_int_equal(mkdir(t, 0755), 0);
+	make_file(a);
+	assert_int_equal(mkdir(d, 0755), 0);
+	swap_dir = d, swap_aside = aside, swap_link = outside;
+	struct rec r = {.log = xstrdup("")};
+	struct burrow_err *err = NULL;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* without WALK_STAT: d's type is the one the listing gave (a directory) */
+	if (walk_tree(fd, "t", "t", WALK_SORTED, record_swap, &r, &err) < 0)
+		fail_msg("%s", err->msg);
+	close(fd);
+	assert_string_equal(r.log, "E t 4\nF t/a 8\nF t/d 10\nL t 4\n");
+	free(r.log);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
 static int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -244,6 +285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_walk_links_fifo),
+	    cmocka_unit_test(test_walk_swapped_for_link),
 	    cmocka_unit_test(test_walk_deep),
 	    cmocka_unit_test(test_walk_moved),
 	};
