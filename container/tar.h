@@ -10,7 +10,7 @@ struct ctr_tar_opts {
 	const char *name; /* the entry of the directory to archive (it, and below it); NULL: the directory's content */
 	const char *as;   /* the name that entry has in the archive (NULL: name) */
 	long long uid, gid; /* every entry's owner in the archive; -1: as on disk */
-	size_t block;       /* bytes per write, the last one unpadded (0: tar's 10240-byte records, for a file) */
+	size_t block; /* bytes per write, the last one unpadded (0: for a file, padded to tar's 10240-byte records) */
 };
 
 /* Loads libarchive (lib/dl.h) if it is not yet: ctr_tar_write does it too,

@@ -70,6 +70,14 @@ static int ar_load(struct burrow_err **err)
 }
 
 #define EXPORT_BUF (128 * 1024)
+/* A tar for a file or standard output (o->block 0) is written 25 of tar's
+ * 10240-byte records at a time, its end as libarchive ends a tar written
+ * record by record (last_block; the end is padded from the start of the
+ * last block, hence whole records): the same bytes in a 25th of the
+ * writes (export of a container with 100 MB in 1,100 files: 10,595
+ * writes, 424 after). */
+#define TAR_RECORD 10240
+#define FILE_BLOCK (25 * TAR_RECORD)
 
 struct exporter {
 	struct archive *a;
@@ -266,6 +274,18 @@ int ctr_tar_load(struct burrow_err **err)
 	return ar_load(err);
 }
 
+/* How the last block ends when o->block is 0, as archive_write_open_fd
+ * decides it for its default records: padded to a whole record on
+ * standard output, a FIFO or a device, not padded (1) in a regular file. */
+static int last_block(int fd)
+{
+	struct stat st;
+	if (fd == STDOUT_FILENO || fstat(fd, &st) < 0 || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+	    S_ISFIFO(st.st_mode))
+		return TAR_RECORD;
+	return 1;
+}
+
 int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow_err **err)
 {
 	if (ar_load(err) < 0)
@@ -280,8 +300,8 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 	x.buf = xmalloc(EXPORT_BUF);
 	int rc = -1;
 	if (ar.archive_write_set_format_pax_restricted(x.a) != ARCHIVE_OK ||
-	    (o->block && (ar.archive_write_set_bytes_per_block(x.a, (int)o->block) != ARCHIVE_OK ||
-	                  ar.archive_write_set_bytes_in_last_block(x.a, 1) != ARCHIVE_OK)) ||
+	    ar.archive_write_set_bytes_per_block(x.a, (int)(o->block ? o->block : FILE_BLOCK)) != ARCHIVE_OK ||
+	    ar.archive_write_set_bytes_in_last_block(x.a, o->block ? 1 : last_block(fd)) != ARCHIVE_OK ||
 	    ar.archive_write_open_fd(x.a, fd) != ARCHIVE_OK)
 		ar_error(x.a, err, "cannot start the archive", NULL);
 	else if (walk_tree(dirfd, o->name ? o->name : ".", o->name ? (o->as ? o->as : o->name) : "", WALK_SORTED,

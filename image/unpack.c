@@ -42,6 +42,12 @@
 #include "image/libs.h"
 
 #define FEED_BUF (128 * 1024)
+/* A file's data is written in one write up to this size: on FUSE each
+ * write(2) also costs a getxattr of security.capability (the kernel's
+ * check for privileges to drop), eight per 1 MB file in the tar reader's
+ * blocks; cp of 100 x 1 MB + 1000 x 1 KB into a running container sent
+ * 1,904 getxattr requests, 1,100 after. */
+#define WRITE_BUF (1024 * 1024)
 /* directory fds the stack keeps open (the deepest levels) */
 #define DIRSTACK_FDS 16
 
@@ -240,6 +246,8 @@ struct unpack {
 	char *last_dir; /* the path of dirs[ndirs - 1] */
 	unsigned long squashed;
 	bool tar_failed; /* the tar reader failed while reading an entry's data */
+	bool replacing;  /* the last file's name was taken: clear each place first */
+	char *wbuf;      /* a file's data gathered for one write (WRITE_BUF) */
 };
 
 struct feed {
@@ -281,26 +289,29 @@ static int parent_fd(struct unpack *u, const char *parent, struct burrow_err **e
 	return ds_goto(&u->dirs_at, parent, err);
 }
 
+enum { PLACE_FREE, KEPT_DIR, CLEARED };
+
 /* Removes what is at pfd/name so a new entry can take its place (as tar
- * does). keep_dir: an existing directory stays (returns 1). */
+ * does): PLACE_FREE when nothing was there, CLEARED when something was
+ * removed; keep_dir: an existing directory stays (KEPT_DIR). */
 static int clear_place(int pfd, const char *name, bool keep_dir, struct burrow_err **err)
 {
 	struct stat sb;
 	if (fstatat(pfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
-			return 0;
+			return PLACE_FREE;
 		return burrow_error(err, errno, "cannot stat '%s'", str_quote(name));
 	}
 	if (S_ISDIR(sb.st_mode)) {
 		if (keep_dir)
-			return 1;
+			return KEPT_DIR;
 		/* pfd is the top of the directory stack, which never holds one of
 		 * its children: the stack stays valid */
-		return rm_rf_at(pfd, name, err);
+		return rm_rf_at(pfd, name, err) < 0 ? -1 : CLEARED;
 	}
 	if (unlinkat(pfd, name, 0) < 0 && errno != ENOENT)
 		return burrow_error(err, errno, "cannot remove '%s'", str_quote(name));
-	return 0;
+	return CLEARED;
 }
 
 /* Ownership: IDs the namespace does not map (the single-ID mapping maps
@@ -385,10 +396,19 @@ static void entry_times(struct archive_entry *e, struct timespec ts[2])
 		ts[1].tv_nsec = 0;
 }
 
+/* Whether made has the entry's owner and mode already. */
+static bool meta_right(const struct stat *made, struct archive_entry *e)
+{
+	return (la_int64_t)made->st_uid == archive_entry_uid(e) && (la_int64_t)made->st_gid == archive_entry_gid(e) &&
+	       (made->st_mode & 07777) == (archive_entry_perm(e) & 07777);
+}
+
 /* Owner, mode, xattrs (and times unless a directory) of an open fd. made:
  * the fd's owner and mode as it was created, which are left as they are
  * where they are the entry's already (on fuse-overlayfs each change is a
- * request: two in nine of a small file's); NULL: set both. */
+ * request; a new small file's are seven: the directory's getattr, lookup,
+ * create, getxattr, write, setattr of its times, release); NULL: set
+ * both. */
 static int set_meta_fd(struct unpack *u, int fd, const char *name, struct archive_entry *e, bool times,
                        const struct stat *made, struct burrow_err **err)
 {
@@ -398,7 +418,7 @@ static int set_meta_fd(struct unpack *u, int fd, const char *name, struct archiv
 	if (!owned && set_owner(u, fd, -1, name, e, err) < 0)
 		return -1;
 	/* after chown, which clears setuid/setgid */
-	if ((!made || (made->st_mode & 07777) != perm) && fchmod(fd, perm) < 0)
+	if ((!made || (made->st_mode & 07777) != perm || (!owned && (perm & 06000))) && fchmod(fd, perm) < 0)
 		return burrow_error(err, errno, "cannot set the mode of '%s'", str_quote(name));
 	set_xattrs(fd, e);
 	if (times) {
@@ -439,36 +459,107 @@ static int pwrite_all(int fd, const void *buf, size_t len, off_t off)
 	return 0;
 }
 
-static int make_file(struct unpack *u, int pfd, const char *name, const char *path, struct archive_entry *e,
-                     struct burrow_err **err)
+/* The entry's data (size bytes, -1 unknown) into fd, a run of blocks
+ * gathered into one write of up to WRITE_BUF bytes; a block that is the
+ * whole file, or as large as the buffer, is written as it is. *end: the
+ * end of the data written. */
+static int write_data(struct unpack *u, int fd, const char *path, la_int64_t size, off_t *end, struct burrow_err **err)
 {
-	if (clear_place(pfd, name, false, err) < 0)
-		return -1;
-	/* made with its mode (less the umask and setuid, setgid, sticky) */
-	cleanup_close int fd =
-	    openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, archive_entry_perm(e) & 0777);
-	struct stat made;
-	if (fd < 0 || fstat(fd, &made) < 0)
-		return burrow_error(err, errno, "cannot create '%s'", str_quote(path));
 	const void *buf;
-	size_t size;
+	size_t n, len = 0; /* len bytes gathered, for offset at */
 	la_int64_t off;
-	off_t end = 0;
+	off_t at = 0;
 	for (;;) {
-		int rc = archive_read_data_block(u->tar, &buf, &size, &off);
-		if (rc == ARCHIVE_EOF)
-			break;
-		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+		int rc = archive_read_data_block(u->tar, &buf, &n, &off);
+		if (rc != ARCHIVE_EOF && rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
 			u->tar_failed = true;
 			return burrow_error(err, 0, "cannot read its data: %s", archive_error_string(u->tar));
 		}
-		if (size && pwrite_all(fd, buf, size, (off_t)off) < 0)
-			return burrow_error(err, errno, "cannot write '%s'", str_quote(path));
-		if ((off_t)off + (off_t)size > end)
-			end = (off_t)off + (off_t)size;
+		/* the end, a hole (a sparse file) or a full buffer ends a run */
+		bool eof = rc == ARCHIVE_EOF;
+		if (len && (eof || (off_t)off != at + (off_t)len || len + n > WRITE_BUF)) {
+			if (pwrite_all(fd, u->wbuf, len, at) < 0)
+				return burrow_error(err, errno, "cannot write '%s'", str_quote(path));
+			len = 0;
+		}
+		if (eof)
+			return 0;
+		if (!n)
+			continue;
+		if (!len && (n >= WRITE_BUF || (off == 0 && (la_int64_t)n == size))) {
+			if (pwrite_all(fd, buf, n, (off_t)off) < 0)
+				return burrow_error(err, errno, "cannot write '%s'", str_quote(path));
+		} else {
+			if (!u->wbuf)
+				u->wbuf = xmalloc(WRITE_BUF);
+			if (!len)
+				at = (off_t)off;
+			memcpy(u->wbuf + len, buf, n);
+			len += n;
+		}
+		if ((off_t)off + (off_t)n > *end)
+			*end = (off_t)off + (off_t)n;
 	}
-	if (archive_entry_size_is_set(e) && end < archive_entry_size(e) &&
-	    ftruncate(fd, (off_t)archive_entry_size(e)) < 0)
+}
+
+/* clear_place for a place that most likely holds a file: unlinked
+ * without a look first (on FUSE the look is a request of its own). */
+static int unlink_place(int pfd, const char *name, struct burrow_err **err)
+{
+	if (unlinkat(pfd, name, 0) == 0)
+		return CLEARED;
+	if (errno == ENOENT)
+		return PLACE_FREE;
+	if (errno == EISDIR)
+		return clear_place(pfd, name, false, err);
+	return burrow_error(err, errno, "cannot remove '%s'", str_quote(name));
+}
+
+/* The new file, created with O_EXCL (never an existing file's inode, nor
+ * what a link there points to). Its place is cleared first only while the
+ * files' places are taken (a copy over an earlier one), by an unlink
+ * without a look first: on FUSE each look is a request. cp of 100 x 1 MB
+ * + 1000 x 1 KB into a running container (with WRITE_BUF): 9,879 requests
+ * to fuse-overlayfs before, 7,797 after; over an earlier copy 14,201 and
+ * 12,205. */
+static int create_file(struct unpack *u, int pfd, const char *name, const char *path, mode_t mode,
+                       struct burrow_err **err)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	bool cleared = u->replacing;
+	if (cleared) {
+		int r = unlink_place(pfd, name, err);
+		if (r < 0)
+			return -1;
+		u->replacing = r == CLEARED;
+	}
+	int fd = openat(pfd, name, flags, mode);
+	if (fd < 0 && errno == EEXIST && !cleared) {
+		if (clear_place(pfd, name, false, err) < 0)
+			return -1;
+		u->replacing = true;
+		fd = openat(pfd, name, flags, mode);
+	}
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot create '%s'", str_quote(path));
+	return fd;
+}
+
+static int make_file(struct unpack *u, int pfd, const char *name, const char *path, struct archive_entry *e,
+                     struct burrow_err **err)
+{
+	/* made with its mode (less the umask and setuid, setgid, sticky) */
+	cleanup_close int fd = create_file(u, pfd, name, path, archive_entry_perm(e) & 0777, err);
+	if (fd < 0)
+		return -1;
+	struct stat made;
+	if (fstat(fd, &made) < 0)
+		return burrow_error(err, errno, "cannot create '%s'", str_quote(path));
+	la_int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
+	off_t end = 0;
+	if (write_data(u, fd, path, size, &end, err) < 0)
+		return -1;
+	if (size >= 0 && end < size && ftruncate(fd, (off_t)size) < 0)
 		return burrow_error(err, errno, "cannot write '%s'", str_quote(path));
 	u->st->size += archive_entry_size(e);
 	return set_meta_fd(u, fd, path, e, true, &made, err);
@@ -477,20 +568,28 @@ static int make_file(struct unpack *u, int pfd, const char *name, const char *pa
 static int make_dir(struct unpack *u, int pfd, const char *name, const char *path, struct archive_entry *e,
                     struct burrow_err **err)
 {
-	if (mkdirat(pfd, name, 0700) < 0) {
+	/* made with its mode: where that and the owner are the entry's already
+	 * and it has no xattrs, the directory is not opened (on FUSE an open
+	 * and its release are two requests, a chown and a chmod two more) */
+	mode_t mode = archive_entry_perm(e) & 0777;
+	if (mkdirat(pfd, name, mode) < 0) {
 		if (errno != EEXIST)
 			return burrow_error(err, errno, "cannot create directory '%s'", str_quote(path));
 		int r = clear_place(pfd, name, true, err);
 		if (r < 0)
 			return -1;
-		if (r == 0 && mkdirat(pfd, name, 0700) < 0)
+		if (r != KEPT_DIR && mkdirat(pfd, name, mode) < 0)
 			return burrow_error(err, errno, "cannot create directory '%s'", str_quote(path));
 	}
-	cleanup_close int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return burrow_error(err, errno, "cannot open directory '%s'", str_quote(path));
-	if (set_meta_fd(u, fd, path, e, false, NULL, err) < 0)
-		return -1;
+	struct stat made;
+	if (fstatat(pfd, name, &made, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(made.st_mode) || !meta_right(&made, e) ||
+	    archive_entry_xattr_reset(e) > 0) {
+		cleanup_close int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &made) < 0)
+			return burrow_error(err, errno, "cannot open directory '%s'", str_quote(path));
+		if (set_meta_fd(u, fd, path, e, false, &made, err) < 0)
+			return -1;
+	}
 	defer_dir_time(u, path, e);
 	return 0;
 }
@@ -508,7 +607,10 @@ static int make_symlink(struct unpack *u, int pfd, const char *name, const char 
 	/* created as it is, never followed here: absolute targets are normal */
 	if (symlinkat(target, pfd, name) < 0)
 		return burrow_error(err, errno, "cannot create symbolic link '%s'", str_quote(path));
-	if (set_owner(u, -1, pfd, name, e, err) < 0)
+	struct stat made;
+	bool owned = fstatat(pfd, name, &made, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(made.st_mode) &&
+	             (la_int64_t)made.st_uid == archive_entry_uid(e) && (la_int64_t)made.st_gid == archive_entry_gid(e);
+	if (!owned && set_owner(u, -1, pfd, name, e, err) < 0)
 		return -1;
 	struct timespec ts[2];
 	entry_times(e, ts);
@@ -702,6 +804,7 @@ static void unpack_clear(struct unpack *u)
 		free(u->dirs[i].tail);
 	free(u->dirs);
 	free(u->last_dir);
+	free(u->wbuf);
 }
 
 static void archive_freep(struct archive **a)

@@ -104,6 +104,57 @@ PY
 	"$BURROW" rm -f r1 >/dev/null
 }
 
+@test "cp: a copy over an earlier one replaces each entry, writing through none (a hard link, a symlink, a directory there); directory modes; large and sparse files whole" {
+	start_sleeper ow
+	# what the copy finds in its way: the first file a hard link to /keep
+	# (a create that is not O_EXCL would write /keep), a symlink to it,
+	# a directory
+	run_burrow 0 exec ow sh -c 'mkdir -p /t/d/e/sub /t/d/fresh; echo keep >/keep; ln /keep /t/d/a
+		echo b >/t/d/b; ln -s /keep /t/d/c; echo y >/t/d/e/sub/y'
+	mkdir -p "$T/d/sg" "$T/d/fresh/sub"
+	for n in a b c e; do echo "new $n" >"$T/d/$n"; done
+	echo f >"$T/d/fresh/sub/f"
+	# written in runs of 1 MB: more than one run, an odd size, and a hole
+	head -c 3300001 /dev/urandom >"$T/d/big"
+	head -c 5000 /dev/urandom >"$T/d/sparse"
+	truncate -s 3000000 "$T/d/sparse"
+	head -c 7000 /dev/urandom >>"$T/d/sparse"
+	chmod 0750 "$T/d"
+	chmod 2751 "$T/d/sg"
+	chmod 0700 "$T/d/fresh/sub"
+	run_burrow 0 cp "$T/d" ow:/t/
+	run_burrow 0 exec ow sh -c 'cat /keep; for n in a b c e; do cat /t/d/$n; done; stat -c "%a %u:%g" /t/d /t/d/sg /t/d/fresh/sub; cat /t/d/fresh/sub/f
+		md5sum /t/d/big /t/d/sparse'
+	is "$output" "keep
+new a
+new b
+new c
+new e
+750 0:0
+2751 0:0
+700 0:0
+f
+$(cd "$T" && md5sum d/big d/sparse | sed 's| d/| /t/d/|')"
+	# a second copy over the first: the same again
+	echo "newer a" >"$T/d/a"
+	run_burrow 0 cp "$T/d" ow:/t/
+	run_burrow 0 exec ow sh -c 'cat /keep /t/d/a /t/d/fresh/sub/f; stat -c "%a" /t/d /t/d/sg'
+	is "$output" "keep
+newer a
+f
+750
+2751"
+	# a tar with holes (GNU tar's sparse entries): each run of data at its
+	# offset, the holes left as they are
+	mkdir "$T/sp"
+	cp --sparse=always "$T/d/sparse" "$T/sp/holes"
+	tar -S -C "$T/sp" -cf "$T/sparse.tar" holes
+	timeout 30 "$BURROW" cp - ow:/t <"$T/sparse.tar"
+	run_burrow 0 exec ow md5sum /t/holes
+	is "$output" "$(cd "$T/sp" && md5sum holes | sed 's| holes| /t/holes|')"
+	"$BURROW" rm -f ow >/dev/null
+}
+
 @test "cp: symlinks to host paths and .. stay inside the container" {
 	# links the container makes: to the host's sentinel dir, to its file,
 	# and up and out with ..
@@ -405,6 +456,28 @@ assert "/bin/ls" in d["deleted"], d
 	run diff "$T/list1" "$T/list2"
 	is "$output" "" "the round trip changed the file list"
 	is "$(tar -xOf "$T/ex2.tar" etc/passwd | md5sum)" "$(tar -xOf "$T/ex.tar" etc/passwd | md5sum)"
+}
+
+@test "export: a file gets the tar unpadded, standard output padded to whole 10240-byte records, as libarchive ends them" {
+	run_burrow 0 run --name xp busybox sh -c 'head -c 300001 /dev/urandom >/big; echo s >/small'
+	run_burrow 0 export -o "$T/f.tar" xp
+	timeout 30 "$BURROW" export xp >"$T/s.tar"
+	timeout 30 "$BURROW" export xp | cat >"$T/p.tar"
+	python3 - "$T" <<'PY'
+import os, sys, tarfile
+d = sys.argv[1]
+with tarfile.open(d + "/f.tar") as t:
+    names = t.getnames()
+    end = t.offset + 1024  # the entries and tar's two zero blocks
+assert "big" in names and "small" in names, names
+f = open(d + "/f.tar", "rb").read()
+assert len(f) == end, ("a file is not padded", len(f), end)
+for name in ("s.tar", "p.tar"):
+    b = open(d + "/" + name, "rb").read()
+    want = (end + 10239) // 10240 * 10240
+    assert len(b) == want, (name, "padded to whole records", len(b), want)
+    assert b[:end] == f and b[end:] == bytes(want - end), (name, "the same tar, zeros after")
+PY
 }
 
 @test "mount, unmount: the merged directory, counted, usable inside burrow unshare" {
