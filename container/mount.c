@@ -1000,6 +1000,11 @@ static int prepare_overlay(struct state_store *s, const struct ctr_config *c, co
 	return 0;
 }
 
+char *ctr_mounts_overlay_point(struct state_store *s, const struct ctr_config *c, size_t i)
+{
+	return overlay_dir(s, c, i, true);
+}
+
 void ctr_mounts_cleanup(struct state_store *s, const struct ctr_config *c)
 {
 	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
