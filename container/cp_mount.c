@@ -101,15 +101,15 @@ static char **nonempty(char **split)
 	return split;
 }
 
-/* The mount of c whose destination leads the lexical parts by name
+/* The mount (of mounts) whose destination leads the lexical parts by name
  * (the longest one): its index, *depth the parts it takes; -1: none. */
-static long by_name(const struct ctr_config *c, char *const *parts, size_t *depth)
+static long by_name(char *const *mounts, char *const *parts, size_t *depth)
 {
 	long hit = -1;
 	*depth = 0;
-	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
+	for (size_t i = 0; mounts[i]; i++) {
 		struct ctr_mount m;
-		if (!ctr_mount_try(c->mounts[i], &m))
+		if (!ctr_mount_try(mounts[i], &m))
 			continue;
 		cleanup_strv char **dest = components(strv_split(m.destination, '/'));
 		ctr_mount_clear(&m);
@@ -122,12 +122,12 @@ static long by_name(const struct ctr_config *c, char *const *parts, size_t *dept
 	return hit;
 }
 
-/* The mount of c whose mount point, resolved in rootfd, is what the
+/* The mount (of mounts) whose mount point, resolved in rootfd, is what the
  * longest leading run of parts resolves to there (a symlink in the image
  * that leads to it: /var/run -> /run): its index, *depth; -1: none. */
-static long by_inode(const struct ctr_config *c, int rootfd, char *const *parts, size_t *depth)
+static long by_inode(char *const *mounts, int rootfd, char *const *parts, size_t *depth)
 {
-	size_t n = c->mounts ? strv_len(c->mounts) : 0;
+	size_t n = strv_len(mounts);
 	struct stat root;
 	if (n == 0 || fstat(rootfd, &root) < 0)
 		return -1;
@@ -135,7 +135,7 @@ static long by_inode(const struct ctr_config *c, int rootfd, char *const *parts,
 	cleanup_free bool *usable = xcalloc(n, sizeof(*usable));
 	for (size_t i = 0; i < n; i++) {
 		struct ctr_mount m;
-		if (!ctr_mount_try(c->mounts[i], &m))
+		if (!ctr_mount_try(mounts[i], &m))
 			continue;
 		int fd = openat2_retry(rootfd, m.destination, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 		ctr_mount_clear(&m);
@@ -340,13 +340,16 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 	cleanup_strv char **raw = nonempty(strv_split(path, '/'));
 	size_t depth = 0;
 	char **parts = lexical;
-	long i = by_name(c, lexical, &depth);
+	/* --read-only's tmpfs too: the container's own mounts keep their
+	 * indices (a :O overlay's name), those come after them */
+	cleanup_strv char **mounts = ctr_mounts_with_implied(c);
+	long i = by_name(mounts, lexical, &depth);
 	if (i < 0 && rootfd >= 0)
-		i = by_inode(c, rootfd, parts = raw, &depth);
+		i = by_inode(mounts, rootfd, parts = raw, &depth);
 	if (i < 0)
 		return 0;
 	struct ctr_mount hit;
-	if (ctr_mount_decode(c->mounts[i], &hit, err) < 0)
+	if (ctr_mount_decode(mounts[i], &hit, err) < 0)
 		return -1;
 	int rc = -1;
 	out->fd = open_source(s, c, run, (size_t)i, &hit, path, &out->name, err);

@@ -164,7 +164,8 @@ int ctr_vol_open_contents(struct state_store *s, const struct ctr_vol *v, struct
  * resolve the rest in (volume: its _data or device; bind: the host
  * directory, or a file's parent with the file's name in name; while c
  * runs (run: its run record, else NULL), a tmpfs's root opened in its
- * mount namespace and a :O mount's overlay). A mount is found by the
+ * mount namespace (--read-only's at /tmp, /var/tmp, /run too) and a :O
+ * mount's overlay). A mount is found by the
  * path's name, else by where it leads in rootfd (the container's root;
  * -1: by name only). No mount there: 0 with fd -1 (the rootfs). A tmpfs
  * of a stopped container has nothing to copy: ENOENT; a devpts mount

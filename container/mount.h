@@ -107,6 +107,11 @@ void ctr_mounts_cleanup(struct state_store *s, const struct ctr_config *c);
  * it). Caller frees. */
 char *ctr_mounts_overlay_point(struct state_store *s, const struct ctr_config *c, size_t i);
 
+/* c's mounts as stored, then the tmpfs mounts that --read-only adds (at
+ * /tmp, /var/tmp, /run where none of c's is, unless
+ * --read-only-tmpfs=false), in the stored format; never NULL. */
+char **ctr_mounts_with_implied(const struct ctr_config *c);
+
 /* config.json's entries for the prepared mounts, with --read-only's
  * writable tmpfs first when readonly_tmpfs (a mount of the user's at one
  * of those places wins). Called twice: early, before burrow's default

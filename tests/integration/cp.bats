@@ -355,27 +355,33 @@ PY
 	assert_outside_untouched
 }
 
-@test "cp: into and out of a running container's --tmpfs, --mount type=tmpfs and tmpfs volume; a read-only one refuses, a stopped one has nothing" {
+# both_ways CTR DIR: $T/in copied into DIR of the running CTR is what its
+# processes read there, and what they make there comes out.
+both_ways() {
+	run_burrow 0 cp "$T/in" "$1:$2/"
+	run_burrow 0 exec "$1" cat "$2/in"
+	is "$output" in "copied into $2"
+	run_burrow 0 exec "$1" sh -c "echo made-in-$2 >$2/made"
+	run_burrow 0 cp "$1:$2/made" "$T/back/made"
+	is "$(cat "$T/back/made")" "made-in-$2" "copied out of $2"
+}
+
+@test "cp: into and out of a running container's --tmpfs, --mount type=tmpfs, tmpfs volume and --read-only's /tmp; a read-only one refuses, a stopped one has nothing" {
 	echo in >"$T/in"
 	mkdir -p "$T/back"
 	run_burrow 0 volume create --opt type=tmpfs --opt device=tmpfs tvol
 	run_burrow 0 run -d --name ct --tmpfs /scratch --mount type=tmpfs,dst=/mnt/t --tmpfs /rot:ro \
 		-v tvol:/tv busybox sleep 600
 	wait_state ct "^Up"
-	# in: what the container's processes see, in each tmpfs
 	local d
 	for d in /scratch /mnt/t /tv; do
-		run_burrow 0 cp "$T/in" "ct:$d/"
-		run_burrow 0 exec ct cat "$d/in"
-		is "$output" in "copied into $d"
+		both_ways ct "$d"
 	done
 	run_burrow 0 cp "$T/in" ct:/scratch/../scratch/renamed
 	run_burrow 0 exec ct cat /scratch/renamed
 	is "$output" in
-	# out: what the container made there; the mount point as a whole
-	run_burrow 0 exec ct sh -c 'echo made >/tv/made; mkdir /scratch/sub; echo deep >/scratch/sub/f'
-	run_burrow 0 cp ct:/tv/made "$T/back/"
-	is "$(cat "$T/back/made")" made
+	# the mount point as a whole, and its content
+	run_burrow 0 exec ct sh -c 'mkdir /scratch/sub; echo deep >/scratch/sub/f'
 	run_burrow 0 cp ct:/scratch "$T/back/"
 	is "$(cat "$T/back/scratch/sub/f")" deep
 	run_burrow 0 cp ct:/scratch/. "$T/back/content"
@@ -394,6 +400,12 @@ PY
 	run_burrow 0 diff ct
 	assert_no_match "$output" "/in"
 	run_burrow 0 rm ct
+	# --read-only's writable /tmp, /var/tmp and /run are tmpfs mounts too
+	run_burrow 0 run -d --name cro --read-only busybox sleep 600
+	wait_state cro "^Up"
+	both_ways cro /tmp
+	both_ways cro /run
+	run_burrow 0 rm -f -t 0 cro
 }
 
 @test "cp: into a running container's :O mount lands in its overlay, never in the host directory; stopped, that directory is read, not written" {
@@ -402,12 +414,8 @@ PY
 	echo in >"$T/in"
 	run_burrow 0 run -d --name co -v "$T/low:/o:O" busybox sleep 600
 	wait_state co "^Up"
-	run_burrow 0 cp "$T/in" co:/o/
-	run_burrow 0 exec co cat /o/in
-	is "$output" in
-	run_burrow 0 exec co sh -c 'echo made >/o/made; echo changed >/o/l'
-	run_burrow 0 cp co:/o/made "$T/back/"
-	is "$(cat "$T/back/made")" made
+	both_ways co /o
+	run_burrow 0 exec co sh -c 'echo changed >/o/l'
 	run_burrow 0 cp co:/o/l "$T/back/"
 	is "$(cat "$T/back/l")" changed
 	is "$(ls -A "$T/low")" l "the host directory under the overlay"
