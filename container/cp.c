@@ -384,9 +384,9 @@ static int copy(struct end *src, struct end *dst, const struct ctr_cp_opts *o, s
 	return transfer(src, dst, uid, gid, err);
 }
 
-/* A destination on one of the container's mounts: a read-only one, and a
- * bound file (replaced by a new file, the mount would keep the old one),
- * are refused. */
+/* A destination on one of the container's mounts: a read-only one, a
+ * bound file (replaced by a new file, the mount would keep the old one)
+ * and a tmpfs that cannot hold files of burrow's root are refused. */
 static int writable(const struct end *e, struct burrow_err **err)
 {
 	if (e->mnt.ro)
@@ -395,6 +395,14 @@ static int writable(const struct end *e, struct burrow_err **err)
 	if (e->mnt.name)
 		return burrow_error_status(err, ENOTSUP, "cannot copy onto '%s' of %s: a file is bind-mounted there",
 		                           str_quote(e->path), e->where);
+	if (e->mnt.unmapped) {
+		burrow_error_status(err, EOVERFLOW,
+		                    "cannot copy into '%s' of %s: its tmpfs '%s' takes only the IDs of the container's "
+		                    "own user namespace, where burrow's user has none",
+		                    str_quote(e->path), e->where, str_quote(e->mnt.dest));
+		return burrow_error_hint(err,
+		                         "copy through the container itself: burrow exec -i CONTAINER tar -x -C DIR");
+	}
 	return 0;
 }
 

@@ -65,6 +65,7 @@
 #include "lib/sock.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "userns/userns.h"
 
 /* path's components, lexically: "." and empty ones dropped, ".." takes
  * the one before it back (none above the root). The strings are split's. */
@@ -268,6 +269,26 @@ static int open_tmpfs(const struct ctr_config *c, const struct ctr_run *run, con
 	                           ready == 0 ? "did not answer within 10 s" : "ended without a word");
 }
 
+static void has_root(unsigned long ctr, unsigned long host, unsigned long size, void *data)
+{
+	(void)ctr;
+	if (host == 0 && size > 0)
+		*(bool *)data = true;
+}
+
+/* Whether burrow's root, as whom cp creates files, has an ID in c's own
+ * user namespace (where a tmpfs it mounted takes only IDs it maps) for
+ * its user and group. */
+static bool root_mapped(const struct ctr_config *c)
+{
+	bool u = !c->uid_map, g = !c->gid_map;
+	if (c->uid_map)
+		userns_map_each(c->uid_map, has_root, &u);
+	if (c->gid_map)
+		userns_map_each(c->gid_map, has_root, &g);
+	return u && g;
+}
+
 /* The overlay of running container c's :O mount number i, where burrow
  * mounted it (see the top of the file). */
 static int open_overlay(struct state_store *s, const struct ctr_config *c, size_t i, const struct ctr_mount *m,
@@ -285,24 +306,25 @@ static int open_overlay(struct state_store *s, const struct ctr_config *c, size_
 }
 
 /* The directory that m (c's mount number i) has its content in, opened (a
- * file bind: the file's parent, its name in *name); run: c's run record
- * while it runs, else NULL. */
+ * file bind: the file's parent, its name in *name; a tmpfs: *tmpfs set);
+ * run: c's run record while it runs, else NULL. */
 static int open_source(struct state_store *s, const struct ctr_config *c, const struct ctr_run *run, size_t i,
-                       const struct ctr_mount *m, const char *path, char **name, struct burrow_err **err)
+                       const struct ctr_mount *m, const char *path, char **name, bool *tmpfs, struct burrow_err **err)
 {
 	if (strcmp(m->type, "volume") == 0) {
 		struct ctr_vol v = {0};
 		if (ctr_vol_load(s, m->source, &v, err) < 0)
 			return burrow_error_wrap(err, "the volume at '%s'", str_quote(m->destination));
 		const char *type = ctr_vol_kv_get(v.options, "type");
-		bool tmpfs = type && strcmp(type, "tmpfs") == 0;
-		int fd = !tmpfs ? ctr_vol_open_contents(s, &v, err)
-		         : run  ? open_tmpfs(c, run, m, err)
-		                : unreachable(c, m, "tmpfs volume", path, err);
+		*tmpfs = type && strcmp(type, "tmpfs") == 0;
+		int fd = !*tmpfs ? ctr_vol_open_contents(s, &v, err)
+		         : run   ? open_tmpfs(c, run, m, err)
+		                 : unreachable(c, m, "tmpfs volume", path, err);
 		ctr_vol_clear(&v);
 		return fd;
 	}
-	if (strcmp(m->type, "tmpfs") == 0)
+	*tmpfs = strcmp(m->type, "tmpfs") == 0;
+	if (*tmpfs)
 		return run ? open_tmpfs(c, run, m, err) : unreachable(c, m, "tmpfs", path, err);
 	if (strcmp(m->type, "bind") != 0) {
 		if (!run)
@@ -352,10 +374,13 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 	if (ctr_mount_decode(mounts[i], &hit, err) < 0)
 		return -1;
 	int rc = -1;
-	out->fd = open_source(s, c, run, (size_t)i, &hit, path, &out->name, err);
+	bool tmpfs = false;
+	out->fd = open_source(s, c, run, (size_t)i, &hit, path, &out->name, &tmpfs, err);
 	if (out->fd < 0)
 		goto done;
 	out->dest = xstrdup(hit.destination);
+	/* a tmpfs mounted in the container's own user namespace */
+	out->unmapped = tmpfs && !root_mapped(c);
 	/* :O's host directory (a stopped container's) is the lower layer of
 	 * an overlay: never written */
 	out->ro = ctr_mount_has(&hit, "ro") || (ctr_mount_has(&hit, "O") && !run);

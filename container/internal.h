@@ -171,11 +171,12 @@ int ctr_vol_open_contents(struct state_store *s, const struct ctr_vol *v, struct
  * of a stopped container has nothing to copy: ENOENT; a devpts mount
  * cannot be reached: ENOTSUP while it runs. */
 struct ctr_cp_mnt {
-	int fd;     /* the directory, O_RDONLY|O_DIRECTORY; -1: none */
-	char *name; /* a file bind's name in fd; NULL: a directory */
-	char *dest; /* the mount's destination */
-	char *rest; /* path below dest ("" or "/": the mount point; "/." kept) */
-	bool ro;    /* ro, or a stopped container's :O (the host directory under its overlay) */
+	int fd;        /* the directory, O_RDONLY|O_DIRECTORY; -1: none */
+	char *name;    /* a file bind's name in fd; NULL: a directory */
+	char *dest;    /* the mount's destination */
+	char *rest;    /* path below dest ("" or "/": the mount point; "/." kept) */
+	bool ro;       /* ro, or a stopped container's :O (the host directory under its overlay) */
+	bool unmapped; /* a tmpfs of the container's own user namespace, where burrow's root has no ID */
 };
 int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const struct ctr_run *run, int rootfd,
                       const char *path, struct ctr_cp_mnt *out, struct burrow_err **err);
