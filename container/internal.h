@@ -165,11 +165,11 @@ int ctr_vol_open_contents(struct state_store *s, const struct ctr_vol *v, struct
  * directory, or a file's parent with the file's name in name; while c
  * runs (run: its run record, else NULL), a tmpfs's root opened in its
  * mount namespace (--read-only's at /tmp, /var/tmp, /run too) and a :O
- * mount's overlay). A mount is found by the
- * path's name, else by where it leads in rootfd (the container's root;
- * -1: by name only). No mount there: 0 with fd -1 (the rootfs). A tmpfs
- * of a stopped container has nothing to copy: ENOENT; a devpts mount
- * cannot be reached: ENOTSUP while it runs. */
+ * mount's overlay). A mount is found by the path's name, else by where
+ * it leads in rootfd (the container's root; -1: by name only). No mount
+ * there: 0 with fd -1 (the rootfs). A tmpfs of a stopped container has
+ * nothing to copy: ENOENT; a devpts mount cannot be reached: ENOTSUP
+ * while it runs. */
 struct ctr_cp_mnt {
 	int fd;        /* the directory, O_RDONLY|O_DIRECTORY; -1: none */
 	char *name;    /* a file bind's name in fd; NULL: a directory */
