@@ -19,11 +19,12 @@
  * resolve within it, never into the rootfs or out. This, rather than
  * /proc/PID/root of a running container's init, because it works as well
  * for a stopped container (podman copies into its volumes too) and needs
- * no process to trust; what it cannot reach is a tmpfs (a stopped
- * container has nothing in one; a running one's is only in its mount
- * namespace): refused, as are writes to a read-only mount, to a :O one
- * (its host directory is the overlay's lower layer) and onto a bound
- * file. */
+ * no process to trust. A running container's tmpfs is only in its mount
+ * namespace: its root is opened there (cp_mount.c says how) and is the
+ * root below which the rest resolves; a running container's :O mount is
+ * its overlay. Refused: a stopped container's tmpfs (nothing in it),
+ * writes to a read-only mount, to a stopped container's :O one (its host
+ * directory is the overlay's lower layer) and onto a bound file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -264,7 +265,7 @@ static int open_end(struct state_store *s, const struct ctr_cp_opts *o, const st
 		e->uid = e->rf.c.uid;
 		e->gid = e->rf.c.gid;
 		bool running = e->rf.r.state == CTR_RUNNING || e->rf.r.state == CTR_PAUSED;
-		if (ctr_cp_mount_find(s, &e->rf.c, running, e->rf.fd, ce->path, &e->mnt, err) < 0)
+		if (ctr_cp_mount_find(s, &e->rf.c, running ? &e->rf.r : NULL, e->rf.fd, ce->path, &e->mnt, err) < 0)
 			return -1;
 		if (e->mnt.fd >= 0)
 			e->rootfd = e->mnt.fd;
@@ -383,9 +384,9 @@ static int copy(struct end *src, struct end *dst, const struct ctr_cp_opts *o, s
 	return transfer(src, dst, uid, gid, err);
 }
 
-/* A destination on one of the container's mounts: a read-only one, and a
- * bound file (replaced by a new file, the mount would keep the old one),
- * are refused. */
+/* A destination on one of the container's mounts: a read-only one, a
+ * bound file (replaced by a new file, the mount would keep the old one)
+ * and a tmpfs that cannot hold files of burrow's root are refused. */
 static int writable(const struct end *e, struct burrow_err **err)
 {
 	if (e->mnt.ro)
@@ -394,6 +395,14 @@ static int writable(const struct end *e, struct burrow_err **err)
 	if (e->mnt.name)
 		return burrow_error_status(err, ENOTSUP, "cannot copy onto '%s' of %s: a file is bind-mounted there",
 		                           str_quote(e->path), e->where);
+	if (e->mnt.unmapped) {
+		burrow_error_status(err, EOVERFLOW,
+		                    "cannot copy into '%s' of %s: its tmpfs '%s' takes only the IDs of the container's "
+		                    "own user namespace, where burrow's user has none",
+		                    str_quote(e->path), e->where, str_quote(e->mnt.dest));
+		return burrow_error_hint(err,
+		                         "copy through the container itself: burrow exec -i CONTAINER tar -x -C DIR");
+	}
 	return 0;
 }
 

@@ -7,15 +7,51 @@
  * resolved there (RESOLVE_IN_ROOT) and compared, by device and inode, with
  * the mount points resolved the same way, so that a symlink of the image
  * into a mount (/var/run -> /run) finds it. A container that changes its
- * links meanwhile only changes which of its own trees the copy uses. */
+ * links meanwhile only changes which of its own trees the copy uses.
+ *
+ * A running container's tmpfs (--tmpfs, --mount type=tmpfs, a tmpfs
+ * volume) exists only in its mount namespace. A short child of ours
+ * joins that namespace (setns: we are in the user namespace that owns
+ * it) and opens the mount's root there; the fd comes back over a
+ * socketpair (SCM_RIGHTS) and cp resolves everything below it with
+ * RESOLVE_IN_ROOT, as a root of its own. This rather than
+ * /proc/PID/root of the container's init: that is the init's root,
+ * which the init may have moved with chroot, while setns puts the child
+ * at the root of the namespace whatever its processes did. The namespace
+ * is the one of the init the record names: its ns file is opened, then
+ * the init is checked to still be the process that started then (pid and
+ * start time), so a pid reused meanwhile is never joined. In the
+ * namespace the destination is resolved from its root as the runtime
+ * resolved it (RESOLVE_IN_ROOT, no magic links), and what it leads to
+ * must be a tmpfs's root (statfs TMPFS_MAGIC, its parent on another
+ * device): a container that replaced it with a link to / or to another
+ * mount (it must unmount its tmpfs first: a mount point cannot be moved
+ * or removed) gets the copy refused, never led to its rootfs or a bind
+ * of the host's. It could lead it to another tmpfs of its own (/dev),
+ * which it can write anyway. Unmounting the tmpfs while the copy runs
+ * leaves cp writing into the detached tmpfs: nowhere.
+ *
+ * A :O mount's overlay is mounted in burrow's own namespace (where cp
+ * runs), in the container's runtime directory, and bound into the
+ * container: cp takes that mount, so a copy into it lands in the overlay's
+ * upper directory, as the container's own writes do, and never in the
+ * host directory under it. Stopped, the overlay is gone: the host
+ * directory is read, never written. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "container/container.h"
@@ -24,9 +60,12 @@
 #include "container/volume.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/quote.h"
+#include "lib/sock.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "userns/userns.h"
 
 /* path's components, lexically: "." and empty ones dropped, ".." takes
  * the one before it back (none above the root). The strings are split's. */
@@ -63,15 +102,15 @@ static char **nonempty(char **split)
 	return split;
 }
 
-/* The mount of c whose destination leads the lexical parts by name
+/* The mount (of mounts) whose destination leads the lexical parts by name
  * (the longest one): its index, *depth the parts it takes; -1: none. */
-static long by_name(const struct ctr_config *c, char *const *parts, size_t *depth)
+static long by_name(char *const *mounts, char *const *parts, size_t *depth)
 {
 	long hit = -1;
 	*depth = 0;
-	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
+	for (size_t i = 0; mounts[i]; i++) {
 		struct ctr_mount m;
-		if (!ctr_mount_try(c->mounts[i], &m))
+		if (!ctr_mount_try(mounts[i], &m))
 			continue;
 		cleanup_strv char **dest = components(strv_split(m.destination, '/'));
 		ctr_mount_clear(&m);
@@ -84,12 +123,12 @@ static long by_name(const struct ctr_config *c, char *const *parts, size_t *dept
 	return hit;
 }
 
-/* The mount of c whose mount point, resolved in rootfd, is what the
+/* The mount (of mounts) whose mount point, resolved in rootfd, is what the
  * longest leading run of parts resolves to there (a symlink in the image
  * that leads to it: /var/run -> /run): its index, *depth; -1: none. */
-static long by_inode(const struct ctr_config *c, int rootfd, char *const *parts, size_t *depth)
+static long by_inode(char *const *mounts, int rootfd, char *const *parts, size_t *depth)
 {
-	size_t n = c->mounts ? strv_len(c->mounts) : 0;
+	size_t n = strv_len(mounts);
 	struct stat root;
 	if (n == 0 || fstat(rootfd, &root) < 0)
 		return -1;
@@ -97,7 +136,7 @@ static long by_inode(const struct ctr_config *c, int rootfd, char *const *parts,
 	cleanup_free bool *usable = xcalloc(n, sizeof(*usable));
 	for (size_t i = 0; i < n; i++) {
 		struct ctr_mount m;
-		if (!ctr_mount_try(c->mounts[i], &m))
+		if (!ctr_mount_try(mounts[i], &m))
 			continue;
 		int fd = openat2_retry(rootfd, m.destination, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 		ctr_mount_clear(&m);
@@ -137,36 +176,165 @@ void ctr_cp_mnt_clear(struct ctr_cp_mnt *m)
 	*m = (struct ctr_cp_mnt){.fd = -1};
 }
 
-static int unreachable(const struct ctr_config *c, bool running, const struct ctr_mount *m, const char *kind,
-                       const char *path, struct burrow_err **err)
+static int unreachable(const struct ctr_config *c, const struct ctr_mount *m, const char *kind, const char *path,
+                       struct burrow_err **err)
 {
-	if (!running)
-		return burrow_error_status(err, ENOENT,
-		                           "'%s' is on the %s mount '%s' of container '%s', which is not running: "
-		                           "there is nothing to copy",
-		                           str_quote(path), kind, str_quote(m->destination), str_quote(c->name));
-	burrow_error_status(err, ENOTSUP, "cp cannot reach '%s': it is on the %s mount '%s' of container '%s'",
-	                    str_quote(path), kind, str_quote(m->destination), str_quote(c->name));
-	return burrow_error_hint(err, "copy through the container itself: burrow exec -i CONTAINER tar ...");
+	return burrow_error_status(err, ENOENT,
+	                           "'%s' is on the %s mount '%s' of container '%s', which is not running: "
+	                           "there is nothing to copy",
+	                           str_quote(path), kind, str_quote(m->destination), str_quote(c->name));
 }
 
-/* The directory that m's content is in, opened (a file bind: the file's
- * parent, its name in *name). */
-static int open_source(struct state_store *s, const struct ctr_config *c, bool running, const struct ctr_mount *m,
-                       const char *path, char **name, struct burrow_err **err)
+/* The tmpfs child's record: the mount's root rides along with it. */
+#define TMPFS_MSG_FD 'T'
+#define TMPFS_CHILD_TIMEOUT_MS 10000
+
+/* In the container's mount namespace: dest resolved from the namespace's
+ * root as the runtime resolved it, and checked to be a tmpfs's root. */
+static int tmpfs_root(const char *dest, struct burrow_err **err)
+{
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return burrow_error(err, errno, "cannot open the root of the container's mount namespace");
+	cleanup_close int fd =
+	    openat2_retry(root, dest, O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open its mount point");
+	/* its root: a tmpfs whose parent is on another device */
+	struct statfs sf;
+	struct stat st, up;
+	if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0 || fstatat(fd, "..", &up, 0) < 0)
+		return burrow_error(err, errno, "cannot examine its mount point");
+	if (sf.f_type != TMPFS_MAGIC || st.st_dev == up.st_dev)
+		return burrow_error_status(err, EXDEV, "its mount point is no longer a tmpfs");
+	return steal_fd(fd);
+}
+
+static void __attribute__((noreturn)) tmpfs_child(int nsfd, int sock, const char *dest)
+{
+	cleanup_err struct burrow_err *err = NULL;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	int fd = -1;
+	if (setns(nsfd, CLONE_NEWNS) < 0)
+		burrow_error(&err, errno, "cannot enter the container's mount namespace");
+	else if ((fd = tmpfs_root(dest, &err)) >= 0) {
+		if (sock_send(sock, TMPFS_MSG_FD, 0, fd) == 0)
+			_exit(0);
+		burrow_error(&err, errno, "cannot pass the tmpfs on");
+	}
+	sock_send_error(sock, err);
+	_exit(1);
+}
+
+/* The root of running container c's tmpfs m, opened in its mount
+ * namespace by a child (see the top of the file). */
+static int open_tmpfs(const struct ctr_config *c, const struct ctr_run *run, const struct ctr_mount *m,
+                      struct burrow_err **err)
+{
+	char ns[64];
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)run->pid);
+	cleanup_close int nsfd = run->pid > 0 ? open(ns, O_RDONLY | O_CLOEXEC) : -1;
+	/* opened while the init that the record names was still there */
+	if (nsfd < 0 || !proc_is(run->pid, run->pid_start))
+		return burrow_error_status(err, ESRCH,
+		                           "cannot reach the tmpfs mount '%s' of container '%s': it is exiting",
+		                           str_quote(m->destination), str_quote(c->name));
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return burrow_error(err, errno, "cannot create a socketpair");
+	cleanup_close int sock = sv[0];
+	cleanup_close int child_sock = sv[1];
+	cleanup_pid pid_t child = fork();
+	if (child < 0)
+		return burrow_error(err, errno, "cannot fork a process to enter container '%s'", str_quote(c->name));
+	if (child == 0)
+		tmpfs_child(nsfd, child_sock, m->destination);
+	close(steal_fd(child_sock));
+	struct sock_msg msg = {0};
+	int fd = -1, ready = wait_fd(sock, POLLIN, now_ms() + TMPFS_CHILD_TIMEOUT_MS);
+	int r = ready > 0 ? sock_recv(sock, &msg, &fd) : -1;
+	if (r > 0 && msg.tag == TMPFS_MSG_FD && fd >= 0) {
+		proc_wait_child(steal_pid(child), now_ms() + TMPFS_CHILD_TIMEOUT_MS, NULL);
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (r > 0 && msg.tag == SOCK_MSG_ERROR && burrow_err_recv(sock, err) == 1)
+		return burrow_error_wrap(err, "cannot reach the tmpfs mount '%s' of container '%s'",
+		                         str_quote(m->destination), str_quote(c->name));
+	return burrow_error_status(err, ready == 0 ? ETIMEDOUT : EIO,
+	                           "cannot reach the tmpfs mount '%s' of container '%s': the process that enters it "
+	                           "%s",
+	                           str_quote(m->destination), str_quote(c->name),
+	                           ready == 0 ? "did not answer within 10 s" : "ended without a word");
+}
+
+static void has_root(unsigned long ctr, unsigned long host, unsigned long size, void *data)
+{
+	(void)ctr;
+	if (host == 0 && size > 0)
+		*(bool *)data = true;
+}
+
+/* Whether burrow's root, as whom cp creates files, has an ID in c's own
+ * user namespace (where a tmpfs it mounted takes only IDs it maps) for
+ * its user and group. */
+static bool root_mapped(const struct ctr_config *c)
+{
+	bool u = !c->uid_map, g = !c->gid_map;
+	if (c->uid_map)
+		userns_map_each(c->uid_map, has_root, &u);
+	if (c->gid_map)
+		userns_map_each(c->gid_map, has_root, &g);
+	return u && g;
+}
+
+/* The overlay of running container c's :O mount number i, where burrow
+ * mounted it (see the top of the file). */
+static int open_overlay(struct state_store *s, const struct ctr_config *c, size_t i, const struct ctr_mount *m,
+                        struct burrow_err **err)
+{
+	cleanup_free char *point = ctr_mounts_overlay_point(s, c, i);
+	cleanup_close int fd = open(point, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st, up;
+	if (fd < 0 || fstat(fd, &st) < 0 || fstatat(fd, "..", &up, 0) < 0)
+		return burrow_error(err, errno, "cannot open the overlay of '%s'", str_quote(m->destination));
+	if (st.st_dev == up.st_dev)
+		return burrow_error_status(err, ENOENT, "the overlay of '%s' of container '%s' is not mounted",
+		                           str_quote(m->destination), str_quote(c->name));
+	return steal_fd(fd);
+}
+
+/* The directory that m (c's mount number i) has its content in, opened (a
+ * file bind: the file's parent, its name in *name; a tmpfs: *tmpfs set);
+ * run: c's run record while it runs, else NULL. */
+static int open_source(struct state_store *s, const struct ctr_config *c, const struct ctr_run *run, size_t i,
+                       const struct ctr_mount *m, const char *path, char **name, bool *tmpfs, struct burrow_err **err)
 {
 	if (strcmp(m->type, "volume") == 0) {
 		struct ctr_vol v = {0};
 		if (ctr_vol_load(s, m->source, &v, err) < 0)
 			return burrow_error_wrap(err, "the volume at '%s'", str_quote(m->destination));
 		const char *type = ctr_vol_kv_get(v.options, "type");
-		int fd = type && strcmp(type, "tmpfs") == 0 ? unreachable(c, running, m, "tmpfs volume", path, err)
-		                                            : ctr_vol_open_contents(s, &v, err);
+		*tmpfs = type && strcmp(type, "tmpfs") == 0;
+		int fd = !*tmpfs ? ctr_vol_open_contents(s, &v, err)
+		         : run   ? open_tmpfs(c, run, m, err)
+		                 : unreachable(c, m, "tmpfs volume", path, err);
 		ctr_vol_clear(&v);
 		return fd;
 	}
-	if (strcmp(m->type, "bind") != 0)
-		return unreachable(c, running, m, m->type, path, err);
+	*tmpfs = strcmp(m->type, "tmpfs") == 0;
+	if (*tmpfs)
+		return run ? open_tmpfs(c, run, m, err) : unreachable(c, m, "tmpfs", path, err);
+	if (strcmp(m->type, "bind") != 0) {
+		if (!run)
+			return unreachable(c, m, m->type, path, err);
+		burrow_error_status(err, ENOTSUP, "cp cannot reach '%s': it is on the %s mount '%s' of container '%s'",
+		                    str_quote(path), m->type, str_quote(m->destination), str_quote(c->name));
+		return burrow_error_hint(err, "copy through the container itself: burrow exec -i CONTAINER tar ...");
+	}
+	if (run && ctr_mount_has(m, "O"))
+		return open_overlay(s, c, i, m, err);
 	/* the user's own host path (made absolute at create): a symlink in
 	 * it is theirs; below it, nothing is followed out */
 	int fd = open(m->source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -186,29 +354,36 @@ static int open_source(struct state_store *s, const struct ctr_config *c, bool r
 	return fd;
 }
 
-int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, bool running, int rootfd, const char *path,
-                      struct ctr_cp_mnt *out, struct burrow_err **err)
+int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const struct ctr_run *run, int rootfd,
+                      const char *path, struct ctr_cp_mnt *out, struct burrow_err **err)
 {
 	*out = (struct ctr_cp_mnt){.fd = -1};
 	cleanup_strv char **lexical = components(strv_split(path, '/'));
 	cleanup_strv char **raw = nonempty(strv_split(path, '/'));
 	size_t depth = 0;
 	char **parts = lexical;
-	long i = by_name(c, lexical, &depth);
+	/* --read-only's tmpfs too: the container's own mounts keep their
+	 * indices (a :O overlay's name), those come after them */
+	cleanup_strv char **mounts = ctr_mounts_with_implied(c);
+	long i = by_name(mounts, lexical, &depth);
 	if (i < 0 && rootfd >= 0)
-		i = by_inode(c, rootfd, parts = raw, &depth);
+		i = by_inode(mounts, rootfd, parts = raw, &depth);
 	if (i < 0)
 		return 0;
 	struct ctr_mount hit;
-	if (ctr_mount_decode(c->mounts[i], &hit, err) < 0)
+	if (ctr_mount_decode(mounts[i], &hit, err) < 0)
 		return -1;
 	int rc = -1;
-	out->fd = open_source(s, c, running, &hit, path, &out->name, err);
+	bool tmpfs = false;
+	out->fd = open_source(s, c, run, (size_t)i, &hit, path, &out->name, &tmpfs, err);
 	if (out->fd < 0)
 		goto done;
 	out->dest = xstrdup(hit.destination);
-	/* :O's host directory is the lower layer of an overlay: never written */
-	out->ro = ctr_mount_has(&hit, "ro") || ctr_mount_has(&hit, "O");
+	/* a tmpfs mounted in the container's own user namespace */
+	out->unmapped = tmpfs && !root_mapped(c);
+	/* :O's host directory (a stopped container's) is the lower layer of
+	 * an overlay: never written */
+	out->ro = ctr_mount_has(&hit, "ro") || (ctr_mount_has(&hit, "O") && !run);
 	/* what lies below the destination, with path's "/." or "/" kept */
 	size_t len = 3, pl = strlen(path);
 	for (size_t k = depth; parts[k]; k++)

@@ -162,21 +162,24 @@ int ctr_vol_open_contents(struct state_store *s, const struct ctr_vol *v, struct
 /* cp through a container's own mounts (container/cp_mount.c): the mount
  * of c that path falls on, its content's directory opened as the root to
  * resolve the rest in (volume: its _data or device; bind: the host
- * directory, or a file's parent with the file's name in name). A mount
- * is found by the path's name, else by where it leads in rootfd (the
- * container's root; -1: by name only). No mount there: 0 with fd -1 (the
- * rootfs). A tmpfs (or devpts) mount, which a
- * stopped container has nothing in and cp cannot reach in a running one:
- * ENOENT when it is not running, ENOTSUP when it is. */
+ * directory, or a file's parent with the file's name in name; while c
+ * runs (run: its run record, else NULL), a tmpfs's root opened in its
+ * mount namespace (--read-only's at /tmp, /var/tmp, /run too) and a :O
+ * mount's overlay). A mount is found by the path's name, else by where
+ * it leads in rootfd (the container's root; -1: by name only). No mount
+ * there: 0 with fd -1 (the rootfs). A tmpfs of a stopped container has
+ * nothing to copy: ENOENT; a devpts mount cannot be reached: ENOTSUP
+ * while it runs. */
 struct ctr_cp_mnt {
-	int fd;     /* the directory, O_RDONLY|O_DIRECTORY; -1: none */
-	char *name; /* a file bind's name in fd; NULL: a directory */
-	char *dest; /* the mount's destination */
-	char *rest; /* path below dest ("" or "/": the mount point; "/." kept) */
-	bool ro;    /* ro, or :O (the host directory under an overlay) */
+	int fd;        /* the directory, O_RDONLY|O_DIRECTORY; -1: none */
+	char *name;    /* a file bind's name in fd; NULL: a directory */
+	char *dest;    /* the mount's destination */
+	char *rest;    /* path below dest ("" or "/": the mount point; "/." kept) */
+	bool ro;       /* ro, or a stopped container's :O (the host directory under its overlay) */
+	bool unmapped; /* a tmpfs of the container's own user namespace, where burrow's root has no ID */
 };
-int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, bool running, int rootfd, const char *path,
-                      struct ctr_cp_mnt *out, struct burrow_err **err);
+int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const struct ctr_run *run, int rootfd,
+                      const char *path, struct ctr_cp_mnt *out, struct burrow_err **err);
 void ctr_cp_mnt_clear(struct ctr_cp_mnt *m);
 
 #endif

@@ -1000,6 +1000,11 @@ static int prepare_overlay(struct state_store *s, const struct ctr_config *c, co
 	return 0;
 }
 
+char *ctr_mounts_overlay_point(struct state_store *s, const struct ctr_config *c, size_t i)
+{
+	return overlay_dir(s, c, i, true);
+}
+
 void ctr_mounts_cleanup(struct state_store *s, const struct ctr_config *c)
 {
 	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
@@ -1098,21 +1103,25 @@ static bool above_defaults(const char *dest)
 	return false;
 }
 
+/* Whether one of the mounts (stored format) goes to dest. */
+static bool has_dest(char *const *mounts, const char *dest)
+{
+	bool mine = false;
+	for (size_t k = 0; mounts && mounts[k] && !mine; k++) {
+		cleanup_strv char **f = strv_split(mounts[k], '\t');
+		mine = strv_len(f) > 2 && ctr_mount_same_dest(f[2], dest);
+	}
+	return mine;
+}
+
+/* The options of those tmpfs mounts. */
+static const char *const ro_tmpfs_opts[] = {"rw", "nosuid", "nodev", "mode=1777", NULL};
+
 void ctr_mounts_gen(yajl_gen g, char *const *prepared, bool readonly_tmpfs, bool early)
 {
-	for (size_t i = 0; readonly_tmpfs && ro_tmpfs[i]; i++) {
-		if (above_defaults(ro_tmpfs[i]) != early)
-			continue;
-		bool mine = false;
-		for (size_t k = 0; prepared && prepared[k] && !mine; k++) {
-			cleanup_strv char **f = strv_split(prepared[k], '\t');
-			mine = strv_len(f) > 2 && ctr_mount_same_dest(f[2], ro_tmpfs[i]);
-		}
-		if (mine)
-			continue;
-		static const char *const tmpfs_o[] = {"rw", "nosuid", "nodev", "mode=1777", NULL};
-		ctr_spec_mount(g, ro_tmpfs[i], "tmpfs", "tmpfs", tmpfs_o);
-	}
+	for (size_t i = 0; readonly_tmpfs && ro_tmpfs[i]; i++)
+		if (above_defaults(ro_tmpfs[i]) == early && !has_dest(prepared, ro_tmpfs[i]))
+			ctr_spec_mount(g, ro_tmpfs[i], "tmpfs", "tmpfs", ro_tmpfs_opts);
 	for (size_t i = 0; prepared && prepared[i]; i++) {
 		struct ctr_mount m;
 		if (!ctr_mount_try(prepared[i], &m))
@@ -1130,4 +1139,18 @@ void ctr_mounts_gen(yajl_gen g, char *const *prepared, bool readonly_tmpfs, bool
 		ctr_spec_mount(g, m.destination, m.type, m.source ? m.source : m.type, (const char *const *)opts);
 		ctr_mount_clear(&m);
 	}
+}
+
+char **ctr_mounts_with_implied(const struct ctr_config *c)
+{
+	struct strv_builder b = {0};
+	for (size_t i = 0; c->mounts && c->mounts[i]; i++)
+		strv_builder_add(&b, c->mounts[i]);
+	for (size_t i = 0; c->read_only && !c->ro_no_tmpfs && ro_tmpfs[i]; i++) {
+		struct ctr_mount m = {
+		    .type = "tmpfs", .destination = (char *)ro_tmpfs[i], .options = (char **)ro_tmpfs_opts};
+		if (!has_dest(c->mounts, ro_tmpfs[i]))
+			strv_builder_take(&b, ctr_mount_format(&m));
+	}
+	return strv_builder_steal(&b);
 }

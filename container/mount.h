@@ -20,6 +20,7 @@
 #define BURROW_CONTAINER_MOUNT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <yajl/yajl_gen.h>
 
@@ -101,6 +102,15 @@ int ctr_mounts_prepare(struct state_store *s, const struct ctr_config *c, const 
 /* After a run: the overlays of :O mounts unmounted and their changes
  * removed. Warnings only. */
 void ctr_mounts_cleanup(struct state_store *s, const struct ctr_config *c);
+/* Where the overlay of c's :O mount number i (in c->mounts) is mounted
+ * while c runs (in burrow's mount namespace; the container has a bind of
+ * it). Caller frees. */
+char *ctr_mounts_overlay_point(struct state_store *s, const struct ctr_config *c, size_t i);
+
+/* c's mounts as stored, then the tmpfs mounts that --read-only adds (at
+ * /tmp, /var/tmp, /run where none of c's is, unless
+ * --read-only-tmpfs=false), in the stored format; never NULL. */
+char **ctr_mounts_with_implied(const struct ctr_config *c);
 
 /* config.json's entries for the prepared mounts, with --read-only's
  * writable tmpfs first when readonly_tmpfs (a mount of the user's at one

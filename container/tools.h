@@ -37,9 +37,10 @@ struct ctr_cp_opts {
  * read or write outside. The data flows as a tar: one end writes it (a
  * thread), the other extracts it (img_extract_fd). A path on one of the
  * container's own volumes or bind mounts is resolved in that mount's
- * source the same way, as its own root; a read-only one refuses a copy
- * into it (EROFS), a tmpfs one has nothing cp can reach (ENOENT when the
- * container is not running, ENOTSUP when it is). Missing paths: ENOENT. */
+ * source the same way, as its own root (a running container's tmpfs: its
+ * root opened in the container's mount namespace; its :O mount: the
+ * overlay); a read-only one refuses a copy into it (EROFS), a stopped
+ * container's tmpfs has nothing to copy (ENOENT). Missing paths: ENOENT. */
 int ctr_cp(struct state_store *s, const struct ctr_cp_opts *o, struct burrow_err **err);
 
 /* The merged filesystem of container ref as a tar (ctr_tar_to_output:

@@ -424,6 +424,139 @@ PY
 	assert_outside_untouched
 }
 
+# both_ways CTR DIR: $T/in copied into DIR of the running CTR is what its
+# processes read there, and what they make there comes out.
+both_ways() {
+	run_burrow 0 cp "$T/in" "$1:$2/"
+	run_burrow 0 exec "$1" cat "$2/in"
+	is "$output" in "copied into $2"
+	run_burrow 0 exec "$1" sh -c "echo made-in-$2 >$2/made"
+	run_burrow 0 cp "$1:$2/made" "$T/back/made"
+	is "$(cat "$T/back/made")" "made-in-$2" "copied out of $2"
+}
+
+@test "cp: into and out of a running container's --tmpfs, --mount type=tmpfs, tmpfs volume and --read-only's /tmp; a read-only one refuses, a stopped one has nothing" {
+	echo in >"$T/in"
+	mkdir -p "$T/back"
+	run_burrow 0 volume create --opt type=tmpfs --opt device=tmpfs tvol
+	run_burrow 0 run -d --name ct --tmpfs /scratch --mount type=tmpfs,dst=/mnt/t --tmpfs /rot:ro \
+		-v tvol:/tv busybox sleep 600
+	wait_state ct "^Up"
+	local d
+	for d in /scratch /mnt/t /tv; do
+		both_ways ct "$d"
+	done
+	run_burrow 0 cp "$T/in" ct:/scratch/../scratch/renamed
+	run_burrow 0 exec ct cat /scratch/renamed
+	is "$output" in
+	# the mount point as a whole, and its content
+	run_burrow 0 exec ct sh -c 'mkdir /scratch/sub; echo deep >/scratch/sub/f'
+	run_burrow 0 cp ct:/scratch "$T/back/"
+	is "$(cat "$T/back/scratch/sub/f")" deep
+	run_burrow 0 cp ct:/scratch/. "$T/back/content"
+	is "$(cat "$T/back/content/in")" in
+	# never into the rootfs under the tmpfs: the container sees nothing
+	# there once it is stopped
+	run_burrow 125 cp "$T/in" ct:/rot/
+	assert_match "$output" "read-only mount '/rot'"
+	run_burrow 0 exec ct ls -A /rot
+	is "$output" ""
+	run_burrow 0 stop -t 0 ct
+	run_burrow 125 cp ct:/scratch/in "$T/back/after"
+	assert_match "$output" "tmpfs mount '/scratch'.*not running: there is nothing to copy"
+	run_burrow 125 cp "$T/in" ct:/tv/
+	assert_match "$output" "tmpfs volume mount '/tv'.*not running"
+	run_burrow 0 diff ct
+	assert_no_match "$output" "/in"
+	run_burrow 0 rm ct
+	# --read-only's writable /tmp, /var/tmp and /run are tmpfs mounts too
+	run_burrow 0 run -d --name cro --read-only busybox sleep 600
+	wait_state cro "^Up"
+	both_ways cro /tmp
+	both_ways cro /run
+	run_burrow 0 rm -f -t 0 cro
+	# a tmpfs of a container's own user namespace that has no ID for
+	# burrow's root (--userns=auto) takes none of its files: refused, said
+	# why; reading it works
+	if many_ids; then
+		run_burrow 0 run -d --name cau --userns=auto --tmpfs /x busybox sleep 600
+		wait_state cau "^Up"
+		run_burrow 0 exec cau sh -c 'echo mine >/x/m'
+		run_burrow 125 cp "$T/in" cau:/x/
+		assert_match "$output" "takes only the IDs of the container's own user namespace"
+		run_burrow 0 cp cau:/x/m "$T/back/cau"
+		is "$(cat "$T/back/cau")" mine
+		run_burrow 0 rm -f -t 0 cau
+	fi
+}
+
+@test "cp: into a running container's :O mount lands in its overlay, never in the host directory; stopped, that directory is read, not written" {
+	mkdir -p "$T/low" "$T/back"
+	echo lower >"$T/low/l"
+	echo in >"$T/in"
+	run_burrow 0 run -d --name co -v "$T/low:/o:O" busybox sleep 600
+	wait_state co "^Up"
+	both_ways co /o
+	run_burrow 0 exec co sh -c 'echo changed >/o/l'
+	run_burrow 0 cp co:/o/l "$T/back/"
+	is "$(cat "$T/back/l")" changed
+	is "$(ls -A "$T/low")" l "the host directory under the overlay"
+	is "$(cat "$T/low/l")" lower
+	run_burrow 0 stop -t 0 co
+	run_burrow 125 cp "$T/in" co:/o/
+	assert_match "$output" "read-only mount '/o'"
+	run_burrow 0 cp co:/o/l "$T/back/l2"
+	is "$(cat "$T/back/l2")" lower
+	is "$(ls -A "$T/low")" l
+	run_burrow 0 rm co
+}
+
+@test "cp: links in a running container's tmpfs stay in it; one that swaps its tmpfs for a link to / or to another mount has the copy refused" {
+	mkdir -p "$T/other"
+	echo pwned >"$T/new"
+	# links the container makes in its tmpfs: to the host's sentinel, up, to /
+	run_burrow 0 run -d --name cl --tmpfs /x busybox sh -c "
+		ln -s $OUTSIDE /x/evildir
+		ln -s ../../../../../../$OUTSIDE /x/updir
+		ln -s / /x/root
+		exec sleep 600"
+	wait_state cl "^Up"
+	run_burrow 125 cp "$T/new" cl:/x/evildir/
+	assert_match "$output" "must exist"
+	run_burrow 125 cp "$T/new" cl:/x/updir/victim
+	run_burrow 0 cp "$T/new" cl:/x/root/viaroot
+	run_burrow 0 exec cl cat /x/viaroot
+	is "$output" pwned "a link to / is the tmpfs's own root"
+	run_burrow 125 cp cl:/x/evildir/victim "$T/got"
+	[ ! -e "$T/got" ]
+	run_burrow 0 rm -f -t 0 cl
+	assert_outside_untouched
+	# a privileged container can unmount its tmpfs and put a link in its
+	# place: to its root, to a bind of the host's, below another tmpfs
+	run_burrow 0 run -d --name cs --privileged --tmpfs /x --tmpfs /y -v "$T/other:/other" busybox sh -c '
+		mkdir /y/sub
+		while :; do
+			umount -l /x; rm -rf /x; ln -s / /x
+			rm /x; ln -s /other /x
+			rm /x; ln -s /y/sub /x
+			rm /x; mkdir /x; mount -t tmpfs tmpfs /x
+		done'
+	wait_state cs "^Up"
+	local i ok=0
+	for i in $(seq 40); do
+		timeout 30 "$BURROW" cp "$T/new" cs:/x/ >/dev/null 2>&1 && ok=$((ok + 1))
+		timeout 30 "$BURROW" cp "$T/new" cs:/x/named >/dev/null 2>&1 && ok=$((ok + 1))
+	done
+	echo "copies that found the tmpfs: $ok of 80"
+	is "$(ls -A "$T/other")" "" "what cp wrote into the other mount"
+	run_burrow 0 exec cs ls -A /y/sub
+	is "$output" "" "what cp wrote below the other tmpfs"
+	run_burrow 0 diff cs
+	assert_no_match "$output" "new|named"
+	run_burrow 0 rm -f -t 0 cs
+	assert_outside_untouched
+}
+
 @test "export: the merged filesystem as a tar that import reads back; diff A/C/D" {
 	run_burrow 0 run --name ex busybox sh -c 'echo added >/added; echo changed >>/etc/passwd; rm /bin/ls'
 	run_burrow 0 diff ex
