@@ -21,7 +21,8 @@ static const char *skip_space(const char *s)
 
 bool fmt_report_is_json(const char *f)
 {
-	/* ^\s*(json|{{\s*json\.?\s*}})\s*$ */
+	/* ^\s*(json|{{\s*json\s*\.?\s*}})\s*$: podman 4.3 prints the whole list
+	 * as JSON for {{json .}} and {{ json . }} too */
 	f = skip_space(f);
 	if (strncmp(f, "json", 4) == 0) {
 		f += 4;
@@ -29,7 +30,7 @@ bool fmt_report_is_json(const char *f)
 		f = skip_space(f + 2);
 		if (strncmp(f, "json", 4) != 0)
 			return false;
-		f += 4;
+		f = skip_space(f + 4);
 		if (*f == '.')
 			f++;
 		f = skip_space(f);

@@ -48,8 +48,8 @@ struct fmt_report {
 	struct fmt_template *tmpl;
 };
 
-/* podman's report.IsJSON: "json", "{{json}}", "{{ json. }}" (not {{json .}},
- * which is a template). */
+/* podman's report.IsJSON: "json", "{{json}}", "{{ json. }}", "{{json .}}"
+ * (podman 4.3 prints the list as JSON for all of them). */
 bool fmt_report_is_json(const char *format);
 
 /* Decides the output and parses the template: call it before anything is

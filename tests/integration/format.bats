@@ -127,6 +127,9 @@ assert w["Labels"] is None and w["Ports"] is None and w["Networks"] == [], w
 	run_burrow 0 rm pub lab
 	run_burrow 0 ps -a --format '{{json}}'
 	assert_match "$output" '^\['
+	# {{json .}} alone is the JSON list too, as podman 4.3 prints it
+	run_burrow 0 ps -a --format '{{ json . }}'
+	assert_match "$output" '^\['
 	run_burrow 0 rm web db
 	run_burrow 0 ps -a --format json
 	is "$output" "[]"
@@ -161,7 +164,7 @@ assert w["Labels"] is None and w["Ports"] is None and w["Networks"] == [], w
 	run_burrow 125 ps -a --format '{{upper .Labels.x}}'
 	is "$output" 'burrow: template: ps:1:26: executing "ps" at <.Labels.x>: invalid value; expected string'
 	run_burrow 125 ps -a --format '{{if eq .ExitCode 3.0}}x{{end}}'
-	is "$output" 'burrow: template: ps:1:13: executing "ps" at <eq .ExitCode 3.0>: error calling eq: incompatible types for comparison'
+	is "$output" 'burrow: template: ps:1:16: executing "ps" at <eq .ExitCode 3.0>: error calling eq: incompatible types for comparison'
 	run_burrow 0 rm web db
 }
 

@@ -568,7 +568,10 @@ static void test_report(void **state)
 	assert_true(fmt_report_is_json("json"));
 	assert_true(fmt_report_is_json(" {{json}} "));
 	assert_true(fmt_report_is_json("{{ json. }}"));
-	assert_false(fmt_report_is_json("{{json .}}"));
+	assert_true(fmt_report_is_json("{{json .}}")); /* podman 4.3: the list */
+	assert_true(fmt_report_is_json(" {{ json . }}"));
+	assert_false(fmt_report_is_json("{{json .}} x"));
+	assert_false(fmt_report_is_json("{{json .Names}}"));
 	assert_false(fmt_report_is_json("jsonx"));
 	static const struct fmt_header hdrs[] = {{"ID", "CONTAINER ID"}, {NULL, NULL}};
 	static const char *const objs[] = {"{\"ID\":\"1\",\"Name\":\"web\"}", "{\"ID\":\"22\",\"Name\":\"database\"}"};
