@@ -89,8 +89,9 @@ struct fmt_data {
 	const struct fmt_item *items;
 	size_t n;
 	const struct fmt_header *headers; /* FMT_DATA_HEADER; ends with field NULL */
-	/* a field also matches a key that differs only in case (info: podman's
-	 * templates use Go's names, .Host.Kernel, its JSON host.kernel) */
+	/* a field also matches a key that differs only in case and underscores
+	 * (info: podman's templates use Go's names, .Host.Kernel and
+	 * .HostID, its JSON host.kernel and host_id) */
 	bool fold_case;
 	/* for errors, as podman's: the template's name (the verb, "ps"), how
 	 * many bytes podman puts before the text on its first line (11 for

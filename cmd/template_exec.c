@@ -363,6 +363,22 @@ char *fmt_header_for(const struct fmt_header *hdrs, const char *path)
 
 /* --- fields ------------------------------------------------------------------------ */
 
+/* A Go field name against a JSON key, letters alike in any case and
+ * underscores not counted: HostID is host_id (info's UIDMap). */
+static bool same_folded(const char *key, const char *name)
+{
+	for (;;) {
+		while (*key == '_')
+			key++;
+		if (tolower((unsigned char)*key) != tolower((unsigned char)*name))
+			return false;
+		if (!*key)
+			return true;
+		key++;
+		name++;
+	}
+}
+
 yajl_val tmpl_obj_get(yajl_val obj, const char *key, bool fold)
 {
 	if (!obj || !YAJL_IS_OBJECT(obj))
@@ -372,7 +388,7 @@ yajl_val tmpl_obj_get(yajl_val obj, const char *key, bool fold)
 			return obj->u.object.values[i];
 	if (fold)
 		for (size_t i = 0; i < obj->u.object.len; i++)
-			if (strcasecmp(obj->u.object.keys[i], key) == 0)
+			if (same_folded(obj->u.object.keys[i], key))
 				return obj->u.object.values[i];
 	return NULL;
 }

@@ -443,7 +443,7 @@ static void put_float(struct fmt_buf *b, double v, char verb, const char *flags,
 	fmt_buf_free(&d);
 }
 
-/* Go's fmt verbs: %v %s %q %d %o %x %X %c %e %E %f %F %g %G %t %%, flags
+/* Go's fmt verbs: %v %s %q %d %o %x %X %c %e %E %f %F %g %G %t %T %%, flags
  * - + # space 0, width and precision (or *). Misuse prints as Go does:
  * %!d(string=abc), %!s(MISSING), %!(EXTRA int=1). */
 static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
@@ -514,6 +514,11 @@ static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tm
 		struct tmpl_val v = a[ai++];
 		bool num = v.kind == V_JSON && YAJL_IS_NUMBER(v.j), integer = num && tmpl_is_integer(v.j);
 		switch (verb) {
+		case 'T': {
+			const char *type = go_type(x, v);
+			put_padded(&b, type ? type : "<nil>", width, prec, minus, false);
+			break;
+		}
 		case 'v':
 		case 's':
 			if (verb == 's' && kind_of(v) == K_INVALID)

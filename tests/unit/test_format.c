@@ -224,6 +224,8 @@ static void test_functions(void **state)
 	check("{{printf \"%d\" .Name}}|{{printf \"%s %s\" .Name}}|{{printf \"%s\" .Name .N}}",
 	      "%!d(string=web)|web %!s(MISSING)|web%!(EXTRA int=42)");
 	check("{{print .Name .N .N \"x\"}}|{{println .Name .N}}", "web42 42x|web 42\n");
+	check("{{printf \"%T %T %T %T %T %T\" .Name .N .F .Names .Labels .Nil}}",
+	      "string int float64 []string map[string]string <nil>");
 	check("{{split \"a:b:c\" \":\"}} {{len (split \"a:b\" \":\")}}", "[a b c] 2");
 	check("{{truncate .Id 4}} {{.Id | truncate 6}} {{pad .Name 1 2}}|", "0123 012345  web  |");
 	check("{{if eq .State.Status \"running\"}}up{{end}} {{if ne .N 42}}x{{else}}y{{end}}", "up y");
@@ -266,6 +268,12 @@ static void test_overlay(void **state)
 	got = run_full("{{.Host.Kernel}} {{.host.kernel}}", "{\"host\":{\"kernel\":\"6.1\"}}", NULL, 0,
 	               &(struct fmt_data){.fold_case = true}, NULL);
 	assert_string_equal(got, "6.1 6.1");
+	free(got);
+	/* and Go's HostID is the JSON's host_id */
+	got = run_full("{{range .Host.IDMappings.UIDMap}}{{.HostID}} {{end}}",
+	               "{\"host\":{\"idMappings\":{\"uidmap\":[{\"host_id\":1001},{\"host_id\":100000}]}}}", NULL, 0,
+	               &(struct fmt_data){.fold_case = true}, NULL);
+	assert_string_equal(got, "1001 100000 ");
 	free(got);
 	char *msg = NULL;
 	assert_null(run_full("{{.Host.Kernel}}", "{\"host\":{\"kernel\":\"6.1\"}}", NULL, 0, NULL, &msg));
