@@ -49,7 +49,8 @@ int tmpl_error(struct tmpl_exec *x, const char *fmt, ...)
 	}
 	/* Go counts the column from 0 on the text it parsed: podman's, which
 	 * lacks "table " and may start with its own "{{range .}}" */
-	unsigned col = line == 1 ? x->at.pos - x->t->skipped + x->d->offset : x->at.pos - bol;
+	unsigned skipped = x->at.pos >= x->t->skipped ? x->t->skipped : x->at.pos;
+	unsigned col = line == 1 ? x->at.pos - skipped + x->d->offset : x->at.pos - bol;
 	va_list ap;
 	va_start(ap, fmt);
 	char *msg = xvasprintf(fmt, ap);
@@ -605,6 +606,22 @@ static int eval_cmd(struct tmpl_exec *x, const struct tmpl_cmd *c, struct tmpl_v
                     struct tmpl_val *out)
 {
 	const struct tmpl_arg *first = c->args[0];
+	bool is_or = first->kind == TA_FUNC && strcmp(first->name, "or") == 0;
+	if ((is_or || (first->kind == TA_FUNC && strcmp(first->name, "and") == 0)) && (c->nargs > 1 || final)) {
+		/* Go's and and or stop at the first operand that decides,
+		 * evaluating none after it: {{or .A (index .L 9)}} */
+		struct tmpl_val v = {0};
+		for (size_t i = 1; i < c->nargs; i++) {
+			if (eval_arg(x, c->args[i], dot, &v) < 0)
+				return -1;
+			if (tmpl_truth(v) == is_or) {
+				*out = v;
+				return 0;
+			}
+		}
+		*out = final ? *final : v;
+		return 0;
+	}
 	if (first->kind == TA_FUNC) {
 		size_t n = c->nargs - 1 + (final ? 1 : 0);
 		struct tmpl_val *args = xcalloc(n ? n : 1, sizeof(*args));

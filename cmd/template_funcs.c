@@ -10,28 +10,12 @@
 #include "lib/json.h"
 #include "lib/xalloc.h"
 
-static int f_and(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
+/* and, or: evaluated where they are called (eval_cmd), since they stop at
+ * the operand that decides, as Go's; this is what the table holds for
+ * them, reached with no operands only, which the count refuses. */
+static int f_short_circuit(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)x;
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (!tmpl_truth(a[i])) {
-			*out = a[i];
-			return 0;
-		}
-	}
-	*out = a[n - 1];
-	return 0;
-}
-
-static int f_or(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
-{
-	(void)x;
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (tmpl_truth(a[i])) {
-			*out = a[i];
-			return 0;
-		}
-	}
 	*out = a[n - 1];
 	return 0;
 }
@@ -775,17 +759,28 @@ static int f_pad(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_
 /* podman's functions take strings and ints (lower: func(string) string,
  * truncate: func(string, int) string ...); Go's builtins anything. */
 static const struct tmpl_func funcs[] = {
-    {"and", 1, -1, f_and, false, NULL, false},        {"eq", 2, -1, f_eq, false, NULL, false},
-    {"ge", 2, 2, f_ge, false, NULL, false},           {"gt", 2, 2, f_gt, false, NULL, false},
-    {"index", 1, -1, f_index, false, NULL, false},    {"join", 2, 2, f_join, false, NULL, false},
-    {"json", 1, 1, f_json, false, NULL, false},       {"le", 2, 2, f_le, false, NULL, false},
-    {"len", 1, 1, f_len, false, NULL, false},         {"lower", 1, 1, f_lower, true, "s", false},
-    {"lt", 2, 2, f_lt, false, NULL, false},           {"ne", 2, 2, f_ne, false, NULL, false},
-    {"not", 1, 1, f_not, false, NULL, false},         {"or", 1, -1, f_or, false, NULL, false},
-    {"pad", 3, 3, f_pad, true, "sii", false},         {"print", 0, -1, f_print, true, NULL, false},
-    {"printf", 1, -1, f_printf, true, "sa", false},   {"println", 0, -1, f_println, true, NULL, false},
-    {"split", 2, 2, f_split, false, "ss", false},     {"title", 1, 1, f_title, true, "s", false},
-    {"truncate", 2, 2, f_truncate, true, "si", true}, {"upper", 1, 1, f_upper, true, "s", false},
+    {"and", 1, -1, f_short_circuit, false, NULL, false},
+    {"eq", 2, -1, f_eq, false, NULL, false},
+    {"ge", 2, 2, f_ge, false, NULL, false},
+    {"gt", 2, 2, f_gt, false, NULL, false},
+    {"index", 1, -1, f_index, false, NULL, false},
+    {"join", 2, 2, f_join, false, NULL, false},
+    {"json", 1, 1, f_json, false, NULL, false},
+    {"le", 2, 2, f_le, false, NULL, false},
+    {"len", 1, 1, f_len, false, NULL, false},
+    {"lower", 1, 1, f_lower, true, "s", false},
+    {"lt", 2, 2, f_lt, false, NULL, false},
+    {"ne", 2, 2, f_ne, false, NULL, false},
+    {"not", 1, 1, f_not, false, NULL, false},
+    {"or", 1, -1, f_short_circuit, false, NULL, false},
+    {"pad", 3, 3, f_pad, true, "sii", false},
+    {"print", 0, -1, f_print, true, NULL, false},
+    {"printf", 1, -1, f_printf, true, "sa", false},
+    {"println", 0, -1, f_println, true, NULL, false},
+    {"split", 2, 2, f_split, false, "ss", false},
+    {"title", 1, 1, f_title, true, "s", false},
+    {"truncate", 2, 2, f_truncate, true, "si", true},
+    {"upper", 1, 1, f_upper, true, "s", false},
 };
 
 const struct tmpl_func *tmpl_func_find(const char *name)

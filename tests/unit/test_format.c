@@ -421,6 +421,10 @@ static void test_comparisons(void **state)
 	check("{{eq .N 42}} {{eq .F 96.84}} {{lt \"a\" \"b\"}} {{eq .Nil .Labels.x}} {{eq .Nil \"\"}} {{le 1 1}}",
 	      "true true true true false true");
 	check("{{and 0 \"x\"}} {{or 0 \"x\"}} {{and 1 \"x\"}} {{or \"\" 0}} {{and .Labels.x 1}}", "0 x x 0 <no value>");
+	/* they stop at the operand that decides, as Go's (1.18 on) */
+	check("{{and false (len 3)}} {{or .Name (index .Names 9)}} {{.N | and 1}} {{.Empty | or 0}}|",
+	      "false web 42 |");
+	check_error("{{and true (len 3)}}", "error calling len: len of type int");
 }
 
 /* Errors are Go's as podman prints them: "template: NAME:LINE:COL:
