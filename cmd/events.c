@@ -214,9 +214,16 @@ static int on_line(const char *line, size_t len, void *data, struct burrow_err *
 			json_obj_add(extra, "Attributes", json_new_map());
 		json_mark_map(json_get(ev, "Attributes"));
 		struct fmt_item it = {.base = ev, .overlay = extra};
-		struct fmt_data d = {.kind = FMT_DATA_ITEM, .items = &it, .n = 1, .fold_case = true};
+		static const struct fmt_header types[] = {{"Time", "time.Time"}, {NULL, NULL}};
+		struct fmt_data d = {.kind = FMT_DATA_ITEM,
+		                     .items = &it,
+		                     .n = 1,
+		                     .fold_case = true,
+		                     .name = "events",
+		                     .type = "*events.Event",
+		                     .types = types};
 		if (fmt_template_exec(r->tmpl, &d, &r->out, err) < 0)
-			return burrow_error_wrap(err, "events: --format");
+			return -1;
 	} else {
 		human(r, ev);
 	}

@@ -222,7 +222,8 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 	    .rep = {.verb = "images",
 	            .default_format = images_default_format,
 	            .headers = images_headers,
-	            .json_indent = "    "},
+	            .json_indent = "    ",
+	            .go_type = "images.imageReporter"},
 	};
 	const char *sort = "created";
 	struct burrow_err *err = NULL;

@@ -273,7 +273,14 @@ int cmd_info(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	/* templates use podman's Go names (.Host.Kernel, .Store.GraphRoot):
 	 * they find the JSON's host.kernel, store.graphRoot */
-	struct fmt_report rep = {.verb = "info", .single = true, .fold_case = true, .json_indent = "  "};
+	static const struct fmt_header types[] = {
+	    {"Host", "*define.HostInfo"}, {"Store", "*define.StoreInfo"}, {"Version", "define.Version"}, {NULL, NULL}};
+	struct fmt_report rep = {.verb = "info",
+	                         .single = true,
+	                         .fold_case = true,
+	                         .json_indent = "  ",
+	                         .go_type = "*define.Info",
+	                         .go_types = types};
 	int rc = 0;
 	if (cmd_format_only_options(ctx, argc, argv, &rep, &rc) < 0)
 		return rc;

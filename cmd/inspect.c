@@ -85,7 +85,13 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 	/* 'container inspect' is for containers only, as in podman */
 	const char *type = ctx->family ? "container" : "all";
 	bool size = false;
-	struct fmt_report rep = {.verb = ctx->verb, .json_indent = "    "};
+	/* podman's: a container's (an image's Config is another type) */
+	static const struct fmt_header types[] = {{"State", "*define.InspectContainerState"},
+	                                          {"HostConfig", "*define.InspectContainerHostConfig"},
+	                                          {"NetworkSettings", "*define.InspectNetworkSettings"},
+	                                          {NULL, NULL}};
+	struct fmt_report rep = {
+	    .verb = ctx->verb, .json_indent = "    ", .go_type = "interface {}", .go_types = types};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "f:lt:s", longopts)) != -1) {
 		switch (c) {

@@ -32,7 +32,7 @@ struct tmpl_func;
 
 struct tmpl_arg {
 	enum tmpl_arg_kind kind;
-	unsigned pos;               /* byte offset in the source */
+	unsigned pos, end;          /* [pos, end) in the source */
 	char *name;                 /* TA_VAR ("$x", "$"), TA_FUNC */
 	const struct tmpl_func *fn; /* TA_FUNC */
 	yajl_val value;             /* TA_CONST */
@@ -42,13 +42,13 @@ struct tmpl_arg {
 };
 
 struct tmpl_cmd {
-	unsigned pos;
+	unsigned pos, end;
 	struct tmpl_arg **args;
 	size_t nargs;
 };
 
 struct tmpl_pipe {
-	unsigned pos;
+	unsigned pos, end;
 	char *vars[2]; /* {{$x := ...}}, {{range $i, $e := ...}} */
 	size_t nvars;
 	bool assign; /* '=' rather than ':=' */
@@ -74,6 +74,7 @@ struct tmpl_node {
 
 struct fmt_template {
 	char *src;
+	unsigned skipped; /* "table " at the start, which podman cuts off before Go parses */
 	struct tmpl_list root;
 };
 
@@ -96,6 +97,7 @@ struct tmpl_val {
 	const struct fmt_item *items; /* V_ITEM: items[0] */
 	size_t n;
 	const char *path;
+	const char *go_type; /* podman's type of a struct the verb names (fmt_data.types), or NULL */
 };
 
 struct tmpl_var {
@@ -112,10 +114,16 @@ struct tmpl_exec {
 	struct tmpl_var *vars;
 	size_t nvars, capvars;
 	bool piped; /* the last argument of the call under way came through '|' */
+	/* where evaluation is, for errors (Go's state.at): the node's position
+	 * (as Go's parser gives it) and its text [start, end) in the source */
+	struct tmpl_at {
+		unsigned pos, start, end;
+	} at;
+	const char *calling; /* the function a call is running: errors say "error calling NAME: " */
 	struct burrow_err **err;
 };
 
-typedef int (*tmpl_fn)(struct tmpl_exec *x, struct tmpl_val *args, size_t n, unsigned pos, struct tmpl_val *out);
+typedef int (*tmpl_fn)(struct tmpl_exec *x, struct tmpl_val *args, size_t n, struct tmpl_val *out);
 
 struct tmpl_func {
 	const char *name;
@@ -123,13 +131,24 @@ struct tmpl_func {
 	tmpl_fn call;
 	bool text; /* header mode: runs on the header text (lower, printf ...);
 	            * the others give back the header they were handed */
+	/* the Go types of the parameters, checked as Go checks them: s
+	 * string, i int, a anything (the last letter stands for the rest);
+	 * NULL: the function checks */
+	const char *params;
+	bool swap; /* and the two may come in either order (truncate N S) */
 };
 
 /* Functions (template_funcs.c); the parser resolves names with this. */
 const struct tmpl_func *tmpl_func_find(const char *name);
 
-/* "L:C: message" at a byte offset of the source; returns -1. */
-int tmpl_error(struct tmpl_exec *x, unsigned pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Go's execution error at x->at: 'template: NAME:L:C: executing "NAME" at
+ * <NODE>: message' (C is Go's: bytes from the line's start, counted from
+ * 0); returns -1. */
+int tmpl_error(struct tmpl_exec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The Go type podman's value would have, as far as the JSON tells
+ * ("string", "int", "[]string", "map[string]string", the verb's type for
+ * its objects): for messages. */
+const char *tmpl_go_type(struct tmpl_exec *x, struct tmpl_val v);
 /* Values made while running live in an arena freed when the run ends. */
 yajl_val tmpl_keep(struct tmpl_exec *x, yajl_val v);
 static inline struct tmpl_val tmpl_json(yajl_val j)
@@ -139,8 +158,6 @@ static inline struct tmpl_val tmpl_json(yajl_val j)
 struct tmpl_val tmpl_str(struct tmpl_exec *x, const char *s);
 struct tmpl_val tmpl_take_str(struct tmpl_exec *x, char *s); /* frees s */
 struct tmpl_val tmpl_bool(struct tmpl_exec *x, bool b);
-/* "a string", "a list" ... for messages */
-const char *tmpl_describe(struct tmpl_val v);
 bool tmpl_is_integer(yajl_val number);
 double tmpl_number(yajl_val number);
 /* Go's %v of a float64 */

@@ -260,8 +260,11 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	bool quiet = false, notrunc = false, size = false;
 	struct ps_opts o = {.last = -1, .filter = cmd_ps_filter_new()};
-	struct fmt_report rep = {
-	    .verb = "ps", .default_format = ps_default_format, .headers = ps_headers, .json_indent = "  "};
+	struct fmt_report rep = {.verb = "ps",
+	                         .default_format = ps_default_format,
+	                         .headers = ps_headers,
+	                         .json_indent = "  ",
+	                         .go_type = "containers.psReporter"};
 	struct burrow_err *err = NULL;
 	int c, rc = 0;
 	while (rc == 0 && (c = cmd_getopt(ctx, argc, argv, "aqf:ln:s", longopts)) != -1) {

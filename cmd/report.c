@@ -21,7 +21,8 @@ static const char *skip_space(const char *s)
 
 bool fmt_report_is_json(const char *f)
 {
-	/* ^\s*(json|{{\s*json\.?\s*}})\s*$ */
+	/* ^\s*(json|{{\s*json\s*\.?\s*}})\s*$: podman 4.3 prints the whole list
+	 * as JSON for {{json .}} and {{ json . }} too */
 	f = skip_space(f);
 	if (strncmp(f, "json", 4) == 0) {
 		f += 4;
@@ -29,7 +30,7 @@ bool fmt_report_is_json(const char *f)
 		f = skip_space(f + 2);
 		if (strncmp(f, "json", 4) != 0)
 			return false;
-		f += 4;
+		f = skip_space(f + 4);
 		if (*f == '.')
 			f++;
 		f = skip_space(f);
@@ -214,6 +215,19 @@ static void print_json(const struct fmt_report *r, const struct fmt_item *items,
 	fmt_buf_puts(out, "\n");
 }
 
+/* What a run of the template is told besides its data: as podman runs it,
+ * named after the verb ("volume ls": "ls") and, for a list, inside the
+ * "{{range .}}" podman wraps it in unless it ranges itself. */
+static void exec_data(const struct fmt_report *r, struct fmt_data *d)
+{
+	const char *name = strrchr(r->verb, ' ');
+	d->fold_case = r->fold_case;
+	d->name = name ? name + 1 : r->verb;
+	d->offset = r->single || r->whole_list ? 0 : (unsigned)strlen("{{range .}}");
+	d->type = r->go_type;
+	d->types = r->go_types;
+}
+
 /* The items from src one by one (or all at once when the output needs
  * them together). */
 static int render_items(const struct fmt_report *r, const struct fmt_items *src, struct fmt_buf *out,
@@ -228,8 +242,8 @@ static int render_items(const struct fmt_report *r, const struct fmt_items *src,
 		if (r->out == FMT_OUT_JSON) {
 			print_json(r, items, src->n, out);
 		} else {
-			struct fmt_data d = {
-			    .kind = FMT_DATA_ITEMS, .items = items, .n = src->n, .fold_case = r->fold_case};
+			struct fmt_data d = {.kind = FMT_DATA_ITEMS, .items = items, .n = src->n};
+			exec_data(r, &d);
 			rc = fmt_template_exec(r->tmpl, &d, out, err);
 		}
 		for (size_t i = 0; i < src->n; i++)
@@ -237,7 +251,8 @@ static int render_items(const struct fmt_report *r, const struct fmt_items *src,
 		free(items);
 		return rc;
 	}
-	struct fmt_data d = {.fold_case = r->fold_case, .headers = r->headers};
+	struct fmt_data d = {.headers = r->headers};
+	exec_data(r, &d);
 	if (r->out == FMT_OUT_TABLE && !r->noheading) {
 		d.kind = FMT_DATA_HEADER;
 		if (fmt_template_exec(r->tmpl, &d, out, err) < 0)
@@ -261,8 +276,8 @@ static int render(const struct fmt_report *r, const struct fmt_items *src, struc
 {
 	struct fmt_buf text = {0};
 	if (render_items(r, src, &text, err) < 0) {
-		fmt_buf_free(&text);
-		return burrow_error_wrap(err, "%s: --format", r->verb);
+		fmt_buf_free(&text); /* the error is Go's, as podman prints it */
+		return -1;
 	}
 	if (r->out == FMT_OUT_TABLE)
 		fmt_table_align(text.s ? text.s : "", text.len, FMT_TABLE_MINWIDTH, FMT_TABLE_PADDING, out);

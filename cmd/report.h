@@ -37,14 +37,19 @@ struct fmt_report {
 	bool single;                      /* one object (info): no implicit range */
 	bool fold_case;                   /* see fmt_data */
 	const char *json_indent;          /* --format json indentation (podman: "  " or "    ") */
+	/* podman's Go types, for template errors ("can't evaluate field Foo
+	 * in type containers.psReporter"): of an object, and of the structs
+	 * in its fields ({"State", "*define.InspectContainerState"}) */
+	const char *go_type;
+	const struct fmt_header *go_types;
 	/* set by fmt_report_parse */
 	enum fmt_report_out out;
 	bool whole_list; /* the template ranges over the list itself */
 	struct fmt_template *tmpl;
 };
 
-/* podman's report.IsJSON: "json", "{{json}}", "{{ json. }}" (not {{json .}},
- * which is a template). */
+/* podman's report.IsJSON: "json", "{{json}}", "{{ json. }}", "{{json .}}"
+ * (podman 4.3 prints the list as JSON for all of them). */
 bool fmt_report_is_json(const char *format);
 
 /* Decides the output and parses the template: call it before anything is
@@ -53,7 +58,8 @@ bool fmt_report_is_json(const char *format);
 int fmt_report_parse(struct fmt_report *r, struct burrow_err **err);
 
 /* Prints the objects to stdout: all of the output, or nothing and *err
- * ("ps: --format: 1:3: unknown field .Foo"). */
+ * ('template: ps:1:13: executing "ps" at <.Foo>: can't evaluate field Foo
+ * in type containers.psReporter', Go's words as podman prints them). */
 int fmt_report_print(const struct fmt_report *r, const struct fmt_item *items, size_t n, struct burrow_err **err);
 
 /* Objects made on demand: make fills item i, drop frees it. For JSON and

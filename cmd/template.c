@@ -761,6 +761,7 @@ static struct tmpl_arg *parse_operand(struct parser *ps, bool *failed)
 		             ps->t->src + k->pos);
 		goto fail;
 	}
+	a->end = ps->toks[ps->i - 1].end;
 	return a;
 fail:
 	free_arg(a);
@@ -797,6 +798,7 @@ static struct tmpl_cmd *parse_command(struct parser *ps, enum tok_kind end)
 		syntax_error(ps->t, ps->err, k->pos, "empty command");
 		goto fail;
 	}
+	c->end = c->args[c->nargs - 1]->end;
 	return c;
 fail:
 	for (size_t i = 0; i < c->nargs; i++)
@@ -870,6 +872,7 @@ static struct tmpl_pipe *parse_pipeline(struct parser *ps, const char *context, 
 		syntax_error(ps->t, ps->err, p->cmds[0]->pos, "nil is not a command");
 		goto fail;
 	}
+	p->end = p->cmds[p->ncmds - 1]->end;
 	/* declared variables are visible from here on */
 	if (!p->assign)
 		for (size_t i = 0; i < p->nvars; i++)
@@ -1021,7 +1024,7 @@ struct fmt_template *fmt_template_parse(const char *text, unsigned flags, struct
 	t->src = xstrdup(text);
 	struct lexer l = {.t = t, .src = t->src, .n = strlen(t->src), .flags = flags, .err = err};
 	if ((flags & FMT_TMPL_TABLE) && strncmp(t->src, "table ", 6) == 0)
-		l.p = 6; /* positions still count from the start of what the user typed */
+		l.p = t->skipped = 6; /* positions still count from the start of what the user typed */
 	struct parser ps = {.t = t, .err = err};
 	int r = lex(&l);
 	if (r == 0) {

@@ -17,15 +17,21 @@
  * newline, as podman's --format accepts them.
  *
  * Objects are structs or maps, as the builders made them (json_is_map). A
- * field a struct lacks is an error, as Go's; a key missing from a map (or a
- * nil map) is Go's invalid value, and so is any field of it: an action
- * prints it "<no value>", if and with take it as false, eq as equal to
- * nothing else, functions as null. Map keys are matched exactly (fold_case
- * is for struct fields). Differences from Go, on purpose: join takes its list and
- * separator in either order (so {{.Names | join ","}} works); lower, upper
- * and friends print any scalar. Values print as Go prints the types podman
+ * field a struct lacks is an error, as Go's, and so are index and range
+ * of a struct; a key missing from a map (or a nil map) is Go's invalid
+ * value, and so is any field of it: an action prints it "<no value>", if
+ * and with take it as false, eq as equal to nothing else; functions take
+ * it as Go hands it to theirs (podman's string functions refuse it, printf
+ * sees nil). Map keys are matched exactly (fold_case is for struct
+ * fields). Functions check their arguments' types as Go does (upper takes
+ * a string, eq two values of one kind). Differences from Go, on purpose:
+ * join takes its list and separator in either order (so {{.Names | join
+ * ","}} works) and a single string as its list, truncate its string and
+ * length in either order. Values print as Go prints the types podman
  * uses: strings bare, numbers as Go's %v, true/false, null as <nil>, lists
- * as [a b c], objects as map[k:v ...] with sorted keys. */
+ * as [a b c], maps as map[k:v ...] with sorted keys, structs as {v v ...}
+ * (their values in order). Errors are Go's
+ * (tmpl_error in internal.h). */
 #ifndef BURROW_CMD_TEMPLATE_H
 #define BURROW_CMD_TEMPLATE_H
 
@@ -83,14 +89,27 @@ struct fmt_data {
 	const struct fmt_item *items;
 	size_t n;
 	const struct fmt_header *headers; /* FMT_DATA_HEADER; ends with field NULL */
-	/* a field also matches a key that differs only in case (info: podman's
-	 * templates use Go's names, .Host.Kernel, its JSON host.kernel) */
+	/* a field also matches a key that differs only in case and underscores
+	 * (info: podman's templates use Go's names, .Host.Kernel and
+	 * .HostID, its JSON host.kernel and host_id) */
 	bool fold_case;
+	/* for errors, as podman's: the template's name (the verb, "ps"), how
+	 * many bytes podman puts before the text on its first line (11 for
+	 * the "{{range .}}" it wraps a list's template in), the Go type of an
+	 * item and of the structs in its fields (types: {"State",
+	 * "*define.InspectContainerState"}, ends with field NULL); NULL:
+	 * "template", "struct" */
+	const char *name;
+	unsigned offset;
+	const char *type;
+	const struct fmt_header *types;
 };
 
 /* Runs t over d, appending to out. On an error (unknown field, a function
- * given the wrong values, range over a scalar ...) returns -1 with *err
- * ("1:3: unknown field .Foo"); out may then hold partial output. */
+ * given the wrong values, range over a scalar ...) returns -1 with *err in
+ * Go's words ('template: ps:1:13: executing "ps" at <.Foo>: can't
+ * evaluate field Foo in type containers.psReporter'); out may then hold
+ * partial output. */
 int fmt_template_exec(const struct fmt_template *t, const struct fmt_data *d, struct fmt_buf *out,
                       struct burrow_err **err);
 

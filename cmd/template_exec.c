@@ -11,15 +11,55 @@
 #include "lib/json.h"
 #include "lib/xalloc.h"
 
-int tmpl_error(struct tmpl_exec *x, unsigned pos, const char *fmt, ...)
+/* A node's text as Go's String() gives it, near enough: the source with
+ * each run of blanks outside quotes made one space. */
+static char *node_text(const char *src, unsigned start, unsigned end)
 {
-	unsigned line, col;
-	tmpl_position(x->t, pos, &line, &col);
+	struct fmt_buf b = {0};
+	char quote = 0;
+	for (unsigned i = start; i < end; i++) {
+		char c = src[i];
+		if (quote && c == '\\' && quote != '`' && i + 1 < end) {
+			fmt_buf_add(&b, &src[i++], 2);
+			continue;
+		}
+		if (quote) {
+			quote = c == quote ? 0 : quote;
+		} else if (c == '"' || c == '`' || c == '\'') {
+			quote = c;
+		} else if (isspace((unsigned char)c)) {
+			while (i + 1 < end && isspace((unsigned char)src[i + 1]))
+				i++;
+			c = ' ';
+		}
+		fmt_buf_add(&b, &c, 1);
+	}
+	return b.s ? b.s : xstrdup("");
+}
+
+int tmpl_error(struct tmpl_exec *x, const char *fmt, ...)
+{
+	const char *src = x->t->src;
+	unsigned line = 1, bol = 0;
+	for (unsigned i = 0; i < x->at.pos && src[i]; i++) {
+		if (src[i] == '\n') {
+			line++;
+			bol = i + 1;
+		}
+	}
+	/* Go counts the column from 0 on the text it parsed: podman's, which
+	 * lacks "table " and may start with its own "{{range .}}" */
+	unsigned skipped = x->at.pos >= x->t->skipped ? x->t->skipped : x->at.pos;
+	unsigned col = line == 1 ? x->at.pos - skipped + x->d->offset : x->at.pos - bol;
 	va_list ap;
 	va_start(ap, fmt);
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	burrow_error(x->err, 0, "%u:%u: %s", line, col, msg);
+	char *ctx = node_text(src, x->at.start, x->at.end);
+	const char *name = x->d->name ? x->d->name : "template";
+	burrow_error(x->err, 0, "template: %s:%u:%u: executing \"%s\" at <%s>: %s%s%s%s", name, line, col, name, ctx,
+	             x->calling ? "error calling " : "", x->calling ? x->calling : "", x->calling ? ": " : "", msg);
+	free(ctx);
 	free(msg);
 	return -1;
 }
@@ -51,32 +91,47 @@ struct tmpl_val tmpl_bool(struct tmpl_exec *x, bool b)
 	return tmpl_json(tmpl_keep(x, json_new_bool(b)));
 }
 
-const char *tmpl_describe(struct tmpl_val v)
+static bool all_strings(yajl_val *v, size_t n)
 {
+	for (size_t i = 0; i < n; i++)
+		if (!YAJL_IS_STRING(v[i]))
+			return false;
+	return true;
+}
+
+const char *tmpl_go_type(struct tmpl_exec *x, struct tmpl_val v)
+{
+	const char *item = x->d->type ? x->d->type : "struct";
 	switch (v.kind) {
 	case V_ITEM:
-		return "an object";
+		return item;
 	case V_ITEMS:
-		return "a list";
+		return tmpl_take_str(x, xasprintf("[]%s", item)).j->u.string;
 	case V_HDR:
-		return "a header";
+		return "string";
 	case V_JSON:
 		break;
 	}
+	if (v.go_type)
+		return v.go_type;
+	const char *nil = json_nil_text(v.j);
 	switch (v.j->type) {
 	case yajl_t_string:
-		return "a string";
+		return "string";
 	case yajl_t_number:
-		return "a number";
+		return tmpl_is_integer(v.j) ? "int" : "float64";
 	case yajl_t_true:
 	case yajl_t_false:
-		return "a boolean";
-	case yajl_t_object:
-		return "an object";
+		return "bool";
 	case yajl_t_array:
-		return "a list";
+		return all_strings(v.j->u.array.values, v.j->u.array.len) ? "[]string" : "[]interface {}";
+	case yajl_t_object:
+		if (!json_is_map(v.j))
+			return "struct";
+		return all_strings(v.j->u.object.values, v.j->u.object.len) ? "map[string]string"
+		                                                            : "map[string]interface {}";
 	default:
-		return "null";
+		return !nil ? "interface {}" : nil[0] == 'm' ? "map[string]string" : "[]string";
 	}
 }
 
@@ -139,6 +194,20 @@ static const char **sorted_keys(yajl_val obj)
 	return keys;
 }
 
+static void print_json(struct fmt_buf *b, yajl_val j);
+
+/* open, the values apart by spaces, close: a list or a struct */
+static void print_values(struct fmt_buf *b, const char *open, yajl_val *v, size_t n, const char *close)
+{
+	fmt_buf_puts(b, open);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fmt_buf_puts(b, " ");
+		print_json(b, v[i]);
+	}
+	fmt_buf_puts(b, close);
+}
+
 static void print_json(struct fmt_buf *b, yajl_val j)
 {
 	switch (j->type) {
@@ -158,15 +227,14 @@ static void print_json(struct fmt_buf *b, yajl_val j)
 		fmt_buf_puts(b, "false");
 		break;
 	case yajl_t_array:
-		fmt_buf_puts(b, "[");
-		for (size_t i = 0; i < j->u.array.len; i++) {
-			if (i)
-				fmt_buf_puts(b, " ");
-			print_json(b, j->u.array.values[i]);
-		}
-		fmt_buf_puts(b, "]");
+		print_values(b, "[", j->u.array.values, j->u.array.len, "]");
 		break;
 	case yajl_t_object: {
+		if (!json_is_map(j)) {
+			/* a struct: its fields' values in their order, as Go's %v */
+			print_values(b, "{", j->u.object.values, j->u.object.len, "}");
+			break;
+		}
 		const char **keys = sorted_keys(j);
 		fmt_buf_puts(b, "map[");
 		for (size_t i = 0; i < j->u.object.len; i++) {
@@ -296,6 +364,22 @@ char *fmt_header_for(const struct fmt_header *hdrs, const char *path)
 
 /* --- fields ------------------------------------------------------------------------ */
 
+/* A Go field name against a JSON key, letters alike in any case and
+ * underscores not counted: HostID is host_id (info's UIDMap). */
+static bool same_folded(const char *key, const char *name)
+{
+	for (;;) {
+		while (*key == '_')
+			key++;
+		if (tolower((unsigned char)*key) != tolower((unsigned char)*name))
+			return false;
+		if (!*key)
+			return true;
+		key++;
+		name++;
+	}
+}
+
 yajl_val tmpl_obj_get(yajl_val obj, const char *key, bool fold)
 {
 	if (!obj || !YAJL_IS_OBJECT(obj))
@@ -305,7 +389,7 @@ yajl_val tmpl_obj_get(yajl_val obj, const char *key, bool fold)
 			return obj->u.object.values[i];
 	if (fold)
 		for (size_t i = 0; i < obj->u.object.len; i++)
-			if (strcasecmp(obj->u.object.keys[i], key) == 0)
+			if (same_folded(obj->u.object.keys[i], key))
 				return obj->u.object.values[i];
 	return NULL;
 }
@@ -323,16 +407,6 @@ yajl_val tmpl_item_get(const struct fmt_item *it, const char *key, bool fold)
 	return v;
 }
 
-/* ".A.B" for messages: prefix is what the chain started from. */
-static char *chain_text(const char *prefix, char **fields, size_t upto)
-{
-	struct fmt_buf b = {0};
-	fmt_buf_puts(&b, prefix);
-	for (size_t i = 0; i < upto; i++)
-		fmt_buf_printf(&b, ".%s", fields[i]);
-	return b.s ? b.s : xstrdup("");
-}
-
 /* Go's invalid value, what a key missing from a map gives: a null to
  * everything (false, <nil> to print and printf, null to json), but an
  * action prints it as "<no value>", any field of it is no value too, and
@@ -344,11 +418,19 @@ bool tmpl_no_value(struct tmpl_val v)
 	return v.kind == V_JSON && v.j == &no_value;
 }
 
+/* The Go type the verb gives the struct in field f of its object. */
+static const char *field_type(const struct tmpl_exec *x, const char *f)
+{
+	for (const struct fmt_header *t = x->d->types; t && t->field; t++)
+		if (strcmp(t->field, f) == 0)
+			return t->header;
+	return NULL;
+}
+
 /* A Go map (json_is_map) answers a missing key with no value; any other
  * object is a struct, where an unknown field is an error, as podman's.
- * Map keys are data: matched exactly, never folded. */
-static int field_chain(struct tmpl_exec *x, struct tmpl_val v, const char *prefix, char **fields, size_t n,
-                       unsigned pos, struct tmpl_val *out)
+ * Map keys are data: matched exactly, never folded. Errors are Go's. */
+static int field_chain(struct tmpl_exec *x, struct tmpl_val v, char **fields, size_t n, struct tmpl_val *out)
 {
 	for (size_t i = 0; i < n && !tmpl_no_value(v); i++) {
 		const char *f = fields[i];
@@ -359,25 +441,18 @@ static int field_chain(struct tmpl_exec *x, struct tmpl_val v, const char *prefi
 		}
 		yajl_val next = NULL;
 		bool map = v.kind == V_JSON && json_is_map(v.j);
-		if (v.kind == V_ITEM) {
+		if (v.kind == V_ITEM)
 			next = tmpl_item_get(&v.items[0], f, x->d->fold_case);
-		} else if (v.kind == V_JSON && YAJL_IS_OBJECT(v.j)) {
+		else if (v.kind == V_JSON && YAJL_IS_OBJECT(v.j))
 			next = tmpl_obj_get(v.j, f, x->d->fold_case && !map);
-		} else if (!map) { /* a nil map has no keys; anything else no fields */
-			char *whole = chain_text(prefix, fields, i + 1), *part = chain_text(prefix, fields, i);
-			tmpl_error(x, pos, "can't evaluate field %s: %s is %s", whole, part[0] ? part : ".",
-			           tmpl_describe(v));
-			free(whole);
-			free(part);
-			return -1;
-		}
-		if (!next && !map) {
-			char *whole = chain_text(prefix, fields, i + 1);
-			tmpl_error(x, pos, "unknown field %s", whole);
-			free(whole);
-			return -1;
-		}
-		v = tmpl_json(next ? next : &no_value);
+		else if (v.kind == V_JSON && YAJL_IS_NULL(v.j) && !json_nil_text(v.j))
+			return tmpl_error(x, "nil pointer evaluating %s.%s", tmpl_go_type(x, v), f);
+		if (!next && !map)
+			return tmpl_error(x, "can't evaluate field %s in type %s", f, tmpl_go_type(x, v));
+		struct tmpl_val nv = tmpl_json(next ? next : &no_value);
+		if (v.kind == V_ITEM)
+			nv.go_type = field_type(x, f);
+		v = nv;
 	}
 	*out = v;
 	return 0;
@@ -405,10 +480,27 @@ static struct tmpl_var *find_var(struct tmpl_exec *x, const char *name)
 	return NULL;
 }
 
+/* Where Go's parser puts an operand: a chain .A.B (or $x.A, (p).A) at its
+ * second part; its text is all of it. */
+static struct tmpl_at arg_at(const struct tmpl_arg *a)
+{
+	struct tmpl_at at = {a->pos, a->pos, a->end};
+	if (a->kind == TA_FIELD && a->nfields > 1) {
+		at.pos += 1 + (unsigned)strlen(a->fields[0]);
+	} else if (a->kind == TA_VAR && a->nfields) {
+		at.pos += (unsigned)strlen(a->name);
+	} else if (a->kind == TA_PIPE && a->nfields) {
+		at.pos = a->end;
+		for (size_t i = 0; i < a->nfields; i++)
+			at.pos -= 1 + (unsigned)strlen(a->fields[i]);
+	}
+	return at;
+}
+
 static int eval_arg(struct tmpl_exec *x, const struct tmpl_arg *a, struct tmpl_val dot, struct tmpl_val *out)
 {
 	struct tmpl_val v;
-	const char *prefix = "";
+	x->at = arg_at(a);
 	switch (a->kind) {
 	case TA_DOT:
 		*out = dot;
@@ -422,36 +514,57 @@ static int eval_arg(struct tmpl_exec *x, const struct tmpl_arg *a, struct tmpl_v
 	case TA_VAR: {
 		struct tmpl_var *var = find_var(x, a->name);
 		if (!var)
-			return tmpl_error(x, a->pos, "undefined variable '%s'", a->name);
+			return tmpl_error(x, "undefined variable: %s", a->name);
 		v = var->v;
-		prefix = a->name;
 		break;
 	}
 	case TA_PIPE:
 		if (eval_pipe(x, a->pipe, dot, false, &v) < 0)
 			return -1;
-		prefix = "(...)";
+		x->at = arg_at(a);
 		break;
 	case TA_FUNC: {
 		/* a function as an argument: called with no arguments */
 		if (a->fn->min > 0)
-			return tmpl_error(x, a->pos, "wrong number of args for %s: want %d got 0", a->name, a->fn->min);
-		return a->fn->call(x, NULL, 0, a->pos, out);
+			return tmpl_error(x, "wrong number of args for %s: want %d got 0", a->name, a->fn->min);
+		return a->fn->call(x, NULL, 0, out);
 	}
 	}
-	return field_chain(x, v, prefix, a->fields, a->nfields, a->pos, out);
+	return field_chain(x, v, a->fields, a->nfields, out);
 }
 
-static int call_func(struct tmpl_exec *x, const struct tmpl_arg *fa, struct tmpl_val *args, size_t n,
+/* Go's check of a value handed to a parameter of type string ('s') or int
+ * ('i'), the types podman's functions take; node: the operand it came
+ * from (NULL: the value piped in). */
+static int check_param(struct tmpl_exec *x, char want, struct tmpl_val v, const struct tmpl_arg *node)
+{
+	bool ok = v.kind == V_JSON && (want == 's' ? YAJL_IS_STRING(v.j) : YAJL_IS_NUMBER(v.j) && tmpl_is_integer(v.j));
+	if (want == 'a' || ok)
+		return 0;
+	const char *type = want == 's' ? "string" : "int";
+	if (tmpl_no_value(v))
+		return tmpl_error(x, "invalid value; expected %s", type);
+	if (node && node->kind == TA_CONST && YAJL_IS_NULL(v.j))
+		return tmpl_error(x, "cannot assign nil to %s", type);
+	if (node && node->kind == TA_CONST) {
+		return tmpl_error(x, "expected %s; found %.*s", want == 's' ? "string" : "integer",
+		                  (int)(node->end - node->pos), x->t->src + node->pos);
+	}
+	return tmpl_error(x, "wrong type for value; expected %s; got %s", type, tmpl_go_type(x, v));
+}
+
+/* c: the command (its first operand names the function); args[n - 1] is
+ * the value piped in when x->piped. */
+static int call_func(struct tmpl_exec *x, const struct tmpl_cmd *c, struct tmpl_val *args, size_t n,
                      struct tmpl_val *out)
 {
+	const struct tmpl_arg *fa = c->args[0];
 	const struct tmpl_func *f = fa->fn;
+	x->at = arg_at(fa);
 	if ((int)n < f->min || (f->max >= 0 && (int)n > f->max)) {
 		if (f->min == f->max)
-			return tmpl_error(x, fa->pos, "wrong number of args for %s: want %d got %zu", f->name, f->min,
-			                  n);
-		return tmpl_error(x, fa->pos, "wrong number of args for %s: want at least %d got %zu", f->name, f->min,
-		                  n);
+			return tmpl_error(x, "wrong number of args for %s: want %d got %zu", f->name, f->min, n);
+		return tmpl_error(x, "wrong number of args for %s: want at least %d got %zu", f->name, f->min, n);
 	}
 	if (x->d->kind == FMT_DATA_HEADER) {
 		for (size_t i = 0; i < n; i++) {
@@ -464,7 +577,27 @@ static int call_func(struct tmpl_exec *x, const struct tmpl_arg *fa, struct tmpl
 			args[i] = tmpl_str(x, tmpl_text(x, args[i]));
 		}
 	}
-	return f->call(x, args, n, fa->pos, out);
+	/* {{.ID | truncate 5}}: the string came last */
+	if (f->swap && n == 2 && args[0].kind == V_JSON && YAJL_IS_NUMBER(args[0].j) && args[1].kind == V_JSON &&
+	    YAJL_IS_STRING(args[1].j)) {
+		struct tmpl_val t = args[0];
+		args[0] = args[1];
+		args[1] = t;
+	}
+	size_t np = f->params ? strlen(f->params) : 0;
+	for (size_t i = 0; i < n && np; i++) {
+		/* Go points at the operand, or at the last one for the value
+		 * piped in */
+		const struct tmpl_arg *node = i + 1 < c->nargs ? c->args[i + 1] : NULL;
+		x->at = arg_at(c->args[i + 1 < c->nargs ? i + 1 : c->nargs - 1]);
+		if (check_param(x, f->params[i < np ? i : np - 1], args[i], node) < 0)
+			return -1;
+	}
+	x->at = (struct tmpl_at){c->pos, c->pos, c->end};
+	x->calling = f->name;
+	int r = f->call(x, args, n, out);
+	x->calling = NULL;
+	return r;
 }
 
 /* One command; final is the value of the command before it in the pipeline
@@ -473,23 +606,46 @@ static int eval_cmd(struct tmpl_exec *x, const struct tmpl_cmd *c, struct tmpl_v
                     struct tmpl_val *out)
 {
 	const struct tmpl_arg *first = c->args[0];
+	bool is_or = first->kind == TA_FUNC && strcmp(first->name, "or") == 0;
+	if ((is_or || (first->kind == TA_FUNC && strcmp(first->name, "and") == 0)) && (c->nargs > 1 || final)) {
+		/* Go's and and or stop at the first operand that decides,
+		 * evaluating none after it: {{or .A (index .L 9)}} */
+		struct tmpl_val v = {0};
+		for (size_t i = 1; i < c->nargs; i++) {
+			if (eval_arg(x, c->args[i], dot, &v) < 0)
+				return -1;
+			if (tmpl_truth(v) == is_or) {
+				*out = v;
+				return 0;
+			}
+		}
+		*out = final ? *final : v;
+		return 0;
+	}
 	if (first->kind == TA_FUNC) {
 		size_t n = c->nargs - 1 + (final ? 1 : 0);
 		struct tmpl_val *args = xcalloc(n ? n : 1, sizeof(*args));
 		int r = 0;
+		x->at = arg_at(first);
 		for (size_t i = 1; i < c->nargs && r == 0; i++)
 			r = eval_arg(x, c->args[i], dot, &args[i - 1]);
 		if (r == 0 && final)
 			args[n - 1] = *final;
 		x->piped = final != NULL;
 		if (r == 0)
-			r = call_func(x, first, args, n, out);
+			r = call_func(x, c, args, n, out);
 		free(args);
 		return r;
 	}
 	if (c->nargs > 1 || final) {
-		return tmpl_error(x, first->pos, "can't give argument to non-function '%.*s'",
-		                  (int)strcspn(x->t->src + first->pos, " \t\r\n|)}"), x->t->src + first->pos);
+		x->at = arg_at(first);
+		if ((first->kind == TA_FIELD || first->kind == TA_VAR || first->kind == TA_PIPE) && first->nfields)
+			return tmpl_error(x, "%s has arguments but cannot be invoked as function",
+			                  first->fields[first->nfields - 1]);
+		char *what = xstrndup(x->t->src + first->pos, first->end - first->pos);
+		tmpl_error(x, "can't give argument to non-function %s", what);
+		free(what);
+		return -1;
 	}
 	return eval_arg(x, first, dot, out);
 }
@@ -500,6 +656,7 @@ static int eval_pipe(struct tmpl_exec *x, const struct tmpl_pipe *p, struct tmpl
                      struct tmpl_val *out)
 {
 	struct tmpl_val v = {0}, prev;
+	x->at = (struct tmpl_at){p->pos, p->pos, p->end};
 	for (size_t i = 0; i < p->ncmds; i++) {
 		prev = v;
 		if (eval_cmd(x, p->cmds[i], dot, i ? &prev : NULL, &v) < 0)
@@ -509,7 +666,7 @@ static int eval_pipe(struct tmpl_exec *x, const struct tmpl_pipe *p, struct tmpl
 		if (p->assign) {
 			struct tmpl_var *var = find_var(x, p->vars[0]);
 			if (!var)
-				return tmpl_error(x, p->pos, "undefined variable '%s'", p->vars[0]);
+				return tmpl_error(x, "undefined variable: %s", p->vars[0]);
 			var->v = v;
 		} else {
 			push_var(x, p->vars[0], v);
@@ -536,17 +693,17 @@ static int walk_range(struct tmpl_exec *x, const struct tmpl_node *n, struct tmp
 		count = 1;
 		break;
 	case V_ITEM:
-		return tmpl_error(x, n->pos, "range can't iterate over %s", tmpl_describe(v));
+		return tmpl_error(x, "range can't iterate over %s", tmpl_text(x, v));
 	case V_JSON:
 		if (YAJL_IS_ARRAY(v.j)) {
 			count = v.j->u.array.len;
-		} else if (YAJL_IS_OBJECT(v.j)) {
+		} else if (json_is_map(v.j) && YAJL_IS_OBJECT(v.j)) {
 			count = v.j->u.object.len;
 			keys = sorted_keys(v.j);
 		} else if (!YAJL_IS_NULL(v.j)) {
-			/* a null list (nothing there) iterates zero times, as a nil slice */
-			return tmpl_error(x, n->pos, "range can't iterate over %s (%s)", tmpl_describe(v),
-			                  tmpl_text(x, v));
+			/* a struct or a scalar; a null (a nil slice or map, no value)
+			 * iterates zero times */
+			return tmpl_error(x, "range can't iterate over %s", tmpl_text(x, v));
 		}
 		break;
 	}

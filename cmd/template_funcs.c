@@ -10,167 +10,200 @@
 #include "lib/json.h"
 #include "lib/xalloc.h"
 
-static int f_and(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+/* and, or: evaluated where they are called (eval_cmd), since they stop at
+ * the operand that decides, as Go's; this is what the table holds for
+ * them, reached with no operands only, which the count refuses. */
+static int f_short_circuit(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)x;
-	(void)pos;
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (!tmpl_truth(a[i])) {
-			*out = a[i];
-			return 0;
-		}
-	}
 	*out = a[n - 1];
 	return 0;
 }
 
-static int f_or(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
-{
-	(void)x;
-	(void)pos;
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (tmpl_truth(a[i])) {
-			*out = a[i];
-			return 0;
-		}
-	}
-	*out = a[n - 1];
-	return 0;
-}
-
-static int f_not(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_not(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
-	(void)pos;
 	*out = tmpl_bool(x, !tmpl_truth(a[0]));
 	return 0;
 }
 
-/* Compares two basic values (strings, numbers, booleans, null) as Go's eq
- * and lt do: *res <0, 0, >0. ordered: lt/le/gt/ge (booleans and null have
- * no order). */
-static int compare(struct tmpl_exec *x, struct tmpl_val a, struct tmpl_val b, bool ordered, unsigned pos, int *res)
+/* Go's basic kinds, which eq and lt compare: K_INVALID is Go's invalid
+ * value (no value, a nil interface); K_OTHER a list, map or struct. */
+enum kind { K_INVALID, K_BOOL, K_INT, K_FLOAT, K_STRING, K_OTHER };
+
+static enum kind kind_of(struct tmpl_val v)
 {
-	if (a.kind != V_JSON || b.kind != V_JSON || YAJL_IS_ARRAY(a.j) || YAJL_IS_OBJECT(a.j) || YAJL_IS_ARRAY(b.j) ||
-	    YAJL_IS_OBJECT(b.j))
-		return tmpl_error(
-		    x, pos, "invalid type for comparison: %s",
-		    tmpl_describe(a.kind == V_JSON && !YAJL_IS_ARRAY(a.j) && !YAJL_IS_OBJECT(a.j) ? b : a));
-	yajl_val p = a.j, q = b.j;
-	if (tmpl_no_value(a) || tmpl_no_value(b)) {
-		/* Go: eq finds no value equal to itself only; lt has no order for it */
-		if (ordered)
-			return tmpl_error(x, pos, "invalid type for comparison: no value");
-		*res = tmpl_no_value(a) != tmpl_no_value(b);
-		return 0;
+	if (v.kind != V_JSON)
+		return K_OTHER;
+	switch (v.j->type) {
+	case yajl_t_string:
+		return K_STRING;
+	case yajl_t_number:
+		return tmpl_is_integer(v.j) ? K_INT : K_FLOAT;
+	case yajl_t_true:
+	case yajl_t_false:
+		return K_BOOL;
+	case yajl_t_array:
+	case yajl_t_object:
+		return K_OTHER;
+	default:
+		return json_nil_text(v.j) ? K_OTHER : K_INVALID; /* a nil map or slice is one */
 	}
-	if (YAJL_IS_NUMBER(p) && YAJL_IS_NUMBER(q)) {
-		if (tmpl_is_integer(p) && tmpl_is_integer(q))
-			*res = p->u.number.i < q->u.number.i ? -1 : p->u.number.i > q->u.number.i;
-		else
-			*res = tmpl_number(p) < tmpl_number(q) ? -1 : tmpl_number(p) > tmpl_number(q);
-		return 0;
-	}
-	if (YAJL_IS_STRING(p) && YAJL_IS_STRING(q)) {
-		*res = strcmp(p->u.string, q->u.string);
-		return 0;
-	}
-	bool pb = YAJL_IS_TRUE(p) || YAJL_IS_FALSE(p), qb = YAJL_IS_TRUE(q) || YAJL_IS_FALSE(q);
-	if ((pb && qb) || (YAJL_IS_NULL(p) && YAJL_IS_NULL(q))) {
-		if (ordered)
-			return tmpl_error(x, pos, "invalid type for comparison: %s", tmpl_describe(a));
-		*res = p->type != q->type;
-		return 0;
-	}
-	return tmpl_error(x, pos, "incompatible types for comparison: %s and %s", tmpl_describe(a), tmpl_describe(b));
 }
 
-static int f_eq(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+/* Compares two values of the same basic kind k: *res <0, 0, >0. */
+static int compare_same(struct tmpl_val a, struct tmpl_val b, enum kind k)
 {
-	bool eq = false;
-	for (size_t i = 1; i < n && !eq; i++) {
-		int r;
-		if (compare(x, a[0], a[i], false, pos, &r) < 0)
-			return -1;
-		eq = r == 0;
+	switch (k) {
+	case K_INT:
+		return a.j->u.number.i < b.j->u.number.i ? -1 : a.j->u.number.i > b.j->u.number.i;
+	case K_FLOAT:
+		return tmpl_number(a.j) < tmpl_number(b.j) ? -1 : tmpl_number(a.j) > tmpl_number(b.j);
+	case K_STRING:
+		return strcmp(a.j->u.string, b.j->u.string);
+	case K_BOOL:
+		return a.j->type != b.j->type;
+	default:
+		return 0; /* two invalid values are equal */
 	}
-	*out = tmpl_bool(x, eq);
+}
+
+/* Go's eq: a equal to any of b[0..n); values of different kinds are an
+ * error unless one is invalid (then unequal). */
+static int eq(struct tmpl_exec *x, struct tmpl_val a, const struct tmpl_val *b, size_t n, bool *res)
+{
+	enum kind ka = kind_of(a);
+	*res = false;
+	for (size_t i = 0; i < n && !*res; i++) {
+		enum kind kb = kind_of(b[i]);
+		if (ka != kb) {
+			if (ka != K_INVALID && kb != K_INVALID)
+				return tmpl_error(x, "incompatible types for comparison");
+		} else if (ka == K_OTHER) {
+			return tmpl_error(x, "non-comparable type %s: %s", tmpl_text(x, b[i]), tmpl_go_type(x, b[i]));
+		} else {
+			*res = compare_same(a, b[i], ka) == 0;
+		}
+	}
 	return 0;
 }
 
-static int f_ne(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+/* Go's lt and friends: numbers and strings of one kind. */
+static int order(struct tmpl_exec *x, struct tmpl_val a, struct tmpl_val b, int *res)
+{
+	enum kind ka = kind_of(a), kb = kind_of(b);
+	if (ka == K_INVALID || ka == K_OTHER || kb == K_INVALID || kb == K_OTHER)
+		return tmpl_error(x, "invalid type for comparison");
+	if (ka != kb)
+		return tmpl_error(x, "incompatible types for comparison");
+	if (ka == K_BOOL)
+		return tmpl_error(x, "invalid type for comparison");
+	*res = compare_same(a, b, ka);
+	return 0;
+}
+
+static int f_eq(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
+{
+	bool r;
+	if (eq(x, a[0], a + 1, n - 1, &r) < 0)
+		return -1;
+	*out = tmpl_bool(x, r);
+	return 0;
+}
+
+static int f_ne(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
-	int r;
-	if (compare(x, a[0], a[1], false, pos, &r) < 0)
+	bool r;
+	if (eq(x, a[0], a + 1, 1, &r) < 0)
 		return -1;
-	*out = tmpl_bool(x, r != 0);
+	*out = tmpl_bool(x, !r);
 	return 0;
 }
 
-#define ORDER_FUNC(name, test)                                                                                 \
-	static int name(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out) \
-	{                                                                                                      \
-		(void)n;                                                                                       \
-		int r;                                                                                         \
-		if (compare(x, a[0], a[1], true, pos, &r) < 0)                                                 \
-			return -1;                                                                             \
-		*out = tmpl_bool(x, test);                                                                     \
-		return 0;                                                                                      \
+#define ORDER_FUNC(name, test)                                                                   \
+	static int name(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out) \
+	{                                                                                        \
+		(void)n;                                                                         \
+		int r;                                                                           \
+		if (order(x, a[0], a[1], &r) < 0)                                                \
+			return -1;                                                               \
+		*out = tmpl_bool(x, test);                                                       \
+		return 0;                                                                        \
 	}
 ORDER_FUNC(f_lt, r < 0)
 ORDER_FUNC(f_le, r <= 0)
 ORDER_FUNC(f_gt, r > 0)
 ORDER_FUNC(f_ge, r >= 0)
 
-static int f_len(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+/* Go's len: of a string (bytes), list or map; a nil map or slice is 0. */
+static int f_len(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
+	struct tmpl_val v = a[0];
 	long long len = -1;
-	if (a[0].kind == V_ITEMS)
-		len = (long long)a[0].n;
-	else if (a[0].kind == V_JSON && YAJL_IS_STRING(a[0].j))
-		len = (long long)strlen(a[0].j->u.string);
-	else if (a[0].kind == V_JSON && YAJL_IS_ARRAY(a[0].j))
-		len = (long long)a[0].j->u.array.len;
-	else if (a[0].kind == V_JSON && YAJL_IS_OBJECT(a[0].j))
-		len = (long long)a[0].j->u.object.len;
-	else if (a[0].kind == V_JSON && json_nil_text(a[0].j))
-		len = 0; /* Go's len of a nil map or slice */
+	if (v.kind == V_ITEMS)
+		len = (long long)v.n;
+	else if (v.kind == V_JSON && YAJL_IS_STRING(v.j))
+		len = (long long)strlen(v.j->u.string);
+	else if (v.kind == V_JSON && YAJL_IS_ARRAY(v.j))
+		len = (long long)v.j->u.array.len;
+	else if (v.kind == V_JSON && json_is_map(v.j))
+		len = YAJL_IS_OBJECT(v.j) ? (long long)v.j->u.object.len : 0;
+	else if (v.kind == V_JSON && json_nil_text(v.j))
+		len = 0;
+	if (tmpl_no_value(v)) /* what Go's reflect says of it */
+		return tmpl_error(x, "reflect: call of reflect.Value.Type on zero Value");
+	if (kind_of(v) == K_INVALID)
+		return tmpl_error(x, "len of nil pointer");
 	if (len < 0)
-		return tmpl_error(x, pos, "len of %s", tmpl_describe(a[0]));
+		return tmpl_error(x, "len of type %s", tmpl_go_type(x, v));
 	*out = tmpl_json(tmpl_keep(x, json_new_int(len)));
 	return 0;
 }
 
-static int f_index(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+/* Go's index: lists and strings (a byte) by an integer, maps by a string
+ * (a missing key: the empty string, as a Go map of strings gives). */
+static int f_index(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	struct tmpl_val v = a[0];
+	if (kind_of(v) == K_INVALID)
+		return tmpl_error(x, tmpl_no_value(v) ? "index of untyped nil" : "index of nil pointer");
 	for (size_t i = 1; i < n; i++) {
 		struct tmpl_val k = a[i];
-		bool int_key = k.kind == V_JSON && YAJL_IS_NUMBER(k.j) && tmpl_is_integer(k.j);
-		bool str_key = k.kind == V_JSON && YAJL_IS_STRING(k.j);
-		if (v.kind == V_ITEMS || (v.kind == V_JSON && YAJL_IS_ARRAY(v.j))) {
-			if (!int_key)
-				return tmpl_error(x, pos, "index: a list takes a number, not %s", tmpl_describe(k));
-			long long len = v.kind == V_ITEMS ? (long long)v.n : (long long)v.j->u.array.len;
+		bool list = v.kind == V_ITEMS || (v.kind == V_JSON && (YAJL_IS_ARRAY(v.j) || YAJL_IS_STRING(v.j)));
+		if (v.kind == V_JSON && json_nil_text(v.j) && !json_is_map(v.j))
+			list = true; /* a nil slice */
+		if (list) {
+			if (kind_of(k) == K_INVALID)
+				return tmpl_error(x, "cannot index slice/array with nil");
+			if (kind_of(k) != K_INT)
+				return tmpl_error(x, "cannot index slice/array with type %s", tmpl_go_type(x, k));
+			long long len = v.kind == V_ITEMS     ? (long long)v.n
+			                : YAJL_IS_ARRAY(v.j)  ? (long long)v.j->u.array.len
+			                : YAJL_IS_STRING(v.j) ? (long long)strlen(v.j->u.string)
+			                                      : 0;
 			long long at = k.j->u.number.i;
 			if (at < 0 || at >= len)
-				return tmpl_error(x, pos, "index: index out of range: %lld", at);
+				return tmpl_error(x, "index out of range: %lld", at);
 			if (v.kind == V_ITEMS)
 				v = (struct tmpl_val){.kind = V_ITEM, .items = &v.items[at], .n = 1};
+			else if (YAJL_IS_STRING(v.j))
+				v = tmpl_json(tmpl_keep(x, json_new_int((unsigned char)v.j->u.string[at])));
 			else
 				v = tmpl_json(v.j->u.array.values[at]);
 			continue;
 		}
-		bool map = v.kind == V_ITEM || (v.kind == V_JSON && (YAJL_IS_OBJECT(v.j) || YAJL_IS_NULL(v.j)));
-		if (!map)
-			return tmpl_error(x, pos, "index: can't index %s", tmpl_describe(v));
-		if (!str_key)
-			return tmpl_error(x, pos, "index: an object takes a string, not %s", tmpl_describe(k));
-		yajl_val got = v.kind == V_ITEM ? tmpl_item_get(v.items, k.j->u.string, false)
-		                                : tmpl_obj_get(v.j, k.j->u.string, false);
-		/* a missing key gives the empty value, as a Go map of strings does */
+		if (!(v.kind == V_JSON && json_is_map(v.j))) {
+			const char *type = tmpl_go_type(x, v);
+			/* Go's index looks through a pointer first */
+			return tmpl_error(x, "can't index item of type %s", type + (type[0] == '*'));
+		}
+		if (kind_of(k) == K_INVALID)
+			return tmpl_error(x, "value is nil; should be of type string");
+		if (kind_of(k) != K_STRING)
+			return tmpl_error(x, "value has type %s; should be string", tmpl_go_type(x, k));
+		yajl_val got = tmpl_obj_get(v.j, k.j->u.string, false);
 		v = got ? tmpl_json(got) : tmpl_str(x, "");
 	}
 	*out = v;
@@ -199,45 +232,26 @@ static int sprint(struct tmpl_exec *x, struct tmpl_val *a, size_t n, bool ln, st
 	return 0;
 }
 
-static int f_print(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_print(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
-	(void)pos;
 	return sprint(x, a, n, false, out);
 }
 
-static int f_println(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_println(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
-	(void)pos;
 	return sprint(x, a, n, true, out);
 }
 
-/* Go's names of the types behind the values, for printf's complaints. */
-static const char *go_type(struct tmpl_val v)
+/* Go's names of the types behind the values, for printf's complaints;
+ * NULL for Go's nil. */
+static const char *go_type(struct tmpl_exec *x, struct tmpl_val v)
 {
-	if (v.kind == V_ITEM)
-		return "map[string]interface {}";
-	if (v.kind != V_JSON)
-		return "[]interface {}";
-	switch (v.j->type) {
-	case yajl_t_string:
-		return "string";
-	case yajl_t_number:
-		return tmpl_is_integer(v.j) ? "int" : "float64";
-	case yajl_t_true:
-	case yajl_t_false:
-		return "bool";
-	case yajl_t_array:
-		return "[]interface {}";
-	case yajl_t_object:
-		return "map[string]interface {}";
-	default:
-		return NULL;
-	}
+	return kind_of(v) == K_INVALID ? NULL : tmpl_go_type(x, v);
 }
 
 static void bad_verb(struct tmpl_exec *x, struct fmt_buf *b, char verb, struct tmpl_val v)
 {
-	const char *type = go_type(v);
+	const char *type = go_type(x, v);
 	if (!type)
 		fmt_buf_printf(b, "%%!%c(<nil>)", verb);
 	else
@@ -413,12 +427,11 @@ static void put_float(struct fmt_buf *b, double v, char verb, const char *flags,
 	fmt_buf_free(&d);
 }
 
-/* Go's fmt verbs: %v %s %q %d %o %x %X %c %e %E %f %F %g %G %t %%, flags
+/* Go's fmt verbs: %v %s %q %d %o %x %X %c %e %E %f %F %g %G %t %T %%, flags
  * - + # space 0, width and precision (or *). Misuse prints as Go does:
  * %!d(string=abc), %!s(MISSING), %!(EXTRA int=1). */
-static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
-	(void)pos;
 	const char *f = tmpl_text(x, a[0]);
 	struct fmt_buf b = {0};
 	size_t ai = 1;
@@ -485,9 +498,17 @@ static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned 
 		struct tmpl_val v = a[ai++];
 		bool num = v.kind == V_JSON && YAJL_IS_NUMBER(v.j), integer = num && tmpl_is_integer(v.j);
 		switch (verb) {
+		case 'T': {
+			const char *type = go_type(x, v);
+			put_padded(&b, type ? type : "<nil>", width, prec, minus, false);
+			break;
+		}
 		case 'v':
 		case 's':
-			put_padded(&b, tmpl_text(x, v), width, prec, minus, zero);
+			if (verb == 's' && kind_of(v) == K_INVALID)
+				bad_verb(x, &b, verb, v);
+			else
+				put_padded(&b, tmpl_text(x, v), width, prec, minus, zero);
 			break;
 		case 'q':
 			if (is_string(v)) {
@@ -564,7 +585,7 @@ static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned 
 	if (ai < n) {
 		fmt_buf_puts(&b, "%!(EXTRA ");
 		for (size_t i = ai; i < n; i++) {
-			const char *type = go_type(a[i]);
+			const char *type = go_type(x, a[i]);
 			fmt_buf_printf(&b, "%s%s=%s", i > ai ? ", " : "", type ? type : "<nil>", tmpl_text(x, a[i]));
 		}
 		fmt_buf_puts(&b, ")");
@@ -595,10 +616,9 @@ static void gen_value(yajl_gen g, struct tmpl_val v)
 	}
 }
 
-static int f_json(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_json(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
-	(void)pos;
 	yajl_gen g = json_gen_new();
 	gen_value(g, a[0]);
 	*out = tmpl_take_str(x, json_gen_finish(g));
@@ -614,24 +634,21 @@ static int map_text(struct tmpl_exec *x, struct tmpl_val *a, struct tmpl_val *ou
 	return 0;
 }
 
-static int f_lower(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_lower(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
-	(void)pos;
 	return map_text(x, a, out, tolower);
 }
 
-static int f_upper(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_upper(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
-	(void)pos;
 	return map_text(x, a, out, toupper);
 }
 
-static int f_title(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_title(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
-	(void)pos;
 	char *s = xstrdup(tmpl_text(x, a[0]));
 	bool start = true;
 	for (char *c = s; *c; c++) {
@@ -643,18 +660,19 @@ static int f_title(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned p
 	return 0;
 }
 
+/* A list to join: no value and a nil slice are Go's nil []string, empty. */
 static bool is_list(struct tmpl_val v)
 {
-	return v.kind == V_ITEMS || (v.kind == V_JSON && YAJL_IS_ARRAY(v.j));
+	return v.kind == V_ITEMS || (v.kind == V_JSON && YAJL_IS_ARRAY(v.j)) || tmpl_no_value(v) ||
+	       (v.kind == V_JSON && json_nil_text(v.j) && !json_is_map(v.j));
 }
 
 /* join LIST SEP, or SEP LIST (so that {{.Names | join ","}} works too). A
  * single value is its own text: {{join .Names ","}} when .Names is one
  * string (ps's template field). */
-static int f_join(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_join(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
-	(void)pos;
 	struct tmpl_val list = a[0], sep = a[1];
 	if (!is_list(a[0]) && is_list(a[1])) {
 		list = a[1];
@@ -665,7 +683,7 @@ static int f_join(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned po
 	}
 	const char *s = tmpl_text(x, sep);
 	struct fmt_buf b = {0};
-	size_t len = list.kind == V_ITEMS ? list.n : list.j->u.array.len;
+	size_t len = list.kind == V_ITEMS ? list.n : YAJL_IS_ARRAY(list.j) ? list.j->u.array.len : 0;
 	for (size_t i = 0; i < len; i++) {
 		if (i)
 			fmt_buf_puts(&b, s);
@@ -680,10 +698,9 @@ static int f_join(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned po
 }
 
 /* strings.Split(s, sep); an empty sep splits into characters. */
-static int f_split(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_split(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
-	(void)pos;
 	const char *s = tmpl_text(x, a[0]), *sep = tmpl_text(x, a[1]);
 	yajl_val arr = tmpl_keep(x, json_new_array());
 	size_t sl = strlen(sep);
@@ -711,29 +728,14 @@ static int f_split(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned p
 	return 0;
 }
 
-static int int_arg(struct tmpl_exec *x, struct tmpl_val v, const char *fn, unsigned pos, long long *out)
-{
-	if (v.kind != V_JSON || !YAJL_IS_NUMBER(v.j) || !tmpl_is_integer(v.j))
-		return tmpl_error(x, pos, "%s: want a number, got %s", fn, tmpl_describe(v));
-	*out = v.j->u.number.i;
-	return 0;
-}
-
 /* truncate S N (or N S, for {{.ID | truncate 5}}): the first N bytes. */
-static int f_truncate(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_truncate(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
-	struct tmpl_val s = a[0], len = a[1];
-	if (is_string(a[1]) && !is_string(a[0])) {
-		s = a[1];
-		len = a[0];
-	}
-	long long l;
-	if (int_arg(x, len, "truncate", pos, &l) < 0)
-		return -1;
-	const char *t = tmpl_text(x, s);
+	long long l = a[1].j->u.number.i;
+	const char *t = a[0].j->u.string;
 	if (l < 0 || (size_t)l >= strlen(t)) {
-		*out = tmpl_str(x, t);
+		*out = a[0];
 		return 0;
 	}
 	*out = tmpl_take_str(x, xstrndup(t, (size_t)l));
@@ -741,30 +743,44 @@ static int f_truncate(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigne
 }
 
 /* pad S PREFIX SUFFIX: spaces around a non-empty S. */
-static int f_pad(struct tmpl_exec *x, struct tmpl_val *a, size_t n, unsigned pos, struct tmpl_val *out)
+static int f_pad(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	(void)n;
-	long long pre, suf;
-	if (int_arg(x, a[1], "pad", pos, &pre) < 0 || int_arg(x, a[2], "pad", pos, &suf) < 0)
-		return -1;
-	const char *s = tmpl_text(x, a[0]);
+	long long pre = a[1].j->u.number.i, suf = a[2].j->u.number.i;
+	const char *s = a[0].j->u.string;
 	if (!*s || pre < 0 || suf < 0 || pre > 4096 || suf > 4096) {
-		*out = tmpl_str(x, s);
+		*out = a[0];
 		return 0;
 	}
 	*out = tmpl_take_str(x, xasprintf("%*s%s%*s", (int)pre, "", s, (int)suf, ""));
 	return 0;
 }
 
+/* podman's functions take strings and ints (lower: func(string) string,
+ * truncate: func(string, int) string ...); Go's builtins anything. */
 static const struct tmpl_func funcs[] = {
-    {"and", 1, -1, f_and, false},    {"eq", 2, -1, f_eq, false},        {"ge", 2, 2, f_ge, false},
-    {"gt", 2, 2, f_gt, false},       {"index", 1, -1, f_index, false},  {"join", 2, 2, f_join, false},
-    {"json", 1, 1, f_json, false},   {"le", 2, 2, f_le, false},         {"len", 1, 1, f_len, false},
-    {"lower", 1, 1, f_lower, true},  {"lt", 2, 2, f_lt, false},         {"ne", 2, 2, f_ne, false},
-    {"not", 1, 1, f_not, false},     {"or", 1, -1, f_or, false},        {"pad", 3, 3, f_pad, true},
-    {"print", 0, -1, f_print, true}, {"printf", 1, -1, f_printf, true}, {"println", 0, -1, f_println, true},
-    {"split", 2, 2, f_split, false}, {"title", 1, 1, f_title, true},    {"truncate", 2, 2, f_truncate, true},
-    {"upper", 1, 1, f_upper, true},
+    {"and", 1, -1, f_short_circuit, false, NULL, false},
+    {"eq", 2, -1, f_eq, false, NULL, false},
+    {"ge", 2, 2, f_ge, false, NULL, false},
+    {"gt", 2, 2, f_gt, false, NULL, false},
+    {"index", 1, -1, f_index, false, NULL, false},
+    {"join", 2, 2, f_join, false, NULL, false},
+    {"json", 1, 1, f_json, false, NULL, false},
+    {"le", 2, 2, f_le, false, NULL, false},
+    {"len", 1, 1, f_len, false, NULL, false},
+    {"lower", 1, 1, f_lower, true, "s", false},
+    {"lt", 2, 2, f_lt, false, NULL, false},
+    {"ne", 2, 2, f_ne, false, NULL, false},
+    {"not", 1, 1, f_not, false, NULL, false},
+    {"or", 1, -1, f_short_circuit, false, NULL, false},
+    {"pad", 3, 3, f_pad, true, "sii", false},
+    {"print", 0, -1, f_print, true, NULL, false},
+    {"printf", 1, -1, f_printf, true, "sa", false},
+    {"println", 0, -1, f_println, true, NULL, false},
+    {"split", 2, 2, f_split, false, "ss", false},
+    {"title", 1, 1, f_title, true, "s", false},
+    {"truncate", 2, 2, f_truncate, true, "si", true},
+    {"upper", 1, 1, f_upper, true, "s", false},
 };
 
 const struct tmpl_func *tmpl_func_find(const char *name)

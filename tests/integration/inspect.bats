@@ -91,7 +91,7 @@ suite_setup() {
 	run_burrow 0 inspect -f '{{json .HostConfig.RestartPolicy}}' a1
 	is "$output" '{"Name":"","MaximumRetryCount":0}'
 	run_burrow 125 inspect --format '{{.State.Nope}}' a1
-	assert_match "$output" "unknown field"
+	is "$output" 'burrow: template: inspect:1:19: executing "inspect" at <.State.Nope>: can'"'"'t evaluate field Nope in type *define.InspectContainerState'
 	run_burrow 125 inspect --format '{{.Nope' a1
 	run_burrow 0 container inspect --format '{{.Name}}' a2
 	is "$output" a2

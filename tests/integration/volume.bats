@@ -81,7 +81,7 @@ burrow: no such volume 'nosuch'"
 	assert_match "$output" "provide one or more volume names or use --all"
 	run_burrow 125 volume inspect --all myvol
 	run_burrow 125 volume inspect --format '{{.Nope}}' myvol
-	assert_match "$output" "unknown field .Nope"
+	assert_match "$output" "at <.Nope>: can't evaluate field Nope in type"
 }
 
 @test "volume create: labels, options, --ignore, owners; bad input is refused and writes nothing" {
