@@ -86,7 +86,8 @@ static long by_name(const struct ctr_config *c, char *const *parts, size_t *dept
 
 /* The mount of c whose mount point, resolved in rootfd, is what the
  * longest leading run of parts resolves to there (a symlink in the image
- * that leads to it: /var/run -> /run): its index, *depth; -1: none. */
+ * that leads to it: /var/run -> /run), unless a ".." after it leads out
+ * of it again: its index, *depth; -1: none. */
 static long by_inode(const struct ctr_config *c, int rootfd, char *const *parts, size_t *depth)
 {
 	size_t n = c->mounts ? strv_len(c->mounts) : 0;
@@ -108,8 +109,16 @@ static long by_inode(const struct ctr_config *c, int rootfd, char *const *parts,
 			close(fd);
 	}
 	long hit = -1;
+	size_t below = 0; /* how deep below the hit's mount point the prefix is */
 	cleanup_free char *prefix = xstrdup("");
 	for (size_t k = 0; parts[k]; k++) {
+		/* a ".." out of the mount point leads back to the rootfs, as the
+		 * kernel takes it: /data/../etc is the rootfs's /etc, not the
+		 * volume's */
+		if (strcmp(parts[k], "..") == 0 && hit >= 0 && below-- == 0)
+			hit = -1, *depth = 0;
+		else if (hit >= 0 && strcmp(parts[k], ".") != 0 && strcmp(parts[k], "..") != 0)
+			below++;
 		char *longer = xasprintf("%s/%s", prefix, parts[k]);
 		free(prefix);
 		prefix = longer;
@@ -122,7 +131,7 @@ static long by_inode(const struct ctr_config *c, int rootfd, char *const *parts,
 			break;
 		for (size_t i = 0; i < n; i++)
 			if (usable[i] && points[i].st_dev == st.st_dev && points[i].st_ino == st.st_ino)
-				hit = (long)i, *depth = k + 1;
+				hit = (long)i, *depth = k + 1, below = 0;
 	}
 	return hit;
 }

@@ -355,6 +355,25 @@ PY
 	assert_outside_untouched
 }
 
+@test "cp: a '..' out of a mount point leads back to the rootfs, as the kernel takes it" {
+	# the volume has an etc/passwd of its own, to be told from the rootfs's
+	run_burrow 0 run --name dd -v ddvol:/data busybox sh -c '
+		ln -s /data /datalink; mkdir /data/etc; echo volume >/data/etc/passwd'
+	run_burrow 0 cp dd:/data/../etc/passwd "$T/p1"
+	assert_match "$(head -1 "$T/p1")" "^root:"
+	run_burrow 0 cp dd:/datalink/../etc/passwd "$T/p2"
+	assert_match "$(head -1 "$T/p2")" "^root:"
+	# back into the mount after leaving it: the volume's
+	run_burrow 0 cp dd:/data/../data/etc/passwd "$T/p3"
+	is "$(cat "$T/p3")" volume
+	echo new >"$T/in"
+	run_burrow 0 cp "$T/in" dd:/data/../etc/added
+	run_burrow 0 cp dd:/etc/added "$T/p4"
+	is "$(cat "$T/p4")" new
+	run_burrow 0 run --rm -v ddvol:/v busybox ls /v/etc
+	is "$output" passwd "the copy went into the volume"
+}
+
 @test "export: the merged filesystem as a tar that import reads back; diff A/C/D" {
 	run_burrow 0 run --name ex busybox sh -c 'echo added >/added; echo changed >>/etc/passwd; rm /bin/ls'
 	run_burrow 0 diff ex
