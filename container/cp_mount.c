@@ -24,6 +24,7 @@
 #include "container/volume.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -159,6 +160,44 @@ static int unreachable(const struct ctr_config *c, bool running, const struct ct
 	return burrow_error_hint(err, "copy through the container itself: burrow exec -i CONTAINER tar ...");
 }
 
+/* A running container's bind mount: what fd (name in it, for a file)
+ * opened from the host path is what the container has mounted at the
+ * destination, seen through its init's root. The host path may lead
+ * elsewhere by now: a container that also has a directory above it bound
+ * can put a symlink in its place, which would take the copy to any host
+ * directory of the user. */
+static int bind_check(struct state_store *s, const struct ctr_config *c, const struct ctr_mount *m, int fd,
+                      const char *name, struct burrow_err **err)
+{
+	struct ctr_run r = {0};
+	if (ctr_run_load(s, c->id, &r, err) < 0)
+		return -1;
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)r.pid);
+	cleanup_close int rootfd = r.pid > 0 ? open(root, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	/* the init that root names is the container's (not a pid reused) */
+	bool ours = rootfd >= 0 && proc_start_time(r.pid) == r.pid_start;
+	ctr_run_clear(&r);
+	cleanup_close int mfd =
+	    ours ? openat2_retry(rootfd, m->destination, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) : -1;
+	struct stat in, host;
+	if (!ours)
+		errno = ESRCH;
+	if (mfd < 0 || fstat(mfd, &in) < 0)
+		return burrow_error(err, errno, "cannot see the mount '%s' of container '%s'",
+		                    str_quote(m->destination), str_quote(c->name));
+	if ((name ? fstatat(fd, name, &host, AT_SYMLINK_NOFOLLOW) : fstat(fd, &host)) < 0)
+		return burrow_error(err, errno, "cannot examine '%s', mounted at '%s'", str_quote(m->source),
+		                    str_quote(m->destination));
+	if (in.st_dev == host.st_dev && in.st_ino == host.st_ino)
+		return 0;
+	burrow_error_status(err, EXDEV,
+	                    "'%s' is not what container '%s' has mounted at '%s': it was replaced since the container "
+	                    "started",
+	                    str_quote(m->source), str_quote(c->name), str_quote(m->destination));
+	return burrow_error_hint(err, "copy through the container itself: burrow exec -i CONTAINER tar ...");
+}
+
 /* The directory that m's content is in, opened (a file bind: the file's
  * parent, its name in *name). */
 static int open_source(struct state_store *s, const struct ctr_config *c, bool running, const struct ctr_mount *m,
@@ -213,7 +252,8 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, bool ru
 		return -1;
 	int rc = -1;
 	out->fd = open_source(s, c, running, &hit, path, &out->name, err);
-	if (out->fd < 0)
+	if (out->fd < 0 ||
+	    (running && strcmp(hit.type, "bind") == 0 && bind_check(s, c, &hit, out->fd, out->name, err) < 0))
 		goto done;
 	out->dest = xstrdup(hit.destination);
 	/* :O's host directory is the lower layer of an overlay: never written */
