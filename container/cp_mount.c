@@ -125,7 +125,8 @@ static long by_name(char *const *mounts, char *const *parts, size_t *depth)
 
 /* The mount (of mounts) whose mount point, resolved in rootfd, is what the
  * longest leading run of parts resolves to there (a symlink in the image
- * that leads to it: /var/run -> /run): its index, *depth; -1: none. */
+ * that leads to it: /var/run -> /run), unless a ".." after it leads out
+ * of it again: its index, *depth; -1: none. */
 static long by_inode(char *const *mounts, int rootfd, char *const *parts, size_t *depth)
 {
 	size_t n = strv_len(mounts);
@@ -147,8 +148,16 @@ static long by_inode(char *const *mounts, int rootfd, char *const *parts, size_t
 			close(fd);
 	}
 	long hit = -1;
+	size_t below = 0; /* how deep below the hit's mount point the prefix is */
 	cleanup_free char *prefix = xstrdup("");
 	for (size_t k = 0; parts[k]; k++) {
+		/* a ".." out of the mount point leads back to the rootfs, as the
+		 * kernel takes it: /data/../etc is the rootfs's /etc, not the
+		 * volume's */
+		if (strcmp(parts[k], "..") == 0 && hit >= 0 && below-- == 0)
+			hit = -1, *depth = 0;
+		else if (hit >= 0 && strcmp(parts[k], ".") != 0 && strcmp(parts[k], "..") != 0)
+			below++;
 		char *longer = xasprintf("%s/%s", prefix, parts[k]);
 		free(prefix);
 		prefix = longer;
@@ -161,7 +170,7 @@ static long by_inode(char *const *mounts, int rootfd, char *const *parts, size_t
 			break;
 		for (size_t i = 0; i < n; i++)
 			if (usable[i] && points[i].st_dev == st.st_dev && points[i].st_ino == st.st_ino)
-				hit = (long)i, *depth = k + 1;
+				hit = (long)i, *depth = k + 1, below = 0;
 	}
 	return hit;
 }
@@ -305,6 +314,40 @@ static int open_overlay(struct state_store *s, const struct ctr_config *c, size_
 	return steal_fd(fd);
 }
 
+/* A running container's bind mount: what fd (name in it, for a file)
+ * opened from the host path is what the container has mounted at the
+ * destination, seen through its init's root. The host path may lead
+ * elsewhere by now: a container that also has a directory above it bound
+ * can put a symlink in its place, which would take the copy to any host
+ * directory of the user. */
+static int bind_check(const struct ctr_config *c, const struct ctr_run *run, const struct ctr_mount *m, int fd,
+                      const char *name, struct burrow_err **err)
+{
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)run->pid);
+	cleanup_close int rootfd = run->pid > 0 ? open(root, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	/* the init that root names is the container's (not a pid reused) */
+	bool ours = rootfd >= 0 && proc_is(run->pid, run->pid_start);
+	cleanup_close int mfd =
+	    ours ? openat2_retry(rootfd, m->destination, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) : -1;
+	struct stat in, host;
+	if (!ours)
+		errno = ESRCH;
+	if (mfd < 0 || fstat(mfd, &in) < 0)
+		return burrow_error(err, errno, "cannot see the mount '%s' of container '%s'",
+		                    str_quote(m->destination), str_quote(c->name));
+	if ((name ? fstatat(fd, name, &host, AT_SYMLINK_NOFOLLOW) : fstat(fd, &host)) < 0)
+		return burrow_error(err, errno, "cannot examine '%s', mounted at '%s'", str_quote(m->source),
+		                    str_quote(m->destination));
+	if (in.st_dev == host.st_dev && in.st_ino == host.st_ino)
+		return 0;
+	burrow_error_status(err, EXDEV,
+	                    "'%s' is not what container '%s' has mounted at '%s': it was replaced since the container "
+	                    "started",
+	                    str_quote(m->source), str_quote(c->name), str_quote(m->destination));
+	return burrow_error_hint(err, "copy through the container itself: burrow exec -i CONTAINER tar ...");
+}
+
 /* The directory that m (c's mount number i) has its content in, opened (a
  * file bind: the file's parent, its name in *name; a tmpfs: *tmpfs set);
  * run: c's run record while it runs, else NULL. */
@@ -376,7 +419,8 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 	int rc = -1;
 	bool tmpfs = false;
 	out->fd = open_source(s, c, run, (size_t)i, &hit, path, &out->name, &tmpfs, err);
-	if (out->fd < 0)
+	if (out->fd < 0 ||
+	    (run && strcmp(hit.type, "bind") == 0 && bind_check(c, run, &hit, out->fd, out->name, err) < 0))
 		goto done;
 	out->dest = xstrdup(hit.destination);
 	/* a tmpfs mounted in the container's own user namespace */

@@ -11,6 +11,8 @@
 
 /* Longest message or hint an error record may carry. */
 #define ERR_TEXT_MAX 65536
+/* The fds one recvmsg takes in (a record carries one at most). */
+#define SOCK_RECV_FDS 8
 
 int sock_send(int sock, int tag, int value, int fd)
 {
@@ -46,20 +48,39 @@ int sock_recv(int sock, struct sock_msg *m, int *fd)
 	if (fd)
 		*fd = -1;
 	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+	/* room for more fds than a record carries: a sender that puts in
+	 * more is seen (and every one of them closed), not left holding fds
+	 * in this process */
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(SOCK_RECV_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	ssize_t r = TEMP_FAILURE_RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
 	if (r <= 0)
 		return (int)r;
-	int got = -1;
+	int got = -1, extra = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			memcpy(&got, CMSG_DATA(c), sizeof(int));
-			break;
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd1;
+			memcpy(&fd1, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (got < 0)
+				got = fd1;
+			else {
+				close(fd1);
+				extra++;
+			}
 		}
+	}
+	if (extra || (msg.msg_flags & MSG_CTRUNC)) {
+		/* one fd per record, never more: the record is not ours */
+		if (got >= 0)
+			close(got);
+		errno = EBADMSG;
+		return -1;
 	}
 	if ((size_t)r < sizeof(*m) &&
 	    read_all(sock, (char *)m + r, sizeof(*m) - (size_t)r) != (ssize_t)(sizeof(*m) - (size_t)r)) {

@@ -23,7 +23,8 @@ struct sock_msg {
 int sock_send(int sock, int tag, int value, int fd);
 /* Reads one record. Returns 1 (*m set; *fd the fd that came with it, else
  * -1; with fd NULL one that came is closed), 0 at EOF, -1 on an error
- * (errno; EBADMSG for a record cut short). Blocks: bound it with wait_fd
+ * (errno; EBADMSG for a record cut short, or one that came with more
+ * than one fd: all of them closed). Blocks: bound it with wait_fd
  * (lib/proc.h). */
 int sock_recv(int sock, struct sock_msg *m, int *fd);
 

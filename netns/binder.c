@@ -162,6 +162,23 @@ void netns_binder_close(void)
 	binder_pid = -1;
 }
 
+/* What came back is what was asked for: a socket of the family and type
+ * asked, bound to the port asked (the binder is ours, but an fd of any
+ * kind may ride on a record). */
+static bool answer_ok(int fd, const struct binder_req *q)
+{
+	int domain = 0, type = 0;
+	socklen_t l1 = sizeof(domain), l2 = sizeof(type);
+	struct sockaddr_storage got;
+	socklen_t gl = sizeof(got);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l1) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l2) < 0 || getsockname(fd, (struct sockaddr *)&got, &gl) < 0)
+		return false;
+	struct binder_req seen = {.family = got.ss_family, .addr = got};
+	return domain == q->family && got.ss_family == q->family &&
+	       type == (q->proto == NETNS_UDP ? SOCK_DGRAM : SOCK_STREAM) && req_port(&seen) == req_port(q);
+}
+
 int net_binder_bind(const struct sockaddr_storage *a, socklen_t alen, enum netns_proto proto, bool v6only)
 {
 	if (binder_fd < 0) {
@@ -183,7 +200,7 @@ int net_binder_bind(const struct sockaddr_storage *a, socklen_t alen, enum netns
 		    m.tag == BINDER_ANSWER)
 			e = m.value;
 	}
-	if (fd >= 0 && e != 0) {
+	if (fd >= 0 && (e != 0 || !answer_ok(fd, &q))) {
 		close(fd);
 		fd = -1;
 	}

@@ -557,6 +557,52 @@ both_ways() {
 	assert_outside_untouched
 }
 
+@test "cp: a running container that puts a symlink in place of its bind's host directory cannot send a copy there" {
+	# /sub's host directory lies in /shared's: the container can replace it
+	mkdir -p "$T/shared/sub" "$T/shared/file.d"
+	echo bound >"$T/shared/file.d/victim"
+	run_burrow 0 run -d --name bs -v "$T/shared:/shared" -v "$T/shared/sub:/sub" \
+		-v "$T/shared/file.d/victim:/etc/bf" busybox sleep 300
+	wait_state bs "^Up"
+	echo pwned >"$T/payload"
+	# untouched, both ways work
+	run_burrow 0 cp "$T/payload" bs:/sub/
+	run_burrow 0 cp bs:/etc/bf "$T/bf1"
+	is "$(cat "$T/bf1")" bound
+	run_burrow 0 exec bs sh -c "rm -rf /shared/sub && ln -s $OUTSIDE /shared/sub &&
+		rm -rf /shared/file.d && ln -s $OUTSIDE /shared/file.d"
+	run_burrow 125 cp "$T/payload" bs:/sub/
+	assert_match "$output" "not what container 'bs' has mounted at '/sub'"
+	run_burrow 125 cp bs:/sub/victim "$T/got"
+	[ ! -e "$T/got" ]
+	# a bound file: the host path names the sentinel's file now, not the
+	# one mounted
+	run_burrow 125 cp bs:/etc/bf "$T/bf2"
+	assert_match "$output" "not what container 'bs' has mounted at '/etc/bf'"
+	[ ! -e "$T/bf2" ]
+	assert_outside_untouched
+	run_burrow 0 rm -f -t 0 bs
+}
+
+@test "cp: a '..' out of a mount point leads back to the rootfs, as the kernel takes it" {
+	# the volume has an etc/passwd of its own, to be told from the rootfs's
+	run_burrow 0 run --name dd -v ddvol:/data busybox sh -c '
+		ln -s /data /datalink; mkdir /data/etc; echo volume >/data/etc/passwd'
+	run_burrow 0 cp dd:/data/../etc/passwd "$T/p1"
+	assert_match "$(head -1 "$T/p1")" "^root:"
+	run_burrow 0 cp dd:/datalink/../etc/passwd "$T/p2"
+	assert_match "$(head -1 "$T/p2")" "^root:"
+	# back into the mount after leaving it: the volume's
+	run_burrow 0 cp dd:/data/../data/etc/passwd "$T/p3"
+	is "$(cat "$T/p3")" volume
+	echo new >"$T/in"
+	run_burrow 0 cp "$T/in" dd:/data/../etc/added
+	run_burrow 0 cp dd:/etc/added "$T/p4"
+	is "$(cat "$T/p4")" new
+	run_burrow 0 run --rm -v ddvol:/v busybox ls /v/etc
+	is "$output" passwd "the copy went into the volume"
+}
+
 @test "export: the merged filesystem as a tar that import reads back; diff A/C/D" {
 	run_burrow 0 run --name ex busybox sh -c 'echo added >/added; echo changed >>/etc/passwd; rm /bin/ls'
 	run_burrow 0 diff ex

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -292,6 +293,68 @@ static void test_proc_ref(void **state)
 	assert_int_equal(waitpid_eintr(pid, NULL, 0), pid);
 }
 
+/* The fds open in this process. */
+static int open_fds(void)
+{
+	int n = 0;
+	cleanup_dir DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	return n;
+}
+
+/* A record that comes with more fds than the one it may carry is refused,
+ * and none of them stays open here (two fit in the room for one, three do
+ * not: MSG_CTRUNC); one fd comes through. */
+static void test_sock_recv_fds(void **state)
+{
+	(void)state;
+	int sv[2], a = open("/dev/null", O_RDONLY | O_CLOEXEC), b = dup(a);
+	assert_true(a >= 0 && b >= 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	for (size_t nfds = 2; nfds <= 3; nfds++) {
+		struct sock_msg out = {.tag = 'X', .value = 1};
+		struct iovec iov = {.iov_base = &out, .iov_len = sizeof(out)};
+		union {
+			char buf[CMSG_SPACE(3 * sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		memset(&u, 0, sizeof(u));
+		struct msghdr msg = {.msg_iov = &iov,
+		                     .msg_iovlen = 1,
+		                     .msg_control = u.buf,
+		                     .msg_controllen = CMSG_SPACE(nfds * sizeof(int))};
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		int fds[3] = {a, b, a};
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+		assert_int_equal(sendmsg(sv[1], &msg, 0), (ssize_t)sizeof(out));
+		int before = open_fds();
+		struct sock_msg m;
+		int got = 7;
+		errno = 0;
+		assert_int_equal(sock_recv(sv[0], &m, &got), -1);
+		assert_int_equal(errno, EBADMSG);
+		assert_int_equal(got, -1);
+		assert_int_equal(open_fds(), before);
+	}
+	/* one: it comes */
+	assert_int_equal(sock_send(sv[1], 'Y', 2, a), 0);
+	struct sock_msg m;
+	int got = -1;
+	assert_int_equal(sock_recv(sv[0], &m, &got), 1);
+	assert_int_equal(m.tag, 'Y');
+	assert_true(got >= 0);
+	close(got);
+	close(a);
+	close(b);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +362,7 @@ int main(void)
 	    cmocka_unit_test(test_sock_error_record), cmocka_unit_test(test_wait_fd),
 	    cmocka_unit_test(test_wait_child),        cmocka_unit_test(test_cleanup_pid),
 	    cmocka_unit_test(test_proc_ref),          cmocka_unit_test(test_close_fds_keep),
+	    cmocka_unit_test(test_sock_recv_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
