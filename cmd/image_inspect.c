@@ -124,10 +124,9 @@ int cmd_image_exists(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* podman's default history table */
+/* podman's default history table, headed ID as podman-history(1) shows it */
 static const char history_default_format[] = "{{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}\n";
 static const struct fmt_header history_headers[] = {
-    {"ID", "IMAGE"},
     {"CreatedBy", "CREATED BY"},
     {NULL, NULL},
 };
@@ -150,7 +149,9 @@ static yajl_val history_item(const struct img_history_entry *e, bool human, bool
 		json_obj_add(o, "Created", json_new_str(fmt_time_ago(t, now, when, sizeof(when))));
 	else
 		json_obj_add(o, "Created", json_new_str(fmt_rfc3339(t, when, sizeof(when))));
-	json_obj_add(o, "CreatedAt", json_new_str(fmt_rfc3339(t, when, sizeof(when))));
+	/* a Go time.Time in the configuration's zone (UTC), as podman's */
+	json_obj_add(o, "CreatedAt", json_new_str(fmt_go_time(t, true, when, sizeof(when))));
+	json_obj_add(o, "CreatedSince", json_new_str(fmt_time_ago(t, now, when, sizeof(when))));
 	/* podman cuts CREATED BY at 45 characters unless --no-trunc */
 	if (!notrunc && strlen(e->created_by) > 45) {
 		cleanup_free char *cut = xasprintf("%.42s...", e->created_by);
@@ -163,6 +164,9 @@ static yajl_val history_item(const struct img_history_entry *e, bool human, bool
 	else
 		json_obj_add(o, "Size", json_new_int(e->size));
 	json_obj_add(o, "Comment", json_new_str(e->comment));
+	/* podman's are the layer's own names in its store: burrow's layers
+	 * have none, so a nil list ("[]") as podman shows for pulled images */
+	json_obj_add(o, "Tags", json_new_nil_list());
 	return o;
 }
 
