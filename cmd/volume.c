@@ -6,8 +6,7 @@
  * Scope, Options, MountCount, and UID, GID, Anonymous, NeedsCopyUp,
  * NeedsChown when they are set (podman leaves them out when zero); templates
  * see those at zero too, CreatedAt as Go prints a time, and in ls .Labels
- * as one "k=v,k2=v2" string, as podman's. As with podman, options may come
- * before or after the arguments. */
+ * as one "k=v,k2=v2" string. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
