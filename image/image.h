@@ -61,6 +61,7 @@ struct img_config {
 	char *stop_signal;    /* StopSignal, as the image wrote it */
 	char **volumes;       /* the keys of Volumes: mount points of anonymous volumes */
 	char **exposed_ports; /* ExposedPorts' keys ("80/tcp"), NULL when none */
+	char **labels;        /* Labels as "KEY=VALUE", NULL when none */
 	/* Healthcheck: Test (NULL: none), durations in ns (0: not set) */
 	char **hc_test;
 	long long hc_interval, hc_timeout, hc_start_period;
@@ -124,6 +125,8 @@ struct img_import_opts {
 	const char *source;              /* tarball path, or "-" for standard input */
 	const char *reference;           /* normalised reference to tag, or NULL (untagged) */
 	const struct img_config *config; /* NULL: empty */
+	const char *message;             /* the history entry's comment (and the image's), or NULL */
+	const char *arch, *os, *variant; /* the platform it is for; NULL: this machine's, linux, none */
 };
 
 /* Imports a rootfs tarball (plain, gzip, zstd, ... detected from content)
