@@ -192,7 +192,9 @@ int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 	                         .headers = history_headers,
 	                         .json_indent = "    "};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "qf:H", longopts)) != -1) {
+	/* -H takes an optional =BOOL too, as podman's -H=false (and so -Hq is
+	 * not -H -q here: -qH is) */
+	while ((c = cmd_getopt(ctx, argc, argv, "qf:H::", longopts)) != -1) {
 		if (c == 'q') {
 			quiet = true;
 		} else if (c == 'T') {
@@ -200,6 +202,8 @@ int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 		} else if (c == 'f') {
 			rep.format = optarg;
 		} else if (c == 'H') {
+			if (optarg && *optarg == '=' && argv[optind - 1][1] != '-')
+				optarg++; /* -H=BOOL */
 			if (optarg && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
 				return cmd_usage_error(ctx, "invalid --human '%s' (true or false)", str_quote(optarg));
 			human = !optarg || strcmp(optarg, "true") == 0;

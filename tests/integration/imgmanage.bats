@@ -209,6 +209,10 @@ print("ok")' "$json" "$id"
 	# .CreatedSince, .Tags (the layer's names: burrow's have none)
 	run_burrow 0 history --format '{{.CreatedAt}}|{{.CreatedSince}}|{{.Tags}}' busybox
 	assert_match "$output" '^20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8} \+0000 UTC\|(Less than a second|[0-9]+ seconds?) ago\|\[\]$'
+	# -H=false, as podman's (and its own --help) spell it
+	run_burrow 0 history -H=false --format '{{.Created}} {{.Size}}' busybox
+	assert_match "$output" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z [0-9]{6,}$'
+	run_burrow 125 history -H=maybe busybox
 	run_burrow 125 history nosuch
 	assert_match "$output" "image 'nosuch' not known"
 }
