@@ -52,6 +52,7 @@ static void split_name(const char *name, char **repo, char **tag)
 struct image_extra {
 	char **labels;
 	long long containers;
+	const char *parent; /* "" when none */
 };
 
 /* A map of "KEY=VALUE" strings; Go's nil map (null, "map[]") when none,
@@ -70,14 +71,14 @@ static yajl_val labels_json(char *const *labels)
 }
 
 /* The image as images --format json shows it: podman's fields in its
- * order where burrow has the data (no ParentId: burrow does not work out
- * parent images; SharedSize is 0 and VirtualSize the size, as podman 4.3
- * has them), then what the image runs and its layer directories. */
+ * order (SharedSize is 0 and VirtualSize the size, as podman 4.3 has
+ * them), then what the image runs and its layer directories. */
 static yajl_val image_json(const struct img_info *m, const struct image_extra *x)
 {
 	char when[64];
 	yajl_val o = json_new_object();
 	json_obj_add(o, "Id", json_new_str(m->id));
+	json_obj_add(o, "ParentId", json_new_str(x->parent));
 	json_obj_add(o, "RepoTags", json_new_strv(m->names));
 	json_obj_add(o, "RepoDigests", json_new_strv(m->digests));
 	json_obj_add(o, "Size", json_new_int(m->size));
@@ -223,14 +224,20 @@ static int list_images(struct cmd_ctx *ctx, struct images_opts *o, struct img_in
 	struct fmt_item *items = xcalloc(nrows ? nrows : 1, sizeof(*items));
 	struct ctr_image_user *users = NULL;
 	size_t nusers = 0;
-	if (ctr_image_users(ctx->state, NULL, &users, &nusers, err) < 0) {
+	cleanup_strv char **parents = NULL; /* list[k]'s */
+	if (ctr_image_users(ctx->state, NULL, &users, &nusers, err) < 0 ||
+	    img_parents(ctx->state, list, n, &parents, err) < 0) {
+		ctr_image_users_free(users, nusers);
 		free(items);
 		free(rows);
 		return -1;
 	}
 	for (size_t i = 0; i < nrows && rc == 0; i++) {
 		const struct img_info *m = rows[i].data;
-		struct image_extra x = {0};
+		struct image_extra x = {.parent = ""};
+		for (size_t k = 0; k < n; k++)
+			if (list[k] == m)
+				x.parent = parents[k];
 		for (size_t k = 0; k < nusers; k++)
 			x.containers += users[k].image_id && strcmp(users[k].image_id, m->id) == 0;
 		if (img_labels(ctx->state, m->id, &x.labels, err) < 0) {

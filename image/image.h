@@ -451,6 +451,14 @@ int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_inf
  * stored configuration and manifest. */
 int img_inspect(struct state_store *s, const struct img_info *i, char **json, struct burrow_err **err);
 
+/* The parents of list[0..n) as podman finds them (its layer tree): another
+ * image of the list with the child's layers (looked at first) or the
+ * child's less its top one, whose configuration's history is the child's
+ * less the newest entry (created, created_by, comment, author,
+ * empty_layer alike). (*out)[k]: list[k]'s parent's ID, "" when none.
+ * Reads each image's stored configuration once. */
+int img_parents(struct state_store *s, struct img_info *const *list, size_t n, char ***out, struct burrow_err **err);
+
 /* One line of `history`, newest first: the configuration's history
  * entries, the layers matched to those that made one from the top. */
 struct img_history_entry {

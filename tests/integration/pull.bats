@@ -873,7 +873,7 @@ print("sha256:" + hashlib.sha256(urllib.request.urlopen(sys.argv[1]).read()).hex
 	nothing_stored
 }
 
-@test "images: podman's fields beside the table's: Containers, Labels, History, RepoTags, ReadOnly, SharedSize, VirtualSize" {
+@test "images: podman's fields beside the table's: Containers, Labels, History, RepoTags, ReadOnly, SharedSize, VirtualSize, ParentId; image inspect's Parent" {
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox:1"
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/labels:1"
 	local lab=$output
@@ -903,5 +903,20 @@ assert l["History"] == ["localhost/lab:two", sys.argv[3] + "/test/labels:1"], l
 assert l["RepoTags"] == l["Names"] and l["SharedSize"] == 0 and l["VirtualSize"] == l["Size"], l
 b = [i for i in imgs.values() if i["Id"] != sys.argv[2]][0]
 assert b["Containers"] == 0 and b["Labels"] is None, b
+# the parent, as podman finds it: the layers less the top one, the history less the newest entry
+assert l["ParentId"] == b["Id"] and b["ParentId"] == "", (l, b)
 ' "$output" "$lab" "$REG"
+	local bb
+	bb=$(json_get "$output" '[i["Id"] for i in d if i["Id"] != "'"$lab"'"][0]' | tr -d '"')
+	run_burrow 0 image inspect --format '{{.Parent}}' lab:two
+	is "$output" "$bb"
+	run_burrow 0 images --format '{{.ParentId}}' "$REG/test/busybox:1"
+	is "$output" ""
+	# a commit is its image's child (one more layer, one more history entry)
+	run_burrow 0 commit -q c1 kid
+	run_burrow 0 image inspect --format '{{.Parent}}' kid
+	is "$output" "$lab"
+	run_burrow 0 images --format 'table {{.Repository}} {{.ParentId}}' kid
+	assert_match "${lines[0]}" '^REPOSITORY +PARENT ID$'
+	assert_match "${lines[1]}" "^localhost/kid +$lab$"
 }
