@@ -148,7 +148,8 @@ const char cmd_images_usage[] =
     "      --digests         show the manifest digests\n"
     "      --no-trunc        print full image IDs (sha256:...)\n"
     "  -n, --noheading       no header row\n"
-    "  -f, --filter F        reference=, dangling=, label=, before=, since=, until=, id= (KEY!=VALUE negates)\n"
+    "  -f, --filter F        reference=, dangling=, label=, before=, since=, until=, id=, containers=,\n"
+    "                        readonly=, manifest= (KEY!=VALUE negates)\n"
     "      --sort KEY        created (default), id, repository, size or tag\n"
     "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.Repository}}:{{.Tag}}')\n";
 
@@ -329,6 +330,7 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 	if (img_sort_parse(sort, &o.sort, &err) < 0 ||
 	    img_filters_parse(o.filter_specs, (long long)time(NULL), &o.filters, &err) < 0)
 		return cmd_fail(err);
+	o.filters.users = &cmd_image_users;
 	/* as podman: JSON wins over -q, -q over a template */
 	if (o.quiet && o.rep.format && fmt_report_is_json(o.rep.format))
 		o.quiet = false;

@@ -478,8 +478,10 @@ void img_history_free(struct img_history_entry *e, size_t n);
  * the registry, and the last component), dangling (true/false: no names),
  * label (KEY or KEY=VALUE; a glob in KEY), before and since/after (an
  * image: created before or after it), until (a time, a date or a duration
- * before now), id (a prefix). The values of one key are or'ed (label's
- * and'ed), the keys and'ed. */
+ * before now), id (a prefix), containers (true/false: used by a container,
+ * as the filters' users say), readonly and manifest (true/false: burrow's
+ * images are never read-only nor manifest lists). The values of one key are
+ * or'ed (label's and'ed), the keys and'ed. */
 enum img_filter_key {
 	IMG_FILTER_REFERENCE,
 	IMG_FILTER_DANGLING,
@@ -488,17 +490,21 @@ enum img_filter_key {
 	IMG_FILTER_SINCE,
 	IMG_FILTER_ID,
 	IMG_FILTER_UNTIL,
+	IMG_FILTER_CONTAINERS,
+	IMG_FILTER_READONLY,
+	IMG_FILTER_MANIFEST,
 };
 struct img_filter {
 	enum img_filter_key key;
 	bool negate;
 	char *value;
-	bool flag;      /* dangling */
+	bool flag;      /* dangling, containers, readonly, manifest */
 	long long time; /* until; before/since once resolved (unix seconds) */
 };
 struct img_filters {
 	struct img_filter *f;
 	size_t n;
+	const struct img_users *users; /* for containers=: who uses an image (set after parsing) */
 };
 /* Parses and checks every spec against now (unix seconds, for until=10m);
  * EINVAL with a message naming the filter. */
@@ -512,9 +518,11 @@ struct img_filter_subject {
 	char *const *labels; /* "KEY=VALUE" */
 	long long created;
 	bool dangling;
+	long long containers; /* how many use it */
 };
 bool img_filters_match(const struct img_filters *f, const struct img_filter_subject *s);
-/* The same for a stored image (its labels read when a filter asks). */
+/* The same for a stored image (its labels and users read when a filter
+ * asks; containers= without f->users is an error). */
 int img_filters_match_image(struct state_store *s, const struct img_filters *f, const struct img_info *i, bool *pass,
                             struct burrow_err **err);
 void img_filters_clear(struct img_filters *f);

@@ -912,6 +912,16 @@ assert l["ParentId"] == b["Id"] and b["ParentId"] == "", (l, b)
 	is "$output" "$bb"
 	run_burrow 0 images --format '{{.ParentId}}' "$REG/test/busybox:1"
 	is "$output" ""
+	# podman's filters on what containers use, read-only and manifest lists (burrow has none)
+	run_burrow 0 images -q --no-trunc --filter containers=true
+	is "$output" "sha256:$lab"
+	run_burrow 0 images -q --no-trunc --filter containers=false --filter manifest=false --filter readonly=false
+	is "$output" "sha256:$bb"
+	run_burrow 0 images -q --filter readonly=true
+	is "$output" ""
+	run_burrow 0 images -q --filter manifest=true
+	is "$output" ""
+	run_burrow 125 images --filter containers=maybe
 	# a commit is its image's child (one more layer, one more history entry)
 	run_burrow 0 commit -q c1 kid
 	run_burrow 0 image inspect --format '{{.Parent}}' kid
