@@ -14,7 +14,7 @@ const char cmd_commit_usage[] =
     "commit [OPTIONS] CONTAINER [IMAGE]\n\n"
     "Makes a new image of a container's image and its changes. Prints the\n"
     "new image's ID.\n\n"
-    "  -c, --change INSTR   CMD, ENTRYPOINT, ENV, WORKDIR or USER instruction (repeatable)\n"
+    "  -c, --change INSTR   CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR (repeatable)\n"
     "  -m, --message TEXT   the commit message (the history entry's comment)\n"
     "  -a, --author NAME    the author\n"
     "  -p, --pause          accepted (burrow reads the changes as they are)\n"

@@ -124,10 +124,9 @@ int cmd_image_exists(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* podman's default history table */
+/* podman's default history table, headed ID as podman-history(1) shows it */
 static const char history_default_format[] = "{{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}\n";
 static const struct fmt_header history_headers[] = {
-    {"ID", "IMAGE"},
     {"CreatedBy", "CREATED BY"},
     {NULL, NULL},
 };
@@ -150,7 +149,9 @@ static yajl_val history_item(const struct img_history_entry *e, bool human, bool
 		json_obj_add(o, "Created", json_new_str(fmt_time_ago(t, now, when, sizeof(when))));
 	else
 		json_obj_add(o, "Created", json_new_str(fmt_rfc3339(t, when, sizeof(when))));
-	json_obj_add(o, "CreatedAt", json_new_str(fmt_rfc3339(t, when, sizeof(when))));
+	/* a Go time.Time in the configuration's zone (UTC), as podman's */
+	json_obj_add(o, "CreatedAt", json_new_str(fmt_go_time(t, true, when, sizeof(when))));
+	json_obj_add(o, "CreatedSince", json_new_str(fmt_time_ago(t, now, when, sizeof(when))));
 	/* podman cuts CREATED BY at 45 characters unless --no-trunc */
 	if (!notrunc && strlen(e->created_by) > 45) {
 		cleanup_free char *cut = xasprintf("%.42s...", e->created_by);
@@ -163,6 +164,9 @@ static yajl_val history_item(const struct img_history_entry *e, bool human, bool
 	else
 		json_obj_add(o, "Size", json_new_int(e->size));
 	json_obj_add(o, "Comment", json_new_str(e->comment));
+	/* podman's are the layer's own names in its store: burrow's layers
+	 * have none, so a nil list ("[]") as podman shows for pulled images */
+	json_obj_add(o, "Tags", json_new_nil_list());
 	return o;
 }
 
@@ -188,7 +192,9 @@ int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 	                         .headers = history_headers,
 	                         .json_indent = "    "};
 	int c;
-	while ((c = cmd_getopt(ctx, argc, argv, "qf:H", longopts)) != -1) {
+	/* -H takes an optional =BOOL too, as podman's -H=false (and so -Hq is
+	 * not -H -q here: -qH is) */
+	while ((c = cmd_getopt(ctx, argc, argv, "qf:H::", longopts)) != -1) {
 		if (c == 'q') {
 			quiet = true;
 		} else if (c == 'T') {
@@ -196,6 +202,8 @@ int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 		} else if (c == 'f') {
 			rep.format = optarg;
 		} else if (c == 'H') {
+			if (optarg && *optarg == '=' && argv[optind - 1][1] != '-')
+				optarg++; /* -H=BOOL */
 			if (optarg && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
 				return cmd_usage_error(ctx, "invalid --human '%s' (true or false)", str_quote(optarg));
 			human = !optarg || strcmp(optarg, "true") == 0;

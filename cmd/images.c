@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "cmd/format.h"
 #include "cmd/report.h"
+#include "container/container.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -46,22 +47,51 @@ static void split_name(const char *name, char **repo, char **tag)
 	}
 }
 
-/* The image as images --format json shows it: podman's names where burrow
- * has the data (Id, Names, Digest and RepoDigests of pulled images,
- * Created, CreatedAt, Size), and what the image runs and its layer
- * directories. */
-static yajl_val image_json(const struct img_info *m)
+/* What an image's JSON has beside its record: its labels ("KEY=VALUE",
+ * from its configuration) and how many containers are made from it. */
+struct image_extra {
+	char **labels;
+	long long containers;
+	const char *parent; /* "" when none */
+};
+
+/* A map of "KEY=VALUE" strings; Go's nil map (null, "map[]") when none,
+ * as podman's Labels. */
+static yajl_val labels_json(char *const *labels)
+{
+	if (!labels || !labels[0])
+		return json_new_nil_map();
+	yajl_val m = json_new_map();
+	for (size_t i = 0; labels[i]; i++) {
+		const char *eq = strchr(labels[i], '=');
+		cleanup_free char *key = eq ? xstrndup(labels[i], (size_t)(eq - labels[i])) : xstrdup(labels[i]);
+		json_obj_add(m, key, json_new_str(eq ? eq + 1 : ""));
+	}
+	return m;
+}
+
+/* The image as images --format json shows it: podman's fields in its
+ * order (SharedSize is 0 and VirtualSize the size, as podman 4.3 has
+ * them), then what the image runs and its layer directories. */
+static yajl_val image_json(const struct img_info *m, const struct image_extra *x)
 {
 	char when[64];
 	yajl_val o = json_new_object();
 	json_obj_add(o, "Id", json_new_str(m->id));
+	json_obj_add(o, "ParentId", json_new_str(x->parent));
+	json_obj_add(o, "RepoTags", json_new_strv(m->names));
+	json_obj_add(o, "RepoDigests", json_new_strv(m->digests));
+	json_obj_add(o, "Size", json_new_int(m->size));
+	json_obj_add(o, "SharedSize", json_new_int(0));
+	json_obj_add(o, "VirtualSize", json_new_int(m->size));
+	json_obj_add(o, "Labels", labels_json(x->labels));
+	json_obj_add(o, "Containers", json_new_int(x->containers));
 	json_obj_add(o, "Names", json_new_strv(m->names));
 	if (m->digest)
 		json_obj_add(o, "Digest", json_new_str(m->digest));
-	json_obj_add(o, "RepoDigests", json_new_strv(m->digests));
+	json_obj_add(o, "History", json_new_strv(m->names_history));
 	json_obj_add(o, "Created", json_new_int(m->created));
 	json_obj_add(o, "CreatedAt", json_new_str(fmt_rfc3339(m->created, when, sizeof(when))));
-	json_obj_add(o, "Size", json_new_int(m->size));
 	json_obj_add(o, "Layers", json_new_strv(m->layers));
 	/* not in podman's listing (it has 'image inspect'): what the image runs */
 	yajl_gen g = json_gen_new();
@@ -98,6 +128,14 @@ static yajl_val row_overlay(const struct img_info *m, const char *repo, const ch
 	json_obj_add(o, "Size", json_new_str(fmt_size(m->size, size, sizeof(size))));
 	json_obj_add(o, "RepoTags", json_new_strv(m->names));
 	json_obj_add(o, "Dangling", json_new_bool(!m->names[0]));
+	/* podman's table: the names it had as one string, never read-only
+	 * (burrow has no additional read-only image stores) */
+	struct fmt_buf hist = {0};
+	for (size_t i = 0; m->names_history[i]; i++)
+		fmt_buf_printf(&hist, "%s%s", i ? ", " : "", m->names_history[i]);
+	json_obj_add(o, "History", json_new_str(hist.s ? hist.s : ""));
+	fmt_buf_free(&hist);
+	json_obj_add(o, "ReadOnly", json_new_bool(false));
 	return o;
 }
 
@@ -110,7 +148,8 @@ const char cmd_images_usage[] =
     "      --digests         show the manifest digests\n"
     "      --no-trunc        print full image IDs (sha256:...)\n"
     "  -n, --noheading       no header row\n"
-    "  -f, --filter F        reference=, dangling=, label=, before=, since=, until=, id= (KEY!=VALUE negates)\n"
+    "  -f, --filter F        reference=, dangling=, label=, before=, since=, until=, id=, containers=,\n"
+    "                        readonly=, manifest= (KEY!=VALUE negates)\n"
     "      --sort KEY        created (default), id, repository, size or tag\n"
     "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.Repository}}:{{.Tag}}')\n";
 
@@ -184,17 +223,40 @@ static int list_images(struct cmd_ctx *ctx, struct images_opts *o, struct img_in
 	}
 	long long now = (long long)time(NULL);
 	struct fmt_item *items = xcalloc(nrows ? nrows : 1, sizeof(*items));
-	for (size_t i = 0; i < nrows; i++) {
+	struct ctr_image_user *users = NULL;
+	size_t nusers = 0;
+	cleanup_strv char **parents = NULL; /* list[k]'s */
+	if (ctr_image_users(ctx->state, NULL, &users, &nusers, err) < 0 ||
+	    img_parents(ctx->state, list, n, &parents, err) < 0) {
+		ctr_image_users_free(users, nusers);
+		free(items);
+		free(rows);
+		return -1;
+	}
+	for (size_t i = 0; i < nrows && rc == 0; i++) {
 		const struct img_info *m = rows[i].data;
-		items[i].base = image_json(m);
+		struct image_extra x = {.parent = ""};
+		for (size_t k = 0; k < n; k++)
+			if (list[k] == m)
+				x.parent = parents[k];
+		for (size_t k = 0; k < nusers; k++)
+			x.containers += users[k].image_id && strcmp(users[k].image_id, m->id) == 0;
+		if (img_labels(ctx->state, m->id, &x.labels, err) < 0) {
+			rc = -1;
+			break;
+		}
+		items[i].base = image_json(m, &x);
+		strv_free(x.labels);
 		if (!per_image)
 			items[i].overlay = row_overlay(m, strv_len(m->names) ? rows[i].repository : NULL, rows[i].tag,
 			                               now, o->notrunc);
 	}
-	if (fmt_report_print(&o->rep, items, nrows, err) < 0)
+	ctr_image_users_free(users, nusers);
+	if (rc == 0 && fmt_report_print(&o->rep, items, nrows, err) < 0)
 		rc = -1;
 	for (size_t i = 0; i < nrows; i++) {
-		yajl_tree_free(items[i].base);
+		if (items[i].base)
+			yajl_tree_free(items[i].base);
 		if (items[i].overlay)
 			yajl_tree_free(items[i].overlay);
 	}
@@ -269,6 +331,7 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 	if (img_sort_parse(sort, &o.sort, &err) < 0 ||
 	    img_filters_parse(o.filter_specs, (long long)time(NULL), &o.filters, &err) < 0)
 		return cmd_fail(err);
+	o.filters.users = &cmd_image_users;
 	/* as podman: JSON wins over -q, -q over a template */
 	if (o.quiet && o.rep.format && fmt_report_is_json(o.rep.format))
 		o.quiet = false;

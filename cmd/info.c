@@ -302,6 +302,10 @@ int cmd_info(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_free char *unfit = state_fs_probe(ctx->root);
 	if (rep.format) {
 		struct fmt_item item = {info_json(&i, unfit, &n), NULL};
+		/* podman's Go name of host.cgroupVersion differs from the JSON's
+		 * (CgroupsVersion): templates find it under both */
+		if (!fmt_report_is_json(rep.format))
+			json_obj_add(json_get(item.base, "host"), "CgroupsVersion", json_new_str(i.cgroup_version));
 		if (fmt_report_print(&rep, &item, 1, &err) < 0)
 			rc = cmd_fail(err);
 		yajl_tree_free(item.base);

@@ -238,6 +238,7 @@ int cmd_image_prune(struct cmd_ctx *ctx, int argc, char **argv)
 	__attribute__((cleanup(img_filters_clear))) struct img_filters f = {0};
 	if (img_filters_parse(specs, (long long)time(NULL), &f, &err) < 0)
 		return cmd_fail(err);
+	f.users = &cmd_image_users;
 	struct prune_filter pf = {ctx, &f};
 	cleanup_strv char **removed = NULL;
 	if (cmd_ready(ctx, &err) < 0 || img_filters_resolve(&f, ctx->state, &err) < 0 ||

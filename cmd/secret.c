@@ -407,10 +407,11 @@ static int secret_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		list = xrealloc(list, (n + 1) * sizeof(*list));
 		list[n++] = v;
 	}
-	/* what was found is shown, then what was not, as podman does */
+	/* what was found is shown (JSON's [] when nothing was), then what was
+	 * not, as podman does */
 	if (pretty)
 		print_pretty(ctx->state, list, n);
-	else if (n || !args)
+	else
 		rc = print_secrets(ctx, &rep, list, n, false);
 	rc = cmd_sub_missing(missing, nmissing, rc);
 	ctr_secret_list_free(list, n);

@@ -2,7 +2,8 @@
  *
  * podman's layout: Version, API Version, Go Version (here: the C
  * compiler burrow was built with), Git Commit, Built, OS/Arch; --format
- * sees them under .Client as podman's do ({{.Client.Version}}). */
+ * sees them under .Client as podman's do ({{.Client.Version}}), and
+ * under .Server too, as podman's templates find them when local. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -116,6 +117,11 @@ int cmd_version(struct cmd_ctx *ctx, int argc, char **argv)
 	if (rep.format) {
 		yajl_val top = json_new_object();
 		json_obj_add(top, "Client", client);
+		/* a template that reads .Server.X (docker's way to ask) gets the
+		 * client's X: podman has no server when local, and on the error
+		 * it reads .Server.X as .Client.X; its JSON has no Server */
+		if (!fmt_report_is_json(rep.format))
+			json_obj_add(top, "Server", cmd_version_json());
 		struct fmt_item item = {top, NULL};
 		if (fmt_report_print(&rep, &item, 1, &err) < 0)
 			rc = cmd_fail(err);

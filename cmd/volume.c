@@ -6,8 +6,7 @@
  * Scope, Options, MountCount, and UID, GID, Anonymous, NeedsCopyUp,
  * NeedsChown when they are set (podman leaves them out when zero); templates
  * see those at zero too, CreatedAt as Go prints a time, and in ls .Labels
- * as one "k=v,k2=v2" string, as podman's. As with podman, options may come
- * before or after the arguments. */
+ * as one "k=v,k2=v2" string. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,12 +332,11 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		list = xrealloc(list, (n + 1) * sizeof(*list));
 		list[n++] = v;
 	}
-	/* what was found is shown, then what was not, as podman does */
-	if (n || !args) {
-		int r = print_volumes(ctx, &rep, list, n, false);
-		if (r)
-			rc = r;
-	}
+	/* what was found is shown (JSON's [] when nothing was), then what was
+	 * not, as podman does */
+	int r = print_volumes(ctx, &rep, list, n, false);
+	if (r)
+		rc = r;
 	rc = cmd_sub_missing(missing, nmissing, rc);
 	ctr_vol_list_free(list, n);
 	fmt_report_clear(&rep);

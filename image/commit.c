@@ -325,7 +325,8 @@ static char *new_config(yajl_val base, const char *diff_id, const struct img_con
 	jg_map_open(g);
 	yajl_val bc = json_get(base, "config");
 	for (size_t i = 0; bc && YAJL_IS_OBJECT(bc) && i < bc->u.object.len; i++) {
-		if (one_of(bc->u.object.keys[i], run_keys))
+		/* run has the base's fields it models (changed or not): each key once */
+		if (one_of(bc->u.object.keys[i], run_keys) || json_get(runv, bc->u.object.keys[i]))
 			continue;
 		jg_key(g, bc->u.object.keys[i]);
 		jg_value(g, bc->u.object.values[i]);

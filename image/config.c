@@ -29,6 +29,7 @@ void img_config_clear(struct img_config *c)
 	free(c->stop_signal);
 	strv_free(c->volumes);
 	strv_free(c->exposed_ports);
+	strv_free(c->labels);
 	strv_free(c->hc_test);
 	memset(c, 0, sizeof(*c));
 }
@@ -46,6 +47,7 @@ void img_config_copy(struct img_config *dst, const struct img_config *src)
 	dst->stop_signal = src->stop_signal ? xstrdup(src->stop_signal) : NULL;
 	dst->volumes = src->volumes ? strv_dup(src->volumes) : NULL;
 	dst->exposed_ports = src->exposed_ports ? strv_dup(src->exposed_ports) : NULL;
+	dst->labels = src->labels ? strv_dup(src->labels) : NULL;
 	dst->hc_test = src->hc_test ? strv_dup(src->hc_test) : NULL;
 	dst->hc_interval = src->hc_interval;
 	dst->hc_timeout = src->hc_timeout;
@@ -88,6 +90,17 @@ void img_config_gen(yajl_gen g, const struct img_config *c)
 		}
 		jg_map_close(g);
 	}
+	if (c->labels) {
+		jg_key(g, "Labels");
+		jg_map_open(g);
+		for (size_t i = 0; c->labels[i]; i++) {
+			const char *eq = strchr(c->labels[i], '=');
+			cleanup_free char *key =
+			    xstrndup(c->labels[i], eq ? (size_t)(eq - c->labels[i]) : strlen(c->labels[i]));
+			jg_key_str(g, key, eq ? eq + 1 : "");
+		}
+		jg_map_close(g);
+	}
 	if (c->hc_test) {
 		jg_key(g, "Healthcheck");
 		jg_map_open(g);
@@ -126,6 +139,12 @@ void img_config_from_json(yajl_val v, struct img_config *c)
 	if (ports && YAJL_IS_OBJECT(ports)) {
 		for (size_t i = 0; i < ports->u.object.len; i++)
 			strv_append(&c->exposed_ports, ports->u.object.keys[i]);
+	}
+	yajl_val labels = json_get(v, "Labels");
+	for (size_t i = 0; labels && YAJL_IS_OBJECT(labels) && i < labels->u.object.len; i++) {
+		const char *val =
+		    YAJL_IS_STRING(labels->u.object.values[i]) ? YAJL_GET_STRING(labels->u.object.values[i]) : "";
+		strv_append_take(&c->labels, xasprintf("%s=%s", labels->u.object.keys[i], val));
 	}
 	yajl_val hc = json_get(v, "Healthcheck");
 	if (hc && YAJL_IS_OBJECT(hc)) {
@@ -232,16 +251,19 @@ static int bad_change(struct burrow_err **err, const char *change, const char *w
 	return burrow_error_status(err, EINVAL, "invalid change '%s': %s", str_quote(change), why);
 }
 
-static int apply_env(struct img_config *c, const char *change, const char *arg, struct burrow_err **err)
+/* ENV and LABEL: NAME=VALUE... (quotes as a shell's), or the legacy
+ * NAME VALUE... where the rest of the line is the value; a name given
+ * again replaces the value. */
+static int apply_pairs(char ***dst, const char *what, const char *change, const char *arg, struct burrow_err **err)
 {
 	cleanup_strv char **words = NULL;
 	cleanup_err struct burrow_err *e = NULL;
+	cleanup_free char *need = xasprintf("%s needs NAME=VALUE", what);
 	if (img_split_words(arg, &words, &e) < 0)
 		return bad_change(err, change, e->msg);
 	if (!words[0])
-		return bad_change(err, change, "ENV needs NAME=VALUE");
+		return bad_change(err, change, need);
 	if (!strchr(words[0], '=')) {
-		/* legacy form: ENV NAME VALUE... (the rest of the line is the value) */
 		const char *p = arg;
 		while (*p == ' ' || *p == '\t')
 			p++;
@@ -249,16 +271,47 @@ static int apply_env(struct img_config *c, const char *change, const char *arg, 
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (!*p)
-			return bad_change(err, change, "ENV needs NAME=VALUE");
-		env_set(&c->env, words[0], p);
+			return bad_change(err, change, need);
+		env_set(dst, words[0], p);
 		return 0;
 	}
 	for (size_t i = 0; words[i]; i++) {
 		char *eq = strchr(words[i], '=');
-		if (!eq || eq == words[i])
-			return bad_change(err, change, "ENV needs NAME=VALUE for every variable");
+		if (!eq || eq == words[i]) {
+			cleanup_free char *every = xasprintf("%s for every one", need);
+			return bad_change(err, change, every);
+		}
 		*eq = '\0';
-		env_set(&c->env, words[i], eq + 1);
+		env_set(dst, words[i], eq + 1);
+	}
+	return 0;
+}
+
+/* EXPOSE PORT[/PROTO]...: stored as "80/tcp", as the image's ExposedPorts
+ * keys are. */
+static int apply_expose(struct img_config *c, const char *change, const char *arg, struct burrow_err **err)
+{
+	cleanup_strv char **words = NULL;
+	cleanup_err struct burrow_err *e = NULL;
+	if (img_split_words(arg, &words, &e) < 0)
+		return bad_change(err, change, e->msg);
+	if (!words[0])
+		return bad_change(err, change, "EXPOSE needs a port");
+	for (size_t i = 0; words[i]; i++) {
+		char *slash = strchr(words[i], '/');
+		const char *proto = slash ? slash + 1 : "tcp";
+		if (slash)
+			*slash = '\0';
+		long long port = 0;
+		if (str_to_ll(words[i], 1, 65535, &port) < 0)
+			return bad_change(err, change, "EXPOSE needs ports from 1 to 65535");
+		if (strcasecmp(proto, "tcp") != 0 && strcasecmp(proto, "udp") != 0 && strcasecmp(proto, "sctp") != 0)
+			return bad_change(err, change, "EXPOSE takes PORT, PORT/tcp, PORT/udp or PORT/sctp");
+		cleanup_free char *key = xasprintf("%lld/%s", port, proto);
+		for (char *q = key; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+		if (!c->exposed_ports || !strv_contains(c->exposed_ports, key))
+			strv_append(&c->exposed_ports, key);
 	}
 	return 0;
 }
@@ -293,7 +346,11 @@ int img_config_apply_change(struct img_config *c, const char *change, struct bur
 		return 0;
 	}
 	if (strcasecmp(kw, "ENV") == 0)
-		return apply_env(c, change, val, err);
+		return apply_pairs(&c->env, "ENV", change, val, err);
+	if (strcasecmp(kw, "LABEL") == 0)
+		return apply_pairs(&c->labels, "LABEL", change, val, err);
+	if (strcasecmp(kw, "EXPOSE") == 0)
+		return apply_expose(c, change, val, err);
 	if (strcasecmp(kw, "WORKDIR") == 0) {
 		if (!*val)
 			return bad_change(err, change, "WORKDIR needs a directory");
@@ -345,8 +402,8 @@ int img_config_apply_change(struct img_config *c, const char *change, struct bur
 		return 0;
 	}
 	cleanup_free char *why =
-	    xasprintf("unknown instruction '%s' (CMD, ENTRYPOINT, ENV, WORKDIR, USER, VOLUME and STOPSIGNAL are "
-	              "supported)",
+	    xasprintf("unknown instruction '%s' (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME and "
+	              "WORKDIR are supported)",
 	              str_quote(kw));
 	return bad_change(err, change, why);
 }

@@ -9,14 +9,16 @@
 
 #include "image/image.h"
 #include "image/internal.h"
+#include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
 static const char *const key_names[] = {
-    [IMG_FILTER_REFERENCE] = "reference", [IMG_FILTER_DANGLING] = "dangling", [IMG_FILTER_LABEL] = "label",
-    [IMG_FILTER_BEFORE] = "before",       [IMG_FILTER_SINCE] = "since",       [IMG_FILTER_ID] = "id",
-    [IMG_FILTER_UNTIL] = "until",
+    [IMG_FILTER_REFERENCE] = "reference", [IMG_FILTER_DANGLING] = "dangling",     [IMG_FILTER_LABEL] = "label",
+    [IMG_FILTER_BEFORE] = "before",       [IMG_FILTER_SINCE] = "since",           [IMG_FILTER_ID] = "id",
+    [IMG_FILTER_UNTIL] = "until",         [IMG_FILTER_CONTAINERS] = "containers", [IMG_FILTER_READONLY] = "readonly",
+    [IMG_FILTER_MANIFEST] = "manifest",
 };
 
 void img_filters_clear(struct img_filters *f)
@@ -116,7 +118,9 @@ int img_filters_parse(char *const *specs, long long now, struct img_filters *out
 		const char *bad = NULL;
 		if (!known)
 			bad = "unknown filter";
-		else if (f.key == IMG_FILTER_DANGLING && parse_bool(v, &f.flag) < 0)
+		else if ((f.key == IMG_FILTER_DANGLING || f.key == IMG_FILTER_CONTAINERS ||
+		          f.key == IMG_FILTER_READONLY || f.key == IMG_FILTER_MANIFEST) &&
+		         parse_bool(v, &f.flag) < 0)
 			bad = "want true or false";
 		else if (f.key == IMG_FILTER_UNTIL && parse_until(v, now, &f.time) < 0)
 			bad = "want a time, a date or a duration";
@@ -216,6 +220,11 @@ static bool one_matches(const struct img_filter *f, const struct img_filter_subj
 		const char *v = str_has_prefix(f->value, "sha256:") ? f->value + 7 : f->value;
 		return str_has_prefix(s->id, v);
 	}
+	case IMG_FILTER_CONTAINERS:
+		return (s->containers > 0) == f->flag;
+	case IMG_FILTER_READONLY:
+	case IMG_FILTER_MANIFEST:
+		return !f->flag;
 	}
 	return false;
 }
@@ -252,8 +261,28 @@ int img_filters_match_image(struct state_store *s, const struct img_filters *f, 
 	for (size_t k = 0; k < f->n && !labels; k++)
 		if (f->f[k].key == IMG_FILTER_LABEL && img_labels(s, i->id, &labels, err) < 0)
 			return -1;
-	struct img_filter_subject subj = {
-	    .id = i->id, .names = i->names, .labels = labels, .created = i->created, .dangling = !i->names[0]};
+	long long containers = 0;
+	for (size_t k = 0; k < f->n; k++) {
+		if (f->f[k].key != IMG_FILTER_CONTAINERS)
+			continue;
+		cleanup_strv char **users = NULL;
+		if (!f->users || !f->users->users) {
+			strv_free(labels);
+			return burrow_error_status(err, EINVAL, "the containers filter is not known here");
+		}
+		if (f->users->users(s, i->id, &users, f->users->data, err) < 0) {
+			strv_free(labels);
+			return -1;
+		}
+		containers = (long long)strv_len(users);
+		break;
+	}
+	struct img_filter_subject subj = {.id = i->id,
+	                                  .names = i->names,
+	                                  .labels = labels,
+	                                  .created = i->created,
+	                                  .dangling = !i->names[0],
+	                                  .containers = containers};
 	*pass = img_filters_match(f, &subj);
 	strv_free(labels);
 	return 0;

@@ -61,6 +61,7 @@ struct img_config {
 	char *stop_signal;    /* StopSignal, as the image wrote it */
 	char **volumes;       /* the keys of Volumes: mount points of anonymous volumes */
 	char **exposed_ports; /* ExposedPorts' keys ("80/tcp"), NULL when none */
+	char **labels;        /* Labels as "KEY=VALUE", NULL when none */
 	/* Healthcheck: Test (NULL: none), durations in ns (0: not set) */
 	char **hc_test;
 	long long hc_interval, hc_timeout, hc_start_period;
@@ -124,6 +125,8 @@ struct img_import_opts {
 	const char *source;              /* tarball path, or "-" for standard input */
 	const char *reference;           /* normalised reference to tag, or NULL (untagged) */
 	const struct img_config *config; /* NULL: empty */
+	const char *message;             /* the history entry's comment (and the image's), or NULL */
+	const char *arch, *os, *variant; /* the platform it is for; NULL: this machine's, linux, none */
 };
 
 /* Imports a rootfs tarball (plain, gzip, zstd, ... detected from content)
@@ -448,6 +451,14 @@ int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_inf
  * stored configuration and manifest. */
 int img_inspect(struct state_store *s, const struct img_info *i, char **json, struct burrow_err **err);
 
+/* The parents of list[0..n) as podman finds them (its layer tree): another
+ * image of the list with the child's layers (looked at first) or the
+ * child's less its top one, whose configuration's history is the child's
+ * less the newest entry (created, created_by, comment, author,
+ * empty_layer alike). (*out)[k]: list[k]'s parent's ID, "" when none.
+ * Reads each image's stored configuration once. */
+int img_parents(struct state_store *s, struct img_info *const *list, size_t n, char ***out, struct burrow_err **err);
+
 /* One line of `history`, newest first: the configuration's history
  * entries, the layers matched to those that made one from the top. */
 struct img_history_entry {
@@ -467,8 +478,10 @@ void img_history_free(struct img_history_entry *e, size_t n);
  * the registry, and the last component), dangling (true/false: no names),
  * label (KEY or KEY=VALUE; a glob in KEY), before and since/after (an
  * image: created before or after it), until (a time, a date or a duration
- * before now), id (a prefix). The values of one key are or'ed (label's
- * and'ed), the keys and'ed. */
+ * before now), id (a prefix), containers (true/false: used by a container,
+ * as the filters' users say), readonly and manifest (true/false: burrow's
+ * images are never read-only nor manifest lists). The values of one key are
+ * or'ed (label's and'ed), the keys and'ed. */
 enum img_filter_key {
 	IMG_FILTER_REFERENCE,
 	IMG_FILTER_DANGLING,
@@ -477,17 +490,21 @@ enum img_filter_key {
 	IMG_FILTER_SINCE,
 	IMG_FILTER_ID,
 	IMG_FILTER_UNTIL,
+	IMG_FILTER_CONTAINERS,
+	IMG_FILTER_READONLY,
+	IMG_FILTER_MANIFEST,
 };
 struct img_filter {
 	enum img_filter_key key;
 	bool negate;
 	char *value;
-	bool flag;      /* dangling */
+	bool flag;      /* dangling, containers, readonly, manifest */
 	long long time; /* until; before/since once resolved (unix seconds) */
 };
 struct img_filters {
 	struct img_filter *f;
 	size_t n;
+	const struct img_users *users; /* for containers=: who uses an image (set after parsing) */
 };
 /* Parses and checks every spec against now (unix seconds, for until=10m);
  * EINVAL with a message naming the filter. */
@@ -501,9 +518,11 @@ struct img_filter_subject {
 	char *const *labels; /* "KEY=VALUE" */
 	long long created;
 	bool dangling;
+	long long containers; /* how many use it */
 };
 bool img_filters_match(const struct img_filters *f, const struct img_filter_subject *s);
-/* The same for a stored image (its labels read when a filter asks). */
+/* The same for a stored image (its labels and users read when a filter
+ * asks; containers= without f->users is an error). */
 int img_filters_match_image(struct state_store *s, const struct img_filters *f, const struct img_info *i, bool *pass,
                             struct burrow_err **err);
 void img_filters_clear(struct img_filters *f);

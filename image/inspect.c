@@ -80,10 +80,93 @@ static const char *str_or(yajl_val obj, const char *key, const char *def)
 	return s ? s : def;
 }
 
+/* Whether the history entries a and b are alike, as podman compares them. */
+static bool history_entry_equal(yajl_val a, yajl_val b)
+{
+	static const char *const keys[] = {"created", "created_by", "comment", "author", NULL};
+	for (size_t k = 0; keys[k]; k++)
+		if (strcmp(str_or(a, keys[k], ""), str_or(b, keys[k], "")) != 0)
+			return false;
+	return json_get_bool(a, "empty_layer", false) == json_get_bool(b, "empty_layer", false);
+}
+
+/* Whether p may be c's parent: its layers are c's (same_top), or c's less
+ * the top one; its history is c's less the newest entry. */
+static bool parent_of(const struct img_info *p, yajl_val ph, const struct img_info *c, yajl_val ch, bool same_top)
+{
+	size_t pl = strv_len(p->layer_ids), cl = strv_len(c->layer_ids);
+	if (strcmp(p->id, c->id) == 0 || (same_top ? pl != cl : pl == 0 || pl + 1 != cl))
+		return false;
+	for (size_t k = 0; k < pl; k++)
+		if (strcmp(p->layer_ids[k], c->layer_ids[k]) != 0)
+			return false;
+	size_t phn = ph && YAJL_IS_ARRAY(ph) ? YAJL_GET_ARRAY(ph)->len : 0;
+	size_t chn = ch && YAJL_IS_ARRAY(ch) ? YAJL_GET_ARRAY(ch)->len : 0;
+	if (phn + 1 != chn)
+		return false;
+	for (size_t k = 0; k < phn; k++)
+		if (!history_entry_equal(YAJL_GET_ARRAY(ph)->values[k], YAJL_GET_ARRAY(ch)->values[k]))
+			return false;
+	return true;
+}
+
+int img_parents(struct state_store *s, struct img_info *const *list, size_t n, char ***out, struct burrow_err **err)
+{
+	struct docs *d = xcalloc(n ? n : 1, sizeof(*d));
+	int rc = 0;
+	for (size_t k = 0; k < n && rc == 0; k++)
+		rc = load_docs(s, list[k]->id, &d[k], err);
+	if (rc == 0) {
+		*out = xcalloc(n + 1, sizeof(char *));
+		for (size_t c = 0; c < n; c++) {
+			yajl_val ch = d[c].config ? json_get(d[c].config, "history") : NULL;
+			const char *found = "";
+			/* as podman's layer tree: images with the same top layer first */
+			for (int pass = 0; pass < 2 && !*found; pass++)
+				for (size_t p = 0; p < n && !*found; p++)
+					if (parent_of(list[p], d[p].config ? json_get(d[p].config, "history") : NULL,
+					              list[c], ch, pass == 0))
+						found = list[p]->id;
+			(*out)[c] = xstrdup(found);
+		}
+	}
+	for (size_t k = 0; k < n; k++)
+		docs_clear(&d[k]);
+	free(d);
+	return rc;
+}
+
+/* The parent's ID of image i among every image of the store ("" none). */
+static char *parent_id(struct state_store *s, const struct img_info *i, struct burrow_err **err)
+{
+	struct img_info **all = NULL;
+	size_t n = 0;
+	if (img_list(s, &all, &n, err) < 0)
+		return NULL;
+	/* i first: its parent is the first answer */
+	struct img_info **list = xcalloc(n + 1, sizeof(*list));
+	list[0] = (struct img_info *)i;
+	size_t m = 1;
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(all[k]->id, i->id) != 0)
+			list[m++] = all[k];
+	char **parents = NULL;
+	char *r = NULL;
+	if (img_parents(s, list, m, &parents, err) == 0)
+		r = xstrdup(parents[0]);
+	strv_free(parents);
+	free(list);
+	img_info_list_free(all, n);
+	return r;
+}
+
 int img_inspect(struct state_store *s, const struct img_info *i, char **json, struct burrow_err **err)
 {
 	__attribute__((cleanup(docs_clear))) struct docs d = {0};
 	if (load_docs(s, i->id, &d, err) < 0)
+		return -1;
+	cleanup_free char *parent = parent_id(s, i, err);
+	if (!parent)
 		return -1;
 	yajl_val cfg = d.config ? json_get(d.config, "config") : NULL;
 	char created[64];
@@ -93,7 +176,7 @@ int img_inspect(struct state_store *s, const struct img_info *i, char **json, st
 	jg_key_str(g, "Digest", i->digest ? i->digest : "");
 	jg_key_strv(g, "RepoTags", i->names);
 	jg_key_strv(g, "RepoDigests", i->digests);
-	jg_key_str(g, "Parent", "");
+	jg_key_str(g, "Parent", parent);
 	jg_key_str(g, "Comment", str_or(d.config, "comment", ""));
 	jg_key_str(g, "Created", str_or(d.config, "created", rfc3339(i->created, created, sizeof(created))));
 	key_value(g, "Config", cfg, true);

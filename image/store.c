@@ -91,7 +91,8 @@ static int load_image(struct state_store *s, const char *id, struct img_info **o
 /* --- import ------------------------------------------------------------- */
 
 /* The OCI image configuration; its sha256 is the image ID. */
-static char *oci_config(const char *layer_digest, const struct timespec *created, const struct img_config *c)
+static char *oci_config(const char *layer_digest, const struct timespec *created, const struct img_config *c,
+                        const struct img_import_opts *o)
 {
 	char day[48], when[72];
 	struct tm tm;
@@ -104,8 +105,12 @@ static char *oci_config(const char *layer_digest, const struct timespec *created
 	yajl_gen g = json_gen_new();
 	jg_map_open(g);
 	jg_key_str(g, "created", when);
-	jg_key_str(g, "architecture", img_host_arch());
-	jg_key_str(g, "os", "linux");
+	jg_key_str(g, "architecture", o->arch ? o->arch : img_host_arch());
+	jg_key_str(g, "os", o->os ? o->os : "linux");
+	if (o->variant)
+		jg_key_str(g, "variant", o->variant);
+	if (o->message)
+		jg_key_str(g, "comment", o->message);
 	jg_key(g, "config");
 	img_config_gen(g, c);
 	jg_key(g, "rootfs");
@@ -118,6 +123,8 @@ static char *oci_config(const char *layer_digest, const struct timespec *created
 	jg_map_open(g);
 	jg_key_str(g, "created", when);
 	jg_key_str(g, "created_by", "burrow import");
+	if (o->message)
+		jg_key_str(g, "comment", o->message);
 	jg_map_close(g);
 	jg_array_close(g);
 	jg_map_close(g);
@@ -358,7 +365,7 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	long long created = (long long)now.tv_sec;
-	cleanup_free char *cfg = oci_config(st.digest, &now, config);
+	cleanup_free char *cfg = oci_config(st.digest, &now, config, opts);
 	char image_id[65];
 	if (img_sha256_hex(cfg, strlen(cfg), image_id, err) < 0)
 		return burrow_error_wrap(err, "cannot import '%s'", str_quote(display));
@@ -377,8 +384,9 @@ int img_import(struct state_store *s, const struct img_import_opts *opts, char *
 	    .created = created,
 	    .size = st.size,
 	    .config = config,
-	    .arch = img_host_arch(),
-	    .os = "linux",
+	    .arch = opts->arch ? opts->arch : img_host_arch(),
+	    .os = opts->os ? opts->os : "linux",
+	    .variant = opts->variant,
 	};
 	if (img_store_image(s, &c, err) < 0)
 		return burrow_error_wrap(err, "cannot import '%s': cannot save the image", str_quote(display));

@@ -261,6 +261,12 @@ assert d["version"]["Version"], d
 	else
 		is "$output" "single: 0-$(id -u)-1"
 	fi
+	# podman's Go name for host.cgroupVersion, which scripts read
+	run_burrow 0 info --format '{{.Host.CgroupsVersion}}:{{.Host.CgroupVersion}}'
+	assert_match "$output" '^(v1|v2):(v1|v2)$'
+	is "${output%%:*}" "${output##*:}"
+	run_burrow 0 info --format json
+	json_get "$output" '"CgroupsVersion" not in d["host"] or sys.exit(1)'
 	run_burrow 0 info --format '{{.Version.Version}}'
 	v=$output
 	run_burrow 0 --version

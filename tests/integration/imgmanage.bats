@@ -194,7 +194,7 @@ print("ok")' "$json" "$id"
 	import_busybox busybox
 	local id=$output
 	run_burrow 0 history busybox
-	assert_match "${lines[0]}" "^IMAGE +CREATED +CREATED BY +SIZE +COMMENT"
+	assert_match "${lines[0]}" "^ID +CREATED +CREATED BY +SIZE +COMMENT"
 	assert_match "${lines[1]}" "^${id:0:12} .* burrow import +[0-9.]+ [kM]B"
 	is "${#lines[@]}" 2
 	run_burrow 0 history -q busybox
@@ -205,6 +205,14 @@ print("ok")' "$json" "$id"
 	assert_match "$output" "^${id:0:12} [0-9]{6,} burrow import$"
 	run_burrow 0 image history --format json busybox
 	assert_match "$output" '"CreatedBy": "burrow import"'
+	# podman-history(1)'s other placeholders: .CreatedAt a Go time,
+	# .CreatedSince, .Tags (the layer's names: burrow's have none)
+	run_burrow 0 history --format '{{.CreatedAt}}|{{.CreatedSince}}|{{.Tags}}' busybox
+	assert_match "$output" '^20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8} \+0000 UTC\|(Less than a second|[0-9]+ seconds?) ago\|\[\]$'
+	# -H=false, as podman's (and its own --help) spell it
+	run_burrow 0 history -H=false --format '{{.Created}} {{.Size}}' busybox
+	assert_match "$output" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z [0-9]{6,}$'
+	run_burrow 125 history -H=maybe busybox
 	run_burrow 125 history nosuch
 	assert_match "$output" "image 'nosuch' not known"
 }

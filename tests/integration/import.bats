@@ -112,6 +112,39 @@ assert len(i["Layers"]) == 1 and i["Layers"][0].endswith("/diff"), i
 	run_burrow 125 import "$T/one.tar" a b
 }
 
+@test "import: --change LABEL and EXPOSE, -m, --arch/--os/--variant, -q as podman's" {
+	mktar "$T/one.tar" 'f("hello", "hi")'
+	run_burrow 0 import -q -c 'LABEL a=b "c d"="e f"' -c 'LABEL=blue=image' -c 'EXPOSE 80' -c 'EXPOSE 53/udp' \
+		-m 'my message' --arch arm64 --variant v8 "$T/one.tar" lab
+	assert_match "$output" '^[0-9a-f]{64}$'
+	run_burrow 0 image inspect --format '{{.Labels}}|{{.Comment}}|{{.Architecture}}/{{.Os}}/{{.Variant}}' lab
+	is "$output" "map[a:b blue:image c d:e f]|my message|arm64/linux/v8"
+	run_burrow 0 image inspect --format '{{range $p, $v := .Config.ExposedPorts}}{{$p}} {{end}}' lab
+	is "$output" "53/udp 80/tcp "
+	run_burrow 0 history --format '{{.CreatedBy}}|{{.Comment}}' lab
+	is "$output" "burrow import|my message"
+	# the labels filter and listing see them
+	run_burrow 0 images --filter label=blue=image --format '{{.Repository}} {{.Labels}}'
+	is "$output" "localhost/lab map[a:b blue:image c d:e f]"
+	# commit of a container made from it keeps them, each key once (the configuration is JSON any parser reads alike)
+	run_burrow 0 create --name c1 lab true
+	run_burrow 0 commit -c 'LABEL a=changed' c1 lab2
+	run_burrow 0 image inspect --format '{{.Labels}}' lab2
+	is "$output" "map[a:changed blue:image c d:e f]"
+	run_burrow 0 save -o "$T/lab2.tar" lab2
+	python3 -c '
+import json, sys, tarfile
+t = tarfile.open(sys.argv[1])
+name = json.load(t.extractfile("manifest.json"))[0]["Config"]
+raw = t.extractfile(name).read().decode()
+dup = []
+json.loads(raw, object_pairs_hook=lambda kv: dup.extend(k for k, _ in kv if [x for x, _ in kv].count(k) > 1) or dict(kv))
+assert not dup, (dup, raw)
+' "$T/lab2.tar"
+	run_burrow 125 import --arch '' "$T/one.tar" x
+	assert_match "$output" "invalid --arch ''"
+}
+
 @test "import: --change sets CMD, ENTRYPOINT, ENV, WORKDIR, USER" {
 	mktar "$T/one.tar" 'f("hello", "hi")'
 	run_burrow 0 import -c 'CMD ["echo", "a b"]' -c 'ENTRYPOINT /bin/sh' -c 'ENV A=1 B="two words"' \
@@ -128,8 +161,10 @@ assert c["User"] == "1000:1000", c
 ' "$output"
 	# options after the arguments work too (podman allows it)
 	run_burrow 0 import "$T/one.tar" cfg2 --change 'CMD=["true"]'
-	run_burrow 125 import --change 'EXPOSE 80' "$T/one.tar" x
-	assert_match "$output" "invalid change 'EXPOSE 80': unknown instruction"
+	run_burrow 125 import --change 'ONBUILD RUN x' "$T/one.tar" x
+	assert_match "$output" "invalid change 'ONBUILD RUN x': unknown instruction"
+	run_burrow 125 import --change 'EXPOSE 80/icmp' "$T/one.tar" x
+	assert_match "$output" "invalid change 'EXPOSE 80/icmp': EXPOSE takes PORT, PORT/tcp, PORT/udp or PORT/sctp"
 	run_burrow 125 import --change 'ENV =x' "$T/one.tar" x
 	assert_match "$output" "invalid change"
 	run_burrow 125 import --change 'CMD' "$T/one.tar" x

@@ -872,3 +872,61 @@ print("sha256:" + hashlib.sha256(urllib.request.urlopen(sys.argv[1]).read()).hex
 	assert_match "$output" "the content is sha256:[0-9a-f]{64}, not $digest"
 	nothing_stored
 }
+
+@test "images: podman's fields beside the table's: Containers, Labels, History, RepoTags, ReadOnly, SharedSize, VirtualSize, ParentId; image inspect's Parent" {
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox:1"
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/labels:1"
+	local lab=$output
+	run_burrow 0 tag "$REG/test/labels:1" lab:two
+	run_burrow 0 create --name c1 lab:two
+	run_burrow 0 create --name c2 lab:two
+	run_burrow 0 images --sort repository --filter reference=lab --filter reference=test/busybox \
+		--format '{{.Repository}} {{.Containers}} {{.Labels}} {{.ReadOnly}} {{.SharedSize}} {{.History}}'
+	# a row per name, each with its image's fields
+	local l="2 map[maintainer:me org.example.version:1.2] false 0 localhost/lab:two, $REG/test/labels:1"
+	is "$output" "$REG/test/busybox 0 map[] false 0 $REG/test/busybox:1
+$REG/test/labels $l
+localhost/lab $l"
+	run_burrow 0 images --format '{{.VirtualSize}} {{.RepoTags}}' lab:two
+	is "${#lines[@]}" 2 # a row per name
+	assert_match "${lines[0]}" "^[0-9]{6,} \\[$REG/test/labels:1 localhost/lab:two\\]$"
+	run_burrow 0 images --format 'table {{.ReadOnly}} {{.SharedSize}} {{.VirtualSize}}' lab:two
+	assert_match "${lines[0]}" "^R/O +SHARED SIZE +VIRTUAL SIZE$"
+	# JSON: podman's keys and types (Labels null without labels)
+	run_burrow 0 images --format json
+	python3 -c '
+import json, sys
+imgs = {i["Id"]: i for i in json.loads(sys.argv[1])}
+l = imgs[sys.argv[2]]
+assert l["Containers"] == 2 and l["Labels"] == {"maintainer": "me", "org.example.version": "1.2"}, l
+assert l["History"] == ["localhost/lab:two", sys.argv[3] + "/test/labels:1"], l
+assert l["RepoTags"] == l["Names"] and l["SharedSize"] == 0 and l["VirtualSize"] == l["Size"], l
+b = [i for i in imgs.values() if i["Id"] != sys.argv[2]][0]
+assert b["Containers"] == 0 and b["Labels"] is None, b
+# the parent, as podman finds it: the layers less the top one, the history less the newest entry
+assert l["ParentId"] == b["Id"] and b["ParentId"] == "", (l, b)
+' "$output" "$lab" "$REG"
+	local bb
+	bb=$(json_get "$output" '[i["Id"] for i in d if i["Id"] != "'"$lab"'"][0]' | tr -d '"')
+	run_burrow 0 image inspect --format '{{.Parent}}' lab:two
+	is "$output" "$bb"
+	run_burrow 0 images --format '{{.ParentId}}' "$REG/test/busybox:1"
+	is "$output" ""
+	# podman's filters on what containers use, read-only and manifest lists (burrow has none)
+	run_burrow 0 images -q --no-trunc --filter containers=true
+	is "$output" "sha256:$lab"
+	run_burrow 0 images -q --no-trunc --filter containers=false --filter manifest=false --filter readonly=false
+	is "$output" "sha256:$bb"
+	run_burrow 0 images -q --filter readonly=true
+	is "$output" ""
+	run_burrow 0 images -q --filter manifest=true
+	is "$output" ""
+	run_burrow 125 images --filter containers=maybe
+	# a commit is its image's child (one more layer, one more history entry)
+	run_burrow 0 commit -q c1 kid
+	run_burrow 0 image inspect --format '{{.Parent}}' kid
+	is "$output" "$lab"
+	run_burrow 0 images --format 'table {{.Repository}} {{.ParentId}}' kid
+	assert_match "${lines[0]}" '^REPOSITORY +PARENT ID$'
+	assert_match "${lines[1]}" "^localhost/kid +$lab$"
+}

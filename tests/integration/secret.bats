@@ -60,6 +60,10 @@ secret_ids() {
 	run_burrow 125 secret inspect mysec nosuch
 	is "$(jq -r '.[0].Spec.Name' <<<"${lines[*]:0:${#lines[@]}-1}")" mysec
 	assert_match "${lines[-1]}" "no such secret 'nosuch'"
+	# none found: JSON's empty list still, as podman's
+	run_burrow 125 secret inspect nosuch
+	is "$output" "[]
+burrow: no such secret 'nosuch'"
 	run_burrow 0 secret exists mysec
 	run_burrow 0 secret exists "$id"
 	run_burrow 1 secret exists nosuch

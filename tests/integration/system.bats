@@ -4,7 +4,7 @@
 
 load helpers
 
-@test "version: podman's layout; --format {{.Client.Version}} and json" {
+@test "version: podman's layout; --format {{.Client.Version}}, {{.Server.Version}} and json" {
 	run_burrow 0 --version
 	local v=${output##* }
 	run_burrow 0 version
@@ -16,6 +16,10 @@ load helpers
 	run_burrow 0 version --format json
 	is "$(json_get "$output" 'd["Client"]["Version"]')" "\"$v\""
 	is "$(json_get "$output" 'd["Client"]["Os"]')" '"linux"'
+	json_get "$output" '"Server" not in d or sys.exit(1)' # podman's JSON has no Server when local
+	# docker's way to ask, as a local podman answers it: the client's
+	run_burrow 0 version --format '{{.Server.Version}} {{.Server.OsArch}}'
+	assert_match "$output" "^$v linux/[a-z0-9]+$"
 	run_burrow 125 version --format '{{.Client.Nope}}'
 	run_burrow 125 version extra
 }

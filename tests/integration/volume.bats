@@ -72,11 +72,18 @@ myvol"
 	is "$output" "myvol"
 	run_burrow 0 volume create myvol2
 	run_burrow 125 volume inspect myv
-	is "$output" "burrow: 'myv' is ambiguous: it starts the names of volumes 'myvol', 'myvol2'"
+	is "$output" "[]
+burrow: 'myv' is ambiguous: it starts the names of volumes 'myvol', 'myvol2'"
 	# what is found is shown; what is not is an error line, and 125
 	run_burrow 125 volume inspect -f '{{.Name}}' myvol nosuch
 	is "$output" "myvol
 burrow: no such volume 'nosuch'"
+	# none found: JSON's empty list still, as podman's (scripts count it)
+	run_burrow 125 volume inspect nosuch
+	is "$output" "[]
+burrow: no such volume 'nosuch'"
+	run_burrow 125 volume inspect -f '{{.Name}}' nosuch
+	is "$output" "burrow: no such volume 'nosuch'"
 	run_burrow 125 volume inspect
 	assert_match "$output" "provide one or more volume names or use --all"
 	run_burrow 125 volume inspect --all myvol

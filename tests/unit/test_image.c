@@ -220,8 +220,23 @@ static void test_change(void **state)
 	assert_int_equal(img_config_apply_change(&c, "USER nobody:nogroup", &err), 0);
 	assert_string_equal(c.user, "nobody:nogroup");
 
-	static const char *bad[] = {"",          "FROM busybox", "EXPOSE 80", "CMD",      "ENV",     "ENV =1",
-	                            "ENV A=1 B", "ENV A",        "USER",      "USER a b", "WORKDIR", "ENV A=\"x"};
+	/* LABEL as ENV (a name again replaces it); EXPOSE as ExposedPorts' keys */
+	assert_int_equal(img_config_apply_change(&c, "LABEL a=b \"c d\"=\"e f\"", &err), 0);
+	assert_int_equal(img_config_apply_change(&c, "LABEL=a=again", &err), 0);
+	assert_int_equal(img_config_apply_change(&c, "LABEL legacy two words", &err), 0);
+	assert_int_equal(strv_len(c.labels), 3);
+	assert_string_equal(c.labels[0], "a=again");
+	assert_string_equal(c.labels[1], "c d=e f");
+	assert_string_equal(c.labels[2], "legacy=two words");
+	assert_int_equal(img_config_apply_change(&c, "EXPOSE 80 53/UDP", &err), 0);
+	assert_int_equal(img_config_apply_change(&c, "EXPOSE 80/tcp", &err), 0);
+	assert_int_equal(strv_len(c.exposed_ports), 2);
+	assert_string_equal(c.exposed_ports[0], "80/tcp");
+	assert_string_equal(c.exposed_ports[1], "53/udp");
+
+	static const char *bad[] = {"",        "FROM busybox", "EXPOSE",    "EXPOSE 0", "EXPOSE 80/icmp", "CMD",
+	                            "ENV",     "ENV =1",       "ENV A=1 B", "ENV A",    "USER",           "USER a b",
+	                            "WORKDIR", "ENV A=\"x",    "LABEL",     "LABEL =1", "LABEL a=1 b",    "EXPOSE x"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (img_config_apply_change(&c, bad[i], &err) == 0)
 			fail_msg("change '%s' accepted", bad[i]);

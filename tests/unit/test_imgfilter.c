@@ -134,6 +134,25 @@ static void test_filters_match(void **state)
 	assert_int_equal(parse("label=k=v", "label=z", &f), 0);
 	assert_false(img_filters_match(&f, &a));
 	img_filters_clear(&f);
+	/* containers: used by one or more; readonly and manifest: never true here */
+	a.containers = 2;
+	assert_int_equal(parse("containers=true", NULL, &f), 0);
+	assert_true(img_filters_match(&f, &a));
+	assert_false(img_filters_match(&f, &d));
+	img_filters_clear(&f);
+	assert_int_equal(parse("containers=false", "readonly=false", &f), 0);
+	assert_false(img_filters_match(&f, &a));
+	assert_true(img_filters_match(&f, &d));
+	img_filters_clear(&f);
+	assert_int_equal(parse("readonly=true", NULL, &f), 0);
+	assert_false(img_filters_match(&f, &d));
+	img_filters_clear(&f);
+	assert_int_equal(parse("manifest=true", NULL, &f), 0);
+	assert_false(img_filters_match(&f, &a));
+	img_filters_clear(&f);
+	assert_int_equal(parse("manifest=false", NULL, &f), 0);
+	assert_true(img_filters_match(&f, &a));
+	img_filters_clear(&f);
 	/* negation */
 	assert_int_equal(parse("reference!=a", NULL, &f), 0);
 	assert_false(img_filters_match(&f, &a));
