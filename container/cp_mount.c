@@ -370,7 +370,8 @@ static int open_source(struct state_store *s, const struct ctr_config *c, const 
  * there (--ipc private: in the container's user namespace) or burrow
  * bound one in ("rbind": its own, a joined container's, the host's); the
  * generated /etc files and /run/.containerenv are file binds of the
- * runtime directory's; the secrets of type mount, read-only binds of the
+ * runtime directory's; --tz's zone file, a read-only bind at
+ * /etc/localtime; the secrets of type mount, read-only binds of the
  * container's copies. */
 static void add_defaults(struct state_store *s, const struct ctr_config *c, struct strv_builder *b)
 {
@@ -396,6 +397,12 @@ static void add_defaults(struct state_store *s, const struct ctr_config *c, stru
 		char *opts[] = {"bind", files[i].ro ? "ro" : "rw", NULL};
 		struct ctr_mount m = {
 		    .type = "bind", .source = src, .destination = (char *)files[i].dest, .options = opts};
+		strv_builder_take(b, ctr_mount_format(&m));
+	}
+	if (c->tz) {
+		char *opts[] = {"bind", "ro", NULL};
+		struct ctr_mount m = {
+		    .type = "bind", .source = c->tz, .destination = "/etc/localtime", .options = opts};
 		strv_builder_take(b, ctr_mount_format(&m));
 	}
 	cleanup_strv char **secrets = ctr_secret_uses_mounts(s, c->id, c->secrets);

@@ -490,12 +490,12 @@ both_ways() {
 	fi
 }
 
-@test "cp: a running container's /dev/shm, generated /etc files, /run/.containerenv and secrets are the ones it sees; a secret refuses a copy" {
+@test "cp: a running container's /dev/shm, generated /etc files, /run/.containerenv, --tz's /etc/localtime and secrets are the ones it sees; a secret refuses a copy" {
 	echo in >"$T/in"
 	echo s3cret >"$T/s.txt"
 	mkdir -p "$T/back"
 	run_burrow 0 secret create cps "$T/s.txt"
-	run_burrow 0 run -d --name ci --hostname cphost --dns 10.9.8.7 --secret cps busybox sleep 600
+	run_burrow 0 run -d --name ci --hostname cphost --dns 10.9.8.7 --secret cps --tz Asia/Tokyo busybox sleep 600
 	wait_state ci "^Up"
 	local f
 	for f in /etc/hosts /etc/resolv.conf /etc/hostname /run/.containerenv; do
@@ -508,6 +508,8 @@ both_ways() {
 	assert_match "$(cat "$T/back/hosts")" cphost
 	run_burrow 0 cp ci:/etc/resolv.conf "$T/back/resolv"
 	assert_match "$(cat "$T/back/resolv")" "nameserver 10.9.8.7"
+	run_burrow 0 cp ci:/etc/localtime "$T/back/localtime"
+	cmp "$T/back/localtime" /usr/share/zoneinfo/Asia/Tokyo
 	run_burrow 125 cp "$T/in" ci:/run/.containerenv
 	assert_match "$output" "read-only mount '/run/.containerenv'"
 	both_ways ci /dev/shm
