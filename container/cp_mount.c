@@ -36,7 +36,14 @@
  * container: cp takes that mount, so a copy into it lands in the overlay's
  * upper directory, as the container's own writes do, and never in the
  * host directory under it. Stopped, the overlay is gone: the host
- * directory is read, never written. */
+ * directory is read, never written.
+ *
+ * A running container has burrow's own mounts too (add_defaults): its
+ * /dev/shm goes the tmpfs way above, whoever mounted it; the generated
+ * /etc files, /run/.containerenv and the secrets' copies are file binds
+ * of burrow's files, read (the last two read-only) and never written
+ * through. Stopped, none is mounted: the rootfs under them is what cp
+ * sees. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -57,6 +64,8 @@
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/mount.h"
+#include "container/nsmode.h"
+#include "container/secret.h"
 #include "container/volume.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -397,6 +406,52 @@ static int open_source(struct state_store *s, const struct ctr_config *c, const 
 	return fd;
 }
 
+/* The mounts burrow gives a running container besides its own (stored
+ * format, after them: one of the user's at the same place is mounted
+ * over these, as container/bundle.c orders them). /dev/shm is reached in
+ * the container's namespace as a tmpfs, whether the runtime mounted it
+ * there (--ipc private: in the container's user namespace) or burrow
+ * bound one in ("rbind": its own, a joined container's, the host's); the
+ * generated /etc files and /run/.containerenv are file binds of the
+ * runtime directory's; --tz's zone file, a read-only bind at
+ * /etc/localtime; the secrets of type mount, read-only binds of the
+ * container's copies. */
+static void add_defaults(struct state_store *s, const struct ctr_config *c, struct strv_builder *b)
+{
+	const char *ipc = ctr_nsmode_of(c, CTR_NS_IPC);
+	if (!ipc || strcmp(ipc, "none") != 0) {
+		bool runtime = ipc && strcmp(ipc, "private") == 0;
+		char *opts[] = {runtime ? "rw" : "rbind", NULL};
+		struct ctr_mount m = {.type = "tmpfs", .destination = "/dev/shm", .options = opts};
+		strv_builder_take(b, ctr_mount_format(&m));
+	}
+	cleanup_free char *rundir = ctr_rundir(s, c->id);
+	static const struct {
+		const char *dest, *name;
+		bool ro;
+	} files[] = {{"/etc/hosts", "hosts", false},
+	             {"/etc/resolv.conf", "resolv.conf", false},
+	             {"/etc/hostname", "hostname", false},
+	             {"/run/.containerenv", ".containerenv", true}};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if ((c->no_hosts && i == 0) || (c->no_hostname && i == 2))
+			continue;
+		cleanup_free char *src = path_join(rundir, files[i].name);
+		char *opts[] = {"bind", files[i].ro ? "ro" : "rw", NULL};
+		struct ctr_mount m = {
+		    .type = "bind", .source = src, .destination = (char *)files[i].dest, .options = opts};
+		strv_builder_take(b, ctr_mount_format(&m));
+	}
+	if (c->tz) {
+		char *opts[] = {"bind", "ro", NULL};
+		struct ctr_mount m = {
+		    .type = "bind", .source = c->tz, .destination = "/etc/localtime", .options = opts};
+		strv_builder_take(b, ctr_mount_format(&m));
+	}
+	cleanup_strv char **secrets = ctr_secret_uses_mounts(s, c->id, c->secrets);
+	strv_builder_extend(b, secrets);
+}
+
 int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const struct ctr_run *run, int rootfd,
                       const char *path, struct ctr_cp_mnt *out, struct burrow_err **err)
 {
@@ -407,7 +462,15 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 	char **parts = lexical;
 	/* --read-only's tmpfs too: the container's own mounts keep their
 	 * indices (a :O overlay's name), those come after them */
-	cleanup_strv char **mounts = ctr_mounts_with_implied(c);
+	cleanup_strv char **mounts = NULL;
+	{
+		struct strv_builder b = {0};
+		cleanup_strv char **own = ctr_mounts_with_implied(c);
+		strv_builder_extend(&b, own);
+		if (run)
+			add_defaults(s, c, &b);
+		mounts = strv_builder_steal(&b);
+	}
 	long i = by_name(mounts, lexical, &depth);
 	if (i < 0 && rootfd >= 0)
 		i = by_inode(mounts, rootfd, parts = raw, &depth);
@@ -424,7 +487,7 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 		goto done;
 	out->dest = xstrdup(hit.destination);
 	/* a tmpfs mounted in the container's own user namespace */
-	out->unmapped = tmpfs && !root_mapped(c);
+	out->unmapped = tmpfs && !root_mapped(c) && !ctr_mount_has(&hit, "rbind");
 	/* :O's host directory (a stopped container's) is the lower layer of
 	 * an overlay: never written */
 	out->ro = ctr_mount_has(&hit, "ro") || (ctr_mount_has(&hit, "O") && !run);

@@ -139,6 +139,9 @@ void ctr_secret_copies_remove(struct state_store *s, const char *ctr_id);
  * and by rm; one failed open when there is nothing to do. Never fails:
  * what it cannot remove a debug line names. */
 void ctr_secret_orphans_remove(struct state_store *s);
+/* The read-only bind mounts ctr_secret_uses_prepare makes for the type=mount
+ * secrets of uses (a damaged one skipped), where cp finds them. */
+char **ctr_secret_uses_mounts(struct state_store *s, const char *ctr_id, char *const *uses);
 /* At each start: the bind mounts of the type=mount secrets (mount.h's
  * stored strings, appended to *mounts) and the variables of the type=env
  * ones ("NAME=value", appended to *env). */

@@ -501,6 +501,29 @@ void ctr_secret_orphans_remove(struct state_store *s)
 	}
 }
 
+/* The read-only bind of the copy number i (in the container's directory
+ * dir) at target, as mount.h stores it. */
+static char *secret_mount(const char *dir, size_t i, const char *target)
+{
+	return xasprintf("bind\t%s/secrets/%zu\t%s\tbind,rprivate,ro,nosuid,nodev", dir, i, target);
+}
+
+char **ctr_secret_uses_mounts(struct state_store *s, const char *ctr_id, char *const *uses)
+{
+	cleanup_free char *dir = ctr_dir(s, ctr_id);
+	struct strv_builder b = {0};
+	for (size_t i = 0; uses && uses[i]; i++) {
+		struct ctr_secret_use u;
+		cleanup_err struct burrow_err *e = NULL;
+		if (ctr_secret_use_decode(uses[i], &u, &e) < 0)
+			continue;
+		if (!u.env)
+			strv_builder_take(&b, secret_mount(dir, i, u.target));
+		ctr_secret_use_clear(&u);
+	}
+	return strv_builder_steal(&b);
+}
+
 int ctr_secret_uses_prepare(struct state_store *s, const char *ctr_id, char *const *uses, char ***mounts, char ***env,
                             struct burrow_err **err)
 {
@@ -524,8 +547,7 @@ int ctr_secret_uses_prepare(struct state_store *s, const char *ctr_id, char *con
 			if (r == 0)
 				strv_append_take(env, xasprintf("%s=%.*s", u.target, (int)len, data));
 		} else {
-			strv_append_take(mounts, xasprintf("bind\t%s/secrets/%s\t%s\tbind,rprivate,ro,nosuid,nodev",
-			                                   dir, name, u.target));
+			strv_append_take(mounts, secret_mount(dir, i, u.target));
 		}
 		if (r < 0)
 			burrow_error_wrap(err, "secret '%s'", str_quote(u.name));

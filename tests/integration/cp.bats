@@ -490,6 +490,63 @@ both_ways() {
 	fi
 }
 
+@test "cp: a running container's /dev/shm, generated /etc files, /run/.containerenv, --tz's /etc/localtime and secrets are the ones it sees; a secret refuses a copy" {
+	echo in >"$T/in"
+	echo s3cret >"$T/s.txt"
+	mkdir -p "$T/back"
+	run_burrow 0 secret create cps "$T/s.txt"
+	run_burrow 0 run -d --name ci --hostname cphost --dns 10.9.8.7 --secret cps --tz Asia/Tokyo busybox sleep 600
+	wait_state ci "^Up"
+	local f
+	for f in /etc/hosts /etc/resolv.conf /etc/hostname /run/.containerenv; do
+		run_burrow 0 cp "ci:$f" "$T/back/got"
+		run_burrow 0 exec ci cat "$f"
+		is "$(cat "$T/back/got")" "$output" "$f copied out"
+	done
+	# not the image's files under the binds
+	run_burrow 0 cp ci:/etc/hosts "$T/back/hosts"
+	assert_match "$(cat "$T/back/hosts")" cphost
+	run_burrow 0 cp ci:/etc/resolv.conf "$T/back/resolv"
+	assert_match "$(cat "$T/back/resolv")" "nameserver 10.9.8.7"
+	run_burrow 0 cp ci:/etc/localtime "$T/back/localtime"
+	cmp "$T/back/localtime" /usr/share/zoneinfo/Asia/Tokyo
+	run_burrow 125 cp "$T/in" ci:/run/.containerenv
+	assert_match "$output" "read-only mount '/run/.containerenv'"
+	both_ways ci /dev/shm
+	# a secret: its copy, read-only as podman mounts it
+	run_burrow 0 cp ci:/run/secrets/cps "$T/back/secret"
+	is "$(cat "$T/back/secret")" s3cret
+	run_burrow 125 cp "$T/in" ci:/run/secrets/cps
+	assert_match "$output" "read-only mount '/run/secrets/cps'"
+	run_burrow 0 exec ci cat /run/secrets/cps
+	is "$output" s3cret
+	# a container in its IPC namespace sees the same /dev/shm; one of
+	# --ipc private has the runtime's own tmpfs
+	run_burrow 0 run -d --name cj --ipc container:ci busybox sleep 600
+	run_burrow 0 run -d --name cpriv --ipc private busybox sleep 600
+	wait_state cj "^Up"
+	wait_state cpriv "^Up"
+	run_burrow 0 cp cj:/dev/shm/in "$T/back/joined"
+	is "$(cat "$T/back/joined")" in
+	both_ways cpriv /dev/shm
+	run_burrow 0 rm -f -t 0 cj cpriv ci
+	# --userns=auto: the /dev/shm burrow mounts takes burrow's files; the
+	# runtime's (--ipc private), in the container's own user namespace,
+	# does not
+	if many_ids; then
+		run_burrow 0 run -d --name cau --userns=auto busybox sleep 600
+		run_burrow 0 run -d --name caup --userns=auto --ipc private busybox sleep 600
+		wait_state cau "^Up"
+		wait_state caup "^Up"
+		run_burrow 0 cp "$T/in" cau:/dev/shm/
+		run_burrow 0 exec cau cat /dev/shm/in
+		is "$output" in
+		run_burrow 125 cp "$T/in" caup:/dev/shm/
+		assert_match "$output" "takes only the IDs of the container's own user namespace"
+		run_burrow 0 rm -f -t 0 cau caup
+	fi
+}
+
 @test "cp: into a running container's :O mount lands in its overlay, never in the host directory; stopped, that directory is read, not written" {
 	mkdir -p "$T/low" "$T/back"
 	echo lower >"$T/low/l"
