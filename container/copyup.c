@@ -11,8 +11,9 @@
  * are held as the walk holds its own (the top and the WALK_OPEN deepest
  * open, the others opened again through ".." and checked to be the ones
  * made). Files hard-linked to each other in the copied tree stay linked
- * (lib/hardlinks.h); extended attributes are kept where the volume's
- * filesystem takes them. */
+ * (lib/hardlinks.h); extended attributes (user.*, security.capability)
+ * are kept where the volume's filesystem takes them, but for the top's:
+ * podman's copy-up keeps the same. */
 #include "container/mount.h"
 
 #include <errno.h>
@@ -141,11 +142,11 @@ static int copy_nondir(const struct walk_at *at, struct copy *c, int dfd, struct
 	mode_t m = at->st.st_mode;
 	if (!S_ISREG(m) && !S_ISLNK(m) && !S_ISFIFO(m))
 		return 0; /* devices (mknod is not allowed here) and sockets */
-	if (at->st.st_nlink > 1) {
-		const char *first = hardlinks_seen(&c->links, at->st.st_dev, at->st.st_ino, at->path);
-		if (first)
-			return copy_link(first, at, c, dfd, err);
-	}
+	/* every one, whatever its st_nlink: fuse-overlayfs counts only the
+	 * names of a file it has looked up so far (the first one met says 1) */
+	const char *first = hardlinks_seen(&c->links, at->st.st_dev, at->st.st_ino, at->path);
+	if (first)
+		return copy_link(first, at, c, dfd, err);
 	if (S_ISREG(m))
 		return copy_file(at, dfd, err);
 	if (S_ISLNK(m)) {
@@ -173,7 +174,7 @@ static int enter(const struct walk_at *at, struct copy *c, struct burrow_err **e
 {
 	int fd;
 	if (at->depth == 0) {
-		fd = c->dir[0].fd;
+		fd = c->dir[0].fd; /* its xattrs are the volume's own, as podman's */
 	} else {
 		int pfd = c->dir[c->depth - 1].fd;
 		if (mkdirat(pfd, at->name, 0700) < 0)
@@ -198,7 +199,7 @@ static int enter(const struct walk_at *at, struct copy *c, struct burrow_err **e
 		close(c->dir[c->lo].fd);
 		c->dir[c->lo++].fd = -1;
 	}
-	return copy_xattrs(at->fd, fd, at->path, err);
+	return at->depth ? copy_xattrs(at->fd, fd, at->path, err) : 0;
 }
 
 /* Done with the deepest target directory: its owner, mode and times, then
