@@ -259,5 +259,7 @@ int ctr_copy_up(int rootfd, const char *dest, int dfd, struct burrow_err **err)
 	__attribute__((cleanup(copy_clear))) struct copy c = {.cap = 16, .lo = 1};
 	c.dir = xcalloc(c.cap, sizeof(*c.dir));
 	c.dir[0].fd = dfd;
-	return walk_tree(sfd, ".", "", WALK_STAT, copy_visit, &c, err);
+	/* a directory of the image moved away under the walk fails it, rather
+	 * than the walk leaving levels behind without a WALK_LEAVE */
+	return walk_tree(sfd, ".", "", WALK_STAT | WALK_MOVES_FAIL, copy_visit, &c, err);
 }
