@@ -344,6 +344,12 @@ int img_login_user(const char *authfile, const char *registry, char **user, stru
  * EINVAL when it is not HOST[:PORT][/NAMESPACE...]. */
 char *img_registry_key(const char *registry, struct burrow_err **err);
 
+/* Whether name is an xattr with which overlay filesystems record their
+ * own state (opaque directories, redirects, the owner and mode
+ * fuse-overlayfs shows): an image must not smuggle one into the store
+ * (layer unpacking) or a volume (copy-up). */
+bool img_overlay_private_xattr(const char *name);
+
 /* Extracts a tar (plain or compressed, detected from content) from source
  * (a path, or "-" for standard input) into the directory dirfd, over what
  * it already holds (an entry replaces what is at its path, as tar does; a

@@ -342,10 +342,7 @@ static int set_owner(struct unpack *u, int fd, int pfd, const char *name, struct
 	return 0;
 }
 
-/* xattrs with which overlay filesystems record their own state (opaque
- * directories, redirects, the owner and mode fuse-overlayfs shows): an
- * image must not smuggle them into the store. */
-static bool overlay_private_xattr(const char *name)
+bool img_overlay_private_xattr(const char *name)
 {
 	static const char *const prefixes[] = {"trusted.overlay.", "user.overlay.", "user.fuseoverlayfs.",
 	                                       "user.containers."};
@@ -364,7 +361,7 @@ static void set_xattrs(int fd, struct archive_entry *e)
 	while (archive_entry_xattr_next(e, &xname, &val, &size) == ARCHIVE_OK) {
 		if (!xname || !*xname)
 			continue;
-		if (overlay_private_xattr(xname)) {
+		if (img_overlay_private_xattr(xname)) {
 			burrow_debug("dropping extended attribute '%s' of '%s'", str_quote(xname),
 			             str_quote(archive_entry_pathname(e)));
 			continue;

@@ -2,8 +2,9 @@
  * (device, inode) -> the path it was first met under, in a hash table (a
  * tree of 20,000 hard-linked files is 20,000 lookups, not 200 million
  * comparisons). For the tar writers (container/tar_write.c, image/commit.c:
- * a second link is stored as a link to the first path) and system df's
- * sizes (each such file counted once). */
+ * a second link is stored as a link to the first path), copy-up
+ * (container/copyup.c: a second name linked to the first copy) and system
+ * df's sizes (each such file counted once). */
 #ifndef BURROW_LIB_HARDLINKS_H
 #define BURROW_LIB_HARDLINKS_H
 

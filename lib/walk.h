@@ -1,6 +1,6 @@
 /* One walk of a directory tree that never follows a link, for the trees a
  * container or an image controls: rm -rf (fileutil.c), system df's sizes,
- * the tar writer (container/).
+ * the tar writer, :U's chown and copy-up (container/), commit (image/).
  *
  * Each directory is opened from its parent's descriptor with
  * openat(O_RDONLY|O_DIRECTORY|O_NOFOLLOW), never by a path, and its names

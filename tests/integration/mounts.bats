@@ -149,6 +149,35 @@ f
 	is "$output" "" "nocopy: nothing copied"
 }
 
+@test "mounts: copy-up keeps hard links, extended attributes and trees deeper than 256 levels" {
+	image_plus img 'd("data"); f("data/a", "hl\n", xattrs={"user.burrow": "v1"}); d("data/sub"); h("data/sub/b", "data/a")
+f("data/cap", "c\n", mode=0o755, xattrs={"security.capability": "\x01\x00\x00\x02\x00\x04" + "\x00" * 14})
+p = "data/deep"
+d(p)
+for i in range(300):
+    p += "/d"
+    d(p)
+f(p + "/bottom", "deep\n")' 'VOLUME /data'
+	local deep=/data/deep$(printf '/d%.0s' $(seq 300))
+	run_burrow 0 run --rm -v cu:/data img sh -c "stat -c '%h %i' /data/a /data/sub/b; cat $deep/bottom"
+	local lines
+	mapfile -t lines <<<"$output"
+	is "${lines[0]}" "${lines[1]}" "the hard links copied as one file"
+	assert_match "${lines[0]}" "^2 "
+	is "${lines[2]}" "deep" "the bottom of a tree 300 levels deep"
+	run python3 -c 'import os, sys
+for n in ("user.burrow", "security.capability"):
+    for f in ("a", "sub/b", "cap"):
+        try:
+            v = os.getxattr(sys.argv[1] + "/" + f, n)
+        except OSError:
+            continue
+        print(f, n, v[4:6].hex() if n.startswith("security") else v.decode())' "$VOLS/cu/_data"
+	is "$output" "a user.burrow v1
+sub/b user.burrow v1
+cap security.capability 0004" "user.* and file capabilities kept, as podman keeps them"
+}
+
 @test "mounts: a non-empty named volume is never copied into" {
 	image_plus img 'd("data"); f("data/f", "imgdata\n")'
 	run_burrow 0 volume create full
@@ -288,10 +317,22 @@ b
 		is "$output" "0:0"
 		return
 	fi
-	run_burrow 0 run --rm -u 1000:1000 -v "$T/h:/h:U" busybox sh -c 'stat -c %u:%g /h; touch /h/mine'
-	is "$output" "1000:1000"
-	run_burrow 0 run --rm -u 1000:1000 -v uv:/u:U busybox sh -c 'stat -c %u:%g /u; touch /u/mine'
-	is "$output" "1000:1000"
+	mkdir -p "$T/h/sub/deeper"
+	echo top >"$T/h/top"
+	echo below >"$T/h/sub/deeper/f"
+	run_burrow 0 run --rm -u 1000:1000 -v "$T/h:/h:U" busybox sh -c 'stat -c "%n %u:%g" /h /h/top /h/sub /h/sub/deeper /h/sub/deeper/f; touch /h/mine'
+	is "$output" "/h 1000:1000
+/h/top 1000:1000
+/h/sub 1000:1000
+/h/sub/deeper 1000:1000
+/h/sub/deeper/f 1000:1000" "every file and directory of the tree, not only its top"
+	# a volume: what copy-up brought from the image too
+	image_plus img 'd("u"); d("u/sub"); f("u/sub/f", "x\n"); f("u/top", "y\n")'
+	run_burrow 0 run --rm -u 1000:1000 -v uv:/u:U img sh -c 'stat -c "%n %u:%g" /u /u/top /u/sub /u/sub/f; touch /u/mine'
+	is "$output" "/u 1000:1000
+/u/top 1000:1000
+/u/sub 1000:1000
+/u/sub/f 1000:1000"
 	ns rm -rf "$T/h"
 }
 

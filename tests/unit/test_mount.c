@@ -1,17 +1,21 @@
 /* Unit tests for container/mount.c's parsers: -v, --mount, --tmpfs,
  * --volumes-from, the stored form, and the checks run/create make before
- * anything is written; copy-up (container/copyup.c) racing a link put in
- * its way. */
+ * anything is written; copy-up (container/copyup.c): a tree deeper than
+ * the fds a process may hold, hard links and xattrs kept, and racing a link
+ * put in its way. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -278,13 +282,96 @@ static void test_copy_up_fifo_swapped(void **state)
 	assert_int_equal(rm_rf(dir, &err), 0);
 }
 
+/* An image's tree 300 directories deep (more than the old copy's 256
+ * levels), copied with fewer fds than levels: every level made, the file
+ * at the bottom with its xattr and its hard link to a file at the top kept
+ * as one file, and a link out copied as a link. */
+static void test_copy_up_deep_links_xattrs(void **state)
+{
+	(void)state;
+	enum { DEPTH = 300 };
+	char dir[] = "/tmp/burrow-test-copyup-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *vol = xasprintf("%s/vol", dir), *root = xasprintf("%s/root", dir),
+	                  *data = xasprintf("%s/root/data", dir), *file = xasprintf("%s/root/data/top", dir);
+	assert_int_equal(mkdir_p(data, 0755, &(struct burrow_err *){NULL}), 0);
+	assert_int_equal(mkdir(vol, 0755), 0);
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC),
+	    volfd = open(vol, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(rootfd >= 0 && volfd >= 0);
+	int fd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write_file(file, "hl", 2, 0640, &(struct burrow_err *){NULL}), 0);
+	assert_int_equal(symlinkat("/etc/passwd", fd, "out"), 0);
+	for (int i = 0; i < DEPTH; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0750), 0);
+		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	int top = openat(rootfd, "data", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_int_equal(linkat(top, "top", fd, "bottom", 0), 0);
+	close(top);
+	int bottom = openat(fd, "bottom", O_RDONLY | O_CLOEXEC);
+	assert_true(bottom >= 0);
+	/* where /tmp takes them */
+	bool xattrs = fsetxattr(bottom, "user.burrow", "f", 1, 0) == 0 && fsetxattr(fd, "user.burrow", "d", 1, 0) == 0;
+	close(bottom);
+	close(fd);
+	struct rlimit lim, low = {.rlim_cur = 128, .rlim_max = 0};
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &lim), 0);
+	low.rlim_max = lim.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	struct burrow_err *err = NULL;
+	int r = ctr_copy_up(rootfd, "/data", volfd, &err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	if (r < 0)
+		fail_msg("%s", err->msg);
+	fd = dup(volfd);
+	for (int i = 0; i < DEPTH; i++) {
+		struct stat st;
+		assert_int_equal(fstatat(fd, "d", &st, AT_SYMLINK_NOFOLLOW), 0);
+		assert_int_equal(st.st_mode, S_IFDIR | 0750);
+		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	struct stat a, b;
+	assert_int_equal(fstatat(volfd, "top", &a, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(fstatat(fd, "bottom", &b, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(b.st_nlink, 2);
+	assert_int_equal(b.st_mode, S_IFREG | 0640);
+	if (xattrs) {
+		char val[8];
+		assert_int_equal(fgetxattr(fd, "user.burrow", val, sizeof(val)), 1);
+		assert_memory_equal(val, "d", 1);
+		bottom = openat(fd, "bottom", O_RDONLY | O_CLOEXEC);
+		assert_int_equal(fgetxattr(bottom, "user.burrow", val, sizeof(val)), 1);
+		assert_memory_equal(val, "f", 1);
+		close(bottom);
+	} else {
+		print_message("/tmp takes no user.* xattrs: their copy not checked\n");
+	}
+	close(fd);
+	char target[64];
+	ssize_t n = readlinkat(volfd, "out", target, sizeof(target));
+	assert_int_equal(n, strlen("/etc/passwd"));
+	assert_memory_equal(target, "/etc/passwd", n);
+	close(rootfd);
+	close(volfd);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_volume_forms),         cmocka_unit_test(test_volume_bad),
 	    cmocka_unit_test(test_mount_forms),          cmocka_unit_test(test_tmpfs_forms),
 	    cmocka_unit_test(test_volumes_from),         cmocka_unit_test(test_check_duplicates),
-	    cmocka_unit_test(test_copy_up_fifo_swapped),
+	    cmocka_unit_test(test_copy_up_fifo_swapped), cmocka_unit_test(test_copy_up_deep_links_xattrs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
