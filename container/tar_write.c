@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -86,6 +88,7 @@ struct exporter {
 	char *dirpath;    /* a directory's: its path and "/" */
 	size_t dcap;
 	struct hardlinks links; /* regular files with more than one link */
+	bool every_file;        /* links counts no names: every file in links */
 	char *buf;
 	bool content;       /* the top is a directory whose content is archived, not it */
 	long long uid, gid; /* every entry's owner (-1: as on disk) */
@@ -167,7 +170,8 @@ static int add_file(struct exporter *x, int dfd, const char *name, struct burrow
 	}
 	if (!S_ISREG(st.st_mode))
 		return 0; /* replaced meanwhile */
-	const char *first = st.st_nlink > 1 ? hardlinks_seen(&x->links, st.st_dev, st.st_ino, x->path) : NULL;
+	const char *first =
+	    x->every_file || st.st_nlink > 1 ? hardlinks_seen(&x->links, st.st_dev, st.st_ino, x->path) : NULL;
 	if (write_header(x, &st, fd, NULL, first, err) < 0)
 		return -1;
 	if (first)
@@ -298,6 +302,10 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 		return burrow_error(err, ENOMEM, "cannot set up libarchive");
 	}
 	x.buf = xmalloc(EXPORT_BUF);
+	/* fuse-overlayfs counts a lower layer's file's names only as they are
+	 * looked up: the first of two says st_nlink 1 */
+	struct statfs sf;
+	x.every_file = fstatfs(dirfd, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
 	int rc = -1;
 	if (ar.archive_write_set_format_pax_restricted(x.a) != ARCHIVE_OK ||
 	    ar.archive_write_set_bytes_per_block(x.a, (int)(o->block ? o->block : FILE_BLOCK)) != ARCHIVE_OK ||

@@ -660,6 +660,18 @@ both_ways() {
 	is "$output" passwd "the copy went into the volume"
 }
 
+@test "export and cp out keep an image's hard links (fuse-overlayfs counts a lower file's names only as they are looked up)" {
+	image_plus img 'd("data"); f("data/a", "hl\n"); d("data/sub"); h("data/sub/b", "data/a")'
+	run_burrow 0 create --name hx img true
+	run_burrow 0 export -o "$T/hx.tar" hx
+	run tar -tvf "$T/hx.tar" data/a data/sub/b
+	assert_match "$output" "data/sub/b link to data/a"
+	mkdir "$T/out"
+	run_burrow 0 cp hx:/data "$T/out/"
+	is "$(stat -c '%h %i' "$T/out/data/a")" "$(stat -c '%h %i' "$T/out/data/sub/b")" "one file, two names"
+	is "$(cat "$T/out/data/sub/b")" hl
+}
+
 @test "export: the merged filesystem as a tar that import reads back; diff A/C/D" {
 	run_burrow 0 run --name ex busybox sh -c 'echo added >/added; echo changed >>/etc/passwd; rm /bin/ls'
 	run_burrow 0 diff ex
