@@ -77,31 +77,27 @@ static int set_meta(int fd, const struct stat *st, const char *path, struct burr
  * drops security.capability); those the volume's filesystem or the user
  * namespace refuses (ENOTSUP, EPERM: trusted.*, ...) are left out, as
  * the unpacker leaves them out of layers, and so are overlay's own. */
+struct xattr_to {
+	int fd;
+	const char *path;
+	struct burrow_err **err;
+};
+
+static int copy_xattr(const char *name, const void *val, size_t len, void *data)
+{
+	struct xattr_to *t = data;
+	if (img_overlay_private_xattr(name) || fsetxattr(t->fd, name, val, len, 0) == 0)
+		return 0;
+	if (errno != ENOTSUP && errno != EPERM)
+		return burrow_error(t->err, errno, "cannot set the extended attribute '%s' of '%s'", str_quote(name),
+		                    shown(t->path));
+	burrow_debug("extended attribute '%s' of '%s' left out: %s", str_quote(name), shown(t->path), strerror(errno));
+	return 0;
+}
+
 static int copy_xattrs(int from, int to, const char *path, struct burrow_err **err)
 {
-	ssize_t len = flistxattr(from, NULL, 0);
-	if (len <= 0)
-		return 0;
-	cleanup_free char *list = xmalloc((size_t)len);
-	len = flistxattr(from, list, (size_t)len);
-	for (ssize_t off = 0; len > 0 && off < len; off += (ssize_t)strlen(list + off) + 1) {
-		const char *name = list + off;
-		if (img_overlay_private_xattr(name))
-			continue;
-		ssize_t vl = fgetxattr(from, name, NULL, 0);
-		if (vl < 0)
-			continue;
-		cleanup_free char *val = xmalloc(vl ? (size_t)vl : 1);
-		vl = fgetxattr(from, name, val, (size_t)vl);
-		if (vl < 0 || fsetxattr(to, name, val, (size_t)vl, 0) == 0)
-			continue;
-		if (errno != ENOTSUP && errno != EPERM)
-			return burrow_error(err, errno, "cannot set the extended attribute '%s' of '%s'",
-			                    str_quote(name), shown(path));
-		burrow_debug("extended attribute '%s' of '%s' left out: %s", str_quote(name), shown(path),
-		             strerror(errno));
-	}
-	return 0;
+	return fd_xattrs_each(from, copy_xattr, &(struct xattr_to){to, path, err});
 }
 
 static int copy_file(const struct walk_at *at, int dfd, struct burrow_err **err)

@@ -114,23 +114,15 @@ static int ar_failed(struct exporter *x, struct burrow_err **err)
 	return ar_error(x->a, err, "cannot archive", q);
 }
 
+static int add_xattr(const char *name, const void *val, size_t len, void *data)
+{
+	ar.archive_entry_xattr_add_entry(data, name, val, len);
+	return 0;
+}
+
 static void add_xattrs(struct exporter *x, int fd)
 {
-	ssize_t len = flistxattr(fd, NULL, 0);
-	if (len <= 0)
-		return;
-	cleanup_free char *list = xmalloc((size_t)len);
-	len = flistxattr(fd, list, (size_t)len);
-	for (ssize_t off = 0; len > 0 && off < len; off += (ssize_t)strlen(list + off) + 1) {
-		const char *name = list + off;
-		ssize_t vl = fgetxattr(fd, name, NULL, 0);
-		if (vl < 0)
-			continue;
-		cleanup_free char *val = xmalloc(vl ? (size_t)vl : 1);
-		vl = fgetxattr(fd, name, val, (size_t)vl);
-		if (vl >= 0)
-			ar.archive_entry_xattr_add_entry(x->e, name, val, (size_t)vl);
-	}
+	fd_xattrs_each(fd, add_xattr, x->e);
 }
 
 /* Writes the header of the current path for st (and fd's xattrs). */

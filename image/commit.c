@@ -28,6 +28,7 @@
 
 #include "image/internal.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/hardlinks.h"
 #include "lib/json.h"
 #include "lib/quote.h"
@@ -37,7 +38,6 @@
 #include "state/state.h"
 #include "image/libs.h"
 
-#define XATTR_MAX (64 * 1024)
 #define COPY (128 * 1024)
 
 struct walk {
@@ -95,18 +95,16 @@ static bool is_opaque(int fd)
 	return false;
 }
 
+static int add_xattr(const char *name, const void *val, size_t len, void *data)
+{
+	if (!overlay_xattr(name))
+		archive_entry_xattr_add_entry(data, name, val, len);
+	return 0;
+}
+
 static void add_xattrs(int fd, struct archive_entry *e)
 {
-	char names[XATTR_MAX];
-	ssize_t n = flistxattr(fd, names, sizeof(names));
-	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(names + i) + 1) {
-		if (overlay_xattr(names + i))
-			continue;
-		char val[XATTR_MAX];
-		ssize_t v = fgetxattr(fd, names + i, val, sizeof(val));
-		if (v >= 0)
-			archive_entry_xattr_add_entry(e, names + i, val, (size_t)v);
-	}
+	fd_xattrs_each(fd, add_xattr, e);
 }
 
 static struct archive_entry *entry_for(const char *path, const struct stat *sb, unsigned type)

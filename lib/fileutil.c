@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -76,6 +77,27 @@ ssize_t fd_copy(int from, int to)
 	if (write_all(to, buf, (size_t)n) < 0)
 		return -1;
 	return n;
+}
+
+int fd_xattrs_each(int fd, int (*fn)(const char *name, const void *val, size_t len, void *data), void *data)
+{
+	ssize_t len = flistxattr(fd, NULL, 0);
+	if (len <= 0)
+		return 0;
+	cleanup_free char *list = xmalloc((size_t)len);
+	len = flistxattr(fd, list, (size_t)len);
+	for (ssize_t off = 0; len > 0 && off < len; off += (ssize_t)strlen(list + off) + 1) {
+		const char *name = list + off;
+		ssize_t vl = fgetxattr(fd, name, NULL, 0);
+		if (vl < 0)
+			continue;
+		cleanup_free char *val = xmalloc(vl ? (size_t)vl : 1);
+		vl = fgetxattr(fd, name, val, (size_t)vl);
+		int r = vl >= 0 ? fn(name, val, (size_t)vl, data) : 0;
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 bool fd_is_open(int fd)

@@ -19,6 +19,10 @@ int write_all(int fd, const void *buf, size_t len);
  * side is all closed reads EIO). */
 ssize_t fd_copy(int from, int to);
 
+/* Calls fn with each extended attribute of fd that reads (name, value,
+ * its length); fn's nonzero return ends the walk and is returned. */
+int fd_xattrs_each(int fd, int (*fn)(const char *name, const void *val, size_t len, void *data), void *data);
+
 /* Whether fd is open. */
 bool fd_is_open(int fd);
 
