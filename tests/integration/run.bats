@@ -210,6 +210,35 @@ rootless=$rootless"
 	is "$output" "hello"
 }
 
+@test "run: HOME from the user's passwd entry at each start, TERM=xterm by default, as podman's" {
+	run_burrow 0 run --rm busybox sh -c 'echo "$HOME $TERM"'
+	is "$output" "/root xterm"
+	run_burrow 0 run --rm -e HOME=/mine -e TERM=dumb busybox sh -c 'echo "$HOME $TERM"'
+	is "$output" "/mine dumb"
+	# a default variable: --unsetenv drops it (as podman's page says)
+	run_burrow 0 run --rm --unsetenv HOME --unsetenv TERM busybox sh -c 'echo "${HOME-none} ${TERM-none}"'
+	is "$output" "none none"
+	# looked up when it starts: the container's own /etc/passwd as it is then
+	run_burrow 0 create --name homes busybox sh -c 'echo "$HOME"; sed -i "s#:/root:#:/srv:#" /etc/passwd'
+	run_burrow 0 start -a homes
+	is "$output" "/root"
+	run_burrow 0 start -a homes
+	is "$output" "/srv"
+	# not kept in the container's environment: exec's user gets its own
+	run_burrow 0 run -d --name homeexec busybox sleep 60
+	run_burrow 0 exec homeexec sh -c 'echo "$HOME $TERM"'
+	is "$output" "/root xterm"
+	if has_subuid || [ "$(id -u)" = 0 ]; then
+		run_burrow 0 exec -u nobody homeexec sh -c 'echo "$HOME"'
+		is "$output" "/nonexistent"
+		run_burrow 0 run --rm -u nobody busybox sh -c 'echo "$HOME"'
+		is "$output" "/nonexistent"
+		run_burrow 0 run --rm -u 1234 busybox sh -c 'echo "$HOME"'
+		is "$output" "/"
+	fi
+	run_burrow 0 rm -f homeexec homes
+}
+
 @test "run: capabilities and no_new_privs as podman's defaults" {
 	run_burrow 0 run --rm busybox grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status
 	assert_match "$output" "CapEff:[[:space:]]+00000000800405fb"
