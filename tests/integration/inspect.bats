@@ -201,7 +201,7 @@ names() {
 	run_burrow 125 ps -a --filter before=
 	# the verbs that take --filter take them
 	run_burrow 0 stop -t 0 --filter since=f2
-	is "$output" "$("$BURROW" inspect --format '{{.Id}}' f3)"
+	is "${lines[-1]}" "$("$BURROW" inspect --format '{{.Id}}' f3)" "(after the SIGKILL warning)"
 	wait_inspect f3 '{{.State.Status}}' exited
 	run_burrow 0 rm f1 f2 f3
 }
