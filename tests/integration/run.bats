@@ -239,6 +239,32 @@ rootless=$rootless"
 	run_burrow 0 rm -f homeexec homes
 }
 
+@test "run -a: only the streams named are shown; stdin goes with -i; a bad stream is 125" {
+	# streams A...: "STATUS|STDOUT|STDERR" of a run -a A... (bats's run mixes them)
+	streams() {
+		local out rc=0
+		out=$("$BURROW" run --rm "$@" busybox sh -c 'echo out; echo err >&2; exit 3' 2>"$T/err") || rc=$?
+		echo "$rc|$out|$(cat "$T/err")"
+	}
+	is "$(streams -a stdout)" "3|out|"
+	is "$(streams -a STDERR)" "3||err"
+	is "$(streams -a stdout,stderr)" "3|out|err"
+	is "$(streams -a stderr -a stdout)" "3|out|err"
+	is "$(streams)" "3|out|err"
+	# the stream not shown is still logged
+	run_burrow 0 run --name alog -a stderr busybox echo logged
+	is "$output" ""
+	run_burrow 0 logs alog
+	is "$output" "logged"
+	run_burrow 0 rm alog
+	# -i passes stdin whatever -a names, as podman
+	run timeout 60 "$BURROW" run --rm -i -a stdout busybox cat <<<"fed"
+	is "$output" "fed"
+	run_burrow 125 run --rm -a stdio busybox true
+	is "$output" "burrow: run: invalid stream 'stdio' for --attach: stdin, stdout or stderr"
+	run_burrow 125 create -a stdout busybox true
+}
+
 @test "run: capabilities and no_new_privs as podman's defaults" {
 	run_burrow 0 run --rm busybox grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status
 	assert_match "$output" "CapEff:[[:space:]]+00000000800405fb"
