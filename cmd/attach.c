@@ -12,10 +12,12 @@
 
 int cmd_relay(struct ctr_attached *ch, const struct cmd_attach *att)
 {
+	/* run -a: the streams not named are not shown */
+	bool all = att->streams == 0;
 	struct ctr_attach_opts ao = {
 	    .in_fd = STDIN_FILENO,
-	    .out_fd = STDOUT_FILENO,
-	    .err_fd = STDERR_FILENO,
+	    .out_fd = all || (att->streams & CMD_ATTACH_STDOUT) ? STDOUT_FILENO : -1,
+	    .err_fd = all || (att->streams & CMD_ATTACH_STDERR) ? STDERR_FILENO : -1,
 	    .sig_proxy = att->sig_proxy,
 	    .detach_keys = att->detach_keys ? att->detach_keys : CTR_DETACH_KEYS_DEFAULT,
 	};

@@ -254,7 +254,9 @@ struct cmd_attach {
 	bool sig_proxy;          /* pass signals on */
 	const char *detach_keys; /* NULL: the default */
 	bool fresh;              /* run: the container was made for this start */
+	unsigned streams;        /* run -a: the CMD_ATTACH_* shown (0: all) */
 };
+enum { CMD_ATTACH_STDIN = 1, CMD_ATTACH_STDOUT = 2, CMD_ATTACH_STDERR = 4 };
 struct ctr_attached;
 /* Starts (and attaches to) one container; returns the exit code: its own
  * when attached to its end, 0 once started or detached, 125/126/127 when

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -134,6 +135,10 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "CreateCommand", json_new_strv(c->create_command));
 	json_obj_add(o, "SdNotifyMode", json_new_str(c->sdnotify ? c->sdnotify : "container"));
 	json_obj_add(o, "Timeout", json_new_int(c->timeout)); /* --timeout */
+	/* podman 4's: the signal's number (SIGTERM without one), the seconds */
+	json_obj_add(o, "StopSignal", json_new_int(c->stop_signal > 0 ? c->stop_signal : SIGTERM));
+	json_obj_add(o, "StopTimeout", json_new_int(c->stop_timeout));
+	json_obj_add(o, "Umask", json_new_str(c->umask ? c->umask : "0022"));
 	if (c->secrets && c->secrets[0]) {
 		/* which secrets, never their content */
 		yajl_val arr = json_obj_add(o, "Secrets", json_new_array());

@@ -71,13 +71,17 @@ int cmd_latest(struct cmd_ctx *ctx, char **id, struct burrow_err **err)
 
 /* The IDs of the containers pick and filter (each NULL: any) take, newest
  * first. */
-static int refs_list(struct cmd_ctx *ctx, const struct cmd_ps_filter *filter, cmd_ctr_pick pick, char ***ids, size_t *n,
+static int refs_list(struct cmd_ctx *ctx, struct cmd_ps_filter *filter, cmd_ctr_pick pick, char ***ids, size_t *n,
                      struct burrow_err **err)
 {
 	struct ctr_listing *l = NULL;
 	size_t nl = 0;
 	if (ctr_list(ctx->state, true, &l, &nl, err) < 0)
 		return -1;
+	if (filter && cmd_ps_filter_resolve(filter, l, nl, err) < 0) {
+		ctr_listing_free(l, nl);
+		return -1;
+	}
 	struct strv_builder b = {0};
 	for (size_t i = 0; i < nl; i++)
 		if ((!pick || pick(&l[i])) && (!filter || (cmd_ps_filter_match(filter, &l[i].cfg, &l[i].run) &&

@@ -85,6 +85,19 @@ const char *fmt_size(long long bytes, char *buf, unsigned len)
 	return buf;
 }
 
+const char *fmt_size_tight(long long bytes, char *buf, unsigned len)
+{
+	char spaced[32];
+	fmt_size(bytes, spaced, sizeof(spaced));
+	unsigned j = 0;
+	for (unsigned i = 0; spaced[i] && j + 1 < len; i++)
+		if (spaced[i] != ' ')
+			buf[j++] = spaced[i];
+	if (len)
+		buf[j] = '\0';
+	return buf;
+}
+
 int fmt_parse_size(const char *s, long long *out)
 {
 	if (!s || !isdigit((unsigned char)*s))

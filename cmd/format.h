@@ -24,6 +24,9 @@ const char *fmt_time_ago(long long then, long long now, char *buf, unsigned len)
 const char *fmt_duration(long long seconds, char *buf, unsigned len);
 /* "1.23 MB" (decimal units, like podman). */
 const char *fmt_size(long long bytes, char *buf, unsigned len);
+/* podman's units.HumanSize, as ps -s and system df show it: fmt_size
+ * without its space ("5.9MB", "0B"). */
+const char *fmt_size_tight(long long bytes, char *buf, unsigned len);
 /* A time as Go's time.Time prints it in templates (podman's .CreatedAt):
  * "2024-05-01 14:03:09 +0200 CEST"; utc: "2024-05-01 12:03:09 +0000 UTC". */
 const char *fmt_go_time(long long t, bool utc, char *buf, unsigned len);

@@ -206,8 +206,31 @@ const char cmd_top_usage[] = "top CONTAINER [DESCRIPTOR...]\n"
                              "top -l|--latest [DESCRIPTOR...]   (the last created container)\n\n"
                              "Lists the processes of a running container. Descriptors (podman's):\n"
                              "pid ppid user group args comm etime time pcpu vsz rss nice tty stat,\n"
-                             "or AIX-style %p %P %U %G %a %c %t %x %C %z %n %y. Default:\n"
-                             "user pid ppid pcpu etime tty time args.\n";
+                             "ruser rgroup pgid capamb capbnd capeff capinh capprm hpid huser hgroup\n"
+                             "label seccomp state stime, or AIX-style %p %P %U %G %a %c %t %x %C %z\n"
+                             "%n %y %u %g %r. Default: user pid ppid pcpu etime tty time args.\n"
+                             "Anything else is ps(1)'s: ps runs in the container with it.\n";
+
+/* top with ps(1)'s options or descriptors burrow does not know: ps with
+ * them, run in the container (its output as ps prints it); 125 when it
+ * fails */
+static int top_ps(struct cmd_ctx *ctx, const char *ref, char **args)
+{
+	cleanup_strv char **cmd = NULL;
+	strv_append(&cmd, "ps");
+	for (size_t i = 0; args[i]; i++)
+		strv_append(&cmd, args[i]);
+	struct ctr_exec_opts o = {.cmd = cmd};
+	int code = EXIT_BURROW;
+	struct burrow_err *err = NULL;
+	if (ctr_exec(ctx->state, ref, &o, &code, &err) < 0)
+		return cmd_fail(err);
+	if (code != 0) {
+		burrow_error(&err, 0, "executing ps(1) in the container: it exited with %d", code);
+		return cmd_fail(err);
+	}
+	return 0;
+}
 
 int cmd_top(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -223,13 +246,17 @@ int cmd_top(struct cmd_ctx *ctx, int argc, char **argv)
 	struct burrow_err *err = NULL;
 	int *d = NULL;
 	size_t nd = 0;
-	if (ctr_top_descriptors(argv + 2, &d, &nd, &err) < 0)
-		return cmd_fail(err);
+	/* what is not a descriptor is ps(1)'s: run in the container, as podman */
+	bool ps = ctr_top_descriptors(argv + 2, &d, &nd, &err) < 0;
+	burrow_err_free(steal_ptr(err));
 	free(d);
 	cleanup_strv char **lines = NULL;
 	cleanup_free char *id = NULL;
-	if (cmd_ready(ctx, &err) < 0 || (latest && cmd_latest(ctx, &id, &err) < 0) ||
-	    ctr_top(ctx->state, latest ? id : argv[1], argv + 2, &lines, &err) < 0)
+	if (cmd_ready(ctx, &err) < 0 || (latest && cmd_latest(ctx, &id, &err) < 0))
+		return cmd_fail(err);
+	if (ps)
+		return top_ps(ctx, latest ? id : argv[1], argv + 2);
+	if (ctr_top(ctx->state, latest ? id : argv[1], argv + 2, &lines, &err) < 0)
 		return cmd_fail(err);
 	struct fmt_buf in = {0}, out = {0};
 	for (size_t i = 0; lines && lines[i]; i++) {

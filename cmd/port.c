@@ -146,7 +146,8 @@ int cmd_port(struct cmd_ctx *ctx, int argc, char **argv)
 		struct netns_ports ps;
 		cmd_ctr_ports(cfg, run, &ps);
 		if (print_ports(&ps, fspec != NULL, fport, fproto) == 0 && fspec) {
-			burrow_error(&err, 0, "failed to find published port \"%u/%s\"", fport, proto_text(fproto));
+			/* the port as typed, as podman says it */
+			burrow_error(&err, 0, "failed to find published port \"%s\"", fspec);
 			rc = cmd_fail(err);
 		}
 		netns_ports_clear(&ps);

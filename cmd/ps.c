@@ -20,6 +20,7 @@
 #include "cmd/report.h"
 #include "container/container.h"
 #include "container/inspect.h"
+#include "container/mount.h"
 #include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
@@ -87,11 +88,27 @@ static char *command_text(char *const *args, bool trunc)
 	return b.s;
 }
 
-/* The container as podman's ps --format json shows it (what burrow does
- * not have yet - pods, mounts, namespaces - is left out). */
+/* The container as podman's ps --format json shows it; burrow has no
+ * pods and no infra containers: Pod and PodName are "", IsInfra false,
+ * Namespaces (podman's --ns) empty. */
 struct ps_size {
 	long long rw, rootfs;
 };
+
+/* podman's .Mounts: each of the container's own mounts (-v, --mount,
+ * --tmpfs, --volumes-from) by its destination, in their order */
+static yajl_val mounts_json(char *const *mounts)
+{
+	yajl_val a = json_new_array();
+	for (size_t i = 0; mounts && mounts[i]; i++) {
+		struct ctr_mount m;
+		if (!ctr_mount_try(mounts[i], &m))
+			continue;
+		json_arr_add(a, json_new_str(m.destination));
+		ctr_mount_clear(&m);
+	}
+	return a;
+}
 
 static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size, const char *ago, long long now)
 {
@@ -110,9 +127,14 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 	json_obj_add(o, "Id", json_new_str(l->cfg.id));
 	json_obj_add(o, "Image", json_new_str(ctr_config_image(&l->cfg)));
 	json_obj_add(o, "ImageID", json_new_str(l->cfg.image_id ? l->cfg.image_id : ""));
+	json_obj_add(o, "IsInfra", json_new_bool(false));
 	json_obj_add(o, "Labels", cmd_kv_object_or_nil(l->cfg.labels));
+	json_obj_add(o, "Mounts", mounts_json(l->cfg.mounts));
 	json_obj_add(o, "Names", json_new_strv(names));
+	json_obj_add(o, "Namespaces", json_new_object());
 	json_obj_add(o, "Pid", json_new_int(live ? l->run.pid : 0));
+	json_obj_add(o, "Pod", json_new_str(""));
+	json_obj_add(o, "PodName", json_new_str(""));
 	json_obj_add(o, "StartedAt", json_new_int(l->run.started_at));
 	json_obj_add(o, "State", json_new_str(cmd_ctr_status(st)));
 	json_obj_add(o, "Status", json_new_str(status));
@@ -128,6 +150,8 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 		yajl_val sz = json_obj_add(o, "Size", json_new_object());
 		json_obj_add(sz, "rwSize", json_new_int(size->rw));
 		json_obj_add(sz, "rootFsSize", json_new_int(size->rootfs));
+	} else {
+		json_obj_add(o, "Size", json_new_null()); /* podman's without -s */
 	}
 	return o;
 }
@@ -158,9 +182,11 @@ static yajl_val ps_overlay(const struct ctr_listing *l, const struct ps_size *si
 	json_obj_add(o, "Networks", json_new_str("")); /* podman's: the names joined */
 	if (size) {
 		char rw[32], virt[32], text[96];
-		snprintf(text, sizeof(text), "%s (virtual %s)", fmt_size(size->rw, rw, sizeof(rw)),
-		         fmt_size(size->rootfs, virt, sizeof(virt)));
+		snprintf(text, sizeof(text), "%s (virtual %s)", fmt_size_tight(size->rw, rw, sizeof(rw)),
+		         fmt_size_tight(size->rootfs, virt, sizeof(virt)));
 		json_obj_add(o, "Size", json_new_str(text));
+	} else {
+		json_obj_add(o, "Size", json_new_str("")); /* podman: empty without -s */
 	}
 	return o;
 }
@@ -197,7 +223,8 @@ const char cmd_ps_usage[] = "ps [-a] [-q] [-s] [-l | -n N] [--filter KEY=VALUE].
                             "   [--noheading] [--format FORMAT]\n\n"
                             "  -a, --all             show all containers (default: running only)\n"
                             "  -f, --filter K=V      only containers that match: id, name, status, exited,\n"
-                            "                        ancestor, label, label!, health (one key: any; keys: all)\n"
+                            "                        ancestor, label, label!, health, before, since, volume\n"
+                            "                        (one key: any; keys: all)\n"
                             "  -l, --latest          only the last created container (any state)\n"
                             "  -n, --last N          only the N last created containers (any state)\n"
                             "  -q, --quiet           print container IDs only\n"
@@ -223,13 +250,20 @@ static int ps_select(struct state_store *s, const struct ps_opts *o, struct ctr_
 	long last = o->latest ? 1 : o->last;
 	/* as podman: -n and a status filter look at every container */
 	bool all = o->all || last > 0 || cmd_ps_filter_has(o->filter, "status");
+	/* before= and since= may name one that is not listed */
+	bool refs = cmd_ps_filter_has(o->filter, "before") || cmd_ps_filter_has(o->filter, "since");
 	struct ctr_listing *l = NULL;
 	size_t m = 0, k = 0;
-	if (ctr_list(s, all, &l, &m, err) < 0)
+	if (ctr_list(s, all || refs, &l, &m, err) < 0)
 		return -1;
+	if (refs && cmd_ps_filter_resolve(o->filter, l, m, err) < 0) {
+		ctr_listing_free(l, m);
+		return -1;
+	}
 	for (size_t i = 0; i < m; i++) {
+		bool listed = all || l[i].run.state == CTR_RUNNING || l[i].run.state == CTR_PAUSED;
 		/* newest first: the ones past -n go too */
-		if (cmd_ps_filter_match(o->filter, &l[i].cfg, &l[i].run) &&
+		if (listed && cmd_ps_filter_match(o->filter, &l[i].cfg, &l[i].run) &&
 		    cmd_ps_filter_match_health(o->filter, l[i].health) && (last <= 0 || (long)k < last)) {
 			l[k++] = l[i];
 			continue;
@@ -237,7 +271,8 @@ static int ps_select(struct state_store *s, const struct ps_opts *o, struct ctr_
 		ctr_config_clear(&l[i].cfg);
 		ctr_run_clear(&l[i].run);
 	}
-	cmd_ps_sort(l, k, o->sort);
+	/* podman's default --sort is created: oldest first (of the last -n) */
+	cmd_ps_sort(l, k, o->sort ? o->sort : CMD_PS_SORT_CREATED);
 	*out = l;
 	*n = k;
 	return 0;

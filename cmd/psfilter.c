@@ -9,20 +9,36 @@
 
 #include "cmd/ctrjson.h"
 #include "container/health.h"
+#include "container/mount.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
-enum pf_key { PF_ID, PF_NAME, PF_STATUS, PF_EXITED, PF_ANCESTOR, PF_LABEL, PF_NOT_LABEL, PF_HEALTH, PF_NKEYS };
-static const char *const pf_names[PF_NKEYS] = {"id",       "name",  "status", "exited",
-                                               "ancestor", "label", "label!", "health"};
+enum pf_key {
+	PF_ID,
+	PF_NAME,
+	PF_STATUS,
+	PF_EXITED,
+	PF_ANCESTOR,
+	PF_LABEL,
+	PF_NOT_LABEL,
+	PF_HEALTH,
+	PF_BEFORE,
+	PF_SINCE,
+	PF_VOLUME,
+	PF_NKEYS
+};
+static const char *const pf_names[PF_NKEYS] = {"id",     "name",   "status", "exited", "ancestor", "label",
+                                               "label!", "health", "before", "since",  "volume"};
 
 struct pf_value {
 	char *text;
 	bool is_regex;
 	regex_t re;
-	int code; /* exited */
+	int code;      /* exited */
+	long long sec; /* before, since: when that container was created */
+	int nsec;      /* (cmd_ps_filter_resolve) */
 };
 
 struct cmd_ps_filter {
@@ -78,7 +94,8 @@ int cmd_ps_filter_add(struct cmd_ps_filter *f, const char *spec, struct burrow_e
 	if (k == PF_NKEYS)
 		return burrow_error_status(
 		    err, EINVAL,
-		    "--filter '%s': unknown filter (id, name, status, exited, ancestor, label, label!, health)",
+		    "--filter '%s': unknown filter (id, name, status, exited, ancestor, label, label!, health, before, "
+		    "since, volume)",
 		    str_quote(spec));
 	struct pf_value v = {.text = xstrdup(eq + 1)};
 	int rc = 0;
@@ -157,6 +174,62 @@ bool cmd_ps_filter_has(const struct cmd_ps_filter *f, const char *key)
 	return false;
 }
 
+/* The container ref names among l: by name or full ID, else by an ID
+ * prefix that only one has (NULL: none) */
+static const struct ctr_listing *find_ref(const struct ctr_listing *l, size_t n, const char *ref)
+{
+	const struct ctr_listing *prefixed = NULL;
+	size_t nprefixed = 0, len = strlen(ref);
+	for (size_t j = 0; j < n; j++) {
+		if (strcmp(l[j].cfg.name, ref) == 0 || strcmp(l[j].cfg.id, ref) == 0)
+			return &l[j];
+		if (len && strncmp(l[j].cfg.id, ref, len) == 0) {
+			prefixed = &l[j];
+			nprefixed++;
+		}
+	}
+	return nprefixed == 1 ? prefixed : NULL;
+}
+
+int cmd_ps_filter_resolve(struct cmd_ps_filter *f, const struct ctr_listing *l, size_t n, struct burrow_err **err)
+{
+	for (int k = PF_BEFORE; f && k <= PF_SINCE; k++)
+		for (size_t i = 0; i < f->n[k]; i++) {
+			struct pf_value *v = &f->v[k][i];
+			const struct ctr_listing *found = find_ref(l, n, v->text);
+			if (!found)
+				return burrow_error_status(err, ENOENT, "--filter %s='%s': no such container",
+				                           pf_names[k], str_quote(v->text));
+			v->sec = found->cfg.created;
+			v->nsec = found->cfg.created_ns;
+		}
+	return 0;
+}
+
+/* -1, 0 or 1 as c was created before, with or after v's container */
+static int created_cmp(const struct ctr_config *c, const struct pf_value *v)
+{
+	if (c->created != v->sec)
+		return c->created < v->sec ? -1 : 1;
+	return c->created_ns < v->nsec ? -1 : c->created_ns > v->nsec;
+}
+
+/* volume=: a named volume by its name, or any mount by its destination */
+static bool volume_match(char *const *mounts, const char *want)
+{
+	for (size_t i = 0; mounts && mounts[i]; i++) {
+		struct ctr_mount m;
+		if (!ctr_mount_try(mounts[i], &m))
+			continue;
+		bool hit = ctr_mount_same_dest(m.destination, want) ||
+		           (strcmp(m.type, "volume") == 0 && m.source && strcmp(m.source, want) == 0);
+		ctr_mount_clear(&m);
+		if (hit)
+			return true;
+	}
+	return false;
+}
+
 static bool pf_re_match(const struct pf_value *v, const char *s)
 {
 	return regexec(&v->re, s ? s : "", 0, NULL, 0) == 0;
@@ -199,6 +272,12 @@ static bool value_match(enum pf_key k, const struct pf_value *v, const struct ct
 		return img_labels_match(c->labels, v->text);
 	case PF_NOT_LABEL:
 		return !img_labels_match(c->labels, v->text);
+	case PF_BEFORE:
+		return created_cmp(c, v) < 0;
+	case PF_SINCE:
+		return created_cmp(c, v) > 0;
+	case PF_VOLUME:
+		return volume_match(c->mounts, v->text);
 	default:
 		return false;
 	}
@@ -292,8 +371,9 @@ static int sort_cmp(const void *pa, const void *pb)
 	case CMD_PS_SORT_COMMAND:
 		d = strcmp(a->cmd, b->cmd);
 		break;
-	case CMD_PS_SORT_CREATED:
+	case CMD_PS_SORT_CREATED: /* to the nanosecond, as podman's */
 		d = cmp_ll(a->l.cfg.created, b->l.cfg.created);
+		d = d ? d : cmp_ll(a->l.cfg.created_ns, b->l.cfg.created_ns);
 		break;
 	case CMD_PS_SORT_ID:
 		d = strcmp0(a->l.cfg.id, b->l.cfg.id);
@@ -306,6 +386,7 @@ static int sort_cmp(const void *pa, const void *pb)
 		break;
 	case CMD_PS_SORT_RUNNINGFOR:
 		d = cmp_ll(a->l.run.started_at, b->l.run.started_at);
+		d = d ? d : cmp_ll(a->l.run.started_ns, b->l.run.started_ns);
 		break;
 	case CMD_PS_SORT_STATUS:
 		d = strcmp(cmd_ctr_status(a->l.run.state), cmd_ctr_status(b->l.run.state));

@@ -20,8 +20,15 @@ void cmd_ps_filter_free(struct cmd_ps_filter *f);
  * initialized, running, paused, stopping, stopped, exited, removing,
  * unknown), exited (an exit code), ancestor (an image ID substring, or a
  * regular expression over the image name), label and label! (KEY or
- * KEY=VALUE, as images' img_labels_match). -1 (EINVAL) naming what is wrong. */
+ * KEY=VALUE, as images' img_labels_match), before and since (a container
+ * created before or after the one named: cmd_ps_filter_resolve), volume
+ * (a named volume's name, or a mount's destination). -1 (EINVAL) naming
+ * what is wrong. */
 int cmd_ps_filter_add(struct cmd_ps_filter *f, const char *spec, struct burrow_err **err);
+/* before= and since=: the containers they name (a name, an ID or a unique
+ * ID prefix) found among l, every container. -1 (ENOENT) naming the one
+ * not found. Before cmd_ps_filter_match when either key was given. */
+int cmd_ps_filter_resolve(struct cmd_ps_filter *f, const struct ctr_listing *l, size_t n, struct burrow_err **err);
 /* Whether a filter of key was given (status: ps lists every container). */
 bool cmd_ps_filter_has(const struct cmd_ps_filter *f, const char *key);
 bool cmd_ps_filter_match(const struct cmd_ps_filter *f, const struct ctr_config *c, const struct ctr_run *r);
@@ -30,7 +37,7 @@ bool cmd_ps_filter_match(const struct cmd_ps_filter *f, const struct ctr_config 
 bool cmd_ps_filter_match_health(const struct cmd_ps_filter *f, int health);
 
 enum cmd_ps_sort {
-	CMD_PS_SORT_NONE = 0, /* newest first */
+	CMD_PS_SORT_NONE = 0, /* as listed: newest first */
 	CMD_PS_SORT_COMMAND,
 	CMD_PS_SORT_CREATED, /* oldest first, as podman's --sort created */
 	CMD_PS_SORT_ID,

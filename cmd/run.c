@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -93,6 +94,7 @@
 const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE CREATE_OPTIONS_USAGE
     CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE CMD_RUNM_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
+                             "  -a, --attach STREAM      show only these of stdin, stdout, stderr (repeatable)\n"
                              "  -d, --detach             run in the background and print the container's ID\n"
                              "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
                              "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
@@ -201,6 +203,22 @@ static int pull_if_needed(struct cmd_ctx *ctx, struct cmd_pull *p, enum pull_pol
 	return -1;
 }
 
+/* -a's streams, one or several comma separated (case aside), added to *out */
+static int parse_attach(const char *s, unsigned *out)
+{
+	static const char *const names[] = {"stdin", "stdout", "stderr"};
+	cleanup_strv char **words = strv_split(s, ',');
+	for (size_t i = 0; words[i]; i++) {
+		size_t k = 0;
+		while (k < 3 && strcasecmp(words[i], names[k]) != 0)
+			k++;
+		if (k == 3)
+			return -1;
+		*out |= 1U << k; /* CMD_ATTACH_STDIN, _STDOUT, _STDERR */
+	}
+	return 0;
+}
+
 struct run_args {
 	struct ctr_create_opts o;
 	const char *network;
@@ -209,6 +227,7 @@ struct run_args {
 	bool env_host;   /* --env-host */
 	char **file_env; /* --env-file's, before -e's */
 	bool detach;
+	unsigned attach; /* -a: CMD_ATTACH_* (0: all) */
 	const char *detach_keys;
 	bool sig_proxy;
 	struct cmd_pull pull;
@@ -359,6 +378,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"passwd-entry", required_argument, NULL, OPT_PASSWD_ENTRY},
 	    {"group-add", required_argument, NULL, OPT_GROUP_ADD},
 	    /* run's own */
+	    {"attach", required_argument, NULL, 'a'},
 	    {"detach", no_argument, NULL, 'd'},
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
@@ -375,8 +395,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv,
-	                       run ? "+c:de:h:il:m:p:Pqtu:v:w:" : "+c:e:h:il:m:p:Pqtu:v:w:", longopts)) != -1) {
-		if (!run && (c == 'd' || c == OPT_DETACH_KEYS || c == OPT_SIG_PROXY || c == CMD_RUNM_RMI))
+	                       run ? "+a:c:de:h:il:m:p:Pqtu:v:w:" : "+c:e:h:il:m:p:Pqtu:v:w:", longopts)) != -1) {
+		if (!run && (c == 'a' || c == 'd' || c == OPT_DETACH_KEYS || c == OPT_SIG_PROXY || c == CMD_RUNM_RMI))
 			return cmd_getopt_refuse(ctx, longopts, c); /* start's, as in podman */
 		switch (c) {
 		case 'e':
@@ -587,6 +607,11 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			a->o.ro_no_tmpfs = !b;
 			break;
 		}
+		case 'a':
+			if (parse_attach(optarg, &a->attach) < 0)
+				return cmd_usage_error(ctx, "invalid stream '%s' for --attach: stdin, stdout or stderr",
+				                       str_quote(optarg));
+			break;
 		case OPT_DETACH_KEYS:
 			a->detach_keys = optarg;
 			break;
@@ -776,9 +801,12 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct ctr_config cfg = {0};
 	rc = create(ctx, &a, &cfg);
 	if (rc == 0) {
+		/* stdin goes with -i, whatever -a says (as podman 4.3: -a stdin
+		 * alone passes nothing, the container has no stdin) */
 		struct cmd_attach att = {
 		    .attach = !a.detach,
 		    .want_stdin = a.o.interactive,
+		    .streams = a.attach,
 		    .sig_proxy = a.sig_proxy,
 		    .detach_keys = a.detach_keys,
 		    .fresh = true,

@@ -23,29 +23,17 @@
 #include "state/state.h"
 #include "userns/userns.h"
 
-/* podman's units.HumanSize: "5.9MB", "0B" (fmt_size without its space) */
-static const char *human_size(long long bytes, char *out, size_t len)
-{
-	char buf[32];
-	fmt_size(bytes, buf, sizeof(buf));
-	size_t j = 0;
-	for (size_t i = 0; buf[i] && j + 1 < len; i++)
-		if (buf[i] != ' ')
-			out[j++] = buf[i];
-	out[j] = '\0';
-	return out;
-}
-
 static yajl_val size_json(long long bytes)
 {
 	char buf[32];
-	return json_new_str(human_size(bytes, buf, sizeof(buf)));
+	return json_new_str(fmt_size_tight(bytes, buf, sizeof(buf)));
 }
 
 static yajl_val reclaim_json(long long bytes, long long of)
 {
 	char buf[32], out[48];
-	snprintf(out, sizeof(out), "%s (%lld%%)", human_size(bytes, buf, sizeof(buf)), of > 0 ? bytes * 100 / of : 0);
+	snprintf(out, sizeof(out), "%s (%lld%%)", fmt_size_tight(bytes, buf, sizeof(buf)),
+	         of > 0 ? bytes * 100 / of : 0);
 	return json_new_str(out);
 }
 
@@ -476,7 +464,7 @@ static int system_prune(struct cmd_ctx *ctx, int argc, char **argv)
 	print_section("Deleted Volumes", vols.names);
 	print_section("Deleted Images", imgs);
 	char size[32];
-	printf("Total reclaimed space: %s\n", human_size(reclaimed, size, sizeof(size)));
+	printf("Total reclaimed space: %s\n", fmt_size_tight(reclaimed, size, sizeof(size)));
 	if (failed || vols.failed)
 		rc = EXIT_BURROW;
 out:

@@ -176,7 +176,7 @@ static void on_signal(struct loop *l, const struct signalfd_siginfo *si, void *d
 
 static void out(struct relay *r, int fd, const uint8_t *p, size_t n)
 {
-	if (r->out_gone || n == 0)
+	if (fd < 0 || r->out_gone || n == 0)
 		return;
 	if (write_all(fd, p, n) < 0 && errno == EPIPE)
 		r->out_gone = true;

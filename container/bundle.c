@@ -128,10 +128,13 @@ static void gen_process(yajl_gen g, const struct ctr_config *c, const struct ctr
 	jg_map_close(g);
 	cleanup_strv char **args = p ? ctr_init_args(c) : NULL;
 	jg_key_strv(g, "args", args ? args : c->args);
-	/* --sdnotify=container: the monitor socket (container/sdnotify.h); --secret type=env */
+	/* HOME (as podman, at each start); --sdnotify=container: the monitor
+	 * socket (container/sdnotify.h); --secret type=env */
 	cleanup_strv char **env = NULL;
-	if (p && (p->notify_dir || (p->secret_env && p->secret_env[0])))
+	if (p && (p->notify_dir || (p->secret_env && p->secret_env[0]) || p->home))
 		env = strv_dup(c->env);
+	if (p && p->home)
+		strv_append_take(&env, xasprintf("HOME=%s", p->home));
 	if (p && p->notify_dir)
 		strv_env_set(&env, "NOTIFY_SOCKET=" CTR_SDNOTIFY_SOCKET);
 	for (size_t i = 0; p && p->secret_env && p->secret_env[i]; i++)

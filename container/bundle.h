@@ -31,6 +31,7 @@ struct ctr_bundle_paths {
 	const char *notify_dir;  /* bound at /run/notify, NOTIFY_SOCKET set (NULL: none) */
 	char *const *secret_env; /* --secret type=env: "NAME=value", after the container's env */
 	const char *shm;         /* bound at /dev/shm (container/shm.h; NULL: a tmpfs of its own, or as --ipc says) */
+	const char *home;        /* HOME added to an env without one (NULL: none added) */
 };
 
 /* --init: where the init is bound in the container (podman's path, so

@@ -190,7 +190,8 @@ int ctr_attach_open(struct state_store *s, const char *ref, bool want_stdin, str
 int ctr_detach_keys_check(const char *spec, struct burrow_err **err);
 
 struct ctr_attach_opts {
-	int in_fd, out_fd, err_fd; /* the caller's stdio (in_fd relayed when the channel has stdin) */
+	int in_fd, out_fd, err_fd; /* the caller's stdio (in_fd relayed when the channel has stdin;
+	                            * out_fd or err_fd -1: that stream is not shown) */
 	bool sig_proxy;            /* SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2 go to the container */
 	const char *detach_keys;   /* ctr_detach_keys_parse's form; NULL or "": none */
 };

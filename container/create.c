@@ -391,12 +391,15 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	strv_builder_extend(&env, img_env);
 	if (!strv_env_has(img_env, "PATH") && !strv_env_has(o->conf_env, "PATH"))
 		strv_builder_add(&env, DEFAULT_PATH);
-	if (o->tty && !strv_env_has(img_env, "TERM"))
+	/* TERM=xterm: podman's default environment (containers.conf's env
+	 * when that sets none), and with -t whatever it sets */
+	if ((o->tty || !o->conf_env) && !strv_env_has(img_env, "TERM") && !strv_env_has(o->conf_env, "TERM"))
 		strv_builder_add(&env, "TERM=xterm");
 	strv_builder_add(&env, "container=burrow");
 	strv_builder_take(&env, xasprintf("HOSTNAME=%s", c.hostname));
 	ctr_env_merge(&env, o->more.env_merge);
 	ctr_env_unset(&env, o->unsetenv, o->unsetenv_all);
+	c.no_home = o->unsetenv_all || strv_contains(o->unsetenv, "HOME"); /* the HOME a start adds */
 	strv_builder_extend(&env, o->env);
 	c.env = strv_builder_steal(&env);
 	strv_env_dedup(c.env);

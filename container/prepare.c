@@ -77,6 +77,30 @@ static int make_mtab(const char *root, struct burrow_err **err)
 	return 0;
 }
 
+/* HOME for a container whose environment has none, as podman sets it at
+ * each start: the home of the process user's entry in the container's
+ * /etc/passwd (the copy ctr_userns_etc made, else the rootfs's), "/"
+ * without one. NULL (nothing to add) when the environment has HOME or
+ * --unsetenv dropped it. */
+static int start_home(const struct ctr_config *c, const char *root, const char *passwd_copy, char **home,
+                      struct burrow_err **err)
+{
+	*home = NULL;
+	if (c->no_home || strv_env_has(c->env, "HOME"))
+		return 0;
+	cleanup_free char *text = NULL;
+	char *roots[] = {(char *)root, NULL};
+	if (passwd_copy ? read_file(passwd_copy, &text, NULL, err) < 0
+	                : ctr_read_in_roots(roots, "/etc/passwd", &text, err) < 0)
+		return -1;
+	*home = text ? ctr_passwd_home(text, c->uid) : NULL;
+	if (!*home || !**home) {
+		free(*home);
+		*home = xstrdup("/");
+	}
+	return 0;
+}
+
 /* DIR/config.json for the rootfs at root. */
 static int write_bundle(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
                         const struct netns_cfg *ncfg, const char *dir, const char *rundir, const char *root,
@@ -100,7 +124,8 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	cleanup_free char *cenv = path_join(rundir, ".containerenv");
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
-	if (ctr_userns_etc(c, root, rundir, &passwd, &group, err) < 0) {
+	cleanup_free char *home = NULL;
+	if (ctr_userns_etc(c, root, rundir, &passwd, &group, err) < 0 || start_home(c, root, passwd, &home, err) < 0) {
 		ctr_ns_join_clear(&join);
 		return -1;
 	}
@@ -120,6 +145,7 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .netns_start = ncfg->mode == NETNS_CONTAINER ? ncfg->target_start : 0,
 	    .ns_join = (const char *const *)join.paths,
 	    .ns_join_start = join.starts,
+	    .home = home,
 	};
 	trace_mark("bundle: userns etc");
 	cleanup_free char *shm = NULL;

@@ -182,7 +182,8 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(BOOL, no_hostname)       /* --no-hostname: no /etc/hostname bound in */             \
 	X(I32, timeout)            /* --timeout: seconds before it is killed (0: no limit) */ \
 	X(BOOL, oom_score_adj_set) /* --oom-score-adj given */                                \
-	X(I32, oom_score_adj)
+	X(I32, oom_score_adj)                                                                 \
+	X(BOOL, no_home) /* --unsetenv HOME or --unsetenv-all: no HOME at start */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a

@@ -4,6 +4,8 @@
  * (the last NSpid of /proc/PID/status), users and groups by the names of the container's own /etc/passwd and
  * /etc/group. Columns as podman's (psgo). */
 #include <ctype.h>
+#include <strings.h>
+#include <sys/capability.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "runtime/runtime.h"
 #include "state/state.h"
 
 enum desc {
@@ -40,17 +43,56 @@ enum desc {
 	D_RSS,
 	D_NICE,
 	D_TTY,
-	D_STAT
+	D_STAT,
+	D_RUSER,
+	D_RGROUP,
+	D_PGID,
+	D_CAPAMB,
+	D_CAPBND,
+	D_CAPEFF,
+	D_CAPINH,
+	D_CAPPRM,
+	D_HPID,
+	D_HUSER,
+	D_HGROUP,
+	D_LABEL,
+	D_SECCOMP,
+	D_STATE,
+	D_STIME
 };
 
 static const struct {
 	const char *name, *aix, *header;
 } descs[] = {
-    [D_PID] = {"pid", "%p", "PID"},         [D_PPID] = {"ppid", "%P", "PPID"},    [D_USER] = {"user", "%U", "USER"},
-    [D_GROUP] = {"group", "%G", "GROUP"},   [D_ARGS] = {"args", "%a", "COMMAND"}, [D_COMM] = {"comm", "%c", "COMMAND"},
-    [D_ETIME] = {"etime", "%t", "ELAPSED"}, [D_TIME] = {"time", "%x", "TIME"},    [D_PCPU] = {"pcpu", "%C", "%CPU"},
-    [D_VSZ] = {"vsz", "%z", "VSZ"},         [D_RSS] = {"rss", NULL, "RSS"},       [D_NICE] = {"nice", "%n", "NI"},
-    [D_TTY] = {"tty", "%y", "TTY"},         [D_STAT] = {"stat", NULL, "STAT"},
+    [D_PID] = {"pid", "%p", "PID"},
+    [D_PPID] = {"ppid", "%P", "PPID"},
+    [D_USER] = {"user", "%U", "USER"},
+    [D_GROUP] = {"group", "%G", "GROUP"},
+    [D_ARGS] = {"args", "%a", "COMMAND"},
+    [D_COMM] = {"comm", "%c", "COMMAND"},
+    [D_ETIME] = {"etime", "%t", "ELAPSED"},
+    [D_TIME] = {"time", "%x", "TIME"},
+    [D_PCPU] = {"pcpu", "%C", "%CPU"},
+    [D_VSZ] = {"vsz", "%z", "VSZ"},
+    [D_RSS] = {"rss", NULL, "RSS"},
+    [D_NICE] = {"nice", "%n", "NI"},
+    [D_TTY] = {"tty", "%y", "TTY"},
+    [D_STAT] = {"stat", NULL, "STAT"},
+    [D_RUSER] = {"ruser", "%u", "RUSER"},
+    [D_RGROUP] = {"rgroup", "%g", "RGROUP"},
+    [D_PGID] = {"pgid", "%r", "PGID"},
+    [D_CAPAMB] = {"capamb", NULL, "AMBIENT CAPS"},
+    [D_CAPBND] = {"capbnd", NULL, "BOUNDING CAPS"},
+    [D_CAPEFF] = {"capeff", NULL, "EFFECTIVE CAPS"},
+    [D_CAPINH] = {"capinh", NULL, "INHERITED CAPS"},
+    [D_CAPPRM] = {"capprm", NULL, "PERMITTED CAPS"},
+    [D_HPID] = {"hpid", NULL, "HPID"},
+    [D_HUSER] = {"huser", NULL, "HUSER"},
+    [D_HGROUP] = {"hgroup", NULL, "HGROUP"},
+    [D_LABEL] = {"label", NULL, "LABEL"},
+    [D_SECCOMP] = {"seccomp", NULL, "SECCOMP"},
+    [D_STATE] = {"state", NULL, "STATE"},
+    [D_STIME] = {"stime", NULL, "STIME"},
 };
 #define NDESCS (sizeof(descs) / sizeof(descs[0]))
 
@@ -152,12 +194,124 @@ static long long status_last(const char *status, const char *key)
 	return -1;
 }
 
-/* The first value of a "Key:\tv1\t..." line (Uid, Gid: the real one). */
-static long long status_first(const char *status, const char *key)
+/* The text after "Key:" of a line of status (NULL: none). */
+static const char *status_value(const char *status, const char *key)
 {
 	cleanup_free char *k = xasprintf("\n%s:", key);
 	const char *p = strstr(status, k);
-	return p ? strtoll(p + strlen(k), NULL, 10) : -1;
+	if (!p)
+		return NULL;
+	p += strlen(k);
+	while (*p == '\t' || *p == ' ')
+		p++;
+	return p;
+}
+
+/* The nth value (from 0) of a "Key:\tv1\tv2..." line: Uid and Gid have the
+ * real one first, then the effective one. */
+static long long status_nth(const char *status, const char *key, int nth)
+{
+	const char *p = status_value(status, key);
+	if (!p)
+		return -1;
+	char *end = NULL;
+	long long v = strtoll(p, &end, 10);
+	for (int i = 0; i < nth && end && end != p; i++) {
+		p = end;
+		v = strtoll(p, &end, 10);
+	}
+	return end && end != p ? v : -1;
+}
+
+static long long status_first(const char *status, const char *key)
+{
+	return status_nth(status, key, 0);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* podman's (psgo's) capability sets: the names without CAP_, sorted,
+ * joined by commas; "none" for an empty set (psgo says "unknown" for the
+ * ones it does not know, libcap names them) */
+static char *cap_names(const char *hex)
+{
+	unsigned long long mask = hex ? strtoull(hex, NULL, 16) : 0;
+	int last = rt_last_cap();
+	cleanup_strv char **names = NULL;
+	for (int i = 0; i <= last && i < 64; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		char *n = cap_to_name((cap_value_t)i);
+		if (n && strncasecmp(n, "cap_", 4) == 0) {
+			char *up = xstrdup(n + 4);
+			for (char *c = up; *c; c++)
+				*c = (char)toupper((unsigned char)*c);
+			strv_append_take(&names, up);
+		}
+		cap_free(n);
+	}
+	if (!names)
+		return xstrdup("none");
+	qsort(names, strv_len(names), sizeof(*names), name_cmp);
+	char *out = xstrdup(names[0]);
+	for (size_t i = 1; names[i]; i++) {
+		char *n = xasprintf("%s,%s", out, names[i]);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* an ID of burrow's user namespace as the host sees it (/proc/self/uid_map
+ * or gid_map: inside, outside, count); itself outside any */
+static long long host_id(const char *map_file, long long id)
+{
+	cleanup_free char *map = NULL;
+	struct burrow_err *e = NULL;
+	if (id < 0 || read_file(map_file, &map, NULL, &e) < 0) {
+		burrow_err_free(e);
+		return id;
+	}
+	for (const char *line = map; line && *line;) {
+		long long in, out, count;
+		if (sscanf(line, "%lld %lld %lld", &in, &out, &count) == 3 && id >= in && id - in < count)
+			return out + (id - in);
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	return id;
+}
+
+/* psgo's stime: when the process started, as Go prints a local time */
+static char *start_time(const struct procinfo *p, long tck)
+{
+	cleanup_free char *stat = NULL;
+	struct burrow_err *e = NULL;
+	long long btime = 0;
+	if (read_file("/proc/stat", &stat, NULL, &e) == 0) {
+		const char *b = strstr(stat, "\nbtime ");
+		btime = b ? strtoll(b + 7, NULL, 10) : 0;
+	}
+	burrow_err_free(e);
+	time_t t = (time_t)(btime + ctr_proc_stat_ll(p->stat, 22) / tck);
+	struct tm tm;
+	char buf[64];
+	if (!localtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %z %Z", &tm))
+		return xstrdup("?");
+	return xstrdup(buf);
+}
+
+/* the process's security label (/proc/PID/attr/current), "?" without one */
+static char *label_of(pid_t pid)
+{
+	size_t len = 0;
+	cleanup_free char *l = ctr_proc_read(pid, "attr/current", &len);
+	while (l && len && (l[len - 1] == '\n' || l[len - 1] == '\0'))
+		l[--len] = '\0';
+	return xstrdup(l && *l ? l : "?");
 }
 
 /* Go's time.Duration string, as psgo prints ELAPSED and TIME. */
@@ -223,10 +377,41 @@ static char *cell(int d, const struct procinfo *p, const char *passwd, const cha
 		return xasprintf("%lld", status_last(p->status, "NSpid"));
 	case D_PPID:
 		return xasprintf("%lld", ppid_ns);
-	case D_USER:
-		return id_name(passwd, status_first(p->status, "Uid"));
+	case D_USER: /* effective, as ps(1)'s user; ruser the real one */
+		return id_name(passwd, status_nth(p->status, "Uid", 1));
 	case D_GROUP:
+		return id_name(group, status_nth(p->status, "Gid", 1));
+	case D_RUSER:
+		return id_name(passwd, status_first(p->status, "Uid"));
+	case D_RGROUP:
 		return id_name(group, status_first(p->status, "Gid"));
+	case D_HUSER:
+		return xasprintf("%lld", host_id("/proc/self/uid_map", status_nth(p->status, "Uid", 1)));
+	case D_HGROUP:
+		return xasprintf("%lld", host_id("/proc/self/gid_map", status_nth(p->status, "Gid", 1)));
+	case D_HPID: /* burrow never enters a container's pid namespace */
+		return xasprintf("%d", (int)p->pid);
+	case D_PGID: /* as the container sees it: its init's group is 1 */
+		return xasprintf("%lld", status_last(p->status, "NSpgid"));
+	case D_CAPAMB:
+		return cap_names(status_value(p->status, "CapAmb"));
+	case D_CAPBND:
+		return cap_names(status_value(p->status, "CapBnd"));
+	case D_CAPEFF:
+		return cap_names(status_value(p->status, "CapEff"));
+	case D_CAPINH:
+		return cap_names(status_value(p->status, "CapInh"));
+	case D_CAPPRM:
+		return cap_names(status_value(p->status, "CapPrm"));
+	case D_SECCOMP: {
+		static const char *const modes[] = {"disabled", "strict", "filter"};
+		long long m = status_first(p->status, "Seccomp");
+		return xstrdup(m >= 0 && m <= 2 ? modes[m] : "?");
+	}
+	case D_LABEL:
+		return label_of(p->pid);
+	case D_STIME:
+		return start_time(p, tck);
 	case D_ARGS:
 		if (p->cmdlen) {
 			char *a = xmalloc(p->cmdlen + 1);
@@ -270,6 +455,7 @@ static char *cell(int d, const struct procinfo *p, const char *passwd, const cha
 	case D_TTY:
 		return tty_name(ctr_proc_stat_ll(p->stat, 7));
 	case D_STAT:
+	case D_STATE:
 		return xstrndup(stat_field(p->stat, 3), 1);
 	}
 	return xstrdup("?");

@@ -244,3 +244,23 @@ PY
 	run_burrow 0 ps -a --filter label=from=image --format '{{.Names}}'
 	is "$output" fromimg
 }
+
+@test "top: podman's other descriptors (real and host IDs, pgid, capabilities, seccomp, state, stime); anything else runs ps(1) in the container" {
+	run_burrow 0 run -d --name tp --cap-drop all --cap-add chown,kill busybox sleep 1000
+	run_burrow 0 top tp ruser %g pgid capeff capbnd capinh capamb seccomp state
+	is "${lines[0]}" "RUSER       RGROUP      PGID        EFFECTIVE CAPS  BOUNDING CAPS  INHERITED CAPS  AMBIENT CAPS  SECCOMP     STATE"
+	assert_match "${lines[1]}" '^root +root +1 +CHOWN,KILL +CHOWN,KILL +none +none +filter +S$'
+	# hpid, huser, hgroup: as the host sees them
+	run_burrow 0 top tp hpid,huser,hgroup
+	is "${lines[0]}" "HPID        HUSER       HGROUP"
+	assert_match "${lines[1]}" "^$("$BURROW" inspect --format '{{.State.Pid}}' tp) +$(id -u) +$(id -g)\$"
+	# stime: when it started, as Go prints a local time
+	run_burrow 0 top tp stime label
+	assert_match "${lines[1]}" '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [-+][0-9]{4} [A-Z0-9+-]+ +[^ ]+$'
+	# ps(1)'s own options and words: busybox's ps prints its own table
+	run_burrow 0 top tp -o pid,comm
+	is "${lines[0]}" "PID   COMMAND"
+	assert_match "${lines[1]}" '^ +1 sleep$'
+	run_burrow 0 rm -f tp
+}
+

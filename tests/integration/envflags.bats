@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # run's and create's --unsetenv, --unsetenv-all and --http-proxy: the
 # default environment (the image's, containers.conf's, the proxy
-# variables, burrow's PATH, HOSTNAME, container, TERM) and what stays.
+# variables, burrow's PATH, HOSTNAME, container, TERM, the HOME a start
+# adds) and what stays.
 
 load helpers
 

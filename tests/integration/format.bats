@@ -98,7 +98,15 @@ assert isinstance(w["Created"], int) and w["CreatedAt"].endswith("ago"), w
 assert w["Status"].startswith("Exited (3)") and w["Pid"] == 0, w
 # labels: none given, ports: none published (both null, as podman); no named networks ([])
 assert w["Labels"] is None and w["Ports"] is None and w["Networks"] == [], w
+# no mounts: []; no pods: the empty pod fields of podman
+assert w["Mounts"] == [] and w["Pod"] == "" and w["PodName"] == "", w
+assert w["IsInfra"] is False and w["Namespaces"] == {} and w["Size"] is None, w
 ' "$output"
+	# .Mounts: each mount's destination, in the order given
+	run_burrow 0 create --name mnt -v "$T:/data" --tmpfs /scratch --mount "type=bind,src=$T,dst=/b" busybox true
+	run_burrow 0 ps -a --filter name=mnt --format '{{.Mounts}}|{{.Pod}}|{{.PodName}}|{{.IsInfra}}'
+	is "$output" "[/data /b /scratch]|||false"
+	run_burrow 0 rm mnt
 	# a published port: the list
 	run_burrow 0 create --name pub -p 127.0.0.1:8080:80 busybox true
 	run_burrow 0 ps -a --filter name=pub --format json

@@ -95,6 +95,18 @@ suite_setup() {
 	run_burrow 125 inspect --format '{{.Nope' a1
 	run_burrow 0 container inspect --format '{{.Name}}' a2
 	is "$output" a2
+	# podman 4's Config.StopSignal (a number), StopTimeout and Umask, with
+	# their defaults and as given
+	run_burrow 0 inspect --format '{{.Config.StopSignal}} {{.Config.StopTimeout}} {{.Config.Umask}}' a1
+	is "$output" "15 10 0022"
+	run_burrow 0 create --name a3 --stop-signal USR1 --stop-timeout 3 --umask 077 busybox true
+	run_burrow 0 inspect --format '{{.Config.StopSignal}} {{.Config.StopTimeout}} {{.Config.Umask}}' a3
+	is "$output" "10 3 0077"
+	run_burrow 0 import --change 'CMD ["sh"]' --change 'STOPSIGNAL SIGUSR2' "$BATS_RUN_TMPDIR/busybox.tar" stopimg
+	run_burrow 0 create --name a4 stopimg
+	run_burrow 0 inspect --format '{{.Config.StopSignal}}' a4
+	is "$output" "12" "the image's STOPSIGNAL"
+	run_burrow 0 rm a1 a2 a3 a4
 }
 
 @test "inspect: a missing container is 125 with podman's message; the ones found still print; images too" {
@@ -166,6 +178,34 @@ names() {
 	run_burrow 125 ps --filter 'name=('
 }
 
+@test "ps --filter before, since, volume (podman's); a stop --filter takes them too" {
+	# created one after the other: before and since by creation time
+	run_burrow 0 create --name f1 -v fvol:/data busybox true
+	run_burrow 0 create --name f2 -v "$T:/host" --tmpfs /scratch busybox true
+	run_burrow 0 run -d --name f3 -v fvol:/other busybox sleep 600
+	f1=$("$BURROW" inspect --format '{{.Id}}' f1)
+	is "$(names -a --filter before=f3)" "f1 f2"
+	is "$(names -a --filter since=f1)" "f2 f3"
+	is "$(names -a --filter since=${f1:0:12})" "f2 f3" "an ID prefix"
+	is "$(names -a --filter since=f1 --filter before=f3)" "f2" "different keys: all"
+	# the one named need not be listed: without -a only running ones are
+	is "$(names --filter since=f1)" "f3"
+	# a named volume by its name, any mount by its destination
+	is "$(names -a --filter volume=fvol)" "f1 f3"
+	is "$(names -a --filter volume=/host)" "f2"
+	is "$(names -a --filter volume=/scratch)" "f2"
+	is "$(names -a --filter volume=/other/)" "f3" "a trailing slash"
+	is "$(names -a --filter volume=nope)" ""
+	run_burrow 125 ps -a --filter since=nosuch
+	is "$output" "burrow: --filter since='nosuch': no such container"
+	run_burrow 125 ps -a --filter before=
+	# the verbs that take --filter take them
+	run_burrow 0 stop -t 0 --filter since=f2
+	is "${lines[-1]}" "$("$BURROW" inspect --format '{{.Id}}' f3)" "(after the SIGKILL warning)"
+	wait_inspect f3 '{{.State.Status}}' exited
+	run_burrow 0 rm f1 f2 f3
+}
+
 @test "ps's IMAGE, inspect's ImageName and Config.Image: the name that found the image, as podman; ancestor= takes the short name" {
 	run_burrow 0 tag busybox other:1
 	run_burrow 0 create --name short busybox true
@@ -194,20 +234,20 @@ tagged localhost/other:1"
 }
 
 @test "ps -l, -n, --sort" {
+	# in one second, as like as not: ordered by the nanoseconds
 	for n in c b a; do
 		run_burrow 0 create --name $n busybox true
-		sleep 1.1 # distinct creation times (kept in seconds)
 	done
 	run_burrow 0 ps -l --format '{{.Names}}'
 	is "$output" "a"
 	run_burrow 0 ps --latest -q --no-trunc
 	is "$output" "$("$BURROW" inspect --format '{{.Id}}' a)"
 	run_burrow 0 ps -n 2 --format '{{.Names}}'
-	is "$output" $'a\nb'
+	is "$output" $'b\na' "the last two, oldest first"
 	run_burrow 0 ps --last 5 --format '{{.Names}}'
-	is "$output" $'a\nb\nc'
+	is "$output" $'c\nb\na'
 	run_burrow 0 ps -a --format '{{.Names}}'
-	is "$output" $'a\nb\nc' "newest first by default"
+	is "$output" $'c\nb\na' "oldest first by default: podman's --sort created"
 	run_burrow 0 ps -a --sort created --format '{{.Names}}'
 	is "$output" $'c\nb\na' "--sort created: oldest first, as podman"
 	run_burrow 0 ps -a --sort names --format '{{.Names}}'
@@ -289,11 +329,14 @@ tagged localhost/other:1"
 	rw=$("$BURROW" inspect -s --format '{{.SizeRw}}' w)
 	run_burrow 0 ps -a -s
 	assert_match "${lines[0]}" 'NAMES +SIZE$'
-	assert_match "${lines[1]}" ' w +30[0-9.]* kB \(virtual [0-9.]+ [kM]B\)$'
+	# podman's units without a space (its ps, not its images)
+	assert_match "${lines[1]}" ' w +30[0-9.]*kB \(virtual [0-9.]+[kM]B\)$'
 	run_burrow 0 ps -a --size --format json
 	is "$(json_get "$output" 'd[0]["Size"]["rwSize"]')" "$rw"
 	run_burrow 0 ps -a --format json
-	is "$(json_get "$output" '"Size" in d[0]')" false "no sizes without -s"
+	is "$(json_get "$output" 'd[0]["Size"]')" null "no sizes without -s: null, as podman's"
+	run_burrow 0 ps -a --format '[{{.Size}}]'
+	is "$output" "[]"
 	run_burrow 125 ps -q -s
 }
 

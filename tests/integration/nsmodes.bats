@@ -165,7 +165,7 @@ hint: create 'p' with --ipc shareable (the default)"
 	run_burrow 125 create --ipc container:n busybox true
 	assert_match "$output" "container 'n' cannot be joined: it has no /dev/shm"
 	run_burrow 0 ps -a --format '{{.Names}}'
-	is "$(echo $output)" "n p" "nothing made"
+	is "$(echo $output)" "p n" "nothing made (oldest first)"
 }
 
 @test "nsmodes: --uts host has the host's name and refuses --hostname; container:NAME the other's" {

@@ -195,8 +195,11 @@ for base in range(20000, 60000, 7):
 	is "$output" "0.0.0.0:$p->80/tcp"
 	run_burrow 0 inspect --format '{{json .NetworkSettings.Ports}} {{json .HostConfig.PortBindings}}' w
 	is "$output" '{"80/tcp":[{"HostIp":"","HostPort":"'"$p"'"}]} {"80/tcp":[{"HostIp":"","HostPort":""}]}'
+	# the port as typed, as podman says it
 	run_burrow 125 port w 81
-	assert_match "$output" 'failed to find published port "81/tcp"'
+	is "$output" 'burrow: failed to find published port "81"'
+	run_burrow 125 port w 80/udp
+	is "$output" 'burrow: failed to find published port "80/udp"'
 }
 
 @test "publish: an IPv6 host address is forwarded" {

@@ -210,6 +210,61 @@ rootless=$rootless"
 	is "$output" "hello"
 }
 
+@test "run: HOME from the user's passwd entry at each start, TERM=xterm by default, as podman's" {
+	run_burrow 0 run --rm busybox sh -c 'echo "$HOME $TERM"'
+	is "$output" "/root xterm"
+	run_burrow 0 run --rm -e HOME=/mine -e TERM=dumb busybox sh -c 'echo "$HOME $TERM"'
+	is "$output" "/mine dumb"
+	# a default variable: --unsetenv drops it (as podman's page says)
+	run_burrow 0 run --rm --unsetenv HOME --unsetenv TERM busybox sh -c 'echo "${HOME-none} ${TERM-none}"'
+	is "$output" "none none"
+	# looked up when it starts: the container's own /etc/passwd as it is then
+	run_burrow 0 create --name homes busybox sh -c 'echo "$HOME"; sed -i "s#:/root:#:/srv:#" /etc/passwd'
+	run_burrow 0 start -a homes
+	is "$output" "/root"
+	run_burrow 0 start -a homes
+	is "$output" "/srv"
+	# not kept in the container's environment: exec's user gets its own
+	run_burrow 0 run -d --name homeexec busybox sleep 60
+	run_burrow 0 exec homeexec sh -c 'echo "$HOME $TERM"'
+	is "$output" "/root xterm"
+	if has_subuid || [ "$(id -u)" = 0 ]; then
+		run_burrow 0 exec -u nobody homeexec sh -c 'echo "$HOME"'
+		is "$output" "/nonexistent"
+		run_burrow 0 run --rm -u nobody busybox sh -c 'echo "$HOME"'
+		is "$output" "/nonexistent"
+		run_burrow 0 run --rm -u 1234 busybox sh -c 'echo "$HOME"'
+		is "$output" "/"
+	fi
+	run_burrow 0 rm -f homeexec homes
+}
+
+@test "run -a: only the streams named are shown; stdin goes with -i; a bad stream is 125" {
+	# streams A...: "STATUS|STDOUT|STDERR" of a run -a A... (bats's run mixes them)
+	streams() {
+		local out rc=0
+		out=$("$BURROW" run --rm "$@" busybox sh -c 'echo out; echo err >&2; exit 3' 2>"$T/err") || rc=$?
+		echo "$rc|$out|$(cat "$T/err")"
+	}
+	is "$(streams -a stdout)" "3|out|"
+	is "$(streams -a STDERR)" "3||err"
+	is "$(streams -a stdout,stderr)" "3|out|err"
+	is "$(streams -a stderr -a stdout)" "3|out|err"
+	is "$(streams)" "3|out|err"
+	# the stream not shown is still logged
+	run_burrow 0 run --name alog -a stderr busybox echo logged
+	is "$output" ""
+	run_burrow 0 logs alog
+	is "$output" "logged"
+	run_burrow 0 rm alog
+	# -i passes stdin whatever -a names, as podman
+	run timeout 60 "$BURROW" run --rm -i -a stdout busybox cat <<<"fed"
+	is "$output" "fed"
+	run_burrow 125 run --rm -a stdio busybox true
+	is "$output" "burrow: run: invalid stream 'stdio' for --attach: stdin, stdout or stderr"
+	run_burrow 125 create -a stdout busybox true
+}
+
 @test "run: capabilities and no_new_privs as podman's defaults" {
 	run_burrow 0 run --rm busybox grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status
 	assert_match "$output" "CapEff:[[:space:]]+00000000800405fb"

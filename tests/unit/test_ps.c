@@ -125,6 +125,63 @@ static void test_filter_errors(void **state)
 	assert_int_equal(s, CMD_PS_SORT_RUNNINGFOR);
 }
 
+/* before= and since= against the listing they name a container of (by
+ * name, full ID or unique prefix, to the nanosecond); volume= by a named
+ * volume's name or a destination */
+static void test_filter_refs(void **state)
+{
+	(void)state;
+	struct ctr_listing l[] = {
+	    mk("aa11", "old", "busybox", CTR_EXITED, 0, 100),
+	    mk("aa22", "mid", "busybox", CTR_RUNNING, 0, 100),
+	    mk("bb33", "new", "busybox", CTR_CONFIGURED, 0, 101),
+	};
+	l[0].cfg.created_ns = 5;
+	l[1].cfg.created_ns = 6; /* the same second as old */
+	struct {
+		const char *spec;
+		const char *want; /* the names that match, in l's order */
+	} cases[] = {
+	    {"before=mid", "old"},     {"since=mid", "new"},      {"since=old", "mid new"}, {"before=bb", "old mid"},
+	    {"since=aa11", "mid new"}, {"before=new", "old mid"}, {"since=new", ""},
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct burrow_err *err = NULL;
+		struct cmd_ps_filter *f = cmd_ps_filter_new();
+		assert_int_equal(cmd_ps_filter_add(f, cases[c].spec, &err), 0);
+		assert_true(cmd_ps_filter_has(f, strncmp(cases[c].spec, "since", 5) == 0 ? "since" : "before"));
+		assert_int_equal(cmd_ps_filter_resolve(f, l, 3, &err), 0);
+		char got[64] = "";
+		for (size_t i = 0; i < 3; i++)
+			if (cmd_ps_filter_match(f, &l[i].cfg, &l[i].run)) {
+				strcat(got, *got ? " " : "");
+				strcat(got, l[i].cfg.name);
+			}
+		assert_string_equal(got, cases[c].want);
+		cmd_ps_filter_free(f);
+	}
+	/* not found, and a prefix two IDs share */
+	static const char *const unknown[] = {"since=nope", "before=aa", NULL};
+	for (size_t i = 0; unknown[i]; i++) {
+		struct burrow_err *err = NULL;
+		struct cmd_ps_filter *f = cmd_ps_filter_new();
+		assert_int_equal(cmd_ps_filter_add(f, unknown[i], &err), 0);
+		assert_int_equal(cmd_ps_filter_resolve(f, l, 3, &err), -1);
+		assert_non_null(err);
+		burrow_err_free(err);
+		cmd_ps_filter_free(f);
+	}
+	/* as stored: TYPE\tSOURCE\tDESTINATION\tOPTIONS (container/mount.h) */
+	char *mounts[] = {(char *)"volume\tdata\t/d\t", (char *)"tmpfs\t\t/t\tsize=1m", NULL};
+	l[0].cfg.mounts = mounts;
+	assert_true(M(l[0], "volume=data"));
+	assert_true(M(l[0], "volume=/t"));
+	assert_true(M(l[0], "volume=/d/"));
+	assert_false(M(l[0], "volume=/data"));
+	assert_false(M(l[1], "volume=data"));
+	assert_true(M(l[0], "volume=nope", "volume=/t"));
+}
+
 static void order(struct ctr_listing *l, size_t n, enum cmd_ps_sort by, const char *want)
 {
 	cmd_ps_sort(l, n, by);
@@ -159,6 +216,15 @@ static void test_sort(void **state)
 	order(l, 3, CMD_PS_SORT_RUNNINGFOR, "a c b");
 	order(l, 3, CMD_PS_SORT_COMMAND, "c a b"); /* "sh -c exit 3" < "sleep 600"; stable */
 	order(l, 3, CMD_PS_SORT_IMAGE, "c a b");   /* aa, aa (stable), zz */
+	/* one second: the nanoseconds decide, created and started alike */
+	struct ctr_listing ns[] = {mk("1", "late", "i", CTR_RUNNING, 0, 7), mk("2", "early", "i", CTR_RUNNING, 0, 7)};
+	ns[0].cfg.created_ns = 900;
+	ns[1].cfg.created_ns = 100;
+	ns[0].run.started_at = ns[1].run.started_at = 8;
+	ns[0].run.started_ns = 10;
+	ns[1].run.started_ns = 20;
+	order(ns, 2, CMD_PS_SORT_CREATED, "early late");
+	order(ns, 2, CMD_PS_SORT_RUNNINGFOR, "late early");
 }
 
 static void test_inspect_json(void **state)
@@ -290,8 +356,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_filter_match), cmocka_unit_test(test_filter_errors),
-	    cmocka_unit_test(test_sort),         cmocka_unit_test(test_inspect_json),
-	    cmocka_unit_test(test_inspect_maps), cmocka_unit_test(test_ports_text),
+	    cmocka_unit_test(test_filter_refs),  cmocka_unit_test(test_sort),
+	    cmocka_unit_test(test_inspect_json), cmocka_unit_test(test_inspect_maps),
+	    cmocka_unit_test(test_ports_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
