@@ -190,7 +190,9 @@ static const struct option globals[] = {
 #define N_GLOBALS (sizeof(globals) / sizeof(globals[0]))
 
 /* A table for getopt_long: own (NULL: none), the global options, then
- * last. Freed by the caller. */
+ * last. Freed by the caller. Own first: getopt_long takes the first entry
+ * of a name, so a verb's own option of a global one's name would keep its
+ * meaning (none has one: save's --output is not --out). */
 static struct option *with_globals(const struct option *own, const struct option *last)
 {
 	size_t n = 0;
