@@ -71,9 +71,15 @@ int cmd_fail(struct burrow_err *err);
  * verb returns 125). Options may follow the arguments, as podman's: at -1
  * argv[optind..] are the arguments in order (those after "--" too),
  * unless shortopts begins with '+' (run, exec...: the first argument ends
- * the options, what follows is the command's). A verb's parse starts at
+ * the options, what follows is the command's). The global options may be
+ * among them, as podman's persistent flags: cmd_getopt takes them into
+ * ctx as main does before the verb. A verb's parse starts at
  * optind 0 (main and the families set it). */
 #define CMD_OPT_HELP 0x1000
+/* The values of the global options (--root, --log-level ...), which
+ * cmd_getopt takes itself, as before the verb: no verb's option has one
+ * from here on (tools/doccheck-optdump.c knows it). */
+#define CMD_OPT_GLOBAL 0x2000
 #define CMD_OPT_ERR '?'
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts);
 /* cmd_getopt that appends the arguments to *args at the end (-1). */

@@ -93,7 +93,7 @@ static void print_main_usage(FILE *f)
 {
 	fprintf(f, "Usage: burrow [GLOBAL OPTIONS] COMMAND [ARG...]\n\n"
 	           "A rootless, daemonless container tool for one user.\n\n"
-	           "Global options:\n"
+	           "Global options (before COMMAND, or after it among its options):\n"
 	           "      --log-level LEVEL   error, warn (default), info or debug\n"
 	           "      --root DIR          storage root (default $XDG_DATA_HOME/burrow)\n"
 	           "      --runroot DIR       runtime dir (default $XDG_RUNTIME_DIR/burrow)\n"
@@ -102,7 +102,7 @@ static void print_main_usage(FILE *f)
 	           "      --noout             no output on stdout\n"
 	           "      --out FILE          standard output to FILE\n"
 	           "      --cgroup-manager M, --events-backend B  accepted for podman's scripts\n"
-	           "      --version           print the version\n"
+	           "      --version           print the version (before COMMAND only)\n"
 	           "      --help              print this help\n\n"
 	           "Commands:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
@@ -142,6 +142,143 @@ int cmd_fail(struct burrow_err *err)
 	return EXIT_BURROW;
 }
 
+static int parse_log_level(const char *s)
+{
+	static const char *names[] = {"error", "warn", "info", "debug"};
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	if (strcmp(s, "warning") == 0)
+		return BURROW_LOG_WARN;
+	return -1;
+}
+
+/* The global options: before the verb (main's), or after it among a
+ * verb's or a subcommand's own (cmd_getopt's), where podman's persistent
+ * flags may be too: the same effect, the later one wins. Their values are
+ * a range of their own, that no verb's option has (CMD_OPT_GLOBAL). */
+enum {
+	G_LOG_LEVEL = CMD_OPT_GLOBAL,
+	G_ROOT,
+	G_RUNROOT,
+	G_HOOKS_DIR,
+	/* podman's, that scripts pass */
+	G_STORAGE_DRIVER,
+	G_CGROUP_MANAGER,
+	G_EVENTS_BACKEND,
+	G_NOOUT,
+	G_OUT,
+	G_REMOTE, /* and the other options of podman's remote mode */
+	G_LAST = G_REMOTE,
+	CMD_OPT_GLOBAL_ERR, /* cmd_getopt's: one was refused (and said) */
+};
+static const struct option globals[] = {
+    {"log-level", required_argument, NULL, G_LOG_LEVEL},
+    {"root", required_argument, NULL, G_ROOT},
+    {"runroot", required_argument, NULL, G_RUNROOT},
+    {"hooks-dir", required_argument, NULL, G_HOOKS_DIR},
+    {"storage-driver", required_argument, NULL, G_STORAGE_DRIVER},
+    {"cgroup-manager", required_argument, NULL, G_CGROUP_MANAGER},
+    {"events-backend", required_argument, NULL, G_EVENTS_BACKEND},
+    {"noout", no_argument, NULL, G_NOOUT},
+    {"out", required_argument, NULL, G_OUT},
+    {"url", required_argument, NULL, G_REMOTE},
+    {"connection", required_argument, NULL, G_REMOTE},
+    {"remote", optional_argument, NULL, G_REMOTE},
+    {"identity", required_argument, NULL, G_REMOTE},
+};
+#define N_GLOBALS (sizeof(globals) / sizeof(globals[0]))
+
+/* A table for getopt_long: own (NULL: none), the global options, then
+ * last. Freed by the caller. Own first: getopt_long takes the first entry
+ * of a name, so a verb's own option of a global one's name would keep its
+ * meaning (none has one: save's --output is not --out). */
+static struct option *with_globals(const struct option *own, const struct option *last)
+{
+	size_t n = 0;
+	while (own && own[n].name)
+		n++;
+	struct option *lo = xcalloc(n + N_GLOBALS + 2, sizeof(*lo));
+	memcpy(lo, own, n * sizeof(*lo));
+	memcpy(lo + n, globals, sizeof(globals));
+	lo[n + N_GLOBALS] = *last;
+	return lo;
+}
+
+/* Takes the global option c (name as given, arg its value, NULL when it
+ * has none: --noout, a bare --remote) into ctx: 0, else the exit code
+ * (the error said). */
+static int global_opt(struct cmd_ctx *ctx, int c, const char *name, const char *arg)
+{
+	switch (c) {
+	case G_LOG_LEVEL: {
+		int lvl = parse_log_level(arg);
+		if (lvl < 0)
+			return cmd_usage_error(ctx, "invalid --log-level '%s' (error, warn, info or debug)",
+			                       str_quote(arg));
+		burrow_log_level = lvl;
+		return 0;
+	}
+	case G_ROOT:
+		if (!*arg)
+			return cmd_usage_error(ctx, "--root needs a directory");
+		ctx->root_opt = arg;
+		return 0;
+	case G_RUNROOT:
+		if (!*arg)
+			return cmd_usage_error(ctx, "--runroot needs a directory");
+		ctx->runroot_opt = arg;
+		return 0;
+	case G_HOOKS_DIR: {
+		if (!*arg)
+			return cmd_usage_error(ctx, "--hooks-dir needs a directory");
+		char cwd[PATH_MAX];
+		strv_append_take(&ctx->hooks_dirs, arg[0] == '/' || !getcwd(cwd, sizeof(cwd))
+		                                       ? xstrdup(arg)
+		                                       : xasprintf("%s/%s", cwd, arg));
+		return 0;
+	}
+	case G_STORAGE_DRIVER:
+		if (strcmp(arg, "overlay") != 0)
+			return cmd_usage_error(ctx, "--storage-driver '%s': burrow's storage driver is overlay",
+			                       str_quote(arg));
+		return 0;
+	case G_CGROUP_MANAGER:
+		if (strcmp(arg, "systemd") != 0 && strcmp(arg, "cgroupfs") != 0)
+			return cmd_usage_error(ctx, "invalid --cgroup-manager '%s' (systemd or cgroupfs)",
+			                       str_quote(arg));
+		burrow_debug("--cgroup-manager %s: accepted; burrow manages no cgroups", arg);
+		return 0;
+	case G_EVENTS_BACKEND:
+		if (strcmp(arg, "file") != 0 && strcmp(arg, "journald") != 0 && strcmp(arg, "none") != 0)
+			return cmd_usage_error(ctx, "invalid --events-backend '%s' (file, journald or none)",
+			                       str_quote(arg));
+		burrow_debug("--events-backend %s: accepted", arg);
+		state_events_set(strcmp(arg, "none") != 0);
+		return 0;
+	case G_NOOUT:
+	case G_OUT: {
+		const char *path = c == G_NOOUT ? "/dev/null" : arg;
+		if (!*path)
+			return cmd_usage_error(ctx, "--out needs a file");
+		/* O_CLOEXEC: no container or helper inherits it */
+		if (!freopen(path, "we", stdout)) {
+			struct burrow_err *err = NULL;
+			burrow_error(&err, errno, "--out: cannot open '%s'", str_quote(path));
+			return cmd_fail(err);
+		}
+		return 0;
+	}
+	default: {
+		struct burrow_err *err = NULL;
+		burrow_error_status(&err, EINVAL,
+		                    "--%s: burrow has no remote mode: it runs containers on this machine only", name);
+		burrow_error_hint(&err, "run burrow on the machine itself (over ssh, for instance)");
+		return cmd_fail(err);
+	}
+	}
+}
+
 int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts,
                      char ***args)
 {
@@ -162,25 +299,26 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	cleanup_free char *so = NULL;
 	if (asprintf(&so, "%s:%s", ordered ? "+" : "", shortopts + ordered) < 0)
 		abort();
-	static const struct option none[] = {{0, 0, 0, 0}};
-	size_t n = 0;
-	while (longopts && longopts[n].name)
-		n++;
-	struct option *lo = calloc(n + 2, sizeof(*lo));
-	if (!lo)
-		abort();
-	memcpy(lo, longopts ? longopts : none, n * sizeof(*lo));
-	lo[n] = (struct option){"help", no_argument, NULL, 0x100}; /* tools/doccheck-optdump.c knows it */
+	/* the verb's, the global ones (taken here, as before the verb), --help */
+	static const struct option help = {"help", no_argument, NULL, 0x100}; /* tools/doccheck-optdump.c knows it */
+	struct option *lo = with_globals(longopts, &help);
 	opterr = 0;
 	/* POSIXLY_CORRECT would make getopt_long stop at the first argument:
 	 * podman's options mix with names whatever the environment says */
 	cleanup_free char *posix = ordered || !getenv("POSIXLY_CORRECT") ? NULL : xstrdup(getenv("POSIXLY_CORRECT"));
 	if (posix)
 		unsetenv("POSIXLY_CORRECT");
-	int c = getopt_long(argc, argv, so, lo, NULL);
+	int c, idx = -1;
+	while ((c = getopt_long(argc, argv, so, lo, &idx)) >= CMD_OPT_GLOBAL && c <= G_LAST)
+		if (global_opt(ctx, c, lo[idx].name, optarg) != 0) {
+			c = CMD_OPT_GLOBAL_ERR;
+			break;
+		}
 	if (posix)
 		setenv("POSIXLY_CORRECT", posix, 1);
 	free(lo);
+	if (c == CMD_OPT_GLOBAL_ERR) /* said */
+		return CMD_OPT_ERR;
 	if (c == 0x100) {
 		cmd_print_usage(ctx->verb);
 		return CMD_OPT_HELP;
@@ -278,141 +416,36 @@ int cmd_ready(struct cmd_ctx *ctx, struct burrow_err **err)
 	return cmd_prepare(ctx, ctx->needs, err);
 }
 
-static int parse_log_level(const char *s)
-{
-	static const char *names[] = {"error", "warn", "info", "debug"};
-	for (int i = 0; i < 4; i++)
-		if (strcmp(s, names[i]) == 0)
-			return i;
-	if (strcmp(s, "warning") == 0)
-		return BURROW_LOG_WARN;
-	return -1;
-}
-
-/* A global option of podman's that scripts pass, arg its value ("" when
- * it has none: --noout, a bare --remote): 0 when taken, else the exit code
- * (the error said). */
-static int global_podman(int c, const char *name, const char *arg)
-{
-	switch (c) {
-	case 'S':
-		if (strcmp(arg, "overlay") != 0)
-			return cmd_usage_error(NULL, "--storage-driver '%s': burrow's storage driver is overlay",
-			                       str_quote(arg));
-		return 0;
-	case 'C':
-		if (strcmp(arg, "systemd") != 0 && strcmp(arg, "cgroupfs") != 0)
-			return cmd_usage_error(NULL, "invalid --cgroup-manager '%s' (systemd or cgroupfs)",
-			                       str_quote(arg));
-		burrow_debug("--cgroup-manager %s: accepted; burrow manages no cgroups", arg);
-		return 0;
-	case 'E':
-		if (strcmp(arg, "file") != 0 && strcmp(arg, "journald") != 0 && strcmp(arg, "none") != 0)
-			return cmd_usage_error(NULL, "invalid --events-backend '%s' (file, journald or none)",
-			                       str_quote(arg));
-		burrow_debug("--events-backend %s: accepted", arg);
-		if (strcmp(arg, "none") == 0)
-			state_events_off();
-		return 0;
-	case 'N':
-	case 'O': {
-		const char *path = c == 'N' ? "/dev/null" : arg;
-		if (!*path)
-			return cmd_usage_error(NULL, "--out needs a file");
-		/* O_CLOEXEC: no container or helper inherits it */
-		if (!freopen(path, "we", stdout)) {
-			struct burrow_err *err = NULL;
-			burrow_error(&err, errno, "--out: cannot open '%s'", str_quote(path));
-			return cmd_fail(err);
-		}
-		return 0;
-	}
-	default: {
-		struct burrow_err *err = NULL;
-		burrow_error_status(&err, EINVAL,
-		                    "--%s: burrow has no remote mode: it runs containers on this machine only", name);
-		burrow_error_hint(&err, "run burrow on the machine itself (over ssh, for instance)");
-		return cmd_fail(err);
-	}
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct cmd_ctx ctx = {0};
 	trace_mark("main");
-	static const struct option global[] = {
-	    {"log-level", required_argument, NULL, 'l'},
-	    {"root", required_argument, NULL, 'r'},
-	    {"runroot", required_argument, NULL, 'R'},
-	    {"hooks-dir", required_argument, NULL, 'K'},
+	/* main's own and the global options (podman's --version is main's only) */
+	static const struct option own[] = {
 	    {"version", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'H'},
-	    /* podman's, that scripts pass (see global_podman) */
-	    {"storage-driver", required_argument, NULL, 'S'},
-	    {"cgroup-manager", required_argument, NULL, 'C'},
-	    {"events-backend", required_argument, NULL, 'E'},
-	    {"noout", no_argument, NULL, 'N'},
-	    {"out", required_argument, NULL, 'O'},
-	    {"url", required_argument, NULL, 'U'},
-	    {"connection", required_argument, NULL, 'U'},
-	    {"remote", optional_argument, NULL, 'U'},
-	    {"identity", required_argument, NULL, 'U'},
 	    {0, 0, 0, 0},
 	};
+	static const struct option help = {"help", no_argument, NULL, 'H'};
+	cleanup_free struct option *opts = with_globals(own, &help);
 	opterr = 0;
 	int c, idx = 0;
-	while ((c = getopt_long(argc, argv, "+:", global, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", opts, &idx)) != -1) {
 		switch (c) {
-		case 'l': {
-			int lvl = parse_log_level(optarg);
-			if (lvl < 0)
-				return cmd_usage_error(NULL, "invalid --log-level '%s' (error, warn, info or debug)",
-				                       str_quote(optarg));
-			burrow_log_level = lvl;
-			break;
-		}
-		case 'r':
-			if (!*optarg)
-				return cmd_usage_error(NULL, "--root needs a directory");
-			ctx.root_opt = optarg;
-			break;
-		case 'R':
-			if (!*optarg)
-				return cmd_usage_error(NULL, "--runroot needs a directory");
-			ctx.runroot_opt = optarg;
-			break;
-		case 'K':
-			if (!*optarg)
-				return cmd_usage_error(NULL, "--hooks-dir needs a directory");
-			{
-				char cwd[PATH_MAX];
-				strv_append_take(&ctx.hooks_dirs, optarg[0] == '/' || !getcwd(cwd, sizeof(cwd))
-				                                      ? xstrdup(optarg)
-				                                      : xasprintf("%s/%s", cwd, optarg));
-			}
-			break;
 		case 'v':
 			printf("burrow version %s\n", BURROW_VERSION);
 			return 0;
 		case 'H':
 			print_main_usage(stdout);
 			return 0;
-		case 'S':
-		case 'C':
-		case 'E':
-		case 'N':
-		case 'O':
-		case 'U': {
-			int r = global_podman(c, global[idx].name, optarg ? optarg : "");
-			if (r)
-				return r;
-			break;
-		}
 		case ':':
 			return cmd_usage_error(NULL, "flag '%s' needs a value", str_quote(argv[optind - 1]));
-		default:
+		case '?':
 			return cmd_usage_error(NULL, "unknown flag '%s'", str_quote(argv[optind - 1]));
+		default: {
+			int r = global_opt(&ctx, c, opts[idx].name, optarg);
+			if (r)
+				return r;
+		}
 		}
 	}
 	if (optind >= argc) {

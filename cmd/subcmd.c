@@ -11,19 +11,27 @@ int cmd_sub_run(struct cmd_ctx *ctx, const char *name, const char *family, const
 {
 	if (argc < 2)
 		return cmd_usage_error(ctx, "missing subcommand (see 'burrow %s --help')", name);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		cmd_print_usage(name);
 		return 0;
 	}
+	/* the global options may come before the subcommand (volume --root DIR ls) */
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "+", NULL)) != -1)
+		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	if (optind >= argc)
+		return cmd_usage_error(ctx, "missing subcommand (see 'burrow %s --help')", name);
+	int first = optind;
+	const char *sub = argv[first];
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(argv[1], subs[i].name) != 0 && !(subs[i].alias && strcmp(argv[1], subs[i].alias) == 0))
+		if (strcmp(sub, subs[i].name) != 0 && !(subs[i].alias && strcmp(sub, subs[i].alias) == 0))
 			continue;
 		ctx->verb = subs[i].verb;
 		ctx->needs |= cmd_verb_needs(subs[i].verb);
 		if (family)
 			ctx->family = family;
 		optind = 0; /* afresh, as main.c does */
-		return subs[i].fn(ctx, argc - 1, argv + 1);
+		return subs[i].fn(ctx, argc - first, argv + first);
 	}
-	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow %s --help')", str_quote(argv[1]), name);
+	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow %s --help')", str_quote(sub), name);
 }

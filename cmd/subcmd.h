@@ -16,7 +16,8 @@ struct cmd_sub {
 
 /* burrow NAME SUBCOMMAND [ARG...]: runs the subcommand argv[1] names (or
  * its alias), with ctx->verb its verb and ctx->family family (NULL: none);
- * no subcommand is a usage error, --help, -h and help print the family's
+ * the global options may come before it (cmd_getopt takes them); no
+ * subcommand is a usage error, --help, -h and help print the family's
  * usage (the verb table's for NAME). */
 int cmd_sub_run(struct cmd_ctx *ctx, const char *name, const char *family, const struct cmd_sub *subs, size_t n,
                 int argc, char **argv);

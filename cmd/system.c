@@ -28,15 +28,18 @@ int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind >= argc)
 		return cmd_usage_error(ctx, "missing subcommand (df, migrate, prune, reset)");
 	const char *sub = argv[optind];
+	int first = optind;
+	optind = 0; /* afresh, as main.c does */
 	if (strcmp(sub, "migrate") != 0) {
-		int first = optind;
-		optind = 0; /* afresh, as main.c does */
 		int rc = cmd_system_sub(ctx, sub, argc - first, argv + first);
 		if (rc >= 0)
 			return rc;
 		return cmd_usage_error(ctx, "unknown subcommand '%s' (df, migrate, prune, reset)", str_quote(sub));
 	}
-	if (optind + 1 < argc)
+	/* no options of its own, but the global ones may follow it */
+	while ((c = cmd_getopt(ctx, argc - first, argv + first, "", NULL)) != -1)
+		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	if (optind < argc - first)
 		return cmd_usage_error(ctx, "migrate takes no arguments");
 	struct burrow_err *err = NULL;
 	if (cmd_ready(ctx, &err) < 0 || userns_migrate(ctx->runroot, &err) < 0)

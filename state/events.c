@@ -36,9 +36,9 @@ char *state_events_path(const char *runroot)
 
 static bool events_off;
 
-void state_events_off(void)
+void state_events_set(bool on)
 {
-	events_off = true;
+	events_off = !on;
 }
 
 static long long max_size(void)

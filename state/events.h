@@ -50,9 +50,9 @@ void state_event_emit(struct state_store *s, const struct state_event *ev);
  * reference the user gave or the tag) or "volume" (id NULL, name its name). */
 void state_event_obj(struct state_store *s, const char *type, const char *status, const char *id, const char *name);
 
-/* --events-backend none: this process (and the monitors it forks) writes
- * no events. */
-void state_events_off(void);
+/* --events-backend: with none (off) this process (and the monitors it
+ * forks) writes no events; another (the later flag wins) writes them. */
+void state_events_set(bool on);
 
 /* The log's path under runroot (caller frees); the old one is it + ".1". */
 char *state_events_path(const char *runroot);

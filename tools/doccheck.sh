@@ -242,8 +242,8 @@ for f in "$man"/*.[1-9]; do
 done
 
 # the README's tour and the pages' EXAMPLES: each burrow command's leading
-# options are the command's (its words, shell-quoted, split as the shell
-# would)
+# options are the command's or global ones (its words, shell-quoted, split
+# as the shell would)
 readme=${DOCCHECK_README:-$top/README.md}
 python3 - "$readme" "$man"/*.[1-9] >"$tmp/tour" <<'PY' || gap "cannot read the commands of README.md and the pages"
 import os, re, shlex, sys
@@ -280,11 +280,13 @@ for page in sys.argv[2:]:
     commands(os.path.basename(page), lines, "burrow")
 PY
 families=" image volume secret system container generate "
+# the global options, which any command takes too
+globals=$(b global | sed -n 's/^opt \([^ ]*\) \([0-9]\)$/\1:\2/p' | grep -v '^version:' | tr '\n' ' ')
 while IFS=$'\x1f' read -r -a w; do
 	[ ${#w[@]} -gt 1 ] || continue
 	where=${w[0]} cmd=${w[1]} i=2
 	[[ $families == *" $cmd "* && ${#w[@]} -gt 2 ]] && cmd="$cmd ${w[2]}" i=3
-	long=" $(opts $cmd | tr '\n' ' ') " short=$(b preload $cmd --help | sed -n 's/^short \(.\) \([0-9]\)$/\1\2/p' | tr -d '\n')
+	long=" $(opts $cmd | tr '\n' ' ') $globals" short=$(b preload $cmd --help | sed -n 's/^short \(.\) \([0-9]\)$/\1\2/p' | tr -d '\n')
 	while [ $i -lt ${#w[@]} ] && [[ ${w[i]} == -?* ]]; do
 		a=${w[i]} i=$((i + 1))
 		if [[ $a == --* ]]; then

@@ -340,3 +340,54 @@ break_chains() {
 	run_burrow 0 ps -a -q
 	is "$output" "" "rm px -f removed it"
 }
+
+@test "cli: the global options are taken after the verb and a subcommand too, as podman's persistent flags; before run's IMAGE only" {
+	# the first command starts the namespace keeper: debug says so
+	run_burrow 0 ps --log-level debug
+	assert_match "$output" "debug: started namespace keeper"
+	run_burrow 0 ps --log-level debug --cgroup-manager cgroupfs
+	assert_match "$output" "debug: --cgroup-manager cgroupfs: accepted"
+	run_burrow 125 ps --log-level loud
+	is "$output" "burrow: ps: invalid --log-level 'loud' (error, warn, info or debug)"
+	run_burrow 125 ps --remote
+	assert_match "$output" "burrow has no remote mode"
+	import_busybox
+	# an image imported into another store: images there lists it, here not
+	run_burrow 0 import "$BATS_RUN_TMPDIR/busybox.tar" other --root "$T/other"
+	run_burrow 0 images --root "$T/other" --format '{{.Repository}}'
+	is "$output" "localhost/other"
+	run_burrow 0 images --format '{{.Repository}}'
+	is "$output" "localhost/busybox"
+	# given before and after the verb, the later wins (cobra's)
+	run_burrow 0 --root "$T/nowhere" images --root "$T/other" --format '{{.Repository}}'
+	is "$output" "localhost/other"
+	run_burrow 0 --root "$T/other" image ls --root "$XDG_DATA_HOME/burrow" --format '{{.Repository}}'
+	is "$output" "localhost/busybox"
+	run_burrow 0 info --root "$T/other" --runroot "$T/rr"
+	assert_match "$output" "storage root: +$T/other \(--root\)"
+	assert_match "$output" "runtime dir: +$T/rr \(--runroot\)"
+	run_burrow 0 system migrate --runroot "$T/rr"
+	# run's and create's before the IMAGE; after it they are the command's
+	run_burrow 0 run --root "$T/other" --rm other echo in-other
+	is "$output" "in-other"
+	run_burrow 0 run --rm busybox echo --root "$T/other" --log-level debug
+	is "$output" "--root $T/other --log-level debug"
+	run_burrow 0 create --root "$T/other" --name c-other other true
+	run_burrow 0 ps -a --root "$T/other" --format '{{.Names}}'
+	is "$output" "c-other"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" ""
+	# a subcommand's, and between a family and its subcommand
+	run_burrow 0 volume create --root "$T/other" v-other
+	run_burrow 0 volume ls -q --root "$T/other"
+	is "$output" "v-other"
+	run_burrow 0 volume --root "$T/other" ls -q
+	is "$output" "v-other"
+	run_burrow 0 volume ls -q
+	is "$output" ""
+	# --out after the verb: the verb's output goes to the file
+	run_burrow 0 ps -a --root "$T/other" --format '{{.Names}}' --out "$T/ps.out"
+	is "$output" ""
+	is "$(cat "$T/ps.out")" "c-other"
+	run_burrow 0 rm --root "$T/other" c-other
+}

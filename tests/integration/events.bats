@@ -335,6 +335,11 @@ volume prune "
 	local since=$(now)
 	run_burrow 0 --events-backend none run --rm --name silent busybox true
 	run_burrow 0 --events-backend file volume create loud
+	# after the verb too, the later one winning
+	run_burrow 0 volume create --events-backend none quiet
+	run_burrow 0 --events-backend none volume create --events-backend file loud2
+	run_burrow 0 --events-backend file volume create quiet2 --events-backend none
 	run_burrow 0 events --stream=false --since "$since" --format '{{.Type}} {{.Status}} {{.Name}}'
-	is "$output" "volume create loud"
+	is "$output" "volume create loud
+volume create loud2"
 }
