@@ -60,7 +60,7 @@ layer_dirs() {
 	run_burrow 0 image list -q
 }
 
-@test "rmi: by one of several names untags; by the last name or ID deletes; exit 1 for no such image, -i ignores it" {
+@test "rmi: by one of several names untags; by the last name or ID deletes; exit 1 for no such image, -i or -f ignores it" {
 	import_busybox one
 	local id=$output
 	run_burrow 0 tag one other
@@ -83,6 +83,9 @@ Deleted: $id"
 	assert_match "$output" "image 'nosuch' not known"
 	run_burrow 0 rmi -i nosuch
 	run_burrow 0 image rm --ignore nosuch
+	# -f too, as podman 4.3: silent, exit 0
+	run_burrow 0 rmi -f nosuch
+	is "$output" ""
 	run_burrow 125 rmi
 	run_burrow 125 rmi -a something
 }
