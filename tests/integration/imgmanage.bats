@@ -90,6 +90,41 @@ Deleted: $id"
 	run_burrow 125 rmi -a something
 }
 
+@test "images: an untagged image another is made from is intermediate: hidden without -a, as podman; intermediate= filters" {
+	import_busybox base
+	local base=$output
+	run_burrow 0 create --name c base
+	run_burrow 0 commit -q c kid
+	local kid=$output
+	run_burrow 0 rm c
+	# tagged, the parent is listed
+	run_burrow 0 images -q --no-trunc --sort id
+	is "$output" "$(printf 'sha256:%s\n' "$base" "$kid" | sort)"
+	run_burrow 0 untag base
+	run_burrow 0 images -q --no-trunc
+	is "$output" "sha256:$kid"
+	run_burrow 0 images --format '{{.Repository}}'
+	is "$output" "localhost/kid"
+	run_burrow 0 images -a -q --no-trunc --sort id
+	is "$output" "$(printf 'sha256:%s\n' "$base" "$kid" | sort)"
+	run_burrow 0 images -a -q --no-trunc --filter intermediate=true
+	is "$output" "sha256:$base"
+	run_burrow 0 images -a -q --no-trunc --filter intermediate=false
+	is "$output" "sha256:$kid"
+	# as podman 4.3: a parent is not dangling
+	run_burrow 0 images -a -q --filter dangling=true
+	is "$output" ""
+	run_burrow 0 images -a --format '{{.ID}} {{.Dangling}}' --filter intermediate=true
+	is "$output" "${base:0:12} false"
+	run_burrow 125 images --filter intermediate=true
+	assert_match "$output" "only -a lists"
+	run_burrow 125 images --filter intermediate=maybe
+	# once its child is gone it is an ordinary dangling image again
+	run_burrow 0 rmi kid
+	run_burrow 0 images -q --no-trunc --filter dangling=true
+	is "$output" "sha256:$base"
+}
+
 @test "rmi: two images share a layer: removing one keeps it (the other still runs); removing both frees it" {
 	import_busybox one
 	import_busybox two
