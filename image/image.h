@@ -440,7 +440,8 @@ enum img_remove_flags {
 int img_remove(struct state_store *s, const char *ref, unsigned flags, const struct img_users *users,
                struct img_removal *rep, struct burrow_err **err);
 
-/* image prune: removes the dangling images (without names; all: every
+/* image prune: removes the dangling images (without names, and no other
+ * image's parent (img_parents), in rounds until none is left; all: every
  * image) that no container uses and that keep (NULL: all) accepts, then
  * collects the layers no image names (those a crash or a kill left behind
  * too) and the extraction directories of imports and pulls that died.

@@ -90,13 +90,20 @@ Deleted: $id"
 	run_burrow 125 rmi -a something
 }
 
-@test "images: an untagged image another is made from is intermediate: hidden without -a, as podman; intermediate= filters" {
+# base (an import named base) and kid (a commit of a container made from
+# it, named kid): their IDs
+parent_and_child() {
 	import_busybox base
-	local base=$output
+	base=$output
 	run_burrow 0 create --name c base
 	run_burrow 0 commit -q c kid
-	local kid=$output
+	kid=$output
 	run_burrow 0 rm c
+}
+
+@test "images: an untagged image another is made from is intermediate: hidden without -a, as podman; intermediate= filters" {
+	local base kid
+	parent_and_child
 	# tagged, the parent is listed
 	run_burrow 0 images -q --no-trunc --sort id
 	is "$output" "$(printf 'sha256:%s\n' "$base" "$kid" | sort)"
@@ -123,6 +130,23 @@ Deleted: $id"
 	run_burrow 0 rmi kid
 	run_burrow 0 images -q --no-trunc --filter dangling=true
 	is "$output" "sha256:$base"
+}
+
+@test "image prune: an untagged parent stays while its child has a name, as podman's; once the child is dangling too, both go" {
+	local base kid
+	parent_and_child
+	run_burrow 0 untag base
+	run_burrow 0 image prune
+	is "$output" ""
+	run_burrow 0 images -a -q --no-trunc --sort id
+	is "$output" "$(printf 'sha256:%s\n' "$base" "$kid" | sort)"
+	# the child first, then (the next round) its parent
+	run_burrow 0 untag kid
+	run_burrow 0 image prune
+	is "$output" "$kid
+$base"
+	run_burrow 0 images -a -q
+	is "$output" ""
 }
 
 @test "rmi: two images share a layer: removing one keeps it (the other still runs); removing both frees it" {
