@@ -110,7 +110,8 @@ static char *id_text(const char *id, bool notrunc)
 
 /* One row of the table (a name of the image, or <none> <none>): what
  * podman's images templates show for it. */
-static yajl_val row_overlay(const struct img_info *m, const char *repo, const char *tag, long long now, bool notrunc)
+static yajl_val row_overlay(const struct img_info *m, const char *repo, const char *tag, long long now, bool notrunc,
+                            bool parent)
 {
 	char ago[64], when[80], size[32];
 	fmt_time_ago(m->created, now, ago, sizeof(ago));
@@ -127,7 +128,7 @@ static yajl_val row_overlay(const struct img_info *m, const char *repo, const ch
 	json_obj_add(o, "CreatedTime", json_new_str(when));
 	json_obj_add(o, "Size", json_new_str(fmt_size(m->size, size, sizeof(size))));
 	json_obj_add(o, "RepoTags", json_new_strv(m->names));
-	json_obj_add(o, "Dangling", json_new_bool(!m->names[0]));
+	json_obj_add(o, "Dangling", json_new_bool(!m->names[0] && !parent)); /* as the dangling= filter */
 	/* podman's table: the names it had as one string, never read-only
 	 * (burrow has no additional read-only image stores) */
 	struct fmt_buf hist = {0};
@@ -143,13 +144,13 @@ static yajl_val row_overlay(const struct img_info *m, const char *repo, const ch
  * the options below. */
 const char cmd_images_usage[] =
     "images [-a] [-q] [--digests] [--no-trunc] [-n] [--filter F]... [--sort KEY] [--format FORMAT] [IMAGE]\n\n"
-    "  -a, --all             every image (burrow has no intermediate images to hide)\n"
+    "  -a, --all             intermediate images too (untagged ones another image is made from)\n"
     "  -q, --quiet           print image IDs only\n"
     "      --digests         show the manifest digests\n"
     "      --no-trunc        print full image IDs (sha256:...)\n"
     "  -n, --noheading       no header row\n"
     "  -f, --filter F        reference=, dangling=, label=, before=, since=, until=, id=, containers=,\n"
-    "                        readonly=, manifest= (KEY!=VALUE negates)\n"
+    "                        intermediate=, readonly=, manifest= (KEY!=VALUE negates)\n"
     "      --sort KEY        created (default), id, repository, size or tag\n"
     "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.Repository}}:{{.Tag}}')\n";
 
@@ -159,7 +160,7 @@ static const char images_digests_format[] =
     "{{if .Tag}}{{.Tag}}{{else}}<none>{{end}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n";
 
 struct images_opts {
-	bool quiet, notrunc, digests;
+	bool all, quiet, notrunc, digests;
 	enum img_sort sort;
 	char **filter_specs;
 	struct img_filters filters;
@@ -179,6 +180,10 @@ static int list_images(struct cmd_ctx *ctx, struct images_opts *o, struct img_in
 	/* rows: one per name (an untagged image is one <none> <none> row);
 	 * for JSON and -q one per image */
 	bool per_image = o->quiet || o->rep.out == FMT_OUT_JSON;
+	cleanup_strv char **parents = NULL; /* list[k]'s, for ParentId and intermediate= */
+	if (img_parents(ctx->state, list, n, &parents, err) < 0)
+		return -1;
+	o->filters.parents = parents;
 	size_t nrows = 0, cap = 16;
 	struct img_row *rows = xcalloc(cap, sizeof(*rows));
 	cleanup_strv char **owned = xcalloc(1, sizeof(char *)); /* the rows' strings */
@@ -225,9 +230,7 @@ static int list_images(struct cmd_ctx *ctx, struct images_opts *o, struct img_in
 	struct fmt_item *items = xcalloc(nrows ? nrows : 1, sizeof(*items));
 	struct ctr_image_user *users = NULL;
 	size_t nusers = 0;
-	cleanup_strv char **parents = NULL; /* list[k]'s */
-	if (ctr_image_users(ctx->state, NULL, &users, &nusers, err) < 0 ||
-	    img_parents(ctx->state, list, n, &parents, err) < 0) {
+	if (ctr_image_users(ctx->state, NULL, &users, &nusers, err) < 0) {
 		ctr_image_users_free(users, nusers);
 		free(items);
 		free(rows);
@@ -249,7 +252,7 @@ static int list_images(struct cmd_ctx *ctx, struct images_opts *o, struct img_in
 		strv_free(x.labels);
 		if (!per_image)
 			items[i].overlay = row_overlay(m, strv_len(m->names) ? rows[i].repository : NULL, rows[i].tag,
-			                               now, o->notrunc);
+			                               now, o->notrunc, strv_contains(parents, m->id));
 	}
 	ctr_image_users_free(users, nusers);
 	if (rc == 0 && fmt_report_print(&o->rep, items, nrows, err) < 0)
@@ -293,6 +296,7 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "aqnf:", longopts)) != -1) {
 		switch (c) {
 		case 'a':
+			o.all = true;
 			break;
 		case 'q':
 			o.quiet = true;
@@ -328,9 +332,20 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 		cleanup_free char *spec = xasprintf("reference=%s", argv[optind]);
 		strv_append(&o.filter_specs, spec);
 	}
+	/* as podman: without -a, intermediate images are hidden; a filter of
+	 * the user's that asks for them needs -a (podman 4.3 refuses it) */
+	bool hide = !o.all;
+	for (size_t i = 0; o.filter_specs[i]; i++)
+		hide = hide && !str_has_prefix(o.filter_specs[i], "intermediate=") &&
+		       !str_has_prefix(o.filter_specs[i], "intermediate!=");
+	if (hide)
+		strv_append(&o.filter_specs, "intermediate=false");
 	if (img_sort_parse(sort, &o.sort, &err) < 0 ||
 	    img_filters_parse(o.filter_specs, (long long)time(NULL), &o.filters, &err) < 0)
 		return cmd_fail(err);
+	for (size_t i = 0; i < o.filters.n && !o.all; i++)
+		if (o.filters.f[i].key == IMG_FILTER_INTERMEDIATE && o.filters.f[i].flag != o.filters.f[i].negate)
+			return cmd_usage_error(ctx, "the intermediate filter asks for images that only -a lists");
 	o.filters.users = &cmd_image_users;
 	/* as podman: JSON wins over -q, -q over a template */
 	if (o.quiet && o.rep.format && fmt_report_is_json(o.rep.format))

@@ -76,7 +76,7 @@ static void tag_events(struct state_store *s, const char *status, const char *id
 const char cmd_rmi_usage[] = "rmi [-a] [-f] [-i] IMAGE...\n\n"
                              "  -a, --all       remove every image\n"
                              "  -f, --force     remove the containers that use them too, and images by ID "
-                             "whatever names they have\n"
+                             "whatever names they have; implies -i\n"
                              "  -i, --ignore    an image that does not exist is not an error\n"
                              "      --no-prune  accepted for podman's sake (burrow has no parent images to prune)\n";
 
@@ -132,8 +132,9 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 		if (r == 0)
 			continue;
 		int code = err->status == ENOENT ? RMI_NO_SUCH : err->status == EBUSY ? RMI_IN_USE : EXIT_BURROW;
-		/* rmi -a: an image another one took with it is no error */
-		if (code == RMI_NO_SUCH && (ignore || all))
+		/* rmi -a: an image another one took with it is no error; -f, as
+		 * podman 4.3 (its docs say -i only): a missing image is not one */
+		if (code == RMI_NO_SUCH && (ignore || all || force))
 			code = 0;
 		else
 			burrow_err_print(err);

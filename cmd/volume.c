@@ -5,8 +5,8 @@
  * volume ls --format json): Name, Driver, Mountpoint, CreatedAt, Labels,
  * Scope, Options, MountCount, and UID, GID, Anonymous, NeedsCopyUp,
  * NeedsChown when they are set (podman leaves them out when zero); templates
- * see those at zero too, CreatedAt as Go prints a time, and in ls .Labels
- * as one "k=v,k2=v2" string. */
+ * see those at zero too, and CreatedAt as Go prints a time (.Labels is the
+ * map, "map[k:v k2:v2]", as podman 4.3's ls and inspect print it). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,8 +69,8 @@ static yajl_val vol_json(struct state_store *s, const struct ctr_vol *v)
 }
 
 /* What templates see besides: the fields JSON leaves out at zero, and
- * CreatedAt as a Go time; ls: Labels as one string. */
-static yajl_val vol_overlay(const struct ctr_vol *v, bool ls)
+ * CreatedAt as a Go time. */
+static yajl_val vol_overlay(const struct ctr_vol *v)
 {
 	char when[80];
 	yajl_val o = json_new_object();
@@ -84,31 +84,19 @@ static yajl_val vol_overlay(const struct ctr_vol *v, bool ls)
 	json_obj_add(o, "Timeout", json_new_int(0));
 	json_obj_add(o, "StorageID", json_new_str(""));
 	json_obj_add(o, "Status", json_new_map());
-	if (ls) {
-		struct fmt_buf b = {0};
-		fmt_buf_add(&b, "", 0);
-		for (size_t i = 0; v->labels && v->labels[i]; i++) {
-			if (i)
-				fmt_buf_add(&b, ",", 1);
-			fmt_buf_puts(&b, v->labels[i]);
-		}
-		json_obj_add(o, "Labels", json_new_str(b.s));
-		fmt_buf_free(&b);
-	}
 	return o;
 }
 
 struct vol_items {
 	struct state_store *s;
 	const struct ctr_vol *v;
-	bool ls;
 };
 
 static void vol_make(void *ctx, size_t i, bool overlay, struct fmt_item *out)
 {
 	const struct vol_items *p = ctx;
 	out->base = vol_json(p->s, &p->v[i]);
-	out->overlay = overlay ? vol_overlay(&p->v[i], p->ls) : NULL;
+	out->overlay = overlay ? vol_overlay(&p->v[i]) : NULL;
 }
 
 static void vol_drop(void *ctx, size_t i, struct fmt_item *item)
@@ -120,9 +108,9 @@ static void vol_drop(void *ctx, size_t i, struct fmt_item *item)
 		yajl_tree_free(item->overlay);
 }
 
-static int print_volumes(struct cmd_ctx *ctx, const struct fmt_report *rep, const struct ctr_vol *v, size_t n, bool ls)
+static int print_volumes(struct cmd_ctx *ctx, const struct fmt_report *rep, const struct ctr_vol *v, size_t n)
 {
-	struct vol_items p = {.s = ctx->state, .v = v, .ls = ls};
+	struct vol_items p = {.s = ctx->state, .v = v};
 	struct fmt_items src = {.n = n, .make = vol_make, .drop = vol_drop, .ctx = &p};
 	struct burrow_err *err = NULL;
 	if (fmt_report_print_items(rep, &src, &err) < 0)
@@ -270,7 +258,7 @@ static int vol_ls_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		list[kept++] = list[i];
 	}
-	rc = print_volumes(ctx, &rep, list, kept, true);
+	rc = print_volumes(ctx, &rep, list, kept);
 	n = kept;
 out:
 	free(used);
@@ -334,7 +322,7 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	/* what was found is shown (JSON's [] when nothing was), then what was
 	 * not, as podman does */
-	int r = print_volumes(ctx, &rep, list, n, false);
+	int r = print_volumes(ctx, &rep, list, n);
 	if (r)
 		rc = r;
 	rc = cmd_sub_missing(missing, nmissing, rc);

@@ -15,10 +15,17 @@
 #include "lib/xalloc.h"
 
 static const char *const key_names[] = {
-    [IMG_FILTER_REFERENCE] = "reference", [IMG_FILTER_DANGLING] = "dangling",     [IMG_FILTER_LABEL] = "label",
-    [IMG_FILTER_BEFORE] = "before",       [IMG_FILTER_SINCE] = "since",           [IMG_FILTER_ID] = "id",
-    [IMG_FILTER_UNTIL] = "until",         [IMG_FILTER_CONTAINERS] = "containers", [IMG_FILTER_READONLY] = "readonly",
+    [IMG_FILTER_REFERENCE] = "reference",
+    [IMG_FILTER_DANGLING] = "dangling",
+    [IMG_FILTER_LABEL] = "label",
+    [IMG_FILTER_BEFORE] = "before",
+    [IMG_FILTER_SINCE] = "since",
+    [IMG_FILTER_ID] = "id",
+    [IMG_FILTER_UNTIL] = "until",
+    [IMG_FILTER_CONTAINERS] = "containers",
+    [IMG_FILTER_READONLY] = "readonly",
     [IMG_FILTER_MANIFEST] = "manifest",
+    [IMG_FILTER_INTERMEDIATE] = "intermediate",
 };
 
 void img_filters_clear(struct img_filters *f)
@@ -119,7 +126,8 @@ int img_filters_parse(char *const *specs, long long now, struct img_filters *out
 		if (!known)
 			bad = "unknown filter";
 		else if ((f.key == IMG_FILTER_DANGLING || f.key == IMG_FILTER_CONTAINERS ||
-		          f.key == IMG_FILTER_READONLY || f.key == IMG_FILTER_MANIFEST) &&
+		          f.key == IMG_FILTER_READONLY || f.key == IMG_FILTER_MANIFEST ||
+		          f.key == IMG_FILTER_INTERMEDIATE) &&
 		         parse_bool(v, &f.flag) < 0)
 			bad = "want true or false";
 		else if (f.key == IMG_FILTER_UNTIL && parse_until(v, now, &f.time) < 0)
@@ -222,6 +230,8 @@ static bool one_matches(const struct img_filter *f, const struct img_filter_subj
 	}
 	case IMG_FILTER_CONTAINERS:
 		return (s->containers > 0) == f->flag;
+	case IMG_FILTER_INTERMEDIATE:
+		return s->intermediate == f->flag;
 	case IMG_FILTER_READONLY:
 	case IMG_FILTER_MANIFEST:
 		return !f->flag;
@@ -254,9 +264,19 @@ bool img_filters_match(const struct img_filters *f, const struct img_filter_subj
 	return true;
 }
 
+static bool img_filters_has(const struct img_filters *f, enum img_filter_key key)
+{
+	for (size_t k = 0; k < f->n; k++)
+		if (f->f[k].key == key)
+			return true;
+	return false;
+}
+
 int img_filters_match_image(struct state_store *s, const struct img_filters *f, const struct img_info *i, bool *pass,
                             struct burrow_err **err)
 {
+	if (img_filters_has(f, IMG_FILTER_INTERMEDIATE) && !f->parents)
+		return burrow_error_status(err, EINVAL, "the intermediate filter is not known here");
 	char **labels = NULL;
 	for (size_t k = 0; k < f->n && !labels; k++)
 		if (f->f[k].key == IMG_FILTER_LABEL && img_labels(s, i->id, &labels, err) < 0)
@@ -277,11 +297,15 @@ int img_filters_match_image(struct state_store *s, const struct img_filters *f, 
 		containers = (long long)strv_len(users);
 		break;
 	}
+	/* as podman 4.3: an untagged image another is made from is
+	 * intermediate, not dangling (known when the caller gave parents) */
+	bool parent = f->parents && strv_contains(f->parents, i->id);
 	struct img_filter_subject subj = {.id = i->id,
 	                                  .names = i->names,
 	                                  .labels = labels,
 	                                  .created = i->created,
-	                                  .dangling = !i->names[0],
+	                                  .dangling = !i->names[0] && !parent,
+	                                  .intermediate = !i->names[0] && parent,
 	                                  .containers = containers};
 	*pass = img_filters_match(f, &subj);
 	strv_free(labels);

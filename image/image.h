@@ -440,7 +440,8 @@ enum img_remove_flags {
 int img_remove(struct state_store *s, const char *ref, unsigned flags, const struct img_users *users,
                struct img_removal *rep, struct burrow_err **err);
 
-/* image prune: removes the dangling images (without names; all: every
+/* image prune: removes the dangling images (without names, and no other
+ * image's parent (img_parents), in rounds until none is left; all: every
  * image) that no container uses and that keep (NULL: all) accepts, then
  * collects the layers no image names (those a crash or a kill left behind
  * too) and the extraction directories of imports and pulls that died.
@@ -481,12 +482,15 @@ void img_history_free(struct img_history_entry *e, size_t n);
 
 /* podman's image filters, --filter KEY=VALUE (KEY!=VALUE: must not match):
  * reference (a glob over an image's names, their repositories, each without
- * the registry, and the last component), dangling (true/false: no names),
+ * the registry, and the last component), dangling (true/false: no names
+ * and, when the filters' parents are given, no image made from it),
  * label (KEY or KEY=VALUE; a glob in KEY), before and since/after (an
  * image: created before or after it), until (a time, a date or a duration
  * before now), id (a prefix), containers (true/false: used by a container,
- * as the filters' users say), readonly and manifest (true/false: burrow's
- * images are never read-only nor manifest lists). The values of one key are
+ * as the filters' users say), intermediate (true/false: no names and
+ * another image's parent, as the filters' parents say), readonly and
+ * manifest (true/false: burrow's images are never read-only nor manifest
+ * lists). The values of one key are
  * or'ed (label's and'ed), the keys and'ed. */
 enum img_filter_key {
 	IMG_FILTER_REFERENCE,
@@ -499,18 +503,20 @@ enum img_filter_key {
 	IMG_FILTER_CONTAINERS,
 	IMG_FILTER_READONLY,
 	IMG_FILTER_MANIFEST,
+	IMG_FILTER_INTERMEDIATE,
 };
 struct img_filter {
 	enum img_filter_key key;
 	bool negate;
 	char *value;
-	bool flag;      /* dangling, containers, readonly, manifest */
+	bool flag;      /* dangling, containers, readonly, manifest, intermediate */
 	long long time; /* until; before/since once resolved (unix seconds) */
 };
 struct img_filters {
 	struct img_filter *f;
 	size_t n;
 	const struct img_users *users; /* for containers=: who uses an image (set after parsing) */
+	char *const *parents;          /* for intermediate=: every stored image's parent ID (img_parents) */
 };
 /* Parses and checks every spec against now (unix seconds, for until=10m);
  * EINVAL with a message naming the filter. */
@@ -524,6 +530,7 @@ struct img_filter_subject {
 	char *const *labels; /* "KEY=VALUE" */
 	long long created;
 	bool dangling;
+	bool intermediate;    /* no names, and another image's parent */
 	long long containers; /* how many use it */
 };
 bool img_filters_match(const struct img_filters *f, const struct img_filter_subject *s);

@@ -393,31 +393,41 @@ int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_inf
               const struct img_users *users, char ***removed, struct burrow_err **err)
 {
 	*removed = xcalloc(1, sizeof(char *));
-	struct img_info **list = NULL;
-	size_t n = 0;
-	if (img_list(s, &list, &n, err) < 0)
-		return -1;
 	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (!all && list[i]->names[0])
-			continue;
-		if (keep && !keep(list[i], keep_data))
-			continue;
-		struct img_removal rep = {0};
-		cleanup_err struct burrow_err *e = NULL;
-		if (remove_image(s, list[i]->id, users, &rep, &e) < 0) {
-			if (e->status == EBUSY || e->status == ENOENT) {
-				burrow_debug("prune keeps image %.12s: %s", list[i]->id, e->msg);
-			} else {
-				*err = steal_ptr(e);
-				rc = -1;
-			}
-		} else {
-			strv_append(removed, list[i]->id);
+	/* as podman's: rounds until nothing more goes, for a parent is
+	 * dangling once its last child has gone */
+	for (size_t before = (size_t)-1; rc == 0 && strv_len(*removed) != before;) {
+		before = strv_len(*removed);
+		struct img_info **list = NULL;
+		size_t n = 0;
+		cleanup_strv char **parents = NULL;
+		if (img_list(s, &list, &n, err) < 0)
+			return -1;
+		if (!all && img_parents(s, list, n, &parents, err) < 0) {
+			img_info_list_free(list, n);
+			return -1;
 		}
-		img_removal_clear(&rep);
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			if (!all && (list[i]->names[0] || strv_contains(parents, list[i]->id)))
+				continue;
+			if (keep && !keep(list[i], keep_data))
+				continue;
+			struct img_removal rep = {0};
+			cleanup_err struct burrow_err *e = NULL;
+			if (remove_image(s, list[i]->id, users, &rep, &e) < 0) {
+				if (e->status == EBUSY || e->status == ENOENT) {
+					burrow_debug("prune keeps image %.12s: %s", list[i]->id, e->msg);
+				} else {
+					*err = steal_ptr(e);
+					rc = -1;
+				}
+			} else {
+				strv_append(removed, list[i]->id);
+			}
+			img_removal_clear(&rep);
+		}
+		img_info_list_free(list, n);
 	}
-	img_info_list_free(list, n);
 	if (rc == 0 && img_layers_free(s, NULL, NULL, NULL, err) < 0)
 		rc = -1;
 	return rc;

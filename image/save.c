@@ -420,6 +420,37 @@ static int write_layout(struct out *o, int layersfd, struct img_out *imgs, size_
 
 /* --- the images named ---------------------------------------------------------------- */
 
+/* The archive -o names. A docker-archive is never written over a file
+ * that has something in it (as podman's, whose transport cannot modify
+ * an archive: "docker-archive doesn't support modifying existing images");
+ * an empty file or what is not a regular file (/dev/null, a FIFO) is
+ * written to. An oci-archive replaces what the file had, as podman's. */
+static int open_archive(const char *path, bool docker, int *fd, bool *created, struct burrow_err **err)
+{
+	*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+	if (*fd >= 0) {
+		*created = true;
+		return 0;
+	}
+	if (errno != EEXIST || (*fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return burrow_error(err, errno, "cannot create '%s'", str_quote(path));
+	struct stat st;
+	if (fstat(*fd, &st) < 0)
+		return burrow_error(err, errno, "cannot stat '%s'", str_quote(path));
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	if (docker && st.st_size > 0) {
+		close(*fd);
+		*fd = -1;
+		burrow_error_status(err, EEXIST, "'%s' exists: a docker-archive is not written over another file",
+		                    str_quote(path));
+		return burrow_error_hint(err, "remove it first, or give another -o");
+	}
+	if (ftruncate(*fd, 0) < 0)
+		return burrow_error(err, errno, "cannot empty '%s'", str_quote(path));
+	return 0;
+}
+
 /* The tag an argument names on image i: the name of i it matched, or
  * (an ID) every name of i. */
 static void add_tags(const char *arg, const struct img_info *i, char ***tags)
@@ -506,10 +537,7 @@ int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow
 			if (rc == 0 && (own = open(o->output, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 				rc = burrow_error(err, errno, "cannot open directory '%s'", str_quote(o->output));
 		} else {
-			own = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-			if (own < 0)
-				rc = burrow_error(err, errno, "cannot create '%s'", str_quote(o->output));
-			created = true;
+			rc = open_archive(o->output, docker, &own, &created, err);
 		}
 		out.fd = own;
 	}
@@ -523,13 +551,17 @@ int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow
 		static const char end[2 * BLOCK];
 		rc = out_write(&out, end, sizeof(end), err);
 	}
-	if (rc < 0 && o->output && own >= 0 && created) {
-		/* nothing half written stays */
+	if (rc < 0 && o->output && own >= 0) {
+		/* nothing half written stays: what we made goes, a file we
+		 * wrote over is left empty */
 		cleanup_err struct burrow_err *e = NULL;
-		if (out.dir)
+		struct stat st;
+		if (created && out.dir)
 			rm_rf(o->output, &e);
-		else
+		else if (created)
 			unlink(o->output);
+		else if (!out.dir && fstat(own, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(own, 0) < 0)
+			burrow_warn("cannot empty '%s' again: %s", str_quote(o->output), strerror(errno));
 	}
 	for (size_t k = 0; k < n; k++)
 		img_out_clear(&imgs[k]);

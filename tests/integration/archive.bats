@@ -203,6 +203,31 @@ Loaded image: localhost/bb:latest"
 	assert_match "$output" "cannot read from terminal"
 }
 
+@test "save -o: a docker-archive is not written over a file with something in it, as podman; an empty file, /dev/null and an oci-archive are" {
+	import_busybox localhost/bb
+	run_burrow 0 save -o "$T/a.tar" localhost/bb
+	local sum
+	sum=$(sha256sum <"$T/a.tar")
+	run_burrow 125 save -o "$T/a.tar" localhost/bb
+	assert_match "$output" "'$T/a.tar' exists: a docker-archive is not written over another file"
+	assert_match "$output" "hint: remove it first"
+	is "$(sha256sum <"$T/a.tar")" "$sum" "the archive is untouched"
+	echo junk >"$T/j.tar"
+	run_burrow 125 save -o "$T/j.tar" localhost/bb
+	is "$(cat "$T/j.tar")" "junk"
+	# an empty file is written to; so is what is not a regular file
+	: >"$T/e.tar"
+	run_burrow 0 save -o "$T/e.tar" localhost/bb
+	is "$(sha256sum <"$T/e.tar")" "$sum"
+	run_burrow 0 save -o /dev/null localhost/bb
+	# an oci-archive replaces what was there
+	run_burrow 0 save --format oci-archive -o "$T/j.tar" localhost/bb
+	run tar tf "$T/j.tar"
+	assert_match "$output" "index.json"
+	other 0 load -i "$T/j.tar"
+	is "$output" "Loaded image: localhost/bb:latest"
+}
+
 # podman with its own storage in the test's directory
 podman_setup() {
 	command -v podman >/dev/null && command -v runc >/dev/null || need_or_fail "podman and runc"

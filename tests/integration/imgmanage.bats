@@ -60,7 +60,7 @@ layer_dirs() {
 	run_burrow 0 image list -q
 }
 
-@test "rmi: by one of several names untags; by the last name or ID deletes; exit 1 for no such image, -i ignores it" {
+@test "rmi: by one of several names untags; by the last name or ID deletes; exit 1 for no such image, -i or -f ignores it" {
 	import_busybox one
 	local id=$output
 	run_burrow 0 tag one other
@@ -83,8 +83,70 @@ Deleted: $id"
 	assert_match "$output" "image 'nosuch' not known"
 	run_burrow 0 rmi -i nosuch
 	run_burrow 0 image rm --ignore nosuch
+	# -f too, as podman 4.3: silent, exit 0
+	run_burrow 0 rmi -f nosuch
+	is "$output" ""
 	run_burrow 125 rmi
 	run_burrow 125 rmi -a something
+}
+
+# base (an import named base) and kid (a commit of a container made from
+# it, named kid): their IDs
+parent_and_child() {
+	import_busybox base
+	base=$output
+	run_burrow 0 create --name c base
+	run_burrow 0 commit -q c kid
+	kid=$output
+	run_burrow 0 rm c
+}
+
+@test "images: an untagged image another is made from is intermediate: hidden without -a, as podman; intermediate= filters" {
+	local base kid
+	parent_and_child
+	# tagged, the parent is listed
+	run_burrow 0 images -q --no-trunc --sort id
+	is "$output" "$(printf 'sha256:%s\n' "$base" "$kid" | sort)"
+	run_burrow 0 untag base
+	run_burrow 0 images -q --no-trunc
+	is "$output" "sha256:$kid"
+	run_burrow 0 images --format '{{.Repository}}'
+	is "$output" "localhost/kid"
+	run_burrow 0 images -a -q --no-trunc --sort id
+	is "$output" "$(printf 'sha256:%s\n' "$base" "$kid" | sort)"
+	run_burrow 0 images -a -q --no-trunc --filter intermediate=true
+	is "$output" "sha256:$base"
+	run_burrow 0 images -a -q --no-trunc --filter intermediate=false
+	is "$output" "sha256:$kid"
+	# as podman 4.3: a parent is not dangling
+	run_burrow 0 images -a -q --filter dangling=true
+	is "$output" ""
+	run_burrow 0 images -a --format '{{.ID}} {{.Dangling}}' --filter intermediate=true
+	is "$output" "${base:0:12} false"
+	run_burrow 125 images --filter intermediate=true
+	assert_match "$output" "only -a lists"
+	run_burrow 125 images --filter intermediate=maybe
+	# once its child is gone it is an ordinary dangling image again
+	run_burrow 0 rmi kid
+	run_burrow 0 images -q --no-trunc --filter dangling=true
+	is "$output" "sha256:$base"
+}
+
+@test "image prune: an untagged parent stays while its child has a name, as podman's; once the child is dangling too, both go" {
+	local base kid
+	parent_and_child
+	run_burrow 0 untag base
+	run_burrow 0 image prune
+	is "$output" ""
+	run_burrow 0 images -a -q --no-trunc --sort id
+	is "$output" "$(printf 'sha256:%s\n' "$base" "$kid" | sort)"
+	# the child first, then (the next round) its parent
+	run_burrow 0 untag kid
+	run_burrow 0 image prune
+	is "$output" "$kid
+$base"
+	run_burrow 0 images -a -q
+	is "$output" ""
 }
 
 @test "rmi: two images share a layer: removing one keeps it (the other still runs); removing both frees it" {

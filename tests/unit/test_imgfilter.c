@@ -62,6 +62,7 @@ static void test_filter_parse(void **state)
 	assert_int_equal(parse("reference", NULL, &f), -1);
 	assert_int_equal(parse("=x", NULL, &f), -1);
 	assert_int_equal(parse("dangling=maybe", NULL, &f), -1);
+	assert_int_equal(parse("intermediate=maybe", NULL, &f), -1);
 	assert_int_equal(parse("until=yesterday", NULL, &f), -1);
 	assert_int_equal(parse("until=5q", NULL, &f), -1);
 	assert_int_equal(parse("id=", NULL, &f), -1);
@@ -161,6 +162,16 @@ static void test_filters_match(void **state)
 	assert_int_equal(parse("dangling=false", NULL, &f), 0);
 	assert_true(img_filters_match(&f, &a));
 	assert_false(img_filters_match(&f, &d));
+	img_filters_clear(&f);
+	/* intermediate: an untagged parent; !=true keeps the rest */
+	struct img_filter_subject p = {.id = "pppp3333", .names = none, .labels = none, .intermediate = true};
+	assert_int_equal(parse("intermediate=true", NULL, &f), 0);
+	assert_true(img_filters_match(&f, &p));
+	assert_false(img_filters_match(&f, &d));
+	img_filters_clear(&f);
+	assert_int_equal(parse("intermediate!=true", NULL, &f), 0);
+	assert_false(img_filters_match(&f, &p));
+	assert_true(img_filters_match(&f, &a));
 	img_filters_clear(&f);
 	/* id: a prefix, with or without sha256: */
 	assert_int_equal(parse("id=sha256:dddd", NULL, &f), 0);
