@@ -70,6 +70,9 @@ static yajl_val state_json(const struct ctr_config *c, const struct ctr_run *r)
 	json_obj_add(o, "Error", json_new_str(r->reason ? r->reason : ""));
 	json_obj_add(o, "StartedAt", time_json(c->started ? r->started_at : 0, r->started_ns));
 	json_obj_add(o, "FinishedAt", time_json(live ? 0 : r->finished_at, r->finished_ns));
+	/* podman's; burrow does not checkpoint */
+	json_obj_add(o, "CheckpointedAt", time_json(0, 0));
+	json_obj_add(o, "RestoredAt", time_json(0, 0));
 	return o;
 }
 
@@ -342,7 +345,9 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_inspect *i)
 	json_obj_add(o, "ResolvConfPath", str_or_empty(i->resolv_path));
 	json_obj_add(o, "HostnamePath", str_or_empty(i->hostname_path));
 	json_obj_add(o, "HostsPath", str_or_empty(i->hosts_path));
-	json_obj_add(o, "OCIRuntime", json_new_str("burrow")); /* its built-in runtime, as info's ociRuntime */
+	json_obj_add(o, "StaticDir", str_or_empty(i->static_dir));
+	json_obj_add(o, "OCIConfigPath", str_or_empty(i->oci_config)); /* "" until a start writes it */
+	json_obj_add(o, "OCIRuntime", json_new_str("burrow"));         /* its built-in runtime, as info's ociRuntime */
 	json_obj_add(o, "LogPath", str_or_empty(i->log_path));
 	json_obj_add(o, "PidFile", str_or_empty(c->pidfile)); /* --pidfile */
 	json_obj_add(o, "Name", json_new_str(c->name));
@@ -365,7 +370,9 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_inspect *i)
 	json_obj_add(o, "Mounts", json_new_array());
 	json_obj_add(o, "Dependencies", json_new_strv(c->requires));
 	json_obj_add(o, "NetworkSettings", netsettings_json(i));
+	json_obj_add(o, "Namespace", json_new_str("")); /* podman's libpod namespace: burrow has none */
 	json_obj_add(o, "IsInfra", json_new_bool(false));
+	json_obj_add(o, "IsService", json_new_bool(false));
 	json_obj_add(o, "Config", config_json(c));
 	json_obj_add(o, "HostConfig", hostconfig_json(c, i->log_path));
 	return o;

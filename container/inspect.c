@@ -32,9 +32,11 @@ static void inspect_paths(struct state_store *s, struct ctr_inspect *i)
 	i->hosts_path = path_if_there(rundir, "hosts");
 	i->resolv_path = path_if_there(rundir, "resolv.conf");
 	i->hostname_path = path_if_there(rundir, "hostname");
+	cleanup_free char *dir = ctr_dir(s, i->cfg.id);
+	i->static_dir = xstrdup(dir);
+	i->oci_config = path_if_there(dir, "config.json");
 	if (i->cfg.rootfs)
 		return;
-	cleanup_free char *dir = ctr_dir(s, i->cfg.id);
 	i->upper_dir = path_join(dir, "upper");
 	i->work_dir = path_join(dir, "work");
 	i->merged_dir = i->run.mountpoint ? xstrdup(i->run.mountpoint) : NULL;
@@ -77,6 +79,8 @@ void ctr_inspect_clear(struct ctr_inspect *i)
 	free(i->hosts_path);
 	free(i->resolv_path);
 	free(i->hostname_path);
+	free(i->static_dir);
+	free(i->oci_config);
 	free(i->lower_dirs);
 	free(i->upper_dir);
 	free(i->work_dir);

@@ -13,6 +13,8 @@ struct ctr_inspect {
 	/* the files a start writes for /etc (NULL: not there: never started,
 	 * --no-hosts, --no-hostname) */
 	char *hosts_path, *resolv_path, *hostname_path;
+	char *static_dir; /* its directory in the storage root */
+	char *oci_config; /* the config.json a start writes there (NULL: none yet) */
 	/* its overlay (all NULL with --rootfs): the image's layer directories,
 	 * highest first, joined by ':' (NULL: its image is gone), the writable
 	 * layer and fuse-overlayfs' work directory, the mounted tree (NULL:

@@ -52,7 +52,7 @@ suite_setup() {
 	grep -q sleep "/proc/$pid/cmdline"
 }
 
-@test "inspect: podman 4.3's Health without a healthcheck, Pod, OCIRuntime, ExecIDs, sdNotifyMode, the /etc files, GraphDriver, NetworkSettings" {
+@test "inspect: podman 4.3's Health without a healthcheck, Pod, Namespace, IsService, OCIRuntime, ExecIDs, sdNotifyMode, the /etc files, StaticDir, OCIConfigPath, GraphDriver, NetworkSettings" {
 	run_burrow 0 create --name fresh busybox true
 	run_burrow 0 inspect --format '{{json .State.Health}}|{{with .State.Health}}with{{end}}' fresh
 	is "$output" '{"Status":"","FailingStreak":0,"Log":null}|with'
@@ -60,8 +60,13 @@ suite_setup() {
 	is "$output" '[] burrow [] container'
 	run_burrow 125 inspect --format '{{.Config.SdNotifyMode}}' fresh
 	# podman's: no /etc files before a start
-	run_burrow 0 inspect --format '[{{.HostsPath}}|{{.ResolvConfPath}}|{{.HostnamePath}}]' fresh
-	is "$output" '[||]'
+	run_burrow 0 inspect --format '[{{.HostsPath}}|{{.ResolvConfPath}}|{{.HostnamePath}}|{{.OCIConfigPath}}]' fresh
+	is "$output" '[|||]'
+	id=$("$BURROW" inspect --format '{{.Id}}' fresh)
+	run_burrow 0 inspect --format '{{.StaticDir}}' fresh
+	assert_match "$output" "^/.*/$id\$"
+	run_burrow 0 inspect --format '[{{.Namespace}}] {{.IsService}} {{json .State.CheckpointedAt}} {{json .State.RestoredAt}}' fresh
+	is "$output" '[] false "0001-01-01T00:00:00Z" "0001-01-01T00:00:00Z"'
 	run_burrow 0 inspect --format '{{.GraphDriver.Name}} {{json .NetworkSettings.IPAddress}} {{json .NetworkSettings.Gateway}} {{json .NetworkSettings.MacAddress}}' fresh
 	is "$output" 'overlay "" "" ""'
 	run_burrow 0 run -d --name up --hostname hn busybox sh -c 'head -c 3000 /dev/zero >/written; echo written; sleep 600'
@@ -72,6 +77,9 @@ suite_setup() {
 	is "$(cat "$output")" hn
 	run_burrow 0 inspect --format '{{.ResolvConfPath}}' up
 	grep -q '^nameserver' "$output"
+	run_burrow 0 inspect --format '{{.OCIConfigPath}}' up
+	grep -q '"ociVersion"' "$output"
+	is "$output" "$("$BURROW" inspect --format '{{.StaticDir}}' up)/config.json"
 	run_burrow 0 inspect up
 	json=$output
 	is "$(json_get "$json" 'sorted(d[0]["GraphDriver"]["Data"])')" '["LowerDir", "MergedDir", "UpperDir", "WorkDir"]'
