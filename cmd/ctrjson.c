@@ -43,11 +43,7 @@ static yajl_val time_json(long long t, int ns)
 	char date[40], frac[16] = "", zone[48] = "Z";
 	if (!localtime_r(&tt, &tm) || strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
 		return json_new_str("0001-01-01T00:00:00Z");
-	if (ns > 0 && ns < 1000000000) {
-		snprintf(frac, sizeof(frac), ".%09d", ns);
-		for (size_t n = strlen(frac); frac[n - 1] == '0'; n--)
-			frac[n - 1] = '\0';
-	}
+	fmt_go_frac(ns, frac, sizeof(frac));
 	long off = tm.tm_gmtoff;
 	if (off != 0)
 		snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
@@ -74,6 +70,9 @@ static yajl_val state_json(const struct ctr_config *c, const struct ctr_run *r)
 	json_obj_add(o, "Error", json_new_str(r->reason ? r->reason : ""));
 	json_obj_add(o, "StartedAt", time_json(c->started ? r->started_at : 0, r->started_ns));
 	json_obj_add(o, "FinishedAt", time_json(live ? 0 : r->finished_at, r->finished_ns));
+	/* podman's; burrow does not checkpoint */
+	json_obj_add(o, "CheckpointedAt", time_json(0, 0));
+	json_obj_add(o, "RestoredAt", time_json(0, 0));
 	return o;
 }
 
@@ -133,7 +132,8 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "Labels", cmd_kv_object_or_nil(c->labels)); /* podman: null when none */
 	json_obj_add(o, "Annotations", cmd_kv_object(c->annotations));
 	json_obj_add(o, "CreateCommand", json_new_strv(c->create_command));
-	json_obj_add(o, "SdNotifyMode", json_new_str(c->sdnotify ? c->sdnotify : "container"));
+	json_obj_add(o, "sdNotifyMode", /* podman's spelling */
+	             json_new_str(c->sdnotify ? c->sdnotify : "container"));
 	json_obj_add(o, "Timeout", json_new_int(c->timeout)); /* --timeout */
 	/* podman 4's: the signal's number (SIGTERM without one), the seconds */
 	json_obj_add(o, "StopSignal", json_new_int(c->stop_signal > 0 ? c->stop_signal : SIGTERM));
@@ -274,19 +274,82 @@ static yajl_val hostconfig_json(const struct ctr_config *c, const char *log_path
 	return o;
 }
 
-yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *r, const char *log_path)
+/* GraphDriver: burrow's overlay (fuse-overlayfs) directories under
+ * podman's names; a --rootfs container has none. */
+static yajl_val graph_json(const struct ctr_inspect *i)
 {
+	yajl_val o = json_new_object();
+	json_obj_add(o, "Name", json_new_str(i->upper_dir ? "overlay" : ""));
+	if (!i->upper_dir) {
+		json_obj_add(o, "Data", json_new_nil_map());
+		return o;
+	}
+	yajl_val d = json_obj_add(o, "Data", json_new_map());
+	if (i->lower_dirs)
+		json_obj_add(d, "LowerDir", json_new_str(i->lower_dirs));
+	if (i->merged_dir)
+		json_obj_add(d, "MergedDir", json_new_str(i->merged_dir));
+	json_obj_add(d, "UpperDir", json_new_str(i->upper_dir));
+	json_obj_add(d, "WorkDir", json_new_str(i->work_dir));
+	return o;
+}
+
+/* NetworkSettings as podman 4.3's for slirp4netns, host and none: no
+ * address of its own on a network podman manages, so "" and 0 (slirp's
+ * 10.0.2.100 is the same for every container and not reachable from the
+ * host), and the published ports. */
+static yajl_val netsettings_json(const struct ctr_inspect *i)
+{
+	static const char *const strs[] = {"EndpointID", "Gateway", "IPAddress", NULL};
+	static const char *const v6[] = {"IPv6Gateway", "GlobalIPv6Address", NULL};
+	yajl_val ns = json_new_object();
+	for (size_t k = 0; strs[k]; k++)
+		json_obj_add(ns, strs[k], json_new_str(""));
+	json_obj_add(ns, "IPPrefixLen", json_new_int(0));
+	for (size_t k = 0; v6[k]; k++)
+		json_obj_add(ns, v6[k], json_new_str(""));
+	json_obj_add(ns, "GlobalIPv6PrefixLen", json_new_int(0));
+	json_obj_add(ns, "MacAddress", json_new_str(""));
+	json_obj_add(ns, "Bridge", json_new_str(""));
+	json_obj_add(ns, "SandboxID", json_new_str(""));
+	json_obj_add(ns, "HairpinMode", json_new_bool(false));
+	json_obj_add(ns, "LinkLocalIPv6Address", json_new_str(""));
+	json_obj_add(ns, "LinkLocalIPv6PrefixLen", json_new_int(0));
+	struct netns_ports ps;
+	cmd_ctr_ports(&i->cfg, &i->run, &ps);
+	json_obj_add(ns, "Ports", cmd_ports_map_json(&ps));
+	netns_ports_clear(&ps);
+	json_obj_add(ns, "SandboxKey", json_new_str(""));
+	return ns;
+}
+
+static yajl_val str_or_empty(const char *s)
+{
+	return json_new_str(s ? s : "");
+}
+
+yajl_val cmd_ctr_inspect_json(const struct ctr_inspect *i)
+{
+	const struct ctr_config *c = &i->cfg;
 	yajl_val o = json_new_object();
 	json_obj_add(o, "Id", json_new_str(c->id));
 	json_obj_add(o, "Created", time_json(c->created, c->created_ns));
 	json_obj_add(o, "Path", json_new_str(c->args && c->args[0] ? c->args[0] : ""));
 	json_obj_add(o, "Args", json_new_strv(c->args && c->args[0] ? c->args + 1 : NULL));
-	json_obj_add(o, "State", state_json(c, r));
-	json_obj_add(o, "Image", json_new_str(c->image_id ? c->image_id : ""));
+	json_obj_add(o, "State", state_json(c, &i->run));
+	json_obj_add(o, "Image", str_or_empty(c->image_id));
 	json_obj_add(o, "ImageName", json_new_str(ctr_config_image(c)));
-	json_obj_add(o, "Rootfs", json_new_str(c->rootfs ? c->rootfs : ""));
-	json_obj_add(o, "LogPath", json_new_str(log_path ? log_path : ""));
-	json_obj_add(o, "PidFile", json_new_str(c->pidfile ? c->pidfile : "")); /* --pidfile */
+	json_obj_add(o, "Rootfs", str_or_empty(c->rootfs));
+	json_obj_add(o, "Pod", json_new_str("")); /* burrow has no pods */
+	/* podman's: "" until a start writes them */
+	json_obj_add(o, "ResolvConfPath", str_or_empty(i->resolv_path));
+	json_obj_add(o, "HostnamePath", str_or_empty(i->hostname_path));
+	json_obj_add(o, "HostsPath", str_or_empty(i->hosts_path));
+	json_obj_add(o, "StaticDir", str_or_empty(i->static_dir));
+	json_obj_add(o, "OCIConfigPath", str_or_empty(i->oci_config)); /* "" until a start writes it */
+	json_obj_add(o, "OCIRuntime", json_new_str("burrow"));         /* its built-in runtime, as info's ociRuntime */
+	json_obj_add(o, "LogPath", str_or_empty(i->log_path));
+	json_obj_add(o, "PidFile", str_or_empty(c->pidfile)); /* --pidfile */
 	json_obj_add(o, "Name", json_new_str(c->name));
 	json_obj_add(o, "RestartCount", json_new_int(c->restart_count));
 	json_obj_add(o, "Driver", json_new_str(c->rootfs ? "" : "overlay"));
@@ -299,15 +362,18 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *
 		json_obj_add(o, "EffectiveCaps", json_new_strv(effective));
 		json_obj_add(o, "BoundingCaps", json_new_strv(bounding));
 	}
+	/* podman's: its exec sessions' IDs; burrow keeps no exec sessions by
+	 * ID (an exec is a process of the caller's or, with -d, a detached
+	 * one) */
+	json_obj_add(o, "ExecIDs", json_new_array());
+	json_obj_add(o, "GraphDriver", graph_json(i));
 	json_obj_add(o, "Mounts", json_new_array());
 	json_obj_add(o, "Dependencies", json_new_strv(c->requires));
-	struct netns_ports ps;
-	cmd_ctr_ports(c, r, &ps);
-	yajl_val ns = json_obj_add(o, "NetworkSettings", json_new_object());
-	json_obj_add(ns, "Ports", cmd_ports_map_json(&ps));
-	netns_ports_clear(&ps);
+	json_obj_add(o, "NetworkSettings", netsettings_json(i));
+	json_obj_add(o, "Namespace", json_new_str("")); /* podman's libpod namespace: burrow has none */
 	json_obj_add(o, "IsInfra", json_new_bool(false));
+	json_obj_add(o, "IsService", json_new_bool(false));
 	json_obj_add(o, "Config", config_json(c));
-	json_obj_add(o, "HostConfig", hostconfig_json(c, log_path));
+	json_obj_add(o, "HostConfig", hostconfig_json(c, i->log_path));
 	return o;
 }

@@ -4,6 +4,7 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "container/inspect.h"
 #include "container/record.h"
 
 /* The state as podman names it to users (State.Status, ps --filter
@@ -13,8 +14,8 @@
 const char *cmd_ctr_status(enum ctr_state st);
 
 /* One container in podman's inspect JSON (field names and types; times
- * RFC 3339). log_path: its log file, NULL when it keeps none. */
-yajl_val cmd_ctr_inspect_json(const struct ctr_config *c, const struct ctr_run *r, const char *log_path);
+ * RFC 3339), from what ctr_inspect_load found. */
+yajl_val cmd_ctr_inspect_json(const struct ctr_inspect *i);
 
 /* KEY=VALUE entries (labels, annotations) as a JSON object. */
 yajl_val cmd_kv_object(char *const *kv);

@@ -48,14 +48,35 @@ const char *fmt_time_ago(long long then, long long now, char *buf, unsigned len)
 
 const char *fmt_go_time(long long t, bool utc, char *buf, unsigned len)
 {
+	return fmt_go_time_ns(t, 0, utc, buf, len);
+}
+
+const char *fmt_go_frac(int ns, char *buf, unsigned len)
+{
+	buf[0] = '\0';
+	if (ns > 0 && ns < 1000000000) {
+		snprintf(buf, len, ".%09d", ns);
+		for (size_t n = strlen(buf); n > 1 && buf[n - 1] == '0'; n--)
+			buf[n - 1] = '\0';
+	}
+	return buf;
+}
+
+const char *fmt_go_time_ns(long long t, int ns, bool utc, char *buf, unsigned len)
+{
 	time_t tt = (time_t)t;
 	struct tm tm;
+	char secs[40], zone[64], frac[16] = "";
 	if (utc)
 		gmtime_r(&tt, &tm);
 	else
 		localtime_r(&tt, &tm);
-	if (strftime(buf, len, utc ? "%Y-%m-%d %H:%M:%S +0000 UTC" : "%Y-%m-%d %H:%M:%S %z %Z", &tm) == 0)
+	fmt_go_frac(ns, frac, sizeof(frac));
+	if (strftime(secs, sizeof(secs), "%Y-%m-%d %H:%M:%S", &tm) == 0 ||
+	    strftime(zone, sizeof(zone), utc ? "+0000 UTC" : "%z %Z", &tm) == 0)
 		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%s%s %s", secs, frac, zone);
 	return buf;
 }
 

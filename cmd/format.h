@@ -30,6 +30,12 @@ const char *fmt_size_tight(long long bytes, char *buf, unsigned len);
 /* A time as Go's time.Time prints it in templates (podman's .CreatedAt):
  * "2024-05-01 14:03:09 +0200 CEST"; utc: "2024-05-01 12:03:09 +0000 UTC". */
 const char *fmt_go_time(long long t, bool utc, char *buf, unsigned len);
+/* The same with the nanoseconds ns (0 <= ns < 1e9) after the seconds, as
+ * Go prints them: no trailing zeros, none at all for 0
+ * ("2024-05-01 14:03:09.98643 +0200 CEST"). */
+const char *fmt_go_time_ns(long long t, int ns, bool utc, char *buf, unsigned len);
+/* Go's fraction of a second: ".98643" for 986430000 ns, "" for 0. */
+const char *fmt_go_frac(int ns, char *buf, unsigned len);
 /* RFC 3339 in UTC, as podman's JSON times: "2024-05-01T12:03:09Z". */
 const char *fmt_rfc3339(long long t, char *buf, unsigned len);
 /* Finishes g (frees it) and prints the document with one trailing newline. */

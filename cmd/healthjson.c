@@ -38,8 +38,17 @@ static yajl_val state_health(struct state_store *s, const struct ctr_config *c)
 
 void cmd_ctr_health_json(struct state_store *s, const struct ctr_config *c, yajl_val inspect)
 {
-	if (!ctr_health_enabled(c))
+	yajl_val state = json_get(inspect, "State");
+	if (!ctr_health_enabled(c)) {
+		/* podman 4.3's without a healthcheck (so {{with .State.Health}} works) */
+		if (state && YAJL_IS_OBJECT(state)) {
+			yajl_val h = json_obj_add(state, "Health", json_new_object());
+			json_obj_add(h, "Status", json_new_str(""));
+			json_obj_add(h, "FailingStreak", json_new_int(0));
+			json_obj_add(h, "Log", json_new_null());
+		}
 		return;
+	}
 	yajl_val cfg = json_get(inspect, "Config");
 	if (cfg && YAJL_IS_OBJECT(cfg)) {
 		json_obj_add(cfg, "Healthcheck",
@@ -54,7 +63,6 @@ void cmd_ctr_health_json(struct state_store *s, const struct ctr_config *c, yajl
 			json_obj_add(cfg, "StartupHealthCheck", st);
 		}
 	}
-	yajl_val state = json_get(inspect, "State");
 	if (state && YAJL_IS_OBJECT(state)) {
 		json_obj_add(state, "Health", state_health(s, c));
 		json_obj_add(state, "Healthcheck", state_health(s, c));

@@ -12,7 +12,8 @@ struct state_store;
  * (with HealthcheckOnFailureAction and StartupHealthCheck beside it), and
  * State.Health {Status, FailingStreak, Log} (also as State.Healthcheck,
  * podman 4's name) as the checks left it, to an inspect object made by
- * cmd_ctr_inspect_json. Nothing when the container has no healthcheck. */
+ * cmd_ctr_inspect_json. Without a healthcheck, State.Health alone, as
+ * podman 4.3's: {"Status": "", "FailingStreak": 0, "Log": null}. */
 void cmd_ctr_health_json(struct state_store *s, const struct ctr_config *c, yajl_val inspect);
 
 #endif

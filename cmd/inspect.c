@@ -34,7 +34,7 @@ static int container_tree(struct cmd_ctx *ctx, const char *ref, bool size, yajl_
 		ctr_inspect_clear(&c);
 		return -1;
 	}
-	*out = cmd_ctr_inspect_json(&c.cfg, &c.run, c.log_path);
+	*out = cmd_ctr_inspect_json(&c);
 	cmd_ctr_mounts_json(ctx->state, &c.cfg, *out);
 	cmd_ctr_health_json(ctx->state, &c.cfg, *out);
 	if (c.sized) {

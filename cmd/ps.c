@@ -37,6 +37,10 @@ static const struct fmt_header ps_headers[] = {
     {"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {"Pod", "POD ID"}, {"PodName", "PODNAME"}, {NULL, NULL},
 };
 
+/* Go's zero time in Unix seconds: podman's ExitedAt and StartedAt for a
+ * container that never exited or never started. */
+#define GO_ZERO_TIME (-62135596800LL)
+
 static void status_text(const struct ctr_listing *l, long long now, char *buf, size_t len)
 {
 	char d[64];
@@ -122,7 +126,7 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 	json_obj_add(o, "Command", json_new_strv(l->cfg.args));
 	json_obj_add(o, "CreatedAt", json_new_str(ago));
 	json_obj_add(o, "Exited", json_new_bool(st == CTR_STOPPED || st == CTR_EXITED));
-	json_obj_add(o, "ExitedAt", json_new_int(l->run.finished_at));
+	json_obj_add(o, "ExitedAt", json_new_int(l->run.finished_at > 0 ? l->run.finished_at : GO_ZERO_TIME));
 	json_obj_add(o, "ExitCode", json_new_int(l->run.exit_code));
 	json_obj_add(o, "Id", json_new_str(l->cfg.id));
 	json_obj_add(o, "Image", json_new_str(ctr_config_image(&l->cfg)));
@@ -135,7 +139,7 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 	json_obj_add(o, "Pid", json_new_int(live ? l->run.pid : 0));
 	json_obj_add(o, "Pod", json_new_str(""));
 	json_obj_add(o, "PodName", json_new_str(""));
-	json_obj_add(o, "StartedAt", json_new_int(l->run.started_at));
+	json_obj_add(o, "StartedAt", json_new_int(l->run.started_at > 0 ? l->run.started_at : GO_ZERO_TIME));
 	json_obj_add(o, "State", json_new_str(cmd_ctr_status(st)));
 	json_obj_add(o, "Status", json_new_str(status));
 	json_obj_add(o, "Created", json_new_int(l->cfg.created));
@@ -160,7 +164,7 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 static yajl_val ps_overlay(const struct ctr_listing *l, const struct ps_size *size, const char *ago, bool notrunc)
 {
 	char when[80];
-	fmt_go_time(l->cfg.created, false, when, sizeof(when));
+	fmt_go_time_ns(l->cfg.created, l->cfg.created_ns, false, when, sizeof(when));
 	yajl_val o = json_new_object();
 	size_t idlen = notrunc ? SIZE_MAX : 12;
 	json_obj_add(o, "ID", json_new_strn(l->cfg.id, idlen));
@@ -189,6 +193,35 @@ static yajl_val ps_overlay(const struct ctr_listing *l, const struct ps_size *si
 		json_obj_add(o, "Size", json_new_str("")); /* podman: empty without -s */
 	}
 	return o;
+}
+
+/* --sort size: l and sizes by the size with the image, smallest first;
+ * equal ones keep their order. */
+struct ps_sized {
+	struct ctr_listing l;
+	struct ps_size size;
+	size_t pos;
+};
+
+static int sized_cmp(const void *pa, const void *pb)
+{
+	const struct ps_sized *a = pa, *b = pb;
+	if (a->size.rootfs != b->size.rootfs)
+		return a->size.rootfs < b->size.rootfs ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+static void sort_by_size(struct ctr_listing *l, struct ps_size *sizes, size_t n)
+{
+	struct ps_sized *s = xcalloc(n ? n : 1, sizeof(*s));
+	for (size_t i = 0; i < n; i++)
+		s[i] = (struct ps_sized){.l = l[i], .size = sizes[i], .pos = i};
+	qsort(s, n, sizeof(*s), sized_cmp);
+	for (size_t i = 0; i < n; i++) {
+		l[i] = s[i].l;
+		sizes[i] = s[i].size;
+	}
+	free(s);
 }
 
 struct ps_items {
@@ -230,7 +263,8 @@ const char cmd_ps_usage[] = "ps [-a] [-q] [-s] [-l | -n N] [--filter KEY=VALUE].
                             "  -q, --quiet           print container IDs only\n"
                             "  -s, --size            add the SIZE column: what each container wrote (and\n"
                             "                        with its image)\n"
-                            "      --sort KEY        command, created, id, image, names, runningfor or status\n"
+                            "      --sort KEY        command, created, id, image, names, runningfor, size or\n"
+                            "                        status (size: with -s)\n"
                             "      --no-trunc        print full IDs and commands\n"
                             "      --noheading       no header row\n"
                             "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.ID}} {{.Names}}')\n";
@@ -271,8 +305,9 @@ static int ps_select(struct state_store *s, const struct ps_opts *o, struct ctr_
 		ctr_config_clear(&l[i].cfg);
 		ctr_run_clear(&l[i].run);
 	}
-	/* podman's default --sort is created: oldest first (of the last -n) */
-	cmd_ps_sort(l, k, o->sort ? o->sort : CMD_PS_SORT_CREATED);
+	/* podman's default --sort is created: oldest first (of the last -n);
+	 * size sorts that order later, by the sizes */
+	cmd_ps_sort(l, k, o->sort && o->sort != CMD_PS_SORT_SIZE ? o->sort : CMD_PS_SORT_CREATED);
 	*out = l;
 	*n = k;
 	return 0;
@@ -376,6 +411,8 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; sizes && i < n && rc == 0; i++)
 		if (ctr_sizes(ctx->state, &l[i].cfg, &sizes[i].rw, &sizes[i].rootfs, &err) < 0)
 			rc = cmd_fail(err);
+	if (rc == 0 && sizes && o.sort == CMD_PS_SORT_SIZE)
+		sort_by_size(l, sizes, n);
 	if (rc != 0) {
 		/* nothing printed */
 	} else if (quiet) {

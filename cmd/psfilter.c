@@ -319,7 +319,7 @@ bool cmd_ps_filter_match_health(const struct cmd_ps_filter *f, int health)
 static const char *const sort_names[] = {
     [CMD_PS_SORT_COMMAND] = "command", [CMD_PS_SORT_CREATED] = "created", [CMD_PS_SORT_ID] = "id",
     [CMD_PS_SORT_IMAGE] = "image",     [CMD_PS_SORT_NAMES] = "names",     [CMD_PS_SORT_RUNNINGFOR] = "runningfor",
-    [CMD_PS_SORT_STATUS] = "status",
+    [CMD_PS_SORT_STATUS] = "status",   [CMD_PS_SORT_SIZE] = "size",
 };
 
 int cmd_ps_sort_parse(const char *s, enum cmd_ps_sort *out, struct burrow_err **err)
@@ -329,9 +329,9 @@ int cmd_ps_sort_parse(const char *s, enum cmd_ps_sort *out, struct burrow_err **
 			*out = (enum cmd_ps_sort)i;
 			return 0;
 		}
-	return burrow_error_status(err, EINVAL,
-	                           "--sort '%s': not one of command, created, id, image, names, runningfor, status",
-	                           str_quote(s));
+	return burrow_error_status(
+	    err, EINVAL, "--sort '%s': not one of command, created, id, image, names, runningfor, size, status",
+	    str_quote(s));
 }
 
 static int strcmp0(const char *a, const char *b)

@@ -45,6 +45,10 @@ enum cmd_ps_sort {
 	CMD_PS_SORT_NAMES,
 	CMD_PS_SORT_RUNNINGFOR, /* by start time, earliest first */
 	CMD_PS_SORT_STATUS,     /* by state name */
+	/* by the size with the image (-s's virtual), smallest first, as
+	 * podman's; cmd_ps_sort leaves the order (ps sorts by the sizes it
+	 * computed, none without -s) */
+	CMD_PS_SORT_SIZE,
 };
 /* "created" -> CMD_PS_SORT_CREATED; -1 (EINVAL) listing the choices. */
 int cmd_ps_sort_parse(const char *s, enum cmd_ps_sort *out, struct burrow_err **err);

@@ -57,8 +57,9 @@ struct target {
 	struct proc_ref init;
 	bool has_user;
 	unsigned uid, gid;
-	char **env; /* set over the container's */
-	int lock;   /* the container's, from the check until the process runs */
+	char **env;       /* set over the container's */
+	bool no_hostname; /* take HOSTNAME out of the container's */
+	int lock;         /* the container's, from the check until the process runs */
 };
 
 static void target_clear(struct target *t)
@@ -111,6 +112,14 @@ static int process_settings(const struct ctr_config *c, const struct ctr_run *r,
 		t->has_user = true;
 	}
 	t->env = strv_dup(o->env);
+	/* podman puts HOSTNAME in an exec's environment only when --hostname
+	 * or -e set it: the default one (the short ID), which create keeps in
+	 * the container's for its first process, stays out */
+	char short_id[13];
+	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
+	cleanup_free char *dflt = xasprintf("HOSTNAME=%s", short_id);
+	t->no_hostname = c->hostname && strcmp(c->hostname, short_id) == 0 && strv_contains(c->env, dflt) &&
+	                 !strv_env_has(t->env, "HOSTNAME");
 	if (!strv_env_has(c->env, "HOME") && !strv_env_has(t->env, "HOME")) {
 		cleanup_free char *home = passwd ? ctr_passwd_home(passwd, t->uid) : NULL;
 		strv_append_take(&t->env, xasprintf("HOME=%s", home && *home ? home : "/"));
@@ -318,6 +327,7 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
 	struct rt_exec_opts ro = {
 	    .args = o->cmd,
 	    .env = t.env,
+	    .unset = t.no_hostname ? (char *const[]){"HOSTNAME", NULL} : NULL,
 	    .cwd = o->workdir,
 	    .has_user = t.has_user,
 	    .uid = t.uid,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "container/internal.h"
 #include "container/logfile.h"
@@ -11,7 +12,43 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
+
+/* dir/name when that file is there, else NULL */
+static char *path_if_there(const char *dir, const char *name)
+{
+	char *p = path_join(dir, name);
+	if (access(p, F_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+/* The paths of i's /etc files and overlay directories. */
+static void inspect_paths(struct state_store *s, struct ctr_inspect *i)
+{
+	cleanup_free char *rundir = ctr_rundir(s, i->cfg.id);
+	i->hosts_path = path_if_there(rundir, "hosts");
+	i->resolv_path = path_if_there(rundir, "resolv.conf");
+	i->hostname_path = path_if_there(rundir, "hostname");
+	cleanup_free char *dir = ctr_dir(s, i->cfg.id);
+	i->static_dir = xstrdup(dir);
+	i->oci_config = path_if_there(dir, "config.json");
+	if (i->cfg.rootfs)
+		return;
+	i->upper_dir = path_join(dir, "upper");
+	i->work_dir = path_join(dir, "work");
+	i->merged_dir = i->run.mountpoint ? xstrdup(i->run.mountpoint) : NULL;
+	struct img_info *img = NULL;
+	struct burrow_err *e = NULL;
+	if (!i->cfg.image_id || img_lookup(s, i->cfg.image_id, &img, &e) < 0) {
+		burrow_err_free(e); /* gone: no lower directories to show */
+		return;
+	}
+	i->lower_dirs = img_lowerdir_text(img->layers, strv_len(img->layers));
+	img_info_free(img);
+}
 
 int ctr_inspect_load(struct state_store *s, const char *ref, struct ctr_inspect *out, struct burrow_err **err)
 {
@@ -30,6 +67,7 @@ int ctr_inspect_load(struct state_store *s, const char *ref, struct ctr_inspect 
 	const char *drv = out->cfg.log_driver;
 	if (!drv || strcmp(drv, "k8s-file") == 0)
 		out->log_path = ctr_log_path(s, id);
+	inspect_paths(s, out);
 	return 0;
 }
 
@@ -38,7 +76,16 @@ void ctr_inspect_clear(struct ctr_inspect *i)
 	ctr_config_clear(&i->cfg);
 	ctr_run_clear(&i->run);
 	free(i->log_path);
-	i->log_path = NULL;
+	free(i->hosts_path);
+	free(i->resolv_path);
+	free(i->hostname_path);
+	free(i->static_dir);
+	free(i->oci_config);
+	free(i->lower_dirs);
+	free(i->upper_dir);
+	free(i->work_dir);
+	free(i->merged_dir);
+	memset(i, 0, sizeof(*i));
 }
 
 int ctr_exists(struct state_store *s, const char *ref, struct burrow_err **err)

@@ -10,6 +10,16 @@ struct ctr_inspect {
 	struct ctr_config cfg;
 	struct ctr_run run;
 	char *log_path; /* its k8s-file log (NULL: its log driver keeps none) */
+	/* the files a start writes for /etc (NULL: not there: never started,
+	 * --no-hosts, --no-hostname) */
+	char *hosts_path, *resolv_path, *hostname_path;
+	char *static_dir; /* its directory in the storage root */
+	char *oci_config; /* the config.json a start writes there (NULL: none yet) */
+	/* its overlay (all NULL with --rootfs): the image's layer directories,
+	 * highest first, joined by ':' (NULL: its image is gone), the writable
+	 * layer and fuse-overlayfs' work directory, the mounted tree (NULL:
+	 * not mounted) */
+	char *lower_dirs, *upper_dir, *work_dir, *merged_dir;
 	/* set by ctr_inspect_sizes */
 	bool sized;
 	long long size_rw;     /* its writable layer (ctr_size_rw) */

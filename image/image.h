@@ -457,6 +457,9 @@ int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_inf
  * Annotations, ManifestType, User, History, NamesHistory), from its record,
  * stored configuration and manifest. */
 int img_inspect(struct state_store *s, const struct img_info *i, char **json, struct burrow_err **err);
+/* The first n of layers (lowest first) as overlay's lowerdir lists them:
+ * the highest first, joined by ':' (podman's GraphDriver.Data.LowerDir). */
+char *img_lowerdir_text(char *const *layers, size_t n);
 
 /* The parents of list[0..n) as podman finds them (its layer tree): another
  * image of the list with the child's layers (looked at first) or the

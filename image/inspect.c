@@ -160,6 +160,17 @@ static char *parent_id(struct state_store *s, const struct img_info *i, struct b
 	return r;
 }
 
+char *img_lowerdir_text(char *const *layers, size_t n)
+{
+	size_t len = 1;
+	for (size_t k = 0; k < n; k++)
+		len += strlen(layers[k]) + 1;
+	char *s = xcalloc(len, 1), *p = s;
+	for (size_t k = n; k > 0; k--)
+		p = stpcpy(stpcpy(p, k < n ? ":" : ""), layers[k - 1]);
+	return s;
+}
+
 int img_inspect(struct state_store *s, const struct img_info *i, char **json, struct burrow_err **err)
 {
 	__attribute__((cleanup(docs_clear))) struct docs d = {0};
@@ -196,12 +207,7 @@ int img_inspect(struct state_store *s, const struct img_info *i, char **json, st
 	jg_map_open(g);
 	size_t n = strv_len(i->layers);
 	if (n > 1) {
-		cleanup_free char *lower = xstrdup(i->layers[n - 2]);
-		for (size_t k = n - 2; k-- > 0;) {
-			char *t = xasprintf("%s:%s", lower, i->layers[k]);
-			free(lower);
-			lower = t;
-		}
+		cleanup_free char *lower = img_lowerdir_text(i->layers, n - 1);
 		jg_key_str(g, "LowerDir", lower);
 	}
 	if (n > 0)

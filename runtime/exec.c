@@ -58,6 +58,16 @@ void rt_exec_spec(struct rt_spec *s, const struct rt_exec_opts *o)
 {
 	strv_free(s->args);
 	s->args = strv_dup(o->args);
+	for (size_t i = 0; o->unset && o->unset[i] && s->env; i++) {
+		size_t len = strlen(o->unset[i]), k = 0;
+		for (size_t j = 0; s->env[j]; j++) {
+			if (strncmp(s->env[j], o->unset[i], len) == 0 && s->env[j][len] == '=')
+				free(s->env[j]);
+			else
+				s->env[k++] = s->env[j];
+		}
+		s->env[k] = NULL;
+	}
 	for (size_t i = 0; o->env && o->env[i]; i++)
 		strv_env_set(&s->env, o->env[i]);
 	if (o->cwd) {

@@ -199,10 +199,11 @@ struct proc_ref;
  * rest (rlimits, umask, no_new_privs, the seccomp filter, capabilities as
  * below) is the container's. */
 struct rt_exec_opts {
-	char *const *args; /* the command; args[0] is looked up in the process's PATH */
-	char *const *env;  /* NAME=VALUE set over process.env (NULL: none) */
-	const char *cwd;   /* absolute (NULL: process.cwd) */
-	bool has_user;     /* uid/gid instead of process.user (and no additional groups) */
+	char *const *args;  /* the command; args[0] is looked up in the process's PATH */
+	char *const *env;   /* NAME=VALUE set over process.env (NULL: none) */
+	char *const *unset; /* NAMEs taken out of process.env first (NULL: none) */
+	const char *cwd;    /* absolute (NULL: process.cwd) */
+	bool has_user;      /* uid/gid instead of process.user (and no additional groups) */
 	uid_t uid;
 	gid_t gid;
 	/* Every capability the namespace gives, no seccomp filter, no

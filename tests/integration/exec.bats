@@ -114,6 +114,23 @@ wait_ps() {
 	is "$output" "burrow: exec: workdir 'relative' is not an absolute path"
 }
 
+@test "exec: no HOSTNAME unless --hostname or -e gave the container one, or exec's -e sets it (as podman 4.3)" {
+	start_ctr h0
+	run_burrow 0 exec h0 env
+	assert_no_match "$output" "HOSTNAME="
+	run_burrow 0 exec -e HOSTNAME=x h0 sh -c 'echo $HOSTNAME'
+	is "$output" "x"
+	# the container's first process keeps it
+	run_burrow 0 inspect --format '{{json .Config.Env}}' h0
+	assert_match "$output" '"HOSTNAME=[0-9a-f]{12}"'
+	start_ctr h1 --hostname bar
+	run_burrow 0 exec h1 sh -c 'echo $HOSTNAME'
+	is "$output" "bar"
+	start_ctr h2 -e HOSTNAME=foo
+	run_burrow 0 exec h2 sh -c 'echo $HOSTNAME'
+	is "$output" "foo"
+}
+
 @test "exec: -t gives the process a terminal with our window size; -i passes stdin" {
 	start_ctr c1
 	run timeout 60 python3 "$PTY_DRIVE" "$BURROW" exec -t c1 sh -c 'tty; stty size; echo "TERM=$TERM"; [ -t 0 ] && echo stdin-is-a-tty' <<<wait

@@ -106,14 +106,18 @@ wait_log() {
 	is "$(log_entries h)" 5
 }
 
-@test "health: a container without a healthcheck has none (ps filter none, no Health)" {
+@test "health: a container without a healthcheck has none (ps filter none, podman 4.3's empty Health)" {
 	run_burrow 0 run -d --name plain busybox sleep 60
 	run_burrow 0 ps -q --filter health=none
 	is "${#lines[@]}" 1
 	run_burrow 0 ps --format '{{.Status}}'
 	assert_no_match "$output" "\("
+	run_burrow 0 inspect --format '{{json .State.Health}}' plain
+	is "$output" '{"Status":"","FailingStreak":0,"Log":null}'
 	run_burrow 0 inspect --format '{{json .State}}' plain
-	assert_no_match "$output" Health
+	assert_no_match "$output" Healthcheck
+	run_burrow 0 inspect --format '{{json .Config}}' plain
+	assert_no_match "$output" Healthcheck
 	run_burrow 125 healthcheck run plain
 	assert_match "$output" "container 'plain' has no defined healthcheck"
 	run_burrow 125 wait --condition healthy plain

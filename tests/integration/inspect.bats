@@ -52,6 +52,54 @@ suite_setup() {
 	grep -q sleep "/proc/$pid/cmdline"
 }
 
+@test "inspect: podman 4.3's Health without a healthcheck, Pod, Namespace, IsService, OCIRuntime, ExecIDs, sdNotifyMode, the /etc files, StaticDir, OCIConfigPath, GraphDriver, NetworkSettings" {
+	run_burrow 0 create --name fresh busybox true
+	run_burrow 0 inspect --format '{{json .State.Health}}|{{with .State.Health}}with{{end}}' fresh
+	is "$output" '{"Status":"","FailingStreak":0,"Log":null}|with'
+	run_burrow 0 inspect --format '[{{.Pod}}] {{.OCIRuntime}} {{json .ExecIDs}} {{.Config.sdNotifyMode}}' fresh
+	is "$output" '[] burrow [] container'
+	run_burrow 125 inspect --format '{{.Config.SdNotifyMode}}' fresh
+	# podman's: no /etc files before a start
+	run_burrow 0 inspect --format '[{{.HostsPath}}|{{.ResolvConfPath}}|{{.HostnamePath}}|{{.OCIConfigPath}}]' fresh
+	is "$output" '[|||]'
+	id=$("$BURROW" inspect --format '{{.Id}}' fresh)
+	run_burrow 0 inspect --format '{{.StaticDir}}' fresh
+	assert_match "$output" "^/.*/$id\$"
+	run_burrow 0 inspect --format '[{{.Namespace}}] {{.IsService}} {{json .State.CheckpointedAt}} {{json .State.RestoredAt}}' fresh
+	is "$output" '[] false "0001-01-01T00:00:00Z" "0001-01-01T00:00:00Z"'
+	run_burrow 0 inspect --format '{{.GraphDriver.Name}} {{json .NetworkSettings.IPAddress}} {{json .NetworkSettings.Gateway}} {{json .NetworkSettings.MacAddress}}' fresh
+	is "$output" 'overlay "" "" ""'
+	run_burrow 0 run -d --name up --hostname hn busybox sh -c 'head -c 3000 /dev/zero >/written; echo written; sleep 600'
+	wait_logs up '^written'
+	run_burrow 0 inspect --format '{{.HostsPath}}' up
+	grep -q 'hn' "$output"
+	run_burrow 0 inspect --format '{{.HostnamePath}}' up
+	is "$(cat "$output")" hn
+	run_burrow 0 inspect --format '{{.ResolvConfPath}}' up
+	grep -q '^nameserver' "$output"
+	run_burrow 0 inspect --format '{{.OCIConfigPath}}' up
+	grep -q '"ociVersion"' "$output"
+	is "$output" "$("$BURROW" inspect --format '{{.StaticDir}}' up)/config.json"
+	run_burrow 0 inspect up
+	json=$output
+	is "$(json_get "$json" 'sorted(d[0]["GraphDriver"]["Data"])')" '["LowerDir", "MergedDir", "UpperDir", "WorkDir"]'
+	upper=$(json_get "$json" 'd[0]["GraphDriver"]["Data"]["UpperDir"]' | tr -d '"')
+	is "$(stat -c %s "$upper/written")" 3000
+	work=$(json_get "$json" 'd[0]["GraphDriver"]["Data"]["WorkDir"]' | tr -d '"')
+	[ -d "$work" ]
+	# the image's layer directories, highest first (busybox's one here)
+	lower=$(json_get "$json" 'd[0]["GraphDriver"]["Data"]["LowerDir"]' | tr -d '"')
+	is "$lower" "$("$BURROW" image inspect --format '{{.GraphDriver.Data.UpperDir}}' busybox)"
+	[ -x "$lower/bin/sh" ] || [ -L "$lower/bin/sh" ]
+	run_burrow 0 stop -t 0 up
+	run_burrow 0 inspect --format '{{.GraphDriver.Data.MergedDir}}' up
+	is "$output" "<no value>" "not mounted: no MergedDir"
+	# --rootfs: no overlay
+	run_burrow 0 create --name rf --rootfs "$lower" true
+	run_burrow 0 inspect --format '[{{.GraphDriver.Name}}] {{json .GraphDriver.Data}}' rf
+	is "$output" '[] null'
+}
+
 @test "inspect: HostConfig's Dns, DnsOptions, DnsSearch, ExtraHosts and GroupAdd as given, [] when none (as podman: never null, never left out)" {
 	run_burrow 0 create --name plain busybox true
 	run_burrow 0 inspect --format '{{json .HostConfig.Dns}} {{json .HostConfig.DnsOptions}} {{json .HostConfig.DnsSearch}} {{json .HostConfig.ExtraHosts}} {{json .HostConfig.GroupAdd}} {{.HostConfig.Dns}}' plain
@@ -260,7 +308,7 @@ tagged localhost/other:1"
 	is "$output" $'a created\nc created\nb exited'
 	run_burrow 0 ps -a --sort runningfor --format '{{.Names}}'
 	is "${lines[2]}" b "the one that started last"
-	run_burrow 125 ps --sort size
+	run_burrow 125 ps --sort bogus
 	run_burrow 125 ps -l -n 2
 	run_burrow 125 ps -n x
 }
@@ -338,6 +386,30 @@ tagged localhost/other:1"
 	run_burrow 0 ps -a --format '[{{.Size}}]'
 	is "$output" "[]"
 	run_burrow 125 ps -q -s
+}
+
+@test "ps --sort size: by the size with the image, smallest first (with -s); ExitedAt, StartedAt and .Created as podman 4.3's" {
+	run_burrow 0 run --name big busybox sh -c 'head -c 300000 /dev/zero >/big'
+	run_burrow 0 run --name small busybox true
+	run_burrow 0 ps -a -s --sort size --format '{{.Names}}'
+	is "$output" $'small\nbig'
+	run_burrow 0 ps -a --sort size --format '{{.Names}}'
+	is "$output" $'big\nsmall' "without -s no sizes to compare: created's order, as podman's"
+	# Go's zero time for a container that never started nor exited
+	run_burrow 0 create --name fresh busybox true
+	run_burrow 0 ps -a --filter name=fresh --format '{{.ExitedAt}} {{.StartedAt}}'
+	is "$output" "-62135596800 -62135596800"
+	run_burrow 0 ps -a --filter name=fresh --format json
+	is "$(json_get "$output" '[d[0]["ExitedAt"], d[0]["StartedAt"]]')" "[-62135596800, -62135596800]"
+	run_burrow 0 ps -a --filter name=small --format '{{.ExitedAt}}'
+	[ "$output" -gt 0 ]
+	# .Created and .CreatedAt: Go's time.Time, nanoseconds as inspect has them
+	created=$(TZ=UTC "$BURROW" inspect --format '{{.Created}}' fresh)
+	frac=${created#*.}
+	frac=${frac%Z}
+	TZ=UTC run_burrow 0 ps -a --filter name=fresh --format '{{.Created}}|{{.CreatedAt}}'
+	when="${created:0:10} ${created:11:8}${frac:+.$frac} +0000 UTC"
+	is "$output" "$when|$when"
 }
 
 @test "inspect, container inspect, image inspect: --format and --type after the names, as podman's" {

@@ -60,7 +60,7 @@ READY=1
 	# the monitor runs the container's init
 	run_burrow 0 inspect --format '{{.State.Pid}}' c
 	is "$(awk '/^PPid:/ {print $2}' "/proc/$output/status")" "$mpid" "the container's init is the monitor's child"
-	run_burrow 0 inspect --format '{{.Config.SdNotifyMode}}' c
+	run_burrow 0 inspect --format '{{.Config.sdNotifyMode}}' c
 	is "$output" conmon
 	# the container does not see the socket
 	run_burrow 0 exec c sh -c 'echo "[$NOTIFY_SOCKET]"; ls /run/notify 2>&1 || true'
@@ -81,7 +81,7 @@ STATUS=serving
 --" "MAINPID first, then the container's message without its own MAINPID"
 	run_burrow 0 logs k
 	is "$output" "sock=/run/notify/notify.sock"
-	run_burrow 0 inspect --format '{{.Config.SdNotifyMode}}' k
+	run_burrow 0 inspect --format '{{.Config.sdNotifyMode}}' k
 	is "$output" container
 }
 

@@ -1040,6 +1040,13 @@ static void test_sizes(void **state)
 	assert_string_equal(fmt_size(1234567, buf, sizeof(buf)), "1.23 MB");
 	assert_string_equal(fmt_size(999, buf, sizeof(buf)), "999 B");
 	assert_string_equal(fmt_time_ago(100, 105, buf, sizeof(buf)), "5 seconds ago");
+	/* Go's time.Time: the nanoseconds without trailing zeros, none for 0 */
+	assert_string_equal(fmt_go_time_ns(1700000000, 986430000, true, buf, sizeof(buf)),
+	                    "2023-11-14 22:13:20.98643 +0000 UTC");
+	assert_string_equal(fmt_go_time_ns(1700000000, 7, true, buf, sizeof(buf)),
+	                    "2023-11-14 22:13:20.000000007 +0000 UTC");
+	assert_string_equal(fmt_go_time_ns(1700000000, 0, true, buf, sizeof(buf)), "2023-11-14 22:13:20 +0000 UTC");
+	assert_string_equal(fmt_go_time(1700000000, true, buf, sizeof(buf)), "2023-11-14 22:13:20 +0000 UTC");
 	assert_string_equal(fmt_duration(90, buf, sizeof(buf)), "About a minute");
 	assert_string_equal(fmt_duration(7200, buf, sizeof(buf)), "2 hours");
 }

@@ -119,7 +119,7 @@ static void test_filter_errors(void **state)
 	assert_true(cmd_ps_filter_has(f, "status"));
 	cmd_ps_filter_free(f);
 	enum cmd_ps_sort s;
-	assert_int_equal(cmd_ps_sort_parse("size", &s, &err), -1);
+	assert_int_equal(cmd_ps_sort_parse("bogus", &s, &err), -1);
 	burrow_err_free(err);
 	assert_int_equal(cmd_ps_sort_parse("runningfor", &s, &err), 0);
 	assert_int_equal(s, CMD_PS_SORT_RUNNINGFOR);
@@ -216,6 +216,11 @@ static void test_sort(void **state)
 	order(l, 3, CMD_PS_SORT_RUNNINGFOR, "a c b");
 	order(l, 3, CMD_PS_SORT_COMMAND, "c a b"); /* "sh -c exit 3" < "sleep 600"; stable */
 	order(l, 3, CMD_PS_SORT_IMAGE, "c a b");   /* aa, aa (stable), zz */
+	order(l, 3, CMD_PS_SORT_SIZE, "c a b");    /* ps sorts by the sizes it measured */
+	enum cmd_ps_sort by = CMD_PS_SORT_NONE;
+	struct burrow_err *err = NULL;
+	assert_int_equal(cmd_ps_sort_parse("size", &by, &err), 0);
+	assert_int_equal(by, CMD_PS_SORT_SIZE);
 	/* one second: the nanoseconds decide, created and started alike */
 	struct ctr_listing ns[] = {mk("1", "late", "i", CTR_RUNNING, 0, 7), mk("2", "early", "i", CTR_RUNNING, 0, 7)};
 	ns[0].cfg.created_ns = 900;
@@ -225,6 +230,14 @@ static void test_sort(void **state)
 	ns[1].run.started_ns = 20;
 	order(ns, 2, CMD_PS_SORT_CREATED, "early late");
 	order(ns, 2, CMD_PS_SORT_RUNNINGFOR, "late early");
+}
+
+/* cmd_ctr_inspect_json of a listing's records, as ctr_inspect_load would
+ * give them (no /etc files, no overlay directories) */
+static yajl_val inspect_json(const struct ctr_listing *l, const char *log_path)
+{
+	struct ctr_inspect i = {.cfg = l->cfg, .run = l->run, .log_path = (char *)log_path};
+	return cmd_ctr_inspect_json(&i);
 }
 
 static void test_inspect_json(void **state)
@@ -237,11 +250,17 @@ static void test_inspect_json(void **state)
 	l.run.pid = 4242;
 	l.run.monitor_pid = 4241;
 	l.run.started_at = 1700000001;
-	yajl_val j = cmd_ctr_inspect_json(&l.cfg, &l.run, "/x/ctr.log");
+	yajl_val j = inspect_json(&l, "/x/ctr.log");
 	yajl_val st = json_get(j, "State");
 	assert_string_equal(json_get_str(j, "Id"), "abc123");
 	assert_string_equal(json_get_str(j, "Path"), "sleep");
 	assert_string_equal(json_get_str(j, "Created"), "2023-11-14T22:13:20Z");
+	assert_string_equal(json_get_str(json_get(j, "Config"), "sdNotifyMode"), "container");
+	assert_null(json_get(json_get(j, "Config"), "SdNotifyMode"));
+	assert_string_equal(json_get_str(j, "Pod"), "");
+	assert_string_equal(json_get_str(j, "HostsPath"), "");
+	assert_string_equal(json_get_str(json_get(j, "NetworkSettings"), "IPAddress"), "");
+	assert_true(YAJL_IS_ARRAY(json_get(j, "ExecIDs")));
 	assert_true(YAJL_IS_TRUE(json_get(st, "Running")));
 	assert_int_equal(json_get_int(st, "Pid", -1), 4242);
 	assert_int_equal(json_get_int(st, "ConmonPid", -1), 4241);
@@ -256,7 +275,7 @@ static void test_inspect_json(void **state)
 	l.run.exit_code = 42;
 	l.run.finished_at = 1700000002;
 	l.cfg.restart_policy = NULL;
-	j = cmd_ctr_inspect_json(&l.cfg, &l.run, NULL);
+	j = inspect_json(&l, NULL);
 	st = json_get(j, "State");
 	assert_string_equal(json_get_str(st, "Status"), "exited");
 	assert_true(YAJL_IS_FALSE(json_get(st, "Running")));
@@ -271,7 +290,7 @@ static void test_inspect_json(void **state)
 	yajl_tree_free(j);
 	/* else, as podman, the name that found the image */
 	l.cfg.image_resolved = (char *)"localhost/busybox:latest";
-	j = cmd_ctr_inspect_json(&l.cfg, &l.run, NULL);
+	j = inspect_json(&l, NULL);
 	assert_string_equal(json_get_str(j, "ImageName"), "localhost/busybox:latest");
 	assert_string_equal(json_get_str(json_get(j, "Config"), "Image"), "localhost/busybox:latest");
 	yajl_tree_free(j);
@@ -289,7 +308,7 @@ static void test_inspect_maps(void **state)
 	l.cfg.labels = labels;
 	l.cfg.volumes = vols;
 	l.cfg.ports = ports;
-	yajl_val j = cmd_ctr_inspect_json(&l.cfg, &l.run, NULL);
+	yajl_val j = inspect_json(&l, NULL);
 	yajl_val cfg = json_get(j, "Config"), hc = json_get(j, "HostConfig");
 	assert_true(json_is_map(json_get(cfg, "Labels")));
 	assert_true(json_is_map(json_get(cfg, "Annotations")));
@@ -307,7 +326,7 @@ static void test_inspect_maps(void **state)
 	yajl_tree_free(j);
 	/* none: Go's nil maps, maps too */
 	l.cfg.labels = l.cfg.volumes = NULL;
-	j = cmd_ctr_inspect_json(&l.cfg, &l.run, NULL);
+	j = inspect_json(&l, NULL);
 	assert_true(json_is_map(json_get(json_get(j, "Config"), "Labels")));
 	assert_true(json_is_map(json_get(json_get(j, "Config"), "Volumes")));
 	yajl_tree_free(j);
