@@ -59,6 +59,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "container/container.h"
@@ -328,9 +329,12 @@ static int open_overlay(struct state_store *s, const struct ctr_config *c, size_
  * destination, seen through its init's root. The host path may lead
  * elsewhere by now: a container that also has a directory above it bound
  * can put a symlink in its place, which would take the copy to any host
- * directory of the user. */
+ * directory of the user. It can also mount there, in a user and mount
+ * namespace of its own (nesting is allowed), a bind of anything it sees,
+ * read-only to it: *ro is set when the mount it has there is read-only,
+ * so that cp never writes what the container could not. */
 static int bind_check(const struct ctr_config *c, const struct ctr_run *run, const struct ctr_mount *m, int fd,
-                      const char *name, struct burrow_err **err)
+                      const char *name, bool *ro, struct burrow_err **err)
 {
 	char root[64];
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)run->pid);
@@ -348,8 +352,11 @@ static int bind_check(const struct ctr_config *c, const struct ctr_run *run, con
 	if ((name ? fstatat(fd, name, &host, AT_SYMLINK_NOFOLLOW) : fstat(fd, &host)) < 0)
 		return burrow_error(err, errno, "cannot examine '%s', mounted at '%s'", str_quote(m->source),
 		                    str_quote(m->destination));
-	if (in.st_dev == host.st_dev && in.st_ino == host.st_ino)
+	struct statfs sf;
+	if (in.st_dev == host.st_dev && in.st_ino == host.st_ino) {
+		*ro = fstatfs(mfd, &sf) < 0 || (sf.f_flags & ST_RDONLY);
 		return 0;
+	}
 	burrow_error_status(err, EXDEV,
 	                    "'%s' is not what container '%s' has mounted at '%s': it was replaced since the container "
 	                    "started",
@@ -480,17 +487,18 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 	if (ctr_mount_decode(mounts[i], &hit, err) < 0)
 		return -1;
 	int rc = -1;
-	bool tmpfs = false;
+	bool tmpfs = false, ro_seen = false;
 	out->fd = open_source(s, c, run, (size_t)i, &hit, path, &out->name, &tmpfs, err);
 	if (out->fd < 0 ||
-	    (run && strcmp(hit.type, "bind") == 0 && bind_check(c, run, &hit, out->fd, out->name, err) < 0))
+	    (run && strcmp(hit.type, "bind") == 0 && bind_check(c, run, &hit, out->fd, out->name, &ro_seen, err) < 0))
 		goto done;
 	out->dest = xstrdup(hit.destination);
 	/* a tmpfs mounted in the container's own user namespace */
 	out->unmapped = tmpfs && !root_mapped(c) && !ctr_mount_has(&hit, "rbind");
 	/* :O's host directory (a stopped container's) is the lower layer of
-	 * an overlay: never written */
-	out->ro = ctr_mount_has(&hit, "ro") || (ctr_mount_has(&hit, "O") && !run);
+	 * an overlay: never written; nor is a bind the container sees
+	 * read-only (bind_check) */
+	out->ro = ctr_mount_has(&hit, "ro") || (ctr_mount_has(&hit, "O") && !run) || ro_seen;
 	/* what lies below the destination, with path's "/." or "/" kept */
 	size_t len = 3, pl = strlen(path);
 	for (size_t k = depth; parts[k]; k++)

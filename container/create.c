@@ -88,6 +88,32 @@ int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct b
 	return 0;
 }
 
+/* The next line of text from *at, a copy (NULL at the end): an image's
+ * file is taken a line at a time, never split whole (16 MB of newlines
+ * would be 16 million strings). */
+static char *next_line(const char **at)
+{
+	if (!**at)
+		return NULL;
+	const char *end = strchrnul(*at, '\n');
+	char *line = xstrndup(*at, (size_t)(end - *at));
+	*at = *end ? end + 1 : end;
+	return line;
+}
+
+/* line's first n ':'-separated fields, cut in place (the rest of the line
+ * left out): how many it has, at most n. */
+static size_t cut_fields(char *line, char **f, size_t n)
+{
+	size_t nf = 0;
+	for (char *p = line; p && nf < n;) {
+		f[nf++] = p;
+		if ((p = strchr(p, ':')))
+			*p++ = '\0';
+	}
+	return nf;
+}
+
 /* In passwd or group text, the first entry named key or, when key is a
  * number, with that ID (as runc's lookup, which podman uses): its ID in
  * *id and, with gid (passwd), its group in *gid. 1 if found, else 0. */
@@ -96,33 +122,21 @@ static int find_entry(const char *text, const char *key, unsigned *id, unsigned 
 	long long num = -1, v;
 	if (str_to_ll(key, 0, 0xfffffffeLL, &v) == 0)
 		num = v;
-	cleanup_strv char **lines = strv_split(text, '\n');
-	for (size_t i = 0; lines[i]; i++) {
+	char *line;
+	for (const char *at = text; (line = next_line(&at)); free(line)) {
 		/* name:password:id:gid... (empty fields count) */
-		char *f[4] = {lines[i], NULL, NULL, NULL};
-		size_t nf = 1;
-		for (char *p = lines[i]; *p && nf < 4; p++) {
-			if (*p == ':') {
-				*p = '\0';
-				f[nf++] = p + 1;
-			}
-		}
-		if (nf < (gid ? 4u : 3u))
-			continue;
-		char *colon = strchr(f[2], ':');
-		if (colon)
-			*colon = '\0';
+		char *f[4];
 		long long eid, egid = 0;
-		if (str_to_ll(f[2], 0, 0xfffffffeLL, &eid) < 0 || (strcmp(f[0], key) != 0 && eid != num))
+		if (cut_fields(line, f, 4) < (gid ? 4u : 3u) || str_to_ll(f[2], 0, 0xfffffffeLL, &eid) < 0 ||
+		    (strcmp(f[0], key) != 0 && eid != num))
 			continue;
 		if (gid) {
-			if ((colon = strchr(f[3], ':')))
-				*colon = '\0';
 			if (str_to_ll(f[3], 0, 0xfffffffeLL, &egid) < 0)
 				egid = 0;
 			*gid = (unsigned)egid;
 		}
 		*id = (unsigned)eid;
+		free(line);
 		return 1;
 	}
 	return 0;
@@ -130,13 +144,16 @@ static int find_entry(const char *text, const char *key, unsigned *id, unsigned 
 
 char *ctr_passwd_home(const char *passwd, unsigned uid)
 {
-	cleanup_strv char **lines = strv_split(passwd, '\n');
-	for (size_t i = 0; lines[i]; i++) {
+	char *line;
+	for (const char *at = passwd; (line = next_line(&at)); free(line)) {
 		/* name:password:uid:gid:gecos:home:shell */
-		cleanup_strv char **f = strv_split(lines[i], ':');
+		char *f[6];
 		long long id;
-		if (strv_len(f) >= 6 && str_to_ll(f[2], 0, 0xfffffffeLL, &id) == 0 && id == (long long)uid)
-			return xstrdup(f[5]);
+		if (cut_fields(line, f, 6) == 6 && str_to_ll(f[2], 0, 0xfffffffeLL, &id) == 0 && id == (long long)uid) {
+			char *home = xstrdup(f[5]);
+			free(line);
+			return home;
+		}
 	}
 	return NULL;
 }

@@ -315,8 +315,10 @@ static int clear_place(int pfd, const char *name, bool keep_dir, struct burrow_e
 }
 
 /* Ownership: IDs the namespace does not map (the single-ID mapping maps
- * only 0) cannot be set; the file then keeps what it can (root). */
-static int set_owner(struct unpack *u, int fd, int pfd, const char *name, struct archive_entry *e,
+ * only 0) cannot be set; the file then keeps what it can (root). *lost
+ * (if not NULL): S_ISUID when the user could not be set, S_ISGID when the
+ * group could not, the bits that must not stay (as tar drops them). */
+static int set_owner(struct unpack *u, int fd, int pfd, const char *name, struct archive_entry *e, mode_t *lost,
                      struct burrow_err **err)
 {
 	la_int64_t uid64 = archive_entry_uid(e), gid64 = archive_entry_gid(e);
@@ -328,14 +330,14 @@ static int set_owner(struct unpack *u, int fd, int pfd, const char *name, struct
 	if (errno != EINVAL && errno != EPERM)
 		return burrow_error(err, errno, "cannot change the owner of '%s'", str_quote(name));
 	/* keep the half that is mapped, if any */
-	if (fd >= 0) {
-		if (fchown(fd, uid, (gid_t)-1) < 0 && fchown(fd, (uid_t)-1, gid) < 0)
-			errno = 0;
-	} else {
-		if (fchownat(pfd, name, uid, (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0 &&
-		    fchownat(pfd, name, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW) < 0)
-			errno = 0;
-	}
+	mode_t gone = S_ISUID | S_ISGID;
+	if (fd >= 0 ? fchown(fd, uid, (gid_t)-1) == 0 : fchownat(pfd, name, uid, (gid_t)-1, AT_SYMLINK_NOFOLLOW) == 0)
+		gone = S_ISGID;
+	else if (fd >= 0 ? fchown(fd, (uid_t)-1, gid) == 0
+	                 : fchownat(pfd, name, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW) == 0)
+		gone = S_ISUID;
+	if (lost)
+		*lost = gone;
 	if (u->squashed++ == 0)
 		burrow_debug("'%s' belongs to %u:%u, which this user namespace does not map; ownership squashed",
 		             str_quote(archive_entry_pathname(e)), (unsigned)uid, (unsigned)gid);
@@ -409,11 +411,15 @@ static bool meta_right(const struct stat *made, struct archive_entry *e)
 static int set_meta_fd(struct unpack *u, int fd, const char *name, struct archive_entry *e, bool times,
                        const struct stat *made, struct burrow_err **err)
 {
-	mode_t perm = archive_entry_perm(e) & 07777;
+	mode_t perm = archive_entry_perm(e) & 07777, lost = 0;
 	bool owned = made && (la_int64_t)made->st_uid == archive_entry_uid(e) &&
 	             (la_int64_t)made->st_gid == archive_entry_gid(e);
-	if (!owned && set_owner(u, fd, -1, name, e, err) < 0)
+	if (!owned && set_owner(u, fd, -1, name, e, &lost, err) < 0)
 		return -1;
+	/* a file squashed to root keeps no setuid (setgid) of the owner it
+	 * could not get: it would run as root, for whoever runs it */
+	if (archive_entry_filetype(e) != AE_IFDIR)
+		perm &= ~lost;
 	/* after chown, which clears setuid/setgid */
 	if ((!made || (made->st_mode & 07777) != perm || (!owned && (perm & 06000))) && fchmod(fd, perm) < 0)
 		return burrow_error(err, errno, "cannot set the mode of '%s'", str_quote(name));
@@ -607,7 +613,7 @@ static int make_symlink(struct unpack *u, int pfd, const char *name, const char 
 	struct stat made;
 	bool owned = fstatat(pfd, name, &made, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(made.st_mode) &&
 	             (la_int64_t)made.st_uid == archive_entry_uid(e) && (la_int64_t)made.st_gid == archive_entry_gid(e);
-	if (!owned && set_owner(u, -1, pfd, name, e, err) < 0)
+	if (!owned && set_owner(u, -1, pfd, name, e, NULL, err) < 0)
 		return -1;
 	struct timespec ts[2];
 	entry_times(e, ts);
@@ -627,7 +633,7 @@ static int make_fifo(struct unpack *u, int pfd, const char *name, const char *pa
 	cleanup_close int fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return burrow_error(err, errno, "cannot open fifo '%s'", str_quote(path));
-	if (set_owner(u, -1, pfd, name, e, err) < 0)
+	if (set_owner(u, -1, pfd, name, e, NULL, err) < 0)
 		return -1;
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);

@@ -641,6 +641,28 @@ both_ways() {
 	run_burrow 0 rm -f -t 0 bs
 }
 
+@test "cp: a container that mounts a read-only bind of its own over a writable one gets no copy written into it" {
+	# its init moves into a user and mount namespace of its own (nesting
+	# is allowed) and binds its read-only /ro over /sub there
+	mkdir -p "$T/shared/sub" "$T/ro"
+	echo kept >"$T/ro/victim"
+	run_burrow 0 run -d --name nest -v "$T/shared:/shared" -v "$T/shared/sub:/sub" -v "$T/ro:/ro:ro" \
+		busybox busybox unshare -r -m sh -c 'busybox mount --bind /ro /sub && echo bound && exec sleep 300'
+	wait_logs nest '^bound$'
+	# and moves /sub's host directory away (through /shared: removed, the
+	# mounts on it would go), a link to /ro's in its place
+	mv "$T/shared/sub" "$T/shared/old"
+	ln -s "$T/ro" "$T/shared/sub"
+	echo pwned >"$T/payload"
+	run_burrow 125 cp "$T/payload" nest:/sub/
+	assert_match "$output" "'/sub/' is on the read-only mount '/sub' of container 'nest'"
+	[ ! -e "$T/ro/payload" ]
+	# what it sees it can read anyway: reading works
+	run_burrow 0 cp nest:/sub/victim "$T/got"
+	is "$(cat "$T/got")" kept
+	run_burrow 0 rm -f -t 0 nest
+}
+
 @test "cp: a '..' out of a mount point leads back to the rootfs, as the kernel takes it" {
 	# the volume has an etc/passwd of its own, to be told from the rootfs's
 	run_burrow 0 run --name dd -v ddvol:/data busybox sh -c '

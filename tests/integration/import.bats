@@ -215,6 +215,26 @@ f(".wh.gone", "")
 	fi
 }
 
+@test "import: a setuid or setgid file whose owner the namespace does not map loses that bit" {
+	# 3000000 is beyond any subordinate range: squashed to root, whose
+	# setuid the image never asked for (as root every ID is mapped)
+	mktar "$T/suid.tar" '
+f("suid", "x", mode=0o4755, uid=3000000)
+f("sgid", "x", mode=0o2755, gid=3000000)
+f("both", "x", mode=0o6755, uid=3000000, gid=3000000)
+f("root", "x", mode=0o6755)
+d("dir", mode=0o2755, gid=3000000)
+'
+	run_burrow 0 import "$T/suid.tar" suid
+	L=$LAYERS/$(layer_id "$T/suid.tar")/diff
+	run stat -c %a "$L/suid" "$L/sgid" "$L/both" "$L/root" "$L/dir"
+	if [ "$(id -u)" = 0 ]; then
+		is "${lines[*]}" "4755 2755 6755 6755 2755" "every owner mapped: the bits stay"
+	else
+		is "${lines[*]}" "755 755 755 6755 2755" "squashed owners drop setuid, setgid"
+	fi
+}
+
 @test "import: a layer unpacked with squashed owners is unpacked again once the namespace maps them" {
 	mktar "$T/own.tar" 'f("owned", "x", uid=1000, gid=1000)'
 	L=$LAYERS/$(layer_id "$T/own.tar")/diff

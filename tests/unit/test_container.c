@@ -11,8 +11,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "cmd/format.h"
 #include "container/attach.h"
@@ -922,6 +924,63 @@ static void test_resolve_user(void **state)
 	}
 }
 
+/* HOME from the passwd entry; an image's passwd of 16 MB of colons or of
+ * newlines read in no more memory than a few copies of it (split whole,
+ * each was 16 million strings: over 600 MB). In a child whose address
+ * space has 160 MB more than it holds. */
+static void test_passwd_home(void **state)
+{
+	(void)state;
+	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+	                             "short:x:7:7:gecos\n"
+	                             "nohome:x:8:8:::/bin/sh\n"
+	                             "u:x:1000:1000::/home/u:/bin/sh";
+	char *home = ctr_passwd_home(passwd, 0);
+	assert_string_equal(home, "/root");
+	free(home);
+	home = ctr_passwd_home(passwd, 1000);
+	assert_string_equal(home, "/home/u");
+	free(home);
+	home = ctr_passwd_home(passwd, 8);
+	assert_string_equal(home, "");
+	free(home);
+	assert_null(ctr_passwd_home(passwd, 7));
+	assert_null(ctr_passwd_home(passwd, 9));
+	size_t big = 16 << 20;
+	char *colons = xmalloc(big + 1), *newlines = xmalloc(big + 1);
+	memset(colons, ':', big);
+	memset(newlines, '\n', big);
+	colons[big] = newlines[big] = '\0';
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		unsigned long pages = 0;
+		FILE *f = fopen("/proc/self/statm", "r");
+		if (!f || fscanf(f, "%lu", &pages) != 1)
+			_exit(2);
+		fclose(f);
+		struct rlimit lim = {.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE) + (160UL << 20)};
+		lim.rlim_max = lim.rlim_cur;
+		if (setrlimit(RLIMIT_AS, &lim) < 0)
+			_exit(3);
+		unsigned uid = 1, gid = 1;
+		struct burrow_err *e1 = NULL, *e2 = NULL;
+		if (ctr_passwd_home(colons, 0) || ctr_passwd_home(newlines, 0) ||
+		    ctr_resolve_user("nobody", newlines, NULL, &uid, &gid, &e1) != -1 ||
+		    ctr_resolve_user("0:staff", NULL, colons, &uid, &gid, &e2) != -1)
+			_exit(4);
+		burrow_err_free(e1);
+		burrow_err_free(e2);
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("the child ended with status %#x", status);
+	free(colons);
+	free(newlines);
+}
+
 static void test_resolv_conf(void **state)
 {
 	(void)state;
@@ -1077,6 +1136,7 @@ int main(void)
 	    cmocka_unit_test(test_spec_shm),
 	    cmocka_unit_test(test_security_opts),
 	    cmocka_unit_test(test_resolve_user),
+	    cmocka_unit_test(test_passwd_home),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
