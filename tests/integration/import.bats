@@ -200,7 +200,11 @@ f(".wh.gone", "")
 	assert_match "${lines[0]}" '^1500000000 2 [0-9]+$' "mtime, hard link count"
 	is "${lines[1]}" "${lines[0]}" "the hard link is the same inode"
 	is "$(stat -c %a "$L/bin/suid")" 4755 "setuid"
-	is "$(stat -c %a "$L/bin/sgid")" 2711 "setgid"
+	# gid 50 is squashed to root where the namespace maps no range: the
+	# setgid bit goes with it (burrow(1))
+	local sgid=711
+	[ "$want" = 1000 ] && sgid=2711
+	is "$(stat -c %a "$L/bin/sgid")" "$sgid" "setgid, kept where gid 50 is mapped"
 	is "$(stat -c %a "$L/tmp")" 1777 "sticky"
 	is "$(readlink "$L/bin/abs")" /bin/busybox "absolute symlink kept as it is"
 	is "$(readlink "$L/rel")" srv/owned
