@@ -12,17 +12,16 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "container/container.h"
+#include "tests/unit/childrun.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
@@ -55,38 +54,12 @@ static void measure(const char *dir, const char *rel, char *out, size_t n)
 	burrow_err_free(err);
 }
 
-/* Runs fn(dir, out) in a child (no cmocka assertion there) and returns
- * what it put in out. */
-static char *in_child(int (*fn)(const char *dir, char *out, size_t n), const char *dir)
-{
-	int p[2];
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(p[0]);
-		char out[256] = "";
-		int rc = fn(dir, out, sizeof(out));
-		_exit(rc < 0 ? 2 : write_all(p[1], out, strlen(out)) < 0 ? 3 : 0);
-	}
-	close(p[1]);
-	char buf[256];
-	ssize_t n = read_all(p[0], buf, sizeof(buf) - 1);
-	close(p[0]);
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	return xstrdup(buf);
-}
-
 /* A mount namespace of its own (as a user: in a user namespace of its
  * own too, where the user is root), a tmpfs on dir/t/m with 100 bytes
  * in it: t measured, then t/m alone. */
-static int other_fs(const char *dir, char *out, size_t n)
+static int other_fs(const void *arg, char *out, size_t n)
 {
+	const char *dir = arg;
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 	if (unshare(CLONE_NEWNS | (uid ? CLONE_NEWUSER : 0)) < 0)
@@ -118,16 +91,17 @@ static void test_tree_size_other_fs(void **state)
 	assert_int_equal(sub(dir, "t"), 0);
 	assert_int_equal(sub(dir, "t/m"), 0);
 	assert_int_equal(put(dir, "t/a", 5), 0);
-	cleanup_free char *got = in_child(other_fs, dir);
+	cleanup_free char *got = child_run(other_fs, dir);
 	assert_string_equal(got, "0 5 0 100");
 	struct burrow_err *err = NULL;
 	assert_int_equal(rm_rf(dir, &err), 0);
 }
 
 /* As nobody when root: dir/t measured. */
-static int unreadable(const char *dir, char *out, size_t n)
+static int unreadable(const void *arg, char *out, size_t n)
 {
-	if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+	const char *dir = arg;
+	if (child_drop_root() < 0)
 		return -1;
 	measure(dir, "t", out, n);
 	return 0;
@@ -148,7 +122,7 @@ static void test_tree_size_unreadable(void **state)
 	cleanup_free char *locked = xasprintf("%s/t/locked", dir);
 	/* root's, 0700, for nobody; the user's own, 0, for a user */
 	assert_int_equal(chmod(locked, geteuid() == 0 ? 0700 : 0), 0);
-	cleanup_free char *got = in_child(unreadable, dir);
+	cleanup_free char *got = child_run(unreadable, dir);
 	assert_int_equal(chmod(locked, 0755), 0);
 	assert_string_equal(got, "0 16");
 	struct burrow_err *err = NULL;

@@ -17,14 +17,13 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <grp.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/walk.h"
 #include "lib/xalloc.h"
+#include "tests/unit/childrun.h"
 
 /* openat, wrapped: when armed, the first ".." the walk opens on its way
  * up first does these renames (as a container racing the walk could). */
@@ -326,43 +325,26 @@ static int log_only(const struct walk_at *at, enum walk_step step, void *data, s
 	return 0;
 }
 
-/* Walks dir/t twice in a child that, run as root, becomes nobody first
- * (root opens any directory): with WALK_LENIENT, then without. What it
- * reports: each walk's return and status, the first's entries, the
- * second's message. */
-static char *walk_as_nobody(const char *dir)
+/* Walks dir/t twice, as nobody when the test runs as root (root opens
+ * any directory): with WALK_LENIENT, then without. What it reports: each
+ * walk's return and status, the first's entries, the second's message. */
+static int walk_twice(const void *arg, char *out, size_t n)
 {
-	int p[2];
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(p[0]);
-		if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
-			_exit(2);
-		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		struct rec r = {.log = xstrdup("")};
-		struct burrow_err *err = NULL;
-		int lenient = walk_tree(fd, "t", "t", WALK_SORTED | WALK_LENIENT, log_only, &r, &err);
-		cleanup_free char *out = xasprintf("%d %d\n%s", lenient, lenient < 0 ? err->status : 0, r.log);
-		burrow_err_free(err);
-		err = NULL;
-		int strict = walk_tree(fd, "t", "t", WALK_SORTED, log_only, &r, &err);
-		cleanup_free char *all =
-		    xasprintf("%s%d %d %s\n", out, strict, strict < 0 ? err->status : 0, strict < 0 ? err->msg : "");
-		_exit(write_all(p[1], all, strlen(all)) < 0 ? 3 : 0);
-	}
-	close(p[1]);
-	char buf[4096];
-	ssize_t n = read_all(p[0], buf, sizeof(buf) - 1);
-	close(p[0]);
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	return xstrdup(buf);
+	const char *dir = arg;
+	if (child_drop_root() < 0)
+		return -1;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct rec r = {.log = xstrdup("")};
+	struct burrow_err *err = NULL;
+	int lenient = walk_tree(fd, "t", "t", WALK_SORTED | WALK_LENIENT, log_only, &r, &err);
+	int len = snprintf(out, n, "%d %d\n%s", lenient, lenient < 0 ? err->status : 0, r.log);
+	burrow_err_free(err);
+	err = NULL;
+	int strict = walk_tree(fd, "t", "t", WALK_SORTED, log_only, &r, &err);
+	if (len > 0 && (size_t)len < n)
+		snprintf(out + len, n - (size_t)len, "%d %d %s\n", strict, strict < 0 ? err->status : 0,
+		         strict < 0 ? err->msg : "");
+	return 0;
 }
 
 /* WALK_LENIENT (system df's sizes): a directory below the top that the
@@ -386,7 +368,7 @@ static void test_walk_lenient(void **state)
 	cleanup_free char *locked = xasprintf("%s/t/locked", dir);
 	/* root's, 0700, for nobody; the user's own, 0, for a user */
 	assert_int_equal(chmod(locked, geteuid() == 0 ? 0700 : 0), 0);
-	cleanup_free char *got = walk_as_nobody(dir);
+	cleanup_free char *got = child_run(walk_twice, dir);
 	assert_int_equal(chmod(locked, 0755), 0);
 	assert_string_equal(got, "0 0\nE t\nF t/a\nE t/z\nF t/z/c\nL t/z\nL t\n"
 	                         "-1 13 cannot open directory 't/locked': Permission denied\n");
