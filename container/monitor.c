@@ -485,23 +485,28 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		goto fail;
 	trace_mark("mon: pidfiles+io");
 	/* joining a PID namespace: no pause of its owner walks it from the
-	 * clone until the run record names the init (nsmode.h) */
+	 * clone until the run record names the init (nsmode.h); the init
+	 * lets go of its copy of the lock at once (unlock_fd) */
 	if (ctr_nsmode_joins_pid(m->c) && (pidns_lock = ctr_pidns_join_lock(m->s, err)) < 0)
 		goto fail;
+	ro.unlock_fd = pidns_lock;
 	if (create_init(m, dir, &ro, err) < 0 || ctr_pidfile_write(m->c, m->rt->pid, err) < 0)
 		goto fail;
 	trace_mark("mon: init created");
 	/* for tests: a window in which its init is set up (reachable in a PID
 	 * namespace it joined) and its record does not name it yet */
 	proc_test_delay("BURROW_TEST_INIT_CREATED_DELAY_MS");
+	if (ctr_run_save(m->s, m->c->id, &m->run, err) < 0)
+		goto fail;
+	/* before the prestart hooks: a slow one would hold up every pause of
+	 * a container with a PID namespace of its own, and one that pauses
+	 * such a container would wait for itself */
+	state_unlock(steal_fd(pidns_lock));
 	if (ctr_hooks_run_prestart(m->c, m->rt->pid, dir, err) < 0) {
 		*code = 126; /* as podman: the OCI runtime failed */
 		goto fail;
 	}
-	if (ctr_run_save(m->s, m->c->id, &m->run, err) < 0)
-		goto fail;
-	state_unlock(steal_fd(pidns_lock));
-	trace_mark("mon: hooks+run saved");
+	trace_mark("mon: run saved+hooks");
 	if (ctr_mon_io_start(m, err) < 0)
 		goto fail;
 	if (m->ncfg.mode == NETNS_SLIRP) {

@@ -75,8 +75,9 @@ int ctr_nsmode_peers_check(struct state_store *s, const struct ctr_config *c, st
 
 /* The lock between a start that joins another's PID namespace (--pid
  * container:NAME or ns:PATH), from before its init is cloned into it
- * until its run record names that init (and the init has exec'd: it
- * holds the fd till then), and a signal walk of a container that owns a
+ * until its run record names that init (the init closes its copy of
+ * the fd first: rt_opts' unlock_fd; the prestart hooks run after, so a
+ * slow one holds up no walk), and a signal walk of a container that owns a
  * PID namespace (pause, unpause): the walk leaves a joiner out by
  * the pid in its record, so a joiner's init set up meanwhile would be
  * stopped with the owner's processes, and its start wait for the

@@ -168,6 +168,7 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	if (rt_init_prepare(&ini, spec, opts->terminal || spec->terminal, opts->stdio, opts->keyring,
 	                    opts->seccomp_cache, err) < 0)
 		goto out;
+	ini.unlock_fd = opts->unlock_fd;
 	ini.new_net = spec->clone_flags & CLONE_NEWNET;
 	ini.new_ipc = spec->clone_flags & CLONE_NEWIPC;
 	for (size_t i = 0; i < spec->n_namespaces; i++) {

@@ -271,3 +271,24 @@ two"
 	assert_no_match "$output" "joined the IPC namespace"
 	run_burrow 0 rm -f -t 0 j a
 }
+
+@test "nsmodes: --ipc container:NAME of a --ipc host container: create takes it, the start fails with 126 saying why (as --network, --pid and --uts container: of a host one)" {
+	# NAME's IPC namespace is the host's, which belongs to the host's user
+	# namespace: burrow's cannot enter it (setns: EPERM); its /dev/shm
+	# would be the host's
+	# a host without /dev/mqueue runs no --ipc host container (as podman:
+	# the test above); that is the host's set-up, not a missing tool
+	[ -d /dev/mqueue ] || skip "no /dev/mqueue here: --ipc host is refused (125)"
+	run_burrow 0 run -d --name h --ipc host busybox sleep 300
+	run_burrow 126 run --rm --ipc container:h busybox true
+	is "$output" "burrow: cannot join the IPC namespace of container 'h': it is the host's (--ipc host), which burrow's user namespace cannot enter
+hint: --ipc host gives this container the same IPC namespace"
+	run_burrow 0 create --name z --ipc container:h busybox true
+	run_burrow 126 start -a z
+	assert_match "$output" "cannot join the IPC namespace of container 'h': it is the host's \(--ipc host\)"
+	run_burrow 0 ps -a --format '{{.Names}} {{.Status}}' --filter name=z
+	is "$output" "z Created"
+	# what it asks for, said the way the hint says
+	run_burrow 0 run --rm --ipc host busybox readlink /proc/self/ns/ipc
+	is "$output" "$(ns_of ipc)"
+}

@@ -18,7 +18,7 @@ suite_teardown() {
 	if [ -n "$user_pid" ]; then kill "$user_pid" 2>/dev/null || true; fi
 	# what a broken stop or kill left behind
 	local w
-	for w in child init a b lz lh um; do
+	for w in child init a b z lz lh um; do
 		pids_of "$mark-$w" | xargs -r kill -9 2>/dev/null
 	done
 	return 0
@@ -369,6 +369,65 @@ hint: --pid host gives this container the same PID namespace"
 	is "$rc $(cat "$T/b.out")" "0 joined"
 	run_burrow 0 inspect --format '{{.State.Status}}' a
 	is "$output" paused
+	run_burrow 0 unpause a
+	wait_proc_state "$apid" running
+}
+
+@test "pidshared: a --pid container:NAME joiner's prestart hook runs without the join lock: pause, unpause and stop of others go on while it waits; its init is left out of its owner's pause" {
+	# the joiner's hook waits until the test writes to a fifo, which it
+	# does once pause and stop of the others have returned (on a lock held
+	# across the hook, the pause would wait for it: 30 s, then fail)
+	mkfifo "$T/go"
+	mkdir -p "$T/hooks"
+	cat >"$T/hook.sh" <<-EOF
+		#!/bin/sh
+		echo waiting >"$T/hook.state"
+		read -r line <"$T/go"
+		echo released >"$T/hook.state"
+	EOF
+	chmod +x "$T/hook.sh"
+	cat >"$T/hooks/wait.json" <<-EOF
+		{"version": "1.0.0", "hook": {"path": "$T/hook.sh", "timeout": 600}, "when": {"always": true}, "stages": ["prestart"]}
+	EOF
+	run_burrow 0 run -d --name a "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-a"
+	run_burrow 0 run -d --name z "${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-z"
+	wait_count "$mark-a" 1
+	wait_count "$mark-z" 1
+	local apid zpid
+	apid=$(pids_of "$mark-a")
+	zpid=$(pids_of "$mark-z")
+	# its bound covers the commands below too
+	timeout $((BURROW_TIMEOUT * 3)) "$BURROW" --hooks-dir "$T/hooks" run -d --name b --pid container:a \
+		"${BB[@]}" busybox /h/busybox sh -c "$loop" "$mark-b" >"$T/b.out" 2>&1 3>&- &
+	local bpid=$! i
+	for i in $(seq 1200); do
+		[ -s "$T/hook.state" ] && break
+		sleep 0.05
+	done
+	is "$(cat "$T/hook.state" 2>/dev/null)" waiting "the joiner's prestart hook runs"
+	run_burrow 0 info --format '{{.Host.PauseMechanism}}'
+	local mech=$output
+	run_burrow 0 pause z
+	[ "$mech" != sigstop ] || wait_proc_state "$zpid" T
+	run_burrow 0 unpause z
+	wait_proc_state "$zpid" running
+	run_burrow 0 pause z
+	run_burrow 0 stop -t 0 z
+	# the owner, while the joiner's init is in its namespace and named
+	# by its record: left out, its start goes on
+	run_burrow 0 pause a
+	[ "$mech" != sigstop ] || wait_proc_state "$apid" T
+	# bounded: a hook that is gone would leave the fifo without a reader
+	timeout "$BURROW_TIMEOUT" sh -c 'echo go >"$1"' sh "$T/go"
+	local rc=0
+	wait "$bpid" || rc=$?
+	is "$rc $(cat "$T/hook.state")" "0 released"
+	wait_count "$mark-b" 1
+	local bst
+	bst=$(proc_state "$(pids_of "$mark-b")")
+	[ "$bst" != T ] || { echo "the joiner is stopped with its owner" >&2; false; }
+	run_burrow 0 inspect --format '{{.State.Status}}' b
+	is "$output" running
 	run_burrow 0 unpause a
 	wait_proc_state "$apid" running
 }

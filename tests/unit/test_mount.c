@@ -1,10 +1,12 @@
 /* Unit tests for container/mount.c's parsers: -v, --mount, --tmpfs,
  * --volumes-from, the stored form, and the checks run/create make before
  * anything is written; copy-up (container/copyup.c): a tree deeper than
- * the fds a process may hold, hard links and xattrs kept, and racing a link
- * put in its way. */
+ * the fds a process may hold, hard links and xattrs kept, racing a link
+ * put in its way, and a target directory moved while the copy is below
+ * it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -24,6 +27,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/strv.h"
+#include "lib/walk.h"
 #include "lib/xalloc.h"
 
 /* The stored form of the -v/--mount/--tmpfs spec (parser p), or "ERR:"
@@ -365,6 +369,94 @@ static void test_copy_up_deep_links_xattrs(void **state)
 	assert_int_equal(rm_rf(dir, &err), 0);
 }
 
+/* When vol_path is set, openat (this binary's, which copyup.c calls)
+ * moves the first directory below vol_path that a ".." is opened from to
+ * move_to first: the first time copy-up goes back up to a target
+ * directory it had closed, the level it leaves is somewhere else (a
+ * container sharing the volume moved it). A ".." of vol_path itself or of
+ * anything outside it and the source (src_path: the walk's own) is
+ * refused and noted (escaped): copy-up that went on regardless would
+ * reach it, and give the host's directories the image's modes and owners
+ * on its way up. */
+static const char *vol_path, *src_path, *move_to;
+static bool moved, escaped;
+
+static bool below(const char *path, const char *dir)
+{
+	size_t k = strlen(dir);
+	return strncmp(path, dir, k) == 0 && path[k] == '/';
+}
+
+int openat(int fd, const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
+	va_end(ap);
+	if (vol_path && strcmp(path, "..") == 0) {
+		char link[64], from[PATH_MAX];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(link, from, sizeof(from) - 1);
+		from[n < 0 ? 0 : n] = '\0';
+		if (below(from, src_path))
+			return (int)syscall(SYS_openat, fd, path, flags, mode);
+		if (!below(from, vol_path)) {
+			escaped = true;
+			errno = EACCES;
+			return -1;
+		}
+		if (!moved) {
+			moved = true;
+			if (rename(from, move_to) < 0)
+				return -1;
+		}
+	}
+	return (int)syscall(SYS_openat, fd, path, flags, mode);
+}
+
+/* A tree deeper than the target directories copy-up keeps open: the one
+ * it goes back up from to a closed one was moved elsewhere in the volume;
+ * its ".." is not the directory made there, and the copy fails (ESTALE)
+ * rather than go on into whatever that is. */
+static void test_copy_up_target_moved(void **state)
+{
+	(void)state;
+	enum { DEPTH = WALK_OPEN + 8 };
+	char dir[] = "/tmp/burrow-test-copyup-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *vol = xasprintf("%s/vol", dir), *root = xasprintf("%s/root", dir),
+	                  *data = xasprintf("%s/root/data", dir), *aside = xasprintf("%s/vol/aside", dir);
+	assert_int_equal(mkdir_p(data, 0755, &(struct burrow_err *){NULL}), 0);
+	assert_int_equal(mkdir(vol, 0755), 0);
+	int fd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (int i = 0; i < DEPTH; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	close(fd);
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC),
+	    volfd = open(vol, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(rootfd >= 0 && volfd >= 0);
+	struct burrow_err *err = NULL;
+	vol_path = vol, src_path = data, move_to = aside, moved = escaped = false;
+	int r = ctr_copy_up(rootfd, "/data", volfd, &err);
+	vol_path = NULL;
+	assert_true(moved);
+	assert_false(escaped);
+	assert_int_equal(r, -1);
+	assert_int_equal(err->status, ESTALE);
+	assert_non_null(strstr(err->msg, "' was moved in the volume meanwhile"));
+	burrow_err_free(err);
+	err = NULL;
+	close(rootfd);
+	close(volfd);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +464,7 @@ int main(void)
 	    cmocka_unit_test(test_mount_forms),          cmocka_unit_test(test_tmpfs_forms),
 	    cmocka_unit_test(test_volumes_from),         cmocka_unit_test(test_check_duplicates),
 	    cmocka_unit_test(test_copy_up_fifo_swapped), cmocka_unit_test(test_copy_up_deep_links_xattrs),
+	    cmocka_unit_test(test_copy_up_target_moved),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

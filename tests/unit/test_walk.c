@@ -1,7 +1,8 @@
 /* Unit tests for lib/walk.h: links out and a FIFO visited as themselves
  * (never followed, never opened), sorted order, a deep tree walked with a
  * few descriptors, directories moved away under the walk, a directory
- * swapped for a link out between the listing and its open. */
+ * swapped for a link out between the listing and its open, WALK_SKIP,
+ * WALK_LENIENT over a directory the walker may not open. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include "lib/fileutil.h"
 #include "lib/walk.h"
 #include "lib/xalloc.h"
+#include "tests/unit/childrun.h"
 
 /* openat, wrapped: when armed, the first ".." the walk opens on its way
  * up first does these renames (as a container racing the walk could). */
@@ -281,13 +283,105 @@ static void test_walk_moved(void **state)
 	}
 }
 
+/* The visitor returns WALK_SKIP at t/s's WALK_ENTER: nothing below it is
+ * visited, no WALK_LEAVE follows for it, its siblings are walked. */
+static int record_skip(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
+{
+	int r = record(at, step, data, err);
+	return step == WALK_ENTER && strcmp(at->path, "t/s") == 0 ? WALK_SKIP : r;
+}
+
+static void test_walk_skip(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-walk-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	const char *dirs[] = {"t", "t/s", "t/s/sub", "t/u"}, *files[] = {"t/a", "t/s/x", "t/s/sub/y", "t/u/w"};
+	for (size_t i = 0; i < 4; i++) {
+		cleanup_free char *d = xasprintf("%s/%s", dir, dirs[i]);
+		assert_int_equal(mkdir(d, 0755), 0);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		cleanup_free char *f = xasprintf("%s/%s", dir, files[i]);
+		make_file(f);
+	}
+	struct rec r = {.log = xstrdup("")};
+	struct burrow_err *err = NULL;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (walk_tree(fd, "t", "t", WALK_SORTED, record_skip, &r, &err) < 0)
+		fail_msg("%s", err->msg);
+	close(fd);
+	assert_string_equal(r.log, "E t 4\nF t/a 8\nE t/s 4\nE t/u 4\nF t/u/w 8\nL t/u 4\nL t 4\n");
+	free(r.log);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
+/* A visitor for a child process: no cmocka assertion in it. */
+static int log_only(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
+{
+	(void)err;
+	cleanup_free char *line = xasprintf("%c %s\n", "FEL"[step], at -> path);
+	rec_add(data, line);
+	return 0;
+}
+
+/* Walks dir/t twice, as nobody when the test runs as root (root opens
+ * any directory): with WALK_LENIENT, then without. What it reports: each
+ * walk's return and status, the first's entries, the second's message. */
+static int walk_twice(const void *arg, char *out, size_t n)
+{
+	const char *dir = arg;
+	if (child_drop_root() < 0)
+		return -1;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct rec r = {.log = xstrdup("")};
+	struct burrow_err *err = NULL;
+	int lenient = walk_tree(fd, "t", "t", WALK_SORTED | WALK_LENIENT, log_only, &r, &err);
+	int len = snprintf(out, n, "%d %d\n%s", lenient, lenient < 0 ? err->status : 0, r.log);
+	burrow_err_free(err);
+	err = NULL;
+	int strict = walk_tree(fd, "t", "t", WALK_SORTED, log_only, &r, &err);
+	if (len > 0 && (size_t)len < n)
+		snprintf(out + len, n - (size_t)len, "%d %d %s\n", strict, strict < 0 ? err->status : 0,
+		         strict < 0 ? err->msg : "");
+	return 0;
+}
+
+/* WALK_LENIENT (system df's sizes): a directory below the top that the
+ * walker may not open is left out, everything else is walked, no error;
+ * without it the walk fails naming it. */
+static void test_walk_lenient(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-walk-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	const char *dirs[] = {"t", "t/locked", "t/z"}, *files[] = {"t/a", "t/locked/b", "t/z/c"};
+	for (size_t i = 0; i < 3; i++) {
+		cleanup_free char *d = xasprintf("%s/%s", dir, dirs[i]);
+		assert_int_equal(mkdir(d, 0755), 0);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		cleanup_free char *f = xasprintf("%s/%s", dir, files[i]);
+		make_file(f);
+	}
+	cleanup_free char *locked = xasprintf("%s/t/locked", dir);
+	/* root's, 0700, for nobody; the user's own, 0, for a user */
+	assert_int_equal(chmod(locked, geteuid() == 0 ? 0700 : 0), 0);
+	cleanup_free char *got = child_run(walk_twice, dir);
+	assert_int_equal(chmod(locked, 0755), 0);
+	assert_string_equal(got, "0 0\nE t\nF t/a\nE t/z\nF t/z/c\nL t/z\nL t\n"
+	                         "-1 13 cannot open directory 't/locked': Permission denied\n");
+	struct burrow_err *err = NULL;
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_walk_links_fifo),
-	    cmocka_unit_test(test_walk_swapped_for_link),
-	    cmocka_unit_test(test_walk_deep),
-	    cmocka_unit_test(test_walk_moved),
+	    cmocka_unit_test(test_walk_links_fifo), cmocka_unit_test(test_walk_swapped_for_link),
+	    cmocka_unit_test(test_walk_deep),       cmocka_unit_test(test_walk_moved),
+	    cmocka_unit_test(test_walk_skip),       cmocka_unit_test(test_walk_lenient),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
