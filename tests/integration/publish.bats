@@ -218,8 +218,8 @@ $me"
 
 @test "publish: a host port in use fails with 126 naming it and leaves nothing; its owner keeps it" {
 	local p q
-	p=$(free_port)
-	q=$(free_port)
+	# two different ports (two free_port calls may give the same one)
+	{ read -r p; read -r q; } < <(free_port 2)
 	hold "$p"
 	# the free port first: it is bound, then let go when the next fails
 	run_burrow 126 run -d --name busy -p "127.0.0.1:$q:81" -p "127.0.0.1:$p:80" busybox sleep 60
