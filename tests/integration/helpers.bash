@@ -250,11 +250,11 @@ wait_listening() {
 }
 
 # wait_rss_below PID KB: until process PID's resident set is under KB kB
-# (at most 10 s: the monitor and the keeper let go of their set-up's pages
+# (at most 30 s: the monitor and the keeper let go of their set-up's pages
 # (mem_trim) a moment after it, which a loaded machine may run late).
 wait_rss_below() {
 	local i rss
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		rss=$(awk '/^VmRSS/ {print $2}' "/proc/$1/status")
 		[ "$rss" -lt "$2" ] && return 0
 		sleep 0.1

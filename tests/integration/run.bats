@@ -398,7 +398,7 @@ mount --bind "$T/resolv.conf" /etc/resolv.conf
 dnsd=\$!
 timeout 55 socat -T 10 TCP-LISTEN:8080,bind=192.0.2.1,reuseaddr SYSTEM:'echo hello-over-tcp' &
 srv=\$!
-trap 'kill \$dnsd \$srv 2>/dev/null; wait 2>/dev/null' EXIT
+trap 'rc=\$?; kill \$dnsd \$srv 2>/dev/null || true; wait 2>/dev/null || true; exit \$rc' EXIT
 for i in \$(seq 400); do [ -e "$T/dnsd.ready" ] && [ -n "\$(ss -Hltn 'sport = :8080')" ] && break; sleep 0.05; done
 export XDG_DATA_HOME=$T/data2 XDG_RUNTIME_DIR=$T/run2
 mkdir -p -m 0700 \$XDG_RUNTIME_DIR
@@ -672,7 +672,7 @@ no_records_left() {
 	# a kill: gone once its monitor is done
 	run_burrow 0 run -d --rm --name killed busybox sleep 60
 	run_burrow 0 kill killed
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		[ -z "$("$BURROW" ps -a -q)" ] && break
 		sleep 0.05
 	done
@@ -882,7 +882,7 @@ as_machine() {
 	timeout 60 "$BURROW" run --name held busybox sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; echo done' >"$T/out" &
 	local mon=$!
 	local id= i
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		id=$("$BURROW" ps -q --no-trunc)
 		[ -n "$id" ] && break
 		sleep 0.05
