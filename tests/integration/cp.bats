@@ -819,7 +819,7 @@ PY
 
 @test "top: the container's processes, podman's columns" {
 	"$BURROW" run -d --name t1 busybox sh -c 'sleep 1000 & sleep 1001; true' >/dev/null
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		"$BURROW" exec t1 sh -c 'pidof sleep | grep -q " "' 2>/dev/null && break
 		sleep 0.1
 	done

@@ -22,10 +22,10 @@ start_ctr() {
 }
 
 # wait_ps CONTAINER TEXT: until a process of the container has TEXT in
-# its command line (at most 10 s)
+# its command line (at most 30 s: a loaded machine starts it late)
 wait_ps() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		"$BURROW" exec "$1" ps -o args | grep -q "$2" && return 0
 		sleep 0.1
 	done

@@ -97,7 +97,7 @@ wait_log() {
 	# more than 5 checks: the last 5 are kept
 	wait_log h 5
 	first=$("$BURROW" inspect --format '{{json .State.Health.Log}}' h | grep -o '"Start":"[^"]*"' | head -1)
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		now=$("$BURROW" inspect --format '{{json .State.Health.Log}}' h | grep -o '"Start":"[^"]*"' | head -1)
 		[ "$now" != "$first" ] && break
 		sleep 0.1
@@ -239,13 +239,13 @@ ev healthy" "healthcheck run: one event each, the same status"
 	run_burrow 0 run -d --name evs --health-startup-cmd false --health-startup-interval 1s \
 		--health-cmd true busybox sleep 120
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		n=$("$BURROW" events --stream=false --since "$since" --filter container=evs --filter event=health_status \
 			--format "$f" | grep -c '^evs starting$') || true
 		[ "$n" -ge 2 ] && break
 		sleep 0.1
 	done
-	[ "$n" -ge 2 ] || { echo "$n health_status=starting events within 10 s" >&2; false; }
+	[ "$n" -ge 2 ] || { echo "$n health_status=starting events within 30 s" >&2; false; }
 	is "$(health evs)" starting
 }
 

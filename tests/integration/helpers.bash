@@ -72,14 +72,14 @@ proc_running() { # PID STARTTIME
 }
 
 # wait_dead PID STARTTIME [SECONDS]: until that process has ended (at
-# most SECONDS, default 10).
+# most SECONDS, default 30: a loaded machine runs the end late).
 wait_dead() {
 	local i
-	for i in $(seq 1 $((${3:-10} * 20))); do
+	for i in $(seq 1 $((${3:-30} * 20))); do
 		proc_running "$1" "$2" || return 0
 		sleep 0.05
 	done
-	echo "process $1 still runs after ${3:-10} s" >&2
+	echo "process $1 still runs after ${3:-30} s" >&2
 	return 1
 }
 
@@ -101,15 +101,15 @@ status_of() {
 }
 
 # wait_state NAME REGEX [SECONDS]: until ps -a's status of NAME matches
-# (at most SECONDS, default 10).
+# (at most SECONDS, default 30: a loaded machine runs monitors late).
 wait_state() {
 	local i st
-	for i in $(seq 1 $((${3:-10} * 20))); do
+	for i in $(seq 1 $((${3:-30} * 20))); do
 		st=$(status_of "$1")
 		[[ $st =~ $2 ]] && return 0
 		sleep 0.05
 	done
-	echo "container $1: status '$st' did not match '$2' within ${3:-10} s" >&2
+	echo "container $1: status '$st' did not match '$2' within ${3:-30} s" >&2
 	return 1
 }
 
@@ -250,11 +250,11 @@ wait_listening() {
 }
 
 # wait_rss_below PID KB: until process PID's resident set is under KB kB
-# (at most 10 s: the monitor and the keeper let go of their set-up's pages
+# (at most 30 s: the monitor and the keeper let go of their set-up's pages
 # (mem_trim) a moment after it, which a loaded machine may run late).
 wait_rss_below() {
 	local i rss
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		rss=$(awk '/^VmRSS/ {print $2}' "/proc/$1/status")
 		[ "$rss" -lt "$2" ] && return 0
 		sleep 0.1
@@ -419,9 +419,17 @@ probe_result() {
 	sed -n "s/^$2: //p" <<<"$1"
 }
 
-# A free TCP port on 127.0.0.1.
+# free_port [N]: N (default 1) free TCP ports on 127.0.0.1, one a line,
+# all different: they are bound at once (two calls may get the same port,
+# which was free again once the first call let it go).
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+for s in socks:
+    print(s.getsockname()[1])' "${1:-1}"
 }
 
 # no_layer_dirs: no layer and no half layer in the store $LAYERS (the locks
@@ -511,17 +519,14 @@ many_ids() {
 }
 
 # start_sleeper NAME: `burrow run --name NAME busybox sleep 60` in the
-# background ($mon is its pid), once ps lists it as running (at most 10 s).
+# background ($mon is its pid), once ps -a says NAME is up (at most 30 s:
+# a loaded machine starts it late). NAME's own status, not a grep of ps:
+# "busy" is in every line's image busybox, a hex name in others' IDs.
 start_sleeper() {
 	"$BURROW" run --name "$1" busybox sleep 60 &
 	mon=$!
 	mon_start=$(proc_start "$mon")
-	for _ in $(seq 200); do
-		"$BURROW" ps | grep -q "$1" && return 0
-		sleep 0.05
-	done
-	echo "container '$1' did not start within 10 s" >&2
-	return 1
+	wait_state "$1" '^Up ' 30
 }
 
 # sleeper_killed: the foreground run whose pid is $mon (as start_sleeper

@@ -65,7 +65,9 @@ serve() {
 }
 # dns ADDR:PORT ANSWER: a dnsd that answers every A query with ANSWER.
 dns() {
-	local ready="$T/dnsd.$RANDOM.ready"
+	# (named by its address, one server each: $RANDOM may repeat, and a
+	# second dnsd would then seem ready by the file of the first)
+	local ready="$T/dnsd.${1//[^0-9a-zA-Z]/_}.ready"
 	bg "$DNSD" -l "$1" -a "$2" -t 30 -r "$ready"
 	wait_for test -e "$ready"
 }

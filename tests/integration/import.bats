@@ -46,7 +46,7 @@ assert_refused() {
 	assert_match "$id" '^[0-9a-f]{64}$'
 	run_burrow 0 images
 	assert_match "${lines[0]}" '^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$'
-	assert_match "${lines[1]}" "^localhost/busybox +latest +${id:0:12} +(Less than a second|[0-9]+ seconds?) ago +[0-9.]+ MB$"
+	assert_match "${lines[1]}" "^localhost/busybox +latest +${id:0:12} +(Less than a second|[0-9]+ seconds?|About a minute) ago +[0-9.]+ MB$"
 	run_burrow 0 images -q
 	is "$output" "${id:0:12}"
 	run_burrow 0 images --no-trunc -q

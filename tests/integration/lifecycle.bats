@@ -48,14 +48,14 @@ wait_sockets() {
 # the process starts (under errexit, awk's failure ended the test).
 wait_relay() {
 	local i f m
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		for f in /proc/"$1"/fdinfo/*; do
 			m=$(awk '/^sigmask:/ {print $2}' "$f" 2>/dev/null) || continue
 			[ -n "$m" ] && (((0x$m >> 27) & 1)) && return 0
 		done
 		sleep 0.05
 	done
-	echo "process $1 does not relay after 10 s" >&2
+	echo "process $1 does not relay after 30 s" >&2
 	return 1
 }
 

@@ -205,7 +205,7 @@ state_of() {
 	is "$output" new
 	run_burrow 125 inspect -l old
 	assert_match "$output" "--latest and containers cannot be used together"
-	for _ in $(seq 100); do "$BURROW" exec new test -e /tmp/made && break; sleep 0.1; done
+	for _ in $(seq 300); do "$BURROW" exec new test -e /tmp/made && break; sleep 0.1; done
 	run_burrow 0 logs -l
 	is "$output" out-new
 	run_burrow 0 exec -l cat /tmp/made

@@ -27,14 +27,15 @@ hport() {
 
 # ask HOST PORT [tcp|udp] [SRCADDR]: what the server says to a client (TCP:
 # connect and read to the end; UDP: send "hello", read the answer),
-# retried for at most 10 s while the container's server is not up yet
+# retried for at most 30 s while the container's server is not up yet (a
+# loaded machine starts it late)
 ask() {
 	python3 - "$@" <<'PY'
 import socket, sys, time
 host, port, proto = sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "tcp"
 src = sys.argv[4] if len(sys.argv) > 4 else None
 fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-end = time.time() + 10
+end = time.time() + 30
 while True:
     try:
         s = socket.socket(fam, socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM)
@@ -218,8 +219,8 @@ $me"
 
 @test "publish: a host port in use fails with 126 naming it and leaves nothing; its owner keeps it" {
 	local p q
-	p=$(free_port)
-	q=$(free_port)
+	# two different ports (two free_port calls may give the same one)
+	{ read -r p; read -r q; } < <(free_port 2)
 	hold "$p"
 	# the free port first: it is bound, then let go when the next fails
 	run_burrow 126 run -d --name busy -p "127.0.0.1:$q:81" -p "127.0.0.1:$p:80" busybox sleep 60

@@ -366,6 +366,9 @@ rootless=$rootless"
 	run_burrow 0 run --rm --network slirp:allow_host_loopback=true busybox nc -w 5 10.0.2.2 "$port"
 	kill "$srv" 2>/dev/null || true
 	is "$output" "hello-from-host"
+	# the first server gone before the second listens (else wait_listening
+	# sees the first, which then ends: the refusal below would prove nothing)
+	wait "$srv" 2>/dev/null || true
 	# not allowed by default
 	timeout 20 socat -T 10 "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" SYSTEM:'echo hello-from-host' &
 	srv=$!
@@ -389,9 +392,14 @@ set -e
 ip link set lo up
 ip addr add 192.0.2.1/32 dev lo
 mount --bind "$T/resolv.conf" /etc/resolv.conf
-"$HELPERS_BIN/dnsd" -l 127.0.0.1:53 -a 192.0.2.77 -t 20 &
-timeout 20 socat -T 10 TCP-LISTEN:8080,bind=192.0.2.1,reuseaddr SYSTEM:'echo hello-over-tcp' &
-sleep 0.3
+# (both ready before the container asks, and alive through a slow start
+# on a loaded machine; ended with the script, which run waits for)
+"$HELPERS_BIN/dnsd" -l 127.0.0.1:53 -a 192.0.2.77 -t 55 -r "$T/dnsd.ready" &
+dnsd=\$!
+timeout 55 socat -T 10 TCP-LISTEN:8080,bind=192.0.2.1,reuseaddr SYSTEM:'echo hello-over-tcp' &
+srv=\$!
+trap 'rc=\$?; kill \$dnsd \$srv 2>/dev/null || true; wait 2>/dev/null || true; exit \$rc' EXIT
+for i in \$(seq 400); do [ -e "$T/dnsd.ready" ] && [ -n "\$(ss -Hltn 'sport = :8080')" ] && break; sleep 0.05; done
 export XDG_DATA_HOME=$T/data2 XDG_RUNTIME_DIR=$T/run2
 mkdir -p -m 0700 \$XDG_RUNTIME_DIR
 "$BURROW" import "$BATS_RUN_TMPDIR/busybox.tar" busybox >/dev/null
@@ -475,7 +483,7 @@ outlives_runtime_dir() {
 	"$BURROW" run "$@" --name orphan busybox sleep 60 &
 	mon=$!
 	mon_start=$(proc_start "$mon")
-	for _ in $(seq 200); do "$BURROW" ps | grep -q orphan && break; sleep 0.05; done
+	wait_state orphan '^Up '
 	local kp kst ns id
 	kp=$(keeper_pid)
 	kst=$(proc_start "$kp")
@@ -532,7 +540,8 @@ outlives_runtime_dir() {
 	timeout 60 "$BURROW" run -i --name late busybox sh -c 'read x; exit 42' <"$T/in" &
 	mon=$!
 	exec 5>"$T/in"
-	for _ in $(seq 200); do "$BURROW" ps | grep -q late && break; sleep 0.05; done
+	# (its status: "late" is in every line's busybox:latest)
+	wait_state late '^Up '
 	run_burrow 0 ps
 	assert_match "$output" "late"
 	mon_start=$(proc_start "$mon")
@@ -625,10 +634,7 @@ no_records_left() {
 	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
 	"$BURROW" run --rm --name fg busybox sleep 60 &
 	local client=$! i
-	for i in $(seq 200); do
-		"$BURROW" ps | grep -q fg && break
-		sleep 0.05
-	done
+	wait_state fg '^Up '
 	kill -9 "$client"
 	wait "$client" || true
 	run_burrow 0 ps
@@ -666,7 +672,7 @@ no_records_left() {
 	# a kill: gone once its monitor is done
 	run_burrow 0 run -d --rm --name killed busybox sleep 60
 	run_burrow 0 kill killed
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		[ -z "$("$BURROW" ps -a -q)" ] && break
 		sleep 0.05
 	done
@@ -876,7 +882,7 @@ as_machine() {
 	timeout 60 "$BURROW" run --name held busybox sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; echo done' >"$T/out" &
 	local mon=$!
 	local id= i
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		id=$("$BURROW" ps -q --no-trunc)
 		[ -n "$id" ] && break
 		sleep 0.05

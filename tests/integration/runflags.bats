@@ -38,7 +38,7 @@ image_ids() {
 	# a detached one: its monitor removes it
 	run_burrow 0 rm user
 	run_burrow 0 run -d --rmi localhost/used true
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		run_burrow image exists localhost/used
 		[ "$status" = 1 ] && break
 		sleep 0.1
@@ -116,7 +116,7 @@ rmi_layer_ro() {
 	local since=$(date +%s.%N)
 	run_burrow 0 run -d --rmi rmibg true
 	local i
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		"$BURROW" events --stream=false --since "$since" --filter event=remove-error | grep -q . && break
 		sleep 0.05
 	done

@@ -330,7 +330,7 @@ killed_create() {
 	run_burrow 0 secret rm -f b
 }
 
-# A create part-way (held 5 s after each secret's copy by the test's delay,
+# A create part-way (held 10 s after each secret's copy by the test's delay,
 # its container's lock held): rm of it, or of anything, answers at once
 # instead of waiting up to 30 s for that lock, and leaves the create's
 # copies alone.
@@ -338,7 +338,7 @@ killed_create() {
 	run_burrow 0 secret create a "$T/s.txt"
 	run_burrow 0 secret create b "$T/s.txt"
 	local copies="$XDG_DATA_HOME/burrow/containers" pid i
-	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 timeout 60 "$BURROW" create --name half --secret a --secret b busybox true >"$T/create.out" &
+	BURROW_TEST_SECRET_COPY_DELAY_MS=10000 timeout 60 "$BURROW" create --name half --secret a --secret b busybox true >"$T/create.out" &
 	pid=$!
 	for i in $(seq 600); do
 		ls "$copies"/*/secrets/0 >/dev/null 2>&1 && break
@@ -403,10 +403,10 @@ killed_create() {
 }
 
 # wait_copies N: until N containers have their first secret's copy
-# (bounded: 10 s).
+# (bounded: 30 s: a loaded machine starts the create late).
 wait_copies() {
 	local i
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		[ "$(ls "$XDG_DATA_HOME"/burrow/containers/*/secrets/0 2>/dev/null | wc -l)" -ge "$1" ] && return 0
 		sleep 0.05
 	done
@@ -420,8 +420,8 @@ wait_copies() {
 	run_burrow 0 secret create b "$T/s.txt"
 	run_burrow 0 secret create c "$T/s.txt"
 	run_burrow 0 volume create vol
-	# (5 s after each copy: 10 s)
-	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 timeout 60 "$BURROW" create --name mid -v vol:/v --secret b --secret c busybox ls /v >"$T/create.out" &
+	# (10 s after each copy: 20 s, room for three commands on a loaded machine)
+	BURROW_TEST_SECRET_COPY_DELAY_MS=10000 timeout 60 "$BURROW" create --name mid -v vol:/v --secret b --secret c busybox ls /v >"$T/create.out" &
 	held=$!
 	wait_copies 1
 	run timeout 20 "$BURROW" volume rm vol
@@ -458,7 +458,7 @@ wait_copies() {
 	killed=$(ls "$SECRETS/pending")
 	[ ${#killed} -eq 64 ]
 	run_burrow 0 secret create c "$T/s.txt"
-	BURROW_TEST_SECRET_COPY_DELAY_MS=5000 timeout 60 "$BURROW" create --name mid -v shared:/s --secret b --secret c busybox ls /s >"$T/create.out" &
+	BURROW_TEST_SECRET_COPY_DELAY_MS=10000 timeout 60 "$BURROW" create --name mid -v shared:/s --secret b --secret c busybox ls /s >"$T/create.out" &
 	held=$!
 	wait_copies 2
 	# the sweep: the killed create's use and mark go, the volume stays

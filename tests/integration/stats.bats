@@ -18,14 +18,14 @@ stats_field() {
 	run_burrow 0 stats --no-stream --format "{{.$2}}" "$1"
 }
 
-# wait_pids CTR N: until stats counts N processes in CTR (at most 10 s)
+# wait_pids CTR N: until stats counts N processes in CTR (at most 30 s)
 wait_pids() {
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		stats_field "$1" PIDs
 		[ "$output" = "$2" ] && return 0
 		sleep 0.1
 	done
-	is "$output" "$2" "the PIDs of container $1 within 10 s"
+	is "$output" "$2" "the PIDs of container $1 within 30 s"
 }
 
 @test "stats: a busy container shows CPU, memory and its processes, in podman's table" {

@@ -1347,7 +1347,10 @@ static void ovl_child_no_pidfd(int out, const char *dir)
 	int64_t a = now_ms();
 	CHILD_CHECK(ovl_umount(m, server, &err) == 0, "ovl_umount: %s", err->msg);
 	long ms = (long)(now_ms() - a);
-	CHILD_CHECK(ms < 1000, "ovl_umount took %ld ms", ms);
+	/* seen gone, not given up on: that waits 2 s (overlay/mount.c's
+	 * EXIT_TIMEOUT_MS), then signals; all of the rest is room for a loaded
+	 * machine (the bound was 1 s) */
+	CHILD_CHECK(ms < 1900, "ovl_umount took %ld ms", ms);
 	CHILD_CHECK(waitpid(server, NULL, WNOHANG) < 0 && errno == ECHILD, "the server was not reaped");
 	dprintf(out, "ok without pidfd: unmounted in %ld ms", ms);
 	_exit(0);
