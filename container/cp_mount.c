@@ -3,6 +3,9 @@
  * The destinations are matched by name first: the path is made lexical
  * ("." and "//" dropped, ".." taken back a component, never above "/") and
  * the longest destination that is a whole-component prefix of it wins.
+ * A path with ".." is walked first as the kernel walks it (walked): a
+ * symlink of the rootfs on its way is replaced by its target, so that
+ * the ".." after it goes up from where it leads.
  * Failing that, by where the path leads in the rootfs: its leading parts
  * resolved there (RESOLVE_IN_ROOT) and compared, by device and inode, with
  * the mount points resolved the same way, so that a symlink of the image
@@ -53,6 +56,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <poll.h>
@@ -191,6 +195,89 @@ static long by_inode(char *const *mounts, int rootfd, char *const *parts, size_t
 				hit = (long)i, *depth = k + 1, below = 0;
 	}
 	return hit;
+}
+
+/* The kernel's limit on the symlinks one path lookup follows (ELOOP). */
+#define CP_MAX_LINKS 40
+
+/* The target of the last of parts when it is a symlink of the rootfs
+ * (the parts before it have no link and no ".."); NULL: it is none, or
+ * not there. */
+static char *rootfs_link(int rootfd, char *const *parts)
+{
+	size_t n = strv_len(parts);
+	cleanup_free char *parent = xstrdup(".");
+	for (size_t k = 0; k + 1 < n; k++) {
+		char *longer = xasprintf("%s/%s", parent, parts[k]);
+		free(parent);
+		parent = longer;
+	}
+	cleanup_close int pfd =
+	    openat2_retry(rootfd, parent, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	struct stat st;
+	if (pfd < 0 || fstatat(pfd, parts[n - 1], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
+		return NULL;
+	char buf[PATH_MAX];
+	ssize_t len = readlinkat(pfd, parts[n - 1], buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return NULL;
+	return xstrndup(buf, (size_t)len);
+}
+
+static void drop_last(struct strv_builder *b)
+{
+	if (b->n > 0) {
+		free(b->v[--b->n]);
+		b->v[b->n] = NULL;
+	}
+}
+
+/* parts (path's, "." and ".." as written) walked as the kernel walks
+ * them: a symlink of the rootfs is replaced by its target, so that a
+ * ".." after it takes back a component of where it led, not the link's
+ * name (/l/../../data with /l -> /a/b/c is the rootfs's /a/data, not the
+ * mount at /data). Below a mount (by name) the parts are taken lexically,
+ * as components() does: cp resolves what is left in the mount's source,
+ * as a root of its own. A part missing in the rootfs is taken as a
+ * directory (the lookup of the result then fails). NULL: a loop of links
+ * (ELOOP, in *err). */
+static char **walked(char *const *mounts, int rootfd, char *const *parts, const char *path, struct burrow_err **err)
+{
+	struct strv_builder todo = {0}, out = {0}; /* todo: what is left, last part first */
+	for (size_t k = strv_len(parts); k-- > 0;)
+		strv_builder_add(&todo, parts[k]);
+	char *none[] = {NULL};
+	int links = 0;
+	while (todo.n > 0) {
+		char *p = todo.v[--todo.n];
+		todo.v[todo.n] = NULL;
+		if (strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
+			if (p[1])
+				drop_last(&out);
+			free(p);
+			continue;
+		}
+		size_t depth;
+		bool on_mount = by_name(mounts, out.v ? out.v : none, &depth) >= 0;
+		strv_builder_take(&out, p);
+		cleanup_free char *target = on_mount ? NULL : rootfs_link(rootfd, out.v);
+		if (!target)
+			continue;
+		if (++links > CP_MAX_LINKS) {
+			strv_free(strv_builder_steal(&todo));
+			strv_free(strv_builder_steal(&out));
+			burrow_error_status(err, ELOOP, "too many levels of symbolic links in '%s'", str_quote(path));
+			return NULL;
+		}
+		drop_last(&out);
+		while (target[0] == '/' && out.n > 0)
+			drop_last(&out);
+		cleanup_strv char **more = nonempty(strv_split(target, '/'));
+		for (size_t k = strv_len(more); k-- > 0;)
+			strv_builder_add(&todo, more[k]);
+	}
+	strv_free(strv_builder_steal(&todo));
+	return strv_builder_steal(&out);
 }
 
 void ctr_cp_mnt_clear(struct ctr_cp_mnt *m)
@@ -510,7 +597,6 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 	cleanup_strv char **lexical = components(strv_split(path, '/'));
 	cleanup_strv char **raw = nonempty(strv_split(path, '/'));
 	size_t depth = 0;
-	char **parts = lexical;
 	/* --read-only's tmpfs too: the container's own mounts keep their
 	 * indices (a :O overlay's name), those come after them */
 	cleanup_strv char **mounts = NULL;
@@ -522,9 +608,14 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 			add_defaults(s, c, run, &b);
 		mounts = strv_builder_steal(&b);
 	}
-	long i = by_name(mounts, lexical, &depth);
+	/* a ".." after a symlink is not lexical */
+	cleanup_strv char **walk = NULL;
+	if (rootfd >= 0 && strv_contains(raw, "..") && !(walk = walked(mounts, rootfd, raw, path, err)))
+		return -1;
+	char **parts = walk ? walk : lexical;
+	long i = by_name(mounts, parts, &depth);
 	if (i < 0 && rootfd >= 0)
-		i = by_inode(mounts, rootfd, parts = raw, &depth);
+		i = by_inode(mounts, rootfd, parts = walk ? walk : raw, &depth);
 	if (i < 0)
 		return 0;
 	struct ctr_mount hit;

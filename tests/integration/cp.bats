@@ -735,6 +735,28 @@ both_ways() {
 	is "$output" passwd "the copy went into the volume"
 }
 
+@test "cp: a '..' after a symlink of the rootfs goes up from where the link leads, as the kernel takes it, not to a mount of the same name" {
+	image_plus dotimg 'd("a"); d("a/b"); d("a/b/c"); d("a/data"); f("a/data/f", "rootfs\n");
+l("l", "/a/b/c"); l("a/b/c/rel", "../../b/c"); l("loop", "loop")'
+	run_burrow 0 run --name dot -v dotvol:/data dotimg sh -c 'echo volume >/data/f'
+	# /l/.. is /a/b, /l/../.. is /a: the rootfs's /a/data, not the volume
+	run_burrow 0 cp dot:/l/../../data/f "$T/got"
+	is "$(cat "$T/got")" rootfs
+	run_burrow 0 cp dot:/a/b/c/rel/../../data/f "$T/got2"
+	is "$(cat "$T/got2")" rootfs "a relative link, then '..'"
+	run_burrow 0 cp dot:/data/f "$T/got3"
+	is "$(cat "$T/got3")" volume "the volume by its own name"
+	echo in >"$T/in"
+	run_burrow 0 cp "$T/in" dot:/l/../../data/
+	run_burrow 0 cp dot:/a/data/in "$T/back"
+	is "$(cat "$T/back")" in
+	run_burrow 0 run --rm -v dotvol:/v busybox ls /v
+	is "$output" f "nothing copied into the volume"
+	run_burrow 125 cp dot:/loop/../data/f "$T/got4"
+	assert_match "$output" "too many levels of symbolic links"
+	[ ! -e "$T/got4" ]
+}
+
 @test "export and cp out keep an image's hard links (fuse-overlayfs counts a lower file's names only as they are looked up)" {
 	image_plus img 'd("data"); f("data/a", "hl\n"); d("data/sub"); h("data/sub/b", "data/a")'
 	run_burrow 0 create --name hx img true
