@@ -3,6 +3,9 @@
  * The destinations are matched by name first: the path is made lexical
  * ("." and "//" dropped, ".." taken back a component, never above "/") and
  * the longest destination that is a whole-component prefix of it wins.
+ * A path with ".." is walked first as the kernel walks it (walked): a
+ * symlink of the rootfs on its way is replaced by its target, so that
+ * the ".." after it goes up from where it leads.
  * Failing that, by where the path leads in the rootfs: its leading parts
  * resolved there (RESOLVE_IN_ROOT) and compared, by device and inode, with
  * the mount points resolved the same way, so that a symlink of the image
@@ -38,15 +41,22 @@
  * host directory under it. Stopped, the overlay is gone: the host
  * directory is read, never written.
  *
+ * A running container's bind's host path is checked to lead to the
+ * device and inode it led to at the start (bind_check): what the
+ * container shows at the mount point is never looked at, so a container
+ * can neither forge it nor hang cp there with a FUSE mount of its own.
+ *
  * A running container has burrow's own mounts too (add_defaults): its
  * /dev/shm goes the tmpfs way above, whoever mounted it; the generated
- * /etc files, /run/.containerenv and the secrets' copies are file binds
- * of burrow's files, read (the last two read-only) and never written
- * through. Stopped, none is mounted: the rootfs under them is what cp
- * sees. */
+ * /etc files (keep-id's /etc/passwd and /etc/group too), /run/.containerenv,
+ * the secrets' copies and --init's binary are file binds of burrow's
+ * files, read (the last three read-only) and never written through; the
+ * sd-notify directory is a bind of burrow's, read and written. Stopped,
+ * none is mounted: the rootfs under them is what cp sees. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <poll.h>
@@ -62,10 +72,12 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "container/bundle.h"
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/mount.h"
 #include "container/nsmode.h"
+#include "container/sdnotify.h"
 #include "container/secret.h"
 #include "container/volume.h"
 #include "lib/cleanup.h"
@@ -183,6 +195,89 @@ static long by_inode(char *const *mounts, int rootfd, char *const *parts, size_t
 				hit = (long)i, *depth = k + 1, below = 0;
 	}
 	return hit;
+}
+
+/* The kernel's limit on the symlinks one path lookup follows (ELOOP). */
+#define CP_MAX_LINKS 40
+
+/* The target of the last of parts when it is a symlink of the rootfs
+ * (the parts before it have no link and no ".."); NULL: it is none, or
+ * not there. */
+static char *rootfs_link(int rootfd, char *const *parts)
+{
+	size_t n = strv_len(parts);
+	cleanup_free char *parent = xstrdup(".");
+	for (size_t k = 0; k + 1 < n; k++) {
+		char *longer = xasprintf("%s/%s", parent, parts[k]);
+		free(parent);
+		parent = longer;
+	}
+	cleanup_close int pfd =
+	    openat2_retry(rootfd, parent, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	struct stat st;
+	if (pfd < 0 || fstatat(pfd, parts[n - 1], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
+		return NULL;
+	char buf[PATH_MAX];
+	ssize_t len = readlinkat(pfd, parts[n - 1], buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return NULL;
+	return xstrndup(buf, (size_t)len);
+}
+
+static void drop_last(struct strv_builder *b)
+{
+	if (b->n > 0) {
+		free(b->v[--b->n]);
+		b->v[b->n] = NULL;
+	}
+}
+
+/* parts (path's, "." and ".." as written) walked as the kernel walks
+ * them: a symlink of the rootfs is replaced by its target, so that a
+ * ".." after it takes back a component of where it led, not the link's
+ * name (/l/../../data with /l -> /a/b/c is the rootfs's /a/data, not the
+ * mount at /data). Below a mount (by name) the parts are taken lexically,
+ * as components() does: cp resolves what is left in the mount's source,
+ * as a root of its own. A part missing in the rootfs is taken as a
+ * directory (the lookup of the result then fails). NULL: a loop of links
+ * (ELOOP, in *err). */
+static char **walked(char *const *mounts, int rootfd, char *const *parts, const char *path, struct burrow_err **err)
+{
+	struct strv_builder todo = {0}, out = {0}; /* todo: what is left, last part first */
+	for (size_t k = strv_len(parts); k-- > 0;)
+		strv_builder_add(&todo, parts[k]);
+	char *none[] = {NULL};
+	int links = 0;
+	while (todo.n > 0) {
+		char *p = todo.v[--todo.n];
+		todo.v[todo.n] = NULL;
+		if (strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
+			if (p[1])
+				drop_last(&out);
+			free(p);
+			continue;
+		}
+		size_t depth;
+		bool on_mount = by_name(mounts, out.v ? out.v : none, &depth) >= 0;
+		strv_builder_take(&out, p);
+		cleanup_free char *target = on_mount ? NULL : rootfs_link(rootfd, out.v);
+		if (!target)
+			continue;
+		if (++links > CP_MAX_LINKS) {
+			strv_free(strv_builder_steal(&todo));
+			strv_free(strv_builder_steal(&out));
+			burrow_error_status(err, ELOOP, "too many levels of symbolic links in '%s'", str_quote(path));
+			return NULL;
+		}
+		drop_last(&out);
+		while (target[0] == '/' && out.n > 0)
+			drop_last(&out);
+		cleanup_strv char **more = nonempty(strv_split(target, '/'));
+		for (size_t k = strv_len(more); k-- > 0;)
+			strv_builder_add(&todo, more[k]);
+	}
+	strv_free(strv_builder_steal(&todo));
+	return strv_builder_steal(&out);
 }
 
 void ctr_cp_mnt_clear(struct ctr_cp_mnt *m)
@@ -324,17 +419,23 @@ static int open_overlay(struct state_store *s, const struct ctr_config *c, size_
 	return steal_fd(fd);
 }
 
-/* A running container's bind mount: what fd (name in it, for a file)
- * opened from the host path is what the container has mounted at the
- * destination, seen through its init's root. The host path may lead
- * elsewhere by now: a container that also has a directory above it bound
- * can put a symlink in its place, which would take the copy to any host
- * directory of the user. It can also mount there, in a user and mount
- * namespace of its own (nesting is allowed), a bind of anything it sees,
- * read-only to it: *ro is set when the mount it has there is read-only,
- * so that cp never writes what the container could not. */
-static int bind_check(const struct ctr_config *c, const struct ctr_run *run, const struct ctr_mount *m, int fd,
-                      const char *name, bool *ro, struct burrow_err **err)
+/* Refuses a bind whose host path leads elsewhere than at the start. */
+static int replaced(const struct ctr_config *c, const struct ctr_mount *m, struct burrow_err **err)
+{
+	burrow_error_status(err, EXDEV,
+	                    "'%s' is not what container '%s' has mounted at '%s': it was replaced since the container "
+	                    "started",
+	                    str_quote(m->source), str_quote(c->name), str_quote(m->destination));
+	return burrow_error_hint(err, "copy through the container itself: burrow exec -i CONTAINER tar ...");
+}
+
+/* bind_check for the run of an older burrow, which recorded no binds:
+ * what the container has mounted at the destination, seen through its
+ * init's root, is compared instead; *ro is set when that mount is
+ * read-only. The container controls what it shows there (and a FUSE
+ * mount of its own there blocks the lookup): only until it restarts. */
+static int bind_check_seen(const struct ctr_config *c, const struct ctr_run *run, const struct ctr_mount *m,
+                           const struct stat *host, bool *ro, struct burrow_err **err)
 {
 	char root[64];
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)run->pid);
@@ -343,25 +444,45 @@ static int bind_check(const struct ctr_config *c, const struct ctr_run *run, con
 	bool ours = rootfd >= 0 && proc_is(run->pid, run->pid_start);
 	cleanup_close int mfd =
 	    ours ? openat2_retry(rootfd, m->destination, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) : -1;
-	struct stat in, host;
+	struct stat in;
 	if (!ours)
 		errno = ESRCH;
 	if (mfd < 0 || fstat(mfd, &in) < 0)
 		return burrow_error(err, errno, "cannot see the mount '%s' of container '%s'",
 		                    str_quote(m->destination), str_quote(c->name));
+	struct statfs sf;
+	if (in.st_dev != host->st_dev || in.st_ino != host->st_ino)
+		return replaced(c, m, err);
+	*ro = fstatfs(mfd, &sf) < 0 || (sf.f_flags & ST_RDONLY);
+	return 0;
+}
+
+/* A running container's bind mount: what fd (name in it, for a file)
+ * opened from the host path is what the start bound at the destination
+ * (the run record's binds, ctr_mount_bind_id). The host path may lead
+ * elsewhere by now: a container that also has a directory above it bound
+ * can put a symlink in its place, which would take the copy to any host
+ * directory of the user. What the container shows at the destination is
+ * never asked: in a mount namespace of its own (nesting is allowed) it
+ * can mount there anything it sees, or a FUSE file system that never
+ * answers. */
+static int bind_check(const struct ctr_config *c, const struct ctr_run *run, const struct ctr_mount *m, int fd,
+                      const char *name, bool *ro, struct burrow_err **err)
+{
+	struct stat host;
 	if ((name ? fstatat(fd, name, &host, AT_SYMLINK_NOFOLLOW) : fstat(fd, &host)) < 0)
 		return burrow_error(err, errno, "cannot examine '%s', mounted at '%s'", str_quote(m->source),
 		                    str_quote(m->destination));
-	struct statfs sf;
-	if (in.st_dev == host.st_dev && in.st_ino == host.st_ino) {
-		*ro = fstatfs(mfd, &sf) < 0 || (sf.f_flags & ST_RDONLY);
+	if (!run->binds)
+		return bind_check_seen(c, run, m, &host, ro, err);
+	/* a :O mount's overlay is burrow's, in its own runtime directory */
+	if (ctr_mount_has(m, "O"))
 		return 0;
-	}
-	burrow_error_status(err, EXDEV,
-	                    "'%s' is not what container '%s' has mounted at '%s': it was replaced since the container "
-	                    "started",
-	                    str_quote(m->source), str_quote(c->name), str_quote(m->destination));
-	return burrow_error_hint(err, "copy through the container itself: burrow exec -i CONTAINER tar ...");
+	unsigned long long dev, ino;
+	if (ctr_mount_bind_find(run->binds, m->destination, &dev, &ino) && dev == (unsigned long long)host.st_dev &&
+	    ino == (unsigned long long)host.st_ino)
+		return 0;
+	return replaced(c, m, err);
 }
 
 /* The directory that m (c's mount number i) has its content in, opened (a
@@ -422,8 +543,12 @@ static int open_source(struct state_store *s, const struct ctr_config *c, const 
  * generated /etc files and /run/.containerenv are file binds of the
  * runtime directory's; --tz's zone file, a read-only bind at
  * /etc/localtime; the secrets of type mount, read-only binds of the
- * container's copies. */
-static void add_defaults(struct state_store *s, const struct ctr_config *c, struct strv_builder *b)
+ * container's copies; --init's binary, read-only at /run/podman-init.
+ * Those a start makes or not by what it finds (the /etc/passwd and
+ * /etc/group that --passwd-entry and --group-entry add to, the sd-notify
+ * directory) are taken when the run record's binds name them. */
+static void add_defaults(struct state_store *s, const struct ctr_config *c, const struct ctr_run *run,
+                         struct strv_builder *b)
 {
 	const char *ipc = ctr_nsmode_of(c, CTR_NS_IPC);
 	if (!ipc || strcmp(ipc, "none") != 0) {
@@ -435,13 +560,15 @@ static void add_defaults(struct state_store *s, const struct ctr_config *c, stru
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
 	static const struct {
 		const char *dest, *name;
-		bool ro;
-	} files[] = {{"/etc/hosts", "hosts", false},
-	             {"/etc/resolv.conf", "resolv.conf", false},
-	             {"/etc/hostname", "hostname", false},
-	             {"/run/.containerenv", ".containerenv", true}};
+		bool ro, if_recorded;
+	} files[] = {{"/etc/hosts", "hosts", false, false},       {"/etc/resolv.conf", "resolv.conf", false, false},
+	             {"/etc/hostname", "hostname", false, false}, {"/run/.containerenv", ".containerenv", true, false},
+	             {"/etc/passwd", "passwd", false, true},      {"/etc/group", "group", false, true},
+	             {CTR_SDNOTIFY_DIR, "notify", false, true}};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		if ((c->no_hosts && i == 0) || (c->no_hostname && i == 2))
+		unsigned long long dev, ino;
+		if ((c->no_hosts && i == 0) || (c->no_hostname && i == 2) ||
+		    (files[i].if_recorded && !ctr_mount_bind_find(run->binds, files[i].dest, &dev, &ino)))
 			continue;
 		cleanup_free char *src = path_join(rundir, files[i].name);
 		char *opts[] = {"bind", files[i].ro ? "ro" : "rw", NULL};
@@ -449,10 +576,14 @@ static void add_defaults(struct state_store *s, const struct ctr_config *c, stru
 		    .type = "bind", .source = src, .destination = (char *)files[i].dest, .options = opts};
 		strv_builder_take(b, ctr_mount_format(&m));
 	}
+	char *ro[] = {"bind", "ro", NULL};
 	if (c->tz) {
-		char *opts[] = {"bind", "ro", NULL};
+		struct ctr_mount m = {.type = "bind", .source = c->tz, .destination = "/etc/localtime", .options = ro};
+		strv_builder_take(b, ctr_mount_format(&m));
+	}
+	if (c->init_path) {
 		struct ctr_mount m = {
-		    .type = "bind", .source = c->tz, .destination = "/etc/localtime", .options = opts};
+		    .type = "bind", .source = c->init_path, .destination = CTR_INIT_TARGET, .options = ro};
 		strv_builder_take(b, ctr_mount_format(&m));
 	}
 	cleanup_strv char **secrets = ctr_secret_uses_mounts(s, c->id, c->secrets);
@@ -466,7 +597,6 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 	cleanup_strv char **lexical = components(strv_split(path, '/'));
 	cleanup_strv char **raw = nonempty(strv_split(path, '/'));
 	size_t depth = 0;
-	char **parts = lexical;
 	/* --read-only's tmpfs too: the container's own mounts keep their
 	 * indices (a :O overlay's name), those come after them */
 	cleanup_strv char **mounts = NULL;
@@ -475,12 +605,17 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 		cleanup_strv char **own = ctr_mounts_with_implied(c);
 		strv_builder_extend(&b, own);
 		if (run)
-			add_defaults(s, c, &b);
+			add_defaults(s, c, run, &b);
 		mounts = strv_builder_steal(&b);
 	}
-	long i = by_name(mounts, lexical, &depth);
+	/* a ".." after a symlink is not lexical */
+	cleanup_strv char **walk = NULL;
+	if (rootfd >= 0 && strv_contains(raw, "..") && !(walk = walked(mounts, rootfd, raw, path, err)))
+		return -1;
+	char **parts = walk ? walk : lexical;
+	long i = by_name(mounts, parts, &depth);
 	if (i < 0 && rootfd >= 0)
-		i = by_inode(mounts, rootfd, parts = raw, &depth);
+		i = by_inode(mounts, rootfd, parts = walk ? walk : raw, &depth);
 	if (i < 0)
 		return 0;
 	struct ctr_mount hit;

@@ -30,10 +30,12 @@ char *ctr_seccomp_cache(struct state_store *s);
 /* Prepares c to run: the runtime dir with the generated /etc files, the
  * root filesystem mounted (fuse-overlayfs; --rootfs: the directory
  * itself) and the bundle's config.json. Returns the root filesystem's
- * path (caller frees) and the fuse-overlayfs server in *fuse_pid (0:
- * none); NULL on failure, with nothing left mounted. */
+ * path (caller frees), the fuse-overlayfs server in *fuse_pid (0: none)
+ * and the binds the bundle makes, as the run record keeps them, in
+ * *binds (ctr_mount_bind_id; caller frees); NULL on failure, with nothing
+ * left mounted. */
 char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
-                  const struct netns_cfg *ncfg, pid_t *fuse_pid, struct burrow_err **err);
+                  const struct netns_cfg *ncfg, pid_t *fuse_pid, char ***binds, struct burrow_err **err);
 
 struct ctr_attached;
 /* ctr_attach_open without its attach event: a client that only listens

@@ -460,7 +460,8 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	if (ctr_mon_sdnotify_open(m, err) < 0)
 		goto fail;
 	trace_mark("mon: prepare");
-	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, pcfg, &m->run.fuse_pid, err);
+	strv_free(m->run.binds);
+	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, pcfg, &m->run.fuse_pid, &m->run.binds, err);
 	if (!m->run.mountpoint)
 		goto fail;
 	trace_mark("mon: prepared");

@@ -545,6 +545,25 @@ bool ctr_mount_same_dest(const char *a, const char *b)
 	return la == lb && strncmp(a, b, la) == 0;
 }
 
+char *ctr_mount_bind_id(const char *source, const char *dest)
+{
+	struct stat st;
+	if (!source || stat(source, &st) < 0)
+		return NULL;
+	return xasprintf("%llu:%llu:%s", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, dest);
+}
+
+bool ctr_mount_bind_find(char *const *ids, const char *dest, unsigned long long *dev, unsigned long long *ino)
+{
+	for (size_t i = 0; ids && ids[i]; i++) {
+		int at = 0;
+		if (sscanf(ids[i], "%llu:%llu:%n", dev, ino, &at) == 2 && at > 0 &&
+		    ctr_mount_same_dest(ids[i] + at, dest))
+			return true;
+	}
+	return false;
+}
+
 struct mount_list {
 	struct ctr_mount *v;
 	size_t n;

@@ -58,6 +58,16 @@ bool ctr_mount_has(const struct ctr_mount *m, const char *opt);
 /* Whether two destinations name the same place (trailing slashes aside). */
 bool ctr_mount_same_dest(const char *a, const char *b);
 
+/* What a start binds, as the run record keeps it (binds): "DEV:INO:DEST",
+ * the device and inode that the host path source leads to (symlinks
+ * followed, as mount(2) follows them) when the bundle is written, before
+ * the container runs anything. cp trusts this, never what the container
+ * shows at dest later (container/cp_mount.c). NULL: source leads nowhere
+ * (the start fails on it). */
+char *ctr_mount_bind_id(const char *source, const char *dest);
+/* The device and inode that ids records for dest: false when none. */
+bool ctr_mount_bind_find(char *const *ids, const char *dest, unsigned long long *dev, unsigned long long *ino);
+
 /* What run/create gave, parsed and checked together (a destination given
  * twice is refused); the stored strings in *out. */
 struct ctr_mount_specs {

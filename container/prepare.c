@@ -12,6 +12,7 @@
 #include "container/mount.h"
 #include "container/nsmode.h"
 #include "container/secret.h"
+#include "container/sdnotify.h"
 #include "container/shm.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
@@ -101,10 +102,44 @@ static int start_home(const struct ctr_config *c, const char *root, const char *
 	return 0;
 }
 
-/* DIR/config.json for the rootfs at root. */
+/* The host paths that bp and c's prepared mounts bind, with the device
+ * and inode each leads to now (ctr_mount_bind_id): the user's binds (not
+ * :O's, whose overlay is burrow's), secrets, and burrow's own files. The
+ * container runs nothing yet, so none of it can be its doing; cp compares
+ * with these rather than with what the container shows later. */
+static char **bind_ids(const struct ctr_config *c, const struct ctr_bundle_paths *bp)
+{
+	struct strv_builder b = {0};
+	for (size_t i = 0; bp->mounts && bp->mounts[i]; i++) {
+		struct ctr_mount m;
+		if (!ctr_mount_try(bp->mounts[i], &m))
+			continue;
+		char *id = strcmp(m.type, "bind") == 0 && !ctr_mount_has(&m, "O")
+		               ? ctr_mount_bind_id(m.source, m.destination)
+		               : NULL;
+		if (id)
+			strv_builder_take(&b, id);
+		ctr_mount_clear(&m);
+	}
+	const struct {
+		const char *dest, *source;
+	} own[] = {{"/etc/hosts", bp->hosts},          {"/etc/resolv.conf", bp->resolv_conf},
+	           {"/etc/hostname", bp->hostname},    {"/run/.containerenv", bp->containerenv},
+	           {CTR_INIT_TARGET, c->init_path},    {"/etc/localtime", c->tz},
+	           {CTR_SDNOTIFY_DIR, bp->notify_dir}, {"/etc/passwd", bp->passwd},
+	           {"/etc/group", bp->group}};
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		char *id = ctr_mount_bind_id(own[i].source, own[i].dest);
+		if (id)
+			strv_builder_take(&b, id);
+	}
+	return strv_builder_steal(&b);
+}
+
+/* DIR/config.json for the rootfs at root; *binds: bind_ids. */
 static int write_bundle(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
                         const struct netns_cfg *ncfg, const char *dir, const char *rundir, const char *root,
-                        struct burrow_err **err)
+                        char ***binds, struct burrow_err **err)
 {
 	cleanup_strv char **mounts = NULL;
 	cleanup_strv char **secret_env = NULL;
@@ -157,6 +192,7 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	bp.shm = shm;
 	cleanup_free char *spec = ctr_spec_generate(c, &bp);
 	ctr_ns_join_clear(&join);
+	cleanup_strv char **ids = bind_ids(c, &bp);
 	trace_mark("bundle: spec generated");
 	cleanup_free char *cfgpath = path_join(dir, "config.json");
 	if (write_file_atomic(cfgpath, spec, strlen(spec), 0600, err) < 0) {
@@ -164,11 +200,12 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 		ctr_mounts_cleanup(s, c);
 		return -1;
 	}
+	*binds = steal_ptr(ids);
 	return 0;
 }
 
 char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
-                  const struct netns_cfg *ncfg, pid_t *fuse_pid, struct burrow_err **err)
+                  const struct netns_cfg *ncfg, pid_t *fuse_pid, char ***binds, struct burrow_err **err)
 {
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
@@ -176,6 +213,7 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 	cleanup_free char *work = path_join(dir, "work");
 	cleanup_free char *merged = path_join(rundir, "merged");
 	*fuse_pid = 0;
+	*binds = NULL;
 	if (mkdir_p(rundir, 0700, err) < 0 || write_etc_files(c, ncfg, rundir, err) < 0)
 		return NULL;
 	trace_mark("prep: etc files");
@@ -206,7 +244,7 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 		root = xstrdup(merged);
 	}
 	trace_mark("prep: mtab+bundle");
-	if (make_mtab(root, err) < 0 || write_bundle(s, c, eng, ncfg, dir, rundir, root, err) < 0) {
+	if (make_mtab(root, err) < 0 || write_bundle(s, c, eng, ncfg, dir, rundir, root, binds, err) < 0) {
 		if (!c->rootfs) {
 			struct burrow_err *e2 = NULL;
 			if (ovl_umount(root, *fuse_pid, &e2) < 0)

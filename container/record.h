@@ -218,7 +218,8 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STR, reason)      /* why it stopped when not by itself (e.g. "monitor died") */       \
 	X(BOOL, restarting) /* ended, and its monitor restarts it (the policy) after a pause */ \
 	X(BOOL, user_ended) /* stop or kill by the user: its end is not restarted */            \
-	X(I32, mount_count) /* burrow mount's mounts not yet unmounted */
+	X(I32, mount_count) /* burrow mount's mounts not yet unmounted */                       \
+	X(STRV, binds)      /* its bind mounts at start (ctr_mount_bind_id; NULL: older run) */
 
 struct ctr_config {
 	CTR_CONFIG_FIELDS(CTR_FIELD_DECL)

@@ -548,6 +548,35 @@ both_ways() {
 	fi
 }
 
+@test "cp: a running container's --init binary and the /etc/passwd, /etc/group that keep-id adds its entries to are the ones it sees; the binary refuses a copy" {
+	echo in >"$T/in"
+	mkdir -p "$T/back"
+	# an image that knows no user of the host's, root's neither: keep-id
+	# adds the entries, in files of burrow's bound over the image's
+	image_plus nousers "f('etc/passwd', 'nobody:x:65534:65534::/:/bin/sh\\n'); f('etc/group', 'nogroup:x:65534:\\n')"
+	run_burrow 0 run -d --name cpe --init --userns=keep-id --passwd-entry 'cpuser:x:$UID:$GID::/tmp:/bin/sh' \
+		nousers sleep 600
+	wait_state cpe "^Up"
+	local f
+	for f in /etc/passwd /etc/group; do
+		run_burrow 0 cp "cpe:$f" "$T/back/got"
+		run_burrow 0 exec cpe cat "$f"
+		is "$(cat "$T/back/got")" "$output" "$f copied out"
+	done
+	assert_match "$(tail -1 "$T/back/got")" "^[^:]*:x:$(id -g):" "the generated /etc/group, not the image's"
+	run_burrow 0 cp cpe:/etc/passwd "$T/back/passwd"
+	is "$(tail -1 "$T/back/passwd")" "cpuser:x:$(id -u):$(id -g)::/tmp:/bin/sh" "the generated /etc/passwd, not the image's"
+	run_burrow 125 cp "$T/in" cpe:/etc/passwd
+	assert_match "$output" "a file is bind-mounted there"
+	run_burrow 0 cp cpe:/run/podman-init "$T/back/init"
+	run_burrow 0 exec cpe md5sum /run/podman-init
+	is "$(md5sum <"$T/back/init" | cut -d' ' -f1)" "${output%% *}" "the --init binary copied out"
+	[ -s "$T/back/init" ]
+	run_burrow 125 cp "$T/in" cpe:/run/podman-init
+	assert_match "$output" "read-only mount '/run/podman-init'"
+	run_burrow 0 rm -f -t 0 cpe
+}
+
 @test "cp: into a running container's :O mount lands in its overlay, never in the host directory; stopped, that directory is read, not written" {
 	mkdir -p "$T/low" "$T/back"
 	echo lower >"$T/low/l"
@@ -642,26 +671,49 @@ both_ways() {
 	run_burrow 0 rm -f -t 0 bs
 }
 
-@test "cp: a container that mounts a read-only bind of its own over a writable one gets no copy written into it" {
+@test "cp: a container that mounts a bind of its own over one of its binds does not change where the copy goes: the host directory bound at its start" {
 	# its init moves into a user and mount namespace of its own (nesting
 	# is allowed) and binds its read-only /ro over /sub there
 	mkdir -p "$T/shared/sub" "$T/ro"
 	echo kept >"$T/ro/victim"
 	run_burrow 0 run -d --name nest -v "$T/shared:/shared" -v "$T/shared/sub:/sub" -v "$T/ro:/ro:ro" \
 		busybox busybox unshare -r -m sh -c 'busybox mount --bind /ro /sub && echo bound && exec sleep 300'
-	wait_logs nest '^bound$'
-	# and moves /sub's host directory away (through /shared: removed, the
-	# mounts on it would go), a link to /ro's in its place
+	wait_logs nest '^bound$' 60
+	echo pwned >"$T/payload"
+	run_burrow 0 cp "$T/payload" nest:/sub/
+	is "$(cat "$T/shared/sub/payload")" pwned "the copy is in the directory bound at the start"
+	is "$(ls -A "$T/ro")" victim "nothing written into what the container shows at /sub"
+	# the host directory moved away (through /shared: removed, the mounts
+	# on it would go), a link to /ro's in its place: refused both ways
 	mv "$T/shared/sub" "$T/shared/old"
 	ln -s "$T/ro" "$T/shared/sub"
-	echo pwned >"$T/payload"
 	run_burrow 125 cp "$T/payload" nest:/sub/
-	assert_match "$output" "'/sub/' is on the read-only mount '/sub' of container 'nest'"
+	assert_match "$output" "not what container 'nest' has mounted at '/sub'"
 	[ ! -e "$T/ro/payload" ]
-	# what it sees it can read anyway: reading works
-	run_burrow 0 cp nest:/sub/victim "$T/got"
-	is "$(cat "$T/got")" kept
+	run_burrow 125 cp nest:/sub/victim "$T/got"
+	[ ! -e "$T/got" ]
 	run_burrow 0 rm -f -t 0 nest
+}
+
+@test "cp: a container that swaps its bind's host directory for a link and mounts, in a namespace of its own, what the link leads to gets no copy through it" {
+	# /sub's host directory lies in /shared's. The container puts a link
+	# to /shared/other in its place and binds /shared/other over /sub in
+	# its init's own namespaces: what it shows at /sub is then what the
+	# host path leads to
+	mkdir -p "$T/shared/sub" "$T/shared/other"
+	echo kept >"$T/shared/other/victim"
+	run_burrow 0 run -d --name forge -v "$T/shared:/shared" -v "$T/shared/sub:/sub" \
+		busybox busybox unshare -r -m sh -c 'mv /shared/sub /shared/old && ln -s other /shared/sub &&
+			busybox mount --bind /shared/other /sub && echo forged && exec sleep 300'
+	wait_logs forge '^forged$' 60
+	[ -L "$T/shared/sub" ]
+	echo pwned >"$T/payload"
+	run_burrow 125 cp "$T/payload" forge:/sub/
+	assert_match "$output" "not what container 'forge' has mounted at '/sub': it was replaced since the container started"
+	is "$(ls -A "$T/shared/other")" victim "what cp wrote where the link leads"
+	run_burrow 125 cp forge:/sub/victim "$T/got"
+	[ ! -e "$T/got" ]
+	run_burrow 0 rm -f -t 0 forge
 }
 
 @test "cp: a '..' out of a mount point leads back to the rootfs, as the kernel takes it" {
@@ -681,6 +733,28 @@ both_ways() {
 	is "$(cat "$T/p4")" new
 	run_burrow 0 run --rm -v ddvol:/v busybox ls /v/etc
 	is "$output" passwd "the copy went into the volume"
+}
+
+@test "cp: a '..' after a symlink of the rootfs goes up from where the link leads, as the kernel takes it, not to a mount of the same name" {
+	image_plus dotimg 'd("a"); d("a/b"); d("a/b/c"); d("a/data"); f("a/data/f", "rootfs\n");
+l("l", "/a/b/c"); l("a/b/c/rel", "../../b/c"); l("loop", "loop")'
+	run_burrow 0 run --name dot -v dotvol:/data dotimg sh -c 'echo volume >/data/f'
+	# /l/.. is /a/b, /l/../.. is /a: the rootfs's /a/data, not the volume
+	run_burrow 0 cp dot:/l/../../data/f "$T/got"
+	is "$(cat "$T/got")" rootfs
+	run_burrow 0 cp dot:/a/b/c/rel/../../data/f "$T/got2"
+	is "$(cat "$T/got2")" rootfs "a relative link, then '..'"
+	run_burrow 0 cp dot:/data/f "$T/got3"
+	is "$(cat "$T/got3")" volume "the volume by its own name"
+	echo in >"$T/in"
+	run_burrow 0 cp "$T/in" dot:/l/../../data/
+	run_burrow 0 cp dot:/a/data/in "$T/back"
+	is "$(cat "$T/back")" in
+	run_burrow 0 run --rm -v dotvol:/v busybox ls /v
+	is "$output" f "nothing copied into the volume"
+	run_burrow 125 cp dot:/loop/../data/f "$T/got4"
+	assert_match "$output" "too many levels of symbolic links"
+	[ ! -e "$T/got4" ]
 }
 
 @test "export and cp out keep an image's hard links (fuse-overlayfs counts a lower file's names only as they are looked up)" {

@@ -85,6 +85,18 @@ STATUS=serving
 	is "$output" container
 }
 
+@test "sdnotify: cp reaches the container's /run/notify, not the rootfs under it" {
+	NOTIFY_SOCKET=$SD/notify.sock run_burrow 0 run -d --name kc sdn sleep 600
+	wait_state kc "^Up"
+	echo in >"$T/in"
+	run_burrow 0 cp "$T/in" kc:/run/notify/
+	run_burrow 0 exec kc ls /run/notify
+	is "$output" "in
+notify.sock" "what the container sees at /run/notify"
+	run_burrow 0 cp kc:/run/notify/in "$T/back"
+	is "$(cat "$T/back")" in
+}
+
 @test "sdnotify: ignore sends nothing and gives the container nothing" {
 	NOTIFY_SOCKET=$SD/notify.sock run_burrow 0 run -d --name i --sdnotify ignore sdn \
 		sh -c 'echo "[$NOTIFY_SOCKET]"; sleep 600'

@@ -1110,6 +1110,45 @@ static void test_sizes(void **state)
 	assert_string_equal(fmt_duration(7200, buf, sizeof(buf)), "2 hours");
 }
 
+/* A bind a start records (cp's check): what the host path leads to,
+ * symlinks followed as mount(2) follows them; a path that leads nowhere
+ * records nothing. */
+static void test_bind_id(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-bindid.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *link = path_join(dir, "l");
+	assert_int_equal(symlink(dir, link), 0);
+	struct stat st;
+	assert_int_equal(stat(dir, &st), 0);
+	cleanup_free char *id = ctr_mount_bind_id(link, "/data");
+	cleanup_free char *want =
+	    xasprintf("%llu:%llu:/data", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	assert_string_equal(id, want);
+	assert_null(ctr_mount_bind_id(NULL, "/x"));
+	cleanup_free char *gone = path_join(dir, "gone");
+	assert_null(ctr_mount_bind_id(gone, "/x"));
+	struct burrow_err *err = NULL;
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
+/* Found again by destination: trailing slashes aside, a ':' in it kept,
+ * never a prefix of it. */
+static void test_bind_find(void **state)
+{
+	(void)state;
+	char *ids[] = {"5:7:/data", "12:345:/etc/a:b", "bogus", NULL};
+	unsigned long long dev = 0, ino = 0;
+	assert_true(ctr_mount_bind_find(ids, "/data/", &dev, &ino));
+	assert_true(dev == 5 && ino == 7);
+	assert_true(ctr_mount_bind_find(ids, "/etc/a:b", &dev, &ino));
+	assert_true(dev == 12 && ino == 345);
+	assert_false(ctr_mount_bind_find(ids, "/dat", &dev, &ino));
+	assert_false(ctr_mount_bind_find(ids, "/etc/a", &dev, &ino));
+	assert_false(ctr_mount_bind_find(NULL, "/data", &dev, &ino));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1137,6 +1176,8 @@ int main(void)
 	    cmocka_unit_test(test_security_opts),
 	    cmocka_unit_test(test_resolve_user),
 	    cmocka_unit_test(test_passwd_home),
+	    cmocka_unit_test(test_bind_id),
+	    cmocka_unit_test(test_bind_find),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
