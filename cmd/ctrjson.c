@@ -52,12 +52,15 @@ static yajl_val time_json(long long t, int ns)
 	return json_new_str(s);
 }
 
-static yajl_val state_json(const struct ctr_config *c, const struct ctr_run *r)
+static yajl_val state_json(const struct ctr_inspect *i)
 {
+	const struct ctr_config *c = &i->cfg;
+	const struct ctr_run *r = &i->run;
 	enum ctr_state st = r->state;
 	bool live = st == CTR_RUNNING || st == CTR_PAUSED || st == CTR_STOPPING;
 	yajl_val o = json_new_object();
-	json_obj_add(o, "OciVersion", json_new_str("1.0.2"));
+	/* podman 4.3's (its runtime-spec module's version) */
+	json_obj_add(o, "OciVersion", json_new_str("1.0.2-dev"));
 	json_obj_add(o, "Status", json_new_str(cmd_ctr_status(st)));
 	json_obj_add(o, "Running", json_new_bool(st == CTR_RUNNING)); /* podman: not while paused or stopping */
 	json_obj_add(o, "Paused", json_new_bool(st == CTR_PAUSED));
@@ -70,6 +73,8 @@ static yajl_val state_json(const struct ctr_config *c, const struct ctr_run *r)
 	json_obj_add(o, "Error", json_new_str(r->reason ? r->reason : ""));
 	json_obj_add(o, "StartedAt", time_json(c->started ? r->started_at : 0, r->started_ns));
 	json_obj_add(o, "FinishedAt", time_json(live ? 0 : r->finished_at, r->finished_ns));
+	/* podman's: only while it runs or is paused (omitempty) */
+	json_obj_add(o, "CgroupPath", json_new_omitempty_str(i->cgroup_path));
 	/* podman's; burrow does not checkpoint */
 	json_obj_add(o, "CheckpointedAt", time_json(0, 0));
 	json_obj_add(o, "RestoredAt", time_json(0, 0));
@@ -129,6 +134,7 @@ static yajl_val config_json(const struct ctr_config *c)
 	for (size_t i = 0; c->volumes && c->volumes[i]; i++)
 		json_obj_add(vols, c->volumes[i], json_new_object());
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
+	json_obj_add(o, "OnBuild", json_new_nil_list()); /* podman 4.3: a nil list (burrow builds no images) */
 	json_obj_add(o, "Labels", cmd_kv_object_or_nil(c->labels)); /* podman: null when none */
 	json_obj_add(o, "Annotations", cmd_kv_object(c->annotations));
 	json_obj_add(o, "CreateCommand", json_new_strv(c->create_command));
@@ -139,6 +145,10 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "StopSignal", json_new_int(c->stop_signal > 0 ? c->stop_signal : SIGTERM));
 	json_obj_add(o, "StopTimeout", json_new_int(c->stop_timeout));
 	json_obj_add(o, "Umask", json_new_str(c->umask ? c->umask : "0022"));
+	/* podman's --passwd, true unless --passwd=false; burrow takes no
+	 * --passwd: it adds entries as it always does (keep-id's user when the
+	 * image has none: ctr_userns_etc) */
+	json_obj_add(o, "Passwd", json_new_bool(true));
 	if (c->secrets && c->secrets[0]) {
 		/* which secrets, never their content */
 		yajl_val arr = json_obj_add(o, "Secrets", json_new_array());
@@ -336,8 +346,9 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_inspect *i)
 	json_obj_add(o, "Created", time_json(c->created, c->created_ns));
 	json_obj_add(o, "Path", json_new_str(c->args && c->args[0] ? c->args[0] : ""));
 	json_obj_add(o, "Args", json_new_strv(c->args && c->args[0] ? c->args + 1 : NULL));
-	json_obj_add(o, "State", state_json(c, &i->run));
+	json_obj_add(o, "State", state_json(i));
 	json_obj_add(o, "Image", str_or_empty(c->image_id));
+	json_obj_add(o, "ImageDigest", str_or_empty(i->image_digest));
 	json_obj_add(o, "ImageName", json_new_str(ctr_config_image(c)));
 	json_obj_add(o, "Rootfs", str_or_empty(c->rootfs));
 	json_obj_add(o, "Pod", json_new_str("")); /* burrow has no pods */
@@ -348,6 +359,7 @@ yajl_val cmd_ctr_inspect_json(const struct ctr_inspect *i)
 	json_obj_add(o, "StaticDir", str_or_empty(i->static_dir));
 	json_obj_add(o, "OCIConfigPath", str_or_empty(i->oci_config)); /* "" until a start writes it */
 	json_obj_add(o, "OCIRuntime", json_new_str("burrow"));         /* its built-in runtime, as info's ociRuntime */
+	json_obj_add(o, "ConmonPidFile", str_or_empty(i->monitor_pidfile)); /* its monitor's, podman's conmon's */
 	json_obj_add(o, "LogPath", str_or_empty(i->log_path));
 	json_obj_add(o, "PidFile", str_or_empty(c->pidfile)); /* --pidfile */
 	json_obj_add(o, "Name", json_new_str(c->name));

@@ -39,6 +39,11 @@ static yajl_val state_health(struct state_store *s, const struct ctr_config *c)
 void cmd_ctr_health_json(struct state_store *s, const struct ctr_config *c, yajl_val inspect)
 {
 	yajl_val state = json_get(inspect, "State");
+	yajl_val cfg = json_get(inspect, "Config");
+	/* podman 4.3's: "none" without --health-on-failure, healthcheck or not */
+	if (cfg && YAJL_IS_OBJECT(cfg))
+		json_obj_add(cfg, "HealthcheckOnFailureAction",
+		             json_new_str(c->health_on_failure ? c->health_on_failure : "none"));
 	if (!ctr_health_enabled(c)) {
 		/* podman 4.3's without a healthcheck (so {{with .State.Health}} works) */
 		if (state && YAJL_IS_OBJECT(state)) {
@@ -49,13 +54,10 @@ void cmd_ctr_health_json(struct state_store *s, const struct ctr_config *c, yajl
 		}
 		return;
 	}
-	yajl_val cfg = json_get(inspect, "Config");
 	if (cfg && YAJL_IS_OBJECT(cfg)) {
 		json_obj_add(cfg, "Healthcheck",
 		             test_json(c->health_test, c->health_interval, c->health_timeout, c->health_start_period,
 		                       c->health_retries));
-		json_obj_add(cfg, "HealthcheckOnFailureAction",
-		             json_new_str(c->health_on_failure ? c->health_on_failure : "none"));
 		if (c->health_startup_test && c->health_startup_test[0]) {
 			yajl_val st = test_json(c->health_startup_test, c->health_startup_interval,
 			                        c->health_startup_timeout, 0, c->health_startup_retries);

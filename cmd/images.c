@@ -50,7 +50,7 @@ static void split_name(const char *name, char **repo, char **tag)
 /* What an image's JSON has beside its record: its labels ("KEY=VALUE",
  * from its configuration) and how many containers are made from it. */
 struct image_extra {
-	char **labels;
+	char *const *labels;
 	long long containers;
 	const char *parent; /* "" when none */
 };
@@ -180,16 +180,18 @@ static int list_images(struct cmd_ctx *ctx, struct images_opts *o, struct img_in
 	/* rows: one per name (an untagged image is one <none> <none> row);
 	 * for JSON and -q one per image */
 	bool per_image = o->quiet || o->rep.out == FMT_OUT_JSON;
-	cleanup_strv char **parents = NULL; /* list[k]'s, for ParentId and intermediate= */
-	if (img_parents(ctx->state, list, n, &parents, err) < 0)
+	/* list[k]'s parent (ParentId, intermediate=) and labels, in one read */
+	__attribute__((cleanup(img_extras_clear))) struct img_extras ex = {0};
+	if (img_extras_load(ctx->state, list, n, &ex, err) < 0)
 		return -1;
+	char **parents = ex.parents;
 	o->filters.parents = parents;
 	size_t nrows = 0, cap = 16;
 	struct img_row *rows = xcalloc(cap, sizeof(*rows));
 	cleanup_strv char **owned = xcalloc(1, sizeof(char *)); /* the rows' strings */
 	for (size_t i = 0; i < n; i++) {
 		bool keep = true;
-		if (img_filters_match_image(ctx->state, &o->filters, list[i], &keep, err) < 0) {
+		if (img_filters_match_image(ctx->state, &o->filters, list[i], ex.labels[i], &keep, err) < 0) {
 			free(rows);
 			return -1;
 		}
@@ -240,16 +242,13 @@ static int list_images(struct cmd_ctx *ctx, struct images_opts *o, struct img_in
 		const struct img_info *m = rows[i].data;
 		struct image_extra x = {.parent = ""};
 		for (size_t k = 0; k < n; k++)
-			if (list[k] == m)
+			if (list[k] == m) {
 				x.parent = parents[k];
+				x.labels = ex.labels[k];
+			}
 		for (size_t k = 0; k < nusers; k++)
 			x.containers += users[k].image_id && strcmp(users[k].image_id, m->id) == 0;
-		if (img_labels(ctx->state, m->id, &x.labels, err) < 0) {
-			rc = -1;
-			break;
-		}
 		items[i].base = image_json(m, &x);
-		strv_free(x.labels);
 		if (!per_image)
 			items[i].overlay = row_overlay(m, strv_len(m->names) ? rows[i].repository : NULL, rows[i].tag,
 			                               now, o->notrunc, strv_contains(parents, m->id));

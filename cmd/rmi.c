@@ -201,7 +201,7 @@ static bool prune_keep(const struct img_info *m, void *data)
 	struct prune_filter *p = data;
 	cleanup_err struct burrow_err *e = NULL;
 	bool pass = false;
-	if (img_filters_match_image(p->ctx->state, p->f, m, &pass, &e) < 0)
+	if (img_filters_match_image(p->ctx->state, p->f, m, NULL, &pass, &e) < 0)
 		burrow_warn("image prune keeps image %.12s: %s", m->id, e->msg);
 	return pass;
 }

@@ -367,7 +367,7 @@ static bool img_keep_fn(const struct img_info *m, void *data)
 	struct img_keep *k = data;
 	cleanup_err struct burrow_err *e = NULL;
 	bool pass = false;
-	if (img_filters_match_image(k->s, k->f, m, &pass, &e) < 0)
+	if (img_filters_match_image(k->s, k->f, m, NULL, &pass, &e) < 0)
 		burrow_warn("system prune keeps image %.12s: %s", m->id, e->msg);
 	return pass;
 }

@@ -8,9 +8,11 @@
 
 #include "container/internal.h"
 #include "container/logfile.h"
+#include "container/monitor.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/proc.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -25,6 +27,45 @@ static char *path_if_there(const char *dir, const char *name)
 	return NULL;
 }
 
+char *ctr_inspect_cgroup_find(const char *proc_cgroup)
+{
+	const char *best = NULL;
+	size_t best_len = 0;
+	for (const char *line = proc_cgroup; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		/* ID:CONTROLLERS:PATH; the path may hold ':' */
+		const char *c1 = memchr(line, ':', len);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - line)) : NULL;
+		if (c2 && !memchr(c1 + 1, '=', (size_t)(c2 - c1 - 1))) {
+			size_t plen = len - (size_t)(c2 + 1 - line);
+			if (plen > best_len) {
+				best = c2 + 1;
+				best_len = plen;
+			}
+		}
+		line += len;
+		line += *line == '\n';
+	}
+	return best ? xstrndup(best, best_len) : NULL;
+}
+
+/* Its init's cgroup while it runs or is paused (podman shows none
+ * otherwise); NULL when its init is gone. */
+static char *cgroup_path(const struct ctr_run *r)
+{
+	if ((r->state != CTR_RUNNING && r->state != CTR_PAUSED) || r->pid <= 0)
+		return NULL;
+	cleanup_free char *file = xasprintf("/proc/%d/cgroup", (int)r->pid);
+	cleanup_free char *text = NULL;
+	cleanup_err struct burrow_err *e = NULL;
+	if (read_file(file, &text, NULL, &e) < 0)
+		return NULL;
+	/* read from the same process the record names (not a reused pid) */
+	if (!proc_is(r->pid, r->pid_start))
+		return NULL;
+	return ctr_inspect_cgroup_find(text);
+}
+
 /* The paths of i's /etc files and overlay directories. */
 static void inspect_paths(struct state_store *s, struct ctr_inspect *i)
 {
@@ -32,6 +73,7 @@ static void inspect_paths(struct state_store *s, struct ctr_inspect *i)
 	i->hosts_path = path_if_there(rundir, "hosts");
 	i->resolv_path = path_if_there(rundir, "resolv.conf");
 	i->hostname_path = path_if_there(rundir, "hostname");
+	i->monitor_pidfile = ctr_monitor_pidfile(s, i->cfg.id);
 	cleanup_free char *dir = ctr_dir(s, i->cfg.id);
 	i->static_dir = xstrdup(dir);
 	i->oci_config = path_if_there(dir, "config.json");
@@ -47,6 +89,7 @@ static void inspect_paths(struct state_store *s, struct ctr_inspect *i)
 		return;
 	}
 	i->lower_dirs = img_lowerdir_text(img->layers, strv_len(img->layers));
+	i->image_digest = img->digest ? xstrdup(img->digest) : NULL;
 	img_info_free(img);
 }
 
@@ -68,6 +111,7 @@ int ctr_inspect_load(struct state_store *s, const char *ref, struct ctr_inspect 
 	if (!drv || strcmp(drv, "k8s-file") == 0)
 		out->log_path = ctr_log_path(s, id);
 	inspect_paths(s, out);
+	out->cgroup_path = cgroup_path(&out->run);
 	return 0;
 }
 
@@ -80,6 +124,9 @@ void ctr_inspect_clear(struct ctr_inspect *i)
 	free(i->resolv_path);
 	free(i->hostname_path);
 	free(i->static_dir);
+	free(i->monitor_pidfile);
+	free(i->cgroup_path);
+	free(i->image_digest);
 	free(i->oci_config);
 	free(i->lower_dirs);
 	free(i->upper_dir);

@@ -13,7 +13,17 @@ struct ctr_inspect {
 	/* the files a start writes for /etc (NULL: not there: never started,
 	 * --no-hosts, --no-hostname) */
 	char *hosts_path, *resolv_path, *hostname_path;
-	char *static_dir; /* its directory in the storage root */
+	char *static_dir; /* its directory in the storage root (made at its first start) */
+	/* the file its monitor writes its pid into at each start (podman's
+	 * ConmonPidFile: what a systemd unit's PIDFile= names), whether or
+	 * not a start wrote it yet */
+	char *monitor_pidfile;
+	/* its init's cgroup while it runs or is paused, as podman's
+	 * State.CgroupPath (ctr_inspect_cgroup_find); NULL otherwise */
+	char *cgroup_path;
+	/* the manifest digest its image was pulled by (podman's ImageDigest;
+	 * NULL: an imported image, a --rootfs one, or its image is gone) */
+	char *image_digest;
 	char *oci_config; /* the config.json a start writes there (NULL: none yet) */
 	/* its overlay (all NULL with --rootfs): the image's layer directories,
 	 * highest first, joined by ':' (NULL: its image is gone), the writable
@@ -25,6 +35,12 @@ struct ctr_inspect {
 	long long size_rw;     /* its writable layer (ctr_size_rw) */
 	long long size_rootfs; /* that and its image's layers */
 };
+
+/* The pure part of cgroup_path, for tests: of a /proc/PID/cgroup text,
+ * the longest path of a hierarchy that is not a named one (name=systemd),
+ * as podman picks it (on cgroup v1 or hybrid the controllers' paths, the
+ * cgroup2 "0::" path on v2). NULL when there is none. Caller frees. */
+char *ctr_inspect_cgroup_find(const char *proc_cgroup);
 
 /* Loads the container ref names (name, ID or unique ID prefix). No such
  * container: -1 with status ENOENT ("no such container 'x'"). */

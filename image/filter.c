@@ -272,28 +272,23 @@ static bool img_filters_has(const struct img_filters *f, enum img_filter_key key
 	return false;
 }
 
-int img_filters_match_image(struct state_store *s, const struct img_filters *f, const struct img_info *i, bool *pass,
-                            struct burrow_err **err)
+int img_filters_match_image(struct state_store *s, const struct img_filters *f, const struct img_info *i,
+                            char *const *given, bool *pass, struct burrow_err **err)
 {
 	if (img_filters_has(f, IMG_FILTER_INTERMEDIATE) && !f->parents)
 		return burrow_error_status(err, EINVAL, "the intermediate filter is not known here");
-	char **labels = NULL;
-	for (size_t k = 0; k < f->n && !labels; k++)
-		if (f->f[k].key == IMG_FILTER_LABEL && img_labels(s, i->id, &labels, err) < 0)
-			return -1;
+	cleanup_strv char **labels = NULL; /* read here when not given */
+	if (!given && img_filters_has(f, IMG_FILTER_LABEL) && img_labels(s, i->id, &labels, err) < 0)
+		return -1;
 	long long containers = 0;
 	for (size_t k = 0; k < f->n; k++) {
 		if (f->f[k].key != IMG_FILTER_CONTAINERS)
 			continue;
 		cleanup_strv char **users = NULL;
-		if (!f->users || !f->users->users) {
-			strv_free(labels);
+		if (!f->users || !f->users->users)
 			return burrow_error_status(err, EINVAL, "the containers filter is not known here");
-		}
-		if (f->users->users(s, i->id, &users, f->users->data, err) < 0) {
-			strv_free(labels);
+		if (f->users->users(s, i->id, &users, f->users->data, err) < 0)
 			return -1;
-		}
 		containers = (long long)strv_len(users);
 		break;
 	}
@@ -302,13 +297,12 @@ int img_filters_match_image(struct state_store *s, const struct img_filters *f, 
 	bool parent = f->parents && strv_contains(f->parents, i->id);
 	struct img_filter_subject subj = {.id = i->id,
 	                                  .names = i->names,
-	                                  .labels = labels,
+	                                  .labels = given ? given : labels,
 	                                  .created = i->created,
 	                                  .dangling = !i->names[0] && !parent,
 	                                  .intermediate = !i->names[0] && parent,
 	                                  .containers = containers};
 	*pass = img_filters_match(f, &subj);
-	strv_free(labels);
 	return 0;
 }
 

@@ -468,6 +468,18 @@ char *img_lowerdir_text(char *const *layers, size_t n);
  * empty_layer alike). (*out)[k]: list[k]'s parent's ID, "" when none.
  * Reads each image's stored configuration once. */
 int img_parents(struct state_store *s, struct img_info *const *list, size_t n, char ***out, struct burrow_err **err);
+/* What `images` shows of list[0..n) beside their records, from one read
+ * of each image's stored configuration: parents[k], list[k]'s parent's
+ * ID as img_parents finds it ("" when none; NULL-terminated), labels[k]
+ * its labels as img_labels gives them. */
+struct img_extras {
+	char **parents;
+	char ***labels;
+	size_t n;
+};
+int img_extras_load(struct state_store *s, struct img_info *const *list, size_t n, struct img_extras *out,
+                    struct burrow_err **err);
+void img_extras_clear(struct img_extras *x);
 
 /* One line of `history`, newest first: the configuration's history
  * entries, the layers matched to those that made one from the top. */
@@ -537,10 +549,11 @@ struct img_filter_subject {
 	long long containers; /* how many use it */
 };
 bool img_filters_match(const struct img_filters *f, const struct img_filter_subject *s);
-/* The same for a stored image (its labels and users read when a filter
- * asks; containers= without f->users is an error). */
-int img_filters_match_image(struct state_store *s, const struct img_filters *f, const struct img_info *i, bool *pass,
-                            struct burrow_err **err);
+/* The same for a stored image (its labels, when not given (NULL), and its
+ * users read when a filter asks; containers= without f->users is an
+ * error). */
+int img_filters_match_image(struct state_store *s, const struct img_filters *f, const struct img_info *i,
+                            char *const *labels, bool *pass, struct burrow_err **err);
 void img_filters_clear(struct img_filters *f);
 bool img_name_matches_reference(const char *name, const char *pattern);
 bool img_labels_match(char *const *labels, const char *value);

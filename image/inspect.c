@@ -29,25 +29,58 @@ static void docs_clear(struct docs *d)
 		yajl_tree_free(d->manifest);
 }
 
-static int load_docs(struct state_store *s, const char *id, struct docs *d, struct burrow_err **err)
+/* One stored document of image id ("img-config", "img-manifest"),
+ * parsed; *out NULL when there is none or it is no object. */
+static int load_doc(struct state_store *s, const char *kind, const char *id, yajl_val *out, struct burrow_err **err)
 {
-	static const char *const kinds[] = {"img-config", "img-manifest"};
-	yajl_val *slots[] = {&d->config, &d->manifest};
-	for (size_t i = 0; i < 2; i++) {
-		cleanup_free char *text = NULL;
-		int r = img_blob_get(s, kinds[i], id, &text, err);
-		if (r < 0)
-			return -1;
-		if (r == 0) {
-			cleanup_err struct burrow_err *e = NULL;
-			*slots[i] = json_parse(text, &e);
-			if (*slots[i] && !YAJL_IS_OBJECT(*slots[i])) {
-				yajl_tree_free(*slots[i]);
-				*slots[i] = NULL;
-			}
+	*out = NULL;
+	cleanup_free char *text = NULL;
+	int r = img_blob_get(s, kind, id, &text, err);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		cleanup_err struct burrow_err *e = NULL;
+		*out = json_parse(text, &e);
+		if (*out && !YAJL_IS_OBJECT(*out)) {
+			yajl_tree_free(*out);
+			*out = NULL;
 		}
 	}
 	return 0;
+}
+
+static int load_docs(struct state_store *s, const char *id, struct docs *d, struct burrow_err **err)
+{
+	return load_doc(s, "img-config", id, &d->config, err) < 0 ||
+	               load_doc(s, "img-manifest", id, &d->manifest, err) < 0
+	           ? -1
+	           : 0;
+}
+
+/* The configurations of list[0..n), each read once (NULL where none). */
+static int load_configs(struct state_store *s, struct img_info *const *list, size_t n, yajl_val **out,
+                        struct burrow_err **err)
+{
+	yajl_val *c = xcalloc(n ? n : 1, sizeof(*c));
+	for (size_t k = 0; k < n; k++) {
+		if (load_doc(s, "img-config", list[k]->id, &c[k], err) < 0) {
+			for (size_t j = 0; j < k; j++)
+				if (c[j])
+					yajl_tree_free(c[j]);
+			free(c);
+			return -1;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+static void configs_free(yajl_val *c, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (c[k])
+			yajl_tree_free(c[k]);
+	free(c);
 }
 
 /* key: v; when v is missing (or, for an object, not one): {} or null. */
@@ -110,30 +143,32 @@ static bool parent_of(const struct img_info *p, yajl_val ph, const struct img_in
 	return true;
 }
 
+/* The parents of list[0..n) from their configurations (img_parents). */
+static char **parents_of(struct img_info *const *list, const yajl_val *config, size_t n)
+{
+	char **out = xcalloc(n + 1, sizeof(char *));
+	for (size_t c = 0; c < n; c++) {
+		yajl_val ch = config[c] ? json_get(config[c], "history") : NULL;
+		const char *found = "";
+		/* as podman's layer tree: images with the same top layer first */
+		for (int pass = 0; pass < 2 && !*found; pass++)
+			for (size_t p = 0; p < n && !*found; p++)
+				if (parent_of(list[p], config[p] ? json_get(config[p], "history") : NULL, list[c], ch,
+				              pass == 0))
+					found = list[p]->id;
+		out[c] = xstrdup(found);
+	}
+	return out;
+}
+
 int img_parents(struct state_store *s, struct img_info *const *list, size_t n, char ***out, struct burrow_err **err)
 {
-	struct docs *d = xcalloc(n ? n : 1, sizeof(*d));
-	int rc = 0;
-	for (size_t k = 0; k < n && rc == 0; k++)
-		rc = load_docs(s, list[k]->id, &d[k], err);
-	if (rc == 0) {
-		*out = xcalloc(n + 1, sizeof(char *));
-		for (size_t c = 0; c < n; c++) {
-			yajl_val ch = d[c].config ? json_get(d[c].config, "history") : NULL;
-			const char *found = "";
-			/* as podman's layer tree: images with the same top layer first */
-			for (int pass = 0; pass < 2 && !*found; pass++)
-				for (size_t p = 0; p < n && !*found; p++)
-					if (parent_of(list[p], d[p].config ? json_get(d[p].config, "history") : NULL,
-					              list[c], ch, pass == 0))
-						found = list[p]->id;
-			(*out)[c] = xstrdup(found);
-		}
-	}
-	for (size_t k = 0; k < n; k++)
-		docs_clear(&d[k]);
-	free(d);
-	return rc;
+	yajl_val *config = NULL;
+	if (load_configs(s, list, n, &config, err) < 0)
+		return -1;
+	*out = parents_of(list, config, n);
+	configs_free(config, n);
+	return 0;
 }
 
 /* The parent's ID of image i among every image of the store ("" none). */
@@ -296,21 +331,54 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int img_labels(struct state_store *s, const char *id, char ***out, struct burrow_err **err)
+/* The labels of a configuration (NULL: none), as img_labels gives them. */
+static char **labels_of(yajl_val config)
 {
-	__attribute__((cleanup(docs_clear))) struct docs d = {0};
-	if (load_docs(s, id, &d, err) < 0)
-		return -1;
-	yajl_val cfg = d.config ? json_get(d.config, "config") : NULL;
+	yajl_val cfg = config ? json_get(config, "config") : NULL;
 	yajl_val l = cfg ? json_get(cfg, "Labels") : NULL;
-	*out = xcalloc(1, sizeof(char *));
+	char **out = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; l && YAJL_IS_OBJECT(l) && i < l->u.object.len; i++) {
 		yajl_val v = l->u.object.values[i];
-		strv_append_take(out,
+		strv_append_take(&out,
 		                 xasprintf("%s=%s", l->u.object.keys[i], YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : ""));
 	}
-	size_t n = strv_len(*out);
+	size_t n = strv_len(out);
 	if (n > 1)
-		qsort(*out, n, sizeof(char *), cmp_strp);
+		qsort(out, n, sizeof(char *), cmp_strp);
+	return out;
+}
+
+int img_labels(struct state_store *s, const char *id, char ***out, struct burrow_err **err)
+{
+	yajl_val config = NULL;
+	if (load_doc(s, "img-config", id, &config, err) < 0)
+		return -1;
+	*out = labels_of(config);
+	if (config)
+		yajl_tree_free(config);
 	return 0;
+}
+
+int img_extras_load(struct state_store *s, struct img_info *const *list, size_t n, struct img_extras *out,
+                    struct burrow_err **err)
+{
+	yajl_val *config = NULL;
+	if (load_configs(s, list, n, &config, err) < 0)
+		return -1;
+	out->n = n;
+	out->parents = parents_of(list, config, n);
+	out->labels = xcalloc(n ? n : 1, sizeof(*out->labels));
+	for (size_t k = 0; k < n; k++)
+		out->labels[k] = labels_of(config[k]);
+	configs_free(config, n);
+	return 0;
+}
+
+void img_extras_clear(struct img_extras *x)
+{
+	strv_free(x->parents);
+	for (size_t k = 0; x->labels && k < x->n; k++)
+		strv_free(x->labels[k]);
+	free(x->labels);
+	memset(x, 0, sizeof(*x));
 }

@@ -287,9 +287,22 @@ yajl_val json_new_omitted_map(void)
 	return v;
 }
 
+/* A string node's mark, in the same field (its string pointer ends
+ * before it; yajl_tree_parse zeroes its nodes). */
+_Static_assert(offsetof(struct yajl_val_s, u.number.flags) >= offsetof(struct yajl_val_s, u.string) + sizeof(char *),
+               "a string node has no room for the omit mark");
+
+yajl_val json_new_omitempty_str(const char *s)
+{
+	yajl_val v = json_new_str(s ? s : "");
+	if (!*YAJL_GET_STRING(v))
+		v->u.number.flags = NIL_OMIT;
+	return v;
+}
+
 bool json_omitted(yajl_val v)
 {
-	return v && YAJL_IS_NULL(v) && (v->u.number.flags & NIL_OMIT);
+	return v && (YAJL_IS_NULL(v) || YAJL_IS_STRING(v)) && (v->u.number.flags & NIL_OMIT);
 }
 
 yajl_val json_new_nil_list(void)

@@ -65,6 +65,10 @@ yajl_val json_new_nil_list(void);
  * the JSON writers (jg_value, cmd's) leave its key out; templates see a
  * nil map. */
 yajl_val json_new_omitted_map(void);
+/* A string in a field Go writes with omitempty (inspect's State.CgroupPath):
+ * left out by the JSON writers when s is NULL or empty; templates see the
+ * string (""), as Go's struct field. */
+yajl_val json_new_omitempty_str(const char *s);
 bool json_omitted(yajl_val v);
 /* "map[]" or "[]" for those; NULL for any other value. */
 const char *json_nil_text(yajl_val v);

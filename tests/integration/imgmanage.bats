@@ -132,6 +132,26 @@ parent_and_child() {
 	is "$output" "sha256:$base"
 }
 
+@test "images: each row has its own image's labels and parent (rows sorted away from the store's order); label= picks by them" {
+	local base kid i
+	parent_and_child
+	# the same layer as base, another history (the comment): none is kid's parent
+	for i in 3 1 2; do
+		run_burrow 0 import -q -m "lab$i" --change "LABEL n=$i" --change "LABEL only$i=x" "$BATS_RUN_TMPDIR/busybox.tar" "lab$i"
+	done
+	run_burrow 0 images --filter 'reference=lab*' --sort repository --format '{{.Repository}} {{.Labels}}'
+	is "$output" "localhost/lab1 map[n:1 only1:x]
+localhost/lab2 map[n:2 only2:x]
+localhost/lab3 map[n:3 only3:x]"
+	run_burrow 0 images --filter label=n=2 --format '{{.Repository}}'
+	is "$output" localhost/lab2
+	run_burrow 0 images --filter label=only3 --filter label!=n=1 --format '{{.Repository}}'
+	is "$output" localhost/lab3
+	run_burrow 0 images --format json --sort size
+	is "$(json_get "$output" 'sorted((x["Names"][0], x["ParentId"], x["Labels"]) for x in d)')" \
+		"[[\"localhost/base:latest\", \"\", null], [\"localhost/kid:latest\", \"$base\", null], [\"localhost/lab1:latest\", \"\", {\"n\": \"1\", \"only1\": \"x\"}], [\"localhost/lab2:latest\", \"\", {\"n\": \"2\", \"only2\": \"x\"}], [\"localhost/lab3:latest\", \"\", {\"n\": \"3\", \"only3\": \"x\"}]]"
+}
+
 @test "image prune: an untagged parent stays while its child has a name, as podman's; once the child is dangling too, both go" {
 	local base kid
 	parent_and_child

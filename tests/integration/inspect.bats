@@ -100,6 +100,42 @@ suite_setup() {
 	is "$output" '[] null'
 }
 
+@test "inspect: podman 4.3's OciVersion, ImageDigest, Config.OnBuild, Passwd, HealthcheckOnFailureAction; ConmonPidFile and StaticDir named before the first start; State.CgroupPath only while it runs or is paused (empty in a template)" {
+	run_burrow 0 create --name cgp busybox sleep 600
+	run_burrow 0 inspect --format '{{.State.OciVersion}} [{{.ImageDigest}}] {{json .Config.OnBuild}} {{.Config.OnBuild}} {{.Config.Passwd}} {{.Config.HealthcheckOnFailureAction}}' cgp
+	# an imported image has no manifest digest (image inspect's Digest is "" too)
+	is "$output" '1.0.2-dev [] null [] true none'
+	# podman's omitempty: left out of the JSON, "" in a template
+	run_burrow 0 inspect cgp
+	is "$(json_get "$output" '"CgroupPath" in d[0]["State"]')" false "no CgroupPath before a start"
+	run_burrow 0 inspect --format '[{{.State.CgroupPath}}]' cgp
+	is "$output" '[]'
+	pidfile=$("$BURROW" inspect --format '{{.ConmonPidFile}}' cgp)
+	static=$("$BURROW" inspect --format '{{.StaticDir}}' cgp)
+	[ ! -e "$pidfile" ] && [ ! -e "$static" ]
+	run_burrow 0 start cgp
+	# the same paths once the start made them: the monitor's pid in the file
+	run_burrow 0 inspect --format '{{.ConmonPidFile}} {{.StaticDir}}' cgp
+	is "$output" "$pidfile $static"
+	[ -d "$static" ]
+	is "$(cat "$pidfile")" "$("$BURROW" inspect --format '{{.State.ConmonPid}}' cgp)"
+	# podman's pick: the longest path of /proc/PID/cgroup's unnamed hierarchies
+	pid=$("$BURROW" inspect --format '{{.State.Pid}}' cgp)
+	want=$(awk -F: '$2 !~ /=/ && length($3) > length(w) { w = $3 } END { print w }' "/proc/$pid/cgroup")
+	[ -n "$want" ]
+	run_burrow 0 inspect --format '{{.State.CgroupPath}}' cgp
+	is "$output" "$want"
+	run_burrow 0 pause cgp
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.CgroupPath}}' cgp
+	is "$output" "paused $want"
+	run_burrow 0 unpause cgp
+	run_burrow 0 stop -t 0 cgp
+	run_burrow 0 inspect cgp
+	is "$(json_get "$output" '"CgroupPath" in d[0]["State"]')" false "no CgroupPath once it ended"
+	run_burrow 0 inspect --format '[{{.State.CgroupPath}}]' cgp
+	is "$output" '[]'
+}
+
 @test "inspect: HostConfig's Dns, DnsOptions, DnsSearch, ExtraHosts and GroupAdd as given, [] when none (as podman: never null, never left out)" {
 	run_burrow 0 create --name plain busybox true
 	run_burrow 0 inspect --format '{{json .HostConfig.Dns}} {{json .HostConfig.DnsOptions}} {{json .HostConfig.DnsSearch}} {{json .HostConfig.ExtraHosts}} {{json .HostConfig.GroupAdd}} {{.HostConfig.Dns}}' plain

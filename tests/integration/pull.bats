@@ -180,7 +180,7 @@ layer_digests() {
 /bin/busybox"
 }
 
-@test "pull: by digest; run by digest and by short name with the digest; repo digest recorded" {
+@test "pull: by digest; run by digest and by short name with the digest; repo digest recorded; a container's ImageDigest" {
 	digest=$(cat "$BATS_FILE_TMPDIR/busybox.digest")
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox@$digest"
 	id=$output
@@ -188,6 +188,11 @@ layer_digests() {
 	is "$output" "$digest $REG/test/busybox@$digest"
 	run_burrow 0 run --rm "$REG/test/busybox@$digest" true
 	run_burrow 0 run --rm "busybox@$digest" true
+	# a container's ImageDigest: the manifest digest its image was pulled by
+	run_burrow 0 create --name pulled "$REG/test/busybox@$digest" true
+	run_burrow 0 inspect --format '{{.ImageDigest}}' pulled
+	is "$output" "$digest"
+	run_burrow 0 rm pulled
 	# a digest that does not match what the registry has
 	run_burrow 125 pull -q --tls-verify=false "$REG/test/busybox@sha256:$(printf '%064d' 0)"
 	assert_match "$output" "manifest unknown"

@@ -100,7 +100,8 @@ static void check_error(const char *tmpl, const char *want)
 
 /* Go's nil map and slice (podman's null Labels, VolumesFrom): null in
  * JSON, "map[]" and "[]" in templates, len 0, a key of the map no value;
- * a plain null stays <nil>. */
+ * a plain null stays <nil>. An empty string Go writes with omitempty
+ * (State.CgroupPath): "" in templates, left out of the JSON. */
 static void test_nil_values(void **state)
 {
 	(void)state;
@@ -108,11 +109,17 @@ static void test_nil_values(void **state)
 	json_obj_add(b, "Labels", json_new_nil_map());
 	json_obj_add(b, "From", json_new_nil_list());
 	json_obj_add(b, "Nil", json_new_null());
+	json_obj_add(b, "Gone", json_new_omitempty_str(NULL));
+	json_obj_add(b, "Empty", json_new_omitempty_str(""));
+	json_obj_add(b, "Set", json_new_omitempty_str("/a"));
 	const char *tmpls[][2] = {
 	    {"{{.Labels}} {{.From}} {{.Nil}}", "map[] [] <nil>"},
 	    {"{{len .Labels}} {{len .From}}", "0 0"},
 	    {"{{.Labels.app}}|{{index .Labels \"app\"}}|{{if .Labels}}y{{else}}n{{end}}", "<no value>||n"},
 	    {"{{json .Labels}} {{json .From}}", "null null"},
+	    {"[{{.Gone}}|{{.Empty}}|{{.Set}}] {{json .Gone}} {{len .Empty}} {{if .Gone}}y{{else}}n{{end}}",
+	     "[||/a] \"\" 0 n"},
+	    {"{{json .}}", "{\"Labels\":null,\"From\":null,\"Nil\":null,\"Set\":\"/a\"}"},
 	};
 	for (size_t i = 0; i < sizeof(tmpls) / sizeof(tmpls[0]); i++) {
 		struct burrow_err *err = NULL;

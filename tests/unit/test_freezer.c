@@ -1,5 +1,6 @@
 /* The cgroup2 lookups of the freezer: the hierarchy in mountinfo, a
- * process's path in /proc/PID/cgroup, cgroup.events' frozen value. */
+ * process's path in /proc/PID/cgroup, cgroup.events' frozen value; and
+ * inspect's State.CgroupPath from /proc/PID/cgroup. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 
 #include "container/freezer.h"
+#include "container/inspect.h"
 #include "lib/cleanup.h"
 
 static void test_mount_find(void **state)
@@ -49,6 +51,26 @@ static void test_path_find(void **state)
 	assert_null(ctr_cg2_path_find("0::/../escape\n"));
 }
 
+static void test_inspect_cgroup_find(void **state)
+{
+	(void)state;
+	/* hybrid: the longest of the controllers' and the v2 path, named
+	 * hierarchies (longer here) left out, as podman picks */
+	cleanup_free char *a = ctr_inspect_cgroup_find("9:name=systemd:/user.slice/user-1001.slice/session-9.scope\n"
+	                                               "4:memory:/process_api/b89a\n3:cpuset:/\n0::/\n");
+	assert_string_equal(a, "/process_api/b89a");
+	/* pure v2; the last line without its newline; a path with ':' */
+	cleanup_free char *b = ctr_inspect_cgroup_find("0::/user.slice/burrow-0123");
+	assert_string_equal(b, "/user.slice/burrow-0123");
+	cleanup_free char *c = ctr_inspect_cgroup_find("0::/\n1:cpu:/a:b\n");
+	assert_string_equal(c, "/a:b");
+	cleanup_free char *d = ctr_inspect_cgroup_find("0::/\n");
+	assert_string_equal(d, "/");
+	/* nothing but named hierarchies or malformed lines */
+	assert_null(ctr_inspect_cgroup_find("1:name=systemd:/x\nbroken\n"));
+	assert_null(ctr_inspect_cgroup_find(""));
+}
+
 static void test_frozen_find(void **state)
 {
 	(void)state;
@@ -80,9 +102,8 @@ static void test_parent_find(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mount_find),
-	    cmocka_unit_test(test_path_find),
-	    cmocka_unit_test(test_frozen_find),
+	    cmocka_unit_test(test_mount_find),          cmocka_unit_test(test_path_find),
+	    cmocka_unit_test(test_inspect_cgroup_find), cmocka_unit_test(test_frozen_find),
 	    cmocka_unit_test(test_parent_find),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
