@@ -376,16 +376,18 @@ static void put_int(struct fmt_buf *b, long long v, char verb, const char *flags
 	} while (u);
 	if (prec == 0 && v == 0)
 		o = sizeof(tmp) - 1; /* Go: %.0d of 0 is empty */
-	while (prec > 0 && sizeof(tmp) - 1 - o < (size_t)prec && o > 4)
-		tmp[--o] = '0';
+	/* the prefix, then zeros up to the precision (any, below Go's bound) */
+	size_t nd = sizeof(tmp) - 1 - o, zeros = prec > 0 && (size_t)prec > nd ? (size_t)prec - nd : 0;
+	struct fmt_buf d = {0};
 	if (strchr(flags, '#')) {
-		if (base == 16) {
-			tmp[--o] = verb;
-			tmp[--o] = '0';
-		} else if (base == 8 && tmp[o] != '0') {
-			tmp[--o] = '0';
-		}
+		if (base == 16)
+			fmt_buf_printf(&d, "0%c", verb);
+		else if (base == 8 && !zeros && tmp[o] != '0')
+			fmt_buf_puts(&d, "0");
 	}
+	for (size_t i = 0; i < zeros; i++)
+		fmt_buf_add(&d, "0", 1);
+	fmt_buf_puts(&d, tmp + o);
 	/* with a precision, Go pads with spaces, not zeros */
 	char f[8];
 	snprintf(f, sizeof(f), "%s", flags);
@@ -393,7 +395,8 @@ static void put_int(struct fmt_buf *b, long long v, char verb, const char *flags
 		for (char *c = f; *c; c++)
 			if (*c == '0')
 				*c = ' ';
-	put_number(b, v < 0, tmp + o, f, width);
+	put_number(b, v < 0, d.s, f, width);
+	fmt_buf_free(&d);
 }
 
 /* %e %E %f %F %g %G; %g without a precision is Go's shortest form. */
@@ -427,6 +430,38 @@ static void put_float(struct fmt_buf *b, double v, char verb, const char *flags,
 	fmt_buf_free(&d);
 }
 
+/* Go's bound on a width or precision (fmt's tooLarge): a million. */
+#define GO_FMT_MAX 1000000
+
+/* Go's parsenum: the digits at *p into *num (left as it was without
+ * any); false once the number reaches Go's bound before its last digit. */
+static bool go_num(const char **p, int *num)
+{
+	long v = -1;
+	for (; isdigit((unsigned char)**p); (*p)++) {
+		if (v >= GO_FMT_MAX)
+			return false;
+		v = (v < 0 ? 0 : v * 10) + (**p - '0');
+	}
+	if (v >= 0)
+		*num = (int)v;
+	return true;
+}
+
+/* A width or precision from the argument at *ai ('*'), taken whatever it
+ * is: -1 when it is no integer or is past Go's bound (BADWIDTH, BADPREC). */
+static int star_arg(struct tmpl_val *a, size_t n, size_t *ai, int *out)
+{
+	if (*ai >= n)
+		return -1;
+	struct tmpl_val v = a[(*ai)++];
+	if (v.kind != V_JSON || !tmpl_is_integer(v.j) || v.j->u.number.i <= -GO_FMT_MAX ||
+	    v.j->u.number.i >= GO_FMT_MAX)
+		return -1;
+	*out = (int)v.j->u.number.i;
+	return 0;
+}
+
 /* Go's fmt verbs: %v %s %q %d %o %x %X %c %e %E %f %F %g %G %t %T %%, flags
  * - + # space 0, width and precision (or *). Misuse prints as Go does:
  * %!d(string=abc), %!s(MISSING), %!(EXTRA int=1). */
@@ -444,44 +479,47 @@ static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tm
 			continue;
 		}
 		p++;
-		char flags[8];
+		char flags[8] = "";
 		size_t nf = 0;
 		bool minus = false, zero = false;
 		while (*p && strchr("-+# 0", *p)) {
-			if (nf < sizeof(flags) - 1 && !strchr(flags, *p))
+			if (nf < sizeof(flags) - 2 && !strchr(flags, *p))
 				flags[nf++] = *p;
 			flags[nf] = '\0';
 			minus |= *p == '-';
 			zero |= *p == '0';
 			p++;
 		}
-		flags[nf] = '\0';
 		int width = -1, prec = -1;
+		bool huge = false;
 		if (*p == '*') {
 			p++;
-			if (ai < n && a[ai].kind == V_JSON && tmpl_is_integer(a[ai].j))
-				width = (int)a[ai++].j->u.number.i;
-			else
-				fmt_buf_puts(&b, "%!(BADWIDTH)"), ai += ai < n;
+			if (star_arg(a, n, &ai, &width) < 0) {
+				fmt_buf_puts(&b, "%!(BADWIDTH)");
+			} else if (width < 0) { /* Go: a negative width pads on the right */
+				width = -width;
+				if (!minus)
+					flags[nf++] = '-', flags[nf] = '\0';
+				minus = true;
+			}
 		} else {
-			while (isdigit((unsigned char)*p))
-				width = (width < 0 ? 0 : width) * 10 + (*p++ - '0');
+			huge = !go_num(&p, &width);
 		}
-		if (*p == '.') {
+		if (!huge && *p == '.') {
 			p++;
 			prec = 0;
 			if (*p == '*') {
 				p++;
-				if (ai < n && a[ai].kind == V_JSON && tmpl_is_integer(a[ai].j))
-					prec = (int)a[ai++].j->u.number.i;
-				else
-					fmt_buf_puts(&b, "%!(BADPREC)"), ai += ai < n;
+				if (star_arg(a, n, &ai, &prec) < 0)
+					fmt_buf_puts(&b, "%!(BADPREC)");
+				else if (prec < 0)
+					prec = -1; /* Go: as if none were given */
 			} else {
-				while (isdigit((unsigned char)*p))
-					prec = prec * 10 + (*p++ - '0');
+				huge = !go_num(&p, &prec);
+				prec = prec < 0 ? 0 : prec;
 			}
 		}
-		char verb = *p;
+		char verb = huge ? '\0' : *p; /* Go's "crazy long number" ends the format */
 		if (!verb) {
 			fmt_buf_puts(&b, "%!(NOVERB)");
 			break;
