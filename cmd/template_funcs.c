@@ -267,18 +267,24 @@ static size_t runes(const char *s, size_t n)
 	return r;
 }
 
+/* The bytes of s's first prec runes (all of s when prec < 0). */
+static size_t rune_prefix(const char *s, int prec)
+{
+	size_t n = strlen(s);
+	if (prec < 0)
+		return n;
+	size_t r = 0, i = 0;
+	for (; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && r++ == (size_t)prec)
+			break;
+	}
+	return i;
+}
+
 /* s padded to width runes (precision: at most that many runes first). */
 static void put_padded(struct fmt_buf *b, const char *s, int width, int prec, bool minus, bool zero)
 {
-	size_t n = strlen(s);
-	if (prec >= 0) {
-		size_t r = 0, i = 0;
-		for (; i < n; i++) {
-			if (((unsigned char)s[i] & 0xc0) != 0x80 && r++ == (size_t)prec)
-				break;
-		}
-		n = i;
-	}
+	size_t n = rune_prefix(s, prec);
 	size_t w = runes(s, n);
 	size_t pad = width > 0 && (size_t)width > w ? (size_t)width - w : 0;
 	if (!minus)
@@ -549,10 +555,12 @@ static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tm
 				put_padded(&b, tmpl_text(x, v), width, prec, minus, zero);
 			break;
 		case 'q':
-			if (is_string(v)) {
-				char *q = go_quote(v.j->u.string);
+			if (is_string(v)) { /* the precision cuts the string, as Go's */
+				char *cut = xstrndup(v.j->u.string, rune_prefix(v.j->u.string, prec));
+				char *q = go_quote(cut);
 				put_padded(&b, q, width, -1, minus, false);
 				free(q);
+				free(cut);
 			} else {
 				bad_verb(x, &b, verb, v);
 			}
@@ -597,8 +605,10 @@ static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tm
 				put_int(&b, v.j->u.number.i, verb, flags, width, prec);
 			} else if ((verb == 'x' || verb == 'X') && is_string(v)) {
 				struct fmt_buf h = {0};
-				for (const unsigned char *s = (const unsigned char *)v.j->u.string; *s; s++)
-					fmt_buf_printf(&h, verb == 'x' ? "%02x" : "%02X", *s);
+				/* the precision: that many bytes of it, as Go's */
+				const unsigned char *s = (const unsigned char *)v.j->u.string;
+				for (size_t i = 0; s[i] && (prec < 0 || i < (size_t)prec); i++)
+					fmt_buf_printf(&h, verb == 'x' ? "%02x" : "%02X", s[i]);
 				put_padded(&b, h.s ? h.s : "", width, -1, minus, zero);
 				fmt_buf_free(&h);
 			} else {

@@ -253,6 +253,9 @@ static void test_printf_bounds(void **state)
 	check("{{printf \"%.70d|%#.70x|\" 1 1}}", want);
 	free(want);
 	check("{{printf \"%#.5x %#.5o %#o %08.3d|%-05d|\" 1 1 8 5 3}}", "0x00001 00001 010      005|3    |");
+	/* a string's precision: runes for %q, bytes for %x */
+	check("{{printf \"%.2q|%.1q|%.3x|%.0X|\" \"abc\" \"\xc3\xa9t\xc3\xa9\" \"hello\" \"x\"}}",
+	      "\"ab\"|\"\xc3\xa9\"|68656c||");
 }
 
 static void test_control(void **state)
