@@ -199,7 +199,8 @@ static struct option *with_globals(const struct option *own, const struct option
 	while (own && own[n].name)
 		n++;
 	struct option *lo = xcalloc(n + N_GLOBALS + 2, sizeof(*lo));
-	memcpy(lo, own, n * sizeof(*lo));
+	if (n) /* own may be NULL, which memcpy may not take even for 0 bytes */
+		memcpy(lo, own, n * sizeof(*lo));
 	memcpy(lo + n, globals, sizeof(globals));
 	lo[n + N_GLOBALS] = *last;
 	return lo;
@@ -210,6 +211,9 @@ static struct option *with_globals(const struct option *own, const struct option
  * (the error said). */
 static int global_opt(struct cmd_ctx *ctx, int c, const char *name, const char *arg)
 {
+	/* "" for none: no value is NULL below (the sanitizer build's gcc
+	 * would see one reach printf's %s and stop) */
+	arg = arg ? arg : "";
 	switch (c) {
 	case G_LOG_LEVEL: {
 		int lvl = parse_log_level(arg);

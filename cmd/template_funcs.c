@@ -267,18 +267,24 @@ static size_t runes(const char *s, size_t n)
 	return r;
 }
 
+/* The bytes of s's first prec runes (all of s when prec < 0). */
+static size_t rune_prefix(const char *s, int prec)
+{
+	size_t n = strlen(s);
+	if (prec < 0)
+		return n;
+	size_t r = 0, i = 0;
+	for (; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && r++ == (size_t)prec)
+			break;
+	}
+	return i;
+}
+
 /* s padded to width runes (precision: at most that many runes first). */
 static void put_padded(struct fmt_buf *b, const char *s, int width, int prec, bool minus, bool zero)
 {
-	size_t n = strlen(s);
-	if (prec >= 0) {
-		size_t r = 0, i = 0;
-		for (; i < n; i++) {
-			if (((unsigned char)s[i] & 0xc0) != 0x80 && r++ == (size_t)prec)
-				break;
-		}
-		n = i;
-	}
+	size_t n = rune_prefix(s, prec);
 	size_t w = runes(s, n);
 	size_t pad = width > 0 && (size_t)width > w ? (size_t)width - w : 0;
 	if (!minus)
@@ -376,16 +382,18 @@ static void put_int(struct fmt_buf *b, long long v, char verb, const char *flags
 	} while (u);
 	if (prec == 0 && v == 0)
 		o = sizeof(tmp) - 1; /* Go: %.0d of 0 is empty */
-	while (prec > 0 && sizeof(tmp) - 1 - o < (size_t)prec && o > 4)
-		tmp[--o] = '0';
+	/* the prefix, then zeros up to the precision (any, below Go's bound) */
+	size_t nd = sizeof(tmp) - 1 - o, zeros = prec > 0 && (size_t)prec > nd ? (size_t)prec - nd : 0;
+	struct fmt_buf d = {0};
 	if (strchr(flags, '#')) {
-		if (base == 16) {
-			tmp[--o] = verb;
-			tmp[--o] = '0';
-		} else if (base == 8 && tmp[o] != '0') {
-			tmp[--o] = '0';
-		}
+		if (base == 16)
+			fmt_buf_printf(&d, "0%c", verb);
+		else if (base == 8 && !zeros && tmp[o] != '0')
+			fmt_buf_puts(&d, "0");
 	}
+	for (size_t i = 0; i < zeros; i++)
+		fmt_buf_add(&d, "0", 1);
+	fmt_buf_puts(&d, tmp + o);
 	/* with a precision, Go pads with spaces, not zeros */
 	char f[8];
 	snprintf(f, sizeof(f), "%s", flags);
@@ -393,7 +401,8 @@ static void put_int(struct fmt_buf *b, long long v, char verb, const char *flags
 		for (char *c = f; *c; c++)
 			if (*c == '0')
 				*c = ' ';
-	put_number(b, v < 0, tmp + o, f, width);
+	put_number(b, v < 0, d.s, f, width);
+	fmt_buf_free(&d);
 }
 
 /* %e %E %f %F %g %G; %g without a precision is Go's shortest form. */
@@ -427,6 +436,38 @@ static void put_float(struct fmt_buf *b, double v, char verb, const char *flags,
 	fmt_buf_free(&d);
 }
 
+/* Go's bound on a width or precision (fmt's tooLarge): a million. */
+#define GO_FMT_MAX 1000000
+
+/* Go's parsenum: the digits at *p into *num (left as it was without
+ * any); false once the number reaches Go's bound before its last digit. */
+static bool go_num(const char **p, int *num)
+{
+	long v = -1;
+	for (; isdigit((unsigned char)**p); (*p)++) {
+		if (v >= GO_FMT_MAX)
+			return false;
+		v = (v < 0 ? 0 : v * 10) + (**p - '0');
+	}
+	if (v >= 0)
+		*num = (int)v;
+	return true;
+}
+
+/* A width or precision from the argument at *ai ('*'), taken whatever it
+ * is: -1 when it is no integer or is past Go's bound (BADWIDTH, BADPREC). */
+static int star_arg(struct tmpl_val *a, size_t n, size_t *ai, int *out)
+{
+	if (*ai >= n)
+		return -1;
+	struct tmpl_val v = a[(*ai)++];
+	if (v.kind != V_JSON || !tmpl_is_integer(v.j) || v.j->u.number.i <= -GO_FMT_MAX ||
+	    v.j->u.number.i >= GO_FMT_MAX)
+		return -1;
+	*out = (int)v.j->u.number.i;
+	return 0;
+}
+
 /* Go's fmt verbs: %v %s %q %d %o %x %X %c %e %E %f %F %g %G %t %T %%, flags
  * - + # space 0, width and precision (or *). Misuse prints as Go does:
  * %!d(string=abc), %!s(MISSING), %!(EXTRA int=1). */
@@ -444,44 +485,47 @@ static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tm
 			continue;
 		}
 		p++;
-		char flags[8];
+		char flags[8] = "";
 		size_t nf = 0;
 		bool minus = false, zero = false;
 		while (*p && strchr("-+# 0", *p)) {
-			if (nf < sizeof(flags) - 1 && !strchr(flags, *p))
+			if (nf < sizeof(flags) - 2 && !strchr(flags, *p))
 				flags[nf++] = *p;
 			flags[nf] = '\0';
 			minus |= *p == '-';
 			zero |= *p == '0';
 			p++;
 		}
-		flags[nf] = '\0';
 		int width = -1, prec = -1;
+		bool huge = false;
 		if (*p == '*') {
 			p++;
-			if (ai < n && a[ai].kind == V_JSON && tmpl_is_integer(a[ai].j))
-				width = (int)a[ai++].j->u.number.i;
-			else
-				fmt_buf_puts(&b, "%!(BADWIDTH)"), ai += ai < n;
+			if (star_arg(a, n, &ai, &width) < 0) {
+				fmt_buf_puts(&b, "%!(BADWIDTH)");
+			} else if (width < 0) { /* Go: a negative width pads on the right */
+				width = -width;
+				if (!minus)
+					flags[nf++] = '-', flags[nf] = '\0';
+				minus = true;
+			}
 		} else {
-			while (isdigit((unsigned char)*p))
-				width = (width < 0 ? 0 : width) * 10 + (*p++ - '0');
+			huge = !go_num(&p, &width);
 		}
-		if (*p == '.') {
+		if (!huge && *p == '.') {
 			p++;
 			prec = 0;
 			if (*p == '*') {
 				p++;
-				if (ai < n && a[ai].kind == V_JSON && tmpl_is_integer(a[ai].j))
-					prec = (int)a[ai++].j->u.number.i;
-				else
-					fmt_buf_puts(&b, "%!(BADPREC)"), ai += ai < n;
+				if (star_arg(a, n, &ai, &prec) < 0)
+					fmt_buf_puts(&b, "%!(BADPREC)");
+				else if (prec < 0)
+					prec = -1; /* Go: as if none were given */
 			} else {
-				while (isdigit((unsigned char)*p))
-					prec = prec * 10 + (*p++ - '0');
+				huge = !go_num(&p, &prec);
+				prec = prec < 0 ? 0 : prec;
 			}
 		}
-		char verb = *p;
+		char verb = huge ? '\0' : *p; /* Go's "crazy long number" ends the format */
 		if (!verb) {
 			fmt_buf_puts(&b, "%!(NOVERB)");
 			break;
@@ -511,10 +555,12 @@ static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tm
 				put_padded(&b, tmpl_text(x, v), width, prec, minus, zero);
 			break;
 		case 'q':
-			if (is_string(v)) {
-				char *q = go_quote(v.j->u.string);
+			if (is_string(v)) { /* the precision cuts the string, as Go's */
+				char *cut = xstrndup(v.j->u.string, rune_prefix(v.j->u.string, prec));
+				char *q = go_quote(cut);
 				put_padded(&b, q, width, -1, minus, false);
 				free(q);
+				free(cut);
 			} else {
 				bad_verb(x, &b, verb, v);
 			}
@@ -559,8 +605,10 @@ static int f_printf(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tm
 				put_int(&b, v.j->u.number.i, verb, flags, width, prec);
 			} else if ((verb == 'x' || verb == 'X') && is_string(v)) {
 				struct fmt_buf h = {0};
-				for (const unsigned char *s = (const unsigned char *)v.j->u.string; *s; s++)
-					fmt_buf_printf(&h, verb == 'x' ? "%02x" : "%02X", *s);
+				/* the precision: that many bytes of it, as Go's */
+				const unsigned char *s = (const unsigned char *)v.j->u.string;
+				for (size_t i = 0; s[i] && (prec < 0 || i < (size_t)prec); i++)
+					fmt_buf_printf(&h, verb == 'x' ? "%02x" : "%02X", s[i]);
 				put_padded(&b, h.s ? h.s : "", width, -1, minus, zero);
 				fmt_buf_free(&h);
 			} else {

@@ -420,12 +420,28 @@ static int write_layout(struct out *o, int layersfd, struct img_out *imgs, size_
 
 /* --- the images named ---------------------------------------------------------------- */
 
+/* An unnamed file beside path (in its directory), -1 when none can be
+ * made there. */
+static int tmpfile_beside(const char *path)
+{
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0'; /* "/x": "/" */
+	return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+}
+
 /* The archive -o names. A docker-archive is never written over a file
  * that has something in it (as podman's, whose transport cannot modify
  * an archive: "docker-archive doesn't support modifying existing images");
  * an empty file or what is not a regular file (/dev/null, a FIFO) is
- * written to. An oci-archive replaces what the file had, as podman's. */
-static int open_archive(const char *path, bool docker, int *fd, bool *created, struct burrow_err **err)
+ * written to. An oci-archive replaces what the file had, as podman's,
+ * once it is whole: it is written to *stage (an unnamed file beside it)
+ * first, so that a save that fails leaves the file as it was (-1: none
+ * could be made there, the file is emptied now). */
+static int open_archive(const char *path, bool docker, int *fd, int *stage, bool *created, struct burrow_err **err)
 {
 	*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
 	if (*fd >= 0) {
@@ -446,8 +462,24 @@ static int open_archive(const char *path, bool docker, int *fd, bool *created, s
 		                    str_quote(path));
 		return burrow_error_hint(err, "remove it first, or give another -o");
 	}
+	if (st.st_size > 0 && (*stage = tmpfile_beside(path)) >= 0)
+		return 0;
 	if (ftruncate(*fd, 0) < 0)
 		return burrow_error(err, errno, "cannot empty '%s'", str_quote(path));
+	return 0;
+}
+
+/* The staged archive copied into fd, the file path names, in place of
+ * what it had. */
+static int unstage(int stage, int fd, const char *path, struct burrow_err **err)
+{
+	ssize_t n = 0;
+	if (lseek(stage, 0, SEEK_SET) < 0 || ftruncate(fd, 0) < 0)
+		n = -1;
+	while (n >= 0 && (n = fd_copy(stage, fd)) > 0)
+		;
+	if (n < 0)
+		return burrow_error(err, errno, "cannot write '%s'", str_quote(path));
 	return 0;
 }
 
@@ -525,7 +557,7 @@ int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow
 	if (rc == 0 && !docker && n > 1)
 		rc = burrow_error(err, EINVAL, "only a docker-archive holds more than one image");
 	struct out out = {.dir = o->format == IMG_SAVE_OCI_DIR || o->format == IMG_SAVE_DOCKER_DIR, .fd = o->fd};
-	cleanup_close int own = -1;
+	cleanup_close int own = -1, stage = -1;
 	bool created = false;
 	if (rc == 0 && o->output) {
 		/* checked only now: a bad image name leaves no file behind */
@@ -537,9 +569,9 @@ int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow
 			if (rc == 0 && (own = open(o->output, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 				rc = burrow_error(err, errno, "cannot open directory '%s'", str_quote(o->output));
 		} else {
-			rc = open_archive(o->output, docker, &own, &created, err);
+			rc = open_archive(o->output, docker, &own, &stage, &created, err);
 		}
-		out.fd = own;
+		out.fd = stage >= 0 ? stage : own;
 	}
 	if (rc == 0) {
 		if (docker)
@@ -551,9 +583,15 @@ int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow
 		static const char end[2 * BLOCK];
 		rc = out_write(&out, end, sizeof(end), err);
 	}
-	if (rc < 0 && o->output && own >= 0) {
+	/* a staged archive leaves the file as it was until it is whole */
+	bool untouched = stage >= 0;
+	if (rc == 0 && stage >= 0) {
+		untouched = false;
+		rc = unstage(stage, own, o->output, err);
+	}
+	if (rc < 0 && o->output && own >= 0 && !untouched) {
 		/* nothing half written stays: what we made goes, a file we
-		 * wrote over is left empty */
+		 * wrote over is left empty (a staged one as it was) */
 		cleanup_err struct burrow_err *e = NULL;
 		struct stat st;
 		if (created && out.dir)

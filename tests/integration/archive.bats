@@ -228,6 +228,26 @@ Loaded image: localhost/bb:latest"
 	is "$output" "Loaded image: localhost/bb:latest"
 }
 
+@test "save -o: an oci-archive that fails leaves the file it would replace as it was; once whole, it replaces it in place" {
+	import_busybox localhost/bb
+	echo precious >"$T/keep.tar"
+	chmod 640 "$T/keep.tar"
+	ln -s keep.tar "$T/link.tar"
+	# a layer that cannot be read: the save fails after the file is opened
+	run_burrow 0 image inspect --format '{{.GraphDriver.Data.UpperDir}}' localhost/bb
+	local bin=$output/bin
+	mv "$bin" "$bin.away"
+	run_burrow 125 save --format oci-archive -o "$T/link.tar" localhost/bb
+	mv "$bin.away" "$bin"
+	assert_match "$output" "cannot open 'bin/busybox' in the layer"
+	is "$(cat "$T/keep.tar")" "precious" "the file is as it was"
+	run_burrow 0 save --format oci-archive -o "$T/link.tar" localhost/bb
+	is "$(readlink "$T/link.tar")" "keep.tar" "the link is still one"
+	is "$(stat -c %a "$T/keep.tar")" 640 "the file keeps its mode"
+	run tar tf "$T/keep.tar"
+	assert_match "$output" "index.json"
+}
+
 # podman with its own storage in the test's directory
 podman_setup() {
 	command -v podman >/dev/null && command -v runc >/dev/null || need_or_fail "podman and runc"

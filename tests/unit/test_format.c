@@ -244,6 +244,27 @@ static void test_functions(void **state)
 	check("{{.Name | printf \"<%s>\" | upper}}", "<WEB>");
 }
 
+/* printf's widths and precisions within Go's bound (a million): past it
+ * Go prints BADWIDTH/BADPREC (from an argument) or NOVERB (digits), where
+ * a user's template once had burrow write gigabytes of padding. */
+static void test_printf_bounds(void **state)
+{
+	(void)state;
+	check("{{printf \"%*d|%.*d|\" 1000000 1 -1000000 2}}", "%!(BADWIDTH)1|%!(BADPREC)2|");
+	check("{{printf \"%*d|%*d|%.*s|\" 4 1 -4 2 -1 .Name}}", "   1|2   |web|");
+	check("{{printf \"%99999999d\" 1}}", "%!(NOVERB)%!(EXTRA int=1)");
+	check("{{printf \"%.99999999d|\" 1}}|{{printf \"%4294967297d\" 1}}",
+	      "%!(NOVERB)%!(EXTRA int=1)|%!(NOVERB)%!(EXTRA int=1)");
+	/* any precision below the bound, whatever the digits' room */
+	char *want = xasprintf("%070d|0x%070x|", 1, 1);
+	check("{{printf \"%.70d|%#.70x|\" 1 1}}", want);
+	free(want);
+	check("{{printf \"%#.5x %#.5o %#o %08.3d|%-05d|\" 1 1 8 5 3}}", "0x00001 00001 010      005|3    |");
+	/* a string's precision: runes for %q, bytes for %x */
+	check("{{printf \"%.2q|%.1q|%.3x|%.0X|\" \"abc\" \"\xc3\xa9t\xc3\xa9\" \"hello\" \"x\"}}",
+	      "\"ab\"|\"\xc3\xa9\"|68656c||");
+}
+
 static void test_control(void **state)
 {
 	(void)state;
@@ -668,6 +689,7 @@ int main(void)
 	    cmocka_unit_test(test_tabwriter),      cmocka_unit_test(test_report),
 	    cmocka_unit_test(test_struct_not_map), cmocka_unit_test(test_no_value_in_functions),
 	    cmocka_unit_test(test_comparisons),    cmocka_unit_test(test_error_form),
+	    cmocka_unit_test(test_printf_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
