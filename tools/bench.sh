@@ -89,12 +89,11 @@ trap cleanup EXIT
 # BENCH_PODMAN_STORAGE picks the driver:
 # - overlay (the default): the kernel's overlayfs in podman's user namespace
 #   (Linux 5.13+), what podman 4.3 mounts for driver = "overlay" without a
-#   mount_program (the storage.conf of Fedora and Ubuntu; Debian 12 ships
-#   none, see vfs)
+#   mount_program: what a user who sets the driver gets
 # - fuse-overlayfs: overlay with mount_program = fuse-overlayfs, mounted the
 #   way burrow mounts a container's root (the even case for the mount)
-# - vfs: podman 4.3's choice with no storage.conf at all (a Debian 12
-#   user's), a full copy of the image for each container
+# - vfs: podman 4.3's choice with no storage.conf at all (Debian 12's
+#   podman installs none), a full copy of the image for each container
 podman_storage=${BENCH_PODMAN_STORAGE:-overlay}
 driver=overlay mount_program=
 case $podman_storage in
