@@ -14,6 +14,8 @@
 # saveload (as the bench user): the same image pulled once, then
 # BENCH_PULL_RUNS times burrow save -o and load -i (into a fresh store)
 # beside podman save and load.
+# run and saveload are bench.sh's: in its runtime dir, with its podman
+# storage.conf; bench.sh stops the pause process podman leaves there.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${BENCH_PULL_CACHE:-/var/tmp/burrow-bench-pull}
@@ -117,12 +119,6 @@ run() {
 		chmod -R u+w "$work/f$i" 2>/dev/null
 		rm -rf "$work/f$i"
 	done
-	# podman leaves a pause process behind (its pid in the runtime dir, which
-	# bench.sh removes): stop it, as 'podman system migrate' would
-	local pause
-	for pause in "${XDG_RUNTIME_DIR:-/nonexistent}/libpod/tmp/pause.pid" "/tmp/podman-run-$(id -u)/libpod/tmp/pause.pid"; do
-		[ -s "$pause" ] && kill "$(cat "$pause")" 2>/dev/null
-	done
 	local b p f
 	b=$(median "${bw[@]}") f=$(median "${fw[@]}")
 	p=-
@@ -185,10 +181,6 @@ saveload() {
 		rm -rf "$work/fl" "$work/f.tar"
 	done
 	"${P[@]}" unshare rm -rf "$work/p" "$work/pr" 2>/dev/null || true
-	local pause
-	for pause in "${XDG_RUNTIME_DIR:-/nonexistent}/libpod/tmp/pause.pid" "/tmp/podman-run-$(id -u)/libpod/tmp/pause.pid"; do
-		[ -s "$pause" ] && kill "$(cat "$pause")" 2>/dev/null
-	done
 	local mb
 	mb=$(($(stat -c %s "$work/b.tar") / 1000000))
 	printf '\nsave -o / load -i of the 4-layer image (a %s MB docker-archive), median wall s of %s runs\n' "$mb" "$runs"

@@ -6,6 +6,8 @@
 # root it runs as the unprivileged burrow-t1. BENCH_CASES="join net cp ..."
 # picks cases. XDG_RUNTIME_DIR is on a tmpfs where there is one (the first
 # line of the output says where: BENCH_RUNDIR), the rest in BENCH_TMPDIR.
+# Podman gets a storage of the bench's own (its second line says which
+# driver: BENCH_PODMAN_STORAGE, below).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-30}
@@ -27,6 +29,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${BURROW_BENCH_STAGE:-}" ]; then
 	runuser -u burrow-t1 -- env -i HOME=/home/burrow-t1 USER=burrow-t1 LOGNAME=burrow-t1 \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin BURROW_BENCH_STAGE=1 BENCH_RUNS="$runs" \
 		BENCH_CASES="${BENCH_CASES:-}" BENCH_TMPDIR="${BENCH_TMPDIR:-}" BENCH_RUNDIR="${BENCH_RUNDIR:-}" BENCH_PULL_RUNS="${BENCH_PULL_RUNS:-}" \
+		BENCH_PODMAN_STORAGE="${BENCH_PODMAN_STORAGE:-}" \
 		BENCH_NET_RUNS="${BENCH_NET_RUNS:-}" BENCH_NET_SECONDS="${BENCH_NET_SECONDS:-}" "$stage/tools/bench.sh"
 	exit $?
 fi
@@ -62,8 +65,15 @@ else
 fi
 export XDG_RUNTIME_DIR
 echo "bench: XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR ($(stat -f -c %T "$XDG_RUNTIME_DIR")), storage in $work ($(stat -f -c %T "$work"))"
+podman_ok=
+P="podman --runtime runc"
 cleanup() {
 	"$B" system migrate >/dev/null 2>&1 || true
+	# podman's containers (in the bench's own storage: all of them) and its
+	# pause process, whose pid is in the runtime dir removed below
+	[ -z "$podman_ok" ] || $P rm -a -f -t 0 >/dev/null 2>&1 || true
+	pause=$XDG_RUNTIME_DIR/libpod/tmp/pause.pid
+	[ ! -s "$pause" ] || kill "$(cat "$pause")" 2>/dev/null || true
 	rm -rf "$work" 2>/dev/null || "$B" unshare rm -rf "$work" 2>/dev/null || true
 	rm -rf "$XDG_RUNTIME_DIR" 2>/dev/null || true
 }
@@ -73,7 +83,34 @@ trap cleanup EXIT
 "$B" import "$work/busybox.tar" busybox >/dev/null
 "$B" unshare true # the keeper
 
-podman_ok=
+# podman's storage: a storage.conf of the bench's own, its graphroot in the
+# work dir and its runroot in the runtime dir, as a user's are; the user's
+# storage is never touched (bench-pull.sh's podman reads it too).
+# BENCH_PODMAN_STORAGE picks the driver:
+# - overlay (the default): the kernel's overlayfs in podman's user namespace
+#   (Linux 5.13+), what podman 4.3 mounts for driver = "overlay" without a
+#   mount_program: what a user who sets the driver gets
+# - fuse-overlayfs: overlay with mount_program = fuse-overlayfs, mounted the
+#   way burrow mounts a container's root (the even case for the mount)
+# - vfs: podman 4.3's choice with no storage.conf at all (Debian 12's
+#   podman installs none), a full copy of the image for each container
+podman_storage=${BENCH_PODMAN_STORAGE:-overlay}
+driver=overlay mount_program=
+case $podman_storage in
+overlay) ;;
+fuse-overlayfs) mount_program=$(command -v fuse-overlayfs || echo /usr/bin/fuse-overlayfs) ;;
+vfs) driver=vfs ;;
+*)
+	echo "bench: BENCH_PODMAN_STORAGE is overlay, fuse-overlayfs or vfs" >&2
+	exit 2
+	;;
+esac
+{
+	printf '[storage]\ndriver = "%s"\ngraphroot = "%s"\nrunroot = "%s"\n' \
+		"$driver" "$XDG_DATA_HOME/containers/storage" "$XDG_RUNTIME_DIR/containers"
+	[ -z "$mount_program" ] || printf '[storage.options.overlay]\nmount_program = "%s"\n' "$mount_program"
+} >"$work/storage.conf"
+export CONTAINERS_STORAGE_CONF=$work/storage.conf
 if command -v podman >/dev/null && command -v runc >/dev/null; then
 	mkdir -p "$HOME/.config/containers"
 	conf=$HOME/.config/containers/containers.conf
@@ -81,9 +118,11 @@ if command -v podman >/dev/null && command -v runc >/dev/null; then
 	if podman --runtime runc import "$work/busybox.tar" localhost/burrow-bench-busybox >/dev/null 2>&1 &&
 		podman --runtime runc run --rm localhost/burrow-bench-busybox true >/dev/null 2>&1; then
 		podman_ok=1
+		echo "bench: podman's storage: $podman_storage ($($P info --format '{{.Store.GraphDriverName}}, {{.Store.GraphRoot}}' 2>/dev/null))"
+	else
+		echo "bench: podman does not run here: no podman column" >&2
 	fi
 fi
-P="podman --runtime runc"
 
 # median in ms of one command
 median() {
