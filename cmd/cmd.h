@@ -39,6 +39,10 @@ struct cmd_ctx {
 	const char *runroot_opt; /* --runroot */
 	char **argv;             /* burrow's whole command line */
 	char **hooks_dirs;       /* --hooks-dir, absolute (NULL: none) */
+	/* --out/--noout's file, opened once every option is read (the last
+	 * one given wins, and no earlier one is created or truncated) */
+	const char *out_path;
+	bool out_later; /* a subcommand's parse follows (cmd_sub_run): it opens out_path */
 	/* resolved before the verb runs */
 	char *root;                   /* storage root */
 	char *root_source;            /* where it came from */

@@ -265,12 +265,7 @@ static int global_opt(struct cmd_ctx *ctx, int c, const char *name, const char *
 		const char *path = c == G_NOOUT ? "/dev/null" : arg;
 		if (!*path)
 			return cmd_usage_error(ctx, "--out needs a file");
-		/* O_CLOEXEC: no container or helper inherits it */
-		if (!freopen(path, "we", stdout)) {
-			struct burrow_err *err = NULL;
-			burrow_error(&err, errno, "--out: cannot open '%s'", str_quote(path));
-			return cmd_fail(err);
-		}
+		ctx->out_path = path; /* opened by out_open once the options are read */
 		return 0;
 	}
 	default: {
@@ -281,6 +276,19 @@ static int global_opt(struct cmd_ctx *ctx, int c, const char *name, const char *
 		return cmd_fail(err);
 	}
 	}
+}
+
+/* Opens --out's file (the last one given) as stdout, once. */
+static int out_open(struct cmd_ctx *ctx, struct burrow_err **err)
+{
+	const char *path = ctx->out_path;
+	if (!path || ctx->out_later)
+		return 0;
+	ctx->out_path = NULL;
+	/* O_CLOEXEC: no container or helper inherits it */
+	if (!freopen(path, "we", stdout))
+		return burrow_error(err, errno, "--out: cannot open '%s'", str_quote(path));
+	return 0;
 }
 
 int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts,
@@ -321,6 +329,11 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	if (posix)
 		setenv("POSIXLY_CORRECT", posix, 1);
 	free(lo);
+	struct burrow_err *err = NULL;
+	if (c == -1 && out_open(ctx, &err) < 0) { /* every option read: --out's last file */
+		cmd_fail(err);
+		c = CMD_OPT_GLOBAL_ERR;
+	}
 	if (c == CMD_OPT_GLOBAL_ERR) /* said */
 		return CMD_OPT_ERR;
 	if (c == 0x100) {
@@ -373,6 +386,8 @@ int cmd_prepare(struct cmd_ctx *ctx, unsigned needs, struct burrow_err **err)
 {
 	if (needs & NEED_STATE)
 		needs |= NEED_USERNS;
+	if (out_open(ctx, err) < 0) /* a verb that read no options */
+		return -1;
 	if (!ctx->settings_loaded) {
 		if (cmd_settings_load(&ctx->settings, err) < 0)
 			return -1;

@@ -249,9 +249,10 @@ static bool value_match(enum pf_key k, const struct pf_value *v, const struct ct
 	case PF_EXITED:
 		return (r->state == CTR_STOPPED || r->state == CTR_EXITED) && r->exit_code == v->code;
 	case PF_ANCESTOR: {
-		/* a substring of the image ID, or the image name as typed or as
-		 * found (NAME:latest also as NAME) */
-		if (c->image_id && strstr(c->image_id, v->text))
+		/* the image's whole ID (podman 4.3 takes neither a prefix nor a
+		 * part of one), or the image name as typed or as found
+		 * (NAME:latest also as NAME) */
+		if (c->image_id && strcmp(c->image_id, v->text) == 0)
 			return true;
 		const char *const names[] = {c->image_name, c->image_resolved};
 		for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {

@@ -54,7 +54,7 @@ static void print_removal(const struct img_removal *r)
 {
 	for (size_t i = 0; r->untagged && r->untagged[i]; i++)
 		printf("Untagged: %s\n", r->untagged[i]);
-	for (size_t i = 0; r->deleted && r->deleted[i]; i++)
+	for (size_t i = 0; r->deleted && r->deleted[i] && !r->had_child; i++)
 		printf("Deleted: %s\n", r->deleted[i]);
 	for (size_t i = 0; r->warnings && r->warnings[i]; i++)
 		burrow_warn("%s", r->warnings[i]);

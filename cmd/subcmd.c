@@ -17,8 +17,10 @@ int cmd_sub_run(struct cmd_ctx *ctx, const char *name, const char *family, const
 	}
 	/* the global options may come before the subcommand (volume --root DIR ls) */
 	int c;
+	ctx->out_later = true; /* --out may follow the subcommand too: its parse opens the last */
 	while ((c = cmd_getopt(ctx, argc, argv, "+", NULL)) != -1)
 		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	ctx->out_later = false;
 	if (optind >= argc)
 		return cmd_usage_error(ctx, "missing subcommand (see 'burrow %s --help')", name);
 	int first = optind;

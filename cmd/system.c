@@ -23,8 +23,10 @@ const char cmd_system_usage[] = "system SUBCOMMAND\n\n"
 int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	int c;
+	ctx->out_later = true; /* --out may follow the subcommand too: its parse opens the last */
 	while ((c = cmd_getopt(ctx, argc, argv, "+", NULL)) != -1)
 		return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	ctx->out_later = false;
 	if (optind >= argc)
 		return cmd_usage_error(ctx, "missing subcommand (df, migrate, prune, reset)");
 	const char *sub = argv[optind];

@@ -88,6 +88,73 @@ static bool cluster_detaches(const char *arg)
 	return false;
 }
 
+/* burrow's global options that take their value as the next argument
+ * (cmd/main.c's globals table: keep them alike) */
+static const char *const global_valued[] = {
+    "--log-level",      "--root", "--runroot", "--hooks-dir",  "--storage-driver", "--cgroup-manager",
+    "--events-backend", "--out",  "--url",     "--connection", "--identity"};
+/* those that choose the store: every command of the unit carries them */
+static const char *const global_store[] = {"--root", "--runroot"};
+
+static bool in_list(const char *arg, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(arg, list[i]) == 0)
+			return true;
+	return false;
+}
+#define IN_LIST(arg, list) in_list(arg, list, sizeof(list) / sizeof(list[0]))
+
+/* A store option at argv[i] (--root DIR, --root=DIR) goes into store;
+ * how many arguments it took (0: not one). */
+static size_t store_flag(char *const *argv, size_t i, size_t end, struct strv_builder *store)
+{
+	const char *a = argv[i], *eq = strchr(a, '=');
+	cleanup_free char *flag = eq ? xstrndup(a, (size_t)(eq - a)) : xstrdup(a);
+	if (!IN_LIST(flag, global_store) || (!eq && i + 1 >= end))
+		return 0;
+	strv_builder_add(store, flag);
+	put_escaped(store, eq ? eq + 1 : argv[i + 1]);
+	return eq ? 1 : 2;
+}
+
+/* The index of the verb (run, create) of a create command, found by
+ * parsing the global options before it (a value named "run" is not it),
+ * and its store options, before the verb or among its flags, into store;
+ * 0: none. */
+static size_t command_verb(char *const *argv, size_t image, struct strv_builder *store)
+{
+	size_t verb = 0;
+	for (size_t i = 1; i < image && !verb; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "run") == 0 || strcmp(a, "create") == 0)
+			verb = i;
+		else if (strcmp(a, "container") == 0)
+			continue;
+		else if (a[0] != '-')
+			return 0;
+		else if (store_flag(argv, i, image, store) == 2 || IN_LIST(a, global_valued))
+			i++;
+	}
+	for (size_t i = verb + 1; verb && i < image; i++) /* where run's flags are, which take no "--root" value */
+		i += store_flag(argv, i, image, store) == 2;
+	return verb;
+}
+
+/* podman's formatOptions for a command's start: " \\\n\t--root DIR". */
+static char *store_text(char *const *store)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		abort();
+	for (size_t i = 0; store && store[i]; i++)
+		fprintf(f, "%s%s", store[i][0] == '-' ? " \\\n\t" : " ", store[i]);
+	fclose(f);
+	return text;
+}
+
 /* The --new unit's command: the container's create command as run
  * --rm -d, with --sdnotify=conmon unless it chose another mode (ignore
  * becomes conmon: a Type=notify unit waits for READY), without --restart
@@ -97,11 +164,11 @@ static int new_command(const struct ctr_config *c, const char *exe, struct strv_
                        struct burrow_err **err)
 {
 	char **argv = c->create_command;
-	size_t n = strv_len(argv), verb = 0;
-	for (size_t i = 1; i < n && !verb; i++)
-		if (strcmp(argv[i], "run") == 0 || strcmp(argv[i], "create") == 0)
-			verb = i;
+	size_t n = strv_len(argv);
 	size_t image = (size_t)c->create_image_at;
+	struct strv_builder store = {0};
+	size_t verb = image < n ? command_verb(argv, image, &store) : 0;
+	strv_free(store.v);
 	if (!verb || image <= verb || image >= n)
 		return burrow_error(err, EINVAL,
 		                    "cannot use --new on container '%s': no create command stored (made by an "
@@ -179,12 +246,21 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 		return NULL;
 	}
 	cleanup_free char *exe = cmd_unit_escape(o->exe);
+	/* the store the container was made in, for each command (the
+	 * create command's --root, --runroot) */
+	struct strv_builder store = {0};
+	size_t image = (size_t)c->create_image_at;
+	if (image < strv_len(c->create_command))
+		command_verb(c->create_command, image, &store);
+	cleanup_free char *in_store = store_text(store.v);
 	if (!o->new_unit) {
 		name = xstrdup(ref);
 		strv_builder_add(&start, exe);
+		strv_builder_extend(&start, store.v);
 		strv_builder_add(&start, "start");
 		strv_builder_add(&start, ref);
 	}
+	strv_free(store.v);
 	/* the restart policy: asked, else the container's own with --new
 	 * (systemd restarts it: the command lost its --restart) */
 	const char *restart = o->restart_policy ? o->restart_policy : "on-failure";
@@ -232,16 +308,18 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 	if (o->new_unit) {
 		/* a container of that name left by a crash goes first (podman's
 		 * --replace) */
-		fprintf(f, "ExecStartPre=-%s rm \\\n\t-f \\\n\t--ignore %s\n", exe, name);
+		fprintf(f, "ExecStartPre=-%s%s rm \\\n\t-f \\\n\t--ignore %s\n", exe, in_store, name);
 	}
 	fputs("ExecStart=", f);
 	put_command(f, start.v);
 	strv_free(start.v);
-	fprintf(f, "ExecStop=%s stop \\\n\t%s-t %d %s\n", exe, o->new_unit ? "--ignore \\\n\t" : "", timeout, name);
+	fprintf(f, "ExecStop=%s%s stop \\\n\t%s-t %d %s\n", exe, in_store, o->new_unit ? "--ignore \\\n\t" : "",
+	        timeout, name);
 	if (o->new_unit)
-		fprintf(f, "ExecStopPost=%s rm \\\n\t-f \\\n\t--ignore \\\n\t-t %d %s\n", exe, timeout, name);
+		fprintf(f, "ExecStopPost=%s%s rm \\\n\t-f \\\n\t--ignore \\\n\t-t %d %s\n", exe, in_store, timeout,
+		        name);
 	else
-		fprintf(f, "ExecStopPost=%s stop \\\n\t-t %d %s\n", exe, timeout, name);
+		fprintf(f, "ExecStopPost=%s%s stop \\\n\t-t %d %s\n", exe, in_store, timeout, name);
 	if (o->new_unit)
 		fputs("Type=notify\nNotifyAccess=all\n", f);
 	else

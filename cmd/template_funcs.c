@@ -162,8 +162,37 @@ static int f_len(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_
 	return 0;
 }
 
+/* Go's indexArg: an integer index k into *at, 0 <= *at <= max. */
+static int index_arg(struct tmpl_exec *x, struct tmpl_val k, long long max, long long *at)
+{
+	if (kind_of(k) == K_INVALID)
+		return tmpl_error(x, "cannot index slice/array with nil");
+	if (kind_of(k) != K_INT)
+		return tmpl_error(x, "cannot index slice/array with type %s", tmpl_go_type(x, k));
+	*at = k.j->u.number.i;
+	if (*at < 0 || *at > max)
+		return tmpl_error(x, "index out of range: %lld", *at);
+	return 0;
+}
+
 /* Go's index: lists and strings (a byte) by an integer, maps by a string
  * (a missing key: the empty string, as a Go map of strings gives). */
+/* A list (a Go slice): items, a JSON array, a nil list. */
+static bool is_slice(struct tmpl_val v)
+{
+	return v.kind == V_ITEMS ||
+	       (v.kind == V_JSON && (YAJL_IS_ARRAY(v.j) || (json_nil_text(v.j) && !json_is_map(v.j))));
+}
+
+/* The length of a list or a string. */
+static long long list_len(struct tmpl_val v)
+{
+	return v.kind == V_ITEMS     ? (long long)v.n
+	       : YAJL_IS_ARRAY(v.j)  ? (long long)v.j->u.array.len
+	       : YAJL_IS_STRING(v.j) ? (long long)strlen(v.j->u.string)
+	                             : 0;
+}
+
 static int f_index(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
 {
 	struct tmpl_val v = a[0];
@@ -171,21 +200,10 @@ static int f_index(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmp
 		return tmpl_error(x, tmpl_no_value(v) ? "index of untyped nil" : "index of nil pointer");
 	for (size_t i = 1; i < n; i++) {
 		struct tmpl_val k = a[i];
-		bool list = v.kind == V_ITEMS || (v.kind == V_JSON && (YAJL_IS_ARRAY(v.j) || YAJL_IS_STRING(v.j)));
-		if (v.kind == V_JSON && json_nil_text(v.j) && !json_is_map(v.j))
-			list = true; /* a nil slice */
-		if (list) {
-			if (kind_of(k) == K_INVALID)
-				return tmpl_error(x, "cannot index slice/array with nil");
-			if (kind_of(k) != K_INT)
-				return tmpl_error(x, "cannot index slice/array with type %s", tmpl_go_type(x, k));
-			long long len = v.kind == V_ITEMS     ? (long long)v.n
-			                : YAJL_IS_ARRAY(v.j)  ? (long long)v.j->u.array.len
-			                : YAJL_IS_STRING(v.j) ? (long long)strlen(v.j->u.string)
-			                                      : 0;
-			long long at = k.j->u.number.i;
-			if (at < 0 || at >= len)
-				return tmpl_error(x, "index out of range: %lld", at);
+		if (is_slice(v) || (v.kind == V_JSON && YAJL_IS_STRING(v.j))) {
+			long long at;
+			if (index_arg(x, k, list_len(v) - 1, &at) < 0)
+				return -1;
 			if (v.kind == V_ITEMS)
 				v = (struct tmpl_val){.kind = V_ITEM, .items = &v.items[at], .n = 1};
 			else if (YAJL_IS_STRING(v.j))
@@ -207,6 +225,45 @@ static int f_index(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmp
 		v = got ? tmpl_json(got) : tmpl_str(x, "");
 	}
 	*out = v;
+	return 0;
+}
+
+/* Go's slice: "slice x 1 2" is x[1:2], of a list or a string (not with 3
+ * indexes: x[1:2:3] only sets a list's capacity, which a template does
+ * not see). */
+static int f_slice(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl_val *out)
+{
+	struct tmpl_val v = a[0];
+	if (kind_of(v) == K_INVALID)
+		return tmpl_error(x, "slice of untyped nil");
+	if (n - 1 > 3)
+		return tmpl_error(x, "too many slice indexes: %zu", n - 1);
+	bool str = v.kind == V_JSON && YAJL_IS_STRING(v.j);
+	if (!str && !is_slice(v))
+		return tmpl_error(x, "can't slice item of type %s", tmpl_go_type(x, v));
+	if (str && n - 1 == 3)
+		return tmpl_error(x, "cannot 3-index slice a string");
+	long long len = list_len(v), idx[3] = {0, len, len};
+	for (size_t i = 1; i < n; i++)
+		if (index_arg(x, a[i], len, &idx[i - 1]) < 0)
+			return -1;
+	if (idx[0] > idx[1])
+		return tmpl_error(x, "invalid slice index: %lld > %lld", idx[0], idx[1]);
+	if (n - 1 == 3 && idx[1] > idx[2])
+		return tmpl_error(x, "invalid slice index: %lld > %lld", idx[1], idx[2]);
+	size_t from = (size_t)idx[0], count = (size_t)(idx[1] - idx[0]);
+	if (str) {
+		*out = tmpl_json(tmpl_keep(x, json_new_strn(v.j->u.string + from, count)));
+	} else if (v.kind == V_ITEMS) {
+		*out = (struct tmpl_val){.kind = V_ITEMS, .items = v.items + from, .n = count};
+	} else if (YAJL_IS_ARRAY(v.j)) {
+		yajl_val arr = tmpl_keep(x, json_new_array());
+		for (size_t i = 0; i < count; i++)
+			json_arr_add(arr, json_copy(v.j->u.array.values[from + i]));
+		*out = tmpl_json(arr);
+	} else {
+		*out = v; /* a nil list: nil[0:0] */
+	}
 	return 0;
 }
 
@@ -711,8 +768,7 @@ static int f_title(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmp
 /* A list to join: no value and a nil slice are Go's nil []string, empty. */
 static bool is_list(struct tmpl_val v)
 {
-	return v.kind == V_ITEMS || (v.kind == V_JSON && YAJL_IS_ARRAY(v.j)) || tmpl_no_value(v) ||
-	       (v.kind == V_JSON && json_nil_text(v.j) && !json_is_map(v.j));
+	return is_slice(v) || tmpl_no_value(v);
 }
 
 /* join LIST SEP, or SEP LIST (so that {{.Names | join ","}} works too). A
@@ -825,6 +881,7 @@ static const struct tmpl_func funcs[] = {
     {"print", 0, -1, f_print, true, NULL, false},
     {"printf", 1, -1, f_printf, true, "sa", false},
     {"println", 0, -1, f_println, true, NULL, false},
+    {"slice", 1, -1, f_slice, false, NULL, false},
     {"split", 2, 2, f_split, false, "ss", false},
     {"title", 1, 1, f_title, true, "s", false},
     {"truncate", 2, 2, f_truncate, true, "si", true},

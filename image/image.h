@@ -421,6 +421,9 @@ struct img_removal {
 	char **untagged;
 	char **deleted;
 	char **warnings; /* what went wrong after the image went (a layer's files kept): for the user */
+	/* the deleted image was another's parent (img_parents): podman 4.3's
+	 * rmi says only "Untagged" of it, its layers stay with the child */
+	bool had_child;
 };
 void img_removal_clear(struct img_removal *r);
 /* The events of a removal by ref: untag for each name taken away, remove

@@ -359,6 +359,20 @@ static int remove_image(struct state_store *s, const char *id, const struct img_
 	return img_layers_free(s, r.layer_ids, NULL, &rep->warnings, err);
 }
 
+/* Whether image id is the parent of another (img_parents). */
+static int is_parent(struct state_store *s, const char *id, bool *yes, struct burrow_err **err)
+{
+	struct img_info **list = NULL;
+	size_t n = 0;
+	cleanup_strv char **parents = NULL;
+	if (img_list(s, &list, &n, err) < 0)
+		return -1;
+	int rc = img_parents(s, list, n, &parents, err);
+	img_info_list_free(list, n);
+	*yes = rc == 0 && strv_contains(parents, id);
+	return rc;
+}
+
 int img_remove(struct state_store *s, const char *ref, unsigned flags, const struct img_users *users,
                struct img_removal *rep, struct burrow_err **err)
 {
@@ -385,6 +399,8 @@ int img_remove(struct state_store *s, const char *ref, unsigned flags, const str
 	}
 	if ((flags & IMG_RM_FORCE) && users && users->remove_users &&
 	    users->remove_users(s, img->id, users->data, err) < 0)
+		return -1;
+	if (is_parent(s, img->id, &rep->had_child, err) < 0)
 		return -1;
 	return remove_image(s, img->id, users, rep, err);
 }

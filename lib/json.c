@@ -208,6 +208,31 @@ static yajl_val new_node(yajl_type type)
 	return v;
 }
 
+yajl_val json_copy(yajl_val v)
+{
+	if (!v)
+		return NULL;
+	yajl_val c = new_node(v->type);
+	*c = *v; /* the marks live in the node */
+	if (YAJL_IS_STRING(v)) {
+		c->u.string = xstrdup(v->u.string);
+	} else if (YAJL_IS_NUMBER(v)) {
+		c->u.number.r = v->u.number.r ? xstrdup(v->u.number.r) : NULL;
+	} else if (YAJL_IS_OBJECT(v)) {
+		c->u.object.keys = xcalloc(v->u.object.len + 1, sizeof(char *));
+		c->u.object.values = xcalloc(v->u.object.len + 1, sizeof(yajl_val));
+		for (size_t i = 0; i < v->u.object.len; i++) {
+			c->u.object.keys[i] = xstrdup(v->u.object.keys[i]);
+			c->u.object.values[i] = json_copy(v->u.object.values[i]);
+		}
+	} else if (YAJL_IS_ARRAY(v)) {
+		c->u.array.values = xcalloc(v->u.array.len + 1, sizeof(yajl_val));
+		for (size_t i = 0; i < v->u.array.len; i++)
+			c->u.array.values[i] = json_copy(v->u.array.values[i]);
+	}
+	return c;
+}
+
 yajl_val json_new_object(void)
 {
 	return new_node(yajl_t_object);

@@ -89,6 +89,8 @@ yajl_val json_new_strv(char *const *v); /* NULL v -> [] */
 yajl_val json_obj_add(yajl_val obj, const char *key, yajl_val v);
 /* Appends v (taken) to an array; returns v. */
 yajl_val json_arr_add(yajl_val arr, yajl_val v);
+/* A deep copy of v, its marks (Go maps, nils, omitempty) too. */
+yajl_val json_copy(yajl_val v);
 
 static inline void cleanup_yajl_valp(yajl_val *v)
 {

@@ -132,6 +132,23 @@ parent_and_child() {
 	is "$output" "sha256:$base"
 }
 
+@test "rmi: the parent of another image goes saying only 'Untagged', as podman 4.3; its layers stay with the child" {
+	local base kid layers
+	parent_and_child
+	layers=$(layer_dirs)
+	run_burrow 0 rmi base
+	is "$output" "Untagged: localhost/base:latest"
+	run_burrow 0 images -a -q --no-trunc
+	is "$output" "sha256:$kid"
+	is "$(layer_dirs)" "$layers" "the child keeps every layer"
+	run_burrow 0 run --rm kid true
+	# a childless image says "Deleted"
+	run_burrow 0 rmi kid
+	is "$output" "Untagged: localhost/kid:latest
+Deleted: $kid"
+	is "$(layer_dirs | wc -l)" 0 "no layer left"
+}
+
 @test "images: each row has its own image's labels and parent (rows sorted away from the store's order); label= picks by them" {
 	local base kid i
 	parent_and_child

@@ -251,7 +251,10 @@ names() {
 	is "$(names -a --filter ancestor=other)" "c1"
 	is "$(names -a --filter ancestor=busybox)" "e0 e3 r1"
 	id=$("$BURROW" inspect --format '{{.Image}}' c1)
-	is "$(names -a --filter ancestor=${id:3:10})" "c1" "an image ID substring"
+	is "$(names -a --filter ancestor=$id)" "c1" "the image's ID"
+	# as podman 4.3: the whole ID only, neither a prefix nor a part
+	is "$(names -a --filter ancestor=${id:0:12})" "" "an image ID prefix"
+	is "$(names -a --filter ancestor=${id:3:10})" "" "an image ID substring"
 	is "$(names -a --filter label=app)" "" "no container has labels"
 	is "$(names -a --filter label!=app)" "c1 e0 e3 r1"
 	run_burrow 125 ps --filter status=sleeping

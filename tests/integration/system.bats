@@ -42,6 +42,17 @@ load helpers
 	is "$(cat "$T/out")" linux
 	run_burrow 125 --out "$T/no/such/dir/out" version
 	assert_match "$output" "cannot open"
+	# given twice (before and after the verb, or around a subcommand): the
+	# last one only, the first is neither created nor truncated
+	echo kept >"$T/first"
+	run_burrow 0 --out "$T/first" version --format '{{.Client.Os}}' --out "$T/second"
+	is "$(cat "$T/first")" kept
+	is "$(cat "$T/second")" linux
+	run_burrow 0 volume --out "$T/first" ls -q --out "$T/third"
+	is "$(cat "$T/first")" kept
+	test -f "$T/third"
+	run_burrow 0 --out "$T/never" --noout version
+	test ! -e "$T/never"
 }
 
 @test "system df: totals, active and sizes as the store has them; -v lists each" {

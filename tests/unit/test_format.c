@@ -367,6 +367,24 @@ static void test_errors(void **state)
 	check_error("{{index .Names \"x\"}}", "error calling index: cannot index slice/array with type string");
 	check_error("{{index .Labels 1}}", "error calling index: value has type int; should be string");
 	check_error("{{len .N}}", "at <len .N>: error calling len: len of type int");
+	/* slice, as Go's: x[i:j] of a list or a string, up to 3 indexes */
+	check("{{slice .Name 1}} {{slice .Name 0 2}} {{slice .Name}} [{{slice .Name 3}}] {{slice .Name 1 1 | len}}",
+	      "eb we web [] 0");
+	check("{{slice .Names 1}} {{slice .Names 0 1}} {{slice .Names 1 2 3}} {{len (slice .Names 3)}} {{slice .None}}",
+	      "[b c] [a] [b] 0 []");
+	check("{{(index (slice .Mounts 1) 0).Source}} {{json (slice .Config.Cmd 0 2)}}", "/b [\"sh\",\"-c\"]");
+	check_error("{{slice .Names 4}}", "at <slice .Names 4>: error calling slice: index out of range: 4");
+	check_error("{{slice .Name 0 4}}", "error calling slice: index out of range: 4");
+	check_error("{{slice .Names -1}}", "error calling slice: index out of range: -1");
+	check_error("{{slice .Names 2 1}}", "error calling slice: invalid slice index: 2 > 1");
+	check_error("{{slice .Names 0 2 1}}", "error calling slice: invalid slice index: 2 > 1");
+	check_error("{{slice .Names 0 1 2 3}}", "error calling slice: too many slice indexes: 4");
+	check_error("{{slice .Name 0 1 2}}", "error calling slice: cannot 3-index slice a string");
+	check_error("{{slice .N 0}}", "error calling slice: can't slice item of type int");
+	check_error("{{slice .Labels 0}}", "error calling slice: can't slice item of type map[string]string");
+	check_error("{{slice .Names \"x\"}}", "error calling slice: cannot index slice/array with type string");
+	check_error("{{slice .Names .Nil}}", "error calling slice: cannot index slice/array with nil");
+	check_error("{{slice .Nil 0}}", "error calling slice: slice of untyped nil");
 	check_error("{{len .Nil}}", "error calling len: len of nil pointer");
 	check_error("{{.Name .N}}", "at <.Name>: Name has arguments but cannot be invoked as function");
 	check_error("{{.Name | .N}}", "at <.N>: N has arguments but cannot be invoked as function");

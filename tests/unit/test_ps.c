@@ -69,8 +69,11 @@ static void test_filter_match(void **state)
 	assert_true(M(ex, "exited=3"));
 	assert_false(M(run, "exited=0"));
 	assert_false(M(cfg, "exited=0"));
-	/* ancestor: an image ID substring, the name, NAME for NAME:latest */
-	assert_true(M(run, "ancestor=c0ffee"));
+	/* ancestor: the image's whole ID (not a part, not a prefix: podman
+	 * 4.3), the name, NAME for NAME:latest */
+	assert_true(M(run, "ancestor=5f1c0ffee0ddba11"));
+	assert_false(M(run, "ancestor=c0ffee"));
+	assert_false(M(run, "ancestor=5f1c0f"));
 	assert_true(M(run, "ancestor=busybox"));
 	assert_true(M(ex, "ancestor=docker.io/library/alpine"));
 	assert_false(M(ex, "ancestor=nginx"));

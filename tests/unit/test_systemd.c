@@ -14,6 +14,7 @@
 #include "container/sdnotify.h"
 #include "lib/cleanup.h"
 #include "lib/strv.h"
+#include "lib/xalloc.h"
 
 static void check_rewrite(const char *in, int mainpid, const char *want)
 {
@@ -137,28 +138,65 @@ static void test_unit_new(void **state)
 	cleanup_free char *u = cmd_unit_generate(&c, &o, &svc, &err);
 	assert_non_null(u);
 	assert_string_equal(svc, "svc_abc");
-	assert_string_equal(u, "# svc_abc.service\n"
-	                       "\n[Unit]\n"
-	                       "Description=burrow svc_abc.service\n"
-	                       "Documentation=man:burrow-generate(1)\n"
-	                       "Wants=network-online.target\n"
-	                       "After=network-online.target\n"
-	                       "RequiresMountsFor=%t/burrow\n"
-	                       "\n# User-defined dependencies\n"
-	                       "Wants=a.service b.service\n"
-	                       "\n[Service]\n"
-	                       "Environment=PODMAN_SYSTEMD_UNIT=%n\n"
-	                       "Restart=on-failure\n"
-	                       "StartLimitBurst=4\n"
-	                       "TimeoutStopSec=70\n"
-	                       "ExecStartPre=-/opt/bin/burrow rm \\\n\t-f \\\n\t--ignore %N\n"
-	                       "ExecStart=/opt/bin/burrow \\\n\t--root /s run \\\n\t--rm \\\n\t--sdnotify=conmon "
-	                       "\\\n\t--name %N \\\n\t-e \"A=b c\" \\\n\t-d busybox sh \\\n\t-c \"echo $$X --rm\"\n"
-	                       "ExecStop=/opt/bin/burrow stop \\\n\t--ignore \\\n\t-t 10 %N\n"
-	                       "ExecStopPost=/opt/bin/burrow rm \\\n\t-f \\\n\t--ignore \\\n\t-t 10 %N\n"
-	                       "Type=notify\n"
-	                       "NotifyAccess=all\n"
-	                       "\n[Install]\nWantedBy=default.target\n");
+	assert_string_equal(u,
+	                    "# svc_abc.service\n"
+	                    "\n[Unit]\n"
+	                    "Description=burrow svc_abc.service\n"
+	                    "Documentation=man:burrow-generate(1)\n"
+	                    "Wants=network-online.target\n"
+	                    "After=network-online.target\n"
+	                    "RequiresMountsFor=%t/burrow\n"
+	                    "\n# User-defined dependencies\n"
+	                    "Wants=a.service b.service\n"
+	                    "\n[Service]\n"
+	                    "Environment=PODMAN_SYSTEMD_UNIT=%n\n"
+	                    "Restart=on-failure\n"
+	                    "StartLimitBurst=4\n"
+	                    "TimeoutStopSec=70\n"
+	                    "ExecStartPre=-/opt/bin/burrow \\\n\t--root /s rm \\\n\t-f \\\n\t--ignore %N\n"
+	                    "ExecStart=/opt/bin/burrow \\\n\t--root /s run \\\n\t--rm \\\n\t--sdnotify=conmon "
+	                    "\\\n\t--name %N \\\n\t-e \"A=b c\" \\\n\t-d busybox sh \\\n\t-c \"echo $$X --rm\"\n"
+	                    "ExecStop=/opt/bin/burrow \\\n\t--root /s stop \\\n\t--ignore \\\n\t-t 10 %N\n"
+	                    "ExecStopPost=/opt/bin/burrow \\\n\t--root /s rm \\\n\t-f \\\n\t--ignore \\\n\t-t 10 %N\n"
+	                    "Type=notify\n"
+	                    "NotifyAccess=all\n"
+	                    "\n[Install]\nWantedBy=default.target\n");
+}
+
+/* The verb is found by parsing the global options (--root's value may be
+ * "run"); the store options, before the verb or among its flags, go into
+ * every command of the unit, --new or not. */
+static void test_unit_store(void **state)
+{
+	(void)state;
+	char *cmd[] = {"burrow", "--log-level",    "debug",  "--root", "run",     "container",
+	               "run",    "--runroot=/r r", "--name", "w",      "busybox", NULL};
+	struct ctr_config c = {
+	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 10};
+	struct cmd_unit_opts o = unit_opts();
+	o.new_unit = true;
+	cleanup_free char *svc = NULL;
+	struct burrow_err *err = NULL;
+	cleanup_free char *u = cmd_unit_generate(&c, &o, &svc, &err);
+	assert_non_null(u);
+	const char *store = "/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\"";
+	cleanup_free char *pre = xasprintf("ExecStartPre=-%s rm \\\n\t-f \\\n\t--ignore w\n", store);
+	cleanup_free char *stop = xasprintf("ExecStop=%s stop \\\n\t--ignore \\\n\t-t 10 w\n", store);
+	cleanup_free char *post = xasprintf("ExecStopPost=%s rm \\\n\t-f \\\n\t--ignore \\\n\t-t 10 w\n", store);
+	assert_non_null(strstr(u, pre));
+	assert_non_null(strstr(u, stop));
+	assert_non_null(strstr(u, post));
+	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--log-level debug \\\n\t--root run container run "
+	                          "\\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \"--runroot=/r r\" "
+	                          "\\\n\t--name w busybox\n"));
+	free(u);
+	free(svc);
+	o.new_unit = false;
+	o.use_name = true;
+	u = cmd_unit_generate(&c, &o, &svc, &err);
+	assert_non_null(u);
+	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\" start w\n"));
+	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\" stop"));
 }
 
 static void test_unit_new_needs_command(void **state)
@@ -182,6 +220,7 @@ int main(void)
 	    cmocka_unit_test(test_sdnotify_rewrite), cmocka_unit_test(test_sdnotify_modes),
 	    cmocka_unit_test(test_unit_escape),      cmocka_unit_test(test_unit_existing),
 	    cmocka_unit_test(test_unit_new),         cmocka_unit_test(test_unit_new_needs_command),
+	    cmocka_unit_test(test_unit_store),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
