@@ -140,7 +140,7 @@ static int copy_nondir(const struct walk_at *at, struct copy *c, int dfd, struct
 		return 0; /* devices (mknod is not allowed here) and sockets */
 	/* every one, whatever its st_nlink: fuse-overlayfs counts only the
 	 * names of a file it has looked up so far (the first one met says 1) */
-	const char *first = hardlinks_seen(&c->links, at->st.st_dev, at->st.st_ino, at->path);
+	const char *first = hardlinks_seen(&c->links, &at->st, at->path);
 	if (first)
 		return copy_link(first, at, c, dfd, err);
 	if (S_ISREG(m))

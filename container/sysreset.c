@@ -46,7 +46,7 @@ static int size_visit(const struct walk_at *at, enum walk_step step, void *data,
 		return 0;
 	switch (at->st.st_mode & S_IFMT) {
 	case S_IFREG:
-		if (at->st.st_nlink > 1 && hardlinks_seen(&t->seen, at->st.st_dev, at->st.st_ino, NULL))
+		if (at->st.st_nlink > 1 && hardlinks_seen(&t->seen, &at->st, NULL))
 			return 0;
 		t->sum += at->st.st_size;
 		return 0;

@@ -162,8 +162,7 @@ static int add_file(struct exporter *x, int dfd, const char *name, struct burrow
 	}
 	if (!S_ISREG(st.st_mode))
 		return 0; /* replaced meanwhile */
-	const char *first =
-	    x->every_file || st.st_nlink > 1 ? hardlinks_seen(&x->links, st.st_dev, st.st_ino, x->path) : NULL;
+	const char *first = x->every_file || st.st_nlink > 1 ? hardlinks_seen(&x->links, &st, x->path) : NULL;
 	if (write_header(x, &st, fd, NULL, first, err) < 0)
 		return -1;
 	if (first)

@@ -171,7 +171,7 @@ static int add_file(struct walk *w, const struct walk_at *at)
 		errno = ENOENT;
 		return changed(w, path);
 	}
-	const char *first = sb.st_nlink > 1 ? hardlinks_seen(&w->links, sb.st_dev, sb.st_ino, path) : NULL;
+	const char *first = sb.st_nlink > 1 ? hardlinks_seen(&w->links, &sb, path) : NULL;
 	if (first) {
 		struct archive_entry *e = entry_for(path, &sb, AE_IFREG);
 		archive_entry_set_hardlink(e, first);

@@ -611,6 +611,14 @@ static void test_trace_mark(void **state)
 	rmdir(dir);
 }
 
+static struct stat file_stat(dev_t dev, ino_t ino)
+{
+	struct stat st = {.st_dev = dev, .st_ino = ino, .st_size = 3};
+	st.st_mtim = (struct timespec){.tv_sec = 1500000000, .tv_nsec = 1};
+	st.st_ctim = (struct timespec){.tv_sec = 1700000000, .tv_nsec = 2};
+	return st;
+}
+
 /* The first path of each (dev, ino) is kept across the table's growth;
  * the same inode on another device is another file; a NULL path records
  * the inode only. */
@@ -621,27 +629,83 @@ static void test_hardlinks(void **state)
 	char path[32];
 	for (int i = 0; i < 5000; i++) {
 		snprintf(path, sizeof(path), "f%d", i);
-		assert_null(hardlinks_seen(&t, 1, (ino_t)i, path));
+		struct stat st = file_stat(1, (ino_t)i);
+		assert_null(hardlinks_seen(&t, &st, path));
 	}
 	for (int i = 0; i < 5000; i++) {
 		snprintf(path, sizeof(path), "f%d", i);
-		const char *first = hardlinks_seen(&t, 1, (ino_t)i, "again");
+		struct stat st = file_stat(1, (ino_t)i);
+		const char *first = hardlinks_seen(&t, &st, "again");
 		assert_non_null(first);
 		assert_string_equal(first, path);
 	}
 	/* every one of those inodes on another device: a file of its own */
 	for (int i = 0; i < 5000; i++) {
 		snprintf(path, sizeof(path), "other device %d", i);
-		assert_null(hardlinks_seen(&t, 2, (ino_t)i, path));
+		struct stat st = file_stat(2, (ino_t)i);
+		assert_null(hardlinks_seen(&t, &st, path));
 	}
-	assert_string_equal(hardlinks_seen(&t, 2, 7, "x"), "other device 7");
-	assert_string_equal(hardlinks_seen(&t, 1, 7, "x"), "f7");
+	struct stat st = file_stat(2, 7);
+	assert_string_equal(hardlinks_seen(&t, &st, "x"), "other device 7");
+	st = file_stat(1, 7);
+	assert_string_equal(hardlinks_seen(&t, &st, "x"), "f7");
 	assert_int_equal(t.n, 10000);
-	assert_null(hardlinks_seen(&t, 3, 1, NULL));
-	assert_string_equal(hardlinks_seen(&t, 3, 1, NULL), "");
+	st = file_stat(3, 1);
+	assert_null(hardlinks_seen(&t, &st, NULL));
+	assert_string_equal(hardlinks_seen(&t, &st, NULL), "");
 	hardlinks_clear(&t);
 	assert_int_equal(t.n, 0);
-	assert_null(hardlinks_seen(&t, 1, 0, "new"));
+	st = file_stat(1, 0);
+	assert_null(hardlinks_seen(&t, &st, "new"));
+	hardlinks_clear(&t);
+}
+
+/* An inode freed and given to a new file while the tree is walked: the
+ * new file (another ctime, mtime or size) is no link to the first path,
+ * and takes its place in the table. */
+static void test_hardlinks_reused_inode(void **state)
+{
+	(void)state;
+	struct hardlinks t = {0};
+	struct stat first = file_stat(1, 42);
+	assert_null(hardlinks_seen(&t, &first, "etc/old"));
+	assert_string_equal(hardlinks_seen(&t, &first, "etc/old-link"), "etc/old");
+
+	struct stat st = first;
+	st.st_ctim.tv_nsec++; /* the same second, the same size and mtime */
+	assert_null(hardlinks_seen(&t, &st, "tmp/new"));
+	assert_string_equal(hardlinks_seen(&t, &st, "tmp/new-link"), "tmp/new");
+	assert_null(hardlinks_seen(&t, &first, "etc/old-again"));
+
+	st = first;
+	st.st_mtim.tv_sec++;
+	assert_null(hardlinks_seen(&t, &st, "mtime"));
+	st = first;
+	st.st_size++;
+	assert_null(hardlinks_seen(&t, &st, "size"));
+	assert_string_equal(hardlinks_seen(&t, &st, "size2"), "size");
+	assert_int_equal(t.n, 1);
+	hardlinks_clear(&t);
+}
+
+/* Paths share their directory part in the table: each comes back whole
+ * whatever was stored between (a subdirectory's files, a directory met
+ * again after it). */
+static void test_hardlinks_paths(void **state)
+{
+	(void)state;
+	static const char *paths[] = {"top", "a/x",  "a/sub/y", "a/sub/deeper/z", "a/w", "a/sub/v",
+	                              "b/",  "/abs", "a/x2"};
+	size_t n = sizeof(paths) / sizeof(paths[0]);
+	struct hardlinks t = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct stat st = file_stat(1, (ino_t)i);
+		assert_null(hardlinks_seen(&t, &st, paths[i]));
+	}
+	for (size_t i = n; i-- > 0;) {
+		struct stat st = file_stat(1, (ino_t)i);
+		assert_string_equal(hardlinks_seen(&t, &st, "again"), paths[i]);
+	}
 	hardlinks_clear(&t);
 }
 
@@ -666,6 +730,8 @@ int main(void)
 	    cmocka_unit_test(test_trace_mark),
 	    cmocka_unit_test(test_json_map_mark),
 	    cmocka_unit_test(test_hardlinks),
+	    cmocka_unit_test(test_hardlinks_reused_inode),
+	    cmocka_unit_test(test_hardlinks_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
