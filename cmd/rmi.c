@@ -78,7 +78,7 @@ const char cmd_rmi_usage[] = "rmi [-a] [-f] [-i] IMAGE...\n\n"
                              "  -f, --force     remove the containers that use them too, and images by ID "
                              "whatever names they have; implies -i\n"
                              "  -i, --ignore    an image that does not exist is not an error\n"
-                             "      --no-prune  accepted for podman's sake (burrow has no parent images to prune)\n";
+                             "      --no-prune  accepted for podman's sake (rmi never removes untagged parents)\n";
 
 int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 {
