@@ -291,6 +291,14 @@ static int out_open(struct cmd_ctx *ctx, struct burrow_err **err)
 	return 0;
 }
 
+/* out_open for main's own answers (--version, --help, help): an exit
+ * status, 0 when it went well. */
+static int out_now(struct cmd_ctx *ctx)
+{
+	struct burrow_err *err = NULL;
+	return out_open(ctx, &err) < 0 ? cmd_fail(err) : 0;
+}
+
 int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts,
                      char ***args)
 {
@@ -447,24 +455,26 @@ int main(int argc, char **argv)
 	static const struct option help = {"help", no_argument, NULL, 'H'};
 	cleanup_free struct option *opts = with_globals(own, &help);
 	opterr = 0;
-	int c, idx = 0;
+	int c, idx = 0, r;
 	while ((c = getopt_long(argc, argv, "+:", opts, &idx)) != -1) {
 		switch (c) {
 		case 'v':
+			if ((r = out_now(&ctx)) != 0)
+				return r;
 			printf("burrow version %s\n", BURROW_VERSION);
 			return 0;
 		case 'H':
+			if ((r = out_now(&ctx)) != 0)
+				return r;
 			print_main_usage(stdout);
 			return 0;
 		case ':':
 			return cmd_usage_error(NULL, "flag '%s' needs a value", str_quote(argv[optind - 1]));
 		case '?':
 			return cmd_usage_error(NULL, "unknown flag '%s'", str_quote(argv[optind - 1]));
-		default: {
-			int r = global_opt(&ctx, c, opts[idx].name, optarg);
-			if (r)
+		default:
+			if ((r = global_opt(&ctx, c, opts[idx].name, optarg)) != 0)
 				return r;
-		}
 		}
 	}
 	if (optind >= argc) {
@@ -473,6 +483,8 @@ int main(int argc, char **argv)
 	}
 	const char *name = argv[optind];
 	if (strcmp(name, "help") == 0) {
+		if ((r = out_now(&ctx)) != 0)
+			return r;
 		if (optind + 1 < argc && find_verb(argv[optind + 1])) {
 			cmd_print_usage(argv[optind + 1]);
 			return 0;

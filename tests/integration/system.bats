@@ -53,6 +53,13 @@ load helpers
 	test -f "$T/third"
 	run_burrow 0 --out "$T/never" --noout version
 	test ! -e "$T/never"
+	# main's own answers go there too
+	run_burrow 0 --out "$T/ver" --version
+	is "$output" ""
+	assert_match "$(cat "$T/ver")" "^burrow version "
+	run_burrow 0 --out "$T/help" help ps
+	is "$output" ""
+	assert_match "$(cat "$T/help")" "burrow ps"
 }
 
 @test "system df: totals, active and sizes as the store has them; -v lists each" {
