@@ -85,6 +85,32 @@ int cmd_fail(struct burrow_err *err);
  * from here on (tools/doccheck-optdump.c knows it). */
 #define CMD_OPT_GLOBAL 0x2000
 #define CMD_OPT_ERR '?'
+/* The global options: before the verb (main's), or after it among a
+ * verb's or a subcommand's own (cmd_getopt's), where podman's persistent
+ * flags may be too: the same effect, the later one wins. Their values are
+ * a range of their own, that no verb's option has (CMD_OPT_GLOBAL). */
+enum {
+	G_LOG_LEVEL = CMD_OPT_GLOBAL,
+	G_ROOT,
+	G_RUNROOT,
+	G_HOOKS_DIR,
+	/* podman's, that scripts pass */
+	G_STORAGE_DRIVER,
+	G_CGROUP_MANAGER,
+	G_EVENTS_BACKEND,
+	G_NOOUT,
+	G_OUT,
+	G_REMOTE, /* and the other options of podman's remote mode */
+	G_LAST = G_REMOTE,
+	CMD_OPT_GLOBAL_ERR, /* cmd_getopt's: one was refused (and said) */
+};
+/* Their table (cmd/globals.c), for main's and cmd_getopt's getopt_long
+ * and for generate systemd, which reads a stored command line. */
+extern const struct option cmd_globals[];
+extern const size_t cmd_n_globals;
+/* Whether arg is a global option ("--NAME") that takes its value as the
+ * next argument. */
+bool cmd_global_takes_value(const char *arg);
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts);
 /* cmd_getopt that appends the arguments to *args at the end (-1). */
 int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts,

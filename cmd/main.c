@@ -153,42 +153,6 @@ static int parse_log_level(const char *s)
 	return -1;
 }
 
-/* The global options: before the verb (main's), or after it among a
- * verb's or a subcommand's own (cmd_getopt's), where podman's persistent
- * flags may be too: the same effect, the later one wins. Their values are
- * a range of their own, that no verb's option has (CMD_OPT_GLOBAL). */
-enum {
-	G_LOG_LEVEL = CMD_OPT_GLOBAL,
-	G_ROOT,
-	G_RUNROOT,
-	G_HOOKS_DIR,
-	/* podman's, that scripts pass */
-	G_STORAGE_DRIVER,
-	G_CGROUP_MANAGER,
-	G_EVENTS_BACKEND,
-	G_NOOUT,
-	G_OUT,
-	G_REMOTE, /* and the other options of podman's remote mode */
-	G_LAST = G_REMOTE,
-	CMD_OPT_GLOBAL_ERR, /* cmd_getopt's: one was refused (and said) */
-};
-static const struct option globals[] = {
-    {"log-level", required_argument, NULL, G_LOG_LEVEL},
-    {"root", required_argument, NULL, G_ROOT},
-    {"runroot", required_argument, NULL, G_RUNROOT},
-    {"hooks-dir", required_argument, NULL, G_HOOKS_DIR},
-    {"storage-driver", required_argument, NULL, G_STORAGE_DRIVER},
-    {"cgroup-manager", required_argument, NULL, G_CGROUP_MANAGER},
-    {"events-backend", required_argument, NULL, G_EVENTS_BACKEND},
-    {"noout", no_argument, NULL, G_NOOUT},
-    {"out", required_argument, NULL, G_OUT},
-    {"url", required_argument, NULL, G_REMOTE},
-    {"connection", required_argument, NULL, G_REMOTE},
-    {"remote", optional_argument, NULL, G_REMOTE},
-    {"identity", required_argument, NULL, G_REMOTE},
-};
-#define N_GLOBALS (sizeof(globals) / sizeof(globals[0]))
-
 /* A table for getopt_long: own (NULL: none), the global options, then
  * last. Freed by the caller. Own first: getopt_long takes the first entry
  * of a name, so a verb's own option of a global one's name would keep its
@@ -198,11 +162,11 @@ static struct option *with_globals(const struct option *own, const struct option
 	size_t n = 0;
 	while (own && own[n].name)
 		n++;
-	struct option *lo = xcalloc(n + N_GLOBALS + 2, sizeof(*lo));
+	struct option *lo = xcalloc(n + cmd_n_globals + 2, sizeof(*lo));
 	if (n) /* own may be NULL, which memcpy may not take even for 0 bytes */
 		memcpy(lo, own, n * sizeof(*lo));
-	memcpy(lo + n, globals, sizeof(globals));
-	lo[n + N_GLOBALS] = *last;
+	memcpy(lo + n, cmd_globals, cmd_n_globals * sizeof(*lo));
+	lo[n + cmd_n_globals] = *last;
 	return lo;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmd/cmd.h"
 #include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
@@ -88,11 +89,6 @@ static bool cluster_detaches(const char *arg)
 	return false;
 }
 
-/* burrow's global options that take their value as the next argument
- * (cmd/main.c's globals table: keep them alike) */
-static const char *const global_valued[] = {
-    "--log-level",      "--root", "--runroot", "--hooks-dir",  "--storage-driver", "--cgroup-manager",
-    "--events-backend", "--out",  "--url",     "--connection", "--identity"};
 /* those that choose the store: every command of the unit carries them */
 static const char *const global_store[] = {"--root", "--runroot"};
 
@@ -133,7 +129,7 @@ static size_t command_verb(char *const *argv, size_t image, struct strv_builder 
 			continue;
 		else if (a[0] != '-')
 			return 0;
-		else if (store_flag(argv, i, image, store) == 2 || IN_LIST(a, global_valued))
+		else if (store_flag(argv, i, image, store) == 2 || cmd_global_takes_value(a))
 			i++;
 	}
 	for (size_t i = verb + 1; verb && i < image; i++) /* where run's flags are, which take no "--root" value */
