@@ -9,6 +9,7 @@ load helpers
 
 CRASH=$HELPERS_BIN/state-crash
 WRITERS=()
+WRITER_ERRS=()
 
 suite_setup() {
 	[ -x "$CRASH" ] || {
@@ -27,6 +28,7 @@ suite_teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	WRITERS=()
+	WRITER_ERRS=()
 	[ -n "$SHM" ] && rm -rf "$SHM"
 	return 0
 }
@@ -36,6 +38,7 @@ start_writer() {
 	rm -f "$2"
 	"$CRASH" "$1" "$ROOT" "$RUNROOT" "$2" 3>&- >/dev/null 2>"$2.err" &
 	WRITERS+=($!)
+	WRITER_ERRS+=("$2.err")
 }
 
 # wait_ready READY_FILE: until the writer has committed once (at most 30 s).
@@ -49,15 +52,21 @@ wait_ready() {
 	return 1
 }
 
-# kill_writers: SIGKILL each writer after a random pause of 0-149 ms.
+# kill_writers: SIGKILL each writer after a random pause of 0-149 ms; a
+# writer that ended by itself failed: its error is shown.
 kill_writers() {
-	local p
-	for p in "${WRITERS[@]}"; do
+	local i bad=0
+	for i in "${!WRITERS[@]}"; do
 		sleep "0.$(printf %03d $((RANDOM % 150)))"
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null || true
+		kill -9 "${WRITERS[$i]}" 2>/dev/null || {
+			echo "writer ${WRITERS[$i]} ended by itself: $(cat "${WRITER_ERRS[$i]}" 2>/dev/null)" >&2
+			bad=1
+		}
+		wait "${WRITERS[$i]}" 2>/dev/null || true
 	done
 	WRITERS=()
+	WRITER_ERRS=()
+	return $bad
 }
 
 check_files() {
@@ -144,7 +153,7 @@ crash_rounds() {
 		if [ -z "$st" ] || [ "$st" = Z ]; then
 			echo "round $i: the writer ended before its kill: $(cat "$T/ready1.err")" >&2
 		fi
-		kill_writers
+		kill_writers 2>/dev/null || true # said above
 		run timeout 60 "$CRASH" check "$ROOT" "$RUNROOT"
 		if [ "$status" -ne 0 ]; then
 			broken=1
