@@ -55,14 +55,17 @@ wait_ready() {
 # kill_writers: SIGKILL each writer after a random pause of 0-149 ms; a
 # writer that ended by itself failed: its error is shown.
 kill_writers() {
-	local i bad=0
+	local i st bad=0
 	for i in "${!WRITERS[@]}"; do
 		sleep "0.$(printf %03d $((RANDOM % 150)))"
-		kill -9 "${WRITERS[$i]}" 2>/dev/null || {
-			echo "writer ${WRITERS[$i]} ended by itself: $(cat "${WRITER_ERRS[$i]}" 2>/dev/null)" >&2
+		if kill -9 "${WRITERS[$i]}" 2>/dev/null; then
+			wait "${WRITERS[$i]}" 2>/dev/null || true
+		else
+			st=0
+			wait "${WRITERS[$i]}" 2>/dev/null || st=$?
+			echo "writer ${WRITERS[$i]} ended before its kill (status $st): $(cat "${WRITER_ERRS[$i]}" 2>/dev/null)" >&2
 			bad=1
-		}
-		wait "${WRITERS[$i]}" 2>/dev/null || true
+		fi
 	done
 	WRITERS=()
 	WRITER_ERRS=()
