@@ -1,4 +1,4 @@
-/* burrow rmi [-a] [-f] [-i] IMAGE...; burrow tag IMAGE NAME...;
+/* burrow rmi [-a] [-f] [-i] [--no-prune] IMAGE...; burrow tag IMAGE NAME...;
  * burrow untag IMAGE [NAME...] */
 #include <errno.h>
 #include <stdio.h>
@@ -54,7 +54,7 @@ static void print_removal(const struct img_removal *r)
 {
 	for (size_t i = 0; r->untagged && r->untagged[i]; i++)
 		printf("Untagged: %s\n", r->untagged[i]);
-	for (size_t i = 0; r->deleted && r->deleted[i] && !r->had_child; i++)
+	for (size_t i = r->had_child ? 1 : 0; r->deleted && r->deleted[i]; i++)
 		printf("Deleted: %s\n", r->deleted[i]);
 	for (size_t i = 0; r->warnings && r->warnings[i]; i++)
 		burrow_warn("%s", r->warnings[i]);
@@ -73,12 +73,12 @@ static void tag_events(struct state_store *s, const char *status, const char *id
 
 /* What 'burrow rmi --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
-const char cmd_rmi_usage[] = "rmi [-a] [-f] [-i] IMAGE...\n\n"
+const char cmd_rmi_usage[] = "rmi [-a] [-f] [-i] [--no-prune] IMAGE...\n\n"
                              "  -a, --all       remove every image\n"
                              "  -f, --force     remove the containers that use them too, and images by ID "
                              "whatever names they have; implies -i\n"
                              "  -i, --ignore    an image that does not exist is not an error\n"
-                             "      --no-prune  accepted for podman's sake (rmi never removes untagged parents)\n";
+                             "      --no-prune  keep the parents that are left dangling (else they go too)\n";
 
 int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -89,7 +89,7 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"no-prune", no_argument, NULL, 'P'},
 	    {0, 0, 0, 0},
 	};
-	bool all = false, force = false, ignore = false;
+	bool all = false, force = false, ignore = false, no_prune = false;
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "afi", longopts)) != -1) {
 		if (c == 'a')
@@ -98,7 +98,9 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 			force = true;
 		else if (c == 'i')
 			ignore = true;
-		else if (c != 'P')
+		else if (c == 'P')
+			no_prune = true;
+		else
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	}
 	if (all && optind < argc)
@@ -124,8 +126,9 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = 0;
 	for (size_t i = 0; refs[i]; i++) {
 		struct img_removal rep = {0};
-		int r = img_remove(ctx->state, refs[i], (force ? IMG_RM_FORCE : 0) | (all ? IMG_RM_NAMES : 0),
-		                   &cmd_image_users, &rep, &err);
+		unsigned flags =
+		    (force ? IMG_RM_FORCE : 0) | (all ? IMG_RM_NAMES : 0) | (no_prune ? IMG_RM_NO_PRUNE : 0);
+		int r = img_remove(ctx->state, refs[i], flags, &cmd_image_users, &rep, &err);
 		print_removal(&rep);
 		img_removal_events(ctx->state, refs[i], &rep);
 		img_removal_clear(&rep);

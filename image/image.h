@@ -421,13 +421,15 @@ struct img_removal {
 	char **untagged;
 	char **deleted;
 	char **warnings; /* what went wrong after the image went (a layer's files kept): for the user */
-	/* the deleted image was another's parent (img_parents): podman 4.3's
-	 * rmi says only "Untagged" of it, its layers stay with the child */
+	/* deleted[0] was another's parent (img_parents): podman 4.3's rmi
+	 * says only "Untagged" of it, its layers stay with the child; the
+	 * parents that went with it (deleted[1..]) say "Deleted" */
 	bool had_child;
 };
 void img_removal_clear(struct img_removal *r);
 /* The events of a removal by ref: untag for each name taken away, remove
- * for each image. */
+ * for each image (ref named only in the first: its parents' carry no name,
+ * as podman's). */
 void img_removal_events(struct state_store *s, const char *ref, const struct img_removal *r);
 
 /* rmi of one image as podman does it: by one of several names, that name
@@ -435,10 +437,15 @@ void img_removal_events(struct state_store *s, const char *ref, const struct img
  * (the message names the containers that use it) unless IMG_RM_FORCE,
  * which removes those containers first; by ID when it has several names,
  * refused with EINVAL unless IMG_RM_FORCE or IMG_RM_NAMES. Then the layers
- * no image names any more are freed (img_layers_free). Not found: ENOENT. */
+ * no image names any more are freed (img_layers_free), and, unless
+ * IMG_RM_NO_PRUNE, its parent (img_parents) goes the same way when it is
+ * dangling now (no name, no other child, no container: decided in the
+ * transaction that removes it), then that one's parent, and so on (never
+ * a parent's containers, even with IMG_RM_FORCE). Not found: ENOENT. */
 enum img_remove_flags {
-	IMG_RM_FORCE = 1 << 0, /* rmi -f */
-	IMG_RM_NAMES = 1 << 1, /* rmi -a: by ID, whatever names it has */
+	IMG_RM_FORCE = 1 << 0,    /* rmi -f */
+	IMG_RM_NAMES = 1 << 1,    /* rmi -a: by ID, whatever names it has */
+	IMG_RM_NO_PRUNE = 1 << 2, /* rmi --no-prune: the dangling parents stay */
 };
 int img_remove(struct state_store *s, const char *ref, unsigned flags, const struct img_users *users,
                struct img_removal *rep, struct burrow_err **err);

@@ -214,7 +214,7 @@ void img_removal_events(struct state_store *s, const char *ref, const struct img
 	for (size_t i = 0; r->untagged && r->untagged[i]; i++)
 		state_event_obj(s, "image", "untag", id, r->untagged[i]);
 	for (size_t i = 0; r->deleted && r->deleted[i]; i++)
-		state_event_obj(s, "image", "remove", r->deleted[i], ref);
+		state_event_obj(s, "image", "remove", r->deleted[i], i ? NULL : ref);
 }
 
 /* Adds s to the list *v (made on first use). */
@@ -320,10 +320,39 @@ static int in_use(const char *id, char *const *users, struct burrow_err **err)
 	                              "which removes them too");
 }
 
-/* Removes image id (no container uses it, checked in the transaction) and
- * frees its layers. */
-static int remove_image(struct state_store *s, const char *id, const struct img_users *users, struct img_removal *rep,
-                        struct burrow_err **err)
+/* In the open transaction: image id's parent among every image (img_parents;
+ * "" none) and whether it is itself another image's parent. */
+static int family(struct state_store *s, const char *id, char **parent, bool *has_child, struct burrow_err **err)
+{
+	struct img_info **list = NULL;
+	size_t n = 0;
+	cleanup_strv char **parents = NULL;
+	if (img_list(s, &list, &n, err) < 0)
+		return -1;
+	int rc = img_parents(s, list, n, &parents, err);
+	*has_child = false;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (strcmp(list[i]->id, id) == 0)
+			*parent = xstrdup(parents[i]);
+		else if (strcmp(parents[i], id) == 0)
+			*has_child = true;
+	}
+	img_info_list_free(list, n);
+	if (rc == 0 && !*parent)
+		*parent = xstrdup("");
+	return rc;
+}
+
+/* Removes image id and frees its layers: 1 removed, 0 kept (RM_DANGLING
+ * only), -1 error (EBUSY: a container uses it). The decision is made in the
+ * transaction that removes it, so that a container or child image stored
+ * meanwhile keeps it. RM_DANGLING: only when it is dangling, as podman's
+ * rmi takes a parent with it: no name, no child image, no container.
+ * *parent: its parent's ID (img_parents; "" none), found in that
+ * transaction before it went. */
+enum { RM_DANGLING = 1 << 0 };
+static int remove_image(struct state_store *s, const char *id, unsigned how, const struct img_users *users,
+                        char **parent, struct img_removal *rep, struct burrow_err **err)
 {
 	__attribute__((cleanup(tx_cancel))) struct tx tx = {s, false};
 	if (tx_begin(&tx, err) < 0)
@@ -334,12 +363,20 @@ static int remove_image(struct state_store *s, const char *id, const struct img_
 		return burrow_error_status(err, ENOENT, "image %.12s was removed meanwhile", id);
 	if (rc < 0)
 		return -1;
+	bool dangling = how & RM_DANGLING, has_child = false;
+	if (dangling && r.names[0])
+		return 0;
+	cleanup_free char *up = NULL;
+	if ((dangling || parent) && family(s, id, &up, &has_child, err) < 0)
+		return -1;
+	if (dangling && has_child)
+		return 0;
 	if (users && users->users) {
 		cleanup_strv char **who = NULL;
 		if (users->users(s, id, &who, users->data, err) < 0)
 			return -1;
 		if (who && who[0])
-			return in_use(id, who, err);
+			return dangling ? 0 : in_use(id, who, err);
 	}
 	cleanup_strv char **names = strv_dup(r.names);
 	for (size_t i = 0; names[i]; i++)
@@ -355,22 +392,35 @@ static int remove_image(struct state_store *s, const char *id, const struct img_
 		return -1;
 	for (size_t i = 0; names[i]; i++)
 		note(&rep->untagged, names[i]);
+	if (!rep->deleted)
+		rep->had_child = has_child;
 	note(&rep->deleted, id);
-	return img_layers_free(s, r.layer_ids, NULL, &rep->warnings, err);
+	if (parent)
+		*parent = steal_ptr(up);
+	return img_layers_free(s, r.layer_ids, NULL, &rep->warnings, err) < 0 ? -1 : 1;
 }
 
-/* Whether image id is the parent of another (img_parents). */
-static int is_parent(struct state_store *s, const char *id, bool *yes, struct burrow_err **err)
+/* After image child went: its parent, then theirs, while each is dangling
+ * now (podman's rmi without --no-prune). A parent removed meanwhile ends
+ * the walk. */
+static int remove_parents(struct state_store *s, const char *child_parent, const struct img_users *users,
+                          struct img_removal *rep, struct burrow_err **err)
 {
-	struct img_info **list = NULL;
-	size_t n = 0;
-	cleanup_strv char **parents = NULL;
-	if (img_list(s, &list, &n, err) < 0)
-		return -1;
-	int rc = img_parents(s, list, n, &parents, err);
-	img_info_list_free(list, n);
-	*yes = rc == 0 && strv_contains(parents, id);
-	return rc;
+	cleanup_free char *id = xstrdup(child_parent);
+	while (*id) {
+		char *next = NULL;
+		int r = remove_image(s, id, RM_DANGLING, users, &next, rep, err);
+		if (r < 0 && (*err)->status == ENOENT) {
+			burrow_err_free(*err);
+			*err = NULL;
+			return 0;
+		}
+		if (r <= 0)
+			return r;
+		free(id);
+		id = next;
+	}
+	return 0;
 }
 
 int img_remove(struct state_store *s, const char *ref, unsigned flags, const struct img_users *users,
@@ -400,9 +450,10 @@ int img_remove(struct state_store *s, const char *ref, unsigned flags, const str
 	if ((flags & IMG_RM_FORCE) && users && users->remove_users &&
 	    users->remove_users(s, img->id, users->data, err) < 0)
 		return -1;
-	if (is_parent(s, img->id, &rep->had_child, err) < 0)
+	cleanup_free char *parent = NULL;
+	if (remove_image(s, img->id, 0, users, &parent, rep, err) < 0)
 		return -1;
-	return remove_image(s, img->id, users, rep, err);
+	return flags & IMG_RM_NO_PRUNE ? 0 : remove_parents(s, parent, users, rep, err);
 }
 
 int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_info *i, void *data), void *keep_data,
@@ -430,15 +481,15 @@ int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_inf
 				continue;
 			struct img_removal rep = {0};
 			cleanup_err struct burrow_err *e = NULL;
-			if (remove_image(s, list[i]->id, users, &rep, &e) < 0) {
-				if (e->status == EBUSY || e->status == ENOENT) {
-					burrow_debug("prune keeps image %.12s: %s", list[i]->id, e->msg);
-				} else {
-					*err = steal_ptr(e);
-					rc = -1;
-				}
-			} else {
+			int r = remove_image(s, list[i]->id, all ? 0 : RM_DANGLING, users, NULL, &rep, &e);
+			if (r > 0) {
 				strv_append(removed, list[i]->id);
+			} else if (r == 0 || e->status == EBUSY || e->status == ENOENT) {
+				burrow_debug("prune keeps image %.12s: %s", list[i]->id,
+				             e ? e->msg : "named, used or made a parent meanwhile");
+			} else {
+				*err = steal_ptr(e);
+				rc = -1;
 			}
 			img_removal_clear(&rep);
 		}

@@ -92,13 +92,21 @@ Deleted: $id"
 
 # base (an import named base) and kid (a commit of a container made from
 # it, named kid): their IDs
+# child_of PARENT NAME: commits a container of image PARENT as image NAME
+# (PARENT's child); $output: its ID.
+child_of() {
+	run_burrow 0 create --name child-of "$1"
+	run_burrow 0 commit -q child-of "$2"
+	local id=$output
+	run_burrow 0 rm child-of
+	output=$id
+}
+
 parent_and_child() {
 	import_busybox base
 	base=$output
-	run_burrow 0 create --name c base
-	run_burrow 0 commit -q c kid
+	child_of base kid
 	kid=$output
-	run_burrow 0 rm c
 }
 
 @test "images: an untagged image another is made from is intermediate: hidden without -a, as podman; intermediate= filters" {
@@ -126,10 +134,76 @@ parent_and_child() {
 	run_burrow 125 images --filter intermediate=true
 	assert_match "$output" "only -a lists"
 	run_burrow 125 images --filter intermediate=maybe
-	# once its child is gone it is an ordinary dangling image again
-	run_burrow 0 rmi kid
+	# once its child is gone (--no-prune: it stays) it is an ordinary
+	# dangling image again
+	run_burrow 0 rmi --no-prune kid
 	run_burrow 0 images -q --no-trunc --filter dangling=true
 	is "$output" "sha256:$base"
+}
+
+@test "rmi: the parents left dangling go too, child first, each saying 'Deleted' with a remove event (as podman's); --no-prune keeps them" {
+	local base kid mid top since
+	parent_and_child
+	# base <- kid <- mid <- top, the three parents without names
+	child_of kid mid
+	mid=$output
+	child_of mid top
+	top=$output
+	run_burrow 0 untag base
+	run_burrow 0 untag kid
+	run_burrow 0 untag mid
+	# --no-prune: only the image goes
+	run_burrow 0 rmi --no-prune top
+	is "$output" "Untagged: localhost/top:latest
+Deleted: $top"
+	run_burrow 0 images -a -q --no-trunc --sort id
+	is "$output" "$(printf 'sha256:%s\n' "$base" "$kid" "$mid" | sort)"
+	# without: the two it leaves dangling go with it
+	run_burrow 0 tag "$mid" mid
+	since=$(date +%s.%N)
+	run_burrow 0 rmi mid
+	is "$output" "Untagged: localhost/mid:latest
+Deleted: $mid
+Deleted: $kid
+Deleted: $base"
+	run_burrow 0 images -a -q
+	is "$output" ""
+	is "$(layer_dirs | wc -l)" 0 "no layer left"
+	# as podman's: the parents' remove events carry no name
+	run_burrow 0 events --stream=false --since "$since" --filter type=image --format '{{.Status}} {{.ID}} {{.Name}}'
+	is "$output" "untag $mid localhost/mid:latest
+remove $mid mid
+remove $kid 
+remove $base "
+}
+
+@test "rmi: a parent stays when it has a name, another child or a container (even with -f)" {
+	local base kid kid2 kid3
+	parent_and_child
+	# a name
+	run_burrow 0 rmi kid
+	is "$output" "Untagged: localhost/kid:latest
+Deleted: $kid"
+	run_burrow 0 images -a -q --no-trunc
+	is "$output" "sha256:$base"
+	# another child
+	child_of base kid2
+	kid2=$output
+	child_of base kid3
+	kid3=$output
+	run_burrow 0 untag base
+	run_burrow 0 rmi kid2
+	is "$output" "Untagged: localhost/kid2:latest
+Deleted: $kid2"
+	# a container; -f removes the image's own containers, not its parent's
+	run_burrow 0 create --name user "$base" true
+	run_burrow 0 rmi -f kid3
+	is "$output" "Untagged: localhost/kid3:latest
+Deleted: $kid3"
+	run_burrow 0 images -a -q --no-trunc
+	is "$output" "sha256:$base"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" user
 }
 
 @test "rmi: the parent of another image goes saying only 'Untagged', as podman 4.3; its layers stay with the child" {
@@ -469,8 +543,9 @@ release_tx() {
 
 # rmi_while_storing ARGS...: runs burrow ARGS (a run or create of image
 # img) held at the transaction that stores its container (it has looked
-# the image up by then), stopped there while rmi img removes the image,
-# then let go; RC: its exit code, its output in $T/run.out.
+# the image up by then), stopped there while rmi img (rmi $RMI when set)
+# removes the image, then let go; RC: its exit code, its output in
+# $T/run.out.
 rmi_while_storing() {
 	hold_tx
 	BURROW_TRACE_TIMES=$T/trace "$BURROW" "$@" >"$T/run.out" 2>&1 &
@@ -480,7 +555,7 @@ rmi_while_storing() {
 	wait_line "$T/trace" "^[0-9]+ $RUNPID state: backoff\$"
 	kill -STOP "$RUNPID"
 	release_tx
-	run_burrow 0 rmi img
+	run_burrow 0 rmi "${RMI:-img}"
 	kill -CONT "$RUNPID"
 	local t
 	for t in $(seq 300); do kill -0 "$RUNPID" 2>/dev/null || break; sleep 0.1; done
@@ -508,6 +583,21 @@ rmi_while_storing() {
 	import_busybox img
 	run_burrow 0 run --name c2 img true
 	run_burrow 2 rmi img
+}
+
+@test "rmi: a container of a dangling parent stored while rmi takes the parent with its child: the create is refused, nothing names a removed image" {
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	local base kid
+	parent_and_child
+	run_burrow 0 untag base
+	RMI=kid rmi_while_storing create --name c1 "$base" true
+	is "$RC" 125 "create refused"
+	is "$(cat "$T/run.out")" "burrow: image '$base' was removed meanwhile"
+	run_burrow 0 ps -a -q
+	is "$output" "" "no container left naming a removed image"
+	run_burrow 0 images -a -q
+	is "$output" "" "the parent went with its child"
+	is "$(layer_dirs)" ""
 }
 
 @test "rmi, history, images, tag: options after the image names, as podman's" {
