@@ -165,7 +165,8 @@ static void test_unit_new(void **state)
 
 /* The verb is found by parsing the global options (--root's value may be
  * "run"); the store options, before the verb or among its flags, go into
- * every command of the unit, --new or not. */
+ * every command of the unit, --new or not, naming the store generate
+ * found the container in (absolute), not the create command's value. */
 static void test_unit_store(void **state)
 {
 	(void)state;
@@ -179,7 +180,7 @@ static void test_unit_store(void **state)
 	struct burrow_err *err = NULL;
 	cleanup_free char *u = cmd_unit_generate(&c, &o, &svc, &err);
 	assert_non_null(u);
-	const char *store = "/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\"";
+	const char *store = "/opt/bin/burrow \\\n\t--root run \\\n\t--runroot /run/user/1000/burrow";
 	cleanup_free char *pre = xasprintf("ExecStartPre=-%s rm \\\n\t-f \\\n\t--ignore w\n", store);
 	cleanup_free char *stop = xasprintf("ExecStop=%s stop \\\n\t--ignore \\\n\t-t 10 w\n", store);
 	cleanup_free char *post = xasprintf("ExecStopPost=%s rm \\\n\t-f \\\n\t--ignore \\\n\t-t 10 w\n", store);
@@ -187,7 +188,7 @@ static void test_unit_store(void **state)
 	assert_non_null(strstr(u, stop));
 	assert_non_null(strstr(u, post));
 	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--log-level debug \\\n\t--root run container run "
-	                          "\\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \"--runroot=/r r\" "
+	                          "\\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \\\n\t--runroot /run/user/1000/burrow "
 	                          "\\\n\t--name w busybox\n"));
 	free(u);
 	free(svc);
@@ -195,8 +196,34 @@ static void test_unit_store(void **state)
 	o.use_name = true;
 	u = cmd_unit_generate(&c, &o, &svc, &err);
 	assert_non_null(u);
-	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\" start w\n"));
-	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\" stop"));
+	assert_non_null(
+	    strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot /run/user/1000/burrow start w\n"));
+	assert_non_null(
+	    strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot /run/user/1000/burrow stop"));
+
+	/* the store as generate found it (absolute): a relative --root of the
+	 * create command meant the directory create ran in */
+	free(u);
+	free(svc);
+	o.root = "/home/u/rel root";
+	o.runroot = "/run/user/1000/rr";
+	u = cmd_unit_generate(&c, &o, &svc, &err);
+	assert_non_null(u);
+	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root \"/home/u/rel root\" \\\n\t--runroot "
+	                          "/run/user/1000/rr start w\n"));
+	assert_null(strstr(u, "--root run"));
+	free(u);
+	free(svc);
+	o.new_unit = true;
+	u = cmd_unit_generate(&c, &o, &svc, &err);
+	assert_non_null(u);
+	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--log-level debug \\\n\t--root \"/home/u/rel root\" "
+	                          "container run \\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \\\n\t--runroot "
+	                          "/run/user/1000/rr \\\n\t--name w busybox\n"));
+	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root \"/home/u/rel root\" \\\n\t--runroot "
+	                          "/run/user/1000/rr stop"));
+	assert_null(strstr(u, "--root run"));
+	assert_null(strstr(u, "/r r"));
 }
 
 static void test_unit_new_needs_command(void **state)
