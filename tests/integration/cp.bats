@@ -716,6 +716,31 @@ both_ways() {
 	run_burrow 0 rm -f -t 0 forge
 }
 
+@test "cp: a type=bind volume's host directory swapped for a link by a container that has its parent bound gets no copy through it" {
+	# the volume's device lies in /shared's host directory: the container
+	# moves it away and puts a link to a directory it has not got in its
+	# place; cp must not follow the device path there
+	mkdir -p "$T/shared/dev" "$T/other"
+	echo kept >"$T/other/victim"
+	run_burrow 0 volume create -o type=bind -o device="$T/shared/dev" bindvol
+	run_burrow 0 run -d --name swapvol -v bindvol:/v -v "$T/shared:/shared" busybox \
+		sh -c 'mv /shared/dev /shared/old && ln -s ../other /shared/dev && echo swapped && exec sleep 300'
+	wait_logs swapvol '^swapped$' 60
+	[ -L "$T/shared/dev" ]
+	echo pwned >"$T/payload"
+	run_burrow 125 cp "$T/payload" swapvol:/v/
+	assert_match "$output" "'$T/shared/dev' is not what container 'swapvol' has mounted at '/v': it was replaced since the container started"
+	is "$(ls -A "$T/other")" victim "what cp wrote where the link leads"
+	run_burrow 125 cp swapvol:/v/victim "$T/got"
+	[ ! -e "$T/got" ]
+	run_burrow 0 rm -f -t 0 swapvol
+	# a container started with the volume as it is now has that mounted
+	run_burrow 0 run -d --name keptvol -v bindvol:/v busybox sleep 300
+	run_burrow 0 cp "$T/payload" keptvol:/v/
+	is "$(cat "$T/other/payload")" pwned
+	run_burrow 0 rm -f -t 0 keptvol
+}
+
 @test "cp: a '..' out of a mount point leads back to the rootfs, as the kernel takes it" {
 	# the volume has an etc/passwd of its own, to be told from the rootfs's
 	run_burrow 0 run --name dd -v ddvol:/data busybox sh -c '
