@@ -29,14 +29,28 @@ bool cmd_unit_restart_valid(const char *policy)
 	return false;
 }
 
+/* A control character other than a tab: a newline would end the unit's
+ * line, and what follows it would be a directive of its own. */
+static bool is_control(unsigned char ch)
+{
+	return (ch < 0x20 && ch != '\t') || ch == 0x7f;
+}
+
 char *cmd_unit_escape(const char *arg)
 {
 	bool quote = strpbrk(arg, " \t\"") != NULL;
-	char *out = xmalloc(strlen(arg) * 2 + 3);
+	for (const char *p = arg; *p && !quote; p++)
+		quote = is_control((unsigned char)*p);
+	char *out = xmalloc(strlen(arg) * 4 + 3);
 	size_t n = 0;
 	if (quote)
 		out[n++] = '"';
 	for (const char *p = arg; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (is_control(ch)) { /* systemd takes C's escapes back */
+			n += (size_t)sprintf(out + n, ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : "\\x%02x", ch);
+			continue;
+		}
 		if (*p == '$' || *p == '%')
 			out[n++] = *p;
 		else if (*p == '\\' || (quote && *p == '"'))

@@ -59,6 +59,10 @@ static void test_unit_escape(void **state)
 	    {"50%", "50%%"},
 	    {"say \"hi\"", "\"say \\\"hi\\\"\""},
 	    {"a\\b", "a\\\\b"},
+	    /* a newline never reaches the unit raw: no directive of its own */
+	    {"A=b\nExecStartPre=/bin/evil", "\"A=b\\nExecStartPre=/bin/evil\""},
+	    {"x\r\001\177y", "\"x\\r\\x01\\x7fy\""},
+	    {"a\tb", "\"a\tb\""},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cleanup_free char *e = cmd_unit_escape(cases[i][0]);
