@@ -16,8 +16,9 @@
 
 /* systemd kills what is left this long after the stop timeout */
 #define UNIT_STOP_SLACK 60
-/* run's and create's short flags that take a value (cmd/run.c) */
-#define RUN_SHORT_VALUED "ehlpuvw"
+/* run's and create's short flags that take a value: those with a ':' in
+ * cmd/run.c's shortopts (run's -a too) */
+#define RUN_SHORT_VALUED "acehlmpuvw"
 
 bool cmd_unit_restart_valid(const char *policy)
 {
@@ -97,7 +98,7 @@ static bool cluster_detaches(const char *arg)
 	for (const char *p = arg + 1; *p; p++) {
 		if (*p == 'd')
 			return true;
-		if (strchr(RUN_SHORT_VALUED, *p))
+		if (strchr(RUN_SHORT_VALUED, *p)) /* the rest of the cluster is its value */
 			return false;
 	}
 	return false;

@@ -230,6 +230,32 @@ static void test_unit_store(void **state)
 	assert_null(strstr(u, "/r r"));
 }
 
+/* -d in a cluster of short flags detaches; a 'd' in the value of one
+ * that takes a value (-astdout, -mdx, -cd) does not: -d goes in front */
+static void test_unit_new_detach(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *flag;
+		bool detached;
+	} cases[] = {{"-dit", true}, {"-itd", true}, {"-astdout", false}, {"-iastdout", false},
+	             {"-cd", false}, {"-md", false}, {"-edx=1", false},   {"-id", true}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *cmd[] = {"burrow", "run", "--name", "w", (char *)cases[i].flag, "busybox", NULL};
+		struct ctr_config c = {
+		    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 5};
+		struct cmd_unit_opts o = unit_opts();
+		o.new_unit = true;
+		cleanup_free char *svc = NULL;
+		struct burrow_err *err = NULL;
+		cleanup_free char *u = cmd_unit_generate(&c, &o, &svc, &err);
+		assert_non_null(u);
+		bool added = strstr(u, "--sdnotify=conmon \\\n\t-d \\\n") != NULL;
+		if (added == cases[i].detached)
+			fail_msg("%s: -d %s", cases[i].flag, added ? "added" : "not added");
+	}
+}
+
 static void test_unit_new_needs_command(void **state)
 {
 	(void)state;
@@ -251,7 +277,7 @@ int main(void)
 	    cmocka_unit_test(test_sdnotify_rewrite), cmocka_unit_test(test_sdnotify_modes),
 	    cmocka_unit_test(test_unit_escape),      cmocka_unit_test(test_unit_existing),
 	    cmocka_unit_test(test_unit_new),         cmocka_unit_test(test_unit_new_needs_command),
-	    cmocka_unit_test(test_unit_store),
+	    cmocka_unit_test(test_unit_store),       cmocka_unit_test(test_unit_new_detach),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
