@@ -741,6 +741,20 @@ both_ways() {
 	run_burrow 0 rm -f -t 0 keptvol
 }
 
+@test "cp: a container path longer than the kernel takes is refused before it is walked, at either end" {
+	run_burrow 0 create --name longp busybox true
+	# with '..', a path is walked a part at a time: 64k parts took hours
+	local long
+	long=/$(printf 'a/%.0s' $(seq 2100))../x
+	run_burrow 125 cp "longp:$long" "$T/out"
+	is "$output" "burrow: the path on container 'longp' is 4205 bytes long: a path has at most 4095"
+	[ ! -e "$T/out" ]
+	echo x >"$T/in"
+	run_burrow 125 cp "$T/in" "longp:$long"
+	is "$output" "burrow: the path on container 'longp' is 4205 bytes long: a path has at most 4095"
+	run_burrow 0 rm longp
+}
+
 @test "cp: a '..' out of a mount point leads back to the rootfs, as the kernel takes it" {
 	# the volume has an etc/passwd of its own, to be told from the rootfs's
 	run_burrow 0 run --name dd -v ddvol:/data busybox sh -c '
