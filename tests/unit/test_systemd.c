@@ -167,6 +167,20 @@ static void test_unit_new(void **state)
 	                    "\n[Install]\nWantedBy=default.target\n");
 }
 
+/* The --new unit of container w, made by cmd (its image at cmd[image]). */
+static char *new_unit(char **cmd, int image)
+{
+	struct ctr_config c = {
+	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = image};
+	struct cmd_unit_opts o = unit_opts();
+	o.new_unit = true;
+	cleanup_free char *svc = NULL;
+	struct burrow_err *err = NULL;
+	char *u = cmd_unit_generate(&c, &o, &svc, &err);
+	assert_non_null(u);
+	return u;
+}
+
 /* The verb is found by parsing the global options (--root's value may be
  * "run"); the store options, before the verb or among its flags, go into
  * every command of the unit, --new or not, naming the store generate
@@ -176,14 +190,7 @@ static void test_unit_store(void **state)
 	(void)state;
 	char *cmd[] = {"burrow", "--log-level",    "debug",  "--root", "run",     "container",
 	               "run",    "--runroot=/r r", "--name", "w",      "busybox", NULL};
-	struct ctr_config c = {
-	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 10};
-	struct cmd_unit_opts o = unit_opts();
-	o.new_unit = true;
-	cleanup_free char *svc = NULL;
-	struct burrow_err *err = NULL;
-	cleanup_free char *u = cmd_unit_generate(&c, &o, &svc, &err);
-	assert_non_null(u);
+	cleanup_free char *u = new_unit(cmd, 10);
 	const char *store = "/opt/bin/burrow \\\n\t--root run \\\n\t--runroot /run/user/1000/burrow";
 	cleanup_free char *pre = xasprintf("ExecStartPre=-%s rm \\\n\t-f \\\n\t--ignore w\n", store);
 	cleanup_free char *stop = xasprintf("ExecStop=%s stop \\\n\t--ignore \\\n\t-t 10 w\n", store);
@@ -195,8 +202,11 @@ static void test_unit_store(void **state)
 	                          "\\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \\\n\t--runroot /run/user/1000/burrow "
 	                          "\\\n\t--name w busybox\n"));
 	free(u);
-	free(svc);
-	o.new_unit = false;
+	struct ctr_config c = {
+	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 10};
+	struct cmd_unit_opts o = unit_opts();
+	cleanup_free char *svc = NULL;
+	struct burrow_err *err = NULL;
 	o.use_name = true;
 	u = cmd_unit_generate(&c, &o, &svc, &err);
 	assert_non_null(u);
@@ -242,14 +252,7 @@ static void test_unit_new_detach(void **state)
 	             {"-cd", false}, {"-md", false}, {"-edx=1", false},   {"-id", true}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *cmd[] = {"burrow", "run", "--name", "w", (char *)cases[i].flag, "busybox", NULL};
-		struct ctr_config c = {
-		    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 5};
-		struct cmd_unit_opts o = unit_opts();
-		o.new_unit = true;
-		cleanup_free char *svc = NULL;
-		struct burrow_err *err = NULL;
-		cleanup_free char *u = cmd_unit_generate(&c, &o, &svc, &err);
-		assert_non_null(u);
+		cleanup_free char *u = new_unit(cmd, 5);
 		bool added = strstr(u, "--sdnotify=conmon \\\n\t-d \\\n") != NULL;
 		if (added == cases[i].detached)
 			fail_msg("%s: -d %s", cases[i].flag, added ? "added" : "not added");
