@@ -720,13 +720,7 @@ both_ways() {
 	# the volume's device lies in /shared's host directory: the container
 	# moves it away and puts a link to a directory it has not got in its
 	# place; cp must not follow the device path there
-	mkdir -p "$T/shared/dev" "$T/other"
-	echo kept >"$T/other/victim"
-	run_burrow 0 volume create -o type=bind -o device="$T/shared/dev" bindvol
-	run_burrow 0 run -d --name swapvol -v bindvol:/v -v "$T/shared:/shared" busybox \
-		sh -c 'mv /shared/dev /shared/old && ln -s ../other /shared/dev && echo swapped && exec sleep 300'
-	wait_logs swapvol '^swapped$' 60
-	[ -L "$T/shared/dev" ]
+	swapping_container swapvol bindvol
 	echo pwned >"$T/payload"
 	run_burrow 125 cp "$T/payload" swapvol:/v/
 	assert_match "$output" "'$T/shared/dev' is not what container 'swapvol' has mounted at '/v': it was replaced since the container started"
