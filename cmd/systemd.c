@@ -16,8 +16,9 @@
 
 /* systemd kills what is left this long after the stop timeout */
 #define UNIT_STOP_SLACK 60
-/* run's and create's short flags that take a value (cmd/run.c) */
-#define RUN_SHORT_VALUED "ehlpuvw"
+/* run's and create's short flags that take a value: those with a ':' in
+ * cmd/run.c's shortopts (run's -a too) */
+#define RUN_SHORT_VALUED "acehlmpuvw"
 
 bool cmd_unit_restart_valid(const char *policy)
 {
@@ -29,14 +30,28 @@ bool cmd_unit_restart_valid(const char *policy)
 	return false;
 }
 
+/* A control character other than a tab: a newline would end the unit's
+ * line, and what follows it would be a directive of its own. */
+static bool is_control(unsigned char ch)
+{
+	return (ch < 0x20 && ch != '\t') || ch == 0x7f;
+}
+
 char *cmd_unit_escape(const char *arg)
 {
 	bool quote = strpbrk(arg, " \t\"") != NULL;
-	char *out = xmalloc(strlen(arg) * 2 + 3);
+	for (const char *p = arg; *p && !quote; p++)
+		quote = is_control((unsigned char)*p);
+	char *out = xmalloc(strlen(arg) * 4 + 3);
 	size_t n = 0;
 	if (quote)
 		out[n++] = '"';
 	for (const char *p = arg; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (is_control(ch)) { /* systemd takes C's escapes back */
+			n += (size_t)sprintf(out + n, ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : "\\x%02x", ch);
+			continue;
+		}
 		if (*p == '$' || *p == '%')
 			out[n++] = *p;
 		else if (*p == '\\' || (quote && *p == '"'))
@@ -83,7 +98,7 @@ static bool cluster_detaches(const char *arg)
 	for (const char *p = arg + 1; *p; p++) {
 		if (*p == 'd')
 			return true;
-		if (strchr(RUN_SHORT_VALUED, *p))
+		if (strchr(RUN_SHORT_VALUED, *p)) /* the rest of the cluster is its value */
 			return false;
 	}
 	return false;
@@ -101,16 +116,21 @@ static bool in_list(const char *arg, const char *const *list, size_t n)
 }
 #define IN_LIST(arg, list) in_list(arg, list, sizeof(list) / sizeof(list[0]))
 
-/* A store option at argv[i] (--root DIR, --root=DIR) goes into store;
- * how many arguments it took (0: not one). */
-static size_t store_flag(char *const *argv, size_t i, size_t end, struct strv_builder *store)
+/* A store option at argv[i] (--root DIR, --root=DIR) goes into store,
+ * with the directory the store is in now (o's root or runroot: absolute,
+ * where a create command's relative one meant the directory it was run
+ * in, which a unit's command does not run in); how many arguments it
+ * took (0: not one). */
+static size_t store_flag(char *const *argv, size_t i, size_t end, const struct cmd_unit_opts *o,
+                         struct strv_builder *store)
 {
 	const char *a = argv[i], *eq = strchr(a, '=');
 	cleanup_free char *flag = eq ? xstrndup(a, (size_t)(eq - a)) : xstrdup(a);
 	if (!IN_LIST(flag, global_store) || (!eq && i + 1 >= end))
 		return 0;
+	const char *now = strcmp(flag, "--root") == 0 ? o->root : o->runroot;
 	strv_builder_add(store, flag);
-	put_escaped(store, eq ? eq + 1 : argv[i + 1]);
+	put_escaped(store, now ? now : eq ? eq + 1 : argv[i + 1]);
 	return eq ? 1 : 2;
 }
 
@@ -118,7 +138,7 @@ static size_t store_flag(char *const *argv, size_t i, size_t end, struct strv_bu
  * parsing the global options before it (a value named "run" is not it),
  * and its store options, before the verb or among its flags, into store;
  * 0: none. */
-static size_t command_verb(char *const *argv, size_t image, struct strv_builder *store)
+static size_t command_verb(char *const *argv, size_t image, const struct cmd_unit_opts *o, struct strv_builder *store)
 {
 	size_t verb = 0;
 	for (size_t i = 1; i < image && !verb; i++) {
@@ -129,11 +149,11 @@ static size_t command_verb(char *const *argv, size_t image, struct strv_builder 
 			continue;
 		else if (a[0] != '-')
 			return 0;
-		else if (store_flag(argv, i, image, store) == 2 || cmd_global_takes_value(a))
+		else if (store_flag(argv, i, image, o, store) == 2 || cmd_global_takes_value(a))
 			i++;
 	}
 	for (size_t i = verb + 1; verb && i < image; i++) /* where run's flags are, which take no "--root" value */
-		i += store_flag(argv, i, image, store) == 2;
+		i += store_flag(argv, i, image, o, store) == 2;
 	return verb;
 }
 
@@ -156,23 +176,28 @@ static char *store_text(char *const *store)
  * becomes conmon: a Type=notify unit waits for READY), without --restart
  * (systemd restarts it), named (--name %N when it had no name: stop and rm
  * find it by it). *name: how ExecStop names it. */
-static int new_command(const struct ctr_config *c, const char *exe, struct strv_builder *b, char **name,
+static int new_command(const struct ctr_config *c, const struct cmd_unit_opts *o, struct strv_builder *b, char **name,
                        struct burrow_err **err)
 {
 	char **argv = c->create_command;
 	size_t n = strv_len(argv);
 	size_t image = (size_t)c->create_image_at;
 	struct strv_builder store = {0};
-	size_t verb = image < n ? command_verb(argv, image, &store) : 0;
+	size_t verb = image < n ? command_verb(argv, image, o, &store) : 0;
 	strv_free(store.v);
 	if (!verb || image <= verb || image >= n)
 		return burrow_error(err, EINVAL,
 		                    "cannot use --new on container '%s': no create command stored (made by an "
 		                    "older burrow)",
 		                    str_quote(c->name));
-	put_escaped(b, exe);
-	for (size_t i = 1; i < verb; i++) /* global flags (--root), 'container' */
-		put_escaped(b, argv[i]);
+	put_escaped(b, o->exe);
+	for (size_t i = 1; i < verb; i++) { /* global flags (--root: the store's now), 'container' */
+		size_t took = store_flag(argv, i, verb, o, b);
+		if (took)
+			i += took - 1;
+		else
+			put_escaped(b, argv[i]);
+	}
 	strv_builder_add(b, "run");
 	strv_builder_add(b, "--rm");
 	struct strv_builder rest = {0};
@@ -183,6 +208,11 @@ static int new_command(const struct ctr_config *c, const char *exe, struct strv_
 		bool joined = strchr(a, '=') != NULL;
 		if (is_flag(a, "--rm"))
 			continue;
+		size_t took = store_flag(argv, i, image, o, &rest);
+		if (took) {
+			i += took - 1;
+			continue;
+		}
 		if (is_flag(a, "--restart")) {
 			i += !joined;
 			continue;
@@ -237,7 +267,7 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 	    xasprintf("%s%s%s", o->prefix ? o->prefix : "container", o->separator ? o->separator : "-", ref);
 	struct strv_builder start = {0};
 	cleanup_free char *name = NULL;
-	if (o->new_unit && new_command(c, o->exe, &start, &name, err) < 0) {
+	if (o->new_unit && new_command(c, o, &start, &name, err) < 0) {
 		strv_free(start.v);
 		return NULL;
 	}
@@ -247,7 +277,7 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 	struct strv_builder store = {0};
 	size_t image = (size_t)c->create_image_at;
 	if (image < strv_len(c->create_command))
-		command_verb(c->create_command, image, &store);
+		command_verb(c->create_command, image, o, &store);
 	cleanup_free char *in_store = store_text(store.v);
 	if (!o->new_unit) {
 		name = xstrdup(ref);

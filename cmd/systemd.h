@@ -21,7 +21,8 @@ struct cmd_unit_opts {
 	const char *separator;      /* --separator (NULL: -) */
 	char **wants, **after, **requires;
 	const char *exe;     /* burrow's absolute path */
-	const char *runroot; /* burrow's runtime dir (RequiresMountsFor) */
+	const char *root;    /* the storage root the container is in (absolute; NULL: as the create command says) */
+	const char *runroot; /* burrow's runtime dir (RequiresMountsFor; the value of a --runroot, as root) */
 	const char *pidfile; /* the monitor's pid file (PIDFile= without --new) */
 	const char *version;
 	long long now; /* the header's time (0: none) */
@@ -30,8 +31,10 @@ struct cmd_unit_opts {
 /* One of systemd's Restart= values. */
 bool cmd_unit_restart_valid(const char *policy);
 /* An argument as a unit's command line takes it: $ and % doubled, quoted
- * when it holds a blank or a quote (podman's escapeSystemdArg). Caller
- * frees. */
+ * when it holds a blank or a quote (podman's escapeSystemdArg), or a
+ * control character, which goes as C's escape (\n, \x01: systemd takes
+ * them back), never raw: a newline would start a directive of its own.
+ * Caller frees. */
 char *cmd_unit_escape(const char *arg);
 /* The unit's text; *service its name without ".service". -1 when --new
  * cannot work (the container has no create command). */

@@ -27,6 +27,7 @@
  * directory is the overlay's lower layer) and onto a bound file. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <signal.h>
@@ -256,6 +257,13 @@ static int open_end(struct state_store *s, const struct ctr_cp_opts *o, const st
 	e->rf.fd = e->rf.lock = -1;
 	e->uid = e->gid = -1;
 	if (ce->ctr) {
+		/* as the kernel takes no longer path (and walking one with '..'
+		 * part by part, as cp_mount.c does, takes time by its square) */
+		size_t len = strlen(ce->path);
+		if (len >= PATH_MAX)
+			return burrow_error_status(
+			    err, ENAMETOOLONG, "the path on container '%s' is %zu bytes long: a path has at most %d",
+			    str_quote(ce->ctr), len, PATH_MAX - 1);
 		if (ctr_rootfs_open(s, o->eng, ce->ctr, &e->rf, err) < 0)
 			return -1;
 		e->in_ctr = true;

@@ -41,10 +41,11 @@
  * host directory under it. Stopped, the overlay is gone: the host
  * directory is read, never written.
  *
- * A running container's bind's host path is checked to lead to the
- * device and inode it led to at the start (bind_check): what the
- * container shows at the mount point is never looked at, so a container
- * can neither forge it nor hang cp there with a FUSE mount of its own.
+ * A running container's bind's host path (a type=bind volume's device
+ * too) is checked to lead to the device and inode it led to at the start
+ * (bind_check): what the container shows at the mount point is never
+ * looked at, so a container can neither forge it nor hang cp there with
+ * a FUSE mount of its own.
  *
  * A running container has burrow's own mounts too (add_defaults): its
  * /dev/shm goes the tmpfs way above, whoever mounted it; the generated
@@ -486,17 +487,22 @@ static int bind_check(const struct ctr_config *c, const struct ctr_run *run, con
 }
 
 /* The directory that m (c's mount number i) has its content in, opened (a
- * file bind: the file's parent, its name in *name; a tmpfs: *tmpfs set);
- * run: c's run record while it runs, else NULL. */
+ * file bind: the file's parent, its name in *name; a tmpfs: *tmpfs set; a
+ * type=bind volume: its host directory in *device, to be checked as a
+ * bind's); run: c's run record while it runs, else NULL. */
 static int open_source(struct state_store *s, const struct ctr_config *c, const struct ctr_run *run, size_t i,
-                       const struct ctr_mount *m, const char *path, char **name, bool *tmpfs, struct burrow_err **err)
+                       const struct ctr_mount *m, const char *path, char **name, bool *tmpfs, char **device,
+                       struct burrow_err **err)
 {
 	if (strcmp(m->type, "volume") == 0) {
 		struct ctr_vol v = {0};
 		if (ctr_vol_load(s, m->source, &v, err) < 0)
 			return burrow_error_wrap(err, "the volume at '%s'", str_quote(m->destination));
 		const char *type = ctr_vol_kv_get(v.options, "type");
+		const char *dev = ctr_vol_kv_get(v.options, "device");
 		*tmpfs = type && strcmp(type, "tmpfs") == 0;
+		if (type && strcmp(type, "bind") == 0 && dev)
+			*device = xstrdup(dev);
 		int fd = !*tmpfs ? ctr_vol_open_contents(s, &v, err)
 		         : run   ? open_tmpfs(c, run, m, err)
 		                 : unreachable(c, m, "tmpfs volume", path, err);
@@ -623,9 +629,18 @@ int ctr_cp_mount_find(struct state_store *s, const struct ctr_config *c, const s
 		return -1;
 	int rc = -1;
 	bool tmpfs = false, ro_seen = false;
-	out->fd = open_source(s, c, run, (size_t)i, &hit, path, &out->name, &tmpfs, err);
-	if (out->fd < 0 ||
-	    (run && strcmp(hit.type, "bind") == 0 && bind_check(c, run, &hit, out->fd, out->name, &ro_seen, err) < 0))
+	cleanup_free char *device = NULL;
+	out->fd = open_source(s, c, run, (size_t)i, &hit, path, &out->name, &tmpfs, &device, err);
+	if (out->fd < 0)
+		goto done;
+	/* a type=bind volume's device is a host path as a bind's is: a
+	 * container with its parent bound too can put a symlink in its place */
+	bool host = strcmp(hit.type, "bind") == 0 || device;
+	if (device) {
+		free(hit.source);
+		hit.source = steal_ptr(device);
+	}
+	if (run && host && bind_check(c, run, &hit, out->fd, out->name, &ro_seen, err) < 0)
 		goto done;
 	out->dest = xstrdup(hit.destination);
 	/* a tmpfs mounted in the container's own user namespace */

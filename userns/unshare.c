@@ -114,6 +114,15 @@ int userns_unshare_run(char *const *argv, int *exit_status, struct burrow_err **
 		sigaction(SIGCHLD, &old_chld, NULL);
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		close(rd);
+		/* our standard streams are the command's, whatever we hold them
+		 * with (--out's file is close-on-exec, for burrow's helpers: the
+		 * command would start with no stdout, and the first file it
+		 * opened would take its place) */
+		for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+			int fl = fcntl(fd, F_GETFD);
+			if (fl >= 0 && (fl & FD_CLOEXEC))
+				(void)fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+		}
 		int e = exec_command(argv);
 		(void)write_all(wr, &e, sizeof(e));
 		_exit(127);

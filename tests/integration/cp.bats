@@ -716,6 +716,39 @@ both_ways() {
 	run_burrow 0 rm -f -t 0 forge
 }
 
+@test "cp: a type=bind volume's host directory swapped for a link by a container that has its parent bound gets no copy through it" {
+	# the volume's device lies in /shared's host directory: the container
+	# moves it away and puts a link to a directory it has not got in its
+	# place; cp must not follow the device path there
+	swapping_container swapvol bindvol
+	echo pwned >"$T/payload"
+	run_burrow 125 cp "$T/payload" swapvol:/v/
+	assert_match "$output" "'$T/shared/dev' is not what container 'swapvol' has mounted at '/v': it was replaced since the container started"
+	is "$(ls -A "$T/other")" victim "what cp wrote where the link leads"
+	run_burrow 125 cp swapvol:/v/victim "$T/got"
+	[ ! -e "$T/got" ]
+	run_burrow 0 rm -f -t 0 swapvol
+	# a container started with the volume as it is now has that mounted
+	run_burrow 0 run -d --name keptvol -v bindvol:/v busybox sleep 300
+	run_burrow 0 cp "$T/payload" keptvol:/v/
+	is "$(cat "$T/other/payload")" pwned
+	run_burrow 0 rm -f -t 0 keptvol
+}
+
+@test "cp: a container path longer than the kernel takes is refused before it is walked, at either end" {
+	run_burrow 0 create --name longp busybox true
+	# with '..', a path is walked a part at a time: 64k parts took hours
+	local long
+	long=/$(printf 'a/%.0s' $(seq 2100))../x
+	run_burrow 125 cp "longp:$long" "$T/out"
+	is "$output" "burrow: the path on container 'longp' is 4205 bytes long: a path has at most 4095"
+	[ ! -e "$T/out" ]
+	echo x >"$T/in"
+	run_burrow 125 cp "$T/in" "longp:$long"
+	is "$output" "burrow: the path on container 'longp' is 4205 bytes long: a path has at most 4095"
+	run_burrow 0 rm longp
+}
+
 @test "cp: a '..' out of a mount point leads back to the rootfs, as the kernel takes it" {
 	# the volume has an etc/passwd of its own, to be told from the rootfs's
 	run_burrow 0 run --name dd -v ddvol:/data busybox sh -c '

@@ -507,6 +507,21 @@ PY
 	run_burrow 0 "${args[@]}" "$out" "$name"
 }
 
+# swapping_container NAME VOLUME: a type=bind volume VOLUME on $T/shared/dev
+# and a container NAME with it at /v and $T/shared at /shared, which moves
+# the device away and puts a link to $T/other (holding victim) in its place,
+# as a running container may: what reads or writes the volume must not
+# follow the link.
+swapping_container() {
+	mkdir -p "$T/shared/dev" "$T/other"
+	echo kept >"$T/other/victim"
+	run_burrow 0 volume create -o type=bind -o device="$T/shared/dev" "$2"
+	run_burrow 0 run -d --name "$1" -v "$2:/v" -v "$T/shared:/shared" busybox \
+		sh -c 'mv /shared/dev /shared/old && ln -s ../other /shared/dev && echo swapped && exec sleep 300'
+	wait_logs "$1" '^swapped$' 60
+	[ -L "$T/shared/dev" ]
+}
+
 # Runs a command in burrow's namespace (where layer and volume files show
 # their owners).
 ns() {

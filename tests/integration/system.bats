@@ -60,6 +60,10 @@ load helpers
 	run_burrow 0 --out "$T/help" help ps
 	is "$output" ""
 	assert_match "$(cat "$T/help")" "burrow ps"
+	# unshare's command writes there too (it had no stdout at all)
+	run_burrow 0 --out "$T/un" unshare sh -c 'echo from-unshare'
+	is "$output" ""
+	is "$(cat "$T/un")" from-unshare
 }
 
 @test "system df: totals, active and sizes as the store has them; -v lists each" {

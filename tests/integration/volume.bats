@@ -500,6 +500,26 @@ three"
 	assert_outside_untouched
 }
 
+@test "volume import and export: a type=bind volume's device that a running user of it swapped for a link is not followed" {
+	import_busybox
+	# the device lies in /shared's host directory: the container moves it
+	# away and puts a link to a directory it has not got in its place
+	swapping_container swapper swapdev
+	mkdir "$T/in"
+	echo pwned >"$T/in/payload"
+	tar -C "$T/in" -cf "$T/in.tar" payload
+	run_burrow 125 volume import swapdev "$T/in.tar"
+	assert_match "$output" "'$T/shared/dev' is not what container 'swapper' has mounted at '/v': it was replaced since the container started"
+	is "$(ls -A "$T/other")" victim "what import wrote where the link leads"
+	run_burrow 125 volume export swapdev --output "$T/out.tar"
+	assert_match "$output" "is not what container 'swapper' has mounted at '/v'"
+	[ ! -s "$T/out.tar" ]
+	# what it has mounted is still reached: the directory moved away
+	run_burrow 0 exec swapper sh -c 'echo mine >/v/f'
+	is "$(cat "$T/shared/old/f")" mine
+	run_burrow 0 rm -f -t 0 swapper
+}
+
 @test "volume export: refuses a terminal; a deep tree needs no descriptor per level" {
 	command -v script >/dev/null || need_or_fail "script(1) (bsdutils)"
 	run_burrow 0 volume create v

@@ -59,6 +59,10 @@ static void test_unit_escape(void **state)
 	    {"50%", "50%%"},
 	    {"say \"hi\"", "\"say \\\"hi\\\"\""},
 	    {"a\\b", "a\\\\b"},
+	    /* a newline never reaches the unit raw: no directive of its own */
+	    {"A=b\nExecStartPre=/bin/evil", "\"A=b\\nExecStartPre=/bin/evil\""},
+	    {"x\r\001\177y", "\"x\\r\\x01\\x7fy\""},
+	    {"a\tb", "\"a\tb\""},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cleanup_free char *e = cmd_unit_escape(cases[i][0]);
@@ -163,23 +167,31 @@ static void test_unit_new(void **state)
 	                    "\n[Install]\nWantedBy=default.target\n");
 }
 
+/* The --new unit of container w, made by cmd (its image at cmd[image]). */
+static char *new_unit(char **cmd, int image)
+{
+	struct ctr_config c = {
+	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = image};
+	struct cmd_unit_opts o = unit_opts();
+	o.new_unit = true;
+	cleanup_free char *svc = NULL;
+	struct burrow_err *err = NULL;
+	char *u = cmd_unit_generate(&c, &o, &svc, &err);
+	assert_non_null(u);
+	return u;
+}
+
 /* The verb is found by parsing the global options (--root's value may be
  * "run"); the store options, before the verb or among its flags, go into
- * every command of the unit, --new or not. */
+ * every command of the unit, --new or not, naming the store generate
+ * found the container in (absolute), not the create command's value. */
 static void test_unit_store(void **state)
 {
 	(void)state;
 	char *cmd[] = {"burrow", "--log-level",    "debug",  "--root", "run",     "container",
 	               "run",    "--runroot=/r r", "--name", "w",      "busybox", NULL};
-	struct ctr_config c = {
-	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 10};
-	struct cmd_unit_opts o = unit_opts();
-	o.new_unit = true;
-	cleanup_free char *svc = NULL;
-	struct burrow_err *err = NULL;
-	cleanup_free char *u = cmd_unit_generate(&c, &o, &svc, &err);
-	assert_non_null(u);
-	const char *store = "/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\"";
+	cleanup_free char *u = new_unit(cmd, 10);
+	const char *store = "/opt/bin/burrow \\\n\t--root run \\\n\t--runroot /run/user/1000/burrow";
 	cleanup_free char *pre = xasprintf("ExecStartPre=-%s rm \\\n\t-f \\\n\t--ignore w\n", store);
 	cleanup_free char *stop = xasprintf("ExecStop=%s stop \\\n\t--ignore \\\n\t-t 10 w\n", store);
 	cleanup_free char *post = xasprintf("ExecStopPost=%s rm \\\n\t-f \\\n\t--ignore \\\n\t-t 10 w\n", store);
@@ -187,16 +199,64 @@ static void test_unit_store(void **state)
 	assert_non_null(strstr(u, stop));
 	assert_non_null(strstr(u, post));
 	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--log-level debug \\\n\t--root run container run "
-	                          "\\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \"--runroot=/r r\" "
+	                          "\\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \\\n\t--runroot /run/user/1000/burrow "
 	                          "\\\n\t--name w busybox\n"));
 	free(u);
-	free(svc);
-	o.new_unit = false;
+	struct ctr_config c = {
+	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 10};
+	struct cmd_unit_opts o = unit_opts();
+	cleanup_free char *svc = NULL;
+	struct burrow_err *err = NULL;
 	o.use_name = true;
 	u = cmd_unit_generate(&c, &o, &svc, &err);
 	assert_non_null(u);
-	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\" start w\n"));
-	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\" stop"));
+	assert_non_null(
+	    strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot /run/user/1000/burrow start w\n"));
+	assert_non_null(
+	    strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot /run/user/1000/burrow stop"));
+
+	/* the store as generate found it (absolute): a relative --root of the
+	 * create command meant the directory create ran in */
+	free(u);
+	free(svc);
+	o.root = "/home/u/rel root";
+	o.runroot = "/run/user/1000/rr";
+	u = cmd_unit_generate(&c, &o, &svc, &err);
+	assert_non_null(u);
+	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root \"/home/u/rel root\" \\\n\t--runroot "
+	                          "/run/user/1000/rr start w\n"));
+	assert_null(strstr(u, "--root run"));
+	free(u);
+	free(svc);
+	o.new_unit = true;
+	u = cmd_unit_generate(&c, &o, &svc, &err);
+	assert_non_null(u);
+	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--log-level debug \\\n\t--root \"/home/u/rel root\" "
+	                          "container run \\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \\\n\t--runroot "
+	                          "/run/user/1000/rr \\\n\t--name w busybox\n"));
+	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root \"/home/u/rel root\" \\\n\t--runroot "
+	                          "/run/user/1000/rr stop"));
+	assert_null(strstr(u, "--root run"));
+	assert_null(strstr(u, "/r r"));
+}
+
+/* -d in a cluster of short flags detaches; a 'd' in the value of one
+ * that takes a value (-astdout, -mdx, -cd) does not: -d goes in front */
+static void test_unit_new_detach(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *flag;
+		bool detached;
+	} cases[] = {{"-dit", true}, {"-itd", true}, {"-astdout", false}, {"-iastdout", false},
+	             {"-cd", false}, {"-md", false}, {"-edx=1", false},   {"-id", true}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *cmd[] = {"burrow", "run", "--name", "w", (char *)cases[i].flag, "busybox", NULL};
+		cleanup_free char *u = new_unit(cmd, 5);
+		bool added = strstr(u, "--sdnotify=conmon \\\n\t-d \\\n") != NULL;
+		if (added == cases[i].detached)
+			fail_msg("%s: -d %s", cases[i].flag, added ? "added" : "not added");
+	}
 }
 
 static void test_unit_new_needs_command(void **state)
@@ -220,7 +280,7 @@ int main(void)
 	    cmocka_unit_test(test_sdnotify_rewrite), cmocka_unit_test(test_sdnotify_modes),
 	    cmocka_unit_test(test_unit_escape),      cmocka_unit_test(test_unit_existing),
 	    cmocka_unit_test(test_unit_new),         cmocka_unit_test(test_unit_new_needs_command),
-	    cmocka_unit_test(test_unit_store),
+	    cmocka_unit_test(test_unit_store),       cmocka_unit_test(test_unit_new_detach),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
