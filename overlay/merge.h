@@ -1,0 +1,33 @@
+/* A walk of image layers and a container's upper directory merged as
+ * overlayfs (and fuse-overlayfs) shows them, without mounting them: for
+ * export of a container that is not running. */
+#ifndef BURROW_OVERLAY_MERGE_H
+#define BURROW_OVERLAY_MERGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/err.h"
+#include "lib/walk.h"
+
+/* Walks the merged tree of layers[0, n) (directory fds, the lowest first,
+ * a container's upper directory last), calling fn as walk_tree(layers[..],
+ * ".", "", WALK_SORTED, ...) calls it on a mount of them: each directory's
+ * entries in strcmp order after its WALK_ENTER (at->fd, at->st: the
+ * topmost layer's directory), an entry's at->dirfd the directory of the
+ * layer that holds it. The topmost layer that names an entry decides it;
+ * ".wh.NAME" files and 0/0 character devices hide what lower layers have
+ * at NAME, a directory with ".wh..wh..opq" or an overlay opaque xattr
+ * ("user.fuseoverlayfs.opaque", "trusted.overlay.opaque",
+ * "user.overlay.opaque": "y") hides the lower layers' directories at its
+ * path; neither is visited. Nothing is followed: directories are opened
+ * from their layer's with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS. The
+ * layers must not change meanwhile (a container that is not running): an
+ * entry gone meanwhile fails the walk. 0, or -1 with *err set. */
+int ovl_merge_walk(const int *layers, size_t n, walk_fn fn, void *data, struct burrow_err **err);
+
+/* Whether xattr name is one of the overlay's own (whiteouts, opacity,
+ * origin, fuse-overlayfs's stat override), which a mount does not show. */
+bool ovl_private_xattr(const char *name);
+
+#endif
