@@ -14,8 +14,9 @@
  * a container's upper directory last), calling fn as walk_tree(layers[..],
  * ".", "", WALK_SORTED, ...) calls it on a mount of them: each directory's
  * entries in strcmp order after its WALK_ENTER (at->fd, at->st: the
- * topmost layer's directory), an entry's at->dirfd the directory of the
- * layer that holds it. The topmost layer that names an entry decides it;
+ * topmost layer's directory, at->dirfd that too and at->name "."), an
+ * entry's at->dirfd the directory of the layer that holds it; no at->st
+ * for a non-directory (stat_ok 0). The topmost layer that names an entry decides it;
  * ".wh.NAME" files and 0/0 character devices hide what lower layers have
  * at NAME, a directory with ".wh..wh..opq" or an overlay opaque xattr
  * ("user.fuseoverlayfs.opaque", "trusted.overlay.opaque",
