@@ -32,7 +32,7 @@
 #define WHITEOUT ".wh."
 #define OPAQUE ".wh..wh..opq"
 #define MERGE_BUF (32 * 1024)
-#define MERGE_OPEN 128 /* directory descriptors held before chains are closed */
+#define MERGE_OPEN 32 /* directory descriptors held before chains are closed */
 
 /* A name in one layer's directory. */
 struct name {
@@ -67,19 +67,20 @@ static const char *shown(const char *path)
 	return str_quote(path[0] ? path : ".");
 }
 
-/* Whether overlayfs takes directory fd as opaque: fuse-overlayfs's and the
- * kernel's (trusted. or, with userxattr, user.) xattr, or the marker file. */
-static bool opaque(int fd)
+bool ovl_dir_opaque(int fd)
 {
+	struct stat st;
+	if (fstatat(fd, OPAQUE, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    (fstatat(fd, ".wh..opq", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0))
+		return true;
 	static const char *const names[] = {"user.fuseoverlayfs.opaque", "trusted.overlay.opaque",
 	                                    "user.overlay.opaque"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char v[2];
-		if (fgetxattr(fd, names[i], v, sizeof(v)) == 1 && v[0] == 'y')
+		char v[4] = {0};
+		if (fgetxattr(fd, names[i], v, sizeof(v)) > 0 && v[0] == 'y')
 			return true;
 	}
-	struct stat st;
-	return fstatat(fd, OPAQUE, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	return false;
 }
 
 static void set_path(struct merge *m, size_t plen, const char *name)
@@ -122,7 +123,7 @@ static int open_level(struct merge *m, struct level *l, bool first, struct burro
 		}
 		l->fd[i] = fd;
 		m->held++;
-		if (first && opaque(fd)) {
+		if (first && ovl_dir_opaque(fd)) {
 			l->n = i + 1;
 			break;
 		}

@@ -18,14 +18,19 @@
  * entry's at->dirfd the directory of the layer that holds it; no at->st
  * for a non-directory (stat_ok 0). The topmost layer that names an entry decides it;
  * ".wh.NAME" files and 0/0 character devices hide what lower layers have
- * at NAME, a directory with ".wh..wh..opq" or an overlay opaque xattr
- * ("user.fuseoverlayfs.opaque", "trusted.overlay.opaque",
- * "user.overlay.opaque": "y") hides the lower layers' directories at its
- * path; neither is visited. Nothing is followed: directories are opened
+ * at NAME, an opaque directory (ovl_dir_opaque) hides the lower layers'
+ * directories at its path; neither marker is visited. Nothing is followed: directories are opened
  * from their layer's with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS. The
  * layers must not change meanwhile (a container that is not running): an
  * entry gone meanwhile fails the walk. 0, or -1 with *err set. */
 int ovl_merge_walk(const int *layers, size_t n, walk_fn fn, void *data, struct burrow_err **err);
+
+/* Whether directory fd of a layer or an upper dir is opaque (hides the
+ * lower layers' directories at its path): a ".wh..wh..opq" file, the 0/0
+ * ".wh..opq" device fuse-overlayfs may leave beside it, or an opaque xattr
+ * ("y"): fuse-overlayfs's, the kernel's (trusted.) or, with userxattr, its
+ * user. one. Commit (image/commit.c) and ovl_merge_walk ask it. */
+bool ovl_dir_opaque(int fd);
 
 /* Whether xattr name is one of the overlay's own (whiteouts, opacity,
  * origin, fuse-overlayfs's stat override), which a mount does not show. */
