@@ -345,7 +345,7 @@ if want cp; then
 	row "export a container (+100 MB)" "$B export -o $work/exp.tar $id" "tar -C $work -cf $work/floor.tar tree" \
 		"${pcid:+$P export -o $work/pexp.tar $pcid}"
 	# stopped: burrow reads its layers without a mount, podman mounts them
-	"$B" stop -t 0 "$id" >/dev/null
+	"$B" stop -t 0 "$id" >/dev/null 2>&1
 	[ -z "$pcid" ] || $P stop -t 0 "$pcid" >/dev/null 2>&1 || true
 	row "export a stopped container (+100 MB)" "$B export -o $work/exp.tar $id" \
 		"tar -C $work -cf $work/floor.tar tree" "${pcid:+$P export -o $work/pexp.tar $pcid}"
