@@ -854,6 +854,12 @@ PY
 	assert_match "$output" "deep/f2 link to deep/er/f"
 	is "$(tar -xOf "$T/direct.tar" data/a)" "$(printf 'hl\nmore')"
 	is "$(tar -xOf "$T/direct.tar" data/b)" hl
+	# a running container's is read through its mount (its upper dir is live)
+	run_burrow 0 run -d --name xdr xdi2 sleep 600
+	run_burrow 0 --log-level debug export -o "$T/running.tar" xdr
+	assert_no_match "$output" "read directly"
+	tar -tf "$T/running.tar" | grep -qx opq/new
+	run_burrow 0 rm -f -t 0 xdr
 }
 
 @test "export: a file gets the tar unpadded, standard output padded to whole 10240-byte records, as libarchive ends them" {
