@@ -50,8 +50,8 @@ int ctr_rootfs_mount(struct state_store *s, const struct ctr_engine_opts *eng, c
 	return 0;
 }
 
-int ctr_rootfs_open(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, struct ctr_rootfs *out,
-                    struct burrow_err **err)
+static int rootfs_open(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, bool mount,
+                       struct ctr_rootfs *out, struct burrow_err **err)
 {
 	*out = (struct ctr_rootfs){.lock = -1, .fd = -1};
 	bool made_rundir = false;
@@ -62,6 +62,8 @@ int ctr_rootfs_open(struct state_store *s, const struct ctr_engine_opts *eng, co
 		root = out->c.rootfs;
 	else if (out->r.mountpoint) /* running, or stopped and not cleaned up yet */
 		root = out->r.mountpoint;
+	else if (!mount)
+		return 0;
 	else if (ctr_rootfs_mount(s, eng, &out->c, &out->mounted, &out->fuse_pid, &made_rundir, err) < 0)
 		goto fail;
 	else
@@ -80,6 +82,18 @@ fail : {
 		burrow_err_free(e2);
 	return -1;
 }
+}
+
+int ctr_rootfs_open(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, struct ctr_rootfs *out,
+                    struct burrow_err **err)
+{
+	return rootfs_open(s, eng, ref, true, out, err);
+}
+
+int ctr_rootfs_open_mounted(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref,
+                            struct ctr_rootfs *out, struct burrow_err **err)
+{
+	return rootfs_open(s, eng, ref, false, out, err);
 }
 
 void ctr_rootfs_unlock(struct ctr_rootfs *rf)

@@ -39,6 +39,12 @@ int ctr_rootfs_mount(struct state_store *s, const struct ctr_engine_opts *eng, c
  * keeps it from starting or being cleaned up meanwhile. */
 int ctr_rootfs_open(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, struct ctr_rootfs *out,
                     struct burrow_err **err);
+/* ctr_rootfs_open, but a root filesystem not mounted already (a stopped
+ * container's, cleaned up) is not mounted: out->fd is then -1 and the
+ * caller reads its image's layers and its upper dir while it holds
+ * the lock. */
+int ctr_rootfs_open_mounted(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref,
+                            struct ctr_rootfs *out, struct burrow_err **err);
 /* Lets the lock go once rf's fd is open on a mount it did not make (a
  * running container's, one `burrow mount` keeps, a --rootfs directory):
  * stop, rm and cleanup then need not wait for a long copy. What they do

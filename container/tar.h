@@ -11,6 +11,11 @@ struct ctr_tar_opts {
 	const char *as;   /* the name that entry has in the archive (NULL: name) */
 	long long uid, gid; /* every entry's owner in the archive; -1: as on disk */
 	size_t block; /* bytes per write, the last one unpadded (0: for a file, padded to tar's 10240-byte records) */
+	/* instead of dirfd: these directories merged as overlayfs shows them
+	 * (overlay/merge.h), the lowest first, their content archived (name
+	 * NULL); the overlay's own xattrs are left out, as a mount hides them */
+	const int *layers;
+	size_t nlayers;
 };
 
 /* Loads libarchive (lib/dl.h) if it is not yet: ctr_tar_write does it too,

@@ -31,6 +31,7 @@
 #include "lib/quote.h"
 #include "lib/walk.h"
 #include "lib/xalloc.h"
+#include "overlay/merge.h"
 
 #define TAR_AR_FUNCS(X)                          \
 	X(archive_entry_clear)                   \
@@ -91,6 +92,7 @@ struct exporter {
 	bool every_file;        /* links counts no names: every file in links */
 	char *buf;
 	bool content;       /* the top is a directory whose content is archived, not it */
+	bool layers;        /* the overlay's own xattrs are left out */
 	long long uid, gid; /* every entry's owner (-1: as on disk) */
 };
 
@@ -116,13 +118,15 @@ static int ar_failed(struct exporter *x, struct burrow_err **err)
 
 static int add_xattr(const char *name, const void *val, size_t len, void *data)
 {
-	ar.archive_entry_xattr_add_entry(data, name, val, len);
+	struct exporter *x = data;
+	if (!x->layers || !ovl_private_xattr(name))
+		ar.archive_entry_xattr_add_entry(x->e, name, val, len);
 	return 0;
 }
 
 static void add_xattrs(struct exporter *x, int fd)
 {
-	fd_xattrs_each(fd, add_xattr, x->e);
+	fd_xattrs_each(fd, add_xattr, x);
 }
 
 /* Writes the header of the current path for st (and fd's xattrs). */
@@ -285,7 +289,7 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 {
 	if (ar_load(err) < 0)
 		return -1;
-	struct exporter x = {.content = !o->name, .uid = o->uid, .gid = o->gid};
+	struct exporter x = {.content = !o->name, .layers = o->layers, .uid = o->uid, .gid = o->gid};
 	x.a = ar.archive_write_new();
 	x.e = ar.archive_entry_new();
 	if (!x.a || !x.e) {
@@ -296,15 +300,16 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 	/* fuse-overlayfs counts a lower layer's file's names only as they are
 	 * looked up: the first of two says st_nlink 1 */
 	struct statfs sf;
-	x.every_file = fstatfs(dirfd, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
+	x.every_file = !o->layers && fstatfs(dirfd, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
 	int rc = -1;
 	if (ar.archive_write_set_format_pax_restricted(x.a) != ARCHIVE_OK ||
 	    ar.archive_write_set_bytes_per_block(x.a, (int)(o->block ? o->block : FILE_BLOCK)) != ARCHIVE_OK ||
 	    ar.archive_write_set_bytes_in_last_block(x.a, o->block ? 1 : last_block(fd)) != ARCHIVE_OK ||
 	    ar.archive_write_open_fd(x.a, fd) != ARCHIVE_OK)
 		ar_error(x.a, err, "cannot start the archive", NULL);
-	else if (walk_tree(dirfd, o->name ? o->name : ".", o->name ? (o->as ? o->as : o->name) : "", WALK_SORTED,
-	                   export_visit, &x, err) == 0) {
+	else if ((o->layers ? ovl_merge_walk(o->layers, o->nlayers, export_visit, &x, err)
+	                    : walk_tree(dirfd, o->name ? o->name : ".", o->name ? (o->as ? o->as : o->name) : "",
+	                                WALK_SORTED, export_visit, &x, err)) == 0) {
 		if (ar.archive_write_close(x.a) != ARCHIVE_OK)
 			ar_error(x.a, err, "cannot finish the archive", NULL);
 		else

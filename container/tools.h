@@ -44,7 +44,10 @@ struct ctr_cp_opts {
 int ctr_cp(struct state_store *s, const struct ctr_cp_opts *o, struct burrow_err **err);
 
 /* The merged filesystem of container ref as a tar (ctr_tar_to_output:
- * the file output, or stdout when output is NULL, refused on a terminal). */
+ * the file output, or stdout when output is NULL, refused on a terminal):
+ * through its mount when it has one (running, or kept by burrow mount),
+ * else read from its layers and upper dir merged (overlay/merge.h), under
+ * its lock, nothing mounted. */
 int ctr_export(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, const char *output,
                struct burrow_err **err);
 

@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +34,7 @@
 #include "lib/strv.h"
 #include "lib/walk.h"
 #include "lib/xalloc.h"
+#include "overlay/merge.h"
 #include "state/state.h"
 #include "image/libs.h"
 
@@ -71,33 +71,9 @@ static int tar_fail(struct walk *w, const char *path)
 	                    archive_error_string(w->a) ? archive_error_string(w->a) : "libarchive failed");
 }
 
-static bool overlay_xattr(const char *name)
-{
-	return str_has_prefix(name, "trusted.overlay.") || str_has_prefix(name, "user.overlay.") ||
-	       str_has_prefix(name, "user.fuseoverlayfs.") || str_has_prefix(name, "security.selinux");
-}
-
-/* fuse-overlayfs marks an opaque directory with an xattr and a
- * ".wh..wh..opq" file (and may leave a ".wh..opq" device): any of them. */
-static bool is_opaque(int fd)
-{
-	struct stat sb;
-	if (fstatat(fd, ".wh..wh..opq", &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    (fstatat(fd, ".wh..opq", &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(sb.st_mode) && sb.st_rdev == 0))
-		return true;
-	static const char *const names[] = {"user.fuseoverlayfs.opaque", "trusted.overlay.opaque",
-	                                    "user.overlay.opaque"};
-	for (size_t i = 0; i < 3; i++) {
-		char v[4] = {0};
-		if (fgetxattr(fd, names[i], v, sizeof(v)) > 0 && v[0] == 'y')
-			return true;
-	}
-	return false;
-}
-
 static int add_xattr(const char *name, const void *val, size_t len, void *data)
 {
-	if (!overlay_xattr(name))
+	if (!ovl_private_xattr(name) && !str_has_prefix(name, "security.selinux"))
 		archive_entry_xattr_add_entry(data, name, val, len);
 	return 0;
 }
@@ -150,7 +126,7 @@ static int add_dir(struct walk *w, const struct walk_at *at)
 	add_xattrs(at->fd, e);
 	if (put(w, e, at->path) < 0)
 		return -1;
-	if (!is_opaque(at->fd))
+	if (!ovl_dir_opaque(at->fd))
 		return 0;
 	cleanup_free char *opq = xasprintf("%s/.wh..wh..opq", at->path);
 	return put_marker(w, opq);

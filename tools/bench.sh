@@ -344,6 +344,11 @@ if want cp; then
 		"${pcid:+$P cp $pcid:/tmp/tree $work/pcp-out/}"
 	row "export a container (+100 MB)" "$B export -o $work/exp.tar $id" "tar -C $work -cf $work/floor.tar tree" \
 		"${pcid:+$P export -o $work/pexp.tar $pcid}"
+	# stopped: burrow reads its layers without a mount, podman mounts them
+	"$B" stop -t 0 "$id" >/dev/null 2>&1
+	[ -z "$pcid" ] || $P stop -t 0 "$pcid" >/dev/null 2>&1 || true
+	row "export a stopped container (+100 MB)" "$B export -o $work/exp.tar $id" \
+		"tar -C $work -cf $work/floor.tar tree" "${pcid:+$P export -o $work/pexp.tar $pcid}"
 	runs=$saved_runs
 	"$B" rm -f "$id" >/dev/null
 	[ -z "$pcid" ] || $P rm -f -t 0 "$pcid" >/dev/null 2>&1 || true

@@ -836,6 +836,65 @@ assert "/bin/ls" in d["deleted"], d
 	is "$(tar -xOf "$T/ex2.tar" etc/passwd | md5sum)" "$(tar -xOf "$T/ex.tar" etc/passwd | md5sum)"
 }
 
+# tar_members TAR: each member's name, type, mode, owner, link, size,
+# mtime, xattrs and content digest, one a line (what export must keep; a
+# pax header's atime and ctime are the reads', left out)
+tar_members() {
+	python3 - "$1" <<'PY'
+import hashlib, sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    for m in t.getmembers():
+        data = t.extractfile(m).read() if m.isfile() else b""
+        xattrs = sorted((k, v) for k, v in m.pax_headers.items() if k.startswith("SCHILY.xattr."))
+        print(m.name, m.type, oct(m.mode), m.uid, m.gid, m.linkname, m.size, m.mtime, xattrs,
+              m.devmajor, m.devminor, hashlib.sha256(data).hexdigest())
+PY
+}
+
+@test "export of a stopped container reads its layers, no mount: the same tar as its mount gives, whiteouts and opaque directories kept" {
+	image_plus xdi 'd("data"); f("data/a", "hl\n"); h("data/b", "data/a"); l("data/out", "/etc/passwd"); l("data/up", "../../.."); d("keep"); f("keep/low", "low\n"); f("keep/gone", "g\n"); d("opq"); f("opq/old1", "1\n"); d("opq/oldsub"); f("opq/oldsub/x", "x\n"); d("repl"); f("repl/r1", "r\n"); f("owned", "o\n", uid=1, gid=2)'
+	# a committed layer over it: a deletion, a directory replaced (opaque)
+	run_burrow 0 run --name xd1 xdi sh -c 'rm /keep/gone; rm -rf /opq; mkdir /opq; echo new >/opq/new'
+	run_burrow 0 commit xd1 xdi2
+	# the container's own changes: a deleted lower file, a replaced dir,
+	# one name of a hard link rewritten, a link out, a file of another owner
+	run_burrow 0 run --name xd xdi2 sh -c 'rm /keep/low; rm -rf /repl; mkdir /repl; echo again >/repl/r2; echo more >>/data/a; ln -s /etc/shadow /data/out2; mkdir -p /deep/er; echo d >/deep/er/f; ln /deep/er/f /deep/f2; touch /mine; chown 5:6 /mine 2>/dev/null || true'
+	# through a mount (burrow mount keeps one, export reads it) ...
+	run_burrow 0 mount xd
+	run_burrow 0 export -o "$T/fuse.tar" xd
+	run_burrow 0 unmount xd
+	# ... and straight from the layers: nothing mounted
+	run_burrow 0 --log-level debug export -o "$T/direct.tar" xd
+	assert_match "$output" "layer directories read directly, nothing mounted"
+	assert_no_match "$output" "mounted fuse-overlayfs"
+	tar_members "$T/fuse.tar" >"$T/fuse.list"
+	tar_members "$T/direct.tar" >"$T/direct.list"
+	run diff "$T/fuse.list" "$T/direct.list"
+	is "$output" "" "the direct export differs from the mount's"
+	tar -tf "$T/direct.tar" >"$T/names"
+	# deleted (in the committed layer and in the container) and hidden by
+	# an opaque directory: not there; what replaced them is
+	for gone in keep/gone keep/low opq/old1 opq/oldsub/ opq/oldsub/x repl/r1; do
+		run ! grep -qx "$gone" "$T/names"
+	done
+	for there in keep/ opq/new repl/r2 data/b deep/er/f deep/f2 owned; do
+		grep -qx "$there" "$T/names"
+	done
+	run ! grep -q '\.wh\.' "$T/names"
+	run tar -tvf "$T/direct.tar" data/out data/up deep/f2
+	assert_match "$output" "data/out -> /etc/passwd"
+	assert_match "$output" "data/up -> ../../.."
+	assert_match "$output" "deep/f2 link to deep/er/f"
+	is "$(tar -xOf "$T/direct.tar" data/a)" "$(printf 'hl\nmore')"
+	is "$(tar -xOf "$T/direct.tar" data/b)" hl
+	# a running container's is read through its mount (its upper dir is live)
+	run_burrow 0 run -d --name xdr xdi2 sleep 600
+	run_burrow 0 --log-level debug export -o "$T/running.tar" xdr
+	assert_no_match "$output" "read directly"
+	tar -tf "$T/running.tar" | grep -qx opq/new
+	run_burrow 0 rm -f -t 0 xdr
+}
+
 @test "export: a file gets the tar unpadded, standard output padded to whole 10240-byte records, as libarchive ends them" {
 	run_burrow 0 run --name xp busybox sh -c 'head -c 300001 /dev/urandom >/big; echo s >/small'
 	run_burrow 0 export -o "$T/f.tar" xp

@@ -1,0 +1,206 @@
+/* Unit tests for overlay/merge.h: layers merged as overlayfs shows them
+ * (whiteouts as .wh. files and 0/0 devices, opaque directories by marker
+ * file and by xattr, a directory over a file and a file over a
+ * directory, each directory at its topmost layer), a link never followed,
+ * a deep tree walked under a low open-file limit, and the overlay's own
+ * xattrs told from the others. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+#include "overlay/merge.h"
+
+struct rec {
+	char *log;
+	size_t len, maxdepth;
+};
+
+static int record(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
+{
+	struct rec *r = data;
+	(void)err;
+	if (at->depth > r->maxdepth)
+		r->maxdepth = at->depth;
+	if (step != WALK_FILE) {
+		struct stat st;
+		assert_int_equal(fstat(at->fd, &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(st.st_ino, at->st.st_ino);
+	} else {
+		/* the entry is where the walk says */
+		struct stat st;
+		assert_int_equal(fstatat(at->dirfd, at->name, &st, AT_SYMLINK_NOFOLLOW), 0);
+		assert_int_equal(IFTODT(st.st_mode), at->type);
+	}
+	if (r->log) {
+		cleanup_free char *line = xasprintf("%c %s %d\n", "FEL"[step], at -> path, at -> type);
+		size_t n = strlen(line);
+		r->log = xrealloc(r->log, r->len + n + 1);
+		memcpy(r->log + r->len, line, n + 1);
+		r->len += n;
+	}
+	return 0;
+}
+
+/* Makes each path below root: a trailing "/" a directory, "name>target" a
+ * symlink, anything else an empty file. */
+static void make(const char *root, const char *const *paths)
+{
+	for (size_t i = 0; paths[i]; i++) {
+		cleanup_free char *p = xasprintf("%s/%s", root, paths[i]);
+		size_t n = strlen(p);
+		char *gt = strchr(p, '>');
+		if (p[n - 1] == '/') {
+			p[n - 1] = '\0';
+			assert_int_equal(mkdir(p, 0755), 0);
+		} else if (gt) {
+			*gt = '\0';
+			assert_int_equal(symlink(gt + 1, p), 0);
+		} else {
+			int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			assert_true(fd >= 0);
+			close(fd);
+		}
+	}
+}
+
+static int walk(const char *dir, size_t n, struct rec *r, struct burrow_err **err)
+{
+	int fds[3];
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *p = xasprintf("%s/l%zu", dir, i);
+		fds[i] = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(fds[i] >= 0);
+	}
+	int rc = ovl_merge_walk(fds, n, record, r, err);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	return rc;
+}
+
+static void test_merge_layers(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-merge-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	static const char *const l0[] = {"l0/",      "l0/a",         "l0/b",          "l0/d/",       "l0/d/x",
+	                                 "l0/d/y",   "l0/d/sub/",    "l0/d/sub/z",    "l0/d2/",      "l0/d2/hidden",
+	                                 "l0/f",     "l0/g/",        "l0/g/in",       "l0/lnk>/etc", "l0/o/",
+	                                 "l0/o/old", "l0/o/oldsub/", "l0/o/oldsub/q", NULL};
+	static const char *const l1[] = {
+	    "l1/",      "l1/.wh.b", "l1/d/",   "l1/d/w", "l1/d/.wh.x", "l1/o/", "l1/o/.wh..wh..opq",
+	    "l1/o/new", "l1/f/",    "l1/f/ff", "l1/g",   NULL};
+	static const char *const l2[] = {"l2/", "l2/d/", "l2/d/u", "l2/d2/", "l2/d2/n", "l2/up>../../..", NULL};
+	make(dir, l0);
+	make(dir, l1);
+	make(dir, l2);
+	/* the upper dir's whiteout as fuse-overlayfs makes it where it may
+	 * (a 0/0 device), else as a file; its opaque directory by xattr */
+	cleanup_free char *a = xasprintf("%s/l2/a", dir), *d2 = xasprintf("%s/l2/d2", dir);
+	if (mknod(a, S_IFCHR | 0600, makedev(0, 0)) < 0) {
+		cleanup_free char *wh = xasprintf("%s/l2/.wh.a", dir);
+		int fd = open(wh, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	if (setxattr(d2, "user.fuseoverlayfs.opaque", "y", 1, 0) < 0) {
+		cleanup_free char *opq = xasprintf("%s/l2/d2/.wh..wh..opq", dir);
+		int fd = open(opq, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	struct rec r = {.log = xstrdup("")};
+	struct burrow_err *err = NULL;
+	if (walk(dir, 3, &r, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_string_equal(r.log, "E  4\n"
+	                           "E d 4\nE d/sub 4\nF d/sub/z 8\nL d/sub 4\nF d/u 8\nF d/w 8\nF d/y 8\nL d 4\n"
+	                           "E d2 4\nF d2/n 8\nL d2 4\n"
+	                           "E f 4\nF f/ff 8\nL f 4\n"
+	                           "F g 8\nF lnk 10\n"
+	                           "E o 4\nF o/new 8\nL o 4\n"
+	                           "F up 10\n"
+	                           "L  4\n");
+	free(r.log);
+	/* the lowest layer alone: all of it */
+	r = (struct rec){.log = xstrdup("")};
+	assert_int_equal(walk(dir, 1, &r, &err), 0);
+	assert_non_null(strstr(r.log, "F d/x 8\n"));
+	assert_non_null(strstr(r.log, "F o/oldsub/q 8\n"));
+	free(r.log);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
+/* A chain of 200 directories in the upper layer over a lower one that has
+ * its first levels: walked whole with 64 descriptors allowed. */
+static void test_merge_deep(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-merge-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	static const char *const l0[] = {"l0/", "l0/d/", "l0/d/d/", "l0/d/d/low", NULL};
+	static const char *const l1[] = {"l1/", NULL};
+	make(dir, l0);
+	make(dir, l1);
+	cleanup_free char *top = xasprintf("%s/l1", dir);
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	close(fd);
+	struct rlimit old, low = {.rlim_cur = 64};
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	struct rec r = {.log = xstrdup("")};
+	struct burrow_err *err = NULL;
+	int rc = walk(dir, 2, &r, &err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	if (rc < 0)
+		fail_msg("%s", err->msg);
+	assert_int_equal(r.maxdepth, 200);
+	assert_non_null(strstr(r.log, "F d/d/low 8\n"));
+	free(r.log);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
+static void test_merge_private_xattrs(void **state)
+{
+	(void)state;
+	assert_true(ovl_private_xattr("user.fuseoverlayfs.opaque"));
+	assert_true(ovl_private_xattr("trusted.overlay.origin"));
+	assert_true(ovl_private_xattr("user.overlay.opaque"));
+	assert_false(ovl_private_xattr("user.mime_type"));
+	assert_false(ovl_private_xattr("security.capability"));
+	assert_false(ovl_private_xattr("user.overlayish"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_merge_layers),
+	    cmocka_unit_test(test_merge_deep),
+	    cmocka_unit_test(test_merge_private_xattrs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
