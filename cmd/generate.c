@@ -66,6 +66,7 @@ static int write_unit(struct cmd_ctx *ctx, struct cmd_unit_opts *o, const char *
 	cleanup_free char *pidfile = ctr_monitor_pidfile(ctx->state, in.cfg.id);
 	cleanup_free char *service = NULL;
 	o->exe = exe ? exe : "/usr/bin/burrow";
+	o->root = ctx->root;
 	o->runroot = ctx->runroot;
 	o->pidfile = pidfile;
 	o->now = o->no_header ? 0 : (long long)time(NULL);

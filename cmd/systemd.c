@@ -101,16 +101,29 @@ static bool in_list(const char *arg, const char *const *list, size_t n)
 }
 #define IN_LIST(arg, list) in_list(arg, list, sizeof(list) / sizeof(list[0]))
 
-/* A store option at argv[i] (--root DIR, --root=DIR) goes into store;
- * how many arguments it took (0: not one). */
-static size_t store_flag(char *const *argv, size_t i, size_t end, struct strv_builder *store)
+/* A store option at argv[i] (--root DIR, --root=DIR) goes into b, as
+ * "--root" "DIR" (joined: as "--root=DIR" when it was); how many
+ * arguments it took (0: not one). A relative DIR becomes the store's
+ * absolute path (the one generate found the container in: o's): systemd
+ * runs the unit's commands from another directory. */
+static size_t store_flag(char *const *argv, size_t i, size_t end, const struct cmd_unit_opts *o, bool joined,
+                         struct strv_builder *b)
 {
 	const char *a = argv[i], *eq = strchr(a, '=');
 	cleanup_free char *flag = eq ? xstrndup(a, (size_t)(eq - a)) : xstrdup(a);
 	if (!IN_LIST(flag, global_store) || (!eq && i + 1 >= end))
 		return 0;
-	strv_builder_add(store, flag);
-	put_escaped(store, eq ? eq + 1 : argv[i + 1]);
+	const char *v = eq ? eq + 1 : argv[i + 1];
+	const char *store = strcmp(flag, "--root") == 0 ? o->root : o->runroot;
+	if (v[0] != '/' && store)
+		v = store;
+	if (eq && joined) {
+		cleanup_free char *both = xasprintf("%s=%s", flag, v);
+		put_escaped(b, both);
+	} else {
+		strv_builder_add(b, flag);
+		put_escaped(b, v);
+	}
 	return eq ? 1 : 2;
 }
 
@@ -118,7 +131,7 @@ static size_t store_flag(char *const *argv, size_t i, size_t end, struct strv_bu
  * parsing the global options before it (a value named "run" is not it),
  * and its store options, before the verb or among its flags, into store;
  * 0: none. */
-static size_t command_verb(char *const *argv, size_t image, struct strv_builder *store)
+static size_t command_verb(char *const *argv, size_t image, const struct cmd_unit_opts *o, struct strv_builder *store)
 {
 	size_t verb = 0;
 	for (size_t i = 1; i < image && !verb; i++) {
@@ -129,11 +142,11 @@ static size_t command_verb(char *const *argv, size_t image, struct strv_builder 
 			continue;
 		else if (a[0] != '-')
 			return 0;
-		else if (store_flag(argv, i, image, store) == 2 || cmd_global_takes_value(a))
+		else if (store_flag(argv, i, image, o, false, store) == 2 || cmd_global_takes_value(a))
 			i++;
 	}
 	for (size_t i = verb + 1; verb && i < image; i++) /* where run's flags are, which take no "--root" value */
-		i += store_flag(argv, i, image, store) == 2;
+		i += store_flag(argv, i, image, o, false, store) == 2;
 	return verb;
 }
 
@@ -156,23 +169,28 @@ static char *store_text(char *const *store)
  * becomes conmon: a Type=notify unit waits for READY), without --restart
  * (systemd restarts it), named (--name %N when it had no name: stop and rm
  * find it by it). *name: how ExecStop names it. */
-static int new_command(const struct ctr_config *c, const char *exe, struct strv_builder *b, char **name,
+static int new_command(const struct ctr_config *c, const struct cmd_unit_opts *o, struct strv_builder *b, char **name,
                        struct burrow_err **err)
 {
 	char **argv = c->create_command;
 	size_t n = strv_len(argv);
 	size_t image = (size_t)c->create_image_at;
 	struct strv_builder store = {0};
-	size_t verb = image < n ? command_verb(argv, image, &store) : 0;
+	size_t verb = image < n ? command_verb(argv, image, o, &store) : 0;
 	strv_free(store.v);
 	if (!verb || image <= verb || image >= n)
 		return burrow_error(err, EINVAL,
 		                    "cannot use --new on container '%s': no create command stored (made by an "
 		                    "older burrow)",
 		                    str_quote(c->name));
-	put_escaped(b, exe);
-	for (size_t i = 1; i < verb; i++) /* global flags (--root), 'container' */
-		put_escaped(b, argv[i]);
+	put_escaped(b, o->exe);
+	for (size_t i = 1; i < verb; i++) { /* global flags (--root), 'container' */
+		size_t took = store_flag(argv, i, verb, o, true, b);
+		if (took)
+			i += took - 1;
+		else
+			put_escaped(b, argv[i]);
+	}
 	strv_builder_add(b, "run");
 	strv_builder_add(b, "--rm");
 	struct strv_builder rest = {0};
@@ -181,6 +199,11 @@ static int new_command(const struct ctr_config *c, const char *exe, struct strv_
 	for (size_t i = verb + 1; i < image; i++) {
 		const char *a = argv[i];
 		bool joined = strchr(a, '=') != NULL;
+		size_t took = store_flag(argv, i, image, o, true, &rest);
+		if (took) {
+			i += took - 1;
+			continue;
+		}
 		if (is_flag(a, "--rm"))
 			continue;
 		if (is_flag(a, "--restart")) {
@@ -237,7 +260,7 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 	    xasprintf("%s%s%s", o->prefix ? o->prefix : "container", o->separator ? o->separator : "-", ref);
 	struct strv_builder start = {0};
 	cleanup_free char *name = NULL;
-	if (o->new_unit && new_command(c, o->exe, &start, &name, err) < 0) {
+	if (o->new_unit && new_command(c, o, &start, &name, err) < 0) {
 		strv_free(start.v);
 		return NULL;
 	}
@@ -247,7 +270,7 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 	struct strv_builder store = {0};
 	size_t image = (size_t)c->create_image_at;
 	if (image < strv_len(c->create_command))
-		command_verb(c->create_command, image, &store);
+		command_verb(c->create_command, image, o, &store);
 	cleanup_free char *in_store = store_text(store.v);
 	if (!o->new_unit) {
 		name = xstrdup(ref);

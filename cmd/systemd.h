@@ -21,7 +21,8 @@ struct cmd_unit_opts {
 	const char *separator;      /* --separator (NULL: -) */
 	char **wants, **after, **requires;
 	const char *exe;     /* burrow's absolute path */
-	const char *runroot; /* burrow's runtime dir (RequiresMountsFor) */
+	const char *root;    /* the storage root, absolute (for a relative --root of the container's) */
+	const char *runroot; /* burrow's runtime dir, absolute (RequiresMountsFor, a relative --runroot) */
 	const char *pidfile; /* the monitor's pid file (PIDFile= without --new) */
 	const char *version;
 	long long now; /* the header's time (0: none) */

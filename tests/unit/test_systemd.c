@@ -71,6 +71,7 @@ static struct cmd_unit_opts unit_opts(void)
 	struct cmd_unit_opts o = {.restart_sec = -1,
 	                          .stop_timeout = -1,
 	                          .exe = "/opt/bin/burrow",
+	                          .root = "/home/u/store",
 	                          .runroot = "/run/user/1000/burrow",
 	                          .pidfile = "/run/user/1000/burrow/containers/abc/conmon.pid",
 	                          .version = "1.0",
@@ -179,24 +180,58 @@ static void test_unit_store(void **state)
 	struct burrow_err *err = NULL;
 	cleanup_free char *u = cmd_unit_generate(&c, &o, &svc, &err);
 	assert_non_null(u);
-	const char *store = "/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\"";
+	const char *store = "/opt/bin/burrow \\\n\t--root /home/u/store \\\n\t--runroot \"/r r\"";
 	cleanup_free char *pre = xasprintf("ExecStartPre=-%s rm \\\n\t-f \\\n\t--ignore w\n", store);
 	cleanup_free char *stop = xasprintf("ExecStop=%s stop \\\n\t--ignore \\\n\t-t 10 w\n", store);
 	cleanup_free char *post = xasprintf("ExecStopPost=%s rm \\\n\t-f \\\n\t--ignore \\\n\t-t 10 w\n", store);
 	assert_non_null(strstr(u, pre));
 	assert_non_null(strstr(u, stop));
 	assert_non_null(strstr(u, post));
-	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--log-level debug \\\n\t--root run container run "
-	                          "\\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \"--runroot=/r r\" "
-	                          "\\\n\t--name w busybox\n"));
+	assert_non_null(
+	    strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--log-level debug \\\n\t--root /home/u/store container run "
+	              "\\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \"--runroot=/r r\" "
+	              "\\\n\t--name w busybox\n"));
 	free(u);
 	free(svc);
 	o.new_unit = false;
 	o.use_name = true;
 	u = cmd_unit_generate(&c, &o, &svc, &err);
 	assert_non_null(u);
-	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\" start w\n"));
-	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root run \\\n\t--runroot \"/r r\" stop"));
+	assert_non_null(
+	    strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root /home/u/store \\\n\t--runroot \"/r r\" start w\n"));
+	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root /home/u/store \\\n\t--runroot \"/r r\" stop"));
+}
+
+/* A relative --root or --runroot, wherever it stood, is the store's
+ * absolute path in the unit: systemd runs it from another directory. */
+static void test_unit_store_relative(void **state)
+{
+	(void)state;
+	char *cmd[] = {"burrow", "--runroot", "rr", "run", "--root=st", "--name", "w", "busybox", NULL};
+	struct ctr_config c = {
+	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 7};
+	struct cmd_unit_opts o = unit_opts();
+	o.new_unit = true;
+	cleanup_free char *svc = NULL;
+	struct burrow_err *err = NULL;
+	cleanup_free char *u = cmd_unit_generate(&c, &o, &svc, &err);
+	assert_non_null(u);
+	assert_non_null(strstr(u,
+	                       "ExecStart=/opt/bin/burrow \\\n\t--runroot /run/user/1000/burrow run \\\n\t--rm "
+	                       "\\\n\t--sdnotify=conmon \\\n\t-d \\\n\t--root=/home/u/store \\\n\t--name w busybox\n"));
+	const char *store = "/opt/bin/burrow \\\n\t--runroot /run/user/1000/burrow \\\n\t--root /home/u/store";
+	cleanup_free char *stop = xasprintf("ExecStop=%s stop \\\n\t--ignore \\\n\t-t 10 w\n", store);
+	assert_non_null(strstr(u, stop));
+	free(u);
+	free(svc);
+	o.new_unit = false;
+	o.use_name = true;
+	u = cmd_unit_generate(&c, &o, &svc, &err);
+	assert_non_null(u);
+	cleanup_free char *start = xasprintf("ExecStart=%s start w\n", store);
+	assert_non_null(strstr(u, start));
+	assert_null(strstr(u, " rr"));
+	assert_null(strstr(u, "=st"));
 }
 
 static void test_unit_new_needs_command(void **state)
@@ -220,7 +255,7 @@ int main(void)
 	    cmocka_unit_test(test_sdnotify_rewrite), cmocka_unit_test(test_sdnotify_modes),
 	    cmocka_unit_test(test_unit_escape),      cmocka_unit_test(test_unit_existing),
 	    cmocka_unit_test(test_unit_new),         cmocka_unit_test(test_unit_new_needs_command),
-	    cmocka_unit_test(test_unit_store),
+	    cmocka_unit_test(test_unit_store),       cmocka_unit_test(test_unit_store_relative),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
