@@ -302,7 +302,10 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 		setenv("POSIXLY_CORRECT", posix, 1);
 	free(lo);
 	struct burrow_err *err = NULL;
-	if (c == -1 && out_open(ctx, &err) < 0) { /* every option read: --out's last file */
+	if (c == 0x100) /* --help ends the parse: no subcommand's follows */
+		ctx->out_later = false;
+	/* every option read, or --help: --out's last file, for the usage too */
+	if ((c == -1 || c == 0x100) && out_open(ctx, &err) < 0) {
 		cmd_fail(err);
 		c = CMD_OPT_GLOBAL_ERR;
 	}
