@@ -361,3 +361,27 @@ A /etc/new"
 	run_burrow 0 rm -f evil
 	sentinel_intact
 }
+
+@test "hostile container: an /etc/passwd that is a directory or larger than 16 MB starts nothing, as podman's, with any -u: one line naming it, 126 for run" {
+	run_burrow 0 run --name pwdir busybox sh -c 'rm /etc/passwd; mkdir /etc/passwd'
+	run_burrow 125 start pwdir
+	is "$output" "burrow: cannot find the home of user 0 in the container: /etc/passwd is a directory, not a file"
+	run_burrow 0 commit -q pwdir pwdimg
+	run_burrow 126 run --rm pwdimg true
+	is "$output" "burrow: cannot find the home of user 0 in the container: /etc/passwd is a directory, not a file"
+	run_burrow 126 run --rm -u 0 pwdimg true
+	is "$output" "burrow: cannot find user '0' in the image: /etc/passwd is a directory, not a file"
+	run_burrow 126 run --rm -u nobody:nogroup pwdimg true
+	is "$output" "burrow: cannot find user 'nobody:nogroup' in the image: /etc/passwd is a directory, not a file"
+	run_burrow 125 create -u 1000 pwdimg true
+	is "$output" "burrow: cannot find user '1000' in the image: /etc/passwd is a directory, not a file"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "pwdir" "no container left by the runs that failed"
+	# a sparse 17 MB one
+	run_burrow 0 run --name pwbig busybox sh -c 'truncate -s 17M /etc/passwd'
+	run_burrow 125 start pwbig
+	is "$output" "burrow: cannot find the home of user 0 in the container: /etc/passwd is larger than 16 MB: burrow does not read it"
+	run_burrow 0 rm pwdir pwbig
+	run_burrow 0 rmi pwdimg
+	sentinel_intact
+}
