@@ -202,20 +202,27 @@ static void test_unit_store(void **state)
 	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root /home/u/store \\\n\t--runroot \"/r r\" stop"));
 }
 
+/* The unit for a container "w" made by cmd (its image at image_at). */
+static char *unit_of(char **cmd, int image_at, const struct cmd_unit_opts *o)
+{
+	struct ctr_config c = {
+	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = image_at};
+	cleanup_free char *svc = NULL;
+	struct burrow_err *err = NULL;
+	char *u = cmd_unit_generate(&c, o, &svc, &err);
+	assert_non_null(u);
+	return u;
+}
+
 /* A relative --root or --runroot, wherever it stood, is the store's
  * absolute path in the unit: systemd runs it from another directory. */
 static void test_unit_store_relative(void **state)
 {
 	(void)state;
 	char *cmd[] = {"burrow", "--runroot", "rr", "run", "--root=st", "--name", "w", "busybox", NULL};
-	struct ctr_config c = {
-	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 7};
 	struct cmd_unit_opts o = unit_opts();
 	o.new_unit = true;
-	cleanup_free char *svc = NULL;
-	struct burrow_err *err = NULL;
-	cleanup_free char *u = cmd_unit_generate(&c, &o, &svc, &err);
-	assert_non_null(u);
+	char *u = unit_of(cmd, 7, &o);
 	assert_non_null(strstr(u,
 	                       "ExecStart=/opt/bin/burrow \\\n\t--runroot /run/user/1000/burrow run \\\n\t--rm "
 	                       "\\\n\t--sdnotify=conmon \\\n\t-d \\\n\t--root=/home/u/store \\\n\t--name w busybox\n"));
@@ -223,15 +230,14 @@ static void test_unit_store_relative(void **state)
 	cleanup_free char *stop = xasprintf("ExecStop=%s stop \\\n\t--ignore \\\n\t-t 10 w\n", store);
 	assert_non_null(strstr(u, stop));
 	free(u);
-	free(svc);
 	o.new_unit = false;
 	o.use_name = true;
-	u = cmd_unit_generate(&c, &o, &svc, &err);
-	assert_non_null(u);
+	u = unit_of(cmd, 7, &o);
 	cleanup_free char *start = xasprintf("ExecStart=%s start w\n", store);
 	assert_non_null(strstr(u, start));
 	assert_null(strstr(u, " rr"));
 	assert_null(strstr(u, "=st"));
+	free(u);
 }
 
 static void test_unit_new_needs_command(void **state)
