@@ -346,17 +346,17 @@ A /etc/new"
 @test "hostile container: top shows the terminal escapes in its process names and arguments escaped, never raw" {
 	local esc=$'\e'
 	# sh names itself with an escape (comm), its arguments hold one too;
-	# it stays sh (not exec'd into sleep: a command follows)
+	# it stays sh (it waits for its child, forked before it says so)
 	run_burrow 0 run -d --name evil busybox sh -c \
-		"printf 'ev\\033[2Jil' >/proc/\$\$/comm; echo named; sleep 1000; : '${esc}]0;title${esc}\\'"
+		"printf 'ev\\033[2Jil' >/proc/\$\$/comm; sleep 1000 & echo named; wait; : '${esc}]0;title${esc}\\'"
 	wait_logs evil named
 	run_burrow 0 top evil pid comm
 	assert_match "$output" '1 +ev\\x1b\[2Jil'
 	run_burrow 0 top evil pid args
 	assert_match "$output" "'\\\\x1b\\]0;title\\\\x1b"
-	# the columns hold: ppid found for the child
+	# the columns hold: the child's parent is 1
 	run_burrow 0 top evil pid ppid comm
-	assert_match "$output" '[0-9]+ +1 +sleep'
+	assert_match "$output" $'\n[0-9]+ +1 +[^\n]+'
 	assert_no_match "$output" "$esc"
 	run_burrow 0 rm -f evil
 	sentinel_intact
