@@ -321,14 +321,15 @@ tagged localhost/other:1"
 	done
 	is "$(names -a --filter ancestor=other:1)" "tagged"
 	is "$(names -a --filter ancestor=localhost/other:1)" "tagged"
-	# not a regular expression: a.c is not abc, a part is not the name
-	run_burrow 0 tag busybox abc
-	run_burrow 0 create --name fromabc abc true
-	is "$(names -a --filter ancestor=abc)" "fromabc"
-	is "$(names -a --filter ancestor=localhost/abc)" "fromabc"
-	is "$(names -a --filter ancestor=a.c)" ""
-	is "$(names -a --filter ancestor=localhost/a.c)" ""
-	is "$(names -a --filter 'ancestor=localhost/ab.*')" ""
+	# not a regular expression: n.n is not nxn, a part is not the name
+	# (no hex digit in it: never an ID's prefix)
+	run_burrow 0 tag busybox nxn
+	run_burrow 0 create --name fromnxn nxn true
+	is "$(names -a --filter ancestor=nxn)" "fromnxn"
+	is "$(names -a --filter ancestor=localhost/nxn)" "fromnxn"
+	is "$(names -a --filter ancestor=n.n)" ""
+	is "$(names -a --filter ancestor=localhost/n.n)" ""
+	is "$(names -a --filter 'ancestor=localhost/nx.*')" ""
 	is "$(names -a --filter ancestor=box)" ""
 }
 
