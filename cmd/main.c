@@ -170,6 +170,20 @@ static struct option *with_globals(const struct option *own, const struct option
 	return lo;
 }
 
+/* The long option getopt_long took last (name, arg its value) as written
+ * when it was an abbreviation (--ro for --root), else NULL: getopt_long
+ * takes a unique one, podman's options never do. */
+static const char *abbreviated(char **argv, const char *name, const char *arg)
+{
+	const char *a = argv[optind - 1];
+	if (arg && arg == a && optind >= 2) /* --root DIR: the flag before it */
+		a = argv[optind - 2];
+	if (strncmp(a, "--", 2) != 0)
+		return NULL;
+	size_t n = strcspn(a + 2, "=");
+	return strlen(name) == n && strncmp(a + 2, name, n) == 0 ? NULL : a;
+}
+
 /* Takes the global option c (name as given, arg its value, NULL when it
  * has none: --noout, a bare --remote) into ctx: 0, else the exit code
  * (the error said). */
@@ -293,16 +307,24 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	if (posix)
 		unsetenv("POSIXLY_CORRECT");
 	int c, idx = -1;
-	while ((c = getopt_long(argc, argv, so, lo, &idx)) >= CMD_OPT_GLOBAL && c <= G_LAST)
-		if (global_opt(ctx, c, lo[idx].name, optarg) != 0) {
+	while ((c = getopt_long(argc, argv, so, lo, &idx)) >= CMD_OPT_GLOBAL && c <= G_LAST) {
+		/* a global option whole only; the verb's own keep getopt's ways */
+		const char *ab = abbreviated(argv, lo[idx].name, optarg);
+		if (ab)
+			cmd_usage_error(ctx, "unknown flag '%s'", str_quote(ab));
+		if (ab || global_opt(ctx, c, lo[idx].name, optarg) != 0) {
 			c = CMD_OPT_GLOBAL_ERR;
 			break;
 		}
+	}
 	if (posix)
 		setenv("POSIXLY_CORRECT", posix, 1);
 	free(lo);
 	struct burrow_err *err = NULL;
-	if (c == -1 && out_open(ctx, &err) < 0) { /* every option read: --out's last file */
+	if (c == 0x100) /* --help ends the parse: no subcommand's follows */
+		ctx->out_later = false;
+	/* every option read, or --help: --out's last file, for the usage too */
+	if ((c == -1 || c == 0x100) && out_open(ctx, &err) < 0) {
 		cmd_fail(err);
 		c = CMD_OPT_GLOBAL_ERR;
 	}
@@ -421,6 +443,9 @@ int main(int argc, char **argv)
 	opterr = 0;
 	int c, idx = 0, r;
 	while ((c = getopt_long(argc, argv, "+:", opts, &idx)) != -1) {
+		const char *ab = c != ':' && c != '?' ? abbreviated(argv, opts[idx].name, optarg) : NULL;
+		if (ab)
+			return cmd_usage_error(NULL, "unknown flag '%s'", str_quote(ab));
 		switch (c) {
 		case 'v':
 			if ((r = out_now(&ctx)) != 0)

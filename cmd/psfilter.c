@@ -121,8 +121,7 @@ int cmd_ps_filter_add(struct cmd_ps_filter *f, const char *spec, struct burrow_e
 		rc = pf_regex(&v, "name", err);
 		break;
 	}
-	case PF_ANCESTOR:
-		rc = pf_regex(&v, "ancestor", err);
+	case PF_ANCESTOR: /* compared whole, not a regex: podman 4.3's */
 		break;
 	case PF_STATUS: {
 		bool ok = false;
@@ -251,21 +250,21 @@ static bool value_match(enum pf_key k, const struct pf_value *v, const struct ct
 	case PF_ANCESTOR: {
 		/* the image's whole ID (podman 4.3 takes neither a prefix nor a
 		 * part of one), or the image name as typed or as found
-		 * (NAME:latest also as NAME) */
+		 * (NAME:latest also as NAME), whole: podman 4.3 compares them,
+		 * a.c is not abc */
 		if (c->image_id && strcmp(c->image_id, v->text) == 0)
 			return true;
 		const char *const names[] = {c->image_name, c->image_resolved};
 		for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 			if (!names[i])
 				continue;
-			if (pf_re_match(v, names[i]))
+			if (strcmp(v->text, names[i]) == 0)
 				return true;
 			const char *colon = strrchr(names[i], ':');
-			if (colon && !strchr(colon, '/') && strcmp(colon + 1, "latest") == 0) {
-				cleanup_free char *bare = xstrndup(names[i], (size_t)(colon - names[i]));
-				if (pf_re_match(v, bare))
-					return true;
-			}
+			if (colon && !strchr(colon, '/') && strcmp(colon + 1, "latest") == 0 &&
+			    strlen(v->text) == (size_t)(colon - names[i]) &&
+			    strncmp(v->text, names[i], (size_t)(colon - names[i])) == 0)
+				return true;
 		}
 		return false;
 	}

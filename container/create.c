@@ -75,12 +75,21 @@ int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct b
 		if (fd < 0)
 			continue;
 		struct stat st;
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (16 << 20))
-			return burrow_error(err, 0, "the image's %s is not a file burrow can read", file);
+		if (fstat(fd, &st) < 0)
+			return burrow_error(err, errno, "cannot read %s", file);
+		/* podman 4.3 cannot find a user in a directory either: it
+		 * starts nothing, with any -u */
+		if (!S_ISREG(st.st_mode))
+			return burrow_error_status(err, CTR_ENOUSER, "%s is %s", file,
+			                           S_ISDIR(st.st_mode) ? "a directory, not a file"
+			                                               : "not a regular file");
+		if (st.st_size > CTR_ETC_MAX)
+			return burrow_error_status(err, CTR_ENOUSER, "%s is larger than %d MB: burrow does not read it",
+			                           file, CTR_ETC_MAX >> 20);
 		cleanup_free char *text = xmalloc((size_t)st.st_size + 1);
 		ssize_t n = read_all(fd, text, (size_t)st.st_size);
 		if (n < 0)
-			return burrow_error(err, errno, "cannot read the image's %s", file);
+			return burrow_error(err, errno, "cannot read %s", file);
 		text[n] = '\0';
 		*out = steal_ptr(text);
 		return 0;
@@ -192,7 +201,7 @@ static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsig
 	cleanup_free char *group = NULL;
 	if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
 	    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)
-		return -1;
+		return burrow_error_wrap(err, "cannot find user '%s' in the image", str_quote(spec));
 	return ctr_resolve_user(spec, passwd, group, uid, gid, err);
 }
 
@@ -422,14 +431,21 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	strv_env_dedup(c.env);
 
 	const char *user = o->user ? o->user : (img ? img->config.user : NULL);
-	if ((user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0) ||
-	    ((o->userns || o->uidmap || o->gidmap) && ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0) ||
-	    ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0)
+	if (user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0)
+		goto out;
+	if ((o->userns || o->uidmap || o->gidmap) && ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0) {
+		burrow_error_wrap(err, "cannot read the users of the image");
+		goto out;
+	}
+	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0)
 		goto out;
 	if (o->group_add) {
 		cleanup_free char *group = NULL;
-		if (ctr_read_in_roots(roots, "/etc/group", &group, err) < 0 ||
-		    ctr_groups_apply(o->group_add, group, &c, err) < 0)
+		if (ctr_read_in_roots(roots, "/etc/group", &group, err) < 0) {
+			burrow_error_wrap(err, "cannot read the groups of the image");
+			goto out;
+		}
+		if (ctr_groups_apply(o->group_add, group, &c, err) < 0)
 			goto out;
 	}
 	c.workdir = xstrdup(

@@ -102,8 +102,11 @@ static int process_settings(const struct ctr_config *c, const struct ctr_run *r,
 	cleanup_free char *group = NULL;
 	char *roots[] = {r->mountpoint ? r->mountpoint : c->rootfs, NULL};
 	if (roots[0] && (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
-	                 (o->user && ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)))
-		return -1;
+	                 (o->user && ctr_read_in_roots(roots, "/etc/group", &group, err) < 0))) {
+		if (o->user)
+			return burrow_error_wrap(err, "cannot find user '%s' in the container", str_quote(o->user));
+		return burrow_error_wrap(err, "cannot find the home of user %u in the container", c->uid);
+	}
 	t->uid = c->uid;
 	t->gid = c->gid;
 	if (o->user) {

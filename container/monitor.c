@@ -462,8 +462,13 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	trace_mark("mon: prepare");
 	strv_free(m->run.binds);
 	m->run.mountpoint = ctr_prepare(m->s, m->c, &m->eng, pcfg, &m->run.fuse_pid, &m->run.binds, err);
-	if (!m->run.mountpoint)
+	if (!m->run.mountpoint) {
+		/* its user cannot be looked up (its /etc/passwd a directory):
+		 * 126, as podman's "unable to find user" */
+		if ((*err)->status == CTR_ENOUSER)
+			*code = 126;
 		goto fail;
+	}
 	trace_mark("mon: prepared");
 	if (ctr_set_state(m->s, m->c, &m->run, CTR_CREATED, err) < 0 || ctr_mon_listen(m, rundir, err) < 0 ||
 	    ctr_mon_log_open(m, err) < 0)

@@ -93,7 +93,7 @@ static int start_home(const struct ctr_config *c, const char *root, const char *
 	char *roots[] = {(char *)root, NULL};
 	if (passwd_copy ? read_file(passwd_copy, &text, NULL, err) < 0
 	                : ctr_read_in_roots(roots, "/etc/passwd", &text, err) < 0)
-		return -1;
+		return burrow_error_wrap(err, "cannot find the home of user %u in the container", c->uid);
 	*home = text ? ctr_passwd_home(text, c->uid) : NULL;
 	if (!*home || !**home) {
 		free(*home);

@@ -461,6 +461,12 @@ static char *cell(int d, const struct procinfo *p, const char *passwd, const cha
 	return xstrdup("?");
 }
 
+static int procinfo_cmp(const void *a, const void *b)
+{
+	pid_t x = ((const struct procinfo *)a)->pid, y = ((const struct procinfo *)b)->pid;
+	return (x > y) - (x < y);
+}
+
 static void procinfo_clear(struct procinfo *p)
 {
 	free(p->stat);
@@ -542,15 +548,19 @@ int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, ch
 		ps = xrealloc(ps, (np + 1) * sizeof(*ps));
 		ps[np++] = p;
 	}
+	/* sorted by host pid, each parent found by a binary search */
+	qsort(ps, np, sizeof(*ps), procinfo_cmp);
 	for (size_t i = 0; i < np; i++) {
 		/* the parent as the container sees it: 0 for its init */
-		long long hostppid = ctr_proc_stat_ll(ps[i].stat, 4), ppid = 0;
-		for (size_t j = 0; j < np; j++)
-			if (ps[j].pid == hostppid)
-				ppid = status_last(ps[j].status, "NSpid");
+		struct procinfo key = {.pid = (pid_t)ctr_proc_stat_ll(ps[i].stat, 4)};
+		const struct procinfo *parent = bsearch(&key, ps, np, sizeof(*ps), procinfo_cmp);
+		long long ppid = parent ? status_last(parent->status, "NSpid") : 0;
 		cleanup_free char *line = NULL;
 		for (size_t k = 0; k < nd; k++) {
-			cleanup_free char *v = cell(d[k], &ps[i], passwd, group, ppid);
+			/* the container names its processes and users: no
+			 * control character of theirs reaches the terminal */
+			cleanup_free char *raw = cell(d[k], &ps[i], passwd, group, ppid);
+			cleanup_free char *v = str_escape_controls(raw);
 			char *n = xasprintf("%s%s%s", line ? line : "", k ? "\t" : "", v);
 			free(line);
 			line = n;

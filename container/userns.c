@@ -288,7 +288,7 @@ static int etc_copy(const char *root, const char *rundir, const char *name, cons
 	cleanup_free char *file = xasprintf("/etc/%s", name);
 	cleanup_free char *text = NULL;
 	if (ctr_read_in_roots(roots, file, &text, err) < 0)
-		return -1;
+		return burrow_error_wrap(err, "cannot add the %s entry to the container's %s", name, file);
 	if (has_id(text, (unsigned long)id))
 		return 0;
 	size_t len = text ? strlen(text) : 0;

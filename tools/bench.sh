@@ -111,10 +111,12 @@ esac
 	[ -z "$mount_program" ] || printf '[storage.options.overlay]\nmount_program = "%s"\n' "$mount_program"
 } >"$work/storage.conf"
 export CONTAINERS_STORAGE_CONF=$work/storage.conf
+# and a containers.conf of its own (the user's is not read then): the
+# cgroupfs manager, as a user without a systemd session needs; the user's
+# home is never written
+printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$work/containers.conf"
+export CONTAINERS_CONF=$work/containers.conf
 if command -v podman >/dev/null && command -v runc >/dev/null; then
-	mkdir -p "$HOME/.config/containers"
-	conf=$HOME/.config/containers/containers.conf
-	grep -q cgroupfs "$conf" 2>/dev/null || printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$conf"
 	if podman --runtime runc import "$work/busybox.tar" localhost/burrow-bench-busybox >/dev/null 2>&1 &&
 		podman --runtime runc run --rm localhost/burrow-bench-busybox true >/dev/null 2>&1; then
 		podman_ok=1

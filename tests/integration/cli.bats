@@ -30,6 +30,20 @@ load helpers
 	is "$output" "burrow: info: --format: 1:1: unclosed action"
 	run_burrow 125 run --name
 	assert_match "$output" "needs a value"
+	# a global option whole only, before the verb or after it (podman's
+	# take no abbreviation); the verb's own keep getopt's
+	run_burrow 125 ps --ro "$T/x"
+	is "$output" "burrow: ps: unknown flag '--ro'"
+	run_burrow 125 ps -a --log=debug
+	is "$output" "burrow: ps: unknown flag '--log=debug'"
+	run_burrow 125 volume ls --runr "$T/x"
+	is "$output" "burrow: volume ls: unknown flag '--runr'"
+	run_burrow 125 --ro "$T/x" ps
+	is "$output" "burrow: unknown flag '--ro'"
+	run_burrow 125 --vers
+	is "$output" "burrow: unknown flag '--vers'"
+	run_burrow 0 ps --no-tr --help
+	assert_match "$output" "^Usage: burrow ps"
 	run_burrow 125
 	# nothing was created by any of that
 	run ls -A "$XDG_DATA_HOME"

@@ -342,3 +342,46 @@ A /etc/new"
 	run_burrow 0 rmi img2 img
 	sentinel_intact
 }
+
+@test "hostile container: top shows the terminal escapes in its process names and arguments escaped, never raw" {
+	local esc=$'\e'
+	# sh names itself with an escape (comm), its arguments hold one too;
+	# it stays sh (it waits for its child, forked before it says so)
+	run_burrow 0 run -d --name evil busybox sh -c \
+		"printf 'ev\\033[2Jil' >/proc/\$\$/comm; sleep 1000 & echo named; wait; : '${esc}]0;title${esc}\\'"
+	wait_logs evil named
+	run_burrow 0 top evil pid comm
+	assert_match "$output" '1 +ev\\x1b\[2Jil'
+	run_burrow 0 top evil pid args
+	assert_match "$output" "'\\\\x1b\\]0;title\\\\x1b"
+	# the columns hold: the child's parent is 1
+	run_burrow 0 top evil pid ppid comm
+	assert_match "$output" $'\n[0-9]+ +1 +[^\n]+'
+	assert_no_match "$output" "$esc"
+	run_burrow 0 rm -f evil
+	sentinel_intact
+}
+
+@test "hostile container: an /etc/passwd that is a directory or larger than 16 MB starts nothing, as podman's, with any -u: one line naming it, 126 for run" {
+	run_burrow 0 run --name pwdir busybox sh -c 'rm /etc/passwd; mkdir /etc/passwd'
+	run_burrow 125 start pwdir
+	is "$output" "burrow: cannot find the home of user 0 in the container: /etc/passwd is a directory, not a file"
+	run_burrow 0 commit -q pwdir pwdimg
+	run_burrow 126 run --rm pwdimg true
+	is "$output" "burrow: cannot find the home of user 0 in the container: /etc/passwd is a directory, not a file"
+	run_burrow 126 run --rm -u 0 pwdimg true
+	is "$output" "burrow: cannot find user '0' in the image: /etc/passwd is a directory, not a file"
+	run_burrow 126 run --rm -u nobody:nogroup pwdimg true
+	is "$output" "burrow: cannot find user 'nobody:nogroup' in the image: /etc/passwd is a directory, not a file"
+	run_burrow 125 create -u 1000 pwdimg true
+	is "$output" "burrow: cannot find user '1000' in the image: /etc/passwd is a directory, not a file"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "pwdir" "no container left by the runs that failed"
+	# a sparse 17 MB one
+	run_burrow 0 run --name pwbig busybox sh -c 'truncate -s 17M /etc/passwd'
+	run_burrow 125 start pwbig
+	is "$output" "burrow: cannot find the home of user 0 in the container: /etc/passwd is larger than 16 MB: burrow does not read it"
+	run_burrow 0 rm pwdir pwbig
+	run_burrow 0 rmi pwdimg
+	sentinel_intact
+}

@@ -293,7 +293,7 @@ names() {
 	run_burrow 0 rm f1 f2 f3
 }
 
-@test "ps's IMAGE, inspect's ImageName and Config.Image: the name that found the image, as podman; ancestor= takes the short name" {
+@test "ps's IMAGE, inspect's ImageName and Config.Image: the name that found the image, as podman; ancestor= takes it or the name as typed, whole" {
 	run_burrow 0 tag busybox other:1
 	run_burrow 0 create --name short busybox true
 	run_burrow 0 create --name full localhost/busybox:latest true
@@ -313,11 +313,24 @@ tagged localhost/other:1"
 	done
 	run_burrow 0 inspect --format '{{.ImageName}}' tagged
 	is "$output" "localhost/other:1"
-	for want in busybox busybox:latest localhost/busybox localhost/busybox:latest; do
+	# the name as typed or as found, whole (podman 4.3 compares them)
+	is "$(names -a --filter ancestor=busybox)" "short"
+	is "$(names -a --filter ancestor=busybox:latest)" ""
+	for want in localhost/busybox localhost/busybox:latest; do
 		is "$(names -a --filter ancestor=$want)" "full short" "--filter ancestor=$want"
 	done
 	is "$(names -a --filter ancestor=other:1)" "tagged"
 	is "$(names -a --filter ancestor=localhost/other:1)" "tagged"
+	# not a regular expression: n.n is not nxn, a part is not the name
+	# (no hex digit in it: never an ID's prefix)
+	run_burrow 0 tag busybox nxn
+	run_burrow 0 create --name fromnxn nxn true
+	is "$(names -a --filter ancestor=nxn)" "fromnxn"
+	is "$(names -a --filter ancestor=localhost/nxn)" "fromnxn"
+	is "$(names -a --filter ancestor=n.n)" ""
+	is "$(names -a --filter ancestor=localhost/n.n)" ""
+	is "$(names -a --filter 'ancestor=localhost/nx.*')" ""
+	is "$(names -a --filter ancestor=box)" ""
 }
 
 @test "ps -l, -n, --sort" {

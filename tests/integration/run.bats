@@ -108,8 +108,8 @@ suite_teardown() {
 	mkfifo "$T/fifo/etc/passwd"
 	tar --numeric-owner --owner=0 --group=0 -C "$T/fifo" -cf "$T/fifo.tar" .
 	run_burrow 0 import "$T/fifo.tar" fifo
-	BURROW_TIMEOUT=20 run_burrow 125 run --rm -u nobody fifo true
-	is "$output" "burrow: the image's /etc/passwd is not a file burrow can read"
+	BURROW_TIMEOUT=20 run_burrow 126 run --rm -u nobody fifo true
+	is "$output" "burrow: cannot find user 'nobody' in the image: /etc/passwd is not a regular file"
 }
 
 @test "run: stdout and stderr arrive separately" {

@@ -289,3 +289,20 @@ READY=1
 	systemctl --user daemon-reload
 	is "$st" 0 "systemctl --user start $unit"
 }
+
+@test "generate systemd: a relative --root or --runroot is written as the store's absolute path; the unit's commands work from another directory" {
+	cd "$T"
+	run_burrow 0 --root data/burrow create --runroot=run/burrow --name rel sdn sleep 600
+	run_burrow 0 generate systemd --no-header --name rel
+	local unit=$output
+	is "$(unit_cmd "$unit" ExecStart)" "$(realpath "$BURROW") --root $T/data/burrow --runroot $T/run/burrow start rel"
+	run_burrow 0 generate systemd --no-header --new --name rel
+	assert_match "$(unit_cmd "$output" ExecStart)" " --root $T/data/burrow run .* --runroot=$T/run/burrow "
+	# systemd runs it from /: the same store
+	cd /
+	run_unit_cmd "$unit" ExecStart
+	is "$status" 0 "ExecStart: $output"
+	run_burrow 0 inspect --format '{{.State.Status}}' rel
+	is "$output" running
+	run_burrow 0 rm -f rel
+}

@@ -64,6 +64,16 @@ load helpers
 	run_burrow 0 --out "$T/un" unshare sh -c 'echo from-unshare'
 	is "$output" ""
 	is "$(cat "$T/un")" from-unshare
+	# and a verb's --help after --out, a family's, a subcommand's
+	run_burrow 0 ps --out "$T/vhelp" --help
+	is "$output" ""
+	assert_match "$(cat "$T/vhelp")" "^Usage: burrow ps"
+	run_burrow 0 volume --out "$T/fhelp" --help
+	is "$output" ""
+	assert_match "$(cat "$T/fhelp")" "^Usage: burrow volume"
+	run_burrow 0 volume --out "$T/shelp" ls --help
+	is "$output" ""
+	assert_match "$(cat "$T/shelp")" "^Usage: burrow volume ls"
 }
 
 @test "system df: totals, active and sizes as the store has them; -v lists each" {

@@ -1,6 +1,7 @@
 /* Running part of a unit test in a child process: one that becomes
- * nobody (root opens any directory), or makes namespaces of its own,
- * without touching the test process. Include after cmocka.h. */
+ * nobody (root opens any directory), makes namespaces of its own or
+ * loads a seccomp filter, without touching the test process. Include
+ * after cmocka.h. */
 #ifndef BURROW_TESTS_UNIT_CHILDRUN_H
 #define BURROW_TESTS_UNIT_CHILDRUN_H
 
@@ -22,10 +23,10 @@ static inline int child_drop_root(void)
 	return setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0 ? -1 : 0;
 }
 
-/* Runs fn(arg, out, n) in a child (no cmocka assertion may run there: it
- * reports in out) and returns what it put in out; asserts that fn
- * returned 0. Caller frees. */
-static inline char *child_run(int (*fn)(const void *arg, char *out, size_t n), const void *arg)
+/* Runs fn(arg, out) in a child, which exits with what fn returns (or
+ * calls _exit itself); what it writes to the fd out lands in msg (NUL
+ * terminated, cut at n - 1 bytes). Its wait status. */
+static inline int child_spawn(int (*fn)(const void *arg, int out), const void *arg, char *msg, size_t n)
 {
 	int p[2];
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
@@ -33,20 +34,40 @@ static inline char *child_run(int (*fn)(const void *arg, char *out, size_t n), c
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(p[0]);
-		char out[4096] = "";
-		int rc = fn(arg, out, sizeof(out));
-		_exit(rc < 0 ? 2 : write_all(p[1], out, strlen(out)) < 0 ? 3 : 0);
+		_exit(fn(arg, p[1]));
 	}
 	close(p[1]);
-	char buf[4096];
-	ssize_t n = read_all(p[0], buf, sizeof(buf) - 1);
+	ssize_t got = read_all(p[0], msg, n - 1);
 	close(p[0]);
+	msg[got > 0 ? got : 0] = '\0';
 	int st;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+struct child_buf_call {
+	int (*fn)(const void *arg, char *out, size_t n);
+	const void *arg;
+};
+
+static inline int child_buf_call(const void *call, int out)
+{
+	const struct child_buf_call *c = call;
+	char buf[4096] = "";
+	int rc = c->fn(c->arg, buf, sizeof(buf));
+	return rc < 0 ? 2 : write_all(out, buf, strlen(buf)) < 0 ? 3 : 0;
+}
+
+/* Runs fn(arg, out, n) in a child (no cmocka assertion may run there: it
+ * reports in out) and returns what it put in out; asserts that fn
+ * returned 0. Caller frees. */
+static inline char *child_run(int (*fn)(const void *arg, char *out, size_t n), const void *arg)
+{
+	struct child_buf_call call = {fn, arg};
+	char buf[4096];
+	int st = child_spawn(child_buf_call, &call, buf, sizeof(buf));
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
-	assert_true(n >= 0);
-	buf[n] = '\0';
 	return xstrdup(buf);
 }
 

@@ -38,6 +38,7 @@
 #include "overlay/internal.h"
 #include "overlay/overlay.h"
 #include "state/state.h"
+#include "tests/unit/childrun.h"
 #include "tests/unit/tarbuf.h"
 
 /* --- references ------------------------------------------------------------ */
@@ -1078,6 +1079,19 @@ static int import_twice(int out, const char *dir)
 	return 0;
 }
 
+/* In a child: import_twice with renameat2's flags refused (EINVAL). */
+static int import_without_noreplace(const void *dir, int out)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(renameat2), 1, SCMP_A4(SCMP_CMP_NE, 0)) < 0 ||
+	    seccomp_load(ctx) < 0) {
+		dprintf(out, "cannot load a seccomp filter");
+		return 1;
+	}
+	return import_twice(out, dir);
+}
+
 /* Filesystems without renameat2's RENAME_NOREPLACE (ZFS before 2.2, some
  * FUSE filesystems) answer EINVAL: import must not depend on it. */
 static void test_import_without_rename_noreplace(void **state)
@@ -1102,28 +1116,8 @@ static void test_import_without_rename_noreplace(void **state)
 	free(tar);
 	close(fd);
 
-	int p[2];
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(p[0]);
-		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-		if (!ctx ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(renameat2), 1, SCMP_A4(SCMP_CMP_NE, 0)) <
-		        0 ||
-		    seccomp_load(ctx) < 0) {
-			dprintf(p[1], "cannot load a seccomp filter");
-			_exit(1);
-		}
-		_exit(import_twice(p[1], dir));
-	}
-	close(p[1]);
-	char msg[1024] = {0};
-	read_all(p[0], msg, sizeof(msg) - 1);
-	close(p[0]);
-	int status = 0;
-	assert_int_equal(waitpid_eintr(pid, &status, 0), pid);
+	char msg[1024];
+	int status = child_spawn(import_without_noreplace, dir, msg, sizeof(msg));
 	char *layer = xasprintf("%s/root/layers/%s/diff/etc/hostname", dir, digest);
 	int there = access(layer, F_OK);
 	free(layer);
@@ -1282,6 +1276,18 @@ static void ovl_child(int out, const char *dir)
 /* Runs child(out, dir) in a process of its own with a fresh temporary dir;
  * exit 77 skips (no user namespaces here), other failures print what the
  * child wrote. */
+struct ovl_child {
+	void (*fn)(int out, const char *dir); /* _exits: 0, 77 (cannot run here) or 1 */
+	const char *dir;
+};
+
+static int ovl_child_call(const void *call, int out)
+{
+	const struct ovl_child *c = call;
+	c->fn(out, c->dir);
+	return 1;
+}
+
 static void run_ovl_child(void (*child)(int, const char *))
 {
 	char *prog = NULL;
@@ -1295,20 +1301,9 @@ static void run_ovl_child(void (*child)(int, const char *))
 	free(prog);
 	char dir[] = "/tmp/burrow-test-ovl-XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	int p[2];
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(p[0]);
-		child(p[1], dir);
-	}
-	close(p[1]);
-	char msg[1024] = {0};
-	read_all(p[0], msg, sizeof(msg) - 1);
-	close(p[0]);
-	int status = 0;
-	assert_int_equal(waitpid_eintr(pid, &status, 0), pid);
+	struct ovl_child call = {child, dir};
+	char msg[1024];
+	int status = child_spawn(ovl_child_call, &call, msg, sizeof(msg));
 	assert_int_equal(rm_rf(dir, &err), 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77 &&
 	    !(getenv("BURROW_MUST_WORK") && strcmp(getenv("BURROW_MUST_WORK"), "1") == 0)) {

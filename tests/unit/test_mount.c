@@ -29,6 +29,7 @@
 #include "lib/strv.h"
 #include "lib/walk.h"
 #include "lib/xalloc.h"
+#include "tests/unit/dirchain.h"
 
 /* The stored form of the -v/--mount/--tmpfs spec (parser p), or "ERR:"
  * and the message. */
@@ -307,13 +308,7 @@ static void test_copy_up_deep_links_xattrs(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write_file(file, "hl", 2, 0640, &(struct burrow_err *){NULL}), 0);
 	assert_int_equal(symlinkat("/etc/passwd", fd, "out"), 0);
-	for (int i = 0; i < DEPTH; i++) {
-		assert_int_equal(mkdirat(fd, "d", 0750), 0);
-		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		assert_true(next >= 0);
-		close(fd);
-		fd = next;
-	}
+	fd = dir_chain(fd, DEPTH, 0750);
 	int top = openat(rootfd, "data", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_int_equal(linkat(top, "top", fd, "bottom", 0), 0);
 	close(top);
@@ -428,16 +423,7 @@ static void test_copy_up_target_moved(void **state)
 	                  *data = xasprintf("%s/root/data", dir), *aside = xasprintf("%s/vol/aside", dir);
 	assert_int_equal(mkdir_p(data, 0755, &(struct burrow_err *){NULL}), 0);
 	assert_int_equal(mkdir(vol, 0755), 0);
-	int fd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	for (int i = 0; i < DEPTH; i++) {
-		assert_int_equal(mkdirat(fd, "d", 0755), 0);
-		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		assert_true(next >= 0);
-		close(fd);
-		fd = next;
-	}
-	close(fd);
+	close(dir_chain(open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC), DEPTH, 0755));
 	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC),
 	    volfd = open(vol, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(rootfd >= 0 && volfd >= 0);

@@ -81,9 +81,16 @@ static void test_filter_match(void **state)
 	struct ctr_listing typed = mk("bbb", "t", "other:1", CTR_RUNNING, 0, 5);
 	typed.cfg.image_resolved = (char *)"localhost/other:1";
 	assert_true(M(typed, "ancestor=other:1"));
-	assert_true(M(typed, "ancestor=^localhost/other:1$"));
+	assert_true(M(typed, "ancestor=localhost/other:1"));
 	typed.cfg.image_resolved = (char *)"localhost/busybox:latest";
-	assert_true(M(typed, "ancestor=^localhost/busybox$"));
+	assert_true(M(typed, "ancestor=localhost/busybox"));
+	/* compared whole, as podman 4.3: not a regex, not a part */
+	assert_false(M(typed, "ancestor=^localhost/busybox$"));
+	assert_false(M(typed, "ancestor=localhost/bus.box"));
+	assert_false(M(typed, "ancestor=localhost/busy"));
+	assert_false(M(typed, "ancestor=other"));
+	assert_false(M(ex, "ancestor=alpine"));
+	assert_false(M(ex, "ancestor=docker.io/library/alpine:lat"));
 	/* labels: KEY alone matches any value; label! negates; all must match */
 	assert_false(M(run, "label=a"));
 	assert_true(M(run, "label!=a"));

@@ -24,6 +24,7 @@
 #include "lib/walk.h"
 #include "lib/xalloc.h"
 #include "tests/unit/childrun.h"
+#include "tests/unit/dirchain.h"
 
 /* openat, wrapped: when armed, the first ".." the walk opens on its way
  * up first does these renames (as a container racing the walk could). */
@@ -92,15 +93,7 @@ static void make_chain(const char *dir, int depth)
 {
 	cleanup_free char *top = xasprintf("%s/t", dir);
 	assert_int_equal(mkdir(top, 0755), 0);
-	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	for (int i = 0; i < depth; i++) {
-		assert_int_equal(mkdirat(fd, "d", 0755), 0);
-		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		assert_true(next >= 0);
-		close(fd);
-		fd = next;
-	}
-	close(fd);
+	close(dir_chain(open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), depth, 0755));
 }
 
 static void test_walk_links_fifo(void **state)
