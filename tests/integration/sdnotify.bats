@@ -297,7 +297,7 @@ READY=1
 	local unit=$output
 	is "$(unit_cmd "$unit" ExecStart)" "$(realpath "$BURROW") --root $T/data/burrow --runroot $T/run/burrow start rel"
 	run_burrow 0 generate systemd --no-header --new --name rel
-	assert_match "$(unit_cmd "$output" ExecStart)" " --root $T/data/burrow run .* --runroot=$T/run/burrow "
+	assert_match "$(unit_cmd "$output" ExecStart)" " --root $T/data/burrow run .* --runroot $T/run/burrow "
 	# systemd runs it from /: the same store
 	cd /
 	run_unit_cmd "$unit" ExecStart
