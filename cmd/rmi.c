@@ -1,6 +1,7 @@
 /* burrow rmi [-a] [-f] [-i] [--no-prune] IMAGE...; burrow tag IMAGE NAME...;
  * burrow untag IMAGE [NAME...] */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -58,6 +59,23 @@ static void print_removal(const struct img_removal *r)
 		printf("Deleted: %s\n", r->deleted[i]);
 	for (size_t i = 0; r->warnings && r->warnings[i]; i++)
 		burrow_warn("%s", r->warnings[i]);
+}
+
+/* Whether ref names by ID (or an ID's prefix, "sha256:" or not) an image
+ * this rmi deleted already: a dangling parent that went with its child.
+ * podman finds every argument's image before it removes any, so naming
+ * that parent too is no error there. */
+static bool deleted_here(char *const *deleted, const char *ref)
+{
+	if (strncmp(ref, "sha256:", strlen("sha256:")) == 0)
+		ref += strlen("sha256:");
+	size_t n = strlen(ref);
+	if (n == 0 || strspn(ref, "0123456789abcdef") != n)
+		return false;
+	for (size_t i = 0; deleted && deleted[i]; i++)
+		if (strncmp(deleted[i], ref, n) == 0)
+			return true;
+	return false;
 }
 
 /* tag's and untag's events: one for each name (untag without names: one). */
@@ -124,6 +142,7 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 			strv_append(&refs, argv[i]);
 	}
 	int rc = 0;
+	cleanup_strv char **deleted = NULL;
 	for (size_t i = 0; refs[i]; i++) {
 		struct img_removal rep = {0};
 		unsigned flags =
@@ -131,13 +150,16 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 		int r = img_remove(ctx->state, refs[i], flags, &cmd_image_users, &rep, &err);
 		print_removal(&rep);
 		img_removal_events(ctx->state, refs[i], &rep);
+		for (size_t j = 0; rep.deleted && rep.deleted[j]; j++)
+			strv_append(&deleted, rep.deleted[j]);
 		img_removal_clear(&rep);
 		if (r == 0)
 			continue;
 		int code = err->status == ENOENT ? RMI_NO_SUCH : err->status == EBUSY ? RMI_IN_USE : EXIT_BURROW;
-		/* rmi -a: an image another one took with it is no error; -f, as
-		 * podman 4.3 (its docs say -i only): a missing image is not one */
-		if (code == RMI_NO_SUCH && (ignore || all || force))
+		/* an image another one took with it (rmi -a, or a parent named
+		 * after its child) is no error; -f, as podman 4.3 (its docs say
+		 * -i only): a missing image is not one */
+		if (code == RMI_NO_SUCH && (ignore || all || force || deleted_here(deleted, refs[i])))
 			code = 0;
 		else
 			burrow_err_print(err);

@@ -169,8 +169,9 @@ static int read_names(struct merge *m, int fd, size_t rank, struct name **v, siz
 	}
 }
 
-/* By name, then the topmost layer first, an entry before a whiteout in
- * one layer. */
+/* By name, then the topmost layer first, a whiteout before an entry in
+ * one layer: fuse-overlayfs hides a name that its layer whites out too
+ * (a layer unpacked from a tar that holds both), and so does the walk. */
 static int cmp_names(const void *a, const void *b)
 {
 	const struct name *x = a, *y = b;
@@ -179,7 +180,7 @@ static int cmp_names(const void *a, const void *b)
 		return c;
 	if (x->rank != y->rank)
 		return x->rank > y->rank ? -1 : 1;
-	return (int)x->whiteout - (int)y->whiteout;
+	return (int)y->whiteout - (int)x->whiteout;
 }
 
 static void free_names(struct name *v, size_t n)

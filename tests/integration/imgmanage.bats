@@ -177,6 +177,21 @@ remove $kid
 remove $base "
 }
 
+@test "rmi: a dangling parent named after its child went with it is no error (podman finds every image first)" {
+	local base kid
+	parent_and_child
+	run_burrow 0 untag base
+	# by its ID, and by a short one with sha256:
+	run_burrow 0 rmi kid "$base" "sha256:${base:0:12}"
+	is "$output" "Untagged: localhost/kid:latest
+Deleted: $kid
+Deleted: $base"
+	run_burrow 0 images -a -q
+	is "$output" ""
+	# a name that never was is still one (no hex digit: never an ID's prefix)
+	run_burrow 1 rmi no-such-img
+}
+
 @test "rmi: a parent stays when it has a name, another child or a container (even with -f)" {
 	local base kid kid2 kid3
 	parent_and_child

@@ -147,6 +147,29 @@ static void test_merge_layers(void **state)
 	assert_int_equal(rm_rf(dir, &err), 0);
 }
 
+/* A layer that whites out a name it has itself (a tar that holds both
+ * unpacks so): the name is hidden, a directory's lower content too, as
+ * fuse-overlayfs shows it; the export of a running container (its mount)
+ * and of a stopped one (this walk) agree. */
+static void test_merge_whiteout_beside_entry(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-merge-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	static const char *const l0[] = {"l0/", "l0/f", "l0/d/", "l0/d/low", "l0/k", NULL};
+	static const char *const l1[] = {"l1/",      "l1/.wh.f", "l1/f", "l1/.wh.d", "l1/d/",
+	                                 "l1/d/top", "l1/.wh.n", "l1/n", "l1/k",     NULL};
+	make(dir, l0);
+	make(dir, l1);
+	struct rec r = {.log = xstrdup("")};
+	struct burrow_err *err = NULL;
+	if (walk(dir, 2, &r, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_string_equal(r.log, "E  4\nF k 8\nL  4\n");
+	free(r.log);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
 /* A chain of 200 directories in the upper layer over a lower one that has
  * its first levels: walked whole with 64 descriptors allowed. */
 static void test_merge_deep(void **state)
@@ -199,6 +222,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_merge_layers),
+	    cmocka_unit_test(test_merge_whiteout_beside_entry),
 	    cmocka_unit_test(test_merge_deep),
 	    cmocka_unit_test(test_merge_private_xattrs),
 	};
