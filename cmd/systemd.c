@@ -172,7 +172,7 @@ static char *store_text(char *const *store)
 }
 
 /* The --new unit's command: the container's create command as run
- * --rm -d, with --sdnotify=conmon unless it chose another mode (ignore
+ * --rm -d (a --detach=false dropped), with --sdnotify=conmon unless it chose another mode (ignore
  * becomes conmon: a Type=notify unit waits for READY), without --restart
  * (systemd restarts it), named (--name %N when it had no name: stop and rm
  * find it by it). *name: how ExecStop names it. */
@@ -213,6 +213,9 @@ static int new_command(const struct ctr_config *c, const struct cmd_unit_opts *o
 			i += took - 1;
 			continue;
 		}
+		/* --detach=BOOL, -d=BOOL (podman's): the -d in front wins */
+		if (strncmp(a, "--detach=", 9) == 0 || strncmp(a, "-d=", 3) == 0)
+			continue;
 		if (is_flag(a, "--restart")) {
 			i += !joined;
 			continue;

@@ -257,6 +257,16 @@ static void test_unit_new_detach(void **state)
 		if (added == cases[i].detached)
 			fail_msg("%s: -d %s", cases[i].flag, added ? "added" : "not added");
 	}
+	/* a detach flag with a value goes, whatever its value: the -d in front
+	 * wins (after it, --detach=false would keep the unit's run in the
+	 * foreground) */
+	static const char *const valued[] = {"--detach=false", "-d=false", "--detach=true", "--detach=0"};
+	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++) {
+		char *cmd[] = {"burrow", "run", "--name", "w", (char *)valued[i], "busybox", NULL};
+		cleanup_free char *u = new_unit(cmd, 5);
+		if (!strstr(u, "--sdnotify=conmon \\\n\t-d \\\n\t--name w busybox\n"))
+			fail_msg("%s: %s", valued[i], u);
+	}
 }
 
 static void test_unit_new_needs_command(void **state)
