@@ -16,6 +16,8 @@
 #include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "state/paths.h"
+#include "userns/userns.h"
 
 const char cmd_generate_usage[] =
     "generate systemd [OPTIONS] CONTAINER\n\n"
@@ -68,6 +70,12 @@ static int write_unit(struct cmd_ctx *ctx, struct cmd_unit_opts *o, const char *
 	o->exe = exe ? exe : "/usr/bin/burrow";
 	o->root = ctx->root;
 	o->runroot = ctx->runroot;
+	/* what a unit's burrow would take: the unit names the store where it
+	 * differs */
+	cleanup_free char *service_root = state_root_service(userns_outer_uid());
+	cleanup_free char *service_runroot = userns_runroot_service();
+	o->service_root = service_root;
+	o->service_runroot = service_runroot;
 	o->pidfile = pidfile;
 	o->now = o->no_header ? 0 : (long long)time(NULL);
 	cleanup_free char *unit = cmd_unit_generate(&in.cfg, o, &service, &err);

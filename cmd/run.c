@@ -95,7 +95,7 @@ const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" 
     CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE CMD_RUNM_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
                              "  -a, --attach STREAM      show only these of stdin, stdout, stderr (repeatable)\n"
-                             "  -d, --detach             run in the background and print the container's ID\n"
+                             "  -d, --detach[=BOOL]      run in the background and print the container's ID\n"
                              "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
                              "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
                              "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE
@@ -379,7 +379,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"group-add", required_argument, NULL, OPT_GROUP_ADD},
 	    /* run's own */
 	    {"attach", required_argument, NULL, 'a'},
-	    {"detach", no_argument, NULL, 'd'},
+	    {"detach", optional_argument, NULL, 'd'},
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
 	    {"pull", required_argument, NULL, OPT_PULL},
@@ -576,8 +576,9 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		case OPT_GROUP_ADD:
 			strv_builder_add(&a->group_add, optarg);
 			break;
-		case 'd':
-			a->detach = true;
+		case 'd': /* -d, --detach[=BOOL] */
+			if (cmd_parse_bool(optarg, &a->detach) < 0)
+				return cmd_usage_error(ctx, "invalid --detach '%s' (true or false)", str_quote(optarg));
 			break;
 		case 'v':
 			strv_builder_add(&a->volumes, optarg);

@@ -157,6 +157,32 @@ static size_t command_verb(char *const *argv, size_t image, const struct cmd_uni
 	return verb;
 }
 
+/* Whether the store options have flag (--root, --runroot). */
+static bool store_has(char *const *store, const char *flag)
+{
+	for (size_t i = 0; store && store[i] && store[i + 1]; i += 2)
+		if (strcmp(store[i], flag) == 0)
+			return true;
+	return false;
+}
+
+/* The store options the create command lacks (have: its own, as
+ * command_verb found them) for a store systemd's environment would not
+ * give: --root, --runroot chosen through XDG_DATA_HOME, XDG_RUNTIME_DIR
+ * or burrow.conf, which a unit's burrow does not see. */
+static void store_missing(const struct cmd_unit_opts *o, char *const *have, struct strv_builder *b)
+{
+	const char *const flag[] = {"--root", "--runroot"};
+	const char *const now[] = {o->root, o->runroot};
+	const char *const service[] = {o->service_root, o->service_runroot};
+	for (size_t i = 0; i < 2; i++) {
+		if (!now[i] || !service[i] || strcmp(now[i], service[i]) == 0 || store_has(have, flag[i]))
+			continue;
+		strv_builder_add(b, flag[i]);
+		put_escaped(b, now[i]);
+	}
+}
+
 /* podman's formatOptions for a command's start: " \\\n\t--root DIR". */
 static char *store_text(char *const *store)
 {
@@ -172,7 +198,7 @@ static char *store_text(char *const *store)
 }
 
 /* The --new unit's command: the container's create command as run
- * --rm -d, with --sdnotify=conmon unless it chose another mode (ignore
+ * --rm -d (a --detach=false dropped), with --sdnotify=conmon unless it chose another mode (ignore
  * becomes conmon: a Type=notify unit waits for READY), without --restart
  * (systemd restarts it), named (--name %N when it had no name: stop and rm
  * find it by it). *name: how ExecStop names it. */
@@ -184,13 +210,16 @@ static int new_command(const struct ctr_config *c, const struct cmd_unit_opts *o
 	size_t image = (size_t)c->create_image_at;
 	struct strv_builder store = {0};
 	size_t verb = image < n ? command_verb(argv, image, o, &store) : 0;
-	strv_free(store.v);
-	if (!verb || image <= verb || image >= n)
+	if (!verb || image <= verb || image >= n) {
+		strv_free(store.v);
 		return burrow_error(err, EINVAL,
 		                    "cannot use --new on container '%s': no create command stored (made by an "
 		                    "older burrow)",
 		                    str_quote(c->name));
+	}
 	put_escaped(b, o->exe);
+	store_missing(o, store.v, b);
+	strv_free(store.v);
 	for (size_t i = 1; i < verb; i++) { /* global flags (--root: the store's now), 'container' */
 		size_t took = store_flag(argv, i, verb, o, b);
 		if (took)
@@ -213,6 +242,9 @@ static int new_command(const struct ctr_config *c, const struct cmd_unit_opts *o
 			i += took - 1;
 			continue;
 		}
+		/* --detach=BOOL, -d=BOOL (podman's): the -d in front wins */
+		if (strncmp(a, "--detach=", 9) == 0 || strncmp(a, "-d=", 3) == 0)
+			continue;
 		if (is_flag(a, "--restart")) {
 			i += !joined;
 			continue;
@@ -272,12 +304,17 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 		return NULL;
 	}
 	cleanup_free char *exe = cmd_unit_escape(o->exe);
-	/* the store the container was made in, for each command (the
-	 * create command's --root, --runroot) */
+	/* the store the container is in, for each command (the create
+	 * command's --root, --runroot, and those systemd's environment would
+	 * not give) */
 	struct strv_builder store = {0};
 	size_t image = (size_t)c->create_image_at;
 	if (image < strv_len(c->create_command))
 		command_verb(c->create_command, image, o, &store);
+	struct strv_builder missing = {0};
+	store_missing(o, store.v, &missing);
+	strv_builder_extend(&store, missing.v);
+	strv_free(missing.v);
 	cleanup_free char *in_store = store_text(store.v);
 	if (!o->new_unit) {
 		name = xstrdup(ref);

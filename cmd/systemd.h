@@ -23,6 +23,10 @@ struct cmd_unit_opts {
 	const char *exe;     /* burrow's absolute path */
 	const char *root;    /* the storage root the container is in (absolute; NULL: as the create command says) */
 	const char *runroot; /* burrow's runtime dir (RequiresMountsFor; the value of a --runroot, as root) */
+	/* the store a burrow that systemd --user runs takes (its environment:
+	 * no XDG_DATA_HOME, XDG_RUNTIME_DIR=/run/user/UID; NULL: unknown):
+	 * every command names root and runroot where they differ from it */
+	const char *service_root, *service_runroot;
 	const char *pidfile; /* the monitor's pid file (PIDFile= without --new) */
 	const char *version;
 	long long now; /* the header's time (0: none) */

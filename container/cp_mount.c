@@ -125,24 +125,59 @@ static char **nonempty(char **split)
 	return split;
 }
 
-/* The mount (of mounts) whose destination leads the lexical parts by name
- * (the longest one): its index, *depth the parts it takes; -1: none. */
-static long by_name(char *const *mounts, char *const *parts, size_t *depth)
+/* Each mount's destination, lexically (NULL for one that does not
+ * decode); NULL-terminated, n entries. */
+struct dests {
+	char ***v;
+	size_t n;
+};
+
+static struct dests dests_of(char *const *mounts)
 {
-	long hit = -1;
-	*depth = 0;
-	for (size_t i = 0; mounts[i]; i++) {
+	struct dests d = {.n = strv_len(mounts)};
+	d.v = xcalloc(d.n + 1, sizeof(*d.v));
+	for (size_t i = 0; i < d.n; i++) {
 		struct ctr_mount m;
 		if (!ctr_mount_try(mounts[i], &m))
 			continue;
-		cleanup_strv char **dest = components(strv_split(m.destination, '/'));
+		d.v[i] = components(strv_split(m.destination, '/'));
 		ctr_mount_clear(&m);
+	}
+	return d;
+}
+
+static void dests_free(struct dests *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		strv_free(d->v[i]);
+	free(d->v);
+}
+
+/* The mount whose destination leads the lexical parts by name (the
+ * longest one): its index, *depth the parts it takes; -1: none. */
+static long by_name_in(const struct dests *d, char *const *parts, size_t *depth)
+{
+	long hit = -1;
+	*depth = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		char **dest = d->v[i];
+		if (!dest)
+			continue;
 		size_t n = 0;
 		while (dest[n] && parts[n] && strcmp(dest[n], parts[n]) == 0)
 			n++;
 		if (!dest[n] && n > *depth)
 			hit = (long)i, *depth = n;
 	}
+	return hit;
+}
+
+/* by_name_in on mounts (ctr_mount_format's). */
+static long by_name(char *const *mounts, char *const *parts, size_t *depth)
+{
+	struct dests d = dests_of(mounts);
+	long hit = by_name_in(&d, parts, depth);
+	dests_free(&d);
 	return hit;
 }
 
@@ -201,36 +236,113 @@ static long by_inode(char *const *mounts, int rootfd, char *const *parts, size_t
 /* The kernel's limit on the symlinks one path lookup follows (ELOOP). */
 #define CP_MAX_LINKS 40
 
-/* The target of the last of parts when it is a symlink of the rootfs
- * (the parts before it have no link and no ".."); NULL: it is none, or
- * not there. */
-static char *rootfs_link(int rootfd, char *const *parts)
+/* walked()'s way through the rootfs, one part at a time. A part is
+ * looked up from the directory of the nearest level above it that is a
+ * multiple of CP_WALK_SPAN, kept open (marks), never from the root: the
+ * cost of a part does not grow with the depth (from the root, each part
+ * cost the depth so far, and a container's links made cp walk thousands of
+ * levels again and again: seconds). At most PATH_MAX / 2 levels can be
+ * looked up at all (below, the path to the parent is longer than the
+ * kernel takes, as it was from the root): few marks are open. */
+#define CP_WALK_SPAN 32
+
+struct walk {
+	int rootfd;
+	struct strv_builder out; /* the parts so far */
+	size_t *len;             /* len[i]: strlen of "./" and out's first i parts joined by '/' */
+	int *marks;              /* marks[j]: the directory of out's first j * CP_WALK_SPAN parts; -1: none */
+	size_t cap;
+	unsigned long lookups; /* path components looked up (burrow_debug) */
+};
+
+/* The directory of out's first level parts, looked up from mark m's
+ * (level - m * CP_WALK_SPAN parts at most); -1: not there, or not a
+ * directory. */
+static int walk_below(struct walk *w, size_t m, size_t level)
 {
-	size_t n = strv_len(parts);
-	cleanup_free char *parent = xstrdup(".");
-	for (size_t k = 0; k + 1 < n; k++) {
-		char *longer = xasprintf("%s/%s", parent, parts[k]);
-		free(parent);
-		parent = longer;
+	int base = m == 0 ? w->rootfd : w->marks[m];
+	if (base < 0)
+		return -1;
+	cleanup_free char *rel = xstrdup(".");
+	for (size_t k = m * CP_WALK_SPAN; k < level; k++) {
+		char *longer = xasprintf("%s/%s", rel, w->out.v[k]);
+		free(rel);
+		rel = longer;
 	}
-	cleanup_close int pfd =
-	    openat2_retry(rootfd, parent, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	w->lookups += level - m * CP_WALK_SPAN;
+	return openat2_retry(base, rel, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+/* The directory of out's first level parts (level <= out.n), from the
+ * mark at or above it (*own: the fd is the caller's to close); -1: not
+ * there, not a directory, or deeper than a path takes (as from the root:
+ * the path to it would be too long). */
+static int walk_dir(struct walk *w, size_t level, bool *own)
+{
+	*own = false;
+	if (w->len[level] >= PATH_MAX)
+		return -1;
+	size_t m = level / CP_WALK_SPAN;
+	if (level == m * CP_WALK_SPAN)
+		return m == 0 ? w->rootfd : w->marks[m];
+	*own = true;
+	return walk_below(w, m, level);
+}
+
+/* part appended to out (a mark opened when its level is one); on_mount: it
+ * is below a mount by name, never looked up in the rootfs. */
+static void walk_push(struct walk *w, char *part, bool on_mount)
+{
+	size_t n = w->out.n;
+	if (n + 2 > w->cap) {
+		w->cap = (n + 2) * 2;
+		w->len = xrealloc(w->len, w->cap * sizeof(*w->len));
+		w->marks = xrealloc(w->marks, (w->cap / CP_WALK_SPAN + 1) * sizeof(*w->marks));
+	}
+	w->len[n + 1] = w->len[n] + 1 + strlen(part);
+	strv_builder_take(&w->out, part);
+	size_t m = (n + 1) / CP_WALK_SPAN;
+	if ((n + 1) % CP_WALK_SPAN == 0)
+		w->marks[m] = on_mount || w->len[n + 1] >= PATH_MAX ? -1 : walk_below(w, m - 1, n + 1);
+}
+
+static void walk_pop(struct walk *w)
+{
+	size_t n = w->out.n;
+	if (n == 0)
+		return;
+	if (n % CP_WALK_SPAN == 0 && w->marks[n / CP_WALK_SPAN] >= 0)
+		close(w->marks[n / CP_WALK_SPAN]);
+	free(w->out.v[--w->out.n]);
+	w->out.v[w->out.n] = NULL;
+}
+
+/* The target of name in dirfd when it is a symlink; NULL: it is none, or
+ * not there. */
+static char *link_at(int dirfd, const char *name)
+{
 	struct stat st;
-	if (pfd < 0 || fstatat(pfd, parts[n - 1], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
+	if (dirfd < 0 || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
 		return NULL;
 	char buf[PATH_MAX];
-	ssize_t len = readlinkat(pfd, parts[n - 1], buf, sizeof(buf) - 1);
+	ssize_t len = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
 	if (len <= 0)
 		return NULL;
 	return xstrndup(buf, (size_t)len);
 }
 
-static void drop_last(struct strv_builder *b)
+/* The target of out's last part when it is a symlink of the rootfs (the
+ * parts before it have no link and no ".."); NULL: it is none, or not
+ * there. */
+static char *walk_link(struct walk *w)
 {
-	if (b->n > 0) {
-		free(b->v[--b->n]);
-		b->v[b->n] = NULL;
-	}
+	bool own;
+	int pfd = walk_dir(w, w->out.n - 1, &own);
+	w->lookups++;
+	char *target = link_at(pfd, w->out.v[w->out.n - 1]);
+	if (own && pfd >= 0)
+		close(pfd);
+	return target;
 }
 
 /* parts (path's, "." and ".." as written) walked as the kernel walks
@@ -244,41 +356,60 @@ static void drop_last(struct strv_builder *b)
  * (ELOOP, in *err). */
 static char **walked(char *const *mounts, int rootfd, char *const *parts, const char *path, struct burrow_err **err)
 {
-	struct strv_builder todo = {0}, out = {0}; /* todo: what is left, last part first */
+	struct strv_builder todo = {0}; /* what is left, last part first */
 	for (size_t k = strv_len(parts); k-- > 0;)
 		strv_builder_add(&todo, parts[k]);
+	struct dests d = dests_of(mounts);
+	struct walk w = {.rootfd = rootfd, .cap = 1};
+	w.len = xcalloc(1, sizeof(*w.len));
+	w.marks = xcalloc(1, sizeof(*w.marks));
+	w.len[0] = 1; /* "." */
 	char *none[] = {NULL};
 	int links = 0;
-	while (todo.n > 0) {
+	unsigned long steps = 0;
+	bool loop = false;
+	while (todo.n > 0 && !loop) {
 		char *p = todo.v[--todo.n];
 		todo.v[todo.n] = NULL;
+		steps++;
 		if (strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
 			if (p[1])
-				drop_last(&out);
+				walk_pop(&w);
 			free(p);
 			continue;
 		}
 		size_t depth;
-		bool on_mount = by_name(mounts, out.v ? out.v : none, &depth) >= 0;
-		strv_builder_take(&out, p);
-		cleanup_free char *target = on_mount ? NULL : rootfs_link(rootfd, out.v);
+		bool on_mount = by_name_in(&d, w.out.v ? w.out.v : none, &depth) >= 0;
+		walk_push(&w, p, on_mount);
+		cleanup_free char *target = on_mount ? NULL : walk_link(&w);
 		if (!target)
 			continue;
 		if (++links > CP_MAX_LINKS) {
-			strv_free(strv_builder_steal(&todo));
-			strv_free(strv_builder_steal(&out));
-			burrow_error_status(err, ELOOP, "too many levels of symbolic links in '%s'", str_quote(path));
-			return NULL;
+			loop = true;
+			continue;
 		}
-		drop_last(&out);
-		while (target[0] == '/' && out.n > 0)
-			drop_last(&out);
+		walk_pop(&w);
+		while (target[0] == '/' && w.out.n > 0)
+			walk_pop(&w);
 		cleanup_strv char **more = nonempty(strv_split(target, '/'));
 		for (size_t k = strv_len(more); k-- > 0;)
 			strv_builder_add(&todo, more[k]);
 	}
+	burrow_debug("cp: walked '%s': %lu parts, %lu lookups", str_quote(path), steps, w.lookups);
 	strv_free(strv_builder_steal(&todo));
-	return strv_builder_steal(&out);
+	dests_free(&d);
+	for (size_t j = 1; j <= w.out.n / CP_WALK_SPAN; j++)
+		if (w.marks[j] >= 0)
+			close(w.marks[j]);
+	free(w.len);
+	free(w.marks);
+	char **out = strv_builder_steal(&w.out);
+	if (loop) {
+		strv_free(out);
+		burrow_error_status(err, ELOOP, "too many levels of symbolic links in '%s'", str_quote(path));
+		return NULL;
+	}
+	return out;
 }
 
 void ctr_cp_mnt_clear(struct ctr_cp_mnt *m)

@@ -165,6 +165,14 @@ int ctr_userns_ovl_mount(const struct ctr_config *c, const struct ovl_opts *o, c
 #define VOL_LOCK_KIND "volume"
 struct ctr_vol;
 int ctr_vol_open_contents(struct state_store *s, const struct ctr_vol *v, struct burrow_err **err);
+/* ctr_vol_open_contents for the first start's copy-up, which writes
+ * there: a bind volume's device that is now a symlink (a container with
+ * its parent mounted can put one in its place) is refused, never
+ * followed. */
+int ctr_vol_open_for_copy_up(struct state_store *s, const struct ctr_vol *v, struct burrow_err **err);
+/* ctr_vol_is_empty on the directory dirfd (ctr_vol_open_contents's): the
+ * copy-up checks and fills the one directory it opened. */
+int ctr_vol_dir_is_empty(int dirfd, const struct ctr_vol *v, bool *empty, struct burrow_err **err);
 
 /* cp through a container's own mounts (container/cp_mount.c): the mount
  * of c that path falls on, its content's directory opened as the root to

@@ -907,20 +907,21 @@ static int prepare_volume(struct state_store *s, const struct ctr_config *c, int
 		goto out;
 	const char *type = ctr_vol_kv_get(v.options, "type");
 	const char *device = ctr_vol_kv_get(v.options, "device");
-	if (v.needs_copy_up) {
+	if (v.needs_copy_up && !ctr_mount_has(m, "nocopy") && (!type || strcmp(type, "tmpfs") != 0)) {
+		/* only into an empty volume, never over what it holds: checked
+		 * and filled through one open of it (a bind volume's device
+		 * that became a link is refused there) */
 		bool empty = false;
-		if (!ctr_mount_has(m, "nocopy") && (!type || strcmp(type, "tmpfs") != 0) &&
-		    ctr_vol_is_empty(s, &v, &empty, err) < 0)
+		cleanup_close int dfd = ctr_vol_open_for_copy_up(s, &v, err);
+		if (dfd < 0 || ctr_vol_dir_is_empty(dfd, &v, &empty, err) < 0)
 			goto out;
-		/* only into an empty volume, never over what it holds */
-		if (empty && !ctr_mount_has(m, "nocopy")) {
-			cleanup_close int dfd = ctr_vol_open_contents(s, &v, err);
-			if (dfd < 0 || ctr_copy_up(rootfd, m->destination, dfd, err) < 0) {
-				burrow_error_wrap(err, "cannot copy the image's '%s' into volume '%s'",
-				                  str_quote(m->destination), str_quote(v.name));
-				goto out;
-			}
+		if (empty && ctr_copy_up(rootfd, m->destination, dfd, err) < 0) {
+			burrow_error_wrap(err, "cannot copy the image's '%s' into volume '%s'",
+			                  str_quote(m->destination), str_quote(v.name));
+			goto out;
 		}
+	}
+	if (v.needs_copy_up) {
 		v.needs_copy_up = false;
 		if (ctr_vol_save(s, &v, err) < 0)
 			goto out;

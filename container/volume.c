@@ -362,12 +362,52 @@ static int open_volumes_dir(struct state_store *s, bool make, struct burrow_err 
 	return fd;
 }
 
+/* A bind volume's device, by the path volume create stored (absolute,
+ * its links resolved there): the parents are the user's directories, but
+ * the device's own place may now hold a link that a container with the
+ * parent mounted put there, leading to any directory of the user's. That
+ * link is refused, never followed. */
+static int open_device(const struct ctr_vol *v, const char *device, struct burrow_err **err)
+{
+	cleanup_free char *parent = xstrdup(device);
+	char *slash = strrchr(parent, '/');
+	const char *base = slash && slash[1] ? slash + 1 : ".";
+	if (slash)
+		slash[slash == parent] = '\0'; /* "/x": the parent is "/" */
+	cleanup_close int pfd = open(slash ? parent : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = pfd < 0 ? -1 : openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	int e = errno;
+	struct stat st;
+	if (pfd >= 0 && (e == ELOOP || e == ENOTDIR) && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode)) {
+		burrow_error_status(err, ELOOP,
+		                    "volume '%s': its device '%s' is now a symbolic link: refusing to follow it",
+		                    str_quote(v->name), str_quote(device));
+		return burrow_error_hint(err, "a container with its parent mounted may have put it there; put the "
+		                              "directory back, or make the volume again with device=DIR");
+	}
+	return burrow_error(err, e, "volume '%s': cannot open its device '%s'", str_quote(v->name), str_quote(device));
+}
+
+int ctr_vol_open_for_copy_up(struct state_store *s, const struct ctr_vol *v, struct burrow_err **err)
+{
+	const char *type = ctr_vol_kv_get(v->options, "type");
+	const char *device = ctr_vol_kv_get(v->options, "device");
+	if (type && strcmp(type, "bind") == 0 && device)
+		return open_device(v, device, err);
+	return ctr_vol_open_contents(s, v, err);
+}
+
 int ctr_vol_open_contents(struct state_store *s, const struct ctr_vol *v, struct burrow_err **err)
 {
 	const char *type = ctr_vol_kv_get(v->options, "type");
 	const char *device = ctr_vol_kv_get(v->options, "device");
 	if (type && strcmp(type, "bind") == 0 && device) {
-		/* the user's own host directory: a symlink there is theirs */
+		/* the user's own host directory: a symlink there is theirs (a
+		 * running user's swap is caught by the caller, against what it
+		 * has mounted) */
 		int fd = open(device, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return burrow_error(err, errno, "volume '%s': cannot open its device '%s'", str_quote(v->name),
@@ -396,9 +436,17 @@ int ctr_vol_is_empty(struct state_store *s, const struct ctr_vol *v, bool *empty
 		*empty = true;
 		return 0;
 	}
-	int fd = ctr_vol_open_contents(s, v, err);
+	cleanup_close int fd = ctr_vol_open_contents(s, v, err);
 	if (fd < 0)
 		return -1;
+	return ctr_vol_dir_is_empty(fd, v, empty, err);
+}
+
+int ctr_vol_dir_is_empty(int dirfd, const struct ctr_vol *v, bool *empty, struct burrow_err **err)
+{
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return burrow_error(err, errno, "volume '%s': cannot read its directory", str_quote(v->name));
 	cleanup_dir DIR *d = fdopendir(fd);
 	if (!d) {
 		int e = errno;
@@ -515,7 +563,8 @@ static int build(const struct ctr_vol_create_opts *o, struct ctr_vol *v, struct 
 	v->needs_copy_up = ctr_vol_kv_get(v->options, "nocopy") == NULL;
 	v->needs_chown = v->uid < 0 && v->gid < 0;
 	if (type && strcmp(type, "bind") == 0 && device) {
-		/* stored absolute: the mount happens from another directory */
+		/* stored absolute (the mount happens from another directory),
+		 * its links resolved: a link in its place later is refused */
 		cleanup_free char *abs = NULL;
 		if (device[0] != '/') {
 			cleanup_free char *cwd = getcwd(NULL, 0);
@@ -531,7 +580,10 @@ static int build(const struct ctr_vol_create_opts *o, struct ctr_vol *v, struct 
 		if (!S_ISDIR(st.st_mode))
 			return burrow_error_status(err, ENOTDIR, "invalid volume option device=%s: not a directory",
 			                           str_quote(device));
-		kv_set(&v->options, "device", 6, abs);
+		cleanup_free char *real = realpath(abs, NULL);
+		if (!real)
+			return burrow_error(err, errno, "invalid volume option device=%s", str_quote(device));
+		kv_set(&v->options, "device", 6, real);
 	}
 	return 0;
 }

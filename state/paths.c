@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -204,6 +205,18 @@ int state_fs_check(const char *what, const char *path, const char *flag, struct 
 	return state_fs_check_magic(what, path, (unsigned long)st.f_type, flag, err);
 }
 
+/* the root's place under HOME */
+#define ROOT_IN_HOME ".local/share/burrow"
+
+char *state_root_service(unsigned long uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) != 0 || !res || !res->pw_dir || res->pw_dir[0] != '/')
+		return NULL;
+	return path_join(res->pw_dir, ROOT_IN_HOME);
+}
+
 int state_root_resolve(const char *override, char **out, char **source, struct burrow_err **err)
 {
 	cleanup_free char *root = NULL;
@@ -230,7 +243,7 @@ int state_root_resolve(const char *override, char **out, char **source, struct b
 			                    "cannot find the storage root: neither XDG_DATA_HOME nor HOME is set");
 			return burrow_error_hint(err, "set HOME, or give --root DIR");
 		}
-		root = path_join(home, ".local/share/burrow");
+		root = path_join(home, ROOT_IN_HOME);
 		src = "default ($HOME/.local/share/burrow)";
 	}
 	size_t n = strlen(root);

@@ -9,6 +9,11 @@
  * *source says which. */
 int state_root_resolve(const char *override, char **out, char **source, struct burrow_err **err);
 
+/* The storage root of a burrow that a systemd user unit runs: systemd
+ * --user sets HOME from uid's passwd entry, and no XDG_DATA_HOME, so
+ * HOME/.local/share/burrow; NULL: uid has no entry. */
+char *state_root_service(unsigned long uid);
+
 /* Filesystem type name of path ("ext4", "nfs", "tmpfs" ...), and whether
  * it is a network filesystem that breaks locks or fuse (nfs, lustre ...). */
 const char *state_fs_type(const char *path, int *is_network);

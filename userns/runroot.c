@@ -111,6 +111,16 @@ static unsigned long outer_uid(uid_t uid)
 	return uid;
 }
 
+unsigned long userns_outer_uid(void)
+{
+	return outer_uid(geteuid());
+}
+
+char *userns_runroot_service(void)
+{
+	return xasprintf("/run/user/%lu/burrow", userns_outer_uid());
+}
+
 int userns_runroot(const char *override, char **out, char **source, struct burrow_err **err)
 {
 	if (override && *override) {
@@ -159,7 +169,7 @@ int userns_runroot(const char *override, char **out, char **source, struct burro
 	const char *base = getenv("TMPDIR");
 	if (!base || base[0] != '/')
 		base = "/tmp";
-	cleanup_free char *name = xasprintf("burrow-run-%lu", outer_uid(geteuid()));
+	cleanup_free char *name = xasprintf("burrow-run-%lu", userns_outer_uid());
 	cleanup_free char *dir = path_join(base, name);
 	/* a fallback dir in a shared place is never repaired, only refused */
 	if (private_dir(dir, MODE_REFUSE, err) < 0)

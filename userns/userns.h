@@ -16,6 +16,13 @@
  * *source says which and why. */
 int userns_runroot(const char *override, char **out, char **source, struct burrow_err **err);
 
+/* Our uid as the parent user namespace sees it (one level up): the
+ * user's own, inside burrow's namespace too. */
+unsigned long userns_outer_uid(void);
+/* The runtime dir of a burrow that a systemd user unit runs: systemd
+ * --user sets XDG_RUNTIME_DIR=/run/user/UID (the user's uid). */
+char *userns_runroot_service(void);
+
 /* Joins the keeper's user and mount namespace, creating the keeper first
  * when none is alive (pid + start time checked). Afterwards the process is
  * uid 0 / gid 0 inside. Call while single-threaded. */

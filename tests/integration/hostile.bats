@@ -119,6 +119,23 @@ $OUTSIDE/victim"
 	sentinel_intact
 }
 
+@test "hostile container: a link it puts in place of a bind volume's device is refused at the volume's first start: nothing is copied up through it" {
+	mkdir -p "$T/share/dev" "$T/target"
+	run_burrow 0 volume create -o type=bind -o device="$T/share/dev" bv
+	# a container with the device's parent mounted swaps the device for a
+	# link to another (empty) directory of the user's
+	run_burrow 0 run --rm -v "$T/share:/share" busybox sh -c "rmdir /share/dev && ln -s $T/target /share/dev"
+	[ -L "$T/share/dev" ]
+	# the image has content at /etc: the volume's first start would copy it up
+	run_burrow 125 run --rm -v bv:/etc busybox ls /etc
+	assert_match "$output" "volume 'bv': its device '$T/share/dev' is now a symbolic link: refusing to follow it"
+	is "$(ls -A "$T/target")" "" "the link's target"
+	run_burrow 0 volume inspect -f '{{.NeedsCopyUp}}' bv
+	is "$output" "true"
+	run_burrow 0 volume rm bv
+	sentinel_intact
+}
+
 @test "hostile container: export, commit and volume export store its links as links, a FIFO as a FIFO, never host content" {
 	run_burrow 0 run --name c -v v:/data busybox sh -c "
 		ln -s $OUTSIDE/victim /evilfile; ln -s $OUTSIDE /evildir; ln -s $UP/victim /upfile

@@ -23,6 +23,17 @@ suite_teardown() {
 	run_burrow 42 run --rm busybox sh -c 'exit 42'
 }
 
+@test "run: --detach=false stays in the foreground, --detach=true detaches (podman's boolean); another value is 125" {
+	run_burrow 0 run --rm --detach=false busybox echo in front
+	is "$output" "in front"
+	run_burrow 0 run --detach=true --name detached-true busybox true
+	assert_match "$output" '^[0-9a-f]{64}$'
+	run_burrow 0 wait detached-true
+	run_burrow 0 rm detached-true
+	run_burrow 125 run --rm --detach=maybe busybox true
+	is "$output" "burrow: run: invalid --detach 'maybe' (true or false)"
+}
+
 @test "run: command not found is 127 with a clear message" {
 	run_burrow 127 run --rm busybox nosuchcommand
 	assert_match "$output" "executable file 'nosuchcommand' not found"

@@ -211,7 +211,8 @@ run_unit_cmd() {
 	assert_match "$unit" $'\nRestart=always\n' "the container's policy, for systemd"
 	assert_match "$unit" $'\nTimeoutStopSec=70\n'
 	start=$(unit_cmd "$unit" ExecStart)
-	is "$start" "$(realpath "$BURROW") run --rm --sdnotify=conmon -d --name web -e GREETING=hi sdn sh -c \"env | grep GREETING; sleep 600\""
+	# the test's store, chosen by XDG_DATA_HOME and XDG_RUNTIME_DIR, named
+	is "$start" "$(realpath "$BURROW") --root $XDG_DATA_HOME/burrow --runroot $XDG_RUNTIME_DIR/burrow run --rm --sdnotify=conmon -d --name web -e GREETING=hi sdn sh -c \"env | grep GREETING; sleep 600\""
 	# ExecStartPre: the container of that name goes (here: the original)
 	run_unit_cmd "$unit" ExecStartPre
 	is "$status" 0 "ExecStartPre: $output"
@@ -241,8 +242,9 @@ READY=1
 	is "$(head -1 <<<"$unit")" "# container-$id.service"
 	assert_match "$unit" $'\nRestart=on-abnormal\nRestartSec=5\nTimeoutStopSec=62\n'
 	assert_match "$unit" $'\nType=forking\n'
-	is "$(unit_cmd "$unit" ExecStart)" "$(realpath "$BURROW") start $id"
-	is "$(unit_cmd "$unit" ExecStop)" "$(realpath "$BURROW") stop -t 2 $id"
+	local store="--root $XDG_DATA_HOME/burrow --runroot $XDG_RUNTIME_DIR/burrow"
+	is "$(unit_cmd "$unit" ExecStart)" "$(realpath "$BURROW") $store start $id"
+	is "$(unit_cmd "$unit" ExecStop)" "$(realpath "$BURROW") $store stop -t 2 $id"
 	run_unit_cmd "$unit" ExecStart
 	is "$status" 0 "ExecStart: $output"
 	local pidfile
@@ -288,6 +290,30 @@ READY=1
 	rm -f "$dir/$unit.service"
 	systemctl --user daemon-reload
 	is "$st" 0 "systemctl --user start $unit"
+}
+
+@test "generate systemd: a store chosen by XDG_DATA_HOME and XDG_RUNTIME_DIR is named in every command: the unit's commands find the container in systemd's environment" {
+	run_burrow 0 create --name envstore sdn sleep 600
+	run_burrow 0 generate systemd --no-header --name envstore
+	local unit=$output new
+	run_burrow 0 generate systemd --no-header --new --name envstore
+	new=$output
+	local store="--root $XDG_DATA_HOME/burrow --runroot $XDG_RUNTIME_DIR/burrow"
+	is "$(unit_cmd "$unit" ExecStop)" "$(realpath "$BURROW") $store stop -t 10 envstore"
+	is "$(unit_cmd "$new" ExecStopPost)" "$(realpath "$BURROW") $store rm -f --ignore -t 10 envstore"
+	assert_match "$(unit_cmd "$new" ExecStart)" "^$(realpath "$BURROW") $store run --rm "
+	# systemd --user's environment: neither variable, another HOME (what
+	# a unit without the options would reach is the test's own too)
+	mkdir -p "$T/sdhome" "$T/sdtmp"
+	local sdenv=(env -u XDG_DATA_HOME -u XDG_RUNTIME_DIR -u XDG_CONFIG_HOME HOME="$T/sdhome" TMPDIR="$T/sdtmp")
+	local cmd
+	cmd=$(unit_cmd "$unit" ExecStart)
+	eval "set -- $cmd"
+	run timeout "$BURROW_TIMEOUT" "${sdenv[@]}" "$@"
+	is "$status" 0 "ExecStart in systemd's environment: $output"
+	run_burrow 0 inspect --format '{{.State.Status}}' envstore
+	is "$output" running "started by the unit's ExecStart in systemd's environment"
+	run_burrow 0 rm -f -t 0 envstore
 }
 
 @test "generate systemd: a relative --root or --runroot is written as the store's absolute path; the unit's commands work from another directory" {

@@ -240,6 +240,70 @@ static void test_unit_store(void **state)
 	assert_null(strstr(u, "/r r"));
 }
 
+/* The unit generate writes for c with o. */
+static char *unit_text(const struct ctr_config *c, const struct cmd_unit_opts *o)
+{
+	cleanup_free char *svc = NULL;
+	struct burrow_err *err = NULL;
+	char *u = cmd_unit_generate(c, o, &svc, &err);
+	assert_non_null(u);
+	return u;
+}
+
+/* A store that systemd's environment would not give (chosen through
+ * XDG_DATA_HOME, XDG_RUNTIME_DIR, burrow.conf) is named in every
+ * command, after burrow's path; one the create command names keeps its
+ * place; the service's own store is not named. */
+static void test_unit_service_store(void **state)
+{
+	(void)state;
+	char *cmd[] = {"burrow", "run", "--name", "w", "busybox", NULL};
+	struct ctr_config c = {
+	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 4};
+	struct cmd_unit_opts o = unit_opts();
+	o.use_name = true;
+	o.root = "/home/u/.local/share/burrow";
+	o.service_root = "/home/u/.local/share/burrow";
+	o.runroot = "/tmp/xdg/burrow";
+	o.service_runroot = "/run/user/1000/burrow";
+	char *u = unit_text(&c, &o);
+	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--runroot /tmp/xdg/burrow start w\n"));
+	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--runroot /tmp/xdg/burrow stop \\\n\t-t 10 w\n"));
+	assert_non_null(strstr(u, "ExecStopPost=/opt/bin/burrow \\\n\t--runroot /tmp/xdg/burrow stop"));
+	assert_null(strstr(u, "--root"));
+	free(u);
+	o.new_unit = true;
+	o.root = "/data/my store";
+	u = unit_text(&c, &o);
+	assert_non_null(
+	    strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root \"/data/my store\" \\\n\t--runroot "
+	              "/tmp/xdg/burrow run \\\n\t--rm \\\n\t--sdnotify=conmon \\\n\t-d \\\n\t--name w busybox\n"));
+	assert_non_null(strstr(u, "ExecStartPre=-/opt/bin/burrow \\\n\t--root \"/data/my store\" \\\n\t--runroot "
+	                          "/tmp/xdg/burrow rm"));
+	free(u);
+	/* named by the create command: in its place, once */
+	char *named[] = {"burrow", "--runroot", "/old", "run", "--name", "w", "busybox", NULL};
+	c.create_command = named;
+	c.create_image_at = 6;
+	u = unit_text(&c, &o);
+	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow \\\n\t--root \"/data/my store\" \\\n\t--runroot "
+	                          "/tmp/xdg/burrow run \\\n\t--rm"));
+	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--runroot /tmp/xdg/burrow \\\n\t--root \"/data/my "
+	                          "store\" stop"));
+	assert_null(strstr(u, "/old"));
+	free(u);
+	/* the service's own store: nothing named */
+	c.create_command = cmd;
+	c.create_image_at = 4;
+	o.root = o.service_root;
+	o.runroot = o.service_runroot;
+	u = unit_text(&c, &o);
+	assert_non_null(strstr(u, "ExecStart=/opt/bin/burrow run \\\n\t--rm"));
+	assert_null(strstr(u, "--root"));
+	assert_null(strstr(u, "--runroot"));
+	free(u);
+}
+
 /* -d in a cluster of short flags detaches; a 'd' in the value of one
  * that takes a value (-astdout, -mdx, -cd) does not: -d goes in front */
 static void test_unit_new_detach(void **state)
@@ -256,6 +320,16 @@ static void test_unit_new_detach(void **state)
 		bool added = strstr(u, "--sdnotify=conmon \\\n\t-d \\\n") != NULL;
 		if (added == cases[i].detached)
 			fail_msg("%s: -d %s", cases[i].flag, added ? "added" : "not added");
+	}
+	/* a detach flag with a value goes, whatever its value: the -d in front
+	 * wins (after it, --detach=false would keep the unit's run in the
+	 * foreground) */
+	static const char *const valued[] = {"--detach=false", "-d=false", "--detach=true", "--detach=0"};
+	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++) {
+		char *cmd[] = {"burrow", "run", "--name", "w", (char *)valued[i], "busybox", NULL};
+		cleanup_free char *u = new_unit(cmd, 5);
+		if (!strstr(u, "--sdnotify=conmon \\\n\t-d \\\n\t--name w busybox\n"))
+			fail_msg("%s: %s", valued[i], u);
 	}
 }
 
@@ -277,10 +351,11 @@ static void test_unit_new_needs_command(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sdnotify_rewrite), cmocka_unit_test(test_sdnotify_modes),
-	    cmocka_unit_test(test_unit_escape),      cmocka_unit_test(test_unit_existing),
-	    cmocka_unit_test(test_unit_new),         cmocka_unit_test(test_unit_new_needs_command),
-	    cmocka_unit_test(test_unit_store),       cmocka_unit_test(test_unit_new_detach),
+	    cmocka_unit_test(test_sdnotify_rewrite),   cmocka_unit_test(test_sdnotify_modes),
+	    cmocka_unit_test(test_unit_escape),        cmocka_unit_test(test_unit_existing),
+	    cmocka_unit_test(test_unit_new),           cmocka_unit_test(test_unit_new_needs_command),
+	    cmocka_unit_test(test_unit_store),         cmocka_unit_test(test_unit_new_detach),
+	    cmocka_unit_test(test_unit_service_store),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
