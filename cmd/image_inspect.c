@@ -202,8 +202,6 @@ int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 		} else if (c == 'f') {
 			rep.format = optarg;
 		} else if (c == 'H') {
-			if (optarg && *optarg == '=' && argv[optind - 1][1] != '-')
-				optarg++; /* -H=BOOL */
 			if (optarg && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
 				return cmd_usage_error(ctx, "invalid --human '%s' (true or false)", str_quote(optarg));
 			human = !optarg || strcmp(optarg, "true") == 0;

@@ -288,6 +288,24 @@ int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *sho
 	return -1;
 }
 
+/* The flag a '?' of getopt_long was about when it was one that takes no
+ * value given one (--rm=true, -i=false: getopt_long's optopt is then the
+ * long option's code, or '=' read as a short flag), else NULL. */
+static char *given_a_value(int argc, char **argv, int optind_now, int opt)
+{
+	const char *bad = argv[optind_now - 1], *eq = strchr(bad, '=');
+	if (strncmp(bad, "--", 2) == 0)
+		return eq && opt ? xstrndup(bad, (size_t)(eq - bad)) : NULL;
+	if (opt != '=')
+		return NULL;
+	/* the '=' ended its element (getopt moved past it: "-i=") or not
+	 * (it is still at it: "-i=false") */
+	size_t n = strlen(bad);
+	const char *a = bad[0] == '-' && n >= 3 && bad[n - 1] == '=' ? bad : optind_now < argc ? argv[optind_now] : "";
+	eq = a[0] == '-' && a[1] != '-' ? strchr(a, '=') : NULL;
+	return eq && eq - a >= 2 ? xasprintf("-%c", eq[-1]) : NULL;
+}
+
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
 	/* ':' to see missing args; a leading '+' stops at the first argument
@@ -336,7 +354,10 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	}
 	if (c == '?') {
 		const char *bad = argv[optind - 1];
-		if (optopt)
+		cleanup_free char *flag = given_a_value(argc, argv, optind, optopt);
+		if (flag)
+			cmd_usage_error(ctx, "flag '%s' takes no value", str_quote(flag));
+		else if (optopt)
 			cmd_usage_error(ctx, "unknown flag '-%c'", optopt);
 		else
 			cmd_usage_error(ctx, "unknown flag '%s'", str_quote(bad));
@@ -349,6 +370,13 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 		else
 			cmd_usage_error(ctx, "flag '%s' needs a value", str_quote(bad));
 		return CMD_OPT_ERR;
+	}
+	/* a short flag's value written on to it after '=' (-e=A=b, -p=80:80):
+	 * the value is what follows the '=', as podman's */
+	if (optarg && optarg[0] == '=' && optind >= 1) {
+		const char *el = argv[optind - 1];
+		if (el[0] == '-' && el[1] != '-' && optarg > el && optarg < el + strlen(el))
+			optarg++;
 	}
 	return c;
 }

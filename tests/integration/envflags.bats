@@ -34,6 +34,9 @@ suite_setup() {
 	printf 'FROMFILE=f\n' >"$T/envfile"
 	run_burrow 0 run --rm --unsetenv-all -e A=1 --env-file "$T/envfile" envimg /bin/env
 	is "$(sort <<<"$output" | tr '\n' ' ')" "A=1 FROMFILE=f "
+	# a short flag's value written on after '=', as podman takes it
+	run_burrow 0 run --rm --unsetenv-all -e=B=2 -eC==3 envimg /bin/env
+	is "$(sort <<<"$output" | tr '\n' ' ')" "B=2 C==3 "
 	run_burrow 0 run --rm --unsetenv-all=false envimg /bin/env
 	assert_match "$output" "IMGVAR=img"
 	run_burrow 125 run --rm --unsetenv-all=maybe envimg true
