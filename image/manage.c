@@ -167,6 +167,31 @@ static int collect_used(const char *key, const char *json, void *data, struct bu
 	return 0;
 }
 
+struct named {
+	const char *layer;
+	bool found;
+};
+
+static int collect_named(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	struct named *n = data;
+	cleanup_record struct img_record r = {0};
+	if (img_record_parse(key, json, &r, err) < 0)
+		return -1;
+	n->found = strv_contains(r.layer_ids, n->layer);
+	return n->found ? 1 : 0;
+}
+
+/* Whether some image names layer id: 1 yes, 0 no, -1. Only the records
+ * that hold the ID are read. */
+static int layer_named(struct state_store *s, const char *id, struct burrow_err **err)
+{
+	struct named n = {id, false};
+	if (state_each_with(s, STATE_DB, "img/", id, collect_named, &n, err) < 0)
+		return -1;
+	return n.found;
+}
+
 /* The chain IDs some image names. */
 static int used_layers(struct state_store *s, char ***used, struct burrow_err **err)
 {
@@ -238,11 +263,9 @@ static int free_layer(struct state_store *s, int layersfd, const char *id, char 
 	if (img_layer_lock(fd, IMG_LOCK_USE, F_WRLCK, 0, NULL) < 0)
 		return 0;
 	/* an image stored since the caller looked names it: it stays */
-	cleanup_strv char **used = NULL;
-	if (used_layers(s, &used, err) < 0)
-		return -1;
-	if (strv_contains(used, id))
-		return 0;
+	int named = layer_named(s, id, err);
+	if (named != 0)
+		return named < 0 ? -1 : 0;
 	cleanup_free char *tmp = img_tmp_name();
 	bool moved = renameat(layersfd, id, layersfd, tmp) == 0;
 	if (!moved && errno != ENOENT)
@@ -277,12 +300,17 @@ int img_layers_free(struct state_store *s, char *const *ids, size_t *freed, char
 			return -1;
 		ids = all;
 	}
+	/* every layer: what the images name, read once; a few: each looked
+	 * for on its own, without reading every image */
 	cleanup_strv char **used = NULL;
-	if (used_layers(s, &used, err) < 0)
+	if (all && used_layers(s, &used, err) < 0)
 		return -1;
 	size_t n = 0;
 	for (size_t i = 0; ids[i]; i++) {
-		if (strv_contains(used, ids[i]))
+		int named = used ? strv_contains(used, ids[i]) : layer_named(s, ids[i], err);
+		if (named < 0)
+			return -1;
+		if (named)
 			continue;
 		int r = free_layer(s, layersfd, ids[i], warnings, err);
 		if (r < 0)
@@ -343,16 +371,86 @@ static int family(struct state_store *s, const char *id, char **parent, bool *ha
 	return rc;
 }
 
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What a prune round read once: every image's ID and every image's
+ * parent's, each sorted, to look IDs up in. */
+struct prune_index {
+	char **ids, **parents;
+	size_t nids, nparents;
+};
+
+static bool index_has(char *const *v, size_t n, const char *id)
+{
+	return n && bsearch(&id, v, n, sizeof(char *), cmp_strp);
+}
+
+static void prune_index_clear(struct prune_index *x)
+{
+	strv_free(x->ids);
+	strv_free(x->parents);
+	memset(x, 0, sizeof(*x));
+}
+
+static void prune_index_build(struct prune_index *x, struct img_info *const *list, size_t n, char **parents)
+{
+	x->ids = xcalloc(n + 1, sizeof(char *));
+	x->parents = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		x->ids[x->nids++] = xstrdup(list[i]->id);
+		if (parents && *parents[i])
+			x->parents[x->nparents++] = xstrdup(parents[i]);
+	}
+	qsort(x->ids, x->nids, sizeof(char *), cmp_strp);
+	qsort(x->parents, x->nparents, sizeof(char *), cmp_strp);
+}
+
+struct unseen {
+	const struct prune_index *x;
+	bool found;
+};
+
+static int find_unseen(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	(void)json, (void)err;
+	struct unseen *u = data;
+	u->found = !index_has(u->x->ids, u->x->nids, key + strlen("img/"));
+	return u->found ? 1 : 0;
+}
+
+/* In the open transaction, whether the index still tells if image r is a
+ * parent (*has_child): 1 yes, 0 no (an image stored since holds r's top
+ * layer, as a child would; or r has no layer), -1. A child holds its
+ * parent's layers, so only the images that name r's top one are read. */
+static int child_from_index(struct state_store *s, const struct img_record *r, const struct prune_index *x,
+                            bool *has_child, struct burrow_err **err)
+{
+	size_t nl = strv_len(r->layer_ids);
+	if (!nl)
+		return 0;
+	struct unseen u = {x, false};
+	if (state_each_with(s, STATE_DB, "img/", r->layer_ids[nl - 1], find_unseen, &u, err) < 0)
+		return -1;
+	if (u.found)
+		return 0;
+	*has_child = index_has(x->parents, x->nparents, r->id);
+	return 1;
+}
+
 /* Removes image id and frees its layers: 1 removed, 0 kept (RM_DANGLING
  * only), -1 error (EBUSY: a container uses it). The decision is made in the
  * transaction that removes it, so that a container or child image stored
  * meanwhile keeps it. RM_DANGLING: only when it is dangling, as podman's
  * rmi takes a parent with it: no name, no child image, no container.
  * *parent: its parent's ID (img_parents; "" none), found in that
- * transaction before it went. */
+ * transaction before it went. x (image prune's, may be NULL): whether it
+ * is a parent, unless an image stored since may be its child. */
 enum { RM_DANGLING = 1 << 0 };
-static int remove_image(struct state_store *s, const char *id, unsigned how, const struct img_users *users,
-                        char **parent, struct img_removal *rep, struct burrow_err **err)
+static int remove_image(struct state_store *s, const char *id, unsigned how, const struct prune_index *x,
+                        const struct img_users *users, char **parent, struct img_removal *rep, struct burrow_err **err)
 {
 	__attribute__((cleanup(tx_cancel))) struct tx tx = {s, false};
 	if (tx_begin(&tx, err) < 0)
@@ -367,7 +465,8 @@ static int remove_image(struct state_store *s, const char *id, unsigned how, con
 	if (dangling && r.names[0])
 		return 0;
 	cleanup_free char *up = NULL;
-	if ((dangling || parent) && family(s, id, &up, &has_child, err) < 0)
+	int known = dangling && x && !parent ? child_from_index(s, &r, x, &has_child, err) : 0;
+	if (known < 0 || (!known && (dangling || parent) && family(s, id, &up, &has_child, err) < 0))
 		return -1;
 	if (dangling && has_child)
 		return 0;
@@ -409,7 +508,7 @@ static int remove_parents(struct state_store *s, const char *child_parent, const
 	cleanup_free char *id = xstrdup(child_parent);
 	while (*id) {
 		char *next = NULL;
-		int r = remove_image(s, id, RM_DANGLING, users, &next, rep, err);
+		int r = remove_image(s, id, RM_DANGLING, NULL, users, &next, rep, err);
 		if (r < 0 && (*err)->status == ENOENT) {
 			burrow_err_free(*err);
 			*err = NULL;
@@ -451,7 +550,7 @@ int img_remove(struct state_store *s, const char *ref, unsigned flags, const str
 	    users->remove_users(s, img->id, users->data, err) < 0)
 		return -1;
 	cleanup_free char *parent = NULL;
-	if (remove_image(s, img->id, 0, users, &parent, rep, err) < 0)
+	if (remove_image(s, img->id, 0, NULL, users, &parent, rep, err) < 0)
 		return -1;
 	return flags & IMG_RM_NO_PRUNE ? 0 : remove_parents(s, parent, users, rep, err);
 }
@@ -474,14 +573,17 @@ int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_inf
 			img_info_list_free(list, n);
 			return -1;
 		}
+		/* read once a round: each removal re-checks its own image only */
+		__attribute__((cleanup(prune_index_clear))) struct prune_index x = {0};
+		prune_index_build(&x, list, n, parents);
 		for (size_t i = 0; i < n && rc == 0; i++) {
-			if (!all && (list[i]->names[0] || strv_contains(parents, list[i]->id)))
+			if (!all && (list[i]->names[0] || index_has(x.parents, x.nparents, list[i]->id)))
 				continue;
 			if (keep && !keep(list[i], keep_data))
 				continue;
 			struct img_removal rep = {0};
 			cleanup_err struct burrow_err *e = NULL;
-			int r = remove_image(s, list[i]->id, all ? 0 : RM_DANGLING, users, NULL, &rep, &e);
+			int r = remove_image(s, list[i]->id, all ? 0 : RM_DANGLING, &x, users, NULL, &rep, &e);
 			if (r > 0) {
 				strv_append(removed, list[i]->id);
 			} else if (r == 0 || e->status == EBUSY || e->status == ENOENT) {

@@ -385,6 +385,16 @@ import_busybox() {
 	run_burrow 0 import --change 'CMD ["sh"]' "$tar" "$name"
 }
 
+# child_of PARENT NAME: commits a container of image PARENT as image NAME
+# (PARENT's child); $output: its ID.
+child_of() {
+	run_burrow 0 create --name child-of "$1"
+	run_burrow 0 commit -q child-of "$2"
+	local id=$output
+	run_burrow 0 rm child-of
+	output=$id
+}
+
 SYSPROBE=$HELPERS_BIN/sysprobe
 
 # import_probe: the busybox image plus /bin/sysprobe (tests/helpers/

@@ -92,16 +92,6 @@ Deleted: $id"
 
 # base (an import named base) and kid (a commit of a container made from
 # it, named kid): their IDs
-# child_of PARENT NAME: commits a container of image PARENT as image NAME
-# (PARENT's child); $output: its ID.
-child_of() {
-	run_burrow 0 create --name child-of "$1"
-	run_burrow 0 commit -q child-of "$2"
-	local id=$output
-	run_burrow 0 rm child-of
-	output=$id
-}
-
 parent_and_child() {
 	import_busybox base
 	base=$output

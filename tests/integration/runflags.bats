@@ -71,6 +71,27 @@ image_ids() {
 	assert_match "$output" "--rm and --restart always"
 }
 
+@test "runflags: --rmi takes the parents it leaves dangling too, as rmi does (podman's run --rmi removes the image as its rmi does)" {
+	import_busybox rbase
+	local base=$output
+	child_of rbase rkid
+	local kid=$output
+	# the parent without a name: dangling once its child has gone
+	run_burrow 0 untag rbase
+	local since=$(date +%s.%N)
+	run_burrow 0 run --rmi localhost/rkid echo hi
+	is "$output" "hi" "nothing said of the removal"
+	run_burrow 1 image exists "$kid"
+	run_burrow 1 image exists "$base"
+	run_burrow 0 events --stream=false --since "$since" --filter type=image --filter event=remove --format '{{.ID}}'
+	is "$output" "$kid
+$base"
+	# a parent with a name stays
+	child_of rfimg rkid2
+	run_burrow 0 run --rmi localhost/rkid2 echo again
+	run_burrow 0 image exists rfimg
+}
+
 @test "runflags: a --rmi that cannot remove the image says why on the attached run's stderr" {
 	image_plus rmifail "f('only-here', 'x\n')"
 	# the layer store read-only in burrow's mount namespace: the image's

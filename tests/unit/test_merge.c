@@ -25,38 +25,7 @@
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "overlay/merge.h"
-
-struct rec {
-	char *log;
-	size_t len, maxdepth;
-};
-
-static int record(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
-{
-	struct rec *r = data;
-	(void)err;
-	if (at->depth > r->maxdepth)
-		r->maxdepth = at->depth;
-	if (step != WALK_FILE) {
-		struct stat st;
-		assert_int_equal(fstat(at->fd, &st), 0);
-		assert_true(S_ISDIR(st.st_mode));
-		assert_int_equal(st.st_ino, at->st.st_ino);
-	} else {
-		/* the entry is where the walk says */
-		struct stat st;
-		assert_int_equal(fstatat(at->dirfd, at->name, &st, AT_SYMLINK_NOFOLLOW), 0);
-		assert_int_equal(IFTODT(st.st_mode), at->type);
-	}
-	if (r->log) {
-		cleanup_free char *line = xasprintf("%c %s %d\n", "FEL"[step], at -> path, at -> type);
-		size_t n = strlen(line);
-		r->log = xrealloc(r->log, r->len + n + 1);
-		memcpy(r->log + r->len, line, n + 1);
-		r->len += n;
-	}
-	return 0;
-}
+#include "tests/unit/walkrec.h"
 
 /* Makes each path below root: a trailing "/" a directory, "name>target" a
  * symlink, anything else an empty file. */
@@ -80,7 +49,7 @@ static void make(const char *root, const char *const *paths)
 	}
 }
 
-static int walk(const char *dir, size_t n, struct rec *r, struct burrow_err **err)
+static int walk(const char *dir, size_t n, struct walk_rec *r, struct burrow_err **err)
 {
 	int fds[3];
 	for (size_t i = 0; i < n; i++) {
@@ -88,7 +57,7 @@ static int walk(const char *dir, size_t n, struct rec *r, struct burrow_err **er
 		fds[i] = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		assert_true(fds[i] >= 0);
 	}
-	int rc = ovl_merge_walk(fds, n, record, r, err);
+	int rc = ovl_merge_walk(fds, n, walk_record, r, err);
 	for (size_t i = 0; i < n; i++)
 		close(fds[i]);
 	return rc;
@@ -125,7 +94,7 @@ static void test_merge_layers(void **state)
 		assert_true(fd >= 0);
 		close(fd);
 	}
-	struct rec r = {.log = xstrdup("")};
+	struct walk_rec r = {.log = xstrdup("")};
 	struct burrow_err *err = NULL;
 	if (walk(dir, 3, &r, &err) < 0)
 		fail_msg("%s", err->msg);
@@ -139,7 +108,7 @@ static void test_merge_layers(void **state)
 	                           "L  4\n");
 	free(r.log);
 	/* the lowest layer alone: all of it */
-	r = (struct rec){.log = xstrdup("")};
+	r = (struct walk_rec){.log = xstrdup("")};
 	assert_int_equal(walk(dir, 1, &r, &err), 0);
 	assert_non_null(strstr(r.log, "F d/x 8\n"));
 	assert_non_null(strstr(r.log, "F o/oldsub/q 8\n"));
@@ -161,7 +130,7 @@ static void test_merge_whiteout_beside_entry(void **state)
 	                                 "l1/d/top", "l1/.wh.n", "l1/n", "l1/k",     NULL};
 	make(dir, l0);
 	make(dir, l1);
-	struct rec r = {.log = xstrdup("")};
+	struct walk_rec r = {.log = xstrdup("")};
 	struct burrow_err *err = NULL;
 	if (walk(dir, 2, &r, &err) < 0)
 		fail_msg("%s", err->msg);
@@ -195,7 +164,7 @@ static void test_merge_deep(void **state)
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
 	low.rlim_max = old.rlim_max;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-	struct rec r = {.log = xstrdup("")};
+	struct walk_rec r = {.log = xstrdup("")};
 	struct burrow_err *err = NULL;
 	int rc = walk(dir, 2, &r, &err);
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);

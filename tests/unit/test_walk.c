@@ -25,6 +25,7 @@
 #include "lib/xalloc.h"
 #include "tests/unit/childrun.h"
 #include "tests/unit/dirchain.h"
+#include "tests/unit/walkrec.h"
 
 /* openat, wrapped: when armed, the first ".." the walk opens on its way
  * up first does these renames (as a container racing the walk could). */
@@ -43,42 +44,6 @@ int openat(int fd, const char *path, int flags, ...)
 		renames[0] = NULL;
 	}
 	return (int)syscall(SYS_openat, fd, path, flags, mode);
-}
-
-struct rec {
-	char *log; /* NULL: not kept */
-	size_t len;
-	int enters, leaves, files;
-	size_t maxdepth;
-};
-
-static void rec_add(struct rec *r, const char *line)
-{
-	size_t n = strlen(line);
-	r->log = xrealloc(r->log, r->len + n + 1);
-	memcpy(r->log + r->len, line, n + 1);
-	r->len += n;
-}
-
-static int record(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
-{
-	struct rec *r = data;
-	(void)err;
-	if (at->depth > r->maxdepth)
-		r->maxdepth = at->depth;
-	/* what the walk hands over is what is there */
-	if (step != WALK_FILE) {
-		struct stat st;
-		assert_int_equal(fstat(at->fd, &st), 0);
-		assert_true(S_ISDIR(st.st_mode));
-		assert_int_equal(st.st_ino, at->st.st_ino);
-	}
-	step == WALK_ENTER ? r->enters++ : step == WALK_LEAVE ? r->leaves++ : r->files++;
-	if (r->log) {
-		cleanup_free char *line = xasprintf("%c %s %d\n", "FEL"[step], at -> path, at -> type);
-		rec_add(r, line);
-	}
-	return 0;
 }
 
 static void make_file(const char *path)
@@ -119,31 +84,31 @@ static void test_walk_links_fifo(void **state)
 	    "E t 4\nF t/a 8\nF t/b 10\nF t/c 10\nE t/d 4\nF t/d/g 8\nL t/d 4\nF t/e 10\nF t/p 1\nL t 4\n";
 	const int modes[] = {WALK_SORTED, WALK_SORTED | WALK_STAT};
 	for (size_t i = 0; i < 2; i++) {
-		struct rec r = {.log = xstrdup("")};
+		struct walk_rec r = {.log = xstrdup("")};
 		struct burrow_err *err = NULL;
 		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (walk_tree(fd, "t", "t", modes[i], record, &r, &err) < 0)
+		if (walk_tree(fd, "t", "t", modes[i], walk_record, &r, &err) < 0)
 			fail_msg("%s", err->msg);
 		assert_string_equal(r.log, want);
 		free(r.log);
 		/* a link as the top: itself */
-		r = (struct rec){.log = xstrdup("")};
-		assert_int_equal(walk_tree(fd, "t/c", "c", modes[i], record, &r, &err), 0);
+		r = (struct walk_rec){.log = xstrdup("")};
+		assert_int_equal(walk_tree(fd, "t/c", "c", modes[i], walk_record, &r, &err), 0);
 		assert_string_equal(r.log, "F c 10\n");
 		free(r.log);
 		/* a missing top is an error the caller can tell */
-		r = (struct rec){0};
-		assert_int_equal(walk_tree(fd, "none", "none", modes[i], record, &r, &err), -1);
+		r = (struct walk_rec){0};
+		assert_int_equal(walk_tree(fd, "none", "none", modes[i], walk_record, &r, &err), -1);
 		assert_int_equal(err->status, ENOENT);
 		assert_non_null(strstr(err->msg, "'none'"));
 		burrow_err_free(err);
 		close(fd);
 	}
 	/* the content of a directory, with an empty top */
-	struct rec r = {.log = xstrdup("")};
+	struct walk_rec r = {.log = xstrdup("")};
 	struct burrow_err *err = NULL;
 	int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_int_equal(walk_tree(fd, ".", "", WALK_SORTED, record, &r, &err), 0);
+	assert_int_equal(walk_tree(fd, ".", "", WALK_SORTED, walk_record, &r, &err), 0);
 	assert_string_equal(r.log, "E  4\nF g 8\nL  4\n");
 	free(r.log);
 	close(fd);
@@ -161,7 +126,7 @@ static int record_swap(const struct walk_at *at, enum walk_step step, void *data
 		assert_int_equal(rename(swap_dir, swap_aside), 0);
 		assert_int_equal(symlink(swap_link, swap_dir), 0);
 	}
-	return record(at, step, data, err);
+	return walk_record(at, step, data, err);
 }
 
 static void test_walk_swapped_for_link(void **state)
@@ -178,7 +143,7 @@ static void test_walk_swapped_for_link(void **state)
 	make_file(a);
 	assert_int_equal(mkdir(d, 0755), 0);
 	swap_dir = d, swap_aside = aside, swap_link = outside;
-	struct rec r = {.log = xstrdup("")};
+	struct walk_rec r = {.log = xstrdup("")};
 	struct burrow_err *err = NULL;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* without WALK_STAT: d's type is the one the listing gave (a directory) */
@@ -212,11 +177,11 @@ static void test_walk_deep(void **state)
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
 	low.rlim_max = old.rlim_max;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-	struct rec r = {0};
+	struct walk_rec r = {0};
 	struct burrow_err *err = NULL;
 	int fds = count_fds();
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = walk_tree(fd, "t", "t", WALK_STAT | WALK_MOVES_FAIL, record, &r, &err);
+	int rc = walk_tree(fd, "t", "t", WALK_STAT | WALK_MOVES_FAIL, walk_record, &r, &err);
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
 	if (rc < 0)
 		fail_msg("%s", err->msg);
@@ -250,10 +215,10 @@ static void test_walk_moved(void **state)
 		/* round 0: level 2 moved out; 1 and 2: level 3 moved out of it too */
 		renames[0] = l2, renames[1] = moved;
 		renames[2] = round ? l3 : NULL, renames[3] = round ? m3 : NULL;
-		struct rec r = {0};
+		struct walk_rec r = {0};
 		struct burrow_err *err = NULL;
 		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		int rc = walk_tree(fd, "t", "t", round == 2 ? WALK_MOVES_FAIL : 0, record, &r, &err);
+		int rc = walk_tree(fd, "t", "t", round == 2 ? WALK_MOVES_FAIL : 0, walk_record, &r, &err);
 		close(fd);
 		assert_null(renames[0]);
 		if (round == 2) {
@@ -280,7 +245,7 @@ static void test_walk_moved(void **state)
  * visited, no WALK_LEAVE follows for it, its siblings are walked. */
 static int record_skip(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
 {
-	int r = record(at, step, data, err);
+	int r = walk_record(at, step, data, err);
 	return step == WALK_ENTER && strcmp(at->path, "t/s") == 0 ? WALK_SKIP : r;
 }
 
@@ -298,7 +263,7 @@ static void test_walk_skip(void **state)
 		cleanup_free char *f = xasprintf("%s/%s", dir, files[i]);
 		make_file(f);
 	}
-	struct rec r = {.log = xstrdup("")};
+	struct walk_rec r = {.log = xstrdup("")};
 	struct burrow_err *err = NULL;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (walk_tree(fd, "t", "t", WALK_SORTED, record_skip, &r, &err) < 0)
@@ -314,7 +279,7 @@ static int log_only(const struct walk_at *at, enum walk_step step, void *data, s
 {
 	(void)err;
 	cleanup_free char *line = xasprintf("%c %s\n", "FEL"[step], at -> path);
-	rec_add(data, line);
+	walk_rec_add(data, line);
 	return 0;
 }
 
@@ -327,7 +292,7 @@ static int walk_twice(const void *arg, char *out, size_t n)
 	if (child_drop_root() < 0)
 		return -1;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct rec r = {.log = xstrdup("")};
+	struct walk_rec r = {.log = xstrdup("")};
 	struct burrow_err *err = NULL;
 	int lenient = walk_tree(fd, "t", "t", WALK_SORTED | WALK_LENIENT, log_only, &r, &err);
 	int len = snprintf(out, n, "%d %d\n%s", lenient, lenient < 0 ? err->status : 0, r.log);
