@@ -20,7 +20,17 @@
  * keep an fd, so depth does not cost descriptors either.
  *
  * Names from the tar go into messages through str_quote: a newline or an
- * escape sequence in an entry's name is shown, not obeyed. */
+ * escape sequence in an entry's name is shown, not obeyed.
+ *
+ * A layer keeps its whiteouts as ".wh.NAME" entries, which fuse-overlayfs
+ * reads; it hides NAME in their own directory too. The OCI image spec has
+ * a whiteout apply to the lower layers only: a NAME of the same layer
+ * stays, in whichever order the tar has the two. So once the tar is read,
+ * a whiteout whose NAME the layer has is removed, and a directory NAME is
+ * made opaque (a ".wh..wh..opq" file in it): the lower layers' NAME is
+ * hidden, this layer's stays. Every file of the tar stays where it was,
+ * for the tar record (tarsplit.c). A copy (cp, volume import) has no
+ * layers under it: its ".wh." names are names. */
 #include "image/internal.h"
 
 #include <archive.h>
@@ -248,6 +258,10 @@ struct unpack {
 	bool tar_failed; /* the tar reader failed while reading an entry's data */
 	bool replacing;  /* the last file's name was taken: clear each place first */
 	char *wbuf;      /* a file's data gathered for one write (WRITE_BUF) */
+
+	bool layer;       /* a layer, not a copy: its whiteouts are noted */
+	char **whiteouts; /* the clean paths of its ".wh.NAME" entries, in tar order */
+	size_t nwh, capwh;
 };
 
 struct feed {
@@ -707,6 +721,73 @@ static int root_entry(struct unpack *u, struct archive_entry *e, struct burrow_e
 	return 0;
 }
 
+#define WHITEOUT ".wh."
+#define OPAQUE ".wh..wh..opq"
+
+/* The name a whiteout hides, or NULL: name is not one, or hides nothing a
+ * layer can have (".", "..", the overlay's own ".wh." names). */
+static const char *whited_out(const char *name)
+{
+	if (strncmp(name, WHITEOUT, strlen(WHITEOUT)) != 0)
+		return NULL;
+	const char *x = name + strlen(WHITEOUT);
+	if (!*x || strcmp(x, ".") == 0 || strcmp(x, "..") == 0 || strncmp(x, WHITEOUT, strlen(WHITEOUT)) == 0)
+		return NULL;
+	return x;
+}
+
+static void note_whiteout(struct unpack *u, const char *path)
+{
+	if (u->nwh == u->capwh) {
+		u->capwh = u->capwh ? u->capwh * 2 : 16;
+		u->whiteouts = xrealloc(u->whiteouts, u->capwh * sizeof(*u->whiteouts));
+	}
+	u->whiteouts[u->nwh++] = xstrdup(path);
+}
+
+/* An empty ".wh..wh..opq" in the directory name of pfd (not followed if a
+ * link): its lower layers' content is hidden. */
+static int make_opaque(int pfd, const char *name, const char *path, struct burrow_err **err)
+{
+	cleanup_close int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open directory '%s'", str_quote(path));
+	int o = openat(fd, OPAQUE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (o < 0 && errno != EEXIST)
+		return burrow_error(err, errno, "cannot make directory '%s' opaque", str_quote(path));
+	if (o >= 0)
+		close(o);
+	return 0;
+}
+
+/* Each whiteout whose name the layer has too goes (see the top); a
+ * directory of that name becomes opaque. Each is found again from the
+ * root without following a link: a later entry may have replaced its
+ * directory with one. */
+static int settle_whiteouts(struct unpack *u, struct burrow_err **err)
+{
+	cleanup_dirstack struct dirstack walk;
+	ds_init(&walk, u->rootfd, false);
+	for (size_t i = 0; i < u->nwh; i++) {
+		char *path = u->whiteouts[i], *slash = strrchr(path, '/');
+		const char *wh = slash ? slash + 1 : path, *x = whited_out(wh);
+		if (slash)
+			*slash = '\0';
+		cleanup_err struct burrow_err *e = NULL;
+		int pfd = ds_goto(&walk, slash ? path : "", &e);
+		if (slash)
+			*slash = '/';
+		struct stat sb;
+		if (pfd < 0 || fstatat(pfd, x, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* gone with its directory, or a whiteout of a lower layer's name only */
+		if (clear_place(pfd, wh, false, err) < 0)
+			return -1;
+		if (S_ISDIR(sb.st_mode) && make_opaque(pfd, x, path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int extract_entry(struct unpack *u, struct archive_entry *e, const char *raw, struct burrow_err **err)
 {
 	cleanup_free char *path = NULL;
@@ -720,6 +801,8 @@ static int extract_entry(struct unpack *u, struct archive_entry *e, const char *
 	int pfd = parent_fd(u, parent, err);
 	if (pfd < 0)
 		return (*err)->status == ELOOP ? burrow_error_wrap(err, "refused") : -1;
+	if (u->layer && whited_out(name))
+		note_whiteout(u, path);
 
 	const char *hl = archive_entry_hardlink(e);
 	if (!hl)
@@ -808,6 +891,9 @@ static void unpack_clear(struct unpack *u)
 	free(u->dirs);
 	free(u->last_dir);
 	free(u->wbuf);
+	for (size_t i = 0; i < u->nwh; i++)
+		free(u->whiteouts[i]);
+	free(u->whiteouts);
 }
 
 static void archive_freep(struct archive **a)
@@ -896,7 +982,8 @@ static int unpack(struct img_decomp *dc, int rootfd, struct img_split *split, co
 	if (!tar)
 		return burrow_error(err, ENOMEM, "cannot set up libarchive");
 	archive_read_support_format_tar(tar);
-	struct unpack u = {.rootfd = rootfd, .tar = tar, .dc = dc, .split = split, .st = st};
+	/* a layer's unpack is the one that is hashed */
+	struct unpack u = {.rootfd = rootfd, .tar = tar, .dc = dc, .split = split, .st = st, .layer = digest};
 	ds_init(&u.dirs_at, rootfd, true);
 	/* the format is detected here */
 	if (archive_read_open(tar, f, NULL, feed_read, NULL) != ARCHIVE_OK) {
@@ -929,6 +1016,8 @@ static int unpack(struct img_decomp *dc, int rootfd, struct img_split *split, co
 		}
 	}
 	ds_clear(&u.dirs_at);
+	if (r == 0 && u.nwh)
+		r = settle_whiteouts(&u, err);
 	if (r == 0)
 		apply_dir_times(&u);
 	st->squashed = u.squashed;

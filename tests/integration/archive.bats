@@ -114,6 +114,50 @@ third"
 	cmp "$T/o.tar" "$T/o2.tar"
 }
 
+@test "load: a whiteout and an entry of one name in one layer: the entry stays, in either order (OCI), the lower layers' name is hidden; run, both exports and cp agree; save writes the layer as it came" {
+	python3 "$REGPY" layer "$T/lower.tar" 'd("pair"); f("pair/f1", "low1\n"); f("pair/f2", "low2\n"); d("pair/d1"); f("pair/d1/lowin", "l\n"); d("pair/d2"); f("pair/d2/lowin", "l\n"); f("pair/gone", "g\n")'
+	python3 "$REGPY" layer "$T/pair.tar" 'd("pair"); f("pair/.wh.f1", ""); f("pair/f1", "top1\n"); f("pair/f2", "top2\n"); f("pair/.wh.f2", ""); f("pair/.wh.d1", ""); d("pair/d1"); f("pair/d1/top", "t1\n"); d("pair/d2"); f("pair/d2/top", "t2\n"); f("pair/.wh.d2", ""); f("pair/.wh.gone", "")'
+	python3 "$REGPY" oci "$T/oci" localhost/pair:1 --layer "$BATS_FILE_TMPDIR/busybox.tar:gzip" \
+		--layer "$T/lower.tar:gzip" --layer "$T/pair.tar:none" >/dev/null
+	tar -C "$T/oci" -cf "$T/pair-oci.tar" .
+	run_burrow 0 load -i "$T/pair-oci.tar"
+	is "$output" "Loaded image: localhost/pair:1"
+	want='pair/
+pair/d1/
+pair/d1/top
+pair/d2/
+pair/d2/top
+pair/f1
+pair/f2'
+	run_burrow 0 run --name pr localhost/pair:1 sh -c 'cd / && find pair | sort && cat pair/f1 pair/f2'
+	is "$output" "$(printf '%s\n' "$want" | sed 's|/$||')
+top1
+top2"
+	# a stopped container's export, from its layers and through its mount
+	run_burrow 0 export -o "$T/direct.tar" pr
+	run_burrow 0 mount pr
+	run_burrow 0 export -o "$T/fuse.tar" pr
+	run_burrow 0 unmount pr
+	for t in direct fuse; do
+		is "$(tar -tf "$T/$t.tar" | grep '^pair/' | sort)" "$want" "$t export"
+		is "$(tar -xOf "$T/$t.tar" pair/f2)" top2
+	done
+	timeout "$BURROW_TIMEOUT" "$BURROW" cp pr:/pair - >"$T/cp.tar"
+	is "$(tar -tf "$T/cp.tar" | sort)" "$want" "cp"
+	# save writes each layer as it was loaded: its sha256 is its diff ID,
+	# and another store gets the same image from it
+	id=$(image_id)
+	run_burrow 0 save -o "$T/d.tar" localhost/pair:1
+	tar xOf "$T/d.tar" "$(sha256sum "$T/pair.tar" | cut -d' ' -f1).tar" | cmp - "$T/pair.tar"
+	for l in $(tar tf "$T/d.tar" | grep '\.tar$'); do
+		is "$(tar xOf "$T/d.tar" "$l" | sha256sum | cut -d' ' -f1).tar" "$l" "layer $l hashes to its name"
+	done
+	other 0 load -i "$T/d.tar"
+	is "$(image_id --root "$OTHER")" "$id" "same image ID"
+	other 0 run --rm localhost/pair:1 sh -c 'cd / && find pair | sort'
+	is "$output" "$(printf '%s\n' "$want" | sed 's|/$||')"
+}
+
 @test "save: a stored manifest that fits what is written is written as it was (same digest)" {
 	# a layout another tool wrote: uncompressed layers, its own JSON spacing
 	python3 "$REGPY" oci "$T/plain" localhost/plain:1 --layer "$BATS_FILE_TMPDIR/busybox.tar:none" \

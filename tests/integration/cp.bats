@@ -893,13 +893,15 @@ PY
 	tar -tf "$T/direct.tar" >"$T/names"
 	# deleted (in the committed layer and in the container) and hidden by
 	# an opaque directory: not there; what replaced them is
-	# and a name its own layer whites out too (fuse-overlayfs hides it)
-	for gone in keep/gone keep/low opq/old1 opq/oldsub/ opq/oldsub/x repl/r1 keep/both; do
+	for gone in keep/gone keep/low opq/old1 opq/oldsub/ opq/oldsub/x repl/r1; do
 		run ! grep -qx "$gone" "$T/names"
 	done
-	for there in keep/ opq/new repl/r2 data/b deep/er/f deep/f2 owned; do
+	# and a name its own layer whites out too: a whiteout hides the lower
+	# layers' name only (OCI)
+	for there in keep/ opq/new repl/r2 data/b deep/er/f deep/f2 owned keep/both; do
 		grep -qx "$there" "$T/names"
 	done
+	is "$(tar -xOf "$T/direct.tar" keep/both)" b
 	run ! grep -q '\.wh\.' "$T/names"
 	run tar -tvf "$T/direct.tar" data/out data/up deep/f2
 	assert_match "$output" "data/out -> /etc/passwd"

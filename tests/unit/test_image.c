@@ -435,6 +435,118 @@ static void test_unpack_basic(void **state)
 	sandbox_free(&s);
 }
 
+static bool at_exists(int dirfd, const char *path)
+{
+	struct stat sb;
+	return fstatat(dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static void whiteout_pairs(struct tarbuf *t)
+{
+	F(t, ".wh.f1", ""); /* whiteout first */
+	F(t, "f1", "one");
+	F(t, "f2", "two"); /* entry first */
+	F(t, ".wh.f2", "");
+	F(t, ".wh.d1", "");
+	D(t, "d1");
+	F(t, "d1/in", "x");
+	D(t, "d2");
+	F(t, "d2/in", "y");
+	F(t, "d2/.wh.in", "");
+	F(t, "d2/.wh.low", ""); /* a lower layer's name only: kept */
+	F(t, ".wh.d2", "");
+	F(t, ".wh.implied", ""); /* a directory made for its entries */
+	F(t, "implied/f", "i");
+	L(t, "s", "/"); /* a link: kept as it is, never made opaque through */
+	F(t, ".wh.s", "");
+	H(t, "h", "f1");
+	F(t, ".wh.h", "");
+	F(t, ".wh...", ""); /* hide nothing a layer can have: names */
+	F(t, ".wh..", "");
+	F(t, "d2/.wh..wh..opq", "");
+	D(t, "gone"); /* its directory replaced by a link after the pair */
+	F(t, "gone/x", "g");
+	F(t, "gone/.wh.x", "");
+	F(t, "gone", "now a file");
+}
+
+/* A new sandbox with whiteout_pairs unpacked by fn (a layer's is hashed). */
+static void unpack_pairs(struct sandbox *s,
+                         int (*fn)(int, int, const char *, struct img_unpack_stats *, struct burrow_err **))
+{
+	sandbox_new(s);
+	struct tarbuf t;
+	tb_open(&t);
+	whiteout_pairs(&t);
+	char digest[65];
+	int fd = tb_close(&t, digest);
+	struct img_unpack_stats st;
+	struct burrow_err *err = NULL;
+	if (fn(fd, s->layerfd, "pairs.tar", &st, &err) < 0)
+		fail_msg("%s", err->msg);
+	close(fd);
+	assert_string_equal(st.digest, fn == img_unpack ? digest : "");
+}
+
+/* A whiteout and an entry of one name in one layer: the entry stays (the
+ * OCI image spec: a whiteout applies to the lower layers), in either
+ * order; the whiteout goes, a directory becomes opaque; whiteouts of
+ * lower layers' names stay. */
+static void test_unpack_wh_pairs(void **state)
+{
+	(void)state;
+	struct sandbox s;
+	unpack_pairs(&s, img_unpack);
+	struct burrow_err *err = NULL;
+	static const char *const there[] = {"f1",
+	                                    "f2",
+	                                    "d1/in",
+	                                    "d1/.wh..wh..opq",
+	                                    "d2/in",
+	                                    "d2/.wh..wh..opq",
+	                                    "d2/.wh.low",
+	                                    "implied/f",
+	                                    "implied/.wh..wh..opq",
+	                                    "s",
+	                                    "h",
+	                                    ".wh...",
+	                                    ".wh..",
+	                                    "gone"};
+	for (size_t i = 0; i < sizeof(there) / sizeof(there[0]); i++)
+		if (!at_exists(s.layerfd, there[i]))
+			fail_msg("'%s' is not in the layer", there[i]);
+	static const char *const gone[] = {".wh.f1",      ".wh.f2", ".wh.d1", ".wh.d2",        "d2/.wh.in",
+	                                   ".wh.implied", ".wh.s",  ".wh.h",  "s/.wh..wh..opq"};
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		if (at_exists(s.layerfd, gone[i]))
+			fail_msg("'%s' is still in the layer", gone[i]);
+	char *c = NULL;
+	assert_int_equal(read_file_at(s.layerfd, "f2", &c, NULL, &err), 0);
+	assert_string_equal(c, "two");
+	free(c);
+	struct stat a;
+	assert_int_equal(fstatat(s.layerfd, "s", &a, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISLNK(a.st_mode));
+	/* the directory's time is the entry's still */
+	assert_int_equal(fstatat(s.layerfd, "d1", &a, 0), 0);
+	assert_int_equal(a.st_mtime, 1600000000);
+	sandbox_check_outside(&s);
+	sandbox_free(&s);
+}
+
+/* A copy (cp) keeps ".wh." names as names: no layers under it. */
+static void test_unpack_copy_wh(void **state)
+{
+	(void)state;
+	struct sandbox s;
+	unpack_pairs(&s, img_unpack_copy);
+	assert_true(at_exists(s.layerfd, ".wh.f1"));
+	assert_true(at_exists(s.layerfd, "f1"));
+	assert_false(at_exists(s.layerfd, "d1/.wh..wh..opq"));
+	sandbox_check_outside(&s);
+	sandbox_free(&s);
+}
+
 /* Each hostile tar is refused with a message naming the entry and writes
  * nothing outside the layer. */
 static void expect_refused(void (*build)(struct tarbuf *, const char *), const char *want)
@@ -1407,6 +1519,7 @@ int main(void)
 	    cmocka_unit_test(test_unpack_corrupt_gzip), cmocka_unit_test(test_ovl_paths),
 	    cmocka_unit_test(test_ovl_mount),           cmocka_unit_test(test_ovl_umount_without_pidfd),
 	    cmocka_unit_test(test_ovl_run_closes_fds),  cmocka_unit_test(test_import_without_rename_noreplace),
+	    cmocka_unit_test(test_unpack_wh_pairs),     cmocka_unit_test(test_unpack_copy_wh),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
