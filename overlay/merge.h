@@ -18,10 +18,11 @@
  * entry's at->dirfd the directory of the layer that holds it; no at->st
  * for a non-directory (stat_ok 0). The topmost layer that names an entry decides it;
  * ".wh.NAME" files and 0/0 character devices hide what lower layers have
- * at NAME (and, as fuse-overlayfs, a NAME of their own layer too), an opaque directory (ovl_dir_opaque) hides the lower
- * layers' directories at its path; neither marker is visited. Nothing is followed: directories are opened from their
- * layer's with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS. The layers must not change meanwhile (a container that is not
- * running): an entry gone meanwhile fails the walk. 0, or -1 with *err set. */
+ * at NAME (and, as fuse-overlayfs, a NAME of their own layer too: only layers an older burrow unpacked still hold such
+ * a pair), an opaque directory (ovl_dir_opaque) hides the lower layers' directories at its path; neither marker is
+ * visited. Nothing is followed: directories are opened from their layer's with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS.
+ * The layers must not change meanwhile (a container that is not running): an entry gone meanwhile fails the walk. 0, or
+ * -1 with *err set. */
 int ovl_merge_walk(const int *layers, size_t n, walk_fn fn, void *data, struct burrow_err **err);
 
 /* Whether directory fd of a layer or an upper dir is opaque (hides the
