@@ -54,17 +54,21 @@ static const char *shown(const char *path)
 	return str_quote(path[0] ? path : ".");
 }
 
-/* path[0, plen) + "/" + name (no "/" after an empty path). */
-static void set_path(struct walk *w, size_t plen, const char *name)
+void walk_path_set(char **path, size_t *cap, size_t plen, const char *name)
 {
 	size_t nl = strlen(name);
-	if (plen + nl + 2 > w->pcap) {
-		w->pcap = (plen + nl + 2) * 2;
-		w->path = xrealloc(w->path, w->pcap);
+	if (plen + nl + 2 > *cap) {
+		*cap = (plen + nl + 2) * 2;
+		*path = xrealloc(*path, *cap);
 	}
 	if (plen)
-		w->path[plen++] = '/';
-	memcpy(w->path + plen, name, nl + 1);
+		(*path)[plen++] = '/';
+	memcpy(*path + plen, name, nl + 1);
+}
+
+static void set_path(struct walk *w, size_t plen, const char *name)
+{
+	walk_path_set(&w->path, &w->pcap, plen, name);
 }
 
 static int cmp_names(const void *a, const void *b, void *names)

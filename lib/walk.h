@@ -66,6 +66,11 @@ typedef int (*walk_fn)(const struct walk_at *at, enum walk_step step, void *data
  * directory's entries after its WALK_ENTER and before its WALK_LEAVE.
  * 0, or -1 with *err set: fn's error, or the walk's naming the path (a
  * missing top is one, status ENOENT). */
+/* *path = (*path)[0, plen) + "/" + name (no "/" after an empty path),
+ * growing *path (capacity *cap) as needed: the walks' way of keeping the
+ * path of the entry at hand (lib/walk.c, overlay/merge.c). */
+void walk_path_set(char **path, size_t *cap, size_t plen, const char *name);
+
 int walk_tree(int dirfd, const char *name, const char *top, int flags, walk_fn fn, void *data, struct burrow_err **err);
 
 #endif

@@ -85,14 +85,7 @@ bool ovl_dir_opaque(int fd)
 
 static void set_path(struct merge *m, size_t plen, const char *name)
 {
-	size_t nl = strlen(name);
-	if (plen + nl + 2 > m->pcap) {
-		m->pcap = (plen + nl + 2) * 2;
-		m->path = xrealloc(m->path, m->pcap);
-	}
-	if (plen)
-		m->path[plen++] = '/';
-	memcpy(m->path + plen, name, nl + 1);
+	walk_path_set(&m->path, &m->pcap, plen, name);
 }
 
 static void close_level(struct merge *m, struct level *l)
