@@ -25,6 +25,7 @@
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "overlay/merge.h"
+#include "tests/unit/dirchain.h"
 #include "tests/unit/walkrec.h"
 
 /* Makes each path below root: a trailing "/" a directory, "name>target" a
@@ -151,15 +152,7 @@ static void test_merge_deep(void **state)
 	make(dir, l0);
 	make(dir, l1);
 	cleanup_free char *top = xasprintf("%s/l1", dir);
-	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	for (int i = 0; i < 200; i++) {
-		assert_int_equal(mkdirat(fd, "d", 0755), 0);
-		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		assert_true(next >= 0);
-		close(fd);
-		fd = next;
-	}
-	close(fd);
+	close(dir_chain(open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), 200, 0755));
 	struct rlimit old, low = {.rlim_cur = 64};
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
 	low.rlim_max = old.rlim_max;
