@@ -39,7 +39,8 @@ static bool is_control(unsigned char ch)
 
 char *cmd_unit_escape(const char *arg)
 {
-	bool quote = strpbrk(arg, " \t\"") != NULL;
+	/* systemd reads a ' anywhere in a word as a quote: inside "" it is one */
+	bool quote = strpbrk(arg, " \t\"'") != NULL;
 	for (const char *p = arg; *p && !quote; p++)
 		quote = is_control((unsigned char)*p);
 	char *out = xmalloc(strlen(arg) * 4 + 3);

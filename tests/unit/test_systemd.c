@@ -63,6 +63,8 @@ static void test_unit_escape(void **state)
 	    {"A=b\nExecStartPre=/bin/evil", "\"A=b\\nExecStartPre=/bin/evil\""},
 	    {"x\r\001\177y", "\"x\\r\\x01\\x7fy\""},
 	    {"a\tb", "\"a\tb\""},
+	    /* a lone ' would open a quote systemd never sees closed */
+	    {"A=it's", "\"A=it's\""},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cleanup_free char *e = cmd_unit_escape(cases[i][0]);
