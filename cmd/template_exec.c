@@ -9,6 +9,7 @@
 
 #include "cmd/internal.h"
 #include "lib/json.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 
 /* A node's text as Go's String() gives it, near enough: the source with
@@ -179,18 +180,13 @@ void tmpl_go_float(struct fmt_buf *b, double f)
 	fmt_buf_printf(b, "%.*f", decimals > 0 ? decimals : 0, f);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* An object's keys, sorted (Go prints and ranges over a map in key order). */
 static const char **sorted_keys(yajl_val obj)
 {
 	size_t n = obj->u.object.len;
 	const char **keys = xmalloc((n ? n : 1) * sizeof(char *));
 	memcpy(keys, obj->u.object.keys, n * sizeof(char *));
-	qsort(keys, n, sizeof(char *), cmp_str);
+	qsort(keys, n, sizeof(char *), strv_cmp);
 	return keys;
 }
 

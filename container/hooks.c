@@ -128,11 +128,6 @@ int ctr_hook_check(const char *json, struct burrow_err **err)
 	return doc ? check_doc(doc, err) : -1;
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The hook files of dirs, masked by name (a later directory wins),
  * sorted by name: "NAME\tPATH" entries. */
 static char **hook_files(char *const *dirs)
@@ -157,7 +152,7 @@ static char **hook_files(char *const *dirs)
 			}
 		}
 	}
-	qsort(names, strv_len(names), sizeof(char *), cmp_entry);
+	qsort(names, strv_len(names), sizeof(char *), strv_cmp);
 	return names;
 }
 

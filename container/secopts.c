@@ -153,11 +153,6 @@ static char **all_caps(void)
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* podman's MergeCapabilities: ALL dropped leaves what is added; ALL added
  * is every one, less what is dropped; else base + add - drop. */
 char **ctr_caps_bounding(const struct ctr_config *c)
@@ -182,7 +177,7 @@ char **ctr_caps_bounding(const struct ctr_config *c)
 	}
 	if (!r)
 		r = xcalloc(1, sizeof(char *));
-	qsort(r, strv_len(r), sizeof(char *), cmp_str);
+	qsort(r, strv_len(r), sizeof(char *), strv_cmp);
 	return r;
 }
 
@@ -260,7 +255,7 @@ char **ctr_privileged_devices(void)
 		}
 		closedir(dir);
 	}
-	qsort(r, strv_len(r), sizeof(char *), cmp_str);
+	qsort(r, strv_len(r), sizeof(char *), strv_cmp);
 	return r;
 }
 

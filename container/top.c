@@ -228,11 +228,6 @@ static long long status_first(const char *status, const char *key)
 	return status_nth(status, key, 0);
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* podman's (psgo's) capability sets: the names without CAP_, sorted,
  * joined by commas; "none" for an empty set (psgo says "unknown" for the
  * ones it does not know, libcap names them) */
@@ -255,7 +250,7 @@ static char *cap_names(const char *hex)
 	}
 	if (!names)
 		return xstrdup("none");
-	qsort(names, strv_len(names), sizeof(*names), name_cmp);
+	qsort(names, strv_len(names), sizeof(*names), strv_cmp);
 	char *out = xstrdup(names[0]);
 	for (size_t i = 1; names[i]; i++) {
 		char *n = xasprintf("%s,%s", out, names[i]);

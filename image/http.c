@@ -62,11 +62,6 @@ static char *system_cas(size_t *len)
 	return NULL;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The certs.d directory for host: --cert-dir, else the first of
  * $XDG_CONFIG_HOME/containers/certs.d/HOST, /etc/containers/certs.d/HOST,
  * /etc/docker/certs.d/HOST that exists (as podman picks it). */
@@ -106,7 +101,7 @@ int img_tls_setup(const char *host, const char *cert_dir, bool verify, struct im
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.')
 			strv_append(&names, de->d_name);
-	qsort(names, strv_len(names), sizeof(char *), by_name);
+	qsort(names, strv_len(names), sizeof(char *), strv_cmp);
 	cleanup_free char *cas = NULL;
 	size_t ncas = 0;
 	for (size_t i = 0; names[i]; i++) {

@@ -326,11 +326,6 @@ int img_history(struct state_store *s, const struct img_info *i, struct img_hist
 	return 0;
 }
 
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The labels of a configuration (NULL: none), as img_labels gives them. */
 static char **labels_of(yajl_val config)
 {
@@ -344,7 +339,7 @@ static char **labels_of(yajl_val config)
 	}
 	size_t n = strv_len(out);
 	if (n > 1)
-		qsort(out, n, sizeof(char *), cmp_strp);
+		qsort(out, n, sizeof(char *), strv_cmp);
 	return out;
 }
 

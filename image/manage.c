@@ -371,11 +371,6 @@ static int family(struct state_store *s, const char *id, char **parent, bool *ha
 	return rc;
 }
 
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* What a prune round read once: every image's ID and every image's
  * parent's, each sorted, to look IDs up in. */
 struct prune_index {
@@ -385,7 +380,7 @@ struct prune_index {
 
 static bool index_has(char *const *v, size_t n, const char *id)
 {
-	return n && bsearch(&id, v, n, sizeof(char *), cmp_strp);
+	return n && bsearch(&id, v, n, sizeof(char *), strv_cmp);
 }
 
 static void prune_index_clear(struct prune_index *x)
@@ -404,8 +399,8 @@ static void prune_index_build(struct prune_index *x, struct img_info *const *lis
 		if (parents && *parents[i])
 			x->parents[x->nparents++] = xstrdup(parents[i]);
 	}
-	qsort(x->ids, x->nids, sizeof(char *), cmp_strp);
-	qsort(x->parents, x->nparents, sizeof(char *), cmp_strp);
+	qsort(x->ids, x->nids, sizeof(char *), strv_cmp);
+	qsort(x->parents, x->nparents, sizeof(char *), strv_cmp);
 }
 
 struct unseen {

@@ -131,11 +131,6 @@ int conf_parse(const char *text, conf_fn fn, void *data, struct burrow_err **err
 	return 0;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char **conf_dir_files(const char *dir, const char *suffix)
 {
 	char **out = xcalloc(1, sizeof(char *));
@@ -146,7 +141,7 @@ char **conf_dir_files(const char *dir, const char *suffix)
 	for (struct dirent *de; (de = readdir(d));)
 		if (de->d_name[0] != '.' && str_has_suffix(de->d_name, suffix))
 			strv_append(&names, de->d_name);
-	qsort(names, strv_len(names), sizeof(char *), by_name);
+	qsort(names, strv_len(names), sizeof(char *), strv_cmp);
 	for (size_t i = 0; names[i]; i++) {
 		cleanup_free char *p = path_join(dir, names[i]);
 		struct stat sb;

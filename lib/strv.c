@@ -199,3 +199,8 @@ int str_to_ll(const char *s, long long min, long long max, long long *out)
 	*out = v;
 	return 0;
 }
+
+int strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}

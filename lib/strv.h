@@ -45,6 +45,8 @@ void strv_free(char **v);
 /* Splits s at every sep; empty fields are kept. */
 char **strv_split(const char *s, char sep);
 int strv_contains(char *const *v, const char *s);
+/* qsort's and bsearch's comparator for an array of char *: the strings' strcmp. */
+int strv_cmp(const void *a, const void *b);
 
 /* String helpers. */
 int str_has_prefix(const char *s, const char *prefix);
