@@ -20,6 +20,7 @@
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
+#include "overlay/merge.h"
 
 /* A tar of c's image layers and upper dir merged (overlay/merge.h), read
  * straight from the store: no fuse-overlayfs mount, no FUSE request per
@@ -89,9 +90,6 @@ int ctr_export(struct state_store *s, const struct ctr_engine_opts *eng, const c
 
 /* --- diff -------------------------------------------------------------------- */
 
-#define WHITEOUT ".wh."
-#define OPAQUE ".wh..wh..opq"
-
 struct differ {
 	char **layers; /* the image's layer directories, lowest first */
 	size_t nlayers;
@@ -127,7 +125,7 @@ static bool in_image(const struct differ *d, const char *path)
 		if (dir < 0)
 			continue;
 		struct stat st;
-		cleanup_free char *wh = xasprintf(WHITEOUT "%s", name);
+		cleanup_free char *wh = xasprintf(OVL_WHITEOUT "%s", name);
 		if (fstatat(dir, wh, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			return false;
 		if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
@@ -163,10 +161,10 @@ static int diff_dir(struct differ *d, int dirfd, const char *path, bool added, s
 	struct dirent *de;
 	while ((de = readdir(dir))) {
 		const char *name = de->d_name;
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, OPAQUE) == 0)
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, OVL_OPAQUE) == 0)
 			continue;
-		if (strncmp(name, WHITEOUT, strlen(WHITEOUT)) == 0) {
-			cleanup_free char *gone = xasprintf("%s/%s", path, name + strlen(WHITEOUT));
+		if (strncmp(name, OVL_WHITEOUT, strlen(OVL_WHITEOUT)) == 0) {
+			cleanup_free char *gone = xasprintf("%s/%s", path, name + strlen(OVL_WHITEOUT));
 			add_change(d, 'D', gone);
 			continue;
 		}

@@ -49,6 +49,7 @@
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
+#include "overlay/merge.h"
 #include "image/libs.h"
 
 #define FEED_BUF (128 * 1024)
@@ -721,17 +722,14 @@ static int root_entry(struct unpack *u, struct archive_entry *e, struct burrow_e
 	return 0;
 }
 
-#define WHITEOUT ".wh."
-#define OPAQUE ".wh..wh..opq"
-
 /* The name a whiteout hides, or NULL: name is not one, or hides nothing a
  * layer can have (".", "..", the overlay's own ".wh." names). */
 static const char *whited_out(const char *name)
 {
-	if (strncmp(name, WHITEOUT, strlen(WHITEOUT)) != 0)
+	if (strncmp(name, OVL_WHITEOUT, strlen(OVL_WHITEOUT)) != 0)
 		return NULL;
-	const char *x = name + strlen(WHITEOUT);
-	if (!*x || strcmp(x, ".") == 0 || strcmp(x, "..") == 0 || strncmp(x, WHITEOUT, strlen(WHITEOUT)) == 0)
+	const char *x = name + strlen(OVL_WHITEOUT);
+	if (!*x || strcmp(x, ".") == 0 || strcmp(x, "..") == 0 || strncmp(x, OVL_WHITEOUT, strlen(OVL_WHITEOUT)) == 0)
 		return NULL;
 	return x;
 }
@@ -752,7 +750,7 @@ static int make_opaque(int pfd, const char *name, const char *path, struct burro
 	cleanup_close int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return burrow_error(err, errno, "cannot open directory '%s'", str_quote(path));
-	int o = openat(fd, OPAQUE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int o = openat(fd, OVL_OPAQUE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (o < 0 && errno != EEXIST)
 		return burrow_error(err, errno, "cannot make directory '%s' opaque", str_quote(path));
 	if (o >= 0)

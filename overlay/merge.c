@@ -29,8 +29,6 @@
 #include "lib/xalloc.h"
 #include "overlay/merge.h"
 
-#define WHITEOUT ".wh."
-#define OPAQUE ".wh..wh..opq"
 #define MERGE_BUF (32 * 1024)
 #define MERGE_OPEN 32 /* directory descriptors held before chains are closed */
 
@@ -70,7 +68,7 @@ static const char *shown(const char *path)
 bool ovl_dir_opaque(int fd)
 {
 	struct stat st;
-	if (fstatat(fd, OPAQUE, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	if (fstatat(fd, OVL_OPAQUE, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 	    (fstatat(fd, ".wh..opq", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0))
 		return true;
 	static const char *const names[] = {"user.fuseoverlayfs.opaque", "trusted.overlay.opaque",
@@ -138,12 +136,12 @@ static int read_names(struct merge *m, int fd, size_t rank, struct name **v, siz
 			const struct dirent64 *de = (const struct dirent64 *)(m->buf + pos);
 			pos += de->d_reclen;
 			const char *nm = de->d_name;
-			if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || strcmp(nm, OPAQUE) == 0)
+			if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || strcmp(nm, OVL_OPAQUE) == 0)
 				continue;
 			struct name e = {.rank = rank, .type = de->d_type};
-			if (strncmp(nm, WHITEOUT, strlen(WHITEOUT)) == 0) {
+			if (strncmp(nm, OVL_WHITEOUT, strlen(OVL_WHITEOUT)) == 0) {
 				e.whiteout = true;
-				nm += strlen(WHITEOUT);
+				nm += strlen(OVL_WHITEOUT);
 			} else if (de->d_type == DT_CHR || de->d_type == DT_UNKNOWN) {
 				struct stat st;
 				if (fstatat(fd, nm, &st, AT_SYMLINK_NOFOLLOW) < 0)

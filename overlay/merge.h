@@ -10,6 +10,11 @@
 #include "lib/err.h"
 #include "lib/walk.h"
 
+/* A layer's whiteout of NAME is the entry OVL_WHITEOUT "NAME"; a file
+ * OVL_OPAQUE in a directory makes it opaque. */
+#define OVL_WHITEOUT ".wh."
+#define OVL_OPAQUE ".wh..wh..opq"
+
 /* Walks the merged tree of layers[0, n) (directory fds, the lowest first,
  * a container's upper directory last), calling fn as walk_tree(layers[..],
  * ".", "", WALK_SORTED, ...) calls it on a mount of them: each directory's
