@@ -270,8 +270,11 @@ static int open_end(struct state_store *s, const struct ctr_cp_opts *o, const st
 		e->rootfd = e->rf.fd;
 		e->where = xasprintf("container '%s'", str_quote(e->rf.c.name));
 		e->path = xstrdup(ce->path);
-		e->uid = e->rf.c.uid;
-		e->gid = e->rf.c.gid;
+		/* its user as burrow's namespace sees them (podman's host IDs):
+		 * what lands in its root filesystem, mapped or not, is that
+		 * user's inside */
+		e->uid = (long long)ctr_userns_id_seen(e->rf.c.uid_map, e->rf.c.uid, false);
+		e->gid = (long long)ctr_userns_id_seen(e->rf.c.gid_map, e->rf.c.gid, true);
 		bool running = e->rf.r.state == CTR_RUNNING || e->rf.r.state == CTR_PAUSED;
 		if (ctr_cp_mount_find(s, &e->rf.c, running ? &e->rf.r : NULL, e->rf.fd, ce->path, &e->mnt, err) < 0)
 			return -1;

@@ -54,7 +54,14 @@ static int export_layers(struct state_store *s, const struct ctr_config *c, cons
 	}
 	burrow_debug("export of container '%s': its %zu layer directories read directly, nothing mounted",
 	             str_quote(c->name), nfds);
-	struct ctr_tar_opts o = {.uid = -1, .gid = -1, .layers = fds, .nlayers = nfds};
+	/* the owners as a mount of them shows them (ctr_rootfs_mount) */
+	bool mapped = ctr_userns_fs_mapped(c);
+	struct ctr_tar_opts o = {.uid = -1,
+	                         .gid = -1,
+	                         .uid_map = mapped ? c->uid_map : NULL,
+	                         .gid_map = mapped ? c->gid_map : NULL,
+	                         .layers = fds,
+	                         .nlayers = nfds};
 	rc = ctr_tar_to_output(-1, &o, output, "--output FILE", err);
 out:
 	while (nfds > 0)

@@ -158,6 +158,15 @@ struct ovl_opts;
 int ctr_userns_ovl_mount(const struct ctr_config *c, const struct ovl_opts *o, char *const *lowerdirs,
                          const char *upper, const char *work, const char *target, pid_t *server,
                          struct burrow_err **err);
+/* Whether that mount maps c's IDs: a user namespace of c's own in one of
+ * burrow's with more than one ID. Its files are stored as c sees them,
+ * and whatever shows them to burrow (the mount of a running or stopped
+ * c, export from its layers) maps each stored owner through c's maps. */
+bool ctr_userns_fs_mapped(const struct ctr_config *c);
+/* The ID of burrow's namespace that the container's ID id is through map
+ * (NULL: the identity), as the kernel and fuse-overlayfs's uidmapping show
+ * it: an ID outside the map is the overflow ID (65534). */
+unsigned long ctr_userns_id_seen(const char *map, unsigned long id, bool gid);
 
 /* Volumes: the kind of their locks (state_lock_name), and the directory
  * that holds a volume's content, opened O_RDONLY: _data (reached from the

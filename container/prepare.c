@@ -11,10 +11,10 @@
 #include "container/internal.h"
 #include "container/mount.h"
 #include "container/nsmode.h"
+#include "container/rootfs.h"
 #include "container/secret.h"
 #include "container/sdnotify.h"
 #include "container/shm.h"
-#include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
@@ -209,9 +209,6 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 {
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
-	cleanup_free char *upper = path_join(dir, "upper");
-	cleanup_free char *work = path_join(dir, "work");
-	cleanup_free char *merged = path_join(rundir, "merged");
 	*fuse_pid = 0;
 	*binds = NULL;
 	if (mkdir_p(rundir, 0700, err) < 0 || write_etc_files(c, ncfg, rundir, err) < 0)
@@ -223,25 +220,10 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 			return NULL;
 		root = xstrdup(c->rootfs);
 	} else {
-		struct img_info *img = NULL;
-		if (img_lookup(s, c->image_id, &img, err) < 0)
+		bool made_rundir;
+		if (ctr_rootfs_mount(s, eng, c, &root, fuse_pid, &made_rundir, err) < 0)
 			return NULL;
-		trace_mark("prep: image looked up");
-		/* everything under the storage root and the runtime dir is
-		 * private (0700): the upper dir holds files of ours, setuid ones
-		 * too, that no other user may reach. The upper dir itself keeps
-		 * 0755, the mode of the container's "/" (fuse-overlayfs shows the
-		 * top layer's root), behind its 0700 parents. */
-		int r = -1;
-		trace_mark("prep: dirs");
-		if (mkdir_p(dir, 0700, err) == 0 && mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 &&
-		    mkdir_p(merged, 0700, err) == 0)
-			r = ctr_userns_ovl_mount(c, &eng->ovl, img->layers, upper, work, merged, fuse_pid, err);
 		trace_mark("prep: overlay mounted");
-		img_info_free(img);
-		if (r < 0)
-			return NULL;
-		root = xstrdup(merged);
 	}
 	trace_mark("prep: mtab+bundle");
 	if (make_mtab(root, err) < 0 || write_bundle(s, c, eng, ncfg, dir, rundir, root, binds, err) < 0) {

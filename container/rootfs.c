@@ -29,7 +29,6 @@ int ctr_tool_lock(struct state_store *s, const char *ref, int *lock, struct ctr_
 int ctr_rootfs_mount(struct state_store *s, const struct ctr_engine_opts *eng, const struct ctr_config *c,
                      char **merged_out, pid_t *fuse_pid, bool *made_rundir, struct burrow_err **err)
 {
-	static const struct ctr_engine_opts no_eng;
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *rundir = ctr_rundir(s, c->id);
 	cleanup_free char *upper = path_join(dir, "upper");
@@ -39,10 +38,18 @@ int ctr_rootfs_mount(struct state_store *s, const struct ctr_engine_opts *eng, c
 	struct img_info *img = NULL;
 	if (img_lookup(s, c->image_id, &img, err) < 0)
 		return -1;
+	/* everything under the storage root and the runtime dir is private
+	 * (0700): the upper dir holds files of ours, setuid ones too, that no
+	 * other user may reach. The upper dir itself keeps 0755, the mode of
+	 * the container's "/" (fuse-overlayfs shows the top layer's root),
+	 * behind its 0700 parents. With a user namespace of its own, the
+	 * mount maps its IDs (ctr_userns_ovl_mount): for a run and for the
+	 * tools alike, so a stopped container's files show the owners a
+	 * running one's do. */
 	int r = -1;
 	if (mkdir_p(dir, 0700, err) == 0 && mkdir_p(upper, 0755, err) == 0 && mkdir_p(work, 0700, err) == 0 &&
 	    mkdir_p(merged, 0700, err) == 0)
-		r = ovl_mount(&(eng ? eng : &no_eng)->ovl, img->layers, upper, work, merged, fuse_pid, err);
+		r = ctr_userns_ovl_mount(c, eng ? &eng->ovl : NULL, img->layers, upper, work, merged, fuse_pid, err);
 	img_info_free(img);
 	if (r < 0)
 		return -1;

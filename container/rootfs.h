@@ -29,9 +29,10 @@ struct ctr_rootfs {
 int ctr_tool_lock(struct state_store *s, const char *ref, int *lock, struct ctr_config *c, struct ctr_run *r,
                   struct burrow_err **err);
 /* Mounts c's image layers and upper dir (fuse-overlayfs) at
- * RUNROOT/containers/<id>/merged, made as ctr_prepare makes them; *merged
- * is where, *fuse_pid its server. *made_rundir: the runtime dir was made
- * for it. */
+ * RUNROOT/containers/<id>/merged, the same mount for a start (ctr_prepare)
+ * as for the tools (cp, burrow mount): with c's own user namespace, its
+ * IDs mapped (ctr_userns_ovl_mount). *merged is where, *fuse_pid its
+ * server. *made_rundir: the runtime dir was made for it. */
 int ctr_rootfs_mount(struct state_store *s, const struct ctr_engine_opts *eng, const struct ctr_config *c,
                      char **merged, pid_t *fuse_pid, bool *made_rundir, struct burrow_err **err);
 

@@ -10,6 +10,10 @@ struct ctr_tar_opts {
 	const char *name; /* the entry of the directory to archive (it, and below it); NULL: the directory's content */
 	const char *as;   /* the name that entry has in the archive (NULL: name) */
 	long long uid, gid; /* every entry's owner in the archive; -1: as on disk */
+	/* with uid (gid) -1: each owner on disk through this map, as a mount
+	 * with fuse-overlayfs's uidmapping shows it (ctr_userns_id_seen);
+	 * NULL: as on disk */
+	const char *uid_map, *gid_map;
 	size_t block; /* bytes per write, the last one unpadded (0: for a file, padded to tar's 10240-byte records) */
 	/* instead of dirfd: these directories merged as overlayfs shows them
 	 * (overlay/merge.h), the lowest first, their content archived (name

@@ -91,9 +91,10 @@ struct exporter {
 	struct hardlinks links; /* regular files with more than one link */
 	bool every_file;        /* links counts no names: every file in links */
 	char *buf;
-	bool content;       /* the top is a directory whose content is archived, not it */
-	bool layers;        /* the overlay's own xattrs are left out */
-	long long uid, gid; /* every entry's owner (-1: as on disk) */
+	bool content;                  /* the top is a directory whose content is archived, not it */
+	bool layers;                   /* the overlay's own xattrs are left out */
+	long long uid, gid;            /* every entry's owner (-1: as on disk) */
+	const char *uid_map, *gid_map; /* else the owner on disk through these */
 };
 
 /* libarchive's message, and the errno behind it ("Write error: File too
@@ -138,8 +139,12 @@ static int write_header(struct exporter *x, const struct stat *st, int fd, const
 	ar.archive_entry_set_pathname(x->e, x->path);
 	if (x->uid >= 0)
 		ar.archive_entry_set_uid(x->e, x->uid);
+	else if (x->uid_map)
+		ar.archive_entry_set_uid(x->e, (la_int64_t)ctr_userns_id_seen(x->uid_map, st->st_uid, false));
 	if (x->gid >= 0)
 		ar.archive_entry_set_gid(x->e, x->gid);
+	else if (x->gid_map)
+		ar.archive_entry_set_gid(x->e, (la_int64_t)ctr_userns_id_seen(x->gid_map, st->st_gid, true));
 	if (!S_ISREG(st->st_mode) || hardlink)
 		ar.archive_entry_set_size(x->e, 0);
 	if (symlink)
@@ -289,7 +294,12 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 {
 	if (ar_load(err) < 0)
 		return -1;
-	struct exporter x = {.content = !o->name, .layers = o->layers, .uid = o->uid, .gid = o->gid};
+	struct exporter x = {.content = !o->name,
+	                     .layers = o->layers,
+	                     .uid = o->uid,
+	                     .gid = o->gid,
+	                     .uid_map = o->uid_map,
+	                     .gid_map = o->gid_map};
 	x.a = ar.archive_write_new();
 	x.e = ar.archive_entry_new();
 	if (!x.a || !x.e) {

@@ -47,7 +47,8 @@ int ctr_cp(struct state_store *s, const struct ctr_cp_opts *o, struct burrow_err
  * the file output, or stdout when output is NULL, refused on a terminal):
  * through its mount when it has one (running, or kept by burrow mount),
  * else read from its layers and upper dir merged (overlay/merge.h), under
- * its lock, nothing mounted. */
+ * its lock, nothing mounted, its owners mapped as its mount would show
+ * them (ctr_userns_fs_mapped). */
 int ctr_export(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, const char *output,
                struct burrow_err **err);
 

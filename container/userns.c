@@ -321,15 +321,44 @@ int ctr_userns_ovl_mount(const struct ctr_config *c, const struct ovl_opts *o, c
 	struct ovl_opts oo = {0};
 	if (o)
 		oo = *o;
-	unsigned long avail, host;
-	struct burrow_err *ignored = NULL;
-	/* a single-ID namespace: every file is burrow's 0 anyway */
-	if (c->uid_map && userns_ids(false, &avail, &host, &ignored) == 0 && avail > 1) {
+	if (ctr_userns_fs_mapped(c)) {
 		oo.uidmapping = c->uid_map;
 		oo.gidmapping = c->gid_map;
 	}
-	burrow_err_free(ignored);
 	return ovl_mount(&oo, lowerdirs, upper, work, target, server, err);
+}
+
+bool ctr_userns_fs_mapped(const struct ctr_config *c)
+{
+	unsigned long avail, host;
+	struct burrow_err *ignored = NULL;
+	/* a single-ID namespace: every file is burrow's 0 anyway */
+	bool mapped = c->uid_map && userns_ids(false, &avail, &host, &ignored) == 0 && avail > 1;
+	burrow_err_free(ignored);
+	return mapped;
+}
+
+/* The kernel's overflow ID (fuse-overlayfs reads it too), 65534 unless
+ * changed. */
+static unsigned long overflow_id(bool gid)
+{
+	cleanup_free char *text = NULL;
+	struct burrow_err *ignored = NULL;
+	long long v = 65534;
+	if (read_file(gid ? "/proc/sys/kernel/overflowgid" : "/proc/sys/kernel/overflowuid", &text, NULL, &ignored) ==
+	    0) {
+		text[strcspn(text, "\n")] = '\0';
+		if (str_to_ll(text, 0, ID_MAX, &v) < 0)
+			v = 65534;
+	}
+	burrow_err_free(ignored);
+	return (unsigned long)v;
+}
+
+unsigned long ctr_userns_id_seen(const char *map, unsigned long id, bool gid)
+{
+	unsigned long host;
+	return userns_map_to_host(map, id, &host) == 0 ? host : overflow_id(gid);
 }
 
 int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err)

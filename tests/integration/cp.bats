@@ -982,6 +982,94 @@ PY
 	run_burrow 125 unmount
 }
 
+# owners NAME...: "name uid/gid" of each of these members of tar stdin
+owners() {
+	python3 -c '
+import sys, tarfile
+t = tarfile.open(fileobj=sys.stdin.buffer, mode="r|")
+want = sys.argv[1:]
+got = {m.name: "%d/%d" % (m.uid, m.gid) for m in t}
+print(" ".join(n + "=" + got.get(n, "missing") for n in want))' "$@"
+}
+
+@test "export of a stopped --uidmap/--gidmap container: the owners its running one's mount shows, member by member (a file chowned inside, an ID outside the map)" {
+	many_ids || skip "needs subordinate IDs"
+	image_plus uimg 'f("far", "f\n", uid=3000, gid=3001)'
+	run_burrow 0 run -d --name ux --uidmap 0:1:2000 --gidmap 0:3:2000 uimg sleep 600
+	wait_state ux "^Up"
+	run_burrow 0 exec ux sh -c 'chown 7:8 /etc/passwd && touch /new'
+	run_burrow 0 export -o "$T/running.tar" ux
+	run_burrow 0 stop -t 0 ux
+	run_burrow 0 --log-level debug export -o "$T/stopped.tar" ux
+	assert_match "$output" "layer directories read directly, nothing mounted"
+	tar_members "$T/running.tar" >"$T/running.list"
+	tar_members "$T/stopped.tar" >"$T/stopped.list"
+	run diff "$T/running.list" "$T/stopped.list"
+	is "$output" "" "the stopped container's export differs from the running one's"
+	# as podman's: the container's IDs as burrow's namespace sees them, an
+	# ID outside the map the overflow ID
+	is "$(owners bin/busybox etc/passwd new far <"$T/stopped.tar")" \
+		"bin/busybox=1/3 etc/passwd=8/11 new=1/3 far=65534/65534"
+	# a kept mount is read as the same view
+	run_burrow 0 mount ux
+	run_burrow 0 export -o "$T/mounted.tar" ux
+	run_burrow 0 unmount ux
+	tar_members "$T/mounted.tar" >"$T/mounted.list"
+	run diff "$T/running.list" "$T/mounted.list"
+	is "$output" "" "the mounted container's export differs from the running one's"
+	run_burrow 0 rm ux
+}
+
+@test "mount of a stopped --uidmap container shows the owners a running one's does; a start over the kept mount keeps them" {
+	many_ids || skip "needs subordinate IDs"
+	run_burrow 0 create --name um --uidmap 0:1:2000 --gidmap 0:3:2000 busybox sleep 600
+	run_burrow 0 mount um
+	mnt=$output
+	run_burrow 0 unshare stat -c %u:%g "$mnt/bin/busybox" "$mnt/etc"
+	is "$output" "$(printf '1:3\n1:3')"
+	run_burrow 0 start um
+	wait_state um "^Up"
+	run_burrow 0 exec um stat -c %u:%g /bin/busybox
+	is "$output" "0:0" "the image's root files are its root's inside"
+	run_burrow 0 exec um touch /made
+	run_burrow 0 unshare stat -c %u:%g "$mnt/bin/busybox" "$mnt/made"
+	is "$output" "$(printf '1:3\n1:3')"
+	run_burrow 0 rm -f -t 0 um
+}
+
+@test "cp into a stopped or running --uidmap or keep-id container: its user owns the file inside; cp out: its user's IDs as burrow's namespace sees them" {
+	echo in >"$T/in"
+	# keep-id (also with burrow's single ID): the user's own IDs inside
+	run_burrow 0 create --name uk --userns keep-id busybox sleep 600
+	run_burrow 0 cp "$T/in" uk:/tmp/in
+	run_burrow 0 start uk
+	wait_state uk "^Up"
+	run_burrow 0 exec uk stat -c %u:%g /tmp/in
+	is "$output" "$(id -u):$(id -g)"
+	run_burrow 0 rm -f -t 0 uk
+	many_ids || return 0
+	run_burrow 0 create --name uc --uidmap 0:1:2000 --gidmap 0:3:2000 busybox sleep 600
+	run_burrow 0 create --name uc5 --user 5:6 --uidmap 0:1:2000 busybox sleep 600
+	run_burrow 0 cp "$T/in" uc:/in
+	run_burrow 0 cp "$T/in" uc5:/in
+	# out, as podman's cp: its user's IDs mapped
+	is "$(timeout 30 "$BURROW" cp uc:/etc/passwd - | owners passwd)" "passwd=1/3"
+	is "$(timeout 30 "$BURROW" cp uc5:/etc/passwd - | owners passwd)" "passwd=6/7"
+	run_burrow 0 start uc uc5
+	wait_state uc "^Up"
+	wait_state uc5 "^Up"
+	run_burrow 0 exec uc stat -c %u:%g /in
+	is "$output" "0:0"
+	run_burrow 0 exec uc5 stat -c %u:%g /in
+	is "$output" "5:6"
+	# into a running one: the same
+	run_burrow 0 cp "$T/in" uc:/in2
+	run_burrow 0 exec uc stat -c %u:%g /in2
+	is "$output" "0:0"
+	is "$(timeout 30 "$BURROW" cp uc:/in2 - | owners in2)" "in2=1/3"
+	run_burrow 0 rm -f -t 0 uc uc5
+}
+
 @test "rename: the new name starts it, the old one is gone; a taken name is refused" {
 	run_burrow 0 create --name old busybox echo renamed
 	run_burrow 0 create --name other busybox true

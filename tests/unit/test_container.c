@@ -1149,6 +1149,25 @@ static void test_bind_find(void **state)
 	assert_false(ctr_mount_bind_find(NULL, "/data", &dev, &ino));
 }
 
+/* A stored owner as a mapped mount shows it (fuse-overlayfs's uidmapping
+ * arithmetic): through the first range that holds it, else the kernel's
+ * overflow ID; no map: as it is. */
+static void test_id_seen(void **state)
+{
+	(void)state;
+	assert_int_equal(ctr_userns_id_seen("0:1:2000", 0, false), 1);
+	assert_int_equal(ctr_userns_id_seen("0:1:2000", 1999, false), 2000);
+	assert_int_equal(ctr_userns_id_seen("0:1:100,100:0:1", 100, false), 0);
+	assert_int_equal(ctr_userns_id_seen("0:1:100,100:0:1", 42, true), 43);
+	assert_int_equal(ctr_userns_id_seen(NULL, 7, false), 7);
+	cleanup_free char *u = NULL, *g = NULL;
+	struct burrow_err *err = NULL;
+	assert_int_equal(read_file("/proc/sys/kernel/overflowuid", &u, NULL, &err), 0);
+	assert_int_equal(read_file("/proc/sys/kernel/overflowgid", &g, NULL, &err), 0);
+	assert_int_equal(ctr_userns_id_seen("0:1:2000", 2000, false), strtoul(u, NULL, 10));
+	assert_int_equal(ctr_userns_id_seen("0:1:2000", 5000, true), strtoul(g, NULL, 10));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1178,6 +1197,7 @@ int main(void)
 	    cmocka_unit_test(test_passwd_home),
 	    cmocka_unit_test(test_bind_id),
 	    cmocka_unit_test(test_bind_find),
+	    cmocka_unit_test(test_id_seen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
