@@ -290,9 +290,16 @@ struct img_commit_opts {
 	char *const *changes;  /* --change instructions (as import takes them), or NULL */
 	const char *message;   /* the history entry's comment, or NULL */
 	const char *author;    /* NULL: the image's */
+	const char *format;    /* "docker": Docker v2 schema 2 media types; NULL or "oci": OCI's */
+	char *const *volumes;  /* paths added to the configuration's Volumes (--include-volumes), or NULL */
+	/* --squash: instead of upperfd's, the tar this writes to fd (a new
+	 * file in the layer store) is the image's one layer, the whole root
+	 * filesystem; the history is the commit's entry only. NULL: none */
+	int (*squash)(void *data, int fd, struct burrow_err **err);
+	void *squash_data;
 };
 /* A new image: the base image's layers and, on top, the upper directory
- * as a layer (walked without following symlinks; overlay whiteouts, a
+ * (or o->squashfd's tar alone) as a layer (walked without following symlinks; overlay whiteouts, a
  * character device 0/0 or an opaque xattr, become OCI .wh. entries), with
  * the base configuration plus the new diff ID, a history entry and the
  * changes. Stored as a pull stores an image. Must run inside burrow's
