@@ -199,6 +199,14 @@ int img_pull_check(const struct img_pull_opts *o, struct burrow_err **err);
  * Nothing is stored unless every check passed; an interrupted pull leaves
  * no half layer that a later one would trust. */
 int img_pull(struct state_store *s, const struct img_pull_opts *o, char **id, char **name, struct burrow_err **err);
+/* pull --all-tags: every tag the registry lists (GET /v2/REPO/tags/list)
+ * of o->reference's repository (its tag or digest, if any, left aside, as
+ * podman does; a short name: the first candidate registry that lists
+ * them), each pulled as img_pull pulls one, in the registry's order; the
+ * IDs and names in *ids and *names (set, maybe empty, even on failure:
+ * those pulled before). */
+int img_pull_all_tags(struct state_store *s, const struct img_pull_opts *o, char ***ids, char ***names,
+                      struct burrow_err **err);
 
 /* --- load and save ------------------------------------------------------------ */
 

@@ -180,6 +180,38 @@ layer_digests() {
 /bin/busybox"
 }
 
+@test "pull -a/--all-tags: every tag the registry lists for the repository and no other; a tag given is left aside; -q: an ID per tag" {
+	local f=$BATS_FILE_TMPDIR R=http://$REG
+	python3 "$REGPY" push "$R" test/alltags:one --layer "$f/busybox.tar:gzip" >/dev/null
+	python3 "$REGPY" push "$R" test/alltags:two --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" >/dev/null
+	python3 "$REGPY" push "$R" test/alltags-not:three --layer "$f/busybox.tar:gzip" --layer "$f/other.tar:gzip" >/dev/null
+	run_burrow 0 pull --all-tags --tls-verify=false "$REG/test/alltags"
+	assert_match "$output" "Trying to pull $REG/test/alltags:one\.\.\."
+	assert_match "$output" "Trying to pull $REG/test/alltags:two\.\.\."
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$(sort <<<"$output")" "$REG/test/alltags:one
+$REG/test/alltags:two"
+	run_burrow 0 run --rm "$REG/test/alltags:two" cat /etc/hello
+	is "$output" "hello from layer 2"
+	run_burrow 0 images --no-trunc -q
+	want=$(sed 's/^sha256://' <<<"$output" | sort)
+	# with a tag (left aside, as podman does), in a fresh store: the ID of
+	# each tag's image on stdout, nothing else
+	rm_store
+	run --separate-stderr timeout "$BURROW_TIMEOUT" "$BURROW" pull -a -q --tls-verify=false "$REG/test/alltags:one"
+	is "$status" 0
+	is "$stderr" ""
+	is "$(sort <<<"$output")" "$want"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$(sort <<<"$output")" "$REG/test/alltags:one
+$REG/test/alltags:two"
+	# a repository the registry does not have; an archive has no tags to list
+	run_burrow 125 pull -a --tls-verify=false "$REG/test/alltags-none"
+	assert_match "$output" "cannot list the tags of '$REG/test/alltags-none'"
+	run_burrow 125 pull -a "oci:$T/nothing"
+	assert_match "$output" "only a registry lists tags"
+}
+
 @test "pull: by digest; run by digest and by short name with the digest; repo digest recorded; a container's ImageDigest" {
 	digest=$(cat "$BATS_FILE_TMPDIR/busybox.digest")
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox@$digest"
