@@ -206,6 +206,7 @@ struct ctr_logs_opts {
 	bool follow;        /* go on until each container that runs has ended */
 	bool timestamps;    /* each line with its time */
 	bool names;         /* with several containers: lines begin with the name, not the short ID */
+	bool color;         /* each line in the colour of its container's place among refs (podman's) */
 	long long since_ns; /* only lines after this (ns since the epoch; 0: all) */
 	long long until_ns; /* only lines before this (0: all) */
 	long long tail;     /* only the last N lines (-1: all) */
