@@ -268,6 +268,7 @@ struct img_push_opts {
 	const char *dest;   /* where to (a transport: docker://REF, REF, oci:DIR[:REF], oci-archive:,
 	                       docker-archive:, dir:); NULL: the registry the image's name names */
 	const char *format; /* manifest: "oci" (NULL) or "v2s2" */
+	bool compress;      /* dir:: gzip the layers (as save --compress) */
 	/* the registry settings, as for pull */
 	int tls_verify;
 	const char *user, *pass;

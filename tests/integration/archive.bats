@@ -712,6 +712,25 @@ third"
 	assert_no_match "$output" "data|scratch"
 }
 
+@test "save --uncompressed: accepted, the layers of an OCI layout stay plain tars (podman's meaning); --compress gzips them" {
+	load_multi
+	run_burrow 0 save --uncompressed --format oci-dir -o "$T/u" localhost/multi:1
+	run_burrow 0 save --compress --format oci-dir -o "$T/z" localhost/multi:1
+	for d in u z; do
+		python3 -c '
+import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/index.json"))["manifests"][0]["digest"][7:]
+print(*sorted(set(l["mediaType"] for l in json.load(open(d + "/blobs/sha256/" + m))["layers"])))' "$T/$d"
+	done >"$T/types"
+	is "$(cat "$T/types")" "application/vnd.oci.image.layer.v1.tar
+application/vnd.oci.image.layer.v1.tar+gzip"
+	tar -C "$T/u" -cf "$T/u.tar" .
+	other 0 load -i "$T/u.tar"
+	other 0 run --rm localhost/multi:1 cat /etc/third
+	is "$output" "third"
+}
+
 @test "image save, image load: the same verbs under podman's image family" {
 	load_multi
 	run_burrow 0 image save -o "$T/d.tar" localhost/multi:1

@@ -891,6 +891,19 @@ blob_uploads() {
 	run_burrow 0 push "$REG/test/busybox:1" "oci-archive:$T/o.tar"
 	run tar xOf "$T/o.tar" index.json
 	assert_match "$output" "$REG/test/busybox:1"
+	# --compress: dir:'s layers gzipped (as save --compress); without, plain tars
+	run_burrow 0 push --compress "$REG/test/busybox:1" "dir:$T/gz"
+	run_burrow 0 push "$REG/test/busybox:1" "dir:$T/plain"
+	for d in gz plain; do
+		python3 -c 'import json,sys; print(*[l["mediaType"] for l in json.load(open(sys.argv[1]))["layers"]])' \
+			"$T/$d/manifest.json"
+	done >"$T/types"
+	is "$(cat "$T/types")" "application/vnd.docker.image.rootfs.diff.tar.gzip
+application/vnd.docker.image.rootfs.diff.tar"
+	# --compression-format: gzip, what a registry gets; zstd is refused before anything is sent
+	run_burrow 0 push -q --compression-format gzip --creds "$creds" "$REG/test/busybox:1" "$SREG/sec/gz:1"
+	run_burrow 125 push --compression-format zstd --creds "$creds" "$REG/test/busybox:1" "$SREG/sec/zs:1"
+	is "$output" "burrow: push: --compression-format 'zstd': burrow compresses layers with gzip only"
 }
 
 @test "pull: a configuration, or a manifest asked for by digest, that is not what its digest says: refused, nothing stored" {
