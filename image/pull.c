@@ -404,7 +404,7 @@ static int list_tags(const struct img_pull_opts *o, const struct img_registries 
 		}
 		__attribute__((cleanup(img_http_resp_clear))) struct img_http_resp resp = {0};
 		cleanup_free char *what = img_registry_url(reg, eps[i].repo, "tags/list");
-		int r = img_registry_get(reg, eps[i].repo, "tags/list", "application/json", TAGS_MAX, &resp, &e);
+		int r = img_registry_get(reg, eps[i].repo, "tags/list", "Accept: application/json", TAGS_MAX, &resp, &e);
 		if (r == 0 && resp.status != 200)
 			r = img_registry_status_error(reg, &resp, what, &e);
 		img_registry_free(reg);
