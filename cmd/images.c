@@ -1,4 +1,4 @@
-/* burrow images [-a] [-q] [--digests] [--no-trunc] [--noheading] [--filter F]...
+/* burrow images [-a] [-q] [--digests] [--history] [--no-trunc] [--noheading] [--filter F]...
  *               [--sort KEY] [--format FORMAT] [IMAGE]
  *
  * Each image is one JSON object (images --format json); the table and
@@ -143,10 +143,12 @@ static yajl_val row_overlay(const struct img_info *m, const char *repo, const ch
 /* What 'burrow images --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
 const char cmd_images_usage[] =
-    "images [-a] [-q] [--digests] [--no-trunc] [-n] [--filter F]... [--sort KEY] [--format FORMAT] [IMAGE]\n\n"
+    "images [-a] [-q] [--digests] [--history] [--no-trunc] [-n] [--filter F]... [--sort KEY] [--format FORMAT] "
+    "[IMAGE]\n\n"
     "  -a, --all             intermediate images too (untagged ones another image is made from)\n"
     "  -q, --quiet           print image IDs only\n"
     "      --digests         show the manifest digests\n"
+    "      --history         add the names each image has had (latest first)\n"
     "      --no-trunc        print full image IDs (sha256:...)\n"
     "  -n, --noheading       no header row\n"
     "  -f, --filter F        reference=, dangling=, label=, before=, since=, until=, id=, containers=,\n"
@@ -269,11 +271,12 @@ static int list_images(struct cmd_ctx *ctx, struct images_opts *o, struct img_in
 
 int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_DIGESTS = 0x200, OPT_SORT };
+	enum { OPT_DIGESTS = 0x200, OPT_SORT, OPT_HISTORY };
 	static const struct option longopts[] = {
 	    {"all", no_argument, NULL, 'a'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"digests", no_argument, NULL, OPT_DIGESTS},
+	    {"history", no_argument, NULL, OPT_HISTORY},
 	    {"no-trunc", no_argument, NULL, 'T'},
 	    {"noheading", no_argument, NULL, 'n'},
 	    {"filter", required_argument, NULL, 'f'},
@@ -290,6 +293,7 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 	            .go_type = "images.imageReporter"},
 	};
 	const char *sort = "created";
+	bool history = false;
 	struct burrow_err *err = NULL;
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "aqnf:", longopts)) != -1) {
@@ -303,6 +307,9 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 		case OPT_DIGESTS:
 			o.digests = true;
 			o.rep.default_format = images_digests_format;
+			break;
+		case OPT_HISTORY:
+			history = true;
 			break;
 		case 'T':
 			o.notrunc = true;
@@ -327,6 +334,13 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cmd_usage_error(ctx, "unexpected argument '%s'", str_quote(argv[optind + 1]));
+	/* --history: podman's HISTORY column last, the image's names, latest first */
+	cleanup_free char *with_history = NULL;
+	if (history) {
+		size_t len = strlen(o.rep.default_format) - 1; /* its newline */
+		with_history = xasprintf("%.*s\t{{.History}}\n", (int)len, o.rep.default_format);
+		o.rep.default_format = with_history;
+	}
 	if (optind < argc) { /* podman's images IMAGE: a reference filter */
 		cleanup_free char *spec = xasprintf("reference=%s", argv[optind]);
 		strv_append(&o.filter_specs, spec);

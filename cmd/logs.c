@@ -1,4 +1,4 @@
-/* burrow logs [-f] [-n] [-t] [--since T] [--until T] [--tail N] CONTAINER... */
+/* burrow logs [-f] [-n] [-t] [--color] [--since T] [--until T] [--tail N] CONTAINER... */
 #include <stdio.h>
 #include <unistd.h>
 
@@ -13,6 +13,7 @@
 /* What 'burrow logs --help' prints after "Usage: burrow ": keep it in step
  * with the options below. */
 const char cmd_logs_usage[] = "logs [OPTIONS] CONTAINER...\n\n"
+                              "      --color        each container's lines in a colour of its own\n"
                               "  -f, --follow       go on until the container ends\n"
                               "  -l, --latest       the last created container\n"
                               "  -n, --names        with several containers, begin lines with names, not IDs\n"
@@ -23,9 +24,10 @@ const char cmd_logs_usage[] = "logs [OPTIONS] CONTAINER...\n\n"
 
 int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_SINCE = 0x200, OPT_UNTIL, OPT_TAIL };
+	enum { OPT_SINCE = 0x200, OPT_UNTIL, OPT_TAIL, OPT_COLOR };
 	static const struct option longopts[] = {
 	    {"follow", no_argument, NULL, 'f'},
+	    {"color", no_argument, NULL, OPT_COLOR},
 	    {"names", no_argument, NULL, 'n'},
 	    {"since", required_argument, NULL, OPT_SINCE},
 	    {"tail", required_argument, NULL, OPT_TAIL},
@@ -52,6 +54,9 @@ int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 't':
 			o.timestamps = true;
+			break;
+		case OPT_COLOR:
+			o.color = true;
 			break;
 		case OPT_SINCE:
 			if (time_parse_point(optarg, now, &o.since_ns, &err) < 0) {

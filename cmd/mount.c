@@ -138,22 +138,27 @@ const char cmd_unmount_usage[] = "unmount [OPTIONS] CONTAINER...\n\n"
                                  "Unmounts containers' root filesystems once no 'burrow mount' holds them\n"
                                  "(a running container's stays mounted while it runs). Prints each ID.\n\n"
                                  "  -a, --all     unmount every mounted container\n"
-                                 "  -f, --force   unmount even if mounted more than once\n";
+                                 "  -f, --force   unmount even if mounted more than once\n"
+                                 "  -l, --latest  the last created container\n";
 
 int cmd_unmount(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"all", no_argument, NULL, 'a'},
 	    {"force", no_argument, NULL, 'f'},
+	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
 	cleanup_strv char **args = NULL;
-	bool all = false, force = false;
+	bool all = false, force = false, latest = false;
 	int c;
-	while ((c = cmd_getopt_mixed(ctx, argc, argv, "af", longopts, &args)) != -1) {
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "afl", longopts, &args)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
+			break;
+		case 'l':
+			latest = true;
 			break;
 		case 'f':
 			force = true;
@@ -166,13 +171,21 @@ int cmd_unmount(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (all && strv_len(args))
 		return cmd_usage_error(ctx, "--all and containers cannot be given together");
-	if (!all && !strv_len(args))
+	if (latest && (all || strv_len(args)))
+		return cmd_usage_error(ctx, "--latest and containers cannot be used together");
+	if (!all && !latest && !strv_len(args))
 		return cmd_usage_error(ctx, "give at least one container, or --all");
 	struct burrow_err *err = NULL;
 	if (cmd_ready(ctx, &err) < 0)
 		return cmd_fail(err);
 	if (all && all_names(ctx, true, &args, &err) < 0)
 		return cmd_fail(err);
+	if (latest) {
+		char *id = NULL;
+		if (cmd_latest(ctx, &id, &err) < 0)
+			return cmd_fail(err);
+		strv_append_take(&args, id);
+	}
 	int rc = 0;
 	for (size_t i = 0; args && args[i]; i++) {
 		cleanup_free char *id = NULL;

@@ -21,6 +21,7 @@
 #include "container/container.h"
 #include "container/inspect.h"
 #include "container/mount.h"
+#include "container/nsmode.h"
 #include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
@@ -33,8 +34,14 @@ static const char ps_default_format[] =
 static const char ps_size_format[] =
     "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
     "\t{{.Size}}\n";
+/* ... and with --ns (podman's: the init's pid and namespace inodes) */
+static const char ps_ns_format[] = "{{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Namespaces.Cgroup}}\t{{.Namespaces.IPC}}"
+                                   "\t{{.Namespaces.MNT}}\t{{.Namespaces.NET}}\t{{.Namespaces.PIDNS}}"
+                                   "\t{{.Namespaces.User}}\t{{.Namespaces.UTS}}\n";
 static const struct fmt_header ps_headers[] = {
-    {"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {"Pod", "POD ID"}, {"PodName", "PODNAME"}, {NULL, NULL},
+    {"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"},       {"Pod", "POD ID"},
+    {"PodName", "PODNAME"}, {"Namespaces.Cgroup", "CGROUPNS"}, {"Namespaces.User", "USERNS"},
+    {NULL, NULL},
 };
 
 /* Go's zero time in Unix seconds: podman's ExitedAt and StartedAt for a
@@ -93,8 +100,9 @@ static char *command_text(char *const *args, bool trunc)
 }
 
 /* The container as podman's ps --format json shows it; burrow has no
- * pods and no infra containers: Pod and PodName are "", IsInfra false,
- * Namespaces (podman's --ns) empty. */
+ * pods and no infra containers: Pod and PodName are "", IsInfra false.
+ * Namespaces: empty, or with --ns the inode numbers (as strings) of a
+ * live container's; ns NULL without --ns. */
 struct ps_size {
 	long long rw, rootfs;
 };
@@ -114,7 +122,30 @@ static yajl_val mounts_json(char *const *mounts)
 	return a;
 }
 
-static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size, const char *ago, long long now)
+/* podman's ListContainerNamespaces: for JSON its keys, what is not known
+ * left out (omitempty); for templates (go) its Go field names, "" for
+ * what is not known */
+static yajl_val ns_json(const struct ctr_ns_inodes *ns, bool go)
+{
+	const struct {
+		const char *key, *field;
+		unsigned long long ino;
+	} k[] = {{"Mnt", "MNT", ns->mnt},   {"Cgroup", "Cgroup", ns->cgroup}, {"Ipc", "IPC", ns->ipc},
+	         {"Net", "NET", ns->net},   {"Pidns", "PIDNS", ns->pid},      {"Uts", "UTS", ns->uts},
+	         {"User", "User", ns->user}};
+	yajl_val o = json_new_object();
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		char num[24] = "";
+		if (k[i].ino)
+			snprintf(num, sizeof(num), "%llu", k[i].ino);
+		if (k[i].ino || go)
+			json_obj_add(o, go ? k[i].field : k[i].key, json_new_str(num));
+	}
+	return o;
+}
+
+static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size, const struct ctr_ns_inodes *ns,
+                        const char *ago, long long now)
 {
 	char status[96];
 	status_text(l, now, status, sizeof(status));
@@ -135,7 +166,7 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 	json_obj_add(o, "Labels", cmd_kv_object_or_nil(l->cfg.labels));
 	json_obj_add(o, "Mounts", mounts_json(l->cfg.mounts));
 	json_obj_add(o, "Names", json_new_strv(names));
-	json_obj_add(o, "Namespaces", json_new_object());
+	json_obj_add(o, "Namespaces", ns ? ns_json(ns, false) : json_new_object());
 	json_obj_add(o, "Pid", json_new_int(live ? l->run.pid : 0));
 	json_obj_add(o, "Pod", json_new_str(""));
 	json_obj_add(o, "PodName", json_new_str(""));
@@ -161,7 +192,8 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 }
 
 /* What podman's ps templates show in place of (or beside) the JSON fields. */
-static yajl_val ps_overlay(const struct ctr_listing *l, const struct ps_size *size, const char *ago, bool notrunc)
+static yajl_val ps_overlay(const struct ctr_listing *l, const struct ps_size *size, const struct ctr_ns_inodes *ns,
+                           const char *ago, bool notrunc)
 {
 	char when[80];
 	fmt_go_time_ns(l->cfg.created, l->cfg.created_ns, false, when, sizeof(when));
@@ -184,6 +216,8 @@ static yajl_val ps_overlay(const struct ctr_listing *l, const struct ps_size *si
 	free(ports);
 	netns_ports_clear(&ps);
 	json_obj_add(o, "Networks", json_new_str("")); /* podman's: the names joined */
+	if (ns)
+		json_obj_add(o, "Namespaces", ns_json(ns, true));
 	if (size) {
 		char rw[32], virt[32], text[96];
 		snprintf(text, sizeof(text), "%s (virtual %s)", fmt_size_tight(size->rw, rw, sizeof(rw)),
@@ -229,6 +263,7 @@ struct ps_items {
 	const struct ps_size *sizes; /* -s, else NULL */
 	long long now;
 	bool notrunc;
+	bool ns; /* --ns */
 };
 
 static void ps_make(void *ctx, size_t i, bool overlay, struct fmt_item *out)
@@ -237,8 +272,12 @@ static void ps_make(void *ctx, size_t i, bool overlay, struct fmt_item *out)
 	char ago[64];
 	fmt_time_ago(p->l[i].cfg.created, p->now, ago, sizeof(ago));
 	const struct ps_size *size = p->sizes ? &p->sizes[i] : NULL;
-	out->base = ps_json(&p->l[i], size, ago, p->now);
-	out->overlay = overlay ? ps_overlay(&p->l[i], size, ago, p->notrunc) : NULL;
+	struct ctr_ns_inodes ns = {0};
+	enum ctr_state st = p->l[i].run.state;
+	if (p->ns && (st == CTR_RUNNING || st == CTR_PAUSED || st == CTR_STOPPING))
+		ctr_ns_inodes(&p->l[i].run, &ns);
+	out->base = ps_json(&p->l[i], size, p->ns ? &ns : NULL, ago, p->now);
+	out->overlay = overlay ? ps_overlay(&p->l[i], size, p->ns ? &ns : NULL, ago, p->notrunc) : NULL;
 }
 
 static void ps_drop(void *ctx, size_t i, struct fmt_item *item)
@@ -253,13 +292,15 @@ static void ps_drop(void *ctx, size_t i, struct fmt_item *item)
 /* What 'burrow ps --help' prints after "Usage: burrow ": keep it in step with
  * the options below. */
 const char cmd_ps_usage[] = "ps [-a] [-q] [-s] [-l | -n N] [--filter KEY=VALUE]... [--sort KEY] [--no-trunc]\n"
-                            "   [--noheading] [--format FORMAT]\n\n"
+                            "   [--ns] [--noheading] [--format FORMAT]\n\n"
                             "  -a, --all             show all containers (default: running only)\n"
                             "  -f, --filter K=V      only containers that match: id, name, status, exited,\n"
                             "                        ancestor, label, label!, health, before, since, volume\n"
                             "                        (one key: any; keys: all)\n"
                             "  -l, --latest          only the last created container (any state)\n"
                             "  -n, --last N          only the N last created containers (any state)\n"
+                            "      --ns, --namespace  the init's PID and namespaces (CGROUPNS IPC MNT NET PIDNS\n"
+                            "                        USERNS UTS: their inode numbers)\n"
                             "  -q, --quiet           print container IDs only\n"
                             "  -s, --size            add the SIZE column: what each container wrote (and\n"
                             "                        with its image)\n"
@@ -267,6 +308,8 @@ const char cmd_ps_usage[] = "ps [-a] [-q] [-s] [-l | -n N] [--filter KEY=VALUE].
                             "                        status (size: with -s)\n"
                             "      --no-trunc        print full IDs and commands\n"
                             "      --noheading       no header row\n"
+                            "      --sync, --external  accepted: burrow's state is always the runtime's, and\n"
+                            "                        its storage has no containers but its own\n"
                             "      --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.ID}} {{.Names}}')\n";
 
 /* What ps lists: the filters, -l/-n, --sort. */
@@ -315,6 +358,7 @@ static int ps_select(struct state_store *s, const struct ps_opts *o, struct ctr_
 
 int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	enum { OPT_NS = 0x300, OPT_SYNC, OPT_EXTERNAL };
 	static const struct option longopts[] = {
 	    {"all", no_argument, NULL, 'a'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -326,9 +370,13 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"last", required_argument, NULL, 'n'},
 	    {"sort", required_argument, NULL, 'S'},
 	    {"size", no_argument, NULL, 's'},
+	    {"ns", no_argument, NULL, OPT_NS},
+	    {"namespace", no_argument, NULL, OPT_NS}, /* podman's hidden alias */
+	    {"sync", no_argument, NULL, OPT_SYNC},
+	    {"external", no_argument, NULL, OPT_EXTERNAL},
 	    {0, 0, 0, 0},
 	};
-	bool quiet = false, notrunc = false, size = false;
+	bool quiet = false, notrunc = false, size = false, ns = false;
 	struct ps_opts o = {.last = -1, .filter = cmd_ps_filter_new()};
 	struct fmt_report rep = {.verb = "ps",
 	                         .default_format = ps_default_format,
@@ -365,6 +413,12 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 		case 's':
 			size = true;
 			break;
+		case OPT_NS:
+			ns = true;
+			break;
+		case OPT_SYNC:     /* burrow's state is the runtime's: nothing to sync */
+		case OPT_EXTERNAL: /* no containers but burrow's in its storage */
+			break;
 		case 'n':
 			o.last = strtol(optarg, &end, 10);
 			if (end == optarg || *end || o.last < -1)
@@ -393,6 +447,8 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (size)
 		rep.default_format = ps_size_format;
+	if (ns)
+		rep.default_format = ps_ns_format;
 	/* a --format wins over -q, as in podman */
 	if (rep.format)
 		quiet = false;
@@ -419,7 +475,8 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			printf("%.*s\n", notrunc ? 64 : 12, l[i].cfg.id);
 	} else {
-		struct ps_items p = {.l = l, .sizes = sizes, .now = (long long)time(NULL), .notrunc = notrunc};
+		struct ps_items p = {
+		    .l = l, .sizes = sizes, .now = (long long)time(NULL), .notrunc = notrunc, .ns = ns};
 		struct fmt_items src = {.n = n, .make = ps_make, .drop = ps_drop, .ctx = &p};
 		if (fmt_report_print_items(&rep, &src, &err) < 0)
 			rc = cmd_fail(err);

@@ -314,6 +314,8 @@ const char cmd_pull_usage[] = "pull [OPTIONS] IMAGE [IMAGE...]\n\n"
                               "A short name (debian) is resolved as registries.conf says (docker.io\n"
                               "when it says nothing). Prints each image's ID. IMAGE may also be\n"
                               "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF] or dir:DIR.\n\n"
+                              "  -a, --all-tags              pull every tag the registry lists for IMAGE's repository\n"
+                              "                              (a tag or digest given is left aside)\n"
                               "  -q, --quiet                 print only the image ID\n"
                               "      --platform OS/ARCH[/V]  the platform to pick from a multi-platform image\n"
                               "      --os OS, --arch ARCH, --variant V   the same, one part at a time\n"
@@ -325,19 +327,39 @@ const char cmd_pull_usage[] = "pull [OPTIONS] IMAGE [IMAGE...]\n\n"
                               "      --retry N               attempts after a transient failure (default 3)\n"
                               "      --retry-delay DURATION  delay between them (default 2s, doubling)\n";
 
+/* -a: the image ID of each tag pulled (those before a failure too) */
+static int pull_all_tags(struct cmd_pull *p, struct state_store *s, const char *ref, struct burrow_err **err)
+{
+	p->o.reference = ref;
+	cleanup_strv char **ids = NULL, **names = NULL;
+	int rc = img_pull_all_tags(s, &p->o, &ids, &names, err);
+	for (size_t i = 0; ids && ids[i]; i++) {
+		state_event_obj(s, "image", "pull", ids[i], names[i]);
+		printf("%s\n", ids[i]);
+	}
+	fflush(stdout);
+	return rc;
+}
+
 int cmd_pull(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"all-tags", no_argument, NULL, 'a'},
 	    CMD_PULL_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
 	struct cmd_pull p;
 	cmd_pull_init(&p);
 	int c, rc = EXIT_BURROW;
-	while ((c = cmd_getopt(ctx, argc, argv, "q", longopts)) != -1) {
+	bool all_tags = false;
+	while ((c = cmd_getopt(ctx, argc, argv, "qa", longopts)) != -1) {
 		if (c == 'q') {
 			p.quiet = true;
+			continue;
+		}
+		if (c == 'a') {
+			all_tags = true;
 			continue;
 		}
 		if (c == CMD_OPT_HELP) {
@@ -361,7 +383,13 @@ int cmd_pull(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = cmd_fail(err);
 		goto out;
 	}
-	for (int i = optind; i < argc; i++) {
+	for (int i = optind; i < argc && all_tags; i++) {
+		if (pull_all_tags(&p, ctx->state, argv[i], &err) < 0) {
+			rc = cmd_fail(err);
+			goto out;
+		}
+	}
+	for (int i = optind; i < argc && !all_tags; i++) {
 		cleanup_free char *id = NULL;
 		if (cmd_pull_image(&p, ctx->state, argv[i], &id, NULL, &err) < 0) {
 			rc = cmd_fail(err);

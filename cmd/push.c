@@ -17,13 +17,15 @@ const char cmd_push_usage[] = "push [OPTIONS] IMAGE [DESTINATION]\n\n"
                               "  -q, --quiet                 no progress\n"
                               "  -f, --format FORMAT         manifest format: oci (default) or v2s2\n"
                               "      --digestfile FILE       write the manifest digest to FILE\n"
+                              "      --compress              gzip the layers written to dir:DIR\n"
+                              "      --compression-format F  gzip (the one burrow writes to registries)\n"
                               "      --tls-verify[=false]    require HTTPS and a trusted certificate\n"
                               "      --creds USER[:PASS]     credentials for the registry\n"
                               "      --authfile FILE         auth.json to use\n"
                               "      --cert-dir DIR          certificates (certs.d layout) for the registry\n"
                               "      --retry N, --retry-delay D   as for pull\n";
 
-enum { OPT_DIGESTFILE = 0x500 };
+enum { OPT_DIGESTFILE = 0x500, OPT_COMPRESS, OPT_COMPRESSION_FORMAT };
 
 int cmd_push(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -31,13 +33,15 @@ int cmd_push(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"digestfile", required_argument, NULL, OPT_DIGESTFILE},
+	    {"compress", no_argument, NULL, OPT_COMPRESS},
+	    {"compression-format", required_argument, NULL, OPT_COMPRESSION_FORMAT},
 	    CMD_PULL_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
 	struct cmd_pull p;
 	cmd_pull_init(&p);
 	struct img_push_opts o = {0};
-	const char *digestfile = NULL;
+	const char *digestfile = NULL, *compression = NULL;
 	cleanup_strv char **args = NULL;
 	cleanup_free char *digest = NULL;
 	int c, rc = EXIT_BURROW;
@@ -48,6 +52,10 @@ int cmd_push(struct cmd_ctx *ctx, int argc, char **argv)
 			o.format = optarg;
 		} else if (c == OPT_DIGESTFILE) {
 			digestfile = optarg;
+		} else if (c == OPT_COMPRESS) {
+			o.compress = true;
+		} else if (c == OPT_COMPRESSION_FORMAT) {
+			compression = optarg;
 		} else if (c == CMD_OPT_HELP) {
 			rc = 0;
 			goto out;
@@ -66,6 +74,15 @@ int cmd_push(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (o.format && strcmp(o.format, "oci") != 0 && strcmp(o.format, "v2s2") != 0) {
 		cmd_usage_error(ctx, "unknown --format '%s': oci or v2s2", str_quote(o.format));
+		goto out;
+	}
+	/* podman's zstd and zstd:chunked need a zstd writer burrow does not have */
+	if (compression && strcmp(compression, "gzip") != 0) {
+		cmd_usage_error(ctx,
+		                strcmp(compression, "zstd") == 0 || strcmp(compression, "zstd:chunked") == 0
+		                    ? "--compression-format '%s': burrow compresses layers with gzip only"
+		                    : "unknown --compression-format '%s': gzip",
+		                str_quote(compression));
 		goto out;
 	}
 	struct burrow_err *err = NULL;

@@ -11,7 +11,7 @@
 #include "state/events.h"
 
 const char cmd_save_usage[] =
-    "save [-o|--output FILE] [--format FORMAT] [-m] [--compress] IMAGE...\n\n"
+    "save [-o|--output FILE] [--format FORMAT] [-m] [--compress | --uncompressed] IMAGE...\n\n"
     "Writes images to an archive (to standard output when it is not a terminal)\n"
     "that 'burrow load', 'podman load' and 'docker load' read.\n\n"
     "      --format FORMAT            docker-archive (default), oci-archive, oci-dir or docker-dir\n"
@@ -19,9 +19,10 @@ const char cmd_save_usage[] =
     "  -m, --multi-image-archive      every IMAGE an image of its own (docker-archive); without it\n"
     "                                 further names are more tags of the first image\n"
     "      --compress                 gzip the layers (oci-dir and docker-dir)\n"
+    "      --uncompressed             accepted: layers are written uncompressed unless --compress\n"
     "  -q, --quiet                    no progress (there is none to show)\n";
 
-enum { OPT_FORMAT = 0x400, OPT_COMPRESS };
+enum { OPT_FORMAT = 0x400, OPT_COMPRESS, OPT_UNCOMPRESSED };
 
 int cmd_save(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -30,6 +31,7 @@ int cmd_save(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"multi-image-archive", no_argument, NULL, 'm'},
 	    {"compress", no_argument, NULL, OPT_COMPRESS},
+	    {"uncompressed", no_argument, NULL, OPT_UNCOMPRESSED},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {0, 0, 0, 0},
 	};
@@ -52,6 +54,7 @@ int cmd_save(struct cmd_ctx *ctx, int argc, char **argv)
 		case OPT_COMPRESS:
 			o.compress = true;
 			break;
+		case OPT_UNCOMPRESSED: /* podman's: keep uncompressed layers so; burrow's are */
 		case 'q':
 			break;
 		case CMD_OPT_HELP:

@@ -116,8 +116,9 @@ static yajl_val json_float(double d)
 	return v;
 }
 
-/* One row: podman's JSON (base) and its template fields (overlay). */
-static void stats_item(const struct ctr_stats *st, const struct ctr_stats *prev, struct fmt_item *out)
+/* One row: podman's JSON (base) and its template fields (overlay); the
+ * ID's 12 first digits in both, all of it with no_trunc (podman's ID()). */
+static void stats_item(const struct ctr_stats *st, const struct ctr_stats *prev, bool no_trunc, struct fmt_item *out)
 {
 	double cpu = 0, avg = 0, mem = 0;
 	long long up = st->sample_ns - st->start_ns;
@@ -133,7 +134,7 @@ static void stats_item(const struct ctr_stats *st, const struct ctr_stats *prev,
 			mem = 100.0 * (double)st->mem_usage / (double)st->mem_limit;
 	}
 	long long limit = st->running ? st->mem_limit : 0;
-	cleanup_free char *id = xstrndup(st->id, 12);
+	cleanup_free char *id = xstrndup(st->id, no_trunc ? strlen(st->id) : 12);
 	cleanup_free char *cpu_s = percent(cpu);
 	cleanup_free char *avg_s = percent(avg);
 	cleanup_free char *mem_s = percent(mem);
@@ -224,6 +225,8 @@ const char cmd_stats_usage[] = "stats [OPTIONS] [CONTAINER...]\n\n"
                                "Without a container: every running one (all with -a). What cannot be read\n"
                                "without privileges shows as --.\n\n"
                                "  -a, --all                 all containers, not only running ones\n"
+                               "  -l, --latest              the last created container\n"
+                               "      --no-trunc            full container IDs\n"
                                "      --no-stream           one sample, then exit\n"
                                "      --no-reset            do not clear the screen between samples\n"
                                "  -i, --interval SECONDS    time between samples (default 5)\n"
@@ -231,9 +234,11 @@ const char cmd_stats_usage[] = "stats [OPTIONS] [CONTAINER...]\n\n"
 
 int cmd_stats(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_NO_STREAM = 0x200, OPT_NO_RESET };
+	enum { OPT_NO_STREAM = 0x200, OPT_NO_RESET, OPT_NO_TRUNC };
 	static const struct option longopts[] = {
 	    {"all", no_argument, NULL, 'a'},
+	    CMD_REFS_LATEST_LONGOPT,
+	    {"no-trunc", no_argument, NULL, OPT_NO_TRUNC},
 	    {"no-stream", no_argument, NULL, OPT_NO_STREAM},
 	    {"no-reset", no_argument, NULL, OPT_NO_RESET},
 	    {"interval", required_argument, NULL, 'i'},
@@ -242,14 +247,20 @@ int cmd_stats(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct fmt_report rep = {
 	    .verb = "stats", .default_format = stats_default_format, .headers = stats_headers, .json_indent = "  "};
-	bool all = false, stream = true, reset = true;
+	bool all = false, stream = true, reset = true, latest = false, no_trunc = false;
 	long long interval = 5;
 	cleanup_strv char **names = NULL;
 	int c;
-	while ((c = cmd_getopt_mixed(ctx, argc, argv, "af:i:", longopts, &names)) != -1) {
+	while ((c = cmd_getopt_mixed(ctx, argc, argv, "alf:i:", longopts, &names)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
+			break;
+		case 'l':
+			latest = true;
+			break;
+		case OPT_NO_TRUNC:
+			no_trunc = true;
 			break;
 		case OPT_NO_STREAM:
 			stream = false;
@@ -276,14 +287,19 @@ int cmd_stats(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (all && names && names[0])
 		return cmd_usage_error(ctx, "--all and containers cannot be given together");
+	if (latest && (all || (names && names[0])))
+		return cmd_usage_error(ctx, "--latest and containers cannot be used together");
 	struct burrow_err *err = NULL;
 	if (fmt_report_parse(&rep, &err) < 0)
 		return cmd_fail(err);
 	int rc = 0;
-	if (cmd_ready(ctx, &err) < 0) {
+	char *last = NULL;
+	if (cmd_ready(ctx, &err) < 0 || (latest && cmd_latest(ctx, &last, &err) < 0)) {
 		fmt_report_clear(&rep);
 		return cmd_fail(err);
 	}
+	if (last)
+		strv_append_take(&names, last);
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -316,7 +332,7 @@ int cmd_stats(struct cmd_ctx *ctx, int argc, char **argv)
 			for (size_t k = 0; k < nprev; k++)
 				if (strcmp(prev[k].id, cur[got].id) == 0)
 					p = &prev[k];
-			stats_item(&cur[got], p, &items[got]);
+			stats_item(&cur[got], p, no_trunc, &items[got]);
 			got++;
 		}
 		if (rc == 0) {

@@ -9,11 +9,41 @@
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/mount.h"
 #include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
+
+/* --include-volumes: where the container's volumes, binds and tmpfs are
+ * mounted (podman's UserVolumes: what -v, --mount and --tmpfs gave). */
+static char **mount_destinations(const struct ctr_config *c)
+{
+	char **out = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
+		struct ctr_mount m;
+		if (!ctr_mount_try(c->mounts[i], &m))
+			continue;
+		if (strcmp(m.type, "devpts") != 0 && !strv_contains(out, m.destination))
+			strv_append(&out, m.destination);
+		ctr_mount_clear(&m);
+	}
+	return out;
+}
+
+struct squash {
+	struct state_store *s;
+	const struct ctr_config *c;
+};
+
+/* --squash: the image's layers and the changes merged, one tar */
+static int squash_tar(void *data, int fd, struct burrow_err **err)
+{
+	struct squash *q = data;
+	return ctr_layers_tar(q->s, q->c, fd, err);
+}
 
 static int commit(struct state_store *s, const struct ctr_commit_opts *o, const struct ctr_config *c, char **image_id,
                   struct burrow_err **err)
@@ -30,13 +60,19 @@ static int commit(struct state_store *s, const struct ctr_commit_opts *o, const 
 	cleanup_close int fd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return burrow_error(err, errno, "cannot open the changes of container '%s'", str_quote(c->name));
+	struct squash sq = {.s = s, .c = c};
+	cleanup_strv char **volumes = o->include_volumes ? mount_destinations(c) : NULL;
 	struct img_commit_opts io = {.base = c->image_id,
 	                             .upperfd = fd,
 	                             .container = c->name,
 	                             .reference = o->reference,
 	                             .changes = o->changes,
 	                             .message = o->message,
-	                             .author = o->author};
+	                             .author = o->author,
+	                             .format = o->format,
+	                             .volumes = volumes,
+	                             .squash = o->squash ? squash_tar : NULL,
+	                             .squash_data = &sq};
 	return img_commit_container(s, &io, image_id, err);
 }
 

@@ -206,6 +206,7 @@ struct ctr_logs_opts {
 	bool follow;        /* go on until each container that runs has ended */
 	bool timestamps;    /* each line with its time */
 	bool names;         /* with several containers: lines begin with the name, not the short ID */
+	bool color;         /* each line in the colour of its container's place among refs (podman's) */
 	long long since_ns; /* only lines after this (ns since the epoch; 0: all) */
 	long long until_ns; /* only lines before this (0: all) */
 	long long tail;     /* only the last N lines (-1: all) */
@@ -322,9 +323,13 @@ struct ctr_commit_opts {
 	char *const *changes;  /* --change instructions, or NULL */
 	const char *message;   /* -m */
 	const char *author;    /* --author (NULL: the image's) */
+	const char *format;    /* --format: "oci" (NULL) or "docker": the media types of the new image */
+	bool include_volumes;  /* --include-volumes: its mounts' destinations become the image's Volumes */
+	bool squash;           /* --squash: the image is one layer, the whole root filesystem */
 };
 /* A new image from the container's image and, on top, its changes (its
- * upper dir) as one layer; *image_id its ID. A --rootfs container is
+ * upper dir) as one layer (squash: the image's layers and the changes
+ * merged, one layer); *image_id its ID. A --rootfs container is
  * refused. The container may be running: what its upper dir holds when
  * it is read is stored. */
 int ctr_commit(struct state_store *s, const struct ctr_commit_opts *o, char **image_id, struct burrow_err **err);

@@ -24,8 +24,9 @@
 
 /* A tar of c's image layers and upper dir merged (overlay/merge.h), read
  * straight from the store: no fuse-overlayfs mount, no FUSE request per
- * read. The caller holds c's lock (it is not running and cannot start). */
-static int export_layers(struct state_store *s, const struct ctr_config *c, const char *output, struct burrow_err **err)
+ * read; to fd, or (fd < 0) to output as ctr_tar_to_output writes it. */
+static int layers_tar(struct state_store *s, const struct ctr_config *c, int fd, const char *output,
+                      struct burrow_err **err)
 {
 	cleanup_free char *dir = ctr_dir(s, c->id);
 	cleanup_free char *upper = path_join(dir, "upper");
@@ -52,23 +53,30 @@ static int export_layers(struct state_store *s, const struct ctr_config *c, cons
 		burrow_error(err, errno, "cannot open the changes of container '%s'", str_quote(c->name));
 		goto out;
 	}
-	burrow_debug("export of container '%s': its %zu layer directories read directly, nothing mounted",
+	burrow_debug("tar of container '%s': its %zu layer directories read directly, nothing mounted",
 	             str_quote(c->name), nfds);
-	/* the owners as a mount of them shows them (ctr_rootfs_mount) */
-	bool mapped = ctr_userns_fs_mapped(c);
+	/* an export: the owners as a mount of them shows them
+	 * (ctr_rootfs_mount); a squashed commit's layer keeps them as stored,
+	 * as the image's own layers are */
+	bool mapped = fd < 0 && ctr_userns_fs_mapped(c);
 	struct ctr_tar_opts o = {.uid = -1,
 	                         .gid = -1,
 	                         .uid_map = mapped ? c->uid_map : NULL,
 	                         .gid_map = mapped ? c->gid_map : NULL,
 	                         .layers = fds,
 	                         .nlayers = nfds};
-	rc = ctr_tar_to_output(-1, &o, output, "--output FILE", err);
+	rc = fd >= 0 ? ctr_tar_write(-1, &o, fd, err) : ctr_tar_to_output(-1, &o, output, "--output FILE", err);
 out:
 	while (nfds > 0)
 		close(fds[--nfds]);
 	free(fds);
 	img_info_free(img);
 	return rc;
+}
+
+int ctr_layers_tar(struct state_store *s, const struct ctr_config *c, int fd, struct burrow_err **err)
+{
+	return layers_tar(s, c, fd, NULL, err);
 }
 
 int ctr_export(struct state_store *s, const struct ctr_engine_opts *eng, const char *ref, const char *output,
@@ -85,7 +93,7 @@ int ctr_export(struct state_store *s, const struct ctr_engine_opts *eng, const c
 		return -1;
 	struct ctr_tar_opts o = {.uid = -1, .gid = -1};
 	int rc = rf.fd >= 0 ? ctr_tar_to_output(rf.fd, &o, output, "--output FILE", err)
-	                    : export_layers(s, &rf.c, output, err);
+	                    : layers_tar(s, &rf.c, -1, output, err);
 	if (rc < 0)
 		burrow_error_wrap(err, "cannot export container '%s'", str_quote(rf.c.name));
 	struct burrow_err *e2 = NULL;

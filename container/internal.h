@@ -48,6 +48,10 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 /* Deletes the records and directories of a stopped container; its volumes
  * are no longer in use by it, and with volumes its anonymous ones go. */
 int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err);
+/* A tar of c's image layers and upper dir merged (as its root filesystem
+ * shows them, its mounts aside), read from the store, written to fd
+ * (container/export.c): export of a stopped container, commit --squash. */
+int ctr_layers_tar(struct state_store *s, const struct ctr_config *c, int fd, struct burrow_err **err);
 /* Whether the monitor recorded in r is still alive (pid + start time). */
 bool ctr_monitor_alive(const struct ctr_run *r);
 /* An active container (created, running, paused, stopping) whose monitor

@@ -35,7 +35,8 @@ struct logsrc {
 	size_t nrest;
 	bool following; /* the container runs: read on until it ends */
 	struct proc_ref monitor;
-	int wd; /* inotify watch of the log file */
+	int wd;     /* inotify watch of the log file */
+	size_t nth; /* its place among the containers asked for (--color's) */
 };
 
 struct logs_run {
@@ -68,8 +69,14 @@ static int flush(struct logs_run *r, struct burrow_err **err)
 	return 0;
 }
 
-/* One line of the file, as podman prints it: [ID or name] [time] text,
- * and a newline unless the line was cut (P). */
+/* --color: podman's colours (libpod/logs), the nth container's the nth,
+ * round and round */
+static const char *const colors[] = {"\033[37m", "\033[31m", "\033[33m", "\033[34m",
+                                     "\033[35m", "\033[36m", "\033[32m"};
+#define COLOR_OFF "\033[0m"
+
+/* One line of the file, as podman prints it: [colour] [ID or name] [time]
+ * text [colour off], and a newline unless the line was cut (P). */
 static void emit(struct logs_run *r, const struct logsrc *src, const char *line, size_t len)
 {
 	struct ctr_log_line l;
@@ -78,6 +85,9 @@ static void emit(struct logs_run *r, const struct logsrc *src, const char *line,
 	if ((r->o->since_ns && l.ns <= r->o->since_ns) || (r->o->until_ns && l.ns >= r->o->until_ns))
 		return;
 	struct fmt_out *b = &r->out[l.is_stderr];
+	const char *color = r->o->color ? colors[src->nth % (sizeof(colors) / sizeof(colors[0]))] : NULL;
+	if (color)
+		put(b, color, strlen(color));
 	if (r->multi) {
 		if (r->o->names)
 			put(b, src->name, strlen(src->name));
@@ -90,6 +100,8 @@ static void emit(struct logs_run *r, const struct logsrc *src, const char *line,
 		put(b, " ", 1);
 	}
 	put(b, l.text, l.len);
+	if (color)
+		put(b, COLOR_OFF, strlen(COLOR_OFF));
 	if (!l.partial)
 		put(b, "\n", 1);
 }
@@ -250,6 +262,7 @@ int ctr_logs(struct state_store *s, char *const *refs, size_t n, const struct ct
 	int ret = -1;
 	for (size_t i = 0; i < n; i++) {
 		srcs[i].fd = -1;
+		srcs[i].nth = i;
 		srcs[i].wd = -1;
 		srcs[i].monitor = (struct proc_ref)PROC_REF_INIT;
 	}

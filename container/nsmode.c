@@ -2,6 +2,7 @@
 #include "container/nsmode.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -262,4 +263,29 @@ void ctr_ns_join_clear(struct ctr_ns_join *j)
 		free(j->paths[i]);
 		j->paths[i] = NULL;
 	}
+}
+
+void ctr_ns_inodes(const struct ctr_run *r, struct ctr_ns_inodes *out)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} links[] = {
+	    {"cgroup", offsetof(struct ctr_ns_inodes, cgroup)}, {"ipc", offsetof(struct ctr_ns_inodes, ipc)},
+	    {"mnt", offsetof(struct ctr_ns_inodes, mnt)},       {"net", offsetof(struct ctr_ns_inodes, net)},
+	    {"pid", offsetof(struct ctr_ns_inodes, pid)},       {"user", offsetof(struct ctr_ns_inodes, user)},
+	    {"uts", offsetof(struct ctr_ns_inodes, uts)},
+	};
+	memset(out, 0, sizeof(*out));
+	if (r->pid <= 0)
+		return;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		struct stat st;
+		char path[64];
+		if (proc_ns_stat(r->pid, links[i].name, &st, path, sizeof(path)) == 0)
+			*(unsigned long long *)((char *)out + links[i].off) = (unsigned long long)st.st_ino;
+	}
+	/* checked after the links were read: a pid reused meanwhile is not its init */
+	if (!proc_is(r->pid, r->pid_start))
+		memset(out, 0, sizeof(*out));
 }

@@ -94,4 +94,12 @@ bool ctr_nsmode_joins_pid(const struct ctr_config *c);
 int ctr_peer_pid(struct state_store *s, const char *id, const char *what, struct ctr_config *pc, pid_t *pid,
                  unsigned long long *start, struct burrow_err **err);
 
+/* ps --ns: the inode numbers of the namespaces of a container's init (its
+ * /proc/PID/ns links, podman's numbers), each 0 where not known: r has no
+ * pid, or its pid no longer is the init that started at r->pid_start. */
+struct ctr_ns_inodes {
+	unsigned long long cgroup, ipc, mnt, net, pid, user, uts;
+};
+void ctr_ns_inodes(const struct ctr_run *r, struct ctr_ns_inodes *out);
+
 #endif

@@ -264,8 +264,10 @@ static bool one_of(const char *k, const char *const *list)
 	return false;
 }
 
-static char *new_config(yajl_val base, const char *diff_id, const struct img_config *run, const char *author,
-                        const char *created_by, const char *comment)
+/* squash: the new layer is the only one and the commit's history entry
+ * the only entry (the base's, each for a layer, describe layers gone). */
+static char *new_config(yajl_val base, const char *diff_id, bool squash, const struct img_config *run,
+                        const char *author, const char *created_by, const char *comment)
 {
 	char day[48], when[80];
 	struct timespec now;
@@ -315,7 +317,7 @@ static char *new_config(yajl_val base, const char *diff_id, const struct img_con
 	jg_key_str(g, "type", "layers");
 	jg_key(g, "diff_ids");
 	jg_array_open(g);
-	yajl_val ids = json_get(json_get(base, "rootfs"), "diff_ids");
+	yajl_val ids = squash ? NULL : json_get(json_get(base, "rootfs"), "diff_ids");
 	for (size_t i = 0; ids && YAJL_IS_ARRAY(ids) && i < ids->u.array.len; i++)
 		jg_value(g, ids->u.array.values[i]);
 	jg_str(g, diff_id);
@@ -323,7 +325,7 @@ static char *new_config(yajl_val base, const char *diff_id, const struct img_con
 	jg_map_close(g);
 	jg_key(g, "history");
 	jg_array_open(g);
-	yajl_val hist = json_get(base, "history");
+	yajl_val hist = squash ? NULL : json_get(base, "history");
 	for (size_t i = 0; hist && YAJL_IS_ARRAY(hist) && i < hist->u.array.len; i++)
 		jg_value(g, hist->u.array.values[i]);
 	jg_map_open(g);
@@ -337,6 +339,33 @@ static char *new_config(yajl_val base, const char *diff_id, const struct img_con
 	jg_array_close(g);
 	jg_map_close(g);
 	return json_gen_finish(g);
+}
+
+/* The tar in fd (--squash's) read through from its start: *diff_id its
+ * sha256, *size its length. */
+static int hash_layer(int fd, char diff_id[72], long long *size, struct burrow_err **err)
+{
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return burrow_error(err, errno, "cannot read the squashed layer");
+	struct img_sha *sha = img_sha_new(err);
+	if (!sha)
+		return -1;
+	cleanup_free char *buf = xmalloc(COPY);
+	int r = 0;
+	*size = 0;
+	for (;;) {
+		ssize_t n = TEMP_FAILURE_RETRY(read(fd, buf, COPY));
+		if (n < 0)
+			r = burrow_error(err, errno, "cannot read the squashed layer");
+		if (n <= 0)
+			break;
+		img_sha_update(sha, buf, (size_t)n);
+		*size += n;
+	}
+	if (r == 0)
+		r = img_sha_final(sha, diff_id, err);
+	img_sha_free(sha);
+	return r;
 }
 
 /* --- the layer as a blob source -------------------------------------------------------- */
@@ -395,6 +424,10 @@ int img_commit_container(struct state_store *s, const struct img_commit_opts *o,
 			return -1;
 		}
 	}
+	for (size_t i = 0; o->volumes && o->volumes[i]; i++)
+		if (!strv_contains(run.volumes, o->volumes[i]))
+			strv_append(&run.volumes, o->volumes[i]);
+	bool squash = o->squash != NULL;
 	cleanup_close int layersfd = -1;
 	cleanup_close int fd = -1;
 	if (img_layers_open(s, &layersfd, err) < 0 || (fd = img_layers_tmpfile(layersfd, err)) < 0) {
@@ -403,17 +436,19 @@ int img_commit_container(struct state_store *s, const struct img_commit_opts *o,
 	}
 	char diff_id[72];
 	long long size = 0;
-	if (write_layer(o->upperfd, fd, diff_id, &size, err) < 0) {
+	if (squash ? o->squash(o->squash_data, fd, err) < 0 || hash_layer(fd, diff_id, &size, err) < 0
+	           : write_layer(o->upperfd, fd, diff_id, &size, err) < 0) {
 		img_config_clear(&run);
 		return burrow_error_wrap(err, "cannot read the container's changes");
 	}
 	cleanup_free char *created_by =
 	    xasprintf("burrow commit%s%s", o->container ? " " : "", o->container ? o->container : "");
-	cleanup_free char *cfg = new_config(bv, diff_id, &run, o->author, created_by, o->message);
+	cleanup_free char *cfg = new_config(bv, diff_id, squash, &run, o->author, created_by, o->message);
 	img_config_clear(&run);
 
 	/* the image's layers and the new one, through the pull's path */
-	size_t nbase = strv_len(base.layer_ids);
+	size_t nbase = squash ? 0 : strv_len(base.layer_ids);
+	bool docker = o->format && strcmp(o->format, "docker") == 0;
 	cleanup_yajl yajl_val nv = json_parse(cfg, &pe);
 	cleanup_strv char **diff_ids = json_get_strv(json_get(nv, "rootfs"), "diff_ids");
 	if (!diff_ids || strv_len(diff_ids) != nbase + 1)
@@ -421,12 +456,12 @@ int img_commit_container(struct state_store *s, const struct img_commit_opts *o,
 		                    nbase, diff_ids ? strv_len(diff_ids) - 1 : 0);
 	__attribute__((cleanup(img_manifest_clear))) struct img_manifest m = {0};
 	m.kind = IMG_MANIFEST_IMAGE;
-	m.media_type = xstrdup(IMG_MT_OCI_MANIFEST);
+	m.media_type = xstrdup(docker ? IMG_MT_DOCKER_MANIFEST : IMG_MT_OCI_MANIFEST);
 	m.nlayers = nbase + 1;
 	m.layers = xcalloc(m.nlayers, sizeof(*m.layers));
 	for (size_t i = 0; i < m.nlayers; i++) {
 		m.layers[i].digest = xstrdup(diff_ids[i]);
-		m.layers[i].media_type = xstrdup("application/vnd.oci.image.layer.v1.tar");
+		m.layers[i].media_type = xstrdup(docker ? IMG_MT_DOCKER_LAYER : IMG_MT_OCI_LAYER);
 	}
 	m.layers[nbase].size = size;
 	struct source src = {.fd = fd, .top = nbase, .m = &m};
@@ -435,7 +470,7 @@ int img_commit_container(struct state_store *s, const struct img_commit_opts *o,
 	struct img_fetch *f = NULL;
 	int r = img_fetch_layers(s, &bs, &m, cfg, strlen(cfg), &fo, &f, err);
 	if (r == 0) {
-		struct img_fetch_image what = {.reference = o->reference};
+		struct img_fetch_image what = {.reference = o->reference, .manifest_type = m.media_type};
 		r = img_fetch_store(f, &what, err);
 	}
 	if (r == 0)

@@ -457,7 +457,7 @@ int img_fetch_store(struct img_fetch *r, const struct img_fetch_image *what, str
 	    .id = r->id,
 	    .config_blob = r->config,
 	    .manifest = what->manifest,
-	    .manifest_type = what->manifest ? m->media_type : NULL,
+	    .manifest_type = what->manifest ? m->media_type : what->manifest_type,
 	    .digest = what->digest,
 	    .repo_digests = what->repo_digests,
 	    .reference = what->reference,

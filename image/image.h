@@ -199,6 +199,14 @@ int img_pull_check(const struct img_pull_opts *o, struct burrow_err **err);
  * Nothing is stored unless every check passed; an interrupted pull leaves
  * no half layer that a later one would trust. */
 int img_pull(struct state_store *s, const struct img_pull_opts *o, char **id, char **name, struct burrow_err **err);
+/* pull --all-tags: every tag the registry lists (GET /v2/REPO/tags/list)
+ * of o->reference's repository (its tag or digest, if any, left aside, as
+ * podman does; a short name: the first candidate registry that lists
+ * them), each pulled as img_pull pulls one, in the registry's order; the
+ * IDs and names in *ids and *names (set, maybe empty, even on failure:
+ * those pulled before). */
+int img_pull_all_tags(struct state_store *s, const struct img_pull_opts *o, char ***ids, char ***names,
+                      struct burrow_err **err);
 
 /* --- load and save ------------------------------------------------------------ */
 
@@ -260,6 +268,7 @@ struct img_push_opts {
 	const char *dest;   /* where to (a transport: docker://REF, REF, oci:DIR[:REF], oci-archive:,
 	                       docker-archive:, dir:); NULL: the registry the image's name names */
 	const char *format; /* manifest: "oci" (NULL) or "v2s2" */
+	bool compress;      /* dir:: gzip the layers (as save --compress) */
 	/* the registry settings, as for pull */
 	int tls_verify;
 	const char *user, *pass;
@@ -290,9 +299,16 @@ struct img_commit_opts {
 	char *const *changes;  /* --change instructions (as import takes them), or NULL */
 	const char *message;   /* the history entry's comment, or NULL */
 	const char *author;    /* NULL: the image's */
+	const char *format;    /* "docker": Docker v2 schema 2 media types; NULL or "oci": OCI's */
+	char *const *volumes;  /* paths added to the configuration's Volumes (--include-volumes), or NULL */
+	/* --squash: instead of upperfd's, the tar this writes to fd (a new
+	 * file in the layer store) is the image's one layer, the whole root
+	 * filesystem; the history is the commit's entry only. NULL: none */
+	int (*squash)(void *data, int fd, struct burrow_err **err);
+	void *squash_data;
 };
 /* A new image: the base image's layers and, on top, the upper directory
- * as a layer (walked without following symlinks; overlay whiteouts, a
+ * (or o->squashfd's tar alone) as a layer (walked without following symlinks; overlay whiteouts, a
  * character device 0/0 or an opaque xattr, become OCI .wh. entries), with
  * the base configuration plus the new diff ID, a history entry and the
  * changes. Stored as a pull stores an image. Must run inside burrow's

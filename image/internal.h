@@ -325,6 +325,8 @@ int img_store_image(struct state_store *s, const struct img_commit *c, struct bu
 #define IMG_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define IMG_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
 #define IMG_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define IMG_MT_OCI_LAYER "application/vnd.oci.image.layer.v1.tar"
+#define IMG_MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar"
 /* more layers (or index entries) than this is not an image anyone built */
 #define IMG_MAX_LAYERS 1000
 
@@ -436,9 +438,10 @@ struct img_fetch_opts {
 };
 /* What img_fetch_store records beside the layers and configuration. */
 struct img_fetch_image {
-	const char *manifest; /* the image manifest byte for byte (NULL: none) */
-	const char *digest;   /* the digest it was pulled or loaded by (NULL: none) */
-	char **repo_digests;  /* REPO@DIGEST, or NULL */
+	const char *manifest;      /* the image manifest byte for byte (NULL: none) */
+	const char *manifest_type; /* without a manifest: the media type the image has (NULL: OCI's) */
+	const char *digest;        /* the digest it was pulled or loaded by (NULL: none) */
+	char **repo_digests;       /* REPO@DIGEST, or NULL */
 	const char *reference;
 	char *const *references; /* tags, or NULL */
 };

@@ -212,6 +212,22 @@ static struct img_net net_of(const struct img_pull_opts *o)
 	                        .retry_delay_ms = o->retry_delay_ms};
 }
 
+/* The registry of one endpoint of a name, connected as o says. */
+static int open_endpoint(const struct img_pull_opts *o, const struct img_endpoint *ep, const struct img_net *net,
+                         struct img_registry **reg, struct burrow_err **err)
+{
+	cleanup_free char *auth_name = xasprintf("%s/%s", ep->host, ep->repo);
+	struct img_registry_opts ro = {.host = ep->host,
+	                               .insecure = endpoint_insecure(o, ep),
+	                               .cert_dir = o->cert_dir,
+	                               .net = net,
+	                               .user = ep->mirror ? NULL : o->user,
+	                               .pass = ep->mirror ? NULL : o->pass,
+	                               .authfile = o->authfile,
+	                               .auth_name = auth_name};
+	return img_registry_open(&ro, reg, err);
+}
+
 /* One fully qualified name: 0 pulled, TRY_NEXT (not there: the next
  * candidate may have it), FINAL. */
 static int pull_name(struct state_store *s, const struct img_pull_opts *o, const struct img_registries *regs,
@@ -233,18 +249,9 @@ static int pull_name(struct state_store *s, const struct img_pull_opts *o, const
 	int ret = TRY_NEXT;
 	for (size_t i = 0; i < neps; i++) {
 		const struct img_endpoint *ep = &eps[i];
-		cleanup_free char *auth_name = xasprintf("%s/%s", ep->host, ep->repo);
-		struct img_registry_opts ro = {.host = ep->host,
-		                               .insecure = endpoint_insecure(o, ep),
-		                               .cert_dir = o->cert_dir,
-		                               .net = &net,
-		                               .user = ep->mirror ? NULL : o->user,
-		                               .pass = ep->mirror ? NULL : o->pass,
-		                               .authfile = o->authfile,
-		                               .auth_name = auth_name};
 		struct img_registry *reg = NULL;
 		struct burrow_err *e = NULL;
-		if (img_registry_open(&ro, &reg, &e) < 0) {
+		if (open_endpoint(o, ep, &net, &reg, &e) < 0) {
 			burrow_err_free(*err);
 			*err = e;
 			ret = FINAL;
@@ -353,4 +360,133 @@ int img_pull(struct state_store *s, const struct img_pull_opts *o, char **id, ch
 	                    str_quote(o->reference), failures);
 	return burrow_error_hint(err, "give the full name (REGISTRY/NAME:TAG); unqualified-search-registries in "
 	                              "registries.conf says where short names are looked for");
+}
+
+/* --- --all-tags ------------------------------------------------------------------------- */
+
+#define TAGS_MAX (4 * 1024 * 1024)
+
+/* Whether REPO:TAG is a reference naming a tag (a registry's list is not
+ * trusted to hold only tags). */
+static bool tag_valid(const char *repo, const char *tag)
+{
+	cleanup_free char *name = xasprintf("%s:%s", repo, tag);
+	struct img_ref r;
+	cleanup_err struct burrow_err *e = NULL;
+	if (img_ref_parse(name, &r, &e) < 0)
+		return false;
+	bool ok = r.tag && strcmp(r.tag, tag) == 0 && !r.digest;
+	img_ref_clear(&r);
+	return ok;
+}
+
+/* The tags the registry lists for repository repo (normalised, no tag),
+ * in its order: GET /v2/REPO/tags/list at the first of its endpoints that
+ * answers. 0, TRY_NEXT (not there: the next candidate may have it), FINAL. */
+static int list_tags(const struct img_pull_opts *o, const struct img_registries *regs, const char *repo, char ***tags,
+                     struct burrow_err **err)
+{
+	struct img_endpoint *eps = NULL;
+	size_t neps = 0;
+	cleanup_free char *name = xasprintf("%s:latest", repo);
+	if (img_endpoints(regs, name, &eps, &neps, err) < 0)
+		return FINAL;
+	struct img_net net = net_of(o);
+	int ret = TRY_NEXT;
+	for (size_t i = 0; i < neps && ret == TRY_NEXT; i++) {
+		struct img_registry *reg = NULL;
+		struct burrow_err *e = NULL;
+		if (open_endpoint(o, &eps[i], &net, &reg, &e) < 0) {
+			burrow_err_free(*err);
+			*err = e;
+			ret = FINAL;
+			break;
+		}
+		__attribute__((cleanup(img_http_resp_clear))) struct img_http_resp resp = {0};
+		cleanup_free char *what = img_registry_url(reg, eps[i].repo, "tags/list");
+		int r =
+		    img_registry_get(reg, eps[i].repo, "tags/list", "Accept: application/json", TAGS_MAX, &resp, &e);
+		if (r == 0 && resp.status != 200)
+			r = img_registry_status_error(reg, &resp, what, &e);
+		img_registry_free(reg);
+		burrow_err_free(*err);
+		*err = e;
+		if (r < 0)
+			continue;
+		cleanup_yajl yajl_val v = json_parse(resp.body, NULL);
+		yajl_val list = json_get(v, "tags");
+		if (!v || !YAJL_IS_OBJECT(v) || (list && !YAJL_IS_ARRAY(list) && !YAJL_IS_NULL(list))) {
+			burrow_error(err, EINVAL, "%s: not a tag list", what);
+			ret = FINAL;
+			break;
+		}
+		*tags = xcalloc(1, sizeof(char *));
+		for (size_t k = 0; list && YAJL_IS_ARRAY(list) && k < list->u.array.len; k++) {
+			const char *tag = YAJL_GET_STRING(list->u.array.values[k]);
+			if (!tag || !tag_valid(repo, tag)) {
+				strv_free(steal_ptr(*tags));
+				burrow_error(err, EINVAL, "%s: '%s' is not a tag", what,
+				             tag ? str_quote(tag) : "(not a string)");
+				ret = FINAL;
+				break;
+			}
+			strv_append(tags, tag);
+		}
+		if (*tags)
+			ret = 0;
+	}
+	img_endpoints_free(eps, neps);
+	return ret;
+}
+
+int img_pull_all_tags(struct state_store *s, const struct img_pull_opts *o, char ***ids, char ***names,
+                      struct burrow_err **err)
+{
+	*ids = xcalloc(1, sizeof(char *));
+	*names = xcalloc(1, sizeof(char *));
+	if (img_pull_check(o, err) < 0)
+		return -1;
+	__attribute__((cleanup(img_transport_clear))) struct img_transport t = {0};
+	if (img_transport_parse(o->reference, &t, err) < 0)
+		return -1;
+	if (t.kind != IMG_TRANSPORT_REGISTRY)
+		return burrow_error(err, EINVAL, "cannot pull all tags of '%s': only a registry lists tags",
+		                    str_quote(o->reference));
+	__attribute__((cleanup(img_registries_clear))) struct img_registries regs = {0};
+	if (img_registries_load(&regs, err) < 0)
+		return -1;
+	cleanup_strv char **cands = NULL;
+	cleanup_free char *alias_note = NULL;
+	if (img_resolve_name(&regs, t.ref, &cands, &alias_note, err) < 0)
+		return -1;
+	if (alias_note)
+		note(o, "%s", alias_note);
+	/* the repository of the first candidate that lists tags (a tag or
+	 * digest given is left aside, as podman's) */
+	cleanup_strv char **tags = NULL;
+	cleanup_free char *repo = NULL;
+	for (size_t i = 0; cands[i] && !tags; i++) {
+		struct img_ref r;
+		if (img_ref_parse(cands[i], &r, err) < 0)
+			return -1;
+		free(repo);
+		repo = img_ref_repo(&r);
+		img_ref_clear(&r);
+		int rc = list_tags(o, &regs, repo, &tags, err);
+		if (rc == FINAL || (rc == TRY_NEXT && !cands[i + 1]))
+			return burrow_error_wrap(err, "cannot list the tags of '%s'", repo);
+	}
+	for (size_t i = 0; tags[i]; i++) {
+		cleanup_free char *name = xasprintf("%s:%s", repo, tags[i]);
+		note(o, "Trying to pull %s...", name);
+		char *id = NULL;
+		if (pull_name(s, o, &regs, name, &id, err) != 0) {
+			if (!str_has_prefix((*err)->msg, "cannot pull"))
+				burrow_error_wrap(err, "cannot pull '%s'", name);
+			return -1;
+		}
+		strv_append_take(ids, id);
+		strv_append(names, name);
+	}
+	return 0;
 }

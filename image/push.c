@@ -323,7 +323,11 @@ int img_push(struct state_store *s, const struct img_push_opts *o, char **digest
 	    [IMG_TRANSPORT_DIR] = IMG_SAVE_DOCKER_DIR,
 	};
 	char *images[] = {id, t.ref, NULL};
-	struct img_save_opts so = {.format = formats[t.kind], .images = images, .output = t.path, .fd = -1};
+	struct img_save_opts so = {.format = formats[t.kind],
+	                           .images = images,
+	                           .output = t.path,
+	                           .fd = -1,
+	                           .compress = o->compress && t.kind == IMG_TRANSPORT_DIR};
 	if (img_save(s, &so, err) < 0)
 		return burrow_error_wrap(err, "cannot push to '%s'", str_quote(o->dest));
 	return 0;

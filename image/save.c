@@ -33,8 +33,6 @@
 #define BLOCK 512
 #define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
 #define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-#define MT_OCI_LAYER "application/vnd.oci.image.layer.v1.tar"
-#define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar"
 #define REF_NAME "org.opencontainers.image.ref.name"
 
 /* --- where the files go ------------------------------------------------------------ */
@@ -269,7 +267,7 @@ static bool manifest_fits(const struct img_out *im, bool oci)
 		return false;
 	if (strcmp(m.media_type, oci ? IMG_MT_OCI_MANIFEST : IMG_MT_DOCKER_MANIFEST) != 0)
 		return false;
-	const char *lt = oci ? MT_OCI_LAYER : MT_DOCKER_LAYER;
+	const char *lt = oci ? IMG_MT_OCI_LAYER : IMG_MT_DOCKER_LAYER;
 	for (size_t i = 0; i < m.nlayers; i++) {
 		const struct img_out_layer *l = &im->layers[i];
 		if (strcmp(m.layers[i].digest, l->digest) != 0 || m.layers[i].size != l->bsize ||
@@ -303,8 +301,8 @@ int img_out_manifest(struct img_out *im, bool oci, bool gz, struct burrow_err **
 		gen_desc(g, oci ? MT_OCI_CONFIG : MT_DOCKER_CONFIG, cd, (long long)strlen(im->config));
 		jg_key(g, "layers");
 		jg_array_open(g);
-		const char *lt = oci ? (gz ? MT_OCI_LAYER "+gzip" : MT_OCI_LAYER)
-		                     : (gz ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : MT_DOCKER_LAYER);
+		const char *lt = oci ? (gz ? IMG_MT_OCI_LAYER "+gzip" : IMG_MT_OCI_LAYER)
+		                     : (gz ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : IMG_MT_DOCKER_LAYER);
 		for (size_t i = 0; i < im->nlayers; i++)
 			gen_desc(g, im->layers[i].media_type ? im->layers[i].media_type : lt, im->layers[i].digest,
 			         im->layers[i].bsize);

@@ -671,6 +671,66 @@ cat: can't open '/etc/sl': No such file or directory"
 	assert_match "$output" "BOGUS"
 }
 
+@test "commit --iidfile, --format, --squash, --include-volumes: the ID in a file, the media types, one layer with the same files, the volumes" {
+	load_multi
+	run_burrow 0 run --name c2 -v vfdata:/data --tmpfs /scratch localhost/multi:1 sh -c 'echo sq >/etc/sq; rm /etc/hello'
+	# --iidfile: the new image's full ID, no newline, as podman writes it
+	run_burrow 0 commit --iidfile "$T/iid" c2 localhost/plain
+	id=${lines[-1]}
+	is "$(cat "$T/iid")" "$id"
+	is "$(wc -c <"$T/iid")" 64 "no newline"
+	# --format: the manifest's media type (OCI's by default)
+	run_burrow 0 image inspect --format '{{.ManifestType}}' localhost/plain
+	is "$output" "application/vnd.oci.image.manifest.v1+json"
+	run_burrow 0 commit -f docker c2 localhost/dock
+	run_burrow 0 image inspect --format '{{.ManifestType}}' localhost/dock
+	is "$output" "application/vnd.docker.distribution.manifest.v2+json"
+	run_burrow 0 commit --format oci c2 localhost/oci
+	run_burrow 0 image inspect --format '{{.ManifestType}}' localhost/oci
+	is "$output" "application/vnd.oci.image.manifest.v1+json"
+	run_burrow 125 commit --format bogus c2 localhost/bogus
+	assert_match "$output" "bogus"
+	# --squash: one layer and one history entry, the same files as the
+	# image of three layers and the changes
+	run_burrow 0 commit -s c2 localhost/squashed
+	run_burrow 0 image inspect localhost/squashed localhost/plain
+	run python3 -c 'import json,sys; print(" ".join("%d/%d" % (len(i["RootFS"]["Layers"]), len(i["History"])) for i in json.load(sys.stdin)))' <<<"$output"
+	is "$output" "1/1 4/4"
+	list='cat /etc/sq; cat /etc/hello 2>&1; cat /etc/third; find / -xdev | sort | md5sum'
+	run_burrow 0 run --rm localhost/plain sh -c "$list"
+	want=$output
+	assert_match "$want" "^sq
+cat: can't open '/etc/hello': No such file or directory
+third"
+	run_burrow 0 run --rm localhost/squashed sh -c "$list"
+	is "$output" "$want"
+	# --include-volumes: -v and --tmpfs destinations become image volumes
+	run_burrow 0 commit --include-volumes c2 localhost/vols
+	run_burrow 0 image inspect --format '{{json .Config.Volumes}}' localhost/vols
+	is "$output" '{"/data":{},"/scratch":{}}'
+	run_burrow 0 image inspect --format '{{json .Config.Volumes}}' localhost/plain
+	assert_no_match "$output" "data|scratch"
+}
+
+@test "save --uncompressed: accepted, the layers of an OCI layout stay plain tars (podman's meaning); --compress gzips them" {
+	load_multi
+	run_burrow 0 save --uncompressed --format oci-dir -o "$T/u" localhost/multi:1
+	run_burrow 0 save --compress --format oci-dir -o "$T/z" localhost/multi:1
+	for d in u z; do
+		python3 -c '
+import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/index.json"))["manifests"][0]["digest"][7:]
+print(*sorted(set(l["mediaType"] for l in json.load(open(d + "/blobs/sha256/" + m))["layers"])))' "$T/$d"
+	done >"$T/types"
+	is "$(cat "$T/types")" "application/vnd.oci.image.layer.v1.tar
+application/vnd.oci.image.layer.v1.tar+gzip"
+	tar -C "$T/u" -cf "$T/u.tar" .
+	other 0 load -i "$T/u.tar"
+	other 0 run --rm localhost/multi:1 cat /etc/third
+	is "$output" "third"
+}
+
 @test "image save, image load: the same verbs under podman's image family" {
 	load_multi
 	run_burrow 0 image save -o "$T/d.tar" localhost/multi:1

@@ -978,6 +978,18 @@ PY
 	run_burrow 0 unmount --all
 	run_burrow 0 exec m2 true
 	"$BURROW" rm -f m2 >/dev/null
+	# -l: the last created container's, the others' stay mounted
+	run_burrow 0 create --name m3 busybox true
+	m3=${lines[-1]}
+	run_burrow 0 mount m1
+	run_burrow 0 mount m3
+	run_burrow 0 unmount -l
+	is "$output" "$m3"
+	run_burrow 0 mount
+	is "$output" "$(timeout 30 "$BURROW" inspect --format '{{.Id}}' m1 | cut -c1-12) $mnt"
+	run_burrow 0 unmount m1
+	run_burrow 125 unmount -l m1
+	assert_match "$output" "--latest and containers cannot be used together"
 	run_burrow 125 mount nosuch
 	run_burrow 125 unmount
 }

@@ -44,6 +44,12 @@ layer_dirs() {
 	run_burrow 0 untag "$one"
 	run_burrow 0 images --format '{{.ID}} {{.Repository}}:{{.Tag}}'
 	assert_match "$output" "${one:0:12} <none>:<none>"
+	# --history: the names it had, latest first, in a last column
+	run_burrow 0 images --history --filter "id=$one"
+	assert_match "${lines[0]}" "^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE +HISTORY$"
+	assert_match "${lines[1]}" "^<none> +<none> +${one:0:12} .* quay.io/x/y:z, localhost/mine:v1, localhost/extra:latest, localhost/one:latest$"
+	run_burrow 0 images --history --digests --noheading --filter "id=$two"
+	assert_match "$(grep '^localhost/two ' <<<"$output")" "^localhost/two +latest +<none> +${two:0:12} .* localhost/extra:latest, localhost/two:latest$"
 	run_burrow 125 untag two nosuch
 	is "$output" "burrow: localhost/nosuch:latest: tag not known"
 	# bad input is refused before anything is written

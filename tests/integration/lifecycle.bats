@@ -415,6 +415,15 @@ EOF
 	run bash -c '"$BURROW" logs --names lg lg2 2>/dev/null'
 	is "${lines[0]}" "lg one"
 	is "${lines[3]}" "lg2 other"
+	# --color: each container's lines in the colour of its place among
+	# those given (podman's 37, 31, ...); one alone has the first
+	local e=$'\e'
+	run bash -c '"$BURROW" logs --color --names lg2 lg 2>/dev/null'
+	is "${lines[0]}" "$e[37mlg2 other$e[0m"
+	is "${lines[1]}" "$e[31mlg one$e[0m"
+	is "${lines[3]}" "$e[31mlg three$e[0m"
+	run bash -c '"$BURROW" logs --color --tail 1 lg 2>/dev/null'
+	is "$output" "$e[37mthree$e[0m"
 	run_burrow 125 logs nosuch
 	run_burrow 0 rm lg lg2
 }

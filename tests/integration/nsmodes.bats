@@ -39,6 +39,38 @@ start_owner() {
 	is "$output" "private|private|private"
 }
 
+@test "ps --ns: the init's PID and the inode of each of its namespaces, as /proc/PID/ns shows them; --sync and --external change nothing" {
+	start_owner
+	aid=$(timeout 30 "$BURROW" inspect --format '{{.Id}}' a)
+	want=$aid
+	for k in cgroup ipc mnt net pid user uts; do
+		want+=" $(ns stat -L -c %i "/proc/$apid/ns/$k")"
+	done
+	run_burrow 0 ps --ns --no-trunc
+	assert_match "${lines[0]}" "^CONTAINER ID +NAMES +PID +CGROUPNS +IPC +MNT +NET +PIDNS +USERNS +UTS$"
+	is "$(awk 'NR == 2 {print $1, $4, $5, $6, $7, $8, $9, $10}' <<<"$output")" "$want"
+	is "$(awk 'NR == 2 {print $2, $3}' <<<"$output")" "a $apid"
+	# JSON: podman's keys, strings; a container that does not run has none
+	run_burrow 0 create --name b busybox true
+	run_burrow 0 ps -a --ns --format json
+	run python3 -c '
+import json, sys
+d = {c["Names"][0]: c for c in json.load(sys.stdin)}
+n = d["a"]["Namespaces"]
+print(d["a"]["Id"], *[n[k] for k in ("Cgroup", "Ipc", "Mnt", "Net", "Pidns", "User", "Uts")])
+print(json.dumps(d["b"]["Namespaces"]))' <<<"$output"
+	is "${lines[0]}" "$want"
+	is "${lines[1]}" "{}"
+	# without --ns: empty, as podman's
+	run_burrow 0 ps --format '{{json .Namespaces}}' --filter name=a
+	is "$output" "{}"
+	# --sync and --external: accepted, the same list
+	run_burrow 0 ps -a --format '{{.Names}} {{.Status}}'
+	plain=$output
+	run_burrow 0 ps -a --sync --external --format '{{.Names}} {{.Status}}'
+	is "$output" "$plain"
+}
+
 @test "nsmodes: --pid host sees the host's processes through the host's /proc" {
 	run_burrow 0 run --rm --pid host busybox sh -c "readlink /proc/self/ns/pid; test -d /proc/$$ && echo sees-bats; echo \$\$"
 	is "${lines[0]}" "$(ns_of pid)"

@@ -180,6 +180,38 @@ layer_digests() {
 /bin/busybox"
 }
 
+@test "pull -a/--all-tags: every tag the registry lists for the repository and no other; a tag given is left aside; -q: an ID per tag" {
+	local f=$BATS_FILE_TMPDIR R=http://$REG
+	python3 "$REGPY" push "$R" test/alltags:one --layer "$f/busybox.tar:gzip" >/dev/null
+	python3 "$REGPY" push "$R" test/alltags:two --layer "$f/busybox.tar:gzip" --layer "$f/hello.tar:gzip" >/dev/null
+	python3 "$REGPY" push "$R" test/alltags-not:three --layer "$f/busybox.tar:gzip" --layer "$f/other.tar:gzip" >/dev/null
+	run_burrow 0 pull --all-tags --tls-verify=false "$REG/test/alltags"
+	assert_match "$output" "Trying to pull $REG/test/alltags:one\.\.\."
+	assert_match "$output" "Trying to pull $REG/test/alltags:two\.\.\."
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$(sort <<<"$output")" "$REG/test/alltags:one
+$REG/test/alltags:two"
+	run_burrow 0 run --rm "$REG/test/alltags:two" cat /etc/hello
+	is "$output" "hello from layer 2"
+	run_burrow 0 images --no-trunc -q
+	want=$(sed 's/^sha256://' <<<"$output" | sort)
+	# with a tag (left aside, as podman does), in a fresh store: the ID of
+	# each tag's image on stdout, nothing else
+	rm_store
+	run --separate-stderr timeout "$BURROW_TIMEOUT" "$BURROW" pull -a -q --tls-verify=false "$REG/test/alltags:one"
+	is "$status" 0
+	is "$stderr" ""
+	is "$(sort <<<"$output")" "$want"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$(sort <<<"$output")" "$REG/test/alltags:one
+$REG/test/alltags:two"
+	# a repository the registry does not have; an archive has no tags to list
+	run_burrow 125 pull -a --tls-verify=false "$REG/test/alltags-none"
+	assert_match "$output" "cannot list the tags of '$REG/test/alltags-none'"
+	run_burrow 125 pull -a "oci:$T/nothing"
+	assert_match "$output" "only a registry lists tags"
+}
+
 @test "pull: by digest; run by digest and by short name with the digest; repo digest recorded; a container's ImageDigest" {
 	digest=$(cat "$BATS_FILE_TMPDIR/busybox.digest")
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox@$digest"
@@ -859,6 +891,19 @@ blob_uploads() {
 	run_burrow 0 push "$REG/test/busybox:1" "oci-archive:$T/o.tar"
 	run tar xOf "$T/o.tar" index.json
 	assert_match "$output" "$REG/test/busybox:1"
+	# --compress: dir:'s layers gzipped (as save --compress); without, plain tars
+	run_burrow 0 push --compress "$REG/test/busybox:1" "dir:$T/gz"
+	run_burrow 0 push "$REG/test/busybox:1" "dir:$T/plain"
+	for d in gz plain; do
+		python3 -c 'import json,sys; print(*[l["mediaType"] for l in json.load(open(sys.argv[1]))["layers"]])' \
+			"$T/$d/manifest.json"
+	done >"$T/types"
+	is "$(cat "$T/types")" "application/vnd.docker.image.rootfs.diff.tar.gzip
+application/vnd.docker.image.rootfs.diff.tar"
+	# --compression-format: gzip, what a registry gets; zstd is refused before anything is sent
+	run_burrow 0 push -q --compression-format gzip --creds "$creds" "$REG/test/busybox:1" "$SREG/sec/gz:1"
+	run_burrow 125 push --compression-format zstd --creds "$creds" "$REG/test/busybox:1" "$SREG/sec/zs:1"
+	is "$output" "burrow: push: --compression-format 'zstd': burrow compresses layers with gzip only"
 }
 
 @test "pull: a configuration, or a manifest asked for by digest, that is not what its digest says: refused, nothing stored" {

@@ -103,6 +103,19 @@ wait_pids() {
 	is "${lines[0]}" "burrow: no such container 'nosuch'" "nothing printed before the error"
 	run_burrow 125 stats --no-stream --format '{{.Nope}}' up
 	run_burrow 125 stats -i 0 up
+	# IDs: 12 digits, all 64 with --no-trunc (table, template and JSON)
+	upid=$(timeout 30 "$BURROW" inspect --format '{{.Id}}' up)
+	run_burrow 0 stats --no-stream --no-trunc
+	assert_match "${lines[1]}" "^$upid +up "
+	run_burrow 0 stats --no-stream --no-trunc --format json up
+	is "$(echo "$output" | jq -r '.[0].id')" "$upid"
+	run_burrow 0 stats --no-stream --format '{{.ID}}' up
+	is "$output" "${upid:0:12}"
+	# -l: the last created container (down), running or not
+	run_burrow 0 stats --no-stream -l --format '{{.Name}}'
+	is "$output" "down"
+	run_burrow 125 stats --no-stream -l up
+	assert_match "$output" "--latest and containers cannot be used together"
 	run_burrow 0 rm -f -t 0 up down
 }
 
