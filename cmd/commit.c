@@ -24,7 +24,7 @@ int cmd_commit(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"change", required_argument, NULL, 'c'}, {"message", required_argument, NULL, 'm'},
-	    {"author", required_argument, NULL, 'a'}, {"pause", optional_argument, NULL, 'p'},
+	    {"author", required_argument, NULL, 'a'}, {"pause", no_argument, NULL, 'p'},
 	    {"quiet", no_argument, NULL, 'q'},        {0, 0, 0, 0},
 	};
 	cleanup_strv char **changes = NULL;

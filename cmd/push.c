@@ -43,7 +43,7 @@ int cmd_push(struct cmd_ctx *ctx, int argc, char **argv)
 	int c, rc = EXIT_BURROW;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "qf:", longopts, &args)) != -1) {
 		if (c == 'q') {
-			p.quiet = true;
+			p.quiet = ctx->flag_on;
 		} else if (c == 'f') {
 			o.format = optarg;
 		} else if (c == OPT_DIGESTFILE) {

@@ -249,13 +249,13 @@ int cmd_stats(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "af:i:", longopts, &names)) != -1) {
 		switch (c) {
 		case 'a':
-			all = true;
+			all = ctx->flag_on;
 			break;
 		case OPT_NO_STREAM:
-			stream = false;
+			stream = !ctx->flag_on;
 			break;
 		case OPT_NO_RESET:
-			reset = false;
+			reset = !ctx->flag_on;
 			break;
 		case 'i': {
 			char *end = NULL;
