@@ -96,3 +96,16 @@ suite_setup() {
 	assert_match "$output" "	-d \\\\"
 	run_burrow 0 rm -f -t 0 unit
 }
+
+@test "boolflags: exec -i=false passes no stdin, -i=1 does; rm -f=false refuses a running container, -f=true removes it" {
+	run_burrow 0 run -d --name up busybox sleep 1000
+	out=$(echo piped | timeout 60 "$BURROW" exec -i=false up cat)
+	is "$out" ""
+	out=$(echo piped | timeout 60 "$BURROW" exec -i=1 up cat)
+	is "$out" "piped"
+	run_burrow 2 rm -f=false up
+	assert_match "$output" "running"
+	run_burrow 0 rm -f=true -t 0 up
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
