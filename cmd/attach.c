@@ -56,7 +56,7 @@ int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	    {"no-stdin", no_argument, NULL, OPT_NO_STDIN},
-	    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+	    {"sig-proxy", no_argument, NULL, OPT_SIG_PROXY},
 	    CMD_REFS_LATEST_LONGOPT,
 	    {0, 0, 0, 0},
 	};
@@ -66,18 +66,16 @@ int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "l", longopts)) != -1) {
 		switch (c) {
 		case 'l':
-			latest = true;
+			latest = ctx->flag_on;
 			break;
 		case OPT_DETACH_KEYS:
 			att.detach_keys = optarg;
 			break;
 		case OPT_NO_STDIN:
-			att.want_stdin = false;
+			att.want_stdin = !ctx->flag_on;
 			break;
 		case OPT_SIG_PROXY:
-			if (cmd_parse_bool(optarg, &att.sig_proxy) < 0)
-				return cmd_usage_error(ctx, "invalid --sig-proxy '%s' (true or false)",
-				                       str_quote(optarg));
+			att.sig_proxy = ctx->flag_on;
 			break;
 		case CMD_OPT_HELP:
 			return 0;

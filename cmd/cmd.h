@@ -51,6 +51,10 @@ struct cmd_ctx {
 	struct state_store *state;    /* with NEED_STATE */
 	struct cmd_settings settings; /* burrow.conf */
 	bool settings_loaded;
+	/* the value of the boolean flag cmd_getopt returned last: true, or
+	 * what it was given (pflag's --rm=false, -d=0, -it=false); every
+	 * flag that takes no value is a boolean, and its verb reads this */
+	bool flag_on;
 };
 
 struct cmd_verb {
@@ -77,8 +81,11 @@ int cmd_fail(struct burrow_err *err);
  * unless shortopts begins with '+' (run, exec...: the first argument ends
  * the options, what follows is the command's). The global options may be
  * among them, as podman's persistent flags: cmd_getopt takes them into
- * ctx as main does before the verb. A verb's parse starts at
- * optind 0 (main and the families set it). */
+ * ctx as main does before the verb. A flag that takes no value is a
+ * boolean, as podman's: its value (true alone, else what follows '=':
+ * --rm=false, -d=0, -it=false) is in ctx->flag_on when it is returned;
+ * a value that is not a boolean is a usage error. A verb's parse starts
+ * at optind 0 (main and the families set it). */
 #define CMD_OPT_HELP 0x1000
 /* The values of the global options (--root, --log-level ...), which
  * cmd_getopt takes itself, as before the verb: no verb's option has one
@@ -103,6 +110,7 @@ enum {
 	G_REMOTE, /* and the other options of podman's remote mode */
 	G_LAST = G_REMOTE,
 	CMD_OPT_GLOBAL_ERR, /* cmd_getopt's: one was refused (and said) */
+	CMD_OPT_SHORT_EQ,   /* cmd_getopt's: a short boolean's -X=VALUE reached */
 };
 /* Their table (cmd/globals.c), for main's and cmd_getopt's getopt_long
  * and for generate systemd, which reads a stored command line. */
@@ -149,7 +157,7 @@ enum {
 	{"os", required_argument, NULL, CMD_PULL_OS}, \
 	{"arch", required_argument, NULL, CMD_PULL_ARCH}, \
 	{"variant", required_argument, NULL, CMD_PULL_VARIANT}, \
-	{"tls-verify", optional_argument, NULL, CMD_PULL_TLS_VERIFY}, \
+	{"tls-verify", no_argument, NULL, CMD_PULL_TLS_VERIFY}, \
 	{"creds", required_argument, NULL, CMD_PULL_CREDS}, \
 	{"authfile", required_argument, NULL, CMD_PULL_AUTHFILE}, \
 	{"cert-dir", required_argument, NULL, CMD_PULL_CERT_DIR}, \
@@ -279,9 +287,6 @@ int cmd_events(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_events_usage[];
 int cmd_stats(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_stats_usage[];
-
-/* "true"/"false", "1"/"0" (NULL: true, a flag given alone). 0 or -1. */
-int cmd_parse_bool(const char *s, bool *out);
 
 /* How run, start and attach attach to a container. */
 struct cmd_attach {

@@ -33,7 +33,7 @@ int cmd_commit(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"change", required_argument, NULL, 'c'},
 	    {"message", required_argument, NULL, 'm'},
 	    {"author", required_argument, NULL, 'a'},
-	    {"pause", optional_argument, NULL, 'p'},
+	    {"pause", no_argument, NULL, 'p'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"iidfile", required_argument, NULL, OPT_IIDFILE},
@@ -64,10 +64,10 @@ int cmd_commit(struct cmd_ctx *ctx, int argc, char **argv)
 			iidfile = optarg;
 			break;
 		case OPT_INCLUDE_VOLUMES:
-			o.include_volumes = true;
+			o.include_volumes = ctx->flag_on;
 			break;
 		case 's':
-			o.squash = true;
+			o.squash = ctx->flag_on;
 			break;
 		case 'p':
 		case 'q':

@@ -36,7 +36,7 @@ int cmd_cp(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	enum { OPT_OVERWRITE = 0x200 };
 	static const struct option longopts[] = {
-	    {"archive", optional_argument, NULL, 'a'},
+	    {"archive", no_argument, NULL, 'a'},
 	    {"overwrite", no_argument, NULL, OPT_OVERWRITE},
 	    {0, 0, 0, 0},
 	};
@@ -46,12 +46,10 @@ int cmd_cp(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "a", longopts, &args)) != -1) {
 		switch (c) {
 		case 'a':
-			if (cmd_parse_bool(optarg, &o.archive) < 0)
-				return cmd_usage_error(ctx, "invalid --archive '%s' (true or false)",
-				                       str_quote(optarg));
+			o.archive = ctx->flag_on;
 			break;
 		case OPT_OVERWRITE:
-			o.overwrite = true;
+			o.overwrite = ctx->flag_on;
 			break;
 		case CMD_OPT_HELP:
 			return 0;
@@ -127,7 +125,7 @@ int cmd_diff(struct cmd_ctx *ctx, int argc, char **argv)
 		if (c == CMD_OPT_HELP)
 			return 0;
 		if (c == 'l') {
-			latest = true;
+			latest = ctx->flag_on;
 			continue;
 		}
 		if (c != OPT_FORMAT)

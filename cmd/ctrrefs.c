@@ -167,12 +167,12 @@ int cmd_refs_all(struct cmd_ctx *ctx, cmd_ctr_pick pick, char ***ids, size_t *n,
 	return refs_list(ctx, NULL, pick, ids, n, err);
 }
 
-int cmd_refs_option(int c, const char *arg, struct cmd_refs *r)
+int cmd_refs_option(const struct cmd_ctx *ctx, int c, const char *arg, struct cmd_refs *r)
 {
 	if (c == 'a')
-		r->all = true;
+		r->all = ctx->flag_on;
 	else if (c == 'l')
-		r->latest = true;
+		r->latest = ctx->flag_on;
 	else if (c == CMD_REFS_CIDFILE)
 		strv_builder_add(&r->cidfiles, arg);
 	else if (c == CMD_REFS_FILTER)

@@ -60,7 +60,8 @@ void cmd_refs_clear(struct cmd_refs *r);
 	{"cidfile", required_argument, NULL, CMD_REFS_CIDFILE}
 #define CMD_REFS_FILTER_LONGOPT {"filter", required_argument, NULL, CMD_REFS_FILTER}
 // clang-format on
-/* One of them ('a' is --all): 1 when c was one, else 0. */
-int cmd_refs_option(int c, const char *arg, struct cmd_refs *r);
+/* One of them ('a' is --all; the booleans' values ctx's flag_on): 1 when
+ * c was one, else 0. */
+int cmd_refs_option(const struct cmd_ctx *ctx, int c, const char *arg, struct cmd_refs *r);
 
 #endif

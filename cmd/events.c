@@ -232,18 +232,6 @@ static int on_line(const char *line, size_t len, void *data, struct burrow_err *
 	return 0;
 }
 
-/* "true", "false" or none (true) for --stream and --no-trunc. */
-static int parse_bool(const char *arg, bool *out)
-{
-	if (!arg || strcmp(arg, "true") == 0 || strcmp(arg, "1") == 0)
-		*out = true;
-	else if (strcmp(arg, "false") == 0 || strcmp(arg, "0") == 0)
-		*out = false;
-	else
-		return -1;
-	return 0;
-}
-
 static int add_filter(struct cmd_ctx *ctx, struct events_run *r, const char *spec)
 {
 	const char *eq = strchr(spec, '=');
@@ -276,9 +264,9 @@ int cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"filter", required_argument, NULL, 'f'},
 	    {"format", required_argument, NULL, OPT_FORMAT},
-	    {"no-trunc", optional_argument, NULL, OPT_NO_TRUNC},
+	    {"no-trunc", no_argument, NULL, OPT_NO_TRUNC},
 	    {"since", required_argument, NULL, OPT_SINCE},
-	    {"stream", optional_argument, NULL, OPT_STREAM},
+	    {"stream", no_argument, NULL, OPT_STREAM},
 	    {"until", required_argument, NULL, OPT_UNTIL},
 	    {0, 0, 0, 0},
 	};
@@ -298,13 +286,10 @@ int cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
 			format = optarg;
 			break;
 		case OPT_NO_TRUNC:
-			if (parse_bool(optarg, &no_trunc) < 0)
-				return cmd_usage_error(ctx, "invalid --no-trunc '%s' (true or false)",
-				                       str_quote(optarg));
+			no_trunc = ctx->flag_on;
 			break;
 		case OPT_STREAM:
-			if (parse_bool(optarg, &stream) < 0)
-				return cmd_usage_error(ctx, "invalid --stream '%s' (true or false)", str_quote(optarg));
+			stream = ctx->flag_on;
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:

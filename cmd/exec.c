@@ -66,10 +66,10 @@ int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "+de:iltu:w:", longopts)) != -1) {
 		switch (c) {
 		case 'l':
-			latest = true;
+			latest = ctx->flag_on;
 			break;
 		case 'd':
-			o.detach = true;
+			o.detach = ctx->flag_on;
 			break;
 		case 'K':
 			if (ctr_detach_keys_check(optarg, &err) < 0)
@@ -85,7 +85,7 @@ int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 				return cmd_fail(err);
 			break;
 		case 'i':
-			o.interactive = true;
+			o.interactive = ctx->flag_on;
 			break;
 		case 'P':
 			if (str_to_ll(optarg, 0, 1 << 20, &n) < 0)
@@ -95,10 +95,10 @@ int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			o.preserve_fds = (int)n;
 			break;
 		case 'p':
-			o.privileged = true;
+			o.privileged = ctx->flag_on;
 			break;
 		case 't':
-			o.tty = true;
+			o.tty = ctx->flag_on;
 			break;
 		case 'u':
 			o.user = optarg;

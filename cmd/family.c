@@ -62,10 +62,10 @@ int cmd_sub_ls_opts(struct cmd_ctx *ctx, int argc, char **argv, const char *usag
 			rep->format = optarg;
 			break;
 		case 'n':
-			rep->noheading = true;
+			rep->noheading = ctx->flag_on;
 			break;
 		case 'q':
-			quiet = true;
+			quiet = ctx->flag_on;
 			break;
 		default:
 			return cmd_sub_opt_end(c, usage);

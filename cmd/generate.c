@@ -127,10 +127,10 @@ static int generate_systemd(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "nt:f", longopts, &args)) != -1) {
 		switch (c) {
 		case OPT_NEW:
-			o.new_unit = true;
+			o.new_unit = ctx->flag_on;
 			break;
 		case 'n':
-			o.use_name = true;
+			o.use_name = ctx->flag_on;
 			break;
 		case OPT_RESTART_POLICY:
 			if (!cmd_unit_restart_valid(optarg)) {
@@ -154,7 +154,7 @@ static int generate_systemd(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		case 'f':
-			files = true;
+			files = ctx->flag_on;
 			break;
 		case OPT_PREFIX:
 			o.prefix = optarg;
@@ -163,7 +163,7 @@ static int generate_systemd(struct cmd_ctx *ctx, int argc, char **argv)
 			o.separator = optarg;
 			break;
 		case OPT_NO_HEADER:
-			o.no_header = true;
+			o.no_header = ctx->flag_on;
 			break;
 		case OPT_WANTS:
 		case OPT_AFTER:

@@ -17,7 +17,7 @@ const struct option cmd_globals[] = {
     {"out", required_argument, NULL, G_OUT},
     {"url", required_argument, NULL, G_REMOTE},
     {"connection", required_argument, NULL, G_REMOTE},
-    {"remote", optional_argument, NULL, G_REMOTE},
+    {"remote", no_argument, NULL, G_REMOTE},
     {"identity", required_argument, NULL, G_REMOTE},
 };
 const size_t cmd_n_globals = sizeof(cmd_globals) / sizeof(cmd_globals[0]);

@@ -182,7 +182,7 @@ int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"no-trunc", no_argument, NULL, 'T'},
-	    {"human", optional_argument, NULL, 'H'},
+	    {"human", no_argument, NULL, 'H'},
 	    {"format", required_argument, NULL, 'f'},
 	    {0, 0, 0, 0},
 	};
@@ -192,19 +192,15 @@ int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)
 	                         .headers = history_headers,
 	                         .json_indent = "    "};
 	int c;
-	/* -H takes an optional =BOOL too, as podman's -H=false (and so -Hq is
-	 * not -H -q here: -qH is) */
-	while ((c = cmd_getopt(ctx, argc, argv, "qf:H::", longopts)) != -1) {
+	while ((c = cmd_getopt(ctx, argc, argv, "qf:H", longopts)) != -1) {
 		if (c == 'q') {
-			quiet = true;
+			quiet = ctx->flag_on;
 		} else if (c == 'T') {
-			notrunc = true;
+			notrunc = ctx->flag_on;
 		} else if (c == 'f') {
 			rep.format = optarg;
 		} else if (c == 'H') {
-			if (optarg && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
-				return cmd_usage_error(ctx, "invalid --human '%s' (true or false)", str_quote(optarg));
-			human = !optarg || strcmp(optarg, "true") == 0;
+			human = ctx->flag_on;
 		} else {
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 		}

@@ -299,23 +299,23 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "aqnf:", longopts)) != -1) {
 		switch (c) {
 		case 'a':
-			o.all = true;
+			o.all = ctx->flag_on;
 			break;
 		case 'q':
-			o.quiet = true;
+			o.quiet = ctx->flag_on;
 			break;
 		case OPT_DIGESTS:
-			o.digests = true;
+			o.digests = ctx->flag_on;
 			o.rep.default_format = images_digests_format;
 			break;
 		case OPT_HISTORY:
-			history = true;
+			history = ctx->flag_on;
 			break;
 		case 'T':
-			o.notrunc = true;
+			o.notrunc = ctx->flag_on;
 			break;
 		case 'n':
-			o.rep.noheading = true;
+			o.rep.noheading = ctx->flag_on;
 			break;
 		case 'f':
 			strv_append(&o.filter_specs, optarg);

@@ -96,7 +96,7 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "f:lt:s", longopts)) != -1) {
 		switch (c) {
 		case 'l':
-			r.latest = true;
+			r.latest = ctx->flag_on;
 			break;
 		case 'f':
 			rep.format = optarg;
@@ -111,7 +111,7 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 			type = optarg;
 			break;
 		case 's':
-			size = true;
+			size = ctx->flag_on;
 			break;
 		case CMD_OPT_HELP:
 			return 0;

@@ -46,7 +46,7 @@ int cmd_login(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"password-stdin", no_argument, NULL, 'S'},
 	    {"authfile", required_argument, NULL, 'A'},
 	    {"cert-dir", required_argument, NULL, 'C'},
-	    {"tls-verify", optional_argument, NULL, 'T'},
+	    {"tls-verify", no_argument, NULL, 'T'},
 	    {"get-login", no_argument, NULL, 'G'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {0, 0, 0, 0},
@@ -67,7 +67,7 @@ int cmd_login(struct cmd_ctx *ctx, int argc, char **argv)
 			pass = xstrdup(optarg);
 			break;
 		case 'S':
-			from_stdin = true;
+			from_stdin = ctx->flag_on;
 			break;
 		case 'A':
 			o.authfile = optarg;
@@ -76,19 +76,13 @@ int cmd_login(struct cmd_ctx *ctx, int argc, char **argv)
 			o.cert_dir = optarg;
 			break;
 		case 'T':
-			if (!optarg || strcmp(optarg, "true") == 0)
-				o.tls_verify = 1;
-			else if (strcmp(optarg, "false") == 0)
-				o.tls_verify = 0;
-			else
-				return cmd_usage_error(ctx, "invalid --tls-verify '%s' (true or false)",
-				                       str_quote(optarg));
+			o.tls_verify = ctx->flag_on;
 			break;
 		case 'G':
-			get_login = true;
+			get_login = ctx->flag_on;
 			break;
 		case 'v':
-			verbose = true;
+			verbose = ctx->flag_on;
 			break;
 		case CMD_OPT_HELP:
 			return 0;
@@ -158,7 +152,7 @@ int cmd_logout(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "a", longopts)) != -1) {
 		switch (c) {
 		case 'a':
-			all = true;
+			all = ctx->flag_on;
 			break;
 		case 'A':
 			authfile = optarg;

@@ -44,19 +44,19 @@ int cmd_logs(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "+flnt", longopts)) != -1) {
 		switch (c) {
 		case 'l':
-			r.latest = true;
+			r.latest = ctx->flag_on;
 			break;
 		case 'f':
-			o.follow = true;
+			o.follow = ctx->flag_on;
 			break;
 		case 'n':
-			o.names = true;
+			o.names = ctx->flag_on;
 			break;
 		case 't':
-			o.timestamps = true;
+			o.timestamps = ctx->flag_on;
 			break;
 		case OPT_COLOR:
-			o.color = true;
+			o.color = ctx->flag_on;
 			break;
 		case OPT_SINCE:
 			if (time_parse_point(optarg, now, &o.since_ns, &err) < 0) {

@@ -240,13 +240,20 @@ static int global_opt(struct cmd_ctx *ctx, int c, const char *name, const char *
 		return 0;
 	case G_NOOUT:
 	case G_OUT: {
-		const char *path = c == G_NOOUT ? "/dev/null" : arg;
+		static const char devnull[] = "/dev/null";
+		if (c == G_NOOUT && !ctx->flag_on) { /* --noout=false: --noout's own undone */
+			ctx->out_path = ctx->out_path == devnull ? NULL : ctx->out_path;
+			return 0;
+		}
+		const char *path = c == G_NOOUT ? devnull : arg;
 		if (!*path)
 			return cmd_usage_error(ctx, "--out needs a file");
 		ctx->out_path = path; /* opened by out_open once the options are read */
 		return 0;
 	}
 	default: {
+		if (!ctx->flag_on) /* --remote=false: this machine's, as burrow is */
+			return 0;
 		struct burrow_err *err = NULL;
 		burrow_error_status(&err, EINVAL,
 		                    "--%s: burrow has no remote mode: it runs containers on this machine only", name);
@@ -288,22 +295,161 @@ int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *sho
 	return -1;
 }
 
-/* The flag a '?' of getopt_long was about when it was one that takes no
- * value given one (--rm=true, -i=false: getopt_long's optopt is then the
- * long option's code, or '=' read as a short flag), else NULL. */
-static char *given_a_value(int argc, char **argv, int optind_now, int opt)
+/* The long flag a '?' of getopt_long was about when it was one that
+ * takes no value given one (--help=x: every other is a boolean, which
+ * takes one), else NULL. */
+static char *given_a_value(char **argv, int optind_now, int opt)
 {
 	const char *bad = argv[optind_now - 1], *eq = strchr(bad, '=');
-	if (strncmp(bad, "--", 2) == 0)
-		return eq && opt ? xstrndup(bad, (size_t)(eq - bad)) : NULL;
-	if (opt != '=')
-		return NULL;
-	/* the '=' ended its element (getopt moved past it: "-i=") or not
-	 * (it is still at it: "-i=false") */
-	size_t n = strlen(bad);
-	const char *a = bad[0] == '-' && n >= 3 && bad[n - 1] == '=' ? bad : optind_now < argc ? argv[optind_now] : "";
-	eq = a[0] == '-' && a[1] != '-' ? strchr(a, '=') : NULL;
-	return eq && eq - a >= 2 ? xasprintf("-%c", eq[-1]) : NULL;
+	return strncmp(bad, "--", 2) == 0 && eq && opt ? xstrndup(bad, (size_t)(eq - bad)) : NULL;
+}
+
+/* Go's strconv.ParseBool, which pflag reads a boolean's value with: 0 or -1. */
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
+			*out = strcmp(s, yes[i]) == 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Whether c is a short flag of shortopts that takes no value: a boolean. */
+static bool short_bool(const char *shortopts, int c)
+{
+	const char *p = c > 0 && c != ':' && c != '+' ? strchr(shortopts, c) : NULL;
+	return p && p[1] != ':';
+}
+
+/* pflag's -X=VALUE for a boolean short flag X (-d=false; -it=false is -i,
+ * then -t=false), which getopt_long cannot read (X takes no value): before
+ * the parse, each such element is swapped for a stand-in, "--" and the
+ * name of a long option of cmd_getopt's own (SHORT_EQ), and put back
+ * when getopt_long reaches it, or at the end (argv is also the create
+ * command that run stores); cmd_getopt then takes the element's flags
+ * one at each call from pending. */
+#define SHORT_EQ "\x01short"
+static struct short_eq {
+	struct {
+		char *stand_in, *element;
+	} * swapped;
+	size_t n;
+	const char *pending; /* the flags of the element reached, not yet taken */
+} short_eq;
+
+static void short_eq_swap(int argc, char **argv, const char *shortopts)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *a = argv[i], *eq = strchr(a, '=');
+		if (a[0] != '-' || a[1] == '-' || !eq || eq == a + 1)
+			continue;
+		const char *p = a + 1;
+		while (p < eq && short_bool(shortopts, (unsigned char)*p))
+			p++;
+		if (p < eq) /* a flag that takes a value (-e=A=b): getopt_long's */
+			continue;
+		short_eq.swapped = xrealloc(short_eq.swapped, (short_eq.n + 1) * sizeof(*short_eq.swapped));
+		short_eq.swapped[short_eq.n].stand_in = xstrdup("--" SHORT_EQ);
+		short_eq.swapped[short_eq.n++].element = argv[i];
+		argv[i] = short_eq.swapped[short_eq.n - 1].stand_in;
+	}
+}
+
+/* The element a stand-in replaced, or s itself. */
+static char *short_eq_element(char *s)
+{
+	for (size_t i = 0; i < short_eq.n; i++)
+		if (short_eq.swapped[i].stand_in == s)
+			return short_eq.swapped[i].element;
+	return s;
+}
+
+/* Every element put back (the parse ended). */
+static void short_eq_restore(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		argv[i] = short_eq_element(argv[i]);
+	for (size_t i = 0; i < short_eq.n; i++)
+		free(short_eq.swapped[i].stand_in);
+	free(short_eq.swapped);
+	short_eq = (struct short_eq){0};
+}
+
+/* The next flag of the element reached (short_eq.pending), with its
+ * value into ctx->flag_on; -1 after an error (said). */
+static int short_eq_next(struct cmd_ctx *ctx)
+{
+	const char *p = short_eq.pending;
+	int c = (unsigned char)*p;
+	ctx->flag_on = true;
+	short_eq.pending = p[1] && p[1] != '=' ? p + 1 : NULL;
+	if (p[1] == '=' && parse_bool(p + 2, &ctx->flag_on) < 0) {
+		cmd_usage_error(ctx, "invalid -%c '%s' (true or false)", c, str_quote(p + 2));
+		return -1;
+	}
+	return c;
+}
+
+/* with_globals' table for next_flag: a flag that takes no value is a
+ * boolean, which takes one after '=' (pflag's --rm=false), but last
+ * (--help, whose is its own); then, when shortopts has a boolean, the
+ * stand-in of SHORT_EQ. (*is_bool)[i]: whether the table's entry i is a
+ * boolean. Both freed by the caller. */
+static struct option *flag_table(const struct option *own, const struct option *last, const char *shortopts,
+                                 bool **is_bool)
+{
+	struct option *lo = with_globals(own, last);
+	size_t n = 0;
+	while (lo[n].name)
+		n++;
+	*is_bool = xcalloc(n + 2, sizeof(**is_bool));
+	for (size_t i = 0; i + 1 < n; i++)
+		if (lo[i].has_arg == no_argument) {
+			lo[i].has_arg = optional_argument;
+			(*is_bool)[i] = true;
+		}
+	bool shorts = false;
+	for (const char *p = shortopts; *p && !shorts; p++)
+		shorts = short_bool(shortopts, (unsigned char)*p);
+	if (shorts) {
+		lo = xrealloc(lo, (n + 2) * sizeof(*lo));
+		lo[n] = (struct option){SHORT_EQ, no_argument, NULL, CMD_OPT_SHORT_EQ};
+		lo[n + 1] = (struct option){0, 0, 0, 0};
+	}
+	return lo;
+}
+
+/* getopt_long's next flag, a boolean's value (--rm=false, -d=0: pflag's)
+ * read into ctx->flag_on; CMD_OPT_GLOBAL_ERR after an error (said). */
+static int next_flag(struct cmd_ctx *ctx, int argc, char **argv, const char *so, const struct option *lo,
+                     const bool *is_bool, int *idx)
+{
+	*idx = -1;
+	if (short_eq.pending) {
+		optarg = NULL;
+		int c = short_eq_next(ctx);
+		return c < 0 ? CMD_OPT_GLOBAL_ERR : c;
+	}
+	int c = getopt_long(argc, argv, so, lo, idx);
+	if (c == -1)
+		return c;
+	if (optarg)
+		optarg = short_eq_element(optarg); /* the value of the flag before: -e -d=1 */
+	argv[optind - 1] = short_eq_element(argv[optind - 1]);
+	if (c == CMD_OPT_SHORT_EQ) {
+		short_eq.pending = argv[optind - 1] + 1;
+		return next_flag(ctx, argc, argv, so, lo, is_bool, idx);
+	}
+	ctx->flag_on = true;
+	if (*idx >= 0 && is_bool[*idx] && optarg && parse_bool(optarg, &ctx->flag_on) < 0) {
+		cmd_usage_error(ctx, "invalid --%s '%s' (true or false)", lo[*idx].name, str_quote(optarg));
+		return CMD_OPT_GLOBAL_ERR;
+	}
+	return c;
 }
 
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts)
@@ -315,9 +461,13 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	cleanup_free char *so = NULL;
 	if (asprintf(&so, "%s:%s", ordered ? "+" : "", shortopts + ordered) < 0)
 		abort();
-	/* the verb's, the global ones (taken here, as before the verb), --help */
+	if (optind == 0) /* a parse begins */
+		short_eq_swap(argc, argv, shortopts + ordered);
+	/* the verb's, the global ones (taken here, as before the verb), --help,
+	 * the stand-in of a short boolean's -X=VALUE */
 	static const struct option help = {"help", no_argument, NULL, 0x100}; /* tools/doccheck-optdump.c knows it */
-	struct option *lo = with_globals(longopts, &help);
+	cleanup_free bool *is_bool = NULL;
+	struct option *lo = flag_table(longopts, &help, shortopts + ordered, &is_bool);
 	opterr = 0;
 	/* POSIXLY_CORRECT would make getopt_long stop at the first argument:
 	 * podman's options mix with names whatever the environment says */
@@ -325,12 +475,12 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	if (posix)
 		unsetenv("POSIXLY_CORRECT");
 	int c, idx = -1;
-	while ((c = getopt_long(argc, argv, so, lo, &idx)) >= CMD_OPT_GLOBAL && c <= G_LAST) {
+	while ((c = next_flag(ctx, argc, argv, so, lo, is_bool, &idx)) >= CMD_OPT_GLOBAL && c <= G_LAST) {
 		/* a global option whole only; the verb's own keep getopt's ways */
 		const char *ab = abbreviated(argv, lo[idx].name, optarg);
 		if (ab)
 			cmd_usage_error(ctx, "unknown flag '%s'", str_quote(ab));
-		if (ab || global_opt(ctx, c, lo[idx].name, optarg) != 0) {
+		if (ab || global_opt(ctx, c, lo[idx].name, is_bool[idx] ? NULL : optarg) != 0) {
 			c = CMD_OPT_GLOBAL_ERR;
 			break;
 		}
@@ -346,6 +496,8 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 		cmd_fail(err);
 		c = CMD_OPT_GLOBAL_ERR;
 	}
+	if (c == -1 || c == 0x100 || c == CMD_OPT_GLOBAL_ERR || c == '?' || c == ':')
+		short_eq_restore(argc, argv);
 	if (c == CMD_OPT_GLOBAL_ERR) /* said */
 		return CMD_OPT_ERR;
 	if (c == 0x100) {
@@ -354,7 +506,7 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	}
 	if (c == '?') {
 		const char *bad = argv[optind - 1];
-		cleanup_free char *flag = given_a_value(argc, argv, optind, optopt);
+		cleanup_free char *flag = given_a_value(argv, optind, optopt);
 		if (flag)
 			cmd_usage_error(ctx, "flag '%s' takes no value", str_quote(flag));
 		else if (optopt)
@@ -467,15 +619,19 @@ int main(int argc, char **argv)
 	    {0, 0, 0, 0},
 	};
 	static const struct option help = {"help", no_argument, NULL, 'H'};
-	cleanup_free struct option *opts = with_globals(own, &help);
+	cleanup_free bool *is_bool = NULL;
+	cleanup_free struct option *opts = flag_table(own, &help, "", &is_bool);
 	opterr = 0;
 	int c, idx = 0, r;
-	while ((c = getopt_long(argc, argv, "+:", opts, &idx)) != -1) {
-		const char *ab = c != ':' && c != '?' ? abbreviated(argv, opts[idx].name, optarg) : NULL;
+	while ((c = next_flag(&ctx, argc, argv, "+:", opts, is_bool, &idx)) != -1) {
+		const char *ab =
+		    c != ':' && c != '?' && c != CMD_OPT_GLOBAL_ERR ? abbreviated(argv, opts[idx].name, optarg) : NULL;
 		if (ab)
 			return cmd_usage_error(NULL, "unknown flag '%s'", str_quote(ab));
 		switch (c) {
 		case 'v':
+			if (!ctx.flag_on) /* --version=false */
+				break;
 			if ((r = out_now(&ctx)) != 0)
 				return r;
 			printf("burrow version %s\n", BURROW_VERSION);
@@ -485,12 +641,14 @@ int main(int argc, char **argv)
 				return r;
 			print_main_usage(stdout);
 			return 0;
+		case CMD_OPT_GLOBAL_ERR: /* said */
+			return EXIT_BURROW;
 		case ':':
 			return cmd_usage_error(NULL, "flag '%s' needs a value", str_quote(argv[optind - 1]));
 		case '?':
 			return cmd_usage_error(NULL, "unknown flag '%s'", str_quote(argv[optind - 1]));
 		default:
-			if ((r = global_opt(&ctx, c, opts[idx].name, optarg)) != 0)
+			if ((r = global_opt(&ctx, c, opts[idx].name, is_bool[idx] ? NULL : optarg)) != 0)
 				return r;
 		}
 	}

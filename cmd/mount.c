@@ -85,10 +85,10 @@ int cmd_mount(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "al", longopts, &args)) != -1) {
 		switch (c) {
 		case 'l':
-			latest = true;
+			latest = ctx->flag_on;
 			break;
 		case 'a':
-			all = true;
+			all = ctx->flag_on;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") != 0)
@@ -97,7 +97,7 @@ int cmd_mount(struct cmd_ctx *ctx, int argc, char **argv)
 			json = true;
 			break;
 		case OPT_NOTRUNC:
-			notrunc = true;
+			notrunc = ctx->flag_on;
 			break;
 		case CMD_OPT_HELP:
 			return 0;
@@ -155,13 +155,13 @@ int cmd_unmount(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "afl", longopts, &args)) != -1) {
 		switch (c) {
 		case 'a':
-			all = true;
+			all = ctx->flag_on;
 			break;
 		case 'l':
-			latest = true;
+			latest = ctx->flag_on;
 			break;
 		case 'f':
-			force = true;
+			force = ctx->flag_on;
 			break;
 		case CMD_OPT_HELP:
 			return 0;

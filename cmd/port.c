@@ -82,10 +82,10 @@ int cmd_port(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "al", longopts)) != -1) {
 		switch (c) {
 		case 'a':
-			all = true;
+			all = ctx->flag_on;
 			break;
 		case 'l':
-			latest = true;
+			latest = ctx->flag_on;
 			break;
 		case CMD_OPT_HELP:
 			return 0;

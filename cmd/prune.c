@@ -133,7 +133,7 @@ int cmd_container_prune(struct cmd_ctx *ctx, int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "f", longopts)) != -1) {
 		if (c == 'f') {
-			force = true;
+			force = ctx->flag_on;
 		} else if (c == OPT_FILTER) {
 			strv_append(&filters, optarg);
 		} else {

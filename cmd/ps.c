@@ -389,16 +389,16 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 		char *end = NULL;
 		switch (c) {
 		case 'a':
-			o.all = true;
+			o.all = ctx->flag_on;
 			break;
 		case 'q':
-			quiet = true;
+			quiet = ctx->flag_on;
 			break;
 		case 'T':
-			notrunc = true;
+			notrunc = ctx->flag_on;
 			break;
 		case 'H':
-			rep.noheading = true;
+			rep.noheading = ctx->flag_on;
 			break;
 		case 'F':
 			rep.format = optarg;
@@ -408,13 +408,13 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 				rc = cmd_fail(err);
 			break;
 		case 'l':
-			o.latest = true;
+			o.latest = ctx->flag_on;
 			break;
 		case 's':
-			size = true;
+			size = ctx->flag_on;
 			break;
 		case OPT_NS:
-			ns = true;
+			ns = ctx->flag_on;
 			break;
 		case OPT_SYNC:     /* burrow's state is the runtime's: nothing to sync */
 		case OPT_EXTERNAL: /* no containers but burrow's in its storage */

@@ -171,19 +171,6 @@ static int parse_duration_ms(const char *s, unsigned *ms)
 	return 0;
 }
 
-static int parse_bool(const char *s, bool *out)
-{
-	if (!s || strcmp(s, "true") == 0 || strcmp(s, "1") == 0) {
-		*out = true;
-		return 0;
-	}
-	if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0) {
-		*out = false;
-		return 0;
-	}
-	return -1;
-}
-
 void cmd_pull_init(struct cmd_pull *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -224,15 +211,9 @@ int cmd_pull_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_pull
 		p->pass = colon ? xstrdup(colon + 1) : NULL;
 		return 1;
 	}
-	case CMD_PULL_TLS_VERIFY: {
-		bool v;
-		if (parse_bool(arg, &v) < 0) {
-			cmd_usage_error(ctx, "invalid --tls-verify '%s' (true or false)", str_quote(arg));
-			return -1;
-		}
-		p->o.tls_verify = v ? 1 : 0;
+	case CMD_PULL_TLS_VERIFY:
+		p->o.tls_verify = ctx->flag_on ? 1 : 0;
 		return 1;
-	}
 	case CMD_PULL_RETRY: {
 		long long n;
 		if (str_to_ll(arg, 0, 100, &n) < 0) {
@@ -355,11 +336,11 @@ int cmd_pull(struct cmd_ctx *ctx, int argc, char **argv)
 	bool all_tags = false;
 	while ((c = cmd_getopt(ctx, argc, argv, "qa", longopts)) != -1) {
 		if (c == 'q') {
-			p.quiet = true;
+			p.quiet = ctx->flag_on;
 			continue;
 		}
 		if (c == 'a') {
-			all_tags = true;
+			all_tags = ctx->flag_on;
 			continue;
 		}
 		if (c == CMD_OPT_HELP) {

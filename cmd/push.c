@@ -47,13 +47,13 @@ int cmd_push(struct cmd_ctx *ctx, int argc, char **argv)
 	int c, rc = EXIT_BURROW;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "qf:", longopts, &args)) != -1) {
 		if (c == 'q') {
-			p.quiet = true;
+			p.quiet = ctx->flag_on;
 		} else if (c == 'f') {
 			o.format = optarg;
 		} else if (c == OPT_DIGESTFILE) {
 			digestfile = optarg;
 		} else if (c == OPT_COMPRESS) {
-			o.compress = true;
+			o.compress = ctx->flag_on;
 		} else if (c == OPT_COMPRESSION_FORMAT) {
 			compression = optarg;
 		} else if (c == CMD_OPT_HELP) {

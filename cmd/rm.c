@@ -52,22 +52,23 @@ int cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 	bool force = false, volumes = false, depend = false;
 	int c, timeout = -1;
 	while ((c = cmd_getopt(ctx, argc, argv, "afilt:v", longopts)) != -1) {
-		if (cmd_refs_option(c, optarg, &refs)) {
+		if (cmd_refs_option(ctx, c, optarg, &refs)) {
 			continue;
 		} else if (c == 't') {
 			if (cmd_parse_seconds(optarg, &timeout) < 0)
 				return cmd_usage_error(ctx, "invalid --time '%s' (seconds)", str_quote(optarg));
 		} else if (c == 'f')
-			force = refs.ignore = true; /* as podman: --force implies --ignore */
+			force = ctx->flag_on;
 		else if (c == 'i')
-			refs.ignore = true;
+			refs.ignore = ctx->flag_on;
 		else if (c == 'v')
-			volumes = true;
+			volumes = ctx->flag_on;
 		else if (c == 'D')
-			depend = true;
+			depend = ctx->flag_on;
 		else
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	}
+	refs.ignore = refs.ignore || force; /* as podman: --force implies --ignore */
 	int rc = cmd_refs_check(ctx, &refs, argc - optind);
 	if (rc)
 		return rc;

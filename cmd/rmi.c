@@ -111,13 +111,13 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "afi", longopts)) != -1) {
 		if (c == 'a')
-			all = true;
+			all = ctx->flag_on;
 		else if (c == 'f')
-			force = true;
+			force = ctx->flag_on;
 		else if (c == 'i')
-			ignore = true;
+			ignore = ctx->flag_on;
 		else if (c == 'P')
-			no_prune = true;
+			no_prune = ctx->flag_on;
 		else
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	}
@@ -252,7 +252,7 @@ int cmd_image_prune(struct cmd_ctx *ctx, int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "af", longopts)) != -1) {
 		if (c == 'a')
-			all = true;
+			all = ctx->flag_on;
 		else if (c == 'F')
 			strv_append(&specs, optarg);
 		else if (c != 'f')

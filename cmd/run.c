@@ -285,20 +285,6 @@ static void run_args_clear(struct run_args *a)
 	cmd_ctrconf_clear(&a->conf);
 }
 
-/* "true"/"false" (and 1/0) for a boolean flag's value. */
-int cmd_parse_bool(const char *s, bool *out)
-{
-	if (!s || strcmp(s, "true") == 0 || strcmp(s, "1") == 0) {
-		*out = true;
-		return 0;
-	}
-	if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0) {
-		*out = false;
-		return 0;
-	}
-	return -1;
-}
-
 /* --env-file, --ulimit, --sysctl, --umask, --tz into a. */
 static int run_flag(int c, const char *arg, struct run_args *a, struct burrow_err **err)
 {
@@ -330,7 +316,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
 	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
-	    {"env-host", optional_argument, NULL, OPT_ENV_HOST},
+	    {"env-host", no_argument, NULL, OPT_ENV_HOST},
 	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
 	    {"ulimit", required_argument, NULL, OPT_ULIMIT},
 	    {"sysctl", required_argument, NULL, OPT_SYSCTL},
@@ -368,8 +354,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
 	    {"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
 	    {"secret", required_argument, NULL, OPT_SECRET},
-	    {"read-only", optional_argument, NULL, OPT_READ_ONLY},
-	    {"read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS},
+	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+	    {"read-only-tmpfs", no_argument, NULL, OPT_READ_ONLY_TMPFS},
 	    {"userns", required_argument, NULL, OPT_USERNS},
 	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
 	    {"gidmap", required_argument, NULL, OPT_GIDMAP},
@@ -379,9 +365,9 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	    {"group-add", required_argument, NULL, OPT_GROUP_ADD},
 	    /* run's own */
 	    {"attach", required_argument, NULL, 'a'},
-	    {"detach", optional_argument, NULL, 'd'},
+	    {"detach", no_argument, NULL, 'd'},
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
-	    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+	    {"sig-proxy", no_argument, NULL, OPT_SIG_PROXY},
 	    {"pull", required_argument, NULL, OPT_PULL},
 	    {"quiet", no_argument, NULL, 'q'},
 	    CMD_PULL_LONGOPTS,
@@ -422,7 +408,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			break;
 		}
 		case 'P':
-			a->o.publish_all = true;
+			a->o.publish_all = ctx->flag_on;
 			break;
 		case OPT_ADD_HOST:
 		case OPT_DNS: {
@@ -448,10 +434,10 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			break;
 		}
 		case OPT_NO_HOSTS:
-			a->o.no_hosts = true;
+			a->o.no_hosts = ctx->flag_on;
 			break;
 		case 'i':
-			a->o.interactive = true;
+			a->o.interactive = ctx->flag_on;
 			break;
 		case OPT_LOG_DRIVER: {
 			struct burrow_err *err = NULL;
@@ -483,10 +469,10 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			break;
 		}
 		case OPT_RM:
-			a->o.rm = true;
+			a->o.rm = ctx->flag_on;
 			break;
 		case OPT_ROOTFS:
-			a->o.rootfs = true;
+			a->o.rootfs = ctx->flag_on;
 			break;
 		case OPT_CAP_ADD:
 		case OPT_CAP_DROP: {
@@ -498,12 +484,10 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			break;
 		}
 		case OPT_PRIVILEGED:
-			a->o.sec.privileged = true;
+			a->o.sec.privileged = ctx->flag_on;
 			break;
 		case OPT_ENV_HOST:
-			if (cmd_parse_bool(optarg, &a->env_host) < 0)
-				return cmd_usage_error(ctx, "invalid --env-host '%s' (true or false)",
-				                       str_quote(optarg));
+			a->env_host = ctx->flag_on;
 			break;
 		case OPT_ENV_FILE:
 		case OPT_ULIMIT:
@@ -545,7 +529,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 				                       str_quote(optarg));
 			break;
 		case 't':
-			a->o.tty = true;
+			a->o.tty = ctx->flag_on;
 			break;
 		case 'u':
 			a->o.user = optarg;
@@ -576,9 +560,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		case OPT_GROUP_ADD:
 			strv_builder_add(&a->group_add, optarg);
 			break;
-		case 'd': /* -d, --detach[=BOOL] */
-			if (cmd_parse_bool(optarg, &a->detach) < 0)
-				return cmd_usage_error(ctx, "invalid --detach '%s' (true or false)", str_quote(optarg));
+		case 'd':
+			a->detach = ctx->flag_on;
 			break;
 		case 'v':
 			strv_builder_add(&a->volumes, optarg);
@@ -596,18 +579,11 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			strv_builder_add(&a->secrets, optarg);
 			break;
 		case OPT_READ_ONLY:
-			if (cmd_parse_bool(optarg, &a->o.read_only) < 0)
-				return cmd_usage_error(ctx, "invalid --read-only '%s' (true or false)",
-				                       str_quote(optarg));
+			a->o.read_only = ctx->flag_on;
 			break;
-		case OPT_READ_ONLY_TMPFS: {
-			bool b;
-			if (cmd_parse_bool(optarg, &b) < 0)
-				return cmd_usage_error(ctx, "invalid --read-only-tmpfs '%s' (true or false)",
-				                       str_quote(optarg));
-			a->o.ro_no_tmpfs = !b;
+		case OPT_READ_ONLY_TMPFS:
+			a->o.ro_no_tmpfs = !ctx->flag_on;
 			break;
-		}
 		case 'a':
 			if (parse_attach(optarg, &a->attach) < 0)
 				return cmd_usage_error(ctx, "invalid stream '%s' for --attach: stdin, stdout or stderr",
@@ -617,9 +593,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 			a->detach_keys = optarg;
 			break;
 		case OPT_SIG_PROXY:
-			if (cmd_parse_bool(optarg, &a->sig_proxy) < 0)
-				return cmd_usage_error(ctx, "invalid --sig-proxy '%s' (true or false)",
-				                       str_quote(optarg));
+			a->sig_proxy = ctx->flag_on;
 			break;
 		case OPT_PULL:
 			if (parse_policy(optarg, &a->policy) < 0)
@@ -627,7 +601,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 				                       str_quote(optarg));
 			break;
 		case 'q':
-			a->pull.quiet = true;
+			a->pull.quiet = ctx->flag_on;
 			break;
 		case CMD_OPT_HELP:
 			return -1;
@@ -639,9 +613,9 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 				c = c == 'm' ? CMD_RUNR_MEMORY : CMD_RUNR_CPU_SHARES;
 			int x = cmd_runx_option(ctx, c, optarg, &a->x);
 			if (x == 0)
-				x = cmd_runh_option(c, optarg, &a->health);
+				x = cmd_runh_option(ctx, c, optarg, &a->health);
 			if (x == 0)
-				x = cmd_runl_option(c, optarg, &a->life);
+				x = cmd_runl_option(ctx, c, optarg, &a->life);
 			if (x == 0)
 				x = cmd_runr_option(c, optarg, &a->o.res);
 			if (x == 0)

@@ -30,7 +30,7 @@ int cmd_runx_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runx
 {
 	switch (c) {
 	case CMD_RUNX_INIT:
-		x->init = true;
+		x->init = ctx->flag_on;
 		return 1;
 	case CMD_RUNX_INIT_PATH:
 		if (!*arg) {

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
-int cmd_runh_option(int c, const char *arg, struct ctr_health_opts *h)
+int cmd_runh_option(const struct cmd_ctx *ctx, int c, const char *arg, struct ctr_health_opts *h)
 {
 	const char **slot = NULL;
 	switch (c) {
@@ -43,7 +43,7 @@ int cmd_runh_option(int c, const char *arg, struct ctr_health_opts *h)
 		slot = &h->startup_timeout;
 		break;
 	case CMD_RUNH_NONE:
-		h->none = true;
+		h->none = ctx->flag_on;
 		return 1;
 	default:
 		return 0;

@@ -51,8 +51,9 @@ enum {
 	"      --health-startup-timeout D  as --health-timeout, for the startup check (default 30s)\n"      \
 	"      --no-healthcheck     no healthcheck, not even the image's\n"
 
-/* One of the flags above: 1 when it was one, 0 when c is another flag. */
-int cmd_runh_option(int c, const char *arg, struct ctr_health_opts *h);
+/* One of the flags above (a boolean's value ctx's flag_on): 1 when it
+ * was one, 0 when c is another flag. */
+int cmd_runh_option(const struct cmd_ctx *ctx, int c, const char *arg, struct ctr_health_opts *h);
 /* Checks them (said, EXIT_BURROW) and points o at h: 0 or the exit code. */
 int cmd_runh_apply(struct ctr_health_opts *h, struct ctr_create_opts *o);
 

@@ -12,11 +12,11 @@
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 
-int cmd_runl_option(int c, const char *arg, struct cmd_runl *l)
+int cmd_runl_option(const struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runl *l)
 {
 	switch (c) {
 	case CMD_RUNL_REPLACE:
-		l->replace = true;
+		l->replace = ctx->flag_on;
 		return 1;
 	case CMD_RUNL_CIDFILE: {
 		char cwd[4096];

@@ -29,8 +29,9 @@ struct cmd_runl {
 	char *cidfile; /* absolute */
 };
 
-/* One of the flags above: 1 when it was one, 0 when c is another flag. */
-int cmd_runl_option(int c, const char *arg, struct cmd_runl *l);
+/* One of the flags above (a boolean's value ctx's flag_on): 1 when it
+ * was one, 0 when c is another flag. */
+int cmd_runl_option(const struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runl *l);
 /* Checks them against the container's name (said; EXIT_BURROW) and adds
  * the --cidfile annotation to annotations: 0 or the exit code. Writes
  * nothing. */

@@ -27,7 +27,7 @@ int cmd_runm_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runm
 {
 	switch (c) {
 	case CMD_RUNM_RMI:
-		m->o.rmi = true;
+		m->o.rmi = ctx->flag_on;
 		return 1;
 	case CMD_RUNM_PIDFILE: {
 		char cwd[4096];
@@ -36,7 +36,7 @@ int cmd_runm_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runm
 		return 1;
 	}
 	case CMD_RUNM_NO_HOSTNAME:
-		m->o.no_hostname = true;
+		m->o.no_hostname = ctx->flag_on;
 		return 1;
 	case CMD_RUNM_ENV_MERGE:
 		strv_builder_add(&m->env_merge, arg);

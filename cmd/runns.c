@@ -21,19 +21,11 @@ int cmd_runns_option(struct cmd_ctx *ctx, int c, const char *arg, struct ctr_cre
 		return 1;
 	}
 	if (c == CMD_RUNNS_UNSETENV_ALL) {
-		if (cmd_parse_bool(arg, &o->unsetenv_all) < 0) {
-			cmd_usage_error(ctx, "invalid --unsetenv-all '%s' (true or false)", str_quote(arg));
-			return -1;
-		}
+		o->unsetenv_all = ctx->flag_on;
 		return 1;
 	}
 	if (c == CMD_RUNNS_HTTP_PROXY) {
-		bool on = true;
-		if (cmd_parse_bool(arg, &on) < 0) {
-			cmd_usage_error(ctx, "invalid --http-proxy '%s' (true or false)", str_quote(arg));
-			return -1;
-		}
-		o->http_proxy = on;
+		o->http_proxy = ctx->flag_on;
 		return 1;
 	}
 	if (c < CMD_RUNNS_PID || c > CMD_RUNNS_UTS)

@@ -19,8 +19,8 @@ enum {
 	{"ipc", required_argument, NULL, CMD_RUNNS_IPC}, \
 	{"uts", required_argument, NULL, CMD_RUNNS_UTS}, \
 	{"unsetenv", required_argument, NULL, CMD_RUNNS_UNSETENV}, \
-	{"unsetenv-all", optional_argument, NULL, CMD_RUNNS_UNSETENV_ALL}, \
-	{"http-proxy", optional_argument, NULL, CMD_RUNNS_HTTP_PROXY}
+	{"unsetenv-all", no_argument, NULL, CMD_RUNNS_UNSETENV_ALL}, \
+	{"http-proxy", no_argument, NULL, CMD_RUNNS_HTTP_PROXY}
 // clang-format on
 #define CMD_RUNNS_USAGE                                                                                  \
 	"      --pid MODE           private (default), host, container:NAME, ns:PATH\n"                  \

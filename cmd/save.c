@@ -49,10 +49,10 @@ int cmd_save(struct cmd_ctx *ctx, int argc, char **argv)
 			format = optarg;
 			break;
 		case 'm':
-			o.multi = true;
+			o.multi = ctx->flag_on;
 			break;
 		case OPT_COMPRESS:
-			o.compress = true;
+			o.compress = ctx->flag_on;
 			break;
 		case OPT_UNCOMPRESSED: /* podman's: keep uncompressed layers so; burrow's are */
 		case 'q':

@@ -92,13 +92,13 @@ static int secret_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		case OPT_ENV:
-			env = true;
+			env = ctx->flag_on;
 			break;
 		case 'l':
 			strv_append(&labels, optarg);
 			break;
 		case OPT_REPLACE:
-			o.replace = true;
+			o.replace = ctx->flag_on;
 			break;
 		default:
 			return cmd_sub_opt_end(c, create_usage);
@@ -373,11 +373,11 @@ static int secret_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "af:", longopts, &args)) != -1) {
 		if (c == 'a')
-			all = true;
+			all = ctx->flag_on;
 		else if (c == 'f')
 			rep.format = optarg;
 		else if (c == OPT_PRETTY)
-			pretty = true;
+			pretty = ctx->flag_on;
 		else
 			return cmd_sub_opt_end(c, inspect_usage);
 	}
@@ -452,11 +452,11 @@ static int secret_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "afi", longopts, &args)) != -1) {
 		if (c == 'a')
-			all = true;
+			all = ctx->flag_on;
 		else if (c == 'f')
-			force = true;
+			force = ctx->flag_on;
 		else if (c == 'i')
-			ignore = true;
+			ignore = ctx->flag_on;
 		else
 			return cmd_sub_opt_end(c, rm_usage);
 	}

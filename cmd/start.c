@@ -61,7 +61,7 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"all", no_argument, NULL, OPT_ALL},
 	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
 	    {"interactive", no_argument, NULL, 'i'},
-	    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+	    {"sig-proxy", no_argument, NULL, OPT_SIG_PROXY},
 	    CMD_REFS_LATEST_LONGOPT,
 	    CMD_REFS_FILTER_LONGOPT,
 	    {0, 0, 0, 0},
@@ -74,28 +74,26 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'f':
 		case CMD_REFS_FILTER:
-			cmd_refs_option(CMD_REFS_FILTER, optarg, &r);
+			cmd_refs_option(ctx, CMD_REFS_FILTER, optarg, &r);
 			break;
 		case 'l':
-			r.latest = true;
+			r.latest = ctx->flag_on;
 			break;
 		case 'a':
-			att.attach = true;
+			att.attach = ctx->flag_on;
 			break;
 		case OPT_ALL:
-			all = true;
+			all = ctx->flag_on;
 			break;
 		case OPT_DETACH_KEYS:
 			att.detach_keys = optarg;
 			break;
 		case 'i':
-			att.want_stdin = true;
+			att.want_stdin = ctx->flag_on;
 			break;
 		case OPT_SIG_PROXY:
 			sig_proxy_set = true;
-			if (cmd_parse_bool(optarg, &att.sig_proxy) < 0)
-				return cmd_usage_error(ctx, "invalid --sig-proxy '%s' (true or false)",
-				                       str_quote(optarg));
+			att.sig_proxy = ctx->flag_on;
 			break;
 		case CMD_OPT_HELP:
 			return 0;

@@ -254,19 +254,19 @@ int cmd_stats(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "alf:i:", longopts, &names)) != -1) {
 		switch (c) {
 		case 'a':
-			all = true;
+			all = ctx->flag_on;
 			break;
 		case 'l':
-			latest = true;
+			latest = ctx->flag_on;
 			break;
 		case OPT_NO_TRUNC:
-			no_trunc = true;
+			no_trunc = ctx->flag_on;
 			break;
 		case OPT_NO_STREAM:
-			stream = false;
+			stream = !ctx->flag_on;
 			break;
 		case OPT_NO_RESET:
-			reset = false;
+			reset = !ctx->flag_on;
 			break;
 		case 'i': {
 			char *end = NULL;

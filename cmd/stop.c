@@ -116,10 +116,10 @@ int cmd_stop(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_refs struct cmd_refs r = {0};
 	int timeout = -1, c;
 	while ((c = cmd_getopt(ctx, argc, argv, "af:ilt:", longopts)) != -1) {
-		if (cmd_refs_option(c == 'f' ? CMD_REFS_FILTER : c, optarg, &r))
+		if (cmd_refs_option(ctx, c == 'f' ? CMD_REFS_FILTER : c, optarg, &r))
 			continue;
 		if (c == 'i')
-			r.ignore = true;
+			r.ignore = ctx->flag_on;
 		else if (c == 't' && cmd_parse_seconds(optarg, &timeout) < 0)
 			return cmd_usage_error(ctx, "invalid --time '%s' (seconds)", str_quote(optarg));
 		else if (c != 't')
@@ -153,7 +153,7 @@ int cmd_kill(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_refs struct cmd_refs r = {0};
 	int sig = SIGKILL, c;
 	while ((c = cmd_getopt(ctx, argc, argv, "als:", longopts)) != -1) {
-		if (cmd_refs_option(c, optarg, &r)) {
+		if (cmd_refs_option(ctx, c, optarg, &r)) {
 			continue;
 		} else if (c == 's') {
 			struct burrow_err *err = NULL;
@@ -213,10 +213,10 @@ int cmd_restart(struct cmd_ctx *ctx, int argc, char **argv)
 	struct restart_args a = {.timeout = -1};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "af:lt:", longopts)) != -1) {
-		if (cmd_refs_option(c == 'f' ? CMD_REFS_FILTER : c, optarg, &r))
+		if (cmd_refs_option(ctx, c == 'f' ? CMD_REFS_FILTER : c, optarg, &r))
 			continue;
 		if (c == OPT_RUNNING)
-			running = true;
+			running = ctx->flag_on;
 		else if (c == 't' && cmd_parse_seconds(optarg, &a.timeout) < 0)
 			return cmd_usage_error(ctx, "invalid --time '%s' (seconds)", str_quote(optarg));
 		else if (c != 't')
@@ -260,7 +260,7 @@ static int pause_verb(struct cmd_ctx *ctx, int argc, char **argv, bool pause)
 	cleanup_refs struct cmd_refs r = {0};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "af:l", longopts)) != -1)
-		if (!cmd_refs_option(c == 'f' ? CMD_REFS_FILTER : c, optarg, &r))
+		if (!cmd_refs_option(ctx, c == 'f' ? CMD_REFS_FILTER : c, optarg, &r))
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	int rc = cmd_refs_check(ctx, &r, argc - optind);
 	if (rc)
@@ -303,7 +303,7 @@ int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "i:l", longopts)) != -1) {
 		switch (c) {
 		case 'l':
-			r.latest = true;
+			r.latest = ctx->flag_on;
 			break;
 		case OPT_CONDITION: {
 			struct burrow_err *err = NULL;
@@ -326,7 +326,7 @@ int cmd_wait(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		case OPT_IGNORE:
-			r.ignore = true;
+			r.ignore = ctx->flag_on;
 			break;
 		case CMD_OPT_HELP:
 			return 0;

@@ -314,7 +314,7 @@ static int system_df(struct cmd_ctx *ctx, int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "v", longopts)) != -1) {
 		if (c == 'v')
-			verbose = true;
+			verbose = ctx->flag_on;
 		else if (c == 'f')
 			format = optarg;
 		else
@@ -396,11 +396,11 @@ static int system_prune(struct cmd_ctx *ctx, int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "af", longopts)) != -1) {
 		if (c == 'a')
-			all = true;
+			all = ctx->flag_on;
 		else if (c == 'f')
-			force = true;
+			force = ctx->flag_on;
 		else if (c == OPT_VOLUMES)
-			volumes = true;
+			volumes = ctx->flag_on;
 		else if (c == OPT_FILTER)
 			strv_append(&specs, optarg);
 		else
@@ -487,7 +487,7 @@ static int system_reset(struct cmd_ctx *ctx, int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "f", longopts)) != -1) {
 		if (c == 'f')
-			force = true;
+			force = ctx->flag_on;
 		else
 			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
 	}

@@ -105,6 +105,20 @@ static bool cluster_detaches(const char *arg)
 	return false;
 }
 
+/* A short flag cluster that ends in -d given a value (-d=false, -id=1,
+ * podman's booleans): the cluster without it ("-i"; "-" when it was
+ * -d's alone), else NULL. */
+static char *cluster_without_detach_value(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (arg[0] != '-' || arg[1] == '-' || !eq || eq - arg < 2 || eq[-1] != 'd')
+		return NULL;
+	for (const char *p = arg + 1; p < eq - 1; p++)
+		if (strchr(RUN_SHORT_VALUED, *p)) /* the rest of the cluster is its value */
+			return NULL;
+	return xstrndup(arg, (size_t)(eq - 1 - arg));
+}
+
 /* those that choose the store: every command of the unit carries them */
 static const char *const global_store[] = {"--root", "--runroot"};
 
@@ -243,9 +257,15 @@ static int new_command(const struct ctr_config *c, const struct cmd_unit_opts *o
 			i += took - 1;
 			continue;
 		}
-		/* --detach=BOOL, -d=BOOL (podman's): the -d in front wins */
-		if (strncmp(a, "--detach=", 9) == 0 || strncmp(a, "-d=", 3) == 0)
+		/* --detach=BOOL, -d=BOOL, -id=BOOL (podman's): the -d in front wins */
+		if (strncmp(a, "--detach=", 9) == 0)
 			continue;
+		cleanup_free char *cluster = cluster_without_detach_value(a);
+		if (cluster) {
+			if (cluster[1])
+				put_escaped(&rest, cluster);
+			continue;
+		}
 		if (is_flag(a, "--restart")) {
 			i += !joined;
 			continue;

@@ -166,7 +166,7 @@ static int vol_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 			strv_append(&options, optarg);
 			break;
 		case OPT_IGNORE:
-			o.ignore = true;
+			o.ignore = ctx->flag_on;
 			break;
 		case OPT_UID:
 		case OPT_GID:
@@ -288,7 +288,7 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "af:", longopts, &args)) != -1) {
 		if (c == 'a')
-			all = true;
+			all = ctx->flag_on;
 		else if (c == 'f')
 			rep.format = optarg;
 		else
@@ -378,10 +378,10 @@ static int vol_rm_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "aft:", longopts, &args)) != -1) {
 		switch (c) {
 		case 'a':
-			all = true;
+			all = ctx->flag_on;
 			break;
 		case 'f':
-			force = true;
+			force = ctx->flag_on;
 			break;
 		case 't':
 			if (str_to_ll(optarg, -1, 2147483647LL, &timeout) < 0)
@@ -482,13 +482,13 @@ static int vol_prune_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "f", longopts, &args)) != -1) {
 		switch (c) {
 		case 'f':
-			force = true;
+			force = ctx->flag_on;
 			break;
 		case OPT_FILTER:
 			strv_append(&filters, optarg);
 			break;
 		case OPT_DRY_RUN:
-			dry_run = true;
+			dry_run = ctx->flag_on;
 			break;
 		default:
 			return cmd_sub_opt_end(c, prune_usage);

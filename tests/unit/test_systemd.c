@@ -332,6 +332,18 @@ static void test_unit_new_detach(void **state)
 		cleanup_free char *u = new_unit(cmd, 5);
 		if (!strstr(u, "--sdnotify=conmon \\\n\t-d \\\n\t--name w busybox\n"))
 			fail_msg("%s: %s", valued[i], u);
+	} /* ... also at the end of a cluster (-id=false: -i stays, -dit=false
+	   * detaches and keeps its -t=false for run to read) */
+	static const struct {
+		const char *flag, *kept;
+	} clusters[] = {{"-id=false", "-d \\\n\t--name w \\\n\t-i busybox\n"},
+	                {"-itd=1", "-d \\\n\t--name w \\\n\t-it busybox\n"},
+	                {"-dit=false", "--name w \\\n\t-dit=false busybox\n"}};
+	for (size_t i = 0; i < sizeof(clusters) / sizeof(clusters[0]); i++) {
+		char *cmd[] = {"burrow", "run", "--name", "w", (char *)clusters[i].flag, "busybox", NULL};
+		cleanup_free char *u = new_unit(cmd, 5);
+		if (!strstr(u, clusters[i].kept))
+			fail_msg("%s: %s", clusters[i].flag, u);
 	}
 }
 

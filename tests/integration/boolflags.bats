@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# podman's boolean flags take a value after '=' (pflag's: --rm=false,
+# -d=1, -it=false is -i and -t=false), the last one given wins, a value
+# that is not a boolean is 125 with one line, and the command line stays
+# as it was written (run stores it for generate systemd --new).
+
+load helpers
+
+suite_setup() {
+	import_busybox
+}
+
+@test "boolflags: run --rm=false keeps the container, --rm=true removes it, the last one wins" {
+	run_burrow 0 run --rm=false --name kept busybox true
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "kept"
+	run_burrow 0 run --rm --rm=false --name kept2 busybox true
+	run_burrow 0 ps -a --format '{{.Names}}' --filter name=kept2
+	is "$output" "kept2"
+	run_burrow 0 run --rm=true --name gone busybox true
+	run_burrow 0 run --rm=false --rm=1 --name gone2 busybox true
+	run_burrow 0 ps -a --format '{{.Names}}' --sort names
+	is "$output" "$(printf 'kept\nkept2')"
+	# ps -a=BOOL: the stopped ones with true, none with false
+	run_burrow 0 ps -a=true --format '{{.Names}}' --sort names
+	is "$output" "$(printf 'kept\nkept2')"
+	run_burrow 0 ps -a=false --format '{{.Names}}'
+	is "$output" ""
+	run_burrow 0 ps --all=F --format '{{.Names}}'
+	is "$output" ""
+}
+
+@test "boolflags: -d=false runs in the foreground, -d=1 detaches" {
+	run_burrow 0 run --rm -d=false busybox echo in front
+	is "$output" "in front"
+	run_burrow 0 run -d=1 --name bg busybox true
+	assert_match "$output" '^[0-9a-f]{64}$'
+	run_burrow 0 wait bg
+	is "$output" "0"
+}
+
+@test "boolflags: -i=false passes no stdin, -i=true does; -it=false is -i with -t=false" {
+	out=$(echo piped | timeout 60 "$BURROW" run --rm -i=false busybox cat)
+	is "$out" ""
+	out=$(echo piped | timeout 60 "$BURROW" run --rm -i=true busybox cat)
+	is "$out" "piped"
+	out=$(echo piped | timeout 60 "$BURROW" run --rm -it=false busybox sh -c 'cat; [ -t 1 ] || echo no-tty')
+	is "$out" "$(printf 'piped\nno-tty')"
+}
+
+@test "boolflags: --read-only=true refuses a write, --read-only=false allows it; --read-only-tmpfs=false turns a default-true flag off" {
+	run_burrow 1 run --rm --read-only=true busybox touch /file
+	assert_match "$output" "Read-only file system"
+	run_burrow 0 run --rm --read-only=false busybox touch /file
+	run_burrow 0 run --rm --read-only busybox touch /tmp/file
+	run_burrow 1 run --rm --read-only --read-only-tmpfs=false busybox touch /tmp/file
+	assert_match "$output" "Read-only file system"
+}
+
+@test "boolflags: a value that is not a boolean is 125 with one line naming the flag and the value; nothing is created" {
+	run_burrow 125 run --rm=maybe --name bad busybox true
+	is "$output" "burrow: run: invalid --rm 'maybe' (true or false)"
+	run_burrow 125 run -d=yes --name bad busybox true
+	is "$output" "burrow: run: invalid -d 'yes' (true or false)"
+	run_burrow 125 run -it=2 --name bad busybox true
+	is "$output" "burrow: run: invalid -t '2' (true or false)"
+	run_burrow 125 run --privileged= --name bad busybox true
+	is "$output" "burrow: run: invalid --privileged '' (true or false)"
+	run_burrow 125 ps -a=maybe
+	is "$output" "burrow: ps: invalid -a 'maybe' (true or false)"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" ""
+	# --flag false is not a value: false is then the image
+	run_burrow 125 run --rm false
+	assert_match "$output" "short name 'false' did not resolve"
+}
+
+@test "boolflags: the command keeps its arguments as written: after the image, and in the stored create command" {
+	run_burrow 0 run --rm busybox echo -it=1 -d=false
+	is "$output" "-it=1 -d=false"
+	run_burrow 0 run -i=false -e A=1 --name cc busybox true
+	run_burrow 0 inspect --format '{{.Config.CreateCommand}}' cc
+	assert_match "$output" " run -i=false -e A=1 --name cc busybox true\]$"
+	# a short flag's value after '=' is still its own (-e=A=b)
+	run_burrow 0 run --rm -e=B=2 -i=0 busybox sh -c 'echo $B'
+	is "$output" "2"
+}
+
+@test "boolflags: generate systemd --new drops --rm=false and -d=true from the create command, the unit runs --rm -d" {
+	run_burrow 0 run --rm=false -d=true --name unit busybox sleep 1000
+	run_burrow 0 generate systemd --new unit
+	assert_match "$output" "run \\\\"
+	assert_no_match "$output" "--rm=false"
+	assert_no_match "$output" "-d=true"
+	assert_match "$output" "	--rm \\\\"
+	assert_match "$output" "	-d \\\\"
+	run_burrow 0 rm -f -t 0 unit
+}
+
+@test "boolflags: exec -i=false passes no stdin, -i=1 does; rm -f=false refuses a running container, -f=true removes it" {
+	run_burrow 0 run -d --name up busybox sleep 1000
+	out=$(echo piped | timeout 60 "$BURROW" exec -i=false up cat)
+	is "$out" ""
+	out=$(echo piped | timeout 60 "$BURROW" exec -i=1 up cat)
+	is "$out" "piped"
+	run_burrow 2 rm -f=false up
+	assert_match "$output" "running"
+	run_burrow 0 rm -f=true -t 0 up
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
