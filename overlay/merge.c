@@ -69,7 +69,7 @@ bool ovl_dir_opaque(int fd)
 {
 	struct stat st;
 	if (fstatat(fd, OVL_OPAQUE, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    (fstatat(fd, ".wh..opq", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0))
+	    (fstatat(fd, OVL_OPAQUE_DEV, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0))
 		return true;
 	static const char *const names[] = {"user.fuseoverlayfs.opaque", "trusted.overlay.opaque",
 	                                    "user.overlay.opaque"};

@@ -11,9 +11,11 @@
 #include "lib/walk.h"
 
 /* A layer's whiteout of NAME is the entry OVL_WHITEOUT "NAME"; a file
- * OVL_OPAQUE in a directory makes it opaque. */
+ * OVL_OPAQUE in a directory makes it opaque, as does the 0/0 character
+ * device OVL_OPAQUE_DEV that fuse-overlayfs may leave beside it. */
 #define OVL_WHITEOUT ".wh."
 #define OVL_OPAQUE ".wh..wh..opq"
+#define OVL_OPAQUE_DEV ".wh..opq"
 
 /* Walks the merged tree of layers[0, n) (directory fds, the lowest first,
  * a container's upper directory last), calling fn as walk_tree(layers[..],
