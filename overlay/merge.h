@@ -1,6 +1,7 @@
 /* A walk of image layers and a container's upper directory merged as
  * overlayfs (and fuse-overlayfs) shows them, without mounting them: for
- * export of a container that is not running. */
+ * export of a container that is not running; and one path looked up in
+ * that tree by the same rules: for diff. */
 #ifndef BURROW_OVERLAY_MERGE_H
 #define BURROW_OVERLAY_MERGE_H
 
@@ -31,6 +32,12 @@
  * The layers must not change meanwhile (a container that is not running): an entry gone meanwhile fails the walk. 0, or
  * -1 with *err set. */
 int ovl_merge_walk(const int *layers, size_t n, walk_fn fn, void *data, struct burrow_err **err);
+
+/* Whether path (relative to the layers' top, '/'-separated; "" the root)
+ * is in the merged tree of layers[0, n) as ovl_merge_walk would visit it,
+ * by the same rules, looked up one name at a time: 1, 0, or -1 with *err
+ * set. diff (container/export.c) asks it of an image's layers. */
+int ovl_merge_has(const int *layers, size_t n, const char *path, struct burrow_err **err);
 
 /* Whether directory fd of a layer or an upper dir is opaque (hides the
  * lower layers' directories at its path): a ".wh..wh..opq" file, the 0/0
