@@ -198,6 +198,47 @@ static void store_missing(const struct cmd_unit_opts *o, char *const *have, stru
 	}
 }
 
+/* A path in RequiresMountsFor= as systemd reads it back: % doubled (a
+ * specifier), in quotes when it holds a blank or a quote ($ is no
+ * variable there); NULL: the path is not absolute (a unit runs in no
+ * directory of the create's). Caller frees. */
+static char *unit_path(const char *path)
+{
+	if (!path || path[0] != '/')
+		return NULL;
+	bool quote = strpbrk(path, " \t\"'") != NULL;
+	char *out = xmalloc(strlen(path) * 2 + 3), *q = out;
+	if (quote)
+		*q++ = '"';
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || (quote && (*p == '"' || *p == '\\')))
+			*q++ = *p == '%' ? '%' : '\\';
+		*q++ = *p;
+	}
+	if (quote)
+		*q++ = '"';
+	*q = '\0';
+	return out;
+}
+
+/* RequiresMountsFor=: the run root the unit's commands use (store: their
+ * store options) and the storage root when they name one. A --new unit
+ * without --runroot runs on the service's own, %t/burrow (podman's
+ * %t/containers: the unit works for any user); one that names another
+ * needs that one mounted, as a unit that starts the container (podman's
+ * runroot there). The storage root of a store the commands name is a
+ * fixed path already: it goes too (podman gave up the graph root only
+ * because its default differs between users). */
+static void put_mounts(FILE *f, const struct cmd_unit_opts *o, char *const *store)
+{
+	cleanup_free char *run =
+	    o->new_unit && !store_has(store, "--runroot") ? xstrdup("%t/burrow") : unit_path(o->runroot);
+	cleanup_free char *root = store_has(store, "--root") ? unit_path(o->root) : NULL;
+	if (!run && !root)
+		return;
+	fprintf(f, "RequiresMountsFor=%s%s%s\n", run ? run : "", run && root ? " " : "", root ? root : "");
+}
+
 /* podman's formatOptions for a command's start: " \\\n\t--root DIR". */
 static char *store_text(char *const *store)
 {
@@ -344,7 +385,6 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 		strv_builder_add(&start, "start");
 		strv_builder_add(&start, ref);
 	}
-	strv_free(store.v);
 	/* the restart policy: asked, else the container's own with --new
 	 * (systemd restarts it: the command lost its --restart) */
 	const char *restart = o->restart_policy ? o->restart_policy : "on-failure";
@@ -373,8 +413,9 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 		}
 	}
 	fprintf(f, "\n[Unit]\nDescription=burrow %s.service\nDocumentation=man:burrow-generate(1)\n", svc);
-	fprintf(f, "Wants=network-online.target\nAfter=network-online.target\nRequiresMountsFor=%s\n",
-	        o->new_unit ? "%t/burrow" : o->runroot);
+	fputs("Wants=network-online.target\nAfter=network-online.target\n", f);
+	put_mounts(f, o, store.v);
+	strv_free(store.v);
 	if ((o->wants && o->wants[0]) || (o->after && o->after[0]) || (o->requires && o->requires[0]))
 		fputs("\n# User-defined dependencies\n", f);
 	put_deps(f, "Wants", o->wants);

@@ -2,11 +2,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -22,6 +20,22 @@
 #include "lib/xalloc.h"
 #include "overlay/merge.h"
 
+/* The directories of img's layers opened, lowest first, into *fds (room
+ * for one more) and *n: the caller closes the *n open, even on -1. */
+static int open_layers(const struct img_info *img, int **fds, size_t *n, struct burrow_err **err)
+{
+	size_t all = 0;
+	while (img->layers && img->layers[all])
+		all++;
+	*fds = xmalloc((all + 1) * sizeof(int));
+	for (*n = 0; *n < all; (*n)++) {
+		(*fds)[*n] = open(img->layers[*n], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if ((*fds)[*n] < 0)
+			return burrow_error(err, errno, "cannot open layer '%s'", str_quote(img->layers[*n]));
+	}
+	return 0;
+}
+
 /* A tar of c's image layers and upper dir merged (overlay/merge.h), read
  * straight from the store: no fuse-overlayfs mount, no FUSE request per
  * read; to fd, or (fd < 0) to output as ctr_tar_to_output writes it. */
@@ -33,19 +47,11 @@ static int layers_tar(struct state_store *s, const struct ctr_config *c, int fd,
 	struct img_info *img = NULL;
 	if (img_lookup(s, c->image_id, &img, err) < 0)
 		return -1;
-	size_t n = 0;
-	while (img->layers && img->layers[n])
-		n++;
-	int *fds = xmalloc((n + 1) * sizeof(int));
+	int *fds = NULL;
 	size_t nfds = 0;
 	int rc = -1;
-	for (; nfds < n; nfds++) {
-		fds[nfds] = open(img->layers[nfds], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fds[nfds] < 0) {
-			burrow_error(err, errno, "cannot open layer '%s'", str_quote(img->layers[nfds]));
-			goto out;
-		}
-	}
+	if (open_layers(img, &fds, &nfds, err) < 0)
+		goto out;
 	fds[nfds] = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fds[nfds] >= 0)
 		nfds++;
@@ -106,7 +112,7 @@ int ctr_export(struct state_store *s, const struct ctr_engine_opts *eng, const c
 /* --- diff -------------------------------------------------------------------- */
 
 struct differ {
-	char **layers; /* the image's layer directories, lowest first */
+	int *layers; /* the image's layer directories, lowest first */
 	size_t nlayers;
 	struct ctr_change *ch;
 	size_t n, cap;
@@ -119,34 +125,6 @@ static void add_change(struct differ *d, char kind, const char *path)
 		d->ch = xrealloc(d->ch, d->cap * sizeof(*d->ch));
 	}
 	d->ch[d->n++] = (struct ctr_change){.kind = kind, .path = xstrdup(path)};
-}
-
-/* Whether the image has path (absolute, no symlink followed): the topmost
- * layer that has it or a whiteout of it decides. */
-static bool in_image(const struct differ *d, const char *path)
-{
-	cleanup_free char *parent = xstrdup(path);
-	char *slash = strrchr(parent, '/');
-	const char *name = path + (slash - parent) + 1;
-	*slash = '\0';
-	for (size_t i = d->nlayers; i-- > 0;) {
-		struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-		                       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-		cleanup_close int layer = open(d->layers[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (layer < 0)
-			continue;
-		cleanup_close int dir =
-		    (int)syscall(SYS_openat2, layer, parent[0] ? parent + 1 : ".", &how, sizeof(how));
-		if (dir < 0)
-			continue;
-		struct stat st;
-		cleanup_free char *wh = xasprintf(OVL_WHITEOUT "%s", name);
-		if (fstatat(dir, wh, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			return false;
-		if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* What the runtime makes in every container (mount points, the files of
@@ -191,7 +169,12 @@ static int diff_dir(struct differ *d, int dirfd, const char *path, bool added, s
 			add_change(d, 'D', p); /* a whiteout as the kernel makes it */
 			continue;
 		}
-		bool new = added || !in_image(d, p);
+		/* in the image as its layers merged show it (a middle layer's
+		 * whiteout or opaque directory hides what is below) */
+		int has = added ? 0 : ovl_merge_has(d->layers, d->nlayers, p, err);
+		if (has < 0)
+			return -1;
+		bool new = !has;
 		if (!runtime_made(p))
 			add_change(d, new ? 'A' : 'C', p);
 		if (!S_ISDIR(st.st_mode))
@@ -239,9 +222,8 @@ int ctr_diff(struct state_store *s, const char *ref, struct ctr_change **out, si
 	}
 	if (img_lookup(s, c.image_id, &img, err) < 0)
 		goto out;
-	d.layers = img->layers;
-	while (d.layers && d.layers[d.nlayers])
-		d.nlayers++;
+	if (open_layers(img, &d.layers, &d.nlayers, err) < 0)
+		goto out;
 	ufd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (ufd < 0 && errno != ENOENT) {
 		burrow_error(err, errno, "cannot open the changes of container '%s'", str_quote(c.name));
@@ -257,6 +239,9 @@ int ctr_diff(struct state_store *s, const char *ref, struct ctr_change **out, si
 	*n = d.n;
 	rc = 0;
 out:
+	for (size_t i = 0; i < d.nlayers; i++)
+		close(d.layers[i]);
+	free(d.layers);
 	img_info_free(img);
 	ctr_config_clear(&c);
 	return rc;

@@ -128,7 +128,7 @@ static int add_dir(struct walk *w, const struct walk_at *at)
 		return -1;
 	if (!ovl_dir_opaque(at->fd))
 		return 0;
-	cleanup_free char *opq = xasprintf("%s/.wh..wh..opq", at->path);
+	cleanup_free char *opq = xasprintf("%s/" OVL_OPAQUE, at->path);
 	return put_marker(w, opq);
 }
 
@@ -185,7 +185,7 @@ static int one(const struct walk_at *at, enum walk_step step, void *data, struct
 	if (step == WALK_ENTER)
 		return add_dir(w, at);
 	/* the opaque markers are the directory's (written once, with it) */
-	if (strcmp(name, ".wh..wh..opq") == 0 || strcmp(name, ".wh..opq") == 0)
+	if (strcmp(name, OVL_OPAQUE) == 0 || strcmp(name, OVL_OPAQUE_DEV) == 0)
 		return 0;
 	/* the empty files a container's bind mounts were made on: burrow's,
 	 * not the container's */
@@ -195,7 +195,8 @@ static int one(const struct walk_at *at, enum walk_step step, void *data, struct
 		return 0;
 	if (S_ISCHR(sb->st_mode) && sb->st_rdev == makedev(0, 0)) {
 		/* a deleted file */
-		cleanup_free char *wh = xasprintf("%.*s.wh.%s", (int)(strlen(path) - strlen(name)), path, name);
+		cleanup_free char *wh =
+		    xasprintf("%.*s" OVL_WHITEOUT "%s", (int)(strlen(path) - strlen(name)), path, name);
 		return put_marker(w, wh);
 	}
 	if (S_ISLNK(sb->st_mode)) {

@@ -3,16 +3,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <linux/magic.h>
+#include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/quote.h"
+#include "lib/strv.h"
 #include "lib/walk.h"
 #include "lib/xalloc.h"
 
@@ -144,15 +149,244 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	return 0;
 }
 
-int openat2_retry(int dirfd, const char *path, unsigned long long flags, unsigned long long resolve)
+static int openat2_once(int dirfd, const char *path, unsigned long long flags, unsigned long long resolve)
 {
 	struct open_how how = {.flags = flags | O_CLOEXEC, .resolve = resolve};
-	for (int tries = 0; tries < 1000; tries++) {
-		int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-		if (fd >= 0 || (errno != EAGAIN && errno != EINTR))
-			return fd;
+	int fd;
+	do
+		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
+/* The kernel's limit on the symlinks one lookup follows (ELOOP). */
+#define SCOPED_MAX_LINKS 40
+/* openat2_retry's tries of the kernel's walk before its own: a rename
+ * now and then fails one try; more than a few in a row is a machine (or
+ * a container) renaming all the time, which a long walk through ".."
+ * never gets past, however long it waits between tries. */
+#define OPENAT2_TRIES 8
+/* openat2_stepwise keeps the directory of every SCOPED_SPAN-th level
+ * open (marks) and reaches a level above the current one from the mark
+ * at or above it: few fds however deep the walk (a RLIMIT_NOFILE of
+ * 1024 is smaller than the levels a path can have), and a ".." costs at
+ * most SCOPED_SPAN steps. */
+#define SCOPED_SPAN 32
+
+struct scoped {
+	unsigned long long step;   /* the resolve flags of one step: one name, beneath its directory */
+	struct strv_builder names; /* the names from dirfd to the current directory */
+	int *marks;                /* marks[j]: the directory of names' first j * SCOPED_SPAN; marks[0]: dirfd */
+	size_t nmarks;
+	int cur; /* the current directory (a mark, or ours to close) */
+};
+
+static bool scoped_cur_owned(const struct scoped *w)
+{
+	return w->names.n % SCOPED_SPAN != 0;
+}
+
+/* One name (never "." or ".."; no '/') looked up in the current
+ * directory, not followed: the fd (O_PATH), or -1. */
+static int scoped_step(const struct scoped *w, const char *name)
+{
+	return openat2_once(w->cur, name, O_PATH | O_NOFOLLOW, w->step);
+}
+
+/* Goes down into directory fd (its name); the fd is taken. */
+static void scoped_push(struct scoped *w, const char *name, int fd)
+{
+	if (scoped_cur_owned(w))
+		close(w->cur);
+	strv_builder_add(&w->names, name);
+	w->cur = fd;
+	if (!scoped_cur_owned(w)) {
+		size_t j = w->names.n / SCOPED_SPAN;
+		w->marks = xrealloc(w->marks, (j + 1) * sizeof(*w->marks));
+		w->marks[j] = fd;
+		w->nmarks = j + 1;
 	}
-	return -1;
+}
+
+/* Goes up one level (".."), from the mark at or above it, a name at a
+ * time; 0, or -1 with errno (a directory on the way moved away meanwhile). */
+static int scoped_pop(struct scoped *w)
+{
+	if (scoped_cur_owned(w))
+		close(w->cur);
+	else if (w->names.n) /* the mark of the level left */
+		close(w->marks[--w->nmarks]);
+	free(w->names.v[--w->names.n]);
+	w->names.v[w->names.n] = NULL;
+	size_t level = w->names.n, j = level / SCOPED_SPAN;
+	w->cur = w->marks[j];
+	for (size_t k = j * SCOPED_SPAN; k < level; k++) {
+		int fd = openat2_once(w->cur, w->names.v[k], O_PATH | O_DIRECTORY, w->step);
+		if (k > j * SCOPED_SPAN)
+			close(w->cur);
+		if (fd < 0)
+			return -1;
+		w->cur = fd;
+	}
+	return 0;
+}
+
+/* Back to dirfd (an absolute symlink in RESOLVE_IN_ROOT). */
+static void scoped_reset(struct scoped *w)
+{
+	if (scoped_cur_owned(w))
+		close(w->cur);
+	for (size_t j = 1; j < w->nmarks; j++)
+		close(w->marks[j]);
+	w->nmarks = 1;
+	w->cur = w->marks[0];
+	strv_free(w->names.v);
+	w->names = (struct strv_builder){0};
+}
+
+/* Whether the symlink fd (O_PATH) in the current directory is one of
+ * procfs's magic links, which RESOLVE_NO_MAGICLINKS refuses: the kernel
+ * asked to follow it alone, beneath its directory (a plain procfs link,
+ * "self", resolves; a magic one fails with ELOOP). */
+static bool scoped_magic(const struct scoped *w, int fd, const char *name)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+		return false;
+	int probe = openat2_once(w->cur, name, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	if (probe >= 0)
+		close(probe);
+	return probe < 0 && errno == ELOOP;
+}
+
+int openat2_stepwise(int dirfd, const char *path, unsigned long long flags, unsigned long long resolve)
+{
+	bool in_root = resolve & RESOLVE_IN_ROOT;
+	struct scoped w = {.step = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | (resolve & RESOLVE_NO_XDEV)};
+	w.marks = xmalloc(sizeof(*w.marks));
+	w.marks[0] = w.cur = dirfd;
+	w.nmarks = 1;
+	cleanup_free char *rest = xstrdup(path); /* what is left to walk */
+	int links = 0, fd = -1, e = 0;
+	if (!*path) {
+		e = ENOENT;
+		goto out;
+	}
+	if (*rest == '/' && !in_root) {
+		e = EXDEV;
+		goto out;
+	}
+	for (;;) {
+		char *p = rest;
+		while (*p == '/')
+			p++;
+		if (!*p) { /* the directory walked to is the answer */
+			fd = openat2_once(w.cur, ".", flags, w.step);
+			e = errno;
+			break;
+		}
+		size_t len = strcspn(p, "/");
+		char *after = p + len;
+		bool last = true;
+		for (const char *q = after; *q; q++)
+			last = last && *q == '/';
+		bool slash = last && *after == '/'; /* "name/": a directory, followed */
+		cleanup_free char *name = xstrndup(p, len);
+		memmove(rest, after, strlen(after) + 1);
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			if (w.names.n == 0 && !in_root) {
+				e = EXDEV;
+				break;
+			}
+			if (w.names.n && scoped_pop(&w) < 0) {
+				e = errno;
+				w.cur = -1; /* nothing of ours open at the current level */
+				break;
+			}
+			continue;
+		}
+		/* not followed: the link itself (O_PATH) or ELOOP, as the
+		 * kernel's; created: by name, never through a link */
+		if (last && !slash && (flags & (O_NOFOLLOW | O_CREAT))) {
+			fd = openat2_once(w.cur, name, flags, w.step);
+			e = errno;
+			break;
+		}
+		cleanup_close int nfd = scoped_step(&w, name);
+		struct stat st;
+		if (nfd < 0 || fstat(nfd, &st) < 0) {
+			e = errno;
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			if ((resolve & RESOLVE_NO_SYMLINKS) || ++links > SCOPED_MAX_LINKS ||
+			    ((resolve & RESOLVE_NO_MAGICLINKS) && scoped_magic(&w, nfd, name))) {
+				e = ELOOP;
+				break;
+			}
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(nfd, "", target, sizeof(target) - 1);
+			if (n < 0) {
+				e = errno;
+				break;
+			}
+			target[n] = '\0';
+			if (n == 0) { /* an empty link names nothing */
+				e = ENOENT;
+				break;
+			}
+			if (target[0] == '/') {
+				if (!in_root) {
+					e = EXDEV;
+					break;
+				}
+				scoped_reset(&w);
+			}
+			/* a trailing link's target may be a file: no '/' after it */
+			char *longer = *rest ? xasprintf("%s/%s", target, rest) : xstrdup(target);
+			free(rest);
+			rest = longer;
+			continue;
+		}
+		if (last) {
+			/* opened again as asked, by name: beneath the directory,
+			 * and a link put there meanwhile is refused */
+			cleanup_free char *asked = xasprintf("%s%s", name, slash ? "/" : "");
+			fd = openat2_once(w.cur, asked, flags, w.step);
+			e = errno;
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			e = ENOTDIR;
+			break;
+		}
+		scoped_push(&w, name, steal_fd(nfd));
+	}
+out:
+	if (w.cur >= 0)
+		scoped_reset(&w);
+	for (size_t j = 1; j < w.nmarks; j++)
+		close(w.marks[j]);
+	free(w.marks);
+	strv_free(w.names.v);
+	errno = e;
+	return fd;
+}
+
+int openat2_retry(int dirfd, const char *path, unsigned long long flags, unsigned long long resolve)
+{
+	for (int tries = 0; tries < OPENAT2_TRIES; tries++) {
+		int fd = openat2_once(dirfd, path, flags, resolve);
+		if (fd >= 0 || errno != EAGAIN)
+			return fd;
+		if (tries)
+			sched_yield();
+	}
+	/* the kernel's walk keeps meeting a rename: ours never asks it to
+	 * take a ".." */
+	return openat2_stepwise(dirfd, path, flags, resolve);
 }
 
 int mkdir_p(const char *path, mode_t mode, struct burrow_err **err)

@@ -36,11 +36,25 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 int write_file(const char *path, const void *data, size_t len, mode_t mode, struct burrow_err **err);
 
 /* openat2(2) with these flags (O_CLOEXEC added) and resolve flags
- * (RESOLVE_IN_ROOT ...), tried again while it fails with EAGAIN (a rename
- * or mount anywhere on the system raced its walk through "..", which a
- * busy machine or a container renaming in a loop makes common) or EINTR,
- * a bounded number of times: the fd, or -1 with errno set. */
+ * (RESOLVE_IN_ROOT ...), tried again on EINTR: the fd, or -1 with errno
+ * set. A scoped walk (RESOLVE_IN_ROOT, RESOLVE_BENEATH) fails with
+ * EAGAIN when a rename or mount anywhere on the system raced one of its
+ * ".." (a busy machine, or a container renaming in a loop, fails every
+ * try of a long path through FUSE): after a few tries the path is walked
+ * by openat2_stepwise, which cannot meet that. */
 int openat2_retry(int dirfd, const char *path, unsigned long long flags, unsigned long long resolve);
+/* The same answer as openat2(dirfd, path, flags, resolve) for resolve
+ * RESOLVE_IN_ROOT or RESOLVE_BENEATH (with RESOLVE_NO_MAGICLINKS,
+ * RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV), the walk ours: one name at a
+ * time from the directory above it, never "..", the kernel asked only
+ * with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS; ".." is the directory the
+ * walk came from (at dirfd: dirfd, or EXDEV beneath it), a link's
+ * target read and walked in its place (an absolute one from dirfd, or
+ * EXDEV beneath it), at most 40 (ELOOP), procfs's magic links refused
+ * (ELOOP) under RESOLVE_NO_MAGICLINKS as the kernel tells them. A
+ * directory moved away meanwhile fails it, as one removed. O_CREAT
+ * creates by name, not through a dangling link (ELOOP). */
+int openat2_stepwise(int dirfd, const char *path, unsigned long long flags, unsigned long long resolve);
 
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct burrow_err **err);

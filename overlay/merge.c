@@ -25,6 +25,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
 #include "overlay/merge.h"
@@ -69,7 +70,7 @@ bool ovl_dir_opaque(int fd)
 {
 	struct stat st;
 	if (fstatat(fd, OVL_OPAQUE, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    (fstatat(fd, ".wh..opq", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0))
+	    (fstatat(fd, OVL_OPAQUE_DEV, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0))
 		return true;
 	static const char *const names[] = {"user.fuseoverlayfs.opaque", "trusted.overlay.opaque",
 	                                    "user.overlay.opaque"};
@@ -123,6 +124,33 @@ static int open_level(struct merge *m, struct level *l, bool first, struct burro
 	return rc;
 }
 
+/* An entry nm of directory fd of layer rank (d_type: what getdents said,
+ * or DT_UNKNOWN) as the merge takes it: the name it stands for, whether
+ * it whites that out (".wh.NAME", or a 0/0 character device as the kernel
+ * and fuse-overlayfs make it), its type; appended to *v. -1 with errno:
+ * it cannot be examined. */
+static int add_name(int fd, size_t rank, const char *nm, unsigned char d_type, struct name **v, size_t *n, size_t *cap)
+{
+	struct name e = {.rank = rank, .type = d_type};
+	if (strncmp(nm, OVL_WHITEOUT, strlen(OVL_WHITEOUT)) == 0) {
+		e.whiteout = true;
+		nm += strlen(OVL_WHITEOUT);
+	} else if (d_type == DT_CHR || d_type == DT_UNKNOWN) {
+		struct stat st;
+		if (fstatat(fd, nm, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+		e.type = IFTODT(st.st_mode);
+		e.whiteout = S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
+	}
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	e.name = xstrdup(nm);
+	(*v)[(*n)++] = e;
+	return 0;
+}
+
 /* Appends the names of directory fd (layer rank) to *v. */
 static int read_names(struct merge *m, int fd, size_t rank, struct name **v, size_t *n, size_t *cap)
 {
@@ -138,24 +166,8 @@ static int read_names(struct merge *m, int fd, size_t rank, struct name **v, siz
 			const char *nm = de->d_name;
 			if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || strcmp(nm, OVL_OPAQUE) == 0)
 				continue;
-			struct name e = {.rank = rank, .type = de->d_type};
-			if (strncmp(nm, OVL_WHITEOUT, strlen(OVL_WHITEOUT)) == 0) {
-				e.whiteout = true;
-				nm += strlen(OVL_WHITEOUT);
-			} else if (de->d_type == DT_CHR || de->d_type == DT_UNKNOWN) {
-				struct stat st;
-				if (fstatat(fd, nm, &st, AT_SYMLINK_NOFOLLOW) < 0)
-					return -1;
-				e.type = IFTODT(st.st_mode);
-				/* a whiteout as the kernel and fuse-overlayfs make it */
-				e.whiteout = S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
-			}
-			if (*n == *cap) {
-				*cap = *cap ? *cap * 2 : 32;
-				*v = xrealloc(*v, *cap * sizeof(**v));
-			}
-			e.name = xstrdup(nm);
-			(*v)[(*n)++] = e;
+			if (add_name(fd, rank, nm, de->d_type, v, n, cap) < 0)
+				return -1;
 		}
 	}
 }
@@ -183,6 +195,32 @@ static void free_names(struct name *v, size_t n)
 
 static int walk_level(struct merge *m, struct level *l, size_t depth, struct burrow_err **err);
 
+/* The chain of the directory v[0, n) names (one name, topmost first, not
+ * a whiteout), at m->path: it and each directory below it, down to a
+ * whiteout or a non-directory (opacity is seen as it is opened); not open
+ * yet. */
+static struct level chain_of(const struct merge *m, const struct name *v, size_t n)
+{
+	struct level sub = {
+	    .rank = xmalloc(n * sizeof(size_t)), .fd = xmalloc(n * sizeof(int)), .plen = strlen(m->path)};
+	for (size_t i = 0; i < n && !v[i].whiteout && v[i].type == DT_DIR; i++) {
+		sub.rank[sub.n] = v[i].rank;
+		sub.fd[sub.n++] = -1;
+	}
+	return sub;
+}
+
+/* The chain of the merged root: every layer, the topmost first. */
+static struct level chain_top(size_t n)
+{
+	struct level top = {.rank = xmalloc(n * sizeof(size_t)), .fd = xmalloc(n * sizeof(int))};
+	for (size_t i = n; i-- > 0;) {
+		top.rank[top.n] = i;
+		top.fd[top.n++] = -1;
+	}
+	return top;
+}
+
 /* The entry of l named by v[0, n) (one name, topmost first), at m->path. */
 static int visit(struct merge *m, struct level *l, const struct name *v, size_t n, size_t depth,
                  struct burrow_err **err)
@@ -201,14 +239,7 @@ static int visit(struct merge *m, struct level *l, const struct name *v, size_t 
 		                     .fd = -1};
 		return m->fn(&at, WALK_FILE, m->data, err);
 	}
-	/* its chain: this directory and those below it, down to a whiteout or
-	 * a non-directory (opacity is seen as it is opened) */
-	struct level sub = {
-	    .rank = xmalloc(n * sizeof(size_t)), .fd = xmalloc(n * sizeof(int)), .plen = strlen(m->path)};
-	for (size_t i = 0; i < n && !v[i].whiteout && v[i].type == DT_DIR; i++) {
-		sub.rank[sub.n] = v[i].rank;
-		sub.fd[sub.n++] = -1;
-	}
+	struct level sub = chain_of(m, v, n);
 	int rc = walk_level(m, &sub, depth, err);
 	free(sub.rank);
 	free(sub.fd);
@@ -278,16 +309,94 @@ int ovl_merge_walk(const int *layers, size_t n, walk_fn fn, void *data, struct b
 		return burrow_error(err, EINVAL, "no layers to walk");
 	struct merge m = {.layers = layers, .n = n, .buf = xmalloc(MERGE_BUF), .fn = fn, .data = data};
 	set_path(&m, 0, "");
-	struct level top = {.rank = xmalloc(n * sizeof(size_t)), .fd = xmalloc(n * sizeof(int))};
-	for (size_t i = n; i-- > 0;) {
-		top.rank[top.n] = i;
-		top.fd[top.n++] = -1;
-	}
+	struct level top = chain_top(n);
 	int rc = walk_level(&m, &top, 0, err);
 	free(top.rank);
 	free(top.fd);
 	free(m.path);
 	free(m.buf);
+	return rc;
+}
+
+/* The entries of l's chain (open) for name, topmost first: the name
+ * itself and its ".wh." whiteout, taken as read_names takes them. */
+static int lookup_names(const struct level *l, const char *name, struct name **v, size_t *n)
+{
+	size_t cap = 0;
+	cleanup_free char *wh = xasprintf(OVL_WHITEOUT "%s", name);
+	for (size_t i = 0; i < l->n; i++) {
+		const char *const nms[] = {wh, name};
+		for (size_t k = 0; k < 2; k++) {
+			struct stat st;
+			if (fstatat(l->fd[i], nms[k], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				if (errno == ENOENT)
+					continue;
+				return -1;
+			}
+			if (add_name(l->fd[i], l->rank[i], nms[k], IFTODT(st.st_mode), v, n, &cap) < 0)
+				return -1;
+		}
+	}
+	if (*n > 1)
+		qsort(*v, *n, sizeof(**v), cmp_names);
+	return 0;
+}
+
+int ovl_merge_has(const int *layers, size_t n, const char *path, struct burrow_err **err)
+{
+	if (n == 0)
+		return 0;
+	struct merge m = {.layers = layers, .n = n};
+	set_path(&m, 0, "");
+	struct level l = chain_top(n);
+	int rc = -1;
+	for (const char *p = path;;) {
+		while (*p == '/')
+			p++;
+		if (!*p) {
+			rc = 1;
+			break;
+		}
+		size_t len = strcspn(p, "/");
+		cleanup_free char *name = xstrndup(p, len);
+		p += len;
+		/* never a name of the merged tree */
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+		    strncmp(name, OVL_WHITEOUT, strlen(OVL_WHITEOUT)) == 0) {
+			rc = 0;
+			break;
+		}
+		struct name *v = NULL;
+		size_t nv = 0;
+		if (open_level(&m, &l, true, err) < 0)
+			break;
+		if (lookup_names(&l, name, &v, &nv) < 0) {
+			burrow_error(err, errno, "cannot examine '%s/%s' of the layers", shown(m.path), name);
+			free_names(v, nv);
+			close_level(&m, &l);
+			break;
+		}
+		close_level(&m, &l);
+		bool more = p[strspn(p, "/")] != '\0';
+		if (nv == 0 || v[0].whiteout || (more && v[0].type != DT_DIR)) {
+			free_names(v, nv);
+			rc = 0;
+			break;
+		}
+		if (!more) {
+			free_names(v, nv);
+			rc = 1;
+			break;
+		}
+		set_path(&m, l.plen, name);
+		free(l.rank);
+		free(l.fd);
+		l = chain_of(&m, v, nv);
+		free_names(v, nv);
+	}
+	free(l.rank);
+	free(l.fd);
+	free(m.path);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 /* A walk of image layers and a container's upper directory merged as
  * overlayfs (and fuse-overlayfs) shows them, without mounting them: for
- * export of a container that is not running. */
+ * export of a container that is not running; and one path looked up in
+ * that tree by the same rules: for diff. */
 #ifndef BURROW_OVERLAY_MERGE_H
 #define BURROW_OVERLAY_MERGE_H
 
@@ -11,9 +12,11 @@
 #include "lib/walk.h"
 
 /* A layer's whiteout of NAME is the entry OVL_WHITEOUT "NAME"; a file
- * OVL_OPAQUE in a directory makes it opaque. */
+ * OVL_OPAQUE in a directory makes it opaque, as does the 0/0 character
+ * device OVL_OPAQUE_DEV that fuse-overlayfs may leave beside it. */
 #define OVL_WHITEOUT ".wh."
 #define OVL_OPAQUE ".wh..wh..opq"
+#define OVL_OPAQUE_DEV ".wh..opq"
 
 /* Walks the merged tree of layers[0, n) (directory fds, the lowest first,
  * a container's upper directory last), calling fn as walk_tree(layers[..],
@@ -29,6 +32,12 @@
  * The layers must not change meanwhile (a container that is not running): an entry gone meanwhile fails the walk. 0, or
  * -1 with *err set. */
 int ovl_merge_walk(const int *layers, size_t n, walk_fn fn, void *data, struct burrow_err **err);
+
+/* Whether path (relative to the layers' top, '/'-separated; "" the root)
+ * is in the merged tree of layers[0, n) as ovl_merge_walk would visit it,
+ * by the same rules, looked up one name at a time: 1, 0, or -1 with *err
+ * set. diff (container/export.c) asks it of an image's layers. */
+int ovl_merge_has(const int *layers, size_t n, const char *path, struct burrow_err **err);
 
 /* Whether directory fd of a layer or an upper dir is opaque (hides the
  * lower layers' directories at its path): a ".wh..wh..opq" file, the 0/0

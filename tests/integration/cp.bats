@@ -1146,3 +1146,19 @@ print(" ".join(n + "=" + got.get(n, "missing") for n in want))' "$@"
 	run_burrow 0 rm l1 l2 l3
 	run_burrow 0 rmi localhost/without-gone localhost/with-gone
 }
+
+@test "diff: below a directory an upper layer of the image made again (opaque), a lower layer's file the container makes again is added, not changed" {
+	run_burrow 0 run --name o1 busybox sh -c 'mkdir /od; echo old >/od/f; echo k >/od/k'
+	run_burrow 0 commit o1 localhost/od-old
+	run_burrow 0 run --name o2 localhost/od-old sh -c 'rm -rf /od; mkdir /od; echo n >/od/n'
+	run_burrow 0 commit o2 localhost/od-new
+	run_burrow 0 run --name o3 localhost/od-new sh -c 'echo new >/od/f; echo n2 >/od/n'
+	run_burrow 0 diff o3
+	# as podman 4.3's diff of the same three steps: C /od, A /od/f, C /od/n
+	assert_match "$output" "C /od
+A /od/f
+C /od/n"
+	assert_no_match "$output" "C /od/f|/od/k"
+	run_burrow 0 rm o1 o2 o3
+	run_burrow 0 rmi localhost/od-new localhost/od-old
+}

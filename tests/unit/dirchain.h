@@ -1,8 +1,10 @@
 /* A chain of directories "d", each in the one before, for the tests of
- * deep trees (walk, copy-up). Include after cmocka.h. */
+ * deep trees (walk, copy-up), and the count of open fds that such a walk
+ * must leave as it found it. Include after cmocka.h. */
 #ifndef BURROW_TESTS_UNIT_DIRCHAIN_H
 #define BURROW_TESTS_UNIT_DIRCHAIN_H
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +22,18 @@ static inline int dir_chain(int fd, int depth, mode_t mode)
 		fd = next;
 	}
 	return fd;
+}
+
+/* How many fds this process has open. */
+static inline int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	int n = 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
 }
 
 #endif

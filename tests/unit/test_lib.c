@@ -10,6 +10,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +37,7 @@
 #include "lib/strv.h"
 #include "lib/trace.h"
 #include "lib/xalloc.h"
+#include "tests/unit/dirchain.h"
 
 static int collect(const char *section, const char *key, const char *value, unsigned line, void *data,
                    struct burrow_err **err)
@@ -389,6 +396,205 @@ static void keep(enum burrow_log_level level, const char *file, int line, const 
 	errno = EBADF;
 }
 
+/* The kernel's openat2 with these flags, tried again on EAGAIN (a rename
+ * elsewhere on the machine raced it; test_openat2_retry_renames's loop
+ * in another test_lib run beside this one renames for a moment, not for
+ * ten million tries) */
+static int kernel_openat2(int dirfd, const char *path, unsigned long long flags, unsigned long long resolve)
+{
+	struct open_how how = {.flags = flags | O_CLOEXEC, .resolve = resolve};
+	for (long tries = 0; tries < 10000000; tries++) {
+		int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			return fd;
+		if (tries % 1000 == 999)
+			sched_yield();
+	}
+	fail_msg("openat2 of '%s' kept failing with EAGAIN", path);
+	return -1;
+}
+
+/* openat2_stepwise answers as the kernel's openat2 does, over a table of
+ * paths: what it opens (device, inode, the link itself or what it names)
+ * or its errno */
+static void check_stepwise(int dirfd, const char *path, unsigned long long flags, unsigned long long resolve)
+{
+	int want = kernel_openat2(dirfd, path, flags, resolve);
+	int want_errno = errno;
+	int got = openat2_stepwise(dirfd, path, flags, resolve);
+	int got_errno = errno;
+	if ((want < 0) != (got < 0) || (want < 0 && want_errno != got_errno))
+		fail_msg("'%s' (flags %#llx, resolve %#llx): kernel %s, stepwise %s", path, flags, resolve,
+		         want < 0 ? strerror(want_errno) : "opens", got < 0 ? strerror(got_errno) : "opens");
+	if (want >= 0) {
+		struct stat a, b;
+		assert_int_equal(fstat(want, &a), 0);
+		assert_int_equal(fstat(got, &b), 0);
+		if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+			fail_msg("'%s' (flags %#llx, resolve %#llx): another file opened", path, flags, resolve);
+		if ((fcntl(want, F_GETFL) & ~O_LARGEFILE) != (fcntl(got, F_GETFL) & ~O_LARGEFILE))
+			fail_msg("'%s' (flags %#llx, resolve %#llx): opened with other flags", path, flags, resolve);
+		assert_true(fcntl(got, F_GETFD) & FD_CLOEXEC);
+		close(want);
+		close(got);
+	}
+}
+
+static void test_openat2_stepwise(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-stepwise-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_close int root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(root >= 0);
+	char deep[300] = "a";
+	assert_int_equal(mkdirat(root, "a", 0755), 0);
+	for (int i = 0; i < 70; i++) { /* past two marks */
+		strcat(deep, "/d");
+		assert_int_equal(mkdirat(root, deep, 0755), 0);
+	}
+	assert_int_equal(mkdirat(root, "a/b", 0755), 0);
+	assert_int_equal(mkdirat(root, "a/b/c", 0755), 0);
+	int f = openat(root, "a/b/c/file", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(f >= 0);
+	close(f);
+	static const char *const links[][2] = {
+	    {"/a/b", "a/abs"},     {"b/c", "a/rel"},           {"../../../a", "a/up"},  {"loop2", "loop1"},
+	    {"loop1", "loop2"},    {"nothere", "dangling"},    {"a/b/c/file", "flink"}, {"/", "toroot"},
+	    {"../..", "a/b/upup"}, {"/a/abs/../rel", "chain"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		assert_int_equal(symlinkat(links[i][0], root, links[i][1]), 0);
+	cleanup_free char *down_up = xstrdup(deep);
+	for (int i = 0; i < 65; i++) {
+		char *longer = xasprintf("%s/..", down_up);
+		free(down_up);
+		down_up = longer;
+	}
+	char *more = xasprintf("%s/d/d/../../b/c/file", down_up);
+	free(down_up);
+	down_up = more;
+	const char *const paths[] = {".",
+	                             "",
+	                             "a",
+	                             "/a/b/c/file",
+	                             "a/b/c/file/",
+	                             "a/b/c/file/x",
+	                             "a/../a/b/../../a/b/c",
+	                             "../../a",
+	                             "..",
+	                             "a/abs/c",
+	                             "a/rel/file",
+	                             "a/up/b",
+	                             "loop1",
+	                             "loop1/x",
+	                             "dangling",
+	                             "dangling/",
+	                             "flink",
+	                             "flink/",
+	                             "a/abs/../..",
+	                             "toroot/a/b/upup/a",
+	                             "chain/file",
+	                             "nothere/x",
+	                             "a//b/./c//",
+	                             deep,
+	                             down_up};
+	const unsigned long long flags[] = {O_PATH, O_RDONLY, O_PATH | O_NOFOLLOW, O_RDONLY | O_DIRECTORY,
+	                                    O_RDONLY | O_NOFOLLOW};
+	const unsigned long long resolve[] = {RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	                                      RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, RESOLVE_IN_ROOT,
+	                                      RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
+	int fds = count_fds();
+	for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++)
+		for (size_t fl = 0; fl < sizeof(flags) / sizeof(flags[0]); fl++)
+			for (size_t r = 0; r < sizeof(resolve) / sizeof(resolve[0]); r++)
+				check_stepwise(root, paths[p], flags[fl], resolve[r]);
+	assert_int_equal(count_fds(), fds); /* none left open, whatever failed */
+	/* procfs: a plain link ("self") is followed, a magic one refused
+	 * under RESOLVE_NO_MAGICLINKS */
+	cleanup_close int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(proc >= 0);
+	const char *const procs[] = {"self/status", "self/fd/0", "self/cwd", "/self/root/x"};
+	for (size_t p = 0; p < sizeof(procs) / sizeof(procs[0]); p++) {
+		check_stepwise(proc, procs[p], O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+		check_stepwise(proc, procs[p], O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	}
+	struct burrow_err *err = NULL;
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
+struct renamer {
+	int dirfd;
+	atomic_bool stop;
+	atomic_ulong renames;
+};
+
+/* Renames a file back and forth until told to stop: every rename on the
+ * machine fails a scoped walk through ".." that it races. */
+static void *rename_loop(void *data)
+{
+	struct renamer *r = data;
+	while (!atomic_load(&r->stop)) {
+		if (renameat(r->dirfd, "x", r->dirfd, "y") == 0)
+			renameat(r->dirfd, "y", r->dirfd, "x");
+		atomic_fetch_add(&r->renames, 1);
+	}
+	return NULL;
+}
+
+/* A long path through ".." opens while a rename loop runs beside it (the
+ * kernel's walk fails with EAGAIN each time a rename races it: with 780
+ * of them, nearly every try); no timing: each call must succeed (eight
+ * of them: the loop disturbs other processes' scoped walks meanwhile). */
+static void test_openat2_retry_renames(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-renames-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_close int top = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(top >= 0);
+	assert_int_equal(mkdirat(top, "root", 0755), 0);
+	assert_int_equal(mkdirat(top, "root/a", 0755), 0);
+	assert_int_equal(mkdirat(top, "spin", 0755), 0);
+	int f = openat(top, "root/file", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(f >= 0);
+	close(f);
+	f = openat(top, "spin/x", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(f >= 0);
+	close(f);
+	cleanup_close int root = openat(top, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat want;
+	assert_int_equal(fstatat(root, "file", &want, 0), 0);
+	char path[PATH_MAX];
+	size_t n = 0;
+	for (int i = 0; i < 780; i++)
+		n += (size_t)snprintf(path + n, sizeof(path) - n, "a/../");
+	snprintf(path + n, sizeof(path) - n, "file");
+
+	struct renamer r = {.dirfd = openat(top, "spin", O_PATH | O_DIRECTORY | O_CLOEXEC)};
+	assert_true(r.dirfd >= 0);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, rename_loop, &r), 0);
+	/* the loop under way first (bounded: on a machine that never runs it,
+	 * the walks below merely meet fewer renames) */
+	for (int i = 0; i < 100000 && atomic_load(&r.renames) < 100; i++)
+		sched_yield();
+	for (int i = 0; i < 8; i++) {
+		int fd = openat2_retry(root, path, O_RDONLY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+		if (fd < 0)
+			fail_msg("try %d: %s", i, strerror(errno));
+		struct stat st;
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_true(st.st_dev == want.st_dev && st.st_ino == want.st_ino);
+		close(fd);
+	}
+	atomic_store(&r.stop, true);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	close(r.dirfd);
+	struct burrow_err *err = NULL;
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
 static void test_log_sink(void **state)
 {
 	(void)state;
@@ -724,6 +930,8 @@ int main(void)
 	    cmocka_unit_test(test_quote),
 	    cmocka_unit_test(test_rm_rf_deep),
 	    cmocka_unit_test(test_rm_rf_moved),
+	    cmocka_unit_test(test_openat2_stepwise),
+	    cmocka_unit_test(test_openat2_retry_renames),
 	    cmocka_unit_test(test_log_sink),
 	    cmocka_unit_test(test_log_over_socket),
 	    cmocka_unit_test(test_write_atomic_planted),

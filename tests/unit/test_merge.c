@@ -6,6 +6,7 @@
  * xattrs told from the others. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -64,11 +65,13 @@ static int walk(const char *dir, size_t n, struct walk_rec *r, struct burrow_err
 	return rc;
 }
 
-static void test_merge_layers(void **state)
+/* Three layers under dir (l0, lowest, to l2) with every form the merge
+ * reads: whiteouts as .wh. files (l1: b, d/x) and a 0/0 device where one
+ * can be made (l2: a), opaque directories by marker file (l1: o) and by
+ * xattr (l2: d2), a directory over a file (f), a file over a directory
+ * (g), links (never followed). */
+static void make_layers(const char *dir)
 {
-	(void)state;
-	char dir[] = "/tmp/burrow-test-merge-XXXXXX";
-	assert_non_null(mkdtemp(dir));
 	static const char *const l0[] = {"l0/",      "l0/a",         "l0/b",          "l0/d/",       "l0/d/x",
 	                                 "l0/d/y",   "l0/d/sub/",    "l0/d/sub/z",    "l0/d2/",      "l0/d2/hidden",
 	                                 "l0/f",     "l0/g/",        "l0/g/in",       "l0/lnk>/etc", "l0/o/",
@@ -95,10 +98,26 @@ static void test_merge_layers(void **state)
 		assert_true(fd >= 0);
 		close(fd);
 	}
+}
+
+/* make_layers in a new directory (*dir), and the log of their walk. */
+static char *layers_walked(char *dir)
+{
+	assert_non_null(mkdtemp(dir));
+	make_layers(dir);
 	struct walk_rec r = {.log = xstrdup("")};
 	struct burrow_err *err = NULL;
 	if (walk(dir, 3, &r, &err) < 0)
 		fail_msg("%s", err->msg);
+	return r.log;
+}
+
+static void test_merge_layers(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-merge-XXXXXX";
+	struct walk_rec r = {.log = layers_walked(dir)};
+	struct burrow_err *err = NULL;
 	assert_string_equal(r.log, "E  4\n"
 	                           "E d 4\nE d/sub 4\nF d/sub/z 8\nL d/sub 4\nF d/u 8\nF d/w 8\nF d/y 8\nL d 4\n"
 	                           "E d2 4\nF d2/n 8\nL d2 4\n"
@@ -114,6 +133,81 @@ static void test_merge_layers(void **state)
 	assert_non_null(strstr(r.log, "F d/x 8\n"));
 	assert_non_null(strstr(r.log, "F o/oldsub/q 8\n"));
 	free(r.log);
+	assert_int_equal(rm_rf(dir, &err), 0);
+}
+
+/* ovl_merge_has answers as the walk visits: a path is in the merged
+ * layers exactly when ovl_merge_walk hands it over (a middle layer's
+ * whiteout, an opaque directory in a middle or the top layer, a 0/0
+ * device, a file over a directory or under one, a link not followed). */
+static void test_merge_has(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-test-merge-XXXXXX";
+	cleanup_free char *log = layers_walked(dir);
+	struct burrow_err *err = NULL;
+	static const struct {
+		const char *path;
+		int has;
+	} cases[] = {
+	    {"", 1},
+	    {"a", 0},
+	    {"b", 0},
+	    {"d", 1},
+	    {"d/x", 0},
+	    {"d/y", 1},
+	    {"d/sub/z", 1},
+	    {"d/u", 1},
+	    {"d/w", 1},
+	    {"d/nothere", 0},
+	    {"d2", 1},
+	    {"d2/hidden", 0},
+	    {"d2/n", 1},
+	    {"f", 1},
+	    {"f/ff", 1},
+	    {"g", 1},
+	    {"g/in", 0},
+	    {"lnk", 1},
+	    {"lnk/passwd", 0},
+	    {"o", 1},
+	    {"o/old", 0},
+	    {"o/oldsub", 0},
+	    {"o/oldsub/q", 0},
+	    {"o/new", 1},
+	    {"up", 1},
+	    {"up/l0", 0},
+	    {"nothere", 0},
+	    {".wh.b", 0},
+	    {"o/.wh..wh..opq", 0},
+	    {"d/../a", 0},
+	    {"/d//sub/z", 1},
+	};
+	int fds[3];
+	for (size_t i = 0; i < 3; i++) {
+		cleanup_free char *p = xasprintf("%s/l%zu", dir, i);
+		fds[i] = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(fds[i] >= 0);
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int has = ovl_merge_has(fds, 3, cases[i].path, &err);
+		if (has < 0)
+			fail_msg("%s: %s", cases[i].path, err->msg);
+		if (has != cases[i].has)
+			fail_msg("'%s': %s, not %s", cases[i].path, has ? "in" : "not in",
+			         cases[i].has ? "in" : "not in");
+		/* the walk visits it, or does not */
+		const char *p = cases[i].path;
+		while (*p == '/')
+			p++;
+		if (!*p || strstr(p, "//") || strstr(p, ".."))
+			continue;
+		cleanup_free char *file = xasprintf("\nF %s ", p), *d = xasprintf("\nE %s ", p);
+		bool walked = strstr(log, file) || strstr(log, d);
+		if (walked != (cases[i].has == 1))
+			fail_msg("'%s': the walk %s it", p, walked ? "visits" : "does not visit");
+	}
+	for (size_t i = 0; i < 3; i++)
+		close(fds[i]);
 	assert_int_equal(rm_rf(dir, &err), 0);
 }
 
@@ -184,6 +278,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_merge_layers),
+	    cmocka_unit_test(test_merge_has),
 	    cmocka_unit_test(test_merge_whiteout_beside_entry),
 	    cmocka_unit_test(test_merge_deep),
 	    cmocka_unit_test(test_merge_private_xattrs),

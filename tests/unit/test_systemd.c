@@ -306,6 +306,50 @@ static void test_unit_service_store(void **state)
 	free(u);
 }
 
+/* RequiresMountsFor= names the run root the unit's commands use: the
+ * service's own as %t/burrow in a --new unit, any other --runroot (the
+ * create's, or generate's own that systemd's environment would not give)
+ * by its path, with the storage root the commands name */
+static void test_unit_mounts(void **state)
+{
+	(void)state;
+	char *cmd[] = {"burrow", "run", "--name", "w", "busybox", NULL};
+	struct ctr_config c = {
+	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 4};
+	struct cmd_unit_opts o = unit_opts();
+	o.new_unit = true;
+	o.root = o.service_root = "/home/u/.local/share/burrow";
+	o.service_runroot = "/run/user/1000/burrow";
+	char *u = unit_text(&c, &o);
+	assert_non_null(strstr(u, "\nRequiresMountsFor=%t/burrow\n"));
+	free(u);
+	/* a run root systemd's environment would not give */
+	o.runroot = "/tmp/xdg/burrow";
+	u = unit_text(&c, &o);
+	assert_non_null(strstr(u, "\nRequiresMountsFor=/tmp/xdg/burrow\n"));
+	free(u);
+	/* the create command's --runroot and --root: generate's store, both
+	 * required, written as systemd reads them back */
+	char *named[] = {"burrow", "--root", "/old", "--runroot", "/old run", "run", "busybox", NULL};
+	c.create_command = named;
+	c.create_image_at = 6;
+	o.root = "/data/my store";
+	o.runroot = "/run/other 50%";
+	u = unit_text(&c, &o);
+	assert_non_null(strstr(u, "\nRequiresMountsFor=\"/run/other 50%%\" \"/data/my store\"\n"));
+	assert_null(strstr(u, "%t/burrow"));
+	free(u);
+	/* a unit that starts the container: its run root, as podman's */
+	o.new_unit = false;
+	c.create_command = cmd;
+	c.create_image_at = 4;
+	o.root = o.service_root;
+	o.runroot = "/run/user/1000/burrow";
+	u = unit_text(&c, &o);
+	assert_non_null(strstr(u, "\nRequiresMountsFor=/run/user/1000/burrow\n"));
+	free(u);
+}
+
 /* -d in a cluster of short flags detaches; a 'd' in the value of one
  * that takes a value (-astdout, -mdx, -cd) does not: -d goes in front */
 static void test_unit_new_detach(void **state)
@@ -369,7 +413,7 @@ int main(void)
 	    cmocka_unit_test(test_unit_escape),        cmocka_unit_test(test_unit_existing),
 	    cmocka_unit_test(test_unit_new),           cmocka_unit_test(test_unit_new_needs_command),
 	    cmocka_unit_test(test_unit_store),         cmocka_unit_test(test_unit_new_detach),
-	    cmocka_unit_test(test_unit_service_store),
+	    cmocka_unit_test(test_unit_service_store), cmocka_unit_test(test_unit_mounts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

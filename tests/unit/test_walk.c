@@ -155,17 +155,6 @@ static void test_walk_swapped_for_link(void **state)
 	assert_int_equal(rm_rf(dir, &err), 0);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	assert_non_null(d);
-	int n = 0;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static void test_walk_deep(void **state)
 {
 	(void)state;
