@@ -282,6 +282,10 @@ extern const char cmd_stats_usage[];
 
 /* "true"/"false", "1"/"0" (NULL: true, a flag given alone). 0 or -1. */
 int cmd_parse_bool(const char *s, bool *out);
+/* --preserve-fds N (exec's and run's): 0, or the exit code of a usage
+ * error (said): not a number, or an fd of 3 .. 3+N-1 not open (checked
+ * before burrow opens anything of its own: these are the caller's). */
+int cmd_preserve_fds(struct cmd_ctx *ctx, const char *arg, int *n);
 
 /* How run, start and attach attach to a container. */
 struct cmd_attach {
@@ -291,6 +295,7 @@ struct cmd_attach {
 	const char *detach_keys; /* NULL: the default */
 	bool fresh;              /* run: the container was made for this start */
 	unsigned streams;        /* run -a: the CMD_ATTACH_* shown (0: all) */
+	int preserve_fds;        /* run --preserve-fds: the caller's fds 3 .. 3+n-1 passed on */
 };
 enum { CMD_ATTACH_STDIN = 1, CMD_ATTACH_STDOUT = 2, CMD_ATTACH_STDERR = 4 };
 struct ctr_attached;
