@@ -297,8 +297,8 @@ static int add_entry(char **text, const char *file, const char *entry, bool by_n
 
 /* rundir/name: the container's file with the entries it lacks added:
  * keep-id's (entry) when none has its ID, each of more (--hostuser's,
- * -u's) when none has its name or its ID, as podman checks them; *out
- * NULL when nothing is added. */
+ * -u's) when none has its name or its ID, as podman checks them (and
+ * only to a file the container has); *out NULL when nothing is added. */
 static int etc_copy(const char *root, const char *rundir, const char *name, const char *entry, char *const *more,
                     char **out, struct burrow_err **err)
 {
@@ -310,6 +310,8 @@ static int etc_copy(const char *root, const char *rundir, const char *name, cons
 	cleanup_free char *text = NULL;
 	if (ctr_read_in_roots(roots, file, &text, err) < 0)
 		return burrow_error_wrap(err, "cannot add the %s entry to the container's %s", name, file);
+	if (!text && !entry) /* as podman: a container without the file gets none */
+		return 0;
 	bool added = false;
 	if (entry && add_entry(&text, name, entry, false, &added, err) < 0)
 		return -1;
