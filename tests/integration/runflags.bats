@@ -367,7 +367,7 @@ mine"
 	is "$output" "burrow: invalid --personality 'X' (LINUX or LINUX32)"
 }
 
-@test "runflags: --image-volume: bind (default) an anonymous volume at the image's volume, tmpfs a tmpfs, ignore nothing; a bad mode 125" {
+@test "runflags: --image-volume: bind (default) an anonymous volume at the image's volume, tmpfs a tmpfs, ignore nothing; a bad mode 125; containers.conf's image_volume_mode" {
 	run_burrow 0 import --change 'CMD ["sh"]' --change 'VOLUME /data' "$BATS_RUN_TMPDIR/busybox.tar" volimg
 	run_burrow 0 run --rm --image-volume bind volimg sh -c 'awk "\$2 == \"/data\" { print \$3 }" /proc/mounts'
 	assert_no_match "$output" "tmpfs"
@@ -387,6 +387,13 @@ mine"
 	is "$output" "1"
 	run_burrow 125 run --rm --image-volume copy volimg true
 	is "$output" "burrow: invalid --image-volume 'copy' (bind, tmpfs or ignore)"
+	# containers.conf's image_volume_mode is the default; the flag wins
+	printf '[engine]\nimage_volume_mode = "ignore"\n' >"$XDG_CONFIG_HOME/containers/containers.conf"
+	run_burrow 0 run --rm volimg sh -c 'test -e /data || echo none'
+	is "$output" "none" "containers.conf's image_volume_mode"
+	run_burrow 0 run --rm --image-volume tmpfs volimg sh -c 'awk "\$2 == \"/data\" { print \$1 }" /proc/mounts'
+	is "$output" "tmpfs" "--image-volume over containers.conf"
+	rm "$XDG_CONFIG_HOME/containers/containers.conf"
 }
 
 @test "runflags: --preserve-fds passes the caller's fds on, attached and with -d; no other fd of ours reaches the container; an fd not open is refused" {
