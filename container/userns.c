@@ -365,7 +365,6 @@ static bool under_mount(const struct ctr_config *c, const char *dir)
  * the container, else the working directory. */
 static int host_user(const char *who, struct ctr_config *c, struct burrow_err **err)
 {
-	errno = 0;
 	struct passwd *pw = getpwnam(who);
 	long long id;
 	if (!pw && str_to_ll(who, 0, ID_MAX, &id) == 0)
@@ -398,12 +397,11 @@ int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, struct ct
 	if (g)
 		*g++ = '\0';
 	long long id;
-	if (str_to_ll(u, 0, ID_MAX, &id) == 0)
+	if (str_to_ll(u, 0, ID_MAX, &id) == 0) /* named by its number, as podman: 007 is 7 */
 		strv_append_take(&c->passwd_more,
-		                 xasprintf("%s:*:%s:%u:container user:%s:/bin/sh", u, u, c->gid, c->workdir));
-	const char *gs = g ? g : u;
-	if (str_to_ll(gs, 0, ID_MAX, &id) == 0)
-		strv_append_take(&c->group_more, xasprintf("%s:x:%s:%s", gs, gs, u));
+		                 xasprintf("%lld:*:%lld:%u:container user:%s:/bin/sh", id, id, c->gid, c->workdir));
+	if (str_to_ll(g ? g : u, 0, ID_MAX, &id) == 0)
+		strv_append_take(&c->group_more, xasprintf("%lld:x:%lld:%s", id, id, u));
 	return 0;
 }
 
