@@ -288,6 +288,11 @@ extern const char cmd_events_usage[];
 int cmd_stats(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_stats_usage[];
 
+/* --preserve-fds N (exec's and run's): 0, or the exit code of a usage
+ * error (said): not a number, or an fd of 3 .. 3+N-1 not open (checked
+ * before burrow opens anything of its own: these are the caller's). */
+int cmd_preserve_fds(struct cmd_ctx *ctx, const char *arg, int *n);
+
 /* How run, start and attach attach to a container. */
 struct cmd_attach {
 	bool attach;             /* relay its stdio (else: start it and return) */
@@ -296,6 +301,7 @@ struct cmd_attach {
 	const char *detach_keys; /* NULL: the default */
 	bool fresh;              /* run: the container was made for this start */
 	unsigned streams;        /* run -a: the CMD_ATTACH_* shown (0: all) */
+	int preserve_fds;        /* run --preserve-fds: the caller's fds 3 .. 3+n-1 passed on */
 };
 enum { CMD_ATTACH_STDIN = 1, CMD_ATTACH_STDOUT = 2, CMD_ATTACH_STDERR = 4 };
 struct ctr_attached;

@@ -46,6 +46,7 @@ void cmd_ctrconf_clear(struct cmd_ctrconf *c)
 	free(c->umask);
 	strv_free(c->default_capabilities);
 	free(c->events_logger);
+	free(c->image_volume_mode);
 	strv_free(c->run_volumes);
 	memset(c, 0, sizeof(*c));
 	c->init = -1;
@@ -191,6 +192,16 @@ int cmd_ctrconf_add_text(struct cmd_ctrconf *c, const char *text, const char *pa
 			return -1;
 		if (check_events_logger(c->events_logger, err) < 0)
 			return burrow_error_wrap(err, "%s:%u", path, ev->line);
+	}
+	const struct toml_val *iv = e && e->type == TOML_TABLE ? toml_get(e, "image_volume_mode") : NULL;
+	if (iv) {
+		if (take_string(path, "engine", "image_volume_mode", iv, &c->image_volume_mode, err) < 0)
+			return -1;
+		const char *m = c->image_volume_mode;
+		if (strcmp(m, "bind") != 0 && strcmp(m, "tmpfs") != 0 && strcmp(m, "ignore") != 0)
+			return burrow_error_status(err, EINVAL,
+			                           "%s:%u: image_volume_mode must be bind, tmpfs or ignore, not '%s'",
+			                           path, iv->line, str_quote(m));
 	}
 	strv_append(&c->files, path);
 	return 0;
@@ -431,6 +442,8 @@ int cmd_ctrconf_apply(struct cmd_ctrconf *c, struct ctr_create_opts *o, struct b
 		return burrow_error_wrap(err, "containers.conf tz");
 	if (!o->sec.umask && c->umask && ctr_umask_parse(c->umask, &o->sec.umask, err) < 0)
 		return burrow_error_wrap(err, "containers.conf umask");
+	if (!o->more.image_volume) /* --image-volume wins */
+		o->more.image_volume = c->image_volume_mode;
 	if (!o->log_driver && c->log_driver) {
 		struct burrow_err *e = NULL;
 		if (ctr_parse_log_driver(c->log_driver, &o->log_driver, &e) < 0) {

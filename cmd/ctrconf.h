@@ -1,6 +1,6 @@
 /* Podman users' containers.conf (containers.conf(5)), read where it applies
  * to burrow: the [containers] defaults of run and create, [engine]
- * events_logger. Unknown keys are podman's: ignored. burrow.conf's
+ * events_logger and image_volume_mode. Unknown keys are podman's: ignored. burrow.conf's
  * [containers] settings (burrow.conf(5)) win over it. */
 #ifndef BURROW_CMD_CTRCONF_H
 #define BURROW_CMD_CTRCONF_H
@@ -29,8 +29,9 @@ struct cmd_ctrconf {
 	int http_proxy;              /* -1: not set, else 0 or 1 */
 	char **default_capabilities; /* CAP_ names */
 	/* [engine] */
-	char *events_logger; /* file, journald, none */
-	char **run_volumes;  /* cmd_ctrconf_apply's list of -v (owned here) */
+	char *events_logger;     /* file, journald, none */
+	char *image_volume_mode; /* bind, tmpfs, ignore: --image-volume's default */
+	char **run_volumes;      /* cmd_ctrconf_apply's list of -v (owned here) */
 };
 
 /* The files podman 4 reads, later ones over earlier ones: only

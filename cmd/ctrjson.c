@@ -145,10 +145,8 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "StopSignal", json_new_int(c->stop_signal > 0 ? c->stop_signal : SIGTERM));
 	json_obj_add(o, "StopTimeout", json_new_int(c->stop_timeout));
 	json_obj_add(o, "Umask", json_new_str(c->umask ? c->umask : "0022"));
-	/* podman's --passwd, true unless --passwd=false; burrow takes no
-	 * --passwd: it adds entries as it always does (keep-id's user when the
-	 * image has none: ctr_userns_etc) */
-	json_obj_add(o, "Passwd", json_new_bool(true));
+	/* run --passwd, true unless --passwd=false (ctr_userns_etc) */
+	json_obj_add(o, "Passwd", json_new_bool(!c->no_passwd));
 	if (c->secrets && c->secrets[0]) {
 		/* which secrets, never their content */
 		yajl_val arr = json_obj_add(o, "Secrets", json_new_array());

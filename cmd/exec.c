@@ -15,6 +15,19 @@
 
 extern char **environ;
 
+int cmd_preserve_fds(struct cmd_ctx *ctx, const char *arg, int *n)
+{
+	long long v;
+	if (str_to_ll(arg, 0, 1 << 20, &v) < 0)
+		return cmd_usage_error(ctx, "invalid --preserve-fds '%s': give a number of file descriptors",
+		                       str_quote(arg));
+	for (int fd = 3; fd < 3 + (int)v; fd++)
+		if (!fd_is_open(fd))
+			return cmd_usage_error(ctx, "--preserve-fds %lld: file descriptor %d is not open", v, fd);
+	*n = (int)v;
+	return 0;
+}
+
 /* What 'burrow exec --help' prints after "Usage: burrow ": keep it in step
  * with the options below. */
 const char cmd_exec_usage[] =
@@ -61,7 +74,6 @@ int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	cleanup_strv char **env = NULL;     /* -e */
 	cleanup_strv char **fileenv = NULL; /* --env-file: -e wins over it, as in podman */
 	struct burrow_err *err = NULL;
-	long long n;
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "+de:iltu:w:", longopts)) != -1) {
 		switch (c) {
@@ -87,13 +99,12 @@ int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'i':
 			o.interactive = ctx->flag_on;
 			break;
-		case 'P':
-			if (str_to_ll(optarg, 0, 1 << 20, &n) < 0)
-				return cmd_usage_error(ctx,
-				                       "invalid --preserve-fds '%s': give a number of file descriptors",
-				                       str_quote(optarg));
-			o.preserve_fds = (int)n;
+		case 'P': {
+			int rc = cmd_preserve_fds(ctx, optarg, &o.preserve_fds);
+			if (rc)
+				return rc;
 			break;
+		}
 		case 'p':
 			o.privileged = ctx->flag_on;
 			break;
@@ -121,11 +132,6 @@ int cmd_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_at >= argc)
 		return cmd_usage_error(ctx, "missing command to run in container '%s'",
 		                       latest ? "the latest" : str_quote(argv[optind]));
-	/* checked before anything of ours is open: these are the caller's */
-	for (int fd = 3; fd < 3 + o.preserve_fds; fd++)
-		if (!fd_is_open(fd))
-			return cmd_usage_error(ctx, "--preserve-fds %d: file descriptor %d is not open", o.preserve_fds,
-			                       fd);
 	for (size_t i = 0; env && env[i]; i++)
 		strv_append(&fileenv, env[i]);
 	o.env = fileenv;

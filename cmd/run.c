@@ -382,7 +382,8 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv,
 	                       run ? "+a:c:de:h:il:m:p:Pqtu:v:w:" : "+c:e:h:il:m:p:Pqtu:v:w:", longopts)) != -1) {
-		if (!run && (c == 'a' || c == 'd' || c == OPT_DETACH_KEYS || c == OPT_SIG_PROXY || c == CMD_RUNM_RMI))
+		if (!run && (c == 'a' || c == 'd' || c == OPT_DETACH_KEYS || c == OPT_SIG_PROXY || c == CMD_RUNM_RMI ||
+		             c == CMD_RUNM_PASSWD || c == CMD_RUNM_PRESERVE_FDS))
 			return cmd_getopt_refuse(ctx, longopts, c); /* start's, as in podman */
 		switch (c) {
 		case 'e':
@@ -785,6 +786,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		    .sig_proxy = a.sig_proxy,
 		    .detach_keys = a.detach_keys,
 		    .fresh = true,
+		    .preserve_fds = a.more.preserve_fds,
 		};
 		rc = cmd_start_one(ctx, cfg.id, &att);
 		if (rc == 0 && a.detach)

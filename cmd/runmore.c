@@ -1,4 +1,5 @@
-/* --rmi, --pidfile, --no-hostname, --env-merge, --timeout, --oom-score-adj
+/* --rmi, --pidfile, --no-hostname, --env-merge, --timeout, --oom-score-adj,
+ * --passwd, --hostuser, --personality, --image-volume, --preserve-fds
  * (see runmore.h). */
 #include "cmd/runmore.h"
 
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
@@ -55,6 +57,24 @@ int cmd_runm_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runm
 		}
 		m->o.oom_set = true;
 		return 1;
+	case CMD_RUNM_PASSWD:
+		m->o.no_passwd = !ctx->flag_on;
+		return 1;
+	case CMD_RUNM_HOSTUSER: { /* repeatable, or NAME,NAME as podman's */
+		cleanup_strv char **names = strv_split(arg, ',');
+		strv_builder_extend(&m->hostusers, names);
+		if (!names[0])
+			strv_builder_add(&m->hostusers, "");
+		return 1;
+	}
+	case CMD_RUNM_PERSONALITY:
+		m->o.personality = arg;
+		return 1;
+	case CMD_RUNM_IMAGE_VOLUME:
+		m->o.image_volume = arg;
+		return 1;
+	case CMD_RUNM_PRESERVE_FDS:
+		return cmd_preserve_fds(ctx, arg, &m->preserve_fds) ? -1 : 1;
 	default:
 		return 0;
 	}
@@ -64,6 +84,7 @@ void cmd_runm_apply(struct cmd_runm *m, struct ctr_create_opts *o)
 {
 	m->o.pidfile = m->pidfile;
 	m->o.env_merge = m->env_merge.v;
+	m->o.hostusers = m->hostusers.v;
 	o->more = m->o;
 	if (m->o.rmi) /* as podman: --rmi implies --rm */
 		o->rm = true;
@@ -75,4 +96,6 @@ void cmd_runm_clear(struct cmd_runm *m)
 	m->pidfile = NULL;
 	strv_free(m->env_merge.v);
 	m->env_merge = (struct strv_builder){0};
+	strv_free(m->hostusers.v);
+	m->hostusers = (struct strv_builder){0};
 }

@@ -17,6 +17,7 @@ int cmd_start_one(struct cmd_ctx *ctx, const char *ref, const struct cmd_attach 
 	    .attach = att->attach,
 	    .want_stdin = att->want_stdin,
 	    .fresh = att->fresh,
+	    .preserve_fds = att->preserve_fds,
 	};
 	struct ctr_attached ch;
 	struct burrow_err *err = NULL;

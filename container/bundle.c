@@ -301,6 +301,12 @@ static void gen_start_rest(yajl_gen g, const struct ctr_config *c, const struct 
 	cleanup_free char *ping_range =
 	    !p->host_network && !p->netns_path ? ctr_ping_group_range(c->uid_map ? c->gid_map : NULL) : NULL;
 	ctr_runopts_gen_linux(g, c, ping_range);
+	if (c->personality) { /* --personality */
+		jg_key(g, "personality");
+		jg_map_open(g);
+		jg_key_str(g, "domain", c->personality);
+		jg_map_close(g);
+	}
 	if (c->privileged) {
 		cleanup_strv char **devs = ctr_privileged_devices();
 		jg_key(g, "devices");

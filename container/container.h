@@ -163,9 +163,10 @@ void ctr_attached_wait_monitor(struct ctr_attached *a);
 
 struct ctr_start_opts {
 	const struct ctr_engine_opts *eng;
-	bool attach;     /* the caller attaches: out->sock is its channel */
-	bool want_stdin; /* ... and holds the container's stdin (when made with -i) */
-	bool fresh;      /* made for this start (run): removed again when burrow fails before it runs */
+	bool attach;      /* the caller attaches: out->sock is its channel */
+	bool want_stdin;  /* ... and holds the container's stdin (when made with -i) */
+	bool fresh;       /* made for this start (run): removed again when burrow fails before it runs */
+	int preserve_fds; /* run --preserve-fds: the caller's fds 3 .. 3+n-1 (checked open) passed on */
 };
 /* Starts a configured or exited container: takes its lock, checks the
  * transition, and forks its monitor, a daemon (container/monitor.h) that

@@ -207,7 +207,7 @@ static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsig
 
 static struct ctr_mount_specs mount_specs(const struct ctr_create_opts *o)
 {
-	return (struct ctr_mount_specs){o->volumes, o->mounts, o->tmpfs, o->volumes_from, NULL};
+	return (struct ctr_mount_specs){o->volumes, o->mounts, o->tmpfs, o->volumes_from, NULL, false};
 }
 
 int ctr_create_check(const struct ctr_create_opts *o, struct burrow_err **err)
@@ -539,12 +539,22 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		goto out;
 	struct ctr_mount_specs sp = mount_specs(o);
 	sp.image_volumes = img ? img->config.volumes : NULL;
+	/* --image-volume: anonymous volumes (bind, the default), tmpfs, or
+	 * nothing at all */
+	if (o->more.image_volume && strcmp(o->more.image_volume, "ignore") == 0)
+		sp.image_volumes = NULL;
+	sp.image_tmpfs = o->more.image_volume && strcmp(o->more.image_volume, "tmpfs") == 0;
 	/* volumes may be made or marked used from here on: marked, for a kill */
 	if ((sp.volumes || sp.mounts || sp.volumes_from || sp.image_volumes) &&
 	    ctr_create_pending_begin(s, c.id, &secrets_lock, err) < 0)
 		goto out;
 	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
 		goto out;
+	/* --hostuser's home counts as mounted once the mounts are known */
+	if (ctr_passwd_more(o, user, &c, err) < 0) {
+		ctr_mounts_release(s, c.mounts, c.id, true);
+		goto out;
+	}
 	if (ctr_hooks_precreate(s, &c, err) < 0) {
 		ctr_mounts_release(s, c.mounts, c.id, true);
 		goto out;

@@ -147,10 +147,18 @@ int ctr_userns_auto_alloc(struct state_store *s, struct ctr_config *c, int *lock
 /* --group-add's names against the image's /etc/group text (NULL: none)
  * into c->groups (gids as text); keep-groups only alone. */
 int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err);
+/* At create, once c's user, working directory and mounts are known: the
+ * entries podman adds to /etc/passwd and /etc/group (unless --passwd=false)
+ * into c->passwd_more and c->group_more: --hostuser's, looked up on the
+ * host (status CTR_ENOUSER when there is no such user; HOME set to its
+ * home when nothing set one), and for user (-u or the image's User) a
+ * numeric uid's and a numeric group's. */
+int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, struct ctr_config *c, struct burrow_err **err);
 /* At prepare: c's passwd and group entries added to copies of the
- * container's /etc/passwd and /etc/group (under root) in rundir, when its
- * IDs have none; *passwd and *group: the copies' paths to bind over the
- * originals (NULL: nothing to add). */
+ * container's /etc/passwd and /etc/group (under root) in rundir, when
+ * they have none (ctr_userns_etc's rules), none with --passwd=false;
+ * *passwd and *group: the copies' paths to bind over the originals (NULL:
+ * nothing to add). */
 int ctr_userns_etc(const struct ctr_config *c, const char *root, const char *rundir, char **passwd, char **group,
                    struct burrow_err **err);
 

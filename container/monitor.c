@@ -485,8 +485,11 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		    write_file(conmon, pid, strlen(pid), 0600, err) < 0)
 			goto fail;
 	}
-	struct rt_opts ro = {
-	    .stdio = {-1, -1, -1}, .terminal = m->c->tty, .keyring = m->c->id, .seccomp_cache = sc_cache};
+	struct rt_opts ro = {.stdio = {-1, -1, -1},
+	                     .terminal = m->c->tty,
+	                     .keyring = m->c->id,
+	                     .seccomp_cache = sc_cache,
+	                     .preserve_fds = m->preserve_fds};
 	if (ctr_mon_io_prepare(m, &ro, err) < 0)
 		goto fail;
 	trace_mark("mon: pidfiles+io");
@@ -719,7 +722,8 @@ static void on_signal(struct loop *l, const struct signalfd_siginfo *si, void *d
 
 /* A daemon's process: its own session, "/" as working directory, stdio
  * on /dev/null (kept with passthrough: the container's stdio are the
- * caller's), no fd of the caller's but the ones it was given, signals at
+ * caller's), no fd of the caller's but the ones it was given (and those
+ * of --preserve-fds, 3 and up, below all of burrow's own), signals at
  * their defaults (SIGPIPE ignored: writes to a gone client fail with
  * EPIPE). */
 static int daemonize(struct ctr_monitor_args *a, bool passthrough)
@@ -737,7 +741,13 @@ static int daemonize(struct ctr_monitor_args *a, bool passthrough)
 		if (null > 2)
 			close(null);
 	}
-	close_fds_keep(keep, 6 + STATE_NDB);
+	close_fds_keep_from(3 + a->preserve_fds, keep, 6 + STATE_NDB);
+	/* the container's alone: no program the monitor runs (fuse-overlayfs,
+	 * hooks) holds them, a pipe's reader sees its end when the container's
+	 * process closes it; the init takes close-on-exec off at its exec */
+	for (int fd = 3; fd < 3 + a->preserve_fds; fd++)
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+			return -1;
 	if (chdir("/") < 0)
 		return -1;
 	sigset_t none;
@@ -785,6 +795,7 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	    .lockfd = a->lockfd,
 	    .fresh = a->fresh,
 	    .passthrough = passthrough,
+	    .preserve_fds = a->preserve_fds,
 	    .log = CTR_LOG_INIT,
 	    .listen_fd = -1,
 	    .backoff_ms = RESTART_FIRST_MS,
@@ -943,7 +954,8 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
 			                             .lockfd = lock,
 			                             .attach = o->attach,
 			                             .want_stdin = o->want_stdin && c.interactive,
-			                             .fresh = o->fresh};
+			                             .fresh = o->fresh,
+			                             .preserve_fds = o->preserve_fds};
 			ctr_monitor_main(&a);
 		}
 		if (mon < 0) {

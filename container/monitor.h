@@ -55,6 +55,10 @@ struct ctr_monitor_args {
 	bool attach; /* the starter attaches: its channel becomes a client */
 	bool want_stdin;
 	bool fresh; /* made for this start: removed when burrow fails before it runs */
+	/* run --preserve-fds: the starter's fds 3 .. 3+n-1 (open; the above
+	 * are all higher), kept by the monitor and passed to each run of the
+	 * container, restarts too */
+	int preserve_fds;
 };
 
 /* The monitor's body, in the daemon process: never returns. */

@@ -619,12 +619,16 @@ static int collect(const struct ctr_mount_specs *sp, struct mount_list *l, struc
 	return 0;
 }
 
-/* The image's Volumes, after --volumes-from (the user's mounts win). */
-static int add_image_volumes(char *const *vols, struct mount_list *l, struct burrow_err **err)
+/* The image's Volumes, after --volumes-from (the user's mounts win):
+ * anonymous volumes, or with tmpfs tmpfs mounts as podman's
+ * --image-volume tmpfs makes them (exec, unlike --tmpfs's default). */
+static int add_image_volumes(char *const *vols, bool tmpfs, struct mount_list *l, struct burrow_err **err)
 {
 	for (size_t i = 0; vols && vols[i]; i++) {
 		struct ctr_mount m;
-		if (strchr(vols[i], ':') || ctr_mount_parse_volume(vols[i], &m, err) < 0)
+		cleanup_free char *spec = tmpfs ? xasprintf("%s:rw,exec,nosuid,nodev", vols[i]) : NULL;
+		if (strchr(vols[i], ':') ||
+		    (tmpfs ? ctr_mount_parse_tmpfs(spec, &m, err) : ctr_mount_parse_volume(vols[i], &m, err)) < 0)
 			return burrow_error_status(err, EINVAL, "the image's volume '%s' is not an absolute path",
 			                           str_quote(vols[i]));
 		if (list_has_dest(l, m.destination))
@@ -781,7 +785,7 @@ int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, 
 	if (collect(sp, &l, err) < 0 || add_volumes_from(s, sp->volumes_from, &l, &first_from, err) < 0)
 		goto out;
 	first_image = l.n;
-	if (add_image_volumes(sp->image_volumes, &l, err) < 0)
+	if (add_image_volumes(sp->image_volumes, sp->image_tmpfs, &l, err) < 0)
 		goto out;
 	/* checks first: nothing is written while something is wrong */
 	for (size_t i = 0; i < l.n; i++) {

@@ -76,6 +76,7 @@ struct ctr_mount_specs {
 	char **tmpfs;         /* --tmpfs */
 	char **volumes_from;  /* --volumes-from */
 	char **image_volumes; /* the image's Volumes: anonymous volumes where nothing else is mounted */
+	bool image_tmpfs;     /* --image-volume tmpfs: a tmpfs (rw, exec, nosuid, nodev) at each instead */
 };
 int ctr_mounts_check(const struct ctr_mount_specs *sp, char ***out, struct burrow_err **err);
 

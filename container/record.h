@@ -176,14 +176,18 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(I32, health_startup_success) /* passes it takes (0: one) */
 
 /* container/runmore.h's flags */
-#define CTR_MORE_FIELDS(X)                                                                    \
-	X(BOOL, rmi)               /* --rmi: its image goes when it is removed */             \
-	X(STR, pidfile)            /* --pidfile PATH (NULL: none) */                          \
-	X(BOOL, no_hostname)       /* --no-hostname: no /etc/hostname bound in */             \
-	X(I32, timeout)            /* --timeout: seconds before it is killed (0: no limit) */ \
-	X(BOOL, oom_score_adj_set) /* --oom-score-adj given */                                \
-	X(I32, oom_score_adj)                                                                 \
-	X(BOOL, no_home) /* --unsetenv HOME or --unsetenv-all: no HOME at start */
+#define CTR_MORE_FIELDS(X)                                                                     \
+	X(BOOL, rmi)               /* --rmi: its image goes when it is removed */              \
+	X(STR, pidfile)            /* --pidfile PATH (NULL: none) */                           \
+	X(BOOL, no_hostname)       /* --no-hostname: no /etc/hostname bound in */              \
+	X(I32, timeout)            /* --timeout: seconds before it is killed (0: no limit) */  \
+	X(BOOL, oom_score_adj_set) /* --oom-score-adj given */                                 \
+	X(I32, oom_score_adj)                                                                  \
+	X(BOOL, no_home)     /* --unsetenv HOME or --unsetenv-all: no HOME at start */         \
+	X(BOOL, no_passwd)   /* --passwd=false: nothing added to /etc/passwd and /etc/group */ \
+	X(STRV, passwd_more) /* --hostuser's and -u UID's entries (ctr_passwd_more) */         \
+	X(STRV, group_more)  /* -u's group entry */                                            \
+	X(STR, personality)  /* --personality: LINUX, LINUX32 (NULL: none set) */
 
 /* Who runs a container and how its run went: in the run record, and
  * copied into the persistent one so that it outlives the runtime dir (a

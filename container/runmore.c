@@ -1,5 +1,5 @@
-/* --rmi, --pidfile, --no-hostname, --env-merge, --timeout, --oom-score-adj
- * (see runmore.h). */
+/* --rmi, --pidfile, --no-hostname, --env-merge, --timeout, --oom-score-adj,
+ * --passwd, --hostuser, --personality, --image-volume (see runmore.h). */
 #include "container/runmore.h"
 
 #include <errno.h>
@@ -52,6 +52,17 @@ int ctr_more_check(const struct ctr_more_opts *o, struct burrow_err **err)
 		return burrow_error(err, EINVAL, "--timeout must be 0 or more seconds");
 	if (o->oom_set && (o->oom_score_adj < -1000 || o->oom_score_adj > 1000))
 		return burrow_error(err, EINVAL, "--oom-score-adj %d: not in -1000..1000", o->oom_score_adj);
+	/* the OCI spec's two domains (crun refuses others as well) */
+	if (o->personality && strcmp(o->personality, "LINUX") != 0 && strcmp(o->personality, "LINUX32") != 0)
+		return burrow_error_status(err, EINVAL, "invalid --personality '%s' (LINUX or LINUX32)",
+		                           str_quote(o->personality));
+	if (o->image_volume && strcmp(o->image_volume, "bind") != 0 && strcmp(o->image_volume, "tmpfs") != 0 &&
+	    strcmp(o->image_volume, "ignore") != 0)
+		return burrow_error_status(err, EINVAL, "invalid --image-volume '%s' (bind, tmpfs or ignore)",
+		                           str_quote(o->image_volume));
+	for (size_t i = 0; o->hostusers && o->hostusers[i]; i++)
+		if (!*o->hostusers[i])
+			return burrow_error_status(err, EINVAL, "--hostuser needs a user name or ID");
 	return 0;
 }
 
@@ -63,6 +74,8 @@ void ctr_more_to_config(const struct ctr_more_opts *o, struct ctr_config *c)
 	c->timeout = o->timeout;
 	c->oom_score_adj_set = o->oom_set;
 	c->oom_score_adj = o->oom_score_adj;
+	c->no_passwd = o->no_passwd;
+	c->personality = o->personality ? xstrdup(o->personality) : NULL;
 }
 
 /* The value of the variable name[0..len) in env[0..n): the last entry. */

@@ -1,5 +1,6 @@
 /* run's and create's --rmi, --pidfile, --no-hostname, --env-merge,
- * --timeout and --oom-score-adj (container/runmore.c): podman's flags, as
+ * --timeout, --oom-score-adj, --passwd, --hostuser, --personality and
+ * --image-volume (container/runmore.c): podman's flags, as
  * its man pages and podman 4.3 say them. Parsed into ctr_more_opts,
  * checked before anything is written, kept in the container record. */
 #ifndef BURROW_CONTAINER_RUNMORE_H
@@ -22,10 +23,18 @@ struct ctr_more_opts {
 	int timeout;         /* --timeout: seconds it may run before it is killed (0: no limit) */
 	bool oom_set;        /* --oom-score-adj given */
 	int oom_score_adj;   /* -1000..1000 */
+	/* --passwd=false (run only, as podman 4.3): no entry added to the
+	 * container's /etc/passwd and /etc/group, keep-id's, --hostuser's
+	 * and -u UID's alike */
+	bool no_passwd;
+	char **hostusers;         /* --hostuser NAME or UID: its host entry in /etc/passwd (NULL: none) */
+	const char *personality;  /* --personality LINUX or LINUX32 (NULL: the caller's) */
+	const char *image_volume; /* --image-volume bind (NULL: the same), tmpfs or ignore */
 };
 
 /* Checks the options alone (nothing written): an --env-merge without
- * NAME=, a --pidfile whose directory is missing. 0 or -1 (EINVAL, ENOENT). */
+ * NAME=, a --pidfile whose directory is missing, a --personality or
+ * --image-volume burrow does not know. 0 or -1 (EINVAL, ENOENT). */
 int ctr_more_check(const struct ctr_more_opts *o, struct burrow_err **err);
 /* Copies them into the record being made. */
 void ctr_more_to_config(const struct ctr_more_opts *o, struct ctr_config *c);

@@ -15,6 +15,7 @@
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/mount.h"
 #include "container/nsmode.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -258,43 +259,69 @@ int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct
 	return 0;
 }
 
-/* Whether a passwd or group text has an entry with ID id (field 3). */
-static bool has_id(const char *text, unsigned long id)
+/* Whether a passwd or group text has an entry named name (NULL: any) or
+ * with ID id (field 3). */
+static bool has_entry(const char *text, const char *name, unsigned long id)
 {
 	cleanup_strv char **lines = strv_split(text ? text : "", '\n');
 	for (size_t i = 0; lines[i]; i++) {
 		cleanup_strv char **f = strv_split(lines[i], ':');
 		long long v;
+		if (name && f[0] && strcmp(f[0], name) == 0)
+			return true;
 		if (strv_len(f) >= 3 && str_to_ll(f[2], 0, ID_MAX, &v) == 0 && (unsigned long)v == id)
 			return true;
 	}
 	return false;
 }
 
-/* rundir/name: the container's file with entry added when it has none
- * with the entry's ID; *out NULL when nothing is added. */
-static int etc_copy(const char *root, const char *rundir, const char *name, const char *entry, char **out,
-                    struct burrow_err **err)
+/* entry added to *text (growing) unless it has one with the entry's ID,
+ * or (by_name) its name; -1 when entry's third field is no ID. */
+static int add_entry(char **text, const char *file, const char *entry, bool by_name, bool *added,
+                     struct burrow_err **err)
 {
-	*out = NULL;
-	if (!entry)
-		return 0;
 	cleanup_strv char **f = strv_split(entry, ':');
 	long long id;
 	if (strv_len(f) < 3 || str_to_ll(f[2], 0, ID_MAX, &id) < 0)
-		return burrow_error(err, 0, "invalid %s entry '%s': its third field is not an ID", name,
+		return burrow_error(err, 0, "invalid %s entry '%s': its third field is not an ID", file,
 		                    str_quote(entry));
+	if (has_entry(*text, by_name ? f[0] : NULL, (unsigned long)id))
+		return 0;
+	size_t len = *text ? strlen(*text) : 0;
+	char *n = xasprintf("%s%s%s\n", *text ? *text : "", len && (*text)[len - 1] != '\n' ? "\n" : "", entry);
+	free(*text);
+	*text = n;
+	*added = true;
+	return 0;
+}
+
+/* rundir/name: the container's file with the entries it lacks added:
+ * keep-id's (entry) when none has its ID, each of more (--hostuser's,
+ * -u's) when none has its name or its ID, as podman checks them (and
+ * only to a file the container has); *out NULL when nothing is added. */
+static int etc_copy(const char *root, const char *rundir, const char *name, const char *entry, char *const *more,
+                    char **out, struct burrow_err **err)
+{
+	*out = NULL;
+	if (!entry && !(more && more[0]))
+		return 0;
 	char *roots[] = {(char *)root, NULL};
 	cleanup_free char *file = xasprintf("/etc/%s", name);
 	cleanup_free char *text = NULL;
 	if (ctr_read_in_roots(roots, file, &text, err) < 0)
 		return burrow_error_wrap(err, "cannot add the %s entry to the container's %s", name, file);
-	if (has_id(text, (unsigned long)id))
+	if (!text && !entry) /* as podman: a container without the file gets none */
 		return 0;
-	size_t len = text ? strlen(text) : 0;
-	cleanup_free char *n = xasprintf("%s%s%s\n", text ? text : "", len && text[len - 1] != '\n' ? "\n" : "", entry);
+	bool added = false;
+	if (entry && add_entry(&text, name, entry, false, &added, err) < 0)
+		return -1;
+	for (size_t i = 0; more && more[i]; i++)
+		if (add_entry(&text, name, more[i], true, &added, err) < 0)
+			return -1;
+	if (!added)
+		return 0;
 	cleanup_free char *path = path_join(rundir, name);
-	if (write_file(path, n, strlen(n), 0644, err) < 0)
+	if (write_file(path, text, strlen(text), 0644, err) < 0)
 		return -1;
 	*out = steal_ptr(path);
 	return 0;
@@ -304,13 +331,77 @@ int ctr_userns_etc(const struct ctr_config *c, const char *root, const char *run
                    struct burrow_err **err)
 {
 	*passwd = *group = NULL;
-	if (etc_copy(root, rundir, "passwd", c->passwd_entry, passwd, err) < 0)
+	if (c->no_passwd) /* --passwd=false */
+		return 0;
+	if (etc_copy(root, rundir, "passwd", c->passwd_entry, c->passwd_more, passwd, err) < 0)
 		return -1;
-	if (etc_copy(root, rundir, "group", c->group_entry, group, err) < 0) {
+	if (etc_copy(root, rundir, "group", c->group_entry, c->group_more, group, err) < 0) {
 		free(*passwd);
 		*passwd = NULL;
 		return -1;
 	}
+	return 0;
+}
+
+/* Whether dir or a directory above it (not "/") is a mount destination
+ * of c's. */
+static bool under_mount(const struct ctr_config *c, const char *dir)
+{
+	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
+		struct ctr_mount m;
+		if (!ctr_mount_try(c->mounts[i], &m))
+			continue;
+		size_t n = strlen(m.destination);
+		bool under = n > 1 && strncmp(dir, m.destination, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
+		ctr_mount_clear(&m);
+		if (under)
+			return true;
+	}
+	return false;
+}
+
+/* --hostuser's entry, as podman writes it: the host's name, IDs and
+ * GECOS; its home when that (or a directory above it) is mounted into
+ * the container, else the working directory. */
+static int host_user(const char *who, struct ctr_config *c, struct burrow_err **err)
+{
+	struct passwd *pw = getpwnam(who);
+	long long id;
+	if (!pw && str_to_ll(who, 0, ID_MAX, &id) == 0)
+		pw = getpwuid((uid_t)id);
+	if (!pw)
+		return burrow_error_status(err, CTR_ENOUSER, "--hostuser '%s': no such user on the host",
+		                           str_quote(who));
+	const char *home = pw->pw_dir && *pw->pw_dir && under_mount(c, pw->pw_dir) ? pw->pw_dir : c->workdir;
+	strv_append_take(&c->passwd_more, xasprintf("%s:*:%u:%u:%s:%s:/bin/sh", pw->pw_name, (unsigned)pw->pw_uid,
+	                                            (unsigned)pw->pw_gid, pw->pw_gecos ? pw->pw_gecos : "", home));
+	/* as podman: the process's HOME, when nothing set one */
+	if (!c->no_home && !strv_env_has(c->env, "HOME"))
+		strv_append_take(&c->env, xasprintf("HOME=%s", home));
+	return 0;
+}
+
+int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, struct ctr_config *c, struct burrow_err **err)
+{
+	if (o->more.no_passwd)
+		return 0;
+	for (size_t i = 0; o->more.hostusers && o->more.hostusers[i]; i++)
+		if (host_user(o->more.hostusers[i], c, err) < 0)
+			return -1;
+	if (!user || !*user)
+		return 0;
+	/* -u UID[:GROUP] (or the image's User): a numeric user gets an entry,
+	 * a numeric group (the user's number without one) a group entry */
+	cleanup_free char *u = xstrdup(user);
+	char *g = strchr(u, ':');
+	if (g)
+		*g++ = '\0';
+	long long id;
+	if (str_to_ll(u, 0, ID_MAX, &id) == 0) /* named by its number, as podman: 007 is 7 */
+		strv_append_take(&c->passwd_more,
+		                 xasprintf("%lld:*:%lld:%u:container user:%s:/bin/sh", id, id, c->gid, c->workdir));
+	if (str_to_ll(g ? g : u, 0, ID_MAX, &id) == 0)
+		strv_append_take(&c->group_more, xasprintf("%lld:x:%lld:%s", id, id, u));
 	return 0;
 }
 

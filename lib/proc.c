@@ -331,13 +331,18 @@ static int int_cmp(const void *a, const void *b)
 
 void close_fds_keep(const int *keep, size_t n)
 {
+	close_fds_keep_from(0, keep, n);
+}
+
+void close_fds_keep_from(int low, const int *keep, size_t n)
+{
 	int sorted[16];
 	size_t m = 0;
 	for (size_t i = 0; i < n && m < sizeof(sorted) / sizeof(sorted[0]); i++)
-		if (keep[i] >= 0)
+		if (keep[i] >= low)
 			sorted[m++] = keep[i];
 	qsort(sorted, m, sizeof(int), int_cmp);
-	unsigned from = 0;
+	unsigned from = (unsigned)low;
 	bool ok = true;
 	for (size_t i = 0; i <= m && ok; i++) {
 		unsigned to = i < m ? (unsigned)sorted[i] : ~0U;
@@ -359,7 +364,7 @@ void close_fds_keep(const int *keep, size_t n)
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		long long fd;
-		if (str_to_ll(de->d_name, 0, INT_MAX, &fd) < 0 || fd == dirfd(d) ||
+		if (str_to_ll(de->d_name, low, INT_MAX, &fd) < 0 || fd == dirfd(d) ||
 		    bsearch(&(int){(int)fd}, sorted, m, sizeof(int), int_cmp))
 			continue;
 		close((int)fd);

@@ -126,5 +126,7 @@ void close_fds_except(int keep);
 /* The same for several fds to keep (n of them, in any order; -1s are
  * skipped). */
 void close_fds_keep(const int *keep, size_t n);
+/* The same from fd low up: the fds below it stay open. */
+void close_fds_keep_from(int low, const int *keep, size_t n);
 
 #endif

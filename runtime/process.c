@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -311,6 +312,11 @@ int rt_process_setup(struct rt_init *ini, struct burrow_err **err)
 	const struct rt_spec *s = ini->spec;
 	if (set_oom_score_adj(s, err) < 0 || set_rlimits(s, err) < 0)
 		return -1;
+	/* linux.personality: kept across the exec (and by the seccomp
+	 * profile, which lets personality() ask only for these) */
+	if (s->has_personality && personality(s->personality) < 0)
+		return burrow_error(err, errno, "cannot set the personality to %s",
+		                    s->personality == PER_LINUX ? "LINUX" : "LINUX32");
 	umask(s->has_umask ? s->umask : 022);
 	if (ini->terminal) {
 		if (ioctl(ini->pty_slave, TIOCSCTTY, 0) < 0)

@@ -169,6 +169,7 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	                    opts->seccomp_cache, err) < 0)
 		goto out;
 	ini.unlock_fd = opts->unlock_fd;
+	ini.preserve_fds = opts->preserve_fds;
 	ini.new_net = spec->clone_flags & CLONE_NEWNET;
 	ini.new_ipc = spec->clone_flags & CLONE_NEWIPC;
 	for (size_t i = 0; i < spec->n_namespaces; i++) {

@@ -101,6 +101,8 @@ struct rt_spec {
 	char **sysctl;                    /* strv of alternating key, value (never NULL) */
 	char **devices;                   /* strv of device paths to bind from the host (never NULL) */
 	struct rt_seccomp *seccomp;       /* NULL: no filter */
+	bool has_personality;             /* linux.personality: domain LINUX or LINUX32 */
+	unsigned long personality;        /* PER_LINUX or PER_LINUX32, set before the exec */
 	/* with a new user namespace (CLONE_NEWUSER in clone_flags):
 	 * linux.uidMappings/gidMappings as /proc/PID/uid_map takes them
 	 * ("CTR HOST SIZE\n" lines, HOST in our own namespace), written by
@@ -138,6 +140,9 @@ struct rt_opts {
 	 * caller must be able to let go of while the init waits for rt_start;
 	 * below 3 (0, as a zeroed struct): none */
 	int unlock_fd;
+	/* the caller's fds 3 .. 3+n-1 (open, none of them one of the above)
+	 * are the container process's too (podman's run --preserve-fds) */
+	int preserve_fds;
 };
 
 /* The session keyring. The init never keeps its parent's session keyring

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <seccomp.h>
 
@@ -574,6 +575,25 @@ static int parse_namespaces(struct rt_spec *s, yajl_val ns, struct burrow_err **
 	return 0;
 }
 
+/* linux.personality: the execution domain the process runs in; the OCI
+ * spec names two, LINUX and LINUX32 (uname -m says i686 on x86_64), and
+ * crun refuses any other, as here. Its flags are not supported. */
+static int parse_personality(struct rt_spec *s, yajl_val p, struct burrow_err **err)
+{
+	if (!p)
+		return 0;
+	const char *domain = json_get_str(p, "domain");
+	if (!domain || (strcmp(domain, "LINUX") != 0 && strcmp(domain, "LINUX32") != 0))
+		return burrow_error(err, 0, "linux.personality: unknown domain '%s' (LINUX or LINUX32)",
+		                    str_quote(domain ? domain : ""));
+	yajl_val flags = json_get(p, "flags");
+	if (flags && (!YAJL_IS_ARRAY(flags) || flags->u.array.len))
+		return burrow_error(err, 0, "linux.personality: flags are not supported");
+	s->has_personality = true;
+	s->personality = strcmp(domain, "LINUX") == 0 ? PER_LINUX : PER_LINUX32;
+	return 0;
+}
+
 static int parse_linux(struct rt_spec *s, yajl_val lx, struct burrow_err **err)
 {
 	s->rootfs_propagation = MS_REC | MS_PRIVATE;
@@ -605,7 +625,8 @@ static int parse_linux(struct rt_spec *s, yajl_val lx, struct burrow_err **err)
 				strv_append(&s->sysctl, YAJL_GET_STRING(v));
 			}
 		}
-		if (parse_seccomp(s, json_get(lx, "seccomp"), err) < 0)
+		if (parse_seccomp(s, json_get(lx, "seccomp"), err) < 0 ||
+		    parse_personality(s, json_get(lx, "personality"), err) < 0)
 			return -1;
 		yajl_val dev = json_get(lx, "devices");
 		if (dev && YAJL_IS_ARRAY(dev)) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # run's and create's --rmi, --pidfile, --no-hostname, --env-merge,
-# --timeout and --oom-score-adj (container/runmore.h): podman's flags.
+# --timeout, --oom-score-adj, --passwd, --hostuser, --personality,
+# --image-volume and --preserve-fds (container/runmore.h): podman's flags.
 
 load helpers
 
@@ -298,4 +299,124 @@ mine"
 	is "$output" "burrow: run: invalid --oom-score-adj '1001' (a number from -1000 to 1000)"
 	run_burrow 125 run --rm --oom-score-adj x rfimg true
 	assert_match "$output" "invalid --oom-score-adj 'x'"
+}
+
+@test "runflags: -u UID without an entry gets podman's /etc/passwd and /etc/group entries; --passwd=false adds none (keep-id's neither); inspect's Passwd" {
+	# a single-ID namespace has no uid but the user's (0 inside)
+	if has_subuid || [ "$(id -u)" = 0 ]; then
+		run_burrow 0 run --rm -u 1234 rfimg sh -c 'id -un; grep 1234 /etc/passwd /etc/group; echo "$HOME"'
+		is "$output" "$(printf '1234\n/etc/passwd:1234:*:1234:0:container user:/:/bin/sh\n/etc/group:1234:x:1234:1234\n/')"
+		# a group by number: the entry's gid, a group entry of that
+		# number; the home is the working directory
+		run_burrow 0 run --rm -u 1234:55 -w /tmp rfimg sh -c 'id -un; id -gn; grep 1234 /etc/passwd /etc/group; echo "$HOME"'
+		is "$output" "$(printf '1234\n55\n/etc/passwd:1234:*:1234:55:container user:/tmp:/bin/sh\n/etc/group:55:x:55:1234\n/tmp')"
+		# a uid the image has: nothing added
+		run_burrow 0 run --rm -u 65534 rfimg sh -c 'id -un; grep -c . /etc/passwd'
+		is "$output" "$(printf 'nobody\n2')"
+		run_burrow 1 run --rm --passwd=false -u 1234 rfimg sh -c 'grep 1234 /etc/passwd /etc/group'
+		is "$output" ""
+		run_burrow 1 run --rm --passwd=false -u 1234 rfimg id -un
+	fi
+	run_burrow 0 run --rm --passwd=false --userns=keep-id rfimg sh -c 'id -u; grep -c . /etc/passwd'
+	is "$output" "$(printf '%s\n2' "$(id -u)")" "keep-id's entry is not added either"
+	run_burrow 0 run --name pw --passwd=false rfimg true
+	run_burrow 0 run --name pw2 --passwd rfimg true
+	run_burrow 0 inspect --format '{{.Config.Passwd}}' pw pw2
+	is "$output" "$(printf 'false\ntrue')"
+	run_burrow 125 run --rm --passwd=maybe rfimg true
+	is "$output" "burrow: run: invalid --passwd 'maybe' (true or false)"
+	run_burrow 125 create --passwd=false rfimg true
+	is "$output" "burrow: create: unknown flag '--passwd'" "run's alone, as podman 4.3"
+}
+
+@test "runflags: --hostuser adds a host user's entry (home: the working directory, or its own when mounted; HOME set); an unknown user: run 126, create 125" {
+	local entry
+	entry=$(getent passwd daemon) || need_or_fail "a host user 'daemon'"
+	local name uid gid gecos home
+	IFS=: read -r name _ uid gid gecos home _ <<<"$entry"
+	run_burrow 0 run --rm --hostuser daemon -w /tmp rfimg sh -c 'grep "^daemon:" /etc/passwd; echo "$HOME"'
+	is "$output" "$(printf 'daemon:*:%s:%s:%s:/tmp:/bin/sh\n/tmp' "$uid" "$gid" "$gecos")"
+	# by uid; its home mounted: that is its home
+	mkdir -p "$T/home"
+	run_burrow 0 run --rm --hostuser "$uid" -v "$T/home:$home" rfimg sh -c 'grep "^daemon:" /etc/passwd; echo "$HOME"'
+	is "$output" "$(printf 'daemon:*:%s:%s:%s:%s:/bin/sh\n%s' "$uid" "$gid" "$gecos" "$home" "$home")"
+	# -e HOME wins; with --passwd=false nothing is added
+	run_burrow 0 run --rm --hostuser daemon -e HOME=/mine rfimg sh -c 'echo "$HOME"'
+	is "$output" "/mine"
+	run_burrow 1 run --rm --passwd=false --hostuser daemon rfimg grep daemon /etc/passwd
+	run_burrow 126 run --rm --hostuser no-such-user-here rfimg true
+	is "$output" "burrow: --hostuser 'no-such-user-here': no such user on the host"
+	run_burrow 125 create --hostuser no-such-user-here rfimg true
+	run_burrow 0 ps -a -q
+	is "$output" "" "nothing was made"
+}
+
+@test "runflags: --personality LINUX32 makes uname -m say i686 (exec too); an unknown domain is refused with 125" {
+	[ "$(uname -m)" = x86_64 ] || skip "LINUX32's machine name is checked on x86_64"
+	run_burrow 0 run --rm --personality LINUX32 rfimg uname -m
+	is "$output" "i686"
+	run_burrow 0 run --rm --personality LINUX rfimg uname -m
+	is "$output" "x86_64"
+	run_burrow 0 run -d --name p32 --personality LINUX32 rfimg sleep 600
+	run_burrow 0 exec p32 uname -m
+	is "$output" "i686"
+	run_burrow 0 rm -f -t 0 p32
+	run_burrow 125 run --rm --personality linux32 rfimg true
+	is "$output" "burrow: invalid --personality 'linux32' (LINUX or LINUX32)"
+	run_burrow 125 create --personality X rfimg true
+	is "$output" "burrow: invalid --personality 'X' (LINUX or LINUX32)"
+}
+
+@test "runflags: --image-volume: bind (default) an anonymous volume at the image's volume, tmpfs a tmpfs, ignore nothing; a bad mode 125; containers.conf's image_volume_mode" {
+	run_burrow 0 import --change 'CMD ["sh"]' --change 'VOLUME /data' "$BATS_RUN_TMPDIR/busybox.tar" volimg
+	run_burrow 0 run --rm --image-volume bind volimg sh -c 'awk "\$2 == \"/data\" { print \$3 }" /proc/mounts'
+	assert_no_match "$output" "tmpfs"
+	run_burrow 0 volume ls -q
+	is "$output" "" "--rm took its anonymous volume"
+	run_burrow 0 run --name iv volimg true
+	run_burrow 0 volume ls -q
+	[ -n "$output" ]
+	run_burrow 0 run --rm --image-volume tmpfs volimg sh -c 'awk "\$2 == \"/data\" { print \$1, \$4 }" /proc/mounts; touch /data/x && echo made'
+	assert_match "$output" "^tmpfs rw,nosuid,nodev"
+	assert_no_match "$output" "noexec"
+	assert_match "$output" "made"
+	run_burrow 0 run --rm --image-volume ignore volimg sh -c 'grep -c " /data " /proc/mounts; test -e /data || echo none'
+	is "$output" "$(printf '0\nnone')"
+	# the user's own mount there wins, whatever the mode
+	run_burrow 0 run --rm --image-volume tmpfs --tmpfs /data:size=1m volimg sh -c 'grep -c " /data " /proc/mounts'
+	is "$output" "1"
+	run_burrow 125 run --rm --image-volume copy volimg true
+	is "$output" "burrow: invalid --image-volume 'copy' (bind, tmpfs or ignore)"
+	# containers.conf's image_volume_mode is the default; the flag wins
+	printf '[engine]\nimage_volume_mode = "ignore"\n' >"$XDG_CONFIG_HOME/containers/containers.conf"
+	run_burrow 0 run --rm volimg sh -c 'test -e /data || echo none'
+	is "$output" "none" "containers.conf's image_volume_mode"
+	run_burrow 0 run --rm --image-volume tmpfs volimg sh -c 'awk "\$2 == \"/data\" { print \$1 }" /proc/mounts'
+	is "$output" "tmpfs" "--image-volume over containers.conf"
+	rm "$XDG_CONFIG_HOME/containers/containers.conf"
+}
+
+@test "runflags: --preserve-fds passes the caller's fds on, attached and with -d; no other fd of ours reaches the container; an fd not open is refused" {
+	echo "from fd 3" >"$T/f3"
+	echo "from fd 4" >"$T/f4"
+	run bash -c 'timeout 60 "$BURROW" run --rm --preserve-fds 2 rfimg sh -c "cat <&3; cat <&4" 3<"$1" 4<"$2"' _ "$T/f3" "$T/f4"
+	is "$status" 0
+	is "$output" $'from fd 3\nfrom fd 4'
+	# 0-2, the one passed, and ls's own directory: not fd 5, nor the
+	# monitor's
+	run bash -c 'timeout 60 "$BURROW" run --rm --preserve-fds 1 rfimg ls /proc/self/fd 3<"$1" 5<"$1"' _ "$T/f3"
+	is "$status" 0
+	is "$(echo $output)" "0 1 2 3 4"
+	run bash -c 'timeout 60 "$BURROW" run -d --name pd --preserve-fds 1 rfimg cat /proc/self/fd/3 3<"$1"' _ "$T/f3"
+	is "$status" 0
+	run_burrow 0 wait pd
+	is "$output" "0"
+	run_burrow 0 logs pd
+	is "$output" "from fd 3"
+	run bash -c 'exec 3>&- 4>&-; timeout 60 "$BURROW" run --rm --preserve-fds 2 rfimg true'
+	is "$status" 125
+	is "$output" "burrow: run: --preserve-fds 2: file descriptor 3 is not open"
+	run bash -c 'timeout 60 "$BURROW" create --preserve-fds 1 rfimg true 3<"$1"' _ "$T/f3"
+	is "$status" 125
+	is "$output" "burrow: create: unknown flag '--preserve-fds'" "run's alone, as podman 4.3"
 }

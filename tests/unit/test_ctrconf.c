@@ -35,6 +35,7 @@ static void test_keys(void **state)
 	                   "something_new = { a = 1 }\n"
 	                   "[engine]\n"
 	                   "events_logger = \"journald\"\n"
+	                   "image_volume_mode = \"tmpfs\"\n"
 	                   "[machine]\n"
 	                   "cpus = 2\n";
 	assert_int_equal(cmd_ctrconf_add_text(&c, text, "/x.conf", &err), 0);
@@ -57,6 +58,7 @@ static void test_keys(void **state)
 	assert_string_equal(c.default_capabilities[0], "CAP_CHOWN");
 	assert_string_equal(c.default_capabilities[1], "CAP_KILL");
 	assert_string_equal(c.events_logger, "journald");
+	assert_string_equal(c.image_volume_mode, "tmpfs");
 	assert_string_equal(c.files[0], "/x.conf");
 	/* a later file replaces what it sets, keeps the rest */
 	assert_int_equal(cmd_ctrconf_add_text(&c, "[containers]\nenv = []\ntz = \"Asia/Tokyo\"\n", "/y.conf", &err), 0);
@@ -90,6 +92,8 @@ static void test_errors(void **state)
 	expect_error("containers = 1\n", "/f.conf:1: containers must be a table");
 	expect_error("[engine]\nevents_logger = \"syslog\"\n",
 	             "/f.conf:2: events_logger must be file, journald or none, not 'syslog'");
+	expect_error("[engine]\nimage_volume_mode = \"copy\"\n",
+	             "/f.conf:2: image_volume_mode must be bind, tmpfs or ignore, not 'copy'");
 	/* the TOML reader's own: the file and the line too */
 	expect_error("[containers]\nenv = [\"a\"\n", "/f.conf:3: unterminated array");
 	expect_error("[containers\n", "/f.conf:1: expected ']' after the table name");

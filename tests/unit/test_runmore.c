@@ -128,6 +128,18 @@ static void test_check(void **state)
 	burrow_err_free(e2);
 	check_bad(&(struct ctr_more_opts){.timeout = -1}, "--timeout");
 	check_bad(&(struct ctr_more_opts){.oom_set = true, .oom_score_adj = -1001}, "not in -1000..1000");
+	/* the OCI spec's two domains, spelled as it spells them */
+	for (const char *const *p = (const char *const[]){"LINUX", "LINUX32", NULL}; *p; p++)
+		assert_int_equal(ctr_more_check(&(struct ctr_more_opts){.personality = *p}, &err), 0);
+	check_bad(&(struct ctr_more_opts){.personality = "linux32"},
+	          "invalid --personality 'linux32' (LINUX or LINUX32)");
+	check_bad(&(struct ctr_more_opts){.personality = ""}, "invalid --personality ''");
+	for (const char *const *m = (const char *const[]){"bind", "tmpfs", "ignore", NULL}; *m; m++)
+		assert_int_equal(ctr_more_check(&(struct ctr_more_opts){.image_volume = *m}, &err), 0);
+	check_bad(&(struct ctr_more_opts){.image_volume = "anonymous"},
+	          "invalid --image-volume 'anonymous' (bind, tmpfs or ignore)");
+	char *empty[] = {"daemon", "", NULL};
+	check_bad(&(struct ctr_more_opts){.hostusers = empty}, "--hostuser needs a user name or ID");
 }
 
 int main(void)
