@@ -65,6 +65,8 @@ static void test_unit_escape(void **state)
 	    {"a\tb", "\"a\tb\""},
 	    /* a lone ' would open a quote systemd never sees closed */
 	    {"A=it's", "\"A=it's\""},
+	    /* an empty argument stays one (find . -name "") */
+	    {"", "\"\""},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cleanup_free char *e = cmd_unit_escape(cases[i][0]);
