@@ -41,8 +41,9 @@ char *cmd_unit_escape(const char *arg)
 {
 	/* systemd reads a ' anywhere in a word as a quote: inside "" it is one;
 	 * an empty argument is "" (written as nothing it would be gone, and
-	 * the next one taken for its flag's value) */
-	bool quote = !*arg || strpbrk(arg, " \t\"'") != NULL;
+	 * the next one taken for its flag's value); a lone ; too (unquoted it
+	 * ends the command and starts another) */
+	bool quote = !*arg || strcmp(arg, ";") == 0 || strpbrk(arg, " \t\"'") != NULL;
 	for (const char *p = arg; *p && !quote; p++)
 		quote = is_control((unsigned char)*p);
 	char *out = xmalloc(strlen(arg) * 4 + 3);

@@ -67,6 +67,9 @@ static void test_unit_escape(void **state)
 	    {"A=it's", "\"A=it's\""},
 	    /* an empty argument stays one (find . -name "") */
 	    {"", "\"\""},
+	    /* a lone ; ends systemd's command (find -exec CMD {} ;) */
+	    {";", "\";\""},
+	    {"a;", "a;"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cleanup_free char *e = cmd_unit_escape(cases[i][0]);
