@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
@@ -107,9 +108,36 @@ char *json_gen_finish(yajl_gen g)
 	return r;
 }
 
+/* The length of the character at u, 0 for a byte that is not UTF-8. */
+static size_t char_len(const unsigned char *u)
+{
+	uint32_t cp;
+	return *u < 0x80 ? 1 : str_utf8_seq(u, &cp);
+}
+
+/* s is written with U+FFFD for each byte that is not UTF-8, as Go's
+ * encoding/json writes it (and so podman's records): the parse takes back
+ * only UTF-8, and a record written raw could never be read again. */
 void jg_str(yajl_gen g, const char *s)
 {
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, n;
+	while (i < len && (n = char_len(u + i)) > 0)
+		i += n;
+	if (i == len) {
+		yajl_gen_string(g, u, len);
+		return;
+	}
+	char *fixed = xmalloc(len * 3 + 1);
+	size_t o = 0;
+	for (i = 0; i < len; i += n) {
+		n = char_len(u + i);
+		memcpy(fixed + o, n ? s + i : "\xef\xbf\xbd", n ? n : 3);
+		o += n ? n : 3;
+		n = n ? n : 1;
+	}
+	yajl_gen_string(g, (const unsigned char *)fixed, o);
+	free(fixed);
 }
 void jg_int(yajl_gen g, long long v)
 {

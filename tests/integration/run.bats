@@ -34,6 +34,18 @@ suite_teardown() {
 	is "$output" "burrow: run: invalid --detach 'maybe' (true or false)"
 }
 
+@test "run: an argument or variable that is not UTF-8 has U+FFFD for each such byte, as podman's (its records are JSON); the container stays readable" {
+	local latin1=$'caf\xe9' fffd=$'\xef\xbf\xbd'
+	run_burrow 0 create --name notutf8 -e "V=$latin1" busybox sh -c 'echo "$V" "$1"' sh "$latin1"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "notutf8" "ps reads the container's record"
+	run_burrow 0 start -a notutf8
+	is "$output" "caf$fffd caf$fffd"
+	run_burrow 0 rm notutf8
+	run_burrow 0 run --rm busybox echo "$latin1"
+	is "$output" "caf$fffd"
+}
+
 @test "run: command not found is 127 with a clear message" {
 	run_burrow 127 run --rm busybox nosuchcommand
 	assert_match "$output" "executable file 'nosuchcommand' not found"
