@@ -121,6 +121,12 @@ static void test_json_not_utf8(void **state)
 	assert_non_null(v);
 	assert_string_equal(json_get_str(v, "a\xef\xbf\xbd"), "caf\xef\xbf\xbd");
 	assert_string_equal(json_get_str(v, "ok"), "caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!");
+	/* a record an older burrow wrote raw is read as Go's decoder reads
+	 * it: one such record made ps -a fail for every container */
+	cleanup_yajl yajl_val old = json_parse("{\"Args\":[\"caf\xe9\"],\"b\":\"\xff\"}", &err);
+	assert_non_null(old);
+	assert_string_equal(YAJL_GET_STRING(json_get(old, "Args")->u.array.values[0]), "caf\xef\xbf\xbd");
+	assert_string_equal(json_get_str(old, "b"), "\xef\xbf\xbd");
 }
 
 /* Keys and elements added to a parsed tree (the health state, image
