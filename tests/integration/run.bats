@@ -147,6 +147,32 @@ suite_teardown() {
 	is "$(sha256sum <"$T/big" | cut -d' ' -f1)" "$(yes 0123456789abcdef | head -c 10485760 | sha256sum | cut -d' ' -f1)"
 }
 
+@test "run: a client that fell behind gets the rest of the output once it reads again (the monitor reads again when its queue drains)" {
+	# the container writes 8 MiB once told to, as its init (State.Pid)
+	"$BURROW" run --name flow busybox sh -c 'echo ready; while [ ! -e /tmp/go ]; do sleep 0.1; done; exec head -c 8388608 /dev/zero' </dev/null >"$T/out" 2>"$T/err" &
+	local client=$! start pid i
+	wait_line "$T/out" '^ready$'
+	start=$(proc_start "$client")
+	# the client stops reading: more than the monitor's queue and the
+	# socket hold waits, so the monitor stops reading the container's
+	# output, and the container blocks writing to its full pipe
+	kill -STOP "$client"
+	run_burrow 0 exec flow touch /tmp/go
+	run_burrow 0 inspect --format '{{.State.Pid}}' flow
+	pid=$output
+	for i in $(seq 1200); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = head ] && grep -q pipe_write "/proc/$pid/wchan" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q pipe_write "/proc/$pid/wchan" || { kill -CONT "$client"; false; }
+	kill -CONT "$client"
+	# it reads the queue, and the monitor the container's output again (it
+	# hung here: output stayed held after the queue drained)
+	wait_dead "$client" "$start" 120 || { cat "$T/err" >&2; false; }
+	wait "$client"
+	is "$(stat -c %s "$T/out")" $((6 + 8388608))
+}
+
 @test "run: -i passes piped stdin; without -i stdin is empty" {
 	out=$(printf 'line1\nline2\n' | timeout 60 "$BURROW" run --rm -i busybox sh -c 'cat; echo done')
 	is "$out" "$(printf 'line1\nline2\ndone')"
