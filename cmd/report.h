@@ -3,7 +3,8 @@
  * JSON, the templates and the tables, as podman's --format does it
  * (containers/common pkg/report):
  *   --format json (or {{json}})   the objects as a JSON array (one object
- *                                 for a single-object verb)
+ *                                 for a single-object verb); an inspect
+ *                                 verb's --format '' too, as podman's
  *   --format 'table TEMPLATE'     a header row, then TEMPLATE for each
  *                                 object, aligned in columns (spaces and
  *                                 \t in the literal text separate columns)
