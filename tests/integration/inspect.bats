@@ -180,6 +180,10 @@ suite_setup() {
 	assert_match "$output" '"Name": "a1",'
 	run_burrow 0 image inspect --format '' busybox
 	assert_match "$output" '"localhost/busybox:latest"'
+	run_burrow 0 volume create vfmt
+	run_burrow 0 volume inspect --format '' vfmt
+	assert_match "$output" '"Name": "vfmt"'
+	run_burrow 0 volume rm vfmt
 	run_burrow 125 inspect --format '{{.State.Nope}}' a1
 	is "$output" 'burrow: template: inspect:1:19: executing "inspect" at <.State.Nope>: can'"'"'t evaluate field Nope in type *define.InspectContainerState'
 	run_burrow 125 inspect --format '{{.Nope' a1
