@@ -78,7 +78,7 @@ int fmt_report_parse(struct fmt_report *r, struct burrow_err **err)
 	unsigned flags = FMT_TMPL_NEWLINE;
 	r->out = FMT_OUT_TABLE;
 	if (r->format) {
-		if (fmt_report_is_json(r->format)) {
+		if (fmt_report_is_json(r->format) || (!r->format[0] && r->empty_json)) {
 			r->out = FMT_OUT_JSON;
 			return 0;
 		}

@@ -3,7 +3,8 @@
  * JSON, the templates and the tables, as podman's --format does it
  * (containers/common pkg/report):
  *   --format json (or {{json}})   the objects as a JSON array (one object
- *                                 for a single-object verb)
+ *                                 for a single-object verb); --format ''
+ *                                 too where the verb says so (empty_json)
  *   --format 'table TEMPLATE'     a header row, then TEMPLATE for each
  *                                 object, aligned in columns (spaces and
  *                                 \t in the literal text separate columns)
@@ -35,6 +36,7 @@ struct fmt_report {
 	const struct fmt_header *headers; /* column headers for its fields */
 	bool noheading;                   /* --noheading */
 	bool single;                      /* one object (info): no implicit range */
+	bool empty_json;                  /* --format '' is json (podman's inspect, volume and image inspect) */
 	bool fold_case;                   /* see fmt_data */
 	const char *json_indent;          /* --format json indentation (podman: "  " or "    ") */
 	/* podman's Go types, for template errors ("can't evaluate field Foo

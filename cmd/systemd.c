@@ -37,20 +37,54 @@ static bool is_control(unsigned char ch)
 	return (ch < 0x20 && ch != '\t') || ch == 0x7f;
 }
 
+/* The length of the UTF-8 character at s that systemd takes in a unit
+ * (its utf8_is_valid: not a noncharacter either), 0 for a byte that it
+ * does not: it ignores a whole line that holds one. */
+static size_t unit_utf8(const char *s)
+{
+	uint32_t cp;
+	size_t n = str_utf8_seq((const unsigned char *)s, &cp);
+	return n && !(cp >= 0xfdd0 && cp <= 0xfdef) && (cp & 0xfffe) != 0xfffe ? n : 0;
+}
+
+/* Whether byte p (of a string) goes as C's escape: a control character, or
+ * a byte past ASCII of no character systemd takes (n: that character's
+ * length, else 1). */
+static bool unit_escaped(const char *p, size_t *n)
+{
+	unsigned char ch = (unsigned char)*p;
+	*n = ch < 0x80 ? 1 : unit_utf8(p);
+	if (*n == 0) {
+		*n = 1;
+		return true;
+	}
+	return ch < 0x80 && is_control(ch);
+}
+
 char *cmd_unit_escape(const char *arg)
 {
-	/* systemd reads a ' anywhere in a word as a quote: inside "" it is one */
-	bool quote = strpbrk(arg, " \t\"'") != NULL;
-	for (const char *p = arg; *p && !quote; p++)
-		quote = is_control((unsigned char)*p);
+	/* systemd reads a ' anywhere in a word as a quote: inside "" it is one;
+	 * an empty argument is "" (written as nothing it would be gone, and
+	 * the next one taken for its flag's value); a lone ; too (unquoted it
+	 * ends the command and starts another) */
+	bool quote = !*arg || strcmp(arg, ";") == 0 || strpbrk(arg, " \t\"'") != NULL;
+	size_t len;
+	for (const char *p = arg; *p && !quote; p += len)
+		quote = unit_escaped(p, &len);
 	char *out = xmalloc(strlen(arg) * 4 + 3);
 	size_t n = 0;
 	if (quote)
 		out[n++] = '"';
 	for (const char *p = arg; *p; p++) {
 		unsigned char ch = (unsigned char)*p;
-		if (is_control(ch)) { /* systemd takes C's escapes back */
+		if (unit_escaped(p, &len)) { /* systemd takes C's escapes back */
 			n += (size_t)sprintf(out + n, ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : "\\x%02x", ch);
+			continue;
+		}
+		if (len > 1) { /* a character systemd takes */
+			memcpy(out + n, p, len);
+			n += len;
+			p += len - 1;
 			continue;
 		}
 		if (*p == '$' || *p == '%')

@@ -35,7 +35,7 @@ struct cmd_unit_opts {
 /* One of systemd's Restart= values. */
 bool cmd_unit_restart_valid(const char *policy);
 /* An argument as a unit's command line takes it: $ and % doubled, quoted
- * when it holds a blank or a quote (podman's escapeSystemdArg), or a
+ * when empty, a lone ; or when it holds a blank or a quote (podman's escapeSystemdArg), or a
  * control character, which goes as C's escape (\n, \x01: systemd takes
  * them back), never raw: a newline would start a directive of its own.
  * Caller frees. */

@@ -284,7 +284,8 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	cleanup_strv char **args = NULL;
 	bool all = false;
-	struct fmt_report rep = {.verb = "volume inspect", .headers = vol_headers, .json_indent = "    "};
+	struct fmt_report rep = {
+	    .verb = "volume inspect", .headers = vol_headers, .json_indent = "    ", .empty_json = true};
 	int c;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "af:", longopts, &args)) != -1) {
 		if (c == 'a')

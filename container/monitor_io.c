@@ -157,6 +157,8 @@ static bool client_flush(struct mon *m, struct ctr_mon_client *cl)
 		return false;
 	}
 	client_events(cl);
+	/* what it took may let the container's output be read again */
+	output_flow(m);
 	return true;
 }
 

@@ -5,14 +5,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cleanup.h"
+#include "lib/quote.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+
+/* The length of the character at u, 0 for a byte that is not UTF-8. */
+static size_t char_len(const unsigned char *u)
+{
+	uint32_t cp;
+	return *u < 0x80 ? 1 : str_utf8_seq(u, &cp);
+}
+
+/* s[0, len) with U+FFFD for each byte that is not UTF-8, as Go's
+ * encoding/json reads and writes it (and so podman's records), in a new
+ * string (*n its length); NULL when s is UTF-8 already. yajl takes only
+ * UTF-8: a record written raw could never be read again. */
+static char *utf8_fixed(const char *s, size_t len, size_t *n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, c;
+	while (i < len && (c = char_len(u + i)) > 0)
+		i += c;
+	if (i == len)
+		return NULL;
+	char *fixed = xmalloc(len * 3 + 1);
+	*n = 0;
+	for (i = 0; i < len; i += c ? c : 1) {
+		c = char_len(u + i);
+		memcpy(fixed + *n, c ? s + i : "\xef\xbf\xbd", c ? c : 3);
+		*n += c ? c : 3;
+	}
+	fixed[*n] = '\0';
+	return fixed;
+}
 
 yajl_val json_parse(const char *text, struct burrow_err **err)
 {
 	char ebuf[256];
 	ebuf[0] = '\0';
-	yajl_val v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	size_t n;
+	cleanup_free char *fixed = utf8_fixed(text, strlen(text), &n);
+	yajl_val v = yajl_tree_parse(fixed ? fixed : text, ebuf, sizeof(ebuf));
 	if (!v) {
 		char *nl = strchr(ebuf, '\n');
 		if (nl)
@@ -107,9 +141,12 @@ char *json_gen_finish(yajl_gen g)
 	return r;
 }
 
+/* s as UTF-8 (utf8_fixed) */
 void jg_str(yajl_gen g, const char *s)
 {
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+	size_t len = strlen(s), n;
+	cleanup_free char *fixed = utf8_fixed(s, len, &n);
+	yajl_gen_string(g, (const unsigned char *)(fixed ? fixed : s), fixed ? n : len);
 }
 void jg_int(yajl_gen g, long long v)
 {

@@ -9,9 +9,7 @@
 
 #include "lib/xalloc.h"
 
-/* The length of the valid UTF-8 sequence at s (2 to 4) and its code point,
- * or 0: overlong forms, surrogates and values past U+10FFFF are not valid. */
-static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
+size_t str_utf8_seq(const unsigned char *s, uint32_t *cp)
 {
 	size_t n;
 	uint32_t c, min;
@@ -85,7 +83,7 @@ static void escape_into(struct out *o, const char *str, bool quotes)
 		} else if (*s < 0x80) {
 			snprintf(esc, sizeof(esc), "\\x%02x", *s);
 			n = 1;
-		} else if ((n = utf8_seq(s, &cp)) == 0) {
+		} else if ((n = str_utf8_seq(s, &cp)) == 0) {
 			snprintf(esc, sizeof(esc), "\\x%02x", *s);
 			n = 1;
 		} else if (unsafe_cp(cp)) {

@@ -6,6 +6,9 @@
 #ifndef BURROW_LIB_QUOTE_H
 #define BURROW_LIB_QUOTE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* s with C-style escapes for everything that must not reach a terminal as
  * it is: \n \t \r, other C0 controls and DEL as \xNN (ESC is \x1b), bytes
  * that are not UTF-8 as \xNN, C1 controls, the line and paragraph
@@ -23,5 +26,10 @@ const char *str_quote(const char *s);
  * messages, so that a string nobody quoted still cannot split the line or
  * drive the terminal. */
 char *str_escape_controls(const char *s);
+
+/* The length of the valid UTF-8 sequence at s (2 to 4: not ASCII) and its
+ * code point, or 0: overlong forms, surrogates and values past U+10FFFF
+ * are not valid. */
+size_t str_utf8_seq(const unsigned char *s, uint32_t *cp);
 
 #endif

@@ -174,6 +174,16 @@ suite_setup() {
 	is "$output" $'a1 created false\na2 created false'
 	run_burrow 0 inspect -f '{{json .HostConfig.RestartPolicy}}' a1
 	is "$output" '{"Name":"","MaximumRetryCount":0}'
+	# an empty format is the JSON, as podman 4.3's (checked), not nothing
+	run_burrow 0 inspect --format '' a1
+	assert_match "$output" $'^\\[\n    \\{\n'
+	assert_match "$output" '"Name": "a1",'
+	run_burrow 0 image inspect --format '' busybox
+	assert_match "$output" '"localhost/busybox:latest"'
+	run_burrow 0 volume create vfmt
+	run_burrow 0 volume inspect --format '' vfmt
+	assert_match "$output" '"Name": "vfmt"'
+	run_burrow 0 volume rm vfmt
 	run_burrow 125 inspect --format '{{.State.Nope}}' a1
 	is "$output" 'burrow: template: inspect:1:19: executing "inspect" at <.State.Nope>: can'"'"'t evaluate field Nope in type *define.InspectContainerState'
 	run_burrow 125 inspect --format '{{.Nope' a1

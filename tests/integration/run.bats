@@ -34,6 +34,18 @@ suite_teardown() {
 	is "$output" "burrow: run: invalid --detach 'maybe' (true or false)"
 }
 
+@test "run: an argument or variable that is not UTF-8 has U+FFFD for each such byte, as podman's (its records are JSON); the container stays readable" {
+	local latin1=$'caf\xe9' fffd=$'\xef\xbf\xbd'
+	run_burrow 0 create --name notutf8 -e "V=$latin1" busybox sh -c 'echo "$V" "$1"' sh "$latin1"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "notutf8" "ps reads the container's record"
+	run_burrow 0 start -a notutf8
+	is "$output" "caf$fffd caf$fffd"
+	run_burrow 0 rm notutf8
+	run_burrow 0 run --rm busybox echo "$latin1"
+	is "$output" "caf$fffd"
+}
+
 @test "run: command not found is 127 with a clear message" {
 	run_burrow 127 run --rm busybox nosuchcommand
 	assert_match "$output" "executable file 'nosuchcommand' not found"
@@ -133,6 +145,32 @@ suite_teardown() {
 	timeout 60 "$BURROW" run --rm busybox sh -c 'yes 0123456789abcdef | head -c 10485760' >"$T/big"
 	is "$(stat -c %s "$T/big")" 10485760
 	is "$(sha256sum <"$T/big" | cut -d' ' -f1)" "$(yes 0123456789abcdef | head -c 10485760 | sha256sum | cut -d' ' -f1)"
+}
+
+@test "run: a client that fell behind gets the rest of the output once it reads again (the monitor reads again when its queue drains)" {
+	# the container writes 8 MiB once told to, as its init (State.Pid)
+	"$BURROW" run --name flow busybox sh -c 'echo ready; while [ ! -e /tmp/go ]; do sleep 0.1; done; exec head -c 8388608 /dev/zero' </dev/null >"$T/out" 2>"$T/err" &
+	local client=$! start pid i
+	wait_line "$T/out" '^ready$'
+	start=$(proc_start "$client")
+	# the client stops reading: more than the monitor's queue and the
+	# socket hold waits, so the monitor stops reading the container's
+	# output, and the container blocks writing to its full pipe
+	kill -STOP "$client"
+	run_burrow 0 exec flow touch /tmp/go
+	run_burrow 0 inspect --format '{{.State.Pid}}' flow
+	pid=$output
+	for i in $(seq 1200); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = head ] && grep -q pipe_write "/proc/$pid/wchan" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q pipe_write "/proc/$pid/wchan" || { kill -CONT "$client"; false; }
+	kill -CONT "$client"
+	# it reads the queue, and the monitor the container's output again (it
+	# hung here: output stayed held after the queue drained)
+	wait_dead "$client" "$start" 120 || { cat "$T/err" >&2; false; }
+	wait "$client"
+	is "$(stat -c %s "$T/out")" $((6 + 8388608))
 }
 
 @test "run: -i passes piped stdin; without -i stdin is empty" {

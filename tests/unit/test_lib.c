@@ -110,6 +110,34 @@ static void test_conf_user_path(void **state)
 	free(p);
 }
 
+/* A string that is not UTF-8 (a create argument in Latin-1) is written
+ * with U+FFFD for each byte that is not, as Go's encoding/json and so
+ * podman's records: written raw, the record was one no parse takes back,
+ * and every command that reads the container's failed. */
+static void test_json_not_utf8(void **state)
+{
+	(void)state;
+	yajl_gen g = json_gen_new();
+	jg_map_open(g);
+	jg_key_str(g, "a\xe9", "caf\xe9");
+	jg_key_str(g, "ok", "caf\xc3\xa9 \xed\xa0\x80\xff!");
+	jg_map_close(g);
+	cleanup_free char *text = json_gen_finish(g);
+	/* written so (the parse below would fix a raw one too) */
+	assert_non_null(strstr(text, "\"caf\xef\xbf\xbd\""));
+	struct burrow_err *err = NULL;
+	cleanup_yajl yajl_val v = json_parse(text, &err);
+	assert_non_null(v);
+	assert_string_equal(json_get_str(v, "a\xef\xbf\xbd"), "caf\xef\xbf\xbd");
+	assert_string_equal(json_get_str(v, "ok"), "caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!");
+	/* a record an older burrow wrote raw is read as Go's decoder reads
+	 * it: one such record made ps -a fail for every container */
+	cleanup_yajl yajl_val old = json_parse("{\"Args\":[\"caf\xe9\"],\"b\":\"\xff\"}", &err);
+	assert_non_null(old);
+	assert_string_equal(YAJL_GET_STRING(json_get(old, "Args")->u.array.values[0]), "caf\xef\xbf\xbd");
+	assert_string_equal(json_get_str(old, "b"), "\xef\xbf\xbd");
+}
+
 /* Keys and elements added to a parsed tree (the health state, image
  * inspect's Config): yajl sizes its arrays exactly, and json_obj_add and
  * json_arr_add grow them (run under valgrind or asan to see an overrun;
@@ -924,6 +952,7 @@ int main(void)
 	    cmocka_unit_test(test_strv),
 	    cmocka_unit_test(test_json_get_next),
 	    cmocka_unit_test(test_json_add_to_parsed),
+	    cmocka_unit_test(test_json_not_utf8),
 	    cmocka_unit_test(test_mem_trim),
 	    cmocka_unit_test(test_strv_builder),
 	    cmocka_unit_test(test_strv_env_dedup),

@@ -65,6 +65,16 @@ static void test_unit_escape(void **state)
 	    {"a\tb", "\"a\tb\""},
 	    /* a lone ' would open a quote systemd never sees closed */
 	    {"A=it's", "\"A=it's\""},
+	    /* an empty argument stays one (find . -name "") */
+	    {"", "\"\""},
+	    /* a lone ; ends systemd's command (find -exec CMD {} ;) */
+	    {";", "\";\""},
+	    {"a;", "a;"},
+	    /* systemd ignores a line that is not UTF-8: the whole ExecStart= */
+	    {"caf\xe9", "\"caf\\xe9\""},
+	    {"caf\xc3\xa9", "caf\xc3\xa9"},
+	    {"\xed\xa0\x80", "\"\\xed\\xa0\\x80\""},
+	    {"\xef\xbf\xbf", "\"\\xef\\xbf\\xbf\""}, /* U+FFFF: systemd's rule too */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cleanup_free char *e = cmd_unit_escape(cases[i][0]);
