@@ -86,7 +86,7 @@ bool cmd_run_takes_value(const char *arg)
 		return false;
 	if (arg[1] != '-') { /* a cluster: its last flag takes the next when it takes one */
 		for (const char *p = arg + 1; *p; p++) {
-			const char *f = strchr(CMD_RUN_SHORTOPTS + 1, *p);
+			const char *f = *p != ':' ? strchr(&CMD_RUN_SHORTOPTS[1], *p) : NULL;
 			if (f && f[1] == ':')
 				return !p[1];
 		}
