@@ -202,8 +202,10 @@ static size_t command_verb(char *const *argv, size_t image, const struct cmd_uni
 		else if (store_flag(argv, i, image, o, store) == 2 || cmd_global_takes_value(a))
 			i++;
 	}
-	for (size_t i = verb + 1; verb && i < image; i++) /* where run's flags are, which take no "--root" value */
-		i += store_flag(argv, i, image, o, store) == 2;
+	for (size_t i = verb + 1; verb && i < image; i++) { /* where run's flags are; -e's "--root" is no store's */
+		size_t took = store_flag(argv, i, image, o, store);
+		i += took ? took - 1 : cmd_run_takes_value(argv[i]);
+	}
 	return verb;
 }
 

@@ -421,6 +421,11 @@ static void test_unit_new_flag_values(void **state)
 		if (!strstr(u, cases[i].kept))
 			fail_msg("%s %s: %s", cases[i].flag, cases[i].value, u);
 	}
+	/* -e's "--runroot" names no store: the unit's commands name none */
+	char *cmd[] = {"burrow", "run", "--name", "w", "-e", "--runroot", "-e", "X", "busybox", NULL};
+	cleanup_free char *u = new_unit(cmd, 8);
+	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow stop"));
+	assert_non_null(strstr(u, "--name w \\\n\t-e \\\n\t--runroot \\\n\t-e X busybox\n"));
 }
 
 static void test_unit_new_needs_command(void **state)
