@@ -11,6 +11,7 @@
 #include "cmd/ctrconf.h"
 #include "cmd/env.h"
 #include "cmd/format.h"
+#include "cmd/runflags.h"
 #include "cmd/runextra.h"
 #include "cmd/runhealth.h"
 #include "cmd/runns.h"
@@ -100,51 +101,6 @@ const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE
                              "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
                              "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE
                                  CMD_RUNM_USAGE CMD_RUNM_RUN_USAGE;
-
-enum {
-	OPT_ENTRYPOINT = 0x200,
-	OPT_NAME,
-	OPT_NETWORK,
-	OPT_RM,
-	OPT_ROOTFS,
-	OPT_SECURITY,
-	OPT_SHM,
-	OPT_LOG_DRIVER,
-	OPT_LOG_OPT,
-	OPT_RESTART,
-	OPT_DETACH_KEYS,
-	OPT_SIG_PROXY,
-	OPT_PULL,
-	OPT_STOP_SIGNAL,
-	OPT_STOP_TIMEOUT,
-	OPT_MOUNT,
-	OPT_TMPFS,
-	OPT_VOLUMES_FROM,
-	OPT_READ_ONLY,
-	OPT_READ_ONLY_TMPFS,
-	OPT_CAP_ADD,
-	OPT_CAP_DROP,
-	OPT_PRIVILEGED,
-	OPT_ENV_HOST,
-	OPT_ENV_FILE,
-	OPT_ULIMIT,
-	OPT_SYSCTL,
-	OPT_UMASK,
-	OPT_TZ,
-	OPT_USERNS,
-	OPT_UIDMAP,
-	OPT_GIDMAP,
-	OPT_SUBIDNAME,
-	OPT_PASSWD_ENTRY,
-	OPT_GROUP_ADD,
-	OPT_EXPOSE,
-	OPT_ADD_HOST,
-	OPT_DNS,
-	OPT_DNS_SEARCH,
-	OPT_DNS_OPTION,
-	OPT_NO_HOSTS,
-	OPT_SECRET,
-};
 
 enum pull_policy {
 	PULL_MISSING,
@@ -311,80 +267,12 @@ static int run_flag(int c, const char *arg, struct run_args *a, struct burrow_er
  * usage error, or -1 for --help. */
 static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct run_args *a)
 {
-	static const struct option longopts[] = {
-	    {"env", required_argument, NULL, 'e'},
-	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
-	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
-	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
-	    {"env-host", no_argument, NULL, OPT_ENV_HOST},
-	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-	    {"ulimit", required_argument, NULL, OPT_ULIMIT},
-	    {"sysctl", required_argument, NULL, OPT_SYSCTL},
-	    {"umask", required_argument, NULL, OPT_UMASK},
-	    {"tz", required_argument, NULL, OPT_TZ},
-	    {"expose", required_argument, NULL, OPT_EXPOSE},
-	    {"publish", required_argument, NULL, 'p'},
-	    {"publish-all", no_argument, NULL, 'P'},
-	    {"add-host", required_argument, NULL, OPT_ADD_HOST},
-	    {"dns", required_argument, NULL, OPT_DNS},
-	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
-	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
-	    {"dns-opt", required_argument, NULL, OPT_DNS_OPTION},
-	    {"no-hosts", no_argument, NULL, OPT_NO_HOSTS},
-	    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
-	    {"hostname", required_argument, NULL, 'h'},
-	    {"interactive", no_argument, NULL, 'i'},
-	    {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
-	    {"log-opt", required_argument, NULL, OPT_LOG_OPT},
-	    {"name", required_argument, NULL, OPT_NAME},
-	    {"network", required_argument, NULL, OPT_NETWORK},
-	    {"net", required_argument, NULL, OPT_NETWORK},
-	    {"restart", required_argument, NULL, OPT_RESTART},
-	    {"rm", no_argument, NULL, OPT_RM},
-	    {"rootfs", no_argument, NULL, OPT_ROOTFS},
-	    {"security-opt", required_argument, NULL, OPT_SECURITY},
-	    {"shm-size", required_argument, NULL, OPT_SHM},
-	    {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
-	    {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
-	    {"tty", no_argument, NULL, 't'},
-	    {"user", required_argument, NULL, 'u'},
-	    {"workdir", required_argument, NULL, 'w'},
-	    {"volume", required_argument, NULL, 'v'},
-	    {"mount", required_argument, NULL, OPT_MOUNT},
-	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
-	    {"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
-	    {"secret", required_argument, NULL, OPT_SECRET},
-	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
-	    {"read-only-tmpfs", no_argument, NULL, OPT_READ_ONLY_TMPFS},
-	    {"userns", required_argument, NULL, OPT_USERNS},
-	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
-	    {"gidmap", required_argument, NULL, OPT_GIDMAP},
-	    {"subuidname", required_argument, NULL, OPT_SUBIDNAME},
-	    {"subgidname", required_argument, NULL, OPT_SUBIDNAME},
-	    {"passwd-entry", required_argument, NULL, OPT_PASSWD_ENTRY},
-	    {"group-add", required_argument, NULL, OPT_GROUP_ADD},
-	    /* run's own */
-	    {"attach", required_argument, NULL, 'a'},
-	    {"detach", no_argument, NULL, 'd'},
-	    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
-	    {"sig-proxy", no_argument, NULL, OPT_SIG_PROXY},
-	    {"pull", required_argument, NULL, OPT_PULL},
-	    {"quiet", no_argument, NULL, 'q'},
-	    CMD_PULL_LONGOPTS,
-	    CMD_RUNX_LONGOPTS,
-	    CMD_RUNL_LONGOPTS,
-	    CMD_RUNH_LONGOPTS,
-	    CMD_RUNR_LONGOPTS,
-	    CMD_RUNNS_LONGOPTS,
-	    CMD_RUNM_LONGOPTS,
-	    {0, 0, 0, 0},
-	};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv,
-	                       run ? "+a:c:de:h:il:m:p:Pqtu:v:w:" : "+c:e:h:il:m:p:Pqtu:v:w:", longopts)) != -1) {
+	                       run ? CMD_RUN_SHORTOPTS : "+c:e:h:il:m:p:Pqtu:v:w:", cmd_run_longopts)) != -1) {
 		if (!run && (c == 'a' || c == 'd' || c == OPT_DETACH_KEYS || c == OPT_SIG_PROXY || c == CMD_RUNM_RMI ||
 		             c == CMD_RUNM_PASSWD || c == CMD_RUNM_PRESERVE_FDS))
-			return cmd_getopt_refuse(ctx, longopts, c); /* start's, as in podman */
+			return cmd_getopt_refuse(ctx, cmd_run_longopts, c); /* start's, as in podman */
 		switch (c) {
 		case 'e':
 			if (!*optarg || *optarg == '=')

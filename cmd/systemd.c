@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "cmd/runflags.h"
 #include "lib/cleanup.h"
 #include "lib/quote.h"
 #include "lib/strv.h"
@@ -17,7 +18,7 @@
 /* systemd kills what is left this long after the stop timeout */
 #define UNIT_STOP_SLACK 60
 /* run's and create's short flags that take a value: those with a ':' in
- * cmd/run.c's shortopts (run's -a too) */
+ * CMD_RUN_SHORTOPTS (cmd/runflags.h; run's -a too) */
 #define RUN_SHORT_VALUED "acehlmpuvw"
 
 bool cmd_unit_restart_valid(const char *policy)
@@ -201,8 +202,10 @@ static size_t command_verb(char *const *argv, size_t image, const struct cmd_uni
 		else if (store_flag(argv, i, image, o, store) == 2 || cmd_global_takes_value(a))
 			i++;
 	}
-	for (size_t i = verb + 1; verb && i < image; i++) /* where run's flags are, which take no "--root" value */
-		i += store_flag(argv, i, image, o, store) == 2;
+	for (size_t i = verb + 1; verb && i < image; i++) { /* where run's flags are; -e's "--root" is no store's */
+		size_t took = store_flag(argv, i, image, o, store);
+		i += took ? took - 1 : cmd_run_takes_value(argv[i]);
+	}
 	return verb;
 }
 
@@ -359,6 +362,9 @@ static int new_command(const struct ctr_config *c, const struct cmd_unit_opts *o
 		if (is_flag(a, "--name"))
 			named = joined ? strchr(a, '=') + 1 : i + 1 < image ? argv[i + 1] : NULL;
 		put_escaped(&rest, a);
+		/* its value, whatever it looks like (-e -d=1), as it was */
+		if (cmd_run_takes_value(a) && i + 1 < image)
+			put_escaped(&rest, argv[++i]);
 	}
 	if (!sdnotify)
 		strv_builder_add(b, "--sdnotify=conmon");

@@ -53,7 +53,8 @@ static int layers_tar(struct state_store *s, const struct ctr_config *c, int fd,
 	if (open_layers(img, &fds, &nfds, err) < 0)
 		goto out;
 	fds[nfds] = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fds[nfds] >= 0)
+	bool upper_open = fds[nfds] >= 0;
+	if (upper_open)
 		nfds++;
 	else if (errno != ENOENT) { /* a container that never ran may have none */
 		burrow_error(err, errno, "cannot open the changes of container '%s'", str_quote(c->name));
@@ -70,7 +71,8 @@ static int layers_tar(struct state_store *s, const struct ctr_config *c, int fd,
 	                         .uid_map = mapped ? c->uid_map : NULL,
 	                         .gid_map = mapped ? c->gid_map : NULL,
 	                         .layers = fds,
-	                         .nlayers = nfds};
+	                         .nlayers = nfds,
+	                         .no_stubs = fd >= 0 && upper_open};
 	rc = fd >= 0 ? ctr_tar_write(-1, &o, fd, err) : ctr_tar_to_output(-1, &o, output, "--output FILE", err);
 out:
 	while (nfds > 0)

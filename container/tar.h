@@ -20,6 +20,10 @@ struct ctr_tar_opts {
 	 * NULL); the overlay's own xattrs are left out, as a mount hides them */
 	const int *layers;
 	size_t nlayers;
+	/* with layers: the empty files the container's bind mounts were made
+	 * on (img_commit_stub) in the last layer, the upper directory, and in
+	 * no layer below it, left out (commit --squash's, as commit's) */
+	bool no_stubs;
 };
 
 /* Loads libarchive (lib/dl.h) if it is not yet: ctr_tar_write does it too,

@@ -24,6 +24,7 @@
 
 #include "container/internal.h"
 #include "container/tar.h"
+#include "image/image.h"
 #include "lib/cleanup.h"
 #include "lib/dl.h"
 #include "lib/fileutil.h"
@@ -95,6 +96,8 @@ struct exporter {
 	bool layers;                   /* the overlay's own xattrs are left out */
 	long long uid, gid;            /* every entry's owner (-1: as on disk) */
 	const char *uid_map, *gid_map; /* else the owner on disk through these */
+	const int *below;              /* no_stubs: the layers below the upper directory */
+	size_t nbelow;
 };
 
 /* libarchive's message, and the errno behind it ("Write error: File too
@@ -234,6 +237,19 @@ static int add_other(struct exporter *x, const struct walk_at *at, struct burrow
 
 /* The archive's entries in the walk's order: sorted, each directory
  * before what it holds. */
+/* Whether regular file at is one of the empty files a container's bind
+ * mounts were made on where the layers below its upper directory have
+ * none: 1, 0, or -1 with *err set. */
+static int is_stub(const struct exporter *x, const struct walk_at *at, struct burrow_err **err)
+{
+	struct stat st;
+	if (!img_commit_stub(at->path) || fstatat(at->dirfd, at->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size != 0)
+		return 0;
+	int has = ovl_merge_has(x->below, x->nbelow, at->path, err);
+	return has < 0 ? -1 : !has;
+}
+
 static int export_visit(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
 {
 	struct exporter *x = data;
@@ -255,6 +271,11 @@ static int export_visit(const struct walk_at *at, enum walk_step step, void *dat
 	}
 	case WALK_FILE:
 		x->path = at->path;
+		if (at->type == DT_REG && x->below) {
+			int stub = is_stub(x, at, err);
+			if (stub)
+				return stub < 0 ? -1 : 0;
+		}
 		if (at->type == DT_REG)
 			return add_file(x, at->dirfd, at->name, err);
 		return add_other(x, at, err);
@@ -299,7 +320,9 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 	                     .uid = o->uid,
 	                     .gid = o->gid,
 	                     .uid_map = o->uid_map,
-	                     .gid_map = o->gid_map};
+	                     .gid_map = o->gid_map,
+	                     .below = o->no_stubs && o->nlayers ? o->layers : NULL,
+	                     .nbelow = o->no_stubs && o->nlayers ? o->nlayers - 1 : 0};
 	x.a = ar.archive_write_new();
 	x.e = ar.archive_entry_new();
 	if (!x.a || !x.e) {

@@ -172,6 +172,12 @@ static int add_file(struct walk *w, const struct walk_at *at)
 	return 0;
 }
 
+bool img_commit_stub(const char *path)
+{
+	return strcmp(path, "etc/hostname") == 0 || strcmp(path, "etc/hosts") == 0 ||
+	       strcmp(path, "etc/resolv.conf") == 0 || strcmp(path, "run/.containerenv") == 0;
+}
+
 /* The upper directory's entries in the walk's order (sorted, a directory
  * before what it holds), as layer entries. */
 static int one(const struct walk_at *at, enum walk_step step, void *data, struct burrow_err **err)
@@ -189,9 +195,7 @@ static int one(const struct walk_at *at, enum walk_step step, void *data, struct
 		return 0;
 	/* the empty files a container's bind mounts were made on: burrow's,
 	 * not the container's */
-	if (S_ISREG(sb->st_mode) && sb->st_size == 0 &&
-	    (strcmp(path, "etc/hostname") == 0 || strcmp(path, "etc/hosts") == 0 ||
-	     strcmp(path, "etc/resolv.conf") == 0 || strcmp(path, "run/.containerenv") == 0))
+	if (S_ISREG(sb->st_mode) && sb->st_size == 0 && img_commit_stub(path))
 		return 0;
 	if (S_ISCHR(sb->st_mode) && sb->st_rdev == makedev(0, 0)) {
 		/* a deleted file */

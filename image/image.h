@@ -307,6 +307,10 @@ struct img_commit_opts {
 	int (*squash)(void *data, int fd, struct burrow_err **err);
 	void *squash_data;
 };
+/* Whether path (relative, "etc/hosts") is one of the files a container's
+ * bind mounts are made on when its image has none: when empty, burrow's,
+ * not the container's, left out of a commit's layer. */
+bool img_commit_stub(const char *path);
 /* A new image: the base image's layers and, on top, the upper directory
  * (or o->squashfd's tar alone) as a layer (walked without following symlinks; overlay whiteouts, a
  * character device 0/0 or an opaque xattr, become OCI .wh. entries), with

@@ -704,6 +704,15 @@ cat: can't open '/etc/hello': No such file or directory
 third"
 	run_burrow 0 run --rm localhost/squashed sh -c "$list"
 	is "$output" "$want"
+	# the empty files c2's bind mounts were made on (the image has none)
+	# are burrow's, not the container's: in neither image's layers
+	for i in plain squashed; do
+		run_burrow 0 create --name "l$i" "localhost/$i"
+		run_burrow 0 export -o "$T/$i.tar" "l$i"
+		run tar -tf "$T/$i.tar"
+		assert_match "$output" "etc/sq"
+		assert_no_match "$output" "etc/host|etc/resolv|containerenv" "$i"
+	done
 	# --include-volumes: -v and --tmpfs destinations become image volumes
 	run_burrow 0 commit --include-volumes c2 localhost/vols
 	run_burrow 0 image inspect --format '{{json .Config.Volumes}}' localhost/vols

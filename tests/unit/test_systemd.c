@@ -401,6 +401,33 @@ static void test_unit_new_detach(void **state)
 	}
 }
 
+/* The value of a flag that takes one is the create's as it was, however
+ * it looks: -e's "-d=1" is no -d=BOOL to drop (else -e took the next
+ * argument, the image, for its value), --env's "-dit" detaches nothing,
+ * "--rm" and "--restart" as values stay */
+static void test_unit_new_flag_values(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *flag, *value, *kept;
+	} cases[] = {{"-e", "-d=1", "-d \\\n\t--name w \\\n\t-e \\\n\t-d=1 busybox\n"},
+	             {"--env", "-dit", "-d \\\n\t--name w \\\n\t--env \\\n\t-dit busybox\n"},
+	             {"-e", "--rm", "-d \\\n\t--name w \\\n\t-e \\\n\t--rm busybox\n"},
+	             {"-ie", "--restart", "-d \\\n\t--name w \\\n\t-ie \\\n\t--restart busybox\n"}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *cmd[] = {"burrow",  "run", "--name", "w", (char *)cases[i].flag, (char *)cases[i].value,
+		               "busybox", NULL};
+		cleanup_free char *u = new_unit(cmd, 6);
+		if (!strstr(u, cases[i].kept))
+			fail_msg("%s %s: %s", cases[i].flag, cases[i].value, u);
+	}
+	/* -e's "--runroot" names no store: the unit's commands name none */
+	char *cmd[] = {"burrow", "run", "--name", "w", "-e", "--runroot", "-e", "X", "busybox", NULL};
+	cleanup_free char *u = new_unit(cmd, 8);
+	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow stop"));
+	assert_non_null(strstr(u, "--name w \\\n\t-e \\\n\t--runroot \\\n\t-e X busybox\n"));
+}
+
 static void test_unit_new_needs_command(void **state)
 {
 	(void)state;
@@ -419,11 +446,17 @@ static void test_unit_new_needs_command(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sdnotify_rewrite),   cmocka_unit_test(test_sdnotify_modes),
-	    cmocka_unit_test(test_unit_escape),        cmocka_unit_test(test_unit_existing),
-	    cmocka_unit_test(test_unit_new),           cmocka_unit_test(test_unit_new_needs_command),
-	    cmocka_unit_test(test_unit_store),         cmocka_unit_test(test_unit_new_detach),
-	    cmocka_unit_test(test_unit_service_store), cmocka_unit_test(test_unit_mounts),
+	    cmocka_unit_test(test_sdnotify_rewrite),
+	    cmocka_unit_test(test_sdnotify_modes),
+	    cmocka_unit_test(test_unit_escape),
+	    cmocka_unit_test(test_unit_existing),
+	    cmocka_unit_test(test_unit_new),
+	    cmocka_unit_test(test_unit_new_needs_command),
+	    cmocka_unit_test(test_unit_store),
+	    cmocka_unit_test(test_unit_new_detach),
+	    cmocka_unit_test(test_unit_new_flag_values),
+	    cmocka_unit_test(test_unit_service_store),
+	    cmocka_unit_test(test_unit_mounts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
