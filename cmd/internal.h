@@ -98,6 +98,7 @@ struct tmpl_val {
 	size_t n;
 	const char *path;
 	const char *go_type; /* podman's type of a struct the verb names (fmt_data.types), or NULL */
+	yajl_val json;       /* what json writes in place of j (fmt_data.json_base), or NULL */
 };
 
 struct tmpl_var {

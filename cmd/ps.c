@@ -44,6 +44,9 @@ static const struct fmt_header ps_headers[] = {
     {NULL, NULL},
 };
 
+/* .Namespaces: Go's names in the overlay, the JSON keys in the base */
+static const char *const ps_json_base[] = {"Namespaces", NULL};
+
 /* Go's zero time in Unix seconds: podman's ExitedAt and StartedAt for a
  * container that never exited or never started. */
 #define GO_ZERO_TIME (-62135596800LL)
@@ -216,8 +219,8 @@ static yajl_val ps_overlay(const struct ctr_listing *l, const struct ps_size *si
 	free(ports);
 	netns_ports_clear(&ps);
 	json_obj_add(o, "Networks", json_new_str("")); /* podman's: the names joined */
-	if (ns)
-		json_obj_add(o, "Namespaces", ns_json(ns, true));
+	static const struct ctr_ns_inodes none;
+	json_obj_add(o, "Namespaces", ns_json(ns ? ns : &none, true));
 	if (size) {
 		char rw[32], virt[32], text[96];
 		snprintf(text, sizeof(text), "%s (virtual %s)", fmt_size_tight(size->rw, rw, sizeof(rw)),
@@ -382,7 +385,8 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 	                         .default_format = ps_default_format,
 	                         .headers = ps_headers,
 	                         .json_indent = "  ",
-	                         .go_type = "containers.psReporter"};
+	                         .go_type = "containers.psReporter",
+	                         .json_base = ps_json_base};
 	struct burrow_err *err = NULL;
 	int c, rc = 0;
 	while (rc == 0 && (c = cmd_getopt(ctx, argc, argv, "aqf:ln:s", longopts)) != -1) {

@@ -226,6 +226,7 @@ static void exec_data(const struct fmt_report *r, struct fmt_data *d)
 	d->offset = r->single || r->whole_list ? 0 : (unsigned)strlen("{{range .}}");
 	d->type = r->go_type;
 	d->types = r->go_types;
+	d->json_base = r->json_base;
 }
 
 /* The items from src one by one (or all at once when the output needs

@@ -44,6 +44,7 @@ struct fmt_report {
 	 * in its fields ({"State", "*define.InspectContainerState"}) */
 	const char *go_type;
 	const struct fmt_header *go_types;
+	const char *const *json_base; /* see fmt_data */
 	/* set by fmt_report_parse */
 	enum fmt_report_out out;
 	bool whole_list; /* the template ranges over the list itself */

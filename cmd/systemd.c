@@ -293,7 +293,7 @@ static char *store_text(char *const *store)
 /* The --new unit's command: the container's create command as run
  * --rm -d (a --detach=false dropped), with --sdnotify=conmon unless it chose another mode (ignore
  * becomes conmon: a Type=notify unit waits for READY), without --restart
- * (systemd restarts it), named (--name %N when it had no name: stop and rm
+ * (systemd restarts it) and --preserve-fds, named (--name %N when it had no name: stop and rm
  * find it by it). *name: how ExecStop names it. */
 static int new_command(const struct ctr_config *c, const struct cmd_unit_opts *o, struct strv_builder *b, char **name,
                        struct burrow_err **err)
@@ -344,7 +344,10 @@ static int new_command(const struct ctr_config *c, const struct cmd_unit_opts *o
 				put_escaped(&rest, cluster);
 			continue;
 		}
-		if (is_flag(a, "--restart")) {
+		/* --preserve-fds N: systemd hands the unit no fd past stderr,
+		 * so the run would fail on fd 3 at every start (podman 4.3 keeps
+		 * it) */
+		if (is_flag(a, "--restart") || is_flag(a, "--preserve-fds")) {
 			i += !joined;
 			continue;
 		}

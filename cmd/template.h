@@ -103,6 +103,11 @@ struct fmt_data {
 	unsigned offset;
 	const char *type;
 	const struct fmt_header *types;
+	/* fields of an item whose overlay value is for printing and fields
+	 * only: json writes the base's (ps's .Namespaces: Go's field names
+	 * MNT, PIDNS to a template, podman's JSON keys Mnt, Pidns to json);
+	 * ends with NULL */
+	const char *const *json_base;
 };
 
 /* Runs t over d, appending to out. On an error (unknown field, a function

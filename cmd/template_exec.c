@@ -423,6 +423,16 @@ static const char *field_type(const struct tmpl_exec *x, const char *f)
 	return NULL;
 }
 
+/* What json writes for field f of an item the verb lists in json_base:
+ * the base's value, not the overlay's; NULL: j's own. */
+static yajl_val json_form(const struct tmpl_exec *x, const struct fmt_item *it, const char *f)
+{
+	for (const char *const *b = x->d->json_base; b && *b; b++)
+		if (strcmp(*b, f) == 0)
+			return tmpl_obj_get(it->base, f, false);
+	return NULL;
+}
+
 /* A Go map (json_is_map) answers a missing key with no value; any other
  * object is a struct, where an unknown field is an error, as podman's.
  * Map keys are data: matched exactly, never folded. Errors are Go's. */
@@ -446,8 +456,10 @@ static int field_chain(struct tmpl_exec *x, struct tmpl_val v, char **fields, si
 		if (!next && !map)
 			return tmpl_error(x, "can't evaluate field %s in type %s", f, tmpl_go_type(x, v));
 		struct tmpl_val nv = tmpl_json(next ? next : &no_value);
-		if (v.kind == V_ITEM)
+		if (v.kind == V_ITEM) {
 			nv.go_type = field_type(x, f);
+			nv.json = json_form(x, &v.items[0], f);
+		}
 		v = nv;
 	}
 	*out = v;

@@ -704,7 +704,7 @@ static void gen_value(yajl_gen g, struct tmpl_val v)
 {
 	switch (v.kind) {
 	case V_JSON:
-		jg_value(g, v.j);
+		jg_value(g, v.json ? v.json : v.j);
 		break;
 	case V_ITEM:
 		jg_value(g, v.items[0].base);

@@ -145,7 +145,7 @@ int img_tls_setup(const char *host, const char *cert_dir, bool verify, struct im
 
 struct headers {
 	long status;
-	char *content_type, *docker_digest, *www_authenticate, *location;
+	char *content_type, *docker_digest, *www_authenticate, *location, *link;
 };
 
 static void headers_clear(struct headers *h)
@@ -154,6 +154,7 @@ static void headers_clear(struct headers *h)
 	free(h->docker_digest);
 	free(h->www_authenticate);
 	free(h->location);
+	free(h->link);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -184,6 +185,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *data)
 		slot = &h->www_authenticate;
 	else if (klen == 8 && strncasecmp(p, "Location", 8) == 0)
 		slot = &h->location;
+	else if (klen == 4 && strncasecmp(p, "Link", 4) == 0 && !h->link)
+		slot = &h->link;
 	if (slot) {
 		free(*slot);
 		*slot = xstrndup(v, (size_t)(end - v));
@@ -308,6 +311,7 @@ void img_http_resp_clear(struct img_http_resp *r)
 	free(r->docker_digest);
 	free(r->www_authenticate);
 	free(r->location);
+	free(r->link);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -427,6 +431,7 @@ int img_http_send(const struct img_http_req *rq, const char *method, const struc
 		r->docker_digest = steal_ptr(hd.docker_digest);
 		r->www_authenticate = steal_ptr(hd.www_authenticate);
 		r->location = steal_ptr(hd.location);
+		r->link = steal_ptr(hd.link);
 	}
 	free(body.data);
 	headers_clear(&hd);

@@ -559,6 +559,7 @@ struct img_http_resp {
 	char *body; /* NUL-terminated */
 	size_t len;
 	char *content_type, *docker_digest, *www_authenticate, *location;
+	char *link; /* Link: a list's next page (tags/list's, as <URL>; rel="next") */
 };
 /* What a PUT or POST sends: size bytes of data, else of fd at off (pread;
  * sent again as it is when the request is repeated). */
@@ -653,6 +654,15 @@ int img_registry_send(struct img_registry *r, const char *method, const char *re
 int img_registry_status_error(const struct img_registry *r, const struct img_http_resp *resp, const char *what,
                               struct burrow_err **err);
 char *img_registry_url(const struct img_registry *r, const char *repo, const char *path);
+/* The page after the one at path at (relative to /v2/REPO/, as
+ * img_registry_get's) whose answer had the Link header link (NULL: none):
+ * *next its path for img_registry_get ("/v2/..."), NULL when link names
+ * no rel="next". A next page on another host (or scheme) is refused. */
+int img_registry_next_page(const struct img_registry *r, const char *repo, const char *at, const char *link,
+                           char **next, struct burrow_err **err);
+/* The same for the registry at base_url ("https://HOST[:PORT]"). */
+int img_link_next_page(const char *base_url, const char *repo, const char *at, const char *link, char **next,
+                       struct burrow_err **err);
 /* The Authorization line for blob requests (NULL when none); refresh
  * fetches a new token. Safe from any thread. */
 char *img_registry_auth_line(struct img_registry *r, const char *repo, bool refresh, struct burrow_err **err);

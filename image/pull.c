@@ -380,6 +380,66 @@ static bool tag_valid(const char *repo, const char *tag)
 	return ok;
 }
 
+/* Appends the tags of one page of a tag list (body) to *tags; what
+ * names the list. */
+static int page_tags(const char *repo, const char *what, const char *body, char ***tags, struct burrow_err **err)
+{
+	cleanup_yajl yajl_val v = json_parse(body, NULL);
+	yajl_val list = json_get(v, "tags");
+	if (!v || !YAJL_IS_OBJECT(v) || (list && !YAJL_IS_ARRAY(list) && !YAJL_IS_NULL(list)))
+		return burrow_error(err, EINVAL, "%s: not a tag list", what);
+	for (size_t k = 0; list && YAJL_IS_ARRAY(list) && k < list->u.array.len; k++) {
+		const char *tag = YAJL_GET_STRING(list->u.array.values[k]);
+		if (!tag || !tag_valid(repo, tag))
+			return burrow_error(err, EINVAL, "%s: '%s' is not a tag", what,
+			                    tag ? str_quote(tag) : "(not a string)");
+		strv_append(tags, tag);
+	}
+	return 0;
+}
+
+/* The tags of repository repo (at the registry: path) from reg's
+ * tags/list, page after page (a registry that pages it says where the
+ * next one is in a Link header, on the same host: one elsewhere is
+ * refused), TAGS_MAX bytes in all at most. 0, TRY_NEXT (the first page
+ * is not there), FINAL. */
+static int tags_pages(struct img_registry *reg, const char *repo, const char *path, const char *what, char ***tags,
+                      struct burrow_err **err)
+{
+	cleanup_free char *at = xstrdup("tags/list");
+	size_t total = 0;
+	cleanup_strv char **got = xcalloc(1, sizeof(char *));
+	while (at) {
+		if (total >= TAGS_MAX) {
+			burrow_error(err, EFBIG, "%s: more than %d bytes of tags", what, TAGS_MAX);
+			return FINAL;
+		}
+		__attribute__((cleanup(img_http_resp_clear))) struct img_http_resp resp = {0};
+		if (img_registry_get(reg, path, at, "Accept: application/json", TAGS_MAX - total, &resp, err) < 0)
+			return total ? FINAL : TRY_NEXT;
+		if (resp.status != 200) {
+			img_registry_status_error(reg, &resp, what, err);
+			return total ? FINAL : TRY_NEXT;
+		}
+		total += resp.len;
+		if (page_tags(repo, what, resp.body, &got, err) < 0)
+			return FINAL;
+		char *next = NULL;
+		if (img_registry_next_page(reg, path, at, resp.link, &next, err) < 0) {
+			burrow_error_wrap(err, "%s", what);
+			return FINAL;
+		}
+		if (next && strcmp(next, at) == 0) { /* the same page again: it would never end */
+			free(next);
+			next = NULL;
+		}
+		free(at);
+		at = next;
+	}
+	*tags = steal_ptr(got);
+	return 0;
+}
+
 /* The tags the registry lists for repository repo (normalised, no tag),
  * in its order: GET /v2/REPO/tags/list at the first of its endpoints that
  * answers. 0, TRY_NEXT (not there: the next candidate may have it), FINAL. */
@@ -402,38 +462,11 @@ static int list_tags(const struct img_pull_opts *o, const struct img_registries 
 			ret = FINAL;
 			break;
 		}
-		__attribute__((cleanup(img_http_resp_clear))) struct img_http_resp resp = {0};
 		cleanup_free char *what = img_registry_url(reg, eps[i].repo, "tags/list");
-		int r =
-		    img_registry_get(reg, eps[i].repo, "tags/list", "Accept: application/json", TAGS_MAX, &resp, &e);
-		if (r == 0 && resp.status != 200)
-			r = img_registry_status_error(reg, &resp, what, &e);
+		ret = tags_pages(reg, repo, eps[i].repo, what, tags, &e);
 		img_registry_free(reg);
 		burrow_err_free(*err);
 		*err = e;
-		if (r < 0)
-			continue;
-		cleanup_yajl yajl_val v = json_parse(resp.body, NULL);
-		yajl_val list = json_get(v, "tags");
-		if (!v || !YAJL_IS_OBJECT(v) || (list && !YAJL_IS_ARRAY(list) && !YAJL_IS_NULL(list))) {
-			burrow_error(err, EINVAL, "%s: not a tag list", what);
-			ret = FINAL;
-			break;
-		}
-		*tags = xcalloc(1, sizeof(char *));
-		for (size_t k = 0; list && YAJL_IS_ARRAY(list) && k < list->u.array.len; k++) {
-			const char *tag = YAJL_GET_STRING(list->u.array.values[k]);
-			if (!tag || !tag_valid(repo, tag)) {
-				strv_free(steal_ptr(*tags));
-				burrow_error(err, EINVAL, "%s: '%s' is not a tag", what,
-				             tag ? str_quote(tag) : "(not a string)");
-				ret = FINAL;
-				break;
-			}
-			strv_append(tags, tag);
-		}
-		if (*tags)
-			ret = 0;
 	}
 	img_endpoints_free(eps, neps);
 	return ret;

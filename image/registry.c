@@ -289,6 +289,57 @@ char *img_registry_url(const struct img_registry *r, const char *repo, const cha
 	return xasprintf("%s/v2/%s/%s", r->base, repo, path);
 }
 
+/* The URL of a Link header's rel="next" link (RFC 8288: <URL>; rel="next",
+ * several apart by commas), NULL: none. Caller frees. */
+static char *link_next(const char *link)
+{
+	for (const char *p = link; (p = strchr(p, '<'));) {
+		const char *end = strchr(p, '>');
+		if (!end)
+			return NULL;
+		size_t plen = strcspn(end + 1, ",");
+		cleanup_free char *params = xstrndup(end + 1, plen);
+		for (char *q = params; (q = strcasestr(q, "rel="));) {
+			q += 4;
+			q += *q == '"';
+			if (strncasecmp(q, "next", 4) == 0 && strchr("\" ;", q[4]))
+				return xstrndup(p + 1, (size_t)(end - p - 1));
+		}
+		p = end + 1 + plen;
+	}
+	return NULL;
+}
+
+int img_registry_next_page(const struct img_registry *r, const char *repo, const char *at, const char *link,
+                           char **next, struct burrow_err **err)
+{
+	return img_link_next_page(r->base, repo, at, link, next, err);
+}
+
+int img_link_next_page(const char *base_url, const char *repo, const char *at, const char *link, char **next,
+                       struct burrow_err **err)
+{
+	*next = NULL;
+	cleanup_free char *url = link ? link_next(link) : NULL;
+	if (!url || !*url)
+		return 0;
+	size_t base = strlen(base_url);
+	if (strncmp(url, base_url, base) == 0 && url[base] == '/') /* a URL on this registry */
+		*next = xstrdup(url + base);
+	else if (url[strcspn(url, ":/?#")] == ':' || strncmp(url, "//", 2) == 0) /* SCHEME:..., //HOST/PATH */
+		return burrow_error(err, EPERM, "its next page is not on %s: '%s'", base_url, str_quote(url));
+	else if (url[0] == '/')
+		*next = steal_ptr(url);
+	else { /* relative to the page it is on: its query, or its last component */
+		cleanup_free char *here = at[0] == '/' ? xstrdup(at) : xasprintf("/v2/%s/%s", repo, at);
+		here[strcspn(here, "?")] = '\0';
+		if (url[0] != '?')
+			strrchr(here, '/')[1] = '\0';
+		*next = xasprintf("%s%s", here, url);
+	}
+	return 0;
+}
+
 int img_registry_get(struct img_registry *r, const char *repo, const char *path, const char *accept, size_t max,
                      struct img_http_resp *resp, struct burrow_err **err)
 {

@@ -61,9 +61,19 @@ print(d["a"]["Id"], *[n[k] for k in ("Cgroup", "Ipc", "Mnt", "Net", "Pidns", "Us
 print(json.dumps(d["b"]["Namespaces"]))' <<<"$output"
 	is "${lines[0]}" "$want"
 	is "${lines[1]}" "{}"
+	# a template: Go's field names (.Namespaces.MNT), but json writes
+	# podman's JSON keys in its order, leaving out what is not known
+	declare -A ino
+	for k in cgroup ipc mnt net pid user uts; do
+		ino[$k]=$(ns stat -L -c %i "/proc/$apid/ns/$k")
+	done
+	run_burrow 0 ps --ns --filter name=a --format '{{.Namespaces.MNT}} {{json .Namespaces}}'
+	is "$output" "${ino[mnt]} {\"Mnt\":\"${ino[mnt]}\",\"Cgroup\":\"${ino[cgroup]}\",\"Ipc\":\"${ino[ipc]}\",\"Net\":\"${ino[net]}\",\"Pidns\":\"${ino[pid]}\",\"Uts\":\"${ino[uts]}\",\"User\":\"${ino[user]}\"}"
+	run_burrow 0 ps -a --ns --filter name=b --format '{{json .Namespaces}}|{{.Namespaces}}|{{.Namespaces.PIDNS}}|'
+	is "$output" "{}|{      }||"
 	# without --ns: empty, as podman's
-	run_burrow 0 ps --format '{{json .Namespaces}}' --filter name=a
-	is "$output" "{}"
+	run_burrow 0 ps --format '{{json .Namespaces}}|{{.Namespaces}}' --filter name=a
+	is "$output" "{}|{      }"
 	# --sync and --external: accepted, the same list
 	run_burrow 0 ps -a --format '{{.Names}} {{.Status}}'
 	plain=$output

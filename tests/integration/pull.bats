@@ -212,6 +212,24 @@ $REG/test/alltags:two"
 	assert_match "$output" "only a registry lists tags"
 }
 
+@test "pull -a: a tag list in pages (Link: rel=\"next\", a path, then a URL): every page; a next page on another host is refused" {
+	start_fake paged-tags
+	run_burrow 0 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$(sort <<<"$output")" "$FAKE/paged/img:latest
+$FAKE/paged/img:p1
+$FAKE/paged/img:p2
+$FAKE/paged/img:p3
+$FAKE/paged/img:p4"
+	is "$(grep -c '/tags/list' "$FAKE_LOG")" 3 "three pages asked"
+	rm_store
+	start_fake tags-elsewhere
+	run_burrow 125 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
+	assert_match "$output" "cannot list the tags of '$FAKE/paged/img': .*tags/list: its next page is not on http://$FAKE: 'http://127\.0\.0\.2:"
+	is "$(grep -c '/tags/list' "$FAKE_LOG")" 2 "the page elsewhere is not asked"
+	nothing_stored
+}
+
 @test "pull: by digest; run by digest and by short name with the digest; repo digest recorded; a container's ImageDigest" {
 	digest=$(cat "$BATS_FILE_TMPDIR/busybox.digest")
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox@$digest"

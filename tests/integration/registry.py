@@ -14,6 +14,10 @@
       l(name, target), h(name, target).
   registry.py fake --port-file F --log F --base TAR --mode MODE
       serves one image, broken as MODE says, as a registry on 127.0.0.1.
+      Modes paged-tags and tags-elsewhere list the tags of every
+      repository two a page, as registries that page by default do
+      (Link: <...>; rel="next"); tags-elsewhere's second page is on
+      another host.
 """
 import argparse
 import base64
@@ -283,6 +287,10 @@ def fake_image(base, mode):
     return blobs, manifest, mt
 
 
+# the tags of the paged-tags modes: three pages
+PAGED = ["latest", "p1", "p2", "p3", "p4"]
+
+
 def cmd_fake(a):
     blobs, manifest, mt = fake_image(a.base, a.mode)
     layer = json.loads(manifest)["layers"][-1]["digest"] if a.mode not in ("not-json", "schema1") else None
@@ -310,6 +318,24 @@ def cmd_fake(a):
         def do_HEAD(self):
             self.do_GET()
 
+        def tags_page(self):
+            # the page after ?last=TAG (the first without), two tags long;
+            # the next one's Link: a path on page 1, a URL on page 2 (on
+            # another host with tags-elsewhere)
+            path, _, query = self.path.partition("?")
+            q = dict(kv.partition("=")[::2] for kv in query.split("&") if kv)
+            at = PAGED.index(q["last"]) + 1 if "last" in q else 0
+            page = PAGED[at:at + 2]
+            name = path[len("/v2/"):-len("/tags/list")]
+            extra = {}
+            if at + 2 < len(PAGED):
+                nxt = "%s?last=%s&n=2" % (path, page[-1])
+                if at > 0:
+                    host = "127.0.0.2" if a.mode == "tags-elsewhere" else "127.0.0.1"
+                    nxt = "http://%s:%d%s" % (host, self.server.server_address[1], nxt)
+                extra["Link"] = '<%s>; rel="next"' % nxt
+            self.send(200, json.dumps({"name": name, "tags": page}).encode(), extra=extra)
+
         def do_GET(self):
             with lock:
                 count["n"] += 1
@@ -324,6 +350,9 @@ def cmd_fake(a):
             if self.path in ("/v2/", "/v2"):
                 self.send(200, b"{}")
                 return
+            if a.mode in ("paged-tags", "tags-elsewhere") and self.path.split("?")[0].endswith("/tags/list"):
+                self.tags_page()
+                return
             parts = self.path.split("/")
             if len(parts) >= 5 and parts[-2] == "manifests":
                 ref = parts[-1]
@@ -332,7 +361,7 @@ def cmd_fake(a):
                     # a Docker-Content-Digest that matches what it sends
                     other = manifest + b"\n"
                     self.send(200, other, mt, {"Docker-Content-Digest": sha256(other)})
-                elif ref in ("latest",) or ref == sha256(manifest):
+                elif ref in ("latest",) or ref == sha256(manifest) or (a.mode == "paged-tags" and ref in PAGED):
                     self.send(200, manifest, mt, {"Docker-Content-Digest": sha256(manifest)})
                 else:
                     self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')

@@ -754,13 +754,62 @@ static void test_auth_json(void **state)
 	burrow_err_free(err);
 }
 
+/* A tag list's next page (Link: <URL>; rel="next"): a path, a URL on the
+ * registry or a reference relative to the page; another host or scheme
+ * is refused; no rel="next": none */
+static void test_next_page(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *at, *link, *next;
+	} cases[] = {
+	    {"tags/list", "</v2/ns/img/tags/list?last=b&n=2>; rel=\"next\"", "/v2/ns/img/tags/list?last=b&n=2"},
+	    {"tags/list", "<https://reg.example:5000/v2/ns/img/tags/list?last=b>; rel=next",
+	     "/v2/ns/img/tags/list?last=b"},
+	    {"/v2/ns/img/tags/list?last=b", "<?last=d>; rel=\"next\"", "/v2/ns/img/tags/list?last=d"},
+	    {"tags/list", "<list?last=c>;rel=\"next\"", "/v2/ns/img/tags/list?last=c"},
+	    {"tags/list", "</v2/a>; rel=\"prev\", </v2/b>; rel=\"next\"", "/v2/b"},
+	    {"tags/list", "</v2/a>; rel=\"nextish\"", NULL},
+	    {"tags/list", NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *next = NULL;
+		struct burrow_err *err = NULL;
+		assert_int_equal(
+		    img_link_next_page("https://reg.example:5000", "ns/img", cases[i].at, cases[i].link, &next, &err),
+		    0);
+		if (cases[i].next)
+			assert_string_equal(next, cases[i].next);
+		else
+			assert_null(next);
+		free(next);
+	}
+	static const char *const elsewhere[] = {
+	    "<https://other.example/v2/ns/img/tags/list?last=b>; rel=\"next\"",
+	    "<http://reg.example:5000/v2/ns/img/tags/list?last=b>; rel=\"next\"",
+	    "<https://reg.example:50000/v2/x>; rel=\"next\"",
+	    "<//other.example/v2/x>; rel=\"next\"",
+	};
+	for (size_t i = 0; i < sizeof(elsewhere) / sizeof(elsewhere[0]); i++) {
+		char *next = NULL;
+		struct burrow_err *err = NULL;
+		assert_int_equal(
+		    img_link_next_page("https://reg.example:5000", "ns/img", "tags/list", elsewhere[i], &next, &err),
+		    -1);
+		assert_null(next);
+		assert_non_null(strstr(err->msg, "its next page is not on https://reg.example:5000"));
+		burrow_err_free(err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_chain_ids),      cmocka_unit_test(test_store_pulled),
-	    cmocka_unit_test(test_manifest_parse), cmocka_unit_test(test_platform_select),
-	    cmocka_unit_test(test_challenge),      cmocka_unit_test(test_registries_conf),
-	    cmocka_unit_test(test_auth_json),      cmocka_unit_test(test_cred_helpers),
+	    cmocka_unit_test(test_next_page),       cmocka_unit_test(test_chain_ids),
+	    cmocka_unit_test(test_store_pulled),    cmocka_unit_test(test_manifest_parse),
+	    cmocka_unit_test(test_platform_select), cmocka_unit_test(test_challenge),
+	    cmocka_unit_test(test_registries_conf), cmocka_unit_test(test_auth_json),
+	    cmocka_unit_test(test_cred_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -428,6 +428,21 @@ static void test_unit_new_flag_values(void **state)
 	assert_non_null(strstr(u, "--name w \\\n\t-e \\\n\t--runroot \\\n\t-e X busybox\n"));
 }
 
+/* --preserve-fds N goes (as N or =N): systemd passes a unit no fd past
+ * stderr, so the unit's run would fail on fd 3 at every start */
+static void test_unit_new_preserve_fds(void **state)
+{
+	(void)state;
+	char *apart[] = {"burrow", "run", "--preserve-fds", "2", "--name", "w", "busybox", NULL};
+	cleanup_free char *u = new_unit(apart, 6);
+	assert_non_null(strstr(u, "-d \\\n\t--name w busybox\n"));
+	assert_null(strstr(u, "preserve"));
+	char *joined[] = {"burrow", "run", "--preserve-fds=1", "-i", "busybox", "top", NULL};
+	cleanup_free char *v = new_unit(joined, 4);
+	assert_non_null(strstr(v, "--name %N \\\n\t-i busybox top\n"));
+	assert_null(strstr(v, "preserve"));
+}
+
 static void test_unit_new_needs_command(void **state)
 {
 	(void)state;
@@ -457,6 +472,7 @@ int main(void)
 	    cmocka_unit_test(test_unit_new_flag_values),
 	    cmocka_unit_test(test_unit_service_store),
 	    cmocka_unit_test(test_unit_mounts),
+	    cmocka_unit_test(test_unit_new_preserve_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
