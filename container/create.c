@@ -151,20 +151,28 @@ static int find_entry(const char *text, const char *key, unsigned *id, unsigned 
 	return 0;
 }
 
-char *ctr_passwd_home(const char *passwd, unsigned uid)
+/* Field n (0: the name, 5: the home) of passwd's first entry with uid
+ * (NULL: none). */
+static char *passwd_field(const char *passwd, unsigned uid, size_t n)
 {
 	char *line;
 	for (const char *at = passwd; (line = next_line(&at)); free(line)) {
 		/* name:password:uid:gid:gecos:home:shell */
 		char *f[6];
 		long long id;
-		if (cut_fields(line, f, 6) == 6 && str_to_ll(f[2], 0, 0xfffffffeLL, &id) == 0 && id == (long long)uid) {
-			char *home = xstrdup(f[5]);
+		size_t nf = cut_fields(line, f, 6);
+		if (nf > n && nf >= 3 && str_to_ll(f[2], 0, 0xfffffffeLL, &id) == 0 && id == (long long)uid) {
+			char *v = xstrdup(f[n]);
 			free(line);
-			return home;
+			return v;
 		}
 	}
 	return NULL;
+}
+
+char *ctr_passwd_home(const char *passwd, unsigned uid)
+{
+	return passwd_field(passwd, uid, 5);
 }
 
 int ctr_resolve_user(const char *spec, const char *passwd, const char *group, unsigned *uid, unsigned *gid,
@@ -192,22 +200,6 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
 		*gid = (unsigned)v;
 	}
 	return 0;
-}
-
-/* The name of passwd's first entry with uid (NULL: none). */
-static char *passwd_name(const char *passwd, unsigned uid)
-{
-	char *line;
-	for (const char *at = passwd; (line = next_line(&at)); free(line)) {
-		char *f[3];
-		long long id;
-		if (cut_fields(line, f, 3) == 3 && str_to_ll(f[2], 0, 0xfffffffeLL, &id) == 0 && id == (long long)uid) {
-			char *name = xstrdup(f[0]);
-			free(line);
-			return name;
-		}
-	}
-	return NULL;
 }
 
 /* The gids of the groups of group text whose member list (its fourth
@@ -246,7 +238,7 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 		return -1;
 	struct strv_builder b = {0};
 	strv_builder_take(&b, xasprintf("%u", c->gid));
-	cleanup_free char *name = passwd && !strchr(spec, ':') ? passwd_name(passwd, c->uid) : NULL;
+	cleanup_free char *name = passwd && !strchr(spec, ':') ? passwd_field(passwd, c->uid, 0) : NULL;
 	if (name && group)
 		add_memberships(group, name, &b);
 	c->user_groups = strv_builder_steal(&b);
