@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "cmd/tabwriter.h"
+#include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/quote.h"
 #include "lib/xalloc.h"
@@ -100,9 +101,13 @@ int fmt_report_parse(struct fmt_report *r, struct burrow_err **err)
 	return 0;
 }
 
-/* A JSON string as Go's encoder writes it (without HTML escaping). */
-static void json_string(struct fmt_buf *b, const char *s)
+/* A JSON string as Go's encoder writes it (without HTML escaping; bytes
+ * that are not UTF-8 as U+FFFD, json_utf8_fixed). */
+static void json_string(struct fmt_buf *b, const char *raw)
 {
+	size_t n;
+	cleanup_free char *fixed = json_utf8_fixed(raw, strlen(raw), &n);
+	const char *s = fixed ? fixed : raw;
 	fmt_buf_add(b, "\"", 1);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {

@@ -61,12 +61,16 @@ static void print_removal(const struct img_removal *r)
 		burrow_warn("%s", r->warnings[i]);
 }
 
-/* Whether ref names by ID (or an ID's prefix, "sha256:" or not) an image
- * this rmi deleted already: a dangling parent that went with its child.
- * podman finds every argument's image before it removes any, so naming
- * that parent too is no error there. */
-static bool deleted_here(char *const *deleted, const char *ref)
+/* Whether this rmi removed ref already: by ID (or an ID's prefix,
+ * "sha256:" or not) an image it deleted, a dangling parent that went with
+ * its child; or a name given before (rmi kid kid). podman finds every
+ * argument's image before it removes any, so naming it again is no error
+ * there (exit 0). */
+static bool removed_here(char *const *deleted, char *const *named, const char *ref)
 {
+	cleanup_free char *norm = img_ref_normalize_str(ref, NULL);
+	if (norm && strv_contains(named, norm))
+		return true;
 	if (strncmp(ref, "sha256:", strlen("sha256:")) == 0)
 		ref += strlen("sha256:");
 	size_t n = strlen(ref);
@@ -142,7 +146,7 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 			strv_append(&refs, argv[i]);
 	}
 	int rc = 0;
-	cleanup_strv char **deleted = NULL;
+	cleanup_strv char **deleted = NULL, **named = NULL; /* removed_here */
 	for (size_t i = 0; refs[i]; i++) {
 		struct img_removal rep = {0};
 		unsigned flags =
@@ -153,13 +157,17 @@ int cmd_rmi(struct cmd_ctx *ctx, int argc, char **argv)
 		for (size_t j = 0; rep.deleted && rep.deleted[j]; j++)
 			strv_append(&deleted, rep.deleted[j]);
 		img_removal_clear(&rep);
-		if (r == 0)
+		if (r == 0) {
+			char *norm = img_ref_normalize_str(refs[i], NULL);
+			if (norm)
+				strv_append_take(&named, norm);
 			continue;
+		}
 		int code = err->status == ENOENT ? RMI_NO_SUCH : err->status == EBUSY ? RMI_IN_USE : EXIT_BURROW;
 		/* an image another one took with it (rmi -a, or a parent named
 		 * after its child) is no error; -f, as podman 4.3 (its docs say
 		 * -i only): a missing image is not one */
-		if (code == RMI_NO_SUCH && (ignore || all || force || deleted_here(deleted, refs[i])))
+		if (code == RMI_NO_SUCH && (ignore || all || force || removed_here(deleted, named, refs[i])))
 			code = 0;
 		else
 			burrow_err_print(err);

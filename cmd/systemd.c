@@ -235,15 +235,16 @@ static void store_missing(const struct cmd_unit_opts *o, char *const *have, stru
 	}
 }
 
-/* A path in RequiresMountsFor= as systemd reads it back: % doubled (a
- * specifier), in quotes when it holds a blank or a quote ($ is no
- * variable there); NULL: the path is not absolute (a unit runs in no
- * directory of the create's). Caller frees. */
-static char *unit_path(const char *path)
+/* An absolute path as systemd reads it back: % doubled (a specifier);
+ * in a list (RequiresMountsFor=, split at blanks, quotes taken off) in
+ * quotes when it holds a blank or a quote ($ is no variable there), else
+ * (PIDFile=, one path taken whole) as it is. NULL: the path is not
+ * absolute (a unit runs in no directory of the create's). Caller frees. */
+static char *unit_path(const char *path, bool list)
 {
 	if (!path || path[0] != '/')
 		return NULL;
-	bool quote = strpbrk(path, " \t\"'") != NULL;
+	bool quote = list && strpbrk(path, " \t\"'") != NULL;
 	char *out = xmalloc(strlen(path) * 2 + 3), *q = out;
 	if (quote)
 		*q++ = '"';
@@ -269,8 +270,8 @@ static char *unit_path(const char *path)
 static void put_mounts(FILE *f, const struct cmd_unit_opts *o, char *const *store)
 {
 	cleanup_free char *run =
-	    o->new_unit && !store_has(store, "--runroot") ? xstrdup("%t/burrow") : unit_path(o->runroot);
-	cleanup_free char *root = store_has(store, "--root") ? unit_path(o->root) : NULL;
+	    o->new_unit && !store_has(store, "--runroot") ? xstrdup("%t/burrow") : unit_path(o->runroot, true);
+	cleanup_free char *root = store_has(store, "--root") ? unit_path(o->root, true) : NULL;
 	if (!run && !root)
 		return;
 	fprintf(f, "RequiresMountsFor=%s%s%s\n", run ? run : "", run && root ? " " : "", root ? root : "");
@@ -490,8 +491,10 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 		fprintf(f, "ExecStopPost=%s%s stop \\\n\t-t %d %s\n", exe, in_store, timeout, name);
 	if (o->new_unit)
 		fputs("Type=notify\nNotifyAccess=all\n", f);
-	else
-		fprintf(f, "PIDFile=%s\nType=forking\n", o->pidfile);
+	else {
+		cleanup_free char *pidfile = unit_path(o->pidfile, false);
+		fprintf(f, "PIDFile=%s\nType=forking\n", pidfile ? pidfile : o->pidfile);
+	}
 	fputs("\n[Install]\nWantedBy=default.target\n", f);
 	fclose(f);
 	*service = steal_ptr(svc);

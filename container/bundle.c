@@ -118,11 +118,17 @@ static void gen_process(yajl_gen g, const struct ctr_config *c, const struct ctr
 	jg_key_int(g, "gid", c->gid);
 	if (p && c->umask)
 		jg_key_int(g, "umask", strtol(c->umask, NULL, 8));
-	if (p && c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") != 0) {
+	/* the user's groups (podman's for a user given), then --group-add's;
+	 * keep-groups: none (no setgroups) */
+	bool keep = c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") == 0;
+	if (p && !keep && ((c->user_groups && c->user_groups[0]) || (c->groups && c->groups[0]))) {
 		jg_key(g, "additionalGids");
 		jg_array_open(g);
-		for (size_t i = 0; c->groups[i]; i++)
-			jg_int(g, strtoll(c->groups[i], NULL, 10));
+		for (size_t i = 0; c->user_groups && c->user_groups[i]; i++)
+			jg_int(g, strtoll(c->user_groups[i], NULL, 10));
+		for (size_t i = 0; c->groups && c->groups[i]; i++)
+			if (!strv_contains(c->user_groups, c->groups[i]))
+				jg_int(g, strtoll(c->groups[i], NULL, 10));
 		jg_array_close(g);
 	}
 	jg_map_close(g);

@@ -151,20 +151,28 @@ static int find_entry(const char *text, const char *key, unsigned *id, unsigned 
 	return 0;
 }
 
-char *ctr_passwd_home(const char *passwd, unsigned uid)
+/* Field n (0: the name, 5: the home) of passwd's first entry with uid
+ * (NULL: none). */
+static char *passwd_field(const char *passwd, unsigned uid, size_t n)
 {
 	char *line;
 	for (const char *at = passwd; (line = next_line(&at)); free(line)) {
 		/* name:password:uid:gid:gecos:home:shell */
 		char *f[6];
 		long long id;
-		if (cut_fields(line, f, 6) == 6 && str_to_ll(f[2], 0, 0xfffffffeLL, &id) == 0 && id == (long long)uid) {
-			char *home = xstrdup(f[5]);
+		size_t nf = cut_fields(line, f, 6);
+		if (nf > n && nf >= 3 && str_to_ll(f[2], 0, 0xfffffffeLL, &id) == 0 && id == (long long)uid) {
+			char *v = xstrdup(f[n]);
 			free(line);
-			return home;
+			return v;
 		}
 	}
 	return NULL;
+}
+
+char *ctr_passwd_home(const char *passwd, unsigned uid)
+{
+	return passwd_field(passwd, uid, 5);
 }
 
 int ctr_resolve_user(const char *spec, const char *passwd, const char *group, unsigned *uid, unsigned *gid,
@@ -194,15 +202,47 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
 	return 0;
 }
 
-/* -u USER[:GROUP] against the image's /etc/passwd and /etc/group. */
-static int parse_user(const char *spec, char *const *roots, unsigned *uid, unsigned *gid, struct burrow_err **err)
+/* The gids of the groups of group text whose member list (its fourth
+ * field, names separated by commas) holds name, into *b as text, each
+ * once, as runc's lookup that podman uses finds them. */
+static void add_memberships(const char *group, const char *name, struct strv_builder *b)
+{
+	char *line;
+	for (const char *at = group; (line = next_line(&at)); free(line)) {
+		char *f[4], *save = NULL;
+		long long gid;
+		if (cut_fields(line, f, 4) < 4 || str_to_ll(f[2], 0, 0xfffffffeLL, &gid) < 0)
+			continue;
+		for (char *m = strtok_r(f[3], ",", &save); m; m = strtok_r(NULL, ",", &save))
+			if (strcmp(m, name) == 0) {
+				cleanup_free char *text = xasprintf("%lld", gid);
+				if (!strv_contains(b->v, text))
+					strv_builder_add(b, text);
+				break;
+			}
+	}
+}
+
+/* -u USER[:GROUP] against the image's /etc/passwd and /etc/group: c->uid,
+ * c->gid and, as podman 4.3 sets them for a user given, the supplementary
+ * groups c->user_groups: the user's group and, when spec names no group,
+ * the groups that list the user as a member. */
+static int parse_user(const char *spec, char *const *roots, struct ctr_config *c, struct burrow_err **err)
 {
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
 	if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
 	    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)
 		return burrow_error_wrap(err, "cannot find user '%s' in the image", str_quote(spec));
-	return ctr_resolve_user(spec, passwd, group, uid, gid, err);
+	if (ctr_resolve_user(spec, passwd, group, &c->uid, &c->gid, err) < 0)
+		return -1;
+	struct strv_builder b = {0};
+	strv_builder_take(&b, xasprintf("%u", c->gid));
+	cleanup_free char *name = passwd && !strchr(spec, ':') ? passwd_field(passwd, c->uid, 0) : NULL;
+	if (name && group)
+		add_memberships(group, name, &b);
+	c->user_groups = strv_builder_steal(&b);
+	return 0;
 }
 
 static struct ctr_mount_specs mount_specs(const struct ctr_create_opts *o)
@@ -431,13 +471,14 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	strv_env_dedup(c.env);
 
 	const char *user = o->user ? o->user : (img ? img->config.user : NULL);
-	if (user && *user && parse_user(user, roots, &c.uid, &c.gid, err) < 0)
+	if (user && *user && parse_user(user, roots, &c, err) < 0)
 		goto out;
 	if ((o->userns || o->uidmap || o->gidmap) && ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0) {
 		burrow_error_wrap(err, "cannot read the users of the image");
 		goto out;
 	}
-	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0)
+	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0 ||
+	    ctr_user_groups_mapped(&c, err) < 0)
 		goto out;
 	if (o->group_add) {
 		cleanup_free char *group = NULL;

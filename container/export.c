@@ -156,7 +156,7 @@ static int diff_dir(struct differ *d, int dirfd, const char *path, bool added, s
 	struct dirent *de;
 	while ((de = readdir(dir))) {
 		const char *name = de->d_name;
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, OVL_OPAQUE) == 0)
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || ovl_opaque_marker(name))
 			continue;
 		if (strncmp(name, OVL_WHITEOUT, strlen(OVL_WHITEOUT)) == 0) {
 			cleanup_free char *gone = xasprintf("%s/%s", path, name + strlen(OVL_WHITEOUT));

@@ -144,6 +144,9 @@ int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct
  * -1 (ERANGE) when no such range is left. Nothing to do (0, *lock -1)
  * for another mode. */
 int ctr_userns_auto_alloc(struct state_store *s, struct ctr_config *c, int *lock, struct burrow_err **err);
+/* Leaves out of c->user_groups the gids the container's user namespace
+ * does not map (podman does too: setgroups would refuse them). */
+int ctr_user_groups_mapped(struct ctr_config *c, struct burrow_err **err);
 /* --group-add's names against the image's /etc/group text (NULL: none)
  * into c->groups (gids as text); keep-groups only alone. */
 int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err);

@@ -191,7 +191,7 @@ static int one(const struct walk_at *at, enum walk_step step, void *data, struct
 	if (step == WALK_ENTER)
 		return add_dir(w, at);
 	/* the opaque markers are the directory's (written once, with it) */
-	if (strcmp(name, OVL_OPAQUE) == 0 || strcmp(name, OVL_OPAQUE_DEV) == 0)
+	if (ovl_opaque_marker(name))
 		return 0;
 	/* the empty files a container's bind mounts were made on: burrow's,
 	 * not the container's */

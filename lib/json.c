@@ -17,11 +17,8 @@ static size_t char_len(const unsigned char *u)
 	return *u < 0x80 ? 1 : str_utf8_seq(u, &cp);
 }
 
-/* s[0, len) with U+FFFD for each byte that is not UTF-8, as Go's
- * encoding/json reads and writes it (and so podman's records), in a new
- * string (*n its length); NULL when s is UTF-8 already. yajl takes only
- * UTF-8: a record written raw could never be read again. */
-static char *utf8_fixed(const char *s, size_t len, size_t *n)
+/* yajl takes only UTF-8: a record written raw could never be read again */
+char *json_utf8_fixed(const char *s, size_t len, size_t *n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, c;
@@ -45,7 +42,7 @@ yajl_val json_parse(const char *text, struct burrow_err **err)
 	char ebuf[256];
 	ebuf[0] = '\0';
 	size_t n;
-	cleanup_free char *fixed = utf8_fixed(text, strlen(text), &n);
+	cleanup_free char *fixed = json_utf8_fixed(text, strlen(text), &n);
 	yajl_val v = yajl_tree_parse(fixed ? fixed : text, ebuf, sizeof(ebuf));
 	if (!v) {
 		char *nl = strchr(ebuf, '\n');
@@ -141,11 +138,11 @@ char *json_gen_finish(yajl_gen g)
 	return r;
 }
 
-/* s as UTF-8 (utf8_fixed) */
+/* s as UTF-8 (json_utf8_fixed) */
 void jg_str(yajl_gen g, const char *s)
 {
 	size_t len = strlen(s), n;
-	cleanup_free char *fixed = utf8_fixed(s, len, &n);
+	cleanup_free char *fixed = json_utf8_fixed(s, len, &n);
 	yajl_gen_string(g, (const unsigned char *)(fixed ? fixed : s), fixed ? n : len);
 }
 void jg_int(yajl_gen g, long long v)

@@ -26,6 +26,12 @@ char **json_strv(yajl_val arr); /* the same from the array itself */
  * answer either copy). Start with *at = 0. */
 yajl_val json_get_next(yajl_val obj, const char *key, size_t *at);
 
+/* s[0, len) with U+FFFD for each byte that is not UTF-8, as Go's
+ * encoding/json reads and writes it (and so podman's records and its
+ * --format json), in a new string (*n its length); NULL when s is UTF-8
+ * already. Every JSON writer (jg_str, cmd/report.c's) goes through it. */
+char *json_utf8_fixed(const char *s, size_t len, size_t *n);
+
 /* Writing. json_gen_new never fails; json_gen_finish returns a new string
  * and frees the generator. */
 yajl_gen json_gen_new(void);

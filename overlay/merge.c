@@ -66,6 +66,11 @@ static const char *shown(const char *path)
 	return str_quote(path[0] ? path : ".");
 }
 
+bool ovl_opaque_marker(const char *name)
+{
+	return strcmp(name, OVL_OPAQUE) == 0 || strcmp(name, OVL_OPAQUE_DEV) == 0;
+}
+
 bool ovl_dir_opaque(int fd)
 {
 	struct stat st;

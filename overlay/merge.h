@@ -46,6 +46,11 @@ int ovl_merge_has(const int *layers, size_t n, const char *path, struct burrow_e
  * user. one. Commit (image/commit.c) and ovl_merge_walk ask it. */
 bool ovl_dir_opaque(int fd);
 
+/* Whether name is one of those opacity markers (OVL_OPAQUE or
+ * OVL_OPAQUE_DEV): the directory's state, not an entry of it (diff and
+ * commit skip both; the device must not read as a whiteout of ".opq"). */
+bool ovl_opaque_marker(const char *name);
+
 /* Whether xattr name is one of the overlay's own (whiteouts, opacity,
  * origin, fuse-overlayfs's stat override), which a mount does not show. */
 bool ovl_private_xattr(const char *name);

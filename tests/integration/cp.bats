@@ -1147,6 +1147,19 @@ print(" ".join(n + "=" + got.get(n, "missing") for n in want))' "$@"
 	run_burrow 0 rmi localhost/without-gone localhost/with-gone
 }
 
+@test "diff: of an image without /etc, /dev, /proc ... only A /etc shows (the new directories' opacity markers are no deletions)" {
+	mkdir -p "$T/bare/bin"
+	cp "${BUSYBOX:-/bin/busybox}" "$T/bare/bin/busybox"
+	tar -C "$T/bare" -cf "$T/bare.tar" .
+	run_burrow 0 import "$T/bare.tar" localhost/bare
+	run_burrow 0 run --name b1 localhost/bare /bin/busybox true
+	run_burrow 0 diff b1
+	# as podman 4.3's diff of the same steps (the mount points and the
+	# files of the bind mounts left out)
+	is "$output" "A /etc"
+	run_burrow 0 rm b1
+}
+
 @test "diff: below a directory an upper layer of the image made again (opaque), a lower layer's file the container makes again is added, not changed" {
 	run_burrow 0 run --name o1 busybox sh -c 'mkdir /od; echo old >/od/f; echo k >/od/k'
 	run_burrow 0 commit o1 localhost/od-old

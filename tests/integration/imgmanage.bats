@@ -188,6 +188,28 @@ Deleted: $base"
 	run_burrow 1 rmi no-such-img
 }
 
+@test "rmi: an image named twice is removed once, exit 0 (podman 4.3: rmi kid kid, rmi ID ID)" {
+	import_busybox one
+	local id=$output
+	run_burrow 0 tag one other
+	run_burrow 0 rmi other localhost/other:latest other
+	is "$output" "Untagged: localhost/other:latest"
+	run_burrow 0 rmi one one
+	is "$output" "Untagged: localhost/one:latest
+Deleted: $id"
+	run_burrow 0 images -q
+	is "$output" ""
+	# a missing name stays an error after one that was removed
+	import_busybox one
+	run_burrow 1 rmi one no-such-img
+	assert_match "$output" "image 'no-such-img' not known"
+	import_busybox one
+	id=$output
+	run_burrow 0 rmi "$id" "${id:0:12}"
+	is "$output" "Untagged: localhost/one:latest
+Deleted: $id"
+}
+
 @test "rmi: a parent stays when it has a name, another child or a container (even with -f)" {
 	local base kid kid2 kid3
 	parent_and_child

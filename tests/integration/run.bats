@@ -126,6 +126,36 @@ suite_teardown() {
 	fi
 }
 
+# -u as podman 4.3 sets the supplementary groups of a user given (-u or
+# the image's User): the user's group and, when it names no group, the
+# groups of the image's /etc/group that list it as a member; --group-add's
+# after them. Without -u none.
+@test "run: -u sets the supplementary groups as podman: the user's group, its memberships without :GROUP" {
+	import_busybox
+	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1234:55:alice:/home/alice:/bin/sh\n")
+f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\nother:x:30:bob\n")'
+	if has_subuid || [ "$(id -u)" = 0 ]; then
+		# as podman 4.3 shows each (busybox's id lists getgroups())
+		run_burrow 0 run --rm -u 1234:55 grp id
+		is "$output" "uid=1234(alice) gid=55(staff) groups=55(staff)"
+		run_burrow 0 run --rm -u alice grp id
+		is "$output" "uid=1234(alice) gid=55(staff) groups=10(wheel),29(audio),55(staff)"
+		run_burrow 0 run --rm -u 1234 --group-add 77 grp id
+		is "$output" "uid=1234(alice) gid=55(staff) groups=10(wheel),29(audio),55(staff),77"
+		run_burrow 0 run --rm -u alice:wheel grp id
+		is "$output" "uid=1234(alice) gid=10(wheel) groups=10(wheel)"
+		run_burrow 0 run --rm -u 0 grp id
+		is "$output" "uid=0(root) gid=0(root) groups=0(root)"
+		run_burrow 0 run --rm grp id
+		is "$output" "uid=0(root) gid=0(root)"
+		run_burrow 0 run --rm --group-add 77 grp id
+		is "$output" "uid=0(root) gid=0(root) groups=77"
+	else
+		# a single ID: setgroups is denied there, which is no failure
+		run_burrow 0 run --rm -u 0:0 grp true
+	fi
+}
+
 @test "run: an image whose /etc/passwd is a FIFO does not hang -u" {
 	mkdir -p "$T/fifo/etc"
 	mkfifo "$T/fifo/etc/passwd"

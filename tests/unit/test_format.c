@@ -696,6 +696,33 @@ static void test_report(void **state)
 	burrow_err_free(err);
 }
 
+/* A string that is not UTF-8 (a file name, an argument in Latin-1) is
+ * written with U+FFFD for each bad byte by --format json and by the json
+ * function alike (lib/json.c's rule; podman's diff --format json and its
+ * {{json .}} write the same bytes) */
+static void test_report_utf8(void **state)
+{
+	(void)state;
+	struct fmt_item it = {json_new_object(), NULL};
+	json_obj_add(it.base, "Name", json_new_str("caf\xe9!\xff"));
+	struct burrow_err *err = NULL;
+	struct fmt_report r = {.verb = "ps", .format = "json", .json_indent = "  ", .single = true};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	struct fmt_buf out = {0};
+	assert_int_equal(fmt_report_render(&r, &it, 1, &out, &err), 0);
+	assert_string_equal(out.s, "{\n  \"Name\": \"caf\xef\xbf\xbd!\xef\xbf\xbd\"\n}\n");
+	fmt_buf_free(&out);
+	fmt_report_clear(&r);
+	r = (struct fmt_report){.verb = "ps", .format = "{{json .Name}}", .single = true};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	out = (struct fmt_buf){0};
+	assert_int_equal(fmt_report_render(&r, &it, 1, &out, &err), 0);
+	assert_string_equal(out.s, "\"caf\xef\xbf\xbd!\xef\xbf\xbd\"\n");
+	fmt_buf_free(&out);
+	fmt_report_clear(&r);
+	yajl_tree_free(it.base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,7 +734,7 @@ int main(void)
 	    cmocka_unit_test(test_tabwriter),      cmocka_unit_test(test_report),
 	    cmocka_unit_test(test_struct_not_map), cmocka_unit_test(test_no_value_in_functions),
 	    cmocka_unit_test(test_comparisons),    cmocka_unit_test(test_error_form),
-	    cmocka_unit_test(test_printf_bounds),
+	    cmocka_unit_test(test_printf_bounds),  cmocka_unit_test(test_report_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -358,6 +358,12 @@ static void test_unit_mounts(void **state)
 	u = unit_text(&c, &o);
 	assert_non_null(strstr(u, "\nRequiresMountsFor=/run/user/1000/burrow\n"));
 	free(u);
+	/* PIDFile= is one path, taken whole: % doubled, a blank as it is
+	 * (quotes would be part of the path) */
+	o.pidfile = "/run/my run/50%/conmon.pid";
+	u = unit_text(&c, &o);
+	assert_non_null(strstr(u, "\nPIDFile=/run/my run/50%%/conmon.pid\n"));
+	free(u);
 }
 
 /* -d in a cluster of short flags detaches; a 'd' in the value of one
