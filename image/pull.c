@@ -401,14 +401,16 @@ static int page_tags(const char *repo, const char *what, const char *body, char 
 /* The tags of repository repo (at the registry: path) from reg's
  * tags/list, page after page (a registry that pages it says where the
  * next one is in a Link header, on the same host: one elsewhere is
- * refused), TAGS_MAX bytes in all at most. 0, TRY_NEXT (the first page
+ * refused; a page already asked ends the list, as pages that loop would
+ * never end), TAGS_MAX bytes in all at most. 0, TRY_NEXT (the first page
  * is not there), FINAL. */
 static int tags_pages(struct img_registry *reg, const char *repo, const char *path, const char *what, char ***tags,
                       struct burrow_err **err)
 {
-	cleanup_free char *at = xstrdup("tags/list");
+	cleanup_free char *at = xasprintf("/v2/%s/tags/list", path); /* as next pages are named */
 	size_t total = 0;
 	cleanup_strv char **got = xcalloc(1, sizeof(char *));
+	cleanup_strv char **asked = NULL; /* the pages asked */
 	while (at) {
 		if (total >= TAGS_MAX) {
 			burrow_error(err, EFBIG, "%s: more than %d bytes of tags", what, TAGS_MAX);
@@ -429,11 +431,11 @@ static int tags_pages(struct img_registry *reg, const char *repo, const char *pa
 			burrow_error_wrap(err, "%s", what);
 			return FINAL;
 		}
-		if (next && strcmp(next, at) == 0) { /* the same page again: it would never end */
+		strv_append_take(&asked, steal_ptr(at));
+		if (next && strv_contains(asked, next)) { /* asked already: it would never end */
 			free(next);
 			next = NULL;
 		}
-		free(at);
 		at = next;
 	}
 	*tags = steal_ptr(got);
