@@ -380,9 +380,10 @@ static bool tag_valid(const char *repo, const char *tag)
 	return ok;
 }
 
-/* Appends the tags of one page of a tag list (body) to *tags; what
- * names the list. */
-static int page_tags(const char *repo, const char *what, const char *body, char ***tags, struct burrow_err **err)
+/* Appends the tags of one page of a tag list (body) to tags; what names
+ * the list. */
+static int page_tags(const char *repo, const char *what, const char *body, struct strv_builder *tags,
+                     struct burrow_err **err)
 {
 	cleanup_yajl yajl_val v = json_parse(body, NULL);
 	yajl_val list = json_get(v, "tags");
@@ -393,9 +394,14 @@ static int page_tags(const char *repo, const char *what, const char *body, char 
 		if (!tag || !tag_valid(repo, tag))
 			return burrow_error(err, EINVAL, "%s: '%s' is not a tag", what,
 			                    tag ? str_quote(tag) : "(not a string)");
-		strv_append(tags, tag);
+		strv_builder_add(tags, tag); /* a list may be long: 4 MiB of "a", */
 	}
 	return 0;
+}
+
+static void builder_free(struct strv_builder *b)
+{
+	strv_free(b->v);
 }
 
 /* The tags of repository repo (at the registry: path) from reg's
@@ -409,7 +415,7 @@ static int tags_pages(struct img_registry *reg, const char *repo, const char *pa
 {
 	cleanup_free char *at = xasprintf("/v2/%s/tags/list", path); /* as next pages are named */
 	size_t total = 0;
-	cleanup_strv char **got = xcalloc(1, sizeof(char *));
+	__attribute__((cleanup(builder_free))) struct strv_builder got = {0};
 	cleanup_strv char **asked = NULL; /* the pages asked */
 	while (at) {
 		if (total >= TAGS_MAX) {
@@ -438,7 +444,7 @@ static int tags_pages(struct img_registry *reg, const char *repo, const char *pa
 		}
 		at = next;
 	}
-	*tags = steal_ptr(got);
+	*tags = strv_builder_steal(&got);
 	return 0;
 }
 
