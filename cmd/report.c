@@ -129,7 +129,11 @@ static void json_string(struct fmt_buf *b, const char *raw)
 		default:
 			if (*p < 0x20)
 				fmt_buf_printf(b, "\\u%04x", *p);
-			else
+			else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+				/* U+2028, U+2029: Go's encoders escape them always */
+				fmt_buf_printf(b, "\\u202%c", p[2] == 0xa8 ? '8' : '9');
+				p += 2;
+			} else
 				fmt_buf_add(b, (const char *)p, 1);
 		}
 	}

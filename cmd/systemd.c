@@ -421,6 +421,21 @@ char *cmd_unit_generate(const struct ctr_config *c, const struct cmd_unit_opts *
 	store_missing(o, store.v, &missing);
 	strv_builder_extend(&store, missing.v);
 	strv_free(missing.v);
+	/* the paths written as they are (PIDFile=, RequiresMountsFor=):
+	 * systemd takes no escape there, and a newline would end the line */
+	const char *const paths[] = {o->new_unit ? NULL : o->pidfile,
+	                             o->new_unit && !store_has(store.v, "--runroot") ? NULL : o->runroot,
+	                             store_has(store.v, "--root") ? o->root : NULL};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		for (const char *p = paths[i]; p && *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+				burrow_error(err, EINVAL,
+				             "cannot write '%s' in a unit: systemd reads no control character there",
+				             str_quote(paths[i]));
+				strv_free(store.v);
+				strv_free(start.v);
+				return NULL;
+			}
 	cleanup_free char *in_store = store_text(store.v);
 	if (!o->new_unit) {
 		name = xstrdup(ref);

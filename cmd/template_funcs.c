@@ -726,7 +726,7 @@ static int f_json(struct tmpl_exec *x, struct tmpl_val *a, size_t n, struct tmpl
 	(void)n;
 	yajl_gen g = json_gen_new();
 	gen_value(g, a[0]);
-	*out = tmpl_take_str(x, json_gen_finish(g));
+	*out = tmpl_take_str(x, json_go_line_seps(json_gen_finish(g)));
 	return 0;
 }
 

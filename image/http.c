@@ -143,6 +143,9 @@ int img_tls_setup(const char *host, const char *cert_dir, bool verify, struct im
 
 /* --- one handle --------------------------------------------------------------------- */
 
+/* the Link headers of one answer kept, in bytes at most */
+#define LINK_MAX (64 * 1024)
+
 struct headers {
 	long status;
 	char *content_type, *docker_digest, *www_authenticate, *location, *link;
@@ -185,7 +188,15 @@ static size_t on_header(char *p, size_t size, size_t n, void *data)
 		slot = &h->www_authenticate;
 	else if (klen == 8 && strncasecmp(p, "Location", 8) == 0)
 		slot = &h->location;
-	else if (klen == 4 && strncasecmp(p, "Link", 4) == 0 && !h->link)
+	else if (klen == 4 && strncasecmp(p, "Link", 4) == 0 && h->link) {
+		/* several Link headers are one list, apart by commas (RFC 8288):
+		 * rel="next" may be in any (up to LINK_MAX bytes in all) */
+		if (strlen(h->link) + 2 + (size_t)(end - v) <= LINK_MAX) {
+			char *all = xasprintf("%s, %.*s", h->link, (int)(end - v), v);
+			free(h->link);
+			h->link = all;
+		}
+	} else if (klen == 4 && strncasecmp(p, "Link", 4) == 0)
 		slot = &h->link;
 	if (slot) {
 		free(*slot);

@@ -380,9 +380,10 @@ static bool tag_valid(const char *repo, const char *tag)
 	return ok;
 }
 
-/* Appends the tags of one page of a tag list (body) to *tags; what
- * names the list. */
-static int page_tags(const char *repo, const char *what, const char *body, char ***tags, struct burrow_err **err)
+/* Appends the tags of one page of a tag list (body) to tags; what names
+ * the list. */
+static int page_tags(const char *repo, const char *what, const char *body, struct strv_builder *tags,
+                     struct burrow_err **err)
 {
 	cleanup_yajl yajl_val v = json_parse(body, NULL);
 	yajl_val list = json_get(v, "tags");
@@ -393,22 +394,29 @@ static int page_tags(const char *repo, const char *what, const char *body, char 
 		if (!tag || !tag_valid(repo, tag))
 			return burrow_error(err, EINVAL, "%s: '%s' is not a tag", what,
 			                    tag ? str_quote(tag) : "(not a string)");
-		strv_append(tags, tag);
+		strv_builder_add(tags, tag); /* a list may be long: 4 MiB of "a", */
 	}
 	return 0;
+}
+
+static void builder_free(struct strv_builder *b)
+{
+	strv_free(b->v);
 }
 
 /* The tags of repository repo (at the registry: path) from reg's
  * tags/list, page after page (a registry that pages it says where the
  * next one is in a Link header, on the same host: one elsewhere is
- * refused), TAGS_MAX bytes in all at most. 0, TRY_NEXT (the first page
+ * refused; a page already asked ends the list, as pages that loop would
+ * never end), TAGS_MAX bytes in all at most. 0, TRY_NEXT (the first page
  * is not there), FINAL. */
 static int tags_pages(struct img_registry *reg, const char *repo, const char *path, const char *what, char ***tags,
                       struct burrow_err **err)
 {
-	cleanup_free char *at = xstrdup("tags/list");
+	cleanup_free char *at = xasprintf("/v2/%s/tags/list", path); /* as next pages are named */
 	size_t total = 0;
-	cleanup_strv char **got = xcalloc(1, sizeof(char *));
+	__attribute__((cleanup(builder_free))) struct strv_builder got = {0};
+	cleanup_strv char **asked = NULL; /* the pages asked */
 	while (at) {
 		if (total >= TAGS_MAX) {
 			burrow_error(err, EFBIG, "%s: more than %d bytes of tags", what, TAGS_MAX);
@@ -429,14 +437,14 @@ static int tags_pages(struct img_registry *reg, const char *repo, const char *pa
 			burrow_error_wrap(err, "%s", what);
 			return FINAL;
 		}
-		if (next && strcmp(next, at) == 0) { /* the same page again: it would never end */
+		strv_append_take(&asked, steal_ptr(at));
+		if (next && strv_contains(asked, next)) { /* asked already: it would never end */
 			free(next);
 			next = NULL;
 		}
-		free(at);
 		at = next;
 	}
-	*tags = steal_ptr(got);
+	*tags = strv_builder_steal(&got);
 	return 0;
 }
 

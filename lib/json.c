@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,23 @@ char *json_utf8_fixed(const char *s, size_t len, size_t *n)
 	}
 	fixed[*n] = '\0';
 	return fixed;
+}
+
+char *json_go_line_seps(char *s)
+{
+	if (!strstr(s, "\xe2\x80\xa8") && !strstr(s, "\xe2\x80\xa9"))
+		return s;
+	char *out = xmalloc(strlen(s) * 2 + 1), *q = out; /* 3 bytes become 6 */
+	for (const char *p = s; *p; p++) {
+		if (p[0] == '\xe2' && p[1] == '\x80' && (p[2] == '\xa8' || p[2] == '\xa9')) {
+			q += sprintf(q, "\\u202%c", p[2] == '\xa8' ? '8' : '9');
+			p += 2;
+		} else
+			*q++ = *p;
+	}
+	*q = '\0';
+	free(s);
+	return out;
 }
 
 yajl_val json_parse(const char *text, struct burrow_err **err)

@@ -31,6 +31,10 @@ yajl_val json_get_next(yajl_val obj, const char *key, size_t *at);
  * --format json), in a new string (*n its length); NULL when s is UTF-8
  * already. Every JSON writer (jg_str, cmd/report.c's) goes through it. */
 char *json_utf8_fixed(const char *s, size_t len, size_t *n);
+/* JSON text s with U+2028 and U+2029 as \u2028 and \u2029, as Go's
+ * encoders write them always (HTML escaping or not; raw, they can only be
+ * in a string): takes s, returns the new text. */
+char *json_go_line_seps(char *s);
 
 /* Writing. json_gen_new never fails; json_gen_finish returns a new string
  * and frees the generator. */

@@ -230,6 +230,30 @@ $FAKE/paged/img:p4"
 	nothing_stored
 }
 
+@test "pull -a: a tag list whose pages loop (the last links back to the second) ends at a page already asked" {
+	start_fake tags-loop
+	run_burrow 0 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$(sort <<<"$output")" "$FAKE/paged/img:latest
+$FAKE/paged/img:p1
+$FAKE/paged/img:p2
+$FAKE/paged/img:p3
+$FAKE/paged/img:p4"
+	is "$(grep -c '/tags/list' "$FAKE_LOG")" 3 "each page asked once"
+}
+
+@test "pull -a: a tag list's rel=\"next\" in a second Link header is followed" {
+	start_fake tags-links
+	run_burrow 0 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$(sort <<<"$output")" "$FAKE/paged/img:latest
+$FAKE/paged/img:p1
+$FAKE/paged/img:p2
+$FAKE/paged/img:p3
+$FAKE/paged/img:p4"
+	is "$(grep -c '/tags/list' "$FAKE_LOG")" 3 "three pages asked"
+}
+
 @test "pull: by digest; run by digest and by short name with the digest; repo digest recorded; a container's ImageDigest" {
 	digest=$(cat "$BATS_FILE_TMPDIR/busybox.digest")
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox@$digest"

@@ -17,7 +17,9 @@
       Modes paged-tags and tags-elsewhere list the tags of every
       repository two a page, as registries that page by default do
       (Link: <...>; rel="next"); tags-elsewhere's second page is on
-      another host.
+      another host; tags-loop's last page links back to the second (a
+      loop of two pages); tags-links sends each page's rel="prev" and
+      rel="next" in two Link headers.
 """
 import argparse
 import base64
@@ -289,6 +291,7 @@ def fake_image(base, mode):
 
 # the tags of the paged-tags modes: three pages
 PAGED = ["latest", "p1", "p2", "p3", "p4"]
+PAGED_MODES = ("paged-tags", "tags-elsewhere", "tags-loop", "tags-links")
 
 
 def cmd_fake(a):
@@ -310,7 +313,8 @@ def cmd_fake(a):
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Docker-Distribution-API-Version", "registry/2.0")
             for k, v in (extra or {}).items():
-                self.send_header(k, v)
+                for one in v if isinstance(v, list) else [v]:
+                    self.send_header(k, one)
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
@@ -321,7 +325,9 @@ def cmd_fake(a):
         def tags_page(self):
             # the page after ?last=TAG (the first without), two tags long;
             # the next one's Link: a path on page 1, a URL on page 2 (on
-            # another host with tags-elsewhere)
+            # another host with tags-elsewhere); the last links back to
+            # the second with tags-loop; tags-links adds a rel="prev" in a
+            # Link header of its own before the next one's
             path, _, query = self.path.partition("?")
             q = dict(kv.partition("=")[::2] for kv in query.split("&") if kv)
             at = PAGED.index(q["last"]) + 1 if "last" in q else 0
@@ -334,6 +340,10 @@ def cmd_fake(a):
                     host = "127.0.0.2" if a.mode == "tags-elsewhere" else "127.0.0.1"
                     nxt = "http://%s:%d%s" % (host, self.server.server_address[1], nxt)
                 extra["Link"] = '<%s>; rel="next"' % nxt
+            elif a.mode == "tags-loop":
+                extra["Link"] = '<%s?last=%s&n=2>; rel="next"' % (path, PAGED[1])
+            if a.mode == "tags-links" and "Link" in extra:
+                extra["Link"] = ['<%s>; rel="prev"' % path, extra["Link"]]
             self.send(200, json.dumps({"name": name, "tags": page}).encode(), extra=extra)
 
         def do_GET(self):
@@ -350,7 +360,7 @@ def cmd_fake(a):
             if self.path in ("/v2/", "/v2"):
                 self.send(200, b"{}")
                 return
-            if a.mode in ("paged-tags", "tags-elsewhere") and self.path.split("?")[0].endswith("/tags/list"):
+            if a.mode in PAGED_MODES and self.path.split("?")[0].endswith("/tags/list"):
                 self.tags_page()
                 return
             parts = self.path.split("/")
@@ -361,7 +371,7 @@ def cmd_fake(a):
                     # a Docker-Content-Digest that matches what it sends
                     other = manifest + b"\n"
                     self.send(200, other, mt, {"Docker-Content-Digest": sha256(other)})
-                elif ref in ("latest",) or ref == sha256(manifest) or (a.mode == "paged-tags" and ref in PAGED):
+                elif ref in ("latest",) or ref == sha256(manifest) or (a.mode in PAGED_MODES and ref in PAGED):
                     self.send(200, manifest, mt, {"Docker-Content-Digest": sha256(manifest)})
                 else:
                     self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')

@@ -723,18 +723,48 @@ static void test_report_utf8(void **state)
 	yajl_tree_free(it.base);
 }
 
+/* U+2028 and U+2029 are written escaped by --format json and by the json
+ * function, as Go's encoders always write them (podman 4.3's ps --format
+ * json and {{json .Labels}}, seen live) */
+static void test_report_line_seps(void **state)
+{
+	(void)state;
+	struct fmt_item it = {json_new_object(), NULL};
+	json_obj_add(it.base, "Name",
+	             json_new_str("a\xe2\x80\xa8"
+	                          "b\xe2\x80\xa9"
+	                          "c\xe2\x80\xaa"));
+	struct burrow_err *err = NULL;
+	struct fmt_report r = {.verb = "ps", .format = "json", .json_indent = "  ", .single = true};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	struct fmt_buf out = {0};
+	assert_int_equal(fmt_report_render(&r, &it, 1, &out, &err), 0);
+	assert_string_equal(out.s, "{\n  \"Name\": \"a\\u2028b\\u2029c\xe2\x80\xaa\"\n}\n");
+	fmt_buf_free(&out);
+	fmt_report_clear(&r);
+	r = (struct fmt_report){.verb = "ps", .format = "{{json .Name}}", .single = true};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	out = (struct fmt_buf){0};
+	assert_int_equal(fmt_report_render(&r, &it, 1, &out, &err), 0);
+	assert_string_equal(out.s, "\"a\\u2028b\\u2029c\xe2\x80\xaa\"\n");
+	fmt_buf_free(&out);
+	fmt_report_clear(&r);
+	yajl_tree_free(it.base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fields),         cmocka_unit_test(test_nil_values),
-	    cmocka_unit_test(test_map_keys),       cmocka_unit_test(test_map_by_type),
-	    cmocka_unit_test(test_functions),      cmocka_unit_test(test_control),
-	    cmocka_unit_test(test_overlay),        cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_header_mode),    cmocka_unit_test(test_table_text),
-	    cmocka_unit_test(test_tabwriter),      cmocka_unit_test(test_report),
-	    cmocka_unit_test(test_struct_not_map), cmocka_unit_test(test_no_value_in_functions),
-	    cmocka_unit_test(test_comparisons),    cmocka_unit_test(test_error_form),
-	    cmocka_unit_test(test_printf_bounds),  cmocka_unit_test(test_report_utf8),
+	    cmocka_unit_test(test_fields),           cmocka_unit_test(test_nil_values),
+	    cmocka_unit_test(test_map_keys),         cmocka_unit_test(test_map_by_type),
+	    cmocka_unit_test(test_functions),        cmocka_unit_test(test_control),
+	    cmocka_unit_test(test_overlay),          cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_header_mode),      cmocka_unit_test(test_table_text),
+	    cmocka_unit_test(test_tabwriter),        cmocka_unit_test(test_report),
+	    cmocka_unit_test(test_struct_not_map),   cmocka_unit_test(test_no_value_in_functions),
+	    cmocka_unit_test(test_comparisons),      cmocka_unit_test(test_error_form),
+	    cmocka_unit_test(test_printf_bounds),    cmocka_unit_test(test_report_utf8),
+	    cmocka_unit_test(test_report_line_seps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -366,6 +366,38 @@ static void test_unit_mounts(void **state)
 	free(u);
 }
 
+/* A path written as it is (PIDFile=, RequiresMountsFor=) with a control
+ * character is refused: systemd takes no escape there, and a newline
+ * would end the line and start another of the unit's */
+static void test_unit_control_path(void **state)
+{
+	(void)state;
+	char *cmd[] = {"burrow", "run", "--name", "w", "busybox", NULL};
+	struct ctr_config c = {
+	    .id = "abc", .name = "w", .stop_timeout = 10, .create_command = cmd, .create_image_at = 4};
+	struct cmd_unit_opts o = unit_opts();
+	o.root = o.service_root = "/home/u/.local/share/burrow";
+	o.runroot = "/run/user/1000/burrow";
+	static const char *const bad[] = {"/run/x\nExecStartPre=/bin/false", "/run/x\ty", "/run/x\x7f"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (int which = 0; which < 2; which++) {
+			o.pidfile = which ? bad[i] : "/run/user/1000/burrow/conmon.pid";
+			o.runroot = which ? "/run/user/1000/burrow" : bad[i];
+			cleanup_free char *svc = NULL;
+			struct burrow_err *err = NULL;
+			assert_null(cmd_unit_generate(&c, &o, &svc, &err));
+			assert_non_null(err);
+			assert_non_null(strstr(err->msg, "systemd reads no control character there"));
+			burrow_err_free(err);
+		}
+	}
+	/* a --new unit writes no PIDFile= */
+	o.new_unit = true;
+	o.runroot = o.service_runroot = "/run/user/1000/burrow";
+	o.pidfile = bad[0];
+	free(unit_text(&c, &o));
+}
+
 /* -d in a cluster of short flags detaches; a 'd' in the value of one
  * that takes a value (-astdout, -mdx, -cd) does not: -d goes in front */
 static void test_unit_new_detach(void **state)
@@ -478,6 +510,7 @@ int main(void)
 	    cmocka_unit_test(test_unit_new_flag_values),
 	    cmocka_unit_test(test_unit_service_store),
 	    cmocka_unit_test(test_unit_mounts),
+	    cmocka_unit_test(test_unit_control_path),
 	    cmocka_unit_test(test_unit_new_preserve_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
