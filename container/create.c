@@ -205,22 +205,59 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
 /* The gids of the groups of group text whose member list (its fourth
  * field, names separated by commas) holds name, into *b as text, each
  * once, as runc's lookup that podman uses finds them. */
-static void add_memberships(const char *group, const char *name, struct strv_builder *b)
+struct gid_at {
+	long long gid;
+	size_t at; /* its place in the list */
+};
+
+static int gid_at_cmp(const void *a, const void *b)
 {
+	const struct gid_at *x = a, *y = b;
+	if (x->gid != y->gid)
+		return x->gid < y->gid ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int at_cmp(const void *a, const void *b)
+{
+	const struct gid_at *x = a, *y = b;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* The user's group, then the gids of the groups of the image's /etc/group
+ * that list name as a member, each once, in the file's order: sorted to
+ * find repeats (an image's /etc/group may be 16 MB: no quadratic pass). */
+static char **user_groups(long long own, const char *group, const char *name)
+{
+	struct gid_at *v = xmalloc(sizeof(*v));
+	size_t n = 0, cap = 1;
+	v[n++] = (struct gid_at){own, 0};
 	char *line;
-	for (const char *at = group; (line = next_line(&at)); free(line)) {
+	for (const char *at = group; group && name && (line = next_line(&at)); free(line)) {
 		char *f[4], *save = NULL;
 		long long gid;
 		if (cut_fields(line, f, 4) < 4 || str_to_ll(f[2], 0, 0xfffffffeLL, &gid) < 0)
 			continue;
 		for (char *m = strtok_r(f[3], ",", &save); m; m = strtok_r(NULL, ",", &save))
 			if (strcmp(m, name) == 0) {
-				cleanup_free char *text = xasprintf("%lld", gid);
-				if (!strv_contains(b->v, text))
-					strv_builder_add(b, text);
+				if (n == cap)
+					v = xrealloc(v, (cap *= 2) * sizeof(*v));
+				v[n] = (struct gid_at){gid, n};
+				n++;
 				break;
 			}
 	}
+	qsort(v, n, sizeof(*v), gid_at_cmp);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || v[i].gid != v[i - 1].gid)
+			v[kept++] = v[i];
+	qsort(v, kept, sizeof(*v), at_cmp);
+	struct strv_builder b = {0};
+	for (size_t i = 0; i < kept; i++)
+		strv_builder_take(&b, xasprintf("%lld", v[i].gid));
+	free(v);
+	return strv_builder_steal(&b);
 }
 
 /* -u USER[:GROUP] against the image's /etc/passwd and /etc/group: c->uid,
@@ -236,12 +273,8 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 		return burrow_error_wrap(err, "cannot find user '%s' in the image", str_quote(spec));
 	if (ctr_resolve_user(spec, passwd, group, &c->uid, &c->gid, err) < 0)
 		return -1;
-	struct strv_builder b = {0};
-	strv_builder_take(&b, xasprintf("%u", c->gid));
 	cleanup_free char *name = passwd && !strchr(spec, ':') ? passwd_field(passwd, c->uid, 0) : NULL;
-	if (name && group)
-		add_memberships(group, name, &b);
-	c->user_groups = strv_builder_steal(&b);
+	c->user_groups = user_groups(c->gid, group, name);
 	return 0;
 }
 

@@ -133,9 +133,10 @@ suite_teardown() {
 @test "run: -u sets the supplementary groups as podman: the user's group, its memberships without :GROUP" {
 	import_busybox
 	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1234:55:alice:/home/alice:/bin/sh\n")
-f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\nother:x:30:bob\n")'
+f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\nother:x:30:bob\naudio2:x:29:alice\nstaff2:x:55:alice\n")'
 	if has_subuid || [ "$(id -u)" = 0 ]; then
-		# as podman 4.3 shows each (busybox's id lists getgroups())
+		# as podman 4.3 shows each (busybox's id lists getgroups()); a gid
+		# named twice (audio2, staff2) is set once
 		run_burrow 0 run --rm -u 1234:55 grp id
 		is "$output" "uid=1234(alice) gid=55(staff) groups=55(staff)"
 		run_burrow 0 run --rm -u alice grp id
