@@ -223,6 +223,13 @@ static void add_memberships(const char *group, const char *name, struct strv_bui
 	}
 }
 
+void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, const char *group, struct strv_builder *b)
+{
+	cleanup_free char *name = passwd && !strchr(spec, ':') ? passwd_field(passwd, uid, 0) : NULL;
+	if (name && group)
+		add_memberships(group, name, b);
+}
+
 /* -u USER[:GROUP] against the image's /etc/passwd and /etc/group: c->uid,
  * c->gid and, as podman 4.3 sets them for a user given, the supplementary
  * groups c->user_groups: the user's group and, when spec names no group,
@@ -238,10 +245,9 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 		return -1;
 	struct strv_builder b = {0};
 	strv_builder_take(&b, xasprintf("%u", c->gid));
-	cleanup_free char *name = passwd && !strchr(spec, ':') ? passwd_field(passwd, c->uid, 0) : NULL;
-	if (name && group)
-		add_memberships(group, name, &b);
+	ctr_user_memberships(spec, c->uid, passwd, group, &b);
 	c->user_groups = strv_builder_steal(&b);
+	c->user_spec = xstrdup(spec);
 	return 0;
 }
 

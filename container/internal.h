@@ -131,6 +131,12 @@ char *ctr_passwd_home(const char *passwd, unsigned uid);
  * runs with group 0; GROUP (a name or a gid) overrides the group. */
 int ctr_resolve_user(const char *spec, const char *passwd, const char *group, unsigned *uid, unsigned *gid,
                      struct burrow_err **err);
+struct strv_builder;
+/* When spec (-u's) names no group: the gids, as text, of the groups whose
+ * member list in group text holds the name passwd gives uid, added to *b
+ * once each, as runc's lookup that podman uses finds them. */
+void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, const char *group,
+                          struct strv_builder *b);
 
 /* container/userns.c: at create, after the image's user was resolved into
  * c (passwd: the image's /etc/passwd text, NULL: none): c's user
@@ -147,6 +153,8 @@ int ctr_userns_auto_alloc(struct state_store *s, struct ctr_config *c, int *lock
 /* Leaves out of c->user_groups the gids the container's user namespace
  * does not map (podman does too: setgroups would refuse them). */
 int ctr_user_groups_mapped(struct ctr_config *c, struct burrow_err **err);
+/* The same for gids (text), left out in place. */
+int ctr_gids_mapped(const struct ctr_config *c, char **gids, struct burrow_err **err);
 /* --group-add's names against the image's /etc/group text (NULL: none)
  * into c->groups (gids as text); keep-groups only alone. */
 int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err);

@@ -452,21 +452,26 @@ unsigned long ctr_userns_id_seen(const char *map, unsigned long id, bool gid)
 	return userns_map_to_host(map, id, &host) == 0 ? host : overflow_id(gid);
 }
 
-int ctr_user_groups_mapped(struct ctr_config *c, struct burrow_err **err)
+int ctr_gids_mapped(const struct ctr_config *c, char **gids, struct burrow_err **err)
 {
 	unsigned long avail, host;
-	if (!c->user_groups || userns_ids(true, &avail, &host, err) < 0)
-		return c->user_groups ? -1 : 0;
+	if (!gids || userns_ids(true, &avail, &host, err) < 0)
+		return gids ? -1 : 0;
 	size_t n = 0;
-	for (size_t i = 0; c->user_groups[i]; i++) {
-		unsigned long gid = strtoul(c->user_groups[i], NULL, 10), in_ns = gid;
+	for (size_t i = 0; gids[i]; i++) {
+		unsigned long gid = strtoul(gids[i], NULL, 10), in_ns = gid;
 		if ((!c->gid_map || userns_map_to_host(c->gid_map, gid, &in_ns) == 0) && in_ns < avail)
-			c->user_groups[n++] = c->user_groups[i];
+			gids[n++] = gids[i];
 		else
-			free(c->user_groups[i]);
+			free(gids[i]);
 	}
-	c->user_groups[n] = NULL;
+	gids[n] = NULL;
 	return 0;
+}
+
+int ctr_user_groups_mapped(struct ctr_config *c, struct burrow_err **err)
+{
+	return ctr_gids_mapped(c, c->user_groups, err);
 }
 
 int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err)
