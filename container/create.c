@@ -10,6 +10,7 @@
 #include "container/nsmode.h"
 #include "container/secret.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -123,13 +124,20 @@ static size_t cut_fields(char *line, char **f, size_t n)
 	return nf;
 }
 
+/* A uid or gid of -u as runc's lookup reads one (Go's Atoi): a sign
+ * ("+5", "-0") is taken, a leading space is not. */
+static int id_number(const char *s, long long *v)
+{
+	return isspace((unsigned char)*s) ? -1 : str_to_ll(s, 0, 0xfffffffeLL, v);
+}
+
 /* In passwd or group text, the first entry named key or, when key is a
  * number, with that ID (as runc's lookup, which podman uses): its ID in
  * *id and, with gid (passwd), its group in *gid. 1 if found, else 0. */
 static int find_entry(const char *text, const char *key, unsigned *id, unsigned *gid)
 {
 	long long num = -1, v;
-	if (str_to_ll(key, 0, 0xfffffffeLL, &v) == 0)
+	if (id_number(key, &v) == 0)
 		num = v;
 	char *line;
 	for (const char *at = text; (line = next_line(&at)); free(line)) {
@@ -187,14 +195,14 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
 	long long v;
 	if (!passwd || !find_entry(passwd, u, uid, gid)) {
 		/* a number without an entry: that uid and group 0, as podman */
-		if (str_to_ll(u, 0, 0xfffffffeLL, &v) < 0)
+		if (id_number(u, &v) < 0)
 			return burrow_error_status(err, CTR_ENOUSER, "user '%s' not found in the image's /etc/passwd",
 			                           str_quote(u));
 		*uid = (unsigned)v;
 		*gid = 0;
 	}
 	if (g && (!group || !find_entry(group, g, gid, NULL))) {
-		if (str_to_ll(g, 0, 0xfffffffeLL, &v) < 0)
+		if (id_number(g, &v) < 0)
 			return burrow_error_status(err, CTR_ENOUSER, "group '%s' not found in the image's /etc/group",
 			                           str_quote(g));
 		*gid = (unsigned)v;
@@ -243,6 +251,16 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 		return burrow_error_wrap(err, "cannot find user '%s' in the image", str_quote(spec));
 	if (ctr_resolve_user(spec, passwd, group, &c->uid, &c->gid, err) < 0)
 		return -1;
+	/* podman 4.3 writes an /etc/passwd entry for a uid without one, and
+	 * takes its GROUP as a gid only in digits (Go's ParseUint), else from
+	 * /etc/group: -u 1000:+5 fails there, which exec's lookup takes */
+	const char *g = strchr(spec, ':');
+	unsigned id, gid;
+	cleanup_free char *u = xstrndup(spec, g ? (size_t)(g - spec) : strlen(spec));
+	if (g && g[1 + strspn(g + 1, "0123456789")] && !(passwd && find_entry(passwd, u, &id, &gid)) &&
+	    !(group && find_entry(group, g + 1, &id, NULL)))
+		return burrow_error_status(err, CTR_ENOUSER, "group '%s' not found in the image's /etc/group",
+		                           str_quote(g + 1));
 	struct strv_builder b = {0};
 	strv_builder_take(&b, xasprintf("%u", c->gid));
 	ctr_user_memberships(spec, c->uid, passwd, group, &b);

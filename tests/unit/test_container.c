@@ -893,6 +893,11 @@ static void test_resolve_user(void **state)
 	    {"nopw", 1000, 100},
 	    {"0", 0, 0},
 	    {"4242:nogroup", 4242, 65534},
+	    /* a sign, as Go's Atoi in runc's lookup takes it */
+	    {"+5", 5, 0},
+	    {"-0", 0, 0},
+	    {"4242:+50", 4242, 50},
+	    {"+0:+50", 0, 50},
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		unsigned uid = 1, gid = 1;
@@ -915,6 +920,10 @@ static void test_resolve_user(void **state)
 	    {"", "invalid user ''"},
 	    {"0:", "invalid user '0:'"},
 	    {":0", "invalid user ':0'"},
+	    /* a leading space, which Atoi refuses */
+	    {" 5", "user ' 5' not found in the image's /etc/passwd"},
+	    {"0: 50", "group ' 50' not found in the image's /etc/group"},
+	    {"-5", "user '-5' not found in the image's /etc/passwd"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct burrow_err *err = NULL;
