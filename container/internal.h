@@ -7,6 +7,7 @@
 
 #include "container/record.h"
 #include "lib/err.h"
+#include "userns/userns.h"
 
 /* A tmpfs size= (percent: a % of memory allowed), nr_blocks= or
  * nr_inodes= value as tmpfs(5) takes it: digits with an optional k, m, g,
@@ -190,6 +191,14 @@ bool ctr_userns_fs_mapped(const struct ctr_config *c);
  * (NULL: the identity), as the kernel and fuse-overlayfs's uidmapping show
  * it: an ID outside the map is the overflow ID (65534). */
 unsigned long ctr_userns_id_seen(const char *map, unsigned long id, bool gid);
+/* The same with the map parsed and the overflow ID read once, for the
+ * owners of many files (an export's). */
+struct ctr_id_seen {
+	struct userns_map map;
+	unsigned long overflow;
+};
+void ctr_id_seen_init(struct ctr_id_seen *s, const char *map, bool gid);
+unsigned long ctr_id_seen(const struct ctr_id_seen *s, unsigned long id);
 
 /* Volumes: the kind of their locks (state_lock_name), and the directory
  * that holds a volume's content, opened O_RDONLY: _data (reached from the

@@ -446,10 +446,23 @@ static unsigned long overflow_id(bool gid)
 	return (unsigned long)v;
 }
 
-unsigned long ctr_userns_id_seen(const char *map, unsigned long id, bool gid)
+void ctr_id_seen_init(struct ctr_id_seen *s, const char *map, bool gid)
+{
+	userns_map_parse(map, &s->map);
+	s->overflow = map ? overflow_id(gid) : 0;
+}
+
+unsigned long ctr_id_seen(const struct ctr_id_seen *s, unsigned long id)
 {
 	unsigned long host;
-	return userns_map_to_host(map, id, &host) == 0 ? host : overflow_id(gid);
+	return userns_map_lookup(&s->map, id, &host) == 0 ? host : s->overflow;
+}
+
+unsigned long ctr_userns_id_seen(const char *map, unsigned long id, bool gid)
+{
+	struct ctr_id_seen s;
+	ctr_id_seen_init(&s, map, gid);
+	return ctr_id_seen(&s, id);
 }
 
 int ctr_gids_mapped(const struct ctr_config *c, char **gids, struct burrow_err **err)
