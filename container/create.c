@@ -10,6 +10,7 @@
 #include "container/nsmode.h"
 #include "container/secret.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -123,13 +124,20 @@ static size_t cut_fields(char *line, char **f, size_t n)
 	return nf;
 }
 
+/* A uid or gid of -u as runc's lookup reads one (Go's Atoi): a sign
+ * ("+5", "-0") is taken, a leading space is not. */
+static int id_number(const char *s, long long *v)
+{
+	return isspace((unsigned char)*s) ? -1 : str_to_ll(s, 0, 0xfffffffeLL, v);
+}
+
 /* In passwd or group text, the first entry named key or, when key is a
  * number, with that ID (as runc's lookup, which podman uses): its ID in
  * *id and, with gid (passwd), its group in *gid. 1 if found, else 0. */
 static int find_entry(const char *text, const char *key, unsigned *id, unsigned *gid)
 {
 	long long num = -1, v;
-	if (str_to_ll(key, 0, 0xfffffffeLL, &v) == 0)
+	if (id_number(key, &v) == 0)
 		num = v;
 	char *line;
 	for (const char *at = text; (line = next_line(&at)); free(line)) {
@@ -187,14 +195,14 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
 	long long v;
 	if (!passwd || !find_entry(passwd, u, uid, gid)) {
 		/* a number without an entry: that uid and group 0, as podman */
-		if (str_to_ll(u, 0, 0xfffffffeLL, &v) < 0)
+		if (id_number(u, &v) < 0)
 			return burrow_error_status(err, CTR_ENOUSER, "user '%s' not found in the image's /etc/passwd",
 			                           str_quote(u));
 		*uid = (unsigned)v;
 		*gid = 0;
 	}
 	if (g && (!group || !find_entry(group, g, gid, NULL))) {
-		if (str_to_ll(g, 0, 0xfffffffeLL, &v) < 0)
+		if (id_number(g, &v) < 0)
 			return burrow_error_status(err, CTR_ENOUSER, "group '%s' not found in the image's /etc/group",
 			                           str_quote(g));
 		*gid = (unsigned)v;
@@ -202,9 +210,7 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
 	return 0;
 }
 
-/* The gids of the groups of group text whose member list (its fourth
- * field, names separated by commas) holds name, into *b as text, each
- * once, as runc's lookup that podman uses finds them. */
+/* A gid and its place in a list, for ctr_user_memberships' repeats. */
 struct gid_at {
 	long long gid;
 	size_t at; /* its place in the list */
@@ -224,16 +230,26 @@ static int at_cmp(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* The user's group, then the gids of the groups of the image's /etc/group
- * that list name as a member, each once, in the file's order: sorted to
+/* When spec (-u's) names no group, the gids of the groups of group text
+ * whose member list (its fourth field, names separated by commas) holds
+ * the name passwd gives uid, as runc's lookup that podman uses finds
+ * them: after those *b holds, each once, in the file's order; sorted to
  * find repeats (an image's /etc/group may be 16 MB: no quadratic pass). */
-static char **user_groups(long long own, const char *group, const char *name)
+void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, const char *group, struct strv_builder *b)
 {
-	struct gid_at *v = xmalloc(sizeof(*v));
-	size_t n = 0, cap = 1;
-	v[n++] = (struct gid_at){own, 0};
+	cleanup_free char *name = passwd && !strchr(spec, ':') ? passwd_field(passwd, uid, 0) : NULL;
+	if (!name || !group)
+		return;
+	size_t n = 0, cap = 8;
+	struct gid_at *v = xmalloc(cap * sizeof(*v));
+	for (size_t i = 0; b->v && b->v[i]; i++) {
+		if (n == cap)
+			v = xrealloc(v, (cap *= 2) * sizeof(*v));
+		v[n] = (struct gid_at){strtoll(b->v[i], NULL, 10), n};
+		n++;
+	}
 	char *line;
-	for (const char *at = group; group && name && (line = next_line(&at)); free(line)) {
+	for (const char *at = group; (line = next_line(&at)); free(line)) {
 		char *f[4], *save = NULL;
 		long long gid;
 		if (cut_fields(line, f, 4) < 4 || str_to_ll(f[2], 0, 0xfffffffeLL, &gid) < 0)
@@ -253,11 +269,10 @@ static char **user_groups(long long own, const char *group, const char *name)
 		if (i == 0 || v[i].gid != v[i - 1].gid)
 			v[kept++] = v[i];
 	qsort(v, kept, sizeof(*v), at_cmp);
-	struct strv_builder b = {0};
+	strv_free(strv_builder_steal(b));
 	for (size_t i = 0; i < kept; i++)
-		strv_builder_take(&b, xasprintf("%lld", v[i].gid));
+		strv_builder_take(b, xasprintf("%lld", v[i].gid));
 	free(v);
-	return strv_builder_steal(&b);
 }
 
 /* -u USER[:GROUP] against the image's /etc/passwd and /etc/group: c->uid,
@@ -273,8 +288,21 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 		return burrow_error_wrap(err, "cannot find user '%s' in the image", str_quote(spec));
 	if (ctr_resolve_user(spec, passwd, group, &c->uid, &c->gid, err) < 0)
 		return -1;
-	cleanup_free char *name = passwd && !strchr(spec, ':') ? passwd_field(passwd, c->uid, 0) : NULL;
-	c->user_groups = user_groups(c->gid, group, name);
+	/* podman 4.3 writes an /etc/passwd entry for a uid without one, and
+	 * takes its GROUP as a gid only in digits (Go's ParseUint), else from
+	 * /etc/group: -u 1000:+5 fails there, which exec's lookup takes */
+	const char *g = strchr(spec, ':');
+	unsigned id, gid;
+	cleanup_free char *u = xstrndup(spec, g ? (size_t)(g - spec) : strlen(spec));
+	if (g && g[1 + strspn(g + 1, "0123456789")] && !(passwd && find_entry(passwd, u, &id, &gid)) &&
+	    !(group && find_entry(group, g + 1, &id, NULL)))
+		return burrow_error_status(err, CTR_ENOUSER, "group '%s' not found in the image's /etc/group",
+		                           str_quote(g + 1));
+	struct strv_builder b = {0};
+	strv_builder_take(&b, xasprintf("%u", c->gid));
+	ctr_user_memberships(spec, c->uid, passwd, group, &b);
+	c->user_groups = strv_builder_steal(&b);
+	c->user_spec = xstrdup(spec);
 	return 0;
 }
 

@@ -57,6 +57,9 @@ struct target {
 	struct proc_ref init;
 	bool has_user;
 	unsigned uid, gid;
+	bool has_groups; /* groups instead of the container's additional ones */
+	gid_t *groups;
+	size_t n_groups;
 	char **env;       /* set over the container's */
 	bool no_hostname; /* take HOSTNAME out of the container's */
 	int lock;         /* the container's, from the check until the process runs */
@@ -67,6 +70,7 @@ static void target_clear(struct target *t)
 	free(t->id);
 	free(t->name);
 	proc_ref_close(&t->init);
+	free(t->groups);
 	strv_free(t->env);
 	state_unlock(t->lock);
 	t->lock = -1;
@@ -91,6 +95,36 @@ static int lock_above(int lock, int preserve_fds)
 	return high;
 }
 
+/* The process's additional groups as podman 4.3 gives an exec's (runc's
+ * lookup of its user, checked live): with -u USER, the groups that list
+ * USER as a member (none with -u USER:GROUP, and no --group-add); without
+ * -u, those of the container's user (its -u or the image's User) and
+ * --group-add's; keep-groups: the container's (no setgroups). The user's
+ * own group is not one, as it is for the container's first process. */
+static int exec_groups(const struct ctr_config *c, const char *user, const char *passwd, const char *group,
+                       struct target *t, struct burrow_err **err)
+{
+	bool keep = c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") == 0;
+	const char *spec = user ? user : c->user_spec;
+	if (keep && !user)
+		return 0;
+	struct strv_builder b = {0};
+	if (spec)
+		ctr_user_memberships(spec, t->uid, passwd, group, &b);
+	for (size_t i = 0; !user && !keep && c->groups && c->groups[i]; i++)
+		if (!strv_contains(b.v, c->groups[i]))
+			strv_builder_add(&b, c->groups[i]);
+	cleanup_strv char **gids = strv_builder_steal(&b);
+	if (ctr_gids_mapped(c, gids, err) < 0)
+		return -1;
+	t->has_groups = true;
+	t->n_groups = gids ? strv_len(gids) : 0;
+	t->groups = t->n_groups ? xcalloc(t->n_groups, sizeof(*t->groups)) : NULL;
+	for (size_t i = 0; i < t->n_groups; i++)
+		t->groups[i] = (gid_t)strtoul(gids[i], NULL, 10);
+	return 0;
+}
+
 /* -u against the container's /etc/passwd and /etc/group (as they are in
  * its root filesystem), and the environment podman gives an exec: the
  * caller's -e over the container's, HOME from the user's passwd entry
@@ -102,7 +136,7 @@ static int process_settings(const struct ctr_config *c, const struct ctr_run *r,
 	cleanup_free char *group = NULL;
 	char *roots[] = {r->mountpoint ? r->mountpoint : c->rootfs, NULL};
 	if (roots[0] && (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
-	                 (o->user && ctr_read_in_roots(roots, "/etc/group", &group, err) < 0))) {
+	                 ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)) {
 		if (o->user)
 			return burrow_error_wrap(err, "cannot find user '%s' in the container", str_quote(o->user));
 		return burrow_error_wrap(err, "cannot find the home of user %u in the container", c->uid);
@@ -114,6 +148,8 @@ static int process_settings(const struct ctr_config *c, const struct ctr_run *r,
 			return -1;
 		t->has_user = true;
 	}
+	if (exec_groups(c, o->user, passwd, group, t, err) < 0)
+		return -1;
 	t->env = strv_dup(o->env);
 	/* podman puts HOSTNAME in an exec's environment only when --hostname
 	 * or -e set it: the default one (the short ID), which create keeps in
@@ -335,6 +371,9 @@ int ctr_exec(struct state_store *s, const char *ref, const struct ctr_exec_opts 
 	    .has_user = t.has_user,
 	    .uid = t.uid,
 	    .gid = t.gid,
+	    .has_groups = t.has_groups,
+	    .groups = t.groups,
+	    .n_groups = t.n_groups,
 	    .privileged = o->privileged,
 	    .terminal = o->tty,
 	    .stdio = {o->interactive && !o->detach ? STDIN_FILENO : -1, o->detach ? -1 : STDOUT_FILENO,

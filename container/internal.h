@@ -7,6 +7,7 @@
 
 #include "container/record.h"
 #include "lib/err.h"
+#include "userns/userns.h"
 
 /* A tmpfs size= (percent: a % of memory allowed), nr_blocks= or
  * nr_inodes= value as tmpfs(5) takes it: digits with an optional k, m, g,
@@ -131,6 +132,12 @@ char *ctr_passwd_home(const char *passwd, unsigned uid);
  * runs with group 0; GROUP (a name or a gid) overrides the group. */
 int ctr_resolve_user(const char *spec, const char *passwd, const char *group, unsigned *uid, unsigned *gid,
                      struct burrow_err **err);
+struct strv_builder;
+/* When spec (-u's) names no group: the gids, as text, of the groups whose
+ * member list in group text holds the name passwd gives uid, added to *b
+ * once each, as runc's lookup that podman uses finds them. */
+void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, const char *group,
+                          struct strv_builder *b);
 
 /* container/userns.c: at create, after the image's user was resolved into
  * c (passwd: the image's /etc/passwd text, NULL: none): c's user
@@ -147,6 +154,8 @@ int ctr_userns_auto_alloc(struct state_store *s, struct ctr_config *c, int *lock
 /* Leaves out of c->user_groups the gids the container's user namespace
  * does not map (podman does too: setgroups would refuse them). */
 int ctr_user_groups_mapped(struct ctr_config *c, struct burrow_err **err);
+/* The same for gids (text), left out in place. */
+int ctr_gids_mapped(const struct ctr_config *c, char **gids, struct burrow_err **err);
 /* --group-add's names against the image's /etc/group text (NULL: none)
  * into c->groups (gids as text); keep-groups only alone. */
 int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err);
@@ -182,6 +191,14 @@ bool ctr_userns_fs_mapped(const struct ctr_config *c);
  * (NULL: the identity), as the kernel and fuse-overlayfs's uidmapping show
  * it: an ID outside the map is the overflow ID (65534). */
 unsigned long ctr_userns_id_seen(const char *map, unsigned long id, bool gid);
+/* The same with the map parsed and the overflow ID read once, for the
+ * owners of many files (an export's). */
+struct ctr_id_seen {
+	struct userns_map map;
+	unsigned long overflow;
+};
+void ctr_id_seen_init(struct ctr_id_seen *s, const char *map, bool gid);
+unsigned long ctr_id_seen(const struct ctr_id_seen *s, unsigned long id);
 
 /* Volumes: the kind of their locks (state_lock_name), and the directory
  * that holds a volume's content, opened O_RDONLY: _data (reached from the

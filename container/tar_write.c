@@ -92,11 +92,12 @@ struct exporter {
 	struct hardlinks links; /* regular files with more than one link */
 	bool every_file;        /* links counts no names: every file in links */
 	char *buf;
-	bool content;                  /* the top is a directory whose content is archived, not it */
-	bool layers;                   /* the overlay's own xattrs are left out */
-	long long uid, gid;            /* every entry's owner (-1: as on disk) */
-	const char *uid_map, *gid_map; /* else the owner on disk through these */
-	const int *below;              /* no_stubs: the layers below the upper directory */
+	bool content;          /* the top is a directory whose content is archived, not it */
+	bool layers;           /* the overlay's own xattrs are left out */
+	long long uid, gid;    /* every entry's owner (-1: as on disk) */
+	bool map_uid, map_gid; /* else the owner on disk through these */
+	struct ctr_id_seen uid_seen, gid_seen;
+	const int *below; /* no_stubs: the layers below the upper directory */
 	size_t nbelow;
 };
 
@@ -142,12 +143,12 @@ static int write_header(struct exporter *x, const struct stat *st, int fd, const
 	ar.archive_entry_set_pathname(x->e, x->path);
 	if (x->uid >= 0)
 		ar.archive_entry_set_uid(x->e, x->uid);
-	else if (x->uid_map)
-		ar.archive_entry_set_uid(x->e, (la_int64_t)ctr_userns_id_seen(x->uid_map, st->st_uid, false));
+	else if (x->map_uid)
+		ar.archive_entry_set_uid(x->e, (la_int64_t)ctr_id_seen(&x->uid_seen, st->st_uid));
 	if (x->gid >= 0)
 		ar.archive_entry_set_gid(x->e, x->gid);
-	else if (x->gid_map)
-		ar.archive_entry_set_gid(x->e, (la_int64_t)ctr_userns_id_seen(x->gid_map, st->st_gid, true));
+	else if (x->map_gid)
+		ar.archive_entry_set_gid(x->e, (la_int64_t)ctr_id_seen(&x->gid_seen, st->st_gid));
 	if (!S_ISREG(st->st_mode) || hardlink)
 		ar.archive_entry_set_size(x->e, 0);
 	if (symlink)
@@ -319,10 +320,14 @@ int ctr_tar_write(int dirfd, const struct ctr_tar_opts *o, int fd, struct burrow
 	                     .layers = o->layers,
 	                     .uid = o->uid,
 	                     .gid = o->gid,
-	                     .uid_map = o->uid_map,
-	                     .gid_map = o->gid_map,
+	                     .map_uid = o->uid_map,
+	                     .map_gid = o->gid_map,
 	                     .below = o->no_stubs && o->nlayers ? o->layers : NULL,
 	                     .nbelow = o->no_stubs && o->nlayers ? o->nlayers - 1 : 0};
+	if (x.map_uid)
+		ctr_id_seen_init(&x.uid_seen, o->uid_map, false);
+	if (x.map_gid)
+		ctr_id_seen_init(&x.gid_seen, o->gid_map, true);
 	x.a = ar.archive_write_new();
 	x.e = ar.archive_entry_new();
 	if (!x.a || !x.e) {

@@ -446,27 +446,45 @@ static unsigned long overflow_id(bool gid)
 	return (unsigned long)v;
 }
 
-unsigned long ctr_userns_id_seen(const char *map, unsigned long id, bool gid)
+void ctr_id_seen_init(struct ctr_id_seen *s, const char *map, bool gid)
+{
+	userns_map_parse(map, &s->map);
+	s->overflow = map ? overflow_id(gid) : 0;
+}
+
+unsigned long ctr_id_seen(const struct ctr_id_seen *s, unsigned long id)
 {
 	unsigned long host;
-	return userns_map_to_host(map, id, &host) == 0 ? host : overflow_id(gid);
+	return userns_map_lookup(&s->map, id, &host) == 0 ? host : s->overflow;
+}
+
+unsigned long ctr_userns_id_seen(const char *map, unsigned long id, bool gid)
+{
+	struct ctr_id_seen s;
+	ctr_id_seen_init(&s, map, gid);
+	return ctr_id_seen(&s, id);
+}
+
+int ctr_gids_mapped(const struct ctr_config *c, char **gids, struct burrow_err **err)
+{
+	unsigned long avail, host;
+	if (!gids || userns_ids(true, &avail, &host, err) < 0)
+		return gids ? -1 : 0;
+	size_t n = 0;
+	for (size_t i = 0; gids[i]; i++) {
+		unsigned long gid = strtoul(gids[i], NULL, 10), in_ns = gid;
+		if ((!c->gid_map || userns_map_to_host(c->gid_map, gid, &in_ns) == 0) && in_ns < avail)
+			gids[n++] = gids[i];
+		else
+			free(gids[i]);
+	}
+	gids[n] = NULL;
+	return 0;
 }
 
 int ctr_user_groups_mapped(struct ctr_config *c, struct burrow_err **err)
 {
-	unsigned long avail, host;
-	if (!c->user_groups || userns_ids(true, &avail, &host, err) < 0)
-		return c->user_groups ? -1 : 0;
-	size_t n = 0;
-	for (size_t i = 0; c->user_groups[i]; i++) {
-		unsigned long gid = strtoul(c->user_groups[i], NULL, 10), in_ns = gid;
-		if ((!c->gid_map || userns_map_to_host(c->gid_map, gid, &in_ns) == 0) && in_ns < avail)
-			c->user_groups[n++] = c->user_groups[i];
-		else
-			free(c->user_groups[i]);
-	}
-	c->user_groups[n] = NULL;
-	return 0;
+	return ctr_gids_mapped(c, c->user_groups, err);
 }
 
 int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err)

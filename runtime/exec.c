@@ -78,9 +78,13 @@ void rt_exec_spec(struct rt_spec *s, const struct rt_exec_opts *o)
 	if (o->has_user) {
 		s->uid = o->uid;
 		s->gid = o->gid;
+	}
+	if (o->has_groups) {
 		free(s->additional_gids);
-		s->additional_gids = NULL;
-		s->n_additional_gids = 0;
+		s->additional_gids = o->n_groups ? xcalloc(o->n_groups, sizeof(*o->groups)) : NULL;
+		if (o->n_groups)
+			memcpy(s->additional_gids, o->groups, o->n_groups * sizeof(*o->groups));
+		s->n_additional_gids = o->n_groups;
 	}
 	if (o->privileged) {
 		int last = rt_last_cap();

@@ -213,9 +213,12 @@ struct rt_exec_opts {
 	char *const *env;   /* NAME=VALUE set over process.env (NULL: none) */
 	char *const *unset; /* NAMEs taken out of process.env first (NULL: none) */
 	const char *cwd;    /* absolute (NULL: process.cwd) */
-	bool has_user;      /* uid/gid instead of process.user (and no additional groups) */
+	bool has_user;      /* uid/gid instead of process.user's */
 	uid_t uid;
 	gid_t gid;
+	bool has_groups;     /* groups instead of process.user's additionalGids */
+	const gid_t *groups; /* n_groups of them */
+	size_t n_groups;
 	/* Every capability the namespace gives, no seccomp filter, no
 	 * no_new_privs. Otherwise, as podman: the bounding set is the
 	 * container's, root gets all of it, the container's own (non-root)

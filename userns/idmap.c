@@ -14,16 +14,12 @@
 
 #define ID_LIMIT 4294967295UL /* IDs are below (uid_t)-1 */
 
-struct entry {
-	unsigned long ctr, host, size;
-};
-
 int userns_ids_parse(const char *map_text, unsigned long *avail, unsigned long *host_id)
 {
-	struct entry e[340];
+	struct userns_map_entry e[USERNS_MAP_MAX];
 	size_t n = 0;
 	cleanup_strv char **lines = strv_split(map_text ? map_text : "", '\n');
-	for (size_t i = 0; lines[i] && n < 340; i++)
+	for (size_t i = 0; lines[i] && n < USERNS_MAP_MAX; i++)
 		if (sscanf(lines[i], "%lu %lu %lu", &e[n].ctr, &e[n].host, &e[n].size) == 3 && e[n].size > 0)
 			n++;
 	/* the run from 0: each entry that starts where it ends */
@@ -79,7 +75,8 @@ char *userns_map_keep_id(unsigned long ctr_id, unsigned long avail)
 }
 
 /* Parses map into e (at most max entries); -1 with err when malformed. */
-static int parse_map(const char *map, const char *what, struct entry *e, size_t max, size_t *n, struct burrow_err **err)
+static int parse_map(const char *map, const char *what, struct userns_map_entry *e, size_t max, size_t *n,
+                     struct burrow_err **err)
 {
 	cleanup_strv char **parts = strv_split(map, ',');
 	*n = 0;
@@ -93,7 +90,7 @@ static int parse_map(const char *map, const char *what, struct entry *e, size_t 
 		    str_to_ll(f[2], 1, (long long)ID_LIMIT, &v[2]) < 0)
 			return burrow_error(err, 0, "invalid %s '%s': use CONTAINER_ID:HOST_ID:SIZE (e.g. 0:1:1000)",
 			                    what, str_quote(parts[i]));
-		e[*n] = (struct entry){(unsigned long)v[0], (unsigned long)v[1], (unsigned long)v[2]};
+		e[*n] = (struct userns_map_entry){(unsigned long)v[0], (unsigned long)v[1], (unsigned long)v[2]};
 		(*n)++;
 	}
 	if (*n == 0)
@@ -103,9 +100,9 @@ static int parse_map(const char *map, const char *what, struct entry *e, size_t 
 
 int userns_map_check(const char *map, unsigned long avail, const char *what, struct burrow_err **err)
 {
-	struct entry e[340];
+	struct userns_map_entry e[USERNS_MAP_MAX];
 	size_t n;
-	if (parse_map(map, what, e, 340, &n, err) < 0)
+	if (parse_map(map, what, e, USERNS_MAP_MAX, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (e[i].ctr + e[i].size > ID_LIMIT)
@@ -137,10 +134,10 @@ int userns_map_check(const char *map, unsigned long avail, const char *what, str
 void userns_map_each(const char *map, void (*f)(unsigned long ctr, unsigned long host, unsigned long size, void *data),
                      void *data)
 {
-	struct entry e[340];
+	struct userns_map_entry e[USERNS_MAP_MAX];
 	size_t n;
 	struct burrow_err *ignored = NULL;
-	if (parse_map(map, "map", e, 340, &n, &ignored) < 0) {
+	if (parse_map(map, "map", e, USERNS_MAP_MAX, &n, &ignored) < 0) {
 		burrow_err_free(ignored);
 		return;
 	}
@@ -148,24 +145,35 @@ void userns_map_each(const char *map, void (*f)(unsigned long ctr, unsigned long
 		f(e[i].ctr, e[i].host, e[i].size, data);
 }
 
-int userns_map_to_host(const char *map, unsigned long ctr_id, unsigned long *host)
+void userns_map_parse(const char *map, struct userns_map *m)
 {
-	if (!map) {
+	struct burrow_err *ignored = NULL;
+	m->identity = !map;
+	m->n = 0;
+	if (map && parse_map(map, "map", m->e, USERNS_MAP_MAX, &m->n, &ignored) < 0) {
+		burrow_err_free(ignored);
+		m->n = 0;
+	}
+}
+
+int userns_map_lookup(const struct userns_map *m, unsigned long ctr_id, unsigned long *host)
+{
+	if (m->identity) {
 		*host = ctr_id;
 		return 0;
 	}
-	struct entry e[340];
-	size_t n;
-	struct burrow_err *ignored = NULL;
-	if (parse_map(map, "map", e, 340, &n, &ignored) < 0) {
-		burrow_err_free(ignored);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (ctr_id >= e[i].ctr && ctr_id - e[i].ctr < e[i].size) {
-			*host = e[i].host + (ctr_id - e[i].ctr);
+	for (size_t i = 0; i < m->n; i++) {
+		if (ctr_id >= m->e[i].ctr && ctr_id - m->e[i].ctr < m->e[i].size) {
+			*host = m->e[i].host + (ctr_id - m->e[i].ctr);
 			return 0;
 		}
 	}
 	return -1;
+}
+
+int userns_map_to_host(const char *map, unsigned long ctr_id, unsigned long *host)
+{
+	struct userns_map m;
+	userns_map_parse(map, &m);
+	return userns_map_lookup(&m, ctr_id, host);
 }

@@ -110,4 +110,18 @@ void userns_map_each(const char *map, void (*f)(unsigned long ctr, unsigned long
  * map does not hold ctr_id. */
 int userns_map_to_host(const char *map, unsigned long ctr_id, unsigned long *host);
 
+/* A checked map parsed once for many lookups (an export's every file):
+ * userns_map_to_host is userns_map_parse and then userns_map_lookup. A
+ * malformed map holds no ID. */
+#define USERNS_MAP_MAX 340 /* the kernel's limit of lines in uid_map */
+struct userns_map {
+	bool identity; /* the map was NULL */
+	size_t n;
+	struct userns_map_entry {
+		unsigned long ctr, host, size;
+	} e[USERNS_MAP_MAX];
+};
+void userns_map_parse(const char *map, struct userns_map *m);
+int userns_map_lookup(const struct userns_map *m, unsigned long ctr_id, unsigned long *host);
+
 #endif

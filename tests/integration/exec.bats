@@ -114,6 +114,37 @@ wait_ps() {
 	is "$output" "burrow: exec: workdir 'relative' is not an absolute path"
 }
 
+# -u as podman 4.3 gives an exec its supplementary groups (runc's lookup,
+# checked live): with -u USER the groups that list USER as a member, none
+# with -u USER:GROUP, never --group-add's and not the user's own group;
+# without -u those of the container's user and --group-add's.
+@test "exec: -u sets the supplementary groups as podman: memberships without :GROUP; no -u: the container's and --group-add's" {
+	import_busybox
+	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1234:55:alice:/home/alice:/bin/sh\n")
+f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\nother:x:30:bob\n")'
+	if ! many_ids; then
+		# a single ID: setgroups is denied there, which is no failure
+		run_burrow 0 run -d --name c1 grp sleep 300
+		run_burrow 0 exec -u 0:0 c1 true
+		return
+	fi
+	run_burrow 0 run -d --name c1 -u 1234:55 --group-add 77 grp sleep 300
+	run_burrow 0 run -d --name c2 -u alice --group-add 77 grp sleep 300
+	# as podman 4.3 shows each (busybox's id lists getgroups())
+	run_burrow 0 exec c1 id
+	is "$output" "uid=1234(alice) gid=55(staff) groups=77"
+	run_burrow 0 exec c2 id
+	is "$output" "uid=1234(alice) gid=55(staff) groups=10(wheel),29(audio),77"
+	run_burrow 0 exec -u 1234 c1 id
+	is "$output" "uid=1234(alice) gid=55(staff) groups=10(wheel),29(audio)"
+	run_burrow 0 exec -u alice c2 id
+	is "$output" "uid=1234(alice) gid=55(staff) groups=10(wheel),29(audio)"
+	run_burrow 0 exec -u alice:wheel c1 id
+	is "$output" "uid=1234(alice) gid=10(wheel)"
+	run_burrow 0 exec -u 0 c2 id
+	is "$output" "uid=0(root) gid=0(root)"
+}
+
 @test "exec: no HOSTNAME unless --hostname or -e gave the container one, or exec's -e sets it (as podman 4.3)" {
 	start_ctr h0
 	run_burrow 0 exec h0 env

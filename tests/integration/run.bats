@@ -157,6 +157,32 @@ f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\n
 	fi
 }
 
+# A uid or gid as podman 4.3 reads it (checked live): a sign taken (runc's
+# lookup is Go's Atoi), a leading space not; -u UID:GROUP for a uid the
+# image's /etc/passwd lacks takes GROUP as a gid only in digits (podman
+# writes that entry with Go's ParseUint), else from /etc/group.
+@test "run: -u and --group-add take a sign (+5, -0) as podman, not a space; -u UID:+N needs /etc/group for a uid without an entry" {
+	import_busybox
+	run_burrow 126 run --rm -u 1000:+5 busybox true
+	is "$output" "burrow: group '+5' not found in the image's /etc/group"
+	run_burrow 126 run --rm -u " 5" busybox true
+	is "$output" "burrow: user ' 5' not found in the image's /etc/passwd"
+	run_burrow 126 run --rm -u "0: 5" busybox true
+	is "$output" "burrow: group ' 5' not found in the image's /etc/group"
+	run_burrow 126 run --rm --group-add " 5" busybox true
+	is "$output" "burrow: group ' 5' not found in the image's /etc/group"
+	if many_ids; then
+		run_burrow 0 run --rm -u +5:-0 busybox sh -c 'id -u; id -g'
+		is "$(echo $output)" "5 0"
+		run_burrow 0 run --rm -u 1000:+0 busybox sh -c 'id -u; id -g'
+		is "$(echo $output)" "1000 0" "+0 is root's gid in /etc/group"
+		run_burrow 0 run --rm -u root:+4242 busybox sh -c 'id -u; id -g'
+		is "$(echo $output)" "0 4242" "a user with an entry: runc's lookup takes the number"
+		run_burrow 0 run --rm --group-add +4242 busybox id -G
+		is "$output" "0 4242"
+	fi
+}
+
 @test "run: an image whose /etc/passwd is a FIFO does not hang -u" {
 	mkdir -p "$T/fifo/etc"
 	mkfifo "$T/fifo/etc/passwd"

@@ -893,6 +893,11 @@ static void test_resolve_user(void **state)
 	    {"nopw", 1000, 100},
 	    {"0", 0, 0},
 	    {"4242:nogroup", 4242, 65534},
+	    /* a sign, as Go's Atoi in runc's lookup takes it */
+	    {"+5", 5, 0},
+	    {"-0", 0, 0},
+	    {"4242:+50", 4242, 50},
+	    {"+0:+50", 0, 50},
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		unsigned uid = 1, gid = 1;
@@ -915,6 +920,10 @@ static void test_resolve_user(void **state)
 	    {"", "invalid user ''"},
 	    {"0:", "invalid user '0:'"},
 	    {":0", "invalid user ':0'"},
+	    /* a leading space, which Atoi refuses */
+	    {" 5", "user ' 5' not found in the image's /etc/passwd"},
+	    {"0: 50", "group ' 50' not found in the image's /etc/group"},
+	    {"-5", "user '-5' not found in the image's /etc/passwd"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct burrow_err *err = NULL;
@@ -1166,6 +1175,22 @@ static void test_id_seen(void **state)
 	assert_int_equal(read_file("/proc/sys/kernel/overflowgid", &g, NULL, &err), 0);
 	assert_int_equal(ctr_userns_id_seen("0:1:2000", 2000, false), strtoul(u, NULL, 10));
 	assert_int_equal(ctr_userns_id_seen("0:1:2000", 5000, true), strtoul(g, NULL, 10));
+	/* parsed once (an export's), for every owner: the same answers */
+	struct ctr_id_seen seen;
+	ctr_id_seen_init(&seen, "0:1:100,100:0:1,500:2000:10", true);
+	for (unsigned long id = 0; id < 3000; id++) {
+		unsigned long want = id < 100                ? id + 1
+		                     : id == 100             ? 0
+		                     : id >= 500 && id < 510 ? id - 500 + 2000
+		                                             : strtoul(g, NULL, 10);
+		if (ctr_id_seen(&seen, id) != want ||
+		    ctr_userns_id_seen("0:1:100,100:0:1,500:2000:10", id, true) != want)
+			fail_msg("id %lu: %lu, expected %lu", id, ctr_id_seen(&seen, id), want);
+	}
+	ctr_id_seen_init(&seen, NULL, false);
+	assert_int_equal(ctr_id_seen(&seen, 4242), 4242);
+	ctr_id_seen_init(&seen, "0:1", false); /* malformed: holds no ID */
+	assert_int_equal(ctr_id_seen(&seen, 0), strtoul(u, NULL, 10));
 }
 
 int main(void)

@@ -776,9 +776,9 @@ static void test_exec_spec(void **state)
 	assert_int_equal(s->cap_ambient, 1ULL << 5);
 	assert_true(s->no_new_privileges);
 	rt_spec_free(s);
-	/* root: the whole bounding set; no groups but its own */
+	/* root: the whole bounding set; the groups given (none) */
 	s = parse_ok(full_spec);
-	rt_exec_spec(s, &(struct rt_exec_opts){.args = args, .cwd = "/tmp", .has_user = true});
+	rt_exec_spec(s, &(struct rt_exec_opts){.args = args, .cwd = "/tmp", .has_user = true, .has_groups = true});
 	assert_string_equal(s->cwd, "/tmp");
 	assert_int_equal(s->uid, 0);
 	assert_int_equal(s->gid, 0);
@@ -786,6 +786,15 @@ static void test_exec_spec(void **state)
 	assert_int_equal(s->cap_effective, s->cap_bounding);
 	assert_int_equal(s->cap_permitted, s->cap_bounding);
 	assert_int_equal(s->cap_inheritable | s->cap_ambient, 0);
+	rt_spec_free(s);
+	/* the groups given instead of the container's, with or without a user */
+	static const gid_t given[] = {10, 29};
+	s = parse_ok(full_spec);
+	rt_exec_spec(s, &(struct rt_exec_opts){.args = args, .has_groups = true, .groups = given, .n_groups = 2});
+	assert_int_equal(s->uid, 1000);
+	assert_int_equal(s->n_additional_gids, 2);
+	assert_int_equal(s->additional_gids[0], 10);
+	assert_int_equal(s->additional_gids[1], 29);
 	rt_spec_free(s);
 	/* another user: none */
 	s = parse_ok(full_spec);
