@@ -149,6 +149,19 @@ start_fake() {
 }
 
 # blob_gets LOG REPO DIGEST: how many times the registry sent that blob.
+# pull -a of the fake registry's paged repository: its five tags pulled,
+# its tag list asked in three pages ($1: what the count says)
+pull_all_pages() {
+	run_burrow 0 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$(sort <<<"$output")" "$FAKE/paged/img:latest
+$FAKE/paged/img:p1
+$FAKE/paged/img:p2
+$FAKE/paged/img:p3
+$FAKE/paged/img:p4"
+	is "$(grep -c '/tags/list' "$FAKE_LOG")" 3 "$1"
+}
+
 blob_gets() {
 	grep -c "\"GET /v2/$2/blobs/$3 HTTP" "$1" || true
 }
@@ -214,14 +227,7 @@ $REG/test/alltags:two"
 
 @test "pull -a: a tag list in pages (Link: rel=\"next\", a path, then a URL): every page; a next page on another host is refused" {
 	start_fake paged-tags
-	run_burrow 0 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
-	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
-	is "$(sort <<<"$output")" "$FAKE/paged/img:latest
-$FAKE/paged/img:p1
-$FAKE/paged/img:p2
-$FAKE/paged/img:p3
-$FAKE/paged/img:p4"
-	is "$(grep -c '/tags/list' "$FAKE_LOG")" 3 "three pages asked"
+	pull_all_pages "three pages asked"
 	rm_store
 	start_fake tags-elsewhere
 	run_burrow 125 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
@@ -232,26 +238,12 @@ $FAKE/paged/img:p4"
 
 @test "pull -a: a tag list whose pages loop (the last links back to the second) ends at a page already asked" {
 	start_fake tags-loop
-	run_burrow 0 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
-	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
-	is "$(sort <<<"$output")" "$FAKE/paged/img:latest
-$FAKE/paged/img:p1
-$FAKE/paged/img:p2
-$FAKE/paged/img:p3
-$FAKE/paged/img:p4"
-	is "$(grep -c '/tags/list' "$FAKE_LOG")" 3 "each page asked once"
+	pull_all_pages "each page asked once"
 }
 
 @test "pull -a: a tag list's rel=\"next\" in a second Link header is followed" {
 	start_fake tags-links
-	run_burrow 0 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
-	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
-	is "$(sort <<<"$output")" "$FAKE/paged/img:latest
-$FAKE/paged/img:p1
-$FAKE/paged/img:p2
-$FAKE/paged/img:p3
-$FAKE/paged/img:p4"
-	is "$(grep -c '/tags/list' "$FAKE_LOG")" 3 "three pages asked"
+	pull_all_pages "three pages asked"
 }
 
 @test "pull: by digest; run by digest and by short name with the digest; repo digest recorded; a container's ImageDigest" {

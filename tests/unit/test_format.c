@@ -696,6 +696,27 @@ static void test_report(void **state)
 	burrow_err_free(err);
 }
 
+/* it's Name through --format json and through {{json .Name}}: want_json
+ * and want_func */
+static void render_name_json(struct fmt_item *it, const char *want_json, const char *want_func)
+{
+	struct burrow_err *err = NULL;
+	struct fmt_report r = {.verb = "ps", .format = "json", .json_indent = "  ", .single = true};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	struct fmt_buf out = {0};
+	assert_int_equal(fmt_report_render(&r, it, 1, &out, &err), 0);
+	assert_string_equal(out.s, want_json);
+	fmt_buf_free(&out);
+	fmt_report_clear(&r);
+	r = (struct fmt_report){.verb = "ps", .format = "{{json .Name}}", .single = true};
+	assert_int_equal(fmt_report_parse(&r, &err), 0);
+	out = (struct fmt_buf){0};
+	assert_int_equal(fmt_report_render(&r, it, 1, &out, &err), 0);
+	assert_string_equal(out.s, want_func);
+	fmt_buf_free(&out);
+	fmt_report_clear(&r);
+}
+
 /* A string that is not UTF-8 (a file name, an argument in Latin-1) is
  * written with U+FFFD for each bad byte by --format json and by the json
  * function alike (lib/json.c's rule; podman's diff --format json and its
@@ -705,21 +726,8 @@ static void test_report_utf8(void **state)
 	(void)state;
 	struct fmt_item it = {json_new_object(), NULL};
 	json_obj_add(it.base, "Name", json_new_str("caf\xe9!\xff"));
-	struct burrow_err *err = NULL;
-	struct fmt_report r = {.verb = "ps", .format = "json", .json_indent = "  ", .single = true};
-	assert_int_equal(fmt_report_parse(&r, &err), 0);
-	struct fmt_buf out = {0};
-	assert_int_equal(fmt_report_render(&r, &it, 1, &out, &err), 0);
-	assert_string_equal(out.s, "{\n  \"Name\": \"caf\xef\xbf\xbd!\xef\xbf\xbd\"\n}\n");
-	fmt_buf_free(&out);
-	fmt_report_clear(&r);
-	r = (struct fmt_report){.verb = "ps", .format = "{{json .Name}}", .single = true};
-	assert_int_equal(fmt_report_parse(&r, &err), 0);
-	out = (struct fmt_buf){0};
-	assert_int_equal(fmt_report_render(&r, &it, 1, &out, &err), 0);
-	assert_string_equal(out.s, "\"caf\xef\xbf\xbd!\xef\xbf\xbd\"\n");
-	fmt_buf_free(&out);
-	fmt_report_clear(&r);
+	render_name_json(&it, "{\n  \"Name\": \"caf\xef\xbf\xbd!\xef\xbf\xbd\"\n}\n",
+	                 "\"caf\xef\xbf\xbd!\xef\xbf\xbd\"\n");
 	yajl_tree_free(it.base);
 }
 
@@ -734,21 +742,8 @@ static void test_report_line_seps(void **state)
 	             json_new_str("a\xe2\x80\xa8"
 	                          "b\xe2\x80\xa9"
 	                          "c\xe2\x80\xaa"));
-	struct burrow_err *err = NULL;
-	struct fmt_report r = {.verb = "ps", .format = "json", .json_indent = "  ", .single = true};
-	assert_int_equal(fmt_report_parse(&r, &err), 0);
-	struct fmt_buf out = {0};
-	assert_int_equal(fmt_report_render(&r, &it, 1, &out, &err), 0);
-	assert_string_equal(out.s, "{\n  \"Name\": \"a\\u2028b\\u2029c\xe2\x80\xaa\"\n}\n");
-	fmt_buf_free(&out);
-	fmt_report_clear(&r);
-	r = (struct fmt_report){.verb = "ps", .format = "{{json .Name}}", .single = true};
-	assert_int_equal(fmt_report_parse(&r, &err), 0);
-	out = (struct fmt_buf){0};
-	assert_int_equal(fmt_report_render(&r, &it, 1, &out, &err), 0);
-	assert_string_equal(out.s, "\"a\\u2028b\\u2029c\xe2\x80\xaa\"\n");
-	fmt_buf_free(&out);
-	fmt_report_clear(&r);
+	render_name_json(&it, "{\n  \"Name\": \"a\\u2028b\\u2029c\xe2\x80\xaa\"\n}\n",
+	                 "\"a\\u2028b\\u2029c\xe2\x80\xaa\"\n");
 	yajl_tree_free(it.base);
 }
 
