@@ -80,16 +80,20 @@ const struct option cmd_run_longopts[] = {
     {0, 0, 0, 0},
 };
 
+bool cmd_run_short_valued(int c)
+{
+	const char *f = c && c != ':' ? strchr(&CMD_RUN_SHORTOPTS[1], c) : NULL;
+	return f && f[1] == ':';
+}
+
 bool cmd_run_takes_value(const char *arg)
 {
 	if (arg[0] != '-' || !arg[1])
 		return false;
-	if (arg[1] != '-') { /* a cluster: its last flag takes the next when it takes one */
-		for (const char *p = arg + 1; *p; p++) {
-			const char *f = *p != ':' ? strchr(&CMD_RUN_SHORTOPTS[1], *p) : NULL;
-			if (f && f[1] == ':')
+	if (arg[1] != '-') { /* a cluster: its last flag takes the next when it takes one; -d=1's value is none */
+		for (const char *p = arg + 1; *p && *p != '='; p++)
+			if (cmd_run_short_valued((unsigned char)*p))
 				return !p[1];
-		}
 		return false;
 	}
 	if (strchr(arg, '='))

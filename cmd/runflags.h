@@ -62,5 +62,8 @@ extern const struct option cmd_run_longopts[];
  * value as the next argument: --env, -e, -ie (a cluster ending in one),
  * not -eFOO, --env=FOO or --rm. */
 bool cmd_run_takes_value(const char *arg);
+/* Whether c is a short flag of run's or create's that takes a value (-e,
+ * -a, ...): then the rest of its cluster, or the next argument, is it. */
+bool cmd_run_short_valued(int c);
 
 #endif

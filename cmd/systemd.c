@@ -17,9 +17,6 @@
 
 /* systemd kills what is left this long after the stop timeout */
 #define UNIT_STOP_SLACK 60
-/* run's and create's short flags that take a value: those with a ':' in
- * CMD_RUN_SHORTOPTS (cmd/runflags.h; run's -a too) */
-#define RUN_SHORT_VALUED "acehlmpuvw"
 
 bool cmd_unit_restart_valid(const char *policy)
 {
@@ -134,7 +131,7 @@ static bool cluster_detaches(const char *arg)
 	for (const char *p = arg + 1; *p; p++) {
 		if (*p == 'd')
 			return true;
-		if (strchr(RUN_SHORT_VALUED, *p)) /* the rest of the cluster is its value */
+		if (cmd_run_short_valued((unsigned char)*p)) /* the rest of the cluster is its value */
 			return false;
 	}
 	return false;
@@ -149,7 +146,7 @@ static char *cluster_without_detach_value(const char *arg)
 	if (arg[0] != '-' || arg[1] == '-' || !eq || eq - arg < 2 || eq[-1] != 'd')
 		return NULL;
 	for (const char *p = arg + 1; p < eq - 1; p++)
-		if (strchr(RUN_SHORT_VALUED, *p)) /* the rest of the cluster is its value */
+		if (cmd_run_short_valued((unsigned char)*p)) /* the rest of the cluster is its value */
 			return NULL;
 	return xstrndup(arg, (size_t)(eq - 1 - arg));
 }
