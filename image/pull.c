@@ -299,6 +299,21 @@ int img_pull_check(const struct img_pull_opts *o, struct burrow_err **err)
 }
 
 /* oci:, oci-archive:, docker-archive:, dir: the one image there, loaded. */
+/* The names REFERENCE may mean, from registries.conf (loaded into regs),
+ * in the order they are tried; a short-name alias used is noted. */
+static int candidates(const struct img_pull_opts *o, const char *reference, struct img_registries *regs, char ***names,
+                      struct burrow_err **err)
+{
+	if (img_registries_load(regs, err) < 0)
+		return -1;
+	cleanup_free char *alias_note = NULL;
+	if (img_resolve_name(regs, reference, names, &alias_note, err) < 0)
+		return -1;
+	if (alias_note)
+		note(o, "%s", alias_note);
+	return 0;
+}
+
 static int pull_local(struct state_store *s, const struct img_transport *t, const char *what, char **id, char **name,
                       struct burrow_err **err)
 {
@@ -328,14 +343,9 @@ int img_pull(struct state_store *s, const struct img_pull_opts *o, char **id, ch
 	ro.reference = t.ref;
 	o = &ro;
 	__attribute__((cleanup(img_registries_clear))) struct img_registries regs = {0};
-	if (img_registries_load(&regs, err) < 0)
-		return -1;
 	cleanup_strv char **names = NULL;
-	cleanup_free char *alias_note = NULL;
-	if (img_resolve_name(&regs, o->reference, &names, &alias_note, err) < 0)
+	if (candidates(o, o->reference, &regs, &names, err) < 0)
 		return -1;
-	if (alias_note)
-		note(o, "%s", alias_note);
 	cleanup_free char *failures = NULL;
 	for (size_t i = 0; names[i]; i++) {
 		note(o, "Trying to pull %s...", names[i]);
@@ -494,14 +504,9 @@ int img_pull_all_tags(struct state_store *s, const struct img_pull_opts *o, char
 		return burrow_error(err, EINVAL, "cannot pull all tags of '%s': only a registry lists tags",
 		                    str_quote(o->reference));
 	__attribute__((cleanup(img_registries_clear))) struct img_registries regs = {0};
-	if (img_registries_load(&regs, err) < 0)
-		return -1;
 	cleanup_strv char **cands = NULL;
-	cleanup_free char *alias_note = NULL;
-	if (img_resolve_name(&regs, t.ref, &cands, &alias_note, err) < 0)
+	if (candidates(o, t.ref, &regs, &cands, err) < 0)
 		return -1;
-	if (alias_note)
-		note(o, "%s", alias_note);
 	/* the repository of the first candidate that lists tags (a tag or
 	 * digest given is left aside, as podman's) */
 	cleanup_strv char **tags = NULL;
