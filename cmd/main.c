@@ -343,7 +343,10 @@ static struct short_eq {
 
 static void short_eq_swap(int argc, char **argv, const char *shortopts)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+	/* past a "--" too: it may be a flag's value (-e --, pflag's), after
+	 * which the options go on; after one that ends them, getopt_long
+	 * reads none, and the restore puts each element back */
+	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *eq = strchr(a, '=');
 		if (a[0] != '-' || a[1] == '-' || !eq || eq == a + 1)
 			continue;

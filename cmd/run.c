@@ -568,7 +568,6 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 	a->o.group_add = a->group_add.v;
 	if (cmd_runl_check(ctx, &a->life, a->o.name, &a->x.annotations) != 0)
 		return EXIT_BURROW;
-	cmd_runx_apply(&a->x, &a->o);
 	a->o.create_command = ctx->argv;
 	a->o.create_image_at = ctx->argv ? (int)(argv + optind - ctx->argv) : 0;
 	if (cmd_runh_apply(&a->health, &a->o) != 0)
@@ -578,6 +577,7 @@ static int parse(struct cmd_ctx *ctx, int argc, char **argv, bool run, struct ru
 		if (cmd_ctrconf_for_run(ctx, &a->conf, &a->o, &err) < 0)
 			return cmd_fail(err);
 	}
+	cmd_runx_apply(&a->x, &a->o);
 	cmd_runns_finish(&a->o);
 	a->o.hooks_dirs = ctx->hooks_dirs;
 	if (!a->o.rootfs && a->policy != PULL_NEVER && cmd_pull_check(ctx, &a->pull, a->o.image) != 0)

@@ -31,6 +31,7 @@ int cmd_runx_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runx
 	switch (c) {
 	case CMD_RUNX_INIT:
 		x->init = ctx->flag_on;
+		x->init_set = true;
 		return 1;
 	case CMD_RUNX_INIT_PATH:
 		if (!*arg) {
@@ -78,7 +79,8 @@ int cmd_runx_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runx
 
 void cmd_runx_apply(struct cmd_runx *x, struct ctr_create_opts *o)
 {
-	o->init = x->init;
+	if (x->init_set)
+		o->init = x->init;
 	o->init_path = x->init_path;
 	/* as podman: --label over --label-file's */
 	strv_builder_extend(&x->file_labels, x->labels.v);

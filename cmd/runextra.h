@@ -39,7 +39,7 @@ enum {
 	"      --sdnotify MODE      NOTIFY_SOCKET: container (default), conmon, healthy, ignore\n"
 
 struct cmd_runx {
-	bool init;
+	bool init, init_set; /* init_set: --init given (its value wins over containers.conf's init) */
 	const char *init_path;
 	const char *sdnotify;
 	struct strv_builder labels, file_labels, annotations, requires;
@@ -48,7 +48,8 @@ struct cmd_runx {
 /* One of the flags above (c is its code; -l is CMD_RUNX_LABEL): 1 when it
  * was one, 0 when c is another flag, -1 when it is wrong (said). */
 int cmd_runx_option(struct cmd_ctx *ctx, int c, const char *arg, struct cmd_runx *x);
-/* Points o's fields at x's (x must outlive o's use). */
+/* Points o's fields at x's (x must outlive o's use); after
+ * containers.conf's defaults, which --init=false overrides. */
 void cmd_runx_apply(struct cmd_runx *x, struct ctr_create_opts *o);
 void cmd_runx_clear(struct cmd_runx *x);
 

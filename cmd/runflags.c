@@ -10,6 +10,7 @@
 #include "cmd/runmore.h"
 #include "cmd/runns.h"
 #include "cmd/runres.h"
+#include "lib/xalloc.h"
 
 const struct option cmd_run_longopts[] = {
     {"env", required_argument, NULL, 'e'},
@@ -86,6 +87,32 @@ bool cmd_run_short_valued(int c)
 	return f && f[1] == ':';
 }
 
+/* The long flag of run's or create's that arg (--NAME, --NAME=VALUE)
+ * names, as getopt_long found it when the create was parsed: a global
+ * one's whole name is none of them (--root is not --rootfs); a name that
+ * is the start of one or more (--na for --name: getopt_long takes an
+ * abbreviation when its flags agree) is the first. NULL: none. */
+static const struct option *run_long_flag(const char *arg)
+{
+	if (strncmp(arg, "--", 2) != 0 || !arg[2])
+		return NULL;
+	size_t n = strcspn(arg + 2, "=");
+	if (n == 4 && strncmp(arg + 2, "help", 4) == 0)
+		return NULL;
+	for (size_t i = 0; i < cmd_n_globals; i++)
+		if (strlen(cmd_globals[i].name) == n && strncmp(arg + 2, cmd_globals[i].name, n) == 0)
+			return NULL;
+	const struct option *first = NULL;
+	for (const struct option *o = cmd_run_longopts; o->name; o++) {
+		if (strncmp(o->name, arg + 2, n) != 0)
+			continue;
+		if (!o->name[n])
+			return o;
+		first = first ? first : o;
+	}
+	return first;
+}
+
 bool cmd_run_takes_value(const char *arg)
 {
 	if (arg[0] != '-' || !arg[1])
@@ -100,8 +127,15 @@ bool cmd_run_takes_value(const char *arg)
 		return false;
 	if (cmd_global_takes_value(arg)) /* taken after the verb too */
 		return true;
-	for (const struct option *o = cmd_run_longopts; o->name; o++)
-		if (strcmp(arg + 2, o->name) == 0)
-			return o->has_arg == required_argument;
-	return false;
+	const struct option *o = run_long_flag(arg);
+	return o && o->has_arg == required_argument;
+}
+
+char *cmd_run_flag_whole(const char *arg)
+{
+	const struct option *o = run_long_flag(arg);
+	size_t n = strcspn(arg, "=");
+	if (!o || strlen(o->name) + 2 == n)
+		return NULL;
+	return xasprintf("--%s%s", o->name, arg + n);
 }

@@ -62,6 +62,11 @@ extern const struct option cmd_run_longopts[];
  * value as the next argument: --env, -e, -ie (a cluster ending in one),
  * not -eFOO, --env=FOO or --rm. */
 bool cmd_run_takes_value(const char *arg);
+/* The whole spelling of arg when it is an abbreviated long flag of run's
+ * or create's (--na for --name, --rest=no for --restart=no: getopt_long
+ * takes them, and a create command stores them as given), else NULL.
+ * Caller frees. */
+char *cmd_run_flag_whole(const char *arg);
 /* Whether c is a short flag of run's or create's that takes a value (-e,
  * -a, ...): then the rest of its cluster, or the next argument, is it. */
 bool cmd_run_short_valued(int c);

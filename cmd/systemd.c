@@ -324,7 +324,9 @@ static int new_command(const struct ctr_config *c, const struct cmd_unit_opts *o
 	bool detach = false, sdnotify = false;
 	const char *named = NULL;
 	for (size_t i = verb + 1; i < image; i++) {
-		const char *a = argv[i];
+		/* a flag as getopt_long took it (--rest=no is --restart=no) */
+		cleanup_free char *whole = cmd_run_flag_whole(argv[i]);
+		const char *a = whole ? whole : argv[i];
 		bool joined = strchr(a, '=') != NULL;
 		if (is_flag(a, "--rm"))
 			continue;

@@ -418,8 +418,9 @@ static void builder_free(struct strv_builder *b)
  * tags/list, page after page (a registry that pages it says where the
  * next one is in a Link header, on the same host: one elsewhere is
  * refused; a page already asked ends the list, as pages that loop would
- * never end), TAGS_MAX bytes in all at most. 0, TRY_NEXT (the first page
- * is not there), FINAL. */
+ * never end), TAGS_MAX bytes in all at most, the pages' links counted
+ * too (each is kept, and pages of no tag could go on without end). 0,
+ * TRY_NEXT (the first page is not there), FINAL. */
 static int tags_pages(struct img_registry *reg, const char *repo, const char *path, const char *what, char ***tags,
                       struct burrow_err **err)
 {
@@ -429,7 +430,7 @@ static int tags_pages(struct img_registry *reg, const char *repo, const char *pa
 	cleanup_strv char **asked = NULL; /* the pages asked */
 	while (at) {
 		if (total >= TAGS_MAX) {
-			burrow_error(err, EFBIG, "%s: more than %d bytes of tags", what, TAGS_MAX);
+			burrow_error(err, EFBIG, "%s: more than %d bytes of tags and links", what, TAGS_MAX);
 			return FINAL;
 		}
 		__attribute__((cleanup(img_http_resp_clear))) struct img_http_resp resp = {0};
@@ -452,6 +453,7 @@ static int tags_pages(struct img_registry *reg, const char *repo, const char *pa
 			free(next);
 			next = NULL;
 		}
+		total += next ? strlen(next) : 0;
 		at = next;
 	}
 	*tags = strv_builder_steal(&got);

@@ -84,6 +84,14 @@ suite_setup() {
 	# a short flag's value after '=' is still its own (-e=A=b)
 	run_burrow 0 run --rm -e=B=2 -i=0 busybox sh -c 'echo $B'
 	is "$output" "2"
+	# a "--" that is a flag's value ends no options (pflag's): -d=1 after
+	# it is read, and what follows a real "--" stays as written
+	run_burrow 0 run -l -- -d=1 --name dd busybox sleep 1000
+	run_burrow 0 inspect --format '{{.State.Running}} {{.Config.Labels}}' dd
+	is "$output" "true map[--:]"
+	run_burrow 0 rm -f -t 0 dd
+	run_burrow 0 run --rm -- busybox echo -d=1 -it=0
+	is "$output" "-d=1 -it=0"
 }
 
 @test "boolflags: generate systemd --new drops --rm=false and -d=true from the create command, the unit runs --rm -d" {

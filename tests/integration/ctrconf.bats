@@ -81,6 +81,16 @@ probe='echo "FROMCONF=$FROMCONF OVER=$OVER"; cat /confvol/f; cat /etc/resolv.con
 	is "$output" c1
 }
 
+@test "containers.conf: init = true is --init's default; --init=false wins over it" {
+	printf '[containers]\ninit = true\n' >"$T/init.conf"
+	export CONTAINERS_CONF=$T/init.conf
+	run_burrow 0 create --name on busybox true
+	run_burrow 0 create --name off --init=false busybox true
+	run_burrow 0 inspect --format '{{.Name}} {{.HostConfig.Init}}' on off
+	is "$output" "on true
+off false"
+}
+
 @test "containers.conf: ~/.config/containers, its containers.conf.d over it; \$CONTAINERS_CONF alone when set" {
 	write_conf "$XDG_CONFIG_HOME/containers/containers.conf"
 	mkdir -p "$XDG_CONFIG_HOME/containers/containers.conf.d"

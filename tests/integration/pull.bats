@@ -241,6 +241,15 @@ $REG/test/alltags:two"
 	pull_all_pages "each page asked once"
 }
 
+@test "pull -a: a tag list whose pages never end, each linking to a long URL of its own, is refused at the size cap" {
+	start_fake tags-endless
+	run_burrow 125 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
+	assert_match "$output" "cannot list the tags of '$FAKE/paged/img': .*tags/list: more than 4194304 bytes of tags and links"
+	# 4 MiB of 30,000-byte links: some 140 pages, not one more
+	is "$(grep -c '/tags/list' "$FAKE_LOG")" 140
+	nothing_stored
+}
+
 @test "pull -a: a tag list's rel=\"next\" in a second Link header is followed" {
 	start_fake tags-links
 	pull_all_pages "three pages asked"

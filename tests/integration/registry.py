@@ -19,7 +19,9 @@
       (Link: <...>; rel="next"); tags-elsewhere's second page is on
       another host; tags-loop's last page links back to the second (a
       loop of two pages); tags-links sends each page's rel="prev" and
-      rel="next" in two Link headers.
+      rel="next" in two Link headers; tags-endless lists no tag on each
+      page and links to another page, its URL 30,000 bytes long, without
+      end.
 """
 import argparse
 import base64
@@ -291,7 +293,7 @@ def fake_image(base, mode):
 
 # the tags of the paged-tags modes: three pages
 PAGED = ["latest", "p1", "p2", "p3", "p4"]
-PAGED_MODES = ("paged-tags", "tags-elsewhere", "tags-loop", "tags-links")
+PAGED_MODES = ("paged-tags", "tags-elsewhere", "tags-loop", "tags-links", "tags-endless")
 
 
 def cmd_fake(a):
@@ -330,6 +332,10 @@ def cmd_fake(a):
             # Link header of its own before the next one's
             path, _, query = self.path.partition("?")
             q = dict(kv.partition("=")[::2] for kv in query.split("&") if kv)
+            if a.mode == "tags-endless":
+                nxt = "%s?last=%d&pad=%s" % (path, int(q.get("last", "0")) + 1, "x" * 30000)
+                self.send(200, b'{"tags":[]}', extra={"Link": '<%s>; rel="next"' % nxt})
+                return
             at = PAGED.index(q["last"]) + 1 if "last" in q else 0
             page = PAGED[at:at + 2]
             name = path[len("/v2/"):-len("/tags/list")]

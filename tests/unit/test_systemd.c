@@ -481,6 +481,26 @@ static void test_unit_new_preserve_fds(void **state)
 	assert_null(strstr(v, "preserve"));
 }
 
+/* A long flag abbreviated (getopt_long takes --na for --name, and the
+ * create command keeps it so) is the flag it names: --rest and --pres go,
+ * --na names the container ExecStop stops, --en takes "-d=1" for its
+ * value, --det=false goes as --detach=false does; the rest are written
+ * whole. --root is the global flag, not run's --rootfs. */
+static void test_unit_new_abbreviated(void **state)
+{
+	(void)state;
+	char *cmd[] = {"burrow", "run",         "--rest=always", "--na",   "web", "--pres",  "2", "--en",
+	               "-d=1",   "--det=false", "--sig",         "--root", "/r",  "busybox", NULL};
+	cleanup_free char *u = new_unit(cmd, 13);
+	assert_null(strstr(u, "rest"));
+	assert_null(strstr(u, "pres"));
+	assert_null(strstr(u, "det"));
+	assert_null(strstr(u, "%N"));
+	assert_non_null(
+	    strstr(u, "-d \\\n\t--name web \\\n\t--env \\\n\t-d=1 \\\n\t--sig-proxy \\\n\t--root /r busybox\n"));
+	assert_non_null(strstr(u, "ExecStop=/opt/bin/burrow \\\n\t--root /r stop \\\n\t--ignore \\\n\t-t 10 web\n"));
+}
+
 static void test_unit_new_needs_command(void **state)
 {
 	(void)state;
@@ -512,6 +532,7 @@ int main(void)
 	    cmocka_unit_test(test_unit_mounts),
 	    cmocka_unit_test(test_unit_control_path),
 	    cmocka_unit_test(test_unit_new_preserve_fds),
+	    cmocka_unit_test(test_unit_new_abbreviated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
