@@ -315,6 +315,34 @@ EOF
 	run_burrow 0 rm -f sp sp2
 }
 
+@test "start -a: --sig-proxy passes the signals start gets to the container; --sig-proxy=false does not" {
+	local script='trap "echo got-usr1; exit 5" USR1; echo ready; while :; do sleep 0.1; done'
+	run_burrow 0 create --name ss busybox sh -c "$script"
+	local a
+	"$BURROW" start -a ss >"$T/ss.out" 2>&1 </dev/null &
+	a=$!
+	wait_logs ss ready
+	wait_relay "$a"
+	kill -USR1 "$a"
+	reap "$a" 30
+	is "$reaped" 5 "start -a: $(cat "$T/ss.out")"
+	assert_match "$(cat "$T/ss.out")" "got-usr1"
+	# without: start takes the signal itself, the container runs on
+	run_burrow 0 create --name ss2 busybox sh -c "$script"
+	"$BURROW" start -a --sig-proxy=false ss2 >"$T/ss2.out" 2>&1 </dev/null &
+	a=$!
+	wait_logs ss2 ready
+	wait_relay "$a"
+	kill -USR1 "$a"
+	reap "$a" 30
+	is "$reaped" 138 "start -a --sig-proxy=false did not die of SIGUSR1"
+	run_burrow 0 ps
+	assert_match "$output" "Up .* ss2"
+	run_burrow 0 logs ss2
+	is "$output" "ready"
+	run_burrow 0 rm -f ss ss2
+}
+
 @test "monitor: an idle detached container without network keeps a small monitor (under 2 MiB, no big libraries)" {
 	run_burrow 0 run -d --network none --name small busybox sleep 600
 	local mon
