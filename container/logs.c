@@ -271,8 +271,10 @@ static int read_more(struct logsrc *src, bool *more, struct burrow_err **err)
 /* After a merge: what rest holds past its printed lines kept for the next. */
 static void rest_used(struct logsrc *src)
 {
-	memmove(src->rest, src->rest + src->pos, src->nrest - src->pos);
-	src->nrest -= src->pos;
+	if (src->pos) {
+		memmove(src->rest, src->rest + src->pos, src->nrest - src->pos);
+		src->nrest -= src->pos;
+	}
 	src->data = NULL;
 	src->pos = src->end = 0;
 }
