@@ -48,7 +48,7 @@ const char cmd_attach_usage[] = "attach [OPTIONS] CONTAINER\n\n"
                                 "      --detach-keys KEYS   keys that detach from it (default ctrl-p,ctrl-q)\n"
                                 "  -l, --latest             the last created container\n"
                                 "      --no-stdin           do not pass standard input to it\n"
-                                "      --sig-proxy[=BOOL]   pass the signals burrow gets to it (default true)\n";
+                                "      --sig-proxy          pass the signals burrow gets to it (default true)\n";
 
 int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv)
 {

@@ -16,7 +16,7 @@ const char cmd_cp_usage[] = "cp [OPTIONS] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_
                             "Copies files and directories between a container and the host (- for a\n"
                             "tar stream on standard input or output), or between two containers.\n"
                             "A host path with a ':' starts with / or ./.\n\n"
-                            "  -a, --archive[=BOOL]  files copied into a container belong to its user (default true)\n"
+                            "  -a, --archive         files copied into a container belong to its user (default true)\n"
                             "      --overwrite       let a directory replace a non-directory and the other way round\n";
 
 /* "CTR:PATH" is a container's path unless what is before the ':' looks

@@ -23,9 +23,9 @@ const char cmd_events_usage[] =
     "volume=\n"
     "                         (the same key given again: either; different keys: all)\n"
     "      --format FORMAT    json (JSON Lines) or a Go template ('{{.Status}} {{.Name}}')\n"
-    "      --no-trunc[=BOOL]  full IDs (default true)\n"
+    "      --no-trunc         full IDs (default true)\n"
     "      --since TIME       events from TIME on (10m, 2024-05-01T12:00:00Z, Unix seconds)\n"
-    "      --stream[=BOOL]    wait for new events (default true); false: print what is there and exit\n"
+    "      --stream           wait for new events (default true); false: print what is there and exit\n"
     "      --until TIME       events up to TIME (and stop waiting then)\n";
 
 /* The filter keys, in the order --filter's values are grouped by. */

@@ -174,7 +174,7 @@ static yajl_val history_item(const struct img_history_entry *e, bool human, bool
 const char cmd_history_usage[] = "history [-q] [--no-trunc] [-H=false] [-f FORMAT] IMAGE\n\n"
                                  "  -q, --quiet           print the IDs only\n"
                                  "      --no-trunc        full IDs and commands\n"
-                                 "  -H, --human[=BOOL]    sizes and times for people (default true)\n"
+                                 "  -H, --human           sizes and times for people (default true)\n"
                                  "  -f, --format FORMAT   json, 'table TEMPLATE' or a Go template ('{{.ID}}')\n";
 
 int cmd_history(struct cmd_ctx *ctx, int argc, char **argv)

@@ -30,7 +30,7 @@ const char cmd_login_usage[] = "login [OPTIONS] [REGISTRY]\n\n"
                                "      --password-stdin    read the password from standard input\n"
                                "      --authfile FILE     the auth.json to write\n"
                                "      --cert-dir DIR      certificates (*.crt, *.cert, *.key) to use\n"
-                               "      --tls-verify[=false]  require HTTPS and a trusted certificate\n"
+                               "      --tls-verify          require HTTPS and a trusted certificate\n"
                                "      --get-login         print the user name stored for REGISTRY\n"
                                "  -v, --verbose           say which file was written\n";
 

@@ -295,15 +295,6 @@ int cmd_getopt_mixed(struct cmd_ctx *ctx, int argc, char **argv, const char *sho
 	return -1;
 }
 
-/* The long flag a '?' of getopt_long was about when it was one that
- * takes no value given one (--help=x: every other is a boolean, which
- * takes one), else NULL. */
-static char *given_a_value(char **argv, int optind_now, int opt)
-{
-	const char *bad = argv[optind_now - 1], *eq = strchr(bad, '=');
-	return strncmp(bad, "--", 2) == 0 && eq && opt ? xstrndup(bad, (size_t)(eq - bad)) : NULL;
-}
-
 /* Go's strconv.ParseBool, which pflag reads a boolean's value with: 0 or -1. */
 static int parse_bool(const char *s, bool *out)
 {
@@ -398,8 +389,8 @@ static int short_eq_next(struct cmd_ctx *ctx)
 }
 
 /* with_globals' table for next_flag: a flag that takes no value is a
- * boolean, which takes one after '=' (pflag's --rm=false), but last
- * (--help, whose is its own); then, when shortopts has a boolean, the
+ * boolean, which takes one after '=' (pflag's --rm=false; --help=false
+ * too, which is no --help); then, when shortopts has a boolean, the
  * stand-in of SHORT_EQ. (*is_bool)[i]: whether the table's entry i is a
  * boolean. Both freed by the caller. */
 static struct option *flag_table(const struct option *own, const struct option *last, const char *shortopts,
@@ -410,7 +401,7 @@ static struct option *flag_table(const struct option *own, const struct option *
 	while (lo[n].name)
 		n++;
 	*is_bool = xcalloc(n + 2, sizeof(**is_bool));
-	for (size_t i = 0; i + 1 < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (lo[i].has_arg == no_argument) {
 			lo[i].has_arg = optional_argument;
 			(*is_bool)[i] = true;
@@ -478,7 +469,13 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	if (posix)
 		unsetenv("POSIXLY_CORRECT");
 	int c, idx = -1;
-	while ((c = next_flag(ctx, argc, argv, so, lo, is_bool, &idx)) >= CMD_OPT_GLOBAL && c <= G_LAST) {
+	while ((c = next_flag(ctx, argc, argv, so, lo, is_bool, &idx)) == 0x100 ||
+	       (c >= CMD_OPT_GLOBAL && c <= G_LAST)) {
+		if (c == 0x100) {
+			if (ctx->flag_on)
+				break;
+			continue; /* --help=false: as if not given (pflag's) */
+		}
 		/* a global option whole only; the verb's own keep getopt's ways */
 		const char *ab = abbreviated(argv, lo[idx].name, optarg);
 		if (ab)
@@ -509,10 +506,7 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	}
 	if (c == '?') {
 		const char *bad = argv[optind - 1];
-		cleanup_free char *flag = given_a_value(argv, optind, optopt);
-		if (flag)
-			cmd_usage_error(ctx, "flag '%s' takes no value", str_quote(flag));
-		else if (optopt)
+		if (optopt)
 			cmd_usage_error(ctx, "unknown flag '-%c'", optopt);
 		else
 			cmd_usage_error(ctx, "unknown flag '%s'", str_quote(bad));
@@ -640,6 +634,8 @@ int main(int argc, char **argv)
 			printf("burrow version %s\n", BURROW_VERSION);
 			return 0;
 		case 'H':
+			if (!ctx.flag_on) /* --help=false */
+				break;
 			if ((r = out_now(&ctx)) != 0)
 				return r;
 			print_main_usage(stdout);

@@ -96,9 +96,9 @@ const char cmd_create_usage[] = "create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" 
     CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE CMD_RUNM_USAGE;
 const char cmd_run_usage[] = "run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n" CREATE_PULL_USAGE
                              "  -a, --attach STREAM      show only these of stdin, stdout, stderr (repeatable)\n"
-                             "  -d, --detach[=BOOL]      run in the background and print the container's ID\n"
+                             "  -d, --detach             run in the background and print the container's ID\n"
                              "      --detach-keys KEYS   keys that detach from the container (default ctrl-p,ctrl-q)\n"
-                             "      --sig-proxy[=BOOL]   pass the signals burrow gets to the container (default true)\n"
+                             "      --sig-proxy          pass the signals burrow gets to the container (default true)\n"
                              "" CREATE_OPTIONS_USAGE CMD_RUNH_USAGE CMD_RUNR_USAGE CMD_RUNNS_USAGE CMD_RUNL_USAGE
                                  CMD_RUNM_USAGE CMD_RUNM_RUN_USAGE;
 

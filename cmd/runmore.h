@@ -50,7 +50,7 @@ enum {
 	"      --pidfile FILE       write the container's pid (as the host sees it) to FILE\n"           \
 	"      --timeout N          kill the container after it ran N seconds\n"
 #define CMD_RUNM_RUN_USAGE                                                                            \
-	"      --passwd[=BOOL]      add -u's, --hostuser's, keep-id's entries to /etc/passwd and\n"   \
+	"      --passwd             add -u's, --hostuser's, keep-id's entries to /etc/passwd and\n"   \
 	"                           /etc/group (default true)\n"                                      \
 	"      --preserve-fds N     pass file descriptors 3 to 3+N-1 on to the container's process\n" \
 	"      --rmi                remove the image after the container (implies --rm)\n"

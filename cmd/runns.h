@@ -27,8 +27,8 @@ enum {
 	"      --ipc MODE           private, shareable (default), none, host, container:NAME, ns:PATH\n" \
 	"      --uts MODE           private (default), host, container:NAME, ns:PATH\n"                  \
 	"      --unsetenv NAME      leave out a default variable (the image's, PATH, TERM...)\n"         \
-	"      --unsetenv-all[=BOOL]  leave out every default variable (-e and the like stay)\n"         \
-	"      --http-proxy[=BOOL]  pass burrow's http_proxy, https_proxy, ftp_proxy, no_proxy\n"        \
+	"      --unsetenv-all       leave out every default variable (-e and the like stay)\n"           \
+	"      --http-proxy         pass burrow's http_proxy, https_proxy, ftp_proxy, no_proxy\n"        \
 	"                           (and upper case) on (default true)\n"
 
 /* One of the flags above into o (c is its code): 1 when it was one, 0

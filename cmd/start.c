@@ -52,7 +52,7 @@ const char cmd_start_usage[] =
     "                           (repeatable); with names, those of them that match\n"
     "  -i, --interactive        with -a, pass standard input to it\n"
     "  -l, --latest             the last created container\n"
-    "      --sig-proxy[=BOOL]   with -a, pass the signals burrow gets to it (default true)\n";
+    "      --sig-proxy          with -a, pass the signals burrow gets to it (default true)\n";
 
 int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 {

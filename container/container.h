@@ -214,7 +214,8 @@ struct ctr_logs_opts {
 	int out_fd, err_fd; /* where the container's stdout and stderr lines go */
 };
 /* Writes the logs of containers refs[0..n) as podman's logs does (with
- * several, each line begins with the container's short ID or name; a line
+ * several, each line begins with the container's short ID or name, and
+ * their lines are merged in time order, read a piece at a time; a line
  * the container did not end is written without a newline). Refused for a
  * container whose log driver keeps no log. */
 int ctr_logs(struct state_store *s, char *const *refs, size_t n, const struct ctr_logs_opts *o,

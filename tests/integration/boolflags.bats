@@ -117,3 +117,28 @@ suite_setup() {
 	run_burrow 0 ps -a -q
 	is "$output" ""
 }
+
+@test "boolflags: --help=false is no --help (the command runs), --help=1 is; before the command too" {
+	run_burrow 0 run --name h1 busybox true
+	run_burrow 0 ps -a --help=false --format '{{.Names}}'
+	is "$output" "h1"
+	run_burrow 0 ps --help=0 -a --format '{{.Names}}'
+	is "$output" "h1"
+	run_burrow 0 volume ls --help=false --format '{{.Name}}'
+	is "$output" ""
+	run_burrow 0 volume --help=false ls --format '{{.Name}}'
+	is "$output" ""
+	run_burrow 0 ps --help=1 -a
+	assert_match "${lines[0]}" "^Usage: burrow ps "
+	run_burrow 0 --help=false --log-level=error ps -a --format '{{.Names}}'
+	is "$output" "h1"
+	run_burrow 0 --help=true ps
+	assert_match "${lines[0]}" "^Usage: burrow "
+	# nothing but --help=false: no command, as none at all
+	run_burrow 125 --help=false
+	assert_match "${lines[0]}" "^Usage: burrow "
+	run_burrow 125 ps --help=maybe
+	is "$output" "burrow: ps: invalid --help 'maybe' (true or false)"
+	run_burrow 125 --help=maybe ps
+	is "$output" "burrow: invalid --help 'maybe' (true or false)"
+}

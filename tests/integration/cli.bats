@@ -30,11 +30,11 @@ load helpers
 	is "$output" "burrow: info: --format: 1:1: unclosed action"
 	run_burrow 125 run --name
 	assert_match "$output" "needs a value"
-	# a boolean takes a value after '=' (boolflags.bats), --help none
+	# a boolean takes a value after '=' (boolflags.bats), --help too
 	run_burrow 125 run -e=A=b -it= busybox true
 	is "$output" "burrow: run: invalid -t '' (true or false)"
-	run_burrow 125 ps --help=1
-	is "$output" "burrow: ps: flag '--help' takes no value"
+	run_burrow 125 ps --help=yes
+	is "$output" "burrow: ps: invalid --help 'yes' (true or false)"
 	# a global option whole only, before the verb or after it (podman's
 	# take no abbreviation); the verb's own keep getopt's
 	run_burrow 125 ps --ro "$T/x"

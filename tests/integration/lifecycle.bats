@@ -315,6 +315,34 @@ EOF
 	run_burrow 0 rm -f sp sp2
 }
 
+@test "start -a: --sig-proxy passes the signals start gets to the container; --sig-proxy=false does not" {
+	local script='trap "echo got-usr1; exit 5" USR1; echo ready; while :; do sleep 0.1; done'
+	run_burrow 0 create --name ss busybox sh -c "$script"
+	local a
+	"$BURROW" start -a ss >"$T/ss.out" 2>&1 </dev/null &
+	a=$!
+	wait_logs ss ready
+	wait_relay "$a"
+	kill -USR1 "$a"
+	reap "$a" 30
+	is "$reaped" 5 "start -a: $(cat "$T/ss.out")"
+	assert_match "$(cat "$T/ss.out")" "got-usr1"
+	# without: start takes the signal itself, the container runs on
+	run_burrow 0 create --name ss2 busybox sh -c "$script"
+	"$BURROW" start -a --sig-proxy=false ss2 >"$T/ss2.out" 2>&1 </dev/null &
+	a=$!
+	wait_logs ss2 ready
+	wait_relay "$a"
+	kill -USR1 "$a"
+	reap "$a" 30
+	is "$reaped" 138 "start -a --sig-proxy=false did not die of SIGUSR1"
+	run_burrow 0 ps
+	assert_match "$output" "Up .* ss2"
+	run_burrow 0 logs ss2
+	is "$output" "ready"
+	run_burrow 0 rm -f ss ss2
+}
+
 @test "monitor: an idle detached container without network keeps a small monitor (under 2 MiB, no big libraries)" {
 	run_burrow 0 run -d --network none --name small busybox sleep 600
 	local mon
@@ -419,13 +447,70 @@ EOF
 	# those given (podman's 37, 31, ...); one alone has the first
 	local e=$'\e'
 	run bash -c '"$BURROW" logs --color --names lg2 lg 2>/dev/null'
-	is "${lines[0]}" "$e[37mlg2 other$e[0m"
-	is "${lines[1]}" "$e[31mlg one$e[0m"
-	is "${lines[3]}" "$e[31mlg three$e[0m"
+	is "${lines[0]}" "$e[31mlg one$e[0m"
+	is "${lines[2]}" "$e[31mlg three$e[0m"
+	is "${lines[3]}" "$e[37mlg2 other$e[0m"
 	run bash -c '"$BURROW" logs --color --tail 1 lg 2>/dev/null'
 	is "$output" "$e[37mthree$e[0m"
 	run_burrow 125 logs nosuch
 	run_burrow 0 rm lg lg2
+}
+
+@test "logs: several containers' lines in time order, as podman 4.3 prints them; --tail per container" {
+	# la ran, then lb, then la again (a container started again adds to
+	# its log): la's second line is between lb's and nothing else
+	run_burrow 0 run --name la busybox echo a
+	run_burrow 0 run --name lb busybox echo b
+	run_burrow 0 start -a la
+	run_burrow 0 logs -n la lb
+	is "$output" "$(printf 'la a\nlb b\nla a')"
+	# each container's last line, then in time order
+	run_burrow 0 logs -n --tail 1 la lb
+	is "$output" "$(printf 'lb b\nla a')"
+	# a container given twice is printed twice (podman's)
+	run_burrow 0 logs -n lb la lb
+	is "$output" "$(printf 'la a\nlb b\nlb b\nla a')"
+	run_burrow 0 rm la lb
+}
+
+@test "logs: the merge reads the time, not its text; a tie goes to the container given first; a cut line's rest comes next; stdout and stderr in order" {
+	# their logs written over by the test
+	run_burrow 0 run --name ma busybox echo x
+	run_burrow 0 run --name mb busybox echo x
+	local fa=$XDG_DATA_HOME/burrow/containers/$(container_id ma)/ctr.log
+	local fb=$XDG_DATA_HOME/burrow/containers/$(container_id mb)/ctr.log
+	# ma: a line cut at 12:00:01 whose rest comes at 12:00:03, then at
+	# 12:00:04 (written in another zone) a line on stderr; mb: 12:00:02,
+	# and 12:00:04 too
+	printf '%s\n' '2024-05-01T12:00:01.000000000Z stdout P pa' \
+		'2024-05-01T12:00:03.000000000Z stdout F rt' \
+		'2024-05-01T14:00:04.000000000+02:00 stderr F e1' >"$fa"
+	printf '%s\n' '2024-05-01T12:00:02.000000000Z stdout F b1' \
+		'2024-05-01T12:00:04.000000000Z stdout F b2' >"$fb"
+	run bash -c '"$BURROW" logs -n ma mb 2>&1'
+	is "$output" "$(printf 'ma pama rt\nmb b1\nma e1\nmb b2')"
+	run bash -c '"$BURROW" logs -n mb ma 2>&1'
+	is "$output" "$(printf 'ma pama rt\nmb b1\nmb b2\nma e1')"
+	run_burrow 0 rm ma mb
+}
+
+@test "logs -f of several: what is there in time order, then each one's lines as they come, until the last ends" {
+	# the test orders the lines: each is in its log before the next is
+	# asked for (fa waits for go, fb for done)
+	run_burrow 0 run -d --name fb -v "$BATS_TEST_TMPDIR:/s" busybox sh -c 'echo b1; while [ ! -e /s/done ]; do sleep 0.1; done; echo b2'
+	run_burrow 0 run -d --name fa -v "$BATS_TEST_TMPDIR:/s" busybox sh -c 'while [ ! -e /s/go ]; do sleep 0.1; done; echo a1'
+	wait_logs fb b1
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_logs fa a1
+	wait_state fa "^Exited"
+	timeout 60 "$BURROW" logs -f -n fa fb >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	local pid=$!
+	# fa has ended: the follow goes on for fb, which has not
+	wait_line "$BATS_TEST_TMPDIR/out" "fa a1"
+	touch "$BATS_TEST_TMPDIR/done"
+	wait "$pid"
+	is "$(cat "$BATS_TEST_TMPDIR/out")" "$(printf 'fb b1\nfa a1\nfb b2')"
+	run_burrow 0 rm fa fb
 }
 
 @test "logs -f: follows the output and ends when the container ends" {

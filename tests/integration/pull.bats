@@ -949,6 +949,26 @@ application/vnd.docker.image.rootfs.diff.tar"
 	is "$output" "burrow: push: --compression-format 'zstd': burrow compresses layers with gzip only"
 }
 
+@test "push, login: --tls-verify=false skips the check of a certificate not trusted here, and allows plain HTTP; without it, refused" {
+	creds='alice:s3cret:pw'
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox:1"
+	# the TLS registry's CA is not trusted here (no certs.d)
+	run_burrow 125 push -q --creds "$creds" "$REG/test/busybox:1" "$SREG/sec/tv:1"
+	assert_match "$output" "certificate"
+	run_burrow 0 push -q --tls-verify=false --creds "$creds" "$REG/test/busybox:1" "$SREG/sec/tv:1"
+	run curl -sk -u "$creds" "https://$SREG/v2/sec/tv/tags/list"
+	is "$output" '{"name":"sec/tv","tags":["1"]}'
+	run_burrow 125 login -u alice -p s3cret:pw "$SREG"
+	assert_match "$output" "certificate"
+	run_burrow 0 login --tls-verify=false -u alice -p s3cret:pw "$SREG"
+	is "$output" "Login Succeeded!"
+	# the plain HTTP registry: refused with --tls-verify, taken with =false
+	run_burrow 125 push -q --tls-verify "$REG/test/busybox:1" "$REG/pushed/tv:1"
+	run_burrow 0 push -q --tls-verify=false "$REG/test/busybox:1" "$REG/pushed/tv:1"
+	run curl -s "http://$REG/v2/pushed/tv/tags/list"
+	is "$output" '{"name":"pushed/tv","tags":["1"]}'
+}
+
 @test "pull: a configuration, or a manifest asked for by digest, that is not what its digest says: refused, nothing stored" {
 	start_fake bad-config
 	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
