@@ -232,12 +232,17 @@ static int at_cmp(const void *a, const void *b)
 
 /* When spec (-u's) names no group, the gids of the groups of group text
  * whose member list (its fourth field, names separated by commas) holds
- * the name passwd gives uid, as runc's lookup that podman uses finds
- * them: after those *b holds, each once, in the file's order; sorted to
- * find repeats (an image's /etc/group may be 16 MB: no quadratic pass). */
+ * the user's name, as runc's lookup that podman uses finds them: the name
+ * spec gives (an entry above with its uid does not count: -u toor is not
+ * root), or for a number the name passwd gives uid; after those *b holds,
+ * each once, in the file's order; sorted to find repeats (an image's
+ * /etc/group may be 16 MB: no quadratic pass). */
 void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, const char *group, struct strv_builder *b)
 {
-	cleanup_free char *name = passwd && !strchr(spec, ':') ? passwd_field(passwd, uid, 0) : NULL;
+	long long v0;
+	cleanup_free char *name = !passwd || strchr(spec, ':') ? NULL
+	                          : id_number(spec, &v0) == 0  ? passwd_field(passwd, uid, 0)
+	                                                       : xstrdup(spec);
 	if (!name || !group)
 		return;
 	size_t n = 0, cap = 8;

@@ -134,8 +134,9 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
                      struct burrow_err **err);
 struct strv_builder;
 /* When spec (-u's) names no group: the gids, as text, of the groups whose
- * member list in group text holds the name passwd gives uid, added to *b
- * once each, as runc's lookup that podman uses finds them. */
+ * member list in group text holds the user's name (spec's, or for a
+ * number the name passwd gives uid), added to *b once each, as runc's
+ * lookup that podman uses finds them. */
 void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, const char *group,
                           struct strv_builder *b);
 

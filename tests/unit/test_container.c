@@ -933,6 +933,42 @@ static void test_resolve_user(void **state)
 	}
 }
 
+/* -u's supplementary groups, as runc's lookup (podman's) finds them: the
+ * groups listing the user's name, each once, in the file's order; for -u
+ * NAME the name given, also when an entry above has its uid (podman 4.3,
+ * checked live: -u toor after root, both uid 0, gets toor's groups). */
+static void test_user_memberships(void **state)
+{
+	(void)state;
+	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+	                             "toor:x:0:0:toor:/toor:/bin/sh\n"
+	                             "u:x:1000:1000::/home/u:/bin/sh\n";
+	static const char group[] = "root:x:0:\n"
+	                            "wheel:x:10:toor\n"
+	                            "staff:x:20:root,u\n"
+	                            "again:x:10:toor,u\n"
+	                            "users:x:100:u\n";
+	static const struct {
+		const char *spec;
+		unsigned uid;
+		const char *want;
+	} cases[] = {
+	    {"toor", 0, "0 10"},        {"root", 0, "0 20"},           {"0", 0, "0 20"},
+	    {"u", 1000, "0 20 10 100"}, {"1000", 1000, "0 20 10 100"}, {"toor:0", 0, "0"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strv_builder b = {0};
+		strv_builder_add(&b, "0");
+		ctr_user_memberships(cases[i].spec, cases[i].uid, passwd, group, &b);
+		cleanup_strv char **v = strv_builder_steal(&b);
+		char got[64] = "";
+		for (size_t k = 0; v && v[k]; k++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", k ? " " : "", v[k]);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("-u %s: groups '%s', expected '%s'", cases[i].spec, got, cases[i].want);
+	}
+}
+
 /* HOME from the passwd entry; an image's passwd of 16 MB of colons or of
  * newlines read in no more memory than a few copies of it (split whole,
  * each was 16 million strings: over 600 MB). In a child whose address
@@ -1219,6 +1255,7 @@ int main(void)
 	    cmocka_unit_test(test_spec_shm),
 	    cmocka_unit_test(test_security_opts),
 	    cmocka_unit_test(test_resolve_user),
+	    cmocka_unit_test(test_user_memberships),
 	    cmocka_unit_test(test_passwd_home),
 	    cmocka_unit_test(test_bind_id),
 	    cmocka_unit_test(test_bind_find),
