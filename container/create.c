@@ -451,7 +451,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	struct img_info *img = NULL;
 	cleanup_strv char **roots = NULL; /* topmost first, for user lookups */
 	cleanup_strv char **entry = NULL;
-	cleanup_free char *passwd = NULL;    /* the image's, for --userns */
+	cleanup_free char *passwd = NULL;    /* the image's, for --userns, --hostuser */
 	cleanup_strv char **resolved = NULL; /* c.mounts with the volumes made marked */
 	int auto_lock = -1;                  /* --userns=auto: held until c is stored */
 	int secrets_lock = -1;               /* volumes, --secret: ctr_create_pending_begin's */
@@ -657,8 +657,14 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		goto out;
 	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
 		goto out;
-	/* --hostuser's home counts as mounted once the mounts are known */
-	if (ctr_passwd_more(o, user, &c, err) < 0) {
+	/* --hostuser's home counts as mounted once the mounts are known; a
+	 * user the image has gets nothing */
+	if (o->more.hostusers && !passwd && ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0) {
+		burrow_error_wrap(err, "cannot read the users of the image");
+		ctr_mounts_release(s, c.mounts, c.id, true);
+		goto out;
+	}
+	if (ctr_passwd_more(o, user, passwd, &c, err) < 0) {
 		ctr_mounts_release(s, c.mounts, c.id, true);
 		goto out;
 	}

@@ -164,9 +164,11 @@ int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c
  * entries podman adds to /etc/passwd and /etc/group (unless --passwd=false)
  * into c->passwd_more and c->group_more: --hostuser's, looked up on the
  * host (status CTR_ENOUSER when there is no such user; HOME set to its
- * home when nothing set one), and for user (-u or the image's User) a
+ * home when nothing set one; neither when passwd, the image's, has the
+ * user by name or by uid), and for user (-u or the image's User) a
  * numeric uid's and a numeric group's. */
-int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, struct ctr_config *c, struct burrow_err **err);
+int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, const char *passwd, struct ctr_config *c,
+                    struct burrow_err **err);
 /* At prepare: c's passwd and group entries added to copies of the
  * container's /etc/passwd and /etc/group (under root) in rundir, when
  * they have none (ctr_userns_etc's rules), none with --passwd=false;

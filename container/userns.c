@@ -362,8 +362,9 @@ static bool under_mount(const struct ctr_config *c, const char *dir)
 
 /* --hostuser's entry, as podman writes it: the host's name, IDs and
  * GECOS; its home when that (or a directory above it) is mounted into
- * the container, else the working directory. */
-static int host_user(const char *who, struct ctr_config *c, struct burrow_err **err)
+ * the container, else the working directory. Nothing, not HOME either,
+ * for a user the image's passwd has by name or by uid (podman 4.3). */
+static int host_user(const char *who, const char *passwd, struct ctr_config *c, struct burrow_err **err)
 {
 	struct passwd *pw = getpwnam(who);
 	long long id;
@@ -372,6 +373,8 @@ static int host_user(const char *who, struct ctr_config *c, struct burrow_err **
 	if (!pw)
 		return burrow_error_status(err, CTR_ENOUSER, "--hostuser '%s': no such user on the host",
 		                           str_quote(who));
+	if (has_entry(passwd, pw->pw_name, (unsigned long)pw->pw_uid))
+		return 0;
 	const char *home = pw->pw_dir && *pw->pw_dir && under_mount(c, pw->pw_dir) ? pw->pw_dir : c->workdir;
 	strv_append_take(&c->passwd_more, xasprintf("%s:*:%u:%u:%s:%s:/bin/sh", pw->pw_name, (unsigned)pw->pw_uid,
 	                                            (unsigned)pw->pw_gid, pw->pw_gecos ? pw->pw_gecos : "", home));
@@ -381,12 +384,13 @@ static int host_user(const char *who, struct ctr_config *c, struct burrow_err **
 	return 0;
 }
 
-int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, struct ctr_config *c, struct burrow_err **err)
+int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, const char *passwd, struct ctr_config *c,
+                    struct burrow_err **err)
 {
 	if (o->more.no_passwd)
 		return 0;
 	for (size_t i = 0; o->more.hostusers && o->more.hostusers[i]; i++)
-		if (host_user(o->more.hostusers[i], c, err) < 0)
+		if (host_user(o->more.hostusers[i], passwd, c, err) < 0)
 			return -1;
 	if (!user || !*user)
 		return 0;
