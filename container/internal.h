@@ -160,6 +160,11 @@ int ctr_gids_mapped(const struct ctr_config *c, char **gids, struct burrow_err *
 /* --group-add's names against the image's /etc/group text (NULL: none)
  * into c->groups (gids as text); keep-groups only alone. */
 int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err);
+/* The name in a host user's GECOS (NULL: none) as podman's entries for
+ * keep-id and --hostuser give it: Go's os/user takes the first of its
+ * comma-separated fields ("Ann Lee,Room 4,," is "Ann Lee"). */
+char *ctr_gecos_name(const char *gecos);
+
 /* At create, once c's user, working directory and mounts are known: the
  * entries podman adds to /etc/passwd and /etc/group (unless --passwd=false)
  * into c->passwd_more and c->group_more: --hostuser's, looked up on the

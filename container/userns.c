@@ -170,6 +170,11 @@ static char *expand_entry(const char *tmpl, const char *const vals[5])
 	return out;
 }
 
+char *ctr_gecos_name(const char *gecos)
+{
+	return gecos ? xstrndup(gecos, strcspn(gecos, ",")) : xstrdup("");
+}
+
 /* keep-id: the user as the host knows them, then the maps and entries. */
 static int keep_id(const struct ctr_create_opts *o, const struct parsed *p, const char *passwd, struct ctr_config *c,
                    unsigned long avail_u, unsigned long host_u, unsigned long avail_g, unsigned long host_g)
@@ -182,7 +187,7 @@ static int keep_id(const struct ctr_create_opts *o, const struct parsed *p, cons
 	struct group *gr = getgrgid((gid_t)host_g);
 	const char *user = getenv("USER");
 	cleanup_free char *name = xstrdup(pw ? pw->pw_name : user && *user ? user : "user");
-	const char *gecos = pw && pw->pw_gecos ? pw->pw_gecos : "";
+	cleanup_free char *gecos = ctr_gecos_name(pw ? pw->pw_gecos : NULL);
 	const char *env_home = getenv("HOME");
 	cleanup_free char *home = xstrdup(pw && pw->pw_dir ? pw->pw_dir : env_home && *env_home ? env_home : "/");
 	cleanup_free char *uid_s = xasprintf("%lu", uid);
@@ -376,8 +381,9 @@ static int host_user(const char *who, const char *passwd, struct ctr_config *c, 
 	if (has_entry(passwd, pw->pw_name, (unsigned long)pw->pw_uid))
 		return 0;
 	const char *home = pw->pw_dir && *pw->pw_dir && under_mount(c, pw->pw_dir) ? pw->pw_dir : c->workdir;
+	cleanup_free char *gecos = ctr_gecos_name(pw->pw_gecos);
 	strv_append_take(&c->passwd_more, xasprintf("%s:*:%u:%u:%s:%s:/bin/sh", pw->pw_name, (unsigned)pw->pw_uid,
-	                                            (unsigned)pw->pw_gid, pw->pw_gecos ? pw->pw_gecos : "", home));
+	                                            (unsigned)pw->pw_gid, gecos, home));
 	/* as podman: the process's HOME, when nothing set one */
 	if (!c->no_home && !strv_env_has(c->env, "HOME"))
 		strv_append_take(&c->env, xasprintf("HOME=%s", home));

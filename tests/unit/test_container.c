@@ -969,6 +969,26 @@ static void test_user_memberships(void **state)
 	}
 }
 
+/* The GECOS of keep-id's and --hostuser's entries: its first field, as
+ * Go's os/user gives podman the user's name. */
+static void test_gecos_name(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+	    {"PostgreSQL administrator,,,", "PostgreSQL administrator"},
+	    {"Ann Lee,Room 4,555,", "Ann Lee"},
+	    {"plain", "plain"},
+	    {",x", ""},
+	    {"", ""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cleanup_free char *got = ctr_gecos_name(cases[i][0]);
+		assert_string_equal(got, cases[i][1]);
+	}
+	cleanup_free char *none = ctr_gecos_name(NULL);
+	assert_string_equal(none, "");
+}
+
 /* HOME from the passwd entry; an image's passwd of 16 MB of colons or of
  * newlines read in no more memory than a few copies of it (split whole,
  * each was 16 million strings: over 600 MB). In a child whose address
@@ -1256,6 +1276,7 @@ int main(void)
 	    cmocka_unit_test(test_security_opts),
 	    cmocka_unit_test(test_resolve_user),
 	    cmocka_unit_test(test_user_memberships),
+	    cmocka_unit_test(test_gecos_name),
 	    cmocka_unit_test(test_passwd_home),
 	    cmocka_unit_test(test_bind_id),
 	    cmocka_unit_test(test_bind_find),
