@@ -265,16 +265,28 @@ int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct
 }
 
 /* Whether a passwd or group text has an entry named name (NULL: any) or
- * with ID id (field 3). */
+ * with ID id (field 3); read a line at a time, never split whole (an
+ * image's file of 16 MB of newlines or colons would be 16 million
+ * strings). */
 static bool has_entry(const char *text, const char *name, unsigned long id)
 {
-	cleanup_strv char **lines = strv_split(text ? text : "", '\n');
-	for (size_t i = 0; lines[i]; i++) {
-		cleanup_strv char **f = strv_split(lines[i], ':');
-		long long v;
-		if (name && f[0] && strcmp(f[0], name) == 0)
+	for (const char *at = text ? text : ""; *at;) {
+		const char *end = strchrnul(at, '\n');
+		cleanup_free char *line = xstrndup(at, (size_t)(end - at));
+		at = *end ? end + 1 : end;
+		/* name:password:ID:... */
+		char *f1 = strchr(line, ':'), *f2 = f1 ? strchr(f1 + 1, ':') : NULL;
+		if (f1)
+			*f1 = '\0';
+		if (name && strcmp(line, name) == 0)
 			return true;
-		if (strv_len(f) >= 3 && str_to_ll(f[2], 0, ID_MAX, &v) == 0 && (unsigned long)v == id)
+		if (!f2)
+			continue;
+		char *f3 = strchr(f2 + 1, ':');
+		if (f3)
+			*f3 = '\0';
+		long long v;
+		if (str_to_ll(f2 + 1, 0, ID_MAX, &v) == 0 && (unsigned long)v == id)
 			return true;
 	}
 	return false;

@@ -1046,6 +1046,66 @@ static void test_passwd_home(void **state)
 	free(newlines);
 }
 
+/* -u's and --hostuser's entries added at prepare to an image's passwd and
+ * group of 16 MB of newlines (both hostile): read a line at a time, in no
+ * more memory than a few copies of the file (split whole, each was 16
+ * million strings: over 600 MB). In a child whose address space has 160
+ * MB more than it holds. */
+static void test_userns_etc_big(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-unit-etc-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *etc = path_join(dir, "etc");
+	cleanup_free char *run = path_join(dir, "run");
+	assert_int_equal(mkdir(etc, 0755), 0);
+	assert_int_equal(mkdir(run, 0700), 0);
+	size_t big = 16 << 20;
+	char *newlines = xmalloc(big);
+	memset(newlines, '\n', big);
+	static const char *const names[] = {"passwd", "group"};
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *path = path_join(etc, names[i]);
+		assert_int_equal(write_file(path, newlines, big, 0644, NULL), 0);
+	}
+	free(newlines);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		unsigned long pages = 0;
+		FILE *f = fopen("/proc/self/statm", "r");
+		if (!f || fscanf(f, "%lu", &pages) != 1)
+			_exit(2);
+		fclose(f);
+		struct rlimit lim = {.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE) + (160UL << 20)};
+		lim.rlim_max = lim.rlim_cur;
+		if (setrlimit(RLIMIT_AS, &lim) < 0)
+			_exit(3);
+		char *more_pw[] = {"4242:*:4242:0:container user:/:/bin/sh", NULL};
+		char *more_gr[] = {"4242:x:4242:4242", NULL};
+		struct ctr_config c = {.passwd_more = more_pw, .group_more = more_gr};
+		char *pw = NULL, *gr = NULL;
+		if (ctr_userns_etc(&c, dir, run, &pw, &gr, NULL) < 0 || !pw || !gr)
+			_exit(4);
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	cleanup_free char *text = NULL;
+	cleanup_free char *copy = path_join(run, "passwd");
+	int got = read_file(copy, &text, NULL, NULL);
+	static const char *const made[] = {"etc/passwd", "etc/group", "run/passwd", "run/group", "etc", "run"};
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		cleanup_free char *p = path_join(dir, made[i]);
+		(void)(strchr(made[i], '/') ? unlink(p) : rmdir(p));
+	}
+	assert_int_equal(rmdir(dir), 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("the child ended with status %#x", status);
+	assert_int_equal(got, 0);
+	assert_string_equal(text + big, "4242:*:4242:0:container user:/:/bin/sh\n");
+}
+
 static void test_resolv_conf(void **state)
 {
 	(void)state;
@@ -1277,6 +1337,7 @@ int main(void)
 	    cmocka_unit_test(test_resolve_user),
 	    cmocka_unit_test(test_user_memberships),
 	    cmocka_unit_test(test_gecos_name),
+	    cmocka_unit_test(test_userns_etc_big),
 	    cmocka_unit_test(test_passwd_home),
 	    cmocka_unit_test(test_bind_id),
 	    cmocka_unit_test(test_bind_find),
