@@ -311,6 +311,28 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 	return 0;
 }
 
+/* Without a user (-u, the image's User), the supplementary groups of
+ * podman 4.3's first process (checked live): keep-id's (podman's User is
+ * UID:GID then) its own group alone; else the groups that list the name
+ * of uid 0's entry, runc's default user, not its group. An image's file
+ * that cannot be read gives none. */
+static void default_user_groups(char *const *roots, struct ctr_config *c)
+{
+	struct strv_builder b = {0};
+	if (c->passwd_entry) {
+		strv_builder_take(&b, xasprintf("%u", c->gid));
+	} else {
+		cleanup_free char *passwd = NULL;
+		cleanup_free char *group = NULL;
+		struct burrow_err *ignored = NULL;
+		if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, &ignored) == 0 &&
+		    ctr_read_in_roots(roots, "/etc/group", &group, &ignored) == 0)
+			ctr_user_memberships("0", 0, passwd, group, &b);
+		burrow_err_free(ignored);
+	}
+	c->user_groups = strv_builder_steal(&b);
+}
+
 static struct ctr_mount_specs mount_specs(const struct ctr_create_opts *o)
 {
 	return (struct ctr_mount_specs){o->volumes, o->mounts, o->tmpfs, o->volumes_from, NULL, false};
@@ -543,8 +565,11 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		burrow_error_wrap(err, "cannot read the users of the image");
 		goto out;
 	}
-	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0 ||
-	    ctr_user_groups_mapped(&c, err) < 0)
+	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0)
+		goto out;
+	if (!(user && *user))
+		default_user_groups(roots, &c);
+	if (ctr_user_groups_mapped(&c, err) < 0)
 		goto out;
 	if (o->group_add) {
 		cleanup_free char *group = NULL;
