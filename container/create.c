@@ -293,14 +293,16 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 		return burrow_error_wrap(err, "cannot find user '%s' in the image", str_quote(spec));
 	if (ctr_resolve_user(spec, passwd, group, &c->uid, &c->gid, err) < 0)
 		return -1;
-	/* podman 4.3 writes an /etc/passwd entry for a uid without one, and
-	 * takes its GROUP as a gid only in digits (Go's ParseUint), else from
-	 * /etc/group: -u 1000:+5 fails there, which exec's lookup takes */
+	/* podman 4.3 writes an /etc/passwd entry for a uid (in digits: Go's
+	 * ParseUint) without one, and takes its GROUP as a gid only in
+	 * digits, else from /etc/group: -u 1000:+5 fails there, which exec's
+	 * lookup takes; -u +1000:+5 gets no entry, and runs */
 	const char *g = strchr(spec, ':');
 	unsigned id, gid;
+	long long n;
 	cleanup_free char *u = xstrndup(spec, g ? (size_t)(g - spec) : strlen(spec));
-	if (g && g[1 + strspn(g + 1, "0123456789")] && !(passwd && find_entry(passwd, u, &id, &gid)) &&
-	    !(group && find_entry(group, g + 1, &id, NULL)))
+	if (g && ctr_entry_number(u, &n) && g[1 + strspn(g + 1, "0123456789")] &&
+	    !(passwd && find_entry(passwd, u, &id, &gid)) && !(group && find_entry(group, g + 1, &id, NULL)))
 		return burrow_error_status(err, CTR_ENOUSER, "group '%s' not found in the image's /etc/group",
 		                           str_quote(g + 1));
 	struct strv_builder b = {0};

@@ -174,6 +174,10 @@ char *ctr_gecos_name(const char *gecos);
  * numeric uid's and a numeric group's. */
 int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, const char *passwd, struct ctr_config *c,
                     struct burrow_err **err);
+/* Whether s is a uid or gid as podman's generated passwd and group
+ * entries take one (Go's ParseUint): digits alone, no sign ("+5" is none,
+ * though runc's lookup reads it), into *v. */
+bool ctr_entry_number(const char *s, long long *v);
 /* At prepare: c's passwd and group entries added to copies of the
  * container's /etc/passwd and /etc/group (under root) in rundir, when
  * they have none (ctr_userns_etc's rules), none with --passwd=false;

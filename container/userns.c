@@ -419,12 +419,17 @@ int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, const cha
 	if (g)
 		*g++ = '\0';
 	long long id;
-	if (str_to_ll(u, 0, ID_MAX, &id) == 0) /* named by its number, as podman: 007 is 7 */
+	if (ctr_entry_number(u, &id)) /* named by its number, as podman: 007 is 7 */
 		strv_append_take(&c->passwd_more,
 		                 xasprintf("%lld:*:%lld:%u:container user:%s:/bin/sh", id, id, c->gid, c->workdir));
-	if (str_to_ll(g ? g : u, 0, ID_MAX, &id) == 0)
+	if (ctr_entry_number(g ? g : u, &id))
 		strv_append_take(&c->group_more, xasprintf("%lld:x:%lld:%s", id, id, u));
 	return 0;
+}
+
+bool ctr_entry_number(const char *s, long long *v)
+{
+	return *s && !s[strspn(s, "0123456789")] && str_to_ll(s, 0, ID_MAX, v) == 0;
 }
 
 int ctr_userns_ovl_mount(const struct ctr_config *c, const struct ovl_opts *o, char *const *lowerdirs,

@@ -204,6 +204,12 @@ f("etc/group", "root:x:0:\nwheel:x:10:root\nstaff:x:20:bob\nmore:x:30:toor\n")'
 		is "$(echo $output)" "0 4242" "a user with an entry: runc's lookup takes the number"
 		run_burrow 0 run --rm --group-add +4242 busybox id -G
 		is "$output" "0 4242"
+		# a signed uid is no number to podman's entries (ParseUint): none
+		# added, and its GROUP is not looked up for one
+		run_burrow 0 run --rm -u +1234:+5 busybox sh -c 'id -u; id -g; cat /etc/passwd /etc/group'
+		is "$output" "$(printf '1234\n5\nroot:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\nroot:x:0:\nnogroup:x:65534:')"
+		run_burrow 0 run --rm -u +1234 busybox sh -c 'cat /etc/passwd /etc/group'
+		is "$output" "$(printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\nroot:x:0:\nnogroup:x:65534:')"
 	fi
 }
 
