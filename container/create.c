@@ -232,12 +232,17 @@ static int at_cmp(const void *a, const void *b)
 
 /* When spec (-u's) names no group, the gids of the groups of group text
  * whose member list (its fourth field, names separated by commas) holds
- * the name passwd gives uid, as runc's lookup that podman uses finds
- * them: after those *b holds, each once, in the file's order; sorted to
- * find repeats (an image's /etc/group may be 16 MB: no quadratic pass). */
+ * the user's name, as runc's lookup that podman uses finds them: the name
+ * spec gives (an entry above with its uid does not count: -u toor is not
+ * root), or for a number the name passwd gives uid; after those *b holds,
+ * each once, in the file's order; sorted to find repeats (an image's
+ * /etc/group may be 16 MB: no quadratic pass). */
 void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, const char *group, struct strv_builder *b)
 {
-	cleanup_free char *name = passwd && !strchr(spec, ':') ? passwd_field(passwd, uid, 0) : NULL;
+	long long v0;
+	cleanup_free char *name = !passwd || strchr(spec, ':') ? NULL
+	                          : id_number(spec, &v0) == 0  ? passwd_field(passwd, uid, 0)
+	                                                       : xstrdup(spec);
 	if (!name || !group)
 		return;
 	size_t n = 0, cap = 8;
@@ -288,14 +293,16 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 		return burrow_error_wrap(err, "cannot find user '%s' in the image", str_quote(spec));
 	if (ctr_resolve_user(spec, passwd, group, &c->uid, &c->gid, err) < 0)
 		return -1;
-	/* podman 4.3 writes an /etc/passwd entry for a uid without one, and
-	 * takes its GROUP as a gid only in digits (Go's ParseUint), else from
-	 * /etc/group: -u 1000:+5 fails there, which exec's lookup takes */
+	/* podman 4.3 writes an /etc/passwd entry for a uid (in digits: Go's
+	 * ParseUint) without one, and takes its GROUP as a gid only in
+	 * digits, else from /etc/group: -u 1000:+5 fails there, which exec's
+	 * lookup takes; -u +1000:+5 gets no entry, and runs */
 	const char *g = strchr(spec, ':');
 	unsigned id, gid;
+	long long n;
 	cleanup_free char *u = xstrndup(spec, g ? (size_t)(g - spec) : strlen(spec));
-	if (g && g[1 + strspn(g + 1, "0123456789")] && !(passwd && find_entry(passwd, u, &id, &gid)) &&
-	    !(group && find_entry(group, g + 1, &id, NULL)))
+	if (g && ctr_entry_number(u, &n) && g[1 + strspn(g + 1, "0123456789")] &&
+	    !(passwd && find_entry(passwd, u, &id, &gid)) && !(group && find_entry(group, g + 1, &id, NULL)))
 		return burrow_error_status(err, CTR_ENOUSER, "group '%s' not found in the image's /etc/group",
 		                           str_quote(g + 1));
 	struct strv_builder b = {0};
@@ -304,6 +311,28 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 	c->user_groups = strv_builder_steal(&b);
 	c->user_spec = xstrdup(spec);
 	return 0;
+}
+
+/* Without a user (-u, the image's User), the supplementary groups of
+ * podman 4.3's first process (checked live): keep-id's (podman's User is
+ * UID:GID then) its own group alone; else the groups that list the name
+ * of uid 0's entry, runc's default user, not its group. An image's file
+ * that cannot be read gives none. */
+static void default_user_groups(char *const *roots, struct ctr_config *c)
+{
+	struct strv_builder b = {0};
+	if (c->passwd_entry) {
+		strv_builder_take(&b, xasprintf("%u", c->gid));
+	} else {
+		cleanup_free char *passwd = NULL;
+		cleanup_free char *group = NULL;
+		struct burrow_err *ignored = NULL;
+		if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, &ignored) == 0 &&
+		    ctr_read_in_roots(roots, "/etc/group", &group, &ignored) == 0)
+			ctr_user_memberships("0", 0, passwd, group, &b);
+		burrow_err_free(ignored);
+	}
+	c->user_groups = strv_builder_steal(&b);
 }
 
 static struct ctr_mount_specs mount_specs(const struct ctr_create_opts *o)
@@ -446,7 +475,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 	struct img_info *img = NULL;
 	cleanup_strv char **roots = NULL; /* topmost first, for user lookups */
 	cleanup_strv char **entry = NULL;
-	cleanup_free char *passwd = NULL;    /* the image's, for --userns */
+	cleanup_free char *passwd = NULL;    /* the image's, for --userns, --hostuser */
 	cleanup_strv char **resolved = NULL; /* c.mounts with the volumes made marked */
 	int auto_lock = -1;                  /* --userns=auto: held until c is stored */
 	int secrets_lock = -1;               /* volumes, --secret: ctr_create_pending_begin's */
@@ -538,8 +567,11 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		burrow_error_wrap(err, "cannot read the users of the image");
 		goto out;
 	}
-	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0 ||
-	    ctr_user_groups_mapped(&c, err) < 0)
+	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0)
+		goto out;
+	if (!(user && *user))
+		default_user_groups(roots, &c);
+	if (ctr_user_groups_mapped(&c, err) < 0)
 		goto out;
 	if (o->group_add) {
 		cleanup_free char *group = NULL;
@@ -652,8 +684,14 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		goto out;
 	if (ctr_mounts_resolve(s, &sp, c.id, &c.mounts, err) < 0)
 		goto out;
-	/* --hostuser's home counts as mounted once the mounts are known */
-	if (ctr_passwd_more(o, user, &c, err) < 0) {
+	/* --hostuser's home counts as mounted once the mounts are known; a
+	 * user the image has gets nothing */
+	if (o->more.hostusers && !passwd && ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0) {
+		burrow_error_wrap(err, "cannot read the users of the image");
+		ctr_mounts_release(s, c.mounts, c.id, true);
+		goto out;
+	}
+	if (ctr_passwd_more(o, user, passwd, &c, err) < 0) {
 		ctr_mounts_release(s, c.mounts, c.id, true);
 		goto out;
 	}

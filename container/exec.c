@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 #include "container/events.h"
 #include "container/freezer.h"
 #include "container/internal.h"
+#include "container/mount.h"
 #include "container/terminal.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -125,12 +127,33 @@ static int exec_groups(const struct ctr_config *c, const char *user, const char 
 	return 0;
 }
 
-/* -u against the container's /etc/passwd and /etc/group (as they are in
- * its root filesystem), and the environment podman gives an exec: the
+/* /etc/name ("passwd", "group") as the container's processes see it: the
+ * copy its start bound over its own (with -u UID's, keep-id's and
+ * --hostuser's entries; the run record names that bind), else the one in
+ * its root filesystem (roots; NULL: none). */
+static int read_etc(struct state_store *s, const struct ctr_config *c, const struct ctr_run *r, char *const *roots,
+                    const char *name, char **out, struct burrow_err **err)
+{
+	cleanup_free char *dest = xasprintf("/etc/%s", name);
+	cleanup_free char *rundir = ctr_rundir(s, c->id);
+	cleanup_free char *copy = path_join(rundir, name);
+	unsigned long long dev, ino;
+	struct stat st;
+	if (ctr_mount_bind_find(r->binds, dest, &dev, &ino) && stat(copy, &st) == 0 && st.st_dev == dev &&
+	    st.st_ino == ino) {
+		char *in[] = {rundir, NULL};
+		return ctr_read_in_roots(in, name, out, err);
+	}
+	*out = NULL;
+	return roots[0] ? ctr_read_in_roots(roots, dest, out, err) : 0;
+}
+
+/* -u against the container's /etc/passwd and /etc/group (as its processes
+ * see them: read_etc), and the environment podman gives an exec: the
  * caller's -e over the container's, HOME from the user's passwd entry
  * ("/" without one) and, with a terminal, TERM=xterm, unless set. */
-static int process_settings(const struct ctr_config *c, const struct ctr_run *r, const struct ctr_exec_opts *o,
-                            struct target *t, struct burrow_err **err)
+static int process_settings(struct state_store *s, const struct ctr_config *c, const struct ctr_run *r,
+                            const struct ctr_exec_opts *o, struct target *t, struct burrow_err **err)
 {
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
@@ -138,8 +161,8 @@ static int process_settings(const struct ctr_config *c, const struct ctr_run *r,
 	/* /etc/group: for -u's group and for a user's memberships (exec_groups);
 	 * a container with neither spec reads none on every exec */
 	bool groups = o->user || c->user_spec;
-	if (roots[0] && (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
-	                 (groups && ctr_read_in_roots(roots, "/etc/group", &group, err) < 0))) {
+	if (read_etc(s, c, r, roots, "passwd", &passwd, err) < 0 ||
+	    (groups && read_etc(s, c, r, roots, "group", &group, err) < 0)) {
 		if (o->user)
 			return burrow_error_wrap(err, "cannot find user '%s' in the container", str_quote(o->user));
 		return burrow_error_wrap(err, "cannot find the home of user %u in the container", c->uid);
@@ -205,7 +228,7 @@ static int find_target(struct state_store *s, const char *ref, const struct ctr_
 		                    str_quote(c.name));
 		goto out;
 	}
-	ret = process_settings(&c, &r, o, t, err);
+	ret = process_settings(s, &c, &r, o, t, err);
 	if (ret < 0) {
 		burrow_error_wrap(err, "container '%s'", str_quote(c.name));
 		goto out;

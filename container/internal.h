@@ -134,8 +134,9 @@ int ctr_resolve_user(const char *spec, const char *passwd, const char *group, un
                      struct burrow_err **err);
 struct strv_builder;
 /* When spec (-u's) names no group: the gids, as text, of the groups whose
- * member list in group text holds the name passwd gives uid, added to *b
- * once each, as runc's lookup that podman uses finds them. */
+ * member list in group text holds the user's name (spec's, or for a
+ * number the name passwd gives uid), added to *b once each, as runc's
+ * lookup that podman uses finds them. */
 void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, const char *group,
                           struct strv_builder *b);
 
@@ -159,13 +160,24 @@ int ctr_gids_mapped(const struct ctr_config *c, char **gids, struct burrow_err *
 /* --group-add's names against the image's /etc/group text (NULL: none)
  * into c->groups (gids as text); keep-groups only alone. */
 int ctr_groups_apply(char *const *specs, const char *group, struct ctr_config *c, struct burrow_err **err);
+/* The name in a host user's GECOS (NULL: none) as podman's entries for
+ * keep-id and --hostuser give it: Go's os/user takes the first of its
+ * comma-separated fields ("Ann Lee,Room 4,," is "Ann Lee"). */
+char *ctr_gecos_name(const char *gecos);
+
 /* At create, once c's user, working directory and mounts are known: the
  * entries podman adds to /etc/passwd and /etc/group (unless --passwd=false)
  * into c->passwd_more and c->group_more: --hostuser's, looked up on the
  * host (status CTR_ENOUSER when there is no such user; HOME set to its
- * home when nothing set one), and for user (-u or the image's User) a
+ * home when nothing set one; neither when passwd, the image's, has the
+ * user by name or by uid), and for user (-u or the image's User) a
  * numeric uid's and a numeric group's. */
-int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, struct ctr_config *c, struct burrow_err **err);
+int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, const char *passwd, struct ctr_config *c,
+                    struct burrow_err **err);
+/* Whether s is a uid or gid as podman's generated passwd and group
+ * entries take one (Go's ParseUint): digits alone, no sign ("+5" is none,
+ * though runc's lookup reads it), into *v. */
+bool ctr_entry_number(const char *s, long long *v);
 /* At prepare: c's passwd and group entries added to copies of the
  * container's /etc/passwd and /etc/group (under root) in rundir, when
  * they have none (ctr_userns_etc's rules), none with --passwd=false;

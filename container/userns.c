@@ -170,6 +170,11 @@ static char *expand_entry(const char *tmpl, const char *const vals[5])
 	return out;
 }
 
+char *ctr_gecos_name(const char *gecos)
+{
+	return gecos ? xstrndup(gecos, strcspn(gecos, ",")) : xstrdup("");
+}
+
 /* keep-id: the user as the host knows them, then the maps and entries. */
 static int keep_id(const struct ctr_create_opts *o, const struct parsed *p, const char *passwd, struct ctr_config *c,
                    unsigned long avail_u, unsigned long host_u, unsigned long avail_g, unsigned long host_g)
@@ -182,7 +187,7 @@ static int keep_id(const struct ctr_create_opts *o, const struct parsed *p, cons
 	struct group *gr = getgrgid((gid_t)host_g);
 	const char *user = getenv("USER");
 	cleanup_free char *name = xstrdup(pw ? pw->pw_name : user && *user ? user : "user");
-	const char *gecos = pw && pw->pw_gecos ? pw->pw_gecos : "";
+	cleanup_free char *gecos = ctr_gecos_name(pw ? pw->pw_gecos : NULL);
 	const char *env_home = getenv("HOME");
 	cleanup_free char *home = xstrdup(pw && pw->pw_dir ? pw->pw_dir : env_home && *env_home ? env_home : "/");
 	cleanup_free char *uid_s = xasprintf("%lu", uid);
@@ -260,16 +265,28 @@ int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct
 }
 
 /* Whether a passwd or group text has an entry named name (NULL: any) or
- * with ID id (field 3). */
+ * with ID id (field 3); read a line at a time, never split whole (an
+ * image's file of 16 MB of newlines or colons would be 16 million
+ * strings). */
 static bool has_entry(const char *text, const char *name, unsigned long id)
 {
-	cleanup_strv char **lines = strv_split(text ? text : "", '\n');
-	for (size_t i = 0; lines[i]; i++) {
-		cleanup_strv char **f = strv_split(lines[i], ':');
-		long long v;
-		if (name && f[0] && strcmp(f[0], name) == 0)
+	for (const char *at = text ? text : ""; *at;) {
+		const char *end = strchrnul(at, '\n');
+		cleanup_free char *line = xstrndup(at, (size_t)(end - at));
+		at = *end ? end + 1 : end;
+		/* name:password:ID:... */
+		char *f1 = strchr(line, ':'), *f2 = f1 ? strchr(f1 + 1, ':') : NULL;
+		if (f1)
+			*f1 = '\0';
+		if (name && strcmp(line, name) == 0)
 			return true;
-		if (strv_len(f) >= 3 && str_to_ll(f[2], 0, ID_MAX, &v) == 0 && (unsigned long)v == id)
+		if (!f2)
+			continue;
+		char *f3 = strchr(f2 + 1, ':');
+		if (f3)
+			*f3 = '\0';
+		long long v;
+		if (str_to_ll(f2 + 1, 0, ID_MAX, &v) == 0 && (unsigned long)v == id)
 			return true;
 	}
 	return false;
@@ -362,8 +379,9 @@ static bool under_mount(const struct ctr_config *c, const char *dir)
 
 /* --hostuser's entry, as podman writes it: the host's name, IDs and
  * GECOS; its home when that (or a directory above it) is mounted into
- * the container, else the working directory. */
-static int host_user(const char *who, struct ctr_config *c, struct burrow_err **err)
+ * the container, else the working directory. Nothing, not HOME either,
+ * for a user the image's passwd has by name or by uid (podman 4.3). */
+static int host_user(const char *who, const char *passwd, struct ctr_config *c, struct burrow_err **err)
 {
 	struct passwd *pw = getpwnam(who);
 	long long id;
@@ -372,21 +390,25 @@ static int host_user(const char *who, struct ctr_config *c, struct burrow_err **
 	if (!pw)
 		return burrow_error_status(err, CTR_ENOUSER, "--hostuser '%s': no such user on the host",
 		                           str_quote(who));
+	if (has_entry(passwd, pw->pw_name, (unsigned long)pw->pw_uid))
+		return 0;
 	const char *home = pw->pw_dir && *pw->pw_dir && under_mount(c, pw->pw_dir) ? pw->pw_dir : c->workdir;
+	cleanup_free char *gecos = ctr_gecos_name(pw->pw_gecos);
 	strv_append_take(&c->passwd_more, xasprintf("%s:*:%u:%u:%s:%s:/bin/sh", pw->pw_name, (unsigned)pw->pw_uid,
-	                                            (unsigned)pw->pw_gid, pw->pw_gecos ? pw->pw_gecos : "", home));
+	                                            (unsigned)pw->pw_gid, gecos, home));
 	/* as podman: the process's HOME, when nothing set one */
 	if (!c->no_home && !strv_env_has(c->env, "HOME"))
 		strv_append_take(&c->env, xasprintf("HOME=%s", home));
 	return 0;
 }
 
-int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, struct ctr_config *c, struct burrow_err **err)
+int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, const char *passwd, struct ctr_config *c,
+                    struct burrow_err **err)
 {
 	if (o->more.no_passwd)
 		return 0;
 	for (size_t i = 0; o->more.hostusers && o->more.hostusers[i]; i++)
-		if (host_user(o->more.hostusers[i], c, err) < 0)
+		if (host_user(o->more.hostusers[i], passwd, c, err) < 0)
 			return -1;
 	if (!user || !*user)
 		return 0;
@@ -397,12 +419,17 @@ int ctr_passwd_more(const struct ctr_create_opts *o, const char *user, struct ct
 	if (g)
 		*g++ = '\0';
 	long long id;
-	if (str_to_ll(u, 0, ID_MAX, &id) == 0) /* named by its number, as podman: 007 is 7 */
+	if (ctr_entry_number(u, &id)) /* named by its number, as podman: 007 is 7 */
 		strv_append_take(&c->passwd_more,
 		                 xasprintf("%lld:*:%lld:%u:container user:%s:/bin/sh", id, id, c->gid, c->workdir));
-	if (str_to_ll(g ? g : u, 0, ID_MAX, &id) == 0)
+	if (ctr_entry_number(g ? g : u, &id))
 		strv_append_take(&c->group_more, xasprintf("%lld:x:%lld:%s", id, id, u));
 	return 0;
+}
+
+bool ctr_entry_number(const char *s, long long *v)
+{
+	return *s && !s[strspn(s, "0123456789")] && str_to_ll(s, 0, ID_MAX, v) == 0;
 }
 
 int ctr_userns_ovl_mount(const struct ctr_config *c, const struct ovl_opts *o, char *const *lowerdirs,

@@ -145,6 +145,26 @@ f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\n
 	is "$output" "uid=0(root) gid=0(root)"
 }
 
+# The entries a start adds (run -u UID's, --hostuser's) are in the
+# /etc/passwd and /etc/group the container sees, and exec looks its user
+# up there as podman 4.3 does (checked live): HOME the entry's, the group
+# entry's member list its membership.
+@test "exec: a user's HOME and groups come from the entries the start added (-u UID without one in the image)" {
+	import_busybox
+	if ! many_ids; then
+		run_burrow 0 run -d --name c1 busybox sleep 300
+		run_burrow 0 exec c1 true
+		return
+	fi
+	run_burrow 0 run -d --name c1 -u 1234 -w /etc busybox sleep 300
+	run_burrow 0 exec c1 sh -c 'echo "$HOME"; grep "^Groups:" /proc/self/status'
+	is "$(echo $output)" "/etc Groups: 1234"
+	run_burrow 0 exec -u 1234 c1 sh -c 'echo "$HOME"; grep "^Groups:" /proc/self/status'
+	is "$(echo $output)" "/etc Groups: 1234"
+	run_burrow 0 exec -u 0 c1 sh -c 'echo "$HOME"'
+	is "$output" "/root"
+}
+
 @test "exec: no HOSTNAME unless --hostname or -e gave the container one, or exec's -e sets it (as podman 4.3)" {
 	start_ctr h0
 	run_burrow 0 exec h0 env

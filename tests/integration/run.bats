@@ -157,6 +157,30 @@ f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\n
 	fi
 }
 
+# Without a user (no -u, no image User) podman 4.3's first process gets
+# the groups that list the name of uid 0's entry, runc's default user (not
+# its group), and an exec none; --userns=keep-id's (podman's User UID:GID)
+# its own group alone (checked live).
+@test "run: without -u the groups that list uid 0's name (podman's default user), none for exec; keep-id: its group alone" {
+	import_busybox
+	image_plus rootgrp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\n")
+f("etc/group", "root:x:0:\nwheel:x:10:root\nstaff:x:20:bob\nmore:x:30:toor\n")'
+	if has_subuid || [ "$(id -u)" = 0 ]; then
+		run_burrow 0 run --rm rootgrp grep '^Groups:' /proc/self/status
+		is "$(echo $output)" "Groups: 10"
+		run_burrow 0 run --rm --group-add 77 rootgrp grep '^Groups:' /proc/self/status
+		is "$(echo $output)" "Groups: 10 77"
+		run_burrow 0 run -d --name nouser rootgrp sleep 600
+		run_burrow 0 exec nouser grep '^Groups:' /proc/self/status
+		is "$(echo $output)" "Groups:"
+		run_burrow 0 run --rm --userns keep-id rootgrp grep '^Groups:' /proc/self/status
+		is "$(echo $output)" "Groups: $(id -g)"
+	else
+		# a single ID: setgroups is denied there, which is no failure
+		run_burrow 0 run --rm rootgrp true
+	fi
+}
+
 # A uid or gid as podman 4.3 reads it (checked live): a sign taken (runc's
 # lookup is Go's Atoi), a leading space not; -u UID:GROUP for a uid the
 # image's /etc/passwd lacks takes GROUP as a gid only in digits (podman
@@ -180,6 +204,12 @@ f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\n
 		is "$(echo $output)" "0 4242" "a user with an entry: runc's lookup takes the number"
 		run_burrow 0 run --rm --group-add +4242 busybox id -G
 		is "$output" "0 4242"
+		# a signed uid is no number to podman's entries (ParseUint): none
+		# added, and its GROUP is not looked up for one
+		run_burrow 0 run --rm -u +1234:+5 busybox sh -c 'id -u; id -g; cat /etc/passwd /etc/group'
+		is "$output" "$(printf '1234\n5\nroot:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\nroot:x:0:\nnogroup:x:65534:')"
+		run_burrow 0 run --rm -u +1234 busybox sh -c 'cat /etc/passwd /etc/group'
+		is "$output" "$(printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\nroot:x:0:\nnogroup:x:65534:')"
 	fi
 }
 

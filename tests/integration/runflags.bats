@@ -351,6 +351,15 @@ mine"
 	is "$output" "" "nothing was made"
 }
 
+@test "runflags: --hostuser of a user the image has, by name or by uid, adds no entry and leaves HOME to the container's user (podman 4.3)" {
+	run_burrow 0 run --rm --hostuser root -w /etc rfimg sh -c 'cat /etc/passwd; echo "$HOME"'
+	is "$output" "$(printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n/root')"
+	# the caller's uid under another name
+	image_plus rfsame "f('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\\nsame:x:$(id -u):1::/same:/bin/sh\\n')"
+	run_burrow 0 run --rm --hostuser "$(id -un)" -w /etc rfsame sh -c 'cat /etc/passwd; echo "$HOME"'
+	is "$output" "$(printf 'root:x:0:0:root:/root:/bin/sh\nsame:x:%s:1::/same:/bin/sh\n/root' "$(id -u)")"
+}
+
 @test "runflags: --personality LINUX32 makes uname -m say i686 (exec too); an unknown domain is refused with 125" {
 	[ "$(uname -m)" = x86_64 ] || skip "LINUX32's machine name is checked on x86_64"
 	run_burrow 0 run --rm --personality LINUX32 rfimg uname -m

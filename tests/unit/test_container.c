@@ -933,6 +933,62 @@ static void test_resolve_user(void **state)
 	}
 }
 
+/* -u's supplementary groups, as runc's lookup (podman's) finds them: the
+ * groups listing the user's name, each once, in the file's order; for -u
+ * NAME the name given, also when an entry above has its uid (podman 4.3,
+ * checked live: -u toor after root, both uid 0, gets toor's groups). */
+static void test_user_memberships(void **state)
+{
+	(void)state;
+	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+	                             "toor:x:0:0:toor:/toor:/bin/sh\n"
+	                             "u:x:1000:1000::/home/u:/bin/sh\n";
+	static const char group[] = "root:x:0:\n"
+	                            "wheel:x:10:toor\n"
+	                            "staff:x:20:root,u\n"
+	                            "again:x:10:toor,u\n"
+	                            "users:x:100:u\n";
+	static const struct {
+		const char *spec;
+		unsigned uid;
+		const char *want;
+	} cases[] = {
+	    {"toor", 0, "0 10"},        {"root", 0, "0 20"},           {"0", 0, "0 20"},
+	    {"u", 1000, "0 20 10 100"}, {"1000", 1000, "0 20 10 100"}, {"toor:0", 0, "0"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strv_builder b = {0};
+		strv_builder_add(&b, "0");
+		ctr_user_memberships(cases[i].spec, cases[i].uid, passwd, group, &b);
+		cleanup_strv char **v = strv_builder_steal(&b);
+		char got[64] = "";
+		for (size_t k = 0; v && v[k]; k++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", k ? " " : "", v[k]);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("-u %s: groups '%s', expected '%s'", cases[i].spec, got, cases[i].want);
+	}
+}
+
+/* The GECOS of keep-id's and --hostuser's entries: its first field, as
+ * Go's os/user gives podman the user's name. */
+static void test_gecos_name(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+	    {"PostgreSQL administrator,,,", "PostgreSQL administrator"},
+	    {"Ann Lee,Room 4,555,", "Ann Lee"},
+	    {"plain", "plain"},
+	    {",x", ""},
+	    {"", ""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cleanup_free char *got = ctr_gecos_name(cases[i][0]);
+		assert_string_equal(got, cases[i][1]);
+	}
+	cleanup_free char *none = ctr_gecos_name(NULL);
+	assert_string_equal(none, "");
+}
+
 /* HOME from the passwd entry; an image's passwd of 16 MB of colons or of
  * newlines read in no more memory than a few copies of it (split whole,
  * each was 16 million strings: over 600 MB). In a child whose address
@@ -988,6 +1044,66 @@ static void test_passwd_home(void **state)
 		fail_msg("the child ended with status %#x", status);
 	free(colons);
 	free(newlines);
+}
+
+/* -u's and --hostuser's entries added at prepare to an image's passwd and
+ * group of 16 MB of newlines (both hostile): read a line at a time, in no
+ * more memory than a few copies of the file (split whole, each was 16
+ * million strings: over 600 MB). In a child whose address space has 160
+ * MB more than it holds. */
+static void test_userns_etc_big(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-unit-etc-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *etc = path_join(dir, "etc");
+	cleanup_free char *run = path_join(dir, "run");
+	assert_int_equal(mkdir(etc, 0755), 0);
+	assert_int_equal(mkdir(run, 0700), 0);
+	size_t big = 16 << 20;
+	char *newlines = xmalloc(big);
+	memset(newlines, '\n', big);
+	static const char *const names[] = {"passwd", "group"};
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *path = path_join(etc, names[i]);
+		assert_int_equal(write_file(path, newlines, big, 0644, NULL), 0);
+	}
+	free(newlines);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		unsigned long pages = 0;
+		FILE *f = fopen("/proc/self/statm", "r");
+		if (!f || fscanf(f, "%lu", &pages) != 1)
+			_exit(2);
+		fclose(f);
+		struct rlimit lim = {.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE) + (160UL << 20)};
+		lim.rlim_max = lim.rlim_cur;
+		if (setrlimit(RLIMIT_AS, &lim) < 0)
+			_exit(3);
+		char *more_pw[] = {"4242:*:4242:0:container user:/:/bin/sh", NULL};
+		char *more_gr[] = {"4242:x:4242:4242", NULL};
+		struct ctr_config c = {.passwd_more = more_pw, .group_more = more_gr};
+		char *pw = NULL, *gr = NULL;
+		if (ctr_userns_etc(&c, dir, run, &pw, &gr, NULL) < 0 || !pw || !gr)
+			_exit(4);
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	cleanup_free char *text = NULL;
+	cleanup_free char *copy = path_join(run, "passwd");
+	int got = read_file(copy, &text, NULL, NULL);
+	static const char *const made[] = {"etc/passwd", "etc/group", "run/passwd", "run/group", "etc", "run"};
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		cleanup_free char *p = path_join(dir, made[i]);
+		(void)(strchr(made[i], '/') ? unlink(p) : rmdir(p));
+	}
+	assert_int_equal(rmdir(dir), 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("the child ended with status %#x", status);
+	assert_int_equal(got, 0);
+	assert_string_equal(text + big, "4242:*:4242:0:container user:/:/bin/sh\n");
 }
 
 static void test_resolv_conf(void **state)
@@ -1219,6 +1335,9 @@ int main(void)
 	    cmocka_unit_test(test_spec_shm),
 	    cmocka_unit_test(test_security_opts),
 	    cmocka_unit_test(test_resolve_user),
+	    cmocka_unit_test(test_user_memberships),
+	    cmocka_unit_test(test_gecos_name),
+	    cmocka_unit_test(test_userns_etc_big),
 	    cmocka_unit_test(test_passwd_home),
 	    cmocka_unit_test(test_bind_id),
 	    cmocka_unit_test(test_bind_find),
