@@ -73,6 +73,10 @@ int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct b
 	*out = NULL;
 	for (size_t i = 0; roots && roots[i]; i++) {
 		cleanup_close int fd = open_in_root(roots[i], file);
+		/* a symlink loop fails podman 4.3's lookup too (checked live);
+		 * a link to a name the image lacks is no file */
+		if (fd < 0 && errno == ELOOP)
+			return burrow_error_status(err, CTR_ENOUSER, "%s is a symbolic link that loops", file);
 		if (fd < 0)
 			continue;
 		struct stat st;
@@ -303,6 +307,26 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 	ctr_user_memberships(spec, c->uid, passwd, group, &b);
 	c->user_groups = strv_builder_steal(&b);
 	c->user_spec = xstrdup(spec);
+	return 0;
+}
+
+/* Without a user (no -u, no image User, no keep-id, whose user podman
+ * gives as UID:GID), podman 4.3 gives root the groups of the image's
+ * /etc/group that list the name passwd gives uid 0 as a member, not its
+ * own group as for -u 0 (checked live: "wheel:x:10:root" gives Groups:
+ * 10), and an /etc/group it cannot read (a directory, a symlink loop)
+ * fails the run as with -u. No user_spec is kept: podman's exec without
+ * -u gives these none (checked live). */
+static int root_memberships(char *const *roots, struct ctr_config *c, struct burrow_err **err)
+{
+	cleanup_free char *passwd = NULL;
+	cleanup_free char *group = NULL;
+	if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
+	    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)
+		return burrow_error_wrap(err, "cannot find the groups of user %u in the image", c->uid);
+	struct strv_builder b = {0};
+	ctr_user_memberships("", c->uid, passwd, group, &b);
+	c->user_groups = strv_builder_steal(&b);
 	return 0;
 }
 
@@ -539,6 +563,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		goto out;
 	}
 	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0 ||
+	    (!(user && *user) && !c.passwd_entry && root_memberships(roots, &c, err) < 0) ||
 	    ctr_user_groups_mapped(&c, err) < 0)
 		goto out;
 	if (o->group_add) {
