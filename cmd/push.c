@@ -15,7 +15,7 @@ const char cmd_push_usage[] = "push [OPTIONS] IMAGE [DESTINATION]\n\n"
                               "Pushes an image to a registry (the one its name names, or DESTINATION), or\n"
                               "to oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF] or dir:DIR.\n\n"
                               "  -q, --quiet                 no progress\n"
-                              "  -f, --format FORMAT         manifest format: oci (default) or v2s2\n"
+                              "  -f, --format FORMAT         manifest format: oci or v2s2 (default: the image's)\n"
                               "      --digestfile FILE       write the manifest digest to FILE\n"
                               "      --compress              gzip the layers written to dir:DIR\n"
                               "      --compression-format F  gzip (the one burrow writes to registries)\n"
@@ -72,8 +72,9 @@ int cmd_push(struct cmd_ctx *ctx, int argc, char **argv)
 		                n ? str_quote(args[2]) : "");
 		goto out;
 	}
-	if (o.format && strcmp(o.format, "oci") != 0 && strcmp(o.format, "v2s2") != 0) {
-		cmd_usage_error(ctx, "unknown --format '%s': oci or v2s2", str_quote(o.format));
+	if (o.format && strcmp(o.format, "oci") != 0 && strcmp(o.format, "v2s2") != 0 &&
+	    strcmp(o.format, "docker") != 0) {
+		cmd_usage_error(ctx, "unknown --format '%s': oci, v2s2 or docker", str_quote(o.format));
 		goto out;
 	}
 	/* podman's zstd and zstd:chunked need a zstd writer burrow does not have */

@@ -73,6 +73,10 @@ int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct b
 	*out = NULL;
 	for (size_t i = 0; roots && roots[i]; i++) {
 		cleanup_close int fd = open_in_root(roots[i], file);
+		/* a symlink loop fails podman 4.3's lookup too (checked live);
+		 * a link to a name the image lacks is no file */
+		if (fd < 0 && errno == ELOOP)
+			return burrow_error_status(err, CTR_ENOUSER, "%s is a symbolic link that loops", file);
 		if (fd < 0)
 			continue;
 		struct stat st;
@@ -315,10 +319,13 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 
 /* Without a user (-u, the image's User), the supplementary groups of
  * podman 4.3's first process (checked live): keep-id's (podman's User is
- * UID:GID then) its own group alone; else the groups that list the name
- * of uid 0's entry, runc's default user, not its group. An image's file
- * that cannot be read gives none. */
-static void default_user_groups(char *const *roots, struct ctr_config *c)
+ * UID:GID then) its own group alone; else root gets the groups of the
+ * image's /etc/group that list the name passwd gives uid 0 as a member,
+ * not its own group as for -u 0 ("wheel:x:10:root" gives Groups: 10), and
+ * an /etc/group it cannot read (a directory, a symlink loop) fails the run
+ * as with -u. No user_spec is kept: podman's exec without -u gives these
+ * none. */
+static int default_user_groups(char *const *roots, struct ctr_config *c, struct burrow_err **err)
 {
 	struct strv_builder b = {0};
 	if (c->passwd_entry) {
@@ -326,13 +333,13 @@ static void default_user_groups(char *const *roots, struct ctr_config *c)
 	} else {
 		cleanup_free char *passwd = NULL;
 		cleanup_free char *group = NULL;
-		struct burrow_err *ignored = NULL;
-		if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, &ignored) == 0 &&
-		    ctr_read_in_roots(roots, "/etc/group", &group, &ignored) == 0)
-			ctr_user_memberships("0", 0, passwd, group, &b);
-		burrow_err_free(ignored);
+		if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
+		    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)
+			return burrow_error_wrap(err, "cannot find the groups of user %u in the image", c->uid);
+		ctr_user_memberships("0", c->uid, passwd, group, &b);
 	}
 	c->user_groups = strv_builder_steal(&b);
+	return 0;
 }
 
 static struct ctr_mount_specs mount_specs(const struct ctr_create_opts *o)
@@ -567,11 +574,8 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		burrow_error_wrap(err, "cannot read the users of the image");
 		goto out;
 	}
-	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0)
-		goto out;
-	if (!(user && *user))
-		default_user_groups(roots, &c);
-	if (ctr_user_groups_mapped(&c, err) < 0)
+	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0 ||
+	    (!(user && *user) && default_user_groups(roots, &c, err) < 0) || ctr_user_groups_mapped(&c, err) < 0)
 		goto out;
 	if (o->group_add) {
 		cleanup_free char *group = NULL;

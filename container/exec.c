@@ -160,12 +160,15 @@ static int process_settings(struct state_store *s, const struct ctr_config *c, c
 	char *roots[] = {r->mountpoint ? r->mountpoint : c->rootfs, NULL};
 	/* /etc/group: for -u's group and for a user's memberships (exec_groups);
 	 * a container with neither spec reads none on every exec */
-	bool groups = o->user || c->user_spec;
-	if (read_etc(s, c, r, roots, "passwd", &passwd, err) < 0 ||
+	bool groups = o->user || c->user_spec, no_passwd = false;
+	if ((no_passwd = read_etc(s, c, r, roots, "passwd", &passwd, err) < 0) ||
 	    (groups && read_etc(s, c, r, roots, "group", &group, err) < 0)) {
 		if (o->user)
 			return burrow_error_wrap(err, "cannot find user '%s' in the container", str_quote(o->user));
-		return burrow_error_wrap(err, "cannot find the home of user %u in the container", c->uid);
+		if (no_passwd)
+			return burrow_error_wrap(err, "cannot find the home of user %u in the container", c->uid);
+		return burrow_error_wrap(err, "cannot find the groups of user '%s' in the container",
+		                         str_quote(c->user_spec));
 	}
 	t->uid = c->uid;
 	t->gid = c->gid;

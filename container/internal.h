@@ -118,8 +118,8 @@ bool ctr_state_active(enum ctr_state st);
 #define CTR_ETC_MAX (16 << 20)
 /* The text of file (an absolute path) in the first of roots (topmost
  * first) that has it, resolved inside that root; *out NULL when none has
- * it. One that is not a regular file, or is larger than CTR_ETC_MAX, is
- * an error of status CTR_ENOUSER (its users cannot be found), which the
+ * it. One that is not a regular file, a symlink loop, or larger than
+ * CTR_ETC_MAX, is an error of status CTR_ENOUSER (its users cannot be found), which the
  * caller says whose it is. */
 int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err);
 /* The home directory of uid in the text of a passwd file (NULL: the

@@ -245,6 +245,13 @@ enum img_save_format {
 	IMG_SAVE_OCI_DIR,
 	IMG_SAVE_DOCKER_DIR, /* the "dir:" transport's layout */
 };
+/* The manifest type of a "dir:" layout: save's docker-dir writes Docker
+ * v2s2's; push to dir: keeps the image's (as podman 4.3), or --format's. */
+enum img_dir_manifest {
+	IMG_DIR_MANIFEST_DOCKER,
+	IMG_DIR_MANIFEST_OCI,
+	IMG_DIR_MANIFEST_IMAGE,
+};
 struct img_save_opts {
 	enum img_save_format format;
 	char *const *images; /* names or IDs */
@@ -252,6 +259,7 @@ struct img_save_opts {
 	bool compress;       /* gzip the layers (the directory formats) */
 	const char *output;  /* the file or directory to create; NULL: fd */
 	int fd;              /* a tar stream, when output is NULL (archives only) */
+	enum img_dir_manifest dir_manifest; /* IMG_SAVE_DOCKER_DIR's manifest */
 };
 /* Writes the images in one of the formats img_load reads (and podman load
  * and docker load): each layer the tar it was unpacked from, byte for
@@ -267,7 +275,7 @@ struct img_push_opts {
 	const char *image;  /* a local name or ID */
 	const char *dest;   /* where to (a transport: docker://REF, REF, oci:DIR[:REF], oci-archive:,
 	                       docker-archive:, dir:); NULL: the registry the image's name names */
-	const char *format; /* manifest: "oci" (NULL) or "v2s2" */
+	const char *format; /* manifest: "oci", "v2s2" or "docker" (v2s2); NULL: the image's */
 	bool compress;      /* dir:: gzip the layers (as save --compress) */
 	/* the registry settings, as for pull */
 	int tls_verify;

@@ -397,6 +397,7 @@ struct img_out {
 	char *id;
 	char *config;   /* byte for byte */
 	char *manifest; /* the stored one (NULL: none) */
+	bool docker;    /* its manifest type is Docker v2s2's (pulled, loaded or committed so) */
 	struct img_out_layer *layers;
 	size_t nlayers;
 	char **tags;

@@ -252,7 +252,7 @@ static int push_registry(struct state_store *s, const struct img_push_opts *o, c
 		r = img_out_load(s, layersfd, image_id, &im, err);
 	if (r == 0)
 		note(o, "Getting image source signatures");
-	bool oci = !o->format || strcmp(o->format, "oci") == 0;
+	bool oci = o->format ? strcmp(o->format, "oci") == 0 : !im.docker;
 	for (size_t i = 0; r == 0 && i < im.nlayers; i++) {
 		int reused = reuse_layer(&d, &im.layers[i], oci, host, im.repo_digests, err);
 		if (reused == 0)
@@ -292,8 +292,10 @@ int img_push(struct state_store *s, const struct img_push_opts *o, char **digest
 	__attribute__((cleanup(img_transport_clear))) struct img_transport t = {0};
 	if (o->dest && img_transport_parse(o->dest, &t, err) < 0)
 		return -1;
-	if (o->format && strcmp(o->format, "oci") != 0 && strcmp(o->format, "v2s2") != 0)
-		return burrow_error(err, EINVAL, "unknown manifest format '%s': oci or v2s2", str_quote(o->format));
+	if (o->format && strcmp(o->format, "oci") != 0 && strcmp(o->format, "v2s2") != 0 &&
+	    strcmp(o->format, "docker") != 0)
+		return burrow_error(err, EINVAL, "unknown manifest format '%s': oci, v2s2 or docker",
+		                    str_quote(o->format));
 	struct img_info *info = NULL;
 	if (img_lookup(s, o->image, &info, err) < 0)
 		return burrow_error_wrap(err, "cannot push");
@@ -323,7 +325,12 @@ int img_push(struct state_store *s, const struct img_push_opts *o, char **digest
 	    [IMG_TRANSPORT_DIR] = IMG_SAVE_DOCKER_DIR,
 	};
 	char *images[] = {id, t.ref, NULL};
+	/* dir:'s manifest: --format's, else the image's type (podman 4.3's) */
+	enum img_dir_manifest dm = !o->format                      ? IMG_DIR_MANIFEST_IMAGE
+	                           : strcmp(o->format, "oci") == 0 ? IMG_DIR_MANIFEST_OCI
+	                                                           : IMG_DIR_MANIFEST_DOCKER;
 	struct img_save_opts so = {.format = formats[t.kind],
+	                           .dir_manifest = dm,
 	                           .images = images,
 	                           .output = t.path,
 	                           .fd = -1,

@@ -174,6 +174,7 @@ int img_out_load(struct state_store *s, int layersfd, const char *id, struct img
 		return rc < 0 ? -1 : burrow_error(err, ENOENT, "image %.12s has no configuration stored", id);
 	if (img_blob_get(s, "img-manifest", id, &im->manifest, err) < 0)
 		return -1;
+	im->docker = r.manifest_type && strcmp(r.manifest_type, IMG_MT_DOCKER_MANIFEST) == 0;
 	im->nlayers = strv_len(r.layer_ids);
 	im->layers = xcalloc(im->nlayers ? im->nlayers : 1, sizeof(*im->layers));
 	for (size_t i = 0; i < im->nlayers; i++) {
@@ -349,9 +350,11 @@ static int write_docker_archive(struct out *o, int layersfd, struct img_out *img
 	return out_doc(o, "manifest.json", manifest, err);
 }
 
-/* An OCI layout (oci) or a "dir" copy (!oci: blobs by hex at the top). */
-static int write_layout(struct out *o, int layersfd, struct img_out *imgs, size_t n, bool oci, bool gz,
-                        struct burrow_err **err)
+/* An OCI layout (oci) or a "dir" copy (!oci: blobs by hex at the top),
+ * whose manifest is Docker v2s2's, OCI's or the image's own type as
+ * dir_manifest says. */
+static int write_layout(struct out *o, int layersfd, struct img_out *imgs, size_t n, bool oci,
+                        enum img_dir_manifest dir_manifest, bool gz, struct burrow_err **err)
 {
 	const char *prefix = oci ? "blobs/sha256/" : "";
 	if (oci && (out_mkdir(o, "blobs", err) < 0 || out_mkdir(o, "blobs/sha256", err) < 0))
@@ -373,7 +376,9 @@ static int write_layout(struct out *o, int layersfd, struct img_out *imgs, size_
 				return -1;
 		}
 		cleanup_free char *cfg = xasprintf("%s%s", prefix, im->id);
-		if (out_doc(o, cfg, im->config, err) < 0 || img_out_manifest(im, oci, gz && o->dir, err) < 0)
+		bool oci_manifest = oci || dir_manifest == IMG_DIR_MANIFEST_OCI ||
+		                    (dir_manifest == IMG_DIR_MANIFEST_IMAGE && !im->docker);
+		if (out_doc(o, cfg, im->config, err) < 0 || img_out_manifest(im, oci_manifest, gz && o->dir, err) < 0)
 			return -1;
 		if (!oci)
 			return out_doc(o, "manifest.json", im->out_manifest, err) < 0 ||
@@ -575,7 +580,8 @@ int img_save(struct state_store *s, const struct img_save_opts *o, struct burrow
 		if (docker)
 			rc = write_docker_archive(&out, layersfd, imgs, n, err);
 		else
-			rc = write_layout(&out, layersfd, imgs, n, o->format != IMG_SAVE_DOCKER_DIR, o->compress, err);
+			rc = write_layout(&out, layersfd, imgs, n, o->format != IMG_SAVE_DOCKER_DIR, o->dir_manifest,
+			                  o->compress, err);
 	}
 	if (rc == 0 && !out.dir) {
 		static const char end[2 * BLOCK];

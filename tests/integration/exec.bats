@@ -165,6 +165,19 @@ f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\n
 	is "$output" "/root"
 }
 
+# exec reads the container's /etc/group for its user's memberships (a
+# -u, or the image's User): one it cannot read is named as such, not as
+# the user's home.
+@test "exec: an /etc/group that became a directory is named in the error, for the container's user and for -u" {
+	import_busybox
+	run_burrow 0 run -d --name c1 -u 0 busybox sleep 300
+	run_burrow 0 exec c1 sh -c 'rm /etc/group && mkdir /etc/group'
+	run_burrow 125 exec c1 true
+	is "$output" "burrow: container 'c1': cannot find the groups of user '0' in the container: /etc/group is a directory, not a file"
+	run_burrow 125 exec -u 0:0 c1 true
+	is "$output" "burrow: container 'c1': cannot find user '0:0' in the container: /etc/group is a directory, not a file"
+}
+
 @test "exec: no HOSTNAME unless --hostname or -e gave the container one, or exec's -e sets it (as podman 4.3)" {
 	start_ctr h0
 	run_burrow 0 exec h0 env

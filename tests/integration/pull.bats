@@ -918,6 +918,61 @@ blob_uploads() {
 	assert_match "$output" "not supported"
 }
 
+# pushed_types REPO: the media types of the manifest the registry holds
+# as REPO:1 and of its configuration
+pushed_types() {
+	curl -s -H "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" \
+		"http://$REG/v2/$1/manifests/1" | dir_types -
+}
+
+# dir_types FILE: the same of a manifest in FILE (- standard input)
+dir_types() {
+	python3 -c 'import json, sys
+d = json.load(sys.stdin if sys.argv[1] == "-" else open(sys.argv[1]))
+print(d["mediaType"], d["config"]["mediaType"])' "$1"
+}
+
+# As podman 4.3 (checked live against docker-registry): without --format
+# an image goes with its own manifest type, a Docker v2s2 one (pulled so,
+# or committed with -f docker) as v2s2, others (OCI, imported) as OCI;
+# --format converts, docker being v2s2; push to dir: does the same.
+@test "push: without --format the image's own manifest type (Docker v2s2 when pulled or committed so), to a registry and to dir:; --format converts" {
+	local docker="application/vnd.docker.distribution.manifest.v2+json application/vnd.docker.container.image.v1+json"
+	local oci="application/vnd.oci.image.manifest.v1+json application/vnd.oci.image.config.v1+json"
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/plain:1"
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/multi:1"
+	run_burrow 0 create --name c1 "$REG/test/multi:1" true
+	run_burrow 0 commit -q -f docker c1 localhost/cdock
+	import_busybox localhost/bb
+	run_burrow 0 push -q --tls-verify=false "$REG/test/plain:1" "$REG/kept/plain:1"
+	is "$(pushed_types kept/plain)" "$docker" "pulled as Docker v2s2"
+	run_burrow 0 push -q --tls-verify=false localhost/cdock "$REG/kept/cdock:1"
+	is "$(pushed_types kept/cdock)" "$docker" "committed with -f docker"
+	run_burrow 0 push -q --tls-verify=false "$REG/test/multi:1" "$REG/kept/multi:1"
+	is "$(pushed_types kept/multi)" "$oci" "pulled as OCI"
+	run_burrow 0 push -q --tls-verify=false localhost/bb "$REG/kept/bb:1"
+	is "$(pushed_types kept/bb)" "$oci" "imported"
+	run_burrow 0 push -q --tls-verify=false --format oci localhost/cdock "$REG/conv/cdock:1"
+	is "$(pushed_types conv/cdock)" "$oci" "--format oci"
+	run_burrow 0 push -q --tls-verify=false --format docker localhost/bb "$REG/conv/bb:1"
+	is "$(pushed_types conv/bb)" "$docker" "--format docker"
+	# dir:, and pulled back from there
+	run_burrow 0 push -q localhost/cdock "dir:$T/d-cdock"
+	is "$(dir_types "$T/d-cdock/manifest.json")" "$docker" "dir: of a Docker v2s2 image"
+	run_burrow 0 push -q localhost/bb "dir:$T/d-bb"
+	is "$(dir_types "$T/d-bb/manifest.json")" "$oci" "dir: of an OCI image"
+	run_burrow 0 push -q --format v2s2 localhost/bb "dir:$T/d-bb2"
+	is "$(dir_types "$T/d-bb2/manifest.json")" "$docker" "dir: with --format v2s2"
+	# save's docker-dir stays Docker's
+	run_burrow 0 save -q --format docker-dir -o "$T/s-bb" localhost/bb
+	is "$(dir_types "$T/s-bb/manifest.json")" "$docker" "save --format docker-dir"
+	run_burrow 0 images -q --no-trunc localhost/bb
+	local id=${output#sha256:}
+	run_burrow 0 --root "$T/other" pull -q "dir:$T/d-bb"
+	is "$output" "$id" "the OCI dir: pulled back"
+	timeout 30 "$BURROW" unshare rm -rf "$T/other"
+}
+
 @test "push: TLS and basic auth: refused without credentials, done with them; to an archive" {
 	creds='alice:s3cret:pw'
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox:1"
@@ -934,14 +989,19 @@ blob_uploads() {
 	run_burrow 0 push "$REG/test/busybox:1" "oci-archive:$T/o.tar"
 	run tar xOf "$T/o.tar" index.json
 	assert_match "$output" "$REG/test/busybox:1"
-	# --compress: dir:'s layers gzipped (as save --compress); without, plain tars
+	# --compress: dir:'s layers gzipped (as save --compress); without, plain
+	# tars (an OCI image's dir: has an OCI manifest, as podman's)
 	run_burrow 0 push --compress "$REG/test/busybox:1" "dir:$T/gz"
 	run_burrow 0 push "$REG/test/busybox:1" "dir:$T/plain"
-	for d in gz plain; do
+	run_burrow 0 push --format v2s2 --compress "$REG/test/busybox:1" "dir:$T/gz2"
+	run_burrow 0 push --format v2s2 "$REG/test/busybox:1" "dir:$T/plain2"
+	for d in gz plain gz2 plain2; do
 		python3 -c 'import json,sys; print(*[l["mediaType"] for l in json.load(open(sys.argv[1]))["layers"]])' \
 			"$T/$d/manifest.json"
 	done >"$T/types"
-	is "$(cat "$T/types")" "application/vnd.docker.image.rootfs.diff.tar.gzip
+	is "$(cat "$T/types")" "application/vnd.oci.image.layer.v1.tar+gzip
+application/vnd.oci.image.layer.v1.tar
+application/vnd.docker.image.rootfs.diff.tar.gzip
 application/vnd.docker.image.rootfs.diff.tar"
 	# --compression-format: gzip, what a registry gets; zstd is refused before anything is sent
 	run_burrow 0 push -q --compression-format gzip --creds "$creds" "$REG/test/busybox:1" "$SREG/sec/gz:1"

@@ -181,6 +181,41 @@ f("etc/group", "root:x:0:\nwheel:x:10:root\nstaff:x:20:bob\nmore:x:30:toor\n")'
 	fi
 }
 
+# Without a user (no -u, no image User) podman 4.3 gives root the groups
+# of the image's /etc/group that list it as a member, not its own group
+# as -u 0 does, --group-add's after them (checked live, with an Alpine-
+# style "wheel:x:10:root"); an /etc/group it cannot read fails the run as
+# with -u (a link to a name the image lacks is no /etc/group); an exec
+# without -u gets none of the memberships (podman's neither).
+@test "run: without -u root gets the groups that list it as a member, as podman; a directory or a looping link as /etc/group fails" {
+	import_busybox
+	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+f("etc/group", "root:x:0:\nwheel:x:10:root\nadm:x:4:daemon,root\nother:x:30:bob\n")'
+	image_plus grpdir 'd("etc/group")'
+	image_plus grploop 'l("etc/group", "../../../etc/group")'
+	image_plus grpgone 'l("etc/group", "../../../no/such/group")'
+	run_burrow 126 run --rm grpdir true
+	is "$output" "burrow: cannot find the groups of user 0 in the image: /etc/group is a directory, not a file"
+	run_burrow 126 run --rm grploop true
+	is "$output" "burrow: cannot find the groups of user 0 in the image: /etc/group is a symbolic link that loops"
+	run_burrow 0 run --rm grpgone true
+	if ! many_ids; then
+		# a single ID: setgroups is denied there, which is no failure
+		run_burrow 0 run --rm grp true
+		return
+	fi
+	# as podman 4.3 shows each (busybox's id lists getgroups())
+	run_burrow 0 run --rm grp id
+	is "$output" "uid=0(root) gid=0(root) groups=4(adm),10(wheel)"
+	run_burrow 0 run --rm --group-add 77 --group-add 10 grp id
+	is "$output" "uid=0(root) gid=0(root) groups=4(adm),10(wheel),77"
+	run_burrow 0 run --rm -u 0:0 grp id
+	is "$output" "uid=0(root) gid=0(root) groups=0(root)"
+	run_burrow 0 run -d --name c1 --group-add 77 grp sleep 300
+	run_burrow 0 exec c1 id
+	is "$output" "uid=0(root) gid=0(root) groups=77"
+}
+
 # A uid or gid as podman 4.3 reads it (checked live): a sign taken (runc's
 # lookup is Go's Atoi), a leading space not; -u UID:GROUP for a uid the
 # image's /etc/passwd lacks takes GROUP as a gid only in digits (podman
