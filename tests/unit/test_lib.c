@@ -547,6 +547,15 @@ static void test_openat2_stepwise(void **state)
 		check_stepwise(proc, procs[p], O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 		check_stepwise(proc, procs[p], O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
 	}
+	/* a mount crossed (/proc on /): refused under RESOLVE_NO_XDEV, at the
+	 * last name as on the way */
+	cleanup_close int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(slash >= 0);
+	const char *const crossing[] = {"proc", "proc/self/status", "/proc/version", "proc/.."};
+	for (size_t p = 0; p < sizeof(crossing) / sizeof(crossing[0]); p++) {
+		check_stepwise(slash, crossing[p], O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_XDEV);
+		check_stepwise(slash, crossing[p], O_RDONLY, RESOLVE_BENEATH | RESOLVE_NO_XDEV);
+	}
 	struct burrow_err *err = NULL;
 	assert_int_equal(rm_rf(dir, &err), 0);
 }
