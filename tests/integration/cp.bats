@@ -1029,7 +1029,14 @@ print(" ".join(n + "=" + got.get(n, "missing") for n in want))' "$@"
 	tar_members "$T/mounted.tar" >"$T/mounted.list"
 	run diff "$T/running.list" "$T/mounted.list"
 	is "$output" "" "the mounted container's export differs from the running one's"
-	run_burrow 0 rm ux
+	# commit --squash: its layer keeps the owners as stored, as the image's
+	# own layers do, not the mapped ones an export shows
+	run_burrow 0 commit -s ux localhost/uxsq
+	run_burrow 0 create --name uxs localhost/uxsq
+	run_burrow 0 export -o "$T/squashed.tar" uxs
+	is "$(owners bin/busybox etc/passwd new far <"$T/squashed.tar")" \
+		"bin/busybox=0/0 etc/passwd=7/8 new=0/0 far=3000/3001"
+	run_burrow 0 rm ux uxs
 }
 
 @test "mount of a stopped --uidmap container shows the owners a running one's does; a start over the kept mount keeps them" {
