@@ -488,6 +488,22 @@ both_ways() {
 		run_burrow 0 cp cau:/x/m "$T/back/cau"
 		is "$(cat "$T/back/cau")" mine
 		run_burrow 0 rm -f -t 0 cau
+		# the same when only its group map (or only its user map) has an ID
+		# for burrow's root: a file needs both; with both it is copied
+		local maps='--uidmap 0:1:2000 --gidmap 0:1:2000'
+		run_burrow 0 run -d --name cu $maps --uidmap 2000:0:1 --tmpfs /x busybox sleep 600
+		run_burrow 0 run -d --name cg $maps --gidmap 2000:0:1 --tmpfs /x busybox sleep 600
+		run_burrow 0 run -d --name cb $maps --uidmap 2000:0:1 --gidmap 2000:0:1 --tmpfs /x busybox sleep 600
+		for c in cu cg; do
+			wait_state $c "^Up"
+			run_burrow 125 cp "$T/in" $c:/x/
+			assert_match "$output" "takes only the IDs of the container's own user namespace" "$c"
+		done
+		wait_state cb "^Up"
+		run_burrow 0 cp "$T/in" cb:/x/
+		run_burrow 0 exec cb stat -c %u:%g /x/in
+		is "$output" "0:0" "its user's, as any copy in"
+		run_burrow 0 rm -f -t 0 cu cg cb
 	fi
 }
 
