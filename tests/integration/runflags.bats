@@ -350,9 +350,11 @@ mine"
 	is "$output" "$name:x:4242:4242::/:/bin/sh"
 	run_burrow 126 run --rm --hostuser no-such-user-here rfimg true
 	is "$output" "burrow: --hostuser 'no-such-user-here': no such user on the host"
-	run_burrow 125 create --hostuser no-such-user-here rfimg true
+	run_burrow 125 create --hostuser no-such-user-here -v /anon rfimg true
 	run_burrow 0 ps -a -q
 	is "$output" "" "nothing was made"
+	run_burrow 0 volume ls -q
+	is "$output" "" "nor the anonymous volume"
 }
 
 @test "runflags: --personality LINUX32 makes uname -m say i686 (exec too); an unknown domain is refused with 125" {
