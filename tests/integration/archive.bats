@@ -691,11 +691,13 @@ cat: can't open '/etc/sl': No such file or directory"
 	run_burrow 125 commit --format bogus c2 localhost/bogus
 	assert_match "$output" "bogus"
 	# --squash: one layer and one history entry, the same files as the
-	# image of three layers and the changes
+	# image of three layers and the changes; --squash=false: the layers
+	# kept, as without it
 	run_burrow 0 commit -s c2 localhost/squashed
-	run_burrow 0 image inspect localhost/squashed localhost/plain
+	run_burrow 0 commit --squash=false c2 localhost/unsquashed
+	run_burrow 0 image inspect localhost/squashed localhost/plain localhost/unsquashed
 	run python3 -c 'import json,sys; print(" ".join("%d/%d" % (len(i["RootFS"]["Layers"]), len(i["History"])) for i in json.load(sys.stdin)))' <<<"$output"
-	is "$output" "1/1 4/4"
+	is "$output" "1/1 4/4 4/4"
 	list='cat /etc/sq; cat /etc/hello 2>&1; cat /etc/third; find / -xdev | sort | md5sum'
 	run_burrow 0 run --rm localhost/plain sh -c "$list"
 	want=$output

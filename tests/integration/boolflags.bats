@@ -142,3 +142,19 @@ suite_setup() {
 	run_burrow 125 --help=maybe ps
 	is "$output" "burrow: invalid --help 'maybe' (true or false)"
 }
+
+@test "boolflags: a verb's own boolean =false is as if it were not given: images --history, commit --include-volumes, stats --no-trunc" {
+	run_burrow 0 images --history=false
+	assert_match "${lines[0]}" "^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$" "images --history=false: no HISTORY column"
+	run_burrow 0 run --name bv -v bfvol:/data busybox true
+	run_burrow 0 commit --include-volumes=false bv localhost/novols
+	run_burrow 0 image inspect --format '{{json .Config.Volumes}}' localhost/novols
+	assert_no_match "$output" "data" "commit --include-volumes=false: no volume"
+	run_burrow 0 run -d --name bs busybox sleep 600
+	wait_state bs "^Up"
+	run_burrow 0 inspect --format '{{.Id}}' bs
+	local id=$output
+	run_burrow 0 stats --no-stream --no-trunc=false --format '{{.ID}}' bs
+	is "$output" "${id:0:12}" "stats --no-trunc=false: the short ID"
+	run_burrow 0 rm -f -t 0 bs bv
+}

@@ -488,6 +488,22 @@ both_ways() {
 		run_burrow 0 cp cau:/x/m "$T/back/cau"
 		is "$(cat "$T/back/cau")" mine
 		run_burrow 0 rm -f -t 0 cau
+		# the same when only its group map (or only its user map) has an ID
+		# for burrow's root: a file needs both; with both it is copied
+		local maps='--uidmap 0:1:2000 --gidmap 0:1:2000'
+		run_burrow 0 run -d --name cu $maps --uidmap 2000:0:1 --tmpfs /x busybox sleep 600
+		run_burrow 0 run -d --name cg $maps --gidmap 2000:0:1 --tmpfs /x busybox sleep 600
+		run_burrow 0 run -d --name cb $maps --uidmap 2000:0:1 --gidmap 2000:0:1 --tmpfs /x busybox sleep 600
+		for c in cu cg; do
+			wait_state $c "^Up"
+			run_burrow 125 cp "$T/in" $c:/x/
+			assert_match "$output" "takes only the IDs of the container's own user namespace" "$c"
+		done
+		wait_state cb "^Up"
+		run_burrow 0 cp "$T/in" cb:/x/
+		run_burrow 0 exec cb stat -c %u:%g /x/in
+		is "$output" "0:0" "its user's, as any copy in"
+		run_burrow 0 rm -f -t 0 cu cg cb
 	fi
 }
 
@@ -1029,7 +1045,14 @@ print(" ".join(n + "=" + got.get(n, "missing") for n in want))' "$@"
 	tar_members "$T/mounted.tar" >"$T/mounted.list"
 	run diff "$T/running.list" "$T/mounted.list"
 	is "$output" "" "the mounted container's export differs from the running one's"
-	run_burrow 0 rm ux
+	# commit --squash: its layer keeps the owners as stored, as the image's
+	# own layers do, not the mapped ones an export shows
+	run_burrow 0 commit -s ux localhost/uxsq
+	run_burrow 0 create --name uxs localhost/uxsq
+	run_burrow 0 export -o "$T/squashed.tar" uxs
+	is "$(owners bin/busybox etc/passwd new far <"$T/squashed.tar")" \
+		"bin/busybox=0/0 etc/passwd=7/8 new=0/0 far=3000/3001"
+	run_burrow 0 rm ux uxs
 }
 
 @test "mount of a stopped --uidmap container shows the owners a running one's does; a start over the kept mount keeps them" {

@@ -55,6 +55,34 @@ field() {
 	is "$(wc -l <"$T/out")" 3
 }
 
+@test "hooks: a hook gets none of the fds --preserve-fds passes on: they are the container's alone" {
+	cat >"$T/fds.sh" <<-'EOF'
+		#!/bin/sh
+		for f in /proc/$$/fd/*; do readlink "$f"; done >>"$1"
+		exit 0 # the last readlink may be of the glob's own fd, gone
+	EOF
+	chmod +x "$T/fds.sh"
+	cat >"$HOOKS/fds.json" <<-EOF
+		{"version": "1.0.0",
+		 "hook": {"path": "$T/fds.sh", "args": ["fds.sh", "$T/fds"]},
+		 "when": {"always": true},
+		 "stages": ["prestart", "poststart"]}
+	EOF
+	echo passed >"$T/f3"
+	run bash -c 'timeout 60 "$BURROW" --hooks-dir "$1" run -d --name pf --preserve-fds 1 busybox cat /proc/self/fd/3 3<"$2"' _ "$HOOKS" "$T/f3"
+	is "$status" 0
+	run_burrow 0 wait pf
+	is "$output" "0"
+	run_burrow 0 logs pf
+	is "$output" "passed" "the container has it"
+	# both hooks ran (each lists its stdin at least), neither had the file
+	run grep -c "^/" "$T/fds"
+	assert_match "$output" "^[0-9]+$"
+	[ "$output" -ge 2 ] || is "$output" "2 or more" "lines of the two hooks"
+	run grep -cF "$T/f3" "$T/fds"
+	is "$output" "0" "no hook holds the container's fd"
+}
+
 @test "hooks: when.commands, when.annotations, when.hasBindMounts and always=false match or not" {
 	hook_file cmd '["prestart"]' '{"commands": ["^/bin/echo$", "sleep"]}'
 	hook_file ann '["prestart"]' '{"annotations": {"^org\\.burrow\\.dept$": "fluid"}}'

@@ -452,6 +452,8 @@ EOF
 	is "${lines[3]}" "$e[37mlg2 other$e[0m"
 	run bash -c '"$BURROW" logs --color --tail 1 lg 2>/dev/null'
 	is "$output" "$e[37mthree$e[0m"
+	run bash -c '"$BURROW" logs --color=false --tail 1 lg 2>/dev/null'
+	is "$output" "three" "--color=false: no colour"
 	run_burrow 125 logs nosuch
 	run_burrow 0 rm lg lg2
 }

@@ -71,9 +71,11 @@ print(json.dumps(d["b"]["Namespaces"]))' <<<"$output"
 	is "$output" "${ino[mnt]} {\"Mnt\":\"${ino[mnt]}\",\"Cgroup\":\"${ino[cgroup]}\",\"Ipc\":\"${ino[ipc]}\",\"Net\":\"${ino[net]}\",\"Pidns\":\"${ino[pid]}\",\"Uts\":\"${ino[uts]}\",\"User\":\"${ino[user]}\"}"
 	run_burrow 0 ps -a --ns --filter name=b --format '{{json .Namespaces}}|{{.Namespaces}}|{{.Namespaces.PIDNS}}|'
 	is "$output" "{}|{      }||"
-	# without --ns: empty, as podman's
+	# without --ns (or with --ns=false): empty, as podman's
 	run_burrow 0 ps --format '{{json .Namespaces}}|{{.Namespaces}}' --filter name=a
 	is "$output" "{}|{      }"
+	run_burrow 0 ps --ns=false --format '{{json .Namespaces}}|{{.Namespaces}}' --filter name=a
+	is "$output" "{}|{      }" "--ns=false"
 	# --sync and --external: accepted, the same list
 	run_burrow 0 ps -a --format '{{.Names}} {{.Status}}'
 	plain=$output

@@ -250,7 +250,7 @@ $REG/test/alltags:two"
 	nothing_stored
 }
 
-@test "pull -a: a tag list's rel=\"next\" in a second Link header is followed" {
+@test "pull -a: a tag list's rel=\"next\" in the first or the second of two Link headers is followed" {
 	start_fake tags-links
 	pull_all_pages "three pages asked"
 }

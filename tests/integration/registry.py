@@ -19,9 +19,9 @@
       (Link: <...>; rel="next"); tags-elsewhere's second page is on
       another host; tags-loop's last page links back to the second (a
       loop of two pages); tags-links sends each page's rel="prev" and
-      rel="next" in two Link headers; tags-endless lists no tag on each
-      page and links to another page, its URL 30,000 bytes long, without
-      end.
+      rel="next" in two Link headers (next second on the first page,
+      first on the second); tags-endless lists no tag on each page and
+      links to another page, its URL 30,000 bytes long, without end.
 """
 import argparse
 import base64
@@ -329,7 +329,8 @@ def cmd_fake(a):
             # the next one's Link: a path on page 1, a URL on page 2 (on
             # another host with tags-elsewhere); the last links back to
             # the second with tags-loop; tags-links adds a rel="prev" in a
-            # Link header of its own before the next one's
+            # Link header of its own, before the next one's on the first
+            # page, after it on the second (either header may hold it)
             path, _, query = self.path.partition("?")
             q = dict(kv.partition("=")[::2] for kv in query.split("&") if kv)
             if a.mode == "tags-endless":
@@ -349,7 +350,8 @@ def cmd_fake(a):
             elif a.mode == "tags-loop":
                 extra["Link"] = '<%s?last=%s&n=2>; rel="next"' % (path, PAGED[1])
             if a.mode == "tags-links" and "Link" in extra:
-                extra["Link"] = ['<%s>; rel="prev"' % path, extra["Link"]]
+                links = ['<%s>; rel="prev"' % path, extra["Link"]]
+                extra["Link"] = links if at == 0 else links[::-1]
             self.send(200, json.dumps({"name": name, "tags": page}).encode(), extra=extra)
 
         def do_GET(self):

@@ -155,6 +155,16 @@ f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\n
 		# a single ID: setgroups is denied there, which is no failure
 		run_burrow 0 run --rm -u 0:0 grp true
 	fi
+	# a membership past the IDs burrow's namespace has is left out
+	# (setgroups would refuse it); the last ID it has is kept
+	if [ "$(id -u)" != 0 ] && has_subuid; then
+		local n
+		n=$(timeout 30 "$BURROW" unshare cat /proc/self/gid_map | sort -n | awk 'BEGIN { e = 0 } $1 == e { e += $3 } END { print e }')
+		image_plus grpedge "f('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\\nalice:x:1234:55:alice:/home/alice:/bin/sh\\n')
+f('etc/group', 'root:x:0:\\nlast:x:$((n - 1)):alice\\npast:x:$n:alice\\n')"
+		run_burrow 0 run --rm -u alice grpedge grep '^Groups:' /proc/self/status
+		assert_match "$output" "^Groups:[[:space:]]+55 $((n - 1))[[:space:]]*\$"
+	fi
 }
 
 # Without a user (no -u, no image User) podman 4.3's first process gets

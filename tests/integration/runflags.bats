@@ -344,11 +344,17 @@ mine"
 	run_burrow 0 run --rm --hostuser daemon -e HOME=/mine rfimg sh -c 'echo "$HOME"'
 	is "$output" "/mine"
 	run_burrow 1 run --rm --passwd=false --hostuser daemon rfimg grep daemon /etc/passwd
+	# a name the image has, with an ID of its own: nothing added, as podman
+	image_plus hunames "f('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\\n$name:x:4242:4242::/:/bin/sh\\n')"
+	run_burrow 0 run --rm --hostuser "$name" hunames grep "^$name:" /etc/passwd
+	is "$output" "$name:x:4242:4242::/:/bin/sh"
 	run_burrow 126 run --rm --hostuser no-such-user-here rfimg true
 	is "$output" "burrow: --hostuser 'no-such-user-here': no such user on the host"
-	run_burrow 125 create --hostuser no-such-user-here rfimg true
+	run_burrow 125 create --hostuser no-such-user-here -v /anon rfimg true
 	run_burrow 0 ps -a -q
 	is "$output" "" "nothing was made"
+	run_burrow 0 volume ls -q
+	is "$output" "" "nor the anonymous volume"
 }
 
 @test "runflags: --hostuser of a user the image has, by name or by uid, adds no entry and leaves HOME to the container's user (podman 4.3)" {

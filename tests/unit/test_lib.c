@@ -468,6 +468,16 @@ static void check_stepwise(int dirfd, const char *path, unsigned long long flags
 	}
 }
 
+/* check_stepwise of each of paths (NULL-terminated), O_PATH, in root and
+ * beneath, with the resolve flags more */
+static void check_stepwise_scoped(int dirfd, const char *const *paths, unsigned long long more)
+{
+	for (size_t p = 0; paths[p]; p++) {
+		check_stepwise(dirfd, paths[p], O_PATH, RESOLVE_IN_ROOT | more);
+		check_stepwise(dirfd, paths[p], O_PATH, RESOLVE_BENEATH | more);
+	}
+}
+
 static void test_openat2_stepwise(void **state)
 {
 	(void)state;
@@ -542,11 +552,14 @@ static void test_openat2_stepwise(void **state)
 	 * under RESOLVE_NO_MAGICLINKS */
 	cleanup_close int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(proc >= 0);
-	const char *const procs[] = {"self/status", "self/fd/0", "self/cwd", "/self/root/x"};
-	for (size_t p = 0; p < sizeof(procs) / sizeof(procs[0]); p++) {
-		check_stepwise(proc, procs[p], O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-		check_stepwise(proc, procs[p], O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
-	}
+	const char *const procs[] = {"self/status", "self/fd/0", "self/cwd", "/self/root/x", NULL};
+	check_stepwise_scoped(proc, procs, RESOLVE_NO_MAGICLINKS);
+	/* a mount crossed (/proc on /): refused under RESOLVE_NO_XDEV, at the
+	 * last name as on the way */
+	cleanup_close int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(slash >= 0);
+	const char *const crossing[] = {"proc", "proc/self/status", "/proc/version", "proc/..", NULL};
+	check_stepwise_scoped(slash, crossing, RESOLVE_NO_XDEV);
 	struct burrow_err *err = NULL;
 	assert_int_equal(rm_rf(dir, &err), 0);
 }
