@@ -316,13 +316,15 @@ int ctr_stop(struct state_store *s, const char *ref, int timeout, struct burrow_
 		goto out;
 	}
 	bool paused = h.r.state == CTR_PAUSED;
+	/* initialized (burrow init): its command never ran, its init waits */
+	int sig = h.r.state == CTR_CREATED ? SIGKILL : stop_signal(&h.c);
 	h.r.user_ended = true;
 	if (ctr_set_state(s, &h.c, &h.r, CTR_STOPPING, err) < 0)
 		goto out;
 	/* the wait is without the lock: ps, logs, inspect go on */
 	state_unlock(h.lock);
 	h.lock = -1;
-	ret = ctr_end(s, &h.c, &h.r, paused, stop_signal(&h.c), timeout >= 0 ? timeout : h.c.stop_timeout, err);
+	ret = ctr_end(s, &h.c, &h.r, paused, sig, timeout >= 0 ? timeout : h.c.stop_timeout, err);
 out:
 	release(&h);
 	return ret;
