@@ -128,6 +128,8 @@ upper_of() {
 	run_burrow 0 create --name iva busybox true
 	run_burrow 0 create --name ivb busybox true
 	run_burrow 0 run --name ive busybox true
+	run_burrow 0 create --name ivi busybox true
+	run_burrow 0 init ivi
 	run_burrow 0 init --all
 	is "$(sort <<<"$output" | tr '\n' ' ')" \
 		"$(printf '%s\n' "$(container_id iva)" "$(container_id ivb)" "$(container_id ive)" | sort | tr '\n' ' ')"
@@ -135,6 +137,7 @@ upper_of() {
 	assert_match "$output" "iva Initialized"
 	assert_match "$output" "ivb Initialized"
 	assert_match "$output" "ive Initialized"
+	assert_match "$output" "ivi Initialized"
 	assert_match "$output" "ivr Up "
 	run_burrow 0 create --name ivl busybox true
 	run_burrow 0 init -l
