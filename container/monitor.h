@@ -15,7 +15,11 @@
  *      (rt_start), records it running (persistent record first, one
  *      burrow.tdb transaction, then the run record), releases the lock
  *      and sends STARTED; or, when any of it fails, records and cleans up
- *      what it did and sends ERROR (with 125, 126 or 127);
+ *      what it did and sends ERROR (with 125, 126 or 127); burrow init
+ *      (init_only): it stops before the exec, the init waiting, the run
+ *      record created, releases the lock and sends STARTED; a start's GO
+ *      on the attach socket (that connection its starter's channel from
+ *      then on) takes the lock again and goes on from the exec;
  *   3. it runs its loop: the container's output (pipes, or the pty) to the
  *      log file and the attached clients; one client's input to the
  *      container's stdin; window sizes; signals clients proxy; SIGCHLD;

@@ -403,9 +403,10 @@ int ctr_wait_condition(const char *name, unsigned *mask, struct burrow_err **err
 		const char *name;
 		unsigned bit;
 	} conds[] = {
-	    {"stopped", CTR_WAIT_STOPPED},   {"exited", CTR_WAIT_STOPPED},  {"running", CTR_WAIT_RUNNING},
-	    {"paused", CTR_WAIT_PAUSED},     {"created", CTR_WAIT_CREATED}, {"configured", CTR_WAIT_CONFIGURED},
-	    {"stopping", CTR_WAIT_STOPPING}, {"healthy", CTR_WAIT_HEALTHY}, {"unhealthy", CTR_WAIT_UNHEALTHY},
+	    {"stopped", CTR_WAIT_STOPPED},     {"exited", CTR_WAIT_STOPPED},  {"running", CTR_WAIT_RUNNING},
+	    {"paused", CTR_WAIT_PAUSED},       {"created", CTR_WAIT_CREATED}, {"configured", CTR_WAIT_CONFIGURED},
+	    {"stopping", CTR_WAIT_STOPPING},   {"healthy", CTR_WAIT_HEALTHY}, {"unhealthy", CTR_WAIT_UNHEALTHY},
+	    {"initialized", CTR_WAIT_CREATED},
 	};
 	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
 		if (strcmp(name, conds[i].name) == 0) {
@@ -415,7 +416,7 @@ int ctr_wait_condition(const char *name, unsigned *mask, struct burrow_err **err
 	}
 	return burrow_error_status(err, EINVAL,
 	                           "invalid condition '%s': use stopped, exited, running, paused, created, "
-	                           "configured, stopping, healthy or unhealthy",
+	                           "initialized, configured, stopping, healthy or unhealthy",
 	                           str_quote(name));
 }
 

@@ -36,6 +36,8 @@ upper_of() {
 	run_burrow 0 init iv1
 	is "$output" "iv1"
 	is "$(status_of iv1)" "Initialized"
+	run_burrow 0 wait --condition initialized iv1
+	is "$output" "-1"
 	run_burrow 0 ps -a --format '{{.Names}} {{.State}}'
 	is "$output" "iv1 initialized"
 	run_burrow 0 inspect --format '{{.State.Status}} {{.State.Running}} {{.State.Pid}}' iv1
