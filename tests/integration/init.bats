@@ -40,12 +40,17 @@ upper_of() {
 	is "$output" "-1"
 	run_burrow 0 ps -a --format '{{.Names}} {{.State}}'
 	is "$output" "iv1 initialized"
-	run_burrow 0 inspect --format '{{.State.Status}} {{.State.Running}} {{.State.Pid}}' iv1
-	is "$output" "initialized false 0"
 	grep -q " [^ ]*/burrow/containers/$id/merged " "/proc/$(keeper_pid)/mountinfo"
 	local mon
 	mon=$(monitor_of iv1)
 	proc_running $mon
+	# its init and monitor, as podman's inspect shows them
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.Running}} {{.State.ConmonPid}}' iv1
+	is "$output" "initialized false ${mon%% *}"
+	run_burrow 0 inspect --format '{{.State.Pid}}' iv1
+	local pid=$output
+	[ "$pid" -gt 0 ]
+	[ -d "/proc/$pid" ]
 	# set up, not run: the file its command writes is not there, nor its output
 	[ ! -e "$(upper_of iv1)/ran" ]
 	run_burrow 0 logs iv1
