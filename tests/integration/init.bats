@@ -62,7 +62,7 @@ upper_of() {
 	assert_match "$(status_of iv1)" "^Up "
 	# the same monitor runs it
 	is "$(monitor_of iv1)" "$mon"
-	run_burrow 0 events --since 1m --until 0s --filter container=iv1 --format '{{.Status}}'
+	run_burrow 0 events --since 10m --until 0s --filter container=iv1 --format '{{.Status}}'
 	is "$(tr '\n' ' ' <<<"$output")" "create init start "
 }
 
