@@ -229,6 +229,8 @@ int cmd_create(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_create_usage[];
 int cmd_start(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_start_usage[];
+int cmd_init(struct cmd_ctx *ctx, int argc, char **argv);
+extern const char cmd_init_usage[];
 int cmd_attach(struct cmd_ctx *ctx, int argc, char **argv);
 extern const char cmd_attach_usage[];
 int cmd_port(struct cmd_ctx *ctx, int argc, char **argv);

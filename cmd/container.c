@@ -74,6 +74,7 @@ static const struct cmd_sub subs[] = {
     {"exec", NULL, "exec", cmd_exec, NULL},
     {"exists", NULL, "exists", cmd_exists, NULL},
     {"export", NULL, "export", cmd_export, NULL},
+    {"init", NULL, "init", cmd_init, NULL},
     {"inspect", NULL, "inspect", cmd_inspect, NULL},
     {"kill", NULL, "kill", cmd_kill, NULL},
     {"list", NULL, "ps", cmd_ps, NULL},

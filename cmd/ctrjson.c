@@ -58,6 +58,8 @@ static yajl_val state_json(const struct ctr_inspect *i)
 	const struct ctr_run *r = &i->run;
 	enum ctr_state st = r->state;
 	bool live = st == CTR_RUNNING || st == CTR_PAUSED || st == CTR_STOPPING;
+	/* initialized (burrow init): its init and monitor are there, as podman's */
+	bool procs = live || st == CTR_CREATED;
 	yajl_val o = json_new_object();
 	/* podman 4.3's (its runtime-spec module's version) */
 	json_obj_add(o, "OciVersion", json_new_str("1.0.2-dev"));
@@ -67,8 +69,8 @@ static yajl_val state_json(const struct ctr_inspect *i)
 	json_obj_add(o, "Restarting", json_new_bool(r->restarting));
 	json_obj_add(o, "OOMKilled", json_new_bool(false));
 	json_obj_add(o, "Dead", json_new_bool(false));
-	json_obj_add(o, "Pid", json_new_int(live ? r->pid : 0));
-	json_obj_add(o, "ConmonPid", json_new_int(live || r->restarting ? r->monitor_pid : 0));
+	json_obj_add(o, "Pid", json_new_int(procs ? r->pid : 0));
+	json_obj_add(o, "ConmonPid", json_new_int(procs || r->restarting ? r->monitor_pid : 0));
 	json_obj_add(o, "ExitCode", json_new_int(r->exit_code));
 	json_obj_add(o, "Error", json_new_str(r->reason ? r->reason : ""));
 	json_obj_add(o, "StartedAt", time_json(c->started ? r->started_at : 0, r->started_ns));

@@ -43,6 +43,8 @@ static const struct cmd_verb verbs[] = {
     {"run", cmd_run, NEED_STATE | NEED_HOST_PORTS, "run a command in a new container", cmd_run_usage},
     {"create", cmd_create, NEED_STATE, "create a container without starting it", cmd_create_usage},
     {"start", cmd_start, NEED_STATE | NEED_HOST_PORTS, "start containers", cmd_start_usage},
+    {"init", cmd_init, NEED_STATE | NEED_HOST_PORTS, "prepare containers to start, their commands waiting",
+     cmd_init_usage},
     {"attach", cmd_attach, NEED_STATE, "attach to a running container", cmd_attach_usage},
     {"logs", cmd_logs, NEED_STATE, "show a container's output", cmd_logs_usage},
     {"exec", cmd_exec, NEED_STATE, "run a command in a running container", cmd_exec_usage},

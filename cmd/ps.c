@@ -73,8 +73,10 @@ static void status_text(const struct ctr_listing *l, long long now, char *buf, s
 			snprintf(buf, len, "Exited (%d)", l->run.exit_code);
 		break;
 	case CTR_CONFIGURED:
-	case CTR_CREATED:
 		snprintf(buf, len, "Created");
+		break;
+	case CTR_CREATED: /* burrow init's, or a start under way */
+		snprintf(buf, len, "Initialized");
 		break;
 	default:
 		snprintf(buf, len, "%s", ctr_state_name(l->run.state));

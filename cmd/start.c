@@ -136,3 +136,55 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	return rc;
 }
+
+/* What init --all takes: the containers neither running nor initialized */
+static bool initable(const struct ctr_listing *l)
+{
+	return startable(l) && l->run.state != CTR_CREATED && l->run.state != CTR_STOPPING;
+}
+
+const char cmd_init_usage[] = "init [OPTIONS] CONTAINER...\n\n"
+                              "  -a, --all      initialize every container that is neither running nor initialized\n"
+                              "  -l, --latest   the last created container\n";
+
+/* burrow init: each container prepared (rootfs mounted, network, its init
+ * created), its command waiting for a start */
+int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    CMD_REFS_LATEST_LONGOPT,
+	    {0, 0, 0, 0},
+	};
+	cleanup_refs struct cmd_refs r = {0};
+	int c;
+	while ((c = cmd_getopt(ctx, argc, argv, "al", longopts)) != -1) {
+		if (!cmd_refs_option(ctx, c, optarg, &r))
+			return c == CMD_OPT_HELP ? 0 : EXIT_BURROW;
+	}
+	int rc = cmd_refs_check(ctx, &r, argc - optind);
+	if (rc)
+		return rc;
+	struct burrow_err *err = NULL;
+	cleanup_strv char **refs = NULL;
+	size_t n = 0;
+	if (cmd_ready(ctx, &err) < 0 || (r.all ? cmd_refs_all(ctx, initable, &refs, &n, &err)
+	                                       : cmd_refs_get(ctx, &r, argc, argv, &refs, &n, &err)) < 0)
+		return cmd_fail(err);
+	struct ctr_start_opts so = {.eng = &ctx->settings.engine, .init_only = true};
+	for (size_t i = 0; i < n; i++) {
+		struct ctr_attached ch;
+		bool already = false;
+		int code = EXIT_BURROW;
+		if (ctr_start(ctx->state, refs[i], &so, &ch, &already, &code, &err) < 0) {
+			burrow_err_print(err);
+			burrow_err_free(err);
+			err = NULL;
+			rc = EXIT_BURROW;
+			continue;
+		}
+		printf("%s\n", refs[i]);
+		fflush(stdout);
+	}
+	return rc;
+}

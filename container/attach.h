@@ -20,6 +20,11 @@
  *           closed (with a pty, ^D is written, what a terminal does)
  *   RESIZE  u16 rows, u16 cols: the pty's window size (ignored without -t)
  *   SIGNAL  i32 signal number: sent to the container init (sig-proxy)
+ *   GO      u8 flags: CTR_ATTACH_GO_ATTACH, CTR_ATTACH_WANT_STDIN: start
+ *           of an initialized container (burrow init): its command runs,
+ *           and from here on the connection is the starter's channel
+ *           (STARTED or ERROR, then as a run's); a client's first message.
+ *           To a monitor whose container already runs: STARTED at once
  *   HEALTH  (no payload) burrow healthcheck run stored a result: the
  *           monitor reads the stored status and does what its own checks'
  *           results do (health_status event, --sdnotify=healthy,
@@ -67,6 +72,7 @@ enum ctr_attach_type {
 	CTR_ATTACH_RESIZE = 'r',
 	CTR_ATTACH_SIGNAL = 's',
 	CTR_ATTACH_HEALTH = 'h',
+	CTR_ATTACH_GO = 'g',
 	CTR_ATTACH_STARTED = 'S',
 	CTR_ATTACH_WELCOME = 'W',
 	CTR_ATTACH_STDOUT = '1',
@@ -78,6 +84,8 @@ enum ctr_attach_type {
 
 /* HELLO flags */
 #define CTR_ATTACH_WANT_STDIN 0x01
+/* GO flags (with CTR_ATTACH_WANT_STDIN) */
+#define CTR_ATTACH_GO_ATTACH 0x02
 /* WELCOME flags */
 #define CTR_ATTACH_TTY 0x01
 #define CTR_ATTACH_HAS_STDIN 0x02

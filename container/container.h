@@ -167,10 +167,13 @@ struct ctr_start_opts {
 	bool want_stdin;  /* ... and holds the container's stdin (when made with -i) */
 	bool fresh;       /* made for this start (run): removed again when burrow fails before it runs */
 	int preserve_fds; /* run --preserve-fds: the caller's fds 3 .. 3+n-1 (checked open) passed on */
+	bool init_only;   /* burrow init: prepared and its init created, its command waits for a start */
 };
 /* Starts a configured or exited container: takes its lock, checks the
  * transition, and forks its monitor, a daemon (container/monitor.h) that
- * prepares, starts and watches it. Returns 0 once the container runs (or
+ * prepares, starts and watches it; an initialized one (burrow init): its
+ * monitor is told to go. With init_only, the monitor stops short of the
+ * exec (a running or initialized container is refused, EINVAL). Returns 0 once the container runs (or
  * was running already: *already; with attach, out is then a channel got
  * as ctr_attach_open gets one), or -1 when it could not be started: then
  * *exit_code is 127 when its command was not found, 126 when it cannot

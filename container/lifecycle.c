@@ -312,7 +312,10 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 		(void)proc_wait_gone(r.monitor_pid, r.monitor_start, now_ms() + 5000);
 	}
 	if (ctr_state_active(r.state)) {
-		if (!force) {
+		/* initialized (burrow init): its command never ran; it goes
+		 * without -f, as podman's */
+		bool initialized = r.state == CTR_CREATED;
+		if (!force && !initialized) {
 			burrow_error_status(err, EBUSY, "cannot remove container '%s': it is %s", str_quote(c.name),
 			                    ctr_state_name(r.state));
 			burrow_error_hint(err, "stop it first, or use 'burrow rm -f'");
@@ -327,8 +330,8 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 			goto out;
 		state_unlock(lock);
 		lock = -1;
-		if (ctr_end(s, &c, &r, paused, timeout >= 0 ? (c.stop_signal > 0 ? c.stop_signal : SIGTERM) : SIGKILL,
-		            timeout, err) < 0)
+		int sig = timeout >= 0 && !initialized ? (c.stop_signal > 0 ? c.stop_signal : SIGTERM) : SIGKILL;
+		if (ctr_end(s, &c, &r, paused, sig, timeout, err) < 0)
 			goto out;
 		if ((lock = state_lock(s, id, err)) < 0 || (dead = ctr_load_checked(s, id, &c, &r, err)) < 0)
 			goto out;

@@ -411,8 +411,12 @@ static int runtime_refuses(struct mon *m, int *code, struct burrow_err **err)
 	return -1;
 }
 
+static int exec_container(struct mon *m, int *code, struct burrow_err **err);
+
 /* Prepares and starts the container: 0 once it runs, or -1 with the code
- * (125, 126, 127) and what was done undone. */
+ * (125, 126, 127) and what was done undone. With m->init_only (burrow
+ * init) it stops short of the exec: 0 once its init waits, m->waiting
+ * (created, still under the lock), for ctr_mon_go. */
 static int start_container(struct mon *m, int *code, struct burrow_err **err)
 {
 	*code = 125;
@@ -443,7 +447,6 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	/* compiled seccomp filters: the runtime dir is private and gone
 	 * after a reboot (a new kernel, maybe a new libseccomp) */
 	cleanup_free char *sc_cache = ctr_seccomp_cache(m->s);
-	cleanup_close int nsfd = -1;       /* the container's network namespace, for its ports */
 	cleanup_close int pidns_lock = -1; /* ctr_pidns_join_lock's */
 
 	/* its ports before anything else: one in use leaves nothing behind */
@@ -495,10 +498,13 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 	trace_mark("mon: pidfiles+io");
 	/* joining a PID namespace: no pause of its owner walks it from the
 	 * clone until the run record names the init (nsmode.h); the init
-	 * lets go of its copy of the lock at once (unlock_fd) */
+	 * lets go of its copy of the lock at once (unlock_fd), and of the
+	 * container's, which burrow init's monitor lets go of before the
+	 * exec */
 	if (ctr_nsmode_joins_pid(m->c) && (pidns_lock = ctr_pidns_join_lock(m->s, err)) < 0)
 		goto fail;
-	ro.unlock_fd = pidns_lock;
+	ro.unlock_fd[0] = pidns_lock;
+	ro.unlock_fd[1] = m->lockfd;
 	if (create_init(m, dir, &ro, err) < 0 || ctr_pidfile_write(m->c, m->rt->pid, err) < 0)
 		goto fail;
 	trace_mark("mon: init created");
@@ -525,6 +531,24 @@ static int start_container(struct mon *m, int *code, struct burrow_err **err)
 		if (!(m->slirp = netns_slirp_new(m->loop, tapfd, &m->ncfg, err)))
 			goto fail;
 	}
+	/* burrow init: its init waits, set up, until start says go */
+	m->waiting = m->init_only;
+	if (m->waiting)
+		return 0;
+	return exec_container(m, code, err);
+fail:
+	record_end(m, -1, false, false);
+	return -1;
+}
+
+/* Lets the init start_container created exec its command: 0 once it
+ * runs (recorded running, the lock released), or -1 with the code and what
+ * was done undone, as start_container. */
+static int exec_container(struct mon *m, int *code, struct burrow_err **err)
+{
+	*code = 125;
+	cleanup_free char *dir = ctr_dir(m->s, m->c->id);
+	cleanup_close int nsfd = -1; /* the container's network namespace, for its ports */
 	/* the namespace while it surely exists (the command may end at once) */
 	if (m->fwd && (nsfd = netns_ns_open(m->rt->pid, err)) < 0)
 		goto fail;
@@ -685,7 +709,10 @@ static void container_ended(struct mon *m)
 	}
 	trace_mark("end: drained+hooks+cgroup");
 	write_exit_file(m, code);
-	record_end(m, code, true, true);
+	/* an initialized one's init (burrow init) ended before its command
+	 * ran: nothing for the policy to restart */
+	record_end(m, code, true, !m->waiting);
+	m->waiting = false;
 	trace_mark("end: record_end done");
 	unlock(m, m->removed);
 	if (ctr_mon_clients_end(m, code)) {
@@ -698,6 +725,51 @@ static void container_ended(struct mon *m)
 	if (!m->end_timer)
 		m->end_timer = loop_timer_add(m->loop, on_end_timer, m);
 	loop_timer_arm(m->end_timer, now_ms() + END_FLUSH_MS, 0);
+}
+
+void ctr_mon_go(struct mon *m, int fd, uint8_t flags)
+{
+	m->starter = fd;
+	m->starter_attach = flags & CTR_ATTACH_GO_ATTACH;
+	m->starter_stdin = (flags & CTR_ATTACH_WANT_STDIN) && m->c->interactive;
+	if (!m->waiting) {
+		/* another start's go came first: it runs (or ended: the
+		 * starter reads the channel's end as the monitor's exit) */
+		if (m->exited) {
+			close(steal_fd(m->starter));
+			return;
+		}
+		report_started(m);
+		return;
+	}
+	struct burrow_err *e = NULL;
+	int code = 125;
+	relock(m);
+	/* still the initialized container this monitor made? a stop or rm
+	 * meanwhile says no */
+	struct ctr_run now = {0};
+	if (ctr_run_load(m->s, m->c->id, &now, &e) == 0 &&
+	    (now.state != CTR_CREATED || now.monitor_pid != m->run.monitor_pid ||
+	     now.monitor_start != m->run.monitor_start))
+		burrow_error_status(&e, EINVAL, "cannot start container '%s': it is %s", str_quote(m->c->name),
+		                    ctr_state_name(now.state));
+	ctr_run_clear(&now);
+	if (!e) {
+		/* renamed or updated while it waited */
+		adopt_name(m);
+		m->waiting = m->init_only = false;
+	}
+	if (e || exec_container(m, &code, &e) < 0) {
+		report_error(m, code, e);
+		burrow_err_free(e);
+		unlock(m, m->removed);
+		if (m->exited)
+			loop_stop(m->loop);
+		return;
+	}
+	ctr_mon_sdnotify_started(m);
+	report_started(m);
+	mem_trim();
 }
 
 static void on_signal(struct loop *l, const struct signalfd_siginfo *si, void *data)
@@ -796,6 +868,7 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	    .fresh = a->fresh,
 	    .passthrough = passthrough,
 	    .preserve_fds = a->preserve_fds,
+	    .init_only = a->init_only,
 	    .log = CTR_LOG_INIT,
 	    .listen_fd = -1,
 	    .backoff_ms = RESTART_FIRST_MS,
@@ -820,7 +893,10 @@ void ctr_monitor_main(struct ctr_monitor_args *a)
 	if (start_container(&m, &code, &err) < 0)
 		goto fail;
 	trace_mark("mon: started");
-	ctr_mon_sdnotify_started(&m);
+	if (m.waiting)
+		unlock(&m, false); /* initialized: start takes it from here */
+	else
+		ctr_mon_sdnotify_started(&m);
 	report_started(&m);
 	trace_mark("mon: reported");
 	/* what the starting command left in the heap, and the pages of code
@@ -897,6 +973,33 @@ static int await_start(int sock, const struct ctr_config *c, struct ctr_attached
 	return 0;
 }
 
+/* Starts an initialized container (under its lock, *lock, which is let
+ * go once the monitor has its word): GO over a connection to its monitor,
+ * which becomes the starter's channel. */
+static int start_initialized(struct state_store *s, const char *id, const struct ctr_config *c,
+                             const struct ctr_start_opts *o, int *lock, struct ctr_attached *out, int *exit_code,
+                             struct burrow_err **err)
+{
+	cleanup_free char *rundir = ctr_rundir(s, id);
+	cleanup_close int sock = ctr_attach_connect_dir(rundir, err);
+	if (sock < 0)
+		return burrow_error_wrap(err, "cannot start container '%s'", str_quote(c->name));
+	uint8_t flags = (o->attach ? CTR_ATTACH_GO_ATTACH : 0) | (o->want_stdin ? CTR_ATTACH_WANT_STDIN : 0);
+	if (ctr_attach_send(sock, CTR_ATTACH_GO, &flags, 1, 0) < 0)
+		return burrow_error(err, errno, "cannot start container '%s': its monitor does not listen",
+		                    str_quote(c->name));
+	/* the monitor takes the lock for the start */
+	state_unlock(steal_fd(*lock));
+	if (await_start(sock, c, out, exit_code, err) < 0)
+		return -1;
+	out->tty = c->tty;
+	out->has_stdin = o->want_stdin && c->interactive;
+	if (o->attach)
+		out->sock = steal_fd(sock);
+	*exit_code = 0;
+	return 0;
+}
+
 int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opts *o, struct ctr_attached *out,
               bool *already, int *exit_code, struct burrow_err **err)
 {
@@ -920,8 +1023,19 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
 		burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(ref));
 		goto out;
 	}
-	/* running, or its monitor is about to restart it */
-	if (r.state == CTR_RUNNING || r.state == CTR_PAUSED || (r.restarting && ctr_monitor_alive(&r))) {
+	/* running, or its monitor is about to restart it; or initialized */
+	bool runs = r.state == CTR_RUNNING || r.state == CTR_PAUSED || (r.restarting && ctr_monitor_alive(&r));
+	if (o->init_only && (runs || r.state == CTR_CREATED || r.state == CTR_STOPPING)) {
+		burrow_error_status(err, EINVAL, "cannot initialize container '%s': it is %s already",
+		                    str_quote(c.name), r.state == CTR_CREATED ? "initialized" : "running");
+		goto out;
+	}
+	if (r.state == CTR_CREATED) {
+		/* its monitor holds it ready (a dead one made it exited) */
+		ret = start_initialized(s, id, &c, o, &lock, out, exit_code, err);
+		goto out;
+	}
+	if (runs) {
 		*already = true;
 		state_unlock(steal_fd(lock));
 		ret = o->attach ? ctr_attach_open(s, id, o->want_stdin, out, err) : 0;
@@ -955,6 +1069,7 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
 			                             .attach = o->attach,
 			                             .want_stdin = o->want_stdin && c.interactive,
 			                             .fresh = o->fresh,
+			                             .init_only = o->init_only,
 			                             .preserve_fds = o->preserve_fds};
 			ctr_monitor_main(&a);
 		}

@@ -15,7 +15,11 @@
  *      (rt_start), records it running (persistent record first, one
  *      burrow.tdb transaction, then the run record), releases the lock
  *      and sends STARTED; or, when any of it fails, records and cleans up
- *      what it did and sends ERROR (with 125, 126 or 127);
+ *      what it did and sends ERROR (with 125, 126 or 127); burrow init
+ *      (init_only): it stops before the exec, the init waiting, the run
+ *      record created, releases the lock and sends STARTED; a start's GO
+ *      on the attach socket (that connection its starter's channel from
+ *      then on) takes the lock again and goes on from the exec;
  *   3. it runs its loop: the container's output (pipes, or the pty) to the
  *      log file and the attached clients; one client's input to the
  *      container's stdin; window sizes; signals clients proxy; SIGCHLD;
@@ -54,7 +58,8 @@ struct ctr_monitor_args {
 	int lockfd;  /* the container's lock, taken by the starter */
 	bool attach; /* the starter attaches: its channel becomes a client */
 	bool want_stdin;
-	bool fresh; /* made for this start: removed when burrow fails before it runs */
+	bool fresh;     /* made for this start: removed when burrow fails before it runs */
+	bool init_only; /* burrow init: the init waits before its exec for a start (CTR_ATTACH_GO) */
 	/* run --preserve-fds: the starter's fds 3 .. 3+n-1 (open; the above
 	 * are all higher), kept by the monitor and passed to each run of the
 	 * container, restarts too */

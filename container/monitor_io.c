@@ -99,7 +99,7 @@ static void output_flow(struct mon *m)
 			loop_watch_set_events(m->out_w[i], hold ? 0 : POLLIN);
 }
 
-static void client_free(struct mon *m, struct ctr_mon_client *cl)
+static void client_free(struct mon *m, struct ctr_mon_client *cl, bool keep_fd)
 {
 	for (struct ctr_mon_client **p = &m->clients; *p; p = &(*p)->next) {
 		if (*p == cl) {
@@ -113,7 +113,8 @@ static void client_free(struct mon *m, struct ctr_mon_client *cl)
 			loop_watch_set_events(m->in_w, 0);
 	}
 	loop_watch_remove(m->loop, cl->w);
-	close(cl->fd);
+	if (!keep_fd)
+		close(cl->fd);
 	for (struct qmsg *q = cl->head, *next; q; q = next) {
 		next = q->next;
 		free(q);
@@ -126,7 +127,7 @@ static void client_free(struct mon *m, struct ctr_mon_client *cl)
  * monitor's end goes on. */
 static void client_drop(struct mon *m, struct ctr_mon_client *cl)
 {
-	client_free(m, cl);
+	client_free(m, cl, false);
 	output_flow(m);
 	if (m->awaiting_clients && !m->clients) {
 		m->awaiting_clients = false;
@@ -299,6 +300,18 @@ static void client_message(struct mon *m, struct ctr_mon_client *cl, const uint8
 	case CTR_ATTACH_HEALTH:
 		ctr_mon_health_told(m);
 		break;
+	case CTR_ATTACH_GO:
+		if (len >= 1 && !cl->hello && m->starter < 0) {
+			/* the channel is a start's now, no client's */
+			int fd = cl->fd;
+			uint8_t flags = p[0];
+			client_free(m, cl, true);
+			int fl = fcntl(fd, F_GETFL);
+			if (fl >= 0)
+				(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+			ctr_mon_go(m, fd, flags);
+		}
+		break;
 	default:
 		break;
 	}
@@ -382,7 +395,7 @@ bool ctr_mon_clients_end(struct mon *m, int code)
 	for (struct ctr_mon_client *cl = m->clients, *next; cl; cl = next) {
 		next = cl->next;
 		if (!cl->hello) {
-			client_free(m, cl);
+			client_free(m, cl, false);
 			continue;
 		}
 		client_queue(cl, CTR_ATTACH_EXIT, c, sizeof(c));
@@ -405,7 +418,7 @@ void ctr_mon_warn_user(struct mon *m, const char *msg)
 void ctr_mon_clients_free(struct mon *m)
 {
 	while (m->clients)
-		client_free(m, m->clients);
+		client_free(m, m->clients, false);
 }
 
 /* ---- the container's stdio ---- */

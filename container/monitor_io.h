@@ -56,6 +56,8 @@ struct mon {
 	int starter;         /* the starter's channel until STARTED or ERROR (-1 after) */
 	bool starter_attach; /* it becomes a client */
 	bool starter_stdin;
+	bool init_only; /* burrow init: prepared and created, the exec waits for a start */
+	bool waiting;   /* ... and it waits now (the run record says created) */
 
 	/* the end */
 	struct ctr_members members; /* without a PID namespace of its own: the init's mount namespace */
@@ -127,5 +129,9 @@ int ctr_mon_net_join(struct mon *m, struct netns_cfg *out, int *code, struct bur
 /* monitor.c, called from monitor_io.c */
 /* The last client has taken its EXIT. */
 void ctr_mon_clients_done(struct mon *m);
+/* A start's GO (attach.h) on fd, a client's connection taken out of the
+ * clients (blocking again): the initialized container's command runs, and
+ * fd is its starter's channel (STARTED or ERROR); monitor.c. */
+void ctr_mon_go(struct mon *m, int fd, uint8_t flags);
 
 #endif

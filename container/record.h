@@ -18,6 +18,8 @@ struct state_store;
  *   configured  stored, never prepared (or reset so by a reboot)
  *   created     rootfs mounted, bundle written, monitor running; the
  *               container init exists but has not exec'd the command
+ *               (a start under way, or burrow init's: podman's
+ *               initialized)
  *   running     the command runs
  *   paused      frozen
  *   stopping    someone is ending it (stop, kill, rm -f): when it exits,

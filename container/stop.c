@@ -316,13 +316,15 @@ int ctr_stop(struct state_store *s, const char *ref, int timeout, struct burrow_
 		goto out;
 	}
 	bool paused = h.r.state == CTR_PAUSED;
+	/* initialized (burrow init): its command never ran, its init waits */
+	int sig = h.r.state == CTR_CREATED ? SIGKILL : stop_signal(&h.c);
 	h.r.user_ended = true;
 	if (ctr_set_state(s, &h.c, &h.r, CTR_STOPPING, err) < 0)
 		goto out;
 	/* the wait is without the lock: ps, logs, inspect go on */
 	state_unlock(h.lock);
 	h.lock = -1;
-	ret = ctr_end(s, &h.c, &h.r, paused, stop_signal(&h.c), timeout >= 0 ? timeout : h.c.stop_timeout, err);
+	ret = ctr_end(s, &h.c, &h.r, paused, sig, timeout >= 0 ? timeout : h.c.stop_timeout, err);
 out:
 	release(&h);
 	return ret;
@@ -401,9 +403,10 @@ int ctr_wait_condition(const char *name, unsigned *mask, struct burrow_err **err
 		const char *name;
 		unsigned bit;
 	} conds[] = {
-	    {"stopped", CTR_WAIT_STOPPED},   {"exited", CTR_WAIT_STOPPED},  {"running", CTR_WAIT_RUNNING},
-	    {"paused", CTR_WAIT_PAUSED},     {"created", CTR_WAIT_CREATED}, {"configured", CTR_WAIT_CONFIGURED},
-	    {"stopping", CTR_WAIT_STOPPING}, {"healthy", CTR_WAIT_HEALTHY}, {"unhealthy", CTR_WAIT_UNHEALTHY},
+	    {"stopped", CTR_WAIT_STOPPED},     {"exited", CTR_WAIT_STOPPED},  {"running", CTR_WAIT_RUNNING},
+	    {"paused", CTR_WAIT_PAUSED},       {"created", CTR_WAIT_CREATED}, {"configured", CTR_WAIT_CONFIGURED},
+	    {"stopping", CTR_WAIT_STOPPING},   {"healthy", CTR_WAIT_HEALTHY}, {"unhealthy", CTR_WAIT_UNHEALTHY},
+	    {"initialized", CTR_WAIT_CREATED},
 	};
 	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
 		if (strcmp(name, conds[i].name) == 0) {
@@ -413,7 +416,7 @@ int ctr_wait_condition(const char *name, unsigned *mask, struct burrow_err **err
 	}
 	return burrow_error_status(err, EINVAL,
 	                           "invalid condition '%s': use stopped, exited, running, paused, created, "
-	                           "configured, stopping, healthy or unhealthy",
+	                           "initialized, configured, stopping, healthy or unhealthy",
 	                           str_quote(name));
 }
 

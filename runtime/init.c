@@ -69,9 +69,10 @@ static int die_with_parent(struct rt_init *ini, struct burrow_err **err)
 static int setup(struct rt_init *ini, struct burrow_err **err)
 {
 	const struct rt_spec *s = ini->spec;
-	/* the caller's lock: held by the caller alone from here on */
-	if (ini->unlock_fd >= 3)
-		close(ini->unlock_fd);
+	/* the caller's locks: held by the caller alone from here on */
+	for (int i = 0; i < 2; i++)
+		if (ini->unlock_fd[i] >= 3)
+			close(ini->unlock_fd[i]);
 	if ((s->clone_flags & CLONE_NEWUSER) && rt_userns_wait(ini, err) < 0)
 		return -1;
 	trace_mark("init: begin");

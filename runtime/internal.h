@@ -97,7 +97,7 @@ struct rt_init {
 	bool new_net;           /* a new network namespace */
 	bool new_ipc;           /* a new ipc namespace */
 	const char *keyring;    /* name of the new session keyring, NULL: anonymous */
-	int unlock_fd;          /* init: rt_opts' unlock_fd, closed first */
+	int unlock_fd[2];       /* init: rt_opts' unlock_fd, closed first */
 	struct rt_bpf *seccomp; /* the filter to load, NULL if none */
 	struct rt_bpf bpf;      /* where seccomp points */
 };

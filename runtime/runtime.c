@@ -168,7 +168,8 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	if (rt_init_prepare(&ini, spec, opts->terminal || spec->terminal, opts->stdio, opts->keyring,
 	                    opts->seccomp_cache, err) < 0)
 		goto out;
-	ini.unlock_fd = opts->unlock_fd;
+	ini.unlock_fd[0] = opts->unlock_fd[0];
+	ini.unlock_fd[1] = opts->unlock_fd[1];
 	ini.preserve_fds = opts->preserve_fds;
 	ini.new_net = spec->clone_flags & CLONE_NEWNET;
 	ini.new_ipc = spec->clone_flags & CLONE_NEWIPC;

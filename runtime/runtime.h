@@ -135,11 +135,11 @@ struct rt_opts {
 	                            * (also when config.json's process.terminal is true) */
 	const char *keyring;       /* name of the container's session keyring (its ID); NULL: anonymous */
 	const char *seccomp_cache; /* directory for compiled seccomp filters; NULL: compile each time */
-	/* 3 or above: an fd of the caller's that the init closes first, before
-	 * it reports ready (the clone gave it a copy): a lock (flock) the
+	/* 3 or above: fds of the caller's that the init closes first, before
+	 * it reports ready (the clone gave it copies): locks (flock) the
 	 * caller must be able to let go of while the init waits for rt_start;
 	 * below 3 (0, as a zeroed struct): none */
-	int unlock_fd;
+	int unlock_fd[2];
 	/* the caller's fds 3 .. 3+n-1 (open, none of them one of the above)
 	 * are the container process's too (podman's run --preserve-fds) */
 	int preserve_fds;

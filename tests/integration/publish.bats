@@ -643,3 +643,18 @@ nameserver 192\.0\.2\.53$"
 	run_burrow 0 ps -a -q
 	is "$output" ""
 }
+
+@test "publish: init binds the host port before the command runs; start forwards to it; rm frees it" {
+	local p
+	p=$(free_port)
+	run_burrow 0 create --name i -p "127.0.0.1:$p:80" peer netpeer tcp 80
+	run_burrow 0 init i
+	run bindable "$p"
+	is "$status" 1 "the port is free while the container is initialized"
+	run_burrow 0 start i
+	run ask 127.0.0.1 "$p"
+	is "$status" 0 "forwarded after init and start: $output"
+	run_burrow 0 rm -f -t 0 i
+	run bindable "$p"
+	is "$status" 0 "the port is free once removed: $output"
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# burrow init: a container prepared (rootfs mounted, network, its init
+# created) whose command waits for a start; ps and inspect say
+# Initialized; start runs it, stop and rm end it and leave nothing.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+}
+
+# The full ID of container $1 (its name).
+container_id() {
+	"$BURROW" ps -a --no-trunc --format '{{.ID}} {{.Names}}' | awk -v n="$1" '$2 == n { print $1 }'
+}
+
+# monitor_of NAME: its monitor's "PID STARTTIME" (monitor.pid).
+monitor_of() {
+	cat "$XDG_RUNTIME_DIR/burrow/containers/$(container_id "$1")/monitor.pid"
+}
+
+# mounted ID: how many mounts of container ID the keeper's namespace has.
+mounted() {
+	grep -c "burrow/containers/$1/" "/proc/$(keeper_pid)/mountinfo" || true
+}
+
+# its upper directory: what its command writes lands there
+upper_of() {
+	echo "$XDG_DATA_HOME/burrow/containers/$(container_id "$1")/upper"
+}
+
+@test "init: prepares the container (rootfs mounted, its monitor up) without running its command; start runs it" {
+	run_burrow 0 create --name iv1 busybox sh -c 'touch /ran; echo hello; exec sleep 600'
+	local id
+	id=$(container_id iv1)
+	run_burrow 0 init iv1
+	is "$output" "iv1"
+	is "$(status_of iv1)" "Initialized"
+	run_burrow 0 wait --condition initialized iv1
+	is "$output" "-1"
+	run_burrow 0 ps -a --format '{{.Names}} {{.State}}'
+	is "$output" "iv1 initialized"
+	grep -q " [^ ]*/burrow/containers/$id/merged " "/proc/$(keeper_pid)/mountinfo"
+	local mon
+	mon=$(monitor_of iv1)
+	proc_running $mon
+	# its init and monitor, as podman's inspect shows them
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.Running}} {{.State.ConmonPid}}' iv1
+	is "$output" "initialized false ${mon%% *}"
+	run_burrow 0 inspect --format '{{.State.Pid}}' iv1
+	local pid=$output
+	[ "$pid" -gt 0 ]
+	[ -d "/proc/$pid" ]
+	# set up, not run: the file its command writes is not there, nor its output
+	[ ! -e "$(upper_of iv1)/ran" ]
+	run_burrow 0 logs iv1
+	is "$output" ""
+	run_burrow 0 start iv1
+	is "$output" "iv1"
+	wait_logs iv1 hello
+	[ -e "$(upper_of iv1)/ran" ]
+	assert_match "$(status_of iv1)" "^Up "
+	# the same monitor runs it
+	is "$(monitor_of iv1)" "$mon"
+	run_burrow 0 events --since 10m --until 0s --filter container=iv1 --format '{{.Status}}'
+	is "$(tr '\n' ' ' <<<"$output")" "create init start "
+}
+
+@test "init: start -a of an initialized container relays its output and exit code" {
+	run_burrow 0 create --name iv2 busybox sh -c 'echo out; echo err >&2; exit 3'
+	run_burrow 0 init iv2
+	run_burrow 3 start -a iv2
+	assert_match "$output" "out"
+	assert_match "$output" "err"
+	wait_state iv2 '^Exited \(3\)'
+	# one whose command cannot be run: start says so, it ends exited
+	run_burrow 0 create --name iv3 busybox /no/such/cmd
+	run_burrow 0 init iv3
+	run_burrow 125 start iv3
+	assert_match "$output" "no/such/cmd"
+	wait_state iv3 '^Exited \(127\)'
+}
+
+@test "init: rm and rm -f of an initialized container leave no mount, monitor or record; stop makes it exited" {
+	local n id mon
+	for n in iv4 iv5 iv6; do
+		run_burrow 0 create --name $n busybox sh -c 'echo ran; exec sleep 600'
+		run_burrow 0 init $n
+	done
+	for n in iv4 iv5; do
+		id=$(container_id $n)
+		mon=$(monitor_of $n)
+		if [ $n = iv4 ]; then run_burrow 0 rm -f $n; else run_burrow 0 rm $n; fi
+		is "$output" "$n"
+		wait_dead $mon
+		is "$(mounted "$id")" 0 "$n: mounts left"
+		[ ! -e "$XDG_RUNTIME_DIR/burrow/containers/$id" ]
+		[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
+		run_burrow 1 container exists $n
+	done
+	id=$(container_id iv6)
+	mon=$(monitor_of iv6)
+	run_burrow 0 stop iv6
+	wait_dead $mon
+	assert_match "$(status_of iv6)" "^Exited "
+	is "$(mounted "$id")" 0 "iv6: mounts left"
+	run_burrow 0 logs iv6
+	is "$output" "" "its command ran"
+	# and it can be initialized again
+	run_burrow 0 init iv6
+	is "$(status_of iv6)" "Initialized"
+}
+
+@test "init: of a running or initialized container fails (125), as of a missing one; kill and exec refuse it" {
+	run_burrow 0 run -d --name iv7 busybox sleep 600
+	run_burrow 125 init iv7
+	assert_match "$output" "running"
+	run_burrow 0 create --name iv8 busybox sleep 600
+	run_burrow 0 init iv8
+	run_burrow 125 init iv8
+	assert_match "$output" "initialized"
+	run_burrow 125 kill iv8
+	run_burrow 125 exec iv8 true
+	is "$(status_of iv8)" "Initialized"
+	run_burrow 125 init no-such-ctr
+	assert_match "$output" "no such container"
+	# container init is the same verb
+	run_burrow 0 create --name iv9 busybox true
+	run_burrow 0 container init iv9
+	is "$(status_of iv9)" "Initialized"
+}
+
+@test "init --all initializes every container neither running nor initialized; -l the last created" {
+	run_burrow 0 run -d --name ivr busybox sleep 600
+	run_burrow 0 create --name iva busybox true
+	run_burrow 0 create --name ivb busybox true
+	run_burrow 0 run --name ive busybox true
+	run_burrow 0 create --name ivi busybox true
+	run_burrow 0 init ivi
+	run_burrow 0 init --all
+	is "$(sort <<<"$output" | tr '\n' ' ')" \
+		"$(printf '%s\n' "$(container_id iva)" "$(container_id ivb)" "$(container_id ive)" | sort | tr '\n' ' ')"
+	run_burrow 0 ps -a --format '{{.Names}} {{.Status}}'
+	assert_match "$output" "iva Initialized"
+	assert_match "$output" "ivb Initialized"
+	assert_match "$output" "ive Initialized"
+	assert_match "$output" "ivi Initialized"
+	assert_match "$output" "ivr Up "
+	run_burrow 0 create --name ivl busybox true
+	run_burrow 0 init -l
+	is "$output" "$(container_id ivl)"
+	is "$(status_of ivl)" "Initialized"
+	run_burrow 125 init --all ivl
+}
