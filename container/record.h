@@ -278,6 +278,10 @@ int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *n
  * record. */
 int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 
+/* The same for a container whose configuration cannot be read: its
+ * configuration, the names that point to it, then its run record. */
+int ctr_records_delete_id(struct state_store *s, const char *id, struct burrow_err **err);
+
 /* Every stored container's configuration, in ID order (those of
  * burrow.tdb, then the --rm ones): fn gets each (it may take what it wants
  * out of c: c is cleared after the call) and returns 0 to go on, 1 to

@@ -734,9 +734,15 @@ struct list_ctx {
 static int list_one(const char *key, const char *json, void *data, struct burrow_err **err)
 {
 	struct list_ctx *l = data;
+	(void)err;
 	struct ctr_vol v;
-	if (ctr_vol_from_json(json, &v, err) < 0)
-		return burrow_error_wrap(err, "record '%s'", str_quote(key));
+	cleanup_err struct burrow_err *bad = NULL;
+	if (ctr_vol_from_json(json, &v, &bad) < 0) {
+		/* as ps's: one unreadable record must not hide the others */
+		burrow_warn("volume '%s': its record cannot be read (%s): skipped",
+		            str_quote(key + strlen(VOL_KEY_PREFIX)), bad->msg);
+		return 0;
+	}
 	l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
 	l->items[l->n++] = v;
 	return 0;
