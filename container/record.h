@@ -156,7 +156,6 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(INT, cpu_period)      /* --cpu-period in microseconds */                                          \
 	X(STR, cpuset_cpus)     /* --cpuset-cpus */                                                         \
 	X(STRV, hooks_dirs)     /* --hooks-dir (NULL: the default ones, container/hooks.h) */               \
-	X(STRV, volumes)        /* inspect's Config.Volumes: the image's volumes and the anonymous ones */  \
 	X(STRV, volumes_from)   /* --volumes-from as typed */                                               \
 	CTR_HEALTH_FIELDS(X)                                                                                \
 	CTR_MORE_FIELDS(X)
