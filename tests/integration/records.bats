@@ -83,6 +83,26 @@ warnings() {
 	is "$output" ""
 }
 
+@test "an unreadable container record of a running container: rm refuses it, rm -f kills it, unmounts its root and removes it" {
+	run_burrow 0 run -d --name up busybox sleep 600
+	wait_state up '^Up ' 60
+	id=$(ctr_id up)
+	record run get "run/$id"
+	monitor=$(json_get "$output" 'd["monitor_pid"]')
+	[ "$monitor" -gt 0 ]
+	record db put "ctr/$id" '{"id":'
+	run_burrow 2 rm up
+	is "${lines[0]}" "burrow: cannot remove container ${id:0:12}: its monitor still runs"
+	run_burrow 0 rm -f up
+	[ ! -e "/proc/$monitor" ] || [ "$(cut -d' ' -f3 "/proc/$monitor/stat")" = Z ] || false "its monitor still runs"
+	[ ! -e "$XDG_RUNTIME_DIR/burrow/containers/$id" ]
+	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
+	run_burrow 0 unshare cat /proc/self/mountinfo
+	assert_no_match "$output" "$id" "its root is still mounted"
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
+
 @test "an unreadable state record: the container is listed as unknown with a warning, and rm removes it" {
 	run_burrow 0 run --name ran busybox true
 	id=$(ctr_id ran)
