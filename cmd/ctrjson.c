@@ -132,9 +132,8 @@ static yajl_val config_json(const struct ctr_config *c)
 	json_obj_add(o, "Entrypoint", json_new_str(entry.s ? entry.s : ""));
 	fmt_buf_free(&entry);
 	json_obj_add(o, "Image", json_new_str(ctr_config_image(c)));
-	yajl_val vols = json_obj_add(o, "Volumes", c->volumes && c->volumes[0] ? json_new_map() : json_new_nil_map());
-	for (size_t i = 0; c->volumes && c->volumes[i]; i++)
-		json_obj_add(vols, c->volumes[i], json_new_object());
+	/* podman 4.3's is null, whatever the image's volumes and -v /anon */
+	json_obj_add(o, "Volumes", json_new_nil_map());
 	json_obj_add(o, "WorkingDir", json_new_str(c->workdir ? c->workdir : "/"));
 	json_obj_add(o, "OnBuild", json_new_nil_list()); /* podman 4.3: a nil list (burrow builds no images) */
 	json_obj_add(o, "Labels", cmd_kv_object_or_nil(c->labels)); /* podman: null when none */

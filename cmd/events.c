@@ -195,7 +195,15 @@ static int on_line(const char *line, size_t len, void *data, struct burrow_err *
 		return 0;
 	r->out.len = 0;
 	if (r->json) {
-		fmt_buf_add(&r->out, text, len);
+		/* as podman's json.Marshal: <, > and & as \u003c, \u003e,
+		 * \u0026 (in a JSON text they can only be inside strings) */
+		for (const char *p = text; *p;) {
+			size_t run = strcspn(p, "<>&");
+			fmt_buf_add(&r->out, p, run);
+			p += run;
+			if (*p)
+				fmt_buf_printf(&r->out, "\\u00%x", (unsigned char)*p++);
+		}
 		fmt_buf_puts(&r->out, "\n");
 	} else if (r->tmpl) {
 		/* the fields an event may lack, for templates: as podman's

@@ -78,7 +78,8 @@ int cmd_image_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 	    {"format", required_argument, NULL, 'f'},
 	    {0, 0, 0, 0},
 	};
-	struct fmt_report rep = {.verb = ctx->verb, .format = "json", .json_indent = "    ", .empty_json = true};
+	struct fmt_report rep = {
+	    .verb = ctx->verb, .format = "json", .json_indent = "    ", .empty_json = true, .no_html_escape = true};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "f:", longopts)) != -1) {
 		if (c != 'f')

@@ -90,8 +90,12 @@ int cmd_inspect(struct cmd_ctx *ctx, int argc, char **argv)
 	                                          {"HostConfig", "*define.InspectContainerHostConfig"},
 	                                          {"NetworkSettings", "*define.InspectNetworkSettings"},
 	                                          {NULL, NULL}};
-	struct fmt_report rep = {
-	    .verb = ctx->verb, .json_indent = "    ", .go_type = "interface {}", .go_types = types, .empty_json = true};
+	struct fmt_report rep = {.verb = ctx->verb,
+	                         .json_indent = "    ",
+	                         .go_type = "interface {}",
+	                         .go_types = types,
+	                         .empty_json = true,
+	                         .no_html_escape = true};
 	int c;
 	while ((c = cmd_getopt(ctx, argc, argv, "f:lt:s", longopts)) != -1) {
 		switch (c) {

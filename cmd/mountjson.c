@@ -63,6 +63,11 @@ void cmd_ctr_mounts_json(struct state_store *s, const struct ctr_config *c, yajl
 		if (!opts)
 			opts = xcalloc(1, sizeof(char *));
 		cleanup_free char *optstr = join(opts, ",");
+		if (strcmp(m.type, "tmpfs") == 0 && ctr_mount_has(&m, "imagevol")) {
+			/* --image-volume tmpfs: podman's inspect shows it nowhere */
+			ctr_mount_clear(&m);
+			continue;
+		}
 		if (strcmp(m.type, "tmpfs") == 0) {
 			cleanup_strv char **all = NULL;
 			strv_append(&all, rw ? "rw" : "ro");

@@ -101,9 +101,10 @@ int fmt_report_parse(struct fmt_report *r, struct burrow_err **err)
 	return 0;
 }
 
-/* A JSON string as Go's encoder writes it (without HTML escaping; bytes
- * that are not UTF-8 as U+FFFD, json_utf8_fixed). */
-static void json_string(struct fmt_buf *b, const char *raw)
+/* A JSON string as Go's encoder writes it (bytes that are not UTF-8 as
+ * U+FFFD, json_utf8_fixed); html: <, > and & as \u003c, \u003e, \u0026,
+ * as json.Marshal does (SetEscapeHTML(false) for inspect's). */
+static void json_string(struct fmt_buf *b, const char *raw, bool html)
 {
 	size_t n;
 	cleanup_free char *fixed = json_utf8_fixed(raw, strlen(raw), &n);
@@ -125,6 +126,15 @@ static void json_string(struct fmt_buf *b, const char *raw)
 			break;
 		case '\t':
 			fmt_buf_add(b, "\\t", 2);
+			break;
+		case '<':
+		case '>':
+		case '&':
+			if (html) {
+				fmt_buf_printf(b, "\\u00%x", *p);
+				break;
+			}
+			fmt_buf_add(b, (const char *)p, 1);
 			break;
 		default:
 			if (*p < 0x20)
@@ -149,7 +159,7 @@ static void json_newline(struct fmt_buf *b, const char *indent, int depth)
 
 /* v as Go's json.MarshalIndent(v, "", indent) writes it: empty lists and
  * objects as [] and {}, "key": value, one element a line. */
-static void json_indented(struct fmt_buf *b, yajl_val v, const char *indent, int depth)
+static void json_indented(struct fmt_buf *b, yajl_val v, const char *indent, int depth, bool html)
 {
 	if (!v) {
 		fmt_buf_puts(b, "null");
@@ -157,7 +167,7 @@ static void json_indented(struct fmt_buf *b, yajl_val v, const char *indent, int
 	}
 	switch (v->type) {
 	case yajl_t_string:
-		json_string(b, v->u.string);
+		json_string(b, v->u.string, html);
 		break;
 	case yajl_t_number:
 		fmt_buf_puts(b, v->u.number.r);
@@ -176,7 +186,7 @@ static void json_indented(struct fmt_buf *b, yajl_val v, const char *indent, int
 		fmt_buf_puts(b, "[");
 		for (size_t i = 0; i < v->u.array.len; i++) {
 			json_newline(b, indent, depth + 1);
-			json_indented(b, v->u.array.values[i], indent, depth + 1);
+			json_indented(b, v->u.array.values[i], indent, depth + 1, html);
 			if (i + 1 < v->u.array.len)
 				fmt_buf_puts(b, ",");
 		}
@@ -190,9 +200,9 @@ static void json_indented(struct fmt_buf *b, yajl_val v, const char *indent, int
 				continue; /* Go's omitempty */
 			fmt_buf_puts(b, shown++ ? "," : "{");
 			json_newline(b, indent, depth + 1);
-			json_string(b, v->u.object.keys[i]);
+			json_string(b, v->u.object.keys[i], html);
 			fmt_buf_puts(b, ": ");
-			json_indented(b, v->u.object.values[i], indent, depth + 1);
+			json_indented(b, v->u.object.values[i], indent, depth + 1, html);
 		}
 		if (shown)
 			json_newline(b, indent, depth);
@@ -207,15 +217,16 @@ static void json_indented(struct fmt_buf *b, yajl_val v, const char *indent, int
 static void print_json(const struct fmt_report *r, const struct fmt_item *items, size_t n, struct fmt_buf *out)
 {
 	const char *indent = r->json_indent ? r->json_indent : "    ";
+	bool html = !r->no_html_escape;
 	if (r->single) {
-		json_indented(out, n ? items[0].base : NULL, indent, 0);
+		json_indented(out, n ? items[0].base : NULL, indent, 0, html);
 	} else if (n == 0) {
 		fmt_buf_puts(out, "[]");
 	} else {
 		fmt_buf_puts(out, "[");
 		for (size_t i = 0; i < n; i++) {
 			json_newline(out, indent, 1);
-			json_indented(out, items[i].base, indent, 1);
+			json_indented(out, items[i].base, indent, 1, html);
 			if (i + 1 < n)
 				fmt_buf_puts(out, ",");
 		}

@@ -39,6 +39,8 @@ struct fmt_report {
 	bool empty_json;                  /* --format '' is json (podman's inspect, volume and image inspect) */
 	bool fold_case;                   /* see fmt_data */
 	const char *json_indent;          /* --format json indentation (podman: "  " or "    ") */
+	bool no_html_escape;              /* --format json keeps <, > and & (podman's inspect); else
+	                                   * \u003c, \u003e, \u0026, as Go's json.Marshal */
 	/* podman's Go types, for template errors ("can't evaluate field Foo
 	 * in type containers.psReporter"): of an object, and of the structs
 	 * in its fields ({"State", "*define.InspectContainerState"}) */

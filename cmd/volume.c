@@ -284,8 +284,11 @@ static int vol_inspect_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	cleanup_strv char **args = NULL;
 	bool all = false;
-	struct fmt_report rep = {
-	    .verb = "volume inspect", .headers = vol_headers, .json_indent = "    ", .empty_json = true};
+	struct fmt_report rep = {.verb = "volume inspect",
+	                         .headers = vol_headers,
+	                         .json_indent = "    ",
+	                         .empty_json = true,
+	                         .no_html_escape = true};
 	int c;
 	while ((c = cmd_getopt_mixed(ctx, argc, argv, "af:", longopts, &args)) != -1) {
 		if (c == 'a')

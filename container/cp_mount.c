@@ -630,9 +630,9 @@ static int open_source(struct state_store *s, const struct ctr_config *c, const 
 		if (ctr_vol_load(s, m->source, &v, err) < 0)
 			return burrow_error_wrap(err, "the volume at '%s'", str_quote(m->destination));
 		const char *type = ctr_vol_kv_get(v.options, "type");
-		const char *dev = ctr_vol_kv_get(v.options, "device");
+		const char *dev = ctr_vol_device(&v);
 		*tmpfs = type && strcmp(type, "tmpfs") == 0;
-		if (type && strcmp(type, "bind") == 0 && dev)
+		if (dev)
 			*device = xstrdup(dev);
 		int fd = !*tmpfs ? ctr_vol_open_contents(s, &v, err)
 		         : run   ? open_tmpfs(c, run, m, err)

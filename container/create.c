@@ -712,7 +712,7 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		ctr_mounts_release(s, c.mounts, c.id, true);
 		goto out;
 	}
-	ctr_config_volumes(&c, sp.image_volumes, o->volumes_from);
+	ctr_config_volumes_from(&c, o->volumes_from);
 	/* --volumes-from X: X is a dependency, as --network container:X */
 	for (size_t i = 0; o->volumes_from && o->volumes_from[i]; i++) {
 		cleanup_free char *ref = NULL, *mode = NULL, *from = NULL;

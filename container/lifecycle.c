@@ -15,10 +15,12 @@
 #include "container/mount.h"
 #include "container/secret.h"
 #include "container/shm.h"
+#include "container/volume.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
+#include "lib/strv.h"
 #include "lib/timeparse.h"
 #include "lib/trace.h"
 #include "lib/xalloc.h"
@@ -286,6 +288,55 @@ int ctr_lock_load(struct state_store *s, const char *ref, char **id, int *lock, 
 	return ctr_load_checked(s, *id, c, r, err);
 }
 
+/* A container whose record cannot be read (EBADMSG from ctr_config_load):
+ * its records, runtime state and directories go, and the volumes it used
+ * are released (its record, which named them, cannot say more; nothing of
+ * another container is touched). One whose monitor still runs is refused
+ * without force, else killed first with its init and unmounted. */
+static int remove_unreadable(struct state_store *s, const char *id, bool force, struct burrow_err **err)
+{
+	struct ctr_run r = {0};
+	struct ctr_vol *vols = NULL;
+	size_t nvol = 0;
+	int ret = -1;
+	cleanup_free char *dir = ctr_dir(s, id);
+	cleanup_free char *rundir = ctr_rundir(s, id);
+	cleanup_free char *exit_file = ctr_exit_file(s, id);
+	if (ctr_run_load(s, id, &r, err) < 0)
+		goto out;
+	if (ctr_monitor_alive(&r)) {
+		if (!force) {
+			burrow_error_status(err, EBUSY, "cannot remove container %.12s: its monitor still runs", id);
+			burrow_error_hint(err, "use 'burrow rm -f'");
+			goto out;
+		}
+		if (r.pid > 0)
+			(void)proc_signal(r.pid, r.pid_start, SIGKILL);
+		(void)proc_signal(r.monitor_pid, r.monitor_start, SIGKILL);
+		(void)proc_wait_gone(r.monitor_pid, r.monitor_start, now_ms() + 5000);
+	}
+	if (r.mountpoint && ovl_umount(r.mountpoint, r.fuse_pid, err) < 0)
+		goto out;
+	if (ctr_vol_list(s, &vols, &nvol, err) < 0)
+		goto out;
+	for (size_t i = 0; i < nvol; i++)
+		if (strv_contains(vols[i].users, id) && ctr_vol_unuse(s, vols[i].name, id, err) < 0)
+			goto out;
+	if (ctr_records_delete_id(s, id, err) < 0)
+		goto out;
+	unlink(exit_file);
+	ctr_shm_release(rundir);
+	if (rm_rf(dir, err) < 0 || rm_rf(rundir, err) < 0) {
+		burrow_error_wrap(err, "container %.12s removed, but its files are not", id);
+		goto out;
+	}
+	ret = 0;
+out:
+	ctr_vol_list_free(vols, nvol);
+	ctr_run_clear(&r);
+	return ret;
+}
+
 int ctr_remove(struct state_store *s, const char *ref, bool force, int timeout, struct burrow_err **err)
 {
 	return ctr_remove_volumes(s, ref, force, timeout, false, err);
@@ -299,6 +350,11 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 	struct ctr_run r = {0};
 	int lock = -1, ret = -1;
 	int dead = ctr_lock_load(s, ref, &id, &lock, &c, &r, err);
+	if (dead < 0 && lock >= 0 && (*err)->status == EBADMSG) {
+		burrow_err_free(steal_ptr(*err));
+		ret = remove_unreadable(s, id, force, err);
+		goto out;
+	}
 	if (dead < 0)
 		goto out;
 	if (dead == 1)

@@ -27,8 +27,9 @@
 #include "overlay/overlay.h"
 #include "state/state.h"
 
-/* burrow's own options: kept in the record, never given to the runtime */
-static const char *const own_options[] = {"anon", "nocopy", "copy", "U", "O", "z", "Z", "made", NULL};
+/* burrow's own options: kept in the record, never given to the runtime
+ * (imagevol: a tmpfs of --image-volume tmpfs, which inspect does not show) */
+static const char *const own_options[] = {"anon", "nocopy", "copy", "U", "O", "z", "Z", "made", "imagevol", NULL};
 
 /* Options of one kind exclude each other (and a second of the same kind). */
 static const char *const opt_classes[][9] = {
@@ -631,6 +632,8 @@ static int add_image_volumes(char *const *vols, bool tmpfs, struct mount_list *l
 		    (tmpfs ? ctr_mount_parse_tmpfs(spec, &m, err) : ctr_mount_parse_volume(vols[i], &m, err)) < 0)
 			return burrow_error_status(err, EINVAL, "the image's volume '%s' is not an absolute path",
 			                           str_quote(vols[i]));
+		if (tmpfs)
+			strv_append(&m.options, "imagevol");
 		if (list_has_dest(l, m.destination))
 			ctr_mount_clear(&m);
 		else
@@ -713,19 +716,8 @@ static char *absolute(const char *p)
 	return path_join(cwd, p);
 }
 
-void ctr_config_volumes(struct ctr_config *c, char *const *image_volumes, char *const *volumes_from)
+void ctr_config_volumes_from(struct ctr_config *c, char *const *volumes_from)
 {
-	for (size_t i = 0; image_volumes && image_volumes[i]; i++)
-		if (!strv_contains(c->volumes, image_volumes[i]))
-			strv_append(&c->volumes, image_volumes[i]);
-	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
-		struct ctr_mount m;
-		if (!ctr_mount_try(c->mounts[i], &m))
-			continue;
-		if (ctr_mount_has(&m, "anon") && !strv_contains(c->volumes, m.destination))
-			strv_append(&c->volumes, m.destination);
-		ctr_mount_clear(&m);
-	}
 	c->volumes_from = volumes_from && volumes_from[0] ? strv_dup(volumes_from) : NULL;
 }
 
@@ -910,7 +902,7 @@ static int prepare_volume(struct state_store *s, const struct ctr_config *c, int
 	if (ctr_vol_load(s, m->source, &v, err) < 0)
 		goto out;
 	const char *type = ctr_vol_kv_get(v.options, "type");
-	const char *device = ctr_vol_kv_get(v.options, "device");
+	const char *device = ctr_vol_device(&v);
 	if (v.needs_copy_up && !ctr_mount_has(m, "nocopy") && (!type || strcmp(type, "tmpfs") != 0)) {
 		/* only into an empty volume, never over what it holds: checked
 		 * and filled through one open of it (a bind volume's device
@@ -968,8 +960,7 @@ static int prepare_volume(struct state_store *s, const struct ctr_config *c, int
 	} else {
 		m->type = xstrdup("bind");
 		free(m->source);
-		m->source =
-		    type && strcmp(type, "bind") == 0 && device ? xstrdup(device) : ctr_vol_data_path(s, v.name);
+		m->source = device ? xstrdup(device) : ctr_vol_data_path(s, v.name);
 		if (ctr_mount_has(m, "U") && chown_tree(m->source, c->uid, c->gid, err) < 0)
 			goto out;
 	}

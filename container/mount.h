@@ -94,11 +94,9 @@ int ctr_mounts_resolve(struct state_store *s, const struct ctr_mount_specs *sp, 
  * leaves no volume it made; one that existed before stays). The mounts
  * without it, to be stored. */
 char **ctr_mounts_stored(char *const *mounts);
-/* c's Config.Volumes for inspect (c->volumes): the image's volumes
- * (image_volumes), then the destinations of its anonymous volumes, each
- * once; and its --volumes-from as typed (c->volumes_from, from
+/* c's --volumes-from as typed, for inspect (c->volumes_from, from
  * volumes_from). */
-void ctr_config_volumes(struct ctr_config *c, char *const *image_volumes, char *const *volumes_from);
+void ctr_config_volumes_from(struct ctr_config *c, char *const *volumes_from);
 /* Undoes the volume side of c's mounts: no longer in use by c; with
  * remove_anon its anonymous volumes are removed (unless another
  * container uses them). Warnings only: never fails. */

@@ -151,6 +151,36 @@ static enum ctr_state get_STATE(yajl_val v)
 {
 	return ctr_state_parse(v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL);
 }
+/* NULL when v (absent or null: a field an older burrow did not write) can
+ * be that kind, else what it should have been: a field of another type is
+ * a record that cannot be read, never a default taken in silence (a lost
+ * cap_drop or read_only would run the container with more than asked). */
+static const char *bad_STR(yajl_val v)
+{
+	return !v || YAJL_IS_NULL(v) || YAJL_IS_STRING(v) ? NULL : "a string";
+}
+static const char *bad_STRV(yajl_val v)
+{
+	if (!v || YAJL_IS_NULL(v))
+		return NULL;
+	for (size_t i = 0; YAJL_IS_ARRAY(v) && i < v->u.array.len; i++)
+		if (!YAJL_IS_STRING(v->u.array.values[i]))
+			return "a list of strings";
+	return YAJL_IS_ARRAY(v) ? NULL : "a list of strings";
+}
+static const char *bad_INT(yajl_val v)
+{
+	return !v || YAJL_IS_NULL(v) || YAJL_IS_INTEGER(v) ? NULL : "an integer";
+}
+static const char *bad_BOOL(yajl_val v)
+{
+	return !v || YAJL_IS_NULL(v) || YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v) ? NULL : "true or false";
+}
+#define bad_STATE bad_STR
+#define bad_I32 bad_INT
+#define bad_UINT bad_INT
+#define bad_PID bad_INT
+#define bad_U64 bad_INT
 #define get_I32(v) ((int)get_INT(v))
 #define get_UINT(v) ((unsigned)get_INT(v))
 #define get_PID(v) ((pid_t)get_INT(v))
@@ -167,8 +197,15 @@ static enum ctr_state get_STATE(yajl_val v)
 #define clear_STATE(p) (void)(p)
 
 #define FIELD_PUT(kind, name) put_##kind(g, #name, rec->name);
-/* the fields come back in the order FIELD_PUT wrote them (json_get_next) */
-#define FIELD_GET(kind, name) rec->name = get_##kind(json_get_next(v, #name, &at));
+/* the fields come back in the order FIELD_PUT wrote them (json_get_next);
+ * the first of another type is kept in bad (field, what it should be) */
+#define FIELD_GET(kind, name)                               \
+	{                                                   \
+		yajl_val f_ = json_get_next(v, #name, &at); \
+		if (!bad[1] && (bad[1] = bad_##kind(f_)))   \
+			bad[0] = #name;                     \
+		rec->name = get_##kind(f_);                 \
+	}
 #define FIELD_CLEAR(kind, name) clear_##kind(&rec->name);
 #define FIELD_COPY(kind, name) c->name = r->name;
 
@@ -185,15 +222,20 @@ char *ctr_config_to_json(const struct ctr_config *rec)
 int ctr_config_from_json(const char *json, struct ctr_config *rec, struct burrow_err **err)
 {
 	cleanup_yajl yajl_val v = json_parse(json, err);
-	if (!v)
+	if (!v) {
+		(*err)->status = EBADMSG;
 		return burrow_error_wrap(err, "container record");
+	}
 	memset(rec, 0, sizeof(*rec));
 	size_t at = 0;
+	const char *bad[2] = {NULL, NULL};
 	CTR_CONFIG_FIELDS(FIELD_GET)
 	CTR_LAST_FIELDS(FIELD_GET)
-	if (!rec->id || !rec->name) {
+	if (bad[1] || !rec->id || !rec->name) {
 		ctr_config_clear(rec);
-		return burrow_error(err, 0, "container record has no id or name");
+		if (bad[1])
+			return burrow_error_status(err, EBADMSG, "container record: '%s' is not %s", bad[0], bad[1]);
+		return burrow_error_status(err, EBADMSG, "container record has no id or name");
 	}
 	return 0;
 }
@@ -217,11 +259,18 @@ char *ctr_run_to_json(const struct ctr_run *rec)
 int ctr_run_from_json(const char *json, struct ctr_run *rec, struct burrow_err **err)
 {
 	cleanup_yajl yajl_val v = json_parse(json, err);
-	if (!v)
+	if (!v) {
+		(*err)->status = EBADMSG;
 		return burrow_error_wrap(err, "container state record");
+	}
 	memset(rec, 0, sizeof(*rec));
 	size_t at = 0;
+	const char *bad[2] = {NULL, NULL};
 	CTR_RUN_FIELDS(FIELD_GET)
+	if (bad[1]) {
+		ctr_run_clear(rec);
+		return burrow_error_status(err, EBADMSG, "container state record: '%s' is not %s", bad[0], bad[1]);
+	}
 	return 0;
 }
 
@@ -250,6 +299,19 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	return ctr_run_save(s, c->id, r, err);
 }
 
+/* The record of container id, which must name that ID: one that cannot be
+ * read is EBADMSG (listings pass over it, rm removes it). */
+static int config_parse(const char *id, const char *json, struct ctr_config *c, struct burrow_err **err)
+{
+	if (ctr_config_from_json(json, c, err) < 0)
+		return -1;
+	if (strcmp(c->id, id) != 0) {
+		ctr_config_clear(c);
+		return burrow_error_status(err, EBADMSG, "its record names another container");
+	}
+	return 0;
+}
+
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err)
 {
 	cleanup_free char *key = config_key(id);
@@ -259,7 +321,11 @@ int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c,
 		return -1;
 	if (r == 1)
 		return burrow_error_status(err, ENOENT, "no such container '%s'", str_quote(id));
-	return ctr_config_from_json(json, c, err);
+	if (config_parse(id, json, c, err) < 0) {
+		burrow_error_wrap(err, "container %.12s", id);
+		return burrow_error_hint(err, "'burrow rm %.12s' removes it (and its files)", id);
+	}
+	return 0;
 }
 
 int ctr_config_save(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
@@ -284,7 +350,16 @@ int ctr_run_load(struct state_store *s, const char *id, struct ctr_run *r, struc
 		r->state = CTR_CONFIGURED;
 		return 0;
 	}
-	return ctr_run_from_json(json, r, err);
+	cleanup_err struct burrow_err *bad = NULL;
+	if (ctr_run_from_json(json, r, &bad) < 0) {
+		/* its state is what cannot be read: unknown (DESIGN.md), which
+		 * rm, stop and kill take; the next state saved replaces it */
+		burrow_warn("container %.12s: its state record cannot be read (%s): its state is unknown", id,
+		            bad->msg);
+		memset(r, 0, sizeof(*r));
+		r->state = CTR_UNKNOWN;
+	}
+	return 0;
 }
 
 int ctr_run_save(struct state_store *s, const char *id, const struct ctr_run *r, struct burrow_err **err)
@@ -427,6 +502,44 @@ int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct
 	return ctr_run_delete(s, c->id, err);
 }
 
+static int collect_names_of(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	(void)err;
+	char ***names = data;
+	const char *id = (*names)[0];
+	size_t n = strlen(id);
+	if (json[0] == '"' && strncmp(json + 1, id, n) == 0 && strcmp(json + 1 + n, "\"") == 0)
+		strv_append(names, key);
+	return 0;
+}
+
+int ctr_records_delete_id(struct state_store *s, const char *id, struct burrow_err **err)
+{
+	cleanup_free char *ckey = config_key(id);
+	const enum state_db dbs[] = {STATE_DB, STATE_RM};
+	for (size_t d = 0; d < 2; d++) {
+		int r = state_has(s, dbs[d], ckey, err);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue;
+		/* its names: those whose record holds its ID ([0] is the ID) */
+		cleanup_strv char **names = NULL;
+		strv_append(&names, id);
+		if (state_each(s, dbs[d], KEY_NAME, collect_names_of, &names, err) < 0 ||
+		    state_tx_begin(s, dbs[d], err) < 0)
+			return -1;
+		int bad = state_del(s, dbs[d], ckey, err);
+		for (size_t i = 1; names[i] && bad == 0; i++)
+			bad = state_del(s, dbs[d], names[i], err);
+		if (bad < 0 || state_tx_commit(s, dbs[d], err) < 0) {
+			state_tx_cancel(s, dbs[d]);
+			return -1;
+		}
+	}
+	return ctr_run_delete(s, id, err);
+}
+
 struct each_ctx {
 	struct state_store *s;
 	ctr_config_fn fn;
@@ -454,8 +567,19 @@ static int each_one(const char *key, const char *json, void *data, struct burrow
 			ctr_config_clear(&c);
 			return 0;
 		}
-	} else if (ctr_config_from_json(json, &c, err) < 0) {
-		return -1;
+	} else {
+		/* one unreadable record must not hide the others (podman's
+		 * listings log and skip such a container too): ps, prune, the
+		 * refresh and the checks that walk every container pass over it;
+		 * inspect, start or rm of it say what is wrong */
+		const char *id = key + strlen(KEY_CONFIG);
+		cleanup_err struct burrow_err *bad = NULL;
+		if (config_parse(id, json, &c, &bad) < 0) {
+			burrow_warn("container %.12s: its record cannot be read (%s): skipped; 'burrow rm %.12s' "
+			            "removes it",
+			            id, bad->msg, id);
+			return 0;
+		}
 	}
 	int r = e->fn(&c, e->data, err);
 	ctr_config_clear(&c);

@@ -158,7 +158,6 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(INT, cpu_period)      /* --cpu-period in microseconds */                                          \
 	X(STR, cpuset_cpus)     /* --cpuset-cpus */                                                         \
 	X(STRV, hooks_dirs)     /* --hooks-dir (NULL: the default ones, container/hooks.h) */               \
-	X(STRV, volumes)        /* inspect's Config.Volumes: the image's volumes and the anonymous ones */  \
 	X(STRV, volumes_from)   /* --volumes-from as typed */                                               \
 	CTR_HEALTH_FIELDS(X)                                                                                \
 	CTR_MORE_FIELDS(X)
@@ -279,6 +278,10 @@ int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *n
 /* Deletes its configuration and name (one transaction), then its run
  * record. */
 int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
+
+/* The same for a container whose configuration cannot be read: its
+ * configuration, the names that point to it, then its run record. */
+int ctr_records_delete_id(struct state_store *s, const char *id, struct burrow_err **err);
 
 /* Every stored container's configuration, in ID order (those of
  * burrow.tdb, then the --rm ones): fn gets each (it may take what it wants

@@ -125,6 +125,7 @@ char *ctr_vol_to_json(const struct ctr_vol *v)
 	jg_key_int(g, "gid", v->gid);
 	jg_key_bool(g, "needs_copy_up", v->needs_copy_up);
 	jg_key_bool(g, "needs_chown", v->needs_chown);
+	jg_key_str(g, "device", v->device);
 	jg_map_close(g);
 	return json_gen_finish(g);
 }
@@ -167,7 +168,17 @@ int ctr_vol_from_json(const char *json, struct ctr_vol *v, struct burrow_err **e
 	v->gid = json_get_int(t, "gid", -1);
 	v->needs_copy_up = json_get_bool(t, "needs_copy_up", false);
 	v->needs_chown = json_get_bool(t, "needs_chown", false);
+	const char *device = json_get_str(t, "device");
+	v->device = device ? xstrdup(device) : NULL;
 	return 0;
+}
+
+const char *ctr_vol_device(const struct ctr_vol *v)
+{
+	const char *type = ctr_vol_kv_get(v->options, "type");
+	if (!type || strcmp(type, "bind") != 0)
+		return NULL;
+	return v->device ? v->device : ctr_vol_kv_get(v->options, "device");
 }
 
 void ctr_vol_clear(struct ctr_vol *v)
@@ -178,6 +189,7 @@ void ctr_vol_clear(struct ctr_vol *v)
 	strv_free(v->options);
 	free(v->owner);
 	strv_free(v->users);
+	free(v->device);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -393,18 +405,16 @@ static int open_device(const struct ctr_vol *v, const char *device, struct burro
 
 int ctr_vol_open_for_copy_up(struct state_store *s, const struct ctr_vol *v, struct burrow_err **err)
 {
-	const char *type = ctr_vol_kv_get(v->options, "type");
-	const char *device = ctr_vol_kv_get(v->options, "device");
-	if (type && strcmp(type, "bind") == 0 && device)
+	const char *device = ctr_vol_device(v);
+	if (device)
 		return open_device(v, device, err);
 	return ctr_vol_open_contents(s, v, err);
 }
 
 int ctr_vol_open_contents(struct state_store *s, const struct ctr_vol *v, struct burrow_err **err)
 {
-	const char *type = ctr_vol_kv_get(v->options, "type");
-	const char *device = ctr_vol_kv_get(v->options, "device");
-	if (type && strcmp(type, "bind") == 0 && device) {
+	const char *device = ctr_vol_device(v);
+	if (device) {
 		/* the user's own host directory: a symlink there is theirs (a
 		 * running user's swap is caught by the caller, against what it
 		 * has mounted) */
@@ -563,8 +573,9 @@ static int build(const struct ctr_vol_create_opts *o, struct ctr_vol *v, struct 
 	v->needs_copy_up = ctr_vol_kv_get(v->options, "nocopy") == NULL;
 	v->needs_chown = v->uid < 0 && v->gid < 0;
 	if (type && strcmp(type, "bind") == 0 && device) {
-		/* stored absolute (the mount happens from another directory),
-		 * its links resolved: a link in its place later is refused */
+		/* kept absolute (the mount happens from another directory),
+		 * its links resolved: a link in its place later is refused; the
+		 * option stays as given, as podman's */
 		cleanup_free char *abs = NULL;
 		if (device[0] != '/') {
 			cleanup_free char *cwd = getcwd(NULL, 0);
@@ -583,7 +594,7 @@ static int build(const struct ctr_vol_create_opts *o, struct ctr_vol *v, struct 
 		cleanup_free char *real = realpath(abs, NULL);
 		if (!real)
 			return burrow_error(err, errno, "invalid volume option device=%s", str_quote(device));
-		kv_set(&v->options, "device", 6, real);
+		v->device = steal_ptr(real);
 	}
 	return 0;
 }
@@ -734,9 +745,15 @@ struct list_ctx {
 static int list_one(const char *key, const char *json, void *data, struct burrow_err **err)
 {
 	struct list_ctx *l = data;
+	(void)err;
 	struct ctr_vol v;
-	if (ctr_vol_from_json(json, &v, err) < 0)
-		return burrow_error_wrap(err, "record '%s'", str_quote(key));
+	cleanup_err struct burrow_err *bad = NULL;
+	if (ctr_vol_from_json(json, &v, &bad) < 0) {
+		/* as ps's: one unreadable record must not hide the others */
+		burrow_warn("volume '%s': its record cannot be read (%s): skipped",
+		            str_quote(key + strlen(VOL_KEY_PREFIX)), bad->msg);
+		return 0;
+	}
 	l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
 	l->items[l->n++] = v;
 	return 0;

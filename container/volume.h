@@ -26,15 +26,16 @@
  * removes. Never a record without its directory.
  *
  * Options (-o KEY=VALUE) of the local driver, checked when the volume is
- * created and stored as given (a bind device made absolute); what they mean
+ * created and stored as given (as podman's inspect shows them; a bind
+ * device's absolute path, its links resolved, is kept beside: device); what they mean
  * when a container mounts the volume:
  *   (no type)          _data is the volume: a directory on the storage root.
  *   type=tmpfs         a tmpfs is mounted on _data while containers use it;
  *                      o= takes tmpfs's options (size=, nr_inodes=, mode=,
  *                      uid=, gid=, noexec, nosuid, nodev, ro ...); device is
  *                      ignored. Its content does not outlive the mount.
- *   type=bind          device=DIR (an absolute path to an existing
- *                      directory) is bind-mounted on _data; o= takes bind,
+ *   type=bind          device=DIR (an existing directory; relative to the
+ *                      directory of create) is bind-mounted on _data; o= takes bind,
  *                      rbind, ro, rw, nosuid, nodev, noexec (and their
  *                      opposites). The content lives in DIR.
  *   copy, nocopy       whether the first mount copies what the image has at
@@ -66,7 +67,12 @@ struct ctr_vol {
 	long long uid, gid; /* owner given to _data at creation; -1: not set */
 	bool needs_copy_up; /* the next mount copies the image's content in (unless nocopy) */
 	bool needs_chown;   /* the next mount chowns _data to the container's user */
+	char *device;       /* type=bind: the device as mounted, absolute, its links resolved at create
+	                     * (its options keep it as given; NULL: an older record's option is that) */
 };
+
+/* A bind volume's device as mounted (see device), NULL for other types. */
+const char *ctr_vol_device(const struct ctr_vol *v);
 
 struct ctr_vol_create_opts {
 	const char *name;   /* NULL: a generated name of 64 hex digits */

@@ -74,10 +74,9 @@ static bool user_mismatch(struct state_store *s, const char *id, const char *nam
  * take the import (or the export) to any directory of the user's. */
 static int device_check(struct state_store *s, const struct ctr_vol *v, int fd, struct burrow_err **err)
 {
-	const char *type = ctr_vol_kv_get(v->options, "type");
-	const char *device = ctr_vol_kv_get(v->options, "device");
+	const char *device = ctr_vol_device(v);
 	struct stat st;
-	if (!type || strcmp(type, "bind") != 0 || !device)
+	if (!device)
 		return 0;
 	if (fstat(fd, &st) < 0)
 		return burrow_error(err, errno, "cannot examine '%s'", str_quote(device));

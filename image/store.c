@@ -460,10 +460,15 @@ struct collect {
 
 static int collect_image(const char *key, const char *json, void *data, struct burrow_err **err)
 {
+	(void)err;
 	struct collect *c = data;
 	cleanup_record struct img_record r = {0};
-	if (img_record_parse(key, json, &r, err) < 0)
-		return -1;
+	cleanup_err struct burrow_err *bad = NULL;
+	if (img_record_parse(key, json, &r, &bad) < 0) {
+		/* as ps's: one unreadable record must not hide the others */
+		burrow_warn("image %.12s: its record cannot be read: skipped", str_quote(key + strlen("img/")));
+		return 0;
+	}
 	struct img_info *i = info_from_record(state_root(c->s), &r);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;

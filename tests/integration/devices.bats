@@ -136,12 +136,14 @@ limits_warning() {
 	is "$output" ""
 }
 
-@test "inspect: Config.Volumes holds the image's volumes and the anonymous ones; HostConfig.VolumesFrom as typed" {
+@test "inspect: Config.Volumes is null whatever the image's volumes and the anonymous ones, as podman 4.3's; HostConfig.VolumesFrom as typed" {
 	run_burrow 0 import --change 'VOLUME ["/data", "/cache"]' "$BATS_RUN_TMPDIR/busybox.tar" withvol
 	mkdir "$T/host"
 	run_burrow 0 create --name v -v /anon -v "$T/host:/cache" withvol true
 	run_burrow 0 inspect --format '{{json .Config.Volumes}} {{json .HostConfig.VolumesFrom}}' v
-	is "$output" '{"/data":{},"/cache":{},"/anon":{}} null'
+	is "$output" 'null null'
+	run_burrow 0 inspect --format '{{.Config.Volumes}} {{len .Mounts}}' v
+	is "$output" 'map[] 3' "the volumes are in Mounts"
 	run_burrow 0 create --name w --volumes-from v:ro busybox true
 	run_burrow 0 inspect --format '{{json .Config.Volumes}} {{json .HostConfig.VolumesFrom}}' w
 	is "$output" 'null ["v:ro"]'

@@ -280,3 +280,38 @@ assert d["version"]["Version"], d
 	run_burrow 0 --version
 	assert_match "$output" "^burrow version $v"
 }
+
+# holds TEXT PART: TEXT contains PART (a fixed string).
+holds() {
+	[[ $1 == *"$2"* ]] || { printf 'expected to contain: %s\n  actual: %s\n' "$2" "$1" >&2; return 1; }
+}
+
+@test "format: --format json writes <, > and & as \u003c, \u003e, \u0026 (Go's json.Marshal), inspect and {{json}} as they are, as podman 4.3" {
+	import_busybox
+	run_burrow 0 import --change 'LABEL il=<i>&' "$BATS_RUN_TMPDIR/busybox.tar" tagged
+	run_burrow 0 create --name html --label 'lab=<a>&b' busybox sh -c 'echo <x> && true'
+	run_burrow 0 volume create --label 'vl=<v>&' hvol
+	local f
+	for f in json '{{json .}}'; do
+		run_burrow 0 ps -a --format "$f"
+		holds "$output" '"lab": "\u003ca\u003e\u0026b"'
+		holds "$output" '"echo \u003cx\u003e \u0026\u0026 true"'
+		run_burrow 0 images --filter reference=tagged --format "$f"
+		holds "$output" '"il": "\u003ci\u003e\u0026"'
+		run_burrow 0 volume ls --format "$f"
+		holds "$output" '"vl": "\u003cv\u003e\u0026"'
+		run_burrow 0 events --stream=false --filter container=html --format "$f"
+		holds "$output" '"lab":"\u003ca\u003e\u0026b"'
+		run_burrow 0 inspect --format "$f" html
+		holds "$output" '"lab": "<a>&b"'
+		holds "$output" '"echo <x> && true"'
+		run_burrow 0 image inspect --format "$f" tagged
+		holds "$output" '"il": "<i>&"'
+		run_burrow 0 volume inspect --format "$f" hvol
+		holds "$output" '"vl": "<v>&"'
+	done
+	run_burrow 0 ps -a --filter name=html --format '{{json .Labels}} {{json .Command}}'
+	is "$output" '{"lab":"<a>&b"} "sh -c echo <x> &&..."'
+	run_burrow 0 volume ls --format '{{json .Labels}}'
+	is "$output" '{"vl":"<v>&"}'
+}

@@ -372,6 +372,25 @@ n"
 	is "$(cat "$T/dev/f")" "x"
 }
 
+@test "mounts: a bind volume's device is shown as given (relative, a symbolic link), as podman's, and mounted where it led at create" {
+	mkdir -p "$T/dev/real"
+	ln -s real "$T/dev/link"
+	(cd "$T/dev" && timeout 30 "$BURROW" volume create -o type=bind -o device=real rel) >/dev/null
+	run_burrow 0 volume create -o type=bind -o device="$T/dev/link" viaLink
+	run_burrow 0 volume inspect -f '{{index .Options "device"}}' rel viaLink
+	is "$output" "real
+$T/dev/link"
+	run_burrow 0 run --rm -v rel:/r -v viaLink:/l busybox sh -c 'echo r >/r/fr && echo l >/l/fl'
+	is "$(cat "$T/dev/real/fr" "$T/dev/real/fl")" "r
+l"
+	# the link changed after create: the mount stays where it led then
+	mkdir "$T/dev/other"
+	ln -sfn other "$T/dev/link"
+	run_burrow 0 run --rm -v viaLink:/l busybox ls /l
+	is "$output" "fl
+fr"
+}
+
 @test "mounts: a new volume where the image has nothing is given to its first container's user" {
 	if ! many_ids; then
 		run_burrow 0 run --rm -v fresh:/newmp busybox stat -c %u:%g /newmp

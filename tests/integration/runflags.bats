@@ -402,6 +402,12 @@ mine"
 	is "$output" "1"
 	run_burrow 125 run --rm --image-volume copy volimg true
 	is "$output" "burrow: invalid --image-volume 'copy' (bind, tmpfs or ignore)"
+	# inspect shows an image volume's tmpfs nowhere (as podman 4.3), a
+	# --tmpfs of the user's in HostConfig.Tmpfs
+	run_burrow 0 create --name ivt --image-volume tmpfs --tmpfs /t volimg true
+	run_burrow 0 start ivt
+	run_burrow 0 inspect --format '{{json .Config.Volumes}} {{json .Mounts}} {{json .HostConfig.Tmpfs}}' ivt
+	assert_match "$output" '^null \[\] \{"/t":"[^"]*"\}$'
 	# containers.conf's image_volume_mode is the default; the flag wins
 	printf '[engine]\nimage_volume_mode = "ignore"\n' >"$XDG_CONFIG_HOME/containers/containers.conf"
 	run_burrow 0 run --rm volimg sh -c 'test -e /data || echo none'

@@ -100,11 +100,12 @@ burrow: no such volume 'nosuch'"
 	run_burrow 0 volume create -o type=tmpfs -o device=tmpfs -o o=size=2m,nodev,mode=1777 tmp
 	run_burrow 0 volume inspect -f '{{json .Options}}' tmp
 	is "$output" '{"device":"tmpfs","o":"size=2m,nodev,mode=1777","type":"tmpfs"}'
-	# a bind volume's device is stored absolute
+	# a bind volume's device is shown as given, as podman's (mounts.bats
+	# mounts it from elsewhere)
 	mkdir "$T/src"
 	(cd "$T" && timeout 30 "$BURROW" volume create -o type=bind -o device=src -o o=bind,ro bound) >/dev/null
 	run_burrow 0 volume inspect -f '{{index .Options "device"}} {{index .Options "o"}}' bound
-	is "$output" "$T/src bind,ro"
+	is "$output" "src bind,ro"
 	run_burrow 0 volume create -o nocopy nocopy
 	run_burrow 0 volume inspect -f '{{.NeedsCopyUp}}' nocopy
 	is "$output" "false"

@@ -313,10 +313,9 @@ static void test_inspect_maps(void **state)
 {
 	(void)state;
 	struct ctr_listing l = mk("abc123", "web", "busybox", CTR_CONFIGURED, 0, 1700000000);
-	char *labels[] = {(char *)"a=1", NULL}, *vols[] = {(char *)"/data", NULL};
+	char *labels[] = {(char *)"a=1", NULL};
 	char *ports[] = {(char *)"8080:80/tcp", NULL};
 	l.cfg.labels = labels;
-	l.cfg.volumes = vols;
 	l.cfg.ports = ports;
 	yajl_val j = inspect_json(&l, NULL);
 	yajl_val cfg = json_get(j, "Config"), hc = json_get(j, "HostConfig");
@@ -335,7 +334,7 @@ static void test_inspect_maps(void **state)
 	assert_false(json_is_map(json_get(hc, "LogConfig")));
 	yajl_tree_free(j);
 	/* none: Go's nil maps, maps too */
-	l.cfg.labels = l.cfg.volumes = NULL;
+	l.cfg.labels = NULL;
 	j = inspect_json(&l, NULL);
 	assert_true(json_is_map(json_get(json_get(j, "Config"), "Labels")));
 	assert_true(json_is_map(json_get(json_get(j, "Config"), "Volumes")));

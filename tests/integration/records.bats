@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# Records that cannot be read: a container, image or volume record that a
+# bug, a torn write or another burrow version left (truncated JSON, a
+# field of another type, a missing field), stored through the
+# store-record helper, never by editing the file's bytes. The others
+# stay listed, the broken one is named, and rm removes it.
+
+load helpers
+
+suite_setup() {
+	import_busybox
+	RECORD=$HELPERS_BIN/store-record
+}
+
+# record FILE get|put KEY [VALUE]: one record of this test's store.
+record() {
+	[ -x "$RECORD" ] || need_or_fail "store-record test helper not built"
+	run timeout 30 "$RECORD" "$XDG_DATA_HOME/burrow" "$XDG_RUNTIME_DIR/burrow" "$@"
+	[ "$status" -eq 0 ] || { echo "store-record $*: $output" >&2; return 1; }
+}
+
+# The full ID of container $1.
+ctr_id() {
+	timeout 30 "$BURROW" ps -a --no-trunc --format '{{.ID}} {{.Names}}' | awk -v n="$1" '$2 == n { print $1 }'
+}
+
+# warnings COUNT TEXT: $output has COUNT lines holding TEXT.
+warnings() {
+	is "$(grep -cF -- "$2" <<<"$output")" "$1" "lines with '$2' in: $output"
+}
+
+@test "an unreadable container record: ps -a lists the others and warns once, inspect and start name it, rm removes it and its files" {
+	run_burrow 0 create --name good busybox true
+	local why
+	for why in truncated wrongtype noname otherid; do
+		run_burrow 0 run --name bad busybox true
+		id=$(ctr_id bad)
+		record db get "ctr/$id"
+		local rec=$output
+		case $why in
+		truncated) rec=${rec:0:100} ;;
+		wrongtype) rec=${rec/'"cap_drop":[]'/'"cap_drop":"ALL"'} ;;
+		noname) rec=${rec/'"name":"bad",'/} ;;
+		otherid) rec=${rec/"\"id\":\"$id\""/'"id":"another"'} ;;
+		esac
+		record db put "ctr/$id" "$rec"
+		[ -d "$XDG_DATA_HOME/burrow/containers/$id" ]
+
+		run_burrow 0 ps -a --format '{{.Names}}'
+		is "${lines[-1]}" "good" "$why: ps lists the readable one"
+		warnings 1 "warning: container ${id:0:12}: its record cannot be read"
+		is "${#lines[@]}" 2 "$why: one warning and one container: $output"
+		run_burrow 125 inspect bad
+		assert_match "${lines[0]}" "^burrow: container ${id:0:12}: .*"
+		is "${lines[1]}" "hint: 'burrow rm ${id:0:12}' removes it (and its files)"
+		run_burrow 125 start bad
+		assert_match "$output" "^burrow: container ${id:0:12}: "
+
+		run_burrow 0 rm bad
+		is "$output" "bad" "$why: rm says what it removed"
+		run ! timeout 30 "$RECORD" "$XDG_DATA_HOME/burrow" "$XDG_RUNTIME_DIR/burrow" db get "ctr/$id"
+		is "$output" "store-record: not found" "$why: its record is gone"
+		run ! timeout 30 "$RECORD" "$XDG_DATA_HOME/burrow" "$XDG_RUNTIME_DIR/burrow" db get "name/bad"
+		[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ] || false "$why: its directory stays"
+		run_burrow 0 ps -a --format '{{.Names}}'
+		is "$output" "good" "$why: nothing else changed, no warning"
+	done
+	# the one left runs
+	run_burrow 0 start -a good
+}
+
+@test "an unreadable container record: container prune removes the others with a warning, rm -f removes it" {
+	run_burrow 0 run --name other busybox true
+	other=$(ctr_id other)
+	run_burrow 0 create --name bad busybox true
+	id=$(ctr_id bad)
+	record db put "ctr/$id" '{"id":'
+	run_burrow 0 container prune -f
+	warnings 1 "warning: container ${id:0:12}: its record cannot be read"
+	is "${lines[-1]}" "$other" "prune removed the exited one"
+	run_burrow 0 rm -f bad
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
+
+@test "an unreadable container record of a running container: rm refuses it, rm -f kills it, unmounts its root and removes it" {
+	run_burrow 0 run -d --name up busybox sleep 600
+	wait_state up '^Up ' 60
+	id=$(ctr_id up)
+	record run get "run/$id"
+	monitor=$(json_get "$output" 'd["monitor_pid"]')
+	[ "$monitor" -gt 0 ]
+	record db put "ctr/$id" '{"id":'
+	run_burrow 2 rm up
+	is "${lines[0]}" "burrow: cannot remove container ${id:0:12}: its monitor still runs"
+	run_burrow 0 rm -f up
+	[ ! -e "/proc/$monitor" ] || [ "$(cut -d' ' -f3 "/proc/$monitor/stat")" = Z ] || false "its monitor still runs"
+	[ ! -e "$XDG_RUNTIME_DIR/burrow/containers/$id" ]
+	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
+	run_burrow 0 unshare cat /proc/self/mountinfo
+	assert_no_match "$output" "$id" "its root is still mounted"
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
+
+@test "an unreadable state record: the container is listed as unknown with a warning, and rm removes it" {
+	run_burrow 0 run --name ran busybox true
+	id=$(ctr_id ran)
+	record run get "run/$id"
+	record run put "run/$id" "${output:0:20}"
+	run_burrow 0 ps -a --format '{{.Names}} {{.State}}'
+	is "${lines[-1]}" "ran unknown"
+	warnings 1 "warning: container ${id:0:12}: its state record cannot be read"
+	run_burrow 0 rm ran
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
+}
+
+@test "an unreadable image record: images lists the others and warns once" {
+	import_busybox other
+	iid=$output
+	iid=${iid#sha256:}
+	run_burrow 0 images --no-trunc --format '{{.ID}}'
+	record db get "img/$iid"
+	record db put "img/$iid" "${output:0:30}"
+	run_burrow 0 images --format '{{.Repository}}'
+	warnings 1 "warning: image ${iid:0:12}: its record cannot be read"
+	is "${#lines[@]}" 2 "one warning and one image: $output"
+	is "${lines[1]}" "localhost/busybox"
+}
+
+@test "an unreadable volume record: volume ls lists the others and warns once" {
+	run_burrow 0 volume create v1
+	run_burrow 0 volume create v2
+	record db put vol/v1 '{"name":'
+	run_burrow 0 volume ls -q
+	warnings 1 "warning: volume 'v1': its record cannot be read"
+	is "${lines[1]}" "v2"
+	is "${#lines[@]}" 2 "one warning and one volume: $output"
+}
