@@ -304,7 +304,10 @@ void ctr_listing_free(struct ctr_listing *l, size_t n);
 /* The containers made from image_id (NULL: from any image), in ID order:
  * their ID, name and image ID. Reads the stored configurations only
  * (nothing is written, no state is checked), so it is safe inside a
- * transaction on STATE_DB: image removal asks it there. */
+ * transaction on STATE_DB: image removal asks it there. For one image
+ * (what the removals ask) a record that cannot be read fails it, naming
+ * the container: that container may use the image; for all (the images
+ * listing) such a record is passed over with a warning. */
 struct ctr_image_user {
 	char *id, *name, *image_id;
 };

@@ -29,7 +29,7 @@ int ctr_image_users(struct state_store *s, const char *image_id, struct ctr_imag
                     struct burrow_err **err)
 {
 	struct users u = {.image_id = image_id};
-	if (ctr_config_each(s, add_user, &u, err) < 0) {
+	if ((image_id ? ctr_config_each_strict : ctr_config_each)(s, add_user, &u, err) < 0) {
 		ctr_image_users_free(u.list, u.n);
 		return -1;
 	}

@@ -546,6 +546,7 @@ struct each_ctx {
 	void *data;
 	bool stopped; /* fn said stop */
 	bool stale;   /* an earlier boot's --rm file (ctr_config_each_stale_rm) */
+	bool strict;  /* an unreadable record fails the walk (ctr_config_each_strict) */
 };
 
 static int each_one(const char *key, const char *json, void *data, struct burrow_err **err)
@@ -569,12 +570,16 @@ static int each_one(const char *key, const char *json, void *data, struct burrow
 		}
 	} else {
 		/* one unreadable record must not hide the others (podman's
-		 * listings log and skip such a container too): ps, prune, the
-		 * refresh and the checks that walk every container pass over it;
-		 * inspect, start or rm of it say what is wrong */
+		 * listings log and skip such a container too): ps, prune and
+		 * the refresh pass over it; the strict walks (ID ranges, images
+		 * in use), inspect, start or rm of it say what is wrong */
 		const char *id = key + strlen(KEY_CONFIG);
 		cleanup_err struct burrow_err *bad = NULL;
-		if (config_parse(id, json, &c, &bad) < 0) {
+		if (config_parse(id, json, &c, e->strict ? err : &bad) < 0) {
+			if (e->strict) {
+				burrow_error_wrap(err, "container %.12s", id);
+				return burrow_error_hint(err, "'burrow rm %.12s' removes it (and its files)", id);
+			}
 			burrow_warn("container %.12s: its record cannot be read (%s): skipped; 'burrow rm %.12s' "
 			            "removes it",
 			            id, bad->msg, id);
@@ -589,9 +594,10 @@ static int each_one(const char *key, const char *json, void *data, struct burrow
 }
 
 /* set: only the records that hold it (NULL: all) */
-static int each_config(struct state_store *s, const char *set, ctr_config_fn fn, void *data, struct burrow_err **err)
+static int each_config(struct state_store *s, const char *set, bool strict, ctr_config_fn fn, void *data,
+                       struct burrow_err **err)
 {
-	struct each_ctx e = {.s = s, .fn = fn, .data = data};
+	struct each_ctx e = {.s = s, .fn = fn, .data = data, .strict = strict};
 	if (state_each_with(s, STATE_DB, KEY_CONFIG, set, each_one, &e, err) < 0)
 		return -1;
 	if (e.stopped)
@@ -601,7 +607,12 @@ static int each_config(struct state_store *s, const char *set, ctr_config_fn fn,
 
 int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)
 {
-	return each_config(s, NULL, fn, data, err);
+	return each_config(s, NULL, false, fn, data, err);
+}
+
+int ctr_config_each_strict(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)
+{
+	return each_config(s, NULL, true, fn, data, err);
 }
 
 #define FIELD_KIND(kind, name) {#name, #kind},
@@ -625,7 +636,7 @@ int ctr_config_each_set(struct state_store *s, const char *field, ctr_config_fn 
 			set = xasprintf("\"%s\":[\"", field);
 		break;
 	}
-	return each_config(s, set, fn, data, err);
+	return each_config(s, set, false, fn, data, err);
 }
 
 int ctr_config_each_stale_rm(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err)

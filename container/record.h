@@ -289,6 +289,12 @@ int ctr_records_delete_id(struct state_store *s, const char *id, struct burrow_e
  * stop, -1 to fail. */
 typedef int (*ctr_config_fn)(struct ctr_config *c, void *data, struct burrow_err **err);
 int ctr_config_each(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err);
+/* The same, but a record that cannot be read fails the walk (naming it,
+ * with rm as the hint) where ctr_config_each warns and passes over it:
+ * for the checks that must see every container, whose answer would be
+ * unsafe without one (the ID ranges --userns=auto hands out, the images
+ * rmi and prune may remove). */
+int ctr_config_each_strict(struct state_store *s, ctr_config_fn fn, void *data, struct burrow_err **err);
 /* The same for those whose field (a STR or STRV of CTR_CONFIG_FIELDS; of
  * another kind: all) is set, a list not empty: the others are passed over
  * before they are parsed (pause looks for --pid joiners among 1000

@@ -88,7 +88,7 @@ int ctr_userns_auto_alloc(struct state_store *s, struct ctr_config *c, int *lock
 	if (fd < 0)
 		return -1;
 	struct taken t = {.self = c->id};
-	if (ctr_config_each(s, collect, &t, err) < 0) {
+	if (ctr_config_each_strict(s, collect, &t, err) < 0) {
 		free(t.v);
 		state_unlock(fd);
 		return -1;

@@ -83,6 +83,34 @@ warnings() {
 	is "$output" ""
 }
 
+# The walks whose answer would be unsafe without every container fail on
+# an unreadable record, naming it, where listings pass over it: the
+# images rmi and prune may remove (its layers are under that container's),
+# the ID ranges --userns=auto hands out (its processes may hold one).
+@test "an unreadable container record: rmi of its image and a --userns=auto create fail naming it, until rm removes it" {
+	image_plus recimg 'f("recimg", "x\n")'
+	run_burrow 0 create --name bad recimg true
+	id=$(ctr_id bad)
+	run_burrow 0 create --name good busybox true
+	record db put "ctr/$id" '{"id":'
+	run_burrow 125 rmi recimg
+	assert_match "${lines[0]}" "^burrow: .*container ${id:0:12}: "
+	is "${lines[-1]}" "hint: 'burrow rm ${id:0:12}' removes it (and its files)"
+	run_burrow 0 images --format '{{.Repository}}'
+	assert_match "$output" "localhost/recimg" "the image stays"
+	if many_ids; then
+		run_burrow 125 create --name auto --userns=auto busybox true
+		assert_match "${lines[0]}" "^burrow: .*container ${id:0:12}: "
+	fi
+	run_burrow 0 rm bad
+	run_burrow 0 rmi recimg
+	if many_ids; then
+		run_burrow 0 create --name auto --userns=auto busybox true
+	fi
+	run_burrow 0 ps -a --format '{{.Names}}'
+	assert_no_match "$output" "warning" "no warning once it is gone"
+}
+
 @test "an unreadable container record of a running container: rm refuses it, rm -f kills it, unmounts its root and removes it" {
 	run_burrow 0 run -d --name up busybox sleep 600
 	wait_state up '^Up ' 60
