@@ -73,6 +73,20 @@ const char *ctr_config_image(const struct ctr_config *c)
 	return c->image_resolved ? c->image_resolved : c->image_name ? c->image_name : "";
 }
 
+const char *ctr_state_word(enum ctr_state s)
+{
+	switch (s) {
+	case CTR_CONFIGURED:
+		return "created";
+	case CTR_CREATED:
+		return "initialized";
+	case CTR_STOPPED:
+		return "exited";
+	default:
+		return ctr_state_name(s);
+	}
+}
+
 enum ctr_state ctr_state_parse(const char *s)
 {
 	for (unsigned i = 0; s && i <= CTR_UNKNOWN; i++)
