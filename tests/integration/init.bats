@@ -223,3 +223,19 @@ hi-from-ivpt"
 	run_burrow 0 ps -a -q
 	is "$output" ""
 }
+
+@test "init: stop of an initialized --rm container removes it; restart of an initialized one runs it (as podman's)" {
+	local mon
+	run_burrow 0 create --rm --name ivrm busybox sleep 600
+	run_burrow 0 init ivrm
+	mon=$(monitor_of ivrm)
+	run_burrow 0 stop ivrm
+	wait_dead $mon
+	run_burrow 1 container exists ivrm
+	run_burrow 0 create --name ivre busybox sh -c 'echo ran; exec sleep 600'
+	run_burrow 0 init ivre
+	run_burrow 0 restart ivre
+	is "$output" "ivre"
+	wait_logs ivre ran
+	assert_match "$(status_of ivre)" "^Up "
+}
