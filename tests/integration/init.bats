@@ -202,8 +202,15 @@ upper_of() {
 hi-from-ivpt"
 }
 
-@test "init: stop --all stops initialized containers too; rm -a removes them without -f (as podman's)" {
+@test "init: stop --all and stop --filter stop initialized containers too; rm -a removes them without -f (as podman's)" {
 	local mon1 mon2 id2
+	run_burrow 0 create --name ivs0 busybox sleep 600
+	run_burrow 0 init ivs0
+	mon1=$(monitor_of ivs0)
+	run_burrow 0 stop --filter name=ivs0
+	is "$output" "$(container_id ivs0)"
+	wait_dead $mon1
+	assert_match "$(status_of ivs0)" "^Exited "
 	run_burrow 0 create --name ivs1 busybox sleep 600
 	run_burrow 0 init ivs1
 	mon1=$(monitor_of ivs1)
