@@ -203,30 +203,26 @@ hi-from-ivpt"
 }
 
 @test "init: stop --all and stop --filter stop initialized containers too; rm -a removes them without -f (as podman's)" {
-	local mon1 mon2 id2
-	run_burrow 0 create --name ivs0 busybox sleep 600
-	run_burrow 0 init ivs0
-	mon1=$(monitor_of ivs0)
-	run_burrow 0 stop --filter name=ivs0
-	is "$output" "$(container_id ivs0)"
-	wait_dead $mon1
-	assert_match "$(status_of ivs0)" "^Exited "
-	run_burrow 0 create --name ivs1 busybox sleep 600
-	run_burrow 0 init ivs1
-	mon1=$(monitor_of ivs1)
-	run_burrow 0 stop --all
-	assert_match "$output" "$(container_id ivs1)"
-	wait_dead $mon1
-	assert_match "$(status_of ivs1)" "^Exited "
+	local n mon id2
+	for n in ivs0 ivs1; do
+		run_burrow 0 create --name $n busybox sleep 600
+		run_burrow 0 init $n
+		mon=$(monitor_of $n)
+		# ivs1 is the only container left to stop: --all prints just it
+		if [ $n = ivs0 ]; then run_burrow 0 stop --filter name=$n; else run_burrow 0 stop --all; fi
+		is "$output" "$(container_id $n)"
+		wait_dead $mon
+		assert_match "$(status_of $n)" "^Exited "
+	done
 	run_burrow 0 create --name ivs2 busybox sleep 600
 	run_burrow 0 init ivs2
-	mon2=$(monitor_of ivs2)
+	mon=$(monitor_of ivs2)
 	id2=$(container_id ivs2)
 	[ -n "$id2" ]
 	# ivs1 exited, ivs2 initialized: rm -a needs no -f
 	run_burrow 0 rm -a
 	assert_match "$output" "$id2"
-	wait_dead $mon2
+	wait_dead $mon
 	run_burrow 0 ps -a -q
 	is "$output" ""
 }
