@@ -115,7 +115,7 @@ int ctr_state_check(const char *name, enum ctr_state from, enum ctr_state to, st
 	    ((unsigned)from <= CTR_UNKNOWN && (unsigned)to < CTR_UNKNOWN && (transitions[from] & (1u << to))))
 		return 0;
 	return burrow_error_status(err, EINVAL, "container '%s' is %s: it cannot become %s", str_quote(name),
-	                           ctr_state_name(from), ctr_state_name(to));
+	                           ctr_state_word(from), ctr_state_word(to));
 }
 
 /* ---- one field of each kind: out to JSON, in from JSON, cleared ---- */

@@ -127,6 +127,8 @@ upper_of() {
 	assert_match "$output" "cannot kill container 'iv8': it is initialized, not running"
 	run_burrow 125 exec iv8 true
 	assert_match "$output" "cannot exec in container 'iv8': it is initialized, not running"
+	run_burrow 125 pause iv8
+	assert_match "$output" "container 'iv8' is initialized: it cannot become paused"
 	is "$(status_of iv8)" "Initialized"
 	run_burrow 125 init no-such-ctr
 	assert_match "$output" "no such container"
