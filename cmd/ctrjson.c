@@ -17,20 +17,6 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 
-const char *cmd_ctr_status(enum ctr_state st)
-{
-	switch (st) {
-	case CTR_CONFIGURED:
-		return "created";
-	case CTR_CREATED: /* prepared, its command not started yet */
-		return "initialized";
-	case CTR_STOPPED:
-		return "exited";
-	default:
-		return ctr_state_name(st);
-	}
-}
-
 /* A moment as podman's inspect prints it (Go's RFC3339Nano in the local
  * zone: the nanoseconds without trailing zeros, "Z" for a zero offset), or
  * Go's zero time for one that never came. */
@@ -63,7 +49,7 @@ static yajl_val state_json(const struct ctr_inspect *i)
 	yajl_val o = json_new_object();
 	/* podman 4.3's (its runtime-spec module's version) */
 	json_obj_add(o, "OciVersion", json_new_str("1.0.2-dev"));
-	json_obj_add(o, "Status", json_new_str(cmd_ctr_status(st)));
+	json_obj_add(o, "Status", json_new_str(ctr_state_word(st)));
 	json_obj_add(o, "Running", json_new_bool(st == CTR_RUNNING)); /* podman: not while paused or stopping */
 	json_obj_add(o, "Paused", json_new_bool(st == CTR_PAUSED));
 	json_obj_add(o, "Restarting", json_new_bool(r->restarting));

@@ -7,12 +7,6 @@
 #include "container/inspect.h"
 #include "container/record.h"
 
-/* The state as podman names it to users (State.Status, ps --filter
- * status=): configured is "created", created (prepared, its command not
- * started yet) "initialized", stopped (ended, not cleaned up yet)
- * "exited". */
-const char *cmd_ctr_status(enum ctr_state st);
-
 /* One container in podman's inspect JSON (field names and types; times
  * RFC 3339), from what ctr_inspect_load found. */
 yajl_val cmd_ctr_inspect_json(const struct ctr_inspect *i);

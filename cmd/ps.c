@@ -149,13 +149,20 @@ static yajl_val ns_json(const struct ctr_ns_inodes *ns, bool go)
 	return o;
 }
 
+/* Its init is there (its pid and namespaces shown): live, or initialized
+ * (burrow init: the init waits), as podman's */
+static bool has_init(enum ctr_state st)
+{
+	return st == CTR_RUNNING || st == CTR_PAUSED || st == CTR_STOPPING || st == CTR_CREATED;
+}
+
 static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size, const struct ctr_ns_inodes *ns,
                         const char *ago, long long now)
 {
 	char status[96];
 	status_text(l, now, status, sizeof(status));
 	enum ctr_state st = l->run.state;
-	bool live = st == CTR_RUNNING || st == CTR_PAUSED || st == CTR_STOPPING;
+	bool live = has_init(st);
 	char *const names[] = {l->cfg.name, NULL};
 	yajl_val o = json_new_object();
 	json_obj_add(o, "AutoRemove", json_new_bool(l->cfg.rm));
@@ -176,7 +183,7 @@ static yajl_val ps_json(const struct ctr_listing *l, const struct ps_size *size,
 	json_obj_add(o, "Pod", json_new_str(""));
 	json_obj_add(o, "PodName", json_new_str(""));
 	json_obj_add(o, "StartedAt", json_new_int(l->run.started_at > 0 ? l->run.started_at : GO_ZERO_TIME));
-	json_obj_add(o, "State", json_new_str(cmd_ctr_status(st)));
+	json_obj_add(o, "State", json_new_str(ctr_state_word(st)));
 	json_obj_add(o, "Status", json_new_str(status));
 	json_obj_add(o, "Created", json_new_int(l->cfg.created));
 	struct netns_ports ps;
@@ -278,8 +285,7 @@ static void ps_make(void *ctx, size_t i, bool overlay, struct fmt_item *out)
 	fmt_time_ago(p->l[i].cfg.created, p->now, ago, sizeof(ago));
 	const struct ps_size *size = p->sizes ? &p->sizes[i] : NULL;
 	struct ctr_ns_inodes ns = {0};
-	enum ctr_state st = p->l[i].run.state;
-	if (p->ns && (st == CTR_RUNNING || st == CTR_PAUSED || st == CTR_STOPPING))
+	if (p->ns && has_init(p->l[i].run.state))
 		ctr_ns_inodes(&p->l[i].run, &ns);
 	out->base = ps_json(&p->l[i], size, p->ns ? &ns : NULL, ago, p->now);
 	out->overlay = overlay ? ps_overlay(&p->l[i], size, p->ns ? &ns : NULL, ago, p->notrunc) : NULL;

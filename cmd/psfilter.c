@@ -243,7 +243,7 @@ static bool value_match(enum pf_key k, const struct pf_value *v, const struct ct
 		return pf_re_match(v, c->name);
 	case PF_STATUS: {
 		const char *want = strcmp(v->text, "stopped") == 0 ? "exited" : v->text;
-		return strcmp(cmd_ctr_status(r->state), want) == 0;
+		return strcmp(ctr_state_word(r->state), want) == 0;
 	}
 	case PF_EXITED:
 		return (r->state == CTR_STOPPED || r->state == CTR_EXITED) && r->exit_code == v->code;
@@ -389,7 +389,7 @@ static int sort_cmp(const void *pa, const void *pb)
 		d = d ? d : cmp_ll(a->l.run.started_ns, b->l.run.started_ns);
 		break;
 	case CMD_PS_SORT_STATUS:
-		d = strcmp(cmd_ctr_status(a->l.run.state), cmd_ctr_status(b->l.run.state));
+		d = strcmp(ctr_state_word(a->l.run.state), ctr_state_word(b->l.run.state));
 		break;
 	default:
 		break;

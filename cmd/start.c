@@ -137,15 +137,10 @@ int cmd_start(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-/* What init --all takes: the containers neither running nor initialized */
-static bool initable(const struct ctr_listing *l)
-{
-	return startable(l) && l->run.state != CTR_CREATED && l->run.state != CTR_STOPPING;
-}
-
-const char cmd_init_usage[] = "init [OPTIONS] CONTAINER...\n\n"
-                              "  -a, --all      initialize every container that is neither running nor initialized\n"
-                              "  -l, --latest   the last created container\n";
+const char cmd_init_usage[] =
+    "init [OPTIONS] CONTAINER...\n\n"
+    "  -a, --all      initialize every container that is neither running nor initialized (all printed)\n"
+    "  -l, --latest   the last created container\n";
 
 /* burrow init: each container prepared (rootfs mounted, network, its init
  * created), its command waiting for a start */
@@ -168,15 +163,23 @@ int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	struct burrow_err *err = NULL;
 	cleanup_strv char **refs = NULL;
 	size_t n = 0;
-	if (cmd_ready(ctx, &err) < 0 || (r.all ? cmd_refs_all(ctx, initable, &refs, &n, &err)
-	                                       : cmd_refs_get(ctx, &r, argc, argv, &refs, &n, &err)) < 0)
+	if (cmd_ready(ctx, &err) < 0 ||
+	    (r.all ? cmd_refs_all(ctx, NULL, &refs, &n, &err) : cmd_refs_get(ctx, &r, argc, argv, &refs, &n, &err)) < 0)
 		return cmd_fail(err);
 	struct ctr_start_opts so = {.eng = &ctx->settings.engine, .init_only = true};
 	for (size_t i = 0; i < n; i++) {
 		struct ctr_attached ch;
 		bool already = false;
 		int code = EXIT_BURROW;
-		if (ctr_start(ctx->state, refs[i], &so, &ch, &already, &code, &err) < 0) {
+		int ret = ctr_start(ctx->state, refs[i], &so, &ch, &already, &code, &err);
+		if (ret < 0 && r.all && already) {
+			/* --all: one that runs or is initialized already is
+			 * printed too, as podman's */
+			burrow_err_free(err);
+			err = NULL;
+			ret = 0;
+		}
+		if (ret < 0) {
 			burrow_err_print(err);
 			burrow_err_free(err);
 			err = NULL;

@@ -344,7 +344,7 @@ static int attach_open(struct state_store *s, const char *ref, bool want_stdin, 
 		goto out;
 	if (dead == 1 || (r.state != CTR_RUNNING && r.state != CTR_PAUSED)) {
 		burrow_error_status(err, EINVAL, "cannot attach to container '%s': it is %s", str_quote(c.name),
-		                    dead == 1 ? "gone" : ctr_state_name(r.state));
+		                    dead == 1 ? "gone" : ctr_state_word(r.state));
 		burrow_error_hint(
 		    err, "only a running container can be attached to: start it with 'burrow start -a %s'", c.name);
 		goto out;

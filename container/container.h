@@ -173,7 +173,8 @@ struct ctr_start_opts {
  * transition, and forks its monitor, a daemon (container/monitor.h) that
  * prepares, starts and watches it; an initialized one (burrow init): its
  * monitor is told to go. With init_only, the monitor stops short of the
- * exec (a running or initialized container is refused, EINVAL). Returns 0 once the container runs (or
+ * exec (a running or initialized container is refused, EINVAL, with
+ * *already). Returns 0 once the container runs (or
  * was running already: *already; with attach, out is then a channel got
  * as ctr_attach_open gets one), or -1 when it could not be started: then
  * *exit_code is 127 when its command was not found, 126 when it cannot

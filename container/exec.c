@@ -216,7 +216,7 @@ static int find_target(struct state_store *s, const char *ref, const struct ctr_
 	t->name = xstrdup(c.name);
 	if (r.state != CTR_RUNNING) {
 		burrow_error_status(err, EINVAL, "cannot exec in container '%s': it is %s, not running",
-		                    str_quote(c.name), ctr_state_name(r.state));
+		                    str_quote(c.name), ctr_state_word(r.state));
 		goto out;
 	}
 	/* its init, and none other that has its pid by now */

@@ -373,7 +373,7 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 		bool initialized = r.state == CTR_CREATED;
 		if (!force && !initialized) {
 			burrow_error_status(err, EBUSY, "cannot remove container '%s': it is %s", str_quote(c.name),
-			                    ctr_state_name(r.state));
+			                    ctr_state_word(r.state));
 			burrow_error_hint(err, "stop it first, or use 'burrow rm -f'");
 			goto out;
 		}

@@ -752,7 +752,7 @@ void ctr_mon_go(struct mon *m, int fd, uint8_t flags)
 	    (now.state != CTR_CREATED || now.monitor_pid != m->run.monitor_pid ||
 	     now.monitor_start != m->run.monitor_start))
 		burrow_error_status(&e, EINVAL, "cannot start container '%s': it is %s", str_quote(m->c->name),
-		                    ctr_state_name(now.state));
+		                    ctr_state_word(now.state));
 	ctr_run_clear(&now);
 	if (!e) {
 		/* renamed or updated while it waited */
@@ -1026,6 +1026,7 @@ int ctr_start(struct state_store *s, const char *ref, const struct ctr_start_opt
 	/* running, or its monitor is about to restart it; or initialized */
 	bool runs = r.state == CTR_RUNNING || r.state == CTR_PAUSED || (r.restarting && ctr_monitor_alive(&r));
 	if (o->init_only && (runs || r.state == CTR_CREATED || r.state == CTR_STOPPING)) {
+		*already = true;
 		burrow_error_status(err, EINVAL, "cannot initialize container '%s': it is %s already",
 		                    str_quote(c.name), r.state == CTR_CREATED ? "initialized" : "running");
 		goto out;

@@ -73,6 +73,20 @@ const char *ctr_config_image(const struct ctr_config *c)
 	return c->image_resolved ? c->image_resolved : c->image_name ? c->image_name : "";
 }
 
+const char *ctr_state_word(enum ctr_state s)
+{
+	switch (s) {
+	case CTR_CONFIGURED:
+		return "created";
+	case CTR_CREATED:
+		return "initialized";
+	case CTR_STOPPED:
+		return "exited";
+	default:
+		return ctr_state_name(s);
+	}
+}
+
 enum ctr_state ctr_state_parse(const char *s)
 {
 	for (unsigned i = 0; s && i <= CTR_UNKNOWN; i++)
@@ -101,7 +115,7 @@ int ctr_state_check(const char *name, enum ctr_state from, enum ctr_state to, st
 	    ((unsigned)from <= CTR_UNKNOWN && (unsigned)to < CTR_UNKNOWN && (transitions[from] & (1u << to))))
 		return 0;
 	return burrow_error_status(err, EINVAL, "container '%s' is %s: it cannot become %s", str_quote(name),
-	                           ctr_state_name(from), ctr_state_name(to));
+	                           ctr_state_word(from), ctr_state_word(to));
 }
 
 /* ---- one field of each kind: out to JSON, in from JSON, cleared ---- */

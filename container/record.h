@@ -40,6 +40,11 @@ enum ctr_state {
 	CTR_UNKNOWN,
 };
 const char *ctr_state_name(enum ctr_state s);
+/* The state as podman names it to users (State.Status, ps --filter
+ * status=, what a refusal says): configured is "created", created
+ * (prepared, its command not started yet: burrow init's) "initialized",
+ * stopped (ended, not cleaned up yet) "exited". */
+const char *ctr_state_word(enum ctr_state s);
 enum ctr_state ctr_state_parse(const char *s);
 
 /* The transitions that make sense (staying in a state always does):

@@ -338,7 +338,7 @@ int ctr_kill(struct state_store *s, const char *ref, int sig, struct burrow_err 
 		goto out;
 	if (h.r.state != CTR_RUNNING && h.r.state != CTR_PAUSED && h.r.state != CTR_STOPPING) {
 		burrow_error_status(err, EINVAL, "cannot kill container '%s': it is %s, not running",
-		                    str_quote(h.c.name), ctr_state_name(h.r.state));
+		                    str_quote(h.c.name), ctr_state_word(h.r.state));
 		goto out;
 	}
 	/* as podman: the user's signal ends the restart policy's say */

@@ -500,7 +500,7 @@ int ctr_top(struct state_store *s, const char *ref, char *const *descriptors, ch
 		goto out;
 	if (r.state != CTR_RUNNING && r.state != CTR_PAUSED) {
 		burrow_error_status(err, EINVAL, "top can only be used on running containers: '%s' is %s",
-		                    str_quote(c.name), ctr_state_name(r.state));
+		                    str_quote(c.name), ctr_state_word(r.state));
 		goto out;
 	}
 	if (!proc_is(r.pid, r.pid_start)) {

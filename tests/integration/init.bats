@@ -51,6 +51,9 @@ upper_of() {
 	local pid=$output
 	[ "$pid" -gt 0 ]
 	[ -d "/proc/$pid" ]
+	# ps shows the same init
+	run_burrow 0 ps -a --format '{{.Names}} {{.Pid}}'
+	assert_match "$output" "iv1 $pid"
 	# set up, not run: the file its command writes is not there, nor its output
 	[ ! -e "$(upper_of iv1)/ran" ]
 	run_burrow 0 logs iv1
@@ -119,8 +122,13 @@ upper_of() {
 	run_burrow 0 init iv8
 	run_burrow 125 init iv8
 	assert_match "$output" "initialized"
+	# in podman's words: initialized
 	run_burrow 125 kill iv8
+	assert_match "$output" "cannot kill container 'iv8': it is initialized, not running"
 	run_burrow 125 exec iv8 true
+	assert_match "$output" "cannot exec in container 'iv8': it is initialized, not running"
+	run_burrow 125 pause iv8
+	assert_match "$output" "container 'iv8' is initialized: it cannot become paused"
 	is "$(status_of iv8)" "Initialized"
 	run_burrow 125 init no-such-ctr
 	assert_match "$output" "no such container"
@@ -130,7 +138,7 @@ upper_of() {
 	is "$(status_of iv9)" "Initialized"
 }
 
-@test "init --all initializes every container neither running nor initialized; -l the last created" {
+@test "init --all initializes every container neither running nor initialized, printing every container as podman's; -l the last created" {
 	run_burrow 0 run -d --name ivr busybox sleep 600
 	run_burrow 0 create --name iva busybox true
 	run_burrow 0 create --name ivb busybox true
@@ -138,8 +146,11 @@ upper_of() {
 	run_burrow 0 create --name ivi busybox true
 	run_burrow 0 init ivi
 	run_burrow 0 init --all
+	# the running and initialized ones too, as podman's
 	is "$(sort <<<"$output" | tr '\n' ' ')" \
-		"$(printf '%s\n' "$(container_id iva)" "$(container_id ivb)" "$(container_id ive)" | sort | tr '\n' ' ')"
+		"$("$BURROW" ps -a -q --no-trunc | sort | tr '\n' ' ')"
+	assert_match "$output" "$(container_id ivr)"
+	assert_match "$output" "$(container_id ivi)"
 	run_burrow 0 ps -a --format '{{.Names}} {{.Status}}'
 	assert_match "$output" "iva Initialized"
 	assert_match "$output" "ivb Initialized"
@@ -151,4 +162,85 @@ upper_of() {
 	is "$output" "$(container_id ivl)"
 	is "$(status_of ivl)" "Initialized"
 	run_burrow 125 init --all ivl
+}
+
+@test "init: the policy does not restart an initialized container whose init ended (stop, or killed from outside)" {
+	local n mon pid ev
+	for n in ivp1 ivp2; do
+		run_burrow 0 create --name $n --restart=always busybox sh -c 'echo ran; exec sleep 600'
+		run_burrow 0 init $n
+		mon=$(monitor_of $n)
+		if [ $n = ivp1 ]; then
+			run_burrow 0 stop $n
+		else
+			run_burrow 0 inspect --format '{{.State.Pid}}' $n
+			pid=$output
+			[ "$pid" -gt 0 ]
+			kill -KILL "$pid"
+		fi
+		# a restart would keep the monitor: it ends instead
+		wait_dead $mon 120
+		assert_match "$(status_of $n)" "^Exited "
+		run_burrow 0 logs $n
+		is "$output" "" "$n: its command ran"
+		run_burrow 0 events --since 10m --until 0s --filter container=$n --format '{{.Status}}'
+		# no start: neither the policy's nor anyone's
+		ev=" $(tr '\n' ' ' <<<"$output")"
+		assert_match "$ev" "^ create init "
+		[[ $ev != *" start "* && $ev != *" restart "* ]] || { echo "$n: $ev" >&2; false; }
+	done
+}
+
+@test "init: with --log-driver passthrough the command writes to what init had as its output, once started" {
+	local out=$BATS_TEST_TMPDIR/pt.out
+	run_burrow 0 create --name ivpt --log-driver passthrough busybox sh -c 'echo hi-from-ivpt'
+	"$BURROW" init ivpt >"$out"
+	is "$(cat "$out")" "ivpt"
+	is "$(status_of ivpt)" "Initialized"
+	run_burrow 0 start ivpt
+	is "$output" "ivpt"
+	wait_state ivpt '^Exited \(0\)'
+	is "$(cat "$out")" "ivpt
+hi-from-ivpt"
+}
+
+@test "init: stop --all and stop --filter stop initialized containers too; rm -a removes them without -f (as podman's)" {
+	local n mon id2
+	for n in ivs0 ivs1; do
+		run_burrow 0 create --name $n busybox sleep 600
+		run_burrow 0 init $n
+		mon=$(monitor_of $n)
+		# ivs1 is the only container left to stop: --all prints just it
+		if [ $n = ivs0 ]; then run_burrow 0 stop --filter name=$n; else run_burrow 0 stop --all; fi
+		is "$output" "$(container_id $n)"
+		wait_dead $mon
+		assert_match "$(status_of $n)" "^Exited "
+	done
+	run_burrow 0 create --name ivs2 busybox sleep 600
+	run_burrow 0 init ivs2
+	mon=$(monitor_of ivs2)
+	id2=$(container_id ivs2)
+	[ -n "$id2" ]
+	# ivs1 exited, ivs2 initialized: rm -a needs no -f
+	run_burrow 0 rm -a
+	assert_match "$output" "$id2"
+	wait_dead $mon
+	run_burrow 0 ps -a -q
+	is "$output" ""
+}
+
+@test "init: stop of an initialized --rm container removes it; restart of an initialized one runs it (as podman's)" {
+	local mon
+	run_burrow 0 create --rm --name ivrm busybox sleep 600
+	run_burrow 0 init ivrm
+	mon=$(monitor_of ivrm)
+	run_burrow 0 stop ivrm
+	wait_dead $mon
+	run_burrow 1 container exists ivrm
+	run_burrow 0 create --name ivre busybox sh -c 'echo ran; exec sleep 600'
+	run_burrow 0 init ivre
+	run_burrow 0 restart ivre
+	is "$output" "ivre"
+	wait_logs ivre ran
+	assert_match "$(status_of ivre)" "^Up "
 }

@@ -644,14 +644,21 @@ nameserver 192\.0\.2\.53$"
 	is "$output" ""
 }
 
-@test "publish: init binds the host port before the command runs; start forwards to it; rm frees it" {
+@test "publish: init binds the host port before the command runs (port says not running); start forwards to it; rm frees it" {
 	local p
 	p=$(free_port)
 	run_burrow 0 create --name i -p "127.0.0.1:$p:80" peer netpeer tcp 80
 	run_burrow 0 init i
 	run bindable "$p"
 	is "$status" 1 "the port is free while the container is initialized"
+	# not running yet: port says so (as of a stopped one), port -a leaves it out
+	run_burrow 125 port i
+	assert_match "$output" "container 'i' is not running"
+	run_burrow 0 port -a
+	is "$output" ""
 	run_burrow 0 start i
+	run_burrow 0 port i
+	is "$output" "80/tcp -> 127.0.0.1:$p"
 	run ask 127.0.0.1 "$p"
 	is "$status" 0 "forwarded after init and start: $output"
 	run_burrow 0 rm -f -t 0 i
