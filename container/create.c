@@ -68,6 +68,30 @@ static int open_in_root(const char *root, const char *path)
 	return openat2_retry(dfd, path, O_RDONLY | O_NONBLOCK, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
+/* Whether layer root hides the lower layers' file (an absolute path): a
+ * whiteout (".wh.NAME") of it or of a directory on its way, or one of
+ * those directories made opaque (".wh..wh..opq"), as image/unpack.c keeps
+ * them and fuse-overlayfs reads them. */
+static bool hides_below(const char *root, const char *file)
+{
+	cleanup_close int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return false;
+	const char *path = file + strspn(file, "/");
+	for (const char *name = path;;) {
+		const char *slash = strchrnul(name, '/');
+		cleanup_free char *wh = xasprintf("%.*s.wh.%.*s", (int)(name - path), path, (int)(slash - name), name);
+		cleanup_free char *opq = *slash ? xasprintf("%.*s/.wh..wh..opq", (int)(slash - path), path) : NULL;
+		cleanup_close int w = openat2_retry(dfd, wh, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+		cleanup_close int o = opq ? openat2_retry(dfd, opq, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS) : -1;
+		if (w >= 0 || o >= 0)
+			return true;
+		if (!*slash)
+			return false;
+		name = slash + 1;
+	}
+}
+
 int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err)
 {
 	*out = NULL;
@@ -77,8 +101,11 @@ int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct b
 		 * a link to a name the image lacks is no file */
 		if (fd < 0 && errno == ELOOP)
 			return burrow_error_status(err, CTR_ENOUSER, "%s is a symbolic link that loops", file);
-		if (fd < 0)
+		if (fd < 0) {
+			if (hides_below(roots[i], file))
+				return 0; /* deleted by this layer: the image has none */
 			continue;
+		}
 		struct stat st;
 		if (fstat(fd, &st) < 0)
 			return burrow_error(err, errno, "cannot read %s", file);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,26 +24,24 @@
 /* How often a follow looks again when nothing woke it (a bound, not the
  * way it learns of new output: inotify does that). */
 #define FOLLOW_TICK_MS 1000
-/* What is held at most: a container's lines read in by a follow before
- * they are printed, and the output before it is written. */
+/* What is read at a time of a log, and held at most of the output
+ * before it is written. */
 #define LOGS_CHUNK 65536
 
 struct logsrc {
 	char *id, *name;
 	char *path;
-	int fd;     /* -1: no log (yet) */
-	off_t off;  /* how far it was read */
-	char *rest; /* what a follow read in and did not print yet */
-	size_t nrest;
-	/* the lines to print (each with its newline): data[pos..end), the
-	 * mapped past or rest */
-	const char *data;
-	size_t pos, end;
+	int fd;      /* -1: no log (yet) */
+	off_t off;   /* how far it was read */
+	off_t limit; /* how far to read it: -1 to its end */
+	bool more;   /* it may hold more than was read (up to limit) */
+	/* what was read and not printed yet: rest[pos..end) whole lines
+	 * (each with its newline), rest[end..nrest) one not complete yet */
+	char *rest;
+	size_t nrest, pos, end;
 	size_t head_len; /* the line at pos (head()) */
 	long long head_ns;
 	bool head_cut;
-	char *map; /* the log as it was first (its past), mapped */
-	size_t maplen;
 	bool following; /* the container runs: read on until it ends */
 	bool ending;    /* it had ended before the last read, which read it all */
 	struct proc_ref monitor;
@@ -55,6 +52,7 @@ struct logsrc {
 struct logs_run {
 	const struct ctr_logs_opts *o;
 	bool multi;
+	size_t cut; /* the container whose last line printed was cut, or n */
 	/* the output not yet written, all of one stream: lines go out in
 	 * the order they are printed, across stdout and stderr too */
 	char *buf;
@@ -123,30 +121,56 @@ static int emit(struct logs_run *r, const struct logsrc *src, const char *line, 
 	return 0;
 }
 
-/* Where the last n lines of data start: a line is a full one (F) with the
- * cut ones (P) before it; the very last counts even when cut. */
-static size_t tail_start(const char *data, size_t len, long long n)
+/* Whether the line of src's log at [start, end) (its newline at end - 1)
+ * was cut (P), from its head: in buf (what was read from lo on) when it
+ * holds it. */
+static bool line_cut(struct logsrc *src, const char *buf, off_t lo, size_t len, off_t start, off_t end)
 {
+	char h[128];
+	size_t want = (size_t)(end - 1 - start) < sizeof(h) ? (size_t)(end - 1 - start) : sizeof(h);
+	const char *p = h;
+	ssize_t got = (ssize_t)want;
+	if (start + (off_t)want <= lo + (off_t)len)
+		p = buf + (start - lo);
+	else
+		got = TEMP_FAILURE_RETRY(pread(src->fd, h, want, start));
+	struct ctr_log_line l;
+	return got > 0 && ctr_log_parse_line(p, (size_t)got, &l) == 0 && l.partial;
+}
+
+/* Where the last n lines of the log's first size bytes start, of its
+ * whole lines: a line is a full one (F) with the cut ones (P) before it;
+ * the very last counts even when cut. Read backwards a chunk at a time. */
+static int tail_offset(struct logsrc *src, off_t size, long long n, off_t *start, struct burrow_err **err)
+{
+	*start = 0;
 	if (n < 0)
 		return 0;
+	cleanup_free char *buf = xmalloc(LOGS_CHUNK);
 	long long count = 0;
-	size_t end = len;
-	bool first = true;
-	while (end > 0) {
-		size_t start = end - 1; /* end is just past a newline (or the data's end) */
-		while (start > 0 && data[start - 1] != '\n')
-			start--;
-		struct ctr_log_line l;
-		size_t ll = end - start - (data[end - 1] == '\n' ? 1 : 0);
-		bool partial = ctr_log_parse_line(data + start, ll, &l) == 0 && l.partial;
-		if (!partial || first) {
-			count++;
-			first = false;
+	off_t end = -1; /* just past the line looked at (-1: before the last newline) */
+	size_t len = 0; /* what buf holds, from lo on */
+	for (off_t lo = size; lo > 0;) {
+		len = lo > LOGS_CHUNK ? LOGS_CHUNK : (size_t)lo;
+		lo -= (off_t)len;
+		ssize_t got = TEMP_FAILURE_RETRY(pread(src->fd, buf, len, lo));
+		if (got < 0)
+			return burrow_error(err, errno, "cannot read the log of container '%s'", str_quote(src->name));
+		if ((size_t)got < len)
+			return 0; /* it started over meanwhile: from its start */
+		for (size_t i = len; i-- > 0;) {
+			if (buf[i] != '\n')
+				continue;
+			off_t line = lo + (off_t)i + 1;
+			if (end >= 0 && (count == 0 || !line_cut(src, buf, lo, len, line, end)) && ++count > n) {
+				*start = end;
+				return 0;
+			}
+			end = line;
 		}
-		if (count > n)
-			return end;
-		end = start;
 	}
+	if (end > 0 && (count == 0 || !line_cut(src, buf, 0, len, 0, end)) && ++count > n)
+		*start = end;
 	return 0;
 }
 
@@ -155,7 +179,7 @@ static size_t tail_start(const char *data, size_t len, long long n)
  * first, as nothing). */
 static void head(struct logsrc *src)
 {
-	const char *p = src->data + src->pos;
+	const char *p = src->rest + src->pos;
 	const char *nl = memchr(p, '\n', src->end - src->pos); /* end is just past one */
 	struct ctr_log_line l;
 	src->head_len = (size_t)(nl - p);
@@ -164,29 +188,32 @@ static void head(struct logsrc *src)
 	src->head_cut = ok && l.partial;
 }
 
-/* Prints the lines that srcs[i].data[pos..end) hold, merged by time as
- * podman 4.3 prints several containers' lines (its readers race; in time
- * order is what they race for): the earliest first, of two at the same
- * time the one of the container given first; after a line that was cut
- * (P), its container's next (the rest) before any other's. */
+/* Prints the lines read in, merged by time as podman 4.3 prints several
+ * containers' lines (its readers race; in time order is what they race
+ * for): the earliest first, of two at the same time the one of the
+ * container given first; after a line that was cut (P), its container's
+ * next (the rest) before any other's. Returns 1 when it stopped at a
+ * container whose lines read in ran out while its log holds more (its
+ * next may be the earliest: read_more it and merge on), 0 when all is
+ * printed. */
 static int merge(struct logs_run *r, struct logsrc *srcs, size_t n, struct burrow_err **err)
 {
-	for (size_t i = 0; i < n; i++)
-		if (srcs[i].pos < srcs[i].end)
-			head(&srcs[i]);
-	size_t cut = n; /* the container whose line was cut, or n */
 	for (;;) {
-		bool rest = cut < n && srcs[cut].pos < srcs[cut].end;
-		size_t best = rest ? cut : n;
-		for (size_t i = 0; i < n && !rest; i++)
-			if (srcs[i].pos < srcs[i].end && (best == n || srcs[i].head_ns < srcs[best].head_ns))
+		bool rest = r->cut < n && srcs[r->cut].pos < srcs[r->cut].end;
+		size_t best = rest ? r->cut : n;
+		for (size_t i = 0; i < n && !rest; i++) {
+			if (srcs[i].pos == srcs[i].end) {
+				if (srcs[i].more)
+					return 1;
+			} else if (best == n || srcs[i].head_ns < srcs[best].head_ns)
 				best = i;
+		}
 		if (best == n)
 			return flush(r, err);
 		struct logsrc *src = &srcs[best];
-		if (emit(r, src, src->data + src->pos, src->head_len, err) < 0)
+		if (emit(r, src, src->rest + src->pos, src->head_len, err) < 0)
 			return -1;
-		cut = src->head_cut ? best : n;
+		r->cut = src->head_cut ? best : n;
 		src->pos += src->head_len + 1;
 		if (src->pos < src->end)
 			head(src);
@@ -212,37 +239,17 @@ static int log_size(struct logsrc *src, off_t *size, struct burrow_err **err)
 	return 0;
 }
 
-/* What the log holds now, from its last --tail lines on, mapped into
- * src->data (src->map, unmapped by the caller). */
-static int map_past(struct logs_run *r, struct logsrc *src, struct burrow_err **err)
+/* A chunk more of src's log (up to its limit), after the line not
+ * complete yet that rest kept; called when its lines read in were all
+ * printed. */
+static int read_more(struct logsrc *src, struct burrow_err **err)
 {
-	off_t size;
-	if (log_size(src, &size, err) < 0)
-		return -1;
-	if (size <= 0)
-		return 0;
-	void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, src->fd, 0);
-	if (map == MAP_FAILED)
-		return burrow_error(err, errno, "cannot read the log of container '%s'", str_quote(src->name));
-	src->map = map;
-	src->maplen = (size_t)size;
-	/* only whole lines: one being written may not be complete (a follow
-	 * reads it from off) */
-	size_t whole = src->maplen;
-	while (whole > 0 && src->map[whole - 1] != '\n')
-		whole--;
-	src->data = src->map;
-	src->pos = tail_start(src->map, whole, r->o->tail);
-	src->end = whole;
-	src->off = (off_t)whole;
-	return 0;
-}
-
-/* A chunk of what the log holds from src->off on, after what src->rest
- * kept: its whole lines become src->data. *more: the log holds more. */
-static int read_more(struct logsrc *src, bool *more, struct burrow_err **err)
-{
-	*more = false;
+	src->more = false;
+	if (src->pos) {
+		memmove(src->rest, src->rest + src->pos, src->nrest - src->pos);
+		src->nrest -= src->pos;
+	}
+	src->pos = src->end = 0;
 	off_t size;
 	if (log_size(src, &size, err) < 0)
 		return -1;
@@ -251,32 +258,38 @@ static int read_more(struct logsrc *src, bool *more, struct burrow_err **err)
 		src->off = 0;
 		src->nrest = 0;
 	}
-	if (size > src->off) {
-		src->rest = xrealloc(src->rest, src->nrest + LOGS_CHUNK);
-		ssize_t n = TEMP_FAILURE_RETRY(pread(src->fd, src->rest + src->nrest, LOGS_CHUNK, src->off));
-		if (n < 0)
-			return burrow_error(err, errno, "cannot read the log of container '%s'", str_quote(src->name));
-		src->off += n;
-		src->nrest += (size_t)n;
-		*more = n > 0 && size > src->off;
-	}
-	src->data = src->rest;
-	src->pos = 0;
+	if (src->limit >= 0 && size > src->limit)
+		size = src->limit;
+	if (size <= src->off)
+		return 0;
+	size_t want = size - src->off < LOGS_CHUNK ? (size_t)(size - src->off) : LOGS_CHUNK;
+	src->rest = xrealloc(src->rest, src->nrest + want);
+	ssize_t got = TEMP_FAILURE_RETRY(pread(src->fd, src->rest + src->nrest, want, src->off));
+	if (got < 0)
+		return burrow_error(err, errno, "cannot read the log of container '%s'", str_quote(src->name));
+	src->off += got;
+	src->nrest += (size_t)got;
+	src->more = got > 0 && size > src->off;
 	src->end = src->nrest;
 	while (src->end > 0 && src->rest[src->end - 1] != '\n')
 		src->end--;
+	if (src->end > 0)
+		head(src);
 	return 0;
 }
 
-/* After a merge: what rest holds past its printed lines kept for the next. */
-static void rest_used(struct logsrc *src)
+/* Prints, merged, what the logs hold (up to their limits), a chunk of
+ * each at a time. */
+static int drain(struct logs_run *r, struct logsrc *srcs, size_t n, struct burrow_err **err)
 {
-	if (src->pos) {
-		memmove(src->rest, src->rest + src->pos, src->nrest - src->pos);
-		src->nrest -= src->pos;
-	}
-	src->data = NULL;
-	src->pos = src->end = 0;
+	int again;
+	do {
+		for (size_t i = 0; i < n; i++)
+			if (srcs[i].pos == srcs[i].end && srcs[i].more && read_more(&srcs[i], err) < 0)
+				return -1;
+		again = merge(r, srcs, n, err);
+	} while (again > 0);
+	return again;
 }
 
 /* Whether a followed container has ended: its monitor wrote the exit file
@@ -300,9 +313,9 @@ static int follow(struct state_store *s, struct logs_run *r, struct logsrc *srcs
 	if (mkdir_p(exits, 0700, &ignored) < 0)
 		burrow_err_free(ignored);
 	inotify_add_watch(ino, exits, IN_CLOSE_WRITE | IN_MOVED_TO);
+	for (size_t i = 0; i < n; i++)
+		srcs[i].limit = -1;
 	for (;;) {
-		size_t live = 0;
-		bool more = false;
 		for (size_t i = 0; i < n; i++) {
 			struct logsrc *src = &srcs[i];
 			if (!src->following)
@@ -312,27 +325,18 @@ static int follow(struct state_store *s, struct logs_run *r, struct logsrc *srcs
 				src->wd = inotify_add_watch(ino, src->path, IN_MODIFY);
 			/* before the read: its end comes after its last output */
 			src->ending = ended(s, src);
-			bool full;
-			if (read_more(src, &full, err) < 0)
-				return -1;
-			more |= full;
-			src->ending &= !full;
+			src->more = true;
 		}
-		if (merge(r, srcs, n, err) < 0)
+		if (drain(r, srcs, n, err) < 0)
 			return -1;
+		size_t live = 0;
 		for (size_t i = 0; i < n; i++) {
-			if (!srcs[i].following)
-				continue;
-			rest_used(&srcs[i]);
-			if (srcs[i].ending)
+			if (srcs[i].following && srcs[i].ending)
 				srcs[i].following = false;
-			else
-				live++;
+			live += srcs[i].following;
 		}
 		if (live == 0)
 			return 0;
-		if (more)
-			continue; /* read on before waiting */
 		struct pollfd p[1 + 16];
 		size_t np = 0;
 		p[np++] = (struct pollfd){.fd = ino, .events = POLLIN};
@@ -350,7 +354,7 @@ static int follow(struct state_store *s, struct logs_run *r, struct logsrc *srcs
 int ctr_logs(struct state_store *s, char *const *refs, size_t n, const struct ctr_logs_opts *o, struct burrow_err **err)
 {
 	struct logsrc *srcs = xcalloc(n, sizeof(*srcs));
-	struct logs_run r = {.o = o, .multi = n > 1};
+	struct logs_run r = {.o = o, .multi = n > 1, .cut = n};
 	int ret = -1;
 	for (size_t i = 0; i < n; i++) {
 		srcs[i].fd = -1;
@@ -382,19 +386,18 @@ int ctr_logs(struct state_store *s, char *const *refs, size_t n, const struct ct
 			src->following = true;
 		ctr_run_clear(&run);
 	}
-	/* the past: each container's from its --tail lines on, mapped */
-	for (size_t i = 0; i < n; i++)
-		if (map_past(&r, &srcs[i], err) < 0)
-			goto out;
-	if (merge(&r, srcs, n, err) < 0)
-		goto out;
+	/* the past: each container's from its --tail lines on, what it held
+	 * then */
 	for (size_t i = 0; i < n; i++) {
-		if (srcs[i].map)
-			munmap(srcs[i].map, srcs[i].maplen);
-		srcs[i].map = NULL;
-		srcs[i].data = NULL;
-		srcs[i].pos = srcs[i].end = 0;
+		off_t size;
+		if (log_size(&srcs[i], &size, err) < 0 ||
+		    (size > 0 && tail_offset(&srcs[i], size, o->tail, &srcs[i].off, err) < 0))
+			goto out;
+		srcs[i].limit = size;
+		srcs[i].more = size > srcs[i].off;
 	}
+	if (drain(&r, srcs, n, err) < 0)
+		goto out;
 	if (o->follow && follow(s, &r, srcs, n, err) < 0)
 		goto out;
 	ret = 0;
@@ -407,8 +410,6 @@ out:
 		if (srcs[i].fd >= 0)
 			close(srcs[i].fd);
 		proc_ref_close(&srcs[i].monitor);
-		if (srcs[i].map)
-			munmap(srcs[i].map, srcs[i].maplen);
 	}
 	free(srcs);
 	free(r.buf);

@@ -634,7 +634,10 @@ int img_load(struct state_store *s, const struct img_load_opts *o, char ***loade
 				img_ref_clear(&r);
 			}
 		}
+		/* a docker-archive has no manifest: its image is of the type
+		 * its own would be, Docker v2s2 (podman 4.3's, which push keeps) */
 		struct img_fetch_image fi = {.manifest = im->manifest,
+		                             .manifest_type = im->m.media_type,
 		                             .digest = im->manifest ? im->digest : NULL,
 		                             .repo_digests = rd,
 		                             .references = im->names};

@@ -99,6 +99,25 @@ third"
 	cmp "$T/d.tar" "$T/d2.tar"
 }
 
+# As podman 4.3 (checked live): an image loaded from a docker-archive has
+# a Docker v2s2 manifest type (the archive's manifest is one), which push
+# keeps; one loaded from an oci-archive stays OCI.
+@test "load: a docker-archive's image is of Docker v2s2 manifest type, as podman's: inspect says so, push to dir: keeps it; an oci-archive's is OCI" {
+	load_multi
+	run_burrow 0 save -o "$T/d.tar" localhost/multi:1
+	run_burrow 0 save --format oci-archive -o "$T/o.tar" localhost/multi:1
+	other 0 load -i "$T/d.tar"
+	other 0 image inspect --format '{{.ManifestType}}' localhost/multi:1
+	is "$output" "application/vnd.docker.distribution.manifest.v2+json"
+	other 0 push -q localhost/multi:1 "dir:$T/pd"
+	run python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["mediaType"])' "$T/pd/manifest.json"
+	is "$output" "application/vnd.docker.distribution.manifest.v2+json"
+	other 0 rmi localhost/multi:1
+	other 0 load -i "$T/o.tar"
+	other 0 image inspect --format '{{.ManifestType}}' localhost/multi:1
+	is "$output" "application/vnd.oci.image.manifest.v1+json"
+}
+
 @test "save/load: oci-archive round trip keeps ID, tag and manifest digest" {
 	load_multi
 	id=$(image_id)

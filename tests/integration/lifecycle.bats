@@ -496,6 +496,53 @@ EOF
 	run_burrow 0 rm ma mb
 }
 
+@test "logs: long logs of several merged in time order, read a part at a time; --tail across the parts" {
+	run_burrow 0 run --name ca busybox echo x
+	run_burrow 0 run --name cb busybox echo x
+	local fa=$XDG_DATA_HOME/burrow/containers/$(container_id ca)/ctr.log
+	local fb=$XDG_DATA_HOME/burrow/containers/$(container_id cb)/ctr.log
+	# ca's lines (the even ones) long, cb's (the odd ones) short: a part
+	# of ca's log spans less time than one of cb's
+	local pad
+	pad=$(printf '%0200d' 0)
+	awk -v pad="$pad" 'BEGIN { for (i = 0; i < 40000; i += 2) printf "2024-05-01T12:00:%02d.%09dZ stdout F %d %s\n", i / 1000, (i % 1000) * 1000000, i, pad }' >"$fa"
+	awk 'BEGIN { for (i = 1; i < 40000; i += 2) printf "2024-05-01T12:00:%02d.%09dZ stdout F %d\n", i / 1000, (i % 1000) * 1000000, i }' >"$fb"
+	awk -v pad="$pad" 'BEGIN { for (i = 0; i < 40000; i++) print (i % 2 ? "cb " i : "ca " i " " pad) }' >"$BATS_TEST_TMPDIR/want"
+	"$BURROW" logs -n ca cb >"$BATS_TEST_TMPDIR/got"
+	run diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	is "${output:0:300}" ""
+	# each one's last 15000 lines: from line 10000 on
+	"$BURROW" logs -n --tail 15000 ca cb >"$BATS_TEST_TMPDIR/got"
+	run diff <(tail -n 30000 "$BATS_TEST_TMPDIR/want") "$BATS_TEST_TMPDIR/got"
+	is "${output:0:300}" ""
+	run_burrow 0 rm ca cb
+}
+
+@test "logs: a log that starts over (max-size) while it is read ends the read, no crash" {
+	run_burrow 0 run --name lt busybox echo x
+	local f=$XDG_DATA_HOME/burrow/containers/$(container_id lt)/ctr.log
+	# far more than a pipe holds: logs waits to write while it reads on
+	awk 'BEGIN { for (i = 0; i < 100000; i++) printf "2024-05-01T12:00:01.000000000Z stdout F line%d\n", i }' >"$f"
+	mkfifo "$BATS_TEST_TMPDIR/p"
+	"$BURROW" logs lt >"$BATS_TEST_TMPDIR/p" 2>"$BATS_TEST_TMPDIR/err" &
+	local pid=$! st=0
+	exec 7<"$BATS_TEST_TMPDIR/p"
+	# its first line out: it has read the log's start
+	local first
+	read -r first <&7
+	is "$first" "line0"
+	# the monitor truncates the file in place when it reaches max-size
+	: >"$f"
+	cat <&7 >"$BATS_TEST_TMPDIR/out"
+	exec 7<&-
+	wait "$pid" || st=$?
+	is "$st" 0 "logs of a log truncated meanwhile: $(cat "$BATS_TEST_TMPDIR/err")"
+	# what it printed is the log's lines in order, a part of them
+	run awk -v n=1 '$0 != "line" n++ { print NR ": " $0; exit }' "$BATS_TEST_TMPDIR/out"
+	is "$output" ""
+	run_burrow 0 rm lt
+}
+
 @test "logs -f of several: what is there in time order, then each one's lines as they come, until the last ends" {
 	# the test orders the lines: each is in its log before the next is
 	# asked for (fa waits for go, fb for done)

@@ -226,6 +226,28 @@ f("etc/group", "root:x:0:\nwheel:x:10:root\nadm:x:4:daemon,root\nother:x:30:bob\
 	is "$output" "uid=0(root) gid=0(root) groups=77"
 }
 
+# A layer that deletes /etc/group (a whiteout) hides the lower layers'
+# /etc/group from the lookup as from the container: no memberships, as
+# podman 4.3 gives (checked live; an opaque /etc: test_container's
+# read_in_roots).
+@test "run: an /etc/group a later layer deleted gives no groups" {
+	import_busybox
+	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+f("etc/group", "root:x:0:\nwheel:x:10:root\n")'
+	run_burrow 0 run --name gd grp rm /etc/group
+	run_burrow 0 commit -q gd grpdel
+	if ! many_ids; then
+		run_burrow 0 run --rm grpdel true
+		return
+	fi
+	run_burrow 0 run --rm grp id -G
+	is "$output" "0 10" "the lower layer's memberships"
+	run_burrow 0 run --rm grpdel sh -c 'id -G; test -e /etc/group || echo no /etc/group'
+	is "$output" "0
+no /etc/group"
+	run_burrow 0 rm gd
+}
+
 # A uid or gid as podman 4.3 reads it (checked live): a sign taken (runc's
 # lookup is Go's Atoi), a leading space not; -u UID:GROUP for a uid the
 # image's /etc/passwd lacks takes GROUP as a gid only in digits (podman

@@ -1051,6 +1051,53 @@ static void test_passwd_home(void **state)
  * more memory than a few copies of the file (split whole, each was 16
  * million strings: over 600 MB). In a child whose address space has 160
  * MB more than it holds. */
+/* ctr_read_in_roots over layers (topmost first): a layer that deleted the
+ * file, or a directory on its way, or made one opaque, hides the lower
+ * layers' file; a layer without it and without those does not. */
+static void test_read_in_roots(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/burrow-unit-roots-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	static const char *const files[][2] = {
+	    {"lower/etc/group", "wheel:x:10:root\n"},
+	    {"lower/etc/passwd", "lower\n"},
+	    {"mid/etc/other", "x\n"},
+	    {"opq/etc/.wh..wh..opq", ""},
+	    {"opq/etc/passwd", "opq\n"},
+	    {"whdir/.wh.etc", ""},
+	    {"whfile/etc/.wh.group", ""},
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		cleanup_free char *p = path_join(dir, files[i][0]);
+		cleanup_free char *d = xstrndup(p, (size_t)(strrchr(p, '/') - p));
+		assert_int_equal(mkdir_p(d, 0755, NULL), 0);
+		assert_int_equal(write_file(p, files[i][1], strlen(files[i][1]), 0644, NULL), 0);
+	}
+	static const struct {
+		const char *top, *file, *want; /* want NULL: no file */
+	} cases[] = {
+	    {"mid", "/etc/group", "wheel:x:10:root\n"},
+	    {"opq", "/etc/group", NULL},
+	    {"opq", "/etc/passwd", "opq\n"},
+	    {"whdir", "/etc/group", NULL},
+	    {"whfile", "/etc/group", NULL},
+	    {"whfile", "/etc/passwd", "lower\n"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cleanup_free char *top = path_join(dir, cases[i].top);
+		cleanup_free char *lower = path_join(dir, "lower");
+		char *roots[] = {top, lower, NULL};
+		cleanup_free char *out = NULL;
+		assert_int_equal(ctr_read_in_roots(roots, cases[i].file, &out, NULL), 0);
+		if (cases[i].want)
+			assert_string_equal(out, cases[i].want);
+		else if (out)
+			fail_msg("%s over lower: %s read as '%s'", cases[i].top, cases[i].file, out);
+	}
+	assert_int_equal(rm_rf(dir, NULL), 0);
+}
+
 static void test_userns_etc_big(void **state)
 {
 	(void)state;
@@ -1337,6 +1384,7 @@ int main(void)
 	    cmocka_unit_test(test_resolve_user),
 	    cmocka_unit_test(test_user_memberships),
 	    cmocka_unit_test(test_gecos_name),
+	    cmocka_unit_test(test_read_in_roots),
 	    cmocka_unit_test(test_userns_etc_big),
 	    cmocka_unit_test(test_passwd_home),
 	    cmocka_unit_test(test_bind_id),
