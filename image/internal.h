@@ -286,6 +286,10 @@ int img_layer_put(struct state_store *s, const struct img_layer_record *l, struc
  * ChainID(0) = DiffID(0), ChainID(n) = sha256(ChainID(n-1) + " " + DiffID(n)). */
 int img_chain_ids(char *const *diff_ids, char ***out, struct burrow_err **err);
 
+/* img_lookup_name, for rmi: an image found whose record cannot be read
+ * is no error, but *damaged its ID (*out and *name NULL). */
+int img_lookup_removable(struct state_store *s, const char *ref, struct img_info **out, char **name, char **damaged,
+                         struct burrow_err **err);
 /* tag/<ref> -> image ID. img_tag_get: 0 found, 1 not found, -1 error.
  * img_tag_move points ref at image_id; the image it named loses the name. */
 int img_tag_get(struct state_store *s, const char *ref, char **id, struct burrow_err **err);
