@@ -203,3 +203,27 @@ layer_of() {
 	is "$(layer_of recimg)" "" "prune frees the layer no image names now"
 	run_burrow 0 run --rm busybox true
 }
+
+@test "an unreadable volume record: volume rm removes it unless a container's mounts name it; rm -f removes that container too" {
+	run_burrow 0 volume create v1
+	run_burrow 0 volume create v2
+	run_burrow 0 volume create v3
+	run_burrow 0 create --name c1 -v v1:/d busybox true
+	run_burrow 0 create --name c2 --mount type=volume,source=v2,target=/d busybox true
+	record db put vol/v1 '{"name":'
+	record db put vol/v2 '{"name":1}'
+	run_burrow 2 volume rm v1
+	assert_match "$output" "volume 'v1' is in use by container 'c1'"
+	run_burrow 0 rm c1
+	run_burrow 0 volume rm v1
+	is "$output" "v1"
+	run_burrow 0 volume rm -f v2
+	is "${lines[-1]}" "v2"
+	warnings 1 "warning: volume 'v2': its record cannot be read (volume record is damaged: it has no valid name)"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "" "c2 went with it"
+	run_burrow 0 volume ls -q
+	is "$output" "v3" "the others, without a warning"
+	[ ! -e "$XDG_DATA_HOME/burrow/volumes/v1" ]
+	[ ! -e "$XDG_DATA_HOME/burrow/volumes/v2" ]
+}
