@@ -99,9 +99,12 @@ static int lock_above(int lock, int preserve_fds)
 
 /* The process's additional groups as podman 4.3 gives an exec's (runc's
  * lookup of its user, checked live): with -u USER, the groups that list
- * USER as a member (none with -u USER:GROUP, and no --group-add); without
- * -u, those of the container's user (its -u or the image's User) and
- * --group-add's; keep-groups: the container's (no setgroups). The user's
+ * USER as a member (none with -u USER:GROUP, and no --group-add), set
+ * with keep-groups too (podman with runc, checked live: runc knows no
+ * keep-groups, so its exec -u sets them; a single-ID namespace denies
+ * setgroups, and the caller's groups stay there); without -u, those of
+ * the container's user (its -u or the image's User) and --group-add's;
+ * keep-groups without -u: the container's (no setgroups). The user's
  * own group is not one, as it is for the container's first process. */
 static int exec_groups(const struct ctr_config *c, const char *user, const char *passwd, const char *group,
                        struct target *t, struct burrow_err **err)

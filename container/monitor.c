@@ -708,6 +708,13 @@ static void container_ended(struct mon *m)
 		ctr_cgroup_remove(m->c);
 	}
 	trace_mark("end: drained+hooks+cgroup");
+	/* --preserve-fds: kept until the container's first end, as podman's
+	 * conmon keeps them (podman 4.3 with runc, run -d: a pipe's reader
+	 * sees no end when the container closes fd 3, and sees it when the
+	 * container exits); a restart runs without them, as podman's does */
+	for (int fd = 3; fd < 3 + m->preserve_fds; fd++)
+		close(fd);
+	m->preserve_fds = 0;
 	write_exit_file(m, code);
 	/* an initialized one's init (burrow init) ended before its command
 	 * ran: nothing for the policy to restart */
@@ -814,9 +821,10 @@ static int daemonize(struct ctr_monitor_args *a, bool passthrough)
 			close(null);
 	}
 	close_fds_keep_from(3 + a->preserve_fds, keep, 6 + STATE_NDB);
-	/* the container's alone: no program the monitor runs (fuse-overlayfs,
-	 * hooks) holds them, a pipe's reader sees its end when the container's
-	 * process closes it; the init takes close-on-exec off at its exec */
+	/* no program the monitor runs (fuse-overlayfs, hooks) holds them: the
+	 * monitor does, until the container's first end (container_ended),
+	 * when a pipe's reader sees its end; the init takes close-on-exec off
+	 * at its exec */
 	for (int fd = 3; fd < 3 + a->preserve_fds; fd++)
 		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 			return -1;

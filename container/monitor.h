@@ -61,8 +61,8 @@ struct ctr_monitor_args {
 	bool fresh;     /* made for this start: removed when burrow fails before it runs */
 	bool init_only; /* burrow init: the init waits before its exec for a start (CTR_ATTACH_GO) */
 	/* run --preserve-fds: the starter's fds 3 .. 3+n-1 (open; the above
-	 * are all higher), kept by the monitor and passed to each run of the
-	 * container, restarts too */
+	 * are all higher), kept by the monitor until the container's first
+	 * end, as podman's conmon keeps them: restarts run without them */
 	int preserve_fds;
 };
 

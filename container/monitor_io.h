@@ -35,7 +35,8 @@ struct mon {
 	struct netns_fwd *fwd; /* the published ports (NULL: none, or released) */
 	struct ctr_log log;
 	bool passthrough; /* the container's stdio are the caller's, kept by the monitor */
-	int preserve_fds; /* run --preserve-fds: the caller's fds 3 .. 3+n-1, kept by the monitor */
+	int preserve_fds; /* run --preserve-fds: the caller's fds 3 .. 3+n-1, kept by the monitor until the
+	                   * container's first end (0 then) */
 
 	/* the container's stdio, the monitor's ends: stdout and stderr (with a
 	 * pty: the master, in out[0]), stdin (a pipe, or the master); -1 when

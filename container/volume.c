@@ -14,6 +14,7 @@
 
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/mount.h"
 #include "container/secret.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -691,7 +692,11 @@ int ctr_vol_load(struct state_store *s, const char *name, struct ctr_vol *v, str
 		return -1;
 	if (r == 1)
 		return burrow_error_status(err, ENOENT, "no such volume '%s'", str_quote(name));
-	return ctr_vol_from_json(json, v, err);
+	cleanup_err struct burrow_err *bad = NULL;
+	if (ctr_vol_from_json(json, v, &bad) < 0)
+		return burrow_error_status(err, EIO, "volume '%s': its record cannot be read (%s)", str_quote(name),
+		                           bad->msg);
+	return 0;
 }
 
 int ctr_vol_exists(struct state_store *s, const char *name, bool *exists, struct burrow_err **err)
@@ -919,12 +924,65 @@ static char *quoted_list(char *const *v)
 	return out;
 }
 
+struct mounters {
+	const char *name;
+	char ***ids;
+};
+
+static int collect_mounters(struct ctr_config *c, void *data, struct burrow_err **err)
+{
+	(void)err;
+	struct mounters *m = data;
+	for (size_t i = 0; c->mounts && c->mounts[i]; i++) {
+		struct ctr_mount mt;
+		if (!ctr_mount_try(c->mounts[i], &mt))
+			continue;
+		if (strcmp(mt.type, "volume") == 0 && mt.source && strcmp(mt.source, m->name) == 0 &&
+		    !strv_contains(*m->ids, c->id))
+			strv_append(m->ids, c->id);
+		ctr_mount_clear(&mt);
+	}
+	return 0;
+}
+
+/* Volume name's record, as ctr_vol_load reads it; or, when it cannot be
+ * read (a torn write, another version's), a volume of that name whose
+ * users are the containers whose mounts name it (every container record
+ * read: one that cannot be read fails, naming it), for volume rm to
+ * remove it: *damaged true. */
+static int load_for_removal(struct state_store *s, const char *name, struct ctr_vol *v, bool *damaged,
+                            struct burrow_err **err)
+{
+	*damaged = false;
+	cleanup_err struct burrow_err *e = NULL;
+	if (ctr_vol_load(s, name, v, &e) == 0)
+		return 0;
+	bool exists = false;
+	if (ctr_vol_exists(s, name, &exists, err) < 0)
+		return -1;
+	if (!exists || e->status == ENOENT) {
+		*err = steal_ptr(e);
+		return -1;
+	}
+	*v = (struct ctr_vol){.name = xstrdup(name), .users = xcalloc(1, sizeof(char *))};
+	struct mounters m = {name, &v->users};
+	if (ctr_config_each_strict(s, collect_mounters, &m, err) < 0) {
+		ctr_vol_clear(v);
+		return -1;
+	}
+	burrow_debug("volume '%s': its record cannot be read (%s): removed as one that %zu containers use",
+	             str_quote(name), e->msg, strv_len(v->users));
+	*damaged = true;
+	return 0;
+}
+
 /* The containers that use the volume, removed for rm -f (running ones
  * killed, or stopped with timeout >= 0), and their references dropped. */
 static int remove_users(struct state_store *s, const char *name, int timeout, struct burrow_err **err)
 {
 	struct ctr_vol v;
-	if (ctr_vol_load(s, name, &v, err) < 0)
+	bool damaged = false;
+	if (load_for_removal(s, name, &v, &damaged, err) < 0)
 		return -1;
 	cleanup_strv char **ids = NULL;
 	int rc = ctr_vol_users(s, &v, &ids, NULL, err);
@@ -941,7 +999,8 @@ static int remove_users(struct state_store *s, const char *name, int timeout, st
 			burrow_err_free(steal_ptr(*err));
 			continue;
 		}
-		rc = ctr_vol_unuse(s, name, ids[i], err);
+		if (!damaged) /* a damaged record's users are not in it */
+			rc = ctr_vol_unuse(s, name, ids[i], err);
 	}
 	ctr_vol_clear(&v);
 	return rc;
@@ -957,11 +1016,12 @@ static int delete_unused(struct state_store *s, const char *name, struct burrow_
 	cleanup_free char *key = vol_key(name);
 	struct ctr_vol v = {0};
 	int rc = -1;
+	bool damaged = false;
 	cleanup_strv char **ids = NULL, **names = NULL;
 	cleanup_close int volfd = -1;
 	if (state_tx_begin(s, STATE_DB, err) < 0)
 		goto out;
-	if (ctr_vol_load(s, name, &v, err) < 0 || ctr_vol_users(s, &v, &ids, &names, err) < 0) {
+	if (load_for_removal(s, name, &v, &damaged, err) < 0 || ctr_vol_users(s, &v, &ids, &names, err) < 0) {
 		state_tx_cancel(s, STATE_DB);
 		goto out;
 	}

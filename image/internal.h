@@ -286,6 +286,10 @@ int img_layer_put(struct state_store *s, const struct img_layer_record *l, struc
  * ChainID(0) = DiffID(0), ChainID(n) = sha256(ChainID(n-1) + " " + DiffID(n)). */
 int img_chain_ids(char *const *diff_ids, char ***out, struct burrow_err **err);
 
+/* img_lookup_name, for rmi: an image found whose record cannot be read
+ * is no error, but *damaged its ID (*out and *name NULL). */
+int img_lookup_removable(struct state_store *s, const char *ref, struct img_info **out, char **name, char **damaged,
+                         struct burrow_err **err);
 /* tag/<ref> -> image ID. img_tag_get: 0 found, 1 not found, -1 error.
  * img_tag_move points ref at image_id; the image it named loses the name. */
 int img_tag_get(struct state_store *s, const char *ref, char **id, struct burrow_err **err);
@@ -664,6 +668,23 @@ int img_registry_next_page(const struct img_registry *r, const char *repo, const
 /* The same for the registry at base_url ("https://HOST[:PORT]"). */
 int img_link_next_page(const char *base_url, const char *repo, const char *at, const char *link, char **next,
                        struct burrow_err **err);
+/* The pages of a paged list asked so far (pull -a's tags/list), by
+ * their paths: a hash set, so that each new page is checked in constant
+ * time (a list compared with every page asked was quadratic: a hostile
+ * registry's pages of one short tag reach ~155,000 under the 4 MiB the
+ * list may hold, minutes of CPU). At most IMG_PAGES_MAX pages: registries
+ * page tags/list by tens to hundreds (the distribution spec's n; the
+ * reference registry pages only when n is asked), so 10,000 pages are a
+ * million tags at 100 a page, more than any real repository holds. */
+#define IMG_PAGES_MAX 10000
+struct img_pages {
+	char **slot; /* cap slots, NULL where free; the paths are copies */
+	size_t cap, n;
+};
+/* Adds page at: 0; 1 when it was asked already (pages that loop: the
+ * list ends there); -1 (EFBIG) when IMG_PAGES_MAX pages were asked. */
+int img_pages_add(struct img_pages *p, const char *at, struct burrow_err **err);
+void img_pages_clear(struct img_pages *p);
 /* The Authorization line for blob requests (NULL when none); refresh
  * fetches a new token. Safe from any thread. */
 char *img_registry_auth_line(struct img_registry *r, const char *repo, bool refresh, struct burrow_err **err);

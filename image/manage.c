@@ -12,6 +12,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/quote.h"
+#include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "state/events.h"
@@ -155,16 +156,59 @@ int img_untag(struct state_store *s, const char *ref, char *const *names, char *
 
 /* --- layers ----------------------------------------------------------------------- */
 
+/* An image record that cannot be read may name any layer whose ID its
+ * text holds: those layers stay while it does (the ones it named past a
+ * cut in a torn record cannot be known, nor used: a record that lost
+ * them names nothing). Says so once for each such record. */
+static bool damaged_names(const char *key, const char *json, const char *layer)
+{
+	if (!strstr(json, layer))
+		return false;
+	burrow_warn("image %.12s: its record cannot be read: the layers it may name are kept until it is removed",
+	            str_quote(key + strlen("img/")));
+	return true;
+}
+
+struct used {
+	char **ids;     /* the layers the readable records name */
+	char **damaged; /* "KEY\0JSON" of each record that cannot be read */
+};
+
 static int collect_used(const char *key, const char *json, void *data, struct burrow_err **err)
 {
-	char ***used = data;
+	(void)err;
+	struct used *u = data;
 	cleanup_record struct img_record r = {0};
-	if (img_record_parse(key, json, &r, err) < 0)
-		return -1;
+	cleanup_err struct burrow_err *bad = NULL;
+	if (img_record_parse(key, json, &r, &bad) < 0) {
+		size_t k = strlen(key) + 1, j = strlen(json) + 1;
+		char *both = xmalloc(k + j);
+		memcpy(both, key, k);
+		memcpy(both + k, json, j);
+		strv_append_take(&u->damaged, both);
+		return 0;
+	}
 	for (size_t i = 0; r.layer_ids[i]; i++)
-		if (!strv_contains(*used, r.layer_ids[i]))
-			strv_append(used, r.layer_ids[i]);
+		if (!strv_contains(u->ids, r.layer_ids[i]))
+			strv_append(&u->ids, r.layer_ids[i]);
 	return 0;
+}
+
+static void used_clear(struct used *u)
+{
+	strv_free(u->ids);
+	strv_free(u->damaged);
+}
+
+/* Whether u names layer id. */
+static bool used_names(const struct used *u, const char *id)
+{
+	if (strv_contains(u->ids, id))
+		return true;
+	for (size_t i = 0; u->damaged && u->damaged[i]; i++)
+		if (damaged_names(u->damaged[i], u->damaged[i] + strlen(u->damaged[i]) + 1, id))
+			return true;
+	return false;
 }
 
 struct named {
@@ -174,11 +218,14 @@ struct named {
 
 static int collect_named(const char *key, const char *json, void *data, struct burrow_err **err)
 {
+	(void)err;
 	struct named *n = data;
 	cleanup_record struct img_record r = {0};
-	if (img_record_parse(key, json, &r, err) < 0)
-		return -1;
-	n->found = strv_contains(r.layer_ids, n->layer);
+	cleanup_err struct burrow_err *bad = NULL;
+	if (img_record_parse(key, json, &r, &bad) < 0)
+		n->found = damaged_names(key, json, n->layer);
+	else
+		n->found = strv_contains(r.layer_ids, n->layer);
 	return n->found ? 1 : 0;
 }
 
@@ -192,13 +239,13 @@ static int layer_named(struct state_store *s, const char *id, struct burrow_err 
 	return n.found;
 }
 
-/* The chain IDs some image names. */
-static int used_layers(struct state_store *s, char ***used, struct burrow_err **err)
+/* The chain IDs some image names, or may name. */
+static int used_layers(struct state_store *s, struct used *used, struct burrow_err **err)
 {
-	*used = xcalloc(1, sizeof(char *));
+	*used = (struct used){.ids = xcalloc(1, sizeof(char *))};
 	if (state_each(s, STATE_DB, "img/", collect_used, used, err) < 0) {
-		strv_free(*used);
-		*used = NULL;
+		used_clear(used);
+		*used = (struct used){0};
 		return -1;
 	}
 	return 0;
@@ -302,12 +349,12 @@ int img_layers_free(struct state_store *s, char *const *ids, size_t *freed, char
 	}
 	/* every layer: what the images name, read once; a few: each looked
 	 * for on its own, without reading every image */
-	cleanup_strv char **used = NULL;
+	__attribute__((cleanup(used_clear))) struct used used = {0};
 	if (all && used_layers(s, &used, err) < 0)
 		return -1;
 	size_t n = 0;
 	for (size_t i = 0; ids[i]; i++) {
-		int named = used ? strv_contains(used, ids[i]) : layer_named(s, ids[i], err);
+		int named = used.ids ? used_names(&used, ids[i]) : layer_named(s, ids[i], err);
 		if (named < 0)
 			return -1;
 		if (named)
@@ -435,6 +482,18 @@ static int child_from_index(struct state_store *s, const struct img_record *r, c
 	return 1;
 }
 
+/* In the open transaction: image id's records. */
+static int del_records(struct state_store *s, const char *id, struct burrow_err **err)
+{
+	static const char *const kinds[] = {"img", "img-config", "img-manifest"};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		cleanup_free char *key = xasprintf("%s/%s", kinds[i], id);
+		if (state_del(s, STATE_DB, key, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Removes image id and frees its layers: 1 removed, 0 kept (RM_DANGLING
  * only), -1 error (EBUSY: a container uses it). The decision is made in the
  * transaction that removes it, so that a container or child image stored
@@ -476,13 +535,7 @@ static int remove_image(struct state_store *s, const char *id, unsigned how, con
 	for (size_t i = 0; names[i]; i++)
 		if (drop_name(s, &r, names[i], err) < 0)
 			return -1;
-	static const char *const kinds[] = {"img", "img-config", "img-manifest"};
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		cleanup_free char *key = xasprintf("%s/%s", kinds[i], id);
-		if (state_del(s, STATE_DB, key, err) < 0)
-			return -1;
-	}
-	if (tx_commit(&tx, err) < 0)
+	if (del_records(s, id, err) < 0 || tx_commit(&tx, err) < 0)
 		return -1;
 	for (size_t i = 0; names[i]; i++)
 		note(&rep->untagged, names[i]);
@@ -492,6 +545,76 @@ static int remove_image(struct state_store *s, const char *id, unsigned how, con
 	if (parent)
 		*parent = steal_ptr(up);
 	return img_layers_free(s, r.layer_ids, NULL, &rep->warnings, err) < 0 ? -1 : 1;
+}
+
+struct tags_of {
+	const char *id;
+	char **names;
+};
+
+static int collect_tags_of(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	(void)err;
+	struct tags_of *t = data;
+	cleanup_err struct burrow_err *e = NULL;
+	cleanup_yajl yajl_val v = json_parse(json, &e);
+	const char *owner = v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+	if (owner && strcmp(owner, t->id) == 0)
+		note(&t->names, key + strlen("tag/"));
+	return 0;
+}
+
+/* Removes image id whose record cannot be read (rmi by its ID or a name
+ * of it): its records and the names that point at it, unless a container
+ * uses it (IMG_RM_FORCE: they go first). Its layers stay: which it names
+ * cannot be read; image prune frees those that no image names then. */
+static int remove_damaged(struct state_store *s, const char *id, unsigned flags, const struct img_users *users,
+                          struct img_removal *rep, struct burrow_err **err)
+{
+	if ((flags & IMG_RM_FORCE) && users && users->remove_users && users->remove_users(s, id, users->data, err) < 0)
+		return -1;
+	__attribute__((cleanup(tx_cancel))) struct tx tx = {s, false};
+	if (tx_begin(&tx, err) < 0)
+		return -1;
+	cleanup_free char *key = xasprintf("img/%s", id);
+	cleanup_free char *json = NULL;
+	int rc = state_get(s, STATE_DB, key, &json, err);
+	if (rc == 1)
+		return burrow_error_status(err, ENOENT, "image %.12s was removed meanwhile", id);
+	if (rc < 0)
+		return -1;
+	cleanup_record struct img_record r = {0};
+	cleanup_err struct burrow_err *bad = NULL;
+	if (img_record_parse(key, json, &r, &bad) == 0)
+		return burrow_error_status(err, EAGAIN, "image %.12s was stored again meanwhile: try again", id);
+	if (users && users->users) {
+		cleanup_strv char **who = NULL;
+		if (users->users(s, id, &who, users->data, err) < 0)
+			return -1;
+		if (who && who[0])
+			return in_use(id, who, err);
+	}
+	struct tags_of t = {id, NULL};
+	cleanup_strv char **names = NULL;
+	rc = state_each(s, STATE_DB, "tag/", collect_tags_of, &t, err);
+	names = t.names;
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; names && names[i]; i++) {
+		cleanup_free char *tag = xasprintf("tag/%s", names[i]);
+		if (state_del(s, STATE_DB, tag, err) < 0)
+			return -1;
+	}
+	if (del_records(s, id, err) < 0 || tx_commit(&tx, err) < 0)
+		return -1;
+	for (size_t i = 0; names && names[i]; i++)
+		note(&rep->untagged, names[i]);
+	note(&rep->deleted, id);
+	cleanup_free char *w = xasprintf("image %.12s: its record could not be read: the layers it named are kept; "
+	                                 "'burrow image prune' frees those no image names",
+	                                 id);
+	note(&rep->warnings, w);
+	return 0;
 }
 
 /* After image child went: its parent, then theirs, while each is dangling
@@ -522,8 +645,11 @@ int img_remove(struct state_store *s, const char *ref, unsigned flags, const str
 {
 	cleanup_info struct img_info *img = NULL;
 	cleanup_free char *name = NULL;
-	if (img_lookup_name(s, ref, &img, &name, err) < 0)
+	cleanup_free char *damaged = NULL;
+	if (img_lookup_removable(s, ref, &img, &name, &damaged, err) < 0)
 		return -1;
+	if (damaged)
+		return remove_damaged(s, damaged, flags, users, rep, err);
 	size_t nnames = strv_len(img->names);
 	if (name && nnames > 1 && strv_contains(img->names, name)) {
 		/* one name of several: only that name goes */

@@ -419,15 +419,16 @@ static void builder_free(struct strv_builder *b)
  * next one is in a Link header, on the same host: one elsewhere is
  * refused; a page already asked ends the list, as pages that loop would
  * never end), TAGS_MAX bytes in all at most, the pages' links counted
- * too (each is kept, and pages of no tag could go on without end). 0,
- * TRY_NEXT (the first page is not there), FINAL. */
+ * too (each is kept, and pages of no tag could go on without end), and
+ * IMG_PAGES_MAX pages. 0, TRY_NEXT (the first page is not there), FINAL. */
 static int tags_pages(struct img_registry *reg, const char *repo, const char *path, const char *what, char ***tags,
                       struct burrow_err **err)
 {
 	cleanup_free char *at = xasprintf("/v2/%s/tags/list", path); /* as next pages are named */
 	size_t total = 0;
 	__attribute__((cleanup(builder_free))) struct strv_builder got = {0};
-	cleanup_strv char **asked = NULL; /* the pages asked */
+	__attribute__((cleanup(img_pages_clear))) struct img_pages asked = {0};
+	img_pages_add(&asked, at, NULL);
 	while (at) {
 		if (total >= TAGS_MAX) {
 			burrow_error(err, EFBIG, "%s: more than %d bytes of tags and links", what, TAGS_MAX);
@@ -448,13 +449,16 @@ static int tags_pages(struct img_registry *reg, const char *repo, const char *pa
 			burrow_error_wrap(err, "%s", what);
 			return FINAL;
 		}
-		strv_append_take(&asked, steal_ptr(at));
-		if (next && strv_contains(asked, next)) { /* asked already: it would never end */
+		int seen = next ? img_pages_add(&asked, next, err) : 0; /* 1: asked already, it would never end */
+		free(at);
+		at = seen ? NULL : next;
+		if (seen)
 			free(next);
-			next = NULL;
+		if (seen < 0) {
+			burrow_error_wrap(err, "%s", what);
+			return FINAL;
 		}
-		total += next ? strlen(next) : 0;
-		at = next;
+		total += at ? strlen(at) : 0;
 	}
 	*tags = strv_builder_steal(&got);
 	return 0;

@@ -340,6 +340,51 @@ int img_link_next_page(const char *base_url, const char *repo, const char *at, c
 	return 0;
 }
 
+static size_t page_hash(const char *s)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of at in p: where it is, or the free one it would take. */
+static char **page_slot(const struct img_pages *p, const char *at)
+{
+	size_t i = page_hash(at) & (p->cap - 1);
+	while (p->slot[i] && strcmp(p->slot[i], at) != 0)
+		i = (i + 1) & (p->cap - 1);
+	return &p->slot[i];
+}
+
+int img_pages_add(struct img_pages *p, const char *at, struct burrow_err **err)
+{
+	if (p->cap && *page_slot(p, at))
+		return 1;
+	if (p->n >= IMG_PAGES_MAX)
+		return burrow_error(err, EFBIG, "more than %d pages", IMG_PAGES_MAX);
+	if (2 * (p->n + 1) > p->cap) { /* at most half full */
+		struct img_pages grown = {.cap = p->cap ? 2 * p->cap : 64, .n = p->n};
+		grown.slot = xcalloc(grown.cap, sizeof(char *));
+		for (size_t i = 0; i < p->cap; i++)
+			if (p->slot[i])
+				*page_slot(&grown, p->slot[i]) = p->slot[i];
+		free(p->slot);
+		*p = grown;
+	}
+	*page_slot(p, at) = xstrdup(at);
+	p->n++;
+	return 0;
+}
+
+void img_pages_clear(struct img_pages *p)
+{
+	for (size_t i = 0; i < p->cap; i++)
+		free(p->slot[i]);
+	free(p->slot);
+	*p = (struct img_pages){0};
+}
+
 int img_registry_get(struct img_registry *r, const char *repo, const char *path, const char *accept, size_t max,
                      struct img_http_resp *resp, struct burrow_err **err)
 {

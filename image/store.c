@@ -444,6 +444,7 @@ void img_layer_remove_tmp(int layersfd, const char *tmp)
 struct hit {
 	struct img_info *info;
 	char *name;
+	char *damaged; /* on failure: the ID of the image found, whose record cannot be read */
 };
 
 static int found(struct state_store *s, const char *ref, const char *id, const char *name, struct hit *out,
@@ -506,10 +507,15 @@ static int collect_short(const char *key, const char *json, void *data, struct b
  * with it): ID, matching repo digest, ... */
 static int collect_digest(const char *key, const char *json, void *data, struct burrow_err **err)
 {
+	(void)err;
 	struct collect *c = data;
 	cleanup_record struct img_record r = {0};
-	if (img_record_parse(key, json, &r, err) < 0)
-		return -1;
+	cleanup_err struct burrow_err *bad = NULL;
+	if (img_record_parse(key, json, &r, &bad) < 0) {
+		/* as images': one unreadable record must not hide the others */
+		burrow_warn("image %.12s: its record cannot be read: skipped", str_quote(key + strlen("img/")));
+		return 0;
+	}
 	for (size_t i = 0; r.digests[i]; i++) {
 		bool hit = c->suffix ? str_has_suffix(r.digests[i], c->repo_digest)
 		                     : strcmp(r.digests[i], c->repo_digest) == 0;
@@ -587,6 +593,8 @@ static int found(struct state_store *s, const char *ref, const char *id, const c
 	int r = load_image(s, id, &out->info, err);
 	if (r == 1)
 		return not_known(ref, err);
+	if (r < 0 && (*err)->status == EIO)
+		out->damaged = xstrdup(id);
 	if (r == 0)
 		out->name = name ? xstrdup(name) : NULL;
 	return r;
@@ -693,8 +701,10 @@ static int lookup(struct state_store *s, const char *ref, struct hit *out, struc
 int img_lookup(struct state_store *s, const char *ref, struct img_info **out, struct burrow_err **err)
 {
 	struct hit h = {0};
-	if (lookup(s, ref, &h, err) < 0)
+	if (lookup(s, ref, &h, err) < 0) {
+		free(h.damaged);
 		return -1;
+	}
 	free(h.name);
 	*out = h.info;
 	return 0;
@@ -703,8 +713,30 @@ int img_lookup(struct state_store *s, const char *ref, struct img_info **out, st
 int img_lookup_name(struct state_store *s, const char *ref, struct img_info **out, char **name, struct burrow_err **err)
 {
 	struct hit h = {0};
-	if (lookup(s, ref, &h, err) < 0)
+	if (lookup(s, ref, &h, err) < 0) {
+		free(h.damaged);
 		return -1;
+	}
+	*out = h.info;
+	*name = h.name;
+	return 0;
+}
+
+int img_lookup_removable(struct state_store *s, const char *ref, struct img_info **out, char **name, char **damaged,
+                         struct burrow_err **err)
+{
+	struct hit h = {0};
+	*damaged = NULL;
+	if (lookup(s, ref, &h, err) < 0) {
+		if (!h.damaged)
+			return -1;
+		burrow_err_free(*err);
+		*err = NULL;
+		*damaged = h.damaged;
+		*out = NULL;
+		*name = NULL;
+		return 0;
+	}
 	*out = h.info;
 	*name = h.name;
 	return 0;

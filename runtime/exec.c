@@ -80,6 +80,9 @@ void rt_exec_spec(struct rt_spec *s, const struct rt_exec_opts *o)
 		s->gid = o->gid;
 	}
 	if (o->has_groups) {
+		/* set, even where the container keeps its caller's groups
+		 * (keep_groups): runc's exec -u, which podman 4.3 runs */
+		s->keep_groups = false;
 		free(s->additional_gids);
 		s->additional_gids = o->n_groups ? xcalloc(o->n_groups, sizeof(*o->groups)) : NULL;
 		if (o->n_groups)

@@ -216,7 +216,7 @@ struct rt_exec_opts {
 	bool has_user;      /* uid/gid instead of process.user's */
 	uid_t uid;
 	gid_t gid;
-	bool has_groups;     /* groups instead of process.user's additionalGids */
+	bool has_groups;     /* groups instead of process.user's additionalGids, set even with keep_groups */
 	const gid_t *groups; /* n_groups of them */
 	size_t n_groups;
 	/* Every capability the namespace gives, no seccomp filter, no

@@ -118,7 +118,7 @@ wait_ps() {
 # checked live): with -u USER the groups that list USER as a member, none
 # with -u USER:GROUP, never --group-add's and not the user's own group;
 # without -u those of the container's user and --group-add's.
-@test "exec: -u sets the supplementary groups as podman: memberships without :GROUP; no -u: the container's and --group-add's" {
+@test "exec: -u sets the supplementary groups as podman: memberships without :GROUP, with keep-groups too; no -u: the container's and --group-add's" {
 	import_busybox
 	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1234:55:alice:/home/alice:/bin/sh\n")
 f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\nother:x:30:bob\n")'
@@ -143,6 +143,15 @@ f("etc/group", "root:x:0:\nstaff:x:55:\nwheel:x:10:alice\naudio:x:29:bob,alice\n
 	is "$output" "uid=1234(alice) gid=10(wheel)"
 	run_burrow 0 exec -u 0 c2 id
 	is "$output" "uid=0(root) gid=0(root)"
+	# keep-groups: an exec without -u keeps the caller's groups, -u USER
+	# gets its memberships (podman 4.3 with runc, checked live)
+	run_burrow 0 unshare grep '^Groups:' /proc/self/status
+	local mine=$output
+	run_burrow 0 run -d --name c3 --group-add keep-groups grp sleep 300
+	run_burrow 0 exec c3 grep '^Groups:' /proc/self/status
+	is "$output" "$mine"
+	run_burrow 0 exec -u alice c3 id
+	is "$output" "uid=1234(alice) gid=55(staff) groups=10(wheel),29(audio)"
 }
 
 # The entries a start adds (run -u UID's, --hostuser's) are in the

@@ -277,6 +277,22 @@ $REG/test/alltags:two"
 	run_burrow 0 run --rm --pull=never "$REG/test/busybox@$digest" true
 }
 
+@test "pull: a lookup by digest passes over an image record that cannot be read, with a warning" {
+	digest=$(cat "$BATS_FILE_TMPDIR/busybox.digest")
+	run_burrow 0 pull -q --tls-verify=false "$REG/test/busybox@$digest"
+	id=${output#sha256:}
+	run_burrow 0 import "$BATS_FILE_TMPDIR/busybox.tar" damaged
+	bad=${output#sha256:}
+	[ -x "$HELPERS_BIN/store-record" ] || need_or_fail "store-record test helper not built"
+	timeout 30 "$HELPERS_BIN/store-record" "$XDG_DATA_HOME/burrow" "$XDG_RUNTIME_DIR/burrow" db put "img/$bad" '{"id":'
+	run_burrow 0 image inspect --format '{{.Id}}' "$REG/test/busybox@$digest"
+	is "${lines[-1]}" "$id"
+	assert_match "$output" "warning: image ${bad:0:12}: its record cannot be read: skipped"
+	run_burrow 0 image inspect --format '{{.Id}}' "busybox@$digest"
+	is "${lines[-1]}" "$id"
+	run_burrow 0 rmi "${bad:0:12}"
+}
+
 @test "pull: gzip, zstd and uncompressed layers; OCI and Docker media types; a skopeo-pushed image" {
 	run_burrow 0 pull -q --tls-verify=false "$REG/test/zstd:1"
 	run_burrow 0 run --rm "$REG/test/zstd:1" cat /etc/hello

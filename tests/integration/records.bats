@@ -167,3 +167,63 @@ warnings() {
 	is "${lines[1]}" "v2"
 	is "${#lines[@]}" 2 "one warning and one volume: $output"
 }
+
+# The chain ID of the layer that holds file /$1 (image_plus's).
+layer_of() {
+	ns sh -c "ls -d \"\$XDG_DATA_HOME\"/burrow/layers/*/diff/$1" | awk -F/ '{ print $(NF-2) }'
+}
+
+@test "an unreadable image record: image prune keeps the layers it names and the others work; rmi by ID or name removes it, then prune frees its layer" {
+	image_plus recimg 'f("recimg", "x\n")'
+	iid=${output#sha256:}
+	image_plus recname 'f("recname", "x\n")'
+	nid=${output#sha256:}
+	layer=$(layer_of recimg)
+	[ -n "$layer" ]
+	# another version's record: an "id" of another type, the layers named
+	record db get "img/$iid"
+	assert_match "$output" "$layer"
+	record db put "img/$iid" "${output/\"id\":\"$iid\"/\"id\":1}"
+	record db get "img/$nid"
+	record db put "img/$nid" "${output:0:40}"
+	run_burrow 0 image prune -f
+	warnings 1 "warning: image ${iid:0:12}: its record cannot be read: the layers it may name are kept until it is removed"
+	is "$(layer_of recimg)" "$layer" "the layer stays"
+	run_burrow 0 image inspect --format '{{.Id}}' busybox
+	run_burrow 0 run --rm busybox true
+	run_burrow 0 rmi "${iid:0:12}"
+	assert_match "$output" "Untagged: localhost/recimg:latest"
+	assert_match "$output" "Deleted: $iid"
+	warnings 1 "warning: image ${iid:0:12}: its record could not be read: the layers it named are kept"
+	run_burrow 0 rmi recname
+	assert_match "$output" "Deleted: $nid"
+	run_burrow 0 images --format '{{.Repository}}'
+	is "$output" "localhost/busybox" "the others, without a warning"
+	run_burrow 0 image prune -f
+	is "$(layer_of recimg)" "" "prune frees the layer no image names now"
+	run_burrow 0 run --rm busybox true
+}
+
+@test "an unreadable volume record: volume rm removes it unless a container's mounts name it; rm -f removes that container too" {
+	run_burrow 0 volume create v1
+	run_burrow 0 volume create v2
+	run_burrow 0 volume create v3
+	run_burrow 0 create --name c1 -v v1:/d busybox true
+	run_burrow 0 create --name c2 --mount type=volume,source=v2,target=/d busybox true
+	record db put vol/v1 '{"name":'
+	record db put vol/v2 '{"name":1}'
+	run_burrow 2 volume rm v1
+	assert_match "$output" "volume 'v1' is in use by container 'c1'"
+	run_burrow 0 rm c1
+	run_burrow 0 volume rm v1
+	is "$output" "v1"
+	run_burrow 0 volume rm -f v2
+	is "${lines[-1]}" "v2"
+	warnings 1 "warning: volume 'v2': its record cannot be read (volume record is damaged: it has no valid name)"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "" "c2 went with it"
+	run_burrow 0 volume ls -q
+	is "$output" "v3" "the others, without a warning"
+	[ ! -e "$XDG_DATA_HOME/burrow/volumes/v1" ]
+	[ ! -e "$XDG_DATA_HOME/burrow/volumes/v2" ]
+}

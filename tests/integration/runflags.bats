@@ -441,3 +441,18 @@ mine"
 	is "$status" 125
 	is "$output" "burrow: create: unknown flag '--preserve-fds'" "run's alone, as podman 4.3"
 }
+
+# podman 4.3's conmon keeps them until the container's first end (a
+# pipe's reader sees its end then), and its restarts run without them
+@test "runflags: --preserve-fds with -d: the monitor closes them at the container's first end; a restart runs without them" {
+	mkfifo "$T/fifo"
+	timeout 120 cat "$T/fifo" >"$T/got" &
+	local reader=$!
+	run bash -c 'timeout 60 "$BURROW" run -d --name pr --restart on-failure:1 --preserve-fds 1 rfimg sh -c \
+		"if [ -e /proc/self/fd/3 ]; then echo first >&3; exit 1; fi; echo restarted; exec sleep 1000" 3>"$1"' _ "$T/fifo"
+	is "$status" 0
+	wait "$reader" || { echo "the reader saw no end of the pipe (cat: $?)" >&2; false; }
+	is "$(cat "$T/got")" "first" "the first run alone wrote to it"
+	wait_logs pr restarted 120 || { echo "no restart: $(timeout 30 "$BURROW" logs pr 2>&1)" >&2; false; }
+	run_burrow 0 rm -f -t 0 pr
+}

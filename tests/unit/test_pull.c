@@ -802,6 +802,29 @@ static void test_next_page(void **state)
 	}
 }
 
+/* pull -a's pages asked: each found again after the set has grown, and
+ * no more than IMG_PAGES_MAX of them. */
+static void test_pages_asked(void **state)
+{
+	(void)state;
+	struct img_pages p = {0};
+	struct burrow_err *err = NULL;
+	char at[64];
+	for (int i = 0; i < IMG_PAGES_MAX; i++) {
+		snprintf(at, sizeof(at), "/v2/ns/img/tags/list?n=1&last=t%d", i);
+		assert_int_equal(img_pages_add(&p, at, &err), 0);
+	}
+	for (int i = 0; i < IMG_PAGES_MAX; i++) {
+		snprintf(at, sizeof(at), "/v2/ns/img/tags/list?n=1&last=t%d", i);
+		assert_int_equal(img_pages_add(&p, at, &err), 1);
+	}
+	assert_int_equal(img_pages_add(&p, "/v2/ns/img/tags/list?n=1&last=one-more", &err), -1);
+	assert_int_equal(err->status, EFBIG);
+	assert_non_null(strstr(err->msg, "more than 10000 pages"));
+	burrow_err_free(err);
+	img_pages_clear(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -809,7 +832,7 @@ int main(void)
 	    cmocka_unit_test(test_store_pulled),    cmocka_unit_test(test_manifest_parse),
 	    cmocka_unit_test(test_platform_select), cmocka_unit_test(test_challenge),
 	    cmocka_unit_test(test_registries_conf), cmocka_unit_test(test_auth_json),
-	    cmocka_unit_test(test_cred_helpers),
+	    cmocka_unit_test(test_cred_helpers),    cmocka_unit_test(test_pages_asked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
