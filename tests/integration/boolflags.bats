@@ -158,3 +158,28 @@ suite_setup() {
 	is "$output" "${id:0:12}" "stats --no-trunc=false: the short ID"
 	run_burrow 0 rm -f -t 0 bs bv
 }
+
+@test "boolflags: =false is as if not given: rm, rmi and secret rm --ignore, images and ps -q, logs -t, secret create --replace" {
+	# a name that is not there: an error without --ignore, none with it
+	run_burrow 1 rm --ignore=false boolguard-none
+	assert_match "$output" "boolguard-none" "rm --ignore=false: the missing container named"
+	run_burrow 0 rm --ignore boolguard-none
+	run_burrow 1 rmi -i=false boolguard-none
+	assert_match "$output" "boolguard-none" "rmi -i=false: the missing image named"
+	run_burrow 125 secret rm --ignore=false boolguard-none
+	assert_match "$output" "boolguard-none" "secret rm --ignore=false: the missing secret named"
+	# -q=false: the table, not the IDs
+	run_burrow 0 images -q=false
+	assert_match "${lines[0]}" "^REPOSITORY +TAG +IMAGE ID" "images -q=false: the table"
+	run_burrow 0 run --name blog busybox echo hello
+	run_burrow 0 ps -a --quiet=false
+	assert_match "${lines[0]}" "^CONTAINER ID +IMAGE" "ps --quiet=false: the table"
+	run_burrow 0 logs -t=false blog
+	is "$output" "hello" "logs -t=false: no timestamps"
+	# --replace=false: a secret of that name is there, refused as without it
+	printf 'one' | timeout 30 "$BURROW" secret create bsec - >/dev/null
+	run bash -c "printf two | timeout 30 '$BURROW' secret create --replace=false bsec -"
+	is "$status" 125 "secret create --replace=false of a name in use"
+	run_burrow 0 secret rm bsec
+	run_burrow 0 rm blog
+}
