@@ -157,6 +157,9 @@ def value_re(val):
     return re.escape(val.strip())
 
 
+JUMP = re.compile(r"\b(break|return|goto)\b")
+
+
 def case_body(src, pos):
     """From a case label's end at pos: the text up to its break, return or
     goto, or the end of the switch (the labels it falls to included)."""
@@ -169,7 +172,7 @@ def case_body(src, pos):
             depth -= 1
             if depth < 0:
                 return src.code[pos:i]
-        elif depth == 0 and re.match(r"\b(break|return|goto)\b", bare[i:]) and (i == 0 or not (bare[i - 1].isalnum() or bare[i - 1] == "_")):
+        elif depth == 0 and JUMP.match(bare, i) and (i == 0 or not (bare[i - 1].isalnum() or bare[i - 1] == "_")):
             end = bare.find(";", i)
             return src.code[pos : end + 1]
         i += 1
@@ -262,12 +265,16 @@ def check_flag(srcs, src, func, var, flag, val):
     if all("cmd_getopt_refuse" in b for _, _, b in found):
         for s, f in helpers(src, func, var, srcs):
             found += [(s, p, b) for p, b in sites(s, f, val, var)]
-    LISTING.append("%s --%s: %s" % (func[0], flag, " ".join("%s:%d" % (os.path.basename(s.path), s.line(p)) for s, p, _ in found) or "default:"))
+    where = " ".join("%s:%d" % (os.path.basename(s.path), s.line(p)) for s, p, _ in found)
+    LISTING.append("%s --%s: %s" % (func[0], flag, where or "default:"))
     if not found:
         d = default_body(src, func)
         if d is not None and reads(d):
             return []
-        return ["%s:%d: %s: --%s: no case takes it (its value would be lost)" % (src.path, src.line(func[1]), func[0], flag)]
+        return [
+            "%s:%d: %s: --%s: no case takes it (its value would be lost)"
+            % (src.path, src.line(func[1]), func[0], flag)
+        ]
     return [
         "%s:%d: %s: --%s: its case does not read ctx->flag_on (--%s=false would act as --%s)"
         % (s.path, s.line(p), func[0], flag, flag, flag)
@@ -307,12 +314,16 @@ def check(cmd_dir):
                 # entry there must take a value
                 body = src.code[func[1] : func[2]]
                 if re.search(r"\bno_argument\b", body):
-                    gaps.append("%s:%d: %s: a table filled at run time has a boolean: check it by hand, or give it a static table" % (src.path, src.line(m.start()), func[0]))
+                    gaps.append(
+                        "%s:%d: %s: a table filled at run time has a boolean: give it a static table"
+                        % (src.path, src.line(m.start()), func[0])
+                    )
                 continue
             if tname != "NULL":
                 tsrc, tpos = find_table(srcs, src, func, tname)
                 if tsrc is None:
-                    gaps.append("%s:%d: %s: option table '%s' not found" % (src.path, src.line(m.start()), func[0], tname))
+                    where = (src.path, src.line(m.start()), func[0], tname)
+                    gaps.append("%s:%d: %s: option table '%s' not found" % where)
                     continue
                 tables_seen.add((tsrc.path, tpos))
                 for name, val in table_bools(tsrc, tpos, macros):
@@ -331,9 +342,8 @@ def check(cmd_dir):
             bools = table_bools(src, tpos, macros)
             if (src.path, tpos) in tables_seen or not bools:
                 continue
-            vals = set(v for _, v in table_bools(src, tpos, macros)) | set(
-                re.findall(r"\{\s*\"[^\"]+\"\s*,\s*\w+\s*,\s*\w+\s*,\s*(" + IDENT + r")\s*\}", src.code[tpos : match_close(src.bare, tpos, "{", "}")])
-            )
+            init = src.code[tpos : match_close(src.bare, tpos, "{", "}")]
+            vals = set(v for _, v in bools) | set(re.findall(r'\{\s*"[^"]+"\s*,\s*\w+\s*,\s*\w+\s*,\s*(' + IDENT + r")\s*\}", init))
             owner = (src, src.func_at(tpos)) if src.func_at(tpos) else None
             names = [value_re(v) for v in vals if not v.startswith("'")]
             case = re.compile(r"\bcase\s+(?:" + "|".join(names) + r")\s*:") if names else None
@@ -369,7 +379,7 @@ def self_test(top):
         ("main.c", "if (!ctx->flag_on) /* --remote=false", "if (0) /* --remote=false", "global_opt: --remote: no case"),
         ("runmore.c", "m->o.rmi = ctx->flag_on;", "m->o.rmi = true;", "parse: --rmi: its case"),
         ("run.c", "a->o.rm = ctx->flag_on;", "a->o.rm = true;", "parse: --rm: its case"),
-        ("stop.c", "r.ignore = ctx->flag_on;\n\t\telse if (c == 't'", "r.ignore = true;\n\t\telse if (c == 't'", "cmd_stop: --ignore: its case"),
+        ("stop.c", "r.ignore = ctx->flag_on;\n\t\telse if", "r.ignore = true;\n\t\telse if", "cmd_stop: --ignore: its case"),
         ("ps.c", "\t\tcase OPT_NS:\n\t\t\tns = ctx->flag_on;\n\t\t\tbreak;\n", "", "cmd_ps: --ns: no case"),
     ]
     with tempfile.TemporaryDirectory(prefix="burrow-boolcheck.") as tmp:
@@ -388,7 +398,7 @@ def self_test(top):
                 fh.write(text.replace(before, after, 1))
             gaps, _ = check(d)
             if not any(want in g for g in gaps):
-                print("check-bools --self-test: '%s' in cmd/%s went unnoticed (wanted '%s'); it said:" % (after, f, want))
+                print("check-bools --self-test: '%s' in cmd/%s went unnoticed (wanted '%s'):" % (after, f, want))
                 print("\n".join(gaps) or "(nothing)")
                 ok = False
     if ok:
