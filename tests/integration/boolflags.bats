@@ -183,3 +183,25 @@ suite_setup() {
 	run_burrow 0 secret rm bsec
 	run_burrow 0 rm blog
 }
+
+@test "boolflags: =false is as if not given: stop, wait and volume rm of a missing name, images and ps --noheading, rm --volumes" {
+	run_burrow 125 stop --ignore=false boolguard-none
+	assert_match "$output" "boolguard-none" "stop --ignore=false: the missing container named"
+	run_burrow 125 wait --ignore=false boolguard-none
+	assert_match "$output" "boolguard-none" "wait --ignore=false: the missing container named"
+	run_burrow 1 volume rm --force=false boolguard-none
+	assert_match "$output" "boolguard-none" "volume rm --force=false: the missing volume named"
+	run_burrow 0 images --noheading=false
+	assert_match "${lines[0]}" "^REPOSITORY +TAG" "images --noheading=false: the header"
+	run_burrow 0 ps -a --noheading=false
+	assert_match "${lines[0]}" "^CONTAINER ID" "ps --noheading=false: the header"
+	# --volumes=false: the anonymous volume stays, as without -v
+	run_burrow 0 run --name bvol -v /data busybox true
+	run_burrow 0 inspect --format '{{range .Mounts}}{{.Name}}{{end}}' bvol
+	local vol=$output
+	assert_match "$vol" "^[0-9a-f]{64}$" "bvol's anonymous volume"
+	run_burrow 0 rm --volumes=false bvol
+	run_burrow 0 volume ls -q
+	assert_match "$output" "$vol" "rm --volumes=false: the anonymous volume kept"
+	run_burrow 0 volume rm "$vol"
+}
