@@ -205,3 +205,26 @@ suite_setup() {
 	assert_match "$output" "$vol" "rm --volumes=false: the anonymous volume kept"
 	run_burrow 0 volume rm "$vol"
 }
+
+@test "boolflags: run's booleans =false are as without them (what the container sees), and =true differs" {
+	# what a container can see of each flag: its /etc/hosts, /etc/hostname,
+	# its capabilities, an environment variable of the host, pid 1, a write
+	# to /
+	# (less the container's random name in /etc/hosts)
+	local probe='sed "s/ [^ ]*_[^ ]*$//" /etc/hosts; test -e /etc/hostname && echo hostname-file; grep CapEff /proc/self/status
+echo "var=$BOOLGUARD_VAR"; echo "pid1=$(cat /proc/1/comm)"; touch /w 2>/dev/null && echo writable; echo end'
+	export BOOLGUARD_VAR=from-host
+	run_burrow 0 run --rm --network none --hostname bg busybox sh -c "$probe"
+	local base=$output
+	assert_match "$base" "end$" "the probe ran"
+	local f
+	for f in --no-hosts --no-hostname --privileged --env-host --init --read-only; do
+		run_burrow 0 run --rm --network none --hostname bg "$f=false" busybox sh -c "$probe"
+		is "$output" "$base" "run $f=false: as without it"
+		run_burrow 0 run --rm --network none --hostname bg "$f=true" busybox sh -c "$probe"
+		if [ "$output" = "$base" ]; then
+			echo "run $f=true: the probe sees no difference (it would not see $f=false taken as $f)"
+			return 1
+		fi
+	done
+}
