@@ -11,12 +11,19 @@ For every option table of cmd/ (the verbs', the families', the shared
 ones in headers, the globals) and every short option without a value in
 the cmd_getopt call that hands the table over, this finds the places that
 take the flag: `case V:` or `c == V` in the function that calls
-cmd_getopt with the table, else in the helpers it passes `c` to
-(cmd_pull_option, cmd_refs_option, cmd_runx_option...), else its
-`default:`. Each such place must read flag_on (in its condition or its
-body), refuse the flag (cmd_getopt_refuse), or do nothing (a flag
-accepted for podman's sake: ps --sync). A flag with no such place is
-reported too. The code is read as clang-format leaves it (make fmt).
+cmd_getopt with the table (main's own table: main), else (none there but
+refusals) in the helpers it passes `c` to (cmd_pull_option,
+cmd_refs_option, cmd_runx_option...), else its `default:`. Each such
+place must read flag_on (in its condition or its body), refuse the flag
+(cmd_getopt_refuse), or do nothing (a flag accepted for podman's sake:
+ps --sync; `c != V` keeping it out of an error: image prune -f). A flag
+with no such place is reported too. The code is read as clang-format
+leaves it (make fmt).
+
+What it cannot see: a case that reads flag_on and also sets something
+to true, or falls through into one that reads it; a helper of a helper;
+a table filled at run time (update's: it must have no boolean, which is
+checked). The =false tests of the suites (boolflags.bats) see behaviour.
 
 Usage: tools/check-bools.py [CMD_DIR]       (default cmd/): one line per
                                              gap, exit 1 when there is one
