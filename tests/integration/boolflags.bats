@@ -228,3 +228,14 @@ echo "var=$BOOLGUARD_VAR"; echo "pid1=$(cat /proc/1/comm)"; touch /w 2>/dev/null
 		fi
 	done
 }
+
+@test "boolflags: -l=false with a container is that container, as without -l (with -l, 125): inspect, logs, diff, wait, stop, rm" {
+	run_burrow 0 run --name blat busybox echo latest-false
+	local v
+	for v in inspect logs diff wait stop rm; do
+		# -l and a container cannot go together
+		run_burrow 125 "$v" -l blat
+		run_burrow 0 "$v" -l=false blat
+	done
+	run_burrow 1 container exists blat
+}
