@@ -24,7 +24,7 @@ pkg_deb_cmocka := libcmocka-dev
 # The libraries are checked when this make compiles something. Targets that
 # install them first (deps, then a sub-make for the build) or compile nothing
 # must run on a machine that has none yet: `./dev check` on a fresh Debian.
-NO_COMPILE_GOALS := deps demo check bench asan fmt fmt-check includes-check clean help
+NO_COMPILE_GOALS := deps demo check bench asan fmt fmt-check includes-check bools-check clean help
 COMPILE_GOALS := $(if $(MAKECMDGOALS),$(filter-out $(NO_COMPILE_GOALS),$(MAKECMDGOALS)),all)
 ifneq ($(COMPILE_GOALS),)
 ifeq ($(shell command -v pkg-config),)
@@ -67,7 +67,7 @@ HELPER_BINS := $(HELPER_SRCS:%.c=$(BUILD)/%)
 BIN ?= burrow
 # the container init of run --init, found beside the binary
 INIT_BIN := $(dir $(BIN))burrow-init
-.PHONY: all deps demo check check-asan unit integration bench install asan fmt fmt-check includes-check clean help
+.PHONY: all deps demo check check-asan unit integration bench install asan fmt fmt-check includes-check bools-check clean help
 
 
 all: $(BIN)
@@ -183,9 +183,14 @@ fmt-check:
 includes-check:
 	@tools/check-includes.sh
 
+# every boolean flag's case reads ctx->flag_on (--squash=false is no
+# squash); --self-test: on the tree, then with `= true` planted in verbs
+bools-check:
+	@tools/check-bools.py --self-test
+
 clean:
 	rm -rf build burrow burrow-init
 
 help:
-	@echo "targets: all deps demo check unit integration bench install asan check-asan fmt fmt-check includes-check clean"
+	@echo "targets: all deps demo check unit integration bench install asan check-asan fmt fmt-check includes-check bools-check clean"
 	@echo "on a machine without make or the libraries: ./dev TARGET (as root: installs them first)"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# make check: format check, include directions, clang build, unit tests,
+# make check: format check, include directions, booleans, clang build, unit tests,
 # integration suites.
 # Ends with one line "N passed, N failed, N skipped" summing every suite.
 set -u
@@ -36,6 +36,16 @@ if tools/check-includes.sh >"$log" 2>&1; then
 	passed=$((passed + 1))
 else
 	head -20 "$log"
+	failed=$((failed + 1))
+fi
+
+echo "== booleans"
+# every boolean flag's case reads ctx->flag_on: --X=false is no --X
+# (tools/check-bools.py; --self-test plants `= true` cases and sees them named)
+if tools/check-bools.py --self-test >"$log" 2>&1; then
+	passed=$((passed + 1))
+else
+	head -40 "$log"
 	failed=$((failed + 1))
 fi
 

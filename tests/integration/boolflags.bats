@@ -158,3 +158,84 @@ suite_setup() {
 	is "$output" "${id:0:12}" "stats --no-trunc=false: the short ID"
 	run_burrow 0 rm -f -t 0 bs bv
 }
+
+@test "boolflags: =false is as if not given: rm, rmi and secret rm --ignore, images and ps -q, logs -t, secret create --replace" {
+	# a name that is not there: an error without --ignore, none with it
+	run_burrow 1 rm --ignore=false boolguard-none
+	assert_match "$output" "boolguard-none" "rm --ignore=false: the missing container named"
+	run_burrow 0 rm --ignore boolguard-none
+	run_burrow 1 rmi -i=false boolguard-none
+	assert_match "$output" "boolguard-none" "rmi -i=false: the missing image named"
+	run_burrow 125 secret rm --ignore=false boolguard-none
+	assert_match "$output" "boolguard-none" "secret rm --ignore=false: the missing secret named"
+	# -q=false: the table, not the IDs
+	run_burrow 0 images -q=false
+	assert_match "${lines[0]}" "^REPOSITORY +TAG +IMAGE ID" "images -q=false: the table"
+	run_burrow 0 run --name blog busybox echo hello
+	run_burrow 0 ps -a --quiet=false
+	assert_match "${lines[0]}" "^CONTAINER ID +IMAGE" "ps --quiet=false: the table"
+	run_burrow 0 logs -t=false blog
+	is "$output" "hello" "logs -t=false: no timestamps"
+	# --replace=false: a secret of that name is there, refused as without it
+	printf 'one' | timeout 30 "$BURROW" secret create bsec - >/dev/null
+	run bash -c "printf two | timeout 30 '$BURROW' secret create --replace=false bsec -"
+	is "$status" 125 "secret create --replace=false of a name in use"
+	run_burrow 0 secret rm bsec
+	run_burrow 0 rm blog
+}
+
+@test "boolflags: =false is as if not given: stop, wait and volume rm of a missing name, images and ps --noheading, rm --volumes" {
+	run_burrow 125 stop --ignore=false boolguard-none
+	assert_match "$output" "boolguard-none" "stop --ignore=false: the missing container named"
+	run_burrow 125 wait --ignore=false boolguard-none
+	assert_match "$output" "boolguard-none" "wait --ignore=false: the missing container named"
+	run_burrow 1 volume rm --force=false boolguard-none
+	assert_match "$output" "boolguard-none" "volume rm --force=false: the missing volume named"
+	run_burrow 0 images --noheading=false
+	assert_match "${lines[0]}" "^REPOSITORY +TAG" "images --noheading=false: the header"
+	run_burrow 0 ps -a --noheading=false
+	assert_match "${lines[0]}" "^CONTAINER ID" "ps --noheading=false: the header"
+	# --volumes=false: the anonymous volume stays, as without -v
+	run_burrow 0 run --name bvol -v /data busybox true
+	run_burrow 0 inspect --format '{{range .Mounts}}{{.Name}}{{end}}' bvol
+	local vol=$output
+	assert_match "$vol" "^[0-9a-f]{64}$" "bvol's anonymous volume"
+	run_burrow 0 rm --volumes=false bvol
+	run_burrow 0 volume ls -q
+	assert_match "$output" "$vol" "rm --volumes=false: the anonymous volume kept"
+	run_burrow 0 volume rm "$vol"
+}
+
+@test "boolflags: run's booleans =false are as without them (what the container sees), and =true differs" {
+	# what a container can see of each flag: its /etc/hosts, /etc/hostname,
+	# its capabilities, an environment variable of the host, pid 1, a write
+	# to /
+	# (less the container's random name in /etc/hosts)
+	local probe='sed "s/ [^ ]*_[^ ]*$//" /etc/hosts; test -e /etc/hostname && echo hostname-file; grep CapEff /proc/self/status
+echo "var=$BOOLGUARD_VAR"; echo "pid1=$(cat /proc/1/comm)"; touch /w 2>/dev/null && echo writable; echo end'
+	export BOOLGUARD_VAR=from-host
+	run_burrow 0 run --rm --network none --hostname bg busybox sh -c "$probe"
+	local base=$output
+	assert_match "$base" "end$" "the probe ran"
+	local f
+	for f in --no-hosts --no-hostname --privileged --env-host --init --read-only; do
+		run_burrow 0 run --rm --network none --hostname bg "$f=false" busybox sh -c "$probe"
+		is "$output" "$base" "run $f=false: as without it"
+		run_burrow 0 run --rm --network none --hostname bg "$f=true" busybox sh -c "$probe"
+		if [ "$output" = "$base" ]; then
+			echo "run $f=true: the probe sees no difference (it would not see $f=false taken as $f)"
+			return 1
+		fi
+	done
+}
+
+@test "boolflags: -l=false with a container is that container, as without -l (with -l, 125): inspect, logs, diff, wait, stop, rm" {
+	run_burrow 0 run --name blat busybox echo latest-false
+	local v
+	for v in inspect logs diff wait stop rm; do
+		# -l and a container cannot go together
+		run_burrow 125 "$v" -l blat
+		run_burrow 0 "$v" -l=false blat
+	done
+	run_burrow 1 container exists blat
+}

@@ -962,13 +962,18 @@ PY
 	run_burrow 0 run --name m1 busybox sh -c 'echo mine >/mine'
 	run_burrow 0 mount m1
 	mnt=$output
-	is "$mnt" "$XDG_RUNTIME_DIR/burrow/containers/$(timeout 30 "$BURROW" inspect --format '{{.Id}}' m1)/merged"
+	id1=$(timeout 30 "$BURROW" inspect --format '{{.Id}}' m1)
+	is "$mnt" "$XDG_RUNTIME_DIR/burrow/containers/$id1/merged"
 	run_burrow 0 unshare cat "$mnt/mine"
 	is "$output" mine
 	run_burrow 0 unshare ls "$mnt/bin/busybox"
 	# listed; a second mount is counted, one unmount leaves it mounted
 	run_burrow 0 mount
-	assert_match "$output" "^[0-9a-f]{12} $mnt$"
+	is "$output" "${id1:0:12} $mnt"
+	run_burrow 0 mount --no-trunc
+	is "$output" "$id1 $mnt" "mount --no-trunc: the whole ID"
+	run_burrow 0 mount --no-trunc=false
+	is "$output" "${id1:0:12} $mnt" "mount --no-trunc=false: the short ID"
 	run_burrow 0 mount --format json
 	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d[0]["Names"] == ["m1"] and d[0]["Mountpoint"] == sys.argv[2], d' "$output" "$mnt"
 	run_burrow 0 container mount m1
@@ -1003,7 +1008,9 @@ PY
 	is "$output" "$m3"
 	run_burrow 0 mount
 	is "$output" "$(timeout 30 "$BURROW" inspect --format '{{.Id}}' m1 | cut -c1-12) $mnt"
-	run_burrow 0 unmount m1
+	run_burrow 0 unmount -l=false m1
+	run_burrow 0 mount
+	is "$output" "" "unmount -l=false m1: m1's, as without -l"
 	run_burrow 125 unmount -l m1
 	assert_match "$output" "--latest and containers cannot be used together"
 	run_burrow 125 mount nosuch

@@ -218,6 +218,11 @@ $REG/test/alltags:two"
 	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
 	is "$(sort <<<"$output")" "$REG/test/alltags:one
 $REG/test/alltags:two"
+	# -a=false: the tag given, alone, as without -a
+	rm_store
+	run_burrow 0 pull -q -a=false --tls-verify=false "$REG/test/alltags:one"
+	run_burrow 0 images --format '{{.Repository}}:{{.Tag}}'
+	is "$output" "$REG/test/alltags:one" "pull -a=false: the one tag"
 	# a repository the registry does not have; an archive has no tags to list
 	run_burrow 125 pull -a --tls-verify=false "$REG/test/alltags-none"
 	assert_match "$output" "cannot list the tags of '$REG/test/alltags-none'"
@@ -1011,14 +1016,16 @@ print(d["mediaType"], d["config"]["mediaType"])' "$1"
 	run_burrow 0 push "$REG/test/busybox:1" "dir:$T/plain"
 	run_burrow 0 push --format v2s2 --compress "$REG/test/busybox:1" "dir:$T/gz2"
 	run_burrow 0 push --format v2s2 "$REG/test/busybox:1" "dir:$T/plain2"
-	for d in gz plain gz2 plain2; do
+	run_burrow 0 push --compress=false "$REG/test/busybox:1" "dir:$T/plain3"
+	for d in gz plain gz2 plain2 plain3; do
 		python3 -c 'import json,sys; print(*[l["mediaType"] for l in json.load(open(sys.argv[1]))["layers"]])' \
 			"$T/$d/manifest.json"
 	done >"$T/types"
 	is "$(cat "$T/types")" "application/vnd.oci.image.layer.v1.tar+gzip
 application/vnd.oci.image.layer.v1.tar
 application/vnd.docker.image.rootfs.diff.tar.gzip
-application/vnd.docker.image.rootfs.diff.tar"
+application/vnd.docker.image.rootfs.diff.tar
+application/vnd.oci.image.layer.v1.tar" "push --compress=false: plain tars"
 	# --compression-format: gzip, what a registry gets; zstd is refused before anything is sent
 	run_burrow 0 push -q --compression-format gzip --creds "$creds" "$REG/test/busybox:1" "$SREG/sec/gz:1"
 	run_burrow 125 push --compression-format zstd --creds "$creds" "$REG/test/busybox:1" "$SREG/sec/zs:1"
