@@ -989,6 +989,27 @@ static void test_gecos_name(void **state)
 	assert_string_equal(none, "");
 }
 
+/* A child whose address space may grow by extra bytes beyond what it
+ * has (a hostile input's cost is then a failure, not a host's memory);
+ * it _exits 2 or 3 when that cannot be set. The parent gets its pid. */
+static pid_t fork_limited(unsigned long extra)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		unsigned long pages = 0;
+		FILE *f = fopen("/proc/self/statm", "r");
+		if (!f || fscanf(f, "%lu", &pages) != 1)
+			_exit(2);
+		fclose(f);
+		struct rlimit lim = {.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE) + extra};
+		lim.rlim_max = lim.rlim_cur;
+		if (setrlimit(RLIMIT_AS, &lim) < 0)
+			_exit(3);
+	}
+	return pid;
+}
+
 /* HOME from the passwd entry; an image's passwd of 16 MB of colons or of
  * newlines read in no more memory than a few copies of it (split whole,
  * each was 16 million strings: over 600 MB). In a child whose address
@@ -1016,18 +1037,8 @@ static void test_passwd_home(void **state)
 	memset(colons, ':', big);
 	memset(newlines, '\n', big);
 	colons[big] = newlines[big] = '\0';
-	pid_t pid = fork();
-	assert_true(pid >= 0);
+	pid_t pid = fork_limited(160UL << 20);
 	if (pid == 0) {
-		unsigned long pages = 0;
-		FILE *f = fopen("/proc/self/statm", "r");
-		if (!f || fscanf(f, "%lu", &pages) != 1)
-			_exit(2);
-		fclose(f);
-		struct rlimit lim = {.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE) + (160UL << 20)};
-		lim.rlim_max = lim.rlim_cur;
-		if (setrlimit(RLIMIT_AS, &lim) < 0)
-			_exit(3);
 		unsigned uid = 1, gid = 1;
 		struct burrow_err *e1 = NULL, *e2 = NULL;
 		if (ctr_passwd_home(colons, 0) || ctr_passwd_home(newlines, 0) ||
@@ -1116,18 +1127,8 @@ static void test_userns_etc_big(void **state)
 		assert_int_equal(write_file(path, newlines, big, 0644, NULL), 0);
 	}
 	free(newlines);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
+	pid_t pid = fork_limited(160UL << 20);
 	if (pid == 0) {
-		unsigned long pages = 0;
-		FILE *f = fopen("/proc/self/statm", "r");
-		if (!f || fscanf(f, "%lu", &pages) != 1)
-			_exit(2);
-		fclose(f);
-		struct rlimit lim = {.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE) + (160UL << 20)};
-		lim.rlim_max = lim.rlim_cur;
-		if (setrlimit(RLIMIT_AS, &lim) < 0)
-			_exit(3);
 		char *more_pw[] = {"4242:*:4242:0:container user:/:/bin/sh", NULL};
 		char *more_gr[] = {"4242:x:4242:4242", NULL};
 		struct ctr_config c = {.passwd_more = more_pw, .group_more = more_gr};
