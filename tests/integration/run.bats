@@ -129,7 +129,8 @@ suite_teardown() {
 # -u as podman 4.3 sets the supplementary groups of a user given (-u or
 # the image's User): the user's group and, when it names no group, the
 # groups of the image's /etc/group that list it as a member; --group-add's
-# after them. Without -u none.
+# after them. Without -u root's memberships (none in this image; the
+# next tests).
 @test "run: -u sets the supplementary groups as podman: the user's group, its memberships without :GROUP" {
 	import_busybox
 	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1234:55:alice:/home/alice:/bin/sh\n")
