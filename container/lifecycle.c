@@ -85,6 +85,19 @@ int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_ru
 	return ctr_set_state(s, c, r, r->state == CTR_CONFIGURED ? CTR_CONFIGURED : CTR_EXITED, err);
 }
 
+/* A removed container's exit file, /dev/shm and directories. */
+static int remove_dirs(struct state_store *s, const char *id, struct burrow_err **err)
+{
+	cleanup_free char *dir = ctr_dir(s, id);
+	cleanup_free char *rundir = ctr_rundir(s, id);
+	cleanup_free char *exit_file = ctr_exit_file(s, id);
+	unlink(exit_file);
+	ctr_shm_release(rundir);
+	if (rm_rf(dir, err) < 0 || (trace_mark("delete: dir removed"), rm_rf(rundir, err) < 0))
+		return -1;
+	return 0;
+}
+
 /* What a removed container leaves besides its records: its volumes (in
  * use by it no more; anonymous ones go with volumes), the exit file, its
  * directories; a "remove" event. */
@@ -95,12 +108,7 @@ static int delete_files(struct state_store *s, const struct ctr_config *c, bool 
 	trace_mark("delete: event");
 	ctr_mounts_release(s, c->mounts, c->id, volumes);
 	trace_mark("delete: released");
-	cleanup_free char *dir = ctr_dir(s, c->id);
-	cleanup_free char *rundir = ctr_rundir(s, c->id);
-	cleanup_free char *exit_file = ctr_exit_file(s, c->id);
-	unlink(exit_file);
-	ctr_shm_release(rundir);
-	if (rm_rf(dir, err) < 0 || (trace_mark("delete: dir removed"), rm_rf(rundir, err) < 0))
+	if (remove_dirs(s, c->id, err) < 0)
 		return burrow_error_wrap(err, "container '%s' removed, but its files are not", str_quote(c->name));
 	return 0;
 }
@@ -299,9 +307,6 @@ static int remove_unreadable(struct state_store *s, const char *id, bool force, 
 	struct ctr_vol *vols = NULL;
 	size_t nvol = 0;
 	int ret = -1;
-	cleanup_free char *dir = ctr_dir(s, id);
-	cleanup_free char *rundir = ctr_rundir(s, id);
-	cleanup_free char *exit_file = ctr_exit_file(s, id);
 	if (ctr_run_load(s, id, &r, err) < 0)
 		goto out;
 	if (ctr_monitor_alive(&r)) {
@@ -324,9 +329,7 @@ static int remove_unreadable(struct state_store *s, const char *id, bool force, 
 			goto out;
 	if (ctr_records_delete_id(s, id, err) < 0)
 		goto out;
-	unlink(exit_file);
-	ctr_shm_release(rundir);
-	if (rm_rf(dir, err) < 0 || rm_rf(rundir, err) < 0) {
+	if (remove_dirs(s, id, err) < 0) {
 		burrow_error_wrap(err, "container %.12s removed, but its files are not", id);
 		goto out;
 	}
