@@ -7,6 +7,14 @@ load helpers
 
 suite_setup() {
 	import_busybox
+	bgpids=
+	stopped=
+}
+
+suite_teardown() {
+	local p
+	[ -z "$stopped" ] || kill -CONT "$stopped" 2>/dev/null || true
+	for p in $bgpids; do kill "$p" 2>/dev/null || true; done
 }
 
 # The full ID of container $1 (its name).
@@ -82,6 +90,40 @@ upper_of() {
 	run_burrow 125 start iv3
 	assert_match "$output" "no/such/cmd"
 	wait_state iv3 '^Exited \(127\)'
+}
+
+@test "init: a second start while the first one's is under way waits for it: both print the name, exit 0 (the command ran to its end)" {
+	run_burrow 0 create --name ivgo busybox sh -c 'echo ran'
+	run_burrow 0 init ivgo
+	local mon
+	mon=$(monitor_of ivgo)
+	# the monitor stopped: the first start's GO waits in its socket
+	stopped=${mon%% *}
+	kill -STOP "$stopped"
+	BURROW_TRACE_TIMES=$T/a.trace "$BURROW" start ivgo >"$T/a.out" 2>&1 &
+	local a=$!
+	bgpids="$bgpids $a"
+	wait_line "$T/a.trace" 'start: go sent'
+	# the second finds the container's lock held (the GO carries it):
+	# it waits, instead of finding it initialized and sending a GO of its
+	# own that the monitor reads after the command ended
+	BURROW_TRACE_TIMES=$T/b.trace "$BURROW" start ivgo >"$T/b.out" 2>&1 &
+	local b=$!
+	bgpids="$bgpids $b"
+	wait_line "$T/b.trace" 'state: backoff'
+	kill -CONT "$stopped"
+	stopped=
+	local rc=0
+	wait $a || rc=$?
+	is "$rc $(cat "$T/a.out")" "0 ivgo"
+	rc=0
+	wait $b || rc=$?
+	# it found it running (already started) or exited (it starts it
+	# again), as podman's start under the container's lock
+	is "$rc $(cat "$T/b.out")" "0 ivgo"
+	bgpids=
+	wait_state ivgo '^Exited \(0\)'
+	assert_match "$("$BURROW" logs ivgo)" "^ran"
 }
 
 @test "init: rm and rm -f of an initialized container leave no mount, monitor or record; stop makes it exited" {
