@@ -139,10 +139,9 @@ int cmd_port(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(err);
 	const struct ctr_config *cfg = &in.cfg;
 	const struct ctr_run *run = &in.run;
-	if (!runs(run)) {
-		burrow_error(&err, 0, "container '%s' is not running", str_quote(cfg->name));
-		rc = cmd_fail(err);
-	} else {
+	/* one that does not run (created, initialized, exited): nothing, and
+	 * 0, as podman 4.3's port (also with PORT) */
+	if (runs(run)) {
 		struct netns_ports ps;
 		cmd_ctr_ports(cfg, run, &ps);
 		if (print_ports(&ps, fspec != NULL, fport, fproto) == 0 && fspec) {

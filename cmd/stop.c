@@ -72,12 +72,6 @@ static bool pick_live(const struct ctr_listing *l)
 	return l->run.state == CTR_RUNNING || l->run.state == CTR_PAUSED || l->run.restarting;
 }
 
-/* stop --all's: the live ones and the initialized (burrow init), as podman's */
-static bool pick_stoppable(const struct ctr_listing *l)
-{
-	return pick_live(l) || l->run.state == CTR_CREATED;
-}
-
 static bool pick_running(const struct ctr_listing *l)
 {
 	return l->run.state == CTR_RUNNING;
@@ -100,7 +94,7 @@ static int op_stop(struct cmd_ctx *ctx, const char *ref, void *data, struct burr
 }
 
 const char cmd_stop_usage[] = "stop [OPTIONS] CONTAINER...\n\n"
-                              "  -a, --all           stop every running or initialized container\n"
+                              "  -a, --all           stop every container (each printed, also one not running)\n"
                               "      --cidfile FILE  the container whose ID FILE holds (repeatable)\n"
                               "  -f, --filter K=V    every container that matches, as ps --filter (repeatable)\n"
                               "  -i, --ignore        a container that does not exist is not an error\n"
@@ -134,7 +128,9 @@ int cmd_stop(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = cmd_refs_check(ctx, &r, argc - optind);
 	if (rc)
 		return rc;
-	return each_container(ctx, argc, argv, &r, pick_stoppable, op_stop, &timeout);
+	/* --all: every container, each printed (one not running is left as
+	 * it is), as podman 4.3's stop --all */
+	return each_container(ctx, argc, argv, &r, pick_any, op_stop, &timeout);
 }
 
 static int op_kill(struct cmd_ctx *ctx, const char *ref, void *data, struct burrow_err **err)

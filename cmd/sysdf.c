@@ -278,7 +278,7 @@ static int df_verbose(struct df *d, struct burrow_err **err)
 		json_obj_add(o, "LocalVolumes", json_new_int((long long)nvols));
 		json_obj_add(o, "Size", size_json(d->ctr[i].size));
 		json_obj_add(o, "Created", json_new_str(fmt_time_ago(c->created, now, buf, sizeof(buf))));
-		json_obj_add(o, "Status", json_new_str(ctr_state_name(d->ctrs[i].run.state)));
+		json_obj_add(o, "Status", json_new_str(ctr_state_word(d->ctrs[i].run.state)));
 		json_obj_add(o, "Names", json_new_str(c->name));
 		rows[n++] = o;
 	}

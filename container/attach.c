@@ -24,15 +24,20 @@
 #include "lib/loop.h"
 #include "lib/proc.h"
 #include "lib/quote.h"
+#include "lib/sock.h"
 #include "lib/xalloc.h"
 #include "state/state.h"
 
 int ctr_attach_send(int fd, uint8_t type, const void *data, size_t len, int flags)
 {
 	struct iovec iov[2] = {{&type, 1}, {(void *)data, len}};
-	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
-	ssize_t w = TEMP_FAILURE_RETRY(sendmsg(fd, &msg, MSG_NOSIGNAL | flags));
-	return w < 0 ? -1 : 0;
+	return sock_sendv(fd, iov, len ? 2 : 1, -1, flags) < 0 ? -1 : 0;
+}
+
+int ctr_attach_send_fd(int fd, uint8_t type, const void *data, size_t len, int passed)
+{
+	struct iovec iov[2] = {{&type, 1}, {(void *)data, len}};
+	return sock_sendv(fd, iov, len ? 2 : 1, passed, 0) < 0 ? -1 : 0;
 }
 
 ssize_t ctr_attach_recv(int fd, void *buf, size_t size)

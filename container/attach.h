@@ -24,6 +24,12 @@
  *           of an initialized container (burrow init): its command runs,
  *           and from here on the connection is the starter's channel
  *           (STARTED or ERROR, then as a run's); a client's first message.
+ *           The container's lock rides along (SCM_RIGHTS), taken by the
+ *           starter when it found the container initialized: the monitor
+ *           holds it for the start, so no other start finds it
+ *           initialized meanwhile (and sends a GO that comes after the
+ *           command ended); a later one finds it running or exited, as
+ *           podman's start under the container's lock.
  *           To a monitor whose container already runs: STARTED at once
  *   HEALTH  (no payload) burrow healthcheck run stored a result: the
  *           monitor reads the stored status and does what its own checks'
@@ -102,6 +108,8 @@ enum ctr_attach_type {
 /* Sends one message (type, then len bytes of data). flags: MSG_DONTWAIT
  * for a non-blocking send. 0, or -1 with errno (EAGAIN: try later). */
 int ctr_attach_send(int fd, uint8_t type, const void *data, size_t len, int flags);
+/* The same (blocking), with passed (an fd) riding along (SCM_RIGHTS). */
+int ctr_attach_send_fd(int fd, uint8_t type, const void *data, size_t len, int passed);
 /* recv(2) of one message, for the clients' side. A peer that closes its
  * end while messages of ours wait unread in its queue (a client's EOF that
  * came after the monitor's last read) leaves ECONNRESET pending, and Linux

@@ -734,13 +734,20 @@ static void container_ended(struct mon *m)
 	loop_timer_arm(m->end_timer, now_ms() + END_FLUSH_MS, 0);
 }
 
-void ctr_mon_go(struct mon *m, int fd, uint8_t flags)
+void ctr_mon_go(struct mon *m, int fd, uint8_t flags, int lockfd)
 {
 	m->starter = fd;
 	m->starter_attach = flags & CTR_ATTACH_GO_ATTACH;
 	m->starter_stdin = (flags & CTR_ATTACH_WANT_STDIN) && m->c->interactive;
+	/* the starter's lock: held until the start is recorded (one of ours
+	 * already held: that one) */
+	if (lockfd >= 0 && m->lockfd < 0 && m->waiting)
+		m->lockfd = steal_fd(lockfd);
+	state_unlock(lockfd);
 	if (!m->waiting) {
-		/* another start's go came first: it runs (or ended: the
+		/* another start's go came first (a go without the lock:
+		 * burrow start's holds it, and a second start finds the
+		 * container running or exited): it runs (or ended: the
 		 * starter reads the channel's end as the monitor's exit) */
 		if (m->exited) {
 			close(steal_fd(m->starter));
@@ -993,11 +1000,14 @@ static int start_initialized(struct state_store *s, const char *id, const struct
 	if (sock < 0)
 		return burrow_error_wrap(err, "cannot start container '%s'", str_quote(c->name));
 	uint8_t flags = (o->attach ? CTR_ATTACH_GO_ATTACH : 0) | (o->want_stdin ? CTR_ATTACH_WANT_STDIN : 0);
-	if (ctr_attach_send(sock, CTR_ATTACH_GO, &flags, 1, 0) < 0)
+	/* the lock goes with it: the monitor holds it (the same open file)
+	 * until the start is recorded, so another start waits for that and
+	 * finds the container running or exited (attach.h's GO) */
+	if (ctr_attach_send_fd(sock, CTR_ATTACH_GO, &flags, 1, *lock) < 0)
 		return burrow_error(err, errno, "cannot start container '%s': its monitor does not listen",
 		                    str_quote(c->name));
-	/* the monitor takes the lock for the start */
 	state_unlock(steal_fd(*lock));
+	trace_mark("start: go sent");
 	if (await_start(sock, c, out, exit_code, err) < 0)
 		return -1;
 	out->tty = c->tty;

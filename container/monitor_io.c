@@ -258,7 +258,9 @@ static void welcome(struct mon *m, struct ctr_mon_client *cl, bool want_stdin)
 	client_flush(m, cl);
 }
 
-static void client_message(struct mon *m, struct ctr_mon_client *cl, const uint8_t *buf, size_t n)
+/* passed: an fd that came with the message (-1: none), which only GO
+ * takes (*passed -1 then) */
+static void client_message(struct mon *m, struct ctr_mon_client *cl, const uint8_t *buf, size_t n, int *passed)
 {
 	const uint8_t *p = buf + 1;
 	size_t len = n - 1;
@@ -309,7 +311,7 @@ static void client_message(struct mon *m, struct ctr_mon_client *cl, const uint8
 			int fl = fcntl(fd, F_GETFL);
 			if (fl >= 0)
 				(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-			ctr_mon_go(m, fd, flags);
+			ctr_mon_go(m, fd, flags, steal_fd(*passed));
 		}
 		break;
 	default:
@@ -328,15 +330,27 @@ static void on_client(struct loop *l, struct loop_watch *w, int fd, short revent
 	if (!(revents & (POLLIN | POLLHUP | POLLERR)) || cl->closing)
 		return;
 	static uint8_t buf[1 + CTR_ATTACH_DATA_MAX];
-	ssize_t n = TEMP_FAILURE_RETRY(recv(fd, buf, sizeof(buf), MSG_DONTWAIT));
+	struct iovec iov = {buf, sizeof(buf)};
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+	ssize_t n = TEMP_FAILURE_RETRY(recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC));
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
+	/* the one fd a GO carries (the container's lock); more are cut off
+	 * (MSG_CTRUNC: the kernel closes them) */
+	cleanup_close int passed = -1;
+	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&passed, CMSG_DATA(c), sizeof(int));
 	if (n <= 0) {
 		/* it left (detached, or its process ended) */
 		client_drop(m, cl);
 		return;
 	}
-	client_message(m, cl, buf, (size_t)n);
+	client_message(m, cl, buf, (size_t)n, &passed);
 }
 
 static struct ctr_mon_client *client_new(struct mon *m, int fd)

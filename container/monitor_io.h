@@ -132,7 +132,9 @@ int ctr_mon_net_join(struct mon *m, struct netns_cfg *out, int *code, struct bur
 void ctr_mon_clients_done(struct mon *m);
 /* A start's GO (attach.h) on fd, a client's connection taken out of the
  * clients (blocking again): the initialized container's command runs, and
- * fd is its starter's channel (STARTED or ERROR); monitor.c. */
-void ctr_mon_go(struct mon *m, int fd, uint8_t flags);
+ * fd is its starter's channel (STARTED or ERROR); lockfd (-1: none came)
+ * is the container's lock the starter took, the monitor's now (it is
+ * closed, the lock let go, once the start is recorded); monitor.c. */
+void ctr_mon_go(struct mon *m, int fd, uint8_t flags, int lockfd);
 
 #endif

@@ -14,16 +14,14 @@
 /* The fds one recvmsg takes in (a record carries one at most). */
 #define SOCK_RECV_FDS 8
 
-int sock_send(int sock, int tag, int value, int fd)
+ssize_t sock_sendv(int sock, struct iovec *iov, size_t niov, int fd, int flags)
 {
-	struct sock_msg m = {.tag = tag, .value = value};
-	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	memset(&u, 0, sizeof(u));
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = niov};
 	if (fd >= 0) {
 		msg.msg_control = u.buf;
 		msg.msg_controllen = sizeof(u.buf);
@@ -33,7 +31,14 @@ int sock_send(int sock, int tag, int value, int fd)
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
-	ssize_t w = TEMP_FAILURE_RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL));
+	return TEMP_FAILURE_RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL | flags));
+}
+
+int sock_send(int sock, int tag, int value, int fd)
+{
+	struct sock_msg m = {.tag = tag, .value = value};
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	ssize_t w = sock_sendv(sock, &iov, 1, fd, 0);
 	if (w < 0)
 		return -1;
 	/* a stream socket may take part of it (it never does for 8 bytes on

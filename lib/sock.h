@@ -7,6 +7,8 @@
 #define BURROW_LIB_SOCK_H
 
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 #include "lib/err.h"
 
@@ -21,6 +23,10 @@ struct sock_msg {
 
 /* Sends one record; fd (-1: none) rides along with it. 0 or -1 (errno). */
 int sock_send(int sock, int tag, int value, int fd);
+/* sendmsg(2) of niov buffers with fd (-1: none) riding along (SCM_RIGHTS),
+ * never raising SIGPIPE; flags: more of sendmsg's (MSG_DONTWAIT). What
+ * sendmsg returns. */
+ssize_t sock_sendv(int sock, struct iovec *iov, size_t niov, int fd, int flags);
 /* Reads one record. Returns 1 (*m set; *fd the fd that came with it, else
  * -1; with fd NULL one that came is closed), 0 at EOF, -1 on an error
  * (errno; EBADMSG for a record cut short, or one that came with more

@@ -7,6 +7,14 @@ load helpers
 
 suite_setup() {
 	import_busybox
+	bgpids=
+	stopped=
+}
+
+suite_teardown() {
+	local p
+	[ -z "$stopped" ] || kill -CONT "$stopped" 2>/dev/null || true
+	for p in $bgpids; do kill "$p" 2>/dev/null || true; done
 }
 
 # The full ID of container $1 (its name).
@@ -82,6 +90,40 @@ upper_of() {
 	run_burrow 125 start iv3
 	assert_match "$output" "no/such/cmd"
 	wait_state iv3 '^Exited \(127\)'
+}
+
+@test "init: a second start while the first one's is under way waits for it: both print the name, exit 0 (the command ran to its end)" {
+	run_burrow 0 create --name ivgo busybox sh -c 'echo ran'
+	run_burrow 0 init ivgo
+	local mon
+	mon=$(monitor_of ivgo)
+	# the monitor stopped: the first start's GO waits in its socket
+	stopped=${mon%% *}
+	kill -STOP "$stopped"
+	BURROW_TRACE_TIMES=$T/a.trace "$BURROW" start ivgo >"$T/a.out" 2>&1 &
+	local a=$!
+	bgpids="$bgpids $a"
+	wait_line "$T/a.trace" 'start: go sent'
+	# the second finds the container's lock held (the GO carries it):
+	# it waits, instead of finding it initialized and sending a GO of its
+	# own that the monitor reads after the command ended
+	BURROW_TRACE_TIMES=$T/b.trace "$BURROW" start ivgo >"$T/b.out" 2>&1 &
+	local b=$!
+	bgpids="$bgpids $b"
+	wait_line "$T/b.trace" 'state: backoff'
+	kill -CONT "$stopped"
+	stopped=
+	local rc=0
+	wait $a || rc=$?
+	is "$rc $(cat "$T/a.out")" "0 ivgo"
+	rc=0
+	wait $b || rc=$?
+	# it found it running (already started) or exited (it starts it
+	# again), as podman's start under the container's lock
+	is "$rc $(cat "$T/b.out")" "0 ivgo"
+	bgpids=
+	wait_state ivgo '^Exited \(0\)'
+	assert_match "$("$BURROW" logs ivgo)" "^ran"
 }
 
 @test "init: rm and rm -f of an initialized container leave no mount, monitor or record; stop makes it exited" {
@@ -204,24 +246,41 @@ upper_of() {
 hi-from-ivpt"
 }
 
-@test "init: stop --all and stop --filter stop initialized containers too; rm -a removes them without -f (as podman's)" {
-	local n mon id2
-	for n in ivs0 ivs1; do
-		run_burrow 0 create --name $n busybox sleep 600
-		run_burrow 0 init $n
-		mon=$(monitor_of $n)
-		# ivs1 is the only container left to stop: --all prints just it
-		if [ $n = ivs0 ]; then run_burrow 0 stop --filter name=$n; else run_burrow 0 stop --all; fi
-		is "$output" "$(container_id $n)"
-		wait_dead $mon
-		assert_match "$(status_of $n)" "^Exited "
-	done
+@test "init: stop --all and stop --filter stop initialized containers too (Exited (137)); rm -a removes them without -f (as podman's)" {
+	local mon id2
+	run_burrow 0 create --name ivs0 busybox sleep 600
+	run_burrow 0 init ivs0
+	mon=$(monitor_of ivs0)
+	run_burrow 0 stop --filter name=ivs0
+	is "$output" "$(container_id ivs0)"
+	wait_dead $mon
+	# killed at once, its command never ran (podman 4.3 with runc says 2:
+	# its Go runc init, the container's PID 1, cannot die of SIGTERM)
+	assert_match "$(status_of ivs0)" "^Exited \(137\)"
+	# stop --all: each container, printed by its full ID, the running,
+	# the initialized, the created and the exited (ivs0) ones, as podman
+	# 4.3's; the created one stays created
+	run_burrow 0 create --name ivs1 busybox sleep 600
+	run_burrow 0 init ivs1
+	mon=$(monitor_of ivs1)
+	run_burrow 0 run -d --name ivsr busybox sleep 600
+	run_burrow 0 create --name ivsc busybox true
+	local n out want=""
+	for n in ivs0 ivs1 ivsr ivsc; do want+="$(container_id $n)"$'\n'; done
+	# (its stderr: the warning that ivsr's SIGTERM did not end it in 0 s)
+	out=$("$BURROW" stop -t 0 --all)
+	is "$(sort <<<"$out")" "$(sort <<<"${want%$'\n'}")"
+	wait_dead $mon
+	assert_match "$(status_of ivs1)" "^Exited \(137\)"
+	assert_match "$(status_of ivsr)" "^Exited \(137\)"
+	is "$(status_of ivsc)" "Created"
+	run_burrow 0 rm ivsr ivsc
 	run_burrow 0 create --name ivs2 busybox sleep 600
 	run_burrow 0 init ivs2
 	mon=$(monitor_of ivs2)
 	id2=$(container_id ivs2)
 	[ -n "$id2" ]
-	# ivs1 exited, ivs2 initialized: rm -a needs no -f
+	# ivs0 and ivs1 exited, ivs2 initialized: rm -a needs no -f
 	run_burrow 0 rm -a
 	assert_match "$output" "$id2"
 	wait_dead $mon

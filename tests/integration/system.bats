@@ -94,14 +94,20 @@ load helpers
 	run_burrow 0 system df
 	assert_match "$output" '^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE'
 	assert_match "$output" $'\nContainers +2 +1 +[0-9.]+kB +[0-9.]+kB \\([0-9]+%\\)'
+	# -v's STATUS in podman's words (not burrow's record's: configured)
+	run_burrow 0 create --name c busybox true
 	run_burrow 0 system df -v
+	local n
+	for n in running:r exited:w created:c; do
+		assert_match "$(grep -E " ${n#*:}\$" <<<"$output")" "^[0-9a-f]{12} .* ${n%:*} +${n#*:}\$"
+	done
 	assert_match "$output" 'Images space usage:'
 	assert_match "$output" $'\nlocalhost/busybox +latest +[0-9a-f]{12} '
 	assert_match "$output" 'Containers space usage:'
 	assert_match "$output" ' w'$'\n'
 	assert_match "$output" $'\nv1 +0 +0B'
 	run_burrow 125 system df --format '{{.Nope}}'
-	run_burrow 0 rm -f r
+	run_burrow 0 rm -f r c
 }
 
 @test "system df: a link in a volume to a big host directory counts as the link; hard links once, subdirectories in, deep ones too" {
