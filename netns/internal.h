@@ -234,6 +234,7 @@ struct netns_fwd {
 	bool want_keep_addr, keep_addr, keep_addr6;
 	unsigned keep_failures;
 	struct udpkeep *udpkeep; /* UDP flows keep theirs (udpkeep.c), or NULL */
+	int fd_ceiling;          /* the splice handler keeps no fd numbered this or above */
 };
 
 /* A socket bound (and listening, for TCP) at a, as published ports are

@@ -178,7 +178,10 @@ const struct netns_ports *netns_fwd_ports(const struct netns_fwd *f);
  * holds. Until then the kernel queues connections for the splice handler.
  * From here on SIGPIPE is ignored in the process (splice has no
  * MSG_NOSIGNAL; a handler the caller set stays), and the soft limit of
- * open files is the hard one (every connection costs fds).
+ * open files is the hard one (every connection costs fds); the splice
+ * handler keeps none of the last 128 fd numbers under it (half the limit
+ * when that is 256 or less): a flood of clients cannot take the fds the
+ * rest of the monitor needs.
  * On failure f is as before the call (bound, not forwarding). */
 int netns_fwd_start(struct netns_fwd *f, struct loop *l, int nsfd, struct netns_slirp *slirp, struct burrow_err **err);
 

@@ -262,11 +262,15 @@ static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
 
 /* The prepare hook learns slirp's sockets from slirp_pollfds_fill each
  * round and runs in the caller's thread: there is nothing to record when a
- * socket is made, and nobody to wake. */
+ * socket is made, and nobody to wake. Only close-on-exec to set: libslirp
+ * accepts a port_handler=slirp connection without it, and a hook the
+ * monitor runs would hold it open. */
 static void cb_register_poll_fd(int fd, void *opaque)
 {
-	(void)fd;
 	(void)opaque;
+	int fl = fcntl(fd, F_GETFD);
+	if (fl >= 0 && !(fl & FD_CLOEXEC))
+		fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
 }
 
 /* slirp closes fd: its watch goes too. Kept (polled for nothing), the

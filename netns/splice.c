@@ -14,10 +14,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "lib/loop.h"
@@ -53,6 +55,13 @@
 #define EXPIRY_TICK_MS 1000
 #define DGRAM_MAX 65536
 #define FLOW_BUCKETS 256
+/* fds left to the rest of the monitor (its exit file, hooks, attach
+ * clients, healthchecks, a restart): a flood of connections or of UDP
+ * clients, which any local user may send, must not take them. The handler
+ * keeps no fd numbered at or above RLIMIT_NOFILE less this (less half the
+ * limit when it is small); fds are given lowest first, so those numbers
+ * stay free for the others. */
+#define FD_RESERVE 128
 
 struct half {
 	int pipe[2]; /* -1 while it holds nothing */
@@ -94,6 +103,28 @@ struct fwd_flow {
 	int64_t last;
 };
 
+/* ---- the fds kept ---- */
+
+static int fd_ceiling(void)
+{
+	struct rlimit r;
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur == RLIM_INFINITY || r.rlim_cur > INT_MAX)
+		return INT_MAX;
+	int lim = (int)r.rlim_cur;
+	return lim > 2 * FD_RESERVE ? lim - FD_RESERVE : lim / 2;
+}
+
+/* Whether fd, just made, takes a number left to the rest of the monitor:
+ * then it is closed, EMFILE. */
+static bool fd_over(const struct netns_fwd *f, int fd)
+{
+	if (fd < f->fd_ceiling)
+		return false;
+	close(fd);
+	errno = EMFILE;
+	return true;
+}
+
 /* ---- pipes ---- */
 
 static int pipe_get(struct netns_fwd *f, int p[2])
@@ -104,7 +135,16 @@ static int pipe_get(struct netns_fwd *f, int p[2])
 		p[1] = f->spare[f->nspare][1];
 		return 0;
 	}
-	return pipe2(p, O_NONBLOCK | O_CLOEXEC);
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -1;
+	if (p[0] >= f->fd_ceiling || p[1] >= f->fd_ceiling) {
+		close(p[0]);
+		close(p[1]);
+		p[0] = p[1] = -1;
+		errno = EMFILE;
+		return -1;
+	}
+	return 0;
 }
 
 /* An empty pipe back to the pool (or closed when the pool is full). */
@@ -326,6 +366,8 @@ static int conn_dial(struct fwd_conn *c)
 		if (a->keep && !f->keep_addr)
 			a->keep = false; /* given up meanwhile */
 		int fd = inner_socket(f->inner, a->family, SOCK_STREAM);
+		if (fd >= 0 && fd_over(f, fd))
+			return -1;
 		if (fd < 0) {
 			if (errno != EAFNOSUPPORT)
 				return -1;
@@ -539,6 +581,10 @@ static void on_accept(struct loop *lp, struct loop_watch *w, int fd, short reven
 			listener_pause(l, strerror(errno));
 			return;
 		}
+		if (fd_over(l->f, cfd)) {
+			listener_pause(l, strerror(errno));
+			return;
+		}
 		conn_new(l, cfd, &client);
 		if (loop_watch_events(l->w) == 0)
 			return; /* paused meanwhile */
@@ -668,6 +714,11 @@ static struct fwd_flow *flow_get(struct fwd_listener *l, const struct sockaddr_s
 		flow_free(l->lru);
 	bool kept;
 	int fd = udpkeep_socket(f->udpkeep, f->inner, l->ctr_port, peer, &kept);
+	if (fd >= 0 && fd_over(f, fd)) {
+		if (kept)
+			udpkeep_release(f->udpkeep, peer);
+		return NULL;
+	}
 	if (fd < 0)
 		return NULL;
 	struct fwd_flow *fl = xcalloc(1, sizeof(*fl));
@@ -750,6 +801,7 @@ int splice_start(struct netns_fwd *f, int nsfd, struct burrow_err **err)
 	}
 	f->udpkeep = udp && f->want_keep_addr ? udpkeep_new(f->inner, &f->ports) : NULL;
 	f->buf = xmalloc(DGRAM_MAX);
+	f->fd_ceiling = fd_ceiling();
 	f->expiry = loop_timer_add(f->loop, on_expiry, f);
 	for (size_t i = 0; i < f->nls; i++) {
 		struct fwd_listener *l = &f->ls[i];

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +31,10 @@
 /* Bounds on the waits for the init (a stuck fuse mount must not hang us). */
 #define RT_SETUP_TIMEOUT_MS 30000
 #define RT_EXEC_TIMEOUT_MS 30000
+/* The file system of /proc/PID/ns/ files (linux/magic.h). */
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
 
 struct rt_clone_args {
 	uint64_t flags;
@@ -155,6 +160,28 @@ static int check_ns_owner(const struct rt_namespace *n, struct burrow_err **err)
 	return 0;
 }
 
+/* A namespace to join by path, opened for setns: refused unless it is a
+ * namespace file (of /proc/PID/ns, or a bind mount of one), looked at
+ * through O_PATH first, so that a FIFO there hangs nothing and a device
+ * there is never opened. */
+static int open_ns(const char *path, struct burrow_err **err)
+{
+	cleanup_close int p = open(path, O_PATH | O_CLOEXEC);
+	struct statfs sf;
+	if (p < 0 || fstatfs(p, &sf) < 0)
+		return burrow_error(err, errno, "cannot open namespace '%s'", str_quote(path));
+	if (sf.f_type != NSFS_MAGIC) {
+		burrow_error_status(err, EINVAL, "cannot join '%s': it is not a namespace", str_quote(path));
+		return burrow_error_hint(err, "give a namespace file: /proc/PID/ns/NAME, or a bind mount of one");
+	}
+	char self[48];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
+	int fd = open(self, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return burrow_error(err, errno, "cannot open namespace '%s'", str_quote(path));
+	return fd;
+}
+
 int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_container **out, struct burrow_err **err)
 {
 	struct rt_spec *spec = NULL;
@@ -176,11 +203,9 @@ int rt_create(const char *bundle, const struct rt_opts *opts, struct rt_containe
 	for (size_t i = 0; i < spec->n_namespaces; i++) {
 		if (!spec->namespaces[i].path)
 			continue;
-		ini.ns_fds[i] = open(spec->namespaces[i].path, O_RDONLY | O_CLOEXEC);
-		if (ini.ns_fds[i] < 0) {
-			burrow_error(err, errno, "cannot open namespace '%s'", str_quote(spec->namespaces[i].path));
+		ini.ns_fds[i] = open_ns(spec->namespaces[i].path, err);
+		if (ini.ns_fds[i] < 0)
 			goto out;
-		}
 		if (check_ns_owner(&spec->namespaces[i], err) < 0)
 			goto out;
 	}

@@ -34,6 +34,23 @@ field() {
 	sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$2"
 }
 
+# fds_hook STAGES: a hook at STAGES that appends what each of its fds is
+# (readlink) to $T/fds
+fds_hook() {
+	cat >"$T/fds.sh" <<-'EOF'
+		#!/bin/sh
+		for f in /proc/$$/fd/*; do readlink "$f"; done >>"$1"
+		exit 0 # the last readlink may be of the glob's own fd, gone
+	EOF
+	chmod +x "$T/fds.sh"
+	cat >"$HOOKS/fds.json" <<-EOF
+		{"version": "1.0.0",
+		 "hook": {"path": "$T/fds.sh", "args": ["fds.sh", "$T/fds"]},
+		 "when": {"always": true},
+		 "stages": $1}
+	EOF
+}
+
 @test "hooks: prestart, poststart and poststop get the state JSON on stdin; poststop runs after the end" {
 	hook_file all '["prestart", "poststart", "poststop"]' '{"always": true}'
 	run_burrow 0 --hooks-dir "$HOOKS" run --name h busybox sh -c 'echo ran'
@@ -56,18 +73,7 @@ field() {
 }
 
 @test "hooks: a hook gets none of the fds --preserve-fds passes on: they are the container's alone" {
-	cat >"$T/fds.sh" <<-'EOF'
-		#!/bin/sh
-		for f in /proc/$$/fd/*; do readlink "$f"; done >>"$1"
-		exit 0 # the last readlink may be of the glob's own fd, gone
-	EOF
-	chmod +x "$T/fds.sh"
-	cat >"$HOOKS/fds.json" <<-EOF
-		{"version": "1.0.0",
-		 "hook": {"path": "$T/fds.sh", "args": ["fds.sh", "$T/fds"]},
-		 "when": {"always": true},
-		 "stages": ["prestart", "poststart"]}
-	EOF
+	fds_hook '["prestart", "poststart"]'
 	echo passed >"$T/f3"
 	run bash -c 'timeout 60 "$BURROW" --hooks-dir "$1" run -d --name pf --preserve-fds 1 busybox cat /proc/self/fd/3 3<"$2"' _ "$HOOKS" "$T/f3"
 	is "$status" 0
@@ -81,6 +87,31 @@ field() {
 	[ "$output" -ge 2 ] || is "$output" "2 or more" "lines of the two hooks"
 	run grep -cF "$T/f3" "$T/fds"
 	is "$output" "0" "no hook holds the container's fd"
+}
+
+@test "hooks: a poststop hook gets no socket of a published port's connection (port_handler=slirp, whose sockets libslirp makes)" {
+	fds_hook '["poststop"]'
+	run_burrow 0 --hooks-dir "$HOOKS" run -d --name sk --network slirp:port_handler=slirp -p 127.0.0.1::8080 \
+		busybox nc -l -p 8080 -e sh -c 'echo hello; exec sleep 1000'
+	run_burrow 0 port sk 8080/tcp
+	local port=${output##*:} line= i
+	# a connection the container's server answered: libslirp's socket for
+	# it is open in the monitor (retried while the server is not up yet)
+	for i in $(seq 60); do
+		exec 5<>"/dev/tcp/127.0.0.1/$port" || true
+		line=
+		read -r -t 30 line <&5 || true
+		[ "$line" = hello ] && break
+		exec 5<&-
+		sleep 0.5
+	done
+	is "$line" hello "the container's server answered"
+	run_burrow 0 stop -t 0 sk
+	exec 5<&-
+	run grep -c "^/" "$T/fds"
+	[ "$output" -ge 1 ] || is "$output" "1 or more" "lines of the hook"
+	run grep -c "^socket:" "$T/fds"
+	is "$output" "0" "no socket of the monitor's in the hook"
 }
 
 @test "hooks: when.commands, when.annotations, when.hasBindMounts and always=false match or not" {

@@ -162,6 +162,18 @@ print(json.dumps(d["b"]["Namespaces"]))' <<<"$output"
 	assert_match "$output" "--uts: unrecognized namespace mode 'none'"
 }
 
+@test "nsmodes: ns:PATH of a FIFO, a plain file or a device is refused at the start, never waited on or opened (--network, --pid)" {
+	mkfifo "$T/fifo"
+	: >"$T/plain"
+	run_burrow 125 run --rm --network "ns:$T/fifo" busybox true
+	is "$output" "burrow: cannot join '$T/fifo': it is not a namespace
+hint: give a namespace file: /proc/PID/ns/NAME, or a bind mount of one"
+	run_burrow 125 run --rm --pid "ns:$T/plain" busybox true
+	assert_match "$output" "cannot join '$T/plain': it is not a namespace"
+	run_burrow 125 run --rm --network ns:/dev/null busybox true
+	assert_match "$output" "cannot join '/dev/null': it is not a namespace"
+}
+
 @test "nsmodes: --ipc none has no /dev/shm; container:NAME shares the IPC namespace; host the host's" {
 	run_burrow 1 run --rm --ipc none busybox ls -d /dev/shm
 	run_burrow 0 run --rm --ipc shareable busybox ls -d /dev/shm
