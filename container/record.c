@@ -453,6 +453,20 @@ int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow
 			goto cancel;
 		}
 	}
+	/* and only while the containers it requires are: an rm meanwhile
+	 * either sees this one as their dependent or has removed them */
+	for (size_t i = 0; c->requires && c->requires[i]; i++) {
+		cleanup_free char *key = config_key(c->requires[i]);
+		int r = state_has(s, STATE_DB, key, err);
+		if (r == 0)
+			r = state_has(s, STATE_RM, key, err);
+		if (r < 0)
+			goto cancel;
+		if (r == 0) {
+			burrow_error_status(err, ENOENT, "its dependency %.12s was removed meanwhile", c->requires[i]);
+			goto cancel;
+		}
+	}
 	if (c->name) {
 		int r = name_in_use(s, c->name, err);
 		if (r != 0) {

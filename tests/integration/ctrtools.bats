@@ -8,6 +8,10 @@ suite_setup() {
 	import_busybox
 }
 
+suite_teardown() {
+	held_cleanup
+}
+
 # zombies_of PID: the host pids of the zombie children of PID.
 zombies_of() {
 	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '$4 == p && $3 == "Z" { print $1 }'
@@ -194,6 +198,18 @@ until_children() {
 	is "$lines" db
 	run_burrow 0 ps -a --format '{{.Names}}' --sort names
 	is "$output" $'bad\ncache\nneedsbad'
+}
+
+@test "--requires X racing rm X: a create that looked X up before rm removed it is refused, nothing requires a removed container" {
+	run_burrow 0 create --name dep busybox true
+	# create held at the transaction that stores it (it has looked dep up)
+	hold_at_tx create --name needs --requires dep busybox true
+	run_burrow 0 rm dep
+	resume_held
+	is "$RC" 125 "create refused"
+	assert_match "$(cat "$T/run.out")" "its dependency [0-9a-f]{12} was removed meanwhile"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "" "no container requires a removed one"
 }
 
 @test "--volumes-from X and --network container:X make X a dependency: started first, not removed before" {
