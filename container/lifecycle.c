@@ -113,9 +113,10 @@ static int delete_files(struct state_store *s, const struct ctr_config *c, bool 
 	return 0;
 }
 
-int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err)
+int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, bool dependents,
+               struct burrow_err **err)
 {
-	if (ctr_records_delete(s, c, err) < 0)
+	if (ctr_records_delete(s, c, dependents, err) < 0)
 		return -1;
 	ctr_cidfile_remove(c->annotations, c->id); /* as podman: the --cidfile goes with it */
 	ctr_pidfile_remove(c);
@@ -351,6 +352,7 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 	cleanup_free char *id = NULL;
 	struct ctr_config c = {0};
 	struct ctr_run r = {0};
+	enum ctr_state was;
 	int lock = -1, ret = -1;
 	int dead = ctr_lock_load(s, ref, &id, &lock, &c, &r, err);
 	if (dead < 0 && lock >= 0 && (*err)->status == EBADMSG) {
@@ -397,9 +399,21 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 		if (dead == 1)
 			goto gone;
 	}
-	if ((r.mountpoint && ctr_cleanup(s, &c, &r, err) < 0) || ctr_set_state(s, &c, &r, CTR_REMOVING, err) < 0)
+	if (r.mountpoint && ctr_cleanup(s, &c, &r, err) < 0)
 		goto out;
-	ret = ctr_delete(s, &c, volumes, err);
+	was = r.state;
+	if (ctr_set_state(s, &c, &r, CTR_REMOVING, err) < 0)
+		goto out;
+	/* the dependents looked at again where the records go: a create may
+	 * have stored one since */
+	ret = ctr_delete(s, &c, volumes, true, err);
+	if (ret < 0 && (*err)->status == EEXIST) {
+		/* refused, nothing deleted: it stays as it was */
+		r.state = was;
+		cleanup_err struct burrow_err *e = NULL;
+		if (ctr_run_save(s, id, &r, &e) < 0)
+			burrow_warn("%s", e->msg);
+	}
 	goto out;
 gone : {
 	/* its monitor removed it (--rm); a runtime record it could not reach

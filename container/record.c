@@ -516,15 +516,18 @@ cancel:
 	return -1;
 }
 
-int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
+int ctr_records_delete(struct state_store *s, const struct ctr_config *c, bool dependents, struct burrow_err **err)
 {
 	cleanup_free char *ckey = config_key(c->id);
 	cleanup_free char *nkey = name_key(c->name);
 	enum state_db db;
-	if (config_db(s, c, &db, err) < 0 || state_tx_begin(s, db, err) < 0)
+	/* with burrow.tdb's transaction, as ctr_config_insert: a container
+	 * stored meanwhile that requires c is seen here, or is refused */
+	if (records_begin(s, c, &db, err) < 0)
 		return -1;
-	if (state_del(s, db, ckey, err) < 0 || state_del(s, db, nkey, err) < 0 || state_tx_commit(s, db, err) < 0) {
-		state_tx_cancel(s, db);
+	if ((dependents && ctr_dependents_refuse(s, c, err) < 0) || state_del(s, db, ckey, err) < 0 ||
+	    state_del(s, db, nkey, err) < 0 || records_commit(s, db, err) < 0) {
+		records_cancel(s);
 		return -1;
 	}
 	return ctr_run_delete(s, c->id, err);

@@ -282,8 +282,9 @@ int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow
  * taken), the configuration saved. c->name is the new name on success. */
 int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *name, struct burrow_err **err);
 /* Deletes its configuration and name (one transaction), then its run
- * record. */
-int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
+ * record. dependents: refused (EEXIST, nothing deleted) when a container
+ * requires c, decided in that transaction. */
+int ctr_records_delete(struct state_store *s, const struct ctr_config *c, bool dependents, struct burrow_err **err);
 
 /* The same for a container whose configuration cannot be read: its
  * configuration, the names that point to it, then its run record. */

@@ -212,6 +212,21 @@ until_children() {
 	is "$output" "" "no container requires a removed one"
 }
 
+@test "rm X racing create --requires X: an rm that looked for dependents before the create stored one refuses, X stays as it was" {
+	run_burrow 0 create --name dep busybox true
+	# rm held at its first write of state.tdb, after its first look for
+	# dependents
+	HOLD_DB=$XDG_RUNTIME_DIR/burrow/state.tdb hold_at_tx rm dep
+	run_burrow 0 create --name needs --requires dep busybox true
+	resume_held
+	is "$RC" 125 "rm refused"
+	assert_match "$(cat "$T/run.out")" "cannot remove container 'dep': container depends on it: needs"
+	run_burrow 0 ps -a --format '{{.Names}} {{.State}}' --sort names
+	is "$output" $'dep created\nneeds created' "both stay, dep as it was"
+	run_burrow 0 start needs
+	run_burrow 0 rm -f --depend dep
+}
+
 @test "--volumes-from X and --network container:X make X a dependency: started first, not removed before" {
 	run_burrow 0 create --name vsrc -v /data busybox sleep 600
 	run_burrow 0 create --name vuser --volumes-from vsrc busybox sleep 600

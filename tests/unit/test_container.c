@@ -230,8 +230,8 @@ static void test_rm_records_where(void **state)
 	assert_true(stored(s, STATE_RM, "name/new"));
 	assert_false(stored(s, STATE_DB, nkey));
 
-	assert_int_equal(ctr_records_delete(s, &old, &err), 0);
-	assert_int_equal(ctr_records_delete(s, &c, &err), 0);
+	assert_int_equal(ctr_records_delete(s, &old, false, &err), 0);
+	assert_int_equal(ctr_records_delete(s, &c, false, &err), 0);
 	assert_false(stored(s, STATE_DB, okey));
 	assert_false(stored(s, STATE_DB, "name/web2"));
 	assert_false(stored(s, STATE_RM, nkey));
