@@ -802,6 +802,37 @@ INNER
 	assert_match "$output" $'\nname-free'
 }
 
+@test "create: a full disk that burrow.tdb cannot grow on fails with 'No space left on device' (not a damaged file), stores nothing, and the name is free again" {
+	command -v unshare >/dev/null || need_or_fail "unshare (util-linux)"
+	mkdir -p "$T/small"
+	# a record of a megabyte: the file has to grow for it
+	{ printf 'BIG='; head -c 1048576 /dev/zero | tr '\0' a; echo; } >"$T/big.env"
+	cat >"$T/inner.sh" <<INNER
+set -e
+mount -t tmpfs -o size=16m tmpfs "$T/small"
+export XDG_DATA_HOME=$T/small XDG_RUNTIME_DIR=$T/run2
+mkdir -p -m 0700 \$XDG_RUNTIME_DIR
+"$BURROW" import "$BATS_RUN_TMPDIR/busybox.tar" busybox >/dev/null
+head -c 64m /dev/zero >"$T/small/filler" 2>/dev/null || true
+rc=0
+"$BURROW" create --name big --env-file "$T/big.env" busybox true 2>&1 || rc=\$?
+echo "rc=\$rc"
+echo "ps: \$("$BURROW" ps -a -q)"
+rm "$T/small/filler"
+"$BURROW" create --name big --env-file "$T/big.env" busybox true >/dev/null
+echo "after: \$("$BURROW" ps -a --format '{{.Names}}')"
+"$BURROW" system migrate
+INNER
+	run timeout 60 unshare -Urm sh "$T/inner.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_match "$output" "burrow: cannot commit a transaction in '$T/small/burrow/burrow.tdb': No space left on device"$'\n'
+	assert_no_match "$output" "damaged|hint:"
+	assert_match "$output" $'\nrc=125\n'
+	assert_match "$output" $'\nps: \n'
+	assert_match "$output" $'\nafter: big'
+}
+
 # no_records_left: no container as ps says it, and no record, name, run
 # record, directory or lock in the stores read directly
 no_records_left() {
