@@ -566,17 +566,19 @@ sleeper_killed() {
 }
 
 # hold_tx [FILE]: opens a transaction on FILE (burrow.tdb by default) with
-# tdbtool and keeps it open until release_tx (a burrow process that wants
-# to write it waits).
+# tdbtool and keeps it open until release_tx FILE (a burrow process that
+# wants to write it waits). Both files may be held at once.
 hold_tx() {
-	local db=${1:-$XDG_DATA_HOME/burrow/burrow.tdb}
+	local db=${1:-$XDG_DATA_HOME/burrow/burrow.tdb} tag fd
+	tag=$(basename "$db" .tdb)
 	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
-	rm -f "$T/tdbctl"
-	mkfifo "$T/tdbctl"
-	timeout 60 tdbtool "$db" <"$T/tdbctl" >"$T/tdbtool.out" 2>&1 &
-	TDBTOOL=$!
-	exec 7>"$T/tdbctl"
-	echo transaction_start >&7
+	rm -f "$T/tdbctl.$tag"
+	mkfifo "$T/tdbctl.$tag"
+	timeout 60 tdbtool "$db" <"$T/tdbctl.$tag" >"$T/tdbtool.$tag.out" 2>&1 &
+	printf -v "TDBTOOL_$tag" %s $!
+	exec {fd}>"$T/tdbctl.$tag"
+	printf -v "TDBFD_$tag" %s "$fd"
+	echo transaction_start >&"$fd"
 	# held: tdbtool's write lock on the transaction byte (8) of the file
 	local dev
 	dev=$(printf '%02x:%02x:%s' $(stat -c '%Hd %Ld %i' "$db"))
@@ -584,11 +586,14 @@ hold_tx() {
 }
 
 release_tx() {
-	echo transaction_cancel >&7
-	echo quit >&7
-	exec 7>&-
-	wait "$TDBTOOL" || true
-	TDBTOOL=
+	local tag pid fd
+	tag=$(basename "${1:-burrow.tdb}" .tdb)
+	pid=TDBTOOL_$tag fd=TDBFD_$tag
+	echo transaction_cancel >&"${!fd}"
+	echo quit >&"${!fd}"
+	eval "exec {$fd}>&-"
+	wait "${!pid}" || true
+	printf -v "$pid" %s ""
 }
 
 # hold_at_tx ARGS...: runs burrow ARGS in the background until it waits
@@ -603,7 +608,7 @@ hold_at_tx() {
 	# wait's step: lib/trace.h), not after a fixed time
 	wait_line "$T/trace" "^[0-9]+ $RUNPID state: backoff\$"
 	kill -STOP "$RUNPID"
-	release_tx
+	release_tx "${HOLD_DB:-}"
 }
 
 # resume_held: lets hold_at_tx's command go on; RC: its exit code.
@@ -619,6 +624,9 @@ resume_held() {
 # held_cleanup: for a suite_teardown that uses hold_at_tx or hold_tx.
 held_cleanup() {
 	[ -n "${RUNPID:-}" ] && kill -CONT "$RUNPID" 2>/dev/null && kill "$RUNPID" 2>/dev/null
-	[ -n "${TDBTOOL:-}" ] && kill "$TDBTOOL" 2>/dev/null
+	local pid
+	for pid in "${TDBTOOL_burrow:-}" "${TDBTOOL_state:-}"; do
+		[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	done
 	return 0
 }
