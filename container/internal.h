@@ -98,6 +98,8 @@ int ctr_start_dependencies(struct state_store *s, const char *ref, const struct 
  * --pid ns:PATH one, and container:X of such an X), in *ids (empty when
  * none). */
 int ctr_pid_joiners(struct state_store *s, const char *id, char ***ids, struct burrow_err **err);
+/* Whether n is a full container ID (64 lowercase hex digits). */
+bool ctr_is_id(const char *n);
 /* -1 (EEXIST) naming the containers that require c, when there are any. */
 int ctr_dependents_refuse(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 /* --requires REF[,REF]... into c->requires (IDs), refused when one does

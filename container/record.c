@@ -591,8 +591,7 @@ static int each_one(const char *key, const char *json, void *data, struct burrow
 		 * the ID names the directory that goes with it. */
 		const char *id = key + strlen(KEY_CONFIG);
 		cleanup_err struct burrow_err *bad = NULL;
-		if (ctr_config_from_json(json, &c, &bad) < 0 || !c.id || strcmp(c.id, id) != 0 || strlen(id) != 64 ||
-		    strspn(id, "0123456789abcdef") != 64) {
+		if (ctr_config_from_json(json, &c, &bad) < 0 || !c.id || strcmp(c.id, id) != 0 || !ctr_is_id(id)) {
 			burrow_warn("--rm container %.12s of an earlier boot: its record cannot be read (%s): "
 			            "forgotten, its files stay under the storage root",
 			            id, bad ? bad->msg : "not that container's");
