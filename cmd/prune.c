@@ -107,6 +107,7 @@ int cmd_ctr_prune(struct state_store *s, const struct cmd_ctr_prune_filter *f, c
 		strv_append(removed, l[i].cfg.id);
 	}
 	ctr_listing_free(l, n);
+	ctr_orphans_remove(s);
 	return 0;
 }
 

@@ -256,6 +256,10 @@ int ctr_remove(struct state_store *s, const char *ref, bool force, int timeout, 
  * too (those no other container uses). */
 int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int timeout, bool volumes,
                        struct burrow_err **err);
+/* What a removal killed (or failed) between its records and its files
+ * left: the directories, runtime record and lock file of a container
+ * that has no record any more, removed (container prune). */
+void ctr_orphans_remove(struct state_store *s);
 
 /* Stops a container (container/stop.c): its stop signal, then SIGKILL
  * after timeout seconds (-1: its --stop-timeout); returns once its

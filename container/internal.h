@@ -47,8 +47,11 @@ int ctr_attach_listen(struct state_store *s, const char *ref, struct ctr_attache
  * no longer running; records it as exited. Idempotent. */
 int ctr_cleanup(struct state_store *s, const struct ctr_config *c, struct ctr_run *r, struct burrow_err **err);
 /* Deletes the records and directories of a stopped container; its volumes
- * are no longer in use by it, and with volumes its anonymous ones go. */
-int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err);
+ * are no longer in use by it, and with volumes its anonymous ones go.
+ * dependents: refused (EEXIST, nothing deleted) when a container requires
+ * it (ctr_records_delete). */
+int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, bool dependents,
+               struct burrow_err **err);
 /* A tar of c's image layers and upper dir merged (as its root filesystem
  * shows them, its mounts aside), read from the store, written to fd
  * (container/export.c): export of a stopped container, commit --squash. */
@@ -95,6 +98,8 @@ int ctr_start_dependencies(struct state_store *s, const char *ref, const struct 
  * --pid ns:PATH one, and container:X of such an X), in *ids (empty when
  * none). */
 int ctr_pid_joiners(struct state_store *s, const char *id, char ***ids, struct burrow_err **err);
+/* Whether n is a full container ID (64 lowercase hex digits). */
+bool ctr_is_id(const char *n);
 /* -1 (EEXIST) naming the containers that require c, when there are any. */
 int ctr_dependents_refuse(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
 /* --requires REF[,REF]... into c->requires (IDs), refused when one does

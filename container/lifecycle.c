@@ -1,4 +1,5 @@
 /* Cleanup, removal, listing and refresh. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -113,9 +114,10 @@ static int delete_files(struct state_store *s, const struct ctr_config *c, bool 
 	return 0;
 }
 
-int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, struct burrow_err **err)
+int ctr_delete(struct state_store *s, const struct ctr_config *c, bool volumes, bool dependents,
+               struct burrow_err **err)
 {
-	if (ctr_records_delete(s, c, err) < 0)
+	if (ctr_records_delete(s, c, dependents, err) < 0)
 		return -1;
 	ctr_cidfile_remove(c->annotations, c->id); /* as podman: the --cidfile goes with it */
 	ctr_pidfile_remove(c);
@@ -351,6 +353,7 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 	cleanup_free char *id = NULL;
 	struct ctr_config c = {0};
 	struct ctr_run r = {0};
+	enum ctr_state was;
 	int lock = -1, ret = -1;
 	int dead = ctr_lock_load(s, ref, &id, &lock, &c, &r, err);
 	if (dead < 0 && lock >= 0 && (*err)->status == EBADMSG) {
@@ -397,9 +400,21 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 		if (dead == 1)
 			goto gone;
 	}
-	if ((r.mountpoint && ctr_cleanup(s, &c, &r, err) < 0) || ctr_set_state(s, &c, &r, CTR_REMOVING, err) < 0)
+	if (r.mountpoint && ctr_cleanup(s, &c, &r, err) < 0)
 		goto out;
-	ret = ctr_delete(s, &c, volumes, err);
+	was = r.state;
+	if (ctr_set_state(s, &c, &r, CTR_REMOVING, err) < 0)
+		goto out;
+	/* the dependents looked at again where the records go: a create may
+	 * have stored one since */
+	ret = ctr_delete(s, &c, volumes, true, err);
+	if (ret < 0 && (*err)->status == EEXIST) {
+		/* refused, nothing deleted: it stays as it was */
+		r.state = was;
+		cleanup_err struct burrow_err *e = NULL;
+		if (ctr_run_save(s, id, &r, &e) < 0)
+			burrow_warn("%s", e->msg);
+	}
 	goto out;
 gone : {
 	/* its monitor removed it (--rm); a runtime record it could not reach
@@ -414,6 +429,55 @@ out:
 	ctr_config_clear(&c);
 	ctr_run_clear(&r);
 	return ret;
+}
+
+/* Whether a container has the ID id, readable or not: 1, 0, -1. */
+static int has_record(struct state_store *s, const char *id)
+{
+	cleanup_free char *key = xasprintf("ctr/%s", id);
+	cleanup_err struct burrow_err *e = NULL;
+	int r = state_has(s, STATE_DB, key, &e);
+	return r == 0 ? state_has(s, STATE_RM, key, &e) : r;
+}
+
+/* The IDs of containers/ under top, added to *ids. */
+static void dir_ids(const char *top, char ***ids)
+{
+	cleanup_free char *dir = path_join(top, "containers");
+	cleanup_dir DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (ctr_is_id(de->d_name) && !strv_contains(*ids, de->d_name))
+			strv_append(ids, de->d_name);
+}
+
+void ctr_orphans_remove(struct state_store *s)
+{
+	cleanup_strv char **ids = xcalloc(1, sizeof(char *));
+	dir_ids(state_root(s), &ids);
+	dir_ids(state_runroot(s), &ids);
+	for (size_t i = 0; ids[i]; i++) {
+		if (has_record(s, ids[i]) != 0)
+			continue;
+		/* not waited for: a create holds it until its record is stored
+		 * (and marks what it made: ctr_secret_orphans_remove's), an rm
+		 * until its files are gone */
+		cleanup_err struct burrow_err *e = NULL;
+		int lock = state_lock_try(s, ids[i], &e);
+		if (lock < 0)
+			continue;
+		if (has_record(s, ids[i]) != 0 || ctr_create_pending_marked(s, ids[i])) {
+			state_unlock(lock);
+			continue;
+		}
+		burrow_debug("container %.12s: removing its files: it has no record (its removal was killed)", ids[i]);
+		if (remove_dirs(s, ids[i], &e) < 0 || ctr_run_delete(s, ids[i], &e) < 0) {
+			burrow_debug("%s", e->msg);
+			state_unlock(lock);
+			continue;
+		}
+		state_unlock_remove(s, ids[i], lock);
+	}
 }
 
 /* The runtime record of c rebuilt from its persistent fields, when the

@@ -330,7 +330,7 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 		 * goes again (records, name, directories), as does a --rm one */
 		m->removed = true;
 		if ((prepared && ctr_set_state(m->s, m->c, &m->run, CTR_REMOVING, &e) < 0) ||
-		    ctr_delete(m->s, m->c, true, &e) < 0) {
+		    ctr_delete(m->s, m->c, true, false, &e) < 0) {
 			burrow_warn("%s", e->msg);
 			burrow_err_free(steal_ptr(e));
 		}

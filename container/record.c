@@ -453,6 +453,20 @@ int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow
 			goto cancel;
 		}
 	}
+	/* and only while the containers it requires are: an rm meanwhile
+	 * either sees this one as their dependent or has removed them */
+	for (size_t i = 0; c->requires && c->requires[i]; i++) {
+		cleanup_free char *key = config_key(c->requires[i]);
+		int r = state_has(s, STATE_DB, key, err);
+		if (r == 0)
+			r = state_has(s, STATE_RM, key, err);
+		if (r < 0)
+			goto cancel;
+		if (r == 0) {
+			burrow_error_status(err, ENOENT, "its dependency %.12s was removed meanwhile", c->requires[i]);
+			goto cancel;
+		}
+	}
 	if (c->name) {
 		int r = name_in_use(s, c->name, err);
 		if (r != 0) {
@@ -502,15 +516,18 @@ cancel:
 	return -1;
 }
 
-int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err)
+int ctr_records_delete(struct state_store *s, const struct ctr_config *c, bool dependents, struct burrow_err **err)
 {
 	cleanup_free char *ckey = config_key(c->id);
 	cleanup_free char *nkey = name_key(c->name);
 	enum state_db db;
-	if (config_db(s, c, &db, err) < 0 || state_tx_begin(s, db, err) < 0)
+	/* with burrow.tdb's transaction, as ctr_config_insert: a container
+	 * stored meanwhile that requires c is seen here, or is refused */
+	if (records_begin(s, c, &db, err) < 0)
 		return -1;
-	if (state_del(s, db, ckey, err) < 0 || state_del(s, db, nkey, err) < 0 || state_tx_commit(s, db, err) < 0) {
-		state_tx_cancel(s, db);
+	if ((dependents && ctr_dependents_refuse(s, c, err) < 0) || state_del(s, db, ckey, err) < 0 ||
+	    state_del(s, db, nkey, err) < 0 || records_commit(s, db, err) < 0) {
+		records_cancel(s);
 		return -1;
 	}
 	return ctr_run_delete(s, c->id, err);
@@ -574,8 +591,7 @@ static int each_one(const char *key, const char *json, void *data, struct burrow
 		 * the ID names the directory that goes with it. */
 		const char *id = key + strlen(KEY_CONFIG);
 		cleanup_err struct burrow_err *bad = NULL;
-		if (ctr_config_from_json(json, &c, &bad) < 0 || !c.id || strcmp(c.id, id) != 0 || strlen(id) != 64 ||
-		    strspn(id, "0123456789abcdef") != 64) {
+		if (ctr_config_from_json(json, &c, &bad) < 0 || !c.id || strcmp(c.id, id) != 0 || !ctr_is_id(id)) {
 			burrow_warn("--rm container %.12s of an earlier boot: its record cannot be read (%s): "
 			            "forgotten, its files stay under the storage root",
 			            id, bad ? bad->msg : "not that container's");

@@ -273,16 +273,18 @@ int ctr_run_delete(struct state_store *s, const char *id, struct burrow_err **er
 
 /* Stores a new container: its name reserved (refused, naming it, when it
  * is taken; c->name NULL: a free one is generated into it) and its
- * configuration, in one transaction, in which its image record must still
- * be there (else ENOENT: an rmi removed it meanwhile). */
+ * configuration, in one transaction, in which its image record and the
+ * containers it requires (c->requires) must still be there (else ENOENT:
+ * an rmi or rm removed them meanwhile). */
 int ctr_config_insert(struct state_store *s, struct ctr_config *c, struct burrow_err **err);
 /* Gives c the name (checked by the caller), in one transaction: the old
  * name's record goes, the new one is made (EEXIST, naming it, when it is
  * taken), the configuration saved. c->name is the new name on success. */
 int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *name, struct burrow_err **err);
 /* Deletes its configuration and name (one transaction), then its run
- * record. */
-int ctr_records_delete(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
+ * record. dependents: refused (EEXIST, nothing deleted) when a container
+ * requires c, decided in that transaction. */
+int ctr_records_delete(struct state_store *s, const struct ctr_config *c, bool dependents, struct burrow_err **err);
 
 /* The same for a container whose configuration cannot be read: its
  * configuration, the names that point to it, then its run record. */

@@ -453,7 +453,7 @@ static int release_volumes(struct state_store *s, const char *ctr_id)
 	return 0;
 }
 
-static bool is_ctr_id(const char *n)
+bool ctr_is_id(const char *n)
 {
 	return strlen(n) == 64 && strspn(n, "0123456789abcdef") == 64;
 }
@@ -473,7 +473,7 @@ void ctr_secret_orphans_remove(struct state_store *s)
 	cleanup_strv char **ids = NULL;
 	struct dirent *de;
 	while ((de = readdir(d)))
-		if (is_ctr_id(de->d_name))
+		if (ctr_is_id(de->d_name))
 			strv_append(&ids, de->d_name);
 	for (size_t i = 0; ids && ids[i]; i++) {
 		/* a create under way holds the lock until its record is stored:

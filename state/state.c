@@ -186,7 +186,8 @@ static void tdb_log_hook(struct tdb_context *tdb, enum tdb_debug_level level, co
  * a transaction a killed process left half-committed; that the file is
  * damaged (a pointer past its end, a bad record magic); or that the system
  * refused a read, write or growth (the message then carries strerror of
- * the errno it failed with, which tells it from a stale errno). */
+ * the errno it failed with, which tells it from a stale errno; a growth
+ * posix_fallocate refused says nothing but that it failed: ENOSPC). */
 static void tdb_log_hook(struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
 {
 	int saved = errno;
@@ -206,6 +207,12 @@ static void tdb_log_hook(struct tdb_context *tdb, enum tdb_debug_level level, co
 			log->damaged = true;
 		else if (saved && strstr(m, strerror(saved)))
 			log->os_errno = saved;
+		else if (!log->os_errno && (strstr(m, "expansion failed") || strstr(m, "create recovery area")))
+			/* tdb grows the file with posix_fallocate first and gives
+			 * up on its ENOSPC without a line of its own (and without
+			 * errno: it is the return value); every other way growing
+			 * fails has said why before this line */
+			log->os_errno = ENOSPC;
 	}
 	if (burrow_log_level >= BURROW_LOG_DEBUG && level <= TDB_DEBUG_WARNING)
 		burrow_debug("tdb %s: %s", tdb ? tdb_name(tdb) : "?", m);

@@ -8,6 +8,10 @@ suite_setup() {
 	import_busybox
 }
 
+suite_teardown() {
+	held_cleanup
+}
+
 # zombies_of PID: the host pids of the zombie children of PID.
 zombies_of() {
 	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '$4 == p && $3 == "Z" { print $1 }'
@@ -161,6 +165,59 @@ until_children() {
 	run_burrow 0 rm -f up
 }
 
+# backoffs_of PID: how many waits for a transaction burrow PID has traced
+backoffs_of() {
+	grep -cE "^[0-9]+ $1 state: backoff\$" "$T/trace" || true
+}
+
+# until_backoffs PID N: until burrow PID has traced more than N waits
+until_backoffs() {
+	local i
+	for i in $(seq 400); do
+		[ "$(backoffs_of "$1")" -gt "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "burrow $1 did not wait for a transaction again" >&2
+	return 1
+}
+
+@test "container prune: the files of a container whose rm was killed between its records and its files go, and nothing else" {
+	run_burrow 0 run --name gone busybox true
+	local id keep n
+	id=$("$BURROW" inspect --format '{{.Id}}' gone)
+	run_burrow 0 run --name kept busybox true
+	keep=$("$BURROW" inspect --format '{{.Id}}' kept)
+	[ -d "$XDG_DATA_HOME/burrow/containers/$id" ]
+	# rm killed after its records went, before its files did: held at
+	# its state record (REMOVING), then at its records (burrow.tdb), then
+	# at its runtime record (state.tdb again), which it deletes after them
+	local state=$XDG_RUNTIME_DIR/burrow/state.tdb
+	HOLD_DB=$state hold_at_tx rm gone
+	hold_tx
+	n=$(backoffs_of "$RUNPID")
+	kill -CONT "$RUNPID"
+	until_backoffs "$RUNPID" "$n"
+	kill -STOP "$RUNPID"
+	hold_tx "$state"
+	release_tx
+	n=$(backoffs_of "$RUNPID")
+	kill -CONT "$RUNPID"
+	until_backoffs "$RUNPID" "$n"
+	kill -KILL "$RUNPID"
+	wait "$RUNPID" || true
+	RUNPID=
+	release_tx "$state"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "kept"
+	[ -d "$XDG_DATA_HOME/burrow/containers/$id" ] || { echo "rm got further than its records" >&2; return 1; }
+	run_burrow 0 container prune -f --filter label=none=none
+	is "$output" ""
+	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ] || { echo "the killed rm's files stay" >&2; return 1; }
+	[ ! -e "$XDG_RUNTIME_DIR/burrow/containers/$id" ]
+	[ -d "$XDG_DATA_HOME/burrow/containers/$keep" ]
+	run_burrow 0 start -a kept
+}
+
 @test "--requires: starts its dependencies first; rm refuses while dependents exist; rm --depend removes the tree" {
 	run_burrow 0 create --name db busybox sleep 600
 	run_burrow 0 create --name cache busybox sleep 600
@@ -194,6 +251,33 @@ until_children() {
 	is "$lines" db
 	run_burrow 0 ps -a --format '{{.Names}}' --sort names
 	is "$output" $'bad\ncache\nneedsbad'
+}
+
+@test "--requires X racing rm X: a create that looked X up before rm removed it is refused, nothing requires a removed container" {
+	run_burrow 0 create --name dep busybox true
+	# create held at the transaction that stores it (it has looked dep up)
+	hold_at_tx create --name needs --requires dep busybox true
+	run_burrow 0 rm dep
+	resume_held
+	is "$RC" 125 "create refused"
+	assert_match "$(cat "$T/run.out")" "its dependency [0-9a-f]{12} was removed meanwhile"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "" "no container requires a removed one"
+}
+
+@test "rm X racing create --requires X: an rm that looked for dependents before the create stored one refuses, X stays as it was" {
+	run_burrow 0 create --name dep busybox true
+	# rm held at its first write of state.tdb, after its first look for
+	# dependents
+	HOLD_DB=$XDG_RUNTIME_DIR/burrow/state.tdb hold_at_tx rm dep
+	run_burrow 0 create --name needs --requires dep busybox true
+	resume_held
+	is "$RC" 125 "rm refused"
+	assert_match "$(cat "$T/run.out")" "cannot remove container 'dep': container depends on it: needs"
+	run_burrow 0 ps -a --format '{{.Names}} {{.State}}' --sort names
+	is "$output" $'dep created\nneeds created' "both stay, dep as it was"
+	run_burrow 0 start needs
+	run_burrow 0 rm -f --depend dep
 }
 
 @test "--volumes-from X and --network container:X make X a dependency: started first, not removed before" {

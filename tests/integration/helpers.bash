@@ -564,3 +564,69 @@ sleeper_killed() {
 	run_burrow 0 ps -a -q
 	is "$output" "" "no container left"
 }
+
+# hold_tx [FILE]: opens a transaction on FILE (burrow.tdb by default) with
+# tdbtool and keeps it open until release_tx FILE (a burrow process that
+# wants to write it waits). Both files may be held at once.
+hold_tx() {
+	local db=${1:-$XDG_DATA_HOME/burrow/burrow.tdb} tag fd
+	tag=$(basename "$db" .tdb)
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	rm -f "$T/tdbctl.$tag"
+	mkfifo "$T/tdbctl.$tag"
+	timeout 60 tdbtool "$db" <"$T/tdbctl.$tag" >"$T/tdbtool.$tag.out" 2>&1 &
+	printf -v "TDBTOOL_$tag" %s $!
+	exec {fd}>"$T/tdbctl.$tag"
+	printf -v "TDBFD_$tag" %s "$fd"
+	echo transaction_start >&"$fd"
+	# held: tdbtool's write lock on the transaction byte (8) of the file
+	local dev
+	dev=$(printf '%02x:%02x:%s' $(stat -c '%Hd %Ld %i' "$db"))
+	wait_line /proc/locks "^[0-9]+: POSIX +ADVISORY +WRITE +[0-9]+ $dev 8 8\$"
+}
+
+release_tx() {
+	local tag pid fd
+	tag=$(basename "${1:-burrow.tdb}" .tdb)
+	pid=TDBTOOL_$tag fd=TDBFD_$tag
+	echo transaction_cancel >&"${!fd}"
+	echo quit >&"${!fd}"
+	eval "exec {$fd}>&-"
+	wait "${!pid}" || true
+	printf -v "$pid" %s ""
+}
+
+# hold_at_tx ARGS...: runs burrow ARGS in the background until it waits
+# for a transaction that hold_tx [$HOLD_DB] holds, stopped there (SIGSTOP),
+# and lets the transaction go: the test runs what it races with, then
+# resume_held. Its output goes to $T/run.out.
+hold_at_tx() {
+	hold_tx "${HOLD_DB:-}"
+	BURROW_TRACE_TIMES=$T/trace "$BURROW" "$@" >"$T/run.out" 2>&1 &
+	RUNPID=$!
+	# stopped once it waits for the transaction (its trace marks each
+	# wait's step: lib/trace.h), not after a fixed time
+	wait_line "$T/trace" "^[0-9]+ $RUNPID state: backoff\$"
+	kill -STOP "$RUNPID"
+	release_tx "${HOLD_DB:-}"
+}
+
+# resume_held: lets hold_at_tx's command go on; RC: its exit code.
+resume_held() {
+	kill -CONT "$RUNPID"
+	local t
+	for t in $(seq 300); do kill -0 "$RUNPID" 2>/dev/null || break; sleep 0.1; done
+	RC=0
+	wait "$RUNPID" || RC=$?
+	RUNPID=
+}
+
+# held_cleanup: for a suite_teardown that uses hold_at_tx or hold_tx.
+held_cleanup() {
+	[ -n "${RUNPID:-}" ] && kill -CONT "$RUNPID" 2>/dev/null && kill "$RUNPID" 2>/dev/null
+	local pid
+	for pid in "${TDBTOOL_burrow:-}" "${TDBTOOL_state:-}"; do
+		[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	done
+	return 0
+}

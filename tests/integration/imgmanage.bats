@@ -12,8 +12,7 @@ suite_setup() {
 }
 
 suite_teardown() {
-	[ -n "${RUNPID:-}" ] && kill -CONT "$RUNPID" 2>/dev/null && kill "$RUNPID" 2>/dev/null
-	[ -n "${TDBTOOL:-}" ] && kill "$TDBTOOL" 2>/dev/null
+	held_cleanup
 	rm_store
 }
 
@@ -551,50 +550,15 @@ time.sleep(30)' "$LAYERS/.locks/$orphan.lock" "$T/locked" &
 	run_burrow 125 image prune --filter bogus=1
 }
 
-# hold_tx: opens a transaction on burrow.tdb with tdbtool and keeps it
-# open until release_tx (a burrow process that wants to write waits).
-hold_tx() {
-	rm -f "$T/tdbctl"
-	mkfifo "$T/tdbctl"
-	timeout 60 tdbtool "$XDG_DATA_HOME/burrow/burrow.tdb" <"$T/tdbctl" >"$T/tdbtool.out" 2>&1 &
-	TDBTOOL=$!
-	exec 7>"$T/tdbctl"
-	echo transaction_start >&7
-	# held: tdbtool's write lock on the transaction byte (8) of the file
-	local dev
-	dev=$(printf '%02x:%02x:%s' $(stat -c '%Hd %Ld %i' "$XDG_DATA_HOME/burrow/burrow.tdb"))
-	wait_line /proc/locks "^[0-9]+: POSIX +ADVISORY +WRITE +[0-9]+ $dev 8 8\$"
-}
-
-release_tx() {
-	echo transaction_cancel >&7
-	echo quit >&7
-	exec 7>&-
-	wait "$TDBTOOL" || true
-	TDBTOOL=
-}
-
 # rmi_while_storing ARGS...: runs burrow ARGS (a run or create of image
 # img) held at the transaction that stores its container (it has looked
 # the image up by then), stopped there while rmi img (rmi $RMI when set)
 # removes the image, then let go; RC: its exit code, its output in
 # $T/run.out.
 rmi_while_storing() {
-	hold_tx
-	BURROW_TRACE_TIMES=$T/trace "$BURROW" "$@" >"$T/run.out" 2>&1 &
-	RUNPID=$!
-	# stopped once it waits for the transaction (its trace marks each
-	# wait's step: lib/trace.h), not after a fixed time
-	wait_line "$T/trace" "^[0-9]+ $RUNPID state: backoff\$"
-	kill -STOP "$RUNPID"
-	release_tx
+	hold_at_tx "$@"
 	run_burrow 0 rmi "${RMI:-img}"
-	kill -CONT "$RUNPID"
-	local t
-	for t in $(seq 300); do kill -0 "$RUNPID" 2>/dev/null || break; sleep 0.1; done
-	RC=0
-	wait "$RUNPID" || RC=$?
-	RUNPID=
+	resume_held
 }
 
 @test "rmi: between run's (or create's) lookup of the image and its storing the container, they are refused; after, rmi refuses (2)" {

@@ -761,11 +761,10 @@ outlives_runtime_dir() {
 	run_burrow 0 rm late
 }
 
-@test "run: a run that fails half-way (disk full writing config.json) leaves nothing, and the name is free again" {
-	command -v unshare >/dev/null || need_or_fail "unshare (util-linux)"
-	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
-	# a small tmpfs for the storage root, in a namespace the test makes;
-	# the runtime dir stays elsewhere
+# small_root_script: starts $T/inner.sh, a script for unshare -Urm that
+# mounts a small tmpfs as the storage root (in the namespace the test
+# makes; the runtime dir stays elsewhere) and imports busybox into it.
+small_root_script() {
 	mkdir -p "$T/small"
 	cat >"$T/inner.sh" <<INNER
 set -e
@@ -773,6 +772,14 @@ mount -t tmpfs -o size=16m tmpfs "$T/small"
 export XDG_DATA_HOME=$T/small XDG_RUNTIME_DIR=$T/run2
 mkdir -p -m 0700 \$XDG_RUNTIME_DIR
 "$BURROW" import "$BATS_RUN_TMPDIR/busybox.tar" busybox >/dev/null
+INNER
+}
+
+@test "run: a run that fails half-way (disk full writing config.json) leaves nothing, and the name is free again" {
+	command -v unshare >/dev/null || need_or_fail "unshare (util-linux)"
+	command -v tdbtool >/dev/null || need_or_fail "tdbtool (Debian package tdb-tools)"
+	small_root_script
+	cat >>"$T/inner.sh" <<INNER
 # room in burrow.tdb for the next records (the file grows in steps)
 "$BURROW" run --name warm --network none busybox true
 "$BURROW" rm warm >/dev/null
@@ -800,6 +807,32 @@ INNER
 	assert_match "$output" $'\nkeys: \n'
 	assert_match "$output" $'\nrunkeys: \n'
 	assert_match "$output" $'\nname-free'
+}
+
+@test "create: a full disk that burrow.tdb cannot grow on fails with 'No space left on device' (not a damaged file), stores nothing, and the name is free again" {
+	command -v unshare >/dev/null || need_or_fail "unshare (util-linux)"
+	# a record of a megabyte: the file has to grow for it
+	{ printf 'BIG='; head -c 1048576 /dev/zero | tr '\0' a; echo; } >"$T/big.env"
+	small_root_script
+	cat >>"$T/inner.sh" <<INNER
+head -c 64m /dev/zero >"$T/small/filler" 2>/dev/null || true
+rc=0
+"$BURROW" create --name big --env-file "$T/big.env" busybox true 2>&1 || rc=\$?
+echo "rc=\$rc"
+echo "ps: \$("$BURROW" ps -a -q)"
+rm "$T/small/filler"
+"$BURROW" create --name big --env-file "$T/big.env" busybox true >/dev/null
+echo "after: \$("$BURROW" ps -a --format '{{.Names}}')"
+"$BURROW" system migrate
+INNER
+	run timeout 60 unshare -Urm sh "$T/inner.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_match "$output" "burrow: cannot commit a transaction in '$T/small/burrow/burrow.tdb': No space left on device"$'\n'
+	assert_no_match "$output" "damaged|hint:"
+	assert_match "$output" $'\nrc=125\n'
+	assert_match "$output" $'\nps: \n'
+	assert_match "$output" $'\nafter: big'
 }
 
 # no_records_left: no container as ps says it, and no record, name, run
