@@ -111,24 +111,69 @@ warnings() {
 	assert_no_match "$output" "warning" "no warning once it is gone"
 }
 
-@test "an unreadable container record of a running container: rm refuses it, rm -f kills it, unmounts its root and removes it" {
+# A running container whose configuration record is damaged, and its
+# run record too with "both" (then nothing says who runs it but
+# monitor.pid, "PID START" in its runtime directory): rm refuses it, rm -f
+# kills its monitor and init, unmounts its root and removes it.
+rm_running_unreadable() {
 	run_burrow 0 run -d --name up busybox sleep 600
 	wait_state up '^Up ' 60
 	id=$(ctr_id up)
 	record run get "run/$id"
+	local monitor init pid
 	monitor=$(json_get "$output" 'd["monitor_pid"]')
-	[ "$monitor" -gt 0 ]
+	init=$(json_get "$output" 'd["pid"]')
+	[ "$monitor" -gt 0 ] && [ "$init" -gt 0 ]
 	record db put "ctr/$id" '{"id":'
+	[ "$1" != both ] || record run put "run/$id" '{"state":'
 	run_burrow 2 rm up
-	is "${lines[0]}" "burrow: cannot remove container ${id:0:12}: its monitor still runs"
+	warnings 1 "burrow: cannot remove container ${id:0:12}: its monitor still runs"
+	[ -e "/proc/$init" ] || false "rm without -f ended it"
 	run_burrow 0 rm -f up
-	[ ! -e "/proc/$monitor" ] || [ "$(cut -d' ' -f3 "/proc/$monitor/stat")" = Z ] || false "its monitor still runs"
+	for pid in "$monitor" "$init"; do
+		[ ! -e "/proc/$pid" ] || [ "$(cut -d' ' -f3 "/proc/$pid/stat")" = Z ] || false "pid $pid still runs"
+	done
 	[ ! -e "$XDG_RUNTIME_DIR/burrow/containers/$id" ]
 	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
 	run_burrow 0 unshare cat /proc/self/mountinfo
 	assert_no_match "$output" "$id" "its root is still mounted"
 	run_burrow 0 ps -a -q
 	is "$output" ""
+}
+
+@test "an unreadable container record of a running container: rm refuses it, rm -f kills it, unmounts its root and removes it" {
+	rm_running_unreadable config
+}
+
+@test "both records of a running container unreadable: rm refuses it, rm -f kills its monitor and init, unmounts its root and removes it" {
+	rm_running_unreadable both
+}
+
+@test "an unreadable container record: rm removes the --cidfile and --pidfile a readable part names and writes a remove event with its ID and name" {
+	local why
+	for why in wrongtype truncated; do
+		run_burrow 0 run -d --name bad --cidfile "$BATS_TEST_TMPDIR/cid" --pidfile "$BATS_TEST_TMPDIR/pid" busybox true
+		id=$output
+		wait_state bad '^Exited ' 60
+		[ -s "$BATS_TEST_TMPDIR/pid" ] && [ -s "$BATS_TEST_TMPDIR/cid" ]
+		record db get "ctr/$id"
+		local rec=$output
+		case $why in
+		wrongtype) rec=${rec/'"cap_drop":[]'/'"cap_drop":"ALL"'} ;;
+		truncated) rec=${rec:0:100} ;;
+		esac
+		record db put "ctr/$id" "$rec"
+		run_burrow 0 rm bad
+		run_burrow 0 events --stream=false --filter event=remove --format '{{.ID}} {{.Name}}'
+		is "${lines[-1]}" "$id bad" "$why: its remove event"
+		if [ "$why" = wrongtype ]; then
+			[ ! -e "$BATS_TEST_TMPDIR/cid" ] || false "$why: the --cidfile stays"
+			[ ! -e "$BATS_TEST_TMPDIR/pid" ] || false "$why: the --pidfile stays"
+		else
+			# nothing says where they are: they stay
+			rm "$BATS_TEST_TMPDIR/cid" "$BATS_TEST_TMPDIR/pid"
+		fi
+	done
 }
 
 @test "an unreadable state record: the container is listed as unknown with a warning, and rm removes it" {
