@@ -249,6 +249,37 @@ layer_of() {
 	run_burrow 0 run --rm busybox true
 }
 
+@test "an unreadable image record: image prune -a removes it unless a container uses it and frees its layer; prune without -a or with a filter keeps it" {
+	image_plus recimg 'f("recimg", "x\n")'
+	iid=${output#sha256:}
+	image_plus recused 'f("recused", "x\n")'
+	uid=${output#sha256:}
+	run_burrow 0 create --name user recused true
+	layer=$(layer_of recimg)
+	[ -n "$layer" ]
+	local one
+	for one in "$iid" "$uid"; do
+		record db get "img/$one"
+		record db put "img/$one" "${output:0:40}"
+	done
+	run_burrow 0 image prune -f
+	assert_no_match "$output" "$iid" "prune without -a: which was dangling cannot be read"
+	run_burrow 0 image prune -a -f --filter label=nosuch
+	assert_no_match "$output" "$iid" "a filter cannot be matched against it"
+	run_burrow 0 image prune -a -f
+	assert_match "$output" "$iid"
+	assert_no_match "$output" "$uid" "the one a container uses stays"
+	run ! timeout 30 "$RECORD" "$XDG_DATA_HOME/burrow" "$XDG_RUNTIME_DIR/burrow" db get "img/$iid"
+	is "$output" "store-record: not found" "its record is gone"
+	is "$(layer_of recimg)" "" "its layer is freed"
+	run_burrow 125 image inspect recimg
+	assert_match "$output" "no such image" "its name is gone"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "user"
+	run_burrow 0 images -a --format '{{.ID}}'
+	warnings 1 "warning: image ${uid:0:12}: its record cannot be read"
+}
+
 @test "an unreadable volume record: volume rm removes it unless a container's mounts name it; rm -f removes that container too" {
 	run_burrow 0 volume create v1
 	run_burrow 0 volume create v2
