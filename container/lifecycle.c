@@ -419,6 +419,8 @@ out:
 	return ret;
 }
 
+static void run_from_config(struct state_store *s, const struct ctr_config *c, struct ctr_run *r);
+
 int ctr_remove(struct state_store *s, const char *ref, bool force, int timeout, struct burrow_err **err)
 {
 	return ctr_remove_volumes(s, ref, force, timeout, false, err);
@@ -441,6 +443,12 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 		goto out;
 	if (dead == 1)
 		goto gone;
+	if (r.state == CTR_UNKNOWN) {
+		/* its run record cannot be read: its persistent record says
+		 * whether it still runs (its monitor by pid and start time) */
+		ctr_run_clear(&r);
+		run_from_config(s, &c, &r);
+	}
 	if (ctr_dependents_refuse(s, &c, err) < 0)
 		goto out;
 	if (r.restarting && ctr_monitor_alive(&r)) {

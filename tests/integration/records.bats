@@ -111,10 +111,11 @@ warnings() {
 	assert_no_match "$output" "warning" "no warning once it is gone"
 }
 
-# A running container whose configuration record is damaged, and its
-# run record too with "both" (then nothing says who runs it but
-# monitor.pid, "PID START" in its runtime directory): rm refuses it, rm -f
-# kills its monitor and init, unmounts its root and removes it.
+# A running container whose configuration record is damaged ("config"),
+# its run record ("run": the configuration's persistent fields say who
+# runs it), or both ("both": nothing says who runs it but monitor.pid,
+# "PID START" in its runtime directory): rm refuses it, rm -f kills its
+# monitor and init, unmounts its root and removes it.
 rm_running_unreadable() {
 	run_burrow 0 run -d --name up busybox sleep 600
 	wait_state up '^Up ' 60
@@ -124,10 +125,14 @@ rm_running_unreadable() {
 	monitor=$(json_get "$output" 'd["monitor_pid"]')
 	init=$(json_get "$output" 'd["pid"]')
 	[ "$monitor" -gt 0 ] && [ "$init" -gt 0 ]
-	record db put "ctr/$id" '{"id":'
-	[ "$1" != both ] || record run put "run/$id" '{"state":'
+	[ "$1" = run ] || record db put "ctr/$id" '{"id":'
+	[ "$1" = config ] || record run put "run/$id" '{"state":'
 	run_burrow 2 rm up
-	warnings 1 "burrow: cannot remove container ${id:0:12}: its monitor still runs"
+	if [ "$1" = run ]; then
+		warnings 1 "burrow: cannot remove container 'up': it is running"
+	else
+		warnings 1 "burrow: cannot remove container ${id:0:12}: its monitor still runs"
+	fi
 	[ -e "/proc/$init" ] || false "rm without -f ended it"
 	run_burrow 0 rm -f up
 	for pid in "$monitor" "$init"; do
@@ -147,6 +152,10 @@ rm_running_unreadable() {
 
 @test "both records of a running container unreadable: rm refuses it, rm -f kills its monitor and init, unmounts its root and removes it" {
 	rm_running_unreadable both
+}
+
+@test "an unreadable state record of a running container: rm refuses it, rm -f kills it, unmounts its root and removes it" {
+	rm_running_unreadable run
 }
 
 @test "an unreadable container record: rm removes the --cidfile and --pidfile a readable part names and writes a remove event with its ID and name" {
