@@ -298,20 +298,92 @@ int ctr_lock_load(struct state_store *s, const char *ref, char **id, int *lock, 
 	return ctr_load_checked(s, *id, c, r, err);
 }
 
+/* The monitor of a container whose records cannot say who runs it (its
+ * run record is unreadable too): the one its runtime directory's
+ * monitor.pid names ("PID START"), by pid and start time; a pid without
+ * its start time is never taken (it may name another process by now).
+ * 1 found (ref open), 0 none. */
+static int monitor_from_file(struct state_store *s, const char *id, struct proc_ref *ref)
+{
+	cleanup_free char *rundir = ctr_rundir(s, id);
+	cleanup_free char *path = path_join(rundir, "monitor.pid");
+	cleanup_free char *text = NULL;
+	struct burrow_err *e = NULL;
+	if (read_file(path, &text, NULL, &e) < 0) {
+		burrow_err_free(e);
+		return 0;
+	}
+	int pid = 0;
+	unsigned long long start = 0;
+	if (sscanf(text, "%d %llu", &pid, &start) != 2 || pid <= 0 || start == 0)
+		return 0;
+	return proc_ref_open(ref, pid, start) == 1;
+}
+
+/* Kills a monitor and what it runs: its children (the container init,
+ * a tap or exec helper) are opened while they still are its own, the
+ * monitor goes first (so that it records nothing of their end), then
+ * they, and both are waited for. */
+static void kill_monitor(const struct proc_ref *mon)
+{
+	struct proc_ref *kids = NULL;
+	size_t n = proc_children(mon, &kids);
+	(void)proc_ref_signal(mon, SIGKILL);
+	for (size_t i = 0; i < n; i++)
+		(void)proc_ref_signal(&kids[i], SIGKILL);
+	int64_t deadline = now_ms() + 5000;
+	(void)proc_ref_wait_gone(mon, deadline);
+	for (size_t i = 0; i < n; i++) {
+		(void)proc_ref_wait_gone(&kids[i], deadline);
+		proc_ref_close(&kids[i]);
+	}
+	free(kids);
+}
+
+/* What can still be read of an unreadable container record for its
+ * removal: the fields of the right type when the record is JSON that
+ * names this container (ctr_config_salvage), and the name its name
+ * record held. Its --cidfile and --pidfile go only when they still hold
+ * its ID and its pid, as any container's. */
+static void remove_unreadable_files(struct state_store *s, const char *id, const char *json, char *name)
+{
+	struct ctr_config c = {0};
+	if (json && ctr_config_salvage(json, id, &c) == 0) {
+		ctr_cidfile_remove(c.annotations, id);
+		ctr_pidfile_remove(&c);
+	}
+	free(c.id);
+	c.id = xstrdup(id);
+	if (name) {
+		free(c.name);
+		c.name = name;
+	}
+	ctr_event(s, &c, "remove");
+	ctr_config_clear(&c);
+}
+
 /* A container whose record cannot be read (EBADMSG from ctr_config_load):
  * its records, runtime state and directories go, and the volumes it used
  * are released (its record, which named them, cannot say more; nothing of
- * another container is touched). One whose monitor still runs is refused
- * without force, else killed first with its init and unmounted. */
+ * another container is touched). One whose monitor still runs (found by
+ * its run record, or by monitor.pid when that is unreadable too) is
+ * refused without force, else killed first with its init and unmounted. */
 static int remove_unreadable(struct state_store *s, const char *id, bool force, struct burrow_err **err)
 {
 	struct ctr_run r = {0};
 	struct ctr_vol *vols = NULL;
 	size_t nvol = 0;
+	cleanup_proc_ref struct proc_ref mon = PROC_REF_INIT;
+	cleanup_free char *json = NULL;
+	cleanup_free char *merged = NULL;
+	char *name = NULL;
 	int ret = -1;
-	if (ctr_run_load(s, id, &r, err) < 0)
+	if (ctr_run_load(s, id, &r, err) < 0 || ctr_config_text(s, id, &json, err) < 0)
 		goto out;
-	if (ctr_monitor_alive(&r)) {
+	bool alive = r.state == CTR_UNKNOWN
+	                 ? monitor_from_file(s, id, &mon) == 1
+	                 : r.monitor_start && proc_ref_open(&mon, r.monitor_pid, r.monitor_start) == 1;
+	if (alive) {
 		if (!force) {
 			burrow_error_status(err, EBUSY, "cannot remove container %.12s: its monitor still runs", id);
 			burrow_error_hint(err, "use 'burrow rm -f'");
@@ -319,28 +391,37 @@ static int remove_unreadable(struct state_store *s, const char *id, bool force, 
 		}
 		if (r.pid > 0)
 			(void)proc_signal(r.pid, r.pid_start, SIGKILL);
-		(void)proc_signal(r.monitor_pid, r.monitor_start, SIGKILL);
-		(void)proc_wait_gone(r.monitor_pid, r.monitor_start, now_ms() + 5000);
+		kill_monitor(&mon);
 	}
-	if (r.mountpoint && ovl_umount(r.mountpoint, r.fuse_pid, err) < 0)
+	/* an unknown state cannot say whether its root is mounted: the
+	 * place where a start mounts it is unmounted (nothing there: fine) */
+	if (!r.mountpoint && r.state == CTR_UNKNOWN) {
+		cleanup_free char *rundir = ctr_rundir(s, id);
+		merged = path_join(rundir, "merged");
+	}
+	if ((r.mountpoint || merged) && ovl_umount(r.mountpoint ? r.mountpoint : merged, r.fuse_pid, err) < 0)
 		goto out;
 	if (ctr_vol_list(s, &vols, &nvol, err) < 0)
 		goto out;
 	for (size_t i = 0; i < nvol; i++)
 		if (strv_contains(vols[i].users, id) && ctr_vol_unuse(s, vols[i].name, id, err) < 0)
 			goto out;
-	if (ctr_records_delete_id(s, id, err) < 0)
+	if (ctr_records_delete_id(s, id, &name, err) < 0)
 		goto out;
+	remove_unreadable_files(s, id, json, steal_ptr(name));
 	if (remove_dirs(s, id, err) < 0) {
 		burrow_error_wrap(err, "container %.12s removed, but its files are not", id);
 		goto out;
 	}
 	ret = 0;
 out:
+	free(name);
 	ctr_vol_list_free(vols, nvol);
 	ctr_run_clear(&r);
 	return ret;
 }
+
+static void run_from_config(struct state_store *s, const struct ctr_config *c, struct ctr_run *r);
 
 int ctr_remove(struct state_store *s, const char *ref, bool force, int timeout, struct burrow_err **err)
 {
@@ -365,6 +446,12 @@ int ctr_remove_volumes(struct state_store *s, const char *ref, bool force, int t
 		goto out;
 	if (dead == 1)
 		goto gone;
+	if (r.state == CTR_UNKNOWN) {
+		/* its run record cannot be read: its persistent record says
+		 * whether it still runs (its monitor by pid and start time) */
+		ctr_run_clear(&r);
+		run_from_config(s, &c, &r);
+	}
 	if (ctr_dependents_refuse(s, &c, err) < 0)
 		goto out;
 	if (r.restarting && ctr_monitor_alive(&r)) {

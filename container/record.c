@@ -233,6 +233,16 @@ char *ctr_config_to_json(const struct ctr_config *rec)
 	return json_gen_finish(g);
 }
 
+/* rec's fields from v, each of the right type; the first that is not is
+ * named in bad ({field, what it should be}). */
+static void config_fields(yajl_val v, struct ctr_config *rec, const char *bad[2])
+{
+	memset(rec, 0, sizeof(*rec));
+	size_t at = 0;
+	CTR_CONFIG_FIELDS(FIELD_GET)
+	CTR_LAST_FIELDS(FIELD_GET)
+}
+
 int ctr_config_from_json(const char *json, struct ctr_config *rec, struct burrow_err **err)
 {
 	cleanup_yajl yajl_val v = json_parse(json, err);
@@ -240,16 +250,30 @@ int ctr_config_from_json(const char *json, struct ctr_config *rec, struct burrow
 		(*err)->status = EBADMSG;
 		return burrow_error_wrap(err, "container record");
 	}
-	memset(rec, 0, sizeof(*rec));
-	size_t at = 0;
 	const char *bad[2] = {NULL, NULL};
-	CTR_CONFIG_FIELDS(FIELD_GET)
-	CTR_LAST_FIELDS(FIELD_GET)
+	config_fields(v, rec, bad);
 	if (bad[1] || !rec->id || !rec->name) {
 		ctr_config_clear(rec);
 		if (bad[1])
 			return burrow_error_status(err, EBADMSG, "container record: '%s' is not %s", bad[0], bad[1]);
 		return burrow_error_status(err, EBADMSG, "container record has no id or name");
+	}
+	return 0;
+}
+
+int ctr_config_salvage(const char *json, const char *id, struct ctr_config *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	struct burrow_err *e = NULL;
+	cleanup_yajl yajl_val v = json_parse(json, &e);
+	burrow_err_free(e);
+	if (!v)
+		return -1;
+	const char *bad[2] = {NULL, NULL};
+	config_fields(v, rec, bad);
+	if (!rec->id || strcmp(rec->id, id) != 0) {
+		ctr_config_clear(rec);
+		return -1;
 	}
 	return 0;
 }
@@ -324,6 +348,13 @@ static int config_parse(const char *id, const char *json, struct ctr_config *c, 
 		return burrow_error_status(err, EBADMSG, "its record names another container");
 	}
 	return 0;
+}
+
+int ctr_config_text(struct state_store *s, const char *id, char **json, struct burrow_err **err)
+{
+	cleanup_free char *key = config_key(id);
+	*json = NULL;
+	return state_get_any(s, key, json, err) < 0 ? -1 : 0;
 }
 
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err)
@@ -544,9 +575,10 @@ static int collect_names_of(const char *key, const char *json, void *data, struc
 	return 0;
 }
 
-int ctr_records_delete_id(struct state_store *s, const char *id, struct burrow_err **err)
+int ctr_records_delete_id(struct state_store *s, const char *id, char **name, struct burrow_err **err)
 {
 	cleanup_free char *ckey = config_key(id);
+	*name = NULL;
 	const enum state_db dbs[] = {STATE_DB, STATE_RM};
 	for (size_t d = 0; d < 2; d++) {
 		int r = state_has(s, dbs[d], ckey, err);
@@ -567,6 +599,8 @@ int ctr_records_delete_id(struct state_store *s, const char *id, struct burrow_e
 			state_tx_cancel(s, dbs[d]);
 			return -1;
 		}
+		if (names[1] && !*name)
+			*name = xstrdup(names[1] + strlen(KEY_NAME));
 	}
 	return ctr_run_delete(s, id, err);
 }

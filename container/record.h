@@ -245,6 +245,11 @@ struct ctr_run {
 char *ctr_config_to_json(const struct ctr_config *c);
 int ctr_config_from_json(const char *json, struct ctr_config *c, struct burrow_err **err);
 void ctr_config_clear(struct ctr_config *c);
+/* What can still be read of a record that ctr_config_from_json refuses
+ * (a field of another type, no name): each field of the right type, the
+ * others empty. 0 when json is JSON whose "id" is id (c set; clear it),
+ * -1 otherwise (nothing of it is this container's for sure; c empty). */
+int ctr_config_salvage(const char *json, const char *id, struct ctr_config *c);
 
 /* The image name ps, inspect and events show, as podman's RootfsImageName:
  * the name that found the image (localhost/busybox:latest), else, for a
@@ -266,6 +271,9 @@ void ctr_config_set_last(struct ctr_config *c, const struct ctr_run *r, const ch
  * or exited. */
 int ctr_config_load(struct state_store *s, const char *id, struct ctr_config *c, struct burrow_err **err);
 int ctr_config_save(struct state_store *s, const struct ctr_config *c, struct burrow_err **err);
+/* The stored text of its configuration as it is, read or not (*json
+ * NULL: there is none; caller frees). */
+int ctr_config_text(struct state_store *s, const char *id, char **json, struct burrow_err **err);
 int ctr_run_load(struct state_store *s, const char *id, struct ctr_run *r, struct burrow_err **err);
 int ctr_run_save(struct state_store *s, const char *id, const struct ctr_run *r, struct burrow_err **err);
 /* Deletes the run record (a missing one is fine). */
@@ -287,8 +295,9 @@ int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *n
 int ctr_records_delete(struct state_store *s, const struct ctr_config *c, bool dependents, struct burrow_err **err);
 
 /* The same for a container whose configuration cannot be read: its
- * configuration, the names that point to it, then its run record. */
-int ctr_records_delete_id(struct state_store *s, const char *id, struct burrow_err **err);
+ * configuration, the names that point to it, then its run record. *name:
+ * the name that pointed to it (NULL: none; caller frees). */
+int ctr_records_delete_id(struct state_store *s, const char *id, char **name, struct burrow_err **err);
 
 /* Every stored container's configuration, in ID order (those of
  * burrow.tdb, then the --rm ones): fn gets each (it may take what it wants

@@ -694,7 +694,7 @@ int ctr_vol_load(struct state_store *s, const char *name, struct ctr_vol *v, str
 		return burrow_error_status(err, ENOENT, "no such volume '%s'", str_quote(name));
 	cleanup_err struct burrow_err *bad = NULL;
 	if (ctr_vol_from_json(json, v, &bad) < 0)
-		return burrow_error_status(err, EIO, "volume '%s': its record cannot be read (%s)", str_quote(name),
+		return burrow_error_status(err, EBADMSG, "volume '%s': its record cannot be read (%s)", str_quote(name),
 		                           bad->msg);
 	return 0;
 }
@@ -795,8 +795,13 @@ static int change_users(struct state_store *s, const char *name, const char *ctr
 		return -1;
 	struct ctr_vol v = {0};
 	int rc = ctr_vol_load(s, name, &v, err);
-	if (rc < 0 && !add && (*err)->status == ENOENT) {
-		/* dropping a user of a volume that is gone: nothing to do */
+	if (rc < 0 && !add && ((*err)->status == ENOENT || (*err)->status == EBADMSG)) {
+		/* dropping a user of a volume that is gone, or whose record
+		 * cannot be read: its users are never read from that (volume rm
+		 * finds them from the containers' mounts; volume ls warns of
+		 * it), so nothing to do, and no warning (rm of a container that
+		 * uses it, volume rm -f removing its users first) */
+		burrow_debug("%s: container %.12s not dropped from it", (*err)->msg, ctr_id);
 		burrow_err_free(steal_ptr(*err));
 		rc = 1;
 	}

@@ -676,11 +676,51 @@ int img_remove(struct state_store *s, const char *ref, unsigned flags, const str
 	return flags & IMG_RM_NO_PRUNE ? 0 : remove_parents(s, parent, users, rep, err);
 }
 
+static int collect_damaged(const char *key, const char *json, void *data, struct burrow_err **err)
+{
+	(void)err;
+	cleanup_record struct img_record r = {0};
+	cleanup_err struct burrow_err *bad = NULL;
+	if (img_record_parse(key, json, &r, &bad) < 0)
+		strv_append((char ***)data, key + strlen("img/"));
+	return 0;
+}
+
+/* prune -a: the images whose record cannot be read go too, as rmi of
+ * one takes it (its names; kept while a container uses it), and their
+ * layers with the others' once no image names them. Which were dangling
+ * cannot be read: prune without -a keeps them. */
+static int prune_damaged(struct state_store *s, const struct img_users *users, char ***removed, struct burrow_err **err)
+{
+	cleanup_strv char **ids = NULL;
+	if (state_each(s, STATE_DB, "img/", collect_damaged, &ids, err) < 0)
+		return -1;
+	for (size_t i = 0; ids && ids[i]; i++) {
+		struct img_removal rep = {0};
+		cleanup_err struct burrow_err *e = NULL;
+		int r = remove_damaged(s, ids[i], 0, users, &rep, &e);
+		img_removal_clear(&rep);
+		if (r == 0)
+			strv_append(removed, ids[i]);
+		else if (e->status == EBUSY || e->status == ENOENT || e->status == EAGAIN)
+			burrow_debug("prune keeps image %.12s: %s", ids[i], e->msg);
+		else {
+			*err = steal_ptr(e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int img_prune(struct state_store *s, bool all, bool (*keep)(const struct img_info *i, void *data), void *keep_data,
               const struct img_users *users, char ***removed, struct burrow_err **err)
 {
 	*removed = xcalloc(1, sizeof(char *));
 	int rc = 0;
+	/* a filter cannot be matched against an unreadable record: with one,
+	 * such records stay */
+	if (all && !keep && prune_damaged(s, users, removed, err) < 0)
+		return -1;
 	/* as podman's: rounds until nothing more goes, for a parent is
 	 * dangling once its last child has gone */
 	for (size_t before = (size_t)-1; rc == 0 && strv_len(*removed) != before;) {

@@ -323,6 +323,77 @@ bool proc_wait_gone(pid_t pid, unsigned long long start, int64_t deadline)
 	return gone;
 }
 
+/* pid's parent (field 4 of its stat) and start time, read at once; -1
+ * when it is gone. */
+static pid_t stat_parent(pid_t pid, unsigned long long *start)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	char buf[1024];
+	ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	if (!p || strlen(p) < 5 || !(*start = proc_stat_start_time(buf)))
+		return -1;
+	return (pid_t)strtol(p + 4, NULL, 10); /* ") S PPID" */
+}
+
+/* One child listed in a children file: opened, then kept only while it
+ * still is parent's (the same start time read with its parent). */
+static void add_child(const struct proc_ref *parent, pid_t pid, struct proc_ref **out, size_t *n)
+{
+	struct proc_ref ref;
+	unsigned long long start = 0;
+	if (proc_ref_open(&ref, pid, 0) <= 0)
+		return;
+	if (stat_parent(pid, &start) != parent->pid || start != ref.start || proc_ref_gone(parent)) {
+		proc_ref_close(&ref);
+		return;
+	}
+	*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+	(*out)[(*n)++] = ref;
+}
+
+size_t proc_children(const struct proc_ref *parent, struct proc_ref **out)
+{
+	*out = NULL;
+	size_t n = 0;
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)parent->pid);
+	DIR *d = proc_ref_gone(parent) ? NULL : opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		char path[96];
+		snprintf(path, sizeof(path), "%s/%d/children", dir, atoi(de->d_name));
+		char *text = NULL;
+		struct burrow_err *e = NULL;
+		if (read_file(path, &text, NULL, &e) < 0) {
+			burrow_err_free(e);
+			continue;
+		}
+		for (char *p = text, *end; *p; p = end) {
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (pid > 0)
+				add_child(parent, (pid_t)pid, out, &n);
+		}
+		free(text);
+	}
+	closedir(d);
+	return n;
+}
+
 static int int_cmp(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;

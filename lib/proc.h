@@ -109,6 +109,13 @@ bool proc_ref_wait_gone(const struct proc_ref *ref, int64_t deadline);
 /* Closes the pidfd; the reference is empty afterwards. */
 void proc_ref_close(struct proc_ref *ref);
 
+/* The children of parent, of all its threads (/proc/PID/task/TID/children,
+ * which Debian's kernels have), each opened while it still is parent's
+ * (its pidfd, then its parent and start time read again): *out holds
+ * them (close each, free the array); returns how many; 0 when it has
+ * none or they cannot be read. */
+size_t proc_children(const struct proc_ref *parent, struct proc_ref **out);
+
 /* Signals a stored process (pid with its start time, as read back from
  * state): pidfd opened, start time checked, pidfd_send_signal. 0 when it
  * was sent, or when there is nothing to signal: the process is gone, pid

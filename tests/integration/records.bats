@@ -111,24 +111,78 @@ warnings() {
 	assert_no_match "$output" "warning" "no warning once it is gone"
 }
 
-@test "an unreadable container record of a running container: rm refuses it, rm -f kills it, unmounts its root and removes it" {
+# A running container whose configuration record is damaged ("config"),
+# its run record ("run": the configuration's persistent fields say who
+# runs it), or both ("both": nothing says who runs it but monitor.pid,
+# "PID START" in its runtime directory): rm refuses it, rm -f kills its
+# monitor and init, unmounts its root and removes it.
+rm_running_unreadable() {
 	run_burrow 0 run -d --name up busybox sleep 600
 	wait_state up '^Up ' 60
 	id=$(ctr_id up)
 	record run get "run/$id"
+	local monitor init pid
 	monitor=$(json_get "$output" 'd["monitor_pid"]')
-	[ "$monitor" -gt 0 ]
-	record db put "ctr/$id" '{"id":'
+	init=$(json_get "$output" 'd["pid"]')
+	[ "$monitor" -gt 0 ] && [ "$init" -gt 0 ]
+	[ "$1" = run ] || record db put "ctr/$id" '{"id":'
+	[ "$1" = config ] || record run put "run/$id" '{"state":'
 	run_burrow 2 rm up
-	is "${lines[0]}" "burrow: cannot remove container ${id:0:12}: its monitor still runs"
+	if [ "$1" = run ]; then
+		warnings 1 "burrow: cannot remove container 'up': it is running"
+	else
+		warnings 1 "burrow: cannot remove container ${id:0:12}: its monitor still runs"
+	fi
+	[ -e "/proc/$init" ] || false "rm without -f ended it"
 	run_burrow 0 rm -f up
-	[ ! -e "/proc/$monitor" ] || [ "$(cut -d' ' -f3 "/proc/$monitor/stat")" = Z ] || false "its monitor still runs"
+	for pid in "$monitor" "$init"; do
+		[ ! -e "/proc/$pid" ] || [ "$(cut -d' ' -f3 "/proc/$pid/stat")" = Z ] || false "pid $pid still runs"
+	done
 	[ ! -e "$XDG_RUNTIME_DIR/burrow/containers/$id" ]
 	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
 	run_burrow 0 unshare cat /proc/self/mountinfo
 	assert_no_match "$output" "$id" "its root is still mounted"
 	run_burrow 0 ps -a -q
 	is "$output" ""
+}
+
+@test "an unreadable container record of a running container: rm refuses it, rm -f kills it, unmounts its root and removes it" {
+	rm_running_unreadable config
+}
+
+@test "both records of a running container unreadable: rm refuses it, rm -f kills its monitor and init, unmounts its root and removes it" {
+	rm_running_unreadable both
+}
+
+@test "an unreadable state record of a running container: rm refuses it, rm -f kills it, unmounts its root and removes it" {
+	rm_running_unreadable run
+}
+
+@test "an unreadable container record: rm removes the --cidfile and --pidfile a readable part names and writes a remove event with its ID and name" {
+	local why
+	for why in wrongtype truncated; do
+		run_burrow 0 run -d --name bad --cidfile "$BATS_TEST_TMPDIR/cid" --pidfile "$BATS_TEST_TMPDIR/pid" busybox true
+		id=$output
+		wait_state bad '^Exited ' 60
+		[ -s "$BATS_TEST_TMPDIR/pid" ] && [ -s "$BATS_TEST_TMPDIR/cid" ]
+		record db get "ctr/$id"
+		local rec=$output
+		case $why in
+		wrongtype) rec=${rec/'"cap_drop":[]'/'"cap_drop":"ALL"'} ;;
+		truncated) rec=${rec:0:100} ;;
+		esac
+		record db put "ctr/$id" "$rec"
+		run_burrow 0 rm bad
+		run_burrow 0 events --stream=false --filter event=remove --format '{{.ID}} {{.Name}}'
+		is "${lines[-1]}" "$id bad" "$why: its remove event"
+		if [ "$why" = wrongtype ]; then
+			[ ! -e "$BATS_TEST_TMPDIR/cid" ] || false "$why: the --cidfile stays"
+			[ ! -e "$BATS_TEST_TMPDIR/pid" ] || false "$why: the --pidfile stays"
+		else
+			# nothing says where they are: they stay
+			rm "$BATS_TEST_TMPDIR/cid" "$BATS_TEST_TMPDIR/pid"
+		fi
+	done
 }
 
 @test "an unreadable state record: the container is listed as unknown with a warning, and rm removes it" {
@@ -204,6 +258,37 @@ layer_of() {
 	run_burrow 0 run --rm busybox true
 }
 
+@test "an unreadable image record: image prune -a removes it unless a container uses it and frees its layer; prune without -a or with a filter keeps it" {
+	image_plus recimg 'f("recimg", "x\n")'
+	iid=${output#sha256:}
+	image_plus recused 'f("recused", "x\n")'
+	uid=${output#sha256:}
+	run_burrow 0 create --name user recused true
+	layer=$(layer_of recimg)
+	[ -n "$layer" ]
+	local one
+	for one in "$iid" "$uid"; do
+		record db get "img/$one"
+		record db put "img/$one" "${output:0:40}"
+	done
+	run_burrow 0 image prune -f
+	assert_no_match "$output" "$iid" "prune without -a: which was dangling cannot be read"
+	run_burrow 0 image prune -a -f --filter label=nosuch
+	assert_no_match "$output" "$iid" "a filter cannot be matched against it"
+	run_burrow 0 image prune -a -f
+	assert_match "$output" "$iid"
+	assert_no_match "$output" "$uid" "the one a container uses stays"
+	run ! timeout 30 "$RECORD" "$XDG_DATA_HOME/burrow" "$XDG_RUNTIME_DIR/burrow" db get "img/$iid"
+	is "$output" "store-record: not found" "its record is gone"
+	is "$(layer_of recimg)" "" "its layer is freed"
+	run_burrow 125 image inspect recimg
+	assert_match "$output" "no such image" "its name is gone"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "user"
+	run_burrow 0 images -a --format '{{.ID}}'
+	warnings 1 "warning: image ${uid:0:12}: its record cannot be read"
+}
+
 @test "an unreadable volume record: volume rm removes it unless a container's mounts name it; rm -f removes that container too" {
 	run_burrow 0 volume create v1
 	run_burrow 0 volume create v2
@@ -215,11 +300,11 @@ layer_of() {
 	run_burrow 2 volume rm v1
 	assert_match "$output" "volume 'v1' is in use by container 'c1'"
 	run_burrow 0 rm c1
+	is "$output" "c1" "no warning: its users are not read from its record"
 	run_burrow 0 volume rm v1
 	is "$output" "v1"
 	run_burrow 0 volume rm -f v2
-	is "${lines[-1]}" "v2"
-	warnings 1 "warning: volume 'v2': its record cannot be read (volume record is damaged: it has no valid name)"
+	is "$output" "v2" "as without -f: no warning from the removal of the container that used it"
 	run_burrow 0 ps -a --format '{{.Names}}'
 	is "$output" "" "c2 went with it"
 	run_burrow 0 volume ls -q

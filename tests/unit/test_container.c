@@ -256,6 +256,29 @@ static void test_config_bad_json(void **state)
 	burrow_err_free(err);
 }
 
+/* What rm of an unreadable record still uses: the fields of the right
+ * type of a record that names this container, nothing of another's or of
+ * one that is no JSON. */
+static void test_config_salvage(void **state)
+{
+	(void)state;
+	struct ctr_config c;
+	const char *json = "{\"id\":\"abc\",\"name\":7,\"pidfile\":\"/tmp/p\",\"cap_drop\":\"ALL\","
+	                   "\"annotations\":[\"k=v\"]}";
+	assert_int_equal(ctr_config_salvage(json, "abc", &c), 0);
+	assert_string_equal(c.id, "abc");
+	assert_null(c.name);
+	assert_string_equal(c.pidfile, "/tmp/p");
+	assert_null(c.cap_drop);
+	assert_string_equal(c.annotations[0], "k=v");
+	ctr_config_clear(&c);
+	assert_int_equal(ctr_config_salvage(json, "abd", &c), -1);
+	assert_null(c.pidfile);
+	assert_int_equal(ctr_config_salvage("{\"pidfile\":\"/tmp/p\"}", "abc", &c), -1);
+	assert_int_equal(ctr_config_salvage("{\"id\":\"abc\",\"pidfile\":", "abc", &c), -1);
+	assert_null(c.id);
+}
+
 static void test_run_roundtrip(void **state)
 {
 	(void)state;
@@ -1363,6 +1386,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_config_roundtrip),
 	    cmocka_unit_test(test_config_bad_json),
+	    cmocka_unit_test(test_config_salvage),
 	    cmocka_unit_test(test_rm_records_where),
 	    cmocka_unit_test(test_config_each_set),
 	    cmocka_unit_test(test_run_roundtrip),
