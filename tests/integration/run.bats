@@ -489,6 +489,20 @@ rootless=$rootless"
 	is "${lines[3]}" "sys-ro"
 }
 
+@test "run: stdin without -i is the container's /dev/null by its path there, as podman's; exec's too" {
+	# the one the runtime opened outside read "/null" (a devtmpfs the
+	# container's root does not reach)
+	run_burrow 0 run --rm busybox sh -c 'ls -l /proc/self/fd/0'
+	assert_match "$output" " -> /dev/null$"
+	run_burrow 0 run -d --name fd0 busybox sleep 1000
+	run_burrow 0 exec fd0 sh -c 'ls -l /proc/self/fd/0'
+	assert_match "$output" " -> /dev/null$"
+	# with -i a pipe still
+	run_burrow 0 run --rm -i busybox sh -c 'ls -l /proc/self/fd/0' </dev/null
+	assert_match "$output" " -> pipe:"
+	run_burrow 0 rm -f -t 0 fd0
+}
+
 @test "run: writes go to the container's upper dir; the image and other containers do not see them" {
 	run_burrow 0 run --name writer busybox sh -c 'echo data >/etc/written; rm /etc/group'
 	run_burrow 0 run --rm busybox sh -c 'cat /etc/written 2>/dev/null || echo absent; test -f /etc/group && echo group-present'
