@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,16 +59,6 @@ static char **parse_entrypoint(const char *s)
 	return r;
 }
 
-/* Opens path inside root without leaving it (symlinks resolved in root);
- * O_NONBLOCK, so that a FIFO an image put there cannot hold the open. */
-static int open_in_root(const char *root, const char *path)
-{
-	cleanup_close int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -1;
-	return openat2_retry(dfd, path, O_RDONLY | O_NONBLOCK, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-}
-
 /* Whether layer root hides the lower layers' file (an absolute path): a
  * whiteout (".wh.NAME") of it or of a directory on its way, or one of
  * those directories made opaque (".wh..wh..opq"), as image/unpack.c keeps
@@ -92,40 +83,125 @@ static bool hides_below(const char *root, const char *file)
 	}
 }
 
+/* The topmost of roots (the topmost first) that has rel (relative, its
+ * directories already resolved in the merged tree) as overlayfs shows
+ * them: its index and an O_PATH fd of rel there (a symlink itself), or -1
+ * when none has it or a layer above hides it: a whiteout, an opaque
+ * directory, a non-directory on its way. */
+static int top_layer_of(char *const *roots, const char *rel, int *fd)
+{
+	for (size_t i = 0; roots[i]; i++) {
+		cleanup_close int dfd = open(roots[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			continue;
+		*fd = openat2_retry(dfd, rel, O_PATH | O_NOFOLLOW, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+		if (*fd >= 0)
+			return (int)i;
+		if (errno == ENOTDIR || errno == ELOOP || hides_below(roots[i], rel))
+			return -1;
+	}
+	return -1;
+}
+
+/* The kernel's limit on the links one lookup follows (ELOOP past it). */
+#define LINK_HOPS 40
+
+/* file (absolute) looked up in the merged tree of roots as the kernel
+ * would in a mount of them, inside it (".." stops at its top, an absolute
+ * link starts there again), each name found in the topmost layer that
+ * has it: a link in one layer may lead to a file of another
+ * (/etc/group -> ../usr/share/group). fd opened for reading
+ * (O_NONBLOCK: a FIFO cannot hold the open), or -1 with errno: ENOENT
+ * when the tree has no such file, ELOOP past LINK_HOPS links. */
+static int open_merged(char *const *roots, const char *file)
+{
+	cleanup_free char *todo = xstrdup(file);
+	cleanup_free char *cur = xstrdup("");
+	int hops = 0;
+	for (char *at = todo; *at;) {
+		size_t len = strcspn(at, "/");
+		char *next = at + len + strspn(at + len, "/");
+		if (len == 0 || (len == 1 && at[0] == '.')) {
+			at = next;
+			continue;
+		}
+		if (len == 2 && at[0] == '.' && at[1] == '.') {
+			char *slash = strrchr(cur, '/');
+			*(slash ? slash : cur) = '\0';
+			at = next;
+			continue;
+		}
+		cleanup_free char *cand = xasprintf("%s%s%.*s", cur, *cur ? "/" : "", (int)len, at);
+		cleanup_close int fd = -1;
+		int layer = top_layer_of(roots, cand, &fd);
+		struct stat st;
+		if (layer < 0 || fstat(fd, &st) < 0) {
+			errno = ENOENT;
+			return -1;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+			if (++hops > LINK_HOPS || n <= 0) {
+				errno = n <= 0 ? ENOENT : ELOOP;
+				return -1;
+			}
+			target[n] = '\0';
+			if (target[0] == '/')
+				cur[0] = '\0';
+			char *rest = xasprintf("%s/%s", target, next);
+			free(todo);
+			todo = rest;
+			at = todo;
+			continue;
+		}
+		if (*next && !S_ISDIR(st.st_mode)) {
+			errno = ENOENT;
+			return -1;
+		}
+		free(cur);
+		cur = steal_ptr(cand);
+		if (!*next) {
+			cleanup_close int dfd = open(roots[layer], O_PATH | O_DIRECTORY | O_CLOEXEC);
+			return dfd < 0 ? -1
+			               : openat2_retry(dfd, cur, O_RDONLY | O_NONBLOCK,
+			                               RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+		}
+		at = next;
+	}
+	errno = ENOENT; /* "/": not a file */
+	return -1;
+}
+
 int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err)
 {
 	*out = NULL;
-	for (size_t i = 0; roots && roots[i]; i++) {
-		cleanup_close int fd = open_in_root(roots[i], file);
-		/* a symlink loop fails podman 4.3's lookup too (checked live);
-		 * a link to a name the image lacks is no file */
-		if (fd < 0 && errno == ELOOP)
-			return burrow_error_status(err, CTR_ENOUSER, "%s is a symbolic link that loops", file);
-		if (fd < 0) {
-			if (hides_below(roots[i], file))
-				return 0; /* deleted by this layer: the image has none */
-			continue;
-		}
-		struct stat st;
-		if (fstat(fd, &st) < 0)
-			return burrow_error(err, errno, "cannot read %s", file);
-		/* podman 4.3 cannot find a user in a directory either: it
-		 * starts nothing, with any -u */
-		if (!S_ISREG(st.st_mode))
-			return burrow_error_status(err, CTR_ENOUSER, "%s is %s", file,
-			                           S_ISDIR(st.st_mode) ? "a directory, not a file"
-			                                               : "not a regular file");
-		if (st.st_size > CTR_ETC_MAX)
-			return burrow_error_status(err, CTR_ENOUSER, "%s is larger than %d MB: burrow does not read it",
-			                           file, CTR_ETC_MAX >> 20);
-		cleanup_free char *text = xmalloc((size_t)st.st_size + 1);
-		ssize_t n = read_all(fd, text, (size_t)st.st_size);
-		if (n < 0)
-			return burrow_error(err, errno, "cannot read %s", file);
-		text[n] = '\0';
-		*out = steal_ptr(text);
+	if (!roots || !roots[0])
 		return 0;
-	}
+	cleanup_close int fd = open_merged(roots, file);
+	/* a symlink loop fails podman 4.3's lookup too (checked live);
+	 * a link to a name the image lacks is no file */
+	if (fd < 0 && errno == ELOOP)
+		return burrow_error_status(err, CTR_ENOUSER, "%s is a symbolic link that loops", file);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return burrow_error(err, errno, "cannot read %s", file);
+	/* podman 4.3 cannot find a user in a directory either: it
+	 * starts nothing, with any -u */
+	if (!S_ISREG(st.st_mode))
+		return burrow_error_status(err, CTR_ENOUSER, "%s is %s", file,
+		                           S_ISDIR(st.st_mode) ? "a directory, not a file" : "not a regular file");
+	if (st.st_size > CTR_ETC_MAX)
+		return burrow_error_status(err, CTR_ENOUSER, "%s is larger than %d MB: burrow does not read it", file,
+		                           CTR_ETC_MAX >> 20);
+	cleanup_free char *text = xmalloc((size_t)st.st_size + 1);
+	ssize_t n = read_all(fd, text, (size_t)st.st_size);
+	if (n < 0)
+		return burrow_error(err, errno, "cannot read %s", file);
+	text[n] = '\0';
+	*out = steal_ptr(text);
 	return 0;
 }
 

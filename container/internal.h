@@ -116,11 +116,12 @@ bool ctr_state_active(enum ctr_state st);
 /* The most of an image's or a container's /etc/passwd or /etc/group
  * burrow reads: a hostile one may be any size. */
 #define CTR_ETC_MAX (16 << 20)
-/* The text of file (an absolute path) in the first of roots (topmost
- * first) that has it, resolved inside that root; *out NULL when none has
- * it. One that is not a regular file, a symlink loop, or larger than
- * CTR_ETC_MAX, is an error of status CTR_ENOUSER (its users cannot be found), which the
- * caller says whose it is. */
+/* The text of file (an absolute path) in the tree of roots (topmost
+ * first) merged as overlayfs shows them (whiteouts, opaque directories),
+ * each name of it, and of each link on its way, found in the topmost root
+ * that has it, inside the tree; *out NULL when the tree has none. One that is not a regular file, a symlink loop, or
+ * larger than CTR_ETC_MAX, is an error of status CTR_ENOUSER (its users cannot be found), which the caller says whose
+ * it is. */
 int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err);
 /* The home directory of uid in the text of a passwd file (NULL: the
  * file has no entry for it). */

@@ -249,6 +249,27 @@ no /etc/group"
 	run_burrow 0 rm gd
 }
 
+# A later layer's /etc/group that is a link to a file of a lower layer
+# (/etc/group -> ../usr/share/group): the lookup follows it across the
+# layers as the container's mount does, not to the lower layers' own
+# /etc/group.
+@test "run: an /etc/group a later layer made a link to a lower layer's file gives that file's groups" {
+	import_busybox
+	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+f("etc/group", "root:x:0:\n")
+f("usr/share/group", "root:x:0:\nwheel:x:10:root\n")'
+	run_burrow 0 run --name gl grp sh -c 'rm /etc/group && ln -s ../usr/share/group /etc/group'
+	run_burrow 0 commit -q gl grplink
+	run_burrow 0 rm gl
+	if ! many_ids; then
+		run_burrow 0 run --rm grplink true
+		return
+	fi
+	run_burrow 0 run --rm grplink sh -c 'id -G; grep wheel /etc/group'
+	is "$output" "0 10
+wheel:x:10:root"
+}
+
 # A uid or gid as podman 4.3 reads it (checked live): a sign taken (runc's
 # lookup is Go's Atoi), a leading space not; -u UID:GROUP for a uid the
 # image's /etc/passwd lacks takes GROUP as a gid only in digits (podman
