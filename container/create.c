@@ -387,16 +387,17 @@ void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, co
 	free(v);
 }
 
-/* -u USER[:GROUP] against the image's /etc/passwd and /etc/group: c->uid,
- * c->gid and, as podman 4.3 sets them for a user given, the supplementary
- * groups c->user_groups: the user's group and, when spec names no group,
- * the groups that list the user as a member. */
+/* -u USER[:GROUP] against the image's /etc/passwd and /etc/group (read
+ * for a GROUP only): c->uid, c->gid and, as podman 4.3 sets them for a
+ * user given, the first of the supplementary groups c->user_groups, the
+ * user's group; when spec names no group, the groups that list the user
+ * as a member follow at each start (ctr_start_groups). */
 static int parse_user(const char *spec, char *const *roots, struct ctr_config *c, struct burrow_err **err)
 {
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
 	if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
-	    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)
+	    (strchr(spec, ':') && ctr_read_in_roots(roots, "/etc/group", &group, err) < 0))
 		return burrow_error_wrap(err, "cannot find user '%s' in the image", str_quote(spec));
 	if (ctr_resolve_user(spec, passwd, group, &c->uid, &c->gid, err) < 0)
 		return -1;
@@ -414,7 +415,6 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 		                           str_quote(g + 1));
 	struct strv_builder b = {0};
 	strv_builder_take(&b, xasprintf("%u", c->gid));
-	ctr_user_memberships(spec, c->uid, passwd, group, &b);
 	c->user_groups = strv_builder_steal(&b);
 	c->user_spec = xstrdup(spec);
 	return 0;
@@ -422,26 +422,43 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 
 /* Without a user (-u, the image's User), the supplementary groups of
  * podman 4.3's first process (checked live): keep-id's (podman's User is
- * UID:GID then) its own group alone; else root gets the groups of the
- * image's /etc/group that list the name passwd gives uid 0 as a member,
- * not its own group as for -u 0 ("wheel:x:10:root" gives Groups: 10), and
- * an /etc/group it cannot read (a directory, a symlink loop) fails the run
- * as with -u. No user_spec is kept: podman's exec without -u gives these
- * none. */
-static int default_user_groups(char *const *roots, struct ctr_config *c, struct burrow_err **err)
+ * UID:GID then) its own group alone; else root's memberships, which
+ * ctr_start_groups looks up at each start. No user_spec is kept: podman's
+ * exec without -u gives these none. */
+static void default_user_groups(struct ctr_config *c)
 {
+	if (c->passwd_entry)
+		strv_append_take(&c->user_groups, xasprintf("%u", c->gid));
+}
+
+int ctr_start_groups(const struct ctr_config *c, const char *root, char ***out, struct burrow_err **err)
+{
+	*out = NULL;
 	struct strv_builder b = {0};
-	if (c->passwd_entry) {
-		strv_builder_take(&b, xasprintf("%u", c->gid));
-	} else {
+	strv_builder_extend(&b, c->user_groups);
+	/* podman 4.3 gives root without a user the groups that list the
+	 * name passwd gives uid 0 as a member, not its own group as for -u 0
+	 * ("wheel:x:10:root" gives Groups: 10) */
+	const char *spec = c->user_spec ? c->user_spec : c->passwd_entry ? NULL : "0";
+	if (c->groups_live && spec && !strchr(spec, ':')) {
 		cleanup_free char *passwd = NULL;
 		cleanup_free char *group = NULL;
+		char *roots[] = {(char *)root, NULL};
 		if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
-		    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)
-			return burrow_error_wrap(err, "cannot find the groups of user %u in the image", c->uid);
-		ctr_user_memberships("0", c->uid, passwd, group, &b);
+		    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0) {
+			strv_free(strv_builder_steal(&b));
+			return c->user_spec
+			           ? burrow_error_wrap(err, "cannot find the groups of user '%s' in the container",
+			                               str_quote(c->user_spec))
+			           : burrow_error_wrap(err, "cannot find the groups of user %u in the container",
+			                               c->uid);
+		}
+		ctr_user_memberships(spec, c->uid, passwd, group, &b);
 	}
-	c->user_groups = strv_builder_steal(&b);
+	cleanup_strv char **gids = strv_builder_steal(&b);
+	if (c->groups_live && ctr_gids_mapped(c, gids, err) < 0)
+		return -1;
+	*out = steal_ptr(gids);
 	return 0;
 }
 
@@ -677,8 +694,12 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		burrow_error_wrap(err, "cannot read the users of the image");
 		goto out;
 	}
-	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0 ||
-	    (!(user && *user) && default_user_groups(roots, &c, err) < 0) || ctr_user_groups_mapped(&c, err) < 0)
+	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0)
+		goto out;
+	if (!(user && *user))
+		default_user_groups(&c);
+	c.groups_live = true;
+	if (ctr_user_groups_mapped(&c, err) < 0)
 		goto out;
 	if (o->group_add) {
 		cleanup_free char *group = NULL;

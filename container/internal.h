@@ -153,6 +153,15 @@ int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct
  * -1 (ERANGE) when no such range is left. Nothing to do (0, *lock -1)
  * for another mode. */
 int ctr_userns_auto_alloc(struct state_store *s, struct ctr_config *c, int *lock, struct burrow_err **err);
+/* The supplementary groups of c's first process at a start: c->user_groups
+ * and, for a record that says so (groups_live: not an older burrow's,
+ * whose memberships are in user_groups already), the groups that list its
+ * user (-u without a GROUP, else root without keep-id) as a member in the
+ * /etc/passwd and /etc/group of its root filesystem root as they are now,
+ * as podman 4.3 looks them up at each start; the gids its user namespace
+ * lacks left out. One of those files that cannot be read (a directory, a
+ * link that loops) is an error of status CTR_ENOUSER. */
+int ctr_start_groups(const struct ctr_config *c, const char *root, char ***out, struct burrow_err **err);
 /* Leaves out of c->user_groups the gids the container's user namespace
  * does not map (podman does too: setgroups would refuse them). */
 int ctr_user_groups_mapped(struct ctr_config *c, struct burrow_err **err);
