@@ -121,13 +121,14 @@ static void gen_process(yajl_gen g, const struct ctr_config *c, const struct ctr
 	/* the user's groups (podman's for a user given), then --group-add's;
 	 * keep-groups: none (no setgroups) */
 	bool keep = c->groups && c->groups[0] && strcmp(c->groups[0], "keep-groups") == 0;
-	if (p && !keep && ((c->user_groups && c->user_groups[0]) || (c->groups && c->groups[0]))) {
+	char *const *ug = p ? p->user_gids : NULL;
+	if (p && !keep && ((ug && ug[0]) || (c->groups && c->groups[0]))) {
 		jg_key(g, "additionalGids");
 		jg_array_open(g);
-		for (size_t i = 0; c->user_groups && c->user_groups[i]; i++)
-			jg_int(g, strtoll(c->user_groups[i], NULL, 10));
+		for (size_t i = 0; ug && ug[i]; i++)
+			jg_int(g, strtoll(ug[i], NULL, 10));
 		for (size_t i = 0; c->groups && c->groups[i]; i++)
-			if (!strv_contains(c->user_groups, c->groups[i]))
+			if (!strv_contains(ug, c->groups[i]))
 				jg_int(g, strtoll(c->groups[i], NULL, 10));
 		jg_array_close(g);
 	}

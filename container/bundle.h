@@ -32,6 +32,7 @@ struct ctr_bundle_paths {
 	char *const *secret_env; /* --secret type=env: "NAME=value", after the container's env */
 	const char *shm;         /* bound at /dev/shm (container/shm.h; NULL: a tmpfs of its own, or as --ipc says) */
 	const char *home;        /* HOME added to an env without one (NULL: none added) */
+	char *const *user_gids;  /* the user's groups at this start (ctr_start_groups; NULL: none) */
 };
 
 /* --init: where the init is bound in the container (podman's path, so

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,16 +59,6 @@ static char **parse_entrypoint(const char *s)
 	return r;
 }
 
-/* Opens path inside root without leaving it (symlinks resolved in root);
- * O_NONBLOCK, so that a FIFO an image put there cannot hold the open. */
-static int open_in_root(const char *root, const char *path)
-{
-	cleanup_close int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -1;
-	return openat2_retry(dfd, path, O_RDONLY | O_NONBLOCK, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-}
-
 /* Whether layer root hides the lower layers' file (an absolute path): a
  * whiteout (".wh.NAME") of it or of a directory on its way, or one of
  * those directories made opaque (".wh..wh..opq"), as image/unpack.c keeps
@@ -92,40 +83,125 @@ static bool hides_below(const char *root, const char *file)
 	}
 }
 
+/* The topmost of roots (the topmost first) that has rel (relative, its
+ * directories already resolved in the merged tree) as overlayfs shows
+ * them: its index and an O_PATH fd of rel there (a symlink itself), or -1
+ * when none has it or a layer above hides it: a whiteout, an opaque
+ * directory, a non-directory on its way. */
+static int top_layer_of(char *const *roots, const char *rel, int *fd)
+{
+	for (size_t i = 0; roots[i]; i++) {
+		cleanup_close int dfd = open(roots[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			continue;
+		*fd = openat2_retry(dfd, rel, O_PATH | O_NOFOLLOW, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+		if (*fd >= 0)
+			return (int)i;
+		if (errno == ENOTDIR || errno == ELOOP || hides_below(roots[i], rel))
+			return -1;
+	}
+	return -1;
+}
+
+/* The kernel's limit on the links one lookup follows (ELOOP past it). */
+#define LINK_HOPS 40
+
+/* file (absolute) looked up in the merged tree of roots as the kernel
+ * would in a mount of them, inside it (".." stops at its top, an absolute
+ * link starts there again), each name found in the topmost layer that
+ * has it: a link in one layer may lead to a file of another
+ * (/etc/group -> ../usr/share/group). fd opened for reading
+ * (O_NONBLOCK: a FIFO cannot hold the open), or -1 with errno: ENOENT
+ * when the tree has no such file, ELOOP past LINK_HOPS links. */
+static int open_merged(char *const *roots, const char *file)
+{
+	cleanup_free char *todo = xstrdup(file);
+	cleanup_free char *cur = xstrdup("");
+	int hops = 0;
+	for (char *at = todo; *at;) {
+		size_t len = strcspn(at, "/");
+		char *next = at + len + strspn(at + len, "/");
+		if (len == 0 || (len == 1 && at[0] == '.')) {
+			at = next;
+			continue;
+		}
+		if (len == 2 && at[0] == '.' && at[1] == '.') {
+			char *slash = strrchr(cur, '/');
+			*(slash ? slash : cur) = '\0';
+			at = next;
+			continue;
+		}
+		cleanup_free char *cand = xasprintf("%s%s%.*s", cur, *cur ? "/" : "", (int)len, at);
+		cleanup_close int fd = -1;
+		int layer = top_layer_of(roots, cand, &fd);
+		struct stat st;
+		if (layer < 0 || fstat(fd, &st) < 0) {
+			errno = ENOENT;
+			return -1;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+			if (++hops > LINK_HOPS || n <= 0) {
+				errno = n <= 0 ? ENOENT : ELOOP;
+				return -1;
+			}
+			target[n] = '\0';
+			if (target[0] == '/')
+				cur[0] = '\0';
+			char *rest = xasprintf("%s/%s", target, next);
+			free(todo);
+			todo = rest;
+			at = todo;
+			continue;
+		}
+		if (*next && !S_ISDIR(st.st_mode)) {
+			errno = ENOENT;
+			return -1;
+		}
+		free(cur);
+		cur = steal_ptr(cand);
+		if (!*next) {
+			cleanup_close int dfd = open(roots[layer], O_PATH | O_DIRECTORY | O_CLOEXEC);
+			return dfd < 0 ? -1
+			               : openat2_retry(dfd, cur, O_RDONLY | O_NONBLOCK,
+			                               RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+		}
+		at = next;
+	}
+	errno = ENOENT; /* "/": not a file */
+	return -1;
+}
+
 int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err)
 {
 	*out = NULL;
-	for (size_t i = 0; roots && roots[i]; i++) {
-		cleanup_close int fd = open_in_root(roots[i], file);
-		/* a symlink loop fails podman 4.3's lookup too (checked live);
-		 * a link to a name the image lacks is no file */
-		if (fd < 0 && errno == ELOOP)
-			return burrow_error_status(err, CTR_ENOUSER, "%s is a symbolic link that loops", file);
-		if (fd < 0) {
-			if (hides_below(roots[i], file))
-				return 0; /* deleted by this layer: the image has none */
-			continue;
-		}
-		struct stat st;
-		if (fstat(fd, &st) < 0)
-			return burrow_error(err, errno, "cannot read %s", file);
-		/* podman 4.3 cannot find a user in a directory either: it
-		 * starts nothing, with any -u */
-		if (!S_ISREG(st.st_mode))
-			return burrow_error_status(err, CTR_ENOUSER, "%s is %s", file,
-			                           S_ISDIR(st.st_mode) ? "a directory, not a file"
-			                                               : "not a regular file");
-		if (st.st_size > CTR_ETC_MAX)
-			return burrow_error_status(err, CTR_ENOUSER, "%s is larger than %d MB: burrow does not read it",
-			                           file, CTR_ETC_MAX >> 20);
-		cleanup_free char *text = xmalloc((size_t)st.st_size + 1);
-		ssize_t n = read_all(fd, text, (size_t)st.st_size);
-		if (n < 0)
-			return burrow_error(err, errno, "cannot read %s", file);
-		text[n] = '\0';
-		*out = steal_ptr(text);
+	if (!roots || !roots[0])
 		return 0;
-	}
+	cleanup_close int fd = open_merged(roots, file);
+	/* a symlink loop fails podman 4.3's lookup too (checked live);
+	 * a link to a name the image lacks is no file */
+	if (fd < 0 && errno == ELOOP)
+		return burrow_error_status(err, CTR_ENOUSER, "%s is a symbolic link that loops", file);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return burrow_error(err, errno, "cannot read %s", file);
+	/* podman 4.3 cannot find a user in a directory either: it
+	 * starts nothing, with any -u */
+	if (!S_ISREG(st.st_mode))
+		return burrow_error_status(err, CTR_ENOUSER, "%s is %s", file,
+		                           S_ISDIR(st.st_mode) ? "a directory, not a file" : "not a regular file");
+	if (st.st_size > CTR_ETC_MAX)
+		return burrow_error_status(err, CTR_ENOUSER, "%s is larger than %d MB: burrow does not read it", file,
+		                           CTR_ETC_MAX >> 20);
+	cleanup_free char *text = xmalloc((size_t)st.st_size + 1);
+	ssize_t n = read_all(fd, text, (size_t)st.st_size);
+	if (n < 0)
+		return burrow_error(err, errno, "cannot read %s", file);
+	text[n] = '\0';
+	*out = steal_ptr(text);
 	return 0;
 }
 
@@ -311,16 +387,17 @@ void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, co
 	free(v);
 }
 
-/* -u USER[:GROUP] against the image's /etc/passwd and /etc/group: c->uid,
- * c->gid and, as podman 4.3 sets them for a user given, the supplementary
- * groups c->user_groups: the user's group and, when spec names no group,
- * the groups that list the user as a member. */
+/* -u USER[:GROUP] against the image's /etc/passwd and /etc/group (read
+ * for a GROUP only): c->uid, c->gid and, as podman 4.3 sets them for a
+ * user given, the first of the supplementary groups c->user_groups, the
+ * user's group; when spec names no group, the groups that list the user
+ * as a member follow at each start (ctr_start_groups). */
 static int parse_user(const char *spec, char *const *roots, struct ctr_config *c, struct burrow_err **err)
 {
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
 	if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
-	    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)
+	    (strchr(spec, ':') && ctr_read_in_roots(roots, "/etc/group", &group, err) < 0))
 		return burrow_error_wrap(err, "cannot find user '%s' in the image", str_quote(spec));
 	if (ctr_resolve_user(spec, passwd, group, &c->uid, &c->gid, err) < 0)
 		return -1;
@@ -338,7 +415,6 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 		                           str_quote(g + 1));
 	struct strv_builder b = {0};
 	strv_builder_take(&b, xasprintf("%u", c->gid));
-	ctr_user_memberships(spec, c->uid, passwd, group, &b);
 	c->user_groups = strv_builder_steal(&b);
 	c->user_spec = xstrdup(spec);
 	return 0;
@@ -346,26 +422,43 @@ static int parse_user(const char *spec, char *const *roots, struct ctr_config *c
 
 /* Without a user (-u, the image's User), the supplementary groups of
  * podman 4.3's first process (checked live): keep-id's (podman's User is
- * UID:GID then) its own group alone; else root gets the groups of the
- * image's /etc/group that list the name passwd gives uid 0 as a member,
- * not its own group as for -u 0 ("wheel:x:10:root" gives Groups: 10), and
- * an /etc/group it cannot read (a directory, a symlink loop) fails the run
- * as with -u. No user_spec is kept: podman's exec without -u gives these
- * none. */
-static int default_user_groups(char *const *roots, struct ctr_config *c, struct burrow_err **err)
+ * UID:GID then) its own group alone; else root's memberships, which
+ * ctr_start_groups looks up at each start. No user_spec is kept: podman's
+ * exec without -u gives these none. */
+static void default_user_groups(struct ctr_config *c)
 {
+	if (c->passwd_entry)
+		strv_append_take(&c->user_groups, xasprintf("%u", c->gid));
+}
+
+int ctr_start_groups(const struct ctr_config *c, const char *root, char ***out, struct burrow_err **err)
+{
+	*out = NULL;
 	struct strv_builder b = {0};
-	if (c->passwd_entry) {
-		strv_builder_take(&b, xasprintf("%u", c->gid));
-	} else {
+	strv_builder_extend(&b, c->user_groups);
+	/* podman 4.3 gives root without a user the groups that list the
+	 * name passwd gives uid 0 as a member, not its own group as for -u 0
+	 * ("wheel:x:10:root" gives Groups: 10) */
+	const char *spec = c->user_spec ? c->user_spec : c->passwd_entry ? NULL : "0";
+	if (c->groups_live && spec && !strchr(spec, ':')) {
 		cleanup_free char *passwd = NULL;
 		cleanup_free char *group = NULL;
+		char *roots[] = {(char *)root, NULL};
 		if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
-		    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0)
-			return burrow_error_wrap(err, "cannot find the groups of user %u in the image", c->uid);
-		ctr_user_memberships("0", c->uid, passwd, group, &b);
+		    ctr_read_in_roots(roots, "/etc/group", &group, err) < 0) {
+			strv_free(strv_builder_steal(&b));
+			return c->user_spec
+			           ? burrow_error_wrap(err, "cannot find the groups of user '%s' in the container",
+			                               str_quote(c->user_spec))
+			           : burrow_error_wrap(err, "cannot find the groups of user %u in the container",
+			                               c->uid);
+		}
+		ctr_user_memberships(spec, c->uid, passwd, group, &b);
 	}
-	c->user_groups = strv_builder_steal(&b);
+	cleanup_strv char **gids = strv_builder_steal(&b);
+	if (c->groups_live && ctr_gids_mapped(c, gids, err) < 0)
+		return -1;
+	*out = steal_ptr(gids);
 	return 0;
 }
 
@@ -601,8 +694,12 @@ int ctr_create(struct state_store *s, const struct ctr_create_opts *o, struct ct
 		burrow_error_wrap(err, "cannot read the users of the image");
 		goto out;
 	}
-	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0 ||
-	    (!(user && *user) && default_user_groups(roots, &c, err) < 0) || ctr_user_groups_mapped(&c, err) < 0)
+	if (ctr_userns_apply(o, passwd, &c, err) < 0 || ctr_userns_auto_alloc(s, &c, &auto_lock, err) < 0)
+		goto out;
+	if (!(user && *user))
+		default_user_groups(&c);
+	c.groups_live = true;
+	if (ctr_user_groups_mapped(&c, err) < 0)
 		goto out;
 	if (o->group_add) {
 		cleanup_free char *group = NULL;

@@ -121,11 +121,12 @@ bool ctr_state_active(enum ctr_state st);
 /* The most of an image's or a container's /etc/passwd or /etc/group
  * burrow reads: a hostile one may be any size. */
 #define CTR_ETC_MAX (16 << 20)
-/* The text of file (an absolute path) in the first of roots (topmost
- * first) that has it, resolved inside that root; *out NULL when none has
- * it. One that is not a regular file, a symlink loop, or larger than
- * CTR_ETC_MAX, is an error of status CTR_ENOUSER (its users cannot be found), which the
- * caller says whose it is. */
+/* The text of file (an absolute path) in the tree of roots (topmost
+ * first) merged as overlayfs shows them (whiteouts, opaque directories),
+ * each name of it, and of each link on its way, found in the topmost root
+ * that has it, inside the tree; *out NULL when the tree has none. One that is not a regular file, a symlink loop, or
+ * larger than CTR_ETC_MAX, is an error of status CTR_ENOUSER (its users cannot be found), which the caller says whose
+ * it is. */
 int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err);
 /* The home directory of uid in the text of a passwd file (NULL: the
  * file has no entry for it). */
@@ -157,6 +158,15 @@ int ctr_userns_apply(const struct ctr_create_opts *o, const char *passwd, struct
  * -1 (ERANGE) when no such range is left. Nothing to do (0, *lock -1)
  * for another mode. */
 int ctr_userns_auto_alloc(struct state_store *s, struct ctr_config *c, int *lock, struct burrow_err **err);
+/* The supplementary groups of c's first process at a start: c->user_groups
+ * and, for a record that says so (groups_live: not an older burrow's,
+ * whose memberships are in user_groups already), the groups that list its
+ * user (-u without a GROUP, else root without keep-id) as a member in the
+ * /etc/passwd and /etc/group of its root filesystem root as they are now,
+ * as podman 4.3 looks them up at each start; the gids its user namespace
+ * lacks left out. One of those files that cannot be read (a directory, a
+ * link that loops) is an error of status CTR_ENOUSER. */
+int ctr_start_groups(const struct ctr_config *c, const char *root, char ***out, struct burrow_err **err);
 /* Leaves out of c->user_groups the gids the container's user namespace
  * does not map (podman does too: setgroups would refuse them). */
 int ctr_user_groups_mapped(struct ctr_config *c, struct burrow_err **err);

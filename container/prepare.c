@@ -160,7 +160,9 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
 	cleanup_free char *home = NULL;
-	if (ctr_userns_etc(c, root, rundir, &passwd, &group, err) < 0 || start_home(c, root, passwd, &home, err) < 0) {
+	cleanup_strv char **user_groups = NULL;
+	if (ctr_userns_etc(c, root, rundir, &passwd, &group, err) < 0 || start_home(c, root, passwd, &home, err) < 0 ||
+	    ctr_start_groups(c, root, &user_groups, err) < 0) {
 		ctr_ns_join_clear(&join);
 		return -1;
 	}
@@ -181,6 +183,7 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	    .ns_join = (const char *const *)join.paths,
 	    .ns_join_start = join.starts,
 	    .home = home,
+	    .user_gids = user_groups,
 	};
 	trace_mark("bundle: userns etc");
 	cleanup_free char *shm = NULL;

@@ -105,6 +105,7 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STR, group_entry)  /* added to a generated /etc/group when its gid has none */                    \
 	X(STRV, groups)      /* --group-add as gids, or "keep-groups" alone */                              \
 	X(STRV, user_groups) /* -u's (or the image User's) groups: its gid and memberships (podman's) */    \
+	X(BOOL, groups_live) /* user_groups holds the gid alone: memberships looked up at each start */     \
 	X(STR, user_spec)    /* -u's (or the image User's) USER[:GROUP], which exec's lookup takes */       \
 	X(STR, hostname)                                                                                    \
 	X(STR, network)      /* --network in its canonical form (netns_format) */                           \

@@ -82,10 +82,11 @@ void rt_bpf_clear(struct rt_bpf *b);
 struct rt_init {
 	const struct rt_spec *spec; /* process.* as this process runs it */
 	int sync_fd;
-	int *ns_fds;      /* init: per spec->namespaces, fd of the path to join, else -1;
-	                   * exec: per spec->namespaces, the init's (without pidfds), else -1 */
-	int stdio[3];     /* private copies (>= 3 + preserve_fds, close-on-exec) when !terminal */
-	int preserve_fds; /* fds 3 .. 3 + preserve_fds - 1 are passed on as they are */
+	int *ns_fds;         /* init: per spec->namespaces, fd of the path to join, else -1;
+	                      * exec: per spec->namespaces, the init's (without pidfds), else -1 */
+	int stdio[3];        /* private copies (>= 3 + preserve_fds, close-on-exec) when !terminal */
+	unsigned null_stdio; /* bit i: stdio[i] is the /dev/null rt_take_stdio opened, reopened at exec */
+	int preserve_fds;    /* fds 3 .. 3 + preserve_fds - 1 are passed on as they are */
 	/* exec */
 	const struct proc_ref *init; /* the container's init */
 	int pidfd;                   /* its pidfd to join by (-1: ns_fds) */

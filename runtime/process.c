@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -81,6 +82,7 @@ int rt_take_stdio(struct rt_init *ini, struct burrow_err **err)
 			if (own < 0)
 				return burrow_error(err, errno, "cannot open '/dev/null'");
 			src = own;
+			ini->null_stdio |= 1U << i;
 		}
 		int fd = fcntl(src, F_DUPFD_CLOEXEC, low);
 		if (fd < 0)
@@ -418,6 +420,32 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* The /dev/null rt_take_stdio opened came from the mounts outside the
+ * container, whose devtmpfs the container's root does not reach: its
+ * /proc/self/fd/0 read "/null". As runc's reOpenDevNull, the stdio that
+ * was /dev/null is the container's own /dev/null now (a bind of the same
+ * device: "/dev/null", as podman's), or stays as it was when the
+ * container has none. */
+static void reopen_null(const struct rt_init *ini, int fds[3])
+{
+	if (ini->terminal || !ini->null_stdio)
+		return;
+	cleanup_close int own = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* above the fds passed on, as rt_take_stdio's copies: not one of 0-2,
+	 * whose dup2 onto itself would keep close-on-exec */
+	int fd = own < 0 ? -1 : fcntl(own, F_DUPFD_CLOEXEC, 3 + ini->preserve_fds);
+	struct stat st;
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+		close(fd);
+		return;
+	}
+	for (int i = 0; i < 3; i++)
+		if (ini->null_stdio & (1U << i))
+			fds[i] = fd;
+}
+
 void rt_exec_process(struct rt_init *ini)
 {
 	const struct rt_spec *s = ini->spec;
@@ -432,6 +460,7 @@ void rt_exec_process(struct rt_init *ini)
 	int fds[3];
 	for (int i = 0; i < 3; i++)
 		fds[i] = ini->terminal ? ini->pty_slave : ini->stdio[i];
+	reopen_null(ini, fds);
 	for (int i = 0; i < 3; i++) {
 		if (dup2(fds[i], i) < 0) {
 			burrow_error(&err, errno, "cannot set up the container's stdio");

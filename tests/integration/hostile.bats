@@ -384,10 +384,10 @@ A /etc/new"
 	run_burrow 125 start pwdir
 	is "$output" "burrow: cannot find the home of user 0 in the container: /etc/passwd is a directory, not a file"
 	run_burrow 0 commit -q pwdir pwdimg
-	# without -u: root's groups are looked up at the create (podman 4.3's
-	# start fails, its run with 126 too)
+	# without -u: root's home and groups are looked up at the start
+	# (podman 4.3's start fails, its run with 126 too)
 	run_burrow 126 run --rm pwdimg true
-	is "$output" "burrow: cannot find the groups of user 0 in the image: /etc/passwd is a directory, not a file"
+	is "$output" "burrow: cannot find the home of user 0 in the container: /etc/passwd is a directory, not a file"
 	run_burrow 126 run --rm -u 0 pwdimg true
 	is "$output" "burrow: cannot find user '0' in the image: /etc/passwd is a directory, not a file"
 	run_burrow 126 run --rm -u nobody:nogroup pwdimg true

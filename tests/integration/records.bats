@@ -312,3 +312,30 @@ layer_of() {
 	[ ! -e "$XDG_DATA_HOME/burrow/volumes/v1" ]
 	[ ! -e "$XDG_DATA_HOME/burrow/volumes/v2" ]
 }
+
+# A container an older burrow created holds its first process's groups,
+# memberships looked up at create, in its record (user_groups, without
+# groups_live): its start sets those, looking nothing up.
+@test "a container record an older burrow wrote: its stored groups are the ones its start sets" {
+	many_ids || skip "needs subordinate IDs: with the user's ID alone setgroups is denied"
+	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+f("etc/group", "root:x:0:\nwheel:x:10:root\n")'
+	run_burrow 0 create --name old grp grep Groups: /proc/self/status
+	id=$(ctr_id old)
+	record db get "ctr/$id"
+	local rec=$output
+	assert_match "$rec" '"groups_live":true'
+	rec=${rec/'"groups_live":true'/'"groups_live":false'}
+	rec=${rec/'"user_groups":[]'/'"user_groups":["55"]'}
+	assert_match "$rec" '"user_groups":\["55"\]'
+	record db put "ctr/$id" "$rec"
+	run_burrow 0 start -a old
+	is "$(echo $output)" "Groups: 55" "the stored groups, not the image's memberships (10)"
+	# and without the field at all, as that burrow wrote it
+	rec=${rec/'"groups_live":false,'/}
+	rec=${rec/',"groups_live":false'/}
+	assert_no_match "$rec" 'groups_live'
+	record db put "ctr/$id" "$rec"
+	run_burrow 0 start -a old
+	is "$(echo $output)" "Groups: 55"
+}

@@ -196,9 +196,11 @@ f("etc/group", "root:x:0:\nwheel:x:10:root\nstaff:x:20:bob\nmore:x:30:toor\n")'
 # of the image's /etc/group that list it as a member, not its own group
 # as -u 0 does, --group-add's after them (checked live, with an Alpine-
 # style "wheel:x:10:root"); an /etc/group it cannot read fails the run as
-# with -u (a link to a name the image lacks is no /etc/group); an exec
-# without -u gets none of the memberships (podman's neither).
-@test "run: without -u root gets the groups that list it as a member, as podman; a directory or a looping link as /etc/group fails" {
+# with -u (a link to a name the image lacks is no /etc/group), at the
+# start: create takes it, as podman's (checked live: its run 126, its
+# start 125); an exec without -u gets none of the memberships (podman's
+# neither).
+@test "run: without -u root gets the groups that list it as a member, as podman; a directory or a looping link as /etc/group fails the start" {
 	import_busybox
 	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
 f("etc/group", "root:x:0:\nwheel:x:10:root\nadm:x:4:daemon,root\nother:x:30:bob\n")'
@@ -206,9 +208,15 @@ f("etc/group", "root:x:0:\nwheel:x:10:root\nadm:x:4:daemon,root\nother:x:30:bob\
 	image_plus grploop 'l("etc/group", "../../../etc/group")'
 	image_plus grpgone 'l("etc/group", "../../../no/such/group")'
 	run_burrow 126 run --rm grpdir true
-	is "$output" "burrow: cannot find the groups of user 0 in the image: /etc/group is a directory, not a file"
+	is "$output" "burrow: cannot find the groups of user 0 in the container: /etc/group is a directory, not a file"
 	run_burrow 126 run --rm grploop true
-	is "$output" "burrow: cannot find the groups of user 0 in the image: /etc/group is a symbolic link that loops"
+	is "$output" "burrow: cannot find the groups of user 0 in the container: /etc/group is a symbolic link that loops"
+	run_burrow 0 create --name gdir grpdir true
+	run_burrow 0 create --name gdiru -u root grpdir true
+	run_burrow 125 start gdir
+	is "$output" "burrow: cannot find the groups of user 0 in the container: /etc/group is a directory, not a file"
+	run_burrow 125 start gdiru
+	is "$output" "burrow: cannot find the groups of user 'root' in the container: /etc/group is a directory, not a file"
 	run_burrow 0 run --rm grpgone true
 	if ! many_ids; then
 		# a single ID: setgroups is denied there, which is no failure
@@ -247,6 +255,58 @@ f("etc/group", "root:x:0:\nwheel:x:10:root\n")'
 	is "$output" "0
 no /etc/group"
 	run_burrow 0 rm gd
+}
+
+# podman 4.3 looks the first process's groups up at each start, in the
+# container's /etc/group as it is then (checked live: a group added with
+# exec after create is in the next start's Groups; an /etc/group made a
+# directory fails that start), for root without -u and for -u USER alike.
+@test "run: the groups are looked up at each start: a membership added after create is there, an /etc/group broken after it fails the start" {
+	import_busybox
+	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+f("etc/group", "root:x:0:\nwheel:x:10:root\n")'
+	run_burrow 0 create --name g0 grp sleep 600
+	run_burrow 0 create --name gu -u root grp sleep 600
+	local c own
+	for c in g0 gu; do
+		many_ids || break # a single ID: setgroups is denied there, no groups to see
+		own=
+		[ "$c" = g0 ] || own="0 " # -u root: its own group first
+		run_burrow 0 start "$c"
+		run_burrow 0 exec "$c" sh -c 'echo extra:x:77:bob,root >>/etc/group; grep Groups: /proc/1/status'
+		is "$(echo $output)" "Groups: ${own}10" "$c: the image's memberships"
+		run_burrow 0 stop -t 0 "$c"
+		run_burrow 0 start "$c"
+		run_burrow 0 exec "$c" grep Groups: /proc/1/status
+		is "$(echo $output)" "Groups: ${own}10 77" "$c: the added one at the next start"
+	done
+	many_ids || run_burrow 0 start g0
+	run_burrow 0 exec g0 sh -c 'rm /etc/group && mkdir /etc/group'
+	run_burrow 0 stop -t 0 g0
+	run_burrow 125 start g0
+	is "$output" "burrow: cannot find the groups of user 0 in the container: /etc/group is a directory, not a file"
+	run_burrow 0 rm -f -t 0 g0 gu
+}
+
+# A later layer's /etc/group that is a link to a file of a lower layer
+# (/etc/group -> ../usr/share/group): the lookup follows it across the
+# layers as the container's mount does, not to the lower layers' own
+# /etc/group.
+@test "run: an /etc/group a later layer made a link to a lower layer's file gives that file's groups" {
+	import_busybox
+	image_plus grp 'f("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+f("etc/group", "root:x:0:\n")
+f("usr/share/group", "root:x:0:\nwheel:x:10:root\n")'
+	run_burrow 0 run --name gl grp sh -c 'rm /etc/group && ln -s ../usr/share/group /etc/group'
+	run_burrow 0 commit -q gl grplink
+	run_burrow 0 rm gl
+	if ! many_ids; then
+		run_burrow 0 run --rm grplink true
+		return
+	fi
+	run_burrow 0 run --rm grplink sh -c 'id -G; grep wheel /etc/group'
+	is "$output" "0 10
+wheel:x:10:root"
 }
 
 # A uid or gid as podman 4.3 reads it (checked live): a sign taken (runc's
@@ -487,6 +547,20 @@ rootless=$rootless"
 	is "${lines[1]}" "4"
 	is "${lines[2]}" "dirs-ok"
 	is "${lines[3]}" "sys-ro"
+}
+
+@test "run: stdin without -i is the container's /dev/null by its path there, as podman's; exec's too" {
+	# the one the runtime opened outside read "/null" (a devtmpfs the
+	# container's root does not reach)
+	run_burrow 0 run --rm busybox sh -c 'ls -l /proc/self/fd/0'
+	assert_match "$output" " -> /dev/null$"
+	run_burrow 0 run -d --name fd0 busybox sleep 1000
+	run_burrow 0 exec fd0 sh -c 'ls -l /proc/self/fd/0'
+	assert_match "$output" " -> /dev/null$"
+	# with -i a pipe still
+	run_burrow 0 run --rm -i busybox sh -c 'ls -l /proc/self/fd/0' </dev/null
+	assert_match "$output" " -> pipe:"
+	run_burrow 0 rm -f -t 0 fd0
 }
 
 @test "run: writes go to the container's upper dir; the image and other containers do not see them" {

@@ -1088,7 +1088,9 @@ static void test_passwd_home(void **state)
  * MB more than it holds. */
 /* ctr_read_in_roots over layers (topmost first): a layer that deleted the
  * file, or a directory on its way, or made one opaque, hides the lower
- * layers' file; a layer without it and without those does not. */
+ * layers' file; a layer without it and without those does not; a link
+ * leads to the file of whichever layer has its target (".." stops at the
+ * top), and links that loop across layers are an error. */
 static void test_read_in_roots(void **state)
 {
 	(void)state;
@@ -1097,6 +1099,7 @@ static void test_read_in_roots(void **state)
 	static const char *const files[][2] = {
 	    {"lower/etc/group", "wheel:x:10:root\n"},
 	    {"lower/etc/passwd", "lower\n"},
+	    {"lower/usr/share/group", "shared\n"},
 	    {"mid/etc/other", "x\n"},
 	    {"opq/etc/.wh..wh..opq", ""},
 	    {"opq/etc/passwd", "opq\n"},
@@ -1109,6 +1112,18 @@ static void test_read_in_roots(void **state)
 		assert_int_equal(mkdir_p(d, 0755, NULL), 0);
 		assert_int_equal(write_file(p, files[i][1], strlen(files[i][1]), 0644, NULL), 0);
 	}
+	static const char *const links[][2] = {
+	    {"link/etc/group", "../usr/share/group"},
+	    {"abs/etc/group", "/../../usr/share/../share/group"},
+	    {"abs/etc/passwd", "passwd2"},
+	    {"lower/etc/passwd2", "/etc/passwd"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		cleanup_free char *p = path_join(dir, links[i][0]);
+		cleanup_free char *d = xstrndup(p, (size_t)(strrchr(p, '/') - p));
+		assert_int_equal(mkdir_p(d, 0755, NULL), 0);
+		assert_int_equal(symlink(links[i][1], p), 0);
+	}
 	static const struct {
 		const char *top, *file, *want; /* want NULL: no file */
 	} cases[] = {
@@ -1118,6 +1133,9 @@ static void test_read_in_roots(void **state)
 	    {"whdir", "/etc/group", NULL},
 	    {"whfile", "/etc/group", NULL},
 	    {"whfile", "/etc/passwd", "lower\n"},
+	    {"link", "/etc/group", "shared\n"},
+	    {"abs", "/etc/group", "shared\n"},
+	    {"mid", "/etc/passwd2", "lower\n"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cleanup_free char *top = path_join(dir, cases[i].top);
@@ -1130,6 +1148,14 @@ static void test_read_in_roots(void **state)
 		else if (out)
 			fail_msg("%s over lower: %s read as '%s'", cases[i].top, cases[i].file, out);
 	}
+	cleanup_free char *abs = path_join(dir, "abs");
+	cleanup_free char *lower = path_join(dir, "lower");
+	char *loop[] = {abs, lower, NULL};
+	cleanup_free char *out = NULL;
+	struct burrow_err *e = NULL;
+	assert_int_equal(ctr_read_in_roots(loop, "/etc/passwd", &out, &e), -1);
+	assert_non_null(strstr(e->msg, "loops"));
+	burrow_err_free(e);
 	assert_int_equal(rm_rf(dir, NULL), 0);
 }
 
