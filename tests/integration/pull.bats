@@ -679,6 +679,13 @@ CONF
 	nothing_stored
 }
 
+@test "pull: a manifest one byte past the 4 MiB cap is refused, nothing stored" {
+	start_fake huge-manifest
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "manifests/latest: the answer is larger than 4194304 bytes"
+	nothing_stored
+}
+
 @test "pull: a manifest that is not JSON, of an unknown media type, with an unknown layer type, schema 1: refused" {
 	start_fake not-json
 	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"

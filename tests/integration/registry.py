@@ -284,6 +284,14 @@ def fake_image(base, mode):
         man["mediaType"] = "application/vnd.example.manifest+json"
         manifest = json.dumps(man).encode()
         mt = "application/vnd.example.manifest+json"
+    if mode == "huge-manifest":
+        # a sound manifest, one byte past burrow's 4 MiB cap for one
+        man = json.loads(manifest)
+        man["annotations"] = {"pad": ""}
+        pad = 4 * 1024 * 1024 + 1 - len(json.dumps(man).encode())
+        man["annotations"]["pad"] = "x" * pad
+        manifest = json.dumps(man).encode()
+        assert len(manifest) == 4 * 1024 * 1024 + 1
     if mode == "not-json":
         manifest, mt = b"<html>this is not a manifest</html>", OCI_MANIFEST
     if mode == "schema1":
