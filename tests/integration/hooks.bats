@@ -55,7 +55,7 @@ field() {
 	is "$(wc -l <"$T/out")" 3
 }
 
-@test "hooks: a hook gets none of the fds --preserve-fds passes on: they are the container's alone" {
+@test "hooks: a hook gets none of the fds --preserve-fds passes on: they are the container's alone; nor the container's log the monitor writes" {
 	cat >"$T/fds.sh" <<-'EOF'
 		#!/bin/sh
 		for f in /proc/$$/fd/*; do readlink "$f"; done >>"$1"
@@ -81,6 +81,9 @@ field() {
 	[ "$output" -ge 2 ] || is "$output" "2 or more" "lines of the two hooks"
 	run grep -cF "$T/f3" "$T/fds"
 	is "$output" "0" "no hook holds the container's fd"
+	# nor the monitor's own files: the container's log
+	run grep -c "/ctr\.log\$" "$T/fds"
+	is "$output" "0" "no hook holds the container's log"
 }
 
 @test "hooks: when.commands, when.annotations, when.hasBindMounts and always=false match or not" {
