@@ -388,7 +388,10 @@ def cmd_fake(a):
                     other = manifest + b"\n"
                     self.send(200, other, mt, {"Docker-Content-Digest": sha256(other)})
                 elif ref in ("latest",) or ref == sha256(manifest) or (a.mode in PAGED_MODES and ref in PAGED):
-                    self.send(200, manifest, mt, {"Docker-Content-Digest": sha256(manifest)})
+                    # bad-header: a Docker-Content-Digest that is not
+                    # the content's (altered on the way, or a lie)
+                    said = sha256(manifest + b"\n") if a.mode == "bad-header" else sha256(manifest)
+                    self.send(200, manifest, mt, {"Docker-Content-Digest": said})
                 else:
                     self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
                 return
