@@ -1417,17 +1417,47 @@ static char *big_value(void)
 	return big;
 }
 
-static void test_failed_commit(void **state)
+/* ctr/a stored, then the file capped at its size now. */
+static void cap_after_one(struct store_fx *f, struct fsize_cap *cap)
 {
-	struct store_fx *f = *state;
-	struct burrow_err *err = NULL;
 	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"before\"}");
 	cleanup_free char *db = path_join(f->root, "burrow.tdb");
 	struct stat st;
 	assert_int_equal(stat(db, &st), 0);
+	fsize_cap(cap, st.st_size);
+}
 
+/* r and err say the commit failed (the file too large), and nothing of
+ * it landed: ctr/a as before, no new keys, a sound file; the same after
+ * a reopen (what another process sees). */
+static void nothing_landed(struct store_fx *f, int r, struct burrow_err *err)
+{
+	assert_int_equal(r, -1);
+	assert_non_null(err);
+	assert_int_equal(err->status, EFBIG);
+	assert_non_null(strstr(err->msg, "cannot commit a transaction in '"));
+	assert_non_null(strstr(err->msg, "burrow.tdb': File too large"));
+	burrow_err_free(steal_ptr(err));
+
+	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
+	assert_string_equal(a, "{\"name\":\"before\"}");
+	assert_null(get(f->s, STATE_DB, "ctr/big"));
+	assert_null(get(f->s, STATE_DB, "name/x"));
+	assert_int_equal(state_verify(f->s, &err), 0);
+	state_close(f->s);
+	f->s = store_fx_open(f);
+	cleanup_free char *a2 = get(f->s, STATE_DB, "ctr/a");
+	assert_string_equal(a2, "{\"name\":\"before\"}");
+	assert_null(get(f->s, STATE_DB, "ctr/big"));
+	assert_int_equal(state_verify(f->s, &err), 0);
+}
+
+static void test_failed_commit(void **state)
+{
+	struct store_fx *f = *state;
+	struct burrow_err *err = NULL;
 	struct fsize_cap cap;
-	fsize_cap(&cap, st.st_size);
+	cap_after_one(f, &cap);
 	char *big = big_value();
 	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
 	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"changed\"}");
@@ -1436,28 +1466,9 @@ static void test_failed_commit(void **state)
 	int r = state_tx_commit(f->s, STATE_DB, &err);
 	fsize_uncap(&cap);
 	free(big);
-
-	assert_int_equal(r, -1);
-	assert_non_null(err);
-	assert_int_equal(err->status, EFBIG);
-	assert_non_null(strstr(err->msg, "cannot commit a transaction in '"));
-	assert_non_null(strstr(err->msg, "burrow.tdb': File too large"));
-	burrow_err_free(steal_ptr(err));
-
-	/* nothing of it landed: the old value, no new keys, a sound file */
-	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
-	assert_string_equal(a, "{\"name\":\"before\"}");
-	assert_null(get(f->s, STATE_DB, "ctr/big"));
-	assert_null(get(f->s, STATE_DB, "name/x"));
-	assert_int_equal(state_verify(f->s, &err), 0);
-	/* the same after a reopen (what another process sees) */
-	state_close(f->s);
-	f->s = store_fx_open(f);
-	cleanup_free char *a2 = get(f->s, STATE_DB, "ctr/a");
-	assert_string_equal(a2, "{\"name\":\"before\"}");
-	assert_null(get(f->s, STATE_DB, "ctr/big"));
-	assert_int_equal(state_verify(f->s, &err), 0);
+	nothing_landed(f, r, err);
 	/* and the next transaction goes through */
+	err = NULL;
 	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
 	put(f->s, STATE_DB, "name/x", "\"a\"");
 	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
@@ -1471,30 +1482,13 @@ static void test_failed_commit_single(void **state)
 {
 	struct store_fx *f = *state;
 	struct burrow_err *err = NULL;
-	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"before\"}");
-	cleanup_free char *db = path_join(f->root, "burrow.tdb");
-	struct stat st;
-	assert_int_equal(stat(db, &st), 0);
-
 	struct fsize_cap cap;
-	fsize_cap(&cap, st.st_size);
+	cap_after_one(f, &cap);
 	char *big = big_value();
 	int r = state_put(f->s, STATE_DB, "ctr/big", big, &err);
 	fsize_uncap(&cap);
 	free(big);
-
-	assert_int_equal(r, -1);
-	assert_non_null(err);
-	assert_int_equal(err->status, EFBIG);
-	assert_non_null(strstr(err->msg, "cannot commit a transaction in '"));
-	burrow_err_free(steal_ptr(err));
-	assert_null(get(f->s, STATE_DB, "ctr/big"));
-	state_close(f->s);
-	f->s = store_fx_open(f);
-	assert_null(get(f->s, STATE_DB, "ctr/big"));
-	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
-	assert_string_equal(a, "{\"name\":\"before\"}");
-	assert_int_equal(state_verify(f->s, &err), 0);
+	nothing_landed(f, r, err);
 }
 
 struct counter {
