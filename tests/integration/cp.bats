@@ -172,6 +172,12 @@ f
 	run_burrow 125 cp "$T/payload" h1:/updir/victim
 	run_burrow 0 cp "$T/payload" h1:/evilfile
 	run_burrow 0 cp "$T/payload" h1:/../../../../../../../tmp/up
+	# a directory's content (DIR/.) onto the link: the link is no
+	# directory of the container's
+	mkdir "$T/srcdir"
+	echo pwned >"$T/srcdir/new"
+	run_burrow 125 cp "$T/srcdir/." h1:/evildir
+	assert_match "$output" "cannot open '/evildir' on container 'h1'"
 	assert_outside_untouched
 	# cp out through them never reads the host's file
 	run_burrow 125 cp h1:/evildir/victim "$T/got1"

@@ -72,7 +72,7 @@ fds_hook() {
 	is "$(wc -l <"$T/out")" 3
 }
 
-@test "hooks: a hook gets none of the fds --preserve-fds passes on: they are the container's alone" {
+@test "hooks: a hook gets none of the fds --preserve-fds passes on: they are the container's alone; nor the container's log the monitor writes" {
 	fds_hook '["prestart", "poststart"]'
 	echo passed >"$T/f3"
 	run bash -c 'timeout 60 "$BURROW" --hooks-dir "$1" run -d --name pf --preserve-fds 1 busybox cat /proc/self/fd/3 3<"$2"' _ "$HOOKS" "$T/f3"
@@ -87,6 +87,9 @@ fds_hook() {
 	[ "$output" -ge 2 ] || is "$output" "2 or more" "lines of the two hooks"
 	run grep -cF "$T/f3" "$T/fds"
 	is "$output" "0" "no hook holds the container's fd"
+	# nor the monitor's own files: the container's log
+	run grep -c "/ctr\.log\$" "$T/fds"
+	is "$output" "0" "no hook holds the container's log"
 }
 
 @test "hooks: a poststop hook gets no socket of a published port's connection (port_handler=slirp, whose sockets libslirp makes)" {

@@ -573,6 +573,25 @@ EOF
 	run_burrow 0 rm fl
 }
 
+@test "logs -f: a log that starts over (max-size) while followed is read again from its start" {
+	# ~12.6 kB of lines, read by the follow; then 5 kB that start the 16 KiB
+	# file over (cut where the pipe cut it: not looked at) and five
+	# lines, all far less than was read before
+	run_burrow 0 run -d --name lr --log-opt max-size=16k -v "$BATS_TEST_TMPDIR:/s" busybox sh -c '
+		i=0; while [ $i -lt 250 ]; do echo before-$i; i=$((i+1)); done
+		while [ ! -e /s/go ]; do sleep 0.1; done
+		head -c 5000 /dev/zero | tr "\0" x; echo
+		for i in 1 2 3 4 5; do echo after-$i; done'
+	timeout 60 "$BURROW" logs -f lr >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	local pid=$!
+	wait_line "$BATS_TEST_TMPDIR/out" "^before-249$"
+	touch "$BATS_TEST_TMPDIR/go"
+	wait "$pid"
+	run tail -n 5 "$BATS_TEST_TMPDIR/out"
+	is "$output" "$(printf 'after-%d\n' 1 2 3 4 5)"
+	run_burrow 0 rm lr
+}
+
 @test "log drivers: none keeps no log, passthrough hands the caller's stdio over, max-size starts the file over" {
 	run_burrow 0 run --name ln --log-driver none busybox echo shown
 	is "$output" "shown"

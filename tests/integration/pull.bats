@@ -679,6 +679,13 @@ CONF
 	nothing_stored
 }
 
+@test "pull: a manifest one byte past the 4 MiB cap is refused, nothing stored" {
+	start_fake huge-manifest
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "manifests/latest: the answer is larger than 4194304 bytes"
+	nothing_stored
+}
+
 @test "pull: a manifest that is not JSON, of an unknown media type, with an unknown layer type, schema 1: refused" {
 	start_fake not-json
 	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
@@ -1052,7 +1059,7 @@ application/vnd.oci.image.layer.v1.tar" "push --compress=false: plain tars"
 	is "$output" '{"name":"pushed/tv","tags":["1"]}'
 }
 
-@test "pull: a configuration, or a manifest asked for by digest, that is not what its digest says: refused, nothing stored" {
+@test "pull: a configuration, a manifest asked for by digest, or one by tag, that is not what its digest (by tag: Docker-Content-Digest) says: refused, nothing stored" {
 	start_fake bad-config
 	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
 	assert_match "$output" "configuration: .*/blobs/sha256:[0-9a-f]{64}: the content is sha256:[0-9a-f]{64}, not sha256:[0-9a-f]{64}"
@@ -1066,6 +1073,11 @@ print("sha256:" + hashlib.sha256(urllib.request.urlopen(sys.argv[1]).read()).hex
 	# the digest asked for can tell
 	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img@$digest"
 	assert_match "$output" "the content is sha256:[0-9a-f]{64}, not $digest"
+	nothing_stored
+	# by tag, the registry's Docker-Content-Digest is what it must match
+	start_fake bad-header
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "manifests/latest: the content is sha256:[0-9a-f]{64}, not sha256:[0-9a-f]{64}"
 	nothing_stored
 }
 

@@ -284,6 +284,14 @@ def fake_image(base, mode):
         man["mediaType"] = "application/vnd.example.manifest+json"
         manifest = json.dumps(man).encode()
         mt = "application/vnd.example.manifest+json"
+    if mode == "huge-manifest":
+        # a sound manifest, one byte past burrow's 4 MiB cap for one
+        man = json.loads(manifest)
+        man["annotations"] = {"pad": ""}
+        pad = 4 * 1024 * 1024 + 1 - len(json.dumps(man).encode())
+        man["annotations"]["pad"] = "x" * pad
+        manifest = json.dumps(man).encode()
+        assert len(manifest) == 4 * 1024 * 1024 + 1
     if mode == "not-json":
         manifest, mt = b"<html>this is not a manifest</html>", OCI_MANIFEST
     if mode == "schema1":
@@ -380,7 +388,10 @@ def cmd_fake(a):
                     other = manifest + b"\n"
                     self.send(200, other, mt, {"Docker-Content-Digest": sha256(other)})
                 elif ref in ("latest",) or ref == sha256(manifest) or (a.mode in PAGED_MODES and ref in PAGED):
-                    self.send(200, manifest, mt, {"Docker-Content-Digest": sha256(manifest)})
+                    # bad-header: a Docker-Content-Digest that is not
+                    # the content's (altered on the way, or a lie)
+                    said = sha256(manifest + b"\n") if a.mode == "bad-header" else sha256(manifest)
+                    self.send(200, manifest, mt, {"Docker-Content-Digest": said})
                 else:
                     self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
                 return

@@ -1384,36 +1384,54 @@ static void test_damaged_chains_and_truncation(void **state)
 /* A commit the disk refuses (here: the file may not grow past its size,
  * RLIMIT_FSIZE, with SIGXFSZ ignored) fails with the reason, and nothing of
  * the transaction is stored; the file stays sound and takes the next one. */
-static void test_failed_commit(void **state)
+/* The file size capped at size (writes past it fail with EFBIG, SIGXFSZ
+ * ignored), and the old limit and handler put back. */
+struct fsize_cap {
+	struct rlimit old;
+	struct sigaction old_sa;
+};
+
+static void fsize_cap(struct fsize_cap *c, off_t size)
 {
-	struct store_fx *f = *state;
-	struct burrow_err *err = NULL;
-	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"before\"}");
-	cleanup_free char *db = path_join(f->root, "burrow.tdb");
-	struct stat st;
-	assert_int_equal(stat(db, &st), 0);
-
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old_sa;
-	assert_int_equal(sigaction(SIGXFSZ, &ign, &old_sa), 0);
-	struct rlimit old, lim;
-	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-	lim = old;
-	lim.rlim_cur = (rlim_t)st.st_size;
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	assert_int_equal(sigaction(SIGXFSZ, &ign, &c->old_sa), 0);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &c->old), 0);
+	struct rlimit lim = c->old;
+	lim.rlim_cur = (rlim_t)size;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+}
 
+static void fsize_uncap(struct fsize_cap *c)
+{
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &c->old), 0);
+	assert_int_equal(sigaction(SIGXFSZ, &c->old_sa, NULL), 0);
+}
+
+/* A 2 MiB value, more than the file can grow by under the cap. */
+static char *big_value(void)
+{
 	size_t n = 2 * 1024 * 1024;
 	char *big = xmalloc(n);
 	memset(big, 'b', n - 1);
 	big[n - 1] = '\0';
-	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
-	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"changed\"}");
-	put(f->s, STATE_DB, "ctr/big", big);
-	put(f->s, STATE_DB, "name/x", "\"a\"");
-	int r = state_tx_commit(f->s, STATE_DB, &err);
-	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
-	assert_int_equal(sigaction(SIGXFSZ, &old_sa, NULL), 0);
-	free(big);
+	return big;
+}
 
+/* ctr/a stored, then the file capped at its size now. */
+static void cap_after_one(struct store_fx *f, struct fsize_cap *cap)
+{
+	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"before\"}");
+	cleanup_free char *db = path_join(f->root, "burrow.tdb");
+	struct stat st;
+	assert_int_equal(stat(db, &st), 0);
+	fsize_cap(cap, st.st_size);
+}
+
+/* r and err say the commit failed (the file too large), and nothing of
+ * it landed: ctr/a as before, no new keys, a sound file; the same after
+ * a reopen (what another process sees). */
+static void nothing_landed(struct store_fx *f, int r, struct burrow_err *err)
+{
 	assert_int_equal(r, -1);
 	assert_non_null(err);
 	assert_int_equal(err->status, EFBIG);
@@ -1421,25 +1439,56 @@ static void test_failed_commit(void **state)
 	assert_non_null(strstr(err->msg, "burrow.tdb': File too large"));
 	burrow_err_free(steal_ptr(err));
 
-	/* nothing of it landed: the old value, no new keys, a sound file */
 	cleanup_free char *a = get(f->s, STATE_DB, "ctr/a");
 	assert_string_equal(a, "{\"name\":\"before\"}");
 	assert_null(get(f->s, STATE_DB, "ctr/big"));
 	assert_null(get(f->s, STATE_DB, "name/x"));
 	assert_int_equal(state_verify(f->s, &err), 0);
-	/* the same after a reopen (what another process sees) */
 	state_close(f->s);
 	f->s = store_fx_open(f);
 	cleanup_free char *a2 = get(f->s, STATE_DB, "ctr/a");
 	assert_string_equal(a2, "{\"name\":\"before\"}");
 	assert_null(get(f->s, STATE_DB, "ctr/big"));
 	assert_int_equal(state_verify(f->s, &err), 0);
+}
+
+static void test_failed_commit(void **state)
+{
+	struct store_fx *f = *state;
+	struct burrow_err *err = NULL;
+	struct fsize_cap cap;
+	cap_after_one(f, &cap);
+	char *big = big_value();
+	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
+	put(f->s, STATE_DB, "ctr/a", "{\"name\":\"changed\"}");
+	put(f->s, STATE_DB, "ctr/big", big);
+	put(f->s, STATE_DB, "name/x", "\"a\"");
+	int r = state_tx_commit(f->s, STATE_DB, &err);
+	fsize_uncap(&cap);
+	free(big);
+	nothing_landed(f, r, err);
 	/* and the next transaction goes through */
+	err = NULL;
 	assert_int_equal(state_tx_begin(f->s, STATE_DB, &err), 0);
 	put(f->s, STATE_DB, "name/x", "\"a\"");
 	assert_int_equal(state_tx_commit(f->s, STATE_DB, &err), 0);
 	cleanup_free char *x = get(f->s, STATE_DB, "name/x");
 	assert_string_equal(x, "\"a\"");
+}
+
+/* A change outside a transaction is one of its own: when its commit fails,
+ * the change fails too, and nothing of it landed. */
+static void test_failed_commit_single(void **state)
+{
+	struct store_fx *f = *state;
+	struct burrow_err *err = NULL;
+	struct fsize_cap cap;
+	cap_after_one(f, &cap);
+	char *big = big_value();
+	int r = state_put(f->s, STATE_DB, "ctr/big", big, &err);
+	fsize_uncap(&cap);
+	free(big);
+	nothing_landed(f, r, err);
 }
 
 struct counter {
@@ -1523,6 +1572,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_damaged_file_kept, setup, store_fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_chains_and_truncation, setup, store_fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_commit, setup, store_fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_commit_single, setup, store_fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_each_1000_fast, setup, store_fx_teardown),
 	};
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
