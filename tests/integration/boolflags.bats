@@ -133,7 +133,17 @@ suite_setup() {
 	run_burrow 0 --help=false --log-level=error ps -a --format '{{.Names}}'
 	is "$output" "h1"
 	run_burrow 0 --help=true ps
-	assert_match "${lines[0]}" "^Usage: burrow "
+	assert_match "${lines[0]}" "^Usage: burrow ps "
+	# the last one wins (pflag's): --help --help=false runs the command
+	run_burrow 0 ps -a --help --help=false --format '{{.Names}}'
+	is "$output" "h1"
+	run_burrow 0 --help --help=false ps -a --format '{{.Names}}'
+	is "$output" "h1"
+	run_burrow 0 ps --help=false -a --help
+	assert_match "${lines[0]}" "^Usage: burrow ps "
+	# every option is read first: an unknown one beside --help is an error
+	run_burrow 125 ps --help --no-such-flag
+	is "$output" "burrow: ps: unknown flag '--no-such-flag'"
 	# nothing but --help=false: no command, as none at all
 	run_burrow 125 --help=false
 	assert_match "${lines[0]}" "^Usage: burrow "
@@ -238,4 +248,64 @@ echo "var=$BOOLGUARD_VAR"; echo "pid1=$(cat /proc/1/comm)"; touch /w 2>/dev/null
 		run_burrow 0 "$v" -l=false blat
 	done
 	run_burrow 1 container exists blat
+}
+
+@test "boolflags: -l=false and --all=false with a container are as without them (with either, 125): port, mount, unmount, stats, pause, unpause, restart, kill, init, start, exec" {
+	run_burrow 0 run -d --name up busybox sleep 1000
+	# one created container for each pass's init and start; the latest
+	# is never running (exec -l would pick it)
+	run_burrow 0 create --name made-l busybox sleep 1000
+	run_burrow 0 create --name made-all busybox sleep 1000
+	local f v
+	for f in -l --all; do
+		for v in "port up" "mount up" "unmount up" "stats --no-stream up" "pause up" "unpause up" \
+			"restart -t 0 up" "kill -s CONT up" "init made-${f//-/}" "start made-${f//-/}" "exec up true"; do
+			set -- $v
+			[ "$1$f" = exec--all ] && continue # exec has no --all
+			run_burrow 125 "$1" "$f" "${@:2}"
+			run_burrow 0 "$1" "$f=false" "${@:2}"
+		done
+	done
+	run_burrow 0 ps --format '{{.Names}} {{.State}}' --sort names
+	is "$output" "made-all running
+made-l running
+up running"
+}
+
+# boolean_probe FLAG VERB [ARG...]: VERB FLAG=false ARGS prints what VERB
+# ARGS prints (its first line: the table's header, or all with --format),
+# and VERB FLAG ARGS differs
+boolean_probe() {
+	local flag=$1 verb=$2 want
+	shift 2
+	run_burrow 0 "$verb" "$@"
+	want=${lines[0]}
+	run_burrow 0 "$verb" "$flag=false" "$@"
+	is "${lines[0]}" "$want" "$verb $flag=false: as without it"
+	run_burrow 0 "$verb" "$flag" "$@"
+	if [ "${lines[0]}" = "$want" ]; then
+		echo "$verb $flag: as without it (it would not see $flag=false taken as $flag)"
+		return 1
+	fi
+}
+
+@test "boolflags: =false is as if not given: ps -l, -s, --no-trunc; inspect -s; images -a, --digests, --no-trunc; history -q, --no-trunc" {
+	run_burrow 0 run --name first busybox true
+	run_burrow 0 create --name second busybox true
+	boolean_probe -l ps -a --format '{{.Names}}' --sort names
+	boolean_probe --size ps -a
+	boolean_probe --no-trunc ps -a
+	# inspect -s: the sizes, which are not there without it
+	run_burrow 0 inspect --size=false first
+	assert_no_match "$output" "SizeRw" "inspect --size=false: no sizes"
+	run_burrow 0 inspect --size first
+	assert_match "$output" '"SizeRw": [0-9]+,' "inspect --size: the sizes"
+	# an image with no name, the parent of one: images -a shows it
+	child_of busybox localhost/kid
+	run_burrow 0 untag busybox
+	boolean_probe -a images --format '{{.ID}} {{.Repository}}' --sort repository
+	boolean_probe --digests images
+	boolean_probe --no-trunc images
+	boolean_probe -q history localhost/kid
+	boolean_probe --no-trunc history localhost/kid
 }
