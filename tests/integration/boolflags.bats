@@ -309,3 +309,86 @@ boolean_probe() {
 	boolean_probe -q history localhost/kid
 	boolean_probe --no-trunc history localhost/kid
 }
+
+@test "boolflags: =false is as if not given: --noout, --version, --remote before the command; exec -t, --privileged, -d" {
+	run_burrow 0 run -d --name up busybox sleep 1000
+	run_burrow 0 --noout=false ps --format '{{.Names}}'
+	is "$output" "up" "--noout=false: the output"
+	run_burrow 0 --noout ps --format '{{.Names}}'
+	is "$output" "" "--noout: none"
+	run_burrow 0 --version=false ps --format '{{.Names}}'
+	is "$output" "up" "--version=false: the command runs"
+	run_burrow 0 --version ps
+	assert_match "$output" "^burrow version " "--version: the version"
+	run_burrow 0 --remote=false ps --format '{{.Names}}'
+	is "$output" "up" "--remote=false: taken"
+	run_burrow 125 --remote ps
+	# what an exec'd command sees (a terminal, its capabilities) and what
+	# exec prints (-d: the session's ID)
+	local probe='[ -t 1 ] && echo tty; grep CapEff /proc/self/status; echo end' base f
+	run_burrow 0 exec up sh -c "$probe"
+	base=$output
+	assert_match "$base" "end$" "the probe ran"
+	for f in -t --privileged -d; do
+		run_burrow 0 exec "$f=false" up sh -c "$probe"
+		is "$output" "$base" "exec $f=false: as without it"
+		run_burrow 0 exec "$f" up sh -c "$probe"
+		if [ "$output" = "$base" ]; then
+			echo "exec $f: as without it (it would not see $f=false taken as $f)"
+			return 1
+		fi
+	done
+}
+
+@test "boolflags: run and create =false are as without them: -t, -P, --rootfs, --replace, --no-healthcheck, --rmi" {
+	run_burrow 0 run --rm -t=false busybox sh -c '[ -t 1 ] || echo no-tty'
+	is "$output" "no-tty" "run -t=false: no terminal"
+	run_burrow 0 run --rm -t busybox sh -c '[ -t 1 ] || echo no-tty'
+	assert_no_match "$output" "no-tty" "run -t: a terminal"
+	# -P: the exposed port published (on a host port chosen at start)
+	run_burrow 0 create -P=false --expose 80 --name pub-off busybox true
+	run_burrow 0 inspect --format '{{json .HostConfig.PortBindings}}' pub-off
+	is "$output" "{}" "create -P=false: nothing published"
+	run_burrow 0 create -P --expose 80 --name pub-on busybox true
+	run_burrow 0 inspect --format '{{json .HostConfig.PortBindings}}' pub-on
+	is "$output" '{"80/tcp":[{"HostIp":"","HostPort":""}]}' "create -P: the exposed port"
+	# --rootfs=false: the argument is an image, not a directory
+	run_burrow 0 run --rm --rootfs=false busybox echo image
+	is "$output" "image"
+	run_burrow 125 run --rm --rootfs busybox echo image
+	# --replace=false: a name in use is refused, as without it
+	run_burrow 125 create --replace=false --name pub-off busybox true
+	assert_match "$output" "already in use" "create --replace=false: the name is in use"
+	run_burrow 0 create --replace --name pub-off busybox true
+	# --no-healthcheck=false: the healthcheck given is kept
+	run_burrow 0 create --health-cmd true --no-healthcheck=false --name hc busybox true
+	run_burrow 0 inspect --format '{{json .Config.Healthcheck.Test}}' hc
+	is "$output" '["CMD-SHELL","true"]' "create --no-healthcheck=false: the healthcheck"
+	run_burrow 0 create --health-cmd true --no-healthcheck --name nohc busybox true
+	run_burrow 0 inspect --format '{{json .Config}}' nohc
+	assert_no_match "$output" '"Healthcheck"' "create --no-healthcheck: none"
+	# --rmi=false: the image stays after the container, as without it
+	run_burrow 0 tag busybox localhost/throwaway
+	run_burrow 0 run --rm --rmi=false localhost/throwaway true
+	run_burrow 0 image exists localhost/throwaway
+	run_burrow 0 run --rm --rmi localhost/throwaway true
+	run_burrow 1 image exists localhost/throwaway
+}
+
+@test "boolflags: =false is as if not given: logs -f of a running container returns, logs -n prints IDs" {
+	run_burrow 0 run -d --name talk busybox sh -c 'echo said; sleep 1000'
+	local id=$output
+	wait_logs talk '^said$' 60
+	run_burrow 0 run -d --name done busybox echo over
+	local id2=$output
+	run_burrow 0 wait done
+	# -f=false: what there is, and no waiting for the end
+	run_burrow 0 logs -f=false talk
+	is "$output" "said" "logs -f=false: the log so far"
+	run_burrow 0 logs --names=false talk done
+	is "$output" "${id:0:12} said
+${id2:0:12} over" "logs --names=false: the IDs"
+	run_burrow 0 logs --names talk done
+	is "$output" "talk said
+done over" "logs --names: the names"
+}
