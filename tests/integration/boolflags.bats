@@ -392,3 +392,44 @@ ${id2:0:12} over" "logs --names=false: the IDs"
 	is "$output" "talk said
 done over" "logs --names: the names"
 }
+
+@test "boolflags: =false is as if not given: rm --depend and -a, rmi -a, -f and --no-prune, image prune -a" {
+	run_burrow 0 create --name base busybox true
+	run_burrow 0 create --name dep --ipc container:base busybox true
+	run_burrow 125 rm --depend=false base
+	assert_match "$output" "depends on it" "rm --depend=false: refused"
+	run_burrow 125 rm -a base
+	run_burrow 0 rm -a=false dep
+	run_burrow 0 rm --depend base
+	# an image a container uses: refused without -f
+	run_burrow 0 create --name user busybox true
+	run_burrow 2 rmi -f=false busybox
+	assert_match "$output" "in use" "rmi -f=false: refused"
+	run_burrow 0 rmi -f busybox
+	run_burrow 1 container exists user
+	# a child whose parent has no name: rmi takes the parent too, unless --no-prune
+	local round
+	for round in --no-prune=false --no-prune; do
+		import_busybox
+		child_of busybox localhost/kid
+		run_burrow 0 untag busybox
+		run_burrow 0 rmi "$round" localhost/kid
+		run_burrow 0 images -a -q
+		if [ "$round" = --no-prune ]; then
+			is "$(wc -l <<<"$output")" 1 "rmi --no-prune: the parent kept"
+		else
+			is "$output" "" "rmi --no-prune=false: the parent removed"
+		fi
+	done
+	run_burrow 0 rmi -a
+	# rmi -a with a name: 125, -a=false: that one
+	import_busybox
+	run_burrow 125 rmi -a busybox
+	run_burrow 0 rmi -a=false busybox
+	# image prune -a=false takes dangling images only, as without it
+	import_busybox
+	run_burrow 0 image prune -a=false
+	run_burrow 0 image exists busybox
+	run_burrow 0 image prune -a
+	run_burrow 1 image exists busybox
+}
