@@ -756,3 +756,29 @@ EOF
 	is "$output" 1
 	run_burrow 0 rm -f rs
 }
+
+@test "lifecycle: =false is as if not given: restart --running, start --attach, attach -l" {
+	run_burrow 0 run -d --stop-signal KILL --name up busybox sleep 1000
+	local up=$output
+	run_burrow 0 run --name ended busybox true
+	run_burrow 0 inspect --format '{{.Id}}' ended
+	local ended=$output
+	# --running=false: every container, as without it; --running: the running one
+	run_burrow 0 restart -t 0 --all --running=false
+	is "$(sort <<<"$output")" "$(printf '%s\n' "$up" "$ended" | sort)" "restart --all --running=false: both"
+	# (ended again before the next restart, which must not see it running)
+	run_burrow 0 wait ended
+	run_burrow 0 restart -t 0 --all --running
+	is "$output" "$up" "restart --all --running: the running one"
+	run_burrow 0 create --name says busybox echo hello
+	run_burrow 0 start --attach=false says
+	is "$output" "says" "start --attach=false: the name"
+	run_burrow 0 wait says
+	run_burrow 0 start --attach says
+	is "$output" "hello" "start --attach: the output"
+	run_burrow 0 stop -t 0 up
+	run_burrow 125 attach -l=false says
+	assert_match "$output" "cannot attach to container 'says': it is exited" "attach -l=false: that container"
+	run_burrow 125 attach -l says
+	assert_match "$output" "--latest and containers cannot be used together" "attach -l: refused with a container"
+}
