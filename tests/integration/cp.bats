@@ -1221,3 +1221,16 @@ C /od/n"
 	assert_match "$output" "it is not a directory" "cp --overwrite=false: refused"
 	run_burrow 0 cp --overwrite "$T/d" own:/a-default
 }
+
+@test "mount: unmount --force=false takes one mount of two, as without it; --force takes them all" {
+	run_burrow 0 create --name twice busybox true
+	local id=$output
+	run_burrow 0 mount twice
+	run_burrow 0 mount twice
+	run_burrow 0 unmount --force=false twice
+	run_burrow 0 mount --no-trunc
+	assert_match "$output" "^$id " "unmount --force=false: the other mount stays"
+	run_burrow 0 unmount --force twice
+	run_burrow 0 mount
+	is "$output" "" "unmount --force: none left"
+}
