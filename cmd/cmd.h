@@ -73,9 +73,9 @@ int cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...) __attribute
 /* Prints the error (and hint) and returns EXIT_BURROW. */
 int cmd_fail(struct burrow_err *err);
 
-/* getopt_long over a verb's options; handles --help (prints the usage,
- * returns CMD_OPT_HELP after which the verb returns 0; --help=false is
- * passed over) and reports unknown
+/* getopt_long over a verb's options; handles --help (when the options
+ * end and the last --help given was true, as pflag's: prints the usage,
+ * returns CMD_OPT_HELP after which the verb returns 0) and reports unknown
  * flags and missing arguments as usage errors (returns CMD_OPT_ERR; the
  * verb returns 125). Options may follow the arguments, as podman's: at -1
  * argv[optind..] are the arguments in order (those after "--" too),

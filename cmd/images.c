@@ -306,7 +306,7 @@ int cmd_images(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case OPT_DIGESTS:
 			o.digests = ctx->flag_on;
-			o.rep.default_format = images_digests_format;
+			o.rep.default_format = o.digests ? images_digests_format : images_default_format;
 			break;
 		case OPT_HISTORY:
 			history = ctx->flag_on;

@@ -448,6 +448,12 @@ static int next_flag(struct cmd_ctx *ctx, int argc, char **argv, const char *so,
 	return c;
 }
 
+/* --help's last value in the parse (pflag's: the last one wins, --help
+ * --help=false runs the command): the usage is printed when the options
+ * end, after every flag was read (an unknown one is an error first, as
+ * podman's) */
+static bool help_asked;
+
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
 	/* ':' to see missing args; a leading '+' stops at the first argument
@@ -457,8 +463,10 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	cleanup_free char *so = NULL;
 	if (asprintf(&so, "%s:%s", ordered ? "+" : "", shortopts + ordered) < 0)
 		abort();
-	if (optind == 0) /* a parse begins */
+	if (optind == 0) { /* a parse begins */
 		short_eq_swap(argc, argv, shortopts + ordered);
+		help_asked = false;
+	}
 	/* the verb's, the global ones (taken here, as before the verb), --help,
 	 * the stand-in of a short boolean's -X=VALUE */
 	static const struct option help = {"help", no_argument, NULL, 0x100}; /* tools/doccheck-optdump.c knows it */
@@ -474,9 +482,8 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	while ((c = next_flag(ctx, argc, argv, so, lo, is_bool, &idx)) == 0x100 ||
 	       (c >= CMD_OPT_GLOBAL && c <= G_LAST)) {
 		if (c == 0x100) {
-			if (ctx->flag_on)
-				break;
-			continue; /* --help=false: as if not given (pflag's) */
+			help_asked = ctx->flag_on;
+			continue;
 		}
 		/* a global option whole only; the verb's own keep getopt's ways */
 		const char *ab = abbreviated(argv, lo[idx].name, optarg);
@@ -490,8 +497,10 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	if (posix)
 		setenv("POSIXLY_CORRECT", posix, 1);
 	free(lo);
+	if (c == -1 && help_asked)
+		c = 0x100;
 	struct burrow_err *err = NULL;
-	if (c == 0x100) /* --help ends the parse: no subcommand's follows */
+	if (c == 0x100) /* --help: no subcommand's parse follows */
 		ctx->out_later = false;
 	/* every option read, or --help: --out's last file, for the usage too */
 	if ((c == -1 || c == 0x100) && out_open(ctx, &err) < 0) {
@@ -622,6 +631,7 @@ int main(int argc, char **argv)
 	cleanup_free struct option *opts = flag_table(own, &help, "", &is_bool);
 	opterr = 0;
 	int c, idx = 0, r;
+	bool help_on = false;
 	while ((c = next_flag(&ctx, argc, argv, "+:", opts, is_bool, &idx)) != -1) {
 		const char *ab =
 		    c != ':' && c != '?' && c != CMD_OPT_GLOBAL_ERR ? abbreviated(argv, opts[idx].name, optarg) : NULL;
@@ -635,13 +645,9 @@ int main(int argc, char **argv)
 				return r;
 			printf("burrow version %s\n", BURROW_VERSION);
 			return 0;
-		case 'H':
-			if (!ctx.flag_on) /* --help=false */
-				break;
-			if ((r = out_now(&ctx)) != 0)
-				return r;
-			print_main_usage(stdout);
-			return 0;
+		case 'H': /* the last one wins: --help --help=false runs the command */
+			help_on = ctx.flag_on;
+			break;
 		case CMD_OPT_GLOBAL_ERR: /* said */
 			return EXIT_BURROW;
 		case ':':
@@ -653,16 +659,18 @@ int main(int argc, char **argv)
 				return r;
 		}
 	}
-	if (optind >= argc) {
+	if (optind >= argc && !help_on) {
 		print_main_usage(stderr);
 		return EXIT_BURROW;
 	}
-	const char *name = argv[optind];
+	/* --help before a command is its help (podman's), as help COMMAND */
+	const char *name = help_on ? "help" : argv[optind];
+	int at = help_on ? optind - 1 : optind; /* where "help" is, in effect */
 	if (strcmp(name, "help") == 0) {
 		if ((r = out_now(&ctx)) != 0)
 			return r;
-		if (optind + 1 < argc && find_verb(argv[optind + 1])) {
-			cmd_print_usage(argv[optind + 1]);
+		if (at + 1 < argc && find_verb(argv[at + 1])) {
+			cmd_print_usage(argv[at + 1]);
 			return 0;
 		}
 		print_main_usage(stdout);

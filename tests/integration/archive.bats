@@ -767,3 +767,21 @@ application/vnd.oci.image.layer.v1.tar+gzip"
 	other 0 image load -i "$T/d.tar"
 	is "$output" "Loaded image: localhost/multi:1"
 }
+
+@test "save: -m=false puts the images given in one image's place, as without it; --compress=false is as without it (refused for a docker-archive with it)" {
+	import_busybox
+	child_of busybox localhost/kid
+	local f
+	for f in "" -m=false -m; do
+		run_burrow 0 save $f -o "$T/s$f.tar" busybox localhost/kid
+		run tar tf "$T/s$f.tar"
+		if [ "$f" = -m ]; then
+			is "$(grep -c '^[0-9a-f]*\.json$' <<<"$output")" 2 "save -m: each image's config"
+		else
+			is "$(grep -c '^[0-9a-f]*\.json$' <<<"$output")" 1 "save $f: one image's config"
+		fi
+	done
+	run_burrow 0 save --compress=false -o "$T/c.tar" busybox
+	run_burrow 125 save --compress -o "$T/c2.tar" busybox
+	assert_match "$output" "--compress is for the oci-dir and docker-dir formats"
+}

@@ -133,7 +133,17 @@ suite_setup() {
 	run_burrow 0 --help=false --log-level=error ps -a --format '{{.Names}}'
 	is "$output" "h1"
 	run_burrow 0 --help=true ps
-	assert_match "${lines[0]}" "^Usage: burrow "
+	assert_match "${lines[0]}" "^Usage: burrow ps "
+	# the last one wins (pflag's): --help --help=false runs the command
+	run_burrow 0 ps -a --help --help=false --format '{{.Names}}'
+	is "$output" "h1"
+	run_burrow 0 --help --help=false ps -a --format '{{.Names}}'
+	is "$output" "h1"
+	run_burrow 0 ps --help=false -a --help
+	assert_match "${lines[0]}" "^Usage: burrow ps "
+	# every option is read first: an unknown one beside --help is an error
+	run_burrow 125 ps --help --no-such-flag
+	is "$output" "burrow: ps: unknown flag '--no-such-flag'"
 	# nothing but --help=false: no command, as none at all
 	run_burrow 125 --help=false
 	assert_match "${lines[0]}" "^Usage: burrow "
@@ -238,4 +248,188 @@ echo "var=$BOOLGUARD_VAR"; echo "pid1=$(cat /proc/1/comm)"; touch /w 2>/dev/null
 		run_burrow 0 "$v" -l=false blat
 	done
 	run_burrow 1 container exists blat
+}
+
+@test "boolflags: -l=false and --all=false with a container are as without them (with either, 125): port, mount, unmount, stats, pause, unpause, restart, kill, init, start, exec" {
+	run_burrow 0 run -d --name up busybox sleep 1000
+	# one created container for each pass's init and start; the latest
+	# is never running (exec -l would pick it)
+	run_burrow 0 create --name made-l busybox sleep 1000
+	run_burrow 0 create --name made-all busybox sleep 1000
+	local f v
+	for f in -l --all; do
+		for v in "port up" "mount up" "unmount up" "stats --no-stream up" "pause up" "unpause up" \
+			"restart -t 0 up" "kill -s CONT up" "init made-${f//-/}" "start made-${f//-/}" "exec up true"; do
+			set -- $v
+			[ "$1$f" = exec--all ] && continue # exec has no --all
+			run_burrow 125 "$1" "$f" "${@:2}"
+			run_burrow 0 "$1" "$f=false" "${@:2}"
+		done
+	done
+	run_burrow 0 ps --format '{{.Names}} {{.State}}' --sort names
+	is "$output" "made-all running
+made-l running
+up running"
+}
+
+# boolean_probe FLAG VERB [ARG...]: VERB FLAG=false ARGS prints what VERB
+# ARGS prints (its first line: the table's header, or all with --format),
+# and VERB FLAG ARGS differs
+boolean_probe() {
+	local flag=$1 verb=$2 want
+	shift 2
+	run_burrow 0 "$verb" "$@"
+	want=${lines[0]}
+	run_burrow 0 "$verb" "$flag=false" "$@"
+	is "${lines[0]}" "$want" "$verb $flag=false: as without it"
+	run_burrow 0 "$verb" "$flag" "$@"
+	if [ "${lines[0]}" = "$want" ]; then
+		echo "$verb $flag: as without it (it would not see $flag=false taken as $flag)"
+		return 1
+	fi
+}
+
+@test "boolflags: =false is as if not given: ps -l, -s, --no-trunc; inspect -s; images -a, --digests, --no-trunc; history -q, --no-trunc" {
+	run_burrow 0 run --name first busybox true
+	run_burrow 0 create --name second busybox true
+	boolean_probe -l ps -a --format '{{.Names}}' --sort names
+	boolean_probe --size ps -a
+	boolean_probe --no-trunc ps -a
+	# inspect -s: the sizes, which are not there without it
+	run_burrow 0 inspect --size=false first
+	assert_no_match "$output" "SizeRw" "inspect --size=false: no sizes"
+	run_burrow 0 inspect --size first
+	assert_match "$output" '"SizeRw": [0-9]+,' "inspect --size: the sizes"
+	# an image with no name, the parent of one: images -a shows it
+	child_of busybox localhost/kid
+	run_burrow 0 untag busybox
+	boolean_probe -a images --format '{{.ID}} {{.Repository}}' --sort repository
+	boolean_probe --digests images
+	boolean_probe --no-trunc images
+	boolean_probe -q history localhost/kid
+	boolean_probe --no-trunc history localhost/kid
+}
+
+@test "boolflags: =false is as if not given: --noout, --version, --remote before the command; exec -t, --privileged, -d" {
+	run_burrow 0 run -d --name up busybox sleep 1000
+	run_burrow 0 --noout=false ps --format '{{.Names}}'
+	is "$output" "up" "--noout=false: the output"
+	run_burrow 0 --noout ps --format '{{.Names}}'
+	is "$output" "" "--noout: none"
+	run_burrow 0 --version=false ps --format '{{.Names}}'
+	is "$output" "up" "--version=false: the command runs"
+	run_burrow 0 --version ps
+	assert_match "$output" "^burrow version " "--version: the version"
+	run_burrow 0 --remote=false ps --format '{{.Names}}'
+	is "$output" "up" "--remote=false: taken"
+	run_burrow 125 --remote ps
+	# what an exec'd command sees (a terminal, its capabilities) and what
+	# exec prints (-d: the session's ID)
+	local probe='[ -t 1 ] && echo tty; grep CapEff /proc/self/status; echo end' base f
+	run_burrow 0 exec up sh -c "$probe"
+	base=$output
+	assert_match "$base" "end$" "the probe ran"
+	for f in -t --privileged -d; do
+		run_burrow 0 exec "$f=false" up sh -c "$probe"
+		is "$output" "$base" "exec $f=false: as without it"
+		run_burrow 0 exec "$f" up sh -c "$probe"
+		if [ "$output" = "$base" ]; then
+			echo "exec $f: as without it (it would not see $f=false taken as $f)"
+			return 1
+		fi
+	done
+}
+
+@test "boolflags: run and create =false are as without them: -t, -P, --rootfs, --replace, --no-healthcheck, --rmi" {
+	run_burrow 0 run --rm -t=false busybox sh -c '[ -t 1 ] || echo no-tty'
+	is "$output" "no-tty" "run -t=false: no terminal"
+	run_burrow 0 run --rm -t busybox sh -c '[ -t 1 ] || echo no-tty'
+	assert_no_match "$output" "no-tty" "run -t: a terminal"
+	# -P: the exposed port published (on a host port chosen at start)
+	run_burrow 0 create -P=false --expose 80 --name pub-off busybox true
+	run_burrow 0 inspect --format '{{json .HostConfig.PortBindings}}' pub-off
+	is "$output" "{}" "create -P=false: nothing published"
+	run_burrow 0 create -P --expose 80 --name pub-on busybox true
+	run_burrow 0 inspect --format '{{json .HostConfig.PortBindings}}' pub-on
+	is "$output" '{"80/tcp":[{"HostIp":"","HostPort":""}]}' "create -P: the exposed port"
+	# --rootfs=false: the argument is an image, not a directory
+	run_burrow 0 run --rm --rootfs=false busybox echo image
+	is "$output" "image"
+	run_burrow 125 run --rm --rootfs busybox echo image
+	# --replace=false: a name in use is refused, as without it
+	run_burrow 125 create --replace=false --name pub-off busybox true
+	assert_match "$output" "already in use" "create --replace=false: the name is in use"
+	run_burrow 0 create --replace --name pub-off busybox true
+	# --no-healthcheck=false: the healthcheck given is kept
+	run_burrow 0 create --health-cmd true --no-healthcheck=false --name hc busybox true
+	run_burrow 0 inspect --format '{{json .Config.Healthcheck.Test}}' hc
+	is "$output" '["CMD-SHELL","true"]' "create --no-healthcheck=false: the healthcheck"
+	run_burrow 0 create --health-cmd true --no-healthcheck --name nohc busybox true
+	run_burrow 0 inspect --format '{{json .Config}}' nohc
+	assert_no_match "$output" '"Healthcheck"' "create --no-healthcheck: none"
+	# --rmi=false: the image stays after the container, as without it
+	run_burrow 0 tag busybox localhost/throwaway
+	run_burrow 0 run --rm --rmi=false localhost/throwaway true
+	run_burrow 0 image exists localhost/throwaway
+	run_burrow 0 run --rm --rmi localhost/throwaway true
+	run_burrow 1 image exists localhost/throwaway
+}
+
+@test "boolflags: =false is as if not given: logs -f of a running container returns, logs -n prints IDs" {
+	run_burrow 0 run -d --name talk busybox sh -c 'echo said; sleep 1000'
+	local id=$output
+	wait_logs talk '^said$' 60
+	run_burrow 0 run -d --name done busybox echo over
+	local id2=$output
+	run_burrow 0 wait done
+	# -f=false: what there is, and no waiting for the end
+	run_burrow 0 logs -f=false talk
+	is "$output" "said" "logs -f=false: the log so far"
+	run_burrow 0 logs --names=false talk done
+	is "$output" "${id:0:12} said
+${id2:0:12} over" "logs --names=false: the IDs"
+	run_burrow 0 logs --names talk done
+	is "$output" "talk said
+done over" "logs --names: the names"
+}
+
+@test "boolflags: =false is as if not given: rm --depend and -a, rmi -a, -f and --no-prune, image prune -a" {
+	run_burrow 0 create --name base busybox true
+	run_burrow 0 create --name dep --ipc container:base busybox true
+	run_burrow 125 rm --depend=false base
+	assert_match "$output" "depends on it" "rm --depend=false: refused"
+	run_burrow 125 rm -a base
+	run_burrow 0 rm -a=false dep
+	run_burrow 0 rm --depend base
+	# an image a container uses: refused without -f
+	run_burrow 0 create --name user busybox true
+	run_burrow 2 rmi -f=false busybox
+	assert_match "$output" "in use" "rmi -f=false: refused"
+	run_burrow 0 rmi -f busybox
+	run_burrow 1 container exists user
+	# a child whose parent has no name: rmi takes the parent too, unless --no-prune
+	local round
+	for round in --no-prune=false --no-prune; do
+		import_busybox
+		child_of busybox localhost/kid
+		run_burrow 0 untag busybox
+		run_burrow 0 rmi "$round" localhost/kid
+		run_burrow 0 images -a -q
+		if [ "$round" = --no-prune ]; then
+			is "$(wc -l <<<"$output")" 1 "rmi --no-prune: the parent kept"
+		else
+			is "$output" "" "rmi --no-prune=false: the parent removed"
+		fi
+	done
+	run_burrow 0 rmi -a
+	# rmi -a with a name: 125, -a=false: that one
+	import_busybox
+	run_burrow 125 rmi -a busybox
+	run_burrow 0 rmi -a=false busybox
+	# image prune -a=false takes dangling images only, as without it
+	import_busybox
+	run_burrow 0 image prune -a=false
+	run_burrow 0 image exists busybox
+	run_burrow 0 image prune -a
+	run_burrow 1 image exists busybox
 }

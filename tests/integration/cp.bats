@@ -1211,3 +1211,32 @@ C /od/n"
 	run_burrow 0 rm o1 o2 o3
 	run_burrow 0 rmi localhost/od-new localhost/od-old
 }
+
+@test "cp: -a=false leaves a copy into a container the copier's (-a, the default: its user's); --overwrite=false refuses a directory over a file, as without it" {
+	run_burrow 0 create --name own -u 1234 busybox sh -c 'stat -c "%u %n" /a-default /a-true /a-false'
+	echo hi >"$T/h.txt"
+	run_burrow 0 cp "$T/h.txt" own:/a-default
+	run_burrow 0 cp -a "$T/h.txt" own:/a-true
+	run_burrow 0 cp -a=false "$T/h.txt" own:/a-false
+	run_burrow 0 start -a own
+	is "$output" "1234 /a-default
+1234 /a-true
+0 /a-false"
+	mkdir "$T/d"
+	run_burrow 125 cp --overwrite=false "$T/d" own:/a-default
+	assert_match "$output" "it is not a directory" "cp --overwrite=false: refused"
+	run_burrow 0 cp --overwrite "$T/d" own:/a-default
+}
+
+@test "mount: unmount --force=false takes one mount of two, as without it; --force takes them all" {
+	run_burrow 0 create --name twice busybox true
+	local id=$output
+	run_burrow 0 mount twice
+	run_burrow 0 mount twice
+	run_burrow 0 unmount --force=false twice
+	run_burrow 0 mount --no-trunc
+	assert_match "$output" "^$id " "unmount --force=false: the other mount stays"
+	run_burrow 0 unmount --force twice
+	run_burrow 0 mount
+	is "$output" "" "unmount --force: none left"
+}

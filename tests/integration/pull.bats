@@ -1138,3 +1138,21 @@ assert l["ParentId"] == b["Id"] and b["ParentId"] == "", (l, b)
 	assert_match "${lines[0]}" '^REPOSITORY +PARENT ID$'
 	assert_match "${lines[1]}" "^localhost/kid +$lab$"
 }
+
+@test "login/logout: =false is as if not given: logout -a, login --get-login and --password-stdin (no registry reached)" {
+	run_burrow 125 logout -a=false
+	is "$output" "burrow: logout: which registry? (or --all)" "logout -a=false: as without it"
+	run_burrow 0 logout -a
+	is "$output" "Removed login credentials for all registries"
+	# (127.0.0.1:1: a registry never asked, each refused first)
+	run bash -c "timeout $BURROW_TIMEOUT '$BURROW' login --get-login=false 127.0.0.1:1 </dev/null"
+	is "$status" 125
+	assert_match "$output" "cannot ask for the user name: there is no terminal" "login --get-login=false: a login"
+	run_burrow 125 login --get-login 127.0.0.1:1
+	is "$output" "burrow: not logged into 127.0.0.1:1" "login --get-login: the user logged in"
+	run bash -c "echo pw | timeout $BURROW_TIMEOUT '$BURROW' login --password-stdin=false -u alice 127.0.0.1:1"
+	is "$status" 125
+	assert_match "$output" "cannot ask for the password: there is no terminal" "login --password-stdin=false: asks"
+	run bash -c "echo pw | timeout $BURROW_TIMEOUT '$BURROW' login --password-stdin -u alice 127.0.0.1:1"
+	assert_no_match "$output" "cannot ask for the password" "login --password-stdin: read from stdin"
+}

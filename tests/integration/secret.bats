@@ -544,3 +544,28 @@ wait_copies() {
 	BURROW_TEST_SECRET_COPY_DELAY_MS= run_burrow 0 run --rm --secret a busybox true
 	is "$output" "" "empty: no delay, nothing said"
 }
+
+@test "secret: =false is as if not given: create --env, inspect --all and --pretty, rm --all and --force, ls -q" {
+	# --env=false: the argument is a file, as without it
+	SECRET_VAR=from-env run_burrow 125 secret create --env=false se SECRET_VAR
+	SECRET_VAR=from-env run_burrow 0 secret create --env se SECRET_VAR
+	run_burrow 0 secret create sa "$T/s.txt"
+	run_burrow 125 secret inspect --all sa
+	run_burrow 0 secret inspect --all=false --format '{{.Spec.Name}}' sa
+	is "$output" "sa" "secret inspect --all=false: the one named"
+	run_burrow 0 secret inspect --pretty=false sa
+	is "${lines[0]}" "[" "secret inspect --pretty=false: JSON"
+	run_burrow 0 secret inspect --pretty sa
+	assert_match "${lines[0]}" "^ID: " "secret inspect --pretty: the text"
+	run_burrow 0 secret ls -q=false
+	assert_match "${lines[0]}" "^ID +NAME" "secret ls -q=false: the table"
+	# --force=false: a secret a container uses stays, as without it
+	run_burrow 0 create --name user --secret sa busybox true
+	run_burrow 125 secret rm --force=false sa
+	assert_match "$output" "in use" "secret rm --force=false: refused"
+	run_burrow 125 secret rm --all se
+	run_burrow 0 secret rm --all=false se
+	run_burrow 0 secret ls --format '{{.Name}}'
+	is "$output" "sa" "secret rm --all=false: the one named"
+	run_burrow 0 secret rm --force sa
+}

@@ -212,3 +212,41 @@ load helpers
 	[ ! -e "$XDG_DATA_HOME/burrow" ]
 	[ ! -e "$XDG_RUNTIME_DIR/burrow" ]
 }
+
+@test "system: =false is as if not given: df -v, prune -a, --volumes and -f, reset -f; container prune -f" {
+	import_busybox
+	run_burrow 0 run --name done busybox true
+	run_burrow 0 volume create v1
+	run_burrow 0 system df -v=false
+	assert_match "${lines[0]}" "^TYPE +TOTAL" "system df -v=false: the summary"
+	run_burrow 0 system df -v
+	is "${lines[0]}" "Images space usage:" "system df -v: each"
+	# without -f each asks (no answer: no, nothing removed); what the
+	# question lists says what -a and --volumes would take
+	local base
+	run_burrow 0 system prune </dev/null
+	base=$output
+	assert_match "$base" "Are you sure you want to continue" "system prune: the question"
+	local f
+	for f in -f -a --volumes; do
+		run bash -c "timeout $BURROW_TIMEOUT '$BURROW' system prune $f=false </dev/null"
+		is "$output" "$base" "system prune $f=false: as without it"
+		run bash -c "timeout $BURROW_TIMEOUT '$BURROW' system prune $f </dev/null"
+		if [ "$output" = "$base" ]; then
+			echo "system prune $f: as without it (it would not see $f=false taken as $f)"
+			return 1
+		fi
+	done
+	run_burrow 0 run --name done2 busybox true
+	run bash -c "timeout $BURROW_TIMEOUT '$BURROW' container prune -f=false </dev/null"
+	assert_match "$output" "Are you sure you want to continue" "container prune -f=false: the question"
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "done2" "container prune -f=false: nothing removed"
+	run_burrow 0 container prune -f
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "" "container prune -f: removed"
+	run bash -c "timeout $BURROW_TIMEOUT '$BURROW' system reset -f=false </dev/null"
+	assert_match "$output" "Are you sure you want to continue" "system reset -f=false: the question"
+	run_burrow 0 volume ls -q
+	is "$output" "v1" "system reset -f=false: nothing removed"
+}

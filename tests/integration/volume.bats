@@ -672,3 +672,39 @@ f(p + "leaf", "bottom")
 	run_burrow 125 volume ls --nope
 	is "$output" "burrow: volume ls: unknown flag '--nope'"
 }
+
+@test "volume: =false is as if not given: inspect --all, rm --all, create --ignore, ls -q and --noheading, prune --force and --dry-run" {
+	run_burrow 0 volume create va
+	run_burrow 0 volume create vb
+	run_burrow 125 volume inspect --all va
+	run_burrow 0 volume inspect --all=false --format '{{.Name}}' va
+	is "$output" "va" "volume inspect --all=false: the one named"
+	run_burrow 125 volume create --ignore=false va
+	assert_match "$output" "already exists" "volume create --ignore=false: refused"
+	run_burrow 0 volume create --ignore va
+	run_burrow 0 volume ls -q=false
+	assert_match "${lines[0]}" "^DRIVER +VOLUME NAME$" "volume ls -q=false: the table"
+	run_burrow 0 volume ls -q
+	is "$output" "va
+vb" "volume ls -q: the names"
+	run_burrow 0 volume ls --noheading=false
+	assert_match "${lines[0]}" "^DRIVER +VOLUME NAME$" "volume ls --noheading=false: the header"
+	run_burrow 0 volume ls --noheading
+	assert_match "${lines[0]}" "^local +va$" "volume ls --noheading: no header"
+	run_burrow 125 volume rm --all va
+	run_burrow 0 volume rm --all=false va
+	run_burrow 0 volume ls -q
+	is "$output" "vb" "volume rm --all=false: the one named"
+	# prune --force=false asks (no answer: no), --dry-run=false removes
+	run bash -c "timeout $BURROW_TIMEOUT '$BURROW' volume prune --force=false </dev/null"
+	is "$status" 0
+	assert_match "$output" "Are you sure you want to continue" "volume prune --force=false: the question"
+	run_burrow 0 volume prune --dry-run
+	assert_match "$output" "would be pruned" "volume prune --dry-run: what it would do"
+	run_burrow 0 volume ls -q
+	is "$output" "vb" "the question unanswered and --dry-run: vb kept"
+	run_burrow 0 volume prune -f --dry-run=false
+	is "$output" "vb" "volume prune --dry-run=false: vb removed"
+	run_burrow 0 volume ls -q
+	is "$output" ""
+}
