@@ -151,6 +151,16 @@ suite_setup() {
 	is "$output" "burrow: ps: invalid --help 'maybe' (true or false)"
 	run_burrow 125 --help=maybe ps
 	is "$output" "burrow: invalid --help 'maybe' (true or false)"
+	# before a subcommand it is the subcommand's (podman's container
+	# --help ls), read with its options; the family's before one it lacks
+	run_burrow 0 volume --help ls
+	assert_match "${lines[0]}" "^Usage: burrow volume ls "
+	run_burrow 0 container --help top
+	assert_match "${lines[0]}" "^Usage: burrow top "
+	run_burrow 0 container --help ls --help=false -a --format '{{.Names}}'
+	is "$output" "h1"
+	run_burrow 0 volume --help nosuchsub
+	assert_match "${lines[0]}" "^Usage: burrow volume "
 }
 
 @test "boolflags: a verb's own boolean =false is as if it were not given: images --history, commit --include-volumes, stats --no-trunc" {
