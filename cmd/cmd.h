@@ -43,6 +43,7 @@ struct cmd_ctx {
 	 * one given wins, and no earlier one is created or truncated) */
 	const char *out_path;
 	bool out_later; /* a subcommand's parse follows (cmd_sub_run): it opens out_path */
+	bool sub_help;  /* a --help before cmd_sub_run's subcommand: that one's parse ends in its usage */
 	/* resolved before the verb runs */
 	char *root;                   /* storage root */
 	char *root_source;            /* where it came from */

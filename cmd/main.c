@@ -465,7 +465,8 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 		abort();
 	if (optind == 0) { /* a parse begins */
 		short_eq_swap(argc, argv, shortopts + ordered);
-		help_asked = false;
+		help_asked = ctx->sub_help; /* the family's (container --help ls) */
+		ctx->sub_help = false;
 	}
 	/* the verb's, the global ones (taken here, as before the verb), --help,
 	 * the stand-in of a short boolean's -X=VALUE */
@@ -497,7 +498,12 @@ int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts
 	if (posix)
 		setenv("POSIXLY_CORRECT", posix, 1);
 	free(lo);
-	if (c == -1 && help_asked)
+	/* before a subcommand (cmd_sub_run's parse, which stops at it), the
+	 * help is the subcommand's, once its own options are read too, as
+	 * podman's container --help ls */
+	if (c == -1 && help_asked && ctx->out_later && optind < argc)
+		ctx->sub_help = true;
+	else if (c == -1 && help_asked)
 		c = 0x100;
 	struct burrow_err *err = NULL;
 	if (c == 0x100) /* --help: no subcommand's parse follows */

@@ -248,7 +248,8 @@ static int top_ps(struct cmd_ctx *ctx, const char *ref, char **args)
 int cmd_top(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	/* descriptors look like options (%C is not, -o would be): only --help */
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+	if (ctx->sub_help || (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))) {
+		ctx->sub_help = false; /* container --help top */
 		cmd_print_usage("top");
 		return 0;
 	}

@@ -35,5 +35,16 @@ int cmd_sub_run(struct cmd_ctx *ctx, const char *name, const char *family, const
 		optind = 0; /* afresh, as main.c does */
 		return subs[i].fn(ctx, argc - first, argv + first);
 	}
+	if (cmd_sub_help_unknown(ctx, name))
+		return 0;
 	return cmd_usage_error(ctx, "unknown subcommand '%s' (see 'burrow %s --help')", str_quote(sub), name);
+}
+
+bool cmd_sub_help_unknown(struct cmd_ctx *ctx, const char *name)
+{
+	if (!ctx->sub_help)
+		return false;
+	ctx->sub_help = false;
+	cmd_print_usage(name);
+	return true;
 }

@@ -21,5 +21,10 @@ struct cmd_sub {
  * usage (the verb table's for NAME). */
 int cmd_sub_run(struct cmd_ctx *ctx, const char *name, const char *family, const struct cmd_sub *subs, size_t n,
                 int argc, char **argv);
+/* A --help before a subcommand (ctx->sub_help: cmd_getopt's) is that
+ * subcommand's, read at the end of its own parse; before one the family
+ * lacks, it is the family's, as podman's container --help bogus: the
+ * usage of NAME printed, true (the family returns 0). */
+bool cmd_sub_help_unknown(struct cmd_ctx *ctx, const char *name);
 
 #endif

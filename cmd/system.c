@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/subcmd.h"
 #include "cmd/sysdf.h"
 #include "userns/userns.h"
 #include "lib/quote.h"
@@ -36,6 +37,8 @@ int cmd_system(struct cmd_ctx *ctx, int argc, char **argv)
 		int rc = cmd_system_sub(ctx, sub, argc - first, argv + first);
 		if (rc >= 0)
 			return rc;
+		if (cmd_sub_help_unknown(ctx, "system"))
+			return 0;
 		return cmd_usage_error(ctx, "unknown subcommand '%s' (df, migrate, prune, reset)", str_quote(sub));
 	}
 	/* no options of its own, but the global ones may follow it */

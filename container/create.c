@@ -111,8 +111,9 @@ static int top_layer_of(char *const *roots, const char *rel, int *fd)
  * link starts there again), each name found in the topmost layer that
  * has it: a link in one layer may lead to a file of another
  * (/etc/group -> ../usr/share/group). fd opened for reading
- * (O_NONBLOCK: a FIFO cannot hold the open), or -1 with errno: ENOENT
- * when the tree has no such file, ELOOP past LINK_HOPS links. */
+ * (O_NONBLOCK: a FIFO cannot hold the open; O_PATH when the path ends
+ * in a directory), or -1 with errno: ENOENT when the tree has no such
+ * file, ELOOP past LINK_HOPS links. */
 static int open_merged(char *const *roots, const char *file)
 {
 	cleanup_free char *todo = xstrdup(file);
@@ -169,8 +170,17 @@ static int open_merged(char *const *roots, const char *file)
 		}
 		at = next;
 	}
-	errno = ENOENT; /* "/": not a file */
-	return -1;
+	/* it ends in a directory (".", "..", a link to one, as the kernel's
+	 * lookup would find it): an O_PATH fd of it, which the caller finds
+	 * is no file */
+	if (!*cur)
+		return open(roots[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = -1;
+	if (top_layer_of(roots, cur, &fd) < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	return fd;
 }
 
 int ctr_read_in_roots(char *const *roots, const char *file, char **out, struct burrow_err **err)

@@ -207,7 +207,14 @@ f("etc/group", "root:x:0:\nwheel:x:10:root\nadm:x:4:daemon,root\nother:x:30:bob\
 	image_plus grpdir 'd("etc/group")'
 	image_plus grploop 'l("etc/group", "../../../etc/group")'
 	image_plus grpgone 'l("etc/group", "../../../no/such/group")'
+	# a link to a directory is one too: "." its own, ".." above the top
+	image_plus grpdot 'l("etc/group", ".")'
+	image_plus grpup 'l("etc/group", "../../..")'
 	run_burrow 126 run --rm grpdir true
+	is "$output" "burrow: cannot find the groups of user 0 in the container: /etc/group is a directory, not a file"
+	run_burrow 126 run --rm grpdot true
+	is "$output" "burrow: cannot find the groups of user 0 in the container: /etc/group is a directory, not a file"
+	run_burrow 126 run --rm grpup true
 	is "$output" "burrow: cannot find the groups of user 0 in the container: /etc/group is a directory, not a file"
 	run_burrow 126 run --rm grploop true
 	is "$output" "burrow: cannot find the groups of user 0 in the container: /etc/group is a symbolic link that loops"

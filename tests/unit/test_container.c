@@ -1156,6 +1156,22 @@ static void test_read_in_roots(void **state)
 	assert_int_equal(ctr_read_in_roots(loop, "/etc/passwd", &out, &e), -1);
 	assert_non_null(strstr(e->msg, "loops"));
 	burrow_err_free(e);
+	/* a link to a directory (its own, or ".." past the top) is one, as
+	 * the kernel's lookup finds it: no file, an error */
+	static const char *const dirlinks[][2] = {{"dot/etc/group", "."}, {"up/etc/group", "../../.."}};
+	for (size_t i = 0; i < sizeof(dirlinks) / sizeof(dirlinks[0]); i++) {
+		cleanup_free char *p = path_join(dir, dirlinks[i][0]);
+		cleanup_free char *d = xstrndup(p, (size_t)(strrchr(p, '/') - p));
+		assert_int_equal(mkdir_p(d, 0755, NULL), 0);
+		assert_int_equal(symlink(dirlinks[i][1], p), 0);
+		cleanup_free char *top = xstrndup(p, strlen(dir) + 1 + strcspn(dirlinks[i][0], "/"));
+		char *roots[] = {top, lower, NULL};
+		cleanup_free char *got = NULL;
+		e = NULL;
+		assert_int_equal(ctr_read_in_roots(roots, "/etc/group", &got, &e), -1);
+		assert_non_null(strstr(e->msg, "a directory, not a file"));
+		burrow_err_free(e);
+	}
 	assert_int_equal(rm_rf(dir, NULL), 0);
 }
 
