@@ -686,6 +686,27 @@ CONF
 	nothing_stored
 }
 
+@test "pull: a configuration one byte past the 8 MiB cap, a layer one byte longer than its manifest says: refused, nothing stored" {
+	start_fake huge-config
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "blobs/sha256:[0-9a-f]{64}: the answer is larger than 8388608 bytes"
+	nothing_stored
+	start_fake long-blob
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "blob sha256:[0-9a-f]{64} is larger than the [0-9]+ bytes its manifest says"
+	nothing_stored
+}
+
+@test "pull: a token answer one byte past the 256 KiB cap is refused, nothing stored" {
+	start_fake huge-token
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "cannot get a token for $FAKE: .*/token.*: the answer is larger than 262144 bytes"
+	# asked once, and nothing past it
+	is "$(grep -c '^GET /token' "$FAKE_LOG")" 1 "one token request"
+	is "$(grep -c '/blobs/' "$FAKE_LOG")" 0 "no blob asked"
+	nothing_stored
+}
+
 @test "pull: a manifest that is not JSON, of an unknown media type, with an unknown layer type, schema 1: refused" {
 	start_fake not-json
 	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"

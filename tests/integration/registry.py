@@ -22,6 +22,10 @@
       rel="next" in two Link headers (next second on the first page,
       first on the second); tags-endless lists no tag on each page and
       links to another page, its URL 30,000 bytes long, without end.
+      Each of huge-config, long-blob and huge-token goes one byte past
+      one of burrow's caps: a configuration of 8 MiB + 1, a layer one
+      byte longer than its manifest says, a token answer of 256 KiB + 1
+      (the registry asks for a bearer token, served at /token).
 """
 import argparse
 import base64
@@ -292,6 +296,17 @@ def fake_image(base, mode):
         man["annotations"]["pad"] = "x" * pad
         manifest = json.dumps(man).encode()
         assert len(manifest) == 4 * 1024 * 1024 + 1
+    if mode == "huge-config":
+        # a sound configuration, one byte past burrow's 8 MiB cap for one
+        man = json.loads(manifest)
+        config = json.loads(blobs.pop(man["config"]["digest"]))
+        config.setdefault("config", {})["Labels"] = {"pad": ""}
+        config["config"]["Labels"]["pad"] = "x" * (8 * 1024 * 1024 + 1 - len(json.dumps(config).encode()))
+        ncfg = json.dumps(config).encode()
+        assert len(ncfg) == 8 * 1024 * 1024 + 1
+        blobs[sha256(ncfg)] = ncfg
+        man["config"] = {"mediaType": OCI_CONFIG, "digest": sha256(ncfg), "size": len(ncfg)}
+        manifest = json.dumps(man).encode()
     if mode == "not-json":
         manifest, mt = b"<html>this is not a manifest</html>", OCI_MANIFEST
     if mode == "schema1":
@@ -370,6 +385,16 @@ def cmd_fake(a):
             if a.mode == "hang":
                 time.sleep(3600)
                 return
+            if a.mode == "huge-token" and self.path.startswith("/token"):
+                # {"token":"xx...x"}: one byte past burrow's 256 KiB cap
+                pad = 256 * 1024 + 1 - len(b'{"token":""}')
+                self.send(200, b'{"token":"' + b"x" * pad + b'"}')
+                return
+            if a.mode == "huge-token" and not self.headers.get("Authorization"):
+                realm = "http://127.0.0.1:%d/token" % self.server.server_address[1]
+                self.send(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
+                          extra={"WWW-Authenticate": 'Bearer realm="%s",service="fake"' % realm})
+                return
             if a.mode == "500" or (a.mode == "500-once" and n == 1):
                 self.send(500, b'{"errors":[{"code":"UNKNOWN","message":"the fake registry is broken"}]}')
                 return
@@ -400,6 +425,8 @@ def cmd_fake(a):
                 rng = self.headers.get("Range")
                 if parts[-1] == layer and a.mode == "truncated":
                     data = data[: len(data) // 2]
+                if parts[-1] == layer and a.mode == "long-blob":
+                    data = data + b"\0"
                 if rng and rng.startswith("bytes="):
                     start = int(rng[6:].split("-")[0])
                     body = data[start:]
