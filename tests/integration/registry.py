@@ -21,7 +21,10 @@
       loop of two pages); tags-links sends each page's rel="prev" and
       rel="next" in two Link headers (next second on the first page,
       first on the second); tags-endless lists no tag on each page and
-      links to another page, its URL 30,000 bytes long, without end.
+      links to another page, its URL 30,000 bytes long, without end;
+      links-full's first page sends three rel="prev" Link headers before
+      the rel="next" one, 65,536 bytes in all (as burrow joins them:
+      ", " between), links-over's one byte more.
       Each of huge-config, long-blob and huge-token goes one byte past
       one of burrow's caps: a configuration of 8 MiB + 1, a layer one
       byte longer than its manifest says, a token answer of 256 KiB + 1
@@ -316,7 +319,8 @@ def fake_image(base, mode):
 
 # the tags of the paged-tags modes: three pages
 PAGED = ["latest", "p1", "p2", "p3", "p4"]
-PAGED_MODES = ("paged-tags", "tags-elsewhere", "tags-loop", "tags-links", "tags-endless")
+PAGED_MODES = ("paged-tags", "tags-elsewhere", "tags-loop", "tags-links", "tags-endless", "links-full",
+               "links-over")
 
 
 def cmd_fake(a):
@@ -375,6 +379,13 @@ def cmd_fake(a):
             if a.mode == "tags-links" and "Link" in extra:
                 links = ['<%s>; rel="prev"' % path, extra["Link"]]
                 extra["Link"] = links if at == 0 else links[::-1]
+            if a.mode in ("links-full", "links-over") and at == 0:
+                fill = ['<%s?pad=%s>; rel="prev"' % (path, "x" * 30000)] * 2
+                want = 64 * 1024 + (a.mode == "links-over")
+                k = want - sum(len(f) + 2 for f in fill) - 2 - len(extra["Link"]) - len('<%s?pad=>; rel="prev"' % path)
+                links = fill + ['<%s?pad=%s>; rel="prev"' % (path, "x" * k), extra["Link"]]
+                assert len(", ".join(links)) == want
+                extra["Link"] = links
             self.send(200, json.dumps({"name": name, "tags": page}).encode(), extra=extra)
 
         def do_GET(self):
