@@ -287,6 +287,12 @@ static int transport_error(CURLcode rc, const char *url, const char *errbuf, str
 	const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return burrow_error_status(err, status, "%s: no answer in time (%s)", url, why);
+	/* what libcurl 7.88 says, without a word in errbuf, of a header line
+	 * past its CURL_MAX_HTTP_HEADER (100 KiB): a WWW-Authenticate of 1 MiB
+	 * is no lack of memory here (xmalloc aborts on that) */
+	if (rc == CURLE_OUT_OF_MEMORY && !(errbuf && *errbuf))
+		return burrow_error_status(err, status,
+		                           "%s: a header of the answer is longer than libcurl takes (100 KiB)", url);
 	return burrow_error_status(err, status, "%s: %s", url, why);
 }
 

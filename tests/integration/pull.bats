@@ -708,13 +708,19 @@ CONF
 	nothing_stored
 }
 
-@test "pull: a token answer one byte past the 256 KiB cap is refused, nothing stored" {
+@test "pull: a token answer one byte past the 256 KiB cap, a WWW-Authenticate of 1 MiB: refused, nothing stored" {
 	start_fake huge-token
 	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
 	assert_match "$output" "cannot get a token for $FAKE: .*/token.*: the answer is larger than 262144 bytes"
 	# asked once, and nothing past it
 	is "$(grep -c '^GET /token' "$FAKE_LOG")" 1 "one token request"
 	is "$(grep -c '/blobs/' "$FAKE_LOG")" 0 "no blob asked"
+	nothing_stored
+	# a challenge of 1 MiB: past what libcurl takes of one header, said so
+	start_fake huge-challenge
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "manifests/latest: a header of the answer is longer than libcurl takes \\(100 KiB\\)"
+	is "$(grep -c '^GET /token' "$FAKE_LOG")" 0 "no token asked"
 	nothing_stored
 }
 

@@ -28,7 +28,8 @@
       Each of huge-config, long-blob and huge-token goes one byte past
       one of burrow's caps: a configuration of 8 MiB + 1, a layer one
       byte longer than its manifest says, a token answer of 256 KiB + 1
-      (the registry asks for a bearer token, served at /token).
+      (the registry asks for a bearer token, served at /token);
+      huge-challenge asks for one with a WWW-Authenticate of 1 MiB.
 """
 import argparse
 import base64
@@ -401,10 +402,11 @@ def cmd_fake(a):
                 pad = 256 * 1024 + 1 - len(b'{"token":""}')
                 self.send(200, b'{"token":"' + b"x" * pad + b'"}')
                 return
-            if a.mode == "huge-token" and not self.headers.get("Authorization"):
+            if a.mode in ("huge-token", "huge-challenge") and not self.headers.get("Authorization"):
                 realm = "http://127.0.0.1:%d/token" % self.server.server_address[1]
+                pad = ',pad="%s"' % ("x" * 1024 * 1024) if a.mode == "huge-challenge" else ""
                 self.send(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
-                          extra={"WWW-Authenticate": 'Bearer realm="%s",service="fake"' % realm})
+                          extra={"WWW-Authenticate": 'Bearer realm="%s",service="fake"%s' % (realm, pad)})
                 return
             if a.mode == "500" or (a.mode == "500-once" and n == 1):
                 self.send(500, b'{"errors":[{"code":"UNKNOWN","message":"the fake registry is broken"}]}')
