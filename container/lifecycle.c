@@ -378,7 +378,10 @@ static int remove_unreadable(struct state_store *s, const char *id, bool force, 
 	cleanup_free char *merged = NULL;
 	char *name = NULL;
 	int ret = -1;
-	if (ctr_run_load(s, id, &r, err) < 0 || ctr_config_text(s, id, &json, err) < 0)
+	/* one that others require stays, untouched (as rm refuses a
+	 * readable one); looked at again where its records go */
+	if (ctr_run_load(s, id, &r, err) < 0 || ctr_config_text(s, id, &json, err) < 0 ||
+	    ctr_dependents_refuse_id(s, id, err) < 0)
 		goto out;
 	bool alive = r.state == CTR_UNKNOWN
 	                 ? monitor_from_file(s, id, &mon) == 1

@@ -240,6 +240,24 @@ static void restart_cancel(struct mon *m, struct ctr_run *r, const char *why)
 	burrow_debug("container '%s': %s: not restarted", str_quote(m->c->name), why);
 }
 
+/* A --rm container that others require (ctr_delete refused it: nothing
+ * deleted) stays, as podman's cleanup --rm leaves it: stopped, its end in
+ * its record (a start of a dependent starts it again; rm --depend removes
+ * them all). Why goes to its log and to the run attached to it. */
+static void keep_required(struct mon *m, enum ctr_state was, bool ran, const struct burrow_err *why)
+{
+	struct burrow_err *e = NULL;
+	m->removed = false;
+	m->run.state = was;
+	if (ctr_run_save(m->s, m->c->id, &m->run, &e) < 0 || (ran && ctr_config_save(m->s, m->c, &e) < 0)) {
+		burrow_warn("container '%s': cannot record its end: %s", str_quote(m->c->name), e->msg);
+		burrow_err_free(steal_ptr(e));
+	}
+	cleanup_free char *warn = xasprintf("%s: it stays (--rm)", why->msg);
+	burrow_warn("%s", warn);
+	ctr_mon_warn_user(m, warn);
+}
+
 /* The container ended, or never got to run: its end recorded, the
  * network down, unmounted (exited), removed with --rm, the restart
  * decided. ran: its init was started (code: its exit code, or 126/127
@@ -329,8 +347,14 @@ static void record_end(struct mon *m, int code, bool ran, bool may_restart)
 		/* a container made for this run that burrow could not start
 		 * goes again (records, name, directories), as does a --rm one */
 		m->removed = true;
+		enum ctr_state was = m->run.state;
 		if ((prepared && ctr_set_state(m->s, m->c, &m->run, CTR_REMOVING, &e) < 0) ||
-		    ctr_delete(m->s, m->c, true, false, &e) < 0) {
+		    ctr_delete(m->s, m->c, true, true, &e) < 0) {
+			if (e->status == EEXIST) {
+				keep_required(m, was, ran, e);
+				burrow_err_free(e);
+				return;
+			}
 			burrow_warn("%s", e->msg);
 			burrow_err_free(steal_ptr(e));
 		}

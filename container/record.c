@@ -575,6 +575,28 @@ static int collect_names_of(const char *key, const char *json, void *data, struc
 	return 0;
 }
 
+/* The names in db whose record holds id, after it ((*names)[0] is id). */
+static int names_of(struct state_store *s, enum state_db db, const char *id, char ***names, struct burrow_err **err)
+{
+	*names = NULL;
+	strv_append(names, id);
+	return state_each(s, db, KEY_NAME, collect_names_of, names, err);
+}
+
+int ctr_dependents_refuse_id(struct state_store *s, const char *id, struct burrow_err **err)
+{
+	cleanup_strv char **names = NULL;
+	cleanup_strv char **rm_names = NULL;
+	if (names_of(s, STATE_DB, id, &names, err) < 0 || names_of(s, STATE_RM, id, &rm_names, err) < 0)
+		return -1;
+	/* named as its name says, or by its short ID when none is left */
+	cleanup_free char *name = names[1]      ? xstrdup(names[1] + strlen(KEY_NAME))
+	                          : rm_names[1] ? xstrdup(rm_names[1] + strlen(KEY_NAME))
+	                                        : xstrndup(id, 12);
+	struct ctr_config c = {.id = (char *)id, .name = name};
+	return ctr_dependents_refuse(s, &c, err);
+}
+
 int ctr_records_delete_id(struct state_store *s, const char *id, char **name, struct burrow_err **err)
 {
 	cleanup_free char *ckey = config_key(id);
@@ -586,17 +608,22 @@ int ctr_records_delete_id(struct state_store *s, const char *id, char **name, st
 			return -1;
 		if (r == 0)
 			continue;
-		/* its names: those whose record holds its ID ([0] is the ID) */
 		cleanup_strv char **names = NULL;
-		strv_append(&names, id);
-		if (state_each(s, dbs[d], KEY_NAME, collect_names_of, &names, err) < 0 ||
-		    state_tx_begin(s, dbs[d], err) < 0)
+		if (names_of(s, dbs[d], id, &names, err) < 0 || state_tx_begin(s, STATE_DB, err) < 0)
 			return -1;
-		int bad = state_del(s, dbs[d], ckey, err);
+		if (dbs[d] == STATE_RM && state_tx_begin(s, STATE_RM, err) < 0) {
+			state_tx_cancel(s, STATE_DB);
+			return -1;
+		}
+		/* in burrow.tdb's transaction, as ctr_records_delete: a
+		 * container stored meanwhile that requires it is seen here */
+		int bad = ctr_dependents_refuse_id(s, id, err);
+		if (bad == 0)
+			bad = state_del(s, dbs[d], ckey, err);
 		for (size_t i = 1; names[i] && bad == 0; i++)
 			bad = state_del(s, dbs[d], names[i], err);
-		if (bad < 0 || state_tx_commit(s, dbs[d], err) < 0) {
-			state_tx_cancel(s, dbs[d]);
+		if (bad < 0 || records_commit(s, dbs[d], err) < 0) {
+			records_cancel(s);
 			return -1;
 		}
 		if (names[1] && !*name)

@@ -296,9 +296,15 @@ int ctr_config_rename(struct state_store *s, struct ctr_config *c, const char *n
 int ctr_records_delete(struct state_store *s, const struct ctr_config *c, bool dependents, struct burrow_err **err);
 
 /* The same for a container whose configuration cannot be read: its
- * configuration, the names that point to it, then its run record. *name:
- * the name that pointed to it (NULL: none; caller frees). */
+ * configuration, the names that point to it, then its run record; refused
+ * (EEXIST, nothing deleted) when a container requires it, decided in that
+ * transaction. *name: the name that pointed to it (NULL: none; caller
+ * frees). */
 int ctr_records_delete_id(struct state_store *s, const char *id, char **name, struct burrow_err **err);
+/* Refused (EEXIST, naming its dependents, with rm --depend as the hint)
+ * when a container requires the one of ID id, whose configuration need
+ * not be readable: it is named by the name that points to it. */
+int ctr_dependents_refuse_id(struct state_store *s, const char *id, struct burrow_err **err);
 
 /* Every stored container's configuration, in ID order (those of
  * burrow.tdb, then the --rm ones): fn gets each (it may take what it wants

@@ -143,12 +143,15 @@ int img_tls_setup(const char *host, const char *cert_dir, bool verify, struct im
 
 /* --- one handle --------------------------------------------------------------------- */
 
-/* the Link headers of one answer kept, in bytes at most */
+/* the Link headers of one answer, in bytes at most: past that the answer
+ * is refused (a tag list's next page dropped would be a short list said
+ * as whole) */
 #define LINK_MAX (64 * 1024)
 
 struct headers {
 	long status;
 	char *content_type, *docker_digest, *www_authenticate, *location, *link;
+	bool link_too_long;
 };
 
 static void headers_clear(struct headers *h)
@@ -195,9 +198,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *data)
 			char *all = xasprintf("%s, %.*s", h->link, (int)(end - v), v);
 			free(h->link);
 			h->link = all;
+		} else {
+			h->link_too_long = true;
 		}
-	} else if (klen == 4 && strncasecmp(p, "Link", 4) == 0)
+	} else if (klen == 4 && strncasecmp(p, "Link", 4) == 0) {
 		slot = &h->link;
+		h->link_too_long |= (size_t)(end - v) > LINK_MAX;
+	}
 	if (slot) {
 		free(*slot);
 		*slot = xstrndup(v, (size_t)(end - v));
@@ -280,6 +287,12 @@ static int transport_error(CURLcode rc, const char *url, const char *errbuf, str
 	const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return burrow_error_status(err, status, "%s: no answer in time (%s)", url, why);
+	/* what libcurl 7.88 says, without a word in errbuf, of a header line
+	 * past its CURL_MAX_HTTP_HEADER (100 KiB): a WWW-Authenticate of 1 MiB
+	 * is no lack of memory here (xmalloc aborts on that) */
+	if (rc == CURLE_OUT_OF_MEMORY && !(errbuf && *errbuf))
+		return burrow_error_status(err, status,
+		                           "%s: a header of the answer is longer than libcurl takes (100 KiB)", url);
 	return burrow_error_status(err, status, "%s: %s", url, why);
 }
 
@@ -434,6 +447,9 @@ int img_http_send(const struct img_http_req *rq, const char *method, const struc
 		ret = -1;
 	} else if (rc != CURLE_OK) {
 		ret = transport_error(rc, rq->url, errbuf, err);
+	} else if (hd.link_too_long) {
+		ret = burrow_error_status(err, EFBIG, "%s: its Link headers are longer than %d bytes in all", rq->url,
+		                          LINK_MAX);
 	} else {
 		r->status = status;
 		r->body = body.data ? steal_ptr(body.data) : xstrdup("");

@@ -421,10 +421,11 @@ static void builder_free(struct strv_builder *b)
  * never end), TAGS_MAX bytes in all at most, the pages' links counted
  * too (each is kept, and pages of no tag could go on without end), and
  * IMG_PAGES_MAX pages. 0, TRY_NEXT (the first page is not there), FINAL. */
-static int tags_pages(struct img_registry *reg, const char *repo, const char *path, const char *what, char ***tags,
+static int tags_pages(struct img_registry *reg, const char *repo, const char *path, char ***tags,
                       struct burrow_err **err)
 {
 	cleanup_free char *at = xasprintf("/v2/%s/tags/list", path); /* as next pages are named */
+	cleanup_free char *what = NULL; /* its URL, known once the registry answered (https or http) */
 	size_t total = 0;
 	__attribute__((cleanup(builder_free))) struct strv_builder got = {0};
 	__attribute__((cleanup(img_pages_clear))) struct img_pages asked = {0};
@@ -437,6 +438,8 @@ static int tags_pages(struct img_registry *reg, const char *repo, const char *pa
 		__attribute__((cleanup(img_http_resp_clear))) struct img_http_resp resp = {0};
 		if (img_registry_get(reg, path, at, "Accept: application/json", TAGS_MAX - total, &resp, err) < 0)
 			return total ? FINAL : TRY_NEXT;
+		if (!what)
+			what = img_registry_url(reg, path, "tags/list");
 		if (resp.status != 200) {
 			img_registry_status_error(reg, &resp, what, err);
 			return total ? FINAL : TRY_NEXT;
@@ -486,8 +489,7 @@ static int list_tags(const struct img_pull_opts *o, const struct img_registries 
 			ret = FINAL;
 			break;
 		}
-		cleanup_free char *what = img_registry_url(reg, eps[i].repo, "tags/list");
-		ret = tags_pages(reg, repo, eps[i].repo, what, tags, &e);
+		ret = tags_pages(reg, repo, eps[i].repo, tags, &e);
 		img_registry_free(reg);
 		burrow_err_free(*err);
 		*err = e;

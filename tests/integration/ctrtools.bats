@@ -280,6 +280,27 @@ until_backoffs() {
 	run_burrow 0 rm -f --depend dep
 }
 
+@test "run --rm X that another requires: its end removes it not, as podman's; it stays exited with the refusal in its log, a start of the dependent starts it" {
+	run_burrow 0 run -d --rm --name rx busybox sleep 600
+	run_burrow 0 create --name needsrx --requires rx busybox true
+	local id
+	id=$("$BURROW" inspect --format '{{.Id}}' rx)
+	run_burrow 0 stop -t 0 rx
+	wait_state rx '^Exited'
+	run_burrow 0 ps -a --format '{{.Names}} {{.State}}' --sort names
+	is "$output" $'needsrx created\nrx exited' "rx stays, stopped"
+	run cat "$XDG_DATA_HOME/burrow/containers/$id/monitor.log"
+	assert_match "$output" "cannot remove container 'rx': container depends on it: needsrx: it stays \\(--rm\\)"
+	# the dependent starts it again; rm refuses it while the dependent is there
+	run_burrow 0 start -a needsrx
+	wait_state rx '^Up'
+	run_burrow 125 rm -f rx
+	assert_match "$output" "depends on it: needsrx"
+	run_burrow 0 rm -f --depend rx
+	run_burrow 0 ps -a --format '{{.Names}}'
+	is "$output" "" "both gone"
+}
+
 @test "--volumes-from X and --network container:X make X a dependency: started first, not removed before" {
 	run_burrow 0 create --name vsrc -v /data busybox sleep 600
 	run_burrow 0 create --name vuser --volumes-from vsrc busybox sleep 600

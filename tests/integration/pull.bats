@@ -249,7 +249,7 @@ $REG/test/alltags:two"
 @test "pull -a: a tag list whose pages never end, each linking to a long URL of its own, is refused at the size cap" {
 	start_fake tags-endless
 	run_burrow 125 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
-	assert_match "$output" "cannot list the tags of '$FAKE/paged/img': .*tags/list: more than 4194304 bytes of tags and links"
+	assert_match "$output" "cannot list the tags of '$FAKE/paged/img': http://$FAKE/v2/paged/img/tags/list: more than 4194304 bytes of tags and links"
 	# 4 MiB of 30,000-byte links: some 140 pages, not one more
 	is "$(grep -c '/tags/list' "$FAKE_LOG")" 140
 	nothing_stored
@@ -258,6 +258,17 @@ $REG/test/alltags:two"
 @test "pull -a: a tag list's rel=\"next\" in the first or the second of two Link headers is followed" {
 	start_fake tags-links
 	pull_all_pages "three pages asked"
+}
+
+@test "pull -a: a tag list page's Link headers, 65,536 bytes in all, are followed; one byte more is refused, nothing stored" {
+	start_fake links-full
+	pull_all_pages "three pages asked"
+	rm_store
+	start_fake links-over
+	run_burrow 125 pull -a -q --tls-verify=false --retry 0 "$FAKE/paged/img"
+	assert_match "$output" "cannot list the tags of '$FAKE/paged/img': http://$FAKE/v2/paged/img/tags/list: its Link headers are longer than 65536 bytes in all"
+	is "$(grep -c '/tags/list' "$FAKE_LOG")" 1 "no next page asked"
+	nothing_stored
 }
 
 @test "pull: by digest; run by digest and by short name with the digest; repo digest recorded; a container's ImageDigest" {
@@ -683,6 +694,33 @@ CONF
 	start_fake huge-manifest
 	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
 	assert_match "$output" "manifests/latest: the answer is larger than 4194304 bytes"
+	nothing_stored
+}
+
+@test "pull: a configuration one byte past the 8 MiB cap, a layer one byte longer than its manifest says: refused, nothing stored" {
+	start_fake huge-config
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "blobs/sha256:[0-9a-f]{64}: the answer is larger than 8388608 bytes"
+	nothing_stored
+	start_fake long-blob
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "blob sha256:[0-9a-f]{64} is larger than the [0-9]+ bytes its manifest says"
+	nothing_stored
+}
+
+@test "pull: a token answer one byte past the 256 KiB cap, a WWW-Authenticate of 1 MiB: refused, nothing stored" {
+	start_fake huge-token
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "cannot get a token for $FAKE: .*/token.*: the answer is larger than 262144 bytes"
+	# asked once, and nothing past it
+	is "$(grep -c '^GET /token' "$FAKE_LOG")" 1 "one token request"
+	is "$(grep -c '/blobs/' "$FAKE_LOG")" 0 "no blob asked"
+	nothing_stored
+	# a challenge of 1 MiB: past what libcurl takes of one header, said so
+	start_fake huge-challenge
+	run_burrow 125 pull -q --tls-verify=false --retry 0 "$FAKE/broken/img"
+	assert_match "$output" "manifests/latest: a header of the answer is longer than libcurl takes \\(100 KiB\\)"
+	is "$(grep -c '^GET /token' "$FAKE_LOG")" 0 "no token asked"
 	nothing_stored
 }
 

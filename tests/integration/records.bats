@@ -158,6 +158,32 @@ rm_running_unreadable() {
 	rm_running_unreadable run
 }
 
+@test "an unreadable container record that another requires: rm and rm -f refuse it, naming the dependent, and touch nothing; rm --depend removes both" {
+	run_burrow 0 run -d --name base busybox sleep 600
+	wait_state base '^Up ' 60
+	run_burrow 0 create --name needsbase --requires base busybox true
+	id=$(ctr_id base)
+	record run get "run/$id"
+	local init f
+	init=$(json_get "$output" 'd["pid"]')
+	[ "$init" -gt 0 ]
+	record db put "ctr/$id" '{"id":'
+	for f in "" -f; do
+		run_burrow 125 rm $f base
+		assert_match "$output" "cannot remove container 'base': container depends on it: needsbase"
+		record db get "ctr/$id"
+		is "$output" '{"id":' "rm $f: its record stays"
+		record db get "name/base"
+		[ -d "$XDG_DATA_HOME/burrow/containers/$id" ] || false "rm $f: its directory is gone"
+		# untouched: it still runs (rm -f would kill it before it removes)
+		[ -e "/proc/$init" ] && [ "$(cut -d' ' -f3 "/proc/$init/stat")" != Z ] || false "rm $f: its init ended"
+	done
+	run_burrow 0 rm -f --depend base
+	run_burrow 0 ps -a -q
+	is "$output" ""
+	[ ! -e "$XDG_DATA_HOME/burrow/containers/$id" ]
+}
+
 @test "an unreadable container record: rm removes the --cidfile and --pidfile a readable part names and writes a remove event with its ID and name" {
 	local why
 	for why in wrongtype truncated; do

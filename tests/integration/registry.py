@@ -21,7 +21,15 @@
       loop of two pages); tags-links sends each page's rel="prev" and
       rel="next" in two Link headers (next second on the first page,
       first on the second); tags-endless lists no tag on each page and
-      links to another page, its URL 30,000 bytes long, without end.
+      links to another page, its URL 30,000 bytes long, without end;
+      links-full's first page sends three rel="prev" Link headers before
+      the rel="next" one, 65,536 bytes in all (as burrow joins them:
+      ", " between), links-over's one byte more.
+      Each of huge-config, long-blob and huge-token goes one byte past
+      one of burrow's caps: a configuration of 8 MiB + 1, a layer one
+      byte longer than its manifest says, a token answer of 256 KiB + 1
+      (the registry asks for a bearer token, served at /token);
+      huge-challenge asks for one with a WWW-Authenticate of 1 MiB.
 """
 import argparse
 import base64
@@ -292,6 +300,17 @@ def fake_image(base, mode):
         man["annotations"]["pad"] = "x" * pad
         manifest = json.dumps(man).encode()
         assert len(manifest) == 4 * 1024 * 1024 + 1
+    if mode == "huge-config":
+        # a sound configuration, one byte past burrow's 8 MiB cap for one
+        man = json.loads(manifest)
+        config = json.loads(blobs.pop(man["config"]["digest"]))
+        config.setdefault("config", {})["Labels"] = {"pad": ""}
+        config["config"]["Labels"]["pad"] = "x" * (8 * 1024 * 1024 + 1 - len(json.dumps(config).encode()))
+        ncfg = json.dumps(config).encode()
+        assert len(ncfg) == 8 * 1024 * 1024 + 1
+        blobs[sha256(ncfg)] = ncfg
+        man["config"] = {"mediaType": OCI_CONFIG, "digest": sha256(ncfg), "size": len(ncfg)}
+        manifest = json.dumps(man).encode()
     if mode == "not-json":
         manifest, mt = b"<html>this is not a manifest</html>", OCI_MANIFEST
     if mode == "schema1":
@@ -301,7 +320,8 @@ def fake_image(base, mode):
 
 # the tags of the paged-tags modes: three pages
 PAGED = ["latest", "p1", "p2", "p3", "p4"]
-PAGED_MODES = ("paged-tags", "tags-elsewhere", "tags-loop", "tags-links", "tags-endless")
+PAGED_MODES = ("paged-tags", "tags-elsewhere", "tags-loop", "tags-links", "tags-endless", "links-full",
+               "links-over")
 
 
 def cmd_fake(a):
@@ -360,6 +380,13 @@ def cmd_fake(a):
             if a.mode == "tags-links" and "Link" in extra:
                 links = ['<%s>; rel="prev"' % path, extra["Link"]]
                 extra["Link"] = links if at == 0 else links[::-1]
+            if a.mode in ("links-full", "links-over") and at == 0:
+                fill = ['<%s?pad=%s>; rel="prev"' % (path, "x" * 30000)] * 2
+                want = 64 * 1024 + (a.mode == "links-over")
+                k = want - sum(len(f) + 2 for f in fill) - 2 - len(extra["Link"]) - len('<%s?pad=>; rel="prev"' % path)
+                links = fill + ['<%s?pad=%s>; rel="prev"' % (path, "x" * k), extra["Link"]]
+                assert len(", ".join(links)) == want
+                extra["Link"] = links
             self.send(200, json.dumps({"name": name, "tags": page}).encode(), extra=extra)
 
         def do_GET(self):
@@ -369,6 +396,17 @@ def cmd_fake(a):
             log.write("%s %s\n" % (self.command, self.path))
             if a.mode == "hang":
                 time.sleep(3600)
+                return
+            if a.mode == "huge-token" and self.path.startswith("/token"):
+                # {"token":"xx...x"}: one byte past burrow's 256 KiB cap
+                pad = 256 * 1024 + 1 - len(b'{"token":""}')
+                self.send(200, b'{"token":"' + b"x" * pad + b'"}')
+                return
+            if a.mode in ("huge-token", "huge-challenge") and not self.headers.get("Authorization"):
+                realm = "http://127.0.0.1:%d/token" % self.server.server_address[1]
+                pad = ',pad="%s"' % ("x" * 1024 * 1024) if a.mode == "huge-challenge" else ""
+                self.send(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
+                          extra={"WWW-Authenticate": 'Bearer realm="%s",service="fake"%s' % (realm, pad)})
                 return
             if a.mode == "500" or (a.mode == "500-once" and n == 1):
                 self.send(500, b'{"errors":[{"code":"UNKNOWN","message":"the fake registry is broken"}]}')
@@ -400,6 +438,8 @@ def cmd_fake(a):
                 rng = self.headers.get("Range")
                 if parts[-1] == layer and a.mode == "truncated":
                     data = data[: len(data) // 2]
+                if parts[-1] == layer and a.mode == "long-blob":
+                    data = data + b"\0"
                 if rng and rng.startswith("bytes="):
                     start = int(rng[6:].split("-")[0])
                     body = data[start:]

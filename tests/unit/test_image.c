@@ -317,6 +317,55 @@ static void test_tar_paths(void **state)
 
 /* --- the extractor ----------------------------------------------------------- */
 
+/* In a child: a check that _exits 1, saying why on out, when it fails. */
+#define CHILD_CHECK(cond, ...)                     \
+	do {                                       \
+		if (!(cond)) {                     \
+			dprintf(out, __VA_ARGS__); \
+			_exit(1);                  \
+		}                                  \
+	} while (0)
+
+static bool must_work(void)
+{
+	return getenv("BURROW_MUST_WORK") && strcmp(getenv("BURROW_MUST_WORK"), "1") == 0;
+}
+
+static void enter_userns(int out);
+
+/* An unpack whose checks need root's ownership (the entries are root's: a
+ * file that cannot be given its owner loses setuid, as burrow means it
+ * to) runs fn in a child: root's as it is, anyone else's in a user
+ * namespace of its own that maps the user to 0 (the single-ID mapping
+ * burrow unpacks in). fn _exits 0, or 1 saying why on out; 77 (no user
+ * namespace here) skips, but fails with BURROW_MUST_WORK=1. */
+struct as_root {
+	void (*fn)(int out, const void *arg);
+	const void *arg;
+};
+
+static int as_root_call(const void *call, int out)
+{
+	const struct as_root *c = call;
+	if (geteuid() != 0)
+		enter_userns(out);
+	c->fn(out, c->arg);
+	return 1;
+}
+
+static void run_as_root(void (*fn)(int out, const void *arg), const void *arg)
+{
+	struct as_root call = {fn, arg};
+	char msg[1024];
+	int status = child_spawn(as_root_call, &call, msg, sizeof(msg));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77 && !must_work()) {
+		print_message("skipped: %s\n", msg);
+		skip();
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("%s", msg[0] ? msg : "the child ended without a word");
+}
+
 struct sandbox {
 	char dir[64];
 	int layerfd;
@@ -680,6 +729,30 @@ static void test_unpack_hostile(void **state)
 	expect_refused(evil_root_symlink, "tar entry './': the layer root can only be a directory");
 }
 
+struct unpack_case {
+	int tar, layerfd;
+	bool root; /* the test runs as root: IDs other than 0 can be given */
+};
+
+static void unpack_xattrs_child(int out, const void *arg)
+{
+	const struct unpack_case *u = arg;
+	struct img_unpack_stats st;
+	struct burrow_err *err = NULL;
+	CHILD_CHECK(img_unpack(u->tar, u->layerfd, "x.tar", &st, &err) == 0, "%s", err->msg);
+	int ffd = openat(u->layerfd, "f", O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(ffd >= 0, "cannot open 'f': %s", strerror(errno));
+	char v[16] = {0};
+	CHILD_CHECK(fgetxattr(ffd, "user.test", v, sizeof(v)) == 5 && strcmp(v, "hello") == 0, "user.test is '%s'", v);
+	/* overlay bookkeeping from an image is dropped */
+	CHILD_CHECK(fgetxattr(ffd, "user.fuseoverlayfs.override_stat", v, sizeof(v)) == -1 && errno == ENODATA,
+	            "user.fuseoverlayfs.override_stat was kept");
+	struct stat sb;
+	CHILD_CHECK(fstat(ffd, &sb) == 0 && (sb.st_mode & 07777) == 04755, "'f' has mode %04o, not 4755",
+	            (unsigned)(sb.st_mode & 07777));
+	_exit(0);
+}
+
 static void test_unpack_xattrs(void **state)
 {
 	(void)state;
@@ -699,24 +772,9 @@ static void test_unpack_xattrs(void **state)
 	assert_int_equal(archive_write_data(t.a, "x", 1), 1);
 	archive_entry_free(e);
 	char digest[65];
-	int fd = tb_close(&t, digest);
-	struct img_unpack_stats st;
-	struct burrow_err *err = NULL;
-	if (img_unpack(fd, s.layerfd, "x.tar", &st, &err) < 0)
-		fail_msg("%s", err->msg);
-	close(fd);
-	int ffd = openat(s.layerfd, "f", O_RDONLY | O_CLOEXEC);
-	assert_true(ffd >= 0);
-	char v[16] = {0};
-	assert_int_equal(fgetxattr(ffd, "user.test", v, sizeof(v)), 5);
-	assert_string_equal(v, "hello");
-	/* overlay bookkeeping from an image is dropped */
-	assert_int_equal(fgetxattr(ffd, "user.fuseoverlayfs.override_stat", v, sizeof(v)), -1);
-	assert_int_equal(errno, ENODATA);
-	struct stat sb;
-	assert_int_equal(fstat(ffd, &sb), 0);
-	assert_int_equal(sb.st_mode & 07777, 04755);
-	close(ffd);
+	struct unpack_case u = {.tar = tb_close(&t, digest), .layerfd = s.layerfd};
+	run_as_root(unpack_xattrs_child, &u);
+	close(u.tar);
 	sandbox_free(&s);
 }
 
@@ -737,10 +795,40 @@ static void tb_owned(struct tarbuf *t, const char *name, mode_t type, mode_t per
 	archive_entry_free(e);
 }
 
+static void unpack_modes_owners_child(int out, const void *arg)
+{
+	const struct unpack_case *u = arg;
+	struct img_unpack_stats st;
+	struct burrow_err *err = NULL;
+	umask(077);
+	CHILD_CHECK(img_unpack_copy(u->tar, u->layerfd, "x.tar", &st, &err) == 0, "%s", err->msg);
+	CHILD_CHECK(strcmp(st.digest, "") == 0, "a copy was hashed: '%s'", st.digest);
+	static const struct {
+		const char *name;
+		mode_t mode;
+		uid_t uid;
+		gid_t gid;
+	} want[] = {{"rw-r", 0640, 0, 0},        {"rwxr-xr-x", 0755, 0, 0},    {"none", 0, 0, 0},
+	            {"suid", 04711, 0, 0},       {"sgid-dir", 02755, 0, 4321}, {"sgid-dir/roots", 0644, 0, 0},
+	            {"theirs", 0644, 1234, 5678}};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]) && (u->root || i < 4); i++) {
+		struct stat sb;
+		CHILD_CHECK(fstatat(u->layerfd, want[i].name, &sb, AT_SYMLINK_NOFOLLOW) == 0, "no '%s': %s",
+		            want[i].name, strerror(errno));
+		CHILD_CHECK((sb.st_mode & 07777) == want[i].mode, "'%s' has mode %04o, not %04o", want[i].name,
+		            (unsigned)(sb.st_mode & 07777), (unsigned)want[i].mode);
+		CHILD_CHECK(sb.st_uid == want[i].uid && sb.st_gid == want[i].gid, "'%s' is %u:%u, not %u:%u",
+		            want[i].name, (unsigned)sb.st_uid, (unsigned)sb.st_gid, (unsigned)want[i].uid,
+		            (unsigned)want[i].gid);
+	}
+	_exit(0);
+}
+
 /* A file is made with its mode and left alone where the umask kept that
  * and it is its owner's already: the mode and owner end as the entry's
  * whatever the umask, or the group a setgid directory hands down. A copy
- * (img_unpack_copy) is not hashed. */
+ * (img_unpack_copy) is not hashed. Owners other than 0 need root (a user
+ * namespace of the test's maps only 0). */
 static void test_unpack_modes_owners(void **state)
 {
 	(void)state;
@@ -757,36 +845,13 @@ static void test_unpack_modes_owners(void **state)
 		tb_owned(&t, "sgid-dir", AE_IFDIR, 02755, 0, 4321);
 		tb_owned(&t, "sgid-dir/roots", AE_IFREG, 0644, 0, 0);
 		tb_owned(&t, "theirs", AE_IFREG, 0644, 1234, 5678);
+	} else {
+		print_message("as root only: owners other than 0, a setgid directory's group\n");
 	}
 	char digest[65];
-	int fd = tb_close(&t, digest);
-	struct img_unpack_stats st;
-	struct burrow_err *err = NULL;
-	mode_t old = umask(077);
-	int r = img_unpack_copy(fd, s.layerfd, "x.tar", &st, &err);
-	umask(old);
-	if (r < 0)
-		fail_msg("%s", err->msg);
-	close(fd);
-	assert_string_equal(st.digest, "");
-	static const struct {
-		const char *name;
-		mode_t mode;
-		uid_t uid;
-		gid_t gid;
-	} want[] = {{"rw-r", 0640, 0, 0},        {"rwxr-xr-x", 0755, 0, 0},    {"none", 0, 0, 0},
-	            {"suid", 04711, 0, 0},       {"sgid-dir", 02755, 0, 4321}, {"sgid-dir/roots", 0644, 0, 0},
-	            {"theirs", 0644, 1234, 5678}};
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]) && (root || i < 4); i++) {
-		struct stat sb;
-		assert_int_equal(fstatat(s.layerfd, want[i].name, &sb, AT_SYMLINK_NOFOLLOW), 0);
-		if ((sb.st_mode & 07777) != want[i].mode)
-			fail_msg("'%s' has mode %04o, not %04o", want[i].name, (unsigned)(sb.st_mode & 07777),
-			         (unsigned)want[i].mode);
-		if (root && (sb.st_uid != want[i].uid || sb.st_gid != want[i].gid))
-			fail_msg("'%s' is %u:%u, not %u:%u", want[i].name, (unsigned)sb.st_uid, (unsigned)sb.st_gid,
-			         (unsigned)want[i].uid, (unsigned)want[i].gid);
-	}
+	struct unpack_case u = {.tar = tb_close(&t, digest), .layerfd = s.layerfd, .root = root};
+	run_as_root(unpack_modes_owners_child, &u);
+	close(u.tar);
 	sandbox_free(&s);
 }
 
@@ -1278,14 +1343,6 @@ static int server_alive(const char *dir)
 	return found;
 }
 
-#define CHILD_CHECK(cond, ...)                     \
-	do {                                       \
-		if (!(cond)) {                     \
-			dprintf(out, __VA_ARGS__); \
-			_exit(1);                  \
-		}                                  \
-	} while (0)
-
 /* In a child: a user namespace (uid -> 0) and a private mount namespace. */
 static void enter_userns(int out)
 {
@@ -1405,7 +1462,7 @@ static void run_ovl_child(void (*child)(int, const char *))
 	char *prog = NULL;
 	struct burrow_err *err = NULL;
 	if (ovl_find_fuse(NULL, &prog, &err) < 0) {
-		if (getenv("BURROW_MUST_WORK") && strcmp(getenv("BURROW_MUST_WORK"), "1") == 0)
+		if (must_work())
 			fail_msg("%s", err->msg);
 		burrow_err_free(err);
 		skip();
@@ -1417,8 +1474,7 @@ static void run_ovl_child(void (*child)(int, const char *))
 	char msg[1024];
 	int status = child_spawn(ovl_child_call, &call, msg, sizeof(msg));
 	assert_int_equal(rm_rf(dir, &err), 0);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 77 &&
-	    !(getenv("BURROW_MUST_WORK") && strcmp(getenv("BURROW_MUST_WORK"), "1") == 0)) {
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77 && !must_work()) {
 		print_message("skipped: %s\n", msg);
 		skip();
 	}
