@@ -405,13 +405,16 @@ EOF
 	is "$status" 0
 	local id=$output mon start n i
 	read -r mon start <"$XDG_RUNTIME_DIR/burrow/containers/$id/monitor.pid"
-	python3 - "$XDG_RUNTIME_DIR/burrow/containers/$id" "$T/held" <<-'PY' &
-		import os, socket, sys, time
+	python3 - "$XDG_RUNTIME_DIR/burrow/containers/$id" "$T/held" "$mon" <<-'PY' &
+		import os, signal, socket, sys, time
 		d = os.open(sys.argv[1], os.O_PATH | os.O_DIRECTORY)
 		path = "/proc/self/fd/%d/attach" % d
 		socks, misses = [], 0
-		# a full backlog refuses at once (EAGAIN): tried again a while
-		while len(socks) < 400 and misses < 300:
+		def fds():
+		    return len(os.listdir("/proc/%s/fd" % sys.argv[3]))
+		# a full backlog refuses at once (EAGAIN): tried again until the
+		# monitor holds 90 fds or more and takes no more (or at 400 held)
+		while len(socks) < 400 and (misses < 300 or fds() < 90):
 		    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 		    s.setblocking(False)
 		    try:
@@ -423,17 +426,18 @@ EOF
 		        misses += 1
 		        time.sleep(0.01)
 		open(sys.argv[2], "w").write("held %d\n" % len(socks))
-		time.sleep(600)
+		while True:
+		    signal.pause()
 	PY
 	FLOOD_PID=$!
-	wait_line "$T/held" '^held [0-9]+$'
-	# the monitor took as many as it would (it stops short of the last 100
-	# fds here; without that, all 200 go)
-	for i in $(seq 600); do
-		n=$(ls "/proc/$mon/fd" | wc -l)
-		[ "$n" -ge 90 ] && break
+	for i in $(seq 1800); do
+		[ -s "$T/held" ] && break
 		sleep 0.1
 	done
+	assert_match "$(cat "$T/held")" "^held [0-9]+$"
+	# the monitor took as many as it would (it stops short of the last 100
+	# fds here; without that, all 200 go)
+	n=$(ls "/proc/$mon/fd" | wc -l)
 	[ "$n" -ge 90 ] || is "$n" "90 or more" "fds of the monitor, flooded"
 	run_burrow 0 stop -t 0 af
 	run_burrow 0 inspect --format '{{.State.Status}} {{.State.ExitCode}}' af
