@@ -203,7 +203,6 @@ struct netns_slirp {
 	 * hooks...) and, at the limit, make it spin on a listener libslirp
 	 * cannot accept on (400 clients against ulimit -n 200: ~1.7 s of CPU
 	 * in 5 s) */
-	int fd_ceiling;
 	unsigned full_round;         /* the round `full` was learnt in */
 	bool full;                   /* the next fd would be at or above fd_ceiling */
 	bool hid;                    /* a listener was hidden this round */
@@ -408,7 +407,6 @@ struct netns_slirp *netns_slirp_new(struct loop *l, int tapfd, const struct netn
 
 	struct netns_slirp *n = xcalloc(1, sizeof(*n));
 	n->loop = l; /* before slirp_new, which makes timers */
-	n->fd_ceiling = fd_ceiling();
 	n->tapfd = -1;
 	if (cfg->outbound4[0] && resolve_outbound(AF_INET, cfg->outbound4, &n->out4, sizeof(n->out4), err) < 0) {
 		free(n);
@@ -548,12 +546,14 @@ static void on_sock(struct loop *l, struct loop_watch *w, int fd, short revents,
 
 /* Whether libslirp's listeners rest this round: the fd an accept would
  * make is at or above the monitor's reserve. Learnt once a round, and
- * only in a round where a listener wants input. */
+ * only in a round where a listener wants input (three syscalls; ~2,000
+ * rounds a second at full speed). The limit is read each time: the
+ * published ports raise it (fwd.c) after libslirp starts. */
 static bool listeners_full(struct netns_slirp *n)
 {
 	if (n->full_round != n->round) {
 		n->full_round = n->round;
-		n->full = fd_next_at_or_above(n->fd_ceiling);
+		n->full = fd_next_at_or_above(fd_ceiling());
 	}
 	return n->full;
 }
