@@ -302,6 +302,9 @@ static int run_hook(yajl_val hook, const char *file, const char *input, char **o
 		int to = wr >= 0 ? wr : open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (dup2(in, 0) < 0 || (to >= 0 && dup2(to, 1) < 0))
 			_exit(127);
+		/* every fd of the monitor's is close-on-exec; a second line of
+		 * defence all the same: the hook gets stdio and nothing else */
+		close_fds_keep_from(STDERR_FILENO + 1, NULL, 0);
 		execve(path, args, env);
 		_exit(errno == ENOENT ? 127 : 126);
 	}

@@ -859,6 +859,12 @@ static int daemonize(struct ctr_monitor_args *a, bool passthrough)
 	for (int fd = 3; fd < 3 + a->preserve_fds; fd++)
 		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 			return -1;
+	/* for the tests: a monitor fd without close-on-exec, which the
+	 * programs the monitor runs must close all the same (hooks.bats) */
+	if (getenv("BURROW_TEST_MONITOR_FDS_INHERITABLE"))
+		for (int fd = 3; fd < 3 + a->preserve_fds; fd++)
+			if (fcntl(fd, F_SETFD, 0) < 0)
+				return -1;
 	if (chdir("/") < 0)
 		return -1;
 	sigset_t none;

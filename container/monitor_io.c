@@ -370,15 +370,32 @@ void ctr_mon_client_add(struct mon *m, int fd, bool want_stdin)
 	welcome(m, client_new(m, fd), want_stdin);
 }
 
+/* accept() paused this long when out of fds or memory. */
+#define ACCEPT_PAUSE_MS 100
+
+static void listen_pause(struct loop_watch *w, const char *why)
+{
+	burrow_debug("attach socket: accepting paused for %d ms: %s", ACCEPT_PAUSE_MS, why);
+	loop_watch_pause(w, ACCEPT_PAUSE_MS);
+}
+
+/* A client at a time. At the monitor's reserve of fds (lib/fileutil.h's
+ * fd_ceiling), or out of fds or memory, a pause: the connection waits in
+ * the backlog, and the listener does not fire every round meanwhile. */
 static void on_listen(struct loop *l, struct loop_watch *w, int fd, short revents, void *data)
 {
 	(void)l;
-	(void)w;
 	(void)revents;
 	struct mon *m = data;
+	if (fd_next_at_or_above(fd_ceiling())) {
+		listen_pause(w, "the rest of the fds are the monitor's own");
+		return;
+	}
 	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (c >= 0)
 		client_new(m, c);
+	else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+		listen_pause(w, strerror(errno));
 }
 
 int ctr_mon_listen(struct mon *m, const char *rundir, struct burrow_err **err)

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -108,6 +109,26 @@ int fd_xattrs_each(int fd, int (*fn)(const char *name, const void *val, size_t l
 bool fd_is_open(int fd)
 {
 	return fcntl(fd, F_GETFD) >= 0;
+}
+
+int fd_ceiling(void)
+{
+	struct rlimit r;
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur == RLIM_INFINITY || r.rlim_cur > INT_MAX)
+		return INT_MAX;
+	int lim = (int)r.rlim_cur;
+	return lim > 2 * FD_RESERVE ? lim - FD_RESERVE : lim / 2;
+}
+
+bool fd_next_at_or_above(int ceiling)
+{
+	if (ceiling == INT_MAX)
+		return false;
+	int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return errno == EMFILE;
+	close(fd);
+	return fd >= ceiling;
 }
 
 int read_file(const char *path, char **out, size_t *len, struct burrow_err **err)

@@ -26,6 +26,19 @@ int fd_xattrs_each(int fd, int (*fn)(const char *name, const void *val, size_t l
 /* Whether fd is open. */
 bool fd_is_open(int fd);
 
+/* fds a process that serves many clients (the monitor) leaves to its own
+ * needs (its exit file, hooks, attach clients, healthchecks, a restart):
+ * a flood of connections, which any local user may send, must not take
+ * them. fd_ceiling(): the number at and above which no client's fd is
+ * kept, RLIMIT_NOFILE less FD_RESERVE (less half the limit when it is
+ * small; INT_MAX without a limit). fds are given lowest first, so the
+ * numbers above it stay free for the rest. */
+#define FD_RESERVE 128
+int fd_ceiling(void);
+/* Whether the next fd made (the lowest free number) would be at or above
+ * ceiling. */
+bool fd_next_at_or_above(int ceiling);
+
 /* Reads a whole file into a NUL-terminated buffer. */
 int read_file(const char *path, char **out, size_t *len, struct burrow_err **err);
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct burrow_err **err);

@@ -15,7 +15,8 @@ struct loop_watch {
 	int fd;
 	short events;
 	bool dead;
-	bool owned; /* the loop closes fd (a signalfd it made) */
+	bool owned;        /* the loop closes fd (a signalfd it made) */
+	int64_t paused_to; /* not polled before this now_ms() (0: not paused) */
 	loop_fd_fn fn;
 	loop_signal_fn sig_fn;
 	void *data;
@@ -155,6 +156,16 @@ struct loop_watch *loop_watch_add(struct loop *l, int fd, short events, loop_fd_
 void loop_watch_set_events(struct loop_watch *w, short events)
 {
 	w->events = events;
+}
+
+void loop_watch_pause(struct loop_watch *w, int ms)
+{
+	w->paused_to = now_ms() + ms;
+}
+
+bool loop_watch_paused(const struct loop_watch *w)
+{
+	return w->paused_to != 0;
 }
 
 short loop_watch_events(const struct loop_watch *w)
@@ -352,6 +363,14 @@ static int round_(struct loop *l, int timeout, struct burrow_err **err)
 		struct loop_watch *w = l->w[i];
 		if (w->dead || !w->events)
 			continue;
+		if (w->paused_to != 0) {
+			int64_t left = w->paused_to - now;
+			if (left > 0) {
+				timeout = lower(timeout, left > INT_MAX ? INT_MAX : (int)left);
+				continue;
+			}
+			w->paused_to = 0;
+		}
 		if (n == l->capp) {
 			l->capp = l->capp ? l->capp * 2 : 16;
 			l->pfd = xrealloc(l->pfd, l->capp * sizeof(*l->pfd));

@@ -58,6 +58,11 @@ void loop_free(struct loop *l);
 struct loop_watch *loop_watch_add(struct loop *l, int fd, short events, loop_fd_fn fn, void *data);
 /* From the next round on. */
 void loop_watch_set_events(struct loop_watch *w, short events);
+/* Not polled for ms from now (its events are kept): a listener that
+ * cannot accept now (out of fds) rests instead of firing every round.
+ * Paused until the first round that starts ms or more later. */
+void loop_watch_pause(struct loop_watch *w, int ms);
+bool loop_watch_paused(const struct loop_watch *w);
 short loop_watch_events(const struct loop_watch *w);
 int loop_watch_fd(const struct loop_watch *w);
 /* w is invalid afterwards. NULL is fine. */

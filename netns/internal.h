@@ -198,7 +198,6 @@ struct fwd_listener {
 	bool v6only; /* an IPv6 socket that takes no IPv4 (slirp's [::]) */
 	bool in_slirp;
 	struct loop_watch *w;
-	struct loop_timer *pause; /* accept() paused (out of fds) */
 	/* the UDP flows of the splice handler: a hash by client address and
 	 * a list from the most recently used */
 	struct fwd_flow **hash;

@@ -72,6 +72,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -174,7 +175,12 @@ struct sock_slot {
 	struct loop_watch *w; /* NULL: never asked for */
 	short revents;        /* this round's, for slirp_pollfds_poll */
 	unsigned round;       /* the last round slirp asked for it */
+	bool listening;       /* a port_handler=slirp listener (SO_ACCEPTCONN) */
 };
+
+/* A listener hidden at the monitor's reserve of fds is looked at again
+ * this often (a connection that ends frees one without waking the loop). */
+#define LISTEN_RETRY_MS 100
 
 struct netns_slirp {
 	Slirp *slirp;
@@ -190,6 +196,16 @@ struct netns_slirp {
 	struct sock_slot *slots; /* indexed by fd */
 	size_t nslots;
 	unsigned round;
+	/* libslirp accepts a port_handler=slirp connection whenever its
+	 * listener is readable, with no reserve of fds: at fd_ceiling
+	 * (lib/fileutil.h) its listeners are not polled for input, or a
+	 * flood of clients would take the monitor's last fds (its exit file,
+	 * hooks...) and, at the limit, make it spin on a listener libslirp
+	 * cannot accept on (400 clients against ulimit -n 200: ~1.7 s of CPU
+	 * in 5 s) */
+	unsigned full_round;         /* the round `full` was learnt in */
+	bool full;                   /* the next fd would be at or above fd_ceiling */
+	bool hid;                    /* a listener was hidden this round */
 	bool tap_gone;               /* the tap hung up or failed: no longer watched */
 	struct netns_hostlo *hostlo; /* allow_host_loopback=false (hostlo.h) */
 };
@@ -528,8 +544,23 @@ static void on_sock(struct loop *l, struct loop_watch *w, int fd, short revents,
 	n->slots[fd].revents = revents;
 }
 
+/* Whether libslirp's listeners rest this round: the fd an accept would
+ * make is at or above the monitor's reserve. Learnt once a round, and
+ * only in a round where a listener wants input (three syscalls; ~2,000
+ * rounds a second at full speed). The limit is read each time: the
+ * published ports raise it (fwd.c) after libslirp starts. */
+static bool listeners_full(struct netns_slirp *n)
+{
+	if (n->full_round != n->round) {
+		n->full_round = n->round;
+		n->full = fd_next_at_or_above(fd_ceiling());
+	}
+	return n->full;
+}
+
 /* slirp_pollfds_fill asks for one socket: its watch, made or updated. The
- * index slirp gets back (for cb_get_revents) is the fd. */
+ * index slirp gets back (for cb_get_revents) is the fd. A listener is not
+ * polled for input while listeners_full. */
 static int cb_add_poll(int fd, int events, void *opaque)
 {
 	struct netns_slirp *n = opaque;
@@ -547,6 +578,15 @@ static int cb_add_poll(int fd, int events, void *opaque)
 	short ev = (short)slirp_to_poll(events);
 	if (s->round == n->round && s->w)
 		ev |= loop_watch_events(s->w); /* asked twice in one round */
+	if (!s->w) {
+		int on = 0;
+		socklen_t len = sizeof(on);
+		s->listening = getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+	}
+	if (s->listening && (ev & POLLIN) && listeners_full(n)) {
+		ev &= (short)~POLLIN;
+		n->hid = true;
+	}
 	if (!s->w)
 		s->w = loop_watch_add(n->loop, fd, ev, on_sock, n);
 	else
@@ -572,11 +612,14 @@ static int slirp_prepare(struct loop *l, void *data)
 	(void)l;
 	struct netns_slirp *n = data;
 	n->round++;
+	n->hid = false;
 	uint32_t t = UINT32_MAX;
 	slirp_pollfds_fill(n->slirp, &t, cb_add_poll, n);
 	for (size_t fd = 0; fd < n->nslots; fd++)
 		if (n->slots[fd].w && n->slots[fd].round != n->round)
 			loop_watch_set_events(n->slots[fd].w, 0);
+	if (n->hid && t > LISTEN_RETRY_MS)
+		t = LISTEN_RETRY_MS;
 	return t == UINT32_MAX ? -1 : (t > INT_MAX ? INT_MAX : (int)t);
 }
 

@@ -19,9 +19,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
+#include "lib/fileutil.h"
 #include "lib/loop.h"
 #include "lib/proc.h"
 #include "lib/xalloc.h"
@@ -55,13 +55,6 @@
 #define EXPIRY_TICK_MS 1000
 #define DGRAM_MAX 65536
 #define FLOW_BUCKETS 256
-/* fds left to the rest of the monitor (its exit file, hooks, attach
- * clients, healthchecks, a restart): a flood of connections or of UDP
- * clients, which any local user may send, must not take them. The handler
- * keeps no fd numbered at or above RLIMIT_NOFILE less this (less half the
- * limit when it is small); fds are given lowest first, so those numbers
- * stay free for the others. */
-#define FD_RESERVE 128
 
 struct half {
 	int pipe[2]; /* -1 while it holds nothing */
@@ -104,15 +97,6 @@ struct fwd_flow {
 };
 
 /* ---- the fds kept ---- */
-
-static int fd_ceiling(void)
-{
-	struct rlimit r;
-	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur == RLIM_INFINITY || r.rlim_cur > INT_MAX)
-		return INT_MAX;
-	int lim = (int)r.rlim_cur;
-	return lim > 2 * FD_RESERVE ? lim - FD_RESERVE : lim / 2;
-}
 
 /* Whether fd, just made, takes a number left to the rest of the monitor:
  * then it is closed, EMFILE. */
@@ -516,16 +500,7 @@ static void on_conn(struct loop *lp, struct loop_watch *w, int fd, short revents
 static void listener_pause(struct fwd_listener *l, const char *why)
 {
 	burrow_debug("published port %u: accepting paused for %d ms: %s", l->host_port, ACCEPT_PAUSE_MS, why);
-	loop_watch_set_events(l->w, 0);
-	loop_timer_arm(l->pause, now_ms() + ACCEPT_PAUSE_MS, 0);
-}
-
-static void on_pause_over(struct loop *lp, struct loop_timer *t, void *data)
-{
-	(void)lp;
-	(void)t;
-	struct fwd_listener *l = data;
-	loop_watch_set_events(l->w, POLLIN);
+	loop_watch_pause(l->w, ACCEPT_PAUSE_MS);
 }
 
 static void conn_new(struct fwd_listener *l, int cfd, const struct sockaddr_storage *client)
@@ -586,7 +561,7 @@ static void on_accept(struct loop *lp, struct loop_watch *w, int fd, short reven
 			return;
 		}
 		conn_new(l, cfd, &client);
-		if (loop_watch_events(l->w) == 0)
+		if (loop_watch_paused(l->w))
 			return; /* paused meanwhile */
 	}
 }
@@ -806,7 +781,6 @@ int splice_start(struct netns_fwd *f, int nsfd, struct burrow_err **err)
 	for (size_t i = 0; i < f->nls; i++) {
 		struct fwd_listener *l = &f->ls[i];
 		l->w = loop_watch_add(f->loop, l->fd, POLLIN, l->proto == NETNS_TCP ? on_accept : on_dgram, l);
-		l->pause = loop_timer_add(f->loop, on_pause_over, l);
 	}
 	return 0;
 }
@@ -823,8 +797,6 @@ void splice_stop(struct netns_fwd *f)
 		l->hash = NULL;
 		loop_watch_remove(f->loop, l->w);
 		l->w = NULL;
-		loop_timer_remove(f->loop, l->pause);
-		l->pause = NULL;
 	}
 	loop_timer_remove(f->loop, f->expiry);
 	f->expiry = NULL;

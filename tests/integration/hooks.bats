@@ -92,6 +92,23 @@ fds_hook() {
 	is "$output" "0" "no hook holds the container's log"
 }
 
+@test "hooks: a hook gets no fd beyond stdio even when a monitor fd is not close-on-exec" {
+	fds_hook '["prestart", "poststart", "poststop"]'
+	echo planted >"$T/f3"
+	# the knob leaves --preserve-fds' fd 3 inheritable in the monitor: only
+	# the close in the hook's child keeps it from the hooks
+	run env BURROW_TEST_MONITOR_FDS_INHERITABLE=1 timeout 60 "$BURROW" --hooks-dir "$HOOKS" \
+		run --name pl --preserve-fds 1 busybox cat /proc/self/fd/3 3<"$T/f3"
+	is "$status" 0
+	is "$output" "planted" "the container has it"
+	# the three hooks ran (each lists its stdin at least), none had the file
+	run grep -c "^/" "$T/fds"
+	assert_match "$output" "^[0-9]+$"
+	[ "$output" -ge 3 ] || is "$output" "3 or more" "lines of the three hooks"
+	run grep -cF "$T/f3" "$T/fds"
+	is "$output" "0" "no hook holds the monitor's inheritable fd"
+}
+
 @test "hooks: a poststop hook gets no socket of a published port's connection (port_handler=slirp, whose sockets libslirp makes)" {
 	fds_hook '["poststop"]'
 	run_burrow 0 --hooks-dir "$HOOKS" run -d --name sk --network slirp:port_handler=slirp -p 127.0.0.1::8080 \

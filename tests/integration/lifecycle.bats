@@ -12,6 +12,7 @@ suite_setup() {
 
 suite_teardown() {
 	# containers left running: their monitors go with the namespace
+	[ -z "${FLOOD_PID:-}" ] || kill "$FLOOD_PID" 2>/dev/null || true
 	return 0
 }
 
@@ -395,6 +396,57 @@ EOF
 	wait "$a"
 	is "$(cat "$T/a.out")" "got both"
 	run_burrow 0 rm multi
+}
+
+@test "attach: a flood of attach clients leaves the monitor fds of its own: the container's end is recorded in full" {
+	# the monitor may hold 200 fds; clients connect to its attach socket
+	# (and say nothing) until it takes no more, and stay
+	run bash -c 'ulimit -n 200 && exec timeout 60 "$BURROW" run -d --name af busybox sleep 1000'
+	is "$status" 0
+	local id=$output mon start n i
+	read -r mon start <"$XDG_RUNTIME_DIR/burrow/containers/$id/monitor.pid"
+	python3 - "$XDG_RUNTIME_DIR/burrow/containers/$id" "$T/held" "$mon" <<-'PY' &
+		import os, signal, socket, sys, time
+		d = os.open(sys.argv[1], os.O_PATH | os.O_DIRECTORY)
+		path = "/proc/self/fd/%d/attach" % d
+		socks, misses = [], 0
+		def fds():
+		    return len(os.listdir("/proc/%s/fd" % sys.argv[3]))
+		# a full backlog refuses at once (EAGAIN): tried again until the
+		# monitor holds 90 fds or more and takes no more (or at 400 held)
+		while len(socks) < 400 and (misses < 300 or fds() < 90):
+		    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+		    s.setblocking(False)
+		    try:
+		        s.connect(path)
+		        socks.append(s)
+		        misses = 0
+		    except OSError:
+		        s.close()
+		        misses += 1
+		        time.sleep(0.01)
+		open(sys.argv[2], "w").write("held %d\n" % len(socks))
+		while True:
+		    signal.pause()
+	PY
+	FLOOD_PID=$!
+	for i in $(seq 1800); do
+		[ -s "$T/held" ] && break
+		sleep 0.1
+	done
+	assert_match "$(cat "$T/held")" "^held [0-9]+$"
+	# the monitor took as many as it would (it stops short of the last 100
+	# fds here; without that, all 200 go)
+	n=$(ls "/proc/$mon/fd" | wc -l)
+	[ "$n" -ge 90 ] || is "$n" "90 or more" "fds of the monitor, flooded"
+	run_burrow 0 stop -t 0 af
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.ExitCode}}' af
+	is "$output" "exited 137"
+	run cat "$XDG_DATA_HOME/burrow/containers/$id/monitor.log"
+	assert_no_match "$output" "Too many open files"
+	[ -s "$XDG_RUNTIME_DIR/burrow/exits/$id" ] || is "no exit file" "an exit file" "exits/$id"
+	kill "$FLOOD_PID"
+	FLOOD_PID=
 }
 
 @test "logs: k8s-file lines; stdout and stderr apart; --tail, -t, --since, --until, several containers, --names" {

@@ -716,3 +716,47 @@ fds_of() {
 	assert_no_match "$output" "Too many open files"
 	[ -s "$XDG_RUNTIME_DIR/burrow/exits/$id" ] || is "no exit file" "an exit file" "exits/$id"
 }
+
+@test "publish: a flood of connections through port_handler=slirp leaves the monitor fds of its own: it stays responsive, its end is recorded in full" {
+	# the monitor may hold 200 fds; clients connect until the monitor
+	# holds 90 or more and takes no more (libslirp's listener rests at the
+	# reserve: the rest wait in its backlog), and stay
+	run bash -c 'ulimit -n 200 && exec timeout 60 "$BURROW" run -d --name sf --network slirp:port_handler=slirp \
+		-p 127.0.0.1::80 peer netpeer tcp 80'
+	is "$status" 0
+	local id=$output port mon i
+	port=$(hport sf 80)
+	run_burrow 0 inspect --format '{{.State.ConmonPid}}' sf
+	mon=$output
+	python3 - "$port" "$mon" "$T/held" <<-'PY' &
+		import os, signal, socket, sys
+		socks, misses = [], 0
+		def fds():
+		    return len(os.listdir("/proc/%s/fd" % sys.argv[2]))
+		# stops once the monitor holds 90 fds or more and 5 tries in a row
+		# got nowhere (or at 400 held)
+		while len(socks) < 400 and (misses < 5 or fds() < 90):
+		    try:
+		        socks.append(socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1))
+		        misses = 0
+		    except OSError:
+		        misses += 1
+		open(sys.argv[3], "w").write("held %d\n" % len(socks))
+		while True:
+		    signal.pause()
+	PY
+	bgpids="$bgpids $!"
+	for i in $(seq 1800); do
+		[ -s "$T/held" ] && break
+		sleep 0.1
+	done
+	assert_match "$(cat "$T/held")" "^held [0-9]+$"
+	[ "$(fds_of "$mon")" -ge 90 ] || is "$(fds_of "$mon")" "90 or more" "fds of the monitor, flooded"
+	# still responsive: it stops the container and records its end
+	run_burrow 0 stop -t 0 sf
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.ExitCode}}' sf
+	is "$output" "exited 137"
+	run cat "$XDG_DATA_HOME/burrow/containers/$id/monitor.log"
+	assert_no_match "$output" "Too many open files"
+	[ -s "$XDG_RUNTIME_DIR/burrow/exits/$id" ] || is "no exit file" "an exit file" "exits/$id"
+}

@@ -1,6 +1,6 @@
 /* Unit tests for lib/loop: watches added and removed while the loop
  * dispatches (the current one included), timer order and re-arming,
- * signals, hooks and the stop flag. */
+ * signals, hooks, the stop flag and paused watches. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -353,6 +353,33 @@ static void test_hooks(void **state)
 	close_pipe(a);
 }
 
+/* A paused watch is not polled (its fd stays ready), the round's wait
+ * ends when the pause does, and the round after that polls it again. */
+static void test_watch_pause(void **state)
+{
+	(void)state;
+	reset();
+	struct loop *l = loop_new();
+	struct pipe a = readable_pipe();
+	struct ctx ca = {.letter = 'A'};
+	struct loop_watch *w = loop_watch_add(l, a.r, POLLIN, cb_note, &ca);
+	loop_watch_pause(w, 600000);
+	assert_true(loop_watch_paused(w));
+	assert_int_equal(loop_run_once(l, 0, NULL), 0);
+	assert_string_equal(trace, "");
+	assert_true(loop_watch_paused(w));
+	assert_int_equal(loop_watch_events(w), POLLIN);
+	/* a short pause: no round waits past it (-1 would wait for ever on a
+	 * watch not polled), and the fd is polled once it is over */
+	loop_watch_pause(w, 1);
+	for (int i = 0; i < 1000 && !ntrace; i++)
+		assert_int_equal(loop_run_once(l, -1, NULL), 0);
+	assert_string_equal(trace, "A");
+	assert_false(loop_watch_paused(w));
+	loop_free(l);
+	close_pipe(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +390,7 @@ int main(void)
 	    cmocka_unit_test(test_timer_periodic_and_stop),
 	    cmocka_unit_test(test_signals),
 	    cmocka_unit_test(test_hooks),
+	    cmocka_unit_test(test_watch_pause),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
