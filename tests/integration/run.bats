@@ -549,14 +549,17 @@ rootless=$rootless"
 	is "${lines[3]}" "sys-ro"
 }
 
-@test "run: stdin without -i is the container's /dev/null by its path there, as podman's; exec's too" {
+@test "run: stdin without -i is the container's /dev/null by its path there, as podman's; exec's too, read-only" {
 	# the one the runtime opened outside read "/null" (a devtmpfs the
-	# container's root does not reach)
+	# container's root does not reach); podman 4.3's init gets it
+	# read-write, its exec read-only (lrwx, lr-x)
 	run_burrow 0 run --rm busybox sh -c 'ls -l /proc/self/fd/0'
-	assert_match "$output" " -> /dev/null$"
+	assert_match "$output" "^lrwx.* -> /dev/null$"
 	run_burrow 0 run -d --name fd0 busybox sleep 1000
 	run_burrow 0 exec fd0 sh -c 'ls -l /proc/self/fd/0'
-	assert_match "$output" " -> /dev/null$"
+	assert_match "$output" "^lr-x.* -> /dev/null$"
+	run_burrow 0 exec fd0 sh -c 'echo x >&0 || echo ro'
+	assert_match "$output" "ro$"
 	# with -i a pipe still
 	run_burrow 0 run --rm -i busybox sh -c 'ls -l /proc/self/fd/0' </dev/null
 	assert_match "$output" " -> pipe:"
