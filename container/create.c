@@ -459,7 +459,12 @@ int ctr_start_user(struct ctr_config *c, const char *root, struct burrow_err **e
 	if (!c->user_live || !c->user_spec)
 		return 0;
 	char *roots[] = {(char *)root, NULL};
-	return ctr_user_lookup(c->user_spec, roots, &c->uid, &c->gid, err);
+	unsigned uid, gid; /* c keeps its own when the lookup fails */
+	if (ctr_user_lookup(c->user_spec, roots, &uid, &gid, err) < 0)
+		return -1;
+	c->uid = uid;
+	c->gid = gid;
+	return 0;
 }
 
 int ctr_start_groups(const struct ctr_config *c, const char *root, char ***out, struct burrow_err **err)
