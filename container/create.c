@@ -397,35 +397,58 @@ void ctr_user_memberships(const char *spec, unsigned uid, const char *passwd, co
 	free(v);
 }
 
-/* -u USER[:GROUP] against the image's /etc/passwd and /etc/group (read
- * for a GROUP only): c->uid, c->gid and, as podman 4.3 sets them for a
- * user given, the first of the supplementary groups c->user_groups, the
- * user's group; when spec names no group, the groups that list the user
- * as a member follow at each start (ctr_start_groups). */
-static int parse_user(const char *spec, char *const *roots, struct ctr_config *c, struct burrow_err **err)
+int ctr_user_lookup(const char *spec, char *const *roots, unsigned *uid, unsigned *gid, struct burrow_err **err)
 {
 	cleanup_free char *passwd = NULL;
 	cleanup_free char *group = NULL;
 	if (ctr_read_in_roots(roots, "/etc/passwd", &passwd, err) < 0 ||
 	    (strchr(spec, ':') && ctr_read_in_roots(roots, "/etc/group", &group, err) < 0))
 		return burrow_error_wrap(err, "cannot find user '%s' in the image", str_quote(spec));
-	if (ctr_resolve_user(spec, passwd, group, &c->uid, &c->gid, err) < 0)
+	if (ctr_resolve_user(spec, passwd, group, uid, gid, err) < 0)
 		return -1;
 	/* podman 4.3 writes an /etc/passwd entry for a uid (in digits: Go's
 	 * ParseUint) without one, and takes its GROUP as a gid only in
 	 * digits, else from /etc/group: -u 1000:+5 fails there, which exec's
 	 * lookup takes; -u +1000:+5 gets no entry, and runs */
 	const char *g = strchr(spec, ':');
-	unsigned id, gid;
+	unsigned id, ignored;
 	long long n;
 	cleanup_free char *u = xstrndup(spec, g ? (size_t)(g - spec) : strlen(spec));
 	if (g && ctr_entry_number(u, &n) && g[1 + strspn(g + 1, "0123456789")] &&
-	    !(passwd && find_entry(passwd, u, &id, &gid)) && !(group && find_entry(group, g + 1, &id, NULL)))
+	    !(passwd && find_entry(passwd, u, &id, &ignored)) && !(group && find_entry(group, g + 1, &id, NULL)))
 		return burrow_error_status(err, CTR_ENOUSER, "group '%s' not found in the image's /etc/group",
 		                           str_quote(g + 1));
-	struct strv_builder b = {0};
-	strv_builder_take(&b, xasprintf("%u", c->gid));
-	c->user_groups = strv_builder_steal(&b);
+	return 0;
+}
+
+/* -u USER[:GROUP] (or the image's User) at create: kept in c->user_spec
+ * for each start to look up (ctr_start_user; user_live), as podman 4.3
+ * does (checked live: its create takes a user the image lacks, or an
+ * /etc/passwd that is a directory; its start fails with 125, its run
+ * with 126). Looked up now as well, against the image's /etc/passwd and
+ * /etc/group, for what create derives from it (a numeric user's entry,
+ * keep-id's HOME); a user not found there is uid 0 (its number when it
+ * is one), group 0, until a start finds it. When spec names no group, the
+ * groups that list the user as a member follow at each start
+ * (ctr_start_groups). */
+static int parse_user(const char *spec, char *const *roots, struct ctr_config *c, struct burrow_err **err)
+{
+	struct burrow_err *e = NULL;
+	if (ctr_user_lookup(spec, roots, &c->uid, &c->gid, &e) < 0) {
+		if (e->status != CTR_ENOUSER) {
+			*err = e;
+			return -1;
+		}
+		burrow_err_free(e);
+		const char *g = strchr(spec, ':');
+		cleanup_free char *u = xstrndup(spec, g ? (size_t)(g - spec) : strlen(spec));
+		long long n;
+		c->uid = ctr_entry_number(u, &n) ? (unsigned)n : 0;
+		c->gid = 0;
+	}
+	/* what an older burrow, which knows no user_live, starts it with */
+	strv_append_take(&c->user_groups, xasprintf("%u", c->gid));
+	c->user_live = true;
 	c->user_spec = xstrdup(spec);
 	return 0;
 }
@@ -441,11 +464,29 @@ static void default_user_groups(struct ctr_config *c)
 		strv_append_take(&c->user_groups, xasprintf("%u", c->gid));
 }
 
+int ctr_start_user(struct ctr_config *c, const char *root, struct burrow_err **err)
+{
+	if (!c->user_live || !c->user_spec)
+		return 0;
+	char *roots[] = {(char *)root, NULL};
+	unsigned uid, gid; /* c keeps its own when the lookup fails */
+	if (ctr_user_lookup(c->user_spec, roots, &uid, &gid, err) < 0)
+		return -1;
+	c->uid = uid;
+	c->gid = gid;
+	return 0;
+}
+
 int ctr_start_groups(const struct ctr_config *c, const char *root, char ***out, struct burrow_err **err)
 {
 	*out = NULL;
 	struct strv_builder b = {0};
-	strv_builder_extend(&b, c->user_groups);
+	/* -u looked up at this start (ctr_start_user): its group first, as
+	 * create stores it for an older record */
+	if (c->user_live)
+		strv_builder_take(&b, xasprintf("%u", c->gid));
+	else
+		strv_builder_extend(&b, c->user_groups);
 	/* podman 4.3 gives root without a user the groups that list the
 	 * name passwd gives uid 0 as a member, not its own group as for -u 0
 	 * ("wheel:x:10:root" gives Groups: 10) */

@@ -175,8 +175,12 @@ static int process_settings(struct state_store *s, const struct ctr_config *c, c
 	}
 	t->uid = c->uid;
 	t->gid = c->gid;
-	if (o->user) {
-		if (ctr_resolve_user(o->user, passwd, group, &t->uid, &t->gid, err) < 0)
+	/* without -u, the container's user as its files say it now: podman
+	 * 4.3's exec looks it up each time (checked live: a uid changed in
+	 * /etc/passwd counts at the next exec) */
+	const char *spec = o->user ? o->user : c->user_live ? c->user_spec : NULL;
+	if (spec) {
+		if (ctr_resolve_user(spec, passwd, group, &t->uid, &t->gid, err) < 0)
 			return -1;
 		t->has_user = true;
 	}

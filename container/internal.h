@@ -30,12 +30,13 @@ char *ctr_seccomp_cache(struct state_store *s);
 
 /* Prepares c to run: the runtime dir with the generated /etc files, the
  * root filesystem mounted (fuse-overlayfs; --rootfs: the directory
- * itself) and the bundle's config.json. Returns the root filesystem's
+ * itself), c's user looked up in it (ctr_start_user: c's uid and gid
+ * change) and the bundle's config.json. Returns the root filesystem's
  * path (caller frees), the fuse-overlayfs server in *fuse_pid (0: none)
  * and the binds the bundle makes, as the run record keeps them, in
  * *binds (ctr_mount_bind_id; caller frees); NULL on failure, with nothing
  * left mounted. */
-char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
+char *ctr_prepare(struct state_store *s, struct ctr_config *c, const struct ctr_engine_opts *eng,
                   const struct netns_cfg *ncfg, pid_t *fuse_pid, char ***binds, struct burrow_err **err);
 
 struct ctr_attached;
@@ -138,6 +139,18 @@ char *ctr_passwd_home(const char *passwd, unsigned uid);
  * runs with group 0; GROUP (a name or a gid) overrides the group. */
 int ctr_resolve_user(const char *spec, const char *passwd, const char *group, unsigned *uid, unsigned *gid,
                      struct burrow_err **err);
+/* -u USER[:GROUP] against /etc/passwd and /etc/group (read for a GROUP
+ * only) in the tree of roots (ctr_read_in_roots), as ctr_resolve_user,
+ * and a numeric user's GROUP as podman 4.3 takes it (digits, else a name
+ * /etc/group has). Status CTR_ENOUSER when the user or group is not there
+ * or a file cannot be read. */
+int ctr_user_lookup(const char *spec, char *const *roots, unsigned *uid, unsigned *gid, struct burrow_err **err);
+/* At a start, for a record whose user is looked up then (user_live): c's
+ * uid and gid from its user_spec against the /etc/passwd and /etc/group
+ * of its root filesystem root as they are now (a user added or changed
+ * since create counts), as podman 4.3's start; status CTR_ENOUSER when it
+ * is not there. Nothing to do for another record. */
+int ctr_start_user(struct ctr_config *c, const char *root, struct burrow_err **err);
 struct strv_builder;
 /* When spec (-u's) names no group: the gids, as text, of the groups whose
  * member list in group text holds the user's name (spec's, or for a

@@ -207,7 +207,7 @@ static int write_bundle(struct state_store *s, const struct ctr_config *c, const
 	return 0;
 }
 
-char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struct ctr_engine_opts *eng,
+char *ctr_prepare(struct state_store *s, struct ctr_config *c, const struct ctr_engine_opts *eng,
                   const struct netns_cfg *ncfg, pid_t *fuse_pid, char ***binds, struct burrow_err **err)
 {
 	cleanup_free char *dir = ctr_dir(s, c->id);
@@ -229,7 +229,8 @@ char *ctr_prepare(struct state_store *s, const struct ctr_config *c, const struc
 		trace_mark("prep: overlay mounted");
 	}
 	trace_mark("prep: mtab+bundle");
-	if (make_mtab(root, err) < 0 || write_bundle(s, c, eng, ncfg, dir, rundir, root, binds, err) < 0) {
+	if (make_mtab(root, err) < 0 || ctr_start_user(c, root, err) < 0 ||
+	    write_bundle(s, c, eng, ncfg, dir, rundir, root, binds, err) < 0) {
 		if (!c->rootfs) {
 			struct burrow_err *e2 = NULL;
 			if (ovl_umount(root, *fuse_pid, &e2) < 0)

@@ -107,6 +107,7 @@ int ctr_set_state(struct state_store *s, const struct ctr_config *c, struct ctr_
 	X(STRV, user_groups) /* -u's (or the image User's) groups: its gid and memberships (podman's) */    \
 	X(BOOL, groups_live) /* user_groups holds the gid alone: memberships looked up at each start */     \
 	X(STR, user_spec)    /* -u's (or the image User's) USER[:GROUP], which exec's lookup takes */       \
+	X(BOOL, user_live)   /* user_spec looked up at each start and exec (uid, gid: create's lookup) */   \
 	X(STR, hostname)                                                                                    \
 	X(STR, network)      /* --network in its canonical form (netns_format) */                           \
 	X(STR, pid_mode)     /* --pid: host, container:ID, ns:PATH (NULL: private; container/nsmode.h) */   \

@@ -196,8 +196,11 @@ static int keep_id(const struct ctr_create_opts *o, const struct parsed *p, cons
 	c->passwd_entry = expand_entry(o->passwd_entry ? o->passwd_entry : PODMAN_PASSWD_ENTRY, vals);
 	c->group_entry = xasprintf("%s:x:%lu:%s", gr ? gr->gr_name : name, gid, name);
 	if (!o->user) {
+		/* keep-id's UID:GID over the image's User: nothing a start
+		 * looks up */
 		c->uid = (unsigned)uid;
 		c->gid = (unsigned)gid;
+		c->user_live = false;
 	}
 	/* HOME: the image's entry for the process user, else ours */
 	if (!strv_env_has(c->env, "HOME")) {

@@ -420,30 +420,44 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* The container's own /dev/null opened with flags, above the fds passed
+ * on (as rt_take_stdio's copies: not one of 0-2, whose dup2 onto itself
+ * would keep close-on-exec); -1 when the container has none. */
+static int own_null(const struct rt_init *ini, int flags)
+{
+	cleanup_close int own = open("/dev/null", flags | O_CLOEXEC);
+	int fd = own < 0 ? -1 : fcntl(own, F_DUPFD_CLOEXEC, 3 + ini->preserve_fds);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* The /dev/null rt_take_stdio opened came from the mounts outside the
  * container, whose devtmpfs the container's root does not reach: its
  * /proc/self/fd/0 read "/null". As runc's reOpenDevNull, the stdio that
  * was /dev/null is the container's own /dev/null now (a bind of the same
  * device: "/dev/null", as podman's), or stays as it was when the
- * container has none. */
+ * container has none. An exec's stdin is read-only ("lr-x" in podman
+ * 4.3's, checked live: conmon opens it so and runc's exec reopens
+ * nothing), the init's read-write ("lrwx", reOpenDevNull's). */
 static void reopen_null(const struct rt_init *ini, int fds[3])
 {
 	if (ini->terminal || !ini->null_stdio)
 		return;
-	cleanup_close int own = open("/dev/null", O_RDWR | O_CLOEXEC);
-	/* above the fds passed on, as rt_take_stdio's copies: not one of 0-2,
-	 * whose dup2 onto itself would keep close-on-exec */
-	int fd = own < 0 ? -1 : fcntl(own, F_DUPFD_CLOEXEC, 3 + ini->preserve_fds);
-	struct stat st;
+	int fd = own_null(ini, O_RDWR);
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
-		close(fd);
-		return;
-	}
 	for (int i = 0; i < 3; i++)
 		if (ini->null_stdio & (1U << i))
 			fds[i] = fd;
+	if (ini->init && (ini->null_stdio & 1U)) {
+		int ro = own_null(ini, O_RDONLY);
+		if (ro >= 0)
+			fds[0] = ro;
+	}
 }
 
 void rt_exec_process(struct rt_init *ini)

@@ -255,3 +255,14 @@ $MY_HOME"
 	run_burrow 0 run --rm busybox grep '^Groups:' /proc/self/status
 	is "$(echo $output)" "Groups:" "without it: none"
 }
+
+@test "keep-id over an image's User: the user's own uid and gid at each start, nothing looked up" {
+	run_burrow 0 import --change 'USER nobody' "$BATS_RUN_TMPDIR/busybox.tar" nobodyimg
+	run_burrow 0 create --name kn --userns=keep-id nobodyimg sh -c 'id -u; id -g'
+	run_burrow 0 start -a kn
+	is "$(echo $output)" "$MY_UID $MY_GID"
+	run_burrow 0 start -a kn
+	is "$(echo $output)" "$MY_UID $MY_GID" "the second start too"
+	run_burrow 0 rm kn
+	run_burrow 0 rmi nobodyimg
+}

@@ -365,3 +365,30 @@ f("etc/group", "root:x:0:\nwheel:x:10:root\n")'
 	run_burrow 0 start -a old
 	is "$(echo $output)" "Groups: 55"
 }
+
+# A container an older burrow created holds -u's uid and gid, looked up at
+# create, in its record (without user_live): its start runs as those,
+# looking nothing up; a record that says user_live looks them up again.
+@test "a container record an older burrow wrote: its stored user is the one its start runs as" {
+	many_ids || skip "needs subordinate IDs: uid 5 needs more than the user's ID"
+	run_burrow 0 create --name olduser -u root busybox sh -c 'id -u; id -g'
+	id=$(ctr_id olduser)
+	record db get "ctr/$id"
+	local rec=$output
+	assert_match "$rec" '"user_live":true'
+	assert_match "$rec" '"uid":0,"gid":0'
+	rec=${rec/'"uid":0,"gid":0'/'"uid":5,"gid":6'}
+	record db put "ctr/$id" "$rec"
+	run_burrow 0 start -a olduser
+	is "$(echo $output)" "0 0" "user_live: root looked up again at the start"
+	record db get "ctr/$id"
+	rec=${output/'"uid":0,"gid":0'/'"uid":5,"gid":6'}
+	rec=${rec/'"user_live":true,'/}
+	rec=${rec/',"user_live":true'/}
+	assert_no_match "$rec" 'user_live'
+	assert_match "$rec" '"uid":5,"gid":6'
+	record db put "ctr/$id" "$rec"
+	run_burrow 0 start -a olduser
+	is "$(echo $output)" "5 6" "the stored uid and gid, as that burrow wrote them"
+	run_burrow 0 rm olduser
+}
