@@ -630,3 +630,16 @@ held_cleanup() {
 	done
 	return 0
 }
+
+# After a flood of clients held against a monitor limited in fds: it still
+# stops its container NAME (ID) and records its end in full (exited 137,
+# an exit file), its log without EMFILE.
+flood_end_recorded() {
+	local name=$1 id=$2
+	run_burrow 0 stop -t 0 "$name"
+	run_burrow 0 inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$name"
+	is "$output" "exited 137"
+	run cat "$XDG_DATA_HOME/burrow/containers/$id/monitor.log"
+	assert_no_match "$output" "Too many open files"
+	[ -s "$XDG_RUNTIME_DIR/burrow/exits/$id" ] || is "no exit file" "an exit file" "exits/$id"
+}

@@ -709,12 +709,7 @@ fds_of() {
 		sleep 0.1
 	done
 	[ "$(fds_of "$mon")" -ge 90 ] || is "$(fds_of "$mon")" "90 or more" "fds of the monitor, flooded"
-	run_burrow 0 stop -t 0 fl
-	run_burrow 0 inspect --format '{{.State.Status}} {{.State.ExitCode}}' fl
-	is "$output" "exited 137"
-	run cat "$XDG_DATA_HOME/burrow/containers/$id/monitor.log"
-	assert_no_match "$output" "Too many open files"
-	[ -s "$XDG_RUNTIME_DIR/burrow/exits/$id" ] || is "no exit file" "an exit file" "exits/$id"
+	flood_end_recorded fl "$id"
 }
 
 @test "publish: a flood of connections through port_handler=slirp leaves the monitor fds of its own: it stays responsive, its end is recorded in full" {
@@ -753,10 +748,5 @@ fds_of() {
 	assert_match "$(cat "$T/held")" "^held [0-9]+$"
 	[ "$(fds_of "$mon")" -ge 90 ] || is "$(fds_of "$mon")" "90 or more" "fds of the monitor, flooded"
 	# still responsive: it stops the container and records its end
-	run_burrow 0 stop -t 0 sf
-	run_burrow 0 inspect --format '{{.State.Status}} {{.State.ExitCode}}' sf
-	is "$output" "exited 137"
-	run cat "$XDG_DATA_HOME/burrow/containers/$id/monitor.log"
-	assert_no_match "$output" "Too many open files"
-	[ -s "$XDG_RUNTIME_DIR/burrow/exits/$id" ] || is "no exit file" "an exit file" "exits/$id"
+	flood_end_recorded sf "$id"
 }
